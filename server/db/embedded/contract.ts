@@ -1,0 +1,84 @@
+/**
+ * The seams inside the embedded MongoDB-compatible server.
+ *
+ * Three parts meet here and nowhere else:
+ *  - wire/      speaks the protocol, owns connections, cursors and the admin commands;
+ *  - engine/ + commands/  owns databases, collections, indexes, and the data commands;
+ *  - storage/   makes committed changes durable (journal + snapshots) and replays them on start.
+ *
+ * The `Change` log is the single ordered record of committed writes. Replay applies post-images, so it is
+ * idempotent; later features (change streams, replication) can read the same log.
+ */
+import type { Document } from 'bson';
+
+/** One committed change. `doc` is always the full post-image of the document. */
+export type Change =
+  | { op: 'insert'; ns: string; doc: Document }
+  | { op: 'replace'; ns: string; doc: Document }
+  | { op: 'delete'; ns: string; id: unknown }
+  | { op: 'createCollection'; ns: string; options: Document }
+  | { op: 'dropCollection'; ns: string }
+  | { op: 'dropDatabase'; db: string }
+  | { op: 'renameCollection'; from: string; to: string; dropTarget: boolean }
+  | { op: 'createIndex'; ns: string; spec: Document }
+  | { op: 'dropIndex'; ns: string; name: string };
+
+/** Durability. The in-memory implementation does nothing; the disk one journals and snapshots. */
+export interface Persistence {
+  /** Loads the last snapshot, then replays the journal after it, calling `apply` in commit order. */
+  recover(apply: (change: Change) => void): Promise<void>;
+  /**
+   * Records one command's changes. MUST enqueue synchronously (journal order = call order) and resolve only
+   * once the records are fsync'd; concurrent callers share one fsync (group commit). Rejects if the disk fails.
+   */
+  commit(changes: Change[]): Promise<void>;
+  /**
+   * Writes a compacted snapshot of the state `dump` yields, then discards the journal it covers. The snapshot
+   * may be fuzzy (writes continue meanwhile): recovery replays every journal record from the checkpoint start.
+   */
+  checkpoint(dump: () => Iterable<Change>): Promise<void>;
+  /** True when enough journal has accumulated that a checkpoint is worth it. */
+  wantsCheckpoint(): boolean;
+  close(): Promise<void>;
+}
+
+/** What storage/ and wire/ need from the engine. The engine itself is engine/'s business. */
+export interface EngineHandle {
+  /** Applies a replayed change during recovery. Skips unique checks: a fuzzy snapshot may be mid-flight. */
+  applyRecovered(change: Change): void;
+  /** Called once after recovery so the engine can rebuild or verify its indexes. */
+  finishRecovery(): void;
+  /** Yields createCollection, createIndex and insert changes that rebuild the whole current state. */
+  dump(): Iterable<Change>;
+  /** Deletes documents whose TTL index says they expired at `now`; returns the changes to commit. */
+  sweepExpired(now: Date): Change[];
+}
+
+/** Open cursors, owned by wire/. Data commands hand it an iterator and get the reply's `cursor` field back. */
+export interface CursorManager {
+  /**
+   * Registers `docs` and returns `{ id, ns, firstBatch }`. `id` is Long 0 when the iterator is exhausted within
+   * the first batch or `singleBatch` is set. Default first batch is 101 documents; batches stop short of 16 MiB.
+   */
+  open(
+    ns: string,
+    docs: Iterator<Document>,
+    options: { batchSize?: number; singleBatch?: boolean; connectionId: number },
+  ): { id: unknown; ns: string; firstBatch: Document[] };
+}
+
+/** Everything a command handler may use. Time comes from `now`, never from the wall clock directly. */
+export interface CommandContext {
+  /** The `$db` of the request. */
+  db: string;
+  connectionId: number;
+  persistence: Persistence;
+  cursors: CursorManager;
+  now(): Date;
+}
+
+/**
+ * A command handler receives the command document (OP_MSG document sequences already folded in as arrays)
+ * and returns the reply body without `ok`; the dispatcher adds `ok: 1`. Failures throw `MongoError`.
+ */
+export type CommandHandler = (cmd: Document, ctx: CommandContext) => Document | Promise<Document>;
