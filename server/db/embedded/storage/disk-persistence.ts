@@ -1,0 +1,173 @@
+/**
+ * Persistence on a dbpath: ties the directory lock, recovery, the group-committing journal and checkpoints
+ * together behind the `Persistence` seam. Lifecycle: create (takes the lock) → recover (replays, then opens the
+ * journal for appending) → commit / checkpoint … → close (drains the journal, releases the lock).
+ */
+import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Change, Persistence } from '../contract.ts';
+import { acquireDirLock, type DirLock } from './lock-file.ts';
+import { JournalWriter, type JournalCounters, type OpenJournalFile } from './journal-writer.ts';
+import { recoverDirectory, type RecoveryResult, type StorageLogger } from './recovery.ts';
+import { writeSnapshot } from './snapshot.ts';
+import { listSegments, segmentPath, SNAPSHOT_TMP_FILE, syncDir } from './files.ts';
+
+export interface DiskPersistenceOptions {
+  /** Journal size past which `wantsCheckpoint()` says yes. Default 64 MiB. */
+  checkpointBytes?: number;
+  logger?: StorageLogger;
+  /** Opens journal segment files; tests inject one to count fsyncs or simulate a failing disk. */
+  openJournalFile?: OpenJournalFile;
+}
+
+export interface StorageStats extends JournalCounters {
+  journalBytes: number;
+  checkpoints: number;
+  recovery?: Omit<RecoveryResult, 'tail'>;
+}
+
+/** A `Persistence` that also reports its counters (for tests and benchmarks). */
+export interface DiskPersistence extends Persistence {
+  stats(): StorageStats;
+}
+
+const DEFAULT_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+const defaultLogger: StorageLogger = { info: () => undefined, warn: (message) => console.warn(message) };
+const openHandle: OpenJournalFile = (path, flags) => open(path, flags);
+
+export async function createDiskPersistence(
+  dir: string,
+  options: DiskPersistenceOptions = {},
+): Promise<DiskPersistence> {
+  await mkdir(dir, { recursive: true });
+  const lock = await acquireDirLock(dir);
+  return new DiskStore(dir, lock, options);
+}
+
+class DiskStore implements DiskPersistence {
+  private writer: JournalWriter | undefined;
+  private recovery: RecoveryResult | undefined;
+  private checkpointing: Promise<void> | undefined;
+  private closing = false;
+  private checkpoints = 0;
+  private journalBytesAtOpen = 0;
+  private journalBytesDeleted = 0;
+  private readonly log: StorageLogger;
+  private readonly openFile: OpenJournalFile;
+  private readonly checkpointBytes: number;
+
+  constructor(
+    private readonly dir: string,
+    private readonly lock: DirLock,
+    options: DiskPersistenceOptions,
+  ) {
+    this.log = options.logger ?? defaultLogger;
+    this.openFile = options.openJournalFile ?? openHandle;
+    this.checkpointBytes = options.checkpointBytes ?? DEFAULT_CHECKPOINT_BYTES;
+  }
+
+  async recover(apply: (change: Change) => void): Promise<void> {
+    if (this.writer || this.recovery) throw new Error('recover() may only be called once');
+    await unlink(join(this.dir, SNAPSHOT_TMP_FILE)).catch(() => undefined);
+    const result = await recoverDirectory(this.dir, apply, this.log);
+    this.recovery = result;
+    this.journalBytesAtOpen = result.journalBytes;
+    const tail = result.tail;
+    if (tail) {
+      const handle = await this.openFile(tail.path, 'r+');
+      if (tail.validBytes < tail.fileBytes) {
+        await handle.truncate(tail.validBytes);
+        await handle.datasync();
+      }
+      this.writer = new JournalWriter(
+        this.dir,
+        this.openFile,
+        { handle, firstSeq: tail.firstSeq, size: tail.validBytes },
+        result.nextSeq,
+      );
+    } else {
+      const handle = await this.openFile(segmentPath(this.dir, result.nextSeq), 'wx');
+      await syncDir(this.dir);
+      this.writer = new JournalWriter(
+        this.dir,
+        this.openFile,
+        { handle, firstSeq: result.nextSeq, size: 0 },
+        result.nextSeq,
+      );
+    }
+  }
+
+  commit(changes: Change[]): Promise<void> {
+    if (this.closing) return Promise.reject(new Error('storage is closed'));
+    if (!this.writer) return Promise.reject(new Error('commit() before recover(): the journal is not open'));
+    return this.writer.append(changes);
+  }
+
+  checkpoint(dump: () => Iterable<Change>): Promise<void> {
+    if (this.closing) return Promise.resolve();
+    this.checkpointing ??= this.runCheckpoint(dump).finally(() => {
+      this.checkpointing = undefined;
+    });
+    return this.checkpointing;
+  }
+
+  wantsCheckpoint(): boolean {
+    return (
+      !this.closing &&
+      !this.checkpointing &&
+      this.writer !== undefined &&
+      this.journalBytes() >= this.checkpointBytes
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await this.checkpointing?.catch(() => undefined);
+    await this.writer?.close();
+    await this.lock.release();
+  }
+
+  stats(): StorageStats {
+    const counters = this.writer?.counters ?? { fsyncs: 0, batches: 0, records: 0, bytesWritten: 0 };
+    const { tail: _tail, ...recovery } = this.recovery ?? { tail: undefined };
+    return {
+      ...counters,
+      journalBytes: this.journalBytes(),
+      checkpoints: this.checkpoints,
+      recovery: this.recovery ? (recovery as Omit<RecoveryResult, 'tail'>) : undefined,
+    };
+  }
+
+  private journalBytes(): number {
+    return this.journalBytesAtOpen + (this.writer?.counters.bytesWritten ?? 0) - this.journalBytesDeleted;
+  }
+
+  private async runCheckpoint(dump: () => Iterable<Change>): Promise<void> {
+    if (!this.writer) throw new Error('checkpoint() before recover()');
+    const { firstSeq, done } = this.writer.rotate();
+    await done;
+    // One more turn so an engine that applies after `commit` resolves has applied everything before firstSeq.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const shouldStop = (): boolean => this.closing;
+    const completed = await writeSnapshot({ dir: this.dir, checkpointSeq: firstSeq, dump, shouldStop });
+    if (!completed) {
+      this.log.info('checkpoint abandoned: storage is closing');
+      return;
+    }
+    await this.dropSegmentsBefore(firstSeq);
+    this.checkpoints++;
+    this.log.info(`checkpoint complete at sequence ${firstSeq}`);
+  }
+
+  /** Deletes the segments the new snapshot covers; only after the snapshot's rename is durable. */
+  private async dropSegmentsBefore(firstSeq: number): Promise<void> {
+    for (const segment of await listSegments(this.dir)) {
+      if (segment.firstSeq >= firstSeq) continue;
+      const size = (await stat(segment.path)).size;
+      await unlink(segment.path);
+      this.journalBytesDeleted += size;
+    }
+    await syncDir(this.dir);
+  }
+}

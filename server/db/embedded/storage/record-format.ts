@@ -1,0 +1,57 @@
+/**
+ * The on-disk framing shared by journal segments and snapshots.
+ *
+ * Every record is `[crc32 u32][length u32][seq u64][BSON payload]`, little-endian. The CRC-32 covers everything
+ * after itself (length, seq and payload), so a torn or bit-flipped record is detected wherever the damage is.
+ * The sequence number is what recovery uses to find the checkpoint start and to prove no record is missing.
+ */
+import { crc32 } from 'node:zlib';
+import { deserialize, serialize, type Document } from 'bson';
+
+export const HEADER_BYTES = 16;
+/** Larger than any legal record: a 16 MiB document plus its Change wrapper. Anything bigger is garbage. */
+export const MAX_PAYLOAD_BYTES = 48 * 1024 * 1024;
+const MIN_BSON_BYTES = 5;
+
+/** Keep every BSON type exactly as written: Int32 stays Int32, Long stays Long, Double stays Double. */
+export const EXACT_TYPES = {
+  promoteValues: false,
+  promoteLongs: false,
+  promoteBuffers: false,
+  bsonRegExp: true,
+} as const;
+
+/** Serialises `value` now, so later in-place mutation by the engine cannot change what gets journaled. */
+export function encodeRecord(seq: number, value: Document): Buffer {
+  const payload = serialize(value, { checkKeys: false, ignoreUndefined: false });
+  const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  record.writeUInt32LE(payload.length, 4);
+  record.writeBigUInt64LE(BigInt(seq), 8);
+  record.set(payload, HEADER_BYTES);
+  record.writeUInt32LE(crc32(record.subarray(4)), 0);
+  return record;
+}
+
+export function decodePayload(payload: Uint8Array): Document {
+  return deserialize(payload, EXACT_TYPES);
+}
+
+export type HeaderCheck = { ok: true; length: number; seq: number } | { ok: false; reason: string };
+
+/** Reads a header. It cannot be trusted until `verifyRecord` has checked the CRC over the whole record. */
+export function readHeader(buf: Buffer, at: number): HeaderCheck {
+  const length = buf.readUInt32LE(at + 4);
+  if (length < MIN_BSON_BYTES || length > MAX_PAYLOAD_BYTES) {
+    return { ok: false, reason: `implausible record length ${length}` };
+  }
+  const seq = buf.readBigUInt64LE(at + 8);
+  if (seq > BigInt(Number.MAX_SAFE_INTEGER))
+    return { ok: false, reason: `implausible sequence number ${seq}` };
+  return { ok: true, length, seq: Number(seq) };
+}
+
+/** True when the stored CRC matches the record occupying `buf[at, at + HEADER_BYTES + length)`. */
+export function verifyRecord(buf: Buffer, at: number, length: number): boolean {
+  const stored = buf.readUInt32LE(at);
+  return crc32(buf.subarray(at + 4, at + HEADER_BYTES + length)) === stored;
+}

@@ -1,0 +1,165 @@
+/**
+ * The journal's promises: what commit() acknowledged comes back after a restart with its exact BSON types, in
+ * call order; concurrent commits share fsyncs; nobody is acknowledged before their bytes are synced; a failing
+ * disk rejects instead of pretending.
+ */
+import { expect } from 'chai';
+import { open } from 'node:fs/promises';
+import { Binary, Decimal128, Double, Int32, Long, ObjectId, Timestamp, BSONRegExp } from 'bson';
+import { createDiskPersistence, type OpenJournalFile } from '../../../server/db/embedded/storage/index.ts';
+import type { Change } from '../../../server/db/embedded/contract.ts';
+import { FakeEngine, withTempDir } from './helpers.ts';
+
+function insert(i: number, extra: Record<string, unknown> = {}): Change {
+  return { op: 'insert', ns: 'test.items', doc: { _id: new Int32(i), ...extra } };
+}
+
+async function reopen(dir: string): Promise<FakeEngine> {
+  const engine = new FakeEngine();
+  const storage = await createDiskPersistence(dir);
+  await storage.recover(engine.apply);
+  await storage.close();
+  return engine;
+}
+
+/** Wraps real files, counting syncs and checking that nothing is acknowledged while writes are unsynced. */
+function instrumentedFs(options: { failSync?: boolean } = {}) {
+  const state = { syncs: 0, unsyncedWrites: 0 };
+  const openFile: OpenJournalFile = async (path, flags) => {
+    const handle = await open(path, flags);
+    return {
+      write: async (buffer, offset, length, position) => {
+        state.unsyncedWrites++;
+        return handle.write(buffer, offset, length, position);
+      },
+      datasync: async () => {
+        if (options.failSync) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        await handle.datasync();
+        state.syncs++;
+        state.unsyncedWrites = 0;
+      },
+      truncate: (length) => handle.truncate(length),
+      close: () => handle.close(),
+    };
+  };
+  return { state, openFile };
+}
+
+describe('storage journal', () => {
+  it('recovers committed changes with their exact BSON types', () =>
+    withTempDir(async (dir) => {
+      const doc = {
+        _id: new ObjectId(),
+        int: new Int32(7),
+        double: new Double(7),
+        long: Long.fromString('9007199254740993'),
+        decimal: Decimal128.fromString('0.10'),
+        date: new Date('2026-01-02T03:04:05.006Z'),
+        binary: new Binary(Buffer.from('bytes'), 4),
+        ts: new Timestamp({ t: 5, i: 6 }),
+        regex: new BSONRegExp('^a.c$', 'im'),
+        nothing: null,
+        nested: { list: [new Int32(1), new Double(1.5), 'x'] },
+      };
+      const storage = await createDiskPersistence(dir);
+      await storage.recover(() => expect.fail('fresh directory has nothing to replay'));
+      await storage.commit([{ op: 'createCollection', ns: 'test.types', options: {} }]);
+      await storage.commit([{ op: 'insert', ns: 'test.types', doc }]);
+      await storage.close();
+
+      const engine = await reopen(dir);
+      const [restored] = [...engine.collections.get('test.types')!.values()];
+      expect(restored.int).to.be.instanceOf(Int32);
+      expect(restored.double).to.be.instanceOf(Double);
+      expect(restored.long).to.be.instanceOf(Long);
+      expect(restored.decimal).to.be.instanceOf(Decimal128);
+      expect(restored.long.toString()).to.equal('9007199254740993');
+      expect(restored.decimal.toString()).to.equal('0.10');
+      expect(restored.regex).to.be.instanceOf(BSONRegExp);
+      expect(restored.binary.sub_type).to.equal(4);
+      expect(restored.nested.list[1]).to.be.instanceOf(Double);
+      expect(restored).to.have.property('nothing', null);
+      const expected = new FakeEngine();
+      expected.apply({ op: 'createCollection', ns: 'test.types', options: {} });
+      expected.apply({ op: 'insert', ns: 'test.types', doc });
+      expect(engine.snapshot()).to.deep.equal(expected.snapshot());
+    }));
+
+  it('journals in call order even when nobody awaits in between', () =>
+    withTempDir(async (dir) => {
+      const storage = await createDiskPersistence(dir);
+      await storage.recover(() => undefined);
+      const pending = [];
+      for (let i = 0; i < 200; i++) pending.push(storage.commit([insert(1, { version: new Int32(i) })]));
+      await Promise.all(pending);
+      await storage.close();
+
+      const versions: number[] = [];
+      const again = await createDiskPersistence(dir);
+      await again.recover((change) => versions.push(Number((change as { doc: { version: Int32 } }).doc.version)));
+      await again.close();
+      expect(versions).to.deep.equal([...Array(200).keys()]);
+    }));
+
+  it('lets concurrent commits share one fsync, and acknowledges only synced bytes', () =>
+    withTempDir(async (dir) => {
+      const fs = instrumentedFs();
+      const storage = await createDiskPersistence(dir, { openJournalFile: fs.openFile });
+      await storage.recover(() => undefined);
+      let acknowledgedEarly = 0;
+      const commits = Array.from({ length: 64 }, (_, i) =>
+        storage.commit([insert(i)]).then(() => {
+          if (fs.state.unsyncedWrites > 0 || fs.state.syncs === 0) acknowledgedEarly++;
+        }),
+      );
+      await Promise.all(commits);
+      expect(acknowledgedEarly).to.equal(0);
+      expect(fs.state.syncs).to.be.at.least(1).and.at.most(2);
+
+      const before = fs.state.syncs;
+      for (let i = 0; i < 5; i++) await storage.commit([insert(100 + i)]);
+      expect(fs.state.syncs - before).to.equal(5, 'a lone commit still gets its own fsync');
+      expect(storage.stats().records).to.equal(69);
+      await storage.close();
+      expect((await reopen(dir)).collections.get('test.items')!.size).to.equal(69);
+    }));
+
+  it('rejects commits when the disk fails, and keeps rejecting', () =>
+    withTempDir(async (dir) => {
+      const fs = instrumentedFs({ failSync: true });
+      const storage = await createDiskPersistence(dir, { openJournalFile: fs.openFile });
+      await storage.recover(() => undefined);
+      const results = await Promise.allSettled([storage.commit([insert(1)]), storage.commit([insert(2)])]);
+      expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+      const later = await storage.commit([insert(3)]).then(
+        () => 'resolved',
+        (error: Error) => error.message,
+      );
+      expect(later).to.match(/journal write failed.*EIO/);
+      await storage.close();
+    }));
+
+  it('refuses commits before recovery and after close', () =>
+    withTempDir(async (dir) => {
+      const storage = await createDiskPersistence(dir);
+      const early = await storage.commit([insert(1)]).catch((error: Error) => error.message);
+      expect(early).to.match(/before recover/);
+      await storage.recover(() => undefined);
+      await storage.close();
+      const late = await storage.commit([insert(1)]).catch((error: Error) => error.message);
+      expect(late).to.match(/closed/);
+    }));
+
+  it('an empty commit waits for the commits queued before it', () =>
+    withTempDir(async (dir) => {
+      const fs = instrumentedFs();
+      const storage = await createDiskPersistence(dir, { openJournalFile: fs.openFile });
+      await storage.recover(() => undefined);
+      const order: string[] = [];
+      const first = storage.commit([insert(1)]).then(() => order.push('insert'));
+      const empty = storage.commit([]).then(() => order.push('empty'));
+      await Promise.all([first, empty]);
+      expect(order).to.deep.equal(['insert', 'empty']);
+      await storage.close();
+    }));
+});
