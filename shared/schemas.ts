@@ -1,0 +1,164 @@
+// Input validation for the API contract of DESIGN §10, shared by the server routes and the web forms so both
+// reject the same inputs with the same Chinese messages.
+
+import { z } from 'zod';
+import { isValidCreditCode } from './credit-code.ts';
+import { CATEGORY_IDS, CHANNEL_IDS, RATING_LEVELS, RATINGS, URGENCIES } from './states.ts';
+import type { ActionId } from './lifecycle/actions.ts';
+
+export const LIMITS = Object.freeze({
+  id: 64,
+  title: 200,
+  content: 10_000,
+  reason: 1_000,
+  note: 5_000,
+  reply: 10_000,
+  externalId: 200,
+  maxCoUnits: 20,
+  maxExtensionWorkingDays: 30,
+  maxDecideWorkingDays: 60,
+});
+
+const text = (max: number, label: string) =>
+  z
+    .string({ error: `${label}必须是文本` })
+    .trim()
+    .min(1, { error: `${label}不能为空` })
+    .max(max, { error: `${label}不能超过${max}个字符` });
+
+export const idSchema = text(LIMITS.id, '编号');
+export const reasonSchema = text(LIMITS.reason, '理由');
+
+export const creditCodeSchema = z
+  .string({ error: '统一社会信用代码必须是文本' })
+  .trim()
+  .toUpperCase()
+  .refine(isValidCreditCode, { error: '统一社会信用代码无效（应为18位且校验位正确）' });
+
+const unitIds = z
+  .array(idSchema)
+  .max(LIMITS.maxCoUnits, { error: `协办单位不能超过${LIMITS.maxCoUnits}个` })
+  .transform((ids) => [...new Set(ids)]);
+
+const workingDays = (max: number) =>
+  z
+    .number({ error: '工作日数必须是数字' })
+    .int({ error: '工作日数必须是整数' })
+    .min(1, { error: '工作日数至少为1' })
+    .max(max, { error: `工作日数不能超过${max}` });
+
+export const enterpriseRefSchema = z.union(
+  [z.object({ creditCode: creditCodeSchema }), z.object({ id: idSchema })],
+  { error: '请提供企业的统一社会信用代码或企业编号' },
+);
+
+export const issueCreateSchema = z.object({
+  enterprise: enterpriseRefSchema,
+  channel: z.enum(CHANNEL_IDS, { error: '渠道无效' }),
+  title: text(LIMITS.title, '标题').optional(),
+  content: text(LIMITS.content, '问题内容'),
+  urgency: z.enum(URGENCIES, { error: '紧急程度无效' }).optional(),
+  category: z.enum(CATEGORY_IDS, { error: '问题类别无效' }).optional(),
+  externalId: text(LIMITS.externalId, '外部编号').optional(),
+});
+export type IssueCreateInput = z.infer<typeof issueCreateSchema>;
+
+const empty = z.object({});
+const withReason = z.object({ reason: reasonSchema });
+const rating = z.enum(RATINGS, { error: '评价只能是好评或差评' });
+const ratingLevel = z.enum(RATING_LEVELS, { error: '评价等级无效' });
+
+export const dispatchSchema = z.object({ unitId: idSchema, coUnitIds: unitIds.optional() });
+export const returnSchema = z.object({ reason: reasonSchema, legalBasis: text(LIMITS.reason, '依据').optional() });
+export const transferSchema = z.object({ unitId: idSchema, reason: reasonSchema });
+export const addCoUnitSchema = z.object({ unitId: idSchema });
+export const requestExtensionSchema = z.object({
+  workingDays: workingDays(LIMITS.maxExtensionWorkingDays),
+  reason: reasonSchema,
+});
+export const noteSchema = z.object({ text: text(LIMITS.note, '内容'), public: z.boolean({ error: '请指明是否公开' }) });
+export const consultSchema = z.object({
+  tier: z.enum(['director', 'leader'], { error: '会商层级只能是中心主任或市领导' }),
+  unitIds: unitIds.refine((ids) => ids.length > 0, { error: '会商至少需要一个单位' }),
+});
+export const consultInputSchema = z.object({ text: text(LIMITS.note, '会商意见') });
+export const decideSchema = z.object({
+  unitId: idSchema,
+  coUnitIds: unitIds.optional(),
+  workingDays: workingDays(LIMITS.maxDecideWorkingDays),
+});
+export const replySchema = z.object({ text: text(LIMITS.reply, '答复内容') });
+export const callbackSchema = z.object({
+  reached: z.boolean({ error: '请指明是否联系上企业' }),
+  rating: rating.optional(),
+  level: ratingLevel.optional(),
+  note: text(LIMITS.note, '回访记录').optional(),
+});
+export const rateSchema = z.object({
+  rating,
+  level: ratingLevel.optional(),
+  comment: text(LIMITS.note, '评价意见').optional(),
+});
+export const verifyRatingSchema = z.object({
+  reasonable: z.boolean({ error: '请指明差评是否合理' }),
+  reason: reasonSchema.optional(),
+});
+export const mergeSchema = z.object({ intoId: idSchema });
+export const escalateSchema = z.object({ reason: reasonSchema.optional() });
+const optionalNote = z.object({ note: text(LIMITS.note, '说明').optional() });
+
+/** One schema per action: the body of `POST /api/issues/:id/actions/:action`. */
+export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.freeze({
+  dispatch: dispatchSchema,
+  sign: empty,
+  return: returnSchema,
+  transfer: transferSchema,
+  add_co_unit: addCoUnitSchema,
+  suspend: withReason,
+  approve_suspend: empty,
+  resume: empty,
+  approve_resume: empty,
+  deny_request: withReason,
+  request_extension: requestExtensionSchema,
+  approve_extension: empty,
+  note: noteSchema,
+  consult: consultSchema,
+  consult_input: consultInputSchema,
+  decide: decideSchema,
+  reply: replySchema,
+  verify: empty,
+  send_back: withReason,
+  callback: callbackSchema,
+  rate: rateSchema,
+  verify_rating: verifyRatingSchema,
+  merge: mergeSchema,
+  reject: withReason,
+  reopen: withReason,
+  urge: optionalNote,
+  supervise: optionalNote,
+  bulletin: optionalNote,
+  escalate: escalateSchema,
+  request_callback: empty,
+});
+
+export type DispatchInput = z.infer<typeof dispatchSchema>;
+export type ReturnInput = z.infer<typeof returnSchema>;
+export type TransferInput = z.infer<typeof transferSchema>;
+export type RequestExtensionInput = z.infer<typeof requestExtensionSchema>;
+export type NoteInput = z.infer<typeof noteSchema>;
+export type ConsultInput = z.infer<typeof consultSchema>;
+export type DecideInput = z.infer<typeof decideSchema>;
+export type CallbackInput = z.infer<typeof callbackSchema>;
+export type RateInput = z.infer<typeof rateSchema>;
+export type VerifyRatingInput = z.infer<typeof verifyRatingSchema>;
+
+/** `POST /api/classify {text}`. */
+export const classifySchema = z.object({ text: text(LIMITS.content, '文本') });
+
+/** The first issue's message, for a `400 {error:{code:'invalid_input', message}}` answer. */
+export function firstIssueMessage(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return '输入无效';
+  const path = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  return `${path}${issue.message}`;
+}

@@ -1,0 +1,140 @@
+// Domain vocabulary of DESIGN §2–§6: lifecycle states, urgency, tiers, unit levels, warning lights, channels,
+// categories and rating levels, each with its Chinese label for the UI.
+
+export const ISSUE_STATES = [
+  'received',
+  'dispatched',
+  'in_progress',
+  'suspended',
+  'consulting',
+  'replied',
+  'awaiting_rating',
+  'closed',
+  'merged',
+  'rejected',
+] as const;
+export type IssueState = (typeof ISSUE_STATES)[number];
+
+export const STATE_LABELS: Readonly<Record<IssueState, string>> = Object.freeze({
+  received: '待受理',
+  dispatched: '待签收',
+  in_progress: '办理中',
+  suspended: '挂起',
+  consulting: '会商中',
+  replied: '待审核',
+  awaiting_rating: '待评价',
+  closed: '已办结',
+  merged: '已合并',
+  rejected: '不予受理',
+});
+
+/** States in which no handling clock runs and no escalation fires. */
+export const TERMINAL_STATES: readonly IssueState[] = Object.freeze(['closed', 'merged', 'rejected'] as IssueState[]);
+
+export const URGENCIES = ['critical', 'urgent', 'normal', 'complex'] as const;
+export type Urgency = (typeof URGENCIES)[number];
+export const URGENCY_LABELS: Readonly<Record<Urgency, string>> = Object.freeze({
+  critical: '特急',
+  urgent: '紧急',
+  normal: '一般',
+  complex: '疑难复杂',
+});
+
+export const TIERS = ['section', 'director', 'leader'] as const;
+export type Tier = (typeof TIERS)[number];
+export const TIER_LABELS: Readonly<Record<Tier, string>> = Object.freeze({
+  section: '科室层级',
+  director: '中心主任协调',
+  leader: '市领导协调',
+});
+
+export const UNIT_LEVELS = ['township', 'county', 'city'] as const;
+export type UnitLevel = (typeof UNIT_LEVELS)[number];
+export const UNIT_LEVEL_LABELS: Readonly<Record<UnitLevel, string>> = Object.freeze({
+  township: '乡镇/街道',
+  county: '区县',
+  city: '市级部门',
+});
+
+export const WARNING_LEVELS = ['none', 'yellow', 'red', 'overdue'] as const;
+export type WarningLevel = (typeof WARNING_LEVELS)[number];
+export const WARNING_LABELS: Readonly<Record<WarningLevel, string>> = Object.freeze({
+  none: '正常',
+  yellow: '黄灯预警',
+  red: '红灯预警',
+  overdue: '已超期',
+});
+
+export const CHANNEL_IDS = [
+  'hotline12345',
+  'zheliban',
+  'qr',
+  'window',
+  'meeting',
+  'visit',
+  'review',
+  'email',
+  'sms',
+  'wechat',
+  'deputy',
+  'discovery',
+] as const;
+export type ChannelId = (typeof CHANNEL_IDS)[number];
+export const CHANNEL_LABELS: Readonly<Record<ChannelId, string>> = Object.freeze({
+  hotline12345: '12345热线',
+  zheliban: '浙里办',
+  qr: '企业码',
+  window: '综合窗口',
+  meeting: '政企恳谈会',
+  visit: '走访调研',
+  review: '好差评',
+  email: '电子邮件',
+  sms: '短信',
+  wechat: '微信公众号/小程序',
+  deputy: '人大建议/政协提案/信访',
+  discovery: '主动发现',
+});
+
+export const CATEGORY_IDS = [
+  'policy',
+  'land',
+  'utilities',
+  'finance',
+  'talent',
+  'approval',
+  'enforcement',
+  'legal',
+  'logistics',
+  'innovation',
+  'tax',
+  'market',
+] as const;
+export type CategoryId = (typeof CATEGORY_IDS)[number];
+
+export const RATINGS = ['good', 'bad'] as const;
+export type Rating = (typeof RATINGS)[number];
+
+/** The optional five-level detail of DESIGN §6; the first three are "good", the last two "bad". */
+export const RATING_LEVELS = ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied', 'very_dissatisfied'] as const;
+export type RatingLevel = (typeof RATING_LEVELS)[number];
+export const RATING_LEVEL_LABELS: Readonly<Record<RatingLevel, string>> = Object.freeze({
+  very_satisfied: '非常满意',
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  dissatisfied: '不满意',
+  very_dissatisfied: '非常不满意',
+});
+export const RATING_LABELS: Readonly<Record<Rating, string>> = Object.freeze({ good: '好评', bad: '差评' });
+
+/** Which side of the good/bad split a detailed level belongs to. */
+export function ratingOfLevel(level: RatingLevel): Rating {
+  return level === 'dissatisfied' || level === 'very_dissatisfied' ? 'bad' : 'good';
+}
+
+function isOneOf<T extends string>(list: readonly T[]) {
+  return (value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
+}
+export const isIssueState = isOneOf(ISSUE_STATES);
+export const isUrgency = isOneOf(URGENCIES);
+export const isChannelId = isOneOf(CHANNEL_IDS);
+export const isCategoryId = isOneOf(CATEGORY_IDS);
