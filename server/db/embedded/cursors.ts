@@ -1,0 +1,211 @@
+/**
+ * Open cursors: the server-side half of find/aggregate/list* results that did not fit in the first batch.
+ *
+ * Data commands hand `open` an iterator; `getMore` pulls later batches from it, `kill` forgets it, and
+ * `sweepIdle` (run by the server's maintenance tick, on the injected clock) drops cursors nobody asked for in
+ * 10 minutes. Cursors are not tied to a connection: the driver may send a getMore on any pooled connection.
+ */
+import { randomBytes } from 'node:crypto';
+import { Long, type Document } from 'bson';
+import type { CursorManager } from './contract.ts';
+import { ErrorCodes, MongoError } from './errors.ts';
+import { encodedSize } from './wire/bson-codec.ts';
+import { Limits } from './wire/constants.ts';
+
+export const DEFAULT_FIRST_BATCH = 101;
+export const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
+
+export interface CursorRegistryOptions {
+  now: () => Date;
+  idleTimeoutMs?: number;
+  /** A batch stops before the document that would take it past this many bytes (always at least one). */
+  maxBatchBytes?: number;
+}
+
+interface OpenCursor {
+  id: Long;
+  ns: string;
+  docs: Iterator<Document>;
+  /** A document already pulled from `docs` that did not fit in the previous batch. */
+  pending: Document | undefined;
+  lastUsed: number;
+  connectionId: number;
+}
+
+export interface KillResult {
+  cursorsKilled: Long[];
+  cursorsNotFound: Long[];
+  cursorsAlive: Long[];
+  cursorsUnknown: Long[];
+}
+
+export class CursorRegistry implements CursorManager {
+  private readonly cursors = new Map<bigint, OpenCursor>();
+  private readonly now: () => Date;
+  private readonly idleTimeoutMs: number;
+  private readonly maxBatchBytes: number;
+
+  constructor(options: CursorRegistryOptions) {
+    this.now = options.now;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    this.maxBatchBytes = options.maxBatchBytes ?? Limits.maxBsonObjectSize;
+  }
+
+  open(
+    ns: string,
+    docs: Iterator<Document>,
+    options: { batchSize?: number; singleBatch?: boolean; connectionId: number },
+  ): { id: Long; ns: string; firstBatch: Document[] } {
+    const batchSize = checkBatchSize(options.batchSize) ?? DEFAULT_FIRST_BATCH;
+    const cursor: OpenCursor = {
+      id: Long.ZERO,
+      ns,
+      docs,
+      pending: undefined,
+      lastUsed: this.now().getTime(),
+      connectionId: options.connectionId,
+    };
+    const firstBatch = this.fill(cursor, batchSize);
+    if (options.singleBatch || this.exhausted(cursor)) {
+      closeIterator(docs);
+      return { id: Long.ZERO, ns, firstBatch };
+    }
+    cursor.id = this.newId();
+    this.cursors.set(cursor.id.toBigInt(), cursor);
+    return { id: cursor.id, ns, firstBatch };
+  }
+
+  /** The next batch of an open cursor; the id in the reply is 0 once the cursor is exhausted (and forgotten). */
+  getMore(id: unknown, ns: string, batchSize?: number): { id: Long; ns: string; nextBatch: Document[] } {
+    const key = toCursorKey(id);
+    const cursor = key === undefined ? undefined : this.cursors.get(key);
+    if (!cursor) throw cursorNotFound(id);
+    if (cursor.ns !== ns) {
+      throw new MongoError(
+        ErrorCodes.Unauthorized,
+        `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`,
+      );
+    }
+    cursor.lastUsed = this.now().getTime();
+    let nextBatch: Document[];
+    try {
+      nextBatch = this.fill(cursor, checkBatchSize(batchSize) || Number.POSITIVE_INFINITY);
+    } catch (err) {
+      this.forget(cursor);
+      throw err;
+    }
+    if (this.exhausted(cursor)) {
+      this.forget(cursor);
+      return { id: Long.ZERO, ns, nextBatch };
+    }
+    return { id: cursor.id, ns, nextBatch };
+  }
+
+  /** killCursors: ids on another namespace count as not found, as in MongoDB. */
+  kill(ids: unknown[], ns: string): KillResult {
+    const result: KillResult = { cursorsKilled: [], cursorsNotFound: [], cursorsAlive: [], cursorsUnknown: [] };
+    for (const id of ids) {
+      const key = toCursorKey(id);
+      const cursor = key === undefined ? undefined : this.cursors.get(key);
+      const asLong = key === undefined ? Long.ZERO : Long.fromBigInt(key);
+      if (cursor && cursor.ns === ns) {
+        this.forget(cursor);
+        result.cursorsKilled.push(asLong);
+      } else {
+        result.cursorsNotFound.push(asLong);
+      }
+    }
+    return result;
+  }
+
+  /** Drops cursors idle for longer than the timeout; returns how many were dropped. */
+  sweepIdle(): number {
+    const cutoff = this.now().getTime() - this.idleTimeoutMs;
+    let dropped = 0;
+    for (const cursor of [...this.cursors.values()]) {
+      if (cursor.lastUsed < cutoff) {
+        this.forget(cursor);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  get openCount(): number {
+    return this.cursors.size;
+  }
+
+  /** Forgets every cursor, e.g. on shutdown. */
+  clear(): void {
+    for (const cursor of [...this.cursors.values()]) this.forget(cursor);
+  }
+
+  private fill(cursor: OpenCursor, limit: number): Document[] {
+    const batch: Document[] = [];
+    let bytes = 0;
+    while (batch.length < limit) {
+      const doc = cursor.pending ?? this.pull(cursor);
+      if (doc === undefined) break;
+      const size = encodedSize(doc);
+      if (batch.length > 0 && bytes + size > this.maxBatchBytes) {
+        cursor.pending = doc;
+        return batch;
+      }
+      cursor.pending = undefined;
+      batch.push(doc);
+      bytes += size;
+    }
+    return batch;
+  }
+
+  /** True when nothing is left; peeks one document ahead so an exhausted cursor is never left open. */
+  private exhausted(cursor: OpenCursor): boolean {
+    if (cursor.pending !== undefined) return false;
+    cursor.pending = this.pull(cursor);
+    return cursor.pending === undefined;
+  }
+
+  private pull(cursor: OpenCursor): Document | undefined {
+    const next = cursor.docs.next();
+    return next.done ? undefined : next.value;
+  }
+
+  private forget(cursor: OpenCursor): void {
+    this.cursors.delete(cursor.id.toBigInt());
+    closeIterator(cursor.docs);
+  }
+
+  private newId(): Long {
+    for (;;) {
+      const raw = randomBytes(8).readBigInt64LE(0) & 0x7fffffffffffffffn;
+      if (raw !== 0n && !this.cursors.has(raw)) return Long.fromBigInt(raw);
+    }
+  }
+}
+
+function checkBatchSize(batchSize: number | undefined): number | undefined {
+  if (batchSize === undefined) return undefined;
+  if (!Number.isFinite(batchSize) || batchSize < 0) {
+    throw new MongoError(ErrorCodes.BadValue, `BatchSize value must be non-negative, but received: ${batchSize}`);
+  }
+  return Math.floor(batchSize);
+}
+
+function toCursorKey(id: unknown): bigint | undefined {
+  if (Long.isLong(id)) return id.toBigInt();
+  if (typeof id === 'bigint') return id;
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return BigInt(id);
+  return undefined;
+}
+
+function cursorNotFound(id: unknown): MongoError {
+  return new MongoError(ErrorCodes.CursorNotFound, `cursor id ${String(id)} not found`);
+}
+
+function closeIterator(docs: Iterator<Document>): void {
+  try {
+    docs.return?.();
+  } catch {
+    // A failing cleanup must not turn a successful reply into an error.
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Routes one command document to its handler and turns the outcome into a reply.
+ *
+ * The command's name is the first key of the document, matched case-insensitively against the handler table
+ * (handler keys are lower-case). A `MongoError` becomes MongoDB's error reply; any other exception is a bug:
+ * it is logged with its stack and answered as InternalError (1) so the client still gets a reply.
+ */
+import type { Document } from 'bson';
+import type { Logger } from 'pino';
+import type { CommandContext, CommandHandler } from './contract.ts';
+import { ErrorCodes, MongoError } from './errors.ts';
+
+export type Dispatcher = (cmd: Document, ctx: CommandContext) => Promise<Document>;
+
+export function commandName(cmd: Document): string | undefined {
+  for (const key in cmd) return key;
+  return undefined;
+}
+
+export function createDispatcher(handlers: Record<string, CommandHandler>, logger: Logger): Dispatcher {
+  const table = new Map<string, CommandHandler>();
+  for (const [name, handler] of Object.entries(handlers)) table.set(name.toLowerCase(), handler);
+
+  return async function dispatch(cmd, ctx) {
+    const name = commandName(cmd);
+    try {
+      if (name === undefined) throw new MongoError(ErrorCodes.FailedToParse, 'empty command document');
+      const handler = table.get(name.toLowerCase());
+      if (!handler) throw new MongoError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+      const body = await handler(cmd, ctx);
+      return 'ok' in body ? body : { ...body, ok: 1 };
+    } catch (err) {
+      if (err instanceof MongoError) return err.toReply();
+      logger.error({ err, command: name, db: ctx.db, connectionId: ctx.connectionId }, 'command failed unexpectedly');
+      const message = err instanceof Error ? err.message : String(err);
+      return new MongoError(ErrorCodes.InternalError, `internal error in '${name}': ${message}`).toReply();
+    }
+  };
+}

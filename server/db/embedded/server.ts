@@ -1,0 +1,187 @@
+/**
+ * The embedded server process: composes engine, data commands, persistence, cursors and the wire listener,
+ * and owns their lifecycle — recovery before the first connection, the periodic maintenance tick (idle
+ * cursors, TTL expiry, checkpoints), and a clean close that drains connections and checkpoints.
+ *
+ * Durability rule: if the journal ever fails to commit, the process stops (logs fatal, exits). Serving on
+ * would acknowledge writes that are not on disk.
+ */
+import pino, { type Logger } from 'pino';
+import type { CommandContext, CommandHandler, EngineHandle, Persistence } from './contract.ts';
+import { adminCommands } from './commands/admin.ts';
+import { CursorRegistry } from './cursors.ts';
+import { createDispatcher } from './dispatch.ts';
+import { ConnectionDirectory } from './wire/connection-directory.ts';
+import { listen } from './wire/listener.ts';
+
+export interface EmbeddedServerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Directory for journal and snapshots; without it data lives in memory only. */
+  dbpath?: string;
+  /** Default: pino at level "warn". */
+  logger?: Logger;
+  now?: () => Date;
+  /** Period of the maintenance tick (TTL sweep, idle cursors, checkpoint). Default 60 s; 0 disables the timer. */
+  maintenanceIntervalMs?: number;
+  /** Called when the journal fails. Default: log fatal and exit the process with status 1. */
+  onFatal?: (err: unknown) => void;
+}
+
+export interface EmbeddedServer {
+  uri: string;
+  port: number;
+  /** Runs one maintenance tick now (tests drive TTL expiry and the cursor timeout with it). */
+  runMaintenance(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The pieces a server is made of; `startEmbeddedServer` builds the real ones, tests may pass doubles. */
+export interface ServerParts {
+  engine: EngineHandle;
+  /** Lower-case command name -> handler, built over `engine`. */
+  dataHandlers: Record<string, CommandHandler>;
+  persistence: Persistence;
+  /** Reported by buildInfo/serverStatus, e.g. "journal" or "inMemory". */
+  storageEngine: string;
+}
+
+const DEFAULT_MAINTENANCE_MS = 60_000;
+
+export async function startServerWith(parts: ServerParts, opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
+  const logger = opts.logger ?? pino({ level: 'warn' });
+  const now = opts.now ?? (() => new Date());
+  const host = opts.host ?? '127.0.0.1';
+  const onFatal = opts.onFatal ?? ((err: unknown) => exitOnJournalFailure(logger, err));
+  const { engine } = parts;
+
+  await parts.persistence.recover((change) => engine.applyRecovered(change));
+  engine.finishRecovery();
+
+  const checkpoints = new CheckpointRunner(parts.persistence, engine, logger);
+  const persistence = guardCommits(parts.persistence, onFatal, () => checkpoints.runIfWanted());
+  const cursors = new CursorRegistry({ now });
+  const directory = new ConnectionDirectory();
+  const startedAt = now();
+  let address = `${host}:${opts.port ?? 0}`;
+
+  const handlers: Record<string, CommandHandler> = { ...parts.dataHandlers };
+  Object.assign(
+    handlers,
+    adminCommands({
+      cursors,
+      connections: directory,
+      address: () => address,
+      startedAt,
+      commandNames: () => Object.keys(handlers),
+      storageEngine: parts.storageEngine,
+    }),
+  );
+  const dispatch = createDispatcher(handlers, logger);
+  const context = (db: string, connectionId: number): CommandContext => ({
+    db,
+    connectionId,
+    persistence,
+    cursors,
+    now,
+  });
+
+  const listener = await listen({ host, port: opts.port ?? 0, directory, now, logger, dispatch, context });
+  address = `${host}:${listener.port}`;
+  const uri = `mongodb://${host.includes(':') ? `[${host}]` : host}:${listener.port}/`;
+
+  let tick: Promise<void> = Promise.resolve();
+  const runMaintenance = (): Promise<void> => {
+    tick = tick.then(async () => {
+      const dropped = cursors.sweepIdle();
+      if (dropped) logger.info({ dropped }, 'idle cursors timed out');
+      const expired = engine.sweepExpired(now());
+      if (expired.length) {
+        await persistence.commit(expired);
+        logger.debug({ expired: expired.length }, 'TTL sweep deleted documents');
+      }
+      await checkpoints.runIfWanted();
+    });
+    tick = tick.catch((err) => logger.error({ err }, 'maintenance tick failed'));
+    return tick;
+  };
+  const interval = opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS;
+  const timer = interval > 0 ? setInterval(() => void runMaintenance(), interval) : undefined;
+  timer?.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      if (timer) clearInterval(timer);
+      await listener.close();
+      await tick;
+      cursors.clear();
+      await checkpoints.run();
+      await parts.persistence.close();
+      logger.info({ uri }, 'embedded MongoDB-compatible server closed');
+    })();
+    return closing;
+  };
+
+  logger.info({ uri, storage: parts.storageEngine }, `embedded MongoDB-compatible server listening on ${uri}`);
+  return { uri, port: listener.port, runMaintenance, close };
+}
+
+/**
+ * The persistence handed to command handlers: any commit failure is fatal, and a successful commit may
+ * trigger a background checkpoint.
+ */
+function guardCommits(inner: Persistence, onFatal: (err: unknown) => void, afterCommit: () => void): Persistence {
+  let failed = false;
+  return {
+    recover: (apply) => inner.recover(apply),
+    checkpoint: (dump) => inner.checkpoint(dump),
+    wantsCheckpoint: () => inner.wantsCheckpoint(),
+    close: () => inner.close(),
+    commit(changes) {
+      if (failed) return Promise.reject(new Error('the journal has failed; the server is shutting down'));
+      return inner.commit(changes).then(afterCommit, (err: unknown) => {
+        if (!failed) {
+          failed = true;
+          onFatal(err);
+        }
+        throw err;
+      });
+    },
+  };
+}
+
+/** Runs at most one checkpoint at a time; failures are logged (the journal still holds every change). */
+class CheckpointRunner {
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly persistence: Persistence,
+    private readonly engine: EngineHandle,
+    private readonly logger: Logger,
+  ) {}
+
+  runIfWanted(): Promise<void> {
+    if (this.running || !this.persistence.wantsCheckpoint()) return this.running ?? Promise.resolve();
+    return this.run();
+  }
+
+  run(): Promise<void> {
+    if (this.running) return this.running.then(() => this.run());
+    this.running = this.persistence
+      .checkpoint(() => this.engine.dump())
+      .catch((err: unknown) => this.logger.error({ err }, 'checkpoint failed; the journal is kept'))
+      .finally(() => {
+        this.running = undefined;
+      });
+    return this.running;
+  }
+}
+
+function exitOnJournalFailure(logger: Logger, err: unknown): void {
+  logger.fatal({ err }, 'journal commit failed: stopping so that no unjournaled write is acknowledged');
+  logger.flush?.();
+  process.exit(1);
+}

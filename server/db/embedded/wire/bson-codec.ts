@@ -1,0 +1,67 @@
+/**
+ * How documents cross the wire boundary, chosen so that every BSON number type round-trips exactly.
+ *
+ * The engine sees plain JS numbers wherever `bson.serialize` would write them back with the same type:
+ *  - Int32            -> number (an integer in int32 range, which re-encodes as Int32);
+ *  - Double           -> number, EXCEPT an integral value in int32 range (e.g. 5.0), which stays a `Double`
+ *                        wrapper because a plain 5 would re-encode as Int32;
+ *  - Int64            -> always `Long` (never promoted: a small Long would otherwise come back as Int32);
+ *  - Decimal128, ObjectId, Binary, Timestamp, MinKey/MaxKey, Code -> their bson classes; regex -> RegExp.
+ * Replies are encoded with plain `bson.serialize`, so whatever the engine stores comes back as it came in.
+ */
+import { BSON, Double, Int32, Long, Decimal128, type Document } from 'bson';
+
+const DECODE_OPTIONS = { promoteValues: false, promoteBuffers: false, bsonRegExp: false } as const;
+
+/** Decodes one BSON document (the bytes must hold exactly one) into the engine's representation. */
+export function decodeDocument(bytes: Uint8Array): Document {
+  return normalize(BSON.deserialize(bytes, DECODE_OPTIONS)) as Document;
+}
+
+/** Encodes a reply document. `undefined` fields are omitted rather than written as null. */
+export function encodeDocument(doc: Document): Uint8Array {
+  return BSON.serialize(doc, { ignoreUndefined: true });
+}
+
+/** The size `encodeDocument` would produce, without allocating it. */
+export function encodedSize(doc: Document): number {
+  return BSON.calculateObjectSize(doc, { ignoreUndefined: true });
+}
+
+function normalize(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Int32) return value.value;
+  if (value instanceof Double) return needsDoubleWrapper(value.value) ? value : value.value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = normalize(value[i]);
+    return value;
+  }
+  if (isPlainObject(value)) {
+    const obj = value as Record<string, unknown>;
+    for (const key of Object.keys(obj)) obj[key] = normalize(obj[key]);
+  }
+  return value;
+}
+
+/** True when a plain JS number would re-encode as Int32 although the value arrived as a Double. */
+function needsDoubleWrapper(n: number): boolean {
+  return Number.isSafeInteger(n) && n <= 0x7fffffff && n >= -0x80000000 && !Object.is(n, -0);
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Reads a numeric command argument (batchSize, limit, cursor id...) whatever BSON number type the client used.
+ * Returns undefined for anything that is not a number.
+ */
+export function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Double || value instanceof Int32) return value.value;
+  if (value instanceof Long) return value.toNumber();
+  if (value instanceof Decimal128) return Number(value.toString());
+  return undefined;
+}
