@@ -1,0 +1,145 @@
+// Server configuration: the environment is parsed ONCE, here, with zod, into a frozen object. Nothing else in
+// the server reads process.env; everything receives the Config. A bad value stops start-up with a message that
+// names the key.
+//
+// Demo mode: on when DEMO=1, off when DEMO=0, and otherwise on exactly when MONGODB_URI is unset (a fresh clone
+// running on the embedded database). Demo mode seeds demo data into an empty database, gives every demo
+// account the password `demo1234`, and, when JWT_SECRET is unset, generates a random secret persisted under
+// DATA_DIR (so tokens survive restarts). Outside demo mode JWT_SECRET is required.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Unset: start the embedded MongoDB-compatible server with data under `dataDir/db`. */
+  readonly mongodbUri: string | undefined;
+  /** Absolute path. */
+  readonly dataDir: string;
+  /** Undefined only in demo mode before `resolveJwtSecret` has run. */
+  readonly jwtSecret: string | undefined;
+  readonly jwtExpiresIn: string;
+  readonly publicBaseUrl: string;
+  readonly logLevel: LogLevel;
+  readonly demo: boolean;
+  /** DEMO_CLOCK=1: time comes from a simulated clock that admins can advance via /api/dev/clock. */
+  readonly demoClock: boolean;
+  /** Express `trust proxy` hop count, so rate limits see the client's address behind a reverse proxy. */
+  readonly trustProxy: number;
+  /** First-admin bootstrap outside demo mode (both or neither). */
+  readonly adminUsername: string | undefined;
+  readonly adminPassword: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly key: string,
+    message: string,
+  ) {
+    super(`Invalid configuration ${key}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URI')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_EXPIRES_IN: z
+    .string()
+    .regex(/^\d+[smhd]$/, 'must look like 12h, 30m or 1d')
+    .default('12h'),
+  PUBLIC_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  DEMO: flag.optional(),
+  DEMO_CLOCK: flag.default(false),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  ADMIN_USERNAME: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, 'must be 2-32 lowercase letters, digits, _ . -')
+    .optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+});
+
+/**
+ * Parses an environment into a frozen Config. Pure: no I/O, so it is unit-testable; empty strings count as
+ * unset. Throws ConfigError naming the offending key.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') present[key] = value.trim();
+  }
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  const demo = e.DEMO ?? e.MONGODB_URI === undefined;
+  if (!demo && e.JWT_SECRET === undefined) {
+    throw new ConfigError('JWT_SECRET', 'is required outside demo mode (at least 32 random characters)');
+  }
+  if ((e.ADMIN_USERNAME === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    const missing = e.ADMIN_USERNAME === undefined ? 'ADMIN_USERNAME' : 'ADMIN_PASSWORD';
+    throw new ConfigError(missing, 'ADMIN_USERNAME and ADMIN_PASSWORD must be set together');
+  }
+  // Demo accounts share a well-known password, so a demo binds to loopback unless told otherwise.
+  const host = e.HOST ?? (demo ? '127.0.0.1' : '0.0.0.0');
+  const linkHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return Object.freeze({
+    port: e.PORT,
+    host,
+    mongodbUri: e.MONGODB_URI,
+    dataDir: path.resolve(e.DATA_DIR),
+    jwtSecret: e.JWT_SECRET,
+    jwtExpiresIn: e.JWT_EXPIRES_IN,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${linkHost}:${e.PORT}`,
+    logLevel: e.LOG_LEVEL,
+    demo,
+    demoClock: e.DEMO_CLOCK,
+    trustProxy: e.TRUST_PROXY,
+    adminUsername: e.ADMIN_USERNAME,
+    adminPassword: e.ADMIN_PASSWORD,
+  });
+}
+
+const SECRET_FILE = 'jwt-secret';
+
+/**
+ * Returns a Config whose jwtSecret is set. In demo mode without JWT_SECRET, the secret is read from
+ * `DATA_DIR/jwt-secret`, or generated (256 random bits) and written there with owner-only permissions.
+ */
+export async function resolveJwtSecret(config: Config): Promise<Config> {
+  if (config.jwtSecret !== undefined) return config;
+  if (!config.demo) throw new ConfigError('JWT_SECRET', 'is required outside demo mode');
+  const file = path.join(config.dataDir, SECRET_FILE);
+  let secret: string | undefined;
+  try {
+    secret = (await readFile(file, 'utf8')).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  if (secret === undefined || secret.length < 32) {
+    secret = randomBytes(32).toString('base64url');
+    await mkdir(config.dataDir, { recursive: true });
+    await writeFile(file, secret + '\n', { mode: 0o600 });
+  }
+  return Object.freeze({ ...config, jwtSecret: secret });
+}
