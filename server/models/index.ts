@@ -1,0 +1,48 @@
+// Registers every model on ONE given connection (never the global mongoose), so each app instance, test
+// suite or tool gets its own isolated set. Timestamps come from the injected clock.
+import type { Connection } from 'mongoose';
+import { systemClock, type Clock } from '../../shared/clock.ts';
+import {
+  defineCalendarOverrideModel,
+  defineRoutingRuleModel,
+  defineSettingModel,
+} from './config.model.ts';
+import { defineEnterpriseModel } from './enterprise.model.ts';
+import { defineUnitModel } from './unit.model.ts';
+import { defineUserModel } from './user.model.ts';
+
+const registered = new WeakMap<Connection, ReturnType<typeof defineAll>>();
+
+/** Idempotent per connection: a second call returns the models already registered on it. */
+export function createModels(conn: Connection, clock: Clock = systemClock) {
+  let models = registered.get(conn);
+  if (!models) {
+    models = defineAll(conn, clock);
+    registered.set(conn, models);
+  }
+  return models;
+}
+
+function defineAll(conn: Connection, clock: Clock) {
+  return {
+    Unit: defineUnitModel(conn, clock),
+    User: defineUserModel(conn, clock),
+    Enterprise: defineEnterpriseModel(conn, clock),
+    Setting: defineSettingModel(conn, clock),
+    RoutingRule: defineRoutingRuleModel(conn, clock),
+    CalendarOverride: defineCalendarOverrideModel(conn, clock),
+    // ISSUE MODEL: the issue-lifecycle colleague registers `Issue: defineIssueModel(conn, clock)` here.
+  };
+}
+
+export type Models = ReturnType<typeof createModels>;
+
+/** Builds every declared index (used at start-up and by tests; unique indexes are relied on for 409s). */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models)) await model.createIndexes();
+}
+
+export type { UnitDoc } from './unit.model.ts';
+export type { UserDoc } from './user.model.ts';
+export type { EnterpriseDoc } from './enterprise.model.ts';
+export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';
