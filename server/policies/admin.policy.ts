@@ -1,0 +1,40 @@
+// Actor-level policies for everything that is not an issue: configuration (admin only), the directory of
+// units and enterprises (all staff), enterprise codes, and the demo clock. Pure functions, tested as a matrix.
+import type { Actor, Role } from '../../shared/roles.ts';
+
+const is =
+  (...roles: Role[]) =>
+  (actor: Actor): boolean =>
+    roles.includes(actor.role);
+
+const anyStaff = (_actor: Actor): boolean => true;
+
+export const canListUsers = is('admin');
+export const canManageUsers = is('admin');
+export const canManageUnits = is('admin');
+export const canManageSettings = is('admin');
+export const canViewUnits = anyStaff;
+export const canViewEnterprises = anyStaff;
+export const canCreateEnterprise = is('admin', 'clerk', 'dispatcher');
+export const canViewEnterpriseQr = anyStaff;
+export const canRotateEnterpriseQr = is('admin', 'clerk');
+export const canClassify = anyStaff;
+export const canUseDevClock = is('admin');
+
+export interface UserChange {
+  role?: Role;
+  disabled?: boolean;
+}
+
+/**
+ * An admin may edit any account, but not lock themselves out: no disabling or demoting their own account
+ * (another admin must do it), so the system always keeps at least the acting admin.
+ */
+export function canEditUser(actor: Actor, target: { id: string }, change: UserChange): boolean {
+  if (actor.role !== 'admin') return false;
+  if (target.id === actor.id) {
+    if (change.disabled === true) return false;
+    if (change.role !== undefined && change.role !== 'admin') return false;
+  }
+  return true;
+}

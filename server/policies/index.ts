@@ -1,0 +1,3 @@
+// Entry point for the pure access policies.
+export * from './issue.policy.ts';
+export * from './admin.policy.ts';

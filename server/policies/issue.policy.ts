@@ -1,0 +1,116 @@
+// Who may see and act on an issue. Pure functions of (actor, action, issue): the role table in
+// shared/lifecycle says which roles may ever perform an action; this module adds scope:
+//  - handler / unit_head: only issues of their own unit (lead unit, co-unit or consulted unit), and
+//    lead-unit-only actions (sign, reply, …) only when their unit leads;
+//  - leader: their domain = the `leader` coordination tier, plus red or overdue issues in their region
+//    (a leader whose region is `city` covers every region);
+//  - clerk, dispatcher, director, supervisor: city-wide;
+//  - admin: configures the system and never handles issues, so sees and acts on none.
+import { ACTION_ROLES, type ActionId } from '../../shared/lifecycle/actions.ts';
+import type { Actor } from '../../shared/roles.ts';
+import type { ChannelId, Tier, WarningLevel } from '../../shared/states.ts';
+
+/** The fields of an issue that decide access (ids as strings). */
+export interface IssueScope {
+  unitId?: string | null;
+  coUnitIds?: readonly string[];
+  /** Units owing input in an open consultation. */
+  consultUnitIds?: readonly string[];
+  tier: Tier;
+  warning: WarningLevel;
+  region?: string | null;
+}
+
+/** A leader's region meaning "the whole city". */
+export const CITY_REGION = 'city';
+
+const CITY_WIDE_ROLES = new Set(['clerk', 'dispatcher', 'director', 'supervisor']);
+
+/** Actions only the lead unit may take; co-units and consulted units may only add notes and consult input. */
+const LEAD_UNIT_ACTIONS = new Set<ActionId>(['sign', 'return', 'suspend', 'resume', 'request_extension', 'reply']);
+
+function isLeadUnit(actor: Actor, issue: IssueScope): boolean {
+  return !!actor.unitId && !!issue.unitId && String(issue.unitId) === actor.unitId;
+}
+
+function isInvolvedUnit(actor: Actor, issue: IssueScope): boolean {
+  if (!actor.unitId) return false;
+  const mine = actor.unitId;
+  return (
+    isLeadUnit(actor, issue) ||
+    (issue.coUnitIds ?? []).some((id) => String(id) === mine) ||
+    (issue.consultUnitIds ?? []).some((id) => String(id) === mine)
+  );
+}
+
+function inLeaderDomain(actor: Actor, issue: IssueScope): boolean {
+  if (issue.tier === 'leader') return true;
+  if (issue.warning !== 'red' && issue.warning !== 'overdue') return false;
+  return actor.region === CITY_REGION || (!!actor.region && issue.region === actor.region);
+}
+
+export function canViewIssue(actor: Actor, issue: IssueScope): boolean {
+  if (CITY_WIDE_ROLES.has(actor.role)) return true;
+  switch (actor.role) {
+    case 'handler':
+    case 'unit_head':
+      return isInvolvedUnit(actor, issue);
+    case 'leader':
+      return inLeaderDomain(actor, issue);
+    default:
+      return false;
+  }
+}
+
+export function canActOnIssue(actor: Actor, action: ActionId, issue: IssueScope): boolean {
+  if (!ACTION_ROLES[action].includes(actor.role)) return false;
+  if (!canViewIssue(actor, issue)) return false;
+  if (actor.role === 'handler' || actor.role === 'unit_head') {
+    if (LEAD_UNIT_ACTIONS.has(action)) return isLeadUnit(actor, issue);
+    // Consultation input is owed by the consulted units (the lead unit and co-units included).
+    return true;
+  }
+  return true;
+}
+
+/**
+ * Who may take in a new issue, by channel: the centre for every channel; a leader for their visits;
+ * a unit for its own proactive discoveries.
+ */
+export function canCreateIssue(actor: Actor, channel: ChannelId): boolean {
+  switch (actor.role) {
+    case 'clerk':
+    case 'dispatcher':
+    case 'director':
+      return true;
+    case 'leader':
+      return channel === 'visit';
+    case 'handler':
+    case 'unit_head':
+      return channel === 'discovery';
+    default:
+      return false;
+  }
+}
+
+/** Plain MongoDB filter (issue field names as in IssueScope) selecting exactly the issues canViewIssue allows. */
+export function issueVisibilityFilter(actor: Actor): Record<string, unknown> {
+  if (CITY_WIDE_ROLES.has(actor.role)) return {};
+  const nothing = { _id: { $exists: false } };
+  switch (actor.role) {
+    case 'handler':
+    case 'unit_head':
+      if (!actor.unitId) return nothing;
+      return { $or: [{ unitId: actor.unitId }, { coUnitIds: actor.unitId }, { consultUnitIds: actor.unitId }] };
+    case 'leader': {
+      const hot: Record<string, unknown> = { warning: { $in: ['red', 'overdue'] } };
+      if (actor.region !== CITY_REGION) {
+        if (!actor.region) return { tier: 'leader' };
+        hot.region = actor.region;
+      }
+      return { $or: [{ tier: 'leader' }, hot] };
+    }
+    default:
+      return nothing;
+  }
+}
