@@ -1,0 +1,31 @@
+// Login and logout. Login answers ONE generic error for an unknown user, a wrong password or a disabled
+// account, and spends the same scrypt time in every case, so neither the message nor the timing tells an
+// attacker which usernames exist. Logout bumps tokenVersion, revoking every token of that user.
+import type { Clock } from '../../shared/clock.ts';
+import type { Actor } from '../../shared/roles.ts';
+import { unauthorized } from '../errors.ts';
+import type { Models, UserDoc } from '../models/index.ts';
+import { dummyVerify, verifyPassword } from './password.ts';
+import type { TokenSigner } from './token.ts';
+
+export interface AuthDeps {
+  models: Models;
+  tokens: TokenSigner;
+  clock: Clock;
+}
+
+export async function loginCommand(
+  deps: AuthDeps,
+  input: { username: string; password: string },
+): Promise<{ token: string; user: UserDoc }> {
+  const username = input.username.trim().toLowerCase();
+  const user = await deps.models.User.findOne({ username }).lean();
+  const ok = user ? await verifyPassword(input.password, user.passwordHash) : await dummyVerify(input.password);
+  if (!user || !ok || user.disabled) throw unauthorized('用户名或密码错误', 'invalid_credentials');
+  await deps.models.User.updateOne({ _id: user._id }, { $set: { lastLoginAt: deps.clock.now() } });
+  return { token: deps.tokens.sign(String(user._id), user.tokenVersion), user };
+}
+
+export async function logoutCommand(deps: Pick<AuthDeps, 'models'>, actor: Actor): Promise<void> {
+  await deps.models.User.updateOne({ _id: actor.id }, { $inc: { tokenVersion: 1 } });
+}

@@ -1,0 +1,47 @@
+// Staff session tokens: HS256 JWTs carrying the user id and the user's tokenVersion. The version is checked
+// against the database on every request (see staff.middleware.ts), which is what makes logout and disabling
+// take effect immediately despite the token's own expiry.
+import jwt from 'jsonwebtoken';
+import type { Clock } from '../../shared/clock.ts';
+
+export interface TokenClaims {
+  sub: string;
+  tv: number;
+}
+
+export interface TokenSigner {
+  sign(userId: string, tokenVersion: number): string;
+  /** Returns the claims, or undefined for any bad, expired or foreign token. */
+  verify(token: string): TokenClaims | undefined;
+}
+
+const ISSUER = 'enterprise-issue-loop';
+
+export function createTokenSigner(secret: string, expiresIn: string, clock: Clock): TokenSigner {
+  const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
+  return {
+    sign(userId, tokenVersion) {
+      // `iat` from the injected clock; jsonwebtoken computes `exp` relative to it.
+      return jwt.sign({ sub: userId, tv: tokenVersion, iat: nowSeconds() }, secret, {
+        algorithm: 'HS256',
+        expiresIn: expiresIn as jwt.SignOptions['expiresIn'],
+        issuer: ISSUER,
+      });
+    },
+    verify(token) {
+      try {
+        const payload = jwt.verify(token, secret, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          clockTimestamp: nowSeconds(),
+        });
+        if (typeof payload !== 'object' || payload === null) return undefined;
+        const { sub, tv } = payload as { sub?: unknown; tv?: unknown };
+        if (typeof sub !== 'string' || typeof tv !== 'number') return undefined;
+        return { sub, tv };
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// Staff account administration (admin only): create an account, and change role, unit, password or the
+// disabled flag. Any change that affects what a token grants bumps tokenVersion, revoking live sessions.
+import type { Actor, Role } from '../../shared/roles.ts';
+import { UNIT_ROLES } from '../../shared/roles.ts';
+import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
+import type { Models, UserDoc } from '../models/index.ts';
+import { canEditUser } from '../policies/index.ts';
+import { CITY_REGION } from '../policies/issue.policy.ts';
+import { hashPassword } from './password.ts';
+
+export interface CreateUserInput {
+  username: string;
+  name: string;
+  password: string;
+  role: Role;
+  unitId?: string;
+  region?: string;
+}
+
+export interface UpdateUserInput {
+  name?: string;
+  password?: string;
+  role?: Role;
+  unitId?: string | null;
+  region?: string;
+  disabled?: boolean;
+}
+
+async function resolveUnit(models: Models, unitId: string | null | undefined) {
+  if (!unitId) return null;
+  const unit = await models.Unit.findById(unitId, { region: 1 }).lean();
+  if (!unit) throw badRequest('所属单位不存在', 'unknown_unit');
+  return unit;
+}
+
+function requireUnitFor(role: Role, unitId: unknown) {
+  if (UNIT_ROLES.includes(role) && !unitId) throw badRequest('经办人和负责人必须属于一个单位', 'unit_required');
+}
+
+function isDuplicate(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+export async function createUserCommand(models: Models, input: CreateUserInput): Promise<UserDoc> {
+  requireUnitFor(input.role, input.unitId);
+  const unit = await resolveUnit(models, input.unitId);
+  if (await models.User.exists({ username: input.username })) throw conflict('用户名已存在', 'duplicate');
+  try {
+    const user = await models.User.create({
+      username: input.username,
+      name: input.name,
+      passwordHash: await hashPassword(input.password),
+      role: input.role,
+      unitId: unit?._id ?? null,
+      region: input.region ?? unit?.region ?? CITY_REGION,
+    });
+    return user.toObject();
+  } catch (err) {
+    if (isDuplicate(err)) throw conflict('用户名已存在', 'duplicate');
+    throw err;
+  }
+}
+
+export async function updateUserCommand(
+  models: Models,
+  actor: Actor,
+  userId: string,
+  input: UpdateUserInput,
+): Promise<UserDoc> {
+  const user = await models.User.findById(userId);
+  if (!user) throw notFound('用户不存在');
+  if (!canEditUser(actor, { id: String(user._id) }, input)) {
+    throw forbidden('不能停用或降级自己的账号', 'self_lockout');
+  }
+  const role = input.role ?? user.role;
+  const unitId = input.unitId === undefined ? user.unitId : input.unitId;
+  requireUnitFor(role, unitId);
+  const unit = input.unitId === undefined ? null : await resolveUnit(models, input.unitId);
+
+  let revoke = false;
+  if (input.name !== undefined) user.name = input.name;
+  if (input.region !== undefined) user.region = input.region;
+  else if (unit) user.region = unit.region;
+  if (input.unitId !== undefined && String(input.unitId) !== String(user.unitId)) {
+    user.unitId = unit?._id ?? null;
+    revoke = true;
+  }
+  if (input.role !== undefined && input.role !== user.role) {
+    user.role = input.role;
+    revoke = true;
+  }
+  if (input.disabled !== undefined && input.disabled !== user.disabled) {
+    user.disabled = input.disabled;
+    revoke = true;
+  }
+  if (input.password !== undefined) {
+    user.passwordHash = await hashPassword(input.password);
+    revoke = true;
+  }
+  if (revoke) user.tokenVersion += 1;
+  await user.save();
+  return user.toObject();
+}

@@ -1,0 +1,22 @@
+// What every router factory receives from createApp: the injected dependencies plus the shared auth pieces.
+// Routers take this instead of importing singletons, so an app instance is fully isolated.
+import type { RequestHandler } from 'express';
+import type { Connection } from 'mongoose';
+import type { Clock, SimulatedClock } from '../../shared/clock.ts';
+import type { TokenSigner } from '../auth/token.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Models } from '../models/index.ts';
+
+export interface AppContext {
+  config: Config;
+  conn: Connection;
+  models: Models;
+  /** Business time: deadlines, timestamps. Simulated when DEMO_CLOCK=1. */
+  clock: Clock;
+  /** Set only when DEMO_CLOCK=1: the same object as `clock`, with advance/set for /api/dev/clock. */
+  simulatedClock?: SimulatedClock;
+  logger: Logger;
+  tokens: TokenSigner;
+  requireStaff: RequestHandler;
+}

@@ -1,0 +1,89 @@
+// The single place where failures become HTTP answers. Known failures (AppError, validation, malformed or
+// oversized bodies, bad ids, duplicate keys) get a stable 4xx `{error:{code,message}}`; anything else is a bug:
+// it is logged with the request id and answered with a generic 500 that leaks nothing.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError, isAppError } from '../errors.ts';
+
+interface HttpishError {
+  type?: string;
+  status?: number;
+  statusCode?: number;
+  name?: string;
+  code?: unknown;
+  kind?: string;
+  path?: string;
+  errors?: Record<string, { message?: string; path?: string }>;
+}
+
+/** Formats a zod issue path like `enterprise.creditCode` or `items[2].name`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+/** Maps any thrown value to an AppError when it is a known client mistake; undefined means "a bug". */
+export function toAppError(err: unknown): AppError | undefined {
+  if (isAppError(err)) return err;
+  if (err instanceof z.ZodError) {
+    const issue = err.issues[0];
+    const where = issue ? formatPath(issue.path) : '';
+    const message = where ? `字段 ${where} 无效：${issue.message}` : `请求无效：${issue?.message ?? ''}`;
+    return new AppError('validation_failed', 400, message, where ? { field: where } : undefined);
+  }
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as HttpishError;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new AppError('invalid_json', 400, '请求体不是合法的 JSON');
+    case 'entity.too.large':
+      return new AppError('payload_too_large', 413, '请求体过大');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('unsupported_media_type', 415, '不支持的请求编码');
+    case 'request.aborted':
+      return new AppError('bad_request', 400, '请求被中断');
+  }
+  if (e.name === 'CastError') {
+    // A malformed id in the URL means "no such record"; a malformed value elsewhere is the client's mistake.
+    return e.path === '_id'
+      ? new AppError('not_found', 404, '资源不存在')
+      : new AppError('validation_failed', 400, `字段 ${e.path ?? ''} 格式无效`);
+  }
+  if (e.name === 'ValidationError' && e.errors) {
+    const first = Object.values(e.errors)[0];
+    return new AppError('validation_failed', 400, `字段 ${first?.path ?? ''} 无效：${first?.message ?? ''}`);
+  }
+  if (e.code === 11000 || e.code === 11001) {
+    return new AppError('duplicate', 409, '记录已存在');
+  }
+  // Other errors that carry a client status (e.g. from express internals) keep it, with a generic message.
+  const status = e.status ?? e.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError('bad_request', status, '请求无效');
+  }
+  return undefined;
+}
+
+export const errorMiddleware: ErrorRequestHandler = (err, req, res, next) => {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  const known = toAppError(err);
+  if (known) {
+    if (known.status === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
+    res.status(known.status).json({ error: { code: known.code, message: known.message } });
+    return;
+  }
+  req.log?.error({ err, reqId: req.id }, 'unhandled error');
+  res.status(500).json({
+    error: { code: 'internal', message: `服务器内部错误，请稍后重试（请求编号 ${String(req.id ?? '')}）` },
+  });
+};
+
+/** Unknown route: a JSON 404 rather than Express's HTML page. */
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json({ error: { code: 'not_found', message: '接口不存在' } });
+};

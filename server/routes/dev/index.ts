@@ -1,0 +1,36 @@
+// The demo clock: GET/POST /api/dev/clock (admin only). Mounted only when the server runs with DEMO_CLOCK=1,
+// so that deadlines, warnings and escalations can be shown without waiting for real working days.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { SimulatedClock } from '../../../shared/clock.ts';
+import { requirePolicy } from '../../auth/staff.middleware.ts';
+import type { AppContext } from '../../http/app-context.ts';
+import { canUseDevClock } from '../../policies/index.ts';
+
+const YEAR_MS = 366 * 24 * 3600 * 1000;
+
+export const advanceClockSchema = z.object({
+  advanceMs: z
+    .number({ error: 'advanceMs 必须是数字' })
+    .int({ error: 'advanceMs 必须是整数' })
+    .min(1, { error: '只能向前拨动时钟' })
+    .max(YEAR_MS, { error: '一次最多拨动一年' }),
+});
+
+export function createDevClockRouter(ctx: AppContext, clock: SimulatedClock): Router {
+  const router = Router();
+  router.use(ctx.requireStaff, requirePolicy(canUseDevClock));
+
+  router.get('/clock', (_req, res) => {
+    res.json({ now: clock.now().toISOString(), simulated: true });
+  });
+
+  router.post('/clock', (req, res) => {
+    const { advanceMs } = advanceClockSchema.parse(req.body);
+    clock.advance(advanceMs);
+    ctx.logger.info({ advanceMs, now: clock.now() }, 'demo clock advanced');
+    res.json({ now: clock.now().toISOString(), simulated: true });
+  });
+
+  return router;
+}

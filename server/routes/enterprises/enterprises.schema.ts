@@ -1,0 +1,27 @@
+// Input for the enterprise directory.
+import { z } from 'zod';
+import { creditCodeSchema } from '../../../shared/schemas.ts';
+import { MOBILE_PATTERN } from '../../models/enterprise.model.ts';
+
+export const listEnterprisesQuery = z.object({
+  q: z.string().trim().max(100, { error: '搜索内容过长' }).optional(),
+  region: z.string().trim().min(1).max(40).optional(),
+  limit: z.coerce
+    .number({ error: 'limit 必须是数字' })
+    .int({ error: 'limit 必须是整数' })
+    .min(1, { error: 'limit 至少为1' })
+    .max(100, { error: 'limit 不能超过100' })
+    .default(20),
+});
+
+const optionalText = (max: number) => z.string().trim().max(max).optional();
+
+export const createEnterpriseSchema = z.object({
+  creditCode: creditCodeSchema,
+  name: z.string({ error: '请输入企业名称' }).trim().min(2, { error: '企业名称至少2个字' }).max(100),
+  region: z.string({ error: '请选择所在区县' }).trim().min(1, { error: '请选择所在区县' }).max(40),
+  industry: optionalText(50),
+  address: optionalText(200),
+  ownerName: optionalText(50),
+  mobile: z.string({ error: '请输入手机号' }).trim().regex(MOBILE_PATTERN, { error: '手机号格式无效' }),
+});

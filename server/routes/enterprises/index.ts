@@ -1,0 +1,77 @@
+// The enterprise directory for staff: search, detail, registration, and the enterprise code (企业码) image and
+// rotation. The public QR page itself (/e/:token) lives elsewhere.
+import { Router } from 'express';
+import { requirePolicy } from '../../auth/staff.middleware.ts';
+import { notFound } from '../../errors.ts';
+import type { AppContext } from '../../http/app-context.ts';
+import { escapeRegex, pathId } from '../../http/validate.ts';
+import {
+  canCreateEnterprise,
+  canRotateEnterpriseQr,
+  canViewEnterpriseQr,
+  canViewEnterprises,
+} from '../../policies/index.ts';
+import { renderQrPng, renderQrSvg } from '../../presenters/enterprise-qr.presenter.ts';
+import {
+  enterpriseCodeUrl,
+  presentEnterprise,
+  presentEnterpriseSummary,
+} from '../../presenters/enterprise.presenter.ts';
+import { createEnterpriseCommand, rotateQrTokenCommand } from './enterprise.commands.ts';
+import { createEnterpriseSchema, listEnterprisesQuery } from './enterprises.schema.ts';
+
+/** Looks like (part of) a credit code: only credit-code characters, at least 4 of them. */
+const CODE_PREFIX = /^[0-9A-HJ-NPQRTUWXY]{4,18}$/;
+
+export function createEnterprisesRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.use(ctx.requireStaff, requirePolicy(canViewEnterprises));
+
+  const load = async (id: unknown) => {
+    const e = await ctx.models.Enterprise.findById(pathId(id, '企业不存在')).lean();
+    if (!e) throw notFound('企业不存在');
+    return e;
+  };
+
+  router.get('/', async (req, res) => {
+    const q = listEnterprisesQuery.parse(req.query);
+    const filter: Record<string, unknown> = {};
+    if (q.region) filter.region = q.region;
+    if (q.q) {
+      const upper = q.q.toUpperCase();
+      const byName = { name: { $regex: escapeRegex(q.q) } };
+      filter.$or = CODE_PREFIX.test(upper) ? [byName, { creditCode: { $regex: `^${upper}` } }] : [byName];
+    }
+    const items = await ctx.models.Enterprise.find(filter).sort({ name: 1 }).limit(q.limit).lean();
+    res.json({ items: items.map(presentEnterpriseSummary) });
+  });
+
+  router.post('/', requirePolicy(canCreateEnterprise), async (req, res) => {
+    const input = createEnterpriseSchema.parse(req.body);
+    const created = await createEnterpriseCommand(ctx.models, input);
+    res.status(201).json(presentEnterprise(created, ctx.config.publicBaseUrl));
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(presentEnterprise(await load(req.params.id), ctx.config.publicBaseUrl));
+  });
+
+  router.get('/:id/qr.svg', requirePolicy(canViewEnterpriseQr), async (req, res) => {
+    const e = await load(req.params.id);
+    res.set('Cache-Control', 'no-store').type('image/svg+xml');
+    res.send(await renderQrSvg(enterpriseCodeUrl(ctx.config.publicBaseUrl, e.qrToken)));
+  });
+
+  router.get('/:id/qr.png', requirePolicy(canViewEnterpriseQr), async (req, res) => {
+    const e = await load(req.params.id);
+    res.set('Cache-Control', 'no-store').type('image/png');
+    res.send(await renderQrPng(enterpriseCodeUrl(ctx.config.publicBaseUrl, e.qrToken)));
+  });
+
+  router.post('/:id/qr/rotate', requirePolicy(canRotateEnterpriseQr), async (req, res) => {
+    const updated = await rotateQrTokenCommand(ctx.models, ctx.clock, pathId(req.params.id, '企业不存在'));
+    res.json(presentEnterprise(updated, ctx.config.publicBaseUrl));
+  });
+
+  return router;
+}

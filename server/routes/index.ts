@@ -1,0 +1,20 @@
+// The /api router: one sub-router per resource. Each router authenticates with ctx.requireStaff and gates with
+// pure policies; the final /api 404 and the error middleware are added by createApp.
+import { Router } from 'express';
+import type { AppContext } from '../http/app-context.ts';
+import { createAuthRouter } from './auth/index.ts';
+import { createDevClockRouter } from './dev/index.ts';
+import { createEnterprisesRouter } from './enterprises/index.ts';
+import { createUnitsRouter } from './units/index.ts';
+import { createUsersRouter } from './users/index.ts';
+
+export function createApiRouter(ctx: AppContext): Router {
+  const api = Router();
+  api.use(createAuthRouter(ctx));
+  api.use('/units', createUnitsRouter(ctx));
+  api.use('/users', createUsersRouter(ctx));
+  api.use('/enterprises', createEnterprisesRouter(ctx));
+  // ISSUES: api.use('/issues', createIssuesRouter(ctx));  ← mount the lifecycle router here.
+  if (ctx.config.demoClock && ctx.simulatedClock) api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
+  return api;
+}

@@ -1,0 +1,41 @@
+// Input for staff account administration.
+import { z } from 'zod';
+import { ROLES } from '../../../shared/roles.ts';
+import { objectIdSchema } from '../../http/validate.ts';
+import { USERNAME_PATTERN } from '../../models/user.model.ts';
+
+const password = z
+  .string({ error: '密码必须是文本' })
+  .min(8, { error: '密码至少8位' })
+  .max(200, { error: '密码不能超过200位' });
+const role = z.enum(ROLES, { error: '角色无效' });
+
+export const listUsersQuery = z.object({
+  unitId: objectIdSchema.optional(),
+  role: role.optional(),
+});
+
+export const createUserSchema = z.object({
+  username: z
+    .string({ error: '请输入用户名' })
+    .trim()
+    .toLowerCase()
+    .regex(USERNAME_PATTERN, { error: '用户名须为2-32位小写字母、数字或 _ . -' }),
+  name: z.string({ error: '请输入姓名' }).trim().min(1, { error: '请输入姓名' }).max(50),
+  password,
+  role,
+  unitId: objectIdSchema.optional(),
+  region: z.string().trim().min(1).max(40).optional(),
+});
+
+export const updateUserSchema = z
+  .object({
+    name: z.string().trim().min(1, { error: '姓名不能为空' }).max(50).optional(),
+    password: password.optional(),
+    role: role.optional(),
+    unitId: objectIdSchema.nullable().optional(),
+    region: z.string().trim().min(1).max(40).optional(),
+    disabled: z.boolean({ error: 'disabled 必须是布尔值' }).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { error: '没有要修改的字段' });
