@@ -6,24 +6,17 @@
  * The sequence number is what recovery uses to find the checkpoint start and to prove no record is missing.
  */
 import { crc32 } from 'node:zlib';
-import { deserialize, serialize, type Document } from 'bson';
+import { serialize, type Document } from 'bson';
+import { decodeDocument } from '../wire/bson-codec.ts';
 
 export const HEADER_BYTES = 16;
 /** Larger than any legal record: a 16 MiB document plus its Change wrapper. Anything bigger is garbage. */
 export const MAX_PAYLOAD_BYTES = 48 * 1024 * 1024;
 const MIN_BSON_BYTES = 5;
 
-/** Keep every BSON type exactly as written: Int32 stays Int32, Long stays Long, Double stays Double. */
-export const EXACT_TYPES = {
-  promoteValues: false,
-  promoteLongs: false,
-  promoteBuffers: false,
-  bsonRegExp: true,
-} as const;
-
 /** Serialises `value` now, so later in-place mutation by the engine cannot change what gets journaled. */
 export function encodeRecord(seq: number, value: Document): Buffer {
-  const payload = serialize(value, { checkKeys: false, ignoreUndefined: false });
+  const payload = serialize(value, { checkKeys: false, ignoreUndefined: true });
   const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
   record.writeUInt32LE(payload.length, 4);
   record.writeBigUInt64LE(BigInt(seq), 8);
@@ -32,8 +25,13 @@ export function encodeRecord(seq: number, value: Document): Buffer {
   return record;
 }
 
+/**
+ * Replayed documents take exactly the in-memory shape of documents that arrive over the wire (the wire codec
+ * keeps every BSON type distinguishable: Int32 vs integral Double vs Long), so the engine cannot tell a
+ * recovered document from a freshly written one, and re-encoding it yields the same BSON types.
+ */
 export function decodePayload(payload: Uint8Array): Document {
-  return deserialize(payload, EXACT_TYPES);
+  return decodeDocument(payload);
 }
 
 export type HeaderCheck = { ok: true; length: number; seq: number } | { ok: false; reason: string };
