@@ -1,0 +1,128 @@
+// Cursor batching, getMore, killCursors and the idle timeout, on a controllable clock.
+import { expect } from 'chai';
+import { Long, type Document } from 'bson';
+import { CursorRegistry, IDLE_TIMEOUT_MS } from '../../../server/db/embedded/cursors.ts';
+import { MongoError } from '../../../server/db/embedded/errors.ts';
+
+function* count(n: number, pad = ''): Iterator<Document> {
+  for (let i = 0; i < n; i++) yield { i, pad };
+}
+
+describe('CursorRegistry', () => {
+  let clock: Date;
+  let cursors: CursorRegistry;
+  beforeEach(() => {
+    clock = new Date('2026-01-01T00:00:00Z');
+    cursors = new CursorRegistry({ now: () => clock });
+  });
+
+  it('returns 101 documents in the first batch by default and keeps the rest open', () => {
+    const { id, ns, firstBatch } = cursors.open('db.c', count(250), { connectionId: 1 });
+    expect(firstBatch).to.have.length(101);
+    expect(ns).to.equal('db.c');
+    expect(Long.isLong(id)).to.equal(true);
+    expect(id.isZero()).to.equal(false);
+    expect(id.isNegative()).to.equal(false);
+    expect(cursors.openCount).to.equal(1);
+  });
+
+  it('returns id 0 and keeps nothing when everything fits, even exactly', () => {
+    const r = cursors.open('db.c', count(101), { connectionId: 1 });
+    expect(r.firstBatch).to.have.length(101);
+    expect(r.id.isZero()).to.equal(true);
+    expect(cursors.openCount).to.equal(0);
+  });
+
+  it('honours singleBatch and batchSize 0', () => {
+    const single = cursors.open('db.c', count(500), { connectionId: 1, singleBatch: true, batchSize: 10 });
+    expect(single.firstBatch).to.have.length(10);
+    expect(single.id.isZero()).to.equal(true);
+    const empty = cursors.open('db.c', count(5), { connectionId: 1, batchSize: 0 });
+    expect(empty.firstBatch).to.have.length(0);
+    expect(empty.id.isZero()).to.equal(false);
+    expect(cursors.getMore(empty.id, 'db.c').nextBatch).to.have.length(5);
+  });
+
+  it('pages through every document exactly once with getMore batchSize', () => {
+    const first = cursors.open('db.c', count(500), { connectionId: 1, batchSize: 100 });
+    const seen = first.firstBatch.map((d) => d.i);
+    let id = first.id;
+    let rounds = 0;
+    while (!id.isZero()) {
+      const more = cursors.getMore(id, 'db.c', 150);
+      expect(more.nextBatch.length).to.be.at.most(150);
+      seen.push(...more.nextBatch.map((d) => d.i));
+      id = more.id;
+      rounds++;
+    }
+    expect(rounds).to.equal(3);
+    expect(seen).to.deep.equal([...Array(500).keys()]);
+    expect(cursors.openCount).to.equal(0);
+  });
+
+  it('stops a batch before the byte limit but always returns at least one document', () => {
+    const small = new CursorRegistry({ now: () => clock, maxBatchBytes: 3000 });
+    const pad = 'x'.repeat(1000);
+    const r = small.open('db.c', count(10, pad), { connectionId: 1 });
+    expect(r.firstBatch).to.have.length(2);
+    const more = small.getMore(r.id, 'db.c');
+    expect(more.nextBatch.map((d) => d.i)).to.deep.equal([2, 3]);
+    const tiny = new CursorRegistry({ now: () => clock, maxBatchBytes: 10 });
+    expect(tiny.open('db.c', count(3, pad), { connectionId: 1 }).firstBatch).to.have.length(1);
+  });
+
+  it('answers CursorNotFound (43) for unknown and killed cursors', () => {
+    const r = cursors.open('db.c', count(300), { connectionId: 1 });
+    expect(cursors.kill([r.id, Long.fromNumber(12345)], 'db.c')).to.deep.equal({
+      cursorsKilled: [r.id],
+      cursorsNotFound: [Long.fromNumber(12345)],
+      cursorsAlive: [],
+      cursorsUnknown: [],
+    });
+    expect(() => cursors.getMore(r.id, 'db.c')).to.throw(MongoError).with.property('code', 43);
+  });
+
+  it('refuses a getMore on another namespace and does not kill across namespaces', () => {
+    const r = cursors.open('db.c', count(300), { connectionId: 1 });
+    expect(() => cursors.getMore(r.id, 'db.other')).to.throw(MongoError).with.property('code', 13);
+    expect(cursors.kill([r.id], 'db.other').cursorsNotFound).to.have.length(1);
+    expect(cursors.getMore(r.id, 'db.c').nextBatch).to.have.length(199);
+  });
+
+  it('times out cursors idle for more than 10 minutes, measured from their last use', () => {
+    const idle = cursors.open('db.c', count(300), { connectionId: 1 });
+    const busy = cursors.open('db.c', count(300), { connectionId: 1, batchSize: 1 });
+    clock = new Date(clock.getTime() + IDLE_TIMEOUT_MS - 1000);
+    cursors.getMore(busy.id, 'db.c', 1);
+    expect(cursors.sweepIdle()).to.equal(0);
+    clock = new Date(clock.getTime() + 2000);
+    expect(cursors.sweepIdle()).to.equal(1);
+    expect(() => cursors.getMore(idle.id, 'db.c')).to.throw(MongoError).with.property('code', 43);
+    expect(cursors.getMore(busy.id, 'db.c', 1).nextBatch).to.have.length(1);
+  });
+
+  it('forgets a cursor whose iterator fails, and closes iterators it drops', () => {
+    let returned = 0;
+    let i = 0;
+    const failing: Iterator<Document> = {
+      next: () => {
+        if (i === 101 + 5) throw new MongoError(2, 'bad');
+        return { done: false, value: { i: i++ } };
+      },
+      return: () => {
+        returned++;
+        return { done: true, value: undefined };
+      },
+    };
+    const r = cursors.open('db.c', failing, { connectionId: 1 });
+    expect(() => cursors.getMore(r.id, 'db.c')).to.throw(MongoError, 'bad');
+    expect(cursors.openCount).to.equal(0);
+    expect(returned).to.equal(1);
+  });
+
+  it('rejects a negative batchSize', () => {
+    expect(() => cursors.open('db.c', count(1), { connectionId: 1, batchSize: -1 }))
+      .to.throw(MongoError)
+      .with.property('code', 2);
+  });
+});

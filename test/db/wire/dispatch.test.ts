@@ -1,0 +1,56 @@
+// Command routing and the reply envelope: ok:1, MongoDB error replies, and bugs turned into InternalError.
+import { expect } from 'chai';
+import pino from 'pino';
+import type { CommandContext } from '../../../server/db/embedded/contract.ts';
+import { createDispatcher } from '../../../server/db/embedded/dispatch.ts';
+import { MongoError } from '../../../server/db/embedded/errors.ts';
+
+const ctx = { db: 'test', connectionId: 1, now: () => new Date(0) } as unknown as CommandContext;
+
+describe('dispatch', () => {
+  const logged: unknown[] = [];
+  const logger = pino({ level: 'error' }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const dispatch = createDispatcher(
+    {
+      find: (cmd) => ({ echoed: cmd.find }),
+      findandmodify: async () => ({ value: null }),
+      dup: () => {
+        throw new MongoError(11000, 'E11000 duplicate key error', { keyValue: { a: 1 } });
+      },
+      bug: () => {
+        throw new TypeError('x is undefined');
+      },
+    },
+    logger,
+  );
+
+  it('routes by the first key and adds ok: 1', async () => {
+    expect(await dispatch({ find: 'c', filter: {} }, ctx)).to.deep.equal({ echoed: 'c', ok: 1 });
+  });
+
+  it('matches command names case-insensitively (findAndModify)', async () => {
+    expect(await dispatch({ findAndModify: 'c' }, ctx)).to.deep.equal({ value: null, ok: 1 });
+  });
+
+  it("answers an unknown command with 59 CommandNotFound \"no such command: 'x'\"", async () => {
+    expect(await dispatch({ x: 1, $db: 'test' }, ctx)).to.deep.equal({
+      ok: 0,
+      errmsg: "no such command: 'x'",
+      code: 59,
+      codeName: 'CommandNotFound',
+    });
+  });
+
+  it('turns a MongoError into its reply, extra fields included', async () => {
+    const reply = await dispatch({ dup: 1 }, ctx);
+    expect(reply).to.include({ ok: 0, code: 11000, codeName: 'DuplicateKey' });
+    expect(reply.keyValue).to.deep.equal({ a: 1 });
+  });
+
+  it('logs any other exception and answers InternalError (1)', async () => {
+    const reply = await dispatch({ bug: 1 }, ctx);
+    expect(reply).to.include({ ok: 0, code: 1, codeName: 'InternalError' });
+    expect(logged).to.have.length(1);
+    expect(logged[0]).to.include({ command: 'bug', msg: 'command failed unexpectedly' });
+  });
+});
