@@ -35,7 +35,8 @@ const PING_TIMEOUT_MS = 2000;
 
 export function createApp(deps: AppDeps): Express {
   const { config, conn, clock, logger } = deps;
-  if (!config.jwtSecret) throw new Error('createApp: config.jwtSecret is not set (call resolveJwtSecret first)');
+  if (!config.jwtSecret)
+    throw new Error('createApp: config.jwtSecret is not set (call resolveJwtSecret first)');
   const models = deps.models ?? createModels(conn, clock);
   const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, deps.authClock ?? systemClock);
   const ctx: AppContext = {

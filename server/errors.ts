@@ -19,8 +19,11 @@ export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError;
 }
 
-export const badRequest = (message = '请求参数有误', code = 'bad_request', details?: Record<string, unknown>) =>
-  new AppError(code, 400, message, details);
+export const badRequest = (
+  message = '请求参数有误',
+  code = 'bad_request',
+  details?: Record<string, unknown>,
+) => new AppError(code, 400, message, details);
 
 export const validationFailed = (message: string, details?: Record<string, unknown>) =>
   new AppError('validation_failed', 400, message, details);
@@ -31,6 +34,8 @@ export const forbidden = (message = '无权执行此操作', code = 'forbidden')
 
 export const notFound = (message = '资源不存在', code = 'not_found') => new AppError(code, 404, message);
 
-export const conflict = (message = '数据已被修改，请刷新后重试', code = 'conflict') => new AppError(code, 409, message);
+export const conflict = (message = '数据已被修改，请刷新后重试', code = 'conflict') =>
+  new AppError(code, 409, message);
 
-export const tooMany = (message = '请求过于频繁，请稍后再试', code = 'rate_limited') => new AppError(code, 429, message);
+export const tooMany = (message = '请求过于频繁，请稍后再试', code = 'rate_limited') =>
+  new AppError(code, 429, message);

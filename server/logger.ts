@@ -38,7 +38,11 @@ export function createHttpLogger(logger: Logger): HttpLogger {
     },
     autoLogging: { ignore: (req) => req.url === '/healthz' },
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   });

@@ -20,7 +20,9 @@ export async function loginCommand(
 ): Promise<{ token: string; user: UserDoc }> {
   const username = input.username.trim().toLowerCase();
   const user = await deps.models.User.findOne({ username }).lean();
-  const ok = user ? await verifyPassword(input.password, user.passwordHash) : await dummyVerify(input.password);
+  const ok = user
+    ? await verifyPassword(input.password, user.passwordHash)
+    : await dummyVerify(input.password);
   if (!user || !ok || user.disabled) throw unauthorized('用户名或密码错误', 'invalid_credentials');
   await deps.models.User.updateOne({ _id: user._id }, { $set: { lastLoginAt: deps.clock.now() } });
   return { token: deps.tokens.sign(String(user._id), user.tokenVersion), user };

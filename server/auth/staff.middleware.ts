@@ -15,7 +15,8 @@ export function createRequireStaff(models: Models, tokens: TokenSigner): Request
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw unauthorized('请先登录', 'unauthorized');
     const claims = tokens.verify(match[1]);
-    if (!claims || !Types.ObjectId.isValid(claims.sub)) throw unauthorized('登录已失效，请重新登录', 'invalid_token');
+    if (!claims || !Types.ObjectId.isValid(claims.sub))
+      throw unauthorized('登录已失效，请重新登录', 'invalid_token');
     const user = await models.User.findById(claims.sub, {
       username: 1,
       role: 1,

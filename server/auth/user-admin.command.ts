@@ -34,7 +34,8 @@ async function resolveUnit(models: Models, unitId: string | null | undefined) {
 }
 
 function requireUnitFor(role: Role, unitId: unknown) {
-  if (UNIT_ROLES.includes(role) && !unitId) throw badRequest('经办人和负责人必须属于一个单位', 'unit_required');
+  if (UNIT_ROLES.includes(role) && !unitId)
+    throw badRequest('经办人和负责人必须属于一个单位', 'unit_required');
 }
 
 function isDuplicate(err: unknown): boolean {

@@ -11,7 +11,9 @@ export function pathId(value: unknown, message = '资源不存在'): string {
 }
 
 /** An ObjectId in a body or query string; malformed values fail validation (400). */
-export const objectIdSchema = z.string({ error: '编号必须是文本' }).regex(OBJECT_ID, { error: '编号格式无效' });
+export const objectIdSchema = z
+  .string({ error: '编号必须是文本' })
+  .regex(OBJECT_ID, { error: '编号格式无效' });
 
 /** Escapes user text for use inside a RegExp (search boxes). */
 export function escapeRegex(text: string): string {

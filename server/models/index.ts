@@ -2,11 +2,7 @@
 // suite or tool gets its own isolated set. Timestamps come from the injected clock.
 import type { Connection } from 'mongoose';
 import { systemClock, type Clock } from '../../shared/clock.ts';
-import {
-  defineCalendarOverrideModel,
-  defineRoutingRuleModel,
-  defineSettingModel,
-} from './config.model.ts';
+import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel } from './config.model.ts';
 import { defineEnterpriseModel } from './enterprise.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';

@@ -27,7 +27,14 @@ export const CITY_REGION = 'city';
 const CITY_WIDE_ROLES = new Set(['clerk', 'dispatcher', 'director', 'supervisor']);
 
 /** Actions only the lead unit may take; co-units and consulted units may only add notes and consult input. */
-const LEAD_UNIT_ACTIONS = new Set<ActionId>(['sign', 'return', 'suspend', 'resume', 'request_extension', 'reply']);
+const LEAD_UNIT_ACTIONS = new Set<ActionId>([
+  'sign',
+  'return',
+  'suspend',
+  'resume',
+  'request_extension',
+  'reply',
+]);
 
 function isLeadUnit(actor: Actor, issue: IssueScope): boolean {
   return !!actor.unitId && !!issue.unitId && String(issue.unitId) === actor.unitId;
@@ -96,12 +103,14 @@ export function canCreateIssue(actor: Actor, channel: ChannelId): boolean {
 /** Plain MongoDB filter (issue field names as in IssueScope) selecting exactly the issues canViewIssue allows. */
 export function issueVisibilityFilter(actor: Actor): Record<string, unknown> {
   if (CITY_WIDE_ROLES.has(actor.role)) return {};
-  const nothing = { _id: { $exists: false } };
+  const nothing = { _id: { $in: [] } };
   switch (actor.role) {
     case 'handler':
     case 'unit_head':
       if (!actor.unitId) return nothing;
-      return { $or: [{ unitId: actor.unitId }, { coUnitIds: actor.unitId }, { consultUnitIds: actor.unitId }] };
+      return {
+        $or: [{ unitId: actor.unitId }, { coUnitIds: actor.unitId }, { consultUnitIds: actor.unitId }],
+      };
     case 'leader': {
       const hot: Record<string, unknown> = { warning: { $in: ['red', 'overdue'] } };
       if (actor.region !== CITY_REGION) {

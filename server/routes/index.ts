@@ -15,6 +15,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
   // ISSUES: api.use('/issues', createIssuesRouter(ctx));  ← mount the lifecycle router here.
-  if (ctx.config.demoClock && ctx.simulatedClock) api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
+  if (ctx.config.demoClock && ctx.simulatedClock)
+    api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;
 }

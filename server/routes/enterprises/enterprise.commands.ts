@@ -15,7 +15,10 @@ export interface CreateEnterpriseInput {
   mobile: string;
 }
 
-export async function createEnterpriseCommand(models: Models, input: CreateEnterpriseInput): Promise<EnterpriseDoc> {
+export async function createEnterpriseCommand(
+  models: Models,
+  input: CreateEnterpriseInput,
+): Promise<EnterpriseDoc> {
   const taken = () => conflict('该统一社会信用代码的企业已存在', 'duplicate');
   if (await models.Enterprise.exists({ creditCode: input.creditCode })) throw taken();
   try {

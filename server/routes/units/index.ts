@@ -19,7 +19,10 @@ export function createUnitsRouter(ctx: AppContext): Router {
     if (q.region) filter.region = q.region;
     if (q.category) filter.categories = q.category;
     // A city has at most a few hundred units: the whole list fits one answer.
-    const units = await ctx.models.Unit.find(filter).sort({ level: 1, region: 1, code: 1 }).limit(2000).lean();
+    const units = await ctx.models.Unit.find(filter)
+      .sort({ level: 1, region: 1, code: 1 })
+      .limit(2000)
+      .lean();
     res.json({ items: units.map(presentUnit) });
   });
 

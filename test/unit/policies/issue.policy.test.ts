@@ -1,0 +1,231 @@
+// The full role × action × scope matrix for issue access. Expectations are written out here independently of
+// shared/lifecycle's table, so a change to either side is caught.
+import { expect } from 'chai';
+import { Query } from 'mingo';
+import { ACTION_IDS, type ActionId } from '../../../shared/lifecycle/actions.ts';
+import { ROLES, type Actor, type Role } from '../../../shared/roles.ts';
+import { CHANNEL_IDS } from '../../../shared/states.ts';
+import {
+  canActOnIssue,
+  canCreateIssue,
+  canViewIssue,
+  issueVisibilityFilter,
+  type IssueScope,
+} from '../../../server/policies/index.ts';
+
+const MY_UNIT = 'u-mine';
+const OTHER_UNIT = 'u-other';
+
+/** What each role may ever do (DESIGN §3, §7). */
+const ALLOWED: Record<Role, ActionId[]> = {
+  clerk: [
+    'dispatch',
+    'note',
+    'verify',
+    'send_back',
+    'callback',
+    'rate',
+    'merge',
+    'reject',
+    'request_callback',
+  ],
+  dispatcher: [
+    'dispatch',
+    'transfer',
+    'add_co_unit',
+    'approve_suspend',
+    'resume',
+    'approve_resume',
+    'deny_request',
+    'approve_extension',
+    'note',
+    'consult',
+    'verify',
+    'send_back',
+    'callback',
+    'rate',
+    'verify_rating',
+    'merge',
+    'reject',
+    'reopen',
+    'request_callback',
+  ],
+  handler: ['sign', 'return', 'suspend', 'resume', 'request_extension', 'note', 'consult_input', 'reply'],
+  unit_head: ['sign', 'return', 'suspend', 'resume', 'request_extension', 'note', 'consult_input', 'reply'],
+  director: [
+    'dispatch',
+    'transfer',
+    'add_co_unit',
+    'approve_suspend',
+    'resume',
+    'approve_resume',
+    'deny_request',
+    'approve_extension',
+    'note',
+    'consult',
+    'decide',
+    'verify',
+    'send_back',
+    'verify_rating',
+    'merge',
+    'reject',
+    'reopen',
+    'urge',
+    'supervise',
+    'bulletin',
+    'escalate',
+  ],
+  leader: ['add_co_unit', 'note', 'consult', 'decide', 'reopen', 'urge', 'supervise', 'escalate'],
+  supervisor: ['note', 'reopen', 'urge', 'supervise', 'bulletin'],
+  admin: [],
+};
+
+const LEAD_ONLY: ActionId[] = ['sign', 'return', 'suspend', 'resume', 'request_extension', 'reply'];
+
+/** Issue situations, each with the roles that can see it. */
+const base: IssueScope = {
+  unitId: OTHER_UNIT,
+  coUnitIds: [],
+  tier: 'section',
+  warning: 'none',
+  region: 'wuxing',
+};
+const SCENARIOS: Record<
+  string,
+  { issue: IssueScope; visibleTo: Role[]; unitRelation: 'lead' | 'co' | 'none' }
+> = {
+  'lead unit is mine': {
+    issue: { ...base, unitId: MY_UNIT },
+    visibleTo: ['handler', 'unit_head'],
+    unitRelation: 'lead',
+  },
+  'my unit is a co-unit': {
+    issue: { ...base, coUnitIds: [MY_UNIT] },
+    visibleTo: ['handler', 'unit_head'],
+    unitRelation: 'co',
+  },
+  'my unit is consulted': {
+    issue: { ...base, consultUnitIds: [MY_UNIT] },
+    visibleTo: ['handler', 'unit_head'],
+    unitRelation: 'co',
+  },
+  'another unit, ordinary': { issue: base, visibleTo: [], unitRelation: 'none' },
+  'not yet dispatched': { issue: { ...base, unitId: null }, visibleTo: [], unitRelation: 'none' },
+  'leader tier elsewhere': {
+    issue: { ...base, tier: 'leader', region: 'anji' },
+    visibleTo: ['leader'],
+    unitRelation: 'none',
+  },
+  'red in the leader region': {
+    issue: { ...base, warning: 'red' },
+    visibleTo: ['leader'],
+    unitRelation: 'none',
+  },
+  'overdue in the leader region': {
+    issue: { ...base, warning: 'overdue' },
+    visibleTo: ['leader'],
+    unitRelation: 'none',
+  },
+  'red in another region': {
+    issue: { ...base, warning: 'red', region: 'anji' },
+    visibleTo: [],
+    unitRelation: 'none',
+  },
+  'yellow in the leader region': {
+    issue: { ...base, warning: 'yellow' },
+    visibleTo: [],
+    unitRelation: 'none',
+  },
+};
+const CITY_WIDE: Role[] = ['clerk', 'dispatcher', 'director', 'supervisor'];
+
+function actorFor(role: Role, region = 'wuxing'): Actor {
+  const unitId = role === 'handler' || role === 'unit_head' ? MY_UNIT : undefined;
+  return { id: `id-${role}`, username: role, role, unitId, region };
+}
+
+function expected(role: Role, action: ActionId, s: (typeof SCENARIOS)[string]): boolean {
+  if (!ALLOWED[role].includes(action)) return false;
+  const visible = CITY_WIDE.includes(role) || s.visibleTo.includes(role);
+  if (!visible) return false;
+  if ((role === 'handler' || role === 'unit_head') && LEAD_ONLY.includes(action))
+    return s.unitRelation === 'lead';
+  return true;
+}
+
+describe('policies: issue role × action matrix', () => {
+  for (const role of ROLES) {
+    for (const [name, scenario] of Object.entries(SCENARIOS)) {
+      it(`${role} — ${name}`, () => {
+        const actor = actorFor(role);
+        const wrong: string[] = [];
+        for (const action of ACTION_IDS) {
+          const want = expected(role, action, scenario);
+          if (canActOnIssue(actor, action, scenario.issue) !== want)
+            wrong.push(`${action} should be ${want}`);
+        }
+        expect(wrong, wrong.join(', ')).to.deep.equal([]);
+        const view = CITY_WIDE.includes(role) || scenario.visibleTo.includes(role);
+        expect(canViewIssue(actor, scenario.issue)).to.equal(view);
+      });
+    }
+  }
+
+  it('every action id is covered by the expectations', () => {
+    const known = new Set(Object.values(ALLOWED).flat());
+    expect(ACTION_IDS.filter((a) => !known.has(a))).to.deep.equal([]);
+  });
+
+  it('admin configures but never sees or handles an issue', () => {
+    const admin = actorFor('admin');
+    for (const s of Object.values(SCENARIOS)) {
+      expect(canViewIssue(admin, s.issue)).to.equal(false);
+      for (const action of ACTION_IDS) expect(canActOnIssue(admin, action, s.issue)).to.equal(false);
+    }
+  });
+
+  it('a unit role without a unit sees nothing', () => {
+    const orphan: Actor = { id: 'x', username: 'x', role: 'handler' };
+    expect(canViewIssue(orphan, { ...base, unitId: MY_UNIT })).to.equal(false);
+  });
+
+  it('a city leader sees red and overdue issues in every region', () => {
+    const cityLeader = actorFor('leader', 'city');
+    expect(canViewIssue(cityLeader, SCENARIOS['red in another region'].issue)).to.equal(true);
+    expect(canViewIssue(cityLeader, SCENARIOS['yellow in the leader region'].issue)).to.equal(false);
+  });
+});
+
+describe('policies: who may take in an issue, by channel', () => {
+  for (const role of ROLES) {
+    it(role, () => {
+      for (const channel of CHANNEL_IDS) {
+        const want =
+          ['clerk', 'dispatcher', 'director'].includes(role) ||
+          (role === 'leader' && channel === 'visit') ||
+          ((role === 'handler' || role === 'unit_head') && channel === 'discovery');
+        expect(canCreateIssue(actorFor(role), channel), `${role} via ${channel}`).to.equal(want);
+      }
+    });
+  }
+});
+
+describe('policies: issueVisibilityFilter selects exactly what canViewIssue allows', () => {
+  const docs = Object.entries(SCENARIOS).map(([name, s]) => ({
+    name,
+    ...s.issue,
+    coUnitIds: s.issue.coUnitIds ?? [],
+    consultUnitIds: s.issue.consultUnitIds ?? [],
+  }));
+  for (const role of ROLES) {
+    for (const region of ['wuxing', 'city']) {
+      it(`${role} (${region})`, () => {
+        const actor = actorFor(role, region);
+        const query = new Query(issueVisibilityFilter(actor));
+        for (const doc of docs) {
+          expect(query.test(doc), doc.name).to.equal(canViewIssue(actor, doc));
+        }
+      });
+    }
+  }
+});
