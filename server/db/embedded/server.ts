@@ -13,6 +13,7 @@ import { CursorRegistry } from './cursors.ts';
 import { createDispatcher } from './dispatch.ts';
 import { ConnectionDirectory } from './wire/connection-directory.ts';
 import { listen } from './wire/listener.ts';
+import { createDiskPersistence, createMemoryPersistence } from './storage/index.ts';
 
 export interface EmbeddedServerOptions {
   /** 0 (the default) picks a free port. */
@@ -49,6 +50,46 @@ export interface ServerParts {
 }
 
 const DEFAULT_MAINTENANCE_MS = 60_000;
+
+/** Starts the server with the real engine, data commands and persistence (on disk when `dbpath` is set). */
+export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
+  const logger = opts.logger ?? pino({ level: 'warn' });
+  const persistence = opts.dbpath
+    ? await createDiskPersistence(opts.dbpath, {
+        logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+      })
+    : createMemoryPersistence();
+  try {
+    const { engine, dataHandlers } = await loadEngine(logger);
+    const storageEngine = opts.dbpath ? 'journal' : 'inMemory';
+    return await startServerWith({ engine, dataHandlers, persistence, storageEngine }, { ...opts, logger });
+  } catch (err) {
+    await persistence.close();
+    throw err;
+  }
+}
+
+/**
+ * TEMPORARY: the engine and the data commands are being written in parallel; until their modules exist the
+ * server runs with the admin commands only. Replaced by static imports once they land.
+ */
+async function loadEngine(logger: Logger): Promise<{ engine: EngineHandle; dataHandlers: Record<string, CommandHandler> }> {
+  const enginePath = './engine/index.ts';
+  const dataPath = './commands/data/index.ts';
+  try {
+    const { createEngine } = (await import(enginePath)) as { createEngine: () => EngineHandle };
+    const { dataCommands } = (await import(dataPath)) as {
+      dataCommands: (engine: EngineHandle) => Record<string, CommandHandler>;
+    };
+    const engine = createEngine();
+    return { engine, dataHandlers: dataCommands(engine) };
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    logger.warn('engine modules not present yet: serving admin commands only');
+    const engine: EngineHandle = { applyRecovered() {}, finishRecovery() {}, dump: () => [], sweepExpired: () => [] };
+    return { engine, dataHandlers: {} };
+  }
+}
 
 export async function startServerWith(parts: ServerParts, opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const logger = opts.logger ?? pino({ level: 'warn' });
