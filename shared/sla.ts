@@ -1,0 +1,296 @@
+// Time-limit maths (DESIGN §5): turns a policy, an urgency and a start instant into stored deadlines, moves
+// them when the clock pauses, and tells the sweep what is due. Computing deadlines is kept apart from firing
+// them (the sweep), so a restart or a day of downtime only means the sweep catches up.
+//
+// Hours vs working hours: `critical` issues (production stopped, safety) run on the wall clock, because an
+// enterprise whose line stopped at 19:00 cannot wait for the next morning: sign within 30 min, contact within
+// 1 h, resolve by the end of the same China calendar day (the next one when raised after 17:30). Every other
+// urgency runs on the working calendar: `urgent` sign/contact limits are working hours, day limits are
+// "the end of the Nth working day after the start day" everywhere.
+
+import type { CategoryId, Urgency, WarningLevel } from './states.ts';
+import type { WorkCalendar } from './calendar.ts';
+import { chinaDateKey, chinaTime } from './calendar.ts';
+import { DAY_MS, MINUTE_MS } from './clock.ts';
+
+export type Limit =
+  | { kind: 'wall_minutes'; minutes: number }
+  | { kind: 'working_hours'; hours: number }
+  | { kind: 'working_days'; days: number }
+  | { kind: 'same_day' };
+
+export type YellowRule = { kind: 'fraction'; fraction: number } | { kind: 'working_days_before'; days: number };
+
+export interface UrgencyPolicy {
+  sign: Limit;
+  contact: Limit;
+  resolve: Limit;
+  yellow: YellowRule;
+  /** Longest single extension, in working days (complex: 15 more, 30 in all). */
+  maxExtensionWorkingDays: number;
+}
+
+export interface TimeLimitPolicy {
+  urgencies: Readonly<Record<Urgency, UrgencyPolicy>>;
+  /** Per-category adjustments, e.g. land issues get longer to resolve. */
+  categoryOverrides?: Readonly<Partial<Record<CategoryId, Partial<Record<Urgency, Partial<UrgencyPolicy>>>>>>;
+  maxExtensions: number;
+  /** Red turns into "overdue" after this many more working days. */
+  overdueAfterWorkingDays: number;
+  escalateAfterRedWorkingDays: number;
+  bulletinAfterRedWorkingDays: number;
+  ratingWindowWorkingDays: number;
+  ratingVerifyWorkingDays: number;
+  rectifyWorkingDays: number;
+  maxRectifyWorkingDays: number;
+  consultInputWorkingDays: number;
+  /** After 17:30 China time a "same day" limit runs to the end of the next calendar day. */
+  sameDayCutoff: string;
+}
+
+export type ClockBasis = 'working' | 'wall';
+
+export interface Deadlines {
+  startAt: Date;
+  signBy: Date;
+  contactBy: Date;
+  resolveBy: Date;
+  yellowAt: Date;
+  redAt: Date;
+  overdueAt: Date;
+  /** Follow-ups of DESIGN §5, stored so the sweep needs no calendar. */
+  escalateAt: Date;
+  bulletinAt: Date;
+  basis: ClockBasis;
+  pausedAt: Date | null;
+  /** Total paused time so far (working ms on a working basis, wall ms otherwise). */
+  pausedMs: number;
+}
+
+const KEYS_TO_SHIFT = ['signBy', 'contactBy', 'resolveBy', 'yellowAt', 'redAt', 'overdueAt', 'escalateAt', 'bulletinAt'] as const;
+
+/** The effective policy for one urgency, with the category's overrides applied. */
+export function urgencyPolicy(policy: TimeLimitPolicy, urgency: Urgency, category?: CategoryId): UrgencyPolicy {
+  const base = policy.urgencies[urgency];
+  const override = category ? policy.categoryOverrides?.[category]?.[urgency] : undefined;
+  return override ? { ...base, ...override } : base;
+}
+
+function endOfSameDay(startAt: Date, cutoff: string): Date {
+  const day = chinaDateKey(startAt);
+  const nextDayStart = (d: string) => new Date(chinaTime(d).getTime() + DAY_MS);
+  const late = startAt.getTime() >= chinaTime(day, cutoff).getTime();
+  const end = late ? nextDayStart(chinaDateKey(nextDayStart(day))) : nextDayStart(day);
+  return new Date(end.getTime() - 1);
+}
+
+/** When a limit started at `startAt` runs out. */
+export function applyLimit(limit: Limit, startAt: Date, calendar: WorkCalendar, sameDayCutoff = '17:30'): Date {
+  switch (limit.kind) {
+    case 'wall_minutes':
+      return new Date(startAt.getTime() + limit.minutes * MINUTE_MS);
+    case 'working_hours':
+      return calendar.addWorkingHours(startAt, limit.hours);
+    case 'working_days':
+      return calendar.addWorkingDays(startAt, limit.days);
+    case 'same_day':
+      return endOfSameDay(startAt, sameDayCutoff);
+  }
+}
+
+function basisOf(limit: Limit): ClockBasis {
+  return limit.kind === 'wall_minutes' || limit.kind === 'same_day' ? 'wall' : 'working';
+}
+
+function yellowFor(rule: YellowRule, startAt: Date, due: Date, basis: ClockBasis, calendar: WorkCalendar): Date {
+  let at: Date;
+  if (rule.kind === 'working_days_before') at = calendar.addWorkingDays(due, -rule.days);
+  else if (basis === 'wall') at = new Date(startAt.getTime() + Math.floor((due.getTime() - startAt.getTime()) * rule.fraction));
+  else at = calendar.addWorkingMs(startAt, Math.floor(Math.max(0, calendar.workingMsBetween(startAt, due)) * rule.fraction));
+  return new Date(Math.min(Math.max(at.getTime(), startAt.getTime()), due.getTime()));
+}
+
+export interface FollowUps {
+  /** 催办 at yellow. */
+  urgeAt: Date;
+  /** 督办 at red. */
+  superviseAt: Date;
+  /** Automatic escalation to consultation, red + 3 working days. */
+  escalateAt: Date;
+  /** 通报, red + 5 working days. */
+  bulletinAt: Date;
+}
+
+const DEFAULT_FOLLOW_UP_DAYS = { escalateAfterRedWorkingDays: 3, bulletinAfterRedWorkingDays: 5 };
+
+/** The follow-up instants of DESIGN §5 for a set of deadlines. */
+export function followUps(
+  deadlines: Pick<Deadlines, 'yellowAt' | 'redAt'>,
+  calendar: WorkCalendar,
+  policy: Pick<TimeLimitPolicy, 'escalateAfterRedWorkingDays' | 'bulletinAfterRedWorkingDays'> = DEFAULT_FOLLOW_UP_DAYS,
+): FollowUps {
+  return {
+    urgeAt: deadlines.yellowAt,
+    superviseAt: deadlines.redAt,
+    escalateAt: calendar.addWorkingDays(deadlines.redAt, policy.escalateAfterRedWorkingDays),
+    bulletinAt: calendar.addWorkingDays(deadlines.redAt, policy.bulletinAfterRedWorkingDays),
+  };
+}
+
+interface ResolveTiming {
+  policy: TimeLimitPolicy;
+  rule: UrgencyPolicy;
+  startAt: Date;
+  resolveBy: Date;
+  basis: ClockBasis;
+  calendar: WorkCalendar;
+}
+
+/** Yellow, red, overdue and follow-ups all hang off the resolve deadline. */
+function lightsFor(t: ResolveTiming) {
+  const yellowAt = yellowFor(t.rule.yellow, t.startAt, t.resolveBy, t.basis, t.calendar);
+  const redAt = t.resolveBy;
+  const overdueAt = t.calendar.addWorkingDays(redAt, t.policy.overdueAfterWorkingDays);
+  const { escalateAt, bulletinAt } = followUps({ yellowAt, redAt }, t.calendar, t.policy);
+  return { yellowAt, redAt, overdueAt, escalateAt, bulletinAt };
+}
+
+export interface ComputeDeadlinesInput {
+  policy: TimeLimitPolicy;
+  urgency: Urgency;
+  category?: CategoryId;
+  startAt: Date;
+  calendar: WorkCalendar;
+}
+
+/** Fresh deadlines for an issue whose clock starts at `startAt` (dispatch). */
+export function computeDeadlines({ policy, urgency, category, startAt, calendar }: ComputeDeadlinesInput): Deadlines {
+  const rule = urgencyPolicy(policy, urgency, category);
+  const at = (limit: Limit) => applyLimit(limit, startAt, calendar, policy.sameDayCutoff);
+  const resolveBy = at(rule.resolve);
+  const basis = basisOf(rule.resolve);
+  return {
+    startAt,
+    signBy: at(rule.sign),
+    contactBy: at(rule.contact),
+    resolveBy,
+    ...lightsFor({ policy, rule, startAt, resolveBy, basis, calendar }),
+    basis,
+    pausedAt: null,
+    pausedMs: 0,
+  };
+}
+
+export interface RetimeInput extends Omit<ComputeDeadlinesInput, 'startAt'> {
+  deadlines: Deadlines;
+  resolveBy: Date;
+  /** A new start for the yellow fraction (decide, redo); the original start otherwise (extension). */
+  startAt?: Date;
+}
+
+/** Moves the resolve deadline (extension, consultation decision, rectification) and the lights with it. */
+export function retimeDeadlines({ deadlines, resolveBy, startAt, policy, urgency, category, calendar }: RetimeInput): Deadlines {
+  const rule = urgencyPolicy(policy, urgency, category);
+  const start = startAt ?? deadlines.startAt;
+  const basis: ClockBasis = 'working';
+  return {
+    ...deadlines,
+    startAt: start,
+    resolveBy,
+    ...lightsFor({ policy, rule, startAt: start, resolveBy, basis, calendar }),
+    basis,
+  };
+}
+
+/** Stops the clock (suspension approved). Pausing twice keeps the first instant. */
+export function pauseDeadlines(deadlines: Deadlines, at: Date): Deadlines {
+  if (deadlines.pausedAt) return deadlines;
+  return { ...deadlines, pausedAt: at };
+}
+
+/** Restarts the clock: every deadline still ahead at the pause moves by the paused (working) time. */
+export function resumeDeadlines(deadlines: Deadlines, at: Date, calendar: WorkCalendar): Deadlines {
+  const pausedAt = deadlines.pausedAt;
+  if (!pausedAt) return deadlines;
+  const wall = deadlines.basis === 'wall';
+  const paused = Math.max(0, wall ? at.getTime() - pausedAt.getTime() : calendar.workingMsBetween(pausedAt, at));
+  const next: Deadlines = { ...deadlines, pausedAt: null, pausedMs: deadlines.pausedMs + paused };
+  for (const key of KEYS_TO_SHIFT) {
+    const d = deadlines[key];
+    if (d.getTime() <= pausedAt.getTime()) continue;
+    next[key] = wall ? new Date(d.getTime() + paused) : calendar.addWorkingMs(d, paused);
+  }
+  return next;
+}
+
+/** The light an issue shows at `now`; a paused clock shows the light it had when it stopped. */
+export function warningLevel(deadlines: Deadlines, now: Date): WarningLevel {
+  const t = (deadlines.pausedAt ?? now).getTime();
+  if (t >= deadlines.overdueAt.getTime()) return 'overdue';
+  if (t >= deadlines.redAt.getTime()) return 'red';
+  if (t >= deadlines.yellowAt.getTime()) return 'yellow';
+  return 'none';
+}
+
+/** What the sweep needs to know about an issue; a subset of IssueCore so the sweep can project it cheaply. */
+export interface SweepView {
+  state: string;
+  deadlines: Deadlines | null;
+  warning: WarningLevel;
+  urged: boolean;
+  supervised: boolean;
+  bulletined: boolean;
+  escalated: boolean;
+  rateBy?: Date | null;
+  callbackRequested?: boolean;
+  rating?: unknown;
+}
+
+/** Follow-up steps the sweep fires; `warning` means "store the new light". */
+export type FollowUpStep = 'warning' | 'urge' | 'supervise' | 'escalate' | 'bulletin' | 'request_callback';
+
+const CLOCK_RUNNING = ['dispatched', 'in_progress', 'consulting'];
+const NEXT_LIGHT: Record<WarningLevel, keyof Deadlines | null> = {
+  none: 'yellowAt',
+  yellow: 'redAt',
+  red: 'overdueAt',
+  overdue: null,
+};
+
+/** Each pending step with the instant it falls due (past instants included: the sweep catches up). */
+function pendingSteps(issue: SweepView): Array<[FollowUpStep, Date]> {
+  const steps: Array<[FollowUpStep, Date]> = [];
+  const d = issue.deadlines;
+  if (d && !d.pausedAt && CLOCK_RUNNING.includes(issue.state)) {
+    const light = NEXT_LIGHT[issue.warning];
+    if (light) steps.push(['warning', d[light] as Date]);
+    if (!issue.urged) steps.push(['urge', d.yellowAt]);
+    if (!issue.supervised) steps.push(['supervise', d.redAt]);
+    if (!issue.escalated && issue.state !== 'consulting') steps.push(['escalate', d.escalateAt]);
+    if (!issue.bulletined) steps.push(['bulletin', d.bulletinAt]);
+  }
+  if (issue.state === 'awaiting_rating' && issue.rateBy && !issue.callbackRequested && !issue.rating) {
+    steps.push(['request_callback', issue.rateBy]);
+  }
+  return steps;
+}
+
+/**
+ * When the sweep should next look at this issue (store it, indexed): the earliest pending step, which may
+ * already be in the past after downtime. Null when nothing can fire (terminal, suspended, awaiting people).
+ */
+export function nextCheckAt(issue: SweepView, _now?: Date): Date | null {
+  // `_now` is accepted for call-site symmetry only: a past instant is returned as it is, so the sweep's
+  // `nextCheckAt <= now` range query picks the issue up at once.
+  let min: number | null = null;
+  for (const [, at] of pendingSteps(issue)) if (min === null || at.getTime() < min) min = at.getTime();
+  return min === null ? null : new Date(min);
+}
+
+/** The steps due at `now`, in the order they should fire. */
+export function dueFollowUps(issue: SweepView, now: Date): FollowUpStep[] {
+  const order: FollowUpStep[] = ['warning', 'urge', 'supervise', 'escalate', 'bulletin', 'request_callback'];
+  const due = new Set(pendingSteps(issue).filter(([, at]) => at.getTime() <= now.getTime()).map(([s]) => s));
+  if (due.has('warning') && issue.deadlines && warningLevel(issue.deadlines, now) === issue.warning) due.delete('warning');
+  return order.filter((s) => due.has(s));
+}
