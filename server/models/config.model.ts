@@ -2,6 +2,7 @@
 // numbers), routing rules (category × region → unit) and single-day calendar overrides (extra holidays or
 // working days). The pure domain code receives these values; it never reads the database itself.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { DayOverride } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
 
@@ -34,7 +35,8 @@ export interface CalendarOverrideDoc {
   _id: Types.ObjectId;
   /** Local date in Asia/Shanghai, `YYYY-MM-DD`. */
   date: string;
-  working: boolean;
+  /** Same vocabulary as shared/calendar's CalendarOverrides. */
+  kind: DayOverride;
   note: string;
   createdAt: Date;
   updatedAt: Date;
@@ -78,7 +80,7 @@ export function defineCalendarOverrideModel(conn: Connection, clock: Clock): Cal
   const schema = new Schema<CalendarOverrideDoc>(
     {
       date: { type: String, required: true, match: /^\d{4}-\d{2}-\d{2}$/ },
-      working: { type: Boolean, required: true },
+      kind: { type: String, required: true, enum: ['work', 'off'] },
       note: { type: String, default: '', maxlength: 200 },
     },
     { timestamps: { currentTime: () => clock.now() }, collection: 'calendar_overrides' },

@@ -1,0 +1,81 @@
+// Demo staff accounts: one per centre/city role, plus `handler-<unit code>` and `unithead-<unit code>` for
+// every demo unit. All share the demo password; they exist only in demo mode.
+import type { Role } from '../../shared/roles.ts';
+import { hashPassword, type ScryptParams } from '../auth/password.ts';
+import type { Models, UnitDoc } from '../models/index.ts';
+import { CITY_REGION } from '../policies/issue.policy.ts';
+
+export const DEMO_PASSWORD = 'demo1234';
+
+export interface DemoAccount {
+  username: string;
+  name: string;
+  role: Role;
+  /** Unit code, when the account belongs to a unit. */
+  unitCode?: string;
+  region: string;
+}
+
+const CENTRE_ACCOUNTS: readonly DemoAccount[] = [
+  { username: 'admin', name: '系统管理员', role: 'admin', region: CITY_REGION },
+  { username: 'clerk', name: '受理员 周晓燕', role: 'clerk', region: CITY_REGION },
+  { username: 'dispatcher', name: '分办员 陈志强', role: 'dispatcher', region: CITY_REGION },
+  { username: 'director', name: '中心主任 沈建华', role: 'director', region: CITY_REGION },
+  { username: 'leader', name: '市领导 王国平', role: 'leader', region: CITY_REGION },
+  { username: 'supervisor', name: '督查员 钱丽萍', role: 'supervisor', region: CITY_REGION },
+];
+
+/** The full demo account list for the given units (centre accounts first). */
+export function demoAccounts(units: readonly Pick<UnitDoc, 'code' | 'name' | 'region'>[]): DemoAccount[] {
+  const perUnit = units.flatMap((u) => [
+    {
+      username: `handler-${u.code}`,
+      name: `${u.name}经办人`,
+      role: 'handler' as const,
+      unitCode: u.code,
+      region: u.region,
+    },
+    {
+      username: `unithead-${u.code}`,
+      name: `${u.name}负责人`,
+      role: 'unit_head' as const,
+      unitCode: u.code,
+      region: u.region,
+    },
+  ]);
+  return [...CENTRE_ACCOUNTS, ...perUnit];
+}
+
+/** Inserts the accounts that do not exist yet; existing accounts (and changed passwords) are left alone. */
+export async function seedUsers(
+  models: Models,
+  units: readonly UnitDoc[],
+  hashParams?: ScryptParams,
+): Promise<DemoAccount[]> {
+  const accounts = demoAccounts(units);
+  const unitByCode = new Map(units.map((u) => [u.code, u]));
+  const existing = new Set(
+    (
+      await models.User.find({ username: { $in: accounts.map((a) => a.username) } }, { username: 1 }).lean()
+    ).map((u) => u.username),
+  );
+  const missing = accounts.filter((a) => !existing.has(a.username));
+  const docs = [];
+  // Hash in small parallel batches: scrypt runs on libuv's thread pool.
+  for (let i = 0; i < missing.length; i += 8) {
+    const batch = missing.slice(i, i + 8);
+    const hashes = await Promise.all(batch.map(() => hashPassword(DEMO_PASSWORD, hashParams)));
+    batch.forEach((a, j) =>
+      docs.push({
+        username: a.username,
+        name: a.name,
+        role: a.role,
+        region: a.region,
+        unitId: a.unitCode ? (unitByCode.get(a.unitCode)?._id ?? null) : null,
+        passwordHash: hashes[j],
+      }),
+    );
+  }
+  if (docs.length) await models.User.insertMany(docs);
+  return accounts;
+}
