@@ -1,0 +1,32 @@
+// `npm run db`: the stand-alone server logs where it listens, serves the driver, and stops cleanly on signals.
+import { expect } from 'chai';
+import { MongoClient } from 'mongodb';
+import { startCli } from './cli-process.ts';
+
+describe('integration: stand-alone CLI', function () {
+  this.timeout(30000);
+
+  it('logs its URI, says data is memory-only without --dbpath, and exits 0 on SIGTERM', async () => {
+    const cli = await startCli(['--port', '0']);
+    expect(cli.uri).to.match(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(cli.lines.some((l) => String(l.msg).includes('memory only'))).to.equal(true);
+    const client = await new MongoClient(cli.uri).connect();
+    expect((await client.db('admin').command({ ping: 1 })).ok).to.equal(1);
+    await client.close();
+    cli.child.kill('SIGTERM');
+    expect(await cli.exited).to.equal(0);
+    expect(cli.lines.some((l) => String(l.msg).includes('closed'))).to.equal(true);
+  });
+
+  it('exits 0 on SIGINT too', async () => {
+    const cli = await startCli(['--port', '0']);
+    cli.child.kill('SIGINT');
+    expect(await cli.exited).to.equal(0);
+  });
+
+  it('refuses a bad --port with a usage message and a failing exit code', async () => {
+    const err = await startCli(['--port', 'abc']).catch((e: Error) => e);
+    expect(err).to.be.instanceOf(Error);
+    expect((err as Error).message).to.match(/invalid --port 'abc'[\s\S]*usage/);
+  });
+});
