@@ -2,7 +2,7 @@
 // every demo unit. All share the demo password; they exist only in demo mode.
 import type { Role } from '../../shared/roles.ts';
 import { hashPassword, type ScryptParams } from '../auth/password.ts';
-import type { Models, UnitDoc } from '../models/index.ts';
+import type { Models, UnitDoc, UserDoc } from '../models/index.ts';
 import { CITY_REGION } from '../policies/issue.policy.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
@@ -60,7 +60,9 @@ export async function seedUsers(
     ).map((u) => u.username),
   );
   const missing = accounts.filter((a) => !existing.has(a.username));
-  const docs = [];
+  const docs: Array<
+    Omit<UserDoc, '_id' | 'disabled' | 'tokenVersion' | 'lastLoginAt' | 'createdAt' | 'updatedAt'>
+  > = [];
   // Hash in small parallel batches: scrypt runs on libuv's thread pool.
   for (let i = 0; i < missing.length; i += 8) {
     const batch = missing.slice(i, i + 8);
