@@ -25,13 +25,20 @@ describe('integration: handshake and server commands', () => {
   });
 
   it('is seen by the driver as a standalone server with session support', async () => {
-    const session = h.client.startSession();
-    await h.client.db('admin').command({ ping: 1 }, { session });
+    const client = new MongoClient(h.server.uri);
+    const seen: Array<{ type: string; sessionMinutes: number | null }> = [];
+    client.on('topologyDescriptionChanged', (e) => {
+      for (const s of e.newDescription.servers.values()) {
+        seen.push({ type: s.type, sessionMinutes: e.newDescription.logicalSessionTimeoutMinutes });
+      }
+    });
+    await client.connect();
+    const session = client.startSession();
+    await client.db('admin').command({ ping: 1 }, { session });
     await session.endSession();
-    const description = h.client.topology?.description;
-    const servers = [...(description?.servers.values() ?? [])];
-    expect(servers.map((s) => s.type)).to.deep.equal(['Standalone']);
-    expect(description?.logicalSessionTimeoutMinutes).to.equal(30);
+    const last = seen.at(-1);
+    await client.close();
+    expect(last).to.deep.equal({ type: 'Standalone', sessionMinutes: 30 });
   });
 
   it('answers an unknown command with code 59 CommandNotFound', async () => {
