@@ -50,6 +50,8 @@ class DiskStore implements DiskPersistence {
   private checkpointing: Promise<void> | undefined;
   private closing = false;
   private checkpoints = 0;
+  /** Every record before this sequence number is in the snapshot on disk. */
+  private coveredSeq: number | undefined;
   private journalBytesAtOpen = 0;
   private journalBytesDeleted = 0;
   private readonly log: StorageLogger;
@@ -72,6 +74,7 @@ class DiskStore implements DiskPersistence {
     const result = await recoverDirectory(this.dir, apply, this.log);
     this.recovery = result;
     this.journalBytesAtOpen = result.journalBytes;
+    this.coveredSeq = result.checkpointSeq;
     const tail = result.tail;
     if (tail) {
       const handle = await this.openFile(tail.path, 'r+');
@@ -145,6 +148,7 @@ class DiskStore implements DiskPersistence {
 
   private async runCheckpoint(dump: () => Iterable<Change>): Promise<void> {
     if (!this.writer) throw new Error('checkpoint() before recover()');
+    if (this.writer.sequence === this.coveredSeq) return; // nothing written since the last snapshot
     const { firstSeq, done } = this.writer.rotate();
     await done;
     // One more turn so an engine that applies after `commit` resolves has applied everything before firstSeq.
@@ -156,6 +160,7 @@ class DiskStore implements DiskPersistence {
       return;
     }
     await this.dropSegmentsBefore(firstSeq);
+    this.coveredSeq = firstSeq;
     this.checkpoints++;
     this.log.info(`checkpoint complete at sequence ${firstSeq}`);
   }

@@ -20,6 +20,8 @@ export interface StorageLogger {
 export interface RecoveryResult {
   /** Sequence number for the next record. */
   nextSeq: number;
+  /** Checkpoint start of the snapshot loaded, if there was one: records before it are covered. */
+  checkpointSeq?: number;
   /** The newest segment to keep appending to, cut back to its valid prefix; absent when a new one is needed. */
   tail?: { path: string; firstSeq: number; validBytes: number; fileBytes: number };
   /** Journal bytes still on disk after recovery (for the checkpoint threshold). */
@@ -68,6 +70,7 @@ export async function recoverDirectory(
   );
   return {
     nextSeq,
+    checkpointSeq: hasSnapshot ? checkpointSeq : undefined,
     tail,
     journalBytes,
     snapshotChanges,
