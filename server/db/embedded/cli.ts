@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { startEmbeddedServer } from './server.ts';
 
-const USAGE = 'usage: npm run db -- [--port 27017] [--host 127.0.0.1] [--dbpath ./data/db] [--log-level info]';
+const USAGE =
+  'usage: npm run db -- [--port 27017] [--host 127.0.0.1] [--dbpath ./data/db] [--log-level info]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port '${values.port}'`);
   const logger = pino({ level: values['log-level'] });
-  if (!values.dbpath) logger.warn('no --dbpath: data is kept in memory only and is lost when the server stops');
+  if (!values.dbpath)
+    logger.warn('no --dbpath: data is kept in memory only and is lost when the server stops');
 
   // The server itself logs the "listening on mongodb://..." line.
   const server = await startEmbeddedServer({ port, host: values.host, dbpath: values.dbpath, logger });

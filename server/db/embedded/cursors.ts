@@ -103,7 +103,12 @@ export class CursorRegistry implements CursorManager {
 
   /** killCursors: ids on another namespace count as not found, as in MongoDB. */
   kill(ids: unknown[], ns: string): KillResult {
-    const result: KillResult = { cursorsKilled: [], cursorsNotFound: [], cursorsAlive: [], cursorsUnknown: [] };
+    const result: KillResult = {
+      cursorsKilled: [],
+      cursorsNotFound: [],
+      cursorsAlive: [],
+      cursorsUnknown: [],
+    };
     for (const id of ids) {
       const key = toCursorKey(id);
       const cursor = key === undefined ? undefined : this.cursors.get(key);
@@ -186,7 +191,10 @@ export class CursorRegistry implements CursorManager {
 function checkBatchSize(batchSize: number | undefined): number | undefined {
   if (batchSize === undefined) return undefined;
   if (!Number.isFinite(batchSize) || batchSize < 0) {
-    throw new MongoError(ErrorCodes.BadValue, `BatchSize value must be non-negative, but received: ${batchSize}`);
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      `BatchSize value must be non-negative, but received: ${batchSize}`,
+    );
   }
   return Math.floor(batchSize);
 }

@@ -31,7 +31,10 @@ export function createDispatcher(handlers: Record<string, CommandHandler>, logge
       return 'ok' in body ? body : { ...body, ok: 1 };
     } catch (err) {
       if (err instanceof MongoError) return err.toReply();
-      logger.error({ err, command: name, db: ctx.db, connectionId: ctx.connectionId }, 'command failed unexpectedly');
+      logger.error(
+        { err, command: name, db: ctx.db, connectionId: ctx.connectionId },
+        'command failed unexpectedly',
+      );
       const message = err instanceof Error ? err.message : String(err);
       return new MongoError(ErrorCodes.InternalError, `internal error in '${name}': ${message}`).toReply();
     }

@@ -73,7 +73,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
  * TEMPORARY: the engine and the data commands are being written in parallel; until their modules exist the
  * server runs with the admin commands only. Replaced by static imports once they land.
  */
-async function loadEngine(logger: Logger): Promise<{ engine: EngineHandle; dataHandlers: Record<string, CommandHandler> }> {
+async function loadEngine(
+  logger: Logger,
+): Promise<{ engine: EngineHandle; dataHandlers: Record<string, CommandHandler> }> {
   const enginePath = './engine/index.ts';
   const dataPath = './commands/data/index.ts';
   try {
@@ -86,12 +88,20 @@ async function loadEngine(logger: Logger): Promise<{ engine: EngineHandle; dataH
   } catch (err) {
     if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
     logger.warn('engine modules not present yet: serving admin commands only');
-    const engine: EngineHandle = { applyRecovered() {}, finishRecovery() {}, dump: () => [], sweepExpired: () => [] };
+    const engine: EngineHandle = {
+      applyRecovered() {},
+      finishRecovery() {},
+      dump: () => [],
+      sweepExpired: () => [],
+    };
     return { engine, dataHandlers: {} };
   }
 }
 
-export async function startServerWith(parts: ServerParts, opts: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
+export async function startServerWith(
+  parts: ServerParts,
+  opts: EmbeddedServerOptions = {},
+): Promise<EmbeddedServer> {
   const logger = opts.logger ?? pino({ level: 'warn' });
   const now = opts.now ?? (() => new Date());
   const host = opts.host ?? '127.0.0.1';
@@ -166,7 +176,10 @@ export async function startServerWith(parts: ServerParts, opts: EmbeddedServerOp
     return closing;
   };
 
-  logger.info({ uri, storage: parts.storageEngine }, `embedded MongoDB-compatible server listening on ${uri}`);
+  logger.info(
+    { uri, storage: parts.storageEngine },
+    `embedded MongoDB-compatible server listening on ${uri}`,
+  );
   return { uri, port: listener.port, runMaintenance, close };
 }
 
@@ -174,7 +187,11 @@ export async function startServerWith(parts: ServerParts, opts: EmbeddedServerOp
  * The persistence handed to command handlers: any commit failure is fatal, and a successful commit may
  * trigger a background checkpoint.
  */
-function guardCommits(inner: Persistence, onFatal: (err: unknown) => void, afterCommit: () => void): Persistence {
+function guardCommits(
+  inner: Persistence,
+  onFatal: (err: unknown) => void,
+  afterCommit: () => void,
+): Persistence {
   let failed = false;
   return {
     recover: (apply) => inner.recover(apply),

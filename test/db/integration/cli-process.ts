@@ -29,7 +29,11 @@ export async function startCli(args: string[], timeoutMs = 15000): Promise<CliPr
         return;
       }
       lines.push(parsed);
-      if (typeof parsed.msg === 'string' && parsed.msg.includes('listening on') && typeof parsed.uri === 'string') {
+      if (
+        typeof parsed.msg === 'string' &&
+        parsed.msg.includes('listening on') &&
+        typeof parsed.uri === 'string'
+      ) {
         clearTimeout(timer);
         resolve(parsed.uri);
       }

@@ -59,7 +59,9 @@ describe('integration: handshake and server commands', () => {
   });
 
   it('connects mongoose 9', async () => {
-    const conn = await mongoose.createConnection(h.server.uri + 'handshake', { autoIndex: false }).asPromise();
+    const conn = await mongoose
+      .createConnection(h.server.uri + 'handshake', { autoIndex: false })
+      .asPromise();
     try {
       expect(conn.readyState).to.equal(1);
       const ping = await conn.db!.admin().command({ ping: 1 });

@@ -79,12 +79,16 @@ describe('CursorRegistry', () => {
       cursorsAlive: [],
       cursorsUnknown: [],
     });
-    expect(() => cursors.getMore(r.id, 'db.c')).to.throw(MongoError).with.property('code', 43);
+    expect(() => cursors.getMore(r.id, 'db.c'))
+      .to.throw(MongoError)
+      .with.property('code', 43);
   });
 
   it('refuses a getMore on another namespace and does not kill across namespaces', () => {
     const r = cursors.open('db.c', count(300), { connectionId: 1 });
-    expect(() => cursors.getMore(r.id, 'db.other')).to.throw(MongoError).with.property('code', 13);
+    expect(() => cursors.getMore(r.id, 'db.other'))
+      .to.throw(MongoError)
+      .with.property('code', 13);
     expect(cursors.kill([r.id], 'db.other').cursorsNotFound).to.have.length(1);
     expect(cursors.getMore(r.id, 'db.c').nextBatch).to.have.length(199);
   });
@@ -97,7 +101,9 @@ describe('CursorRegistry', () => {
     expect(cursors.sweepIdle()).to.equal(0);
     clock = new Date(clock.getTime() + 2000);
     expect(cursors.sweepIdle()).to.equal(1);
-    expect(() => cursors.getMore(idle.id, 'db.c')).to.throw(MongoError).with.property('code', 43);
+    expect(() => cursors.getMore(idle.id, 'db.c'))
+      .to.throw(MongoError)
+      .with.property('code', 43);
     expect(cursors.getMore(busy.id, 'db.c', 1).nextBatch).to.have.length(1);
   });
 

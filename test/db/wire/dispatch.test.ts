@@ -32,7 +32,7 @@ describe('dispatch', () => {
     expect(await dispatch({ findAndModify: 'c' }, ctx)).to.deep.equal({ value: null, ok: 1 });
   });
 
-  it("answers an unknown command with 59 CommandNotFound \"no such command: 'x'\"", async () => {
+  it('answers an unknown command with 59 CommandNotFound "no such command: \'x\'"', async () => {
     expect(await dispatch({ x: 1, $db: 'test' }, ctx)).to.deep.equal({
       ok: 0,
       errmsg: "no such command: 'x'",

@@ -4,7 +4,12 @@
  * exercise dispatch, moreToCome, cursors and the server lifecycle without the real engine.
  */
 import type { Document } from 'bson';
-import type { Change, CommandHandler, EngineHandle, Persistence } from '../../../server/db/embedded/contract.ts';
+import type {
+  Change,
+  CommandHandler,
+  EngineHandle,
+  Persistence,
+} from '../../../server/db/embedded/contract.ts';
 import type { ServerParts } from '../../../server/db/embedded/server.ts';
 
 export interface FakeParts extends ServerParts {

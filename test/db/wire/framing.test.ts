@@ -54,7 +54,11 @@ describe('wire framing', () => {
 
   describe('OP_MSG', () => {
     it('decodes the body and folds kind-1 sequences in as arrays', () => {
-      const msg = buildOpMsg(7, { insert: 'c', $db: 'test' }, { sequences: { documents: [{ a: 1 }, { a: 2 }] } });
+      const msg = buildOpMsg(
+        7,
+        { insert: 'c', $db: 'test' },
+        { sequences: { documents: [{ a: 1 }, { a: 2 }] } },
+      );
       const req = decodeOpMsg(msg);
       expect(req.requestId).to.equal(7);
       expect(req.command).to.deep.equal({ insert: 'c', $db: 'test', documents: [{ a: 1 }, { a: 2 }] });
@@ -62,12 +66,25 @@ describe('wire framing', () => {
     });
 
     it('accepts several sequences, including an empty one', () => {
-      const msg = buildOpMsg(1, { update: 'c', $db: 't' }, { sequences: { updates: [{ q: {} }], extra: [] } });
-      expect(decodeOpMsg(msg).command).to.deep.equal({ update: 'c', $db: 't', updates: [{ q: {} }], extra: [] });
+      const msg = buildOpMsg(
+        1,
+        { update: 'c', $db: 't' },
+        { sequences: { updates: [{ q: {} }], extra: [] } },
+      );
+      expect(decodeOpMsg(msg).command).to.deep.equal({
+        update: 'c',
+        $db: 't',
+        updates: [{ q: {} }],
+        extra: [],
+      });
     });
 
     it('refuses a sequence that collides with a body field', () => {
-      const msg = buildOpMsg(1, { insert: 'c', documents: [], $db: 't' }, { sequences: { documents: [{ a: 1 }] } });
+      const msg = buildOpMsg(
+        1,
+        { insert: 'c', documents: [], $db: 't' },
+        { sequences: { documents: [{ a: 1 }] } },
+      );
       expect(() => decodeOpMsg(msg)).to.throw(ProtocolError, /duplicates a body field/);
     });
 
@@ -91,7 +108,9 @@ describe('wire framing', () => {
     });
 
     it('refuses unknown required flag bits but ignores unknown optional ones', () => {
-      expect(() => decodeOpMsg(buildOpMsg(1, { ping: 1, $db: 'a' }, { flags: 1 << 4 }))).to.throw(/required flag/);
+      expect(() => decodeOpMsg(buildOpMsg(1, { ping: 1, $db: 'a' }, { flags: 1 << 4 }))).to.throw(
+        /required flag/,
+      );
       expect(decodeOpMsg(buildOpMsg(1, { ping: 1, $db: 'a' }, { flags: 1 << 20 })).command.ping).to.equal(1);
     });
 
@@ -120,7 +139,9 @@ describe('wire framing', () => {
 
   describe('OP_QUERY / OP_REPLY', () => {
     it('decodes a handshake query and unwraps $query', () => {
-      const q = decodeOpQuery(buildOpQuery(5, 'admin.$cmd', { $query: { isMaster: 1 }, $readPreference: {} }));
+      const q = decodeOpQuery(
+        buildOpQuery(5, 'admin.$cmd', { $query: { isMaster: 1 }, $readPreference: {} }),
+      );
       expect(q).to.deep.equal({ requestId: 5, fullCollectionName: 'admin.$cmd', query: { isMaster: 1 } });
     });
 

@@ -16,7 +16,11 @@ describe('wire server over TCP', () => {
 
   beforeEach(async () => {
     parts = fakeParts();
-    server = await startServerWith(parts, { logger: pino({ level: 'silent' }), now: () => NOW, maintenanceIntervalMs: 0 });
+    server = await startServerWith(parts, {
+      logger: pino({ level: 'silent' }),
+      now: () => NOW,
+      maintenanceIntervalMs: 0,
+    });
     client = await RawClient.connect(server.port);
   });
   afterEach(async () => {
@@ -32,7 +36,9 @@ describe('wire server over TCP', () => {
   }
 
   it('answers a legacy OP_QUERY isMaster with an OP_REPLY carrying the handshake fields', async () => {
-    client.send(buildOpQuery(11, 'admin.$cmd', { isMaster: 1, helloOk: true, client: { driver: { name: 'x' } } }));
+    client.send(
+      buildOpQuery(11, 'admin.$cmd', { isMaster: 1, helloOk: true, client: { driver: { name: 'x' } } }),
+    );
     const reply = parseReply((await client.next())!);
     expect(reply.opCode).to.equal(OpCode.REPLY);
     expect(reply.responseTo).to.equal(11);
@@ -106,7 +112,9 @@ describe('wire server over TCP', () => {
   });
 
   it('folds a document sequence into the command a handler sees', async () => {
-    client.send(buildOpMsg(51, { record: 'c', $db: 'test' }, { sequences: { documents: [{ a: 1 }, { a: 2 }] } }));
+    client.send(
+      buildOpMsg(51, { record: 'c', $db: 'test' }, { sequences: { documents: [{ a: 1 }, { a: 2 }] } }),
+    );
     expect(parseReply((await client.next())!).body).to.deep.equal({ n: 1, ok: 1 });
     expect(parts.recorded[0].documents).to.deep.equal([{ a: 1 }, { a: 2 }]);
   });
@@ -170,6 +178,8 @@ describe('wire server over TCP', () => {
     const commands = (await command({ listCommands: 1, $db: 'admin' })).body.commands;
     expect(commands).to.include.keys('hello', 'getmore', 'record');
     expect((await command({ endSessions: [], $db: 'admin' })).body).to.deep.equal({ ok: 1 });
-    expect((await command({ connectionStatus: 1, $db: 'admin' })).body.authInfo.authenticatedUsers).to.deep.equal([]);
+    expect(
+      (await command({ connectionStatus: 1, $db: 'admin' })).body.authInfo.authenticatedUsers,
+    ).to.deep.equal([]);
   });
 });

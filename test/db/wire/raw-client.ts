@@ -81,7 +81,10 @@ export interface MsgOptions {
 export function buildOpMsg(requestId: number, body: Document, options: MsgOptions = {}): Buffer {
   const parts: Buffer[] = [Buffer.from([0]), Buffer.from(BSON.serialize(body))];
   for (const [identifier, docs] of Object.entries(options.sequences ?? {})) {
-    const payload = Buffer.concat([Buffer.from(identifier + '\0'), ...docs.map((d) => Buffer.from(BSON.serialize(d)))]);
+    const payload = Buffer.concat([
+      Buffer.from(identifier + '\0'),
+      ...docs.map((d) => Buffer.from(BSON.serialize(d))),
+    ]);
     const size = Buffer.alloc(4);
     size.writeInt32LE(payload.length + 4);
     parts.push(Buffer.from([1]), size, payload);
@@ -138,7 +141,12 @@ export function parseReply(message: Buffer): ParsedReply {
   if (opCode === OpCode.REPLY) {
     const count = message.readInt32LE(32);
     if (count !== 1) throw new Error(`expected one document, got ${count}`);
-    return { opCode, responseTo, flags: message.readInt32LE(16), body: BSON.deserialize(message.subarray(36)) };
+    return {
+      opCode,
+      responseTo,
+      flags: message.readInt32LE(16),
+      body: BSON.deserialize(message.subarray(36)),
+    };
   }
   throw new Error(`unexpected opcode ${opCode}`);
 }

@@ -119,7 +119,8 @@ function getParameter(cmd: Document): Document {
     if (!(key in PARAMETERS)) continue;
     out[key] = PARAMETERS[key];
   }
-  if (Object.keys(out).length === 0) throw new MongoError(ErrorCodes.InvalidOptions, 'no option found to get');
+  if (Object.keys(out).length === 0)
+    throw new MongoError(ErrorCodes.InvalidOptions, 'no option found to get');
   return out;
 }
 
@@ -180,7 +181,8 @@ function getMore(cmd: Document, ctx: CommandContext, deps: AdminDeps): Document 
 
 function killCursors(cmd: Document, ctx: CommandContext, deps: AdminDeps): Document {
   const collection = collectionOf(cmd, 'killCursors');
-  if (!Array.isArray(cmd.cursors)) throw new MongoError(ErrorCodes.TypeMismatch, "'cursors' must be an array");
+  if (!Array.isArray(cmd.cursors))
+    throw new MongoError(ErrorCodes.TypeMismatch, "'cursors' must be an array");
   return { ...deps.cursors.kill(cmd.cursors, `${ctx.db}.${collection}`) };
 }
 

@@ -89,7 +89,11 @@ export class WireConnection {
         case OpCode.QUERY:
           return await this.handleQuery(message);
         case OpCode.COMPRESSED:
-          throw new ProtocolError('OP_COMPRESSED is not supported: this server advertises no compressors', 238, 'NotImplemented');
+          throw new ProtocolError(
+            'OP_COMPRESSED is not supported: this server advertises no compressors',
+            238,
+            'NotImplemented',
+          );
         default:
           throw new ProtocolError(`unsupported opcode ${header.opCode}`, 238, 'NotImplemented');
       }
@@ -103,13 +107,21 @@ export class WireConnection {
     const db = request.command.$db;
     let reply: Document;
     if (typeof db !== 'string' || db === '') {
-      reply = { ok: 0, errmsg: 'OP_MSG requests require a $db argument', code: 40571, codeName: 'Location40571' };
+      reply = {
+        ok: 0,
+        errmsg: 'OP_MSG requests require a $db argument',
+        code: 40571,
+        codeName: 'Location40571',
+      };
     } else {
       reply = await this.deps.dispatch(request.command, this.deps.context(db, this.info.id));
     }
     if (request.moreToCome) {
       if (reply.ok !== 1) {
-        this.deps.logger.warn({ connectionId: this.info.id, reply }, 'unacknowledged (moreToCome) command failed');
+        this.deps.logger.warn(
+          { connectionId: this.info.id, reply },
+          'unacknowledged (moreToCome) command failed',
+        );
       }
       return;
     }
@@ -141,7 +153,12 @@ export class WireConnection {
       bytes = encodeDocument(reply);
     } catch (err) {
       this.deps.logger.error({ err, connectionId: this.info.id }, 'reply could not be encoded');
-      return encodeDocument({ ok: 0, errmsg: 'reply could not be encoded as BSON', code: 1, codeName: 'InternalError' });
+      return encodeDocument({
+        ok: 0,
+        errmsg: 'reply could not be encoded as BSON',
+        code: 1,
+        codeName: 'InternalError',
+      });
     }
     if (bytes.length <= Limits.maxBsonObjectSize + REPLY_OVERHEAD) return bytes;
     return encodeDocument({
@@ -156,7 +173,10 @@ export class WireConnection {
   private fail(err: unknown, header: { requestId: number } | undefined): void {
     const protocol = err instanceof ProtocolError;
     const message = err instanceof Error ? err.message : String(err);
-    this.deps.logger.error({ err, connectionId: this.info.id, remote: this.info.remote }, `closing connection: ${message}`);
+    this.deps.logger.error(
+      { err, connectionId: this.info.id, remote: this.info.remote },
+      `closing connection: ${message}`,
+    );
     if (header && !this.closed) {
       const reply = {
         ok: 0,

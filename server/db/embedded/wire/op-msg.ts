@@ -29,7 +29,8 @@ export function decodeOpMsg(message: Buffer): OpMsgRequest {
   if (message.length < HEADER_SIZE + 5) throw malformed('OP_MSG is too short');
   const flags = message.readUInt32LE(HEADER_SIZE);
   const unknownRequired = flags & REQUIRED_FLAG_MASK & ~KNOWN_REQUIRED_FLAGS;
-  if (unknownRequired) throw malformed(`OP_MSG has unknown required flag bits 0x${unknownRequired.toString(16)}`);
+  if (unknownRequired)
+    throw malformed(`OP_MSG has unknown required flag bits 0x${unknownRequired.toString(16)}`);
 
   let end = message.length;
   if (flags & MsgFlags.checksumPresent) {
@@ -38,13 +39,16 @@ export function decodeOpMsg(message: Buffer): OpMsgRequest {
     const expected = message.readUInt32LE(end);
     const actual = crc32c(message, 0, end);
     if (expected !== actual) {
-      throw malformed(`OP_MSG checksum mismatch: got 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`);
+      throw malformed(
+        `OP_MSG checksum mismatch: got 0x${expected.toString(16)}, computed 0x${actual.toString(16)}`,
+      );
     }
   }
 
   const { body, sequences } = readSections(message, HEADER_SIZE + 4, end);
   for (const [identifier, docs] of sequences) {
-    if (identifier in body) throw malformed(`OP_MSG document sequence '${identifier}' duplicates a body field`);
+    if (identifier in body)
+      throw malformed(`OP_MSG document sequence '${identifier}' duplicates a body field`);
     body[identifier] = docs;
   }
   return {

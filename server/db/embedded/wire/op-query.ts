@@ -35,7 +35,11 @@ export function decodeOpQuery(message: Buffer): OpQueryRequest {
 
 /** Builds an OP_REPLY with the given documents (cursor id 0, starting at 0). */
 export function encodeOpReply(requestId: number, responseTo: number, docs: Document[]): Buffer {
-  return frameOpReply(requestId, responseTo, docs.map((d) => encodeDocument(d)));
+  return frameOpReply(
+    requestId,
+    responseTo,
+    docs.map((d) => encodeDocument(d)),
+  );
 }
 
 /** Wraps already encoded documents in an OP_REPLY. */
