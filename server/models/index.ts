@@ -3,7 +3,9 @@
 import type { Connection } from 'mongoose';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel } from './config.model.ts';
+import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel } from './enterprise.model.ts';
+import { defineIssueModel } from './issue.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
 
@@ -27,7 +29,9 @@ function defineAll(conn: Connection, clock: Clock) {
     Setting: defineSettingModel(conn, clock),
     RoutingRule: defineRoutingRuleModel(conn, clock),
     CalendarOverride: defineCalendarOverrideModel(conn, clock),
-    // ISSUE MODEL: the issue-lifecycle colleague registers `Issue: defineIssueModel(conn, clock)` here.
+    // Issues carry their own timestamps from the command's clock (the seed writes a simulated past).
+    Issue: defineIssueModel(conn),
+    Counter: defineCounterModel(conn),
   };
 }
 
@@ -41,4 +45,5 @@ export async function ensureIndexes(models: Models): Promise<void> {
 export type { UnitDoc } from './unit.model.ts';
 export type { UserDoc } from './user.model.ts';
 export type { EnterpriseDoc } from './enterprise.model.ts';
+export type { IssueDoc, StoredTimelineEvent } from './issue.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

@@ -1,0 +1,211 @@
+// The issue (涉企问题): the lifecycle state the shared core works on (IssueCore), the intake facts around it
+// (enterprise, channel, number, text), an embedded append-only timeline and a `version` for optimistic
+// concurrency. Commands write it only with `findOneAndUpdate({_id, version}, {$set, $push, $inc})`, so a state
+// change and its timeline event land together or not at all. Timestamps come from the command's clock (not
+// mongoose's), so the demo seed can write a genuine past.
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
+import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
+import { ROLES } from '../../shared/roles.ts';
+import {
+  CATEGORY_IDS,
+  CHANNEL_IDS,
+  ISSUE_STATES,
+  RATING_LEVELS,
+  RATINGS,
+  TIERS,
+  UNIT_LEVELS,
+  URGENCIES,
+  WARNING_LEVELS,
+  type ChannelId,
+} from '../../shared/states.ts';
+
+/** How the category/urgency were decided: given by staff, proposed by the classifier, or a fallback. */
+export type ClassificationSource = 'input' | 'classifier' | 'default';
+/** How the lead unit was found at intake: an admin rule, the configured default, or a unit's categories. */
+export type RoutingSource = 'rule' | 'config' | 'unit' | 'none';
+
+export interface StoredTimelineEvent extends TimelineEvent {
+  /** Display name of the actor at the time (the timeline is never edited afterwards). */
+  actorName: string;
+}
+
+type IdFields = 'unitId' | 'coUnitIds' | 'returnedFrom' | 'mergedInto';
+
+/** The stored shape: IssueCore with unit/issue ids as ObjectIds, plus intake facts and the timeline. */
+export interface IssueDoc extends Omit<IssueCore, IdFields> {
+  _id: Types.ObjectId;
+  number: string;
+  enterpriseId: Types.ObjectId;
+  enterpriseName: string;
+  enterpriseCreditCode: string;
+  /** Region of the enterprise: routing and leaders' domains. */
+  region: string;
+  channel: ChannelId;
+  externalId?: string;
+  title: string;
+  content: string;
+  classification: { source: ClassificationSource; confidence: number };
+  routing: { source: RoutingSource };
+  unitId: Types.ObjectId | null;
+  unitName: string | null;
+  coUnitIds: Types.ObjectId[];
+  returnedFrom: Types.ObjectId[];
+  /** Units owing input in the open consultation (denormalised from `consultation` for the visibility index). */
+  consultUnitIds: Types.ObjectId[];
+  mergedInto: Types.ObjectId | null;
+  /** Duplicates merged into this issue. */
+  mergedFrom: Types.ObjectId[];
+  /** deadlines.resolveBy, top-level so the "due soonest" list sorts on an index. */
+  dueAt: Date | null;
+  timeline: StoredTimelineEvent[];
+  version: number;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type IssueModel = Model<IssueDoc>;
+
+const { ObjectId, Mixed } = Schema.Types;
+const unitRef = { type: ObjectId, ref: 'Unit' };
+
+const deadlinesSchema = new Schema(
+  {
+    startAt: Date,
+    signBy: Date,
+    contactBy: Date,
+    resolveBy: Date,
+    yellowAt: Date,
+    redAt: Date,
+    overdueAt: Date,
+    escalateAt: Date,
+    bulletinAt: Date,
+    basis: { type: String, enum: ['working', 'wall'] },
+    pausedAt: { type: Date, default: null },
+    pausedMs: { type: Number, default: 0 },
+  },
+  { _id: false },
+);
+
+const ratingSchema = new Schema(
+  {
+    rating: { type: String, enum: RATINGS, required: true },
+    level: { type: String, enum: RATING_LEVELS },
+    comment: String,
+    at: Date,
+    source: { type: String, enum: ['enterprise', 'callback', 'staff'] },
+    verification: { type: String, enum: ['pending', 'reasonable', 'removed'] },
+    verifyBy: Date,
+    verifiedAt: Date,
+    verifyReason: String,
+  },
+  { _id: false },
+);
+
+const timelineSchema = new Schema(
+  {
+    at: { type: Date, required: true },
+    actorId: { type: String, required: true },
+    actorRole: { type: String, required: true, enum: [...ROLES, 'system', 'enterprise'] },
+    actorName: { type: String, default: '' },
+    action: { type: String, required: true, enum: [...ACTION_IDS, 'create'] },
+    fromState: { type: String, enum: [...ISSUE_STATES, null], default: null },
+    toState: { type: String, required: true, enum: ISSUE_STATES },
+    note: String,
+    public: { type: Boolean, required: true },
+    data: Mixed,
+  },
+  { _id: false, minimize: false },
+);
+
+function lifecycleFields() {
+  return {
+    state: { type: String, required: true, enum: ISSUE_STATES },
+    urgency: { type: String, required: true, enum: URGENCIES },
+    category: { type: String, required: true, enum: CATEGORY_IDS },
+    unitId: { ...unitRef, default: null },
+    unitName: { type: String, default: null },
+    coUnitIds: { type: [unitRef], default: [] },
+    level: { type: String, enum: [...UNIT_LEVELS, null], default: null },
+    tier: { type: String, enum: TIERS, default: 'section' },
+    deadlines: { type: deadlinesSchema, default: null },
+    warning: { type: String, enum: WARNING_LEVELS, default: 'none' },
+    urged: { type: Boolean, default: false },
+    supervised: { type: Boolean, default: false },
+    bulletined: { type: Boolean, default: false },
+    escalated: { type: Boolean, default: false },
+    returnCount: { type: Number, default: 0 },
+    redoCount: { type: Number, default: 0 },
+    extensionCount: { type: Number, default: 0 },
+    reopenCount: { type: Number, default: 0 },
+    callbackAttempts: { type: Number, default: 0 },
+    callbackRequested: { type: Boolean, default: false },
+    returnedFrom: { type: [unitRef], default: [] },
+    pendingApproval: { type: Mixed, default: null },
+    rating: { type: ratingSchema, default: null },
+    ratingHistory: { type: [Mixed], default: [] },
+    rateBy: { type: Date, default: null },
+    mergedInto: { type: ObjectId, ref: 'Issue', default: null },
+    reply: { type: Mixed, default: null },
+    consultation: { type: Mixed, default: null },
+    signedAt: { type: Date, default: null },
+    signedLate: { type: Boolean, default: null },
+    repliedAt: { type: Date, default: null },
+    repliedLate: { type: Boolean, default: null },
+    closedAt: { type: Date, default: null },
+    rejectReason: { type: String, default: null },
+    nextCheckAt: { type: Date, default: null },
+  };
+}
+
+export function defineIssueModel(conn: Connection): IssueModel {
+  const schema = new Schema<IssueDoc>(
+    {
+      number: { type: String, required: true, match: /^HZ-\d{4}-\d{6,}$/ },
+      enterpriseId: { type: ObjectId, ref: 'Enterprise', required: true },
+      enterpriseName: { type: String, required: true },
+      enterpriseCreditCode: { type: String, required: true },
+      region: { type: String, required: true },
+      channel: { type: String, required: true, enum: CHANNEL_IDS },
+      // No default: the partial unique index only covers issues that carry an external id.
+      externalId: { type: String },
+      title: { type: String, required: true, maxlength: 200 },
+      content: { type: String, required: true, maxlength: 10_000 },
+      classification: {
+        source: { type: String, enum: ['input', 'classifier', 'default'], default: 'input' },
+        confidence: { type: Number, default: 1 },
+      },
+      routing: { source: { type: String, enum: ['rule', 'config', 'unit', 'none'], default: 'none' } },
+      ...lifecycleFields(),
+      consultUnitIds: { type: [unitRef], default: [] },
+      mergedFrom: { type: [{ type: ObjectId, ref: 'Issue' }], default: [] },
+      dueAt: { type: Date, default: null },
+      timeline: { type: [timelineSchema], default: [] },
+      version: { type: Number, required: true, default: 1 },
+      createdBy: { type: String, required: true },
+      createdAt: { type: Date, required: true },
+      updatedAt: { type: Date, required: true },
+    },
+    { collection: 'issues', versionKey: false, minimize: false },
+  );
+  schema.index({ number: 1 }, { unique: true });
+  schema.index(
+    { channel: 1, externalId: 1 },
+    { unique: true, partialFilterExpression: { externalId: { $exists: true } } },
+  );
+  // List filters and visibility (handler: lead, co- or consulted unit; leader: tier or hot lights by region).
+  schema.index({ createdAt: -1, _id: -1 });
+  schema.index({ dueAt: 1, _id: 1 });
+  schema.index({ state: 1, createdAt: -1 });
+  schema.index({ unitId: 1, state: 1, createdAt: -1 });
+  schema.index({ coUnitIds: 1 });
+  schema.index({ consultUnitIds: 1 });
+  schema.index({ category: 1, createdAt: -1 });
+  schema.index({ enterpriseId: 1, createdAt: -1 });
+  schema.index({ warning: 1, region: 1 });
+  schema.index({ tier: 1 });
+  // The sweep's range query: everything whose next step is due.
+  schema.index({ nextCheckAt: 1 });
+  return conn.model<IssueDoc>('Issue', schema);
+}
