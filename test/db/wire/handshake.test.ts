@@ -111,6 +111,26 @@ describe('wire server over TCP', () => {
     expect(await client.next(200)).to.equal(undefined);
   });
 
+  it('keeps every message of a long w:0 burst, in order, while throttling the socket', async () => {
+    const burst = Array.from({ length: 300 }, (_, i) =>
+      buildOpMsg(100 + i, { record: 'c', value: i, $db: 'test' }, { flags: MsgFlags.moreToCome }),
+    );
+    client.send(Buffer.concat([...burst, buildOpMsg(999, { ping: 1, $db: 'admin' })]));
+    const reply = parseReply((await client.next(5000))!);
+    expect(reply.responseTo).to.equal(999);
+    expect(parts.recorded.map((d) => d.value)).to.deep.equal([...Array(300).keys()]);
+  });
+
+  it('answers a malformed OP_QUERY with an OP_REPLY error, then closes', async () => {
+    const msg = buildOpQuery(71, 'admin.$cmd', { isMaster: 1 });
+    msg.writeInt32LE(1000, msg.length - 19); // the 19-byte query document now claims 1000 bytes
+    client.send(msg);
+    const reply = parseReply((await client.next())!);
+    expect(reply.opCode).to.equal(OpCode.REPLY);
+    expect(reply.body).to.include({ ok: 0, code: 9 });
+    expect(await client.waitClosed()).to.equal(true);
+  });
+
   it('folds a document sequence into the command a handler sees', async () => {
     client.send(
       buildOpMsg(51, { record: 'c', $db: 'test' }, { sequences: { documents: [{ a: 1 }, { a: 2 }] } }),

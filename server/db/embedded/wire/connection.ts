@@ -18,7 +18,7 @@ import type { ConnectionInfo } from './connection-directory.ts';
 import { readHeader } from './header.ts';
 import { MessageSplitter } from './message-splitter.ts';
 import { decodeOpMsg, encodeOpMsg, frameOpMsg } from './op-msg.ts';
-import { decodeOpQuery, frameOpReply } from './op-query.ts';
+import { decodeOpQuery, encodeOpReply, frameOpReply } from './op-query.ts';
 import { ProtocolError } from './protocol-error.ts';
 
 export interface ConnectionDeps {
@@ -32,12 +32,14 @@ export interface ConnectionDeps {
 /** A reply may exceed a user document by this much (MongoDB's internal allowance for the envelope). */
 const REPLY_OVERHEAD = 16 * 1024;
 const HANDSHAKE_COMMANDS = new Set(['hello', 'ismaster']);
+const MAX_QUEUED_MESSAGES = 64;
 
 let nextResponseId = 1;
 
 export class WireConnection {
   private readonly splitter: MessageSplitter;
   private queue: Promise<void> = Promise.resolve();
+  private queued = 0;
   private closed = false;
 
   constructor(
@@ -75,8 +77,16 @@ export class WireConnection {
       return;
     }
     for (const message of messages) {
-      this.queue = this.queue.then(() => this.handle(message));
+      this.queued++;
+      this.queue = this.queue.then(() => this.handle(message)).finally(() => this.dequeued());
     }
+    // A client streaming w:0 writes faster than they run must not grow the queue without bound.
+    if (this.queued >= MAX_QUEUED_MESSAGES) this.socket.pause();
+  }
+
+  private dequeued(): void {
+    this.queued--;
+    if (this.queued < MAX_QUEUED_MESSAGES / 2 && this.socket.isPaused() && !this.closed) this.socket.resume();
   }
 
   private async handle(message: Buffer): Promise<void> {
@@ -170,7 +180,7 @@ export class WireConnection {
   }
 
   /** Answers a broken or unsupported message when the request is identifiable, then closes the connection. */
-  private fail(err: unknown, header: { requestId: number } | undefined): void {
+  private fail(err: unknown, header: { requestId: number; opCode: number } | undefined): void {
     const protocol = err instanceof ProtocolError;
     const message = err instanceof Error ? err.message : String(err);
     this.deps.logger.error(
@@ -184,7 +194,12 @@ export class WireConnection {
         code: protocol ? err.code : 1,
         codeName: protocol ? err.codeName : 'InternalError',
       };
-      this.socket.write(encodeOpMsg(nextResponseId++, header.requestId, reply));
+      // A legacy client can only read OP_REPLY; everyone else gets OP_MSG.
+      this.socket.write(
+        header.opCode === OpCode.QUERY
+          ? encodeOpReply(nextResponseId++, header.requestId, [reply])
+          : encodeOpMsg(nextResponseId++, header.requestId, reply),
+      );
     }
     this.closed = true;
     this.socket.end();
