@@ -17,6 +17,19 @@ export function commandName(cmd: Document): string | undefined {
   return undefined;
 }
 
+/**
+ * This server is a standalone: a command carrying transaction fields would otherwise run outside any
+ * transaction while the client believes it is inside one. Refuse it, as a standalone mongod does.
+ */
+function refuseTransactions(cmd: Document): void {
+  if (cmd.txnNumber !== undefined || cmd.startTransaction !== undefined || cmd.autocommit !== undefined) {
+    throw new MongoError(
+      ErrorCodes.IllegalOperation,
+      'Transaction numbers are only allowed on a replica set member or mongos',
+    );
+  }
+}
+
 export function createDispatcher(handlers: Record<string, CommandHandler>, logger: Logger): Dispatcher {
   const table = new Map<string, CommandHandler>();
   for (const [name, handler] of Object.entries(handlers)) table.set(name.toLowerCase(), handler);
@@ -27,6 +40,7 @@ export function createDispatcher(handlers: Record<string, CommandHandler>, logge
       if (name === undefined) throw new MongoError(ErrorCodes.FailedToParse, 'empty command document');
       const handler = table.get(name.toLowerCase());
       if (!handler) throw new MongoError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+      refuseTransactions(cmd);
       const body = await handler(cmd, ctx);
       return 'ok' in body ? body : { ...body, ok: 1 };
     } catch (err) {

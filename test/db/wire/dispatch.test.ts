@@ -53,4 +53,9 @@ describe('dispatch', () => {
     expect(logged).to.have.length(1);
     expect(logged[0]).to.include({ command: 'bug', msg: 'command failed unexpectedly' });
   });
+
+  it('refuses transaction fields instead of silently running outside a transaction', async () => {
+    const reply = await dispatch({ find: 'c', txnNumber: 1, startTransaction: true, autocommit: false }, ctx);
+    expect(reply).to.include({ ok: 0, code: 20, codeName: 'IllegalOperation' });
+  });
 });
