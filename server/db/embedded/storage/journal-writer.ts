@@ -62,7 +62,13 @@ export class JournalWriter {
   /** Encodes now (capturing the post-images as they are at call time) and resolves once they are on disk. */
   append(values: Document[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    const bytes = values.map((value) => encodeRecord(this.nextSeq++, value));
+    let bytes: Buffer[];
+    try {
+      bytes = values.map((value, k) => encodeRecord(this.nextSeq + k, value));
+    } catch (error) {
+      return Promise.reject(error as Error); // nothing queued, no sequence number used: the journal stays gapless
+    }
+    this.nextSeq += bytes.length;
     return this.enqueue((resolve, reject) => ({ kind: 'records', bytes, resolve, reject }));
   }
 
