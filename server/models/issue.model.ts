@@ -3,7 +3,7 @@
 // concurrency. Commands write it only with `findOneAndUpdate({_id, version}, {$set, $push, $inc})`, so a state
 // change and its timeline event land together or not at all. Timestamps come from the command's clock (not
 // mongoose's), so the demo seed can write a genuine past.
-import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { Schema, type Connection, type Model, type SchemaDefinition, type Types } from 'mongoose';
 import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
 import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
 import { ROLES } from '../../shared/roles.ts';
@@ -160,35 +160,38 @@ function lifecycleFields() {
 }
 
 export function defineIssueModel(conn: Connection): IssueModel {
-  const schema = new Schema<IssueDoc>(
-    {
-      number: { type: String, required: true, match: /^HZ-\d{4}-\d{6,}$/ },
-      enterpriseId: { type: ObjectId, ref: 'Enterprise', required: true },
-      enterpriseName: { type: String, required: true },
-      enterpriseCreditCode: { type: String, required: true },
-      region: { type: String, required: true },
-      channel: { type: String, required: true, enum: CHANNEL_IDS },
-      // No default: the partial unique index only covers issues that carry an external id.
-      externalId: { type: String },
-      title: { type: String, required: true, maxlength: 200 },
-      content: { type: String, required: true, maxlength: 10_000 },
-      classification: {
-        source: { type: String, enum: ['input', 'classifier', 'default'], default: 'input' },
-        confidence: { type: Number, default: 1 },
-      },
-      routing: { source: { type: String, enum: ['rule', 'config', 'unit', 'none'], default: 'none' } },
-      ...lifecycleFields(),
-      consultUnitIds: { type: [unitRef], default: [] },
-      mergedFrom: { type: [{ type: ObjectId, ref: 'Issue' }], default: [] },
-      dueAt: { type: Date, default: null },
-      timeline: { type: [timelineSchema], default: [] },
-      version: { type: Number, required: true, default: 1 },
-      createdBy: { type: String, required: true },
-      createdAt: { type: Date, required: true },
-      updatedAt: { type: Date, required: true },
+  // Typed loosely: mongoose's inference cannot follow the shared enums through the nested definitions.
+  const definition: SchemaDefinition = {
+    number: { type: String, required: true, match: /^HZ-\d{4}-\d{6,}$/ },
+    enterpriseId: { type: ObjectId, ref: 'Enterprise', required: true },
+    enterpriseName: { type: String, required: true },
+    enterpriseCreditCode: { type: String, required: true },
+    region: { type: String, required: true },
+    channel: { type: String, required: true, enum: CHANNEL_IDS },
+    // No default: the partial unique index only covers issues that carry an external id.
+    externalId: { type: String },
+    title: { type: String, required: true, maxlength: 200 },
+    content: { type: String, required: true, maxlength: 10_000 },
+    classification: {
+      source: { type: String, enum: ['input', 'classifier', 'default'], default: 'input' },
+      confidence: { type: Number, default: 1 },
     },
-    { collection: 'issues', versionKey: false, minimize: false },
-  );
+    routing: { source: { type: String, enum: ['rule', 'config', 'unit', 'none'], default: 'none' } },
+    ...lifecycleFields(),
+    consultUnitIds: { type: [unitRef], default: [] },
+    mergedFrom: { type: [{ type: ObjectId, ref: 'Issue' }], default: [] },
+    dueAt: { type: Date, default: null },
+    timeline: { type: [timelineSchema], default: [] },
+    version: { type: Number, required: true, default: 1 },
+    createdBy: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  };
+  const schema = new Schema<IssueDoc>(definition as SchemaDefinition<IssueDoc>, {
+    collection: 'issues',
+    versionKey: false,
+    minimize: false,
+  });
   schema.index({ number: 1 }, { unique: true });
   schema.index(
     { channel: 1, externalId: 1 },
