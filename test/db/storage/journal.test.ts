@@ -139,6 +139,22 @@ describe('storage journal', () => {
       await storage.close();
     }));
 
+  it('rejects an unencodable change without leaving a gap in the journal', () =>
+    withTempDir(async (dir) => {
+      const storage = await createDiskPersistence(dir);
+      await storage.recover(() => undefined);
+      await storage.commit([insert(1)]);
+      const circular: Record<string, unknown> = { _id: 2 };
+      circular.self = circular;
+      const error = await storage
+        .commit([insert(3), { op: 'insert', ns: 'test.items', doc: circular }])
+        .catch((e: Error) => e.message);
+      expect(error).to.match(/circular/i);
+      await storage.commit([insert(4)]);
+      await storage.close();
+      expect([...(await reopen(dir)).collections.get('test.items')!.keys()]).to.have.length(2);
+    }));
+
   it('refuses commits before recovery and after close', () =>
     withTempDir(async (dir) => {
       const storage = await createDiskPersistence(dir);
