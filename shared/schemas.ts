@@ -102,6 +102,8 @@ export const rateSchema = z.object({
 export const verifyRatingSchema = z.object({
   reasonable: z.boolean({ error: '请指明差评是否合理' }),
   reason: reasonSchema.optional(),
+  /** Rectification time when reasonable; the policy's default (5) when omitted, at most its maximum (15). */
+  workingDays: workingDays(LIMITS.maxExtensionWorkingDays).optional(),
 });
 export const mergeSchema = z.object({ intoId: idSchema });
 export const escalateSchema = z.object({ reason: reasonSchema.optional() });

@@ -120,8 +120,9 @@ export const ACTION_ROLES: Readonly<Record<ActionId, readonly Role[]>> = Object.
 /** Actions the public QR page may perform for a verified enterprise owner. */
 export const ENTERPRISE_ACTIONS: readonly ActionId[] = Object.freeze(['rate'] as ActionId[]);
 
-/** Actions the escalation sweep performs on its own (as the `system` actor). */
+/** Actions the system performs on its own (as the `system` actor): intake auto-dispatch and the sweep. */
 export const SYSTEM_ACTIONS: readonly ActionId[] = Object.freeze([
+  'dispatch',
   'urge',
   'supervise',
   'bulletin',

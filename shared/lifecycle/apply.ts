@@ -1,0 +1,126 @@
+// The pure core of every lifecycle command: check the role and the transition table, validate the input,
+// let the action's handler change a copy of the issue, refresh the derived fields (warning light, next sweep
+// check) and produce the timeline event. No I/O and no wall clock: `ctx.now` is the only time.
+
+import { z } from 'zod';
+import { warningLevel, nextCheckAt } from '../sla.ts';
+import { STATE_LABELS, UNIT_LEVELS, type IssueState } from '../states.ts';
+import { ACTION_SCHEMAS, firstIssueMessage } from '../schemas.ts';
+import { ACTION_LABELS, ACTION_ROLES, ENTERPRISE_ACTIONS, SYSTEM_ACTIONS, isActionId, type ActionId } from './actions.ts';
+import { TransitionError } from './errors.ts';
+import { TRANSITIONS } from './transitions.ts';
+import type { ActionContext, DomainActor, IssueCore, TimelineEvent } from './issue-core.ts';
+import type { Handler } from './helpers.ts';
+import { addCoUnit, dispatch, merge, reject, reopen, returnIssue, transfer } from './handlers/assignment.ts';
+import * as handling from './handlers/handling.ts';
+import * as coordination from './handlers/coordination.ts';
+import * as closing from './handlers/closing.ts';
+
+const HANDLERS: { readonly [A in ActionId]: Handler<any> } = {
+  dispatch,
+  sign: handling.sign,
+  return: returnIssue,
+  transfer,
+  add_co_unit: addCoUnit,
+  suspend: handling.suspend,
+  approve_suspend: handling.approveSuspend,
+  resume: handling.resume,
+  approve_resume: handling.approveResume,
+  deny_request: handling.denyRequest,
+  request_extension: handling.requestExtension,
+  approve_extension: handling.approveExtension,
+  note: handling.note,
+  consult: coordination.consult,
+  consult_input: coordination.consultInput,
+  decide: coordination.decide,
+  reply: handling.reply,
+  verify: closing.verify,
+  send_back: closing.sendBack,
+  callback: closing.callback,
+  rate: closing.rate,
+  verify_rating: closing.verifyRating,
+  merge,
+  reject,
+  reopen,
+  urge: coordination.urge,
+  supervise: coordination.supervise,
+  bulletin: coordination.bulletin,
+  escalate: coordination.escalate,
+  request_callback: closing.requestCallback,
+};
+
+/** The server may add the unit's level (it knows the unit list); the API body never carries it. */
+const withLevel = { level: z.enum(UNIT_LEVELS).optional() };
+const DOMAIN_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = {
+  ...ACTION_SCHEMAS,
+  dispatch: (ACTION_SCHEMAS.dispatch as z.ZodObject).extend(withLevel),
+  transfer: (ACTION_SCHEMAS.transfer as z.ZodObject).extend(withLevel),
+  decide: (ACTION_SCHEMAS.decide as z.ZodObject).extend(withLevel),
+};
+
+export function mayActorPerform(actor: DomainActor, action: ActionId): boolean {
+  if (actor.role === 'system') return SYSTEM_ACTIONS.includes(action);
+  if (actor.role === 'enterprise') return ENTERPRISE_ACTIONS.includes(action);
+  return ACTION_ROLES[action].includes(actor.role);
+}
+
+/** Whether the transition table allows `action` from `state` (guards such as pending approvals aside). */
+export function canApply(state: IssueState, action: ActionId): boolean {
+  return TRANSITIONS[action].from.includes(state);
+}
+
+function parseInput(action: ActionId, input: unknown): unknown {
+  const result = DOMAIN_SCHEMAS[action].safeParse(input ?? {});
+  if (!result.success) throw new TransitionError('invalid_input', firstIssueMessage(result.error));
+  return result.data;
+}
+
+const LIGHT_STATES: IssueState[] = ['received', 'dispatched', 'in_progress', 'consulting', 'suspended'];
+
+function refreshDerived(issue: IssueCore, now: Date): void {
+  if (['closed', 'merged', 'rejected'].includes(issue.state)) issue.warning = 'none';
+  else if (issue.deadlines && LIGHT_STATES.includes(issue.state)) issue.warning = warningLevel(issue.deadlines, now);
+  issue.nextCheckAt = nextCheckAt(issue, now);
+}
+
+function compact(data: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (!data) return undefined;
+  const out = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Applies one lifecycle action. Returns a new issue (the input is not mutated; extra fields such as the id
+ * or number pass through) and the timeline event to append in the same write. Throws a TransitionError.
+ */
+export function applyAction<T extends IssueCore>(
+  issue: T,
+  action: ActionId,
+  input: unknown,
+  ctx: ActionContext,
+): { issue: T; event: TimelineEvent } {
+  if (!isActionId(action)) throw new TransitionError('invalid_input', `未知的操作：${String(action)}`);
+  if (!mayActorPerform(ctx.actor, action)) {
+    throw new TransitionError('forbidden', `当前角色无权执行「${ACTION_LABELS[action]}」`);
+  }
+  if (!canApply(issue.state, action)) {
+    throw new TransitionError('illegal_transition', `问题处于「${STATE_LABELS[issue.state]}」状态，不能执行「${ACTION_LABELS[action]}」`);
+  }
+  const parsed = parseInput(action, input);
+  const next: T = { ...issue, consultation: issue.consultation ? { ...issue.consultation } : null };
+  const outcome = HANDLERS[action](next, parsed, ctx) ?? {};
+  refreshDerived(next, ctx.now);
+  const event: TimelineEvent = {
+    at: ctx.now,
+    actorId: ctx.actor.id,
+    actorRole: ctx.actor.role,
+    action,
+    fromState: issue.state,
+    toState: next.state,
+    public: outcome.public ?? TRANSITIONS[action].public,
+  };
+  if (outcome.note) event.note = outcome.note;
+  const data = compact(outcome.data);
+  if (data) event.data = data;
+  return { issue: next, event };
+}

@@ -1,0 +1,127 @@
+// Who holds the issue: dispatch and re-dispatch, transfer, co-units, returns (the second one convenes a
+// consultation), rejection, merging and reopening.
+
+import { computeDeadlines } from '../../sla.ts';
+import type { UnitLevel } from '../../states.ts';
+import type { DispatchInput, ReturnInput, TransferInput } from '../../schemas.ts';
+import type { ActionContext, IssueCore } from '../issue-core.ts';
+import { fail, involvedUnits, openConsultation, resetFollowUps, type Handler } from '../helpers.ts';
+
+type WithLevel<T> = T & { level?: UnitLevel };
+
+/**
+ * The first dispatch starts the handling clock. Later ones (re-dispatch after a return, transfer) give the
+ * new unit a fresh sign-for limit but keep the resolve deadline: the date promised to the enterprise only
+ * moves by extension, consultation decision, suspension or redo.
+ */
+function startSignClock(issue: IssueCore, ctx: ActionContext): void {
+  const fresh = computeDeadlines({
+    policy: ctx.policy,
+    urgency: issue.urgency,
+    category: issue.category,
+    startAt: ctx.now,
+    calendar: ctx.calendar,
+  });
+  if (!issue.deadlines) {
+    issue.deadlines = fresh;
+    resetFollowUps(issue);
+  } else {
+    issue.deadlines = { ...issue.deadlines, signBy: fresh.signBy, contactBy: fresh.contactBy };
+  }
+  issue.signedAt = null;
+  issue.signedLate = null;
+}
+
+export const dispatch: Handler<WithLevel<DispatchInput>> = (issue, input, ctx) => {
+  const redispatch = issue.state === 'dispatched' || issue.returnCount > 0;
+  issue.unitId = input.unitId;
+  issue.coUnitIds = (input.coUnitIds ?? []).filter((id) => id !== input.unitId);
+  if (input.level) issue.level = input.level;
+  issue.state = 'dispatched';
+  startSignClock(issue, ctx);
+  return { data: { unitId: issue.unitId, coUnitIds: issue.coUnitIds, redispatch } };
+};
+
+export const transfer: Handler<WithLevel<TransferInput>> = (issue, input, ctx) => {
+  if (input.unitId === issue.unitId) fail('invalid_input', '转派的目标单位与当前承办单位相同');
+  const fromUnitId = issue.unitId;
+  issue.unitId = input.unitId;
+  issue.coUnitIds = issue.coUnitIds.filter((id) => id !== input.unitId);
+  if (input.level) issue.level = input.level;
+  issue.state = 'dispatched';
+  issue.pendingApproval = null;
+  startSignClock(issue, ctx);
+  return { note: input.reason, data: { fromUnitId, unitId: input.unitId } };
+};
+
+export const addCoUnit: Handler<{ unitId: string }> = (issue, input) => {
+  if (input.unitId === issue.unitId || issue.coUnitIds.includes(input.unitId)) {
+    fail('invalid_input', '该单位已参与办理');
+  }
+  issue.coUnitIds = [...issue.coUnitIds, input.unitId];
+  if (issue.consultation && !issue.consultation.unitIds.includes(input.unitId)) {
+    issue.consultation.unitIds = [...issue.consultation.unitIds, input.unitId];
+  }
+  return { data: { unitId: input.unitId } };
+};
+
+/** 退单: back to the dispatcher; the second return of the same issue convenes a director-tier consultation. */
+export const returnIssue: Handler<ReturnInput> = (issue, input, ctx) => {
+  const fromUnitId = issue.unitId;
+  issue.returnCount += 1;
+  if (fromUnitId) issue.returnedFrom = [...issue.returnedFrom, fromUnitId];
+  issue.pendingApproval = null;
+  issue.signedAt = null;
+  issue.signedLate = null;
+  const data = { fromUnitId, legalBasis: input.legalBasis, returnCount: issue.returnCount };
+  if (issue.returnCount >= 2) {
+    openConsultation(issue, ctx, 'director', involvedUnits(issue), 'second_return');
+    issue.unitId = null;
+    return { note: input.reason, data: { ...data, consultation: 'second_return' } };
+  }
+  issue.state = 'received';
+  issue.unitId = null;
+  return { note: input.reason, data };
+};
+
+export const reject: Handler<{ reason: string }> = (issue, input) => {
+  issue.state = 'rejected';
+  issue.rejectReason = input.reason;
+  issue.pendingApproval = null;
+  return { note: input.reason };
+};
+
+export const merge: Handler<{ intoId: string }> = (issue, input, ctx) => {
+  if (ctx.issueId && ctx.issueId === input.intoId) fail('invalid_input', '不能将问题合并到其自身');
+  issue.state = 'merged';
+  issue.mergedInto = input.intoId;
+  issue.pendingApproval = null;
+  if (issue.deadlines?.pausedAt) issue.deadlines = { ...issue.deadlines, pausedAt: null };
+  return { data: { intoId: input.intoId } };
+};
+
+/** 重新启动: back to triage with a clean slate; the history (ratings, timeline, counters) is kept. */
+export const reopen: Handler<{ reason: string }> = (issue, input) => {
+  const previousUnitId = issue.unitId;
+  issue.state = 'received';
+  issue.reopenCount += 1;
+  if (issue.rating) issue.ratingHistory = [...issue.ratingHistory, issue.rating];
+  Object.assign(issue, {
+    rating: null,
+    rateBy: null,
+    callbackRequested: false,
+    reply: null,
+    repliedAt: null,
+    repliedLate: null,
+    consultation: null,
+    deadlines: null,
+    unitId: null,
+    coUnitIds: [],
+    signedAt: null,
+    signedLate: null,
+    closedAt: null,
+    rejectReason: null,
+  });
+  resetFollowUps(issue);
+  return { note: input.reason, data: { previousUnitId } };
+};

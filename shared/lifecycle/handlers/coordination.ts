@@ -1,0 +1,74 @@
+// Coordination and oversight: joint consultation (会商) with inputs and a decision, escalation up the tiers,
+// and the urge/supervise/bulletin flags the sweep or a supervisor raises.
+
+import { computeDeadlines } from '../../sla.ts';
+import type { UnitLevel } from '../../states.ts';
+import type { ConsultInput, DecideInput } from '../../schemas.ts';
+import type { IssueCore } from '../issue-core.ts';
+import { fail, involvedUnits, moveResolveDeadline, nextTier, openConsultation, type Handler } from '../helpers.ts';
+
+export const consult: Handler<ConsultInput> = (issue, input, ctx) => {
+  openConsultation(issue, ctx, input.tier, input.unitIds, 'manual');
+  return { data: { tier: input.tier, unitIds: issue.consultation?.unitIds } };
+};
+
+export const consultInput: Handler<{ text: string }> = (issue, input, ctx) => {
+  const consultation = issue.consultation;
+  const unitId = ctx.actor.unitId;
+  if (!consultation || !unitId || !consultation.unitIds.includes(unitId)) {
+    fail('not_in_consultation', '您所在单位不在本次会商名单中');
+  }
+  consultation.inputs = { ...consultation.inputs, [unitId]: { text: input.text, at: ctx.now, by: ctx.actor.id } };
+  const allIn = consultation.unitIds.every((id) => consultation.inputs[id]);
+  return { note: input.text, data: { unitId, allIn } };
+};
+
+/** 会商决定: names the lead unit and a new deadline, and the clock restarts from the decision. */
+export const decide: Handler<DecideInput & { level?: UnitLevel }> = (issue, input, ctx) => {
+  const consultation = issue.consultation;
+  if (consultation?.tier === 'leader' && ctx.actor.role === 'director') {
+    fail('forbidden', '市领导层级的会商须由市领导作出决定');
+  }
+  issue.state = 'in_progress';
+  issue.unitId = input.unitId;
+  issue.coUnitIds = (input.coUnitIds ?? []).filter((id) => id !== input.unitId);
+  if (input.level) issue.level = input.level;
+  // The lead unit was at the table: the decision counts as signing for it.
+  issue.signedAt = ctx.now;
+  issue.signedLate = false;
+  if (!issue.deadlines) {
+    issue.deadlines = computeDeadlines({ ...ctx, urgency: issue.urgency, category: issue.category, startAt: ctx.now });
+  }
+  moveResolveDeadline(issue, ctx, ctx.calendar.addWorkingDays(ctx.now, input.workingDays), true);
+  if (consultation) issue.consultation = { ...consultation, decidedAt: ctx.now, decidedBy: ctx.actor.id };
+  return {
+    data: { unitId: input.unitId, coUnitIds: issue.coUnitIds, workingDays: input.workingDays, resolveBy: issue.deadlines?.resolveBy },
+  };
+};
+
+/** 提级: up one coordination tier; outside consultation it opens one with the units involved. */
+export const escalate: Handler<{ reason?: string }> = (issue, input, ctx) => {
+  const current = issue.state === 'consulting' && issue.consultation ? issue.consultation.tier : issue.tier;
+  const tier = nextTier(current);
+  if (!tier) fail('max_tier', '已是最高协调层级（市领导）');
+  issue.escalated = true;
+  if (issue.state === 'consulting' && issue.consultation) {
+    issue.consultation = { ...issue.consultation, tier };
+    issue.tier = tier;
+  } else {
+    openConsultation(issue, ctx, tier, involvedUnits(issue), ctx.actor.role === 'system' ? 'time' : 'manual');
+  }
+  return { note: input.reason, data: { tier } };
+};
+
+type Flag = 'urged' | 'supervised' | 'bulletined';
+const raiseFlag =
+  (flag: Flag): Handler<{ note?: string }> =>
+  (issue: IssueCore, input) => {
+    issue[flag] = true;
+    return { note: input.note, data: { warning: issue.warning } };
+  };
+
+export const urge = raiseFlag('urged');
+export const supervise = raiseFlag('supervised');
+export const bulletin = raiseFlag('bulletined');

@@ -1,0 +1,114 @@
+// The responsible unit's work: signing, suspension and resumption (each needing approval), extension (once by
+// default), progress notes and the reply.
+
+import { pauseDeadlines, resumeDeadlines, urgencyPolicy } from '../../sla.ts';
+import type { NoteInput, RequestExtensionInput } from '../../schemas.ts';
+import type { ActionContext, IssueCore, PendingKind } from '../issue-core.ts';
+import { actorMayApprove, fail, moveResolveDeadline, PENDING_LABELS, requireNoPending, type Handler } from '../helpers.ts';
+
+export const sign: Handler<object> = (issue, _input, ctx) => {
+  issue.state = 'in_progress';
+  issue.signedAt = ctx.now;
+  issue.signedLate = issue.deadlines ? ctx.now.getTime() > issue.deadlines.signBy.getTime() : false;
+  return { data: { late: issue.signedLate } };
+};
+
+function takePending(issue: IssueCore, kind: PendingKind) {
+  const pending = issue.pendingApproval;
+  if (!pending || pending.kind !== kind) fail('no_pending_request', `没有待审批的${PENDING_LABELS[kind]}申请`);
+  issue.pendingApproval = null;
+  return pending;
+}
+
+function request(issue: IssueCore, ctx: ActionContext, kind: PendingKind, extra: { reason?: string; workingDays?: number }) {
+  issue.pendingApproval = { kind, requestedBy: ctx.actor.id, requestedAt: ctx.now, ...extra };
+  return { note: extra.reason, data: { pending: kind, ...(extra.workingDays ? { workingDays: extra.workingDays } : {}) } };
+}
+
+function doSuspend(issue: IssueCore, ctx: ActionContext): void {
+  if (!issue.deadlines) fail('illegal_transition', '该问题没有办理时限，无法挂起');
+  issue.state = 'suspended';
+  issue.deadlines = pauseDeadlines(issue.deadlines, ctx.now);
+}
+
+function doResume(issue: IssueCore, ctx: ActionContext): void {
+  if (!issue.deadlines) fail('illegal_transition', '该问题没有办理时限，无法解挂');
+  issue.state = 'in_progress';
+  issue.deadlines = resumeDeadlines(issue.deadlines, ctx.now, ctx.calendar);
+}
+
+/** Requests a pause; an approver's own request takes effect at once. */
+export const suspend: Handler<{ reason: string }> = (issue, input, ctx) => {
+  requireNoPending(issue);
+  if (!actorMayApprove(ctx, 'approve_suspend')) return request(issue, ctx, 'suspend', { reason: input.reason });
+  doSuspend(issue, ctx);
+  return { note: input.reason, data: { approved: true } };
+};
+
+export const approveSuspend: Handler<object> = (issue, _input, ctx) => {
+  const pending = takePending(issue, 'suspend');
+  doSuspend(issue, ctx);
+  return { note: pending.reason, data: { requestedBy: pending.requestedBy } };
+};
+
+export const resume: Handler<object> = (issue, _input, ctx) => {
+  requireNoPending(issue);
+  if (!actorMayApprove(ctx, 'approve_resume')) return request(issue, ctx, 'resume', {});
+  doResume(issue, ctx);
+  return { data: { approved: true, resolveBy: issue.deadlines?.resolveBy } };
+};
+
+export const approveResume: Handler<object> = (issue, _input, ctx) => {
+  const pending = takePending(issue, 'resume');
+  doResume(issue, ctx);
+  return { data: { requestedBy: pending.requestedBy, resolveBy: issue.deadlines?.resolveBy } };
+};
+
+export const denyRequest: Handler<{ reason: string }> = (issue, input) => {
+  const pending = issue.pendingApproval;
+  if (!pending) fail('no_pending_request', '没有待审批的申请');
+  issue.pendingApproval = null;
+  return { note: input.reason, data: { denied: pending.kind } };
+};
+
+function checkExtension(issue: IssueCore, ctx: ActionContext, workingDays: number): void {
+  if (issue.extensionCount >= ctx.policy.maxExtensions) {
+    fail('extension_limit', `每个问题最多延期${ctx.policy.maxExtensions}次，已用完`);
+  }
+  const max = urgencyPolicy(ctx.policy, issue.urgency, issue.category).maxExtensionWorkingDays;
+  if (workingDays > max) fail('extension_too_long', `延期不能超过${max}个工作日`);
+}
+
+function doExtend(issue: IssueCore, ctx: ActionContext, workingDays: number) {
+  if (!issue.deadlines) fail('illegal_transition', '该问题没有办理时限，无法延期');
+  const resolveBy = ctx.calendar.addWorkingDays(issue.deadlines.resolveBy, workingDays);
+  moveResolveDeadline(issue, ctx, resolveBy, false);
+  issue.extensionCount += 1;
+  issue.warning = 'none';
+  return { workingDays, resolveBy };
+}
+
+export const requestExtension: Handler<RequestExtensionInput> = (issue, input, ctx) => {
+  requireNoPending(issue);
+  checkExtension(issue, ctx, input.workingDays);
+  if (!actorMayApprove(ctx, 'approve_extension')) return request(issue, ctx, 'extension', input);
+  return { note: input.reason, data: { approved: true, ...doExtend(issue, ctx, input.workingDays) } };
+};
+
+export const approveExtension: Handler<object> = (issue, _input, ctx) => {
+  const pending = takePending(issue, 'extension');
+  const workingDays = pending.workingDays ?? 0;
+  checkExtension(issue, ctx, workingDays);
+  return { note: pending.reason, data: { requestedBy: pending.requestedBy, ...doExtend(issue, ctx, workingDays) } };
+};
+
+export const note: Handler<NoteInput> = (_issue, input) => ({ note: input.text, public: input.public });
+
+export const reply: Handler<{ text: string }> = (issue, input, ctx) => {
+  issue.state = 'replied';
+  issue.reply = { text: input.text, at: ctx.now, by: ctx.actor.id };
+  issue.repliedAt = ctx.now;
+  issue.repliedLate = issue.deadlines ? ctx.now.getTime() > issue.deadlines.resolveBy.getTime() : false;
+  issue.pendingApproval = null;
+  return { note: input.text, data: { late: issue.repliedLate } };
+};
