@@ -1,0 +1,104 @@
+/**
+ * insert, update and delete: batches of statements with MongoDB's ordered/unordered semantics. Each
+ * statement is applied on its own; failures become `writeErrors` entries carrying the statement index.
+ */
+import type { Document } from 'bson';
+import type { Change, CommandContext, CommandHandler } from '../../contract.ts';
+import { ErrorCodes, MongoError } from '../../errors.ts';
+import type { Engine } from '../../engine/index.ts';
+import { deleteDocs, ensureCollection, insertDoc, updateDocs } from '../../engine/writes.ts';
+import { isPlainObject, toJsNumber } from '../../engine/values.ts';
+import { updateKind } from '../../engine/update/apply.ts';
+import { optionalDoc, refuseCollation, targetNs, write, writeError } from './shared.ts';
+
+function statements(cmd: Document, field: string): Document[] {
+  const list = cmd[field];
+  if (!Array.isArray(list)) throw new MongoError(ErrorCodes.TypeMismatch, `BSON field '${field}' is missing or is not an array`);
+  return list;
+}
+
+/** Runs each statement; stops at the first error when ordered. */
+function eachStatement(cmd: Document, list: Document[], run: (s: Document, i: number) => void): Document[] {
+  const ordered = cmd.ordered !== false;
+  const errors: Document[] = [];
+  for (let i = 0; i < list.length; i++) {
+    try {
+      run(list[i], i);
+    } catch (e) {
+      errors.push(writeError(i, e));
+      if (ordered) break;
+    }
+  }
+  return errors;
+}
+
+function withErrors(reply: Document, errors: Document[]): Document {
+  if (errors.length) reply.writeErrors = errors;
+  return reply;
+}
+
+export function insertCommand(engine: Engine): CommandHandler {
+  return (cmd: Document, ctx: CommandContext) => {
+    const ns = targetNs(cmd, ctx);
+    const docs = statements(cmd, 'documents');
+    return write(ctx, (changes: Change[]) => {
+      let n = 0;
+      const coll = docs.length ? ensureCollection(engine.catalog, ns, changes) : undefined;
+      const errors = eachStatement(cmd, docs, (doc) => {
+        if (!isPlainObject(doc)) throw new MongoError(ErrorCodes.TypeMismatch, 'document to insert must be an object');
+        insertDoc(coll!, doc, changes);
+        n++;
+      });
+      return withErrors({ n }, errors);
+    });
+  };
+}
+
+export function updateCommand(engine: Engine): CommandHandler {
+  return (cmd: Document, ctx: CommandContext) => {
+    const ns = targetNs(cmd, ctx);
+    const list = statements(cmd, 'updates');
+    return write(ctx, (changes: Change[]) => {
+      let n = 0;
+      let nModified = 0;
+      const upserted: Document[] = [];
+      const errors = eachStatement(cmd, list, (s, index) => {
+        refuseCollation(s.collation);
+        if (s.u === undefined) throw new MongoError(ErrorCodes.FailedToParse, "BSON field 'update.updates.u' is missing but a required field");
+        if (s.multi && updateKind(s.u) === 'replacement') throw new MongoError(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
+        const r = updateDocs(engine.catalog, ns, {
+          filter: optionalDoc(s.q, 'q') ?? {},
+          update: s.u,
+          multi: Boolean(s.multi),
+          upsert: Boolean(s.upsert),
+          arrayFilters: s.arrayFilters,
+          hint: s.hint,
+          sort: optionalDoc(s.sort, 'sort'),
+        }, ctx.now(), changes);
+        n += r.n;
+        nModified += r.nModified;
+        if (r.upserted !== undefined) upserted.push({ index, _id: r.upserted });
+      });
+      const reply: Document = { n, nModified };
+      if (upserted.length) reply.upserted = upserted;
+      return withErrors(reply, errors);
+    });
+  };
+}
+
+export function deleteCommand(engine: Engine): CommandHandler {
+  return (cmd: Document, ctx: CommandContext) => {
+    const ns = targetNs(cmd, ctx);
+    const list = statements(cmd, 'deletes');
+    return write(ctx, (changes: Change[]) => {
+      let n = 0;
+      const errors = eachStatement(cmd, list, (s) => {
+        refuseCollation(s.collation);
+        const limit = s.limit === undefined ? 0 : toJsNumber(s.limit);
+        if (limit !== 0 && limit !== 1) throw new MongoError(ErrorCodes.FailedToParse, 'The limit field in delete objects must be 0 or 1.');
+        n += deleteDocs(engine.catalog, ns, optionalDoc(s.q, 'q') ?? {}, limit, changes, undefined, s.hint).length;
+      });
+      return withErrors({ n }, errors);
+    });
+  };
+}

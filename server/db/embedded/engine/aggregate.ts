@@ -1,0 +1,84 @@
+/**
+ * Aggregation. A leading `$match` / `$sort` / `$skip` / `$limit` runs natively (so it can use an index and
+ * keeps every BSON type exact); the rest runs in mingo on the numeric view (see view.ts). Stages that would
+ * write ($out, $merge) or that are not implemented are refused with an error, never ignored.
+ */
+import type { Document } from 'bson';
+import { Aggregator } from 'mingo/aggregator';
+import { Context } from 'mingo/core';
+import { Lazy } from 'mingo/lazy';
+import * as mingoPipeOps from 'mingo/operators/pipeline';
+import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
+import type { Catalog } from './catalog.ts';
+import { asMongoError, mingoContext } from './matcher.ts';
+import { collect, runQuery, type QueryRun, type QuerySpec } from './query.ts';
+import { parseSort, sortDocs } from './sort.ts';
+import { isPlainObject, toJsNumber } from './values.ts';
+import { fromView, referencedFields, toView } from './view.ts';
+
+const REFUSED = new Set(['$out', '$merge', '$geoNear', '$search', '$searchMeta', '$vectorSearch', '$changeStream', '$currentOp', '$listSessions', '$collStats', '$indexStats', '$planCacheStats', '$listLocalSessions']);
+
+function stageName(stage: unknown): string {
+  if (!isPlainObject(stage) || Object.keys(stage).length !== 1) {
+    throw new MongoError(40323, 'A pipeline stage specification object must contain exactly one field.');
+  }
+  return Object.keys(stage)[0];
+}
+
+/** Validates every stage, including pipelines nested in $facet, $lookup and $unionWith. */
+export function validatePipeline(pipeline: unknown): Document[] {
+  if (!Array.isArray(pipeline)) throw new MongoError(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
+  for (const stage of pipeline) {
+    const name = stageName(stage);
+    if (REFUSED.has(name)) throw notSupported(`The ${name} aggregation stage`);
+    if (!(name in mingoPipeOps)) throw new MongoError(40324, `Unrecognized pipeline stage name: '${name}'`);
+    const arg = stage[name];
+    if (name === '$facet' && isPlainObject(arg)) for (const sub of Object.values(arg)) validatePipeline(sub);
+    if ((name === '$lookup' || name === '$unionWith') && isPlainObject(arg) && arg.pipeline) validatePipeline(arg.pipeline);
+  }
+  return pipeline as Document[];
+}
+
+/** Splits off the leading stages the native query engine can run. */
+export function nativePrefix(pipeline: Document[]): { spec: QuerySpec; rest: Document[] } {
+  const spec: QuerySpec = {};
+  let i = 0;
+  const at = (name: string) => i < pipeline.length && stageName(pipeline[i]) === name;
+  if (at('$match') && !JSON.stringify(pipeline[0].$match).includes('"$text"')) spec.filter = pipeline[i++].$match;
+  if (at('$sort')) spec.sort = pipeline[i++].$sort;
+  if (at('$skip')) spec.skip = toJsNumber(pipeline[i++].$skip);
+  if (at('$limit')) spec.limit = toJsNumber(pipeline[i++].$limit);
+  return { spec, rest: pipeline.slice(i) };
+}
+
+const sortStage = (coll: any, expr: unknown) => Lazy(sortDocs(coll.collect(), parseSort(expr).fields));
+
+/** The mingo context for pipelines: BSON-aware $sort on top of the shared context. */
+const pipelineContext = Context.from(Context.init({ pipeline: { $sort: sortStage } as any }), mingoContext);
+
+export interface AggregateRun {
+  docs: Iterator<Document>;
+  prefix: QueryRun;
+  rest: Document[];
+}
+
+/** Runs a validated pipeline over `ns`; `$lookup`/`$unionWith` read collections of the same database. */
+export function runAggregate(catalog: Catalog, db: string, coll: string | undefined, pipeline: Document[], variables: Document = {}): AggregateRun {
+  const { spec, rest } = nativePrefix(pipeline);
+  const prefix = runQuery(coll === undefined ? undefined : catalog.get(`${db}.${coll}`), spec);
+  if (rest.length === 0) return { docs: prefix.docs, prefix, rest };
+  const refs = referencedFields(rest);
+  const input = collect(prefix.docs).map((d) => toView(d, refs));
+  const resolver = (name: string) => {
+    const c = catalog.get(`${db}.${name}`);
+    return c ? [...c.docs.values()].map((d) => toView(d, refs)) : [];
+  };
+  let out: Document[];
+  try {
+    const agg = new Aggregator(rest, { context: pipelineContext, collectionResolver: resolver, variables: toView(variables) } as any);
+    out = agg.run(input) as Document[];
+  } catch (e) {
+    throw asMongoError(e);
+  }
+  return { docs: out.map((d) => fromView(d) as Document)[Symbol.iterator](), prefix, rest };
+}

@@ -1,0 +1,126 @@
+/**
+ * One collection: its documents (insertion-ordered map keyed by the canonical _id) and its indexes. Every
+ * mutation validates every index first and only then touches anything, so a failed write (say, E11000 on
+ * the third index) leaves no trace, and a reader never sees a document whose index entries are half-updated.
+ */
+import type { Document } from 'bson';
+import { ErrorCodes, MongoError } from '../errors.ts';
+import { valueKey } from './compare.ts';
+import { defaultIndexName, type IndexSpec } from './index-keys.ts';
+import { OrderedIndex, type IndexKey } from './ordered-index.ts';
+
+export const ID_INDEX = '_id_';
+
+export class Collection {
+  readonly docs = new Map<string, Document>();
+  readonly indexes = new Map<string, OrderedIndex>();
+
+  constructor(
+    public ns: string,
+    readonly options: Document = {},
+  ) {
+    this.indexes.set(ID_INDEX, new OrderedIndex(ns, { v: 2, key: { _id: 1 }, name: ID_INDEX }));
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  get(id: unknown): Document | undefined {
+    return this.docs.get(valueKey(id));
+  }
+
+  private keysByIndex(doc: Document): Map<OrderedIndex, IndexKey[]> {
+    const out = new Map<OrderedIndex, IndexKey[]>();
+    for (const ix of this.indexes.values()) out.set(ix, ix.keysFor(doc));
+    return out;
+  }
+
+  /** Inserts a new document; throws E11000 (without side effects) if its _id or a unique key is taken. */
+  insert(doc: Document, checkUnique = true): void {
+    const keys = this.keysByIndex(doc);
+    if (checkUnique) for (const [ix, k] of keys) ix.checkUnique(k, doc._id);
+    for (const [ix, k] of keys) ix.add(k);
+    this.docs.set(valueKey(doc._id), doc);
+  }
+
+  /** Replaces the stored document with the same _id by `next`, all or nothing. */
+  replace(prev: Document, next: Document, checkUnique = true): void {
+    const oldKeys = this.keysByIndex(prev);
+    const newKeys = this.keysByIndex(next);
+    if (checkUnique) for (const [ix, k] of newKeys) ix.checkUnique(k, next._id);
+    for (const [ix, k] of oldKeys) ix.remove(k);
+    for (const [ix, k] of newKeys) ix.add(k);
+    this.docs.set(valueKey(next._id), next);
+  }
+
+  remove(id: unknown): Document | undefined {
+    const key = valueKey(id);
+    const doc = this.docs.get(key);
+    if (!doc) return undefined;
+    for (const [ix, k] of this.keysByIndex(doc)) ix.remove(k);
+    this.docs.delete(key);
+    return doc;
+  }
+
+  /** Writes `doc` whatever is there, skipping unique checks (recovery from a fuzzy snapshot). */
+  put(doc: Document): void {
+    const prev = this.get(doc._id);
+    if (prev) this.replace(prev, doc, false);
+    else this.insert(doc, false);
+  }
+
+  /**
+   * Builds a new index over the existing documents. Returns false when an identical index already exists;
+   * throws 85/86 when the name or key pattern is taken with different options, E11000 when unique fails.
+   */
+  createIndex(spec: IndexSpec, checkUnique = true): boolean {
+    const name = spec.name ?? defaultIndexName(spec.key);
+    const full: IndexSpec = { ...spec, name };
+    const existing = this.indexes.get(name);
+    if (existing) {
+      if (existing.sameDefinition(full)) return false;
+      const sameKey = JSON.stringify(existing.spec.key) === JSON.stringify(full.key);
+      throw new MongoError(
+        sameKey ? ErrorCodes.IndexOptionsConflict : ErrorCodes.IndexKeySpecsConflict,
+        `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(full)}, existing index: ${JSON.stringify(existing.spec)}`,
+      );
+    }
+    for (const ix of this.indexes.values()) {
+      if (JSON.stringify(ix.spec.key) !== JSON.stringify(full.key)) continue;
+      if (ix.sameDefinition(full)) return false;
+      throw new MongoError(
+        ErrorCodes.IndexOptionsConflict,
+        `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(full)}, existing index: ${JSON.stringify(ix.spec)}`,
+      );
+    }
+    const ix = new OrderedIndex(this.ns, full);
+    for (const doc of this.docs.values()) {
+      const keys = ix.keysFor(doc);
+      if (checkUnique) ix.checkUnique(keys, doc._id);
+      ix.add(keys);
+    }
+    this.indexes.set(name, ix);
+    return true;
+  }
+
+  dropIndex(name: string): void {
+    if (name === ID_INDEX) throw new MongoError(ErrorCodes.InvalidOptions, 'cannot drop _id index');
+    if (!this.indexes.delete(name)) {
+      throw new MongoError(ErrorCodes.IndexNotFound, `index not found with name [${name}]`);
+    }
+  }
+
+  /** Renames the namespace (indexes keep their trees; only error messages use the ns). */
+  rename(ns: string): Collection {
+    const c = new Collection(ns, this.options);
+    c.indexes.clear();
+    for (const [name, ix] of this.indexes) {
+      const copy = new OrderedIndex(ns, ix.spec);
+      for (const doc of this.docs.values()) copy.add(copy.keysFor(doc));
+      c.indexes.set(name, copy);
+    }
+    for (const [k, d] of this.docs) c.docs.set(k, d);
+    return c;
+  }
+}

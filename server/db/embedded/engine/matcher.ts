@@ -1,0 +1,179 @@
+/**
+ * Query matching. mingo parses the filter and supplies the logical operators ($and/$or/$nor/$not,
+ * $elemMatch, $regex, $exists); the comparison operators are replaced with BSON-aware ones because stored
+ * documents hold bson wrappers (see values.ts) that mingo would compare by class name. Unsupported operators
+ * fail loudly instead of matching wrongly.
+ */
+import type { Document } from 'bson';
+import { Context } from 'mingo/core';
+import * as mingoQueryOps from 'mingo/operators/query';
+import * as mingoExprOps from 'mingo/operators/expression';
+import * as mingoAccOps from 'mingo/operators/accumulator';
+import * as mingoProjOps from 'mingo/operators/projection';
+import * as mingoPipeOps from 'mingo/operators/pipeline';
+import { Query } from 'mingo/query';
+import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
+import { compareValues, valuesEqual } from './compare.ts';
+import { expandedValues, leafValues } from './paths.ts';
+import { bsonTypeName, bsonTypeOf, isNumeric, isPlainObject, toJsNumber, typeOrder } from './values.ts';
+import { referencedFields, toView } from './view.ts';
+
+export type Predicate = (doc: Document) => boolean;
+type Pred = (values: unknown[], expanded: unknown[]) => boolean;
+
+function isRegex(v: unknown): boolean {
+  return v instanceof RegExp || bsonTypeOf(v) === 'BSONRegExp';
+}
+
+function regexTest(re: unknown, v: unknown): boolean {
+  if (typeof v !== 'string') return false;
+  const r = re instanceof RegExp ? re : new RegExp((re as { pattern: string }).pattern, (re as { options: string }).options);
+  r.lastIndex = 0;
+  return r.test(v);
+}
+
+function eqAny(expanded: unknown[], q: unknown): boolean {
+  for (const v of expanded) if (valuesEqual(v, q)) return true;
+  return false;
+}
+
+function rangeAny(expanded: unknown[], q: unknown, ok: (c: number) => boolean): boolean {
+  const qt = typeOrder(q);
+  for (const v of expanded) if (typeOrder(v) === qt && ok(compareValues(v, q))) return true;
+  return false;
+}
+
+function inAny(expanded: unknown[], list: unknown): boolean {
+  if (!Array.isArray(list)) throw new MongoError(ErrorCodes.BadValue, '$in needs an array');
+  for (const q of list) {
+    if (isRegex(q) ? expanded.some((v) => regexTest(q, v)) : eqAny(expanded, q)) return true;
+  }
+  return false;
+}
+
+const TYPE_CODES: Record<number, string> = {
+  1: 'double', 2: 'string', 3: 'object', 4: 'array', 5: 'binData', 7: 'objectId', 8: 'bool', 9: 'date',
+  10: 'null', 11: 'regex', 13: 'javascript', 16: 'int', 17: 'timestamp', 18: 'long', 19: 'decimal',
+  [-1]: 'minKey', 127: 'maxKey',
+};
+
+function typeMatches(v: unknown, t: unknown): boolean {
+  const want = typeof t === 'number' ? TYPE_CODES[t] : isNumeric(t) ? TYPE_CODES[toJsNumber(t)] : String(t);
+  if (!want) throw new MongoError(ErrorCodes.BadValue, `Invalid numerical type code: ${String(t)}`);
+  if (want === 'number') return isNumeric(v);
+  return bsonTypeName(v) === want;
+}
+
+function allMatch(values: unknown[], expanded: unknown[], list: unknown, options: any): boolean {
+  if (!Array.isArray(list)) throw new MongoError(ErrorCodes.BadValue, '$all needs an array');
+  if (list.length === 0) return false;
+  return list.every((q) => {
+    if (isPlainObject(q) && '$elemMatch' in q) {
+      const sub = compileFilter({ x: q }, options);
+      return values.some((v) => Array.isArray(v) && sub({ x: v }));
+    }
+    return isRegex(q) ? expanded.some((v) => regexTest(q, v)) : eqAny(expanded, q);
+  });
+}
+
+function modMatch(expanded: unknown[], arg: unknown): boolean {
+  if (!Array.isArray(arg) || arg.length !== 2) {
+    throw new MongoError(ErrorCodes.BadValue, 'malformed mod, needs to be an array of [divisor, remainder]');
+  }
+  const d = Math.trunc(toJsNumber(arg[0]));
+  const r = Math.trunc(toJsNumber(arg[1]));
+  if (d === 0) throw new MongoError(ErrorCodes.BadValue, 'divisor cannot be 0');
+  return expanded.some((v) => isNumeric(v) && Math.trunc(toJsNumber(v)) % d === r);
+}
+
+function pathOp(pred: (arg: any, options: any) => Pred) {
+  return (selector: string, arg: unknown, options: any) => {
+    const p = pred(arg, options);
+    return (doc: Document) => {
+      const values = leafValues(doc, selector);
+      const expanded = values.length === 1 && !Array.isArray(values[0]) ? values : expandedValues(doc, selector);
+      return p(values, expanded);
+    };
+  };
+}
+
+const refuse = (name: string) => () => {
+  throw notSupported(`The ${name} query operator`);
+};
+
+const overrides = {
+  $eq: pathOp((q) => (_v, e) => eqAny(e, q)),
+  $ne: pathOp((q) => (_v, e) => !eqAny(e, q)),
+  $gt: pathOp((q) => (_v, e) => rangeAny(e, q, (c) => c > 0)),
+  $gte: pathOp((q) => (_v, e) => rangeAny(e, q, (c) => c >= 0)),
+  $lt: pathOp((q) => (_v, e) => rangeAny(e, q, (c) => c < 0)),
+  $lte: pathOp((q) => (_v, e) => rangeAny(e, q, (c) => c <= 0)),
+  $in: pathOp((q) => (_v, e) => inAny(e, q)),
+  $nin: pathOp((q) => (_v, e) => !inAny(e, q)),
+  $exists: pathOp((q) => (v) => v.some((x) => x !== undefined) === Boolean(q)),
+  $type: pathOp((q) => (_v, e) => (Array.isArray(q) ? q : [q]).some((t) => e.some((x) => typeMatches(x, t)))),
+  $size: pathOp((q) => (v) => v.some((x) => Array.isArray(x) && x.length === toJsNumber(q))),
+  $all: pathOp((q, o) => (v, e) => allMatch(v, e, q, o)),
+  $mod: pathOp((q) => (_v, e) => modMatch(e, q)),
+  $expr: (_s: string, expr: unknown, options: any) => {
+    const inner = (mingoQueryOps as any).$expr(_s, expr, options);
+    const refs = referencedFields(expr);
+    return (doc: Document) => inner(toView(doc, refs));
+  },
+  $where: refuse('$where'),
+  $text: refuse('$text'),
+  $near: refuse('$near'),
+  $nearSphere: refuse('$nearSphere'),
+  $geoWithin: refuse('$geoWithin'),
+  $geoIntersects: refuse('$geoIntersects'),
+  $within: refuse('$within'),
+  $jsonSchema: refuse('$jsonSchema'),
+  $bitsAllSet: refuse('$bitsAllSet'),
+  $bitsAllClear: refuse('$bitsAllClear'),
+  $bitsAnySet: refuse('$bitsAnySet'),
+  $bitsAnyClear: refuse('$bitsAnyClear'),
+};
+
+/** The mingo context every engine module uses: mingo's operators with the BSON-aware query operators. */
+export const mingoContext = Context.init({
+  query: { ...(mingoQueryOps as any), ...overrides },
+  expression: mingoExprOps as any,
+  accumulator: mingoAccOps as any,
+  projection: mingoProjOps as any,
+  pipeline: mingoPipeOps as any,
+});
+
+/** Wraps mingo's parse errors as MongoDB's BadValue. */
+export function asMongoError(e: unknown): unknown {
+  if (e instanceof MongoError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  const unknown = /unknown (?:query|top level) operator:? (\$\w+)/.exec(msg);
+  if (unknown) return new MongoError(ErrorCodes.BadValue, `unknown operator: ${unknown[1]}`);
+  return new MongoError(ErrorCodes.BadValue, msg);
+}
+
+function stripComment(filter: Document): Document {
+  if (!('$comment' in filter)) return filter;
+  const copy = { ...filter };
+  delete copy.$comment;
+  return copy;
+}
+
+/** Compiles a filter into a predicate over canonical documents. Throws MongoError for bad or unsupported filters. */
+export function compileFilter(filter: Document | undefined, options: any = {}): Predicate {
+  if (!filter || Object.keys(filter).length === 0) return () => true;
+  if (!isPlainObject(filter)) throw new MongoError(ErrorCodes.BadValue, 'filter must be an object');
+  let q: Query;
+  try {
+    q = new Query(stripComment(filter), { ...options, context: mingoContext });
+  } catch (e) {
+    throw asMongoError(e);
+  }
+  return (doc) => {
+    try {
+      return q.test(doc);
+    } catch (e) {
+      throw asMongoError(e);
+    }
+  };
+}

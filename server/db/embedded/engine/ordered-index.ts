@@ -1,0 +1,111 @@
+/**
+ * One ordered index: a B+tree of `[...keyValues, _id]` tuples, so lookups and range scans cost O(log n + k).
+ * It enforces uniqueness, sparseness and partial filters, and remembers whether it ever became multikey
+ * (the planner must then not intersect ranges or trust its order for sorting).
+ */
+import * as btree from 'sorted-btree';
+import type { Document } from 'bson';
+import { compareValues } from './compare.ts';
+import { docKeys, duplicateKeyError, parseKeyPattern, type IndexSpec, type KeyField } from './index-keys.ts';
+import { compileFilter, type Predicate } from './matcher.ts';
+import { BracketBound } from './values.ts';
+
+export type IndexKey = unknown[];
+
+/** Sorts below / above every value; used as the `_id` component of range bounds. */
+export const LOWEST = new BracketBound(0, false);
+export const HIGHEST = new BracketBound(99, true);
+
+type BTree<_K, _V> = InstanceType<typeof btree.default.default>;
+// sorted-btree is CommonJS: under Node's ESM loader the class sits on `.default` of the default export.
+const BTreeCtor = ((btree as any).default?.default ?? (btree as any).default) as new <K, V>(
+  entries: undefined,
+  compare: (a: K, b: K) => number,
+) => BTree<K, V>;
+
+export class OrderedIndex {
+  readonly fields: KeyField[];
+  readonly tree: BTree<IndexKey, true>;
+  readonly partial: Predicate | undefined;
+  /** Tree order: key fields by their direction, then _id. */
+  readonly compareKeys: (a: IndexKey, b: IndexKey) => number;
+  multikey = false;
+
+  constructor(
+    readonly ns: string,
+    readonly spec: IndexSpec,
+  ) {
+    this.fields = parseKeyPattern(spec.key);
+    const dirs = this.fields.map((f) => f.dir);
+    const n = dirs.length;
+    this.compareKeys = (a, b) => {
+      for (let i = 0; i < n; i++) {
+        const c = compareValues(a[i], b[i]);
+        if (c) return c * dirs[i];
+      }
+      return compareValues(a[n], b[n]);
+    };
+    this.tree = new BTreeCtor<IndexKey, true>(undefined, this.compareKeys);
+    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get unique(): boolean {
+    return Boolean(this.spec.unique);
+  }
+
+  /** Key tuples `doc` contributes, with its _id appended; empty when sparse/partial exclude it. */
+  keysFor(doc: Document): IndexKey[] {
+    if (this.partial && !this.partial(doc)) return [];
+    const k = docKeys(doc, this.fields);
+    if (this.spec.sparse && k.allMissing) return [];
+    if (k.multikey) this.multikey = true;
+    return k.tuples.map((t) => [...t, doc._id]);
+  }
+
+  /** Throws E11000 if any of `keys` collides with an entry belonging to a different document. */
+  checkUnique(keys: IndexKey[], id: unknown): void {
+    if (!this.unique) return;
+    const n = this.fields.length;
+    for (const key of keys) {
+      const probe = [...key.slice(0, n), LOWEST];
+      const found = this.tree.getPairOrNextHigher(probe);
+      for (let pair = found; pair; pair = this.tree.nextHigherPair(pair[0])) {
+        const other = pair[0] as IndexKey;
+        let same = true;
+        for (let i = 0; i < n && same; i++) same = compareValues(other[i], key[i]) === 0;
+        if (!same) break;
+        if (compareValues(other[n], id) !== 0) throw duplicateKeyError(this.ns, this.spec, this.fields, key);
+      }
+    }
+  }
+
+  add(keys: IndexKey[]): void {
+    for (const k of keys) this.tree.set(k, true);
+  }
+
+  remove(keys: IndexKey[]): void {
+    for (const k of keys) this.tree.delete(k);
+  }
+
+  clear(): void {
+    this.tree.clear();
+    this.multikey = false;
+  }
+
+  /** Does this index have the same definition (key and semantic options) as `spec`? */
+  sameDefinition(spec: IndexSpec): boolean {
+    const norm = (s: IndexSpec) =>
+      JSON.stringify([
+        s.key && Object.entries(s.key).map(([k, v]) => [k, Number(v)]),
+        Boolean(s.unique),
+        Boolean(s.sparse),
+        s.partialFilterExpression ?? null,
+        s.expireAfterSeconds === undefined ? null : Number(s.expireAfterSeconds),
+      ]);
+    return norm(this.spec) === norm(spec);
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Find projections: inclusion and exclusion with dotted paths through arrays, `_id` defaults, $slice,
+ * $elemMatch, the positional `field.$`, and computed fields (evaluated by mingo on the numeric view).
+ * Output keeps the stored document's field order and value types.
+ */
+import type { Document } from 'bson';
+import { evalExpr } from 'mingo/core';
+import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
+import { compileFilter, mingoContext, type Predicate } from './matcher.ts';
+import { isNumeric, isPlainObject, toJsNumber } from './values.ts';
+import { fromView, referencedFields, toView } from './view.ts';
+
+type Leaf =
+  | { kind: 'include' }
+  | { kind: 'exclude' }
+  | { kind: 'slice'; skip: number | undefined; limit: number }
+  | { kind: 'elemMatch'; pred: Predicate }
+  | { kind: 'positional' }
+  | { kind: 'expr'; expr: unknown };
+interface Node {
+  children: Map<string, Node | Leaf>;
+}
+const isNode = (x: Node | Leaf): x is Node => 'children' in x;
+
+/** Returns the index of the array element that satisfied the query, for `field.$` projections. */
+export type PositionalResolver = (doc: Document, arrayPath: string) => number;
+
+export interface Projection {
+  apply(doc: Document): Document;
+}
+
+function leafOf(path: string, v: unknown): Leaf {
+  if (path.endsWith('.$')) return { kind: 'positional' };
+  if (typeof v === 'boolean' || isNumeric(v)) return (typeof v === 'boolean' ? v : toJsNumber(v) !== 0) ? { kind: 'include' } : { kind: 'exclude' };
+  if (isPlainObject(v)) {
+    const op = Object.keys(v)[0];
+    if (op === '$slice') {
+      const s = v.$slice;
+      if (Array.isArray(s)) return { kind: 'slice', skip: toJsNumber(s[0]), limit: toJsNumber(s[1]) };
+      return { kind: 'slice', skip: undefined, limit: toJsNumber(s) };
+    }
+    if (op === '$elemMatch') return { kind: 'elemMatch', pred: compileFilter({ x: { $elemMatch: v.$elemMatch } }) };
+    if (op === '$meta') throw notSupported('$meta projection');
+  }
+  return { kind: 'expr', expr: v };
+}
+
+function insert(root: Node, path: string, leaf: Leaf): void {
+  const parts = (leaf.kind === 'positional' ? path.slice(0, -2) : path).split('.');
+  let node = root;
+  for (let i = 0; i < parts.length - 1; i++) {
+    let next = node.children.get(parts[i]);
+    if (!next || !isNode(next)) node.children.set(parts[i], (next = { children: new Map() }));
+    node = next;
+  }
+  node.children.set(parts[parts.length - 1], leaf);
+}
+
+function flatten(spec: Document, prefix: string, out: [string, unknown][]): void {
+  for (const k of Object.keys(spec)) {
+    const v = spec[k];
+    if (isPlainObject(v) && Object.keys(v).length > 0 && !Object.keys(v)[0].startsWith('$')) flatten(v, prefix + k + '.', out);
+    else out.push([prefix + k, v]);
+  }
+}
+
+function sliceArray(arr: unknown[], leaf: Extract<Leaf, { kind: 'slice' }>): unknown[] {
+  if (leaf.skip === undefined) return leaf.limit >= 0 ? arr.slice(0, leaf.limit) : arr.slice(leaf.limit);
+  const start = leaf.skip < 0 ? Math.max(0, arr.length + leaf.skip) : leaf.skip;
+  return arr.slice(start, start + leaf.limit);
+}
+
+function applyNode(value: unknown, node: Node, include: boolean): unknown {
+  if (Array.isArray(value)) {
+    const mapped = value.map((e) => (isPlainObject(e) ? applyNode(e, node, include) : include ? undefined : e));
+    return mapped.filter((e) => e !== undefined);
+  }
+  if (!isPlainObject(value)) return include ? undefined : value;
+  const out: Document = {};
+  for (const key of Object.keys(value)) {
+    const rule = node.children.get(key);
+    const v = value[key];
+    if (!rule) {
+      if (!include) out[key] = v;
+      continue;
+    }
+    if (isNode(rule)) {
+      const sub = applyNode(v, rule, include);
+      if (sub !== undefined) out[key] = sub;
+    } else if (rule.kind === 'include') out[key] = v;
+    else if (rule.kind === 'slice') out[key] = Array.isArray(v) ? sliceArray(v, rule) : v;
+  }
+  return out;
+}
+
+/** Compiles a find projection. */
+export function compileProjection(spec: Document | undefined, positional?: PositionalResolver): Projection | undefined {
+  if (!spec || Object.keys(spec).length === 0) return undefined;
+  const entries: [string, unknown][] = [];
+  flatten(spec, '', entries);
+  const root: Node = { children: new Map() };
+  let include = false;
+  let exclude = false;
+  let idExcluded = false;
+  const extras: [string, Leaf][] = [];
+  for (const [path, v] of entries) {
+    const leaf = leafOf(path, v);
+    if (path === '_id' && leaf.kind !== 'expr') {
+      idExcluded = leaf.kind === 'exclude';
+      if (leaf.kind === 'include') insert(root, path, leaf);
+      continue;
+    }
+    if (leaf.kind === 'exclude') exclude = true;
+    else if (leaf.kind !== 'slice') include = true;
+    if (leaf.kind === 'elemMatch' || leaf.kind === 'expr' || leaf.kind === 'positional') extras.push([path, leaf]);
+    else insert(root, path, leaf);
+  }
+  if (include && exclude) {
+    throw new MongoError(31254, 'Cannot do exclusion on a field in an inclusion projection');
+  }
+  if (include && !idExcluded && !root.children.has('_id')) root.children.set('_id', { kind: 'include' });
+  if (!include && idExcluded) root.children.set('_id', { kind: 'exclude' });
+  return { apply: (doc) => project(doc, root, include, extras, positional) };
+}
+
+function project(doc: Document, root: Node, include: boolean, extras: [string, Leaf][], positional?: PositionalResolver): Document {
+  const out = applyNode(doc, root, include) as Document;
+  for (const [path, leaf] of extras) {
+    if (leaf.kind === 'elemMatch') {
+      const arr = doc[path];
+      if (!Array.isArray(arr)) continue;
+      const hit = arr.find((e) => leaf.pred({ x: [e] }));
+      if (hit !== undefined) out[path] = [hit];
+    } else if (leaf.kind === 'positional') {
+      const arrayPath = path.slice(0, -2);
+      const arr = doc[arrayPath];
+      const i = positional && Array.isArray(arr) ? positional(doc, arrayPath) : -1;
+      if (i < 0) throw new MongoError(ErrorCodes.BadValue, 'Executor error during find command :: caused by :: positional operator did not match');
+      out[arrayPath] = [(arr as unknown[])[i]];
+    } else if (leaf.kind === 'expr') {
+      const v = evalExpr(toView(doc, referencedFields(leaf.expr)), leaf.expr as any, { context: mingoContext } as any);
+      if (v !== undefined) out[path] = fromView(v);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/**
+ * Executes a plan as a lazy generator of matching documents. Index scans read the B+tree in chunks and
+ * resume from the last key seen, and collection scans walk the insertion-ordered map (whose iterators are
+ * defined under mutation), so a cursor stays valid while the collection changes between getMore calls.
+ * Each document is re-read by _id and re-checked against the filter when it is produced.
+ */
+import type { Document } from 'bson';
+import { valueKey } from './compare.ts';
+import type { Collection } from './collection.ts';
+import type { Interval } from './bounds.ts';
+import { HIGHEST, LOWEST, type IndexKey, type OrderedIndex } from './ordered-index.ts';
+import type { Plan } from './planner.ts';
+import type { Predicate } from './matcher.ts';
+
+export interface ScanStats {
+  keysExamined: number;
+  docsExamined: number;
+  nReturned: number;
+}
+
+export const newStats = (): ScanStats => ({ keysExamined: 0, docsExamined: 0, nReturned: 0 });
+
+const CHUNK = 256;
+const MAX_RANGES = 4096;
+
+/** The cartesian product of per-field intervals, in tree order, as [low, high] tree keys. */
+export function treeRanges(ix: OrderedIndex, bounds: Interval[][]): [IndexKey, IndexKey][] {
+  let product = 1;
+  for (const b of bounds) product *= b.length;
+  const perField = bounds.map((b, i) => {
+    const list = product > MAX_RANGES && b.length > 1 ? [{ lo: b[0].lo, hi: b[b.length - 1].hi }] : b;
+    return ix.fields[i].dir > 0 ? list : [...list].reverse();
+  });
+  let combos: [IndexKey, IndexKey][] = [[[], []]];
+  perField.forEach((list, i) => {
+    const asc = ix.fields[i].dir > 0;
+    const next: [IndexKey, IndexKey][] = [];
+    for (const [lo, hi] of combos) {
+      for (const iv of list) next.push([[...lo, asc ? iv.lo : iv.hi], [...hi, asc ? iv.hi : iv.lo]]);
+    }
+    combos = next;
+  });
+  return combos.map(([lo, hi]) => [
+    [...lo, LOWEST],
+    [...hi, HIGHEST],
+  ]);
+}
+
+function* scanRange(ix: OrderedIndex, lo: IndexKey, hi: IndexKey, reverse: boolean, stats: ScanStats): Generator<IndexKey> {
+  const cmp = ix.compareKeys;
+  let from = reverse ? hi : lo;
+  let skipFrom = false;
+  for (;;) {
+    const chunk: IndexKey[] = [];
+    let done = true;
+    const it = reverse ? ix.tree.entriesReversed(from) : ix.tree.entries(from);
+    for (const [key] of it) {
+      const k = key as IndexKey;
+      if (skipFrom && cmp(k, from) === 0) continue;
+      if (reverse ? cmp(k, lo) < 0 : cmp(k, hi) > 0) break;
+      chunk.push(k);
+      if (chunk.length === CHUNK) {
+        done = false;
+        break;
+      }
+    }
+    for (const k of chunk) {
+      stats.keysExamined++;
+      yield k;
+    }
+    if (done) return;
+    from = chunk[chunk.length - 1];
+    skipFrom = true;
+  }
+}
+
+function* indexScan(coll: Collection, plan: Extract<Plan, { kind: 'ixscan' }>, filter: Predicate, stats: ScanStats): Generator<Document> {
+  const ix = plan.index;
+  const n = ix.fields.length;
+  const ranges = treeRanges(ix, plan.bounds);
+  if (plan.reverse) ranges.reverse();
+  const seen = new Set<string>();
+  for (const [lo, hi] of ranges) {
+    for (const key of scanRange(ix, lo, hi, plan.reverse, stats)) {
+      const id = key[n];
+      const idKey = valueKey(id);
+      if (seen.has(idKey)) continue;
+      seen.add(idKey);
+      const doc = coll.get(id);
+      if (!doc) continue;
+      stats.docsExamined++;
+      if (filter(doc)) yield doc;
+    }
+  }
+}
+
+function* collScan(coll: Collection, reverse: boolean, filter: Predicate, stats: ScanStats): Generator<Document> {
+  const source = reverse ? [...coll.docs.keys()].reverse() : coll.docs.keys();
+  for (const key of source) {
+    const doc = coll.docs.get(key);
+    if (!doc) continue;
+    stats.docsExamined++;
+    if (filter(doc)) yield doc;
+  }
+}
+
+/** Streams the documents of `coll` that match `filter`, read the way `plan` says. */
+export function execute(coll: Collection | undefined, plan: Plan, filter: Predicate, stats: ScanStats): Iterator<Document> {
+  if (!coll) return [][Symbol.iterator]();
+  return plan.kind === 'ixscan' ? indexScan(coll, plan, filter, stats) : collScan(coll, plan.reverse, filter, stats);
+}

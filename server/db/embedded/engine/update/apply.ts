@@ -1,0 +1,145 @@
+/**
+ * Applies one update (operator document, replacement, or aggregation pipeline) to one document, returning
+ * a new document and leaving the stored one untouched, so the write can be validated (indexes, _id) before
+ * it becomes visible.
+ */
+import { serialize, type Document } from 'bson';
+import { Aggregator } from 'mingo/aggregator';
+import { ErrorCodes, MongoError } from '../../errors.ts';
+import { valuesEqual } from '../compare.ts';
+import { asMongoError, mingoContext } from '../matcher.ts';
+import { canonicalDoc, cloneValue, isPlainObject } from '../values.ts';
+import { fromView, referencedFields, toView } from '../view.ts';
+import { OPERATORS, unsupportedOperator } from './operators.ts';
+import { expandPath, type UpdateContext } from './target.ts';
+import { renameOp } from './rename.ts';
+
+export type UpdateKind = 'operator' | 'replacement' | 'pipeline';
+
+export function updateKind(update: unknown): UpdateKind {
+  if (Array.isArray(update)) return 'pipeline';
+  if (!isPlainObject(update)) throw new MongoError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
+  const keys = Object.keys(update);
+  const ops = keys.filter((k) => k.startsWith('$'));
+  if (ops.length === 0) return 'replacement';
+  if (ops.length !== keys.length) throw new MongoError(ErrorCodes.FailedToParse, `Unknown modifier: ${keys.find((k) => !k.startsWith('$'))}. Expected a valid update modifier or pipeline-style update specified as an array`);
+  return 'operator';
+}
+
+export interface ApplyOptions {
+  ctx: UpdateContext;
+  now: Date;
+  isInsert: boolean;
+}
+
+const PIPELINE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
+
+function checkConflicts(paths: string[]): void {
+  const sorted = [...paths].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const a = sorted[i - 1];
+    const b = sorted[i];
+    if (a === b || b.startsWith(a + '.')) {
+      throw new MongoError(ErrorCodes.ConflictingUpdateOperators, `Updating the path '${b}' would create a conflict at '${a}'`);
+    }
+  }
+}
+
+function validateFieldPath(path: string): void {
+  if (path === '' || path.split('.').some((p) => p === '')) throw new MongoError(ErrorCodes.EmptyFieldName, `An empty update path is not valid.`);
+}
+
+function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Document {
+  const out = cloneValue(doc);
+  const all: string[] = [];
+  for (const op of Object.keys(update)) {
+    if (!OPERATORS[op] && op !== '$rename') throw unsupportedOperator(op);
+    const spec = update[op];
+    if (!isPlainObject(spec)) throw new MongoError(ErrorCodes.FailedToParse, `Modifiers operate on fields but we found type ${typeof spec} instead.`);
+    for (const p of Object.keys(spec)) {
+      validateFieldPath(p);
+      all.push(p);
+      if (op === '$rename') all.push(String(spec[p]));
+    }
+  }
+  checkConflicts(all.map((p) => p.replace(/\.\$(\[[^\]]*\])?/g, '')));
+  const env = { now: opts.now, isInsert: opts.isInsert, id: doc._id };
+  for (const op of Object.keys(update)) {
+    for (const [p, arg] of Object.entries(update[op] as Document)) {
+      if (op === '$rename') {
+        renameOp(out, p, arg);
+        continue;
+      }
+      for (const parts of expandPath(out, p, opts.ctx)) OPERATORS[op](out, parts, arg, env);
+    }
+  }
+  for (const id of opts.ctx.arrayFilters.keys()) {
+    if (!opts.ctx.usedFilters.has(id)) throw new MongoError(ErrorCodes.FailedToParse, `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(update)}`);
+  }
+  return out;
+}
+
+function applyReplacement(doc: Document, replacement: Document): Document {
+  for (const k of Object.keys(replacement)) {
+    if (k.startsWith('$')) throw new MongoError(ErrorCodes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document.`);
+  }
+  const next = canonicalDoc(cloneValue(replacement));
+  const out: Document = doc._id === undefined ? {} : { _id: doc._id };
+  for (const k of Object.keys(next)) if (k !== '_id' || doc._id === undefined) out[k] = next[k];
+  if (next._id !== undefined && doc._id !== undefined && !valuesEqual(next._id, doc._id)) out._id = next._id;
+  return out;
+}
+
+function applyPipeline(doc: Document, pipeline: Document[], now: Date): Document {
+  for (const stage of pipeline) {
+    const op = isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
+    if (!op || !PIPELINE_STAGES.has(op)) throw new MongoError(ErrorCodes.BadValue, `${op ?? 'stage'} is not allowed to be used within an update`);
+  }
+  let result: Document;
+  try {
+    const agg = new Aggregator(pipeline, { context: mingoContext, variables: { NOW: now } } as any);
+    result = agg.run([toView(doc, referencedFields(pipeline))])[0] as Document;
+  } catch (e) {
+    throw asMongoError(e);
+  }
+  const out = fromView(result) as Document;
+  // Fields the pipeline left equal keep their stored BSON type (mingo computes on JS numbers).
+  for (const k of Object.keys(out)) {
+    if (k in doc && valuesEqual(out[k], doc[k]) && sameShape(out[k], doc[k])) out[k] = doc[k];
+  }
+  return out;
+}
+
+function sameShape(a: unknown, b: unknown): boolean {
+  return serializeValue(toView(a)) === serializeValue(toView(b));
+}
+
+function serializeValue(v: unknown): string {
+  return Buffer.from(serialize({ v })).toString('base64');
+}
+
+/** Byte-identical check, so a type change such as Int32 5 -> Double 5.0 counts as a modification. */
+export function identical(a: Document, b: Document): boolean {
+  return Buffer.from(serialize(a)).equals(Buffer.from(serialize(b)));
+}
+
+/** Returns the updated copy of `doc`. Throws 66 if the update would change `_id`. */
+export function applyUpdate(doc: Document, update: Document | Document[], opts: ApplyOptions): Document {
+  const kind = updateKind(update);
+  let out: Document;
+  if (kind === 'pipeline') out = applyPipeline(doc, update as Document[], opts.now);
+  else if (kind === 'replacement') out = applyReplacement(doc, update as Document);
+  else out = applyOperators(doc, update as Document, opts);
+  if (doc._id !== undefined) {
+    if (out._id === undefined && kind !== 'operator') out = { _id: doc._id, ...out };
+    if (out._id === undefined || !valuesEqual(out._id, doc._id)) {
+      throw new MongoError(ErrorCodes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+    }
+    out._id = doc._id;
+  }
+  if (out._id !== undefined && Object.keys(out)[0] !== '_id') {
+    const { _id, ...rest } = out;
+    out = { _id, ...rest };
+  }
+  return out;
+}

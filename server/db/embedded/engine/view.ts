@@ -1,0 +1,77 @@
+/**
+ * The bridge to mingo's expression engine ($expr, aggregation, computed projections). mingo computes on JS
+ * numbers, so numeric wrappers become numbers on the way in and numbers become Int32/Double on the way out.
+ * Values a JS number cannot hold exactly (Decimal128, Long beyond 2^53) are refused rather than rounded.
+ */
+import type { Document, Long } from 'bson';
+import { notSupported } from '../errors.ts';
+import { bsonTypeOf, isPlainObject, wrapNumber } from './values.ts';
+
+/** Top-level field names an expression or pipeline may read; `null` when it may read the whole document. */
+export function referencedFields(spec: unknown, out: Set<string> = new Set()): Set<string> | null {
+  if (typeof spec === 'string') {
+    if (spec.startsWith('$$ROOT') || spec.startsWith('$$CURRENT')) return null;
+    if (spec.startsWith('$') && !spec.startsWith('$$')) out.add(spec.slice(1).split('.')[0]);
+    return out;
+  }
+  if (Array.isArray(spec)) {
+    for (const x of spec) if (referencedFields(x, out) === null) return null;
+    return out;
+  }
+  if (isPlainObject(spec)) {
+    for (const k of Object.keys(spec)) {
+      if (!k.startsWith('$')) out.add(k.split('.')[0]);
+      if (referencedFields(spec[k], out) === null) return null;
+    }
+  }
+  return out;
+}
+
+function convert(v: any, strict: boolean): any {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => convert(x, strict));
+  if (isPlainObject(v)) {
+    const out: Document = {};
+    for (const k of Object.keys(v)) out[k] = convert(v[k], strict);
+    return out;
+  }
+  switch (bsonTypeOf(v)) {
+    case 'Int32':
+    case 'Double':
+      return v.value;
+    case 'Long': {
+      const l = v as Long;
+      if (l.high >= -0x200000 && l.high < 0x200000) return l.toNumber();
+      if (strict) throw notSupported('Expressions over Long values beyond 2^53');
+      return v;
+    }
+    case 'Decimal128':
+      if (strict) throw notSupported('Expressions and aggregation over Decimal128 values');
+      return v;
+  }
+  return v;
+}
+
+/**
+ * Converts a document for mingo. Fields in `refs` (all when null) must convert exactly or the call throws;
+ * other fields keep unconvertible wrappers untouched so they pass through a pipeline unchanged.
+ */
+export function toView(doc: any, refs: Set<string> | null = null): any {
+  if (!isPlainObject(doc)) return convert(doc, true);
+  const out: Document = {};
+  for (const k of Object.keys(doc)) out[k] = convert(doc[k], refs === null || refs.has(k));
+  return out;
+}
+
+export function fromView(v: any): any {
+  if (typeof v === 'number') return wrapNumber(v);
+  if (v === undefined) return null;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(fromView);
+  if (isPlainObject(v)) {
+    const out: Document = {};
+    for (const k of Object.keys(v)) if (v[k] !== undefined) out[k] = fromView(v[k]);
+    return out;
+  }
+  return v;
+}

@@ -1,0 +1,124 @@
+/**
+ * Document writes: insert, update (one/multi/upsert), delete, findAndModify. Each function applies its
+ * changes synchronously, one whole document at a time, and appends the post-images to `changes` as it goes,
+ * so when a multi-document write fails half way the caller still journals exactly what was applied.
+ */
+import { calculateObjectSize, ObjectId, type Document } from 'bson';
+import type { Change } from '../contract.ts';
+import { ErrorCodes, MongoError } from '../errors.ts';
+import type { Catalog } from './catalog.ts';
+import type { Collection } from './collection.ts';
+import { compileFilter } from './matcher.ts';
+import { positionalResolver } from './positional.ts';
+import { collect, runQuery } from './query.ts';
+import { applyUpdate, identical } from './update/apply.ts';
+import { compileArrayFilters, type UpdateContext } from './update/target.ts';
+import { buildUpsertDoc } from './update/upsert.ts';
+import { bsonTypeName, canonicalDoc } from './values.ts';
+
+const MAX_BSON = 16 * 1024 * 1024;
+
+export function ensureCollection(catalog: Catalog, ns: string, changes: Change[]): Collection {
+  const existing = catalog.get(ns);
+  if (existing) return existing;
+  changes.push({ op: 'createCollection', ns, options: {} });
+  return catalog.create(ns);
+}
+
+function checkSize(doc: Document): void {
+  const size = calculateObjectSize(doc);
+  if (size > MAX_BSON) throw new MongoError(ErrorCodes.BSONObjectTooLarge, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON}`);
+}
+
+function checkId(id: unknown): void {
+  const t = bsonTypeName(id);
+  if (t === 'array' || t === 'regex' || t === 'missing') throw new MongoError(ErrorCodes.InvalidIdField, `The '_id' value cannot be of type ${t}`);
+}
+
+/** Inserts one document (adding an ObjectId _id first when absent). */
+export function insertDoc(coll: Collection, raw: Document, changes: Change[]): Document {
+  let doc = canonicalDoc(raw);
+  if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
+  else if (Object.keys(doc)[0] !== '_id') {
+    const { _id, ...rest } = doc;
+    doc = { _id, ...rest };
+  }
+  checkId(doc._id);
+  checkSize(doc);
+  coll.insert(doc);
+  changes.push({ op: 'insert', ns: coll.ns, doc });
+  return doc;
+}
+
+export interface UpdateSpec {
+  filter: Document;
+  update: Document | Document[];
+  multi: boolean;
+  upsert: boolean;
+  arrayFilters?: unknown;
+  sort?: Document;
+  hint?: unknown;
+}
+
+export interface UpdateResult {
+  n: number;
+  nModified: number;
+  upserted?: unknown;
+  /** Pre- and post-image of the last document touched (for findAndModify). */
+  before?: Document;
+  after?: Document;
+}
+
+function updateContext(spec: UpdateSpec): UpdateContext {
+  return { positional: positionalResolver(spec.filter), arrayFilters: compileArrayFilters(spec.arrayFilters), usedFilters: new Set() };
+}
+
+/** Replaces one stored document by its updated version; returns the new version or undefined if unchanged. */
+function updateOne(coll: Collection, doc: Document, spec: UpdateSpec, now: Date, changes: Change[]): Document | undefined {
+  const next = applyUpdate(doc, spec.update, { ctx: updateContext(spec), now, isInsert: false });
+  if (identical(doc, next)) return undefined;
+  checkSize(next);
+  coll.replace(doc, next);
+  changes.push({ op: 'replace', ns: coll.ns, doc: next });
+  return next;
+}
+
+export function updateDocs(catalog: Catalog, ns: string, spec: UpdateSpec, now: Date, changes: Change[]): UpdateResult {
+  const coll = catalog.get(ns);
+  const limit = spec.multi ? 0 : 1;
+  const matched = coll ? collect(runQuery(coll, { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint }).docs) : [];
+  const result: UpdateResult = { n: 0, nModified: 0 };
+  if (matched.length === 0) {
+    if (!spec.upsert) return result;
+    const doc = buildUpsertDoc(spec.filter, spec.update, { ctx: updateContext(spec), now, isInsert: true });
+    const target = ensureCollection(catalog, ns, changes);
+    const inserted = insertDoc(target, doc, changes);
+    return { n: 1, nModified: 0, upserted: inserted._id, after: inserted };
+  }
+  const predicate = compileFilter(spec.filter);
+  for (const stale of matched) {
+    const doc = coll!.get(stale._id);
+    if (!doc || !predicate(doc)) continue;
+    result.n++;
+    result.before = doc;
+    const next = updateOne(coll!, doc, spec, now, changes);
+    result.after = next ?? doc;
+    if (next) result.nModified++;
+  }
+  return result;
+}
+
+/** Deletes matching documents; `limit` 1 deletes the first (by `sort` if given), 0 deletes all. */
+export function deleteDocs(catalog: Catalog, ns: string, filter: Document, limit: number, changes: Change[], sort?: Document, hint?: unknown): Document[] {
+  const coll = catalog.get(ns);
+  if (!coll) return [];
+  const matched = collect(runQuery(coll, { filter, limit, sort, hint }).docs);
+  const removed: Document[] = [];
+  for (const doc of matched) {
+    const gone = coll.remove(doc._id);
+    if (!gone) continue;
+    removed.push(gone);
+    changes.push({ op: 'delete', ns, id: gone._id });
+  }
+  return removed;
+}

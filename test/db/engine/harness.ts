@@ -1,0 +1,112 @@
+/**
+ * A pure test harness for the data commands: an engine, a recording persistence stub and a cursor manager
+ * stub that drains iterators the way wire/ does (first batch of 101 unless told otherwise, getMore by id).
+ */
+import { Long, type Document } from 'bson';
+import type { Change, CommandContext, CursorManager, Persistence } from '../../../server/db/embedded/contract.ts';
+import { dataCommands } from '../../../server/db/embedded/commands/data/index.ts';
+import { createEngine, type Engine } from '../../../server/db/embedded/engine/index.ts';
+import { MongoError } from '../../../server/db/embedded/errors.ts';
+
+export class StubCursors implements CursorManager {
+  private next = 1;
+  readonly open_ = new Map<number, { ns: string; it: Iterator<Document> }>();
+
+  open(ns: string, docs: Iterator<Document>, options: { batchSize?: number; singleBatch?: boolean }) {
+    const firstBatch = this.take(docs, options.batchSize ?? 101);
+    const exhausted = firstBatch.length < (options.batchSize ?? 101) || options.singleBatch;
+    if (exhausted) return { id: Long.fromNumber(0), ns, firstBatch };
+    const id = this.next++;
+    this.open_.set(id, { ns, it: docs });
+    return { id: Long.fromNumber(id), ns, firstBatch };
+  }
+
+  take(it: Iterator<Document>, n: number): Document[] {
+    const out: Document[] = [];
+    while (n === 0 || out.length < n) {
+      const r = it.next();
+      if (r.done) break;
+      out.push(r.value);
+    }
+    return out;
+  }
+
+  getMore(id: number, batchSize = 0): Document[] {
+    const c = this.open_.get(id);
+    if (!c) throw new Error('cursor not found');
+    return this.take(c.it, batchSize);
+  }
+}
+
+export class RecordingPersistence implements Persistence {
+  readonly commits: Change[][] = [];
+  async recover(): Promise<void> {}
+  async commit(changes: Change[]): Promise<void> {
+    this.commits.push(changes);
+  }
+  async checkpoint(): Promise<void> {}
+  wantsCheckpoint(): boolean {
+    return false;
+  }
+  async close(): Promise<void> {}
+  get changes(): Change[] {
+    return this.commits.flat();
+  }
+}
+
+export interface Harness {
+  engine: Engine;
+  persistence: RecordingPersistence;
+  cursors: StubCursors;
+  now: Date;
+  /** Runs a command and returns its reply (throws MongoError on failure). */
+  run(cmd: Document, db?: string): Promise<Document>;
+  /** Runs a command expected to fail and returns the MongoError. */
+  fail(cmd: Document, db?: string): Promise<MongoError>;
+  /** Runs a find and drains the whole cursor. */
+  find(coll: string, filter?: Document, extra?: Document): Promise<Document[]>;
+  aggregate(coll: string, pipeline: Document[]): Promise<Document[]>;
+}
+
+export function harness(): Harness {
+  const engine = createEngine();
+  const commands = dataCommands(engine);
+  const persistence = new RecordingPersistence();
+  const cursors = new StubCursors();
+  const h: Harness = {
+    engine,
+    persistence,
+    cursors,
+    now: new Date('2026-01-01T00:00:00Z'),
+    async run(cmd, db = 'test') {
+      const name = Object.keys(cmd)[0].toLowerCase();
+      const handler = commands[name];
+      if (!handler) throw new Error(`no handler for ${name}`);
+      const ctx: CommandContext = { db, connectionId: 1, persistence, cursors, now: () => h.now };
+      return await handler(cmd, ctx);
+    },
+    async fail(cmd, db) {
+      try {
+        await h.run(cmd, db);
+      } catch (e) {
+        if (e instanceof MongoError) return e;
+        throw e;
+      }
+      throw new Error(`expected ${JSON.stringify(cmd)} to fail`);
+    },
+    async find(coll, filter = {}, extra = {}) {
+      const reply = await h.run({ find: coll, filter, ...extra });
+      return drain(reply);
+    },
+    async aggregate(coll, pipeline) {
+      return drain(await h.run({ aggregate: coll, pipeline, cursor: {} }));
+    },
+  };
+  const drain = (reply: Document): Document[] => {
+    const docs = [...reply.cursor.firstBatch];
+    const id = Number(reply.cursor.id);
+    if (id !== 0) docs.push(...cursors.getMore(id));
+    return docs;
+  };
+  return h;
+}
