@@ -5,4 +5,4 @@ export * from './lifecycle/actions.ts';
 export * from './lifecycle/errors.ts';
 export * from './lifecycle/issue-core.ts';
 export * from './lifecycle/transitions.ts';
-export { applyAction, canApply, mayActorPerform } from './lifecycle/apply.ts';
+export { applyAction, canApply, mayActorPerform, refreshIssue } from './lifecycle/apply.ts';

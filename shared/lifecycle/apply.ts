@@ -83,6 +83,16 @@ function refreshDerived(issue: IssueCore, now: Date): void {
   issue.nextCheckAt = nextCheckAt(issue, now);
 }
 
+/**
+ * The sweep's `warning` step: the same issue with its light and next check refreshed for `now`. No event:
+ * a light changing is not an action, and the urge/supervise steps that accompany it are.
+ */
+export function refreshIssue<T extends IssueCore>(issue: T, now: Date): T {
+  const next = { ...issue };
+  refreshDerived(next, now);
+  return next;
+}
+
 function compact(data: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!data) return undefined;
   const out = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
