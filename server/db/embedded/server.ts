@@ -14,6 +14,8 @@ import { createDispatcher } from './dispatch.ts';
 import { ConnectionDirectory } from './wire/connection-directory.ts';
 import { listen } from './wire/listener.ts';
 import { createDiskPersistence, createMemoryPersistence } from './storage/index.ts';
+import { createEngine } from './engine/index.ts';
+import { dataCommands } from './commands/data/index.ts';
 
 export interface EmbeddedServerOptions {
   /** 0 (the default) picks a free port. */
@@ -60,41 +62,13 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
       })
     : createMemoryPersistence();
   try {
-    const { engine, dataHandlers } = await loadEngine(logger);
+    const engine = createEngine();
+    const dataHandlers = dataCommands(engine);
     const storageEngine = opts.dbpath ? 'journal' : 'inMemory';
     return await startServerWith({ engine, dataHandlers, persistence, storageEngine }, { ...opts, logger });
   } catch (err) {
     await persistence.close();
     throw err;
-  }
-}
-
-/**
- * TEMPORARY: the engine and the data commands are being written in parallel; until their modules exist the
- * server runs with the admin commands only. Replaced by static imports once they land.
- */
-async function loadEngine(
-  logger: Logger,
-): Promise<{ engine: EngineHandle; dataHandlers: Record<string, CommandHandler> }> {
-  const enginePath = './engine/index.ts';
-  const dataPath = './commands/data/index.ts';
-  try {
-    const { createEngine } = (await import(enginePath)) as { createEngine: () => EngineHandle };
-    const { dataCommands } = (await import(dataPath)) as {
-      dataCommands: (engine: EngineHandle) => Record<string, CommandHandler>;
-    };
-    const engine = createEngine();
-    return { engine, dataHandlers: dataCommands(engine) };
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    logger.warn('engine modules not present yet: serving admin commands only');
-    const engine: EngineHandle = {
-      applyRecovered() {},
-      finishRecovery() {},
-      dump: () => [],
-      sweepExpired: () => [],
-    };
-    return { engine, dataHandlers: {} };
   }
 }
 
