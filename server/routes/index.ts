@@ -5,6 +5,7 @@ import type { AppContext } from '../http/app-context.ts';
 import { createAuthRouter } from './auth/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
+import { createIssuesRouter } from './issues/index.ts';
 import { createUnitsRouter } from './units/index.ts';
 import { createUsersRouter } from './users/index.ts';
 
@@ -14,7 +15,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
-  // ISSUES: api.use('/issues', createIssuesRouter(ctx));  ← mount the lifecycle router here.
+  api.use('/issues', createIssuesRouter(ctx));
   if (ctx.config.demoClock && ctx.simulatedClock)
     api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;

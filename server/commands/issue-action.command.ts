@@ -1,0 +1,134 @@
+// One lifecycle action on one issue (POST /api/issues/:id/actions/:action): load, authorise with the pure
+// policies, resolve the units or issue the body names, apply the shared state machine, and write state and
+// timeline event in one version-checked update. Listeners hear about it only after the write committed.
+import { Types } from 'mongoose';
+import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts';
+import { applyAction } from '../../shared/lifecycle/apply.ts';
+import { isTransitionError } from '../../shared/lifecycle/errors.ts';
+import type { Actor } from '../../shared/roles.ts';
+import { AppError, conflict, forbidden, notFound } from '../errors.ts';
+import type { Models, UnitDoc } from '../models/index.ts';
+import type { IssueDoc } from '../models/issue.model.ts';
+import { canActOnIssue, canViewIssue } from '../policies/issue.policy.ts';
+import { roleMayPerform } from '../../shared/lifecycle/actions.ts';
+import { notifyChange, type IssueCommandDeps } from './issue-deps.ts';
+import { coreToSet, loadIssue, saveTransition, scopeOf, toCore, withActorName } from './issue-store.ts';
+
+export interface IssueActionRequest {
+  issueId: string;
+  action: ActionId;
+  /** Already validated against ACTION_SCHEMAS by the route. */
+  input: Record<string, unknown>;
+  /** The version the client saw (If-Match); a stale one answers 409 `conflict` before anything is tried. */
+  expectedVersion?: number;
+}
+
+const LEAD_UNIT_ACTIONS = new Set<ActionId>(['dispatch', 'transfer', 'decide']);
+
+async function findUnits(models: Models, ids: readonly string[]): Promise<Map<string, UnitDoc>> {
+  const bad = ids.find((id) => !Types.ObjectId.isValid(id));
+  const units = bad ? [] : await models.Unit.find({ _id: { $in: ids } }).lean();
+  const byId = new Map(units.map((u) => [String(u._id), u]));
+  const missing = ids.find((id) => !byId.has(id));
+  if (missing) throw new AppError('unknown_unit', 400, `单位不存在：${missing}`);
+  return byId;
+}
+
+/** Units the body names must exist; the lead unit's level travels with it into the core. */
+async function resolveReferences(models: Models, doc: IssueDoc, req: IssueActionRequest) {
+  const input = { ...req.input };
+  const ids = [
+    input.unitId,
+    ...((input.coUnitIds as string[]) ?? []),
+    ...((input.unitIds as string[]) ?? []),
+  ];
+  const units = await findUnits(
+    models,
+    ids.filter((x): x is string => typeof x === 'string'),
+  );
+  const lead = typeof input.unitId === 'string' ? units.get(input.unitId) : undefined;
+  if (lead && LEAD_UNIT_ACTIONS.has(req.action)) input.level = lead.level;
+  if (req.action === 'merge') await checkMergeTarget(models, doc, String(input.intoId));
+  return { input, lead };
+}
+
+async function checkMergeTarget(models: Models, doc: IssueDoc, intoId: string): Promise<void> {
+  if (intoId === String(doc._id)) throw new AppError('invalid_input', 400, '不能将问题合并到其自身');
+  const target = Types.ObjectId.isValid(intoId)
+    ? await models.Issue.findById(intoId, { state: 1 }).lean<Pick<IssueDoc, 'state'>>()
+    : null;
+  if (!target) throw new AppError('unknown_issue', 400, '要合并到的问题不存在');
+  if (target.state === 'merged' || target.state === 'rejected') {
+    throw new AppError('illegal_transition', 409, '不能合并到已合并或不予受理的问题');
+  }
+}
+
+function authorise(actor: Actor, doc: IssueDoc, action: ActionId): void {
+  // Invisible issues are "not found": a handler must not learn that another unit's issue exists.
+  if (!canViewIssue(actor, scopeOf(doc))) throw notFound('问题不存在');
+  if (!canActOnIssue(actor, action, scopeOf(doc))) {
+    throw forbidden(`您无权对该问题执行「${ACTION_LABELS[action]}」`);
+  }
+}
+
+export async function issueActionCommand(
+  deps: IssueCommandDeps,
+  actor: Actor,
+  req: IssueActionRequest,
+): Promise<IssueDoc> {
+  const { models } = deps;
+  if (!roleMayPerform(actor.role, req.action))
+    throw forbidden(`您的角色无权执行「${ACTION_LABELS[req.action]}」`);
+  const doc = await loadIssue(models, req.issueId);
+  authorise(actor, doc, req.action);
+  if (req.expectedVersion !== undefined && req.expectedVersion !== doc.version) {
+    throw conflict('该问题已被他人更新，请刷新后重试', 'conflict');
+  }
+  const { input, lead } = await resolveReferences(models, doc, req);
+  const { calendar, policy } = await deps.settings();
+  const now = deps.clock.now();
+  let result;
+  try {
+    result = applyAction(toCore(doc), req.action, input, {
+      now,
+      actor,
+      calendar,
+      policy,
+      issueId: String(doc._id),
+    });
+  } catch (err) {
+    if (isTransitionError(err)) throw new AppError(err.code, err.status, err.message);
+    throw err;
+  }
+  const core = result.issue;
+  const unitName = !core.unitId ? null : lead && String(lead._id) === core.unitId ? lead.name : doc.unitName;
+  const set = { ...coreToSet(core, now), unitName };
+  const updated = await saveTransition(models, doc, set, withActorName(result.event, actor.username));
+  await afterCommit(deps, actor, doc, updated, req.action);
+  return updated;
+}
+
+async function afterCommit(
+  deps: IssueCommandDeps,
+  actor: Actor,
+  before: IssueDoc,
+  after: IssueDoc,
+  action: ActionId,
+) {
+  if (action === 'merge' && after.mergedInto) {
+    // The master lists its duplicates; a link, not a lifecycle change, so its version stays.
+    await deps.models.Issue.updateOne({ _id: after.mergedInto }, { $addToSet: { mergedFrom: after._id } });
+  }
+  notifyChange(deps, {
+    issueId: String(after._id),
+    number: after.number,
+    action,
+    fromState: before.state,
+    state: after.state,
+    unitId: after.unitId ? String(after.unitId) : null,
+    coUnitIds: after.coUnitIds.map(String),
+    enterpriseId: String(after.enterpriseId),
+    actorId: actor.id,
+    at: after.updatedAt,
+  });
+}

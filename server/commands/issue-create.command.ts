@@ -1,0 +1,125 @@
+// Intake of one issue (POST /api/issues): authorise by channel, find the enterprise, absorb redeliveries of the
+// same (channel, externalId), triage, number it, and store it with its opening timeline (create, plus the
+// automatic dispatch when triage is confident) in one insert. The change is announced after the insert.
+import { Types } from 'mongoose';
+import { applyAction } from '../../shared/lifecycle/apply.ts';
+import {
+  createIssueCore,
+  creationEvent,
+  SYSTEM_ACTOR,
+  type IssueCore,
+} from '../../shared/lifecycle/issue-core.ts';
+import type { Actor } from '../../shared/roles.ts';
+import type { IssueCreateInput } from '../../shared/schemas.ts';
+import { AppError, forbidden } from '../errors.ts';
+import type { EnterpriseDoc, Models } from '../models/index.ts';
+import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+import { canCreateIssue } from '../policies/issue.policy.ts';
+import { triage, type Triage, type TriageDeps } from '../intake/triage.ts';
+import { notifyChange, type IssueCommandDeps } from './issue-deps.ts';
+import { coreToSet, nextIssueNumber, withActorName } from './issue-store.ts';
+
+export type IssueCreateDeps = IssueCommandDeps & Omit<TriageDeps, 'models'>;
+
+export interface IssueCreateResult {
+  issue: IssueDoc;
+  /** False when this was a redelivery of an issue already taken in. */
+  created: boolean;
+}
+
+const TITLE_FROM_CONTENT = 30;
+
+async function findEnterprise(models: Models, ref: IssueCreateInput['enterprise']): Promise<EnterpriseDoc> {
+  const filter = 'creditCode' in ref ? { creditCode: ref.creditCode } : { _id: ref.id };
+  const found =
+    'id' in ref && !Types.ObjectId.isValid(ref.id) ? null : await models.Enterprise.findOne(filter).lean();
+  if (!found)
+    throw new AppError('enterprise_not_found', 404, '找不到该企业，请核对统一社会信用代码或企业编号');
+  return found;
+}
+
+async function findRedelivery(models: Models, input: IssueCreateInput): Promise<IssueDoc | null> {
+  if (!input.externalId) return null;
+  return models.Issue.findOne({ channel: input.channel, externalId: input.externalId }).lean<IssueDoc>();
+}
+
+/** The core after intake: received, or already dispatched to the routed unit. */
+async function openingCore(deps: IssueCreateDeps, actor: Actor, t: Triage, now: Date) {
+  const core: IssueCore = createIssueCore({ urgency: t.urgency, category: t.category });
+  const events: StoredTimelineEvent[] = [
+    withActorName(creationEvent(now, actor, { classification: t.classification.source }), actor.username),
+  ];
+  if (!t.autoDispatch || !t.route) return { core, events };
+  const { calendar, policy } = await deps.settings();
+  const input = { unitId: t.route.unitId, coUnitIds: t.route.coUnitIds, level: t.route.level };
+  const result = applyAction(core, 'dispatch', input, { now, actor: SYSTEM_ACTOR, calendar, policy });
+  events.push(withActorName({ ...result.event, note: '系统按分类与属地自动分办' }, '系统'));
+  return { core: result.issue, events };
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 11000;
+}
+
+export async function issueCreateCommand(
+  deps: IssueCreateDeps,
+  actor: Actor,
+  input: IssueCreateInput,
+): Promise<IssueCreateResult> {
+  if (!canCreateIssue(actor, input.channel)) throw forbidden('您的角色无权从该渠道受理问题');
+  const { models } = deps;
+  const enterprise = await findEnterprise(models, input.enterprise);
+  const existing = await findRedelivery(models, input);
+  if (existing) return { issue: existing, created: false };
+
+  const t = await triage(
+    { models, classify: deps.classify, defaultRouting: deps.defaultRouting },
+    {
+      ...input,
+      region: enterprise.region,
+    },
+  );
+  const now = deps.clock.now();
+  const { core, events } = await openingCore(deps, actor, t, now);
+  const doc = {
+    ...coreToSet(core, now),
+    number: await nextIssueNumber(models, now),
+    enterpriseId: enterprise._id,
+    enterpriseName: enterprise.name,
+    enterpriseCreditCode: enterprise.creditCode,
+    region: enterprise.region,
+    channel: input.channel,
+    ...(input.externalId ? { externalId: input.externalId } : {}),
+    title: input.title ?? input.content.slice(0, TITLE_FROM_CONTENT),
+    content: input.content,
+    classification: t.classification,
+    routing: { source: t.route && t.autoDispatch ? t.route.source : 'none' },
+    unitName: t.autoDispatch ? (t.route?.unitName ?? null) : null,
+    timeline: events,
+    version: 1,
+    createdBy: actor.id,
+    createdAt: now,
+  };
+  let issue: IssueDoc;
+  try {
+    issue = (await new models.Issue(doc).save()).toObject() as IssueDoc;
+  } catch (err) {
+    // Two deliveries of the same message racing: the unique index let one in; answer with that one.
+    const raced = isDuplicateKey(err) ? await findRedelivery(models, input) : null;
+    if (raced) return { issue: raced, created: false };
+    throw err;
+  }
+  notifyChange(deps, {
+    issueId: String(issue._id),
+    number: issue.number,
+    action: 'create',
+    fromState: null,
+    state: issue.state,
+    unitId: issue.unitId ? String(issue.unitId) : null,
+    coUnitIds: issue.coUnitIds.map(String),
+    enterpriseId: String(issue.enterpriseId),
+    actorId: actor.id,
+    at: now,
+  });
+  return { issue, created: true };
+}

@@ -1,0 +1,64 @@
+// What issue commands need from the outside world, injected so tests and the demo seed control it: the
+// models, the business clock, the working calendar and time-limit policy in force, and an after-commit
+// listener (realtime, notifications) that never sees a change that did not persist.
+import { createWorkCalendar, type CalendarOverrides, type WorkCalendar } from '../../shared/calendar.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { ActionId } from '../../shared/lifecycle/actions.ts';
+import type { TimeLimitPolicy } from '../../shared/sla.ts';
+import type { IssueState } from '../../shared/states.ts';
+import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
+import type { Models } from '../models/index.ts';
+
+export interface DomainSettings {
+  calendar: WorkCalendar;
+  policy: TimeLimitPolicy;
+}
+
+/** Emitted after the write committed; `action` is `create` for intake. */
+export interface IssueChange {
+  issueId: string;
+  number: string;
+  action: ActionId | 'create';
+  fromState: IssueState | null;
+  state: IssueState;
+  unitId: string | null;
+  coUnitIds: string[];
+  enterpriseId: string;
+  actorId: string;
+  at: Date;
+}
+
+export type IssueChangeListener = (change: IssueChange) => void;
+
+export interface IssueCommandDeps {
+  models: Models;
+  clock: Clock;
+  settings: () => Promise<DomainSettings>;
+  onChange?: IssueChangeListener;
+}
+
+/**
+ * Settings from the database: admin calendar overrides on top of the packaged holidays, and the default
+ * time-limit policy. The calendar is rebuilt only when the overrides change.
+ */
+export function databaseSettings(models: Models): () => Promise<DomainSettings> {
+  let cached: { key: string; calendar: WorkCalendar } | undefined;
+  return async () => {
+    const rows = await models.CalendarOverride.find({}, { date: 1, kind: 1 }).sort({ date: 1 }).lean();
+    const key = rows.map((r) => `${r.date}:${r.kind}`).join(',');
+    if (!cached || cached.key !== key) {
+      const overrides: CalendarOverrides = Object.fromEntries(rows.map((r) => [r.date, r.kind]));
+      cached = { key, calendar: createWorkCalendar({ overrides }) };
+    }
+    return { calendar: cached.calendar, policy: DEFAULT_TIME_LIMIT_POLICY };
+  };
+}
+
+/** A listener must never turn a committed write into a failed request. */
+export function notifyChange(deps: IssueCommandDeps, change: IssueChange): void {
+  try {
+    deps.onChange?.(change);
+  } catch {
+    // Listeners own their errors; the write already happened.
+  }
+}

@@ -1,0 +1,116 @@
+// The bridge between the stored issue and the shared core: ObjectIds become the plain string ids IssueCore
+// works with (and back), the access scope policies need, the per-year number sequence, and the one atomic,
+// version-checked write every lifecycle action goes through.
+import { Types } from 'mongoose';
+import { chinaDateKey } from '../../shared/calendar.ts';
+import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
+import { conflict, notFound } from '../errors.ts';
+import { nextSequence } from '../models/counter.model.ts';
+import type { Models } from '../models/index.ts';
+import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+import type { IssueScope } from '../policies/issue.policy.ts';
+
+const str = (id: Types.ObjectId | string | null | undefined): string | null => (id ? String(id) : null);
+const strs = (ids: readonly (Types.ObjectId | string)[] | undefined): string[] => (ids ?? []).map(String);
+
+/** The lifecycle fields, exactly as the shared state machine sees them. */
+export function toCore(doc: IssueDoc): IssueCore {
+  return {
+    state: doc.state,
+    urgency: doc.urgency,
+    category: doc.category,
+    unitId: str(doc.unitId),
+    coUnitIds: strs(doc.coUnitIds),
+    level: doc.level ?? null,
+    tier: doc.tier,
+    deadlines: doc.deadlines ?? null,
+    warning: doc.warning,
+    urged: doc.urged,
+    supervised: doc.supervised,
+    bulletined: doc.bulletined,
+    escalated: doc.escalated,
+    returnCount: doc.returnCount,
+    redoCount: doc.redoCount,
+    extensionCount: doc.extensionCount,
+    reopenCount: doc.reopenCount,
+    callbackAttempts: doc.callbackAttempts,
+    callbackRequested: doc.callbackRequested,
+    returnedFrom: strs(doc.returnedFrom),
+    pendingApproval: doc.pendingApproval ?? null,
+    rating: doc.rating ?? null,
+    ratingHistory: doc.ratingHistory ?? [],
+    rateBy: doc.rateBy ?? null,
+    mergedInto: str(doc.mergedInto),
+    reply: doc.reply ?? null,
+    consultation: doc.consultation ?? null,
+    signedAt: doc.signedAt ?? null,
+    signedLate: doc.signedLate ?? null,
+    repliedAt: doc.repliedAt ?? null,
+    repliedLate: doc.repliedLate ?? null,
+    closedAt: doc.closedAt ?? null,
+    rejectReason: doc.rejectReason ?? null,
+    nextCheckAt: doc.nextCheckAt ?? null,
+  };
+}
+
+/** The `$set` of a transition: every lifecycle field plus the denormalised ones the indexes need. */
+export function coreToSet(core: IssueCore, now: Date): Record<string, unknown> {
+  return {
+    ...core,
+    consultUnitIds: core.state === 'consulting' && core.consultation ? core.consultation.unitIds : [],
+    dueAt: core.deadlines?.resolveBy ?? null,
+    updatedAt: now,
+  };
+}
+
+/** What the access policies look at (ids as strings). */
+export function scopeOf(
+  doc: Pick<IssueDoc, 'unitId' | 'coUnitIds' | 'consultUnitIds' | 'tier' | 'warning' | 'region'>,
+): IssueScope {
+  return {
+    unitId: str(doc.unitId),
+    coUnitIds: strs(doc.coUnitIds),
+    consultUnitIds: strs(doc.consultUnitIds),
+    tier: doc.tier,
+    warning: doc.warning,
+    region: doc.region,
+  };
+}
+
+export function withActorName(event: TimelineEvent, actorName: string): StoredTimelineEvent {
+  return { ...event, actorName };
+}
+
+/** `HZ-<year>-<6 digits>`, numbered per China calendar year from one atomic counter. */
+export async function nextIssueNumber(models: Models, now: Date): Promise<string> {
+  const year = chinaDateKey(now).slice(0, 4);
+  const seq = await nextSequence(models.Counter, `issue:${year}`);
+  return `HZ-${year}-${String(seq).padStart(6, '0')}`;
+}
+
+export async function loadIssue(models: Models, id: string): Promise<IssueDoc> {
+  const doc = Types.ObjectId.isValid(id) ? await models.Issue.findById(id).lean<IssueDoc>() : null;
+  if (!doc) throw notFound('问题不存在');
+  return doc;
+}
+
+/**
+ * The single write of an action: state and timeline event together, only if nobody else wrote in between.
+ * A moved version answers 409 `conflict`; the caller reloads and decides again.
+ */
+export async function saveTransition(
+  models: Models,
+  doc: Pick<IssueDoc, '_id' | 'version'>,
+  set: Record<string, unknown>,
+  event: StoredTimelineEvent,
+): Promise<IssueDoc> {
+  const updated = await models.Issue.findOneAndUpdate(
+    { _id: doc._id, version: doc.version },
+    { $set: set, $push: { timeline: event }, $inc: { version: 1 } },
+    { returnDocument: 'after', lean: true },
+  );
+  if (updated) return updated as IssueDoc;
+  const exists = await models.Issue.exists({ _id: doc._id });
+  if (!exists) throw notFound('问题不存在');
+  throw conflict('该问题刚被他人处理过，请刷新后重试', 'conflict');
+}

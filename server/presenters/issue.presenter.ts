@@ -1,0 +1,117 @@
+// The staff view of an issue: exactly these fields leave the server. The full view carries the whole timeline,
+// internal notes included (staff only: the public QR page has its own presenter); the summary is for lists.
+import type { Deadlines } from '../../shared/sla.ts';
+import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+
+type Id = { toString(): string } | null | undefined;
+const id = (v: Id): string | null => (v ? String(v) : null);
+const ids = (v: readonly Id[] | undefined): string[] => (v ?? []).map((x) => String(x));
+
+export function presentDeadlines(d: Deadlines | null | undefined) {
+  if (!d) return null;
+  return {
+    startAt: d.startAt,
+    signBy: d.signBy,
+    contactBy: d.contactBy,
+    resolveBy: d.resolveBy,
+    yellowAt: d.yellowAt,
+    redAt: d.redAt,
+    overdueAt: d.overdueAt,
+    basis: d.basis,
+    pausedAt: d.pausedAt ?? null,
+  };
+}
+
+function presentEvent(e: StoredTimelineEvent) {
+  return {
+    at: e.at,
+    action: e.action,
+    actorId: e.actorId,
+    actorName: e.actorName,
+    actorRole: e.actorRole,
+    fromState: e.fromState ?? null,
+    toState: e.toState,
+    note: e.note ?? null,
+    public: e.public,
+    data: e.data ?? null,
+  };
+}
+
+/** For lists: what a row of the workbench shows. */
+export function presentIssueSummary(doc: IssueDoc) {
+  return {
+    id: String(doc._id),
+    number: doc.number,
+    title: doc.title,
+    state: doc.state,
+    category: doc.category,
+    urgency: doc.urgency,
+    channel: doc.channel,
+    enterprise: { id: String(doc.enterpriseId), name: doc.enterpriseName },
+    region: doc.region,
+    unitId: id(doc.unitId),
+    unitName: doc.unitName ?? null,
+    tier: doc.tier,
+    warning: doc.warning,
+    dueAt: doc.dueAt ?? null,
+    urged: doc.urged,
+    supervised: doc.supervised,
+    bulletined: doc.bulletined,
+    redoCount: doc.redoCount,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}
+
+/** The full staff view of GET /api/issues/:id and of every action's answer. */
+export function presentIssue(doc: IssueDoc) {
+  return {
+    ...presentIssueSummary(doc),
+    content: doc.content,
+    externalId: doc.externalId ?? null,
+    enterprise: {
+      id: String(doc.enterpriseId),
+      name: doc.enterpriseName,
+      creditCode: doc.enterpriseCreditCode,
+    },
+    classification: doc.classification,
+    coUnitIds: ids(doc.coUnitIds),
+    level: doc.level ?? null,
+    deadlines: presentDeadlines(doc.deadlines),
+    escalated: doc.escalated,
+    returnCount: doc.returnCount,
+    extensionCount: doc.extensionCount,
+    reopenCount: doc.reopenCount,
+    callbackAttempts: doc.callbackAttempts,
+    callbackRequested: doc.callbackRequested,
+    pendingApproval: doc.pendingApproval ?? null,
+    rating: doc.rating ?? null,
+    ratingHistory: doc.ratingHistory ?? [],
+    rateBy: doc.rateBy ?? null,
+    reply: doc.reply ?? null,
+    consultation: doc.consultation ?? null,
+    mergedInto: id(doc.mergedInto),
+    mergedFrom: ids(doc.mergedFrom),
+    rejectReason: doc.rejectReason ?? null,
+    signedAt: doc.signedAt ?? null,
+    signedLate: doc.signedLate ?? null,
+    repliedAt: doc.repliedAt ?? null,
+    closedAt: doc.closedAt ?? null,
+    version: doc.version,
+    timeline: (doc.timeline ?? []).map(presentEvent),
+  };
+}
+
+/** The answer to POST /api/issues (DESIGN §10). */
+export function presentIssueCreated(doc: IssueDoc, redelivered: boolean) {
+  return {
+    id: String(doc._id),
+    number: doc.number,
+    state: doc.state,
+    category: doc.category,
+    urgency: doc.urgency,
+    unitId: id(doc.unitId),
+    deadlines: presentDeadlines(doc.deadlines),
+    redelivered,
+  };
+}

@@ -1,0 +1,73 @@
+// /api/issues: intake, the list, the detail and the lifecycle actions (DESIGN §10). Thin by design: parse with
+// zod, call one command (or the list query), present. Authorisation lives in the commands and policies.
+import { Router, type Request } from 'express';
+import { ACTION_SCHEMAS } from '../../../shared/schemas.ts';
+import { isActionId } from '../../../shared/lifecycle/actions.ts';
+import { issueCreateSchema } from '../../../shared/schemas.ts';
+import type { Actor } from '../../../shared/roles.ts';
+import { issueActionCommand } from '../../commands/issue-action.command.ts';
+import { issueCreateCommand } from '../../commands/issue-create.command.ts';
+import { databaseSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
+import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
+import { AppError, badRequest, notFound } from '../../errors.ts';
+import type { AppContext } from '../../http/app-context.ts';
+import { actorOf } from '../../http/request-context.ts';
+import type { DefaultRouting } from '../../intake/route-issue.ts';
+import type { Classifier } from '../../intake/triage.ts';
+import { canViewIssue } from '../../policies/issue.policy.ts';
+import { presentIssue, presentIssueCreated, presentIssueSummary } from '../../presenters/issue.presenter.ts';
+import { listIssues } from './issue-list.query.ts';
+import { ifMatchHeader, listIssuesQuery } from './issues.schema.ts';
+
+export interface IssuesRouterOptions {
+  /** Hears every committed change (realtime, notifications). */
+  onChange?: IssueChangeListener;
+  classify?: Classifier;
+  defaultRouting?: DefaultRouting;
+}
+
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+/** A malformed id is the client's mistake (400); a well-formed unknown one is a 404 later. */
+function issueIdOf(req: Request): string {
+  const id = req.params.id;
+  if (typeof id !== 'string' || !OBJECT_ID.test(id)) throw badRequest('问题编号格式无效', 'invalid_id');
+  return id;
+}
+
+export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions = {}): Router {
+  const router = Router();
+  const deps = { models: ctx.models, clock: ctx.clock, settings: databaseSettings(ctx.models), ...options };
+  router.use(ctx.requireStaff);
+
+  router.post('/', async (req, res) => {
+    const input = issueCreateSchema.parse(req.body ?? {});
+    const { issue, created } = await issueCreateCommand(deps, actorOf(req), input);
+    res.status(created ? 201 : 200).json(presentIssueCreated(issue, !created));
+  });
+
+  router.get('/', async (req, res) => {
+    const q = listIssuesQuery.parse(req.query);
+    const { items, next } = await listIssues(ctx.models, actorOf(req), q);
+    res.json({ items: items.map(presentIssueSummary), ...(next ? { next } : {}) });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const actor: Actor = actorOf(req);
+    const issue = await loadIssue(ctx.models, issueIdOf(req));
+    if (!canViewIssue(actor, scopeOf(issue))) throw notFound('问题不存在');
+    res.json(presentIssue(issue));
+  });
+
+  router.post('/:id/actions/:action', async (req, res) => {
+    const action = req.params.action;
+    if (!isActionId(action)) throw new AppError('unknown_action', 400, `未知的操作：${String(action)}`);
+    const issueId = issueIdOf(req);
+    const input = ACTION_SCHEMAS[action].parse(req.body ?? {}) as Record<string, unknown>;
+    const expectedVersion = ifMatchHeader.parse(req.get('if-match'));
+    const updated = await issueActionCommand(deps, actorOf(req), { issueId, action, input, expectedVersion });
+    res.json(presentIssue(updated));
+  });
+
+  return router;
+}

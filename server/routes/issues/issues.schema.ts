@@ -1,0 +1,60 @@
+// Query and header parsing for the issue endpoints. Action bodies come from shared/schemas (ACTION_SCHEMAS), the
+// same schemas the web forms use.
+import { z } from 'zod';
+import {
+  CATEGORY_IDS,
+  CHANNEL_IDS,
+  ISSUE_STATES,
+  URGENCIES,
+  WARNING_LEVELS,
+} from '../../../shared/states.ts';
+import { objectIdSchema } from '../../http/validate.ts';
+
+export const LIST_DEFAULT_LIMIT = 20;
+export const LIST_MAX_LIMIT = 100;
+
+/** `state=received,dispatched` or a single value. */
+const oneOrMore = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
+  z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.enum(values, { error: `${label}无效` })).min(1, { error: `${label}不能为空` }));
+
+const instant = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), { error: '日期格式无效' })
+  .transform((s) => new Date(s));
+
+export const listIssuesQuery = z.object({
+  state: oneOrMore(ISSUE_STATES, '状态').optional(),
+  unitId: objectIdSchema.optional(),
+  category: oneOrMore(CATEGORY_IDS, '问题类别').optional(),
+  urgency: oneOrMore(URGENCIES, '紧急程度').optional(),
+  warning: oneOrMore(WARNING_LEVELS, '预警等级').optional(),
+  channel: oneOrMore(CHANNEL_IDS, '渠道').optional(),
+  enterpriseId: objectIdSchema.optional(),
+  q: z.string().trim().min(1).max(100, { error: '搜索词不能超过100个字符' }).optional(),
+  from: instant.optional(),
+  to: instant.optional(),
+  sort: z.enum(['createdAt', 'dueAt'], { error: '排序方式只能是 createdAt 或 dueAt' }).default('createdAt'),
+  limit: z.coerce
+    .number({ error: '条数必须是数字' })
+    .int({ error: '条数必须是整数' })
+    .min(1, { error: '条数至少为1' })
+    .max(LIST_MAX_LIMIT, { error: `条数不能超过${LIST_MAX_LIMIT}` })
+    .default(LIST_DEFAULT_LIMIT),
+  cursor: z.string().max(200).optional(),
+});
+export type ListIssuesQuery = z.infer<typeof listIssuesQuery>;
+
+/** `If-Match: 3` or `If-Match: "3"`: the issue version the client last saw. */
+export const ifMatchHeader = z
+  .string()
+  .regex(/^"?\d{1,9}"?$/, { error: 'If-Match 须为问题的版本号' })
+  .transform((s) => Number(s.replaceAll('"', '')))
+  .optional();
