@@ -1,4 +1,4 @@
-// Inserts the demo units (from config/units.ts) that do not exist yet, then links parents by code.
+// Inserts the demo units (config/units.ts `UNITS`) that do not exist yet, then links parents by code.
 // Existing units are left as an admin may have edited them.
 import type { CategoryId, UnitLevel } from '../../shared/states.ts';
 import type { Models, UnitDoc } from '../models/index.ts';

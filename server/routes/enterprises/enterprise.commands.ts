@@ -33,7 +33,7 @@ export async function rotateQrTokenCommand(models: Models, clock: Clock, id: str
   const updated = await models.Enterprise.findByIdAndUpdate(
     id,
     { $set: { qrToken: newQrToken(), qrIssuedAt: clock.now() } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!updated) throw notFound('企业不存在');
   return updated;
