@@ -1,0 +1,73 @@
+// Default routing (DESIGN §4, §9): category × region → the lead unit, and when a problem must go up to the
+// coordination tier. Admin rules stored in the database take precedence; these rules are the defaults and the
+// evaluator is pure so both can be tested without a database.
+
+import type { CategoryId, Tier } from '../shared/states.ts';
+import { CATEGORIES } from './categories.ts';
+import { REGION_CODES, type RegionCode } from './units.ts';
+
+export interface RoutingRuleDef {
+  category: CategoryId;
+  /** Null or absent: any region (a city-wide rule). */
+  region?: string | null;
+  unitCode: string;
+  coUnitCodes?: readonly string[];
+  /** Higher wins; at equal priority a region-specific rule beats a city-wide one. */
+  priority?: number;
+  enabled?: boolean;
+}
+
+export interface RouteResult {
+  unitCode: string;
+  coUnitCodes: string[];
+  /** False when two equally good rules disagree: a dispatcher should decide. */
+  confident: boolean;
+}
+
+/** One rule per category and region, from the categories' default units. */
+export const DEFAULT_ROUTING_RULES: readonly RoutingRuleDef[] = Object.freeze(
+  CATEGORIES.flatMap((c) =>
+    REGION_CODES.map((region) => ({ category: c.id, region, unitCode: c.defaultUnits[region as RegionCode], priority: 0 })),
+  ),
+);
+
+const rank = (r: RoutingRuleDef) => (r.priority ?? 0) * 2 + (r.region ? 1 : 0);
+
+/** The best enabled rule for a category in a region, or null when none applies. */
+export function evaluateRoutingRules(
+  rules: readonly RoutingRuleDef[],
+  query: { category: CategoryId; region: string },
+): RouteResult | null {
+  const candidates = rules
+    .filter((r) => r.enabled !== false && r.category === query.category && (!r.region || r.region === query.region))
+    .sort((a, b) => rank(b) - rank(a));
+  const [best, second] = candidates;
+  if (!best) return null;
+  const tie = second !== undefined && rank(second) === rank(best) && second.unitCode !== best.unitCode;
+  return { unitCode: best.unitCode, coUnitCodes: [...(best.coUnitCodes ?? [])], confident: !tie };
+}
+
+/** The default lead unit code for a category in a region (the shape intake's routing expects). */
+export function defaultRouting(category: CategoryId, region: string): string | null {
+  return evaluateRoutingRules(DEFAULT_ROUTING_RULES, { category, region })?.unitCode ?? null;
+}
+
+export interface TierQuery {
+  /** Categories the problem touches (a land issue that is also an approval issue…). */
+  categories: readonly CategoryId[];
+  /** Regions it spans. */
+  regions: readonly string[];
+  complex?: boolean;
+}
+
+/**
+ * Cross-department (the categories' lead units differ) or cross-region problems, and complex ones, start at
+ * the director tier; the leader tier is reached only by escalation.
+ */
+export function coordinationTier(q: TierQuery): Tier {
+  const regions = new Set(q.regions);
+  const leads = new Set(
+    q.categories.map((c) => defaultRouting(c, regions.size === 1 ? [...regions][0] : 'city')).filter(Boolean),
+  );
+  return q.complex || leads.size > 1 || regions.size > 1 ? 'director' : 'section';
+}
