@@ -1,0 +1,182 @@
+// The lifecycle of DESIGN §3 through the API, each step visible in the timeline: the happy path to a good
+// rating, returns into consultation, a bad rating redone, suspension, merge, rejection and reopening.
+import { expect } from 'chai';
+import { HOUR_MS } from '../../../shared/clock.ts';
+import { expectError } from '../helpers.ts';
+import {
+  act,
+  getIssue,
+  handlerOf,
+  inProgressIssue,
+  must,
+  receivedIssue,
+  unitByCode,
+  useIssueApp,
+} from './fixtures.ts';
+
+type Event = {
+  action: string;
+  fromState: string | null;
+  toState: string;
+  actorName: string;
+  public: boolean;
+};
+const actions = (timeline: Event[]) => timeline.map((e) => e.action);
+
+describe('issue lifecycle through the API', () => {
+  const t = useIssueApp();
+  const drc = () => String(unitByCode(t, 'city-drc')._id);
+  const h = handlerOf('city-drc');
+
+  it('happy path: create → dispatch → sign → note → reply → verify → good rating → closed', async () => {
+    const id = await receivedIssue(t, { content: '企业技改补贴申报后半年未兑现', urgency: 'normal' });
+    const dispatched = await must(t, 'dispatcher', id, 'dispatch', { unitId: drc() });
+    expect(dispatched).to.include({
+      state: 'dispatched',
+      unitId: drc(),
+      unitName: '市发展和改革委员会',
+      level: 'city',
+    });
+    t.clock.advance(HOUR_MS);
+    expect((await must(t, h, id, 'sign')).state).to.equal('in_progress');
+    await must(t, h, id, 'note', { text: '已电话联系企业，约定下周走访', public: true });
+    t.clock.advance(2 * HOUR_MS);
+    expect((await must(t, h, id, 'reply', { text: '补贴已于本周拨付到账' })).state).to.equal('replied');
+    const verified = await must(t, 'dispatcher', id, 'verify');
+    expect(verified.state).to.equal('awaiting_rating');
+    expect(verified.rateBy).to.be.a('string');
+    const closed = await must(t, 'clerk', id, 'rate', { rating: 'good', level: 'satisfied' });
+    expect(closed.state).to.equal('closed');
+    expect(closed.rating).to.include({ rating: 'good', level: 'satisfied' });
+
+    const res = await getIssue(t, h, id);
+    const timeline = res.body.timeline as Event[];
+    expect(actions(timeline)).to.deep.equal([
+      'create',
+      'dispatch',
+      'sign',
+      'note',
+      'reply',
+      'verify',
+      'rate',
+    ]);
+    expect(timeline.map((e) => e.toState)).to.deep.equal([
+      'received',
+      'dispatched',
+      'in_progress',
+      'in_progress',
+      'replied',
+      'awaiting_rating',
+      'closed',
+    ]);
+    expect(timeline[2]).to.include({ fromState: 'dispatched', actorName: h });
+    expect(res.body.version).to.equal(7);
+  });
+
+  it('the second return convenes a director-tier consultation; decide hands it to a lead unit', async () => {
+    const id = await receivedIssue(t);
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: drc() });
+    const first = await must(t, h, id, 'return', { reason: '不属于本单位职责', legalBasis: '三定方案' });
+    expect(first).to.include({ state: 'received', returnCount: 1, unitId: null });
+    const econ = String(unitByCode(t, 'city-econ')._id);
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: econ });
+    const second = await must(t, handlerOf('city-econ'), id, 'return', { reason: '同样不属于本单位' });
+    expect(second).to.include({ state: 'consulting', returnCount: 2, tier: 'director' });
+    expect(second.consultation.unitIds).to.include.members([drc(), econ]);
+    // Both returning units are at the table and can see and give input.
+    await must(t, h, id, 'consult_input', { text: '建议由经信局牵头' });
+    const decided = await must(t, 'director', id, 'decide', { unitId: econ, workingDays: 10 });
+    expect(decided).to.include({ state: 'in_progress', unitId: econ });
+  });
+
+  it('a bad rating judged reasonable sends the issue back to work with redoCount 1', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, h, id, 'reply', { text: '已答复' });
+    await must(t, 'dispatcher', id, 'verify');
+    const bad = await must(t, 'clerk', id, 'rate', {
+      rating: 'bad',
+      level: 'dissatisfied',
+      comment: '问题没解决',
+    });
+    expect(bad.state).to.equal('awaiting_rating');
+    expect(bad.rating).to.include({ rating: 'bad', verification: 'pending' });
+    const redo = await must(t, 'dispatcher', id, 'verify_rating', { reasonable: true });
+    expect(redo).to.include({ state: 'in_progress', redoCount: 1 });
+    expect(Date.parse(redo.deadlines.resolveBy)).to.be.greaterThan(t.clock.now().getTime());
+  });
+
+  it('an appeal against a bad rating (unreasonable) closes the issue and removes the rating', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, h, id, 'reply', { text: '已答复' });
+    await must(t, 'dispatcher', id, 'verify');
+    await must(t, 'clerk', id, 'rate', { rating: 'bad' });
+    expectError(
+      await act(t, 'dispatcher', id, 'verify_rating', { reasonable: false }),
+      400,
+      'reason_required',
+    );
+    const upheld = await must(t, 'director', id, 'verify_rating', {
+      reasonable: false,
+      reason: '企业诉求超出政策范围',
+    });
+    expect(upheld.state).to.equal('closed');
+    expect(upheld.rating.verification).to.equal('removed');
+  });
+
+  it('suspension and resumption each need approval; the clock pauses meanwhile', async () => {
+    const id = await inProgressIssue(t);
+    const asked = await must(t, h, id, 'suspend', { reason: '等待企业补充环评材料' });
+    expect(asked.state).to.equal('in_progress');
+    expect(asked.pendingApproval.kind).to.equal('suspend');
+    const dueBefore = Date.parse(asked.deadlines.resolveBy);
+    const suspended = await must(t, 'dispatcher', id, 'approve_suspend');
+    expect(suspended.state).to.equal('suspended');
+    expect(suspended.deadlines.pausedAt).to.be.a('string');
+    t.clock.advance(24 * HOUR_MS);
+    expect((await must(t, h, id, 'resume')).pendingApproval.kind).to.equal('resume');
+    const resumed = await must(t, 'director', id, 'approve_resume');
+    expect(resumed.state).to.equal('in_progress');
+    expect(Date.parse(resumed.deadlines.resolveBy)).to.be.greaterThan(dueBefore);
+  });
+
+  it('merge links a duplicate to its master', async () => {
+    const master = await receivedIssue(t, { content: '园区道路限行影响货运' });
+    const dup = await receivedIssue(t, { content: '园区道路限行，货车进不来' });
+    expectError(await act(t, 'dispatcher', dup, 'merge', { intoId: dup }), 400, 'invalid_input');
+    expectError(
+      await act(t, 'dispatcher', dup, 'merge', { intoId: '0123456789abcdef01234567' }),
+      400,
+      'unknown_issue',
+    );
+    const merged = await must(t, 'dispatcher', dup, 'merge', { intoId: master });
+    expect(merged).to.include({ state: 'merged', mergedInto: master });
+    expect((await getIssue(t, 'dispatcher', master)).body.mergedFrom).to.deep.equal([dup]);
+    expectError(await act(t, 'dispatcher', dup, 'dispatch', { unitId: drc() }), 409, 'illegal_transition');
+  });
+
+  it('reject explains why; reopen brings a rejected issue back to triage', async () => {
+    const id = await receivedIssue(t, { content: '咨询个人住房公积金提取' });
+    const rejected = await must(t, 'clerk', id, 'reject', { reason: '属于个人事项，请联系公积金中心' });
+    expect(rejected).to.include({ state: 'rejected', rejectReason: '属于个人事项，请联系公积金中心' });
+    expectError(await act(t, 'clerk', id, 'reopen', { reason: '企业补充说明' }), 403, 'forbidden');
+    const reopened = await must(t, 'supervisor', id, 'reopen', { reason: '企业补充说明涉及企业职工' });
+    expect(reopened).to.include({ state: 'received', reopenCount: 1 });
+    const timeline = (await getIssue(t, 'clerk', id)).body.timeline as Event[];
+    expect(actions(timeline)).to.deep.equal(['create', 'reject', 'reopen']);
+  });
+
+  it('a callback that reaches the enterprise records its rating', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, h, id, 'reply', { text: '已答复' });
+    await must(t, 'dispatcher', id, 'verify');
+    const noAnswer = await must(t, 'clerk', id, 'callback', { reached: false, note: '电话无人接听' });
+    expect(noAnswer).to.include({ state: 'awaiting_rating', callbackAttempts: 1 });
+    const rated = await must(t, 'clerk', id, 'callback', {
+      reached: true,
+      rating: 'good',
+      level: 'very_satisfied',
+    });
+    expect(rated.state).to.equal('closed');
+    expect(rated.rating.source).to.equal('callback');
+  });
+});

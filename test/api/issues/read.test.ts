@@ -1,0 +1,256 @@
+// GET /api/issues and GET /api/issues/:id: filters, keyset pagination, literal text search, and visibility
+// (a handler sees their unit's issues only; an invisible issue is a 404, never a 403).
+import { expect } from 'chai';
+import request from 'supertest';
+import { DAY_MS } from '../../../shared/clock.ts';
+import { expectError } from '../helpers.ts';
+import {
+  enterpriseIn,
+  handlerOf,
+  must,
+  postIssue,
+  receivedIssue,
+  unitByCode,
+  useIssueApp,
+} from './fixtures.ts';
+
+type Item = {
+  id: string;
+  state: string;
+  category: string;
+  unitId: string | null;
+  createdAt: string;
+  dueAt: string;
+};
+
+describe('GET /api/issues and /api/issues/:id', () => {
+  const t = useIssueApp();
+  let landId: string;
+  let taxId: string;
+  let policyId: string;
+  const startedAt = () => t.clock.now();
+  let from: Date;
+
+  before(async () => {
+    from = startedAt();
+    landId = (await postIssue(t, 'clerk', { category: 'land', urgency: 'normal', title: '厂房验收(加急)*' }))
+      .body.id;
+    t.clock.advance(60_000);
+    taxId = (await postIssue(t, 'clerk', { category: 'tax', urgency: 'urgent', channel: 'hotline12345' }))
+      .body.id;
+    t.clock.advance(60_000);
+    policyId = await receivedIssue(t, { content: '人才补贴迟迟未到账' });
+    for (let i = 0; i < 5; i++) {
+      t.clock.advance(60_000);
+      await postIssue(t, 'clerk', { category: 'finance', urgency: 'normal', content: `贷款审批第${i}次` });
+    }
+  });
+
+  describe('list', () => {
+    it('401 without a token', async () => {
+      expectError(await request(t.app).get('/api/issues'), 401, 'unauthorized');
+    });
+
+    it('400 validation_failed for a bad filter, limit or sort', async () => {
+      const get = async (qs: string) =>
+        request(t.app)
+          .get(`/api/issues?${qs}`)
+          .set(await t.auth('clerk'));
+      expectError(await get('state=done'), 400, 'validation_failed');
+      expectError(await get('limit=101'), 400, 'validation_failed');
+      expectError(await get('limit=0'), 400, 'validation_failed');
+      expectError(await get('sort=title'), 400, 'validation_failed');
+      expectError(await get('unitId=xyz'), 400, 'validation_failed');
+      expectError(await get('from=yesterday'), 400, 'validation_failed');
+      expectError(await get('cursor=garbage'), 400, 'invalid_cursor');
+    });
+
+    it('lists newest first with {items, next}, filtered by state, category, channel and unit', async () => {
+      const res = await request(t.app)
+        .get('/api/issues')
+        .set(await t.auth('clerk'))
+        .expect(200);
+      expect(res.body.items.length).to.equal(8);
+      const times = res.body.items.map((i: Item) => Date.parse(i.createdAt));
+      expect(times).to.deep.equal([...times].sort((a, b) => b - a));
+      const byState = await request(t.app)
+        .get('/api/issues?state=received')
+        .set(await t.auth('clerk'));
+      expect(byState.body.items.map((i: Item) => i.id)).to.deep.equal([policyId]);
+      const byCat = await request(t.app)
+        .get('/api/issues?category=tax,land')
+        .set(await t.auth('clerk'));
+      expect(byCat.body.items.map((i: Item) => i.id).sort()).to.deep.equal([landId, taxId].sort());
+      const byChannel = await request(t.app)
+        .get('/api/issues?channel=hotline12345')
+        .set(await t.auth('clerk'));
+      expect(byChannel.body.items.map((i: Item) => i.id)).to.deep.equal([taxId]);
+      const unitId = String(unitByCode(t, 'deqing-centre')._id);
+      const byUnit = await request(t.app)
+        .get(`/api/issues?unitId=${unitId}`)
+        .set(await t.auth('clerk'));
+      expect(byUnit.body.items.map((i: Item) => i.id)).to.deep.equal([landId]);
+      const byUrgency = await request(t.app)
+        .get('/api/issues?urgency=urgent&warning=none')
+        .set(await t.auth('clerk'));
+      expect(byUrgency.body.items.map((i: Item) => i.id)).to.deep.equal([taxId]);
+    });
+
+    it('filters by enterprise and by creation date range', async () => {
+      const e = enterpriseIn(t, 'deqing');
+      const mine = await request(t.app)
+        .get(`/api/issues?enterpriseId=${String(e._id)}&limit=100`)
+        .set(await t.auth('clerk'));
+      expect(mine.body.items).to.have.length(8);
+      const to = new Date(from.getTime() + 90_000).toISOString();
+      const early = await request(t.app)
+        .get(`/api/issues?from=${from.toISOString()}&to=${to}`)
+        .set(await t.auth('clerk'));
+      expect(early.body.items.map((i: Item) => i.id).sort()).to.deep.equal([landId, taxId].sort());
+      const later = new Date(from.getTime() + DAY_MS).toISOString();
+      const none = await request(t.app)
+        .get(`/api/issues?from=${later}`)
+        .set(await t.auth('clerk'));
+      expect(none.body.items).to.deep.equal([]);
+    });
+
+    it('pages with an opaque cursor without gaps or repeats', async () => {
+      const seen: string[] = [];
+      let next: string | undefined;
+      let pages = 0;
+      do {
+        const qs = next ? `limit=3&cursor=${encodeURIComponent(next)}` : 'limit=3';
+        const res = await request(t.app)
+          .get(`/api/issues?${qs}`)
+          .set(await t.auth('clerk'))
+          .expect(200);
+        seen.push(...res.body.items.map((i: Item) => i.id));
+        next = res.body.next;
+        pages += 1;
+      } while (next && pages < 10);
+      expect(pages).to.equal(3);
+      expect(new Set(seen).size).to.equal(8);
+    });
+
+    it('sorts by due date, soonest first, listing only issues that have one', async () => {
+      const res = await request(t.app)
+        .get('/api/issues?sort=dueAt&limit=2')
+        .set(await t.auth('clerk'))
+        .expect(200);
+      expect(res.body.items[0].id).to.equal(taxId); // urgent: 3 working days
+      const rest = await request(t.app)
+        .get(`/api/issues?sort=dueAt&limit=100&cursor=${encodeURIComponent(res.body.next)}`)
+        .set(await t.auth('clerk'));
+      const all = [...res.body.items, ...rest.body.items] as Item[];
+      expect(all.map((i) => i.id)).to.not.include(policyId);
+      const due = all.map((i) => Date.parse(i.dueAt));
+      expect(due).to.deep.equal([...due].sort((a, b) => a - b));
+    });
+
+    it('searches title, content and number literally (regex characters are escaped)', async () => {
+      const q = async (text: string) =>
+        (
+          await request(t.app)
+            .get(`/api/issues?q=${encodeURIComponent(text)}`)
+            .set(await t.auth('clerk'))
+        ).body.items;
+      expect((await q('(加急)*')).map((i: Item) => i.id)).to.deep.equal([landId]);
+      expect(await q('.*')).to.deep.equal([]);
+      expect((await q('人才补贴')).map((i: Item) => i.id)).to.deep.equal([policyId]);
+      const number = (
+        await request(t.app)
+          .get(`/api/issues/${taxId}`)
+          .set(await t.auth('clerk'))
+      ).body.number;
+      expect((await q(number)).map((i: Item) => i.id)).to.deep.equal([taxId]);
+    });
+
+    it("a handler sees only their unit's issues, whatever unitId they ask for; admin sees none", async () => {
+      const own = await request(t.app)
+        .get('/api/issues')
+        .set(await t.auth(handlerOf('deqing-centre')));
+      expect(own.body.items.map((i: Item) => i.id)).to.deep.equal([landId]);
+      const other = String(unitByCode(t, 'city-tax')._id);
+      const peek = await request(t.app)
+        .get(`/api/issues?unitId=${other}`)
+        .set(await t.auth(handlerOf('deqing-centre')));
+      expect(peek.body.items).to.deep.equal([]);
+      const admin = await request(t.app)
+        .get('/api/issues')
+        .set(await t.auth('admin'));
+      expect(admin.body.items).to.deep.equal([]);
+    });
+
+    it('a co-unit sees the issue too', async () => {
+      const id = await receivedIssue(t);
+      const coUnit = String(unitByCode(t, 'city-sci')._id);
+      await must(t, 'dispatcher', id, 'dispatch', {
+        unitId: String(unitByCode(t, 'city-drc')._id),
+        coUnitIds: [coUnit],
+      });
+      const res = await request(t.app)
+        .get('/api/issues')
+        .set(await t.auth(handlerOf('city-sci')));
+      expect(res.body.items.map((i: Item) => i.id)).to.include(id);
+    });
+  });
+
+  describe('detail', () => {
+    it('401 without a token, 400 invalid_id for a malformed id, 404 for an unknown one', async () => {
+      expectError(await request(t.app).get(`/api/issues/${landId}`), 401, 'unauthorized');
+      expectError(
+        await request(t.app)
+          .get('/api/issues/abc')
+          .set(await t.auth('clerk')),
+        400,
+        'invalid_id',
+      );
+      const unknown = await request(t.app)
+        .get('/api/issues/0123456789abcdef01234567')
+        .set(await t.auth('clerk'));
+      expectError(unknown, 404, 'not_found');
+    });
+
+    it("404 (not 403) for another unit's handler, so existence does not leak", async () => {
+      const res = await request(t.app)
+        .get(`/api/issues/${landId}`)
+        .set(await t.auth(handlerOf('city-tax')));
+      expectError(res, 404, 'not_found');
+    });
+
+    it('returns the contract fields and the timeline, internal notes included for staff', async () => {
+      await must(t, handlerOf('deqing-centre'), landId, 'sign');
+      await must(t, handlerOf('deqing-centre'), landId, 'note', {
+        text: '内部：已联系自然资源部门',
+        public: false,
+      });
+      const res = await request(t.app)
+        .get(`/api/issues/${landId}`)
+        .set(await t.auth(handlerOf('deqing-centre')));
+      expect(res.status).to.equal(200);
+      for (const key of [
+        'state',
+        'category',
+        'urgency',
+        'unitId',
+        'tier',
+        'deadlines',
+        'warning',
+        'timeline',
+        'version',
+      ]) {
+        expect(res.body).to.have.property(key);
+      }
+      expect(res.body).to.include({
+        state: 'in_progress',
+        tier: 'section',
+        warning: 'none',
+        unitName: '德清县企业综合服务中心',
+      });
+      const last = res.body.timeline.at(-1);
+      expect(last).to.include({ action: 'note', public: false, note: '内部：已联系自然资源部门' });
+      expect(last.actorName).to.equal(handlerOf('deqing-centre'));
+      expect(res.body).to.not.have.property('_id');
+    });
+  });
+});
