@@ -11,6 +11,11 @@ export interface ScryptParams {
 
 /** 2^15 × 8 × 128 B = 32 MiB and ~100 ms per hash on a laptop core. */
 export const DEFAULT_SCRYPT: ScryptParams = Object.freeze({ N: 32768, r: 8, p: 1 });
+/**
+ * For seeded demo accounts only: their password (demo1234) is printed at start-up, so a costly hash protects
+ * nothing and would only slow the first start. Passwords set through the API always use DEFAULT_SCRYPT.
+ */
+export const DEMO_SCRYPT: ScryptParams = Object.freeze({ N: 4096, r: 8, p: 1 });
 const KEY_LEN = 64;
 const SALT_LEN = 16;
 

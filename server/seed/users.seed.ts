@@ -1,7 +1,7 @@
 // Demo staff accounts: one per centre/city role, plus `handler-<unit code>` and `unithead-<unit code>` for
 // every demo unit. All share the demo password; they exist only in demo mode.
 import type { Role } from '../../shared/roles.ts';
-import { hashPassword, type ScryptParams } from '../auth/password.ts';
+import { DEMO_SCRYPT, hashPassword, type ScryptParams } from '../auth/password.ts';
 import type { Models, UnitDoc, UserDoc } from '../models/index.ts';
 import { CITY_REGION } from '../policies/issue.policy.ts';
 
@@ -50,7 +50,7 @@ export function demoAccounts(units: readonly Pick<UnitDoc, 'code' | 'name' | 're
 export async function seedUsers(
   models: Models,
   units: readonly UnitDoc[],
-  hashParams?: ScryptParams,
+  hashParams: ScryptParams = DEMO_SCRYPT,
 ): Promise<DemoAccount[]> {
   const accounts = demoAccounts(units);
   const unitByCode = new Map(units.map((u) => [u.code, u]));
