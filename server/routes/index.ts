@@ -3,6 +3,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../http/app-context.ts';
 import { createAuthRouter } from './auth/index.ts';
+import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
@@ -16,6 +17,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createIssuesRouter(ctx));
+  api.use('/classify', createClassifyRouter(ctx));
   if (ctx.config.demoClock && ctx.simulatedClock)
     api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;
