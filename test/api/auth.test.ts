@@ -1,0 +1,180 @@
+// Staff identity: login, the generic credential error, rate limiting, token checks, logout and revocation.
+import { expect } from 'chai';
+import jwt from 'jsonwebtoken';
+import request from 'supertest';
+import { expectError, TEST_JWT_SECRET, useTestApp, unitOf } from './helpers.ts';
+
+describe('api: auth', () => {
+  const t = useTestApp();
+
+  describe('POST /api/auth/login', () => {
+    it('returns a token and the §10 user shape for a demo account', async () => {
+      const res = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'dispatcher', password: 'demo1234' });
+      expect(res.status).to.equal(200);
+      expect(res.body.token).to.be.a('string');
+      expect(res.body.user).to.include({ username: 'dispatcher', role: 'dispatcher', unitId: null });
+      expect(res.body.user.id).to.match(/^[0-9a-f]{24}$/);
+      expect(res.body.user).to.not.have.any.keys('passwordHash', 'tokenVersion');
+    });
+
+    it('accepts the username in any case and with spaces', async () => {
+      await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: ' Clerk ', password: 'demo1234' })
+        .expect(200);
+    });
+
+    it('gives a handler their unit', async () => {
+      const unit = unitOf(t, 'city');
+      const res = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: `handler-${unit.code}`, password: 'demo1234' });
+      expect(res.status).to.equal(200);
+      expect(res.body.user).to.include({ role: 'handler', unitId: String(unit._id) });
+    });
+
+    it('answers the same 401 invalid_credentials for a wrong password and an unknown user', async () => {
+      const wrong = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'director', password: 'nope' });
+      const unknown = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'nobody', password: 'nope' });
+      expectError(wrong, 401, 'invalid_credentials');
+      expectError(unknown, 401, 'invalid_credentials');
+      expect(wrong.body).to.deep.equal(unknown.body);
+    });
+
+    it('rejects a missing or malformed body with 400 validation_failed', async () => {
+      expectError(
+        await request(t.app).post('/api/auth/login').send({ username: 'admin' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app).post('/api/auth/login').send({ username: 1, password: 2 }),
+        400,
+        'validation_failed',
+      );
+      expectError(await request(t.app).post('/api/auth/login'), 400, 'validation_failed');
+      const long = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'admin', password: 'x'.repeat(201) });
+      expectError(long, 400, 'validation_failed');
+    });
+
+    it('refuses a disabled account with the same generic error', async () => {
+      const unit = unitOf(t, 'county');
+      await t.models.User.updateOne({ username: `unithead-${unit.code}` }, { $set: { disabled: true } });
+      const res = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: `unithead-${unit.code}`, password: 'demo1234' });
+      expectError(res, 401, 'invalid_credentials');
+    });
+
+    it('locks out an IP+username after 10 failed attempts with 429 rate_limited, other users unaffected', async () => {
+      for (let i = 0; i < 10; i++) {
+        const res = await request(t.app)
+          .post('/api/auth/login')
+          .send({ username: 'supervisor', password: `bad${i}` });
+        expectError(res, 401, 'invalid_credentials');
+      }
+      const blocked = await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'supervisor', password: 'demo1234' });
+      expectError(blocked, 429, 'rate_limited');
+      await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'leader', password: 'demo1234' })
+        .expect(200);
+    });
+
+    it('does not count successful logins towards the limit', async () => {
+      for (let i = 0; i < 12; i++) {
+        await request(t.app)
+          .post('/api/auth/login')
+          .send({ username: 'director', password: 'demo1234' })
+          .expect(200);
+      }
+    });
+  });
+
+  describe('GET /api/me and token checks', () => {
+    it('returns the current user', async () => {
+      const res = await request(t.app)
+        .get('/api/me')
+        .set(await t.auth('clerk'));
+      expect(res.status).to.equal(200);
+      expect(res.body.user).to.include({ username: 'clerk', role: 'clerk', roleLabel: '受理员' });
+    });
+
+    it('401 unauthorized without a token', async () => {
+      expectError(await request(t.app).get('/api/me'), 401, 'unauthorized');
+      expectError(await request(t.app).get('/api/me').set('Authorization', 'Basic abc'), 401, 'unauthorized');
+    });
+
+    it('401 invalid_token for garbage, a foreign signature, alg none and an expired token', async () => {
+      const user = await t.models.User.findOne({ username: 'clerk' }).lean();
+      const claims = { sub: String(user!._id), tv: user!.tokenVersion };
+      const opts = { issuer: 'enterprise-issue-loop' };
+      const tokens = [
+        'garbage',
+        jwt.sign(claims, 'another-secret-0123456789-0123456789', { ...opts, expiresIn: '1h' }),
+        jwt.sign(claims, '', { ...opts, algorithm: 'none' }),
+        jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, TEST_JWT_SECRET, opts),
+        jwt.sign(claims, TEST_JWT_SECRET, { expiresIn: '1h' }), // no issuer
+        jwt.sign({ sub: 'not-an-id', tv: 0 }, TEST_JWT_SECRET, { ...opts, expiresIn: '1h' }),
+      ];
+      for (const token of tokens) {
+        expectError(
+          await request(t.app).get('/api/me').set('Authorization', `Bearer ${token}`),
+          401,
+          'invalid_token',
+        );
+      }
+    });
+  });
+
+  describe('revocation', () => {
+    it('POST /api/auth/logout revokes the token (and every other token of that user)', async () => {
+      const a = await t.login('director');
+      const b = await t.login('director');
+      await request(t.app).post('/api/auth/logout').set('Authorization', `Bearer ${a}`).expect(204);
+      expectError(
+        await request(t.app).get('/api/me').set('Authorization', `Bearer ${a}`),
+        401,
+        'invalid_token',
+      );
+      expectError(
+        await request(t.app).get('/api/me').set('Authorization', `Bearer ${b}`),
+        401,
+        'invalid_token',
+      );
+      const again = await t.login('director');
+      await request(t.app).get('/api/me').set('Authorization', `Bearer ${again}`).expect(200);
+    });
+
+    it('logout needs a valid token', async () => {
+      expectError(await request(t.app).post('/api/auth/logout'), 401, 'unauthorized');
+    });
+
+    it('disabling a user revokes their live token at once', async () => {
+      const unit = unitOf(t, 'township');
+      const username = `handler-${unit.code}`;
+      const token = await t.login(username);
+      const user = await t.models.User.findOne({ username }).lean();
+      await request(t.app)
+        .patch(`/api/users/${String(user!._id)}`)
+        .set(await t.auth('admin'))
+        .send({ disabled: true })
+        .expect(200);
+      expectError(
+        await request(t.app).get('/api/me').set('Authorization', `Bearer ${token}`),
+        401,
+        'invalid_token',
+      );
+    });
+  });
+});

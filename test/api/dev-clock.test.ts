@@ -1,0 +1,55 @@
+// The demo clock exists only with DEMO_CLOCK=1, and only the admin may read or advance it.
+import { expect } from 'chai';
+import request from 'supertest';
+import { expectError, TEST_START, useTestApp } from './helpers.ts';
+
+describe('api: dev clock (DEMO_CLOCK=1)', () => {
+  const t = useTestApp({ env: { DEMO_CLOCK: '1' } });
+
+  it('GET returns the simulated time to the admin', async () => {
+    const res = await request(t.app)
+      .get('/api/dev/clock')
+      .set(await t.auth('admin'))
+      .expect(200);
+    expect(res.body).to.deep.equal({ now: TEST_START.toISOString(), simulated: true });
+  });
+
+  it('POST {advanceMs} moves the clock the app uses', async () => {
+    const res = await request(t.app)
+      .post('/api/dev/clock')
+      .set(await t.auth('admin'))
+      .send({ advanceMs: 3 * 3600_000 })
+      .expect(200);
+    const expected = new Date(TEST_START.getTime() + 3 * 3600_000);
+    expect(res.body.now).to.equal(expected.toISOString());
+    expect(t.clock.now().toISOString()).to.equal(expected.toISOString());
+  });
+
+  it('400 validation_failed for a missing, negative or fractional advance', async () => {
+    const auth = await t.auth('admin');
+    for (const body of [{}, { advanceMs: -1 }, { advanceMs: 1.5 }, { advanceMs: '100' }]) {
+      expectError(await request(t.app).post('/api/dev/clock').set(auth).send(body), 400, 'validation_failed');
+    }
+  });
+
+  it('401 without a token, 403 for non-admins', async () => {
+    expectError(await request(t.app).get('/api/dev/clock'), 401, 'unauthorized');
+    expectError(
+      await request(t.app)
+        .post('/api/dev/clock')
+        .set(await t.auth('director'))
+        .send({ advanceMs: 1 }),
+      403,
+      'forbidden',
+    );
+  });
+});
+
+describe('api: dev clock (default)', () => {
+  const t = useTestApp({ seed: false });
+
+  it('does not exist without DEMO_CLOCK=1', async () => {
+    expectError(await request(t.app).get('/api/dev/clock'), 404, 'not_found');
+    expectError(await request(t.app).post('/api/dev/clock').send({ advanceMs: 1 }), 404, 'not_found');
+  });
+});

@@ -1,0 +1,215 @@
+// Staff account administration (admin only): list, create, and change role/unit/disabled.
+import { expect } from 'chai';
+import request from 'supertest';
+import { expectError, unitOf, useTestApp } from './helpers.ts';
+
+describe('api: users', () => {
+  const t = useTestApp();
+
+  describe('GET /api/users', () => {
+    it('401 without a token; 403 for every non-admin role', async () => {
+      expectError(await request(t.app).get('/api/users'), 401, 'unauthorized');
+      for (const username of ['clerk', 'dispatcher', 'director', 'leader', 'supervisor']) {
+        expectError(
+          await request(t.app)
+            .get('/api/users')
+            .set(await t.auth(username)),
+          403,
+          'forbidden',
+        );
+      }
+    });
+
+    it('lists accounts as {items:[{id, username, role, unitId}]} without secrets', async () => {
+      const res = await request(t.app)
+        .get('/api/users')
+        .set(await t.auth('admin'))
+        .expect(200);
+      expect(res.body.items.length).to.equal(t.seed!.accounts.length);
+      const admin = res.body.items.find((u: { username: string }) => u.username === 'admin');
+      expect(admin).to.include({ role: 'admin', unitId: null });
+      expect(JSON.stringify(res.body)).to.not.match(/passwordHash|scrypt|tokenVersion/);
+    });
+
+    it('filters by unitId and role; 400 for a malformed unitId', async () => {
+      const unit = unitOf(t, 'city');
+      const auth = await t.auth('admin');
+      const res = await request(t.app)
+        .get(`/api/users?unitId=${String(unit._id)}`)
+        .set(auth)
+        .expect(200);
+      expect(res.body.items.map((u: { username: string }) => u.username).sort()).to.deep.equal(
+        [`handler-${unit.code}`, `unithead-${unit.code}`].sort(),
+      );
+      const heads = await request(t.app).get('/api/users?role=unit_head').set(auth).expect(200);
+      expect(heads.body.items.every((u: { role: string }) => u.role === 'unit_head')).to.equal(true);
+      expectError(await request(t.app).get('/api/users?unitId=42').set(auth), 400, 'validation_failed');
+    });
+  });
+
+  describe('POST /api/users', () => {
+    it('creates a staff member who can then log in', async () => {
+      const unit = unitOf(t, 'county');
+      const res = await request(t.app)
+        .post('/api/users')
+        .set(await t.auth('admin'))
+        .send({
+          username: 'zhang.wei',
+          name: '张伟',
+          password: 'Secret-pass-1',
+          role: 'handler',
+          unitId: String(unit._id),
+        });
+      expect(res.status).to.equal(201);
+      expect(res.body).to.include({
+        username: 'zhang.wei',
+        role: 'handler',
+        unitId: String(unit._id),
+        region: unit.region,
+      });
+      await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'zhang.wei', password: 'Secret-pass-1' })
+        .expect(200);
+    });
+
+    it('409 duplicate for an existing username', async () => {
+      const res = await request(t.app)
+        .post('/api/users')
+        .set(await t.auth('admin'))
+        .send({ username: 'clerk', name: '重复', password: 'Secret-pass-1', role: 'clerk' });
+      expectError(res, 409, 'duplicate');
+    });
+
+    it('400 with exact codes for bad input', async () => {
+      const auth = await t.auth('admin');
+      const post = (body: object) => request(t.app).post('/api/users').set(auth).send(body);
+      const ok = { username: 'li.na', name: '李娜', password: 'Secret-pass-1', role: 'clerk' };
+      expectError(await post({ ...ok, username: 'Bad Name!' }), 400, 'validation_failed');
+      expectError(await post({ ...ok, password: 'short' }), 400, 'validation_failed');
+      expectError(await post({ ...ok, role: 'emperor' }), 400, 'validation_failed');
+      expectError(await post({ ...ok, role: 'handler' }), 400, 'unit_required');
+      expectError(
+        await post({ ...ok, role: 'handler', unitId: '0123456789abcdef01234567' }),
+        400,
+        'unknown_unit',
+      );
+    });
+
+    it('403 for non-admins, 401 without a token', async () => {
+      const body = { username: 'x.y', name: 'X', password: 'Secret-pass-1', role: 'admin' };
+      expectError(await request(t.app).post('/api/users').send(body), 401, 'unauthorized');
+      expectError(
+        await request(t.app)
+          .post('/api/users')
+          .set(await t.auth('director'))
+          .send(body),
+        403,
+        'forbidden',
+      );
+    });
+  });
+
+  describe('PATCH /api/users/:id', () => {
+    const idOf = async (username: string) => String((await t.models.User.findOne({ username }).lean())!._id);
+
+    it('changes the role, which revokes the old token', async () => {
+      const token = await t.login('supervisor');
+      const res = await request(t.app)
+        .patch(`/api/users/${await idOf('supervisor')}`)
+        .set(await t.auth('admin'))
+        .send({ role: 'director' });
+      expect(res.status).to.equal(200);
+      expect(res.body.role).to.equal('director');
+      expectError(
+        await request(t.app).get('/api/me').set('Authorization', `Bearer ${token}`),
+        401,
+        'invalid_token',
+      );
+      await request(t.app)
+        .patch(`/api/users/${await idOf('supervisor')}`)
+        .set(await t.auth('admin'))
+        .send({ role: 'supervisor' })
+        .expect(200);
+    });
+
+    it('a name change keeps the session', async () => {
+      const token = await t.login('clerk');
+      await request(t.app)
+        .patch(`/api/users/${await idOf('clerk')}`)
+        .set(await t.auth('admin'))
+        .send({ name: '受理员 新名字' })
+        .expect(200);
+      await request(t.app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+    });
+
+    it('disables and re-enables an account', async () => {
+      const id = await idOf('leader');
+      const auth = await t.auth('admin');
+      await request(t.app).patch(`/api/users/${id}`).set(auth).send({ disabled: true }).expect(200);
+      expectError(
+        await request(t.app).post('/api/auth/login').send({ username: 'leader', password: 'demo1234' }),
+        401,
+        'invalid_credentials',
+      );
+      await request(t.app).patch(`/api/users/${id}`).set(auth).send({ disabled: false }).expect(200);
+      await request(t.app)
+        .post('/api/auth/login')
+        .send({ username: 'leader', password: 'demo1234' })
+        .expect(200);
+    });
+
+    it('403 self_lockout when an admin disables or demotes themself', async () => {
+      const id = await idOf('admin');
+      const auth = await t.auth('admin');
+      expectError(
+        await request(t.app).patch(`/api/users/${id}`).set(auth).send({ disabled: true }),
+        403,
+        'self_lockout',
+      );
+      expectError(
+        await request(t.app).patch(`/api/users/${id}`).set(auth).send({ role: 'clerk' }),
+        403,
+        'self_lockout',
+      );
+    });
+
+    it('400 for an empty or unknown change, 404 for unknown or malformed ids, 403 for non-admins', async () => {
+      const auth = await t.auth('admin');
+      const id = await idOf('dispatcher');
+      expectError(
+        await request(t.app).patch(`/api/users/${id}`).set(auth).send({}),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app).patch(`/api/users/${id}`).set(auth).send({ tokenVersion: 0 }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app).patch(`/api/users/${id}`).set(auth).send({ disabled: 'yes' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app).patch('/api/users/0123456789abcdef01234567').set(auth).send({ disabled: true }),
+        404,
+        'not_found',
+      );
+      expectError(
+        await request(t.app).patch('/api/users/nope').set(auth).send({ disabled: true }),
+        404,
+        'not_found',
+      );
+      expectError(
+        await request(t.app)
+          .patch(`/api/users/${id}`)
+          .set(await t.auth('dispatcher'))
+          .send({ disabled: true }),
+        403,
+        'forbidden',
+      );
+    });
+  });
+});
