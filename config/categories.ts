@@ -34,7 +34,21 @@ const SEEDS: Readonly<Record<CategoryId, Seed>> = {
     name: '水电气网',
     examples: '停水停电、扩容、污水管网、网络接入',
     cityUnit: 'city-construction',
-    keywords: ['停电', '供电', '用电', '扩容', '停水', '供水', '燃气', '天然气', '污水', '管网', '宽带', '网络', '变压器'],
+    keywords: [
+      '停电',
+      '供电',
+      '用电',
+      '扩容',
+      '停水',
+      '供水',
+      '燃气',
+      '天然气',
+      '污水',
+      '管网',
+      '宽带',
+      '网络',
+      '变压器',
+    ],
   },
   finance: {
     name: '融资信贷',
@@ -99,7 +113,11 @@ function defaultUnitsFor(id: CategoryId, cityUnit: string): Record<RegionCode, s
 }
 
 export const CATEGORIES: readonly CategoryDef[] = Object.freeze(
-  (Object.keys(SEEDS) as CategoryId[]).map((id) => ({ id, ...SEEDS[id], defaultUnits: defaultUnitsFor(id, SEEDS[id].cityUnit) })),
+  (Object.keys(SEEDS) as CategoryId[]).map((id) => ({
+    id,
+    ...SEEDS[id],
+    defaultUnits: defaultUnitsFor(id, SEEDS[id].cityUnit),
+  })),
 );
 
 export const CATEGORY_LABELS: Readonly<Record<CategoryId, string>> = Object.freeze(

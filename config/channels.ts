@@ -4,7 +4,8 @@
 import { CHANNEL_IDS, CHANNEL_LABELS, type ChannelId } from '../shared/states.ts';
 import { MEETING_PROMISE } from './time-limits.ts';
 
-export type Transport = 'webhook' | 'api' | 'form' | 'staff' | 'batch' | 'smtp' | 'gateway' | 'wechat' | 'internal';
+export type Transport =
+  'webhook' | 'api' | 'form' | 'staff' | 'batch' | 'smtp' | 'gateway' | 'wechat' | 'internal';
 
 export interface ChannelDef {
   id: ChannelId;
@@ -18,7 +19,13 @@ export interface ChannelDef {
   promise?: string;
 }
 
-const def = (id: ChannelId, transports: Transport[], inbound: string, reply: string, promise?: string): ChannelDef => ({
+const def = (
+  id: ChannelId,
+  transports: Transport[],
+  inbound: string,
+  reply: string,
+  promise?: string,
+): ChannelDef => ({
   id,
   name: CHANNEL_LABELS[id],
   transports,
@@ -44,8 +51,18 @@ export const CHANNELS: readonly ChannelDef[] = Object.freeze([
   def('email', ['smtp'], '电子邮件（SMTP接收或IMAP轮询）', '通过SMTP邮件回复'),
   def('sms', ['gateway'], '短信网关上行推送', '通过短信网关回复'),
   def('wechat', ['wechat'], '微信公众号/小程序服务器推送（XML，签名校验）', '通过公众号客服消息回复'),
-  def('deputy', ['staff', 'batch'], '人大建议、政协提案、信访件由工作人员录入或批量导入', '按建议提案办理规定书面答复'),
-  def('discovery', ['internal'], '部门上报、数据预警等主动发现，经内部接口提交', '主动联系企业并在企业码公开进度'),
+  def(
+    'deputy',
+    ['staff', 'batch'],
+    '人大建议、政协提案、信访件由工作人员录入或批量导入',
+    '按建议提案办理规定书面答复',
+  ),
+  def(
+    'discovery',
+    ['internal'],
+    '部门上报、数据预警等主动发现，经内部接口提交',
+    '主动联系企业并在企业码公开进度',
+  ),
 ]);
 
 export function channelDef(id: ChannelId): ChannelDef {

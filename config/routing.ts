@@ -27,7 +27,12 @@ export interface RouteResult {
 /** One rule per category and region, from the categories' default units. */
 export const DEFAULT_ROUTING_RULES: readonly RoutingRuleDef[] = Object.freeze(
   CATEGORIES.flatMap((c) =>
-    REGION_CODES.map((region) => ({ category: c.id, region, unitCode: c.defaultUnits[region as RegionCode], priority: 0 })),
+    REGION_CODES.map((region) => ({
+      category: c.id,
+      region,
+      unitCode: c.defaultUnits[region as RegionCode],
+      priority: 0,
+    })),
   ),
 );
 
@@ -39,7 +44,9 @@ export function evaluateRoutingRules(
   query: { category: CategoryId; region: string },
 ): RouteResult | null {
   const candidates = rules
-    .filter((r) => r.enabled !== false && r.category === query.category && (!r.region || r.region === query.region))
+    .filter(
+      (r) => r.enabled !== false && r.category === query.category && (!r.region || r.region === query.region),
+    )
     .sort((a, b) => rank(b) - rank(a));
   const [best, second] = candidates;
   if (!best) return null;

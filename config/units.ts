@@ -27,7 +27,10 @@ export const COUNTIES = Object.freeze([
 
 export type CountyCode = (typeof COUNTIES)[number]['code'];
 export type RegionCode = CountyCode | typeof CITY_REGION;
-export const REGION_CODES: readonly RegionCode[] = Object.freeze([CITY_REGION, ...COUNTIES.map((c) => c.code)]);
+export const REGION_CODES: readonly RegionCode[] = Object.freeze([
+  CITY_REGION,
+  ...COUNTIES.map((c) => c.code),
+]);
 export const REGION_LABELS: Readonly<Record<RegionCode, string>> = Object.freeze({
   city: '湖州市',
   ...(Object.fromEntries(COUNTIES.map((c) => [c.code, c.name])) as Record<CountyCode, string>),

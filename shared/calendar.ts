@@ -113,7 +113,8 @@ const DEFAULT_DATA: HolidayData = chineseDays;
 
 function yearsOf(data: HolidayData): number[] {
   const years = new Set<number>();
-  for (const key of [...Object.keys(data.holidays), ...Object.keys(data.workdays)]) years.add(Number(key.slice(0, 4)));
+  for (const key of [...Object.keys(data.holidays), ...Object.keys(data.workdays)])
+    years.add(Number(key.slice(0, 4)));
   return [...years].sort((a, b) => a - b);
 }
 
@@ -133,8 +134,10 @@ function makeDayLookup(data: HolidayData, overrides: CalendarOverrides, covered:
     let info: DayInfo;
     if (overrides[date]) info = { date, working: overrides[date] === 'work', reason: 'override' };
     else if (!covered.has(Number(date.slice(0, 4)))) info = { date, working: !weekend, reason: 'fallback' };
-    else if (data.holidays[date]) info = { date, working: false, reason: 'holiday', name: holidayName(data.holidays[date]) };
-    else if (data.workdays[date]) info = { date, working: true, reason: 'adjusted_workday', name: holidayName(data.workdays[date]) };
+    else if (data.holidays[date])
+      info = { date, working: false, reason: 'holiday', name: holidayName(data.holidays[date]) };
+    else if (data.workdays[date])
+      info = { date, working: true, reason: 'adjusted_workday', name: holidayName(data.workdays[date]) };
     else info = { date, working: !weekend, reason: weekend ? 'weekend' : 'weekday' };
     cache.set(day, info);
     return info;
@@ -198,7 +201,8 @@ class WorkingTimeMath {
     for (let day = dayNumberOf(from); dayStartMs(day) < to; day++) {
       if (!this.isWorking(day)) continue;
       const base = dayStartMs(day);
-      for (const [s, e] of this.periods) total += Math.max(0, Math.min(to, base + e) - Math.max(from, base + s));
+      for (const [s, e] of this.periods)
+        total += Math.max(0, Math.min(to, base + e) - Math.max(from, base + s));
     }
     return total;
   }

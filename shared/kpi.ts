@@ -53,7 +53,8 @@ export function ratio(numerator: number, denominator: number): Ratio {
   return { numerator, denominator, rate: denominator === 0 ? null : numerator / denominator };
 }
 
-const count = <T>(items: readonly T[], pred: (item: T) => boolean) => items.reduce((n, i) => n + (pred(i) ? 1 : 0), 0);
+const count = <T>(items: readonly T[], pred: (item: T) => boolean) =>
+  items.reduce((n, i) => n + (pred(i) ? 1 : 0), 0);
 
 const GOOD_LEVELS: readonly RatingLevel[] = ['very_satisfied', 'satisfied', 'basically_satisfied'];
 function isGood(r: KpiRating): boolean {
@@ -75,19 +76,28 @@ export function satisfactionRate(issues: readonly KpiIssue[]): Ratio {
 /** Signed within the sign-for limit ÷ signed. */
 export function signTimelinessRate(issues: readonly KpiIssue[]): Ratio {
   const signed = issues.filter((i) => i.signedAt);
-  return ratio(count(signed, (i) => i.signedLate === false), signed.length);
+  return ratio(
+    count(signed, (i) => i.signedLate === false),
+    signed.length,
+  );
 }
 
 /** Closed issues whose accepted reply met the resolve deadline ÷ closed issues. */
 export function onTimeCompletionRate(issues: readonly KpiIssue[]): Ratio {
   const closed = issues.filter((i) => i.state === 'closed');
-  return ratio(count(closed, (i) => i.repliedLate !== true), closed.length);
+  return ratio(
+    count(closed, (i) => i.repliedLate !== true),
+    closed.length,
+  );
 }
 
 /** Closed with no return, redo or extension ÷ closed issues. */
 export function oneTimeResolutionRate(issues: readonly KpiIssue[]): Ratio {
   const closed = issues.filter((i) => i.state === 'closed');
-  return ratio(count(closed, (i) => i.returnCount === 0 && i.redoCount === 0 && i.extensionCount === 0), closed.length);
+  return ratio(
+    count(closed, (i) => i.returnCount === 0 && i.redoCount === 0 && i.extensionCount === 0),
+    closed.length,
+  );
 }
 
 /**
@@ -117,13 +127,19 @@ function wasDispatched(i: KpiIssue): boolean {
 /** Issues returned at least once ÷ issues ever dispatched. */
 export function returnRate(issues: readonly KpiIssue[]): Ratio {
   const dispatched = issues.filter(wasDispatched);
-  return ratio(count(dispatched, (i) => i.returnCount > 0), dispatched.length);
+  return ratio(
+    count(dispatched, (i) => i.returnCount > 0),
+    dispatched.length,
+  );
 }
 
 /** Redone issues (a bad rating judged reasonable) now closed with a good rating ÷ redone issues. */
 export function rectificationRate(issues: readonly KpiIssue[]): Ratio {
   const redone = issues.filter((i) => i.redoCount > 0);
-  return ratio(count(redone, (i) => i.state === 'closed' && i.rating != null && isGood(i.rating)), redone.length);
+  return ratio(
+    count(redone, (i) => i.state === 'closed' && i.rating != null && isGood(i.rating)),
+    redone.length,
+  );
 }
 
 export function computeKpis(issues: readonly KpiIssue[]): KpiReport {
@@ -140,7 +156,10 @@ export function computeKpis(issues: readonly KpiIssue[]): KpiReport {
 }
 
 /** KPIs per group (department, region, category, month…), for the leader dashboard. */
-export function kpisBy<T extends KpiIssue>(issues: readonly T[], key: (issue: T) => string): Record<string, KpiReport> {
+export function kpisBy<T extends KpiIssue>(
+  issues: readonly T[],
+  key: (issue: T) => string,
+): Record<string, KpiReport> {
   const groups = new Map<string, T[]>();
   for (const issue of issues) {
     const k = key(issue);

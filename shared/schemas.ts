@@ -69,14 +69,20 @@ const rating = z.enum(RATINGS, { error: '评价只能是好评或差评' });
 const ratingLevel = z.enum(RATING_LEVELS, { error: '评价等级无效' });
 
 export const dispatchSchema = z.object({ unitId: idSchema, coUnitIds: unitIds.optional() });
-export const returnSchema = z.object({ reason: reasonSchema, legalBasis: text(LIMITS.reason, '依据').optional() });
+export const returnSchema = z.object({
+  reason: reasonSchema,
+  legalBasis: text(LIMITS.reason, '依据').optional(),
+});
 export const transferSchema = z.object({ unitId: idSchema, reason: reasonSchema });
 export const addCoUnitSchema = z.object({ unitId: idSchema });
 export const requestExtensionSchema = z.object({
   workingDays: workingDays(LIMITS.maxExtensionWorkingDays),
   reason: reasonSchema,
 });
-export const noteSchema = z.object({ text: text(LIMITS.note, '内容'), public: z.boolean({ error: '请指明是否公开' }) });
+export const noteSchema = z.object({
+  text: text(LIMITS.note, '内容'),
+  public: z.boolean({ error: '请指明是否公开' }),
+});
 export const consultSchema = z.object({
   tier: z.enum(['director', 'leader'], { error: '会商层级只能是中心主任或市领导' }),
   unitIds: unitIds.refine((ids) => ids.length > 0, { error: '会商至少需要一个单位' }),

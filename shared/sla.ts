@@ -19,7 +19,8 @@ export type Limit =
   | { kind: 'working_days'; days: number }
   | { kind: 'same_day' };
 
-export type YellowRule = { kind: 'fraction'; fraction: number } | { kind: 'working_days_before'; days: number };
+export type YellowRule =
+  { kind: 'fraction'; fraction: number } | { kind: 'working_days_before'; days: number };
 
 export interface UrgencyPolicy {
   sign: Limit;
@@ -67,10 +68,23 @@ export interface Deadlines {
   pausedMs: number;
 }
 
-const KEYS_TO_SHIFT = ['signBy', 'contactBy', 'resolveBy', 'yellowAt', 'redAt', 'overdueAt', 'escalateAt', 'bulletinAt'] as const;
+const KEYS_TO_SHIFT = [
+  'signBy',
+  'contactBy',
+  'resolveBy',
+  'yellowAt',
+  'redAt',
+  'overdueAt',
+  'escalateAt',
+  'bulletinAt',
+] as const;
 
 /** The effective policy for one urgency, with the category's overrides applied. */
-export function urgencyPolicy(policy: TimeLimitPolicy, urgency: Urgency, category?: CategoryId): UrgencyPolicy {
+export function urgencyPolicy(
+  policy: TimeLimitPolicy,
+  urgency: Urgency,
+  category?: CategoryId,
+): UrgencyPolicy {
   const base = policy.urgencies[urgency];
   const override = category ? policy.categoryOverrides?.[category]?.[urgency] : undefined;
   return override ? { ...base, ...override } : base;
@@ -85,7 +99,12 @@ function endOfSameDay(startAt: Date, cutoff: string): Date {
 }
 
 /** When a limit started at `startAt` runs out. */
-export function applyLimit(limit: Limit, startAt: Date, calendar: WorkCalendar, sameDayCutoff = '17:30'): Date {
+export function applyLimit(
+  limit: Limit,
+  startAt: Date,
+  calendar: WorkCalendar,
+  sameDayCutoff = '17:30',
+): Date {
   switch (limit.kind) {
     case 'wall_minutes':
       return new Date(startAt.getTime() + limit.minutes * MINUTE_MS);
@@ -102,11 +121,22 @@ function basisOf(limit: Limit): ClockBasis {
   return limit.kind === 'wall_minutes' || limit.kind === 'same_day' ? 'wall' : 'working';
 }
 
-function yellowFor(rule: YellowRule, startAt: Date, due: Date, basis: ClockBasis, calendar: WorkCalendar): Date {
+function yellowFor(
+  rule: YellowRule,
+  startAt: Date,
+  due: Date,
+  basis: ClockBasis,
+  calendar: WorkCalendar,
+): Date {
   let at: Date;
   if (rule.kind === 'working_days_before') at = calendar.addWorkingDays(due, -rule.days);
-  else if (basis === 'wall') at = new Date(startAt.getTime() + Math.floor((due.getTime() - startAt.getTime()) * rule.fraction));
-  else at = calendar.addWorkingMs(startAt, Math.floor(Math.max(0, calendar.workingMsBetween(startAt, due)) * rule.fraction));
+  else if (basis === 'wall')
+    at = new Date(startAt.getTime() + Math.floor((due.getTime() - startAt.getTime()) * rule.fraction));
+  else
+    at = calendar.addWorkingMs(
+      startAt,
+      Math.floor(Math.max(0, calendar.workingMsBetween(startAt, due)) * rule.fraction),
+    );
   return new Date(Math.min(Math.max(at.getTime(), startAt.getTime()), due.getTime()));
 }
 
@@ -127,7 +157,10 @@ const DEFAULT_FOLLOW_UP_DAYS = { escalateAfterRedWorkingDays: 3, bulletinAfterRe
 export function followUps(
   deadlines: Pick<Deadlines, 'yellowAt' | 'redAt'>,
   calendar: WorkCalendar,
-  policy: Pick<TimeLimitPolicy, 'escalateAfterRedWorkingDays' | 'bulletinAfterRedWorkingDays'> = DEFAULT_FOLLOW_UP_DAYS,
+  policy: Pick<
+    TimeLimitPolicy,
+    'escalateAfterRedWorkingDays' | 'bulletinAfterRedWorkingDays'
+  > = DEFAULT_FOLLOW_UP_DAYS,
 ): FollowUps {
   return {
     urgeAt: deadlines.yellowAt,
@@ -164,7 +197,13 @@ export interface ComputeDeadlinesInput {
 }
 
 /** Fresh deadlines for an issue whose clock starts at `startAt` (dispatch). */
-export function computeDeadlines({ policy, urgency, category, startAt, calendar }: ComputeDeadlinesInput): Deadlines {
+export function computeDeadlines({
+  policy,
+  urgency,
+  category,
+  startAt,
+  calendar,
+}: ComputeDeadlinesInput): Deadlines {
   const rule = urgencyPolicy(policy, urgency, category);
   const at = (limit: Limit) => applyLimit(limit, startAt, calendar, policy.sameDayCutoff);
   const resolveBy = at(rule.resolve);
@@ -189,7 +228,15 @@ export interface RetimeInput extends Omit<ComputeDeadlinesInput, 'startAt'> {
 }
 
 /** Moves the resolve deadline (extension, consultation decision, rectification) and the lights with it. */
-export function retimeDeadlines({ deadlines, resolveBy, startAt, policy, urgency, category, calendar }: RetimeInput): Deadlines {
+export function retimeDeadlines({
+  deadlines,
+  resolveBy,
+  startAt,
+  policy,
+  urgency,
+  category,
+  calendar,
+}: RetimeInput): Deadlines {
   const rule = urgencyPolicy(policy, urgency, category);
   const start = startAt ?? deadlines.startAt;
   const basis: ClockBasis = 'working';
@@ -213,7 +260,10 @@ export function resumeDeadlines(deadlines: Deadlines, at: Date, calendar: WorkCa
   const pausedAt = deadlines.pausedAt;
   if (!pausedAt) return deadlines;
   const wall = deadlines.basis === 'wall';
-  const paused = Math.max(0, wall ? at.getTime() - pausedAt.getTime() : calendar.workingMsBetween(pausedAt, at));
+  const paused = Math.max(
+    0,
+    wall ? at.getTime() - pausedAt.getTime() : calendar.workingMsBetween(pausedAt, at),
+  );
   const next: Deadlines = { ...deadlines, pausedAt: null, pausedMs: deadlines.pausedMs + paused };
   for (const key of KEYS_TO_SHIFT) {
     const d = deadlines[key];
@@ -290,7 +340,12 @@ export function nextCheckAt(issue: SweepView, _now?: Date): Date | null {
 /** The steps due at `now`, in the order they should fire. */
 export function dueFollowUps(issue: SweepView, now: Date): FollowUpStep[] {
   const order: FollowUpStep[] = ['warning', 'urge', 'supervise', 'escalate', 'bulletin', 'request_callback'];
-  const due = new Set(pendingSteps(issue).filter(([, at]) => at.getTime() <= now.getTime()).map(([s]) => s));
-  if (due.has('warning') && issue.deadlines && warningLevel(issue.deadlines, now) === issue.warning) due.delete('warning');
+  const due = new Set(
+    pendingSteps(issue)
+      .filter(([, at]) => at.getTime() <= now.getTime())
+      .map(([s]) => s),
+  );
+  if (due.has('warning') && issue.deadlines && warningLevel(issue.deadlines, now) === issue.warning)
+    due.delete('warning');
   return order.filter((s) => due.has(s));
 }

@@ -29,7 +29,11 @@ export const STATE_LABELS: Readonly<Record<IssueState, string>> = Object.freeze(
 });
 
 /** States in which no handling clock runs and no escalation fires. */
-export const TERMINAL_STATES: readonly IssueState[] = Object.freeze(['closed', 'merged', 'rejected'] as IssueState[]);
+export const TERMINAL_STATES: readonly IssueState[] = Object.freeze([
+  'closed',
+  'merged',
+  'rejected',
+] as IssueState[]);
 
 export const URGENCIES = ['critical', 'urgent', 'normal', 'complex'] as const;
 export type Urgency = (typeof URGENCIES)[number];
@@ -115,7 +119,13 @@ export const RATINGS = ['good', 'bad'] as const;
 export type Rating = (typeof RATINGS)[number];
 
 /** The optional five-level detail of DESIGN §6; the first three are "good", the last two "bad". */
-export const RATING_LEVELS = ['very_satisfied', 'satisfied', 'basically_satisfied', 'dissatisfied', 'very_dissatisfied'] as const;
+export const RATING_LEVELS = [
+  'very_satisfied',
+  'satisfied',
+  'basically_satisfied',
+  'dissatisfied',
+  'very_dissatisfied',
+] as const;
 export type RatingLevel = (typeof RATING_LEVELS)[number];
 export const RATING_LEVEL_LABELS: Readonly<Record<RatingLevel, string>> = Object.freeze({
   very_satisfied: '非常满意',
@@ -132,7 +142,8 @@ export function ratingOfLevel(level: RatingLevel): Rating {
 }
 
 function isOneOf<T extends string>(list: readonly T[]) {
-  return (value: unknown): value is T => typeof value === 'string' && (list as readonly string[]).includes(value);
+  return (value: unknown): value is T =>
+    typeof value === 'string' && (list as readonly string[]).includes(value);
 }
 export const isIssueState = isOneOf(ISSUE_STATES);
 export const isUrgency = isOneOf(URGENCIES);

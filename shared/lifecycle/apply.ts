@@ -6,7 +6,14 @@ import { z } from 'zod';
 import { warningLevel, nextCheckAt } from '../sla.ts';
 import { STATE_LABELS, UNIT_LEVELS, type IssueState } from '../states.ts';
 import { ACTION_SCHEMAS, firstIssueMessage } from '../schemas.ts';
-import { ACTION_LABELS, ACTION_ROLES, ENTERPRISE_ACTIONS, SYSTEM_ACTIONS, isActionId, type ActionId } from './actions.ts';
+import {
+  ACTION_LABELS,
+  ACTION_ROLES,
+  ENTERPRISE_ACTIONS,
+  SYSTEM_ACTIONS,
+  isActionId,
+  type ActionId,
+} from './actions.ts';
 import { TransitionError } from './errors.ts';
 import { TRANSITIONS } from './transitions.ts';
 import type { ActionContext, DomainActor, IssueCore, TimelineEvent } from './issue-core.ts';
@@ -79,7 +86,8 @@ const LIGHT_STATES: IssueState[] = ['received', 'dispatched', 'in_progress', 'co
 
 function refreshDerived(issue: IssueCore, now: Date): void {
   if (['closed', 'merged', 'rejected'].includes(issue.state)) issue.warning = 'none';
-  else if (issue.deadlines && LIGHT_STATES.includes(issue.state)) issue.warning = warningLevel(issue.deadlines, now);
+  else if (issue.deadlines && LIGHT_STATES.includes(issue.state))
+    issue.warning = warningLevel(issue.deadlines, now);
   issue.nextCheckAt = nextCheckAt(issue, now);
 }
 
@@ -114,7 +122,10 @@ export function applyAction<T extends IssueCore>(
     throw new TransitionError('forbidden', `当前角色无权执行「${ACTION_LABELS[action]}」`);
   }
   if (!canApply(issue.state, action)) {
-    throw new TransitionError('illegal_transition', `问题处于「${STATE_LABELS[issue.state]}」状态，不能执行「${ACTION_LABELS[action]}」`);
+    throw new TransitionError(
+      'illegal_transition',
+      `问题处于「${STATE_LABELS[issue.state]}」状态，不能执行「${ACTION_LABELS[action]}」`,
+    );
   }
   const parsed = parseInput(action, input);
   const next: T = { ...issue, consultation: issue.consultation ? { ...issue.consultation } : null };

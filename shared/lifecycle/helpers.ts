@@ -31,7 +31,12 @@ export function resetFollowUps(issue: IssueCore): void {
 }
 
 /** Moves the resolve deadline to `resolveBy`; `restart` also restarts the yellow fraction from now. */
-export function moveResolveDeadline(issue: IssueCore, ctx: ActionContext, resolveBy: Date, restart: boolean): void {
+export function moveResolveDeadline(
+  issue: IssueCore,
+  ctx: ActionContext,
+  resolveBy: Date,
+  restart: boolean,
+): void {
   if (!issue.deadlines) fail('illegal_transition', '该问题尚未分办，没有办理时限');
   issue.deadlines = retimeDeadlines({
     deadlines: issue.deadlines,

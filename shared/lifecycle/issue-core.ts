@@ -2,7 +2,16 @@
 // appends. Models persist these fields as they are; presenters pick what leaves the server.
 
 import type { Actor, Role } from '../roles.ts';
-import type { CategoryId, IssueState, Rating, RatingLevel, Tier, UnitLevel, Urgency, WarningLevel } from '../states.ts';
+import type {
+  CategoryId,
+  IssueState,
+  Rating,
+  RatingLevel,
+  Tier,
+  UnitLevel,
+  Urgency,
+  WarningLevel,
+} from '../states.ts';
 import type { Deadlines, TimeLimitPolicy } from '../sla.ts';
 import type { WorkCalendar } from '../calendar.ts';
 import type { ActionId } from './actions.ts';
@@ -115,9 +124,14 @@ export interface TimelineEvent {
 export type ActorRole = Role | 'system' | 'enterprise';
 
 /** Staff, the automatic sweep/intake, or a verified enterprise owner on the QR page. */
-export type DomainActor = Actor | { id: string; username: string; role: 'system' | 'enterprise'; unitId?: undefined };
+export type DomainActor =
+  Actor | { id: string; username: string; role: 'system' | 'enterprise'; unitId?: undefined };
 
-export const SYSTEM_ACTOR: DomainActor = Object.freeze({ id: 'system', username: 'system', role: 'system' as const });
+export const SYSTEM_ACTOR: DomainActor = Object.freeze({
+  id: 'system',
+  username: 'system',
+  role: 'system' as const,
+});
 
 export function enterpriseActor(enterpriseId: string): DomainActor {
   return { id: `enterprise:${enterpriseId}`, username: enterpriseId, role: 'enterprise' };
@@ -185,5 +199,14 @@ export function createIssueCore({ urgency, category, tier = 'section' }: NewIssu
 
 /** The 'create' event that opens every timeline. */
 export function creationEvent(now: Date, actor: DomainActor, data?: Record<string, unknown>): TimelineEvent {
-  return { at: now, actorId: actor.id, actorRole: actor.role, action: 'create', fromState: null, toState: 'received', public: true, data };
+  return {
+    at: now,
+    actorId: actor.id,
+    actorRole: actor.role,
+    action: 'create',
+    fromState: null,
+    toState: 'received',
+    public: true,
+    data,
+  };
 }

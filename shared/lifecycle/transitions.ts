@@ -13,15 +13,30 @@ export interface Transition {
 }
 
 const RUNNING: IssueState[] = ['dispatched', 'in_progress', 'consulting'];
-const OPEN: IssueState[] = ['received', 'dispatched', 'in_progress', 'suspended', 'consulting', 'replied', 'awaiting_rating'];
-const t = (from: IssueState[], to: IssueState[], isPublic = false): Transition => ({ from, to, public: isPublic });
+const OPEN: IssueState[] = [
+  'received',
+  'dispatched',
+  'in_progress',
+  'suspended',
+  'consulting',
+  'replied',
+  'awaiting_rating',
+];
+const t = (from: IssueState[], to: IssueState[], isPublic = false): Transition => ({
+  from,
+  to,
+  public: isPublic,
+});
 
 export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze({
   dispatch: t(['received', 'dispatched'], ['dispatched'], true),
   sign: t(['dispatched'], ['in_progress'], true),
   return: t(['dispatched', 'in_progress'], ['received', 'consulting']),
   transfer: t(['dispatched', 'in_progress'], ['dispatched'], true),
-  add_co_unit: t(['dispatched', 'in_progress', 'suspended', 'consulting'], ['dispatched', 'in_progress', 'suspended', 'consulting']),
+  add_co_unit: t(
+    ['dispatched', 'in_progress', 'suspended', 'consulting'],
+    ['dispatched', 'in_progress', 'suspended', 'consulting'],
+  ),
   suspend: t(['in_progress'], ['in_progress', 'suspended']),
   approve_suspend: t(['in_progress'], ['suspended'], true),
   resume: t(['suspended'], ['suspended', 'in_progress']),

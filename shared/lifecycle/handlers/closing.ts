@@ -8,7 +8,14 @@
 import { ratingOfLevel, type Rating, type RatingLevel } from '../../states.ts';
 import type { CallbackInput, RateInput, VerifyRatingInput } from '../../schemas.ts';
 import type { ActionContext, IssueCore, RatingSource } from '../issue-core.ts';
-import { fail, involvedUnits, moveResolveDeadline, nextTier, openConsultation, type Handler } from '../helpers.ts';
+import {
+  fail,
+  involvedUnits,
+  moveResolveDeadline,
+  nextTier,
+  openConsultation,
+  type Handler,
+} from '../helpers.ts';
 
 export const verify: Handler<object> = (issue, _input, ctx) => {
   issue.state = 'awaiting_rating';
@@ -73,9 +80,21 @@ export const requestCallback: Handler<object> = (issue) => {
 function redo(issue: IssueCore, ctx: ActionContext, workingDays?: number) {
   const afterRedo = issue.redoCount > 0;
   issue.redoCount += 1;
-  Object.assign(issue, { reply: null, repliedAt: null, repliedLate: null, rateBy: null, callbackRequested: false });
+  Object.assign(issue, {
+    reply: null,
+    repliedAt: null,
+    repliedLate: null,
+    rateBy: null,
+    callbackRequested: false,
+  });
   if (afterRedo) {
-    openConsultation(issue, ctx, nextTier(issue.tier) ?? 'leader', involvedUnits(issue), 'bad_rating_after_redo');
+    openConsultation(
+      issue,
+      ctx,
+      nextTier(issue.tier) ?? 'leader',
+      involvedUnits(issue),
+      'bad_rating_after_redo',
+    );
     return { redoCount: issue.redoCount, consultation: issue.consultation?.tier };
   }
   const days = workingDays ?? ctx.policy.rectifyWorkingDays;

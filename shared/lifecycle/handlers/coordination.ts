@@ -5,7 +5,14 @@ import { computeDeadlines } from '../../sla.ts';
 import type { UnitLevel } from '../../states.ts';
 import type { ConsultInput, DecideInput } from '../../schemas.ts';
 import type { IssueCore } from '../issue-core.ts';
-import { fail, involvedUnits, moveResolveDeadline, nextTier, openConsultation, type Handler } from '../helpers.ts';
+import {
+  fail,
+  involvedUnits,
+  moveResolveDeadline,
+  nextTier,
+  openConsultation,
+  type Handler,
+} from '../helpers.ts';
 
 export const consult: Handler<ConsultInput> = (issue, input, ctx) => {
   openConsultation(issue, ctx, input.tier, input.unitIds, 'manual');
@@ -18,7 +25,10 @@ export const consultInput: Handler<{ text: string }> = (issue, input, ctx) => {
   if (!consultation || !unitId || !consultation.unitIds.includes(unitId)) {
     fail('not_in_consultation', '您所在单位不在本次会商名单中');
   }
-  consultation.inputs = { ...consultation.inputs, [unitId]: { text: input.text, at: ctx.now, by: ctx.actor.id } };
+  consultation.inputs = {
+    ...consultation.inputs,
+    [unitId]: { text: input.text, at: ctx.now, by: ctx.actor.id },
+  };
   const allIn = consultation.unitIds.every((id) => consultation.inputs[id]);
   return { note: input.text, data: { unitId, allIn } };
 };
@@ -37,12 +47,22 @@ export const decide: Handler<DecideInput & { level?: UnitLevel }> = (issue, inpu
   issue.signedAt = ctx.now;
   issue.signedLate = false;
   if (!issue.deadlines) {
-    issue.deadlines = computeDeadlines({ ...ctx, urgency: issue.urgency, category: issue.category, startAt: ctx.now });
+    issue.deadlines = computeDeadlines({
+      ...ctx,
+      urgency: issue.urgency,
+      category: issue.category,
+      startAt: ctx.now,
+    });
   }
   moveResolveDeadline(issue, ctx, ctx.calendar.addWorkingDays(ctx.now, input.workingDays), true);
   if (consultation) issue.consultation = { ...consultation, decidedAt: ctx.now, decidedBy: ctx.actor.id };
   return {
-    data: { unitId: input.unitId, coUnitIds: issue.coUnitIds, workingDays: input.workingDays, resolveBy: issue.deadlines?.resolveBy },
+    data: {
+      unitId: input.unitId,
+      coUnitIds: issue.coUnitIds,
+      workingDays: input.workingDays,
+      resolveBy: issue.deadlines?.resolveBy,
+    },
   };
 };
 

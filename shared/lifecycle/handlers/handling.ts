@@ -4,7 +4,14 @@
 import { pauseDeadlines, resumeDeadlines, urgencyPolicy } from '../../sla.ts';
 import type { NoteInput, RequestExtensionInput } from '../../schemas.ts';
 import type { ActionContext, IssueCore, PendingKind } from '../issue-core.ts';
-import { actorMayApprove, fail, moveResolveDeadline, PENDING_LABELS, requireNoPending, type Handler } from '../helpers.ts';
+import {
+  actorMayApprove,
+  fail,
+  moveResolveDeadline,
+  PENDING_LABELS,
+  requireNoPending,
+  type Handler,
+} from '../helpers.ts';
 
 export const sign: Handler<object> = (issue, _input, ctx) => {
   issue.state = 'in_progress';
@@ -15,14 +22,23 @@ export const sign: Handler<object> = (issue, _input, ctx) => {
 
 function takePending(issue: IssueCore, kind: PendingKind) {
   const pending = issue.pendingApproval;
-  if (!pending || pending.kind !== kind) fail('no_pending_request', `没有待审批的${PENDING_LABELS[kind]}申请`);
+  if (!pending || pending.kind !== kind)
+    fail('no_pending_request', `没有待审批的${PENDING_LABELS[kind]}申请`);
   issue.pendingApproval = null;
   return pending;
 }
 
-function request(issue: IssueCore, ctx: ActionContext, kind: PendingKind, extra: { reason?: string; workingDays?: number }) {
+function request(
+  issue: IssueCore,
+  ctx: ActionContext,
+  kind: PendingKind,
+  extra: { reason?: string; workingDays?: number },
+) {
   issue.pendingApproval = { kind, requestedBy: ctx.actor.id, requestedAt: ctx.now, ...extra };
-  return { note: extra.reason, data: { pending: kind, ...(extra.workingDays ? { workingDays: extra.workingDays } : {}) } };
+  return {
+    note: extra.reason,
+    data: { pending: kind, ...(extra.workingDays ? { workingDays: extra.workingDays } : {}) },
+  };
 }
 
 function doSuspend(issue: IssueCore, ctx: ActionContext): void {
@@ -40,7 +56,8 @@ function doResume(issue: IssueCore, ctx: ActionContext): void {
 /** Requests a pause; an approver's own request takes effect at once. */
 export const suspend: Handler<{ reason: string }> = (issue, input, ctx) => {
   requireNoPending(issue);
-  if (!actorMayApprove(ctx, 'approve_suspend')) return request(issue, ctx, 'suspend', { reason: input.reason });
+  if (!actorMayApprove(ctx, 'approve_suspend'))
+    return request(issue, ctx, 'suspend', { reason: input.reason });
   doSuspend(issue, ctx);
   return { note: input.reason, data: { approved: true } };
 };
@@ -99,7 +116,10 @@ export const approveExtension: Handler<object> = (issue, _input, ctx) => {
   const pending = takePending(issue, 'extension');
   const workingDays = pending.workingDays ?? 0;
   checkExtension(issue, ctx, workingDays);
-  return { note: pending.reason, data: { requestedBy: pending.requestedBy, ...doExtend(issue, ctx, workingDays) } };
+  return {
+    note: pending.reason,
+    data: { requestedBy: pending.requestedBy, ...doExtend(issue, ctx, workingDays) },
+  };
 };
 
 export const note: Handler<NoteInput> = (_issue, input) => ({ note: input.text, public: input.public });

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import { CATEGORIES, CATEGORY_LABELS, categoryDef } from '../../../config/categories.ts';
 import { CHANNELS, channelDef } from '../../../config/channels.ts';
-import { DEFAULT_ROUTING_RULES, coordinationTier, defaultRouting, evaluateRoutingRules } from '../../../config/routing.ts';
+import {
+  DEFAULT_ROUTING_RULES,
+  coordinationTier,
+  defaultRouting,
+  evaluateRoutingRules,
+} from '../../../config/routing.ts';
 import { DEFAULT_TIME_LIMIT_POLICY, MEETING_PROMISE } from '../../../config/time-limits.ts';
 import { COUNTIES, REGION_CODES, SERVICE_CENTRE_CODE, UNITS, findUnit } from '../../../config/units.ts';
 import { CATEGORY_IDS, CHANNEL_IDS } from '../../../shared/states.ts';
@@ -12,12 +17,23 @@ describe('configuration defaults', () => {
       expect(COUNTIES.map((c) => c.name)).to.deep.equal(['吴兴区', '南浔区', '德清县', '长兴县', '安吉县']);
       expect(findUnit(SERVICE_CENTRE_CODE)?.name).to.equal('市企业综合服务中心');
       expect(findUnit('city-nrp')?.name).to.equal('市自然资源和规划局');
-      expect(findUnit('deqing-centre')).to.include({ level: 'county', region: 'deqing', parentCode: SERVICE_CENTRE_CODE });
-      expect(findUnit('wuxing-zhili')).to.include({ name: '织里镇', level: 'township', parentCode: 'wuxing-centre' });
+      expect(findUnit('deqing-centre')).to.include({
+        level: 'county',
+        region: 'deqing',
+        parentCode: SERVICE_CENTRE_CODE,
+      });
+      expect(findUnit('wuxing-zhili')).to.include({
+        name: '织里镇',
+        level: 'township',
+        parentCode: 'wuxing-centre',
+      });
       const departments = UNITS.filter((u) => u.level === 'city' && u.code !== SERVICE_CENTRE_CODE);
       expect(departments.length).to.be.within(10, 14);
       for (const county of COUNTIES) {
-        expect(UNITS.filter((u) => u.level === 'township' && u.region === county.code).length, county.name).to.be.at.least(3);
+        expect(
+          UNITS.filter((u) => u.level === 'township' && u.region === county.code).length,
+          county.name,
+        ).to.be.at.least(3);
       }
     });
 
@@ -32,7 +48,10 @@ describe('configuration defaults', () => {
 
     it('gives every category a city department that handles it', () => {
       for (const id of CATEGORY_IDS) {
-        expect(UNITS.some((u) => u.level === 'city' && u.categories?.includes(id)), id).to.equal(true);
+        expect(
+          UNITS.some((u) => u.level === 'city' && u.categories?.includes(id)),
+          id,
+        ).to.equal(true);
       }
     });
   });
@@ -79,7 +98,9 @@ describe('configuration defaults', () => {
         coUnitCodes: [],
         confident: true,
       });
-      expect(evaluateRoutingRules(rules, { category: 'land', region: 'deqing' })?.unitCode).to.equal('city-nrp');
+      expect(evaluateRoutingRules(rules, { category: 'land', region: 'deqing' })?.unitCode).to.equal(
+        'city-nrp',
+      );
       const tie = [...rules, { category: 'land' as const, region: 'anji', unitCode: 'anji-meixi' }];
       expect(evaluateRoutingRules(tie, { category: 'land', region: 'anji' })?.confident).to.equal(false);
       const disabled = [{ category: 'land' as const, unitCode: 'city-nrp', enabled: false }];
@@ -89,8 +110,12 @@ describe('configuration defaults', () => {
     it('sends cross-department, cross-region and complex problems to the director tier', () => {
       expect(coordinationTier({ categories: ['land'], regions: ['deqing'] })).to.equal('section');
       expect(coordinationTier({ categories: ['land', 'finance'], regions: ['deqing'] })).to.equal('director');
-      expect(coordinationTier({ categories: ['logistics'], regions: ['deqing', 'anji'] })).to.equal('director');
-      expect(coordinationTier({ categories: ['tax'], regions: ['city'], complex: true })).to.equal('director');
+      expect(coordinationTier({ categories: ['logistics'], regions: ['deqing', 'anji'] })).to.equal(
+        'director',
+      );
+      expect(coordinationTier({ categories: ['tax'], regions: ['city'], complex: true })).to.equal(
+        'director',
+      );
     });
   });
 
@@ -109,7 +134,11 @@ describe('configuration defaults', () => {
       expect(p.urgencies.normal.resolve).to.deep.equal({ kind: 'working_days', days: 5 });
       expect(p.urgencies.complex.resolve).to.deep.equal({ kind: 'working_days', days: 15 });
       expect(p.maxExtensions).to.equal(1);
-      expect([p.escalateAfterRedWorkingDays, p.bulletinAfterRedWorkingDays, p.ratingWindowWorkingDays]).to.deep.equal([3, 5, 3]);
+      expect([
+        p.escalateAfterRedWorkingDays,
+        p.bulletinAfterRedWorkingDays,
+        p.ratingWindowWorkingDays,
+      ]).to.deep.equal([3, 5, 3]);
       expect([p.rectifyWorkingDays, p.maxRectifyWorkingDays]).to.deep.equal([5, 15]);
     });
   });

@@ -114,9 +114,9 @@ describe('working-day calendar', () => {
       const tuesdayOpen = chinaTime('2026-02-24', '08:30');
       expect(cal.workingMsBetween(fridayClose, tuesdayOpen)).to.equal(7.5 * HOUR_MS);
       expect(cal.workingMsBetween(tuesdayOpen, fridayClose)).to.equal(-7.5 * HOUR_MS);
-      expect(cal.workingMsBetween(chinaTime('2026-02-13', '11:00'), chinaTime('2026-02-13', '14:00'))).to.equal(
-        1.5 * HOUR_MS,
-      );
+      expect(
+        cal.workingMsBetween(chinaTime('2026-02-13', '11:00'), chinaTime('2026-02-13', '14:00')),
+      ).to.equal(1.5 * HOUR_MS);
     });
 
     it('round-trips: the working time to a point reached by adding equals what was added', () => {
@@ -137,7 +137,9 @@ describe('working-day calendar', () => {
       const nineToFive = createWorkCalendar({ workingHours: [{ start: '09:00', end: '17:00' }] });
       expect(nineToFive.workingMsPerDay).to.equal(8 * HOUR_MS);
       expect(cst(nineToFive.addWorkingDays(chinaTime('2026-02-13'), 1))).to.equal('2026-02-14 17:00');
-      expect(() => createWorkCalendar({ workingHours: [{ start: '13:00', end: '12:00' }] })).to.throw(RangeError);
+      expect(() => createWorkCalendar({ workingHours: [{ start: '13:00', end: '12:00' }] })).to.throw(
+        RangeError,
+      );
       expect(() =>
         createWorkCalendar({
           workingHours: [
@@ -146,7 +148,9 @@ describe('working-day calendar', () => {
           ],
         }),
       ).to.throw(RangeError);
-      expect(() => createWorkCalendar({ workingHours: [{ start: '8:00', end: '12:00' }] })).to.throw(RangeError);
+      expect(() => createWorkCalendar({ workingHours: [{ start: '8:00', end: '12:00' }] })).to.throw(
+        RangeError,
+      );
     });
   });
 
@@ -158,11 +162,26 @@ describe('working-day calendar', () => {
         if (cal.isWorkingTime(clock.now())) worked.push(chinaDateKey(clock.now()).slice(5));
         clock.advance(DAY_MS);
       }
-      expect(worked).to.deep.equal(['02-09', '02-10', '02-11', '02-12', '02-13', '02-14', '02-24', '02-25', '02-26', '02-27', '02-28', '03-02']);
+      expect(worked).to.deep.equal([
+        '02-09',
+        '02-10',
+        '02-11',
+        '02-12',
+        '02-13',
+        '02-14',
+        '02-24',
+        '02-25',
+        '02-26',
+        '02-27',
+        '02-28',
+        '03-02',
+      ]);
     });
 
     it('accumulates no working time during the holiday week', () => {
-      expect(cal.workingMsBetween(chinaTime('2026-02-14', '17:30'), chinaTime('2026-02-24', '08:30'))).to.equal(0);
+      expect(
+        cal.workingMsBetween(chinaTime('2026-02-14', '17:30'), chinaTime('2026-02-24', '08:30')),
+      ).to.equal(0);
     });
   });
 
@@ -194,7 +213,9 @@ describe('working-day calendar', () => {
     });
 
     it('uses replacement data when given', () => {
-      const custom = createWorkCalendar({ data: { holidays: { '2030-01-01': 'New Year,元旦,1' }, workdays: {} } });
+      const custom = createWorkCalendar({
+        data: { holidays: { '2030-01-01': 'New Year,元旦,1' }, workdays: {} },
+      });
       expect(custom.hasDataFor(2030)).to.equal(true);
       expect(custom.hasDataFor(2026)).to.equal(false);
       expect(custom.isWorkingDay('2030-01-01')).to.equal(false);

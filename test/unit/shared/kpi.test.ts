@@ -51,7 +51,11 @@ describe('KPIs', () => {
   });
 
   it('sign-for timeliness counts signed issues only', () => {
-    const r = signTimelinessRate([issue(), issue({ signedLate: true }), issue({ signedAt: null, state: 'dispatched' })]);
+    const r = signTimelinessRate([
+      issue(),
+      issue({ signedLate: true }),
+      issue({ signedAt: null, state: 'dispatched' }),
+    ]);
     expect(r).to.deep.equal({ numerator: 1, denominator: 2, rate: 0.5 });
   });
 

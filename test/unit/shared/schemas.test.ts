@@ -17,16 +17,24 @@ describe('schemas', () => {
     });
 
     it('upper-cases a lower-case credit code', () => {
-      const parsed = issueCreateSchema.parse({ ...validCreate, enterprise: { creditCode: '91110108551385082q' } });
+      const parsed = issueCreateSchema.parse({
+        ...validCreate,
+        enterprise: { creditCode: '91110108551385082q' },
+      });
       expect(parsed.enterprise).to.deep.equal({ creditCode: '91110108551385082Q' });
     });
 
     it('accepts an enterprise id instead of a credit code', () => {
-      expect(issueCreateSchema.safeParse({ ...validCreate, enterprise: { id: 'ent-1' } }).success).to.equal(true);
+      expect(issueCreateSchema.safeParse({ ...validCreate, enterprise: { id: 'ent-1' } }).success).to.equal(
+        true,
+      );
     });
 
     it('rejects a credit code with a wrong check character', () => {
-      const result = issueCreateSchema.safeParse({ ...validCreate, enterprise: { creditCode: '91350100M000100Y44' } });
+      const result = issueCreateSchema.safeParse({
+        ...validCreate,
+        enterprise: { creditCode: '91350100M000100Y44' },
+      });
       expect(result.success).to.equal(false);
     });
 
@@ -42,7 +50,9 @@ describe('schemas', () => {
       const blank = issueCreateSchema.safeParse({ ...validCreate, content: '   ' });
       expect(blank.success).to.equal(false);
       if (!blank.success) expect(firstIssueMessage(blank.error)).to.equal('content: 问题内容不能为空');
-      expect(issueCreateSchema.safeParse({ ...validCreate, content: '长'.repeat(10_001) }).success).to.equal(false);
+      expect(issueCreateSchema.safeParse({ ...validCreate, content: '长'.repeat(10_001) }).success).to.equal(
+        false,
+      );
     });
   });
 
@@ -54,10 +64,14 @@ describe('schemas', () => {
     it('requires a reason to return, transfer, reject or reopen', () => {
       for (const action of ['return', 'reject', 'reopen', 'send_back', 'suspend'] as const) {
         expect(ACTION_SCHEMAS[action].safeParse({}).success, action).to.equal(false);
-        expect(ACTION_SCHEMAS[action].safeParse({ reason: '不属于本单位职责' }).success, action).to.equal(true);
+        expect(ACTION_SCHEMAS[action].safeParse({ reason: '不属于本单位职责' }).success, action).to.equal(
+          true,
+        );
       }
       expect(ACTION_SCHEMAS.transfer.safeParse({ reason: '职责调整' }).success).to.equal(false);
-      expect(ACTION_SCHEMAS.transfer.safeParse({ unitId: 'city-nrp', reason: '职责调整' }).success).to.equal(true);
+      expect(ACTION_SCHEMAS.transfer.safeParse({ unitId: 'city-nrp', reason: '职责调整' }).success).to.equal(
+        true,
+      );
     });
 
     it('deduplicates co-units on dispatch', () => {
@@ -83,15 +97,21 @@ describe('schemas', () => {
     });
 
     it('accepts good/bad ratings with an optional five-level detail', () => {
-      expect(ACTION_SCHEMAS.rate.safeParse({ rating: 'good', level: 'very_satisfied' }).success).to.equal(true);
+      expect(ACTION_SCHEMAS.rate.safeParse({ rating: 'good', level: 'very_satisfied' }).success).to.equal(
+        true,
+      );
       expect(ACTION_SCHEMAS.rate.safeParse({ rating: 'excellent' }).success).to.equal(false);
       expect(ACTION_SCHEMAS.callback.safeParse({ reached: false }).success).to.equal(true);
       expect(ACTION_SCHEMAS.verify_rating.safeParse({ reasonable: 'yes' }).success).to.equal(false);
     });
 
     it('consults only at the director or leader tier with at least one unit', () => {
-      expect(ACTION_SCHEMAS.consult.safeParse({ tier: 'director', unitIds: ['city-drc'] }).success).to.equal(true);
-      expect(ACTION_SCHEMAS.consult.safeParse({ tier: 'section', unitIds: ['city-drc'] }).success).to.equal(false);
+      expect(ACTION_SCHEMAS.consult.safeParse({ tier: 'director', unitIds: ['city-drc'] }).success).to.equal(
+        true,
+      );
+      expect(ACTION_SCHEMAS.consult.safeParse({ tier: 'section', unitIds: ['city-drc'] }).success).to.equal(
+        false,
+      );
       expect(ACTION_SCHEMAS.consult.safeParse({ tier: 'leader', unitIds: [] }).success).to.equal(false);
     });
   });

@@ -84,7 +84,12 @@ describe('SLA deadlines', () => {
 
   describe('critical issues run on the wall clock', () => {
     it('sign within 30 minutes and contact within an hour, even on a holiday', () => {
-      const d = computeDeadlines({ policy, urgency: 'critical', startAt: at('2026-02-17', '10:00'), calendar });
+      const d = computeDeadlines({
+        policy,
+        urgency: 'critical',
+        startAt: at('2026-02-17', '10:00'),
+        calendar,
+      });
       expect(cst(d.signBy)).to.equal('2026-02-17 10:30');
       expect(cst(d.contactBy)).to.equal('2026-02-17 11:00');
       expect(cst(d.resolveBy)).to.equal('2026-02-17 23:59');
@@ -92,12 +97,22 @@ describe('SLA deadlines', () => {
     });
 
     it('turn yellow when two-thirds of the day is used', () => {
-      const d = computeDeadlines({ policy, urgency: 'critical', startAt: at('2026-02-13', '10:00'), calendar });
+      const d = computeDeadlines({
+        policy,
+        urgency: 'critical',
+        startAt: at('2026-02-13', '10:00'),
+        calendar,
+      });
       expect(cst(d.yellowAt)).to.equal('2026-02-13 19:19');
     });
 
     it('raised after office hours are due the next day', () => {
-      const d = computeDeadlines({ policy, urgency: 'critical', startAt: at('2026-02-13', '20:00'), calendar });
+      const d = computeDeadlines({
+        policy,
+        urgency: 'critical',
+        startAt: at('2026-02-13', '20:00'),
+        calendar,
+      });
       expect(cst(d.resolveBy)).to.equal('2026-02-14 23:59');
     });
   });
@@ -107,14 +122,31 @@ describe('SLA deadlines', () => {
       ...policy,
       categoryOverrides: { land: { normal: { resolve: { kind: 'working_days', days: 10 } } } },
     };
-    const land = computeDeadlines({ policy: landPolicy, urgency: 'normal', category: 'land', startAt: at('2026-03-02', '09:00'), calendar });
-    const tax = computeDeadlines({ policy: landPolicy, urgency: 'normal', category: 'tax', startAt: at('2026-03-02', '09:00'), calendar });
+    const land = computeDeadlines({
+      policy: landPolicy,
+      urgency: 'normal',
+      category: 'land',
+      startAt: at('2026-03-02', '09:00'),
+      calendar,
+    });
+    const tax = computeDeadlines({
+      policy: landPolicy,
+      urgency: 'normal',
+      category: 'tax',
+      startAt: at('2026-03-02', '09:00'),
+      calendar,
+    });
     expect(cst(land.resolveBy)).to.equal('2026-03-16 17:30');
     expect(cst(tax.resolveBy)).to.equal('2026-03-09 17:30');
   });
 
   describe('suspension pauses the clock', () => {
-    const start = computeDeadlines({ policy, urgency: 'normal', startAt: at('2026-02-09', '09:00'), calendar });
+    const start = computeDeadlines({
+      policy,
+      urgency: 'normal',
+      startAt: at('2026-02-09', '09:00'),
+      calendar,
+    });
 
     it('keeps the remaining working time: paused Thu 12 Feb, resumed Wed 25 Feb', () => {
       expect(cst(start.resolveBy)).to.equal('2026-02-14 17:30');
@@ -139,8 +171,17 @@ describe('SLA deadlines', () => {
     });
 
     it('moves wall-clock deadlines by wall time', () => {
-      const d = computeDeadlines({ policy, urgency: 'critical', startAt: at('2026-03-02', '09:00'), calendar });
-      const resumed = resumeDeadlines(pauseDeadlines(d, at('2026-03-02', '12:00')), at('2026-03-02', '14:00'), calendar);
+      const d = computeDeadlines({
+        policy,
+        urgency: 'critical',
+        startAt: at('2026-03-02', '09:00'),
+        calendar,
+      });
+      const resumed = resumeDeadlines(
+        pauseDeadlines(d, at('2026-03-02', '12:00')),
+        at('2026-03-02', '14:00'),
+        calendar,
+      );
       expect(resumed.resolveBy.getTime() - d.resolveBy.getTime()).to.equal(2 * HOUR_MS);
     });
 
@@ -199,13 +240,22 @@ describe('SLA deadlines', () => {
     });
 
     it('fires nothing twice', () => {
-      const done = view({ warning: 'overdue', urged: true, supervised: true, escalated: true, bulletined: true });
+      const done = view({
+        warning: 'overdue',
+        urged: true,
+        supervised: true,
+        escalated: true,
+        bulletined: true,
+      });
       expect(dueFollowUps(done, at('2026-04-01', '09:00'))).to.deep.equal([]);
       expect(nextCheckAt(done)).to.equal(null);
     });
 
     it('does not escalate an issue already in consultation', () => {
-      const steps = dueFollowUps(view({ state: 'consulting', urged: true, supervised: true }), at('2026-03-04', '09:00'));
+      const steps = dueFollowUps(
+        view({ state: 'consulting', urged: true, supervised: true }),
+        at('2026-03-04', '09:00'),
+      );
       expect(steps).to.deep.equal(['warning']);
     });
 
@@ -214,7 +264,9 @@ describe('SLA deadlines', () => {
       expect(cst(nextCheckAt(waiting)!)).to.equal('2026-03-04 17:30');
       expect(dueFollowUps(waiting, at('2026-03-04', '17:00'))).to.deep.equal([]);
       expect(dueFollowUps(waiting, at('2026-03-05', '09:00'))).to.deep.equal(['request_callback']);
-      expect(dueFollowUps({ ...waiting, callbackRequested: true }, at('2026-03-05', '09:00'))).to.deep.equal([]);
+      expect(dueFollowUps({ ...waiting, callbackRequested: true }, at('2026-03-05', '09:00'))).to.deep.equal(
+        [],
+      );
     });
   });
 });

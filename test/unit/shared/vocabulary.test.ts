@@ -11,7 +11,12 @@ import {
   isIssueState,
   ratingOfLevel,
 } from '../../../shared/states.ts';
-import { ACTION_IDS, ACTION_LABELS, ACTION_ROLES, roleMayPerform } from '../../../shared/lifecycle/actions.ts';
+import {
+  ACTION_IDS,
+  ACTION_LABELS,
+  ACTION_ROLES,
+  roleMayPerform,
+} from '../../../shared/lifecycle/actions.ts';
 
 describe('domain vocabulary', () => {
   it('has the ten lifecycle states of DESIGN §3 with their Chinese labels', () => {

@@ -22,7 +22,12 @@ export const at = (date: string, time = '00:00') => chinaTime(date, time);
 export const cst = (d: Date | null | undefined) =>
   d ? new Date(d.getTime() + 8 * HOUR_MS).toISOString().slice(0, 16).replace('T', ' ') : null;
 
-const staff = (role: Role, unitId?: string): Actor => ({ id: `u-${role}-${unitId ?? 'centre'}`, username: role, role, unitId });
+const staff = (role: Role, unitId?: string): Actor => ({
+  id: `u-${role}-${unitId ?? 'centre'}`,
+  username: role,
+  role,
+  unitId,
+});
 export const actors = {
   clerk: staff('clerk', 'centre'),
   dispatcher: staff('dispatcher', 'centre'),
@@ -47,7 +52,13 @@ export class IssueStory {
   }
 
   do(actor: DomainActor, action: ActionId, input: unknown = {}): TimelineEvent {
-    const result = applyAction(this.issue, action, input, { now: this.clock.now(), actor, calendar, policy, issueId: 'issue-1' });
+    const result = applyAction(this.issue, action, input, {
+      now: this.clock.now(),
+      actor,
+      calendar,
+      policy,
+      issueId: 'issue-1',
+    });
     this.issue = result.issue;
     this.timeline.push(result.event);
     return result.event;

@@ -29,7 +29,11 @@ describe('lifecycle: the full happy path', () => {
     expect(cst(story.issue.rateBy)).to.equal('2026-03-02 17:30');
 
     story.goTo('2026-02-27', '09:00');
-    story.do(enterpriseActor('ent-1'), 'rate', { rating: 'good', level: 'very_satisfied', comment: '办事效率高' });
+    story.do(enterpriseActor('ent-1'), 'rate', {
+      rating: 'good',
+      level: 'very_satisfied',
+      comment: '办事效率高',
+    });
     expect(story.issue).to.include({ state: 'closed', warning: 'none', nextCheckAt: null });
     expect(story.issue.rating).to.include({ rating: 'good', level: 'very_satisfied', source: 'enterprise' });
     expect(cst(story.issue.closedAt)).to.equal('2026-02-27 09:00');

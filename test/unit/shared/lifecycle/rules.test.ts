@@ -34,8 +34,15 @@ describe('lifecycle rules', () => {
         for (const action of ACTION_IDS) {
           if (TRANSITIONS[action].from.includes(state)) continue;
           const attempt = () =>
-            applyAction(issue, action, {}, { now: at('2026-03-02', '09:00'), actor: anyAllowedActor(action), calendar, policy });
-          expect(attempt, `${action} from ${state}`).to.throw(TransitionError).with.property('code', 'illegal_transition');
+            applyAction(
+              issue,
+              action,
+              {},
+              { now: at('2026-03-02', '09:00'), actor: anyAllowedActor(action), calendar, policy },
+            );
+          expect(attempt, `${action} from ${state}`)
+            .to.throw(TransitionError)
+            .with.property('code', 'illegal_transition');
           refused++;
         }
       }
@@ -62,7 +69,12 @@ describe('lifecycle rules', () => {
     it('admin configures but never handles issues', () => {
       const story = new IssueStory(at('2026-03-02', '09:00'));
       for (const action of ['dispatch', 'reject', 'note'] as const) {
-        story.refuses(actors.admin, action, { unitId: 'city-nrp', reason: 'x', text: 'x', public: false }, 'forbidden');
+        story.refuses(
+          actors.admin,
+          action,
+          { unitId: 'city-nrp', reason: 'x', text: 'x', public: false },
+          'forbidden',
+        );
       }
     });
 
@@ -75,7 +87,14 @@ describe('lifecycle rules', () => {
     });
 
     it('the system may only auto-dispatch and run follow-ups; the enterprise may only rate', () => {
-      expect(SYSTEM_ACTIONS).to.include.members(['dispatch', 'urge', 'supervise', 'bulletin', 'escalate', 'request_callback']);
+      expect(SYSTEM_ACTIONS).to.include.members([
+        'dispatch',
+        'urge',
+        'supervise',
+        'bulletin',
+        'escalate',
+        'request_callback',
+      ]);
       expect(ENTERPRISE_ACTIONS).to.deep.equal(['rate']);
       const story = new IssueStory(at('2026-03-02', '09:00'));
       story.do(SYSTEM_ACTOR, 'dispatch', { unitId: 'city-nrp' });
@@ -103,7 +122,10 @@ describe('lifecycle rules', () => {
       const story = new IssueStory(at('2026-02-13', '10:00')).dispatched('wuxing');
       const promised = story.issue.deadlines?.resolveBy;
       story.goTo('2026-02-14', '09:00');
-      story.do(actors.otherHandler, 'return', { reason: '不属于区级职责', legalBasis: '《土地管理法》第五条' });
+      story.do(actors.otherHandler, 'return', {
+        reason: '不属于区级职责',
+        legalBasis: '《土地管理法》第五条',
+      });
       expect(story.issue).to.include({ state: 'received', unitId: null, returnCount: 1 });
       story.do(actors.dispatcher, 'dispatch', { unitId: 'city-nrp' });
       expect(story.issue.deadlines?.resolveBy).to.deep.equal(promised);
@@ -169,17 +191,32 @@ describe('lifecycle rules', () => {
       story.do(actors.handler, 'request_extension', { workingDays: 5, reason: '需等待省级批复' });
       expect(story.issue.pendingApproval).to.include({ kind: 'extension', workingDays: 5 });
       expect(cst(story.issue.deadlines?.resolveBy)).to.equal('2026-02-27 17:30');
-      story.refuses(actors.handler, 'request_extension', { workingDays: 2, reason: '再次申请' }, 'approval_pending');
+      story.refuses(
+        actors.handler,
+        'request_extension',
+        { workingDays: 2, reason: '再次申请' },
+        'approval_pending',
+      );
       story.do(actors.director, 'approve_extension');
       expect(cst(story.issue.deadlines?.resolveBy)).to.equal('2026-03-05 17:30');
       expect(story.issue).to.include({ extensionCount: 1, pendingApproval: null });
-      const error = story.refuses(actors.handler, 'request_extension', { workingDays: 1, reason: '第二次' }, 'extension_limit');
+      const error = story.refuses(
+        actors.handler,
+        'request_extension',
+        { workingDays: 1, reason: '第二次' },
+        'extension_limit',
+      );
       expect(error.message).to.contain('最多延期1次');
     });
 
     it('are capped per urgency (complex: 15 more working days, 30 in all)', () => {
       const story = new IssueStory(at('2026-03-02', '09:00'), { urgency: 'complex' }).signed();
-      story.refuses(actors.handler, 'request_extension', { workingDays: 16, reason: '情况复杂' }, 'extension_too_long');
+      story.refuses(
+        actors.handler,
+        'request_extension',
+        { workingDays: 16, reason: '情况复杂' },
+        'extension_too_long',
+      );
       story.do(actors.handler, 'request_extension', { workingDays: 15, reason: '情况复杂' });
     });
 
@@ -245,7 +282,11 @@ describe('lifecycle rules', () => {
     it('a bad rating waits for verification, then a reasonable one is redone with a 5-working-day limit', () => {
       const story = new IssueStory(at('2026-02-09', '09:00')).awaitingRating();
       story.goTo('2026-02-13', '10:00');
-      story.do(enterpriseActor('e1'), 'rate', { rating: 'bad', level: 'dissatisfied', comment: '问题没有解决' });
+      story.do(enterpriseActor('e1'), 'rate', {
+        rating: 'bad',
+        level: 'dissatisfied',
+        comment: '问题没有解决',
+      });
       expect(story.issue.state).to.equal('awaiting_rating');
       expect(story.issue.rating).to.include({ rating: 'bad', verification: 'pending' });
       expect(cst(story.issue.rating?.verifyBy)).to.equal('2026-02-14 17:30');
@@ -272,15 +313,26 @@ describe('lifecycle rules', () => {
       const story = new IssueStory(at('2026-03-02', '09:00')).awaitingRating();
       story.do(enterpriseActor('e1'), 'rate', { rating: 'bad', comment: '要求减免全部税款' });
       story.refuses(actors.director, 'verify_rating', { reasonable: false }, 'reason_required');
-      const event = story.do(actors.director, 'verify_rating', { reasonable: false, reason: '诉求超出政策范围，已解释' });
+      const event = story.do(actors.director, 'verify_rating', {
+        reasonable: false,
+        reason: '诉求超出政策范围，已解释',
+      });
       expect(story.issue.state).to.equal('closed');
-      expect(story.issue.rating).to.include({ verification: 'removed', verifyReason: '诉求超出政策范围，已解释' });
+      expect(story.issue.rating).to.include({
+        verification: 'removed',
+        verifyReason: '诉求超出政策范围，已解释',
+      });
       expect(event).to.include({ note: '诉求超出政策范围，已解释', public: true });
     });
 
     it('refuses a level that contradicts the rating, and verification without a bad rating', () => {
       const story = new IssueStory(at('2026-03-02', '09:00')).awaitingRating();
-      story.refuses(enterpriseActor('e1'), 'rate', { rating: 'good', level: 'very_dissatisfied' }, 'rating_level_mismatch');
+      story.refuses(
+        enterpriseActor('e1'),
+        'rate',
+        { rating: 'good', level: 'very_dissatisfied' },
+        'rating_level_mismatch',
+      );
       story.refuses(actors.director, 'verify_rating', { reasonable: true }, 'not_rated');
     });
 
@@ -310,7 +362,12 @@ describe('lifecycle rules', () => {
       story.do(actors.clerk, 'reject', { reason: '属于民事纠纷，建议通过诉讼解决' });
       expect(story.issue).to.include({ state: 'rejected', rejectReason: '属于民事纠纷，建议通过诉讼解决' });
       story.do(actors.director, 'reopen', { reason: '企业补充了新情况' });
-      expect(story.issue).to.include({ state: 'received', reopenCount: 1, rejectReason: null, deadlines: null });
+      expect(story.issue).to.include({
+        state: 'received',
+        reopenCount: 1,
+        rejectReason: null,
+        deadlines: null,
+      });
     });
 
     it('reopens a closed issue, keeping its rating in the history', () => {

@@ -28,14 +28,24 @@ describe('lifecycle over simulated weeks: warnings and escalation', () => {
   it('a normal issue dispatched before the Spring Festival turns yellow, red, overdue and escalates on time', () => {
     const story = new IssueStory(at('2026-02-13', '10:00')).signed();
     const { fired, lights } = runSweep(story, at('2026-03-10', '00:00'));
-    expect(lights).to.deep.equal(['2026-02-26 17:30 yellow', '2026-02-27 17:30 red', '2026-02-28 17:30 overdue']);
+    expect(lights).to.deep.equal([
+      '2026-02-26 17:30 yellow',
+      '2026-02-27 17:30 red',
+      '2026-02-28 17:30 overdue',
+    ]);
     expect(fired).to.deep.equal([
       '2026-02-26 17:30 urge',
       '2026-02-27 17:30 supervise',
       '2026-03-03 17:30 escalate',
       '2026-03-05 17:30 bulletin',
     ]);
-    expect(story.issue).to.include({ state: 'consulting', tier: 'director', urged: true, supervised: true, bulletined: true });
+    expect(story.issue).to.include({
+      state: 'consulting',
+      tier: 'director',
+      urged: true,
+      supervised: true,
+      bulletined: true,
+    });
     expect(story.issue.nextCheckAt).to.equal(null);
   });
 
