@@ -2,7 +2,7 @@
  * A pure test harness for the data commands: an engine, a recording persistence stub and a cursor manager
  * stub that drains iterators the way wire/ does (first batch of 101 unless told otherwise, getMore by id).
  */
-import { Long, type Document } from 'bson';
+import { deserialize, Long, serialize, type Document } from 'bson';
 import type { Change, CommandContext, CursorManager, Persistence } from '../../../server/db/embedded/contract.ts';
 import { dataCommands } from '../../../server/db/embedded/commands/data/index.ts';
 import { createEngine, type Engine } from '../../../server/db/embedded/engine/index.ts';
@@ -63,9 +63,16 @@ export interface Harness {
   run(cmd: Document, db?: string): Promise<Document>;
   /** Runs a command expected to fail and returns the MongoError. */
   fail(cmd: Document, db?: string): Promise<MongoError>;
-  /** Runs a find and drains the whole cursor. */
+  /** Runs a find, drains the whole cursor and returns documents as the driver would (plain JS numbers). */
   find(coll: string, filter?: Document, extra?: Document): Promise<Document[]>;
+  /** Like `find`, but returns the stored representation (bson wrappers), to check type fidelity. */
+  findRaw(coll: string, filter?: Document, extra?: Document): Promise<Document[]>;
   aggregate(coll: string, pipeline: Document[]): Promise<Document[]>;
+}
+
+/** What a driver with default options would see: the document encoded and decoded with promoted values. */
+export function plain(doc: Document): Document {
+  return deserialize(serialize(doc));
 }
 
 export function harness(): Harness {
@@ -95,11 +102,13 @@ export function harness(): Harness {
       throw new Error(`expected ${JSON.stringify(cmd)} to fail`);
     },
     async find(coll, filter = {}, extra = {}) {
-      const reply = await h.run({ find: coll, filter, ...extra });
-      return drain(reply);
+      return (await h.findRaw(coll, filter, extra)).map(plain);
+    },
+    async findRaw(coll, filter = {}, extra = {}) {
+      return drain(await h.run({ find: coll, filter, ...extra }));
     },
     async aggregate(coll, pipeline) {
-      return drain(await h.run({ aggregate: coll, pipeline, cursor: {} }));
+      return drain(await h.run({ aggregate: coll, pipeline, cursor: {} })).map(plain);
     },
   };
   const drain = (reply: Document): Document[] => {

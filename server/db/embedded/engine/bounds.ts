@@ -10,6 +10,9 @@ import { BracketBound, bsonTypeOf, isPlainObject, typeOrder } from './values.ts'
 export interface Interval {
   lo: unknown;
   hi: unknown;
+  /** $gt / $lt: the bound itself is outside (the scan skips those keys without fetching documents). */
+  loExcl?: boolean;
+  hiExcl?: boolean;
 }
 
 export interface FieldBounds {
@@ -46,8 +49,8 @@ function isOperatorObject(c: unknown): c is Document {
 function rangeOf(op: string, v: unknown): Interval | undefined {
   if (v === null || v === undefined || Array.isArray(v)) return undefined;
   const order = typeOrder(v);
-  if (op === '$gt' || op === '$gte') return { lo: v, hi: new BracketBound(order, true) };
-  if (op === '$lt' || op === '$lte') return { lo: new BracketBound(order, false), hi: v };
+  if (op === '$gt' || op === '$gte') return { lo: v, hi: new BracketBound(order, true), loExcl: op === '$gt' };
+  if (op === '$lt' || op === '$lte') return { lo: new BracketBound(order, false), hi: v, hiExcl: op === '$lt' };
   return undefined;
 }
 
@@ -62,13 +65,25 @@ function sortedPoints(values: unknown[]): Interval[] {
 }
 
 function intersect(ranges: Interval[]): Interval[] {
-  let lo = ranges[0].lo;
-  let hi = ranges[0].hi;
+  const out: Interval = { ...ranges[0] };
   for (const r of ranges.slice(1)) {
-    if (compareValues(r.lo, lo) > 0) lo = r.lo;
-    if (compareValues(r.hi, hi) < 0) hi = r.hi;
+    const l = compareValues(r.lo, out.lo);
+    if (l > 0 || (l === 0 && r.loExcl)) [out.lo, out.loExcl] = [r.lo, r.loExcl];
+    const h = compareValues(r.hi, out.hi);
+    if (h < 0 || (h === 0 && r.hiExcl)) [out.hi, out.hiExcl] = [r.hi, r.hiExcl];
   }
-  return compareValues(lo, hi) > 0 ? [] : [{ lo, hi }];
+  return compareValues(out.lo, out.hi) > 0 ? [] : [out];
+}
+
+/** False when a key sits exactly on an exclusive bound of a single-interval field. */
+export function keyWithinBounds(key: unknown[], bounds: Interval[][]): boolean {
+  for (let i = 0; i < bounds.length; i++) {
+    if (bounds[i].length !== 1) continue;
+    const iv = bounds[i][0];
+    if (iv.loExcl && compareValues(key[i], iv.lo) === 0) return false;
+    if (iv.hiExcl && compareValues(key[i], iv.hi) === 0) return false;
+  }
+  return true;
 }
 
 /**

@@ -39,7 +39,7 @@ export class Collection {
   /** Inserts a new document; throws E11000 (without side effects) if its _id or a unique key is taken. */
   insert(doc: Document, checkUnique = true): void {
     const keys = this.keysByIndex(doc);
-    if (checkUnique) for (const [ix, k] of keys) ix.checkUnique(k, doc._id);
+    if (checkUnique) for (const [ix, k] of keys) ix.checkUnique(k, undefined);
     for (const [ix, k] of keys) ix.add(k);
     this.docs.set(valueKey(doc._id), doc);
   }
@@ -97,7 +97,7 @@ export class Collection {
     const ix = new OrderedIndex(this.ns, full);
     for (const doc of this.docs.values()) {
       const keys = ix.keysFor(doc);
-      if (checkUnique) ix.checkUnique(keys, doc._id);
+      if (checkUnique) ix.checkUnique(keys, undefined);
       ix.add(keys);
     }
     this.indexes.set(name, ix);

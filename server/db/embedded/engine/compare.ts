@@ -3,7 +3,7 @@
  * type class (MinKey < null < numbers < string < object < array < binData < ObjectId < bool < Date <
  * Timestamp < regex < MaxKey), then the value within the class. Numbers compare by value across types.
  */
-import type { Binary, BSONRegExp, Code, Document, ObjectId, Timestamp } from 'bson';
+import { Double, Int32, ObjectId, type Binary, type BSONRegExp, type Code, type Document, type Timestamp } from 'bson';
 import { compareNumbers, numberKey } from './numeric.ts';
 import { BracketBound, bsonTypeOf, isPlainObject, TypeOrder, typeOrder } from './values.ts';
 
@@ -100,8 +100,24 @@ function compareSameClass(order: number, a: unknown, b: unknown): number {
   return 0;
 }
 
+/** The common same-type cases without classifying both values (index comparators call this a lot). */
+function fastCompare(a: unknown, b: unknown): number | undefined {
+  if (typeof a === 'string') return typeof b === 'string' ? (a < b ? -1 : a > b ? 1 : 0) : undefined;
+  if (a instanceof Int32 || a instanceof Double) {
+    if (!(b instanceof Int32 || b instanceof Double)) return undefined;
+    const x = a.value;
+    const y = b.value;
+    return x < y ? -1 : x > y ? 1 : x === y ? 0 : undefined;
+  }
+  if (a instanceof ObjectId) return b instanceof ObjectId ? compareBytes(a.id, b.id) : undefined;
+  if (a instanceof Date) return b instanceof Date ? cmp(a.getTime(), b.getTime()) : undefined;
+  return undefined;
+}
+
 /** Total order over BSON values; missing (undefined) compares equal to null. */
 export function compareValues(a: unknown, b: unknown): number {
+  const fast = fastCompare(a, b);
+  if (fast !== undefined) return fast;
   const ta = typeOrder(a);
   const tb = typeOrder(b);
   if (ta !== tb) return ta < tb ? -1 : 1;

@@ -73,8 +73,25 @@ export interface DocKeys {
   allMissing: boolean;
 }
 
+/** The common case: top-level fields holding no arrays give exactly one tuple, without any path walking. */
+function simpleKeys(doc: Document, fields: KeyField[]): DocKeys | undefined {
+  const tuple: unknown[] = new Array(fields.length);
+  let allMissing = true;
+  for (let i = 0; i < fields.length; i++) {
+    const path = fields[i].path;
+    if (path.includes('.')) return undefined;
+    const v = Object.prototype.hasOwnProperty.call(doc, path) ? doc[path] : undefined;
+    if (Array.isArray(v)) return undefined;
+    if (v !== undefined) allMissing = false;
+    tuple[i] = v === undefined ? null : v;
+  }
+  return { tuples: [tuple], multikey: false, allMissing };
+}
+
 /** Computes the key tuples of `doc` for the given key fields. */
 export function docKeys(doc: Document, fields: KeyField[]): DocKeys {
+  const simple = simpleKeys(doc, fields);
+  if (simple) return simple;
   let tuples: unknown[][] = [[]];
   let multiField: string | undefined;
   let allMissing = true;

@@ -9,7 +9,7 @@ import { ID_INDEX } from './collection.ts';
 import type { IndexSpec } from './index-keys.ts';
 import { leafValues } from './paths.ts';
 import { execute, newStats } from './scan.ts';
-import { BracketBound, TypeOrder } from './values.ts';
+import { BracketBound, canonicalDoc, TypeOrder } from './values.ts';
 
 export class Engine implements EngineHandle {
   readonly catalog = new Catalog();
@@ -19,7 +19,8 @@ export class Engine implements EngineHandle {
     switch (change.op) {
       case 'insert':
       case 'replace':
-        (c.get(change.ns) ?? c.create(change.ns)).put(change.doc);
+        // Recovered documents come through the wire codec (plain JS numbers): make them canonical again.
+        (c.get(change.ns) ?? c.create(change.ns)).put(canonicalDoc(change.doc));
         return;
       case 'delete':
         c.get(change.ns)?.remove(change.id);
@@ -40,7 +41,7 @@ export class Engine implements EngineHandle {
         const coll = c.get(change.ns) ?? c.create(change.ns);
         const existing = coll.indexes.get(String(change.spec.name));
         if (existing && !existing.sameDefinition(change.spec as IndexSpec)) coll.indexes.delete(existing.name);
-        coll.createIndex(change.spec as IndexSpec, false);
+        coll.createIndex(canonicalDoc(change.spec) as IndexSpec, false);
         return;
       }
       case 'dropIndex':

@@ -152,7 +152,17 @@ export function asMongoError(e: unknown): unknown {
   return new MongoError(ErrorCodes.BadValue, msg);
 }
 
+/** mingo only knows a few top-level operators; refuse the unsupported ones by name before it misreports them. */
+function refuseTopLevel(filter: Document): void {
+  for (const key of ['$text', '$where']) if (key in filter) throw notSupported(`The ${key} query operator`);
+  for (const key of ['$and', '$or', '$nor']) {
+    const branches = filter[key];
+    if (Array.isArray(branches)) for (const b of branches) if (isPlainObject(b)) refuseTopLevel(b);
+  }
+}
+
 function stripComment(filter: Document): Document {
+  refuseTopLevel(filter);
   if (!('$comment' in filter)) return filter;
   const copy = { ...filter };
   delete copy.$comment;

@@ -54,7 +54,7 @@ export class OrderedIndex {
   }
 
   get unique(): boolean {
-    return Boolean(this.spec.unique);
+    return Boolean(this.spec.unique) || this.spec.name === '_id_';
   }
 
   /** Key tuples `doc` contributes, with its _id appended; empty when sparse/partial exclude it. */
@@ -63,11 +63,15 @@ export class OrderedIndex {
     const k = docKeys(doc, this.fields);
     if (this.spec.sparse && k.allMissing) return [];
     if (k.multikey) this.multikey = true;
-    return k.tuples.map((t) => [...t, doc._id]);
+    for (const t of k.tuples) t.push(doc._id);
+    return k.tuples;
   }
 
-  /** Throws E11000 if any of `keys` collides with an entry belonging to a different document. */
-  checkUnique(keys: IndexKey[], id: unknown): void {
+  /**
+   * Throws E11000 if any of `keys` collides with an existing entry. `selfId` is the _id of the document
+   * being replaced (its own old entries are not collisions); undefined for an insert.
+   */
+  checkUnique(keys: IndexKey[], selfId: unknown): void {
     if (!this.unique) return;
     const n = this.fields.length;
     for (const key of keys) {
@@ -78,7 +82,7 @@ export class OrderedIndex {
         let same = true;
         for (let i = 0; i < n && same; i++) same = compareValues(other[i], key[i]) === 0;
         if (!same) break;
-        if (compareValues(other[n], id) !== 0) throw duplicateKeyError(this.ns, this.spec, this.fields, key);
+        if (selfId === undefined || compareValues(other[n], selfId) !== 0) throw duplicateKeyError(this.ns, this.spec, this.fields, key);
       }
     }
   }

@@ -7,7 +7,7 @@
 import type { Document } from 'bson';
 import { valueKey } from './compare.ts';
 import type { Collection } from './collection.ts';
-import type { Interval } from './bounds.ts';
+import { keyWithinBounds, type Interval } from './bounds.ts';
 import { HIGHEST, LOWEST, type IndexKey, type OrderedIndex } from './ordered-index.ts';
 import type { Plan } from './planner.ts';
 import type { Predicate } from './matcher.ts';
@@ -82,6 +82,7 @@ function* indexScan(coll: Collection, plan: Extract<Plan, { kind: 'ixscan' }>, f
   const seen = new Set<string>();
   for (const [lo, hi] of ranges) {
     for (const key of scanRange(ix, lo, hi, plan.reverse, stats)) {
+      if (!keyWithinBounds(key, plan.bounds)) continue;
       const id = key[n];
       const idKey = valueKey(id);
       if (seen.has(idKey)) continue;
