@@ -291,6 +291,8 @@ export interface SweepView {
   supervised: boolean;
   bulletined: boolean;
   escalated: boolean;
+  /** At the leader tier there is nowhere left to escalate to. */
+  tier?: string;
   rateBy?: Date | null;
   callbackRequested?: boolean;
   rating?: unknown;
@@ -316,7 +318,8 @@ function pendingSteps(issue: SweepView): Array<[FollowUpStep, Date]> {
     if (light) steps.push(['warning', d[light] as Date]);
     if (!issue.urged) steps.push(['urge', d.yellowAt]);
     if (!issue.supervised) steps.push(['supervise', d.redAt]);
-    if (!issue.escalated && issue.state !== 'consulting') steps.push(['escalate', d.escalateAt]);
+    if (!issue.escalated && issue.state !== 'consulting' && issue.tier !== 'leader')
+      steps.push(['escalate', d.escalateAt]);
     if (!issue.bulletined) steps.push(['bulletin', d.bulletinAt]);
   }
   if (issue.state === 'awaiting_rating' && issue.rateBy && !issue.callbackRequested && !issue.rating) {

@@ -30,7 +30,7 @@ export class TransitionError extends Error {
 }
 
 function defaultStatus(code: TransitionErrorCode): number {
-  if (code === 'forbidden') return 403;
+  if (code === 'forbidden' || code === 'not_in_consultation') return 403;
   if (code === 'invalid_input' || code === 'reason_required' || code === 'rating_level_mismatch') return 400;
   if (code === 'extension_too_long') return 400;
   return 409;

@@ -251,6 +251,11 @@ describe('SLA deadlines', () => {
       expect(nextCheckAt(done)).to.equal(null);
     });
 
+    it('does not escalate beyond the leader tier', () => {
+      const atTop = view({ tier: 'leader', urged: true, supervised: true, warning: 'overdue' });
+      expect(dueFollowUps(atTop, at('2026-03-04', '09:00'))).to.deep.equal([]);
+    });
+
     it('does not escalate an issue already in consultation', () => {
       const steps = dueFollowUps(
         view({ state: 'consulting', urged: true, supervised: true }),
