@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { Double, Int32, Long, ObjectId } from 'bson';
+import { Double, Int32, Long, ObjectId, type Document } from 'bson';
 import { harness } from './harness.ts';
 
-const ids = (docs: { _id: unknown }[]) => docs.map((d) => Number(d._id));
+const ids = (docs: Document[]) => docs.map((d) => Number(d._id));
 
 describe('engine: insert', () => {
   it('adds an ObjectId _id first when missing and journals the post-image', async () => {
