@@ -14,6 +14,8 @@ export const canManageUsers = is('admin');
 export const canManageUnits = is('admin');
 export const canManageSettings = is('admin');
 export const canViewUnits = anyStaff;
+/** Routing rules and the working calendar are read by every desk (dispatch pickers, deadline hints). */
+export const canViewConfig = anyStaff;
 export const canViewEnterprises = anyStaff;
 export const canCreateEnterprise = is('admin', 'clerk', 'dispatcher');
 export const canViewEnterpriseQr = anyStaff;

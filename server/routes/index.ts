@@ -3,10 +3,13 @@
 import { Router } from 'express';
 import type { AppContext } from '../http/app-context.ts';
 import { createAuthRouter } from './auth/index.ts';
+import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
+import { createRoutingRulesRouter } from './routing-rules/index.ts';
+import { createSettingsRouter } from './settings/index.ts';
 import { createUnitsRouter } from './units/index.ts';
 import { createUsersRouter } from './users/index.ts';
 
@@ -18,6 +21,9 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createIssuesRouter(ctx));
   api.use('/classify', createClassifyRouter(ctx));
+  api.use('/routing-rules', createRoutingRulesRouter(ctx));
+  api.use('/calendar', createCalendarRouter(ctx));
+  api.use('/settings', createSettingsRouter(ctx));
   if (ctx.config.demoClock && ctx.simulatedClock)
     api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;

@@ -1,12 +1,14 @@
-// Responsible units, for dispatch pickers and filters: GET /api/units, GET /api/units/:id (all staff).
+// Responsible units: GET /api/units and /api/units/:id for every desk (dispatch pickers, filters);
+// POST /api/units and PATCH /api/units/:id for the admin.
 import { Router } from 'express';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
 import { notFound } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { pathId } from '../../http/validate.ts';
-import { canViewUnits } from '../../policies/index.ts';
+import { canManageUnits, canViewUnits } from '../../policies/index.ts';
 import { presentUnit } from '../../presenters/unit.presenter.ts';
-import { listUnitsQuery } from './units.schema.ts';
+import { createUnitCommand, updateUnitCommand } from './units.commands.ts';
+import { createUnitSchema, listUnitsQuery, updateUnitSchema } from './units.schema.ts';
 
 export function createUnitsRouter(ctx: AppContext): Router {
   const router = Router();
@@ -29,6 +31,17 @@ export function createUnitsRouter(ctx: AppContext): Router {
   router.get('/:id', async (req, res) => {
     const unit = await ctx.models.Unit.findById(pathId(req.params.id, '单位不存在')).lean();
     if (!unit) throw notFound('单位不存在');
+    res.json(presentUnit(unit));
+  });
+
+  router.post('/', requirePolicy(canManageUnits), async (req, res) => {
+    const unit = await createUnitCommand(ctx.models, createUnitSchema.parse(req.body));
+    res.status(201).json(presentUnit(unit));
+  });
+
+  router.patch('/:id', requirePolicy(canManageUnits), async (req, res) => {
+    const id = pathId(req.params.id, '单位不存在');
+    const unit = await updateUnitCommand(ctx.models, id, updateUnitSchema.parse(req.body));
     res.json(presentUnit(unit));
   });
 

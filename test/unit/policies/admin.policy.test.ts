@@ -12,6 +12,7 @@ const MATRIX: Record<string, [ActorPolicy, Role[]]> = {
   canManageUnits: [policies.canManageUnits, ['admin']],
   canManageSettings: [policies.canManageSettings, ['admin']],
   canViewUnits: [policies.canViewUnits, ALL],
+  canViewConfig: [policies.canViewConfig, ALL],
   canViewEnterprises: [policies.canViewEnterprises, ALL],
   canCreateEnterprise: [policies.canCreateEnterprise, ['admin', 'clerk', 'dispatcher']],
   canViewEnterpriseQr: [policies.canViewEnterpriseQr, ALL],

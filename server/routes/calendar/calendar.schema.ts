@@ -1,0 +1,28 @@
+// Input for the working calendar: single-day overrides and day-range queries.
+import { z } from 'zod';
+
+const date = z
+  .string({ error: '日期必须是文本' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期格式应为 YYYY-MM-DD' })
+  .refine(
+    (d) =>
+      !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    {
+      error: '日期无效',
+    },
+  );
+
+export const dateParam = date;
+
+export const putOverrideSchema = z.object({
+  kind: z.enum(['work', 'off'], { error: 'kind 只能是 work（上班）或 off（放假）' }),
+  note: z.string().trim().max(200, { error: '说明不能超过200个字符' }).optional(),
+});
+
+export const daysQuery = z
+  .object({ from: date, to: date })
+  .refine((q) => q.from <= q.to, { error: '开始日期不能晚于结束日期', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 366 * 86_400_000, {
+    error: '一次最多查询366天',
+    path: ['to'],
+  });
