@@ -2,7 +2,10 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { expectError, TEST_JWT_SECRET, useTestApp, unitOf } from './helpers.ts';
+import { pino } from 'pino';
+import { createSimulatedClock, HOUR_MS } from '../../shared/clock.ts';
+import { createApp } from '../../server/app.ts';
+import { expectError, TEST_JWT_SECRET, TEST_START, useTestApp, unitOf } from './helpers.ts';
 
 describe('api: auth', () => {
   const t = useTestApp();
@@ -134,6 +137,36 @@ describe('api: auth', () => {
           'invalid_token',
         );
       }
+    });
+  });
+
+  describe('expiry and storage', () => {
+    it('a token stops working once its 12 h lifetime has passed on the session clock', async () => {
+      const authClock = createSimulatedClock(TEST_START);
+      const app = createApp({
+        config: t.config,
+        conn: t.conn,
+        clock: t.clock,
+        logger: pino({ level: 'silent' }),
+        models: t.models,
+        authClock,
+      });
+      const login = await request(app)
+        .post('/api/auth/login')
+        .send({ username: 'clerk', password: 'demo1234' });
+      const auth = { Authorization: `Bearer ${login.body.token as string}` };
+      authClock.advance(11 * HOUR_MS);
+      await request(app).get('/api/me').set(auth).expect(200);
+      authClock.advance(2 * HOUR_MS);
+      expectError(await request(app).get('/api/me').set(auth), 401, 'invalid_token');
+    });
+
+    it('stores passwords only as salted scrypt hashes', async () => {
+      const users = await t.models.User.find({ username: { $in: ['clerk', 'dispatcher'] } }).lean();
+      const [a, b] = users.map((u) => u.passwordHash);
+      expect(a).to.match(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+      expect(a).to.not.contain('demo1234');
+      expect(a.split('$')[4]).to.not.equal(b.split('$')[4]);
     });
   });
 
