@@ -7,7 +7,7 @@ import pino from 'pino';
 import { startEmbeddedServer } from './server.ts';
 
 const USAGE =
-  'usage: npm run db -- [--port 27017] [--host 127.0.0.1] [--dbpath ./data/db] [--log-level info]';
+  'usage: npm run db -- [--port 27017] [--host 127.0.0.1] [--dbpath ./data/db] [--checkpoint-mb 64] [--log-level info]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '27017' },
       host: { type: 'string', default: '127.0.0.1' },
       dbpath: { type: 'string' },
+      'checkpoint-mb': { type: 'string' },
       'log-level': { type: 'string', default: 'info' },
       help: { type: 'boolean', default: false },
     },
@@ -26,12 +27,22 @@ async function main(): Promise<void> {
   }
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port '${values.port}'`);
+  const checkpointMb = values['checkpoint-mb'] === undefined ? undefined : Number(values['checkpoint-mb']);
+  if (checkpointMb !== undefined && !(checkpointMb > 0)) {
+    throw new Error(`invalid --checkpoint-mb '${values['checkpoint-mb']}'`);
+  }
   const logger = pino({ level: values['log-level'] });
   if (!values.dbpath)
     logger.warn('no --dbpath: data is kept in memory only and is lost when the server stops');
 
   // The server itself logs the "listening on mongodb://..." line.
-  const server = await startEmbeddedServer({ port, host: values.host, dbpath: values.dbpath, logger });
+  const server = await startEmbeddedServer({
+    port,
+    host: values.host,
+    dbpath: values.dbpath,
+    checkpointBytes: checkpointMb === undefined ? undefined : Math.round(checkpointMb * 1024 * 1024),
+    logger,
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -24,6 +24,8 @@ export interface EmbeddedServerOptions {
   host?: string;
   /** Directory for journal and snapshots; without it data lives in memory only. */
   dbpath?: string;
+  /** Journal size that triggers a checkpoint (disk persistence only; storage's default when unset). */
+  checkpointBytes?: number;
   /** Default: pino at level "warn". */
   logger?: Logger;
   now?: () => Date;
@@ -59,6 +61,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions = {}): Pro
   const persistence = opts.dbpath
     ? await createDiskPersistence(opts.dbpath, {
         logger: { info: (m) => logger.info(m), warn: (m) => logger.warn(m) },
+        checkpointBytes: opts.checkpointBytes,
       })
     : createMemoryPersistence();
   try {

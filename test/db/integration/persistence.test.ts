@@ -1,6 +1,7 @@
 // With a dbpath, everything acknowledged before a clean close is there after a restart: documents with their
 // exact types, collections, and indexes that still enforce uniqueness.
 import { expect } from 'chai';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,6 +57,32 @@ describe('integration: persistence across restarts', function () {
     expect(dup).to.include({ code: 11000 });
     await client.close();
     await server.close();
+  });
+
+  it('checkpoints while running once the journal passes checkpointBytes, and recovers from it', async () => {
+    const server = await startEmbeddedServer({
+      dbpath: dir,
+      checkpointBytes: 64 * 1024,
+      logger: pino({ level: 'silent' }),
+      maintenanceIntervalMs: 0,
+    });
+    const client = await new MongoClient(server.uri).connect();
+    const c = client.db('app').collection('bulk');
+    for (let i = 0; i < 20; i++) {
+      await c.insertMany(Array.from({ length: 50 }, (_, k) => ({ i, k, pad: 'p'.repeat(100) })));
+    }
+    const deadline = Date.now() + 5000;
+    while (!existsSync(path.join(dir, 'snapshot.bson')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(existsSync(path.join(dir, 'snapshot.bson')), 'no checkpoint while running').to.equal(true);
+    await client.close();
+    await server.close();
+    const again = await start();
+    const reader = await new MongoClient(again.uri).connect();
+    expect(await reader.db('app').collection('bulk').countDocuments()).to.equal(1000);
+    await reader.close();
+    await again.close();
   });
 
   it('refuses a second server on the same dbpath while the first runs', async () => {
