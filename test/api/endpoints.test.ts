@@ -55,11 +55,9 @@ describe('api: authentication and admin gates over every endpoint', () => {
 
   it('401 unauthorized without a token, 401 invalid_token with a forged one', async () => {
     for (const [method, path] of STAFF_ENDPOINTS) {
-      expectError(await request(t.app)[method](path).send({}), 401, 'unauthorized');
-      const forged = await request(t.app)
-        [method](path)
-        .set('Authorization', 'Bearer eyJhbGciOiJub25lIn0.e30.')
-        .send({});
+      const call = () => request(t.app)[method](path);
+      expectError(await call().send({}), 401, 'unauthorized');
+      const forged = await call().set('Authorization', 'Bearer eyJhbGciOiJub25lIn0.e30.').send({});
       expectError(forged, 401, 'invalid_token');
     }
   });
