@@ -65,6 +65,23 @@ describe('engine: aggregate', () => {
     expect(e.code).to.equal(238);
   });
 
+  it('fields a mingo stage does not reference keep their exact BSON types', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, d: new Double(5), n: 2 }] });
+    const reply = await h.run({ aggregate: 'c', pipeline: [{ $addFields: { twice: { $multiply: ['$n', 2] } } }], cursor: {} });
+    const [doc] = reply.cursor.firstBatch;
+    expect(doc.d).to.be.instanceOf(Double);
+    expect(Number(doc.twice)).to.equal(4);
+  });
+
+  it('$lookup joins numeric keys by value across Int32 and Double', async () => {
+    const h = harness();
+    await h.run({ insert: 'a', documents: [{ _id: 1, ref: 7 }] });
+    await h.run({ insert: 'b', documents: [{ _id: 2, key: new Double(7) }] });
+    const [doc] = await h.aggregate('a', [{ $lookup: { from: 'b', localField: 'ref', foreignField: 'key', as: 'hits' } }]);
+    expect(doc.hits).to.deep.equal([{ _id: 2, key: 7 }]);
+  });
+
   it('refuses $out and $merge loudly, even nested in $facet', async () => {
     const h = await shop();
     expect((await h.fail({ aggregate: 'orders', pipeline: [{ $out: 'x' }], cursor: {} })).code).to.equal(238);

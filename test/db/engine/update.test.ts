@@ -129,6 +129,19 @@ describe('engine: update', () => {
     expect(unused.writeErrors[0].code).to.equal(9);
   });
 
+  it('rejects a bad update even when nothing matches', async () => {
+    const h = harness();
+    const r = await h.run({ update: 'c', updates: [{ q: { _id: 'none' }, u: { $set: { a: 1 }, $unset: { a: '' } } }] });
+    expect(r.writeErrors[0].code).to.equal(40);
+  });
+
+  it('applies modifications in field-path order, whatever the operator order', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1 }] });
+    await h.run({ update: 'c', updates: [{ q: {}, u: { $set: { z: 1 }, $inc: { b: 1 }, $max: { a: 1 } } }] });
+    expect(Object.keys((await h.find('c'))[0])).to.deep.equal(['_id', 'a', 'b', 'z']);
+  });
+
   it('refuses multi with a replacement document', async () => {
     const h = harness();
     const r = await h.run({ update: 'c', updates: [{ q: {}, u: { a: 1 }, multi: true }] });

@@ -21,18 +21,23 @@ export function referencedFields(spec: unknown, out: Set<string> = new Set()): S
   if (isPlainObject(spec)) {
     for (const k of Object.keys(spec)) {
       if (!k.startsWith('$')) out.add(k.split('.')[0]);
-      if (referencedFields(spec[k], out) === null) return null;
+      const v = spec[k];
+      if (FIELD_NAME_OPTIONS.has(k) && typeof v === 'string') out.add(v.split('.')[0]);
+      if (referencedFields(v, out) === null) return null;
     }
   }
   return out;
 }
 
-function convert(v: any, strict: boolean): any {
+/** Stage options whose value is a bare field name rather than a `$path` ($lookup, $graphLookup, $unset). */
+const FIELD_NAME_OPTIONS = new Set(['localField', 'foreignField', 'connectFromField', 'connectToField', '$unset']);
+
+function convert(v: any): any {
   if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => convert(x, strict));
+  if (Array.isArray(v)) return v.map(convert);
   if (isPlainObject(v)) {
     const out: Document = {};
-    for (const k of Object.keys(v)) out[k] = convert(v[k], strict);
+    for (const k of Object.keys(v)) out[k] = convert(v[k]);
     return out;
   }
   switch (bsonTypeOf(v)) {
@@ -42,24 +47,23 @@ function convert(v: any, strict: boolean): any {
     case 'Long': {
       const l = v as Long;
       if (l.high >= -0x200000 && l.high < 0x200000) return l.toNumber();
-      if (strict) throw notSupported('Expressions over Long values beyond 2^53');
-      return v;
+      throw notSupported('Expressions over Long values beyond 2^53');
     }
     case 'Decimal128':
-      if (strict) throw notSupported('Expressions and aggregation over Decimal128 values');
-      return v;
+      throw notSupported('Expressions and aggregation over Decimal128 values');
   }
   return v;
 }
 
 /**
- * Converts a document for mingo. Fields in `refs` (all when null) must convert exactly or the call throws;
- * other fields keep unconvertible wrappers untouched so they pass through a pipeline unchanged.
+ * Converts a document for mingo. Fields in `refs` (all when null) are converted and must convert exactly or
+ * the call throws; the others are not read by the expression, so they pass through untouched, exact types
+ * included.
  */
 export function toView(doc: any, refs: Set<string> | null = null): any {
-  if (!isPlainObject(doc)) return convert(doc, true);
+  if (!isPlainObject(doc)) return convert(doc);
   const out: Document = {};
-  for (const k of Object.keys(doc)) out[k] = convert(doc[k], refs === null || refs.has(k));
+  for (const k of Object.keys(doc)) out[k] = refs === null || refs.has(k) ? convert(doc[k]) : doc[k];
   return out;
 }
 

@@ -11,7 +11,7 @@ import type { Collection } from './collection.ts';
 import { compileFilter } from './matcher.ts';
 import { positionalResolver } from './positional.ts';
 import { collect, runQuery } from './query.ts';
-import { applyUpdate, identical } from './update/apply.ts';
+import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
 import { compileArrayFilters, type UpdateContext } from './update/target.ts';
 import { buildUpsertDoc } from './update/upsert.ts';
 import { bsonTypeName, canonicalDoc } from './values.ts';
@@ -70,12 +70,12 @@ export interface UpdateResult {
 }
 
 function updateContext(spec: UpdateSpec): UpdateContext {
-  return { positional: positionalResolver(spec.filter), arrayFilters: compileArrayFilters(spec.arrayFilters), usedFilters: new Set() };
+  return { positional: positionalResolver(spec.filter), arrayFilters: compileArrayFilters(spec.arrayFilters) };
 }
 
 /** Replaces one stored document by its updated version; returns the new version or undefined if unchanged. */
-function updateOne(coll: Collection, doc: Document, spec: UpdateSpec, now: Date, changes: Change[]): Document | undefined {
-  const next = applyUpdate(doc, spec.update, { ctx: updateContext(spec), now, isInsert: false });
+function updateOne(coll: Collection, doc: Document, spec: UpdateSpec, ctx: UpdateContext, now: Date, changes: Change[]): Document | undefined {
+  const next = applyUpdate(doc, spec.update, { ctx, now, isInsert: false });
   if (identical(doc, next)) return undefined;
   checkSize(next);
   coll.replace(doc, next);
@@ -84,13 +84,15 @@ function updateOne(coll: Collection, doc: Document, spec: UpdateSpec, now: Date,
 }
 
 export function updateDocs(catalog: Catalog, ns: string, spec: UpdateSpec, now: Date, changes: Change[]): UpdateResult {
+  const ctx = updateContext(spec);
+  validateUpdate(spec.update, ctx);
   const coll = catalog.get(ns);
   const limit = spec.multi ? 0 : 1;
   const matched = coll ? collect(runQuery(coll, { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint }).docs) : [];
   const result: UpdateResult = { n: 0, nModified: 0 };
   if (matched.length === 0) {
     if (!spec.upsert) return result;
-    const doc = buildUpsertDoc(spec.filter, spec.update, { ctx: updateContext(spec), now, isInsert: true });
+    const doc = buildUpsertDoc(spec.filter, spec.update, { ctx, now, isInsert: true });
     const target = ensureCollection(catalog, ns, changes);
     const inserted = insertDoc(target, doc, changes);
     return { n: 1, nModified: 0, upserted: inserted._id, after: inserted };
@@ -101,7 +103,7 @@ export function updateDocs(catalog: Catalog, ns: string, spec: UpdateSpec, now: 
     if (!doc || !predicate(doc)) continue;
     result.n++;
     result.before = doc;
-    const next = updateOne(coll!, doc, spec, now, changes);
+    const next = updateOne(coll!, doc, spec, ctx, now, changes);
     result.after = next ?? doc;
     if (next) result.nModified++;
   }

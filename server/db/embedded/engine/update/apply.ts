@@ -49,8 +49,13 @@ function validateFieldPath(path: string): void {
   if (path === '' || path.split('.').some((p) => p === '')) throw new MongoError(ErrorCodes.EmptyFieldName, `An empty update path is not valid.`);
 }
 
-function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Document {
-  const out = cloneValue(doc);
+/** Checks an update's shape before any document is looked at (MongoDB rejects a bad update even with no match). */
+export function validateUpdate(update: unknown, ctx: UpdateContext): void {
+  if (updateKind(update) === 'operator') operatorPaths(update as Document, ctx);
+}
+
+/** Validates operator names, paths and conflicts; returns every path the update writes. */
+function operatorPaths(update: Document, ctx: UpdateContext): string[] {
   const all: string[] = [];
   for (const op of Object.keys(update)) {
     if (!OPERATORS[op] && op !== '$rename') throw unsupportedOperator(op);
@@ -63,18 +68,23 @@ function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Do
     }
   }
   checkConflicts(all.map((p) => p.replace(/\.\$(\[[^\]]*\])?/g, '')));
-  const env = { now: opts.now, isInsert: opts.isInsert, id: doc._id };
-  for (const op of Object.keys(update)) {
-    for (const [p, arg] of Object.entries(update[op] as Document)) {
-      if (op === '$rename') {
-        renameOp(out, p, arg);
-        continue;
-      }
-      for (const parts of expandPath(out, p, opts.ctx)) OPERATORS[op](out, parts, arg, env);
-    }
+  const used = new Set(all.flatMap((p) => [...p.matchAll(/\$\[([^\]]+)\]/g)].map((m) => m[1])));
+  for (const id of ctx.arrayFilters.keys()) {
+    if (!used.has(id)) throw new MongoError(ErrorCodes.FailedToParse, `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(update)}`);
   }
-  for (const id of opts.ctx.arrayFilters.keys()) {
-    if (!opts.ctx.usedFilters.has(id)) throw new MongoError(ErrorCodes.FailedToParse, `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(update)}`);
+  return all;
+}
+
+function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Document {
+  const out = cloneValue(doc);
+  operatorPaths(update, opts.ctx);
+  const env = { now: opts.now, isInsert: opts.isInsert, id: doc._id };
+  // MongoDB applies the modifications in field-path order, whatever the operator order (new fields too).
+  const steps = Object.keys(update).flatMap((op) => Object.entries(update[op] as Document).map(([p, arg]) => ({ op, p, arg })));
+  steps.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
+  for (const { op, p, arg } of steps) {
+    if (op === '$rename') renameOp(out, p, arg);
+    else for (const parts of expandPath(out, p, opts.ctx)) OPERATORS[op](out, parts, arg, env);
   }
   return out;
 }

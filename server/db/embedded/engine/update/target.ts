@@ -11,7 +11,6 @@ export interface UpdateContext {
   /** Index of the element the query matched in the array at `path`, or -1. */
   positional: (doc: Document, path: string) => number;
   arrayFilters: Map<string, Predicate>;
-  usedFilters: Set<string>;
 }
 
 /** Compiles `arrayFilters` into one element predicate per identifier. */
@@ -63,7 +62,6 @@ function arrayIndexes(doc: Document, arr: unknown[], at: string, part: string, c
   const id = part.slice(2, -1);
   const pred = ctx.arrayFilters.get(id);
   if (!pred) throw new MongoError(ErrorCodes.BadValue, `No array filter found for identifier '${id}' in path '${at}.${part}'`);
-  ctx.usedFilters.add(id);
   return arr.flatMap((e, i) => (pred(e as Document) ? [i] : []));
 }
 
