@@ -68,18 +68,6 @@ export async function startServerProcess(dbpath: string, extraArgs: string[] = [
   return server;
 }
 
-/** True when the CLI accepts `flag` (it parses its options strictly, so an unknown flag would abort start-up). */
-export async function cliSupports(flag: string): Promise<boolean> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/db/embedded/cli.ts', '--help'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  await new Promise((resolve) => child.on('exit', resolve));
-  return text.includes(flag);
-}
-
 /** Polls with the official driver until the server answers ping, or fails with its output if it exits. */
 async function waitUntilServing(
   uri: string,

@@ -19,6 +19,8 @@ export class WriteLedger {
   readonly insertsAttempted = new Set<string>();
   readonly pairs = new Map<string, PairState>();
   readonly counters = new Map<string, PairState>();
+  /** Why each writer stopped; after a kill these are connection errors, before it they are bugs. */
+  readonly errors: string[] = [];
   acknowledged = 0;
 }
 
@@ -29,11 +31,18 @@ export interface LoadHandle {
   stop(): void;
 }
 
-export function startWriteLoad(items: Collection<Document>, writers: number, prefix: string): LoadHandle {
+export interface LoadTarget {
+  items: Collection<Document>;
+  counters: Collection<Document>;
+}
+
+export function startWriteLoad(target: LoadTarget, writers: number, prefix: string): LoadHandle {
   const ledger = new WriteLedger(prefix);
   let stopping = false;
   const loops = Array.from({ length: writers }, (_, w) =>
-    writerLoop(items, w, ledger, () => stopping).catch(() => undefined),
+    writerLoop(target, w, ledger, () => stopping).catch((error: Error) => {
+      ledger.errors.push(`writer ${w}: ${error.message}`);
+    }),
   );
   return {
     ledger,
@@ -44,12 +53,8 @@ export function startWriteLoad(items: Collection<Document>, writers: number, pre
   };
 }
 
-async function writerLoop(
-  items: Collection<Document>,
-  w: number,
-  ledger: WriteLedger,
-  stopping: () => boolean,
-) {
+async function writerLoop(target: LoadTarget, w: number, ledger: WriteLedger, stopping: () => boolean) {
+  const { items, counters } = target;
   const counterId = `${ledger.prefix}counter:${w}`;
   const counter: PairState = { acked: 0, attempted: 0 };
   ledger.counters.set(counterId, counter);
@@ -79,22 +84,23 @@ async function writerLoop(
     ledger.acknowledged++;
 
     counter.attempted++;
-    await items.updateOne({ _id: counterId as never }, { $inc: { n: 1 } }, { upsert: true });
+    await counters.updateOne({ _id: counterId as never }, { $inc: { n: 1 } }, { upsert: true });
     counter.acked++;
     ledger.acknowledged++;
   }
 }
 
 /** Every acknowledged write is present; nothing is half-applied; nothing appears that was never sent. */
-export async function verifyAgainstLedger(items: Collection<Document>, ledger: WriteLedger): Promise<void> {
-  const docs = (await items.find({}).toArray()).filter((doc) => String(doc._id).startsWith(ledger.prefix));
+export async function verifyAgainstLedger(target: LoadTarget, ledger: WriteLedger): Promise<void> {
+  const mine = (doc: Document): boolean => String(doc._id).startsWith(ledger.prefix);
+  const docs = (await target.items.find({}).toArray()).filter(mine);
+  const counterDocs = (await target.counters.find({}).toArray()).filter(mine);
   const byId = new Map(docs.map((doc) => [String(doc._id), doc]));
   for (const id of ledger.insertsAcked) {
     expect(byId.has(id), `acknowledged insert ${id} is missing`).to.equal(true);
   }
   for (const doc of docs) {
     const id = String(doc._id);
-    if (ledger.counters.has(id)) continue;
     expect(ledger.insertsAttempted.has(id), `document ${id} was never written`).to.equal(true);
     expect(doc.a, `half-applied update on ${id}: a=${doc.a} b=${doc.b}`).to.equal(doc.b);
     const pair = ledger.pairs.get(id) ?? { acked: 0, attempted: 0 };
@@ -102,7 +108,7 @@ export async function verifyAgainstLedger(items: Collection<Document>, ledger: W
     expect(doc.a, `document ${id} has more $inc than were sent`).to.be.at.most(pair.attempted);
   }
   for (const [id, counter] of ledger.counters) {
-    const n = (byId.get(id)?.n as number | undefined) ?? 0;
+    const n = (counterDocs.find((doc) => String(doc._id) === id)?.n as number | undefined) ?? 0;
     expect(n, `counter ${id} lost acknowledged $inc updates`).to.be.at.least(counter.acked);
     expect(n, `counter ${id} has more $inc than were sent`).to.be.at.most(counter.attempted);
   }
