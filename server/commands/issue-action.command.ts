@@ -12,7 +12,7 @@ import type { IssueDoc } from '../models/issue.model.ts';
 import { canActOnIssue, canViewIssue } from '../policies/issue.policy.ts';
 import { roleMayPerform } from '../../shared/lifecycle/actions.ts';
 import { notifyChange, type IssueCommandDeps } from './issue-deps.ts';
-import { coreToSet, loadIssue, saveTransition, scopeOf, toCore, withActorName } from './issue-store.ts';
+import { changedSet, loadIssue, saveTransition, scopeOf, toCore, withActorName } from './issue-store.ts';
 
 export interface IssueActionRequest {
   issueId: string;
@@ -102,7 +102,7 @@ export async function issueActionCommand(
   }
   const core = result.issue;
   const unitName = !core.unitId ? null : lead && String(lead._id) === core.unitId ? lead.name : doc.unitName;
-  const set = { ...coreToSet(core, now), unitName };
+  const set = { ...changedSet(toCore(doc), core, now), ...(unitName !== doc.unitName ? { unitName } : {}) };
   const updated = await saveTransition(models, doc, set, withActorName(result.event, actor.username));
   await afterCommit(deps, actor, doc, updated, req.action);
   return updated;

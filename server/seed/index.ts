@@ -5,6 +5,7 @@ import type { Clock } from '../../shared/clock.ts';
 import type { ScryptParams } from '../auth/password.ts';
 import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
 import { generateDemoEnterprises, type DemoEnterprise } from './enterprises.seed.ts';
+import { seedIssues } from './issues.seed.ts';
 import { seedUnits, type UnitSpec } from './units.seed.ts';
 import { seedUsers, type DemoAccount } from './users.seed.ts';
 
@@ -47,8 +48,7 @@ export async function seedDemo(
   const accounts = await seedUsers(models, units, options.hashParams);
   const enterprises = await seedEnterprises(models, generateDemoEnterprises(options.enterpriseCount ?? 240));
 
-  // ISSUES HOOK: demo issues (server/seed/issues.seed.ts) are added here, after units, users and enterprises:
-  //   if (options.issues !== false) await seedIssues(models, clock, { units, enterprises });
+  if (options.issues !== false) await seedIssues(models, clock, { units, enterprises });
 
   return { units, accounts, enterprises, seededAt: clock.now() };
 }

@@ -1,0 +1,222 @@
+// Demo issues (≥ 300): taken in through the real intake command and walked through their stories with the real
+// action commands on simulated clocks over the past ~4 months, so numbers, timelines, deadlines, warning
+// lights and follow-ups are all genuine. Deterministic (seeded PRNGs, times relative to the seed's clock) and
+// idempotent: it does nothing when any issue exists.
+//
+// Speed: issues are taken in one by one (numbers follow time), then a chunk of stories runs concurrently, each
+// with its own clock and PRNG, so on a disk-backed database the journal's group commit absorbs the writes.
+import { createWorkCalendar, type WorkCalendar } from '../../shared/calendar.ts';
+import { createSimulatedClock, DAY_MS, type Clock } from '../../shared/clock.ts';
+import type { Actor } from '../../shared/roles.ts';
+import {
+  CATEGORY_IDS,
+  CHANNEL_IDS,
+  URGENCIES,
+  type CategoryId,
+  type ChannelId,
+  type Urgency,
+} from '../../shared/states.ts';
+import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
+import { issueCreateCommand } from '../commands/issue-create.command.ts';
+import type { IssueCommandDeps } from '../commands/issue-deps.ts';
+import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
+import { createRng, type Rng } from './prng.ts';
+import { IssueScript, StoryEnd, type ScriptWorld } from './issue-script.seed.ts';
+import { pickStory, type Story, type StoryTools } from './issue-scenarios.seed.ts';
+import { problemText } from './issue-texts.seed.ts';
+
+export interface IssueSeedOptions {
+  units: readonly UnitDoc[];
+  enterprises: readonly EnterpriseDoc[];
+  count?: number;
+  /** How far back the demo history starts. */
+  days?: number;
+  seed?: number;
+}
+
+export interface IssueSeedSummary {
+  created: number;
+  skipped: boolean;
+}
+
+/** Categories with more than one default department: intake leaves them in `received` for a dispatcher. */
+const AMBIGUOUS: readonly CategoryId[] = ['policy', 'market'];
+const URGENCY_WEIGHTS: ReadonlyArray<readonly [Urgency, number]> = [
+  ['normal', 50],
+  ['urgent', 25],
+  ['complex', 15],
+  ['critical', 10],
+];
+const EXTERNAL_CHANNELS = new Set<ChannelId>([
+  'hotline12345',
+  'zheliban',
+  'email',
+  'sms',
+  'wechat',
+  'review',
+]);
+const CHUNK = 8;
+
+interface Plan {
+  index: number;
+  story: Story;
+  /** The story leaves the issue open, so later duplicates may be merged into it. */
+  mergeable: boolean;
+  enterprise: EnterpriseDoc;
+  category: CategoryId;
+  channel: ChannelId;
+  urgency: Urgency;
+  at: Date;
+  creator: string;
+}
+
+function weighted<T>(rng: Rng, entries: ReadonlyArray<readonly [T, number]>): T {
+  let r = rng.next() * entries.reduce((s, [, w]) => s + w, 0);
+  for (const [value, w] of entries) if ((r -= w) < 0) return value;
+  return entries[0][0];
+}
+
+async function loadActors(models: Models): Promise<Map<string, Actor>> {
+  const users = await models.User.find(
+    { disabled: false },
+    { username: 1, role: 1, unitId: 1, region: 1 },
+  ).lean();
+  const actor = (u: (typeof users)[number]): Actor => ({
+    id: String(u._id),
+    username: u.username,
+    role: u.role,
+    unitId: u.unitId ? String(u.unitId) : undefined,
+    region: u.region,
+  });
+  return new Map(users.map((u) => [u.username, actor(u)]));
+}
+
+interface PlanContext {
+  rng: Rng;
+  enterprises: readonly EnterpriseDoc[];
+  centres: readonly UnitDoc[];
+  calendar: WorkCalendar;
+  start: number;
+  span: number;
+  count: number;
+}
+
+/** Everything about issue `i` that is decided up front, from the main PRNG, in order. */
+function planIssue(i: number, c: PlanContext): Plan {
+  const { rng } = c;
+  const { story, ambiguous, mergeable } = pickStory(rng);
+  const enterprise = rng.pick(c.enterprises);
+  const category = ambiguous ? rng.pick(AMBIGUOUS) : CATEGORY_IDS[i % CATEGORY_IDS.length];
+  let channel = ambiguous
+    ? rng.pick(['window', 'meeting', 'hotline12345'] as const)
+    : CHANNEL_IDS[(i * 7) % 12];
+  const urgency = i < URGENCIES.length ? URGENCIES[i] : weighted(rng, URGENCY_WEIGHTS);
+  const at = c.calendar.addWorkingHours(new Date(c.start + ((i + rng.next()) * c.span) / c.count), 0.25);
+  const centre = c.centres.find((u) => u.region === enterprise.region) ?? c.centres[0];
+  // A unit reports discoveries only in its own categories; anything else came through the window.
+  if (channel === 'discovery' && !centre.categories.includes(category)) channel = 'window';
+  let creator = rng.next() < 0.6 ? 'clerk' : 'dispatcher';
+  if (channel === 'visit' && rng.next() < 0.5) creator = 'leader';
+  if (channel === 'discovery') creator = `handler-${centre.code}`;
+  return { index: i, story, mergeable, enterprise, category, channel, urgency, at, creator };
+}
+
+function storyTools(
+  rng: Rng,
+  units: readonly UnitDoc[],
+  mergeInto: readonly Plan[],
+  ids: Map<number, string>,
+): StoryTools {
+  const candidates = (category: CategoryId, region: string) => [
+    ...units.filter((u) => u.level === 'county' && u.region === region && u.categories.includes(category)),
+    ...units.filter((u) => u.level === 'city' && u.categories.includes(category)),
+  ];
+  return {
+    rng,
+    pickUnit(s, except) {
+      const all = candidates(s.doc.category, s.doc.region).filter((u) => String(u._id) !== except);
+      const fallback = units.filter(
+        (u) => u.level === 'city' && u.categories.length && String(u._id) !== except,
+      );
+      return String(rng.pick(all.length ? all : fallback)._id);
+    },
+    mergeTarget(s) {
+      const same = mergeInto.filter((p) => p.category === s.doc.category);
+      const pool = same.length ? same : mergeInto;
+      return pool.length ? (ids.get(rng.pick(pool).index) ?? null) : null;
+    },
+  };
+}
+
+async function runStory(world: ScriptWorld, script: IssueScript, story: Story, tools: StoryTools) {
+  try {
+    await story(script, tools);
+  } catch (err) {
+    if (!(err instanceof StoryEnd)) throw err;
+  }
+  await script.catchUp(world.end);
+}
+
+export async function seedIssues(
+  models: Models,
+  clock: Clock,
+  options: IssueSeedOptions,
+): Promise<IssueSeedSummary> {
+  if ((await models.Issue.estimatedDocumentCount()) > 0) return { created: 0, skipped: true };
+  const count = options.count ?? 320;
+  const end = clock.now();
+  const span = (options.days ?? 120) * DAY_MS;
+  const calendar = createWorkCalendar();
+  const settings = { calendar, policy: DEFAULT_TIME_LIMIT_POLICY };
+  const seed = options.seed ?? 20260323;
+  const actors = await loadActors(models);
+  const unitsById = new Map(options.units.map((u) => [String(u._id), u]));
+  const centres = options.units.filter((u) => u.level === 'county');
+  const planContext = {
+    rng: createRng(seed),
+    enterprises: options.enterprises,
+    centres,
+    calendar,
+    start: end.getTime() - span,
+    span,
+    count,
+  };
+  const plans = Array.from({ length: count }, (_, i) => planIssue(i, planContext)).filter((p) => p.at < end);
+  const ids = new Map<number, string>();
+  const mergeInto: Plan[] = [];
+
+  for (let from = 0; from < plans.length; from += CHUNK) {
+    const chunk = plans.slice(from, from + CHUNK);
+    const runs: Promise<void>[] = [];
+    for (const plan of chunk) {
+      const sim = createSimulatedClock(plan.at);
+      const deps: IssueCommandDeps = { models, clock: sim, settings: async () => settings };
+      const world: ScriptWorld = { deps, clock: sim, calendar, end, actors, unitsById };
+      const actor = actors.get(plan.creator);
+      if (!actor) throw new Error(`seed: no demo user ${plan.creator}`);
+      const { issue } = await issueCreateCommand(deps, actor, {
+        enterprise: { id: String(plan.enterprise._id) },
+        channel: plan.channel,
+        category: plan.category,
+        urgency: plan.urgency,
+        ...problemText(createRng(seed + plan.index), plan.category),
+        ...(EXTERNAL_CHANNELS.has(plan.channel)
+          ? { externalId: `${plan.channel}-${String(plan.index + 1).padStart(6, '0')}` }
+          : {}),
+      });
+      ids.set(plan.index, String(issue._id));
+      const rng = createRng(seed * 31 + plan.index);
+      runs.push(
+        runStory(
+          world,
+          new IssueScript(world, issue),
+          plan.story,
+          storyTools(rng, options.units, [...mergeInto], ids),
+        ),
+      );
+    }
+    await Promise.all(runs);
+    mergeInto.push(...chunk.filter((p) => p.mergeable));
+  }
+  return { created: plans.length, skipped: false };
+}
