@@ -59,6 +59,8 @@ export interface TestAppOptions {
   seed?: boolean;
   /** Extra environment for loadConfig (e.g. DEMO_CLOCK: '1'). */
   env?: Record<string, string>;
+  /** Also seed the ~320 demo issues (default false: slow, and suites make the issues they assert on). */
+  issues?: boolean;
 }
 
 export async function openTestDatabase(): Promise<Connection> {
@@ -90,7 +92,9 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
     const models = createModels(conn, clock);
     await ensureIndexes(models);
     const seed =
-      options.seed === false ? undefined : await seedDemo(models, clock, { hashParams: TEST_HASH });
+      options.seed === false
+        ? undefined
+        : await seedDemo(models, clock, { hashParams: TEST_HASH, issues: options.issues ?? false });
     const logger = pino({ level: 'silent' });
     const app = createApp({ config, conn, clock, logger, models, simulatedClock: clock });
     const login = async (username: string, password = DEMO_PASSWORD) => {
