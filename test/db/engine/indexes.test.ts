@@ -157,6 +157,25 @@ describe('engine: planner', () => {
     }
   });
 
+  it('answers $or with a union of index scans when every branch is indexable', async () => {
+    const h = await seeded(1000);
+    const filter = { $or: [{ k: 5 }, { g: 7, k: { $gt: 990 } }, { k: 5 }] };
+    const plan = await explainFind(h, { filter });
+    expect(plan.queryPlanner.winningPlan.inputStage.stage).to.equal('OR');
+    expect(plan.queryPlanner.winningPlan.inputStage.inputStages.map((s: Document) => s.indexName)).to.deep.equal(['k_1', 'g_1_k_-1', 'k_1']);
+    expect(plan.executionStats.nReturned).to.equal(2);
+    expect(plan.executionStats.totalDocsExamined).to.equal(2);
+    const mixed = await explainFind(h, { filter: { $or: [{ k: 5 }, { s: 'v000009' }] } });
+    expect(mixed.queryPlanner.winningPlan.stage).to.equal('COLLSCAN');
+    expect(mixed.executionStats.nReturned).to.equal(2);
+  });
+
+  it('sort + limit without an index keeps only the best documents', async () => {
+    const h = await seeded(1000);
+    const docs = await h.find('c', { s: { $gte: 'v' } }, { sort: { s: -1 }, skip: 2, limit: 3 });
+    expect(ids(docs)).to.deep.equal([997, 996, 995]);
+  });
+
   it('type brackets keep ranges within one BSON type', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { v: 1 }, name: 'v_1' }] });

@@ -97,6 +97,14 @@ describe('engine: cursors under concurrent modification', () => {
     expect([...seen].sort((a, b) => a - b)).to.deep.equal(seen);
   });
 
+  it('a cursor on a dropped collection ends instead of serving stale documents', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: Array.from({ length: 50 }, (_, i) => ({ _id: i })) });
+    const r = await h.run({ find: 'c', batchSize: 5 });
+    await h.run({ drop: 'c' });
+    expect(h.cursors.getMore(Number(r.cursor.id))).to.deep.equal([]);
+  });
+
   it('a collection-scan cursor survives modification', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: Array.from({ length: 300 }, (_, i) => ({ _id: i })) });

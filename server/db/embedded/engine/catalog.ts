@@ -61,12 +61,16 @@ export class Catalog {
   drop(ns: string): boolean {
     const { db, coll } = splitNs(ns);
     const colls = this.dbs.get(db);
-    if (!colls?.delete(coll)) return false;
+    const c = colls?.get(coll);
+    if (!c || !colls) return false;
+    c.dropped = true;
+    colls.delete(coll);
     if (colls.size === 0) this.dbs.delete(db);
     return true;
   }
 
   dropDatabase(db: string): void {
+    for (const c of this.dbs.get(db)?.values() ?? []) c.dropped = true;
     this.dbs.delete(db);
   }
 

@@ -14,6 +14,8 @@ export const ID_INDEX = '_id_';
 export class Collection {
   readonly docs = new Map<string, Document>();
   readonly indexes = new Map<string, OrderedIndex>();
+  /** Set once the collection leaves the catalog (drop, rename): open cursors on it end. */
+  dropped = false;
 
   constructor(
     public ns: string,

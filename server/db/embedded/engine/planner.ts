@@ -29,7 +29,13 @@ export interface CollScanPlan {
   reverse: boolean;
 }
 
-export type Plan = IndexPlan | CollScanPlan;
+/** A top-level `$or` whose every branch can use an index: the union of the branch scans, deduplicated. */
+export interface OrPlan {
+  kind: 'or';
+  branches: IndexPlan[];
+}
+
+export type Plan = IndexPlan | CollScanPlan | OrPlan;
 
 /** Does the filter certainly exclude every document outside a partial index? (conservative) */
 function impliesPartial(filter: Document, partial: Document | undefined): boolean {
@@ -65,6 +71,8 @@ function sortDirection(ix: OrderedIndex, bounds: (FieldBounds | undefined)[], so
 interface Candidate {
   plan: IndexPlan;
   score: number;
+  /** True when the filter bounds the scan (not just the sort order). */
+  bounded: boolean;
 }
 
 function candidateFor(ix: OrderedIndex, filter: Document, sort: KeyField[]): Candidate | undefined {
@@ -89,7 +97,7 @@ function candidateFor(ix: OrderedIndex, filter: Document, sort: KeyField[]): Can
   const allEq = eq === ix.fields.length && fieldBounds.every((b) => b?.intervals.length === 1);
   const score = eq * 4 + range * 2 + (dir ? 3 : 0) + (ix.unique && allEq ? 10 : 0) - ix.fields.length * 0.01;
   const bounds = ix.fields.map((_, i) => fieldBounds[i]?.intervals ?? [ALL_VALUES]);
-  return { plan: { kind: 'ixscan', index: ix, bounds, reverse: dir === -1, providesSort: dir !== 0 }, score };
+  return { plan: { kind: 'ixscan', index: ix, bounds, reverse: dir === -1, providesSort: dir !== 0 }, score, bounded: eq + range > 0 };
 }
 
 function hintedIndex(coll: Collection, hint: unknown): OrderedIndex | 'natural' | undefined {
@@ -116,10 +124,32 @@ export function planQuery(coll: Collection, filter: Document, sort: KeyField[], 
     const bounds = hinted.fields.map(() => [ALL_VALUES]);
     return { kind: 'ixscan', index: hinted, bounds, reverse: false, providesSort: false };
   }
+  const best = bestCandidate(coll, filter, sort);
+  if (best?.bounded) return best.plan;
+  return orPlan(coll, filter) ?? best?.plan ?? { kind: 'collscan', reverse: false };
+}
+
+function bestCandidate(coll: Collection, filter: Document, sort: KeyField[]): Candidate | undefined {
   let best: Candidate | undefined;
   for (const ix of coll.indexes.values()) {
     const c = candidateFor(ix, filter, sort);
     if (c && (!best || c.score > best.score)) best = c;
   }
-  return best ? best.plan : { kind: 'collscan', reverse: false };
+  return best;
+}
+
+/** Plans each `$or` branch (with the filter's other conditions) on its own index; undefined if any cannot. */
+function orPlan(coll: Collection, filter: Document): OrPlan | undefined {
+  const branches = filter.$or;
+  if (!Array.isArray(branches) || branches.length === 0) return undefined;
+  const rest: Document = { ...filter };
+  delete rest.$or;
+  const plans: IndexPlan[] = [];
+  for (const branch of branches) {
+    if (!isPlainObject(branch)) return undefined;
+    const c = bestCandidate(coll, { $and: [rest, branch] }, []);
+    if (!c?.bounded) return undefined;
+    plans.push(c.plan);
+  }
+  return { kind: 'or', branches: plans };
 }

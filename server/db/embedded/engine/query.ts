@@ -12,6 +12,7 @@ import { positionalResolver } from './positional.ts';
 import { compileProjection } from './projection.ts';
 import { execute, newStats, type ScanStats } from './scan.ts';
 import { parseSort, sortDocs } from './sort.ts';
+import type { KeyField } from './index-keys.ts';
 import { isNumeric, isPlainObject, toJsNumber } from './values.ts';
 
 export interface QuerySpec {
@@ -56,6 +57,20 @@ function* pipelineOf(source: Iterator<Document>, skip: number, limit: number, pr
   }
 }
 
+/**
+ * Sorts everything the source yields. With a limit only the best `keep` documents are retained, re-sorting
+ * whenever the buffer doubles, so memory stays O(keep) and time O(n log keep).
+ */
+function blockingSort(source: Iterator<Document>, fields: KeyField[], keep: number): Document[] {
+  let buf: Document[] = [];
+  for (let r = source.next(); !r.done; r = source.next()) {
+    buf.push(r.value);
+    if (keep > 0 && buf.length >= 2 * keep + 64) buf = sortDocs(buf, fields).slice(0, keep);
+  }
+  buf = sortDocs(buf, fields);
+  return keep > 0 ? buf.slice(0, keep) : buf;
+}
+
 /** Runs a query lazily; nothing is read until the iterator is pulled (except for a blocking sort). */
 export function runQuery(coll: Collection | undefined, spec: QuerySpec): QueryRun {
   const filter = spec.filter ?? {};
@@ -67,13 +82,9 @@ export function runQuery(coll: Collection | undefined, spec: QuerySpec): QueryRu
   const stats = newStats();
   let source = execute(coll, plan, predicate, stats);
   const needsSort = sort.fields.length > 0 && !(plan.kind === 'ixscan' && plan.providesSort);
-  if (needsSort) {
-    const all: Document[] = [];
-    for (let r = source.next(); !r.done; r = source.next()) all.push(r.value);
-    source = sortDocs(all, sort.fields)[Symbol.iterator]();
-  }
   const skip = spec.skip ?? 0;
   const limit = spec.limit ?? 0;
+  if (needsSort) source = blockingSort(source, sort.fields, limit > 0 ? skip + limit : 0)[Symbol.iterator]();
   return { plan, stats, blockingSort: needsSort, docs: pipelineOf(source, skip, limit, projection?.apply, stats) };
 }
 

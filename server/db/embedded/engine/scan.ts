@@ -2,14 +2,15 @@
  * Executes a plan as a lazy generator of matching documents. Index scans read the B+tree in chunks and
  * resume from the last key seen, and collection scans walk the insertion-ordered map (whose iterators are
  * defined under mutation), so a cursor stays valid while the collection changes between getMore calls.
- * Each document is re-read by _id and re-checked against the filter when it is produced.
+ * Each document is re-read by _id and re-checked against the filter when it is produced. A cursor on a
+ * collection that has since been dropped or renamed simply ends.
  */
 import type { Document } from 'bson';
 import { valueKey } from './compare.ts';
 import type { Collection } from './collection.ts';
 import { keyWithinBounds, type Interval } from './bounds.ts';
 import { HIGHEST, LOWEST, type IndexKey, type OrderedIndex } from './ordered-index.ts';
-import type { Plan } from './planner.ts';
+import type { IndexPlan, OrPlan, Plan } from './planner.ts';
 import type { Predicate } from './matcher.ts';
 
 export interface ScanStats {
@@ -74,14 +75,14 @@ function* scanRange(ix: OrderedIndex, lo: IndexKey, hi: IndexKey, reverse: boole
   }
 }
 
-function* indexScan(coll: Collection, plan: Extract<Plan, { kind: 'ixscan' }>, filter: Predicate, stats: ScanStats): Generator<Document> {
+function* indexScan(coll: Collection, plan: IndexPlan, filter: Predicate, stats: ScanStats, seen = new Set<string>()): Generator<Document> {
   const ix = plan.index;
   const n = ix.fields.length;
   const ranges = treeRanges(ix, plan.bounds);
   if (plan.reverse) ranges.reverse();
-  const seen = new Set<string>();
   for (const [lo, hi] of ranges) {
     for (const key of scanRange(ix, lo, hi, plan.reverse, stats)) {
+      if (coll.dropped) return;
       if (!keyWithinBounds(key, plan.bounds)) continue;
       const id = key[n];
       const idKey = valueKey(id);
@@ -95,9 +96,15 @@ function* indexScan(coll: Collection, plan: Extract<Plan, { kind: 'ixscan' }>, f
   }
 }
 
+function* orScan(coll: Collection, plan: OrPlan, filter: Predicate, stats: ScanStats): Generator<Document> {
+  const seen = new Set<string>();
+  for (const branch of plan.branches) yield* indexScan(coll, branch, filter, stats, seen);
+}
+
 function* collScan(coll: Collection, reverse: boolean, filter: Predicate, stats: ScanStats): Generator<Document> {
   const source = reverse ? [...coll.docs.keys()].reverse() : coll.docs.keys();
   for (const key of source) {
+    if (coll.dropped) return;
     const doc = coll.docs.get(key);
     if (!doc) continue;
     stats.docsExamined++;
@@ -108,5 +115,6 @@ function* collScan(coll: Collection, reverse: boolean, filter: Predicate, stats:
 /** Streams the documents of `coll` that match `filter`, read the way `plan` says. */
 export function execute(coll: Collection | undefined, plan: Plan, filter: Predicate, stats: ScanStats): Iterator<Document> {
   if (!coll) return [][Symbol.iterator]();
+  if (plan.kind === 'or') return orScan(coll, plan, filter, stats);
   return plan.kind === 'ixscan' ? indexScan(coll, plan, filter, stats) : collScan(coll, plan.reverse, filter, stats);
 }

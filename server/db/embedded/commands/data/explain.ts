@@ -10,6 +10,7 @@ import { nativePrefix, validatePipeline } from '../../engine/aggregate.ts';
 import type { Engine } from '../../engine/index.ts';
 import { formatValue } from '../../engine/index-keys.ts';
 import type { Interval } from '../../engine/bounds.ts';
+import type { IndexPlan } from '../../engine/planner.ts';
 import { runQuery, type QueryRun, type QuerySpec } from '../../engine/query.ts';
 import { BracketBound, isPlainObject } from '../../engine/values.ts';
 import { parseFind } from './read-commands.ts';
@@ -25,31 +26,30 @@ function formatInterval(iv: Interval): string {
   return `[${bound(iv.lo, true)}, ${bound(iv.hi, false)}]`;
 }
 
+function ixscanStage(plan: IndexPlan): Document {
+  const ix = plan.index;
+  const indexBounds: Document = {};
+  ix.fields.forEach((f, i) => (indexBounds[f.path] = plan.bounds[i].map(formatInterval)));
+  return {
+    stage: 'IXSCAN',
+    keyPattern: ix.spec.key,
+    indexName: ix.name,
+    isMultiKey: ix.multikey,
+    isUnique: ix.unique,
+    isSparse: Boolean(ix.spec.sparse),
+    isPartial: Boolean(ix.spec.partialFilterExpression),
+    direction: plan.reverse ? 'backward' : 'forward',
+    indexBounds,
+  };
+}
+
 function planStage(run: QueryRun, spec: QuerySpec): Document {
   const plan = run.plan;
+  const filter = spec.filter && Object.keys(spec.filter).length ? { filter: spec.filter } : {};
   let stage: Document;
-  if (plan.kind === 'ixscan') {
-    const ix = plan.index;
-    const indexBounds: Document = {};
-    ix.fields.forEach((f, i) => (indexBounds[f.path] = plan.bounds[i].map(formatInterval)));
-    stage = {
-      stage: 'FETCH',
-      ...(spec.filter && Object.keys(spec.filter).length ? { filter: spec.filter } : {}),
-      inputStage: {
-        stage: 'IXSCAN',
-        keyPattern: ix.spec.key,
-        indexName: ix.name,
-        isMultiKey: ix.multikey,
-        isUnique: ix.unique,
-        isSparse: Boolean(ix.spec.sparse),
-        isPartial: Boolean(ix.spec.partialFilterExpression),
-        direction: plan.reverse ? 'backward' : 'forward',
-        indexBounds,
-      },
-    };
-  } else {
-    stage = { stage: 'COLLSCAN', filter: spec.filter ?? {}, direction: plan.reverse ? 'backward' : 'forward' };
-  }
+  if (plan.kind === 'ixscan') stage = { stage: 'FETCH', ...filter, inputStage: ixscanStage(plan) };
+  else if (plan.kind === 'or') stage = { stage: 'FETCH', ...filter, inputStage: { stage: 'OR', inputStages: plan.branches.map(ixscanStage) } };
+  else stage = { stage: 'COLLSCAN', filter: spec.filter ?? {}, direction: plan.reverse ? 'backward' : 'forward' };
   if (run.blockingSort) stage = { stage: 'SORT', sortPattern: spec.sort, inputStage: stage };
   if (spec.skip) stage = { stage: 'SKIP', skipAmount: spec.skip, inputStage: stage };
   if (spec.limit) stage = { stage: 'LIMIT', limitAmount: spec.limit, inputStage: stage };
