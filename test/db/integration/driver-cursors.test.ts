@@ -82,4 +82,27 @@ describe('integration (driver): cursors', () => {
     expect(err).to.include({ code: 43 });
     await cursor.close().catch(() => undefined);
   });
+
+  for (const [plan, filter, sort] of [
+    ['a collection scan', {}, undefined],
+    ['an index range scan', { i: { $gte: 0 } }, undefined],
+    ['an index-ordered scan', {}, { i: 1 }],
+  ] as const) {
+    it(`keeps a cursor over ${plan} valid while documents change between getMores`, async () => {
+      const moving = h.client.db('cursors').collection('moving');
+      await moving.createIndex({ i: 1 });
+      await moving.insertMany(Array.from({ length: 100 }, (_, i) => ({ i })));
+      const cursor = moving.find(filter, { batchSize: 10, sort });
+      const seen: number[] = [];
+      for (let k = 0; k < 10; k++) seen.push((await cursor.next())!.i);
+      await moving.deleteMany({ i: { $gte: 50, $lt: 60 } });
+      await moving.updateMany({ i: { $gte: 70, $lt: 80 } }, { $set: { touched: true } });
+      await moving.insertMany(Array.from({ length: 20 }, (_, k) => ({ i: 1000 + k })));
+      for (const doc of await cursor.toArray()) seen.push(doc.i);
+      const original = seen.filter((i) => i < 1000).sort((a, b) => a - b);
+      const survivors = [...Array(100).keys()].filter((i) => i < 50 || i >= 60);
+      expect(original, 'every surviving document exactly once, no deleted one').to.deep.equal(survivors);
+      await moving.drop();
+    });
+  }
 });
