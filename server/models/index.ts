@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../../shared/clock.ts';
 import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel } from './config.model.ts';
 import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel } from './enterprise.model.ts';
+import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineIssueModel } from './issue.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
@@ -32,6 +33,8 @@ function defineAll(conn: Connection, clock: Clock) {
     // Issues carry their own timestamps from the command's clock (the seed writes a simulated past).
     Issue: defineIssueModel(conn),
     Counter: defineCounterModel(conn),
+    // The escalation sweep's exactly-once ledger (unique per issue, step and due instant).
+    FollowUpClaim: defineFollowUpClaimModel(conn),
   };
 }
 
@@ -46,4 +49,5 @@ export type { UnitDoc } from './unit.model.ts';
 export type { UserDoc } from './user.model.ts';
 export type { EnterpriseDoc } from './enterprise.model.ts';
 export type { IssueDoc, StoredTimelineEvent } from './issue.model.ts';
+export type { FollowUpClaimDoc } from './follow-up-claim.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';
