@@ -4,12 +4,29 @@ import { harness } from './harness.ts';
 
 async function shop() {
   const h = harness();
-  await h.run({ insert: 'orders', documents: [
-    { _id: 1, cust: 'ann', items: [{ sku: 'a', qty: 2 }, { sku: 'b', qty: 1 }], total: 30 },
-    { _id: 2, cust: 'bob', items: [{ sku: 'a', qty: 1 }], total: 10 },
-    { _id: 3, cust: 'ann', items: [], total: 5 },
-  ] });
-  await h.run({ insert: 'customers', documents: [{ _id: 'ann', city: 'SH' }, { _id: 'bob', city: 'BJ' }] });
+  await h.run({
+    insert: 'orders',
+    documents: [
+      {
+        _id: 1,
+        cust: 'ann',
+        items: [
+          { sku: 'a', qty: 2 },
+          { sku: 'b', qty: 1 },
+        ],
+        total: 30,
+      },
+      { _id: 2, cust: 'bob', items: [{ sku: 'a', qty: 1 }], total: 10 },
+      { _id: 3, cust: 'ann', items: [], total: 5 },
+    ],
+  });
+  await h.run({
+    insert: 'customers',
+    documents: [
+      { _id: 'ann', city: 'SH' },
+      { _id: 'bob', city: 'BJ' },
+    ],
+  });
   return h;
 }
 
@@ -22,7 +39,10 @@ describe('engine: aggregate', () => {
       { $sort: { spent: -1 } },
       { $project: { _id: 0, cust: '$_id', spent: 1, n: 1 } },
     ]);
-    expect(out).to.deep.equal([{ spent: 35, n: 2, cust: 'ann' }, { spent: 10, n: 1, cust: 'bob' }]);
+    expect(out).to.deep.equal([
+      { spent: 35, n: 2, cust: 'ann' },
+      { spent: 10, n: 1, cust: 'bob' },
+    ]);
   });
 
   it('runs $unwind $lookup $addFields $set $limit $skip $count', async () => {
@@ -37,20 +57,31 @@ describe('engine: aggregate', () => {
       { $limit: 2 },
       { $project: { _id: 1, sku: 1, city: 1 } },
     ]);
-    expect(out).to.deep.equal([{ _id: 1, sku: 'b', city: 'SH' }, { _id: 2, sku: 'a', city: 'BJ' }]);
-    expect(await h.aggregate('orders', [{ $match: { cust: 'ann' } }, { $count: 'n' }])).to.deep.equal([{ n: 2 }]);
+    expect(out).to.deep.equal([
+      { _id: 1, sku: 'b', city: 'SH' },
+      { _id: 2, sku: 'a', city: 'BJ' },
+    ]);
+    expect(await h.aggregate('orders', [{ $match: { cust: 'ann' } }, { $count: 'n' }])).to.deep.equal([
+      { n: 2 },
+    ]);
   });
 
   it('runs $facet', async () => {
     const h = await shop();
-    const [out] = await h.aggregate('orders', [{ $facet: { big: [{ $match: { total: { $gt: 9 } } }, { $count: 'n' }], all: [{ $count: 'n' }] } }]);
+    const [out] = await h.aggregate('orders', [
+      { $facet: { big: [{ $match: { total: { $gt: 9 } } }, { $count: 'n' }], all: [{ $count: 'n' }] } },
+    ]);
     expect(out).to.deep.equal({ big: [{ n: 2 }], all: [{ n: 3 }] });
   });
 
   it('keeps exact types when the pipeline only matches, sorts and limits', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [{ _id: 1, d: new Double(5), m: Decimal128.fromString('1.10') }] });
-    const reply = await h.run({ aggregate: 'c', pipeline: [{ $match: { _id: 1 } }, { $sort: { _id: 1 } }, { $limit: 1 }], cursor: {} });
+    const reply = await h.run({
+      aggregate: 'c',
+      pipeline: [{ $match: { _id: 1 } }, { $sort: { _id: 1 } }, { $limit: 1 }],
+      cursor: {},
+    });
     const [doc] = reply.cursor.firstBatch;
     expect(doc.d).to.be.instanceOf(Double);
     expect(doc.m.toString()).to.equal('1.10');
@@ -59,16 +90,28 @@ describe('engine: aggregate', () => {
   it('passes untouched Decimal128 fields through mingo stages but refuses computing with them', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [{ _id: 1, m: Decimal128.fromString('1.10'), n: 2 }] });
-    const reply = await h.run({ aggregate: 'c', pipeline: [{ $addFields: { twice: { $multiply: ['$n', 2] } } }], cursor: {} });
+    const reply = await h.run({
+      aggregate: 'c',
+      pipeline: [{ $addFields: { twice: { $multiply: ['$n', 2] } } }],
+      cursor: {},
+    });
     expect(reply.cursor.firstBatch[0].m.toString()).to.equal('1.10');
-    const e = await h.fail({ aggregate: 'c', pipeline: [{ $group: { _id: null, s: { $sum: '$m' } } }], cursor: {} });
+    const e = await h.fail({
+      aggregate: 'c',
+      pipeline: [{ $group: { _id: null, s: { $sum: '$m' } } }],
+      cursor: {},
+    });
     expect(e.code).to.equal(238);
   });
 
   it('fields a mingo stage does not reference keep their exact BSON types', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [{ _id: 1, d: new Double(5), n: 2 }] });
-    const reply = await h.run({ aggregate: 'c', pipeline: [{ $addFields: { twice: { $multiply: ['$n', 2] } } }], cursor: {} });
+    const reply = await h.run({
+      aggregate: 'c',
+      pipeline: [{ $addFields: { twice: { $multiply: ['$n', 2] } } }],
+      cursor: {},
+    });
     const [doc] = reply.cursor.firstBatch;
     expect(doc.d).to.be.instanceOf(Double);
     expect(Number(doc.twice)).to.equal(4);
@@ -78,21 +121,40 @@ describe('engine: aggregate', () => {
     const h = harness();
     await h.run({ insert: 'a', documents: [{ _id: 1, ref: 7 }] });
     await h.run({ insert: 'b', documents: [{ _id: 2, key: new Double(7) }] });
-    const [doc] = await h.aggregate('a', [{ $lookup: { from: 'b', localField: 'ref', foreignField: 'key', as: 'hits' } }]);
+    const [doc] = await h.aggregate('a', [
+      { $lookup: { from: 'b', localField: 'ref', foreignField: 'key', as: 'hits' } },
+    ]);
     expect(doc.hits).to.deep.equal([{ _id: 2, key: 7 }]);
   });
 
   it('refuses $out and $merge loudly, even nested in $facet', async () => {
     const h = await shop();
     expect((await h.fail({ aggregate: 'orders', pipeline: [{ $out: 'x' }], cursor: {} })).code).to.equal(238);
-    expect((await h.fail({ aggregate: 'orders', pipeline: [{ $facet: { a: [{ $merge: { into: 'x' } }] } }], cursor: {} })).code).to.equal(238);
-    expect((await h.fail({ aggregate: 'orders', pipeline: [{ $bogus: 1 }], cursor: {} })).code).to.equal(40324);
+    expect(
+      (
+        await h.fail({
+          aggregate: 'orders',
+          pipeline: [{ $facet: { a: [{ $merge: { into: 'x' } }] } }],
+          cursor: {},
+        })
+      ).code,
+    ).to.equal(238);
+    expect((await h.fail({ aggregate: 'orders', pipeline: [{ $bogus: 1 }], cursor: {} })).code).to.equal(
+      40324,
+    );
   });
 
   it('the leading $match uses an index (explain)', async () => {
     const h = await shop();
     await h.run({ createIndexes: 'orders', indexes: [{ key: { cust: 1 }, name: 'cust_1' }] });
-    const plan = await h.run({ explain: { aggregate: 'orders', pipeline: [{ $match: { cust: 'bob' } }, { $group: { _id: null, n: { $sum: 1 } } }], cursor: {} }, verbosity: 'executionStats' });
+    const plan = await h.run({
+      explain: {
+        aggregate: 'orders',
+        pipeline: [{ $match: { cust: 'bob' } }, { $group: { _id: null, n: { $sum: 1 } } }],
+        cursor: {},
+      },
+      verbosity: 'executionStats',
+    });
     expect(plan.queryPlanner.winningPlan.inputStage.indexName).to.equal('cust_1');
     expect(plan.executionStats.totalDocsExamined).to.equal(1);
   });

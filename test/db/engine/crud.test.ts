@@ -27,13 +27,19 @@ describe('engine: insert', () => {
     expect(r.n).to.equal(1);
     expect(r.writeErrors).to.have.length(1);
     expect(r.writeErrors[0]).to.include({ index: 1, code: 11000 });
-    expect(r.writeErrors[0].errmsg).to.equal('E11000 duplicate key error collection: test.c index: _id_ dup key: { _id: 1 }');
+    expect(r.writeErrors[0].errmsg).to.equal(
+      'E11000 duplicate key error collection: test.c index: _id_ dup key: { _id: 1 }',
+    );
     expect(ids(await h.find('c'))).to.deep.equal([1]);
   });
 
   it('unordered insert continues after errors', async () => {
     const h = harness();
-    const r = await h.run({ insert: 'c', ordered: false, documents: [{ _id: 1 }, { _id: 1 }, { _id: 2 }, { _id: 2 }] });
+    const r = await h.run({
+      insert: 'c',
+      ordered: false,
+      documents: [{ _id: 1 }, { _id: 1 }, { _id: 2 }, { _id: 2 }],
+    });
     expect(r.n).to.equal(2);
     expect(r.writeErrors.map((e: { index: number }) => e.index)).to.deep.equal([1, 3]);
   });
@@ -44,7 +50,9 @@ describe('engine: insert', () => {
     await h.run({ insert: 'users', documents: [{ name: 'x' }] });
     const r = await h.run({ insert: 'users', documents: [{ name: 'x' }] });
     const e = r.writeErrors[0];
-    expect(e.errmsg).to.equal('E11000 duplicate key error collection: test.users index: name_1 dup key: { name: "x" }');
+    expect(e.errmsg).to.equal(
+      'E11000 duplicate key error collection: test.users index: name_1 dup key: { name: "x" }',
+    );
     expect(e.keyValue).to.deep.equal({ name: 'x' });
     expect(Object.keys(e.keyPattern)).to.deep.equal(['name']);
     expect(Number(e.keyPattern.name)).to.equal(1);
@@ -61,7 +69,12 @@ describe('engine: insert', () => {
 describe('engine: find', () => {
   async function seeded() {
     const h = harness();
-    const documents = Array.from({ length: 10 }, (_, i) => ({ _id: i, n: i % 3, s: `s${i}`, tags: i % 2 ? ['odd'] : ['even', 'x'] }));
+    const documents = Array.from({ length: 10 }, (_, i) => ({
+      _id: i,
+      n: i % 3,
+      s: `s${i}`,
+      tags: i % 2 ? ['odd'] : ['even', 'x'],
+    }));
     await h.run({ insert: 'c', documents });
     return h;
   }
@@ -96,9 +109,26 @@ describe('engine: find', () => {
 
   it('projects inclusion, exclusion, dotted paths, $slice and $elemMatch', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: [{ _id: 1, a: { b: 1, c: 2 }, arr: [1, 2, 3, 4], items: [{ k: 1, v: 'a' }, { k: 2, v: 'b' }], z: 0 }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        {
+          _id: 1,
+          a: { b: 1, c: 2 },
+          arr: [1, 2, 3, 4],
+          items: [
+            { k: 1, v: 'a' },
+            { k: 2, v: 'b' },
+          ],
+          z: 0,
+        },
+      ],
+    });
     expect((await h.find('c', {}, { projection: { 'a.b': 1 } }))[0]).to.deep.equal({ _id: 1, a: { b: 1 } });
-    expect((await h.find('c', {}, { projection: { a: 0, arr: 0, items: 0 } }))[0]).to.deep.equal({ _id: 1, z: 0 });
+    expect((await h.find('c', {}, { projection: { a: 0, arr: 0, items: 0 } }))[0]).to.deep.equal({
+      _id: 1,
+      z: 0,
+    });
     expect((await h.find('c', {}, { projection: { _id: 0, z: 1 } }))[0]).to.deep.equal({ z: 0 });
     const sliced = (await h.find('c', {}, { projection: { arr: { $slice: -2 }, items: 0, a: 0 } }))[0];
     expect(sliced.arr.map(Number)).to.deep.equal([3, 4]);
@@ -129,7 +159,9 @@ describe('engine: find', () => {
     expect(ids(await h.find('c', { $or: [{ _id: 1 }, { s: 's2' }] }))).to.deep.equal([1, 2]);
     expect(ids(await h.find('c', { $nor: [{ n: 0 }, { n: 1 }] }))).to.deep.equal([2, 5, 8]);
     expect(ids(await h.find('c', { missing: { $exists: false }, _id: 1 }))).to.deep.equal([1]);
-    expect(ids(await h.find('c', { _id: { $type: 'int' }, n: { $type: 'number' }, s: 's0' }))).to.deep.equal([0]);
+    expect(ids(await h.find('c', { _id: { $type: 'int' }, n: { $type: 'number' }, s: 's0' }))).to.deep.equal([
+      0,
+    ]);
   });
 
   it('null matches missing fields and explicit nulls', async () => {
@@ -156,7 +188,13 @@ describe('engine: find', () => {
 
   it('supports $expr comparing two fields', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: [{ _id: 1, a: 5, b: 3 }, { _id: 2, a: 1, b: new Double(2.5) }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, a: 5, b: 3 },
+        { _id: 2, a: 1, b: new Double(2.5) },
+      ],
+    });
     expect(ids(await h.find('c', { $expr: { $gt: ['$a', '$b'] } }))).to.deep.equal([1]);
   });
 
@@ -168,7 +206,10 @@ describe('engine: find', () => {
 describe('engine: count and distinct', () => {
   it('counts with query, skip and limit', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: Array.from({ length: 10 }, (_, i) => ({ _id: i, even: i % 2 === 0 })) });
+    await h.run({
+      insert: 'c',
+      documents: Array.from({ length: 10 }, (_, i) => ({ _id: i, even: i % 2 === 0 })),
+    });
     expect((await h.run({ count: 'c' })).n).to.equal(10);
     expect((await h.run({ count: 'c', query: { even: true } })).n).to.equal(5);
     expect((await h.run({ count: 'c', query: { even: true }, skip: 1, limit: 2 })).n).to.equal(2);
@@ -177,7 +218,17 @@ describe('engine: count and distinct', () => {
 
   it('distinct unwinds arrays and treats 1, 1.0 and Long 1 as one value', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: [{ v: new Int32(1) }, { v: new Double(1) }, { v: Long.fromNumber(1) }, { v: [2, 'a'] }, { v: null }, {}] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { v: new Int32(1) },
+        { v: new Double(1) },
+        { v: Long.fromNumber(1) },
+        { v: [2, 'a'] },
+        { v: null },
+        {},
+      ],
+    });
     const { values } = await h.run({ distinct: 'c', key: 'v' });
     expect(values.length).to.equal(4);
     expect(values[0]).to.equal(null);

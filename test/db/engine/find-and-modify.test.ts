@@ -3,7 +3,14 @@ import { harness, plain } from './harness.ts';
 
 async function seeded() {
   const h = harness();
-  await h.run({ insert: 'c', documents: [{ _id: 1, q: 'a', n: 1 }, { _id: 2, q: 'a', n: 2 }, { _id: 3, q: 'b', n: 3 }] });
+  await h.run({
+    insert: 'c',
+    documents: [
+      { _id: 1, q: 'a', n: 1 },
+      { _id: 2, q: 'a', n: 2 },
+      { _id: 3, q: 'b', n: 3 },
+    ],
+  });
   return h;
 }
 
@@ -11,24 +18,48 @@ describe('engine: findAndModify', () => {
   it('returns the pre-image by default and the post-image with new', async () => {
     const h = await seeded();
     const before = plain(await h.run({ findAndModify: 'c', query: { _id: 1 }, update: { $inc: { n: 10 } } }));
-    expect(before).to.deep.equal({ lastErrorObject: { n: 1, updatedExisting: true }, value: { _id: 1, q: 'a', n: 1 } });
-    const after = plain(await h.run({ findAndModify: 'c', query: { _id: 1 }, update: { $inc: { n: 10 } }, new: true }));
+    expect(before).to.deep.equal({
+      lastErrorObject: { n: 1, updatedExisting: true },
+      value: { _id: 1, q: 'a', n: 1 },
+    });
+    const after = plain(
+      await h.run({ findAndModify: 'c', query: { _id: 1 }, update: { $inc: { n: 10 } }, new: true }),
+    );
     expect(after.value).to.deep.equal({ _id: 1, q: 'a', n: 21 });
   });
 
   it('picks the first document by sort and applies the projection', async () => {
     const h = await seeded();
-    const r = plain(await h.run({ findAndModify: 'c', query: { q: 'a' }, sort: { n: -1 }, update: { $set: { hit: true } }, fields: { n: 1, _id: 0 }, new: true }));
+    const r = plain(
+      await h.run({
+        findAndModify: 'c',
+        query: { q: 'a' },
+        sort: { n: -1 },
+        update: { $set: { hit: true } },
+        fields: { n: 1, _id: 0 },
+        new: true,
+      }),
+    );
     expect(r.value).to.deep.equal({ n: 2 });
     expect((await h.find('c', { hit: true })).map((d) => d._id)).to.deep.equal([2]);
   });
 
   it('upserts and reports the upserted id', async () => {
     const h = await seeded();
-    const r = plain(await h.run({ findAndModify: 'c', query: { _id: 9 }, update: { $set: { n: 0 } }, upsert: true, new: true }));
+    const r = plain(
+      await h.run({
+        findAndModify: 'c',
+        query: { _id: 9 },
+        update: { $set: { n: 0 } },
+        upsert: true,
+        new: true,
+      }),
+    );
     expect(r.lastErrorObject).to.deep.equal({ n: 1, updatedExisting: false, upserted: 9 });
     expect(r.value).to.deep.equal({ _id: 9, n: 0 });
-    const old = plain(await h.run({ findAndModify: 'c', query: { _id: 10 }, update: { $set: { n: 0 } }, upsert: true }));
+    const old = plain(
+      await h.run({ findAndModify: 'c', query: { _id: 10 }, update: { $set: { n: 0 } }, upsert: true }),
+    );
     expect(old.value).to.equal(null);
   });
 
@@ -58,6 +89,8 @@ describe('engine: findAndModify', () => {
 
   it('rejects update together with remove', async () => {
     const h = await seeded();
-    expect((await h.fail({ findAndModify: 'c', query: {}, remove: true, update: { $set: { a: 1 } } })).code).to.equal(9);
+    expect(
+      (await h.fail({ findAndModify: 'c', query: {}, remove: true, update: { $set: { a: 1 } } })).code,
+    ).to.equal(9);
   });
 });

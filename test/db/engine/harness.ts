@@ -3,7 +3,12 @@
  * stub that drains iterators the way wire/ does (first batch of 101 unless told otherwise, getMore by id).
  */
 import { deserialize, Long, serialize, type Document } from 'bson';
-import type { Change, CommandContext, CursorManager, Persistence } from '../../../server/db/embedded/contract.ts';
+import type {
+  Change,
+  CommandContext,
+  CursorManager,
+  Persistence,
+} from '../../../server/db/embedded/contract.ts';
 import { dataCommands } from '../../../server/db/embedded/commands/data/index.ts';
 import { createEngine, type Engine } from '../../../server/db/embedded/engine/index.ts';
 import { MongoError } from '../../../server/db/embedded/errors.ts';

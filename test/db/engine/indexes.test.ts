@@ -18,9 +18,17 @@ describe('engine: index catalog', () => {
   it('always has _id_, lists created indexes, and treats re-creation as a no-op', async () => {
     const h = harness();
     const r1 = await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1, b: -1 }, name: 'a_1_b_-1' }] });
-    expect(r1).to.deep.include({ createdCollectionAutomatically: true, numIndexesBefore: 1, numIndexesAfter: 2 });
+    expect(r1).to.deep.include({
+      createdCollectionAutomatically: true,
+      numIndexesBefore: 1,
+      numIndexesAfter: 2,
+    });
     const r2 = await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1, b: -1 }, name: 'a_1_b_-1' }] });
-    expect(r2).to.deep.include({ numIndexesBefore: 2, numIndexesAfter: 2, note: 'all indexes already exist' });
+    expect(r2).to.deep.include({
+      numIndexesBefore: 2,
+      numIndexesAfter: 2,
+      note: 'all indexes already exist',
+    });
     const list = await h.run({ listIndexes: 'c' });
     expect(list.cursor.firstBatch.map((s: Document) => s.name)).to.deep.equal(['_id_', 'a_1_b_-1']);
     expect(h.persistence.changes.filter((c) => c.op === 'createIndex')).to.have.length(1);
@@ -29,14 +37,27 @@ describe('engine: index catalog', () => {
   it('same name with different options is 85, with a different key 86; same key under another name is 85', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1' }] });
-    expect((await h.fail({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1', unique: true }] })).code).to.equal(85);
-    expect((await h.fail({ createIndexes: 'c', indexes: [{ key: { b: 1 }, name: 'a_1' }] })).code).to.equal(86);
-    expect((await h.fail({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'other', sparse: true }] })).code).to.equal(85);
+    expect(
+      (await h.fail({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1', unique: true }] })).code,
+    ).to.equal(85);
+    expect((await h.fail({ createIndexes: 'c', indexes: [{ key: { b: 1 }, name: 'a_1' }] })).code).to.equal(
+      86,
+    );
+    expect(
+      (await h.fail({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'other', sparse: true }] })).code,
+    ).to.equal(85);
   });
 
   it('drops by name, key pattern and "*", never _id_', async () => {
     const h = harness();
-    await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1' }, { key: { b: 1 }, name: 'b_1' }, { key: { c: 1 }, name: 'c_1' }] });
+    await h.run({
+      createIndexes: 'c',
+      indexes: [
+        { key: { a: 1 }, name: 'a_1' },
+        { key: { b: 1 }, name: 'b_1' },
+        { key: { c: 1 }, name: 'c_1' },
+      ],
+    });
     await h.run({ dropIndexes: 'c', index: 'a_1' });
     await h.run({ dropIndexes: 'c', index: { b: 1 } });
     expect((await h.fail({ dropIndexes: 'c', index: 'nope' })).code).to.equal(27);
@@ -56,7 +77,9 @@ describe('engine: index catalog', () => {
   it('building a unique index over duplicates fails and leaves no index', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [{ a: 1 }, { a: 1 }] });
-    expect((await h.fail({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1', unique: true }] })).code).to.equal(11000);
+    expect(
+      (await h.fail({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1', unique: true }] })).code,
+    ).to.equal(11000);
     expect((await h.run({ listIndexes: 'c' })).cursor.firstBatch).to.have.length(1);
   });
 });
@@ -65,7 +88,16 @@ describe('engine: index semantics', () => {
   it('compound unique allows partial overlaps only', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1, b: 1 }, name: 'a_1_b_1', unique: true }] });
-    const r = await h.run({ insert: 'c', ordered: false, documents: [{ a: 1, b: 1 }, { a: 1, b: 2 }, { a: 2, b: 1 }, { a: 1, b: 1 }] });
+    const r = await h.run({
+      insert: 'c',
+      ordered: false,
+      documents: [
+        { a: 1, b: 1 },
+        { a: 1, b: 2 },
+        { a: 2, b: 1 },
+        { a: 1, b: 1 },
+      ],
+    });
     expect(r.n).to.equal(3);
     expect(r.writeErrors[0].index).to.equal(3);
     expect(r.writeErrors[0].errmsg).to.contain('dup key: { a: 1, b: 1 }');
@@ -74,9 +106,18 @@ describe('engine: index semantics', () => {
 
   it('unique treats a missing field as null unless sparse', async () => {
     const h = harness();
-    await h.run({ createIndexes: 'c', indexes: [{ key: { u: 1 }, name: 'u_1', unique: true }, { key: { s: 1 }, name: 's_1', unique: true, sparse: true }] });
+    await h.run({
+      createIndexes: 'c',
+      indexes: [
+        { key: { u: 1 }, name: 'u_1', unique: true },
+        { key: { s: 1 }, name: 's_1', unique: true, sparse: true },
+      ],
+    });
     await h.run({ insert: 'c', documents: [{ _id: 1, u: 1 }] });
-    const r = await h.run({ insert: 'c', documents: [{ _id: 2, u: 2 }, { _id: 3, u: 3 }, { _id: 4 }, { _id: 5 }] });
+    const r = await h.run({
+      insert: 'c',
+      documents: [{ _id: 2, u: 2 }, { _id: 3, u: 3 }, { _id: 4 }, { _id: 5 }],
+    });
     expect(r.n).to.equal(3);
     expect(r.writeErrors[0]).to.include({ index: 3, code: 11000 });
     expect(plain(r.writeErrors[0]).keyValue).to.deep.equal({ u: null });
@@ -84,8 +125,22 @@ describe('engine: index semantics', () => {
 
   it('partial unique index only constrains documents matching its filter', async () => {
     const h = harness();
-    await h.run({ createIndexes: 'c', indexes: [{ key: { email: 1 }, name: 'email_1', unique: true, partialFilterExpression: { active: true } }] });
-    const r = await h.run({ insert: 'c', ordered: false, documents: [{ email: 'a', active: false }, { email: 'a', active: false }, { email: 'a', active: true }, { email: 'a', active: true }] });
+    await h.run({
+      createIndexes: 'c',
+      indexes: [
+        { key: { email: 1 }, name: 'email_1', unique: true, partialFilterExpression: { active: true } },
+      ],
+    });
+    const r = await h.run({
+      insert: 'c',
+      ordered: false,
+      documents: [
+        { email: 'a', active: false },
+        { email: 'a', active: false },
+        { email: 'a', active: true },
+        { email: 'a', active: true },
+      ],
+    });
     expect(r.n).to.equal(3);
     expect(r.writeErrors[0].index).to.equal(3);
     const plan = await explainFind(h, { filter: { email: 'a', active: true } });
@@ -98,7 +153,14 @@ describe('engine: index semantics', () => {
   it('multikey indexes find documents by any element and reject parallel arrays in a compound key', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { tags: 1, n: 1 }, name: 'tags_1_n_1' }] });
-    await h.run({ insert: 'c', documents: [{ _id: 1, tags: ['a', 'b'], n: 1 }, { _id: 2, tags: ['b'], n: 2 }, { _id: 3, tags: [], n: 3 }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, tags: ['a', 'b'], n: 1 },
+        { _id: 2, tags: ['b'], n: 2 },
+        { _id: 3, tags: [], n: 3 },
+      ],
+    });
     expect(ids(await h.find('c', { tags: 'b' }))).to.have.members([1, 2]);
     const r = await h.run({ insert: 'c', documents: [{ _id: 4, tags: ['x'], n: [1, 2] }] });
     expect(r.writeErrors[0].code).to.equal(171);
@@ -110,14 +172,29 @@ describe('engine: index semantics', () => {
   it('multikey ranges are not intersected (different elements may satisfy each bound)', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { v: 1 }, name: 'v_1' }] });
-    await h.run({ insert: 'c', documents: [{ _id: 1, v: [1, 20] }, { _id: 2, v: [7] }, { _id: 3, v: 30 }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, v: [1, 20] },
+        { _id: 2, v: [7] },
+        { _id: 3, v: 30 },
+      ],
+    });
     expect(ids(await h.find('c', { v: { $gt: 5, $lt: 10 } }))).to.have.members([1, 2]);
   });
 
   it('sorts by an index forward and backward, with dedupe on multikey scans', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1, b: -1 }, name: 'a_1_b_-1' }] });
-    await h.run({ insert: 'c', documents: [{ _id: 1, a: 1, b: 1 }, { _id: 2, a: 1, b: 2 }, { _id: 3, a: 2, b: 0 }, { _id: 4, a: 0, b: 5 }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, a: 1, b: 1 },
+        { _id: 2, a: 1, b: 2 },
+        { _id: 3, a: 2, b: 0 },
+        { _id: 4, a: 0, b: 5 },
+      ],
+    });
     expect(ids(await h.find('c', {}, { sort: { a: 1, b: -1 } }))).to.deep.equal([4, 2, 1, 3]);
     expect(ids(await h.find('c', {}, { sort: { a: -1, b: 1 } }))).to.deep.equal([3, 1, 2, 4]);
     const plan = await explainFind(h, { sort: { a: -1, b: 1 }, limit: 2 });
@@ -131,9 +208,20 @@ describe('engine: index semantics', () => {
 describe('engine: planner', () => {
   async function seeded(n: number) {
     const h = harness();
-    const documents = Array.from({ length: n }, (_, i) => ({ _id: i, k: i, g: i % 10, s: `v${String(i).padStart(6, '0')}` }));
+    const documents = Array.from({ length: n }, (_, i) => ({
+      _id: i,
+      k: i,
+      g: i % 10,
+      s: `v${String(i).padStart(6, '0')}`,
+    }));
     await h.run({ insert: 'c', documents });
-    await h.run({ createIndexes: 'c', indexes: [{ key: { k: 1 }, name: 'k_1' }, { key: { g: 1, k: -1 }, name: 'g_1_k_-1' }] });
+    await h.run({
+      createIndexes: 'c',
+      indexes: [
+        { key: { k: 1 }, name: 'k_1' },
+        { key: { g: 1, k: -1 }, name: 'g_1_k_-1' },
+      ],
+    });
     return h;
   }
 
@@ -162,7 +250,9 @@ describe('engine: planner', () => {
     const filter = { $or: [{ k: 5 }, { g: 7, k: { $gt: 990 } }, { k: 5 }] };
     const plan = await explainFind(h, { filter });
     expect(plan.queryPlanner.winningPlan.inputStage.stage).to.equal('OR');
-    expect(plan.queryPlanner.winningPlan.inputStage.inputStages.map((s: Document) => s.indexName)).to.deep.equal(['k_1', 'g_1_k_-1', 'k_1']);
+    expect(
+      plan.queryPlanner.winningPlan.inputStage.inputStages.map((s: Document) => s.indexName),
+    ).to.deep.equal(['k_1', 'g_1_k_-1', 'k_1']);
     expect(plan.executionStats.nReturned).to.equal(2);
     expect(plan.executionStats.totalDocsExamined).to.equal(2);
     const mixed = await explainFind(h, { filter: { $or: [{ k: 5 }, { s: 'v000009' }] } });
@@ -179,7 +269,16 @@ describe('engine: planner', () => {
   it('type brackets keep ranges within one BSON type', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { v: 1 }, name: 'v_1' }] });
-    await h.run({ insert: 'c', documents: [{ _id: 1, v: 5 }, { _id: 2, v: 'str' }, { _id: 3, v: new Date(0) }, { _id: 4, v: 50 }, { _id: 5, v: null }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, v: 5 },
+        { _id: 2, v: 'str' },
+        { _id: 3, v: new Date(0) },
+        { _id: 4, v: 50 },
+        { _id: 5, v: null },
+      ],
+    });
     expect(ids(await h.find('c', { v: { $gt: 1 } }))).to.deep.equal([1, 4]);
     expect(ids(await h.find('c', { v: { $lt: 'zzz' } }))).to.deep.equal([2]);
     const plan = await explainFind(h, { filter: { v: { $gt: 1 } } });

@@ -8,12 +8,19 @@ describe('engine: recovery, dump and TTL', () => {
   it('replaying the journal rebuilds the same state, indexes included', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { email: 1 }, name: 'email_1', unique: true }] });
-    await h.run({ insert: 'c', documents: [{ _id: 1, email: 'a', d: new Double(1) }, { _id: 2, email: 'b' }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, email: 'a', d: new Double(1) },
+        { _id: 2, email: 'b' },
+      ],
+    });
     await h.run({ update: 'c', updates: [{ q: { _id: 2 }, u: { $set: { email: 'c' } } }] });
     await h.run({ delete: 'c', deletes: [{ q: { _id: 1 }, limit: 1 }] });
     const replayed = createEngine();
     // Recovered documents come back through the wire codec, i.e. as plain JS numbers where bson allows.
-    for (const c of h.persistence.changes) replayed.applyRecovered(BSON.deserialize(BSON.serialize({ c })).c as Change);
+    for (const c of h.persistence.changes)
+      replayed.applyRecovered(BSON.deserialize(BSON.serialize({ c })).c as Change);
     replayed.finishRecovery();
     const dumped = [...replayed.dump()];
     expect(dumped.map((c) => c.op)).to.deep.equal(['createCollection', 'createIndex', 'insert']);
@@ -25,7 +32,11 @@ describe('engine: recovery, dump and TTL', () => {
   it('applyRecovered skips unique checks (a fuzzy snapshot may hold both sides of a swap)', () => {
     const e = createEngine();
     e.applyRecovered({ op: 'createCollection', ns: 'd.c', options: {} });
-    e.applyRecovered({ op: 'createIndex', ns: 'd.c', spec: { v: 2, key: { u: 1 }, name: 'u_1', unique: true } });
+    e.applyRecovered({
+      op: 'createIndex',
+      ns: 'd.c',
+      spec: { v: 2, key: { u: 1 }, name: 'u_1', unique: true },
+    });
     e.applyRecovered({ op: 'insert', ns: 'd.c', doc: { _id: 1, u: 'x' } });
     e.applyRecovered({ op: 'insert', ns: 'd.c', doc: { _id: 2, u: 'x' } });
     e.applyRecovered({ op: 'replace', ns: 'd.c', doc: { _id: 1, u: 'y' } });
@@ -49,13 +60,16 @@ describe('engine: recovery, dump and TTL', () => {
     const h = harness();
     await h.run({ createIndexes: 's', indexes: [{ key: { at: 1 }, name: 'at_1', expireAfterSeconds: 60 }] });
     const now = new Date('2026-01-01T12:00:00Z');
-    await h.run({ insert: 's', documents: [
-      { _id: 1, at: new Date(now.getTime() - 61_000) },
-      { _id: 2, at: new Date(now.getTime() - 59_000) },
-      { _id: 3, at: 'not a date' },
-      { _id: 4, at: [new Date(now.getTime() - 3600_000), new Date(now.getTime() + 1000)] },
-      { _id: 5 },
-    ] });
+    await h.run({
+      insert: 's',
+      documents: [
+        { _id: 1, at: new Date(now.getTime() - 61_000) },
+        { _id: 2, at: new Date(now.getTime() - 59_000) },
+        { _id: 3, at: 'not a date' },
+        { _id: 4, at: [new Date(now.getTime() - 3600_000), new Date(now.getTime() + 1000)] },
+        { _id: 5 },
+      ],
+    });
     const changes = h.engine.sweepExpired(now);
     expect(changes.map((c) => Number((c as { id: unknown }).id))).to.have.members([1, 4]);
     expect(changes.every((c) => c.op === 'delete' && c.ns === 'test.s')).to.equal(true);
@@ -70,7 +84,9 @@ describe('engine: recovery, dump and TTL', () => {
     expect((await h.find('b', { k: 1 })).length).to.equal(1);
     expect((await h.run({ listIndexes: 'b' })).cursor.firstBatch).to.have.length(2);
     expect((await h.fail({ create: 'b' })).code).to.equal(48);
-    const names = (await h.run({ listCollections: 1, nameOnly: true })).cursor.firstBatch.map((c: { name: string }) => c.name);
+    const names = (await h.run({ listCollections: 1, nameOnly: true })).cursor.firstBatch.map(
+      (c: { name: string }) => c.name,
+    );
     expect(names).to.deep.equal(['b']);
     await h.run({ drop: 'b' });
     expect((await h.run({ listDatabases: 1 })).databases).to.deep.equal([]);
@@ -88,7 +104,10 @@ describe('engine: cursors under concurrent modification', () => {
     const r = await h.run({ find: 'c', filter: { k: { $gte: 0 } }, sort: { k: 1 }, batchSize: 10 });
     const seen = r.cursor.firstBatch.map((d: { k: number }) => Number(d.k));
     await h.run({ delete: 'c', deletes: [{ q: { k: { $gte: 10, $lt: 20 } }, limit: 0 }] });
-    await h.run({ update: 'c', updates: [{ q: { k: { $gte: 500 } }, u: { $set: { gone: true, k: -1 } }, multi: true }] });
+    await h.run({
+      update: 'c',
+      updates: [{ q: { k: { $gte: 500 } }, u: { $set: { gone: true, k: -1 } }, multi: true }],
+    });
     await h.run({ insert: 'c', documents: [{ _id: 'new', k: 400.5 }] });
     for (const d of h.cursors.getMore(Number(r.cursor.id))) seen.push(Number(d.k));
     expect(seen.length).to.equal(10 + 480 + 1);

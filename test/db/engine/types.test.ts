@@ -5,7 +5,11 @@ import { harness } from './harness.ts';
 
 /** What the wire layer hands the engine: promoteValues:false, then Int32 and non-integral Double unwrapped. */
 function fromWire(doc: BSON.Document): BSON.Document {
-  const decoded = BSON.deserialize(BSON.serialize(doc), { promoteValues: false, promoteBuffers: false, bsonRegExp: false });
+  const decoded = BSON.deserialize(BSON.serialize(doc), {
+    promoteValues: false,
+    promoteBuffers: false,
+    bsonRegExp: false,
+  });
   const unwrap = (v: unknown): unknown => {
     if (v instanceof Int32) return v.value;
     if (v instanceof Double) return Number.isInteger(v.value) && Math.abs(v.value) < 2 ** 31 ? v : v.value;
@@ -47,7 +51,14 @@ describe('engine: type fidelity', () => {
   it('queries match across numeric types by value', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [fromWire(sample)] });
-    for (const filter of [{ i: 5.0 }, { d: 5 }, { small: 3 }, { dec: Decimal128.fromString('1.1') }, { l: { $gt: Long.fromString('9007199254740992') } }, { arr: { $all: [1] } }]) {
+    for (const filter of [
+      { i: 5.0 },
+      { d: 5 },
+      { small: 3 },
+      { dec: Decimal128.fromString('1.1') },
+      { l: { $gt: Long.fromString('9007199254740992') } },
+      { arr: { $all: [1] } },
+    ]) {
       expect((await h.find('c', filter)).length, JSON.stringify(filter)).to.equal(1);
     }
     expect((await h.find('c', { dec: 1.1 })).length).to.equal(0);
@@ -55,10 +66,26 @@ describe('engine: type fidelity', () => {
 
   it('sorts across types in BSON order', async () => {
     const h = harness();
-    const values = [new MaxKey(), /re/, new Timestamp({ t: 1, i: 1 }), new Date(0), true, new ObjectId(), new Binary(Buffer.from('x')), [1], { a: 1 }, 'str', 1.5, null, new MinKey()];
+    const values = [
+      new MaxKey(),
+      /re/,
+      new Timestamp({ t: 1, i: 1 }),
+      new Date(0),
+      true,
+      new ObjectId(),
+      new Binary(Buffer.from('x')),
+      [1],
+      { a: 1 },
+      'str',
+      1.5,
+      null,
+      new MinKey(),
+    ];
     await h.run({ insert: 'c', documents: values.map((v, i) => ({ _id: i, v })) });
     const docs = (await h.run({ find: 'c', sort: { v: 1 }, filter: { _id: { $ne: 8 } } })).cursor.firstBatch;
-    expect(docs.map((d: { _id: unknown }) => Number(d._id))).to.deep.equal([12, 11, 7, 10, 9, 8, 6, 5, 4, 3, 2, 1, 0].filter((i) => i !== 8));
+    expect(docs.map((d: { _id: unknown }) => Number(d._id))).to.deep.equal(
+      [12, 11, 7, 10, 9, 8, 6, 5, 4, 3, 2, 1, 0].filter((i) => i !== 8),
+    );
   });
 
   it('compares numbers exactly, NaN lowest', () => {

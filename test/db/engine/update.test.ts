@@ -9,10 +9,20 @@ async function one(h: ReturnType<typeof harness>, coll = 'c') {
 describe('engine: update', () => {
   it('updates one or many and reports n / nModified', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: [{ _id: 1, a: 1 }, { _id: 2, a: 1 }, { _id: 3, a: 2 }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, a: 1 },
+        { _id: 2, a: 1 },
+        { _id: 3, a: 2 },
+      ],
+    });
     const single = await h.run({ update: 'c', updates: [{ q: { a: 1 }, u: { $set: { b: true } } }] });
     expect(single).to.deep.equal({ n: 1, nModified: 1 });
-    const multi = await h.run({ update: 'c', updates: [{ q: { a: 1 }, u: { $set: { b: true } }, multi: true }] });
+    const multi = await h.run({
+      update: 'c',
+      updates: [{ q: { a: 1 }, u: { $set: { b: true } }, multi: true }],
+    });
     expect(multi).to.deep.equal({ n: 2, nModified: 1 });
     const none = await h.run({ update: 'c', updates: [{ q: { a: 9 }, u: { $set: { b: 1 } } }] });
     expect(none).to.deep.equal({ n: 0, nModified: 0 });
@@ -20,7 +30,13 @@ describe('engine: update', () => {
 
   it('journals one replace post-image per modified document', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: [{ _id: 1, a: 1 }, { _id: 2, a: 1 }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, a: 1 },
+        { _id: 2, a: 1 },
+      ],
+    });
     await h.run({ update: 'c', updates: [{ q: {}, u: { $inc: { a: 1 } }, multi: true }] });
     const last = h.persistence.commits.at(-1)!;
     expect(last.map((c) => c.op)).to.deep.equal(['replace', 'replace']);
@@ -31,7 +47,13 @@ describe('engine: update', () => {
     const h = harness();
     const r = await h.run({
       update: 'c',
-      updates: [{ q: { 'a.b': 1, c: { $eq: 'x' }, d: { $gt: 5 }, $and: [{ e: 2 }] }, u: { $set: { f: 1 }, $setOnInsert: { g: 'new' } }, upsert: true }],
+      updates: [
+        {
+          q: { 'a.b': 1, c: { $eq: 'x' }, d: { $gt: 5 }, $and: [{ e: 2 }] },
+          u: { $set: { f: 1 }, $setOnInsert: { g: 'new' } },
+          upsert: true,
+        },
+      ],
     });
     expect(r.n).to.equal(1);
     expect(r.nModified).to.equal(0);
@@ -42,13 +64,19 @@ describe('engine: update', () => {
     const { _id, ...rest } = doc;
     expect(rest).to.deep.equal({ a: { b: 1 }, c: 'x', e: 2, f: 1, g: 'new' });
     void _id;
-    await h.run({ update: 'c', updates: [{ q: { c: 'x' }, u: { $set: { f: 2 }, $setOnInsert: { g: 'again' } }, upsert: true }] });
+    await h.run({
+      update: 'c',
+      updates: [{ q: { c: 'x' }, u: { $set: { f: 2 }, $setOnInsert: { g: 'again' } }, upsert: true }],
+    });
     expect((await h.find('c'))[0].g).to.equal('new');
   });
 
   it('upsert takes _id from the query', async () => {
     const h = harness();
-    const r = await h.run({ update: 'c', updates: [{ q: { _id: 'k' }, u: { $inc: { n: 1 } }, upsert: true }] });
+    const r = await h.run({
+      update: 'c',
+      updates: [{ q: { _id: 'k' }, u: { $inc: { n: 1 } }, upsert: true }],
+    });
     expect(r.upserted[0]._id).to.equal('k');
     expect(await h.find('c')).to.deep.equal([{ _id: 'k', n: 1 }]);
   });
@@ -67,19 +95,42 @@ describe('engine: update', () => {
 
   it('applies arrayFilters, $[] and positional $', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: [{ _id: 1, grades: [{ g: 80, n: 0 }, { g: 95, n: 0 }, { g: 99, n: 0 }], tags: ['a', 'b', 'c'] }] });
-    await h.run({ update: 'c', updates: [{ q: {}, u: { $set: { 'grades.$[hi].n': 1 } }, arrayFilters: [{ 'hi.g': { $gte: 90 } }] }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        {
+          _id: 1,
+          grades: [
+            { g: 80, n: 0 },
+            { g: 95, n: 0 },
+            { g: 99, n: 0 },
+          ],
+          tags: ['a', 'b', 'c'],
+        },
+      ],
+    });
+    await h.run({
+      update: 'c',
+      updates: [{ q: {}, u: { $set: { 'grades.$[hi].n': 1 } }, arrayFilters: [{ 'hi.g': { $gte: 90 } }] }],
+    });
     await h.run({ update: 'c', updates: [{ q: { tags: 'b' }, u: { $set: { 'tags.$': 'B' } } }] });
     await h.run({ update: 'c', updates: [{ q: {}, u: { $inc: { 'grades.$[].g': 1 } } }] });
     const doc = (await h.find('c'))[0];
-    expect(doc.grades).to.deep.equal([{ g: 81, n: 0 }, { g: 96, n: 1 }, { g: 100, n: 1 }]);
+    expect(doc.grades).to.deep.equal([
+      { g: 81, n: 0 },
+      { g: 96, n: 1 },
+      { g: 100, n: 1 },
+    ]);
     expect(doc.tags).to.deep.equal(['a', 'B', 'c']);
   });
 
   it('applies pipeline updates and keeps untouched field types', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [{ _id: 1, a: 2, b: 3, d: new Double(5) }] });
-    await h.run({ update: 'c', updates: [{ q: {}, u: [{ $set: { sum: { $add: ['$a', '$b'] } } }, { $unset: 'b' }] }] });
+    await h.run({
+      update: 'c',
+      updates: [{ q: {}, u: [{ $set: { sum: { $add: ['$a', '$b'] } } }, { $unset: 'b' }] }],
+    });
     const doc = await one(h);
     expect(Number(doc.sum)).to.equal(5);
     expect(doc.b).to.equal(undefined);
@@ -88,24 +139,34 @@ describe('engine: update', () => {
 
   it('supports $unset, $rename, $min, $max, $mul, $push modifiers, $addToSet, $pull, $pullAll, $pop, $currentDate', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: [{ _id: 1, a: 5, old: 'x', arr: [3, 1], set: [1], p: [1, 2, 3, 2], q: [{ k: 1 }, { k: 2 }] }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, a: 5, old: 'x', arr: [3, 1], set: [1], p: [1, 2, 3, 2], q: [{ k: 1 }, { k: 2 }] },
+      ],
+    });
     await h.run({
       update: 'c',
-      updates: [{
-        q: {},
-        u: {
-          $unset: { a: '' },
-          $rename: { old: 'renamed' },
-          $min: { lo: 3 },
-          $max: { hi: 7 },
-          $push: { arr: { $each: [5, 4], $sort: 1, $slice: 3 } },
-          $addToSet: { set: { $each: [1, 2] } },
-          $pull: { p: 2, q: { k: 2 } },
-          $currentDate: { at: true },
+      updates: [
+        {
+          q: {},
+          u: {
+            $unset: { a: '' },
+            $rename: { old: 'renamed' },
+            $min: { lo: 3 },
+            $max: { hi: 7 },
+            $push: { arr: { $each: [5, 4], $sort: 1, $slice: 3 } },
+            $addToSet: { set: { $each: [1, 2] } },
+            $pull: { p: 2, q: { k: 2 } },
+            $currentDate: { at: true },
+          },
         },
-      }],
+      ],
     });
-    await h.run({ update: 'c', updates: [{ q: {}, u: { $pullAll: { set: [1] }, $pop: { arr: -1 }, $mul: { hi: 2 } } }] });
+    await h.run({
+      update: 'c',
+      updates: [{ q: {}, u: { $pullAll: { set: [1] }, $pop: { arr: -1 }, $mul: { hi: 2 } } }],
+    });
     const doc = (await h.find('c'))[0];
     expect(doc).to.deep.include({ renamed: 'x', lo: 3, hi: 14 });
     expect(doc.a).to.equal(undefined);
@@ -123,15 +184,24 @@ describe('engine: update', () => {
     const bad = await h.run({ update: 'c', updates: [{ q: {}, u: { $bogus: { a: 1 } } }] });
     expect(bad.writeErrors[0].code).to.equal(2);
     expect(bad.writeErrors[0].errmsg).to.contain('$bogus');
-    const conflict = await h.run({ update: 'c', updates: [{ q: {}, u: { $set: { a: 1 }, $inc: { 'a.b': 1 } } }] });
+    const conflict = await h.run({
+      update: 'c',
+      updates: [{ q: {}, u: { $set: { a: 1 }, $inc: { 'a.b': 1 } } }],
+    });
     expect(conflict.writeErrors[0].code).to.equal(40);
-    const unused = await h.run({ update: 'c', updates: [{ q: {}, u: { $set: { x: 1 } }, arrayFilters: [{ i: 1 }] }] });
+    const unused = await h.run({
+      update: 'c',
+      updates: [{ q: {}, u: { $set: { x: 1 } }, arrayFilters: [{ i: 1 }] }],
+    });
     expect(unused.writeErrors[0].code).to.equal(9);
   });
 
   it('rejects a bad update even when nothing matches', async () => {
     const h = harness();
-    const r = await h.run({ update: 'c', updates: [{ q: { _id: 'none' }, u: { $set: { a: 1 }, $unset: { a: '' } } }] });
+    const r = await h.run({
+      update: 'c',
+      updates: [{ q: { _id: 'none' }, u: { $set: { a: 1 }, $unset: { a: '' } } }],
+    });
     expect(r.writeErrors[0].code).to.equal(40);
   });
 
@@ -151,7 +221,13 @@ describe('engine: update', () => {
   it('a unique violation by an update leaves the document unchanged', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { e: 1 }, name: 'e_1', unique: true }] });
-    await h.run({ insert: 'c', documents: [{ _id: 1, e: 'a', n: 1 }, { _id: 2, e: 'b', n: 1 }] });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, e: 'a', n: 1 },
+        { _id: 2, e: 'b', n: 1 },
+      ],
+    });
     const r = await h.run({ update: 'c', updates: [{ q: { _id: 2 }, u: { $set: { e: 'a', n: 2 } } }] });
     expect(r.writeErrors[0].code).to.equal(11000);
     expect((await h.find('c', { _id: 2 }))[0]).to.deep.equal({ _id: 2, e: 'b', n: 1 });
@@ -164,7 +240,8 @@ describe('engine: numeric promotion in $inc and $mul', () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [{ _id: 1, v: start }] });
     const r = await h.run({ update: 'c', updates: [{ q: {}, u: { [op]: { v: by } } }] });
-    if (r.writeErrors) throw Object.assign(new Error(r.writeErrors[0].errmsg), { code: r.writeErrors[0].code });
+    if (r.writeErrors)
+      throw Object.assign(new Error(r.writeErrors[0].errmsg), { code: r.writeErrors[0].code });
     return (await one(h)).v;
   }
 
@@ -208,7 +285,10 @@ describe('engine: numeric promotion in $inc and $mul', () => {
   });
 
   it('$inc on a string is TypeMismatch (14); long overflow is an error, not a wrap', async () => {
-    for (const [start, by] of [['x', 1], [Long.MAX_VALUE, Long.fromNumber(1)]] as const) {
+    for (const [start, by] of [
+      ['x', 1],
+      [Long.MAX_VALUE, Long.fromNumber(1)],
+    ] as const) {
       try {
         await incOf(start, by);
         expect.fail('should fail');
@@ -226,7 +306,10 @@ describe('engine: numeric promotion in $inc and $mul', () => {
   it('$mul on a missing field sets zero of the multiplier type; $inc sets the increment', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [{ _id: 1 }] });
-    await h.run({ update: 'c', updates: [{ q: {}, u: { $mul: { m: new Double(2.5) }, $inc: { i: Long.fromNumber(4) } } }] });
+    await h.run({
+      update: 'c',
+      updates: [{ q: {}, u: { $mul: { m: new Double(2.5) }, $inc: { i: Long.fromNumber(4) } } }],
+    });
     const doc = await one(h);
     expect(doc.m).to.be.instanceOf(Double);
     expect(doc.m.value).to.equal(0);

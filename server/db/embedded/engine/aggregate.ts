@@ -16,7 +16,21 @@ import { parseSort, sortDocs } from './sort.ts';
 import { isPlainObject, toJsNumber } from './values.ts';
 import { fromView, referencedFields, toView } from './view.ts';
 
-const REFUSED = new Set(['$out', '$merge', '$geoNear', '$search', '$searchMeta', '$vectorSearch', '$changeStream', '$currentOp', '$listSessions', '$collStats', '$indexStats', '$planCacheStats', '$listLocalSessions']);
+const REFUSED = new Set([
+  '$out',
+  '$merge',
+  '$geoNear',
+  '$search',
+  '$searchMeta',
+  '$vectorSearch',
+  '$changeStream',
+  '$currentOp',
+  '$listSessions',
+  '$collStats',
+  '$indexStats',
+  '$planCacheStats',
+  '$listLocalSessions',
+]);
 
 function stageName(stage: unknown): string {
   if (!isPlainObject(stage) || Object.keys(stage).length !== 1) {
@@ -27,14 +41,16 @@ function stageName(stage: unknown): string {
 
 /** Validates every stage, including pipelines nested in $facet, $lookup and $unionWith. */
 export function validatePipeline(pipeline: unknown): Document[] {
-  if (!Array.isArray(pipeline)) throw new MongoError(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
+  if (!Array.isArray(pipeline))
+    throw new MongoError(ErrorCodes.TypeMismatch, "'pipeline' option must be specified as an array");
   for (const stage of pipeline) {
     const name = stageName(stage);
     if (REFUSED.has(name)) throw notSupported(`The ${name} aggregation stage`);
     if (!(name in mingoPipeOps)) throw new MongoError(40324, `Unrecognized pipeline stage name: '${name}'`);
     const arg = stage[name];
     if (name === '$facet' && isPlainObject(arg)) for (const sub of Object.values(arg)) validatePipeline(sub);
-    if ((name === '$lookup' || name === '$unionWith') && isPlainObject(arg) && arg.pipeline) validatePipeline(arg.pipeline);
+    if ((name === '$lookup' || name === '$unionWith') && isPlainObject(arg) && arg.pipeline)
+      validatePipeline(arg.pipeline);
   }
   return pipeline as Document[];
 }
@@ -44,7 +60,8 @@ export function nativePrefix(pipeline: Document[]): { spec: QuerySpec; rest: Doc
   const spec: QuerySpec = {};
   let i = 0;
   const at = (name: string) => i < pipeline.length && stageName(pipeline[i]) === name;
-  if (at('$match') && !JSON.stringify(pipeline[0].$match).includes('"$text"')) spec.filter = pipeline[i++].$match;
+  if (at('$match') && !JSON.stringify(pipeline[0].$match).includes('"$text"'))
+    spec.filter = pipeline[i++].$match;
   if (at('$sort')) spec.sort = pipeline[i++].$sort;
   if (at('$skip')) spec.skip = toJsNumber(pipeline[i++].$skip);
   if (at('$limit')) spec.limit = toJsNumber(pipeline[i++].$limit);
@@ -63,7 +80,13 @@ export interface AggregateRun {
 }
 
 /** Runs a validated pipeline over `ns`; `$lookup`/`$unionWith` read collections of the same database. */
-export function runAggregate(catalog: Catalog, db: string, coll: string | undefined, pipeline: Document[], variables: Document = {}): AggregateRun {
+export function runAggregate(
+  catalog: Catalog,
+  db: string,
+  coll: string | undefined,
+  pipeline: Document[],
+  variables: Document = {},
+): AggregateRun {
   const { spec, rest } = nativePrefix(pipeline);
   const prefix = runQuery(coll === undefined ? undefined : catalog.get(`${db}.${coll}`), spec);
   if (rest.length === 0) return { docs: prefix.docs, prefix, rest };
@@ -75,7 +98,11 @@ export function runAggregate(catalog: Catalog, db: string, coll: string | undefi
   };
   let out: Document[];
   try {
-    const agg = new Aggregator(rest, { context: pipelineContext, collectionResolver: resolver, variables: toView(variables) } as any);
+    const agg = new Aggregator(rest, {
+      context: pipelineContext,
+      collectionResolver: resolver,
+      variables: toView(variables),
+    } as any);
     out = agg.run(input) as Document[];
   } catch (e) {
     throw asMongoError(e);

@@ -24,7 +24,10 @@ export interface FieldBounds {
 export const ALL_VALUES: Interval = { lo: new BracketBound(0, false), hi: new BracketBound(99, true) };
 
 /** Collects the conditions on each dotted path from top-level fields and `$and` branches. */
-export function conditionsByPath(filter: Document, out = new Map<string, unknown[]>()): Map<string, unknown[]> {
+export function conditionsByPath(
+  filter: Document,
+  out = new Map<string, unknown[]>(),
+): Map<string, unknown[]> {
   for (const key of Object.keys(filter)) {
     if (key === '$and' && Array.isArray(filter.$and)) {
       for (const branch of filter.$and) if (isPlainObject(branch)) conditionsByPath(branch, out);
@@ -38,7 +41,8 @@ export function conditionsByPath(filter: Document, out = new Map<string, unknown
 }
 
 function pointable(v: unknown, sparse: boolean): boolean {
-  if (v === undefined || Array.isArray(v) || v instanceof RegExp || bsonTypeOf(v) === 'BSONRegExp') return false;
+  if (v === undefined || Array.isArray(v) || v instanceof RegExp || bsonTypeOf(v) === 'BSONRegExp')
+    return false;
   return !(sparse && v === null);
 }
 
@@ -49,8 +53,10 @@ function isOperatorObject(c: unknown): c is Document {
 function rangeOf(op: string, v: unknown): Interval | undefined {
   if (v === null || v === undefined || Array.isArray(v)) return undefined;
   const order = typeOrder(v);
-  if (op === '$gt' || op === '$gte') return { lo: v, hi: new BracketBound(order, true), loExcl: op === '$gt' };
-  if (op === '$lt' || op === '$lte') return { lo: new BracketBound(order, false), hi: v, hiExcl: op === '$lt' };
+  if (op === '$gt' || op === '$gte')
+    return { lo: v, hi: new BracketBound(order, true), loExcl: op === '$gt' };
+  if (op === '$lt' || op === '$lte')
+    return { lo: new BracketBound(order, false), hi: v, hiExcl: op === '$lt' };
   return undefined;
 }
 
@@ -101,7 +107,8 @@ export function boundsFor(conds: unknown[], multikey: boolean, sparse: boolean):
     for (const op of Object.keys(c)) {
       const v = c[op];
       if (op === '$eq' && pointable(v, sparse) && !points) points = [v];
-      else if (op === '$in' && Array.isArray(v) && v.every((x) => pointable(x, sparse)) && !points) points = v;
+      else if (op === '$in' && Array.isArray(v) && v.every((x) => pointable(x, sparse)) && !points)
+        points = v;
       else {
         const r = rangeOf(op, v);
         if (r) ranges.push(r);

@@ -9,7 +9,8 @@ import { isPlainObject } from './values.ts';
 
 export function splitNs(ns: string): { db: string; coll: string } {
   const dot = ns.indexOf('.');
-  if (dot <= 0 || dot === ns.length - 1) throw new MongoError(ErrorCodes.InvalidNamespace, `Invalid namespace: ${ns}`);
+  if (dot <= 0 || dot === ns.length - 1)
+    throw new MongoError(ErrorCodes.InvalidNamespace, `Invalid namespace: ${ns}`);
   return { db: ns.slice(0, dot), coll: ns.slice(dot + 1) };
 }
 
@@ -17,11 +18,21 @@ export function validateCollectionName(db: string, coll: unknown): string {
   if (typeof coll !== 'string' || coll.length === 0 || coll.includes('$') || coll.includes('\0')) {
     throw new MongoError(ErrorCodes.InvalidNamespace, `Invalid collection name: ${String(coll)}`);
   }
-  if (db.length === 0 || /[/\\. "$\0]/.test(db)) throw new MongoError(ErrorCodes.InvalidNamespace, `Invalid database name: ${db}`);
+  if (db.length === 0 || /[/\\. "$\0]/.test(db))
+    throw new MongoError(ErrorCodes.InvalidNamespace, `Invalid database name: ${db}`);
   return `${db}.${coll}`;
 }
 
-const UNSUPPORTED_OPTIONS = ['capped', 'validator', 'timeseries', 'clusteredIndex', 'viewOn', 'pipeline', 'changeStreamPreAndPostImages', 'encryptedFields'];
+const UNSUPPORTED_OPTIONS = [
+  'capped',
+  'validator',
+  'timeseries',
+  'clusteredIndex',
+  'viewOn',
+  'pipeline',
+  'changeStreamPreAndPostImages',
+  'encryptedFields',
+];
 
 /** Rejects collection options whose behaviour is not implemented; returns the options worth keeping. */
 export function checkCollectionOptions(cmd: Document): Document {
@@ -30,7 +41,8 @@ export function checkCollectionOptions(cmd: Document): Document {
     if (cmd[opt] !== undefined && cmd[opt] !== false) throw notSupported(`The collection option "${opt}"`);
   }
   if (cmd.collation !== undefined) {
-    if (!isPlainObject(cmd.collation) || cmd.collation.locale !== 'simple') throw notSupported('Non-simple collation');
+    if (!isPlainObject(cmd.collation) || cmd.collation.locale !== 'simple')
+      throw notSupported('Non-simple collation');
   }
   return options;
 }

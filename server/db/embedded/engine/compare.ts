@@ -3,7 +3,16 @@
  * type class (MinKey < null < numbers < string < object < array < binData < ObjectId < bool < Date <
  * Timestamp < regex < MaxKey), then the value within the class. Numbers compare by value across types.
  */
-import { Double, Int32, ObjectId, type Binary, type BSONRegExp, type Code, type Document, type Timestamp } from 'bson';
+import {
+  Double,
+  Int32,
+  ObjectId,
+  type Binary,
+  type BSONRegExp,
+  type Code,
+  type Document,
+  type Timestamp,
+} from 'bson';
 import { compareNumbers, numberKey } from './numeric.ts';
 import { BracketBound, bsonTypeOf, isPlainObject, TypeOrder, typeOrder } from './values.ts';
 

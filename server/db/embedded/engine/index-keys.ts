@@ -33,7 +33,10 @@ export function parseKeyPattern(key: unknown): KeyField[] {
     const d = key[path];
     if (typeof d === 'string') throw notSupported(`Index type "${d}"`);
     if (!isNumeric(d) || toJsNumber(d) === 0) {
-      throw new MongoError(ErrorCodes.BadValue, `Values in the index key pattern must be non-zero numbers: ${path}`);
+      throw new MongoError(
+        ErrorCodes.BadValue,
+        `Values in the index key pattern must be non-zero numbers: ${path}`,
+      );
     }
     return { path, dir: toJsNumber(d) > 0 ? 1 : -1 };
   });
@@ -136,7 +139,12 @@ export function formatDoc(d: Document): string {
   return '{ ' + keys.map((k) => `${k}: ${formatValue(d[k])}`).join(', ') + ' }';
 }
 
-export function duplicateKeyError(ns: string, spec: IndexSpec, fields: KeyField[], tuple: unknown[]): MongoError {
+export function duplicateKeyError(
+  ns: string,
+  spec: IndexSpec,
+  fields: KeyField[],
+  tuple: unknown[],
+): MongoError {
   const keyValue: Document = {};
   fields.forEach((f, i) => (keyValue[f.path] = tuple[i] ?? null));
   const keyPattern: Document = {};

@@ -40,7 +40,8 @@ export class Engine implements EngineHandle {
       case 'createIndex': {
         const coll = c.get(change.ns) ?? c.create(change.ns);
         const existing = coll.indexes.get(String(change.spec.name));
-        if (existing && !existing.sameDefinition(change.spec as IndexSpec)) coll.indexes.delete(existing.name);
+        if (existing && !existing.sameDefinition(change.spec as IndexSpec))
+          coll.indexes.delete(existing.name);
         coll.createIndex(canonicalDoc(change.spec) as IndexSpec, false);
         return;
       }
@@ -57,7 +58,8 @@ export class Engine implements EngineHandle {
   *dump(): Iterable<Change> {
     for (const coll of this.catalog.all()) {
       yield { op: 'createCollection', ns: coll.ns, options: coll.options };
-      for (const ix of coll.indexes.values()) if (ix.name !== ID_INDEX) yield { op: 'createIndex', ns: coll.ns, spec: ix.spec };
+      for (const ix of coll.indexes.values())
+        if (ix.name !== ID_INDEX) yield { op: 'createIndex', ns: coll.ns, spec: ix.spec };
       for (const doc of coll.docs.values()) yield { op: 'insert', ns: coll.ns, doc };
     }
   }
@@ -74,7 +76,12 @@ export class Engine implements EngineHandle {
             .flatMap((v) => (Array.isArray(v) ? v : [v]))
             .some((v) => v instanceof Date && v.getTime() <= cutoff.getTime());
         const bounds = [[{ lo: new BracketBound(TypeOrder.Date, false), hi: cutoff }]];
-        const it = execute(coll, { kind: 'ixscan', index: ix, bounds, reverse: false, providesSort: false }, expired, newStats());
+        const it = execute(
+          coll,
+          { kind: 'ixscan', index: ix, bounds, reverse: false, providesSort: false },
+          expired,
+          newStats(),
+        );
         const victims: Document[] = [];
         for (let r = it.next(); !r.done; r = it.next()) victims.push(r.value);
         for (const doc of victims) {

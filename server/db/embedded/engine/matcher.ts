@@ -27,7 +27,10 @@ function isRegex(v: unknown): boolean {
 
 function regexTest(re: unknown, v: unknown): boolean {
   if (typeof v !== 'string') return false;
-  const r = re instanceof RegExp ? re : new RegExp((re as { pattern: string }).pattern, (re as { options: string }).options);
+  const r =
+    re instanceof RegExp
+      ? re
+      : new RegExp((re as { pattern: string }).pattern, (re as { options: string }).options);
   r.lastIndex = 0;
   return r.test(v);
 }
@@ -52,9 +55,23 @@ function inAny(expanded: unknown[], list: unknown): boolean {
 }
 
 const TYPE_CODES: Record<number, string> = {
-  1: 'double', 2: 'string', 3: 'object', 4: 'array', 5: 'binData', 7: 'objectId', 8: 'bool', 9: 'date',
-  10: 'null', 11: 'regex', 13: 'javascript', 16: 'int', 17: 'timestamp', 18: 'long', 19: 'decimal',
-  [-1]: 'minKey', 127: 'maxKey',
+  1: 'double',
+  2: 'string',
+  3: 'object',
+  4: 'array',
+  5: 'binData',
+  7: 'objectId',
+  8: 'bool',
+  9: 'date',
+  10: 'null',
+  11: 'regex',
+  13: 'javascript',
+  16: 'int',
+  17: 'timestamp',
+  18: 'long',
+  19: 'decimal',
+  [-1]: 'minKey',
+  127: 'maxKey',
 };
 
 function typeMatches(v: unknown, t: unknown): boolean {
@@ -91,7 +108,8 @@ function pathOp(pred: (arg: any, options: any) => Pred) {
     const p = pred(arg, options);
     return (doc: Document) => {
       const values = leafValues(doc, selector);
-      const expanded = values.length === 1 && !Array.isArray(values[0]) ? values : expandedValues(doc, selector);
+      const expanded =
+        values.length === 1 && !Array.isArray(values[0]) ? values : expandedValues(doc, selector);
       return p(values, expanded);
     };
   };

@@ -169,7 +169,8 @@ function decimalOp(op: 'add' | 'mul', a: unknown, b: unknown): Decimal128 {
 export function arith(op: 'add' | 'mul', a: unknown, b: unknown): Int32 | Long | Double | Decimal128 {
   const ka = numKind(a);
   const kb = numKind(b);
-  if (!ka || !kb) throw new MongoError(ErrorCodes.TypeMismatch, 'Cannot apply arithmetic to a non-numeric value');
+  if (!ka || !kb)
+    throw new MongoError(ErrorCodes.TypeMismatch, 'Cannot apply arithmetic to a non-numeric value');
   const kind = resultKind(ka, kb);
   if (kind === 'decimal') return decimalOp(op, a, b);
   if (kind === 'double') {
@@ -180,7 +181,10 @@ export function arith(op: 'add' | 'mul', a: unknown, b: unknown): Int32 | Long |
   const r = op === 'add' ? toBig(a) + toBig(b) : toBig(a) * toBig(b);
   if (kind === 'int' && r >= INT32_MIN && r <= INT32_MAX) return new Int32(Number(r));
   if (r < LONG_MIN || r > LONG_MAX) {
-    throw new MongoError(ErrorCodes.BadValue, `Failed to apply ${op === 'add' ? '$inc' : '$mul'}: integer overflow`);
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      `Failed to apply ${op === 'add' ? '$inc' : '$mul'}: integer overflow`,
+    );
   }
   return Long.fromBigInt(r);
 }

@@ -82,7 +82,8 @@ export class OrderedIndex {
         let same = true;
         for (let i = 0; i < n && same; i++) same = compareValues(other[i], key[i]) === 0;
         if (!same) break;
-        if (selfId === undefined || compareValues(other[n], selfId) !== 0) throw duplicateKeyError(this.ns, this.spec, this.fields, key);
+        if (selfId === undefined || compareValues(other[n], selfId) !== 0)
+          throw duplicateKeyError(this.ns, this.spec, this.fields, key);
       }
     }
   }

@@ -44,8 +44,17 @@ function impliesPartial(filter: Document, partial: Document | undefined): boolea
     if (key.startsWith('$')) return false;
     const want = valueKey(partial[key]);
     if (valueKey(filter[key]) === want) continue;
-    const exists = isPlainObject(partial[key]) && Object.keys(partial[key]).join() === '$exists' && partial[key].$exists === true;
-    const b = exists ? boundsFor([filter[key]].filter((x) => x !== undefined), false, true) : undefined;
+    const exists =
+      isPlainObject(partial[key]) &&
+      Object.keys(partial[key]).join() === '$exists' &&
+      partial[key].$exists === true;
+    const b = exists
+      ? boundsFor(
+          [filter[key]].filter((x) => x !== undefined),
+          false,
+          true,
+        )
+      : undefined;
     if (!b) return false;
   }
   return true;
@@ -97,7 +106,11 @@ function candidateFor(ix: OrderedIndex, filter: Document, sort: KeyField[]): Can
   const allEq = eq === ix.fields.length && fieldBounds.every((b) => b?.intervals.length === 1);
   const score = eq * 4 + range * 2 + (dir ? 3 : 0) + (ix.unique && allEq ? 10 : 0) - ix.fields.length * 0.01;
   const bounds = ix.fields.map((_, i) => fieldBounds[i]?.intervals ?? [ALL_VALUES]);
-  return { plan: { kind: 'ixscan', index: ix, bounds, reverse: dir === -1, providesSort: dir !== 0 }, score, bounded: eq + range > 0 };
+  return {
+    plan: { kind: 'ixscan', index: ix, bounds, reverse: dir === -1, providesSort: dir !== 0 },
+    score,
+    bounded: eq + range > 0,
+  };
 }
 
 function hintedIndex(coll: Collection, hint: unknown): OrderedIndex | 'natural' | undefined {
@@ -111,11 +124,20 @@ function hintedIndex(coll: Collection, hint: unknown): OrderedIndex | 'natural' 
     const want = JSON.stringify(hint);
     for (const ix of coll.indexes.values()) if (JSON.stringify(ix.spec.key) === want) return ix;
   }
-  throw new MongoError(ErrorCodes.BadValue, 'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index');
+  throw new MongoError(
+    ErrorCodes.BadValue,
+    'error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index',
+  );
 }
 
 /** Picks the plan for `filter` + `sort` over `coll`. */
-export function planQuery(coll: Collection, filter: Document, sort: KeyField[], hint?: unknown, natural?: 1 | -1): Plan {
+export function planQuery(
+  coll: Collection,
+  filter: Document,
+  sort: KeyField[],
+  hint?: unknown,
+  natural?: 1 | -1,
+): Plan {
   const hinted = hintedIndex(coll, hint);
   if (hinted === 'natural' || natural !== undefined) return { kind: 'collscan', reverse: natural === -1 };
   if (hinted) {

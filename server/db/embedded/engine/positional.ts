@@ -8,12 +8,15 @@ import { compileFilter } from './matcher.ts';
 import { getPath, setPathCreating } from './paths.ts';
 
 /** Returns a function giving, for a document and an array path, the first matching element's index or -1. */
-export function positionalResolver(filter: Document | undefined): (doc: Document, arrayPath: string) => number {
+export function positionalResolver(
+  filter: Document | undefined,
+): (doc: Document, arrayPath: string) => number {
   const conds = filter ? conditionsByPath(filter) : new Map<string, unknown[]>();
   return (doc, arrayPath) => {
     const related: Document[] = [];
     for (const [path, list] of conds) {
-      if (path === arrayPath || path.startsWith(arrayPath + '.')) for (const c of list) related.push({ [path]: c });
+      if (path === arrayPath || path.startsWith(arrayPath + '.'))
+        for (const c of list) related.push({ [path]: c });
     }
     const arr = getPath(doc, arrayPath);
     if (related.length === 0 || !Array.isArray(arr)) return -1;

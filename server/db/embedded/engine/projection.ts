@@ -31,7 +31,8 @@ export interface Projection {
 
 function leafOf(path: string, v: unknown): Leaf {
   if (path.endsWith('.$')) return { kind: 'positional' };
-  if (typeof v === 'boolean' || isNumeric(v)) return (typeof v === 'boolean' ? v : toJsNumber(v) !== 0) ? { kind: 'include' } : { kind: 'exclude' };
+  if (typeof v === 'boolean' || isNumeric(v))
+    return (typeof v === 'boolean' ? v : toJsNumber(v) !== 0) ? { kind: 'include' } : { kind: 'exclude' };
   if (isPlainObject(v)) {
     const op = Object.keys(v)[0];
     if (op === '$slice') {
@@ -39,7 +40,8 @@ function leafOf(path: string, v: unknown): Leaf {
       if (Array.isArray(s)) return { kind: 'slice', skip: toJsNumber(s[0]), limit: toJsNumber(s[1]) };
       return { kind: 'slice', skip: undefined, limit: toJsNumber(s) };
     }
-    if (op === '$elemMatch') return { kind: 'elemMatch', pred: compileFilter({ x: { $elemMatch: v.$elemMatch } }) };
+    if (op === '$elemMatch')
+      return { kind: 'elemMatch', pred: compileFilter({ x: { $elemMatch: v.$elemMatch } }) };
     if (op === '$meta') throw notSupported('$meta projection');
   }
   return { kind: 'expr', expr: v };
@@ -59,7 +61,8 @@ function insert(root: Node, path: string, leaf: Leaf): void {
 function flatten(spec: Document, prefix: string, out: [string, unknown][]): void {
   for (const k of Object.keys(spec)) {
     const v = spec[k];
-    if (isPlainObject(v) && Object.keys(v).length > 0 && !Object.keys(v)[0].startsWith('$')) flatten(v, prefix + k + '.', out);
+    if (isPlainObject(v) && Object.keys(v).length > 0 && !Object.keys(v)[0].startsWith('$'))
+      flatten(v, prefix + k + '.', out);
     else out.push([prefix + k, v]);
   }
 }
@@ -72,7 +75,9 @@ function sliceArray(arr: unknown[], leaf: Extract<Leaf, { kind: 'slice' }>): unk
 
 function applyNode(value: unknown, node: Node, include: boolean): unknown {
   if (Array.isArray(value)) {
-    const mapped = value.map((e) => (isPlainObject(e) ? applyNode(e, node, include) : include ? undefined : e));
+    const mapped = value.map((e) =>
+      isPlainObject(e) ? applyNode(e, node, include) : include ? undefined : e,
+    );
     return mapped.filter((e) => e !== undefined);
   }
   if (!isPlainObject(value)) return include ? undefined : value;
@@ -94,7 +99,10 @@ function applyNode(value: unknown, node: Node, include: boolean): unknown {
 }
 
 /** Compiles a find projection. */
-export function compileProjection(spec: Document | undefined, positional?: PositionalResolver): Projection | undefined {
+export function compileProjection(
+  spec: Document | undefined,
+  positional?: PositionalResolver,
+): Projection | undefined {
   if (!spec || Object.keys(spec).length === 0) return undefined;
   const entries: [string, unknown][] = [];
   flatten(spec, '', entries);
@@ -112,7 +120,8 @@ export function compileProjection(spec: Document | undefined, positional?: Posit
     }
     if (leaf.kind === 'exclude') exclude = true;
     else if (leaf.kind !== 'slice') include = true;
-    if (leaf.kind === 'elemMatch' || leaf.kind === 'expr' || leaf.kind === 'positional') extras.push([path, leaf]);
+    if (leaf.kind === 'elemMatch' || leaf.kind === 'expr' || leaf.kind === 'positional')
+      extras.push([path, leaf]);
     else insert(root, path, leaf);
   }
   if (include && exclude) {
@@ -123,7 +132,13 @@ export function compileProjection(spec: Document | undefined, positional?: Posit
   return { apply: (doc) => project(doc, root, include, extras, positional) };
 }
 
-function project(doc: Document, root: Node, include: boolean, extras: [string, Leaf][], positional?: PositionalResolver): Document {
+function project(
+  doc: Document,
+  root: Node,
+  include: boolean,
+  extras: [string, Leaf][],
+  positional?: PositionalResolver,
+): Document {
   const out = applyNode(doc, root, include) as Document;
   for (const [path, leaf] of extras) {
     if (leaf.kind === 'elemMatch') {
@@ -135,10 +150,18 @@ function project(doc: Document, root: Node, include: boolean, extras: [string, L
       const arrayPath = path.slice(0, -2);
       const arr = doc[arrayPath];
       const i = positional && Array.isArray(arr) ? positional(doc, arrayPath) : -1;
-      if (i < 0) throw new MongoError(ErrorCodes.BadValue, 'Executor error during find command :: caused by :: positional operator did not match');
+      if (i < 0)
+        throw new MongoError(
+          ErrorCodes.BadValue,
+          'Executor error during find command :: caused by :: positional operator did not match',
+        );
       out[arrayPath] = [(arr as unknown[])[i]];
     } else if (leaf.kind === 'expr') {
-      const v = evalExpr(toView(doc, referencedFields(leaf.expr)), leaf.expr as any, { context: mingoContext } as any);
+      const v = evalExpr(
+        toView(doc, referencedFields(leaf.expr)),
+        leaf.expr as any,
+        { context: mingoContext } as any,
+      );
       if (v !== undefined) out[path] = fromView(v);
     }
   }

@@ -37,11 +37,18 @@ export function nonNegative(v: unknown, name: string): number {
   if (v === undefined || v === null) return 0;
   if (!isNumeric(v)) throw new MongoError(ErrorCodes.TypeMismatch, `${name} must be a number`);
   const n = toJsNumber(v);
-  if (n < 0) throw new MongoError(ErrorCodes.BadValue, `${name} value must be non-negative, but received: ${n}`);
+  if (n < 0)
+    throw new MongoError(ErrorCodes.BadValue, `${name} value must be non-negative, but received: ${n}`);
   return Math.trunc(n);
 }
 
-function* pipelineOf(source: Iterator<Document>, skip: number, limit: number, project: ((d: Document) => Document) | undefined, stats: ScanStats): Generator<Document> {
+function* pipelineOf(
+  source: Iterator<Document>,
+  skip: number,
+  limit: number,
+  project: ((d: Document) => Document) | undefined,
+  stats: ScanStats,
+): Generator<Document> {
   let skipped = 0;
   let returned = 0;
   for (let r = source.next(); !r.done; r = source.next()) {
@@ -78,14 +85,21 @@ export function runQuery(coll: Collection | undefined, spec: QuerySpec): QueryRu
   const predicate = compileFilter(filter);
   const sort = parseSort(spec.sort);
   const projection = compileProjection(spec.projection, positionalResolver(filter));
-  const plan: Plan = coll ? planQuery(coll, filter, sort.fields, spec.hint, sort.natural) : { kind: 'collscan', reverse: false };
+  const plan: Plan = coll
+    ? planQuery(coll, filter, sort.fields, spec.hint, sort.natural)
+    : { kind: 'collscan', reverse: false };
   const stats = newStats();
   let source = execute(coll, plan, predicate, stats);
   const needsSort = sort.fields.length > 0 && !(plan.kind === 'ixscan' && plan.providesSort);
   const skip = spec.skip ?? 0;
   const limit = spec.limit ?? 0;
   if (needsSort) source = blockingSort(source, sort.fields, limit > 0 ? skip + limit : 0)[Symbol.iterator]();
-  return { plan, stats, blockingSort: needsSort, docs: pipelineOf(source, skip, limit, projection?.apply, stats) };
+  return {
+    plan,
+    stats,
+    blockingSort: needsSort,
+    docs: pipelineOf(source, skip, limit, projection?.apply, stats),
+  };
 }
 
 /** Drains an iterator into an array. */

@@ -37,7 +37,11 @@ export function treeRanges(ix: OrderedIndex, bounds: Interval[][]): [IndexKey, I
     const asc = ix.fields[i].dir > 0;
     const next: [IndexKey, IndexKey][] = [];
     for (const [lo, hi] of combos) {
-      for (const iv of list) next.push([[...lo, asc ? iv.lo : iv.hi], [...hi, asc ? iv.hi : iv.lo]]);
+      for (const iv of list)
+        next.push([
+          [...lo, asc ? iv.lo : iv.hi],
+          [...hi, asc ? iv.hi : iv.lo],
+        ]);
     }
     combos = next;
   });
@@ -47,7 +51,13 @@ export function treeRanges(ix: OrderedIndex, bounds: Interval[][]): [IndexKey, I
   ]);
 }
 
-function* scanRange(ix: OrderedIndex, lo: IndexKey, hi: IndexKey, reverse: boolean, stats: ScanStats): Generator<IndexKey> {
+function* scanRange(
+  ix: OrderedIndex,
+  lo: IndexKey,
+  hi: IndexKey,
+  reverse: boolean,
+  stats: ScanStats,
+): Generator<IndexKey> {
   const cmp = ix.compareKeys;
   let from = reverse ? hi : lo;
   let skipFrom = false;
@@ -75,7 +85,13 @@ function* scanRange(ix: OrderedIndex, lo: IndexKey, hi: IndexKey, reverse: boole
   }
 }
 
-function* indexScan(coll: Collection, plan: IndexPlan, filter: Predicate, stats: ScanStats, seen = new Set<string>()): Generator<Document> {
+function* indexScan(
+  coll: Collection,
+  plan: IndexPlan,
+  filter: Predicate,
+  stats: ScanStats,
+  seen = new Set<string>(),
+): Generator<Document> {
   const ix = plan.index;
   const n = ix.fields.length;
   const ranges = treeRanges(ix, plan.bounds);
@@ -101,7 +117,12 @@ function* orScan(coll: Collection, plan: OrPlan, filter: Predicate, stats: ScanS
   for (const branch of plan.branches) yield* indexScan(coll, branch, filter, stats, seen);
 }
 
-function* collScan(coll: Collection, reverse: boolean, filter: Predicate, stats: ScanStats): Generator<Document> {
+function* collScan(
+  coll: Collection,
+  reverse: boolean,
+  filter: Predicate,
+  stats: ScanStats,
+): Generator<Document> {
   const source = reverse ? [...coll.docs.keys()].reverse() : coll.docs.keys();
   for (const key of source) {
     if (coll.dropped) return;
@@ -113,8 +134,15 @@ function* collScan(coll: Collection, reverse: boolean, filter: Predicate, stats:
 }
 
 /** Streams the documents of `coll` that match `filter`, read the way `plan` says. */
-export function execute(coll: Collection | undefined, plan: Plan, filter: Predicate, stats: ScanStats): Iterator<Document> {
+export function execute(
+  coll: Collection | undefined,
+  plan: Plan,
+  filter: Predicate,
+  stats: ScanStats,
+): Iterator<Document> {
   if (!coll) return [][Symbol.iterator]();
   if (plan.kind === 'or') return orScan(coll, plan, filter, stats);
-  return plan.kind === 'ixscan' ? indexScan(coll, plan, filter, stats) : collScan(coll, plan.reverse, filter, stats);
+  return plan.kind === 'ixscan'
+    ? indexScan(coll, plan, filter, stats)
+    : collScan(coll, plan.reverse, filter, stats);
 }

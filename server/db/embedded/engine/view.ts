@@ -30,7 +30,13 @@ export function referencedFields(spec: unknown, out: Set<string> = new Set()): S
 }
 
 /** Stage options whose value is a bare field name rather than a `$path` ($lookup, $graphLookup, $unset). */
-const FIELD_NAME_OPTIONS = new Set(['localField', 'foreignField', 'connectFromField', 'connectToField', '$unset']);
+const FIELD_NAME_OPTIONS = new Set([
+  'localField',
+  'foreignField',
+  'connectFromField',
+  'connectToField',
+  '$unset',
+]);
 
 function convert(v: any): any {
   if (v === null || typeof v !== 'object') return v;

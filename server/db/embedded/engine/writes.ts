@@ -27,12 +27,17 @@ export function ensureCollection(catalog: Catalog, ns: string, changes: Change[]
 
 function checkSize(doc: Document): void {
   const size = calculateObjectSize(doc);
-  if (size > MAX_BSON) throw new MongoError(ErrorCodes.BSONObjectTooLarge, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON}`);
+  if (size > MAX_BSON)
+    throw new MongoError(
+      ErrorCodes.BSONObjectTooLarge,
+      `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON}`,
+    );
 }
 
 function checkId(id: unknown): void {
   const t = bsonTypeName(id);
-  if (t === 'array' || t === 'regex' || t === 'missing') throw new MongoError(ErrorCodes.InvalidIdField, `The '_id' value cannot be of type ${t}`);
+  if (t === 'array' || t === 'regex' || t === 'missing')
+    throw new MongoError(ErrorCodes.InvalidIdField, `The '_id' value cannot be of type ${t}`);
 }
 
 /** Inserts one document (adding an ObjectId _id first when absent). */
@@ -70,11 +75,21 @@ export interface UpdateResult {
 }
 
 function updateContext(spec: UpdateSpec): UpdateContext {
-  return { positional: positionalResolver(spec.filter), arrayFilters: compileArrayFilters(spec.arrayFilters) };
+  return {
+    positional: positionalResolver(spec.filter),
+    arrayFilters: compileArrayFilters(spec.arrayFilters),
+  };
 }
 
 /** Replaces one stored document by its updated version; returns the new version or undefined if unchanged. */
-function updateOne(coll: Collection, doc: Document, spec: UpdateSpec, ctx: UpdateContext, now: Date, changes: Change[]): Document | undefined {
+function updateOne(
+  coll: Collection,
+  doc: Document,
+  spec: UpdateSpec,
+  ctx: UpdateContext,
+  now: Date,
+  changes: Change[],
+): Document | undefined {
   const next = applyUpdate(doc, spec.update, { ctx, now, isInsert: false });
   if (identical(doc, next)) return undefined;
   checkSize(next);
@@ -83,12 +98,20 @@ function updateOne(coll: Collection, doc: Document, spec: UpdateSpec, ctx: Updat
   return next;
 }
 
-export function updateDocs(catalog: Catalog, ns: string, spec: UpdateSpec, now: Date, changes: Change[]): UpdateResult {
+export function updateDocs(
+  catalog: Catalog,
+  ns: string,
+  spec: UpdateSpec,
+  now: Date,
+  changes: Change[],
+): UpdateResult {
   const ctx = updateContext(spec);
   validateUpdate(spec.update, ctx);
   const coll = catalog.get(ns);
   const limit = spec.multi ? 0 : 1;
-  const matched = coll ? collect(runQuery(coll, { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint }).docs) : [];
+  const matched = coll
+    ? collect(runQuery(coll, { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint }).docs)
+    : [];
   const result: UpdateResult = { n: 0, nModified: 0 };
   if (matched.length === 0) {
     if (!spec.upsert) return result;
@@ -111,7 +134,15 @@ export function updateDocs(catalog: Catalog, ns: string, spec: UpdateSpec, now: 
 }
 
 /** Deletes matching documents; `limit` 1 deletes the first (by `sort` if given), 0 deletes all. */
-export function deleteDocs(catalog: Catalog, ns: string, filter: Document, limit: number, changes: Change[], sort?: Document, hint?: unknown): Document[] {
+export function deleteDocs(
+  catalog: Catalog,
+  ns: string,
+  filter: Document,
+  limit: number,
+  changes: Change[],
+  sort?: Document,
+  hint?: unknown,
+): Document[] {
   const coll = catalog.get(ns);
   if (!coll) return [];
   const matched = collect(runQuery(coll, { filter, limit, sort, hint }).docs);

@@ -18,11 +18,16 @@ export type UpdateKind = 'operator' | 'replacement' | 'pipeline';
 
 export function updateKind(update: unknown): UpdateKind {
   if (Array.isArray(update)) return 'pipeline';
-  if (!isPlainObject(update)) throw new MongoError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
+  if (!isPlainObject(update))
+    throw new MongoError(ErrorCodes.FailedToParse, 'Update argument must be either an object or an array');
   const keys = Object.keys(update);
   const ops = keys.filter((k) => k.startsWith('$'));
   if (ops.length === 0) return 'replacement';
-  if (ops.length !== keys.length) throw new MongoError(ErrorCodes.FailedToParse, `Unknown modifier: ${keys.find((k) => !k.startsWith('$'))}. Expected a valid update modifier or pipeline-style update specified as an array`);
+  if (ops.length !== keys.length)
+    throw new MongoError(
+      ErrorCodes.FailedToParse,
+      `Unknown modifier: ${keys.find((k) => !k.startsWith('$'))}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
   return 'operator';
 }
 
@@ -40,13 +45,17 @@ function checkConflicts(paths: string[]): void {
     const a = sorted[i - 1];
     const b = sorted[i];
     if (a === b || b.startsWith(a + '.')) {
-      throw new MongoError(ErrorCodes.ConflictingUpdateOperators, `Updating the path '${b}' would create a conflict at '${a}'`);
+      throw new MongoError(
+        ErrorCodes.ConflictingUpdateOperators,
+        `Updating the path '${b}' would create a conflict at '${a}'`,
+      );
     }
   }
 }
 
 function validateFieldPath(path: string): void {
-  if (path === '' || path.split('.').some((p) => p === '')) throw new MongoError(ErrorCodes.EmptyFieldName, `An empty update path is not valid.`);
+  if (path === '' || path.split('.').some((p) => p === ''))
+    throw new MongoError(ErrorCodes.EmptyFieldName, `An empty update path is not valid.`);
 }
 
 /** Checks an update's shape before any document is looked at (MongoDB rejects a bad update even with no match). */
@@ -60,7 +69,11 @@ function operatorPaths(update: Document, ctx: UpdateContext): string[] {
   for (const op of Object.keys(update)) {
     if (!OPERATORS[op] && op !== '$rename') throw unsupportedOperator(op);
     const spec = update[op];
-    if (!isPlainObject(spec)) throw new MongoError(ErrorCodes.FailedToParse, `Modifiers operate on fields but we found type ${typeof spec} instead.`);
+    if (!isPlainObject(spec))
+      throw new MongoError(
+        ErrorCodes.FailedToParse,
+        `Modifiers operate on fields but we found type ${typeof spec} instead.`,
+      );
     for (const p of Object.keys(spec)) {
       validateFieldPath(p);
       all.push(p);
@@ -70,7 +83,11 @@ function operatorPaths(update: Document, ctx: UpdateContext): string[] {
   checkConflicts(all.map((p) => p.replace(/\.\$(\[[^\]]*\])?/g, '')));
   const used = new Set(all.flatMap((p) => [...p.matchAll(/\$\[([^\]]+)\]/g)].map((m) => m[1])));
   for (const id of ctx.arrayFilters.keys()) {
-    if (!used.has(id)) throw new MongoError(ErrorCodes.FailedToParse, `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(update)}`);
+    if (!used.has(id))
+      throw new MongoError(
+        ErrorCodes.FailedToParse,
+        `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(update)}`,
+      );
   }
   return all;
 }
@@ -80,7 +97,9 @@ function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Do
   operatorPaths(update, opts.ctx);
   const env = { now: opts.now, isInsert: opts.isInsert, id: doc._id };
   // MongoDB applies the modifications in field-path order, whatever the operator order (new fields too).
-  const steps = Object.keys(update).flatMap((op) => Object.entries(update[op] as Document).map(([p, arg]) => ({ op, p, arg })));
+  const steps = Object.keys(update).flatMap((op) =>
+    Object.entries(update[op] as Document).map(([p, arg]) => ({ op, p, arg })),
+  );
   steps.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
   for (const { op, p, arg } of steps) {
     if (op === '$rename') renameOp(out, p, arg);
@@ -91,7 +110,11 @@ function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Do
 
 function applyReplacement(doc: Document, replacement: Document): Document {
   for (const k of Object.keys(replacement)) {
-    if (k.startsWith('$')) throw new MongoError(ErrorCodes.DollarPrefixedFieldName, `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document.`);
+    if (k.startsWith('$'))
+      throw new MongoError(
+        ErrorCodes.DollarPrefixedFieldName,
+        `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document.`,
+      );
   }
   const next = canonicalDoc(cloneValue(replacement));
   const out: Document = doc._id === undefined ? {} : { _id: doc._id };
@@ -103,7 +126,11 @@ function applyReplacement(doc: Document, replacement: Document): Document {
 function applyPipeline(doc: Document, pipeline: Document[], now: Date): Document {
   for (const stage of pipeline) {
     const op = isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
-    if (!op || !PIPELINE_STAGES.has(op)) throw new MongoError(ErrorCodes.BadValue, `${op ?? 'stage'} is not allowed to be used within an update`);
+    if (!op || !PIPELINE_STAGES.has(op))
+      throw new MongoError(
+        ErrorCodes.BadValue,
+        `${op ?? 'stage'} is not allowed to be used within an update`,
+      );
   }
   let result: Document;
   try {
@@ -143,7 +170,10 @@ export function applyUpdate(doc: Document, update: Document | Document[], opts: 
   if (doc._id !== undefined) {
     if (out._id === undefined && kind !== 'operator') out = { _id: doc._id, ...out };
     if (out._id === undefined || !valuesEqual(out._id, doc._id)) {
-      throw new MongoError(ErrorCodes.ImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
+      throw new MongoError(
+        ErrorCodes.ImmutableField,
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
     }
     out._id = doc._id;
   }

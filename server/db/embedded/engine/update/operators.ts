@@ -24,14 +24,19 @@ const path = (parts: string[]) => parts.join('.');
 
 function arithmetic(op: 'add' | 'mul', name: string): OpFn {
   return (doc, parts, arg, env) => {
-    if (!isNumeric(arg)) throw typeErr(`Cannot ${op === 'add' ? 'increment' : 'multiply'} with non-numeric argument: {${path(parts)}: ${String(arg)}}`);
+    if (!isNumeric(arg))
+      throw typeErr(
+        `Cannot ${op === 'add' ? 'increment' : 'multiply'} with non-numeric argument: {${path(parts)}: ${String(arg)}}`,
+      );
     const cur = getAt(doc, parts);
     if (cur === undefined) {
       setAt(doc, parts, op === 'add' ? canonicalize(arg) : zeroLike(canonicalize(arg)));
       return;
     }
     if (!isNumeric(cur)) {
-      throw typeErr(`Cannot apply ${name} to a value of non-numeric type. {_id: ${String(env.id)}} has the field '${parts[parts.length - 1]}' of non-numeric type ${bsonTypeName(cur)}`);
+      throw typeErr(
+        `Cannot apply ${name} to a value of non-numeric type. {_id: ${String(env.id)}} has the field '${parts[parts.length - 1]}' of non-numeric type ${bsonTypeName(cur)}`,
+      );
     }
     setAt(doc, parts, arith(op, cur, canonicalize(arg)));
   };
@@ -49,15 +54,19 @@ function arrayAt(doc: Document, parts: string[], op: string): unknown[] | undefi
   const cur = getAt(doc, parts);
   if (cur === undefined) return undefined;
   if (!Array.isArray(cur)) {
-    throw new MongoError(ErrorCodes.BadValue, `The field '${path(parts)}' must be an array but is of type ${bsonTypeName(cur)} in document {_id: ...} (${op})`);
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      `The field '${path(parts)}' must be an array but is of type ${bsonTypeName(cur)} in document {_id: ...} (${op})`,
+    );
   }
   return cur;
 }
 
 function eachOf(arg: unknown): { items: unknown[]; mods: Document } {
   if (isPlainObject(arg) && '$each' in arg) {
-    if (!Array.isArray(arg.$each)) throw new MongoError(ErrorCodes.BadValue, 'The argument to $each must be an array');
-    return { items: (canonicalize(arg.$each) as unknown[]), mods: arg };
+    if (!Array.isArray(arg.$each))
+      throw new MongoError(ErrorCodes.BadValue, 'The argument to $each must be an array');
+    return { items: canonicalize(arg.$each) as unknown[], mods: arg };
   }
   return { items: [canonicalize(arg)], mods: {} };
 }
@@ -65,7 +74,8 @@ function eachOf(arg: unknown): { items: unknown[]; mods: Document } {
 const push: OpFn = (doc, parts, arg) => {
   const { items, mods } = eachOf(arg);
   for (const k of Object.keys(mods)) {
-    if (!['$each', '$position', '$slice', '$sort'].includes(k)) throw new MongoError(ErrorCodes.BadValue, `Unrecognized clause in $push: ${k}`);
+    if (!['$each', '$position', '$slice', '$sort'].includes(k))
+      throw new MongoError(ErrorCodes.BadValue, `Unrecognized clause in $push: ${k}`);
   }
   const arr = [...(arrayAt(doc, parts, '$push') ?? [])];
   let pos = mods.$position === undefined ? arr.length : toJsNumber(mods.$position);
@@ -85,8 +95,15 @@ function sortArray(arr: unknown[], spec: unknown): unknown[] {
     const dir = toJsNumber(spec) >= 0 ? 1 : -1;
     return [...arr].sort((a, b) => compareValues(a, b) * dir);
   }
-  if (!isPlainObject(spec)) throw new MongoError(ErrorCodes.BadValue, 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
-  const fields = Object.keys(spec).map((p) => ({ path: p, dir: (toJsNumber(spec[p]) >= 0 ? 1 : -1) as 1 | -1 }));
+  if (!isPlainObject(spec))
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields',
+    );
+  const fields = Object.keys(spec).map((p) => ({
+    path: p,
+    dir: (toJsNumber(spec[p]) >= 0 ? 1 : -1) as 1 | -1,
+  }));
   return sortDocs([...(arr as Document[])], fields);
 }
 
@@ -114,13 +131,22 @@ const pull: OpFn = (doc, parts, arg) => {
   const arr = arrayAt(doc, parts, '$pull');
   if (!arr) return;
   const match = pullPredicate(arg);
-  setAt(doc, parts, arr.filter((e) => !match(e)));
+  setAt(
+    doc,
+    parts,
+    arr.filter((e) => !match(e)),
+  );
 };
 
 const pullAll: OpFn = (doc, parts, arg) => {
   if (!Array.isArray(arg)) throw new MongoError(ErrorCodes.BadValue, '$pullAll requires an array argument');
   const arr = arrayAt(doc, parts, '$pullAll');
-  if (arr) setAt(doc, parts, arr.filter((e) => !arg.some((x) => valuesEqual(e, x))));
+  if (arr)
+    setAt(
+      doc,
+      parts,
+      arr.filter((e) => !arg.some((x) => valuesEqual(e, x))),
+    );
 };
 
 const pop: OpFn = (doc, parts, arg) => {
@@ -131,7 +157,11 @@ const pop: OpFn = (doc, parts, arg) => {
 
 const currentDate: OpFn = (doc, parts, arg, env) => {
   const wantTs = isPlainObject(arg) && arg.$type === 'timestamp';
-  if (isPlainObject(arg) && arg.$type !== 'date' && !wantTs) throw new MongoError(ErrorCodes.BadValue, "The '$type' string field is required to be 'date' or 'timestamp'");
+  if (isPlainObject(arg) && arg.$type !== 'date' && !wantTs)
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      "The '$type' string field is required to be 'date' or 'timestamp'",
+    );
   const secs = Math.floor(env.now.getTime() / 1000);
   setAt(doc, parts, wantTs ? new Timestamp({ t: secs, i: 1 }) : new Date(env.now.getTime()));
 };
@@ -141,11 +171,16 @@ const bit: OpFn = (doc, parts, arg) => {
   let cur = getAt(doc, parts) ?? new Int32(0);
   for (const op of Object.keys(arg)) {
     const kind = bsonTypeName(cur);
-    if (kind !== 'int' && kind !== 'long') throw typeErr(`Cannot apply $bit to a value of non-integral type ${kind}`);
+    if (kind !== 'int' && kind !== 'long')
+      throw typeErr(`Cannot apply $bit to a value of non-integral type ${kind}`);
     const a = BigInt(String(cur));
     const b = BigInt(String(arg[op]));
     const r = op === 'and' ? a & b : op === 'or' ? a | b : op === 'xor' ? a ^ b : undefined;
-    if (r === undefined) throw new MongoError(ErrorCodes.BadValue, `The $bit modifier only supports 'and', 'or', and 'xor', not '${op}'`);
+    if (r === undefined)
+      throw new MongoError(
+        ErrorCodes.BadValue,
+        `The $bit modifier only supports 'and', 'or', and 'xor', not '${op}'`,
+      );
     const long = kind === 'long' || bsonTypeName(canonicalize(arg[op])) === 'long';
     cur = long ? Long.fromBigInt(BigInt.asIntN(64, r)) : new Int32(Number(BigInt.asIntN(32, r)));
   }
@@ -173,5 +208,8 @@ export const OPERATORS: Record<string, OpFn> = {
 
 export function unsupportedOperator(op: string): MongoError {
   if (op === '$pushAll') return notSupported('$pushAll');
-  return new MongoError(ErrorCodes.BadValue, `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+  return new MongoError(
+    ErrorCodes.BadValue,
+    `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+  );
 }

@@ -12,12 +12,23 @@ function crossesArray(doc: Document, parts: string[]): boolean {
 }
 
 export function renameOp(doc: Document, from: string, to: unknown): void {
-  if (typeof to !== 'string' || to === '') throw new MongoError(ErrorCodes.BadValue, `The 'to' field for $rename must be a string: ${from}: ${String(to)}`);
-  if (from === to) throw new MongoError(ErrorCodes.BadValue, `The source and target field for $rename must differ: ${from}: "${to}"`);
+  if (typeof to !== 'string' || to === '')
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      `The 'to' field for $rename must be a string: ${from}: ${String(to)}`,
+    );
+  if (from === to)
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      `The source and target field for $rename must differ: ${from}: "${to}"`,
+    );
   const src = from.split('.');
   const dst = to.split('.');
   if (crossesArray(doc, src) || crossesArray(doc, dst)) {
-    throw new MongoError(ErrorCodes.BadValue, `The source or target field for $rename must not be on an array path: ${from} -> ${to}`);
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      `The source or target field for $rename must not be on an array path: ${from} -> ${to}`,
+    );
   }
   const value = getAt(doc, src);
   if (value === undefined) return;

@@ -19,10 +19,22 @@ export function compileArrayFilters(filters: unknown): Map<string, Predicate> {
   if (filters === undefined) return out;
   if (!Array.isArray(filters)) throw new MongoError(ErrorCodes.TypeMismatch, 'arrayFilters must be an array');
   for (const f of filters) {
-    if (!isPlainObject(f) || Object.keys(f).length === 0) throw new MongoError(ErrorCodes.FailedToParse, 'Cannot use an expression without a top-level field name in arrayFilters');
+    if (!isPlainObject(f) || Object.keys(f).length === 0)
+      throw new MongoError(
+        ErrorCodes.FailedToParse,
+        'Cannot use an expression without a top-level field name in arrayFilters',
+      );
     const id = Object.keys(f)[0].split('.')[0];
-    if (!/^[a-z][a-zA-Z0-9]*$/.test(id)) throw new MongoError(ErrorCodes.BadValue, `Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`);
-    if (out.has(id)) throw new MongoError(ErrorCodes.FailedToParse, `Found multiple array filters with the same top-level field name ${id}`);
+    if (!/^[a-z][a-zA-Z0-9]*$/.test(id))
+      throw new MongoError(
+        ErrorCodes.BadValue,
+        `Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`,
+      );
+    if (out.has(id))
+      throw new MongoError(
+        ErrorCodes.FailedToParse,
+        `Found multiple array filters with the same top-level field name ${id}`,
+      );
     const pred = compileFilter(f);
     out.set(id, (elem) => pred({ [id]: elem }));
   }
@@ -30,7 +42,10 @@ export function compileArrayFilters(filters: unknown): Map<string, Predicate> {
 }
 
 const pathNotViable = (part: string, at: unknown) =>
-  new MongoError(ErrorCodes.PathNotViable, `Cannot create field '${part}' in element {${JSON.stringify(at)}}`);
+  new MongoError(
+    ErrorCodes.PathNotViable,
+    `Cannot create field '${part}' in element {${JSON.stringify(at)}}`,
+  );
 
 /** Expands positional parts of `path` against `doc` into concrete dotted paths. */
 export function expandPath(doc: Document, path: string, ctx: UpdateContext): string[][] {
@@ -41,8 +56,13 @@ export function expandPath(doc: Document, path: string, ctx: UpdateContext): str
       if (part === '$' || part.startsWith('$[')) {
         const arr = r.value;
         const at = r.parts.join('.');
-        if (!Array.isArray(arr)) throw new MongoError(ErrorCodes.BadValue, `The path '${at}' must exist in the document in order to apply array updates.`);
-        for (const i of arrayIndexes(doc, arr, at, part, ctx)) next.push({ parts: [...r.parts, String(i)], value: arr[i] });
+        if (!Array.isArray(arr))
+          throw new MongoError(
+            ErrorCodes.BadValue,
+            `The path '${at}' must exist in the document in order to apply array updates.`,
+          );
+        for (const i of arrayIndexes(doc, arr, at, part, ctx))
+          next.push({ parts: [...r.parts, String(i)], value: arr[i] });
       } else {
         next.push({ parts: [...r.parts, part], value: child(r.value, part) });
       }
@@ -55,13 +75,21 @@ export function expandPath(doc: Document, path: string, ctx: UpdateContext): str
 function arrayIndexes(doc: Document, arr: unknown[], at: string, part: string, ctx: UpdateContext): number[] {
   if (part === '$') {
     const i = ctx.positional(doc, at);
-    if (i < 0) throw new MongoError(ErrorCodes.BadValue, 'The positional operator did not find the match needed from the query.');
+    if (i < 0)
+      throw new MongoError(
+        ErrorCodes.BadValue,
+        'The positional operator did not find the match needed from the query.',
+      );
     return [i];
   }
   if (part === '$[]') return arr.map((_, i) => i);
   const id = part.slice(2, -1);
   const pred = ctx.arrayFilters.get(id);
-  if (!pred) throw new MongoError(ErrorCodes.BadValue, `No array filter found for identifier '${id}' in path '${at}.${part}'`);
+  if (!pred)
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      `No array filter found for identifier '${id}' in path '${at}.${part}'`,
+    );
   return arr.flatMap((e, i) => (pred(e as Document) ? [i] : []));
 }
 

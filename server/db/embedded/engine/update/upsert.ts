@@ -41,7 +41,11 @@ export function seedFromQuery(filter: Document | undefined): Document {
 }
 
 /** The full document an upsert inserts. */
-export function buildUpsertDoc(filter: Document | undefined, update: Document | Document[], opts: ApplyOptions): Document {
+export function buildUpsertDoc(
+  filter: Document | undefined,
+  update: Document | Document[],
+  opts: ApplyOptions,
+): Document {
   const kind = updateKind(update);
   let doc: Document;
   if (kind === 'replacement') {
