@@ -4,6 +4,11 @@
  * Data commands hand `open` an iterator; `getMore` pulls later batches from it, `kill` forgets it, and
  * `sweepIdle` (run by the server's maintenance tick, on the injected clock) drops cursors nobody asked for in
  * 10 minutes. Cursors are not tied to a connection: the driver may send a getMore on any pooled connection.
+ *
+ * A batch that fills up by count does not read ahead to learn whether more exists (like mongod): a document
+ * read early could be deleted or changed before the next getMore, which would then return a stale copy. So a
+ * result of exactly batchSize documents costs one extra, empty getMore. Only a document that did not fit under
+ * the byte limit is held over, as mongod stashes it.
  */
 import { randomBytes } from 'node:crypto';
 import { Long, type Document } from 'bson';
@@ -26,8 +31,10 @@ interface OpenCursor {
   id: Long;
   ns: string;
   docs: Iterator<Document>;
-  /** A document already pulled from `docs` that did not fit in the previous batch. */
+  /** A document already pulled from `docs` that did not fit in the previous batch (the 16 MiB limit). */
   pending: Document | undefined;
+  /** The iterator has reported done. */
+  done: boolean;
   lastUsed: number;
   connectionId: number;
 }
@@ -62,11 +69,12 @@ export class CursorRegistry implements CursorManager {
       ns,
       docs,
       pending: undefined,
+      done: false,
       lastUsed: this.now().getTime(),
       connectionId: options.connectionId,
     };
     const firstBatch = this.fill(cursor, batchSize);
-    if (options.singleBatch || this.exhausted(cursor)) {
+    if (options.singleBatch || cursor.done) {
       closeIterator(docs);
       return { id: Long.ZERO, ns, firstBatch };
     }
@@ -94,7 +102,7 @@ export class CursorRegistry implements CursorManager {
       this.forget(cursor);
       throw err;
     }
-    if (this.exhausted(cursor)) {
+    if (cursor.done) {
       this.forget(cursor);
       return { id: Long.ZERO, ns, nextBatch };
     }
@@ -163,15 +171,10 @@ export class CursorRegistry implements CursorManager {
     return batch;
   }
 
-  /** True when nothing is left; peeks one document ahead so an exhausted cursor is never left open. */
-  private exhausted(cursor: OpenCursor): boolean {
-    if (cursor.pending !== undefined) return false;
-    cursor.pending = this.pull(cursor);
-    return cursor.pending === undefined;
-  }
-
   private pull(cursor: OpenCursor): Document | undefined {
+    if (cursor.done) return undefined;
     const next = cursor.docs.next();
+    if (next.done) cursor.done = true;
     return next.done ? undefined : next.value;
   }
 

@@ -26,11 +26,42 @@ describe('CursorRegistry', () => {
     expect(cursors.openCount).to.equal(1);
   });
 
-  it('returns id 0 and keeps nothing when everything fits, even exactly', () => {
-    const r = cursors.open('db.c', count(101), { connectionId: 1 });
-    expect(r.firstBatch).to.have.length(101);
+  it('returns id 0 and keeps nothing when the results end inside the first batch', () => {
+    const r = cursors.open('db.c', count(100), { connectionId: 1 });
+    expect(r.firstBatch).to.have.length(100);
     expect(r.id.isZero()).to.equal(true);
     expect(cursors.openCount).to.equal(0);
+  });
+
+  it('does not read ahead after a full batch: an exact fit ends with one empty getMore', () => {
+    let pulled = 0;
+    function* counted(): Iterator<Document> {
+      for (let i = 0; i < 101; i++) {
+        pulled++;
+        yield { i };
+      }
+    }
+    const r = cursors.open('db.c', counted(), { connectionId: 1 });
+    expect(pulled).to.equal(101);
+    expect(r.id.isZero()).to.equal(false);
+    const more = cursors.getMore(r.id, 'db.c');
+    expect(more.nextBatch).to.deep.equal([]);
+    expect(more.id.isZero()).to.equal(true);
+    expect(cursors.openCount).to.equal(0);
+  });
+
+  it('never returns a document read before a getMore that was deleted after the previous batch', () => {
+    const live = new Map([...Array(20).keys()].map((i) => [i, { i }]));
+    function* scan(): Iterator<Document> {
+      for (let i = 0; i < 20; i++) {
+        const doc = live.get(i);
+        if (doc) yield doc;
+      }
+    }
+    const r = cursors.open('db.c', scan(), { connectionId: 1, batchSize: 5 });
+    live.delete(5);
+    const more = cursors.getMore(r.id, 'db.c', 5);
+    expect(more.nextBatch.map((d) => d.i)).to.deep.equal([6, 7, 8, 9, 10]);
   });
 
   it('honours singleBatch and batchSize 0', () => {
@@ -55,7 +86,7 @@ describe('CursorRegistry', () => {
       id = more.id;
       rounds++;
     }
-    expect(rounds).to.equal(3);
+    expect(rounds).to.equal(3); // 150, 150, then 100: the short batch ends the cursor
     expect(seen).to.deep.equal([...Array(500).keys()]);
     expect(cursors.openCount).to.equal(0);
   });
