@@ -45,7 +45,7 @@ async function findRedelivery(models: Models, input: IssueCreateInput): Promise<
 
 /** The core after intake: received, or already dispatched to the routed unit. */
 async function openingCore(deps: IssueCreateDeps, actor: Actor, t: Triage, now: Date) {
-  const core: IssueCore = createIssueCore({ urgency: t.urgency, category: t.category });
+  const core: IssueCore = createIssueCore({ urgency: t.urgency, category: t.category, tier: t.tier });
   const events: StoredTimelineEvent[] = [
     withActorName(creationEvent(now, actor, { classification: t.classification.source }), actor.username),
   ];

@@ -1,7 +1,10 @@
-// Triage at intake: category and urgency from what staff entered, else from the classifier, and the lead unit
-// from routing. The result says whether the issue can skip `received` and go straight to `dispatched`
-// (DESIGN §3: only when classification and routing are both confident).
-import type { CategoryId, Urgency } from '../../shared/states.ts';
+// Triage at intake: category and urgency from what staff entered, else from the keyword classifier, the lead
+// unit from routing, and the starting coordination tier. The result says whether the issue can skip `received`
+// and go straight to `dispatched` (DESIGN §3: only when classification and routing are both confident).
+import { CATEGORIES } from '../../config/categories.ts';
+import { coordinationTier, defaultRouting } from '../../config/routing.ts';
+import { classify as classifyText } from '../../shared/classify.ts';
+import type { CategoryId, Tier, Urgency } from '../../shared/states.ts';
 import type { ClassificationSource } from '../models/issue.model.ts';
 import type { Models } from '../models/index.ts';
 import { routeIssue, type DefaultRouting, type RoutingDecision } from './route-issue.ts';
@@ -29,26 +32,32 @@ export interface Triage {
   urgency: Urgency;
   classification: { source: ClassificationSource; confidence: number };
   route: RoutingDecision | null;
+  /** Complex issues start at the director tier (DESIGN §4). */
+  tier: Tier;
   /** Dispatch at once to `route`. */
   autoDispatch: boolean;
 }
 
 /** Below this the classifier's category is a guess a dispatcher should confirm. */
 export const CONFIDENT_CLASSIFICATION = 0.6;
-const FALLBACK: Classification = { category: 'policy', urgency: 'normal', confidence: 0 };
+
+/** The configured categories' keywords (admins' edits arrive through an injected classifier). */
+export const defaultClassifier: Classifier = (text) => classifyText(text, CATEGORIES);
 
 export interface TriageDeps {
   models: Models;
+  /** Defaults to the keyword classifier over config/categories. */
   classify?: Classifier;
+  /** Defaults to config/routing; admin rules in the database always come first. */
   defaultRouting?: DefaultRouting;
 }
 
-function classifyInput(input: TriageInput, classify?: Classifier) {
+function classifyInput(input: TriageInput, classify: Classifier) {
   if (input.category && input.urgency) {
     return { category: input.category, urgency: input.urgency, source: 'input' as const, confidence: 1 };
   }
-  const guess = classify ? classify([input.title, input.content].filter(Boolean).join('\n')) : FALLBACK;
-  const source: ClassificationSource = classify ? 'classifier' : 'default';
+  const guess = classify([input.title, input.content].filter(Boolean).join('\n'));
+  const source: ClassificationSource = guess.confidence > 0 ? 'classifier' : 'default';
   // Staff input beats the classifier field by field; a category given by staff is confident.
   return {
     category: input.category ?? guess.category,
@@ -59,17 +68,16 @@ function classifyInput(input: TriageInput, classify?: Classifier) {
 }
 
 export async function triage(deps: TriageDeps, input: TriageInput): Promise<Triage> {
-  const c = classifyInput(input, deps.classify);
-  const route = await routeIssue(
-    deps.models,
-    { category: c.category, region: input.region },
-    deps.defaultRouting,
-  );
+  const c = classifyInput(input, deps.classify ?? defaultClassifier);
+  const query = { category: c.category, region: input.region };
+  const route = await routeIssue(deps.models, query, deps.defaultRouting ?? defaultRouting);
+  const complex = c.urgency === 'complex';
   return {
     category: c.category,
     urgency: c.urgency,
     classification: { source: c.source, confidence: c.confidence },
     route,
+    tier: coordinationTier({ categories: [c.category], regions: [input.region], complex }),
     autoDispatch: c.confidence >= CONFIDENT_CLASSIFICATION && !!route?.confident,
   };
 }

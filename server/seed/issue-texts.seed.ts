@@ -1,5 +1,6 @@
 // Demo issue wording: a few realistic enterprise complaints per category (DESIGN §9), and the replies and
 // notes staff write, so the seeded workbench reads like a real one.
+import { categoryDef } from '../../config/categories.ts';
 import type { CategoryId } from '../../shared/states.ts';
 import type { Rng } from './prng.ts';
 
@@ -92,3 +93,12 @@ export function problemText(rng: Rng, category: CategoryId): { title: string; co
 export const noteText = (rng: Rng) => rng.pick(NOTES);
 export const internalNoteText = (rng: Rng) => rng.pick(INTERNAL_NOTES);
 export const replyText = (rng: Rng) => rng.pick(REPLIES);
+
+/**
+ * A message too vague for the classifier to be sure of (one short keyword of the category), so intake leaves it
+ * in `received` for a dispatcher, as happens with real phone notes.
+ */
+export function vagueText(category: CategoryId): { title: string; content: string } {
+  const keyword = [...categoryDef(category).keywords].sort((a, b) => a.length - b.length)[0];
+  return { title: '企业来电待分办', content: `企业负责人来电，反映${keyword}方面的事情，希望约时间面谈。` };
+}

@@ -23,7 +23,7 @@ import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
 import { createRng, type Rng } from './prng.ts';
 import { IssueScript, StoryEnd, type ScriptWorld } from './issue-script.seed.ts';
 import { pickStory, type Story, type StoryTools } from './issue-scenarios.seed.ts';
-import { problemText } from './issue-texts.seed.ts';
+import { problemText, vagueText } from './issue-texts.seed.ts';
 
 export interface IssueSeedOptions {
   units: readonly UnitDoc[];
@@ -39,8 +39,6 @@ export interface IssueSeedSummary {
   skipped: boolean;
 }
 
-/** Categories with more than one default department: intake leaves them in `received` for a dispatcher. */
-const AMBIGUOUS: readonly CategoryId[] = ['policy', 'market'];
 const URGENCY_WEIGHTS: ReadonlyArray<readonly [Urgency, number]> = [
   ['normal', 50],
   ['urgent', 25],
@@ -62,6 +60,8 @@ interface Plan {
   story: Story;
   /** The story leaves the issue open, so later duplicates may be merged into it. */
   mergeable: boolean;
+  /** Taken in without a category from a vague message, so it starts in `received`. */
+  vague: boolean;
   enterprise: EnterpriseDoc;
   category: CategoryId;
   channel: ChannelId;
@@ -106,7 +106,7 @@ function planIssue(i: number, c: PlanContext): Plan {
   const { rng } = c;
   const { story, ambiguous, mergeable } = pickStory(rng);
   const enterprise = rng.pick(c.enterprises);
-  const category = ambiguous ? rng.pick(AMBIGUOUS) : CATEGORY_IDS[i % CATEGORY_IDS.length];
+  const category = CATEGORY_IDS[i % CATEGORY_IDS.length];
   let channel = ambiguous
     ? rng.pick(['window', 'meeting', 'hotline12345'] as const)
     : CHANNEL_IDS[(i * 7) % 12];
@@ -118,7 +118,18 @@ function planIssue(i: number, c: PlanContext): Plan {
   let creator = rng.next() < 0.6 ? 'clerk' : 'dispatcher';
   if (channel === 'visit' && rng.next() < 0.5) creator = 'leader';
   if (channel === 'discovery') creator = `handler-${centre.code}`;
-  return { index: i, story, mergeable, enterprise, category, channel, urgency, at, creator };
+  return {
+    index: i,
+    story,
+    mergeable,
+    vague: ambiguous,
+    enterprise,
+    category,
+    channel,
+    urgency,
+    at,
+    creator,
+  };
 }
 
 function storyTools(
@@ -197,9 +208,10 @@ export async function seedIssues(
       const { issue } = await issueCreateCommand(deps, actor, {
         enterprise: { id: String(plan.enterprise._id) },
         channel: plan.channel,
-        category: plan.category,
+        ...(plan.vague
+          ? vagueText(plan.category)
+          : { category: plan.category, ...problemText(createRng(seed + plan.index), plan.category) }),
         urgency: plan.urgency,
-        ...problemText(createRng(seed + plan.index), plan.category),
         ...(EXTERNAL_CHANNELS.has(plan.channel)
           ? { externalId: `${plan.channel}-${String(plan.index + 1).padStart(6, '0')}` }
           : {}),

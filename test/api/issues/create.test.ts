@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { makeCreditCode } from '../../../shared/credit-code.ts';
 import { expectError } from '../helpers.ts';
-import { enterpriseIn, handlerOf, postIssue, unitByCode, useIssueApp } from './fixtures.ts';
+import { enterpriseIn, handlerOf, postIssue, unitByCode, useIssueApp, VAGUE_TEXT } from './fixtures.ts';
 
 describe('POST /api/issues', () => {
   const t = useIssueApp();
@@ -63,11 +63,32 @@ describe('POST /api/issues', () => {
     expect(detail.body.timeline[1].actorRole).to.equal('system');
   });
 
-  it('201: an ambiguous routing waits in received without deadlines', async () => {
-    const res = await postIssue(t, 'dispatcher', { category: 'policy', urgency: 'urgent' });
+  it('201: a text the classifier cannot place waits in received without deadlines', async () => {
+    const res = await postIssue(t, 'dispatcher', { urgency: 'urgent', content: VAGUE_TEXT });
     expect(res.status).to.equal(201);
     expect(res.body).to.include({ state: 'received', category: 'policy', urgency: 'urgent', unitId: null });
     expect(res.body.deadlines).to.equal(null);
+  });
+
+  it('201: the classifier fills in category and urgency; a confident guess is dispatched at once', async () => {
+    const content = '厂区频繁停电，供电不稳定，用电扩容申请也没批，生产线停产';
+    const res = await postIssue(t, 'clerk', {
+      content,
+      enterprise: { creditCode: enterpriseIn(t, 'anji').creditCode },
+    });
+    expect(res.status).to.equal(201);
+    expect(res.body).to.include({ state: 'dispatched', category: 'utilities', urgency: 'critical' });
+    expect(res.body.unitId).to.equal(String(unitByCode(t, 'anji-centre')._id));
+    // Critical: sign within 30 minutes on the wall clock.
+    expect(Date.parse(res.body.deadlines.signBy) - t.clock.now().getTime()).to.equal(30 * 60_000);
+  });
+
+  it('a complex issue starts at the director coordination tier', async () => {
+    const res = await postIssue(t, 'clerk', { category: 'legal', urgency: 'complex' });
+    const detail = await request(t.app)
+      .get(`/api/issues/${res.body.id}`)
+      .set(await t.auth('clerk'));
+    expect(detail.body).to.include({ tier: 'director', urgency: 'complex' });
   });
 
   it('a handler may report a proactive discovery for their unit; a leader may take in a visit', async () => {

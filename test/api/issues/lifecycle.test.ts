@@ -29,7 +29,7 @@ describe('issue lifecycle through the API', () => {
   const h = handlerOf('city-drc');
 
   it('happy path: create → dispatch → sign → note → reply → verify → good rating → closed', async () => {
-    const id = await receivedIssue(t, { content: '企业技改补贴申报后半年未兑现', urgency: 'normal' });
+    const id = await receivedIssue(t, { content: '企业负责人来电，反映技改补贴的事情，希望当面沟通。' });
     const dispatched = await must(t, 'dispatcher', id, 'dispatch', { unitId: drc() });
     expect(dispatched).to.include({
       state: 'dispatched',
@@ -140,8 +140,8 @@ describe('issue lifecycle through the API', () => {
   });
 
   it('merge links a duplicate to its master', async () => {
-    const master = await receivedIssue(t, { content: '园区道路限行影响货运' });
-    const dup = await receivedIssue(t, { content: '园区道路限行，货车进不来' });
+    const master = await receivedIssue(t, { content: '企业反映园区门口的事情，希望协调。' });
+    const dup = await receivedIssue(t, { content: '企业再次反映园区门口的事情。' });
     expectError(await act(t, 'dispatcher', dup, 'merge', { intoId: dup }), 400, 'invalid_input');
     expectError(
       await act(t, 'dispatcher', dup, 'merge', { intoId: '0123456789abcdef01234567' }),
