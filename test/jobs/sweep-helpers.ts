@@ -1,0 +1,70 @@
+// Helpers for the escalation-sweep tests: an issue app seeded without demo issues (each test makes its own),
+// China-time instants, one sweep pass on the suite's simulated clock, and timeline counts per action.
+import { pino } from 'pino';
+import { createWorkCalendar } from '../../shared/calendar.ts';
+import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
+import { runEscalationSweep, type EscalationSweepOptions } from '../../server/jobs/escalation-sweep.job.ts';
+import type { IssueDoc } from '../../server/models/index.ts';
+import { handlerOf, must, postIssue, unitByCode, type IssueTestApp } from '../api/issues/fixtures.ts';
+
+export const silent = pino({ level: 'silent' });
+export const calendar = createWorkCalendar();
+export const policy = DEFAULT_TIME_LIMIT_POLICY;
+
+/** An instant given in China time, e.g. china('2026-02-13 09:00'). */
+export function china(local: string): Date {
+  return new Date(`${local.replace(' ', 'T')}:00+08:00`);
+}
+
+export function minuteAfter(d: Date | string): Date {
+  return new Date(new Date(d).getTime() + 60_000);
+}
+
+/** One pass at the suite clock's now. */
+export function sweep(t: IssueTestApp, extra: Partial<EscalationSweepOptions> = {}) {
+  return runEscalationSweep({ models: t.models, clock: t.clock, calendar, policy, logger: silent, ...extra });
+}
+
+export async function stored(t: IssueTestApp, id: string): Promise<IssueDoc> {
+  const doc = await t.models.Issue.findById(id).lean<IssueDoc>();
+  if (!doc) throw new Error(`issue ${id} vanished`);
+  return doc;
+}
+
+/** How many timeline events of each action the issue has. */
+export async function actionCounts(t: IssueTestApp, id: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const e of (await stored(t, id)).timeline) counts[e.action] = (counts[e.action] ?? 0) + 1;
+  return counts;
+}
+
+const SWEEP_ACTIONS = new Set(['urge', 'supervise', 'escalate', 'bulletin', 'request_callback']);
+
+/** The follow-ups the system appended to the timeline, in order (intake's auto-dispatch aside). */
+export async function systemActions(t: IssueTestApp, id: string): Promise<string[]> {
+  return (await stored(t, id)).timeline
+    .filter((e) => e.actorRole === 'system' && SWEEP_ACTIONS.has(e.action))
+    .map((e) => e.action);
+}
+
+export const firedFor = (report: { fired: { issueId: string; step: string }[] }, id: string) =>
+  report.fired.filter((f) => f.issueId === id).map((f) => f.step);
+
+/**
+ * An issue in progress at the clock's now: created (auto-dispatched or dispatched to city-drc), then signed
+ * by a handler of its lead unit. Returns the id and the lead unit's code.
+ */
+export async function inProgress(t: IssueTestApp, content = '企业反映补贴迟迟未兑现，影响扩产。') {
+  const res = await postIssue(t, 'dispatcher', { category: 'policy', urgency: 'normal', content });
+  if (res.status !== 201) throw new Error(`create: ${res.status} ${JSON.stringify(res.body)}`);
+  const id = res.body.id as string;
+  let unitId = res.body.unitId as string | null;
+  if (res.body.state === 'received') {
+    unitId = String(unitByCode(t, 'city-drc')._id);
+    await must(t, 'dispatcher', id, 'dispatch', { unitId });
+  }
+  const code = t.data.units.find((u) => String(u._id) === unitId)?.code;
+  if (!code) throw new Error(`issue ${id} has no known lead unit`);
+  await must(t, handlerOf(code), id, 'sign');
+  return { id, code };
+}
