@@ -28,6 +28,8 @@ export interface AppDeps {
   authClock?: Clock;
   /** Pass the simulated clock (also as `clock`) to enable /api/dev/clock when config.demoClock is set. */
   simulatedClock?: SimulatedClock;
+  /** Called (and awaited) after POST /api/dev/clock moves the clock: main.ts runs the escalation sweep. */
+  afterClockAdvance?: () => Promise<unknown>;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -46,6 +48,7 @@ export function createApp(deps: AppDeps): Express {
     clock,
     simulatedClock: config.demoClock ? deps.simulatedClock : undefined,
     logger,
+    afterClockAdvance: deps.afterClockAdvance,
     tokens,
     requireStaff: createRequireStaff(models, tokens),
   };

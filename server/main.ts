@@ -1,5 +1,6 @@
 // Process entry point (`npm start`): load config, open the database (embedded when MONGODB_URI is unset),
-// seed demo data into an empty demo database, serve, and shut down gracefully on SIGTERM/SIGINT.
+// seed demo data into an empty demo database, serve, sweep escalations every minute, and shut down gracefully
+// on SIGTERM/SIGINT.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createSimulatedClock, systemClock } from '../shared/clock.ts';
@@ -8,6 +9,7 @@ import { createApp } from './app.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ConfigError, loadConfig, resolveJwtSecret, type Config } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
+import { createSweepScheduler } from './jobs/scheduler.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
@@ -63,7 +65,11 @@ async function main(): Promise<void> {
     }
   }
 
-  const app = createApp({ config, conn: db.conn, clock, logger, models, simulatedClock });
+  // The escalation sweep runs on the business clock: simulated with DEMO_CLOCK=1, where moving the clock
+  // sweeps at once.
+  const sweep = createSweepScheduler({ models, clock, logger });
+  const afterClockAdvance = simulatedClock ? () => sweep.runNow() : undefined;
+  const app = createApp({ config, conn: db.conn, clock, logger, models, simulatedClock, afterClockAdvance });
   const server = app.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
@@ -71,6 +77,8 @@ async function main(): Promise<void> {
   const url = `http://${shownHost}:${port}`;
   logger.info({ url, demo: config.demo, embeddedDb: db.embedded }, 'server listening');
   if (config.demo) process.stdout.write(await demoBanner(models, config, url));
+  sweep.start();
+  void sweep.runNow(); // catch up at once after downtime rather than at the next minute
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -82,6 +90,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
     await closed;
     clearTimeout(force);
+    await sweep.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -17,6 +17,8 @@ export interface AppContext {
   /** Set only when DEMO_CLOCK=1: the same object as `clock`, with advance/set for /api/dev/clock. */
   simulatedClock?: SimulatedClock;
   logger: Logger;
+  /** Runs after the demo clock moves (the escalation sweep), so lights change at once; awaited. */
+  afterClockAdvance?: () => Promise<unknown>;
   tokens: TokenSigner;
   requireStaff: RequestHandler;
 }

@@ -1,5 +1,6 @@
 // The demo clock: GET/POST /api/dev/clock (admin only). Mounted only when the server runs with DEMO_CLOCK=1,
-// so that deadlines, warnings and escalations can be shown without waiting for real working days.
+// so that deadlines, warnings and escalations can be shown without waiting for real working days. Moving the
+// clock runs the escalation sweep at once (ctx.afterClockAdvance).
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SimulatedClock } from '../../../shared/clock.ts';
@@ -25,10 +26,12 @@ export function createDevClockRouter(ctx: AppContext, clock: SimulatedClock): Ro
     res.json({ now: clock.now().toISOString(), simulated: true });
   });
 
-  router.post('/clock', (req, res) => {
+  router.post('/clock', async (req, res) => {
     const { advanceMs } = advanceClockSchema.parse(req.body);
     clock.advance(advanceMs);
     ctx.logger.info({ advanceMs, now: clock.now() }, 'demo clock advanced');
+    // Sweep at the new time before answering, so the next read already shows the lights and follow-ups.
+    await ctx.afterClockAdvance?.();
     res.json({ now: clock.now().toISOString(), simulated: true });
   });
 
