@@ -89,11 +89,10 @@ export async function startServerWith(
   engine.finishRecovery();
 
   const checkpoints = new CheckpointRunner(parts.persistence, engine, logger);
-  const persistence = guardCommits(parts.persistence, onFatal, () => checkpoints.runIfWanted());
+  const persistence = guardCommits(parts.persistence, onFatal, () => void checkpoints.runIfWanted());
   const cursors = new CursorRegistry({ now });
   const directory = new ConnectionDirectory();
   const startedAt = now();
-  let address = `${host}:${opts.port ?? 0}`;
 
   const handlers: Record<string, CommandHandler> = { ...parts.dataHandlers };
   Object.assign(
@@ -101,7 +100,6 @@ export async function startServerWith(
     adminCommands({
       cursors,
       connections: directory,
-      address: () => address,
       startedAt,
       commandNames: () => Object.keys(handlers),
       storageEngine: parts.storageEngine,
@@ -117,7 +115,6 @@ export async function startServerWith(
   });
 
   const listener = await listen({ host, port: opts.port ?? 0, directory, now, logger, dispatch, context });
-  address = `${host}:${listener.port}`;
   const uri = `mongodb://${host.includes(':') ? `[${host}]` : host}:${listener.port}/`;
 
   let tick: Promise<void> = Promise.resolve();
@@ -177,13 +174,17 @@ function guardCommits(
     close: () => inner.close(),
     commit(changes) {
       if (failed) return Promise.reject(new Error('the journal has failed; the server is shutting down'));
-      return inner.commit(changes).then(afterCommit, (err: unknown) => {
-        if (!failed) {
-          failed = true;
-          onFatal(err);
-        }
-        throw err;
-      });
+      // afterCommit starts a checkpoint in the background: the command's reply must not wait for it.
+      return inner.commit(changes).then(
+        () => afterCommit(),
+        (err: unknown) => {
+          if (!failed) {
+            failed = true;
+            onFatal(err);
+          }
+          throw err;
+        },
+      );
     },
   };
 }

@@ -15,7 +15,6 @@ describe('admin commands', () => {
   const admin = adminCommands({
     cursors,
     connections,
-    address: () => '127.0.0.1:27017',
     startedAt: new Date(now.getTime() - 90_000),
     commandNames: () => ['find', 'hello'],
     storageEngine: 'inMemory',

@@ -20,6 +20,8 @@ export interface FakeParts extends ServerParts {
   expiring: Change[];
   failNextCommit: Error | undefined;
   wantCheckpoint: boolean;
+  /** When set, checkpoints wait for it (to prove replies do not wait for checkpoints). */
+  checkpointGate: Promise<void> | undefined;
 }
 
 export function fakeParts(): FakeParts {
@@ -30,6 +32,7 @@ export function fakeParts(): FakeParts {
   parts.expiring = [];
   parts.failNextCommit = undefined;
   parts.wantCheckpoint = false;
+  parts.checkpointGate = undefined;
   parts.storageEngine = 'inMemory';
 
   const engine: EngineHandle = {
@@ -59,6 +62,7 @@ export function fakeParts(): FakeParts {
     },
     checkpoint: async (dump) => {
       parts.events.push('checkpoint');
+      await parts.checkpointGate;
       parts.events.push(`dumped:${[...dump()].length}`);
       parts.wantCheckpoint = false;
     },

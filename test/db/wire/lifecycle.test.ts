@@ -60,6 +60,22 @@ describe('server lifecycle', () => {
     expect(parts.events.slice(-4)).to.deep.equal(['checkpoint', 'dump', 'dumped:0', 'close']);
   });
 
+  it('does not hold a reply back while the checkpoint it triggered runs', async () => {
+    const parts = fakeParts();
+    let release = () => {};
+    parts.checkpointGate = new Promise<void>((resolve) => (release = resolve));
+    const server = await startServerWith(parts, { logger: silent, maintenanceIntervalMs: 0 });
+    const client = await RawClient.connect(server.port);
+    parts.wantCheckpoint = true;
+    client.send(buildOpMsg(1, { record: 'c', $db: 'test' }));
+    const reply = await client.next(500);
+    expect(reply, 'the reply waited for the checkpoint').to.not.equal(undefined);
+    expect(parts.events).to.include('checkpoint');
+    release();
+    client.end();
+    await server.close();
+  });
+
   it('close() stops accepting and ends open connections', async () => {
     const parts = fakeParts();
     const server = await startServerWith(parts, { logger: silent, maintenanceIntervalMs: 0 });

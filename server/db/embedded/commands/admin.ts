@@ -23,8 +23,6 @@ export const LOGICAL_SESSION_TIMEOUT_MINUTES = 30;
 export interface AdminDeps {
   cursors: CursorRegistry;
   connections: ConnectionDirectory;
-  /** `host:port` this server listens on. */
-  address: () => string;
   startedAt: Date;
   /** Every command name the dispatcher knows, for `listCommands`. */
   commandNames: () => string[];
