@@ -18,6 +18,9 @@ export const canViewUnits = anyStaff;
 export const canViewConfig = anyStaff;
 export const canViewEnterprises = anyStaff;
 export const canCreateEnterprise = is('admin', 'clerk', 'dispatcher');
+export const canEditEnterprise = is('admin', 'clerk', 'dispatcher');
+/** The PIN is handed to the owner in person at the window, so only the desks that register may set it. */
+export const canSetEnterprisePin = is('admin', 'clerk');
 export const canViewEnterpriseQr = anyStaff;
 export const canRotateEnterpriseQr = is('admin', 'clerk');
 export const canClassify = anyStaff;

@@ -19,6 +19,8 @@ const STAFF_ENDPOINTS: Array<[method: 'get' | 'post' | 'patch' | 'put' | 'delete
   ['get', '/api/enterprises'],
   ['post', '/api/enterprises'],
   ['get', `/api/enterprises/${ID}`],
+  ['patch', `/api/enterprises/${ID}`],
+  ['put', `/api/enterprises/${ID}/pin`],
   ['get', `/api/enterprises/${ID}/qr.svg`],
   ['get', `/api/enterprises/${ID}/qr.png`],
   ['post', `/api/enterprises/${ID}/qr/rotate`],

@@ -144,6 +144,100 @@ describe('api: enterprises', () => {
     });
   });
 
+  describe('PATCH /api/enterprises/:id and PUT /api/enterprises/:id/pin', () => {
+    const target = () => t.seed!.enterprises[3];
+
+    it('corrects the registered mobile and address; the credit code cannot change', async () => {
+      const id = String(target()._id);
+      const auth = await t.auth('dispatcher');
+      const res = await request(t.app)
+        .patch(`/api/enterprises/${id}`)
+        .set(auth)
+        .send({ mobile: '13905721234', address: '浙江省湖州市长兴县太湖街道新址路1号' });
+      expect(res.status).to.equal(200);
+      expect(res.body).to.include({ mobile: '13905721234', creditCode: target().creditCode });
+      expectError(
+        await request(t.app)
+          .patch(`/api/enterprises/${id}`)
+          .set(auth)
+          .send({ creditCode: makeCreditCode('91330523MA2B3C4D6') }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app).patch(`/api/enterprises/${id}`).set(auth).send({ mobile: '110' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app).patch(`/api/enterprises/${id}`).set(auth).send({ region: 'mars' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app).patch(`/api/enterprises/${id}`).set(auth).send({}),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app)
+          .patch(`/api/enterprises/${id}`)
+          .set(await t.auth('leader'))
+          .send({ name: '改名' }),
+        403,
+        'forbidden',
+      );
+      expectError(
+        await request(t.app)
+          .patch('/api/enterprises/0123456789abcdef01234567')
+          .set(auth)
+          .send({ name: '改名企业' }),
+        404,
+        'not_found',
+      );
+    });
+
+    it('sets the owner PIN as a hash only (204); 400 for a non-6-digit PIN; clerk and admin only', async () => {
+      const id = String(target()._id);
+      await request(t.app)
+        .put(`/api/enterprises/${id}/pin`)
+        .set(await t.auth('clerk'))
+        .send({ pin: '246810' })
+        .expect(204);
+      const stored = await t.models.Enterprise.findById(id, { pinHash: 1 }).lean();
+      expect(stored!.pinHash).to.match(/^scrypt\$/);
+      const detail = await request(t.app)
+        .get(`/api/enterprises/${id}`)
+        .set(await t.auth('clerk'))
+        .expect(200);
+      expect(JSON.stringify(detail.body)).to.not.contain('scrypt');
+      expectError(
+        await request(t.app)
+          .put(`/api/enterprises/${id}/pin`)
+          .set(await t.auth('clerk'))
+          .send({ pin: '12ab56' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await request(t.app)
+          .put(`/api/enterprises/${id}/pin`)
+          .set(await t.auth('dispatcher'))
+          .send({ pin: '123456' }),
+        403,
+        'forbidden',
+      );
+      expectError(
+        await request(t.app)
+          .put('/api/enterprises/0123456789abcdef01234567/pin')
+          .set(await t.auth('admin'))
+          .send({ pin: '123456' }),
+        404,
+        'not_found',
+      );
+    });
+  });
+
   describe('enterprise code images and rotation', () => {
     it('GET qr.svg returns an SVG image, not cached', async () => {
       const res = await request(t.app)

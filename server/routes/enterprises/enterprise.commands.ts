@@ -1,6 +1,8 @@
-// Writes to the enterprise directory: registration (credit code validated, unique) and rotation of the
-// enterprise-code token, which revokes the printed code at once (the old URL stops working).
+// Writes to the enterprise directory: registration (credit code validated, unique), corrections, the owner's
+// PIN, and rotation of the enterprise-code token, which revokes the printed code at once (the old URL stops
+// working).
 import type { Clock } from '../../../shared/clock.ts';
+import { hashPassword } from '../../auth/password.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { newQrToken } from '../../models/enterprise.model.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
@@ -27,6 +29,29 @@ export async function createEnterpriseCommand(
     if ((err as { code?: unknown }).code === 11000) throw taken();
     throw err;
   }
+}
+
+export type UpdateEnterpriseInput = Partial<Omit<CreateEnterpriseInput, 'creditCode'>>;
+
+export async function updateEnterpriseCommand(
+  models: Models,
+  id: string,
+  input: UpdateEnterpriseInput,
+): Promise<EnterpriseDoc> {
+  const updated = await models.Enterprise.findByIdAndUpdate(
+    id,
+    { $set: input },
+    { returnDocument: 'after', runValidators: true },
+  ).lean();
+  if (!updated) throw notFound('企业不存在');
+  return updated;
+}
+
+/** Sets (or replaces) the owner's PIN, stored only as a scrypt hash. */
+export async function setEnterprisePinCommand(models: Models, id: string, pin: string): Promise<void> {
+  const pinHash = await hashPassword(pin);
+  const { matchedCount } = await models.Enterprise.updateOne({ _id: id }, { $set: { pinHash } });
+  if (matchedCount === 0) throw notFound('企业不存在');
 }
 
 export async function rotateQrTokenCommand(models: Models, clock: Clock, id: string): Promise<EnterpriseDoc> {

@@ -1,7 +1,10 @@
 // Input for the enterprise directory.
 import { z } from 'zod';
+import { COUNTIES } from '../../../config/units.ts';
 import { creditCodeSchema } from '../../../shared/schemas.ts';
 import { MOBILE_PATTERN } from '../../models/enterprise.model.ts';
+
+const COUNTY_CODES = COUNTIES.map((c) => c.code) as [string, ...string[]];
 
 export const listEnterprisesQuery = z.object({
   q: z.string().trim().max(100, { error: '搜索内容过长' }).optional(),
@@ -16,12 +19,30 @@ export const listEnterprisesQuery = z.object({
 
 const optionalText = (max: number) => z.string().trim().max(max).optional();
 
-export const createEnterpriseSchema = z.object({
-  creditCode: creditCodeSchema,
+const editable = {
   name: z.string({ error: '请输入企业名称' }).trim().min(2, { error: '企业名称至少2个字' }).max(100),
-  region: z.string({ error: '请选择所在区县' }).trim().min(1, { error: '请选择所在区县' }).max(40),
+  region: z.enum(COUNTY_CODES, { error: '请选择所在区县' }),
   industry: optionalText(50),
   address: optionalText(200),
   ownerName: optionalText(50),
   mobile: z.string({ error: '请输入手机号' }).trim().regex(MOBILE_PATTERN, { error: '手机号格式无效' }),
+};
+
+export const createEnterpriseSchema = z.object({ creditCode: creditCodeSchema, ...editable });
+
+/** The credit code is the enterprise's identity and never changes; everything else may be corrected. */
+export const updateEnterpriseSchema = z
+  .object({
+    name: editable.name.optional(),
+    region: editable.region.optional(),
+    industry: editable.industry,
+    address: editable.address,
+    ownerName: editable.ownerName,
+    mobile: editable.mobile.optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { error: '没有要修改的字段' });
+
+export const setPinSchema = z.object({
+  pin: z.string({ error: '请输入6位数字PIN' }).regex(/^\d{6}$/, { error: 'PIN 须为6位数字' }),
 });

@@ -1,5 +1,5 @@
-// The enterprise directory for staff: search, detail, registration, and the enterprise code (企业码) image and
-// rotation. The public QR page itself (/e/:token) lives elsewhere.
+// The enterprise directory for staff: search, detail, registration and corrections, the owner's PIN, and the
+// enterprise code (企业码) image and rotation. The public QR page itself (/e/:token) lives elsewhere.
 import { Router } from 'express';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
 import { notFound } from '../../errors.ts';
@@ -7,7 +7,9 @@ import type { AppContext } from '../../http/app-context.ts';
 import { escapeRegex, pathId } from '../../http/validate.ts';
 import {
   canCreateEnterprise,
+  canEditEnterprise,
   canRotateEnterpriseQr,
+  canSetEnterprisePin,
   canViewEnterpriseQr,
   canViewEnterprises,
 } from '../../policies/index.ts';
@@ -17,8 +19,18 @@ import {
   presentEnterprise,
   presentEnterpriseSummary,
 } from '../../presenters/enterprise.presenter.ts';
-import { createEnterpriseCommand, rotateQrTokenCommand } from './enterprise.commands.ts';
-import { createEnterpriseSchema, listEnterprisesQuery } from './enterprises.schema.ts';
+import {
+  createEnterpriseCommand,
+  rotateQrTokenCommand,
+  setEnterprisePinCommand,
+  updateEnterpriseCommand,
+} from './enterprise.commands.ts';
+import {
+  createEnterpriseSchema,
+  listEnterprisesQuery,
+  setPinSchema,
+  updateEnterpriseSchema,
+} from './enterprises.schema.ts';
 
 /** Looks like (part of) a credit code: only credit-code characters, at least 4 of them. */
 const CODE_PREFIX = /^[0-9A-HJ-NPQRTUWXY]{4,18}$/;
@@ -54,6 +66,18 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
 
   router.get('/:id', async (req, res) => {
     res.json(presentEnterprise(await load(req.params.id), ctx.config.publicBaseUrl));
+  });
+
+  router.patch('/:id', requirePolicy(canEditEnterprise), async (req, res) => {
+    const id = pathId(req.params.id, '企业不存在');
+    const updated = await updateEnterpriseCommand(ctx.models, id, updateEnterpriseSchema.parse(req.body));
+    res.json(presentEnterprise(updated, ctx.config.publicBaseUrl));
+  });
+
+  router.put('/:id/pin', requirePolicy(canSetEnterprisePin), async (req, res) => {
+    const id = pathId(req.params.id, '企业不存在');
+    await setEnterprisePinCommand(ctx.models, id, setPinSchema.parse(req.body).pin);
+    res.status(204).end();
   });
 
   router.get('/:id/qr.svg', requirePolicy(canViewEnterpriseQr), async (req, res) => {

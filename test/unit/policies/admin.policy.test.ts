@@ -15,6 +15,8 @@ const MATRIX: Record<string, [ActorPolicy, Role[]]> = {
   canViewConfig: [policies.canViewConfig, ALL],
   canViewEnterprises: [policies.canViewEnterprises, ALL],
   canCreateEnterprise: [policies.canCreateEnterprise, ['admin', 'clerk', 'dispatcher']],
+  canEditEnterprise: [policies.canEditEnterprise, ['admin', 'clerk', 'dispatcher']],
+  canSetEnterprisePin: [policies.canSetEnterprisePin, ['admin', 'clerk']],
   canViewEnterpriseQr: [policies.canViewEnterpriseQr, ALL],
   canRotateEnterpriseQr: [policies.canRotateEnterpriseQr, ['admin', 'clerk']],
   canClassify: [policies.canClassify, ALL],
