@@ -1,0 +1,99 @@
+// The full role × action matrix through the API, without changing the issue: every request carries a stale
+// If-Match, so a permitted action stops at 409 `conflict` after authorisation, a refused role gets 403, and a
+// user who cannot see the issue gets 404.
+import { expect } from 'chai';
+import request from 'supertest';
+import { ACTION_IDS, ACTION_ROLES, type ActionId } from '../../../shared/lifecycle/actions.ts';
+import type { Role } from '../../../shared/roles.ts';
+import {
+  getIssue,
+  handlerOf,
+  inProgressIssue,
+  receivedIssue,
+  unitByCode,
+  unitHeadOf,
+  useIssueApp,
+} from './fixtures.ts';
+
+describe('role × action matrix through the API', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+
+  function sampleBodies(unitId: string, otherIssueId: string): Record<ActionId, object> {
+    const reason = { reason: '测试理由' };
+    return {
+      dispatch: { unitId },
+      sign: {},
+      return: reason,
+      transfer: { unitId, ...reason },
+      add_co_unit: { unitId },
+      suspend: reason,
+      approve_suspend: {},
+      resume: {},
+      approve_resume: {},
+      deny_request: reason,
+      request_extension: { workingDays: 1, ...reason },
+      approve_extension: {},
+      note: { text: '进展', public: false },
+      consult: { tier: 'director', unitIds: [unitId] },
+      consult_input: { text: '意见' },
+      decide: { unitId, workingDays: 5 },
+      reply: { text: '答复' },
+      verify: {},
+      send_back: reason,
+      callback: { reached: false },
+      rate: { rating: 'good' },
+      verify_rating: { reasonable: true },
+      merge: { intoId: otherIssueId },
+      reject: reason,
+      reopen: reason,
+      urge: {},
+      supervise: {},
+      bulletin: {},
+      escalate: {},
+      request_callback: {},
+    };
+  }
+
+  /** [username, role, sees the issue] — the issue is in progress at city-drc, section tier, no warning. */
+  const USERS: ReadonlyArray<readonly [string, Role, boolean]> = [
+    ['clerk', 'clerk', true],
+    ['dispatcher', 'dispatcher', true],
+    ['director', 'director', true],
+    ['supervisor', 'supervisor', true],
+    ['leader', 'leader', false],
+    ['admin', 'admin', false],
+    [handlerOf('city-drc'), 'handler', true],
+    [unitHeadOf('city-drc'), 'unit_head', true],
+    [handlerOf('city-tax'), 'handler', false],
+  ];
+
+  it('403 for roles the action table refuses, 404 when the issue is out of sight, else past authorisation', async () => {
+    const id = await inProgressIssue(t);
+    const other = await receivedIssue(t);
+    const before = (await getIssue(t, 'dispatcher', id)).body;
+    const bodies = sampleBodies(String(unitByCode(t, 'city-sci')._id), other);
+    const mismatches: string[] = [];
+    for (const [username, role, sees] of USERS) {
+      const auth = await t.auth(username);
+      for (const action of ACTION_IDS) {
+        const res = await request(t.app)
+          .post(`/api/issues/${id}/actions/${action}`)
+          .set(auth)
+          .set('If-Match', String(before.version - 1))
+          .send(bodies[action]);
+        const expected = !ACTION_ROLES[action].includes(role) ? 403 : sees ? 409 : 404;
+        const code = { 403: 'forbidden', 404: 'not_found', 409: 'conflict' }[expected];
+        if (res.status !== expected || res.body?.error?.code !== code) {
+          mismatches.push(
+            `${username} ${action}: ${res.status} ${res.body?.error?.code}, expected ${expected}`,
+          );
+        }
+      }
+    }
+    expect(mismatches).to.deep.equal([]);
+    const after = (await getIssue(t, 'dispatcher', id)).body;
+    expect(after.version).to.equal(before.version);
+    expect(after.timeline).to.have.length(before.timeline.length);
+  });
+});
