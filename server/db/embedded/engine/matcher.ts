@@ -81,12 +81,12 @@ function typeMatches(v: unknown, t: unknown): boolean {
   return bsonTypeName(v) === want;
 }
 
-function allMatch(values: unknown[], expanded: unknown[], list: unknown, options: any): boolean {
+function allMatch(values: unknown[], expanded: unknown[], list: unknown): boolean {
   if (!Array.isArray(list)) throw new MongoError(ErrorCodes.BadValue, '$all needs an array');
   if (list.length === 0) return false;
   return list.every((q) => {
     if (isPlainObject(q) && '$elemMatch' in q) {
-      const sub = compileFilter({ x: q }, options);
+      const sub = compileFilter({ x: q });
       return values.some((v) => Array.isArray(v) && sub({ x: v }));
     }
     return isRegex(q) ? expanded.some((v) => regexTest(q, v)) : eqAny(expanded, q);
@@ -103,9 +103,9 @@ function modMatch(expanded: unknown[], arg: unknown): boolean {
   return expanded.some((v) => isNumeric(v) && Math.trunc(toJsNumber(v)) % d === r);
 }
 
-function pathOp(pred: (arg: any, options: any) => Pred) {
-  return (selector: string, arg: unknown, options: any) => {
-    const p = pred(arg, options);
+function pathOp(pred: (arg: any) => Pred) {
+  return (selector: string, arg: unknown) => {
+    const p = pred(arg);
     return (doc: Document) => {
       const values = leafValues(doc, selector);
       const expanded =
@@ -131,7 +131,7 @@ const overrides = {
   $exists: pathOp((q) => (v) => v.some((x) => x !== undefined) === Boolean(q)),
   $type: pathOp((q) => (_v, e) => (Array.isArray(q) ? q : [q]).some((t) => e.some((x) => typeMatches(x, t)))),
   $size: pathOp((q) => (v) => v.some((x) => Array.isArray(x) && x.length === toJsNumber(q))),
-  $all: pathOp((q, o) => (v, e) => allMatch(v, e, q, o)),
+  $all: pathOp((q) => (v, e) => allMatch(v, e, q)),
   $mod: pathOp((q) => (_v, e) => modMatch(e, q)),
   $expr: (_s: string, expr: unknown, options: any) => {
     const inner = (mingoQueryOps as any).$expr(_s, expr, options);
@@ -161,6 +161,25 @@ export const mingoContext = Context.init({
   pipeline: mingoPipeOps as any,
 });
 
+let shared: unknown;
+
+/**
+ * mingo options carrying `mingoContext`, built once. Handing mingo a ready options object spares it copying
+ * its whole operator table (hundreds of entries) on every compile; the only way to obtain one is to let a
+ * query operator receive it.
+ */
+export function mingoOptions(): any {
+  if (!shared) {
+    const capture = () => (_s: string, _v: unknown, options: unknown) => {
+      shared = options;
+      return () => true;
+    };
+    const probe = Context.from(Context.init({ query: { $captureOptions: capture() } as any }), mingoContext);
+    new Query({ x: { $captureOptions: 1 } }, { context: probe } as any);
+  }
+  return shared;
+}
+
 /** Wraps mingo's parse errors as MongoDB's BadValue. */
 export function asMongoError(e: unknown): unknown {
   if (e instanceof MongoError) return e;
@@ -188,12 +207,12 @@ function stripComment(filter: Document): Document {
 }
 
 /** Compiles a filter into a predicate over canonical documents. Throws MongoError for bad or unsupported filters. */
-export function compileFilter(filter: Document | undefined, options: any = {}): Predicate {
+export function compileFilter(filter: Document | undefined): Predicate {
   if (!filter || Object.keys(filter).length === 0) return () => true;
   if (!isPlainObject(filter)) throw new MongoError(ErrorCodes.BadValue, 'filter must be an object');
   let q: Query;
   try {
-    q = new Query(stripComment(filter), { ...options, context: mingoContext });
+    q = new Query(stripComment(filter), mingoOptions());
   } catch (e) {
     throw asMongoError(e);
   }

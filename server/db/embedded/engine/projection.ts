@@ -6,7 +6,7 @@
 import type { Document } from 'bson';
 import { evalExpr } from 'mingo/core';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
-import { compileFilter, mingoContext, type Predicate } from './matcher.ts';
+import { compileFilter, mingoOptions, type Predicate } from './matcher.ts';
 import { isNumeric, isPlainObject, toJsNumber } from './values.ts';
 import { fromView, referencedFields, toView } from './view.ts';
 
@@ -157,11 +157,7 @@ function project(
         );
       out[arrayPath] = [(arr as unknown[])[i]];
     } else if (leaf.kind === 'expr') {
-      const v = evalExpr(
-        toView(doc, referencedFields(leaf.expr)),
-        leaf.expr as any,
-        { context: mingoContext } as any,
-      );
+      const v = evalExpr(toView(doc, referencedFields(leaf.expr)), leaf.expr as any, mingoOptions());
       if (v !== undefined) out[path] = fromView(v);
     }
   }

@@ -21,7 +21,9 @@ export interface ScanStats {
 
 export const newStats = (): ScanStats => ({ keysExamined: 0, docsExamined: 0, nReturned: 0 });
 
-const CHUNK = 256;
+/** Keys read per tree descent: small first (a limit is often small), doubling up to the maximum. */
+const FIRST_CHUNK = 16;
+const MAX_CHUNK = 512;
 const MAX_RANGES = 4096;
 
 /** The cartesian product of per-field intervals, in tree order, as [low, high] tree keys. */
@@ -61,6 +63,7 @@ function* scanRange(
   const cmp = ix.compareKeys;
   let from = reverse ? hi : lo;
   let skipFrom = false;
+  let size = FIRST_CHUNK;
   for (;;) {
     const chunk: IndexKey[] = [];
     let done = true;
@@ -70,7 +73,7 @@ function* scanRange(
       if (skipFrom && cmp(k, from) === 0) continue;
       if (reverse ? cmp(k, lo) < 0 : cmp(k, hi) > 0) break;
       chunk.push(k);
-      if (chunk.length === CHUNK) {
+      if (chunk.length === size) {
         done = false;
         break;
       }
@@ -82,6 +85,7 @@ function* scanRange(
     if (done) return;
     from = chunk[chunk.length - 1];
     skipFrom = true;
+    size = Math.min(size * 2, MAX_CHUNK);
   }
 }
 

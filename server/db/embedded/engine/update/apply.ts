@@ -3,12 +3,12 @@
  * a new document and leaving the stored one untouched, so the write can be validated (indexes, _id) before
  * it becomes visible.
  */
-import { serialize, type Document } from 'bson';
+import type { Document } from 'bson';
 import { Aggregator } from 'mingo/aggregator';
 import { ErrorCodes, MongoError } from '../../errors.ts';
 import { valuesEqual } from '../compare.ts';
 import { asMongoError, mingoContext } from '../matcher.ts';
-import { canonicalDoc, cloneValue, isPlainObject } from '../values.ts';
+import { bsonTypeName, canonicalDoc, cloneValue, isPlainObject } from '../values.ts';
 import { fromView, referencedFields, toView } from '../view.ts';
 import { OPERATORS, unsupportedOperator } from './operators.ts';
 import { expandPath, type UpdateContext } from './target.ts';
@@ -142,22 +142,39 @@ function applyPipeline(doc: Document, pipeline: Document[], now: Date): Document
   const out = fromView(result) as Document;
   // Fields the pipeline left equal keep their stored BSON type (mingo computes on JS numbers).
   for (const k of Object.keys(out)) {
-    if (k in doc && valuesEqual(out[k], doc[k]) && sameShape(out[k], doc[k])) out[k] = doc[k];
+    if (out[k] !== doc[k] && k in doc && valuesEqual(out[k], doc[k]) && sameShape(out[k], doc[k]))
+      out[k] = doc[k];
   }
   return out;
 }
 
+/** Equal once numbers are plain JS numbers (what mingo saw), so the stored BSON types can be kept. */
 function sameShape(a: unknown, b: unknown): boolean {
-  return serializeValue(toView(a)) === serializeValue(toView(b));
+  try {
+    return identical(toView(a), toView(b));
+  } catch {
+    return false;
+  }
 }
 
-function serializeValue(v: unknown): string {
-  return Buffer.from(serialize({ v })).toString('base64');
-}
-
-/** Byte-identical check, so a type change such as Int32 5 -> Double 5.0 counts as a modification. */
-export function identical(a: Document, b: Document): boolean {
-  return Buffer.from(serialize(a)).equals(Buffer.from(serialize(b)));
+/**
+ * Same values, same BSON types, same field order: a type change such as Int32 5 -> Double 5.0 or a reordering
+ * counts as a modification (nModified) although the values compare equal.
+ */
+export function identical(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => identical(x, b[i]));
+  if (isPlainObject(a)) {
+    if (!isPlainObject(b)) return false;
+    const ka = Object.keys(a);
+    const kb = Object.keys(b);
+    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && identical(a[k], b[k]));
+  }
+  return (
+    bsonTypeName(a) === bsonTypeName(b) &&
+    valuesEqual(a, b) &&
+    (!(a instanceof RegExp) || String(a) === String(b))
+  );
 }
 
 /** Returns the updated copy of `doc`. Throws 66 if the update would change `_id`. */
