@@ -178,6 +178,14 @@ describe('wire framing', () => {
       expect(Buffer.from(BSON.serialize(decoded)).equals(Buffer.from(bytes))).to.equal(true);
     });
 
+    it('reports malformed BSON as a protocol error (FailedToParse)', () => {
+      const bytes = Buffer.from(BSON.serialize({ a: 'text' }));
+      bytes[4] = 0x42; // an element type that does not exist
+      expect(() => decodeDocument(bytes))
+        .to.throw(ProtocolError, /invalid BSON/)
+        .with.property('code', 9);
+    });
+
     it('reads numeric arguments of any BSON number type', () => {
       expect(asNumber(new Double(3))).to.equal(3);
       expect(asNumber(Long.fromNumber(7))).to.equal(7);

@@ -10,12 +10,19 @@
  * Replies are encoded with plain `bson.serialize`, so whatever the engine stores comes back as it came in.
  */
 import { BSON, Double, Int32, Long, Decimal128, type Document } from 'bson';
+import { ProtocolError } from './protocol-error.ts';
 
 const DECODE_OPTIONS = { promoteValues: false, promoteBuffers: false, bsonRegExp: false } as const;
 
 /** Decodes one BSON document (the bytes must hold exactly one) into the engine's representation. */
 export function decodeDocument(bytes: Uint8Array): Document {
-  return normalize(BSON.deserialize(bytes, DECODE_OPTIONS)) as Document;
+  let doc: Document;
+  try {
+    doc = BSON.deserialize(bytes, DECODE_OPTIONS);
+  } catch (err) {
+    throw new ProtocolError(`invalid BSON: ${(err as Error).message}`, 9, 'FailedToParse');
+  }
+  return normalize(doc) as Document;
 }
 
 /** Encodes a reply document. `undefined` fields are omitted rather than written as null. */

@@ -34,7 +34,13 @@ const REPLY_OVERHEAD = 16 * 1024;
 const HANDSHAKE_COMMANDS = new Set(['hello', 'ismaster']);
 const MAX_QUEUED_MESSAGES = 64;
 
-let nextResponseId = 1;
+let lastResponseId = 0;
+
+/** Reply request ids are positive int32s; wrap rather than overflow the header field. */
+function responseId(): number {
+  lastResponseId = lastResponseId >= 0x7fffffff ? 1 : lastResponseId + 1;
+  return lastResponseId;
+}
 
 export class WireConnection {
   private readonly splitter: MessageSplitter;
@@ -135,7 +141,7 @@ export class WireConnection {
       }
       return;
     }
-    this.write(frameOpMsg(nextResponseId++, request.requestId, this.encodeReply(reply)));
+    this.write(frameOpMsg(responseId(), request.requestId, this.encodeReply(reply)));
   }
 
   private async handleQuery(message: Buffer): Promise<void> {
@@ -153,7 +159,7 @@ export class WireConnection {
         codeName: 'UnsupportedOpQueryCommand',
       };
     }
-    this.write(frameOpReply(nextResponseId++, request.requestId, [this.encodeReply(reply)]));
+    this.write(frameOpReply(responseId(), request.requestId, [this.encodeReply(reply)]));
   }
 
   /** Replaces a reply too large (or impossible) to encode with an error the client can read. */
@@ -197,8 +203,8 @@ export class WireConnection {
       // A legacy client can only read OP_REPLY; everyone else gets OP_MSG.
       this.socket.write(
         header.opCode === OpCode.QUERY
-          ? encodeOpReply(nextResponseId++, header.requestId, [reply])
-          : encodeOpMsg(nextResponseId++, header.requestId, reply),
+          ? encodeOpReply(responseId(), header.requestId, [reply])
+          : encodeOpMsg(responseId(), header.requestId, reply),
       );
     }
     this.closed = true;
