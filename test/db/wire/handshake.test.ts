@@ -173,6 +173,22 @@ describe('wire server over TCP', () => {
     fresh.end();
   });
 
+  it('survives corrupted OP_MSG frames: each is refused, and the server keeps serving', async () => {
+    let seed = 12345;
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const valid = buildOpMsg(1, { insert: 'c', documents: [{ a: 1, b: 'x' }], $db: 'test' });
+    for (let round = 0; round < 100; round++) {
+      const msg = Buffer.from(valid);
+      for (let k = 0; k < 4; k++)
+        msg[16 + Math.floor(random() * (msg.length - 16))] = Math.floor(random() * 256);
+      const fuzz = await RawClient.connect(server.port);
+      fuzz.send(msg);
+      await fuzz.next(200);
+      fuzz.end();
+    }
+    expect((await command({ ping: 1, $db: 'admin' })).body).to.deep.equal({ ok: 1 });
+  });
+
   it('serves getMore and killCursors for cursors opened by a data command', async () => {
     const opened = (await command({ numbers: 250, $db: 'test' })).body;
     expect(opened.cursor.firstBatch).to.have.length(101);
