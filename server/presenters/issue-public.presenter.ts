@@ -1,0 +1,87 @@
+// The enterprise's view of its issues on the QR page (DESIGN §1, §7). Two levels: anyone holding the printed
+// code sees a summary (stage, responsible unit, promised date); a verified owner also sees the text, the
+// public progress notes and the reply, and may rate. Staff identities, internal notes and the centre's
+// internal review steps never leave through here.
+import { ACTION_LABELS } from '../../shared/lifecycle/actions.ts';
+import type { IssueState } from '../../shared/states.ts';
+import { CATEGORY_LABELS } from '../../config/categories.ts';
+import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+
+/** Stages as an enterprise understands them; the centre's review of a reply is still "being handled". */
+export const PUBLIC_STAGE_LABELS: Readonly<Record<IssueState, string>> = Object.freeze({
+  received: '已受理',
+  dispatched: '已分办',
+  in_progress: '办理中',
+  suspended: '暂停办理',
+  consulting: '协调办理中',
+  replied: '办理中',
+  awaiting_rating: '待评价',
+  closed: '已办结',
+  merged: '已合并办理',
+  rejected: '不予受理',
+});
+
+const PUBLIC_STAGE: Readonly<Record<IssueState, string>> = Object.freeze({
+  received: 'received',
+  dispatched: 'dispatched',
+  in_progress: 'in_progress',
+  suspended: 'suspended',
+  consulting: 'consulting',
+  replied: 'in_progress',
+  awaiting_rating: 'awaiting_rating',
+  closed: 'closed',
+  merged: 'merged',
+  rejected: 'rejected',
+});
+
+const OPEN: ReadonlySet<IssueState> = new Set([
+  'dispatched',
+  'in_progress',
+  'suspended',
+  'consulting',
+  'replied',
+]);
+
+/** For anyone holding the printed code. */
+export function presentIssuePublicSummary(doc: IssueDoc) {
+  return {
+    number: doc.number,
+    stage: PUBLIC_STAGE[doc.state],
+    stageLabel: PUBLIC_STAGE_LABELS[doc.state],
+    unitName: doc.unitName ?? null,
+    /** The date promised to the enterprise, while it is being worked on. */
+    promisedBy: OPEN.has(doc.state) ? (doc.deadlines?.resolveBy ?? null) : null,
+    createdAt: doc.createdAt,
+    closedAt: doc.closedAt ?? null,
+  };
+}
+
+function presentPublicEvent(e: StoredTimelineEvent) {
+  return {
+    at: e.at,
+    action: e.action,
+    label: e.action === 'create' ? '受理' : ACTION_LABELS[e.action],
+    stageLabel: PUBLIC_STAGE_LABELS[e.toState],
+    note: e.note ?? null,
+  };
+}
+
+/** For the verified owner: the summary plus what the enterprise may read and whether it may rate now. */
+export function presentIssuePublic(doc: IssueDoc) {
+  return {
+    ...presentIssuePublicSummary(doc),
+    id: String(doc._id),
+    title: doc.title,
+    content: doc.content,
+    categoryLabel: CATEGORY_LABELS[doc.category],
+    reply: doc.state === 'awaiting_rating' || doc.state === 'closed' ? (doc.reply?.text ?? null) : null,
+    rejectReason: doc.state === 'rejected' ? (doc.rejectReason ?? null) : null,
+    rating:
+      doc.rating && doc.rating.verification !== 'removed'
+        ? { rating: doc.rating.rating, level: doc.rating.level ?? null }
+        : null,
+    canRate: doc.state === 'awaiting_rating' && !doc.rating,
+    rateBy: doc.state === 'awaiting_rating' ? (doc.rateBy ?? null) : null,
+    progress: (doc.timeline ?? []).filter((e) => e.public).map(presentPublicEvent),
+  };
+}

@@ -1,0 +1,115 @@
+// What an enterprise can read about its issue: the printed code shows only stage, unit and promised date; the
+// verified owner sees public progress, never internal notes or staff identities.
+import { expect } from 'chai';
+import { Types } from 'mongoose';
+import { createIssueCore } from '../../../shared/lifecycle/issue-core.ts';
+import type { IssueDoc } from '../../../server/models/issue.model.ts';
+import {
+  presentIssuePublic,
+  presentIssuePublicSummary,
+} from '../../../server/presenters/issue-public.presenter.ts';
+
+const at = (h: number) => new Date(Date.UTC(2026, 2, 2, h));
+
+function issue(overrides: Partial<IssueDoc> = {}): IssueDoc {
+  const core = createIssueCore({ urgency: 'normal', category: 'land' });
+  return {
+    ...core,
+    _id: new Types.ObjectId(),
+    number: 'HZ-2026-000001',
+    enterpriseId: new Types.ObjectId(),
+    enterpriseName: '德清示例科技有限公司',
+    enterpriseCreditCode: '91330521MA0000000X',
+    region: 'deqing',
+    channel: 'qr',
+    title: '厂房验收',
+    content: '新厂房验收迟迟未安排',
+    classification: { source: 'input', confidence: 1 },
+    routing: { source: 'config' },
+    unitId: new Types.ObjectId(),
+    unitName: '德清县企业综合服务中心',
+    coUnitIds: [],
+    returnedFrom: [],
+    consultUnitIds: [],
+    mergedInto: null,
+    mergedFrom: [],
+    dueAt: null,
+    timeline: [
+      {
+        at: at(1),
+        actorId: 'u1',
+        actorName: 'clerk',
+        actorRole: 'clerk',
+        action: 'create',
+        fromState: null,
+        toState: 'received',
+        public: true,
+      },
+      {
+        at: at(2),
+        actorId: 'u2',
+        actorName: 'handler-x',
+        actorRole: 'handler',
+        action: 'note',
+        fromState: 'in_progress',
+        toState: 'in_progress',
+        public: false,
+        note: '内部：需查档',
+      },
+      {
+        at: at(3),
+        actorId: 'u2',
+        actorName: 'handler-x',
+        actorRole: 'handler',
+        action: 'note',
+        fromState: 'in_progress',
+        toState: 'in_progress',
+        public: true,
+        note: '已联系企业',
+      },
+    ],
+    version: 3,
+    createdBy: 'u1',
+    createdAt: at(1),
+    updatedAt: at(3),
+    ...overrides,
+  } as IssueDoc;
+}
+
+describe('public issue presenter', () => {
+  it('the printed code shows only stage, unit and promised date', () => {
+    const doc = issue({ state: 'replied' });
+    const summary = presentIssuePublicSummary(doc);
+    expect(Object.keys(summary).sort()).to.deep.equal([
+      'closedAt',
+      'createdAt',
+      'number',
+      'promisedBy',
+      'stage',
+      'stageLabel',
+      'unitName',
+    ]);
+    // The centre's review of a reply is internal: the enterprise still sees "being handled".
+    expect(summary).to.include({
+      stage: 'in_progress',
+      stageLabel: '办理中',
+      unitName: '德清县企业综合服务中心',
+    });
+  });
+
+  it('the verified owner sees public progress, without internal notes or staff identities', () => {
+    const view = presentIssuePublic(issue({ state: 'in_progress' }));
+    expect(view.progress.map((p) => p.note)).to.deep.equal([null, '已联系企业']);
+    expect(JSON.stringify(view)).to.not.match(/handler-x|u2|内部/);
+    expect(view.canRate).to.equal(false);
+  });
+
+  it('offers rating only while awaiting one, and hides a rating removed on appeal', () => {
+    expect(presentIssuePublic(issue({ state: 'awaiting_rating' })).canRate).to.equal(true);
+    const removed = issue({
+      state: 'closed',
+      rating: { rating: 'bad', at: at(5), source: 'enterprise', verification: 'removed' },
+    });
+    expect(presentIssuePublic(removed).rating).to.equal(null);
+  });
+});
