@@ -83,6 +83,16 @@ describe('storage journal', () => {
       expect(engine.snapshot()).to.deep.equal(expected.snapshot());
     }));
 
+  it('recovered binaries do not pin the read buffers they were decoded from', () =>
+    withTempDir(async (dir) => {
+      const storage = await createDiskPersistence(dir);
+      await storage.recover(() => undefined);
+      await storage.commit([insert(1, { blob: new Binary(Buffer.from('tiny')) })]);
+      await storage.close();
+      const [restored] = [...(await reopen(dir)).collections.get('test.items')!.values()];
+      expect((restored.blob as Binary).buffer.buffer.byteLength).to.be.below(1024);
+    }));
+
   it('journals in call order even when nobody awaits in between', () =>
     withTempDir(async (dir) => {
       const storage = await createDiskPersistence(dir);

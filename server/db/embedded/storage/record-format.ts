@@ -31,7 +31,9 @@ export function encodeRecord(seq: number, value: Document): Buffer {
  * recovered document from a freshly written one, and re-encoding it yields the same BSON types.
  */
 export function decodePayload(payload: Uint8Array): Document {
-  return decodeDocument(payload);
+  // Copy first: decoded Binary values keep a view of the buffer they came from, and `payload` is a view of a
+  // multi-megabyte read chunk that would otherwise stay alive as long as the document does.
+  return decodeDocument(new Uint8Array(payload));
 }
 
 export type HeaderCheck = { ok: true; length: number; seq: number } | { ok: false; reason: string };
