@@ -17,6 +17,8 @@ interface Company {
   logo?: Buffer;
   founded?: Date;
   extra?: Map<string, string>;
+  score?: number;
+  rank?: number;
 }
 
 const companySchema = new Schema<Company>({
@@ -32,6 +34,8 @@ const companySchema = new Schema<Company>({
   logo: Buffer,
   founded: Date,
   extra: { type: Map, of: String },
+  score: Schema.Types.Double,
+  rank: Schema.Types.Int32,
 });
 companySchema.index({ city: 1, district: 1, name: 1 }, { unique: true });
 
@@ -180,6 +184,20 @@ describe('integration (mongoose 9)', () => {
     expect(Buffer.from(doc!.logo!).equals(Buffer.from([0, 255, 1]))).to.equal(true);
     expect(doc?.founded?.getTime()).to.equal(founded.getTime());
     expect(doc?.extra?.get('license')).to.equal('ZJ-1');
+  });
+
+  it('stores Schema.Types.Double 5 as a BSON double and Int32 as int32, and reads them back', async () => {
+    await CompanyModel.create({ ...base('T2'), score: 5, rank: 7 });
+    const stored = await CompanyModel.collection.findOne(
+      { code: 'T2' },
+      { promoteValues: false, projection: { score: 1, rank: 1 } },
+    );
+    expect(stored?.score?._bsontype).to.equal('Double');
+    expect(stored?.rank?._bsontype).to.equal('Int32');
+    const doc = await CompanyModel.findOne({ code: 'T2' }).lean();
+    expect(doc).to.include({ score: 5, rank: 7 });
+    const hits = await CompanyModel.countDocuments({ score: { $gte: 5 }, rank: 7 });
+    expect(hits).to.equal(1);
   });
 
   it('iterates 500 documents with a query cursor across getMores', async () => {
