@@ -3,7 +3,8 @@
  * snapshot was taken while writes kept arriving, and the journal it covers is discarded.
  */
 import { expect } from 'chai';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Int32 } from 'bson';
 import { createDiskPersistence } from '../../../server/db/embedded/storage/index.ts';
 import type { Change } from '../../../server/db/embedded/contract.ts';
@@ -79,6 +80,24 @@ describe('storage checkpoints', () => {
       await storage.close();
 
       expect((await recovered(dir)).snapshot()).to.deep.equal(live.snapshot());
+    }));
+
+  it('a crash between the snapshot rename and deleting covered segments still recovers, then deletes them', () =>
+    withTempDir(async (dir) => {
+      const live = new FakeEngine();
+      const storage = await createDiskPersistence(dir);
+      await storage.recover(live.apply);
+      for (let i = 0; i < 50; i++) await write(live, storage, { op: 'insert', ns, doc: doc(i, 0) });
+      const old = await journalFiles(dir);
+      const saved = await Promise.all(old.map((name) => readFile(join(dir, name))));
+      await storage.checkpoint(() => live.dump());
+      await write(live, storage, { op: 'delete', ns, id: new Int32(3) });
+      await storage.close();
+      // Put the covered segments back, as if the server died before deleting them.
+      await Promise.all(old.map((name, i) => writeFile(join(dir, name), saved[i])));
+
+      expect((await recovered(dir)).snapshot()).to.deep.equal(live.snapshot());
+      expect(await journalFiles(dir)).to.have.length(1, 'covered segments are deleted on recovery');
     }));
 
   it('wants a checkpoint past the journal threshold, and not after one', () =>
