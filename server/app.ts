@@ -12,6 +12,7 @@ import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
 import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createApiRouter } from './routes/index.ts';
+import { createWebStatic } from './http/web.static.ts';
 
 export interface AppDeps {
   config: Config;
@@ -30,6 +31,8 @@ export interface AppDeps {
   simulatedClock?: SimulatedClock;
   /** Called (and awaited) after POST /api/dev/clock moves the clock: main.ts runs the escalation sweep. */
   afterClockAdvance?: () => Promise<unknown>;
+  /** Built staff workbench to serve (default web/dist; served only when it exists). */
+  webDist?: string;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -69,6 +72,8 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', notFoundHandler);
 
   // PUBLIC PAGES: the QR page router (`/e/:token`) and the web front end are mounted here by their owners.
+  const web = createWebStatic(deps.webDist);
+  if (web) app.use(web);
 
   app.use(notFoundHandler);
   app.use(errorMiddleware);
