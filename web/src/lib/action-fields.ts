@@ -1,0 +1,134 @@
+// The form of each lifecycle action: the body fields of DESIGN §10 (and shared/schemas) with their Chinese
+// labels and input kinds. ActionForm renders these; `toBody` turns the filled form into the request body.
+import type { ActionId } from '../../../shared/lifecycle/actions.ts';
+import { RATING_LEVEL_LABELS, RATING_LABELS } from '../../../shared/states.ts';
+
+export type FieldKind = 'text' | 'textarea' | 'number' | 'unit' | 'units' | 'yesno' | 'select' | 'checkbox';
+
+export interface FieldSpec {
+  key: string;
+  label: string;
+  kind: FieldKind;
+  required?: boolean;
+  options?: ReadonlyArray<{ value: string; label: string }>;
+  placeholder?: string;
+  /** Initial value (checkbox: boolean; others: string). */
+  initial?: string | boolean;
+}
+
+const reason = (label = '理由'): FieldSpec => ({ key: 'reason', label, kind: 'textarea', required: true });
+const optionalNote = (key = 'note', label = '说明'): FieldSpec => ({ key, label, kind: 'textarea' });
+const ratingOptions = Object.entries(RATING_LABELS).map(([value, label]) => ({ value, label }));
+const levelOptions = Object.entries(RATING_LEVEL_LABELS).map(([value, label]) => ({ value, label }));
+
+export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
+  dispatch: [
+    { key: 'unitId', label: '承办单位', kind: 'unit', required: true },
+    { key: 'coUnitIds', label: '协办单位（可选）', kind: 'units' },
+  ],
+  sign: [],
+  return: [reason('退单理由'), { key: 'legalBasis', label: '依据（法律法规或职责文件）', kind: 'text' }],
+  transfer: [{ key: 'unitId', label: '转派至', kind: 'unit', required: true }, reason('转派理由')],
+  add_co_unit: [{ key: 'unitId', label: '协办单位', kind: 'unit', required: true }],
+  suspend: [reason('挂起理由')],
+  approve_suspend: [],
+  resume: [],
+  approve_resume: [],
+  deny_request: [reason('驳回理由')],
+  request_extension: [
+    { key: 'workingDays', label: '延期工作日数', kind: 'number', required: true, initial: '5' },
+    reason('延期理由'),
+  ],
+  approve_extension: [],
+  note: [
+    { key: 'text', label: '进展内容', kind: 'textarea', required: true },
+    { key: 'public', label: '对企业公开（企业扫码可见）', kind: 'checkbox', initial: false },
+  ],
+  consult: [
+    {
+      key: 'tier',
+      label: '会商层级',
+      kind: 'select',
+      required: true,
+      initial: 'director',
+      options: [
+        { value: 'director', label: '中心主任协调' },
+        { value: 'leader', label: '市领导协调' },
+      ],
+    },
+    { key: 'unitIds', label: '参与会商单位', kind: 'units', required: true },
+  ],
+  consult_input: [{ key: 'text', label: '会商意见', kind: 'textarea', required: true }],
+  decide: [
+    { key: 'unitId', label: '牵头单位', kind: 'unit', required: true },
+    { key: 'coUnitIds', label: '协办单位（可选）', kind: 'units' },
+    { key: 'workingDays', label: '办理时限（工作日）', kind: 'number', required: true, initial: '10' },
+  ],
+  reply: [{ key: 'text', label: '答复内容', kind: 'textarea', required: true }],
+  verify: [],
+  send_back: [reason('退回理由')],
+  callback: [
+    { key: 'reached', label: '是否联系上企业', kind: 'yesno', required: true },
+    { key: 'rating', label: '企业评价（可选）', kind: 'select', options: ratingOptions },
+    { key: 'level', label: '评价等级（可选）', kind: 'select', options: levelOptions },
+    optionalNote('note', '回访记录'),
+  ],
+  rate: [
+    { key: 'rating', label: '评价结果', kind: 'select', required: true, options: ratingOptions },
+    { key: 'level', label: '评价等级（可选）', kind: 'select', options: levelOptions },
+    optionalNote('comment', '评价意见'),
+  ],
+  verify_rating: [
+    { key: 'reasonable', label: '差评是否合理', kind: 'yesno', required: true },
+    { key: 'reason', label: '理由（认定不合理时必填）', kind: 'textarea' },
+    { key: 'workingDays', label: '整改时限（工作日，可选）', kind: 'number' },
+  ],
+  merge: [{ key: 'intoId', label: '合并到的主问题 ID', kind: 'text', required: true }],
+  reject: [reason('不予受理理由（将告知企业）')],
+  reopen: [reason('重新启动理由')],
+  urge: [optionalNote()],
+  supervise: [optionalNote()],
+  bulletin: [optionalNote()],
+  escalate: [{ key: 'reason', label: '提级理由（可选）', kind: 'textarea' }],
+  request_callback: [],
+};
+
+export type FormValues = Record<string, string | boolean | string[]>;
+
+export function initialValues(fields: readonly FieldSpec[]): FormValues {
+  const out: FormValues = {};
+  for (const f of fields) {
+    if (f.kind === 'units') out[f.key] = [];
+    else if (f.kind === 'checkbox') out[f.key] = f.initial === true;
+    else out[f.key] = typeof f.initial === 'string' ? f.initial : '';
+  }
+  return out;
+}
+
+/** The request body: empty optional fields are left out; numbers and yes/no become JSON numbers and booleans. */
+export function toBody(fields: readonly FieldSpec[], values: FormValues): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = values[f.key];
+    if (f.kind === 'checkbox') body[f.key] = v === true;
+    else if (f.kind === 'units') {
+      if (Array.isArray(v) && (v.length || f.required)) body[f.key] = v;
+    } else if (typeof v === 'string' && v.trim() !== '') {
+      if (f.kind === 'number') body[f.key] = Number(v);
+      else if (f.kind === 'yesno') body[f.key] = v === 'yes';
+      else body[f.key] = v.trim();
+    }
+  }
+  return body;
+}
+
+/** The first missing required field's message, or null when the form may be sent. */
+export function missingField(fields: readonly FieldSpec[], values: FormValues): string | null {
+  for (const f of fields) {
+    if (!f.required) continue;
+    const v = values[f.key];
+    const empty = Array.isArray(v) ? v.length === 0 : typeof v === 'string' ? v.trim() === '' : false;
+    if (empty) return `请填写「${f.label}」`;
+  }
+  return null;
+}

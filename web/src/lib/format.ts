@@ -1,0 +1,34 @@
+// Display helpers: instants in China time (Asia/Shanghai, whatever the browser's zone) and the Chinese labels
+// of the domain vocabulary.
+import { CATEGORY_LABELS } from '../../../config/categories.ts';
+import { REGION_LABELS } from '../../../config/units.ts';
+import type { CategoryId } from '../../../shared/states.ts';
+
+const dateTime = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hour12: false,
+});
+
+/** `2026-03-02 09:00` in China time; `—` when absent. */
+export function chinaTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  const p = Object.fromEntries(dateTime.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day} ${p.hour === '24' ? '00' : p.hour}:${p.minute}`;
+}
+
+export function categoryLabel(id: CategoryId | string): string {
+  return (CATEGORY_LABELS as Record<string, string>)[id] ?? id;
+}
+
+export function regionLabel(code: string): string {
+  return (REGION_LABELS as Record<string, string>)[code] ?? code;
+}
+
+export { CATEGORY_LABELS };

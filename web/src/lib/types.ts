@@ -1,0 +1,138 @@
+// The shapes the staff API answers with (server/presenters), as the workbench reads them. Dates arrive as ISO
+// strings.
+import type { ActionId } from '../../../shared/lifecycle/actions.ts';
+import type { ActorRole, PendingKind } from '../../../shared/lifecycle/issue-core.ts';
+import type {
+  CategoryId,
+  ChannelId,
+  IssueState,
+  Rating,
+  RatingLevel,
+  Tier,
+  UnitLevel,
+  Urgency,
+  WarningLevel,
+} from '../../../shared/states.ts';
+
+export interface IssueSummary {
+  id: string;
+  number: string;
+  title: string;
+  state: IssueState;
+  category: CategoryId;
+  urgency: Urgency;
+  channel: ChannelId;
+  enterprise: { id: string; name: string; creditCode?: string };
+  region: string;
+  unitId: string | null;
+  unitName: string | null;
+  tier: Tier;
+  warning: WarningLevel;
+  dueAt: string | null;
+  urged: boolean;
+  supervised: boolean;
+  bulletined: boolean;
+  redoCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Deadlines {
+  startAt: string;
+  signBy: string;
+  contactBy: string;
+  resolveBy: string;
+  yellowAt: string;
+  redAt: string;
+  overdueAt: string;
+  pausedAt: string | null;
+}
+
+export interface TimelineEntry {
+  at: string;
+  action: ActionId | 'create';
+  actorId: string;
+  actorName?: string | null;
+  actorRole: ActorRole;
+  fromState: IssueState | null;
+  toState: IssueState;
+  note: string | null;
+  public: boolean;
+  data: Record<string, unknown> | null;
+}
+
+export interface RatingInfo {
+  rating: Rating;
+  level?: RatingLevel;
+  comment?: string;
+  at: string;
+  verification?: 'pending' | 'reasonable' | 'removed';
+}
+
+export interface IssueDetail extends IssueSummary {
+  content: string;
+  coUnitIds: string[];
+  level: UnitLevel | null;
+  deadlines: Deadlines | null;
+  escalated: boolean;
+  returnCount: number;
+  extensionCount: number;
+  reopenCount: number;
+  callbackAttempts: number;
+  pendingApproval: { kind: PendingKind; reason?: string; workingDays?: number } | null;
+  rating: RatingInfo | null;
+  rateBy: string | null;
+  reply: { text: string; at: string } | null;
+  consultation: {
+    tier: 'director' | 'leader';
+    unitIds: string[];
+    inputs: Record<string, { text: string; at: string }>;
+    dueAt: string;
+    decidedAt?: string;
+  } | null;
+  rejectReason: string | null;
+  version: number;
+  timeline: TimelineEntry[];
+}
+
+export interface Unit {
+  id: string;
+  code: string;
+  name: string;
+  level: UnitLevel;
+  levelLabel: string;
+  region: string;
+}
+
+export interface EnterpriseSummary {
+  id: string;
+  creditCode: string;
+  name: string;
+  region: string;
+  industry: string;
+  address: string;
+}
+
+export interface ListAnswer<T> {
+  items: T[];
+  next?: string;
+}
+
+/** The list screen's filters (empty string: no filter). */
+export interface Filters {
+  state: string;
+  category: string;
+  urgency: string;
+  warning: string;
+  channel: string;
+  q: string;
+}
+
+/** POST /api/classify's answer. */
+export interface Suggestion {
+  category: CategoryId;
+  categoryLabel: string;
+  urgency: Urgency;
+  urgencyLabel: string;
+  confidence: number;
+}
