@@ -227,4 +227,31 @@ describe('integration (driver): MongoDB semantics', () => {
     expect(await c.countDocuments({ t: 'a' })).to.equal(3);
     expect((await c.distinct('t')).sort()).to.deep.equal(['a', 'b', 'c']);
   });
+
+  // ENGINE BUG found here (19:30 UTC): the find command treats the projection { _id: 1 } as "no projection" and
+  // returns whole documents; mongod returns only _id. ({ _id: 1, a: 1 } and aggregate's $project are right.)
+  it('projects { _id: 1 } down to the _id alone', async () => {
+    const c = db.collection('projection_id');
+    await c.insertMany([
+      { _id: 1 as never, a: 1, b: 2 },
+      { _id: 2 as never, b: 3 },
+    ]);
+    const docs = await c
+      .find({}, { projection: { _id: 1 } })
+      .sort({ _id: 1 })
+      .toArray();
+    expect(docs).to.deep.equal([{ _id: 1 }, { _id: 2 }]);
+  });
+
+  // ENGINE BUG found here (19:30 UTC): $group's $push and $addToSet add null for documents where the field is
+  // missing; mongod skips missing values (only an explicit null is accumulated).
+  it('skips missing values in $push and $addToSet, but keeps explicit nulls', async () => {
+    const c = db.collection('accumulate_missing');
+    await c.insertMany([{ a: 1 }, { b: 1 }, { a: null }]);
+    const [row] = await c
+      .aggregate([{ $group: { _id: null, pushed: { $push: '$a' }, set: { $addToSet: '$a' } } }])
+      .toArray();
+    expect(row.pushed).to.deep.equal([1, null]);
+    expect([...row.set].sort()).to.deep.equal([1, null].sort());
+  });
 });
