@@ -166,4 +166,43 @@ describe('escalation sweep: downtime, suspension, rating window', () => {
     expect(await stored(t, id)).to.include({ state: 'awaiting_rating', callbackRequested: true });
     expect(await actionCounts(t, id)).to.include({ request_callback: 1 });
   });
+
+  it('an approved extension is a new deadline: its follow-ups fire again, once each', async () => {
+    t.clock.set(china('2026-02-13 09:00'));
+    const { id, code } = await inProgress(t, '申请延期的问题');
+    t.clock.set(minuteAfter(china('2026-02-26 17:30')));
+    expect(firedFor(await sweep(t), id)).to.deep.equal(['urge']);
+    await must(t, handlerOf(code), id, 'request_extension', { workingDays: 3, reason: '需第三方评估' });
+    await must(t, 'dispatcher', id, 'approve_extension');
+    const moved = (await stored(t, id)).deadlines!;
+    // 27 Feb + 3 working days: Sat 28 Feb (worked), Mon 2 and Tue 3 Mar.
+    expect(moved.resolveBy.toISOString()).to.equal(china('2026-03-03 17:30').toISOString());
+    expect(firedFor(await sweep(t), id)).to.deep.equal([]);
+    t.clock.set(minuteAfter(moved.yellowAt));
+    const [a, b] = await Promise.all([sweep(t), sweep(t)]);
+    expect([...firedFor(a, id), ...firedFor(b, id)]).to.deep.equal(['urge']);
+    expect(await systemActions(t, id)).to.deep.equal(['urge', 'urge']);
+    const dueAts = (await stored(t, id)).timeline
+      .filter((e) => e.action === 'urge')
+      .map((e) => (e.data?.dueAt as Date).toISOString());
+    expect(dueAts).to.deep.equal([china('2026-02-26 17:30').toISOString(), moved.yellowAt.toISOString()]);
+  });
+});
+
+describe('escalation sweep: bounded passes', () => {
+  const t = useIssueApp();
+
+  it('a pass examines at most `limit` issues; the next pass continues', async () => {
+    t.clock.set(china('2026-02-13 09:00'));
+    const ids = [];
+    for (const n of [1, 2, 3]) ids.push((await inProgress(t, `批量问题 ${n}`)).id);
+    t.clock.set(minuteAfter(china('2026-02-26 17:30')));
+    const first = await sweep(t, { limit: 2 });
+    expect(first.examined).to.equal(2);
+    const second = await sweep(t, { limit: 2 });
+    expect(second.examined).to.equal(1);
+    expect(await sweep(t, { limit: 2 })).to.include({ examined: 0 });
+    const fired = [...first.fired, ...second.fired].map((f) => f.issueId);
+    expect(fired).to.have.members(ids);
+  });
 });
