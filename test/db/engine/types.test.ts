@@ -97,3 +97,20 @@ describe('engine: type fidelity', () => {
     expect(compareValues({ a: 1, b: 2 }, { b: 2, a: 1 })).to.not.equal(0);
   });
 });
+
+describe('engine: ObjectId order', () => {
+  it('orders ObjectIds by their bytes', () => {
+    const hexes = [
+      '000000000000000000000000',
+      '0000000000000000000000ff',
+      '00000000000000000000ff00',
+      'ff0000000000000000000000',
+      'ffffffffffffffffffffffff',
+    ];
+    const ids = hexes.map((h) => new ObjectId(h));
+    for (let i = 0; i < ids.length; i++) {
+      for (let j = 0; j < ids.length; j++)
+        expect(Math.sign(compareValues(ids[i], ids[j])), `${i} vs ${j}`).to.equal(Math.sign(i - j));
+    }
+  });
+});

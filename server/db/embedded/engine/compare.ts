@@ -88,7 +88,7 @@ function compareSameClass(order: number, a: unknown, b: unknown): number {
     case TypeOrder.Binary:
       return compareBinary(a, b);
     case TypeOrder.ObjectId:
-      return compareBytes((a as ObjectId).id, (b as ObjectId).id);
+      return compareObjectIds(a as ObjectId, b as ObjectId);
     case TypeOrder.Boolean:
       return cmp(a as boolean, b as boolean);
     case TypeOrder.Date:
@@ -109,6 +109,16 @@ function compareSameClass(order: number, a: unknown, b: unknown): number {
   return 0;
 }
 
+type OidWords = { i0?: number; i1: number; i2: number; i3: number };
+
+/** ObjectId byte order. bson 7 keeps an id as four 24-bit words (`id` would allocate a fresh buffer). */
+function compareObjectIds(a: ObjectId, b: ObjectId): number {
+  const x = a as unknown as OidWords;
+  const y = b as unknown as OidWords;
+  if (x.i0 === undefined || y.i0 === undefined) return compareBytes(a.id, b.id);
+  return cmp(x.i0, y.i0) || cmp(x.i1, y.i1) || cmp(x.i2, y.i2) || cmp(x.i3, y.i3);
+}
+
 /** The common same-type cases without classifying both values (index comparators call this a lot). */
 function fastCompare(a: unknown, b: unknown): number | undefined {
   if (typeof a === 'string') return typeof b === 'string' ? (a < b ? -1 : a > b ? 1 : 0) : undefined;
@@ -118,7 +128,7 @@ function fastCompare(a: unknown, b: unknown): number | undefined {
     const y = b.value;
     return x < y ? -1 : x > y ? 1 : x === y ? 0 : undefined;
   }
-  if (a instanceof ObjectId) return b instanceof ObjectId ? compareBytes(a.id, b.id) : undefined;
+  if (a instanceof ObjectId) return b instanceof ObjectId ? compareObjectIds(a, b) : undefined;
   if (a instanceof Date) return b instanceof Date ? cmp(a.getTime(), b.getTime()) : undefined;
   return undefined;
 }

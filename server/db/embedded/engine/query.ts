@@ -6,7 +6,7 @@
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Collection } from './collection.ts';
-import { compileFilter } from './matcher.ts';
+import { compileFilter, type Predicate } from './matcher.ts';
 import { planQuery, type Plan } from './planner.ts';
 import { positionalResolver } from './positional.ts';
 import { compileProjection } from './projection.ts';
@@ -26,6 +26,8 @@ export interface QuerySpec {
 }
 
 export interface QueryRun {
+  /** The compiled filter, for callers that re-check documents later. */
+  predicate: Predicate;
   plan: Plan;
   stats: ScanStats;
   /** Whether an in-memory SORT stage was needed. */
@@ -95,6 +97,7 @@ export function runQuery(coll: Collection | undefined, spec: QuerySpec): QueryRu
   const limit = spec.limit ?? 0;
   if (needsSort) source = blockingSort(source, sort.fields, limit > 0 ? skip + limit : 0)[Symbol.iterator]();
   return {
+    predicate,
     plan,
     stats,
     blockingSort: needsSort,

@@ -116,6 +116,35 @@ function* indexScan(
   }
 }
 
+/** `_id` equality / `$in`: the documents map answers directly, no tree descent needed. */
+function idPoints(plan: IndexPlan): unknown[] | undefined {
+  if (plan.index.name !== '_id_') return undefined;
+  const ivs = plan.bounds[0];
+  if (!ivs.every((iv) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl)) return undefined;
+  const points = ivs.map((iv) => iv.lo);
+  return plan.reverse ? points.reverse() : points;
+}
+
+function* idLookup(
+  coll: Collection,
+  ids: unknown[],
+  filter: Predicate,
+  stats: ScanStats,
+  seen: Set<string>,
+): Generator<Document> {
+  for (const id of ids) {
+    if (coll.dropped) return;
+    const doc = coll.get(id);
+    if (!doc) continue;
+    const key = valueKey(doc._id);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    stats.keysExamined++;
+    stats.docsExamined++;
+    if (filter(doc)) yield doc;
+  }
+}
+
 function* orScan(coll: Collection, plan: OrPlan, filter: Predicate, stats: ScanStats): Generator<Document> {
   const seen = new Set<string>();
   for (const branch of plan.branches) yield* indexScan(coll, branch, filter, stats, seen);

@@ -8,7 +8,6 @@ import type { Change } from '../contract.ts';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
 import type { Collection } from './collection.ts';
-import { compileFilter } from './matcher.ts';
 import { positionalResolver } from './positional.ts';
 import { collect, runQuery } from './query.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
@@ -109,9 +108,8 @@ export function updateDocs(
   validateUpdate(spec.update, ctx);
   const coll = catalog.get(ns);
   const limit = spec.multi ? 0 : 1;
-  const matched = coll
-    ? collect(runQuery(coll, { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint }).docs)
-    : [];
+  const run = runQuery(coll, { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint });
+  const matched = collect(run.docs);
   const result: UpdateResult = { n: 0, nModified: 0 };
   if (matched.length === 0) {
     if (!spec.upsert) return result;
@@ -120,7 +118,7 @@ export function updateDocs(
     const inserted = insertDoc(target, doc, changes);
     return { n: 1, nModified: 0, upserted: inserted._id, after: inserted };
   }
-  const predicate = compileFilter(spec.filter);
+  const predicate = run.predicate;
   for (const stale of matched) {
     const doc = coll!.get(stale._id);
     if (!doc || !predicate(doc)) continue;
