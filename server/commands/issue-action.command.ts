@@ -11,7 +11,7 @@ import type { Models, UnitDoc } from '../models/index.ts';
 import type { IssueDoc } from '../models/issue.model.ts';
 import { canActOnIssue, canViewIssue } from '../policies/issue.policy.ts';
 import { roleMayPerform } from '../../shared/lifecycle/actions.ts';
-import { notifyChange, type IssueCommandDeps } from './issue-deps.ts';
+import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import { changedSet, loadIssue, saveTransition, scopeOf, toCore, withActorName } from './issue-store.ts';
 
 export interface IssueActionRequest {
@@ -119,16 +119,5 @@ async function afterCommit(
     // The master lists its duplicates; a link, not a lifecycle change, so its version stays.
     await deps.models.Issue.updateOne({ _id: after.mergedInto }, { $addToSet: { mergedFrom: after._id } });
   }
-  notifyChange(deps, {
-    issueId: String(after._id),
-    number: after.number,
-    action,
-    fromState: before.state,
-    state: after.state,
-    unitId: after.unitId ? String(after.unitId) : null,
-    coUnitIds: after.coUnitIds.map(String),
-    enterpriseId: String(after.enterpriseId),
-    actorId: actor.id,
-    at: after.updatedAt,
-  });
+  notifyChange(deps, changeOf(after, action, before.state, actor.id, after.updatedAt));
 }

@@ -16,7 +16,7 @@ import type { EnterpriseDoc, Models } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { canCreateIssue } from '../policies/issue.policy.ts';
 import { triage, type Triage, type TriageDeps } from '../intake/triage.ts';
-import { notifyChange, type IssueCommandDeps } from './issue-deps.ts';
+import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import { coreToSet, nextIssueNumber, withActorName } from './issue-store.ts';
 
 export type IssueCreateDeps = IssueCommandDeps & Omit<TriageDeps, 'models'>;
@@ -61,6 +61,40 @@ function isDuplicateKey(err: unknown): boolean {
   return (err as { code?: unknown }).code === 11000;
 }
 
+interface NewIssueParts {
+  actor: Actor;
+  input: IssueCreateInput;
+  enterprise: EnterpriseDoc;
+  triaged: Triage;
+  core: IssueCore;
+  events: StoredTimelineEvent[];
+  number: string;
+  now: Date;
+}
+
+function newIssueDoc({ actor, input, enterprise, triaged, core, events, number, now }: NewIssueParts) {
+  const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
+  return {
+    ...coreToSet(core, now),
+    number,
+    enterpriseId: enterprise._id,
+    enterpriseName: enterprise.name,
+    enterpriseCreditCode: enterprise.creditCode,
+    region: enterprise.region,
+    channel: input.channel,
+    ...(input.externalId ? { externalId: input.externalId } : {}),
+    title: input.title ?? input.content.slice(0, TITLE_FROM_CONTENT),
+    content: input.content,
+    classification: triaged.classification,
+    routing: { source: routed ? routed.source : 'none' },
+    unitName: routed ? routed.unitName : null,
+    timeline: events,
+    version: 1,
+    createdBy: actor.id,
+    createdAt: now,
+  };
+}
+
 export async function issueCreateCommand(
   deps: IssueCreateDeps,
   actor: Actor,
@@ -72,34 +106,12 @@ export async function issueCreateCommand(
   const existing = await findRedelivery(models, input);
   if (existing) return { issue: existing, created: false };
 
-  const t = await triage(
-    { models, classify: deps.classify, defaultRouting: deps.defaultRouting },
-    {
-      ...input,
-      region: enterprise.region,
-    },
-  );
+  const triageDeps = { models, classify: deps.classify, defaultRouting: deps.defaultRouting };
+  const triaged = await triage(triageDeps, { ...input, region: enterprise.region });
   const now = deps.clock.now();
-  const { core, events } = await openingCore(deps, actor, t, now);
-  const doc = {
-    ...coreToSet(core, now),
-    number: await nextIssueNumber(models, now),
-    enterpriseId: enterprise._id,
-    enterpriseName: enterprise.name,
-    enterpriseCreditCode: enterprise.creditCode,
-    region: enterprise.region,
-    channel: input.channel,
-    ...(input.externalId ? { externalId: input.externalId } : {}),
-    title: input.title ?? input.content.slice(0, TITLE_FROM_CONTENT),
-    content: input.content,
-    classification: t.classification,
-    routing: { source: t.route && t.autoDispatch ? t.route.source : 'none' },
-    unitName: t.autoDispatch ? (t.route?.unitName ?? null) : null,
-    timeline: events,
-    version: 1,
-    createdBy: actor.id,
-    createdAt: now,
-  };
+  const { core, events } = await openingCore(deps, actor, triaged, now);
+  const number = await nextIssueNumber(models, now);
+  const doc = newIssueDoc({ actor, input, enterprise, triaged, core, events, number, now });
   let issue: IssueDoc;
   try {
     issue = (await new models.Issue(doc).save()).toObject() as IssueDoc;
@@ -109,17 +121,6 @@ export async function issueCreateCommand(
     if (raced) return { issue: raced, created: false };
     throw err;
   }
-  notifyChange(deps, {
-    issueId: String(issue._id),
-    number: issue.number,
-    action: 'create',
-    fromState: null,
-    state: issue.state,
-    unitId: issue.unitId ? String(issue.unitId) : null,
-    coUnitIds: issue.coUnitIds.map(String),
-    enterpriseId: String(issue.enterpriseId),
-    actorId: actor.id,
-    at: now,
-  });
+  notifyChange(deps, changeOf(issue, 'create', null, actor.id, now));
   return { issue, created: true };
 }

@@ -7,7 +7,7 @@ import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
 import type { IssueState } from '../../shared/states.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
-import type { Models } from '../models/index.ts';
+import type { IssueDoc, Models } from '../models/index.ts';
 
 export interface DomainSettings {
   calendar: WorkCalendar;
@@ -61,4 +61,26 @@ export function notifyChange(deps: IssueCommandDeps, change: IssueChange): void 
   } catch {
     // Listeners own their errors; the write already happened.
   }
+}
+
+/** The change record of a committed write. */
+export function changeOf(
+  issue: IssueDoc,
+  action: IssueChange['action'],
+  fromState: IssueState | null,
+  actorId: string,
+  at: Date,
+): IssueChange {
+  return {
+    issueId: String(issue._id),
+    number: issue.number,
+    action,
+    fromState,
+    state: issue.state,
+    unitId: issue.unitId ? String(issue.unitId) : null,
+    coUnitIds: issue.coUnitIds.map(String),
+    enterpriseId: String(issue.enterpriseId),
+    actorId,
+    at,
+  };
 }

@@ -7,7 +7,7 @@ import { isTransitionError } from '../../shared/lifecycle/errors.ts';
 import { SYSTEM_ACTOR, type IssueCore } from '../../shared/lifecycle/issue-core.ts';
 import { dueFollowUps } from '../../shared/sla.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
-import { notifyChange, type IssueCommandDeps } from './issue-deps.ts';
+import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import { changedSet, toCore, trySaveTransition, withActorName } from './issue-store.ts';
 
 export const SYSTEM_NAME = '系统';
@@ -50,18 +50,7 @@ export async function issueFollowUpCommand(
   const updated = await trySaveTransition(deps.models, doc, changedSet(toCore(doc), core, now), events);
   if (!updated) return null;
   if (events.length) {
-    notifyChange(deps, {
-      issueId: String(updated._id),
-      number: updated.number,
-      action: events[events.length - 1].action,
-      fromState: doc.state,
-      state: updated.state,
-      unitId: updated.unitId ? String(updated.unitId) : null,
-      coUnitIds: updated.coUnitIds.map(String),
-      enterpriseId: String(updated.enterpriseId),
-      actorId: SYSTEM_ACTOR.id,
-      at: now,
-    });
+    notifyChange(deps, changeOf(updated, events[events.length - 1].action, doc.state, SYSTEM_ACTOR.id, now));
   }
   return { issue: updated, fired };
 }

@@ -168,6 +168,49 @@ async function runStory(world: ScriptWorld, script: IssueScript, story: Story, t
   await script.catchUp(world.end);
 }
 
+interface SeedRun {
+  models: Models;
+  seed: number;
+  end: Date;
+  calendar: WorkCalendar;
+  settings: { calendar: WorkCalendar; policy: typeof DEFAULT_TIME_LIMIT_POLICY };
+  actors: ReadonlyMap<string, Actor>;
+  units: readonly UnitDoc[];
+  unitsById: ReadonlyMap<string, UnitDoc>;
+  /** Issue ids by plan index, filled as issues are taken in. */
+  ids: Map<number, string>;
+}
+
+/** Takes the issue in at its planned instant, on its own clock, and returns its story, ready to run. */
+async function takeIn(run: SeedRun, plan: Plan, mergeInto: readonly Plan[]): Promise<() => Promise<void>> {
+  const sim = createSimulatedClock(plan.at);
+  const deps: IssueCommandDeps = { models: run.models, clock: sim, settings: async () => run.settings };
+  const world: ScriptWorld = {
+    deps,
+    clock: sim,
+    calendar: run.calendar,
+    end: run.end,
+    actors: run.actors,
+    unitsById: run.unitsById,
+  };
+  const actor = run.actors.get(plan.creator);
+  if (!actor) throw new Error(`seed: no demo user ${plan.creator}`);
+  const text = plan.vague
+    ? vagueText(plan.category)
+    : { category: plan.category, ...problemText(createRng(run.seed + plan.index), plan.category) };
+  const externalId = `${plan.channel}-${String(plan.index + 1).padStart(6, '0')}`;
+  const { issue } = await issueCreateCommand(deps, actor, {
+    enterprise: { id: String(plan.enterprise._id) },
+    channel: plan.channel,
+    ...text,
+    urgency: plan.urgency,
+    ...(EXTERNAL_CHANNELS.has(plan.channel) ? { externalId } : {}),
+  });
+  run.ids.set(plan.index, String(issue._id));
+  const tools = storyTools(createRng(run.seed * 31 + plan.index), run.units, mergeInto, run.ids);
+  return () => runStory(world, new IssueScript(world, issue), plan.story, tools);
+}
+
 export async function seedIssues(
   models: Models,
   clock: Clock,
@@ -178,10 +221,18 @@ export async function seedIssues(
   const end = clock.now();
   const span = (options.days ?? 120) * DAY_MS;
   const calendar = createWorkCalendar();
-  const settings = { calendar, policy: DEFAULT_TIME_LIMIT_POLICY };
   const seed = options.seed ?? 20260323;
-  const actors = await loadActors(models);
-  const unitsById = new Map(options.units.map((u) => [String(u._id), u]));
+  const run: SeedRun = {
+    models,
+    seed,
+    end,
+    calendar,
+    settings: { calendar, policy: DEFAULT_TIME_LIMIT_POLICY },
+    actors: await loadActors(models),
+    units: options.units,
+    unitsById: new Map(options.units.map((u) => [String(u._id), u])),
+    ids: new Map(),
+  };
   const centres = options.units.filter((u) => u.level === 'county');
   const planContext = {
     rng: createRng(seed),
@@ -193,41 +244,13 @@ export async function seedIssues(
     count,
   };
   const plans = Array.from({ length: count }, (_, i) => planIssue(i, planContext)).filter((p) => p.at < end);
-  const ids = new Map<number, string>();
   const mergeInto: Plan[] = [];
-
   for (let from = 0; from < plans.length; from += CHUNK) {
     const chunk = plans.slice(from, from + CHUNK);
-    const runs: Promise<void>[] = [];
-    for (const plan of chunk) {
-      const sim = createSimulatedClock(plan.at);
-      const deps: IssueCommandDeps = { models, clock: sim, settings: async () => settings };
-      const world: ScriptWorld = { deps, clock: sim, calendar, end, actors, unitsById };
-      const actor = actors.get(plan.creator);
-      if (!actor) throw new Error(`seed: no demo user ${plan.creator}`);
-      const { issue } = await issueCreateCommand(deps, actor, {
-        enterprise: { id: String(plan.enterprise._id) },
-        channel: plan.channel,
-        ...(plan.vague
-          ? vagueText(plan.category)
-          : { category: plan.category, ...problemText(createRng(seed + plan.index), plan.category) }),
-        urgency: plan.urgency,
-        ...(EXTERNAL_CHANNELS.has(plan.channel)
-          ? { externalId: `${plan.channel}-${String(plan.index + 1).padStart(6, '0')}` }
-          : {}),
-      });
-      ids.set(plan.index, String(issue._id));
-      const rng = createRng(seed * 31 + plan.index);
-      runs.push(
-        runStory(
-          world,
-          new IssueScript(world, issue),
-          plan.story,
-          storyTools(rng, options.units, [...mergeInto], ids),
-        ),
-      );
-    }
-    await Promise.all(runs);
+    const stories: Array<() => Promise<void>> = [];
+    // Taken in one by one, so numbers follow time; the chunk's stories then run side by side.
+    for (const plan of chunk) stories.push(await takeIn(run, plan, [...mergeInto]));
+    await Promise.all(stories.map((story) => story()));
     mergeInto.push(...chunk.filter((p) => p.mergeable));
   }
   return { created: plans.length, skipped: false };

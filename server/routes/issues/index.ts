@@ -4,19 +4,16 @@ import { Router, type Request } from 'express';
 import { ACTION_SCHEMAS } from '../../../shared/schemas.ts';
 import { isActionId } from '../../../shared/lifecycle/actions.ts';
 import { issueCreateSchema } from '../../../shared/schemas.ts';
-import type { Actor } from '../../../shared/roles.ts';
 import { issueActionCommand } from '../../commands/issue-action.command.ts';
 import { issueCreateCommand } from '../../commands/issue-create.command.ts';
 import { databaseSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
-import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
-import { AppError, badRequest, notFound } from '../../errors.ts';
+import { AppError, badRequest } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import type { DefaultRouting } from '../../intake/route-issue.ts';
 import type { Classifier } from '../../intake/triage.ts';
-import { canViewIssue } from '../../policies/issue.policy.ts';
 import { presentIssue, presentIssueCreated, presentIssueSummary } from '../../presenters/issue.presenter.ts';
-import { listIssues } from './issue-list.query.ts';
+import { getVisibleIssue, listIssues } from './issue-read.query.ts';
 import { ifMatchHeader, listIssuesQuery } from './issues.schema.ts';
 
 export interface IssuesRouterOptions {
@@ -53,10 +50,7 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
   });
 
   router.get('/:id', async (req, res) => {
-    const actor: Actor = actorOf(req);
-    const issue = await loadIssue(ctx.models, issueIdOf(req));
-    if (!canViewIssue(actor, scopeOf(issue))) throw notFound('问题不存在');
-    res.json(presentIssue(issue));
+    res.json(presentIssue(await getVisibleIssue(ctx.models, actorOf(req), issueIdOf(req))));
   });
 
   router.post('/:id/actions/:action', async (req, res) => {

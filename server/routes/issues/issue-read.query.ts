@@ -1,4 +1,5 @@
-// The issue list as one MongoDB query: the actor's visibility (from the policies) AND the filters, sorted on an
+// Staff reads of issues. The detail answers 404 for an issue the actor may not see, exactly as for one that
+// does not exist. The list is one MongoDB query: the actor's visibility (from the policies) AND the filters, sorted on an
 // indexed key with _id as tie-breaker, paged by an opaque keyset cursor so pages stay stable while issues keep
 // arriving. Search text is escaped: it is matched literally, never as a pattern.
 import { Types } from 'mongoose';
@@ -7,7 +8,9 @@ import { badRequest } from '../../errors.ts';
 import { escapeRegex } from '../../http/validate.ts';
 import type { Models } from '../../models/index.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
-import { issueVisibilityFilter } from '../../policies/issue.policy.ts';
+import { canViewIssue, issueVisibilityFilter } from '../../policies/issue.policy.ts';
+import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
+import { notFound } from '../../errors.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
 type Filter = Record<string, unknown>;
@@ -80,4 +83,10 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   const more = rows.length > q.limit && last;
   const key = (d: IssueDoc) => (q.sort === 'dueAt' ? (d.dueAt as Date) : d.createdAt).getTime();
   return { items, next: more ? encodeCursor({ v: key(last), id: String(last._id) }) : undefined };
+}
+
+export async function getVisibleIssue(models: Models, actor: Actor, id: string): Promise<IssueDoc> {
+  const issue = await loadIssue(models, id);
+  if (!canViewIssue(actor, scopeOf(issue))) throw notFound('问题不存在');
+  return issue;
 }
