@@ -85,6 +85,8 @@ export interface SweepReport {
   deferred: number;
   /** Stale claims settled by the repair pass. */
   repaired: number;
+  /** Issues whose follow-ups threw (logged; the next pass tries again). */
+  failed: number;
 }
 
 export const SYSTEM_NAME = '系统';
@@ -274,6 +276,17 @@ async function sweepIssue(pass: Pass, first: IssueDoc): Promise<boolean> {
   }
 }
 
+/** One issue that fails (a bug, a lost connection) must not hold up every other issue's escalations. */
+async function sweepIssueSafely(pass: Pass, doc: IssueDoc): Promise<boolean> {
+  try {
+    return await sweepIssue(pass, doc);
+  } catch (err) {
+    pass.report.failed += 1;
+    pass.logger.error({ err, issueId: String(doc._id) }, 'escalation sweep: issue failed; retried next pass');
+    return false;
+  }
+}
+
 function record(pass: Pass, after: IssueDoc, applied: PlannedStep[], eventCount: number): void {
   if (!eventCount) pass.report.refreshed += 1;
   for (const s of applied) {
@@ -298,6 +311,7 @@ export async function runEscalationSweep(opts: EscalationSweepOptions): Promise<
     conflicts: 0,
     deferred: 0,
     repaired: 0,
+    failed: 0,
   };
   const lease = {
     owner: opts.owner ?? `sweep:${randomUUID()}`,
@@ -331,7 +345,7 @@ export async function runEscalationSweep(opts: EscalationSweepOptions): Promise<
     if (!batch.length) break;
     for (const doc of batch) {
       report.examined += 1;
-      if (!(await sweepIssue(pass, doc))) deferred.push(doc._id);
+      if (!(await sweepIssueSafely(pass, doc))) deferred.push(doc._id);
     }
   }
   report.deferred = deferred.length;

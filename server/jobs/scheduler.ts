@@ -37,13 +37,14 @@ export function createSweepScheduler(options: SweepSchedulerOptions): SweepSched
   async function pass(): Promise<SweepReport | null> {
     try {
       const report = await runEscalationSweep({ ...options, settings, owner });
-      if (report.fired.length || report.deferred || report.repaired) {
+      if (report.fired.length || report.deferred || report.repaired || report.failed) {
         logger.info(
           {
             fired: report.fired.length,
             examined: report.examined,
             deferred: report.deferred,
             repaired: report.repaired,
+            failed: report.failed,
           },
           'escalation sweep',
         );

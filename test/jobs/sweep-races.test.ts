@@ -168,4 +168,23 @@ describe('escalation sweep: a sweeper that stopped half-way', () => {
     expect(report.repaired).to.be.at.least(1);
     expect(await t.models.FollowUpClaim.countDocuments({ issueId: id })).to.equal(0);
   });
+
+  it('an issue whose write fails does not hold up the others; the next pass fires it', async () => {
+    t.clock.set(china('2026-02-13 09:00'));
+    const broken = (await inProgress(t, '写入失败的问题')).id;
+    const healthy = (await inProgress(t, '正常的问题')).id;
+    t.clock.set(minuteAfter(YELLOW));
+    const restore = beforeSweepWrite(t, broken, () => Promise.reject(new Error('connection reset')));
+    let report;
+    try {
+      report = await sweep(t);
+    } finally {
+      restore();
+    }
+    expect(report.failed).to.equal(1);
+    expect(firedFor(report, healthy)).to.deep.equal(['urge']);
+    expect(firedFor(report, broken)).to.deep.equal([]);
+    expect(await t.models.FollowUpClaim.countDocuments({ issueId: broken })).to.equal(0);
+    expect(firedFor(await sweep(t), broken)).to.deep.equal(['urge']);
+  });
 });
