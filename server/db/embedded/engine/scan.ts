@@ -96,6 +96,11 @@ function* indexScan(
   stats: ScanStats,
   seen = new Set<string>(),
 ): Generator<Document> {
+  const ids = idPoints(plan);
+  if (ids) {
+    yield* idLookup(coll, ids, filter, stats, seen);
+    return;
+  }
   const ix = plan.index;
   const n = ix.fields.length;
   const ranges = treeRanges(ix, plan.bounds);
