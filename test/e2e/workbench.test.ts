@@ -111,12 +111,11 @@ describe('staff workbench (e2e, Chromium)', function () {
     await page.getByRole('button', { name: '退出' }).click();
     await page.getByRole('heading', { name: '登录' }).waitFor();
   }
+  const actionButton = (name: string) =>
+    page.getByRole('region', { name: '可执行操作' }).getByRole('button', { name, exact: true });
   async function act(button: string, fill?: () => Promise<void>) {
     clock.advance(30 * MINUTE_MS);
-    await page
-      .getByRole('region', { name: '可执行操作' })
-      .getByRole('button', { name: button, exact: true })
-      .click();
+    await actionButton(button).click();
     await fill?.();
     await page.getByRole('button', { name: `确认${button}` }).click();
     await page.getByText(`「${button}」已完成`).waitFor();
@@ -201,6 +200,15 @@ describe('staff workbench (e2e, Chromium)', function () {
     await actions.getByRole('button', { name: '签收' }).waitFor();
     expect(await actions.getByRole('button', { name: '分办' }).count()).to.equal(0);
     await act('签收');
+    expect(await stateInFacts().textContent()).to.contain('办理中');
+    // A refused action shows the server's message and changes nothing.
+    await actionButton('申请延期').click();
+    await page.getByLabel('延期工作日数').fill('99');
+    await page.getByLabel('延期理由').fill('需要等待企业补充材料');
+    await page.getByRole('button', { name: '确认申请延期' }).click();
+    expect(await page.getByRole('alert').textContent()).to.contain('不能超过30');
+    await snap('06b-action-refused');
+    await page.getByRole('button', { name: '取消' }).click();
     expect(await stateInFacts().textContent()).to.contain('办理中');
     await act('回单', () =>
       page.getByLabel('答复内容').fill('已电话联系企业，协调相关科室现场办理，问题已解决。'),

@@ -3,7 +3,17 @@
 import type { ActionId } from '../../../shared/lifecycle/actions.ts';
 import { RATING_LEVEL_LABELS, RATING_LABELS } from '../../../shared/states.ts';
 
-export type FieldKind = 'text' | 'textarea' | 'number' | 'unit' | 'units' | 'yesno' | 'select' | 'checkbox';
+export type FieldKind =
+  | 'text'
+  | 'textarea'
+  | 'number'
+  | 'unit'
+  | 'units'
+  | 'yesno'
+  | 'select'
+  | 'checkbox'
+  /** Another issue, typed by its number (HZ-2026-000123) and sent as its id. */
+  | 'issue';
 
 export interface FieldSpec {
   key: string;
@@ -83,7 +93,15 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
     { key: 'reason', label: '理由（认定不合理时必填）', kind: 'textarea' },
     { key: 'workingDays', label: '整改时限（工作日，可选）', kind: 'number' },
   ],
-  merge: [{ key: 'intoId', label: '合并到的主问题 ID', kind: 'text', required: true }],
+  merge: [
+    {
+      key: 'intoId',
+      label: '合并到的主工单编号',
+      kind: 'issue',
+      required: true,
+      placeholder: '如 HZ-2026-000123',
+    },
+  ],
   reject: [reason('不予受理理由（将告知企业）')],
   reopen: [reason('重新启动理由')],
   urge: [optionalNote()],
@@ -93,7 +111,8 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   request_callback: [],
 };
 
-export type FormValues = Record<string, string | boolean | string[]>;
+/** A number input's v-model yields a number once edited; everything else is text, a flag or an id list. */
+export type FormValues = Record<string, string | number | boolean | string[]>;
 
 export function initialValues(fields: readonly FieldSpec[]): FormValues {
   const out: FormValues = {};
@@ -109,7 +128,8 @@ export function initialValues(fields: readonly FieldSpec[]): FormValues {
 export function toBody(fields: readonly FieldSpec[], values: FormValues): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const f of fields) {
-    const v = values[f.key];
+    const raw = values[f.key];
+    const v = typeof raw === 'number' ? String(raw) : raw;
     if (f.kind === 'checkbox') body[f.key] = v === true;
     else if (f.kind === 'units') {
       if (Array.isArray(v) && (v.length || f.required)) body[f.key] = v;
@@ -127,7 +147,11 @@ export function missingField(fields: readonly FieldSpec[], values: FormValues): 
   for (const f of fields) {
     if (!f.required) continue;
     const v = values[f.key];
-    const empty = Array.isArray(v) ? v.length === 0 : typeof v === 'string' ? v.trim() === '' : false;
+    const empty = Array.isArray(v)
+      ? v.length === 0
+      : typeof v === 'string'
+        ? v.trim() === ''
+        : typeof v === 'number' && Number.isNaN(v);
     if (empty) return `请填写「${f.label}」`;
   }
   return null;
