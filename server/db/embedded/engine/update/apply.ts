@@ -77,7 +77,14 @@ function operatorPaths(update: Document, ctx: UpdateContext): string[] {
     for (const p of Object.keys(spec)) {
       validateFieldPath(p);
       all.push(p);
-      if (op === '$rename') all.push(String(spec[p]));
+      if (op === '$rename') {
+        if (spec[p] === p)
+          throw new MongoError(
+            ErrorCodes.BadValue,
+            `The source and target field for $rename must differ: ${p}: "${p}"`,
+          );
+        all.push(String(spec[p]));
+      }
     }
   }
   checkConflicts(all.map((p) => p.replace(/\.\$(\[[^\]]*\])?/g, '')));
