@@ -4,45 +4,76 @@
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { startEmbeddedServer } from './server.ts';
+import { startEmbeddedServer, type EmbeddedServerOptions } from './server.ts';
 
 const USAGE =
   'usage: npm run db -- [--port 27017] [--host 127.0.0.1] [--dbpath ./data/db] [--checkpoint-mb 64] [--log-level info]';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string', default: '27017' },
-      host: { type: 'string', default: '127.0.0.1' },
-      dbpath: { type: 'string' },
-      'checkpoint-mb': { type: 'string' },
-      'log-level': { type: 'string', default: 'info' },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return;
+/** A mistake in the command line: reported with the usage text. */
+class UsageError extends Error {}
+
+interface CliOptions extends EmbeddedServerOptions {
+  logLevel: string;
+  help: boolean;
+}
+
+function parseOptions(argv: string[]): CliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string', default: '27017' },
+        host: { type: 'string', default: '127.0.0.1' },
+        dbpath: { type: 'string' },
+        'checkpoint-mb': { type: 'string' },
+        'log-level': { type: 'string', default: 'info' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port '${values.port}'`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`invalid --port '${values.port}'`);
   const checkpointMb = values['checkpoint-mb'] === undefined ? undefined : Number(values['checkpoint-mb']);
   if (checkpointMb !== undefined && !(checkpointMb > 0)) {
-    throw new Error(`invalid --checkpoint-mb '${values['checkpoint-mb']}'`);
+    throw new UsageError(`invalid --checkpoint-mb '${values['checkpoint-mb']}'`);
   }
-  const logger = pino({ level: values['log-level'] });
-  if (!values.dbpath)
-    logger.warn('no --dbpath: data is kept in memory only and is lost when the server stops');
-
-  // The server itself logs the "listening on mongodb://..." line.
-  const server = await startEmbeddedServer({
+  if (!LOG_LEVELS.includes(values['log-level'])) {
+    throw new UsageError(`invalid --log-level '${values['log-level']}' (one of ${LOG_LEVELS.join(', ')})`);
+  }
+  return {
     port,
     host: values.host,
     dbpath: values.dbpath,
     checkpointBytes: checkpointMb === undefined ? undefined : Math.round(checkpointMb * 1024 * 1024),
-    logger,
-  });
+    logLevel: values['log-level'],
+    help: values.help,
+  };
+}
+
+async function main(): Promise<void> {
+  const { help, logLevel, ...serverOptions } = parseOptions(process.argv.slice(2));
+  if (help) {
+    console.log(USAGE);
+    return;
+  }
+  const logger = pino({ level: logLevel });
+  if (!serverOptions.dbpath)
+    logger.warn('no --dbpath: data is kept in memory only and is lost when the server stops');
+
+  let server;
+  try {
+    // The server itself logs the "listening on mongodb://..." line.
+    server = await startEmbeddedServer({ ...serverOptions, logger });
+  } catch (err) {
+    logger.fatal({ err }, `could not start: ${(err as Error).message}`);
+    process.exit(1);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -63,6 +94,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
-  console.error(USAGE);
+  if (err instanceof UsageError) console.error(USAGE);
   process.exit(1);
 });

@@ -38,7 +38,10 @@ export async function startCli(args: string[], timeoutMs = 15000): Promise<CliPr
         resolve(parsed.uri);
       }
     });
-    void exited.then((code) => reject(new Error(`CLI exited with ${code}: ${stderr}`)));
+    void exited.then((code) => {
+      const logged = lines.map((l) => `[${String(l.level)}] ${String(l.msg)}`).join('\n');
+      reject(new Error(`CLI exited with ${code}:\n${logged}\n${stderr}`));
+    });
   });
   return { child, lines, uri, exited };
 }

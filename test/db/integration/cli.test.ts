@@ -29,4 +29,20 @@ describe('integration: stand-alone CLI', function () {
     expect(err).to.be.instanceOf(Error);
     expect((err as Error).message).to.match(/invalid --port 'abc'[\s\S]*usage/);
   });
+
+  it('refuses an unknown --log-level with the usage text', async () => {
+    const err = await startCli(['--port', '0', '--log-level', 'loud']).catch((e: Error) => e);
+    expect((err as Error).message).to.match(/invalid --log-level 'loud'[\s\S]*usage/);
+  });
+
+  it('exits 1 with a fatal log line, not the usage text, when the port is taken', async () => {
+    const first = await startCli(['--port', '0']);
+    const port = new URL(first.uri).port;
+    const err = await startCli(['--port', port]).catch((e: Error) => e);
+    expect((err as Error).message).to.match(/exited with 1/);
+    expect((err as Error).message).to.match(/\[60\] could not start: .*EADDRINUSE/);
+    expect((err as Error).message).not.to.match(/usage/);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).to.equal(0);
+  });
 });
