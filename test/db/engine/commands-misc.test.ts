@@ -112,3 +112,33 @@ describe('engine: computed projections and big numbers in indexes', () => {
     expect(docs.map((d) => Number(d._id))).to.deep.equal([2, 3]);
   });
 });
+
+describe('engine: atomicity under concurrent commands', () => {
+  it('concurrent $inc commands never lose an update while commits are in flight', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, n: 0 }] });
+    // Like the real journal: enqueued synchronously in call order, acknowledged later.
+    const record = h.persistence.commit.bind(h.persistence);
+    h.persistence.commit = async (changes) => {
+      const queued = record(changes);
+      await new Promise((r) => setTimeout(r, Math.random() * 5));
+      return queued;
+    };
+    await Promise.all(
+      Array.from({ length: 50 }, () =>
+        h.run({ update: 'c', updates: [{ q: { _id: 1 }, u: { $inc: { n: 1 } } }] }),
+      ),
+    );
+    expect((await h.find('c'))[0].n).to.equal(50);
+    const posts = h.persistence.changes
+      .filter((c) => c.op === 'replace')
+      .map((c) => Number((c as { doc: Document }).doc.n));
+    expect(posts).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('refuses documents over 16 MiB', async () => {
+    const h = harness();
+    const r = await h.run({ insert: 'c', documents: [{ big: 'x'.repeat(16 * 1024 * 1024) }] });
+    expect(r.writeErrors[0].code).to.equal(10334);
+  });
+});
