@@ -165,3 +165,18 @@ describe('engine: aggregate', () => {
     expect(out).to.deep.equal([{ _id: 1, n: 3 }]);
   });
 });
+
+describe('engine: aggregate refusals inside later stages', () => {
+  it('refuses $text and $where in any $match with NotImplemented', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1 }] });
+    for (const m of [{ $text: { $search: 'x' } }, { $where: 'true' }]) {
+      const e = await h.fail({
+        aggregate: 'c',
+        pipeline: [{ $project: { _id: 1 } }, { $match: m }],
+        cursor: {},
+      });
+      expect(e.code).to.equal(238);
+    }
+  });
+});

@@ -10,7 +10,7 @@ import { Lazy } from 'mingo/lazy';
 import * as mingoPipeOps from 'mingo/operators/pipeline';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
-import { asMongoError, mingoContext } from './matcher.ts';
+import { asMongoError, compileFilter, mingoContext } from './matcher.ts';
 import { collect, runQuery, type QueryRun, type QuerySpec } from './query.ts';
 import { parseSort, sortDocs } from './sort.ts';
 import { isPlainObject, toJsNumber } from './values.ts';
@@ -48,6 +48,8 @@ export function validatePipeline(pipeline: unknown): Document[] {
     if (REFUSED.has(name)) throw notSupported(`The ${name} aggregation stage`);
     if (!(name in mingoPipeOps)) throw new MongoError(40324, `Unrecognized pipeline stage name: '${name}'`);
     const arg = stage[name];
+    // Compiling validates the filter and refuses $text/$where/geo with NotImplemented, wherever the stage is.
+    if (name === '$match' && isPlainObject(arg)) compileFilter(arg);
     if (name === '$facet' && isPlainObject(arg)) for (const sub of Object.values(arg)) validatePipeline(sub);
     if ((name === '$lookup' || name === '$unionWith') && isPlainObject(arg) && arg.pipeline)
       validatePipeline(arg.pipeline);
@@ -60,8 +62,7 @@ export function nativePrefix(pipeline: Document[]): { spec: QuerySpec; rest: Doc
   const spec: QuerySpec = {};
   let i = 0;
   const at = (name: string) => i < pipeline.length && stageName(pipeline[i]) === name;
-  if (at('$match') && !JSON.stringify(pipeline[0].$match).includes('"$text"'))
-    spec.filter = pipeline[i++].$match;
+  if (at('$match')) spec.filter = pipeline[i++].$match;
   if (at('$sort')) spec.sort = pipeline[i++].$sort;
   if (at('$skip')) spec.skip = toJsNumber(pipeline[i++].$skip);
   if (at('$limit')) spec.limit = toJsNumber(pipeline[i++].$limit);
