@@ -3,8 +3,6 @@
 // timeline event in one version-checked update. Listeners hear about it only after the write committed.
 import { Types } from 'mongoose';
 import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts';
-import { applyAction } from '../../shared/lifecycle/apply.ts';
-import { isTransitionError } from '../../shared/lifecycle/errors.ts';
 import type { Actor } from '../../shared/roles.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
@@ -12,7 +10,15 @@ import type { IssueDoc } from '../models/issue.model.ts';
 import { canActOnIssue, canViewIssue } from '../policies/issue.policy.ts';
 import { roleMayPerform } from '../../shared/lifecycle/actions.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
-import { changedSet, loadIssue, saveTransition, scopeOf, toCore, withActorName } from './issue-store.ts';
+import {
+  applyOrFail,
+  changedSet,
+  loadIssue,
+  saveTransition,
+  scopeOf,
+  toCore,
+  withActorName,
+} from './issue-store.ts';
 
 export interface IssueActionRequest {
   issueId: string;
@@ -87,19 +93,8 @@ export async function issueActionCommand(
   const { input, lead } = await resolveReferences(models, doc, req);
   const { calendar, policy } = await deps.settings();
   const now = deps.clock.now();
-  let result;
-  try {
-    result = applyAction(toCore(doc), req.action, input, {
-      now,
-      actor,
-      calendar,
-      policy,
-      issueId: String(doc._id),
-    });
-  } catch (err) {
-    if (isTransitionError(err)) throw new AppError(err.code, err.status, err.message);
-    throw err;
-  }
+  const ctx = { now, actor, calendar, policy, issueId: String(doc._id) };
+  const result = applyOrFail(toCore(doc), req.action, input, ctx);
   const core = result.issue;
   const unitName = !core.unitId ? null : lead && String(lead._id) === core.unitId ? lead.name : doc.unitName;
   const set = { ...changedSet(toCore(doc), core, now), ...(unitName !== doc.unitName ? { unitName } : {}) };

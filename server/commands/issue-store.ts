@@ -4,8 +4,11 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
-import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
-import { conflict, notFound } from '../errors.ts';
+import type { ActionId } from '../../shared/lifecycle/actions.ts';
+import { applyAction } from '../../shared/lifecycle/apply.ts';
+import { isTransitionError } from '../../shared/lifecycle/errors.ts';
+import type { ActionContext, IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
+import { AppError, conflict, notFound } from '../errors.ts';
 import { nextSequence } from '../models/counter.model.ts';
 import type { Models } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
@@ -92,6 +95,16 @@ export function scopeOf(
 
 export function withActorName(event: TimelineEvent, actorName: string): StoredTimelineEvent {
   return { ...event, actorName };
+}
+
+/** The shared state machine, its typed refusals turned into API errors (same code, status and message). */
+export function applyOrFail(core: IssueCore, action: ActionId, input: unknown, ctx: ActionContext) {
+  try {
+    return applyAction(core, action, input, ctx);
+  } catch (err) {
+    if (isTransitionError(err)) throw new AppError(err.code, err.status, err.message);
+    throw err;
+  }
 }
 
 /** `HZ-<year>-<6 digits>`, numbered per China calendar year from one atomic counter. */
