@@ -5,6 +5,7 @@
  * (handler keys are lower-case). A `MongoError` becomes MongoDB's error reply; any other exception is a bug:
  * it is logged with its stack and answered as InternalError (1) so the client still gets a reply.
  */
+import { performance } from 'node:perf_hooks';
 import type { Document } from 'bson';
 import type { Logger } from 'pino';
 import type { CommandContext, CommandHandler } from './contract.ts';
@@ -30,7 +31,17 @@ function refuseTransactions(cmd: Document): void {
   }
 }
 
-export function createDispatcher(handlers: Record<string, CommandHandler>, logger: Logger): Dispatcher {
+export interface DispatcherOptions {
+  /** Commands slower than this are logged (like mongod's slow query log). Default 100 ms. */
+  slowMs?: number;
+}
+
+export function createDispatcher(
+  handlers: Record<string, CommandHandler>,
+  logger: Logger,
+  options: DispatcherOptions = {},
+): Dispatcher {
+  const slowMs = options.slowMs ?? 100;
   const table = new Map<string, CommandHandler>();
   for (const [name, handler] of Object.entries(handlers)) table.set(name.toLowerCase(), handler);
 
@@ -41,7 +52,11 @@ export function createDispatcher(handlers: Record<string, CommandHandler>, logge
       const handler = table.get(name.toLowerCase());
       if (!handler) throw new MongoError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
       refuseTransactions(cmd);
+      // A duration for the operator's log, not a time the logic depends on: a monotonic timer is right here.
+      const started = performance.now();
       const body = await handler(cmd, ctx);
+      const ms = performance.now() - started;
+      if (ms >= slowMs) logger.info({ command: name, db: ctx.db, ms: Math.round(ms) }, 'slow command');
       return 'ok' in body ? body : { ...body, ok: 1 };
     } catch (err) {
       if (err instanceof MongoError) return err.toReply();

@@ -58,4 +58,22 @@ describe('dispatch', () => {
     const reply = await dispatch({ find: 'c', txnNumber: 1, startTransaction: true, autocommit: false }, ctx);
     expect(reply).to.include({ ok: 0, code: 20, codeName: 'IllegalOperation' });
   });
+
+  it('logs commands slower than slowMs', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const info = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const slow = createDispatcher(
+      {
+        nap: () => new Promise((resolve) => setTimeout(() => resolve({}), 30)),
+        quick: () => ({}),
+      },
+      info,
+      { slowMs: 20 },
+    );
+    await slow({ quick: 1 }, ctx);
+    expect(lines).to.have.length(0);
+    await slow({ nap: 1 }, ctx);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.include({ msg: 'slow command', command: 'nap', db: 'test' });
+  });
 });
