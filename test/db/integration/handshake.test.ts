@@ -58,6 +58,17 @@ describe('integration: handshake and server commands', () => {
     expect(replies.map((r) => r.ok)).to.deep.equal([1, 1, 1]);
   });
 
+  it('fails a client with credentials clearly: authentication is not supported', async () => {
+    const withAuth = new MongoClient(h.server.uri.replace('mongodb://', 'mongodb://user:pw@'), {
+      serverSelectionTimeoutMS: 2000,
+    });
+    const err = await withAuth.connect().catch((e: unknown) => e);
+    await withAuth.close();
+    expect(String((err as Error).message)).to.match(
+      /Authentication .*is not supported by the embedded server/,
+    );
+  });
+
   it('connects mongoose 9', async () => {
     const conn = await mongoose
       .createConnection(h.server.uri + 'handshake', { autoIndex: false })

@@ -7,7 +7,7 @@ import os from 'node:os';
 import { Int32, type Document } from 'bson';
 import type { CommandContext, CommandHandler } from '../contract.ts';
 import type { CursorRegistry } from '../cursors.ts';
-import { ErrorCodes, MongoError } from '../errors.ts';
+import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
 import { asNumber } from '../wire/bson-codec.ts';
 import type { ConnectionDirectory } from '../wire/connection-directory.ts';
 import {
@@ -47,7 +47,15 @@ export function adminCommands(deps: AdminDeps): Record<string, CommandHandler> {
     connectionstatus: (cmd) => connectionStatus(cmd),
     listcommands: () => listCommands(deps),
     getcmdlineopts: () => ({ argv: [], parsed: {} }),
+    // There are no users: a client configured with credentials must fail clearly, not with "no such command".
+    saslstart: refuseAuthentication,
+    saslcontinue: refuseAuthentication,
+    authenticate: refuseAuthentication,
   };
+}
+
+function refuseAuthentication(): never {
+  throw notSupported('Authentication (remove the credentials from the connection string)');
 }
 
 function hello(cmd: Document, ctx: CommandContext, deps: AdminDeps): Document {
