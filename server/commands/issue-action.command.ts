@@ -2,13 +2,12 @@
 // policies, resolve the units or issue the body names, apply the shared state machine, and write state and
 // timeline event in one version-checked update. Listeners hear about it only after the write committed.
 import { Types } from 'mongoose';
-import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts';
+import { ACTION_LABELS, roleMayPerform, type ActionId } from '../../shared/lifecycle/actions.ts';
 import type { Actor } from '../../shared/roles.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
 import type { IssueDoc } from '../models/issue.model.ts';
 import { canActOnIssue, canViewIssue } from '../policies/issue.policy.ts';
-import { roleMayPerform } from '../../shared/lifecycle/actions.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import {
   applyOrFail,
@@ -32,6 +31,7 @@ export interface IssueActionRequest {
 const LEAD_UNIT_ACTIONS = new Set<ActionId>(['dispatch', 'transfer', 'decide']);
 
 async function findUnits(models: Models, ids: readonly string[]): Promise<Map<string, UnitDoc>> {
+  if (!ids.length) return new Map();
   const bad = ids.find((id) => !Types.ObjectId.isValid(id));
   const units = bad ? [] : await models.Unit.find({ _id: { $in: ids } }).lean();
   const byId = new Map(units.map((u) => [String(u._id), u]));
