@@ -90,7 +90,8 @@ export interface SweepReport {
 }
 
 export const SYSTEM_NAME = '系统';
-export const DEFAULT_SWEEP_LIMIT = 2000;
+// Generous: a day of downtime at provincial scale (~600 new issues a working day) fits in one pass.
+export const DEFAULT_SWEEP_LIMIT = 10_000;
 export const DEFAULT_LEASE_MS = 5 * MINUTE_MS;
 const BATCH = 200;
 const MAX_ATTEMPTS = 5;
