@@ -159,6 +159,16 @@ describe('engine: aggregate', () => {
     expect(plan.executionStats.totalDocsExamined).to.equal(1);
   });
 
+  it('$push and $addToSet skip missing values but keep nulls; $addToSet dedupes numbers by value', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ a: 1 }, { b: 1 }, { a: null }, { a: new Double(1) }] });
+    const [row] = await h.aggregate('c', [
+      { $group: { _id: null, pushed: { $push: '$a' }, set: { $addToSet: '$a' } } },
+    ]);
+    expect(row.pushed).to.deep.equal([1, null, 1]);
+    expect(row.set).to.deep.equal([1, null]);
+  });
+
   it('countDocuments-style pipelines return Int32 counts', async () => {
     const h = await shop();
     const out = await h.aggregate('orders', [{ $match: {} }, { $group: { _id: 1, n: { $sum: 1 } } }]);

@@ -140,6 +140,13 @@ describe('engine: find', () => {
     expect(pos.items[0].v).to.equal('b');
   });
 
+  it('projects { _id: 1 } down to the _id alone', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, a: 1 }] });
+    expect(await h.find('c', {}, { projection: { _id: 1 } })).to.deep.equal([{ _id: 1 }]);
+    expect(await h.find('c', {}, { projection: { _id: 0 } })).to.deep.equal([{ a: 1 }]);
+  });
+
   it('refuses mixing inclusion and exclusion', async () => {
     const h = await seeded();
     const e = await h.fail({ find: 'c', projection: { a: 1, b: 0 } });

@@ -17,6 +17,7 @@ import { compareValues, valuesEqual } from './compare.ts';
 import { expandedValues, leafValues } from './paths.ts';
 import { bsonTypeName, bsonTypeOf, isNumeric, isPlainObject, toJsNumber, typeOrder } from './values.ts';
 import { referencedFields, toView } from './view.ts';
+import { accumulators } from './accumulators.ts';
 
 export type Predicate = (doc: Document) => boolean;
 type Pred = (values: unknown[], expanded: unknown[]) => boolean;
@@ -156,7 +157,7 @@ const overrides = {
 export const mingoContext = Context.init({
   query: { ...(mingoQueryOps as any), ...overrides },
   expression: mingoExprOps as any,
-  accumulator: mingoAccOps as any,
+  accumulator: { ...(mingoAccOps as any), ...accumulators },
   projection: mingoProjOps as any,
   pipeline: mingoPipeOps as any,
 });

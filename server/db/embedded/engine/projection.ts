@@ -110,12 +110,14 @@ export function compileProjection(
   let include = false;
   let exclude = false;
   let idExcluded = false;
+  let idIncluded = false;
   const extras: [string, Leaf][] = [];
   for (const [path, v] of entries) {
     const leaf = leafOf(path, v);
     if (path === '_id' && leaf.kind !== 'expr') {
       idExcluded = leaf.kind === 'exclude';
-      if (leaf.kind === 'include') insert(root, path, leaf);
+      idIncluded = leaf.kind === 'include';
+      if (idIncluded) insert(root, path, leaf);
       continue;
     }
     if (leaf.kind === 'exclude') exclude = true;
@@ -124,6 +126,8 @@ export function compileProjection(
       extras.push([path, leaf]);
     else insert(root, path, leaf);
   }
+  // `{_id: 1}` alone is an inclusion projection of just the _id.
+  if (idIncluded && !exclude) include = true;
   if (include && exclude) {
     throw new MongoError(31254, 'Cannot do exclusion on a field in an inclusion projection');
   }

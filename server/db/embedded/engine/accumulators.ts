@@ -1,0 +1,31 @@
+/**
+ * Accumulators where mingo differs from MongoDB: `$push` and `$addToSet` skip documents whose value is
+ * missing (mingo records null for them); `$addToSet` dedupes with BSON equality (5 and 5.0 are one value).
+ */
+import { evalExpr } from 'mingo/core';
+import { valueKey } from './compare.ts';
+
+type Options = { constructor: { init(o: unknown): { update(locals: object): unknown } } };
+
+function pushValues(coll: unknown[], expr: unknown, options: Options): unknown[] {
+  if (expr === null || expr === undefined) return coll;
+  const copts = options.constructor.init(options);
+  const out: unknown[] = [];
+  for (const root of coll) {
+    const v = evalExpr(root as object, expr as any, copts.update({ root }) as any);
+    if (v !== undefined) out.push(v);
+  }
+  return out;
+}
+
+export const accumulators = {
+  $push: (coll: unknown[], expr: unknown, options: Options) => pushValues(coll, expr, options),
+  $addToSet: (coll: unknown[], expr: unknown, options: Options) => {
+    const seen = new Map<string, unknown>();
+    for (const v of pushValues(coll, expr, options)) {
+      const k = valueKey(v);
+      if (!seen.has(k)) seen.set(k, v);
+    }
+    return [...seen.values()];
+  },
+};
