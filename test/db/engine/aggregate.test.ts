@@ -169,6 +169,13 @@ describe('engine: aggregate', () => {
     expect(row.set).to.deep.equal([1, null]);
   });
 
+  it('$min and $max follow BSON order and ignore null and missing', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ v: 5 }, { v: 'a' }, { v: null }, {}, { v: 2.5 }] });
+    const [row] = await h.aggregate('c', [{ $group: { _id: null, lo: { $min: '$v' }, hi: { $max: '$v' } } }]);
+    expect(row).to.deep.equal({ _id: null, lo: 2.5, hi: 'a' });
+  });
+
   it('countDocuments-style pipelines return Int32 counts', async () => {
     const h = await shop();
     const out = await h.aggregate('orders', [{ $match: {} }, { $group: { _id: 1, n: { $sum: 1 } } }]);
