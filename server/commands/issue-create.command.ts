@@ -7,6 +7,7 @@ import {
   createIssueCore,
   creationEvent,
   SYSTEM_ACTOR,
+  type DomainActor,
   type IssueCore,
 } from '../../shared/lifecycle/issue-core.ts';
 import type { Actor } from '../../shared/roles.ts';
@@ -43,11 +44,17 @@ async function findRedelivery(models: Models, input: IssueCreateInput): Promise<
   return models.Issue.findOne({ channel: input.channel, externalId: input.externalId }).lean<IssueDoc>();
 }
 
+/** Who takes the issue in: staff, or an enterprise on its QR page (with the name the timeline shows). */
+export interface IntakeActor {
+  actor: DomainActor;
+  name: string;
+}
+
 /** The core after intake: received, or already dispatched to the routed unit. */
-async function openingCore(deps: IssueCreateDeps, actor: Actor, t: Triage, now: Date) {
+async function openingCore(deps: IssueCreateDeps, by: IntakeActor, t: Triage, now: Date) {
   const core: IssueCore = createIssueCore({ urgency: t.urgency, category: t.category, tier: t.tier });
   const events: StoredTimelineEvent[] = [
-    withActorName(creationEvent(now, actor, { classification: t.classification.source }), actor.username),
+    withActorName(creationEvent(now, by.actor, { classification: t.classification.source }), by.name),
   ];
   if (!t.autoDispatch || !t.route) return { core, events };
   const { calendar, policy } = await deps.settings();
@@ -62,7 +69,7 @@ function isDuplicateKey(err: unknown): boolean {
 }
 
 interface NewIssueParts {
-  actor: Actor;
+  actor: DomainActor;
   input: IssueCreateInput;
   enterprise: EnterpriseDoc;
   triaged: Triage;
@@ -95,23 +102,25 @@ function newIssueDoc({ actor, input, enterprise, triaged, core, events, number, 
   };
 }
 
-export async function issueCreateCommand(
+/**
+ * The intake pipeline after authorisation, for every way in (staff, the QR page, channel adapters): absorb a
+ * redelivery, triage, number, insert with the opening timeline, announce.
+ */
+export async function takeInIssue(
   deps: IssueCreateDeps,
-  actor: Actor,
+  by: IntakeActor,
+  enterprise: EnterpriseDoc,
   input: IssueCreateInput,
 ): Promise<IssueCreateResult> {
-  if (!canCreateIssue(actor, input.channel)) throw forbidden('您的角色无权从该渠道受理问题');
   const { models } = deps;
-  const enterprise = await findEnterprise(models, input.enterprise);
   const existing = await findRedelivery(models, input);
   if (existing) return { issue: existing, created: false };
-
   const triageDeps = { models, classify: deps.classify, defaultRouting: deps.defaultRouting };
   const triaged = await triage(triageDeps, { ...input, region: enterprise.region });
   const now = deps.clock.now();
-  const { core, events } = await openingCore(deps, actor, triaged, now);
+  const { core, events } = await openingCore(deps, by, triaged, now);
   const number = await nextIssueNumber(models, now);
-  const doc = newIssueDoc({ actor, input, enterprise, triaged, core, events, number, now });
+  const doc = newIssueDoc({ actor: by.actor, input, enterprise, triaged, core, events, number, now });
   let issue: IssueDoc;
   try {
     issue = (await new models.Issue(doc).save()).toObject() as IssueDoc;
@@ -121,6 +130,17 @@ export async function issueCreateCommand(
     if (raced) return { issue: raced, created: false };
     throw err;
   }
-  notifyChange(deps, changeOf(issue, 'create', null, actor.id, now));
+  notifyChange(deps, changeOf(issue, 'create', null, by.actor.id, now));
   return { issue, created: true };
+}
+
+/** POST /api/issues: staff intake, authorised by role and channel. */
+export async function issueCreateCommand(
+  deps: IssueCreateDeps,
+  actor: Actor,
+  input: IssueCreateInput,
+): Promise<IssueCreateResult> {
+  if (!canCreateIssue(actor, input.channel)) throw forbidden('您的角色无权从该渠道受理问题');
+  const enterprise = await findEnterprise(deps.models, input.enterprise);
+  return takeInIssue(deps, { actor, name: actor.username }, enterprise, input);
 }
