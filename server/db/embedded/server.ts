@@ -31,6 +31,8 @@ export interface EmbeddedServerOptions {
   now?: () => Date;
   /** Period of the maintenance tick (TTL sweep, idle cursors, checkpoint). Default 60 s; 0 disables the timer. */
   maintenanceIntervalMs?: number;
+  /** How long close() lets running commands finish before it cuts connections. Default 5 s. */
+  drainTimeoutMs?: number;
   /** Called when the journal fails. Default: log fatal and exit the process with status 1. */
   onFatal?: (err: unknown) => void;
 }
@@ -114,7 +116,16 @@ export async function startServerWith(
     now,
   });
 
-  const listener = await listen({ host, port: opts.port ?? 0, directory, now, logger, dispatch, context });
+  const listener = await listen({
+    host,
+    port: opts.port ?? 0,
+    drainTimeoutMs: opts.drainTimeoutMs,
+    directory,
+    now,
+    logger,
+    dispatch,
+    context,
+  });
   const uri = `mongodb://${host.includes(':') ? `[${host}]` : host}:${listener.port}/`;
 
   let tick: Promise<void> = Promise.resolve();

@@ -20,6 +20,8 @@ export interface FakeParts extends ServerParts {
   expiring: Change[];
   failNextCommit: Error | undefined;
   wantCheckpoint: boolean;
+  /** When set, commits wait for it (a slow disk). */
+  commitGate: Promise<void> | undefined;
   /** When set, checkpoints wait for it (to prove replies do not wait for checkpoints). */
   checkpointGate: Promise<void> | undefined;
 }
@@ -33,6 +35,7 @@ export function fakeParts(): FakeParts {
   parts.failNextCommit = undefined;
   parts.wantCheckpoint = false;
   parts.checkpointGate = undefined;
+  parts.commitGate = undefined;
   parts.storageEngine = 'inMemory';
 
   const engine: EngineHandle = {
@@ -58,7 +61,10 @@ export function fakeParts(): FakeParts {
       const failure = parts.failNextCommit;
       parts.failNextCommit = undefined;
       if (failure) throw failure;
+      parts.events.push('commit:start');
+      await parts.commitGate;
       parts.committed.push(changes);
+      parts.events.push('commit:done');
     },
     checkpoint: async (dump) => {
       parts.events.push('checkpoint');

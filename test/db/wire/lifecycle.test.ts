@@ -88,6 +88,30 @@ describe('server lifecycle', () => {
     await server.close(); // idempotent
   });
 
+  it('close() cuts a connection after the drain timeout but waits for its running commit before closing persistence', async () => {
+    const parts = fakeParts();
+    let release = () => {};
+    parts.commitGate = new Promise<void>((resolve) => (release = resolve));
+    const fatal: unknown[] = [];
+    const server = await startServerWith(parts, {
+      logger: silent,
+      maintenanceIntervalMs: 0,
+      drainTimeoutMs: 30,
+      onFatal: (err) => fatal.push(err),
+    });
+    const client = await RawClient.connect(server.port);
+    client.send(buildOpMsg(1, { record: 'c', $db: 'test' }));
+    while (!parts.events.includes('commit:start')) await new Promise((r) => setTimeout(r, 5));
+    const closed = server.close();
+    expect(await client.waitClosed(1000), 'connection cut after the drain timeout').to.equal(true);
+    expect(parts.events).not.to.include('close');
+    release();
+    await closed;
+    const events = parts.events;
+    expect(events.indexOf('commit:done')).to.be.below(events.indexOf('close'));
+    expect(fatal).to.deep.equal([]);
+  });
+
   it('treats a failed journal commit as fatal and acknowledges no later write', async () => {
     const parts = fakeParts();
     const fatal: unknown[] = [];

@@ -54,9 +54,13 @@ export async function listen(options: ListenOptions): Promise<WireListener> {
     port,
     async close() {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      const drained = Promise.all([...connections].map((c) => c.idle()));
-      await Promise.race([drained, delay(options.drainTimeoutMs ?? 5000)]);
-      for (const connection of connections) connection.close();
+      const open = [...connections];
+      const drained = () => Promise.all(open.map((c) => c.idle()));
+      await Promise.race([drained(), delay(options.drainTimeoutMs ?? 5000)]);
+      for (const connection of open) connection.close();
+      // A command still running (e.g. awaiting its journal commit) must finish before the caller goes on to
+      // close persistence; its reply is dropped with the connection.
+      await drained();
       await stopped;
     },
   };
