@@ -228,8 +228,8 @@ describe('integration (driver): MongoDB semantics', () => {
     expect((await c.distinct('t')).sort()).to.deep.equal(['a', 'b', 'c']);
   });
 
-  // ENGINE BUG found here (19:30 UTC): the find command treats the projection { _id: 1 } as "no projection" and
-  // returns whole documents; mongod returns only _id. ({ _id: 1, a: 1 } and aggregate's $project are right.)
+  // Regression: this test found the find command treating { _id: 1 } as "no projection" (whole documents
+  // returned); fixed in the engine by 22365d4.
   it('projects { _id: 1 } down to the _id alone', async () => {
     const c = db.collection('projection_id');
     await c.insertMany([
@@ -243,8 +243,8 @@ describe('integration (driver): MongoDB semantics', () => {
     expect(docs).to.deep.equal([{ _id: 1 }, { _id: 2 }]);
   });
 
-  // ENGINE BUG found here (19:30 UTC): $group's $push and $addToSet add null for documents where the field is
-  // missing; mongod skips missing values (only an explicit null is accumulated).
+  // Regression: this test found $group's $push/$addToSet accumulating null for missing fields (mongod skips
+  // them); fixed in the engine by 22365d4.
   it('skips missing values in $push and $addToSet, but keeps explicit nulls', async () => {
     const c = db.collection('accumulate_missing');
     await c.insertMany([{ a: 1 }, { b: 1 }, { a: null }]);
