@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Decimal128, Double } from 'bson';
+import { Decimal128, Double, Long } from 'bson';
 import { harness } from './harness.ts';
 
 async function shop() {
@@ -104,9 +104,21 @@ describe('engine: aggregate', () => {
     expect(e.code).to.equal(238);
   });
 
-  it('fields a mingo stage does not reference keep their exact BSON types', async () => {
+  it('fields a mingo stage only copies, matches or sorts keep their exact BSON types', async () => {
     const h = harness();
-    await h.run({ insert: 'c', documents: [{ _id: 1, d: new Double(5), n: 2 }] });
+    await h.run({ insert: 'c', documents: [{ _id: 1, d: new Double(5), n: 2, l: Long.fromNumber(7) }] });
+    const projected = await h.run({
+      aggregate: 'c',
+      pipeline: [
+        { $addFields: { x: 1 } },
+        { $match: { d: 5 } },
+        { $sort: { d: -1 } },
+        { $project: { d: 1, l: 1 } },
+      ],
+      cursor: {},
+    });
+    expect(projected.cursor.firstBatch[0].d).to.be.instanceOf(Double);
+    expect(projected.cursor.firstBatch[0].l).to.be.instanceOf(Long);
     const reply = await h.run({
       aggregate: 'c',
       pipeline: [{ $addFields: { twice: { $multiply: ['$n', 2] } } }],

@@ -7,7 +7,11 @@ import type { Document, Long } from 'bson';
 import { notSupported } from '../errors.ts';
 import { bsonTypeOf, isPlainObject, wrapNumber } from './values.ts';
 
-/** Top-level field names an expression or pipeline may read; `null` when it may read the whole document. */
+/**
+ * Top-level fields an expression or pipeline *computes with* (`$field` paths, $lookup join fields); `null`
+ * when it may read the whole document ($$ROOT). Field names used as keys ($match, $sort, inclusion
+ * $project) are not listed: matching and sorting are BSON-aware, and copying a value needs no conversion.
+ */
 export function referencedFields(spec: unknown, out: Set<string> = new Set()): Set<string> | null {
   if (typeof spec === 'string') {
     if (spec.startsWith('$$ROOT') || spec.startsWith('$$CURRENT')) return null;
@@ -20,23 +24,16 @@ export function referencedFields(spec: unknown, out: Set<string> = new Set()): S
   }
   if (isPlainObject(spec)) {
     for (const k of Object.keys(spec)) {
-      if (!k.startsWith('$')) out.add(k.split('.')[0]);
       const v = spec[k];
-      if (FIELD_NAME_OPTIONS.has(k) && typeof v === 'string') out.add(v.split('.')[0]);
+      if (JOIN_FIELDS.has(k) && typeof v === 'string') out.add(v.split('.')[0]);
       if (referencedFields(v, out) === null) return null;
     }
   }
   return out;
 }
 
-/** Stage options whose value is a bare field name rather than a `$path` ($lookup, $graphLookup, $unset). */
-const FIELD_NAME_OPTIONS = new Set([
-  'localField',
-  'foreignField',
-  'connectFromField',
-  'connectToField',
-  '$unset',
-]);
+/** $lookup / $graphLookup options naming fields whose values mingo hashes for the join. */
+const JOIN_FIELDS = new Set(['localField', 'foreignField', 'connectFromField', 'connectToField']);
 
 function convert(v: any): any {
   if (v === null || typeof v !== 'object') return v;
