@@ -13,6 +13,9 @@ import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createApiRouter } from './routes/index.ts';
 import { createWebStatic } from './http/web.static.ts';
+import { createLogSmsSender, type SmsSender } from './notify/sms.ts';
+import { createQrPageRouter } from './routes/public/index.ts';
+import type { QrPageLimits } from './routes/public/qr-page.security.ts';
 
 export interface AppDeps {
   config: Config;
@@ -33,6 +36,10 @@ export interface AppDeps {
   afterClockAdvance?: () => Promise<unknown>;
   /** Built staff workbench to serve (default web/dist; served only when it exists). */
   webDist?: string;
+  /** Delivers QR-page verification codes; defaults to logging them (development). */
+  sms?: SmsSender;
+  /** Overrides of the QR page's verification rate limits (tests). */
+  qrLimits?: Partial<QrPageLimits>;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -72,6 +79,14 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', notFoundHandler);
 
   // PUBLIC PAGES: the QR page router (`/e/:token`) and the web front end are mounted here by their owners.
+  app.use(
+    '/e',
+    createQrPageRouter(ctx, {
+      sms: deps.sms ?? createLogSmsSender(logger),
+      securityClock: deps.authClock ?? systemClock,
+      limits: deps.qrLimits,
+    }),
+  );
   const web = createWebStatic(deps.webDist);
   if (web) app.use(web);
 

@@ -9,6 +9,7 @@ import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineIssueModel } from './issue.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
+import { defineVerificationCodeModel } from './verification-code.model.ts';
 
 const registered = new WeakMap<Connection, ReturnType<typeof defineAll>>();
 
@@ -35,6 +36,8 @@ function defineAll(conn: Connection, clock: Clock) {
     Counter: defineCounterModel(conn),
     // The escalation sweep's exactly-once ledger (unique per issue, step and due instant).
     FollowUpClaim: defineFollowUpClaimModel(conn),
+    // QR-page owner verification: one live one-time code per enterprise (hashed, expiring, single use).
+    VerificationCode: defineVerificationCodeModel(conn),
   };
 }
 
@@ -50,4 +53,5 @@ export type { UserDoc } from './user.model.ts';
 export type { EnterpriseDoc } from './enterprise.model.ts';
 export type { IssueDoc, StoredTimelineEvent } from './issue.model.ts';
 export type { FollowUpClaimDoc } from './follow-up-claim.model.ts';
+export type { VerificationCodeDoc } from './verification-code.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

@@ -1,0 +1,24 @@
+// What the QR page shows about the enterprise itself. Anyone holding the printed code sees a masked name: the
+// code may be photographed or its link forwarded, and the page would otherwise tie a named company to its
+// complaints with the government; the owner still recognises "湖州****有限公司" as theirs. The verified owner
+// sees the full name. The registered mobile is only ever shown masked (to say where the code was sent).
+
+export function maskMobile(mobile: string): string {
+  if (mobile.length < 7) return '*'.repeat(mobile.length);
+  return `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
+}
+
+/** Keeps the first two characters and the legal-form suffix (有限公司…), hides the distinctive middle. */
+export function maskEnterpriseName(name: string): string {
+  const chars = [...name];
+  if (chars.length <= 3) return `${chars[0] ?? ''}**`;
+  const tail = chars.length >= 8 ? 4 : 1;
+  return `${chars.slice(0, 2).join('')}****${chars.slice(-tail).join('')}`;
+}
+
+export function presentEnterprisePublic(e: { name: string; mobile: string }, verified: boolean) {
+  return {
+    name: verified ? e.name : maskEnterpriseName(e.name),
+    maskedMobile: maskMobile(e.mobile),
+  };
+}

@@ -1,0 +1,317 @@
+// The enterprise's QR page, `/e/:token` (DESIGN §7, §10): server-rendered HTML that works without JavaScript.
+// Anyone holding the printed code sees the summary; the owner verifies (SMS code or PIN) for a 30-minute
+// session scoped to this one enterprise and token, then reads the details, raises issues and rates. Routes
+// stay thin: parse the form, call one command, render through the public presenters; every POST answers
+// with a redirect to a GET (post-redirect-get).
+import { createHmac, randomBytes } from 'node:crypto';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { Types } from 'mongoose';
+import type { Clock } from '../../../shared/clock.ts';
+import { ratingOfLevel } from '../../../shared/states.ts';
+import { databaseSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
+import { isAppError } from '../../errors.ts';
+import type { AppContext } from '../../http/app-context.ts';
+import type { EnterpriseDoc } from '../../models/index.ts';
+import type { SmsSender } from '../../notify/sms.ts';
+import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
+import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
+import { enterpriseRateCommand, enterpriseSubmitCommand } from './enterprise-issue.commands.ts';
+import { messagePage, notFoundPage } from './layout.view.ts';
+import { newIssuePage, ownerPage } from './owner.view.ts';
+import {
+  sendOwnerCodeCommand,
+  verifyOwnerCodeCommand,
+  verifyOwnerPinCommand,
+  type CodeCheck,
+  type VerificationDeps,
+} from './owner-verification.commands.ts';
+import { codeForm, newIssueForm, pinForm, rateForm } from './qr-page.schema.ts';
+import { findEnterpriseByToken, listEnterpriseIssues } from './qr-page.query.ts';
+import {
+  DEFAULT_QR_LIMITS,
+  nonceOf,
+  pageHeaders,
+  verificationLimits,
+  type QrPageLimits,
+} from './qr-page.security.ts';
+import { createQrSessions, pagePath, type OwnerSession } from './qr-session.ts';
+import { noticeFor, sortForOwner } from './qr-page.notices.ts';
+import { summaryPage, verifyPage } from './summary.view.ts';
+
+export interface QrPageOptions {
+  sms: SmsSender;
+  /** Session and code expiry (the real clock in production, like staff sessions). */
+  securityClock: Clock;
+  limits?: Partial<QrPageLimits>;
+  onChange?: IssueChangeListener;
+}
+
+interface PageLocals {
+  enterprise: EnterpriseDoc;
+  token: string;
+  base: string;
+  session: OwnerSession | null;
+}
+
+const page = (res: Response): PageLocals => res.locals.qr as PageLocals;
+
+function send(res: Response, status: number, body: string): void {
+  res.status(status).type('html').send(body);
+}
+
+export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router {
+  const router = Router();
+  const secret = ctx.config.jwtSecret ?? '';
+  const sessions = createQrSessions(secret, opts.securityClock);
+  const limits = verificationLimits({ ...DEFAULT_QR_LIMITS, ...opts.limits });
+  const verification: VerificationDeps = {
+    models: ctx.models,
+    clock: opts.securityClock,
+    sms: opts.sms,
+    codeKey: createHmac('sha256', secret).update('qr-owner-code/v1').digest(),
+  };
+  const issueDeps = {
+    models: ctx.models,
+    clock: ctx.clock,
+    settings: databaseSettings(ctx.models),
+    onChange: opts.onChange,
+  };
+
+  router.use(...pageHeaders());
+  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+
+  /** Resolves the printed token; an unknown or rotated one gets the same 404 page, whatever the path. */
+  const withEnterprise: RequestHandler = async (req, res, next) => {
+    const token = String(req.params.token);
+    const enterprise = await findEnterpriseByToken(ctx.models, token);
+    if (!enterprise) return send(res, 404, notFoundPage(nonceOf(res)));
+    const session = sessions.read(req, String(enterprise._id), token);
+    res.locals.qr = { enterprise, token, base: pagePath(token), session } satisfies PageLocals;
+    next();
+  };
+
+  /** POSTs of a verified owner: a live session for this enterprise and its CSRF token. */
+  const ownerPost: RequestHandler = (req, res, next) => {
+    const { session, base } = page(res);
+    if (!session)
+      return send(
+        res,
+        403,
+        messagePage(nonceOf(res), '请先验证身份', '验证已过期或未验证，请重新验证。', `${base}/verify`),
+      );
+    if (!sessions.checkCsrf(req, session.csrf)) return forbiddenCsrf(res, base);
+    next();
+  };
+
+  /** POSTs before verification: the pre-session double-submit token. */
+  const guestPost: RequestHandler = (req, res, next) => {
+    const { base } = page(res);
+    if (!sessions.checkCsrf(req, sessions.preCookie(req))) return forbiddenCsrf(res, base);
+    next();
+  };
+
+  function forbiddenCsrf(res: Response, base: string) {
+    send(res, 403, messagePage(nonceOf(res), '页面已过期', '页面已过期，请返回后重试。', base));
+  }
+
+  function renderVerify(
+    req: Request,
+    res: Response,
+    status: number,
+    extra: { sent?: boolean; error?: string },
+  ) {
+    const { enterprise, token, base } = page(res);
+    const shown = presentEnterprisePublic(enterprise, false);
+    const csrf = sessions.preToken(req, res, token);
+    send(
+      res,
+      status,
+      verifyPage({
+        nonce: nonceOf(res),
+        base,
+        enterpriseName: shown.name,
+        maskedMobile: shown.maskedMobile,
+        csrf,
+        ...extra,
+      }),
+    );
+  }
+
+  function startSession(req: Request, res: Response) {
+    const { enterprise, token, base } = page(res);
+    sessions.start(req, res, String(enterprise._id), token);
+    res.redirect(303, `${base}?msg=verified`);
+  }
+
+  router.get('/:token', withEnterprise, async (req, res) => {
+    const { enterprise, base, session } = page(res);
+    const shown = presentEnterprisePublic(enterprise, !!session);
+    const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id));
+    const notice = noticeFor(req.query);
+    if (!session) {
+      const summaries = issues.map(presentIssuePublicSummary);
+      return send(
+        res,
+        200,
+        summaryPage({ nonce: nonceOf(res), base, enterpriseName: shown.name, issues: summaries, notice }),
+      );
+    }
+    const full = issues.map(presentIssuePublic);
+    send(
+      res,
+      200,
+      ownerPage({
+        nonce: nonceOf(res),
+        base,
+        enterpriseName: shown.name,
+        csrf: session.csrf,
+        issues: full,
+        maskedMobile: shown.maskedMobile,
+        notice,
+      }),
+    );
+  });
+
+  router.get('/:token/verify', withEnterprise, (req, res) => {
+    const { session, base } = page(res);
+    if (session) return res.redirect(303, base);
+    renderVerify(req, res, 200, { sent: req.query.sent === '1' });
+  });
+
+  router.post('/:token/code', ...limits.send, withEnterprise, guestPost, async (req, res) => {
+    const { enterprise, base } = page(res);
+    try {
+      await sendOwnerCodeCommand(verification, enterprise);
+    } catch (err) {
+      if (isAppError(err)) return renderVerify(req, res, err.status, { error: err.message });
+      throw err;
+    }
+    res.redirect(303, `${base}/verify?sent=1`);
+  });
+
+  router.post('/:token/verify-code', ...limits.verify, withEnterprise, guestPost, async (req, res) => {
+    const form = codeForm.safeParse(req.body);
+    if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字验证码' });
+    const check = await verifyOwnerCodeCommand(verification, page(res).enterprise._id, form.data.code);
+    if (!check.ok) return renderVerify(req, res, 400, { error: codeError(check) });
+    startSession(req, res);
+  });
+
+  router.post('/:token/verify-pin', ...limits.verify, withEnterprise, guestPost, async (req, res) => {
+    const form = pinForm.safeParse(req.body);
+    if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字 PIN' });
+    const check = await verifyOwnerPinCommand(ctx.models, page(res).enterprise._id, form.data.pin);
+    if (check === 'no_pin')
+      return renderVerify(req, res, 400, { error: '本企业尚未设置 PIN，请使用短信验证码验证。' });
+    if (check === 'wrong') return renderVerify(req, res, 400, { error: 'PIN 不正确。' });
+    startSession(req, res);
+  });
+
+  router.post('/:token/logout', withEnterprise, ownerPost, (req, res) => {
+    const { token, base } = page(res);
+    sessions.end(req, res, token);
+    res.redirect(303, `${base}?msg=logged_out`);
+  });
+
+  router.get('/:token/new', withEnterprise, (req, res) => {
+    const { enterprise, base, session } = page(res);
+    if (!session) return res.redirect(303, `${base}/verify`);
+    const form = { submissionId: randomBytes(18).toString('base64url') };
+    send(
+      res,
+      200,
+      newIssuePage({ nonce: nonceOf(res), base, enterpriseName: enterprise.name, csrf: session.csrf, form }),
+    );
+  });
+
+  router.post('/:token/issues', withEnterprise, ownerPost, async (req, res) => {
+    const { enterprise, base, session } = page(res);
+    const parsed = newIssueForm.safeParse(req.body);
+    if (!parsed.success) {
+      const raw = req.body as Record<string, unknown>;
+      const form = {
+        title: typeof raw.title === 'string' ? raw.title : undefined,
+        content: typeof raw.content === 'string' ? raw.content : undefined,
+        submissionId: randomBytes(18).toString('base64url'),
+        error: parsed.error.issues[0]?.message ?? '提交内容有误',
+      };
+      return send(
+        res,
+        400,
+        newIssuePage({
+          nonce: nonceOf(res),
+          base,
+          enterpriseName: enterprise.name,
+          csrf: session!.csrf,
+          form,
+        }),
+      );
+    }
+    const { issue } = await enterpriseSubmitCommand(issueDeps, enterprise, parsed.data);
+    res.redirect(303, `${base}?msg=submitted&n=${encodeURIComponent(issue.number)}`);
+  });
+
+  router.post('/:token/issues/:id/rate', withEnterprise, ownerPost, async (req, res) => {
+    const { enterprise, base } = page(res);
+    const id = String(req.params.id);
+    if (!Types.ObjectId.isValid(id)) return send(res, 404, notFoundPage(nonceOf(res)));
+    const form = rateForm.safeParse(req.body);
+    if (!form.success)
+      return send(
+        res,
+        400,
+        messagePage(nonceOf(res), '评价未提交', form.error.issues[0]?.message ?? '评价内容有误', base),
+      );
+    const { level, comment } = form.data;
+    const rating = form.data.rating === 'level' ? ratingOfLevel(level!) : form.data.rating;
+    const input = { rating, ...(level ? { level } : {}), ...(comment ? { comment } : {}) };
+    const outcome = await enterpriseRateCommand(issueDeps, enterprise, id, input);
+    const msg = outcome.duplicate ? 'already_rated' : `rated_${rating}`;
+    res.redirect(303, `${base}?msg=${msg}#issue-${id}`);
+  });
+
+  router.use((_req, res) => send(res, 404, notFoundPage(nonceOf(res))));
+  router.use(pageErrors(ctx));
+  return router;
+}
+
+function codeError(check: Exclude<CodeCheck, { ok: true }>): string {
+  switch (check.reason) {
+    case 'wrong':
+      return `验证码不正确，还可尝试 ${check.triesLeft} 次。`;
+    case 'expired':
+      return '验证码已过期，请重新获取。';
+    case 'dead':
+      return '验证码错误次数过多，已失效，请重新获取。';
+    default:
+      return '请先获取验证码。';
+  }
+}
+
+/** Errors as pages, never JSON or internals: known ones with their message, the rest as a generic 500. */
+function pageErrors(ctx: AppContext): express.ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const nonce = (res.locals.cspNonce as string | undefined) ?? '';
+    const back = typeof req.params?.token === 'string' ? pagePath(req.params.token) : undefined;
+    if (isAppError(err)) {
+      if (err.status === 404) return send(res, 404, notFoundPage(nonce));
+      return send(res, err.status, messagePage(nonce, '操作未完成', err.message, back));
+    }
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return send(res, status, messagePage(nonce, '请求无效', '提交的内容无法处理，请返回后重试。', back));
+    }
+    ctx.logger.error({ err, reqId: req.id }, 'qr page error');
+    send(
+      res,
+      500,
+      messagePage(
+        nonce,
+        '系统繁忙',
+        `系统暂时无法处理，请稍后再试（请求编号 ${String(req.id ?? '')}）。`,
+        back,
+      ),
+    );
+  };
+}

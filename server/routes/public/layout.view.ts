@@ -1,0 +1,116 @@
+// The QR page's shell: one small inline stylesheet (allowed by a per-response CSP nonce), a phone viewport,
+// Chinese text, no scripts and no external assets, so it renders fast on a weak mobile connection. Also the
+// generic message pages (not found, too many attempts, errors) and the date formatting in China time.
+import { CHINA_OFFSET_MS, chinaDateKey } from '../../../shared/calendar.ts';
+import { html, type SafeHtml } from './html.ts';
+
+const CSS = `
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.55 -apple-system,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#1f2329;background:#f2f4f7}
+header{background:#0b5cad;color:#fff;padding:16px 16px 18px}
+header h1{margin:0;font-size:19px;font-weight:600;word-break:break-all}
+header p{margin:4px 0 0;font-size:13px;opacity:.85}
+main{padding:12px;max-width:640px;margin:0 auto}
+h2{font-size:16px;margin:18px 4px 8px;color:#4e5969}
+.card{background:#fff;border-radius:10px;padding:14px;margin:0 0 12px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+ul.list{list-style:none;margin:0;padding:0}
+.row{display:flex;justify-content:space-between;align-items:center;gap:8px}
+.num{font-size:13px;color:#86909c;font-variant-numeric:tabular-nums}
+.badge{display:inline-block;font-size:13px;padding:2px 10px;border-radius:999px;background:#e8f3ff;color:#0b5cad;white-space:nowrap}
+.badge.awaiting_rating{background:#fff3e8;color:#c25400}
+.badge.closed{background:#e8ffea;color:#1a7f37}
+.badge.rejected,.badge.merged{background:#f2f3f5;color:#4e5969}
+dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:10px 0 0;font-size:15px}
+dt{color:#86909c}dd{margin:0;word-break:break-all}
+.title{font-weight:600;margin:8px 0 4px;word-break:break-all}
+.content,.reply{white-space:pre-wrap;word-break:break-all;margin:6px 0;font-size:15px}
+.reply{background:#f7f8fa;border-left:3px solid #0b5cad;padding:8px 10px;border-radius:4px}
+ol.progress{margin:10px 0 0;padding:0 0 0 18px;font-size:14px;color:#4e5969}
+ol.progress li{margin:0 0 6px}
+.muted{color:#86909c;font-size:14px}
+.notice{background:#e8ffea;color:#1a7f37;border-radius:8px;padding:10px 12px;margin:0 0 12px}
+.error{background:#ffece8;color:#cb2634;border-radius:8px;padding:10px 12px;margin:0 0 12px}
+form{margin:0}
+label{display:block;margin:10px 0 4px;font-size:15px}
+input[type=text],input[type=password],input[type=tel],textarea{width:100%;font:inherit;padding:10px 12px;border:1px solid #c9cdd4;border-radius:8px;background:#fff}
+textarea{min-height:8em;resize:vertical}
+button,.button{display:block;width:100%;min-height:46px;margin:12px 0 0;font:inherit;font-size:17px;border:0;border-radius:8px;background:#0b5cad;color:#fff;text-align:center;text-decoration:none;padding:11px}
+.button.secondary,button.secondary{background:#fff;color:#0b5cad;border:1px solid #0b5cad}
+.two{display:grid;grid-template-columns:1fr 1fr;gap:10px}
+.two button{margin-top:10px}
+button.good{background:#1a7f37}button.bad{background:#cb2634}
+details{margin:10px 0 0}summary{color:#0b5cad;cursor:pointer;min-height:32px}
+fieldset{border:0;margin:6px 0 0;padding:0}
+legend{font-size:14px;color:#86909c;padding:0}
+.levels label{display:inline-flex;align-items:center;gap:4px;margin:4px 14px 4px 0}
+footer{text-align:center;color:#86909c;font-size:13px;padding:8px 16px 28px}
+`;
+
+export interface LayoutOptions {
+  title: string;
+  heading: string;
+  subheading?: string;
+  nonce: string;
+}
+
+export function layout(opts: LayoutOptions, body: SafeHtml): string {
+  return html`<!doctype html>
+    <html lang="zh-CN">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <meta name="robots" content="noindex,nofollow" />
+        <meta name="referrer" content="no-referrer" />
+        <title>${opts.title}</title>
+        <style nonce="${opts.nonce}">
+          ${CSS}
+        </style>
+      </head>
+      <body>
+        <header>
+          <h1>${opts.heading}</h1>
+          ${opts.subheading ? html`<p>${opts.subheading}</p>` : ''}
+        </header>
+        <main>${body}</main>
+        <footer>企业码 · 涉企问题高效闭环办理<br />如有疑问，请拨打 12345 政务服务热线</footer>
+      </body>
+    </html>`.value;
+}
+
+/** 2026年3月9日, in China time. */
+export function chinaDate(d: Date | string | null | undefined): string {
+  if (!d) return '';
+  const [y, m, day] = chinaDateKey(new Date(d)).split('-');
+  return `${y}年${Number(m)}月${Number(day)}日`;
+}
+
+/** 3月9日 14:05, in China time. */
+export function chinaDateTime(d: Date | string): string {
+  const shifted = new Date(new Date(d).getTime() + CHINA_OFFSET_MS);
+  const hh = String(shifted.getUTCHours()).padStart(2, '0');
+  const mm = String(shifted.getUTCMinutes()).padStart(2, '0');
+  return `${shifted.getUTCMonth() + 1}月${shifted.getUTCDate()}日 ${hh}:${mm}`;
+}
+
+export function messagePage(nonce: string, title: string, message: string, back?: string): string {
+  return layout(
+    { title, heading: title, nonce },
+    html`<div class="card">
+      <p>${message}</p>
+      ${back ? html`<a class="button secondary" href="${back}">返回</a>` : ''}
+    </div>`,
+  );
+}
+
+/** Same page for an unknown, mistyped or revoked code: it must not say which. */
+export function notFoundPage(nonce: string): string {
+  return messagePage(
+    nonce,
+    '企业码无法识别',
+    '该企业码无效或已停用。请确认扫描的是最新的企业码，或联系当地企业服务中心获取新码。',
+  );
+}
+
+export function tooManyPage(nonce: string, back?: string): string {
+  return messagePage(nonce, '操作过于频繁', '您的操作过于频繁，为保护企业信息安全，请稍后再试。', back);
+}

@@ -1,0 +1,120 @@
+// Owner verification for the QR page (DESIGN §7): a six-digit one-time code sent to the registered mobile, or
+// the enterprise PIN. Codes live five minutes, are stored only as a keyed HMAC (a leaked database does not
+// reveal a live code, and six digits are too few for an unkeyed hash), are spent by their first correct use,
+// and die after five tries. Every rule is enforced by a conditional atomic update, so parallel guesses
+// cannot exceed the limit and one code cannot open two sessions.
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Types } from 'mongoose';
+import type { Clock } from '../../../shared/clock.ts';
+import { verifyPassword } from '../../auth/password.ts';
+import { AppError, tooMany } from '../../errors.ts';
+import type { EnterpriseDoc, Models } from '../../models/index.ts';
+import type { SmsSender } from '../../notify/sms.ts';
+
+export const CODE_TTL_MS = 5 * 60_000;
+export const MAX_CODE_TRIES = 5;
+/** A new code for the same enterprise at most once a minute (SMS costs money and annoys the owner). */
+export const RESEND_COOLDOWN_MS = 60_000;
+
+export interface VerificationDeps {
+  models: Models;
+  /** Security clock: code expiry and resend spacing. */
+  clock: Clock;
+  sms: SmsSender;
+  /** HMAC key for stored codes. */
+  codeKey: Buffer;
+}
+
+export type CodeCheck =
+  | { ok: true }
+  | { ok: false; reason: 'wrong'; triesLeft: number }
+  | { ok: false; reason: 'expired' | 'dead' | 'none' };
+
+function hashCode(key: Buffer, enterpriseId: Types.ObjectId | string, code: string): string {
+  return createHmac('sha256', key)
+    .update(`${String(enterpriseId)}:${code}`)
+    .digest('base64url');
+}
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function sendOwnerCodeCommand(deps: VerificationDeps, enterprise: EnterpriseDoc): Promise<void> {
+  const { models, clock } = deps;
+  const now = clock.now();
+  const previous = await models.VerificationCode.findOne({ enterpriseId: enterprise._id }).lean();
+  if (previous && now.getTime() - previous.sentAt.getTime() < RESEND_COOLDOWN_MS) {
+    throw tooMany('验证码发送过于频繁，请1分钟后再试', 'code_cooldown');
+  }
+  const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  // One live code per enterprise: a new one replaces (and so revokes) the previous one.
+  await models.VerificationCode.updateOne(
+    { enterpriseId: enterprise._id },
+    {
+      $set: {
+        codeHash: hashCode(deps.codeKey, enterprise._id, code),
+        sentAt: now,
+        expiresAt: new Date(now.getTime() + CODE_TTL_MS),
+        attempts: 0,
+        usedAt: null,
+      },
+    },
+    { upsert: true },
+  );
+  try {
+    await deps.sms.send(
+      enterprise.mobile,
+      `【企业码】您的验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信。`,
+    );
+  } catch {
+    throw new AppError('sms_failed', 503, '短信发送失败，请稍后再试或使用 PIN 验证');
+  }
+}
+
+/** Spends one try; the code is accepted only while live, unused and under the try limit. */
+export async function verifyOwnerCodeCommand(
+  deps: VerificationDeps,
+  enterpriseId: Types.ObjectId,
+  code: string,
+): Promise<CodeCheck> {
+  const { models } = deps;
+  const now = deps.clock.now();
+  const tried = await models.VerificationCode.findOneAndUpdate(
+    { enterpriseId, usedAt: null, attempts: { $lt: MAX_CODE_TRIES }, expiresAt: { $gt: now } },
+    { $inc: { attempts: 1 } },
+    { new: true },
+  ).lean();
+  if (!tried) {
+    const current = await models.VerificationCode.findOne({ enterpriseId }).lean();
+    if (!current || current.usedAt) return { ok: false, reason: 'none' };
+    if (current.attempts >= MAX_CODE_TRIES) return { ok: false, reason: 'dead' };
+    return { ok: false, reason: 'expired' };
+  }
+  if (!sameHash(tried.codeHash, hashCode(deps.codeKey, enterpriseId, code))) {
+    const triesLeft = MAX_CODE_TRIES - tried.attempts;
+    return triesLeft > 0 ? { ok: false, reason: 'wrong', triesLeft } : { ok: false, reason: 'dead' };
+  }
+  // Spend it: only the request that flips usedAt wins, so a code opens one session.
+  const spent = await models.VerificationCode.updateOne(
+    { _id: tried._id, usedAt: null, codeHash: tried.codeHash },
+    { $set: { usedAt: now } },
+  );
+  return spent.modifiedCount === 1 ? { ok: true } : { ok: false, reason: 'none' };
+}
+
+export type PinCheck = 'ok' | 'wrong' | 'no_pin';
+
+export async function verifyOwnerPinCommand(
+  models: Models,
+  enterpriseId: Types.ObjectId,
+  pin: string,
+): Promise<PinCheck> {
+  const found = await models.Enterprise.findById(enterpriseId)
+    .select('+pinHash')
+    .lean<Pick<EnterpriseDoc, 'pinHash'>>();
+  if (!found?.pinHash) return 'no_pin';
+  return (await verifyPassword(pin, found.pinHash)) ? 'ok' : 'wrong';
+}

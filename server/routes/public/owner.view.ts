@@ -1,0 +1,180 @@
+// Pages for the verified owner: every issue of the enterprise with its text, public progress and reply, the
+// 好差评 form on issues awaiting a rating, and the form for raising a new issue. Forms post back with the
+// session's CSRF token and land on a fresh GET (post-redirect-get), so a reload never resubmits.
+import { RATING_LABELS, RATING_LEVEL_LABELS, RATING_LEVELS, ratingOfLevel } from '../../../shared/states.ts';
+import type { presentIssuePublic } from '../../presenters/issue-public.presenter.ts';
+import { html, type SafeHtml } from './html.ts';
+import { chinaDate, chinaDateTime, layout } from './layout.view.ts';
+import { issueList } from './summary.view.ts';
+
+export type OwnerIssue = ReturnType<typeof presentIssuePublic>;
+
+interface OwnerBase {
+  nonce: string;
+  base: string;
+  enterpriseName: string;
+  csrf: string;
+}
+
+function levelChoices(side: 'good' | 'bad'): SafeHtml[] {
+  return RATING_LEVELS.filter((l) => ratingOfLevel(l) === side).map(
+    (l) => html`<label><input type="radio" name="level" value="${l}" />${RATING_LEVEL_LABELS[l]}</label>`,
+  );
+}
+
+function rateForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
+  return html`<form method="post" action="${p.base}/issues/${i.id}/rate">
+    <input type="hidden" name="_csrf" value="${p.csrf}" />
+    <p class="title">
+      请对办理结果进行评价${i.rateBy ? html`<span class="muted">（${chinaDate(i.rateBy)}前）</span>` : ''}
+    </p>
+    <div class="two">
+      <button type="submit" name="rating" value="good" class="good">满意</button>
+      <button type="submit" name="rating" value="bad" class="bad">不满意</button>
+    </div>
+    <details>
+      <summary>详细评价（可选）</summary>
+      <fieldset class="levels">
+        <legend>满意</legend>
+        ${levelChoices('good')}
+      </fieldset>
+      <fieldset class="levels">
+        <legend>不满意</legend>
+        ${levelChoices('bad')}
+      </fieldset>
+      <label for="comment-${i.id}">评价意见</label>
+      <textarea id="comment-${i.id}" name="comment" maxlength="500"></textarea>
+      <button type="submit" name="rating" value="level">提交详细评价</button>
+    </details>
+  </form>`;
+}
+
+function ratingLine(i: OwnerIssue): SafeHtml {
+  if (!i.rating) return html``;
+  const level = i.rating.level ? ` · ${RATING_LEVEL_LABELS[i.rating.level]}` : '';
+  return html`<dt>您的评价</dt>
+    <dd>${RATING_LABELS[i.rating.rating]}${level}</dd>`;
+}
+
+function ownerItem(p: OwnerBase, i: OwnerIssue): SafeHtml {
+  const progress = i.progress.map(
+    (e) =>
+      html`<li>
+        ${chinaDateTime(e.at)} ${e.label}${e.note ? html`：<span class="content">${e.note}</span>` : ''}
+      </li>`,
+  );
+  return html`<li class="card" id="issue-${i.id}">
+    <div class="row">
+      <span class="badge ${i.stage}">${i.stageLabel}</span><span class="num">${i.number}</span>
+    </div>
+    <p class="title">${i.title}</p>
+    <p class="content">${i.content}</p>
+    <dl>
+      <dt>类别</dt>
+      <dd>${i.categoryLabel}</dd>
+      <dt>责任单位</dt>
+      <dd>${i.unitName ?? '待分办'}</dd>
+      ${
+        i.promisedBy
+          ? html`<dt>承诺办结</dt>
+              <dd>${chinaDate(i.promisedBy)}前</dd>`
+          : ''
+      }
+      ${
+        i.closedAt
+          ? html`<dt>办结日期</dt>
+              <dd>${chinaDate(i.closedAt)}</dd>`
+          : ''
+      }
+      ${ratingLine(i)}
+    </dl>
+    ${
+      i.reply
+        ? html`<p class="title">办理答复</p>
+            <p class="reply">${i.reply}</p>`
+        : ''
+    }
+    ${
+      i.rejectReason
+        ? html`<p class="title">不予受理理由</p>
+            <p class="reply">${i.rejectReason}</p>`
+        : ''
+    }
+    ${
+      progress.length
+        ? html`<details>
+            <summary>办理进展（${progress.length}）</summary>
+            <ol class="progress">
+              ${progress}
+            </ol>
+          </details>`
+        : ''
+    }
+    ${i.canRate ? rateForm(p, i) : ''}
+  </li>`;
+}
+
+export function ownerPage(
+  p: OwnerBase & { issues: readonly OwnerIssue[]; maskedMobile: string; notice?: string },
+) {
+  const toRate = p.issues.filter((i) => i.canRate);
+  const body = html` ${p.notice ? html`<div class="notice" role="status">${p.notice}</div>` : ''}
+    <div class="card">
+      <p class="muted">已验证企业负责人身份（${p.maskedMobile}），30分钟内有效。</p>
+      <a class="button" href="${p.base}/new">反映新问题</a>
+      <form method="post" action="${p.base}/logout">
+        <input type="hidden" name="_csrf" value="${p.csrf}" />
+        <button type="submit" class="secondary">退出验证</button>
+      </form>
+    </div>
+    ${toRate.length ? html`<h2>待您评价（${toRate.length}）</h2>` : ''}
+    ${
+      toRate.length
+        ? issueList(
+            toRate.map((i) => ownerItem(p, i)),
+            '',
+          )
+        : ''
+    }
+    <h2>全部问题（${p.issues.length}）</h2>
+    ${issueList(
+      p.issues.filter((i) => !i.canRate).map((i) => ownerItem(p, i)),
+      '暂无记录。',
+    )}`;
+  return layout(
+    { title: '企业码', heading: p.enterpriseName, subheading: '涉企问题办理详情', nonce: p.nonce },
+    body,
+  );
+}
+
+export interface NewIssueForm {
+  title?: string;
+  content?: string;
+  submissionId: string;
+  error?: string;
+}
+
+export const PUBLIC_TITLE_MAX = 100;
+export const PUBLIC_CONTENT_MAX = 2000;
+
+export function newIssuePage(p: OwnerBase & { form: NewIssueForm }): string {
+  const f = p.form;
+  const body = html` ${f.error ? html`<div class="error" role="alert">${f.error}</div>` : ''}
+    <div class="card">
+      <form method="post" action="${p.base}/issues">
+        <input type="hidden" name="_csrf" value="${p.csrf}" />
+        <input type="hidden" name="submissionId" value="${f.submissionId}" />
+        <label for="title">标题（可选）</label>
+        <input type="text" id="title" name="title" maxlength="${PUBLIC_TITLE_MAX}" value="${f.title ?? ''}" />
+        <label for="content">问题描述（必填，${PUBLIC_CONTENT_MAX}字以内）</label>
+        <textarea id="content" name="content" maxlength="${PUBLIC_CONTENT_MAX}" required>
+${f.content ?? ''}</textarea>
+        <button type="submit">提交</button>
+      </form>
+      <a class="button secondary" href="${p.base}">返回</a>
+    </div>`;
+  return layout(
+    { title: '反映新问题', heading: p.enterpriseName, subheading: '反映新问题', nonce: p.nonce },
+    body,
+  );
+}

@@ -1,0 +1,50 @@
+// The QR page's form bodies (urlencoded, so every field arrives as a string or not at all). Limits are tighter
+// than the staff API's: a phone form has no business posting ten thousand characters.
+import { z } from 'zod';
+import { RATING_LEVELS } from '../../../shared/states.ts';
+import { PUBLIC_CONTENT_MAX, PUBLIC_TITLE_MAX } from './owner.view.ts';
+
+export const codeForm = z.object({
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/),
+});
+export const pinForm = z.object({
+  pin: z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/),
+});
+
+const optionalText = (max: number, label: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, { error: `${label}不能超过${max}个字` })
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+/** `rating` is the button pressed: one-tap good/bad, or "level" to rate by the chosen detail level. */
+export const rateForm = z
+  .object({
+    rating: z.enum(['good', 'bad', 'level'], { error: '请选择满意或不满意' }),
+    level: z
+      .enum(RATING_LEVELS, { error: '评价等级无效' })
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    comment: optionalText(500, '评价意见'),
+  })
+  .refine((f) => f.rating !== 'level' || !!f.level, { error: '请选择评价等级' });
+
+export const SUBMISSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
+
+export const newIssueForm = z.object({
+  title: optionalText(PUBLIC_TITLE_MAX, '标题'),
+  content: z
+    .string({ error: '请填写问题描述' })
+    .trim()
+    .min(1, { error: '请填写问题描述' })
+    .max(PUBLIC_CONTENT_MAX, { error: `问题描述不能超过${PUBLIC_CONTENT_MAX}个字` }),
+  submissionId: z.string().regex(SUBMISSION_ID, { error: '表单已失效，请重新打开' }),
+});

@@ -1,0 +1,128 @@
+// The verified owner's session on the QR page, and the CSRF tokens of its forms.
+//
+// A session is a short-lived HS256 JWT in an HttpOnly, SameSite=Lax cookie whose path is the enterprise's own
+// page, so a browser never even sends it to another enterprise's page. The JWT names the enterprise and a
+// digest of the QR token it was issued under: rotating the token (revoking the printed code) ends every
+// session at once. Its key is derived from, but not equal to, the staff JWT secret, and it has its own issuer
+// and audience, so a staff token is never a QR session and vice versa.
+//
+// CSRF: every POST carries `_csrf`. With a session it must equal the random value sealed in the JWT; before
+// verification (sending or checking a code) it must equal a random pre-session cookie (double submit).
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import jwt from 'jsonwebtoken';
+import type { Clock } from '../../../shared/clock.ts';
+
+export const SESSION_COOKIE = 'eq_owner';
+export const PRE_COOKIE = 'eq_pre';
+export const SESSION_MINUTES = 30;
+const ISSUER = 'eil-qr-owner';
+const AUDIENCE = 'qr-page';
+
+export interface OwnerSession {
+  enterpriseId: string;
+  csrf: string;
+}
+
+export interface QrSessions {
+  /** Starts a session: sets the cookie and returns the session (with its CSRF token). */
+  start(req: Request, res: Response, enterpriseId: string, qrToken: string): OwnerSession;
+  /** The session for exactly this enterprise and token, or null (absent, expired, foreign, rotated). */
+  read(req: Request, enterpriseId: string, qrToken: string): OwnerSession | null;
+  end(req: Request, res: Response, qrToken: string): void;
+  /** The pre-session CSRF value, creating its cookie when missing. */
+  preToken(req: Request, res: Response, qrToken: string): string;
+  /** True when the form's `_csrf` matches `expected`. */
+  checkCsrf(req: Request, expected: string | undefined): boolean;
+  /** The pre-session cookie's value (for checking verification forms). */
+  preCookie(req: Request): string | undefined;
+}
+
+export function pagePath(qrToken: string): string {
+  return `/e/${encodeURIComponent(qrToken)}`;
+}
+
+/** A digest of the QR token: binds a session to the code it came from without storing the token itself. */
+function tokenTag(qrToken: string): string {
+  return createHash('sha256').update(qrToken).digest('base64url').slice(0, 22);
+}
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function createQrSessions(secret: string, clock: Clock): QrSessions {
+  const key = createHmac('sha256', secret).update('qr-owner-session/v1').digest();
+  const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
+  const cookieOptions = (req: Request, qrToken: string) => ({
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: req.secure,
+    path: pagePath(qrToken),
+  });
+
+  return {
+    start(req, res, enterpriseId, qrToken) {
+      const csrf = randomBytes(24).toString('base64url');
+      const token = jwt.sign({ sub: enterpriseId, qt: tokenTag(qrToken), csrf, iat: nowSeconds() }, key, {
+        algorithm: 'HS256',
+        expiresIn: SESSION_MINUTES * 60,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req, qrToken), maxAge: SESSION_MINUTES * 60_000 });
+      return { enterpriseId, csrf };
+    },
+    read(req, enterpriseId, qrToken) {
+      const token = readCookie(req, SESSION_COOKIE);
+      if (!token) return null;
+      try {
+        const claims = jwt.verify(token, key, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          clockTimestamp: nowSeconds(),
+        }) as { sub?: unknown; qt?: unknown; csrf?: unknown };
+        if (claims.sub !== enterpriseId || claims.qt !== tokenTag(qrToken)) return null;
+        if (typeof claims.csrf !== 'string') return null;
+        return { enterpriseId, csrf: claims.csrf };
+      } catch {
+        return null;
+      }
+    },
+    end(req, res, qrToken) {
+      res.clearCookie(SESSION_COOKIE, cookieOptions(req, qrToken));
+    },
+    preToken(req, res, qrToken) {
+      const existing = readCookie(req, PRE_COOKIE);
+      if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
+      const fresh = randomBytes(24).toString('base64url');
+      res.cookie(PRE_COOKIE, fresh, cookieOptions(req, qrToken));
+      return fresh;
+    },
+    preCookie(req) {
+      return readCookie(req, PRE_COOKIE);
+    },
+    checkCsrf(req, expected) {
+      const sent: unknown = (req.body as { _csrf?: unknown } | undefined)?._csrf;
+      return typeof sent === 'string' && !!expected && sameText(sent, expected);
+    },
+  };
+}

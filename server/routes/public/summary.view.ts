@@ -1,0 +1,121 @@
+// Pages for anyone holding the printed code: the summary list (stage, responsible unit, promised date — DESIGN
+// §7, nothing else) and the owner-verification page (one-time code by SMS, or the enterprise PIN).
+import type { presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
+import { html, type SafeHtml } from './html.ts';
+import { chinaDate, layout } from './layout.view.ts';
+
+export type IssueSummary = ReturnType<typeof presentIssuePublicSummary>;
+
+interface PageBase {
+  nonce: string;
+  base: string;
+  enterpriseName: string;
+}
+
+function summaryItem(i: IssueSummary): SafeHtml {
+  return html`<li class="card">
+    <div class="row">
+      <span class="badge ${i.stage}">${i.stageLabel}</span><span class="num">${i.number}</span>
+    </div>
+    <dl>
+      <dt>责任单位</dt>
+      <dd>${i.unitName ?? '待分办'}</dd>
+      ${
+        i.promisedBy
+          ? html`<dt>承诺办结</dt>
+              <dd>${chinaDate(i.promisedBy)}前</dd>`
+          : ''
+      }
+      ${
+        i.closedAt
+          ? html`<dt>办结日期</dt>
+              <dd>${chinaDate(i.closedAt)}</dd>`
+          : ''
+      }
+      <dt>提出日期</dt>
+      <dd>${chinaDate(i.createdAt)}</dd>
+    </dl>
+  </li>`;
+}
+
+export function issueList(items: readonly SafeHtml[], empty: string): SafeHtml {
+  return items.length
+    ? html`<ul class="list">
+        ${items}
+      </ul>`
+    : html`<div class="card muted">${empty}</div>`;
+}
+
+export function summaryPage(p: PageBase & { issues: readonly IssueSummary[]; notice?: string }): string {
+  const body = html` ${p.notice ? html`<div class="notice">${p.notice}</div>` : ''}
+    <div class="card">
+      <p class="muted">
+        此处仅显示办理阶段、责任单位和承诺办结日期。企业负责人验证身份后，可查看问题详情、提交新问题并对办理结果进行评价。
+      </p>
+      <a class="button" href="${p.base}/verify">企业负责人验证</a>
+    </div>
+    <h2>本企业反映的问题（${p.issues.length}）</h2>
+    ${issueList(p.issues.map(summaryItem), '暂无记录。')}`;
+  return layout(
+    { title: '企业码', heading: p.enterpriseName, subheading: '涉企问题办理进度', nonce: p.nonce },
+    body,
+  );
+}
+
+export interface VerifyPageProps extends PageBase {
+  maskedMobile: string;
+  csrf: string;
+  sent?: boolean;
+  error?: string;
+}
+
+export function verifyPage(p: VerifyPageProps): string {
+  const body = html` ${p.error ? html`<div class="error" role="alert">${p.error}</div>` : ''}
+    ${p.sent ? html`<div class="notice">验证码已发送至 ${p.maskedMobile}，5分钟内有效。</div>` : ''}
+    <h2>方式一：短信验证码</h2>
+    <div class="card">
+      <form method="post" action="${p.base}/code">
+        <input type="hidden" name="_csrf" value="${p.csrf}" />
+        <p class="muted">验证码将发送至企业登记的手机号 ${p.maskedMobile}</p>
+        <button type="submit" class="secondary">${p.sent ? '重新发送验证码' : '发送验证码'}</button>
+      </form>
+      <form method="post" action="${p.base}/verify-code">
+        <input type="hidden" name="_csrf" value="${p.csrf}" />
+        <label for="code">6位验证码</label>
+        <input
+          type="tel"
+          id="code"
+          name="code"
+          inputmode="numeric"
+          autocomplete="one-time-code"
+          pattern="[0-9]{6}"
+          maxlength="6"
+          required
+        />
+        <button type="submit">验证</button>
+      </form>
+    </div>
+    <h2>方式二：企业 PIN</h2>
+    <div class="card">
+      <form method="post" action="${p.base}/verify-pin">
+        <input type="hidden" name="_csrf" value="${p.csrf}" />
+        <label for="pin">6位 PIN（由企业服务中心设置）</label>
+        <input
+          type="password"
+          id="pin"
+          name="pin"
+          inputmode="numeric"
+          autocomplete="off"
+          pattern="[0-9]{6}"
+          maxlength="6"
+          required
+        />
+        <button type="submit">验证</button>
+      </form>
+    </div>
+    <a class="button secondary" href="${p.base}">返回</a>`;
+  return layout(
+    { title: '企业负责人验证', heading: p.enterpriseName, subheading: '企业负责人验证', nonce: p.nonce },
+    body,
+  );
+}

@@ -1,0 +1,116 @@
+// The printed enterprise code (GET /e/:token) as anyone holding it sees it: stage, responsible unit and promised
+// date only; unknown and rotated codes get one friendly 404; everything on the page is escaped; the page is
+// script-free under a strict CSP and never cached.
+import { expect } from 'chai';
+import request from 'supertest';
+import {
+  handlerOf,
+  issueAwaitingRating,
+  issueInProgress,
+  pageOf,
+  staffAction,
+  staffIssue,
+  useQrApp,
+  type QrTestApp,
+} from './qr-page.harness.ts';
+
+const SECRET_CONTENT = '厂房验收迟迟未安排，联系人王经理电话13912345678';
+const PUBLIC_NOTE = '已与企业电话沟通，下周安排现场验收';
+const INTERNAL_NOTE = '内部：需查档，经办人电话0572-2345678';
+
+describe('QR page: the summary for anyone holding the code', () => {
+  const t: QrTestApp = useQrApp();
+  let issueId: string;
+  let staffView: { number: string; unitId: string; deadlines: { resolveBy: string } };
+
+  before(async () => {
+    const e = await t.enterprise(0);
+    issueId = await issueInProgress(t, e, { title: '新厂房验收', content: SECRET_CONTENT });
+    const handler = await handlerOf(t, issueId);
+    await staffAction(t, handler, issueId, 'note', { text: PUBLIC_NOTE, public: true });
+    await staffAction(t, handler, issueId, 'note', { text: INTERNAL_NOTE, public: false });
+    staffView = await staffIssue(t, issueId);
+  });
+
+  it('shows the stage, the responsible unit and the promised date in China time', async () => {
+    const e = await t.enterprise(0);
+    const res = await request(t.app).get(pageOf(e)).expect(200).expect('Content-Type', /html/);
+    const unit = t.seed.units.find((u) => String(u._id) === staffView.unitId)!;
+    expect(res.text).to.include('办理中');
+    expect(res.text).to.include(unit.name);
+    expect(res.text).to.include(staffView.number);
+    const due = new Date(new Date(staffView.deadlines.resolveBy).getTime() + 8 * 3_600_000);
+    expect(res.text).to.include(`${due.getUTCFullYear()}年${due.getUTCMonth() + 1}月${due.getUTCDate()}日前`);
+  });
+
+  it('shows no content, no notes, no names of people and no phone numbers', async () => {
+    const e = await t.enterprise(0);
+    const res = await request(t.app).get(pageOf(e)).expect(200);
+    for (const secret of [SECRET_CONTENT, '新厂房验收', PUBLIC_NOTE, INTERNAL_NOTE, e.mobile, e.ownerName]) {
+      expect(res.text).to.not.include(secret);
+    }
+    expect(res.text).to.not.match(/1[3-9]\d{9}|0572|handler-|dispatcher/);
+    // The name is masked for code holders (the full name only after verification).
+    expect(res.text).to.not.include(e.name);
+    expect(res.text).to.include([...e.name].slice(0, 2).join(''));
+  });
+
+  it('lists open issues before finished ones', async () => {
+    const e = await t.enterprise(0);
+    const closedId = await issueAwaitingRating(t, e);
+    await staffAction(t, 'dispatcher', closedId, 'rate', { rating: 'good' });
+    const res = await request(t.app).get(pageOf(e)).expect(200);
+    const open = res.text.indexOf(staffView.number);
+    const rejected = res.text.indexOf((await staffIssue(t, closedId)).number);
+    expect(open).to.be.greaterThan(-1);
+    expect(rejected).to.be.greaterThan(open);
+    expect(res.text).to.include('已办结');
+  });
+
+  it('is script-free under a strict CSP with a style nonce, and never cached', async () => {
+    const e = await t.enterprise(0);
+    const res = await request(t.app).get(pageOf(e)).expect(200);
+    const csp = res.headers['content-security-policy'] as string;
+    expect(csp).to.match(/default-src 'none'/);
+    const nonce = /style-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).to.be.a('string');
+    expect(res.text).to.include(`<style nonce="${nonce}">`);
+    expect(res.text).to.not.match(/<script/i);
+    expect(res.headers['cache-control']).to.equal('no-store');
+    expect(res.headers['referrer-policy']).to.equal('no-referrer');
+    expect(res.text).to.include('name="viewport"');
+  });
+
+  it('answers one friendly 404 page for unknown, malformed and rotated codes', async () => {
+    const unknown = await request(t.app)
+      .get('/e/' + 'A'.repeat(43))
+      .expect(404)
+      .expect('Content-Type', /html/);
+    const malformed = await request(t.app).get('/e/%3Cscript%3E').expect(404);
+    const e = await t.enterprise(1);
+    await request(t.app).get(pageOf(e)).expect(200);
+    await request(t.app)
+      .post(`/api/enterprises/${String(e._id)}/qr/rotate`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    const rotated = await request(t.app).get(pageOf(e)).expect(404);
+    expect(rotated.text).to.equal(
+      unknown.text.replace(/nonce="[^"]+"/, /nonce="[^"]+"/.exec(rotated.text)![0]),
+    );
+    expect(malformed.text).to.include('企业码无法识别');
+    expect(unknown.text).to.not.match(/停用原因|rotated|revoked/);
+    const fresh = await t.enterprise(1);
+    await request(t.app).get(pageOf(fresh)).expect(200);
+    await request(t.app)
+      .get(`${pageOf(e)}/verify`)
+      .expect(404);
+  });
+
+  it('escapes HTML from issue text and enterprise data', async () => {
+    const e = await t.enterprise(2);
+    await t.models.Enterprise.updateOne({ _id: e._id }, { $set: { name: '<b>恶意</b>"企业"&有限公司' } });
+    const res = await request(t.app).get(pageOf(e)).expect(200);
+    expect(res.text).to.not.include('<b>');
+    expect(res.text).to.include('&lt;b****');
+  });
+});
