@@ -54,7 +54,7 @@ describe('staff workbench (e2e, Chromium)', function () {
     await build({
       root: WEB_ROOT,
       configFile: path.join(WEB_ROOT, 'vite.config.ts'),
-      logLevel: 'warn',
+      logLevel: 'error',
       build: { outDir: distDir, emptyOutDir: true },
     });
     conn = await openTestDatabase();

@@ -91,6 +91,7 @@ export interface IssueDetail extends IssueSummary {
     decidedAt?: string;
   } | null;
   rejectReason: string | null;
+  mergedInto: string | null;
   version: number;
   timeline: TimelineEntry[];
 }
