@@ -85,7 +85,7 @@ export async function verifyOwnerCodeCommand(
   const tried = await models.VerificationCode.findOneAndUpdate(
     { enterpriseId, usedAt: null, attempts: { $lt: MAX_CODE_TRIES }, expiresAt: { $gt: now } },
     { $inc: { attempts: 1 } },
-    { new: true },
+    { returnDocument: 'after' },
   ).lean();
   if (!tried) {
     const current = await models.VerificationCode.findOne({ enterpriseId }).lean();

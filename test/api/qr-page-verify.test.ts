@@ -1,0 +1,274 @@
+// Owner verification on the QR page: a one-time code by SMS (six digits, five minutes, single use, stored
+// hashed, dead after five wrong tries) or the enterprise PIN, rate-limited per printed token and per IP,
+// ending in a short session cookie scoped to that one enterprise.
+import { expect } from 'chai';
+import request from 'supertest';
+import {
+  browser,
+  csrfOf,
+  pageOf,
+  requestCode,
+  submitCode,
+  useQrApp,
+  verifyOwner,
+  type QrTestApp,
+} from './qr-page.harness.ts';
+
+const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+
+describe('QR page: verification by SMS code', () => {
+  const t: QrTestApp = useQrApp();
+
+  it('sends a six-digit code to the registered mobile, shows only the masked number, stores only a hash', async () => {
+    const e = await t.enterprise(0);
+    const b = browser(t);
+    const csrf = await requestCode(t, b, e);
+    expect(csrf).to.be.a('string');
+    const sms = t.sms.sent.at(-1)!;
+    expect(sms.mobile).to.equal(e.mobile);
+    const code = t.sms.lastCode();
+    expect(code).to.match(/^\d{6}$/);
+    const page = await b.get(`${pageOf(e)}/verify?sent=1`).expect(200);
+    expect(page.text).to.include(`${e.mobile.slice(0, 3)}****${e.mobile.slice(-4)}`);
+    expect(page.text).to.not.include(e.mobile);
+    expect(page.text).to.not.include(code);
+    const stored = await t.models.VerificationCode.findOne({ enterpriseId: e._id }).lean();
+    expect(stored!.codeHash).to.not.include(code);
+    expect(JSON.stringify(stored)).to.not.include(`"${code}"`);
+  });
+
+  it('refuses a wrong code with the tries left, and sets no session', async () => {
+    const e = await t.enterprise(1);
+    const b = browser(t);
+    const csrf = await requestCode(t, b, e);
+    const res = await submitCode(b, e, csrf, wrongCode(t.sms.lastCode())).expect(400);
+    expect(res.text).to.include('验证码不正确，还可尝试 4 次');
+    expect(res.headers['set-cookie'] ?? []).to.not.satisfy((c: string[]) =>
+      c.some((x) => x.startsWith('eq_owner=')),
+    );
+    const owner = await b.get(pageOf(e)).expect(200);
+    expect(owner.text).to.include('企业负责人验证');
+  });
+
+  it('refuses an expired code (after five minutes on the clock)', async () => {
+    const e = await t.enterprise(2);
+    const b = browser(t);
+    const csrf = await requestCode(t, b, e);
+    t.clock.advance(5 * 60_000 + 1000);
+    const res = await submitCode(b, e, csrf, t.sms.lastCode()).expect(400);
+    expect(res.text).to.include('验证码已过期');
+  });
+
+  it('kills the code after five wrong tries: the right one no longer works', async () => {
+    const e = await t.enterprise(3);
+    const b = browser(t);
+    const csrf = await requestCode(t, b, e);
+    const code = t.sms.lastCode();
+    for (let i = 1; i <= 4; i += 1) {
+      const res = await submitCode(b, e, csrf, wrongCode(code)).expect(400);
+      expect(res.text).to.include(`还可尝试 ${5 - i} 次`);
+    }
+    const fifth = await submitCode(b, e, csrf, wrongCode(code)).expect(400);
+    expect(fifth.text).to.include('已失效');
+    const right = await submitCode(b, e, csrf, code).expect(400);
+    expect(right.text).to.include('已失效');
+    // A new code (a minute later) works again.
+    t.clock.advance(61_000);
+    await b
+      .post(`${pageOf(e)}/code`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    await submitCode(b, e, csrf, t.sms.lastCode()).expect(303);
+  });
+
+  it('spaces codes for one enterprise a minute apart', async () => {
+    const e = await t.enterprise(4);
+    const b = browser(t);
+    const csrf = await requestCode(t, b, e);
+    const again = await b
+      .post(`${pageOf(e)}/code`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(429);
+    expect(again.text).to.include('1分钟后再试');
+  });
+
+  it('opens a session on the right code: HttpOnly, SameSite=Lax cookie on this page only, details shown', async () => {
+    const e = await t.enterprise(5);
+    const b = browser(t);
+    const csrf = await requestCode(t, b, e);
+    const code = t.sms.lastCode();
+    const res = await submitCode(b, e, csrf, code).expect(303);
+    expect(res.headers.location).to.equal(`${pageOf(e)}?msg=verified`);
+    const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('eq_owner='))!;
+    expect(cookie).to.match(/HttpOnly/i);
+    expect(cookie).to.match(/SameSite=Lax/i);
+    expect(cookie).to.include(`Path=${pageOf(e)}`);
+    expect(cookie).to.match(/Max-Age=1800/);
+    expect(cookie).to.not.match(/Secure/i);
+    const page = await b.get(res.headers.location).expect(200);
+    expect(page.text).to.include('验证成功');
+    expect(page.text).to.include(e.name);
+    expect(page.text).to.include('反映新问题');
+    expect(page.headers['cache-control']).to.equal('no-store');
+    // Single use: the same code cannot open a second session.
+    const other = browser(t);
+    const otherCsrf = csrfOf((await other.get(`${pageOf(e)}/verify`).expect(200)).text);
+    await submitCode(other, e, otherCsrf, code).expect(400);
+  });
+
+  it('ignores X-Forwarded-Proto from an untrusted client (no Secure on plain http)', async () => {
+    const e = await t.enterprise(6);
+    const b = browser(t);
+    const csrf = await requestCode(t, b, e);
+    // Not trusted: without TRUST_PROXY the forwarded protocol is ignored, so this stays plain http.
+    const res = await submitCode(b, e, csrf, t.sms.lastCode()).set('X-Forwarded-Proto', 'https').expect(303);
+    expect(String(res.headers['set-cookie'])).to.not.match(/Secure/);
+  });
+
+  it('expires the session after 30 minutes', async () => {
+    const e = await t.enterprise(7);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    t.clock.advance(31 * 60_000);
+    const page = await b.get(pageOf(e)).expect(200);
+    expect(page.text).to.include('企业负责人验证');
+    expect(page.text).to.not.include('反映新问题');
+  });
+
+  it('refuses verification forms without the CSRF token', async () => {
+    const e = await t.enterprise(8);
+    await request(t.app)
+      .post(`${pageOf(e)}/code`)
+      .type('form')
+      .send({})
+      .expect(403);
+    const b = browser(t);
+    await b.get(`${pageOf(e)}/verify`).expect(200);
+    await b
+      .post(`${pageOf(e)}/code`)
+      .type('form')
+      .send({ _csrf: 'x'.repeat(32) })
+      .expect(403);
+    await b
+      .post(`${pageOf(e)}/verify-code`)
+      .type('form')
+      .send({ code: '123456' })
+      .expect(403);
+    expect(t.sms.sent.filter((m) => m.mobile === e.mobile)).to.have.length(0);
+  });
+});
+
+describe('QR page: verification by PIN', () => {
+  const t: QrTestApp = useQrApp();
+
+  it('says when no PIN is set, refuses a wrong PIN, opens a session on the right one', async () => {
+    const e = await t.enterprise(0);
+    const b = browser(t);
+    const csrf = csrfOf((await b.get(`${pageOf(e)}/verify`).expect(200)).text);
+    const none = await b
+      .post(`${pageOf(e)}/verify-pin`)
+      .type('form')
+      .send({ _csrf: csrf, pin: '246810' });
+    expect(none.status).to.equal(400);
+    expect(none.text).to.include('尚未设置 PIN');
+    await request(t.app)
+      .put(`/api/enterprises/${String(e._id)}/pin`)
+      .set(await t.auth('clerk'))
+      .send({ pin: '246810' })
+      .expect(204);
+    const wrong = await b
+      .post(`${pageOf(e)}/verify-pin`)
+      .type('form')
+      .send({ _csrf: csrf, pin: '135790' });
+    expect(wrong.status).to.equal(400);
+    expect(wrong.text).to.include('PIN 不正确');
+    await b
+      .post(`${pageOf(e)}/verify-pin`)
+      .type('form')
+      .send({ _csrf: csrf, pin: '246810' })
+      .expect(303);
+    const page = await b.get(pageOf(e)).expect(200);
+    expect(page.text).to.include(e.name);
+    expect(page.text).to.include('退出验证');
+  });
+});
+
+describe('QR page: verification rate limits', () => {
+  const t: QrTestApp = useQrApp({
+    env: { TRUST_PROXY: '1' },
+    limits: { verifyPerToken: 3, verifyPerIp: 5, sendPerToken: 2, sendPerIp: 100 },
+  });
+
+  async function failPin(ip: string, e: Awaited<ReturnType<QrTestApp['enterprise']>>) {
+    const b = browser(t);
+    const csrf = csrfOf(
+      (
+        await b
+          .get(`${pageOf(e)}/verify`)
+          .set('X-Forwarded-For', ip)
+          .expect(200)
+      ).text,
+    );
+    return b
+      .post(`${pageOf(e)}/verify-pin`)
+      .set('X-Forwarded-For', ip)
+      .type('form')
+      .send({ _csrf: csrf, pin: '000000' });
+  }
+
+  it('limits failed verifications per printed token, whatever the IP', async () => {
+    const e = await t.enterprise(0);
+    for (let i = 1; i <= 3; i += 1) expect((await failPin(`10.0.0.${i}`, e)).status).to.equal(400);
+    const limited = await failPin('10.0.0.9', e);
+    expect(limited.status).to.equal(429);
+    expect(limited.text).to.include('操作过于频繁');
+    expect(limited.headers['retry-after']).to.be.a('string');
+  });
+
+  it('limits failed verifications per IP, across tokens', async () => {
+    const ip = '10.1.0.1';
+    for (let i = 1; i <= 5; i += 1) expect((await failPin(ip, await t.enterprise(i))).status).to.equal(400);
+    expect((await failPin(ip, await t.enterprise(6))).status).to.equal(429);
+    // Another IP on a fresh token is unaffected.
+    expect((await failPin('10.1.0.2', await t.enterprise(7))).status).to.equal(400);
+  });
+
+  it('marks the session cookie Secure behind a trusted https proxy', async () => {
+    const e = await t.enterprise(9);
+    const b = browser(t);
+    const csrf = csrfOf((await b.get(`${pageOf(e)}/verify`).expect(200)).text);
+    await b
+      .post(`${pageOf(e)}/code`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    const res = await submitCode(b, e, csrf, t.sms.lastCode()).set('X-Forwarded-Proto', 'https').expect(303);
+    const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('eq_owner='))!;
+    expect(cookie).to.match(/; Secure/i);
+  });
+
+  it('limits code sends per printed token', async () => {
+    const e = await t.enterprise(8);
+    const b = browser(t);
+    const csrf = csrfOf((await b.get(`${pageOf(e)}/verify`).expect(200)).text);
+    await b
+      .post(`${pageOf(e)}/code`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    t.clock.advance(61_000);
+    await b
+      .post(`${pageOf(e)}/code`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    t.clock.advance(61_000);
+    await b
+      .post(`${pageOf(e)}/code`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(429);
+  });
+});
