@@ -104,6 +104,20 @@ function modMatch(expanded: unknown[], arg: unknown): boolean {
   return expanded.some((v) => isNumeric(v) && Math.trunc(toJsNumber(v)) % d === r);
 }
 
+/** `$elemMatch`: some element of an array at the path satisfies every condition at once. */
+function elemMatcher(criteria: unknown): (e: unknown) => boolean {
+  if (!isPlainObject(criteria)) throw new MongoError(ErrorCodes.BadValue, '$elemMatch needs an Object');
+  const keys = Object.keys(criteria);
+  const operatorsOnly =
+    keys.length > 0 && keys.every((k) => k.startsWith('$') && !['$and', '$or', '$nor', '$expr'].includes(k));
+  if (operatorsOnly) {
+    const p = compileFilter({ e: criteria });
+    return (e) => p({ e });
+  }
+  const p = compileFilter(criteria);
+  return (e) => isPlainObject(e) && p(e);
+}
+
 function pathOp(pred: (arg: any) => Pred) {
   return (selector: string, arg: unknown) => {
     const p = pred(arg);
@@ -134,6 +148,10 @@ const overrides = {
   $size: pathOp((q) => (v) => v.some((x) => Array.isArray(x) && x.length === toJsNumber(q))),
   $all: pathOp((q) => (v, e) => allMatch(v, e, q)),
   $mod: pathOp((q) => (_v, e) => modMatch(e, q)),
+  $elemMatch: pathOp((q) => {
+    const match = elemMatcher(q);
+    return (v) => v.some((leaf) => Array.isArray(leaf) && leaf.some(match));
+  }),
   $expr: (_s: string, expr: unknown, options: any) => {
     const inner = (mingoQueryOps as any).$expr(_s, expr, options);
     const refs = referencedFields(expr);

@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import type { Document } from 'bson';
+import { compileFilter } from '../../../server/db/embedded/engine/matcher.ts';
+import { canonicalDoc } from '../../../server/db/embedded/engine/values.ts';
+
+// Expected results follow MongoDB's documented matching rules for arrays, nested paths and missing fields.
+const doc = canonicalDoc({
+  a: [{ b: [1, 9] }, { b: [4] }],
+  c: [
+    [1, 2],
+    [3, 4],
+  ],
+  e: [
+    { x: 1, y: 2 },
+    { x: 3, y: 4 },
+  ],
+  n: [3, 8],
+  s: 'Hello',
+  o: { p: [{ q: 1 }, { q: 5 }] },
+  z: null,
+});
+
+const cases: [Document, boolean][] = [
+  [{ 'a.b': { $elemMatch: { $gt: 3, $lt: 5 } } }, true],
+  [{ 'a.b': { $elemMatch: { $gt: 5, $lt: 8 } } }, false],
+  [{ c: { $elemMatch: { $elemMatch: { $gt: 3 } } } }, true],
+  [{ e: { $elemMatch: { x: 1, y: 4 } } }, false],
+  [{ e: { $elemMatch: { x: 3, y: 4 } } }, true],
+  [{ 'e.x': 1, 'e.y': 4 }, true],
+  [{ 'a.b': 9 }, true],
+  [{ 'a.b': [4] }, true],
+  [{ c: [1, 2] }, true],
+  [{ c: 1 }, false],
+  [{ e: { x: 1, y: 2 } }, true],
+  [{ e: { y: 2, x: 1 } }, false],
+  [{ n: { $elemMatch: { $gt: 5, $lt: 9 } } }, true],
+  [{ n: { $gt: 5, $lt: 4 } }, true],
+  [{ n: { $not: { $gt: 10 } } }, true],
+  [{ n: { $all: [8, 3] } }, true],
+  [{ n: { $size: 2 } }, true],
+  [{ n: { $mod: [4, 0] } }, true],
+  [{ $and: [{ n: 3 }, { n: 8 }] }, true],
+  [{ s: { $not: /^h/ } }, true],
+  [{ s: { $not: /^H/ } }, false],
+  [{ s: { $in: [/ell/] } }, true],
+  [{ 'o.p.q': 5 }, true],
+  [{ 'o.p.1.q': 5 }, true],
+  [{ 'o.p': { $elemMatch: { q: { $gte: 2 } } } }, true],
+  [{ z: { $type: 'null' } }, true],
+  [{ z: { $exists: true } }, true],
+  [{ missing: { $in: [null, 3] } }, true],
+  [{ missing: { $ne: null } }, false],
+  [{ $expr: { $eq: [{ $size: '$n' }, 2] } }, true],
+];
+
+describe('engine: matcher semantics', () => {
+  for (const [filter, want] of cases) {
+    it(`${JSON.stringify(filter)} -> ${want}`, () => {
+      expect(compileFilter(filter)(doc)).to.equal(want);
+    });
+  }
+});
