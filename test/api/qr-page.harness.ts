@@ -143,14 +143,21 @@ export function submitCode(b: Browser, e: EnterpriseDoc, csrf: string, code: str
     .send({ _csrf: csrf, code });
 }
 
-/** Verifies by SMS code and returns the session's CSRF token (from the owner page). */
-export async function verifyOwner(t: QrTestApp, b: Browser, e: EnterpriseDoc): Promise<string> {
+/** Verifies by SMS code; returns the session's CSRF token (from the owner page) and its cookie. */
+export async function verifySession(t: QrTestApp, b: Browser, e: EnterpriseDoc) {
   const csrf = await requestCode(t, b, e);
-  await submitCode(b, e, csrf, t.sms.lastCode()).expect(303);
+  const res = await submitCode(b, e, csrf, t.sms.lastCode()).expect(303);
+  const setCookie = (res.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+  const cookie = setCookie.find((c) => c.startsWith('eq_owner='))?.split(';')[0];
+  if (!cookie) throw new Error('no session cookie');
   // The next code for this enterprise may be sent a minute later.
   t.clock.advance(61_000);
   const page = await b.get(pageOf(e)).expect(200);
-  return csrfOf(page.text);
+  return { csrf: csrfOf(page.text), cookie };
+}
+
+export async function verifyOwner(t: QrTestApp, b: Browser, e: EnterpriseDoc): Promise<string> {
+  return (await verifySession(t, b, e)).csrf;
 }
 
 const CITY_UNIT = 'city-drc';

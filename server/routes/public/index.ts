@@ -78,7 +78,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   };
 
   router.use(...pageHeaders());
-  router.use(express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }));
+  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
 
   /** Resolves the printed token; an unknown or rotated one gets the same 404 page, whatever the path. */
   const withEnterprise: RequestHandler = async (req, res, next) => {

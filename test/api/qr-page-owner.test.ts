@@ -1,0 +1,251 @@
+// The verified owner on the QR page: full details of their own enterprise's issues only, 好差评 through the
+// real rate action (good closes, bad goes to the centre's verification), new issues on channel `qr` for the
+// session's enterprise, CSRF on every form, escaping of everything shown, and rotation ending the session.
+import { expect } from 'chai';
+import request from 'supertest';
+import {
+  browser,
+  handlerOf,
+  issueAwaitingRating,
+  issueInProgress,
+  pageOf,
+  staffAction,
+  staffIssue,
+  useQrApp,
+  verifyOwner,
+  verifySession,
+  type QrTestApp,
+} from './qr-page.harness.ts';
+
+describe('QR page: the verified owner', () => {
+  const t: QrTestApp = useQrApp();
+
+  it('sees content, public progress and the reply, but no internal notes or staff names', async () => {
+    const e = await t.enterprise(0);
+    const id = await issueAwaitingRating(t, e, { title: '用电扩容', content: '新车间需要增容到2000千伏安' });
+    const handler = await handlerOf(t, id);
+    await staffAction(t, handler, id, 'note', { text: '内部：供电所答复需排期', public: false });
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const page = await b.get(pageOf(e)).expect(200);
+    expect(page.text).to.include('新车间需要增容到2000千伏安');
+    expect(page.text).to.include('已协调落实补贴发放');
+    expect(page.text).to.include('待您评价');
+    expect(page.text).to.not.include('内部：供电所');
+    expect(page.text).to.not.include(handler);
+    expect(page.text).to.not.include(e.mobile);
+  });
+
+  it('escapes HTML injected through an issue title and content', async () => {
+    const e = await t.enterprise(1);
+    await issueInProgress(t, e, {
+      title: '<script>alert(1)</script>标题',
+      content: '<img src=x onerror="alert(2)">内容 & "引号"',
+    });
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const page = await b.get(pageOf(e)).expect(200);
+    expect(page.text).to.not.match(/<script|<img/i);
+    expect(page.text).to.include('&lt;script&gt;alert(1)&lt;/script&gt;标题');
+    expect(page.text).to.include('&lt;img src=x onerror=&quot;alert(2)&quot;&gt;内容 &amp; &quot;引号&quot;');
+  });
+
+  it('rates good with one tap: the issue closes through the rate action, a repeat tap is harmless', async () => {
+    const e = await t.enterprise(2);
+    const id = await issueAwaitingRating(t, e);
+    const b = browser(t);
+    const csrf = await verifyOwner(t, b, e);
+    const res = await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'good' })
+      .expect(303);
+    expect(res.headers.location).to.equal(`${pageOf(e)}?msg=rated_good#issue-${id}`);
+    const after = await staffIssue(t, id);
+    expect(after.state).to.equal('closed');
+    const rate = after.timeline.filter((ev: { action: string }) => ev.action === 'rate');
+    expect(rate).to.have.length(1);
+    expect(rate[0]).to.include({ actorRole: 'enterprise', fromState: 'awaiting_rating', toState: 'closed' });
+    const again = await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'bad' });
+    expect(again.status).to.equal(303);
+    expect(again.headers.location).to.include('msg=already_rated');
+    const still = await staffIssue(t, id);
+    expect(still.state).to.equal('closed');
+    expect(still.timeline.filter((ev: { action: string }) => ev.action === 'rate')).to.have.length(1);
+    const page = await b.get(again.headers.location).expect(200);
+    expect(page.text).to.include('该问题已评价');
+    expect(page.text).to.include('好评');
+  });
+
+  it('rates bad with a level and a comment: the issue goes to the centre for verification', async () => {
+    const e = await t.enterprise(3);
+    const id = await issueAwaitingRating(t, e);
+    const b = browser(t);
+    const csrf = await verifyOwner(t, b, e);
+    await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'level', level: 'very_dissatisfied', comment: '补贴仍未到账' })
+      .expect(303);
+    const after = await staffIssue(t, id);
+    const last = after.timeline.at(-1);
+    expect(last).to.include({ action: 'rate', actorRole: 'enterprise', note: '补贴仍未到账' });
+    expect(last.data).to.include({ rating: 'bad', level: 'very_dissatisfied', source: 'enterprise' });
+    expect(after.rating).to.include({ rating: 'bad', verification: 'pending' });
+    // The loop reopens when the centre finds the bad rating reasonable.
+    await staffAction(t, 'dispatcher', id, 'verify_rating', { reasonable: true });
+    const redo = await staffIssue(t, id);
+    expect(redo.state).to.equal('in_progress');
+    expect(redo.redoCount).to.equal(1);
+  });
+
+  it('refuses a level on the wrong side of the tap, and ratings on issues not awaiting one', async () => {
+    const e = await t.enterprise(4);
+    const id = await issueAwaitingRating(t, e);
+    const open = await issueInProgress(t, e);
+    const b = browser(t);
+    const csrf = await verifyOwner(t, b, e);
+    const mismatch = await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'good', level: 'dissatisfied' });
+    expect(mismatch.status).to.equal(400);
+    expect(mismatch.text).to.include('评价等级与好评/差评不一致');
+    const early = await b
+      .post(`${pageOf(e)}/issues/${open}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'good' });
+    expect(early.status).to.equal(409);
+    expect((await staffIssue(t, id)).state).to.equal('awaiting_rating');
+    expect((await staffIssue(t, open)).state).to.equal('in_progress');
+  });
+
+  it('refuses forms without or with a wrong CSRF token (403), changing nothing', async () => {
+    const e = await t.enterprise(5);
+    const id = await issueAwaitingRating(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ rating: 'good' })
+      .expect(403);
+    await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ rating: 'good', _csrf: 'forged-token-forged-token-forged' })
+      .expect(403);
+    await b
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send({ content: '新问题', submissionId: 'a'.repeat(24) })
+      .expect(403);
+    expect((await staffIssue(t, id)).state).to.equal('awaiting_rating');
+  });
+
+  it('submits a new issue on channel qr for the session enterprise only, once per form', async () => {
+    const e = await t.enterprise(6);
+    const other = await t.enterprise(7);
+    const b = browser(t);
+    const csrf = await verifyOwner(t, b, e);
+    const form = await b.get(`${pageOf(e)}/new`).expect(200);
+    const submissionId = /name="submissionId" value="([^"]+)"/.exec(form.text)![1];
+    const body = {
+      _csrf: csrf,
+      submissionId,
+      title: '',
+      content: '园区道路限行，货车无法进入厂区',
+      enterprise: String(other._id),
+      enterpriseId: String(other._id),
+    };
+    const res = await b
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send(body)
+      .expect(303);
+    expect(res.headers.location).to.match(/msg=submitted&n=HZ-\d{4}-\d{6}$/);
+    await b
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send(body)
+      .expect(303);
+    const created = await t.models.Issue.find({ content: body.content }).lean();
+    expect(created).to.have.length(1);
+    expect(created[0]).to.include({ channel: 'qr' });
+    expect(String(created[0].enterpriseId)).to.equal(String(e._id));
+    const staff = await staffIssue(t, String(created[0]._id));
+    expect(staff.timeline[0]).to.include({ action: 'create', actorRole: 'enterprise' });
+    const page = await b.get(res.headers.location).expect(200);
+    expect(page.text).to.include(created[0].number);
+    expect(page.text).to.include('园区道路限行');
+  });
+
+  it('refuses an empty or overlong issue, keeping what was typed', async () => {
+    const e = await t.enterprise(8);
+    const b = browser(t);
+    const csrf = await verifyOwner(t, b, e);
+    const empty = await b
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send({ _csrf: csrf, submissionId: 'b'.repeat(24), title: '只有标题<b>', content: '  ' });
+    expect(empty.status).to.equal(400);
+    expect(empty.text).to.include('请填写问题描述');
+    expect(empty.text).to.include('value="只有标题&lt;b&gt;"');
+    const long = await b
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send({ _csrf: csrf, submissionId: 'c'.repeat(24), content: '长'.repeat(2001) });
+    expect(long.status).to.equal(400);
+    expect(long.text).to.include('不能超过2000个字');
+    expect(await t.models.Issue.countDocuments({ enterpriseId: e._id })).to.equal(0);
+  });
+
+  it('a session for enterprise A can neither read nor rate enterprise B', async () => {
+    const a = await t.enterprise(9);
+    const bEnt = await t.enterprise(10);
+    const bIssue = await issueAwaitingRating(t, bEnt, { content: '企业B的保密内容：融资担保' });
+    const owner = browser(t);
+    const { csrf, cookie: session } = await verifySession(t, owner, a);
+    // A's cookie replayed on B's page: B's summary only.
+    const page = await request(t.app).get(pageOf(bEnt)).set('Cookie', session).expect(200);
+    expect(page.text).to.not.include('企业B的保密内容');
+    expect(page.text).to.include('企业负责人验证');
+    await request(t.app)
+      .post(`${pageOf(bEnt)}/issues/${bIssue}/rate`)
+      .set('Cookie', session)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'bad' })
+      .expect(403);
+    // B's issue through A's own page: not found.
+    await owner
+      .post(`${pageOf(a)}/issues/${bIssue}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'bad' })
+      .expect(404);
+    expect((await staffIssue(t, bIssue)).state).to.equal('awaiting_rating');
+  });
+
+  it('ends the session on logout and when the code is rotated', async () => {
+    const e = await t.enterprise(11);
+    const b = browser(t);
+    const csrf = await verifyOwner(t, b, e);
+    await b
+      .post(`${pageOf(e)}/logout`)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    expect((await b.get(pageOf(e)).expect(200)).text).to.include('企业负责人验证');
+    const { cookie: session } = await verifySession(t, b, e);
+    await request(t.app)
+      .post(`/api/enterprises/${String(e._id)}/qr/rotate`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    const rotated = await t.enterprise(11);
+    const page = await request(t.app).get(pageOf(rotated)).set('Cookie', session).expect(200);
+    expect(page.text).to.include('企业负责人验证');
+    expect(page.text).to.not.include('反映新问题');
+  });
+});
