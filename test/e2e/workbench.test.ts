@@ -120,6 +120,22 @@ describe('staff workbench (e2e, Chromium)', function () {
     await page.getByRole('button', { name: `确认${button}` }).click();
     await page.getByText(`「${button}」已完成`).waitFor();
   }
+  const issueIdFromUrl = () => /#\/issues\/([0-9a-f]{24})/.exec(page.url())?.[1] ?? '';
+  /** A request as another staff member, outside the browser. */
+  async function apiAs(username: string, method: string, urlPath: string, body: unknown) {
+    const login = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const res = await fetch(baseUrl + urlPath, {
+      method,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    expect(res.status, await res.clone().text()).to.equal(200);
+  }
   async function openIssueFromList() {
     await page.getByRole('searchbox', { name: '搜索' }).fill(TITLE);
     await page.getByRole('button', { name: '查询' }).click();
@@ -191,7 +207,7 @@ describe('staff workbench (e2e, Chromium)', function () {
     await logout();
   });
 
-  it('lets the unit’s handler find it, sign for it and reply', async () => {
+  it('lets the unit’s handler find it, sign for it (after a conflict) and reply', async () => {
     await login(`handler-${UNIT_CODE}`);
     await page.getByRole('link', { name: TITLE }).waitFor();
     await snap('06-handler-list');
@@ -199,7 +215,18 @@ describe('staff workbench (e2e, Chromium)', function () {
     const actions = page.getByRole('region', { name: '可执行操作' });
     await actions.getByRole('button', { name: '签收' }).waitFor();
     expect(await actions.getByRole('button', { name: '分办' }).count()).to.equal(0);
-    await act('签收');
+    // Someone else writes to the issue while the handler has it open: the first attempt meets a conflict,
+    // the screen reloads the latest version, and signing again succeeds.
+    await actionButton('签收').click();
+    await apiAs('dispatcher', 'POST', `/api/issues/${issueIdFromUrl()}/actions/note`, {
+      text: '已电话提醒承办单位尽快签收',
+      public: false,
+    });
+    await page.getByRole('button', { name: '确认签收' }).click();
+    expect(await page.getByRole('alert').textContent()).to.contain('已载入最新数据');
+    await timeline().getByText('已电话提醒承办单位尽快签收').waitFor();
+    await page.getByRole('button', { name: '确认签收' }).click();
+    await page.getByText('「签收」已完成').waitFor();
     expect(await stateInFacts().textContent()).to.contain('办理中');
     // A refused action shows the server's message and changes nothing.
     await actionButton('申请延期').click();
@@ -232,7 +259,7 @@ describe('staff workbench (e2e, Chromium)', function () {
     });
     expect(await stateInFacts().textContent()).to.contain('已办结');
     const steps = await timeline().locator('.what').allTextContents();
-    expect(steps).to.deep.equal(['受理登记', '分办', '签收', '回单', '审核通过', '评价']);
+    expect(steps).to.deep.equal(['受理登记', '分办', '办理进展', '签收', '回单', '审核通过', '评价']);
     expect(await timeline().textContent())
       .to.contain('公开')
       .and.contain('内部');
