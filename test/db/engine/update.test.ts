@@ -178,6 +178,21 @@ describe('engine: update', () => {
     expect(doc.at.getTime()).to.equal(h.now.getTime());
   });
 
+  it('applies $bit on ints and longs, refusing doubles', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, i: 12, l: Long.fromNumber(5) }] });
+    await h.run({
+      update: 'c',
+      updates: [{ q: {}, u: { $bit: { i: { and: 10 }, l: { or: Long.fromNumber(2) } } } }],
+    });
+    const doc = await one(h);
+    expect(doc.i).to.be.instanceOf(Int32);
+    expect(doc.i.value).to.equal(8);
+    expect(doc.l.toString()).to.equal('7');
+    const bad = await h.run({ update: 'c', updates: [{ q: {}, u: { $bit: { i: { and: 1.5 } } } }] });
+    expect(bad.writeErrors[0].code).to.equal(2);
+  });
+
   it('rejects unknown update operators, conflicting paths and unused array filters', async () => {
     const h = harness();
     await h.run({ insert: 'c', documents: [{ _id: 1, a: [1] }] });

@@ -151,7 +151,11 @@ function toDecimalParts(v: unknown): { coef: bigint; exp: number } {
 function makeDecimal(coef: bigint, exp: number): Decimal128 {
   const digits = (coef < 0n ? -coef : coef).toString();
   if (digits.length > 34) throw notSupported('Decimal128 arithmetic that would need rounding');
-  return Decimal128.fromString(`${coef}E${exp >= 0 ? '+' : ''}${exp}`);
+  try {
+    return Decimal128.fromString(`${coef}E${exp >= 0 ? '+' : ''}${exp}`);
+  } catch {
+    throw notSupported('Decimal128 arithmetic whose exponent is out of range');
+  }
 }
 
 function decimalOp(op: 'add' | 'mul', a: unknown, b: unknown): Decimal128 {

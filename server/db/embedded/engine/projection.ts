@@ -6,7 +6,7 @@
 import type { Document } from 'bson';
 import { evalExpr } from 'mingo/core';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
-import { compileFilter, mingoOptions, type Predicate } from './matcher.ts';
+import { asMongoError, compileFilter, mingoOptions, type Predicate } from './matcher.ts';
 import { isNumeric, isPlainObject, toJsNumber } from './values.ts';
 import { fromView, referencedFields, toView } from './view.ts';
 
@@ -136,6 +136,14 @@ export function compileProjection(
   return { apply: (doc) => project(doc, root, include, extras, positional) };
 }
 
+function computeField(doc: Document, expr: unknown): unknown {
+  try {
+    return evalExpr(toView(doc, referencedFields(expr)), expr as any, mingoOptions());
+  } catch (e) {
+    throw asMongoError(e);
+  }
+}
+
 function project(
   doc: Document,
   root: Node,
@@ -161,7 +169,7 @@ function project(
         );
       out[arrayPath] = [(arr as unknown[])[i]];
     } else if (leaf.kind === 'expr') {
-      const v = evalExpr(toView(doc, referencedFields(leaf.expr)), leaf.expr as any, mingoOptions());
+      const v = computeField(doc, leaf.expr);
       if (v !== undefined) out[path] = fromView(v);
     }
   }

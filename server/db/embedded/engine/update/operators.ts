@@ -173,6 +173,12 @@ const bit: OpFn = (doc, parts, arg) => {
     const kind = bsonTypeName(cur);
     if (kind !== 'int' && kind !== 'long')
       throw typeErr(`Cannot apply $bit to a value of non-integral type ${kind}`);
+    const argKind = bsonTypeName(canonicalize(arg[op]));
+    if (argKind !== 'int' && argKind !== 'long')
+      throw new MongoError(
+        ErrorCodes.BadValue,
+        `The $bit modifier field must be an Integer(32/64 bit); a '${argKind}' is not supported here`,
+      );
     const a = BigInt(String(cur));
     const b = BigInt(String(arg[op]));
     const r = op === 'and' ? a & b : op === 'or' ? a | b : op === 'xor' ? a ^ b : undefined;
