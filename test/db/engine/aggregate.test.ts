@@ -169,6 +169,8 @@ describe('engine: aggregate', () => {
     });
     expect(plan.queryPlanner.winningPlan.inputStage.indexName).to.equal('cust_1');
     expect(plan.executionStats.totalDocsExamined).to.equal(1);
+    expect(plan.stages[0].$cursor.queryPlanner.winningPlan.inputStage.indexName).to.equal('cust_1');
+    expect(Object.keys(plan.stages[1])).to.deep.equal(['$group']);
   });
 
   it('$push and $addToSet skip missing values but keep nulls; $addToSet dedupes numbers by value', async () => {

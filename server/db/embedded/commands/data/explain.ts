@@ -83,7 +83,12 @@ export function explainAggregate(engine: Engine, db: string, coll: string | unde
   const ns = `${db}.${coll ?? '$cmd.aggregate'}`;
   const run = runQuery(coll === undefined ? undefined : engine.catalog.get(ns), spec);
   const out = explainQuery(ns, run, spec, verbosity, true);
-  if (rest.length) out.stages = rest;
+  // mongod reports a partly pushed-down pipeline as a $cursor stage followed by the remaining stages.
+  if (rest.length) {
+    const cursor: Document = { queryPlanner: out.queryPlanner };
+    if (out.executionStats) cursor.executionStats = out.executionStats;
+    out.stages = [{ $cursor: cursor }, ...rest];
+  }
   return out;
 }
 
