@@ -14,8 +14,14 @@ import { scanRecords } from './record-reader.ts';
 import { SNAPSHOT_FILE, SNAPSHOT_TMP_FILE, syncDir } from './files.ts';
 
 const WRITE_CHUNK_BYTES = 4 * 1024 * 1024;
-/** How long `dump()` may hold the event loop before the server gets a turn. */
-const SLICE_MS = 8;
+/**
+ * How long `dump()` may hold the event loop before the server gets a turn: as long as the server's own last
+ * turn took, within these bounds. Idle servers see short pauses; under a heavy write load (where one request
+ * can itself hold the loop for hundreds of ms) the checkpoint still gets about half the CPU and finishes,
+ * instead of starving while the journal grows without bound.
+ */
+const MIN_SLICE_MS = 4;
+const MAX_SLICE_MS = 100;
 
 export interface SnapshotWriteOptions {
   dir: string;
@@ -63,13 +69,16 @@ async function writeRecords(handle: Writable, options: SnapshotWriteOptions): Pr
   push(encodeRecord(0, { snapshot: 1, checkpointSeq: options.checkpointSeq }));
   let count = 0;
   let sliceStart = performance.now();
+  let sliceMs = MIN_SLICE_MS;
   for (const change of options.dump()) {
     push(encodeRecord(++count, change));
-    if (chunkBytes >= WRITE_CHUNK_BYTES || performance.now() - sliceStart > SLICE_MS) {
+    if (chunkBytes >= WRITE_CHUNK_BYTES || performance.now() - sliceStart > sliceMs) {
       await flush();
+      const yielded = performance.now();
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (options.shouldStop()) return false;
       sliceStart = performance.now();
+      sliceMs = Math.min(MAX_SLICE_MS, Math.max(MIN_SLICE_MS, sliceStart - yielded));
     }
   }
   push(encodeRecord(count + 1, { end: true, count }));
