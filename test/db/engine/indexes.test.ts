@@ -260,6 +260,22 @@ describe('engine: planner', () => {
     expect(mixed.executionStats.nReturned).to.equal(2);
   });
 
+  it('uses an index for anchored case-sensitive regex prefixes only', async () => {
+    const h = await seeded(1000);
+    await h.run({ createIndexes: 'c', indexes: [{ key: { s: 1 }, name: 's_1' }] });
+    const prefix = await explainFind(h, { filter: { s: /^v00012/ } });
+    expect(ixscan(prefix.queryPlanner.winningPlan)?.indexName).to.equal('s_1');
+    expect(prefix.executionStats.nReturned).to.equal(10);
+    expect(prefix.executionStats.totalDocsExamined).to.equal(10);
+    const opt = await explainFind(h, { filter: { s: { $regex: '^v0009[89]?', $options: '' } } });
+    expect(opt.executionStats.nReturned).to.equal(100);
+    for (const filter of [{ s: /^V00012/i }, { s: /v00012/ }, { s: /^v1|v00012/ }]) {
+      const plan = await explainFind(h, { filter });
+      expect(plan.queryPlanner.winningPlan.stage, String(filter.s)).to.equal('COLLSCAN');
+    }
+    expect((await h.find('c', { s: /^v1|v00012/ })).length).to.equal(10);
+  });
+
   it('sort + limit without an index keeps only the best documents', async () => {
     const h = await seeded(1000);
     const docs = await h.find('c', { s: { $gte: 'v' } }, { sort: { s: -1 }, skip: 2, limit: 3 });

@@ -60,6 +60,24 @@ function rangeOf(op: string, v: unknown): Interval | undefined {
   return undefined;
 }
 
+const META = new Set('\\^$.|?*+()[]{}'.split(''));
+
+/** `/^abc/` (without the i, m or x flags) only matches strings in ['abc', 'abd'). */
+function regexRange(re: unknown, options = ''): Interval | undefined {
+  const source = re instanceof RegExp ? re.source : typeof re === 'string' ? re : undefined;
+  const flags = (re instanceof RegExp ? re.flags : '') + options;
+  if (source === undefined || !source.startsWith('^') || source.includes('|') || /[imx]/.test(flags)) {
+    return undefined;
+  }
+  let prefix = '';
+  for (let i = 1; i < source.length && !META.has(source[i]); i++) prefix += source[i];
+  const next = source[prefix.length + 1];
+  if (next === '?' || next === '*' || next === '{') prefix = prefix.slice(0, -1);
+  if (!prefix) return undefined;
+  const hi = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return { lo: prefix, hi, hiExcl: true };
+}
+
 function sortedPoints(values: unknown[]): Interval[] {
   const seen = new Set<string>();
   const uniq = values.filter((v) => {
@@ -102,11 +120,16 @@ export function boundsFor(conds: unknown[], multikey: boolean, sparse: boolean):
   for (const c of conds) {
     if (!isOperatorObject(c)) {
       if (pointable(c, sparse) && !points) points = [c];
+      const r = c instanceof RegExp ? regexRange(c) : undefined;
+      if (r) ranges.push(r);
       continue;
     }
     for (const op of Object.keys(c)) {
       const v = c[op];
-      if (op === '$eq' && pointable(v, sparse) && !points) points = [v];
+      if (op === '$regex') {
+        const r = regexRange(v, typeof c.$options === 'string' ? c.$options : '');
+        if (r) ranges.push(r);
+      } else if (op === '$eq' && pointable(v, sparse) && !points) points = [v];
       else if (op === '$in' && Array.isArray(v) && v.every((x) => pointable(x, sparse)) && !points)
         points = v;
       else {
