@@ -9,6 +9,7 @@ export const EMPTY_FILTERS: Readonly<Filters> = Object.freeze({
   warning: '',
   channel: '',
   q: '',
+  sort: '',
 });
 
 export const listFilters = ref<Filters>({ ...EMPTY_FILTERS });

@@ -127,6 +127,8 @@ export interface Filters {
   warning: string;
   channel: string;
   q: string;
+  /** '' = newest first (createdAt); 'dueAt' = due soonest first. */
+  sort: '' | 'dueAt';
 }
 
 /** POST /api/classify's answer. */
