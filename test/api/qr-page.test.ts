@@ -75,6 +75,10 @@ describe('QR page: the summary for anyone holding the code', () => {
     const nonce = /style-src 'nonce-([^']+)'/.exec(csp)?.[1];
     expect(nonce).to.be.a('string');
     expect(res.text).to.include(`<style nonce="${nonce}">`);
+    // The stylesheet goes in verbatim (entities are not decoded inside <style>).
+    const style = /<style[^>]*>([\s\S]*?)<\/style>/.exec(res.text)![1];
+    expect(style).to.include('.card>p:first-child');
+    expect(style).to.not.match(/&(gt|quot|amp);/);
     expect(res.text).to.not.match(/<script/i);
     expect(res.headers['cache-control']).to.equal('no-store');
     expect(res.headers['referrer-policy']).to.equal('no-referrer');

@@ -2,17 +2,19 @@
 // Chinese text, no scripts and no external assets, so it renders fast on a weak mobile connection. Also the
 // generic message pages (not found, too many attempts, errors) and the date formatting in China time.
 import { CHINA_OFFSET_MS, chinaDateKey } from '../../../shared/calendar.ts';
-import { html, type SafeHtml } from './html.ts';
+import { html, SafeHtml } from './html.ts';
 
 const CSS = `
 *{box-sizing:border-box}
-body{margin:0;font:16px/1.55 -apple-system,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#1f2329;background:#f2f4f7}
+body{margin:0;font:16px/1.55 -apple-system,system-ui,"Helvetica Neue",Roboto,Arial,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#1f2329;background:#f2f4f7}
 header{background:#0b5cad;color:#fff;padding:16px 16px 18px}
 header h1{margin:0;font-size:19px;font-weight:600;word-break:break-all}
 header p{margin:4px 0 0;font-size:13px;opacity:.85}
 main{padding:12px;max-width:640px;margin:0 auto}
 h2{font-size:16px;margin:18px 4px 8px;color:#4e5969}
 .card{background:#fff;border-radius:10px;padding:14px;margin:0 0 12px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
+.card>p:first-child,.card>form:first-child>p:first-of-type,.card>form:first-child>label:first-of-type{margin-top:0}
+#code,#pin{letter-spacing:.3em;font-size:20px}
 ul.list{list-style:none;margin:0;padding:0}
 .row{display:flex;justify-content:space-between;align-items:center;gap:8px}
 .num{font-size:13px;color:#86909c;font-variant-numeric:tabular-nums}
@@ -46,6 +48,9 @@ legend{font-size:14px;color:#86909c;padding:0}
 footer{text-align:center;color:#86909c;font-size:13px;padding:8px 16px 28px}
 `;
 
+/** A constant of this module, never data: the one place raw text goes into the page unescaped. */
+const STYLESHEET = new SafeHtml(CSS);
+
 export interface LayoutOptions {
   title: string;
   heading: string;
@@ -63,7 +68,7 @@ export function layout(opts: LayoutOptions, body: SafeHtml): string {
         <meta name="referrer" content="no-referrer" />
         <title>${opts.title}</title>
         <style nonce="${opts.nonce}">
-          ${CSS}
+          ${STYLESHEET}
         </style>
       </head>
       <body>

@@ -56,6 +56,11 @@ function ratingLine(i: OwnerIssue): SafeHtml {
     <dd>${RATING_LABELS[i.rating.rating]}${level}</dd>`;
 }
 
+/** A title made from the first words of the content (no title given) would only repeat it. */
+function titleShown(i: OwnerIssue): boolean {
+  return !!i.title && !i.content.startsWith(i.title);
+}
+
 function ownerItem(p: OwnerBase, i: OwnerIssue): SafeHtml {
   const progress = i.progress.map(
     (e) =>
@@ -67,7 +72,7 @@ function ownerItem(p: OwnerBase, i: OwnerIssue): SafeHtml {
     <div class="row">
       <span class="badge ${i.stage}">${i.stageLabel}</span><span class="num">${i.number}</span>
     </div>
-    <p class="title">${i.title}</p>
+    ${titleShown(i) ? html`<p class="title">${i.title}</p>` : ''}
     <p class="content">${i.content}</p>
     <dl>
       <dt>类别</dt>
@@ -118,6 +123,8 @@ export function ownerPage(
   p: OwnerBase & { issues: readonly OwnerIssue[]; maskedMobile: string; notice?: string },
 ) {
   const toRate = p.issues.filter((i) => i.canRate);
+  const rest = p.issues.filter((i) => !i.canRate);
+  const restHeading = toRate.length ? `其他问题（${rest.length}）` : `全部问题（${rest.length}）`;
   const body = html` ${p.notice ? html`<div class="notice" role="status">${p.notice}</div>` : ''}
     <div class="card">
       <p class="muted">已验证企业负责人身份（${p.maskedMobile}），30分钟内有效。</p>
@@ -136,9 +143,9 @@ export function ownerPage(
           )
         : ''
     }
-    <h2>全部问题（${p.issues.length}）</h2>
+    <h2>${restHeading}</h2>
     ${issueList(
-      p.issues.filter((i) => !i.canRate).map((i) => ownerItem(p, i)),
+      rest.map((i) => ownerItem(p, i)),
       '暂无记录。',
     )}`;
   return layout(

@@ -1,0 +1,124 @@
+// The QR page in real Chromium on a phone-sized viewport with JavaScript DISABLED: the page must work as plain
+// HTML forms. A code holder sees the summary, the owner verifies with the SMS code, reads the details, rates
+// an issue with one tap and raises a new one.
+//
+// Set E2E_SCREENSHOTS=/some/dir to keep a screenshot of every screen.
+import { expect } from 'chai';
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { EnterpriseDoc } from '../../server/models/index.ts';
+import {
+  handlerOf,
+  issueAwaitingRating,
+  issueInProgress,
+  pageOf,
+  staffAction,
+  staffIssue,
+  useQrApp,
+} from '../api/qr-page.harness.ts';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+describe('QR page (e2e, Chromium, no JavaScript)', function () {
+  this.timeout(60_000);
+  const shots = process.env.E2E_SCREENSHOTS;
+  const t = useQrApp();
+  let server: Server;
+  let baseUrl: string;
+  let browser: Browser;
+  let page: Page;
+  let e: EnterpriseDoc;
+  let toRate: string;
+
+  async function shot(name: string) {
+    if (shots) await page.screenshot({ path: path.join(shots, `qr-${name}.png`), fullPage: true });
+  }
+
+  before(async function () {
+    this.timeout(120_000);
+    if (shots) await mkdir(shots, { recursive: true });
+    e = await t.enterprise(3);
+    const open = await issueInProgress(t, e, {
+      title: '新厂房消防验收',
+      content: '新厂房已完工，消防验收迟迟未安排。',
+    });
+    await staffAction(t, await handlerOf(t, open), open, 'note', {
+      text: '已联系消防大队，本周内安排现场验收。',
+      public: true,
+    });
+    toRate = await issueAwaitingRating(t, e, {
+      title: '技改补贴兑现',
+      content: '去年技改项目补贴尚未拨付。',
+    });
+    server = t.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 390, height: 844 },
+    });
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  it('shows the summary to anyone holding the code', async () => {
+    await page.goto(baseUrl + pageOf(e));
+    await expect(await page.locator('h1').innerText()).to.include('****');
+    const text = await page.locator('main').innerText();
+    expect(text).to.include('办理中');
+    expect(text).to.include('待评价');
+    expect(text).to.include('承诺办结');
+    expect(text).to.not.include('消防验收迟迟未安排');
+    await shot('1-summary');
+  });
+
+  it('verifies the owner with the SMS code, without JavaScript', async () => {
+    await page.getByRole('link', { name: '企业负责人验证' }).click();
+    await page.getByRole('button', { name: '发送验证码' }).click();
+    expect(await page.locator('.notice').innerText()).to.include('验证码已发送');
+    await shot('2-verify');
+    await page.fill('#code', t.sms.lastCode());
+    await page.locator('form[action$="/verify-code"] button').click();
+    expect(await page.locator('.notice').innerText()).to.include('验证成功');
+    expect(await page.locator('h1').innerText()).to.equal(e.name);
+    const text = await page.locator('main').innerText();
+    expect(text).to.include('消防验收迟迟未安排');
+    expect(text).to.include('已协调落实补贴发放');
+    await page.locator('details summary', { hasText: '办理进展' }).first().click();
+    await shot('3-detail');
+  });
+
+  it('rates with one tap and raises a new issue', async () => {
+    await page.locator(`#issue-${toRate} details summary`, { hasText: '详细评价' }).click();
+    await shot('4-rating-form');
+    await page.locator(`#issue-${toRate} button.good`).click();
+    expect(await page.locator('.notice').innerText()).to.include('感谢您的评价');
+    expect((await staffIssue(t, toRate)).state).to.equal('closed');
+    await shot('5-rated');
+    await page.getByRole('link', { name: '反映新问题' }).click();
+    await page.fill('#content', '园区道路限行，货车无法进入厂区，影响原料进场。');
+    await shot('6-new-issue');
+    await page.getByRole('button', { name: '提交' }).click();
+    expect(await page.locator('.notice').innerText()).to.match(/问题已提交（编号 HZ-\d{4}-\d{6}）/);
+    expect(await page.locator('main').innerText()).to.include('园区道路限行');
+    await shot('7-submitted');
+  });
+});
