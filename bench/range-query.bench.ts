@@ -5,7 +5,7 @@
  */
 import type { Document } from 'mongodb';
 import { benchConfig } from './lib/bench-config.ts';
-import { bulkLoad, startBenchServer } from './lib/bench-server.ts';
+import { bulkLoad, settleCheckpoints, startBenchServer } from './lib/bench-server.ts';
 import { elapsed, latency } from './lib/measure.ts';
 import { heading, note, report } from './lib/report.ts';
 
@@ -20,6 +20,11 @@ try {
   const loadMs = await elapsed(() => bulkLoad(bench.client, { db: 'bench', coll: 'range' }, DOCS));
   note(
     `loaded in ${(loadMs / 1000).toFixed(1)} s (${Math.round(DOCS / (loadMs / 1000)).toLocaleString('en-US')} docs/s)`,
+  );
+
+  const settledMs = await settleCheckpoints(bench.dbpath!);
+  note(
+    `waited ${(settledMs / 1000).toFixed(1)} s for the background checkpoint of the loaded data to finish`,
   );
 
   const query = (field: string, i: number): Promise<Document[]> => {

@@ -2,7 +2,7 @@
  * A real embedded server for a benchmark: journaled on a temp dbpath (or in memory, for baselines), reached
  * through the official driver exactly as the application reaches it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -36,6 +36,19 @@ export async function startBenchServer(options: {
       if (dbpath && !options.dbpath) await rm(dbpath, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until no checkpoint is being written (no snapshot temp file for a few polls in a row), so a query
+ * benchmark measures queries rather than queries competing with a background snapshot. Returns the wait in ms.
+ */
+export async function settleCheckpoints(dbpath: string): Promise<number> {
+  const start = Date.now();
+  for (let quiet = 0; quiet < 5;) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    quiet = (await readdir(dbpath)).includes('snapshot.bson.tmp') ? 0 : quiet + 1;
+  }
+  return Date.now() - start - 1000;
 }
 
 /**
