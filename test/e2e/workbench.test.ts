@@ -154,7 +154,7 @@ describe('staff workbench (e2e, Chromium)', function () {
     expect(who).to.contain('陈志强').and.contain('分办员');
   });
 
-  it('lists the seeded issues with warning lights, deadlines in China time and 加载更多', async () => {
+  it('lists the seeded issues with warning lights and China-time deadlines; 加载更多, filter and sort', async () => {
     const rows = page.locator('table.issues tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).to.equal(20);
@@ -168,6 +168,14 @@ describe('staff workbench (e2e, Chromium)', function () {
         tr.textContent?.includes('已办结'),
       ),
     );
+    await page.getByLabel('排序').selectOption({ label: '时限最近' });
+    await page.waitForFunction(() => {
+      const dues = Array.from(document.querySelectorAll('table.issues td.due')).map(
+        (td) => td.textContent?.trim() ?? '',
+      );
+      return dues.length > 1 && dues.every((d, i) => i === 0 || dues[i - 1] <= d);
+    });
+    await page.getByRole('button', { name: '重置' }).click();
   });
 
   it('takes in a new issue for a seeded enterprise, with a classification hint while typing', async () => {
