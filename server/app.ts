@@ -67,7 +67,10 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(createHttpLogger(logger));
-  app.use(helmet());
+  // Served over plain HTTP (a demo on a LAN address), upgrade-insecure-requests would make browsers fetch the
+  // workbench's own assets over https and fail; only ask for it when the public address is https.
+  const https = config.publicBaseUrl.startsWith('https:');
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   app.get('/healthz', async (_req, res) => {

@@ -1,0 +1,29 @@
+// Security headers: helmet's CSP asks browsers to upgrade to https only when the public address is https, so a
+// demo opened over plain HTTP on a LAN address still loads its own assets.
+import { expect } from 'chai';
+import request from 'supertest';
+import { useTestApp } from './helpers.ts';
+
+function csp(res: request.Response): string {
+  return String(res.headers['content-security-policy'] ?? '');
+}
+
+describe('api: security headers', () => {
+  describe('over plain http', () => {
+    const t = useTestApp({ env: { PUBLIC_BASE_URL: 'http://192.168.1.20:3000' } });
+    it('sends a CSP without upgrade-insecure-requests', async () => {
+      const res = await request(t.app).get('/healthz');
+      expect(csp(res)).to.include("default-src 'self'");
+      expect(csp(res)).not.to.include('upgrade-insecure-requests');
+      expect(res.headers['x-content-type-options']).to.equal('nosniff');
+    });
+  });
+
+  describe('behind https', () => {
+    const t = useTestApp({ env: { PUBLIC_BASE_URL: 'https://qy.huzhou.example' } });
+    it('asks browsers to upgrade insecure requests', async () => {
+      const res = await request(t.app).get('/healthz');
+      expect(csp(res)).to.include('upgrade-insecure-requests');
+    });
+  });
+});
