@@ -1,17 +1,20 @@
-// Intake of one issue (POST /api/issues): authorise by channel, find the enterprise, absorb redeliveries of the
-// same (channel, externalId), triage, number it, and store it with its opening timeline (create, plus the
-// automatic dispatch when triage is confident) in one insert. The change is announced after the insert.
+// Intake of one issue, from staff (POST /api/issues, authorised by role and channel) or from a verified owner
+// on the enterprise's QR page (their own enterprise only, channel `qr`): find the enterprise, absorb
+// redeliveries of the same (channel, externalId), triage, number it, and store it with its opening timeline
+// (create, plus the automatic dispatch when triage is confident) in one insert. The change is announced after
+// the insert.
 import { Types } from 'mongoose';
 import { applyAction } from '../../shared/lifecycle/apply.ts';
 import {
   createIssueCore,
   creationEvent,
+  enterpriseActor,
   SYSTEM_ACTOR,
   type DomainActor,
   type IssueCore,
 } from '../../shared/lifecycle/issue-core.ts';
 import type { Actor } from '../../shared/roles.ts';
-import type { IssueCreateInput } from '../../shared/schemas.ts';
+import { issueCreateSchema, type IssueCreateInput } from '../../shared/schemas.ts';
 import { AppError, forbidden } from '../errors.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
@@ -143,4 +146,32 @@ export async function issueCreateCommand(
   if (!canCreateIssue(actor, input.channel)) throw forbidden('您的角色无权从该渠道受理问题');
   const enterprise = await findEnterprise(deps.models, input.enterprise);
   return takeInIssue(deps, { actor, name: actor.username }, enterprise, input);
+}
+
+/** What an owner types on the QR page's new-issue form. */
+export interface EnterpriseIssueForm {
+  title?: string;
+  content: string;
+  /** Random id of the form the owner opened: resubmitting the same form creates nothing new. */
+  submissionId: string;
+}
+
+/**
+ * The QR page: a verified owner raises an issue for their enterprise, on channel `qr`, as the enterprise
+ * actor. The enterprise comes from the session, never from the form; the shared schema applies its limits.
+ */
+export async function enterpriseIssueCreateCommand(
+  deps: IssueCreateDeps,
+  enterpriseId: string,
+  form: EnterpriseIssueForm,
+): Promise<IssueCreateResult> {
+  const input = issueCreateSchema.parse({
+    enterprise: { id: enterpriseId },
+    channel: 'qr',
+    ...(form.title ? { title: form.title } : {}),
+    content: form.content,
+    externalId: `qr:${enterpriseId}:${form.submissionId}`,
+  });
+  const enterprise = await findEnterprise(deps.models, input.enterprise);
+  return takeInIssue(deps, { actor: enterpriseActor(enterpriseId), name: enterprise.name }, enterprise, input);
 }

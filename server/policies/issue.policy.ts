@@ -123,3 +123,11 @@ export function issueVisibilityFilter(actor: Actor): Record<string, unknown> {
       return nothing;
   }
 }
+
+/**
+ * A verified enterprise owner (QR page session) sees and acts on its own enterprise's issues only; which
+ * actions it may take is the state machine's ENTERPRISE_ACTIONS.
+ */
+export function enterpriseOwnsIssue(enterpriseId: string, issue: { enterpriseId: unknown }): boolean {
+  return String(issue.enterpriseId) === enterpriseId;
+}

@@ -8,14 +8,15 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { Types } from 'mongoose';
 import type { Clock } from '../../../shared/clock.ts';
 import { ratingOfLevel } from '../../../shared/states.ts';
+import { enterpriseIssueCreateCommand } from '../../commands/issue-create.command.ts';
 import { databaseSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
+import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
 import { isAppError } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import type { EnterpriseDoc } from '../../models/index.ts';
 import type { SmsSender } from '../../notify/sms.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
-import { enterpriseRateCommand, enterpriseSubmitCommand } from './enterprise-issue.commands.ts';
 import { messagePage, notFoundPage } from './layout.view.ts';
 import { newIssuePage, ownerPage } from './owner.view.ts';
 import {
@@ -247,7 +248,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         }),
       );
     }
-    const { issue } = await enterpriseSubmitCommand(issueDeps, enterprise, parsed.data);
+    const { issue } = await enterpriseIssueCreateCommand(issueDeps, String(enterprise._id), parsed.data);
     res.redirect(303, `${base}?msg=submitted&n=${encodeURIComponent(issue.number)}`);
   });
 
@@ -265,9 +266,15 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const { level, comment } = form.data;
     const rating = form.data.rating === 'level' ? ratingOfLevel(level!) : form.data.rating;
     const input = { rating, ...(level ? { level } : {}), ...(comment ? { comment } : {}) };
-    const outcome = await enterpriseRateCommand(issueDeps, enterprise, id, input);
-    const msg = outcome.duplicate ? 'already_rated' : `rated_${rating}`;
-    res.redirect(303, `${base}?msg=${msg}#issue-${id}`);
+    const enterpriseId = String(enterprise._id);
+    try {
+      await issueEnterpriseActionCommand(issueDeps, { enterpriseId, issueId: id, action: 'rate', input });
+    } catch (err) {
+      // A repeated tap is harmless: the page shows the rating already given.
+      if (!isAppError(err) || err.code !== 'already_rated') throw err;
+      return res.redirect(303, `${base}?msg=already_rated#issue-${id}`);
+    }
+    res.redirect(303, `${base}?msg=rated_${rating}#issue-${id}`);
   });
 
   router.use((_req, res) => send(res, 404, notFoundPage(nonceOf(res))));
