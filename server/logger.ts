@@ -1,6 +1,7 @@
 // Structured logging: one pino logger for the process, and pino-http request logging that gives every request
 // an id (taken from a well-formed incoming X-Request-Id, otherwise generated) echoed back as X-Request-Id, so a
-// user's report of a failure can be matched to the server log line.
+// user's report of a failure can be matched to the server log line. The enterprise QR token in `/e/<token>`
+// is a bearer secret (anyone holding it sees the summary page), so logged URLs carry `/e/[redacted]`.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type Logger } from 'pino';
@@ -10,6 +11,13 @@ import type { LogLevel } from './config.ts';
 export type { Logger };
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+// Express matches routes case-insensitively, and a request line may carry an absolute URL.
+const QR_TOKEN_IN_PATH = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/e\/)[^/?#]*/i;
+
+/** The URL as logged: the QR page token replaced (the rest of the path, e.g. `/verify`, stays useful). */
+export function redactUrl(url: string): string {
+  return url.replace(QR_TOKEN_IN_PATH, '$1[redacted]');
+}
 
 export function createLogger(level: LogLevel): Logger {
   return pino({
@@ -41,7 +49,7 @@ export function createHttpLogger(logger: Logger): HttpLogger {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: redactUrl(req.url),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
