@@ -44,6 +44,12 @@ describe('engine: explain of writes and counts', () => {
     const natural = await h.run({ explain: { find: 'c', filter: { k: 3 }, hint: { $natural: 1 } } });
     expect(natural.queryPlanner.winningPlan.stage).to.equal('COLLSCAN');
     expect((await h.fail({ find: 'c', hint: 'nope_1' })).code).to.equal(2);
+    await h.run({
+      createIndexes: 'c',
+      indexes: [{ key: { p: 1 }, name: 'p_1', partialFilterExpression: { k: { $gt: 10 } } }],
+    });
+    expect((await h.fail({ find: 'c', filter: { p: 1 }, hint: 'p_1' })).code).to.equal(2);
+    expect(await h.find('c', { p: 1, k: { $gt: 10 } }, { hint: 'p_1' })).to.deep.equal([]);
   });
 });
 

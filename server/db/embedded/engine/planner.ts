@@ -141,6 +141,13 @@ export function planQuery(
   const hinted = hintedIndex(coll, hint);
   if (hinted === 'natural' || natural !== undefined) return { kind: 'collscan', reverse: natural === -1 };
   if (hinted) {
+    if (!impliesPartial(filter, hinted.spec.partialFilterExpression)) {
+      // Scanning it would silently skip the documents the partial index leaves out.
+      throw new MongoError(
+        ErrorCodes.BadValue,
+        `hint provided does not correspond to an eligible index: ${hinted.name} is partial and the query is not limited to its filter`,
+      );
+    }
     const c = candidateFor(hinted, filter, sort);
     if (c) return c.plan;
     const bounds = hinted.fields.map(() => [ALL_VALUES]);
