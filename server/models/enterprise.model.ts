@@ -28,6 +28,8 @@ export interface EnterpriseDoc {
   qrIssuedAt: Date;
   /** scrypt hash of the owner's PIN; not selected by default. */
   pinHash: string | null;
+  /** Consecutive wrong PINs on the QR page; at MAX_PIN_FAILURES the PIN is locked until staff set a new one. */
+  pinFailures: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -52,6 +54,7 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       qrToken: { type: String, required: true, default: newQrToken },
       qrIssuedAt: { type: Date, required: true, default: () => clock.now() },
       pinHash: { type: String, default: null, select: false },
+      pinFailures: { type: Number, default: 0, select: false },
     },
     { timestamps: { currentTime: () => clock.now() }, collection: 'enterprises' },
   );

@@ -13,6 +13,7 @@ import {
   verifyOwner,
   type QrTestApp,
 } from './qr-page.harness.ts';
+import { MAX_PIN_FAILURES } from '../../server/routes/public/owner-verification.commands.ts';
 
 const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
@@ -192,6 +193,52 @@ describe('QR page: verification by PIN', () => {
     const page = await b.get(pageOf(e)).expect(200);
     expect(page.text).to.include(e.name);
     expect(page.text).to.include('退出验证');
+  });
+});
+
+describe('QR page: PIN lockout after consecutive failures', () => {
+  const t: QrTestApp = useQrApp();
+
+  async function tryPin(e: Awaited<ReturnType<QrTestApp['enterprise']>>, pin: string) {
+    const b = browser(t);
+    const csrf = csrfOf((await b.get(`${pageOf(e)}/verify`).expect(200)).text);
+    return b
+      .post(`${pageOf(e)}/verify-pin`)
+      .type('form')
+      .send({ _csrf: csrf, pin });
+  }
+
+  async function setPin(e: Awaited<ReturnType<QrTestApp['enterprise']>>, pin: string) {
+    await request(t.app)
+      .put(`/api/enterprises/${String(e._id)}/pin`)
+      .set(await t.auth('clerk'))
+      .send({ pin })
+      .expect(204);
+  }
+
+  it(`locks the PIN after ${MAX_PIN_FAILURES} wrong ones, even guessed in parallel, until staff set a new one`, async () => {
+    const e = await t.enterprise(0);
+    await setPin(e, '246810');
+    const guesses = Array.from({ length: MAX_PIN_FAILURES + 4 }, (_, i) => String(100000 + i));
+    const answers = await Promise.all(guesses.map((pin) => tryPin(e, pin)));
+    expect(answers.filter((r) => r.status === 400 && r.text.includes('PIN 不正确'))).to.have.length(
+      MAX_PIN_FAILURES,
+    );
+    expect(answers.filter((r) => r.status === 403 && r.text.includes('已锁定'))).to.have.length(4);
+    const right = await tryPin(e, '246810');
+    expect(right.status).to.equal(403);
+    expect(right.text).to.include('已锁定');
+    await setPin(e, '135790');
+    expect((await tryPin(e, '135790')).status).to.equal(303);
+  });
+
+  it('counts consecutive failures only: the right PIN starts the count again', async () => {
+    const e = await t.enterprise(1);
+    await setPin(e, '246810');
+    for (let i = 1; i < MAX_PIN_FAILURES; i += 1) expect((await tryPin(e, '000000')).status).to.equal(400);
+    expect((await tryPin(e, '246810')).status).to.equal(303);
+    for (let i = 1; i < MAX_PIN_FAILURES; i += 1) expect((await tryPin(e, '000000')).status).to.equal(400);
+    expect((await tryPin(e, '246810')).status).to.equal(303);
   });
 });
 

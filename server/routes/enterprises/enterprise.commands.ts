@@ -47,10 +47,13 @@ export async function updateEnterpriseCommand(
   return updated;
 }
 
-/** Sets (or replaces) the owner's PIN, stored only as a scrypt hash. */
+/** Sets (or replaces) the owner's PIN, stored only as a scrypt hash; this also lifts a PIN lockout. */
 export async function setEnterprisePinCommand(models: Models, id: string, pin: string): Promise<void> {
   const pinHash = await hashPassword(pin);
-  const { matchedCount } = await models.Enterprise.updateOne({ _id: id }, { $set: { pinHash } });
+  const { matchedCount } = await models.Enterprise.updateOne(
+    { _id: id },
+    { $set: { pinHash, pinFailures: 0 } },
+  );
   if (matchedCount === 0) throw notFound('企业不存在');
 }
 

@@ -205,6 +205,10 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     if (check === 'no_pin')
       return renderVerify(req, res, 400, { error: '本企业尚未设置 PIN，请使用短信验证码验证。' });
     if (check === 'wrong') return renderVerify(req, res, 400, { error: 'PIN 不正确。' });
+    if (check === 'locked')
+      return renderVerify(req, res, 403, {
+        error: 'PIN 错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。',
+      });
     startSession(req, res);
   });
 

@@ -1,5 +1,7 @@
 // Owner verification for the QR page (DESIGN §7): a six-digit one-time code sent to the registered mobile, or
-// the enterprise PIN. Codes live five minutes, are stored only as a keyed HMAC (a leaked database does not
+// the enterprise PIN. The PIN locks after MAX_PIN_FAILURES consecutive wrong entries until staff set a new one
+// (a timed cool-off would still let a patient guesser work through the million PINs; the owner keeps the SMS
+// code meanwhile, and anyone holding the sticker can at worst make the owner use it). Codes live five minutes, are stored only as a keyed HMAC (a leaked database does not
 // reveal a live code, and six digits are too few for an unkeyed hash), are spent by their first correct use,
 // and die after five tries. Every rule is enforced by a conditional atomic update, so parallel guesses
 // cannot exceed the limit and one code cannot open two sessions.
@@ -105,16 +107,34 @@ export async function verifyOwnerCodeCommand(
   return spent.modifiedCount === 1 ? { ok: true } : { ok: false, reason: 'none' };
 }
 
-export type PinCheck = 'ok' | 'wrong' | 'no_pin';
+/** Consecutive wrong PINs after which the PIN stays locked until staff set a new one. */
+export const MAX_PIN_FAILURES = 10;
 
+export type PinCheck = 'ok' | 'wrong' | 'no_pin' | 'locked';
+
+/**
+ * Counts the try as a failure before checking it (so parallel guesses cannot exceed the limit), and gives it
+ * back by resetting the count when the PIN is right.
+ */
 export async function verifyOwnerPinCommand(
   models: Models,
   enterpriseId: Types.ObjectId,
   pin: string,
 ): Promise<PinCheck> {
-  const found = await models.Enterprise.findById(enterpriseId)
-    .select('+pinHash')
-    .lean<Pick<EnterpriseDoc, 'pinHash'>>();
-  if (!found?.pinHash) return 'no_pin';
-  return (await verifyPassword(pin, found.pinHash)) ? 'ok' : 'wrong';
+  const tried = await models.Enterprise.findOneAndUpdate(
+    { _id: enterpriseId, pinHash: { $type: 'string' }, pinFailures: { $not: { $gte: MAX_PIN_FAILURES } } },
+    { $inc: { pinFailures: 1 } },
+    { projection: { pinHash: 1 }, returnDocument: 'after' },
+  ).lean<Pick<EnterpriseDoc, '_id' | 'pinHash'>>();
+  if (!tried?.pinHash) {
+    const found = await models.Enterprise.findById(enterpriseId, { pinHash: 1 }).lean();
+    return found?.pinHash ? 'locked' : 'no_pin';
+  }
+  if (!(await verifyPassword(pin, tried.pinHash))) return 'wrong';
+  // Only while the same PIN is set: a reset by staff meanwhile has already cleared the count.
+  await models.Enterprise.updateOne(
+    { _id: enterpriseId, pinHash: tried.pinHash },
+    { $set: { pinFailures: 0 } },
+  );
+  return 'ok';
 }
