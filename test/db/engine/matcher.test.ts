@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { Document } from 'bson';
+import { Double, type Document } from 'bson';
 import { compileFilter } from '../../../server/db/embedded/engine/matcher.ts';
 import { canonicalDoc } from '../../../server/db/embedded/engine/values.ts';
 
@@ -50,6 +50,8 @@ const cases: [Document, boolean][] = [
   [{ z: { $exists: true } }, true],
   [{ missing: { $in: [null, 3] } }, true],
   [{ missing: { $ne: null } }, false],
+  [{ z: { $exists: new Double(0) } }, false],
+  [{ missing: { $exists: 0 } }, true],
   [{ $expr: { $eq: [{ $size: '$n' }, 2] } }, true],
 ];
 

@@ -15,7 +15,7 @@ import { Query } from 'mingo/query';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
 import { compareValues, valuesEqual } from './compare.ts';
 import { expandedValues, leafValues } from './paths.ts';
-import { bsonTypeName, bsonTypeOf, isNumeric, isPlainObject, toJsNumber, typeOrder } from './values.ts';
+import { bsonTypeName, bsonTypeOf, flag, isNumeric, isPlainObject, toJsNumber, typeOrder } from './values.ts';
 import { referencedFields, toView } from './view.ts';
 import { accumulators } from './accumulators.ts';
 
@@ -143,7 +143,7 @@ const overrides = {
   $lte: pathOp((q) => (_v, e) => rangeAny(e, q, (c) => c <= 0)),
   $in: pathOp((q) => (_v, e) => inAny(e, q)),
   $nin: pathOp((q) => (_v, e) => !inAny(e, q)),
-  $exists: pathOp((q) => (v) => v.some((x) => x !== undefined) === Boolean(q)),
+  $exists: pathOp((q) => (v) => v.some((x) => x !== undefined) === flag(q)),
   $type: pathOp((q) => (_v, e) => (Array.isArray(q) ? q : [q]).some((t) => e.some((x) => typeMatches(x, t)))),
   $size: pathOp((q) => (v) => v.some((x) => Array.isArray(x) && x.length === toJsNumber(q))),
   $all: pathOp((q) => (v, e) => allMatch(v, e, q)),

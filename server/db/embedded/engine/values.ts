@@ -178,6 +178,11 @@ export function cloneValue<T>(v: T): T {
   return v;
 }
 
+/** Truthiness of a command flag or `$exists` argument; a numeric wrapper is true unless zero. */
+export function flag(v: unknown): boolean {
+  return isNumeric(v) ? toJsNumber(v) !== 0 : Boolean(v);
+}
+
 /** A JS number view of any numeric value (lossy for huge Long and Decimal128), NaN for non-numbers. */
 export function toJsNumber(v: unknown): number {
   if (typeof v === 'number') return v;

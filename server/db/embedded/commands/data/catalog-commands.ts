@@ -11,7 +11,7 @@ import { defaultIndexName, parseKeyPattern, type IndexSpec } from '../../engine/
 import type { Engine } from '../../engine/index.ts';
 import { compileFilter } from '../../engine/matcher.ts';
 import { ensureCollection } from '../../engine/writes.ts';
-import { canonicalDoc, isNumeric, isPlainObject, toJsNumber } from '../../engine/values.ts';
+import { canonicalDoc, flag, isNumeric, isPlainObject, toJsNumber } from '../../engine/values.ts';
 import { batchSizeOf, optionalDoc, targetNs, write } from './shared.ts';
 
 function collectionInfo(c: Collection): Document {
@@ -28,7 +28,7 @@ export function listCollectionsCommand(engine: Engine): CommandHandler {
   return (cmd: Document, ctx: CommandContext) => {
     const filter = compileFilter(optionalDoc(cmd.filter, 'filter'));
     const infos = engine.catalog.collections(ctx.db).map(collectionInfo).filter(filter);
-    const docs = cmd.nameOnly ? infos.map((i) => ({ name: i.name, type: i.type })) : infos;
+    const docs = flag(cmd.nameOnly) ? infos.map((i) => ({ name: i.name, type: i.type })) : infos;
     const batchSize = batchSizeOf(optionalDoc(cmd.cursor, 'cursor')?.batchSize);
     return { cursor: ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, docs[Symbol.iterator](), { batchSize, connectionId: ctx.connectionId }) };
   };
@@ -52,8 +52,8 @@ export function listDatabasesCommand(engine: Engine): CommandHandler {
       const empty = engine.catalog.collections(name).every((c) => c.size === 0);
       return { name, sizeOnDisk: 0, empty };
     });
-    const databases = dbs.filter(filter).map((d) => (cmd.nameOnly ? { name: d.name } : d));
-    return cmd.nameOnly ? { databases } : { databases, totalSize: 0, totalSizeMb: 0 };
+    const databases = dbs.filter(filter).map((d) => (flag(cmd.nameOnly) ? { name: d.name } : d));
+    return flag(cmd.nameOnly) ? { databases } : { databases, totalSize: 0, totalSizeMb: 0 };
   };
 }
 
@@ -101,7 +101,7 @@ export function renameCollectionCommand(engine: Engine): CommandHandler {
     validateCollectionName(src.db, src.coll);
     validateCollectionName(dst.db, dst.coll);
     if (from === to) throw new MongoError(ErrorCodes.IllegalOperation, "Can't rename a collection to itself");
-    const dropTarget = Boolean(cmd.dropTarget);
+    const dropTarget = flag(cmd.dropTarget);
     return write(ctx, (changes: Change[]) => {
       engine.catalog.rename(from, to, dropTarget);
       changes.push({ op: 'renameCollection', from, to, dropTarget });
@@ -124,8 +124,8 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   if (raw.collation !== undefined && (!isPlainObject(raw.collation) || raw.collation.locale !== 'simple')) throw notSupported('Non-simple collation');
   parseKeyPattern(raw.key);
   const spec: IndexSpec = { v: 2, key: canonicalDoc(raw.key), name: typeof raw.name === 'string' ? raw.name : defaultIndexName(raw.key) };
-  if (raw.unique) spec.unique = true;
-  if (raw.sparse) spec.sparse = true;
+  if (flag(raw.unique)) spec.unique = true;
+  if (flag(raw.sparse)) spec.sparse = true;
   if (raw.partialFilterExpression !== undefined) {
     spec.partialFilterExpression = optionalDoc(raw.partialFilterExpression, 'partialFilterExpression');
     compileFilter(spec.partialFilterExpression);

@@ -9,6 +9,7 @@ import type { Engine } from '../../engine/index.ts';
 import { positionalResolver } from '../../engine/positional.ts';
 import { compileProjection } from '../../engine/projection.ts';
 import { deleteDocs, updateDocs } from '../../engine/writes.ts';
+import { flag } from '../../engine/values.ts';
 import { optionalDoc, refuseCollation, targetNs, write } from './shared.ts';
 
 export function findAndModifyCommand(engine: Engine): CommandHandler {
@@ -17,10 +18,10 @@ export function findAndModifyCommand(engine: Engine): CommandHandler {
     refuseCollation(cmd.collation);
     const query = optionalDoc(cmd.query, 'query') ?? {};
     const sort = optionalDoc(cmd.sort, 'sort');
-    const remove = Boolean(cmd.remove);
+    const remove = flag(cmd.remove);
     if (remove && cmd.update !== undefined) throw new MongoError(ErrorCodes.FailedToParse, 'Cannot specify both an update and remove=true');
     if (!remove && cmd.update === undefined) throw new MongoError(ErrorCodes.FailedToParse, 'Either an update or remove=true must be specified');
-    if (remove && (cmd.new || cmd.upsert)) throw new MongoError(ErrorCodes.FailedToParse, 'Cannot specify both new=true and remove=true; remove=true cannot be used with upsert or new');
+    if (remove && (flag(cmd.new) || flag(cmd.upsert))) throw new MongoError(ErrorCodes.FailedToParse, 'Cannot specify both new=true and remove=true; remove=true cannot be used with upsert or new');
     const projection = compileProjection(optionalDoc(cmd.fields, 'fields'), positionalResolver(query));
     const present = (d: Document | undefined) => (d === undefined ? null : projection ? projection.apply(d) : d);
     return write(ctx, (changes: Change[]) => {
@@ -32,14 +33,14 @@ export function findAndModifyCommand(engine: Engine): CommandHandler {
         filter: query,
         update: cmd.update,
         multi: false,
-        upsert: Boolean(cmd.upsert),
+        upsert: flag(cmd.upsert),
         arrayFilters: cmd.arrayFilters,
         sort,
         hint: cmd.hint,
       }, ctx.now(), changes);
       const lastErrorObject: Document = { n: r.n, updatedExisting: r.upserted === undefined && r.n > 0 };
       if (r.upserted !== undefined) lastErrorObject.upserted = r.upserted;
-      const value = cmd.new ? r.after : r.upserted !== undefined ? undefined : r.before;
+      const value = flag(cmd.new) ? r.after : r.upserted !== undefined ? undefined : r.before;
       return { lastErrorObject, value: present(value) };
     });
   };

@@ -11,6 +11,7 @@ import type { Engine } from '../../engine/index.ts';
 import { expandedValues } from '../../engine/paths.ts';
 import { nonNegative, runQuery, type QuerySpec } from '../../engine/query.ts';
 import { explainAggregate } from './explain.ts';
+import { flag } from '../../engine/values.ts';
 import { batchSizeOf, collName, optionalDoc, optionalInt, refuseCollation, targetNs } from './shared.ts';
 
 const UNSUPPORTED_FIND_OPTIONS = ['min', 'max', 'returnKey', 'showRecordId', 'tailable', 'awaitData', 'oplogReplay', 'noCursorTimeout', 'allowPartialResults'];
@@ -20,7 +21,7 @@ export function parseFind(cmd: Document): { spec: QuerySpec; batchSize?: number;
   for (const opt of UNSUPPORTED_FIND_OPTIONS) if (cmd[opt]) throw notSupported(`The find option "${opt}"`);
   refuseCollation(cmd.collation);
   let limit = optionalInt(cmd.limit, 'limit') ?? 0;
-  let singleBatch = Boolean(cmd.singleBatch);
+  let singleBatch = flag(cmd.singleBatch);
   if (limit < 0) {
     limit = -limit;
     singleBatch = true;
@@ -95,7 +96,7 @@ export function aggregateCommand(engine: Engine): CommandHandler {
     const ns = collection === undefined ? `${ctx.db}.$cmd.aggregate` : targetNs(cmd, ctx);
     refuseCollation(cmd.collation);
     const pipeline = validatePipeline(cmd.pipeline);
-    if (cmd.explain) return explainAggregate(engine, ctx.db, collection, pipeline, 'queryPlanner');
+    if (flag(cmd.explain)) return explainAggregate(engine, ctx.db, collection, pipeline, 'queryPlanner');
     if (cmd.cursor === undefined) throw new MongoError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
     const run = runAggregate(engine.catalog, ctx.db, collection, pipeline, optionalDoc(cmd.let, 'let') ?? {});
     const batchSize = batchSizeOf(optionalDoc(cmd.cursor, 'cursor')?.batchSize);

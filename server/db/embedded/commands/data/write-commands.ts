@@ -7,7 +7,7 @@ import type { Change, CommandContext, CommandHandler } from '../../contract.ts';
 import { ErrorCodes, MongoError } from '../../errors.ts';
 import type { Engine } from '../../engine/index.ts';
 import { deleteDocs, ensureCollection, insertDoc, updateDocs } from '../../engine/writes.ts';
-import { isPlainObject, toJsNumber } from '../../engine/values.ts';
+import { flag, isPlainObject, toJsNumber } from '../../engine/values.ts';
 import { updateKind } from '../../engine/update/apply.ts';
 import { optionalDoc, refuseCollation, targetNs, write, writeError } from './shared.ts';
 
@@ -19,7 +19,7 @@ function statements(cmd: Document, field: string): Document[] {
 
 /** Runs each statement; stops at the first error when ordered. */
 function eachStatement(cmd: Document, list: Document[], run: (s: Document, i: number) => void): Document[] {
-  const ordered = cmd.ordered !== false;
+  const ordered = cmd.ordered === undefined || flag(cmd.ordered);
   const errors: Document[] = [];
   for (let i = 0; i < list.length; i++) {
     try {
@@ -65,12 +65,12 @@ export function updateCommand(engine: Engine): CommandHandler {
       const errors = eachStatement(cmd, list, (s, index) => {
         refuseCollation(s.collation);
         if (s.u === undefined) throw new MongoError(ErrorCodes.FailedToParse, "BSON field 'update.updates.u' is missing but a required field");
-        if (s.multi && updateKind(s.u) === 'replacement') throw new MongoError(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
+        if (flag(s.multi) && updateKind(s.u) === 'replacement') throw new MongoError(ErrorCodes.FailedToParse, 'multi update is not supported for replacement-style update');
         const r = updateDocs(engine.catalog, ns, {
           filter: optionalDoc(s.q, 'q') ?? {},
           update: s.u,
-          multi: Boolean(s.multi),
-          upsert: Boolean(s.upsert),
+          multi: flag(s.multi),
+          upsert: flag(s.upsert),
           arrayFilters: s.arrayFilters,
           hint: s.hint,
           sort: optionalDoc(s.sort, 'sort'),
