@@ -56,6 +56,20 @@ const cases: [Document, boolean][] = [
 ];
 
 describe('engine: matcher semantics', () => {
+  it('rejects malformed operator arguments with BadValue', () => {
+    for (const bad of [
+      { n: { $size: -1 } },
+      { n: { $size: 1.5 } },
+      { n: { $size: 'x' } },
+      { n: { $mod: [0, 1] } },
+      { n: { $in: 5 } },
+    ]) {
+      expect(() => compileFilter(bad)(doc), JSON.stringify(bad))
+        .to.throw()
+        .with.property('code', 2);
+    }
+  });
+
   for (const [filter, want] of cases) {
     it(`${JSON.stringify(filter)} -> ${want}`, () => {
       expect(compileFilter(filter)(doc)).to.equal(want);

@@ -145,7 +145,13 @@ const overrides = {
   $nin: pathOp((q) => (_v, e) => !inAny(e, q)),
   $exists: pathOp((q) => (v) => v.some((x) => x !== undefined) === flag(q)),
   $type: pathOp((q) => (_v, e) => (Array.isArray(q) ? q : [q]).some((t) => e.some((x) => typeMatches(x, t)))),
-  $size: pathOp((q) => (v) => v.some((x) => Array.isArray(x) && x.length === toJsNumber(q))),
+  $size: pathOp((q) => {
+    const n = toJsNumber(q);
+    if (!isNumeric(q) || !Number.isInteger(n) || n < 0) {
+      throw new MongoError(ErrorCodes.BadValue, '$size needs a non-negative whole number');
+    }
+    return (v) => v.some((x) => Array.isArray(x) && x.length === n);
+  }),
   $all: pathOp((q) => (v, e) => allMatch(v, e, q)),
   $mod: pathOp((q) => (_v, e) => modMatch(e, q)),
   $elemMatch: pathOp((q) => {
