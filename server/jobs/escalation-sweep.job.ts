@@ -61,6 +61,8 @@ export interface EscalationSweepOptions {
   limit?: number;
   /** Hears about every fired step after its write committed (realtime, notifications). */
   onChange?: IssueChangeListener;
+  /** Only this issue (the demo seed walks each issue through its own simulated time). */
+  issueId?: Types.ObjectId;
   /** Names this sweeper in its claims; a fresh one per pass by default. */
   owner?: string;
   leaseMs?: number;
@@ -329,14 +331,19 @@ export async function runEscalationSweep(opts: EscalationSweepOptions): Promise<
     report,
   };
   const limit = opts.limit ?? DEFAULT_SWEEP_LIMIT;
-  report.repaired = await repairStaleClaims(opts.models, lease, limit);
+  const only = opts.issueId ? { issueId: opts.issueId } : {};
+  report.repaired = await repairStaleClaims(opts.models, lease, limit, only);
   const deferred: Types.ObjectId[] = [];
   while (report.examined < limit) {
+    const ids = {
+      ...(opts.issueId ? { $eq: opts.issueId } : {}),
+      ...(deferred.length ? { $nin: deferred } : {}),
+    };
     const batch = await opts.models.Issue.find(
       {
         nextCheckAt: { $lte: now },
         state: { $in: OPEN_STATES },
-        ...(deferred.length ? { _id: { $nin: deferred } } : {}),
+        ...(Object.keys(ids).length ? { _id: ids } : {}),
       },
       NO_TIMELINE,
     )

@@ -111,11 +111,21 @@ interface RepairIssue {
  * Claims still `claimed` after the lease, i.e. their sweeper stopped between claiming and finishing. If the
  * issue holds the step's event, the write committed and only the bookkeeping was lost: mark it applied. If
  * not and the issue is not waiting for the sweep, the step is no longer due: release it. Otherwise leave it:
- * the pass that follows takes it over and fires the step. Returns how many rows it settled.
+ * the pass that follows takes it over and fires the step. `only` narrows it to one issue's claims. Returns
+ * how many rows it settled.
  */
-export async function repairStaleClaims(models: Models, lease: ClaimLease, limit: number): Promise<number> {
+export async function repairStaleClaims(
+  models: Models,
+  lease: ClaimLease,
+  limit: number,
+  only: { issueId?: Types.ObjectId } = {},
+): Promise<number> {
   const staleBefore = new Date(lease.now.getTime() - lease.leaseMs);
-  const stale = await models.FollowUpClaim.find({ status: 'claimed', claimedAt: { $lte: staleBefore } })
+  const stale = await models.FollowUpClaim.find({
+    ...only,
+    status: 'claimed',
+    claimedAt: { $lte: staleBefore },
+  })
     .sort({ claimedAt: 1 })
     .limit(limit)
     .lean<FollowUpClaimDoc[]>();

@@ -1,20 +1,24 @@
 // The demo seed's actor: it walks one issue through time with the REAL commands on a simulated clock, so every
 // timeline entry, deadline, warning light and follow-up is what production would have written. Before each
-// step it lets the automatic follow-ups (urge, supervise, escalate, …) fire at their own due instants, and it
-// never steps past "now": recent issues simply stop where their story has got to.
+// step it lets the escalation sweep fire the automatic follow-ups (urge, supervise, escalate, …) at their own
+// due instants, scoped to this issue and on its clock, and it never steps past "now": recent issues simply stop
+// where their story has got to.
 import type { Actor } from '../../shared/roles.ts';
 import type { SimulatedClock } from '../../shared/clock.ts';
 import type { WorkCalendar } from '../../shared/calendar.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import { issueActionCommand } from '../commands/issue-action.command.ts';
 import type { IssueCommandDeps } from '../commands/issue-deps.ts';
-import { issueFollowUpCommand } from '../commands/issue-follow-up.command.ts';
+import { loadIssue } from '../commands/issue-store.ts';
+import { runEscalationSweep } from '../jobs/escalation-sweep.job.ts';
 import type { IssueDoc, UnitDoc } from '../models/index.ts';
 
 /** Ends a story early: its next step would lie in the future, or the state no longer allows it. */
 export class StoryEnd extends Error {}
 
 const MAX_FOLLOW_UPS_PER_STEP = 12;
+
+const QUIET = { info() {}, warn() {}, error() {}, debug() {} };
 
 /** Urgent work moves faster: story delays are scaled by the issue's urgency. */
 const PACE = { critical: 0.12, urgent: 0.4, normal: 1, complex: 2.2 } as const;
@@ -79,10 +83,12 @@ export class IssueScript {
       const due = this.doc.nextCheckAt;
       if (!due || due.getTime() > until.getTime()) return;
       this.world.clock.set(new Date(Math.max(due.getTime(), this.world.clock.now().getTime())));
-      const result = await issueFollowUpCommand(this.world.deps, this.doc);
-      if (!result) return;
-      this.doc = result.issue;
-      if (result.issue.nextCheckAt?.getTime() === due.getTime()) return;
+      const { models, settings, onChange } = this.world.deps;
+      const sweep = { models, clock: this.world.clock, settings, onChange, logger: QUIET };
+      const report = await runEscalationSweep({ ...sweep, issueId: this.doc._id });
+      if (report.failed) throw new Error(`seed: follow-ups of ${this.doc.number} failed`);
+      this.doc = await loadIssue(models, this.id);
+      if (this.doc.nextCheckAt?.getTime() === due.getTime()) return;
     }
   }
 }

@@ -205,4 +205,16 @@ describe('escalation sweep: bounded passes', () => {
     const fired = [...first.fired, ...second.fired].map((f) => f.issueId);
     expect(fired).to.have.members(ids);
   });
+
+  it('a pass scoped to one issue (the demo seed) fires that issue only', async () => {
+    t.clock.set(china('2026-02-13 09:00'));
+    const [a, b] = [(await inProgress(t, '单独问题 A')).id, (await inProgress(t, '单独问题 B')).id];
+    t.clock.set(minuteAfter(china('2026-02-26 17:30')));
+    const doc = await stored(t, a);
+    const only = await sweep(t, { issueId: doc._id });
+    expect(only.examined).to.equal(1);
+    expect(firedFor(only, a)).to.deep.equal(['urge']);
+    expect(await systemActions(t, b)).to.deep.equal([]);
+    expect(firedFor(await sweep(t), b)).to.deep.equal(['urge']);
+  });
 });
