@@ -173,5 +173,10 @@ export async function enterpriseIssueCreateCommand(
     externalId: `qr:${enterpriseId}:${form.submissionId}`,
   });
   const enterprise = await findEnterprise(deps.models, input.enterprise);
-  return takeInIssue(deps, { actor: enterpriseActor(enterpriseId), name: enterprise.name }, enterprise, input);
+  return takeInIssue(
+    deps,
+    { actor: enterpriseActor(enterpriseId), name: enterprise.name },
+    enterprise,
+    input,
+  );
 }

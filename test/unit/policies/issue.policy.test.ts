@@ -212,7 +212,7 @@ describe('policies: who may take in an issue, by channel', () => {
 });
 
 describe('policies: an enterprise owner and its issues', () => {
-  it('acts on its own enterprise\'s issues only (ids compared as strings)', () => {
+  it("acts on its own enterprise's issues only (ids compared as strings)", () => {
     const id = '65a1b2c3d4e5f60718293a4b';
     expect(enterpriseOwnsIssue(id, { enterpriseId: { toString: () => id } })).to.equal(true);
     expect(enterpriseOwnsIssue(id, { enterpriseId: '65a1b2c3d4e5f60718293a4c' })).to.equal(false);
