@@ -5,63 +5,26 @@
 import type { Document } from 'bson';
 import type { Change, EngineHandle } from '../contract.ts';
 import { Catalog } from './catalog.ts';
-import { ID_INDEX } from './collection.ts';
-import type { IndexSpec } from './index-keys.ts';
 import { leafValues } from './paths.ts';
+import { applyRecoveredChange, dumpChanges, rebuildIndexes } from './recovery.ts';
 import { execute, newStats } from './scan.ts';
-import { BracketBound, canonicalDoc, TypeOrder } from './values.ts';
+import { BracketBound, TypeOrder } from './values.ts';
 
 export class Engine implements EngineHandle {
   readonly catalog = new Catalog();
 
+  /** Replay fills only the primary store (engine/recovery.ts); finishRecovery then builds every index. */
   applyRecovered(change: Change): void {
-    const c = this.catalog;
-    switch (change.op) {
-      case 'insert':
-      case 'replace':
-        // Recovered documents come through the wire codec (plain JS numbers): make them canonical again.
-        (c.get(change.ns) ?? c.create(change.ns)).put(canonicalDoc(change.doc));
-        return;
-      case 'delete':
-        c.get(change.ns)?.remove(change.id);
-        return;
-      case 'createCollection':
-        if (!c.has(change.ns)) c.create(change.ns, change.options);
-        return;
-      case 'dropCollection':
-        c.drop(change.ns);
-        return;
-      case 'dropDatabase':
-        c.dropDatabase(change.db);
-        return;
-      case 'renameCollection':
-        if (c.has(change.from)) c.rename(change.from, change.to, true);
-        return;
-      case 'createIndex': {
-        const coll = c.get(change.ns) ?? c.create(change.ns);
-        const existing = coll.indexes.get(String(change.spec.name));
-        if (existing && !existing.sameDefinition(change.spec as IndexSpec))
-          coll.indexes.delete(existing.name);
-        coll.createIndex(canonicalDoc(change.spec) as IndexSpec, false);
-        return;
-      }
-      case 'dropIndex':
-        c.get(change.ns)?.indexes.delete(change.name);
-        return;
-    }
+    applyRecoveredChange(this.catalog, change);
   }
 
   finishRecovery(): void {
-    // Index entries were maintained incrementally during replay; nothing to rebuild.
+    rebuildIndexes(this.catalog);
   }
 
-  *dump(): Iterable<Change> {
-    for (const coll of this.catalog.all()) {
-      yield { op: 'createCollection', ns: coll.ns, options: coll.options };
-      for (const ix of coll.indexes.values())
-        if (ix.name !== ID_INDEX) yield { op: 'createIndex', ns: coll.ns, spec: ix.spec };
-      for (const doc of coll.docs.values()) yield { op: 'insert', ns: coll.ns, doc };
-    }
+  /** A fuzzy checkpoint of the documents present when iteration starts (engine/recovery.ts). */
+  dump(): Iterable<Change> {
+    return dumpChanges(this.catalog);
   }
 
   sweepExpired(now: Date): Change[] {

@@ -4,6 +4,7 @@
  * (the planner must then not intersect ranges or trust its order for sorting).
  */
 import * as btree from 'sorted-btree';
+import * as bulk from 'sorted-btree/extended/bulkLoad.js';
 import type { Document } from 'bson';
 import { compareValues } from './compare.ts';
 import { docKeys, duplicateKeyError, parseKeyPattern, type IndexSpec, type KeyField } from './index-keys.ts';
@@ -22,10 +23,17 @@ const BTreeCtor = ((btree as any).default?.default ?? (btree as any).default) as
   entries: undefined,
   compare: (a: K, b: K) => number,
 ) => BTree<K, V>;
+const bulkLoadTree = ((bulk as any).bulkLoad ?? (bulk as any).default?.bulkLoad) as <K, V>(
+  keys: K[],
+  values: V[],
+  maxNodeSize: number,
+  compare: (a: K, b: K) => number,
+) => BTree<K, V>;
 
 export class OrderedIndex {
   readonly fields: KeyField[];
-  readonly tree: BTree<IndexKey, true>;
+  /** Replaced wholesale only by `loadSorted` (recovery's bulk build); scans re-read it at every chunk. */
+  tree: BTree<IndexKey, true>;
   readonly partial: Predicate | undefined;
   /** Tree order: key fields by their direction, then _id. */
   readonly compareKeys: (a: IndexKey, b: IndexKey) => number;
@@ -94,6 +102,12 @@ export class OrderedIndex {
 
   remove(keys: IndexKey[]): void {
     for (const k of keys) this.tree.delete(k);
+  }
+
+  /** Replaces every entry by `keys`, which must be strictly ascending by `compareKeys`. */
+  loadSorted(keys: IndexKey[]): void {
+    const values = new Array<true>(keys.length).fill(true);
+    this.tree = bulkLoadTree(keys, values, this.tree.maxNodeSize, this.compareKeys);
   }
 
   clear(): void {

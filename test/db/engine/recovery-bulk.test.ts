@@ -1,0 +1,215 @@
+import { expect } from 'chai';
+import { BSON, type Document } from 'bson';
+import type { Change } from '../../../server/db/embedded/contract.ts';
+import type { Engine } from '../../../server/db/embedded/engine/index.ts';
+import { valueKey } from '../../../server/db/embedded/engine/compare.ts';
+import { harness, type Harness } from './harness.ts';
+
+/** Round-trips a change through BSON as the journal does (documents come back with plain JS numbers). */
+const viaJournal = (c: Change): Change => BSON.deserialize(BSON.serialize({ c })).c as Change;
+
+function replay(changes: Iterable<Change>): Harness {
+  const h = harness();
+  for (const c of changes) h.engine.applyRecovered(viaJournal(c));
+  h.engine.finishRecovery();
+  return h;
+}
+
+/** Every index of every collection: name, multikey flag and its keys in tree order. */
+function indexContents(engine: Engine): Document {
+  const out: Document = {};
+  for (const coll of engine.catalog.all()) {
+    for (const ix of coll.indexes.values()) {
+      out[`${coll.ns}/${ix.name}`] = {
+        multikey: ix.multikey,
+        size: ix.tree.size,
+        keys: ix.tree.keysArray().map((k) => (k as unknown[]).map((v) => valueKey(v ?? null)).join('|')),
+      };
+    }
+  }
+  return out;
+}
+
+async function sameQueries(live: Harness, recovered: Harness, queries: [string, Document, Document][]) {
+  for (const [coll, filter, extra] of queries) {
+    const a = await live.findRaw(coll, filter, extra);
+    const b = await recovered.findRaw(coll, filter, extra);
+    expect(
+      b.map((d) => valueKey(d)),
+      JSON.stringify({ coll, filter, extra }),
+    ).to.deep.equal(a.map((d) => valueKey(d)));
+    const explain = await recovered.run({ explain: { find: coll, filter, ...extra } });
+    expect(JSON.stringify(explain.queryPlanner.winningPlan)).to.equal(
+      JSON.stringify(
+        (await live.run({ explain: { find: coll, filter, ...extra } })).queryPlanner.winningPlan,
+      ),
+    );
+  }
+}
+
+describe('engine: recovery builds indexes in bulk', () => {
+  it('unique, compound, multikey, partial, sparse, descending and TTL indexes match live inserts', async () => {
+    const live = harness();
+    await live.run({
+      createIndexes: 'c',
+      indexes: [
+        { key: { email: 1 }, name: 'email_1', unique: true },
+        { key: { a: 1, b: -1 }, name: 'a_1_b_-1' },
+        { key: { a: 1, n: 1 }, name: 'a_n_u', unique: true },
+        { key: { tags: 1 }, name: 'tags_1' },
+        { key: { 'sub.x': 1, a: 1 }, name: 'subx_a' },
+        { key: { s: 1 }, name: 's_partial', partialFilterExpression: { s: { $gt: 10 } } },
+        { key: { sp: -1 }, name: 'sp_sparse', sparse: true },
+        { key: { at: 1 }, name: 'at_ttl', expireAfterSeconds: 3600 },
+      ],
+    });
+    const docs: Document[] = [];
+    for (let i = 0; i < 600; i++) {
+      const d: Document = { _id: i % 7 === 0 ? `s${i}` : i, email: `u${i}@x`, a: i % 13, b: i % 5, n: i };
+      if (i % 3 === 0) d.tags = [`t${i % 4}`, `t${(i + 1) % 4}`, i % 11];
+      else if (i % 3 === 1) d.tags = `t${i % 4}`;
+      if (i % 4 === 0) d.sub = [{ x: i % 9 }, { x: (i + 2) % 9 }];
+      else if (i % 4 === 1) d.sub = { x: i % 9 };
+      if (i % 2 === 0) d.s = i % 40;
+      if (i % 5 === 0) d.sp = i % 3 === 0 ? null : i;
+      if (i % 6 !== 5) d.at = new Date(Date.UTC(2026, 0, 1) + (i % 50) * 60_000);
+      if (i % 17 === 0) d.f = i + 0.5;
+      docs.push(d);
+    }
+    await live.run({ insert: 'c', documents: docs });
+    // Replaces, updates that change keys (including swapping a unique value) and deletes.
+    await live.run({
+      update: 'c',
+      updates: [{ q: { a: 3 }, u: { $set: { b: 99 }, $push: { tags: 'new' } }, multi: true }],
+    });
+    await live.run({ update: 'c', updates: [{ q: { _id: 1 }, u: { $set: { email: 'moved@x' } } }] });
+    await live.run({ update: 'c', updates: [{ q: { _id: 2 }, u: { $set: { email: 'u1@x' } } }] });
+    await live.run({ update: 'c', updates: [{ q: { _id: 4 }, u: { email: 'replaced', a: 100, n: -1 } }] });
+    await live.run({ delete: 'c', deletes: [{ q: { a: 5 }, limit: 0 }] });
+    await live.run({ delete: 'c', deletes: [{ q: { _id: 's0' }, limit: 1 }] });
+    await live.run({ insert: 'c', documents: [{ _id: 's0', email: 'back', a: 1, tags: ['z'] }] });
+    // An index created after documents exist, and one dropped again.
+    await live.run({ createIndexes: 'c', indexes: [{ key: { f: 1 }, name: 'f_1' }] });
+    await live.run({ createIndexes: 'c', indexes: [{ key: { b: 1 }, name: 'b_1' }] });
+    await live.run({ dropIndexes: 'c', index: 'b_1' });
+
+    const fromJournal = replay(live.persistence.changes);
+    const fromSnapshot = replay(live.engine.dump());
+    expect(indexContents(fromJournal.engine)).to.deep.equal(indexContents(live.engine));
+    expect(indexContents(fromSnapshot.engine)).to.deep.equal(indexContents(live.engine));
+    expect(Object.keys(indexContents(live.engine))).to.have.length(10);
+
+    const queries: [string, Document, Document][] = [
+      ['c', {}, {}],
+      ['c', { email: 'u1@x' }, {}],
+      ['c', { a: 3 }, { sort: { b: -1 } }],
+      ['c', { a: { $gte: 2, $lt: 6 } }, { sort: { a: 1, b: -1 }, limit: 25 }],
+      ['c', { tags: 't1' }, {}],
+      ['c', { tags: { $in: ['t2', 3, 'new'] } }, {}],
+      ['c', { 'sub.x': { $gt: 4 } }, {}],
+      ['c', { s: { $gt: 20 } }, { sort: { s: 1 } }],
+      ['c', { sp: { $exists: true } }, { hint: 'sp_sparse' }],
+      ['c', { at: { $lt: new Date(Date.UTC(2026, 0, 1, 0, 20)) } }, {}],
+      ['c', { f: { $gt: 100 } }, {}],
+      ['c', { _id: { $in: [1, 2, 's0', 's7'] } }, {}],
+    ];
+    await sameQueries(live, fromJournal, queries);
+    await sameQueries(live, fromSnapshot, queries);
+
+    // Unique indexes are enforced after a bulk build.
+    const coll = fromJournal.engine.catalog.get('test.c')!;
+    expect(() => coll.insert({ _id: 'dup', email: 'u1@x' })).to.throw(/E11000.*email_1/);
+    expect(() => coll.insert({ _id: 'dup', a: 1, n: 14 })).to.throw(/E11000.*a_n_u/);
+    expect(() => coll.insert({ _id: 6 })).to.throw(/E11000.*_id_/);
+
+    // TTL sweeps find the same documents.
+    const at = new Date(Date.UTC(2026, 0, 1, 1, 30));
+    const ids = (cs: Change[]) => cs.map((c) => valueKey((c as { id: unknown }).id)).sort();
+    expect(ids(fromJournal.engine.sweepExpired(at))).to.deep.equal(ids(live.engine.sweepExpired(at)));
+  });
+
+  it('replays deletes, re-inserts, renames and dropped collections exactly', async () => {
+    const live = harness();
+    await live.run({ createIndexes: 'a', indexes: [{ key: { k: 1 }, name: 'k_1', unique: true }] });
+    await live.run({ insert: 'a', documents: Array.from({ length: 50 }, (_, i) => ({ _id: i, k: i })) });
+    await live.run({ delete: 'a', deletes: [{ q: { _id: { $lt: 10 } }, limit: 0 }] });
+    await live.run({ insert: 'a', documents: [{ _id: 3, k: 103 }] });
+    await live.run({ update: 'a', updates: [{ q: { _id: 20 }, u: { $set: { k: 5 } } }] });
+    await live.run({ insert: 'b', documents: [{ _id: 1, k: 1 }] });
+    await live.run({ renameCollection: 'test.a', to: 'test.b', dropTarget: true }, 'admin');
+    await live.run({ insert: 'gone', documents: [{ _id: 1 }] });
+    await live.run({ drop: 'gone' });
+    const recovered = replay(live.persistence.changes);
+    expect(indexContents(recovered.engine)).to.deep.equal(indexContents(live.engine));
+    expect(recovered.engine.catalog.all().map((c) => c.ns)).to.deep.equal(['test.b']);
+    // Map order (insertion order, a re-insert goes last) is what a collection scan returns.
+    expect((await recovered.findRaw('b')).map((d) => d._id)).to.deep.equal(
+      (await live.findRaw('b')).map((d) => d._id),
+    );
+    expect((await recovered.find('b', { k: { $gte: 100 } })).map((d) => d._id)).to.deep.equal([3]);
+  });
+});
+
+describe('engine: dump is a bounded fuzzy checkpoint', () => {
+  it('terminates while inserts continue and yields exactly the documents present at its start', async () => {
+    const h = harness();
+    await h.run({ createIndexes: 'c', indexes: [{ key: { k: 1 }, name: 'k_1' }] });
+    await h.run({ insert: 'c', documents: Array.from({ length: 2000 }, (_, i) => ({ _id: i, k: i })) });
+    await h.run({ insert: 'other', documents: [{ _id: 'o' }] });
+    const it = h.engine.dump()[Symbol.iterator]();
+    const dumped: Change[] = [];
+    let next = 10_000;
+    for (let r = it.next(); !r.done; r = it.next()) {
+      dumped.push(r.value);
+      expect(dumped.length, 'dump must not chase new documents').to.be.below(3000);
+      // A heavy writer: two new documents per document dumped, plus changes to ones not yet dumped.
+      await h.run({
+        insert: 'c',
+        documents: [
+          { _id: next++, k: -1 },
+          { _id: next++, k: -2 },
+        ],
+      });
+      if (next === 10_100) {
+        await h.run({ update: 'c', updates: [{ q: { _id: 1999 }, u: { $set: { k: 'changed' } } }] });
+        await h.run({ delete: 'c', deletes: [{ q: { _id: 1998 }, limit: 1 }] });
+      }
+    }
+    const inserted = dumped.filter((c) => c.op === 'insert') as { ns: string; doc: Document }[];
+    expect(inserted.filter((c) => c.ns === 'test.c').map((c) => Number(c.doc._id))).to.deep.equal(
+      Array.from({ length: 2000 }, (_, i) => i),
+    );
+    // Documents changed after the start are dumped as they were then; the journal replay brings them up to date.
+    expect(Number(inserted.find((c) => Number(c.doc._id) === 1999)!.doc.k)).to.equal(1999);
+    expect(h.engine.catalog.get('test.c')!.get(1999)!.k).to.equal('changed');
+    expect(dumped.map((c) => c.op).filter((op) => op !== 'insert')).to.deep.equal([
+      'createCollection',
+      'createIndex',
+      'createCollection',
+    ]);
+    expect(inserted.filter((c) => c.ns === 'test.other')).to.have.length(1);
+  });
+
+  it('a fuzzy dump plus the journal after its start recovers the live state', async () => {
+    const h = harness();
+    await h.run({ createIndexes: 'c', indexes: [{ key: { k: 1 }, name: 'k_1', unique: true }] });
+    await h.run({ insert: 'c', documents: Array.from({ length: 300 }, (_, i) => ({ _id: i, k: i })) });
+    const it = h.engine.dump()[Symbol.iterator]();
+    const dumped: Change[] = [];
+    let r = it.next();
+    const checkpointStart = h.persistence.changes.length;
+    for (let i = 0; !r.done; i++, r = it.next()) {
+      dumped.push(r.value);
+      if (i % 10 === 0) await h.run({ insert: 'c', documents: [{ _id: 1000 + i, k: 1000 + i }] });
+      // Swap unique values between a dumped and a not-yet-dumped document.
+      if (i === 100) {
+        await h.run({ update: 'c', updates: [{ q: { _id: 50 }, u: { $set: { k: -50 } } }] });
+        await h.run({ update: 'c', updates: [{ q: { _id: 250 }, u: { $set: { k: 50 } } }] });
+        await h.run({ delete: 'c', deletes: [{ q: { _id: 10 }, limit: 1 }] });
+      }
+    }
+    const recovered = replay([...dumped, ...h.persistence.changes.slice(checkpointStart)]);
+    expect(indexContents(recovered.engine)).to.deep.equal(indexContents(h.engine));
+    expect((await recovered.find('c', { k: 50 })).map((d) => d._id)).to.deep.equal([250]);
+  });
+});
