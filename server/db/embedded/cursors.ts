@@ -159,7 +159,10 @@ export class CursorRegistry implements CursorManager {
     while (batch.length < limit) {
       const doc = cursor.pending ?? this.pull(cursor);
       if (doc === undefined) break;
-      const size = encodedSize(doc);
+      // The first document always goes in, so its size is only needed once a second one arrives: a
+      // single-document result (findOne) never measures anything.
+      if (batch.length === 1) bytes = encodedSize(batch[0]);
+      const size = batch.length > 0 ? encodedSize(doc) : 0;
       if (batch.length > 0 && bytes + size > this.maxBatchBytes) {
         cursor.pending = doc;
         return batch;

@@ -32,27 +32,32 @@ export class Collection {
     return this.docs.get(valueKey(id));
   }
 
-  private keysByIndex(doc: Document): Map<OrderedIndex, IndexKey[]> {
-    const out = new Map<OrderedIndex, IndexKey[]>();
-    for (const ix of this.indexes.values()) out.set(ix, ix.keysFor(doc));
-    return out;
+  /** The key tuples of `doc` for each index, in the order of `indexes` (plain arrays: this runs per write). */
+  private keysByIndex(doc: Document): { list: OrderedIndex[]; keys: IndexKey[][] } {
+    const list: OrderedIndex[] = [];
+    const keys: IndexKey[][] = [];
+    for (const ix of this.indexes.values()) {
+      list.push(ix);
+      keys.push(ix.keysFor(doc));
+    }
+    return { list, keys };
   }
 
   /** Inserts a new document; throws E11000 (without side effects) if its _id or a unique key is taken. */
   insert(doc: Document, checkUnique = true): void {
-    const keys = this.keysByIndex(doc);
-    if (checkUnique) for (const [ix, k] of keys) ix.checkUnique(k, undefined);
-    for (const [ix, k] of keys) ix.add(k);
+    const { list, keys } = this.keysByIndex(doc);
+    if (checkUnique) for (let i = 0; i < list.length; i++) list[i].checkUnique(keys[i], undefined);
+    for (let i = 0; i < list.length; i++) list[i].add(keys[i]);
     this.docs.set(valueKey(doc._id), doc);
   }
 
   /** Replaces the stored document with the same _id by `next`, all or nothing. */
   replace(prev: Document, next: Document, checkUnique = true): void {
-    const oldKeys = this.keysByIndex(prev);
-    const newKeys = this.keysByIndex(next);
-    if (checkUnique) for (const [ix, k] of newKeys) ix.checkUnique(k, next._id);
-    for (const [ix, k] of oldKeys) ix.remove(k);
-    for (const [ix, k] of newKeys) ix.add(k);
+    const old = this.keysByIndex(prev);
+    const { list, keys } = this.keysByIndex(next);
+    if (checkUnique) for (let i = 0; i < list.length; i++) list[i].checkUnique(keys[i], next._id);
+    for (let i = 0; i < old.list.length; i++) old.list[i].remove(old.keys[i]);
+    for (let i = 0; i < list.length; i++) list[i].add(keys[i]);
     this.docs.set(valueKey(next._id), next);
   }
 
@@ -60,7 +65,8 @@ export class Collection {
     const key = valueKey(id);
     const doc = this.docs.get(key);
     if (!doc) return undefined;
-    for (const [ix, k] of this.keysByIndex(doc)) ix.remove(k);
+    const { list, keys } = this.keysByIndex(doc);
+    for (let i = 0; i < list.length; i++) list[i].remove(keys[i]);
     this.docs.delete(key);
     return doc;
   }

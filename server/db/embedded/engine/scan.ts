@@ -113,7 +113,7 @@ function* indexScan(
       const idKey = valueKey(id);
       if (seen.has(idKey)) continue;
       seen.add(idKey);
-      const doc = coll.get(id);
+      const doc = coll.docs.get(idKey);
       if (!doc) continue;
       stats.docsExamined++;
       if (filter(doc)) yield doc;
