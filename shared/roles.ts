@@ -32,6 +32,8 @@ export function isRole(value: unknown): value is Role {
 export interface Actor {
   id: string;
   username: string;
+  /** Display name shown in timelines (e.g. 陈志强); falls back to the username. */
+  name?: string;
   role: Role;
   unitId?: string;
   region?: string;

@@ -19,6 +19,7 @@ export function createRequireStaff(models: Models, tokens: TokenSigner): Request
       throw unauthorized('登录已失效，请重新登录', 'invalid_token');
     const user = await models.User.findById(claims.sub, {
       username: 1,
+      name: 1,
       role: 1,
       unitId: 1,
       region: 1,
@@ -31,6 +32,7 @@ export function createRequireStaff(models: Models, tokens: TokenSigner): Request
     req.actor = {
       id: String(user._id),
       username: user.username,
+      name: user.name,
       role: user.role,
       unitId: user.unitId ? String(user.unitId) : undefined,
       region: user.region,

@@ -98,7 +98,12 @@ export async function issueActionCommand(
   const core = result.issue;
   const unitName = !core.unitId ? null : lead && String(lead._id) === core.unitId ? lead.name : doc.unitName;
   const set = { ...changedSet(toCore(doc), core, now), ...(unitName !== doc.unitName ? { unitName } : {}) };
-  const updated = await saveTransition(models, doc, set, withActorName(result.event, actor.username));
+  const updated = await saveTransition(
+    models,
+    doc,
+    set,
+    withActorName(result.event, actor.name ?? actor.username),
+  );
   await afterCommit(deps, actor, doc, updated, req.action);
   return updated;
 }

@@ -145,7 +145,7 @@ export async function issueCreateCommand(
 ): Promise<IssueCreateResult> {
   if (!canCreateIssue(actor, input.channel)) throw forbidden('您的角色无权从该渠道受理问题');
   const enterprise = await findEnterprise(deps.models, input.enterprise);
-  return takeInIssue(deps, { actor, name: actor.username }, enterprise, input);
+  return takeInIssue(deps, { actor, name: actor.name ?? actor.username }, enterprise, input);
 }
 
 /** What an owner types on the QR page's new-issue form. */

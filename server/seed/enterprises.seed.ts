@@ -3,6 +3,7 @@
 // embedded GB 11714 organisation code check digit too). Same output on every run.
 import { makeCreditCode } from '../../shared/credit-code.ts';
 import { createRng, type Rng } from './prng.ts';
+import { personName } from './names.ts';
 
 export interface County {
   /** Region code used on units, users and enterprises. */
@@ -136,37 +137,6 @@ const ROADS = [
   '振兴路',
   '湖滨路',
 ];
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗沈钱姚施费潘俞蒋叶'.split('');
-const GIVEN = [
-  '建国',
-  '国强',
-  '海峰',
-  '丽华',
-  '晓东',
-  '志明',
-  '伟',
-  '敏',
-  '静',
-  '军',
-  '建华',
-  '春燕',
-  '卫东',
-  '玉兰',
-  '立新',
-  '雪梅',
-  '永刚',
-  '秀英',
-  '文斌',
-  '红霞',
-  '国平',
-  '美玲',
-  '德明',
-  '亚萍',
-  '旭',
-  '佳琪',
-  '俊杰',
-  '慧敏',
-];
 const MOBILE_PREFIXES = [
   '133',
   '135',
@@ -230,7 +200,7 @@ export function generateDemoEnterprises(count = 240, seed = 20260301): DemoEnter
       region: county.region,
       industry,
       address: `浙江省湖州市${county.name}${town}${rng.pick(ROADS)}${rng.int(1, 999)}号`,
-      ownerName: rng.pick(SURNAMES) + rng.pick(GIVEN),
+      ownerName: personName(rng),
       mobile: rng.pick(MOBILE_PREFIXES) + String(rng.int(0, 99_999_999)).padStart(8, '0'),
     });
   }

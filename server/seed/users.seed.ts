@@ -4,6 +4,8 @@ import type { Role } from '../../shared/roles.ts';
 import { DEMO_SCRYPT, hashPassword, type ScryptParams } from '../auth/password.ts';
 import type { Models, UnitDoc, UserDoc } from '../models/index.ts';
 import { CITY_REGION } from '../policies/issue.policy.ts';
+import { personName } from './names.ts';
+import { createRng } from './prng.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
 
@@ -18,32 +20,43 @@ export interface DemoAccount {
 
 const CENTRE_ACCOUNTS: readonly DemoAccount[] = [
   { username: 'admin', name: '系统管理员', role: 'admin', region: CITY_REGION },
-  { username: 'clerk', name: '受理员 周晓燕', role: 'clerk', region: CITY_REGION },
-  { username: 'dispatcher', name: '分办员 陈志强', role: 'dispatcher', region: CITY_REGION },
-  { username: 'director', name: '中心主任 沈建华', role: 'director', region: CITY_REGION },
-  { username: 'leader', name: '市领导 王国平', role: 'leader', region: CITY_REGION },
-  { username: 'supervisor', name: '督查员 钱丽萍', role: 'supervisor', region: CITY_REGION },
+  { username: 'clerk', name: '周晓燕', role: 'clerk', region: CITY_REGION },
+  { username: 'dispatcher', name: '陈志强', role: 'dispatcher', region: CITY_REGION },
+  { username: 'director', name: '沈建华', role: 'director', region: CITY_REGION },
+  { username: 'leader', name: '王国平', role: 'leader', region: CITY_REGION },
+  { username: 'supervisor', name: '钱丽萍', role: 'supervisor', region: CITY_REGION },
 ];
 
 /** The full demo account list for the given units (centre accounts first). */
 export function demoAccounts(units: readonly Pick<UnitDoc, 'code' | 'name' | 'region'>[]): DemoAccount[] {
-  const perUnit = units.flatMap((u) => [
-    {
-      username: `handler-${u.code}`,
-      name: `${u.name}经办人`,
-      role: 'handler' as const,
-      unitCode: u.code,
-      region: u.region,
-    },
-    {
-      username: `unithead-${u.code}`,
-      name: `${u.name}负责人`,
-      role: 'unit_head' as const,
-      unitCode: u.code,
-      region: u.region,
-    },
-  ]);
+  const perUnit = units.flatMap((u) => {
+    // Seeded by the unit code, so a unit's people have the same names whatever order units come in.
+    const rng = createRng(codeSeed(u.code));
+    return [
+      {
+        username: `handler-${u.code}`,
+        name: personName(rng),
+        role: 'handler' as const,
+        unitCode: u.code,
+        region: u.region,
+      },
+      {
+        username: `unithead-${u.code}`,
+        name: personName(rng),
+        role: 'unit_head' as const,
+        unitCode: u.code,
+        region: u.region,
+      },
+    ];
+  });
   return [...CENTRE_ACCOUNTS, ...perUnit];
+}
+
+/** A 32-bit FNV-1a hash of a unit code, as a PRNG seed. */
+function codeSeed(code: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** Inserts the accounts that do not exist yet; existing accounts (and changed passwords) are left alone. */

@@ -18,6 +18,8 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { startEmbeddedServer, type EmbeddedServer } from '../../server/db/embedded/server.ts';
 import { createModels, ensureIndexes, type Models } from '../../server/models/index.ts';
 import { DEMO_PASSWORD, seedDemo, type SeedSummary } from '../../server/seed/index.ts';
+import { demoAccounts } from '../../server/seed/users.seed.ts';
+import { UNITS } from '../../config/units.ts';
 
 export { DEMO_PASSWORD };
 
@@ -146,4 +148,11 @@ export function expectError(res: request.Response, status: number, code: string)
   if (typeof res.body.error.message !== 'string' || res.body.error.message.length === 0) {
     throw new Error('error message missing');
   }
+}
+
+/** The display name the demo seed gives a demo account (timelines show it instead of the username). */
+export function demoNameOf(username: string): string {
+  const account = demoAccounts(UNITS).find((a) => a.username === username);
+  if (!account) throw new Error(`no demo account ${username}`);
+  return account.name;
 }

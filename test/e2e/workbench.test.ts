@@ -20,7 +20,7 @@ import { createSimulatedClock, MINUTE_MS, type SimulatedClock } from '../../shar
 import { createApp } from '../../server/app.ts';
 import { createModels, ensureIndexes } from '../../server/models/index.ts';
 import { DEMO_PASSWORD, seedDemo, type SeedSummary } from '../../server/seed/index.ts';
-import { openTestDatabase, TEST_HASH, TEST_START, testConfig } from '../api/helpers.ts';
+import { demoNameOf, openTestDatabase, TEST_HASH, TEST_START, testConfig } from '../api/helpers.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
 const CHROMIUM_ARGS = [
@@ -211,7 +211,7 @@ describe('staff workbench (e2e, Chromium)', function () {
     });
     expect(await stateInFacts().textContent()).to.contain('待签收');
     const text = await timeline().textContent();
-    expect(text).to.contain('分办').and.contain('dispatcher（分办员）').and.contain(unit().name);
+    expect(text).to.contain('分办').and.contain('陈志强（分办员）').and.contain(unit().name);
     await logout();
   });
 
@@ -250,7 +250,10 @@ describe('staff workbench (e2e, Chromium)', function () {
     );
     expect(await stateInFacts().textContent()).to.contain('待审核');
     const text = await timeline().textContent();
-    expect(text).to.contain('签收').and.contain('回单').and.contain(`handler-${UNIT_CODE}（经办人）`);
+    expect(text)
+      .to.contain('签收')
+      .and.contain('回单')
+      .and.contain(`${demoNameOf(`handler-${UNIT_CODE}`)}（经办人）`);
     await snap('07-handler-replied');
     await logout();
   });

@@ -2,7 +2,7 @@
 // rating, returns into consultation, a bad rating redone, suspension, merge, rejection and reopening.
 import { expect } from 'chai';
 import { HOUR_MS } from '../../../shared/clock.ts';
-import { expectError } from '../helpers.ts';
+import { demoNameOf, expectError } from '../helpers.ts';
 import {
   act,
   getIssue,
@@ -69,7 +69,9 @@ describe('issue lifecycle through the API', () => {
       'awaiting_rating',
       'closed',
     ]);
-    expect(timeline[2]).to.include({ fromState: 'dispatched', actorName: h });
+    // Timelines name people by their display name, not their login.
+    expect(timeline[1]).to.include({ action: 'dispatch', actorName: '陈志强', actorRole: 'dispatcher' });
+    expect(timeline[2]).to.include({ fromState: 'dispatched', actorName: demoNameOf(h) });
     expect(res.body.version).to.equal(7);
   });
 

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { DAY_MS } from '../../../shared/clock.ts';
-import { expectError } from '../helpers.ts';
+import { demoNameOf, expectError } from '../helpers.ts';
 import {
   enterpriseIn,
   handlerOf,
@@ -249,7 +249,7 @@ describe('GET /api/issues and /api/issues/:id', () => {
       });
       const last = res.body.timeline.at(-1);
       expect(last).to.include({ action: 'note', public: false, note: '内部：已联系自然资源部门' });
-      expect(last.actorName).to.equal(handlerOf('deqing-centre'));
+      expect(last.actorName).to.equal(demoNameOf(handlerOf('deqing-centre')));
       expect(res.body).to.not.have.property('_id');
     });
   });
