@@ -45,10 +45,18 @@ export class Collection {
 
   /** Inserts a new document; throws E11000 (without side effects) if its _id or a unique key is taken. */
   insert(doc: Document, checkUnique = true): void {
+    const idKey = valueKey(doc._id);
     const { list, keys } = this.keysByIndex(doc);
-    if (checkUnique) for (let i = 0; i < list.length; i++) list[i].checkUnique(keys[i], undefined);
+    if (checkUnique) {
+      for (let i = 0; i < list.length; i++) {
+        // `docs` is keyed by the _id's valueKey, equal exactly when the _id_ index would find a collision, so
+        // the tree is searched (to build the E11000 error) only when there is one.
+        if (list[i].name === ID_INDEX && !this.docs.has(idKey)) continue;
+        list[i].checkUnique(keys[i], undefined);
+      }
+    }
     for (let i = 0; i < list.length; i++) list[i].add(keys[i]);
-    this.docs.set(valueKey(doc._id), doc);
+    this.docs.set(idKey, doc);
   }
 
   /** Replaces the stored document with the same _id by `next`, all or nothing. */
