@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BSON, type Document } from 'bson';
+import { BSON, Decimal128, Double, Long, type Document } from 'bson';
 import type { Change } from '../../../server/db/embedded/contract.ts';
 import type { Engine } from '../../../server/db/embedded/engine/index.ts';
 import { valueKey } from '../../../server/db/embedded/engine/compare.ts';
@@ -126,6 +126,45 @@ describe('engine: recovery builds indexes in bulk', () => {
     const at = new Date(Date.UTC(2026, 0, 1, 1, 30));
     const ids = (cs: Change[]) => cs.map((c) => valueKey((c as { id: unknown }).id)).sort();
     expect(ids(fromJournal.engine.sweepExpired(at))).to.deep.equal(ids(live.engine.sweepExpired(at)));
+  });
+
+  it('orders numbers across types, NaN, infinities, -0 and null like live inserts', async () => {
+    const live = harness();
+    await live.run({
+      createIndexes: 'n',
+      indexes: [
+        { key: { v: 1 }, name: 'v_1' },
+        { key: { v: -1, w: 1 }, name: 'v_-1_w_1' },
+        { key: { w: -1 }, name: 'w_-1' },
+      ],
+    });
+    const values = [
+      5,
+      new Double(5),
+      Long.fromNumber(5),
+      Decimal128.fromString('5.00'),
+      -0,
+      new Double(-0),
+      0,
+      NaN,
+      Infinity,
+      -Infinity,
+      null,
+      2 ** 31,
+      -(2 ** 40),
+      0.1,
+      Long.fromString('9007199254740993'),
+    ];
+    const docs: Document[] = values.map((v, i) => ({ _id: i, v, w: i % 2 ? -Infinity : i }));
+    docs.push({ _id: 'missing', w: null }, { _id: 'str', v: 'x', w: 1 }, { _id: 'arr', v: [3, -1], w: 4 });
+    for (let i = 0; i < 200; i++) docs.push({ _id: `r${i}`, v: (i * 37) % 11, w: i % 3 ? i / 4 : null });
+    await live.run({ insert: 'n', documents: docs });
+    const recovered = replay(live.persistence.changes);
+    expect(indexContents(recovered.engine)).to.deep.equal(indexContents(live.engine));
+    await sameQueries(live, recovered, [
+      ['n', { v: { $gte: 0 } }, { sort: { v: 1 } }],
+      ['n', { w: { $lt: 10 } }, { sort: { w: -1 }, limit: 30 }],
+    ]);
   });
 
   it('replays deletes, re-inserts, renames and dropped collections exactly', async () => {

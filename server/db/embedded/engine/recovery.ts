@@ -14,7 +14,7 @@
  * object) and then yields exactly those, so it finishes however fast writers insert. Everything written after
  * the checkpoint start is replayed from the journal.
  */
-import type { Document } from 'bson';
+import { Double, Int32, type Document } from 'bson';
 import type { Change } from '../contract.ts';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
@@ -115,13 +115,13 @@ export function rebuildIndexes(c: Catalog): void {
 /** Replaces `ix`'s entries with the keys of `docs` (no unique check; multikey is recomputed). */
 export function buildIndex(ix: OrderedIndex, docs: Iterable<Document>): void {
   ix.clear();
-  const keys: IndexKey[] = [];
+  let keys: IndexKey[] = [];
   for (const doc of docs) {
     const ks = ix.keysFor(doc);
     for (let i = 0; i < ks.length; i++) keys.push(ks[i]);
   }
   const compare = ix.compareKeys;
-  keys.sort(compare);
+  keys = sortKeys(keys, compare, ix.fields[0].dir);
   // Keys end with the _id, so only a document repeating a key could duplicate one; the live path's
   // `tree.set` would keep one entry, and bulk loading needs strictly ascending keys.
   let n = 0;
@@ -129,6 +129,41 @@ export function buildIndex(ix: OrderedIndex, docs: Iterable<Document>): void {
     if (n === 0 || compare(keys[n - 1], keys[i]) !== 0) keys[n++] = keys[i];
   keys.length = n;
   ix.loadSorted(keys);
+}
+
+/**
+ * A number that orders like the BSON order for the values it is defined for (Int32, Double and null, which
+ * sorts below every number), or undefined. Ties (null against -Infinity, 0 against -0) are left to the full
+ * comparison, so only a strict difference is trusted.
+ */
+function primary(v: unknown): number | undefined {
+  if (v instanceof Int32 || v instanceof Double) return Number.isNaN(v.value) ? undefined : v.value;
+  if (v === null) return -Infinity;
+  return undefined;
+}
+
+/**
+ * Sorts index keys by `compare`. When every key starts with a number (or null), the first component is read
+ * once into a Float64Array and compared as a plain number; `compare` only breaks ties. The order is the same.
+ */
+function sortKeys(keys: IndexKey[], compare: (a: IndexKey, b: IndexKey) => number, dir: 1 | -1): IndexKey[] {
+  const n = keys.length;
+  const first = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = primary(keys[i][0]);
+    if (p === undefined) return keys.sort(compare);
+    first[i] = p;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => {
+    const x = first[a];
+    const y = first[b];
+    return x < y ? -dir : x > y ? dir : compare(keys[a], keys[b]);
+  });
+  const sorted = new Array<IndexKey>(n);
+  for (let i = 0; i < n; i++) sorted[i] = keys[order[i]];
+  return sorted;
 }
 
 /** The changes that rebuild the state as it was when iteration started (see the header). */
