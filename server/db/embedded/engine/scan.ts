@@ -103,6 +103,26 @@ function* indexScan(
   }
   const ix = plan.index;
   const n = ix.fields.length;
+  const point = uniquePoint(plan);
+  if (point) {
+    // One key value on a unique index: its hash answers without a tree descent. Two entries can only be
+    // there transiently (recovery); the tree then gives them in _id order.
+    const entries = ix.pointEntries(point) ?? [];
+    if (entries.length <= 1) {
+      for (const key of [...entries]) {
+        if (coll.dropped) return;
+        stats.keysExamined++;
+        const idKey = valueKey(key[n]);
+        if (seen.has(idKey)) continue;
+        seen.add(idKey);
+        const doc = coll.docs.get(idKey);
+        if (!doc) continue;
+        stats.docsExamined++;
+        if (filter(doc)) yield doc;
+      }
+      return;
+    }
+  }
   const ranges = treeRanges(ix, plan.bounds);
   if (plan.reverse) ranges.reverse();
   for (const [lo, hi] of ranges) {
@@ -119,6 +139,19 @@ function* indexScan(
       if (filter(doc)) yield doc;
     }
   }
+}
+
+/** The single key value an equality on every field of a unique (hashed) index asks for, if that is the plan. */
+function uniquePoint(plan: IndexPlan): unknown[] | undefined {
+  if (!plan.index.points) return undefined;
+  const key: unknown[] = [];
+  for (const ivs of plan.bounds) {
+    if (ivs.length !== 1) return undefined;
+    const iv = ivs[0];
+    if (iv.lo !== iv.hi || iv.loExcl || iv.hiExcl) return undefined;
+    key.push(iv.lo);
+  }
+  return key.length === plan.index.fields.length ? key : undefined;
 }
 
 /** `_id` equality / `$in`: the documents map answers directly, no tree descent needed. */
