@@ -109,17 +109,13 @@ function* indexScan(
     // there transiently (recovery); the tree then gives them in _id order.
     const entries = ix.pointEntries(point) ?? [];
     if (entries.length <= 1) {
-      for (const key of [...entries]) {
-        if (coll.dropped) return;
-        stats.keysExamined++;
-        const idKey = valueKey(key[n]);
-        if (seen.has(idKey)) continue;
-        seen.add(idKey);
-        const doc = coll.docs.get(idKey);
-        if (!doc) continue;
-        stats.docsExamined++;
-        if (filter(doc)) yield doc;
-      }
+      yield* idLookup(
+        coll,
+        entries.map((key) => key[n]),
+        filter,
+        stats,
+        seen,
+      );
       return;
     }
   }
