@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { Double, Int32, Long } from 'bson';
-import type { Document } from 'bson';
 import { harness } from './harness.ts';
 
 describe('engine: equality on a unique index (hashed point lookup)', () => {
