@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Double, type Document } from 'bson';
+import { Double, Long, ObjectId, type Document } from 'bson';
 import { compileFilter } from '../../../server/db/embedded/engine/matcher.ts';
 import { canonicalDoc } from '../../../server/db/embedded/engine/values.ts';
 
@@ -67,6 +67,37 @@ describe('engine: matcher semantics', () => {
       expect(() => compileFilter(bad)(doc), JSON.stringify(bad))
         .to.throw()
         .with.property('code', 2);
+    }
+  });
+
+  it('literal equalities (compiled without mingo) agree with the same filters written with $eq', () => {
+    const id = new ObjectId();
+    const when = new Date('2026-01-01T00:00:00Z');
+    const d = canonicalDoc({ _id: id, k: 5, f: new Double(2.5), s: 'Hello', t: when, arr: [1, 2], z: null });
+    const literals: [Document, boolean][] = [
+      [{ k: 5 }, true],
+      [{ k: new Double(5) }, true],
+      [{ k: Long.fromNumber(5) }, true],
+      [{ k: 6 }, false],
+      [{ f: 2.5 }, true],
+      [{ _id: id, s: 'Hello' }, true],
+      [{ _id: new ObjectId(), s: 'Hello' }, false],
+      [{ t: new Date(when.getTime()) }, true],
+      [{ arr: 2 }, true],
+      [{ z: null }, true],
+      [{ missing: null }, true],
+      [{ k: null }, false],
+      [{ 'o.q': 1 }, true],
+      [{ s: /^H/ }, true],
+      [{ s: /^h/ }, false],
+    ];
+    const withO = { ...d, o: [{ q: 1 }] };
+    for (const [filter, want] of literals) {
+      expect(compileFilter(filter)(withO), JSON.stringify(filter)).to.equal(want);
+      const viaEq = Object.fromEntries(
+        Object.entries(filter).map(([k, v]) => [k, v instanceof RegExp ? { $regex: v } : { $eq: v }]),
+      );
+      expect(compileFilter(viaEq)(withO), `${JSON.stringify(filter)} via $eq`).to.equal(want);
     }
   });
 

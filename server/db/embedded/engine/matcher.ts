@@ -231,10 +231,32 @@ function stripComment(filter: Document): Document {
   return copy;
 }
 
+/**
+ * `{field: literal, ...}` (findOne / update / delete by a key) is what mingo compiles to one `$eq` per field;
+ * building those `$eq` predicates directly spares parsing a Query. Anything else (operators, regexes, embedded
+ * documents, arrays) returns undefined and goes through mingo.
+ */
+function literalEqualities(filter: Document): ((doc: Document) => boolean)[] | undefined {
+  const preds: ((doc: Document) => boolean)[] = [];
+  for (const key of Object.keys(filter)) {
+    const v = filter[key];
+    if (key.startsWith('$') || v === undefined) return undefined;
+    if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
+      // Only bson scalars: plain objects, arrays, RegExp and Uint8Array have no _bsontype.
+      const t = bsonTypeOf(v);
+      if (t === undefined || t === 'BSONRegExp' || t === 'DBRef' || t === 'Code') return undefined;
+    }
+    preds.push(overrides.$eq(key, v));
+  }
+  return preds;
+}
+
 /** Compiles a filter into a predicate over canonical documents. Throws MongoError for bad or unsupported filters. */
 export function compileFilter(filter: Document | undefined): Predicate {
   if (!filter || Object.keys(filter).length === 0) return () => true;
   if (!isPlainObject(filter)) throw new MongoError(ErrorCodes.BadValue, 'filter must be an object');
+  const equalities = literalEqualities(filter);
+  if (equalities) return (doc) => equalities.every((p) => p(doc));
   let q: Query;
   try {
     q = new Query(stripComment(filter), mingoOptions());
