@@ -9,7 +9,8 @@ import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 import type { EnterpriseDoc } from '../../server/models/index.ts';
 import {
   handlerOf,
@@ -20,17 +21,6 @@ import {
   staffIssue,
   useQrApp,
 } from '../api/qr-page.harness.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describe('QR page (e2e, Chromium, no JavaScript)', function () {
   this.timeout(60_000);
@@ -66,7 +56,7 @@ describe('QR page (e2e, Chromium, no JavaScript)', function () {
     server = t.app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const context = await browser.newContext({
       javaScriptEnabled: false,
       viewport: { width: 390, height: 844 },

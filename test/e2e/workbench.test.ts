@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import { pino } from 'pino';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 import { build } from 'vite';
 import { createSimulatedClock, MINUTE_MS, type SimulatedClock } from '../../shared/clock.ts';
 import { createApp } from '../../server/app.ts';
@@ -23,16 +24,6 @@ import { DEMO_PASSWORD, seedDemo, type SeedSummary } from '../../server/seed/ind
 import { demoNameOf, openTestDatabase, TEST_HASH, TEST_START, testConfig } from '../api/helpers.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const UNIT_CODE = 'city-econ';
 const TITLE = '企业反映有关事项需协调办理';
 
@@ -73,7 +64,7 @@ describe('staff workbench (e2e, Chromium)', function () {
     server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
     if (shots) await mkdir(shots, { recursive: true });
   });
