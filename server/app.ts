@@ -6,6 +6,7 @@ import type { Connection } from 'mongoose';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
 import { createTokenSigner } from './auth/token.ts';
+import type { IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
@@ -38,6 +39,8 @@ export interface AppDeps {
   webDist?: string;
   /** Delivers QR-page verification codes; defaults to logging them (development). */
   sms?: SmsSender;
+  /** Hears every committed issue change made through the API (realtime); must not throw. */
+  onIssueChange?: IssueChangeListener;
   /** Overrides of the QR page's verification rate limits (tests). */
   qrLimits?: Partial<QrPageLimits>;
 }
@@ -59,6 +62,7 @@ export function createApp(deps: AppDeps): Express {
     simulatedClock: config.demoClock ? deps.simulatedClock : undefined,
     logger,
     afterClockAdvance: deps.afterClockAdvance,
+    onIssueChange: deps.onIssueChange,
     tokens,
     requireStaff: createRequireStaff(models, tokens),
   };

@@ -6,12 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { createSimulatedClock, systemClock } from '../shared/clock.ts';
 import { ROLE_LABELS } from '../shared/roles.ts';
 import { createApp } from './app.ts';
+import { createTokenSigner } from './auth/token.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ConfigError, loadConfig, resolveJwtSecret, type Config } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
 import { createSweepScheduler } from './jobs/scheduler.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
+import { createRealtime } from './realtime/realtime.ts';
 import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
@@ -67,10 +69,28 @@ async function main(): Promise<void> {
 
   // The escalation sweep runs on the business clock: simulated with DEMO_CLOCK=1, where moving the clock
   // sweeps at once.
-  const sweep = createSweepScheduler({ models, clock, logger });
+  // Live workbench updates: the same JWT checks as the API (session expiry on the real clock, as in createApp).
+  if (!config.jwtSecret) throw new Error('JWT secret not resolved');
+  const realtime = createRealtime({
+    models,
+    logger,
+    tokens: createTokenSigner(config.jwtSecret, config.jwtExpiresIn, systemClock),
+  });
+  const onIssueChange = realtime.onChange;
+  const sweep = createSweepScheduler({ models, clock, logger, onChange: onIssueChange });
   const afterClockAdvance = simulatedClock ? () => sweep.runNow() : undefined;
-  const app = createApp({ config, conn: db.conn, clock, logger, models, simulatedClock, afterClockAdvance });
+  const app = createApp({
+    config,
+    conn: db.conn,
+    clock,
+    logger,
+    models,
+    simulatedClock,
+    afterClockAdvance,
+    onIssueChange,
+  });
   const server = app.listen(config.port, config.host);
+  realtime.attach(server);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -87,6 +107,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    void realtime.close(); // disconnects the sockets (upgraded connections are not drained by the server)
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
     await closed;
     clearTimeout(force);

@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
 import type { Clock, SimulatedClock } from '../../shared/clock.ts';
 import type { TokenSigner } from '../auth/token.ts';
+import type { IssueChangeListener } from '../commands/issue-deps.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
@@ -19,6 +20,8 @@ export interface AppContext {
   logger: Logger;
   /** Runs after the demo clock moves (the escalation sweep), so lights change at once; awaited. */
   afterClockAdvance?: () => Promise<unknown>;
+  /** After-commit listener for issue changes (realtime); passed to the issues router. */
+  onIssueChange?: IssueChangeListener;
   tokens: TokenSigner;
   requireStaff: RequestHandler;
 }

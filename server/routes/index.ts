@@ -19,7 +19,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
-  api.use('/issues', createIssuesRouter(ctx));
+  api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
   api.use('/classify', createClassifyRouter(ctx));
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
   api.use('/calendar', createCalendarRouter(ctx));
