@@ -1,5 +1,5 @@
 // Vite build of the staff workbench: root web/, output web/dist (served by the Express app), and in dev a proxy
-// that forwards /api to a running server (API_TARGET, default http://localhost:3000).
+// that forwards /api (and the /socket.io live updates) to a running server (API_TARGET, default http://localhost:3000).
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
@@ -15,6 +15,6 @@ export default defineConfig({
   server: {
     // The web imports the pure modules of shared/ and config/ from the repository root.
     fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
-    proxy: { '/api': apiTarget, '/e/': apiTarget },
+    proxy: { '/api': apiTarget, '/e/': apiTarget, '/socket.io': { target: apiTarget, ws: true } },
   },
 });

@@ -1,0 +1,65 @@
+// Live updates: one socket.io connection while a session exists (connected on login, closed on logout or when
+// the token goes away). The server sends only `issue:changed` summaries; views refetch through the API.
+import { io, type Socket } from 'socket.io-client';
+import { watch } from 'vue';
+import { session } from './session.ts';
+
+/** The whole payload of a server `issue:changed` event. */
+export interface IssueChanged {
+  id: string;
+  number: string;
+  state: string;
+  warning: string;
+  unitId: string | null;
+  version: number;
+}
+
+type Listener = (change: IssueChanged) => void;
+
+let socket: Socket | null = null;
+const listeners = new Set<Listener>();
+/** Issue rooms to (re)join on every connect: the server forgets them when a connection drops. */
+const subscribed = new Map<string, number>();
+
+function connect(token: string): void {
+  disconnect();
+  socket = io({ auth: { token }, transports: ['websocket', 'polling'] });
+  socket.on('connect', () => {
+    for (const id of subscribed.keys()) socket?.emit('subscribe', id);
+  });
+  socket.on('issue:changed', (change: IssueChanged) => {
+    for (const listener of listeners) listener(change);
+  });
+}
+
+function disconnect(): void {
+  socket?.disconnect();
+  socket = null;
+}
+
+/** Keeps the connection in step with the session; call once at start-up. */
+export function startLive(): void {
+  watch(
+    () => session.token,
+    (token) => (token ? connect(token) : disconnect()),
+    { immediate: true },
+  );
+}
+
+/** Hears every `issue:changed`; returns the unsubscribe function. */
+export function onIssueChanged(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Joins the room of one issue (the server checks that this user may see it); returns the leave function. */
+export function watchIssue(id: string): () => void {
+  subscribed.set(id, (subscribed.get(id) ?? 0) + 1);
+  socket?.emit('subscribe', id);
+  return () => {
+    const left = (subscribed.get(id) ?? 1) - 1;
+    if (left > 0) return void subscribed.set(id, left);
+    subscribed.delete(id);
+    socket?.emit('unsubscribe', id);
+  };
+}
