@@ -9,34 +9,46 @@ import { actorOf } from '../http/request-context.ts';
 import type { Models } from '../models/index.ts';
 import type { TokenSigner } from './token.ts';
 
+/**
+ * The actor a staff JWT stands for, or undefined when the token is bad, expired, revoked (tokenVersion moved)
+ * or its user is disabled. Shared by requireStaff and the realtime socket handshake.
+ */
+export async function authenticateStaffToken(
+  models: Models,
+  tokens: TokenSigner,
+  token: unknown,
+): Promise<Actor | undefined> {
+  if (typeof token !== 'string') return undefined;
+  const claims = tokens.verify(token);
+  if (!claims || !Types.ObjectId.isValid(claims.sub)) return undefined;
+  const user = await models.User.findById(claims.sub, {
+    username: 1,
+    name: 1,
+    role: 1,
+    unitId: 1,
+    region: 1,
+    disabled: 1,
+    tokenVersion: 1,
+  }).lean();
+  if (!user || user.disabled || user.tokenVersion !== claims.tv) return undefined;
+  return {
+    id: String(user._id),
+    username: user.username,
+    name: user.name,
+    role: user.role,
+    unitId: user.unitId ? String(user.unitId) : undefined,
+    region: user.region,
+  };
+}
+
 export function createRequireStaff(models: Models, tokens: TokenSigner): RequestHandler {
   return async (req, _res, next) => {
     const header = req.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match) throw unauthorized('请先登录', 'unauthorized');
-    const claims = tokens.verify(match[1]);
-    if (!claims || !Types.ObjectId.isValid(claims.sub))
-      throw unauthorized('登录已失效，请重新登录', 'invalid_token');
-    const user = await models.User.findById(claims.sub, {
-      username: 1,
-      name: 1,
-      role: 1,
-      unitId: 1,
-      region: 1,
-      disabled: 1,
-      tokenVersion: 1,
-    }).lean();
-    if (!user || user.disabled || user.tokenVersion !== claims.tv) {
-      throw unauthorized('登录已失效，请重新登录', 'invalid_token');
-    }
-    req.actor = {
-      id: String(user._id),
-      username: user.username,
-      name: user.name,
-      role: user.role,
-      unitId: user.unitId ? String(user.unitId) : undefined,
-      region: user.region,
-    };
+    const actor = await authenticateStaffToken(models, tokens, match[1]);
+    if (!actor) throw unauthorized('登录已失效，请重新登录', 'invalid_token');
+    req.actor = actor;
     next();
   };
 }

@@ -7,6 +7,7 @@ import type { Server as HttpServer } from 'node:http';
 import { Types } from 'mongoose';
 import { Server, type Socket } from 'socket.io';
 import type { Actor } from '../../shared/roles.ts';
+import { authenticateStaffToken } from '../auth/staff.middleware.ts';
 import type { TokenSigner } from '../auth/token.ts';
 import type { IssueChange, IssueChangeListener } from '../commands/issue-deps.ts';
 import type { Logger } from '../logger.ts';
@@ -57,30 +58,6 @@ export function roomsOf(actor: Actor): string[] {
     return [`unit:${actor.unitId}`];
   if (actor.role === 'leader' && actor.region) return ['leaders', `leader:${actor.region}`];
   return [];
-}
-
-async function authenticate(models: Models, tokens: TokenSigner, token: unknown): Promise<Actor | undefined> {
-  if (typeof token !== 'string') return undefined;
-  const claims = tokens.verify(token);
-  if (!claims || !Types.ObjectId.isValid(claims.sub)) return undefined;
-  const user = await models.User.findById(claims.sub, {
-    username: 1,
-    name: 1,
-    role: 1,
-    unitId: 1,
-    region: 1,
-    disabled: 1,
-    tokenVersion: 1,
-  }).lean();
-  if (!user || user.disabled || user.tokenVersion !== claims.tv) return undefined;
-  return {
-    id: String(user._id),
-    username: user.username,
-    name: user.name,
-    role: user.role,
-    unitId: user.unitId ? String(user.unitId) : undefined,
-    region: user.region,
-  };
 }
 
 type Ack = (reply: { ok: boolean; error?: string }) => void;
@@ -137,7 +114,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
       io = new Server(server, { serveClient: false });
       io.use((socket, next) => {
         const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-        authenticate(models, tokens, token).then(
+        authenticateStaffToken(models, tokens, token).then(
           (actor) => {
             if (!actor) return next(new Error('invalid_token'));
             socket.data.actor = actor;
