@@ -119,3 +119,25 @@ export function notFoundPage(nonce: string): string {
 export function tooManyPage(nonce: string, back?: string): string {
   return messagePage(nonce, '操作过于频繁', '您的操作过于频繁，为保护企业信息安全，请稍后再试。', back);
 }
+
+/** What DESIGN §1 promises every code holder: who is responsible and when it will be (or was) done. */
+export function responsibilityFacts(i: {
+  unitName?: string | null;
+  promisedBy?: Date | string | null;
+  closedAt?: Date | string | null;
+}): SafeHtml {
+  return html`<dt>责任单位</dt>
+    <dd>${i.unitName ?? '待分办'}</dd>
+    ${
+      i.promisedBy
+        ? html`<dt>承诺办结</dt>
+            <dd>${chinaDate(i.promisedBy)}前</dd>`
+        : ''
+    }
+    ${
+      i.closedAt
+        ? html`<dt>办结日期</dt>
+            <dd>${chinaDate(i.closedAt)}</dd>`
+        : ''
+    }`;
+}

@@ -4,7 +4,7 @@
 import { RATING_LABELS, RATING_LEVEL_LABELS, RATING_LEVELS, ratingOfLevel } from '../../../shared/states.ts';
 import type { presentIssuePublic } from '../../presenters/issue-public.presenter.ts';
 import { html, type SafeHtml } from './html.ts';
-import { chinaDate, chinaDateTime, layout } from './layout.view.ts';
+import { chinaDate, chinaDateTime, layout, responsibilityFacts } from './layout.view.ts';
 import { issueList } from './summary.view.ts';
 
 export type OwnerIssue = ReturnType<typeof presentIssuePublic>;
@@ -77,21 +77,7 @@ function ownerItem(p: OwnerBase, i: OwnerIssue): SafeHtml {
     <dl>
       <dt>类别</dt>
       <dd>${i.categoryLabel}</dd>
-      <dt>责任单位</dt>
-      <dd>${i.unitName ?? '待分办'}</dd>
-      ${
-        i.promisedBy
-          ? html`<dt>承诺办结</dt>
-              <dd>${chinaDate(i.promisedBy)}前</dd>`
-          : ''
-      }
-      ${
-        i.closedAt
-          ? html`<dt>办结日期</dt>
-              <dd>${chinaDate(i.closedAt)}</dd>`
-          : ''
-      }
-      ${ratingLine(i)}
+      ${responsibilityFacts(i)} ${ratingLine(i)}
     </dl>
     ${
       i.reply

@@ -2,7 +2,7 @@
 // §7, nothing else) and the owner-verification page (one-time code by SMS, or the enterprise PIN).
 import type { presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
 import { html, type SafeHtml } from './html.ts';
-import { chinaDate, layout } from './layout.view.ts';
+import { chinaDate, layout, responsibilityFacts } from './layout.view.ts';
 
 export type IssueSummary = ReturnType<typeof presentIssuePublicSummary>;
 
@@ -18,20 +18,7 @@ function summaryItem(i: IssueSummary): SafeHtml {
       <span class="badge ${i.stage}">${i.stageLabel}</span><span class="num">${i.number}</span>
     </div>
     <dl>
-      <dt>责任单位</dt>
-      <dd>${i.unitName ?? '待分办'}</dd>
-      ${
-        i.promisedBy
-          ? html`<dt>承诺办结</dt>
-              <dd>${chinaDate(i.promisedBy)}前</dd>`
-          : ''
-      }
-      ${
-        i.closedAt
-          ? html`<dt>办结日期</dt>
-              <dd>${chinaDate(i.closedAt)}</dd>`
-          : ''
-      }
+      ${responsibilityFacts(i)}
       <dt>提出日期</dt>
       <dd>${chinaDate(i.createdAt)}</dd>
     </dl>
