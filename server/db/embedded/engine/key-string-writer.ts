@@ -37,10 +37,10 @@ export function put(b: number): void {
   units[pos++] = b;
 }
 
-/** `v` (an integer below 2^53) as `n` big-endian bytes. */
+/** `v` (an integer in 0 .. 2^32 - 1) as `n` <= 4 big-endian bytes. */
 export function putUint(v: number, n: number): void {
   reserve(n);
-  for (let shift = (n - 1) * 8; shift >= 0; shift -= 8) units[pos++] = Math.floor(v / 2 ** shift) & 0xff;
+  for (let shift = (n - 1) * 8; shift >= 0; shift -= 8) units[pos++] = (v >>> shift) & 0xff;
 }
 
 export function putBytes(b: Uint8Array): void {

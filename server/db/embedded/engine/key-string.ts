@@ -7,8 +7,9 @@
  * Guarantees (the index and scan code rely on all of them):
  * - `encodeValue(a) === encodeValue(b)` exactly when `compareValues(a, b) === 0`; `dir = -1` reverses the order.
  * - No encoding is a proper prefix of another, so concatenated fields (`encodeTuple`) order field by field.
- * - Every encoding starts with a char in 0x01..0xFE, so for any prefix P every key that extends P lies in
- *   [P, P + KEY_MAX]: the range for "P then v inclusive" is [P + enc(v), P + enc(v) + KEY_MAX].
+ * - Every encoding starts with a char in 0x01..0xFE, so for a prefix P made of whole field keys every key
+ *   that extends P lies in [P, P + KEY_MAX]: "P then v inclusive" is [P + enc(v), P + enc(v) + KEY_MAX].
+ *   Not for a P that ends inside a field: an ascending string may itself contain U+FFFF.
  * - Keys are one-byte (every char <= 0xFF) unless an ascending string holds a code unit above 0xFF.
  *
  * Layout (ascending; `dir = -1` replaces every byte b of the value by 0xFF - b, strings in the byte form).
