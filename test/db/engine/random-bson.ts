@@ -198,7 +198,7 @@ function randomDecimal(r: Rand): Decimal128 {
 /** Neighbouring 34-digit decimals share the first 52 bits: the case that needs the long mantissa. */
 function decimalNeighbour(r: Rand): Decimal128 {
   const base = 1234567890123456789012345678901230n + BigInt(int(r, 10));
-  return Decimal128.fromString(`${base}E-${30 + int(r, 5)}`);
+  return Decimal128.fromString(`${r() < 0.5 ? '-' : ''}${base}E-${30 + int(r, 5)}`);
 }
 
 export function randomNumber(r: Rand): unknown {
