@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ObjectId } from 'bson';
+import { ObjectId, serialize } from 'bson';
 import { createDiskPersistence } from '../server/db/embedded/storage/index.ts';
 import type { Change } from '../server/db/embedded/contract.ts';
 import { benchConfig } from './lib/bench-config.ts';
@@ -16,7 +16,7 @@ import { heading, note, report } from './lib/report.ts';
 const change = (i: number): Change => ({
   op: 'insert',
   ns: 'bench.journal',
-  doc: { _id: new ObjectId(), ...smallDoc(i) },
+  doc: serialize({ _id: new ObjectId(), ...smallDoc(i) }),
 });
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-journal-'));

@@ -10,11 +10,12 @@
  * idempotent; later features (change streams, replication) can read the same log.
  */
 import type { Document } from 'bson';
+import type { RawDoc } from './raw-doc.ts';
 
-/** One committed change. `doc` is always the full post-image of the document. */
+/** One committed change. `doc` is always the full post-image of the document, as its BSON bytes. */
 export type Change =
-  | { op: 'insert'; ns: string; doc: Document }
-  | { op: 'replace'; ns: string; doc: Document }
+  | { op: 'insert'; ns: string; doc: Uint8Array }
+  | { op: 'replace'; ns: string; doc: Uint8Array }
   | { op: 'delete'; ns: string; id: unknown }
   | { op: 'createCollection'; ns: string; options: Document }
   | { op: 'dropCollection'; ns: string }
@@ -62,9 +63,9 @@ export interface CursorManager {
    */
   open(
     ns: string,
-    docs: Iterator<Document>,
+    docs: Iterator<Document | RawDoc>,
     options: { batchSize?: number; singleBatch?: boolean; connectionId: number },
-  ): { id: unknown; ns: string; firstBatch: Document[] };
+  ): { id: unknown; ns: string; firstBatch: (Document | RawDoc)[] };
 }
 
 /** Everything a command handler may use. Time comes from `now`, never from the wall clock directly. */

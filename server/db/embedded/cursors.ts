@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { Long, type Document } from 'bson';
 import type { CursorManager } from './contract.ts';
+import type { RawDoc } from './raw-doc.ts';
 import { ErrorCodes, MongoError } from './errors.ts';
 import { encodedSize } from './wire/bson-codec.ts';
 import { Limits } from './wire/constants.ts';
@@ -30,9 +31,9 @@ export interface CursorRegistryOptions {
 interface OpenCursor {
   id: Long;
   ns: string;
-  docs: Iterator<Document>;
+  docs: Iterator<Document | RawDoc>;
   /** A document already pulled from `docs` that did not fit in the previous batch (the 16 MiB limit). */
-  pending: Document | undefined;
+  pending: Document | RawDoc | undefined;
   /** The iterator has reported done. */
   done: boolean;
   lastUsed: number;
@@ -60,9 +61,9 @@ export class CursorRegistry implements CursorManager {
 
   open(
     ns: string,
-    docs: Iterator<Document>,
+    docs: Iterator<Document | RawDoc>,
     options: { batchSize?: number; singleBatch?: boolean; connectionId: number },
-  ): { id: Long; ns: string; firstBatch: Document[] } {
+  ): { id: Long; ns: string; firstBatch: (Document | RawDoc)[] } {
     const batchSize = checkBatchSize(options.batchSize) ?? DEFAULT_FIRST_BATCH;
     const cursor: OpenCursor = {
       id: Long.ZERO,
@@ -84,7 +85,11 @@ export class CursorRegistry implements CursorManager {
   }
 
   /** The next batch of an open cursor; the id in the reply is 0 once the cursor is exhausted (and forgotten). */
-  getMore(id: unknown, ns: string, batchSize?: number): { id: Long; ns: string; nextBatch: Document[] } {
+  getMore(
+    id: unknown,
+    ns: string,
+    batchSize?: number,
+  ): { id: Long; ns: string; nextBatch: (Document | RawDoc)[] } {
     const key = toCursorKey(id);
     const cursor = key === undefined ? undefined : this.cursors.get(key);
     if (!cursor) throw cursorNotFound(id);
@@ -95,7 +100,7 @@ export class CursorRegistry implements CursorManager {
       );
     }
     cursor.lastUsed = this.now().getTime();
-    let nextBatch: Document[];
+    let nextBatch: (Document | RawDoc)[];
     try {
       nextBatch = this.fill(cursor, checkBatchSize(batchSize) || Number.POSITIVE_INFINITY);
     } catch (err) {
@@ -153,16 +158,16 @@ export class CursorRegistry implements CursorManager {
     for (const cursor of [...this.cursors.values()]) this.forget(cursor);
   }
 
-  private fill(cursor: OpenCursor, limit: number): Document[] {
-    const batch: Document[] = [];
+  private fill(cursor: OpenCursor, limit: number): (Document | RawDoc)[] {
+    const batch: (Document | RawDoc)[] = [];
     let bytes = 0;
     while (batch.length < limit) {
       const doc = cursor.pending ?? this.pull(cursor);
       if (doc === undefined) break;
       // The first document always goes in, so its size is only needed once a second one arrives: a
       // single-document result (findOne) never measures anything.
-      if (batch.length === 1) bytes = encodedSize(batch[0]);
-      const size = batch.length > 0 ? encodedSize(doc) : 0;
+      if (batch.length === 1) bytes = entrySize(batch[0], 0);
+      const size = batch.length > 0 ? entrySize(doc, batch.length) : 0;
       if (batch.length > 0 && bytes + size > this.maxBatchBytes) {
         cursor.pending = doc;
         return batch;
@@ -174,7 +179,7 @@ export class CursorRegistry implements CursorManager {
     return batch;
   }
 
-  private pull(cursor: OpenCursor): Document | undefined {
+  private pull(cursor: OpenCursor): Document | RawDoc | undefined {
     if (cursor.done) return undefined;
     const next = cursor.docs.next();
     if (next.done) cursor.done = true;
@@ -192,6 +197,14 @@ export class CursorRegistry implements CursorManager {
       if (raw !== 0n && !this.cursors.has(raw)) return Long.fromBigInt(raw);
     }
   }
+}
+
+/**
+ * What one document adds to the batch array: its BSON plus the element's type byte and its index as a name.
+ * Counting the names keeps a batch of many small documents (and the reply around it) under the limit.
+ */
+function entrySize(doc: Document | RawDoc, index: number): number {
+  return encodedSize(doc) + 2 + String(index).length;
 }
 
 function checkBatchSize(batchSize: number | undefined): number | undefined {
@@ -216,7 +229,7 @@ function cursorNotFound(id: unknown): MongoError {
   return new MongoError(ErrorCodes.CursorNotFound, `cursor id ${String(id)} not found`);
 }
 
-function closeIterator(docs: Iterator<Document>): void {
+function closeIterator(docs: Iterator<Document | RawDoc>): void {
   try {
     docs.return?.();
   } catch {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { decodeDoc } from '../../../server/db/embedded/engine/bson-raw.ts';
 import { Long, type Document } from 'bson';
 import { harness, plain } from './harness.ts';
 
@@ -138,7 +139,7 @@ describe('engine: atomicity under concurrent commands', () => {
     expect((await h.find('c'))[0].n).to.equal(50);
     const posts = h.persistence.changes
       .filter((c) => c.op === 'replace')
-      .map((c) => Number((c as { doc: Document }).doc.n));
+      .map((c) => Number(decodeDoc((c as { doc: Uint8Array }).doc).n));
     expect(posts).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 

@@ -12,12 +12,18 @@ import type {
 import { dataCommands } from '../../../server/db/embedded/commands/data/index.ts';
 import { createEngine, type Engine } from '../../../server/db/embedded/engine/index.ts';
 import { MongoError } from '../../../server/db/embedded/errors.ts';
+import { decodeDoc } from '../../../server/db/embedded/engine/bson-raw.ts';
+import { RawDoc } from '../../../server/db/embedded/raw-doc.ts';
 
 export class StubCursors implements CursorManager {
   private next = 1;
-  readonly open_ = new Map<number, { ns: string; it: Iterator<Document> }>();
+  readonly open_ = new Map<number, { ns: string; it: Iterator<Document | RawDoc> }>();
 
-  open(ns: string, docs: Iterator<Document>, options: { batchSize?: number; singleBatch?: boolean }) {
+  open(
+    ns: string,
+    docs: Iterator<Document | RawDoc>,
+    options: { batchSize?: number; singleBatch?: boolean },
+  ) {
     const firstBatch = this.take(docs, options.batchSize ?? 101);
     const exhausted = firstBatch.length < (options.batchSize ?? 101) || options.singleBatch;
     if (exhausted) return { id: Long.fromNumber(0), ns, firstBatch };
@@ -26,12 +32,13 @@ export class StubCursors implements CursorManager {
     return { id: Long.fromNumber(id), ns, firstBatch };
   }
 
-  take(it: Iterator<Document>, n: number): Document[] {
+  /** Stored documents come as BSON (RawDoc) that the wire layer copies into replies: decode them as stored. */
+  take(it: Iterator<Document | RawDoc>, n: number): Document[] {
     const out: Document[] = [];
     while (n === 0 || out.length < n) {
       const r = it.next();
       if (r.done) break;
-      out.push(r.value);
+      out.push(r.value instanceof RawDoc ? decodeDoc(r.value.bytes) : r.value);
     }
     return out;
   }

@@ -1,4 +1,9 @@
 import { expect } from 'chai';
+import {
+  decodePayload,
+  encodeRecord,
+  HEADER_BYTES,
+} from '../../../server/db/embedded/storage/record-format.ts';
 import { BSON, Double } from 'bson';
 import type { Change } from '../../../server/db/embedded/contract.ts';
 import { createEngine } from '../../../server/db/embedded/engine/index.ts';
@@ -18,9 +23,9 @@ describe('engine: recovery, dump and TTL', () => {
     await h.run({ update: 'c', updates: [{ q: { _id: 2 }, u: { $set: { email: 'c' } } }] });
     await h.run({ delete: 'c', deletes: [{ q: { _id: 1 }, limit: 1 }] });
     const replayed = createEngine();
-    // Recovered documents come back through the wire codec, i.e. as plain JS numbers where bson allows.
+    // Recovered changes come back through the journal's record format.
     for (const c of h.persistence.changes)
-      replayed.applyRecovered(BSON.deserialize(BSON.serialize({ c })).c as Change);
+      replayed.applyRecovered(decodePayload(encodeRecord(1, c).subarray(HEADER_BYTES)) as Change);
     replayed.finishRecovery();
     const dumped = [...replayed.dump()];
     expect(dumped.map((c) => c.op)).to.deep.equal(['createCollection', 'createIndex', 'insert']);
@@ -37,9 +42,9 @@ describe('engine: recovery, dump and TTL', () => {
       ns: 'd.c',
       spec: { v: 2, key: { u: 1 }, name: 'u_1', unique: true },
     });
-    e.applyRecovered({ op: 'insert', ns: 'd.c', doc: { _id: 1, u: 'x' } });
-    e.applyRecovered({ op: 'insert', ns: 'd.c', doc: { _id: 2, u: 'x' } });
-    e.applyRecovered({ op: 'replace', ns: 'd.c', doc: { _id: 1, u: 'y' } });
+    e.applyRecovered({ op: 'insert', ns: 'd.c', doc: BSON.serialize({ _id: 1, u: 'x' }) });
+    e.applyRecovered({ op: 'insert', ns: 'd.c', doc: BSON.serialize({ _id: 2, u: 'x' }) });
+    e.applyRecovered({ op: 'replace', ns: 'd.c', doc: BSON.serialize({ _id: 1, u: 'y' }) });
     e.finishRecovery();
     expect(e.catalog.get('d.c')!.size).to.equal(2);
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Int32 } from 'bson';
 import { createDiskPersistence } from '../../../server/db/embedded/storage/index.ts';
 import type { Change } from '../../../server/db/embedded/contract.ts';
-import { FakeEngine, withTempDir } from './helpers.ts';
+import { bsonOf, FakeEngine, withTempDir } from './helpers.ts';
 
 const ns = 'test.counters';
 
@@ -18,7 +18,8 @@ async function write(engine: FakeEngine, storage: { commit(c: Change[]): Promise
   await storage.commit([change]);
 }
 
-const doc = (id: number, value: number) => ({ _id: new Int32(id), a: new Int32(value), b: new Int32(value) });
+const doc = (id: number, value: number) =>
+  bsonOf({ _id: new Int32(id), a: new Int32(value), b: new Int32(value) });
 
 async function recovered(dir: string): Promise<FakeEngine> {
   const engine = new FakeEngine();

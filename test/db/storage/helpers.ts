@@ -5,8 +5,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EJSON, type Document } from 'bson';
+import { EJSON, serialize, type Document } from 'bson';
 import type { Change } from '../../../server/db/embedded/contract.ts';
+import { decodeDoc } from '../../../server/db/embedded/engine/bson-raw.ts';
+
+/** A document as storage sees it: its BSON bytes. */
+export const bsonOf = (doc: Document): Uint8Array => serialize(doc);
 
 export class FakeEngine {
   readonly collections = new Map<string, Map<string, Document>>();
@@ -17,9 +21,12 @@ export class FakeEngine {
         if (!this.collections.has(change.ns)) this.collections.set(change.ns, new Map());
         return;
       case 'insert':
-      case 'replace':
-        this.collection(change.ns).set(keyOf(change.doc._id), change.doc);
+      case 'replace': {
+        // Decoded (the real engine copies the bytes into its own store): replayed bytes are views of read buffers.
+        const doc = decodeDoc(change.doc);
+        this.collection(change.ns).set(keyOf(doc._id), doc);
         return;
+      }
       case 'delete':
         this.collection(change.ns).delete(keyOf(change.id));
         return;
@@ -34,7 +41,7 @@ export class FakeEngine {
   *dump(): Iterable<Change> {
     for (const [ns, docs] of this.collections) {
       yield { op: 'createCollection', ns, options: {} };
-      for (const doc of docs.values()) yield { op: 'insert', ns, doc };
+      for (const doc of docs.values()) yield { op: 'insert', ns, doc: bsonOf(doc) };
     }
   }
 

@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { Int32 } from 'bson';
 import { createDiskPersistence, type StorageLogger } from '../../../server/db/embedded/storage/index.ts';
 import type { Change } from '../../../server/db/embedded/contract.ts';
-import { FakeEngine, withTempDir } from './helpers.ts';
+import { bsonOf, FakeEngine, withTempDir } from './helpers.ts';
 
 const ns = 'test.items';
 const insert = (i: number): Change => ({
   op: 'insert',
   ns,
-  doc: { _id: new Int32(i), payload: 'x'.repeat(40) },
+  doc: bsonOf({ _id: new Int32(i), payload: 'x'.repeat(40) }),
 });
 
 function capturingLogger(): StorageLogger & { warnings: string[] } {

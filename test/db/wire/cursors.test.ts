@@ -1,6 +1,9 @@
 // Cursor batching, getMore, killCursors and the idle timeout, on a controllable clock.
 import { expect } from 'chai';
-import { Long, type Document } from 'bson';
+import { BSON, Long, type Document } from 'bson';
+import { RawDoc } from '../../../server/db/embedded/raw-doc.ts';
+import { encodeDocument } from '../../../server/db/embedded/wire/bson-codec.ts';
+import { Limits } from '../../../server/db/embedded/wire/constants.ts';
 import { CursorRegistry, IDLE_TIMEOUT_MS } from '../../../server/db/embedded/cursors.ts';
 import { MongoError } from '../../../server/db/embedded/errors.ts';
 
@@ -61,7 +64,7 @@ describe('CursorRegistry', () => {
     const r = cursors.open('db.c', scan(), { connectionId: 1, batchSize: 5 });
     live.delete(5);
     const more = cursors.getMore(r.id, 'db.c', 5);
-    expect(more.nextBatch.map((d) => d.i)).to.deep.equal([6, 7, 8, 9, 10]);
+    expect(more.nextBatch.map((d) => (d as Document).i)).to.deep.equal([6, 7, 8, 9, 10]);
   });
 
   it('honours singleBatch and batchSize 0', () => {
@@ -76,13 +79,13 @@ describe('CursorRegistry', () => {
 
   it('pages through every document exactly once with getMore batchSize', () => {
     const first = cursors.open('db.c', count(500), { connectionId: 1, batchSize: 100 });
-    const seen = first.firstBatch.map((d) => d.i);
+    const seen = first.firstBatch.map((d) => (d as Document).i);
     let id = first.id;
     let rounds = 0;
     while (!id.isZero()) {
       const more = cursors.getMore(id, 'db.c', 150);
       expect(more.nextBatch.length).to.be.at.most(150);
-      seen.push(...more.nextBatch.map((d) => d.i));
+      seen.push(...more.nextBatch.map((d) => (d as Document).i));
       id = more.id;
       rounds++;
     }
@@ -97,9 +100,24 @@ describe('CursorRegistry', () => {
     const r = small.open('db.c', count(10, pad), { connectionId: 1 });
     expect(r.firstBatch).to.have.length(2);
     const more = small.getMore(r.id, 'db.c');
-    expect(more.nextBatch.map((d) => d.i)).to.deep.equal([2, 3]);
+    expect(more.nextBatch.map((d) => (d as Document).i)).to.deep.equal([2, 3]);
     const tiny = new CursorRegistry({ now: () => clock, maxBatchBytes: 10 });
     expect(tiny.open('db.c', count(3, pad), { connectionId: 1 }).firstBatch).to.have.length(1);
+  });
+
+  it('keeps a whole getMore reply of many small stored documents under the 16 MiB reply limit', () => {
+    // Each array element adds its type byte and index name: 300,000 tiny documents are ~4 MB of names, which
+    // a batch counting only document bytes used to push past the limit (BSONObjectTooLarge in the driver).
+    const tiny = BSON.serialize({ _id: 1, k: 'x'.repeat(40) });
+    function* many(): Iterator<RawDoc> {
+      for (let i = 0; i < 1_000_000; i++) yield new RawDoc(tiny);
+    }
+    const r = cursors.open('db.c', many(), { connectionId: 1, batchSize: 0 });
+    const more = cursors.getMore(r.id, 'db.c');
+    expect(more.nextBatch.length).to.be.above(200_000);
+    const reply = encodeDocument({ cursor: { nextBatch: more.nextBatch, id: more.id, ns: more.ns }, ok: 1 });
+    expect(reply.length).to.be.at.most(Limits.maxBsonObjectSize + 16 * 1024);
+    expect(BSON.deserialize(reply).cursor.nextBatch[0].k).to.equal('x'.repeat(40));
   });
 
   it('answers CursorNotFound (43) for unknown and killed cursors', () => {

@@ -3,7 +3,7 @@
  * and two tiny data handlers (`record` appends to a list, `numbers` opens a cursor over 0..n-1), enough to
  * exercise dispatch, moreToCome, cursors and the server lifecycle without the real engine.
  */
-import type { Document } from 'bson';
+import { serialize, type Document } from 'bson';
 import type {
   Change,
   CommandHandler,
@@ -79,7 +79,9 @@ export function fakeParts(): FakeParts {
   };
   const record: CommandHandler = async (cmd, ctx) => {
     parts.recorded.push(cmd);
-    await ctx.persistence.commit([{ op: 'insert', ns: `${ctx.db}.r`, doc: { n: parts.recorded.length } }]);
+    await ctx.persistence.commit([
+      { op: 'insert', ns: `${ctx.db}.r`, doc: serialize({ n: parts.recorded.length }) },
+    ]);
     return { n: 1 };
   };
   const numbers: CommandHandler = (cmd, ctx) => {

@@ -9,6 +9,7 @@ import { Context } from 'mingo/core';
 import { Lazy } from 'mingo/lazy';
 import * as mingoPipeOps from 'mingo/operators/pipeline';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
+import { decodeDoc } from './bson-raw.ts';
 import type { Catalog } from './catalog.ts';
 import { asMongoError, compileFilter, mingoContext } from './matcher.ts';
 import { collect, runQuery, type QueryRun, type QuerySpec } from './query.ts';
@@ -95,7 +96,7 @@ export function runAggregate(
   const input = collect(prefix.docs).map((d) => toView(d, refs));
   const resolver = (name: string) => {
     const c = catalog.get(`${db}.${name}`);
-    return c ? [...c.docs.values()].map((d) => toView(d, refs)) : [];
+    return c ? [...c.docs.entries()].map(([, bytes]) => toView(decodeDoc(bytes), refs)) : [];
   };
   let out: Document[];
   try {

@@ -1,21 +1,30 @@
 /**
- * One collection: its documents (insertion-ordered map keyed by the canonical _id) and its indexes. Every
- * mutation validates every index first and only then touches anything, so a failed write (say, E11000 on
- * the third index) leaves no trace, and a reader never sees a document whose index entries are half-updated.
+ * One collection: its documents as BSON bytes (doc-store.ts, keyed by the order-preserving encoding of the
+ * _id) and its indexes. Every mutation computes and validates every index entry first and only then touches
+ * anything, so a failed write (say, E11000 on the third index) leaves no trace, and a reader never sees a
+ * document whose index entries are half-updated. A replace re-indexes only the indexes whose entries change.
  */
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError } from '../errors.ts';
-import { valueKey } from './compare.ts';
-import { defaultIndexName, type IndexSpec } from './index-keys.ts';
+import { decodeDoc, encodeDoc, FieldSet, readFields, topLevelOf } from './bson-raw.ts';
+import { DocStore } from './doc-store.ts';
+import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
+import { encodeValue } from './key-string.ts';
 import { OrderedIndex, type IndexKey } from './ordered-index.ts';
+import { filterFields } from './filter-fields.ts';
 
 export const ID_INDEX = '_id_';
 
+/** The document-store key of an _id: equal exactly when the _ids compare equal. */
+export const idKeyOf = (id: unknown): string => encodeValue(id, 1);
+
 export class Collection {
-  readonly docs = new Map<string, Document>();
+  readonly docs = new DocStore();
   readonly indexes = new Map<string, OrderedIndex>();
   /** Set once the collection leaves the catalog (drop, rename): open cursors on it end. */
   dropped = false;
+  /** The top-level fields any index reads (keys and partial filters), to decode only those; null: all. */
+  private indexedFields: FieldSet | null | undefined;
 
   constructor(
     public ns: string,
@@ -29,61 +38,81 @@ export class Collection {
   }
 
   get(id: unknown): Document | undefined {
-    return this.docs.get(valueKey(id));
+    const bytes = this.docs.get(idKeyOf(id));
+    return bytes && decodeDoc(bytes);
   }
 
-  /** The key tuples of `doc` for each index, in the order of `indexes` (plain arrays: this runs per write). */
-  private keysByIndex(doc: Document): { list: OrderedIndex[]; keys: IndexKey[][] } {
+  /** Just what the indexes need of a stored document. */
+  indexView(bytes: Uint8Array): Document {
+    if (this.indexedFields === undefined) {
+      const names = new Set<string>(['_id']);
+      for (const ix of this.indexes.values()) {
+        const reads = indexReads(ix);
+        if (reads === null) {
+          this.indexedFields = null;
+          break;
+        }
+        for (const f of reads) names.add(f);
+      }
+      if (this.indexedFields === undefined) this.indexedFields = new FieldSet(names);
+    }
+    return this.indexedFields === null ? decodeDoc(bytes) : readFields(bytes, this.indexedFields);
+  }
+
+  /** The entries of `doc` for each index, in the order of `indexes`. */
+  private keysByIndex(doc: Document, idKey: string): { list: OrderedIndex[]; keys: IndexKey[][] } {
     const list: OrderedIndex[] = [];
     const keys: IndexKey[][] = [];
     for (const ix of this.indexes.values()) {
       list.push(ix);
-      keys.push(ix.keysFor(doc));
+      keys.push(ix.keysFor(doc, idKey));
     }
     return { list, keys };
   }
 
-  /** Inserts a new document; throws E11000 (without side effects) if its _id or a unique key is taken. */
-  insert(doc: Document, checkUnique = true): void {
-    const idKey = valueKey(doc._id);
-    const { list, keys } = this.keysByIndex(doc);
+  /**
+   * Inserts a new document (`doc` decoded, `bytes` its BSON); throws E11000 (without side effects) if its _id
+   * or a unique key is taken.
+   */
+  insert(doc: Document, bytes: Uint8Array = encodeDoc(doc), checkUnique = true): void {
+    const idKey = idKeyOf(doc._id);
+    const { list, keys } = this.keysByIndex(doc, idKey);
     if (checkUnique) {
-      for (let i = 0; i < list.length; i++) {
-        // `docs` is keyed by the _id's valueKey, equal exactly when the _id_ index would find a collision, so
-        // the tree is searched (to build the E11000 error) only when there is one.
-        if (list[i].name === ID_INDEX && !this.docs.has(idKey)) continue;
-        list[i].checkUnique(keys[i], undefined);
+      if (this.docs.has(idKey)) {
+        const idIndex = this.indexes.get(ID_INDEX)!;
+        throw duplicateKeyError(this.ns, idIndex.spec, idIndex.fields, [doc._id]);
       }
+      for (let i = 0; i < list.length; i++) list[i].checkUnique(keys[i], doc);
     }
     for (let i = 0; i < list.length; i++) list[i].add(keys[i]);
-    this.docs.set(idKey, doc);
+    this.docs.set(idKey, bytes);
+    this.docs.compact();
   }
 
-  /** Replaces the stored document with the same _id by `next`, all or nothing. */
-  replace(prev: Document, next: Document, checkUnique = true): void {
-    const old = this.keysByIndex(prev);
-    const { list, keys } = this.keysByIndex(next);
-    if (checkUnique) for (let i = 0; i < list.length; i++) list[i].checkUnique(keys[i], next._id);
-    for (let i = 0; i < old.list.length; i++) old.list[i].remove(old.keys[i]);
-    for (let i = 0; i < list.length; i++) list[i].add(keys[i]);
-    this.docs.set(valueKey(next._id), next);
+  /** Replaces the stored document `prev` by `next` (same _id), all or nothing. */
+  replace(prev: Document, next: Document, nextBytes: Uint8Array, checkUnique = true): void {
+    const idKey = idKeyOf(next._id);
+    const old = this.keysByIndex(prev, idKey);
+    const { list, keys } = this.keysByIndex(next, idKey);
+    const changed: number[] = [];
+    for (let i = 0; i < list.length; i++) if (!sameKeys(old.keys[i], keys[i])) changed.push(i);
+    if (checkUnique) for (const i of changed) list[i].checkUnique(keys[i], next);
+    for (const i of changed) {
+      list[i].remove(old.keys[i]);
+      list[i].add(keys[i]);
+    }
+    this.docs.set(idKey, nextBytes);
+    this.docs.compact();
   }
 
-  remove(id: unknown): Document | undefined {
-    const key = valueKey(id);
-    const doc = this.docs.get(key);
-    if (!doc) return undefined;
-    const { list, keys } = this.keysByIndex(doc);
+  /** Removes the document stored under `idKey`; returns its bytes. */
+  remove(idKey: string): Uint8Array | undefined {
+    const bytes = this.docs.get(idKey);
+    if (!bytes) return undefined;
+    const { list, keys } = this.keysByIndex(this.indexView(bytes), idKey);
     for (let i = 0; i < list.length; i++) list[i].remove(keys[i]);
-    this.docs.delete(key);
-    return doc;
-  }
-
-  /** Writes `doc` whatever is there, skipping unique checks (recovery from a fuzzy snapshot). */
-  put(doc: Document): void {
-    const prev = this.get(doc._id);
-    if (prev) this.replace(prev, doc, false);
-    else this.insert(doc, false);
+    this.docs.delete(idKey);
+    return bytes;
   }
 
   /**
@@ -93,6 +122,7 @@ export class Collection {
   createIndex(spec: IndexSpec, checkUnique = true): boolean {
     const name = spec.name ?? defaultIndexName(spec.key);
     const full: IndexSpec = { ...spec, name };
+    parseKeyPattern(full.key);
     const existing = this.indexes.get(name);
     if (existing) {
       if (existing.sameDefinition(full)) return false;
@@ -111,12 +141,22 @@ export class Collection {
       );
     }
     const ix = new OrderedIndex(this.ns, full);
-    for (const doc of this.docs.values()) {
-      const keys = ix.keysFor(doc);
-      if (checkUnique) ix.checkUnique(keys, undefined);
-      ix.add(keys);
+    const reads = indexReads(ix);
+    const fields = reads && new FieldSet(reads);
+    // A unique index is checked entry by entry; any other is collected, sorted once and bulk-loaded.
+    const oneByOne = checkUnique && ix.points !== undefined;
+    const keys: IndexKey[] = [];
+    for (const [idKey, bytes] of this.docs.entries()) {
+      const doc = fields ? readFields(bytes, fields) : decodeDoc(bytes);
+      const mine = ix.keysFor(doc, idKey);
+      if (oneByOne) {
+        ix.checkUnique(mine, doc);
+        ix.add(mine);
+      } else for (const k of mine) keys.push(k);
     }
+    if (!oneByOne) ix.loadSorted(sortUnique(keys));
     this.indexes.set(name, ix);
+    this.indexedFields = undefined;
     return true;
   }
 
@@ -125,18 +165,68 @@ export class Collection {
     if (!this.indexes.delete(name)) {
       throw new MongoError(ErrorCodes.IndexNotFound, `index not found with name [${name}]`);
     }
+    this.indexedFields = undefined;
   }
 
-  /** Renames the namespace (indexes keep their trees; only error messages use the ns). */
+  /** Registers an index without building it (recovery builds every index at the end). */
+  registerIndex(ix: OrderedIndex): void {
+    this.indexes.set(ix.name, ix);
+    this.indexedFields = undefined;
+  }
+
+  /** Rebuilds every index from the documents in one pass: collect keys, sort once, bulk-load. */
+  rebuildIndexes(): void {
+    const list = [...this.indexes.values()];
+    const keys: IndexKey[][] = list.map(() => []);
+    for (const ix of list) ix.clear();
+    for (const [idKey, bytes] of this.docs.entries()) {
+      const doc = this.indexView(bytes);
+      for (let i = 0; i < list.length; i++) {
+        const ks = list[i].keysFor(doc, idKey);
+        for (let j = 0; j < ks.length; j++) keys[i].push(ks[j]);
+      }
+    }
+    for (let i = 0; i < list.length; i++) list[i].loadSorted(sortUnique(keys[i]));
+  }
+
+  /** A copy under another namespace, with its indexes rebuilt (only error messages use the ns). */
   rename(ns: string): Collection {
     const c = new Collection(ns, this.options);
     c.indexes.clear();
-    for (const [name, ix] of this.indexes) {
-      const copy = new OrderedIndex(ns, ix.spec);
-      for (const doc of this.docs.values()) copy.add(copy.keysFor(doc));
-      c.indexes.set(name, copy);
-    }
-    for (const [k, d] of this.docs) c.docs.set(k, d);
+    for (const [name, ix] of this.indexes) c.indexes.set(name, new OrderedIndex(ns, ix.spec));
+    for (const [k, bytes] of this.docs.entries()) c.docs.set(k, bytes);
+    c.rebuildIndexes();
     return c;
   }
+}
+
+/** The top-level fields an index reads (its key paths, its partial filter's fields); null: any. */
+function indexReads(ix: OrderedIndex): Set<string> | null {
+  const names = topLevelOf(
+    ix.fields.map((f) => f.path),
+    new Set(['_id']),
+  );
+  if (!ix.spec.partialFilterExpression) return names;
+  const partial = filterFields(ix.spec.partialFilterExpression);
+  if (partial === null) return null;
+  for (const f of partial) names.add(f);
+  return names;
+}
+
+function sameKeys(a: IndexKey[], b: IndexKey[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Sorts entries and drops exact repeats (a document repeating a key value in an array): bulk loading needs
+ * strictly ascending keys. The default sort compares strings by UTF-16 code units, the entries' order.
+ */
+export function sortUnique(keys: IndexKey[]): IndexKey[] {
+  keys.sort();
+  let n = 0;
+  for (let i = 0; i < keys.length; i++) if (n === 0 || keys[n - 1] !== keys[i]) keys[n++] = keys[i];
+  keys.length = n;
+  return keys;
 }

@@ -4,6 +4,7 @@
  */
 import type { Document } from 'bson';
 import type { Change, EngineHandle } from '../contract.ts';
+import { FieldSet, readId, topLevelOf } from './bson-raw.ts';
 import { Catalog } from './catalog.ts';
 import { leafValues } from './paths.ts';
 import { applyRecoveredChange, dumpChanges, rebuildIndexes } from './recovery.ts';
@@ -44,11 +45,13 @@ export class Engine implements EngineHandle {
           { kind: 'ixscan', index: ix, bounds, reverse: false, providesSort: false },
           expired,
           newStats(),
+          new FieldSet(topLevelOf([ix.fields[0].path])),
         );
-        const victims: Document[] = [];
-        for (let r = it.next(); !r.done; r = it.next()) victims.push(r.value);
-        for (const doc of victims) {
-          if (coll.remove(doc._id)) changes.push({ op: 'delete', ns: coll.ns, id: doc._id });
+        const victims: string[] = [];
+        for (let r = it.next(); !r.done; r = it.next()) victims.push(r.value.key);
+        for (const key of victims) {
+          const gone = coll.remove(key);
+          if (gone) changes.push({ op: 'delete', ns: coll.ns, id: readId(gone) });
         }
       }
     }

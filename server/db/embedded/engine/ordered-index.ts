@@ -1,27 +1,27 @@
 /**
- * One ordered index: a B+tree of `[...keyValues, _id]` tuples, so lookups and range scans cost O(log n + k).
- * It enforces uniqueness, sparseness and partial filters, and remembers whether it ever became multikey
- * (the planner must then not intersect ranges or trust its order for sorting).
+ * One ordered index: a B+tree of order-preserving string keys (key-string.ts), one per (key values, _id)
+ * entry, so lookups and range scans cost O(log n + k) and each entry is a single flat string that compares
+ * with `<` and that the garbage collector never has to look inside. It enforces uniqueness, sparseness and
+ * partial filters, and remembers whether it ever became multikey (the planner must then not intersect
+ * ranges or trust its order for sorting).
  */
 import * as btree from 'sorted-btree';
 import * as bulk from 'sorted-btree/extended/bulkLoad.js';
 import type { Document } from 'bson';
-import { compareValues, valueKey } from './compare.ts';
 import { docKeys, duplicateKeyError, parseKeyPattern, type IndexSpec, type KeyField } from './index-keys.ts';
+import { encodeTuple, entryIdKey, entryTuple, indexEntry } from './key-string.ts';
 import { compileFilter, type Predicate } from './matcher.ts';
-import { BracketBound } from './values.ts';
 
-export type IndexKey = unknown[];
-
-/** Sorts below / above every value; used as the `_id` component of range bounds. */
-export const LOWEST = new BracketBound(0, false);
-export const HIGHEST = new BracketBound(99, true);
+/** An index entry: the encoded key values followed by the encoded _id (see key-string.ts). */
+export type IndexKey = string;
 
 type BTree<_K, _V> = InstanceType<typeof btree.default.default>;
 // sorted-btree is CommonJS: under Node's ESM loader the class sits on `.default` of the default export.
-const BTreeCtor = ((btree as any).default?.default ?? (btree as any).default) as new <K, V>(
+const lib = ((btree as any).default ?? btree) as any;
+const BTreeCtor = (lib.default ?? lib) as new <K, V>(
   entries: undefined,
   compare: (a: K, b: K) => number,
+  maxNodeSize?: number,
 ) => BTree<K, V>;
 const bulkLoadTree = ((bulk as any).bulkLoad ?? (bulk as any).default?.bulkLoad) as <K, V>(
   keys: K[],
@@ -29,20 +29,26 @@ const bulkLoadTree = ((bulk as any).bulkLoad ?? (bulk as any).default?.bulkLoad)
   maxNodeSize: number,
   compare: (a: K, b: K) => number,
 ) => BTree<K, V>;
+/** The array every value-less leaf shares (sorted-btree keeps no values array for such leaves). */
+const SHARED_NO_VALUES = new lib.BNode().values as unknown[];
+
+/** Leaves of 128 keys: fewer nodes than the default 32, and a binary search over 128 strings is cheap. */
+const NODE_SIZE = 128;
+
+export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export class OrderedIndex {
   readonly fields: KeyField[];
+  readonly dirs: (1 | -1)[];
   /** Replaced wholesale only by `loadSorted` (recovery's bulk build); scans re-read it at every chunk. */
-  tree: BTree<IndexKey, true>;
+  tree: BTree<IndexKey, undefined>;
   readonly partial: Predicate | undefined;
-  /** Tree order: key fields by their direction, then _id. */
-  readonly compareKeys: (a: IndexKey, b: IndexKey) => number;
   multikey = false;
   /**
-   * Unique indexes other than `_id_` (the collection's document map answers that one) also hash every entry
-   * by its key values, so an equality on all fields (findOne by a unique key) and the unique check cost one
-   * lookup instead of a tree descent, which at 10^5 keys is dominated by cache misses. It holds exactly the
-   * tree's entries: normally one per key, more only while recovery replays without unique checks.
+   * Unique indexes other than `_id_` (the collection's document store answers that one) also hash their
+   * entries by key value, so an equality on every field (findOne by a unique key) and the unique check cost
+   * one lookup instead of a tree descent. Normally one entry per key value; more only while recovery replays
+   * without unique checks.
    */
   readonly points: Map<string, IndexKey[]> | undefined;
 
@@ -51,16 +57,8 @@ export class OrderedIndex {
     readonly spec: IndexSpec,
   ) {
     this.fields = parseKeyPattern(spec.key);
-    const dirs = this.fields.map((f) => f.dir);
-    const n = dirs.length;
-    this.compareKeys = (a, b) => {
-      for (let i = 0; i < n; i++) {
-        const c = compareValues(a[i], b[i]);
-        if (c) return c * dirs[i];
-      }
-      return compareValues(a[n], b[n]);
-    };
-    this.tree = new BTreeCtor<IndexKey, true>(undefined, this.compareKeys);
+    this.dirs = this.fields.map((f) => f.dir);
+    this.tree = new BTreeCtor<IndexKey, undefined>(undefined, compareKeys, NODE_SIZE);
     this.points = spec.unique && spec.name !== '_id_' ? new Map() : undefined;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
   }
@@ -73,60 +71,56 @@ export class OrderedIndex {
     return Boolean(this.spec.unique) || this.spec.name === '_id_';
   }
 
-  /** Key tuples `doc` contributes, with its _id appended; empty when sparse/partial exclude it. */
-  keysFor(doc: Document): IndexKey[] {
+  /** The key value tuples `doc` contributes (empty when sparse/partial exclude it). */
+  tuplesFor(doc: Document): unknown[][] {
     if (this.partial && !this.partial(doc)) return [];
     const k = docKeys(doc, this.fields);
     if (this.spec.sparse && k.allMissing) return [];
     if (k.multikey) this.multikey = true;
-    for (const t of k.tuples) t.push(doc._id);
     return k.tuples;
   }
 
+  /** The entries of `doc`, whose document-store key is `idKey`. */
+  keysFor(doc: Document, idKey: string): IndexKey[] {
+    const tuples = this.tuplesFor(doc);
+    const out: IndexKey[] = new Array(tuples.length);
+    for (let i = 0; i < tuples.length; i++) out[i] = indexEntry(encodeTuple(tuples[i], this.dirs), idKey);
+    return out;
+  }
+
   /**
-   * Throws E11000 if any of `keys` collides with an existing entry. `selfId` is the _id of the document
-   * being replaced (its own old entries are not collisions); undefined for an insert.
+   * Throws E11000 if any of `keys` collides with an entry of another document. `doc` is only read to word
+   * the error.
    */
-  checkUnique(keys: IndexKey[], selfId: unknown): void {
-    if (!this.unique) return;
-    const n = this.fields.length;
-    if (this.points) {
-      for (const key of keys) {
-        for (const other of this.points.get(this.pointKey(key)) ?? []) {
-          if (selfId === undefined || compareValues(other[n], selfId) !== 0)
-            throw duplicateKeyError(this.ns, this.spec, this.fields, key);
-        }
-      }
-      return;
-    }
+  checkUnique(keys: IndexKey[], doc: Document): void {
+    if (!this.points) return;
     for (const key of keys) {
-      const probe = [...key.slice(0, n), LOWEST];
-      const found = this.tree.getPairOrNextHigher(probe);
-      for (let pair = found; pair; pair = this.tree.nextHigherPair(pair[0])) {
-        const other = pair[0] as IndexKey;
-        let same = true;
-        for (let i = 0; i < n && same; i++) same = compareValues(other[i], key[i]) === 0;
-        if (!same) break;
-        if (selfId === undefined || compareValues(other[n], selfId) !== 0)
-          throw duplicateKeyError(this.ns, this.spec, this.fields, key);
+      const mine = entryIdKey(key);
+      for (const other of this.points.get(this.pointKey(key)) ?? []) {
+        if (entryIdKey(other) !== mine) throw this.duplicate(key, doc);
       }
     }
   }
 
-  /** The hash of a key's values (without the _id): equal exactly when every field compares equal. */
-  pointKey(key: IndexKey): string {
-    const n = this.fields.length;
-    return n === 1 ? valueKey(key[0]) : valueKey(key.slice(0, n));
+  private duplicate(key: IndexKey, doc: Document) {
+    const wanted = this.pointKey(key);
+    const tuple = this.tuplesFor(doc).find((t) => encodeTuple(t, this.dirs) === wanted) ?? [];
+    return duplicateKeyError(this.ns, this.spec, this.fields, tuple);
   }
 
-  /** The entries whose key values equal `key`'s, for unique indexes (undefined for the others). */
-  pointEntries(key: IndexKey): readonly IndexKey[] | undefined {
-    return this.points ? (this.points.get(this.pointKey(key)) ?? []) : undefined;
+  /** An entry without its _id: equal exactly when every key value compares equal. */
+  pointKey(key: IndexKey): string {
+    return entryTuple(key);
+  }
+
+  /** The entries whose key values encode to `tuple`, for unique indexes (undefined for the others). */
+  pointEntries(tuple: string): readonly IndexKey[] | undefined {
+    return this.points ? (this.points.get(tuple) ?? []) : undefined;
   }
 
   add(keys: IndexKey[]): void {
     for (const k of keys) {
-      this.tree.set(k, true);
+      this.tree.set(k, undefined);
       if (this.points) this.addPoint(k);
     }
   }
@@ -138,34 +132,27 @@ export class OrderedIndex {
     }
   }
 
-  /** Mirrors `tree.set`: an entry equal to `k` (same values and _id) is replaced, not duplicated. */
   private addPoint(k: IndexKey): void {
-    const n = this.fields.length;
     const pk = this.pointKey(k);
     const list = this.points!.get(pk);
-    if (!list) {
-      this.points!.set(pk, [k]);
-      return;
-    }
-    const at = list.findIndex((other) => compareValues(other[n], k[n]) === 0);
-    if (at >= 0) list[at] = k;
-    else list.push(k);
+    if (!list) this.points!.set(pk, [k]);
+    else if (!list.includes(k)) list.push(k);
   }
 
   private removePoint(k: IndexKey): void {
-    const n = this.fields.length;
     const pk = this.pointKey(k);
     const list = this.points!.get(pk);
     if (!list) return;
-    const at = list.findIndex((other) => compareValues(other[n], k[n]) === 0);
+    const at = list.indexOf(k);
     if (at >= 0) list.splice(at, 1);
     if (list.length === 0) this.points!.delete(pk);
   }
 
-  /** Replaces every entry by `keys`, which must be strictly ascending by `compareKeys`. */
+  /** Replaces every entry by `keys`, which must be strictly ascending. */
   loadSorted(keys: IndexKey[]): void {
-    const values = new Array<true>(keys.length).fill(true);
-    this.tree = bulkLoadTree(keys, values, this.tree.maxNodeSize, this.compareKeys);
+    const tree = bulkLoadTree(keys, new Array<undefined>(keys.length), NODE_SIZE, compareKeys);
+    dropLeafValues((tree as any)._root);
+    this.tree = tree;
     this.points?.clear();
     if (this.points) for (const k of keys) this.addPoint(k);
   }
@@ -188,4 +175,10 @@ export class OrderedIndex {
       ]);
     return norm(this.spec) === norm(spec);
   }
+}
+
+/** Bulk loading gives every leaf its own array of `undefined`s; share the library's empty one instead. */
+function dropLeafValues(node: { children?: unknown[]; values?: unknown[] }): void {
+  if (node.children) for (const child of node.children) dropLeafValues(child as typeof node);
+  else node.values = SHARED_NO_VALUES;
 }

@@ -6,6 +6,7 @@
 import type { Document } from 'bson';
 import { evalExpr } from 'mingo/core';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
+import { FieldSet } from './bson-raw.ts';
 import { asMongoError, compileFilter, mingoOptions, type Predicate } from './matcher.ts';
 import { isNumeric, isPlainObject, toJsNumber } from './values.ts';
 import { fromView, referencedFields, toView } from './view.ts';
@@ -27,6 +28,11 @@ export type PositionalResolver = (doc: Document, arrayPath: string) => number;
 
 export interface Projection {
   apply(doc: Document): Document;
+  /**
+   * Set when the projection only includes or excludes top-level fields: it can then be applied to stored
+   * BSON by copying elements (bson-raw.ts projectTopLevel) without decoding the document.
+   */
+  raw?: { fields: FieldSet; include: boolean; keepId: boolean };
 }
 
 function leafOf(path: string, v: unknown): Leaf {
@@ -133,7 +139,22 @@ export function compileProjection(
   }
   if (include && !idExcluded && !root.children.has('_id')) root.children.set('_id', { kind: 'include' });
   if (!include && idExcluded) root.children.set('_id', { kind: 'exclude' });
-  return { apply: (doc) => project(doc, root, include, extras, positional) };
+  return {
+    apply: (doc) => project(doc, root, include, extras, positional),
+    raw: extras.length === 0 ? rawPlan(root, include) : undefined,
+  };
+}
+
+/** The byte-level form of a projection that names top-level fields only (see `Projection.raw`). */
+function rawPlan(root: Node, include: boolean): Projection['raw'] {
+  const names: string[] = [];
+  for (const [name, rule] of root.children) {
+    if (isNode(rule) || (rule.kind !== 'include' && rule.kind !== 'exclude')) return undefined;
+    if (name === '_id' && (include || rule.kind === 'include')) continue;
+    names.push(name);
+  }
+  const keepId = include ? root.children.has('_id') : true;
+  return { fields: new FieldSet(names), include, keepId };
 }
 
 function computeField(doc: Document, expr: unknown): unknown {

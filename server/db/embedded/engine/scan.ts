@@ -1,15 +1,20 @@
 /**
  * Executes a plan as a lazy generator of matching documents. Index scans read the B+tree in chunks and
- * resume from the last key seen, and collection scans walk the insertion-ordered map (whose iterators are
- * defined under mutation), so a cursor stays valid while the collection changes between getMore calls.
- * Each document is re-read by _id and re-checked against the filter when it is produced. A cursor on a
- * collection that has since been dropped or renamed simply ends.
+ * resume from the last key seen, and collection scans walk the document store's insertion-ordered map (whose
+ * iterators are defined under mutation), so a cursor stays valid while the collection changes between
+ * getMore calls. Each document is re-read from the store and re-checked against the filter when it is
+ * produced. A cursor on a collection that has since been dropped or renamed simply ends.
+ *
+ * Stored documents are BSON bytes; a scan decodes only the fields its caller reads (the filter's and the
+ * sort's), and hands out the bytes too, so a find can return them without ever decoding the whole document.
  */
 import type { Document } from 'bson';
-import { valueKey } from './compare.ts';
 import type { Collection } from './collection.ts';
-import { keyWithinBounds, type Interval } from './bounds.ts';
-import { HIGHEST, LOWEST, type IndexKey, type OrderedIndex } from './ordered-index.ts';
+import { idKeyOf } from './collection.ts';
+import { decodeDoc, FieldSet, readFields } from './bson-raw.ts';
+import { type Interval } from './bounds.ts';
+import { encodeValue, entryIdKey, KEY_MAX } from './key-string.ts';
+import type { IndexKey, OrderedIndex } from './ordered-index.ts';
 import type { IndexPlan, OrPlan, Plan } from './planner.ts';
 import type { Predicate } from './matcher.ts';
 
@@ -21,36 +26,72 @@ export interface ScanStats {
 
 export const newStats = (): ScanStats => ({ keysExamined: 0, docsExamined: 0, nReturned: 0 });
 
+/** A matching document as a scan produces it. */
+export interface Hit {
+  /** Its key in the collection's document store. */
+  key: string;
+  /** Its stored BSON (never written to again, so safe to keep). */
+  bytes: Buffer;
+  /** Decoded: every field when `full`, otherwise at least the fields the scan was asked to read. */
+  doc: Document;
+  full: boolean;
+}
+
+/** How a scan decodes the documents it tests: only some top-level fields, or everything (null). */
+export type Reads = FieldSet | null;
+
+/** The whole document of a hit. */
+export function fullDoc(hit: Hit): Document {
+  if (!hit.full) {
+    hit.doc = decodeDoc(hit.bytes);
+    hit.full = true;
+  }
+  return hit.doc;
+}
+
 /** Keys read per tree descent: small first (a limit is often small), doubling up to the maximum. */
 const FIRST_CHUNK = 16;
 const MAX_CHUNK = 512;
 const MAX_RANGES = 4096;
 
-/** The cartesian product of per-field intervals, in tree order, as [low, high] tree keys. */
+const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
+
+/**
+ * The bounds as [low, high] ranges of index keys, in tree order. Equality fields (every interval a point)
+ * contribute their encodings to a prefix; the first field with a range ends the prefix, and the fields after
+ * it are left open (the filter re-checks them). Exclusive ends are exact: `enc(v) + KEY_MAX` sits after every
+ * key that starts with `enc(v)`.
+ */
 export function treeRanges(ix: OrderedIndex, bounds: Interval[][]): [IndexKey, IndexKey][] {
+  let last = 0;
+  while (last < bounds.length - 1 && bounds[last].every(isPoint)) last++;
   let product = 1;
-  for (const b of bounds) product *= b.length;
-  const perField = bounds.map((b, i) => {
-    const list = product > MAX_RANGES && b.length > 1 ? [{ lo: b[0].lo, hi: b[b.length - 1].hi }] : b;
-    return ix.fields[i].dir > 0 ? list : [...list].reverse();
-  });
-  let combos: [IndexKey, IndexKey][] = [[[], []]];
-  perField.forEach((list, i) => {
-    const asc = ix.fields[i].dir > 0;
+  for (let i = 0; i <= last; i++) product *= bounds[i].length;
+  let combos: [IndexKey, IndexKey][] = [['', '']];
+  for (let i = 0; i <= last; i++) {
+    const dir = ix.fields[i].dir;
+    let list = bounds[i];
+    if (product > MAX_RANGES && list.length > 1) list = [{ lo: list[0].lo, hi: list[list.length - 1].hi }];
+    if (dir < 0) list = [...list].reverse();
     const next: [IndexKey, IndexKey][] = [];
     for (const [lo, hi] of combos) {
-      for (const iv of list)
+      for (const iv of list) {
+        if (isPoint(iv)) {
+          const enc = encodeValue(iv.lo, dir);
+          next.push([lo + enc, hi + enc + (i === last ? KEY_MAX : '')]);
+          continue;
+        }
+        const [from, fromExcl, to, toExcl] =
+          dir > 0 ? [iv.lo, iv.loExcl, iv.hi, iv.hiExcl] : [iv.hi, iv.hiExcl, iv.lo, iv.loExcl];
         next.push([
-          [...lo, asc ? iv.lo : iv.hi],
-          [...hi, asc ? iv.hi : iv.lo],
+          lo + encodeValue(from, dir) + (fromExcl ? KEY_MAX : ''),
+          hi + encodeValue(to, dir) + (toExcl ? '' : KEY_MAX),
         ]);
+      }
     }
     combos = next;
-  });
-  return combos.map(([lo, hi]) => [
-    [...lo, LOWEST],
-    [...hi, HIGHEST],
-  ]);
+  }
+  return combos;
 }
 
 function* scanRange(
@@ -60,7 +101,6 @@ function* scanRange(
   reverse: boolean,
   stats: ScanStats,
 ): Generator<IndexKey> {
-  const cmp = ix.compareKeys;
   let from = reverse ? hi : lo;
   let skipFrom = false;
   let size = FIRST_CHUNK;
@@ -70,8 +110,8 @@ function* scanRange(
     const it = reverse ? ix.tree.entriesReversed(from) : ix.tree.entries(from);
     for (const [key] of it) {
       const k = key as IndexKey;
-      if (skipFrom && cmp(k, from) === 0) continue;
-      if (reverse ? cmp(k, lo) < 0 : cmp(k, hi) > 0) break;
+      if (skipFrom && k === from) continue;
+      if (reverse ? k < lo : k > hi) break;
       chunk.push(k);
       if (chunk.length === size) {
         done = false;
@@ -89,99 +129,108 @@ function* scanRange(
   }
 }
 
+/** Reads, decodes and tests the document stored under `key`: a Hit when it matches. */
+function fetch(
+  coll: Collection,
+  key: string,
+  filter: Predicate,
+  reads: Reads,
+  stats: ScanStats,
+): Hit | undefined {
+  const bytes = coll.docs.get(key);
+  if (!bytes) return undefined;
+  stats.docsExamined++;
+  const full = reads === null;
+  const doc = full ? decodeDoc(bytes) : readFields(bytes, reads);
+  return filter(doc) ? { key, bytes, doc, full } : undefined;
+}
+
 function* indexScan(
   coll: Collection,
   plan: IndexPlan,
   filter: Predicate,
   stats: ScanStats,
+  reads: Reads,
   seen = new Set<string>(),
-): Generator<Document> {
+): Generator<Hit> {
   const ids = idPoints(plan);
   if (ids) {
-    yield* idLookup(coll, ids, filter, stats, seen);
+    yield* keyLookup(coll, ids.map(idKeyOf), filter, stats, reads, seen);
     return;
   }
   const ix = plan.index;
-  const n = ix.fields.length;
   const point = uniquePoint(plan);
-  if (point) {
+  if (point !== undefined) {
     // One key value on a unique index: its hash answers without a tree descent. Two entries can only be
     // there transiently (recovery); the tree then gives them in _id order.
     const entries = ix.pointEntries(point) ?? [];
     if (entries.length <= 1) {
-      yield* idLookup(
-        coll,
-        entries.map((key) => key[n]),
-        filter,
-        stats,
-        seen,
-      );
+      yield* keyLookup(coll, entries.map(entryIdKey), filter, stats, reads, seen);
       return;
     }
   }
   const ranges = treeRanges(ix, plan.bounds);
   if (plan.reverse) ranges.reverse();
   for (const [lo, hi] of ranges) {
-    for (const key of scanRange(ix, lo, hi, plan.reverse, stats)) {
+    for (const entry of scanRange(ix, lo, hi, plan.reverse, stats)) {
       if (coll.dropped) return;
-      if (!keyWithinBounds(key, plan.bounds)) continue;
-      const id = key[n];
-      const idKey = valueKey(id);
-      if (seen.has(idKey)) continue;
-      seen.add(idKey);
-      const doc = coll.docs.get(idKey);
-      if (!doc) continue;
-      stats.docsExamined++;
-      if (filter(doc)) yield doc;
+      const key = entryIdKey(entry);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const hit = fetch(coll, key, filter, reads, stats);
+      if (hit) yield hit;
     }
   }
 }
 
-/** The single key value an equality on every field of a unique (hashed) index asks for, if that is the plan. */
-function uniquePoint(plan: IndexPlan): unknown[] | undefined {
+/** The encoded key value an equality on every field of a unique (hashed) index asks for, if that is the plan. */
+function uniquePoint(plan: IndexPlan): string | undefined {
   if (!plan.index.points) return undefined;
-  const key: unknown[] = [];
-  for (const ivs of plan.bounds) {
-    if (ivs.length !== 1) return undefined;
-    const iv = ivs[0];
-    if (iv.lo !== iv.hi || iv.loExcl || iv.hiExcl) return undefined;
-    key.push(iv.lo);
+  let tuple = '';
+  for (let i = 0; i < plan.bounds.length; i++) {
+    const ivs = plan.bounds[i];
+    if (ivs.length !== 1 || !isPoint(ivs[0])) return undefined;
+    tuple += encodeValue(ivs[0].lo, plan.index.fields[i].dir);
   }
-  return key.length === plan.index.fields.length ? key : undefined;
+  return plan.bounds.length === plan.index.fields.length ? tuple : undefined;
 }
 
-/** `_id` equality / `$in`: the documents map answers directly, no tree descent needed. */
+/** `_id` equality / `$in`: the document store answers directly, no tree descent needed. */
 function idPoints(plan: IndexPlan): unknown[] | undefined {
   if (plan.index.name !== '_id_') return undefined;
   const ivs = plan.bounds[0];
-  if (!ivs.every((iv) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl)) return undefined;
+  if (!ivs.every(isPoint)) return undefined;
   const points = ivs.map((iv) => iv.lo);
   return plan.reverse ? points.reverse() : points;
 }
 
-function* idLookup(
+function* keyLookup(
   coll: Collection,
-  ids: unknown[],
+  keys: string[],
   filter: Predicate,
   stats: ScanStats,
+  reads: Reads,
   seen: Set<string>,
-): Generator<Document> {
-  for (const id of ids) {
+): Generator<Hit> {
+  for (const key of keys) {
     if (coll.dropped) return;
-    const doc = coll.get(id);
-    if (!doc) continue;
-    const key = valueKey(doc._id);
-    if (seen.has(key)) continue;
+    if (seen.has(key) || !coll.docs.has(key)) continue;
     seen.add(key);
     stats.keysExamined++;
-    stats.docsExamined++;
-    if (filter(doc)) yield doc;
+    const hit = fetch(coll, key, filter, reads, stats);
+    if (hit) yield hit;
   }
 }
 
-function* orScan(coll: Collection, plan: OrPlan, filter: Predicate, stats: ScanStats): Generator<Document> {
+function* orScan(
+  coll: Collection,
+  plan: OrPlan,
+  filter: Predicate,
+  stats: ScanStats,
+  reads: Reads,
+): Generator<Hit> {
   const seen = new Set<string>();
-  for (const branch of plan.branches) yield* indexScan(coll, branch, filter, stats, seen);
+  for (const branch of plan.branches) yield* indexScan(coll, branch, filter, stats, reads, seen);
 }
 
 function* collScan(
@@ -189,27 +238,30 @@ function* collScan(
   reverse: boolean,
   filter: Predicate,
   stats: ScanStats,
-): Generator<Document> {
+  reads: Reads,
+): Generator<Hit> {
   const source = reverse ? [...coll.docs.keys()].reverse() : coll.docs.keys();
   for (const key of source) {
     if (coll.dropped) return;
-    const doc = coll.docs.get(key);
-    if (!doc) continue;
-    stats.docsExamined++;
-    if (filter(doc)) yield doc;
+    const hit = fetch(coll, key, filter, reads, stats);
+    if (hit) yield hit;
   }
 }
 
-/** Streams the documents of `coll` that match `filter`, read the way `plan` says. */
+/**
+ * Streams the documents of `coll` that match `filter`, read the way `plan` says. `reads` names the fields
+ * `filter` (and the caller) need decoded; by default every document is decoded whole.
+ */
 export function execute(
   coll: Collection | undefined,
   plan: Plan,
   filter: Predicate,
   stats: ScanStats,
-): Iterator<Document> {
+  reads: Reads = null,
+): Iterator<Hit> {
   if (!coll) return [][Symbol.iterator]();
-  if (plan.kind === 'or') return orScan(coll, plan, filter, stats);
+  if (plan.kind === 'or') return orScan(coll, plan, filter, stats, reads);
   return plan.kind === 'ixscan'
-    ? indexScan(coll, plan, filter, stats)
-    : collScan(coll, plan.reverse, filter, stats);
+    ? indexScan(coll, plan, filter, stats, reads)
+    : collScan(coll, plan.reverse, filter, stats, reads);
 }

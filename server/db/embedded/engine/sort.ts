@@ -46,8 +46,16 @@ function sortKey(doc: Document, path: string, dir: 1 | -1): unknown {
 
 /** Sorts documents in place (stable), computing each document's sort keys once. */
 export function sortDocs(docs: Document[], fields: KeyField[]): Document[] {
-  if (fields.length === 0) return docs;
-  const keyed = docs.map((doc) => ({ doc, keys: fields.map((f) => sortKey(doc, f.path, f.dir)) }));
+  return sortBy(docs, (d) => d, fields);
+}
+
+/** Sorts items in place (stable) by the sort keys of the document each one stands for. */
+export function sortBy<T>(items: T[], docOf: (item: T) => Document, fields: KeyField[]): T[] {
+  if (fields.length === 0) return items;
+  const keyed = items.map((item) => {
+    const doc = docOf(item);
+    return { item, keys: fields.map((f) => sortKey(doc, f.path, f.dir)) };
+  });
   keyed.sort((a, b) => {
     for (let i = 0; i < fields.length; i++) {
       const c = compareValues(a.keys[i], b.keys[i]);
@@ -55,6 +63,6 @@ export function sortDocs(docs: Document[], fields: KeyField[]): Document[] {
     }
     return 0;
   });
-  for (let i = 0; i < docs.length; i++) docs[i] = keyed[i].doc;
-  return docs;
+  for (let i = 0; i < items.length; i++) items[i] = keyed[i].item;
+  return items;
 }

@@ -3,17 +3,18 @@
  * changes synchronously, one whole document at a time, and appends the post-images to `changes` as it goes,
  * so when a multi-document write fails half way the caller still journals exactly what was applied.
  */
-import { calculateObjectSize, ObjectId, type Document } from 'bson';
+import { ObjectId, type Document } from 'bson';
 import type { Change } from '../contract.ts';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
 import type { Collection } from './collection.ts';
 import { positionalResolver } from './positional.ts';
+import { decodeDoc, encodeDoc, readId } from './bson-raw.ts';
 import { collect, runQuery } from './query.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
 import { compileArrayFilters, type UpdateContext } from './update/target.ts';
 import { buildUpsertDoc } from './update/upsert.ts';
-import { bsonTypeName, canonicalDoc } from './values.ts';
+import { bsonTypeName } from './values.ts';
 
 const MAX_BSON = 16 * 1024 * 1024;
 
@@ -24,8 +25,8 @@ export function ensureCollection(catalog: Catalog, ns: string, changes: Change[]
   return catalog.create(ns);
 }
 
-function checkSize(doc: Document): void {
-  const size = calculateObjectSize(doc);
+function checkSize(bytes: Uint8Array): void {
+  const size = bytes.length;
   if (size > MAX_BSON)
     throw new MongoError(
       ErrorCodes.BSONObjectTooLarge,
@@ -39,18 +40,22 @@ function checkId(id: unknown): void {
     throw new MongoError(ErrorCodes.InvalidIdField, `The '_id' value cannot be of type ${t}`);
 }
 
-/** Inserts one document (adding an ObjectId _id first when absent). */
+/**
+ * Inserts one document (adding an ObjectId _id first when absent). The document may be in the wire codec's
+ * form: it is stored as BSON, and its index keys do not depend on how a number is wrapped.
+ */
 export function insertDoc(coll: Collection, raw: Document, changes: Change[]): Document {
-  let doc = canonicalDoc(raw);
+  let doc = raw;
   if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
   else if (Object.keys(doc)[0] !== '_id') {
     const { _id, ...rest } = doc;
     doc = { _id, ...rest };
   }
   checkId(doc._id);
-  checkSize(doc);
-  coll.insert(doc);
-  changes.push({ op: 'insert', ns: coll.ns, doc });
+  const bytes = encodeDoc(doc);
+  checkSize(bytes);
+  coll.insert(doc, bytes);
+  changes.push({ op: 'insert', ns: coll.ns, doc: bytes });
   return doc;
 }
 
@@ -91,9 +96,10 @@ function updateOne(
 ): Document | undefined {
   const next = applyUpdate(doc, spec.update, { ctx, now, isInsert: false });
   if (identical(doc, next)) return undefined;
-  checkSize(next);
-  coll.replace(doc, next);
-  changes.push({ op: 'replace', ns: coll.ns, doc: next });
+  const bytes = encodeDoc(next);
+  checkSize(bytes);
+  coll.replace(doc, next, bytes);
+  changes.push({ op: 'replace', ns: coll.ns, doc: bytes });
   return next;
 }
 
@@ -108,8 +114,12 @@ export function updateDocs(
   validateUpdate(spec.update, ctx);
   const coll = catalog.get(ns);
   const limit = spec.multi ? 0 : 1;
-  const run = runQuery(coll, { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint });
-  const matched = collect(run.docs);
+  const run = runQuery(
+    coll,
+    { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint },
+    { reads: 'all' },
+  );
+  const matched = collect(run.hits);
   const result: UpdateResult = { n: 0, nModified: 0 };
   if (matched.length === 0) {
     if (!spec.upsert) return result;
@@ -119,9 +129,12 @@ export function updateDocs(
     return { n: 1, nModified: 0, upserted: inserted._id, after: inserted };
   }
   const predicate = run.predicate;
-  for (const stale of matched) {
-    const doc = coll!.get(stale._id);
-    if (!doc || !predicate(doc)) continue;
+  for (const hit of matched) {
+    // An earlier statement of this command may have changed the document since it matched.
+    const bytes = coll!.docs.get(hit.key);
+    if (!bytes) continue;
+    const doc = bytes === hit.bytes ? hit.doc : decodeDoc(bytes);
+    if (!predicate(doc)) continue;
     result.n++;
     result.before = doc;
     const next = updateOne(coll!, doc, spec, ctx, now, changes);
@@ -131,7 +144,10 @@ export function updateDocs(
   return result;
 }
 
-/** Deletes matching documents; `limit` 1 deletes the first (by `sort` if given), 0 deletes all. */
+/**
+ * Deletes matching documents; `limit` 1 deletes the first (by `sort` if given), 0 deletes all. Returns the
+ * stored bytes of each document removed.
+ */
 export function deleteDocs(
   catalog: Catalog,
   ns: string,
@@ -140,16 +156,16 @@ export function deleteDocs(
   changes: Change[],
   sort?: Document,
   hint?: unknown,
-): Document[] {
+): Uint8Array[] {
   const coll = catalog.get(ns);
   if (!coll) return [];
-  const matched = collect(runQuery(coll, { filter, limit, sort, hint }).docs);
-  const removed: Document[] = [];
-  for (const doc of matched) {
-    const gone = coll.remove(doc._id);
+  const matched = collect(runQuery(coll, { filter, limit, sort, hint }).hits);
+  const removed: Uint8Array[] = [];
+  for (const hit of matched) {
+    const gone = coll.remove(hit.key);
     if (!gone) continue;
     removed.push(gone);
-    changes.push({ op: 'delete', ns, id: gone._id });
+    changes.push({ op: 'delete', ns, id: readId(gone) });
   }
   return removed;
 }

@@ -7,6 +7,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { serialize, type Document } from 'bson';
+import type { Change } from '../contract.ts';
 import { decodeDocument } from '../wire/bson-codec.ts';
 
 export const HEADER_BYTES = 16;
@@ -15,25 +16,95 @@ export const MAX_PAYLOAD_BYTES = 48 * 1024 * 1024;
 const MIN_BSON_BYTES = 5;
 
 /** Serialises `value` now, so later in-place mutation by the engine cannot change what gets journaled. */
-export function encodeRecord(seq: number, value: Document): Buffer {
+export function encodeRecord(seq: number, value: Document | Change): Buffer {
+  if (
+    (value.op === 'insert' || value.op === 'replace') &&
+    (value as DocumentChange).doc instanceof Uint8Array
+  ) {
+    return encodeDocumentChange(seq, value as DocumentChange);
+  }
   const payload = serialize(value, { checkKeys: false, ignoreUndefined: true });
   const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
-  record.writeUInt32LE(payload.length, 4);
-  record.writeBigUInt64LE(BigInt(seq), 8);
   record.set(payload, HEADER_BYTES);
+  return seal(record, seq, payload.length);
+}
+
+function seal(record: Buffer, seq: number, payloadLength: number): Buffer {
+  record.writeUInt32LE(payloadLength, 4);
+  record.writeBigUInt64LE(BigInt(seq), 8);
   record.writeUInt32LE(crc32(record.subarray(4)), 0);
   return record;
 }
 
+type DocumentChange = Extract<Change, { op: 'insert' | 'replace' }>;
+
 /**
- * Replayed documents take exactly the in-memory shape of documents that arrive over the wire (the wire codec
- * keeps every BSON type distinguishable: Int32 vs integral Double vs Long), so the engine cannot tell a
- * recovered document from a freshly written one, and re-encoding it yields the same BSON types.
+ * `{op, ns, doc}` written by hand around the document's stored BSON, which is copied in as it is: the same
+ * bytes `serialize` would produce for the decoded change, without decoding or encoding the document.
+ */
+function encodeDocumentChange(seq: number, change: DocumentChange): Buffer {
+  const op = Buffer.from(change.op, 'utf8');
+  const ns = Buffer.from(change.ns, 'utf8');
+  const payloadLength = 4 + (4 + 4 + op.length + 1) + (4 + 4 + ns.length + 1) + (5 + change.doc.length) + 1;
+  const record = Buffer.allocUnsafe(HEADER_BYTES + payloadLength);
+  let at = HEADER_BYTES;
+  at = record.writeInt32LE(payloadLength, at);
+  at = writeString(record, at, 'op', op);
+  at = writeString(record, at, 'ns', ns);
+  record[at++] = 0x03;
+  at += record.write('doc\0', at, 'latin1');
+  record.set(change.doc, at);
+  at += change.doc.length;
+  record[at] = 0;
+  return seal(record, seq, payloadLength);
+}
+
+function writeString(buf: Buffer, at: number, name: string, value: Buffer): number {
+  buf[at++] = 0x02;
+  at += buf.write(name + '\0', at, 'latin1');
+  at = buf.writeInt32LE(value.length + 1, at);
+  at += value.copy(buf, at);
+  buf[at++] = 0;
+  return at;
+}
+
+/**
+ * Decodes a record. An insert or replace keeps its document as BSON (a view of `payload`: the engine copies
+ * it into its own store); everything else is decoded with the wire codec, so replayed values take exactly
+ * the in-memory shape of values that arrive over the wire.
  */
 export function decodePayload(payload: Uint8Array): Document {
+  const change = documentChange(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength));
+  if (change) return change;
   // Copy first: decoded Binary values keep a view of the buffer they came from, and `payload` is a view of a
-  // multi-megabyte read chunk that would otherwise stay alive as long as the document does.
+  // multi-megabyte read chunk that would otherwise stay alive as long as the value does.
   return decodeDocument(new Uint8Array(payload));
+}
+
+/** `{op: 'insert' | 'replace', ns, doc}` read without decoding the document; undefined for anything else. */
+function documentChange(buf: Buffer): DocumentChange | undefined {
+  let at = 4;
+  const fields: Record<string, string | Buffer> = {};
+  const end = buf.readInt32LE(0) - 1;
+  while (at < end) {
+    const type = buf[at];
+    const nameEnd = buf.indexOf(0, at + 1);
+    const name = buf.toString('latin1', at + 1, nameEnd);
+    at = nameEnd + 1;
+    if (type === 0x02) {
+      const len = buf.readInt32LE(at);
+      fields[name] = buf.toString('utf8', at + 4, at + 4 + len - 1);
+      at += 4 + len;
+    } else if (type === 0x03 && name === 'doc') {
+      const len = buf.readInt32LE(at);
+      fields.doc = buf.subarray(at, at + len);
+      at += len;
+    } else return undefined;
+  }
+  const { op, ns, doc } = fields;
+  if ((op !== 'insert' && op !== 'replace') || typeof ns !== 'string' || !(doc instanceof Buffer))
+    return undefined;
+  return { op, ns, doc };
 }
 
 export type HeaderCheck = { ok: true; length: number; seq: number } | { ok: false; reason: string };

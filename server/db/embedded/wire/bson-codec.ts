@@ -10,6 +10,7 @@
  * Replies are encoded with plain `bson.serialize`, so whatever the engine stores comes back as it came in.
  */
 import { BSON, Double, Int32, Long, Decimal128, type Document } from 'bson';
+import { RawDoc } from '../raw-doc.ts';
 import { ProtocolError } from './protocol-error.ts';
 
 const DECODE_OPTIONS = { promoteValues: false, promoteBuffers: false, bsonRegExp: false } as const;
@@ -25,14 +26,65 @@ export function decodeDocument(bytes: Uint8Array): Document {
   return normalize(doc) as Document;
 }
 
-/** Encodes a reply document. `undefined` fields are omitted rather than written as null. */
+const SERIALIZE = { ignoreUndefined: true } as const;
+
+/**
+ * Encodes a reply document. `undefined` fields are omitted rather than written as null. Documents that are
+ * already BSON (`RawDoc`, e.g. a cursor batch of stored documents) are copied in as they are.
+ */
 export function encodeDocument(doc: Document): Uint8Array {
-  return BSON.serialize(doc, { ignoreUndefined: true });
+  return holdsRaw(doc, 3) ? writeDocument(doc, false) : BSON.serialize(doc, SERIALIZE);
 }
 
 /** The size `encodeDocument` would produce, without allocating it. */
-export function encodedSize(doc: Document): number {
-  return BSON.calculateObjectSize(doc, { ignoreUndefined: true });
+export function encodedSize(doc: Document | RawDoc): number {
+  return doc instanceof RawDoc ? doc.bytes.length : BSON.calculateObjectSize(doc, SERIALIZE);
+}
+
+/** Whether a RawDoc sits within `depth` levels (replies put them in `cursor.firstBatch` or `value`). */
+function holdsRaw(v: unknown, depth: number): boolean {
+  if (v instanceof RawDoc) return true;
+  if (depth === 0 || v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some((x) => holdsRaw(x, depth - 1));
+  if (!isPlainObject(v)) return false;
+  for (const key of Object.keys(v)) if (holdsRaw((v as Document)[key], depth - 1)) return true;
+  return false;
+}
+
+/** One element `name: value` as BSON bytes (type, name, value), via the library for ordinary values. */
+function element(name: string, value: unknown): Buffer {
+  if (value instanceof RawDoc) return typed(0x03, name, value.bytes);
+  if (Array.isArray(value) && holdsRaw(value, 1)) return typed(0x04, name, writeDocument(value, true));
+  if (value !== null && typeof value === 'object' && isPlainObject(value) && holdsRaw(value, 2)) {
+    return typed(0x03, name, writeDocument(value as Document, false));
+  }
+  const one = BSON.serialize({ [name]: value }, SERIALIZE);
+  return Buffer.from(one.buffer, one.byteOffset + 4, one.length - 5);
+}
+
+function typed(type: number, name: string, body: Uint8Array): Buffer {
+  const head = Buffer.allocUnsafe(1 + Buffer.byteLength(name) + 1);
+  head[0] = type;
+  head.write(name, 1, 'utf8');
+  head[head.length - 1] = 0;
+  return Buffer.concat([head, body]);
+}
+
+function writeDocument(doc: Document | unknown[], array: boolean): Buffer {
+  const parts: Buffer[] = [];
+  const keys = array ? (doc as unknown[]).map((_, i) => String(i)) : Object.keys(doc);
+  for (let i = 0; i < keys.length; i++) {
+    const value = array ? (doc as unknown[])[i] : (doc as Document)[keys[i]];
+    if (value !== undefined) parts.push(element(keys[i], value));
+  }
+  let size = 5;
+  for (const p of parts) size += p.length;
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32LE(size, 0);
+  let at = 4;
+  for (const p of parts) at += p.copy(out, at);
+  out[at] = 0;
+  return out;
 }
 
 function normalize(value: unknown): unknown {

@@ -6,6 +6,7 @@ import type { Document } from 'bson';
 import type { Change, CommandContext, CommandHandler } from '../../contract.ts';
 import { ErrorCodes, MongoError } from '../../errors.ts';
 import type { Engine } from '../../engine/index.ts';
+import { decodeDoc } from '../../engine/bson-raw.ts';
 import { positionalResolver } from '../../engine/positional.ts';
 import { compileProjection } from '../../engine/projection.ts';
 import { deleteDocs, updateDocs } from '../../engine/writes.ts';
@@ -27,7 +28,7 @@ export function findAndModifyCommand(engine: Engine): CommandHandler {
     return write(ctx, (changes: Change[]) => {
       if (remove) {
         const [gone] = deleteDocs(engine.catalog, ns, query, 1, changes, sort, cmd.hint);
-        return { lastErrorObject: { n: gone ? 1 : 0 }, value: present(gone) };
+        return { lastErrorObject: { n: gone ? 1 : 0 }, value: present(gone && decodeDoc(gone)) };
       }
       const r = updateDocs(engine.catalog, ns, {
         filter: query,

@@ -9,6 +9,7 @@ import { runAggregate, validatePipeline } from '../../engine/aggregate.ts';
 import { valueKey, compareValues } from '../../engine/compare.ts';
 import type { Engine } from '../../engine/index.ts';
 import { expandedValues } from '../../engine/paths.ts';
+import { topLevelOf } from '../../engine/bson-raw.ts';
 import { nonNegative, runQuery, type QuerySpec } from '../../engine/query.ts';
 import { explainAggregate } from './explain.ts';
 import { flag } from '../../engine/values.ts';
@@ -43,7 +44,8 @@ export function findCommand(engine: Engine): CommandHandler {
     const { spec, batchSize, singleBatch } = parseFind(cmd);
     const run = runQuery(engine.catalog.get(ns), spec);
     const size = singleBatch && batchSize === undefined && spec.limit ? spec.limit : batchSize;
-    return { cursor: ctx.cursors.open(ns, run.docs, { batchSize: size, singleBatch, connectionId: ctx.connectionId }) };
+    const docs = mapIterator(run.hits, (hit) => run.present(hit));
+    return { cursor: ctx.cursors.open(ns, docs, { batchSize: size, singleBatch, connectionId: ctx.connectionId }) };
   };
 }
 
@@ -59,7 +61,7 @@ export function countCommand(engine: Engine): CommandHandler {
     let n: number;
     if (Object.keys(query).length === 0 && cmd.hint === undefined) n = Math.max(0, coll.size - skip);
     else {
-      const it = runQuery(coll, { filter: query, skip, hint: cmd.hint }).docs;
+      const it = runQuery(coll, { filter: query, skip, hint: cmd.hint }).hits;
       n = 0;
       for (let r = it.next(); !r.done; r = it.next()) n++;
     }
@@ -73,10 +75,11 @@ export function distinctCommand(engine: Engine): CommandHandler {
     refuseCollation(cmd.collation);
     if (typeof cmd.key !== 'string' || cmd.key === '') throw new MongoError(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
     const key = cmd.key;
-    const it = runQuery(engine.catalog.get(ns), { filter: optionalDoc(cmd.query, 'query'), hint: cmd.hint }).docs;
+    const reads = { reads: topLevelOf([key]) };
+    const it = runQuery(engine.catalog.get(ns), { filter: optionalDoc(cmd.query, 'query'), hint: cmd.hint }, reads).hits;
     const seen = new Map<string, unknown>();
     for (let r = it.next(); !r.done; r = it.next()) {
-      for (const v of expandedValues(r.value, key)) {
+      for (const v of expandedValues(r.value.doc, key)) {
         if (v === undefined || Array.isArray(v)) continue;
         const k = valueKey(v);
         if (!seen.has(k)) seen.set(k, v);
@@ -102,4 +105,8 @@ export function aggregateCommand(engine: Engine): CommandHandler {
     const batchSize = batchSizeOf(optionalDoc(cmd.cursor, 'cursor')?.batchSize);
     return { cursor: ctx.cursors.open(ns, run.docs, { batchSize, connectionId: ctx.connectionId }) };
   };
+}
+
+function* mapIterator<T, U>(it: Iterator<T>, f: (t: T) => U): Generator<U> {
+  for (let r = it.next(); !r.done; r = it.next()) yield f(r.value);
 }

@@ -1,0 +1,214 @@
+/**
+ * Reading stored documents without decoding all of them. The engine keeps every document as its BSON bytes
+ * (doc-store.ts), so most reads only need a few top-level fields: the filter's, the sort's, an index's. A
+ * BSON document is a flat list of elements (type, name, value) whose sizes can be read without decoding the
+ * values, so `readFields` walks that list and decodes only the wanted elements, and `projectTopLevel` copies
+ * whole elements to answer a top-level projection without decoding anything.
+ *
+ * Every decoded value is in the engine's canonical form (values.ts): numbers as Int32/Double/Long/Decimal128
+ * wrappers, bson classes for the other BSON types.
+ */
+import { BSON, Double, Int32, Long, ObjectId, type Document } from 'bson';
+import { ErrorCodes, MongoError } from '../errors.ts';
+
+const CANONICAL = { promoteValues: false, promoteBuffers: false, bsonRegExp: false } as const;
+const SERIALIZE = { ignoreUndefined: true } as const;
+
+/** A document's BSON, as a Buffer view (no copy) so strings decode without a wrapper. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Decodes a whole stored document into canonical form. */
+export function decodeDoc(bytes: Uint8Array): Document {
+  return BSON.deserialize(bytes, CANONICAL);
+}
+
+/** Encodes a document for storage (`undefined` fields are left out, as the wire codec does). */
+export function encodeDoc(doc: Document): Buffer {
+  return asBuffer(BSON.serialize(doc, SERIALIZE));
+}
+
+/** Names of the top-level fields a set of dotted paths reaches: `a.b.c` needs `a`. */
+export function topLevelOf(paths: Iterable<string>, out = new Set<string>()): Set<string> {
+  for (const p of paths) {
+    const dot = p.indexOf('.');
+    out.add(dot < 0 ? p : p.slice(0, dot));
+  }
+  return out;
+}
+
+/** Byte size of an element's value, given its type and where the value starts. */
+function valueSize(buf: Buffer, type: number, at: number): number {
+  switch (type) {
+    case 0x01: // double
+    case 0x09: // date
+    case 0x11: // timestamp
+    case 0x12: // int64
+      return 8;
+    case 0x02: // string
+    case 0x0d: // code
+    case 0x0e: // symbol
+      return 4 + buf.readInt32LE(at);
+    case 0x03: // document
+    case 0x04: // array
+    case 0x0f: // code with scope
+      return buf.readInt32LE(at);
+    case 0x05: // binary
+      return 5 + buf.readInt32LE(at);
+    case 0x06: // undefined
+    case 0x0a: // null
+    case 0x7f: // maxKey
+    case 0xff: // minKey
+      return 0;
+    case 0x07: // ObjectId
+      return 12;
+    case 0x08: // bool
+      return 1;
+    case 0x0b: {
+      // regex: two cstrings
+      const a = buf.indexOf(0, at);
+      return buf.indexOf(0, a + 1) + 1 - at;
+    }
+    case 0x0c: // DBPointer
+      return 4 + buf.readInt32LE(at) + 12;
+    case 0x10: // int32
+      return 4;
+    case 0x13: // decimal128
+      return 16;
+  }
+  throw new MongoError(
+    ErrorCodes.InternalError,
+    `stored document holds unknown BSON type 0x${type.toString(16)}`,
+  );
+}
+
+/** Decodes one element value; uncommon types go through the bson library on a one-element document. */
+function decodeValue(buf: Buffer, type: number, at: number, size: number): unknown {
+  switch (type) {
+    case 0x01:
+      return new Double(buf.readDoubleLE(at));
+    case 0x02:
+      return buf.toString('utf8', at + 4, at + size - 1);
+    case 0x03:
+      return BSON.deserialize(buf.subarray(at, at + size), CANONICAL);
+    case 0x04:
+      return Object.values(BSON.deserialize(buf.subarray(at, at + size), CANONICAL));
+    case 0x07:
+      return new ObjectId(buf.subarray(at, at + 12));
+    case 0x08:
+      return buf[at] === 1;
+    case 0x09:
+      return new Date(buf.readInt32LE(at + 4) * 4294967296 + buf.readUInt32LE(at));
+    case 0x0a:
+      return null;
+    case 0x10:
+      return new Int32(buf.readInt32LE(at));
+    case 0x12:
+      return Long.fromBits(buf.readInt32LE(at), buf.readInt32LE(at + 4));
+  }
+  // [int32 size][type]["x\0"][value][0]
+  const mini = Buffer.allocUnsafe(4 + 1 + 2 + size + 1);
+  mini.writeInt32LE(mini.length, 0);
+  mini[4] = type;
+  mini[5] = 0x78;
+  mini[6] = 0;
+  buf.copy(mini, 7, at, at + size);
+  mini[mini.length - 1] = 0;
+  return BSON.deserialize(mini, CANONICAL).x;
+}
+
+/** Wanted names grouped by their UTF-8 byte length, so most elements are skipped without reading a name. */
+export class FieldSet {
+  readonly names: ReadonlySet<string>;
+  private readonly byLength = new Map<number, Buffer[]>();
+  private readonly strings = new Map<Buffer, string>();
+
+  constructor(names: Iterable<string>) {
+    this.names = new Set(names);
+    for (const name of this.names) {
+      const bytes = Buffer.from(name, 'utf8');
+      const list = this.byLength.get(bytes.length) ?? [];
+      list.push(bytes);
+      this.byLength.set(bytes.length, list);
+      this.strings.set(bytes, name);
+    }
+  }
+
+  /** The wanted name stored at buf[at, at + len), if any. */
+  match(buf: Buffer, at: number, len: number): string | undefined {
+    const candidates = this.byLength.get(len);
+    if (!candidates) return undefined;
+    for (const c of candidates) if (buf.compare(c, 0, len, at, at + len) === 0) return this.strings.get(c);
+    return undefined;
+  }
+}
+
+/**
+ * The wanted top-level fields of a stored document, decoded; the others are skipped. Field order follows the
+ * stored document, and missing fields are simply absent (as in a full decode).
+ */
+export function readFields(bytes: Uint8Array, fields: FieldSet): Document {
+  const buf = asBuffer(bytes);
+  const out: Document = {};
+  let remaining = fields.names.size;
+  let p = 4;
+  const end = buf.readInt32LE(0) - 1;
+  while (p < end && remaining > 0) {
+    const type = buf[p];
+    const nameEnd = buf.indexOf(0, p + 1);
+    const at = nameEnd + 1;
+    const size = valueSize(buf, type, at);
+    const name = fields.match(buf, p + 1, nameEnd - p - 1);
+    if (name !== undefined) {
+      out[name] = decodeValue(buf, type, at, size);
+      remaining--;
+    }
+    p = at + size;
+  }
+  return out;
+}
+
+/** The `_id` of a stored document (the first element, as in every document the engine writes). */
+export function readId(bytes: Uint8Array): unknown {
+  const buf = asBuffer(bytes);
+  const type = buf[4];
+  const nameEnd = buf.indexOf(0, 5);
+  if (nameEnd !== 8 || buf[5] !== 0x5f || buf[6] !== 0x69 || buf[7] !== 0x64) return decodeDoc(buf)._id;
+  return decodeValue(buf, type, 9, valueSize(buf, type, 9));
+}
+
+/**
+ * A top-level projection answered on the bytes: with `include`, `_id` (unless `keepId` is false) and the named
+ * fields in stored order; otherwise every field but the named ones. Values are copied, never decoded.
+ */
+export function projectTopLevel(
+  bytes: Uint8Array,
+  fields: FieldSet,
+  include: boolean,
+  keepId: boolean,
+): Buffer {
+  const buf = asBuffer(bytes);
+  const end = buf.readInt32LE(0) - 1;
+  const ranges: number[] = [];
+  let total = 5;
+  let p = 4;
+  while (p < end) {
+    const nameEnd = buf.indexOf(0, p + 1);
+    const next = nameEnd + 1 + valueSize(buf, buf[p], nameEnd + 1);
+    const isId = nameEnd - p - 1 === 3 && buf[p + 1] === 0x5f && buf[p + 2] === 0x69 && buf[p + 3] === 0x64;
+    const named = fields.match(buf, p + 1, nameEnd - p - 1) !== undefined;
+    const keep = isId && !named ? keepId : include ? named : !named;
+    if (keep) {
+      ranges.push(p, next);
+      total += next - p;
+    }
+    p = next;
+  }
+  const out = Buffer.allocUnsafe(total);
+  out.writeInt32LE(total, 0);
+  let w = 4;
+  for (let i = 0; i < ranges.length; i += 2) w += buf.copy(out, w, ranges[i], ranges[i + 1]);
+  out[w] = 0;
+  return out;
+}

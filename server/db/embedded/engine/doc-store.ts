@@ -1,0 +1,201 @@
+/**
+ * The documents of one collection, kept as their BSON bytes in large append-only slabs instead of as graphs
+ * of JS objects. A million issues are then a few hundred buffers outside the JS heap (the garbage collector
+ * never walks them) plus one map entry each, where objects cost several times their BSON size and made every
+ * collection pause longer as the data grew.
+ *
+ * - A document lives at a location (slab, offset); its first four bytes are its BSON length.
+ * - Writes never touch bytes already written: an insert or replace appends a new copy and moves the
+ *   location, so a Buffer view handed to a reader (a cursor batch waiting to be sent) stays valid.
+ * - Replaced and deleted copies are garbage. When enough has piled up, `compact` copies the live documents of
+ *   the emptiest slab to the end and drops that slab; views of it stay valid until their readers let go.
+ * - Iteration follows the map, which keeps insertion order and keeps a replaced key in place (a collection
+ *   scan's natural order), and whose iterators stay valid under mutation.
+ */
+
+/** Locations pack (slab index, offset) into one safe integer. */
+const SLAB_SPAN = 2 ** 32;
+const FIRST_SLAB_BYTES = 64 * 1024;
+export const MAX_SLAB_BYTES = 16 * 1024 * 1024;
+
+interface Slab {
+  index: number;
+  buf: Buffer;
+  used: number;
+  /** Bytes of the copies still referenced by the map. */
+  live: number;
+  /** The key of every copy appended, in order (offsets follow from the lengths). */
+  keys: string[];
+}
+
+export interface DocStoreStats {
+  documents: number;
+  slabs: number;
+  /** Bytes reserved in slabs. */
+  reservedBytes: number;
+  liveBytes: number;
+  garbageBytes: number;
+}
+
+export class DocStore {
+  private readonly where = new Map<string, number>();
+  private readonly slabs: (Slab | undefined)[] = [];
+  private current: Slab | undefined;
+  private garbage = 0;
+  private garbageAtLastCompaction = 0;
+
+  constructor(private readonly maxSlabBytes = MAX_SLAB_BYTES) {}
+
+  get size(): number {
+    return this.where.size;
+  }
+
+  has(key: string): boolean {
+    return this.where.has(key);
+  }
+
+  /** The stored bytes (a view; never written to again). */
+  get(key: string): Buffer | undefined {
+    const loc = this.where.get(key);
+    return loc === undefined ? undefined : this.at(loc);
+  }
+
+  /** Inserts or replaces; a replaced key keeps its place in iteration order. */
+  set(key: string, bytes: Uint8Array): void {
+    const old = this.where.get(key);
+    if (old !== undefined) this.release(old);
+    this.where.set(key, this.append(key, bytes));
+  }
+
+  delete(key: string): boolean {
+    const loc = this.where.get(key);
+    if (loc === undefined) return false;
+    this.release(loc);
+    this.where.delete(key);
+    return true;
+  }
+
+  keys(): IterableIterator<string> {
+    return this.where.keys();
+  }
+
+  *entries(): Generator<[string, Buffer]> {
+    for (const [key, loc] of this.where) yield [key, this.at(loc)];
+  }
+
+  clear(): void {
+    this.where.clear();
+    this.slabs.length = 0;
+    this.current = undefined;
+    this.garbage = 0;
+    this.garbageAtLastCompaction = 0;
+  }
+
+  stats(): DocStoreStats {
+    let reserved = 0;
+    let live = 0;
+    let slabs = 0;
+    for (const s of this.slabs) {
+      if (!s) continue;
+      slabs++;
+      reserved += s.buf.length;
+      live += s.live;
+    }
+    return {
+      documents: this.where.size,
+      slabs,
+      reservedBytes: reserved,
+      liveBytes: live,
+      garbageBytes: this.garbage,
+    };
+  }
+
+  /**
+   * Reclaims the slab with the smallest share of live bytes by re-appending its live documents, when it is at
+   * most half full (or when garbage is over a quarter of the store). Cheap to call after every write: it only looks at the slabs once a slab's worth of
+   * garbage has accumulated since the last look. Returns the bytes freed.
+   */
+  compact(): number {
+    if (this.garbage - this.garbageAtLastCompaction < this.maxSlabBytes) return 0;
+    this.garbageAtLastCompaction = this.garbage;
+    let victim: Slab | undefined;
+    let reserved = 0;
+    for (const s of this.slabs) {
+      if (!s) continue;
+      reserved += s.used;
+      if (s === this.current) continue;
+      if (!victim || s.live / s.used < victim.live / victim.used) victim = s;
+    }
+    if (!victim) return 0;
+    // A half-empty slab is always worth moving; a fuller one only while garbage is over a quarter of the
+    // store, so updates spread evenly over every slab cannot double the memory.
+    const share = victim.live / victim.used;
+    if (share > 0.5 && !(this.garbage * 4 > reserved && share < 0.9)) return 0;
+    return this.evacuate(victim);
+  }
+
+  /** Moves every live copy out of `slab` and drops it. */
+  private evacuate(slab: Slab): number {
+    let offset = 0;
+    for (const key of slab.keys) {
+      const loc = slab.index * SLAB_SPAN + offset;
+      const len = slab.buf.readInt32LE(offset);
+      if (this.where.get(key) === loc)
+        this.where.set(key, this.append(key, slab.buf.subarray(offset, offset + len)));
+      offset += len;
+    }
+    const freed = slab.used;
+    this.garbage -= slab.used - slab.live;
+    this.garbageAtLastCompaction = this.garbage;
+    this.slabs[slab.index] = undefined;
+    return freed;
+  }
+
+  private at(loc: number): Buffer {
+    const index = Math.floor(loc / SLAB_SPAN);
+    const offset = loc - index * SLAB_SPAN;
+    const buf = this.slabs[index]!.buf;
+    return buf.subarray(offset, offset + buf.readInt32LE(offset));
+  }
+
+  private release(loc: number): void {
+    const index = Math.floor(loc / SLAB_SPAN);
+    const slab = this.slabs[index]!;
+    const len = slab.buf.readInt32LE(loc - index * SLAB_SPAN);
+    slab.live -= len;
+    this.garbage += len;
+    if (slab.live === 0 && slab !== this.current) {
+      this.garbage -= slab.used;
+      this.slabs[index] = undefined;
+    }
+  }
+
+  private append(key: string, bytes: Uint8Array): number {
+    const len = bytes.length;
+    let slab = this.current;
+    if (!slab || slab.used + len > slab.buf.length) slab = this.newSlab(len);
+    slab.buf.set(bytes, slab.used);
+    const loc = slab.index * SLAB_SPAN + slab.used;
+    slab.used += len;
+    slab.live += len;
+    slab.keys.push(key);
+    return loc;
+  }
+
+  /** Slabs grow from small (most collections are tiny) to the maximum, or fit one huge document. */
+  private newSlab(atLeast: number): Slab {
+    const previous = this.current;
+    if (previous && previous.live === 0) {
+      this.garbage -= previous.used;
+      this.slabs[previous.index] = undefined;
+    }
+    const grown = previous ? Math.min(previous.buf.length * 2, this.maxSlabBytes) : FIRST_SLAB_BYTES;
+    const size = Math.max(grown, atLeast);
+    let index = this.slabs.indexOf(undefined);
+    if (index < 0) index = this.slabs.length;
+    const slab: Slab = { index, buf: Buffer.allocUnsafeSlow(size), used: 0, live: 0, keys: [] };
+    this.slabs[index] = slab;
+    this.current = slab;
+    return slab;
+  }
+}
