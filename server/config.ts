@@ -21,6 +21,8 @@ export interface Config {
   readonly mongodbUri: string | undefined;
   /** Absolute path. */
   readonly dataDir: string;
+  /** Heap limit (MiB) of the embedded database's thread; undefined: Node's default. */
+  readonly embeddedDbHeapMb: number | undefined;
   /** Undefined only in demo mode before `resolveJwtSecret` has run. */
   readonly jwtSecret: string | undefined;
   readonly jwtExpiresIn: string;
@@ -56,6 +58,7 @@ const EnvSchema = z.object({
     .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// URI')
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  EMBEDDED_DB_HEAP_MB: z.coerce.number().int().min(256).max(1_048_576).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_EXPIRES_IN: z
     .string()
@@ -108,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host,
     mongodbUri: e.MONGODB_URI,
     dataDir: path.resolve(e.DATA_DIR),
+    embeddedDbHeapMb: e.EMBEDDED_DB_HEAP_MB,
     jwtSecret: e.JWT_SECRET,
     jwtExpiresIn: e.JWT_EXPIRES_IN,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${linkHost}:${e.PORT}`,

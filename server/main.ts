@@ -48,7 +48,10 @@ async function main(): Promise<void> {
   const simulatedClock = config.demoClock ? createSimulatedClock(systemClock.now()) : undefined;
   const clock = simulatedClock ?? systemClock;
 
-  const db = await connectDatabase(config, logger);
+  const db = await connectDatabase(config, logger, (code) => {
+    logger.fatal({ code }, 'the embedded database stopped: stopping the server');
+    process.exit(1);
+  });
   const models = createModels(db.conn, clock);
   await ensureIndexes(models);
   if (config.demo) {

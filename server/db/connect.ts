@@ -1,11 +1,12 @@
 // Opens the application's database: MONGODB_URI when set (production: a replica set), otherwise the
-// project's embedded MongoDB-compatible server with its files under DATA_DIR/db, so a fresh clone runs with
-// nothing else installed. close() closes the connection and then the embedded server, in that order.
+// project's embedded MongoDB-compatible server with its files under DATA_DIR/db, in a thread of its own
+// (embedded/thread.ts), so a fresh clone runs with nothing else installed. close() closes the connection and
+// then the embedded server, in that order.
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { startEmbeddedServer } from './embedded/server.ts';
+import { startEmbeddedThread } from './embedded/thread.ts';
 
 export interface Database {
   conn: Connection;
@@ -16,9 +17,14 @@ export interface Database {
 
 const EMBEDDED_DB_NAME = 'enterprise-issue-loop';
 
+/**
+ * `onEmbeddedExit` hears the embedded database's thread stopping on its own (a journal failure, a crash): the
+ * process should then stop, as it would with a lost MongoDB it cannot do without.
+ */
 export async function connectDatabase(
-  config: Pick<Config, 'mongodbUri' | 'dataDir'>,
+  config: Pick<Config, 'mongodbUri' | 'dataDir' | 'logLevel' | 'embeddedDbHeapMb'>,
   logger: Logger,
+  onEmbeddedExit: (code: number) => void = () => undefined,
 ): Promise<Database> {
   if (config.mongodbUri) {
     const conn = await mongoose
@@ -28,16 +34,15 @@ export async function connectDatabase(
     return { conn, embedded: false, close: () => conn.close() };
   }
   const dbpath = path.join(config.dataDir, 'db');
-  const server = await startEmbeddedServer({
-    port: 0,
-    dbpath,
-    logger: logger.child({ component: 'embedded-db' }),
-  });
+  const server = await startEmbeddedThread(
+    { dbpath, port: 0, logLevel: config.logLevel, heapMb: config.embeddedDbHeapMb },
+    onEmbeddedExit,
+  );
   try {
     const conn = await mongoose
       .createConnection(server.uri, { dbName: EMBEDDED_DB_NAME, serverSelectionTimeoutMS: 10_000 })
       .asPromise();
-    logger.info({ dbpath, port: server.port }, 'embedded database started');
+    logger.info({ dbpath, port: server.port }, 'embedded database started in its own thread');
     return {
       conn,
       embedded: true,
