@@ -12,7 +12,9 @@ import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
 import { decodeDoc } from './bson-raw.ts';
 import type { Catalog } from './catalog.ts';
 import { asMongoError, compileFilter, mingoContext } from './matcher.ts';
+import { RawDoc } from '../raw-doc.ts';
 import { collect, runQuery, type QueryRun, type QuerySpec } from './query.ts';
+import { fullDoc } from './scan.ts';
 import { parseSort, sortDocs } from './sort.ts';
 import { isPlainObject, toJsNumber } from './values.ts';
 import { fromView, referencedFields, toView } from './view.ts';
@@ -75,8 +77,22 @@ const sortStage = (coll: any, expr: unknown) => Lazy(sortDocs(coll.collect(), pa
 /** The mingo context for pipelines: BSON-aware $sort on top of the shared context. */
 const pipelineContext = Context.from(Context.init({ pipeline: { $sort: sortStage } as any }), mingoContext);
 
+/**
+ * When the first in-memory stage is `$group` or `$count`, nothing after it sees the input documents, so the
+ * scan need only decode the fields that stage computes with (none for a count); undefined means everything.
+ */
+function groupReads(stage: Document): Set<string> | undefined {
+  if ('$count' in stage) return new Set();
+  if (!('$group' in stage)) return undefined;
+  return referencedFields(stage.$group) ?? undefined;
+}
+
+function* mapIterator<T, U>(it: Iterator<T>, f: (t: T) => U): Generator<U> {
+  for (let r = it.next(); !r.done; r = it.next()) yield f(r.value);
+}
+
 export interface AggregateRun {
-  docs: Iterator<Document>;
+  docs: Iterator<Document | RawDoc>;
   prefix: QueryRun;
   rest: Document[];
 }
@@ -90,10 +106,15 @@ export function runAggregate(
   variables: Document = {},
 ): AggregateRun {
   const { spec, rest } = nativePrefix(pipeline);
-  const prefix = runQuery(coll === undefined ? undefined : catalog.get(`${db}.${coll}`), spec);
-  if (rest.length === 0) return { docs: prefix.docs, prefix, rest };
+  const target = coll === undefined ? undefined : catalog.get(`${db}.${coll}`);
+  if (rest.length === 0) {
+    const prefix = runQuery(target, spec);
+    return { docs: mapIterator(prefix.hits, (hit) => prefix.present(hit)), prefix, rest };
+  }
   const refs = referencedFields(rest);
-  const input = collect(prefix.docs).map((d) => toView(d, refs));
+  const reads = groupReads(rest[0]);
+  const prefix = runQuery(target, spec, { reads: reads ?? 'all' });
+  const input = collect(prefix.hits).map((hit) => toView(reads ? hit.doc : fullDoc(hit), refs));
   const resolver = (name: string) => {
     const c = catalog.get(`${db}.${name}`);
     return c ? [...c.docs.entries()].map(([, bytes]) => toView(decodeDoc(bytes), refs)) : [];

@@ -135,11 +135,15 @@ export class FieldSet {
     }
   }
 
-  /** The wanted name stored at buf[at, at + len), if any. */
+  /** The wanted name stored at buf[at, at + len), if any (compared in JS: names are short). */
   match(buf: Buffer, at: number, len: number): string | undefined {
     const candidates = this.byLength.get(len);
     if (!candidates) return undefined;
-    for (const c of candidates) if (buf.compare(c, 0, len, at, at + len) === 0) return this.strings.get(c);
+    for (const c of candidates) {
+      let i = 0;
+      while (i < len && c[i] === buf[at + i]) i++;
+      if (i === len) return this.strings.get(c);
+    }
     return undefined;
   }
 }

@@ -65,7 +65,7 @@ function explainQuery(ns: string, run: QueryRun, spec: QuerySpec, verbosity: str
   };
   if (verbosity !== 'queryPlanner' && execute) {
     const started = Date.now();
-    for (let r = run.docs.next(); !r.done; r = run.docs.next());
+    for (let r = run.hits.next(); !r.done; r = run.hits.next());
     out.executionStats = {
       executionSuccess: true,
       nReturned: run.stats.nReturned,
