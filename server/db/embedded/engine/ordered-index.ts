@@ -1,7 +1,7 @@
 /**
  * One ordered index: a B+tree of `[...keyValues, _id]` tuples, so lookups and range scans cost O(log n + k).
- * It enforces uniqueness, sparseness and partial filters, and remembers whether it ever became multikey
- * (the planner must then not intersect ranges or trust its order for sorting).
+ * It enforces uniqueness, sparseness and partial filters, and remembers which of its fields ever held an array
+ * (the planner must not intersect ranges on those fields or trust them for sorting).
  */
 import * as btree from 'sorted-btree';
 import * as bulk from 'sorted-btree/extended/bulkLoad.js';
@@ -39,6 +39,12 @@ export class OrderedIndex {
   readonly compareKeys: (a: IndexKey, b: IndexKey) => number;
   multikey = false;
   /**
+   * Per key field: has any document held an array along its path (MongoDB's multikeyPaths)? Only those fields
+   * make the planner cautious; the others still intersect ranges and deliver sorts. Recomputed from the
+   * documents whenever the index is rebuilt (clear, then keysFor).
+   */
+  readonly multikeyFields: boolean[];
+  /**
    * Unique indexes other than `_id_` (the collection's document map answers that one) also hash every entry
    * by its key values, so an equality on all fields (findOne by a unique key) and the unique check cost one
    * lookup instead of a tree descent, which at 10^5 keys is dominated by cache misses. It holds exactly the
@@ -51,6 +57,7 @@ export class OrderedIndex {
     readonly spec: IndexSpec,
   ) {
     this.fields = parseKeyPattern(spec.key);
+    this.multikeyFields = this.fields.map(() => false);
     const dirs = this.fields.map((f) => f.dir);
     const n = dirs.length;
     this.compareKeys = (a, b) => {
@@ -78,7 +85,10 @@ export class OrderedIndex {
     if (this.partial && !this.partial(doc)) return [];
     const k = docKeys(doc, this.fields);
     if (this.spec.sparse && k.allMissing) return [];
-    if (k.multikey) this.multikey = true;
+    if (k.multikey) {
+      this.multikey = true;
+      if (k.multiField >= 0) this.multikeyFields[k.multiField] = true;
+    }
     for (const t of k.tuples) t.push(doc._id);
     return k.tuples;
   }
@@ -174,6 +184,7 @@ export class OrderedIndex {
     this.tree.clear();
     this.points?.clear();
     this.multikey = false;
+    this.multikeyFields.fill(false);
   }
 
   /** Does this index have the same definition (key and semantic options) as `spec`? */
