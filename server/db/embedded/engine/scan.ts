@@ -26,7 +26,11 @@ const FIRST_CHUNK = 16;
 const MAX_CHUNK = 512;
 const MAX_RANGES = 4096;
 
-/** The cartesian product of per-field intervals, in tree order, as [low, high] tree keys. */
+/**
+ * The cartesian product of per-field intervals, in tree order, as [low, high] tree keys. After an exclusive
+ * end (`$gt`, `$ne`) the rest of that key is the tree's extreme, so the descent starts past every key equal
+ * to the excluded value instead of walking them.
+ */
 export function treeRanges(ix: OrderedIndex, bounds: Interval[][]): [IndexKey, IndexKey][] {
   let product = 1;
   for (const b of bounds) product *= b.length;
@@ -34,22 +38,31 @@ export function treeRanges(ix: OrderedIndex, bounds: Interval[][]): [IndexKey, I
     const list = product > MAX_RANGES && b.length > 1 ? [{ lo: b[0].lo, hi: b[b.length - 1].hi }] : b;
     return ix.fields[i].dir > 0 ? list : [...list].reverse();
   });
-  let combos: [IndexKey, IndexKey][] = [[[], []]];
+  type Combo = { lo: IndexKey; hi: IndexKey; loPast: boolean; hiPast: boolean };
+  let combos: Combo[] = [{ lo: [], hi: [], loPast: false, hiPast: false }];
   perField.forEach((list, i) => {
     const asc = ix.fields[i].dir > 0;
-    const next: [IndexKey, IndexKey][] = [];
-    for (const [lo, hi] of combos) {
-      for (const iv of list)
-        next.push([
-          [...lo, asc ? iv.lo : iv.hi],
-          [...hi, asc ? iv.hi : iv.lo],
-        ]);
+    // The largest / smallest value of this field in tree order.
+    const [treeMax, treeMin] = asc ? [HIGHEST, LOWEST] : [LOWEST, HIGHEST];
+    const next: Combo[] = [];
+    for (const c of combos) {
+      for (const iv of list) {
+        const [lo, loExcl, hi, hiExcl] = asc
+          ? [iv.lo, iv.loExcl, iv.hi, iv.hiExcl]
+          : [iv.hi, iv.hiExcl, iv.lo, iv.loExcl];
+        next.push({
+          lo: [...c.lo, c.loPast ? treeMax : lo],
+          hi: [...c.hi, c.hiPast ? treeMin : hi],
+          loPast: c.loPast || Boolean(loExcl),
+          hiPast: c.hiPast || Boolean(hiExcl),
+        });
+      }
     }
     combos = next;
   });
-  return combos.map(([lo, hi]) => [
-    [...lo, LOWEST],
-    [...hi, HIGHEST],
+  return combos.map((c) => [
+    [...c.lo, c.loPast ? HIGHEST : LOWEST],
+    [...c.hi, c.hiPast ? LOWEST : HIGHEST],
   ]);
 }
 
