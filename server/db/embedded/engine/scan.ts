@@ -12,6 +12,7 @@ import { keyWithinBounds, type Interval } from './bounds.ts';
 import { HIGHEST, LOWEST, type IndexKey, type OrderedIndex } from './ordered-index.ts';
 import type { IndexPlan, OrPlan, Plan } from './planner.ts';
 import type { Predicate } from './matcher.ts';
+import { mergeScan } from './merge-sort.ts';
 
 export interface ScanStats {
   keysExamined: number;
@@ -222,6 +223,7 @@ export function execute(
 ): Iterator<Document> {
   if (!coll) return [][Symbol.iterator]();
   if (plan.kind === 'or') return orScan(coll, plan, filter, stats);
+  if (plan.kind === 'merge') return mergeScan(coll, plan, filter, stats, execute);
   return plan.kind === 'ixscan'
     ? indexScan(coll, plan, filter, stats)
     : collScan(coll, plan.reverse, filter, stats);

@@ -44,17 +44,25 @@ function sortKey(doc: Document, path: string, dir: 1 | -1): unknown {
   return best;
 }
 
+/** The values `doc` sorts by under `fields` (arrays give their smallest element ascending, largest descending). */
+export function sortKeysOf(doc: Document, fields: KeyField[]): unknown[] {
+  return fields.map((f) => sortKey(doc, f.path, f.dir));
+}
+
+/** Compares two `sortKeysOf` results under `fields`. */
+export function compareSortKeys(a: unknown[], b: unknown[], fields: KeyField[]): number {
+  for (let i = 0; i < fields.length; i++) {
+    const c = compareValues(a[i], b[i]);
+    if (c) return c * fields[i].dir;
+  }
+  return 0;
+}
+
 /** Sorts documents in place (stable), computing each document's sort keys once. */
 export function sortDocs(docs: Document[], fields: KeyField[]): Document[] {
   if (fields.length === 0) return docs;
-  const keyed = docs.map((doc) => ({ doc, keys: fields.map((f) => sortKey(doc, f.path, f.dir)) }));
-  keyed.sort((a, b) => {
-    for (let i = 0; i < fields.length; i++) {
-      const c = compareValues(a.keys[i], b.keys[i]);
-      if (c) return c * fields[i].dir;
-    }
-    return 0;
-  });
+  const keyed = docs.map((doc) => ({ doc, keys: sortKeysOf(doc, fields) }));
+  keyed.sort((a, b) => compareSortKeys(a.keys, b.keys, fields));
   for (let i = 0; i < docs.length; i++) docs[i] = keyed[i].doc;
   return docs;
 }
