@@ -6,21 +6,10 @@ import { expect } from 'chai';
 import { BSON, type Document } from 'bson';
 import type { Change } from '../../../server/db/embedded/contract.ts';
 import { createRng } from '../../../server/seed/prng.ts';
+import { stageNames } from '../explain-stages.ts';
 import { harness, type Harness } from './harness.ts';
 
 const ids = (docs: Document[]) => docs.map((d) => String(d._id));
-
-function stageNames(plan: Document): string[] {
-  const out: string[] = [];
-  const walk = (s: Document | undefined) => {
-    if (!s) return;
-    out.push(s.stage);
-    (s.inputStages ?? []).forEach(walk);
-    walk(s.inputStage);
-  };
-  walk(plan);
-  return out;
-}
 
 /** 600 random documents: few values of a (ties), b with many ties, tags arrays of 0–3 of 6 values. */
 async function randomData(): Promise<Harness> {

@@ -5,16 +5,15 @@
 import { expect } from 'chai';
 import type { Document } from 'bson';
 import { planCacheOf } from '../../../server/db/embedded/engine/plan-cache.ts';
+import { planStages } from '../explain-stages.ts';
 import { harness, type Harness } from './harness.ts';
 
 const ids = (docs: Document[]) => docs.map((d) => Number(d._id));
 
-function ixNames(stage: Document | undefined, out: string[] = []): string[] {
-  if (!stage) return out;
-  if (stage.stage === 'IXSCAN') out.push(stage.indexName);
-  for (const s of stage.inputStages ?? []) ixNames(s, out);
-  return ixNames(stage.inputStage, out);
-}
+const ixNames = (plan: Document | undefined): string[] =>
+  planStages(plan)
+    .filter((s) => s.stage === 'IXSCAN')
+    .map((s) => s.indexName as string);
 
 const stages = (plan: Document): string =>
   JSON.stringify(plan)
