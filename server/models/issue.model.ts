@@ -160,6 +160,13 @@ function lifecycleFields() {
   };
 }
 
+/**
+ * Issues whose light is on (yellow, red, overdue): every lit level sorts after 'none' (checked by a unit test),
+ * and a range is a partial filter both MongoDB and the embedded server accept, with `{$in: [...]}` of lit
+ * levels as a subset.
+ */
+export const LIT = Object.freeze({ warning: { $gt: 'none' } });
+
 /** The staff list's two orders, each ending in the `_id` tie-break its keyset cursor relies on. */
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 const DUE_SOONEST = { dueAt: 1, _id: 1 } as const;
@@ -171,21 +178,23 @@ const DUE_SOONEST = { dueAt: 1, _id: 1 } as const;
  * on (`$in` over a closed enum, issue-list.filter.ts), which the planner runs as one merged scan per value:
  * `{category, state}` serves category and category + state, `{channel, urgency}` channel, urgency and both,
  * and `state` sits second in each visibility branch's index (unit, co-unit, consulted unit, leader tier,
- * red lights), so a handler or leader filtering by state reads only those keys. Co-units, consulted units
- * and the leader tier are rare, so their indexes are partial and stay small.
+ * red lights), so a handler or leader filtering by state reads only those keys. Co-units, consulted units,
+ * the leader tier and lit warning lights (open issues only) are rare, so their indexes are partial and stay
+ * small.
  */
 function defineListIndexes(schema: Schema<IssueDoc>): void {
   const rare = {
     coUnitIds: { partialFilterExpression: { ...HAS_CO_UNITS } },
     consultUnitIds: { partialFilterExpression: { ...HAS_CONSULT_UNITS } },
     tier: { partialFilterExpression: { tier: 'leader' } },
+    warning: { partialFilterExpression: { warning: { ...LIT.warning } } },
   };
   for (const order of [NEWEST_FIRST, DUE_SOONEST]) {
     schema.index({ ...order });
     schema.index({ state: 1, ...order });
     schema.index({ category: 1, state: 1, ...order });
     schema.index({ channel: 1, urgency: 1, ...order });
-    schema.index({ warning: 1, state: 1, ...order });
+    schema.index({ warning: 1, state: 1, ...order }, rare.warning);
     schema.index({ unitId: 1, state: 1, ...order });
     schema.index({ coUnitIds: 1, state: 1, ...order }, rare.coUnitIds);
     schema.index({ consultUnitIds: 1, state: 1, ...order }, rare.consultUnitIds);

@@ -107,4 +107,24 @@ describe('engine: bounds from $ne, $exists and contradictions', () => {
     });
     expect(ids(await m.find('c', { $and: [{ t: 'a' }, { t: 'b' }] }))).to.deep.equal(['1']);
   });
+
+  it('a partial index on a range serves queries whose values all lie in it', async () => {
+    const h = harness();
+    await h.run({
+      createIndexes: 'c',
+      indexes: [{ key: { w: 1 }, name: 'lit', partialFilterExpression: { w: { $gt: 'none' } } }],
+    });
+    await h.run({
+      insert: 'c',
+      documents: ['none', 'red', 'yellow', 'overdue', 'none'].map((w, i) => ({ _id: i, w })),
+    });
+    const uses = async (filter: Document) =>
+      JSON.stringify((await explain(h, { filter })).queryPlanner.winningPlan).includes('"lit"');
+    expect(await uses({ w: { $in: ['red', 'overdue'] } })).to.equal(true);
+    expect(await uses({ w: 'yellow' })).to.equal(true);
+    expect(await uses({ w: 'none' })).to.equal(false);
+    expect(await uses({ w: { $in: ['red', 'none'] } })).to.equal(false);
+    expect(await uses({ w: { $gte: 'a' } })).to.equal(false);
+    expect(ids(await sameAsScan(h, { w: { $in: ['red', 'overdue'] } }))).to.deep.equal(['1', '3']);
+  });
 });

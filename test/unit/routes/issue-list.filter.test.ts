@@ -2,7 +2,9 @@
 // with a filtered one (so the index runs as merged scans that deliver the order), and the due-date bound.
 import { expect } from 'chai';
 import type { Actor } from '../../../shared/roles.ts';
-import { ISSUE_STATES, URGENCIES, CHANNEL_IDS } from '../../../shared/states.ts';
+import { Query } from 'mingo';
+import { CHANNEL_IDS, ISSUE_STATES, URGENCIES, WARNING_LEVELS } from '../../../shared/states.ts';
+import { LIT } from '../../../server/models/issue.model.ts';
 import { allOf, listConditions } from '../../../server/routes/issues/issue-list.filter.ts';
 import { listIssuesQuery } from '../../../server/routes/issues/issues.schema.ts';
 
@@ -41,5 +43,13 @@ describe('routes: issue list conditions', () => {
       { createdAt: { $gte: new Date(from) } },
       { dueAt: { $ne: null, $gte: new Date(from) } },
     ]);
+  });
+});
+
+describe('models: the lit-warning partial index', () => {
+  it('holds every level but none, so a filter on any lit level may use it', () => {
+    const lit = new Query({ ...LIT });
+    for (const level of WARNING_LEVELS)
+      expect(lit.test({ warning: level }), level).to.equal(level !== 'none');
   });
 });

@@ -118,6 +118,19 @@ function contains(iv: Interval, v: unknown): boolean {
   return h < 0 || (h === 0 && !iv.hiExcl);
 }
 
+/** Is every interval of `inner` inside one of `outer`'s? (Both sorted and disjoint.) */
+export function intervalsWithin(inner: Interval[], outer: Interval[]): boolean {
+  return inner.every((iv) =>
+    outer.some((o) => {
+      const l = compareValues(iv.lo, o.lo);
+      const h = compareValues(iv.hi, o.hi);
+      return (
+        (l > 0 || (l === 0 && (!o.loExcl || iv.loExcl))) && (h < 0 || (h === 0 && (!o.hiExcl || iv.hiExcl)))
+      );
+    }),
+  );
+}
+
 const exclusive = new WeakMap<Interval[], boolean>();
 
 /** Whether a field's interval list has an exclusive end anywhere (cached: plans keep their bounds arrays). */

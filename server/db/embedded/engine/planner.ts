@@ -11,7 +11,14 @@ import type { Document } from 'bson';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import { valueKey } from './compare.ts';
 import type { Collection } from './collection.ts';
-import { ALL_VALUES, boundsFor, conditionsByPath, type FieldBounds, type Interval } from './bounds.ts';
+import {
+  ALL_VALUES,
+  boundsFor,
+  conditionsByPath,
+  intervalsWithin,
+  type FieldBounds,
+  type Interval,
+} from './bounds.ts';
 import type { KeyField } from './index-keys.ts';
 import type { OrderedIndex } from './ordered-index.ts';
 import { orCandidates } from './plan-or.ts';
@@ -78,23 +85,36 @@ export function planInput(filter: Document, sort: KeyField[]): PlanInput {
 
 const isMultikeyField = (ix: OrderedIndex, i: number): boolean => ix.multikeyFields?.[i] ?? ix.multikey;
 
-/** Does the filter certainly exclude every document outside a partial index? (conservative) */
+/**
+ * Does the filter certainly exclude every document outside a partial index? (conservative) Per field of the
+ * partial filter, some condition must be the same, or select only values its bounds admit (`{w: {$in:
+ * ['red']}}` implies `{w: {$gt: 'none'}}`; each condition is judged alone, as if the field held arrays), or
+ * rule out a missing field where the partial filter asks for `$exists: true`.
+ */
 function impliesPartial(conds: Map<string, unknown[]>, partial: Document | undefined): boolean {
   if (!partial) return true;
   for (const key of Object.keys(partial)) {
     if (key.startsWith('$')) return false;
     const have = conds.get(key) ?? [];
-    const want = valueKey(partial[key]);
-    if (have.some((c) => valueKey(c) === want)) continue;
-    const exists =
-      isPlainObject(partial[key]) &&
-      Object.keys(partial[key]).join() === '$exists' &&
-      partial[key].$exists === true;
-    // A condition that rules out a missing field (bounds that skip null on a sparse index) implies $exists.
-    if (!exists || !boundsFor(have, false, true)) return false;
+    const want = partial[key];
+    if (have.some((c) => valueKey(c) === valueKey(want))) continue;
+    if (isExistsTrue(want)) {
+      // Bounds that skip null on a sparse index rule out a missing field.
+      if (boundsFor(have, false, true)) continue;
+      return false;
+    }
+    const admitted = boundsFor([want], true, false);
+    const within = (c: unknown) => {
+      const b = boundsFor([c], true, false);
+      return Boolean(admitted && b && intervalsWithin(b.intervals, admitted.intervals));
+    };
+    if (!have.some(within)) return false;
   }
   return true;
 }
+
+const isExistsTrue = (c: unknown): boolean =>
+  isPlainObject(c) && Object.keys(c).join() === '$exists' && c.$exists === true;
 
 /** Is field `i` of `ix` the start of `sort`, with every earlier field pinned to points? */
 function sortStart(ix: OrderedIndex, bounds: (FieldBounds | undefined)[], sort: KeyField[]): number {
