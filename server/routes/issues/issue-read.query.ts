@@ -1,7 +1,7 @@
 // Staff reads of issues. The detail answers 404 for an issue the actor may not see, exactly as for one that
 // does not exist. The list is one indexed query per page (issue-list.filter.ts builds its conditions,
 // issue-list.order.ts its order and keyset cursor); a text search reads a bounded window of the list
-// (issue-search.ts) and so costs two.
+// (issue-search.ts), two queries per step of it (where the step ends, the matches within).
 import type { Actor } from '../../../shared/roles.ts';
 import type { Models } from '../../models/index.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
@@ -9,8 +9,15 @@ import { canViewIssue } from '../../policies/issue.policy.ts';
 import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
 import { notFound } from '../../errors.ts';
 import { allOf, listConditions } from './issue-list.filter.ts';
-import { decodeCursor, encodeCursor, ORDERS, type Filter, type ListOrder } from './issue-list.order.ts';
-import { numberPrefix, SEARCH_WINDOW, searchTermOf, textMatch } from './issue-search.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  ORDERS,
+  type CursorData,
+  type Filter,
+  type ListOrder,
+} from './issue-list.order.ts';
+import { numberPrefix, SEARCH_STEPS, searchTermOf, textMatch } from './issue-search.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
 export interface IssueList {
@@ -39,19 +46,20 @@ async function page(
   return rows.length > limit && last ? { items, next: encodeCursor(order.positionOf(last)) } : { items };
 }
 
-/** The SEARCH_WINDOW-th row of `conditions` in `order` (where a bounded search stops), if there is one. */
-async function windowEnd(models: Models, conditions: Filter[], order: ListOrder) {
+/** The `size`-th row of `conditions` in `order` (where a bounded search stops), if there is one. */
+async function windowEnd(models: Models, conditions: Filter[], order: ListOrder, size: number) {
   const [row] = await models.Issue.find(allOf(conditions), order.projection)
     .sort(order.sort)
-    .skip(SEARCH_WINDOW - 1)
+    .skip(size - 1)
     .limit(1)
     .lean<IssueDoc[]>();
   return row ? order.positionOf(row) : undefined;
 }
 
 /**
- * A search reads one window of the list: the rows up to the window's end (or all, near the end of the list).
- * A page that fills inside the window pages normally; otherwise the answer continues past the window.
+ * A search reads one window of the list (SEARCH_STEPS rows, in steps), or up to the end of the list. A page
+ * that fills inside the window pages normally; otherwise the answer says how far it got and continues past
+ * the window.
  */
 async function searchPage(
   models: Models,
@@ -59,13 +67,24 @@ async function searchPage(
   match: Filter[],
   limit: number,
 ): Promise<IssueList> {
-  const { conditions, order } = window;
-  const end = await windowEnd(models, conditions, order);
-  const within = end ? [...conditions, ...order.through(end)] : conditions;
-  const found = await page(models, [...within, ...match], order, limit);
-  if (found.next || !end) return found;
-  const reached = 'n' in end ? end.n : new Date(end.v).toISOString();
-  return { items: found.items, next: encodeCursor(order.past(end)), searchedTo: reached };
+  const { order } = window;
+  const items: IssueDoc[] = [];
+  let searched: Filter[] = [];
+  let end: CursorData | undefined;
+  for (const size of SEARCH_STEPS) {
+    const conditions = [...window.conditions, ...searched];
+    end = await windowEnd(models, conditions, order, size);
+    const within = end ? [...conditions, ...order.through(end)] : conditions;
+    const found = await page(models, [...within, ...match], order, limit - items.length);
+    items.push(...found.items);
+    if (found.next) return { items, next: found.next };
+    if (!end) return { items };
+    if (items.length >= limit)
+      return { items, next: encodeCursor(order.positionOf(items[items.length - 1])) };
+    searched = order.after(order.past(end));
+  }
+  const reached = end && ('n' in end ? end.n : new Date(end.v).toISOString());
+  return { items, next: encodeCursor(order.past(end!)), searchedTo: reached };
 }
 
 /**
