@@ -6,7 +6,7 @@ import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel
 import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel } from './enterprise.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
-import { defineIssueModel } from './issue.model.ts';
+import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
 import { defineVerificationCodeModel } from './verification-code.model.ts';
@@ -45,6 +45,7 @@ export type Models = ReturnType<typeof createModels>;
 
 /** Builds every declared index (used at start-up and by tests; unique indexes are relied on for 409s). */
 export async function ensureIndexes(models: Models): Promise<void> {
+  await dropRetiredIssueIndexes(models.Issue);
   for (const model of Object.values(models)) await model.createIndexes();
 }
 

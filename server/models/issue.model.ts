@@ -7,6 +7,7 @@ import { Schema, type Connection, type Model, type SchemaDefinition, type Types 
 import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
 import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
 import { ROLES } from '../../shared/roles.ts';
+import { HAS_CONSULT_UNITS, HAS_CO_UNITS } from '../policies/issue.policy.ts';
 import {
   CATEGORY_IDS,
   CHANNEL_IDS,
@@ -159,6 +160,70 @@ function lifecycleFields() {
   };
 }
 
+/**
+ * Issues whose light is on (yellow, red, overdue): every lit level sorts after 'none' (checked by a unit test),
+ * and a range is a partial filter both MongoDB and the embedded server accept, with `{$in: [...]}` of lit
+ * levels as a subset.
+ */
+export const LIT = Object.freeze({ warning: { $gt: 'none' } });
+
+/** The staff list's two orders, each ending in the `_id` tie-break its keyset cursor relies on. */
+const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
+const DUE_SOONEST = { dueAt: 1, _id: 1 } as const;
+
+/**
+ * Indexes for the staff list (issue-read.query.ts): every filter the workbench offers and every visibility
+ * branch, in both orders, is an equality prefix followed by the order, so a page reads about as many keys as
+ * it shows. Fields share compound indexes where the list names every value of the field it does not filter
+ * on (`$in` over a closed enum, issue-list.filter.ts), which the planner runs as one merged scan per value:
+ * `{category, state}` serves category and category + state, `{channel, urgency}` channel, urgency and both,
+ * and `state` sits second in each visibility branch's index (unit, co-unit, consulted unit, leader tier,
+ * red lights), so a handler or leader filtering by state reads only those keys. Co-units, consulted units,
+ * the leader tier and lit warning lights (open issues only) are rare, so their indexes are partial and stay
+ * small.
+ */
+function defineListIndexes(schema: Schema<IssueDoc>): void {
+  const rare = {
+    coUnitIds: { partialFilterExpression: { ...HAS_CO_UNITS } },
+    consultUnitIds: { partialFilterExpression: { ...HAS_CONSULT_UNITS } },
+    tier: { partialFilterExpression: { tier: 'leader' } },
+    warning: { partialFilterExpression: { warning: { ...LIT.warning } } },
+  };
+  for (const order of [NEWEST_FIRST, DUE_SOONEST]) {
+    schema.index({ ...order });
+    schema.index({ state: 1, ...order });
+    schema.index({ category: 1, state: 1, ...order });
+    schema.index({ channel: 1, urgency: 1, ...order });
+    schema.index({ warning: 1, state: 1, ...order }, rare.warning);
+    schema.index({ unitId: 1, state: 1, ...order });
+    schema.index({ coUnitIds: 1, state: 1, ...order }, rare.coUnitIds);
+    schema.index({ consultUnitIds: 1, state: 1, ...order }, rare.consultUnitIds);
+    schema.index({ tier: 1, state: 1, ...order }, rare.tier);
+  }
+  // The QR page and the list's enterprise filter; an enterprise's few issues sort in memory by due date.
+  schema.index({ enterpriseId: 1, ...NEWEST_FIRST });
+}
+
+/** List indexes an earlier version created; `dropRetiredIssueIndexes` removes them from existing databases. */
+export const RETIRED_ISSUE_INDEXES = Object.freeze([
+  'state_1_createdAt_-1',
+  'unitId_1_state_1_createdAt_-1',
+  'coUnitIds_1',
+  'consultUnitIds_1',
+  'category_1_createdAt_-1',
+  'enterpriseId_1_createdAt_-1',
+  'warning_1_region_1',
+  'tier_1',
+]);
+
+/** Drops the retired list indexes that exist (each costs memory and write time at every issue). */
+export async function dropRetiredIssueIndexes(model: IssueModel): Promise<void> {
+  const existing = new Set(
+    (await model.listIndexes().catch(() => [])).map((ix: { name: string }) => ix.name),
+  );
+  for (const name of RETIRED_ISSUE_INDEXES) if (existing.has(name)) await model.collection.dropIndex(name);
+}
+
 export function defineIssueModel(conn: Connection): IssueModel {
   // Typed loosely: mongoose's inference cannot follow the shared enums through the nested definitions.
   const definition: SchemaDefinition = {
@@ -197,17 +262,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     { channel: 1, externalId: 1 },
     { unique: true, partialFilterExpression: { externalId: { $exists: true } } },
   );
-  // List filters and visibility (handler: lead, co- or consulted unit; leader: tier or hot lights by region).
-  schema.index({ createdAt: -1, _id: -1 });
-  schema.index({ dueAt: 1, _id: 1 });
-  schema.index({ state: 1, createdAt: -1 });
-  schema.index({ unitId: 1, state: 1, createdAt: -1 });
-  schema.index({ coUnitIds: 1 });
-  schema.index({ consultUnitIds: 1 });
-  schema.index({ category: 1, createdAt: -1 });
-  schema.index({ enterpriseId: 1, createdAt: -1 });
-  schema.index({ warning: 1, region: 1 });
-  schema.index({ tier: 1 });
+  defineListIndexes(schema);
   // The sweep's range query: everything whose next step is due.
   schema.index({ nextCheckAt: 1 });
   return conn.model<IssueDoc>('Issue', schema);

@@ -100,17 +100,33 @@ export function canCreateIssue(actor: Actor, channel: ChannelId): boolean {
   }
 }
 
-/** Plain MongoDB filter (issue field names as in IssueScope) selecting exactly the issues canViewIssue allows. */
+/** The partial-index conditions of the co-unit and consulted-unit indexes (issue.model.ts). */
+export const HAS_CO_UNITS = Object.freeze({ 'coUnitIds.0': { $exists: true } });
+export const HAS_CONSULT_UNITS = Object.freeze({ 'consultUnitIds.0': { $exists: true } });
+
+/**
+ * Plain MongoDB filter (issue field names as in IssueScope) selecting exactly the issues canViewIssue allows.
+ * Each `$or` branch is served by its own index that also delivers the list's sort (issue.model.ts), so the
+ * branches are merged instead of sorted. The co-unit and consulted-unit indexes hold only issues that have
+ * such units (most have none), and a query may use them only if it says so: hence the redundant
+ * `'coUnitIds.0': {$exists: true}` beside the unit.
+ */
 export function issueVisibilityFilter(actor: Actor): Record<string, unknown> {
   if (CITY_WIDE_ROLES.has(actor.role)) return {};
   const nothing = { _id: { $in: [] } };
   switch (actor.role) {
     case 'handler':
-    case 'unit_head':
-      if (!actor.unitId) return nothing;
+    case 'unit_head': {
+      const unit = actor.unitId;
+      if (!unit) return nothing;
       return {
-        $or: [{ unitId: actor.unitId }, { coUnitIds: actor.unitId }, { consultUnitIds: actor.unitId }],
+        $or: [
+          { unitId: unit },
+          { coUnitIds: unit, ...HAS_CO_UNITS },
+          { consultUnitIds: unit, ...HAS_CONSULT_UNITS },
+        ],
       };
+    }
     case 'leader': {
       const hot: Record<string, unknown> = { warning: { $in: ['red', 'overdue'] } };
       if (actor.region !== CITY_REGION) {

@@ -45,8 +45,12 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
 
   router.get('/', async (req, res) => {
     const q = listIssuesQuery.parse(req.query);
-    const { items, next } = await listIssues(ctx.models, actorOf(req), q);
-    res.json({ items: items.map(presentIssueSummary), ...(next ? { next } : {}) });
+    const { items, next, searchedTo } = await listIssues(ctx.models, actorOf(req), q);
+    res.json({
+      items: items.map(presentIssueSummary),
+      ...(next ? { next } : {}),
+      ...(searchedTo ? { searchedTo } : {}),
+    });
   });
 
   router.get('/:id', async (req, res) => {

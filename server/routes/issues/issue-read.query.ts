@@ -1,88 +1,107 @@
 // Staff reads of issues. The detail answers 404 for an issue the actor may not see, exactly as for one that
-// does not exist. The list is one MongoDB query: the actor's visibility (from the policies) AND the filters, sorted on an
-// indexed key with _id as tie-breaker, paged by an opaque keyset cursor so pages stay stable while issues keep
-// arriving. Search text is escaped: it is matched literally, never as a pattern.
-import { Types } from 'mongoose';
+// does not exist. The list is one indexed query per page (issue-list.filter.ts builds its conditions,
+// issue-list.order.ts its order and keyset cursor); a text search reads a bounded window of the list
+// (issue-search.ts), two queries per step of it (where the step ends, the matches within).
 import type { Actor } from '../../../shared/roles.ts';
-import { badRequest } from '../../errors.ts';
-import { escapeRegex } from '../../http/validate.ts';
 import type { Models } from '../../models/index.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
-import { canViewIssue, issueVisibilityFilter } from '../../policies/issue.policy.ts';
+import { canViewIssue } from '../../policies/issue.policy.ts';
 import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
 import { notFound } from '../../errors.ts';
+import { allOf, listConditions } from './issue-list.filter.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  ORDERS,
+  type CursorData,
+  type Filter,
+  type ListOrder,
+} from './issue-list.order.ts';
+import { numberPrefix, SEARCH_STEPS, searchTermOf, textMatch } from './issue-search.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
-type Filter = Record<string, unknown>;
-interface CursorData {
-  /** Sort key of the last row: createdAt or dueAt in ms. */
-  v: number;
-  id: string;
+export interface IssueList {
+  items: IssueDoc[];
+  next?: string;
+  /**
+   * Set when a text search stopped at its work bound before filling the page: how far it got (an ISO time
+   * in the list's order, or an issue number), and `next` continues from there.
+   */
+  searchedTo?: string;
 }
 
-export function encodeCursor(data: CursorData): string {
-  return Buffer.from(JSON.stringify(data)).toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorData {
-  try {
-    const data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorData>;
-    if (typeof data.v === 'number' && typeof data.id === 'string' && Types.ObjectId.isValid(data.id)) {
-      return { v: data.v, id: data.id };
-    }
-  } catch {
-    // Falls through to the 400 below.
-  }
-  throw badRequest('分页游标无效，请从第一页重新加载', 'invalid_cursor');
-}
-
-const inList = (values: readonly string[] | undefined) => (values ? { $in: values } : undefined);
-
-function filtersOf(q: ListIssuesQuery): Filter[] {
-  const fields: Filter = {
-    state: inList(q.state),
-    category: inList(q.category),
-    urgency: inList(q.urgency),
-    warning: inList(q.warning),
-    channel: inList(q.channel),
-    unitId: q.unitId,
-    enterpriseId: q.enterpriseId,
-  };
-  const out: Filter[] = Object.entries(fields)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => ({ [k]: v }));
-  if (q.q) {
-    const rx = { $regex: escapeRegex(q.q), $options: 'i' };
-    out.push({ $or: [{ number: rx }, { title: rx }, { content: rx }] });
-  }
-  if (q.from || q.to)
-    out.push({ createdAt: { ...(q.from && { $gte: q.from }), ...(q.to && { $lte: q.to }) } });
-  return out;
-}
-
-/** Rows strictly after the cursor in the chosen order. */
-function afterCursor(q: ListIssuesQuery, c: CursorData): Filter {
-  const id = new Types.ObjectId(c.id);
-  const v = new Date(c.v);
-  if (q.sort === 'dueAt') return { $or: [{ dueAt: { $gt: v } }, { dueAt: v, _id: { $gt: id } }] };
-  return { $or: [{ createdAt: { $lt: v } }, { createdAt: v, _id: { $lt: id } }] };
-}
-
-export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuery) {
-  const and: Filter[] = [issueVisibilityFilter(actor), ...filtersOf(q)];
-  // "Due soonest" lists the issues that have a due date at all.
-  if (q.sort === 'dueAt') and.push({ dueAt: { $ne: null } });
-  if (q.cursor) and.push(afterCursor(q, decodeCursor(q.cursor)));
-  const sort: Record<string, 1 | -1> = q.sort === 'dueAt' ? { dueAt: 1, _id: 1 } : { createdAt: -1, _id: -1 };
-  const rows = await models.Issue.find({ $and: and }, { timeline: 0 })
-    .sort(sort)
-    .limit(q.limit + 1)
+/** One page of `conditions` in `order`, with the cursor of its last row when there is more. */
+async function page(
+  models: Models,
+  conditions: Filter[],
+  order: ListOrder,
+  limit: number,
+): Promise<IssueList> {
+  const rows = await models.Issue.find(allOf(conditions), { timeline: 0 })
+    .sort(order.sort)
+    .limit(limit + 1)
     .lean<IssueDoc[]>();
-  const items = rows.slice(0, q.limit);
+  const items = rows.slice(0, limit);
   const last = items[items.length - 1];
-  const more = rows.length > q.limit && last;
-  const key = (d: IssueDoc) => (q.sort === 'dueAt' ? (d.dueAt as Date) : d.createdAt).getTime();
-  return { items, next: more ? encodeCursor({ v: key(last), id: String(last._id) }) : undefined };
+  return rows.length > limit && last ? { items, next: encodeCursor(order.positionOf(last)) } : { items };
+}
+
+/** The `size`-th row of `conditions` in `order` (where a bounded search stops), if there is one. */
+async function windowEnd(models: Models, conditions: Filter[], order: ListOrder, size: number) {
+  const [row] = await models.Issue.find(allOf(conditions), order.projection)
+    .sort(order.sort)
+    .skip(size - 1)
+    .limit(1)
+    .lean<IssueDoc[]>();
+  return row ? order.positionOf(row) : undefined;
+}
+
+/**
+ * A search reads one window of the list (SEARCH_STEPS rows, in steps), or up to the end of the list. A page
+ * that fills inside the window pages normally; otherwise the answer says how far it got and continues past
+ * the window.
+ */
+async function searchPage(
+  models: Models,
+  window: { conditions: Filter[]; order: ListOrder },
+  match: Filter[],
+  limit: number,
+): Promise<IssueList> {
+  const { order } = window;
+  const items: IssueDoc[] = [];
+  let searched: Filter[] = [];
+  let end: CursorData | undefined;
+  for (const size of SEARCH_STEPS) {
+    const conditions = [...window.conditions, ...searched];
+    end = await windowEnd(models, conditions, order, size);
+    const within = end ? [...conditions, ...order.through(end)] : conditions;
+    const found = await page(models, [...within, ...match], order, limit - items.length);
+    items.push(...found.items);
+    if (found.next) return { items, next: found.next };
+    if (!end) return { items };
+    if (items.length >= limit)
+      return { items, next: encodeCursor(order.positionOf(items[items.length - 1])) };
+    searched = order.after(order.past(end));
+  }
+  const reached = end && ('n' in end ? end.n : new Date(end.v).toISOString());
+  return { items, next: encodeCursor(order.past(end!)), searchedTo: reached };
+}
+
+/**
+ * The staff list: the actor's visibility AND the filters, in an indexed order, paged by keyset cursor. Every
+ * query it sends is served by an index that delivers its order (test/api/issues/list-plans.test.ts).
+ */
+export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuery): Promise<IssueList> {
+  const term = q.q ? searchTermOf(q.q) : undefined;
+  const order = ORDERS[term?.kind === 'number' ? 'number' : q.sort];
+  const after = q.cursor ? order.after(decodeCursor(q.cursor, order)) : [];
+  const base = [...listConditions(actor, q), ...after];
+  if (!term) return page(models, base, order, q.limit);
+  if (term.kind === 'text')
+    return searchPage(models, { conditions: base, order }, [textMatch(term.text)], q.limit);
+  // By number: the window runs along the number index; visibility and filters apply to what it holds.
+  const prefix = numberPrefix(term.prefix);
+  return searchPage(models, { conditions: [prefix, ...after], order }, base, q.limit);
 }
 
 export async function getVisibleIssue(models: Models, actor: Actor, id: string): Promise<IssueDoc> {

@@ -117,6 +117,8 @@ export interface EnterpriseSummary {
 export interface ListAnswer<T> {
   items: T[];
   next?: string;
+  /** A text search stopped at its work bound: how far it got (an ISO instant, or an issue number). */
+  searchedTo?: string;
 }
 
 /** The list screen's filters (empty string: no filter). */

@@ -4,7 +4,7 @@
  */
 import type { Document } from 'bson';
 import { compareValues, valueKey } from './compare.ts';
-import { BracketBound, bsonTypeOf, isPlainObject, typeOrder } from './values.ts';
+import { BracketBound, bsonTypeOf, isPlainObject, TypeOrder, typeOrder } from './values.ts';
 
 /** An inclusive interval in value order (lo <= hi). */
 export interface Interval {
@@ -73,8 +73,11 @@ function regexRange(re: unknown, options = ''): Interval | undefined {
   for (let i = 1; i < source.length && !META.has(source[i]); i++) prefix += source[i];
   const next = source[prefix.length + 1];
   if (next === '?' || next === '*' || next === '{') prefix = prefix.slice(0, -1);
-  if (!prefix) return undefined;
-  const hi = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  // The strings starting with the prefix end before the prefix with its last unit incremented; a trailing
+  // U+FFFF cannot be incremented, so it is dropped (a wider range: the filter re-checks every document).
+  const stem = prefix.replace(/\uffff+$/, '');
+  if (!stem) return undefined;
+  const hi = stem.slice(0, -1) + String.fromCharCode(stem.charCodeAt(stem.length - 1) + 1);
   return { lo: prefix, hi, hiExcl: true };
 }
 
@@ -88,57 +91,134 @@ function sortedPoints(values: unknown[]): Interval[] {
   return uniq.map((v) => ({ lo: v, hi: v }));
 }
 
-function intersect(ranges: Interval[]): Interval[] {
-  const out: Interval = { ...ranges[0] };
-  for (const r of ranges.slice(1)) {
-    const l = compareValues(r.lo, out.lo);
-    if (l > 0 || (l === 0 && r.loExcl)) [out.lo, out.loExcl] = [r.lo, r.loExcl];
-    const h = compareValues(r.hi, out.hi);
-    if (h < 0 || (h === 0 && r.hiExcl)) [out.hi, out.hiExcl] = [r.hi, r.hiExcl];
+/** The intersection of two interval lists, each sorted and disjoint; the result is too. */
+function intersectLists(a: Interval[], b: Interval[]): Interval[] {
+  const out: Interval[] = [];
+  for (const x of a) {
+    for (const y of b) {
+      const r = intersectTwo(x, y);
+      if (r) out.push(r);
+    }
   }
-  return compareValues(out.lo, out.hi) > 0 ? [] : [out];
+  return out;
 }
 
-/** False when a key sits exactly on an exclusive bound of a single-interval field. */
-export function keyWithinBounds(key: unknown[], bounds: Interval[][]): boolean {
-  for (let i = 0; i < bounds.length; i++) {
-    if (bounds[i].length !== 1) continue;
-    const iv = bounds[i][0];
-    if (iv.loExcl && compareValues(key[i], iv.lo) === 0) return false;
-    if (iv.hiExcl && compareValues(key[i], iv.hi) === 0) return false;
-  }
-  return true;
+function intersectTwo(x: Interval, y: Interval): Interval | undefined {
+  const out: Interval = { ...x };
+  const l = compareValues(y.lo, out.lo);
+  if (l > 0 || (l === 0 && y.loExcl)) [out.lo, out.loExcl] = [y.lo, y.loExcl];
+  const h = compareValues(y.hi, out.hi);
+  if (h < 0 || (h === 0 && y.hiExcl)) [out.hi, out.hiExcl] = [y.hi, y.hiExcl];
+  const c = compareValues(out.lo, out.hi);
+  if (c > 0 || (c === 0 && (out.loExcl || out.hiExcl))) return undefined;
+  return out;
+}
+
+function contains(iv: Interval, v: unknown): boolean {
+  const l = compareValues(v, iv.lo);
+  if (l < 0 || (l === 0 && iv.loExcl)) return false;
+  const h = compareValues(v, iv.hi);
+  return h < 0 || (h === 0 && !iv.hiExcl);
+}
+
+/** Is every interval of `inner` inside one of `outer`'s? (Both sorted and disjoint.) */
+export function intervalsWithin(inner: Interval[], outer: Interval[]): boolean {
+  return inner.every((iv) =>
+    outer.some((o) => {
+      const l = compareValues(iv.lo, o.lo);
+      const h = compareValues(iv.hi, o.hi);
+      return (
+        (l > 0 || (l === 0 && (!o.loExcl || iv.loExcl))) && (h < 0 || (h === 0 && (!o.hiExcl || iv.hiExcl)))
+      );
+    }),
+  );
 }
 
 /**
- * Bounds for one indexed path, or undefined when the conditions give none. On a multikey index two range
- * conditions may be satisfied by different elements, so only one of them is used.
+ * `$ne: v` as the intervals either side of v (MongoDB's [MinKey, v) ∪ (v, MaxKey]). Null is cut out exactly
+ * with type brackets (nothing sorts between null and the first number), so an index walk never passes over
+ * the null keys of documents without the field. Undefined when the complement would be wrong: a sparse index
+ * lacks the documents missing the field (which `$ne: 5` matches), and on a multikey field `$ne: null` matches
+ * an empty array, whose key is null.
+ */
+function complementOf(v: unknown, multikey: boolean, sparse: boolean): Interval[] | undefined {
+  if (v === null) {
+    if (multikey) return undefined;
+    return [
+      { lo: ALL_VALUES.lo, hi: new BracketBound(TypeOrder.Null, false) },
+      { lo: new BracketBound(TypeOrder.Null, true), hi: ALL_VALUES.hi },
+    ];
+  }
+  if (sparse || !pointable(v, false) || isPlainObject(v)) return undefined;
+  return [
+    { lo: ALL_VALUES.lo, hi: v, hiExcl: true },
+    { lo: v, hi: ALL_VALUES.hi, loExcl: true },
+  ];
+}
+
+/** `$exists`: true is every key of a sparse index (it holds only documents with the field); false is null. */
+function existsBounds(
+  want: unknown,
+  sparse: boolean,
+): { intervals: Interval[]; points: boolean } | undefined {
+  if (want === true || (want !== false && want !== 0 && want !== null && want !== undefined)) {
+    return sparse ? { intervals: [ALL_VALUES], points: false } : undefined;
+  }
+  return sparse ? undefined : { intervals: [{ lo: null, hi: null }], points: true };
+}
+
+/**
+ * Bounds for one indexed path, or undefined when the conditions give none. Equalities and ranges on one field
+ * intersect (a contradiction gives empty bounds, so nothing is scanned); on a multikey field each condition
+ * may be met by a different element, so only the first equality (or else range) is used there.
  */
 export function boundsFor(conds: unknown[], multikey: boolean, sparse: boolean): FieldBounds | undefined {
-  const ranges: Interval[] = [];
-  let points: unknown[] | undefined;
+  const ranges: Interval[][] = [];
+  const pointSets: unknown[][] = [];
   for (const c of conds) {
     if (!isOperatorObject(c)) {
-      if (pointable(c, sparse) && !points) points = [c];
+      if (pointable(c, sparse)) pointSets.push([c]);
       const r = c instanceof RegExp ? regexRange(c) : undefined;
-      if (r) ranges.push(r);
+      if (r) ranges.push([r]);
       continue;
     }
     for (const op of Object.keys(c)) {
       const v = c[op];
       if (op === '$regex') {
         const r = regexRange(v, typeof c.$options === 'string' ? c.$options : '');
+        if (r) ranges.push([r]);
+      } else if (op === '$eq' && pointable(v, sparse)) pointSets.push([v]);
+      else if (op === '$in' && Array.isArray(v) && v.every((x) => pointable(x, sparse))) pointSets.push(v);
+      else if (op === '$ne') {
+        const r = complementOf(v, multikey, sparse);
         if (r) ranges.push(r);
-      } else if (op === '$eq' && pointable(v, sparse) && !points) points = [v];
-      else if (op === '$in' && Array.isArray(v) && v.every((x) => pointable(x, sparse)) && !points)
-        points = v;
-      else {
+      } else if (op === '$exists') {
+        const e = existsBounds(v, sparse);
+        if (e?.points) pointSets.push([null]);
+        else if (e) ranges.push(e.intervals);
+      } else {
         const r = rangeOf(op, v);
-        if (r) ranges.push(r);
+        if (r) ranges.push([r]);
       }
     }
   }
-  if (points) return { intervals: sortedPoints(points), points: true };
-  if (ranges.length === 0) return undefined;
-  return { intervals: multikey ? [ranges[0]] : intersect(ranges), points: false };
+  // On a multikey field each condition may be met by a different element: keep one, and no intersection.
+  if (multikey) {
+    if (pointSets.length) return { intervals: sortedPoints(pointSets[0]), points: true };
+    return ranges.length ? { intervals: ranges[0], points: false } : undefined;
+  }
+  const range = ranges.length ? ranges.reduce(intersectLists) : undefined;
+  if (pointSets.length) {
+    const points = pointSets
+      .reduce(intersectPoints)
+      .filter((p) => !range || range.some((iv) => contains(iv, p)));
+    return { intervals: sortedPoints(points), points: true };
+  }
+  return range && { intervals: range, points: false };
+}
+
+/** The values in both lists (a field equal to one value of each). */
+function intersectPoints(a: unknown[], b: unknown[]): unknown[] {
+  const keys = new Set(b.map(valueKey));
+  return a.filter((v) => keys.has(valueKey(v)));
 }

@@ -13,6 +13,14 @@
  *   scan's natural order), and whose iterators stay valid under mutation.
  */
 
+/**
+ * Whether two views from `get` show the same stored copy. Each call makes a new view, and a write always
+ * moves a document, so the same slab memory at the same offset means nothing was written in between.
+ */
+export function sameCopy(a: Uint8Array, b: Uint8Array): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset;
+}
+
 /** Locations pack (slab index, offset) into one safe integer. */
 const SLAB_SPAN = 2 ** 32;
 const FIRST_SLAB_BYTES = 64 * 1024;

@@ -72,6 +72,8 @@ export interface DocKeys {
   /** Key value tuples (without the _id suffix). */
   tuples: unknown[][];
   multikey: boolean;
+  /** Which key field held an array (or reached several values through one); -1 when none did. */
+  multiField: number;
   /** True when every key field is missing (sparse indexes skip such documents). */
   allMissing: boolean;
 }
@@ -88,7 +90,7 @@ function simpleKeys(doc: Document, fields: KeyField[]): DocKeys | undefined {
     if (v !== undefined) allMissing = false;
     tuple[i] = v === undefined ? null : v;
   }
-  return { tuples: [tuple], multikey: false, allMissing };
+  return { tuples: [tuple], multikey: false, multiField: -1, allMissing };
 }
 
 /** Computes the key tuples of `doc` for the given key fields. */
@@ -97,8 +99,10 @@ export function docKeys(doc: Document, fields: KeyField[]): DocKeys {
   if (simple) return simple;
   let tuples: unknown[][] = [[]];
   let multiField: string | undefined;
+  let multiIndex = -1;
   let allMissing = true;
-  for (const f of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     const { values, multi } = fieldValues(doc, f.path);
     if (leafValues(doc, f.path).some((v) => v !== undefined)) allMissing = false;
     if (multi) {
@@ -106,12 +110,13 @@ export function docKeys(doc: Document, fields: KeyField[]): DocKeys {
         throw new MongoError(171, `cannot index parallel arrays [${f.path}] [${multiField}]`);
       }
       multiField = f.path;
+      multiIndex = i;
     }
     const next: unknown[][] = [];
     for (const t of tuples) for (const v of values) next.push([...t, v]);
     tuples = next;
   }
-  return { tuples, multikey: multiField !== undefined, allMissing };
+  return { tuples, multikey: multiField !== undefined, multiField: multiIndex, allMissing };
 }
 
 export function formatValue(v: unknown): string {

@@ -2,8 +2,8 @@
  * One ordered index: a B+tree of order-preserving string keys (key-string.ts), one per (key values, _id)
  * entry, so lookups and range scans cost O(log n + k) and each entry is a single flat string that compares
  * with `<` and that the garbage collector never has to look inside. It enforces uniqueness, sparseness and
- * partial filters, and remembers whether it ever became multikey (the planner must then not intersect
- * ranges or trust its order for sorting).
+ * partial filters, and remembers which of its fields ever held an array (the planner must not intersect
+ * ranges on those fields or trust them for sorting).
  */
 import * as btree from 'sorted-btree';
 import * as bulk from 'sorted-btree/extended/bulkLoad.js';
@@ -45,6 +45,12 @@ export class OrderedIndex {
   readonly partial: Predicate | undefined;
   multikey = false;
   /**
+   * Per key field: has any document held an array along its path (MongoDB's multikeyPaths)? Only those fields
+   * make the planner cautious; the others still intersect ranges and deliver sorts. Recomputed from the
+   * documents whenever the index is rebuilt (clear, then keysFor).
+   */
+  readonly multikeyFields: boolean[];
+  /**
    * Unique indexes other than `_id_` (the collection's document store answers that one) also hash their
    * entries by key value, so an equality on every field (findOne by a unique key) and the unique check cost
    * one lookup instead of a tree descent. Normally one entry per key value; more only while recovery replays
@@ -58,6 +64,7 @@ export class OrderedIndex {
   ) {
     this.fields = parseKeyPattern(spec.key);
     this.dirs = this.fields.map((f) => f.dir);
+    this.multikeyFields = this.fields.map(() => false);
     this.tree = new BTreeCtor<IndexKey, undefined>(undefined, compareKeys, NODE_SIZE);
     this.points = spec.unique && spec.name !== '_id_' ? new Map() : undefined;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
@@ -76,7 +83,10 @@ export class OrderedIndex {
     if (this.partial && !this.partial(doc)) return [];
     const k = docKeys(doc, this.fields);
     if (this.spec.sparse && k.allMissing) return [];
-    if (k.multikey) this.multikey = true;
+    if (k.multikey) {
+      this.multikey = true;
+      if (k.multiField >= 0) this.multikeyFields[k.multiField] = true;
+    }
     return k.tuples;
   }
 
@@ -161,6 +171,7 @@ export class OrderedIndex {
     this.tree.clear();
     this.points?.clear();
     this.multikey = false;
+    this.multikeyFields.fill(false);
   }
 
   /** Does this index have the same definition (key and semantic options) as `spec`? */

@@ -1,16 +1,27 @@
 /**
- * Chooses how to read a collection for a filter and sort: an index scan over computed bounds (equality,
- * $in, ranges, a compound prefix, or just the index order for a sort) or a collection scan. The choice is a
- * simple rule-based score, deterministic and cheap; correctness never depends on it because the full
- * filter is re-applied to every fetched document.
+ * Enumerates the ways to read a collection for a filter and sort, as MongoDB's query planner does before its
+ * trial: one candidate per usable index (bounds from equality, $in, ranges, $ne, anchored regexes, a compound
+ * prefix), a sort-merge of per-point scans when an `$in` prefix sits before the sort fields ("explode for
+ * sort"), and unions or sort-merges of per-branch scans for an `$or` (plan-or.ts). Which candidate runs is
+ * decided by trial (trial.ts) and cached per query shape (plan-cache.ts); a `hint` or an `_id` equality
+ * decides without one. Correctness never depends on the choice: the full filter is re-applied to every
+ * fetched document, so bounds only affect speed.
  */
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import { valueKey } from './compare.ts';
 import type { Collection } from './collection.ts';
-import { ALL_VALUES, boundsFor, conditionsByPath, type FieldBounds, type Interval } from './bounds.ts';
+import {
+  ALL_VALUES,
+  boundsFor,
+  conditionsByPath,
+  intervalsWithin,
+  type FieldBounds,
+  type Interval,
+} from './bounds.ts';
 import type { KeyField } from './index-keys.ts';
 import type { OrderedIndex } from './ordered-index.ts';
+import { orCandidates } from './plan-or.ts';
 import { isPlainObject } from './values.ts';
 
 export interface IndexPlan {
@@ -35,40 +46,89 @@ export interface OrPlan {
   branches: IndexPlan[];
 }
 
-export type Plan = IndexPlan | CollScanPlan | OrPlan;
+/**
+ * Scans that each deliver `sort`, merged by it with every document once (MongoDB's SORT_MERGE): the points of
+ * an `$in` prefix ("explode for sort"), or the branches of an `$or`.
+ */
+export interface MergePlan {
+  kind: 'merge';
+  children: IndexPlan[];
+  sort: KeyField[];
+}
 
-/** Does the filter certainly exclude every document outside a partial index? (conservative) */
-function impliesPartial(filter: Document, partial: Document | undefined): boolean {
+export type Plan = IndexPlan | CollScanPlan | OrPlan | MergePlan;
+
+/** A plan before trial, with what ranking and the plan cache need to know about it. */
+export interface Candidate {
+  /** Stable across queries of one shape (index names and strategy, never values): the plan cache's key. */
+  id: string;
+  plan: Plan;
+  /** The plan does not deliver the requested sort, so a blocking SORT must follow it. */
+  blockingSort: boolean;
+  /** Rule-based preference: orders the trial (ties go to the first) and picks plans for `$or` branches. */
+  score: number;
+}
+
+/** MongoDB's internalQueryMaxScansToExplode: beyond this many point scans a blocking sort is cheaper. */
+export const MAX_EXPLODE = 200;
+
+/** Conditions on each dotted path, with the sparse/partial facts a candidate must respect. */
+export interface PlanInput {
+  filter: Document;
+  conds: Map<string, unknown[]>;
+  sort: KeyField[];
+}
+
+export function planInput(filter: Document, sort: KeyField[]): PlanInput {
+  return { filter, conds: conditionsByPath(filter), sort };
+}
+
+const isMultikeyField = (ix: OrderedIndex, i: number): boolean => ix.multikeyFields?.[i] ?? ix.multikey;
+
+/**
+ * Does the filter certainly exclude every document outside a partial index? (conservative) Per field of the
+ * partial filter, some condition must be the same, or select only values its bounds admit (`{w: {$in:
+ * ['red']}}` implies `{w: {$gt: 'none'}}`; each condition is judged alone, as if the field held arrays), or
+ * rule out a missing field where the partial filter asks for `$exists: true`.
+ */
+function impliesPartial(conds: Map<string, unknown[]>, partial: Document | undefined): boolean {
   if (!partial) return true;
   for (const key of Object.keys(partial)) {
     if (key.startsWith('$')) return false;
-    const want = valueKey(partial[key]);
-    if (valueKey(filter[key]) === want) continue;
-    const exists =
-      isPlainObject(partial[key]) &&
-      Object.keys(partial[key]).join() === '$exists' &&
-      partial[key].$exists === true;
-    const b = exists
-      ? boundsFor(
-          [filter[key]].filter((x) => x !== undefined),
-          false,
-          true,
-        )
-      : undefined;
-    if (!b) return false;
+    const have = conds.get(key) ?? [];
+    const want = partial[key];
+    if (have.some((c) => valueKey(c) === valueKey(want))) continue;
+    if (isExistsTrue(want)) {
+      // Bounds that skip null on a sparse index rule out a missing field.
+      if (boundsFor(have, false, true)) continue;
+      return false;
+    }
+    const admitted = boundsFor([want], true, false);
+    const within = (c: unknown) => {
+      const b = boundsFor([c], true, false);
+      return Boolean(admitted && b && intervalsWithin(b.intervals, admitted.intervals));
+    };
+    if (!have.some(within)) return false;
   }
   return true;
 }
 
-/** Whether scanning `ix` within `bounds` yields documents sorted by `sort` (forward or backward). */
-function sortDirection(ix: OrderedIndex, bounds: (FieldBounds | undefined)[], sort: KeyField[]): 1 | -1 | 0 {
-  if (sort.length === 0 || ix.multikey) return 0;
+const isExistsTrue = (c: unknown): boolean =>
+  isPlainObject(c) && Object.keys(c).join() === '$exists' && c.$exists === true;
+
+/** Is field `i` of `ix` the start of `sort`, with every earlier field pinned to points? */
+function sortStart(ix: OrderedIndex, bounds: (FieldBounds | undefined)[], sort: KeyField[]): number {
+  if (sort.length === 0) return -1;
   const start = ix.fields.findIndex((f) => f.path === sort[0].path);
-  if (start < 0 || start + sort.length > ix.fields.length) return 0;
-  for (let i = 0; i < start; i++) {
-    const b = bounds[i];
-    if (!b || !b.points || b.intervals.length !== 1) return 0;
-  }
+  if (start < 0 || start + sort.length > ix.fields.length) return -1;
+  for (let i = 0; i < start; i++) if (!bounds[i]?.points) return -1;
+  for (let j = 0; j < sort.length; j++) if (isMultikeyField(ix, start + j)) return -1;
+  return start;
+}
+
+/** 1 / -1 when scanning forward / backward yields `sort` (given one point per earlier field), else 0. */
+function sortDirection(ix: OrderedIndex, start: number, sort: KeyField[]): 1 | -1 | 0 {
+  if (start < 0) return 0;
   const ratio = (sort[0].dir * ix.fields[start].dir) as 1 | -1;
   for (let j = 0; j < sort.length; j++) {
     const f = ix.fields[start + j];
@@ -77,39 +137,96 @@ function sortDirection(ix: OrderedIndex, bounds: (FieldBounds | undefined)[], so
   return ratio;
 }
 
-interface Candidate {
-  plan: IndexPlan;
-  score: number;
-  /** True when the filter bounds the scan (not just the sort order). */
-  bounded: boolean;
+/** The bounds `conds` give each leading field of `ix`, up to and including its first range. */
+function fieldBoundsOf(ix: OrderedIndex, conds: Map<string, unknown[]>): (FieldBounds | undefined)[] {
+  const out: (FieldBounds | undefined)[] = [];
+  for (let i = 0; i < ix.fields.length; i++) {
+    const c = conds.get(ix.fields[i].path);
+    const b = c ? boundsFor(c, isMultikeyField(ix, i), Boolean(ix.spec.sparse)) : undefined;
+    if (!b) break;
+    out.push(b);
+    if (!b.points) break;
+  }
+  return out;
 }
 
-function candidateFor(ix: OrderedIndex, filter: Document, sort: KeyField[]): Candidate | undefined {
-  if (!impliesPartial(filter, ix.spec.partialFilterExpression)) return undefined;
-  const conds = conditionsByPath(filter);
-  const fieldBounds: (FieldBounds | undefined)[] = [];
-  let eq = 0;
-  let range = 0;
-  for (const f of ix.fields) {
-    const c = conds.get(f.path);
-    const b = c ? boundsFor(c, ix.multikey, Boolean(ix.spec.sparse)) : undefined;
-    if (!b) break;
-    fieldBounds.push(b);
-    if (b.points) eq++;
-    else {
-      range++;
-      break;
-    }
-  }
-  const dir = sortDirection(ix, fieldBounds, sort);
+/** One scan per combination of the points of fields [0, start), each delivering the sort. */
+function explode(ix: OrderedIndex, bounds: Interval[][], start: number, reverse: boolean): IndexPlan[] {
+  let combos: Interval[][][] = [[]];
+  for (let i = 0; i < start; i++) combos = combos.flatMap((c) => bounds[i].map((iv) => [...c, [iv]]));
+  return combos.map((prefix) => ({
+    kind: 'ixscan' as const,
+    index: ix,
+    bounds: [...prefix, ...bounds.slice(start)],
+    reverse,
+    providesSort: true,
+  }));
+}
+
+/** The candidate `ix` offers for the input, or undefined when it offers nothing (or may not be used). */
+export function indexCandidate(ix: OrderedIndex, input: PlanInput): Candidate | undefined {
+  if (!impliesPartial(input.conds, ix.spec.partialFilterExpression)) return undefined;
+  const fb = fieldBoundsOf(ix, input.conds);
+  const eq = fb.filter((b) => b?.points).length;
+  const range = fb.length - eq;
+  const start = sortStart(ix, fb, input.sort);
+  const dir = sortDirection(ix, start, input.sort);
   if (eq + range === 0 && (dir === 0 || ix.spec.sparse)) return undefined;
-  const allEq = eq === ix.fields.length && fieldBounds.every((b) => b?.intervals.length === 1);
+  const bounds = ix.fields.map((_, i) => fb[i]?.intervals ?? [ALL_VALUES]);
+  let streams = 1;
+  for (let i = 0; i < Math.max(start, 0); i++) streams *= bounds[i].length;
+  const allEq = eq === ix.fields.length && bounds.every((b) => b.length === 1);
   const score = eq * 4 + range * 2 + (dir ? 3 : 0) + (ix.unique && allEq ? 10 : 0) - ix.fields.length * 0.01;
-  const bounds = ix.fields.map((_, i) => fieldBounds[i]?.intervals ?? [ALL_VALUES]);
+  const scan: IndexPlan = { kind: 'ixscan', index: ix, bounds, reverse: dir === -1, providesSort: false };
+  // No stream at all (an `$in: []` or contradictory equalities) reads nothing, in any order.
+  if (dir !== 0 && streams <= 1) {
+    return { id: `ix:${ix.name}`, plan: { ...scan, providesSort: true }, blockingSort: false, score };
+  }
+  if (dir !== 0 && streams > 1 && streams <= MAX_EXPLODE) {
+    const children = explode(ix, bounds, start, dir === -1);
+    const plan: MergePlan = { kind: 'merge', children, sort: input.sort };
+    return { id: `merge:${ix.name}`, plan, blockingSort: false, score: score - streams * 0.001 };
+  }
+  const blockingSort = input.sort.length > 0;
+  return { id: `ix:${ix.name}`, plan: scan, blockingSort, score: score - (dir ? 3 : 0) };
+}
+
+function byScore(a: Candidate, b: Candidate): number {
+  return b.score - a.score;
+}
+
+/** Every candidate for `filter` + `sort`, best rule score first (stable: index creation order breaks ties). */
+export function enumeratePlans(coll: Collection, filter: Document, sort: KeyField[]): Candidate[] {
+  const input = planInput(filter, sort);
+  const out: Candidate[] = [];
+  for (const ix of coll.indexes.values()) {
+    const c = indexCandidate(ix, input);
+    if (c) out.push(c);
+  }
+  out.push(...orCandidates(coll, filter, sort));
+  out.sort(byScore);
+  if (out.length === 0)
+    out.push({ id: 'collscan', plan: collScan(false), blockingSort: sort.length > 0, score: 0 });
+  return out;
+}
+
+const collScan = (reverse: boolean): CollScanPlan => ({ kind: 'collscan', reverse });
+
+/**
+ * `_id` equality or `$in` (MongoDB's IDHACK): the document map answers, so there is nothing to choose.
+ * Undefined when the filter does not pin `_id` to points.
+ */
+export function idHack(coll: Collection, filter: Document, sort: KeyField[]): Candidate | undefined {
+  const conds = filter._id === undefined ? undefined : [filter._id];
+  const b = conds ? boundsFor(conds, false, false) : undefined;
+  const ix = coll.indexes.get('_id_');
+  if (!b?.points || !ix || sort.length > 0) return undefined;
+  const bounds = [b.intervals];
   return {
-    plan: { kind: 'ixscan', index: ix, bounds, reverse: dir === -1, providesSort: dir !== 0 },
-    score,
-    bounded: eq + range > 0,
+    id: 'idhack',
+    plan: { kind: 'ixscan', index: ix, bounds, reverse: false, providesSort: false },
+    blockingSort: false,
+    score: 100,
   };
 }
 
@@ -130,55 +247,33 @@ function hintedIndex(coll: Collection, hint: unknown): OrderedIndex | 'natural' 
   );
 }
 
-/** Picks the plan for `filter` + `sort` over `coll`. */
-export function planQuery(
+/**
+ * The plan a `hint` (or a `$natural` sort) imposes, or undefined when there is none. A hinted index is used
+ * with whatever bounds the filter gives it, and scanned whole otherwise.
+ */
+export function hintedPlan(
   coll: Collection,
   filter: Document,
   sort: KeyField[],
-  hint?: unknown,
+  hint: unknown,
   natural?: 1 | -1,
-): Plan {
+): Candidate | undefined {
   const hinted = hintedIndex(coll, hint);
-  if (hinted === 'natural' || natural !== undefined) return { kind: 'collscan', reverse: natural === -1 };
-  if (hinted) {
-    if (!impliesPartial(filter, hinted.spec.partialFilterExpression)) {
-      // Scanning it would silently skip the documents the partial index leaves out.
-      throw new MongoError(
-        ErrorCodes.BadValue,
-        `hint provided does not correspond to an eligible index: ${hinted.name} is partial and the query is not limited to its filter`,
-      );
-    }
-    const c = candidateFor(hinted, filter, sort);
-    if (c) return c.plan;
-    const bounds = hinted.fields.map(() => [ALL_VALUES]);
-    return { kind: 'ixscan', index: hinted, bounds, reverse: false, providesSort: false };
+  if (hinted === 'natural' || natural !== undefined) {
+    return { id: 'collscan', plan: collScan(natural === -1), blockingSort: sort.length > 0, score: 0 };
   }
-  const best = bestCandidate(coll, filter, sort);
-  if (best?.bounded) return best.plan;
-  return orPlan(coll, filter) ?? best?.plan ?? { kind: 'collscan', reverse: false };
-}
-
-function bestCandidate(coll: Collection, filter: Document, sort: KeyField[]): Candidate | undefined {
-  let best: Candidate | undefined;
-  for (const ix of coll.indexes.values()) {
-    const c = candidateFor(ix, filter, sort);
-    if (c && (!best || c.score > best.score)) best = c;
+  if (!hinted) return undefined;
+  const input = planInput(filter, sort);
+  if (!impliesPartial(input.conds, hinted.spec.partialFilterExpression)) {
+    // Scanning it would silently skip the documents the partial index leaves out.
+    throw new MongoError(
+      ErrorCodes.BadValue,
+      `hint provided does not correspond to an eligible index: ${hinted.name} is partial and the query is not limited to its filter`,
+    );
   }
-  return best;
-}
-
-/** Plans each `$or` branch (with the filter's other conditions) on its own index; undefined if any cannot. */
-function orPlan(coll: Collection, filter: Document): OrPlan | undefined {
-  const branches = filter.$or;
-  if (!Array.isArray(branches) || branches.length === 0) return undefined;
-  const rest: Document = { ...filter };
-  delete rest.$or;
-  const plans: IndexPlan[] = [];
-  for (const branch of branches) {
-    if (!isPlainObject(branch)) return undefined;
-    const c = bestCandidate(coll, { $and: [rest, branch] }, []);
-    if (!c?.bounded) return undefined;
-    plans.push(c.plan);
-  }
-  return { kind: 'or', branches: plans };
+  const c = indexCandidate(hinted, input);
+  if (c) return c;
+  const bounds = hinted.fields.map(() => [ALL_VALUES]);
+  const plan: IndexPlan = { kind: 'ixscan', index: hinted, bounds, reverse: false, providesSort: false };
+  return { id: `ix:${hinted.name}`, plan, blockingSort: sort.length > 0, score: 0 };
 }

@@ -1,9 +1,9 @@
 /**
- * A read of one collection: plan, scan, sort (unless the index already delivers the order), skip, limit and
- * project, as a lazy iterator. Used by find, count, distinct, findAndModify, update/delete and aggregate's
- * leading $match/$sort, and it reports what explain needs.
+ * A read of one collection: plan (by trial or from the plan cache), scan, sort (unless the plan already
+ * delivers the order), skip, limit and project, as a lazy iterator. Used by find, count, distinct,
+ * findAndModify, update/delete and aggregate's leading $match/$sort, and it reports what explain needs.
  *
- * It decodes as little as it can: the scan reads only the fields the filter and the sort need (unless the
+ * It decodes as little as it can: the scans read only the fields the filter and the sort need (unless the
  * caller asks for whole documents), and `present` answers a find from the stored bytes when the projection
  * allows.
  */
@@ -14,10 +14,12 @@ import { FieldSet, projectTopLevel, topLevelOf } from './bson-raw.ts';
 import type { Collection } from './collection.ts';
 import { filterFields } from './filter-fields.ts';
 import { compileFilter, type Predicate } from './matcher.ts';
-import { planQuery, type Plan } from './planner.ts';
+import { enumeratePlans, hintedPlan, idHack, type Candidate, type Plan } from './planner.ts';
+import { planCacheOf, queryShape } from './plan-cache.ts';
 import { positionalResolver } from './positional.ts';
 import { compileProjection } from './projection.ts';
 import { execute, fullDoc, newStats, type Hit, type Reads, type ScanStats } from './scan.ts';
+import { Contestant, FIRST_BATCH, provesItself, runTrial, type Ranked } from './trial.ts';
 import { parseSort, sortBy } from './sort.ts';
 import type { KeyField } from './index-keys.ts';
 import { isNumeric, isPlainObject, toJsNumber } from './values.ts';
@@ -35,12 +37,16 @@ export interface QuerySpec {
 export interface QueryOptions {
   /** Top-level fields the caller reads from `hits` besides the filter's and the sort's; 'all' for whole documents. */
   reads?: Iterable<string> | 'all';
+  /** Explain: always run the trial (to report the rejected plans) and leave the plan cache alone. */
+  explain?: boolean;
 }
 
 export interface QueryRun {
   /** The compiled filter, for callers that re-check documents later. */
   predicate: Predicate;
   plan: Plan;
+  /** How the plan was chosen (trial, cache, hint) and what was rejected. */
+  choice: PlanChoice;
   stats: ScanStats;
   /** Whether an in-memory SORT stage was needed. */
   blockingSort: boolean;
@@ -92,7 +98,7 @@ function blockingSort(source: Iterator<Hit>, fields: KeyField[], keep: number): 
   return keep > 0 ? buf.slice(0, keep) : buf;
 }
 
-/** What the scan must decode: the filter's fields, the sort's and the caller's; null for everything. */
+/** What the scans must decode: the filter's fields, the sort's and the caller's; null for everything. */
 function readsOf(filter: Document, sort: KeyField[], options: QueryOptions): Reads {
   if (options.reads === 'all') return null;
   const fields = filterFields(filter);
@@ -105,7 +111,79 @@ function readsOf(filter: Document, sort: KeyField[], options: QueryOptions): Rea
   return new FieldSet(fields);
 }
 
-/** Runs a query lazily; nothing is read until the iterator is pulled (except for a blocking sort). */
+/** How a plan was chosen, for explain. */
+export interface PlanChoice {
+  candidate: Candidate;
+  /** The winner's trial, or the cached run (undefined when there was nothing to choose). */
+  contestant?: Contestant;
+  /** The winner's trial score. */
+  score?: number;
+  /** The other candidates, ranked, with what they did in the trial. */
+  rejected: Ranked[];
+  /** Served by the plan cache (no trial). */
+  fromCache: boolean;
+  /** The cached plan needed more than 10x its works and the shape was planned again. */
+  replanned: boolean;
+}
+
+/** A cached plan gets this many times the works it won with before the shape is planned again. */
+export const REPLAN_RATIO = 10;
+
+/** A trial ends once a candidate could fill the first batch: the limit (after the skip), at most 101. */
+function trialTarget(skip: number, limit: number): number {
+  return skip + (limit > 0 ? Math.min(limit, FIRST_BATCH) : FIRST_BATCH);
+}
+
+/**
+ * Picks the plan: a hint or `_id` equality decides outright, a single candidate needs no trial, a cached shape
+ * runs its cached winner (replanning when it degrades), anything else runs the trial and caches the winner.
+ * Explain always runs the trial and never touches the cache, so it can report the rejected plans.
+ */
+function choosePlan(
+  coll: Collection,
+  spec: QuerySpec,
+  filter: Document,
+  predicate: Predicate,
+  explain: boolean,
+  reads: Reads,
+) {
+  const sort = parseSort(spec.sort);
+  const outright =
+    hintedPlan(coll, filter, sort.fields, spec.hint, sort.natural) ?? idHack(coll, filter, sort.fields);
+  const none: PlanChoice = { candidate: outright!, rejected: [], fromCache: false, replanned: false };
+  if (outright) return none;
+  const candidates = enumeratePlans(coll, filter, sort.fields);
+  if (candidates.length === 1) return { ...none, candidate: candidates[0] };
+  const skip = spec.skip ?? 0;
+  const limit = spec.limit ?? 0;
+  const target = trialTarget(skip, limit);
+  const shape = queryShape(filter, spec.sort, spec.projection, skip, limit);
+  const cache = explain ? undefined : planCacheOf(coll);
+  const cached = cache?.get(shape);
+  const again = cached && candidates.find((c) => c.id === cached.id);
+  if (again) {
+    const contestant = new Contestant(coll, again, predicate, reads);
+    if (provesItself(contestant, target, REPLAN_RATIO * cached.works)) {
+      return { candidate: again, contestant, rejected: [], fromCache: true, replanned: false };
+    }
+  }
+  const ranked = runTrial(
+    candidates.map((c) => new Contestant(coll, c, predicate, reads)),
+    target,
+  );
+  const winner = ranked[0].contestant;
+  cache?.set(shape, { id: winner.candidate.id, works: Math.max(winner.works, 1) });
+  return {
+    candidate: winner.candidate,
+    contestant: winner,
+    score: ranked[0].score,
+    rejected: ranked.slice(1),
+    fromCache: false,
+    replanned: Boolean(again),
+  };
+}
+
+/** Runs a query lazily; nothing is read until the iterator is pulled (except the trial and a blocking sort). */
 export function runQuery(
   coll: Collection | undefined,
   spec: QuerySpec,
@@ -116,21 +194,36 @@ export function runQuery(
   const predicate = compileFilter(filter);
   const sort = parseSort(spec.sort);
   const projection = compileProjection(spec.projection, positionalResolver(filter));
-  const plan: Plan = coll
-    ? planQuery(coll, filter, sort.fields, spec.hint, sort.natural)
-    : { kind: 'collscan', reverse: false };
-  const stats = newStats();
-  let source = execute(coll, plan, predicate, stats, readsOf(filter, sort.fields, options));
-  const needsSort = sort.fields.length > 0 && !(plan.kind === 'ixscan' && plan.providesSort);
+  const reads = readsOf(filter, sort.fields, options);
   const skip = spec.skip ?? 0;
   const limit = spec.limit ?? 0;
+  let choice: PlanChoice;
+  let stats: ScanStats;
+  let source: Iterator<Hit>;
+  if (coll) {
+    choice = choosePlan(coll, spec, filter, predicate, options.explain ?? false, reads);
+    stats = choice.contestant?.stats ?? newStats();
+    source = choice.contestant?.results() ?? execute(coll, choice.candidate.plan, predicate, stats, reads);
+  } else {
+    const candidate: Candidate = {
+      id: 'collscan',
+      plan: { kind: 'collscan', reverse: false },
+      blockingSort: false,
+      score: 0,
+    };
+    choice = { candidate, rejected: [], fromCache: false, replanned: false };
+    stats = newStats();
+    source = [][Symbol.iterator]();
+  }
+  const needsSort = sort.fields.length > 0 && choice.candidate.blockingSort;
   if (needsSort) source = blockingSort(source, sort.fields, limit > 0 ? skip + limit : 0)[Symbol.iterator]();
   const hits = pipelineOf(source, skip, limit, stats);
   const whole = (hit: Hit) => (projection ? projection.apply(fullDoc(hit)) : fullDoc(hit));
   const raw = projection?.raw;
   return {
     predicate,
-    plan,
+    plan: choice.candidate.plan,
+    choice,
     stats,
     blockingSort: needsSort,
     hits,

@@ -17,6 +17,7 @@ import { encodeValue, entryIdKey, KEY_MAX } from './key-string.ts';
 import type { IndexKey, OrderedIndex } from './ordered-index.ts';
 import type { IndexPlan, OrPlan, Plan } from './planner.ts';
 import type { Predicate } from './matcher.ts';
+import { mergeScan } from './merge-sort.ts';
 
 export interface ScanStats {
   keysExamined: number;
@@ -261,6 +262,7 @@ export function execute(
 ): Iterator<Hit> {
   if (!coll) return [][Symbol.iterator]();
   if (plan.kind === 'or') return orScan(coll, plan, filter, stats, reads);
+  if (plan.kind === 'merge') return mergeScan(coll, plan, filter, stats, reads, execute);
   return plan.kind === 'ixscan'
     ? indexScan(coll, plan, filter, stats, reads)
     : collScan(coll, plan.reverse, filter, stats, reads);

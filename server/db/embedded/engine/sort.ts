@@ -44,6 +44,20 @@ function sortKey(doc: Document, path: string, dir: 1 | -1): unknown {
   return best;
 }
 
+/** The values `doc` sorts by under `fields` (arrays give their smallest element ascending, largest descending). */
+export function sortKeysOf(doc: Document, fields: KeyField[]): unknown[] {
+  return fields.map((f) => sortKey(doc, f.path, f.dir));
+}
+
+/** Compares two `sortKeysOf` results under `fields`. */
+export function compareSortKeys(a: unknown[], b: unknown[], fields: KeyField[]): number {
+  for (let i = 0; i < fields.length; i++) {
+    const c = compareValues(a[i], b[i]);
+    if (c) return c * fields[i].dir;
+  }
+  return 0;
+}
+
 /** Sorts documents in place (stable), computing each document's sort keys once. */
 export function sortDocs(docs: Document[], fields: KeyField[]): Document[] {
   return sortBy(docs, (d) => d, fields);
@@ -52,17 +66,8 @@ export function sortDocs(docs: Document[], fields: KeyField[]): Document[] {
 /** Sorts items in place (stable) by the sort keys of the document each one stands for. */
 export function sortBy<T>(items: T[], docOf: (item: T) => Document, fields: KeyField[]): T[] {
   if (fields.length === 0) return items;
-  const keyed = items.map((item) => {
-    const doc = docOf(item);
-    return { item, keys: fields.map((f) => sortKey(doc, f.path, f.dir)) };
-  });
-  keyed.sort((a, b) => {
-    for (let i = 0; i < fields.length; i++) {
-      const c = compareValues(a.keys[i], b.keys[i]);
-      if (c) return c * fields[i].dir;
-    }
-    return 0;
-  });
+  const keyed = items.map((item) => ({ item, keys: sortKeysOf(docOf(item), fields) }));
+  keyed.sort((a, b) => compareSortKeys(a.keys, b.keys, fields));
   for (let i = 0; i < items.length; i++) items[i] = keyed[i].item;
   return items;
 }

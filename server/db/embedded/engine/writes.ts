@@ -10,6 +10,7 @@ import type { Catalog } from './catalog.ts';
 import type { Collection } from './collection.ts';
 import { positionalResolver } from './positional.ts';
 import { decodeDoc, encodeDoc, readId } from './bson-raw.ts';
+import { sameCopy } from './doc-store.ts';
 import { collect, runQuery } from './query.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
 import { compileArrayFilters, type UpdateContext } from './update/target.ts';
@@ -133,7 +134,7 @@ export function updateDocs(
     // An earlier statement of this command may have changed the document since it matched.
     const bytes = coll!.docs.get(hit.key);
     if (!bytes) continue;
-    const doc = bytes === hit.bytes ? hit.doc : decodeDoc(bytes);
+    const doc = sameCopy(bytes, hit.bytes) ? hit.doc : decodeDoc(bytes);
     if (!predicate(doc)) continue;
     result.n++;
     result.before = doc;

@@ -1,6 +1,7 @@
 /**
- * explain: describes the plan the engine would use (IXSCAN with its index and bounds, or COLLSCAN) and, at
- * executionStats verbosity, runs the read part to report keys and documents examined. Writes are never
+ * explain: describes the plan the trial chose (IXSCAN with its index and bounds, SORT_MERGE, OR or COLLSCAN)
+ * and the plans it rejected and, at executionStats verbosity, runs the read part to report keys and documents
+ * examined (allPlansExecution adds what every candidate did in the trial). Writes are never
  * performed by explain.
  */
 import type { Document } from 'bson';
@@ -10,31 +11,48 @@ import { nativePrefix, validatePipeline } from '../../engine/aggregate.ts';
 import type { Engine } from '../../engine/index.ts';
 import { formatValue } from '../../engine/index-keys.ts';
 import type { Interval } from '../../engine/bounds.ts';
-import type { IndexPlan } from '../../engine/planner.ts';
+import type { Candidate, IndexPlan, Plan } from '../../engine/planner.ts';
+import { FIRST_BATCH, type Contestant } from '../../engine/trial.ts';
 import { runQuery, type QueryRun, type QuerySpec } from '../../engine/query.ts';
-import { BracketBound, isPlainObject } from '../../engine/values.ts';
+import { BracketBound, isPlainObject, TypeOrder } from '../../engine/values.ts';
 import { parseFind } from './read-commands.ts';
 import { optionalDoc, optionalInt } from './shared.ts';
 import { validateCollectionName } from '../../engine/catalog.ts';
 
-function bound(v: unknown, low: boolean): string {
-  if (v instanceof BracketBound) return low ? 'MinKey' : 'MaxKey';
-  return formatValue(v);
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(TypeOrder).map(([name, order]) => [order, name.toLowerCase()]),
+);
+
+/** A bound as MongoDB prints it; a type bracket reads as the first or last value of its type. */
+function bound(v: unknown): string {
+  if (!(v instanceof BracketBound)) return formatValue(v);
+  if (v.order <= TypeOrder.MinKey && !v.high) return 'MinKey';
+  if (v.order >= TypeOrder.MaxKey && v.high) return 'MaxKey';
+  return `${v.high ? 'max' : 'min'} ${TYPE_NAMES[v.order] ?? v.order}`;
 }
 
 function formatInterval(iv: Interval): string {
-  return `[${bound(iv.lo, true)}, ${bound(iv.hi, false)}]`;
+  return `${iv.loExcl ? '(' : '['}${bound(iv.lo)}, ${bound(iv.hi)}${iv.hiExcl ? ')' : ']'}`;
 }
+
+const flipped = (iv: Interval): Interval => ({ lo: iv.hi, hi: iv.lo, loExcl: iv.hiExcl, hiExcl: iv.loExcl });
 
 function ixscanStage(plan: IndexPlan): Document {
   const ix = plan.index;
   const indexBounds: Document = {};
-  ix.fields.forEach((f, i) => (indexBounds[f.path] = plan.bounds[i].map(formatInterval)));
+  const multiKeyPaths: Document = {};
+  ix.fields.forEach((f, i) => {
+    // In the index's own order, as MongoDB prints them: a descending field runs from high to low.
+    const ivs = f.dir > 0 ? plan.bounds[i] : [...plan.bounds[i]].reverse().map(flipped);
+    indexBounds[f.path] = ivs.map(formatInterval);
+    multiKeyPaths[f.path] = ix.multikeyFields[i] ? [f.path] : [];
+  });
   return {
     stage: 'IXSCAN',
     keyPattern: ix.spec.key,
     indexName: ix.name,
     isMultiKey: ix.multikey,
+    multiKeyPaths,
     isUnique: ix.unique,
     isSparse: Boolean(ix.spec.sparse),
     isPartial: Boolean(ix.spec.partialFilterExpression),
@@ -43,25 +61,61 @@ function ixscanStage(plan: IndexPlan): Document {
   };
 }
 
-function planStage(run: QueryRun, spec: QuerySpec): Document {
-  const plan = run.plan;
+function sortPattern(fields: { path: string; dir: number }[]): Document {
+  return Object.fromEntries(fields.map((f) => [f.path, f.dir]));
+}
+
+/** The access part of a plan: FETCH over IXSCAN / OR / SORT_MERGE, or COLLSCAN. */
+function accessStage(plan: Plan, spec: QuerySpec): Document {
   const filter = spec.filter && Object.keys(spec.filter).length ? { filter: spec.filter } : {};
-  let stage: Document;
-  if (plan.kind === 'ixscan') stage = { stage: 'FETCH', ...filter, inputStage: ixscanStage(plan) };
-  else if (plan.kind === 'or') stage = { stage: 'FETCH', ...filter, inputStage: { stage: 'OR', inputStages: plan.branches.map(ixscanStage) } };
-  else stage = { stage: 'COLLSCAN', filter: spec.filter ?? {}, direction: plan.reverse ? 'backward' : 'forward' };
-  if (run.blockingSort) stage = { stage: 'SORT', sortPattern: spec.sort, inputStage: stage };
+  switch (plan.kind) {
+    case 'ixscan':
+      return { stage: 'FETCH', ...filter, inputStage: ixscanStage(plan) };
+    case 'or':
+      return { stage: 'FETCH', ...filter, inputStage: { stage: 'OR', inputStages: plan.branches.map(ixscanStage) } };
+    case 'merge': {
+      const inputStages = plan.children.map(ixscanStage);
+      return { stage: 'FETCH', ...filter, inputStage: { stage: 'SORT_MERGE', sortPattern: sortPattern(plan.sort), inputStages } };
+    }
+    case 'collscan':
+      return { stage: 'COLLSCAN', filter: spec.filter ?? {}, direction: plan.reverse ? 'backward' : 'forward' };
+  }
+}
+
+function planStage(candidate: Candidate, spec: QuerySpec): Document {
+  let stage = accessStage(candidate.plan, spec);
+  if (candidate.blockingSort && spec.sort) stage = { stage: 'SORT', sortPattern: spec.sort, inputStage: stage };
   if (spec.skip) stage = { stage: 'SKIP', skipAmount: spec.skip, inputStage: stage };
   if (spec.limit) stage = { stage: 'LIMIT', limitAmount: spec.limit, inputStage: stage };
   if (spec.projection) stage = { stage: 'PROJECTION_DEFAULT', transformBy: spec.projection, inputStage: stage };
   return stage;
 }
 
+/** What one candidate did in the trial (allPlansExecution). */
+function trialStats(r: { contestant: Contestant; score?: number }, spec: QuerySpec, target: number): Document {
+  const c = r.contestant;
+  return {
+    nReturned: c.advanced(target),
+    executionTimeMillisEstimate: 0,
+    totalKeysExamined: c.stats.keysExamined,
+    totalDocsExamined: c.stats.docsExamined,
+    ...(r.score === undefined ? {} : { score: r.score }),
+    executionStages: planStage(c.candidate, spec),
+  };
+}
+
 function explainQuery(ns: string, run: QueryRun, spec: QuerySpec, verbosity: string, execute: boolean): Document {
-  const winningPlan = planStage(run, spec);
+  const choice = run.choice;
+  const winningPlan = planStage(choice.candidate, spec);
+  const rejectedPlans = choice.rejected.map((r) => planStage(r.contestant.candidate, spec));
+  const target = (spec.skip ?? 0) + Math.min(spec.limit || FIRST_BATCH, FIRST_BATCH);
+  // Taken before the winner runs on, so every plan is reported as it stood when the trial ended.
+  const allPlans = choice.contestant
+    ? [trialStats({ contestant: choice.contestant, score: choice.score }, spec, target), ...choice.rejected.map((r) => trialStats(r, spec, target))]
+    : [];
   const out: Document = {
     explainVersion: '1',
-    queryPlanner: { namespace: ns, parsedQuery: spec.filter ?? {}, indexFilterSet: false, winningPlan, rejectedPlans: [] },
+    queryPlanner: { namespace: ns, parsedQuery: spec.filter ?? {}, indexFilterSet: false, winningPlan, rejectedPlans },
   };
   if (verbosity !== 'queryPlanner' && execute) {
     const started = Date.now();
@@ -73,6 +127,7 @@ function explainQuery(ns: string, run: QueryRun, spec: QuerySpec, verbosity: str
       totalKeysExamined: run.stats.keysExamined,
       totalDocsExamined: run.stats.docsExamined,
       executionStages: winningPlan,
+      ...(verbosity === 'allPlansExecution' ? { allPlansExecution: allPlans } : {}),
     };
   }
   return out;
@@ -81,7 +136,7 @@ function explainQuery(ns: string, run: QueryRun, spec: QuerySpec, verbosity: str
 export function explainAggregate(engine: Engine, db: string, coll: string | undefined, pipeline: Document[], verbosity: string): Document {
   const { spec, rest } = nativePrefix(pipeline);
   const ns = `${db}.${coll ?? '$cmd.aggregate'}`;
-  const run = runQuery(coll === undefined ? undefined : engine.catalog.get(ns), spec);
+  const run = runQuery(coll === undefined ? undefined : engine.catalog.get(ns), spec, { explain: true });
   const out = explainQuery(ns, run, spec, verbosity, true);
   // mongod reports a partly pushed-down pipeline as a $cursor stage followed by the remaining stages.
   if (rest.length) {
@@ -126,7 +181,7 @@ export function explainCommand(engine: Engine): CommandHandler {
     }
     const ns = validateCollectionName(ctx.db, inner[Object.keys(inner)[0]]);
     const { spec, execute } = innerSpec(inner, name);
-    const run = runQuery(engine.catalog.get(ns), spec);
+    const run = runQuery(engine.catalog.get(ns), spec, { explain: true });
     return { ...explainQuery(ns, run, spec, verbosity, execute), command: inner };
   };
 }

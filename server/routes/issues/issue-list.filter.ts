@@ -1,0 +1,59 @@
+// The conditions of a staff list request, as one `$and`: the actor's visibility (from the policies), the
+// filters, and for fields that share a compound index with a filtered one (issue.model.ts) every value of
+// the unfiltered field. That last part selects nothing extra (the fields are closed enums the schema
+// enforces); it lets the planner run the index as one merged scan per value, delivering the list's order
+// instead of sorting. Pure: tests and the plan test build the same conditions.
+import type { Actor } from '../../../shared/roles.ts';
+import { CHANNEL_IDS, ISSUE_STATES, URGENCIES } from '../../../shared/states.ts';
+import { issueVisibilityFilter } from '../../policies/issue.policy.ts';
+import type { Filter } from './issue-list.order.ts';
+import type { ListIssuesQuery } from './issues.schema.ts';
+
+const inList = (values: readonly string[] | undefined) => (values ? { $in: values } : undefined);
+
+/** Fields that share an index with a filtered one (or with a visibility branch), named in full. */
+function completions(actor: Actor, q: ListIssuesQuery): Filter {
+  const out: Filter = {};
+  // State sits second in {category, state}, {warning, state}, {unitId, state} and every visibility branch.
+  const scoped = actor.role === 'handler' || actor.role === 'unit_head' || actor.role === 'leader';
+  if (!q.state && (scoped || q.category || q.warning || q.unitId)) out.state = { $in: ISSUE_STATES };
+  // {channel, urgency, …}: either one alone.
+  if (!q.urgency && q.channel) out.urgency = { $in: URGENCIES };
+  if (!q.channel && q.urgency) out.channel = { $in: CHANNEL_IDS };
+  return out;
+}
+
+function fieldFilters(q: ListIssuesQuery): Filter {
+  const fields: Filter = {
+    state: inList(q.state),
+    category: inList(q.category),
+    urgency: inList(q.urgency),
+    warning: inList(q.warning),
+    channel: inList(q.channel),
+    unitId: q.unitId,
+    enterpriseId: q.enterpriseId,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+/** Everything a list request asks for except the search text and the cursor. */
+export function listConditions(actor: Actor, q: ListIssuesQuery): Filter[] {
+  const out: Filter[] = [];
+  const visibility = issueVisibilityFilter(actor);
+  if (Object.keys(visibility).length) out.push(visibility);
+  const fields = { ...fieldFilters(q), ...completions(actor, q) };
+  if (Object.keys(fields).length) out.push(fields);
+  if (q.from || q.to) {
+    out.push({ createdAt: { ...(q.from && { $gte: q.from }), ...(q.to && { $lte: q.to }) } });
+  }
+  // "Due soonest" lists the issues that have a due date at all. A deadline is counted from dispatch, never
+  // before intake, so with `from` the due dates start there too: a bound the dueAt index can use.
+  if (q.sort === 'dueAt') out.push({ dueAt: q.from ? { $ne: null, $gte: q.from } : { $ne: null } });
+  return out;
+}
+
+/** One filter document from a list of conditions. */
+export function allOf(conditions: Filter[]): Filter {
+  if (conditions.length === 0) return {};
+  return conditions.length === 1 ? conditions[0] : { $and: conditions };
+}

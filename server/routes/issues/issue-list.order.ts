@@ -1,0 +1,90 @@
+// The staff list's orders and their keyset cursors. Newest first and due soonest sort on an indexed key with
+// `_id` as tie-breaker; a search by issue number sorts on the (unique) number. A cursor names the last row's
+// key, so the next page is "strictly after it" and pages stay stable while issues keep arriving. It is
+// opaque to clients (base64url JSON) and validated on the way back in.
+import { Types } from 'mongoose';
+import { badRequest } from '../../errors.ts';
+import type { IssueDoc } from '../../models/issue.model.ts';
+
+export type Filter = Record<string, unknown>;
+export type OrderName = 'createdAt' | 'dueAt' | 'number';
+
+/** A row's position in an order: a time in ms plus the `_id`, or an issue number. */
+export type CursorData = { v: number; id: string } | { n: string };
+
+export interface ListOrder {
+  name: OrderName;
+  sort: Record<string, 1 | -1>;
+  /** The fields a row's position is read from (the rest of the row is not needed to page). */
+  projection: Record<string, 1>;
+  positionOf(row: Pick<IssueDoc, '_id' | 'createdAt' | 'dueAt' | 'number'>): CursorData;
+  /** Rows strictly after `c`. */
+  after(c: CursorData): Filter[];
+  /** Rows up to and including every row whose key equals `c`'s: a search window's far end. */
+  through(c: CursorData): Filter[];
+  /** A cursor past every row whose key equals `c`'s, to continue after a search window. */
+  past(c: CursorData): CursorData;
+}
+
+const MIN_ID = '000000000000000000000000';
+const MAX_ID = 'ffffffffffffffffffffffff';
+
+/** An order on a date field with `_id` as tie-breaker; `dir` -1 is newest first. */
+function byTime(field: 'createdAt' | 'dueAt', dir: 1 | -1): ListOrder {
+  const [strictly, orEqual] = dir < 0 ? ['$lt', '$lte'] : ['$gt', '$gte'];
+  const [backTo] = dir < 0 ? ['$gte'] : ['$lte'];
+  const time = (c: CursorData) => ('v' in c ? new Date(c.v) : new Date(NaN));
+  return {
+    name: field,
+    sort: { [field]: dir, _id: dir },
+    projection: { [field]: 1 },
+    positionOf: (row) => ({ v: (row[field] as Date).getTime(), id: String(row._id) }),
+    // The plain range on the key bounds the index scan; the `$or` settles ties on `_id`.
+    after: (c) => [
+      { [field]: { [orEqual]: time(c) } },
+      {
+        $or: [
+          { [field]: { [strictly]: time(c) } },
+          { [field]: time(c), _id: { [strictly]: new Types.ObjectId('id' in c ? c.id : MIN_ID) } },
+        ],
+      },
+    ],
+    through: (c) => [{ [field]: { [backTo]: time(c) } }],
+    past: (c) => ({ v: 'v' in c ? c.v : 0, id: dir < 0 ? MIN_ID : MAX_ID }),
+  };
+}
+
+const byNumber: ListOrder = {
+  name: 'number',
+  sort: { number: -1 },
+  projection: { number: 1 },
+  positionOf: (row) => ({ n: row.number }),
+  after: (c) => [{ number: { $lt: 'n' in c ? c.n : '' } }],
+  through: (c) => [{ number: { $gte: 'n' in c ? c.n : '' } }],
+  past: (c) => c,
+};
+
+export const ORDERS: Readonly<Record<OrderName, ListOrder>> = Object.freeze({
+  createdAt: byTime('createdAt', -1),
+  dueAt: byTime('dueAt', 1),
+  number: byNumber,
+});
+
+export function encodeCursor(data: CursorData): string {
+  return Buffer.from(JSON.stringify(data)).toString('base64url');
+}
+
+/** The cursor's position, if it is well-formed and belongs to `order`; a 400 otherwise. */
+export function decodeCursor(cursor: string, order: ListOrder): CursorData {
+  try {
+    const data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (order.name === 'number') {
+      if (typeof data.n === 'string' && data.n.length <= 40) return { n: data.n };
+    } else if (typeof data.v === 'number' && typeof data.id === 'string' && Types.ObjectId.isValid(data.id)) {
+      return { v: data.v, id: data.id };
+    }
+  } catch {
+    // Falls through to the 400 below.
+  }
+  throw badRequest('分页游标无效，请从第一页重新加载', 'invalid_cursor');
+}

@@ -1,0 +1,207 @@
+// Every query GET /api/issues sends, for every filter and order the workbench offers, as centre staff, a
+// handler, the city leader and a county leader, first page and next page, is explained (executionStats)
+// exactly as sent: an index serves it (no COLLSCAN), the index delivers the order (no blocking SORT), and it
+// reads about as many keys as it returns. Where the filter and the actor's visibility are two selective sets
+// no one index covers (a handler filtering by category, say), it reads no more than the smaller of the two.
+import { expect } from 'chai';
+import type { Document } from 'bson';
+import request from 'supertest';
+import { DAY_MS } from '../../../shared/clock.ts';
+import { SEARCH_STEPS, SEARCH_WINDOW } from '../../../server/routes/issues/issue-search.ts';
+import { stageNames } from '../../db/explain-stages.ts';
+import { insertBulkIssues } from './bulk-issues.ts';
+import { handlerOf, unitByCode, useIssueApp } from './fixtures.ts';
+
+const LIMIT = 20;
+
+interface Sent {
+  filter: Document;
+  options: Document;
+}
+
+interface Explained {
+  keys: number;
+  returned: number;
+  stages: string[];
+  scans: number;
+}
+
+describe('GET /api/issues: every query is served by an index that delivers its order', function () {
+  this.timeout(120_000);
+  const t = useIssueApp();
+  let sent: Sent[] = [];
+  /** How many issues each condition selects on its own (what a plan intersecting it may read at most). */
+  const count = (filter: Document) => t.models.Issue.collection.countDocuments(filter);
+
+  before(async function () {
+    this.timeout(120_000);
+    await insertBulkIssues(t, 4000);
+    const leader = await t.models.User.findOne({ username: 'leader' }).lean();
+    const { _id: _drop, ...rest } = leader!;
+    await t.models.User.collection.insertOne({ ...rest, username: 'leader-deqing', region: 'deqing' });
+    t.conn.set('debug', (coll: string, method: string, filter: Document, options: Document) => {
+      if (coll === 'issues' && method === 'find') sent.push({ filter, options });
+    });
+  });
+  after(() => t.conn.set('debug', false));
+
+  async function explain(q: Sent): Promise<Explained> {
+    const { projection, sort, limit, skip } = q.options;
+    const cursor = t.conn.db!.collection('issues').find(q.filter, { projection, sort, limit, skip });
+    const ex = await cursor.explain('executionStats');
+    const stages = stageNames(ex.queryPlanner.winningPlan);
+    return {
+      keys: ex.executionStats.totalKeysExamined,
+      returned: ex.executionStats.nReturned,
+      stages,
+      scans: stages.filter((s) => s === 'IXSCAN').length,
+    };
+  }
+
+  /** Runs one list request and explains what it sent; returns the explanations and the next cursor. */
+  async function listAndExplain(user: string, qs: string) {
+    sent = [];
+    const res = await request(t.app)
+      .get(`/api/issues?${qs}`)
+      .set(await t.auth(user))
+      .expect(200);
+    const explained = [];
+    for (const q of sent) explained.push({ q, ex: await explain(q) });
+    return { explained, next: res.body.next as string | undefined };
+  }
+
+  const unitCode = 'city-drc';
+  const roles: Record<string, { user: string; reach: () => Document }> = {
+    centre: { user: 'clerk', reach: () => ({}) },
+    handler: {
+      user: handlerOf(unitCode),
+      reach: () => {
+        const u = unitByCode(t, unitCode)._id;
+        return { $or: [{ unitId: u }, { coUnitIds: u }, { consultUnitIds: u }] };
+      },
+    },
+    leader: {
+      user: 'leader',
+      reach: () => ({ $or: [{ tier: 'leader' }, { warning: { $in: ['red', 'overdue'] } }] }),
+    },
+    // Its red lights are read for every county and filtered by region: at most the whole city's.
+    county: {
+      user: 'leader-deqing',
+      reach: () => ({ $or: [{ tier: 'leader' }, { warning: { $in: ['red', 'overdue'] } }] }),
+    },
+  };
+
+  /** The filters of the workbench (and the API's extra ones), with what each selects on its own. */
+  const filters = (): Record<string, { qs: string; alone: Document }> => {
+    const now = t.clock.now().getTime();
+    const from = new Date(now - 60 * DAY_MS);
+    const to = new Date(now - 30 * DAY_MS);
+    const unit = unitByCode(t, 'deqing-centre')._id;
+    const enterprise = t.data.enterprises[0]._id;
+    return {
+      plain: { qs: '', alone: {} },
+      'one state': { qs: 'state=dispatched', alone: { state: 'dispatched' } },
+      'several states': {
+        qs: 'state=dispatched,in_progress,replied',
+        alone: { state: { $in: ['dispatched', 'in_progress', 'replied'] } },
+      },
+      'the common state': { qs: 'state=closed', alone: { state: 'closed' } },
+      category: { qs: 'category=finance', alone: { category: 'finance' } },
+      urgency: { qs: 'urgency=critical', alone: { urgency: 'critical' } },
+      warning: { qs: 'warning=red', alone: { warning: 'red' } },
+      channel: { qs: 'channel=email', alone: { channel: 'email' } },
+      unitId: { qs: `unitId=${String(unit)}`, alone: { unitId: unit } },
+      enterpriseId: { qs: `enterpriseId=${String(enterprise)}`, alone: { enterpriseId: enterprise } },
+      'from/to': {
+        qs: `from=${from.toISOString()}&to=${to.toISOString()}`,
+        alone: { createdAt: { $gte: from, $lte: to } },
+      },
+    };
+  };
+
+  /**
+   * Cases that read exactly their page (plus one look-ahead key per merged scan): a filter with its own
+   * index, or the actor's visibility with or without a state, and a creation-date window in creation order.
+   * A creation-date window in due-date order, or an enterprise's issues by due date, read the window or the
+   * enterprise's issues.
+   */
+  function tight(role: string, filter: string, sort: string): boolean {
+    if (filter === 'from/to') return sort === 'createdAt' && role !== 'county';
+    if (role === 'centre') return !(sort === 'dueAt' && filter === 'enterpriseId');
+    if (role === 'county') return false;
+    return ['plain', 'one state', 'several states', 'the common state'].includes(filter);
+  }
+
+  for (const role of Object.keys(roles)) {
+    it(`as ${role}: each filter, each order, first page and next page`, async () => {
+      const { user, reach } = roles[role];
+      const visible = await count(reach());
+      for (const [name, f] of Object.entries(filters())) {
+        const selected = await count(f.alone);
+        for (const sort of ['createdAt', 'dueAt']) {
+          let cursor: string | undefined;
+          for (const page of [1, 2]) {
+            const qs = [
+              f.qs,
+              `sort=${sort}`,
+              `limit=${LIMIT}`,
+              cursor && `cursor=${encodeURIComponent(cursor)}`,
+            ]
+              .filter(Boolean)
+              .join('&');
+            const { explained, next } = await listAndExplain(user, qs);
+            expect(explained).to.have.length(1);
+            const { ex } = explained[0];
+            const where = `${role} ${name} sort=${sort} page ${page}: ${JSON.stringify(ex)}`;
+            expect(ex.stages, where).to.not.include('COLLSCAN');
+            // An enterprise's few issues are read by its index and put in due-date order in memory.
+            if (!(name === 'enterpriseId' && sort === 'dueAt'))
+              expect(ex.stages, where).to.not.include('SORT');
+            if (tight(role, name, sort)) {
+              expect(ex.keys, where).to.be.at.most(2 * ex.returned + ex.scans + 2);
+            } else {
+              expect(ex.keys, where).to.be.at.most(Math.min(visible, selected) + ex.scans + 2 * (LIMIT + 1));
+            }
+            cursor = next;
+            if (!cursor) break;
+          }
+        }
+      }
+    });
+  }
+
+  it('a text search reads one bounded window per request (twice: its end, its matches), on an index, in order', async () => {
+    for (const role of Object.keys(roles)) {
+      for (const sort of ['createdAt', 'dueAt']) {
+        const { explained } = await listAndExplain(
+          roles[role].user,
+          `q=${encodeURIComponent('用电增容')}&sort=${sort}`,
+        );
+        // Per step of the window: where it ends, then the matches within it.
+        expect(explained.length).to.be.within(1, 2 * SEARCH_STEPS.length);
+        let keys = 0;
+        let slack = 0;
+        for (const { ex } of explained) {
+          const where = `${role} sort=${sort}: ${JSON.stringify(ex)}`;
+          expect(ex.stages, where).to.not.include('COLLSCAN');
+          expect(ex.stages, where).to.not.include('SORT');
+          keys += ex.keys;
+          slack += ex.scans + 1;
+        }
+        expect(keys, `${role} sort=${sort}`).to.be.at.most(2 * SEARCH_WINDOW + slack);
+      }
+    }
+  });
+
+  it('an issue number goes to the number index and reads about what it returns', async () => {
+    const [one] = await t.models.Issue.find({}, { number: 1 }).sort({ createdAt: -1 }).limit(1).lean();
+    for (const q of [one.number, one.number.slice(3), one.number.slice(0, -2)]) {
+      const { explained } = await listAndExplain('clerk', `q=${encodeURIComponent(q)}`);
+      for (const { ex } of explained) {
+        expect(ex.stages, q).to.not.include('COLLSCAN');
+        expect(ex.stages, q).to.not.include('SORT');
+        expect(ex.keys, q).to.be.at.most(2 * LIMIT + 2);
+      }
+    }
+  });
+});

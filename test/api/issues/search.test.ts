@@ -1,0 +1,100 @@
+// The list's search box at scale: an issue number or a fragment of one is found through the number index,
+// newest number first; other text is searched a bounded stretch of the list at a time, and the answer says
+// how far it got (searchedTo) with a cursor to continue, until the whole list has been searched: the pages
+// together are exactly the matching issues, in order, once each.
+import { expect } from 'chai';
+import request from 'supertest';
+import { SEARCH_WINDOW, searchTermOf } from '../../../server/routes/issues/issue-search.ts';
+import { insertBulkIssues } from './bulk-issues.ts';
+import { useIssueApp } from './fixtures.ts';
+
+interface Page {
+  items: { id: string; number: string; createdAt: string; dueAt: string | null }[];
+  next?: string;
+  searchedTo?: string;
+}
+
+describe('GET /api/issues?q=: bounded search', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+
+  before(async function () {
+    this.timeout(60_000);
+    await insertBulkIssues(t, SEARCH_WINDOW + 600);
+  });
+
+  async function get(qs: string): Promise<Page> {
+    const res = await request(t.app)
+      .get(`/api/issues?${qs}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    return res.body as Page;
+  }
+
+  /** Follows `next` to the end; returns the pages. */
+  async function all(qs: string): Promise<Page[]> {
+    const pages: Page[] = [];
+    let cursor: string | undefined;
+    do {
+      pages.push(await get(`${qs}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`));
+      cursor = pages[pages.length - 1].next;
+    } while (cursor && pages.length < 50);
+    return pages;
+  }
+
+  it('reads issue numbers and their fragments as number prefixes', () => {
+    expect(searchTermOf('HZ-2026-000123')).to.deep.equal({ kind: 'number', prefix: 'HZ-2026-000123' });
+    expect(searchTermOf('hz2026-0001')).to.deep.equal({ kind: 'number', prefix: 'HZ-2026-0001' });
+    expect(searchTermOf('2026-0001')).to.deep.equal({ kind: 'number', prefix: 'HZ-2026-0001' });
+    expect(searchTermOf('HZ-2025')).to.deep.equal({ kind: 'number', prefix: 'HZ-2025' });
+    expect(searchTermOf('12345')).to.deep.equal({ kind: 'text', text: '12345' });
+    expect(searchTermOf('用电 2026-01')).to.deep.equal({ kind: 'text', text: '用电 2026-01' });
+  });
+
+  it('finds by number or fragment, newest number first, paging without gaps', async () => {
+    const [newest] = await t.models.Issue.find({}, { number: 1 }).sort({ number: -1 }).limit(1).lean();
+    expect((await get(`q=${newest.number}`)).items.map((i) => i.number)).to.deep.equal([newest.number]);
+    const prefix = 'HZ-2025-0001';
+    const expected = (
+      await t.models.Issue.find({ number: { $regex: `^${prefix}` } }, { number: 1 })
+        .sort({ number: -1 })
+        .lean()
+    ).map((d) => d.number);
+    expect(expected.length).to.be.greaterThan(20);
+    const pages = await all(`q=${prefix.slice(3)}&limit=20`);
+    expect(pages.flatMap((p) => p.items.map((i) => i.number))).to.deep.equal(expected);
+    expect(pages.every((p) => p.searchedTo === undefined)).to.equal(true);
+  });
+
+  for (const sort of ['createdAt', 'dueAt']) {
+    it(`searches text a window at a time (sort=${sort}), saying how far it got, until everything is searched`, async () => {
+      const order = sort === 'dueAt' ? { dueAt: 1, _id: 1 } : { createdAt: -1, _id: -1 };
+      const filter = { content: /用电增容/, ...(sort === 'dueAt' ? { dueAt: { $ne: null } } : {}) };
+      const expected = (
+        await t.models.Issue.find(filter, { _id: 1 })
+          .sort(order as never)
+          .lean()
+      ).map((d) => String(d._id));
+      const pages = await all(`q=${encodeURIComponent('用电增容')}&sort=${sort}&limit=100`);
+      expect(pages.flatMap((p) => p.items.map((i) => i.id))).to.deep.equal(expected);
+      // The first request read one window: it stopped there, said where, and the next one went on.
+      expect(pages.length).to.equal(2);
+      const window = await t.models.Issue.find(sort === 'dueAt' ? { dueAt: { $ne: null } } : {})
+        .sort(order as never)
+        .skip(SEARCH_WINDOW - 1)
+        .limit(1)
+        .lean();
+      const key = sort === 'dueAt' ? window[0].dueAt! : window[0].createdAt;
+      expect(pages[0].searchedTo).to.equal(key.toISOString());
+      expect(pages[0].next).to.be.a('string');
+      expect(pages[1].searchedTo).to.equal(undefined);
+    });
+  }
+
+  it('a page that fills inside the window pages as usual', async () => {
+    const page = await get(`q=${encodeURIComponent('困难')}&limit=5`);
+    expect(page.items).to.have.length(5);
+    expect(page.searchedTo).to.equal(undefined);
+    expect(page.next).to.be.a('string');
+  });
+});
