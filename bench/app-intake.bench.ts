@@ -9,10 +9,11 @@ import { CATEGORY_IDS, URGENCIES } from '../shared/states.ts';
 import { createRng } from '../server/seed/prng.ts';
 import { startEcho, type ChildServer } from './lib/app/app-process.ts';
 import { printFlatness, recordFlat, sizes, withApp, type AppSession } from './lib/app/app-session.ts';
-import { httpLoad, type LoadResult } from './lib/app/http-load.ts';
+import { httpLoad } from './lib/app/http-load.ts';
+import { reportLoad } from './lib/app/load-report.ts';
 import { weighted, CHANNEL_WEIGHTS } from './lib/dataset/issue-plan.ts';
 import { issueText } from './lib/dataset/texts.ts';
-import { heading, note, report } from './lib/report.ts';
+import { heading, note } from './lib/report.ts';
 
 const CONCURRENCY = [1, 8, 32];
 const BODIES = 3000;
@@ -30,36 +31,6 @@ function intakeBodies(creditCodes: readonly string[]): unknown[] {
       ...given,
     };
   });
-}
-
-function reportLoad(label: string, r: LoadResult, baseline: LoadResult, target?: string): void {
-  report({
-    name: `${label} issues/s`,
-    value: r.rps,
-    unit: 'req/s',
-    baseline: { name: 'echo', value: baseline.rps },
-    target,
-  });
-  report({
-    name: `${label} p50`,
-    value: r.p50,
-    unit: 'ms',
-    baseline: { name: 'echo p50', value: baseline.p50 },
-  });
-  report({
-    name: `${label} p99`,
-    value: r.p99,
-    unit: 'ms',
-    baseline: { name: 'echo p99', value: baseline.p99 },
-    target: target ? '< 50 ms' : undefined,
-  });
-  report({
-    name: `${label} CPU per request`,
-    value: r.cpuMsPerRequest,
-    unit: 'ms',
-    baseline: { name: 'echo', value: baseline.cpuMsPerRequest },
-  });
-  if (r.errors || r.non2xx) note(`!! ${label}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.sent} sent`);
 }
 
 /**
@@ -98,8 +69,8 @@ try {
           paths: ['/api/issues'],
           bodies,
         });
-        const target = c === 8 ? '≥ 1,000 issues/s and ≥ 0.40× echo' : undefined;
-        reportLoad(`intake c=${c}`, r, baseline, target);
+        const targets = c === 8 ? { rate: '≥ 1,000 issues/s and ≥ 0.40× echo', p99: '< 50 ms' } : {};
+        reportLoad(`intake c=${c}`, r, { name: 'echo', result: baseline }, targets);
         recordFlat(`intake c=${c} CPU ms/request`, size, r.cpuMsPerRequest);
         recordFlat(`intake c=${c} p50 ms`, size, r.p50);
       }

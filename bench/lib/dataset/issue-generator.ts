@@ -8,7 +8,7 @@
 // Modes:
 //  - history: `issues` issues over `years` of intake growing by 60 % from first to last year, so most are
 //    finished and the open backlog has realistic ages;
-//  - sweep: `issues` OPEN issues taken in over the last 30 days, of which exactly `due` are left with their
+//  - sweep: `issues` OPEN issues taken in over the last 21 days, of which exactly `due` are left with their
 //    next follow-up due at `asOf` (the sweep has not run since), the others due later or never.
 import { ObjectId } from 'mongodb';
 import { chinaDateKey, createWorkCalendar, type WorkCalendar } from '../../../shared/calendar.ts';
@@ -58,7 +58,7 @@ export interface GenerationSummary {
 const SAMPLE_IDS = 2000;
 /** Generated issues held back so a duplicate can still be linked into its master's `mergedFrom`. */
 const MERGE_WINDOW = 500;
-const SWEEP_SPAN_DAYS = 30;
+const SWEEP_SPAN_DAYS = 21;
 /** Due issues come from the older part of the sweep window, where follow-ups have fallen due. */
 const DUE_MIN_AGE_DAYS = 8;
 const FINISHED: ReadonlySet<string> = new Set(['closed', 'merged', 'rejected']);
@@ -98,7 +98,8 @@ export class IssueGenerator {
   private readonly start: number;
   private readonly workingSpan: number;
   private readonly dueTotal: number;
-  private readonly dueFrom: number;
+  /** Issues before this index are old enough to be left due. */
+  private readonly dueBefore: number;
   private cursor: number;
   private lastFraction = 0;
   private next = 0;
@@ -123,9 +124,9 @@ export class IssueGenerator {
     this.cursor = this.start;
     this.workingSpan = this.calendar.workingMsBetween(new Date(this.start), spec.asOf);
     this.dueTotal = spec.mode === 'sweep' ? (spec.due ?? Math.min(10_000, Math.floor(spec.issues / 2))) : 0;
-    // Due issues are spread evenly over the issues at least DUE_MIN_AGE_DAYS old.
+    // Due issues are spread evenly over the issues at least DUE_MIN_AGE_DAYS old (the first ones).
     const oldShare = spanFraction(1 - DUE_MIN_AGE_DAYS / spanDays, 0);
-    this.dueFrom = Math.floor(spec.issues * oldShare);
+    this.dueBefore = Math.max(this.dueTotal, Math.floor(spec.issues * oldShare));
     this.summaryData = {
       issues: 0,
       states: {},
@@ -168,10 +169,9 @@ export class IssueGenerator {
   }
 
   private isDue(i: number): boolean {
-    if (!this.dueTotal || i < this.dueFrom) return false;
-    const span = this.spec.issues - this.dueFrom;
-    const k = i - this.dueFrom;
-    return Math.floor(((k + 1) * this.dueTotal) / span) > Math.floor((k * this.dueTotal) / span);
+    if (!this.dueTotal || i >= this.dueBefore) return false;
+    const span = this.dueBefore;
+    return Math.floor(((i + 1) * this.dueTotal) / span) > Math.floor((i * this.dueTotal) / span);
   }
 
   /** Creation instants follow the issue order, in working time, with intake growing over the years. */
