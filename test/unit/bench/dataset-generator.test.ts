@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { BSON } from 'bson';
 import mongoose from 'mongoose';
 import { isValidCreditCode } from '../../../shared/credit-code.ts';
+import { ISSUE_STATES, TERMINAL_STATES } from '../../../shared/states.ts';
 import { createModels } from '../../../server/models/index.ts';
 import { IssueGenerator, type IssueSpec, type RawIssue } from '../../../bench/lib/dataset/issue-generator.ts';
 import { createWorld } from '../../../bench/lib/dataset/world.ts';
@@ -53,15 +54,7 @@ describe('bench data set generator', function () {
     const share = (...states: string[]) => docs.filter((d) => states.includes(d.state)).length / docs.length;
     expect(share('closed')).to.be.within(0.78, 0.9);
     expect(share('rejected', 'merged')).to.be.within(0.02, 0.09);
-    const open = [
-      'received',
-      'dispatched',
-      'in_progress',
-      'suspended',
-      'consulting',
-      'replied',
-      'awaiting_rating',
-    ];
+    const open = ISSUE_STATES.filter((state) => !TERMINAL_STATES.includes(state));
     expect(share(...open)).to.be.within(0.05, 0.16);
     const lengths = docs.map((d) => d.timeline.length);
     expect(lengths.reduce((a, b) => a + b, 0) / lengths.length).to.be.within(5, 15);
