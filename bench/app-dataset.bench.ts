@@ -42,7 +42,7 @@ function describe(m: DatasetManifest, cached: boolean): void {
       baseline: { name: 'whole load', value: l.insertRate },
     });
     report({
-      name: 'generation issues/s (no database)',
+      name: 'generation issues/s (in the loading process)',
       value: (m.issues / l.generateMs) * 1000,
       unit: 'issues/s',
     });

@@ -29,7 +29,8 @@ import {
   type DatasetSamples,
   type LoadFigures,
 } from './catalog.ts';
-import { IssueGenerator, type GenerationSummary } from './issue-generator.ts';
+import type { GenerationSummary } from './generation-summary.ts';
+import { IssueGenerator } from './issue-generator.ts';
 import { createWorld, type World } from './world.ts';
 
 const BATCH = 1000;

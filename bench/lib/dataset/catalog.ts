@@ -8,7 +8,7 @@
 // from (issue ids, QR tokens, credit codes, the busiest unit and enterprise).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GenerationSummary } from './issue-generator.ts';
+import type { GenerationSummary } from './generation-summary.ts';
 
 /** Bump whenever generated documents change, so stale caches are rebuilt rather than reused. */
 export const GENERATOR_VERSION = 1;

@@ -24,6 +24,7 @@ import { vagueText } from '../../../server/seed/issue-texts.seed.ts';
 import { IssueSim, type NamedActor, type SimSettings } from './issue-sim.ts';
 import { EXTERNAL_CHANNELS, planIssue, type IssuePlan } from './issue-plan.ts';
 import { runStory, type StoryCast } from './issue-story.ts';
+import { FINISHED, SummaryTally, type GenerationSummary } from './generation-summary.ts';
 import { issueText } from './texts.ts';
 import { makeObjectId, OID_TAG, type World, type WorldEnterprise, type WorldUnit } from './world.ts';
 
@@ -40,28 +41,11 @@ export interface IssueSpec {
 
 export type RawIssue = Record<string, unknown> & { _id: ObjectId; state: IssueState; timeline: unknown[] };
 
-export interface GenerationSummary {
-  issues: number;
-  states: Record<string, number>;
-  warnings: Record<string, number>;
-  /** Highest number per China calendar year: the `counters` rows (`issue:<year>`). */
-  counters: Record<string, number>;
-  timeline: { min: number; mean: number; max: number };
-  /** Issues whose nextCheckAt ≤ asOf among the open ones. */
-  dueAtAsOf: number;
-  sampleIssueIds: string[];
-  busiestUnitId: string | null;
-  busiestEnterpriseId: string | null;
-  maxIssuesPerEnterprise: number;
-}
-
-const SAMPLE_IDS = 2000;
 /** Generated issues held back so a duplicate can still be linked into its master's `mergedFrom`. */
 const MERGE_WINDOW = 500;
 const SWEEP_SPAN_DAYS = 21;
 /** Due issues come from the older part of the sweep window, where follow-ups have fallen due. */
 const DUE_MIN_AGE_DAYS = 8;
-const FINISHED: ReadonlySet<string> = new Set(['closed', 'merged', 'rejected']);
 
 const issueRng = (seed: number, i: number, attempt = 0) =>
   createRng((seed ^ Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(attempt, 0x85ebca6b)) >>> 0);
@@ -108,16 +92,13 @@ export class IssueGenerator {
   private readonly routes = new Map<string, { unit: WorldUnit | undefined; tier: Tier }>();
   private readonly masters = new Map<string, Pending[]>();
   private readonly candidates = new Map<string, WorldUnit[]>();
-  private readonly unitCounts = new Map<string, number>();
-  private readonly enterpriseCounts: Uint32Array;
-  private readonly summaryData: GenerationSummary;
+  private readonly tally: SummaryTally;
 
   constructor(
     readonly spec: IssueSpec,
     readonly world: World,
   ) {
     const asOf = spec.asOf.getTime();
-    this.enterpriseCounts = new Uint32Array(world.enterprises.length);
     this.settings = { calendar: this.calendar, policy: DEFAULT_TIME_LIMIT_POLICY, asOf };
     const spanDays = spec.mode === 'sweep' ? SWEEP_SPAN_DAYS : 365 * (spec.years ?? 3);
     this.start = asOf - spanDays * DAY_MS;
@@ -127,18 +108,7 @@ export class IssueGenerator {
     // Due issues are spread evenly over the issues at least DUE_MIN_AGE_DAYS old (the first ones).
     const oldShare = spanFraction(1 - DUE_MIN_AGE_DAYS / spanDays, 0);
     this.dueBefore = Math.max(this.dueTotal, Math.floor(spec.issues * oldShare));
-    this.summaryData = {
-      issues: 0,
-      states: {},
-      warnings: {},
-      counters: {},
-      timeline: { min: Infinity, mean: 0, max: 0 },
-      dueAtAsOf: 0,
-      sampleIssueIds: [],
-      busiestUnitId: null,
-      busiestEnterpriseId: null,
-      maxIssuesPerEnterprise: 0,
-    };
+    this.tally = new SummaryTally(spec.issues, world.enterprises.length, asOf);
   }
 
   /** The next `size` issues ready to insert (fewer at the end; empty when done). */
@@ -155,17 +125,7 @@ export class IssueGenerator {
   }
 
   summary(): GenerationSummary {
-    const s = this.summaryData;
-    const busiest = <K>(entries: Iterable<[K, number]>) => {
-      let best: [K, number] | null = null;
-      for (const e of entries) if (!best || e[1] > best[1]) best = e;
-      return best;
-    };
-    s.busiestUnitId = busiest(this.unitCounts)?.[0] ?? null;
-    const ent = busiest([...this.enterpriseCounts.entries()]);
-    s.busiestEnterpriseId = ent ? this.world.enterprises[ent[0]]._id.toHexString() : null;
-    s.maxIssuesPerEnterprise = ent?.[1] ?? 0;
-    return { ...s, timeline: { ...s.timeline, mean: s.timeline.mean / Math.max(1, s.issues) } };
+    return this.tally.result(this.world);
   }
 
   private isDue(i: number): boolean {
@@ -308,8 +268,7 @@ export class IssueGenerator {
     const e = this.world.enterprises[plan.enterpriseIndex];
     const created = new Date(at);
     const year = chinaDateKey(created).slice(0, 4);
-    const seq = (this.summaryData.counters[year] ?? 0) + 1;
-    this.summaryData.counters[year] = seq;
+    const seq = this.tally.nextSequence(year);
     const text = plan.vague && rng.next() < 0.5 ? vagueText(plan.category) : issueText(rng, plan.category);
     const _id = makeObjectId(OID_TAG.issue, Math.floor(at / 1000), i, this.spec.seed);
     const externalId =
@@ -344,7 +303,7 @@ export class IssueGenerator {
       const master = this.pendingById.get(plan.story.mergeInto);
       if (master && doc.state === 'merged') (master.doc.mergedFrom as ObjectId[]).push(_id);
     }
-    this.tally(i, doc, plan);
+    this.tally.add(i, doc, plan.enterpriseIndex);
     const pending = {
       doc,
       index: i,
@@ -358,28 +317,6 @@ export class IssueGenerator {
       this.masters.set(plan.category, list);
     }
     return pending;
-  }
-
-  private tally(i: number, doc: RawIssue, plan: IssuePlan): void {
-    const s = this.summaryData;
-    s.issues += 1;
-    s.states[doc.state] = (s.states[doc.state] ?? 0) + 1;
-    const warning = doc.warning as string;
-    s.warnings[warning] = (s.warnings[warning] ?? 0) + 1;
-    const n = doc.timeline.length;
-    s.timeline.min = Math.min(s.timeline.min, n);
-    s.timeline.max = Math.max(s.timeline.max, n);
-    s.timeline.mean += n;
-    const next = (doc.nextCheckAt as Date | null)?.getTime();
-    if (next !== undefined && next <= this.settings.asOf && !FINISHED.has(doc.state)) s.dueAtAsOf += 1;
-    if (
-      i % Math.max(1, Math.floor(this.spec.issues / SAMPLE_IDS)) === 0 &&
-      s.sampleIssueIds.length < SAMPLE_IDS
-    )
-      s.sampleIssueIds.push(doc._id.toHexString());
-    const unit = doc.unitId ? String(doc.unitId) : null;
-    if (unit) this.unitCounts.set(unit, (this.unitCounts.get(unit) ?? 0) + 1);
-    this.enterpriseCounts[plan.enterpriseIndex] += 1;
   }
 }
 
