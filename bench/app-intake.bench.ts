@@ -72,7 +72,7 @@ try {
         const targets = c === 8 ? { rate: '≥ 1,000 issues/s and ≥ 0.40× echo', p99: '< 50 ms' } : {};
         reportLoad(`intake c=${c}`, r, { name: 'echo', result: baseline }, targets);
         recordFlat(`intake c=${c} CPU ms/request`, size, r.cpuMsPerRequest);
-        recordFlat(`intake c=${c} p50 ms`, size, r.p50);
+        recordFlat(`intake c=${c} p50 ms`, size, r.completed ? r.p50 : NaN);
       }
       await channelWebhookIntake(s);
     });

@@ -34,6 +34,8 @@ export const benchConfig = Object.freeze({
   loadHeapMB: positiveInt('BENCH_LOAD_HEAP_MB', 16_384),
   /** Longest the app may take to answer /healthz after spawn (seconds). */
   startTimeoutS: positiveInt('BENCH_START_TIMEOUT', 900),
+  /** Worker threads generating issues (0: on the loading thread); the output is the same either way. */
+  genWorkers: Number(process.env.BENCH_GEN_WORKERS ?? 2),
   /** The generated data sets' "now" (ISO instant); default: the build time. */
   asOf: process.env.BENCH_AS_OF || undefined,
 });

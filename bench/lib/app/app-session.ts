@@ -94,7 +94,7 @@ export async function withApp(
 type FlatRow = Map<Size, number>;
 const flat = new Map<string, FlatRow>();
 
-/** Remembers a figure per size for the flatness comparison (lower is better: ms, CPU, s). */
+/** Remembers a figure per size for the flatness comparison (lower is better: ms, CPU, s; NaN: none completed). */
 export function recordFlat(key: string, size: Size, value: number): void {
   const row = flat.get(key) ?? new Map<Size, number>();
   row.set(size, value);
@@ -106,7 +106,10 @@ export function printFlatness(): void {
   if (!flat.size) return;
   heading(`flatness: each figure at every size, and the largest size over the demo (target ${TARGETS.flat})`);
   for (const [key, row] of flat) {
-    const cells = [...row].map(([size, v]) => `${sizeLabel(size)}: ${v.toFixed(v >= 100 ? 0 : 2)}`);
+    const cells = [...row].map(
+      ([size, v]) =>
+        `${sizeLabel(size)}: ${Number.isNaN(v) ? 'none completed' : v.toFixed(v >= 100 ? 0 : 2)}`,
+    );
     const demo = row.get('demo');
     const largest = [...row.keys()].filter((s) => s !== 'demo').pop();
     const ratio =

@@ -25,6 +25,13 @@ export function reportLoad(
     ['CPU/request', 'cpuMsPerRequest', 'ms', undefined],
   ];
   for (const [what, key, unit, target] of rows) {
+    // With nothing completed autocannon's percentiles are 0: say so instead of printing a flattering 0 ms.
+    if ((key === 'p50' || key === 'p99') && r.completed === 0) {
+      note(
+        `${label} ${what}: no request completed in the load (${r.sent} sent)${target ? ` | target ${target}` : ''}`,
+      );
+      continue;
+    }
     const baselineName = key === 'p50' || key === 'p99' ? `${baseline.name} ${key}` : baseline.name;
     report({
       name: `${label} ${what}`,

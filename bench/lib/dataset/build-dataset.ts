@@ -30,7 +30,7 @@ import {
   type LoadFigures,
 } from './catalog.ts';
 import type { GenerationSummary } from './generation-summary.ts';
-import { IssueGenerator } from './issue-generator.ts';
+import { IssueStream } from './issue-stream.ts';
 import { createWorld, type World } from './world.ts';
 
 const BATCH = 1000;
@@ -92,7 +92,7 @@ interface IssueLoad {
   summary: GenerationSummary;
 }
 
-async function loadIssues(client: MongoClient, generator: IssueGenerator): Promise<IssueLoad> {
+async function loadIssues(client: MongoClient, generator: IssueStream, total: number): Promise<IssueLoad> {
   const issues = client.db(APP_DB_NAME).collection('issues');
   let generateMs = 0;
   let insertMs = 0;
@@ -100,12 +100,12 @@ async function loadIssues(client: MongoClient, generator: IssueGenerator): Promi
   let sampledBytes = 0;
   let sampled = 0;
   let lastReport = performance.now();
-  const finalFrom = Math.floor(generator.spec.issues * 0.9);
+  const finalFrom = Math.floor(total * 0.9);
   let finalMs = 0;
   let finalCount = 0;
   for (;;) {
     let t = performance.now();
-    const batch = generator.batch(BATCH);
+    const batch = await generator.batch();
     generateMs += performance.now() - t;
     if (!batch.length) break;
     for (let i = 0; i < batch.length; i += 50, sampled++) sampledBytes += BSON.calculateObjectSize(batch[i]);
@@ -123,13 +123,14 @@ async function loadIssues(client: MongoClient, generator: IssueGenerator): Promi
       const rate = Math.round((batch.length / took) * 1000);
       emit({
         progress: done,
-        of: generator.spec.issues,
+        of: total,
         insertRate: rate,
         rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
       });
     }
   }
   const summary = generator.summary();
+  await generator.close();
   const counters = Object.entries(summary.counters).map(([year, seq]) => ({ _id: `issue:${year}`, seq }));
   if (counters.length)
     await client.db(APP_DB_NAME).collection<{ _id: string; seq: number }>('counters').insertMany(counters);
@@ -202,18 +203,13 @@ async function build(ref: DatasetRef, dir: string, asOf: Date): Promise<DatasetM
     await seedDemo(models, systemClock);
     ({ samples, issues } = await demoSamples(models));
   } else {
-    const world = createWorld({
-      seed: DATASET_SEED,
-      enterpriseCount: ref.enterprises,
-      createdAt: historyStart,
-    });
+    const worldSpec = { seed: DATASET_SEED, enterpriseCount: ref.enterprises, createdAt: historyStart };
+    const world = createWorld(worldSpec);
     await insertWorld(models, world);
     const mode = ref.kind === 'sweep' ? 'sweep' : 'history';
-    const generator = new IssueGenerator(
-      { mode, issues: ref.issues, seed: DATASET_SEED, asOf, years: HISTORY_YEARS },
-      world,
-    );
-    load = await loadIssues(client, generator);
+    const spec = { mode, issues: ref.issues, seed: DATASET_SEED, asOf, years: HISTORY_YEARS } as const;
+    const stream = new IssueStream(spec, worldSpec, { workers: benchConfig.genWorkers, batch: BATCH, world });
+    load = await loadIssues(client, stream, ref.issues);
     samples = worldSamples(world, load.summary);
   }
   const elapsed = performance.now() - started;

@@ -7,8 +7,7 @@ import { BSON } from 'bson';
 import { DAY_MS } from '../../../shared/clock.ts';
 import { benchConfig } from '../bench-config.ts';
 import { DATASET_SEED, parseDatasetName } from './catalog.ts';
-import { IssueGenerator } from './issue-generator.ts';
-import { createWorld } from './world.ts';
+import { IssueStream } from './issue-stream.ts';
 
 const ref = parseDatasetName(process.argv[2] ?? 'issues-1000000');
 if (ref.kind === 'demo') throw new Error('the demo data set is the demo seed; nothing to generate');
@@ -17,28 +16,32 @@ const asOf = benchConfig.asOf
   : new Date(Math.floor(Date.now() / 60_000) * 60_000);
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-const world = createWorld({
+const worldSpec = {
   seed: DATASET_SEED,
   enterpriseCount: ref.enterprises,
   createdAt: new Date(asOf.getTime() - 3 * 365 * DAY_MS),
-});
+};
 const mode = ref.kind === 'sweep' ? 'sweep' : 'history';
-const generator = new IssueGenerator({ mode, issues: ref.issues, seed: DATASET_SEED, asOf }, world);
+const generator = new IssueStream({ mode, issues: ref.issues, seed: DATASET_SEED, asOf }, worldSpec, {
+  workers: benchConfig.genWorkers,
+});
 let count = 0;
 let bytes = 0;
-for (let batch = generator.batch(1000); batch.length; batch = generator.batch(1000)) {
+for (let batch = await generator.batch(); batch.length; batch = await generator.batch()) {
   count += batch.length;
   for (let i = 0; i < batch.length; i += 50) bytes += BSON.calculateObjectSize(batch[i]) * 50;
 }
 const wallS = (performance.now() - t0) / 1000;
-const cpu = process.cpuUsage(cpu0);
+const cpu = process.cpuUsage(cpu0); // every thread of this process
 const cpuS = (cpu.user + cpu.system) / 1e6;
 const { sampleIssueIds: _ids, ...summary } = generator.summary();
+await generator.close();
 console.log(
   JSON.stringify({
     dataset: ref.name,
     issues: count,
-    enterprises: world.enterprises.length,
+    enterprises: ref.enterprises,
+    workers: benchConfig.genWorkers,
     wallS: Number(wallS.toFixed(1)),
     cpuS: Number(cpuS.toFixed(1)),
     issuesPerCpuSecond: Math.round(count / cpuS),

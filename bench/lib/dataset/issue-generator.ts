@@ -11,7 +11,7 @@
 //  - sweep: `issues` OPEN issues taken in over the last 21 days, of which exactly `due` are left with their
 //    next follow-up due at `asOf` (the sweep has not run since), the others due later or never.
 import { ObjectId } from 'mongodb';
-import { chinaDateKey, createWorkCalendar, type WorkCalendar } from '../../../shared/calendar.ts';
+import { createWorkCalendar, type WorkCalendar } from '../../../shared/calendar.ts';
 import { DAY_MS } from '../../../shared/clock.ts';
 import { applyAction } from '../../../shared/lifecycle/apply.ts';
 import { createIssueCore, creationEvent, SYSTEM_ACTOR } from '../../../shared/lifecycle/issue-core.ts';
@@ -24,7 +24,7 @@ import { vagueText } from '../../../server/seed/issue-texts.seed.ts';
 import { IssueSim, type NamedActor, type SimSettings } from './issue-sim.ts';
 import { EXTERNAL_CHANNELS, planIssue, type IssuePlan } from './issue-plan.ts';
 import { runStory, type StoryCast } from './issue-story.ts';
-import { FINISHED, SummaryTally, type GenerationSummary } from './generation-summary.ts';
+import { FINISHED } from './generation-summary.ts';
 import { issueText } from './texts.ts';
 import { makeObjectId, OID_TAG, type World, type WorldEnterprise, type WorldUnit } from './world.ts';
 
@@ -37,6 +37,8 @@ export interface IssueSpec {
   years?: number;
   /** sweep: issues left due at asOf (default min(10,000, issues / 2)). */
   due?: number;
+  /** Generate only issues [from, to) of the `issues` (a segment; the time axis restarts at `from`). */
+  range?: { from: number; to: number };
 }
 
 export type RawIssue = Record<string, unknown> & { _id: ObjectId; state: IssueState; timeline: unknown[] };
@@ -92,7 +94,7 @@ export class IssueGenerator {
   private readonly routes = new Map<string, { unit: WorldUnit | undefined; tier: Tier }>();
   private readonly masters = new Map<string, Pending[]>();
   private readonly candidates = new Map<string, WorldUnit[]>();
-  private readonly tally: SummaryTally;
+  private readonly end: number;
 
   constructor(
     readonly spec: IssueSpec,
@@ -102,30 +104,35 @@ export class IssueGenerator {
     this.settings = { calendar: this.calendar, policy: DEFAULT_TIME_LIMIT_POLICY, asOf };
     const spanDays = spec.mode === 'sweep' ? SWEEP_SPAN_DAYS : 365 * (spec.years ?? 3);
     this.start = asOf - spanDays * DAY_MS;
-    this.cursor = this.start;
     this.workingSpan = this.calendar.workingMsBetween(new Date(this.start), spec.asOf);
+    const from = spec.range?.from ?? 0;
+    this.end = spec.range?.to ?? spec.issues;
+    this.next = from;
+    this.lastFraction = from ? spanFraction(from / spec.issues, this.growth) : 0;
+    this.cursor = this.calendar
+      .addWorkingMs(new Date(this.start), this.lastFraction * this.workingSpan)
+      .getTime();
     this.dueTotal = spec.mode === 'sweep' ? (spec.due ?? Math.min(10_000, Math.floor(spec.issues / 2))) : 0;
     // Due issues are spread evenly over the issues at least DUE_MIN_AGE_DAYS old (the first ones).
     const oldShare = spanFraction(1 - DUE_MIN_AGE_DAYS / spanDays, 0);
     this.dueBefore = Math.max(this.dueTotal, Math.floor(spec.issues * oldShare));
-    this.tally = new SummaryTally(spec.issues, world.enterprises.length, asOf);
   }
 
   /** The next `size` issues ready to insert (fewer at the end; empty when done). */
   batch(size: number): RawIssue[] {
-    while (this.next < this.spec.issues && this.pending.length < MERGE_WINDOW + size) {
+    while (this.next < this.end && this.pending.length < MERGE_WINDOW + size) {
       const p = this.make();
       this.pending.push(p);
       this.pendingById.set(p.doc._id.toHexString(), p);
     }
-    const take = this.next >= this.spec.issues ? size : Math.max(0, this.pending.length - MERGE_WINDOW);
+    const take = this.next >= this.end ? size : Math.max(0, this.pending.length - MERGE_WINDOW);
     const out = this.pending.splice(0, Math.min(size, take));
     for (const p of out) this.pendingById.delete(p.doc._id.toHexString());
     return out.map((p) => p.doc);
   }
 
-  summary(): GenerationSummary {
-    return this.tally.result(this.world);
+  private get growth(): number {
+    return this.spec.mode === 'sweep' ? 0 : 0.6;
   }
 
   private isDue(i: number): boolean {
@@ -136,7 +143,7 @@ export class IssueGenerator {
 
   /** Creation instants follow the issue order, in working time, with intake growing over the years. */
   private createdAt(rng: Rng, i: number): number {
-    const fraction = spanFraction((i + rng.next()) / this.spec.issues, this.spec.mode === 'sweep' ? 0 : 0.6);
+    const fraction = spanFraction((i + rng.next()) / this.spec.issues, this.growth);
     const step = Math.max(0, fraction - this.lastFraction) * this.workingSpan;
     this.lastFraction = Math.max(fraction, this.lastFraction);
     this.cursor = this.calendar.addWorkingMs(new Date(this.cursor), step).getTime();
@@ -267,8 +274,6 @@ export class IssueGenerator {
     const { sim } = intake;
     const e = this.world.enterprises[plan.enterpriseIndex];
     const created = new Date(at);
-    const year = chinaDateKey(created).slice(0, 4);
-    const seq = this.tally.nextSequence(year);
     const text = plan.vague && rng.next() < 0.5 ? vagueText(plan.category) : issueText(rng, plan.category);
     const _id = makeObjectId(OID_TAG.issue, Math.floor(at / 1000), i, this.spec.seed);
     const externalId =
@@ -281,7 +286,8 @@ export class IssueGenerator {
     const doc = {
       _id,
       ...storedCore(sim, this.world),
-      number: `HZ-${year}-${String(seq).padStart(6, '0')}`,
+      // Numbered in order by the IssueStream (the per-year sequence spans segments and workers).
+      number: '',
       enterpriseId: e._id,
       enterpriseName: e.name,
       enterpriseCreditCode: e.creditCode,
@@ -303,7 +309,6 @@ export class IssueGenerator {
       const master = this.pendingById.get(plan.story.mergeInto);
       if (master && doc.state === 'merged') (master.doc.mergedFrom as ObjectId[]).push(_id);
     }
-    this.tally.add(i, doc, plan.enterpriseIndex);
     const pending = {
       doc,
       index: i,

@@ -8,25 +8,36 @@ import mongoose from 'mongoose';
 import { isValidCreditCode } from '../../../shared/credit-code.ts';
 import { ISSUE_STATES, TERMINAL_STATES } from '../../../shared/states.ts';
 import { createModels } from '../../../server/models/index.ts';
-import { IssueGenerator, type IssueSpec, type RawIssue } from '../../../bench/lib/dataset/issue-generator.ts';
+import type { GenerationSummary } from '../../../bench/lib/dataset/generation-summary.ts';
+import type { IssueSpec, RawIssue } from '../../../bench/lib/dataset/issue-generator.ts';
+import { IssueStream } from '../../../bench/lib/dataset/issue-stream.ts';
 import { createWorld } from '../../../bench/lib/dataset/world.ts';
 
 const AS_OF = new Date('2026-11-30T02:00:00Z');
-const world = createWorld({ seed: 7, enterpriseCount: 300, createdAt: new Date('2023-12-01T00:00:00Z') });
+const worldSpec = { seed: 7, enterpriseCount: 300, createdAt: new Date('2023-12-01T00:00:00Z') };
+const world = createWorld(worldSpec);
 
-function generate(spec: Partial<IssueSpec> = {}): { docs: RawIssue[]; gen: IssueGenerator } {
-  const gen = new IssueGenerator({ mode: 'history', issues: 3000, seed: 7, asOf: AS_OF, ...spec }, world);
+async function generate(spec: Partial<IssueSpec> = {}, workers = 0) {
+  const stream = new IssueStream(
+    { mode: 'history', issues: 3000, seed: 7, asOf: AS_OF, ...spec },
+    worldSpec,
+    { workers, world, segment: 1000 },
+  );
   const docs: RawIssue[] = [];
-  for (let b = gen.batch(1000); b.length; b = gen.batch(1000)) docs.push(...b);
-  return { docs, gen };
+  for (let b = await stream.batch(); b.length; b = await stream.batch()) docs.push(...b);
+  await stream.close();
+  return { docs, summary: stream.summary() };
 }
 
 describe('bench data set generator', function () {
   this.timeout(120_000);
-  const { docs, gen } = generate();
+  let docs: RawIssue[];
+  let summary: GenerationSummary;
+  before(async () => ({ docs, summary } = await generate()));
 
-  it('is deterministic: the same spec and seed give the same BSON bytes', () => {
-    const again = generate({ issues: 3000 }).docs;
+  it('is deterministic: the same spec and seed give the same BSON bytes, with or without worker threads', async () => {
+    const again = (await generate({}, 2)).docs;
+    expect(again).to.have.length(docs.length);
     for (let i = 0; i < docs.length; i += 37)
       expect(Buffer.compare(BSON.serialize(docs[i]), BSON.serialize(again[i]))).to.equal(0);
   });
@@ -41,7 +52,7 @@ describe('bench data set generator', function () {
     const numbers = docs.map((d) => d.number as string);
     expect(new Set(numbers).size).to.equal(docs.length);
     expect(numbers.every((n) => /^HZ-\d{4}-\d{6,}$/.test(n))).to.equal(true);
-    for (const [year, seq] of Object.entries(gen.summary().counters)) {
+    for (const [year, seq] of Object.entries(summary.counters)) {
       const last = numbers
         .filter((n) => n.startsWith(`HZ-${year}-`))
         .sort()
@@ -71,8 +82,8 @@ describe('bench data set generator', function () {
     }
   });
 
-  it('leaves exactly the requested number of sweep issues due, all of them open', () => {
-    const sweep = generate({ mode: 'sweep', issues: 1200, due: 300 }).docs;
+  it('leaves exactly the requested number of sweep issues due, all of them open', async () => {
+    const sweep = (await generate({ mode: 'sweep', issues: 1200, due: 300 })).docs;
     const due = sweep.filter((d) => d.nextCheckAt && (d.nextCheckAt as Date) <= AS_OF);
     expect(due).to.have.length(300);
     expect(sweep.every((d) => !['closed', 'merged', 'rejected'].includes(d.state))).to.equal(true);
