@@ -17,8 +17,8 @@ export function heading(title: string): void {
 export function report(figure: Figure): void {
   let line = `${figure.name.padEnd(44)} ${format(figure.value).padStart(12)} ${figure.unit}`;
   if (figure.baseline) {
-    const ratio = figure.value / figure.baseline.value;
-    line += ` | baseline ${figure.baseline.name}: ${format(figure.baseline.value)} ${figure.unit} | ratio ${ratio.toFixed(2)}×`;
+    const ratio = figure.baseline.value > 0 ? `${(figure.value / figure.baseline.value).toFixed(2)}×` : 'n/a';
+    line += ` | baseline ${figure.baseline.name}: ${format(figure.baseline.value)} ${figure.unit} | ratio ${ratio}`;
   }
   if (figure.target) line += ` | target ${figure.target}`;
   console.log(line);

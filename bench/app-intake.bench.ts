@@ -1,0 +1,84 @@
+/**
+ * Intake through `POST /api/issues` (as `dispatcher`, random enterprises of the data set by credit code,
+ * varied realistic content, category and urgency given by staff or left to the classifier) at concurrency 1, 8
+ * and 32, against a bare Express 5 JSON echo app in its own process at the same concurrency. Runs on a copy of
+ * the data set (every request creates an issue). Targets at 1,000,000: ≥ 1,000 issues/s and ≥ 40 % of the
+ * echo's rate at concurrency 8, p99 < 50 ms.
+ */
+import { CATEGORY_IDS, URGENCIES } from '../shared/states.ts';
+import { createRng } from '../server/seed/prng.ts';
+import { startEcho, type ChildServer } from './lib/app/app-process.ts';
+import { printFlatness, recordFlat, sizes, withApp, type AppSession } from './lib/app/app-session.ts';
+import { httpLoad } from './lib/app/http-load.ts';
+import { reportLoad } from './lib/app/load-report.ts';
+import { weighted, CHANNEL_WEIGHTS } from './lib/dataset/issue-plan.ts';
+import { issueText } from './lib/dataset/texts.ts';
+import { heading, note } from './lib/report.ts';
+
+const CONCURRENCY = [1, 8, 32];
+const BODIES = 3000;
+
+function intakeBodies(creditCodes: readonly string[]): unknown[] {
+  const rng = createRng(11);
+  return Array.from({ length: BODIES }, () => {
+    const category = rng.pick(CATEGORY_IDS);
+    const given = rng.next() < 0.4 ? { category, urgency: rng.pick(URGENCIES) } : {};
+    const channel = weighted(rng, CHANNEL_WEIGHTS);
+    return {
+      enterprise: { creditCode: rng.pick(creditCodes) },
+      channel,
+      ...issueText(rng, category),
+      ...given,
+    };
+  });
+}
+
+/**
+ * HOOK (issue 6): channel-webhook intake (e.g. POST /api/intake/hotline12345, HMAC-signed with
+ * X-Timestamp/X-Signature, demo secret `demo-hotline12345-secret`) does not exist yet. When it does, load it
+ * here at the same concurrencies, with the echo as baseline.
+ */
+async function channelWebhookIntake(_s: AppSession): Promise<void> {
+  note(
+    'channel-webhook intake: NOT MEASURED — the channel endpoints of issue 6 do not exist yet (hook in app-intake.bench.ts)',
+  );
+}
+
+let echo: ChildServer | undefined;
+try {
+  echo = await startEcho();
+  for (const size of sizes()) {
+    await withApp('intake POST /api/issues', size, async (s) => {
+      const token = await s.login('dispatcher');
+      const bodies = intakeBodies(s.manifest.samples.creditCodes);
+      for (const c of CONCURRENCY) {
+        const baseline = await httpLoad({
+          baseUrl: echo!.baseUrl,
+          pid: echo!.pid,
+          connections: c,
+          method: 'POST',
+          paths: ['/echo'],
+          bodies,
+        });
+        const r = await httpLoad({
+          baseUrl: s.app.baseUrl,
+          pid: s.app.pid,
+          connections: c,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}` },
+          paths: ['/api/issues'],
+          bodies,
+        });
+        const targets = c === 8 ? { rate: '≥ 1,000 issues/s and ≥ 0.40× echo', p99: '< 50 ms' } : {};
+        reportLoad(`intake c=${c}`, r, { name: 'echo', result: baseline }, targets);
+        recordFlat(`intake c=${c} CPU ms/request`, size, r.cpuMsPerRequest);
+        recordFlat(`intake c=${c} p50 ms`, size, r.completed ? r.p50 : NaN);
+      }
+      await channelWebhookIntake(s);
+    });
+  }
+} finally {
+  await echo?.stop(5000);
+}
+heading('intake');
+printFlatness();

@@ -1,0 +1,104 @@
+/**
+ * The real app as a child process, started the way `npm start` runs it (`node --import tsx server/main.ts`)
+ * on a given DATA_DIR, in demo mode (the data set's users exist, so it does not reseed), logging warnings only;
+ * and the bare Express echo app used as the intake baseline. Start-up time is spawn → first `/healthz` 200 (or
+ * the echo's first answer).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { benchConfig } from '../bench-config.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ECHO_SERVER = fileURLToPath(new URL('./echo-server.ts', import.meta.url));
+
+export interface ChildServer {
+  pid: number;
+  baseUrl: string;
+  /** Spawn → first healthy answer, ms. */
+  startMs: number;
+  /** The last few KB of its stdout and stderr (for failure reports). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the shutdown time in ms. */
+  stop(graceMs?: number): Promise<number>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    await res.arrayBuffer();
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function launch(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  probe: string,
+  port: number,
+): Promise<ChildServer> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const keep = (chunk: Buffer) => (tail = (tail + chunk.toString()).slice(-4000));
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = async (graceMs = 300_000) => {
+    const t = performance.now();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited(child);
+      clearTimeout(timer);
+    }
+    return performance.now() - t;
+  };
+  const deadline = started + benchConfig.startTimeoutS * 1000;
+  while (!(await answers(baseUrl + probe))) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exited (${child.exitCode ?? child.signalCode}) before answering: ${tail.slice(-600)}`);
+    if (performance.now() > deadline) {
+      await stop(5000);
+      throw new Error(`no answer on ${probe} within ${benchConfig.startTimeoutS} s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { pid: child.pid!, baseUrl, startMs: performance.now() - started, output: () => tail, stop };
+}
+
+/** The app on `dataDir` (a copy of a built data set). */
+export async function startApp(dataDir: string): Promise<ChildServer> {
+  const port = await freePort();
+  const { MONGODB_URI: _ignored, ...inherited } = process.env;
+  const env = {
+    ...inherited,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    DEMO: '1',
+  };
+  return launch(['--import', 'tsx', 'server/main.ts'], env, '/healthz', port);
+}
+
+/** A bare Express 5 app answering POST /echo with its JSON body (201), like intake answers. */
+export async function startEcho(): Promise<ChildServer> {
+  const port = await freePort();
+  return launch(['--import', 'tsx', ECHO_SERVER], { ...process.env, PORT: String(port) }, '/ready', port);
+}

@@ -1,0 +1,68 @@
+/**
+ * The escalation sweep in-process against a copy of a sweep data set, in its own process (own heap, killable):
+ * `node --import tsx bench/lib/app/sweep-runner.ts <dataDir> <asOf>`. Starts the embedded server on
+ * `<dataDir>/db`, times the bare indexed count of the due set (the baseline), one `runEscalationSweep` at the
+ * data set's now (the due issues fire), then idle sweeps (nothing due any more) and the idle count. Prints one
+ * JSON line with the timings (ms, medians where repeated).
+ */
+import path from 'node:path';
+import mongoose from 'mongoose';
+import pino from 'pino';
+import { TERMINAL_STATES, ISSUE_STATES } from '../../../shared/states.ts';
+import { startEmbeddedServer } from '../../../server/db/embedded/server.ts';
+import { runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
+import { createModels, ensureIndexes } from '../../../server/models/index.ts';
+import { APP_DB_NAME } from '../dataset/catalog.ts';
+
+const REPEATS = 5;
+const OPEN_STATES = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
+const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+
+async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
+  const t = performance.now();
+  const value = await run();
+  return [performance.now() - t, value];
+}
+
+async function median(run: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < REPEATS; i++) times.push((await timed(run))[0]);
+  return times.sort((a, b) => a - b)[Math.floor(REPEATS / 2)];
+}
+
+const [dataDir, asOfRaw] = process.argv.slice(2);
+const asOf = new Date(asOfRaw);
+const [startMs, server] = await timed(() =>
+  startEmbeddedServer({ port: 0, dbpath: path.join(dataDir, 'db'), logger: pino({ level: 'warn' }) }),
+);
+const conn = await mongoose.createConnection(server.uri, { dbName: APP_DB_NAME }).asPromise();
+const clock = { now: () => new Date(asOf) };
+const models = createModels(conn, clock);
+await ensureIndexes(models);
+const dueFilter = { nextCheckAt: { $lte: asOf }, state: { $in: OPEN_STATES } };
+const [countMs, due] = await timed(() => models.Issue.countDocuments(dueFilter));
+const countMedianMs = await median(() => models.Issue.countDocuments(dueFilter));
+const open = await models.Issue.countDocuments({ state: { $in: OPEN_STATES } });
+const [sweepMs, swept] = await timed(() => runEscalationSweep({ models, clock, logger: quiet }));
+const idleSweepMs = await median(() => runEscalationSweep({ models, clock, logger: quiet }));
+const idleCountMs = await median(() => models.Issue.countDocuments(dueFilter));
+const [, dueAfter] = await timed(() => models.Issue.countDocuments(dueFilter));
+await conn.close();
+await server.close();
+process.stdout.write(
+  JSON.stringify({
+    startMs,
+    open,
+    due,
+    countMs,
+    countMedianMs,
+    sweepMs,
+    examined: swept.examined,
+    fired: swept.fired.length,
+    failed: swept.failed,
+    deferred: swept.deferred,
+    idleSweepMs,
+    idleCountMs,
+    dueAfter,
+  }) + '\n',
+);
