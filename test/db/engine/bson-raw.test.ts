@@ -1,13 +1,15 @@
 // Reading stored BSON without decoding it all: a partial decode must equal the same fields of a full decode
 // (every type, in canonical form), and a byte-level projection must equal the projection of the document.
 import { expect } from 'chai';
-import { BSON, type Document } from 'bson';
+import { BSON, ObjectId, type Document } from 'bson';
 import {
   decodeDoc,
   FieldSet,
+  prependId,
   projectTopLevel,
   readFields,
   readId,
+  withIdFirst,
 } from '../../../server/db/embedded/engine/bson-raw.ts';
 import { compileProjection } from '../../../server/db/embedded/engine/projection.ts';
 import { int, randomValue, rng } from './random-bson.ts';
@@ -79,5 +81,26 @@ describe('engine: reading stored BSON', () => {
   it('leaves projections of nested paths and operators to the decoded document', () => {
     for (const spec of [{ 'nested.a': 1 }, { list: { $slice: 1 } }, { a: { $elemMatch: { x: 1 } } }])
       expect(compileProjection(spec)!.raw).to.equal(undefined);
+  });
+});
+
+describe('engine: stored documents keep _id first', () => {
+  it('moves an _id from anywhere to the front, leaving every other byte as it was', () => {
+    const doc = { a: 1, b: { c: 'x' }, _id: 7, d: [1, 2] };
+    const moved = withIdFirst(BSON.serialize(doc))!;
+    expect(Object.keys(BSON.deserialize(moved))).to.deep.equal(['_id', 'a', 'b', 'd']);
+    expect(BSON.deserialize(moved)).to.deep.equal(doc);
+    const first = BSON.serialize({ _id: 1, a: 2 });
+    expect(withIdFirst(first)).to.equal(first);
+    expect(withIdFirst(BSON.serialize({ a: 1 }))).to.equal(undefined);
+  });
+
+  it('adds a new ObjectId _id in front', () => {
+    const id = new ObjectId();
+    const out = prependId(BSON.serialize({ a: 1, s: '企业' }), id);
+    const back = BSON.deserialize(out);
+    expect(Object.keys(back)).to.deep.equal(['_id', 'a', 's']);
+    expect(back._id.equals(id)).to.equal(true);
+    expect(back.s).to.equal('企业');
   });
 });

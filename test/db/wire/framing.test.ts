@@ -8,6 +8,7 @@ import { decodeOpQuery, encodeOpReply } from '../../../server/db/embedded/wire/o
 import { decodeDocument, asNumber } from '../../../server/db/embedded/wire/bson-codec.ts';
 import { MsgFlags } from '../../../server/db/embedded/wire/constants.ts';
 import { ProtocolError } from '../../../server/db/embedded/wire/protocol-error.ts';
+import type { RawDoc } from '../../../server/db/embedded/raw-doc.ts';
 import { buildOpMsg, buildOpQuery, parseReply } from './raw-client.ts';
 
 describe('wire framing', () => {
@@ -61,8 +62,23 @@ describe('wire framing', () => {
       );
       const req = decodeOpMsg(msg);
       expect(req.requestId).to.equal(7);
-      expect(req.command).to.deep.equal({ insert: 'c', $db: 'test', documents: [{ a: 1 }, { a: 2 }] });
+      // An insert's documents stay BSON, to be stored as they came.
+      const { documents, ...rest } = req.command;
+      expect(rest).to.deep.equal({ insert: 'c', $db: 'test' });
+      expect(documents.map((d: RawDoc) => BSON.deserialize(d.bytes))).to.deep.equal([{ a: 1 }, { a: 2 }]);
       expect(Object.keys(req.command)[0]).to.equal('insert');
+    });
+
+    it('refuses an insert document that is not valid BSON, as a decode would', () => {
+      const good = Buffer.from(BSON.serialize({ s: 'ok' }));
+      const badUtf8 = Buffer.from(good);
+      badUtf8[badUtf8.length - 3] = 0xff; // inside the string "ok"
+      const badLength = Buffer.from(good);
+      badLength.writeInt32LE(good.length + 1, 0);
+      for (const bad of [badUtf8, badLength]) {
+        const msg = buildOpMsg(1, { insert: 'c', $db: 'test' }, { sequences: { documents: [bad] } });
+        expect(() => decodeOpMsg(msg)).to.throw(ProtocolError, /invalid BSON|out of bounds/);
+      }
     });
 
     it('accepts several sequences, including an empty one', () => {

@@ -73,8 +73,8 @@ export class RawClient {
 export interface MsgOptions {
   flags?: number;
   checksum?: boolean;
-  /** Kind-1 sections: identifier -> documents. */
-  sequences?: Record<string, Document[]>;
+  /** Kind-1 sections: identifier -> documents (a Buffer goes in as it is, to send malformed BSON). */
+  sequences?: Record<string, (Document | Buffer)[]>;
 }
 
 /** Builds an OP_MSG the way a driver would. */
@@ -83,7 +83,7 @@ export function buildOpMsg(requestId: number, body: Document, options: MsgOption
   for (const [identifier, docs] of Object.entries(options.sequences ?? {})) {
     const payload = Buffer.concat([
       Buffer.from(identifier + '\0'),
-      ...docs.map((d) => Buffer.from(BSON.serialize(d))),
+      ...docs.map((d) => (Buffer.isBuffer(d) ? d : Buffer.from(BSON.serialize(d)))),
     ]);
     const size = Buffer.alloc(4);
     size.writeInt32LE(payload.length + 4);

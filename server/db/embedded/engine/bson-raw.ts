@@ -216,3 +216,40 @@ export function projectTopLevel(
   out[w] = 0;
   return out;
 }
+
+/**
+ * The document with its `_id` as the first element, as every stored document has it (MongoDB moves it there
+ * too). Returns the bytes unchanged when it already is, and undefined when there is no `_id`.
+ */
+export function withIdFirst(bytes: Uint8Array): Buffer | undefined {
+  const buf = asBuffer(bytes);
+  const end = buf.readInt32LE(0) - 1;
+  let p = 4;
+  while (p < end) {
+    const nameEnd = buf.indexOf(0, p + 1);
+    const next = nameEnd + 1 + valueSize(buf, buf[p], nameEnd + 1);
+    if (nameEnd - p - 1 === 3 && buf[p + 1] === 0x5f && buf[p + 2] === 0x69 && buf[p + 3] === 0x64) {
+      if (p === 4) return buf;
+      const out = Buffer.allocUnsafe(buf.length);
+      buf.copy(out, 0, 0, 4);
+      let w = 4 + buf.copy(out, 4, p, next);
+      w += buf.copy(out, w, 4, p);
+      buf.copy(out, w, next);
+      return out;
+    }
+    p = next;
+  }
+  return undefined;
+}
+
+/** The document with a new `_id` element first. */
+export function prependId(bytes: Uint8Array, id: ObjectId): Buffer {
+  const buf = asBuffer(bytes);
+  const out = Buffer.allocUnsafe(buf.length + 17);
+  out.writeInt32LE(out.length, 0);
+  out[4] = 0x07;
+  out.write('_id\0', 5, 'latin1');
+  out.set(id.id, 9);
+  buf.copy(out, 21, 4);
+  return out;
+}

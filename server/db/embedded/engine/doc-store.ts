@@ -201,7 +201,9 @@ export class DocStore {
     const size = Math.max(grown, atLeast);
     let index = this.slabs.indexOf(undefined);
     if (index < 0) index = this.slabs.length;
-    const slab: Slab = { index, buf: Buffer.allocUnsafeSlow(size), used: 0, live: 0, keys: [] };
+    // Touched once up front: on this class of machine a page first touched by a memset costs less than half
+    // what it costs when a document copy faults it in, one page at a time.
+    const slab: Slab = { index, buf: Buffer.allocUnsafeSlow(size).fill(0), used: 0, live: 0, keys: [] };
     this.slabs[index] = slab;
     this.current = slab;
     return slab;

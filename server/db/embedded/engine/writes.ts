@@ -9,7 +9,8 @@ import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
 import type { Collection } from './collection.ts';
 import { positionalResolver } from './positional.ts';
-import { decodeDoc, encodeDoc, readId } from './bson-raw.ts';
+import { decodeDoc, encodeDoc, prependId, readId, withIdFirst } from './bson-raw.ts';
+import type { RawDoc } from '../raw-doc.ts';
 import { sameCopy } from './doc-store.ts';
 import { collect, runQuery } from './query.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
@@ -58,6 +59,19 @@ export function insertDoc(coll: Collection, raw: Document, changes: Change[]): D
   coll.insert(doc, bytes);
   changes.push({ op: 'insert', ns: coll.ns, doc: bytes });
   return doc;
+}
+
+/**
+ * Inserts one document that arrived as BSON, storing its bytes as they are (its `_id` moved first, or a new
+ * ObjectId added): only the fields the indexes read are decoded.
+ */
+export function insertRawDoc(coll: Collection, raw: RawDoc, changes: Change[]): void {
+  const bytes = withIdFirst(raw.bytes) ?? prependId(raw.bytes, new ObjectId());
+  checkSize(bytes);
+  const view = coll.indexView(bytes);
+  checkId(view._id);
+  coll.insert(view, bytes);
+  changes.push({ op: 'insert', ns: coll.ns, doc: bytes });
 }
 
 export interface UpdateSpec {

@@ -2,13 +2,16 @@
  * OP_MSG (opcode 2013), the message every modern driver uses for commands.
  *
  * Decoding folds kind-1 document sequences into the command as arrays (`documents`, `updates`, `deletes`),
- * verifies the CRC-32C when checksumPresent is set, and refuses unknown required flag bits. Replies are
+ * verifies the CRC-32C when checksumPresent is set, and refuses unknown required flag bits. An insert's
+ * `documents` stay BSON (`RawDoc`, structurally checked) for the engine to store as they are. Replies are
  * written without a checksum, which the protocol allows.
  */
 import type { Document } from 'bson';
 import { HEADER_SIZE, MsgFlags, OpCode, REQUIRED_FLAG_MASK } from './constants.ts';
 import { crc32c } from './crc32c.ts';
+import { RawDoc } from '../raw-doc.ts';
 import { decodeDocument, encodeDocument } from './bson-codec.ts';
+import { checkBson } from './bson-check.ts';
 import { readHeader, writeHeader } from './header.ts';
 import { ProtocolError } from './protocol-error.ts';
 
@@ -46,10 +49,15 @@ export function decodeOpMsg(message: Buffer): OpMsgRequest {
   }
 
   const { body, sequences } = readSections(message, HEADER_SIZE + 4, end);
-  for (const [identifier, docs] of sequences) {
+  // An insert's documents stay BSON (checked, not decoded): the engine stores them as they came.
+  const rawInsert = Object.keys(body)[0] === 'insert';
+  for (const [identifier, raws] of sequences) {
     if (identifier in body)
       throw malformed(`OP_MSG document sequence '${identifier}' duplicates a body field`);
-    body[identifier] = docs;
+    body[identifier] =
+      rawInsert && identifier === 'documents'
+        ? raws.map((bytes) => (checkBson(bytes), new RawDoc(bytes)))
+        : raws.map(decodeDocument);
   }
   return {
     requestId: header.requestId,
@@ -62,7 +70,7 @@ export function decodeOpMsg(message: Buffer): OpMsgRequest {
 
 function readSections(message: Buffer, start: number, end: number) {
   let body: Document | undefined;
-  const sequences = new Map<string, Document[]>();
+  const sequences = new Map<string, Buffer[]>();
   let pos = start;
   while (pos < end) {
     const kind = message[pos++];
@@ -80,11 +88,11 @@ function readSections(message: Buffer, start: number, end: number) {
       if (nul < 0 || nul >= seqEnd) throw malformed('document sequence identifier is not terminated');
       const identifier = message.toString('utf8', pos + 4, nul);
       if (sequences.has(identifier)) throw malformed(`duplicate document sequence '${identifier}'`);
-      const docs: Document[] = [];
+      const docs: Buffer[] = [];
       let p = nul + 1;
       while (p < seqEnd) {
         const docSize = bsonSize(message, p, seqEnd);
-        docs.push(decodeDocument(message.subarray(p, p + docSize)));
+        docs.push(message.subarray(p, p + docSize));
         p += docSize;
       }
       sequences.set(identifier, docs);

@@ -6,7 +6,8 @@ import type { Document } from 'bson';
 import type { Change, CommandContext, CommandHandler } from '../../contract.ts';
 import { ErrorCodes, MongoError } from '../../errors.ts';
 import type { Engine } from '../../engine/index.ts';
-import { deleteDocs, ensureCollection, insertDoc, updateDocs } from '../../engine/writes.ts';
+import { deleteDocs, ensureCollection, insertDoc, insertRawDoc, updateDocs } from '../../engine/writes.ts';
+import { RawDoc } from '../../raw-doc.ts';
 import { flag, isPlainObject, toJsNumber } from '../../engine/values.ts';
 import { updateKind } from '../../engine/update/apply.ts';
 import { optionalDoc, refuseCollation, targetNs, write, writeError } from './shared.ts';
@@ -45,8 +46,9 @@ export function insertCommand(engine: Engine): CommandHandler {
       let n = 0;
       const coll = docs.length ? ensureCollection(engine.catalog, ns, changes) : undefined;
       const errors = eachStatement(cmd, docs, (doc) => {
-        if (!isPlainObject(doc)) throw new MongoError(ErrorCodes.TypeMismatch, 'document to insert must be an object');
-        insertDoc(coll!, doc, changes);
+        if (doc instanceof RawDoc) insertRawDoc(coll!, doc, changes);
+        else if (isPlainObject(doc)) insertDoc(coll!, doc, changes);
+        else throw new MongoError(ErrorCodes.TypeMismatch, 'document to insert must be an object');
         n++;
       });
       return withErrors({ n }, errors);
