@@ -2,7 +2,7 @@
 // on the enterprise's QR page (their own enterprise only, channel `qr`): find the enterprise, absorb
 // redeliveries of the same (channel, externalId), triage, number it, and store it with its opening timeline
 // (create, plus the automatic dispatch when triage is confident) in one insert. The change is announced after
-// the insert.
+// the insert. Units, routing rules and the calendar come from the configuration snapshot (intake-config.ts).
 import { Types } from 'mongoose';
 import { applyAction } from '../../shared/lifecycle/apply.ts';
 import {
@@ -16,6 +16,7 @@ import {
 import type { Actor } from '../../shared/roles.ts';
 import { issueCreateSchema, type IssueCreateInput } from '../../shared/schemas.ts';
 import { AppError, forbidden } from '../errors.ts';
+import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { canCreateIssue } from '../policies/issue.policy.ts';
@@ -23,7 +24,11 @@ import { triage, type Triage, type TriageDeps } from '../intake/triage.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import { coreToSet, nextIssueNumber, withActorName } from './issue-store.ts';
 
-export type IssueCreateDeps = IssueCommandDeps & Omit<TriageDeps, 'models'>;
+export type IssueCreateDeps = IssueCommandDeps &
+  Omit<TriageDeps, 'config'> & {
+    /** The configuration snapshot (the app's cache); without it every intake reads it afresh (the seed). */
+    intakeConfig?: () => Promise<IntakeConfig>;
+  };
 
 export interface IssueCreateResult {
   issue: IssueDoc;
@@ -116,10 +121,13 @@ export async function takeInIssue(
   input: IssueCreateInput,
 ): Promise<IssueCreateResult> {
   const { models } = deps;
-  const existing = await findRedelivery(models, input);
+  const [existing, config] = await Promise.all([
+    findRedelivery(models, input),
+    deps.intakeConfig ? deps.intakeConfig() : loadIntakeConfig(models),
+  ]);
   if (existing) return { issue: existing, created: false };
-  const triageDeps = { models, classify: deps.classify, defaultRouting: deps.defaultRouting };
-  const triaged = await triage(triageDeps, { ...input, region: enterprise.region });
+  const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
+  const triaged = triage(triageDeps, { ...input, region: enterprise.region });
   const now = deps.clock.now();
   const { core, events } = await openingCore(deps, by, triaged, now);
   const number = await nextIssueNumber(models, now);

@@ -9,7 +9,7 @@ import { Types } from 'mongoose';
 import type { Clock } from '../../../shared/clock.ts';
 import { ratingOfLevel } from '../../../shared/states.ts';
 import { enterpriseIssueCreateCommand } from '../../commands/issue-create.command.ts';
-import { databaseSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
+import { cachedSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
 import { isAppError } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
@@ -74,7 +74,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   const issueDeps = {
     models: ctx.models,
     clock: ctx.clock,
-    settings: databaseSettings(ctx.models),
+    settings: cachedSettings(ctx.intakeConfig),
+    intakeConfig: () => ctx.intakeConfig.get(),
     onChange: opts.onChange,
   };
 
