@@ -57,14 +57,21 @@ export function toCore(doc: IssueDoc): IssueCore {
   };
 }
 
-/** The `$set` of a transition: every lifecycle field plus the denormalised ones the indexes need. */
-export function coreToSet(core: IssueCore, now: Date): Record<string, unknown> {
+/** The lifecycle fields plus the denormalised ones the indexes need (ids still strings). */
+export type CoreFields = IssueCore & { consultUnitIds: string[]; dueAt: Date | null; updatedAt: Date };
+
+export function coreFields(core: IssueCore, now: Date): CoreFields {
   return {
     ...core,
     consultUnitIds: core.state === 'consulting' && core.consultation ? core.consultation.unitIds : [],
     dueAt: core.deadlines?.resolveBy ?? null,
     updatedAt: now,
   };
+}
+
+/** The `$set` of a transition: every lifecycle field plus the denormalised ones the indexes need. */
+export function coreToSet(core: IssueCore, now: Date): Record<string, unknown> {
+  return { ...coreFields(core, now) };
 }
 
 /**
