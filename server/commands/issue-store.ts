@@ -121,8 +121,11 @@ export async function nextIssueNumber(models: Models, now: Date): Promise<string
   return `HZ-${year}-${String(seq).padStart(6, '0')}`;
 }
 
+/** One point read by _id, through the driver's collection (the detail and every action start here). */
 export async function loadIssue(models: Models, id: string): Promise<IssueDoc> {
-  const doc = Types.ObjectId.isValid(id) ? await models.Issue.findById(id).lean<IssueDoc>() : null;
+  const doc = Types.ObjectId.isValid(id)
+    ? await models.Issue.collection.findOne<IssueDoc>({ _id: new Types.ObjectId(id) })
+    : null;
   if (!doc) throw notFound('问题不存在');
   return doc;
 }
