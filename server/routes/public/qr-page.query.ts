@@ -3,8 +3,9 @@
 // on), then the most recent finished ones.
 //
 // Cost per view: one point read for the token and, for almost every enterprise, ONE read of its issues.
-//  - Both project only what the page shows: the summary never loads an issue's text or timeline, the owner's
-//    view loads the public parts of the timeline only.
+//  - Both project only the fields the page shows: the summary never loads an issue's text or timeline. Whole
+//    top-level fields (the deadlines, the timeline), not paths into them: the embedded engine answers a
+//    dotted projection through a slower path (about 1.2 ms of its CPU per read against 0.3 ms).
 //  - The issues are read on the {enterpriseId, createdAt, _id} index, newest first, named by a hint: the
 //    state filter of the bounded reads below must never send the planner to a state index and so through
 //    every finished issue in the city.
@@ -37,7 +38,7 @@ const SUMMARY_FIELDS = {
   number: 1,
   state: 1,
   unitName: 1,
-  'deadlines.resolveBy': 1,
+  deadlines: 1,
   createdAt: 1,
   closedAt: 1,
 } as const;
@@ -47,17 +48,11 @@ const OWNER_FIELDS = {
   title: 1,
   content: 1,
   category: 1,
-  'reply.text': 1,
+  reply: 1,
   rejectReason: 1,
-  'rating.rating': 1,
-  'rating.level': 1,
-  'rating.verification': 1,
+  rating: 1,
   rateBy: 1,
-  'timeline.at': 1,
-  'timeline.action': 1,
-  'timeline.toState': 1,
-  'timeline.note': 1,
-  'timeline.public': 1,
+  timeline: 1,
 } as const;
 
 export async function findEnterpriseByToken(models: Models, token: string): Promise<QrEnterprise | null> {
