@@ -10,7 +10,7 @@ import type { IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
-import { createIntakeConfigCache, type IntakeConfigCacheOptions } from './intake/intake-config.ts';
+import { createIntakeConfigCache, type SnapshotCacheOptions } from './intake/intake-config.ts';
 import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createApiRouter } from './routes/index.ts';
@@ -45,7 +45,7 @@ export interface AppDeps {
   /** Overrides of the QR page's verification rate limits (tests). */
   qrLimits?: Partial<QrPageLimits>;
   /** How long another process's configuration change may go unseen here (tests). */
-  intakeConfigCache?: IntakeConfigCacheOptions;
+  intakeConfigCache?: SnapshotCacheOptions;
 }
 
 export const JSON_BODY_LIMIT = '256kb';

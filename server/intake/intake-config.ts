@@ -9,7 +9,7 @@
 //  - another process's admin writes are seen within `ttlMs`: a snapshot older than that is reloaded (three
 //    small reads in parallel) by the next reader. That bound is the whole cross-process rule: no timers to
 //    stop, nothing to poll while idle, and with a few seconds' TTL the reload costs nothing measurable.
-// A load that was already running when invalidate() was called is never cached, and no later reader joins it.
+// A read that was already running when invalidate() was called is never kept, and no later reader joins it.
 import { createWorkCalendar, type CalendarOverrides, type WorkCalendar } from '../../shared/calendar.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
@@ -30,13 +30,6 @@ export interface IntakeConfig {
   readonly rules: readonly IntakeRule[];
   readonly calendar: WorkCalendar;
   readonly policy: TimeLimitPolicy;
-}
-
-export interface IntakeConfigSource {
-  /** The current snapshot (reloaded when older than the TTL or invalidated). */
-  get(): Promise<IntakeConfig>;
-  /** This process changed the configuration: the next get() reloads. */
-  invalidate(): void;
 }
 
 /** How stale another process's admin change may be here. */
@@ -88,48 +81,69 @@ export async function loadIntakeConfig(models: Models): Promise<IntakeConfig> {
   return snapshotOf(units, rules, calendarOf(overrides).calendar);
 }
 
-export interface IntakeConfigCacheOptions {
+export interface SnapshotSource<T> {
+  /** The current snapshot (read again when older than the TTL or invalidated). */
+  get(): Promise<T>;
+  /** This process changed what the snapshot holds: the next get() reads again. */
+  invalidate(): void;
+}
+
+export type IntakeConfigSource = SnapshotSource<IntakeConfig>;
+
+export interface SnapshotCacheOptions {
   ttlMs?: number;
   /** Monotonic milliseconds (real time, never the business clock: a frozen demo clock must not freeze it). */
   now?: () => number;
 }
 
-export function createIntakeConfigCache(
-  models: Models,
-  { ttlMs = DEFAULT_INTAKE_CONFIG_TTL_MS, now = () => performance.now() }: IntakeConfigCacheOptions = {},
-): IntakeConfigSource {
-  let current: { config: IntakeConfig; loadedAt: number } | undefined;
-  let loading: Promise<IntakeConfig> | undefined;
-  let calendar: { key: string; calendar: WorkCalendar } | undefined;
+/**
+ * A value read through `read` and kept for `ttlMs`; concurrent readers share one read. A read that was
+ * running when invalidate() was called is never kept, and no reader after the call joins it.
+ */
+export function cachedSnapshot<T>(
+  read: () => Promise<T>,
+  { ttlMs = DEFAULT_INTAKE_CONFIG_TTL_MS, now = () => performance.now() }: SnapshotCacheOptions = {},
+): SnapshotSource<T> {
+  let current: { value: T; readAt: number } | undefined;
+  let reading: Promise<T> | undefined;
   let generation = 0;
 
-  async function load(): Promise<IntakeConfig> {
+  async function load(): Promise<T> {
     const started = now();
     const startedIn = generation;
-    const [units, rules, overrides] = await readConfig(models);
-    if (startedIn !== generation) return loadIntakeConfig(models); // changed meanwhile: read again, uncached
-    calendar = calendarOf(overrides, calendar);
-    const config = snapshotOf(units, rules, calendar.calendar);
-    // Fresh as of the moment the reads started, so the TTL counts from then.
-    current = { config, loadedAt: started };
-    return config;
+    const value = await read();
+    // Fresh as of the moment the read started, so the TTL counts from then.
+    if (startedIn === generation) current = { value, readAt: started };
+    return value;
   }
 
   return {
     get() {
-      if (current && now() - current.loadedAt < ttlMs) return Promise.resolve(current.config);
-      if (!loading) {
+      if (current && now() - current.readAt < ttlMs) return Promise.resolve(current.value);
+      if (!reading) {
         const promise = load().finally(() => {
-          if (loading === promise) loading = undefined;
+          if (reading === promise) reading = undefined;
         });
-        loading = promise;
+        reading = promise;
       }
-      return loading;
+      return reading;
     },
     invalidate() {
       generation += 1;
       current = undefined;
-      loading = undefined;
+      reading = undefined;
     },
   };
+}
+
+export function createIntakeConfigCache(
+  models: Models,
+  options: SnapshotCacheOptions = {},
+): IntakeConfigSource {
+  let calendar: ReturnType<typeof calendarOf> | undefined;
+  return cachedSnapshot(async () => {
+    const [units, rules, overrides] = await readConfig(models);
+    calendar = calendarOf(overrides, calendar);
+    return snapshotOf(units, rules, calendar.calendar);
+  }, options);
 }
