@@ -10,6 +10,7 @@ import type { IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
+import { createIntakeConfigCache, type SnapshotCacheOptions } from './intake/intake-config.ts';
 import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createApiRouter } from './routes/index.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   onIssueChange?: IssueChangeListener;
   /** Overrides of the QR page's verification rate limits (tests). */
   qrLimits?: Partial<QrPageLimits>;
+  /** How long another process's configuration change may go unseen here (tests). */
+  intakeConfigCache?: SnapshotCacheOptions;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps): Express {
     onIssueChange: deps.onIssueChange,
     tokens,
     requireStaff: createRequireStaff(models, tokens),
+    intakeConfig: createIntakeConfigCache(models, deps.intakeConfigCache),
   };
 
   const app = express();

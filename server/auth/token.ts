@@ -1,6 +1,11 @@
 // Staff session tokens: HS256 JWTs carrying the user id and the user's tokenVersion. The version is checked
 // against the database on every request (see staff.middleware.ts), which is what makes logout and disabling
 // take effect immediately despite the token's own expiry.
+//
+// The secret is turned into a KeyObject once. Handed a string, jsonwebtoken first tries to parse it as a public
+// key (createPublicKey throws) on every verify, which cost 1.4-2.7 ms per staff request; with a KeyObject it
+// goes straight to the HMAC. The key bytes are the same UTF-8 bytes, so tokens issued before stay valid.
+import { createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Clock } from '../../shared/clock.ts';
 
@@ -18,11 +23,12 @@ export interface TokenSigner {
 const ISSUER = 'enterprise-issue-loop';
 
 export function createTokenSigner(secret: string, expiresIn: string, clock: Clock): TokenSigner {
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
   return {
     sign(userId, tokenVersion) {
       // `iat` from the injected clock; jsonwebtoken computes `exp` relative to it.
-      return jwt.sign({ sub: userId, tv: tokenVersion, iat: nowSeconds() }, secret, {
+      return jwt.sign({ sub: userId, tv: tokenVersion, iat: nowSeconds() }, key, {
         algorithm: 'HS256',
         expiresIn: expiresIn as jwt.SignOptions['expiresIn'],
         issuer: ISSUER,
@@ -30,7 +36,7 @@ export function createTokenSigner(secret: string, expiresIn: string, clock: Cloc
     },
     verify(token) {
       try {
-        const payload = jwt.verify(token, secret, {
+        const payload = jwt.verify(token, key, {
           algorithms: ['HS256'],
           issuer: ISSUER,
           clockTimestamp: nowSeconds(),

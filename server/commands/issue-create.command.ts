@@ -3,6 +3,13 @@
 // redeliveries of the same (channel, externalId), triage, number it, and store it with its opening timeline
 // (create, plus the automatic dispatch when triage is confident) in one insert. The change is announced after
 // the insert.
+//
+// Intake is the write path that bursts (thousands of issues in minutes), so it keeps its round trips to what
+// must be read or written per issue: the enterprise (with the fields the issue copies), the redelivery check
+// when there is an external id, the number counter and the insert. Units, rules and the calendar come from the
+// configuration snapshot (intake-config.ts). The stored document is cast once by issue-intake.doc.ts and
+// inserted through the driver's collection: building a mongoose document, validating it and converting it back
+// cost more CPU than the whole rest of intake.
 import { Types } from 'mongoose';
 import { applyAction } from '../../shared/lifecycle/apply.ts';
 import {
@@ -16,14 +23,24 @@ import {
 import type { Actor } from '../../shared/roles.ts';
 import { issueCreateSchema, type IssueCreateInput } from '../../shared/schemas.ts';
 import { AppError, forbidden } from '../errors.ts';
+import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { canCreateIssue } from '../policies/issue.policy.ts';
 import { triage, type Triage, type TriageDeps } from '../intake/triage.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
-import { coreToSet, nextIssueNumber, withActorName } from './issue-store.ts';
+import { storedIntakeIssue } from './issue-intake.doc.ts';
+import { nextIssueNumber, withActorName } from './issue-store.ts';
 
-export type IssueCreateDeps = IssueCommandDeps & Omit<TriageDeps, 'models'>;
+export type IssueCreateDeps = IssueCommandDeps &
+  Omit<TriageDeps, 'config'> & {
+    /** The configuration snapshot (the app's cache); without it every intake reads it afresh (the seed). */
+    intakeConfig?: () => Promise<IntakeConfig>;
+  };
+
+/** What intake copies from the enterprise onto the issue. */
+export type IntakeEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
+const INTAKE_ENTERPRISE_FIELDS = { name: 1, creditCode: 1, region: 1 } as const;
 
 export interface IssueCreateResult {
   issue: IssueDoc;
@@ -33,10 +50,21 @@ export interface IssueCreateResult {
 
 const TITLE_FROM_CONTENT = 30;
 
-async function findEnterprise(models: Models, ref: IssueCreateInput['enterprise']): Promise<EnterpriseDoc> {
-  const filter = 'creditCode' in ref ? { creditCode: ref.creditCode } : { _id: ref.id };
-  const found =
-    'id' in ref && !Types.ObjectId.isValid(ref.id) ? null : await models.Enterprise.findOne(filter).lean();
+async function findEnterprise(
+  models: Models,
+  ref: IssueCreateInput['enterprise'],
+): Promise<IntakeEnterprise> {
+  const filter =
+    'creditCode' in ref
+      ? { creditCode: ref.creditCode }
+      : Types.ObjectId.isValid(ref.id)
+        ? { _id: new Types.ObjectId(ref.id) }
+        : null;
+  const found = filter
+    ? await models.Enterprise.collection.findOne<IntakeEnterprise>(filter, {
+        projection: INTAKE_ENTERPRISE_FIELDS,
+      })
+    : null;
   if (!found)
     throw new AppError('enterprise_not_found', 404, '找不到该企业，请核对统一社会信用代码或企业编号');
   return found;
@@ -44,7 +72,7 @@ async function findEnterprise(models: Models, ref: IssueCreateInput['enterprise'
 
 async function findRedelivery(models: Models, input: IssueCreateInput): Promise<IssueDoc | null> {
   if (!input.externalId) return null;
-  return models.Issue.findOne({ channel: input.channel, externalId: input.externalId }).lean<IssueDoc>();
+  return models.Issue.collection.findOne<IssueDoc>({ channel: input.channel, externalId: input.externalId });
 }
 
 /** Who takes the issue in: staff, or an enterprise on its QR page (with the name the timeline shows). */
@@ -74,7 +102,7 @@ function isDuplicateKey(err: unknown): boolean {
 interface NewIssueParts {
   actor: DomainActor;
   input: IssueCreateInput;
-  enterprise: EnterpriseDoc;
+  enterprise: IntakeEnterprise;
   triaged: Triage;
   core: IssueCore;
   events: StoredTimelineEvent[];
@@ -84,25 +112,21 @@ interface NewIssueParts {
 
 function newIssueDoc({ actor, input, enterprise, triaged, core, events, number, now }: NewIssueParts) {
   const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
-  return {
-    ...coreToSet(core, now),
+  return storedIntakeIssue({
+    core,
+    now,
     number,
-    enterpriseId: enterprise._id,
-    enterpriseName: enterprise.name,
-    enterpriseCreditCode: enterprise.creditCode,
-    region: enterprise.region,
+    enterprise,
     channel: input.channel,
-    ...(input.externalId ? { externalId: input.externalId } : {}),
+    externalId: input.externalId,
     title: input.title ?? input.content.slice(0, TITLE_FROM_CONTENT),
     content: input.content,
     classification: triaged.classification,
     routing: { source: routed ? routed.source : 'none' },
     unitName: routed ? routed.unitName : null,
     timeline: events,
-    version: 1,
     createdBy: actor.id,
-    createdAt: now,
-  };
+  });
 }
 
 /**
@@ -112,21 +136,23 @@ function newIssueDoc({ actor, input, enterprise, triaged, core, events, number, 
 export async function takeInIssue(
   deps: IssueCreateDeps,
   by: IntakeActor,
-  enterprise: EnterpriseDoc,
+  enterprise: IntakeEnterprise,
   input: IssueCreateInput,
 ): Promise<IssueCreateResult> {
   const { models } = deps;
-  const existing = await findRedelivery(models, input);
+  const [existing, config] = await Promise.all([
+    findRedelivery(models, input),
+    deps.intakeConfig ? deps.intakeConfig() : loadIntakeConfig(models),
+  ]);
   if (existing) return { issue: existing, created: false };
-  const triageDeps = { models, classify: deps.classify, defaultRouting: deps.defaultRouting };
-  const triaged = await triage(triageDeps, { ...input, region: enterprise.region });
+  const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
+  const triaged = triage(triageDeps, { ...input, region: enterprise.region });
   const now = deps.clock.now();
   const { core, events } = await openingCore(deps, by, triaged, now);
   const number = await nextIssueNumber(models, now);
-  const doc = newIssueDoc({ actor: by.actor, input, enterprise, triaged, core, events, number, now });
-  let issue: IssueDoc;
+  const issue = newIssueDoc({ actor: by.actor, input, enterprise, triaged, core, events, number, now });
   try {
-    issue = (await new models.Issue(doc).save()).toObject() as IssueDoc;
+    await models.Issue.collection.insertOne(issue, { ignoreUndefined: true });
   } catch (err) {
     // Two deliveries of the same message racing: the unique index let one in; answer with that one.
     const raced = isDuplicateKey(err) ? await findRedelivery(models, input) : null;

@@ -1,12 +1,13 @@
 // What issue commands need from the outside world, injected so tests and the demo seed control it: the
 // models, the business clock, the working calendar and time-limit policy in force, and an after-commit
 // listener (realtime, notifications) that never sees a change that did not persist.
-import { createWorkCalendar, type CalendarOverrides, type WorkCalendar } from '../../shared/calendar.ts';
+import type { WorkCalendar } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
 import type { IssueState } from '../../shared/states.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
+import { calendarOf, type IntakeConfigSource } from '../intake/intake-config.ts';
 import type { IssueDoc, Models } from '../models/index.ts';
 
 export interface DomainSettings {
@@ -38,19 +39,24 @@ export interface IssueCommandDeps {
 }
 
 /**
- * Settings from the database: admin calendar overrides on top of the packaged holidays, and the default
- * time-limit policy. The calendar is rebuilt only when the overrides change.
+ * Settings read from the database on every call: admin calendar overrides on top of the packaged holidays, and
+ * the default time-limit policy. The calendar is rebuilt only when the overrides change. For rare callers (the
+ * sweep, once a minute); request paths use cachedSettings.
  */
 export function databaseSettings(models: Models): () => Promise<DomainSettings> {
-  let cached: { key: string; calendar: WorkCalendar } | undefined;
+  let cached: ReturnType<typeof calendarOf> | undefined;
   return async () => {
     const rows = await models.CalendarOverride.find({}, { date: 1, kind: 1 }).sort({ date: 1 }).lean();
-    const key = rows.map((r) => `${r.date}:${r.kind}`).join(',');
-    if (!cached || cached.key !== key) {
-      const overrides: CalendarOverrides = Object.fromEntries(rows.map((r) => [r.date, r.kind]));
-      cached = { key, calendar: createWorkCalendar({ overrides }) };
-    }
+    cached = calendarOf(rows, cached);
     return { calendar: cached.calendar, policy: DEFAULT_TIME_LIMIT_POLICY };
+  };
+}
+
+/** Settings from the app's configuration snapshot (no round trip while it is fresh). */
+export function cachedSettings(source: IntakeConfigSource): () => Promise<DomainSettings> {
+  return async () => {
+    const { calendar, policy } = await source.get();
+    return { calendar, policy };
   };
 }
 

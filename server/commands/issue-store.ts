@@ -57,14 +57,21 @@ export function toCore(doc: IssueDoc): IssueCore {
   };
 }
 
-/** The `$set` of a transition: every lifecycle field plus the denormalised ones the indexes need. */
-export function coreToSet(core: IssueCore, now: Date): Record<string, unknown> {
+/** The lifecycle fields plus the denormalised ones the indexes need (ids still strings). */
+export type CoreFields = IssueCore & { consultUnitIds: string[]; dueAt: Date | null; updatedAt: Date };
+
+export function coreFields(core: IssueCore, now: Date): CoreFields {
   return {
     ...core,
     consultUnitIds: core.state === 'consulting' && core.consultation ? core.consultation.unitIds : [],
     dueAt: core.deadlines?.resolveBy ?? null,
     updatedAt: now,
   };
+}
+
+/** The `$set` of a transition: every lifecycle field plus the denormalised ones the indexes need. */
+export function coreToSet(core: IssueCore, now: Date): Record<string, unknown> {
+  return { ...coreFields(core, now) };
 }
 
 /**
@@ -114,8 +121,11 @@ export async function nextIssueNumber(models: Models, now: Date): Promise<string
   return `HZ-${year}-${String(seq).padStart(6, '0')}`;
 }
 
+/** One point read by _id, through the driver's collection (the detail and every action start here). */
 export async function loadIssue(models: Models, id: string): Promise<IssueDoc> {
-  const doc = Types.ObjectId.isValid(id) ? await models.Issue.findById(id).lean<IssueDoc>() : null;
+  const doc = Types.ObjectId.isValid(id)
+    ? await models.Issue.collection.findOne<IssueDoc>({ _id: new Types.ObjectId(id) })
+    : null;
   if (!doc) throw notFound('问题不存在');
   return doc;
 }

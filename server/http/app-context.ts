@@ -6,6 +6,7 @@ import type { Clock, SimulatedClock } from '../../shared/clock.ts';
 import type { TokenSigner } from '../auth/token.ts';
 import type { IssueChangeListener } from '../commands/issue-deps.ts';
 import type { Config } from '../config.ts';
+import type { IntakeConfigSource } from '../intake/intake-config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 
@@ -24,4 +25,9 @@ export interface AppContext {
   onIssueChange?: IssueChangeListener;
   tokens: TokenSigner;
   requireStaff: RequestHandler;
+  /**
+   * Units, routing rules and the calendar as intake and deadlines read them (cached); routers that change them
+   * call invalidate() after the write.
+   */
+  intakeConfig: IntakeConfigSource;
 }

@@ -1,10 +1,11 @@
 // Routing at intake (DESIGN §9): category × the enterprise's region → the lead unit. Admin rules win; then
 // the configured defaults; then the unit directory itself (the unit of that region, or else the city
 // department, that declares the category). Only a single clear answer counts as confident: anything
-// ambiguous waits in `received` for a dispatcher.
+// ambiguous waits in `received` for a dispatcher. Pure: it reads the configuration snapshot it is given
+// (intake-config.ts), never the database.
 import type { CategoryId, UnitLevel } from '../../shared/states.ts';
-import type { Models, UnitDoc } from '../models/index.ts';
 import type { RoutingSource } from '../models/issue.model.ts';
+import type { IntakeConfig, IntakeRule, IntakeUnit } from './intake-config.ts';
 
 export interface RoutingDecision {
   unitId: string;
@@ -23,18 +24,17 @@ export interface RouteQuery {
   region: string;
 }
 
-async function byRule(models: Models, q: RouteQuery): Promise<RoutingDecision | null> {
-  const rules = await models.RoutingRule.find({
-    category: q.category,
-    enabled: true,
-    region: { $in: [q.region, null] },
-  }).lean();
+// Higher priority first; at equal priority a rule for the region beats a city-wide one.
+const rank = (r: IntakeRule) => r.priority * 2 + (r.region ? 1 : 0);
+
+function byRule(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
+  const rules = config.rules.filter(
+    (r) => r.category === q.category && (r.region == null || r.region === q.region),
+  );
   if (!rules.length) return null;
-  // Higher priority first; at equal priority a rule for the region beats a city-wide one.
-  const rank = (r: (typeof rules)[number]) => r.priority * 2 + (r.region ? 1 : 0);
-  rules.sort((a, b) => rank(b) - rank(a));
-  const [best, second] = rules;
-  const unit = await models.Unit.findById(best.unitId).lean();
+  // A stable sort, so among equal ranks the oldest rule leads (as the indexed read returned them).
+  const [best, second] = [...rules].sort((a, b) => rank(b) - rank(a));
+  const unit = config.unitById.get(String(best.unitId));
   if (!unit) return null;
   return {
     ...decision(unit, 'rule', !second || rank(second) < rank(best)),
@@ -42,7 +42,7 @@ async function byRule(models: Models, q: RouteQuery): Promise<RoutingDecision | 
   };
 }
 
-function decision(unit: UnitDoc, source: RoutingDecision['source'], confident: boolean): RoutingDecision {
+function decision(unit: IntakeUnit, source: RoutingDecision['source'], confident: boolean): RoutingDecision {
   return {
     unitId: String(unit._id),
     unitName: unit.name,
@@ -53,25 +53,26 @@ function decision(unit: UnitDoc, source: RoutingDecision['source'], confident: b
   };
 }
 
-async function byDirectory(models: Models, q: RouteQuery): Promise<RoutingDecision | null> {
-  const local = await models.Unit.find({ categories: q.category, region: q.region, level: 'county' }).lean();
+function byDirectory(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
+  const handles = (u: IntakeUnit) => u.categories.includes(q.category);
+  const local = config.units.filter((u) => handles(u) && u.region === q.region && u.level === 'county');
   if (local.length) return decision(local[0], 'unit', local.length === 1);
-  const city = await models.Unit.find({ categories: q.category, level: 'city' }).lean();
+  const city = config.units.filter((u) => handles(u) && u.level === 'city');
   if (city.length) return decision(city[0], 'unit', city.length === 1);
   return null;
 }
 
-export async function routeIssue(
-  models: Models,
+export function routeIssue(
+  config: IntakeConfig,
   q: RouteQuery,
   defaults?: DefaultRouting,
-): Promise<RoutingDecision | null> {
-  const rule = await byRule(models, q);
+): RoutingDecision | null {
+  const rule = byRule(config, q);
   if (rule) return rule;
   const code = defaults?.(q.category, q.region);
   if (code) {
-    const unit = await models.Unit.findOne({ code }).lean();
+    const unit = config.unitByCode.get(code);
     if (unit) return decision(unit, 'config', true);
   }
-  return byDirectory(models, q);
+  return byDirectory(config, q);
 }

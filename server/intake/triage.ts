@@ -1,12 +1,13 @@
 // Triage at intake: category and urgency from what staff entered, else from the keyword classifier, the lead
 // unit from routing, and the starting coordination tier. The result says whether the issue can skip `received`
 // and go straight to `dispatched` (DESIGN §3: only when classification and routing are both confident).
+// Pure: the configuration comes in as a snapshot (intake-config.ts).
 import { CATEGORIES } from '../../config/categories.ts';
 import { coordinationTier, defaultRouting } from '../../config/routing.ts';
 import { classify as classifyText } from '../../shared/classify.ts';
 import type { CategoryId, Tier, Urgency } from '../../shared/states.ts';
 import type { ClassificationSource } from '../models/issue.model.ts';
-import type { Models } from '../models/index.ts';
+import type { IntakeConfig } from './intake-config.ts';
 import { routeIssue, type DefaultRouting, type RoutingDecision } from './route-issue.ts';
 
 export interface Classification {
@@ -45,7 +46,7 @@ export const CONFIDENT_CLASSIFICATION = 0.6;
 export const defaultClassifier: Classifier = (text) => classifyText(text, CATEGORIES);
 
 export interface TriageDeps {
-  models: Models;
+  config: IntakeConfig;
   /** Defaults to the keyword classifier over config/categories. */
   classify?: Classifier;
   /** Defaults to config/routing; admin rules in the database always come first. */
@@ -67,10 +68,10 @@ function classifyInput(input: TriageInput, classify: Classifier) {
   };
 }
 
-export async function triage(deps: TriageDeps, input: TriageInput): Promise<Triage> {
+export function triage(deps: TriageDeps, input: TriageInput): Triage {
   const c = classifyInput(input, deps.classify ?? defaultClassifier);
   const query = { category: c.category, region: input.region };
-  const route = await routeIssue(deps.models, query, deps.defaultRouting ?? defaultRouting);
+  const route = routeIssue(deps.config, query, deps.defaultRouting ?? defaultRouting);
   const complex = c.urgency === 'complex';
   return {
     category: c.category,

@@ -1,5 +1,7 @@
 // Named sequences (e.g. `issue:2026`) for human-readable numbers. One upserting `$inc` per number makes the
-// sequence atomic across server processes without a lock or a read-modify-write race.
+// sequence atomic across server processes without a lock or a read-modify-write race. It runs once per issue
+// taken in, so it goes straight to the driver's collection: the document is two fields and needs no casting.
+import type { Collection } from 'mongodb';
 import { Schema, type Connection, type Model } from 'mongoose';
 
 export interface CounterDoc {
@@ -20,10 +22,11 @@ export function defineCounterModel(conn: Connection): CounterModel {
 
 /** The next value of a sequence (1 for a fresh one). */
 export async function nextSequence(Counter: CounterModel, name: string): Promise<number> {
-  const doc = await Counter.findOneAndUpdate(
+  const counters = Counter.collection as unknown as Collection<CounterDoc>;
+  const doc = await counters.findOneAndUpdate(
     { _id: name },
     { $inc: { seq: 1 } },
-    { upsert: true, returnDocument: 'after', lean: true },
+    { upsert: true, returnDocument: 'after', projection: { seq: 1 } },
   );
   if (!doc) throw new Error(`counter ${name}: upsert returned nothing`);
   return doc.seq;

@@ -42,8 +42,28 @@ const OPEN: ReadonlySet<IssueState> = new Set([
   'replied',
 ]);
 
+/**
+ * The fields the summary reads: the QR page projects exactly these (qr-page.query.ts), so a page view never
+ * loads an issue's text or timeline it does not show.
+ */
+export type PublicSummaryFields = Pick<IssueDoc, 'number' | 'state' | 'createdAt'> & {
+  unitName?: string | null;
+  deadlines?: { resolveBy?: Date | null } | null;
+  closedAt?: Date | null;
+};
+
+/** The fields the verified owner's view reads as well. */
+export type PublicIssueFields = PublicSummaryFields &
+  Pick<IssueDoc, '_id' | 'title' | 'content' | 'category'> & {
+    reply?: { text?: string | null } | null;
+    rejectReason?: string | null;
+    rating?: Pick<NonNullable<IssueDoc['rating']>, 'rating' | 'level' | 'verification'> | null;
+    rateBy?: Date | null;
+    timeline?: Pick<StoredTimelineEvent, 'at' | 'action' | 'toState' | 'note' | 'public'>[];
+  };
+
 /** For anyone holding the printed code. */
-export function presentIssuePublicSummary(doc: IssueDoc) {
+export function presentIssuePublicSummary(doc: PublicSummaryFields) {
   return {
     number: doc.number,
     stage: PUBLIC_STAGE[doc.state],
@@ -56,7 +76,7 @@ export function presentIssuePublicSummary(doc: IssueDoc) {
   };
 }
 
-function presentPublicEvent(e: StoredTimelineEvent) {
+function presentPublicEvent(e: NonNullable<PublicIssueFields['timeline']>[number]) {
   return {
     at: e.at,
     action: e.action,
@@ -67,7 +87,7 @@ function presentPublicEvent(e: StoredTimelineEvent) {
 }
 
 /** For the verified owner: the summary plus what the enterprise may read and whether it may rate now. */
-export function presentIssuePublic(doc: IssueDoc) {
+export function presentIssuePublic(doc: PublicIssueFields) {
   return {
     ...presentIssuePublicSummary(doc),
     id: String(doc._id),

@@ -2,10 +2,8 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import { pino } from 'pino';
 import { createSimulatedClock, HOUR_MS } from '../../shared/clock.ts';
-import { createApp } from '../../server/app.ts';
-import { expectError, TEST_JWT_SECRET, TEST_START, useTestApp, unitOf } from './helpers.ts';
+import { anotherApp, expectError, TEST_JWT_SECRET, TEST_START, useTestApp, unitOf } from './helpers.ts';
 
 describe('api: auth', () => {
   const t = useTestApp();
@@ -140,17 +138,23 @@ describe('api: auth', () => {
     });
   });
 
+  describe('signing key', () => {
+    it('accepts a token signed with the secret as text, as tokens issued before this release were', async () => {
+      const user = await t.models.User.findOne({ username: 'clerk' }).lean();
+      const token = jwt.sign(
+        { sub: String(user!._id), tv: user!.tokenVersion, iat: Math.floor(Date.now() / 1000) },
+        TEST_JWT_SECRET,
+        { algorithm: 'HS256', expiresIn: '1h', issuer: 'enterprise-issue-loop' },
+      );
+      const me = await request(t.app).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(me.body.user.username).to.equal('clerk');
+    });
+  });
+
   describe('expiry and storage', () => {
     it('a token stops working once its 12 h lifetime has passed on the session clock', async () => {
       const authClock = createSimulatedClock(TEST_START);
-      const app = createApp({
-        config: t.config,
-        conn: t.conn,
-        clock: t.clock,
-        logger: pino({ level: 'silent' }),
-        models: t.models,
-        authClock,
-      });
+      const app = anotherApp(t, { authClock });
       const login = await request(app)
         .post('/api/auth/login')
         .send({ username: 'clerk', password: 'demo1234' });
@@ -187,6 +191,20 @@ describe('api: auth', () => {
       );
       const again = await t.login('director');
       await request(t.app).get('/api/me').set('Authorization', `Bearer ${again}`).expect(200);
+    });
+
+    it('logout through one server process revokes the token in another at once', async () => {
+      // A second app on the same database stands for another process behind the load balancer.
+      const other = anotherApp(t);
+      const token = await t.login('dispatcher');
+      await request(other).get('/api/me').set('Authorization', `Bearer ${token}`).expect(200);
+      await request(t.app).post('/api/auth/logout').set('Authorization', `Bearer ${token}`).expect(204);
+      expectError(
+        await request(other).get('/api/me').set('Authorization', `Bearer ${token}`),
+        401,
+        'invalid_token',
+      );
+      t.forget('dispatcher');
     });
 
     it('logout needs a valid token', async () => {

@@ -13,7 +13,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createSimulatedClock, type SimulatedClock } from '../../shared/clock.ts';
-import { createApp } from '../../server/app.ts';
+import { createApp, type AppDeps } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startEmbeddedServer, type EmbeddedServer } from '../../server/db/embedded/server.ts';
 import { createModels, ensureIndexes, type Models } from '../../server/models/index.ts';
@@ -131,6 +131,12 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
     }
   });
   return t;
+}
+
+/** Another app over the suite's database, as a second server process behind the same load balancer. */
+export function anotherApp(t: TestApp, deps: Partial<AppDeps> = {}): Express {
+  const logger = pino({ level: 'silent' });
+  return createApp({ config: t.config, conn: t.conn, clock: t.clock, logger, models: t.models, ...deps });
 }
 
 /** The first seeded unit of a level (optionally in a region). */

@@ -82,6 +82,10 @@ describe('QR page: the summary for anyone holding the code', () => {
     expect(res.text).to.not.match(/<script/i);
     expect(res.headers['cache-control']).to.equal('no-store');
     expect(res.headers['referrer-policy']).to.equal('no-referrer');
+    // And the app-wide hardening headers.
+    expect(res.headers['x-frame-options']).to.equal('SAMEORIGIN');
+    expect(res.headers['x-content-type-options']).to.equal('nosniff');
+    expect(res.headers['strict-transport-security']).to.match(/^max-age=/);
     expect(res.text).to.include('name="viewport"');
   });
 

@@ -1,4 +1,5 @@
-// The request log never carries an enterprise QR token: `/e/<token>` is a bearer secret printed on a sticker.
+// The request log: one line per request with its id (echoed as X-Request-Id), and never an enterprise QR token:
+// `/e/<token>` is a bearer secret printed on a sticker.
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,32 +22,71 @@ describe('logger: QR tokens in logged URLs', () => {
   });
 
   it('writes request log lines without the token', async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const httpLogger = createHttpLogger(pino({ level: 'info' }, sink));
-    const server = createServer((req, res) => {
-      httpLogger(req, res);
-      res.statusCode = 303;
-      res.end();
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    try {
-      const { port } = server.address() as AddressInfo;
-      await fetch(`http://127.0.0.1:${port}/e/SecretToken123/verify-pin`, {
-        method: 'POST',
-        redirect: 'manual',
-      });
-    } finally {
-      server.close();
-    }
+    const lines = await logged(
+      () => 303,
+      (base) => fetch(`${base}/e/SecretToken123/verify-pin`, { method: 'POST', redirect: 'manual' }),
+    );
     const log = lines.join('');
     expect(log).to.include('/e/[redacted]/verify-pin');
     expect(log).to.not.include('SecretToken123');
   });
 });
+
+describe('logger: the request log', () => {
+  it('writes one line per request with its id, method, status and time, and echoes the id', async () => {
+    let echoed: string | null = null;
+    const lines = await logged(
+      (url) => (url === '/missing' ? 404 : 200),
+      async (base) => {
+        const res = await fetch(`${base}/api/issues?limit=5`, {
+          headers: { 'X-Request-Id': 'trace-abc-12345', Authorization: 'Bearer secret-token' },
+        });
+        echoed = res.headers.get('x-request-id');
+        await fetch(`${base}/missing`);
+        await fetch(`${base}/healthz`);
+      },
+    );
+    expect(echoed).to.equal('trace-abc-12345');
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    expect(entries).to.have.length(2); // health checks are not logged
+    expect(entries[0]).to.deep.include({
+      level: 30,
+      req: { id: 'trace-abc-12345', method: 'GET', url: '/api/issues?limit=5' },
+      res: { statusCode: 200 },
+      msg: 'request completed',
+    });
+    expect(entries[0].responseTime).to.be.a('number');
+    expect(entries[1]).to.deep.include({ level: 40, res: { statusCode: 404 } });
+    expect(entries[1].req.id).to.match(/^[0-9a-f-]{36}$/);
+    expect(lines.join('')).to.not.include('secret-token');
+  });
+});
+
+/** The log lines written while `run` sends requests to a server answering with `status(url)`. */
+async function logged(
+  status: (url: string) => number,
+  run: (base: string) => Promise<unknown>,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  const httpLogger = createHttpLogger(pino({ level: 'info' }, sink));
+  const server = createServer((req, res) => {
+    httpLogger(req, res);
+    res.statusCode = status(req.url ?? '');
+    res.end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    await run(`http://127.0.0.1:${port}`);
+  } finally {
+    server.close();
+  }
+  return lines;
+}

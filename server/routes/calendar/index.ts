@@ -35,11 +35,13 @@ export function createCalendarRouter(ctx: AppContext): Router {
   router.put('/overrides/:date', requirePolicy(canManageSettings), async (req, res) => {
     const date = parseDate(req.params.date);
     const saved = await putCalendarOverride(ctx.models, date, putOverrideSchema.parse(req.body));
+    ctx.intakeConfig.invalidate();
     res.json(presentCalendarOverride(saved));
   });
 
   router.delete('/overrides/:date', requirePolicy(canManageSettings), async (req, res) => {
     await deleteCalendarOverride(ctx.models, parseDate(req.params.date));
+    ctx.intakeConfig.invalidate();
     res.status(204).end();
   });
 

@@ -6,7 +6,7 @@ import { isActionId } from '../../../shared/lifecycle/actions.ts';
 import { issueCreateSchema } from '../../../shared/schemas.ts';
 import { issueActionCommand } from '../../commands/issue-action.command.ts';
 import { issueCreateCommand } from '../../commands/issue-create.command.ts';
-import { databaseSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
+import { cachedSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
 import { AppError, badRequest } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
@@ -34,7 +34,13 @@ function issueIdOf(req: Request): string {
 
 export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions = {}): Router {
   const router = Router();
-  const deps = { models: ctx.models, clock: ctx.clock, settings: databaseSettings(ctx.models), ...options };
+  const deps = {
+    models: ctx.models,
+    clock: ctx.clock,
+    settings: cachedSettings(ctx.intakeConfig),
+    intakeConfig: () => ctx.intakeConfig.get(),
+    ...options,
+  };
   router.use(ctx.requireStaff);
 
   router.post('/', async (req, res) => {

@@ -9,11 +9,10 @@ import { Types } from 'mongoose';
 import type { Clock } from '../../../shared/clock.ts';
 import { ratingOfLevel } from '../../../shared/states.ts';
 import { enterpriseIssueCreateCommand } from '../../commands/issue-create.command.ts';
-import { databaseSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
+import { cachedSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
 import { isAppError } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
-import type { EnterpriseDoc } from '../../models/index.ts';
 import type { SmsSender } from '../../notify/sms.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
@@ -27,7 +26,7 @@ import {
   type VerificationDeps,
 } from './owner-verification.commands.ts';
 import { codeForm, newIssueForm, pinForm, rateForm } from './qr-page.schema.ts';
-import { findEnterpriseByToken, listEnterpriseIssues } from './qr-page.query.ts';
+import { findEnterpriseByToken, listEnterpriseIssues, type QrEnterprise } from './qr-page.query.ts';
 import {
   DEFAULT_QR_LIMITS,
   nonceOf,
@@ -48,7 +47,7 @@ export interface QrPageOptions {
 }
 
 interface PageLocals {
-  enterprise: EnterpriseDoc;
+  enterprise: QrEnterprise;
   token: string;
   base: string;
   session: OwnerSession | null;
@@ -74,7 +73,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   const issueDeps = {
     models: ctx.models,
     clock: ctx.clock,
-    settings: databaseSettings(ctx.models),
+    settings: cachedSettings(ctx.intakeConfig),
+    intakeConfig: () => ctx.intakeConfig.get(),
     onChange: opts.onChange,
   };
 
@@ -147,9 +147,9 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   router.get('/:token', withEnterprise, async (req, res) => {
     const { enterprise, base, session } = page(res);
     const shown = presentEnterprisePublic(enterprise, !!session);
-    const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id));
     const notice = noticeFor(req.query);
     if (!session) {
+      const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
       const summaries = issues.map(presentIssuePublicSummary);
       return send(
         res,
@@ -157,6 +157,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         summaryPage({ nonce: nonceOf(res), base, enterpriseName: shown.name, issues: summaries, notice }),
       );
     }
+    const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
     const full = issues.map(presentIssuePublic);
     send(
       res,

@@ -44,7 +44,10 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export async function sendOwnerCodeCommand(deps: VerificationDeps, enterprise: EnterpriseDoc): Promise<void> {
+export async function sendOwnerCodeCommand(
+  deps: VerificationDeps,
+  enterprise: Pick<EnterpriseDoc, '_id' | 'mobile'>,
+): Promise<void> {
   const { models, clock } = deps;
   const now = clock.now();
   const previous = await models.VerificationCode.findOne({ enterpriseId: enterprise._id }).lean();

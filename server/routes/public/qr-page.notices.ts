@@ -1,6 +1,6 @@
 // The one-line outcomes shown after a redirect (`?msg=`), from a fixed list so a crafted link cannot put words
 // on the page, and the order issues are listed in: open first, then finished, newest first within each.
-import type { IssueDoc } from '../../models/issue.model.ts';
+import type { IssueState } from '../../../shared/states.ts';
 
 const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   verified: '验证成功，可查看问题详情、反映新问题和评价办理结果。',
@@ -24,8 +24,8 @@ export function noticeFor(query: Record<string, unknown>): string | undefined {
 
 const FINISHED = new Set(['closed', 'merged', 'rejected']);
 
-export function sortForOwner(issues: readonly IssueDoc[]): IssueDoc[] {
-  const rank = (i: IssueDoc) => (FINISHED.has(i.state) ? 1 : 0);
+export function sortForOwner<T extends { state: IssueState; createdAt: Date }>(issues: readonly T[]): T[] {
+  const rank = (i: T) => (FINISHED.has(i.state) ? 1 : 0);
   return [...issues].sort(
     (a, b) => rank(a) - rank(b) || new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime(),
   );

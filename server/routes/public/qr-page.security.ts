@@ -38,23 +38,22 @@ export function pageHeaders(): RequestHandler[] {
     res.set('X-Robots-Tag', 'noindex, nofollow');
     next();
   };
-  const csp = helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: [
-          (_req: IncomingMessage, res: ServerResponse) => `'nonce-${(res as Response).locals.cspNonce}'`,
-        ],
-        imgSrc: ["'self'", 'data:'],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
+  // The app-wide helmet() has already set the other security headers; only these two differ here.
+  const csp = helmet.contentSecurityPolicy({
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'none'"],
+      styleSrc: [
+        (_req: IncomingMessage, res: ServerResponse) => `'nonce-${(res as Response).locals.cspNonce}'`,
+      ],
+      imgSrc: ["'self'", 'data:'],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
     },
-    referrerPolicy: { policy: 'no-referrer' },
   });
-  return [setNonce, csp];
+  const referrer = helmet.referrerPolicy({ policy: 'no-referrer' });
+  return [setNonce, csp, referrer];
 }
 
 const tokenOf = (req: Request) => String(req.params.token ?? '');

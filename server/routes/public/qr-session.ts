@@ -8,7 +8,7 @@
 //
 // CSRF: every POST carries `_csrf`. With a session it must equal the random value sealed in the JWT; before
 // verification (sending or checking a code) it must equal a random pre-session cookie (double submit).
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { Clock } from '../../../shared/clock.ts';
@@ -69,7 +69,8 @@ function sameText(a: string, b: string): boolean {
 }
 
 export function createQrSessions(secret: string, clock: Clock): QrSessions {
-  const key = createHmac('sha256', secret).update('qr-owner-session/v1').digest();
+  // A KeyObject, so jsonwebtoken does not try (and fail) to parse the key as a public key on every page view.
+  const key = createSecretKey(createHmac('sha256', secret).update('qr-owner-session/v1').digest());
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
   const cookieOptions = (req: Request, qrToken: string) => ({
     httpOnly: true,

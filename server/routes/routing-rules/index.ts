@@ -23,17 +23,20 @@ export function createRoutingRulesRouter(ctx: AppContext): Router {
 
   router.post('/', admin, async (req, res) => {
     const rule = await createRoutingRule(ctx.models, createRuleSchema.parse(req.body));
+    ctx.intakeConfig.invalidate();
     res.status(201).json(presentRoutingRule(rule));
   });
 
   router.patch('/:id', admin, async (req, res) => {
     const id = pathId(req.params.id, '路由规则不存在');
     const rule = await updateRoutingRule(ctx.models, id, updateRuleSchema.parse(req.body));
+    ctx.intakeConfig.invalidate();
     res.json(presentRoutingRule(rule));
   });
 
   router.delete('/:id', admin, async (req, res) => {
     await deleteRoutingRule(ctx.models, pathId(req.params.id, '路由规则不存在'));
+    ctx.intakeConfig.invalidate();
     res.status(204).end();
   });
 

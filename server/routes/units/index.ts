@@ -36,12 +36,14 @@ export function createUnitsRouter(ctx: AppContext): Router {
 
   router.post('/', requirePolicy(canManageUnits), async (req, res) => {
     const unit = await createUnitCommand(ctx.models, createUnitSchema.parse(req.body));
+    ctx.intakeConfig.invalidate();
     res.status(201).json(presentUnit(unit));
   });
 
   router.patch('/:id', requirePolicy(canManageUnits), async (req, res) => {
     const id = pathId(req.params.id, '单位不存在');
     const unit = await updateUnitCommand(ctx.models, id, updateUnitSchema.parse(req.body));
+    ctx.intakeConfig.invalidate();
     res.json(presentUnit(unit));
   });
 

@@ -1,0 +1,99 @@
+// The stored document of a new issue, built directly in the shape the issue schema stores (ids as ObjectIds,
+// every schema default present), so intake can insert it through the driver instead of constructing,
+// validating and converting a mongoose document. Its parts are already valid by construction: the request
+// passed the shared zod schema, the lifecycle fields come from the shared state machine, the enterprise from
+// the database. The few invariants a type cannot carry are checked here, and a test holds this shape equal to
+// what mongoose makes of the same input (test/api/issues/intake-doc.test.ts), so the two cannot drift apart.
+import { Types } from 'mongoose';
+import type { IssueCore } from '../../shared/lifecycle/issue-core.ts';
+import { LIMITS } from '../../shared/schemas.ts';
+import type { EnterpriseDoc } from '../models/index.ts';
+import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+import { coreFields } from './issue-store.ts';
+
+/** The intake facts, as the issue stores them; the lifecycle comes as the shared core. */
+export type IntakeIssueParts = Pick<
+  IssueDoc,
+  | 'number'
+  | 'channel'
+  | 'externalId'
+  | 'title'
+  | 'content'
+  | 'classification'
+  | 'routing'
+  | 'unitName'
+  | 'timeline'
+  | 'createdBy'
+> & {
+  core: IssueCore;
+  now: Date;
+  enterprise: Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
+};
+
+const NUMBER = /^HZ-\d{4}-\d{6,}$/;
+const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+const oidOrNull = (id: string | Types.ObjectId | null) => (id === null ? null : oid(id));
+
+/** A timeline event as stored: the schema's defaults filled in, absent optional fields left out. */
+function storedEvent(e: StoredTimelineEvent): StoredTimelineEvent {
+  return {
+    at: e.at,
+    actorId: e.actorId,
+    actorRole: e.actorRole,
+    actorName: e.actorName ?? '',
+    action: e.action,
+    fromState: e.fromState ?? null,
+    toState: e.toState,
+    ...(e.note !== undefined ? { note: e.note } : {}),
+    public: e.public,
+    ...(e.data !== undefined ? { data: e.data } : {}),
+  };
+}
+
+/** The lifecycle fields with their unit and issue ids cast to ObjectIds, as the schema stores them. */
+function storedLifecycle(core: IssueCore, now: Date) {
+  const set = coreFields(core, now);
+  return {
+    ...set,
+    unitId: oidOrNull(core.unitId),
+    coUnitIds: core.coUnitIds.map(oid),
+    returnedFrom: core.returnedFrom.map(oid),
+    consultUnitIds: set.consultUnitIds.map(oid),
+    mergedInto: oidOrNull(core.mergedInto),
+    deadlines: core.deadlines ? { ...core.deadlines } : null,
+  };
+}
+
+/** Throws on what the types cannot promise (the schema's string limits and the number format). */
+function checkInvariants(p: IntakeIssueParts): void {
+  const bad = (what: string) => new Error(`intake: invalid ${what}`);
+  if (!NUMBER.test(p.number)) throw bad('number');
+  if (!p.title || p.title.length > LIMITS.title) throw bad('title');
+  if (!p.content || p.content.length > LIMITS.content) throw bad('content');
+  if (!p.timeline.length) throw bad('timeline');
+}
+
+export function storedIntakeIssue(p: IntakeIssueParts): IssueDoc {
+  checkInvariants(p);
+  return {
+    _id: new Types.ObjectId(),
+    ...storedLifecycle(p.core, p.now),
+    number: p.number,
+    enterpriseId: p.enterprise._id,
+    enterpriseName: p.enterprise.name,
+    enterpriseCreditCode: p.enterprise.creditCode,
+    region: p.enterprise.region,
+    channel: p.channel,
+    ...(p.externalId ? { externalId: p.externalId } : {}),
+    title: p.title,
+    content: p.content,
+    classification: { source: p.classification.source, confidence: p.classification.confidence },
+    routing: { source: p.routing.source },
+    unitName: p.unitName,
+    mergedFrom: [],
+    timeline: p.timeline.map(storedEvent),
+    version: 1,
+    createdBy: p.createdBy,
+    createdAt: p.now,
+  };
+}

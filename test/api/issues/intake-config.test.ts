@@ -1,0 +1,110 @@
+// Intake reads units, routing rules and the calendar from an in-memory snapshot. An admin's change must still
+// decide the very next issue taken in by this process, and another process (a second app on the same
+// database) must see it once its snapshot is older than the documented TTL.
+import { expect } from 'chai';
+import request from 'supertest';
+import { anotherApp } from '../helpers.ts';
+import { enterpriseIn, unitByCode, useIssueApp } from './fixtures.ts';
+
+describe('intake configuration: admin changes decide the next issue', () => {
+  const t = useIssueApp();
+  const landInDeqing = { category: 'land', urgency: 'normal' };
+
+  async function routedUnit(app = t.app): Promise<{ unitId: string; resolveBy: string }> {
+    const res = await request(app)
+      .post('/api/issues')
+      .set(await t.auth('clerk'))
+      .send({
+        enterprise: { creditCode: enterpriseIn(t, 'deqing').creditCode },
+        channel: 'window',
+        content: '企业反映厂房验收迟迟未办结，影响投产。',
+        ...landInDeqing,
+      });
+    expect(res.status).to.equal(201);
+    expect(res.body.state).to.equal('dispatched');
+    return { unitId: res.body.unitId as string, resolveBy: res.body.deadlines.resolveBy as string };
+  }
+
+  it('a new routing rule routes the next issue; disabling it routes the one after back', async () => {
+    const local = String(unitByCode(t, 'deqing-centre')._id);
+    const city = String(unitByCode(t, 'city-drc')._id);
+    expect((await routedUnit()).unitId).to.equal(local);
+
+    const admin = await t.auth('admin');
+    const rule = await request(t.app)
+      .post('/api/routing-rules')
+      .set(admin)
+      .send({ category: 'land', region: 'deqing', unitId: city, priority: 9 })
+      .expect(201);
+    expect((await routedUnit()).unitId).to.equal(city);
+
+    await request(t.app)
+      .patch(`/api/routing-rules/${rule.body.id}`)
+      .set(admin)
+      .send({ enabled: false })
+      .expect(200);
+    expect((await routedUnit()).unitId).to.equal(local);
+
+    await request(t.app).patch(`/api/routing-rules/${rule.body.id}`).set(admin).send({ enabled: true });
+    expect((await routedUnit()).unitId).to.equal(city);
+    await request(t.app).delete(`/api/routing-rules/${rule.body.id}`).set(admin).expect(204);
+    expect((await routedUnit()).unitId).to.equal(local);
+  });
+
+  it('a renamed unit is named afresh on the next issue routed to it', async () => {
+    const unit = unitByCode(t, 'deqing-centre');
+    await request(t.app)
+      .patch(`/api/units/${String(unit._id)}`)
+      .set(await t.auth('admin'))
+      .send({ name: '德清县企业综合服务中心（新址）' })
+      .expect(200);
+    const { unitId } = await routedUnit();
+    const detail = await request(t.app)
+      .get(`/api/issues?unitId=${unitId}&limit=1`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(detail.body.items[0].unitName).to.equal('德清县企业综合服务中心（新址）');
+    await request(t.app)
+      .patch(`/api/units/${String(unit._id)}`)
+      .set(await t.auth('admin'))
+      .send({ name: unit.name })
+      .expect(200);
+  });
+
+  it('a calendar override moves the deadline of the next issue, and removing it moves it back', async () => {
+    // Monday 2 March 2026, 09:00: five working days end on Monday 9 March; a day off on Wednesday adds one.
+    const before = (await routedUnit()).resolveBy;
+    const admin = await t.auth('admin');
+    await request(t.app)
+      .put('/api/calendar/overrides/2026-03-04')
+      .set(admin)
+      .send({ kind: 'off', note: '临时停工' })
+      .expect(200);
+    const withDayOff = (await routedUnit()).resolveBy;
+    expect(Date.parse(withDayOff) - Date.parse(before)).to.equal(24 * 3600_000);
+    await request(t.app).delete('/api/calendar/overrides/2026-03-04').set(admin).expect(204);
+    expect((await routedUnit()).resolveBy).to.equal(before);
+  });
+
+  it("another process sees an admin's change once its snapshot is older than the TTL", async () => {
+    let now = 0;
+    const other = anotherApp(t, { intakeConfigCache: { ttlMs: 5_000, now: () => now } });
+    const local = String(unitByCode(t, 'deqing-centre')._id);
+    const city = String(unitByCode(t, 'city-drc')._id);
+    expect((await routedUnit(other)).unitId).to.equal(local);
+    const rule = await request(t.app)
+      .post('/api/routing-rules')
+      .set(await t.auth('admin'))
+      .send({ category: 'land', region: 'deqing', unitId: city, priority: 9 })
+      .expect(201);
+    // Within the TTL the other process still routes by the snapshot it has; here, at once, by the new rule.
+    expect((await routedUnit(other)).unitId).to.equal(local);
+    expect((await routedUnit()).unitId).to.equal(city);
+    now += 5_000;
+    expect((await routedUnit(other)).unitId).to.equal(city);
+    await request(t.app)
+      .delete(`/api/routing-rules/${rule.body.id}`)
+      .set(await t.auth('admin'))
+      .expect(204);
+  });
+});

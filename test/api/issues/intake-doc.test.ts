@@ -1,0 +1,87 @@
+// Intake inserts its document through the driver, past mongoose. What it stores must be exactly what the issue
+// schema would have stored: every default present, every id an ObjectId, nothing the schema would reject, so
+// every later read, index and update sees the same document as before.
+import { expect } from 'chai';
+import { Types } from 'mongoose';
+import request from 'supertest';
+import type { IssueDoc } from '../../../server/models/index.ts';
+import { enterpriseIn, postIssue, unitByCode, useIssueApp, VAGUE_TEXT } from './fixtures.ts';
+
+/** A comparable rendering that keeps the BSON types apart (an id string is not an ObjectId). */
+function shape(v: unknown): unknown {
+  if (v instanceof Types.ObjectId) return `ObjectId(${v.toHexString()})`;
+  if (v instanceof Date) return `Date(${v.toISOString()})`;
+  if (Array.isArray(v)) return v.map(shape);
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, shape(x)]));
+  }
+  return `${typeof v}(${String(v)})`;
+}
+
+describe('intake: the stored document is the one the schema defines', () => {
+  const t = useIssueApp();
+
+  async function stored(id: string): Promise<IssueDoc> {
+    const raw = await t.models.Issue.collection.findOne<IssueDoc>({ _id: new Types.ObjectId(id) });
+    if (!raw) throw new Error('not stored');
+    return raw;
+  }
+
+  async function expectSchemaShape(raw: IssueDoc): Promise<void> {
+    const doc = new t.models.Issue(raw);
+    await doc.validate(); // throws on anything the schema would refuse
+    expect(shape(raw)).to.deep.equal(shape(doc.toObject()));
+  }
+
+  it('an issue that waits in received', async () => {
+    const res = await postIssue(t, 'dispatcher', { urgency: 'urgent', content: VAGUE_TEXT });
+    expect(res.body.state).to.equal('received');
+    const raw = await stored(res.body.id);
+    await expectSchemaShape(raw);
+    expect(raw).to.include({ unitId: null, deadlines: null, dueAt: null, version: 1 });
+    expect(raw).to.not.have.property('externalId');
+  });
+
+  it('an issue dispatched at once by a rule with co-units, from a channel with an external id', async () => {
+    const admin = await t.auth('admin');
+    const lead = unitByCode(t, 'city-drc');
+    const co = unitByCode(t, 'deqing-centre');
+    const rule = await request(t.app)
+      .post('/api/routing-rules')
+      .set(admin)
+      .send({ category: 'finance', region: 'deqing', unitId: String(lead._id), coUnitIds: [String(co._id)] })
+      .expect(201);
+    const res = await postIssue(t, 'clerk', {
+      channel: 'hotline12345',
+      externalId: 'WO-SHAPE-1',
+      category: 'finance',
+      urgency: 'normal',
+      title: '贷款提款受阻',
+      enterprise: { creditCode: enterpriseIn(t, 'deqing').creditCode },
+    });
+    expect(res.body.state).to.equal('dispatched');
+    const raw = await stored(res.body.id);
+    await expectSchemaShape(raw);
+    expect(raw.unitId).to.be.instanceOf(Types.ObjectId);
+    expect(String(raw.unitId)).to.equal(String(lead._id));
+    expect(raw.coUnitIds.map(String)).to.deep.equal([String(co._id)]);
+    expect(raw.coUnitIds[0]).to.be.instanceOf(Types.ObjectId);
+    expect(raw.enterpriseId).to.be.instanceOf(Types.ObjectId);
+    expect(raw.dueAt).to.be.instanceOf(Date);
+    expect(raw.dueAt?.getTime()).to.equal(raw.deadlines?.resolveBy.getTime());
+    expect(raw.externalId).to.equal('WO-SHAPE-1');
+    expect(raw.timeline.map((e) => e.action)).to.deep.equal(['create', 'dispatch']);
+    await request(t.app).delete(`/api/routing-rules/${rule.body.id}`).set(admin).expect(204);
+  });
+
+  it('a later action updates the intake document like any other', async () => {
+    const res = await postIssue(t, 'clerk', { category: 'land', urgency: 'normal' });
+    const sign = await request(t.app)
+      .post(`/api/issues/${res.body.id}/actions/sign`)
+      .set(await t.auth('handler-deqing-centre'))
+      .send({});
+    expect(sign.status).to.equal(200);
+    await expectSchemaShape(await stored(res.body.id));
+  });
+});

@@ -1,0 +1,121 @@
+// The QR page at city scale: with thousands of issues stored, most of them finished, a scan reads the
+// enterprise's own issues on its index (checked with explain through the driver), never the finished issues
+// of the whole city, and still shows what it showed before: every open issue and the latest finished ones,
+// for an ordinary enterprise and for a busy one with more issues than one read takes.
+import { expect } from 'chai';
+import request from 'supertest';
+import { TERMINAL_STATES } from '../../shared/states.ts';
+import {
+  enterpriseIssueReads,
+  MAX_FINISHED,
+  WHOLE_READ,
+  type IssueRead,
+} from '../../server/routes/public/qr-page.query.ts';
+import { planStages } from '../db/explain-stages.ts';
+import { insertBulkIssues } from './issues/bulk-issues.ts';
+import { useIssueApp } from './issues/fixtures.ts';
+
+const CITY_ISSUES = 3000;
+const ENTERPRISE_INDEX = 'enterpriseId_1_createdAt_-1__id_-1';
+const isFinished = (state: string) => (TERMINAL_STATES as readonly string[]).includes(state);
+
+interface Explained {
+  stages: string[];
+  indexNames: string[];
+  keys: number;
+  docs: number;
+  returned: number;
+}
+
+describe('QR page at city scale', () => {
+  const t = useIssueApp();
+  /** Issues per enterprise, newest first (the order the page lists them in). */
+  const byEnterprise = new Map<string, { number: string; state: string }[]>();
+
+  before(async function () {
+    this.timeout(60_000);
+    await insertBulkIssues(t, CITY_ISSUES);
+    const all = await t.models.Issue.find({}, { number: 1, state: 1, enterpriseId: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean();
+    for (const i of all) {
+      const key = String(i.enterpriseId);
+      byEnterprise.set(key, [...(byEnterprise.get(key) ?? []), i]);
+    }
+    expect(all.filter((i) => isFinished(i.state)).length).to.be.greaterThan(CITY_ISSUES * 0.7);
+  });
+
+  /** The busiest enterprise (more issues than one read takes) and one with a handful. */
+  function enterprises() {
+    const sized = t.data.enterprises.map((e) => ({ e, issues: byEnterprise.get(String(e._id)) ?? [] }));
+    const large = sized.find((s) => s.issues.length > WHOLE_READ);
+    const small = sized.find((s) => s.issues.length >= 3 && s.issues.length <= 10);
+    if (!large || !small) throw new Error('the bulk data lacks a busy or an ordinary enterprise');
+    return { large, small };
+  }
+
+  async function explain({ filter, options }: IssueRead): Promise<Explained> {
+    const plan = await t.conn.db!.collection('issues').find(filter, options).explain('executionStats');
+    const stats = plan.executionStats as Record<string, number>;
+    const stages = planStages(plan.queryPlanner.winningPlan);
+    return {
+      stages: stages.map((s) => String(s.stage)),
+      indexNames: stages.filter((s) => s.indexName).map((s) => String(s.indexName)),
+      keys: stats.totalKeysExamined,
+      docs: stats.totalDocsExamined,
+      returned: stats.nReturned,
+    };
+  }
+
+  function expectEnterpriseIndex(e: Explained): void {
+    expect(e.stages).to.include('IXSCAN');
+    expect(e.stages).to.not.include('COLLSCAN');
+    expect(e.stages).to.not.include('SORT');
+    expect(e.indexNames).to.deep.equal([ENTERPRISE_INDEX]);
+  }
+
+  it('reads an ordinary enterprise whole on its index: keys examined = issues returned', async () => {
+    const { small } = enterprises();
+    for (const view of ['summary', 'owner'] as const) {
+      const e = await explain(enterpriseIssueReads(small.e._id, view).whole);
+      expectEnterpriseIndex(e);
+      expect(e.returned).to.equal(small.issues.length);
+      expect(e.keys).to.equal(small.issues.length);
+      expect(e.docs).to.equal(small.issues.length);
+    }
+  });
+
+  it("bounds a busy enterprise's reads by its own issues, never the city's finished ones", async () => {
+    const { large } = enterprises();
+    const open = large.issues.filter((i) => !isFinished(i.state)).length;
+    const reads = enterpriseIssueReads(large.e._id, 'summary');
+    const whole = await explain(reads.whole);
+    expectEnterpriseIndex(whole);
+    expect(whole.returned).to.equal(WHOLE_READ + 1);
+    expect(whole.keys).to.equal(WHOLE_READ + 1);
+
+    const finished = await explain(reads.finished);
+    expectEnterpriseIndex(finished);
+    expect(finished.returned).to.equal(MAX_FINISHED);
+    // Newest first, it stops at the 30th finished issue: only open ones in between are skipped.
+    expect(finished.keys).to.be.at.most(MAX_FINISHED + open);
+
+    const unfinished = await explain(reads.open);
+    expectEnterpriseIndex(unfinished);
+    expect(unfinished.returned).to.equal(open);
+    expect(unfinished.keys).to.be.at.most(large.issues.length);
+  });
+
+  it('shows every open issue, then the latest finished ones, for ordinary and busy enterprises', async () => {
+    const { small, large } = enterprises();
+    for (const { e, issues } of [small, large]) {
+      const res = await request(t.app).get(`/e/${e.qrToken}`).expect(200);
+      const shown = [...res.text.matchAll(/class="num">(HZ-\d{4}-\d{6})</g)].map((m) => m[1]);
+      const expected = [
+        ...issues.filter((i) => !isFinished(i.state)),
+        ...issues.filter((i) => isFinished(i.state)).slice(0, MAX_FINISHED),
+      ].map((i) => i.number);
+      expect(shown).to.deep.equal(expected);
+    }
+  });
+});
