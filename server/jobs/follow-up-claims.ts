@@ -209,7 +209,7 @@ async function repairChunk(models: Models, claims: readonly FollowUpClaimDoc[], 
   return res.modifiedCount + res.deletedCount;
 }
 
-/** Claims left `claimed` past the lease: a range over the `{status, claimedAt}` index, empty when all is well. */
+/** Claims left `claimed` past the lease: a range over the partial `claimedAt` index of claims in flight. */
 export function staleFilter(lease: ClaimLease): { status: 'claimed'; claimedAt: { $lte: Date } } {
   return { status: 'claimed', claimedAt: { $lte: staleBefore(lease) } };
 }
