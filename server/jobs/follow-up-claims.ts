@@ -1,7 +1,8 @@
-// The claim ledger's operations for the escalation sweep, each ONE round trip for a whole batch of issues
-// (the sweep's cost at scale is durable round trips, not work): take (issue, step, due instant) claims by
-// inserting their rows (the unique index refuses a second one), take over claims whose holder stopped before
-// finishing, mark them applied or give them back, and repair claims a crash left behind.
+// The claim ledger's operations for the escalation sweep, each one round trip for a whole batch of issues (a
+// few more only where another sweeper got there first), because at scale the sweep's cost is durable round
+// trips, not work: take (issue, step, due instant) claims by inserting their rows (the unique index refuses
+// a second one), take over claims whose holder stopped before finishing, mark them applied or give them
+// back, and repair claims a crash left behind.
 // The issue write stays the authority on what fired (see escalation-sweep.job.ts); these rows keep two
 // sweepers off the same firing and record every firing once.
 import { Types } from 'mongoose';

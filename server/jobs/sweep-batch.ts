@@ -1,8 +1,8 @@
 // One batch of due issues through the claim-then-apply protocol (see escalation-sweep.job.ts), with a
 // constant number of durable round trips however many issues the batch holds: claim every due step of every
-// issue in one unordered insert, write every issue in one bulk of version-guarded updates, mark the applied
-// claims in one write and release the unused ones in another. Issues whose write lost to a person's action
-// are re-read together and go round again, a bounded number of times.
+// issue in one unordered insert, write every issue in one bulk of version-guarded updates, then mark the
+// applied claims and give back the unused ones in one ledger write. Issues whose write lost to a person's
+// action are re-read together and go round again, a bounded number of times.
 import type { Types } from 'mongoose';
 import { toCore } from '../commands/issue-store.ts';
 import { notifyChange, type DomainSettings, type IssueChangeListener } from '../commands/issue-deps.ts';
