@@ -2,13 +2,12 @@
 // the stored deadline that keys its claim), what applying the claimed ones as the system yields, and the
 // version-guarded update that writes exactly that. No I/O and no clock: the batch around it does the
 // claiming and writing, so the same decisions hold whichever order the database answers in.
-import { isDeepStrictEqual } from 'node:util';
 import { applyAction, refreshIssue } from '../../shared/lifecycle/apply.ts';
 import { isTransitionError } from '../../shared/lifecycle/errors.ts';
 import { SYSTEM_ACTOR, type IssueCore } from '../../shared/lifecycle/issue-core.ts';
 import { dueFollowUps } from '../../shared/sla.ts';
 import type { DomainSettings, IssueChange } from '../commands/issue-deps.ts';
-import { coreToSet, toCore, withActorName } from '../commands/issue-store.ts';
+import { changedSet, toCore, withActorName } from '../commands/issue-store.ts';
 import type { ClaimedStep } from '../models/follow-up-claim.model.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/index.ts';
 
@@ -108,14 +107,10 @@ export function draftSteps(
   return draft;
 }
 
-/** Only the fields the follow-ups changed; updatedAt moves only with an event. */
+/** Only the fields the follow-ups changed; updatedAt moves only with an event (a light change is no news). */
 function changedFields(before: IssueCore, after: IssueCore, now: Date, withEvents: boolean) {
-  const next = coreToSet(after, now);
-  const old = coreToSet(before, now);
-  const set = Object.fromEntries(
-    Object.entries(next).filter(([k, v]) => k !== 'updatedAt' && !isDeepStrictEqual(v, old[k])),
-  );
-  return withEvents ? { ...set, updatedAt: now } : set;
+  const { updatedAt, ...set } = changedSet(before, after, now);
+  return withEvents ? { ...set, updatedAt } : set;
 }
 
 export const hasWrite = (d: Draft) => d.events.length > 0 || Object.keys(d.set).length > 0;
