@@ -1,9 +1,11 @@
-// The claim ledger's operations for the escalation sweep: take a (issue, step, due instant) claim by
-// inserting its row (the unique index refuses a second one), take over a claim whose holder stopped before
-// finishing, release claims that were not used, mark them applied, and repair claims a crash left behind.
+// The claim ledger's operations for the escalation sweep, each one round trip for a whole batch of issues (a
+// few more only where another sweeper got there first), because at scale the sweep's cost is durable round
+// trips, not work: take (issue, step, due instant) claims by inserting their rows (the unique index refuses
+// a second one), take over claims whose holder stopped before finishing, mark them applied or give them
+// back, and repair claims a crash left behind.
 // The issue write stays the authority on what fired (see escalation-sweep.job.ts); these rows keep two
 // sweepers off the same firing and record every firing once.
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { Models } from '../models/index.ts';
 import type { ClaimedStep, FollowUpClaimDoc } from '../models/follow-up-claim.model.ts';
 import type { StoredTimelineEvent } from '../models/issue.model.ts';
@@ -23,69 +25,132 @@ export interface ClaimLease {
 
 const DUPLICATE_KEY = 11000;
 
-function isDuplicateKey(err: unknown): boolean {
-  const e = err as { code?: unknown; writeErrors?: Array<{ code?: unknown }> } | null;
-  return e?.code === DUPLICATE_KEY || Boolean(e?.writeErrors?.some((w) => w.code === DUPLICATE_KEY));
+interface WriteErrorLike {
+  index: number;
+  code?: unknown;
 }
 
+/** The per-row errors of an unordered write, or null when the whole command failed. */
+export function writeErrorsOf(err: unknown): WriteErrorLike[] | null {
+  const list = (err as { writeErrors?: WriteErrorLike | WriteErrorLike[] } | null)?.writeErrors;
+  if (!list) return null;
+  return Array.isArray(list) ? list : [list];
+}
+
+const claimKey = (k: Pick<ClaimKey, 'issueId' | 'step' | 'dueAt'>) =>
+  `${String(k.issueId)}:${k.step}@${new Date(k.dueAt).getTime()}`;
+
+const staleBefore = (lease: ClaimLease) => new Date(lease.now.getTime() - lease.leaseMs);
+
 /**
- * The claim's id when this sweeper now holds it: a fresh insert, its own row from an earlier attempt, or a
- * stale row taken over atomically. Null when another sweeper holds it or it was applied already.
+ * Inserts the rows unordered; returns the indexes the unique index refused (held or applied already). Any
+ * other failure throws: rows it may have written are `claimed` by this owner, which its next pass takes up
+ * again, another sweeper takes over after the lease, and the repair pass releases once they are not due.
  */
-export async function claimStep(
-  models: Models,
-  key: ClaimKey,
-  lease: ClaimLease,
-): Promise<Types.ObjectId | null> {
+async function insertClaims(models: Models, rows: readonly object[]): Promise<Set<number>> {
   try {
-    const row = await models.FollowUpClaim.create({
-      ...key,
-      status: 'claimed',
-      owner: lease.owner,
-      claimedAt: lease.now,
-    });
-    return row._id;
+    await models.FollowUpClaim.insertMany(rows, { ordered: false, lean: true });
+    return new Set();
   } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
+    const errors = writeErrorsOf(err);
+    if (!errors || errors.some((e) => e.code !== DUPLICATE_KEY)) throw err;
+    return new Set(errors.map((e) => e.index));
   }
-  const staleBefore = new Date(lease.now.getTime() - lease.leaseMs);
-  const taken = await models.FollowUpClaim.findOneAndUpdate(
-    {
-      ...key,
-      status: 'claimed',
-      $or: [{ owner: lease.owner }, { claimedAt: { $lte: staleBefore } }],
-    },
-    { $set: { owner: lease.owner, claimedAt: lease.now } },
-    { returnDocument: 'after', lean: true },
-  );
-  return taken ? taken._id : null;
-}
-
-/** The step's event is in the committed issue: the claim is done for good. */
-export async function markApplied(
-  models: Models,
-  ids: readonly Types.ObjectId[],
-  now: Date,
-  issueVersion: number,
-): Promise<void> {
-  if (!ids.length) return;
-  await models.FollowUpClaim.updateMany(
-    { _id: { $in: ids } },
-    { $set: { status: 'applied', appliedAt: now, issueVersion } },
-  );
 }
 
 /**
- * Gives back claims this sweeper took but did not apply (the step stopped being due, or the write kept
- * losing to people). Deleting rather than keeping a tombstone lets the step fire if it falls due again.
+ * Of the refused keys, those this sweeper may hold after all: its own row from an earlier attempt or pass,
+ * or a row whose holder stopped (older than the lease). The update re-checks that per row, so of two
+ * sweepers taking over the same stale row only the first matches; the read-back says which rows are ours.
  */
-export async function releaseClaims(
+async function takeOver(
   models: Models,
-  ids: readonly Types.ObjectId[],
-  owner: string,
+  keys: readonly ClaimKey[],
+  lease: ClaimLease,
+): Promise<Map<string, Types.ObjectId>> {
+  const before = staleBefore(lease);
+  const rows = await models.FollowUpClaim.find(
+    { $or: keys.map((k) => ({ issueId: k.issueId, step: k.step, dueAt: k.dueAt })) },
+    { status: 1, owner: 1, claimedAt: 1 },
+  ).lean<Pick<FollowUpClaimDoc, '_id' | 'status' | 'owner' | 'claimedAt'>[]>();
+  const ids = rows
+    .filter((r) => r.status === 'claimed' && (r.owner === lease.owner || r.claimedAt <= before))
+    .map((r) => r._id);
+  if (!ids.length) return new Map();
+  await models.FollowUpClaim.updateMany(
+    { _id: { $in: ids }, status: 'claimed', $or: [{ owner: lease.owner }, { claimedAt: { $lte: before } }] },
+    { $set: { owner: lease.owner, claimedAt: lease.now } },
+  );
+  const mine = await models.FollowUpClaim.find(
+    { _id: { $in: ids }, status: 'claimed', owner: lease.owner, claimedAt: lease.now },
+    { issueId: 1, step: 1, dueAt: 1 },
+  ).lean<Pick<FollowUpClaimDoc, '_id' | 'issueId' | 'step' | 'dueAt'>[]>();
+  return new Map(mine.map((r) => [claimKey(r), r._id]));
+}
+
+/**
+ * Claims many (issue, step, due instant) keys at once: one unordered insert, and for the keys it refused
+ * one look at who holds them. Returns, per key, the claim's id when this sweeper now holds it, or null when
+ * another sweeper holds it or it was applied already.
+ */
+export async function claimSteps(
+  models: Models,
+  keys: readonly ClaimKey[],
+  lease: ClaimLease,
+): Promise<Array<Types.ObjectId | null>> {
+  if (!keys.length) return [];
+  const rows = keys.map((k) => ({
+    _id: new Types.ObjectId(),
+    issueId: k.issueId,
+    step: k.step,
+    dueAt: k.dueAt,
+    status: 'claimed' as const,
+    owner: lease.owner,
+    claimedAt: lease.now,
+    appliedAt: null,
+    issueVersion: null,
+  }));
+  const refused = await insertClaims(models, rows);
+  const ids: Array<Types.ObjectId | null> = rows.map((r, i) => (refused.has(i) ? null : r._id));
+  if (refused.size) {
+    const taken = await takeOver(
+      models,
+      [...refused].map((i) => keys[i]),
+      lease,
+    );
+    for (const i of refused) ids[i] = taken.get(claimKey(keys[i])) ?? null;
+  }
+  return ids;
+}
+
+export interface AppliedClaim {
+  id: Types.ObjectId;
+  /** The issue version the step's event was written at. */
+  issueVersion: number;
+}
+
+/**
+ * Settles a batch's claims in one round trip: those whose events are in committed issues are done for good
+ * (`applied`); those taken but not used (the step stopped being due, or the write kept losing to people) are
+ * given back, so the step can fire if it falls due again. One statement per row, each found by `_id`.
+ */
+export async function settleClaims(
+  models: Models,
+  claims: { applied: readonly AppliedClaim[]; unused: readonly Types.ObjectId[] },
+  lease: Pick<ClaimLease, 'owner' | 'now'>,
 ): Promise<void> {
-  if (!ids.length) return;
-  await models.FollowUpClaim.deleteMany({ _id: { $in: ids }, owner, status: 'claimed' });
+  const ops = [
+    ...claims.applied.map((c) => ({
+      updateOne: {
+        filter: { _id: c.id },
+        update: { $set: { status: 'applied' as const, appliedAt: lease.now, issueVersion: c.issueVersion } },
+      },
+    })),
+    ...claims.unused.map((id) => ({
+      deleteOne: { filter: { _id: id, owner: lease.owner, status: 'claimed' as const } },
+    })),
+  ];
+  if (ops.length) await models.FollowUpClaim.bulkWrite(ops, { ordered: false });
 }
 
 function sameInstant(a: unknown, b: Date): boolean {
@@ -100,19 +165,62 @@ export function eventFor(
   return timeline.some((e) => e.action === claim.step && sameInstant(e.data?.dueAt, claim.dueAt));
 }
 
-interface RepairIssue {
+export interface FiredIndexIssue {
   _id: Types.ObjectId;
   version: number;
   nextCheckAt: Date | null;
-  timeline: StoredTimelineEvent[];
+  /** Only each event's action and due instant: enough to recognise a sweep's firing. */
+  timeline: Array<Pick<StoredTimelineEvent, 'action' | 'data'>>;
+}
+
+/** What is needed to tell whether a step's write committed, for many issues in one read. */
+export async function loadFiredIndex(
+  models: Models,
+  issueIds: readonly Types.ObjectId[],
+): Promise<Map<string, FiredIndexIssue>> {
+  if (!issueIds.length) return new Map();
+  const issues = await models.Issue.find(
+    { _id: { $in: issueIds } },
+    { version: 1, nextCheckAt: 1, 'timeline.action': 1, 'timeline.data.dueAt': 1 },
+  ).lean<FiredIndexIssue[]>();
+  return new Map(issues.map((i) => [String(i._id), i]));
+}
+
+const REPAIR_CHUNK = 500;
+
+/** One chunk of stale claims settled with one read of their issues and one write. */
+async function repairChunk(models: Models, claims: readonly FollowUpClaimDoc[], now: Date): Promise<number> {
+  const issues = await loadFiredIndex(models, [
+    ...new Map(claims.map((c) => [String(c.issueId), c.issueId])).values(),
+  ]);
+  const ops = [];
+  for (const claim of claims) {
+    const issue = issues.get(String(claim.issueId));
+    // Exactly the row that was read stale: a takeover since has moved claimedAt, and then this does nothing.
+    const filter = { _id: claim._id, status: 'claimed' as const, claimedAt: claim.claimedAt };
+    if (issue && eventFor(issue.timeline, claim)) {
+      const update = { $set: { status: 'applied' as const, appliedAt: now, issueVersion: issue.version } };
+      ops.push({ updateOne: { filter, update } });
+    } else if (!issue || !issue.nextCheckAt || issue.nextCheckAt.getTime() > now.getTime()) {
+      ops.push({ deleteOne: { filter } });
+    }
+  }
+  if (!ops.length) return 0;
+  const res = await models.FollowUpClaim.bulkWrite(ops, { ordered: false });
+  return res.modifiedCount + res.deletedCount;
+}
+
+/** Claims left `claimed` past the lease: a range over the partial `claimedAt` index of claims in flight. */
+export function staleFilter(lease: ClaimLease): { status: 'claimed'; claimedAt: { $lte: Date } } {
+  return { status: 'claimed', claimedAt: { $lte: staleBefore(lease) } };
 }
 
 /**
  * Claims still `claimed` after the lease, i.e. their sweeper stopped between claiming and finishing. If the
  * issue holds the step's event, the write committed and only the bookkeeping was lost: mark it applied. If
  * not and the issue is not waiting for the sweep, the step is no longer due: release it. Otherwise leave it:
- * the pass that follows takes it over and fires the step. `only` narrows it to one issue's claims. Returns
- * how many rows it settled.
+ * the sweep takes it over and fires the step. `only` narrows it to one issue's claims. Returns how many rows
+ * it settled. With nothing stale it is one indexed range read that finds nothing.
  */
 export async function repairStaleClaims(
   models: Models,
@@ -120,32 +228,13 @@ export async function repairStaleClaims(
   limit: number,
   only: { issueId?: Types.ObjectId } = {},
 ): Promise<number> {
-  const staleBefore = new Date(lease.now.getTime() - lease.leaseMs);
-  const stale = await models.FollowUpClaim.find({
-    ...only,
-    status: 'claimed',
-    claimedAt: { $lte: staleBefore },
-  })
+  const stale = await models.FollowUpClaim.find({ ...only, ...staleFilter(lease) })
     .sort({ claimedAt: 1 })
     .limit(limit)
     .lean<FollowUpClaimDoc[]>();
   let settled = 0;
-  for (const claim of stale) {
-    const issue = await models.Issue.findById(claim.issueId, {
-      version: 1,
-      nextCheckAt: 1,
-      timeline: 1,
-    }).lean<RepairIssue>();
-    const guard = { _id: claim._id, status: 'claimed' as const, claimedAt: claim.claimedAt };
-    if (issue && eventFor(issue.timeline, claim)) {
-      await models.FollowUpClaim.updateOne(guard, {
-        $set: { status: 'applied', appliedAt: lease.now, issueVersion: issue.version },
-      });
-      settled += 1;
-    } else if (!issue || !issue.nextCheckAt || issue.nextCheckAt.getTime() > lease.now.getTime()) {
-      await models.FollowUpClaim.deleteOne(guard);
-      settled += 1;
-    }
+  for (let i = 0; i < stale.length; i += REPAIR_CHUNK) {
+    settled += await repairChunk(models, stale.slice(i, i + REPAIR_CHUNK), lease.now);
   }
   return settled;
 }

@@ -42,7 +42,9 @@ export function defineFollowUpClaimModel(conn: Connection): FollowUpClaimModel {
     { collection: 'followupclaims', versionKey: false },
   );
   schema.index({ issueId: 1, step: 1, dueAt: 1 }, { unique: true });
-  // The repair pass: claims left `claimed` by a sweeper that stopped mid-way.
-  schema.index({ status: 1, claimedAt: 1 });
+  // The repair pass: claims left `claimed` by a sweeper that stopped mid-way. Partial, so it holds only the
+  // claims in flight (a few batches' worth), not every firing the ledger has ever recorded: marking a claim
+  // applied takes it out, and the index stays small and cheap to keep however long the ledger grows.
+  schema.index({ claimedAt: 1 }, { partialFilterExpression: { status: 'claimed' } });
   return conn.model<FollowUpClaimDoc>('FollowUpClaim', schema);
 }

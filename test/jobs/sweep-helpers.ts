@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { createWorkCalendar } from '../../shared/calendar.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
 import { runEscalationSweep, type EscalationSweepOptions } from '../../server/jobs/escalation-sweep.job.ts';
-import type { IssueDoc } from '../../server/models/index.ts';
+import type { IssueDoc, Models } from '../../server/models/index.ts';
 import { handlerOf, must, postIssue, unitByCode, type IssueTestApp } from '../api/issues/fixtures.ts';
 
 export const silent = pino({ level: 'silent' });
@@ -67,4 +67,66 @@ export async function inProgress(t: IssueTestApp, content = '企业反映补贴�
   if (!code) throw new Error(`issue ${id} has no known lead unit`);
   await must(t, handlerOf(code), id, 'sign');
   return { id, code };
+}
+
+/**
+ * The models as a process that dies at one call sees them: that call runs to completion first (`after`) or
+ * never reaches the database, then throws, and every later call throws too, as nothing runs in a dead
+ * process. What the database holds afterwards is what a real crash at that point would leave.
+ */
+export function crashAt(
+  models: Models,
+  model: keyof Models,
+  method: string,
+  when: 'before' | 'after',
+): Models {
+  let dead = false;
+  const die = () => {
+    dead = true;
+    throw new Error(`simulated crash at ${model}.${method}`);
+  };
+  const wrap = (name: string, target: object) =>
+    new Proxy(target, {
+      get(obj, prop) {
+        const value: unknown = Reflect.get(obj, prop);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (dead) throw new Error('the process is gone');
+          if (name !== model || prop !== method) return value.apply(obj, args);
+          if (when === 'before') return die();
+          return Promise.resolve(value.apply(obj, args)).then(die, die);
+        };
+      },
+    });
+  return Object.fromEntries(Object.entries(models).map(([k, m]) => [k, wrap(k, m)])) as Models;
+}
+
+/**
+ * Runs each issue's action once, just before the sweep's bulk of version-checked writes that includes that
+ * issue (a person acting between the sweep's read and its write). Returns the restore function.
+ */
+export function beforeSweepWrites(
+  t: IssueTestApp,
+  actions: Record<string, () => Promise<unknown>>,
+): () => void {
+  const Issue = t.models.Issue as unknown as {
+    bulkWrite: (ops: any[], ...rest: unknown[]) => Promise<unknown>;
+  };
+  const original = Issue.bulkWrite;
+  const pending = new Map(Object.entries(actions));
+  Issue.bulkWrite = async function (ops: any[], ...rest: unknown[]) {
+    const due = ops
+      .map((op) => op.updateOne?.filter)
+      .filter((f) => f && 'version' in f && pending.has(String(f._id)))
+      .map((f) => String(f._id));
+    for (const id of due) {
+      const act = pending.get(id)!;
+      pending.delete(id);
+      await act();
+    }
+    return original.call(Issue, ops, ...rest);
+  };
+  return () => {
+    Issue.bulkWrite = original;
+  };
 }
