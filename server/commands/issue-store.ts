@@ -60,18 +60,19 @@ export function toCore(doc: IssueDoc): IssueCore {
 /** The lifecycle fields plus the denormalised ones the indexes need (ids still strings). */
 export type CoreFields = IssueCore & { consultUnitIds: string[]; dueAt: Date | null; updatedAt: Date };
 
+// Object.assign rather than spread: V8 copies a ~35-field object with spread several times slower, and every
+// command write (and each issue the sweep writes) builds these.
 export function coreFields(core: IssueCore, now: Date): CoreFields {
-  return {
-    ...core,
+  return Object.assign({}, core, {
     consultUnitIds: core.state === 'consulting' && core.consultation ? core.consultation.unitIds : [],
     dueAt: core.deadlines?.resolveBy ?? null,
     updatedAt: now,
-  };
+  });
 }
 
 /** The `$set` of a transition: every lifecycle field plus the denormalised ones the indexes need. */
 export function coreToSet(core: IssueCore, now: Date): Record<string, unknown> {
-  return { ...coreFields(core, now) };
+  return coreFields(core, now) as unknown as Record<string, unknown>;
 }
 
 /**
@@ -79,11 +80,14 @@ export function coreToSet(core: IssueCore, now: Date): Record<string, unknown> {
  * The version check makes a partial `$set` as safe as a full one.
  */
 export function changedSet(before: IssueCore, after: IssueCore, now: Date): Record<string, unknown> {
-  const full = coreToSet(after, now);
-  const old = coreToSet(before, now);
-  return Object.fromEntries(
-    Object.entries(full).filter(([k, v]) => k === 'updatedAt' || !isDeepStrictEqual(v, old[k])),
-  );
+  const full = coreFields(after, now) as unknown as Record<string, unknown>;
+  const old = coreFields(before, now) as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(full)) {
+    const v = full[k];
+    if (k === 'updatedAt' || (v !== old[k] && !isDeepStrictEqual(v, old[k]))) out[k] = v;
+  }
+  return out;
 }
 
 /** What the access policies look at (ids as strings). */

@@ -89,17 +89,30 @@ export class Collection {
     this.docs.compact();
   }
 
-  /** Replaces the stored document `prev` by `next` (same _id), all or nothing. */
-  replace(prev: Document, next: Document, nextBytes: Uint8Array, checkUnique = true): void {
+  /**
+   * Replaces the stored document `prev` by `next` (same _id), all or nothing. `touched` names the top-level
+   * fields the update may have changed (undefined: any): indexes that read none of them keep their entries
+   * without their keys even being computed.
+   */
+  replace(
+    prev: Document,
+    next: Document,
+    nextBytes: Uint8Array,
+    checkUnique = true,
+    touched?: ReadonlySet<string>,
+  ): void {
     const idKey = idKeyOf(next._id);
-    const old = this.keysByIndex(prev, idKey);
-    const { list, keys } = this.keysByIndex(next, idKey);
-    const changed: number[] = [];
-    for (let i = 0; i < list.length; i++) if (!sameKeys(old.keys[i], keys[i])) changed.push(i);
-    if (checkUnique) for (const i of changed) list[i].checkUnique(keys[i], next);
-    for (const i of changed) {
-      list[i].remove(old.keys[i]);
-      list[i].add(keys[i]);
+    const changed: { ix: OrderedIndex; old: IndexKey[]; keys: IndexKey[] }[] = [];
+    for (const ix of this.indexes.values()) {
+      if (touched && ix.reads && !readsAny(ix.reads, touched)) continue;
+      const old = ix.keysFor(prev, idKey);
+      const keys = ix.keysFor(next, idKey);
+      if (!sameKeys(old, keys)) changed.push({ ix, old, keys });
+    }
+    if (checkUnique) for (const c of changed) c.ix.checkUnique(c.keys, next);
+    for (const c of changed) {
+      c.ix.remove(c.old);
+      c.ix.add(c.keys);
     }
     this.docs.set(idKey, nextBytes);
     this.docs.compact();
@@ -211,6 +224,11 @@ function indexReads(ix: OrderedIndex): Set<string> | null {
   if (partial === null) return null;
   for (const f of partial) names.add(f);
   return names;
+}
+
+function readsAny(reads: ReadonlySet<string>, touched: ReadonlySet<string>): boolean {
+  for (const f of touched) if (reads.has(f)) return true;
+  return false;
 }
 
 function sameKeys(a: IndexKey[], b: IndexKey[]): boolean {

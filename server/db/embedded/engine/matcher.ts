@@ -13,7 +13,7 @@ import * as mingoProjOps from 'mingo/operators/projection';
 import * as mingoPipeOps from 'mingo/operators/pipeline';
 import { Query } from 'mingo/query';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
-import { compareValues, valuesEqual } from './compare.ts';
+import { compareValues, valueKey, valuesEqual } from './compare.ts';
 import { expandedValues, leafValues } from './paths.ts';
 import { bsonTypeName, bsonTypeOf, flag, isNumeric, isPlainObject, toJsNumber, typeOrder } from './values.ts';
 import { referencedFields, toView } from './view.ts';
@@ -47,12 +47,29 @@ function rangeAny(expanded: unknown[], q: unknown, ok: (c: number) => boolean): 
   return false;
 }
 
-function inAny(expanded: unknown[], list: unknown): boolean {
-  if (!Array.isArray(list)) throw new MongoError(ErrorCodes.BadValue, '$in needs an array');
+function inAny(expanded: unknown[], list: unknown[]): boolean {
   for (const q of list) {
     if (isRegex(q) ? expanded.some((v) => regexTest(q, v)) : eqAny(expanded, q)) return true;
   }
   return false;
+}
+
+/** Lists longer than this are matched through a hash of their values (a sweep's `_id: {$in: [500 ids]}`). */
+const HASHED_IN = 8;
+
+/**
+ * `$in` compiled once: a short list is compared value by value; a long one becomes a set of `valueKey`s (equal
+ * exactly when compareValues says equal), so each document costs a lookup per value instead of a scan.
+ */
+function inMatcher(list: unknown): (expanded: unknown[]) => boolean {
+  if (!Array.isArray(list)) throw new MongoError(ErrorCodes.BadValue, '$in needs an array');
+  if (list.length <= HASHED_IN) return (expanded) => inAny(expanded, list);
+  const regexes = list.filter(isRegex);
+  const keys = new Set(list.filter((q) => !isRegex(q)).map((q) => valueKey(q)));
+  return (expanded) => {
+    for (const v of expanded) if (keys.has(valueKey(v))) return true;
+    return regexes.length > 0 && expanded.some((v) => regexes.some((q) => regexTest(q, v)));
+  };
 }
 
 const TYPE_CODES: Record<number, string> = {
@@ -141,8 +158,14 @@ const overrides = {
   $gte: pathOp((q) => (_v, e) => rangeAny(e, q, (c) => c >= 0)),
   $lt: pathOp((q) => (_v, e) => rangeAny(e, q, (c) => c < 0)),
   $lte: pathOp((q) => (_v, e) => rangeAny(e, q, (c) => c <= 0)),
-  $in: pathOp((q) => (_v, e) => inAny(e, q)),
-  $nin: pathOp((q) => (_v, e) => !inAny(e, q)),
+  $in: pathOp((q) => {
+    const matches = inMatcher(q);
+    return (_v, e) => matches(e);
+  }),
+  $nin: pathOp((q) => {
+    const matches = inMatcher(q);
+    return (_v, e) => !matches(e);
+  }),
   $exists: pathOp((q) => (v) => v.some((x) => x !== undefined) === flag(q)),
   $type: pathOp((q) => (_v, e) => (Array.isArray(q) ? q : [q]).some((t) => e.some((x) => typeMatches(x, t)))),
   $size: pathOp((q) => {

@@ -10,6 +10,8 @@ import * as bulk from 'sorted-btree/extended/bulkLoad.js';
 import type { Document } from 'bson';
 import { docKeys, duplicateKeyError, parseKeyPattern, type IndexSpec, type KeyField } from './index-keys.ts';
 import { encodeTuple, entryIdKey, entryTuple, indexEntry } from './key-string.ts';
+import { topLevelOf } from './bson-raw.ts';
+import { filterFields } from './filter-fields.ts';
 import { compileFilter, type Predicate } from './matcher.ts';
 
 /** An index entry: the encoded key values followed by the encoded _id (see key-string.ts). */
@@ -57,6 +59,8 @@ export class OrderedIndex {
    * without unique checks.
    */
   readonly points: Map<string, IndexKey[]> | undefined;
+  /** The top-level fields its entries depend on (key paths, partial filter); null when that is unknown. */
+  readonly reads: ReadonlySet<string> | null;
 
   constructor(
     readonly ns: string,
@@ -68,6 +72,7 @@ export class OrderedIndex {
     this.tree = new BTreeCtor<IndexKey, undefined>(undefined, compareKeys, NODE_SIZE);
     this.points = spec.unique && spec.name !== '_id_' ? new Map() : undefined;
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
+    this.reads = readsOf(this.fields, spec.partialFilterExpression);
   }
 
   get name(): string {
@@ -192,4 +197,16 @@ export class OrderedIndex {
 function dropLeafValues(node: { children?: unknown[]; values?: unknown[] }): void {
   if (node.children) for (const child of node.children) dropLeafValues(child as typeof node);
   else node.values = SHARED_NO_VALUES;
+}
+
+function readsOf(fields: KeyField[], partial: Document | undefined): Set<string> | null {
+  const names = topLevelOf(
+    fields.map((f) => f.path),
+    new Set(['_id']),
+  );
+  if (!partial) return names;
+  const more = filterFields(partial);
+  if (more === null) return null;
+  for (const f of more) names.add(f);
+  return names;
 }

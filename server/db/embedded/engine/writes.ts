@@ -16,7 +16,7 @@ import { collect, runQuery } from './query.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
 import { compileArrayFilters, type UpdateContext } from './update/target.ts';
 import { buildUpsertDoc } from './update/upsert.ts';
-import { bsonTypeName } from './values.ts';
+import { bsonTypeName, isPlainObject } from './values.ts';
 
 const MAX_BSON = 16 * 1024 * 1024;
 
@@ -113,9 +113,25 @@ function updateOne(
   if (identical(doc, next)) return undefined;
   const bytes = encodeDoc(next);
   checkSize(bytes);
-  coll.replace(doc, next, bytes);
+  coll.replace(doc, next, bytes, true, touchedFields(spec.update));
   changes.push({ op: 'replace', ns: coll.ns, doc: bytes });
   return next;
+}
+
+/** The top-level fields an operator update can change; undefined for a replacement or a pipeline (any). */
+function touchedFields(update: Document | Document[]): Set<string> | undefined {
+  if (Array.isArray(update)) return undefined;
+  const out = new Set<string>();
+  for (const op of Object.keys(update)) {
+    if (!op.startsWith('$')) return undefined;
+    const args = update[op];
+    if (!isPlainObject(args)) return undefined;
+    for (const path of Object.keys(args)) {
+      out.add(path.split('.')[0]);
+      if (op === '$rename' && typeof args[path] === 'string') out.add(args[path].split('.')[0]);
+    }
+  }
+  return out;
 }
 
 export function updateDocs(
