@@ -205,6 +205,40 @@ describe('engine: index semantics', () => {
   });
 });
 
+describe('engine: index maintenance on updates', () => {
+  it('keeps every index exact whichever fields an update touches (renames, unsets, dotted paths, partials)', async () => {
+    const h = harness();
+    await h.run({
+      createIndexes: 'c',
+      indexes: [
+        { key: { a: 1 }, name: 'a_1' },
+        { key: { 'sub.x': 1 }, name: 'sub_x' },
+        { key: { t: 1 }, name: 't_partial', partialFilterExpression: { flag: true } },
+      ],
+    });
+    await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 1, a: 1, sub: { x: 1 }, t: 1, flag: true, other: 0 },
+        { _id: 2, a: 2, sub: { x: 2 }, t: 2, flag: false, other: 0 },
+      ],
+    });
+    const run = (u: Document, q: Document = { _id: 1 }) => h.run({ update: 'c', updates: [{ q, u }] });
+    await run({ $set: { other: 5 } }); // touches no index
+    await run({ $rename: { other: 'a' } }); // moves a value into an indexed field
+    await run({ $set: { 'sub.x': 9 } }); // a dotted path into an indexed subdocument
+    await run({ $set: { flag: true } }, { _id: 2 }); // only the partial filter's field changes
+    await run({ $unset: { t: '' } });
+    const byIndex = async (filter: Document, hint: string) => ids(await h.find('c', filter, { hint }));
+    expect(await byIndex({ a: 5 }, 'a_1')).to.deep.equal([1]);
+    expect(await byIndex({ a: 1 }, 'a_1')).to.deep.equal([]);
+    expect(await byIndex({ 'sub.x': 9 }, 'sub_x')).to.deep.equal([1]);
+    expect(await byIndex({ 'sub.x': 1 }, 'sub_x')).to.deep.equal([]);
+    expect(await byIndex({ t: 2, flag: true }, 't_partial')).to.deep.equal([2]);
+    expect(await byIndex({ t: 1, flag: true }, 't_partial')).to.deep.equal([]);
+  });
+});
+
 describe('engine: planner', () => {
   async function seeded(n: number) {
     const h = harness();
