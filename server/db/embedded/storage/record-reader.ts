@@ -24,7 +24,11 @@ export interface ScanResult {
   problem?: string;
 }
 
-/** Calls `onRecord` for each verified record in file order; stops at the first record that fails to verify. */
+/**
+ * Calls `onRecord` for each verified record in file order; stops at the first record that fails to verify.
+ * The payload is a view of a read buffer that is reused once `onRecord` returns: keep a copy of anything
+ * needed later (the engine copies documents into its own store).
+ */
 export async function scanRecords(
   path: string,
   onRecord: (record: ScannedRecord) => void,
@@ -32,30 +36,40 @@ export async function scanRecords(
   const file = await open(path, 'r');
   try {
     const fileBytes = (await file.stat()).size;
-    let pending = Buffer.alloc(0);
-    let pendingStart = 0;
+    let buf = Buffer.allocUnsafeSlow(Math.min(CHUNK_BYTES, Math.max(fileBytes, HEADER_BYTES)));
+    let start = 0; // the unread records begin here in `buf`
+    let end = 0; // bytes read into `buf`
+    let fileStart = 0; // file offset of buf[start]
     let readPos = 0;
     let records = 0;
     while (true) {
+      const pending = buf.subarray(start, end);
       const step = nextRecord(pending);
       if (step.kind === 'record') {
-        onRecord({ seq: step.seq, payload: step.payload, offset: pendingStart });
+        onRecord({ seq: step.seq, payload: step.payload, offset: fileStart });
         records++;
-        pending = pending.subarray(step.size);
-        pendingStart += step.size;
+        start += step.size;
+        fileStart += step.size;
         continue;
       }
-      if (step.kind === 'bad') return { fileBytes, validBytes: pendingStart, records, problem: step.reason };
+      if (step.kind === 'bad') return { fileBytes, validBytes: fileStart, records, problem: step.reason };
       if (readPos >= fileBytes) {
         const problem = pending.length > 0 ? `incomplete record (${pending.length} bytes)` : undefined;
-        return { fileBytes, validBytes: pendingStart, records, problem };
+        return { fileBytes, validBytes: fileStart, records, problem };
       }
-      const want = Math.max(CHUNK_BYTES, step.needBytes - pending.length);
-      const chunk = Buffer.allocUnsafe(Math.min(want, fileBytes - readPos));
-      const { bytesRead } = await file.read(chunk, 0, chunk.length, readPos);
-      if (bytesRead === 0) return { fileBytes, validBytes: pendingStart, records, problem: 'file shrank' };
+      // Keep the partial record at the front (growing the buffer for a record larger than it) and refill.
+      if (step.needBytes > buf.length) {
+        const bigger = Buffer.allocUnsafeSlow(step.needBytes);
+        pending.copy(bigger);
+        buf = bigger;
+      } else buf.copyWithin(0, start, end);
+      end -= start;
+      start = 0;
+      const want = Math.min(buf.length - end, fileBytes - readPos);
+      const { bytesRead } = await file.read(buf, end, want, readPos);
+      if (bytesRead === 0) return { fileBytes, validBytes: fileStart, records, problem: 'file shrank' };
       readPos += bytesRead;
-      pending = Buffer.concat([pending, chunk.subarray(0, bytesRead)]);
+      end += bytesRead;
     }
   } finally {
     await file.close();
