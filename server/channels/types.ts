@@ -1,0 +1,86 @@
+// The contract between channel adapters and the intake pipeline (DESIGN §2, §10). An adapter is pure: it
+// verifies a request against the channel's credentials, parses it into inbound messages and formats the
+// acknowledgement in the channel's own shape. It never touches the database; the edge (route, SMTP listener,
+// import job) hands its messages to the pipeline (server/intake/pipeline.ts), which stores each one raw in the
+// inbox before it is processed and acknowledged.
+import type { ChannelId, Urgency } from '../../shared/states.ts';
+
+/** Who raised the issue and how to reach them, whatever the channel. */
+export interface InboundContact {
+  name?: string;
+  phone?: string;
+  email?: string;
+  /** WeChat openid of the sender. */
+  openid?: string;
+}
+
+/** What the message says about the enterprise; the pipeline matches it (credit code, contact, name). */
+export interface InboundEnterpriseHint {
+  creditCode?: string;
+  name?: string;
+}
+
+/** A file that came with the message (email attachment, WeChat image, form upload). */
+export interface InboundAttachment {
+  filename: string;
+  /** As declared by the sender; the pipeline checks the real type by magic bytes. */
+  contentType: string;
+  /** The bytes, or a reference the pipeline resolves (a WeChat media id) when the adapter cannot fetch. */
+  data?: Buffer;
+  mediaId?: string;
+}
+
+/** One message from one channel, as the adapter parsed it. */
+export interface InboundMessage {
+  channel: ChannelId;
+  /** The channel's own id for this message: (channel, externalId) is unique, redeliveries share it. */
+  externalId: string;
+  /** When the channel says it received the message; the pipeline's clock when it does not say. */
+  receivedAt?: Date;
+  title?: string;
+  content: string;
+  urgency?: Urgency;
+  enterprise: InboundEnterpriseHint;
+  contact: InboundContact;
+  attachments?: InboundAttachment[];
+}
+
+/** What the pipeline answers for one accepted message. */
+export interface IntakeAck {
+  /** The inbox entry that holds the raw message. */
+  inboxId: string;
+  /** The issue number, once processed (absent while still queued or failed). */
+  number?: string;
+  status: 'created' | 'merged' | 'duplicate' | 'queued' | 'failed';
+  /** Why processing failed (the message stays in the dead-letter list). */
+  reason?: string;
+}
+
+/** The HTTP request as an adapter sees it: no Express types, so adapters stay pure and testable. */
+export interface AdapterRequest {
+  method: string;
+  /** Lower-cased header names. */
+  headers: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
+  rawBody: Buffer;
+  /** The time the request arrived (passed in; adapters never read the clock). */
+  now: Date;
+}
+
+/** A reply in the channel's own format (JSON, XML, plain text). */
+export interface AdapterReply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** A refused request: a stable code and a Chinese message, answered as a 4xx. */
+export class ChannelRefusal extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: 400 | 401 | 403 | 409 | 413 | 415 | 422 | 429,
+    message: string,
+  ) {
+    super(message);
+  }
+}
