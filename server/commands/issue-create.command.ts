@@ -10,6 +10,7 @@
 // configuration snapshot (intake-config.ts). The stored document is cast once by issue-intake.doc.ts and
 // inserted through the driver's collection: building a mongoose document, validating it and converting it back
 // cost more CPU than the whole rest of intake.
+import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { applyAction } from '../../shared/lifecycle/apply.ts';
 import {
@@ -22,6 +23,7 @@ import {
 } from '../../shared/lifecycle/issue-core.ts';
 import type { Actor } from '../../shared/roles.ts';
 import { issueCreateSchema, type IssueCreateInput } from '../../shared/schemas.ts';
+import { batchedFindByUnique, batchedInsertOne } from '../db/batched-ops.ts';
 import { AppError, forbidden } from '../errors.ts';
 import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
@@ -54,17 +56,22 @@ async function findEnterprise(
   models: Models,
   ref: IssueCreateInput['enterprise'],
 ): Promise<IntakeEnterprise> {
-  const filter =
-    'creditCode' in ref
-      ? { creditCode: ref.creditCode }
-      : Types.ObjectId.isValid(ref.id)
-        ? { _id: new Types.ObjectId(ref.id) }
-        : null;
-  const found = filter
-    ? await models.Enterprise.collection.findOne<IntakeEnterprise>(filter, {
-        projection: INTAKE_ENTERPRISE_FIELDS,
-      })
-    : null;
+  const enterprises = models.Enterprise.collection as unknown as Collection;
+  let found: IntakeEnterprise | null = null;
+  if ('creditCode' in ref) {
+    const byCode = ref.creditCode ?? '';
+    found = (await batchedFindByUnique(
+      enterprises,
+      'creditCode',
+      byCode,
+      INTAKE_ENTERPRISE_FIELDS,
+    )) as IntakeEnterprise | null;
+  } else if (Types.ObjectId.isValid(ref.id)) {
+    found = await models.Enterprise.collection.findOne<IntakeEnterprise>(
+      { _id: new Types.ObjectId(ref.id) },
+      { projection: INTAKE_ENTERPRISE_FIELDS },
+    );
+  }
   if (!found)
     throw new AppError('enterprise_not_found', 404, '找不到该企业，请核对统一社会信用代码或企业编号');
   return found;
@@ -152,7 +159,7 @@ export async function takeInIssue(
   const number = await nextIssueNumber(models, now);
   const issue = newIssueDoc({ actor: by.actor, input, enterprise, triaged, core, events, number, now });
   try {
-    await models.Issue.collection.insertOne(issue, { ignoreUndefined: true });
+    await batchedInsertOne(models.Issue.collection as unknown as Collection, issue);
   } catch (err) {
     // Two deliveries of the same message racing: the unique index let one in; answer with that one.
     const raced = isDuplicateKey(err) ? await findRedelivery(models, input) : null;

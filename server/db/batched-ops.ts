@@ -1,0 +1,74 @@
+// Driver-level operations that coalesce (coalesce.ts): concurrent inserts into one collection become one
+// unordered insertMany, concurrent point reads on one field become one `$in` read. Each caller still sees
+// its own result: its own duplicate-key error (code 11000), its own document or null. Used by intake, the
+// write path that bursts.
+import { MongoBulkWriteError, type Collection, type Document, type Filter } from 'mongodb';
+import { coalesce, coalescerFor, type Outcome } from './coalesce.ts';
+
+/** The error a single insertOne would have thrown for this document (code, message). */
+class InsertError extends Error {
+  constructor(
+    readonly code: number | undefined,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MongoServerError';
+  }
+}
+
+function insertOutcomes(n: number, err: MongoBulkWriteError): Outcome<void>[] {
+  const outcomes: Outcome<void>[] = Array.from({ length: n }, () => ({ ok: true, value: undefined }));
+  const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  for (const we of writeErrors) {
+    outcomes[we.index] = { ok: false, error: new InsertError(we.code, we.errmsg ?? err.message) };
+  }
+  return outcomes;
+}
+
+type InsertOne = (doc: Document) => Promise<void>;
+const inserters = new WeakMap<Collection, InsertOne>();
+
+/** insertOne that shares an unordered insertMany with the inserts running at the same time. */
+export function batchedInsertOne(collection: Collection, doc: Document): Promise<void> {
+  const insert = coalescerFor(inserters, collection, () =>
+    coalesce<Document, void>(async (docs) => {
+      try {
+        await collection.insertMany(docs as Document[], { ordered: false, ignoreUndefined: true });
+        return docs.map(() => ({ ok: true, value: undefined }));
+      } catch (err) {
+        if (err instanceof MongoBulkWriteError && err.writeErrors) return insertOutcomes(docs.length, err);
+        throw err;
+      }
+    }),
+  );
+  return insert(doc);
+}
+
+type FindOne = (value: string) => Promise<Document | null>;
+const finders = new WeakMap<Collection, Map<string, FindOne>>();
+
+/**
+ * findOne({[field]: value}) that shares one `{[field]: {$in: [...]}}` read with the lookups running at the
+ * same time. The field must be unique (an index with `unique: true`), so each value names one document.
+ */
+export function batchedFindByUnique(
+  collection: Collection,
+  field: string,
+  value: string,
+  projection: Document,
+): Promise<Document | null> {
+  const byField = coalescerFor(finders, collection, () => new Map<string, FindOne>());
+  const key = `${field} ${JSON.stringify(projection)}`;
+  let find = byField.get(key);
+  if (!find) {
+    find = coalesce<string, Document | null>(async (values) => {
+      const distinct = [...new Set(values)];
+      const filter = { [field]: distinct.length === 1 ? distinct[0] : { $in: distinct } } as Filter<Document>;
+      const docs = await collection.find(filter, { projection: { ...projection, [field]: 1 } }).toArray();
+      const found = new Map(docs.map((d) => [String(d[field]), d]));
+      return values.map((v) => ({ ok: true, value: found.get(v) ?? null }));
+    });
+    byField.set(key, find);
+  }
+  return find(value);
+}

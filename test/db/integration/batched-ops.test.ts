@@ -1,0 +1,72 @@
+// Coalesced driver operations on the embedded server: concurrent inserts share one insertMany yet each caller
+// gets its own duplicate-key error; concurrent lookups share one `$in` read; concurrent sequence numbers share
+// one `$inc` and stay unique and gap-free.
+import { expect } from 'chai';
+import type { Db } from 'mongodb';
+import { batchedFindByUnique, batchedInsertOne } from '../../../server/db/batched-ops.ts';
+import mongoose from 'mongoose';
+import { defineCounterModel, nextSequence } from '../../../server/models/counter.model.ts';
+import { startHarness, type Harness } from './harness.ts';
+
+describe('integration (driver): coalesced operations', () => {
+  let h: Harness;
+  let db: Db;
+  const named = (name: string) => h.commands.filter((e) => e.commandName === name).length;
+  before(async () => {
+    h = await startHarness();
+    db = h.client.db('batched');
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  it('concurrent inserts go as few insertMany commands, and only the duplicate fails', async () => {
+    const c = db.collection('things');
+    await c.createIndex({ key: 1 }, { unique: true });
+    await c.insertOne({ key: 'taken' });
+    h.resetCommands();
+    const keys = ['a', 'b', 'taken', 'c', 'd', 'e', 'f', 'g'];
+    const results = await Promise.allSettled(keys.map((key) => batchedInsertOne(c, { key })));
+    expect(results.map((r) => r.status)).to.deep.equal(
+      keys.map((k) => (k === 'taken' ? 'rejected' : 'fulfilled')),
+    );
+    expect((results[2] as PromiseRejectedResult).reason).to.have.property('code', 11000);
+    expect(await c.countDocuments({})).to.equal(keys.length);
+    const inserts = named('insert');
+    expect(inserts).to.be.within(1, 2);
+  });
+
+  it('concurrent lookups by a unique field share one read and each gets its own document', async () => {
+    const c = db.collection('firms');
+    await c.createIndex({ code: 1 }, { unique: true });
+    await c.insertMany([
+      { code: 'A1', name: '甲', secret: 1 },
+      { code: 'B2', name: '乙', secret: 2 },
+    ]);
+    h.resetCommands();
+    const found = await Promise.all(
+      ['A1', 'B2', 'A1', 'ZZ'].map((code) => batchedFindByUnique(c, 'code', code, { name: 1 })),
+    );
+    expect(found.map((d) => d?.name ?? null)).to.deep.equal(['甲', '乙', '甲', null]);
+    expect(found[0]).to.not.have.property('secret');
+    expect(named('find')).to.be.within(1, 2);
+  });
+
+  it('concurrent sequence numbers are unique, gap-free and share the $inc', async () => {
+    const conn = await mongoose
+      .createConnection(h.server.uri, { dbName: 'batched', monitorCommands: true })
+      .asPromise();
+    let incs = 0;
+    conn.getClient().on('commandStarted', (e) => void (e.commandName === 'findAndModify' && incs++));
+    try {
+      const Counter = defineCounterModel(conn);
+      const seqs = await Promise.all(Array.from({ length: 20 }, () => nextSequence(Counter, 'issue:2026')));
+      expect([...seqs].sort((a, b) => a - b)).to.deep.equal(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(incs).to.be.within(1, 2);
+      expect(await nextSequence(Counter, 'issue:2026')).to.equal(21);
+      expect(await nextSequence(Counter, 'issue:2027')).to.equal(1);
+    } finally {
+      await conn.close();
+    }
+  });
+});
