@@ -4,10 +4,14 @@
 //
 // That check is the one database read every staff request pays, so it is kept minimal: a point read by _id
 // through the driver's collection (mongoose's query building and casting cost more than the read itself),
-// projecting only what the actor needs. It is never cached: revocation must be immediate in every process.
+// projecting only what the actor needs, and shared with the requests checked at the same moment (one `$in`
+// read, server/db/batched-ops.ts). It is never cached: each read starts after its request arrived, so
+// revocation is immediate in every process.
 import type { RequestHandler } from 'express';
+import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
+import { batchedFindByUnique } from '../db/batched-ops.ts';
 import { forbidden, unauthorized } from '../errors.ts';
 import { actorOf } from '../http/request-context.ts';
 import type { Models, UserDoc } from '../models/index.ts';
@@ -40,10 +44,9 @@ export async function authenticateStaffToken(
   if (typeof token !== 'string') return undefined;
   const claims = tokens.verify(token);
   if (!claims || !Types.ObjectId.isValid(claims.sub)) return undefined;
-  const user = await models.User.collection.findOne<AuthUser>(
-    { _id: new Types.ObjectId(claims.sub) },
-    { projection: AUTH_PROJECTION },
-  );
+  const users = models.User.collection as unknown as Collection;
+  const id = new Types.ObjectId(claims.sub);
+  const user = (await batchedFindByUnique(users, '_id', id, AUTH_PROJECTION)) as AuthUser | null;
   if (!user || user.disabled || user.tokenVersion !== claims.tv) return undefined;
   return {
     id: String(user._id),

@@ -44,29 +44,32 @@ export function batchedInsertOne(collection: Collection, doc: Document): Promise
   return insert(doc);
 }
 
-type FindOne = (value: string) => Promise<Document | null>;
+type FindOne = (value: unknown) => Promise<Document | null>;
 const finders = new WeakMap<Collection, Map<string, FindOne>>();
 
 /**
  * findOne({[field]: value}) that shares one `{[field]: {$in: [...]}}` read with the lookups running at the
- * same time. The field must be unique (an index with `unique: true`), so each value names one document.
+ * same time. The field must be unique (an index with `unique: true`, or `_id`), so each value names one
+ * document; values are strings or ObjectIds (matched by their string form). Each read starts after every
+ * call it answers arrived, so nothing is served stale.
  */
 export function batchedFindByUnique(
   collection: Collection,
   field: string,
-  value: string,
+  value: unknown,
   projection: Document,
 ): Promise<Document | null> {
   const byField = coalescerFor(finders, collection, () => new Map<string, FindOne>());
   const key = `${field} ${JSON.stringify(projection)}`;
   let find = byField.get(key);
   if (!find) {
-    find = coalesce<string, Document | null>(async (values) => {
-      const distinct = [...new Set(values)];
+    find = coalesce<unknown, Document | null>(async (values) => {
+      const byKey = new Map(values.map((v) => [String(v), v]));
+      const distinct = [...byKey.values()];
       const filter = { [field]: distinct.length === 1 ? distinct[0] : { $in: distinct } } as Filter<Document>;
       const docs = await collection.find(filter, { projection: { ...projection, [field]: 1 } }).toArray();
       const found = new Map(docs.map((d) => [String(d[field]), d]));
-      return values.map((v) => ({ ok: true, value: found.get(v) ?? null }));
+      return values.map((v) => ({ ok: true, value: found.get(String(v)) ?? null }));
     });
     byField.set(key, find);
   }

@@ -2,7 +2,7 @@
 // gets its own duplicate-key error; concurrent lookups share one `$in` read; concurrent sequence numbers share
 // one `$inc` and stay unique and gap-free.
 import { expect } from 'chai';
-import type { Db } from 'mongodb';
+import { ObjectId, type Db } from 'mongodb';
 import { batchedFindByUnique, batchedInsertOne } from '../../../server/db/batched-ops.ts';
 import mongoose from 'mongoose';
 import { defineCounterModel, nextSequence } from '../../../server/models/counter.model.ts';
@@ -49,6 +49,16 @@ describe('integration (driver): coalesced operations', () => {
     );
     expect(found.map((d) => d?.name ?? null)).to.deep.equal(['甲', '乙', '甲', null]);
     expect(found[0]).to.not.have.property('secret');
+    expect(named('find')).to.be.within(1, 2);
+  });
+
+  it('looks up by _id with ObjectIds, matching each caller by the id it asked for', async () => {
+    const c = db.collection('people');
+    const { insertedIds } = await c.insertMany([{ n: 1 }, { n: 2 }]);
+    h.resetCommands();
+    const ids = [insertedIds[1], new ObjectId(), insertedIds[0]];
+    const found = await Promise.all(ids.map((id) => batchedFindByUnique(c, '_id', id, { n: 1 })));
+    expect(found.map((d) => d?.n ?? null)).to.deep.equal([2, null, 1]);
     expect(named('find')).to.be.within(1, 2);
   });
 
