@@ -2,12 +2,14 @@
 // works with (and back), the access scope policies need, the per-year number sequence, and the one atomic,
 // version-checked write every lifecycle action goes through.
 import { isDeepStrictEqual } from 'node:util';
+import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import { applyAction } from '../../shared/lifecycle/apply.ts';
 import { isTransitionError } from '../../shared/lifecycle/errors.ts';
 import type { ActionContext, IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
+import { batchedFindByUnique } from '../db/batched-ops.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { nextSequence } from '../models/counter.model.ts';
 import type { Models } from '../models/index.ts';
@@ -125,10 +127,14 @@ export async function nextIssueNumber(models: Models, now: Date): Promise<string
   return `HZ-${year}-${String(seq).padStart(6, '0')}`;
 }
 
-/** One point read by _id, through the driver's collection (the detail and every action start here). */
+/**
+ * One point read by _id, through the driver's collection (the detail and every action start here), shared
+ * with the reads of the same moment (server/db/batched-ops.ts).
+ */
 export async function loadIssue(models: Models, id: string): Promise<IssueDoc> {
+  const issues = models.Issue.collection as unknown as Collection;
   const doc = Types.ObjectId.isValid(id)
-    ? await models.Issue.collection.findOne<IssueDoc>({ _id: new Types.ObjectId(id) })
+    ? ((await batchedFindByUnique(issues, '_id', new Types.ObjectId(id), {})) as IssueDoc | null)
     : null;
   if (!doc) throw notFound('问题不存在');
   return doc;

@@ -67,7 +67,9 @@ export function batchedFindByUnique(
       const byKey = new Map(values.map((v) => [String(v), v]));
       const distinct = [...byKey.values()];
       const filter = { [field]: distinct.length === 1 ? distinct[0] : { $in: distinct } } as Filter<Document>;
-      const docs = await collection.find(filter, { projection: { ...projection, [field]: 1 } }).toArray();
+      // An inclusion projection must keep the field the callers are matched by; no projection keeps it anyway.
+      const keep = Object.keys(projection).length > 0 ? { ...projection, [field]: 1 } : undefined;
+      const docs = await collection.find(filter, keep ? { projection: keep } : {}).toArray();
       const found = new Map(docs.map((d) => [String(d[field]), d]));
       return values.map((v) => ({ ok: true, value: found.get(String(v)) ?? null }));
     });
