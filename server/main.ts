@@ -11,6 +11,9 @@ import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ConfigError, loadConfig, resolveJwtSecret, type Config } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
 import { createSweepScheduler } from './jobs/scheduler.ts';
+import { createInboxRecoveryScheduler } from './jobs/inbox-recovery.job.ts';
+import { createIntakeConfigCache } from './intake/intake-config.ts';
+import { createPipelineDeps } from './intake/intake-sink.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { createRealtime } from './realtime/realtime.ts';
@@ -102,6 +105,14 @@ async function main(): Promise<void> {
   if (config.demo) process.stdout.write(await demoBanner(models, config, url));
   sweep.start();
   void sweep.runNow(); // catch up at once after downtime rather than at the next minute
+  // Messages accepted but not processed when the last run stopped are processed now, and every minute after.
+  const intakeConfig = createIntakeConfigCache(models);
+  const recovery = createInboxRecoveryScheduler(
+    createPipelineDeps({ models, clock, intakeConfig, onIssueChange, logger }),
+    logger,
+  );
+  recovery.start();
+  void recovery.runNow();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -115,6 +126,7 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(force);
     await sweep.stop();
+    await recovery.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -7,6 +7,7 @@ import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
+import { createInboxRouter } from './inbox/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
 import { createRoutingRulesRouter } from './routing-rules/index.ts';
 import { createSettingsRouter } from './settings/index.ts';
@@ -24,6 +25,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
   api.use('/calendar', createCalendarRouter(ctx));
   api.use('/settings', createSettingsRouter(ctx));
+  api.use('/inbox', createInboxRouter(ctx));
   if (ctx.config.demoClock && ctx.simulatedClock)
     api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;
