@@ -7,6 +7,7 @@ import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
+import { createProvisionalEnterprisesRouter } from './enterprises/provisional.ts';
 import { createInboxRouter } from './inbox/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
 import { createRoutingRulesRouter } from './routing-rules/index.ts';
@@ -19,6 +20,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use(createAuthRouter(ctx));
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
+  api.use('/enterprises', createProvisionalEnterprisesRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
   api.use('/classify', createClassifyRouter(ctx));
