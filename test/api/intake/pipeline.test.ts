@@ -209,3 +209,38 @@ describe('intake pipeline', () => {
     expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
   });
 });
+
+describe('contact and sources on the issue', () => {
+  const t = useIssueApp();
+
+  it('staff entry keeps the contact; staff who read the issue see it, the QR page never shows it', async () => {
+    const e = enterpriseIn(t, 'wuxing', 1);
+    const contact = { name: '孙八', phone: '13588889999', email: 'sun@example.com' };
+    const res = await postIssue(t, 'clerk', {
+      enterprise: { creditCode: e.creditCode },
+      category: 'tax',
+      urgency: 'normal',
+      contact,
+    } as never);
+    expect(res.status).to.equal(201);
+    const detail = await request(t.app)
+      .get(`/api/issues/${res.body.id}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(detail.body.contact).to.deep.equal(contact);
+    expect(detail.body.sources).to.have.length(1);
+    expect(detail.body.sources[0]).to.deep.include({ channel: 'window', contact });
+    const page = await request(t.app)
+      .get(`/e/${(await t.models.Enterprise.findById(e._id).lean())?.qrToken}`)
+      .expect(200);
+    expect(page.text).to.not.include('13588889999');
+    expect(page.text).to.not.include('孙八');
+    expect(page.text).to.not.include('sun@example.com');
+  });
+
+  it('a malformed contact is refused with the field named', async () => {
+    const res = await postIssue(t, 'clerk', { contact: { email: 'not-an-address' } } as never);
+    expectError(res, 400, 'validation_failed');
+    expect(res.body.error.message).to.include('contact.email');
+  });
+});
