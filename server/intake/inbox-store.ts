@@ -6,6 +6,7 @@
 // `accepted`, and recovery (inbox-recovery.job.ts) finds the issue it already became and records it.
 import { Types } from 'mongoose';
 import type { Models } from '../models/index.ts';
+import { RAW_TEXT_LIMIT } from '../models/inbox.model.ts';
 import type {
   InboxEntryDoc,
   InboxOrigin,
@@ -192,4 +193,25 @@ export async function reopenFailedEntry(
     },
     { returnDocument: 'after' },
   ) as Promise<InboxEntryDoc | null>;
+}
+
+/**
+ * A delivery from an authenticated caller that could not be parsed: kept raw in the dead-letter list (without
+ * claiming its external id, so a corrected redelivery is processed normally).
+ */
+export async function storeDeadLetter(
+  models: Models,
+  e: Pick<NewEntry, 'channel' | 'source' | 'origin' | 'credentialId' | 'now'> & {
+    raw: RawPayload;
+    reason: string;
+  },
+): Promise<InboxEntryDoc> {
+  const entry = newInboxEntry({ ...e, msg: null, status: 'failed' });
+  await models.InboxEntry.collection.insertOne(entry);
+  return entry;
+}
+
+export function rawPayloadOf(body: Buffer, contentType: string | undefined): RawPayload {
+  const text = body.toString('utf8');
+  return { contentType: contentType ?? '', size: body.length, text: text.slice(0, RAW_TEXT_LIMIT) };
 }

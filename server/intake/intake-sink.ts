@@ -1,6 +1,7 @@
 // The pipeline's dependencies as an app builds them, and the IntakeSink channel edges receive (WeChat, SMTP,
 // imports, the JSON webhooks): the app's models and clock, the cached configuration, the after-commit listener
 // (realtime) and the app's one inbox recorder.
+import { reparseJsonChannel } from '../channels/json-channels.ts';
 import { cachedSettings } from '../commands/issue-deps.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { inboxRecorderFor } from './inbox-store.ts';
@@ -15,6 +16,7 @@ export function createPipelineDeps(
     settings: cachedSettings(ctx.intakeConfig),
     intakeConfig: () => ctx.intakeConfig.get(),
     onChange: ctx.onIssueChange,
+    reparse: reparseJsonChannel,
     inbox: inboxRecorderFor(ctx.models, (err) =>
       ctx.logger.warn({ err }, 'inbox outcome not recorded; recovery will record it'),
     ),

@@ -16,7 +16,7 @@ import type { Actor } from '../../shared/roles.ts';
 import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import { AppError, conflict, isAppError } from '../errors.ts';
 import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
-import type { InboxEntryDoc, InboxOrigin } from '../models/inbox.model.ts';
+import type { InboxEntryDoc, InboxOrigin, RawPayload } from '../models/inbox.model.ts';
 import type { IssueDoc, Models } from '../models/index.ts';
 import { loadIntakeConfig, type IntakeConfig } from './intake-config.ts';
 import {
@@ -38,6 +38,8 @@ export interface PipelineDeps extends IssueCreateDeps {
   inbox: InboxRecorder;
   /** How long a redelivery waits for the first delivery, still in flight, to finish (default 5 s). */
   redeliveryWaitMs?: number;
+  /** Parses a dead letter's raw body again (retry after an adapter fix); throws when it still cannot. */
+  reparse?: (channel: ChannelId, raw: RawPayload) => InboundMessage;
 }
 
 /** Who is delivering: decides the timeline actor, who may hear about a redelivery, and whether repeats merge. */
@@ -291,11 +293,17 @@ export function byOfEntry(entry: InboxEntryDoc): IntakeBy {
 
 /** Processes an accepted entry again from what the inbox holds (retry, redelivery of a failed one, recovery). */
 export async function reprocessEntry(deps: PipelineDeps, entry: InboxEntryDoc): Promise<IntakeOutcome> {
-  const msg = entry.message as InboundMessage | null;
+  let msg = entry.message as InboundMessage | null;
   if (!msg) {
-    const reason = entry.reason ?? '原始报文无法解析，无法重新处理';
-    await markInboxFailed(deps.models, entry._id, reason, deps.clock.now());
-    return { ack: { inboxId: String(entry._id), status: 'failed', reason } };
+    try {
+      if (!entry.raw || !deps.reparse) throw new Error(entry.reason ?? '原始报文无法解析');
+      msg = deps.reparse(entry.channel, entry.raw);
+    } catch (err) {
+      const refusal = err as { code?: string; message: string };
+      const reason = refusal.code ? `${refusal.code}: ${refusal.message}` : refusal.message;
+      await markInboxFailed(deps.models, entry._id, reason, deps.clock.now());
+      return { ack: { inboxId: String(entry._id), status: 'failed', reason } };
+    }
   }
   const existing = await deps.models.Issue.collection.findOne<IssueDoc>({ _id: entry.issueId });
   if (existing) {

@@ -1,11 +1,11 @@
 // Credentials of the machine channels (DESIGN §10): an API key (zheliban, discovery) is stored only as its
-// SHA-256 hash, found by that hash; an HMAC secret (hotline12345, review, sms) must be read back to verify a
-// signature, so it is stored encrypted with the server's channel-secret key (AES-256-GCM). Neither is ever
-// returned after creation. Revocation is a timestamp, kept for the audit trail.
+// SHA-256 hash, found by that hash; an HMAC secret (hotline12345, review, sms) or a token (WeChat) must be read
+// back to verify a signature, so it is stored encrypted with the server's channel-secret key (AES-256-GCM).
+// Neither is ever returned after creation. Revocation is a timestamp, kept for the audit trail.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { CHANNEL_IDS, type ChannelId } from '../../shared/states.ts';
 
-export const CREDENTIAL_KINDS = ['api_key', 'hmac'] as const;
+export const CREDENTIAL_KINDS = ['api_key', 'hmac', 'token'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
 
 export interface ChannelCredentialDoc {

@@ -9,6 +9,7 @@ import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
 import { createProvisionalEnterprisesRouter } from './enterprises/provisional.ts';
 import { createInboxRouter } from './inbox/index.ts';
+import { createChannelsRouter } from './channels/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
 import { createRoutingRulesRouter } from './routing-rules/index.ts';
 import { createSettingsRouter } from './settings/index.ts';
@@ -28,6 +29,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/calendar', createCalendarRouter(ctx));
   api.use('/settings', createSettingsRouter(ctx));
   api.use('/inbox', createInboxRouter(ctx));
+  api.use('/channels', createChannelsRouter(ctx));
   if (ctx.config.demoClock && ctx.simulatedClock)
     api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;
