@@ -194,6 +194,24 @@ describe('intake pipeline', () => {
     expect(issue?.externalId).to.equal(msg.externalId);
   });
 
+  it('two processes recovering the same entry at once create one issue', async () => {
+    const msg = hotline();
+    const crashed = newInboxEntry({
+      msg,
+      channel: msg.channel,
+      externalId: msg.externalId,
+      source: 'channel:hotline12345',
+      origin: channelBy('hotline12345').origin,
+      credentialId: null,
+      now: t.clock.now(),
+    });
+    await t.models.InboxEntry.collection.insertOne(crashed);
+    t.clock.advance(60_000);
+    await Promise.all([recoverInbox(deps), recoverInbox(deps)]);
+    expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
+    expect((await entryOf(String(crashed._id)))?.status).to.equal('processed');
+  });
+
   it('recovery after a crash between the issue insert and the inbox record creates no second issue', async () => {
     const lost: PipelineDeps = {
       ...deps,
