@@ -13,7 +13,10 @@ import { httpLoad } from './lib/app/http-load.ts';
 import { reportLoad } from './lib/app/load-report.ts';
 import { weighted, CHANNEL_WEIGHTS } from './lib/dataset/issue-plan.ts';
 import { issueText } from './lib/dataset/texts.ts';
-import { heading, note } from './lib/report.ts';
+import { heading } from './lib/report.ts';
+import { signBody } from '../server/channels/signature.ts';
+
+const HOTLINE_SECRET = 'demo-hotline12345-secret';
 
 const CONCURRENCY = [1, 8, 32];
 const BODIES = 3000;
@@ -34,14 +37,50 @@ function intakeBodies(creditCodes: readonly string[]): unknown[] {
 }
 
 /**
- * HOOK (issue 6): channel-webhook intake (e.g. POST /api/intake/hotline12345, HMAC-signed with
- * X-Timestamp/X-Signature, demo secret `demo-hotline12345-secret`) does not exist yet. When it does, load it
- * here at the same concurrencies, with the echo as baseline.
+ * Channel-webhook intake: POST /api/intake/hotline12345 with the demo secret, every request a new work order
+ * (unique orderId) signed at send time (X-Timestamp, X-Signature), at the same concurrencies, beside the echo.
  */
-async function channelWebhookIntake(_s: AppSession): Promise<void> {
-  note(
-    'channel-webhook intake: NOT MEASURED — the channel endpoints of issue 6 do not exist yet (hook in app-intake.bench.ts)',
-  );
+async function channelWebhookIntake(s: AppSession, echoBase: ChildServer): Promise<void> {
+  const codes = s.manifest.samples.creditCodes;
+  const rng = createRng(23);
+  const texts = Array.from({ length: 500 }, () => issueText(rng, rng.pick(CATEGORY_IDS)));
+  const run = Date.now().toString(36);
+  for (const c of CONCURRENCY) {
+    const request = (k: number) => {
+      const text = texts[k % texts.length];
+      const body = JSON.stringify({
+        orderId: `BENCH-${run}-${c}-${k}`,
+        creditCode: codes[(k * 7919) % codes.length],
+        contactPhone: '13905721234',
+        title: text.title,
+        content: text.content,
+      });
+      const ts = Math.floor(Date.now() / 1000);
+      return {
+        body,
+        headers: { 'x-timestamp': String(ts), 'x-signature': signBody(HOTLINE_SECRET, ts, body) },
+      };
+    };
+    const baseline = await httpLoad({
+      baseUrl: echoBase.baseUrl,
+      pid: echoBase.pid,
+      connections: c,
+      method: 'POST',
+      paths: ['/echo'],
+      request,
+    });
+    const r = await httpLoad({
+      baseUrl: s.app.baseUrl,
+      pid: s.app.pid,
+      connections: c,
+      method: 'POST',
+      paths: ['/api/intake/hotline12345'],
+      request,
+    });
+    const targets = c === 8 ? { rate: '≥ 1,000 issues/s and ≥ 0.40× echo', p99: '< 50 ms' } : {};
+    reportLoad(`hotline webhook c=${c}`, r, { name: 'echo', result: baseline }, targets);
+    recordFlat(`hotline webhook c=${c} CPU ms/request`, s.size, r.cpuMsPerRequest);
+  }
 }
 
 let echo: ChildServer | undefined;
@@ -74,7 +113,7 @@ try {
         recordFlat(`intake c=${c} CPU ms/request`, size, r.cpuMsPerRequest);
         recordFlat(`intake c=${c} p50 ms`, size, r.completed ? r.p50 : NaN);
       }
-      await channelWebhookIntake(s);
+      await channelWebhookIntake(s, echo!);
     });
   }
 } finally {

@@ -14,6 +14,7 @@ import { createIntakeConfigCache, type SnapshotCacheOptions } from './intake/int
 import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createApiRouter } from './routes/index.ts';
+import { createIntakeRouter } from './routes/intake/index.ts';
 import { createWebStatic } from './http/web.static.ts';
 import { createLogSmsSender, type SmsSender } from './notify/sms.ts';
 import { createQrPageRouter } from './routes/public/index.ts';
@@ -79,6 +80,8 @@ export function createApp(deps: AppDeps): Express {
   // workbench's own assets over https and fail; only ask for it when the public address is https.
   const https = config.publicBaseUrl.startsWith('https:');
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
+  // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
+  app.use('/api/intake', createIntakeRouter(ctx, { securityClock: deps.authClock ?? systemClock }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   app.get('/healthz', async (_req, res) => {

@@ -36,6 +36,11 @@ export interface Config {
   /** First-admin bootstrap outside demo mode (both or neither). */
   readonly adminUsername: string | undefined;
   readonly adminPassword: string | undefined;
+  /**
+   * Key that encrypts stored channel secrets (HMAC secrets, tokens). Unset: derived from the JWT secret, so
+   * set it before rotating JWT_SECRET in production.
+   */
+  readonly channelSecretKey: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +82,7 @@ const EnvSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, 'must be 2-32 lowercase letters, digits, _ . -')
     .optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+  CHANNEL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 /**
@@ -121,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
+    channelSecretKey: e.CHANNEL_SECRET_KEY,
   });
 }
 

@@ -11,6 +11,11 @@ import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ConfigError, loadConfig, resolveJwtSecret, type Config } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
 import { createSweepScheduler } from './jobs/scheduler.ts';
+import { channelSecretKeyOf } from './channels/credentials.ts';
+import { demoCredentialLines, seedDemoChannelCredentials } from './channels/demo-credentials.ts';
+import { createInboxRecoveryScheduler } from './jobs/inbox-recovery.job.ts';
+import { createIntakeConfigCache } from './intake/intake-config.ts';
+import { createPipelineDeps } from './intake/intake-sink.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { createRealtime } from './realtime/realtime.ts';
@@ -38,6 +43,9 @@ async function demoBanner(models: Models, config: Config, url: string): Promise<
       .filter((u) => u.role === 'handler')
       .map((u) => `    ${u.username.padEnd(32)} ${units.get(String(u.unitId)) ?? ''}`),
     '',
+    `  演示渠道凭据 (README「Channels」有 curl 示例):`,
+    ...demoCredentialLines(),
+    '',
   ];
   return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n') + '\n';
 }
@@ -60,6 +68,7 @@ async function main(): Promise<void> {
       const seeded = await seedDemo(models, clock);
       logger.info({ units: seeded.units.length, users: seeded.accounts.length }, 'demo data seeded');
     }
+    await seedDemoChannelCredentials(models, channelSecretKeyOf(config), clock);
   } else {
     const admin = await bootstrapAdmin(models, config.adminUsername, config.adminPassword);
     if (admin) logger.info({ username: admin.username }, 'first admin created from ADMIN_USERNAME');
@@ -102,6 +111,14 @@ async function main(): Promise<void> {
   if (config.demo) process.stdout.write(await demoBanner(models, config, url));
   sweep.start();
   void sweep.runNow(); // catch up at once after downtime rather than at the next minute
+  // Messages accepted but not processed when the last run stopped are processed now, and every minute after.
+  const intakeConfig = createIntakeConfigCache(models);
+  const recovery = createInboxRecoveryScheduler(
+    createPipelineDeps({ models, clock, intakeConfig, onIssueChange, logger }),
+    logger,
+  );
+  recovery.start();
+  void recovery.runNow();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -115,6 +132,7 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(force);
     await sweep.stop();
+    await recovery.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -52,6 +52,34 @@ export const enterpriseRefSchema = z.union(
   { error: '请提供企业的统一社会信用代码或企业编号' },
 );
 
+const optionalText = (max: number, label: string) =>
+  z
+    .string({ error: `${label}必须是文本` })
+    .trim()
+    .max(max, { error: `${label}不能超过${max}个字符` })
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+/** Who raised the issue and how to reach them (staff entry; channels bring their own). */
+export const contactSchema = z.object({
+  name: optionalText(50, '联系人'),
+  phone: z
+    .string({ error: '联系电话必须是文本' })
+    .trim()
+    .max(30, { error: '联系电话不能超过30个字符' })
+    .refine((v) => v === '' || /^[+\d][\d\s-]{4,29}$/.test(v), { error: '联系电话格式无效' })
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  email: z
+    .string({ error: '电子邮箱必须是文本' })
+    .trim()
+    .max(200, { error: '电子邮箱不能超过200个字符' })
+    .refine((v) => v === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v), { error: '电子邮箱格式无效' })
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+});
+export type ContactInput = z.infer<typeof contactSchema>;
+
 export const issueCreateSchema = z.object({
   enterprise: enterpriseRefSchema,
   channel: z.enum(CHANNEL_IDS, { error: '渠道无效' }),
@@ -60,6 +88,7 @@ export const issueCreateSchema = z.object({
   urgency: z.enum(URGENCIES, { error: '紧急程度无效' }).optional(),
   category: z.enum(CATEGORY_IDS, { error: '问题类别无效' }).optional(),
   externalId: text(LIMITS.externalId, '外部编号').optional(),
+  contact: contactSchema.optional(),
 });
 export type IssueCreateInput = z.infer<typeof issueCreateSchema>;
 

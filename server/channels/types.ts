@@ -3,7 +3,7 @@
 // acknowledgement in the channel's own shape. It never touches the database; the edge (route, SMTP listener,
 // import job) hands its messages to the pipeline (server/intake/pipeline.ts), which stores each one raw in the
 // inbox before it is processed and acknowledged.
-import type { ChannelId, Urgency } from '../../shared/states.ts';
+import type { CategoryId, ChannelId, Urgency } from '../../shared/states.ts';
 
 /** Who raised the issue and how to reach them, whatever the channel. */
 export interface InboundContact {
@@ -18,6 +18,8 @@ export interface InboundContact {
 export interface InboundEnterpriseHint {
   creditCode?: string;
   name?: string;
+  /** The enterprise's id, when the edge already knows it (staff entry, the QR page). */
+  id?: string;
 }
 
 /** A file that came with the message (email attachment, WeChat image, form upload). */
@@ -40,6 +42,8 @@ export interface InboundMessage {
   title?: string;
   content: string;
   urgency?: Urgency;
+  /** Given by staff at entry; channels leave it to the classifier. */
+  category?: CategoryId;
   enterprise: InboundEnterpriseHint;
   contact: InboundContact;
   attachments?: InboundAttachment[];

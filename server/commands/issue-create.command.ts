@@ -1,38 +1,34 @@
-// Intake of one issue, from staff (POST /api/issues, authorised by role and channel) or from a verified owner
-// on the enterprise's QR page (their own enterprise only, channel `qr`): find the enterprise, absorb
-// redeliveries of the same (channel, externalId), triage, number it, and store it with its opening timeline
-// (create, plus the automatic dispatch when triage is confident) in one insert. The change is announced after
-// the insert.
+// Intake of one issue from staff (POST /api/issues, authorised by role and channel) or from a verified owner on
+// the enterprise's QR page (their own enterprise only, channel `qr`): authorise, find the enterprise the
+// request names, and hand the message to the intake pipeline (server/intake/pipeline.ts), which stores it in
+// the raw inbox, absorbs a redelivery of the same (channel, externalId) from the same person, triages, numbers
+// and inserts the issue with its opening timeline.
 //
-// Intake is the write path that bursts (thousands of issues in minutes), so it keeps its round trips to what
-// must be read or written per issue: the enterprise (with the fields the issue copies), the redelivery check
-// when there is an external id, the number counter and the insert. Units, rules and the calendar come from the
-// configuration snapshot (intake-config.ts). The stored document is cast once by issue-intake.doc.ts and
-// inserted through the driver's collection: building a mongoose document, validating it and converting it back
-// cost more CPU than the whole rest of intake.
+// Staff name the enterprise by credit code or id and get a 404 when it is not registered (they can register
+// it); only channel messages create provisional enterprises. Staff entries are never merged into another issue
+// automatically: the clerk sees the enterprise's issues and merges deliberately.
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
-import { applyAction } from '../../shared/lifecycle/apply.ts';
-import {
-  createIssueCore,
-  creationEvent,
-  enterpriseActor,
-  SYSTEM_ACTOR,
-  type DomainActor,
-  type IssueCore,
-} from '../../shared/lifecycle/issue-core.ts';
 import type { Actor } from '../../shared/roles.ts';
 import { issueCreateSchema, type IssueCreateInput } from '../../shared/schemas.ts';
-import { batchedFindByUnique, batchedInsertOne } from '../db/batched-ops.ts';
+import type { InboundMessage } from '../channels/types.ts';
+import { batchedFindByUnique } from '../db/batched-ops.ts';
 import { AppError, forbidden } from '../errors.ts';
-import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
+import type { IntakeConfig } from '../intake/intake-config.ts';
+import { inboxRecorderFor } from '../intake/inbox-store.ts';
+import {
+  enterpriseBy,
+  INTAKE_ENTERPRISE_FIELDS,
+  runIntake,
+  staffBy,
+  type IntakeBy,
+  type PipelineDeps,
+} from '../intake/pipeline.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
-import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+import type { IssueDoc } from '../models/issue.model.ts';
 import { canCreateIssue } from '../policies/issue.policy.ts';
-import { triage, type Triage, type TriageDeps } from '../intake/triage.ts';
-import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
-import { storedIntakeIssue } from './issue-intake.doc.ts';
-import { nextIssueNumber, withActorName } from './issue-store.ts';
+import type { TriageDeps } from '../intake/triage.ts';
+import type { IssueCommandDeps } from './issue-deps.ts';
 
 export type IssueCreateDeps = IssueCommandDeps &
   Omit<TriageDeps, 'config'> & {
@@ -42,15 +38,12 @@ export type IssueCreateDeps = IssueCommandDeps &
 
 /** What intake copies from the enterprise onto the issue. */
 export type IntakeEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
-const INTAKE_ENTERPRISE_FIELDS = { name: 1, creditCode: 1, region: 1 } as const;
 
 export interface IssueCreateResult {
   issue: IssueDoc;
   /** False when this was a redelivery of an issue already taken in. */
   created: boolean;
 }
-
-const TITLE_FROM_CONTENT = 30;
 
 async function findEnterprise(
   models: Models,
@@ -59,7 +52,8 @@ async function findEnterprise(
   const enterprises = models.Enterprise.collection as unknown as Collection;
   let found: IntakeEnterprise | null = null;
   if ('creditCode' in ref) {
-    const byCode = ref.creditCode ?? '';
+    // Shared with the intakes of the same moment: one `$in` read (server/db/batched-ops.ts).
+    const byCode = ref.creditCode;
     found = (await batchedFindByUnique(
       enterprises,
       'creditCode',
@@ -77,108 +71,47 @@ async function findEnterprise(
   return found;
 }
 
-async function findRedelivery(models: Models, input: IssueCreateInput): Promise<IssueDoc | null> {
-  if (!input.externalId) return null;
-  return models.Issue.collection.findOne<IssueDoc>({ channel: input.channel, externalId: input.externalId });
+function pipelineDeps(deps: IssueCreateDeps & Partial<PipelineDeps>): PipelineDeps {
+  return deps.inbox ? (deps as PipelineDeps) : { ...deps, inbox: inboxRecorderFor(deps.models) };
 }
 
-/** Who takes the issue in: staff, or an enterprise on its QR page (with the name the timeline shows). */
-export interface IntakeActor {
-  actor: DomainActor;
-  name: string;
-}
-
-/** The core after intake: received, or already dispatched to the routed unit. */
-async function openingCore(deps: IssueCreateDeps, by: IntakeActor, t: Triage, now: Date) {
-  const core: IssueCore = createIssueCore({ urgency: t.urgency, category: t.category, tier: t.tier });
-  const events: StoredTimelineEvent[] = [
-    withActorName(creationEvent(now, by.actor, { classification: t.classification.source }), by.name),
-  ];
-  if (!t.autoDispatch || !t.route) return { core, events };
-  const { calendar, policy } = await deps.settings();
-  const input = { unitId: t.route.unitId, coUnitIds: t.route.coUnitIds, level: t.route.level };
-  const result = applyAction(core, 'dispatch', input, { now, actor: SYSTEM_ACTOR, calendar, policy });
-  events.push(withActorName({ ...result.event, note: '系统按分类与属地自动分办' }, '系统'));
-  return { core: result.issue, events };
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: unknown }).code === 11000;
-}
-
-interface NewIssueParts {
-  actor: DomainActor;
-  input: IssueCreateInput;
-  enterprise: IntakeEnterprise;
-  triaged: Triage;
-  core: IssueCore;
-  events: StoredTimelineEvent[];
-  number: string;
-  now: Date;
-}
-
-function newIssueDoc({ actor, input, enterprise, triaged, core, events, number, now }: NewIssueParts) {
-  const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
-  return storedIntakeIssue({
-    core,
-    now,
-    number,
-    enterprise,
+/** The staff form as an inbound message (the enterprise is already resolved). */
+function messageOf(input: IssueCreateInput, enterprise: IntakeEnterprise): InboundMessage {
+  return {
     channel: input.channel,
-    externalId: input.externalId,
-    title: input.title ?? input.content.slice(0, TITLE_FROM_CONTENT),
+    externalId: input.externalId ?? '',
+    title: input.title,
     content: input.content,
-    classification: triaged.classification,
-    routing: { source: routed ? routed.source : 'none' },
-    unitName: routed ? routed.unitName : null,
-    timeline: events,
-    createdBy: actor.id,
-  });
+    urgency: input.urgency,
+    category: input.category,
+    enterprise: {
+      id: String(enterprise._id),
+      creditCode: enterprise.creditCode || undefined,
+      name: enterprise.name,
+    },
+    contact: input.contact ?? {},
+  };
 }
 
-/**
- * The intake pipeline after authorisation, for every way in (staff, the QR page, channel adapters): absorb a
- * redelivery, triage, number, insert with the opening timeline, announce.
- */
-export async function takeInIssue(
-  deps: IssueCreateDeps,
-  by: IntakeActor,
-  enterprise: IntakeEnterprise,
-  input: IssueCreateInput,
+async function intakeAs(
+  deps: IssueCreateDeps & Partial<PipelineDeps>,
+  by: IntakeBy,
+  msg: InboundMessage,
 ): Promise<IssueCreateResult> {
-  const { models } = deps;
-  const [existing, config] = await Promise.all([
-    findRedelivery(models, input),
-    deps.intakeConfig ? deps.intakeConfig() : loadIntakeConfig(models),
-  ]);
-  if (existing) return { issue: existing, created: false };
-  const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
-  const triaged = triage(triageDeps, { ...input, region: enterprise.region });
-  const now = deps.clock.now();
-  const { core, events } = await openingCore(deps, by, triaged, now);
-  const number = await nextIssueNumber(models, now);
-  const issue = newIssueDoc({ actor: by.actor, input, enterprise, triaged, core, events, number, now });
-  try {
-    await batchedInsertOne(models.Issue.collection as unknown as Collection, issue);
-  } catch (err) {
-    // Two deliveries of the same message racing: the unique index let one in; answer with that one.
-    const raced = isDuplicateKey(err) ? await findRedelivery(models, input) : null;
-    if (raced) return { issue: raced, created: false };
-    throw err;
-  }
-  notifyChange(deps, changeOf(issue, 'create', null, by.actor.id, now));
-  return { issue, created: true };
+  const { ack, issue } = await runIntake(pipelineDeps(deps), msg, by);
+  if (!issue) throw new AppError('intake_pending', 409, `该问题仍在处理中（${ack.status}），请稍后刷新`);
+  return { issue, created: ack.status === 'created' };
 }
 
 /** POST /api/issues: staff intake, authorised by role and channel. */
 export async function issueCreateCommand(
-  deps: IssueCreateDeps,
+  deps: IssueCreateDeps & Partial<PipelineDeps>,
   actor: Actor,
   input: IssueCreateInput,
 ): Promise<IssueCreateResult> {
   if (!canCreateIssue(actor, input.channel)) throw forbidden('您的角色无权从该渠道受理问题');
   const enterprise = await findEnterprise(deps.models, input.enterprise);
-  return takeInIssue(deps, { actor, name: actor.name ?? actor.username }, enterprise, input);
+  return intakeAs(deps, staffBy(actor, enterprise), messageOf(input, enterprise));
 }
 
 /** What an owner types on the QR page's new-issue form. */
@@ -194,7 +127,7 @@ export interface EnterpriseIssueForm {
  * actor. The enterprise comes from the session, never from the form; the shared schema applies its limits.
  */
 export async function enterpriseIssueCreateCommand(
-  deps: IssueCreateDeps,
+  deps: IssueCreateDeps & Partial<PipelineDeps>,
   enterpriseId: string,
   form: EnterpriseIssueForm,
 ): Promise<IssueCreateResult> {
@@ -206,10 +139,5 @@ export async function enterpriseIssueCreateCommand(
     externalId: `qr:${enterpriseId}:${form.submissionId}`,
   });
   const enterprise = await findEnterprise(deps.models, input.enterprise);
-  return takeInIssue(
-    deps,
-    { actor: enterpriseActor(enterpriseId), name: enterprise.name },
-    enterprise,
-    input,
-  );
+  return intakeAs(deps, enterpriseBy(enterprise), messageOf(input, enterprise));
 }

@@ -19,6 +19,8 @@ export type IntakeIssueParts = Pick<
   | 'externalId'
   | 'title'
   | 'content'
+  | 'contact'
+  | 'sources'
   | 'classification'
   | 'routing'
   | 'unitName'
@@ -73,10 +75,10 @@ function checkInvariants(p: IntakeIssueParts): void {
   if (!p.timeline.length) throw bad('timeline');
 }
 
-export function storedIntakeIssue(p: IntakeIssueParts): IssueDoc {
+export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }): IssueDoc {
   checkInvariants(p);
   return {
-    _id: new Types.ObjectId(),
+    _id: p._id ?? new Types.ObjectId(),
     ...storedLifecycle(p.core, p.now),
     number: p.number,
     enterpriseId: p.enterprise._id,
@@ -87,6 +89,8 @@ export function storedIntakeIssue(p: IntakeIssueParts): IssueDoc {
     ...(p.externalId ? { externalId: p.externalId } : {}),
     title: p.title,
     content: p.content,
+    contact: p.contact ?? null,
+    sources: p.sources ?? [],
     classification: { source: p.classification.source, confidence: p.classification.confidence },
     routing: { source: p.routing.source },
     unitName: p.unitName,

@@ -3,6 +3,7 @@
 // it is logged with the request id and answered with a generic 500 that leaks nothing.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { ChannelRefusal } from '../channels/types.ts';
 import { AppError, isAppError } from '../errors.ts';
 
 interface HttpishError {
@@ -26,6 +27,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 /** Maps any thrown value to an AppError when it is a known client mistake; undefined means "a bug". */
 export function toAppError(err: unknown): AppError | undefined {
   if (isAppError(err)) return err;
+  // A channel adapter's refusal (bad signature, malformed payload) carries its own stable code and status.
+  if (err instanceof ChannelRefusal) return new AppError(err.code, err.status, err.message);
   if (err instanceof z.ZodError) {
     const issue = err.issues[0];
     const where = issue ? formatPath(issue.path) : '';

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
+import { enterpriseNameKey } from '../../shared/enterprise-name.ts';
 
 export const MOBILE_PATTERN = /^1[3-9]\d{9}$/;
 
@@ -13,8 +14,12 @@ export function newQrToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** A provisional enterprise may have no credit code, so uniqueness covers only those that have one. */
+const CREDIT_CODE_PRESENT = Object.freeze({ creditCode: { $exists: true } });
+
 export interface EnterpriseDoc {
   _id: Types.ObjectId;
+  /** Empty only on a provisional enterprise whose message named none. */
   creditCode: string;
   name: string;
   /** Region code of the county/district where it is registered. */
@@ -30,6 +35,19 @@ export interface EnterpriseDoc {
   pinHash: string | null;
   /** Consecutive wrong PINs on the QR page; at MAX_PIN_FAILURES the PIN is locked until staff set a new one. */
   pinFailures: number;
+  /** enterpriseNameKey(name): intake's normalised name match. */
+  nameKey?: string;
+  /** Registered email address (intake matches mail senders on it). */
+  email?: string;
+  /** WeChat openids bound to the enterprise (intake matches WeChat senders on them). */
+  wechatOpenids?: string[];
+  /**
+   * Created by intake for a message from an enterprise not in the register: the centre confirms it (it becomes
+   * a normal entry) or merges it into the known enterprise it really is.
+   */
+  provisional?: boolean;
+  /** Why intake created it (what the message said), for the centre's review. */
+  provisionalNote?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -41,26 +59,77 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
     {
       creditCode: {
         type: String,
-        required: true,
+        required: function (this: { provisional?: boolean }) {
+          return !this.provisional;
+        },
         set: (v: unknown) => (typeof v === 'string' ? normalizeCreditCode(v) : v),
-        validate: { validator: (v: string) => isValidCreditCode(v), message: '统一社会信用代码无效' },
+        validate: {
+          validator: (v: string) => v === undefined || isValidCreditCode(v),
+          message: '统一社会信用代码无效',
+        },
       },
       name: { type: String, required: true, trim: true, maxlength: 100 },
       region: { type: String, required: true, trim: true, maxlength: 40 },
       industry: { type: String, default: '', trim: true, maxlength: 50 },
       address: { type: String, default: '', trim: true, maxlength: 200 },
       ownerName: { type: String, default: '', trim: true, maxlength: 50 },
-      mobile: { type: String, required: true, match: MOBILE_PATTERN },
+      mobile: {
+        type: String,
+        required: function (this: { provisional?: boolean }) {
+          return !this.provisional;
+        },
+        match: MOBILE_PATTERN,
+      },
       qrToken: { type: String, required: true, default: newQrToken },
       qrIssuedAt: { type: Date, required: true, default: () => clock.now() },
       pinHash: { type: String, default: null, select: false },
       pinFailures: { type: Number, default: 0, select: false },
+      nameKey: { type: String },
+      email: { type: String, trim: true, lowercase: true, maxlength: 200 },
+      wechatOpenids: { type: [String], default: undefined },
+      provisional: { type: Boolean },
+      provisionalNote: { type: String, maxlength: 500 },
     },
     { timestamps: { currentTime: () => clock.now() }, collection: 'enterprises' },
   );
-  schema.index({ creditCode: 1 }, { unique: true });
+  schema.pre('validate', function () {
+    if (this.isModified('name') || !this.nameKey) this.nameKey = enterpriseNameKey(this.name ?? '');
+  });
+  schema.index({ creditCode: 1 }, { unique: true, partialFilterExpression: CREDIT_CODE_PRESENT });
   schema.index({ qrToken: 1 }, { unique: true });
   schema.index({ region: 1, name: 1 });
   schema.index({ name: 1 });
+  // Intake's matching: the normalised name, the registered mobile and email, bound WeChat openids, and the
+  // centre's list of provisional enterprises.
+  schema.index({ nameKey: 1 });
+  schema.index({ mobile: 1 });
+  schema.index({ email: 1 }, { partialFilterExpression: { email: { $exists: true } } });
+  schema.index({ wechatOpenids: 1 }, { partialFilterExpression: { wechatOpenids: { $exists: true } } });
+  schema.index({ provisional: 1, createdAt: -1 }, { partialFilterExpression: { provisional: true } });
   return conn.model<EnterpriseDoc>('Enterprise', schema);
+}
+
+/**
+ * Earlier versions made the credit code unique over every enterprise; provisional ones may lack it, so that
+ * index is replaced by the partial one. Also fills the normalised name of enterprises stored before it existed.
+ */
+export async function migrateEnterpriseIndexes(model: EnterpriseModel): Promise<void> {
+  const indexes: { name: string; partialFilterExpression?: unknown }[] = await model
+    .listIndexes()
+    .catch(() => []);
+  const old = indexes.find((ix) => ix.name === 'creditCode_1' && !ix.partialFilterExpression);
+  if (old) await model.collection.dropIndex('creditCode_1');
+  const missing = await model.collection
+    .find({ nameKey: { $exists: false } }, { projection: { name: 1 } })
+    .toArray();
+  if (missing.length) {
+    await model.collection.bulkWrite(
+      missing.map((e) => ({
+        updateOne: {
+          filter: { _id: e._id },
+          update: { $set: { nameKey: enterpriseNameKey(String(e.name ?? '')) } },
+        },
+      })),
+    );
+  }
 }

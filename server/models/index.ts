@@ -3,9 +3,11 @@
 import type { Connection } from 'mongoose';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel } from './config.model.ts';
+import { defineChannelCredentialModel, defineChannelReplayModel } from './channel-credential.model.ts';
 import { defineCounterModel } from './counter.model.ts';
-import { defineEnterpriseModel } from './enterprise.model.ts';
+import { defineEnterpriseModel, migrateEnterpriseIndexes } from './enterprise.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
+import { defineInboxModel } from './inbox.model.ts';
 import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
@@ -38,6 +40,10 @@ function defineAll(conn: Connection, clock: Clock) {
     FollowUpClaim: defineFollowUpClaimModel(conn),
     // QR-page owner verification: one live one-time code per enterprise (hashed, expiring, single use).
     VerificationCode: defineVerificationCodeModel(conn),
+    // The raw inbox of every inbound message (accepted → processed | failed) and the channels' credentials.
+    InboxEntry: defineInboxModel(conn),
+    ChannelCredential: defineChannelCredentialModel(conn),
+    ChannelReplay: defineChannelReplayModel(conn),
   };
 }
 
@@ -46,6 +52,7 @@ export type Models = ReturnType<typeof createModels>;
 /** Builds every declared index (used at start-up and by tests; unique indexes are relied on for 409s). */
 export async function ensureIndexes(models: Models): Promise<void> {
   await dropRetiredIssueIndexes(models.Issue);
+  await migrateEnterpriseIndexes(models.Enterprise);
   for (const model of Object.values(models)) await model.createIndexes();
 }
 
@@ -55,4 +62,6 @@ export type { EnterpriseDoc } from './enterprise.model.ts';
 export type { IssueDoc, StoredTimelineEvent } from './issue.model.ts';
 export type { FollowUpClaimDoc } from './follow-up-claim.model.ts';
 export type { VerificationCodeDoc } from './verification-code.model.ts';
+export type { InboxEntryDoc } from './inbox.model.ts';
+export type { ChannelCredentialDoc } from './channel-credential.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

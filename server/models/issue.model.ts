@@ -33,6 +33,25 @@ export interface StoredTimelineEvent extends TimelineEvent {
 
 type IdFields = 'unitId' | 'coUnitIds' | 'returnedFrom' | 'mergedInto';
 
+/** Who raised the issue and how to reach them (personal data: staff who may read the issue only). */
+export interface IssueContact {
+  name?: string;
+  phone?: string;
+  email?: string;
+  openid?: string;
+}
+
+/** One inbound message behind the issue: the first one, and each repeat merged in from any channel. */
+export interface IssueSource {
+  inboxId: Types.ObjectId;
+  channel: ChannelId;
+  externalId: string | null;
+  receivedAt: Date;
+  title: string;
+  content: string;
+  contact: IssueContact | null;
+}
+
 /** The stored shape: IssueCore with unit/issue ids as ObjectIds, plus intake facts and the timeline. */
 export interface IssueDoc extends Omit<IssueCore, IdFields> {
   _id: Types.ObjectId;
@@ -46,6 +65,10 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   externalId?: string;
   title: string;
   content: string;
+  /** Who raised it; null on issues taken in before contacts were kept. */
+  contact?: IssueContact | null;
+  /** Every inbound message behind it (the first and the repeats merged in). */
+  sources?: IssueSource[];
   classification: { source: ClassificationSource; confidence: number };
   routing: { source: RoutingSource };
   unitId: Types.ObjectId | null;
@@ -230,13 +253,16 @@ export function defineIssueModel(conn: Connection): IssueModel {
     number: { type: String, required: true, match: /^HZ-\d{4}-\d{6,}$/ },
     enterpriseId: { type: ObjectId, ref: 'Enterprise', required: true },
     enterpriseName: { type: String, required: true },
-    enterpriseCreditCode: { type: String, required: true },
+    // Empty for a provisional enterprise that gave no credit code.
+    enterpriseCreditCode: { type: String, default: '' },
     region: { type: String, required: true },
     channel: { type: String, required: true, enum: CHANNEL_IDS },
     // No default: the partial unique index only covers issues that carry an external id.
     externalId: { type: String },
     title: { type: String, required: true, maxlength: 200 },
     content: { type: String, required: true, maxlength: 10_000 },
+    contact: { type: Mixed, default: null },
+    sources: { type: [Mixed], default: [] },
     classification: {
       source: { type: String, enum: ['input', 'classifier', 'default'], default: 'input' },
       confidence: { type: Number, default: 1 },

@@ -3,7 +3,9 @@
 // complaints with the government; the owner still recognises "湖州****有限公司" as theirs. The verified owner
 // sees the full name. The registered mobile is only ever shown masked (to say where the code was sent).
 
-export function maskMobile(mobile: string): string {
+export function maskMobile(mobile: string | undefined): string {
+  // A provisional enterprise (registered by intake from a message) may have no mobile yet.
+  if (!mobile) return '';
   if (mobile.length < 7) return '*'.repeat(mobile.length);
   return `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
 }

@@ -7,7 +7,8 @@ export function enterpriseCodeUrl(publicBaseUrl: string, qrToken: string): strin
   return `${publicBaseUrl}/e/${qrToken}`;
 }
 
-function maskMobile(mobile: string): string {
+function maskMobile(mobile: string | undefined): string {
+  if (!mobile) return '';
   return mobile.length === 11 ? `${mobile.slice(0, 3)}****${mobile.slice(7)}` : '****';
 }
 
@@ -23,13 +24,15 @@ export function presentEnterpriseSummary(e: EnterpriseLike) {
     address: e.address,
     ownerName: e.ownerName,
     mobileMasked: maskMobile(e.mobile),
+    /** Registered by intake from a message; awaiting the centre's confirmation or merge. */
+    provisional: e.provisional === true,
   };
 }
 
 export function presentEnterprise(e: EnterpriseLike, publicBaseUrl: string) {
   return {
     ...presentEnterpriseSummary(e),
-    mobile: e.mobile,
+    mobile: e.mobile ?? '',
     qrUrl: enterpriseCodeUrl(publicBaseUrl, e.qrToken),
     qrIssuedAt: e.qrIssuedAt.toISOString(),
     createdAt: e.createdAt.toISOString(),

@@ -1,7 +1,7 @@
 // The staff view of an issue: exactly these fields leave the server. The full view carries the whole timeline,
 // internal notes included (staff only: the public QR page has its own presenter); the summary is for lists.
 import type { Deadlines } from '../../shared/sla.ts';
-import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+import type { IssueDoc, IssueSource, StoredTimelineEvent } from '../models/issue.model.ts';
 
 type Id = { toString(): string } | null | undefined;
 const id = (v: Id): string | null => (v ? String(v) : null);
@@ -37,6 +37,19 @@ function presentEvent(e: StoredTimelineEvent) {
   };
 }
 
+/** Every message behind the issue (personal data: staff who may read the issue only). */
+function presentSource(s: IssueSource) {
+  return {
+    inboxId: String(s.inboxId),
+    channel: s.channel,
+    externalId: s.externalId ?? null,
+    receivedAt: s.receivedAt,
+    title: s.title,
+    content: s.content,
+    contact: s.contact ?? null,
+  };
+}
+
 /** For lists: what a row of the workbench shows. */
 export function presentIssueSummary(doc: IssueDoc) {
   return {
@@ -69,6 +82,8 @@ export function presentIssue(doc: IssueDoc) {
     ...presentIssueSummary(doc),
     content: doc.content,
     externalId: doc.externalId ?? null,
+    contact: doc.contact ?? null,
+    sources: (doc.sources ?? []).map(presentSource),
     enterprise: {
       id: String(doc.enterpriseId),
       name: doc.enterpriseName,

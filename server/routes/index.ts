@@ -7,6 +7,9 @@ import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
+import { createProvisionalEnterprisesRouter } from './enterprises/provisional.ts';
+import { createInboxRouter } from './inbox/index.ts';
+import { createChannelsRouter } from './channels/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
 import { createRoutingRulesRouter } from './routing-rules/index.ts';
 import { createSettingsRouter } from './settings/index.ts';
@@ -18,12 +21,15 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use(createAuthRouter(ctx));
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
+  api.use('/enterprises', createProvisionalEnterprisesRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
   api.use('/classify', createClassifyRouter(ctx));
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
   api.use('/calendar', createCalendarRouter(ctx));
   api.use('/settings', createSettingsRouter(ctx));
+  api.use('/inbox', createInboxRouter(ctx));
+  api.use('/channels', createChannelsRouter(ctx));
   if (ctx.config.demoClock && ctx.simulatedClock)
     api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;

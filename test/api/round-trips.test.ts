@@ -1,5 +1,6 @@
 // The hot request paths make only the database round trips their answer needs: staff authentication is one
-// read per request, intake reads the enterprise, takes a number and inserts (configuration comes from memory),
+// read per request, intake reads the enterprise, stores the raw inbox entry, takes a number and inserts
+// (configuration comes from memory) and records the inbox outcome after answering, batched with others,
 // the detail reads the issue, and the QR page reads the enterprise and then its issues once. Counted with the
 // driver's command monitoring on a connection of its own.
 import { expect } from 'chai';
@@ -8,6 +9,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createSimulatedClock } from '../../shared/clock.ts';
 import { createApp } from '../../server/app.ts';
+import { inboxRecorderFor } from '../../server/intake/inbox-store.ts';
 import { createModels, ensureIndexes, type Models } from '../../server/models/index.ts';
 import { seedDemo, type SeedSummary } from '../../server/seed/index.ts';
 import { DEMO_PASSWORD, embeddedDb, TEST_HASH, TEST_START, testConfig } from './helpers.ts';
@@ -65,20 +67,47 @@ describe('database round trips per request', () => {
       })
       .expect(201);
 
-  it('intake: the user, the enterprise, the number and the insert', async () => {
+  const recorded = () => inboxRecorderFor(models).flush();
+
+  it('intake: the user, the enterprise, the inbox entry, the number, the insert, then the inbox outcome', async () => {
     await intake(); // loads the configuration snapshot
-    expect(await counted(() => intake())).to.deep.equal([
+    await recorded();
+    expect(
+      await counted(async () => {
+        await intake();
+        await recorded();
+      }),
+    ).to.deep.equal([
       'find users',
       'find enterprises',
+      'insert inbox',
       'findAndModify counters',
       'insert issues',
+      'update inbox',
     ]);
   });
 
-  it('intake with an external id adds the redelivery check', async () => {
-    const sent = await counted(() => intake({ channel: 'hotline12345', externalId: 'WO-RT-1' }));
-    expect(sent).to.have.length(5);
-    expect(sent.filter((c) => c === 'find issues')).to.have.length(1);
+  it('intake with an external id: the inbox insert is the redelivery check (no extra read)', async () => {
+    const sent = await counted(async () => {
+      await intake({ channel: 'hotline12345', externalId: 'WO-RT-1' });
+      await recorded();
+    });
+    expect(sent).to.have.length(6);
+    expect(sent.filter((c) => c === 'find issues')).to.have.length(0);
+  });
+
+  it('intakes arriving together share their inserts, and their outcomes are written in one batch', async () => {
+    await recorded();
+    const before = await models.Issue.countDocuments({});
+    const sent = await counted(async () => {
+      await Promise.all([1, 2, 3, 4, 5, 6].map(() => intake()));
+      await recorded();
+    });
+    expect(await models.Issue.countDocuments({})).to.equal(before + 6);
+    // The first insert goes at once; the ones that arrive meanwhile go as one insertMany (coalesce.ts).
+    expect(sent.filter((c) => c === 'insert issues').length).to.be.within(1, 3);
+    expect(sent.filter((c) => c === 'insert inbox').length).to.be.within(1, 3);
+    expect(sent.filter((c) => c === 'update inbox').length).to.be.below(6);
   });
 
   it('the issue detail: the user and the issue', async () => {

@@ -20,6 +20,8 @@ export interface LoadSpec {
   paths: readonly string[];
   /** JSON bodies taken in turn (POST). */
   bodies?: readonly unknown[];
+  /** Instead of `bodies`: the k-th request's raw body and extra headers (unique ids, signatures). */
+  request?: (k: number) => { body: string; headers?: Record<string, string> };
   seconds?: number;
 }
 
@@ -38,7 +40,8 @@ export interface LoadResult {
 function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
   let i = 0;
   const bodies = spec.bodies?.map((b) => JSON.stringify(b));
-  const headers = { ...(bodies ? { 'content-type': 'application/json' } : {}), ...spec.headers };
+  const json = bodies || spec.request ? { 'content-type': 'application/json' } : {};
+  const headers = { ...json, ...spec.headers };
   return autocannon({
     url: spec.baseUrl,
     connections: spec.connections,
@@ -50,10 +53,12 @@ function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
         headers,
         setupRequest: (req) => {
           const k = i++;
+          const made = spec.request?.(k);
           return {
             ...req,
             path: spec.paths[k % spec.paths.length],
             ...(bodies ? { body: bodies[k % bodies.length] } : {}),
+            ...(made ? { body: made.body, headers: { ...headers, ...made.headers } } : {}),
           };
         },
       },

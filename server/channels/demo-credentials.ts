@@ -1,0 +1,45 @@
+// Demo mode's channel credentials (DESIGN §10), so a new user can try every JSON channel with curl on a fresh
+// clone: HMAC secrets `demo-<channel>-secret` and API keys `demo-<channel>-key`. Stored like any other
+// credential (hashed or encrypted); seeding inserts only what is missing. Never used outside demo mode.
+import type { Clock } from '../../shared/clock.ts';
+import type { ChannelId } from '../../shared/states.ts';
+import type { Models } from '../models/index.ts';
+import { encryptSecret, hashApiKey } from './credentials.ts';
+
+export const DEMO_CHANNEL_CREDENTIALS = Object.freeze([
+  { channel: 'hotline12345', kind: 'hmac', value: 'demo-hotline12345-secret' },
+  { channel: 'review', kind: 'hmac', value: 'demo-review-secret' },
+  { channel: 'sms', kind: 'hmac', value: 'demo-sms-secret' },
+  { channel: 'zheliban', kind: 'api_key', value: 'demo-zheliban-key' },
+  { channel: 'discovery', kind: 'api_key', value: 'demo-discovery-key' },
+] as const satisfies readonly { channel: ChannelId; kind: 'hmac' | 'api_key'; value: string }[]);
+
+const DEMO_LABEL = '演示凭据';
+
+export async function seedDemoChannelCredentials(models: Models, key: Buffer, clock: Clock): Promise<number> {
+  const existing = await models.ChannelCredential.find({ label: DEMO_LABEL }, { channel: 1 }).lean();
+  const have = new Set(existing.map((c) => c.channel));
+  const missing = DEMO_CHANNEL_CREDENTIALS.filter((c) => !have.has(c.channel));
+  if (!missing.length) return 0;
+  await models.ChannelCredential.insertMany(
+    missing.map((c) => ({
+      channel: c.channel,
+      kind: c.kind,
+      label: DEMO_LABEL,
+      keyHash: c.kind === 'api_key' ? hashApiKey(c.value) : null,
+      secretEnc: c.kind === 'hmac' ? encryptSecret(key, c.value) : null,
+      hint: c.value.slice(0, 8),
+      createdBy: 'seed',
+      createdAt: clock.now(),
+    })),
+  );
+  return missing.length;
+}
+
+/** The banner's lines. */
+export function demoCredentialLines(): string[] {
+  return DEMO_CHANNEL_CREDENTIALS.map(
+    (c) =>
+      `    ${c.channel.padEnd(14)} ${c.kind === 'hmac' ? 'HMAC密钥 (X-Signature)' : 'API Key (X-Api-Key)  '} ${c.value}   POST /api/intake/${c.channel}`,
+  );
+}

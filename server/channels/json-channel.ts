@@ -1,0 +1,216 @@
+// What the JSON channels (hotline12345, zheliban, discovery, review, sms) share, pure: the adapter interface,
+// parsing a body into one safe JSON object (hostile shapes refused: `$`-keys, `_bsontype`, prototype keys, NUL
+// characters, absurd depth), the work-order fields most platforms send, zod failures as stable refusal codes,
+// and the JSON acknowledgement `{number, status}`.
+import { z } from 'zod';
+import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
+import { LIMITS } from '../../shared/schemas.ts';
+import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
+import type { CredentialKind } from '../models/channel-credential.model.ts';
+import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck } from './types.ts';
+
+export interface JsonChannelAdapter {
+  channel: ChannelId;
+  auth: Exclude<CredentialKind, 'token'>;
+  /** The body as one inbound message; throws ChannelRefusal (4xx) on anything malformed. */
+  parse(rawBody: Buffer, now: Date): InboundMessage;
+  reply(ack: IntakeAck): AdapterReply;
+}
+
+const MAX_DEPTH = 16;
+const FORBIDDEN_KEYS = new Set(['_bsontype', '__proto__', 'constructor', 'prototype']);
+
+function hostile(message: string): ChannelRefusal {
+  return new ChannelRefusal('hostile_input', 400, message);
+}
+
+/** Throws on keys and text a database or a prototype chain must never see. */
+export function assertSafeJson(value: unknown, depth = 0): void {
+  if (depth > MAX_DEPTH) throw hostile('JSON 嵌套层级过深');
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw hostile('文本中含有空字符（NUL）');
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const v of value) assertSafeJson(v, depth + 1);
+    return;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.startsWith('$') || FORBIDDEN_KEYS.has(k) || k.includes('\u0000'))
+        throw hostile(`不允许的字段名：${k.split('\u0000').join('\\0').slice(0, 40)}`);
+      assertSafeJson(v, depth + 1);
+    }
+  }
+}
+
+export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  if (!raw.length) throw new ChannelRefusal('invalid_json', 400, '请求体为空，应为 JSON 对象');
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ChannelRefusal('invalid_json', 400, '请求体不是合法的 JSON');
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new ChannelRefusal('invalid_json', 400, '请求体应为 JSON 对象');
+  assertSafeJson(value);
+  return value as Record<string, unknown>;
+}
+
+/** Platforms send "" or null for "not given". */
+const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
+export const text = (max: number, label: string) =>
+  z
+    .string({ error: `${label}必须是文本` })
+    .trim()
+    .min(1, { error: `${label}不能为空` })
+    .max(max, { error: `${label}不能超过${max}个字符` });
+export const optionalText = (max: number, label: string) => z.preprocess(absent, text(max, label).optional());
+
+export const creditCodeField = z.preprocess(
+  absent,
+  z
+    .string({ error: '统一社会信用代码必须是文本' })
+    .trim()
+    .transform(normalizeCreditCode)
+    .refine(isValidCreditCode, { error: '统一社会信用代码无效（应为18位且校验位正确）' })
+    .optional(),
+);
+
+const URGENCY_WORDS: Readonly<Record<string, Urgency>> = Object.freeze({
+  特急: 'critical',
+  紧急: 'urgent',
+  加急: 'urgent',
+  一般: 'normal',
+  普通: 'normal',
+  疑难: 'complex',
+  疑难复杂: 'complex',
+});
+
+export const urgencyField = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() ? (URGENCY_WORDS[v.trim()] ?? v.trim()) : absent(v)),
+  z
+    .enum(URGENCIES, { error: '紧急程度无效（critical/urgent/normal/complex 或 特急/紧急/一般/疑难复杂）' })
+    .optional(),
+);
+
+/** ISO 8601 or unix seconds; the message's own receipt time. */
+export const instantField = z.preprocess(
+  absent,
+  z
+    .union([z.string().trim(), z.number()], { error: '时间格式无效' })
+    .transform((v, ctx) => {
+      const d = typeof v === 'number' ? new Date(v * 1000) : new Date(v);
+      if (Number.isNaN(d.getTime())) {
+        ctx.addIssue({ code: 'custom', message: '时间格式无效（ISO 8601 或 Unix 秒）' });
+        return z.NEVER;
+      }
+      return d;
+    })
+    .optional(),
+);
+
+/** The work order of DESIGN §10 (hotline12345's fields; zheliban and discovery name the id `externalId`). */
+export function workOrderSchema(idField: 'orderId' | 'externalId') {
+  return z.object({
+    [idField]: text(LIMITS.externalId, idField),
+    creditCode: creditCodeField,
+    enterpriseName: optionalText(100, '企业名称'),
+    contactName: optionalText(50, '联系人'),
+    contactPhone: optionalText(30, '联系电话'),
+    contactEmail: optionalText(200, '联系邮箱'),
+    title: optionalText(LIMITS.title, '标题'),
+    content: text(LIMITS.content, '内容'),
+    urgency: urgencyField,
+    receivedAt: instantField,
+  }) as unknown as z.ZodType<WorkOrder>;
+}
+
+export interface WorkOrder {
+  orderId?: string;
+  externalId?: string;
+  creditCode?: string;
+  enterpriseName?: string;
+  contactName?: string;
+  contactPhone?: string;
+  contactEmail?: string;
+  title?: string;
+  content: string;
+  urgency?: Urgency;
+  receivedAt?: Date;
+}
+
+/** A zod failure as the refusal a platform can act on: which field, and a stable code. */
+export function refusalOf(err: z.ZodError): ChannelRefusal {
+  const issue = err.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  const message = `字段 ${field} 无效：${issue?.message ?? ''}`;
+  if (field === 'creditCode') return new ChannelRefusal('invalid_credit_code', 400, message);
+  if (
+    issue?.code === 'invalid_type' &&
+    /undefined/.test(issue.message + String((issue as { input?: unknown }).input))
+  )
+    return new ChannelRefusal('missing_field', 400, `缺少必填字段 ${field}`);
+  return new ChannelRefusal('invalid_field', 400, message);
+}
+
+export function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success) throw refusalOf(r.error);
+  return r.data;
+}
+
+/** A work order as an inbound message of `channel`. */
+export function workOrderMessage(channel: ChannelId, externalId: string, o: WorkOrder): InboundMessage {
+  return {
+    channel,
+    externalId,
+    ...(o.receivedAt ? { receivedAt: o.receivedAt } : {}),
+    ...(o.title ? { title: o.title } : {}),
+    content: o.content,
+    ...(o.urgency ? { urgency: o.urgency } : {}),
+    enterprise: {
+      ...(o.creditCode ? { creditCode: o.creditCode } : {}),
+      ...(o.enterpriseName ? { name: o.enterpriseName } : {}),
+    },
+    contact: {
+      ...(o.contactName ? { name: o.contactName } : {}),
+      ...(o.contactPhone ? { phone: o.contactPhone } : {}),
+      ...(o.contactEmail ? { email: o.contactEmail } : {}),
+    },
+  };
+}
+
+/** `{number, status}` (and the inbox id); 202 while queued or when it landed in the dead-letter list. */
+export function jsonAck(ack: IntakeAck): AdapterReply {
+  const done = ack.status === 'created' || ack.status === 'merged' || ack.status === 'duplicate';
+  return {
+    status: done ? 200 : 202,
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({
+      ...(ack.number ? { number: ack.number } : {}),
+      status: ack.status,
+      inboxId: ack.inboxId,
+      ...(ack.reason ? { reason: ack.reason } : {}),
+    }),
+  };
+}
+
+/** Adapter for a platform that pushes work orders as they are. */
+export function workOrderAdapter(
+  channel: ChannelId,
+  auth: JsonChannelAdapter['auth'],
+  idField: 'orderId' | 'externalId',
+): JsonChannelAdapter {
+  const schema = workOrderSchema(idField);
+  return {
+    channel,
+    auth,
+    parse(raw) {
+      const order = parseWith(schema, parseJsonObject(raw));
+      return workOrderMessage(channel, String(order[idField]), order);
+    },
+    reply: jsonAck,
+  };
+}

@@ -1,0 +1,220 @@
+// The raw inbox's writes and reads (server/models/inbox.model.ts). Acceptance is one insert whose unique
+// (channel, externalId) index decides, atomically and across processes, whether this delivery is the first.
+// Success is recorded off the request's path: the outcomes of concurrent intakes are gathered and written in
+// one bulk write as soon as the event loop turns, so a burst pays one round trip for many of them, and the
+// channel gets its answer without waiting for it. A crash before that write loses nothing: the entry stays
+// `accepted`, and recovery (inbox-recovery.job.ts) finds the issue it already became and records it.
+import type { Collection } from 'mongodb';
+import { Types } from 'mongoose';
+import { batchedInsertOne } from '../db/batched-ops.ts';
+import type { Models } from '../models/index.ts';
+import { RAW_TEXT_LIMIT } from '../models/inbox.model.ts';
+import type {
+  InboxEntryDoc,
+  InboxOrigin,
+  InboxOutcome,
+  RawPayload,
+  StoredInboundMessage,
+} from '../models/inbox.model.ts';
+import type { InboundMessage } from '../channels/types.ts';
+
+export interface ProcessedOutcome {
+  issueId: Types.ObjectId;
+  number: string;
+  outcome: InboxOutcome;
+}
+
+export interface InboxRecorder {
+  /** Records a processed entry; written with the others of this turn of the event loop. */
+  processed(id: Types.ObjectId, result: ProcessedOutcome, now: Date): void;
+  /** Resolves once everything recorded so far is written (tests, shutdown). */
+  flush(): Promise<void>;
+}
+
+const recorders = new WeakMap<Models, InboxRecorder>();
+
+/** One recorder per set of models (per app), so every way in shares the batching. */
+export function inboxRecorderFor(models: Models, onError?: (err: unknown) => void): InboxRecorder {
+  let recorder = recorders.get(models);
+  if (!recorder) {
+    recorder = createInboxRecorder(models, onError);
+    recorders.set(models, recorder);
+  }
+  return recorder;
+}
+
+export function createInboxRecorder(models: Models, onError?: (err: unknown) => void): InboxRecorder {
+  type Op = Parameters<typeof models.InboxEntry.collection.bulkWrite>[0][number];
+  let pending: Op[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let scheduled = false;
+
+  function write(): void {
+    scheduled = false;
+    const ops = pending;
+    pending = [];
+    if (!ops.length) return;
+    writing = writing.then(() =>
+      models.InboxEntry.collection
+        .bulkWrite(ops, { ordered: false })
+        .then(() => undefined)
+        .catch((err: unknown) => onError?.(err)),
+    );
+  }
+
+  return {
+    processed(id, result, now) {
+      pending.push({
+        updateOne: {
+          filter: { _id: id, status: 'accepted' },
+          update: {
+            $set: {
+              status: 'processed',
+              issueId: result.issueId,
+              number: result.number,
+              outcome: result.outcome,
+              reason: null,
+              processedAt: now,
+              updatedAt: now,
+            },
+          },
+        },
+      });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(write);
+      }
+    },
+    async flush() {
+      if (scheduled) write();
+      await writing;
+    },
+  };
+}
+
+const SUMMARY_LENGTH = 60;
+
+export function summaryOf(msg: Pick<InboundMessage, 'title' | 'content'>): string {
+  return (msg.title?.trim() || msg.content.trim()).slice(0, SUMMARY_LENGTH);
+}
+
+/** The message as the inbox keeps it: attachment bytes stay out (attachments store them). */
+export function storedMessage(msg: InboundMessage): StoredInboundMessage {
+  const { attachments, ...rest } = msg;
+  return {
+    ...rest,
+    ...(attachments?.length
+      ? {
+          attachments: attachments.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            ...(a.mediaId ? { mediaId: a.mediaId } : {}),
+            ...(a.data ? { size: a.data.length } : {}),
+          })),
+        }
+      : {}),
+  };
+}
+
+export interface NewEntry {
+  msg: InboundMessage | null;
+  raw?: RawPayload;
+  channel: InboxEntryDoc['channel'];
+  externalId?: string;
+  source: string;
+  origin: InboxOrigin;
+  credentialId: string | null;
+  now: Date;
+  status?: 'accepted' | 'failed';
+  reason?: string;
+}
+
+export function newInboxEntry(e: NewEntry): InboxEntryDoc {
+  return {
+    _id: new Types.ObjectId(),
+    channel: e.channel,
+    ...(e.externalId ? { externalId: e.externalId } : {}),
+    source: e.source,
+    origin: e.origin,
+    credentialId: e.credentialId,
+    receivedAt: e.msg?.receivedAt ?? e.now,
+    acceptedAt: e.now,
+    status: e.status ?? 'accepted',
+    message: e.msg ? storedMessage(e.msg) : null,
+    raw: e.raw ?? null,
+    summary: e.msg ? summaryOf(e.msg) : (e.raw?.text.slice(0, SUMMARY_LENGTH) ?? ''),
+    issueId: new Types.ObjectId(),
+    number: null,
+    outcome: null,
+    reason: e.reason ?? null,
+    attempts: 0,
+    processedAt: null,
+    discardReason: null,
+    updatedAt: e.now,
+  };
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 11000;
+}
+
+/** Stores the entry; false when (channel, externalId) is already in the inbox (a redelivery). */
+export async function insertInboxEntry(models: Models, entry: InboxEntryDoc): Promise<boolean> {
+  try {
+    // Shared with the deliveries of the same moment: one insertMany, each its own duplicate-key error.
+    await batchedInsertOne(models.InboxEntry.collection as unknown as Collection, entry);
+    return true;
+  } catch (err) {
+    if (isDuplicateKey(err)) return false;
+    throw err;
+  }
+}
+
+export async function findInboxEntry(models: Models, channel: string, externalId: string) {
+  return models.InboxEntry.collection.findOne<InboxEntryDoc>({ channel, externalId });
+}
+
+export async function markInboxFailed(models: Models, id: Types.ObjectId, reason: string, now: Date) {
+  await models.InboxEntry.collection.updateOne(
+    { _id: id, status: 'accepted' },
+    { $set: { status: 'failed', reason: reason.slice(0, 500), updatedAt: now } },
+  );
+}
+
+/** Moves a failed entry back to accepted (retry); null when it is not failed (any more). */
+export async function reopenFailedEntry(
+  models: Models,
+  id: Types.ObjectId,
+  now: Date,
+  message?: StoredInboundMessage,
+): Promise<InboxEntryDoc | null> {
+  return models.InboxEntry.collection.findOneAndUpdate(
+    { _id: id, status: 'failed' },
+    {
+      $set: { status: 'accepted', reason: null, updatedAt: now, ...(message ? { message, raw: null } : {}) },
+      $inc: { attempts: 1 },
+    },
+    { returnDocument: 'after' },
+  ) as Promise<InboxEntryDoc | null>;
+}
+
+/**
+ * A delivery from an authenticated caller that could not be parsed: kept raw in the dead-letter list (without
+ * claiming its external id, so a corrected redelivery is processed normally).
+ */
+export async function storeDeadLetter(
+  models: Models,
+  e: Pick<NewEntry, 'channel' | 'source' | 'origin' | 'credentialId' | 'now'> & {
+    raw: RawPayload;
+    reason: string;
+  },
+): Promise<InboxEntryDoc> {
+  const entry = newInboxEntry({ ...e, msg: null, status: 'failed' });
+  await models.InboxEntry.collection.insertOne(entry);
+  return entry;
+}
+
+export function rawPayloadOf(body: Buffer, contentType: string | undefined): RawPayload {
+  const text = body.toString('utf8');
+  return { contentType: contentType ?? '', size: body.length, text: text.slice(0, RAW_TEXT_LIMIT) };
+}

@@ -1,0 +1,29 @@
+// The pipeline's dependencies as an app builds them, and the IntakeSink channel edges receive (WeChat, SMTP,
+// imports, the JSON webhooks): the app's models and clock, the cached configuration, the after-commit listener
+// (realtime) and the app's one inbox recorder.
+import { reparseJsonChannel } from '../channels/json-channels.ts';
+import { cachedSettings } from '../commands/issue-deps.ts';
+import type { AppContext } from '../http/app-context.ts';
+import { inboxRecorderFor } from './inbox-store.ts';
+import { acceptInbound, type IntakeSink, type PipelineDeps } from './pipeline.ts';
+
+export function createPipelineDeps(
+  ctx: Pick<AppContext, 'models' | 'clock' | 'intakeConfig' | 'onIssueChange' | 'logger'>,
+): PipelineDeps {
+  return {
+    models: ctx.models,
+    clock: ctx.clock,
+    settings: cachedSettings(ctx.intakeConfig),
+    intakeConfig: () => ctx.intakeConfig.get(),
+    onChange: ctx.onIssueChange,
+    reparse: reparseJsonChannel,
+    inbox: inboxRecorderFor(ctx.models, (err) =>
+      ctx.logger.warn({ err }, 'inbox outcome not recorded; recovery will record it'),
+    ),
+  };
+}
+
+export function createIntakeSink(ctx: Parameters<typeof createPipelineDeps>[0]): IntakeSink {
+  const deps = createPipelineDeps(ctx);
+  return (msg, credentialId) => acceptInbound(deps, msg, credentialId);
+}

@@ -1,0 +1,209 @@
+// The issue end of the pipeline: triage (classify, route, tier), the opening core with its deadlines when
+// dispatched at once, a number, and one insert of the whole document with its opening timeline; or, for a
+// repeat, one update adding the message as another source of the open issue it repeats. Both are idempotent
+// for the same inbox entry, so recovery after a crash and two processes racing on one entry create nothing
+// twice: the issue's id was allocated when the entry was accepted, and a source is added only if absent.
+import type { Collection } from 'mongodb';
+import { Types } from 'mongoose';
+import { batchedInsertOne } from '../db/batched-ops.ts';
+import { applyAction } from '../../shared/lifecycle/apply.ts';
+import {
+  createIssueCore,
+  creationEvent,
+  SYSTEM_ACTOR,
+  type IssueCore,
+} from '../../shared/lifecycle/issue-core.ts';
+import { CHANNEL_LABELS, type IssueState } from '../../shared/states.ts';
+import { AppError } from '../errors.ts';
+import { changeOf, notifyChange } from '../commands/issue-deps.ts';
+import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
+import { storedIntakeIssue } from '../commands/issue-intake.doc.ts';
+import { nextIssueNumber, withActorName } from '../commands/issue-store.ts';
+import type { InboundContact, InboundMessage } from '../channels/types.ts';
+import type { InboxEntryDoc } from '../models/inbox.model.ts';
+import type { IssueContact, IssueDoc, IssueSource } from '../models/issue.model.ts';
+import type { Models, StoredTimelineEvent } from '../models/index.ts';
+import type { IntakeConfig } from './intake-config.ts';
+import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
+import { triage, type Triage } from './triage.ts';
+import type { IntakeBy } from './pipeline.ts';
+import { isDuplicateKey } from './inbox-store.ts';
+
+const TITLE_FROM_CONTENT = 30;
+const OPEN_STATES = { $nin: ['closed', 'merged', 'rejected'] };
+
+/** The contact without empty fields; null when nothing is known. */
+export function contactOf(c: InboundContact | undefined): IssueContact | null {
+  if (!c) return null;
+  const out: IssueContact = {};
+  for (const k of ['name', 'phone', 'email', 'openid'] as const) {
+    const v = c[k]?.trim();
+    if (v) out[k] = v;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+function sourceOf(entry: InboxEntryDoc, msg: InboundMessage, title: string): IssueSource {
+  return {
+    inboxId: entry._id,
+    channel: msg.channel,
+    externalId: msg.externalId || null,
+    receivedAt: entry.receivedAt,
+    title,
+    content: msg.content,
+    contact: contactOf(msg.contact),
+  };
+}
+
+/** The enterprise's open issues of the repeat window, as findRepeat reads them (one indexed read). */
+export async function repeatCandidates(
+  models: Models,
+  enterpriseId: string,
+  now: Date,
+): Promise<RepeatCandidate[]> {
+  return models.Issue.collection
+    .find<RepeatCandidate>(
+      {
+        enterpriseId: new Types.ObjectId(enterpriseId),
+        createdAt: { $gte: repeatWindowStart(now) },
+        state: OPEN_STATES,
+      },
+      {
+        projection: { number: 1, title: 1, content: 1, state: 1, createdAt: 1 },
+        sort: { createdAt: -1 },
+        limit: 50,
+      },
+    )
+    .toArray();
+}
+
+/**
+ * Adds the message to the master's sources with a public timeline note, in the master's current state (tried
+ * once more if the state moved since the candidates were read); null if the master closed meanwhile, or the
+ * source is already there (recovery).
+ */
+export async function mergeAsSource(
+  deps: IssueCreateDeps,
+  master: RepeatCandidate,
+  entry: InboxEntryDoc,
+  msg: InboundMessage,
+  by: IntakeBy,
+  now: Date,
+): Promise<Pick<IssueDoc, '_id' | 'number'> | null> {
+  const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);
+  const label = CHANNEL_LABELS[msg.channel];
+  const issues = deps.models.Issue.collection;
+  const masterId = master._id as Types.ObjectId;
+  const attempt = (state: IssueState) =>
+    issues.findOneAndUpdate(
+      { _id: masterId, state, 'sources.inboxId': { $ne: entry._id } },
+      {
+        $push: {
+          sources: sourceOf(entry, msg, title),
+          timeline: {
+            at: now,
+            actorId: by.actor.id,
+            actorRole: by.actor.role,
+            actorName: by.actorName,
+            action: 'note',
+            fromState: state,
+            toState: state,
+            note: `收到企业通过「${label}」的再次反映，已并入本件办理`,
+            public: true,
+            data: { kind: 'source_merged', channel: msg.channel, inboxId: String(entry._id) },
+          },
+        },
+        $inc: { version: 1 },
+        $set: { updatedAt: now },
+      } as never,
+      { returnDocument: 'after', projection: { timeline: 0, sources: 0, content: 0 } },
+    ) as Promise<IssueDoc | null>;
+  let updated = await attempt(master.state);
+  if (!updated) {
+    const now2 = await issues.findOne<Pick<IssueDoc, 'state'>>(
+      { _id: masterId, state: OPEN_STATES, 'sources.inboxId': { $ne: entry._id } },
+      { projection: { state: 1 } },
+    );
+    if (now2) updated = await attempt(now2.state);
+  }
+  if (updated) notifyChange(deps, changeOf(updated, 'note', updated.state, by.actor.id, now));
+  return updated;
+}
+
+/** The core after intake: received, or already dispatched to the routed unit. */
+async function openingCore(deps: IssueCreateDeps, by: IntakeBy, t: Triage, now: Date) {
+  const core: IssueCore = createIssueCore({ urgency: t.urgency, category: t.category, tier: t.tier });
+  const events: StoredTimelineEvent[] = [
+    withActorName(creationEvent(now, by.actor, { classification: t.classification.source }), by.actorName),
+  ];
+  if (!t.autoDispatch || !t.route) return { core, events };
+  const { calendar, policy } = await deps.settings();
+  const input = { unitId: t.route.unitId, coUnitIds: t.route.coUnitIds, level: t.route.level };
+  const result = applyAction(core, 'dispatch', input, { now, actor: SYSTEM_ACTOR, calendar, policy });
+  events.push(withActorName({ ...result.event, note: '系统按分类与属地自动分办' }, '系统'));
+  return { core: result.issue, events };
+}
+
+export interface NewIssueInput {
+  entry: InboxEntryDoc;
+  msg: InboundMessage;
+  by: IntakeBy;
+  enterprise: IntakeEnterprise;
+  now: Date;
+}
+
+/** Triage, number and insert; `created` is false when this entry's issue (or its external id) already exists. */
+export async function createIssueFromMessage(
+  deps: IssueCreateDeps,
+  config: IntakeConfig,
+  { entry, msg, by, enterprise, now }: NewIssueInput,
+): Promise<{ issue: IssueDoc; created: boolean }> {
+  const { models } = deps;
+  const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
+  const triaged = triage(triageDeps, { ...msg, region: enterprise.region });
+  const { core, events } = await openingCore(deps, by, triaged, now);
+  const number = await nextIssueNumber(models, now);
+  const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
+  const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);
+  const issue = storedIntakeIssue({
+    _id: entry.issueId,
+    core,
+    now,
+    number,
+    enterprise: { ...enterprise, creditCode: enterprise.creditCode ?? '' },
+    channel: msg.channel,
+    externalId: msg.externalId || undefined,
+    title,
+    content: msg.content,
+    contact: contactOf(msg.contact),
+    sources: [sourceOf(entry, msg, title)],
+    classification: triaged.classification,
+    routing: { source: routed ? routed.source : 'none' },
+    unitName: routed ? routed.unitName : null,
+    timeline: events,
+    createdBy: by.actor.id,
+  });
+  try {
+    // Shared with the intakes of the same moment: one insertMany, each its own duplicate-key error.
+    await batchedInsertOne(models.Issue.collection as unknown as Collection, issue);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    // This entry's issue exists already (recovery racing another process), or an issue taken in before the
+    // inbox existed holds this external id: only its own source hears about it.
+    const existing =
+      (await models.Issue.collection.findOne<IssueDoc>({ _id: entry.issueId })) ??
+      (msg.externalId
+        ? await models.Issue.collection.findOne<IssueDoc>({
+            channel: msg.channel,
+            externalId: msg.externalId,
+          })
+        : null);
+    if (!existing) throw err;
+    const same = String(existing._id) === String(entry.issueId) || existing.createdBy === by.actor.id;
+    if (!same)
+      throw new AppError('external_id_conflict', 409, '该外部编号已被其他来源使用，请核对后重新填写');
+    return { issue: existing, created: false };
+  }
+  notifyChange(deps, changeOf(issue, 'create', null, by.actor.id, now));
+  return { issue, created: true };
+}

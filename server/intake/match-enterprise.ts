@@ -1,0 +1,134 @@
+// Which enterprise a message is about (DESIGN §7: the credit code is the natural key across channels). In
+// order: the credit code (GB 32100, check character validated); then the registered mobile, email or a bound
+// WeChat openid of the sender; then the name, exactly and then normalised (shared/enterprise-name.ts). A
+// contact or a name that points at two enterprises is no answer. When nothing matches, the message is about
+// an enterprise the register does not know: a provisional one is created for the centre to confirm or merge,
+// and the issue is never dropped.
+//
+// The order and the provisional record are pure; the lookups are injected (one indexed read each, and a
+// message with a known credit code costs exactly one).
+import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
+import { enterpriseNameKey } from '../../shared/enterprise-name.ts';
+import { CITY_REGION, COUNTIES } from '../../config/units.ts';
+import type { InboundContact, InboundEnterpriseHint } from '../channels/types.ts';
+
+export type MatchedBy = 'credit_code' | 'mobile' | 'email' | 'openid' | 'name' | 'name_key';
+
+export type MatchStep =
+  | { by: 'credit_code'; value: string }
+  | { by: 'mobile' | 'email' | 'openid' | 'name' | 'name_key'; value: string };
+
+/** One indexed read per step; a step answers the enterprises it found (two are enough to call it ambiguous). */
+export type EnterpriseLookup<E> = (step: MatchStep) => Promise<E[]>;
+
+export type MatchResult<E> =
+  { enterprise: E; by: MatchedBy } | { enterprise: null; provisional: ProvisionalEnterprise };
+
+/** A mobile as registers store it: 11 digits, without +86, spaces or dashes. */
+export function normaliseMobile(phone: string | undefined): string | undefined {
+  if (!phone) return undefined;
+  const digits = phone.replace(/[\s-]/g, '').replace(/^(\+?86)/, '');
+  return /^1[3-9]\d{9}$/.test(digits) ? digits : undefined;
+}
+
+export function normaliseEmail(email: string | undefined): string | undefined {
+  const e = email?.trim().toLowerCase();
+  return e && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e) ? e : undefined;
+}
+
+/** The lookups to try, in order (pure). */
+export function matchSteps(hint: InboundEnterpriseHint, contact: InboundContact): MatchStep[] {
+  const steps: MatchStep[] = [];
+  if (hint.creditCode && isValidCreditCode(hint.creditCode))
+    steps.push({ by: 'credit_code', value: normalizeCreditCode(hint.creditCode) });
+  const mobile = normaliseMobile(contact.phone);
+  if (mobile) steps.push({ by: 'mobile', value: mobile });
+  const email = normaliseEmail(contact.email);
+  if (email) steps.push({ by: 'email', value: email });
+  if (contact.openid) steps.push({ by: 'openid', value: contact.openid });
+  const name = hint.name?.normalize('NFKC').trim();
+  if (name) {
+    steps.push({ by: 'name', value: name });
+    const key = enterpriseNameKey(name);
+    if (key !== name) steps.push({ by: 'name_key', value: key });
+  }
+  return steps;
+}
+
+// GB/T 2260 division codes of the counties (the 3rd to 8th characters of a credit code).
+const DIVISION_REGIONS: Readonly<Record<string, string>> = Object.freeze({
+  '330502': 'wuxing',
+  '330503': 'nanxun',
+  '330521': 'deqing',
+  '330522': 'changxing',
+  '330523': 'anji',
+});
+
+/** The region a new enterprise probably belongs to: its credit code's division, a county in its name, or the city. */
+export function guessRegion(hint: InboundEnterpriseHint): string {
+  const code =
+    hint.creditCode && isValidCreditCode(hint.creditCode) ? normalizeCreditCode(hint.creditCode) : '';
+  const byDivision = DIVISION_REGIONS[code.slice(2, 8)];
+  if (byDivision) return byDivision;
+  const name = hint.name ?? '';
+  const county = COUNTIES.find((c) => name.includes(c.name.slice(0, 2)));
+  return county?.code ?? CITY_REGION;
+}
+
+/** What intake records for an enterprise the register does not know. */
+export interface ProvisionalEnterprise {
+  creditCode?: string;
+  name: string;
+  region: string;
+  mobile?: string;
+  email?: string;
+  wechatOpenids?: string[];
+  ownerName?: string;
+  provisional: true;
+  provisionalNote: string;
+}
+
+export function provisionalEnterprise(
+  hint: InboundEnterpriseHint,
+  contact: InboundContact,
+  channelLabel: string,
+): ProvisionalEnterprise {
+  const creditCode =
+    hint.creditCode && isValidCreditCode(hint.creditCode) ? normalizeCreditCode(hint.creditCode) : undefined;
+  const mobile = normaliseMobile(contact.phone);
+  const email = normaliseEmail(contact.email);
+  const name =
+    hint.name?.normalize('NFKC').trim().slice(0, 100) ||
+    (creditCode
+      ? `待确认企业（${creditCode}）`
+      : `待确认企业（${contact.name ?? mobile ?? email ?? '来源不明'}）`);
+  return {
+    ...(creditCode ? { creditCode } : {}),
+    name,
+    region: guessRegion(hint),
+    ...(mobile ? { mobile } : {}),
+    ...(email ? { email } : {}),
+    ...(contact.openid ? { wechatOpenids: [contact.openid] } : {}),
+    ...(contact.name ? { ownerName: contact.name.slice(0, 50) } : {}),
+    provisional: true,
+    provisionalNote: `由「${channelLabel}」渠道来件自动登记，待中心确认或合并`,
+  };
+}
+
+/**
+ * Tries the steps in order; the first that finds exactly one enterprise wins. A credit code that is valid but
+ * unknown names a new enterprise: nothing else is tried (a sender's phone may belong to another firm).
+ */
+export async function matchEnterprise<E>(
+  lookup: EnterpriseLookup<E>,
+  hint: InboundEnterpriseHint,
+  contact: InboundContact,
+  channelLabel: string,
+): Promise<MatchResult<E>> {
+  for (const step of matchSteps(hint, contact)) {
+    const found = await lookup(step);
+    if (found.length === 1) return { enterprise: found[0], by: step.by };
+    if (step.by === 'credit_code') break;
+  }
+  return { enterprise: null, provisional: provisionalEnterprise(hint, contact, channelLabel) };
+}

@@ -1,0 +1,354 @@
+// The one intake pipeline every way in ends in (DESIGN §2, §8; issue 6):
+//
+//   adapter (verify, parse) → raw inbox (durable) → normalise → match enterprise → de-duplicate → classify
+//   → route → deadlines → issue → acknowledge
+//
+// Channel edges call acceptInbound (the IntakeSink); staff entry and the QR page call runIntake with the
+// enterprise they already resolved. Redelivery of (channel, externalId) is decided by the inbox's unique index
+// and answered only to the source that delivered it first; a repeat from the same enterprise (any channel)
+// joins the open issue as another source. Round trips of a new message with a known credit code: the
+// enterprise, the inbox insert beside the repeat candidates, the number, the issue insert; the inbox's
+// "processed" is batched after the answer (inbox-store.ts).
+import { Types } from 'mongoose';
+import { CHANNEL_LABELS, type ChannelId } from '../../shared/states.ts';
+import { SYSTEM_ACTOR, enterpriseActor, type DomainActor } from '../../shared/lifecycle/issue-core.ts';
+import type { Actor } from '../../shared/roles.ts';
+import type { InboundMessage, IntakeAck } from '../channels/types.ts';
+import { AppError, conflict, isAppError } from '../errors.ts';
+import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
+import type { InboxEntryDoc, InboxOrigin, RawPayload } from '../models/inbox.model.ts';
+import type { IssueDoc, Models } from '../models/index.ts';
+import { loadIntakeConfig, type IntakeConfig } from './intake-config.ts';
+import {
+  findInboxEntry,
+  insertInboxEntry,
+  markInboxFailed,
+  newInboxEntry,
+  reopenFailedEntry,
+  storedMessage,
+  type InboxRecorder,
+} from './inbox-store.ts';
+import { matchEnterprise, type MatchStep, type ProvisionalEnterprise } from './match-enterprise.ts';
+import { createIssueFromMessage, mergeAsSource, repeatCandidates } from './issue-from-message.ts';
+import { findRepeat, type RepeatCandidate } from './repeat.ts';
+
+export type IntakeSink = (msg: InboundMessage, credentialId?: string) => Promise<IntakeAck>;
+
+export interface PipelineDeps extends IssueCreateDeps {
+  inbox: InboxRecorder;
+  /** How long a redelivery waits for the first delivery, still in flight, to finish (default 5 s). */
+  redeliveryWaitMs?: number;
+  /** Parses a dead letter's raw body again (retry after an adapter fix); throws when it still cannot. */
+  reparse?: (channel: ChannelId, raw: RawPayload) => InboundMessage;
+}
+
+/** Who is delivering: decides the timeline actor, who may hear about a redelivery, and whether repeats merge. */
+export interface IntakeBy {
+  origin: InboxOrigin;
+  /** Redeliveries are answered only to the same source. */
+  source: string;
+  actor: DomainActor;
+  actorName: string;
+  /** Merge near-identical repeats into an open issue (channels; staff and owners decide that themselves). */
+  mergeRepeats: boolean;
+  /** Already resolved by the caller (staff entry, the QR page); otherwise matched from the message. */
+  enterprise?: IntakeEnterprise;
+}
+
+export interface IntakeOutcome {
+  ack: IntakeAck;
+  /** The issue created, or found again for a redelivery (staff answers present it). */
+  issue?: IssueDoc;
+}
+
+export const INTAKE_ENTERPRISE_FIELDS = { name: 1, creditCode: 1, region: 1 } as const;
+
+export function channelBy(channel: ChannelId, credentialId?: string): IntakeBy {
+  const name = CHANNEL_LABELS[channel];
+  return {
+    origin: { kind: 'channel', id: credentialId ?? null, role: 'system', name },
+    source: `channel:${channel}`,
+    actor: SYSTEM_ACTOR,
+    actorName: name,
+    mergeRepeats: true,
+  };
+}
+
+export function staffBy(actor: Actor, enterprise: IntakeEnterprise): IntakeBy {
+  const name = actor.name ?? actor.username;
+  return {
+    origin: { kind: 'staff', id: actor.id, role: actor.role, name },
+    source: `user:${actor.id}`,
+    actor,
+    actorName: name,
+    mergeRepeats: false,
+    enterprise,
+  };
+}
+
+export function enterpriseBy(enterprise: IntakeEnterprise): IntakeBy {
+  const id = String(enterprise._id);
+  return {
+    origin: { kind: 'enterprise', id, role: 'enterprise', name: enterprise.name },
+    source: `enterprise:${id}`,
+    actor: enterpriseActor(id),
+    actorName: enterprise.name,
+    mergeRepeats: false,
+    enterprise,
+  };
+}
+
+/** The channel sink: one message from an adapter, stored, processed and acknowledged. */
+export async function acceptInbound(
+  deps: PipelineDeps,
+  msg: InboundMessage,
+  credentialId?: string,
+): Promise<IntakeAck> {
+  return (await runIntake(deps, msg, channelBy(msg.channel, credentialId))).ack;
+}
+
+const MATCH_FILTERS: Record<MatchStep['by'], (v: string) => Record<string, unknown>> = {
+  credit_code: (v) => ({ creditCode: v }),
+  mobile: (v) => ({ mobile: v }),
+  email: (v) => ({ email: v }),
+  openid: (v) => ({ wechatOpenids: v }),
+  name: (v) => ({ name: v }),
+  name_key: (v) => ({ nameKey: v }),
+};
+
+type Matched = { enterprise: IntakeEnterprise } | { enterprise: null; provisional: ProvisionalEnterprise };
+
+async function matchOf(models: Models, msg: InboundMessage, by: IntakeBy): Promise<Matched> {
+  if (by.enterprise) return { enterprise: by.enterprise };
+  return matchEnterprise<IntakeEnterprise>(
+    (step) =>
+      models.Enterprise.collection
+        .find<IntakeEnterprise>(MATCH_FILTERS[step.by](step.value), {
+          projection: INTAKE_ENTERPRISE_FIELDS,
+          limit: 2,
+        })
+        .toArray(),
+    msg.enterprise,
+    msg.contact,
+    CHANNEL_LABELS[msg.channel],
+  );
+}
+
+/** Registers the unknown enterprise (flagged provisional); a concurrent twin with the same code wins. */
+async function provisionalOf(models: Models, p: ProvisionalEnterprise): Promise<IntakeEnterprise> {
+  try {
+    const created = await models.Enterprise.create(p);
+    return {
+      _id: created._id,
+      name: created.name,
+      creditCode: created.creditCode ?? '',
+      region: created.region,
+    };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 11000 && p.creditCode) {
+      const found = await models.Enterprise.collection.findOne<IntakeEnterprise>(
+        { creditCode: p.creditCode },
+        { projection: INTAKE_ENTERPRISE_FIELDS },
+      );
+      if (found) return found;
+    }
+    throw err;
+  }
+}
+
+function configOf(deps: PipelineDeps): Promise<IntakeConfig> {
+  return deps.intakeConfig ? deps.intakeConfig() : loadIntakeConfig(deps.models);
+}
+
+/**
+ * Stores the message in the inbox and processes it. A message already in the inbox (same channel and
+ * external id) is a redelivery: answered with the first delivery's issue, to its own source only.
+ */
+export async function runIntake(
+  deps: PipelineDeps,
+  msg: InboundMessage,
+  by: IntakeBy,
+): Promise<IntakeOutcome> {
+  const { models } = deps;
+  const now = deps.clock.now();
+  const entry = newInboxEntry({
+    msg,
+    channel: msg.channel,
+    externalId: msg.externalId || undefined,
+    source: by.source,
+    origin: by.origin,
+    credentialId: by.origin.kind === 'channel' ? by.origin.id : null,
+    now,
+  });
+  // Reading who the message is about changes nothing, so it runs before acceptance; the insert then runs
+  // beside the remaining reads.
+  const matched = await matchOf(models, msg, by);
+  const known = matched.enterprise;
+  const [accepted, config, candidates] = await Promise.all([
+    insertInboxEntry(models, entry),
+    configOf(deps),
+    by.mergeRepeats && known ? repeatCandidates(models, String(known._id), now) : undefined,
+  ]);
+  if (!accepted) return redelivery(deps, entry, msg, by);
+  return processEntry(deps, entry, msg, by, { matched, config, candidates });
+}
+
+interface Prepared {
+  matched: Matched;
+  config: IntakeConfig;
+  candidates?: RepeatCandidate[];
+}
+
+/** Everything after acceptance; failures leave the entry in the dead-letter list with the reason. */
+export async function processEntry(
+  deps: PipelineDeps,
+  entry: InboxEntryDoc,
+  msg: InboundMessage,
+  by: IntakeBy,
+  prepared: Prepared,
+): Promise<IntakeOutcome> {
+  const { models } = deps;
+  const now = deps.clock.now();
+  try {
+    const m = prepared.matched;
+    const enterprise = m.enterprise ?? (await provisionalOf(models, m.provisional));
+    if (by.mergeRepeats) {
+      const candidates = prepared.candidates ?? (await repeatCandidates(models, String(enterprise._id), now));
+      const text = [msg.title, msg.content].filter(Boolean).join('\n');
+      const master = findRepeat({ enterpriseId: String(enterprise._id), text, now }, candidates);
+      if (master) {
+        const merged = await mergeAsSource(deps, master, entry, msg, by, now);
+        if (merged) {
+          deps.inbox.processed(
+            entry._id,
+            { issueId: merged._id, number: merged.number, outcome: 'merged' },
+            now,
+          );
+          return { ack: { inboxId: String(entry._id), number: merged.number, status: 'merged' } };
+        }
+      }
+    }
+    const { issue, created } = await createIssueFromMessage(deps, prepared.config, {
+      entry,
+      msg,
+      by,
+      enterprise,
+      now,
+    });
+    const outcome = created ? 'created' : 'duplicate';
+    deps.inbox.processed(entry._id, { issueId: issue._id, number: issue.number, outcome }, now);
+    return { ack: { inboxId: String(entry._id), number: issue.number, status: outcome }, issue };
+  } catch (err) {
+    const reason = isAppError(err) ? `${err.code}: ${err.message}` : `处理失败：${(err as Error).message}`;
+    await markInboxFailed(models, entry._id, reason, now).catch(() => undefined);
+    // Staff see their own error at once; a channel's message is safe in the dead-letter list.
+    if (by.origin.kind !== 'channel') throw err;
+    return { ack: { inboxId: String(entry._id), status: 'failed', reason } };
+  }
+}
+
+const POLL_MS = 20;
+
+/** Waits (briefly) while the first delivery is still being processed, then answers what it became. */
+async function redelivery(
+  deps: PipelineDeps,
+  entry: InboxEntryDoc,
+  msg: InboundMessage,
+  by: IntakeBy,
+): Promise<IntakeOutcome> {
+  const { models } = deps;
+  const deadline = Date.now() + (deps.redeliveryWaitMs ?? 5_000);
+  for (;;) {
+    const first = await findInboxEntry(models, entry.channel, entry.externalId ?? '');
+    if (!first) throw conflict('该外部编号正在处理中，请稍后重试', 'redelivery_in_flight');
+    // Never tell one source about what another delivered (issue 6: the staff externalId leak).
+    if (first.source !== by.source)
+      throw new AppError('external_id_conflict', 409, '该外部编号已被其他来源使用，请核对后重新填写');
+    const inboxId = String(first._id);
+    if (first.status === 'processed') {
+      const issue =
+        by.origin.kind === 'channel'
+          ? undefined
+          : ((await models.Issue.collection.findOne<IssueDoc>({ _id: first.issueId })) ?? undefined);
+      return { ack: { inboxId, number: first.number ?? undefined, status: 'duplicate' }, issue };
+    }
+    if (first.status === 'discarded')
+      return { ack: { inboxId, status: 'failed', reason: first.discardReason ?? '已作废' } };
+    if (first.status === 'failed') return retryEntry(deps, first, msg);
+    if (Date.now() >= deadline) return { ack: { inboxId, status: 'queued' } };
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** The IntakeBy an entry was accepted with (recovery and retry run it again as its first deliverer). */
+export function byOfEntry(entry: InboxEntryDoc): IntakeBy {
+  const o = entry.origin;
+  const base = { origin: o, source: entry.source, actorName: o.name };
+  if (o.kind === 'channel') return { ...channelBy(entry.channel, o.id ?? undefined), ...base };
+  if (o.kind === 'enterprise') return { ...base, actor: enterpriseActor(o.id ?? ''), mergeRepeats: false };
+  const actor = { id: o.id ?? '', username: o.name, name: o.name, role: o.role } as Actor;
+  return { ...base, actor, mergeRepeats: false };
+}
+
+/** Processes an accepted entry again from what the inbox holds (retry, redelivery of a failed one, recovery). */
+export async function reprocessEntry(deps: PipelineDeps, entry: InboxEntryDoc): Promise<IntakeOutcome> {
+  let msg = entry.message as InboundMessage | null;
+  if (!msg) {
+    try {
+      if (!entry.raw || !deps.reparse) throw new Error(entry.reason ?? '原始报文无法解析');
+      msg = deps.reparse(entry.channel, entry.raw);
+    } catch (err) {
+      const refusal = err as { code?: string; message: string };
+      const reason = refusal.code ? `${refusal.code}: ${refusal.message}` : refusal.message;
+      await markInboxFailed(deps.models, entry._id, reason, deps.clock.now());
+      return { ack: { inboxId: String(entry._id), status: 'failed', reason } };
+    }
+  }
+  const existing = await deps.models.Issue.collection.findOne<IssueDoc>({ _id: entry.issueId });
+  if (existing) {
+    deps.inbox.processed(
+      entry._id,
+      { issueId: existing._id, number: existing.number, outcome: 'created' },
+      deps.clock.now(),
+    );
+    return {
+      ack: { inboxId: String(entry._id), number: existing.number, status: 'created' },
+      issue: existing,
+    };
+  }
+  const by = byOfEntry(entry);
+  const enterprise = await enterpriseOfEntry(deps.models, entry);
+  const [matched, config] = await Promise.all([
+    enterprise ? ({ enterprise } as Matched) : matchOf(deps.models, msg, by),
+    configOf(deps),
+  ]);
+  return processEntry(deps, entry, msg, by, { matched, config });
+}
+
+/** Staff and owners name their enterprise; the inbox keeps its id in the message hint. */
+async function enterpriseOfEntry(models: Models, entry: InboxEntryDoc): Promise<IntakeEnterprise | null> {
+  const id = entry.message?.enterprise && (entry.message.enterprise as { id?: string }).id;
+  if (!id || entry.origin.kind === 'channel') return null;
+  if (!Types.ObjectId.isValid(id)) return null;
+  return models.Enterprise.collection.findOne<IntakeEnterprise>(
+    { _id: new Types.ObjectId(id) },
+    { projection: INTAKE_ENTERPRISE_FIELDS },
+  );
+}
+
+/** A failed entry, accepted again (with the message delivered now, when there is one). */
+export async function retryEntry(
+  deps: PipelineDeps,
+  entry: InboxEntryDoc,
+  msg?: InboundMessage,
+): Promise<IntakeOutcome> {
+  const reopened = await reopenFailedEntry(
+    deps.models,
+    entry._id,
+    deps.clock.now(),
+    msg ? storedMessage(msg) : undefined,
+  );
+  if (!reopened) return { ack: { inboxId: String(entry._id), status: 'queued' } };
+  return reprocessEntry(deps, reopened);
+}

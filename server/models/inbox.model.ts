@@ -1,0 +1,100 @@
+// The raw inbox (DESIGN §2): every inbound message is stored here, with its channel, the channel's own id for
+// it, when it arrived and which credential delivered it, BEFORE it is processed, and acknowledged only after
+// that write. Its status moves accepted → processed (with the issue it became or joined) or → failed (with a
+// reason: the dead-letter list), and a failed one may be retried or discarded. The unique (channel,
+// externalId) index is what makes a redelivery, even a concurrent one, land on the same entry.
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { CHANNEL_IDS, type ChannelId } from '../../shared/states.ts';
+import type { InboundMessage } from '../channels/types.ts';
+
+export const INBOX_STATUSES = ['accepted', 'processed', 'failed', 'discarded'] as const;
+export type InboxStatus = (typeof INBOX_STATUSES)[number];
+export type InboxOutcome = 'created' | 'merged' | 'duplicate';
+
+/** Who delivered it: a channel's credential, a staff member, or an enterprise on its QR page. */
+export interface InboxOrigin {
+  kind: 'channel' | 'staff' | 'enterprise';
+  /** The credential id, the staff user id or the enterprise id. */
+  id: string | null;
+  role: string;
+  name: string;
+}
+
+/** The message as stored: attachments keep their metadata; their bytes live in GridFS (attachments). */
+export type StoredInboundMessage = Omit<InboundMessage, 'attachments'> & {
+  attachments?: { filename: string; contentType: string; mediaId?: string; size?: number }[];
+};
+
+/** What arrived when it could not be parsed (a dead letter kept for people to read). */
+export interface RawPayload {
+  contentType: string;
+  size: number;
+  /** The body as text, cut at RAW_TEXT_LIMIT characters. */
+  text: string;
+}
+
+export const RAW_TEXT_LIMIT = 64 * 1024;
+
+export interface InboxEntryDoc {
+  _id: Types.ObjectId;
+  channel: ChannelId;
+  externalId?: string;
+  /** Redeliveries are answered only to the same source (`channel:<id>`, `user:<id>`, `enterprise:<id>`). */
+  source: string;
+  origin: InboxOrigin;
+  credentialId: string | null;
+  /** When the channel says it received the message (else when we did). */
+  receivedAt: Date;
+  acceptedAt: Date;
+  status: InboxStatus;
+  message: StoredInboundMessage | null;
+  raw: RawPayload | null;
+  /** A short line for lists: the title or the start of the text. */
+  summary: string;
+  /** The issue this message creates (allocated at acceptance, so a recovery after a crash is idempotent). */
+  issueId: Types.ObjectId;
+  number: string | null;
+  outcome: InboxOutcome | null;
+  reason: string | null;
+  attempts: number;
+  processedAt: Date | null;
+  discardReason: string | null;
+  updatedAt: Date;
+}
+
+export type InboxModel = Model<InboxEntryDoc>;
+
+export function defineInboxModel(conn: Connection): InboxModel {
+  const { ObjectId, Mixed } = Schema.Types;
+  const schema = new Schema<InboxEntryDoc>(
+    {
+      channel: { type: String, required: true, enum: CHANNEL_IDS },
+      externalId: { type: String },
+      source: { type: String, required: true },
+      origin: { type: Mixed, required: true },
+      credentialId: { type: String, default: null },
+      receivedAt: { type: Date, required: true },
+      acceptedAt: { type: Date, required: true },
+      status: { type: String, required: true, enum: INBOX_STATUSES },
+      message: { type: Mixed, default: null },
+      raw: { type: Mixed, default: null },
+      summary: { type: String, default: '' },
+      issueId: { type: ObjectId, required: true },
+      number: { type: String, default: null },
+      outcome: { type: String, default: null },
+      reason: { type: String, default: null },
+      attempts: { type: Number, default: 0 },
+      processedAt: { type: Date, default: null },
+      discardReason: { type: String, default: null },
+      updatedAt: { type: Date, required: true },
+    },
+    { collection: 'inbox', versionKey: false, minimize: false },
+  );
+  schema.index(
+    { channel: 1, externalId: 1 },
+    { unique: true, partialFilterExpression: { externalId: { $exists: true } } },
+  );
+  // The dead-letter list (newest first) and the recovery job (oldest accepted first).
+  schema.index({ status: 1, acceptedAt: -1 });
+  return conn.model<InboxEntryDoc>('InboxEntry', schema);
+}

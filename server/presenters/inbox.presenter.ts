@@ -1,0 +1,27 @@
+// The inbox entry as the centre's dead-letter desk sees it: what arrived, from where, what became of it and why
+// it failed. The raw text of an unparseable message is shown (it is what people must read to fix it); the
+// delivering credential is named by id only.
+import type { InboxEntryDoc } from '../models/inbox.model.ts';
+
+export function presentInboxEntry(e: InboxEntryDoc) {
+  return {
+    id: String(e._id),
+    channel: e.channel,
+    externalId: e.externalId ?? null,
+    status: e.status,
+    summary: e.summary,
+    receivedAt: e.receivedAt,
+    acceptedAt: e.acceptedAt,
+    origin: { kind: e.origin.kind, name: e.origin.name },
+    credentialId: e.credentialId,
+    reason: e.reason,
+    attempts: e.attempts,
+    issueId: e.status === 'processed' ? String(e.issueId) : null,
+    number: e.number,
+    outcome: e.outcome,
+    discardReason: e.discardReason,
+    message: e.message,
+    raw: e.raw,
+    updatedAt: e.updatedAt,
+  };
+}

@@ -1,0 +1,101 @@
+// The centre's review of provisional enterprises (created by intake for messages from enterprises the register
+// does not know): confirm one as a proper register entry (after completing what it lacks), or merge it into the
+// known enterprise it really is, moving its issues (their enterprise fields and a timeline note) and binding
+// the sender identities it collected (email, WeChat openids) to that enterprise.
+import { Types } from 'mongoose';
+import type { Actor } from '../../../shared/roles.ts';
+import { AppError, notFound } from '../../errors.ts';
+import type { EnterpriseDoc, Models } from '../../models/index.ts';
+
+export interface ConfirmInput {
+  creditCode?: string;
+  name?: string;
+  region?: string;
+  mobile?: string;
+}
+
+async function loadProvisional(models: Models, id: string): Promise<EnterpriseDoc> {
+  const e = await models.Enterprise.findById(id).lean();
+  if (!e) throw notFound('企业不存在');
+  if (!e.provisional) throw new AppError('not_provisional', 409, '该企业已是正式登记企业');
+  return e;
+}
+
+/** The issues' copy of the enterprise follows the enterprise. */
+async function copyToIssues(models: Models, from: Types.ObjectId, to: EnterpriseDoc, event?: object) {
+  await models.Issue.collection.updateMany({ enterpriseId: from }, {
+    $set: {
+      enterpriseId: to._id,
+      enterpriseName: to.name,
+      enterpriseCreditCode: to.creditCode ?? '',
+      region: to.region,
+    },
+    ...(event ? { $push: { timeline: event } } : {}),
+  } as never);
+}
+
+export async function confirmProvisionalCommand(
+  models: Models,
+  id: string,
+  input: ConfirmInput,
+): Promise<EnterpriseDoc> {
+  const e = await loadProvisional(models, id);
+  const next = { ...e, ...input };
+  if (!next.creditCode || !next.mobile || next.region === 'city')
+    throw new AppError('incomplete', 400, '确认前请补全统一社会信用代码、企业手机号和所在区县');
+  try {
+    const updated = await models.Enterprise.findOneAndUpdate(
+      { _id: e._id, provisional: true },
+      { $set: { ...input }, $unset: { provisional: 1, provisionalNote: 1 } },
+      { returnDocument: 'after', runValidators: true },
+    ).lean();
+    if (!updated) throw new AppError('not_provisional', 409, '该企业已是正式登记企业');
+    await copyToIssues(models, e._id, updated);
+    return updated;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 11000)
+      throw new AppError('duplicate', 409, '该统一社会信用代码的企业已存在，请改为合并');
+    throw err;
+  }
+}
+
+export async function mergeProvisionalCommand(
+  models: Models,
+  actor: Actor,
+  id: string,
+  intoId: string,
+  now: Date,
+): Promise<EnterpriseDoc> {
+  if (id === intoId) throw new AppError('invalid_merge', 400, '不能合并到自身');
+  const from = await loadProvisional(models, id);
+  const into = Types.ObjectId.isValid(intoId) ? await models.Enterprise.findById(intoId).lean() : null;
+  if (!into) throw new AppError('merge_target_not_found', 404, '要并入的企业不存在');
+  const event = {
+    at: now,
+    actorId: actor.id,
+    actorRole: actor.role,
+    actorName: actor.name ?? actor.username,
+    action: 'note',
+    fromState: null,
+    toState: 'received',
+    note: `来件企业「${from.name}」经核实为「${into.name}」，已归并`,
+    public: false,
+    data: { kind: 'enterprise_merged', from: String(from._id), into: String(into._id) },
+  };
+  // Timeline events carry the issue's state; a note made from the enterprise side cannot know each one, so
+  // it is written per state group below.
+  const states = await models.Issue.collection.distinct('state', { enterpriseId: from._id });
+  for (const state of states) {
+    await models.Issue.collection.updateMany({ enterpriseId: from._id, state }, {
+      $push: { timeline: { ...event, fromState: state, toState: state } },
+    } as never);
+  }
+  await copyToIssues(models, from._id, into);
+  const bind: Record<string, unknown> = {};
+  if (from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
+  if (Object.keys(bind).length) await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });
+  if (from.email && !into.email)
+    await models.Enterprise.updateOne({ _id: into._id }, { $set: { email: from.email } });
+  await models.Enterprise.deleteOne({ _id: from._id, provisional: true });
+  return (await models.Enterprise.findById(into._id).lean()) as EnterpriseDoc;
+}

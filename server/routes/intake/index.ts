@@ -1,0 +1,84 @@
+// /api/intake/<channel> for the JSON channels (DESIGN §10): hotline12345, review and sms (HMAC-signed),
+// zheliban and discovery (X-Api-Key). Mounted before the app's JSON parser, because the signature covers the
+// exact bytes: each route reads the raw body (256 KB at most), has the adapter verify the caller against the
+// credential snapshot, refuses a replayed signature, parses, and hands the message to the pipeline; the
+// adapter formats the answer. An authenticated delivery that cannot be parsed is kept in the dead-letter list
+// and answered with its 4xx.
+import express, { Router, type Request, type Response } from 'express';
+import type { Clock } from '../../../shared/clock.ts';
+import { channelSecretKeyOf, credentialSourceFor } from '../../channels/credentials.ts';
+import { JSON_CHANNELS } from '../../channels/json-channels.ts';
+import type { JsonChannelAdapter } from '../../channels/json-channel.ts';
+import { claimSignature } from '../../channels/replay-guard.ts';
+import { verifyApiKey, verifyHmac } from '../../channels/signature.ts';
+import { ChannelRefusal, type AdapterRequest } from '../../channels/types.ts';
+import type { AppContext } from '../../http/app-context.ts';
+import { rawPayloadOf, storeDeadLetter } from '../../intake/inbox-store.ts';
+import { createPipelineDeps } from '../../intake/intake-sink.ts';
+import { acceptInbound, channelBy } from '../../intake/pipeline.ts';
+import type { SnapshotCacheOptions } from '../../intake/intake-config.ts';
+
+export const INTAKE_BODY_LIMIT = '256kb';
+
+export interface IntakeRouterOptions {
+  /** Real time for signature windows (the business clock may be simulated). */
+  securityClock: Clock;
+  credentialCache?: SnapshotCacheOptions;
+}
+
+function adapterRequest(req: Request, now: Date): AdapterRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v[0] : v;
+  return {
+    method: req.method,
+    headers,
+    query: req.query as Record<string, string | undefined>,
+    rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    now,
+  };
+}
+
+export function createIntakeRouter(ctx: AppContext, options: IntakeRouterOptions): Router {
+  const router = Router();
+  const deps = createPipelineDeps(ctx);
+  const credentials = credentialSourceFor(
+    ctx.models,
+    channelSecretKeyOf(ctx.config),
+    options.credentialCache,
+  );
+  const raw = express.raw({ type: () => true, limit: INTAKE_BODY_LIMIT });
+
+  const handle = (adapter: JsonChannelAdapter) => async (req: Request, res: Response) => {
+    const areq = adapterRequest(req, options.securityClock.now());
+    const creds = await credentials.get();
+    const caller =
+      adapter.auth === 'hmac'
+        ? verifyHmac(areq, creds.secrets(adapter.channel))
+        : verifyApiKey(areq, adapter.channel, creds);
+    if (caller.signature && caller.timestamp)
+      await claimSignature(ctx.models, adapter.channel, caller.signature, caller.timestamp);
+    let msg;
+    try {
+      msg = adapter.parse(areq.rawBody, areq.now);
+    } catch (err) {
+      if (err instanceof ChannelRefusal) {
+        const by = channelBy(adapter.channel, caller.credentialId);
+        await storeDeadLetter(ctx.models, {
+          channel: adapter.channel,
+          source: by.source,
+          origin: by.origin,
+          credentialId: caller.credentialId,
+          now: ctx.clock.now(),
+          raw: rawPayloadOf(areq.rawBody, req.get('content-type')),
+          reason: `${err.code}: ${err.message}`,
+        });
+      }
+      throw err;
+    }
+    const reply = adapter.reply(await acceptInbound(deps, msg, caller.credentialId));
+    res.status(reply.status).type(reply.contentType).send(reply.body);
+  };
+
+  for (const adapter of JSON_CHANNELS) router.post(`/${adapter.channel}`, raw, handle(adapter));
+  return router;
+}

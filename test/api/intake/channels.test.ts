@@ -1,0 +1,293 @@
+// The JSON channels end to end, as a platform calls them: signed hotline, review and SMS pushes; zheliban and
+// discovery with API keys issued and revoked by an admin; replays, stale and wrong signatures; malformed and
+// hostile bodies (4xx, and a dead letter when the caller was authenticated); the same complaint by two
+// channels becoming one issue with two sources.
+import { expect } from 'chai';
+import request from 'supertest';
+import { makeCreditCode } from '../../../shared/credit-code.ts';
+import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
+import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
+import { signBody } from '../../../server/channels/signature.ts';
+import { expectError } from '../helpers.ts';
+import { enterpriseIn, useIssueApp } from '../issues/fixtures.ts';
+
+const nowS = () => Math.floor(Date.now() / 1000);
+
+describe('JSON channels at /api/intake/<channel>', () => {
+  const t = useIssueApp();
+  let seq = 0;
+
+  before(async () => {
+    await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
+  });
+
+  function signed(channel: string, payload: unknown, opts: { secret?: string; ts?: number } = {}) {
+    const raw = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    const ts = opts.ts ?? nowS();
+    const sig = signBody(opts.secret ?? `demo-${channel}-secret`, ts, raw);
+    return {
+      raw,
+      ts,
+      sig,
+      send: () =>
+        request(t.app)
+          .post(`/api/intake/${channel}`)
+          .set('Content-Type', 'application/json')
+          .set('X-Timestamp', String(ts))
+          .set('X-Signature', sig)
+          .send(raw),
+    };
+  }
+  const keyed = (channel: string, key: string, payload: unknown) =>
+    request(t.app)
+      .post(`/api/intake/${channel}`)
+      .set('X-Api-Key', key)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(payload));
+
+  const order = (over: object = {}) => {
+    seq += 1;
+    return {
+      orderId: `WO-C-${seq}`,
+      creditCode: enterpriseIn(t, 'deqing', seq).creditCode,
+      contactName: '周九',
+      contactPhone: '13600001111',
+      content: `第${seq}号工单：企业反映出口退税申报三个月仍未到账，资金周转困难，请求协调税务部门加快办理。`,
+      ...over,
+    };
+  };
+  const issueByNumber = (number: string) => t.models.Issue.findOne({ number }).lean();
+
+  it('hotline12345: a signed work order becomes a routed issue with deadlines and the caller as contact', async () => {
+    const res = await signed('hotline12345', order()).send().expect(200);
+    expect(res.body).to.include({ status: 'created' });
+    expect(res.body.number).to.match(/^HZ-2026-\d{6}$/);
+    const issue = await issueByNumber(res.body.number);
+    expect(issue).to.include({
+      channel: 'hotline12345',
+      category: 'tax',
+      state: 'dispatched',
+      region: 'deqing',
+    });
+    expect(issue?.deadlines?.resolveBy).to.be.instanceOf(Date);
+    expect(issue?.contact).to.deep.equal({ name: '周九', phone: '13600001111' });
+    expect(issue?.timeline[0]).to.include({ actorRole: 'system', actorName: '12345热线' });
+  });
+
+  it('a redelivery (newly signed) answers the same number; a replayed request is refused', async () => {
+    const o = order();
+    const first = signed('hotline12345', o);
+    const a = await first.send().expect(200);
+    expectError(await first.send(), 409, 'replayed');
+    const b = await signed('hotline12345', o, { ts: nowS() + 1 })
+      .send()
+      .expect(200);
+    expect(b.body).to.include({ status: 'duplicate', number: a.body.number });
+    expect(await t.models.Issue.countDocuments({ externalId: o.orderId })).to.equal(1);
+  });
+
+  it('concurrent redeliveries of one order: one issue, the same number for all', async () => {
+    const o = order();
+    const results = await Promise.all(
+      [0, 1, 2, 3].map((i) => signed('hotline12345', o, { ts: nowS() - i }).send()),
+    );
+    expect(results.map((r) => r.status)).to.deep.equal([200, 200, 200, 200]);
+    expect(new Set(results.map((r) => r.body.number)).size).to.equal(1);
+    expect(await t.models.Issue.countDocuments({ externalId: o.orderId })).to.equal(1);
+  });
+
+  it('refuses wrong, stale, missing and other-channel signatures', async () => {
+    expectError(
+      await signed('hotline12345', order(), { secret: 'guessed-secret' }).send(),
+      401,
+      'signature_invalid',
+    );
+    expectError(await signed('hotline12345', order(), { ts: nowS() - 400 }).send(), 401, 'timestamp_stale');
+    expectError(
+      await signed('hotline12345', order(), { secret: 'demo-sms-secret' }).send(),
+      401,
+      'signature_invalid',
+    );
+    const res = await request(t.app).post('/api/intake/hotline12345').send(order());
+    expectError(res, 401, 'signature_missing');
+  });
+
+  it('bad bodies: 4xx with stable codes; an authenticated malformed one waits in the dead-letter list', async () => {
+    const broken = signed('hotline12345', '{"orderId": "WO-BROKEN", "content": ');
+    expectError(await broken.send(), 400, 'invalid_json');
+    const dead = await request(t.app)
+      .get('/api/inbox?status=failed&channel=hotline12345')
+      .set(await t.auth('clerk'));
+    const letter = dead.body.items.find((i: { raw?: { text: string } }) => i.raw?.text === broken.raw);
+    expect(letter).to.include({ status: 'failed', channel: 'hotline12345' });
+    expect(letter.reason).to.include('invalid_json');
+    const retry = await request(t.app)
+      .post(`/api/inbox/${letter.id}/retry`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(retry.body.ack.status).to.equal('failed');
+    expect(retry.body.entry.status).to.equal('failed');
+
+    expectError(
+      await signed('hotline12345', order({ creditCode: '91330521MA2B3C4D5X' })).send(),
+      400,
+      'invalid_credit_code',
+    );
+    expectError(await signed('hotline12345', { orderId: 'WO-X' }).send(), 400, 'missing_field');
+    expectError(
+      await signed('hotline12345', order({ title: 'T'.repeat(100_000) })).send(),
+      400,
+      'invalid_field',
+    );
+    expectError(await signed('hotline12345', order({ extra: { $gt: 1 } })).send(), 400, 'hostile_input');
+    expectError(await signed('hotline12345', order({ content: 'a\u0000b' })).send(), 400, 'hostile_input');
+    expectError(
+      await signed('hotline12345', order({ content: 'x'.repeat(300_000) })).send(),
+      413,
+      'payload_too_large',
+    );
+  });
+
+  it('the same complaint by hotline and zheliban becomes one issue with two sources', async () => {
+    const e = enterpriseIn(t, 'wuxing', 7);
+    const text = '我公司新建厂房已申请竣工验收两个月，至今没有安排现场验收，设备无法进场，影响投产计划。';
+    const hot = await signed('hotline12345', {
+      orderId: `WO-DUP-${seq}`,
+      creditCode: e.creditCode,
+      content: text,
+    })
+      .send()
+      .expect(200);
+    const zlb = await keyed('zheliban', 'demo-zheliban-key', {
+      externalId: `ZLB-DUP-${seq}`,
+      enterpriseName: e.name,
+      contactName: '吴十',
+      content: `${text}请尽快处理。`,
+    }).expect(200);
+    expect(zlb.body).to.include({ status: 'merged', number: hot.body.number });
+    const issue = await issueByNumber(hot.body.number);
+    expect(issue?.sources?.map((s) => s.channel)).to.deep.equal(['hotline12345', 'zheliban']);
+    expect(issue?.sources?.[1].contact).to.deep.equal({ name: '吴十' });
+    expect(issue?.timeline.at(-1)?.note).to.include('浙里办');
+    const detail = await request(t.app)
+      .get(`/api/issues/${String(issue?._id)}`)
+      .set(await t.auth('clerk'));
+    expect(detail.body.sources).to.have.length(2);
+    expect(await t.models.Issue.countDocuments({ enterpriseId: e._id })).to.equal(1);
+  });
+
+  it('an unknown enterprise on the hotline becomes provisional; the issue is taken in', async () => {
+    const unknown = makeCreditCode('91330503MA5T6Y7U8');
+    const res = await signed(
+      'hotline12345',
+      order({ creditCode: unknown, enterpriseName: '南浔新来电机有限公司' }),
+    )
+      .send()
+      .expect(200);
+    const issue = await issueByNumber(res.body.number);
+    const enterprise = await t.models.Enterprise.findById(issue?.enterpriseId).lean();
+    expect(enterprise).to.include({ provisional: true, creditCode: unknown, region: 'nanxun' });
+  });
+
+  it('sms and review: signed pushes, matched by the sender’s mobile and by credit code', async () => {
+    const e = enterpriseIn(t, 'anji', 9);
+    const sms = await signed('sms', {
+      msgId: `SMS-${seq}`,
+      from: e.mobile,
+      text: '园区道路货车限行，原料进不了厂，请帮忙协调交通部门。',
+    })
+      .send()
+      .expect(200);
+    expect(String((await issueByNumber(sms.body.number))?.enterpriseId)).to.equal(String(e._id));
+    const review = await signed('review', {
+      reviewId: `HCP-${seq}`,
+      creditCode: enterpriseIn(t, 'nanxun', 9).creditCode,
+      serviceName: '排污许可证办理',
+      level: '不满意',
+      content: '同一材料被要求反复提交，窗口说法不一致。',
+    })
+      .send()
+      .expect(200);
+    expect((await issueByNumber(review.body.number))?.title).to.equal('好差评不满意：排污许可证办理');
+  });
+
+  it('API keys: issued once by an admin, stored hashed, refused once revoked; unknown keys are refused', async () => {
+    expectError(await keyed('discovery', 'no-such-key', order()), 401, 'api_key_invalid');
+    expectError(
+      await keyed('discovery', 'demo-zheliban-key', { ...order(), externalId: 'D-1' }),
+      401,
+      'api_key_invalid',
+    );
+    expectError(
+      await request(t.app)
+        .get('/api/channels')
+        .set(await t.auth('clerk')),
+      403,
+      'forbidden',
+    );
+
+    const admin = await t.auth('admin');
+    const issued = await request(t.app)
+      .post('/api/channels/discovery/credentials')
+      .set(admin)
+      .send({ label: '数据预警平台' })
+      .expect(201);
+    const key = issued.body.apiKey as string;
+    expect(key).to.match(/^discovery_/);
+    const stored = await t.models.ChannelCredential.findById(issued.body.credential.id).lean();
+    expect(JSON.stringify(stored)).to.not.include(key);
+
+    const ok = await keyed('discovery', key, {
+      externalId: `D-${seq}`,
+      creditCode: enterpriseIn(t, 'changxing', 9).creditCode,
+      content: '数据预警：该企业用电量连续三周下降40%，疑似停产，建议走访了解困难。',
+    });
+    expect(ok.status).to.equal(200);
+    const list = await request(t.app).get('/api/channels').set(admin).expect(200);
+    const discovery = list.body.items.find((c: { id: string }) => c.id === 'discovery');
+    expect(discovery.credentials.map((c: { id: string }) => c.id)).to.include(issued.body.credential.id);
+    expect(JSON.stringify(list.body)).to.not.include(key);
+    expect(JSON.stringify(list.body)).to.not.include('demo-hotline12345-secret');
+
+    await request(t.app)
+      .post(`/api/channels/discovery/credentials/${issued.body.credential.id}/revoke`)
+      .set(admin)
+      .expect(200);
+    expectError(
+      await keyed('discovery', key, { externalId: `D-R-${seq}`, content: '吊销后再来' }),
+      401,
+      'api_key_revoked',
+    );
+    expectError(
+      await request(t.app)
+        .post(`/api/channels/discovery/credentials/${issued.body.credential.id}/revoke`)
+        .set(admin),
+      409,
+      'already_revoked',
+    );
+  });
+
+  it('an admin-issued HMAC secret signs; it is shown once and never listed', async () => {
+    const admin = await t.auth('admin');
+    const issued = await request(t.app)
+      .post('/api/channels/review/credentials')
+      .set(admin)
+      .send({})
+      .expect(201);
+    const secret = issued.body.secret as string;
+    expect(secret.length).to.be.greaterThan(30);
+    const res = await signed(
+      'review',
+      { reviewId: `HCP-N-${seq}`, content: '办事指南与实际要求不一致。', enterpriseName: '不存在的企业' },
+      { secret },
+    ).send();
+    expect(res.status).to.equal(200);
+    const list = await request(t.app).get('/api/channels').set(admin);
+    expect(JSON.stringify(list.body)).to.not.include(secret);
+    expectError(
+      await request(t.app).post('/api/channels/qr/credentials').set(admin).send({}),
+      404,
+      'channel_not_found',
+    );
+  });
+});

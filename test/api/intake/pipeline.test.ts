@@ -1,0 +1,264 @@
+// The intake pipeline behind every channel: the raw inbox before processing, redelivery (sequential and
+// concurrent) answered with the first issue and only to its own source, the dead-letter list with retry and
+// discard, and recovery of entries a crash left accepted.
+import { expect } from 'chai';
+import request from 'supertest';
+import type { InboundMessage } from '../../../server/channels/types.ts';
+import { createPipelineDeps } from '../../../server/intake/intake-sink.ts';
+import { newInboxEntry } from '../../../server/intake/inbox-store.ts';
+import { acceptInbound, channelBy, type PipelineDeps } from '../../../server/intake/pipeline.ts';
+import { createIntakeConfigCache } from '../../../server/intake/intake-config.ts';
+import { recoverInbox } from '../../../server/jobs/inbox-recovery.job.ts';
+import { expectError } from '../helpers.ts';
+import { enterpriseIn, handlerOf, postIssue, useIssueApp } from '../issues/fixtures.ts';
+
+describe('intake pipeline', () => {
+  const t = useIssueApp();
+  let deps: PipelineDeps;
+  let seq = 0;
+
+  before(() => {
+    deps = createPipelineDeps({
+      models: t.models,
+      clock: t.clock,
+      intakeConfig: createIntakeConfigCache(t.models),
+      logger: { warn: () => undefined } as never,
+    });
+  });
+
+  function hotline(over: Partial<InboundMessage> = {}): InboundMessage {
+    seq += 1;
+    return {
+      channel: 'hotline12345',
+      externalId: `WO-P-${seq}`,
+      content: '厂区供电不稳定，用电扩容申请一直没有批复，影响生产排期。',
+      // One enterprise per message, so no message repeats another (repeats merge: see cross-channel tests).
+      enterprise: { creditCode: enterpriseIn(t, 'anji', seq).creditCode },
+      contact: { name: '王经理', phone: '13905721234' },
+      ...over,
+    };
+  }
+
+  const entryOf = (inboxId: string) => t.models.InboxEntry.findById(inboxId).lean();
+
+  it('stores the message in the inbox, creates the issue with contact and source, and records the outcome', async () => {
+    const ack = await acceptInbound(deps, hotline(), 'cred-1');
+    expect(ack.status).to.equal('created');
+    expect(ack.number).to.match(/^HZ-2026-\d{6}$/);
+    await deps.inbox.flush();
+    const entry = await entryOf(ack.inboxId);
+    expect(entry).to.include({
+      status: 'processed',
+      channel: 'hotline12345',
+      credentialId: 'cred-1',
+      outcome: 'created',
+    });
+    expect(entry?.number).to.equal(ack.number);
+    const issue = await t.models.Issue.findById(entry?.issueId).lean();
+    expect(issue?.contact).to.deep.equal({ name: '王经理', phone: '13905721234' });
+    expect(issue?.sources).to.have.length(1);
+    expect(issue?.sources?.[0]).to.include({ channel: 'hotline12345' });
+    expect(issue?.enterpriseId.toString()).to.equal(String(enterpriseIn(t, 'anji', seq)._id));
+  });
+
+  it('a redelivery answers the same number and creates nothing', async () => {
+    const msg = hotline();
+    const first = await acceptInbound(deps, msg);
+    const again = await acceptInbound(deps, { ...msg, content: '同一工单的重复推送' });
+    expect(again).to.include({ status: 'duplicate', number: first.number, inboxId: first.inboxId });
+    expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
+    expect(await t.models.InboxEntry.countDocuments({ externalId: msg.externalId })).to.equal(1);
+  });
+
+  it('concurrent redeliveries: one issue, every delivery gets its number', async () => {
+    const msg = hotline();
+    const acks = await Promise.all([1, 2, 3, 4, 5].map(() => acceptInbound(deps, msg)));
+    const numbers = new Set(acks.map((a) => a.number));
+    expect(numbers.size).to.equal(1);
+    expect([...numbers][0]).to.match(/^HZ-/);
+    expect(acks.filter((a) => a.status === 'created')).to.have.length(1);
+    expect(acks.filter((a) => a.status === 'duplicate')).to.have.length(4);
+    expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
+  });
+
+  it('staff naming another source’s external id learn nothing about that issue (409)', async () => {
+    const msg = hotline();
+    const ack = await acceptInbound(deps, msg);
+    for (const who of ['clerk', handlerOf('anji-centre')]) {
+      const res = await postIssue(t, who, {
+        channel: who === 'clerk' ? 'hotline12345' : 'discovery',
+        externalId: msg.externalId,
+        enterprise: { creditCode: enterpriseIn(t, 'anji').creditCode },
+      });
+      if (who === 'clerk') {
+        expectError(res, 409, 'external_id_conflict');
+        expect(JSON.stringify(res.body)).to.not.include(ack.number);
+      } else {
+        expect(res.status).to.equal(201); // another channel: another message altogether
+        expect(res.body.number).to.not.equal(ack.number);
+      }
+    }
+    // …and the same clerk's own redelivery is still answered.
+    const mine = { channel: 'zheliban', externalId: `ZLB-own-${seq}`, category: 'land', urgency: 'normal' };
+    const a = await postIssue(t, 'clerk', mine);
+    const b = await postIssue(t, 'dispatcher', mine);
+    const c = await postIssue(t, 'clerk', mine);
+    expect(a.status).to.equal(201);
+    expectError(b, 409, 'external_id_conflict');
+    expect(c.status).to.equal(200);
+    expect(c.body).to.include({ id: a.body.id, redelivered: true });
+  });
+
+  it('a message that cannot be processed lands in the dead-letter list; retry processes it; discard needs a reason', async () => {
+    const broken: PipelineDeps = {
+      ...deps,
+      classify: () => {
+        throw new Error('classifier unavailable');
+      },
+    };
+    const msg = hotline();
+    const ack = await acceptInbound(broken, msg);
+    expect(ack.status).to.equal('failed');
+    expect(ack.reason).to.include('classifier unavailable');
+    expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(0);
+
+    const list = await request(t.app)
+      .get('/api/inbox?status=failed')
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    const item = list.body.items.find((i: { id: string }) => i.id === ack.inboxId);
+    expect(item).to.include({ status: 'failed', channel: 'hotline12345', externalId: msg.externalId });
+    expect(item.reason).to.include('classifier unavailable');
+
+    expectError(
+      await request(t.app)
+        .get('/api/inbox')
+        .set(await t.auth(handlerOf('anji-centre'))),
+      403,
+      'forbidden',
+    );
+    expectError(await request(t.app).get('/api/inbox'), 401, 'unauthorized');
+
+    const retried = await request(t.app)
+      .post(`/api/inbox/${ack.inboxId}/retry`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(retried.body.ack.status).to.equal('created');
+    expect(retried.body.entry).to.include({ status: 'processed', attempts: 1 });
+    expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
+    expectError(
+      await request(t.app)
+        .post(`/api/inbox/${ack.inboxId}/retry`)
+        .set(await t.auth('clerk')),
+      409,
+      'not_failed',
+    );
+
+    const other = await acceptInbound(broken, hotline());
+    expectError(
+      await request(t.app)
+        .post(`/api/inbox/${other.inboxId}/discard`)
+        .set(await t.auth('admin'))
+        .send({}),
+      400,
+      'validation_failed',
+    );
+    const discarded = await request(t.app)
+      .post(`/api/inbox/${other.inboxId}/discard`)
+      .set(await t.auth('admin'))
+      .send({ reason: '测试数据，作废' })
+      .expect(200);
+    expect(discarded.body).to.include({ status: 'discarded', discardReason: '测试数据，作废' });
+  });
+
+  it('recovery processes an entry a crash left accepted, once', async () => {
+    const msg = hotline();
+    const crashed = newInboxEntry({
+      msg,
+      channel: msg.channel,
+      externalId: msg.externalId,
+      source: 'channel:hotline12345',
+      origin: channelBy('hotline12345').origin,
+      credentialId: null,
+      now: t.clock.now(),
+    });
+    await t.models.InboxEntry.collection.insertOne(crashed);
+    expect((await recoverInbox(deps)).examined).to.equal(0); // too young: may still be in flight
+    t.clock.advance(60_000);
+    const report = await recoverInbox(deps);
+    expect(report.processed).to.be.greaterThanOrEqual(1);
+    const entry = await entryOf(String(crashed._id));
+    expect(entry?.status).to.equal('processed');
+    const issue = await t.models.Issue.findById(crashed.issueId).lean();
+    expect(issue?.number).to.equal(entry?.number);
+    expect(issue?.externalId).to.equal(msg.externalId);
+  });
+
+  it('two processes recovering the same entry at once create one issue', async () => {
+    const msg = hotline();
+    const crashed = newInboxEntry({
+      msg,
+      channel: msg.channel,
+      externalId: msg.externalId,
+      source: 'channel:hotline12345',
+      origin: channelBy('hotline12345').origin,
+      credentialId: null,
+      now: t.clock.now(),
+    });
+    await t.models.InboxEntry.collection.insertOne(crashed);
+    t.clock.advance(60_000);
+    await Promise.all([recoverInbox(deps), recoverInbox(deps)]);
+    expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
+    expect((await entryOf(String(crashed._id)))?.status).to.equal('processed');
+  });
+
+  it('recovery after a crash between the issue insert and the inbox record creates no second issue', async () => {
+    const lost: PipelineDeps = {
+      ...deps,
+      inbox: { processed: () => undefined, flush: async () => undefined },
+    };
+    const msg = hotline();
+    const ack = await acceptInbound(lost, msg);
+    expect((await entryOf(ack.inboxId))?.status).to.equal('accepted');
+    t.clock.advance(60_000);
+    await recoverInbox(deps);
+    const entry = await entryOf(ack.inboxId);
+    expect(entry).to.include({ status: 'processed', number: ack.number });
+    expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
+  });
+});
+
+describe('contact and sources on the issue', () => {
+  const t = useIssueApp();
+
+  it('staff entry keeps the contact; staff who read the issue see it, the QR page never shows it', async () => {
+    const e = enterpriseIn(t, 'wuxing', 1);
+    const contact = { name: '孙八', phone: '13588889999', email: 'sun@example.com' };
+    const res = await postIssue(t, 'clerk', {
+      enterprise: { creditCode: e.creditCode },
+      category: 'tax',
+      urgency: 'normal',
+      contact,
+    } as never);
+    expect(res.status).to.equal(201);
+    const detail = await request(t.app)
+      .get(`/api/issues/${res.body.id}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(detail.body.contact).to.deep.equal(contact);
+    expect(detail.body.sources).to.have.length(1);
+    expect(detail.body.sources[0]).to.deep.include({ channel: 'window', contact });
+    const page = await request(t.app)
+      .get(`/e/${(await t.models.Enterprise.findById(e._id).lean())?.qrToken}`)
+      .expect(200);
+    expect(page.text).to.not.include('13588889999');
+    expect(page.text).to.not.include('孙八');
+    expect(page.text).to.not.include('sun@example.com');
+  });
+
+  it('a malformed contact is refused with the field named', async () => {
+    const res = await postIssue(t, 'clerk', { contact: { email: 'not-an-address' } } as never);
+    expectError(res, 400, 'validation_failed');
+    expect(res.body.error.message).to.include('contact.email');
+  });
+});
