@@ -9,6 +9,7 @@ import { createTokenSigner } from './auth/token.ts';
 import type { IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
+import { bodyGuard } from './http/body-guard.middleware.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
 import { createIntakeConfigCache, type SnapshotCacheOptions } from './intake/intake-config.ts';
 import { createHttpLogger, type Logger } from './logger.ts';
@@ -78,8 +79,15 @@ export function createApp(deps: AppDeps): Express {
   // Served over plain HTTP (a demo on a LAN address), upgrade-insecure-requests would make browsers fetch the
   // workbench's own assets over https and fail; only ask for it when the public address is https.
   const https = config.publicBaseUrl.startsWith('https:');
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
+  // HSTS over plain http would pin browsers of a LAN demo to an https address that does not exist.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      strictTransportSecurity: https,
+    }),
+  );
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(bodyGuard);
 
   app.get('/healthz', async (_req, res) => {
     const up = await pingDatabase(conn);

@@ -12,6 +12,7 @@ import { enterpriseIssueCreateCommand } from '../../commands/issue-create.comman
 import { cachedSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
 import { isAppError } from '../../errors.ts';
+import { bodyGuard } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import type { SmsSender } from '../../notify/sms.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
@@ -80,6 +81,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
 
   router.use(...pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
+  router.use(bodyGuard);
 
   /** Resolves the printed token; an unknown or rotated one gets the same 404 page, whatever the path. */
   const withEnterprise: RequestHandler = async (req, res, next) => {
