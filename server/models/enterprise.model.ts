@@ -30,6 +30,11 @@ export interface EnterpriseDoc {
   pinHash: string | null;
   /** Consecutive wrong PINs on the QR page; at MAX_PIN_FAILURES the PIN is locked until staff set a new one. */
   pinFailures: number;
+  /**
+   * Owner sessions on the QR page carry the version they were issued at; logging out bumps it, so a copied or
+   * replayed session cookie stops working at once, in every process (see routes/public/qr-session.ts).
+   */
+  ownerSessionVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -55,6 +60,7 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       qrIssuedAt: { type: Date, required: true, default: () => clock.now() },
       pinHash: { type: String, default: null, select: false },
       pinFailures: { type: Number, default: 0, select: false },
+      ownerSessionVersion: { type: Number, default: 0, select: false },
     },
     { timestamps: { currentTime: () => clock.now() }, collection: 'enterprises' },
   );

@@ -112,6 +112,20 @@ export function useQrApp(options: QrTestOptions = {}): QrTestApp {
   return t;
 }
 
+/** A second app process over the same database (its own in-memory state, e.g. rate-limit fallbacks). */
+export function anotherQrApp(t: QrTestApp, options: QrTestOptions = {}): Express {
+  return createApp({
+    config: testConfig(options.env),
+    conn: t.conn,
+    clock: t.clock,
+    authClock: t.clock,
+    logger: pino({ level: 'silent' }),
+    models: t.models,
+    sms: t.sms,
+    qrLimits: { ...RELAXED, ...options.limits },
+  });
+}
+
 export const pageOf = (e: Pick<EnterpriseDoc, 'qrToken'>) => `/e/${e.qrToken}`;
 
 export function csrfOf(html: string): string {

@@ -20,6 +20,7 @@ import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/
 import { messagePage, notFoundPage } from './layout.view.ts';
 import { newIssuePage, ownerPage } from './owner.view.ts';
 import {
+  endOwnerSessionsCommand,
   sendOwnerCodeCommand,
   verifyOwnerCodeCommand,
   verifyOwnerPinCommand,
@@ -35,7 +36,7 @@ import {
   verificationLimits,
   type QrPageLimits,
 } from './qr-page.security.ts';
-import { createQrSessions, pagePath, type OwnerSession } from './qr-session.ts';
+import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
 import { noticeFor, sortForOwner } from './qr-page.notices.ts';
 import { summaryPage, verifyPage } from './summary.view.ts';
 
@@ -88,7 +89,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const token = String(req.params.token);
     const enterprise = await findEnterpriseByToken(ctx.models, token);
     if (!enterprise) return send(res, 404, notFoundPage(nonceOf(res)));
-    const session = sessions.read(req, String(enterprise._id), token);
+    const session = sessions.read(req, sessionOwner(enterprise, token));
     res.locals.qr = { enterprise, token, base: pagePath(token), session } satisfies PageLocals;
     next();
   };
@@ -142,7 +143,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
 
   function startSession(req: Request, res: Response) {
     const { enterprise, token, base } = page(res);
-    sessions.start(req, res, String(enterprise._id), token);
+    sessions.start(req, res, sessionOwner(enterprise, token));
     res.redirect(303, `${base}?msg=verified`);
   }
 
@@ -215,8 +216,9 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     startSession(req, res);
   });
 
-  router.post('/:token/logout', withEnterprise, ownerPost, (req, res) => {
-    const { token, base } = page(res);
+  router.post('/:token/logout', withEnterprise, ownerPost, async (req, res) => {
+    const { enterprise, token, base } = page(res);
+    await endOwnerSessionsCommand(ctx.models, enterprise._id);
     sessions.end(req, res, token);
     res.redirect(303, `${base}?msg=logged_out`);
   });
@@ -287,6 +289,14 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   router.use((_req, res) => send(res, 404, notFoundPage(nonceOf(res))));
   router.use(pageErrors(ctx));
   return router;
+}
+
+function sessionOwner(enterprise: QrEnterprise, qrToken: string): SessionOwner {
+  return {
+    enterpriseId: String(enterprise._id),
+    qrToken,
+    sessionVersion: enterprise.ownerSessionVersion ?? 0,
+  };
 }
 
 function codeError(check: Exclude<CodeCheck, { ok: true }>): string {

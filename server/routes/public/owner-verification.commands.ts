@@ -141,3 +141,11 @@ export async function verifyOwnerPinCommand(
   );
   return 'ok';
 }
+
+/**
+ * Logout: every owner session of the enterprise ends at once, in every process (sessions carry the version
+ * they were issued at). The owner verifies again on each device, which is what logging out should mean.
+ */
+export async function endOwnerSessionsCommand(models: Models, enterpriseId: Types.ObjectId): Promise<void> {
+  await models.Enterprise.updateOne({ _id: enterpriseId }, { $inc: { ownerSessionVersion: 1 } });
+}

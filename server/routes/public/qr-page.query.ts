@@ -28,8 +28,12 @@ export const WHOLE_READ = MAX_OPEN + MAX_FINISHED;
 export const ENTERPRISE_ISSUES_INDEX = { enterpriseId: 1, createdAt: -1, _id: -1 } as const;
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
-/** What the page needs of the enterprise: its name (masked for guests) and where codes are sent. */
-export type QrEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'mobile'>;
+/**
+ * What the page needs of the enterprise: its name (masked for guests), where codes are sent, and the owner
+ * session version (read with the token, so checking a session costs no extra round trip).
+ */
+export type QrEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'mobile'> &
+  Partial<Pick<EnterpriseDoc, 'ownerSessionVersion'>>;
 
 export type QrView = 'summary' | 'owner';
 type SummaryRow = PublicSummaryFields & Pick<PublicIssueFields, '_id'>;
@@ -59,7 +63,7 @@ export async function findEnterpriseByToken(models: Models, token: string): Prom
   if (!TOKEN_SHAPE.test(token)) return null;
   return models.Enterprise.collection.findOne<QrEnterprise>(
     { qrToken: token },
-    { projection: { name: 1, mobile: 1 } },
+    { projection: { name: 1, mobile: 1, ownerSessionVersion: 1 } },
   );
 }
 
