@@ -7,9 +7,10 @@ import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel } from './enterprise.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
+import { defineRateLimitModel } from './rate-limit.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
-import { defineVerificationCodeModel } from './verification-code.model.ts';
+import { defineVerificationCodeModel, dropRetiredCodeIndexes } from './verification-code.model.ts';
 
 const registered = new WeakMap<Connection, ReturnType<typeof defineAll>>();
 
@@ -38,6 +39,8 @@ function defineAll(conn: Connection, clock: Clock) {
     FollowUpClaim: defineFollowUpClaimModel(conn),
     // QR-page owner verification: one live one-time code per enterprise (hashed, expiring, single use).
     VerificationCode: defineVerificationCodeModel(conn),
+    // Rate-limit windows shared by every process (server/rate-limit/), swept by a TTL index.
+    RateLimit: defineRateLimitModel(conn),
   };
 }
 
@@ -46,6 +49,7 @@ export type Models = ReturnType<typeof createModels>;
 /** Builds every declared index (used at start-up and by tests; unique indexes are relied on for 409s). */
 export async function ensureIndexes(models: Models): Promise<void> {
   await dropRetiredIssueIndexes(models.Issue);
+  await dropRetiredCodeIndexes(models.VerificationCode);
   for (const model of Object.values(models)) await model.createIndexes();
 }
 
