@@ -14,7 +14,7 @@ import { createSweepScheduler } from './jobs/scheduler.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { createRealtime } from './realtime/realtime.ts';
-import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
+import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
 const DRAIN_MS = 10_000;
@@ -57,8 +57,11 @@ async function main(): Promise<void> {
   if (config.demo) {
     if ((await models.User.countDocuments()) === 0) {
       logger.info('empty database: seeding demo data');
-      const seeded = await seedDemo(models, clock);
-      logger.info({ units: seeded.units.length, users: seeded.accounts.length }, 'demo data seeded');
+      // Another process starting at the same moment may seed instead; this one then waits for it.
+      const seeded = await seedDemoOnce(models, clock);
+      if (seeded)
+        logger.info({ units: seeded.units.length, users: seeded.accounts.length }, 'demo data seeded');
+      else logger.info('demo data seeded by another process');
     }
   } else {
     const admin = await bootstrapAdmin(models, config.adminUsername, config.adminPassword);
