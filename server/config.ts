@@ -38,6 +38,8 @@ export interface Config {
    * replaces the hop count (a client reaching the app directly can then not forge its address).
    */
   readonly trustedProxies: readonly string[];
+  /** Connections one client address may hold open at once (0: no cap, e.g. behind a proxy that caps). */
+  readonly maxConnectionsPerAddress: number;
   /** First-admin bootstrap outside demo mode (both or neither). */
   readonly adminUsername: string | undefined;
   readonly adminPassword: string | undefined;
@@ -96,6 +98,7 @@ const EnvSchema = z.object({
       ),
     )
     .optional(),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(64),
   ADMIN_USERNAME: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, 'must be 2-32 lowercase letters, digits, _ . -')
@@ -144,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoClock: e.DEMO_CLOCK,
     trustProxy: e.TRUST_PROXY,
     trustedProxies: Object.freeze(e.TRUSTED_PROXIES ?? []),
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
   });

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createSimulatedClock, systemClock } from '../shared/clock.ts';
 import { ROLE_LABELS } from '../shared/roles.ts';
 import { createApp } from './app.ts';
+import { createHttpServer, DEFAULT_HTTP_LIMITS } from './http/http-server.ts';
 import { createTokenSigner } from './auth/token.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ConfigError, loadConfig, resolveJwtSecret, type Config } from './config.ts';
@@ -95,7 +96,11 @@ async function main(): Promise<void> {
     afterClockAdvance,
     onIssueChange,
   });
-  const server = app.listen(config.port, config.host);
+  const server = createHttpServer(app, {
+    ...DEFAULT_HTTP_LIMITS,
+    maxPerAddress: config.maxConnectionsPerAddress,
+  });
+  server.listen(config.port, config.host);
   realtime.attach(server);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
