@@ -4,15 +4,18 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-throttle.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
 import { createTokenSigner } from './auth/token.ts';
 import type { IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
+import { bodyGuard } from './http/body-guard.middleware.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
 import { createIntakeConfigCache, type SnapshotCacheOptions } from './intake/intake-config.ts';
 import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
+import { createRateLimits } from './rate-limit/limiters.ts';
 import { createApiRouter } from './routes/index.ts';
 import { createIntakeRouter } from './routes/intake/index.ts';
 import { createWebStatic } from './http/web.static.ts';
@@ -45,6 +48,8 @@ export interface AppDeps {
   onIssueChange?: IssueChangeListener;
   /** Overrides of the QR page's verification rate limits (tests). */
   qrLimits?: Partial<QrPageLimits>;
+  /** Overrides of the staff login limits (tests). */
+  loginLimits?: Partial<LoginLimits>;
   /** How long another process's configuration change may go unseen here (tests). */
   intakeConfigCache?: SnapshotCacheOptions;
 }
@@ -57,7 +62,8 @@ export function createApp(deps: AppDeps): Express {
   if (!config.jwtSecret)
     throw new Error('createApp: config.jwtSecret is not set (call resolveJwtSecret first)');
   const models = deps.models ?? createModels(conn, clock);
-  const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, deps.authClock ?? systemClock);
+  const securityClock = deps.authClock ?? systemClock;
+  const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, securityClock);
   const ctx: AppContext = {
     config,
     conn,
@@ -70,19 +76,29 @@ export function createApp(deps: AppDeps): Express {
     tokens,
     requireStaff: createRequireStaff(models, tokens),
     intakeConfig: createIntakeConfigCache(models, deps.intakeConfigCache),
+    limits: createRateLimits(models, securityClock),
+    loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...deps.loginLimits },
   };
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', config.trustProxy);
+  // Only the configured proxies may name the client (X-Forwarded-For); see README "Security".
+  app.set('trust proxy', config.trustedProxies.length ? config.trustedProxies : config.trustProxy);
   app.use(createHttpLogger(logger));
   // Served over plain HTTP (a demo on a LAN address), upgrade-insecure-requests would make browsers fetch the
   // workbench's own assets over https and fail; only ask for it when the public address is https.
   const https = config.publicBaseUrl.startsWith('https:');
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } } }));
+  // HSTS over plain http would pin browsers of a LAN demo to an https address that does not exist.
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      strictTransportSecurity: https,
+    }),
+  );
   // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
   app.use('/api/intake', createIntakeRouter(ctx, { securityClock: deps.authClock ?? systemClock }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(bodyGuard);
 
   app.get('/healthz', async (_req, res) => {
     const up = await pingDatabase(conn);
@@ -97,7 +113,7 @@ export function createApp(deps: AppDeps): Express {
     '/e',
     createQrPageRouter(ctx, {
       sms: deps.sms ?? createLogSmsSender(logger),
-      securityClock: deps.authClock ?? systemClock,
+      securityClock,
       limits: deps.qrLimits,
     }),
   );

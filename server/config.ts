@@ -33,6 +33,13 @@ export interface Config {
   readonly demoClock: boolean;
   /** Express `trust proxy` hop count, so rate limits see the client's address behind a reverse proxy. */
   readonly trustProxy: number;
+  /**
+   * Addresses or CIDR ranges of the reverse proxies allowed to name the client in X-Forwarded-For; when set it
+   * replaces the hop count (a client reaching the app directly can then not forge its address).
+   */
+  readonly trustedProxies: readonly string[];
+  /** Connections one client address may hold open at once (0: no cap, e.g. behind a proxy that caps). */
+  readonly maxConnectionsPerAddress: number;
   /** First-admin bootstrap outside demo mode (both or neither). */
   readonly adminUsername: string | undefined;
   readonly adminPassword: string | undefined;
@@ -52,6 +59,9 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** An IPv4/IPv6 address, optionally with a /prefix, or one of Express's names (loopback, linklocal, uniquelocal). */
+const PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(\/\d{1,3})?)$/;
 
 const flag = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -77,6 +87,23 @@ const EnvSchema = z.object({
   DEMO: flag.optional(),
   DEMO_CLOCK: flag.default(false),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  TRUSTED_PROXIES: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine((p) => PROXY_ENTRY.test(p), {
+          error: 'must be comma-separated IP addresses or CIDR ranges',
+        }),
+      ),
+    )
+    .optional(),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(100_000).default(64),
   ADMIN_USERNAME: z
     .string()
     .regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, 'must be 2-32 lowercase letters, digits, _ . -')
@@ -125,6 +152,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo,
     demoClock: e.DEMO_CLOCK,
     trustProxy: e.TRUST_PROXY,
+    trustedProxies: Object.freeze(e.TRUSTED_PROXIES ?? []),
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
     channelSecretKey: e.CHANNEL_SECRET_KEY,

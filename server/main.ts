@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createSimulatedClock, systemClock } from '../shared/clock.ts';
 import { ROLE_LABELS } from '../shared/roles.ts';
 import { createApp } from './app.ts';
+import { createHttpServer, DEFAULT_HTTP_LIMITS } from './http/http-server.ts';
 import { createTokenSigner } from './auth/token.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ConfigError, loadConfig, resolveJwtSecret, type Config } from './config.ts';
@@ -19,7 +20,7 @@ import { createPipelineDeps } from './intake/intake-sink.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { createRealtime } from './realtime/realtime.ts';
-import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
+import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
 const DRAIN_MS = 10_000;
@@ -65,8 +66,11 @@ async function main(): Promise<void> {
   if (config.demo) {
     if ((await models.User.countDocuments()) === 0) {
       logger.info('empty database: seeding demo data');
-      const seeded = await seedDemo(models, clock);
-      logger.info({ units: seeded.units.length, users: seeded.accounts.length }, 'demo data seeded');
+      // Another process starting at the same moment may seed instead; this one then waits for it.
+      const seeded = await seedDemoOnce(models, clock);
+      if (seeded)
+        logger.info({ units: seeded.units.length, users: seeded.accounts.length }, 'demo data seeded');
+      else logger.info('demo data seeded by another process');
     }
     await seedDemoChannelCredentials(models, channelSecretKeyOf(config), clock);
   } else {
@@ -101,7 +105,11 @@ async function main(): Promise<void> {
     afterClockAdvance,
     onIssueChange,
   });
-  const server = app.listen(config.port, config.host);
+  const server = createHttpServer(app, {
+    ...DEFAULT_HTTP_LIMITS,
+    maxPerAddress: config.maxConnectionsPerAddress,
+  });
+  server.listen(config.port, config.host);
   realtime.attach(server);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

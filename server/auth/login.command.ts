@@ -6,12 +6,15 @@ import type { Actor } from '../../shared/roles.ts';
 import { unauthorized } from '../errors.ts';
 import type { Models, UserDoc } from '../models/index.ts';
 import { dummyVerify, verifyPassword } from './password.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { TokenSigner } from './token.ts';
 
 export interface AuthDeps {
   models: Models;
   tokens: TokenSigner;
   clock: Clock;
+  /** Per-account attempt limit and progressive delay (the API always passes one). */
+  throttle?: LoginThrottle;
 }
 
 export async function loginCommand(
@@ -19,12 +22,16 @@ export async function loginCommand(
   input: { username: string; password: string },
 ): Promise<{ token: string; user: UserDoc }> {
   const username = input.username.trim().toLowerCase();
+  await deps.throttle?.admit(username);
   const user = await deps.models.User.findOne({ username }).lean();
   const ok = user
     ? await verifyPassword(input.password, user.passwordHash)
     : await dummyVerify(input.password);
   if (!user || !ok || user.disabled) throw unauthorized('用户名或密码错误', 'invalid_credentials');
-  await deps.models.User.updateOne({ _id: user._id }, { $set: { lastLoginAt: deps.clock.now() } });
+  await Promise.all([
+    deps.models.User.updateOne({ _id: user._id }, { $set: { lastLoginAt: deps.clock.now() } }),
+    deps.throttle?.succeeded(username),
+  ]);
   return { token: deps.tokens.sign(String(user._id), user.tokenVersion), user };
 }
 

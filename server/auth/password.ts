@@ -1,7 +1,12 @@
 // Password (and PIN) hashing with node:crypto scrypt — a maintained memory-hard KDF with no extra dependency.
 // Each hash carries its own random salt and cost parameters (`scrypt$N$r$p$salt$hash`), so the cost can be
-// raised later without invalidating stored hashes. Comparison is constant-time.
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+// raised later without invalidating stored hashes. Comparison is constant-time. The derivation runs in the
+// KDF pool's own threads (kdf-pool.ts), never on libuv's pool that the database's file I/O needs.
+//
+// Every login costs the same: every hash this code writes uses DEFAULT_SCRYPT (demo accounts included), and
+// an unknown username is checked against a dummy hash of the same cost, so timing tells nothing.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { kdfPool } from './kdf-pool.ts';
 
 export interface ScryptParams {
   N: number;
@@ -11,19 +16,20 @@ export interface ScryptParams {
 
 /** 2^15 × 8 × 128 B = 32 MiB and ~100 ms per hash on a laptop core. */
 export const DEFAULT_SCRYPT: ScryptParams = Object.freeze({ N: 32768, r: 8, p: 1 });
-/**
- * For seeded demo accounts only: their password (demo1234) is printed at start-up, so a costly hash protects
- * nothing and would only slow the first start. Passwords set through the API always use DEFAULT_SCRYPT.
- */
-export const DEMO_SCRYPT: ScryptParams = Object.freeze({ N: 4096, r: 8, p: 1 });
 const KEY_LEN = 64;
 const SALT_LEN = 16;
 
 function derive(plain: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
-  const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r + 1024 * 1024 };
-  return new Promise((resolve, reject) => {
-    scrypt(plain.normalize('NFKC'), salt, KEY_LEN, options, (err, key) => (err ? reject(err) : resolve(key)));
-  });
+  const maxmem = 256 * params.N * params.r + 1024 * 1024;
+  return kdfPool().derive(plain.normalize('NFKC'), salt, KEY_LEN, { ...params, maxmem });
+}
+
+/** The cost parameters a stored hash was made with, or undefined for a malformed one. */
+export function hashParamsOf(stored: string): ScryptParams | undefined {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return undefined;
+  const [N, r, p] = parts.slice(1, 4).map(Number);
+  return { N, r, p };
 }
 
 export async function hashPassword(plain: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
@@ -47,12 +53,17 @@ export async function verifyPassword(plain: string, stored: string): Promise<boo
 
 let dummyHash: Promise<string> | undefined;
 
+/** The hash unknown usernames are checked against (DEFAULT_SCRYPT, like every real one). */
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword('dummy-password-never-matches');
+  return dummyHash;
+}
+
 /**
  * Burns the same time as a real verification, for logins with an unknown username, so response timing does
  * not reveal which usernames exist.
  */
 export async function dummyVerify(plain: string): Promise<false> {
-  dummyHash ??= hashPassword('dummy-password-never-matches');
-  await verifyPassword(plain, await dummyHash);
+  await verifyPassword(plain, await dummyPasswordHash());
   return false;
 }

@@ -3,6 +3,7 @@
 // characters, absurd depth), the work-order fields most platforms send, zod failures as stable refusal codes,
 // and the JSON acknowledgement `{number, status}`.
 import { z } from 'zod';
+import { bodyProblem } from '../http/body-guard.middleware.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
 import { LIMITS } from '../../shared/schemas.ts';
 import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
@@ -17,31 +18,10 @@ export interface JsonChannelAdapter {
   reply(ack: IntakeAck): AdapterReply;
 }
 
-const MAX_DEPTH = 16;
-const FORBIDDEN_KEYS = new Set(['_bsontype', '__proto__', 'constructor', 'prototype']);
-
-function hostile(message: string): ChannelRefusal {
-  return new ChannelRefusal('hostile_input', 400, message);
-}
-
-/** Throws on keys and text a database or a prototype chain must never see. */
-export function assertSafeJson(value: unknown, depth = 0): void {
-  if (depth > MAX_DEPTH) throw hostile('JSON 嵌套层级过深');
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw hostile('文本中含有空字符（NUL）');
-    return;
-  }
-  if (Array.isArray(value)) {
-    for (const v of value) assertSafeJson(v, depth + 1);
-    return;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.startsWith('$') || FORBIDDEN_KEYS.has(k) || k.includes('\u0000'))
-        throw hostile(`不允许的字段名：${k.split('\u0000').join('\\0').slice(0, 40)}`);
-      assertSafeJson(v, depth + 1);
-    }
-  }
+/** Throws on keys and text a database or a prototype chain must never see (the same rule as every JSON body). */
+export function assertSafeJson(value: unknown): void {
+  const problem = bodyProblem(value);
+  if (problem) throw new ChannelRefusal('hostile_input', 400, problem);
 }
 
 export function parseJsonObject(raw: Buffer): Record<string, unknown> {

@@ -3,12 +3,14 @@
 import type { RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
 import type { Clock, SimulatedClock } from '../../shared/clock.ts';
+import type { LoginLimits } from '../auth/login-throttle.ts';
 import type { TokenSigner } from '../auth/token.ts';
 import type { IssueChangeListener } from '../commands/issue-deps.ts';
 import type { Config } from '../config.ts';
 import type { IntakeConfigSource } from '../intake/intake-config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
+import type { RateLimits } from '../rate-limit/limiters.ts';
 
 export interface AppContext {
   config: Config;
@@ -30,4 +32,8 @@ export interface AppContext {
    * call invalidate() after the write.
    */
   intakeConfig: IntakeConfigSource;
+  /** Rate limiters whose counters live in the database (shared by every process); use these, not memory. */
+  limits: RateLimits;
+  /** Staff login limits (per address, per account, progressive delay). */
+  loginLimits: LoginLimits;
 }

@@ -48,6 +48,11 @@ export interface EnterpriseDoc {
   provisional?: boolean;
   /** Why intake created it (what the message said), for the centre's review. */
   provisionalNote?: string;
+  /**
+   * Owner sessions on the QR page carry the version they were issued at; logging out bumps it, so a copied or
+   * replayed session cookie stops working at once, in every process (see routes/public/qr-session.ts).
+   */
+  ownerSessionVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -89,6 +94,7 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       wechatOpenids: { type: [String], default: undefined },
       provisional: { type: Boolean },
       provisionalNote: { type: String, maxlength: 500 },
+      ownerSessionVersion: { type: Number, default: 0, select: false },
     },
     { timestamps: { currentTime: () => clock.now() }, collection: 'enterprises' },
   );

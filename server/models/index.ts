@@ -9,9 +9,10 @@ import { defineEnterpriseModel, migrateEnterpriseIndexes } from './enterprise.mo
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineInboxModel } from './inbox.model.ts';
 import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
+import { defineRateLimitModel } from './rate-limit.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
-import { defineVerificationCodeModel } from './verification-code.model.ts';
+import { defineVerificationCodeModel, dropRetiredCodeIndexes } from './verification-code.model.ts';
 
 const registered = new WeakMap<Connection, ReturnType<typeof defineAll>>();
 
@@ -44,6 +45,8 @@ function defineAll(conn: Connection, clock: Clock) {
     InboxEntry: defineInboxModel(conn),
     ChannelCredential: defineChannelCredentialModel(conn),
     ChannelReplay: defineChannelReplayModel(conn),
+    // Rate-limit windows shared by every process (server/rate-limit/), swept by a TTL index.
+    RateLimit: defineRateLimitModel(conn),
   };
 }
 
@@ -53,6 +56,7 @@ export type Models = ReturnType<typeof createModels>;
 export async function ensureIndexes(models: Models): Promise<void> {
   await dropRetiredIssueIndexes(models.Issue);
   await migrateEnterpriseIndexes(models.Enterprise);
+  await dropRetiredCodeIndexes(models.VerificationCode);
   for (const model of Object.values(models)) await model.createIndexes();
 }
 

@@ -1,12 +1,15 @@
-// One-time codes sent to an enterprise's registered mobile for owner verification on the QR page. One live code
-// per enterprise (a new one replaces the old), stored only as a keyed hash, with its expiry, a counter of
-// tries and the moment it was used, so the "single use, at most five tries" rules are enforced by atomic
-// conditional updates rather than by reading and then writing.
+// One-time codes sent to an enterprise's registered mobile for owner verification on the QR page. A code
+// belongs to the browser that asked for it (`clientTag`, a keyed digest of its pre-session cookie): one live
+// code per enterprise and browser, so another visitor's wrong guesses can neither spend nor kill the code
+// the owner is typing in. Stored only as a keyed hash, with its expiry, a counter of tries and the moment it
+// was used, so the "single use, at most five tries" rules are enforced by atomic conditional updates.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 export interface VerificationCodeDoc {
   _id: Types.ObjectId;
   enterpriseId: Types.ObjectId;
+  /** Keyed digest of the requesting browser's pre-session cookie: only that browser can use the code. */
+  clientTag: string;
   /** HMAC of the code (server key), never the code itself. */
   codeHash: string;
   sentAt: Date;
@@ -22,6 +25,7 @@ export function defineVerificationCodeModel(conn: Connection): VerificationCodeM
   const schema = new Schema<VerificationCodeDoc>(
     {
       enterpriseId: { type: Schema.Types.ObjectId, required: true },
+      clientTag: { type: String, required: true },
       codeHash: { type: String, required: true },
       sentAt: { type: Date, required: true },
       expiresAt: { type: Date, required: true },
@@ -30,6 +34,16 @@ export function defineVerificationCodeModel(conn: Connection): VerificationCodeM
     },
     { collection: 'verification_codes', versionKey: false },
   );
-  schema.index({ enterpriseId: 1 }, { unique: true });
+  schema.index({ enterpriseId: 1, clientTag: 1 }, { unique: true });
+  // Spent and expired codes go after a day (the resend spacing only needs the last minute).
+  schema.index({ expiresAt: 1 }, { expireAfterSeconds: 86_400 });
   return conn.model<VerificationCodeDoc>('VerificationCode', schema);
+}
+
+/** One live code per enterprise (before codes were bound to a browser); its unique index would refuse a second. */
+export async function dropRetiredCodeIndexes(model: VerificationCodeModel): Promise<void> {
+  const existing = await model.listIndexes().catch(() => []);
+  if (existing.some((ix: { name: string }) => ix.name === 'enterpriseId_1')) {
+    await model.collection.dropIndex('enterpriseId_1');
+  }
 }

@@ -1,6 +1,6 @@
 // Actor-level policies for everything that is not an issue: configuration (admin only), the directory of
 // units and enterprises (all staff), enterprise codes, and the demo clock. Pure functions, tested as a matrix.
-import type { Actor, Role } from '../../shared/roles.ts';
+import { CENTRE_ROLES, UNIT_ROLES, type Actor, type Role } from '../../shared/roles.ts';
 
 const is =
   (...roles: Role[]) =>
@@ -21,7 +21,15 @@ export const canCreateEnterprise = is('admin', 'clerk', 'dispatcher');
 export const canEditEnterprise = is('admin', 'clerk', 'dispatcher');
 /** The PIN is handed to the owner in person at the window, so only the desks that register may set it. */
 export const canSetEnterprisePin = is('admin', 'clerk');
-export const canViewEnterpriseQr = anyStaff;
+/**
+ * The registered mobile and the enterprise code (its URL is the public page's bearer credential) are for the
+ * desks that register enterprises, hand out codes and call owners back: the service centre and admins.
+ */
+export const canViewEnterpriseCredentials = is('admin', ...CENTRE_ROLES);
+export const canViewEnterpriseQr = canViewEnterpriseCredentials;
+/** A unit's staff see an enterprise's contact while their unit handles (or co-handles) one of its issues. */
+export const mayViewContactAsHandler = (actor: Actor): boolean =>
+  UNIT_ROLES.includes(actor.role) && !!actor.unitId;
 export const canRotateEnterpriseQr = is('admin', 'clerk');
 export const canClassify = anyStaff;
 export const canUseDevClock = is('admin');

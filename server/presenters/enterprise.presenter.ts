@@ -1,6 +1,10 @@
-// Field whitelists for enterprises as staff see them. The list masks the registered mobile; the detail view
-// shows it (staff call owners back) plus the enterprise-code URL. The PIN hash never leaves the server.
+// Field whitelists for enterprises as staff see them, by least privilege. Everyone sees the summary (the
+// mobile masked). The registered mobile and the enterprise-code URL (the public page's bearer credential)
+// go only to the service centre and admins; a unit's staff see the mobile of an enterprise whose issue their
+// unit handles, never the code. The PIN hash never leaves the server.
+import type { Actor } from '../../shared/roles.ts';
 import type { EnterpriseDoc } from '../models/index.ts';
+import { canViewEnterpriseCredentials } from '../policies/index.ts';
 
 /** The URL printed in an enterprise's QR code. */
 export function enterpriseCodeUrl(publicBaseUrl: string, qrToken: string): string {
@@ -37,4 +41,22 @@ export function presentEnterprise(e: EnterpriseLike, publicBaseUrl: string) {
     qrIssuedAt: e.qrIssuedAt.toISOString(),
     createdAt: e.createdAt.toISOString(),
   };
+}
+
+/** What the actor's unit has to do with the enterprise (decided by the route: one indexed read). */
+export interface EnterpriseRelation {
+  /** The actor's unit handles or co-handles at least one of the enterprise's issues. */
+  handlesIssue: boolean;
+}
+
+/** The detail view an actor may see: full, summary plus contact, or summary. */
+export function presentEnterpriseFor(
+  actor: Actor,
+  e: EnterpriseLike,
+  publicBaseUrl: string,
+  relation: EnterpriseRelation = { handlesIssue: false },
+) {
+  if (canViewEnterpriseCredentials(actor)) return presentEnterprise(e, publicBaseUrl);
+  if (relation.handlesIssue) return { ...presentEnterpriseSummary(e), mobile: e.mobile };
+  return presentEnterpriseSummary(e);
 }

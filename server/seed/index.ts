@@ -1,10 +1,13 @@
 // The idempotent demo seed: units (config/units.ts), demo staff accounts and ≥200 deterministic enterprises.
-// Every step inserts only what is missing, so running it twice, or on a partly seeded database, is safe.
+// Every step inserts only what is missing, so running it twice, or on a partly seeded database, is safe, also
+// in two processes at once (insert-missing.ts); the demo issues are seeded by whichever process claims them
+// (seedDemoOnce), since they have no natural key to deduplicate on.
 import { UNITS } from '../../config/units.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ScryptParams } from '../auth/password.ts';
 import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
 import { generateDemoEnterprises, type DemoEnterprise } from './enterprises.seed.ts';
+import { insertMissing } from './insert-missing.ts';
 import { seedIssues } from './issues.seed.ts';
 import { seedUnits, type UnitSpec } from './units.seed.ts';
 import { seedUsers, type DemoAccount } from './users.seed.ts';
@@ -12,7 +15,7 @@ import { seedUsers, type DemoAccount } from './users.seed.ts';
 export { DEMO_PASSWORD, type DemoAccount } from './users.seed.ts';
 
 export interface SeedOptions {
-  /** scrypt cost for the demo accounts (default DEMO_SCRYPT; tests pass an even cheaper one). */
+  /** scrypt cost for the demo accounts (default DEFAULT_SCRYPT, as every login; tests pass a cheap one). */
   hashParams?: ScryptParams;
   enterpriseCount?: number;
   units?: readonly UnitSpec[];
@@ -35,7 +38,7 @@ async function seedEnterprises(models: Models, list: readonly DemoEnterprise[]):
     ),
   );
   const missing = list.filter((e) => !existing.has(e.creditCode));
-  if (missing.length) await models.Enterprise.insertMany(missing);
+  await insertMissing(models.Enterprise, missing);
   return models.Enterprise.find({ creditCode: { $in: codes } }).lean();
 }
 
@@ -51,4 +54,34 @@ export async function seedDemo(
   if (options.issues !== false) await seedIssues(models, clock, { units, enterprises });
 
   return { units, accounts, enterprises, seededAt: clock.now() };
+}
+
+const SEED_CLAIM = 'seed:demo';
+const SEED_WAIT_MS = 5 * 60_000;
+
+/**
+ * Seeds an empty demo database once however many processes start on it together: the first to insert the
+ * claim row seeds, the others wait until it marks the seed done (or give up waiting after SEED_WAIT_MS and
+ * start anyway: the seed is idempotent). Returns the summary when this process seeded, else undefined.
+ */
+export async function seedDemoOnce(
+  models: Models,
+  clock: Clock,
+  options: SeedOptions = {},
+): Promise<SeedSummary | undefined> {
+  const claims = models.Counter.collection;
+  try {
+    await claims.insertOne({ _id: SEED_CLAIM as never, seq: 0 });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 11000) throw err;
+    const until = Date.now() + SEED_WAIT_MS;
+    while (Date.now() < until) {
+      if ((await claims.findOne({ _id: SEED_CLAIM as never }))?.seq === 1) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return undefined;
+  }
+  const summary = await seedDemo(models, clock, options);
+  await claims.updateOne({ _id: SEED_CLAIM as never }, { $set: { seq: 1 } });
+  return summary;
 }

@@ -2,6 +2,7 @@
 // Existing units are left as an admin may have edited them.
 import type { CategoryId, UnitLevel } from '../../shared/states.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
+import { insertMissing } from './insert-missing.ts';
 
 export interface UnitSpec {
   code: string;
@@ -19,7 +20,8 @@ export async function seedUnits(models: Models, specs: readonly UnitSpec[]): Pro
   );
   const missing = specs.filter((s) => !existing.has(s.code));
   if (missing.length) {
-    await models.Unit.insertMany(
+    await insertMissing(
+      models.Unit,
       missing.map((s) => ({
         code: s.code,
         name: s.name,

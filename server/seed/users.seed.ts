@@ -1,9 +1,10 @@
 // Demo staff accounts: one per centre/city role, plus `handler-<unit code>` and `unithead-<unit code>` for
 // every demo unit. All share the demo password; they exist only in demo mode.
 import type { Role } from '../../shared/roles.ts';
-import { DEMO_SCRYPT, hashPassword, type ScryptParams } from '../auth/password.ts';
+import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from '../auth/password.ts';
 import type { Models, UnitDoc, UserDoc } from '../models/index.ts';
 import { CITY_REGION } from '../policies/issue.policy.ts';
+import { insertMissing } from './insert-missing.ts';
 import { personName } from './names.ts';
 import { createRng } from './prng.ts';
 
@@ -63,7 +64,8 @@ function codeSeed(code: string): number {
 export async function seedUsers(
   models: Models,
   units: readonly UnitDoc[],
-  hashParams: ScryptParams = DEMO_SCRYPT,
+  // The same cost as every other hash: a cheaper demo hash would make demo accounts tell-tale by timing.
+  hashParams: ScryptParams = DEFAULT_SCRYPT,
 ): Promise<DemoAccount[]> {
   const accounts = demoAccounts(units);
   const unitByCode = new Map(units.map((u) => [u.code, u]));
@@ -76,7 +78,7 @@ export async function seedUsers(
   const docs: Array<
     Omit<UserDoc, '_id' | 'disabled' | 'tokenVersion' | 'lastLoginAt' | 'createdAt' | 'updatedAt'>
   > = [];
-  // Hash in small parallel batches: scrypt runs on libuv's thread pool.
+  // Hash in small parallel batches (the KDF pool queues them for its threads).
   for (let i = 0; i < missing.length; i += 8) {
     const batch = missing.slice(i, i + 8);
     const hashes = await Promise.all(batch.map(() => hashPassword(DEMO_PASSWORD, hashParams)));
@@ -91,6 +93,6 @@ export async function seedUsers(
       }),
     );
   }
-  if (docs.length) await models.User.insertMany(docs);
+  await insertMissing(models.User, docs);
   return accounts;
 }

@@ -274,7 +274,7 @@ describe('api: admin configuration', () => {
           .set(auth)
           .send({ value: { $where: '1' } }),
         400,
-        'validation_failed',
+        'invalid_body',
       );
       expectError(
         await request(t.app)

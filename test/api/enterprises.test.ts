@@ -258,7 +258,7 @@ describe('api: enterprises', () => {
     it('GET qr.png returns a PNG image', async () => {
       const res = await request(t.app)
         .get(`/api/enterprises/${String(first()._id)}/qr.png`)
-        .set(await t.auth('leader'))
+        .set(await t.auth('director'))
         .expect(200);
       expect(res.headers['content-type']).to.equal('image/png');
       expect((res.body as Buffer).subarray(0, 8).toString('hex')).to.equal('89504e470d0a1a0a');

@@ -63,7 +63,15 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Also seed the ~320 demo issues (default false: slow, and suites make the issues they assert on). */
   issues?: boolean;
+  /** Extra app dependencies (e.g. loginLimits). */
+  deps?: Partial<AppDeps>;
 }
+
+/**
+ * Login limits as production has them, but with a millisecond progressive delay: suites that fail logins on
+ * purpose would otherwise wait seconds (the delay itself is tested in test/api/security/login-limits.test.ts).
+ */
+export const TEST_LOGIN_LIMITS = Object.freeze({ baseDelayMs: 1, maxDelayMs: 4 });
 
 export async function openTestDatabase(): Promise<Connection> {
   const server = await embeddedDb();
@@ -98,7 +106,16 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
         ? undefined
         : await seedDemo(models, clock, { hashParams: TEST_HASH, issues: options.issues ?? false });
     const logger = pino({ level: 'silent' });
-    const app = createApp({ config, conn, clock, logger, models, simulatedClock: clock });
+    const app = createApp({
+      config,
+      conn,
+      clock,
+      logger,
+      models,
+      simulatedClock: clock,
+      loginLimits: TEST_LOGIN_LIMITS,
+      ...options.deps,
+    });
     const login = async (username: string, password = DEMO_PASSWORD) => {
       const res = await request(app).post('/api/auth/login').send({ username, password });
       if (res.status !== 200)

@@ -58,6 +58,7 @@ const RELAXED: Partial<QrPageLimits> = {
   sendPerIp: 1000,
   verifyPerToken: 1000,
   verifyPerIp: 1000,
+  submitPerEnterprise: 1000,
 };
 
 export function useQrApp(options: QrTestOptions = {}): QrTestApp {
@@ -112,6 +113,20 @@ export function useQrApp(options: QrTestOptions = {}): QrTestApp {
   return t;
 }
 
+/** A second app process over the same database (its own in-memory state, e.g. rate-limit fallbacks). */
+export function anotherQrApp(t: QrTestApp, options: QrTestOptions = {}): Express {
+  return createApp({
+    config: testConfig(options.env),
+    conn: t.conn,
+    clock: t.clock,
+    authClock: t.clock,
+    logger: pino({ level: 'silent' }),
+    models: t.models,
+    sms: t.sms,
+    qrLimits: { ...RELAXED, ...options.limits },
+  });
+}
+
 export const pageOf = (e: Pick<EnterpriseDoc, 'qrToken'>) => `/e/${e.qrToken}`;
 
 export function csrfOf(html: string): string {
@@ -123,6 +138,24 @@ export function csrfOf(html: string): string {
 /** A browser: its own cookie jar. */
 export const browser = (t: QrTestApp) => request.agent(t.app);
 export type Browser = ReturnType<typeof browser>;
+
+/** A fresh phone (optionally behind a given client address) with the verify form open, and the form's token. */
+export async function openVerify(t: QrTestApp, e: EnterpriseDoc, ip?: string) {
+  const b = browser(t);
+  const get = b.get(`${pageOf(e)}/verify`);
+  if (ip) get.set('X-Forwarded-For', ip);
+  const csrf = csrfOf((await get.expect(200)).text);
+  return { b, csrf };
+}
+
+/** Staff (a clerk) set the enterprise's PIN. */
+export async function setOwnerPin(t: QrTestApp, e: EnterpriseDoc, pin: string): Promise<void> {
+  await request(t.app)
+    .put(`/api/enterprises/${String(e._id)}/pin`)
+    .set(await t.auth('clerk'))
+    .send({ pin })
+    .expect(204);
+}
 
 /** Opens the verification page and asks for a code; returns the form's CSRF token. */
 export async function requestCode(t: QrTestApp, b: Browser, e: EnterpriseDoc): Promise<string> {

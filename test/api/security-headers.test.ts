@@ -27,3 +27,21 @@ describe('api: security headers', () => {
     });
   });
 });
+
+// Finding 13: HSTS pins a browser to https for a year; over plain http it would lock a LAN demo out.
+describe('api: HSTS only when the public address is https', () => {
+  describe('plain http', () => {
+    const t = useTestApp({ env: { PUBLIC_BASE_URL: 'http://192.168.1.20:3000' } });
+    it('sends no Strict-Transport-Security', async () => {
+      const res = await request(t.app).get('/healthz');
+      expect(res.headers).not.to.have.property('strict-transport-security');
+    });
+  });
+  describe('https', () => {
+    const t = useTestApp({ env: { PUBLIC_BASE_URL: 'https://qy.huzhou.example' } });
+    it('sends Strict-Transport-Security', async () => {
+      const res = await request(t.app).get('/healthz');
+      expect(res.headers['strict-transport-security']).to.match(/max-age=\d+/);
+    });
+  });
+});

@@ -15,7 +15,7 @@ import { MongoClient } from 'mongodb';
 import mongoose from 'mongoose';
 import pino from 'pino';
 import { DAY_MS, systemClock, type Clock } from '../../../shared/clock.ts';
-import { DEMO_SCRYPT, hashPassword } from '../../../server/auth/password.ts';
+import { DEFAULT_SCRYPT, hashPassword } from '../../../server/auth/password.ts';
 import { startEmbeddedServer } from '../../../server/db/embedded/server.ts';
 import { createModels, ensureIndexes, type Models } from '../../../server/models/index.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../../server/seed/index.ts';
@@ -70,7 +70,7 @@ async function insertWorld(models: Models, world: World): Promise<void> {
   // scrypt runs on libuv's pool: a few at a time.
   for (let i = 0; i < actors.length; i += 8)
     hashes.push(
-      ...(await Promise.all(actors.slice(i, i + 8).map(() => hashPassword(DEMO_PASSWORD, DEMO_SCRYPT)))),
+      ...(await Promise.all(actors.slice(i, i + 8).map(() => hashPassword(DEMO_PASSWORD, DEFAULT_SCRYPT)))),
     );
   await models.User.insertMany(
     actors.map((a, i) => ({

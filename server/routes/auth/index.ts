@@ -1,15 +1,16 @@
 // Staff identity endpoints: POST /api/auth/login (rate-limited), POST /api/auth/logout, GET /api/me.
+// Login limits are counted in the database (every process shares them): failed attempts per client address
+// and per address + account here, attempts per account wherever they come from in the login command.
 import { Router, type Request } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { loginCommand, logoutCommand } from '../../auth/login.command.ts';
+import { createLoginThrottle } from '../../auth/login-throttle.ts';
+import { clientKey } from '../../rate-limit/limiters.ts';
 import { tooMany } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { notFound } from '../../errors.ts';
 import { presentUser } from '../../presenters/user.presenter.ts';
 import { loginSchema } from './auth.schema.ts';
-
-const WINDOW_MS = 15 * 60 * 1000;
 
 function usernameOf(req: Request): string {
   const raw: unknown = (req.body as { username?: unknown } | undefined)?.username;
@@ -18,25 +19,29 @@ function usernameOf(req: Request): string {
 
 export function createAuthRouter(ctx: AppContext): Router {
   const router = Router();
-  const limited = (key: (req: Request) => string, limit: number) =>
-    rateLimit({
-      windowMs: WINDOW_MS,
+  const limits = ctx.loginLimits;
+  const limited = (name: string, key: (req: Request) => string, limit: number) =>
+    ctx.limits.limiter({
+      name,
+      windowMs: limits.windowMs,
       limit,
-      // Only failed attempts count, so staff who log in correctly are never locked out.
-      skipSuccessfulRequests: true,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: key,
+      // Only failed attempts count, so staff who log in correctly are never locked out by their address.
+      onlyFailures: true,
+      key,
       handler: (_req, _res, next) => next(tooMany('登录尝试过于频繁，请15分钟后再试')),
     });
-  const ip = (req: Request) => ipKeyGenerator(req.ip ?? '');
-  // Per IP+username against guessing one account; a looser per-IP cap against spraying many accounts.
-  const perUser = limited((req) => `${ip(req)}|${usernameOf(req)}`, 10);
-  const perIp = limited(ip, 100);
+  // Per address + account against guessing one account; a looser per-address cap against spraying many.
+  const perUser = limited(
+    'login-ip-account',
+    (req) => `${clientKey(req)}|${usernameOf(req)}`,
+    limits.perIpAccount,
+  );
+  const perIp = limited('login-ip', clientKey, limits.perIp);
+  const throttle = createLoginThrottle(ctx.limits.counters, limits);
 
   router.post('/auth/login', perIp, perUser, async (req, res) => {
     const input = loginSchema.parse(req.body);
-    const { token, user } = await loginCommand(ctx, input);
+    const { token, user } = await loginCommand({ ...ctx, throttle }, input);
     res.json({ token, user: presentUser(user) });
   });
 

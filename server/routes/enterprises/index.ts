@@ -1,9 +1,12 @@
 // The enterprise directory for staff: search, detail, registration and corrections, the owner's PIN, and the
 // enterprise code (企业码) image and rotation. The public QR page itself (/e/:token) lives elsewhere.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
+import { Types } from 'mongoose';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
 import { notFound } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
+import type { EnterpriseDoc } from '../../models/index.ts';
+import { actorOf } from '../../http/request-context.ts';
 import { escapeRegex, pathId } from '../../http/validate.ts';
 import {
   canCreateEnterprise,
@@ -12,11 +15,12 @@ import {
   canSetEnterprisePin,
   canViewEnterpriseQr,
   canViewEnterprises,
+  mayViewContactAsHandler,
 } from '../../policies/index.ts';
 import { renderQrPng, renderQrSvg } from '../../presenters/enterprise-qr.presenter.ts';
 import {
   enterpriseCodeUrl,
-  presentEnterprise,
+  presentEnterpriseFor,
   presentEnterpriseSummary,
 } from '../../presenters/enterprise.presenter.ts';
 import {
@@ -45,6 +49,18 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
     return e;
   };
 
+  /** The detail the requesting actor may see (contact for a unit that handles one of its issues). */
+  const present = async (req: Request, e: EnterpriseDoc) => {
+    const actor = actorOf(req);
+    let handlesIssue = false;
+    if (mayViewContactAsHandler(actor)) {
+      const unitId = new Types.ObjectId(actor.unitId);
+      const filter = { enterpriseId: e._id, $or: [{ unitId }, { coUnitIds: unitId }] };
+      handlesIssue = !!(await ctx.models.Issue.exists(filter));
+    }
+    return presentEnterpriseFor(actor, e, ctx.config.publicBaseUrl, { handlesIssue });
+  };
+
   router.get('/', async (req, res) => {
     const q = listEnterprisesQuery.parse(req.query);
     const filter: Record<string, unknown> = {};
@@ -61,17 +77,17 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
   router.post('/', requirePolicy(canCreateEnterprise), async (req, res) => {
     const input = createEnterpriseSchema.parse(req.body);
     const created = await createEnterpriseCommand(ctx.models, input);
-    res.status(201).json(presentEnterprise(created, ctx.config.publicBaseUrl));
+    res.status(201).json(await present(req, created));
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(presentEnterprise(await load(req.params.id), ctx.config.publicBaseUrl));
+    res.json(await present(req, await load(req.params.id)));
   });
 
   router.patch('/:id', requirePolicy(canEditEnterprise), async (req, res) => {
     const id = pathId(req.params.id, '企业不存在');
     const updated = await updateEnterpriseCommand(ctx.models, id, updateEnterpriseSchema.parse(req.body));
-    res.json(presentEnterprise(updated, ctx.config.publicBaseUrl));
+    res.json(await present(req, updated));
   });
 
   router.put('/:id/pin', requirePolicy(canSetEnterprisePin), async (req, res) => {
@@ -94,7 +110,7 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
 
   router.post('/:id/qr/rotate', requirePolicy(canRotateEnterpriseQr), async (req, res) => {
     const updated = await rotateQrTokenCommand(ctx.models, ctx.clock, pathId(req.params.id, '企业不存在'));
-    res.json(presentEnterprise(updated, ctx.config.publicBaseUrl));
+    res.json(await present(req, updated));
   });
 
   return router;

@@ -12,13 +12,17 @@ import { enterpriseIssueCreateCommand } from '../../commands/issue-create.comman
 import { cachedSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
 import { isAppError } from '../../errors.ts';
+import { bodyGuard } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
+import { notifyOwnerPinLocked } from '../../notify/owner-security.notice.ts';
 import type { SmsSender } from '../../notify/sms.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
 import { messagePage, notFoundPage } from './layout.view.ts';
 import { newIssuePage, ownerPage } from './owner.view.ts';
 import {
+  clientTagOf,
+  endOwnerSessionsCommand,
   sendOwnerCodeCommand,
   verifyOwnerCodeCommand,
   verifyOwnerPinCommand,
@@ -34,7 +38,7 @@ import {
   verificationLimits,
   type QrPageLimits,
 } from './qr-page.security.ts';
-import { createQrSessions, pagePath, type OwnerSession } from './qr-session.ts';
+import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
 import { noticeFor, sortForOwner } from './qr-page.notices.ts';
 import { summaryPage, verifyPage } from './summary.view.ts';
 
@@ -63,7 +67,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   const router = Router();
   const secret = ctx.config.jwtSecret ?? '';
   const sessions = createQrSessions(secret, opts.securityClock);
-  const limits = verificationLimits({ ...DEFAULT_QR_LIMITS, ...opts.limits });
+  const qrLimits = { ...DEFAULT_QR_LIMITS, ...opts.limits };
+  const limits = verificationLimits(ctx.limits, qrLimits);
   const verification: VerificationDeps = {
     models: ctx.models,
     clock: opts.securityClock,
@@ -80,13 +85,14 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
 
   router.use(...pageHeaders());
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
+  router.use(bodyGuard);
 
   /** Resolves the printed token; an unknown or rotated one gets the same 404 page, whatever the path. */
   const withEnterprise: RequestHandler = async (req, res, next) => {
     const token = String(req.params.token);
     const enterprise = await findEnterpriseByToken(ctx.models, token);
     if (!enterprise) return send(res, 404, notFoundPage(nonceOf(res)));
-    const session = sessions.read(req, String(enterprise._id), token);
+    const session = sessions.read(req, sessionOwner(enterprise, token));
     res.locals.qr = { enterprise, token, base: pagePath(token), session } satisfies PageLocals;
     next();
   };
@@ -138,9 +144,12 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     );
   }
 
+  /** The browser a code belongs to (guestPost has checked its pre-session cookie). */
+  const clientTag = (req: Request) => clientTagOf(verification.codeKey, sessions.preCookie(req) ?? '');
+
   function startSession(req: Request, res: Response) {
     const { enterprise, token, base } = page(res);
-    sessions.start(req, res, String(enterprise._id), token);
+    sessions.start(req, res, sessionOwner(enterprise, token));
     res.redirect(303, `${base}?msg=verified`);
   }
 
@@ -183,7 +192,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   router.post('/:token/code', ...limits.send, withEnterprise, guestPost, async (req, res) => {
     const { enterprise, base } = page(res);
     try {
-      await sendOwnerCodeCommand(verification, enterprise);
+      await sendOwnerCodeCommand(verification, enterprise, clientTag(req));
     } catch (err) {
       if (isAppError(err)) return renderVerify(req, res, err.status, { error: err.message });
       throw err;
@@ -191,18 +200,23 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     res.redirect(303, `${base}/verify?sent=1`);
   });
 
-  router.post('/:token/verify-code', ...limits.verify, withEnterprise, guestPost, async (req, res) => {
+  router.post('/:token/verify-code', withEnterprise, guestPost, async (req, res) => {
     const form = codeForm.safeParse(req.body);
     if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字验证码' });
-    const check = await verifyOwnerCodeCommand(verification, page(res).enterprise._id, form.data.code);
+    const { enterprise } = page(res);
+    const check = await verifyOwnerCodeCommand(verification, enterprise._id, clientTag(req), form.data.code);
     if (!check.ok) return renderVerify(req, res, 400, { error: codeError(check) });
     startSession(req, res);
   });
 
-  router.post('/:token/verify-pin', ...limits.verify, withEnterprise, guestPost, async (req, res) => {
+  router.post('/:token/verify-pin', ...limits.pin, withEnterprise, guestPost, async (req, res) => {
     const form = pinForm.safeParse(req.body);
     if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字 PIN' });
-    const check = await verifyOwnerPinCommand(ctx.models, page(res).enterprise._id, form.data.pin);
+    const { enterprise } = page(res);
+    const notice = { sms: opts.sms, logger: ctx.logger };
+    const check = await verifyOwnerPinCommand(ctx.models, enterprise._id, form.data.pin, () =>
+      notifyOwnerPinLocked(notice, enterprise),
+    );
     if (check === 'no_pin')
       return renderVerify(req, res, 400, { error: '本企业尚未设置 PIN，请使用短信验证码验证。' });
     if (check === 'wrong') return renderVerify(req, res, 400, { error: 'PIN 不正确。' });
@@ -213,8 +227,9 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     startSession(req, res);
   });
 
-  router.post('/:token/logout', withEnterprise, ownerPost, (req, res) => {
-    const { token, base } = page(res);
+  router.post('/:token/logout', withEnterprise, ownerPost, async (req, res) => {
+    const { enterprise, token, base } = page(res);
+    await endOwnerSessionsCommand(ctx.models, enterprise._id);
     sessions.end(req, res, token);
     res.redirect(303, `${base}?msg=logged_out`);
   });
@@ -232,25 +247,27 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
 
   router.post('/:token/issues', withEnterprise, ownerPost, async (req, res) => {
     const { enterprise, base, session } = page(res);
-    const parsed = newIssueForm.safeParse(req.body);
-    if (!parsed.success) {
+    /** The form again, with what the owner typed and why it was not accepted. */
+    const refuse = (status: number, error: string) => {
       const raw = req.body as Record<string, unknown>;
       const form = {
         title: typeof raw.title === 'string' ? raw.title : undefined,
         content: typeof raw.content === 'string' ? raw.content : undefined,
         submissionId: randomBytes(18).toString('base64url'),
-        error: parsed.error.issues[0]?.message ?? '提交内容有误',
+        error,
       };
-      return send(
-        res,
-        400,
-        newIssuePage({
-          nonce: nonceOf(res),
-          base,
-          enterpriseName: enterprise.name,
-          csrf: session!.csrf,
-          form,
-        }),
+      const body = { nonce: nonceOf(res), base, enterpriseName: enterprise.name, csrf: session!.csrf, form };
+      send(res, status, newIssuePage(body));
+    };
+    const parsed = newIssueForm.safeParse(req.body);
+    if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? '提交内容有误');
+    // Per enterprise, whatever the session or process: a verified phone is not a licence to flood the queue.
+    const { hits } = await ctx.limits.counters.hit(`qr-submit|${String(enterprise._id)}`, qrLimits.windowMs);
+    if (hits > qrLimits.submitPerEnterprise) {
+      const minutes = Math.round(qrLimits.windowMs / 60_000);
+      return refuse(
+        429,
+        `本企业${minutes}分钟内已提交${qrLimits.submitPerEnterprise}个问题，请稍后再提交；紧急情况请拨打12345热线。`,
       );
     }
     const { issue } = await enterpriseIssueCreateCommand(issueDeps, String(enterprise._id), parsed.data);
@@ -285,6 +302,14 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   router.use((_req, res) => send(res, 404, notFoundPage(nonceOf(res))));
   router.use(pageErrors(ctx));
   return router;
+}
+
+function sessionOwner(enterprise: QrEnterprise, qrToken: string): SessionOwner {
+  return {
+    enterpriseId: String(enterprise._id),
+    qrToken,
+    sessionVersion: enterprise.ownerSessionVersion ?? 0,
+  };
 }
 
 function codeError(check: Exclude<CodeCheck, { ok: true }>): string {

@@ -1,10 +1,15 @@
 // Owner verification for the QR page (DESIGN §7): a six-digit one-time code sent to the registered mobile, or
-// the enterprise PIN. The PIN locks after MAX_PIN_FAILURES consecutive wrong entries until staff set a new one
-// (a timed cool-off would still let a patient guesser work through the million PINs; the owner keeps the SMS
-// code meanwhile, and anyone holding the sticker can at worst make the owner use it). Codes live five minutes, are stored only as a keyed HMAC (a leaked database does not
-// reveal a live code, and six digits are too few for an unkeyed hash), are spent by their first correct use,
-// and die after five tries. Every rule is enforced by a conditional atomic update, so parallel guesses
-// cannot exceed the limit and one code cannot open two sessions.
+// the enterprise PIN. Whoever holds the printed code (every visitor to the factory) can guess, so the limits
+// fall on the guesser, never on the owner's phone:
+//  - a code belongs to the browser that asked for it: other visitors' guesses never touch the owner's code,
+//    and nothing a guesser does makes the owner's correct code fail;
+//  - the PIN locks after MAX_PIN_FAILURES consecutive wrong entries until staff set a new one (a timed
+//    cool-off would still let a patient guesser work through the million PINs); only the PIN path locks, the
+//    owner is told by SMS, and the SMS code keeps working.
+// Codes live five minutes, are stored only as a keyed HMAC (a leaked database does not reveal a live code,
+// and six digits are too few for an unkeyed hash), are spent by their first correct use, and die after five
+// tries. Every rule is enforced by a conditional atomic update, so parallel guesses cannot exceed the limit
+// and one code cannot open two sessions.
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { Clock } from '../../../shared/clock.ts';
@@ -15,7 +20,7 @@ import type { SmsSender } from '../../notify/sms.ts';
 
 export const CODE_TTL_MS = 5 * 60_000;
 export const MAX_CODE_TRIES = 5;
-/** A new code for the same enterprise at most once a minute (SMS costs money and annoys the owner). */
+/** A new code for the same enterprise and browser at most once a minute (SMS costs money, annoys the owner). */
 export const RESEND_COOLDOWN_MS = 60_000;
 
 export interface VerificationDeps {
@@ -32,6 +37,11 @@ export type CodeCheck =
   | { ok: false; reason: 'wrong'; triesLeft: number }
   | { ok: false; reason: 'expired' | 'dead' | 'none' };
 
+/** The stored name of the browser a code belongs to: a keyed digest of its pre-session cookie. */
+export function clientTagOf(key: Buffer, preCookie: string): string {
+  return createHmac('sha256', key).update(`client:${preCookie}`).digest('base64url');
+}
+
 function hashCode(key: Buffer, enterpriseId: Types.ObjectId | string, code: string): string {
   return createHmac('sha256', key)
     .update(`${String(enterpriseId)}:${code}`)
@@ -47,17 +57,19 @@ function sameHash(a: string, b: string): boolean {
 export async function sendOwnerCodeCommand(
   deps: VerificationDeps,
   enterprise: Pick<EnterpriseDoc, '_id' | 'mobile'>,
+  clientTag: string,
 ): Promise<void> {
   const { models, clock } = deps;
   const now = clock.now();
-  const previous = await models.VerificationCode.findOne({ enterpriseId: enterprise._id }).lean();
+  const mine = { enterpriseId: enterprise._id, clientTag };
+  const previous = await models.VerificationCode.findOne(mine).lean();
   if (previous && now.getTime() - previous.sentAt.getTime() < RESEND_COOLDOWN_MS) {
     throw tooMany('验证码发送过于频繁，请1分钟后再试', 'code_cooldown');
   }
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-  // One live code per enterprise: a new one replaces (and so revokes) the previous one.
+  // One live code per enterprise and browser: a new one replaces (and so revokes) that browser's previous one.
   await models.VerificationCode.updateOne(
-    { enterpriseId: enterprise._id },
+    mine,
     {
       $set: {
         codeHash: hashCode(deps.codeKey, enterprise._id, code),
@@ -83,17 +95,18 @@ export async function sendOwnerCodeCommand(
 export async function verifyOwnerCodeCommand(
   deps: VerificationDeps,
   enterpriseId: Types.ObjectId,
+  clientTag: string,
   code: string,
 ): Promise<CodeCheck> {
   const { models } = deps;
   const now = deps.clock.now();
   const tried = await models.VerificationCode.findOneAndUpdate(
-    { enterpriseId, usedAt: null, attempts: { $lt: MAX_CODE_TRIES }, expiresAt: { $gt: now } },
+    { enterpriseId, clientTag, usedAt: null, attempts: { $lt: MAX_CODE_TRIES }, expiresAt: { $gt: now } },
     { $inc: { attempts: 1 } },
     { returnDocument: 'after' },
   ).lean();
   if (!tried) {
-    const current = await models.VerificationCode.findOne({ enterpriseId }).lean();
+    const current = await models.VerificationCode.findOne({ enterpriseId, clientTag }).lean();
     if (!current || current.usedAt) return { ok: false, reason: 'none' };
     if (current.attempts >= MAX_CODE_TRIES) return { ok: false, reason: 'dead' };
     return { ok: false, reason: 'expired' };
@@ -117,27 +130,40 @@ export type PinCheck = 'ok' | 'wrong' | 'no_pin' | 'locked';
 
 /**
  * Counts the try as a failure before checking it (so parallel guesses cannot exceed the limit), and gives it
- * back by resetting the count when the PIN is right.
+ * back by resetting the count when the PIN is right. The wrong entry that locks the PIN calls `onLocked`
+ * (exactly once per lock: only one update can take the count to the limit).
  */
 export async function verifyOwnerPinCommand(
   models: Models,
   enterpriseId: Types.ObjectId,
   pin: string,
+  onLocked: () => Promise<void> = async () => undefined,
 ): Promise<PinCheck> {
   const tried = await models.Enterprise.findOneAndUpdate(
     { _id: enterpriseId, pinHash: { $type: 'string' }, pinFailures: { $not: { $gte: MAX_PIN_FAILURES } } },
     { $inc: { pinFailures: 1 } },
-    { projection: { pinHash: 1 }, returnDocument: 'after' },
-  ).lean<Pick<EnterpriseDoc, '_id' | 'pinHash'>>();
+    { projection: { pinHash: 1, pinFailures: 1 }, returnDocument: 'after' },
+  ).lean<Pick<EnterpriseDoc, '_id' | 'pinHash' | 'pinFailures'>>();
   if (!tried?.pinHash) {
     const found = await models.Enterprise.findById(enterpriseId, { pinHash: 1 }).lean();
     return found?.pinHash ? 'locked' : 'no_pin';
   }
-  if (!(await verifyPassword(pin, tried.pinHash))) return 'wrong';
+  if (!(await verifyPassword(pin, tried.pinHash))) {
+    if (tried.pinFailures === MAX_PIN_FAILURES) await onLocked();
+    return 'wrong';
+  }
   // Only while the same PIN is set: a reset by staff meanwhile has already cleared the count.
   await models.Enterprise.updateOne(
     { _id: enterpriseId, pinHash: tried.pinHash },
     { $set: { pinFailures: 0 } },
   );
   return 'ok';
+}
+
+/**
+ * Logout: every owner session of the enterprise ends at once, in every process (sessions carry the version
+ * they were issued at). The owner verifies again on each device, which is what logging out should mean.
+ */
+export async function endOwnerSessionsCommand(models: Models, enterpriseId: Types.ObjectId): Promise<void> {
+  await models.Enterprise.updateOne({ _id: enterpriseId }, { $inc: { ownerSessionVersion: 1 } });
 }

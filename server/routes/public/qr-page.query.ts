@@ -31,8 +31,12 @@ export const WHOLE_READ = MAX_OPEN + MAX_FINISHED;
 export const ENTERPRISE_ISSUES_INDEX = { enterpriseId: 1, createdAt: -1, _id: -1 } as const;
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
-/** What the page needs of the enterprise: its name (masked for guests) and where codes are sent. */
-export type QrEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'mobile'>;
+/**
+ * What the page needs of the enterprise: its name (masked for guests), where codes are sent, and the owner
+ * session version (read with the token, so checking a session costs no extra round trip).
+ */
+export type QrEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'mobile'> &
+  Partial<Pick<EnterpriseDoc, 'ownerSessionVersion'>>;
 
 export type QrView = 'summary' | 'owner';
 type SummaryRow = PublicSummaryFields & Pick<PublicIssueFields, '_id'>;
@@ -61,7 +65,8 @@ const OWNER_FIELDS = {
 export async function findEnterpriseByToken(models: Models, token: string): Promise<QrEnterprise | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
   const enterprises = models.Enterprise.collection as unknown as Collection;
-  const found = await batchedFindByUnique(enterprises, 'qrToken', token, { name: 1, mobile: 1 });
+  const projection = { name: 1, mobile: 1, ownerSessionVersion: 1 };
+  const found = await batchedFindByUnique(enterprises, 'qrToken', token, projection);
   return found as QrEnterprise | null;
 }
 

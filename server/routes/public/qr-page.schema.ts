@@ -37,6 +37,9 @@ export const rateForm = z
   })
   .refine((f) => f.rating !== 'level' || !!f.level, { error: '请选择评价等级' });
 
+/** Fewer characters than this say nothing a unit could act on ("短", "test"). */
+export const PUBLIC_CONTENT_MIN = 10;
+
 export const SUBMISSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
 
 export const newIssueForm = z.object({
@@ -45,6 +48,9 @@ export const newIssueForm = z.object({
     .string({ error: '请填写问题描述' })
     .trim()
     .min(1, { error: '请填写问题描述' })
+    .refine((v) => [...v].length >= PUBLIC_CONTENT_MIN, {
+      error: `问题描述至少${PUBLIC_CONTENT_MIN}个字：请写明遇到了什么问题、涉及哪个部门或事项`,
+    })
     .max(PUBLIC_CONTENT_MAX, { error: `问题描述不能超过${PUBLIC_CONTENT_MAX}个字` }),
   submissionId: z.string().regex(SUBMISSION_ID, { error: '表单已失效，请重新打开' }),
 });

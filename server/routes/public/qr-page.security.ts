@@ -1,11 +1,14 @@
 // HTTP hardening for the QR page: a per-response CSP nonce for the one inline stylesheet (no scripts at all),
 // no caching anywhere (the pages are per enterprise and may be personalised), no indexing, and the rate
-// limits on sending and checking verification codes, per printed token and per client IP.
+// limits on verification, counted in the database (every process shares them). They fall on the guesser:
+// code sends per printed token and per client address; failed PIN entries per token and per address. The
+// SMS code check has no such limit: a code only works in the browser that asked for it and dies after five
+// tries, so the sends bound the guesses, and nothing a guesser does can make the owner's correct code fail.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
+import { clientKey, type RateLimits } from '../../rate-limit/limiters.ts';
 import { pagePath } from './qr-session.ts';
 import { tooManyPage } from './layout.view.ts';
 
@@ -14,17 +17,20 @@ export interface QrPageLimits {
   /** Code sends per printed token / per IP within the window. */
   sendPerToken: number;
   sendPerIp: number;
-  /** Failed verifications (code or PIN) per printed token / per IP within the window. */
+  /** Failed PIN entries per printed token / per IP within the window (the PIN path only). */
   verifyPerToken: number;
   verifyPerIp: number;
+  /** Issues an owner may submit per enterprise within the window. */
+  submitPerEnterprise: number;
 }
 
 export const DEFAULT_QR_LIMITS: QrPageLimits = Object.freeze({
   windowMs: 15 * 60_000,
-  sendPerToken: 5,
-  sendPerIp: 20,
+  sendPerToken: 10,
+  sendPerIp: 5,
   verifyPerToken: 10,
   verifyPerIp: 30,
+  submitPerEnterprise: 10,
 });
 
 export function nonceOf(res: Response): string {
@@ -57,39 +63,29 @@ export function pageHeaders(): RequestHandler[] {
 }
 
 const tokenOf = (req: Request) => String(req.params.token ?? '');
-const ipOf = (req: Request) => ipKeyGenerator(req.ip ?? '');
 
-function limiter(
-  prefix: string,
-  windowMs: number,
-  limit: number,
-  key: (r: Request) => string,
-  onlyFailures: boolean,
-) {
-  return rateLimit({
-    windowMs,
-    limit,
-    skipSuccessfulRequests: onlyFailures,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `${prefix}|${key(req)}`,
-    handler: (req, res) => {
-      res.status(429).set('Retry-After', String(Math.ceil(windowMs / 1000)));
-      res.type('html').send(tooManyPage(nonceOf(res), `${pagePath(tokenOf(req))}/verify`));
-    },
-  });
-}
-
-/** Sending a code costs an SMS: every request counts. Checking counts failures only (a 4xx answer). */
-export function verificationLimits(limits: QrPageLimits) {
+/** Sending a code costs an SMS: every request counts. A PIN entry counts when it fails (a 4xx answer). */
+export function verificationLimits(rateLimits: RateLimits, limits: QrPageLimits) {
+  const limiter = (name: string, limit: number, key: (r: Request) => string, onlyFailures: boolean) =>
+    rateLimits.limiter({
+      name,
+      windowMs: limits.windowMs,
+      limit,
+      onlyFailures,
+      key,
+      handler: (req, res) => {
+        res.status(429).set('Retry-After', String(Math.ceil(limits.windowMs / 1000)));
+        res.type('html').send(tooManyPage(nonceOf(res), `${pagePath(tokenOf(req))}/verify`));
+      },
+    });
   return {
     send: [
-      limiter('send-token', limits.windowMs, limits.sendPerToken, tokenOf, false),
-      limiter('send-ip', limits.windowMs, limits.sendPerIp, ipOf, false),
+      limiter('qr-send-token', limits.sendPerToken, tokenOf, false),
+      limiter('qr-send-ip', limits.sendPerIp, clientKey, false),
     ],
-    verify: [
-      limiter('verify-token', limits.windowMs, limits.verifyPerToken, tokenOf, true),
-      limiter('verify-ip', limits.windowMs, limits.verifyPerIp, ipOf, true),
+    pin: [
+      limiter('qr-pin-token', limits.verifyPerToken, tokenOf, true),
+      limiter('qr-pin-ip', limits.verifyPerIp, clientKey, true),
     ],
   };
 }

@@ -3,7 +3,8 @@
 // A session is a short-lived HS256 JWT in an HttpOnly, SameSite=Lax cookie whose path is the enterprise's own
 // page, so a browser never even sends it to another enterprise's page. The JWT names the enterprise and a
 // digest of the QR token it was issued under: rotating the token (revoking the printed code) ends every
-// session at once. Its key is derived from, but not equal to, the staff JWT secret, and it has its own issuer
+// session at once. It also carries the enterprise's owner session version, which logout bumps in the
+// database: a session is revocable server-side, not only by forgetting the cookie. Its key is derived from, but not equal to, the staff JWT secret, and it has its own issuer
 // and audience, so a staff token is never a QR session and vice versa.
 //
 // CSRF: every POST carries `_csrf`. With a session it must equal the random value sealed in the JWT; before
@@ -25,10 +26,13 @@ export interface OwnerSession {
 }
 
 export interface QrSessions {
-  /** Starts a session: sets the cookie and returns the session (with its CSRF token). */
-  start(req: Request, res: Response, enterpriseId: string, qrToken: string): OwnerSession;
-  /** The session for exactly this enterprise and token, or null (absent, expired, foreign, rotated). */
-  read(req: Request, enterpriseId: string, qrToken: string): OwnerSession | null;
+  /** Starts a session at the enterprise's current session version: sets the cookie, returns the session. */
+  start(req: Request, res: Response, owner: SessionOwner): OwnerSession;
+  /**
+   * The session for exactly this enterprise, token and session version, or null (absent, expired, foreign,
+   * rotated, logged out).
+   */
+  read(req: Request, owner: SessionOwner): OwnerSession | null;
   end(req: Request, res: Response, qrToken: string): void;
   /** The pre-session CSRF value, creating its cookie when missing. */
   preToken(req: Request, res: Response, qrToken: string): string;
@@ -36,6 +40,13 @@ export interface QrSessions {
   checkCsrf(req: Request, expected: string | undefined): boolean;
   /** The pre-session cookie's value (for checking verification forms). */
   preCookie(req: Request): string | undefined;
+}
+
+/** Whose session: the enterprise, the printed token it came in by, and its current owner session version. */
+export interface SessionOwner {
+  enterpriseId: string;
+  qrToken: string;
+  sessionVersion: number;
 }
 
 export function pagePath(qrToken: string): string {
@@ -80,9 +91,16 @@ export function createQrSessions(secret: string, clock: Clock): QrSessions {
   });
 
   return {
-    start(req, res, enterpriseId, qrToken) {
+    start(req, res, { enterpriseId, qrToken, sessionVersion }) {
       const csrf = randomBytes(24).toString('base64url');
-      const token = jwt.sign({ sub: enterpriseId, qt: tokenTag(qrToken), csrf, iat: nowSeconds() }, key, {
+      const claims = {
+        sub: enterpriseId,
+        qt: tokenTag(qrToken),
+        sv: sessionVersion,
+        csrf,
+        iat: nowSeconds(),
+      };
+      const token = jwt.sign(claims, key, {
         algorithm: 'HS256',
         expiresIn: SESSION_MINUTES * 60,
         issuer: ISSUER,
@@ -91,7 +109,7 @@ export function createQrSessions(secret: string, clock: Clock): QrSessions {
       res.cookie(SESSION_COOKIE, token, { ...cookieOptions(req, qrToken), maxAge: SESSION_MINUTES * 60_000 });
       return { enterpriseId, csrf };
     },
-    read(req, enterpriseId, qrToken) {
+    read(req, { enterpriseId, qrToken, sessionVersion }) {
       const token = readCookie(req, SESSION_COOKIE);
       if (!token) return null;
       try {
@@ -100,8 +118,9 @@ export function createQrSessions(secret: string, clock: Clock): QrSessions {
           issuer: ISSUER,
           audience: AUDIENCE,
           clockTimestamp: nowSeconds(),
-        }) as { sub?: unknown; qt?: unknown; csrf?: unknown };
+        }) as { sub?: unknown; qt?: unknown; sv?: unknown; csrf?: unknown };
         if (claims.sub !== enterpriseId || claims.qt !== tokenTag(qrToken)) return null;
+        if (claims.sv !== sessionVersion) return null;
         if (typeof claims.csrf !== 'string') return null;
         return { enterpriseId, csrf: claims.csrf };
       } catch {

@@ -1,5 +1,6 @@
-// Free-form admin settings (GET /api/settings, PUT /api/settings/:key {value}), e.g. an edited time-limit
-// policy. Consumers validate the values they read; here only the key and the size are checked.
+// Admin settings (GET /api/settings, PUT /api/settings/:key {value}), e.g. adjusted time limits. Each key has
+// its own schema (settings.schema.ts): an unknown key or a value of the wrong shape is a 400, never stored.
+// Operator-like keys, BSON type tags and NUL characters never get this far (http/body-guard.middleware.ts).
 import { Router } from 'express';
 import { z } from 'zod';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
@@ -8,6 +9,7 @@ import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { canManageSettings } from '../../policies/index.ts';
 import { presentSetting } from '../../presenters/config.presenter.ts';
+import { SETTING_KEYS, SETTING_SCHEMAS } from './settings.schema.ts';
 
 const KEY = /^[a-zA-Z0-9_.-]{1,100}$/;
 const MAX_VALUE_BYTES = 64 * 1024;
@@ -43,8 +45,11 @@ export function createSettingsRouter(ctx: AppContext): Router {
   router.put('/:key', async (req, res) => {
     const key = req.params.key;
     if (typeof key !== 'string' || !KEY.test(key)) throw validationFailed('设置项名称无效');
-    const { value } = putSettingSchema.parse(req.body);
-    if (Buffer.byteLength(JSON.stringify(value)) > MAX_VALUE_BYTES) throw validationFailed('设置值过大');
+    const { value: raw } = putSettingSchema.parse(req.body);
+    if (Buffer.byteLength(JSON.stringify(raw)) > MAX_VALUE_BYTES) throw validationFailed('设置值过大');
+    const schema = Object.hasOwn(SETTING_SCHEMAS, key) ? SETTING_SCHEMAS[key] : undefined;
+    if (!schema) throw validationFailed(`未知的设置项 ${key}（可设置：${SETTING_KEYS.join('、')}）`);
+    const value: unknown = z.object({ value: schema }).parse({ value: raw }).value;
     const saved = await ctx.models.Setting.findOneAndUpdate(
       { key },
       { $set: { value, updatedBy: actorOf(req).id } },

@@ -17,7 +17,12 @@ const MATRIX: Record<string, [ActorPolicy, Role[]]> = {
   canCreateEnterprise: [policies.canCreateEnterprise, ['admin', 'clerk', 'dispatcher']],
   canEditEnterprise: [policies.canEditEnterprise, ['admin', 'clerk', 'dispatcher']],
   canSetEnterprisePin: [policies.canSetEnterprisePin, ['admin', 'clerk']],
-  canViewEnterpriseQr: [policies.canViewEnterpriseQr, ALL],
+  // Finding 4: the code (a bearer credential) and the registered mobile are for the centre and admins only.
+  canViewEnterpriseQr: [policies.canViewEnterpriseQr, ['admin', 'clerk', 'dispatcher', 'director']],
+  canViewEnterpriseCredentials: [
+    policies.canViewEnterpriseCredentials,
+    ['admin', 'clerk', 'dispatcher', 'director'],
+  ],
   canRotateEnterpriseQr: [policies.canRotateEnterpriseQr, ['admin', 'clerk']],
   canClassify: [policies.canClassify, ALL],
   canUseDevClock: [policies.canUseDevClock, ['admin']],

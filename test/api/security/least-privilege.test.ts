@@ -1,0 +1,70 @@
+// Finding 4: least privilege over enterprises. The registered mobile and the enterprise code (the public
+// page's bearer credential, as a URL or as an image) go only to the service centre and admins; a handler sees
+// the contact of an enterprise whose issue its unit handles, and everyone else the summary.
+import { expect } from 'chai';
+import request from 'supertest';
+import { expectError } from '../helpers.ts';
+import { enterpriseIn, handlerOf, inProgressIssue, useIssueApp } from '../issues/fixtures.ts';
+
+describe('api: least privilege over enterprise contacts and codes', () => {
+  const t = useIssueApp();
+  const detail = async (as: string, id: string) =>
+    request(t.app)
+      .get(`/api/enterprises/${id}`)
+      .set(await t.auth(as));
+
+  it('centre staff and admins get the mobile and the code URL', async () => {
+    const e = enterpriseIn(t, 'deqing', 3);
+    for (const as of ['admin', 'clerk', 'dispatcher', 'director']) {
+      const res = await detail(as, String(e._id));
+      expect(res.status, as).to.equal(200);
+      expect(res.body, as).to.include({ mobile: e.mobile });
+      expect(res.body.qrUrl, as).to.match(/\/e\//);
+    }
+  });
+
+  it('a handler sees the contact only of an enterprise whose issue its unit handles, never the code', async () => {
+    const handled = enterpriseIn(t, 'deqing', 4);
+    const other = enterpriseIn(t, 'deqing', 5);
+    await inProgressIssue(t, 'city-drc', { enterprise: { creditCode: handled.creditCode } });
+    const mine = await detail(handlerOf('city-drc'), String(handled._id));
+    expect(mine.status).to.equal(200);
+    expect(mine.body).to.include({ mobile: handled.mobile });
+    expect(mine.body).to.not.have.any.keys('qrUrl', 'qrIssuedAt');
+    const theirs = await detail(handlerOf('city-drc'), String(other._id));
+    expect(theirs.body).to.not.have.any.keys('mobile', 'qrUrl');
+    expect(theirs.body.mobileMasked).to.match(/^\d{3}\*{4}\d{4}$/);
+    // Another unit's handler does not handle it: summary only.
+    const stranger = await detail(handlerOf('city-tax'), String(handled._id));
+    expect(stranger.body).to.not.have.any.keys('mobile', 'qrUrl');
+  });
+
+  it('leaders and supervisors get the summary', async () => {
+    const e = enterpriseIn(t, 'deqing', 6);
+    for (const as of ['leader', 'supervisor']) {
+      const res = await detail(as, String(e._id));
+      expect(res.status, as).to.equal(200);
+      expect(res.body, as).to.not.have.any.keys('mobile', 'qrUrl');
+      expect(res.body).to.include({ creditCode: e.creditCode, name: e.name });
+    }
+  });
+
+  it('the code image is the credential too: 403 for everyone outside the centre', async () => {
+    const e = enterpriseIn(t, 'deqing', 4);
+    for (const as of [handlerOf('city-drc'), 'leader', 'supervisor']) {
+      for (const ext of ['svg', 'png']) {
+        expectError(
+          await request(t.app)
+            .get(`/api/enterprises/${String(e._id)}/qr.${ext}`)
+            .set(await t.auth(as)),
+          403,
+          'forbidden',
+        );
+      }
+    }
+    await request(t.app)
+      .get(`/api/enterprises/${String(e._id)}/qr.svg`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+  });
+});

@@ -1,0 +1,60 @@
+// Finding 2: the password KDF runs in threads of its own, not on libuv's pool, which the file system (and so
+// the database journal) needs; the work in flight and the queue behind it are bounded.
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { createKdfPool } from '../../../server/auth/kdf-pool.ts';
+import { DEFAULT_SCRYPT, verifyPassword, hashPassword } from '../../../server/auth/password.ts';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function fileOpLatency(): Promise<number> {
+  const started = performance.now();
+  await stat(import.meta.filename);
+  return performance.now() - started;
+}
+
+describe('password KDF: off the libuv pool, bounded', function () {
+  this.timeout(60_000);
+
+  it('file I/O stays fast while a flood of logins is being verified', async () => {
+    const stored = await hashPassword('correct horse', DEFAULT_SCRYPT);
+    const oneStarted = performance.now();
+    await verifyPassword('wrong', stored);
+    const oneKdf = performance.now() - oneStarted;
+
+    // A steady flood: always more verifications pending than libuv has threads (4). On its pool, every file
+    // operation would queue behind them.
+    let left = 16;
+    const worker = async () => {
+      while (left-- > 0) await verifyPassword('wrong', stored);
+    };
+    const flood = Promise.all(Array.from({ length: 8 }, worker));
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i += 1) latencies.push(await fileOpLatency());
+    await flood;
+    expect(median(latencies)).to.be.below(oneKdf / 2);
+  });
+
+  it('refuses work past the queue bound with 503 busy, and finishes what it accepted', async () => {
+    const pool = createKdfPool({ threads: 1, maxQueued: 2 });
+    try {
+      const params = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+      const jobs = Array.from({ length: 5 }, () =>
+        pool.derive('pw', randomBytes(16), 64, params).then(
+          (key) => ({ ok: true as const, key }),
+          (err: { code?: string; status?: number }) => ({ ok: false as const, err }),
+        ),
+      );
+      expect(pool.load()).to.deep.equal({ running: 1, queued: 2 });
+      const results = await Promise.all(jobs);
+      expect(results.filter((r) => r.ok)).to.have.length(3);
+      const refused = results.filter((r) => !r.ok);
+      expect(refused).to.have.length(2);
+      for (const r of refused) expect(r.err).to.include({ code: 'busy', status: 503 });
+      expect(pool.load()).to.deep.equal({ running: 0, queued: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+});
