@@ -176,7 +176,8 @@ export async function createIssueFromMessage(
     title,
     content: msg.content,
     contact: contactOf(msg.contact),
-    sources: [sourceOf(entry, msg, title)],
+    // The first message is the issue itself (channel, externalId, text, contact); sources hold the repeats.
+    sources: [],
     classification: triaged.classification,
     routing: { source: routed ? routed.source : 'none' },
     unitName: routed ? routed.unitName : null,

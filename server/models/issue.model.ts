@@ -41,7 +41,7 @@ export interface IssueContact {
   openid?: string;
 }
 
-/** One inbound message behind the issue: the first one, and each repeat merged in from any channel. */
+/** A repeat merged in from any channel (the first message is the issue's own channel, text and contact). */
 export interface IssueSource {
   inboxId: Types.ObjectId;
   channel: ChannelId;
@@ -67,7 +67,7 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   content: string;
   /** Who raised it; null on issues taken in before contacts were kept. */
   contact?: IssueContact | null;
-  /** Every inbound message behind it (the first and the repeats merged in). */
+  /** The repeats merged in after the first message (which the issue's own fields hold). */
   sources?: IssueSource[];
   classification: { source: ClassificationSource; confidence: number };
   routing: { source: RoutingSource };

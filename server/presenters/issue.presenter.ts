@@ -38,9 +38,9 @@ function presentEvent(e: StoredTimelineEvent) {
 }
 
 /** Every message behind the issue (personal data: staff who may read the issue only). */
-function presentSource(s: IssueSource) {
+function presentSource(s: Omit<IssueSource, 'inboxId'> & { inboxId: IssueSource['inboxId'] | null }) {
   return {
-    inboxId: String(s.inboxId),
+    inboxId: s.inboxId ? String(s.inboxId) : null,
     channel: s.channel,
     externalId: s.externalId ?? null,
     receivedAt: s.receivedAt,
@@ -83,7 +83,19 @@ export function presentIssue(doc: IssueDoc) {
     content: doc.content,
     externalId: doc.externalId ?? null,
     contact: doc.contact ?? null,
-    sources: (doc.sources ?? []).map(presentSource),
+    // The first message is the issue itself; the stored sources are the repeats merged in.
+    sources: [
+      {
+        inboxId: null,
+        channel: doc.channel,
+        externalId: doc.externalId ?? null,
+        receivedAt: doc.createdAt,
+        title: doc.title,
+        content: doc.content,
+        contact: doc.contact ?? null,
+      },
+      ...(doc.sources ?? []),
+    ].map(presentSource),
     enterprise: {
       id: String(doc.enterpriseId),
       name: doc.enterpriseName,

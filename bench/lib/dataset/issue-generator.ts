@@ -296,6 +296,8 @@ export class IssueGenerator {
       ...(externalId ? { externalId } : {}),
       title: text.title,
       content: text.content,
+      contact: null,
+      sources: [],
       classification: { source: intake.source, confidence: confidence(rng, intake, plan) },
       routing: { source: intake.routed ? 'config' : 'none' },
       unitName: sim.unitName,

@@ -166,13 +166,17 @@ describe('JSON channels at /api/intake/<channel>', () => {
     }).expect(200);
     expect(zlb.body).to.include({ status: 'merged', number: hot.body.number });
     const issue = await issueByNumber(hot.body.number);
-    expect(issue?.sources?.map((s) => s.channel)).to.deep.equal(['hotline12345', 'zheliban']);
-    expect(issue?.sources?.[1].contact).to.deep.equal({ name: '吴十' });
+    expect(issue?.sources?.map((s) => s.channel)).to.deep.equal(['zheliban']);
+    expect(issue?.sources?.[0].contact).to.deep.equal({ name: '吴十' });
     expect(issue?.timeline.at(-1)?.note).to.include('浙里办');
     const detail = await request(t.app)
       .get(`/api/issues/${String(issue?._id)}`)
       .set(await t.auth('clerk'));
-    expect(detail.body.sources).to.have.length(2);
+    expect(detail.body.sources.map((s: { channel: string }) => s.channel)).to.deep.equal([
+      'hotline12345',
+      'zheliban',
+    ]);
+    expect(detail.body.sources[1]).to.include({ externalId: `ZLB-DUP-${seq}` });
     expect(await t.models.Issue.countDocuments({ enterpriseId: e._id })).to.equal(1);
   });
 
