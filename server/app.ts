@@ -6,7 +6,7 @@ import type { Connection } from 'mongoose';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
 import { createTokenSigner } from './auth/token.ts';
-import type { IssueChangeListener } from './commands/issue-deps.ts';
+import { combineListeners, type IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
@@ -15,8 +15,11 @@ import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createApiRouter } from './routes/index.ts';
 import { createWebStatic } from './http/web.static.ts';
+import type { NotifyService } from './notify/notify-service.ts';
+import { recordingSmsSender } from './notify/recording-sms.ts';
 import { createLogSmsSender, type SmsSender } from './notify/sms.ts';
 import { createQrPageRouter } from './routes/public/index.ts';
+import { createQrLiveHub, type QrLiveHub } from './realtime/qr-live.ts';
 import type { QrPageLimits } from './routes/public/qr-page.security.ts';
 
 export interface AppDeps {
@@ -46,6 +49,12 @@ export interface AppDeps {
   qrLimits?: Partial<QrPageLimits>;
   /** How long another process's configuration change may go unseen here (tests). */
   intakeConfigCache?: SnapshotCacheOptions;
+  /** Notifications: every committed change writes the outbox; QR codes go through its SMS provider. */
+  notify?: NotifyService;
+  /** A user's sessions may have been revoked (realtime disconnects their sockets at once). */
+  onSessionsChanged?: (userId: string) => void;
+  /** The QR page's live rooms (one per process; main.ts shares it with the sweep). Created when absent. */
+  qrLive?: QrLiveHub;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -57,6 +66,7 @@ export function createApp(deps: AppDeps): Express {
     throw new Error('createApp: config.jwtSecret is not set (call resolveJwtSecret first)');
   const models = deps.models ?? createModels(conn, clock);
   const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, deps.authClock ?? systemClock);
+  const qrLive = deps.qrLive ?? createQrLiveHub();
   const ctx: AppContext = {
     config,
     conn,
@@ -65,7 +75,9 @@ export function createApp(deps: AppDeps): Express {
     simulatedClock: config.demoClock ? deps.simulatedClock : undefined,
     logger,
     afterClockAdvance: deps.afterClockAdvance,
-    onIssueChange: deps.onIssueChange,
+    onIssueChange: combineListeners(deps.onIssueChange, deps.notify?.notifier.onChange, qrLive.onChange),
+    notify: deps.notify,
+    onSessionsChanged: deps.onSessionsChanged,
     tokens,
     requireStaff: createRequireStaff(models, tokens),
     intakeConfig: createIntakeConfigCache(models, deps.intakeConfigCache),
@@ -93,9 +105,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/e',
     createQrPageRouter(ctx, {
-      sms: deps.sms ?? createLogSmsSender(logger),
+      sms: deps.sms ?? defaultCodeSender(deps),
       securityClock: deps.authClock ?? systemClock,
       limits: deps.qrLimits,
+      onChange: ctx.onIssueChange,
+      live: qrLive,
     }),
   );
   const web = createWebStatic(deps.webDist);
@@ -104,6 +118,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;
+}
+
+/** QR verification codes: the notification SMS provider (recorded in the outbox), or the log in development. */
+function defaultCodeSender(deps: AppDeps): SmsSender {
+  const { config, logger, notify } = deps;
+  if (!notify) return createLogSmsSender(logger, { demo: config.demo });
+  return recordingSmsSender(notify.sms, notify.notifier, {
+    clock: deps.authClock ?? systemClock,
+    demo: config.demo,
+  });
 }
 
 /** True when the database answers a ping within PING_TIMEOUT_MS. */

@@ -36,6 +36,26 @@ export interface Config {
   /** First-admin bootstrap outside demo mode (both or neither). */
   readonly adminUsername: string | undefined;
   readonly adminPassword: string | undefined;
+  /** Outbound notifications (server/notify/): providers and delivery. */
+  readonly notify: NotifyConfig;
+}
+
+export interface NotifyConfig {
+  /** `log` (development: messages go to the log) or `http` (the SMS gateway); unset: log in demo mode only. */
+  readonly smsProvider: 'log' | 'http' | undefined;
+  readonly smsGatewayUrl: string | undefined;
+  readonly smsGatewayKey: string | undefined;
+  readonly smsGatewaySecret: string | undefined;
+  /** The 【签名】 the gateway prefixes to every message. */
+  readonly smsSignName: string;
+  /** `smtp://user:pass@host:port` (or smtps://); unset: no email provider, email entries are not written. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** 12345 hotline work-order callback (push-back of outcomes), signed with the secret. */
+  readonly hotlineCallbackUrl: string | undefined;
+  readonly hotlineCallbackSecret: string | undefined;
+  /** Delivery attempts before an outbox entry is dead. */
+  readonly outboxMaxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +97,19 @@ const EnvSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, 'must be 2-32 lowercase letters, digits, _ . -')
     .optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+  SMS_PROVIDER: z.enum(['log', 'http']).optional(),
+  SMS_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  SMS_GATEWAY_KEY: z.string().min(1).max(200).optional(),
+  SMS_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SMS_SIGN_NAME: z.string().min(1).max(20).default('企业码'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).default('企业服务中心 <noreply@localhost>'),
+  HOTLINE_CALLBACK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  HOTLINE_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(40),
 });
 
 /**
@@ -121,6 +154,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
+    notify: Object.freeze({
+      smsProvider: e.SMS_PROVIDER,
+      smsGatewayUrl: e.SMS_GATEWAY_URL,
+      smsGatewayKey: e.SMS_GATEWAY_KEY,
+      smsGatewaySecret: e.SMS_GATEWAY_SECRET,
+      smsSignName: e.SMS_SIGN_NAME,
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      hotlineCallbackUrl: e.HOTLINE_CALLBACK_URL,
+      hotlineCallbackSecret: e.HOTLINE_CALLBACK_SECRET,
+      outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    }),
   });
 }
 

@@ -14,6 +14,9 @@ import { createSweepScheduler } from './jobs/scheduler.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { createRealtime } from './realtime/realtime.ts';
+import { createQrLiveHub } from './realtime/qr-live.ts';
+import { createNotifyService } from './notify/notify-service.ts';
+import { combineListeners } from './commands/issue-deps.ts';
 import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
@@ -79,9 +82,30 @@ async function main(): Promise<void> {
     logger,
     tokens: createTokenSigner(config.jwtSecret, config.jwtExpiresIn, systemClock),
   });
+  // Notifications: refuses to start outside demo mode without an explicit SMS provider (SMS_PROVIDER).
+  const notify = createNotifyService({
+    config,
+    models,
+    clock,
+    logger,
+    onInApp: (n) => realtime.notifyUser(n),
+  });
+  const qrLive = createQrLiveHub();
   const onIssueChange = realtime.onChange;
-  const sweep = createSweepScheduler({ models, clock, logger, onChange: onIssueChange });
-  const afterClockAdvance = simulatedClock ? () => sweep.runNow() : undefined;
+  // The sweep's changes reach the same listeners as the API's (createApp adds notify and qrLive there).
+  const sweep = createSweepScheduler({
+    models,
+    clock,
+    logger,
+    onChange: combineListeners(realtime.onChange, notify.notifier.onChange, qrLive.onChange),
+  });
+  // The demo clock: sweep at the new time, write the outbox and deliver what fell due (retries included).
+  const afterClockAdvance = simulatedClock
+    ? async () => {
+        await sweep.runNow();
+        await notify.flush();
+      }
+    : undefined;
   const app = createApp({
     config,
     conn: db.conn,
@@ -91,6 +115,9 @@ async function main(): Promise<void> {
     simulatedClock,
     afterClockAdvance,
     onIssueChange,
+    notify,
+    qrLive,
+    onSessionsChanged: (userId) => void realtime.revokeUser(userId).catch(() => undefined),
   });
   const server = app.listen(config.port, config.host);
   realtime.attach(server);
@@ -101,6 +128,7 @@ async function main(): Promise<void> {
   logger.info({ url, demo: config.demo, embeddedDb: db.embedded }, 'server listening');
   if (config.demo) process.stdout.write(await demoBanner(models, config, url));
   sweep.start();
+  notify.worker.start();
   void sweep.runNow(); // catch up at once after downtime rather than at the next minute
 
   let stopping = false;
@@ -111,10 +139,12 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     void realtime.close(); // disconnects the sockets (upgraded connections are not drained by the server)
+    qrLive.close(); // ends the QR pages' event streams, which would otherwise hold the server open
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
     await closed;
     clearTimeout(force);
     await sweep.stop();
+    await notify.worker.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -11,7 +11,8 @@
 // inserted through the driver's collection: building a mongoose document, validating it and converting it back
 // cost more CPU than the whole rest of intake.
 import { Types } from 'mongoose';
-import { applyAction } from '../../shared/lifecycle/apply.ts';
+import { applyAction, refreshIssue } from '../../shared/lifecycle/apply.ts';
+import { computeTriage } from '../../shared/sla.ts';
 import {
   createIssueCore,
   creationEvent,
@@ -81,13 +82,32 @@ export interface IntakeActor {
   name: string;
 }
 
-/** The core after intake: received, or already dispatched to the routed unit. */
-async function openingCore(deps: IssueCreateDeps, by: IntakeActor, t: Triage, now: Date) {
+/**
+ * The core after intake: already dispatched to the routed unit, or received with a triage clock (the calendar
+ * and policy come from the configuration snapshot intake already holds: no extra round trip).
+ */
+async function openingCore(
+  deps: IssueCreateDeps,
+  by: IntakeActor,
+  t: Triage,
+  now: Date,
+  opening: { config: IntakeConfig; channel: IssueCreateInput['channel'] },
+) {
   const core: IssueCore = createIssueCore({ urgency: t.urgency, category: t.category, tier: t.tier });
   const events: StoredTimelineEvent[] = [
     withActorName(creationEvent(now, by.actor, { classification: t.classification.source }), by.name),
   ];
-  if (!t.autoDispatch || !t.route) return { core, events };
+  if (!t.autoDispatch || !t.route) {
+    const { calendar, policy } = opening.config;
+    core.triage = computeTriage({
+      policy,
+      urgency: t.urgency,
+      channel: opening.channel,
+      startAt: now,
+      calendar,
+    });
+    return { core: refreshIssue(core, now), events };
+  }
   const { calendar, policy } = await deps.settings();
   const input = { unitId: t.route.unitId, coUnitIds: t.route.coUnitIds, level: t.route.level };
   const result = applyAction(core, 'dispatch', input, { now, actor: SYSTEM_ACTOR, calendar, policy });
@@ -148,7 +168,7 @@ export async function takeInIssue(
   const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
   const triaged = triage(triageDeps, { ...input, region: enterprise.region });
   const now = deps.clock.now();
-  const { core, events } = await openingCore(deps, by, triaged, now);
+  const { core, events } = await openingCore(deps, by, triaged, now, { config, channel: input.channel });
   const number = await nextIssueNumber(models, now);
   const issue = newIssueDoc({ actor: by.actor, input, enterprise, triaged, core, events, number, now });
   try {

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { IntakeConfigSource } from '../intake/intake-config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
+import type { NotifyService } from '../notify/notify-service.ts';
 
 export interface AppContext {
   config: Config;
@@ -30,4 +31,8 @@ export interface AppContext {
    * call invalidate() after the write.
    */
   intakeConfig: IntakeConfigSource;
+  /** Notifications (outbox writer and delivery worker), when the app was given them. */
+  notify?: NotifyService;
+  /** A user's sessions may have been revoked (logout, account change): realtime re-checks their sockets. */
+  onSessionsChanged?: (userId: string) => void;
 }

@@ -7,6 +7,8 @@ import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel } from './enterprise.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
+import { defineNotificationModel, defineNotifyPreferenceModel } from './notification.model.ts';
+import { defineOutboxModel } from './outbox.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
 import { defineVerificationCodeModel } from './verification-code.model.ts';
@@ -38,6 +40,10 @@ function defineAll(conn: Connection, clock: Clock) {
     FollowUpClaim: defineFollowUpClaimModel(conn),
     // QR-page owner verification: one live one-time code per enterprise (hashed, expiring, single use).
     VerificationCode: defineVerificationCodeModel(conn),
+    // Notifications (issue 8): the outbox, staff in-app notifications, enterprises' channel choice.
+    Outbox: defineOutboxModel(conn),
+    Notification: defineNotificationModel(conn),
+    NotifyPreference: defineNotifyPreferenceModel(conn),
   };
 }
 
@@ -55,4 +61,6 @@ export type { EnterpriseDoc } from './enterprise.model.ts';
 export type { IssueDoc, StoredTimelineEvent } from './issue.model.ts';
 export type { FollowUpClaimDoc } from './follow-up-claim.model.ts';
 export type { VerificationCodeDoc } from './verification-code.model.ts';
+export type { OutboxDoc } from './outbox.model.ts';
+export type { NotificationDoc, NotifyPreferenceDoc } from './notification.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

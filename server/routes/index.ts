@@ -8,6 +8,8 @@ import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
+import { createNotificationsRouter } from './notifications/index.ts';
+import { createOutboxRouter } from './outbox/index.ts';
 import { createRoutingRulesRouter } from './routing-rules/index.ts';
 import { createSettingsRouter } from './settings/index.ts';
 import { createUnitsRouter } from './units/index.ts';
@@ -24,6 +26,8 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
   api.use('/calendar', createCalendarRouter(ctx));
   api.use('/settings', createSettingsRouter(ctx));
+  api.use('/notifications', createNotificationsRouter(ctx));
+  api.use('/outbox', createOutboxRouter(ctx));
   if (ctx.config.demoClock && ctx.simulatedClock)
     api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;

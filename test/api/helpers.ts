@@ -63,6 +63,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Also seed the ~320 demo issues (default false: slow, and suites make the issues they assert on). */
   issues?: boolean;
+  /** More dependencies for createApp (e.g. notifications), built once the models exist. */
+  deps?: (base: { models: Models; clock: SimulatedClock; config: Config }) => Partial<AppDeps>;
 }
 
 export async function openTestDatabase(): Promise<Connection> {
@@ -98,7 +100,8 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
         ? undefined
         : await seedDemo(models, clock, { hashParams: TEST_HASH, issues: options.issues ?? false });
     const logger = pino({ level: 'silent' });
-    const app = createApp({ config, conn, clock, logger, models, simulatedClock: clock });
+    const extra = options.deps?.({ models, clock, config }) ?? {};
+    const app = createApp({ config, conn, clock, logger, models, simulatedClock: clock, ...extra });
     const login = async (username: string, password = DEMO_PASSWORD) => {
       const res = await request(app).post('/api/auth/login').send({ username, password });
       if (res.status !== 200)
