@@ -20,6 +20,7 @@ import { recordingSmsSender } from './notify/recording-sms.ts';
 import { createLogSmsSender, type SmsSender } from './notify/sms.ts';
 import { createQrPageRouter } from './routes/public/index.ts';
 import { createQrLiveHub, type QrLiveHub } from './realtime/qr-live.ts';
+import { createDeadlineRecomputer, type DeadlineRecomputer } from './jobs/deadline-recompute.job.ts';
 import type { QrPageLimits } from './routes/public/qr-page.security.ts';
 
 export interface AppDeps {
@@ -51,6 +52,8 @@ export interface AppDeps {
   intakeConfigCache?: SnapshotCacheOptions;
   /** Notifications: every committed change writes the outbox; QR codes go through its SMS provider. */
   notify?: NotifyService;
+  /** Background deadline recompute after policy/calendar changes; created when absent. */
+  deadlines?: DeadlineRecomputer;
   /** A user's sessions may have been revoked (realtime disconnects their sockets at once). */
   onSessionsChanged?: (userId: string) => void;
   /** The QR page's live rooms (one per process; main.ts shares it with the sweep). Created when absent. */
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
   const models = deps.models ?? createModels(conn, clock);
   const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, deps.authClock ?? systemClock);
   const qrLive = deps.qrLive ?? createQrLiveHub();
+  const onIssueChange = combineListeners(deps.onIssueChange, deps.notify?.notifier.onChange, qrLive.onChange);
   const ctx: AppContext = {
     config,
     conn,
@@ -75,7 +79,8 @@ export function createApp(deps: AppDeps): Express {
     simulatedClock: config.demoClock ? deps.simulatedClock : undefined,
     logger,
     afterClockAdvance: deps.afterClockAdvance,
-    onIssueChange: combineListeners(deps.onIssueChange, deps.notify?.notifier.onChange, qrLive.onChange),
+    onIssueChange,
+    deadlines: deps.deadlines ?? createDeadlineRecomputer({ models, clock, logger, onChange: onIssueChange }),
     notify: deps.notify,
     onSessionsChanged: deps.onSessionsChanged,
     tokens,

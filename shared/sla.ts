@@ -141,7 +141,8 @@ export interface Deadlines {
   pausedMs: number;
 }
 
-const KEYS_TO_SHIFT = [
+/** Every deadline instant of a Deadlines record (what a pause shifts and a recompute may move). */
+export const KEYS_TO_SHIFT = [
   'signBy',
   'contactBy',
   'resolveBy',

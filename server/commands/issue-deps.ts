@@ -6,8 +6,7 @@ import type { Clock } from '../../shared/clock.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
 import type { IssueState, WarningLevel } from '../../shared/states.ts';
-import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
-import { calendarOf, type IntakeConfigSource } from '../intake/intake-config.ts';
+import { calendarOf, readPolicy, type IntakeConfigSource } from '../intake/intake-config.ts';
 import type { IssueDoc, Models } from '../models/index.ts';
 
 export interface DomainSettings {
@@ -51,15 +50,18 @@ export interface IssueCommandDeps {
 
 /**
  * Settings read from the database on every call: admin calendar overrides on top of the packaged holidays, and
- * the default time-limit policy. The calendar is rebuilt only when the overrides change. For rare callers (the
+ * the time-limit policy in force (the admin's, validated, or the defaults). The calendar is rebuilt only when the overrides change. For rare callers (the
  * sweep, once a minute); request paths use cachedSettings.
  */
 export function databaseSettings(models: Models): () => Promise<DomainSettings> {
   let cached: ReturnType<typeof calendarOf> | undefined;
   return async () => {
-    const rows = await models.CalendarOverride.find({}, { date: 1, kind: 1 }).sort({ date: 1 }).lean();
+    const [rows, policy] = await Promise.all([
+      models.CalendarOverride.find({}, { date: 1, kind: 1 }).sort({ date: 1 }).lean(),
+      readPolicy(models),
+    ]);
     cached = calendarOf(rows, cached);
-    return { calendar: cached.calendar, policy: DEFAULT_TIME_LIMIT_POLICY };
+    return { calendar: cached.calendar, policy };
   };
 }
 

@@ -1,5 +1,7 @@
-// Free-form admin settings (GET /api/settings, PUT /api/settings/:key {value}), e.g. an edited time-limit
-// policy. Consumers validate the values they read; here only the key and the size are checked.
+// Admin settings (GET /api/settings, PUT /api/settings/:key {value}). Keys the server reads (the time-limit
+// policy `timeLimits`, the notification templates `notifyTemplates`) are validated and take effect at once
+// (server/settings/setting-rules.ts): caches are dropped and, for the policy, open issues' deadlines are
+// recomputed in the background. Other keys are free-form; only the key and the size are checked.
 import { Router } from 'express';
 import { z } from 'zod';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
@@ -8,6 +10,7 @@ import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { canManageSettings } from '../../policies/index.ts';
 import { presentSetting } from '../../presenters/config.presenter.ts';
+import { SETTING_RULES } from '../../settings/setting-rules.ts';
 
 const KEY = /^[a-zA-Z0-9_.-]{1,100}$/;
 const MAX_VALUE_BYTES = 64 * 1024;
@@ -43,13 +46,21 @@ export function createSettingsRouter(ctx: AppContext): Router {
   router.put('/:key', async (req, res) => {
     const key = req.params.key;
     if (typeof key !== 'string' || !KEY.test(key)) throw validationFailed('设置项名称无效');
-    const { value } = putSettingSchema.parse(req.body);
-    if (Buffer.byteLength(JSON.stringify(value)) > MAX_VALUE_BYTES) throw validationFailed('设置值过大');
+    const parsed = putSettingSchema.parse(req.body);
+    if (Buffer.byteLength(JSON.stringify(parsed.value)) > MAX_VALUE_BYTES)
+      throw validationFailed('设置值过大');
+    const rule = Object.hasOwn(SETTING_RULES, key) ? SETTING_RULES[key] : undefined;
+    const value = rule ? rule.normalise(parsed.value) : parsed.value;
     const saved = await ctx.models.Setting.findOneAndUpdate(
       { key },
       { $set: { value, updatedBy: actorOf(req).id } },
       { upsert: true, returnDocument: 'after' },
     ).lean();
+    if (rule) {
+      ctx.intakeConfig.invalidate();
+      ctx.notify?.notifier.invalidate();
+      if (rule.recompute) ctx.deadlines?.request('policy');
+    }
     res.json(presentSetting(saved!));
   });
 
