@@ -70,6 +70,8 @@ export interface NotifyServiceDeps {
   onInApp?: OutboxSenders['onInApp'];
   ttlMs?: number;
   baseDelayMs?: number;
+  /** Deliver as soon as rows are written (default); tests drive the worker themselves. */
+  deliverOnEnqueue?: boolean;
 }
 
 export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
@@ -96,7 +98,7 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
     publicBaseUrl: config.publicBaseUrl,
     pushbackChannels: Object.keys(pushback) as ChannelId[],
     emailEnabled: !!email,
-    onEnqueued: () => worker.kick(),
+    onEnqueued: deps.deliverOnEnqueue === false ? undefined : () => worker.kick(),
     ttlMs: deps.ttlMs,
   });
   return {

@@ -38,7 +38,15 @@ export function useNotifyApp(): NotifyTestApp {
   let notify: NotifyService | undefined;
   const t = useIssueApp({
     deps: ({ models, clock, config }) => {
-      notify = createNotifyService({ config, models, clock, logger: silent, sms, ttlMs: 0 });
+      notify = createNotifyService({
+        config,
+        models,
+        clock,
+        logger: silent,
+        sms,
+        ttlMs: 0,
+        deliverOnEnqueue: false,
+      });
       return { notify };
     },
   }) as NotifyTestApp;
