@@ -7,7 +7,7 @@ import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-throttle.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
 import { createTokenSigner } from './auth/token.ts';
-import type { IssueChangeListener } from './commands/issue-deps.ts';
+import { combineListeners, type IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
 import { bodyGuard } from './http/body-guard.middleware.ts';
@@ -19,8 +19,12 @@ import { createRateLimits } from './rate-limit/limiters.ts';
 import { createApiRouter } from './routes/index.ts';
 import { createIntakeRouter } from './routes/intake/index.ts';
 import { createWebStatic } from './http/web.static.ts';
+import type { NotifyService } from './notify/notify-service.ts';
+import { recordingSmsSender } from './notify/recording-sms.ts';
 import { createLogSmsSender, type SmsSender } from './notify/sms.ts';
 import { createQrPageRouter } from './routes/public/index.ts';
+import { createQrLiveHub, type QrLiveHub } from './realtime/qr-live.ts';
+import { createDeadlineRecomputer, type DeadlineRecomputer } from './jobs/deadline-recompute.job.ts';
 import type { QrPageLimits } from './routes/public/qr-page.security.ts';
 
 export interface AppDeps {
@@ -52,6 +56,14 @@ export interface AppDeps {
   loginLimits?: Partial<LoginLimits>;
   /** How long another process's configuration change may go unseen here (tests). */
   intakeConfigCache?: SnapshotCacheOptions;
+  /** Notifications: every committed change writes the outbox; QR codes go through its SMS provider. */
+  notify?: NotifyService;
+  /** Background deadline recompute after policy/calendar changes; created when absent. */
+  deadlines?: DeadlineRecomputer;
+  /** A user's sessions may have been revoked (realtime disconnects their sockets at once). */
+  onSessionsChanged?: (userId: string) => void;
+  /** The QR page's live rooms (one per process; main.ts shares it with the sweep). Created when absent. */
+  qrLive?: QrLiveHub;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -64,6 +76,8 @@ export function createApp(deps: AppDeps): Express {
   const models = deps.models ?? createModels(conn, clock);
   const securityClock = deps.authClock ?? systemClock;
   const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, securityClock);
+  const qrLive = deps.qrLive ?? createQrLiveHub();
+  const onIssueChange = combineListeners(deps.onIssueChange, deps.notify?.notifier.onChange, qrLive.onChange);
   const ctx: AppContext = {
     config,
     conn,
@@ -72,7 +86,10 @@ export function createApp(deps: AppDeps): Express {
     simulatedClock: config.demoClock ? deps.simulatedClock : undefined,
     logger,
     afterClockAdvance: deps.afterClockAdvance,
-    onIssueChange: deps.onIssueChange,
+    onIssueChange,
+    deadlines: deps.deadlines ?? createDeadlineRecomputer({ models, clock, logger, onChange: onIssueChange }),
+    notify: deps.notify,
+    onSessionsChanged: deps.onSessionsChanged,
     tokens,
     requireStaff: createRequireStaff(models, tokens),
     intakeConfig: createIntakeConfigCache(models, deps.intakeConfigCache),
@@ -96,7 +113,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
-  app.use('/api/intake', createIntakeRouter(ctx, { securityClock: deps.authClock ?? systemClock }));
+  app.use('/api/intake', createIntakeRouter(ctx, { securityClock }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
   app.use(bodyGuard);
 
@@ -112,9 +129,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/e',
     createQrPageRouter(ctx, {
-      sms: deps.sms ?? createLogSmsSender(logger),
+      sms: deps.sms ?? defaultCodeSender(deps),
       securityClock,
       limits: deps.qrLimits,
+      onChange: ctx.onIssueChange,
+      live: qrLive,
     }),
   );
   const web = createWebStatic(deps.webDist);
@@ -123,6 +142,16 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;
+}
+
+/** QR verification codes: the notification SMS provider (recorded in the outbox), or the log in development. */
+function defaultCodeSender(deps: AppDeps): SmsSender {
+  const { config, logger, notify } = deps;
+  if (!notify) return createLogSmsSender(logger, { demo: config.demo });
+  return recordingSmsSender(notify.sms, notify.notifier, {
+    clock: deps.authClock ?? systemClock,
+    demo: config.demo,
+  });
 }
 
 /** True when the database answers a ping within PING_TIMEOUT_MS. */

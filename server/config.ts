@@ -48,6 +48,26 @@ export interface Config {
    * set it before rotating JWT_SECRET in production.
    */
   readonly channelSecretKey: string | undefined;
+  /** Outbound notifications (server/notify/): providers and delivery. */
+  readonly notify: NotifyConfig;
+}
+
+export interface NotifyConfig {
+  /** `log` (development: messages go to the log) or `http` (the SMS gateway); unset: log in demo mode only. */
+  readonly smsProvider: 'log' | 'http' | undefined;
+  readonly smsGatewayUrl: string | undefined;
+  readonly smsGatewayKey: string | undefined;
+  readonly smsGatewaySecret: string | undefined;
+  /** The 【签名】 the gateway prefixes to every message. */
+  readonly smsSignName: string;
+  /** `smtp://user:pass@host:port` (or smtps://); unset: no email provider, email entries are not written. */
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** 12345 hotline work-order callback (push-back of outcomes), signed with the secret. */
+  readonly hotlineCallbackUrl: string | undefined;
+  readonly hotlineCallbackSecret: string | undefined;
+  /** Delivery attempts before an outbox entry is dead. */
+  readonly outboxMaxAttempts: number;
 }
 
 export class ConfigError extends Error {
@@ -110,6 +130,19 @@ const EnvSchema = z.object({
     .optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
   CHANNEL_SECRET_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  SMS_PROVIDER: z.enum(['log', 'http']).optional(),
+  SMS_GATEWAY_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  SMS_GATEWAY_KEY: z.string().min(1).max(200).optional(),
+  SMS_GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  SMS_SIGN_NAME: z.string().min(1).max(20).default('企业码'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(200).default('企业服务中心 <noreply@localhost>'),
+  HOTLINE_CALLBACK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  HOTLINE_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(40),
 });
 
 /**
@@ -157,6 +190,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
     channelSecretKey: e.CHANNEL_SECRET_KEY,
+    notify: Object.freeze({
+      smsProvider: e.SMS_PROVIDER,
+      smsGatewayUrl: e.SMS_GATEWAY_URL,
+      smsGatewayKey: e.SMS_GATEWAY_KEY,
+      smsGatewaySecret: e.SMS_GATEWAY_SECRET,
+      smsSignName: e.SMS_SIGN_NAME,
+      smtpUrl: e.SMTP_URL,
+      mailFrom: e.MAIL_FROM,
+      hotlineCallbackUrl: e.HOTLINE_CALLBACK_URL,
+      hotlineCallbackSecret: e.HOTLINE_CALLBACK_SECRET,
+      outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+    }),
   });
 }
 

@@ -21,6 +21,9 @@ import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { createRealtime } from './realtime/realtime.ts';
 import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
+import { createQrLiveHub } from './realtime/qr-live.ts';
+import { createNotifyService } from './notify/notify-service.ts';
+import { combineListeners } from './commands/issue-deps.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
 const DRAIN_MS = 10_000;
@@ -92,9 +95,30 @@ async function main(): Promise<void> {
     logger,
     tokens: createTokenSigner(config.jwtSecret, config.jwtExpiresIn, systemClock),
   });
+  // Notifications: refuses to start outside demo mode without an explicit SMS provider (SMS_PROVIDER).
+  const notify = createNotifyService({
+    config,
+    models,
+    clock,
+    logger,
+    onInApp: (n) => realtime.notifyUser(n),
+  });
+  const qrLive = createQrLiveHub();
   const onIssueChange = realtime.onChange;
-  const sweep = createSweepScheduler({ models, clock, logger, onChange: onIssueChange });
-  const afterClockAdvance = simulatedClock ? () => sweep.runNow() : undefined;
+  // The sweep's changes reach the same listeners as the API's (createApp adds notify and qrLive there).
+  const sweep = createSweepScheduler({
+    models,
+    clock,
+    logger,
+    onChange: combineListeners(realtime.onChange, notify.notifier.onChange, qrLive.onChange),
+  });
+  // The demo clock: sweep at the new time, write the outbox and deliver what fell due (retries included).
+  const afterClockAdvance = simulatedClock
+    ? async () => {
+        await sweep.runNow();
+        await notify.flush();
+      }
+    : undefined;
   const app = createApp({
     config,
     conn: db.conn,
@@ -104,6 +128,9 @@ async function main(): Promise<void> {
     simulatedClock,
     afterClockAdvance,
     onIssueChange,
+    notify,
+    qrLive,
+    onSessionsChanged: (userId) => void realtime.revokeUser(userId).catch(() => undefined),
   });
   const server = createHttpServer(app, {
     ...DEFAULT_HTTP_LIMITS,
@@ -118,6 +145,7 @@ async function main(): Promise<void> {
   logger.info({ url, demo: config.demo, embeddedDb: db.embedded }, 'server listening');
   if (config.demo) process.stdout.write(await demoBanner(models, config, url));
   sweep.start();
+  notify.worker.start();
   void sweep.runNow(); // catch up at once after downtime rather than at the next minute
   // Messages accepted but not processed when the last run stopped are processed now, and every minute after.
   const intakeConfig = createIntakeConfigCache(models);
@@ -136,11 +164,13 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     void realtime.close(); // disconnects the sockets (upgraded connections are not drained by the server)
+    qrLive.close(); // ends the QR pages' event streams, which would otherwise hold the server open
     const force = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
     await closed;
     clearTimeout(force);
     await sweep.stop();
     await recovery.stop();
+    await notify.worker.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

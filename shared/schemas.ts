@@ -171,7 +171,10 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.free
   merge: mergeSchema,
   reject: withReason,
   reopen: withReason,
-  urge: optionalNote,
+  // target 'consultation': remind the consulted units that still owe input (the sweep at the input deadline).
+  urge: optionalNote.extend({
+    target: z.enum(['consultation'], { error: 'target 只能是 consultation' }).optional(),
+  }),
   supervise: optionalNote,
   bulletin: optionalNote,
   escalate: escalateSchema,

@@ -8,7 +8,7 @@
 // urgency runs on the working calendar: `urgent` sign/contact limits are working hours, day limits are
 // "the end of the Nth working day after the start day" everywhere.
 
-import type { CategoryId, Urgency, WarningLevel } from './states.ts';
+import type { CategoryId, ChannelId, Urgency, WarningLevel } from './states.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { chinaDateKey, chinaTime } from './calendar.ts';
 import { DAY_MS, MINUTE_MS } from './clock.ts';
@@ -45,8 +45,81 @@ export interface TimeLimitPolicy {
   rectifyWorkingDays: number;
   maxRectifyWorkingDays: number;
   consultInputWorkingDays: number;
+  /** A consultation still undecided this many working days after its input deadline goes up a tier. */
+  consultEscalateAfterWorkingDays?: number;
+  /** How long an issue may wait in `received` for triage (dispatch, reject, merge). */
+  triage?: TriagePolicy;
   /** After 17:30 China time a "same day" limit runs to the end of the next calendar day. */
   sameDayCutoff: string;
+}
+
+/**
+ * The triage limit: a channel's own promise (the meeting channel: dispatched within 2 working days) or the
+ * default, shortened by a stricter limit for the urgency (a critical issue from a meeting waits an hour, not two
+ * days).
+ */
+export interface TriagePolicy {
+  default: Limit;
+  byUrgency?: Partial<Record<Urgency, Limit>>;
+  byChannel?: Partial<Record<ChannelId, Limit>>;
+}
+
+/** The deadlines of an issue waiting in `received`, with the follow-ups that fired for them. */
+export interface TriageDeadlines {
+  startAt: Date;
+  yellowAt: Date;
+  /** Red light and 督办 to the centre. */
+  dueAt: Date;
+  overdueAt: Date;
+  urged: boolean;
+  supervised: boolean;
+}
+
+export const DEFAULT_TRIAGE_POLICY: TriagePolicy = Object.freeze({
+  default: { kind: 'working_days', days: 1 },
+  byUrgency: { critical: { kind: 'wall_minutes', minutes: 60 }, urgent: { kind: 'working_hours', hours: 4 } },
+  byChannel: { meeting: { kind: 'working_days', days: 2 } },
+} satisfies TriagePolicy);
+
+export const DEFAULT_CONSULT_ESCALATE_AFTER_WORKING_DAYS = 2;
+
+export interface ComputeTriageInput {
+  policy: TimeLimitPolicy;
+  urgency: Urgency;
+  channel?: ChannelId;
+  startAt: Date;
+  calendar: WorkCalendar;
+}
+
+/** Fresh triage deadlines for an issue entering `received` at `startAt`. */
+export function computeTriage({
+  policy,
+  urgency,
+  channel,
+  startAt,
+  calendar,
+}: ComputeTriageInput): TriageDeadlines {
+  const rules = policy.triage ?? DEFAULT_TRIAGE_POLICY;
+  const base = (channel && rules.byChannel?.[channel]) || rules.default;
+  const at = (limit: Limit) => applyLimit(limit, startAt, calendar, policy.sameDayCutoff);
+  const strict = rules.byUrgency?.[urgency];
+  const [limit, dueAt] =
+    strict && at(strict).getTime() < at(base).getTime() ? [strict, at(strict)] : [base, at(base)];
+  const yellowAt = yellowFor({ kind: 'fraction', fraction: 2 / 3 }, startAt, dueAt, basisOf(limit), calendar);
+  const overdueAt = calendar.addWorkingDays(dueAt, policy.overdueAfterWorkingDays);
+  return { startAt, yellowAt, dueAt, overdueAt, urged: false, supervised: false };
+}
+
+/** The light of an issue waiting for triage. */
+export function triageWarning(
+  t: Pick<TriageDeadlines, 'yellowAt' | 'dueAt' | 'overdueAt'>,
+  now: Date,
+): WarningLevel {
+  const ms = now.getTime();
+  if (ms >= t.overdueAt.getTime()) return 'overdue';
+  if (ms >= t.dueAt.getTime()) return 'red';
+  if (ms >= t.yellowAt.getTime()) return 'yellow';
+  return 'none';
 }
 
 export type ClockBasis = 'working' | 'wall';
@@ -68,7 +141,8 @@ export interface Deadlines {
   pausedMs: number;
 }
 
-const KEYS_TO_SHIFT = [
+/** Every deadline instant of a Deadlines record (what a pause shifts and a recompute may move). */
+export const KEYS_TO_SHIFT = [
   'signBy',
   'contactBy',
   'resolveBy',
@@ -296,10 +370,21 @@ export interface SweepView {
   rateBy?: Date | null;
   callbackRequested?: boolean;
   rating?: unknown;
+  triage?: TriageDeadlines | null;
+  consultation?: {
+    tier: string;
+    unitIds: string[];
+    inputs: Record<string, unknown>;
+    dueAt: Date;
+    escalateAt?: Date;
+    remindedAt?: Date | null;
+    decidedAt?: Date;
+  } | null;
 }
 
 /** Follow-up steps the sweep fires; `warning` means "store the new light". */
-export type FollowUpStep = 'warning' | 'urge' | 'supervise' | 'escalate' | 'bulletin' | 'request_callback';
+export type FollowUpStep =
+  'warning' | 'urge' | 'supervise' | 'remind_input' | 'escalate' | 'bulletin' | 'request_callback';
 
 const CLOCK_RUNNING = ['dispatched', 'in_progress', 'consulting'];
 const NEXT_LIGHT: Record<WarningLevel, keyof Deadlines | null> = {
@@ -309,9 +394,46 @@ const NEXT_LIGHT: Record<WarningLevel, keyof Deadlines | null> = {
   overdue: null,
 };
 
+const TRIAGE_NEXT_LIGHT: Record<WarningLevel, keyof TriageDeadlines | null> = {
+  none: 'yellowAt',
+  yellow: 'dueAt',
+  red: 'overdueAt',
+  overdue: null,
+};
+
+/** Triage: the light, 催办 at yellow and 督办 at the deadline, to the centre. */
+function triageSteps(issue: SweepView, steps: Array<[FollowUpStep, Date]>): void {
+  const t = issue.triage;
+  if (issue.state !== 'received' || !t) return;
+  const light = TRIAGE_NEXT_LIGHT[issue.warning];
+  if (light) steps.push(['warning', t[light] as Date]);
+  if (!t.urged) steps.push(['urge', t.yellowAt]);
+  if (!t.supervised) steps.push(['supervise', t.dueAt]);
+}
+
+/** An undecided consultation: a reminder at the input deadline, up a tier N working days later. */
+function consultationSteps(issue: SweepView, steps: Array<[FollowUpStep, Date]>): void {
+  const c = issue.consultation;
+  if (issue.state !== 'consulting' || !c || c.decidedAt) return;
+  const missing = c.unitIds.some((id) => !c.inputs?.[id]);
+  if (missing && !c.remindedAt) steps.push(['remind_input', c.dueAt]);
+  if (c.escalateAt && c.tier !== 'leader') steps.push(['escalate', c.escalateAt]);
+}
+
+/** The light an issue shows at `now`: the triage clock in `received`, the handling clock otherwise. */
+export function lightOf(
+  issue: Pick<SweepView, 'state' | 'deadlines' | 'triage'>,
+  now: Date,
+): WarningLevel | null {
+  if (issue.state === 'received' && issue.triage) return triageWarning(issue.triage, now);
+  return issue.deadlines ? warningLevel(issue.deadlines, now) : null;
+}
+
 /** Each pending step with the instant it falls due (past instants included: the sweep catches up). */
 function pendingSteps(issue: SweepView): Array<[FollowUpStep, Date]> {
   const steps: Array<[FollowUpStep, Date]> = [];
+  triageSteps(issue, steps);
+  consultationSteps(issue, steps);
   const d = issue.deadlines;
   if (d && !d.pausedAt && CLOCK_RUNNING.includes(issue.state)) {
     const light = NEXT_LIGHT[issue.warning];
@@ -342,13 +464,20 @@ export function nextCheckAt(issue: SweepView, _now?: Date): Date | null {
 
 /** The steps due at `now`, in the order they should fire. */
 export function dueFollowUps(issue: SweepView, now: Date): FollowUpStep[] {
-  const order: FollowUpStep[] = ['warning', 'urge', 'supervise', 'escalate', 'bulletin', 'request_callback'];
+  const order: FollowUpStep[] = [
+    'warning',
+    'urge',
+    'supervise',
+    'remind_input',
+    'escalate',
+    'bulletin',
+    'request_callback',
+  ];
   const due = new Set(
     pendingSteps(issue)
       .filter(([, at]) => at.getTime() <= now.getTime())
       .map(([s]) => s),
   );
-  if (due.has('warning') && issue.deadlines && warningLevel(issue.deadlines, now) === issue.warning)
-    due.delete('warning');
+  if (due.has('warning') && lightOf(issue, now) === issue.warning) due.delete('warning');
   return order.filter((s) => due.has(s));
 }

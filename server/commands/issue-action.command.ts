@@ -93,7 +93,7 @@ export async function issueActionCommand(
   const { input, lead } = await resolveReferences(models, doc, req);
   const { calendar, policy } = await deps.settings();
   const now = deps.clock.now();
-  const ctx = { now, actor, calendar, policy, issueId: String(doc._id) };
+  const ctx = { now, actor, calendar, policy, issueId: String(doc._id), channel: doc.channel };
   const result = applyOrFail(toCore(doc), req.action, input, ctx);
   const core = result.issue;
   const unitName = !core.unitId ? null : lead && String(lead._id) === core.unitId ? lead.name : doc.unitName;

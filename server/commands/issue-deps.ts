@@ -5,9 +5,8 @@ import type { WorkCalendar } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
-import type { IssueState } from '../../shared/states.ts';
-import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
-import { calendarOf, type IntakeConfigSource } from '../intake/intake-config.ts';
+import type { IssueState, WarningLevel } from '../../shared/states.ts';
+import { calendarOf, readPolicy, type IntakeConfigSource } from '../intake/intake-config.ts';
 import type { IssueDoc, Models } from '../models/index.ts';
 
 export interface DomainSettings {
@@ -15,11 +14,14 @@ export interface DomainSettings {
   policy: TimeLimitPolicy;
 }
 
-/** Emitted after the write committed; `action` is `create` for intake. */
+/**
+ * Emitted after the write committed; `action` is `create` for intake, `light` when the sweep only moved the
+ * warning light (to `warning`), `retime` when a policy or calendar change moved the deadlines.
+ */
 export interface IssueChange {
   issueId: string;
   number: string;
-  action: ActionId | 'create';
+  action: ActionId | 'create' | 'light' | 'retime';
   fromState: IssueState | null;
   state: IssueState;
   unitId: string | null;
@@ -27,6 +29,14 @@ export interface IssueChange {
   enterpriseId: string;
   actorId: string;
   at: Date;
+  /** The issue version the write produced: one committed write, one version (notification keys). */
+  version?: number;
+  /** The stored deadline a sweep step fired for (its claim's due instant). */
+  dueAt?: Date;
+  /** The timeline event's data and public flag. */
+  data?: Record<string, unknown>;
+  public?: boolean;
+  warning?: WarningLevel;
 }
 
 export type IssueChangeListener = (change: IssueChange) => void;
@@ -40,15 +50,18 @@ export interface IssueCommandDeps {
 
 /**
  * Settings read from the database on every call: admin calendar overrides on top of the packaged holidays, and
- * the default time-limit policy. The calendar is rebuilt only when the overrides change. For rare callers (the
+ * the time-limit policy in force (the admin's, validated, or the defaults). The calendar is rebuilt only when the overrides change. For rare callers (the
  * sweep, once a minute); request paths use cachedSettings.
  */
 export function databaseSettings(models: Models): () => Promise<DomainSettings> {
   let cached: ReturnType<typeof calendarOf> | undefined;
   return async () => {
-    const rows = await models.CalendarOverride.find({}, { date: 1, kind: 1 }).sort({ date: 1 }).lean();
+    const [rows, policy] = await Promise.all([
+      models.CalendarOverride.find({}, { date: 1, kind: 1 }).sort({ date: 1 }).lean(),
+      readPolicy(models),
+    ]);
     cached = calendarOf(rows, cached);
-    return { calendar: cached.calendar, policy: DEFAULT_TIME_LIMIT_POLICY };
+    return { calendar: cached.calendar, policy };
   };
 }
 
@@ -69,6 +82,20 @@ export function notifyChange(deps: IssueCommandDeps, change: IssueChange): void 
   }
 }
 
+/** Several after-commit listeners as one (realtime and notifications); each owns its errors. */
+export function combineListeners(...listeners: Array<IssueChangeListener | undefined>): IssueChangeListener {
+  const list = listeners.filter((l): l is IssueChangeListener => !!l);
+  return (change) => {
+    for (const listener of list) {
+      try {
+        listener(change);
+      } catch {
+        // Listeners own their errors.
+      }
+    }
+  };
+}
+
 /** The change record of a committed write. */
 export function changeOf(
   issue: IssueDoc,
@@ -77,7 +104,11 @@ export function changeOf(
   actorId: string,
   at: Date,
 ): IssueChange {
+  const last = issue.timeline?.[issue.timeline.length - 1];
   return {
+    version: issue.version,
+    warning: issue.warning,
+    ...(last ? { data: last.data, public: last.public } : {}),
     issueId: String(issue._id),
     number: issue.number,
     action,

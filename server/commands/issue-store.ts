@@ -30,6 +30,7 @@ export function toCore(doc: IssueDoc): IssueCore {
     level: doc.level ?? null,
     tier: doc.tier,
     deadlines: doc.deadlines ?? null,
+    triage: doc.triage ?? null,
     warning: doc.warning,
     urged: doc.urged,
     supervised: doc.supervised,

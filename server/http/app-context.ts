@@ -11,6 +11,8 @@ import type { IntakeConfigSource } from '../intake/intake-config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { RateLimits } from '../rate-limit/limiters.ts';
+import type { NotifyService } from '../notify/notify-service.ts';
+import type { DeadlineRecomputer } from '../jobs/deadline-recompute.job.ts';
 
 export interface AppContext {
   config: Config;
@@ -36,4 +38,10 @@ export interface AppContext {
   limits: RateLimits;
   /** Staff login limits (per address, per account, progressive delay). */
   loginLimits: LoginLimits;
+  /** Notifications (outbox writer and delivery worker), when the app was given them. */
+  notify?: NotifyService;
+  /** Recomputes open issues' deadlines in the background after a policy or calendar change. */
+  deadlines?: DeadlineRecomputer;
+  /** A user's sessions may have been revoked (logout, account change): realtime re-checks their sockets. */
+  onSessionsChanged?: (userId: string) => void;
 }

@@ -13,6 +13,10 @@
 import { createWorkCalendar, type CalendarOverrides, type WorkCalendar } from '../../shared/calendar.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
+import { policyOf } from '../../shared/policy-schema.ts';
+
+/** The settings key of the admin's time-limit policy (validated when saved, merged over the defaults). */
+export const TIME_LIMITS_SETTING = 'timeLimits';
 import type { CalendarOverrideDoc, Models, RoutingRuleDoc, UnitDoc } from '../models/index.ts';
 
 export type IntakeUnit = Pick<UnitDoc, '_id' | 'code' | 'name' | 'level' | 'region' | 'categories'>;
@@ -61,24 +65,36 @@ async function readConfig(models: Models) {
       .sort(oldestFirst)
       .lean<IntakeRule[]>(),
     models.CalendarOverride.find({}, { date: 1, kind: 1 }).sort({ date: 1 }).lean<OverrideRow[]>(),
+    readPolicy(models),
   ]);
 }
 
-function snapshotOf(units: IntakeUnit[], rules: IntakeRule[], calendar: WorkCalendar): IntakeConfig {
+/** The time-limit policy in force: the admin's, or the defaults. */
+export async function readPolicy(models: Models): Promise<TimeLimitPolicy> {
+  const row = await models.Setting.findOne({ key: TIME_LIMITS_SETTING }, { value: 1 }).lean();
+  return policyOf(DEFAULT_TIME_LIMIT_POLICY, row?.value);
+}
+
+function snapshotOf(
+  units: IntakeUnit[],
+  rules: IntakeRule[],
+  calendar: WorkCalendar,
+  policy: TimeLimitPolicy,
+): IntakeConfig {
   return Object.freeze({
     units,
     unitById: new Map(units.map((u) => [String(u._id), u])),
     unitByCode: new Map(units.map((u) => [u.code, u])),
     rules,
     calendar,
-    policy: DEFAULT_TIME_LIMIT_POLICY,
+    policy,
   });
 }
 
 /** One fresh read of the configuration (no caching): the seed, tools and tests. */
 export async function loadIntakeConfig(models: Models): Promise<IntakeConfig> {
-  const [units, rules, overrides] = await readConfig(models);
-  return snapshotOf(units, rules, calendarOf(overrides).calendar);
+  const [units, rules, overrides, policy] = await readConfig(models);
+  return snapshotOf(units, rules, calendarOf(overrides).calendar, policy);
 }
 
 export interface SnapshotSource<T> {
@@ -142,8 +158,8 @@ export function createIntakeConfigCache(
 ): IntakeConfigSource {
   let calendar: ReturnType<typeof calendarOf> | undefined;
   return cachedSnapshot(async () => {
-    const [units, rules, overrides] = await readConfig(models);
+    const [units, rules, overrides, policy] = await readConfig(models);
     calendar = calendarOf(overrides, calendar);
-    return snapshotOf(units, rules, calendar.calendar);
+    return snapshotOf(units, rules, calendar.calendar, policy);
   }, options);
 }

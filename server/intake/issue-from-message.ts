@@ -6,14 +6,15 @@
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { batchedInsertOne } from '../db/batched-ops.ts';
-import { applyAction } from '../../shared/lifecycle/apply.ts';
+import { applyAction, refreshIssue } from '../../shared/lifecycle/apply.ts';
+import { computeTriage } from '../../shared/sla.ts';
 import {
   createIssueCore,
   creationEvent,
   SYSTEM_ACTOR,
   type IssueCore,
 } from '../../shared/lifecycle/issue-core.ts';
-import { CHANNEL_LABELS, type IssueState } from '../../shared/states.ts';
+import { CHANNEL_LABELS, type ChannelId, type IssueState } from '../../shared/states.ts';
 import { AppError } from '../errors.ts';
 import { changeOf, notifyChange } from '../commands/issue-deps.ts';
 import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
@@ -131,12 +132,32 @@ export async function mergeAsSource(
 }
 
 /** The core after intake: received, or already dispatched to the routed unit. */
-async function openingCore(deps: IssueCreateDeps, by: IntakeBy, t: Triage, now: Date) {
+/**
+ * The core after intake: already dispatched to the routed unit, or received with a triage clock (the calendar
+ * and policy come from the configuration snapshot intake already holds: no extra round trip).
+ */
+async function openingCore(
+  deps: IssueCreateDeps,
+  by: IntakeBy,
+  t: Triage,
+  now: Date,
+  opening: { config: IntakeConfig; channel: ChannelId },
+) {
   const core: IssueCore = createIssueCore({ urgency: t.urgency, category: t.category, tier: t.tier });
   const events: StoredTimelineEvent[] = [
     withActorName(creationEvent(now, by.actor, { classification: t.classification.source }), by.actorName),
   ];
-  if (!t.autoDispatch || !t.route) return { core, events };
+  if (!t.autoDispatch || !t.route) {
+    const { calendar, policy } = opening.config;
+    core.triage = computeTriage({
+      policy,
+      urgency: t.urgency,
+      channel: opening.channel,
+      startAt: now,
+      calendar,
+    });
+    return { core: refreshIssue(core, now), events };
+  }
   const { calendar, policy } = await deps.settings();
   const input = { unitId: t.route.unitId, coUnitIds: t.route.coUnitIds, level: t.route.level };
   const result = applyAction(core, 'dispatch', input, { now, actor: SYSTEM_ACTOR, calendar, policy });
@@ -161,7 +182,7 @@ export async function createIssueFromMessage(
   const { models } = deps;
   const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
   const triaged = triage(triageDeps, { ...msg, region: enterprise.region });
-  const { core, events } = await openingCore(deps, by, triaged, now);
+  const { core, events } = await openingCore(deps, by, triaged, now, { config, channel: msg.channel });
   const number = await nextIssueNumber(models, now);
   const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
   const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);

@@ -162,7 +162,10 @@ export function eventFor(
   timeline: readonly Pick<StoredTimelineEvent, 'action' | 'data'>[],
   claim: Pick<FollowUpClaimDoc, 'step' | 'dueAt'>,
 ): boolean {
-  return timeline.some((e) => e.action === claim.step && sameInstant(e.data?.dueAt, claim.dueAt));
+  // A step fired through another action (the consultation reminder is an urge) names itself in `data.step`.
+  return timeline.some(
+    (e) => (e.data?.step ?? e.action) === claim.step && sameInstant(e.data?.dueAt, claim.dueAt),
+  );
 }
 
 export interface FiredIndexIssue {
@@ -181,7 +184,7 @@ export async function loadFiredIndex(
   if (!issueIds.length) return new Map();
   const issues = await models.Issue.find(
     { _id: { $in: issueIds } },
-    { version: 1, nextCheckAt: 1, 'timeline.action': 1, 'timeline.data.dueAt': 1 },
+    { version: 1, nextCheckAt: 1, 'timeline.action': 1, 'timeline.data.dueAt': 1, 'timeline.data.step': 1 },
   ).lean<FiredIndexIssue[]>();
   return new Map(issues.map((i) => [String(i._id), i]));
 }

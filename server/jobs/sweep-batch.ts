@@ -15,6 +15,7 @@ import {
   draftSteps,
   hasWrite,
   keyOf,
+  lightChangesOf,
   planSteps,
   settledAt,
   SWEEP_PROJECTION,
@@ -142,7 +143,7 @@ function recordWritten(pass: Pass, a: Attempt, d: Draft, applied: AppliedClaim[]
 function emit(pass: Pass, drafts: readonly Draft[]): void {
   const deps = { models: pass.models, clock: { now: () => pass.now }, onChange: pass.onChange };
   for (const d of drafts) {
-    for (const change of changesOf(d, pass.now)) {
+    for (const change of [...changesOf(d, pass.now), ...lightChangesOf(d, pass.now)]) {
       notifyChange({ ...deps, settings: async () => pass.settings }, change);
     }
   }

@@ -2,6 +2,7 @@
 // the stored deadline that keys its claim), what applying the claimed ones as the system yields, and the
 // version-guarded update that writes exactly that. No I/O and no clock: the batch around it does the
 // claiming and writing, so the same decisions hold whichever order the database answers in.
+import { followUpAction } from '../../shared/lifecycle/actions.ts';
 import { applyAction, refreshIssue } from '../../shared/lifecycle/apply.ts';
 import { isTransitionError } from '../../shared/lifecycle/errors.ts';
 import { SYSTEM_ACTOR, type IssueCore } from '../../shared/lifecycle/issue-core.ts';
@@ -38,13 +39,17 @@ export interface PlannedStep {
 /** The stored deadline each follow-up hangs off: the due instant in its claim key. */
 export function stepDueAt(core: IssueCore, step: ClaimedStep): Date | null {
   const d = core.deadlines;
+  const triage = core.state === 'received' ? core.triage : null;
+  const consulting = core.state === 'consulting' ? core.consultation : null;
   switch (step) {
     case 'urge':
-      return d?.yellowAt ?? null;
+      return triage ? triage.yellowAt : (d?.yellowAt ?? null);
     case 'supervise':
-      return d?.redAt ?? null;
+      return triage ? triage.dueAt : (d?.redAt ?? null);
+    case 'remind_input':
+      return consulting?.dueAt ?? null;
     case 'escalate':
-      return d?.escalateAt ?? null;
+      return consulting ? (consulting.escalateAt ?? null) : (d?.escalateAt ?? null);
     case 'bulletin':
       return d?.bulletinAt ?? null;
     case 'request_callback':
@@ -90,7 +95,8 @@ export function draftSteps(
   const ctx = { now, actor: SYSTEM_ACTOR, ...settings, issueId: String(doc._id) };
   for (const s of steps) {
     try {
-      const r = applyAction(core, s.step, {}, ctx);
+      const { action, input } = followUpAction(s.step);
+      const r = applyAction(core, action, input, ctx);
       core = r.issue;
       draft.events.push({
         ...withActorName(r.event, SYSTEM_NAME),
@@ -126,18 +132,49 @@ export function updateOf(d: Draft) {
 export const settledAt = (nextCheckAt: Date | null | undefined, now: Date) =>
   !nextCheckAt || nextCheckAt.getTime() > now.getTime();
 
-/** The change records of a committed draft, built from what was written (no re-read). */
-export function changesOf(d: Draft, now: Date): IssueChange[] {
-  return d.events.map((event) => ({
+/** What every change of a committed draft shares: the issue, its units, the system actor, the new version. */
+function systemChange(d: Draft, now: Date) {
+  return {
     issueId: String(d.doc._id),
     number: d.doc.number,
-    action: event.action,
-    fromState: event.fromState,
-    state: event.toState,
     unitId: d.core.unitId,
     coUnitIds: [...d.core.coUnitIds],
     enterpriseId: String(d.doc.enterpriseId),
     actorId: SYSTEM_ACTOR.id,
     at: now,
+    version: d.doc.version + 1,
+    warning: d.core.warning,
+  };
+}
+
+/** The change records of a committed draft, built from what was written (no re-read). */
+export function changesOf(d: Draft, now: Date): IssueChange[] {
+  return d.events.map((event) => ({
+    ...systemChange(d, now),
+    action: event.action,
+    fromState: event.fromState,
+    state: event.toState,
+    data: event.data,
+    public: event.public,
+    dueAt: event.data?.dueAt as Date | undefined,
   }));
+}
+
+/**
+ * A light turning to overdue is news for the oversight even without a step: a `light` change keyed by the
+ * overdue deadline (notifications only; the timeline records no event for a light).
+ */
+export function lightChangesOf(d: Draft, now: Date): IssueChange[] {
+  const changes: IssueChange[] = [];
+  if (d.core.warning === 'overdue' && d.doc.warning !== 'overdue') {
+    const overdueAt = d.core.state === 'received' ? d.core.triage?.overdueAt : d.core.deadlines?.overdueAt;
+    changes.push({
+      ...systemChange(d, now),
+      action: 'light',
+      fromState: d.core.state,
+      state: d.core.state,
+      dueAt: overdueAt ?? undefined,
+    });
+  }
+  return changes;
 }

@@ -5,7 +5,14 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /** The follow-ups that append a timeline event (a light change alone is idempotent and needs no claim). */
-export const CLAIMED_STEPS = ['urge', 'supervise', 'escalate', 'bulletin', 'request_callback'] as const;
+export const CLAIMED_STEPS = [
+  'urge',
+  'supervise',
+  'remind_input',
+  'escalate',
+  'bulletin',
+  'request_callback',
+] as const;
 export type ClaimedStep = (typeof CLAIMED_STEPS)[number];
 
 export type ClaimStatus = 'claimed' | 'applied';

@@ -10,6 +10,8 @@ import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineInboxModel } from './inbox.model.ts';
 import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
 import { defineRateLimitModel } from './rate-limit.model.ts';
+import { defineNotificationModel, defineNotifyPreferenceModel } from './notification.model.ts';
+import { defineOutboxModel } from './outbox.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
 import { defineVerificationCodeModel, dropRetiredCodeIndexes } from './verification-code.model.ts';
@@ -47,6 +49,10 @@ function defineAll(conn: Connection, clock: Clock) {
     ChannelReplay: defineChannelReplayModel(conn),
     // Rate-limit windows shared by every process (server/rate-limit/), swept by a TTL index.
     RateLimit: defineRateLimitModel(conn),
+    // Notifications (issue 8): the outbox, staff in-app notifications, enterprises' channel choice.
+    Outbox: defineOutboxModel(conn),
+    Notification: defineNotificationModel(conn),
+    NotifyPreference: defineNotifyPreferenceModel(conn),
   };
 }
 
@@ -68,4 +74,6 @@ export type { FollowUpClaimDoc } from './follow-up-claim.model.ts';
 export type { VerificationCodeDoc } from './verification-code.model.ts';
 export type { InboxEntryDoc } from './inbox.model.ts';
 export type { ChannelCredentialDoc } from './channel-credential.model.ts';
+export type { OutboxDoc } from './outbox.model.ts';
+export type { NotificationDoc, NotifyPreferenceDoc } from './notification.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

@@ -154,6 +154,7 @@ function lifecycleFields() {
     level: { type: String, enum: [...UNIT_LEVELS, null], default: null },
     tier: { type: String, enum: TIERS, default: 'section' },
     deadlines: { type: deadlinesSchema, default: null },
+    triage: { type: Mixed, default: null },
     warning: { type: String, enum: WARNING_LEVELS, default: 'none' },
     urged: { type: Boolean, default: false },
     supervised: { type: Boolean, default: false },

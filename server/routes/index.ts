@@ -11,6 +11,8 @@ import { createProvisionalEnterprisesRouter } from './enterprises/provisional.ts
 import { createInboxRouter } from './inbox/index.ts';
 import { createChannelsRouter } from './channels/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
+import { createNotificationsRouter } from './notifications/index.ts';
+import { createOutboxRouter } from './outbox/index.ts';
 import { createRoutingRulesRouter } from './routing-rules/index.ts';
 import { createSettingsRouter } from './settings/index.ts';
 import { createUnitsRouter } from './units/index.ts';
@@ -30,6 +32,8 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/settings', createSettingsRouter(ctx));
   api.use('/inbox', createInboxRouter(ctx));
   api.use('/channels', createChannelsRouter(ctx));
+  api.use('/notifications', createNotificationsRouter(ctx));
+  api.use('/outbox', createOutboxRouter(ctx));
   if (ctx.config.demoClock && ctx.simulatedClock)
     api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
   return api;

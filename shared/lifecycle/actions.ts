@@ -133,3 +133,13 @@ export const SYSTEM_ACTIONS: readonly ActionId[] = Object.freeze([
 export function roleMayPerform(role: Role, action: ActionId): boolean {
   return ACTION_ROLES[action].includes(role);
 }
+
+/**
+ * The action (and body) each sweep follow-up step fires as the system. Steps are named after their action,
+ * except the consultation reminder, an urge aimed at the consulted units that still owe input.
+ */
+export function followUpAction(step: string): { action: ActionId; input: Record<string, unknown> } {
+  if (step === 'remind_input') return { action: 'urge', input: { target: 'consultation' } };
+  if (!isActionId(step)) throw new RangeError(`unknown follow-up step: ${step}`);
+  return { action: step, input: {} };
+}

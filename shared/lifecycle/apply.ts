@@ -3,7 +3,7 @@
 // check) and produce the timeline event. No I/O and no wall clock: `ctx.now` is the only time.
 
 import { z } from 'zod';
-import { warningLevel, nextCheckAt } from '../sla.ts';
+import { lightOf, nextCheckAt } from '../sla.ts';
 import { STATE_LABELS, UNIT_LEVELS, type IssueState } from '../states.ts';
 import { ACTION_SCHEMAS, firstIssueMessage } from '../schemas.ts';
 import {
@@ -86,8 +86,7 @@ const LIGHT_STATES: IssueState[] = ['received', 'dispatched', 'in_progress', 'co
 
 function refreshDerived(issue: IssueCore, now: Date): void {
   if (['closed', 'merged', 'rejected'].includes(issue.state)) issue.warning = 'none';
-  else if (issue.deadlines && LIGHT_STATES.includes(issue.state))
-    issue.warning = warningLevel(issue.deadlines, now);
+  else if (LIGHT_STATES.includes(issue.state)) issue.warning = lightOf(issue, now) ?? issue.warning;
   issue.nextCheckAt = nextCheckAt(issue, now);
 }
 

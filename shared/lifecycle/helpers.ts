@@ -1,7 +1,7 @@
 // Small building blocks shared by the action handlers: failing with a typed error, moving deadlines and
 // resetting the follow-ups that hang off them, opening a consultation, and self-approval.
 
-import { retimeDeadlines } from '../sla.ts';
+import { computeTriage, DEFAULT_CONSULT_ESCALATE_AFTER_WORKING_DAYS, retimeDeadlines } from '../sla.ts';
 import type { Tier } from '../states.ts';
 import { ACTION_ROLES, type ActionId } from './actions.ts';
 import { TransitionError, type TransitionErrorCode } from './errors.ts';
@@ -75,11 +75,29 @@ export function openConsultation(
     tier,
     unitIds: [...new Set(unitIds.filter(Boolean))],
     inputs: {},
-    dueAt: ctx.calendar.addWorkingDays(ctx.now, ctx.policy.consultInputWorkingDays),
+    ...consultationClock(ctx),
     openedAt: ctx.now,
     trigger,
   };
   issue.pendingApproval = null;
+}
+
+/** A consultation's input deadline from now, and when it goes up a tier if still undecided. */
+export function consultationClock(ctx: ActionContext): { dueAt: Date; escalateAt: Date; remindedAt: null } {
+  const dueAt = ctx.calendar.addWorkingDays(ctx.now, ctx.policy.consultInputWorkingDays);
+  const after = ctx.policy.consultEscalateAfterWorkingDays ?? DEFAULT_CONSULT_ESCALATE_AFTER_WORKING_DAYS;
+  return { dueAt, escalateAt: ctx.calendar.addWorkingDays(dueAt, after), remindedAt: null };
+}
+
+/** The issue (re)enters `received`: a fresh triage clock, so it cannot wait unseen. */
+export function startTriage(issue: IssueCore, ctx: ActionContext): void {
+  issue.triage = computeTriage({
+    policy: ctx.policy,
+    urgency: issue.urgency,
+    channel: ctx.channel,
+    startAt: ctx.now,
+    calendar: ctx.calendar,
+  });
 }
 
 /** The lead unit and co-units: who a consultation convenes by default. */

@@ -4,6 +4,7 @@
 import type { Actor, Role } from '../roles.ts';
 import type {
   CategoryId,
+  ChannelId,
   IssueState,
   Rating,
   RatingLevel,
@@ -12,7 +13,7 @@ import type {
   Urgency,
   WarningLevel,
 } from '../states.ts';
-import type { Deadlines, TimeLimitPolicy } from '../sla.ts';
+import type { Deadlines, TimeLimitPolicy, TriageDeadlines } from '../sla.ts';
 import type { WorkCalendar } from '../calendar.ts';
 import type { ActionId } from './actions.ts';
 
@@ -58,6 +59,10 @@ export interface Consultation {
   /** Keyed by unit id: each consulted unit owes one input by `dueAt`. */
   inputs: Record<string, ConsultationInput>;
   dueAt: Date;
+  /** Still undecided then: up one tier (dueAt + policy working days). Absent on consultations before issue 8. */
+  escalateAt?: Date;
+  /** When the sweep reminded the units that still owed input. */
+  remindedAt?: Date | null;
   openedAt: Date;
   trigger: ConsultationTrigger;
   /** Set by `decide`; the record stays on the issue as history. */
@@ -74,6 +79,8 @@ export interface IssueCore {
   level: UnitLevel | null;
   tier: Tier;
   deadlines: Deadlines | null;
+  /** The triage clock while the issue waits in `received` (kept afterwards as history). */
+  triage: TriageDeadlines | null;
   warning: WarningLevel;
   urged: boolean;
   supervised: boolean;
@@ -144,6 +151,8 @@ export interface ActionContext {
   actor: DomainActor;
   calendar: WorkCalendar;
   policy: TimeLimitPolicy;
+  /** The issue's channel, for channel-specific limits (the meeting channel's triage promise). */
+  channel?: ChannelId;
 }
 
 export interface ActionResult {
@@ -168,6 +177,7 @@ export function createIssueCore({ urgency, category, tier = 'section' }: NewIssu
     level: null,
     tier,
     deadlines: null,
+    triage: null,
     warning: 'none',
     urged: false,
     supervised: false,

@@ -58,8 +58,9 @@ export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze
   merge: t(['received', 'dispatched', 'in_progress', 'suspended', 'consulting'], ['merged'], true),
   reject: t(['received'], ['rejected'], true),
   reopen: t(['closed', 'rejected'], ['received'], true),
-  urge: t([...RUNNING, 'suspended'], [...RUNNING, 'suspended']),
-  supervise: t([...RUNNING, 'suspended'], [...RUNNING, 'suspended']),
+  // From `received` too: an issue waiting for triage is urged and supervised like the others (to the centre).
+  urge: t(['received', ...RUNNING, 'suspended'], ['received', ...RUNNING, 'suspended']),
+  supervise: t(['received', ...RUNNING, 'suspended'], ['received', ...RUNNING, 'suspended']),
   bulletin: t([...RUNNING, 'suspended'], [...RUNNING, 'suspended']),
   escalate: t(RUNNING, ['consulting'], true),
   request_callback: t(['awaiting_rating'], ['awaiting_rating']),

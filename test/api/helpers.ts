@@ -63,8 +63,10 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Also seed the ~320 demo issues (default false: slow, and suites make the issues they assert on). */
   issues?: boolean;
-  /** Extra app dependencies (e.g. loginLimits). */
-  deps?: Partial<AppDeps>;
+  /** More dependencies for createApp (e.g. loginLimits, notifications): given, or built once the models exist. */
+  deps?:
+    | Partial<AppDeps>
+    | ((base: { models: Models; clock: SimulatedClock; config: Config }) => Partial<AppDeps>);
 }
 
 /**
@@ -106,6 +108,8 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
         ? undefined
         : await seedDemo(models, clock, { hashParams: TEST_HASH, issues: options.issues ?? false });
     const logger = pino({ level: 'silent' });
+    const given = options.deps;
+    const extra = typeof given === 'function' ? given({ models, clock, config }) : (given ?? {});
     const app = createApp({
       config,
       conn,
@@ -114,7 +118,7 @@ export function useTestApp(options: TestAppOptions = {}): TestApp {
       models,
       simulatedClock: clock,
       loginLimits: TEST_LOGIN_LIMITS,
-      ...options.deps,
+      ...extra,
     });
     const login = async (username: string, password = DEMO_PASSWORD) => {
       const res = await request(app).post('/api/auth/login').send({ username, password });

@@ -1,6 +1,6 @@
 // The printed enterprise code (GET /e/:token) as anyone holding it sees it: stage, responsible unit and promised
 // date only; unknown and rotated codes get one friendly 404; everything on the page is escaped; the page is
-// script-free under a strict CSP and never cached.
+// script-free but for its own nonce-bound live-update script under a strict CSP, and never cached.
 import { expect } from 'chai';
 import request from 'supertest';
 import {
@@ -67,7 +67,7 @@ describe('QR page: the summary for anyone holding the code', () => {
     expect(res.text).to.include('已办结');
   });
 
-  it('is script-free under a strict CSP with a style nonce, and never cached', async () => {
+  it('runs only its own nonce-bound live-update script under a strict CSP, and is never cached', async () => {
     const e = await t.enterprise(0);
     const res = await request(t.app).get(pageOf(e)).expect(200);
     const csp = res.headers['content-security-policy'] as string;
@@ -79,7 +79,12 @@ describe('QR page: the summary for anyone holding the code', () => {
     const style = /<style[^>]*>([\s\S]*?)<\/style>/.exec(res.text)![1];
     expect(style).to.include('.card>p:first-child');
     expect(style).to.not.match(/&(gt|quot|amp);/);
-    expect(res.text).to.not.match(/<script/i);
+    // One script: the live update (nonce-bound), listening to this page's own stream; a reload link without JS.
+    expect(csp).to.match(new RegExp(`script-src 'nonce-${nonce!.replace(/[+/=]/g, '\\$&')}'`));
+    expect(csp).to.match(/connect-src 'self'/);
+    expect(res.text.match(/<script[^>]*>/gi)).to.deep.equal([`<script nonce="${nonce}">`]);
+    expect(res.text).to.include(`data-live="${pageOf(e)}/live"`);
+    expect(res.text).to.include('刷新查看最新进展');
     expect(res.headers['cache-control']).to.equal('no-store');
     expect(res.headers['referrer-policy']).to.equal('no-referrer');
     // And the app-wide hardening headers.

@@ -77,24 +77,52 @@ describe('escalation sweep: follow-ups across the Spring Festival', () => {
     expect(event).to.include({ actorId: 'system', fromState: 'in_progress', toState: 'consulting' });
   });
 
-  it('red + 5 working days → bulletined, once; then nothing is left to fire', async () => {
+  it('red + 5 working days → bulletined once, and the consulted units reminded of their inputs once', async () => {
+    // The director-tier consultation opened at red + 3 owes its inputs 2 working days later: the same instant.
     t.clock.set(minuteAfter(china('2026-03-05 17:30')));
     const [a, b] = await Promise.all([sweep(t), sweep(t)]);
-    expect([...firedFor(a, id), ...firedFor(b, id)]).to.deep.equal(['bulletin']);
-    t.clock.set(china('2026-04-01 10:00'));
+    expect([...firedFor(a, id), ...firedFor(b, id)]).to.deep.equal(['remind_input', 'bulletin']);
     expect(firedFor(await sweep(t), id)).to.deep.equal([]);
     const doc = await stored(t, id);
-    expect(doc).to.include({ bulletined: true, nextCheckAt: null });
-    expect(await systemActions(t, id)).to.deep.equal(FOLLOW_UPS);
+    expect(doc).to.include({ bulletined: true });
+    expect(doc.consultation?.remindedAt?.toISOString()).to.equal(
+      minuteAfter(china('2026-03-05 17:30')).toISOString(),
+    );
+  });
+
+  it('an undecided consultation goes up to the leader tier once, 2 working days after its input deadline', async () => {
+    t.clock.set(china('2026-03-09 17:00'));
+    expect(firedFor(await sweep(t), id)).to.deep.equal([]);
+    t.clock.set(china('2026-04-01 10:00'));
+    const [a, b] = await Promise.all([sweep(t), sweep(t)]);
+    expect([...firedFor(a, id), ...firedFor(b, id)]).to.deep.equal(['escalate']);
+    expect(firedFor(await sweep(t), id)).to.deep.equal([]);
+    const doc = await stored(t, id);
+    expect(doc).to.include({ state: 'consulting', tier: 'leader' });
+    // The leader tier owes its inputs 2 working days from its opening; there is no tier above it.
+    expect(doc.consultation?.dueAt.toISOString()).to.equal(china('2026-04-03 17:30').toISOString());
+    expect(doc.nextCheckAt?.toISOString()).to.equal(china('2026-04-03 17:30').toISOString());
+    expect(await systemActions(t, id)).to.deep.equal([
+      ...FOLLOW_UPS.slice(0, 3),
+      'urge',
+      'bulletin',
+      'escalate',
+    ]);
   });
 
   it('records one applied claim per (issue, step, deadline)', async () => {
-    const claims = await t.models.FollowUpClaim.find({ issueId: id }).sort({ dueAt: 1 }).lean();
-    expect(claims.map((c) => [c.step, c.status])).to.deep.equal(FOLLOW_UPS.map((s) => [s, 'applied']));
-    const d = (await stored(t, id)).deadlines!;
-    expect(claims.map((c) => c.dueAt.getTime())).to.deep.equal(
-      [d.yellowAt, d.redAt, d.escalateAt, d.bulletinAt].map((x) => x.getTime()),
-    );
+    const claims = await t.models.FollowUpClaim.find({ issueId: id }).lean();
+    const doc = await stored(t, id);
+    const d = doc.deadlines!;
+    expect(claims.every((c) => c.status === 'applied')).to.equal(true);
+    expect(claims.map((c) => `${c.step}@${c.dueAt.toISOString()}`)).to.have.members([
+      `urge@${d.yellowAt.toISOString()}`,
+      `supervise@${d.redAt.toISOString()}`,
+      `escalate@${d.escalateAt.toISOString()}`,
+      `remind_input@${china('2026-03-05 17:30').toISOString()}`,
+      `bulletin@${d.bulletinAt.toISOString()}`,
+      `escalate@${china('2026-03-09 17:30').toISOString()}`,
+    ]);
   });
 });
 

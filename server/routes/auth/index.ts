@@ -47,6 +47,7 @@ export function createAuthRouter(ctx: AppContext): Router {
 
   router.post('/auth/logout', ctx.requireStaff, async (req, res) => {
     await logoutCommand(ctx, actorOf(req));
+    ctx.onSessionsChanged?.(actorOf(req).id);
     res.status(204).end();
   });
 

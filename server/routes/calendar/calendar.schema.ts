@@ -26,3 +26,12 @@ export const daysQuery = z
     error: '一次最多查询366天',
     path: ['to'],
   });
+
+/** `PUT /api/calendar/years/:year`: the year's whole arrangement in one request. */
+export const yearArrangementSchema = z
+  .object({
+    offDays: z.array(date).max(60, { error: '放假日期最多60天' }),
+    workDays: z.array(date).max(20, { error: '调休上班日期最多20天' }),
+    note: z.string().trim().max(200, { error: '说明不能超过200个字符' }).optional(),
+  })
+  .refine((a) => !a.offDays.some((d) => a.workDays.includes(d)), { error: '同一天不能既放假又上班' });

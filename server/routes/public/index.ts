@@ -16,6 +16,7 @@ import { bodyGuard } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { notifyOwnerPinLocked } from '../../notify/owner-security.notice.ts';
 import type { SmsSender } from '../../notify/sms.ts';
+import type { QrLiveHub } from '../../realtime/qr-live.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
 import { messagePage, notFoundPage } from './layout.view.ts';
@@ -41,6 +42,8 @@ import {
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
 import { noticeFor, sortForOwner } from './qr-page.notices.ts';
 import { summaryPage, verifyPage } from './summary.view.ts';
+import { preferencePage } from './preference.view.ts';
+import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
 
 export interface QrPageOptions {
   sms: SmsSender;
@@ -48,6 +51,8 @@ export interface QrPageOptions {
   securityClock: Clock;
   limits?: Partial<QrPageLimits>;
   onChange?: IssueChangeListener;
+  /** Live summary rooms per enterprise (the page updates in place with JavaScript on). */
+  live?: QrLiveHub;
 }
 
 interface PageLocals {
@@ -183,6 +188,13 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     );
   });
 
+  // The page's live stream: summary-level events for this enterprise, to anyone holding the code (the page
+  // then re-fetches itself, which shows details only to a verified owner).
+  router.get('/:token/live', withEnterprise, (_req, res) => {
+    if (!opts.live) return send(res, 404, notFoundPage(nonceOf(res)));
+    opts.live.subscribe(String(page(res).enterprise._id), res);
+  });
+
   router.get('/:token/verify', withEnterprise, (req, res) => {
     const { session, base } = page(res);
     if (session) return res.redirect(303, base);
@@ -232,6 +244,51 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     await endOwnerSessionsCommand(ctx.models, enterprise._id);
     sessions.end(req, res, token);
     res.redirect(303, `${base}?msg=logged_out`);
+  });
+
+  router.get('/:token/preference', withEnterprise, async (_req, res) => {
+    const { enterprise, base, session } = page(res);
+    if (!session) return res.redirect(303, `${base}/verify`);
+    const pref = await readPreference(ctx.models, String(enterprise._id));
+    const shown = presentEnterprisePublic(enterprise, true);
+    send(
+      res,
+      200,
+      preferencePage({
+        nonce: nonceOf(res),
+        base,
+        enterpriseName: shown.name,
+        csrf: session.csrf,
+        channel: pref.channel,
+        email: pref.email ?? '',
+        maskedMobile: shown.maskedMobile,
+      }),
+    );
+  });
+
+  router.post('/:token/preference', withEnterprise, ownerPost, async (req, res) => {
+    const { enterprise, base, session } = page(res);
+    const form = preferenceForm.safeParse(req.body);
+    if (!form.success) {
+      const raw = req.body as Record<string, unknown>;
+      const shown = presentEnterprisePublic(enterprise, true);
+      return send(
+        res,
+        400,
+        preferencePage({
+          nonce: nonceOf(res),
+          base,
+          enterpriseName: shown.name,
+          csrf: session!.csrf,
+          channel: raw.channel === 'email' || raw.channel === 'wechat' ? raw.channel : 'sms',
+          email: typeof raw.email === 'string' ? raw.email : '',
+          maskedMobile: shown.maskedMobile,
+          error: form.error.issues[0]?.message ?? '提交内容有误',
+        }),
+      );
+    }
+    await setPreferenceCommand(ctx.models, ctx.clock, String(enterprise._id), form.data);
+    res.redirect(303, `${base}?msg=preference_saved`);
   });
 
   router.get('/:token/new', withEnterprise, (req, res) => {

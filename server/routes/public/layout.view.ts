@@ -56,7 +56,21 @@ export interface LayoutOptions {
   heading: string;
   subheading?: string;
   nonce: string;
+  /** The page's live stream: with JavaScript the page refreshes its content in place on each event. */
+  live?: string;
 }
+
+/**
+ * Live update without a framework: on each `changed` event re-fetch this page and swap in its <main>. A
+ * constant of this module; the stream URL goes in through a data attribute, escaped.
+ */
+const LIVE_SCRIPT = new SafeHtml(
+  `(function(){var m=document.querySelector('main[data-live]');if(!m||!window.EventSource||!window.fetch)return;` +
+    `var s=new EventSource(m.getAttribute('data-live'));s.addEventListener('changed',function(){` +
+    `fetch(location.href,{credentials:'same-origin',cache:'no-store'}).then(function(r){return r.text();})` +
+    `.then(function(t){var d=new DOMParser().parseFromString(t,'text/html').querySelector('main');` +
+    `var c=document.querySelector('main[data-live]');if(d&&c){c.innerHTML=d.innerHTML;}});});})();`,
+);
 
 export function layout(opts: LayoutOptions, body: SafeHtml): string {
   return html`<!doctype html>
@@ -76,7 +90,17 @@ export function layout(opts: LayoutOptions, body: SafeHtml): string {
           <h1>${opts.heading}</h1>
           ${opts.subheading ? html`<p>${opts.subheading}</p>` : ''}
         </header>
-        <main>${body}</main>
+        ${
+          opts.live
+            ? html`<main data-live="${opts.live}">
+                  ${body}
+                  <p class="muted live"><a href="">刷新查看最新进展</a></p>
+                </main>
+                <script nonce="${opts.nonce}">
+                  ${LIVE_SCRIPT};
+                </script>`
+            : html`<main>${body}</main>`
+        }
         <footer>企业码 · 涉企问题高效闭环办理<br />如有疑问，请拨打 12345 政务服务热线</footer>
       </body>
     </html>`.value;

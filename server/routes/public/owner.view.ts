@@ -115,6 +115,7 @@ export function ownerPage(
     <div class="card">
       <p class="muted">已验证企业负责人身份（${p.maskedMobile}），30分钟内有效。</p>
       <a class="button" href="${p.base}/new">反映新问题</a>
+      <a class="button secondary" href="${p.base}/preference">通知方式</a>
       <form method="post" action="${p.base}/logout">
         <input type="hidden" name="_csrf" value="${p.csrf}" />
         <button type="submit" class="secondary">退出验证</button>
@@ -135,7 +136,13 @@ export function ownerPage(
       '暂无记录。',
     )}`;
   return layout(
-    { title: '企业码', heading: p.enterpriseName, subheading: '涉企问题办理详情', nonce: p.nonce },
+    {
+      title: '企业码',
+      heading: p.enterpriseName,
+      subheading: '涉企问题办理详情',
+      nonce: p.nonce,
+      live: `${p.base}/live`,
+    },
     body,
   );
 }

@@ -9,6 +9,7 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   rated_bad: '已收到您的评价。服务中心将在1个工作日内核实，并督促责任单位重新办理。',
   already_rated: '该问题已评价，无需重复提交。',
   submitted: '问题已提交，我们将尽快分办处理。',
+  preference_saved: '通知方式已保存。',
 });
 
 const ISSUE_NUMBER = /^HZ-\d{4}-\d{6}$/;

@@ -52,6 +52,11 @@ export function pageHeaders(): RequestHandler[] {
       styleSrc: [
         (_req: IncomingMessage, res: ServerResponse) => `'nonce-${(res as Response).locals.cspNonce}'`,
       ],
+      // The live-update script (nonce) and its event stream back to this server.
+      scriptSrc: [
+        (_req: IncomingMessage, res: ServerResponse) => `'nonce-${(res as Response).locals.cspNonce}'`,
+      ],
+      connectSrc: ["'self'"],
       imgSrc: ["'self'", 'data:'],
       formAction: ["'self'"],
       frameAncestors: ["'none'"],

@@ -44,7 +44,13 @@ export function summaryPage(p: PageBase & { issues: readonly IssueSummary[]; not
     <h2>本企业反映的问题（${p.issues.length}）</h2>
     ${issueList(p.issues.map(summaryItem), '暂无记录。')}`;
   return layout(
-    { title: '企业码', heading: p.enterpriseName, subheading: '涉企问题办理进度', nonce: p.nonce },
+    {
+      title: '企业码',
+      heading: p.enterpriseName,
+      subheading: '涉企问题办理进度',
+      nonce: p.nonce,
+      live: `${p.base}/live`,
+    },
     body,
   );
 }

@@ -1,6 +1,9 @@
-// Admin settings (GET /api/settings, PUT /api/settings/:key {value}), e.g. adjusted time limits. Each key has
-// its own schema (settings.schema.ts): an unknown key or a value of the wrong shape is a 400, never stored.
-// Operator-like keys, BSON type tags and NUL characters never get this far (http/body-guard.middleware.ts).
+// Admin settings (GET /api/settings, PUT /api/settings/:key {value}). Only known keys are stored, each in the
+// shape its consumer reads: a schema per key (settings.schema.ts) and, for the keys the server acts on (the
+// time-limit policy `timeLimits`, the notification templates `notifyTemplates`), a rule that normalises the
+// value and makes it take effect at once (server/settings/setting-rules.ts: caches dropped, open issues'
+// deadlines recomputed in the background). Operator-like keys, BSON type tags and NUL characters never get
+// this far (http/body-guard.middleware.ts).
 import { Router } from 'express';
 import { z } from 'zod';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
@@ -9,6 +12,7 @@ import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { canManageSettings } from '../../policies/index.ts';
 import { presentSetting } from '../../presenters/config.presenter.ts';
+import { SETTING_RULES } from '../../settings/setting-rules.ts';
 import { SETTING_KEYS, SETTING_SCHEMAS } from './settings.schema.ts';
 
 const KEY = /^[a-zA-Z0-9_.-]{1,100}$/;
@@ -48,13 +52,23 @@ export function createSettingsRouter(ctx: AppContext): Router {
     const { value: raw } = putSettingSchema.parse(req.body);
     if (Buffer.byteLength(JSON.stringify(raw)) > MAX_VALUE_BYTES) throw validationFailed('设置值过大');
     const schema = Object.hasOwn(SETTING_SCHEMAS, key) ? SETTING_SCHEMAS[key] : undefined;
-    if (!schema) throw validationFailed(`未知的设置项 ${key}（可设置：${SETTING_KEYS.join('、')}）`);
-    const value: unknown = z.object({ value: schema }).parse({ value: raw }).value;
+    const rule = Object.hasOwn(SETTING_RULES, key) ? SETTING_RULES[key] : undefined;
+    if (!schema && !rule) {
+      const known = [...SETTING_KEYS, ...Object.keys(SETTING_RULES)].join('、');
+      throw validationFailed(`未知的设置项 ${key}（可设置：${known}）`);
+    }
+    const checked: unknown = schema ? z.object({ value: schema }).parse({ value: raw }).value : raw;
+    const value = rule ? rule.normalise(checked) : checked;
     const saved = await ctx.models.Setting.findOneAndUpdate(
       { key },
       { $set: { value, updatedBy: actorOf(req).id } },
       { upsert: true, returnDocument: 'after' },
     ).lean();
+    if (rule) {
+      ctx.intakeConfig.invalidate();
+      ctx.notify?.notifier.invalidate();
+      if (rule.recompute) ctx.deadlines?.request('policy');
+    }
     res.json(presentSetting(saved!));
   });
 

@@ -33,6 +33,7 @@ export function createUsersRouter(ctx: AppContext): Router {
     const id = pathId(req.params.id, '用户不存在');
     const input = updateUserSchema.parse(req.body);
     const user = await updateUserCommand(ctx.models, actorOf(req), id, input);
+    ctx.onSessionsChanged?.(id);
     res.json(presentUser(user));
   });
 

@@ -5,7 +5,14 @@ import { computeDeadlines } from '../../sla.ts';
 import type { UnitLevel } from '../../states.ts';
 import type { DispatchInput, ReturnInput, TransferInput } from '../../schemas.ts';
 import type { ActionContext, IssueCore } from '../issue-core.ts';
-import { fail, involvedUnits, openConsultation, resetFollowUps, type Handler } from '../helpers.ts';
+import {
+  fail,
+  involvedUnits,
+  openConsultation,
+  resetFollowUps,
+  startTriage,
+  type Handler,
+} from '../helpers.ts';
 
 type WithLevel<T> = T & { level?: UnitLevel };
 
@@ -81,6 +88,7 @@ export const returnIssue: Handler<ReturnInput> = (issue, input, ctx) => {
   }
   issue.state = 'received';
   issue.unitId = null;
+  startTriage(issue, ctx);
   return { note: input.reason, data };
 };
 
@@ -101,7 +109,7 @@ export const merge: Handler<{ intoId: string }> = (issue, input, ctx) => {
 };
 
 /** 重新启动: back to triage with a clean slate; the history (ratings, timeline, counters) is kept. */
-export const reopen: Handler<{ reason: string }> = (issue, input) => {
+export const reopen: Handler<{ reason: string }> = (issue, input, ctx) => {
   const previousUnitId = issue.unitId;
   issue.state = 'received';
   issue.reopenCount += 1;
@@ -123,5 +131,6 @@ export const reopen: Handler<{ reason: string }> = (issue, input) => {
     rejectReason: null,
   });
   resetFollowUps(issue);
+  startTriage(issue, ctx);
   return { note: input.reason, data: { previousUnitId } };
 };

@@ -6,6 +6,7 @@ import type { UnitLevel } from '../../states.ts';
 import type { ConsultInput, DecideInput } from '../../schemas.ts';
 import type { IssueCore } from '../issue-core.ts';
 import {
+  consultationClock,
   fail,
   involvedUnits,
   moveResolveDeadline,
@@ -73,7 +74,8 @@ export const escalate: Handler<{ reason?: string }> = (issue, input, ctx) => {
   if (!tier) fail('max_tier', '已是最高协调层级（市领导）');
   issue.escalated = true;
   if (issue.state === 'consulting' && issue.consultation) {
-    issue.consultation = { ...issue.consultation, tier };
+    // The new tier gets its own input deadline (and its own escalation) from now.
+    issue.consultation = { ...issue.consultation, tier, ...consultationClock(ctx) };
     issue.tier = tier;
   } else {
     openConsultation(issue, ctx, tier, involvedUnits(issue), ctx.actor.role === 'system' ? 'time' : 'manual');
@@ -85,10 +87,25 @@ type Flag = 'urged' | 'supervised' | 'bulletined';
 const raiseFlag =
   (flag: Flag): Handler<{ note?: string }> =>
   (issue: IssueCore, input) => {
+    // Waiting for triage: the flag belongs to the triage clock (the handling clock has not started).
+    if (issue.state === 'received' && issue.triage && (flag === 'urged' || flag === 'supervised')) {
+      issue.triage = { ...issue.triage, [flag]: true };
+      return { note: input.note, data: { warning: issue.warning, triage: true } };
+    }
     issue[flag] = true;
     return { note: input.note, data: { warning: issue.warning } };
   };
 
-export const urge = raiseFlag('urged');
+const urgeHandling = raiseFlag('urged');
+
+/** 催办; with target `consultation`, the reminder to the consulted units that still owe input. */
+export const urge: Handler<{ note?: string; target?: 'consultation' }> = (issue, input, ctx) => {
+  if (input.target !== 'consultation') return urgeHandling(issue, input, ctx);
+  const c = issue.consultation;
+  if (issue.state !== 'consulting' || !c) fail('illegal_transition', '该问题不在会商中');
+  const missing = c.unitIds.filter((id) => !c.inputs[id]);
+  issue.consultation = { ...c, remindedAt: ctx.now };
+  return { note: input.note, data: { target: 'consultation', step: 'remind_input', missing } };
+};
 export const supervise = raiseFlag('supervised');
 export const bulletin = raiseFlag('bulletined');

@@ -3,14 +3,14 @@
 import request from 'supertest';
 import { seedDemo, type SeedSummary } from '../../../server/seed/index.ts';
 import type { EnterpriseDoc, UnitDoc } from '../../../server/models/index.ts';
-import { TEST_HASH, useTestApp, type TestApp } from '../helpers.ts';
+import { TEST_HASH, useTestApp, type TestApp, type TestAppOptions } from '../helpers.ts';
 
 export interface IssueTestApp extends TestApp {
   data: SeedSummary;
 }
 
-export function useIssueApp(): IssueTestApp {
-  const t = useTestApp({ seed: false }) as IssueTestApp;
+export function useIssueApp(options: Pick<TestAppOptions, 'deps' | 'env'> = {}): IssueTestApp {
+  const t = useTestApp({ ...options, seed: false }) as IssueTestApp;
   before(async function () {
     this.timeout(60_000);
     t.data = await seedDemo(t.models, t.clock, { hashParams: TEST_HASH, issues: false });

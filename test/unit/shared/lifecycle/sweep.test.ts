@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { MINUTE_MS } from '../../../../shared/clock.ts';
 import { dueFollowUps } from '../../../../shared/sla.ts';
-import { refreshIssue, SYSTEM_ACTOR, type ActionId } from '../../../../shared/lifecycle.ts';
+import { followUpAction } from '../../../../shared/lifecycle/actions.ts';
+import { refreshIssue, SYSTEM_ACTOR } from '../../../../shared/lifecycle.ts';
 import { actors, at, cst, IssueStory } from './fixtures.ts';
 
 /** A simulated sweep: every 30 minutes it fires whatever is due, as the real cron job would. */
@@ -16,7 +17,8 @@ function runSweep(story: IssueStory, until: Date, stepMs = 30 * MINUTE_MS) {
         story.issue = refreshIssue(story.issue, now);
         lights.push(`${cst(now)} ${story.issue.warning}`);
       } else {
-        story.do(SYSTEM_ACTOR, step as ActionId);
+        const { action, input } = followUpAction(step);
+        story.do(SYSTEM_ACTOR, action, input);
         fired.push(`${cst(now)} ${step}`);
       }
     }
@@ -25,7 +27,7 @@ function runSweep(story: IssueStory, until: Date, stepMs = 30 * MINUTE_MS) {
 }
 
 describe('lifecycle over simulated weeks: warnings and escalation', () => {
-  it('a normal issue dispatched before the Spring Festival turns yellow, red, overdue and escalates on time', () => {
+  it('a normal issue dispatched before the Spring Festival turns yellow, red, overdue and escalates on time, then its undecided consultation goes up a tier', () => {
     const story = new IssueStory(at('2026-02-13', '10:00')).signed();
     const { fired, lights } = runSweep(story, at('2026-03-10', '00:00'));
     expect(lights).to.deep.equal([
@@ -37,16 +39,21 @@ describe('lifecycle over simulated weeks: warnings and escalation', () => {
       '2026-02-26 17:30 urge',
       '2026-02-27 17:30 supervise',
       '2026-03-03 17:30 escalate',
+      // The director-tier consultation's inputs were due 2 working days later; nobody gave one or decided.
+      '2026-03-05 17:30 remind_input',
       '2026-03-05 17:30 bulletin',
+      '2026-03-09 17:30 escalate',
     ]);
     expect(story.issue).to.include({
       state: 'consulting',
-      tier: 'director',
+      tier: 'leader',
       urged: true,
       supervised: true,
       bulletined: true,
     });
-    expect(story.issue.nextCheckAt).to.equal(null);
+    // The leader tier owes its inputs by 11 March; nothing escalates beyond it.
+    expect(story.issue.consultation?.tier).to.equal('leader');
+    expect(story.issue.nextCheckAt?.toISOString()).to.equal(at('2026-03-11', '17:30').toISOString());
   });
 
   it('catches up after a week of downtime, firing each step once', () => {
@@ -58,6 +65,7 @@ describe('lifecycle over simulated weeks: warnings and escalation', () => {
       '2026-03-09 09:00 supervise',
       '2026-03-09 09:00 escalate',
       '2026-03-09 09:00 bulletin',
+      '2026-03-11 18:00 remind_input',
     ]);
   });
 

@@ -1,0 +1,81 @@
+// Who must hear about a committed issue change, and what (issue 8): a pure table from the change (action,
+// states, the event's data) to notification events, each for an audience. The notifier resolves audiences to
+// people and channels; this file is the whole policy of "who is told what", tested without a database.
+import type { IssueChange } from '../commands/issue-deps.ts';
+import type { NotifyEvent } from './templates.ts';
+
+/**
+ * unit: handlers and unit heads of the lead and co-units; oversight: supervisors and the leaders of the
+ * region; centre: clerks, dispatchers and the director; consultation: the consulted units (and the chair of the
+ * tier); consultation_missing: consulted units that owe input; enterprise: its chosen channel; origin: the
+ * channel the issue came from (push-back).
+ */
+export type Audience =
+  'unit' | 'oversight' | 'centre' | 'consultation' | 'consultation_missing' | 'enterprise' | 'origin';
+
+export interface Intent {
+  event: NotifyEvent;
+  audience: Audience;
+}
+
+const i = (event: NotifyEvent, audience: Audience): Intent => ({ event, audience });
+
+function fromSupervisionStep(change: IssueChange): Intent[] {
+  const inTriage = change.fromState === 'received';
+  switch (change.action) {
+    case 'urge':
+      if (change.data?.target === 'consultation') return [i('input_due', 'consultation_missing')];
+      return inTriage ? [i('triage_due', 'centre')] : [i('urge', 'unit')];
+    case 'supervise':
+      return inTriage
+        ? [i('triage_overdue', 'centre'), i('triage_overdue', 'oversight')]
+        : [i('supervise', 'unit'), i('red', 'oversight')];
+    case 'bulletin':
+      return [i('bulletin', 'oversight'), i('bulletin', 'unit')];
+    case 'escalate':
+      return [i('escalation', 'oversight'), i('consult_invite', 'consultation')];
+    default:
+      return [];
+  }
+}
+
+/** The notifications a committed change calls for. */
+export function intentsOf(change: IssueChange): Intent[] {
+  const assigned = [i('issue_assigned', 'unit'), i('enterprise_dispatched', 'enterprise')];
+  switch (change.action) {
+    case 'create':
+      return [i('enterprise_received', 'enterprise'), ...(change.state === 'dispatched' ? assigned : [])];
+    case 'dispatch':
+    case 'transfer':
+      return assigned;
+    case 'urge':
+    case 'supervise':
+    case 'bulletin':
+    case 'escalate':
+      return fromSupervisionStep(change);
+    case 'light':
+      return change.warning === 'overdue' ? [i('overdue', 'oversight')] : [];
+    case 'consult':
+      return [i('consult_invite', 'consultation')];
+    case 'return':
+      return change.state === 'consulting' ? [i('consult_invite', 'consultation')] : [];
+    case 'decide':
+      return [i('decision', 'unit')];
+    case 'verify':
+      return [i('enterprise_reply', 'enterprise'), i('pushback_outcome', 'origin')];
+    case 'reject':
+      return [i('pushback_outcome', 'origin')];
+    case 'rate':
+    case 'callback':
+      return change.data?.rating === 'bad' ? [i('bad_rating', 'centre')] : [];
+    case 'request_callback':
+      return [i('callback_due', 'centre')];
+    case 'verify_rating':
+      if (change.state === 'consulting') return [i('consult_invite', 'consultation')];
+      return change.state === 'in_progress'
+        ? [i('rectification_assigned', 'unit'), i('enterprise_rectification', 'enterprise')]
+        : [];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,113 @@
+// Wires notifications from the configuration (issue 8): the SMS provider (refusing the log provider outside
+// demo mode unless SMS_PROVIDER=log chose it), SMTP email, the 12345 hotline callback, the outbox writer and
+// the delivery worker. main.ts builds one per process; tests build their own with fake senders.
+import type { Clock } from '../../shared/clock.ts';
+import { ConfigError, type Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import type { Models } from '../models/index.ts';
+import { createSmtpEmailSender, type EmailSender } from './email.ts';
+import { createNotifier, type Notifier } from './notifier.ts';
+import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './outbox-worker.ts';
+import { createHotlineCallbackSender, type PushbackSenders } from './pushback.ts';
+import { createHttpSmsSender, createLogSmsSender, type SmsSender } from './sms.ts';
+import type { ChannelId } from '../../shared/states.ts';
+
+export interface NotifyService {
+  notifier: Notifier;
+  worker: OutboxWorker;
+  sms: SmsSender;
+  /** Writes the outbox for pending changes, then delivers what is due (the demo clock calls it). */
+  flush(): Promise<void>;
+}
+
+/** The SMS provider the configuration asks for; a production start without an explicit choice is refused. */
+export function smsSenderFor(config: Config, logger: Logger): SmsSender {
+  const n = config.notify;
+  const choice = n.smsProvider ?? (config.demo ? 'log' : undefined);
+  if (choice === undefined)
+    throw new ConfigError(
+      'SMS_PROVIDER',
+      'is required outside demo mode: `http` (with SMS_GATEWAY_URL, SMS_GATEWAY_KEY, SMS_GATEWAY_SECRET) or `log` (messages are only logged, with digits masked)',
+    );
+  if (choice === 'log') return createLogSmsSender(logger, { demo: config.demo });
+  if (!n.smsGatewayUrl || !n.smsGatewayKey || !n.smsGatewaySecret) {
+    const missing = !n.smsGatewayUrl
+      ? 'SMS_GATEWAY_URL'
+      : !n.smsGatewayKey
+        ? 'SMS_GATEWAY_KEY'
+        : 'SMS_GATEWAY_SECRET';
+    throw new ConfigError(missing, 'is required with SMS_PROVIDER=http');
+  }
+  return createHttpSmsSender({
+    url: n.smsGatewayUrl,
+    key: n.smsGatewayKey,
+    secret: n.smsGatewaySecret,
+    signName: n.smsSignName,
+  });
+}
+
+export function pushbackSendersFor(config: Config): PushbackSenders {
+  const n = config.notify;
+  const senders: PushbackSenders = {};
+  if (n.hotlineCallbackUrl && n.hotlineCallbackSecret)
+    senders.hotline12345 = createHotlineCallbackSender({
+      url: n.hotlineCallbackUrl,
+      secret: n.hotlineCallbackSecret,
+    });
+  // TODO(intake): wechat (customer-service message) and sms (reply through the gateway) push-back senders.
+  return senders;
+}
+
+export interface NotifyServiceDeps {
+  config: Config;
+  models: Models;
+  clock: Clock;
+  logger: Logger;
+  /** Overrides of the providers (tests). */
+  sms?: SmsSender;
+  email?: EmailSender;
+  pushback?: PushbackSenders;
+  onInApp?: OutboxSenders['onInApp'];
+  ttlMs?: number;
+  baseDelayMs?: number;
+  /** Deliver as soon as rows are written (default); tests drive the worker themselves. */
+  deliverOnEnqueue?: boolean;
+}
+
+export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
+  const { config, models, clock, logger } = deps;
+  const sms = deps.sms ?? smsSenderFor(config, logger);
+  const email =
+    deps.email ??
+    (config.notify.smtpUrl
+      ? createSmtpEmailSender(config.notify.smtpUrl, config.notify.mailFrom)
+      : undefined);
+  const pushback = deps.pushback ?? pushbackSendersFor(config);
+  const worker = createOutboxWorker({
+    models,
+    clock,
+    logger,
+    senders: { sms, email, pushback, onInApp: deps.onInApp },
+    maxAttempts: config.notify.outboxMaxAttempts,
+    baseDelayMs: deps.baseDelayMs,
+  });
+  const notifier = createNotifier({
+    models,
+    clock,
+    logger,
+    publicBaseUrl: config.publicBaseUrl,
+    pushbackChannels: Object.keys(pushback) as ChannelId[],
+    emailEnabled: !!email,
+    onEnqueued: deps.deliverOnEnqueue === false ? undefined : () => worker.kick(),
+    ttlMs: deps.ttlMs,
+  });
+  return {
+    notifier,
+    worker,
+    sms,
+    async flush() {
+      await notifier.idle();
+      await worker.runOnce();
+    },
+  };
+}

@@ -1,0 +1,238 @@
+// Delivers the outbox (issue 8). Each due row is claimed by one conditional update (pending and due, or a
+// `sending` claim whose lease ran out), so several workers in several processes deliver a row once. A failed
+// delivery goes back to `pending` with exponential backoff (base × 2^(tries−1), capped), and after
+// maxAttempts tries it is `dead` and shows in GET /api/outbox?status=dead for an admin to retry. A provider
+// outage therefore only delays delivery: with the defaults (30 s doubling to an hourly cap, 40 tries) a day
+// without the gateway loses nothing. Backoff runs on the business clock, so the demo clock drives it too.
+import { Types } from 'mongoose';
+import type { Clock } from '../../shared/clock.ts';
+import type { Logger } from '../logger.ts';
+import type { Models } from '../models/index.ts';
+import type { OutboxDoc } from '../models/outbox.model.ts';
+import type { EmailSender } from './email.ts';
+import type { PushbackSenders } from './pushback.ts';
+import type { SmsSender } from './sms.ts';
+
+export interface InAppNotice {
+  id: string;
+  userId: string;
+  event: string;
+  title: string;
+  text: string;
+  issueId: string | null;
+  issueNumber: string | null;
+  createdAt: Date;
+}
+
+export interface OutboxSenders {
+  sms?: SmsSender;
+  email?: EmailSender;
+  pushback?: PushbackSenders;
+  /** Hears each in-app notification once stored (realtime push to the user's sockets). */
+  onInApp?: (notice: InAppNotice) => void;
+}
+
+export interface OutboxWorkerOptions {
+  models: Models;
+  clock: Clock;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  senders: OutboxSenders;
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  leaseMs?: number;
+}
+
+export interface DeliveryReport {
+  sent: number;
+  retried: number;
+  dead: number;
+}
+
+export interface OutboxWorker {
+  /** Delivers every row due now (at most `limit`). */
+  runOnce(limit?: number): Promise<DeliveryReport>;
+  /** Polls every `intervalMs` (real time) until stopped; kick() runs a pass at once. */
+  start(intervalMs?: number): void;
+  kick(): void;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_MAX_ATTEMPTS = 40;
+export const BASE_DELAY_MS = 30_000;
+export const MAX_DELAY_MS = 60 * 60_000;
+
+/** Wait before the next try after `attempts` failed ones. */
+export function backoffMs(attempts: number, base = BASE_DELAY_MS, cap = MAX_DELAY_MS): number {
+  return Math.min(cap, base * 2 ** Math.max(0, attempts - 1));
+}
+
+class NotConfigured extends Error {}
+
+export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
+  const { models, clock, logger, senders } = opts;
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const leaseMs = opts.leaseMs ?? 2 * 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<DeliveryReport> | null = null;
+  let queued: Promise<DeliveryReport> | null = null;
+
+  async function claim(now: Date): Promise<OutboxDoc | null> {
+    const lockedUntil = new Date(now.getTime() + leaseMs);
+    const update = { $set: { status: 'sending' as const, lockedUntil } };
+    const options = { sort: { nextAttemptAt: 1 as const }, returnDocument: 'after' as const };
+    return ((await models.Outbox.collection.findOneAndUpdate(
+      { status: 'pending', nextAttemptAt: { $lte: now } },
+      update,
+      options,
+    )) ??
+      (await models.Outbox.collection.findOneAndUpdate(
+        { status: 'sending', lockedUntil: { $lte: now } },
+        update,
+        options,
+      ))) as OutboxDoc | null;
+  }
+
+  async function deliverInApp(row: OutboxDoc, now: Date): Promise<void> {
+    const doc = {
+      _id: new Types.ObjectId(),
+      userId: new Types.ObjectId(row.recipient.id),
+      outboxId: row._id,
+      event: row.event,
+      title: row.title,
+      text: row.text,
+      issueId: row.issueId,
+      issueNumber: row.issueNumber,
+      readAt: null,
+      createdAt: now,
+    };
+    try {
+      await models.Notification.collection.insertOne(doc);
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 11000) return; // delivered by an earlier try
+      throw err;
+    }
+    senders.onInApp?.({
+      id: String(doc._id),
+      userId: row.recipient.id,
+      event: row.event,
+      title: row.title,
+      text: row.text,
+      issueId: row.issueId ? String(row.issueId) : null,
+      issueNumber: row.issueNumber,
+      createdAt: now,
+    });
+  }
+
+  async function deliver(row: OutboxDoc, now: Date): Promise<string | void> {
+    switch (row.channel) {
+      case 'inapp':
+        return deliverInApp(row, now);
+      case 'sms':
+        if (!senders.sms) throw new NotConfigured('没有配置短信通道');
+        return senders.sms.send(row.recipient.address ?? '', row.text);
+      case 'email':
+        if (!senders.email) throw new NotConfigured('没有配置邮件通道');
+        return senders.email.send(row.recipient.address ?? '', row.title, row.text);
+      case 'pushback': {
+        const sender = senders.pushback?.[row.recipient.id as keyof PushbackSenders];
+        if (!sender) throw new NotConfigured(`没有配置 ${row.recipient.id} 渠道的回传`);
+        return sender.send({
+          externalId: row.recipient.address ?? '',
+          issueNumber: row.issueNumber ?? '',
+          event: row.event,
+          text: row.text,
+          at: row.createdAt,
+        });
+      }
+    }
+  }
+
+  async function settle(row: OutboxDoc, now: Date, err: unknown, id: string | void, report: DeliveryReport) {
+    const mine = { _id: row._id, status: 'sending' as const, lockedUntil: row.lockedUntil };
+    if (!err) {
+      report.sent += 1;
+      await models.Outbox.collection.updateOne(mine, {
+        $set: {
+          status: 'sent',
+          sentAt: now,
+          lockedUntil: null,
+          providerId: id ? String(id) : null,
+          lastError: null,
+        },
+        $inc: { attempts: 1 },
+      });
+      return;
+    }
+    const attempts = row.attempts + 1;
+    const dead = attempts >= maxAttempts || err instanceof NotConfigured;
+    if (dead) report.dead += 1;
+    else report.retried += 1;
+    const message = err instanceof Error ? err.message : String(err);
+    await models.Outbox.collection.updateOne(mine, {
+      $set: {
+        status: dead ? 'dead' : 'pending',
+        attempts,
+        lockedUntil: null,
+        lastError: message.slice(0, 500),
+        nextAttemptAt: new Date(now.getTime() + backoffMs(attempts, opts.baseDelayMs, opts.maxDelayMs)),
+      },
+    });
+    logger.warn(
+      { outboxId: String(row._id), channel: row.channel, attempts, dead, err: message },
+      'delivery failed',
+    );
+  }
+
+  async function pass(limit: number): Promise<DeliveryReport> {
+    const report: DeliveryReport = { sent: 0, retried: 0, dead: 0 };
+    const now = clock.now();
+    for (let n = 0; n < limit; n++) {
+      const row = await claim(now);
+      if (!row) break;
+      let error: unknown = null;
+      let id: string | void = undefined;
+      try {
+        id = await deliver(row, now);
+      } catch (err) {
+        error = err ?? new Error('delivery failed');
+      }
+      await settle(row, now, error, id, report);
+    }
+    return report;
+  }
+
+  /** One pass at a time per process; a call during a pass gets the (single) pass queued after it. */
+  function runOnce(limit = 500): Promise<DeliveryReport> {
+    if (!running) {
+      running = pass(limit).finally(() => {
+        running = null;
+      });
+      return running;
+    }
+    queued ??= running.then(
+      () => ((queued = null), runOnce(limit)),
+      () => ((queued = null), runOnce(limit)),
+    );
+    return queued;
+  }
+
+  function tick(): void {
+    runOnce().catch((err: unknown) => logger.error({ err }, 'outbox delivery pass failed'));
+  }
+
+  return {
+    runOnce,
+    start(intervalMs = 2_000) {
+      if (timer) return;
+      timer = setInterval(tick, intervalMs);
+      timer.unref();
+    },
+    kick: tick,
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running?.catch(() => undefined);
+    },
+  };
+}

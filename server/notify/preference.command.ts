@@ -1,0 +1,45 @@
+// The enterprise's notification channel, set by its verified owner on the QR page (issue 8). One row per
+// enterprise, upserted; email needs an address.
+import { z } from 'zod';
+import type { Clock } from '../../shared/clock.ts';
+import type { Models } from '../models/index.ts';
+import { ENTERPRISE_CHANNELS, type EnterpriseChannel } from '../models/notification.model.ts';
+
+export const preferenceForm = z
+  .object({
+    channel: z.enum(ENTERPRISE_CHANNELS, { error: '请选择通知方式' }),
+    email: z
+      .string()
+      .trim()
+      .max(200, { error: '电子邮箱过长' })
+      .optional()
+      .transform((v) => v || undefined)
+      .pipe(z.email({ error: '电子邮箱格式不正确' }).optional()),
+  })
+  .refine((f) => f.channel !== 'email' || !!f.email, {
+    error: '选择电子邮件时请填写电子邮箱',
+    path: ['email'],
+  });
+
+export interface Preference {
+  channel: EnterpriseChannel;
+  email: string | null;
+}
+
+export async function readPreference(models: Models, enterpriseId: string): Promise<Preference> {
+  const row = await models.NotifyPreference.findOne({ enterpriseId }, { channel: 1, email: 1 }).lean();
+  return { channel: row?.channel ?? 'sms', email: row?.email ?? null };
+}
+
+export async function setPreferenceCommand(
+  models: Models,
+  clock: Clock,
+  enterpriseId: string,
+  input: z.infer<typeof preferenceForm>,
+): Promise<void> {
+  await models.NotifyPreference.updateOne(
+    { enterpriseId },
+    { $set: { channel: input.channel, email: input.email ?? null, updatedAt: clock.now() } },
+    { upsert: true },
+  );
+}

@@ -1,0 +1,181 @@
+// Chinese message templates, one per notification event (issue 8). Admins edit them through
+// PUT /api/settings/notifyTemplates {value:{<event>: <text>}}; an edit may use only the variables listed for
+// its event, so a typo is refused when saved instead of reaching an owner as "{{unitt}}". Pure: rendering and
+// validation take the template text and the variables.
+import { z } from 'zod';
+
+export const NOTIFY_EVENTS = [
+  'issue_assigned',
+  'triage_due',
+  'triage_overdue',
+  'urge',
+  'supervise',
+  'red',
+  'overdue',
+  'escalation',
+  'bulletin',
+  'consult_invite',
+  'input_due',
+  'decision',
+  'rectification_assigned',
+  'bad_rating',
+  'callback_due',
+  'dead_letter',
+  'enterprise_received',
+  'enterprise_dispatched',
+  'enterprise_reply',
+  'enterprise_rectification',
+  'pushback_outcome',
+] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+const ISSUE_VARS = ['number', 'title', 'enterprise', 'unit', 'state', 'deadline', 'link'] as const;
+
+export interface EventSpec {
+  label: string;
+  /** Who hears it (documentation for the admin screen). */
+  audience: string;
+  variables: readonly string[];
+  template: string;
+}
+
+const spec = (
+  label: string,
+  audience: string,
+  template: string,
+  extra: readonly string[] = [],
+  base: readonly string[] = ISSUE_VARS,
+): EventSpec => ({ label, audience, template, variables: [...base, ...extra] });
+
+export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.freeze({
+  issue_assigned: spec(
+    '新问题分办',
+    '承办单位经办人、负责人',
+    '新问题{{number}}「{{title}}」已分办至{{unit}}，请于{{deadline}}前办结。',
+  ),
+  triage_due: spec(
+    '待受理催办',
+    '服务中心分办员',
+    '问题{{number}}「{{title}}」待受理即将超时（{{deadline}}），请尽快分办。',
+  ),
+  triage_overdue: spec(
+    '待受理超时',
+    '服务中心、督查',
+    '问题{{number}}「{{title}}」待受理已超时（{{deadline}}），请立即分办。',
+  ),
+  urge: spec(
+    '催办',
+    '承办单位经办人、负责人',
+    '【催办】问题{{number}}「{{title}}」将于{{deadline}}到期，请抓紧办理。',
+  ),
+  supervise: spec(
+    '督办',
+    '承办单位经办人、负责人',
+    '【督办】问题{{number}}「{{title}}」已亮红灯（时限{{deadline}}），请立即办理并反馈。',
+  ),
+  red: spec(
+    '红灯预警',
+    '督查、市领导',
+    '问题{{number}}「{{title}}」（{{unit}}）已亮红灯，时限{{deadline}}。',
+  ),
+  overdue: spec(
+    '超期',
+    '督查、市领导',
+    '问题{{number}}「{{title}}」（{{unit}}）已超期，原定时限{{deadline}}。',
+  ),
+  escalation: spec('提级协调', '督查、市领导、会商单位', '问题{{number}}「{{title}}」已提级至{{tier}}。', [
+    'tier',
+  ]),
+  bulletin: spec(
+    '通报',
+    '督查、市领导、承办单位',
+    '【通报】问题{{number}}「{{title}}」（{{unit}}）超期未办结，予以通报。',
+  ),
+  consult_invite: spec(
+    '会商邀请',
+    '会商单位经办人、负责人',
+    '问题{{number}}「{{title}}」进入{{tier}}会商，请于{{inputDue}}前提交会商意见。',
+    ['tier', 'inputDue'],
+  ),
+  input_due: spec(
+    '会商意见到期',
+    '未提交意见的会商单位',
+    '问题{{number}}「{{title}}」的会商意见已到期（{{inputDue}}），请立即提交。',
+    ['tier', 'inputDue'],
+  ),
+  decision: spec(
+    '会商决定',
+    '牵头单位、协办单位',
+    '问题{{number}}「{{title}}」会商决定由{{unit}}牵头办理，时限{{deadline}}。',
+  ),
+  rectification_assigned: spec(
+    '差评整改',
+    '承办单位经办人、负责人',
+    '问题{{number}}「{{title}}」差评经核实合理，请于{{deadline}}前整改。',
+  ),
+  bad_rating: spec('差评', '服务中心', '问题{{number}}「{{title}}」收到差评，请于1个工作日内核实。'),
+  callback_due: spec('待回访', '服务中心', '问题{{number}}「{{title}}」企业未在期限内评价，请电话回访。'),
+  dead_letter: spec(
+    '渠道消息处理失败',
+    '服务中心',
+    '{{channel}}渠道有一条消息未能受理：{{reason}}。',
+    ['channel', 'reason'],
+    [],
+  ),
+  enterprise_received: spec(
+    '受理回执',
+    '企业',
+    '您反映的问题已受理，编号{{number}}。可扫描企业码查看进度：{{link}}',
+  ),
+  enterprise_dispatched: spec(
+    '分办告知',
+    '企业',
+    '您的问题{{number}}已交由{{unit}}办理，预计{{deadline}}前办结。',
+  ),
+  enterprise_reply: spec(
+    '办理结果',
+    '企业',
+    '您的问题{{number}}已办理完毕，请扫描企业码查看答复并评价：{{link}}',
+  ),
+  enterprise_rectification: spec(
+    '整改告知',
+    '企业',
+    '您对问题{{number}}的差评已核实，{{unit}}将于{{deadline}}前整改。',
+  ),
+  pushback_outcome: spec('办理结果回传', '来源渠道（12345等）', '{{state}}：{{text}}', ['text']),
+});
+
+export type Templates = Readonly<Record<NotifyEvent, string>>;
+export const DEFAULT_TEMPLATES: Templates = Object.freeze(
+  Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, EVENT_SPECS[e].template])) as Record<NotifyEvent, string>,
+);
+
+const VAR = /\{\{\s*([a-zA-Z]+)\s*\}\}/g;
+
+/** Replaces `{{name}}` with its value; a missing value renders empty. */
+export function render(template: string, vars: Readonly<Record<string, string | undefined>>): string {
+  return template.replace(VAR, (_, name: string) => vars[name] ?? '');
+}
+
+/** The stored admin edits over the defaults (unknown or invalid stored keys are ignored). */
+export function templatesOf(stored: unknown): Templates {
+  const parsed = templatesSchema.safeParse(stored ?? {});
+  return Object.freeze({ ...DEFAULT_TEMPLATES, ...(parsed.success ? parsed.data : {}) });
+}
+
+/** `PUT /api/settings/notifyTemplates`: known events only, each using only its variables. */
+export const templatesSchema = z
+  .partialRecord(z.enum(NOTIFY_EVENTS, { error: '未知的通知事件' }), z.string().trim().min(1).max(500))
+  .superRefine((value, ctx) => {
+    for (const [event, text] of Object.entries(value) as Array<[NotifyEvent, string]>) {
+      const allowed = EVENT_SPECS[event].variables;
+      for (const [, name] of text.matchAll(VAR)) {
+        if (!allowed.includes(name))
+          ctx.addIssue({
+            code: 'custom',
+            path: [event],
+            message: `模板「${EVENT_SPECS[event].label}」不能使用变量 {{${name}}}，可用：${allowed.join('、')}`,
+          });
+      }
+    }
+  });

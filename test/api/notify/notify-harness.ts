@@ -1,0 +1,99 @@
+// Notification test harness: an issue app whose createApp gets a notification service with fake providers
+// (an SMS gateway that records, fails on demand), the sweep run as the server runs it (its changes reach the
+// outbox), and readers of the outbox by event and recipient username.
+import { pino } from 'pino';
+import { combineListeners } from '../../../server/commands/issue-deps.ts';
+import { runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
+import type { OutboxDoc } from '../../../server/models/index.ts';
+import { createNotifyService, type NotifyService } from '../../../server/notify/notify-service.ts';
+import type { SmsSender } from '../../../server/notify/sms.ts';
+import { useIssueApp, type IssueTestApp } from '../issues/fixtures.ts';
+
+export const silent = pino({ level: 'silent' });
+
+/** An SMS gateway double: records what it delivered, and fails the next `failNext` sends. */
+export class FakeSms implements SmsSender {
+  sent: Array<{ to: string; text: string }> = [];
+  failNext = 0;
+  down = false;
+  async send(to: string, text: string) {
+    if (this.down || this.failNext > 0) {
+      if (this.failNext > 0) this.failNext -= 1;
+      throw new Error('gateway unavailable');
+    }
+    this.sent.push({ to, text });
+    return `msg-${this.sent.length}`;
+  }
+}
+
+export interface NotifyTestApp extends IssueTestApp {
+  notify: NotifyService;
+  sms: FakeSms;
+  /** username by user id, for readable assertions. */
+  usernames: Map<string, string>;
+}
+
+export function useNotifyApp(): NotifyTestApp {
+  const sms = new FakeSms();
+  let notify: NotifyService | undefined;
+  const t = useIssueApp({
+    deps: ({ models, clock, config }) => {
+      notify = createNotifyService({
+        config,
+        models,
+        clock,
+        logger: silent,
+        sms,
+        ttlMs: 0,
+        deliverOnEnqueue: false,
+      });
+      return { notify };
+    },
+  }) as NotifyTestApp;
+  before(async () => {
+    t.notify = notify!;
+    t.sms = sms;
+    const users = await t.models.User.find({}, { username: 1 }).lean();
+    t.usernames = new Map(users.map((u) => [String(u._id), u.username]));
+  });
+  return t;
+}
+
+/** One sweep pass as the server runs it, its changes written to the outbox before it resolves. */
+export async function sweepAndNotify(t: NotifyTestApp) {
+  const report = await runEscalationSweep({
+    models: t.models,
+    clock: t.clock,
+    logger: silent,
+    onChange: combineListeners(t.notify.notifier.onChange),
+  });
+  await t.notify.notifier.idle();
+  return report;
+}
+
+export async function outbox(t: NotifyTestApp, filter: Record<string, unknown> = {}): Promise<OutboxDoc[]> {
+  await t.notify.notifier.idle();
+  return t.models.Outbox.find(filter).sort({ createdAt: 1, _id: 1 }).lean<OutboxDoc[]>();
+}
+
+/** `event → sorted recipient names` (usernames for staff, the channel for the enterprise and push-backs). */
+export async function recipientsByEvent(
+  t: NotifyTestApp,
+  issueId: string,
+): Promise<Record<string, string[]>> {
+  const rows = await outbox(t, { issueId });
+  const out: Record<string, string[]> = {};
+  for (const r of rows) {
+    const who =
+      r.recipient.kind === 'user'
+        ? (t.usernames.get(r.recipient.id) ?? r.recipient.id)
+        : `${r.recipient.kind}:${r.channel}`;
+    (out[r.event] ??= []).push(who);
+  }
+  for (const k of Object.keys(out)) out[k].sort();
+  return out;
+}
+
+export function china(local: string): Date {
+  return new Date(`${local.replace(' ', 'T')}:00+08:00`);
+}
