@@ -4,13 +4,17 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
+import { createAttachmentStore } from './attachments/attachment.store.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
+import type { IntakeSink } from './channels/types.ts';
+import { cachedSettings } from './commands/issue-deps.ts';
 import { createTokenSigner } from './auth/token.ts';
 import type { IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
 import { createIntakeConfigCache, type SnapshotCacheOptions } from './intake/intake-config.ts';
+import { createLegacySink } from './intake/legacy-sink.ts';
 import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createApiRouter } from './routes/index.ts';
@@ -46,6 +50,8 @@ export interface AppDeps {
   qrLimits?: Partial<QrPageLimits>;
   /** How long another process's configuration change may go unseen here (tests). */
   intakeConfigCache?: SnapshotCacheOptions;
+  /** Where channel edges hand their messages; defaults to the temporary legacy sink (intake/legacy-sink.ts). */
+  intakeSink?: IntakeSink;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -57,6 +63,8 @@ export function createApp(deps: AppDeps): Express {
     throw new Error('createApp: config.jwtSecret is not set (call resolveJwtSecret first)');
   const models = deps.models ?? createModels(conn, clock);
   const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, deps.authClock ?? systemClock);
+  const intakeConfig = createIntakeConfigCache(models, deps.intakeConfigCache);
+  const attachments = createAttachmentStore(conn, models);
   const ctx: AppContext = {
     config,
     conn,
@@ -68,7 +76,9 @@ export function createApp(deps: AppDeps): Express {
     onIssueChange: deps.onIssueChange,
     tokens,
     requireStaff: createRequireStaff(models, tokens),
-    intakeConfig: createIntakeConfigCache(models, deps.intakeConfigCache),
+    intakeConfig,
+    attachments,
+    intakeSink: deps.intakeSink ?? defaultIntakeSink(deps, models, intakeConfig, attachments),
   };
 
   const app = express();
@@ -104,6 +114,23 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;
+}
+
+/** The temporary sink over takeInIssue, until the intake pipeline is merged. */
+function defaultIntakeSink(
+  deps: AppDeps,
+  models: Models,
+  intakeConfig: AppContext['intakeConfig'],
+  attachments: AppContext['attachments'],
+): IntakeSink {
+  const issueDeps = {
+    models,
+    clock: deps.clock,
+    settings: cachedSettings(intakeConfig),
+    intakeConfig: () => intakeConfig.get(),
+    onChange: deps.onIssueChange,
+  };
+  return createLegacySink(issueDeps, attachments);
 }
 
 /** True when the database answers a ping within PING_TIMEOUT_MS. */

@@ -3,7 +3,9 @@
 import type { RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
 import type { Clock, SimulatedClock } from '../../shared/clock.ts';
+import type { AttachmentStore } from '../attachments/attachment.store.ts';
 import type { TokenSigner } from '../auth/token.ts';
+import type { IntakeSink } from '../channels/types.ts';
 import type { IssueChangeListener } from '../commands/issue-deps.ts';
 import type { Config } from '../config.ts';
 import type { IntakeConfigSource } from '../intake/intake-config.ts';
@@ -30,4 +32,8 @@ export interface AppContext {
    * call invalidate() after the write.
    */
   intakeConfig: IntakeConfigSource;
+  /** Where channel edges (WeChat, email, imports) hand their messages: the intake pipeline. */
+  intakeSink: IntakeSink;
+  /** Issue attachments (GridFS). */
+  attachments: AttachmentStore;
 }

@@ -2,6 +2,7 @@
 // pure policies; the final /api 404 and the error middleware are added by createApp.
 import { Router } from 'express';
 import type { AppContext } from '../http/app-context.ts';
+import { createAttachmentsRouter } from '../attachments/attachments.router.ts';
 import { createAuthRouter } from './auth/index.ts';
 import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
@@ -19,6 +20,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
+  api.use('/issues', createAttachmentsRouter(ctx, ctx.attachments));
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
   api.use('/classify', createClassifyRouter(ctx));
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
