@@ -36,6 +36,13 @@ export interface Config {
   /** First-admin bootstrap outside demo mode (both or neither). */
   readonly adminUsername: string | undefined;
   readonly adminPassword: string | undefined;
+  /** Built-in SMTP listener port (0: ephemeral); undefined: off. Demo mode: 2525 unless SMTP_PORT=off. */
+  readonly smtpPort: number | undefined;
+  /** WeChat official-account server token; demo mode: `demo-wechat-token`. Unset: the channel is off. */
+  readonly wechatToken: string | undefined;
+  /** WeChat safe mode: the 43-character EncodingAESKey and the account's appid. */
+  readonly wechatEncodingAesKey: string | undefined;
+  readonly wechatAppId: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -77,7 +84,27 @@ const EnvSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9_.-]{1,31}$/, 'must be 2-32 lowercase letters, digits, _ . -')
     .optional(),
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+  SMTP_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], {
+      error: 'must be a port number or off',
+    })
+    .optional(),
+  WECHAT_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{3,32}$/, 'must be 3-32 letters, digits or -')
+    .optional(),
+  WECHAT_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey')
+    .optional(),
+  WECHAT_APPID: z
+    .string()
+    .regex(/^wx[0-9a-f]{16}$/, 'must look like wx followed by 16 hex digits')
+    .optional(),
 });
+
+export const DEMO_SMTP_PORT = 2525;
+export const DEMO_WECHAT_TOKEN = 'demo-wechat-token';
 
 /**
  * Parses an environment into a frozen Config. Pure: no I/O, so it is unit-testable; empty strings count as
@@ -121,6 +148,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
+    smtpPort: e.SMTP_PORT === 'off' ? undefined : (e.SMTP_PORT ?? (demo ? DEMO_SMTP_PORT : undefined)),
+    wechatToken: e.WECHAT_TOKEN ?? (demo ? DEMO_WECHAT_TOKEN : undefined),
+    wechatEncodingAesKey: e.WECHAT_ENCODING_AES_KEY,
+    wechatAppId: e.WECHAT_APPID,
   });
 }
 

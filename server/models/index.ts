@@ -10,6 +10,7 @@ import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
 import { defineVerificationCodeModel } from './verification-code.model.ts';
+import { defineWechatBindingModel } from './wechat-binding.model.ts';
 
 const registered = new WeakMap<Connection, ReturnType<typeof defineAll>>();
 
@@ -38,6 +39,8 @@ function defineAll(conn: Connection, clock: Clock) {
     FollowUpClaim: defineFollowUpClaimModel(conn),
     // QR-page owner verification: one live one-time code per enterprise (hashed, expiring, single use).
     VerificationCode: defineVerificationCodeModel(conn),
+    // WeChat openid -> the enterprise (credit code) it speaks for.
+    WechatBinding: defineWechatBindingModel(conn, clock),
   };
 }
 
@@ -55,4 +58,5 @@ export type { EnterpriseDoc } from './enterprise.model.ts';
 export type { IssueDoc, StoredTimelineEvent } from './issue.model.ts';
 export type { FollowUpClaimDoc } from './follow-up-claim.model.ts';
 export type { VerificationCodeDoc } from './verification-code.model.ts';
+export type { WechatBindingDoc } from './wechat-binding.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';
