@@ -7,7 +7,6 @@ import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts
 import { createAttachmentStore } from './attachments/attachment.store.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
 import type { IntakeSink } from './channels/types.ts';
-import { cachedSettings } from './commands/issue-deps.ts';
 import { createTokenSigner } from './auth/token.ts';
 import type { IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
@@ -78,7 +77,9 @@ export function createApp(deps: AppDeps): Express {
     requireStaff: createRequireStaff(models, tokens),
     intakeConfig,
     attachments,
-    intakeSink: deps.intakeSink ?? defaultIntakeSink(deps, models, intakeConfig, attachments),
+    intakeSink:
+      deps.intakeSink ??
+      createLegacySink({ models, clock, intakeConfig, attachments, onChange: deps.onIssueChange }),
   };
 
   const app = express();
@@ -114,23 +115,6 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorMiddleware);
   return app;
-}
-
-/** The temporary sink over takeInIssue, until the intake pipeline is merged. */
-function defaultIntakeSink(
-  deps: AppDeps,
-  models: Models,
-  intakeConfig: AppContext['intakeConfig'],
-  attachments: AppContext['attachments'],
-): IntakeSink {
-  const issueDeps = {
-    models,
-    clock: deps.clock,
-    settings: cachedSettings(intakeConfig),
-    intakeConfig: () => intakeConfig.get(),
-    onChange: deps.onIssueChange,
-  };
-  return createLegacySink(issueDeps, attachments);
 }
 
 /** True when the database answers a ping within PING_TIMEOUT_MS. */

@@ -148,7 +148,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
-    smtpPort: e.SMTP_PORT === 'off' ? undefined : (e.SMTP_PORT ?? (demo ? DEMO_SMTP_PORT : undefined)),
+    smtpPort:
+      e.SMTP_PORT === 'off'
+        ? undefined
+        : (e.SMTP_PORT ?? (demo ? (e.PORT === 0 ? 0 : DEMO_SMTP_PORT) : undefined)),
     wechatToken: e.WECHAT_TOKEN ?? (demo ? DEMO_WECHAT_TOKEN : undefined),
     wechatEncodingAesKey: e.WECHAT_ENCODING_AES_KEY,
     wechatAppId: e.WECHAT_APPID,

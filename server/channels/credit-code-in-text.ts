@@ -24,6 +24,7 @@ export function findCreditCode(text: string): CreditCodeInText {
       const at = match.index ?? 0;
       const before = text.slice(0, at).replace(/(统一社会信用代码|信用代码)[\s:：是为]*$/, '');
       const rest = `${before} ${text.slice(at + 18)}`
+        .replace(/【\s*】|\[\s*\]|（\s*）|\(\s*\)/g, ' ')
         .replace(/^[\s,，:：;；。.、-]+|[\s,，:：;；、-]+$/g, '')
         .trim();
       return { code: candidate, rest };

@@ -14,6 +14,10 @@ import {
   type IntakeEnterprise,
   type IssueCreateDeps,
 } from '../commands/issue-create.command.ts';
+import { cachedSettings, type IssueChangeListener } from '../commands/issue-deps.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { Models } from '../models/index.ts';
+import type { IntakeConfigSource } from './intake-config.ts';
 
 const ENTERPRISE_FIELDS = { projection: { name: 1, creditCode: 1, region: 1 } } as const;
 
@@ -28,7 +32,23 @@ async function findEnterprise(deps: IssueCreateDeps, msg: InboundMessage): Promi
   return name ? enterprises.findOne<IntakeEnterprise>({ name }, ENTERPRISE_FIELDS) : null;
 }
 
-export function createLegacySink(deps: IssueCreateDeps, attachments?: AttachmentStore): IntakeSink {
+export interface LegacySinkDeps {
+  models: Models;
+  clock: Clock;
+  intakeConfig: IntakeConfigSource;
+  attachments?: AttachmentStore;
+  onChange?: IssueChangeListener;
+}
+
+export function createLegacySink(sinkDeps: LegacySinkDeps): IntakeSink {
+  const { intakeConfig, attachments } = sinkDeps;
+  const deps: IssueCreateDeps = {
+    models: sinkDeps.models,
+    clock: sinkDeps.clock,
+    settings: cachedSettings(intakeConfig),
+    intakeConfig: () => intakeConfig.get(),
+    onChange: sinkDeps.onChange,
+  };
   return async (msg): Promise<IntakeAck> => {
     const enterprise = await findEnterprise(deps, msg);
     if (!enterprise)

@@ -3,13 +3,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { expectError } from '../helpers.ts';
+import { PDF, PNG } from './files.fixtures.ts';
 import { handlerOf, must, receivedIssue, unitByCode, useIssueApp } from '../issues/fixtures.ts';
-
-export const PNG = Buffer.concat([
-  Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'),
-  Buffer.from('00000001000000010806000000', 'hex'),
-]);
-export const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 describe('issue attachments (GridFS)', () => {
   const t = useIssueApp();
