@@ -6,6 +6,7 @@ import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel
 import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel } from './enterprise.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
+import { defineImportJobModel } from './import-job.model.ts';
 import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
@@ -41,6 +42,8 @@ function defineAll(conn: Connection, clock: Clock) {
     VerificationCode: defineVerificationCodeModel(conn),
     // WeChat openid -> the enterprise (credit code) it speaks for.
     WechatBinding: defineWechatBindingModel(conn, clock),
+    // CSV/XLSX batch imports and their progress.
+    ImportJob: defineImportJobModel(conn, clock),
   };
 }
 
@@ -59,4 +62,5 @@ export type { IssueDoc, StoredTimelineEvent } from './issue.model.ts';
 export type { FollowUpClaimDoc } from './follow-up-claim.model.ts';
 export type { VerificationCodeDoc } from './verification-code.model.ts';
 export type { WechatBindingDoc } from './wechat-binding.model.ts';
+export type { ImportJobDoc } from './import-job.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

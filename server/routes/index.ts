@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type { AppContext } from '../http/app-context.ts';
 import { createAttachmentsRouter } from '../attachments/attachments.router.ts';
 import { createAuthRouter } from './auth/index.ts';
+import { createImportsRouter } from '../imports/imports.router.ts';
 import { createWechatRouter, wechatCredentialsFromConfig } from '../channels/wechat/wechat.router.ts';
 import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
@@ -22,6 +23,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createAttachmentsRouter(ctx, ctx.attachments));
+  api.use('/imports', createImportsRouter(ctx));
   const wechat = wechatCredentialsFromConfig(ctx.config);
   api.use(
     '/intake/wechat',

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { expectError } from '../helpers.ts';
-import { PDF, PNG } from './files.fixtures.ts';
+import { binary, PDF, PNG } from './files.fixtures.ts';
 import { handlerOf, must, receivedIssue, unitByCode, useIssueApp } from '../issues/fixtures.ts';
 
 describe('issue attachments (GridFS)', () => {
@@ -40,11 +40,7 @@ describe('issue attachments (GridFS)', () => {
       .get(`/api/issues/${id}/attachments/${res.body.items[1].id}`)
       .set(await t.auth('dispatcher'))
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      .parse(binary);
     expect(pdf.status).to.equal(200);
     expect(Buffer.compare(pdf.body as Buffer, PDF)).to.equal(0);
     expect(pdf.headers['content-type']).to.equal('application/pdf');
