@@ -5,7 +5,9 @@ import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-throttle.ts';
+import { createAttachmentStore } from './attachments/attachment.store.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
+import type { IntakeSink } from './channels/types.ts';
 import { createTokenSigner } from './auth/token.ts';
 import { combineListeners, type IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
@@ -13,6 +15,7 @@ import type { AppContext } from './http/app-context.ts';
 import { bodyGuard } from './http/body-guard.middleware.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
 import { createIntakeConfigCache, type SnapshotCacheOptions } from './intake/intake-config.ts';
+import { createIntakeSink } from './intake/intake-sink.ts';
 import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createRateLimits } from './rate-limit/limiters.ts';
@@ -64,6 +67,8 @@ export interface AppDeps {
   onSessionsChanged?: (userId: string) => void;
   /** The QR page's live rooms (one per process; main.ts shares it with the sweep). Created when absent. */
   qrLive?: QrLiveHub;
+  /** Where channel edges hand their messages; defaults to the intake pipeline (intake/intake-sink.ts). */
+  intakeSink?: IntakeSink;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -78,6 +83,8 @@ export function createApp(deps: AppDeps): Express {
   const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, securityClock);
   const qrLive = deps.qrLive ?? createQrLiveHub();
   const onIssueChange = combineListeners(deps.onIssueChange, deps.notify?.notifier.onChange, qrLive.onChange);
+  const intakeConfig = createIntakeConfigCache(models, deps.intakeConfigCache);
+  const attachments = createAttachmentStore(conn, models);
   const ctx: AppContext = {
     config,
     conn,
@@ -92,9 +99,13 @@ export function createApp(deps: AppDeps): Express {
     onSessionsChanged: deps.onSessionsChanged,
     tokens,
     requireStaff: createRequireStaff(models, tokens),
-    intakeConfig: createIntakeConfigCache(models, deps.intakeConfigCache),
     limits: createRateLimits(models, securityClock),
     loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...deps.loginLimits },
+    intakeConfig,
+    attachments,
+    intakeSink:
+      deps.intakeSink ??
+      createIntakeSink({ models, clock, intakeConfig, onIssueChange, logger }, attachments),
   };
 
   const app = express();

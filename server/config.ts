@@ -48,6 +48,13 @@ export interface Config {
    * set it before rotating JWT_SECRET in production.
    */
   readonly channelSecretKey: string | undefined;
+  /** Built-in SMTP listener port (0: ephemeral); undefined: off. Demo mode: 2525 unless SMTP_PORT=off. */
+  readonly smtpPort: number | undefined;
+  /** WeChat official-account server token; demo mode: `demo-wechat-token`. Unset: the channel is off. */
+  readonly wechatToken: string | undefined;
+  /** WeChat safe mode: the 43-character EncodingAESKey and the account's appid. */
+  readonly wechatEncodingAesKey: string | undefined;
+  readonly wechatAppId: string | undefined;
   /** Outbound notifications (server/notify/): providers and delivery. */
   readonly notify: NotifyConfig;
 }
@@ -143,7 +150,27 @@ const EnvSchema = z.object({
   HOTLINE_CALLBACK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   HOTLINE_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(40),
+  SMTP_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], {
+      error: 'must be a port number or off',
+    })
+    .optional(),
+  WECHAT_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{3,32}$/, 'must be 3-32 letters, digits or -')
+    .optional(),
+  WECHAT_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}$/, 'must be the 43-character EncodingAESKey')
+    .optional(),
+  WECHAT_APPID: z
+    .string()
+    .regex(/^wx[0-9a-f]{16}$/, 'must look like wx followed by 16 hex digits')
+    .optional(),
 });
+
+export const DEMO_SMTP_PORT = 2525;
+export const DEMO_WECHAT_TOKEN = 'demo-wechat-token';
 
 /**
  * Parses an environment into a frozen Config. Pure: no I/O, so it is unit-testable; empty strings count as
@@ -202,6 +229,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       hotlineCallbackSecret: e.HOTLINE_CALLBACK_SECRET,
       outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     }),
+    smtpPort:
+      e.SMTP_PORT === 'off'
+        ? undefined
+        : (e.SMTP_PORT ?? (demo ? (e.PORT === 0 ? 0 : DEMO_SMTP_PORT) : undefined)),
+    wechatToken: e.WECHAT_TOKEN ?? (demo ? DEMO_WECHAT_TOKEN : undefined),
+    wechatEncodingAesKey: e.WECHAT_ENCODING_AES_KEY,
+    wechatAppId: e.WECHAT_APPID,
   });
 }
 

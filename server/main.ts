@@ -7,6 +7,10 @@ import { createSimulatedClock, systemClock } from '../shared/clock.ts';
 import { ROLE_LABELS } from '../shared/roles.ts';
 import { createApp } from './app.ts';
 import { createHttpServer, DEFAULT_HTTP_LIMITS } from './http/http-server.ts';
+import { createAttachmentStore } from './attachments/attachment.store.ts';
+import { startSmtpListener } from './channels/email/smtp.listener.ts';
+import { createIntakeConfigCache } from './intake/intake-config.ts';
+import { createIntakeSink } from './intake/intake-sink.ts';
 import { createTokenSigner } from './auth/token.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import { ConfigError, loadConfig, resolveJwtSecret, type Config } from './config.ts';
@@ -15,7 +19,6 @@ import { createSweepScheduler } from './jobs/scheduler.ts';
 import { channelSecretKeyOf } from './channels/credentials.ts';
 import { demoCredentialLines, seedDemoChannelCredentials } from './channels/demo-credentials.ts';
 import { createInboxRecoveryScheduler } from './jobs/inbox-recovery.job.ts';
-import { createIntakeConfigCache } from './intake/intake-config.ts';
 import { createPipelineDeps } from './intake/intake-sink.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
@@ -52,6 +55,22 @@ async function demoBanner(models: Models, config: Config, url: string): Promise<
     '',
   ];
   return lines.filter((l, i) => l !== '' || lines[i - 1] !== '').join('\n') + '\n';
+}
+
+/** How a new user reaches the transport channels (WeChat, email, imports) in demo mode. */
+function channelBanner(config: Config, url: string, smtpPort: number | undefined): string {
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return (
+    [
+      '  渠道 (channels):',
+      config.wechatToken ? `    微信公众号  ${url}/api/intake/wechat  Token: ${config.wechatToken}` : '',
+      smtpPort !== undefined ? `    电子邮件    smtp://${shownHost}:${smtpPort}  (任意收件人)` : '',
+      `    批量导入    POST ${url}/api/imports  模板: ${url}/api/imports/template.csv`,
+      '',
+    ]
+      .filter((l, i) => l !== '' || i > 0)
+      .join('\n') + '\n'
+  );
 }
 
 async function main(): Promise<void> {
@@ -143,7 +162,22 @@ async function main(): Promise<void> {
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
   logger.info({ url, demo: config.demo, embeddedDb: db.embedded }, 'server listening');
+  // Email intake: the built-in SMTP listener (SMTP_PORT; on by default in demo mode).
+  const smtp =
+    config.smtpPort === undefined
+      ? undefined
+      : await startSmtpListener({
+          port: config.smtpPort,
+          host: config.host,
+          logger,
+          sink: createIntakeSink(
+            { models, clock, intakeConfig: createIntakeConfigCache(models), onIssueChange, logger },
+            createAttachmentStore(db.conn, models),
+          ),
+        });
+  if (smtp) logger.info({ port: smtp.port, host: config.host }, 'smtp intake listening');
   if (config.demo) process.stdout.write(await demoBanner(models, config, url));
+  if (config.demo) process.stdout.write(channelBanner(config, url, smtp?.port));
   sweep.start();
   notify.worker.start();
   void sweep.runNow(); // catch up at once after downtime rather than at the next minute
@@ -171,6 +205,7 @@ async function main(): Promise<void> {
     await sweep.stop();
     await recovery.stop();
     await notify.worker.stop();
+    await smtp?.close();
     await db.close();
     logger.info('stopped');
     process.exit(0);

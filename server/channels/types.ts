@@ -88,3 +88,9 @@ export class ChannelRefusal extends Error {
     super(message);
   }
 }
+
+/**
+ * Where an edge hands each parsed message: the intake pipeline (`acceptInbound`), which stores it raw, then
+ * processes and acknowledges it. `credentialId` names the channel credential that authenticated the caller.
+ */
+export type IntakeSink = (msg: InboundMessage, credentialId?: string) => Promise<IntakeAck>;

@@ -4,7 +4,9 @@ import type { RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
 import type { Clock, SimulatedClock } from '../../shared/clock.ts';
 import type { LoginLimits } from '../auth/login-throttle.ts';
+import type { AttachmentStore } from '../attachments/attachment.store.ts';
 import type { TokenSigner } from '../auth/token.ts';
+import type { IntakeSink } from '../channels/types.ts';
 import type { IssueChangeListener } from '../commands/issue-deps.ts';
 import type { Config } from '../config.ts';
 import type { IntakeConfigSource } from '../intake/intake-config.ts';
@@ -44,4 +46,8 @@ export interface AppContext {
   deadlines?: DeadlineRecomputer;
   /** A user's sessions may have been revoked (logout, account change): realtime re-checks their sockets. */
   onSessionsChanged?: (userId: string) => void;
+  /** Where channel edges (WeChat, email, imports) hand their messages: the intake pipeline. */
+  intakeSink: IntakeSink;
+  /** Issue attachments (GridFS). */
+  attachments: AttachmentStore;
 }

@@ -1,11 +1,13 @@
 // The pipeline's dependencies as an app builds them, and the IntakeSink channel edges receive (WeChat, SMTP,
 // imports, the JSON webhooks): the app's models and clock, the cached configuration, the after-commit listener
 // (realtime) and the app's one inbox recorder.
+import { Types } from 'mongoose';
+import type { AttachmentStore } from '../attachments/attachment.store.ts';
 import { reparseJsonChannel } from '../channels/json-channels.ts';
 import { cachedSettings } from '../commands/issue-deps.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { inboxRecorderFor } from './inbox-store.ts';
-import { acceptInbound, type IntakeSink, type PipelineDeps } from './pipeline.ts';
+import { channelBy, runIntake, type IntakeSink, type PipelineDeps } from './pipeline.ts';
 
 export function createPipelineDeps(
   ctx: Pick<AppContext, 'models' | 'clock' | 'intakeConfig' | 'onIssueChange' | 'logger'>,
@@ -23,7 +25,18 @@ export function createPipelineDeps(
   };
 }
 
-export function createIntakeSink(ctx: Parameters<typeof createPipelineDeps>[0]): IntakeSink {
+/** The sink every channel edge hands its messages to; files that came with a new issue are stored with it. */
+export function createIntakeSink(
+  ctx: Parameters<typeof createPipelineDeps>[0],
+  attachments?: AttachmentStore,
+): IntakeSink {
   const deps = createPipelineDeps(ctx);
-  return (msg, credentialId) => acceptInbound(deps, msg, credentialId);
+  return async (msg, credentialId) => {
+    const { ack, issue } = await runIntake(deps, msg, channelBy(msg.channel, credentialId));
+    if (ack.status === 'created' && issue && attachments && msg.attachments?.length) {
+      const source = msg.channel === 'email' || msg.channel === 'wechat' ? msg.channel : 'staff';
+      await attachments.storeInbound(new Types.ObjectId(String(issue._id)), msg.attachments, source);
+    }
+    return ack;
+  };
 }

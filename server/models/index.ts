@@ -8,6 +8,7 @@ import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel, migrateEnterpriseIndexes } from './enterprise.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineInboxModel } from './inbox.model.ts';
+import { defineImportJobModel } from './import-job.model.ts';
 import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
 import { defineRateLimitModel } from './rate-limit.model.ts';
 import { defineNotificationModel, defineNotifyPreferenceModel } from './notification.model.ts';
@@ -15,6 +16,7 @@ import { defineOutboxModel } from './outbox.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
 import { defineVerificationCodeModel, dropRetiredCodeIndexes } from './verification-code.model.ts';
+import { defineWechatBindingModel } from './wechat-binding.model.ts';
 
 const registered = new WeakMap<Connection, ReturnType<typeof defineAll>>();
 
@@ -53,6 +55,10 @@ function defineAll(conn: Connection, clock: Clock) {
     Outbox: defineOutboxModel(conn),
     Notification: defineNotificationModel(conn),
     NotifyPreference: defineNotifyPreferenceModel(conn),
+    // WeChat openid -> the enterprise (credit code) it speaks for.
+    WechatBinding: defineWechatBindingModel(conn, clock),
+    // CSV/XLSX batch imports and their progress.
+    ImportJob: defineImportJobModel(conn, clock),
   };
 }
 
@@ -76,4 +82,6 @@ export type { InboxEntryDoc } from './inbox.model.ts';
 export type { ChannelCredentialDoc } from './channel-credential.model.ts';
 export type { OutboxDoc } from './outbox.model.ts';
 export type { NotificationDoc, NotifyPreferenceDoc } from './notification.model.ts';
+export type { WechatBindingDoc } from './wechat-binding.model.ts';
+export type { ImportJobDoc } from './import-job.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

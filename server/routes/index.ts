@@ -2,7 +2,10 @@
 // pure policies; the final /api 404 and the error middleware are added by createApp.
 import { Router } from 'express';
 import type { AppContext } from '../http/app-context.ts';
+import { createAttachmentsRouter } from '../attachments/attachments.router.ts';
 import { createAuthRouter } from './auth/index.ts';
+import { createImportsRouter } from '../imports/imports.router.ts';
+import { createWechatRouter, wechatCredentialsFromConfig } from '../channels/wechat/wechat.router.ts';
 import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
@@ -25,6 +28,18 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createProvisionalEnterprisesRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
+  api.use('/issues', createAttachmentsRouter(ctx, ctx.attachments));
+  api.use('/imports', createImportsRouter(ctx));
+  const wechat = wechatCredentialsFromConfig(ctx.config);
+  api.use(
+    '/intake/wechat',
+    createWechatRouter({
+      models: ctx.models,
+      sink: ctx.intakeSink,
+      credentials: () => Promise.resolve(wechat),
+      now: () => ctx.clock.now(),
+    }),
+  );
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
   api.use('/classify', createClassifyRouter(ctx));
   api.use('/routing-rules', createRoutingRulesRouter(ctx));

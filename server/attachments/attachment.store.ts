@@ -1,0 +1,220 @@
+// Issue attachments in the database with GridFS (bucket `attachments`), so they live wherever the issues live:
+// the embedded server and real MongoDB alike. Each file's metadata names its issue; the issue itself carries
+// only `attachmentCount`, reserved with one conditional $inc before a file is written, so concurrent uploads
+// never exceed the limit. A WeChat image whose bytes need the network is kept as a pending entry (its media
+// id, no bytes) until something fetches it.
+import mongoose, { Types, type Connection } from 'mongoose';
+import type { Readable } from 'node:stream';
+import type { InboundAttachment } from '../channels/types.ts';
+import { AppError } from '../errors.ts';
+import type { Models } from '../models/index.ts';
+import {
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS_PER_ISSUE,
+  safeFilename,
+  sniffAttachmentType,
+  type AttachmentType,
+} from './attachment.rules.ts';
+
+export const ATTACHMENT_BUCKET = 'attachments';
+
+export type AttachmentSource = 'staff' | 'email' | 'wechat' | 'qr';
+
+interface AttachmentMetadata {
+  issueId: Types.ObjectId;
+  contentType: AttachmentType | null;
+  source: AttachmentSource;
+  uploadedBy: string;
+  status: 'stored' | 'pending';
+  mediaId?: string;
+}
+
+/** What the API shows of one attachment. */
+export interface AttachmentInfo {
+  id: string;
+  filename: string;
+  contentType: AttachmentType | null;
+  size: number;
+  source: AttachmentSource;
+  status: 'stored' | 'pending';
+  uploadedAt: Date;
+}
+
+interface FileDoc {
+  _id: Types.ObjectId;
+  filename: string;
+  length: number;
+  uploadDate: Date;
+  metadata: AttachmentMetadata;
+}
+
+export interface NewAttachment {
+  data: Buffer;
+  filename?: string;
+  source: AttachmentSource;
+  uploadedBy: string;
+}
+
+export const attachmentErrors = {
+  type: () => new AppError('attachment_type', 415, '只接受图片（JPEG、PNG、GIF、WebP）或 PDF 文件'),
+  tooLarge: () => new AppError('attachment_too_large', 413, '单个附件不能超过10MB'),
+  limit: () => new AppError('attachment_limit', 409, `每个问题最多${MAX_ATTACHMENTS_PER_ISSUE}个附件`),
+  empty: () => new AppError('attachment_empty', 400, '附件为空'),
+};
+
+function infoOf(doc: FileDoc): AttachmentInfo {
+  return {
+    id: String(doc._id),
+    filename: doc.filename,
+    contentType: doc.metadata.contentType,
+    size: doc.length,
+    source: doc.metadata.source,
+    status: doc.metadata.status,
+    uploadedAt: doc.uploadDate,
+  };
+}
+
+/** The checked type of a file about to be stored; throws the stable 4xx otherwise. */
+export function checkAttachment(data: Buffer): AttachmentType {
+  if (data.length === 0) throw attachmentErrors.empty();
+  if (data.length > MAX_ATTACHMENT_BYTES) throw attachmentErrors.tooLarge();
+  const type = sniffAttachmentType(data.subarray(0, 16));
+  if (!type) throw attachmentErrors.type();
+  return type;
+}
+
+export function createAttachmentStore(conn: Connection, models: Models) {
+  const db = conn.db;
+  if (!db) throw new Error('createAttachmentStore: the connection is not open');
+  // mongoose's own driver copy: its GridFSBucket recognises that driver's errors (a second copy of `mongodb`
+  // would not, and its index bootstrap would silently fail).
+  const bucket = new mongoose.mongo.GridFSBucket(db, { bucketName: ATTACHMENT_BUCKET });
+  const files = db.collection<FileDoc>(`${ATTACHMENT_BUCKET}.files`);
+  const issues = models.Issue.collection;
+
+  /** Takes one of the issue's attachment slots, or refuses when the issue is full (or does not exist). */
+  async function reserveSlot(issueId: Types.ObjectId): Promise<void> {
+    const res = await issues.updateOne(
+      {
+        _id: issueId,
+        $or: [
+          { attachmentCount: { $exists: false } },
+          { attachmentCount: { $lt: MAX_ATTACHMENTS_PER_ISSUE } },
+        ],
+      },
+      { $inc: { attachmentCount: 1 } },
+    );
+    if (res.matchedCount === 0) {
+      const exists = await issues.countDocuments({ _id: issueId }, { limit: 1 });
+      throw exists ? attachmentErrors.limit() : new AppError('not_found', 404, '资源不存在');
+    }
+  }
+  const releaseSlot = (issueId: Types.ObjectId) =>
+    issues.updateOne({ _id: issueId }, { $inc: { attachmentCount: -1 } });
+
+  async function write(issueId: Types.ObjectId, filename: string, meta: AttachmentMetadata, data: Buffer) {
+    await ready();
+    await reserveSlot(issueId);
+    try {
+      const upload = bucket.openUploadStream(filename, { metadata: meta });
+      await new Promise<void>((resolve, reject) => {
+        upload.once('finish', () => resolve());
+        upload.once('error', reject);
+        upload.end(data);
+      });
+      return infoOf({
+        _id: upload.id as Types.ObjectId,
+        filename,
+        length: data.length,
+        uploadDate: upload.gridFSFile?.uploadDate ?? new Date(0),
+        metadata: meta,
+      });
+    } catch (err) {
+      await releaseSlot(issueId);
+      throw err;
+    }
+  }
+
+  // The bucket's indexes, built once on first use (createIndex of an existing index is a no-op).
+  let indexed: Promise<unknown> | undefined;
+  const ready = () =>
+    (indexed ??= Promise.all([
+      files.createIndex({ 'metadata.issueId': 1, uploadDate: 1 }),
+      files.createIndex({ filename: 1, uploadDate: 1 }),
+      db.collection(`${ATTACHMENT_BUCKET}.chunks`).createIndex({ files_id: 1, n: 1 }, { unique: true }),
+    ]).catch((err: unknown) => {
+      indexed = undefined;
+      throw err;
+    }));
+
+  return {
+    /** Stores checked bytes on an issue (type by magic bytes, size, the per-issue limit). */
+    async save(issueId: Types.ObjectId, file: NewAttachment): Promise<AttachmentInfo> {
+      const contentType = checkAttachment(file.data);
+      const meta = {
+        issueId,
+        contentType,
+        source: file.source,
+        uploadedBy: file.uploadedBy,
+        status: 'stored' as const,
+      };
+      return write(issueId, safeFilename(file.filename, contentType), meta, file.data);
+    },
+
+    /** Records a file the channel only referenced (a WeChat media id): listed as pending, no bytes yet. */
+    async savePending(
+      issueId: Types.ObjectId,
+      mediaId: string,
+      source: AttachmentSource,
+      uploadedBy: string,
+    ) {
+      const meta = { issueId, contentType: null, source, uploadedBy, status: 'pending' as const, mediaId };
+      return write(issueId, `待下载-${mediaId.slice(0, 40)}`, meta, Buffer.alloc(0));
+    },
+
+    async list(issueId: Types.ObjectId): Promise<AttachmentInfo[]> {
+      await ready();
+      const docs = await files.find({ 'metadata.issueId': issueId }).sort({ uploadDate: 1 }).toArray();
+      return docs.map(infoOf);
+    },
+
+    /** One stored file of the issue with a stream of its bytes, or null (unknown, or another issue's). */
+    async open(
+      issueId: Types.ObjectId,
+      fileId: Types.ObjectId,
+    ): Promise<{ info: AttachmentInfo; stream?: Readable } | null> {
+      const doc = await files.findOne({ _id: fileId, 'metadata.issueId': issueId });
+      if (!doc) return null;
+      const info = infoOf(doc);
+      return info.status === 'stored' ? { info, stream: bucket.openDownloadStream(fileId) } : { info };
+    },
+
+    /**
+     * The files a channel message brought, stored best effort: a file that breaks a rule is skipped with its
+     * reason (the issue itself is already taken in and must not be lost over an attachment).
+     */
+    async storeInbound(
+      issueId: Types.ObjectId,
+      attachments: readonly InboundAttachment[],
+      source: AttachmentSource,
+    ) {
+      const stored: AttachmentInfo[] = [];
+      const skipped: { filename: string; reason: string }[] = [];
+      for (const a of attachments) {
+        try {
+          if (a.data)
+            stored.push(
+              await this.save(issueId, { data: a.data, filename: a.filename, source, uploadedBy: source }),
+            );
+          else if (a.mediaId) stored.push(await this.savePending(issueId, a.mediaId, source, source));
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          skipped.push({ filename: a.filename, reason: err.message });
+        }
+      }
+      return { stored, skipped };
+    },
+  };
+}
+
+export type AttachmentStore = ReturnType<typeof createAttachmentStore>;

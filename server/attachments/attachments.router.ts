@@ -1,0 +1,88 @@
+// /api/issues/:id/attachments: staff list, upload (multipart, images and PDF) and download an issue's files.
+// Every read and write goes through the issue read policy first (getVisibleIssue answers 404 for an issue the
+// actor may not see), so a file is served only to those who may read its issue. Downloads are sent with
+// nosniff, a Content-Disposition and a sandboxing CSP, so a file can never run as a page of this site.
+import { Router, type Request } from 'express';
+import { Types } from 'mongoose';
+import { badRequest, notFound, AppError } from '../errors.ts';
+import type { AppContext } from '../http/app-context.ts';
+import { bufferOf, readMultipart } from '../http/multipart.ts';
+import { actorOf } from '../http/request-context.ts';
+import { getVisibleIssue } from '../routes/issues/issue-read.query.ts';
+import { contentDisposition, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ISSUE } from './attachment.rules.ts';
+import type { AttachmentInfo, AttachmentStore } from './attachment.store.ts';
+
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
+
+function objectIdParam(req: Request, name: string): Types.ObjectId {
+  const value = req.params[name];
+  if (typeof value !== 'string' || !OBJECT_ID.test(value)) throw badRequest('编号格式无效', 'invalid_id');
+  return new Types.ObjectId(value);
+}
+
+export function presentAttachment(a: AttachmentInfo) {
+  return {
+    id: a.id,
+    filename: a.filename,
+    contentType: a.contentType,
+    size: a.size,
+    source: a.source,
+    status: a.status,
+    uploadedAt: a.uploadedAt,
+  };
+}
+
+export function createAttachmentsRouter(ctx: AppContext, store: AttachmentStore): Router {
+  const router = Router();
+  router.use('/:id/attachments', ctx.requireStaff);
+
+  router.get('/:id/attachments', async (req, res) => {
+    const issueId = objectIdParam(req, 'id');
+    await getVisibleIssue(ctx.models, actorOf(req), String(issueId));
+    res.json({ items: (await store.list(issueId)).map(presentAttachment) });
+  });
+
+  router.post('/:id/attachments', async (req, res) => {
+    const issueId = objectIdParam(req, 'id');
+    const actor = actorOf(req);
+    await getVisibleIssue(ctx.models, actor, String(issueId));
+    const files: { filename: string; data: Buffer }[] = [];
+    await readMultipart(
+      req,
+      { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS_PER_ISSUE },
+      async (part) => {
+        files.push({ filename: part.filename, data: await bufferOf(part.stream) });
+      },
+    );
+    if (files.length === 0) throw badRequest('请选择要上传的文件', 'file_required');
+    const saved: AttachmentInfo[] = [];
+    for (const f of files) {
+      saved.push(await store.save(issueId, { ...f, source: 'staff', uploadedBy: actor.id }));
+    }
+    res.status(201).json({ items: saved.map(presentAttachment) });
+  });
+
+  router.get('/:id/attachments/:fileId', async (req, res) => {
+    const issueId = objectIdParam(req, 'id');
+    const fileId = objectIdParam(req, 'fileId');
+    await getVisibleIssue(ctx.models, actorOf(req), String(issueId));
+    const found = await store.open(issueId, fileId);
+    if (!found) throw notFound('附件不存在');
+    const { info, stream } = found;
+    const contentType = info.contentType;
+    if (!stream || !contentType) {
+      throw new AppError('attachment_pending', 409, '该附件尚未从渠道下载，暂不能查看');
+    }
+    const inline = contentType !== 'application/pdf';
+    res.setHeader('Content-Type', contentType);
+    res.setHeader('Content-Length', String(info.size));
+    res.setHeader('Content-Disposition', contentDisposition(inline ? 'inline' : 'attachment', info.filename));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.setHeader('Cache-Control', 'private, no-store');
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+// The email channel's adapter (pure): a mail, as mailparser parsed it (charsets such as GBK/GB18030 already
+// decoded), becomes one inbound message: the sender is the contact, a credit code in the subject or the body
+// names the enterprise, the Message-ID is the external id (a resent mail is the same message), and images and
+// PDFs come along as attachments. A mail that cannot be a complaint is refused with an SMTP reply code.
+import { createHash } from 'node:crypto';
+import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ISSUE } from '../../attachments/attachment.rules.ts';
+import { findCreditCode } from '../credit-code-in-text.ts';
+import type { InboundAttachment, InboundMessage } from '../types.ts';
+
+/** A refusal in SMTP terms: the reply code and its (ASCII) text. */
+export class SmtpRefusal extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const MAX_TITLE = 200;
+export const MAX_CONTENT = 10_000;
+
+const ADDRESS = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,255}$/;
+
+function firstAddress(from: AddressObject | AddressObject[] | undefined) {
+  const list = Array.isArray(from) ? from.flatMap((a) => a.value) : (from?.value ?? []);
+  const found = list.find((a) => a.address && ADDRESS.test(a.address));
+  return found ? { address: found.address!.toLowerCase(), name: found.name?.trim() || undefined } : undefined;
+}
+
+/** The mail's own id without angle brackets, or a digest of what identifies it when it has none. */
+function externalIdOf(mail: ParsedMail, sender: string, text: string): string {
+  const id = mail.messageId?.trim().replace(/^<|>$/g, '');
+  if (id && id.length <= 200 && !/[\s\0]/.test(id)) return id;
+  const digest = createHash('sha256')
+    .update([sender, mail.date?.toISOString() ?? '', mail.subject ?? '', text].join('\n'))
+    .digest('hex');
+  return `sha256:${digest.slice(0, 40)}`;
+}
+
+function attachmentsOf(list: readonly Attachment[]): InboundAttachment[] {
+  return list
+    .filter((a) => a.content && a.content.length > 0 && a.content.length <= MAX_ATTACHMENT_BYTES)
+    .slice(0, MAX_ATTACHMENTS_PER_ISSUE)
+    .map((a) => ({
+      filename: (a.filename ?? '附件').slice(0, 120),
+      contentType: a.contentType,
+      data: a.content,
+    }));
+}
+
+/**
+ * The inbound message of one mail. `envelopeFrom` is the SMTP MAIL FROM, used when the From header has no
+ * usable address. Throws SmtpRefusal for a mail that names no sender, says nothing, or carries NUL bytes.
+ */
+export function mailToInbound(mail: ParsedMail, envelopeFrom?: string): InboundMessage {
+  const sender =
+    firstAddress(mail.from) ??
+    (envelopeFrom && ADDRESS.test(envelopeFrom)
+      ? { address: envelopeFrom.toLowerCase(), name: undefined }
+      : undefined);
+  if (!sender) throw new SmtpRefusal(550, '5.1.7 Sender address missing or invalid');
+  const subject = (mail.subject ?? '').trim();
+  const text = (mail.text ?? '').replace(/\r\n/g, '\n').trim();
+  if (subject.includes('\0') || text.includes('\0'))
+    throw new SmtpRefusal(550, '5.6.0 NUL bytes are not allowed');
+  if (!subject && !text) throw new SmtpRefusal(550, '5.6.0 Empty message: no subject and no text');
+
+  const inSubject = findCreditCode(subject);
+  const inBody = inSubject.code ? undefined : findCreditCode(text);
+  const creditCode = inSubject.code ?? inBody?.code;
+  const title = (inSubject.code ? inSubject.rest : subject).slice(0, MAX_TITLE);
+  const body = text || title;
+  const content =
+    body.length > MAX_CONTENT ? `${body.slice(0, MAX_CONTENT - 20)}\n……（邮件过长，已截断）` : body;
+  return {
+    channel: 'email',
+    externalId: externalIdOf(mail, sender.address, text),
+    ...(mail.date && !Number.isNaN(mail.date.getTime()) ? { receivedAt: mail.date } : {}),
+    ...(title ? { title } : {}),
+    content,
+    enterprise: creditCode ? { creditCode } : {},
+    contact: { email: sender.address, ...(sender.name ? { name: sender.name.slice(0, 50) } : {}) },
+    attachments: attachmentsOf(mail.attachments ?? []),
+  };
+}

@@ -1,0 +1,105 @@
+// The built-in SMTP listener (smtp-server): each mail delivered to it is parsed (mailparser), turned into an
+// inbound message by the email adapter and handed to the intake sink; the SMTP answer says whether it was
+// taken (250, with the issue number), refused for good (5xx: too large, malformed) or should be retried later
+// (451: the sink failed). A bad mail never takes the process down. It accepts mail for any recipient: in a
+// deployment the organisation's MTA relays the complaints address to it.
+import type { AddressInfo } from 'node:net';
+import { simpleParser } from 'mailparser';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Logger } from '../../logger.ts';
+import type { InboundMessage, IntakeAck, IntakeSink } from '../types.ts';
+import { mailToInbound, SmtpRefusal } from './email.adapter.ts';
+
+/** A whole mail, attachments included (5 attachments of 10 MB, base64-encoded, fit). */
+export const MAX_MAIL_BYTES = 72 * 1024 * 1024;
+
+export interface SmtpListenerOptions {
+  port: number;
+  host: string;
+  sink: IntakeSink;
+  logger: Logger;
+  maxBytes?: number;
+  /** Called after the sink answered (the reply mail goes out through the notification outbox). */
+  onAccepted?: (msg: InboundMessage, ack: IntakeAck) => void;
+}
+
+export interface SmtpListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+function smtpError(code: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode: code });
+}
+
+async function drain(stream: SMTPServerDataStream): Promise<void> {
+  stream.resume();
+  if (!stream.readableEnded) await new Promise((resolve) => stream.once('end', resolve));
+}
+
+export async function startSmtpListener(options: SmtpListenerOptions): Promise<SmtpListener> {
+  const { sink, logger } = options;
+  const maxBytes = options.maxBytes ?? MAX_MAIL_BYTES;
+
+  async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+    let mail;
+    try {
+      mail = await simpleParser(stream, { skipHtmlToText: false });
+    } catch {
+      await drain(stream);
+      throw smtpError(550, '5.6.0 Malformed MIME message');
+    }
+    await drain(stream);
+    if (stream.sizeExceeded)
+      throw smtpError(552, `5.3.4 Message exceeds the size limit of ${maxBytes} bytes`);
+    const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined;
+    let msg: InboundMessage;
+    try {
+      msg = mailToInbound(mail, envelopeFrom);
+    } catch (err) {
+      if (err instanceof SmtpRefusal) throw smtpError(err.responseCode, err.message);
+      throw err;
+    }
+    let ack: IntakeAck;
+    try {
+      ack = await sink(msg, 'smtp');
+    } catch (err) {
+      logger.error({ err }, 'email intake failed');
+      throw smtpError(451, '4.3.0 Temporary failure, please retry');
+    }
+    options.onAccepted?.(msg, ack);
+    logger.info({ externalId: msg.externalId, status: ack.status, number: ack.number }, 'email taken in');
+    return ack.number
+      ? `OK ${ack.status} as issue ${ack.number}`
+      : `OK ${ack.status} (inbox ${ack.inboxId || '-'})`;
+  }
+
+  const server = new SMTPServer({
+    banner: 'Enterprise Issue Loop intake',
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    size: maxBytes,
+    logger: false,
+    onData(stream, session, callback) {
+      receive(stream, session).then(
+        (message) => callback(null, message),
+        (err: unknown) => {
+          const known = err as { responseCode?: number };
+          if (known.responseCode) return callback(err as Error);
+          logger.error({ err }, 'email intake crashed');
+          callback(smtpError(451, '4.3.0 Temporary failure, please retry'));
+        },
+      );
+    },
+  });
+  server.on('error', (err) => logger.warn({ err }, 'smtp connection error'));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

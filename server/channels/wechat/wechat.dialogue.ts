@@ -1,0 +1,82 @@
+// What the official account says and does for each push (pure): an openid not yet bound to an enterprise is
+// asked for the credit code; a text carrying a valid code binds it (and files whatever else the text says);
+// a bound openid's texts and images are filed as issues. The replies are Chinese and name the issue number.
+import type { IntakeAck, InboundMessage } from '../types.ts';
+import { findCreditCode } from '../credit-code-in-text.ts';
+import type { WechatPush } from './wechat.adapter.ts';
+
+export type WechatStep =
+  | { kind: 'reply'; text: string }
+  | { kind: 'bind'; creditCode: string; complaint?: string }
+  | { kind: 'file' }
+  | { kind: 'silent' };
+
+export const WECHAT_TEXT = Object.freeze({
+  askCode:
+    '您好！这里是涉企问题受理平台。首次使用请先发送贵企业的18位统一社会信用代码完成绑定，之后可直接发送文字或图片反映问题。',
+  invalidCode: (code: string) =>
+    `统一社会信用代码“${code}”校验未通过，请核对后重新发送（18位，最后一位为校验位）。`,
+  welcomeBack: '欢迎回来！请直接发送您要反映的问题，可附图片。',
+  unsupported: '暂只支持文字和图片消息，请用文字描述您要反映的问题。',
+  emptyText: '请用文字描述您要反映的问题。',
+  bound: (code: string, name?: string) =>
+    name ? `已绑定企业：${name}（${code}）。` : `已绑定统一社会信用代码 ${code}。`,
+  askComplaint: '请直接发送您要反映的问题，可附图片。',
+});
+
+/** The next step for a push from an openid bound to `boundCode` (or not bound). */
+export function nextStep(push: WechatPush, boundCode: string | undefined): WechatStep {
+  switch (push.msgType) {
+    case 'event':
+      if (push.event !== 'subscribe') return { kind: 'silent' };
+      return { kind: 'reply', text: boundCode ? WECHAT_TEXT.welcomeBack : WECHAT_TEXT.askCode };
+    case 'other':
+      return { kind: 'reply', text: boundCode ? WECHAT_TEXT.unsupported : WECHAT_TEXT.askCode };
+    case 'image':
+      return boundCode ? { kind: 'file' } : { kind: 'reply', text: WECHAT_TEXT.askCode };
+    case 'text': {
+      const found = findCreditCode(push.content ?? '');
+      if (found.code)
+        return { kind: 'bind', creditCode: found.code, ...(found.rest ? { complaint: found.rest } : {}) };
+      if (!boundCode)
+        return {
+          kind: 'reply',
+          text: found.invalid ? WECHAT_TEXT.invalidCode(found.invalid) : WECHAT_TEXT.askCode,
+        };
+      return found.rest ? { kind: 'file' } : { kind: 'reply', text: WECHAT_TEXT.emptyText };
+    }
+  }
+}
+
+/** The message the pipeline files for a push (the complaint text replaces the content when a code came with it). */
+export function inboundOf(push: WechatPush, creditCode: string, content?: string): InboundMessage {
+  const image = push.msgType === 'image';
+  return {
+    channel: 'wechat',
+    // WeChat retries a push it got no answer to with the same MsgId; events have none.
+    externalId: push.msgId ?? `${push.openid}:${push.createTime}`,
+    receivedAt: new Date(push.createTime * 1000),
+    content: image ? '（企业通过微信公众号发送了一张图片，见附件）' : (content ?? push.content ?? ''),
+    enterprise: { creditCode },
+    contact: { openid: push.openid },
+    ...(image && push.mediaId
+      ? { attachments: [{ filename: '微信图片.jpg', contentType: 'image/jpeg', mediaId: push.mediaId }] }
+      : {}),
+  };
+}
+
+/** The acknowledgement in Chinese, with the issue number. */
+export function ackText(ack: IntakeAck): string {
+  switch (ack.status) {
+    case 'created':
+      return `已受理您反映的问题，受理编号：${ack.number}。可在企业码页面查看办理进度。`;
+    case 'duplicate':
+      return `该问题已受理，受理编号：${ack.number}。`;
+    case 'merged':
+      return `您反映的问题与已受理的问题相同，已合并办理，受理编号：${ack.number}。`;
+    case 'queued':
+      return '已收到您反映的问题，正在登记，受理编号稍后告知。';
+    case 'failed':
+      return `已收到您的消息，但暂未能自动登记（${ack.reason ?? '原因不明'}），工作人员会尽快处理。`;
+  }
+}

@@ -1,0 +1,124 @@
+// GET|POST /api/intake/wechat: the edge of the WeChat channel. It reads the raw body, lets the adapter verify
+// and parse it, keeps the openid -> enterprise binding (models.WechatBinding), hands complaints to the intake
+// sink and answers with the passive reply. A refused push gets its 4xx with a stable code (WeChat shows the
+// account as faulty, which is what a misconfigured token should look like).
+import { randomBytes } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import type { Config } from '../../config.ts';
+import type { Models } from '../../models/index.ts';
+import { ChannelRefusal, type AdapterReply, type AdapterRequest, type IntakeSink } from '../types.ts';
+import {
+  answerUrlCheck,
+  formatTextReply,
+  NO_REPLY,
+  parsePush,
+  type WechatCredentials,
+  type WechatPush,
+} from './wechat.adapter.ts';
+import { ackText, inboundOf, nextStep, WECHAT_TEXT } from './wechat.dialogue.ts';
+
+/** A WeChat push is a few hundred bytes; anything near this is not one. */
+export const WECHAT_BODY_LIMIT = '64kb';
+
+export interface WechatRouterDeps {
+  models: Models;
+  sink: IntakeSink;
+  /** The account's settings; null: the channel is not configured (404). */
+  credentials: () => Promise<WechatCredentials | null>;
+  now: () => Date;
+}
+
+/** The account's settings from the start-up configuration (WECHAT_TOKEN, …; demo: demo-wechat-token). */
+export function wechatCredentialsFromConfig(config: Config): WechatCredentials | null {
+  if (!config.wechatToken) return null;
+  return {
+    id: 'config:wechat',
+    token: config.wechatToken,
+    ...(config.wechatEncodingAesKey ? { encodingAesKey: config.wechatEncodingAesKey } : {}),
+    ...(config.wechatAppId ? { appId: config.wechatAppId } : {}),
+  };
+}
+
+function adapterRequest(req: Request, now: Date): AdapterRequest {
+  const query: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string') query[k] = v;
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  return { method: req.method, headers, query, rawBody, now };
+}
+
+function send(res: Response, reply: AdapterReply): void {
+  res.status(reply.status).type(reply.contentType).send(reply.body);
+}
+
+function refusal(res: Response, err: ChannelRefusal): void {
+  res.status(err.status).json({ error: { code: err.code, message: err.message } });
+}
+
+export function createWechatRouter(deps: WechatRouterDeps): Router {
+  const router = Router();
+  const { models, sink } = deps;
+
+  async function credentialsOrRefuse(): Promise<WechatCredentials> {
+    const creds = await deps.credentials();
+    if (!creds) throw new ChannelRefusal('channel_disabled', 403, '微信公众号渠道未配置');
+    return creds;
+  }
+
+  /** The text to answer a verified push with (binding and filing on the way). */
+  async function handle(push: WechatPush): Promise<string | null> {
+    const binding = await models.WechatBinding.collection.findOne({ openid: push.openid });
+    const step = nextStep(push, binding?.creditCode);
+    switch (step.kind) {
+      case 'silent':
+        return null;
+      case 'reply':
+        return step.text;
+      case 'file':
+        return ackText(await sink(inboundOf(push, String(binding?.creditCode))));
+      case 'bind': {
+        const enterprise = await models.Enterprise.collection.findOne(
+          { creditCode: step.creditCode },
+          { projection: { name: 1 } },
+        );
+        await models.WechatBinding.collection.updateOne(
+          { openid: push.openid },
+          {
+            $set: { creditCode: step.creditCode, enterpriseId: enterprise?._id ?? null, boundAt: deps.now() },
+          },
+          { upsert: true },
+        );
+        const bound = WECHAT_TEXT.bound(step.creditCode, enterprise?.name as string | undefined);
+        if (!step.complaint) return bound + WECHAT_TEXT.askComplaint;
+        return bound + ackText(await sink(inboundOf(push, step.creditCode, step.complaint)));
+      }
+    }
+  }
+
+  router.get('/', async (req, res) => {
+    try {
+      send(res, answerUrlCheck(adapterRequest(req, deps.now()), await credentialsOrRefuse()));
+    } catch (err) {
+      if (err instanceof ChannelRefusal) return refusal(res, err);
+      throw err;
+    }
+  });
+
+  router.post('/', express.raw({ type: () => true, limit: WECHAT_BODY_LIMIT }), async (req, res) => {
+    const now = deps.now();
+    try {
+      const creds = await credentialsOrRefuse();
+      const push = parsePush(adapterRequest(req, now), creds);
+      const text = await handle(push);
+      if (text === null) return send(res, NO_REPLY);
+      const ctx = { now, nonce: randomBytes(8).toString('hex'), random16: randomBytes(16) };
+      send(res, formatTextReply(push, text, creds, ctx));
+    } catch (err) {
+      if (err instanceof ChannelRefusal) return refusal(res, err);
+      throw err;
+    }
+  });
+
+  return router;
+}

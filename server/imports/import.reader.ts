@@ -1,0 +1,117 @@
+// Reads the rows of an uploaded CSV or XLSX as a stream, never the whole file at once:
+//  - CSV through csv-parse, in UTF-8 (with or without BOM) or GB18030 (what Excel on Chinese Windows saves),
+//    detected from the first 64 KB; a record the parser cannot read is reported as a bad row and skipped;
+//  - XLSX through exceljs's streaming WorkbookReader, first worksheet only.
+// Rows are numbered as the user sees them in Excel (the header is row 1).
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse';
+import iconv from 'iconv-lite';
+import { Readable } from 'node:stream';
+
+export type ImportFormat = 'csv' | 'xlsx';
+
+export type SheetRow = { row: number; cells: string[] } | { row: number; error: string };
+
+const DETECT_BYTES = 64 * 1024;
+const MAX_RECORD_BYTES = 64 * 1024;
+
+/**
+ * UTF-8 when the head decodes as UTF-8, else GB18030. `complete` says the head is the whole file; otherwise a
+ * multi-byte character cut at its end is allowed.
+ */
+export function detectEncoding(head: Buffer, complete: boolean): 'utf8' | 'gb18030' {
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf8';
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const cuts = complete ? [0] : [0, 1, 2, 3];
+  for (const cut of cuts) {
+    try {
+      decoder.decode(head.subarray(0, Math.max(0, head.length - cut)));
+      return 'utf8';
+    } catch {
+      // try a shorter head, or it is not UTF-8
+    }
+  }
+  return 'gb18030';
+}
+
+/** The source with its first DETECT_BYTES read ahead, and what they say about the encoding. */
+async function decoded(source: Readable): Promise<NodeJS.ReadWriteStream> {
+  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < DETECT_BYTES) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    head.push(next.value);
+    size += next.value.length;
+  }
+  const first = Buffer.concat(head);
+  const encoding = detectEncoding(first, done);
+  const bytes = Readable.from(
+    (async function* () {
+      yield first;
+      if (done) return;
+      for (let n = await iterator.next(); !n.done; n = await iterator.next()) yield n.value;
+    })(),
+  );
+  return bytes.pipe(iconv.decodeStream(encoding, { stripBOM: true }));
+}
+
+async function* csvRows(source: Readable): AsyncGenerator<SheetRow> {
+  const skipped: SheetRow[] = [];
+  let records = 0;
+  const parser = parse({
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    max_record_size: MAX_RECORD_BYTES,
+  });
+  parser.on('skip', (err: Error) => {
+    records += 1;
+    skipped.push({ row: records, error: `CSV 格式有误：${err.message.slice(0, 120)}` });
+  });
+  (await decoded(source)).pipe(parser);
+  for await (const record of parser as AsyncIterable<string[]>) {
+    while (skipped.length) yield skipped.shift()!;
+    records += 1;
+    yield { row: records, cells: record };
+  }
+  while (skipped.length) yield skipped.shift()!;
+}
+
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value !== 'object') return String(value);
+  if ('richText' in value) return value.richText.map((r) => r.text).join('');
+  if ('text' in value) return String(value.text);
+  if ('result' in value) return value.result === undefined ? '' : cellText(value.result as ExcelJS.CellValue);
+  if ('error' in value) return '';
+  return '';
+}
+
+async function* xlsxRows(source: Readable): AsyncGenerator<SheetRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    hyperlinks: 'ignore',
+    styles: 'ignore',
+  });
+  for await (const sheet of reader) {
+    for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
+      const values = row.values as ExcelJS.CellValue[];
+      const cells: string[] = [];
+      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+      if (cells.some((c) => c.trim() !== '')) yield { row: row.number, cells };
+    }
+    break; // the first worksheet is the import; others are notes
+  }
+}
+
+export function readRows(source: Readable, format: ImportFormat): AsyncGenerator<SheetRow> {
+  return format === 'csv' ? csvRows(source) : xlsxRows(source);
+}

@@ -1,0 +1,69 @@
+// A batch import of meeting, visit or deputy records (CSV/XLSX): the uploaded file is kept in GridFS (bucket
+// `imports`), and this document is the job's progress, persisted while it runs so any page (or any server
+// process) can poll it. Row errors keep the first MAX_IMPORT_ERRORS; the `failed` count keeps counting.
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { Clock } from '../../shared/clock.ts';
+
+export const MAX_IMPORT_ERRORS = 500;
+export const IMPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+export interface ImportRowError {
+  row: number;
+  message: string;
+}
+
+export interface ImportJobDoc {
+  _id: Types.ObjectId;
+  channel: 'meeting' | 'visit' | 'deputy';
+  filename: string;
+  format: 'csv' | 'xlsx';
+  fileId: Types.ObjectId;
+  size: number;
+  status: ImportStatus;
+  /** Data rows in the file (null until counted). */
+  total: number | null;
+  done: number;
+  created: number;
+  merged: number;
+  duplicates: number;
+  failed: number;
+  errors: ImportRowError[];
+  /** Why the whole job failed (an unreadable file), when it did. */
+  failure: string | null;
+  createdBy: Types.ObjectId;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export type ImportJobModel = Model<ImportJobDoc>;
+
+export function defineImportJobModel(conn: Connection, clock: Clock): ImportJobModel {
+  const schema = new Schema<ImportJobDoc>(
+    {
+      channel: { type: String, required: true, enum: ['meeting', 'visit', 'deputy'] },
+      filename: { type: String, required: true, maxlength: 200 },
+      format: { type: String, required: true, enum: ['csv', 'xlsx'] },
+      fileId: { type: Schema.Types.ObjectId, required: true },
+      size: { type: Number, required: true },
+      status: { type: String, required: true, enum: IMPORT_STATUSES, default: 'queued' },
+      total: { type: Number, default: null },
+      done: { type: Number, default: 0 },
+      created: { type: Number, default: 0 },
+      merged: { type: Number, default: 0 },
+      duplicates: { type: Number, default: 0 },
+      failed: { type: Number, default: 0 },
+      errors: { type: [{ _id: false, row: Number, message: String }], default: [] },
+      failure: { type: String, default: null },
+      createdBy: { type: Schema.Types.ObjectId, required: true },
+      createdAt: { type: Date, required: true, default: () => clock.now() },
+      startedAt: { type: Date, default: null },
+      finishedAt: { type: Date, default: null },
+    },
+    { collection: 'import_jobs', suppressReservedKeysWarning: true },
+  );
+  schema.index({ createdAt: -1 });
+  schema.index({ status: 1 });
+  return conn.model<ImportJobDoc>('ImportJob', schema);
+}

@@ -1,0 +1,158 @@
+// The SMTP listener end to end: real mail sent with nodemailer to the listener on an ephemeral port lands as an
+// issue (UTF-8 and GBK subjects and bodies, attachments, Message-ID redelivery), and bad mail gets SMTP errors.
+import { expect } from 'chai';
+import iconv from 'iconv-lite';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { pino } from 'pino';
+import { startSmtpListener, type SmtpListener } from '../../../server/channels/email/smtp.listener.ts';
+import type { IntakeAck, InboundMessage } from '../../../server/channels/types.ts';
+import { createIntakeConfigCache } from '../../../server/intake/intake-config.ts';
+import { createIntakeSink } from '../../../server/intake/intake-sink.ts';
+import { createAttachmentStore } from '../../../server/attachments/attachment.store.ts';
+import { useTestApp } from '../helpers.ts';
+import { PDF, PNG } from './files.fixtures.ts';
+
+describe('email over SMTP (built-in listener)', () => {
+  const t = useTestApp();
+  let smtp: SmtpListener;
+  let mailer: Transporter;
+  const accepted: [InboundMessage, IntakeAck][] = [];
+
+  before(async () => {
+    const sink = createIntakeSink(
+      {
+        models: t.models,
+        clock: t.clock,
+        intakeConfig: createIntakeConfigCache(t.models),
+        onIssueChange: undefined,
+        logger: pino({ level: 'silent' }),
+      },
+      createAttachmentStore(t.conn, t.models),
+    );
+    smtp = await startSmtpListener({
+      port: 0,
+      host: '127.0.0.1',
+      sink,
+      logger: pino({ level: 'silent' }),
+      maxBytes: 2 * 1024 * 1024,
+      onAccepted: (m, a) => accepted.push([m, a]),
+    });
+    mailer = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtp.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+  });
+  after(async () => {
+    mailer?.close();
+    await smtp?.close();
+  });
+
+  const enterprise = async () => (await t.models.Enterprise.findOne({}, { creditCode: 1, name: 1 }).lean())!;
+
+  it('files a UTF-8 mail with the credit code in the subject, with its attachments, and answers the number', async () => {
+    const e = await enterprise();
+    const mail = {
+      from: '"张经理" <zhang@example-factory.cn>',
+      to: 'complaints@issues.example.gov.cn',
+      subject: `【${e.creditCode}】厂房消防验收迟迟不能办理`,
+      messageId: '<utf8-0001@example-factory.cn>',
+    };
+    const info = await mailer.sendMail({
+      ...mail,
+      text: '我司新建厂房已于两个月前申请消防验收，至今没有安排现场检查，影响投产。',
+      attachments: [
+        { filename: '现场照片.png', content: PNG },
+        { filename: '申请回执.pdf', content: PDF },
+        { filename: 'virus.exe', content: Buffer.from('MZ\x90\x00') },
+      ],
+    });
+    const issue = await t.models.Issue.findOne({
+      channel: 'email',
+      externalId: 'utf8-0001@example-factory.cn',
+    }).lean();
+    expect(issue, 'issue created').to.not.equal(null);
+    expect(info.response).to.contain(`as issue ${issue!.number}`);
+    expect(issue!.title).to.equal('厂房消防验收迟迟不能办理');
+    expect(issue!.content).to.contain('消防验收');
+    expect(String(issue!.enterpriseId)).to.equal(String(e._id));
+    const files = await t.conn
+      .db!.collection('attachments.files')
+      .find({ 'metadata.issueId': issue!._id })
+      .toArray();
+    expect(files.map((f) => f.metadata.contentType).sort()).to.deep.equal(['application/pdf', 'image/png']);
+    const [msg] = accepted.find(([m]) => m.externalId === 'utf8-0001@example-factory.cn')!;
+    expect(msg.contact).to.deep.equal({ email: 'zhang@example-factory.cn', name: '张经理' });
+
+    // The same mail delivered again (a relay retry) is the same issue.
+    const again = await mailer.sendMail({ ...mail, text: '重发' });
+    expect(again.response).to.contain(`duplicate as issue ${issue!.number}`);
+    expect(await t.models.Issue.countDocuments({ channel: 'email' })).to.equal(1);
+  });
+
+  it('decodes a GBK subject and a GB18030 body, with the credit code in the body', async () => {
+    const e = await enterprise();
+    const subject = `=?GBK?B?${iconv.encode('关于出口退税办理缓慢的反映', 'gbk').toString('base64')}?=`;
+    const body = iconv.encode(
+      `统一社会信用代码：${e.creditCode}\r\n出口退税申报已三个月，仍未到账。\r\n`,
+      'gb18030',
+    );
+    const raw = [
+      'From: =?GBK?B?' + iconv.encode('李会计', 'gbk').toString('base64') + '?= <li@example-trade.cn>',
+      'To: complaints@issues.example.gov.cn',
+      `Subject: ${subject}`,
+      'Message-ID: <gbk-0002@example-trade.cn>',
+      'Date: Mon, 02 Mar 2026 09:30:00 +0800',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=GB18030',
+      'Content-Transfer-Encoding: base64',
+      '',
+      body.toString('base64'),
+      '',
+    ].join('\r\n');
+    await mailer.sendMail({ envelope: { from: 'li@example-trade.cn', to: ['complaints@x.cn'] }, raw });
+    const issue = await t.models.Issue.findOne({
+      channel: 'email',
+      externalId: 'gbk-0002@example-trade.cn',
+    }).lean();
+    expect(issue?.title).to.equal('关于出口退税办理缓慢的反映');
+    expect(issue?.content).to.contain('出口退税申报已三个月，仍未到账。');
+    expect(String(issue?.enterpriseId)).to.equal(String(e._id));
+  });
+
+  it('refuses oversized (552), sender-less (550), empty (550) and NUL-carrying (550) mail without crashing', async () => {
+    const code = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return 250;
+      } catch (err) {
+        return (err as { responseCode?: number }).responseCode;
+      }
+    };
+    const big = await code(
+      mailer.sendMail({
+        from: 'a@b.cn',
+        to: 'c@d.cn',
+        subject: 'big',
+        text: 'x',
+        attachments: [{ filename: 'big.png', content: Buffer.alloc(3 * 1024 * 1024, 1) }],
+      }),
+    );
+    expect(big).to.equal(552);
+    const rawMail = (lines: string[]) =>
+      mailer.sendMail({ envelope: { from: '', to: ['c@d.cn'] }, raw: lines.join('\r\n') + '\r\n' });
+    expect(await code(rawMail(['To: c@d.cn', 'Subject: no sender', '', 'body']))).to.equal(550);
+    expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: ', '', '']))).to.equal(550);
+    expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: x', '', 'a\u0000b']))).to.equal(550);
+    // Still serving after all that.
+    const e = await enterprise();
+    const ok = await mailer.sendMail({
+      from: 'a@b.cn',
+      to: 'c@d.cn',
+      subject: e.creditCode,
+      text: '道路限行影响物流',
+    });
+    expect(ok.response).to.match(/^250 OK created as issue /);
+  });
+});

@@ -1,0 +1,189 @@
+// POST /api/imports and GET /api/imports/:id: CSV (UTF-8 with BOM, GB18030) and XLSX imports with bad rows,
+// re-imported without duplicates; files that are not what their name says; who may import.
+import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import request from 'supertest';
+import { binary } from './files.fixtures.ts';
+import { expectError, useTestApp, type TestApp } from '../helpers.ts';
+
+const URL = '/api/imports';
+
+async function codes(t: TestApp, n: number) {
+  const list = await t.models.Enterprise.find({}, { creditCode: 1, name: 1 })
+    .sort({ creditCode: 1 })
+    .limit(n)
+    .lean();
+  return list;
+}
+
+async function upload(t: TestApp, as: string, data: Buffer, filename: string, channel = 'meeting') {
+  return request(t.app)
+    .post(URL)
+    .set(await t.auth(as))
+    .field('channel', channel)
+    .attach('file', data, filename);
+}
+
+async function finished(t: TestApp, id: string) {
+  for (let i = 0; i < 200; i++) {
+    const res = await request(t.app)
+      .get(`${URL}/${id}`)
+      .set(await t.auth('clerk'));
+    expect(res.status).to.equal(200);
+    if (res.body.status === 'done' || res.body.status === 'failed') return res.body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('import did not finish');
+}
+
+async function importAndWait(t: TestApp, data: Buffer, filename: string, channel = 'meeting') {
+  const res = await upload(t, 'clerk', data, filename, channel);
+  expect(res.status, JSON.stringify(res.body)).to.equal(202);
+  return finished(t, res.body.id as string);
+}
+
+describe('batch imports (/api/imports)', () => {
+  const t = useTestApp();
+
+  it('imports a UTF-8 CSV with BOM and Chinese headers: bad rows reported by row number, valid rows filed, a re-import files nothing twice', async () => {
+    const [a, b] = await codes(t, 2);
+    const csv =
+      '\uFEFF统一社会信用代码,企业名称,联系人,联系电话,标题,内容,紧急程度,外部编号\r\n' +
+      `${a.creditCode},,王总,13900000001,用电扩容,"园区用电扩容申请，三个月未批复",紧急,\r\n` +
+      `${b.creditCode},,,,,"货车限行，影响原料进厂",,MEET-2026-02\r\n` +
+      `91330000000000000X,,,,,信用代码错误的一行,,\r\n` +
+      `${a.creditCode},,,,,,,\r\n` +
+      `,${b.name},,,,按企业名称匹配的一行,一般,\r\n` +
+      `${a.creditCode},,,,,紧急程度写错的一行,很急,\r\n`;
+    const first = await importAndWait(t, Buffer.from(csv, 'utf8'), '恳谈会记录.csv');
+    expect(first).to.include({ status: 'done', total: 6, done: 6, created: 3, failed: 3, percent: 100 });
+    expect(first.errors.map((e: { row: number }) => e.row)).to.deep.equal([4, 5, 7]);
+    expect(first.errors[0].message).to.contain('统一社会信用代码无效');
+    expect(first.errors[1].message).to.contain('内容不能为空');
+    expect(first.errors[2].message).to.contain('紧急程度无效');
+    const issue = await t.models.Issue.findOne({ channel: 'meeting', externalId: 'MEET-2026-02' }).lean();
+    expect(String(issue?.enterpriseId)).to.equal(String(b._id));
+    const filed = await t.models.Issue.countDocuments({ channel: 'meeting' });
+    expect(filed).to.equal(3);
+
+    const again = await importAndWait(t, Buffer.from(csv, 'utf8'), '恳谈会记录（重复）.csv');
+    expect(again).to.include({ status: 'done', created: 0, duplicates: 3, failed: 3 });
+    expect(await t.models.Issue.countDocuments({ channel: 'meeting' })).to.equal(filed);
+  });
+
+  it('reads a GB18030 CSV (Excel on Chinese Windows) with English headers and quoted newlines', async () => {
+    const [a] = await codes(t, 1);
+    const csv =
+      'creditCode,content,title\r\n' + `${a.creditCode},"人才公寓申请\r\n迟迟没有结果",人才住房\r\n`;
+    const job = await importAndWait(t, iconv.encode(csv, 'gb18030'), 'visit.csv', 'visit');
+    expect(job).to.include({ status: 'done', created: 1, failed: 0 });
+    const issue = await t.models.Issue.findOne({ channel: 'visit', title: '人才住房' }).lean();
+    expect(issue?.content).to.equal('人才公寓申请\r\n迟迟没有结果');
+  });
+
+  it('imports an XLSX with a bad row, and re-importing it creates nothing twice', async () => {
+    const [a, b] = await codes(t, 2);
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('建议');
+    sheet.addRow(['统一社会信用代码', '企业名称', '标题', '内容', '紧急程度']);
+    sheet.addRow([a.creditCode, '', '融资', '贷款提款审批流程过长', '一般']);
+    sheet.addRow(['', '', '缺企业', '没有企业信息的一行', '']);
+    sheet.addRow([b.creditCode, '', '税费', { richText: [{ text: '出口' }, { text: '退税慢' }] }, 'urgent']);
+    const data = Buffer.from(await wb.xlsx.writeBuffer());
+    const job = await importAndWait(t, data, '代表建议.xlsx', 'deputy');
+    expect(job).to.include({ status: 'done', total: 3, created: 2, failed: 1 });
+    expect(job.errors).to.deep.equal([{ row: 3, message: '统一社会信用代码和企业名称至少填写一项' }]);
+    const rich = await t.models.Issue.findOne({ channel: 'deputy', title: '税费' }).lean();
+    expect(rich?.content).to.equal('出口退税慢');
+    expect(rich?.urgency).to.equal('urgent');
+    const again = await importAndWait(t, data, '代表建议.xlsx', 'deputy');
+    expect(again).to.include({ created: 0, duplicates: 2 });
+    expect(await t.models.Issue.countDocuments({ channel: 'deputy' })).to.equal(2);
+  });
+
+  it('refuses files that are not what their name says (415), other types, bad channels (400), empty and oversized files', async () => {
+    const xlsx = Buffer.from(await new ExcelJS.Workbook().xlsx.writeBuffer());
+    expectError(await upload(t, 'clerk', xlsx, 'records.csv'), 415, 'file_type_mismatch');
+    expectError(
+      await upload(t, 'clerk', Buffer.from('a,b\n1,2\n'), 'records.xlsx'),
+      415,
+      'file_type_mismatch',
+    );
+    expectError(await upload(t, 'clerk', Buffer.from('a\u0000b'), 'records.csv'), 415, 'file_type_mismatch');
+    expectError(await upload(t, 'clerk', Buffer.from('x'), 'records.txt'), 415, 'unsupported_file');
+    expectError(
+      await upload(t, 'clerk', Buffer.from('content\n1\n'), 'a.csv', 'hotline12345'),
+      400,
+      'invalid_channel',
+    );
+    expectError(await upload(t, 'clerk', Buffer.alloc(0), 'a.csv'), 400, 'empty_file');
+    const big = Buffer.alloc(20 * 1024 * 1024 + 10, 0x61);
+    expectError(await upload(t, 'clerk', big, 'big.csv'), 413, 'file_too_large');
+    expectError(
+      await request(t.app)
+        .post(URL)
+        .set(await t.auth('clerk'))
+        .send({ channel: 'meeting' }),
+      415,
+      'multipart_required',
+    );
+    const leftovers = await t.conn.db!.collection('imports.files').countDocuments({});
+    const jobs = await t.models.ImportJob.countDocuments({});
+    expect(leftovers, 'refused uploads leave no file behind').to.equal(jobs);
+  });
+
+  it('a headerless or unreadable file fails the job with a reason', async () => {
+    const noContent = await importAndWait(t, Buffer.from('foo,bar\n1,2\n'), 'x.csv');
+    expect(noContent.status).to.equal('failed');
+    expect(noContent.failure).to.contain('内容');
+    const broken = Buffer.concat([Buffer.from('504b0304', 'hex'), Buffer.alloc(100, 7)]);
+    const bad = await importAndWait(t, broken, 'x.xlsx');
+    expect(bad).to.include({ status: 'failed' });
+    expect(bad.failure).to.contain('XLSX');
+  });
+
+  it('only centre staff and admins import (403), staff log in (401), unknown jobs 404, templates download', async () => {
+    expectError(await upload(t, 'handler-city-drc', Buffer.from('content\n1\n'), 'a.csv'), 403, 'forbidden');
+    expectError(
+      await request(t.app).post(URL).attach('file', Buffer.from('a'), 'a.csv'),
+      401,
+      'unauthorized',
+    );
+    expectError(
+      await request(t.app)
+        .get(`${URL}/0123456789abcdef01234567`)
+        .set(await t.auth('clerk')),
+      404,
+      'not_found',
+    );
+    expectError(
+      await request(t.app)
+        .get(`${URL}/nope`)
+        .set(await t.auth('clerk')),
+      400,
+      'invalid_id',
+    );
+    const csv = await request(t.app)
+      .get(`${URL}/template.csv`)
+      .set(await t.auth('clerk'));
+    expect(csv.status).to.equal(200);
+    expect(csv.headers['content-disposition']).to.contain('import-template.csv');
+    expect(csv.text.replace(/^\uFEFF/, '').split('\r\n')[0]).to.equal(
+      '统一社会信用代码,企业名称,联系人,联系电话,标题,内容,紧急程度,外部编号',
+    );
+    const tpl = await request(t.app)
+      .get(`${URL}/template.xlsx`)
+      .set(await t.auth('admin'))
+      .buffer(true)
+      .parse(binary);
+    const wb = new ExcelJS.Workbook();
+    const bytes = tpl.body as Buffer;
+    await wb.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
+    expect(wb.worksheets[0].getRow(1).getCell(6).value).to.equal('内容');
+    // The template itself imports cleanly (its example row names an enterprise that may not exist).
+    const job = await importAndWait(t, tpl.body as Buffer, 'import-template.xlsx');
+    expect(job.status).to.equal('done');
+    expect(job.total).to.equal(1);
+  });
+});

@@ -1,0 +1,73 @@
+// Builds WeChat pushes as the WeChat server does, with node:crypto directly (independent of the adapter's own
+// crypto): the XML, the signatures, and safe-mode encryption (random 16 bytes, big-endian length, message,
+// appid, PKCS#7 to 32 bytes, AES-256-CBC with the key's first 16 bytes as IV).
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+
+export const TOKEN = 'demo-wechat-token';
+export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+export const APPID = 'wx0123456789abcdef';
+export const ACCOUNT = 'gh_0123456789ab';
+
+const sha1 = (parts: string[]) =>
+  createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
+
+export function textXml(openid: string, content: string, msgId: string, createTime = 1772413200): string {
+  return `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+}
+
+export function imageXml(openid: string, mediaId: string, msgId: string): string {
+  return `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>1772413300</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl><MediaId><![CDATA[${mediaId}]]></MediaId><MsgId>${msgId}</MsgId></xml>`;
+}
+
+/** Query string of a plaintext push. */
+export function plainQuery(openid: string, timestamp = '1772413200', nonce = '1320562132') {
+  return { signature: sha1([TOKEN, timestamp, nonce]), timestamp, nonce, openid };
+}
+
+const aesKey = () => Buffer.from(AES_KEY + '=', 'base64');
+
+export function wechatEncrypt(xml: string, appId = APPID): string {
+  const msg = Buffer.from(xml, 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(msg.length, 0);
+  const plain = Buffer.concat([randomBytes(16), len, msg, Buffer.from(appId)]);
+  const pad = 32 - (plain.length % 32);
+  const cipher = createCipheriv('aes-256-cbc', aesKey(), aesKey().subarray(0, 16));
+  cipher.setAutoPadding(false);
+  return Buffer.concat([
+    cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])),
+    cipher.final(),
+  ]).toString('base64');
+}
+
+export function wechatDecrypt(encrypt: string): { xml: string; appId: string } {
+  const decipher = createDecipheriv('aes-256-cbc', aesKey(), aesKey().subarray(0, 16));
+  decipher.setAutoPadding(false);
+  const plain = Buffer.concat([decipher.update(Buffer.from(encrypt, 'base64')), decipher.final()]);
+  const body = plain.subarray(16, plain.length - plain[plain.length - 1]);
+  const len = body.readUInt32BE(0);
+  return { xml: body.subarray(4, 4 + len).toString('utf8'), appId: body.subarray(4 + len).toString('utf8') };
+}
+
+/** A safe-mode push: body and query as the WeChat server sends them. */
+export function encryptedPush(innerXml: string, openid: string, appId = APPID) {
+  const encrypt = wechatEncrypt(innerXml, appId);
+  const timestamp = '1772413200';
+  const nonce = '889900';
+  return {
+    body: `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+    query: {
+      signature: sha1([TOKEN, timestamp, nonce]),
+      timestamp,
+      nonce,
+      openid,
+      encrypt_type: 'aes',
+      msg_signature: sha1([TOKEN, timestamp, nonce, encrypt]),
+    },
+  };
+}
+
+export const replySignature = (timestamp: string, nonce: string, encrypt: string) =>
+  sha1([TOKEN, timestamp, nonce, encrypt]);

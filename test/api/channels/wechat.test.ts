@@ -1,0 +1,227 @@
+// GET|POST /api/intake/wechat with real WeChat-format payloads, in plaintext and safe mode: the URL check,
+// binding an openid by credit code, filing text and images, redelivery, and every refusal.
+import { expect } from 'chai';
+import request from 'supertest';
+import { XMLParser } from 'fast-xml-parser';
+import { anotherApp, expectError, useTestApp, type TestApp } from '../helpers.ts';
+import { loadConfig } from '../../../server/config.ts';
+import {
+  AES_KEY,
+  APPID,
+  encryptedPush,
+  imageXml,
+  plainQuery,
+  replySignature,
+  textXml,
+  TOKEN,
+  wechatDecrypt,
+} from './wechat.harness.ts';
+
+const URL = '/api/intake/wechat';
+const xml = new XMLParser({ parseTagValue: false });
+const replyOf = (body: string) => xml.parse(body).xml as Record<string, string>;
+
+async function anEnterprise(t: TestApp) {
+  const e = await t.models.Enterprise.findOne({}, { creditCode: 1, name: 1 }).lean();
+  if (!e) throw new Error('no seeded enterprise');
+  return e;
+}
+
+function postPlain(t: TestApp, openid: string, body: string, query = plainQuery(openid)) {
+  return request(t.app).post(URL).query(query).type('text/xml').send(body);
+}
+
+describe('WeChat official account (/api/intake/wechat)', () => {
+  const t = useTestApp();
+
+  describe('plaintext mode', () => {
+    it('GET answers echostr with a good signature, 401 bad_signature otherwise', async () => {
+      const q = { ...plainQuery('x'), echostr: '5837397520466423' };
+      const ok = await request(t.app).get(URL).query(q);
+      expect(ok.status).to.equal(200);
+      expect(ok.text).to.equal('5837397520466423');
+      expectError(
+        await request(t.app)
+          .get(URL)
+          .query({ ...q, signature: '0'.repeat(40) }),
+        401,
+        'bad_signature',
+      );
+      expectError(
+        await request(t.app)
+          .get(URL)
+          .query({ ...q, nonce: '1' }),
+        401,
+        'bad_signature',
+      );
+    });
+
+    it('asks an unbound openid for the credit code, binds it, then files the complaint with the number', async () => {
+      const e = await anEnterprise(t);
+      const openid = 'oUNBOUND_plain_0001';
+      const first = await postPlain(t, openid, textXml(openid, '你好，我们有问题要反映', '1001'));
+      expect(first.status).to.equal(200);
+      const ask = replyOf(first.text);
+      expect(ask.ToUserName).to.equal(openid);
+      expect(ask.MsgType).to.equal('text');
+      expect(ask.Content).to.contain('统一社会信用代码');
+      expect(await t.models.Issue.countDocuments({ channel: 'wechat' })).to.equal(0);
+
+      const bad = `${e.creditCode.slice(0, 17)}${e.creditCode[17] === '0' ? '1' : '0'}`;
+      const invalid = await postPlain(t, openid, textXml(openid, bad, '1002'));
+      expect(replyOf(invalid.text).Content).to.contain('校验未通过');
+
+      const bind = await postPlain(t, openid, textXml(openid, e.creditCode, '1003'));
+      expect(replyOf(bind.text).Content).to.contain(`已绑定企业：${e.name}`);
+      const binding = await t.models.WechatBinding.findOne({ openid }).lean();
+      expect(binding?.creditCode).to.equal(e.creditCode);
+
+      const complaint = '园区道路施工三个月未完工，货车无法进出，影响正常发货';
+      const filed = await postPlain(t, openid, textXml(openid, complaint, '1004'));
+      const content = replyOf(filed.text).Content;
+      const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: '1004' }).lean();
+      expect(issue, 'issue filed').to.not.equal(null);
+      expect(issue!.content).to.equal(complaint);
+      expect(String(issue!.enterpriseId)).to.equal(String(e._id));
+      expect(content).to.equal(
+        `已受理您反映的问题，受理编号：${issue!.number}。可在企业码页面查看办理进度。`,
+      );
+
+      // WeChat retries an unanswered push with the same MsgId: same number, no second issue.
+      const again = await postPlain(t, openid, textXml(openid, complaint, '1004'));
+      expect(replyOf(again.text).Content).to.contain(issue!.number);
+      expect(await t.models.Issue.countDocuments({ channel: 'wechat', externalId: '1004' })).to.equal(1);
+    });
+
+    it('binds and files in one message when the code comes with the complaint text', async () => {
+      const e = await anEnterprise(t);
+      const openid = 'oONE_MESSAGE_0002';
+      const text = `统一社会信用代码：${e.creditCode.toLowerCase()}，企业用电扩容申请两个月没有回音`;
+      const res = await postPlain(t, openid, textXml(openid, text, '2001'));
+      const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: '2001' }).lean();
+      expect(issue?.content).to.equal('企业用电扩容申请两个月没有回音');
+      expect(replyOf(res.text).Content).to.match(new RegExp(`已绑定企业.*受理编号：${issue!.number}`));
+    });
+
+    it('files an image from a bound openid with its media id as a pending attachment', async () => {
+      const e = await anEnterprise(t);
+      const openid = 'oIMAGE_0003';
+      await postPlain(t, openid, textXml(openid, e.creditCode, '3001'));
+      const res = await postPlain(t, openid, imageXml(openid, 'MEDIA_ID_abc123', '3002'));
+      const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: '3002' }).lean();
+      expect(replyOf(res.text).Content).to.contain(issue!.number);
+      const files = await t.conn
+        .db!.collection('attachments.files')
+        .find({ 'metadata.issueId': issue!._id })
+        .toArray();
+      expect(files).to.have.length(1);
+      expect(files[0].metadata).to.include({
+        status: 'pending',
+        mediaId: 'MEDIA_ID_abc123',
+        source: 'wechat',
+      });
+    });
+
+    it('refuses malformed XML, DTDs, NUL bytes and a missing sender with 400, wrong signatures with 401', async () => {
+      const q = plainQuery('o1');
+      expectError(await postPlain(t, 'o1', '<xml><ToUserName>a</xml>'), 400, 'invalid_xml');
+      expectError(await postPlain(t, 'o1', 'not xml at all'), 400, 'invalid_xml');
+      const bomb = '<!DOCTYPE xml [<!ENTITY a "aaaaaaaa">]><xml><Content>&a;</Content></xml>';
+      expectError(await postPlain(t, 'o1', bomb), 400, 'invalid_xml');
+      expectError(await postPlain(t, 'o1', textXml('o1', 'a\u0000b', '9')), 400, 'invalid_xml');
+      const noSender = textXml('o1', 'x', '9').replace(/<FromUserName>.*<\/FromUserName>/, '');
+      expectError(await postPlain(t, 'o1', noSender), 400, 'invalid_message');
+      expectError(
+        await postPlain(t, 'o1', textXml('o1', 'x', '9'), { ...q, signature: 'f'.repeat(40) }),
+        401,
+        'bad_signature',
+      );
+      const dollar = textXml('o1', 'x', '9').replace('</xml>', '<$where>1</$where></xml>');
+      expectError(await postPlain(t, 'o1', dollar), 400, 'invalid_xml');
+      const proto = textXml('o1', 'x', '9').replace(
+        '</xml>',
+        '<__proto__><isAdmin>1</isAdmin></__proto__></xml>',
+      );
+      expectError(await postPlain(t, 'o1', proto), 400, 'invalid_xml');
+      const hostile = textXml('o1', 'x', '9').replace('</xml>', '<_bsontype>Code</_bsontype></xml>');
+      const res = await postPlain(t, 'o1', hostile);
+      expect(res.status).to.equal(200);
+      expect(replyOf(res.text).Content).to.contain('统一社会信用代码');
+      expectError(
+        await postPlain(t, 'o1', `<xml><Content>${'长'.repeat(40_000)}</Content></xml>`),
+        413,
+        'payload_too_large',
+      );
+    });
+  });
+
+  describe('safe mode (EncodingAESKey)', () => {
+    let safe: ReturnType<typeof anotherApp>;
+    before(() => {
+      const config = loadConfig({
+        DEMO: '1',
+        JWT_SECRET: 'test-secret-0123456789-abcdefghijklmnop',
+        LOG_LEVEL: 'silent',
+        WECHAT_TOKEN: TOKEN,
+        WECHAT_ENCODING_AES_KEY: AES_KEY,
+        WECHAT_APPID: APPID,
+      });
+      safe = anotherApp(t, { config });
+    });
+
+    it('decrypts the push, binds, files, and answers an encrypted, signed reply', async () => {
+      const e = await anEnterprise(t);
+      const openid = 'oSAFE_0004';
+      const post = (inner: string) => {
+        const p = encryptedPush(inner, openid);
+        return request(safe).post(URL).query(p.query).type('text/xml').send(p.body);
+      };
+      const complaint = '出口退税申报三个月未到账';
+      const res = await post(textXml(openid, `${e.creditCode} ${complaint}`, '4001'));
+      expect(res.status).to.equal(200);
+      const outer = replyOf(res.text);
+      expect(outer.MsgSignature).to.equal(replySignature(outer.TimeStamp, outer.Nonce, outer.Encrypt));
+      const { xml: inner, appId } = wechatDecrypt(outer.Encrypt);
+      expect(appId).to.equal(APPID);
+      const reply = replyOf(inner);
+      const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: '4001' }).lean();
+      expect(issue?.content).to.equal(complaint);
+      expect(reply.ToUserName).to.equal(openid);
+      expect(reply.Content).to.contain(`受理编号：${issue!.number}`);
+    });
+
+    it('refuses a wrong msg_signature (401), another appid (401) and garbage ciphertext (400)', async () => {
+      const p = encryptedPush(textXml('o2', 'x', '5001'), 'o2');
+      expectError(
+        await request(safe)
+          .post(URL)
+          .query({ ...p.query, msg_signature: '0'.repeat(40) })
+          .type('text/xml')
+          .send(p.body),
+        401,
+        'bad_signature',
+      );
+      const other = encryptedPush(textXml('o2', 'x', '5002'), 'o2', 'wx9999999999999999');
+      expectError(
+        await request(safe).post(URL).query(other.query).type('text/xml').send(other.body),
+        401,
+        'appid_mismatch',
+      );
+      const garbage = '<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[AAAA]]></Encrypt></xml>';
+      const q = encryptedPush('<xml/>', 'o2').query;
+      const { createHash } = await import('node:crypto');
+      const sig = createHash('sha1')
+        .update([TOKEN, q.timestamp, q.nonce, 'AAAA'].sort().join(''))
+        .digest('hex');
+      expectError(
+        await request(safe)
+          .post(URL)
+          .query({ ...q, msg_signature: sig })
+          .type('text/xml')
+          .send(garbage),
+        400,
+        'invalid_encrypt',
+      );
+    });
+  });
+});

@@ -1,0 +1,80 @@
+// The WeChat adapter's pure parts: credit codes inside free text, the crypto round trip and its refusals,
+// and what the account says for each kind of push.
+import { expect } from 'chai';
+import { makeCreditCode } from '../../../shared/credit-code.ts';
+import { findCreditCode } from '../../../server/channels/credit-code-in-text.ts';
+import { aesKeyOf, decryptWechat, encryptWechat } from '../../../server/channels/wechat/wechat.crypto.ts';
+import { nextStep, WECHAT_TEXT } from '../../../server/channels/wechat/wechat.dialogue.ts';
+import type { WechatPush } from '../../../server/channels/wechat/wechat.adapter.ts';
+import { ChannelRefusal } from '../../../server/channels/types.ts';
+import { AES_KEY, wechatDecrypt, wechatEncrypt } from '../../api/channels/wechat.harness.ts';
+
+const CODE = makeCreditCode('91330502MA2B3C4D5');
+
+describe('channels: credit code in free text', () => {
+  it('finds a valid code anywhere, case-insensitively, and returns the rest of the text', () => {
+    expect(findCreditCode(`${CODE}`)).to.deep.equal({ code: CODE, rest: '' });
+    expect(findCreditCode(`统一社会信用代码：${CODE.toLowerCase()}，用电扩容没回音`)).to.deep.equal({
+      code: CODE,
+      rest: '用电扩容没回音',
+    });
+  });
+  it('reports an 18-character candidate with a wrong check digit, and ignores words', () => {
+    const wrong = CODE.slice(0, 17) + (CODE[17] === '0' ? '1' : '0');
+    expect(findCreditCode(`代码 ${wrong}`).invalid).to.equal(wrong);
+    expect(findCreditCode('abcdefghijklmnopqr is a word').invalid).to.equal(undefined);
+  });
+});
+
+describe('channels: WeChat crypto', () => {
+  const key = aesKeyOf(AES_KEY);
+  it('decrypts what WeChat encrypts, and WeChat decrypts what we encrypt (32-byte PKCS#7)', () => {
+    const xml = '<xml><Content><![CDATA[你好，企业码]]></Content></xml>';
+    expect(decryptWechat(wechatEncrypt(xml), key)).to.deep.equal({ xml, appId: 'wx0123456789abcdef' });
+    for (const len of [0, 1, 11, 12, 43, 44]) {
+      const body = 'a'.repeat(len);
+      const enc = encryptWechat(body, key, 'wxappid', Buffer.alloc(16, 7));
+      expect(Buffer.from(enc, 'base64').length % 32).to.equal(0);
+      expect(wechatDecrypt(enc)).to.deep.equal({ xml: body, appId: 'wxappid' });
+    }
+  });
+  it('refuses bad ciphertext with invalid_encrypt, and a malformed EncodingAESKey', () => {
+    for (const bad of ['AAAA', '!!!', Buffer.alloc(48, 1).toString('base64')]) {
+      expect(() => decryptWechat(bad, key))
+        .to.throw(ChannelRefusal)
+        .with.property('code', 'invalid_encrypt');
+    }
+    expect(() => aesKeyOf('short')).to.throw(RangeError);
+  });
+});
+
+describe('channels: WeChat dialogue', () => {
+  const push = (p: Partial<WechatPush>): WechatPush => ({
+    account: 'gh',
+    openid: 'o',
+    createTime: 1,
+    msgType: 'text',
+    rawType: 'text',
+    encrypted: false,
+    ...p,
+  });
+  it('asks an unbound user for the code, binds on a valid code, files for a bound user', () => {
+    expect(nextStep(push({ content: '有问题' }), undefined)).to.deep.equal({
+      kind: 'reply',
+      text: WECHAT_TEXT.askCode,
+    });
+    expect(nextStep(push({ content: `${CODE} 厂房漏雨` }), undefined)).to.deep.equal({
+      kind: 'bind',
+      creditCode: CODE,
+      complaint: '厂房漏雨',
+    });
+    expect(nextStep(push({ content: '厂房漏雨' }), CODE)).to.deep.equal({ kind: 'file' });
+    expect(nextStep(push({ msgType: 'image', mediaId: 'm' }), undefined).kind).to.equal('reply');
+    expect(nextStep(push({ msgType: 'image', mediaId: 'm' }), CODE)).to.deep.equal({ kind: 'file' });
+    expect(nextStep(push({ msgType: 'event', event: 'subscribe' }), undefined)).to.deep.equal({
+      kind: 'reply',
+      text: WECHAT_TEXT.askCode,
+    });
+    expect(nextStep(push({ msgType: 'event', event: 'VIEW' }), CODE)).to.deep.equal({ kind: 'silent' });
+  });
+});
