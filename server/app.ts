@@ -18,6 +18,7 @@ import { createWebStatic } from './http/web.static.ts';
 import { createLogSmsSender, type SmsSender } from './notify/sms.ts';
 import { createQrPageRouter } from './routes/public/index.ts';
 import type { QrPageLimits } from './routes/public/qr-page.security.ts';
+import { createClassifierService, type ClassifierService } from './text/classifier.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +47,11 @@ export interface AppDeps {
   qrLimits?: Partial<QrPageLimits>;
   /** How long another process's configuration change may go unseen here (tests). */
   intakeConfigCache?: SnapshotCacheOptions;
+  /**
+   * The text classifier (server/text); main.ts starts one that trains and retrains. Defaults to one that loads
+   * the active model from the database but never trains or schedules.
+   */
+  classifier?: ClassifierService;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -69,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
     tokens,
     requireStaff: createRequireStaff(models, tokens),
     intakeConfig: createIntakeConfigCache(models, deps.intakeConfigCache),
+    classifier: deps.classifier ?? createClassifierService({ models, clock, logger, schedule: false }),
   };
 
   const app = express();

@@ -15,6 +15,7 @@ import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { createRealtime } from './realtime/realtime.ts';
 import { DEMO_PASSWORD, seedDemo } from './seed/index.ts';
+import { createClassifierService } from './text/classifier.service.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
 const DRAIN_MS = 10_000;
@@ -82,6 +83,10 @@ async function main(): Promise<void> {
   const onIssueChange = realtime.onChange;
   const sweep = createSweepScheduler({ models, clock, logger, onChange: onIssueChange });
   const afterClockAdvance = simulatedClock ? () => sweep.runNow() : undefined;
+  // The text classifier: the active model from the database (the first start trains one in a worker thread
+  // while the keyword rules answer), retrained nightly and on demand.
+  const classifier = createClassifierService({ models, clock, logger });
+  await classifier.start();
   const app = createApp({
     config,
     conn: db.conn,
@@ -91,6 +96,7 @@ async function main(): Promise<void> {
     simulatedClock,
     afterClockAdvance,
     onIssueChange,
+    classifier,
   });
   const server = app.listen(config.port, config.host);
   realtime.attach(server);
@@ -115,6 +121,7 @@ async function main(): Promise<void> {
     await closed;
     clearTimeout(force);
     await sweep.stop();
+    await classifier.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

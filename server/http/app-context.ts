@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { IntakeConfigSource } from '../intake/intake-config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
+import type { ClassifierService } from '../text/classifier.service.ts';
 
 export interface AppContext {
   config: Config;
@@ -30,4 +31,6 @@ export interface AppContext {
    * call invalidate() after the write.
    */
   intakeConfig: IntakeConfigSource;
+  /** Category and urgency of texts: the trained model in memory (server/text). */
+  classifier: ClassifierService;
 }

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../../shared/clock.ts';
 import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel } from './config.model.ts';
 import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel } from './enterprise.model.ts';
+import { defineTextModelModel } from './text-model.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
 import { defineUnitModel } from './unit.model.ts';
@@ -38,6 +39,8 @@ function defineAll(conn: Connection, clock: Clock) {
     FollowUpClaim: defineFollowUpClaimModel(conn),
     // QR-page owner verification: one live one-time code per enterprise (hashed, expiring, single use).
     VerificationCode: defineVerificationCodeModel(conn),
+    // Trained text classifiers, one version per retraining (server/text).
+    TextModel: defineTextModelModel(conn, clock),
   };
 }
 
@@ -55,4 +58,5 @@ export type { EnterpriseDoc } from './enterprise.model.ts';
 export type { IssueDoc, StoredTimelineEvent } from './issue.model.ts';
 export type { FollowUpClaimDoc } from './follow-up-claim.model.ts';
 export type { VerificationCodeDoc } from './verification-code.model.ts';
+export type { TextModelDoc } from './text-model.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';
