@@ -1,10 +1,12 @@
-// What the models see of one text: its words and unknown-word bigrams, one `kw:<category>` token per
+// What the models see of one text: its words and character bigrams, one `kw:<category>` token per
 // admin keyword it contains (so the keyword rules act as features whose weight is learned, and an admin's new
 // keyword counts at once), and one `cue:<family>` token per urgency cue family it triggers.
 import type { CategoryKeywords } from '../../shared/classify.ts';
 import type { CategoryId } from '../../shared/states.ts';
 import { normaliseText, segmentNormalised } from './segment.ts';
 import { CUE_FAMILY_IDS, findCues, type CueHit } from './urgency-rules.ts';
+
+const HAN_RUN = /\p{Script=Han}+/gu;
 
 export interface CompiledKeywords {
   categories: { id: CategoryId; keywords: string[] }[];
@@ -49,9 +51,12 @@ export function structuralTokens(categoryIds: readonly string[]): string[] {
 
 export function textFeatures(text: string, keywords: CompiledKeywords): TextFeatures {
   const normalised = normaliseText(text);
-  const { words, bigrams } = segmentNormalised(normalised);
-  const tokens = words;
-  for (const b of bigrams) tokens.push(`#${b}`);
+  const tokens = segmentNormalised(normalised).words;
+  // Character bigrams of every run of Chinese: they cover the words jieba does not know, and measured by
+  // cross-validation on the training corpus they also lift accuracy where jieba does know the word.
+  for (const run of normalised.match(HAN_RUN) ?? []) {
+    for (let i = 0; i + 1 < run.length; i++) tokens.push(`#${run.slice(i, i + 2)}`);
+  }
   const keywordHits: KeywordHit[] = [];
   for (const cat of keywords.categories) {
     for (const k of cat.keywords) {
