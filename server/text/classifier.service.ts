@@ -15,7 +15,10 @@ import { nextSequence } from '../models/counter.model.ts';
 import type { TrainingTrigger } from '../models/text-model.model.ts';
 import { classifyText, type TextClassification } from './classify-text.ts';
 import { issueText } from './issue-text.ts';
+import { findRepeat, type RepeatCandidate, type RepeatFingerprint, type RepeatVerdict } from './repeat.ts';
+import { compileKeywords } from './text-features.ts';
 import { deserializeTextModel, type TextModel } from './text-model.ts';
+import { normaliseText } from './segment.ts';
 import { trainInWorker, type Trainer } from './trainer.ts';
 import type { TrainingInput } from './training.ts';
 
@@ -27,6 +30,8 @@ export const DEFAULT_CONFIDENCE_THRESHOLD = 0.7;
 /** Nightly at 02:30 (server time). */
 export const DEFAULT_RETRAIN_SCHEDULE = '30 2 * * *';
 const REFRESH_MS = 5_000;
+/** Fingerprints of open issues kept for the duplicate check (cleared when full or when the model changes). */
+const REPEAT_CACHE_MAX = 50_000;
 
 export const thresholdSettingSchema = z.number().min(0).max(1);
 export const keywordsSettingSchema = z.partialRecord(
@@ -89,6 +94,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   let refreshing: Promise<void> | null = null;
   let training: Promise<ModelSummary> | null = null;
   let task: ScheduledTask | undefined;
+  const repeatCache = new Map<string, RepeatFingerprint & { text: string }>();
 
   async function readSettings(): Promise<void> {
     const rows = await models.Setting.find(
@@ -115,6 +121,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
 
   function install(doc: TextModelDoc): void {
     model = deserializeTextModel(JSON.parse(doc.model));
+    repeatCache.clear();
     active = summaryOf(doc);
   }
 
@@ -215,6 +222,26 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     classify(text: string): ServerClassification {
       refreshInBackground();
       return { ...classifyText(model, keywords, text), modelVersion: active?.version ?? null, threshold };
+    },
+    /**
+     * The duplicate check for intake (server/text/repeat.ts) with the model in use: `candidates` are the same
+     * enterprise's open issues of the last 30 days, `category` the new message's. Without a model yet only an
+     * identical text counts.
+     */
+    checkRepeat(input: {
+      text: string;
+      category: CategoryId;
+      now: Date;
+      candidates: readonly RepeatCandidate[];
+    }): RepeatVerdict {
+      if (!model) {
+        const same = input.candidates.find((c) => normaliseText(c.text) === normaliseText(input.text));
+        return same
+          ? { verdict: 'merge', issueId: same.id, score: 1 }
+          : { verdict: 'none', issueId: null, score: 0 };
+      }
+      if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
+      return findRepeat(model, compileKeywords(keywords), input, {}, repeatCache);
     },
     retrain,
     /** The model in use and whether a training is running. */

@@ -5,7 +5,7 @@ import { CATEGORIES } from '../../config/categories.ts';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../server/text/classifier.service.ts';
 import { loadHeldout, loadTrainingCorpus } from '../../server/text/corpus.ts';
 import { evaluateModel, formatConfusion, type ModelScores } from '../../server/text/evaluate.ts';
-import { trainTextModel } from '../../server/text/text-model.ts';
+import { corpusModel } from './corpus-model.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 
@@ -18,9 +18,7 @@ describe('text: classifier quality on the held-out set', function () {
     const heldout = loadHeldout();
     expect(train.length, 'server/text/corpus/train.jsonl: at least 1,200 texts').to.be.at.least(1200);
     expect(heldout.length, 'server/text/corpus/heldout.jsonl: at least 240 texts').to.be.at.least(240);
-    const started = performance.now();
-    const model = trainTextModel(train, CATEGORIES);
-    const ms = performance.now() - started;
+    const { model, ms } = corpusModel();
     scores = evaluateModel(model, CATEGORIES, heldout, DEFAULT_CONFIDENCE_THRESHOLD);
     console.log(
       `      trained on ${train.length} texts in ${ms.toFixed(0)} ms; held-out ${heldout.length}: ` +
