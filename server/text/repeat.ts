@@ -91,9 +91,11 @@ function alignedSubstitutions(a: readonly string[], b: readonly string[]): { com
       i--;
       j--;
     } else if (j > 0 && (i === 0 || dp[i][j - 1] >= dp[i - 1][j])) {
-      gapB ||= CONTENT_WORD.test(b[--j]);
+      j--;
+      if (CONTENT_WORD.test(b[j])) gapB = true;
     } else {
-      gapA ||= CONTENT_WORD.test(a[--i]);
+      i--;
+      if (CONTENT_WORD.test(a[i])) gapA = true;
     }
   }
   close();
