@@ -29,6 +29,7 @@ import { createQrPageRouter } from './routes/public/index.ts';
 import { createQrLiveHub, type QrLiveHub } from './realtime/qr-live.ts';
 import { createDeadlineRecomputer, type DeadlineRecomputer } from './jobs/deadline-recompute.job.ts';
 import type { QrPageLimits } from './routes/public/qr-page.security.ts';
+import { createClassifierService, type ClassifierService } from './text/classifier.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -69,6 +70,11 @@ export interface AppDeps {
   qrLive?: QrLiveHub;
   /** Where channel edges hand their messages; defaults to the intake pipeline (intake/intake-sink.ts). */
   intakeSink?: IntakeSink;
+  /**
+   * The text classifier (server/text); main.ts starts one that trains and retrains. Defaults to one that loads
+   * the active model from the database but never trains or schedules.
+   */
+  classifier?: ClassifierService;
 }
 
 export const JSON_BODY_LIMIT = '256kb';
@@ -85,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   const onIssueChange = combineListeners(deps.onIssueChange, deps.notify?.notifier.onChange, qrLive.onChange);
   const intakeConfig = createIntakeConfigCache(models, deps.intakeConfigCache);
   const attachments = createAttachmentStore(conn, models);
+  const classifier = deps.classifier ?? createClassifierService({ models, clock, logger, schedule: false });
   const ctx: AppContext = {
     config,
     conn,
@@ -105,7 +112,8 @@ export function createApp(deps: AppDeps): Express {
     attachments,
     intakeSink:
       deps.intakeSink ??
-      createIntakeSink({ models, clock, intakeConfig, onIssueChange, logger }, attachments),
+      createIntakeSink({ models, clock, intakeConfig, onIssueChange, logger, classifier }, attachments),
+    classifier,
   };
 
   const app = express();

@@ -27,6 +27,7 @@ import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
 import { createQrLiveHub } from './realtime/qr-live.ts';
 import { createNotifyService } from './notify/notify-service.ts';
 import { combineListeners } from './commands/issue-deps.ts';
+import { createClassifierService } from './text/classifier.service.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
 const DRAIN_MS = 10_000;
@@ -138,6 +139,10 @@ async function main(): Promise<void> {
         await notify.flush();
       }
     : undefined;
+  // The text classifier: the active model from the database (the first start trains one in a worker thread
+  // while the keyword rules answer), retrained nightly and on demand.
+  const classifier = createClassifierService({ models, clock, logger });
+  await classifier.start();
   const app = createApp({
     config,
     conn: db.conn,
@@ -150,6 +155,7 @@ async function main(): Promise<void> {
     notify,
     qrLive,
     onSessionsChanged: (userId) => void realtime.revokeUser(userId).catch(() => undefined),
+    classifier,
   });
   const server = createHttpServer(app, {
     ...DEFAULT_HTTP_LIMITS,
@@ -171,7 +177,14 @@ async function main(): Promise<void> {
           host: config.host,
           logger,
           sink: createIntakeSink(
-            { models, clock, intakeConfig: createIntakeConfigCache(models), onIssueChange, logger },
+            {
+              models,
+              clock,
+              intakeConfig: createIntakeConfigCache(models),
+              onIssueChange,
+              logger,
+              classifier,
+            },
             createAttachmentStore(db.conn, models),
           ),
         });
@@ -184,7 +197,7 @@ async function main(): Promise<void> {
   // Messages accepted but not processed when the last run stopped are processed now, and every minute after.
   const intakeConfig = createIntakeConfigCache(models);
   const recovery = createInboxRecoveryScheduler(
-    createPipelineDeps({ models, clock, intakeConfig, onIssueChange, logger }),
+    createPipelineDeps({ models, clock, intakeConfig, onIssueChange, logger, classifier }),
     logger,
   );
   recovery.start();
@@ -206,6 +219,7 @@ async function main(): Promise<void> {
     await recovery.stop();
     await notify.worker.stop();
     await smtp?.close();
+    await classifier.stop();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -142,6 +142,15 @@ export const verifyRatingSchema = z.object({
 });
 export const mergeSchema = z.object({ intoId: idSchema });
 export const escalateSchema = z.object({ reason: reasonSchema.optional() });
+export const reclassifySchema = z
+  .object({
+    category: z.enum(CATEGORY_IDS, { error: '问题类别无效' }).optional(),
+    urgency: z.enum(URGENCIES, { error: '紧急程度无效' }).optional(),
+    reason: reasonSchema,
+  })
+  .refine((v) => v.category !== undefined || v.urgency !== undefined, {
+    error: '请指明新的问题类别或紧急程度',
+  });
 const optionalNote = z.object({ note: text(LIMITS.note, '说明').optional() });
 
 /** One schema per action: the body of `POST /api/issues/:id/actions/:action`. */
@@ -179,6 +188,7 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.free
   bulletin: optionalNote,
   escalate: escalateSchema,
   request_callback: empty,
+  reclassify: reclassifySchema,
 });
 
 export type DispatchInput = z.infer<typeof dispatchSchema>;
@@ -191,6 +201,7 @@ export type DecideInput = z.infer<typeof decideSchema>;
 export type CallbackInput = z.infer<typeof callbackSchema>;
 export type RateInput = z.infer<typeof rateSchema>;
 export type VerifyRatingInput = z.infer<typeof verifyRatingSchema>;
+export type ReclassifyInput = z.infer<typeof reclassifySchema>;
 
 /** `POST /api/classify {text}`. */
 export const classifySchema = z.object({ text: text(LIMITS.content, '文本') });

@@ -8,6 +8,9 @@ import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
 import type { IssueDoc } from '../models/issue.model.ts';
 import { canActOnIssue, canViewIssue } from '../policies/issue.policy.ts';
+import { defaultRouting } from '../../config/routing.ts';
+import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
+import { routeIssue, type DefaultRouting } from '../intake/route-issue.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import {
   applyOrFail,
@@ -28,7 +31,27 @@ export interface IssueActionRequest {
   expectedVersion?: number;
 }
 
-const LEAD_UNIT_ACTIONS = new Set<ActionId>(['dispatch', 'transfer', 'decide']);
+const LEAD_UNIT_ACTIONS = new Set<ActionId>(['dispatch', 'transfer', 'decide', 'reclassify']);
+
+/** Routing for `reclassify` (the issues router passes the app's configuration snapshot). */
+export type IssueActionDeps = IssueCommandDeps & {
+  intakeConfig?: () => Promise<IntakeConfig>;
+  defaultRouting?: DefaultRouting;
+};
+
+/**
+ * Where a reclassified issue goes: nowhere once signed for; a waiting issue to its new category's route when
+ * routing is sure of it (as intake would have done); a dispatched one to that route when the category changed.
+ */
+async function reclassifyRoute(deps: IssueActionDeps, doc: IssueDoc, input: Record<string, unknown>) {
+  const category = (input.category as IssueDoc['category'] | undefined) ?? doc.category;
+  const waiting = doc.state === 'received';
+  if (!waiting && (doc.state !== 'dispatched' || category === doc.category)) return {};
+  const config = deps.intakeConfig ? await deps.intakeConfig() : await loadIntakeConfig(deps.models);
+  const route = routeIssue(config, { category, region: doc.region }, deps.defaultRouting ?? defaultRouting);
+  if (!route || (waiting && !route.confident)) return {};
+  return { unitId: route.unitId, coUnitIds: route.coUnitIds };
+}
 
 async function findUnits(models: Models, ids: readonly string[]): Promise<Map<string, UnitDoc>> {
   if (!ids.length) return new Map();
@@ -41,8 +64,10 @@ async function findUnits(models: Models, ids: readonly string[]): Promise<Map<st
 }
 
 /** Units the body names must exist; the lead unit's level travels with it into the core. */
-async function resolveReferences(models: Models, doc: IssueDoc, req: IssueActionRequest) {
+async function resolveReferences(deps: IssueActionDeps, doc: IssueDoc, req: IssueActionRequest) {
+  const { models } = deps;
   const input = { ...req.input };
+  if (req.action === 'reclassify') Object.assign(input, await reclassifyRoute(deps, doc, input));
   const ids = [
     input.unitId,
     ...((input.coUnitIds as string[]) ?? []),
@@ -78,7 +103,7 @@ function authorise(actor: Actor, doc: IssueDoc, action: ActionId): void {
 }
 
 export async function issueActionCommand(
-  deps: IssueCommandDeps,
+  deps: IssueActionDeps,
   actor: Actor,
   req: IssueActionRequest,
 ): Promise<IssueDoc> {
@@ -90,14 +115,19 @@ export async function issueActionCommand(
   if (req.expectedVersion !== undefined && req.expectedVersion !== doc.version) {
     throw conflict('该问题已被他人更新，请刷新后重试', 'conflict');
   }
-  const { input, lead } = await resolveReferences(models, doc, req);
+  const { input, lead } = await resolveReferences(deps, doc, req);
   const { calendar, policy } = await deps.settings();
   const now = deps.clock.now();
   const ctx = { now, actor, calendar, policy, issueId: String(doc._id), channel: doc.channel };
   const result = applyOrFail(toCore(doc), req.action, input, ctx);
   const core = result.issue;
   const unitName = !core.unitId ? null : lead && String(lead._id) === core.unitId ? lead.name : doc.unitName;
-  const set = { ...changedSet(toCore(doc), core, now), ...(unitName !== doc.unitName ? { unitName } : {}) };
+  const set = {
+    ...changedSet(toCore(doc), core, now),
+    ...(unitName !== doc.unitName ? { unitName } : {}),
+    // A person's correction: the issue becomes training data for the classifier (server/text).
+    ...(req.action === 'reclassify' ? { 'classification.human': true } : {}),
+  };
   const updated = await saveTransition(
     models,
     doc,

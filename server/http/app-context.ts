@@ -15,6 +15,7 @@ import type { Models } from '../models/index.ts';
 import type { RateLimits } from '../rate-limit/limiters.ts';
 import type { NotifyService } from '../notify/notify-service.ts';
 import type { DeadlineRecomputer } from '../jobs/deadline-recompute.job.ts';
+import type { ClassifierService } from '../text/classifier.service.ts';
 
 export interface AppContext {
   config: Config;
@@ -50,4 +51,6 @@ export interface AppContext {
   intakeSink: IntakeSink;
   /** Issue attachments (GridFS). */
   attachments: AttachmentStore;
+  /** Category and urgency of texts: the trained model in memory (server/text). */
+  classifier: ClassifierService;
 }

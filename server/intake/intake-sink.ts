@@ -10,9 +10,13 @@ import { inboxRecorderFor } from './inbox-store.ts';
 import { channelBy, runIntake, type IntakeSink, type PipelineDeps } from './pipeline.ts';
 
 export function createPipelineDeps(
-  ctx: Pick<AppContext, 'models' | 'clock' | 'intakeConfig' | 'onIssueChange' | 'logger'>,
+  ctx: Pick<AppContext, 'models' | 'clock' | 'intakeConfig' | 'onIssueChange' | 'logger'> &
+    Partial<Pick<AppContext, 'classifier'>>,
 ): PipelineDeps {
+  const { classifier } = ctx;
   return {
+    // The trained model when the app has one (server/text); the keyword rules otherwise.
+    ...(classifier ? { classify: (text: string) => classifier.classify(text) } : {}),
     models: ctx.models,
     clock: ctx.clock,
     settings: cachedSettings(ctx.intakeConfig),

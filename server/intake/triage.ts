@@ -1,4 +1,4 @@
-// Triage at intake: category and urgency from what staff entered, else from the keyword classifier, the lead
+// Triage at intake: category and urgency from what staff entered, else from the text classifier, the lead
 // unit from routing, and the starting coordination tier. The result says whether the issue can skip `received`
 // and go straight to `dispatched` (DESIGN §3: only when classification and routing are both confident).
 // Pure: the configuration comes in as a snapshot (intake-config.ts).
@@ -6,7 +6,8 @@ import { CATEGORIES } from '../../config/categories.ts';
 import { coordinationTier, defaultRouting } from '../../config/routing.ts';
 import { classify as classifyText } from '../../shared/classify.ts';
 import type { CategoryId, Tier, Urgency } from '../../shared/states.ts';
-import type { ClassificationSource } from '../models/issue.model.ts';
+import type { ClassificationSource, StoredClassification } from '../models/issue.model.ts';
+import { issueText } from '../text/issue-text.ts';
 import type { IntakeConfig } from './intake-config.ts';
 import { routeIssue, type DefaultRouting, type RoutingDecision } from './route-issue.ts';
 
@@ -15,9 +16,15 @@ export interface Classification {
   urgency: Urgency;
   /** 0..1 */
   confidence: number;
+  /** The most likely categories, best first (stored on the issue for the clerk). */
+  alternatives?: { category: CategoryId; probability: number }[];
+  /** The trained model that answered (server/text), null for the keyword rules. */
+  modelVersion?: number | null;
+  /** The confidence this classifier's owner requires to skip triage (admin setting); default 0.6. */
+  threshold?: number;
 }
 
-/** The text classifier (shared/classify), injected so intake does not depend on its scoring. */
+/** The text classifier (server/text, or shared/classify's rules), injected so intake does not depend on its scoring. */
 export type Classifier = (text: string) => Classification;
 
 export interface TriageInput {
@@ -31,7 +38,7 @@ export interface TriageInput {
 export interface Triage {
   category: CategoryId;
   urgency: Urgency;
-  classification: { source: ClassificationSource; confidence: number };
+  classification: StoredClassification;
   route: RoutingDecision | null;
   /** Complex issues start at the director tier (DESIGN §4). */
   tier: Tier;
@@ -53,18 +60,42 @@ export interface TriageDeps {
   defaultRouting?: DefaultRouting;
 }
 
-function classifyInput(input: TriageInput, classify: Classifier) {
+interface ClassifiedInput {
+  category: CategoryId;
+  urgency: Urgency;
+  classification: StoredClassification;
+  threshold: number;
+}
+
+function classifyInput(input: TriageInput, classify: Classifier): ClassifiedInput {
   if (input.category && input.urgency) {
-    return { category: input.category, urgency: input.urgency, source: 'input' as const, confidence: 1 };
+    const classification = { source: 'input' as const, confidence: 1, alternatives: [], modelVersion: null };
+    return {
+      category: input.category,
+      urgency: input.urgency,
+      classification: { ...classification, human: true },
+      threshold: 1,
+    };
   }
-  const guess = classify([input.title, input.content].filter(Boolean).join('\n'));
-  const source: ClassificationSource = guess.confidence > 0 ? 'classifier' : 'default';
+  const guess = classify(issueText({ title: input.title, content: input.content }));
   // Staff input beats the classifier field by field; a category given by staff is confident.
+  const source: ClassificationSource = input.category
+    ? 'input'
+    : guess.confidence > 0
+      ? 'classifier'
+      : 'default';
   return {
     category: input.category ?? guess.category,
     urgency: input.urgency ?? guess.urgency,
-    source: input.category ? ('input' as const) : source,
-    confidence: input.category ? 1 : guess.confidence,
+    classification: {
+      source,
+      confidence: input.category ? 1 : guess.confidence,
+      alternatives: input.category ? [] : (guess.alternatives ?? []),
+      modelVersion: guess.modelVersion ?? null,
+      // A category staff gave is a person's classification: it joins the training data.
+      human: source === 'input',
+    },
+    threshold: guess.threshold ?? CONFIDENT_CLASSIFICATION,
   };
 }
 
@@ -76,9 +107,9 @@ export function triage(deps: TriageDeps, input: TriageInput): Triage {
   return {
     category: c.category,
     urgency: c.urgency,
-    classification: { source: c.source, confidence: c.confidence },
+    classification: c.classification,
     route,
     tier: coordinationTier({ categories: [c.category], regions: [input.region], complex }),
-    autoDispatch: c.confidence >= CONFIDENT_CLASSIFICATION && !!route?.confident,
+    autoDispatch: c.classification.confidence >= c.threshold && !!route?.confident,
   };
 }

@@ -6,6 +6,7 @@ import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel
 import { defineChannelCredentialModel, defineChannelReplayModel } from './channel-credential.model.ts';
 import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel, migrateEnterpriseIndexes } from './enterprise.model.ts';
+import { defineTextModelModel } from './text-model.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineInboxModel } from './inbox.model.ts';
 import { defineImportJobModel } from './import-job.model.ts';
@@ -59,6 +60,8 @@ function defineAll(conn: Connection, clock: Clock) {
     WechatBinding: defineWechatBindingModel(conn, clock),
     // CSV/XLSX batch imports and their progress.
     ImportJob: defineImportJobModel(conn, clock),
+    // Trained text classifiers, one version per retraining (server/text).
+    TextModel: defineTextModelModel(conn, clock),
   };
 }
 
@@ -84,4 +87,5 @@ export type { OutboxDoc } from './outbox.model.ts';
 export type { NotificationDoc, NotifyPreferenceDoc } from './notification.model.ts';
 export type { WechatBindingDoc } from './wechat-binding.model.ts';
 export type { ImportJobDoc } from './import-job.model.ts';
+export type { TextModelDoc } from './text-model.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

@@ -18,11 +18,24 @@ import {
   UNIT_LEVELS,
   URGENCIES,
   WARNING_LEVELS,
+  type CategoryId,
   type ChannelId,
 } from '../../shared/states.ts';
 
 /** How the category/urgency were decided: given by staff, proposed by the classifier, or a fallback. */
 export type ClassificationSource = 'input' | 'classifier' | 'default';
+/** The classification an issue carries: how it was decided, and what the classifier offered a clerk. */
+export interface StoredClassification {
+  source: ClassificationSource;
+  confidence: number;
+  /** The classifier's top guesses (category, probability), best first; empty when staff gave the category. */
+  alternatives: { category: CategoryId; probability: number }[];
+  /** Version of the text model that classified it (null: staff input or the keyword rules). */
+  modelVersion: number | null;
+  /** A person gave or corrected the category and urgency: the issue is training data (server/text). */
+  human: boolean;
+}
+
 /** How the lead unit was found at intake: an admin rule, the configured default, or a unit's categories. */
 export type RoutingSource = 'rule' | 'config' | 'unit' | 'none';
 
@@ -69,7 +82,7 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   contact?: IssueContact | null;
   /** The repeats merged in after the first message (which the issue's own fields hold). */
   sources?: IssueSource[];
-  classification: { source: ClassificationSource; confidence: number };
+  classification: StoredClassification;
   routing: { source: RoutingSource };
   unitId: Types.ObjectId | null;
   unitName: string | null;
@@ -267,6 +280,9 @@ export function defineIssueModel(conn: Connection): IssueModel {
     classification: {
       source: { type: String, enum: ['input', 'classifier', 'default'], default: 'input' },
       confidence: { type: Number, default: 1 },
+      alternatives: { type: [Mixed], default: [] },
+      modelVersion: { type: Number, default: null },
+      human: { type: Boolean, default: false },
     },
     routing: { source: { type: String, enum: ['rule', 'config', 'unit', 'none'], default: 'none' } },
     ...lifecycleFields(),

@@ -34,6 +34,7 @@ export const ACTION_IDS = [
   'bulletin',
   'escalate',
   'request_callback',
+  'reclassify',
 ] as const;
 
 export type ActionId = (typeof ACTION_IDS)[number];
@@ -73,6 +74,7 @@ export const ACTION_LABELS: Readonly<Record<ActionId, string>> = Object.freeze({
   bulletin: '通报',
   escalate: '提级协调',
   request_callback: '生成回访任务',
+  reclassify: '重新分类',
 });
 
 const UNIT: Role[] = ['handler', 'unit_head'];
@@ -115,6 +117,8 @@ export const ACTION_ROLES: Readonly<Record<ActionId, readonly Role[]>> = Object.
   bulletin: ['supervisor', 'director'],
   escalate: ['director', 'leader'],
   request_callback: ['clerk', 'dispatcher'],
+  // Correcting the category or urgency; each correction also teaches the classifier (server/text).
+  reclassify: CENTRE,
 });
 
 /** Actions the public QR page may perform for a verified enterprise owner. */

@@ -18,7 +18,16 @@ import { TransitionError } from './errors.ts';
 import { TRANSITIONS } from './transitions.ts';
 import type { ActionContext, DomainActor, IssueCore, TimelineEvent } from './issue-core.ts';
 import type { Handler } from './helpers.ts';
-import { addCoUnit, dispatch, merge, reject, reopen, returnIssue, transfer } from './handlers/assignment.ts';
+import {
+  addCoUnit,
+  dispatch,
+  merge,
+  reclassify,
+  reject,
+  reopen,
+  returnIssue,
+  transfer,
+} from './handlers/assignment.ts';
 import * as handling from './handlers/handling.ts';
 import * as coordination from './handlers/coordination.ts';
 import * as closing from './handlers/closing.ts';
@@ -54,6 +63,7 @@ const HANDLERS: { readonly [A in ActionId]: Handler<any> } = {
   bulletin: coordination.bulletin,
   escalate: coordination.escalate,
   request_callback: closing.requestCallback,
+  reclassify,
 };
 
 /** The server may add the unit's level (it knows the unit list); the API body never carries it. */
@@ -63,6 +73,10 @@ const DOMAIN_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = {
   dispatch: (ACTION_SCHEMAS.dispatch as z.ZodObject).extend(withLevel),
   transfer: (ACTION_SCHEMAS.transfer as z.ZodObject).extend(withLevel),
   decide: (ACTION_SCHEMAS.decide as z.ZodObject).extend(withLevel),
+  // The route of the new category, found by the server (never taken from the API body).
+  reclassify: ACTION_SCHEMAS.reclassify.and(
+    z.object({ unitId: z.string().optional(), coUnitIds: z.array(z.string()).optional(), ...withLevel }),
+  ),
 };
 
 export function mayActorPerform(actor: DomainActor, action: ActionId): boolean {

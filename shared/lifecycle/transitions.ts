@@ -64,6 +64,8 @@ export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze
   bulletin: t([...RUNNING, 'suspended'], [...RUNNING, 'suspended']),
   escalate: t(RUNNING, ['consulting'], true),
   request_callback: t(['awaiting_rating'], ['awaiting_rating']),
+  // Any open issue; one that has not been signed for yet may move to the unit its new category routes to.
+  reclassify: t(OPEN, [...OPEN]),
 });
 
 /** Actions whose table entry allows them from `state` (further guards may still refuse them). */

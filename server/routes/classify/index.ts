@@ -1,13 +1,16 @@
-// POST /api/classify {text} → {category, urgency, confidence}: the intake form's suggestion as staff type,
-// using the pure keyword classifier over the configured categories.
+// POST /api/classify {text}: the intake form's suggestion as staff type — category, urgency and confidence
+// (DESIGN §10), plus the top three categories and the evidence. Admin: GET /api/classify/model (the model in
+// use, its held-out scores and confusion matrix) and POST /api/classify/retrain (train now, in a worker).
 import { Router } from 'express';
 import { z } from 'zod';
-import { CATEGORIES, CATEGORY_LABELS } from '../../../config/categories.ts';
-import { classify } from '../../../shared/classify.ts';
+import { CATEGORY_LABELS } from '../../../config/categories.ts';
 import { URGENCY_LABELS } from '../../../shared/states.ts';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
+import { AppError } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
-import { canClassify } from '../../policies/index.ts';
+import { actorOf } from '../../http/request-context.ts';
+import { canClassify, canManageSettings } from '../../policies/index.ts';
+import type { ServerClassification } from '../../text/classifier.service.ts';
 
 export const classifySchema = z.object({
   text: z
@@ -17,19 +20,44 @@ export const classifySchema = z.object({
     .max(10_000, { error: '问题描述不能超过10000个字符' }),
 });
 
+export function presentClassification(r: ServerClassification) {
+  return {
+    category: r.category,
+    categoryLabel: CATEGORY_LABELS[r.category],
+    urgency: r.urgency,
+    urgencyLabel: URGENCY_LABELS[r.urgency],
+    confidence: r.confidence,
+    /** Whether intake would take this guess without a clerk. */
+    confident: r.confidence >= r.threshold,
+    alternatives: r.alternatives.map((a) => ({ ...a, label: CATEGORY_LABELS[a.category] })),
+    evidence: r.evidence,
+    /** Kept from the keyword classifier: the keywords behind the category. */
+    matched: r.evidence.keywords,
+    source: r.source,
+    modelVersion: r.modelVersion,
+  };
+}
+
 export function createClassifyRouter(ctx: AppContext): Router {
   const router = Router();
   router.post('/', ctx.requireStaff, requirePolicy(canClassify), (req, res) => {
     const { text } = classifySchema.parse(req.body);
-    const result = classify(text, CATEGORIES);
-    res.json({
-      category: result.category,
-      categoryLabel: CATEGORY_LABELS[result.category],
-      urgency: result.urgency,
-      urgencyLabel: URGENCY_LABELS[result.urgency],
-      confidence: result.confidence,
-      matched: result.matched,
-    });
+    res.json(presentClassification(ctx.classifier.classify(text)));
+  });
+
+  router.get('/model', ctx.requireStaff, requirePolicy(canManageSettings), (_req, res) => {
+    const { active, training, threshold } = ctx.classifier.status();
+    res.json({ active, training, threshold });
+  });
+
+  router.post('/retrain', ctx.requireStaff, requirePolicy(canManageSettings), async (req, res) => {
+    try {
+      const model = await ctx.classifier.retrain('manual', actorOf(req).id);
+      res.status(201).json({ active: model });
+    } catch (err) {
+      ctx.logger.error({ err }, 'retraining failed');
+      throw new AppError('training_failed', 422, '模型训练失败，请检查训练数据后重试');
+    }
   });
   return router;
 }

@@ -39,6 +39,7 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
     clock: ctx.clock,
     settings: cachedSettings(ctx.intakeConfig),
     intakeConfig: () => ctx.intakeConfig.get(),
+    classify: (text: string) => ctx.classifier.classify(text),
     ...options,
   };
   router.use(ctx.requireStaff);

@@ -85,6 +85,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     clock: ctx.clock,
     settings: cachedSettings(ctx.intakeConfig),
     intakeConfig: () => ctx.intakeConfig.get(),
+    classify: (text: string) => ctx.classifier.classify(text),
     onChange: opts.onChange,
   };
 

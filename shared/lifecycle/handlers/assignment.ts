@@ -1,9 +1,9 @@
 // Who holds the issue: dispatch and re-dispatch, transfer, co-units, returns (the second one convenes a
-// consultation), rejection, merging and reopening.
+// consultation), rejection, merging, reopening, and reclassification (which may re-route an unsigned issue).
 
 import { computeDeadlines } from '../../sla.ts';
 import type { UnitLevel } from '../../states.ts';
-import type { DispatchInput, ReturnInput, TransferInput } from '../../schemas.ts';
+import type { DispatchInput, ReclassifyInput, ReturnInput, TransferInput } from '../../schemas.ts';
 import type { ActionContext, IssueCore } from '../issue-core.ts';
 import {
   fail,
@@ -133,4 +133,39 @@ export const reopen: Handler<{ reason: string }> = (issue, input, ctx) => {
   resetFollowUps(issue);
   startTriage(issue, ctx);
   return { note: input.reason, data: { previousUnitId } };
+};
+
+type ReclassifyDomainInput = ReclassifyInput & { unitId?: string; coUnitIds?: string[]; level?: UnitLevel };
+
+/** Deadlines counted afresh from now for the issue's (new) urgency, as at a first dispatch. */
+function restartDeadlines(issue: IssueCore, ctx: ActionContext): void {
+  issue.deadlines = null;
+  startSignClock(issue, ctx);
+}
+
+/**
+ * 重新分类: a person corrects the category and/or urgency. The server adds the unit the new category routes
+ * to when the issue has not been signed for: a waiting issue is dispatched there, a dispatched one moves there.
+ * Deadlines of an unsigned issue follow the new urgency from now; once signed for, the promised date stands.
+ */
+export const reclassify: Handler<ReclassifyDomainInput> = (issue, input, ctx) => {
+  const from = { category: issue.category, urgency: issue.urgency };
+  const to = { category: input.category ?? issue.category, urgency: input.urgency ?? issue.urgency };
+  if (to.category === from.category && to.urgency === from.urgency) {
+    fail('invalid_input', '新的问题类别和紧急程度与当前相同');
+  }
+  issue.category = to.category;
+  issue.urgency = to.urgency;
+  const unsigned = issue.state === 'received' || issue.state === 'dispatched';
+  const moves = unsigned && !!input.unitId && (issue.state === 'received' || input.unitId !== issue.unitId);
+  if (moves) {
+    issue.unitId = input.unitId!;
+    issue.coUnitIds = (input.coUnitIds ?? []).filter((id) => id !== input.unitId);
+    issue.level = input.level ?? null;
+    issue.state = 'dispatched';
+    restartDeadlines(issue, ctx);
+  } else if (issue.state === 'dispatched' && to.urgency !== from.urgency) {
+    restartDeadlines(issue, ctx);
+  }
+  return { note: input.reason, data: { from, to, ...(moves ? { unitId: issue.unitId } : {}) } };
 };

@@ -52,6 +52,7 @@ describe('role × action matrix through the API', function () {
       bulletin: {},
       escalate: {},
       request_callback: {},
+      reclassify: { category: 'tax', ...reason },
     };
   }
 

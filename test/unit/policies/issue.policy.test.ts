@@ -29,6 +29,7 @@ const ALLOWED: Record<Role, ActionId[]> = {
     'merge',
     'reject',
     'request_callback',
+    'reclassify',
   ],
   dispatcher: [
     'dispatch',
@@ -50,6 +51,7 @@ const ALLOWED: Record<Role, ActionId[]> = {
     'reject',
     'reopen',
     'request_callback',
+    'reclassify',
   ],
   handler: ['sign', 'return', 'suspend', 'resume', 'request_extension', 'note', 'consult_input', 'reply'],
   unit_head: ['sign', 'return', 'suspend', 'resume', 'request_extension', 'note', 'consult_input', 'reply'],
@@ -75,6 +77,7 @@ const ALLOWED: Record<Role, ActionId[]> = {
     'supervise',
     'bulletin',
     'escalate',
+    'reclassify',
   ],
   leader: ['add_co_unit', 'note', 'consult', 'decide', 'reopen', 'urge', 'supervise', 'escalate'],
   supervisor: ['note', 'reopen', 'urge', 'supervise', 'bulletin'],

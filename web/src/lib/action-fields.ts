@@ -1,7 +1,8 @@
 // The form of each lifecycle action: the body fields of DESIGN §10 (and shared/schemas) with their Chinese
 // labels and input kinds. ActionForm renders these; `toBody` turns the filled form into the request body.
 import type { ActionId } from '../../../shared/lifecycle/actions.ts';
-import { RATING_LEVEL_LABELS, RATING_LABELS } from '../../../shared/states.ts';
+import { CATEGORY_LABELS } from '../../../config/categories.ts';
+import { RATING_LEVEL_LABELS, RATING_LABELS, URGENCY_LABELS } from '../../../shared/states.ts';
 
 export type FieldKind =
   | 'text'
@@ -30,6 +31,8 @@ const reason = (label = '理由'): FieldSpec => ({ key: 'reason', label, kind: '
 const optionalNote = (key = 'note', label = '说明'): FieldSpec => ({ key, label, kind: 'textarea' });
 const ratingOptions = Object.entries(RATING_LABELS).map(([value, label]) => ({ value, label }));
 const levelOptions = Object.entries(RATING_LEVEL_LABELS).map(([value, label]) => ({ value, label }));
+const categoryOptions = Object.entries(CATEGORY_LABELS).map(([value, label]) => ({ value, label }));
+const urgencyOptions = Object.entries(URGENCY_LABELS).map(([value, label]) => ({ value, label }));
 
 export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   dispatch: [
@@ -109,6 +112,11 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   bulletin: [optionalNote()],
   escalate: [{ key: 'reason', label: '提级理由（可选）', kind: 'textarea' }],
   request_callback: [],
+  reclassify: [
+    { key: 'category', label: '问题类别（不改可留空）', kind: 'select', options: categoryOptions },
+    { key: 'urgency', label: '紧急程度（不改可留空）', kind: 'select', options: urgencyOptions },
+    reason('重新分类理由'),
+  ],
 };
 
 /** A number input's v-model yields a number once edited; everything else is text, a flag or an id list. */

@@ -1,0 +1,255 @@
+// The classifier the server uses: the active trained model (loaded from the database at start-up, trained
+// from the corpus in a worker on first start), the admin's keyword rules and confidence threshold (settings
+// `classify.keywords` and `classify.threshold`), retraining on a node-cron schedule and on demand. Classifying
+// is synchronous and in memory; what it reads from the database (settings, another process's newer model) is
+// refreshed in the background at most every few seconds, so intake gains no round trip.
+import cron, { type ScheduledTask } from 'node-cron';
+import { z } from 'zod';
+import { CATEGORIES } from '../../config/categories.ts';
+import type { CategoryKeywords } from '../../shared/classify.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { CATEGORY_IDS, URGENCIES, type CategoryId } from '../../shared/states.ts';
+import type { Logger } from '../logger.ts';
+import type { Models, TextModelDoc } from '../models/index.ts';
+import { nextSequence } from '../models/counter.model.ts';
+import type { TrainingTrigger } from '../models/text-model.model.ts';
+import { classifyText, type TextClassification } from './classify-text.ts';
+import { issueText } from './issue-text.ts';
+import { findRepeat, type RepeatCandidate, type RepeatFingerprint, type RepeatVerdict } from './repeat.ts';
+import { compileKeywords } from './text-features.ts';
+import { deserializeTextModel, type TextModel } from './text-model.ts';
+import { normaliseText } from './segment.ts';
+import { trainInWorker, type Trainer } from './trainer.ts';
+import type { TrainingInput } from './training.ts';
+
+/**
+ * Below this probability a guess waits in `received` for a clerk (admin setting `classify.threshold`). At 0.7,
+ * 5-fold cross-validation on the training corpus puts about 80% of texts above it, 97–98% of those right.
+ */
+export const DEFAULT_CONFIDENCE_THRESHOLD = 0.7;
+/** Nightly at 02:30 (server time). */
+export const DEFAULT_RETRAIN_SCHEDULE = '30 2 * * *';
+const REFRESH_MS = 5_000;
+/** Fingerprints of open issues kept for the duplicate check (cleared when full or when the model changes). */
+const REPEAT_CACHE_MAX = 50_000;
+
+export const thresholdSettingSchema = z.number().min(0).max(1);
+export const keywordsSettingSchema = z.partialRecord(
+  z.enum(CATEGORY_IDS),
+  z.array(z.string().trim().min(1).max(30)).max(200),
+);
+
+export interface ServerClassification extends TextClassification {
+  /** Version of the model that answered (null: keyword rules, no model yet). */
+  modelVersion: number | null;
+  threshold: number;
+}
+
+export type ModelSummary = Pick<
+  TextModelDoc,
+  'version' | 'trainedAt' | 'trigger' | 'trainedBy' | 'examples' | 'trainingMs' | 'scores'
+>;
+
+export interface ClassifierServiceOptions {
+  models: Models;
+  clock: Clock;
+  logger: Logger;
+  trainer?: Trainer;
+  corpusDir?: string;
+  /** Cron expression for scheduled retraining; `false` disables the schedule. */
+  schedule?: string | false;
+  /** Monotonic milliseconds for the refresh interval (tests). */
+  now?: () => number;
+}
+
+function summaryOf(doc: TextModelDoc): ModelSummary {
+  return {
+    version: doc.version,
+    trainedAt: doc.trainedAt,
+    trigger: doc.trigger,
+    trainedBy: doc.trainedBy,
+    examples: doc.examples,
+    trainingMs: doc.trainingMs,
+    scores: doc.scores,
+  };
+}
+
+const HUMAN_LABELLED = { 'classification.human': true } as const;
+type HumanRow = {
+  title?: string;
+  content: string;
+  category: CategoryId;
+  urgency: (typeof URGENCIES)[number];
+};
+
+export function createClassifierService(options: ClassifierServiceOptions) {
+  const { models, logger } = options;
+  const trainer = options.trainer ?? trainInWorker;
+  const now = options.now ?? (() => performance.now());
+  let model: TextModel | null = null;
+  let active: ModelSummary | null = null;
+  let keywords: readonly CategoryKeywords[] = CATEGORIES;
+  let threshold = DEFAULT_CONFIDENCE_THRESHOLD;
+  let refreshedAt = -Infinity;
+  let refreshing: Promise<void> | null = null;
+  let training: Promise<ModelSummary> | null = null;
+  let task: ScheduledTask | undefined;
+  const repeatCache = new Map<string, RepeatFingerprint & { text: string }>();
+
+  async function readSettings(): Promise<void> {
+    const rows = await models.Setting.find(
+      { key: { $in: ['classify.threshold', 'classify.keywords'] } },
+      { key: 1, value: 1 },
+    ).lean();
+    const byKey = new Map(rows.map((r) => [r.key, r.value]));
+    const t = thresholdSettingSchema.safeParse(byKey.get('classify.threshold'));
+    threshold = t.success ? t.data : DEFAULT_CONFIDENCE_THRESHOLD;
+    const k = keywordsSettingSchema.safeParse(byKey.get('classify.keywords') ?? {});
+    if (!k.success) logger.warn('setting classify.keywords is invalid; using the default keywords');
+    const edited = k.success ? k.data : {};
+    keywords = CATEGORIES.map((c) => ({ id: c.id, keywords: edited[c.id] ?? c.keywords }));
+  }
+
+  async function readActiveModel(): Promise<void> {
+    const head = await models.TextModel.findOne({ active: true }, { version: 1 })
+      .sort({ version: -1 })
+      .lean();
+    if (!head || head.version === active?.version) return;
+    const doc = await models.TextModel.findById(head._id).lean();
+    if (doc) install(doc);
+  }
+
+  function install(doc: TextModelDoc): void {
+    model = deserializeTextModel(JSON.parse(doc.model));
+    repeatCache.clear();
+    active = summaryOf(doc);
+  }
+
+  /** Settings and the active model as of now (awaited at start-up, in the background afterwards). */
+  function refresh(): Promise<void> {
+    refreshing ??= Promise.all([readSettings(), readActiveModel()])
+      .then(() => {
+        refreshedAt = now();
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'classifier refresh failed; keeping the current model'))
+      .finally(() => {
+        refreshing = null;
+      });
+    return refreshing;
+  }
+
+  function refreshInBackground(): void {
+    if (now() - refreshedAt >= REFRESH_MS) void refresh();
+  }
+
+  async function peopleExamples(): Promise<TrainingInput['people']> {
+    const rows = await models.Issue.collection
+      .find<HumanRow>(HUMAN_LABELLED, { projection: { title: 1, content: 1, category: 1, urgency: 1 } })
+      .toArray();
+    return rows.map((r) => ({ text: issueText(r), category: r.category, urgency: r.urgency }));
+  }
+
+  async function train(trigger: TrainingTrigger, by: string): Promise<ModelSummary> {
+    await readSettings();
+    const out = await trainer({
+      corpusDir: options.corpusDir,
+      people: await peopleExamples(),
+      keywords: keywords.map((k) => ({ id: k.id, keywords: [...k.keywords] })),
+      threshold,
+    });
+    const version = await nextSequence(models.Counter, 'text-model');
+    const [doc] = await models.TextModel.create([
+      {
+        version,
+        trainedAt: options.clock.now(),
+        trigger,
+        trainedBy: by,
+        examples: out.examples,
+        trainingMs: out.trainingMs,
+        scores: out.scores as unknown as Record<string, unknown> | null,
+        model: JSON.stringify(out.model),
+        active: true,
+      },
+    ]);
+    await models.TextModel.updateMany(
+      { active: true, version: { $ne: version } },
+      { $set: { active: false } },
+    );
+    install(doc.toObject());
+    logger.info({ version, trigger, ...out.examples, ms: out.trainingMs }, 'text model trained');
+    return active!;
+  }
+
+  /** Retrains now (one run at a time in this process: a second request joins the running one). */
+  function retrain(trigger: TrainingTrigger, by: string): Promise<ModelSummary> {
+    training ??= train(trigger, by).finally(() => {
+      training = null;
+    });
+    return training;
+  }
+
+  /** A scheduled run: one process per slot wins the claim, the others skip it. */
+  async function scheduledRun(): Promise<void> {
+    const slot = options.clock.now().toISOString().slice(0, 13);
+    if ((await nextSequence(models.Counter, `text-retrain:${slot}`)) !== 1) return;
+    await retrain('schedule', 'system');
+  }
+
+  return {
+    /** Loads settings and the active model; trains one in the background when there is none. */
+    async start(): Promise<void> {
+      await refresh();
+      if (!model) {
+        retrain('startup', 'system').catch((err: unknown) =>
+          logger.error({ err }, 'first training failed; classifying with the keyword rules'),
+        );
+      }
+      if (options.schedule !== false && !task) {
+        task = cron.schedule(
+          options.schedule ?? DEFAULT_RETRAIN_SCHEDULE,
+          () => {
+            scheduledRun().catch((err: unknown) => logger.error({ err }, 'scheduled retraining failed'));
+          },
+          { name: 'text-retrain', noOverlap: true },
+        );
+      }
+    },
+    async stop(): Promise<void> {
+      await task?.stop();
+      task = undefined;
+      await training?.catch(() => undefined);
+    },
+    classify(text: string): ServerClassification {
+      refreshInBackground();
+      return { ...classifyText(model, keywords, text), modelVersion: active?.version ?? null, threshold };
+    },
+    /**
+     * The duplicate check for intake (server/text/repeat.ts) with the model in use: `candidates` are the same
+     * enterprise's open issues of the last 30 days, `category` the new message's. Without a model yet only an
+     * identical text counts.
+     */
+    checkRepeat(input: {
+      text: string;
+      category: CategoryId;
+      now: Date;
+      candidates: readonly RepeatCandidate[];
+    }): RepeatVerdict {
+      if (!model) {
+        const same = input.candidates.find((c) => normaliseText(c.text) === normaliseText(input.text));
+        return same
+          ? { verdict: 'merge', issueId: same.id, score: 1 }
+          : { verdict: 'none', issueId: null, score: 0 };
+      }
+      if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
+      return findRepeat(model, compileKeywords(keywords), input, {}, repeatCache);
+    },
+    retrain,
+    /** The model in use and whether a training is running. */
+    status() {
+      return { active, training: training !== null, threshold };
+    },
+    refresh,
+  };
+}
+
+export type ClassifierService = ReturnType<typeof createClassifierService>;

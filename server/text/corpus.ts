@@ -1,0 +1,66 @@
+// The labelled corpus in server/text/corpus/ (JSON lines): the training texts, the held-out evaluation set
+// (never trained or tuned on), the duplicate pairs and the class-problem texts. Missing files read as empty, so
+// a clone without the data still starts (the model then trains on people's corrections alone).
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { CATEGORY_IDS, URGENCIES } from '../../shared/states.ts';
+
+export const CORPUS_DIR = fileURLToPath(new URL('./corpus/', import.meta.url));
+
+export const labelledRowSchema = z.object({
+  text: z.string().min(1),
+  category: z.enum(CATEGORY_IDS),
+  urgency: z.enum(URGENCIES),
+  channel: z.string().optional(),
+  region: z.string().optional(),
+});
+export type LabelledRow = z.infer<typeof labelledRowSchema>;
+
+export const duplicatePairSchema = z.object({
+  a: z.string().min(1),
+  b: z.string().min(1),
+  sameEnterprise: z.boolean(),
+  daysApart: z.number(),
+  aClosed: z.boolean(),
+  label: z.enum(['repeat', 'different']),
+});
+export type DuplicatePair = z.infer<typeof duplicatePairSchema>;
+
+export const clusterRowSchema = z.object({
+  text: z.string().min(1),
+  class: z.string().min(1),
+  category: z.enum(CATEGORY_IDS),
+  region: z.string().optional(),
+  enterprise: z.string().optional(),
+});
+export type ClusterRow = z.infer<typeof clusterRowSchema>;
+
+/** Reads a JSON-lines file, validating each line; a bad line names its file and line number. */
+export function readJsonLines<T>(path: string, schema: z.ZodType<T>): T[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .map((line, i) => ({ line: line.trim(), no: i + 1 }))
+    .filter(({ line }) => line.length > 0)
+    .map(({ line, no }) => {
+      const parsed = schema.safeParse(JSON.parse(line));
+      if (!parsed.success) throw new Error(`${path}:${no}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return parsed.data;
+    });
+}
+
+export const corpusFile = (name: string, dir = CORPUS_DIR) => `${dir.replace(/\/?$/, '/')}${name}`;
+
+export function loadTrainingCorpus(dir = CORPUS_DIR): LabelledRow[] {
+  return readJsonLines(corpusFile('train.jsonl', dir), labelledRowSchema);
+}
+export function loadHeldout(dir = CORPUS_DIR): LabelledRow[] {
+  return readJsonLines(corpusFile('heldout.jsonl', dir), labelledRowSchema);
+}
+export function loadDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs.jsonl', dir), duplicatePairSchema);
+}
+export function loadClusterTexts(dir = CORPUS_DIR): ClusterRow[] {
+  return readJsonLines(corpusFile('clusters.jsonl', dir), clusterRowSchema);
+}

@@ -1,0 +1,43 @@
+// The quality bar of issue 7: trained on the corpus training set, evaluated on the held-out set (written
+// independently, never trained or tuned on). Prints the figures and the confusion matrix.
+import { expect } from 'chai';
+import { CATEGORIES } from '../../config/categories.ts';
+import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../server/text/classifier.service.ts';
+import { loadHeldout, loadTrainingCorpus } from '../../server/text/corpus.ts';
+import { evaluateModel, formatConfusion, type ModelScores } from '../../server/text/evaluate.ts';
+import { corpusModel } from './corpus-model.ts';
+
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+
+describe('text: classifier quality on the held-out set', function () {
+  this.timeout(120_000);
+  let scores: ModelScores;
+
+  before(function () {
+    const train = loadTrainingCorpus();
+    const heldout = loadHeldout();
+    expect(train.length, 'server/text/corpus/train.jsonl: at least 1,200 texts').to.be.at.least(1200);
+    expect(heldout.length, 'server/text/corpus/heldout.jsonl: at least 240 texts').to.be.at.least(240);
+    const { model, ms } = corpusModel();
+    scores = evaluateModel(model, CATEGORIES, heldout, DEFAULT_CONFIDENCE_THRESHOLD);
+    console.log(
+      `      trained on ${train.length} texts in ${ms.toFixed(0)} ms; held-out ${heldout.length}: ` +
+        `category ${pct(scores.categoryAccuracy)}, urgency ${pct(scores.urgencyAccuracy)}, ` +
+        `${pct(scores.coverage)} at confidence ≥ ${scores.threshold} with ${pct(scores.confidentAccuracy)} right`,
+    );
+    console.log(formatConfusion(scores.confusion).replace(/^/gm, '      '));
+  });
+
+  it('top-1 category accuracy ≥ 90%', () => {
+    expect(scores.categoryAccuracy).to.be.at.least(0.9);
+  });
+
+  it('urgency accuracy ≥ 90%', () => {
+    expect(scores.urgencyAccuracy).to.be.at.least(0.9);
+  });
+
+  it('≥ 70% of the texts clear the confidence threshold, and ≥ 97% of those are right', () => {
+    expect(scores.coverage).to.be.at.least(0.7);
+    expect(scores.confidentAccuracy).to.be.at.least(0.97);
+  });
+});
