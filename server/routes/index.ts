@@ -8,6 +8,7 @@ import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
+import { createKpisRouter, createReportsRouter } from './kpis/index.ts';
 import { createRoutingRulesRouter } from './routing-rules/index.ts';
 import { createSettingsRouter } from './settings/index.ts';
 import { createUnitsRouter } from './units/index.ts';
@@ -20,6 +21,8 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
+  api.use('/kpis', createKpisRouter(ctx));
+  api.use('/reports', createReportsRouter(ctx));
   api.use('/classify', createClassifyRouter(ctx));
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
   api.use('/calendar', createCalendarRouter(ctx));

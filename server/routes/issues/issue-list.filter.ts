@@ -14,9 +14,10 @@ const inList = (values: readonly string[] | undefined) => (values ? { $in: value
 /** Fields that share an index with a filtered one (or with a visibility branch), named in full. */
 function completions(actor: Actor, q: ListIssuesQuery): Filter {
   const out: Filter = {};
-  // State sits second in {category, state}, {warning, state}, {unitId, state} and every visibility branch.
+  // State sits second in {category, state}, {warning, state}, {unitId, state} and every visibility branch,
+  // and first in {state, region}.
   const scoped = actor.role === 'handler' || actor.role === 'unit_head' || actor.role === 'leader';
-  if (!q.state && (scoped || q.category || q.warning || q.unitId)) out.state = { $in: ISSUE_STATES };
+  if (!q.state && (scoped || q.category || q.warning || q.unitId || q.region)) out.state = { $in: ISSUE_STATES };
   // {channel, urgency, …}: either one alone.
   if (!q.urgency && q.channel) out.urgency = { $in: URGENCIES };
   if (!q.channel && q.urgency) out.channel = { $in: CHANNEL_IDS };
@@ -32,6 +33,7 @@ function fieldFilters(q: ListIssuesQuery): Filter {
     channel: inList(q.channel),
     unitId: q.unitId,
     enterpriseId: q.enterpriseId,
+    region: q.region,
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

@@ -38,6 +38,11 @@ export const listIssuesQuery = z.object({
   warning: oneOrMore(WARNING_LEVELS, '预警等级').optional(),
   channel: oneOrMore(CHANNEL_IDS, '渠道').optional(),
   enterpriseId: objectIdSchema.optional(),
+  /** Region of the enterprise (a county code or `city`): the KPI dashboard's drill-down. */
+  region: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, { error: '区域代码无效' })
+    .optional(),
   q: z.string().trim().min(1).max(100, { error: '搜索词不能超过100个字符' }).optional(),
   from: instant.optional(),
   to: instant.optional(),
