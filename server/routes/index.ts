@@ -13,6 +13,7 @@ import { createRoutingRulesRouter } from './routing-rules/index.ts';
 import { createSettingsRouter } from './settings/index.ts';
 import { createUnitsRouter } from './units/index.ts';
 import { createUsersRouter } from './users/index.ts';
+import { createWorkbenchRouter } from './workbench/index.ts';
 
 export function createApiRouter(ctx: AppContext): Router {
   const api = Router();
@@ -23,6 +24,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
   api.use('/kpis', createKpisRouter(ctx));
   api.use('/reports', createReportsRouter(ctx));
+  api.use('/workbench', createWorkbenchRouter(ctx));
   api.use('/classify', createClassifyRouter(ctx));
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
   api.use('/calendar', createCalendarRouter(ctx));

@@ -2,6 +2,7 @@
 // collection (only the fields the figures read). March 2026 (China time) holds I1–I7, February I8, April I9.
 // The expected figures in kpis.test.ts are worked out by hand from this table.
 import { Types } from 'mongoose';
+import type { EnterpriseDoc, UnitDoc } from '../../server/models/index.ts';
 import type { IssueTestApp } from './issues/fixtures.ts';
 import { enterpriseIn, unitByCode } from './issues/fixtures.ts';
 
@@ -15,54 +16,64 @@ export interface KpiFixture {
   ids: Record<string, string>;
 }
 
+export type FixtureIssue = Record<string, unknown> & {
+  unit: UnitDoc | null;
+  ent: EnterpriseDoc;
+  /** ISO instant. */
+  createdAt: string;
+};
+
+let fixtureNumber = 0;
+
+/** An issue document with every field the lists, queues and KPIs read; `o` overrides any of them. */
+export function fixtureIssueDoc(o: FixtureIssue): Record<string, unknown> {
+  fixtureNumber += 1;
+  const n = fixtureNumber;
+  const { ent, unit, createdAt: created, ...rest } = o;
+  const due = at('2026-03-31T09:00:00Z');
+  return {
+    _id: new Types.ObjectId(),
+    number: `HZ-2026-${String(900000 + n)}`,
+    enterpriseId: ent._id,
+    enterpriseName: ent.name,
+    enterpriseCreditCode: ent.creditCode,
+    region: ent.region,
+    title: `样例问题 ${n}`,
+    content: '企业反映的问题。',
+    urgency: 'normal',
+    unitId: unit?._id ?? null,
+    unitName: unit?.name ?? null,
+    coUnitIds: [],
+    consultUnitIds: [],
+    tier: 'section',
+    warning: 'none',
+    deadlines: unit ? { startAt: at(created), resolveBy: due } : null,
+    dueAt: unit ? due : null,
+    signedAt: null,
+    signedLate: null,
+    repliedLate: null,
+    returnCount: 0,
+    redoCount: 0,
+    extensionCount: 0,
+    callbackRequested: false,
+    rating: null,
+    ratingHistory: [],
+    timeline: [],
+    version: 1,
+    createdBy: 'fixture',
+    ...rest,
+    createdAt: at(created),
+    updatedAt: at(created),
+  };
+}
+
 export async function insertKpiIssues(t: IssueTestApp): Promise<KpiFixture> {
   const A = unitByCode(t, 'city-drc');
   const B = unitByCode(t, 'deqing-centre');
   const E1 = enterpriseIn(t, 'deqing', 0);
   const E2 = enterpriseIn(t, 'anji', 0);
   const E3 = enterpriseIn(t, 'deqing', 1);
-  const deadlines = (created: string) => ({ startAt: at(created), resolveBy: at('2026-03-31T09:00:00Z') });
-  let n = 0;
-  const issue = (o: Record<string, unknown>) => {
-    n += 1;
-    const created = o.createdAt as string;
-    const ent = o.ent as typeof E1;
-    const unit = o.unit as typeof A | null;
-    const { ent: _e, unit: _u, ...rest } = o;
-    return {
-      _id: new Types.ObjectId(),
-      number: `HZ-2026-${String(900000 + n)}`,
-      enterpriseId: ent._id,
-      enterpriseName: ent.name,
-      enterpriseCreditCode: ent.creditCode,
-      region: ent.region,
-      title: `KPI 样例 ${n}`,
-      content: '企业反映的问题。',
-      urgency: 'normal',
-      unitId: unit?._id ?? null,
-      unitName: unit?.name ?? null,
-      coUnitIds: [],
-      consultUnitIds: [],
-      tier: 'section',
-      warning: 'none',
-      deadlines: unit ? deadlines(created) : null,
-      dueAt: unit ? at('2026-03-31T09:00:00Z') : null,
-      signedAt: null,
-      signedLate: null,
-      repliedLate: null,
-      returnCount: 0,
-      redoCount: 0,
-      extensionCount: 0,
-      rating: null,
-      ratingHistory: [],
-      timeline: [],
-      version: 1,
-      createdBy: 'kpi-fixture',
-      ...rest,
-      createdAt: at(created),
-      updatedAt: at(created),
-    };
-  };
+  const issue = (o: FixtureIssue) => fixtureIssueDoc(o);
   const signed = (late: boolean) => ({ signedAt: at('2026-03-15T02:00:00Z'), signedLate: late });
   const docs = {
     I1: issue({
