@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
+import { REFRESH_LIFETIME, refreshSecretOf } from './auth/refresh-cookie.ts';
 import { createTokenSigner } from './auth/token.ts';
 import type { IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
@@ -56,7 +57,9 @@ export function createApp(deps: AppDeps): Express {
   if (!config.jwtSecret)
     throw new Error('createApp: config.jwtSecret is not set (call resolveJwtSecret first)');
   const models = deps.models ?? createModels(conn, clock);
-  const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, deps.authClock ?? systemClock);
+  const authClock = deps.authClock ?? systemClock;
+  const tokens = createTokenSigner(config.jwtSecret, config.jwtExpiresIn, authClock);
+  const refreshTokens = createTokenSigner(refreshSecretOf(config.jwtSecret), REFRESH_LIFETIME, authClock);
   const ctx: AppContext = {
     config,
     conn,
@@ -67,6 +70,7 @@ export function createApp(deps: AppDeps): Express {
     afterClockAdvance: deps.afterClockAdvance,
     onIssueChange: deps.onIssueChange,
     tokens,
+    refreshTokens,
     requireStaff: createRequireStaff(models, tokens),
     intakeConfig: createIntakeConfigCache(models, deps.intakeConfigCache),
   };
