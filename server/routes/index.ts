@@ -7,6 +7,7 @@ import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
 import { createDevClockRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
+import { createEnterpriseImportsRouter } from './enterprises/imports.router.ts';
 import { createPlaquesRouter } from './enterprises/plaques.router.ts';
 import { createIssuesRouter } from './issues/index.ts';
 import { createKpisRouter, createReportsRouter } from './kpis/index.ts';
@@ -22,6 +23,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createPlaquesRouter(ctx));
+  api.use('/enterprises', createEnterpriseImportsRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
   api.use('/kpis', createKpisRouter(ctx));
