@@ -8,6 +8,7 @@ import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './auth/login-throttle.ts
 import { createAttachmentStore } from './attachments/attachment.store.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
 import type { IntakeSink } from './channels/types.ts';
+import { REFRESH_LIFETIME, refreshSecretOf } from './auth/refresh-cookie.ts';
 import { createTokenSigner } from './auth/token.ts';
 import { combineListeners, type IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): Express {
   const intakeConfig = createIntakeConfigCache(models, deps.intakeConfigCache);
   const attachments = createAttachmentStore(conn, models);
   const classifier = deps.classifier ?? createClassifierService({ models, clock, logger, schedule: false });
+  const refreshTokens = createTokenSigner(refreshSecretOf(config.jwtSecret), REFRESH_LIFETIME, securityClock);
   const ctx: AppContext = {
     config,
     conn,
@@ -105,6 +107,7 @@ export function createApp(deps: AppDeps): Express {
     notify: deps.notify,
     onSessionsChanged: deps.onSessionsChanged,
     tokens,
+    refreshTokens,
     requireStaff: createRequireStaff(models, tokens),
     limits: createRateLimits(models, securityClock),
     loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...deps.loginLimits },

@@ -56,8 +56,15 @@ export function ratio(numerator: number, denominator: number): Ratio {
 const count = <T>(items: readonly T[], pred: (item: T) => boolean) =>
   items.reduce((n, i) => n + (pred(i) ? 1 : 0), 0);
 
-const GOOD_LEVELS: readonly RatingLevel[] = ['very_satisfied', 'satisfied', 'basically_satisfied'];
-function isGood(r: KpiRating): boolean {
+/** The satisfied levels (非常满意, 满意, 基本满意). */
+export const GOOD_LEVELS: readonly RatingLevel[] = Object.freeze([
+  'very_satisfied',
+  'satisfied',
+  'basically_satisfied',
+] as RatingLevel[]);
+
+/** A rating counts as satisfied by its level when it has one, else by good/bad. */
+export function isGood(r: KpiRating): boolean {
   return r.level ? GOOD_LEVELS.includes(r.level) : r.rating === 'good';
 }
 
@@ -113,10 +120,7 @@ export function repeatComplaintRate(issues: readonly KpiIssue[], windowDays = RE
     times.push(i.createdAt.getTime());
   }
   let repeats = 0;
-  for (const times of byKey.values()) {
-    times.sort((a, b) => a - b);
-    for (let k = 1; k < times.length; k++) if (times[k] - times[k - 1] <= windowDays * DAY_MS) repeats++;
-  }
+  for (const times of byKey.values()) repeats += countRepeats(times, windowDays);
   return ratio(repeats, counted.length);
 }
 
@@ -178,3 +182,73 @@ export const KPI_LABELS: Readonly<Record<Exclude<keyof KpiReport, 'total'>, stri
   returnRate: '退单率',
   rectification: '差评整改率',
 });
+
+/**
+ * The numerators and denominators of the seven KPIs, as counts that add up across groups and processes. The
+ * server computes them with a database aggregation that mirrors the predicates above (tested against
+ * computeKpis on the same issues); kpiRates turns them into rates.
+ */
+export interface KpiCounts {
+  total: number;
+  ratings: number;
+  goodRatings: number;
+  signed: number;
+  signedInTime: number;
+  closed: number;
+  closedOnTime: number;
+  closedFirstTime: number;
+  /** Issues that are not merged duplicates (the repeat-complaint denominator). */
+  counted: number;
+  repeats: number;
+  dispatched: number;
+  returned: number;
+  redone: number;
+  rectified: number;
+}
+
+export const KPI_COUNT_FIELDS = Object.freeze([
+  'total',
+  'ratings',
+  'goodRatings',
+  'signed',
+  'signedInTime',
+  'closed',
+  'closedOnTime',
+  'closedFirstTime',
+  'counted',
+  'repeats',
+  'dispatched',
+  'returned',
+  'redone',
+  'rectified',
+] as const satisfies readonly (keyof KpiCounts)[]);
+
+export function emptyKpiCounts(): KpiCounts {
+  return Object.fromEntries(KPI_COUNT_FIELDS.map((f) => [f, 0])) as unknown as KpiCounts;
+}
+
+export function addKpiCounts(a: KpiCounts, b: KpiCounts): KpiCounts {
+  return Object.fromEntries(KPI_COUNT_FIELDS.map((f) => [f, a[f] + b[f]])) as unknown as KpiCounts;
+}
+
+/** The report of computeKpis, from counts. */
+export function kpiReportOf(c: KpiCounts): KpiReport {
+  return {
+    total: c.total,
+    satisfaction: ratio(c.goodRatings, c.ratings),
+    signTimeliness: ratio(c.signedInTime, c.signed),
+    onTimeCompletion: ratio(c.closedOnTime, c.closed),
+    oneTimeResolution: ratio(c.closedFirstTime, c.closed),
+    repeatComplaint: ratio(c.repeats, c.counted),
+    returnRate: ratio(c.returned, c.dispatched),
+    rectification: ratio(c.rectified, c.redone),
+  };
+}
+
+/** Of one key's creation times (any order), how many follow an earlier one within the window. */
+export function countRepeats(times: readonly number[], windowDays = REPEAT_WINDOW_DAYS): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let repeats = 0;
+  for (let k = 1; k < sorted.length; k++) if (sorted[k] - sorted[k - 1] <= windowDays * DAY_MS) repeats++;
+  return repeats;
+}

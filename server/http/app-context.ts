@@ -31,6 +31,8 @@ export interface AppContext {
   /** After-commit listener for issue changes (realtime); passed to the issues router. */
   onIssueChange?: IssueChangeListener;
   tokens: TokenSigner;
+  /** Signs and checks the staff refresh cookie (server/auth/refresh-cookie.ts). */
+  refreshTokens: TokenSigner;
   requireStaff: RequestHandler;
   /**
    * Units, routing rules and the calendar as intake and deadlines read them (cached); routers that change them

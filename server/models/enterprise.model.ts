@@ -103,8 +103,11 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
   });
   schema.index({ creditCode: 1 }, { unique: true, partialFilterExpression: CREDIT_CODE_PRESENT });
   schema.index({ qrToken: 1 }, { unique: true });
-  schema.index({ region: 1, name: 1 });
-  schema.index({ name: 1 });
+  // The directory's list orders by (name, _id) and pages by a keyset cursor on both
+  // (server/enterprises/enterprise-list.query.ts); region and industry filters lead their own index.
+  schema.index({ region: 1, name: 1, _id: 1 });
+  schema.index({ industry: 1, name: 1, _id: 1 });
+  schema.index({ name: 1, _id: 1 });
   // Intake's matching: the normalised name, the registered mobile and email, bound WeChat openids, and the
   // centre's list of provisional enterprises.
   schema.index({ nameKey: 1 });

@@ -233,6 +233,9 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
     schema.index({ channel: 1, urgency: 1, ...order });
     schema.index({ warning: 1, state: 1, ...order }, rare.warning);
     schema.index({ unitId: 1, state: 1, ...order });
+    // State first: the region filter names every state (issue-list.filter.ts), and an index led by region
+    // would compete with the warning index for a county leader's red-light branch (its region is inside it).
+    schema.index({ state: 1, region: 1, ...order });
     schema.index({ coUnitIds: 1, state: 1, ...order }, rare.coUnitIds);
     schema.index({ consultUnitIds: 1, state: 1, ...order }, rare.consultUnitIds);
     schema.index({ tier: 1, state: 1, ...order }, rare.tier);

@@ -16,10 +16,14 @@ import { createChannelsRouter } from './channels/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
 import { createNotificationsRouter } from './notifications/index.ts';
 import { createOutboxRouter } from './outbox/index.ts';
+import { createEnterpriseImportsRouter } from './enterprises/imports.router.ts';
+import { createPlaquesRouter } from './enterprises/plaques.router.ts';
+import { createKpisRouter, createReportsRouter } from './kpis/index.ts';
 import { createRoutingRulesRouter } from './routing-rules/index.ts';
 import { createSettingsRouter } from './settings/index.ts';
 import { createUnitsRouter } from './units/index.ts';
 import { createUsersRouter } from './users/index.ts';
+import { createWorkbenchRouter } from './workbench/index.ts';
 
 export function createApiRouter(ctx: AppContext): Router {
   const api = Router();
@@ -27,6 +31,8 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createProvisionalEnterprisesRouter(ctx));
+  api.use('/enterprises', createPlaquesRouter(ctx));
+  api.use('/enterprises', createEnterpriseImportsRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createAttachmentsRouter(ctx, ctx.attachments));
   api.use('/imports', createImportsRouter(ctx));
@@ -41,6 +47,9 @@ export function createApiRouter(ctx: AppContext): Router {
     }),
   );
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
+  api.use('/kpis', createKpisRouter(ctx));
+  api.use('/reports', createReportsRouter(ctx));
+  api.use('/workbench', createWorkbenchRouter(ctx));
   api.use('/classify', createClassifyRouter(ctx));
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
   api.use('/calendar', createCalendarRouter(ctx));

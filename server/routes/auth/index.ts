@@ -5,7 +5,9 @@ import { Router, type Request } from 'express';
 import { loginCommand, logoutCommand } from '../../auth/login.command.ts';
 import { createLoginThrottle } from '../../auth/login-throttle.ts';
 import { clientKey } from '../../rate-limit/limiters.ts';
-import { tooMany } from '../../errors.ts';
+import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from '../../auth/refresh-cookie.ts';
+import { authenticateStaffToken } from '../../auth/staff.middleware.ts';
+import { tooMany, unauthorized } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { notFound } from '../../errors.ts';
@@ -38,16 +40,32 @@ export function createAuthRouter(ctx: AppContext): Router {
   );
   const perIp = limited('login-ip', clientKey, limits.perIp);
   const throttle = createLoginThrottle(ctx.limits.counters, limits);
+  const refreshLimit = limited('refresh-ip', clientKey, limits.perIp);
+  const secure = ctx.config.publicBaseUrl.startsWith('https:');
 
   router.post('/auth/login', perIp, perUser, async (req, res) => {
     const input = loginSchema.parse(req.body);
     const { token, user } = await loginCommand({ ...ctx, throttle }, input);
+    setRefreshCookie(res, ctx.refreshTokens.sign(String(user._id), user.tokenVersion), secure);
     res.json({ token, user: presentUser(user) });
+  });
+
+  // A new tab or a reload: the refresh cookie buys a fresh bearer token while the session is not revoked.
+  router.post('/auth/refresh', refreshLimit, async (req, res) => {
+    const actor = await authenticateStaffToken(ctx.models, ctx.refreshTokens, refreshCookieOf(req));
+    const user = actor && (await ctx.models.User.findById(actor.id).lean());
+    if (!user) {
+      clearRefreshCookie(res, secure);
+      throw unauthorized('登录已失效，请重新登录', 'invalid_refresh');
+    }
+    setRefreshCookie(res, ctx.refreshTokens.sign(String(user._id), user.tokenVersion), secure);
+    res.json({ token: ctx.tokens.sign(String(user._id), user.tokenVersion), user: presentUser(user) });
   });
 
   router.post('/auth/logout', ctx.requireStaff, async (req, res) => {
     await logoutCommand(ctx, actorOf(req));
     ctx.onSessionsChanged?.(actorOf(req).id);
+    clearRefreshCookie(res, secure);
     res.status(204).end();
   });
 

@@ -9,6 +9,12 @@ const COUNTY_CODES = COUNTIES.map((c) => c.code) as [string, ...string[]];
 export const listEnterprisesQuery = z.object({
   q: z.string().trim().max(100, { error: '搜索内容过长' }).optional(),
   region: z.string().trim().min(1).max(40).optional(),
+  industry: z.string().trim().min(1).max(50).optional(),
+  provisional: z
+    .enum(['1', '0', 'true', 'false'], { error: 'provisional 只能是 1 或 0' })
+    .transform((v) => v === '1' || v === 'true')
+    .optional(),
+  cursor: z.string().max(400).optional(),
   limit: z.coerce
     .number({ error: 'limit 必须是数字' })
     .int({ error: 'limit 必须是整数' })

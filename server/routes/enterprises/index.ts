@@ -8,6 +8,8 @@ import type { AppContext } from '../../http/app-context.ts';
 import type { EnterpriseDoc } from '../../models/index.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { escapeRegex, pathId } from '../../http/validate.ts';
+import { listEnterprises } from '../../enterprises/enterprise-list.query.ts';
+import { enterpriseIssueStats } from '../../enterprises/enterprise-stats.query.ts';
 import {
   canCreateEnterprise,
   canEditEnterprise,
@@ -36,9 +38,6 @@ import {
   updateEnterpriseSchema,
 } from './enterprises.schema.ts';
 
-/** Looks like (part of) a credit code: only credit-code characters, at least 4 of them. */
-const CODE_PREFIX = /^[0-9A-HJ-NPQRTUWXY]{4,18}$/;
-
 export function createEnterprisesRouter(ctx: AppContext): Router {
   const router = Router();
   router.use(ctx.requireStaff, requirePolicy(canViewEnterprises));
@@ -62,16 +61,8 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
   };
 
   router.get('/', async (req, res) => {
-    const q = listEnterprisesQuery.parse(req.query);
-    const filter: Record<string, unknown> = {};
-    if (q.region) filter.region = q.region;
-    if (q.q) {
-      const upper = q.q.toUpperCase();
-      const byName = { name: { $regex: escapeRegex(q.q) } };
-      filter.$or = CODE_PREFIX.test(upper) ? [byName, { creditCode: { $regex: `^${upper}` } }] : [byName];
-    }
-    const items = await ctx.models.Enterprise.find(filter).sort({ name: 1 }).limit(q.limit).lean();
-    res.json({ items: items.map(presentEnterpriseSummary) });
+    const { items, next } = await listEnterprises(ctx.models, listEnterprisesQuery.parse(req.query));
+    res.json({ items: items.map(presentEnterpriseSummary), ...(next ? { next } : {}) });
   });
 
   router.post('/', requirePolicy(canCreateEnterprise), async (req, res) => {
@@ -81,7 +72,9 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(await present(req, await load(req.params.id)));
+    const e = await load(req.params.id);
+    const issueStats = await enterpriseIssueStats(ctx.models, String(e._id));
+    res.json({ ...(await present(req, e)), issueStats });
   });
 
   router.patch('/:id', requirePolicy(canEditEnterprise), async (req, res) => {

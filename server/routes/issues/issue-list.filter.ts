@@ -5,7 +5,9 @@
 // instead of sorting. Pure: tests and the plan test build the same conditions.
 import type { Actor } from '../../../shared/roles.ts';
 import { CHANNEL_IDS, ISSUE_STATES, URGENCIES } from '../../../shared/states.ts';
+import { badRequest } from '../../errors.ts';
 import { issueVisibilityFilter } from '../../policies/issue.policy.ts';
+import { queueFilter } from '../../workbench/queues.ts';
 import type { Filter } from './issue-list.order.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
@@ -14,9 +16,12 @@ const inList = (values: readonly string[] | undefined) => (values ? { $in: value
 /** Fields that share an index with a filtered one (or with a visibility branch), named in full. */
 function completions(actor: Actor, q: ListIssuesQuery): Filter {
   const out: Filter = {};
-  // State sits second in {category, state}, {warning, state}, {unitId, state} and every visibility branch.
-  const scoped = actor.role === 'handler' || actor.role === 'unit_head' || actor.role === 'leader';
-  if (!q.state && (scoped || q.category || q.warning || q.unitId)) out.state = { $in: ISSUE_STATES };
+  // State sits second in {category, state}, {warning, state}, {unitId, state} and every visibility branch,
+  // and first in {state, region}.
+  const scoped =
+    !q.queue && (actor.role === 'handler' || actor.role === 'unit_head' || actor.role === 'leader');
+  if (!q.state && !q.queue && (scoped || q.category || q.warning || q.unitId || q.region))
+    out.state = { $in: ISSUE_STATES };
   // {channel, urgency, …}: either one alone.
   if (!q.urgency && q.channel) out.urgency = { $in: URGENCIES };
   if (!q.channel && q.urgency) out.channel = { $in: CHANNEL_IDS };
@@ -32,6 +37,7 @@ function fieldFilters(q: ListIssuesQuery): Filter {
     channel: inList(q.channel),
     unitId: q.unitId,
     enterpriseId: q.enterpriseId,
+    region: q.region,
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
@@ -39,7 +45,8 @@ function fieldFilters(q: ListIssuesQuery): Filter {
 /** Everything a list request asks for except the search text and the cursor. */
 export function listConditions(actor: Actor, q: ListIssuesQuery): Filter[] {
   const out: Filter[] = [];
-  const visibility = issueVisibilityFilter(actor);
+  // A queue's conditions lie within the actor's visibility (its own unit, or the centre's city-wide desks).
+  const visibility = q.queue ? queueOf(actor, q.queue) : issueVisibilityFilter(actor);
   if (Object.keys(visibility).length) out.push(visibility);
   const fields = { ...fieldFilters(q), ...completions(actor, q) };
   if (Object.keys(fields).length) out.push(fields);
@@ -50,6 +57,16 @@ export function listConditions(actor: Actor, q: ListIssuesQuery): Filter[] {
   // before intake, so with `from` the due dates start there too: a bound the dueAt index can use.
   if (q.sort === 'dueAt') out.push({ dueAt: q.from ? { $ne: null, $gte: q.from } : { $ne: null } });
   return out;
+}
+
+function queueOf(actor: Actor, queue: NonNullable<ListIssuesQuery['queue']>): Filter {
+  const filter = queueFilter(actor, queue);
+  if (!filter)
+    throw badRequest(
+      queue === 'deadLetters' ? '接入失败的消息请在收件箱查看' : '该待办队列不属于您的岗位',
+      'invalid_queue',
+    );
+  return filter;
 }
 
 /** One filter document from a list of conditions. */

@@ -9,6 +9,7 @@ import {
   WARNING_LEVELS,
 } from '../../../shared/states.ts';
 import { objectIdSchema } from '../../http/validate.ts';
+import { QUEUE_IDS, QUEUE_SORT } from '../../workbench/queues.ts';
 
 export const LIST_DEFAULT_LIMIT = 20;
 export const LIST_MAX_LIMIT = 100;
@@ -30,26 +31,35 @@ const instant = z
   .refine((s) => !Number.isNaN(Date.parse(s)), { error: '日期格式无效' })
   .transform((s) => new Date(s));
 
-export const listIssuesQuery = z.object({
-  state: oneOrMore(ISSUE_STATES, '状态').optional(),
-  unitId: objectIdSchema.optional(),
-  category: oneOrMore(CATEGORY_IDS, '问题类别').optional(),
-  urgency: oneOrMore(URGENCIES, '紧急程度').optional(),
-  warning: oneOrMore(WARNING_LEVELS, '预警等级').optional(),
-  channel: oneOrMore(CHANNEL_IDS, '渠道').optional(),
-  enterpriseId: objectIdSchema.optional(),
-  q: z.string().trim().min(1).max(100, { error: '搜索词不能超过100个字符' }).optional(),
-  from: instant.optional(),
-  to: instant.optional(),
-  sort: z.enum(['createdAt', 'dueAt'], { error: '排序方式只能是 createdAt 或 dueAt' }).default('createdAt'),
-  limit: z.coerce
-    .number({ error: '条数必须是数字' })
-    .int({ error: '条数必须是整数' })
-    .min(1, { error: '条数至少为1' })
-    .max(LIST_MAX_LIMIT, { error: `条数不能超过${LIST_MAX_LIMIT}` })
-    .default(LIST_DEFAULT_LIMIT),
-  cursor: z.string().max(200).optional(),
-});
+export const listIssuesQuery = z
+  .object({
+    state: oneOrMore(ISSUE_STATES, '状态').optional(),
+    unitId: objectIdSchema.optional(),
+    category: oneOrMore(CATEGORY_IDS, '问题类别').optional(),
+    urgency: oneOrMore(URGENCIES, '紧急程度').optional(),
+    warning: oneOrMore(WARNING_LEVELS, '预警等级').optional(),
+    channel: oneOrMore(CHANNEL_IDS, '渠道').optional(),
+    enterpriseId: objectIdSchema.optional(),
+    /** Region of the enterprise (a county code or `city`): the KPI dashboard's drill-down. */
+    region: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,39}$/, { error: '区域代码无效' })
+      .optional(),
+    q: z.string().trim().min(1).max(100, { error: '搜索词不能超过100个字符' }).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+    /** A to-do queue of the workbench (server/workbench/queues.ts); it opens in the queue's own order. */
+    queue: z.enum(QUEUE_IDS, { error: '待办队列无效' }).optional(),
+    sort: z.enum(['createdAt', 'dueAt'], { error: '排序方式只能是 createdAt 或 dueAt' }).optional(),
+    limit: z.coerce
+      .number({ error: '条数必须是数字' })
+      .int({ error: '条数必须是整数' })
+      .min(1, { error: '条数至少为1' })
+      .max(LIST_MAX_LIMIT, { error: `条数不能超过${LIST_MAX_LIMIT}` })
+      .default(LIST_DEFAULT_LIMIT),
+    cursor: z.string().max(200).optional(),
+  })
+  .transform((q) => ({ ...q, sort: q.sort ?? (q.queue ? QUEUE_SORT[q.queue] : 'createdAt') }));
 export type ListIssuesQuery = z.infer<typeof listIssuesQuery>;
 
 /** `If-Match: 3` or `If-Match: "3"`: the issue version the client last saw. */

@@ -9,10 +9,13 @@ import request from 'supertest';
 import { DAY_MS } from '../../../shared/clock.ts';
 import { SEARCH_STEPS, SEARCH_WINDOW } from '../../../server/routes/issues/issue-search.ts';
 import { stageNames } from '../../db/explain-stages.ts';
+import { UNIT_QUEUES } from '../../../server/workbench/queues.ts';
 import { insertBulkIssues } from './bulk-issues.ts';
 import { handlerOf, unitByCode, useIssueApp } from './fixtures.ts';
 
 const LIMIT = 20;
+/** Queues filtered beyond their index's prefix: they read a unit's issues in the queue's states. */
+const NARROW = new Set(['dueSoon', 'overdue', 'returned', 'rectify', 'callback']);
 
 interface Sent {
   filter: Document;
@@ -111,6 +114,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
       warning: { qs: 'warning=red', alone: { warning: 'red' } },
       channel: { qs: 'channel=email', alone: { channel: 'email' } },
       unitId: { qs: `unitId=${String(unit)}`, alone: { unitId: unit } },
+      region: { qs: 'region=anji', alone: { region: 'anji' } },
       enterpriseId: { qs: `enterpriseId=${String(enterprise)}`, alone: { enterpriseId: enterprise } },
       'from/to': {
         qs: `from=${from.toISOString()}&to=${to.toISOString()}`,
@@ -169,6 +173,36 @@ describe('GET /api/issues: every query is served by an index that delivers its o
       }
     });
   }
+
+  it('every to-do queue (server/workbench/queues.ts), first page and next page, reads about its page', async () => {
+    const desks = {
+      handler: [handlerOf(unitCode), UNIT_QUEUES],
+      centre: ['clerk', ['triage', 'verify', 'callback']],
+    };
+    for (const [role, [user, queues]] of Object.entries(desks) as [string, [string, readonly string[]]][]) {
+      for (const queue of queues) {
+        let cursor: string | undefined;
+        for (const page of [1, 2]) {
+          const qs = [`queue=${queue}`, `limit=${LIMIT}`, cursor && `cursor=${encodeURIComponent(cursor)}`]
+            .filter(Boolean)
+            .join('&');
+          const { explained, next } = await listAndExplain(user, qs);
+          expect(explained).to.have.length(1);
+          const { ex } = explained[0];
+          const where = `${role} queue=${queue} page ${page}: ${JSON.stringify(ex)}`;
+          expect(ex.stages, where).to.not.include('COLLSCAN');
+          expect(ex.stages, where).to.not.include('SORT');
+          // Queues narrower than their index (a light, a redo, a sent-back reply) read the unit's issues in
+          // that state at most.
+          expect(ex.keys, where).to.be.at.most(
+            2 * ex.returned + ex.scans + 2 + (NARROW.has(queue) ? 400 : 0),
+          );
+          cursor = next;
+          if (!cursor) break;
+        }
+      }
+    }
+  });
 
   it('a text search reads one bounded window per request (twice: its end, its matches), on an index, in order', async () => {
     for (const role of Object.keys(roles)) {

@@ -10,6 +10,10 @@ import {
   satisfactionRate,
   signTimelinessRate,
   type KpiIssue,
+  addKpiCounts,
+  countRepeats,
+  emptyKpiCounts,
+  kpiReportOf,
 } from '../../../shared/kpi.ts';
 import { chinaTime } from '../../../shared/calendar.ts';
 
@@ -108,5 +112,25 @@ describe('KPIs', () => {
     expect(Object.keys(grouped)).to.have.members(['land', 'tax']);
     expect(grouped.tax.signTimeliness.rate).to.equal(0);
     expect(grouped.land.signTimeliness.rate).to.equal(1);
+  });
+});
+
+describe('kpi: counts that add up across groups (the server aggregation)', () => {
+  it('countRepeats counts each time within 90 days of the one before, in any order', () => {
+    const day = 24 * 3600 * 1000;
+    expect(countRepeats([100 * day, 0, 90 * day])).to.equal(2);
+    expect(countRepeats([200 * day, 0, 100 * day])).to.equal(0);
+    expect(countRepeats([0, 90 * day, 180 * day])).to.equal(2);
+    expect(countRepeats([0, 91 * day])).to.equal(0);
+    expect(countRepeats([])).to.equal(0);
+  });
+
+  it('kpiReportOf turns counts into the same rates as computeKpis; added counts give the pooled rates', () => {
+    const a = { ...emptyKpiCounts(), ratings: 2, goodRatings: 1, closed: 4, closedOnTime: 3 };
+    const b = { ...emptyKpiCounts(), ratings: 3, goodRatings: 3, closed: 0 };
+    const r = kpiReportOf(addKpiCounts(a, b));
+    expect(r.satisfaction.rate).to.equal(4 / 5);
+    expect(r.onTimeCompletion.rate).to.equal(3 / 4);
+    expect(r.rectification.rate).to.equal(null);
   });
 });

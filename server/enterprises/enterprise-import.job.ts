@@ -1,0 +1,125 @@
+// Enterprise import: registers or corrects the enterprises of a CSV/XLSX list, idempotent by credit code (a
+// row for a known code updates its fields, so importing the same file twice changes nothing the second time),
+// each row validated like the registration form, with per-row errors and progress. Jobs live in the process
+// that runs them and are forgotten an hour after they end.
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Actor } from '../../shared/roles.ts';
+import { badRequest, notFound } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { Models } from '../models/index.ts';
+import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema.ts';
+import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
+
+export const MAX_IMPORT_ROWS = 20_000;
+export const MAX_REPORTED_ERRORS = 500;
+const RETENTION_MS = 60 * 60 * 1000;
+
+export interface ImportJob {
+  id: string;
+  ownerId: string;
+  status: 'running' | 'done' | 'failed';
+  total: number;
+  done: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  errors: { row: number; message: string }[];
+}
+
+export type EnterpriseImports = ReturnType<typeof createEnterpriseImports>;
+
+function firstIssue(err: z.ZodError): string {
+  const issue = err.issues[0];
+  return issue ? issue.message : '数据有误';
+}
+
+export function createEnterpriseImports(deps: { models: Models; logger: Logger }) {
+  const jobs = new Map<string, ImportJob>();
+
+  async function importRow(job: ImportJob, { line, row }: NumberedRow): Promise<void> {
+    const parsed = createEnterpriseSchema.safeParse(row);
+    if (!parsed.success) {
+      job.failed += 1;
+      if (job.errors.length < MAX_REPORTED_ERRORS)
+        job.errors.push({ row: line, message: firstIssue(parsed.error) });
+      return;
+    }
+    const { creditCode, ...fields } = parsed.data;
+    // Read first, so a row that changes nothing writes nothing (and does not touch updatedAt).
+    const known = await deps.models.Enterprise.findOne({ creditCode }).lean<Record<string, unknown>>();
+    if (known && Object.entries(fields).every(([k, v]) => known[k] === v)) {
+      job.unchanged += 1;
+      return;
+    }
+    const res = await deps.models.Enterprise.updateOne(
+      { creditCode },
+      { $set: fields },
+      { upsert: true, runValidators: true, setDefaultsOnInsert: true },
+    );
+    if (res.upsertedCount) job.created += 1;
+    else if (res.modifiedCount) job.updated += 1;
+    else job.unchanged += 1;
+  }
+
+  async function run(job: ImportJob, rows: NumberedRow[]): Promise<void> {
+    try {
+      for (const r of rows) {
+        try {
+          await importRow(job, r);
+        } catch (err) {
+          job.failed += 1;
+          const duplicate = (err as { code?: unknown }).code === 11000;
+          if (!duplicate) deps.logger.warn({ err, job: job.id, row: r.line }, 'enterprise import row failed');
+          if (job.errors.length < MAX_REPORTED_ERRORS)
+            job.errors.push({ row: r.line, message: duplicate ? '该信用代码同时被另一行导入' : '保存失败' });
+        }
+        job.done += 1;
+      }
+      job.status = 'done';
+    } catch (err) {
+      job.status = 'failed';
+      deps.logger.error({ err, job: job.id }, 'enterprise import failed');
+    } finally {
+      setTimeout(() => jobs.delete(job.id), RETENTION_MS).unref();
+    }
+  }
+
+  return {
+    async start(actor: Actor, fileName: string, bytes: Buffer) {
+      let rows: NumberedRow[];
+      try {
+        rows = await parseEnterpriseFile(fileName, bytes);
+      } catch (err) {
+        if (err instanceof ImportFileError) throw badRequest(err.message, 'invalid_file');
+        throw err;
+      }
+      if (rows.length === 0) throw badRequest('文件中没有数据行', 'invalid_file');
+      if (rows.length > MAX_IMPORT_ROWS)
+        throw badRequest(`一次最多导入${MAX_IMPORT_ROWS}行，请分批导入`, 'too_many_rows');
+      const job: ImportJob = {
+        id: randomBytes(12).toString('hex'),
+        ownerId: actor.id,
+        status: 'running',
+        total: rows.length,
+        done: 0,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        failed: 0,
+        errors: [],
+      };
+      jobs.set(job.id, job);
+      void run(job, rows);
+      return { id: job.id, total: job.total };
+    },
+    status(id: string, actor: Actor): Omit<ImportJob, 'ownerId'> {
+      const job = jobs.get(id);
+      if (!job || (job.ownerId !== actor.id && actor.role !== 'admin'))
+        throw notFound('导入任务不存在或已过期');
+      const { ownerId: _owner, ...rest } = job;
+      return { ...rest, errors: [...rest.errors] };
+    },
+  };
+}

@@ -1,0 +1,254 @@
+// The leader dashboard's figures: runs the KPI pipelines (kpi.pipeline.ts) for a period and the one before it,
+// names the groups, and turns the counts into the rows of GET /api/kpis. Each row also carries the issue-list
+// filters behind its numbers (`drill`), so the dashboard opens exactly the issues a figure counts.
+import { Types } from 'mongoose';
+import { CATEGORY_LABELS } from '../../config/categories.ts';
+import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
+import {
+  addKpiCounts,
+  countRepeats,
+  emptyKpiCounts,
+  kpiReportOf,
+  KPI_COUNT_FIELDS,
+  type KpiCounts,
+} from '../../shared/kpi.ts';
+import {
+  CHANNEL_LABELS,
+  ISSUE_STATES,
+  TERMINAL_STATES,
+  type CategoryId,
+  type ChannelId,
+  type IssueState,
+} from '../../shared/states.ts';
+import type { Models } from '../models/index.ts';
+import { countsPipeline, repeatsPipeline, type KpiGroupBy, type KpiPeriod } from './kpi.pipeline.ts';
+
+/** Counts plus the volume figures that are not rates. */
+export interface GroupCounts extends KpiCounts {
+  open: number;
+  overdue: number;
+}
+
+export interface KpiFigures {
+  received: number;
+  closed: number;
+  backlog: number;
+  overdue: number;
+  signTimelyRate: number | null;
+  onTimeRate: number | null;
+  satisfactionRate: number | null;
+  oneTimeRate: number | null;
+  repeatRate: number | null;
+  returnRate: number | null;
+  rectificationRate: number | null;
+}
+
+export interface KpiRow extends KpiFigures {
+  key: string | null;
+  name: string;
+  /** Query strings for GET /api/issues listing the issues behind received, closed, backlog and overdue. */
+  drill: Record<'received' | 'closed' | 'backlog' | 'overdue', string>;
+}
+
+export interface KpiSet {
+  items: KpiRow[];
+  totals: KpiFigures & { drill: KpiRow['drill'] };
+}
+
+export interface KpiResult extends KpiSet {
+  groupBy: KpiGroupBy;
+  from: string;
+  to: string;
+  previous: KpiSet & { from: string; to: string };
+}
+
+/** States of an issue still being worked on (the backlog). */
+export const OPEN_STATES: readonly IssueState[] = Object.freeze(
+  ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s)),
+);
+
+export function figuresOf(c: GroupCounts): KpiFigures {
+  const r = kpiReportOf(c);
+  return {
+    // Merged duplicates are one problem reported twice: not counted as received.
+    received: c.counted,
+    closed: c.closed,
+    backlog: c.open,
+    overdue: c.overdue,
+    signTimelyRate: r.signTimeliness.rate,
+    onTimeRate: r.onTimeCompletion.rate,
+    satisfactionRate: r.satisfaction.rate,
+    oneTimeRate: r.oneTimeResolution.rate,
+    repeatRate: r.repeatComplaint.rate,
+    returnRate: r.returnRate.rate,
+    rectificationRate: r.rectification.rate,
+  };
+}
+
+const GROUP_QUERY_PARAM: Readonly<Record<KpiGroupBy, string>> = Object.freeze({
+  unit: 'unitId',
+  region: 'region',
+  category: 'category',
+  channel: 'channel',
+});
+
+/**
+ * The list filters behind a row: created in the period (the list's `to` is inclusive, so the last
+ * millisecond), the group's value, and the state or light each figure counts. Issues not yet dispatched
+ * (no unit) have no unit filter to name, so their unit row drills to the 待受理 list.
+ */
+export function drillOf(
+  groupBy: KpiGroupBy | undefined,
+  key: string | null,
+  period: KpiPeriod,
+): KpiRow['drill'] {
+  const base = new URLSearchParams({
+    from: period.from.toISOString(),
+    to: new Date(period.to.getTime() - 1).toISOString(),
+  });
+  if (groupBy && key !== null) base.set(GROUP_QUERY_PARAM[groupBy], key);
+  const received = new URLSearchParams(base);
+  const notMerged = [...OPEN_STATES, 'closed', 'rejected'];
+  if (groupBy === 'unit' && key === null) received.set('state', 'received');
+  else received.set('state', notMerged.join(','));
+  const withState = (state: string, extra: Record<string, string> = {}) => {
+    const p = new URLSearchParams(base);
+    p.set('state', groupBy === 'unit' && key === null ? 'received' : state);
+    for (const [k, v] of Object.entries(extra)) p.set(k, v);
+    return p.toString();
+  };
+  return {
+    received: received.toString(),
+    closed: withState('closed'),
+    backlog: withState(OPEN_STATES.join(',')),
+    overdue: withState(OPEN_STATES.join(','), { warning: 'overdue' }),
+  };
+}
+
+type Row = Record<string, unknown> & { _id: unknown };
+
+function countsOf(row: Row | undefined): GroupCounts {
+  const c = { ...emptyKpiCounts(), open: 0, overdue: 0 } as GroupCounts;
+  if (!row) return c;
+  for (const f of [...KPI_COUNT_FIELDS, 'open', 'overdue'] as const) {
+    if (f !== 'repeats') c[f] = Number(row[f] ?? 0);
+  }
+  return c;
+}
+
+const keyOf = (value: unknown): string | null => (value == null ? null : String(value));
+
+export interface KpiDeps {
+  models: Models;
+}
+
+/** Counts per group for one period, repeats included. */
+async function countPeriod(
+  deps: KpiDeps,
+  groupBy: KpiGroupBy,
+  period: KpiPeriod,
+  scope: Record<string, unknown>,
+): Promise<{ groups: Map<string | null, GroupCounts>; totals: GroupCounts }> {
+  const issues = deps.models.Issue.collection;
+  const [rows, repeatRows] = await Promise.all([
+    issues.aggregate<Row>(countsPipeline(groupBy, period, scope)).toArray(),
+    issues.aggregate<Row>(repeatsPipeline(groupBy, period, scope)).toArray(),
+  ]);
+  const groups = new Map<string | null, GroupCounts>();
+  for (const row of rows) groups.set(keyOf(row._id), countsOf(row));
+  let totalRepeats = 0;
+  for (const row of repeatRows) {
+    const items = row.items as { t: Date; g: unknown }[];
+    totalRepeats += countRepeats(items.map((i) => new Date(i.t).getTime()));
+    // Within a group, as kpisBy counts them: only earlier issues of the same group make a repeat.
+    const byGroup = new Map<string | null, number[]>();
+    for (const i of items) {
+      const k = keyOf(i.g);
+      const list = byGroup.get(k) ?? byGroup.set(k, []).get(k)!;
+      list.push(new Date(i.t).getTime());
+    }
+    for (const [k, times] of byGroup) {
+      const g = groups.get(k);
+      if (g && times.length > 1) g.repeats += countRepeats(times);
+    }
+  }
+  let totals = { ...emptyKpiCounts(), open: 0, overdue: 0 } as GroupCounts;
+  for (const g of groups.values()) {
+    totals = { ...addKpiCounts(totals, g), open: totals.open + g.open, overdue: totals.overdue + g.overdue };
+  }
+  totals.repeats = totalRepeats;
+  return { groups, totals };
+}
+
+/** Display names of a grouping's keys. */
+async function namesOf(deps: KpiDeps, groupBy: KpiGroupBy, keys: (string | null)[]) {
+  const names = new Map<string | null, string>();
+  if (groupBy === 'unit') {
+    const ids = keys.filter((k): k is string => k !== null).map((k) => new Types.ObjectId(k));
+    const units = await deps.models.Unit.find({ _id: { $in: ids } }, { name: 1 }).lean();
+    for (const u of units) names.set(String(u._id), u.name);
+    names.set(null, '未分派');
+  }
+  for (const k of keys) {
+    if (names.has(k)) continue;
+    const label =
+      k === null
+        ? '未知'
+        : groupBy === 'region'
+          ? REGION_LABELS[k as RegionCode]
+          : groupBy === 'category'
+            ? CATEGORY_LABELS[k as CategoryId]
+            : groupBy === 'channel'
+              ? CHANNEL_LABELS[k as ChannelId]
+              : undefined;
+    names.set(k, label ?? k ?? '未知');
+  }
+  return names;
+}
+
+async function kpiSet(
+  deps: KpiDeps,
+  groupBy: KpiGroupBy,
+  period: KpiPeriod,
+  scope: Record<string, unknown>,
+): Promise<KpiSet> {
+  const { groups, totals } = await countPeriod(deps, groupBy, period, scope);
+  const names = await namesOf(deps, groupBy, [...groups.keys()]);
+  const items = [...groups]
+    .map(([key, c]) => ({
+      key,
+      name: names.get(key) ?? String(key),
+      ...figuresOf(c),
+      drill: drillOf(groupBy, key, period),
+    }))
+    .sort((a, b) => b.received - a.received || a.name.localeCompare(b.name, 'zh-CN'));
+  return { items, totals: { ...figuresOf(totals), drill: drillOf(undefined, null, period) } };
+}
+
+/** The period of the same length just before `period`, for trends. */
+export function previousPeriod(period: KpiPeriod): KpiPeriod {
+  const span = period.to.getTime() - period.from.getTime();
+  return { from: new Date(period.from.getTime() - span), to: period.from };
+}
+
+/**
+ * KPIs per group for a period and the period before it. `scope` narrows the issues (a county leader's
+ * region); it must be an equality on a field the issue has, so the createdAt index still bounds the scan.
+ */
+export async function computeKpiResult(
+  deps: KpiDeps,
+  groupBy: KpiGroupBy,
+  period: KpiPeriod,
+  scope: Record<string, unknown> = {},
+): Promise<KpiResult> {
+  const prev = previousPeriod(period);
+  const current = await kpiSet(deps, groupBy, period, scope);
+  const previous = await kpiSet(deps, groupBy, prev, scope);
+  return {
+    groupBy,
+    from: period.from.toISOString(),
+    to: period.to.toISOString(),
+    ...current,
+    previous: { from: prev.from.toISOString(), to: prev.to.toISOString(), ...previous },
+  };
+}

@@ -1,0 +1,92 @@
+// The data of the printable monthly report (营商环境月度分析): the month's KPIs against the month before, the
+// categories raised most, a category × region heat map of volumes, the departments ranked by on-time
+// completion, and the escalated and leader-tier issues still awaiting coordination.
+import { CATEGORY_LABELS } from '../../config/categories.ts';
+import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
+import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
+import type { IssueDoc } from '../models/index.ts';
+import { computeKpiResult, OPEN_STATES, type KpiDeps, type KpiRow } from './kpi.query.ts';
+import type { KpiPeriod } from './kpi.pipeline.ts';
+
+export const TOP_CATEGORIES = 5;
+export const AWAITING_LIMIT = 50;
+
+/** Worst first: the lowest on-time rate leads; groups with nothing closed (null) go last. */
+export function rankByOnTime(rows: KpiRow[]): KpiRow[] {
+  const rate = (r: KpiRow) => r.onTimeRate ?? Number.POSITIVE_INFINITY;
+  return [...rows].sort((a, b) => rate(a) - rate(b) || b.received - a.received);
+}
+
+async function heatMap(deps: KpiDeps, period: KpiPeriod, scope: Record<string, unknown>) {
+  const rows = await deps.models.Issue.collection
+    .aggregate<{ _id: { c: CategoryId; r: string }; n: number }>([
+      { $match: { createdAt: { $gte: period.from, $lt: period.to }, ...scope, state: { $ne: 'merged' } } },
+      { $group: { _id: { c: '$category', r: '$region' }, n: { $sum: 1 } } },
+    ])
+    .toArray();
+  const regions = [...new Set(rows.map((r) => r._id.r))].sort();
+  const index = new Map(rows.map((r) => [`${r._id.c}|${r._id.r}`, Number(r.n)]));
+  return {
+    categories: CATEGORY_IDS.map((id) => ({ id, name: CATEGORY_LABELS[id] })),
+    regions: regions.map((id) => ({ id, name: REGION_LABELS[id as RegionCode] ?? id })),
+    /** cells[category][region]: issues received. */
+    cells: CATEGORY_IDS.map((c) => regions.map((r) => index.get(`${c}|${r}`) ?? 0)),
+  };
+}
+
+/** Open issues at the leader tier or in consultation, oldest due first: each on an index of its own. */
+async function awaitingCoordination(deps: KpiDeps, scope: Record<string, unknown>) {
+  const open = { $in: [...OPEN_STATES] };
+  const docs = await deps.models.Issue.find(
+    { $or: [{ tier: 'leader', state: open }, { state: 'consulting' }], ...scope },
+    {
+      number: 1,
+      title: 1,
+      enterpriseName: 1,
+      unitName: 1,
+      tier: 1,
+      state: 1,
+      warning: 1,
+      dueAt: 1,
+      createdAt: 1,
+    },
+  )
+    .sort({ createdAt: -1, _id: -1 })
+    .limit(AWAITING_LIMIT)
+    .lean<IssueDoc[]>();
+  return docs.map((d) => ({
+    id: String(d._id),
+    number: d.number,
+    title: d.title,
+    enterpriseName: d.enterpriseName,
+    unitName: d.unitName,
+    tier: d.tier,
+    state: d.state,
+    warning: d.warning,
+    dueAt: d.dueAt ? d.dueAt.toISOString() : null,
+  }));
+}
+
+export async function monthlyReport(
+  deps: KpiDeps,
+  month: string,
+  period: KpiPeriod,
+  scope: Record<string, unknown> = {},
+) {
+  const byUnit = await computeKpiResult(deps, 'unit', period, scope);
+  const byCategory = await computeKpiResult(deps, 'category', period, scope);
+  const topCategories = [...byCategory.items]
+    .sort((a, b) => b.received - a.received)
+    .slice(0, TOP_CATEGORIES);
+  return {
+    month,
+    from: byUnit.from,
+    to: byUnit.to,
+    totals: byUnit.totals,
+    previous: { from: byUnit.previous.from, to: byUnit.previous.to, totals: byUnit.previous.totals },
+    topCategories,
+    heatMap: await heatMap(deps, period, scope),
+    ranking: rankByOnTime(byUnit.items.filter((r) => r.key !== null)),
+    awaitingCoordination: await awaitingCoordination(deps, scope),
+  };
+}

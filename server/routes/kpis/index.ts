@@ -1,0 +1,53 @@
+// /api/kpis (the leader dashboard's figures, DESIGN §10) and its Excel export; /api/reports/monthly (营商环境
+// 月度分析). Thin: parse the period, run the KPI query, present.
+import { Router } from 'express';
+import { requirePolicy } from '../../auth/staff.middleware.ts';
+import type { AppContext } from '../../http/app-context.ts';
+import { actorOf } from '../../http/request-context.ts';
+import { writeKpiWorkbook } from '../../kpi/kpi-export.ts';
+import { KPI_GROUP_BYS } from '../../kpi/kpi.pipeline.ts';
+import { computeKpiResult } from '../../kpi/kpi.query.ts';
+import { monthPeriod } from '../../kpi/kpi-period.ts';
+import { monthlyReport } from '../../kpi/monthly-report.query.ts';
+import { canViewKpis, kpiScopeOf } from '../../policies/index.ts';
+import { chinaDateKey as dayOf } from '../../../shared/calendar.ts';
+import { kpiExportQuery, kpiQuery, monthlyReportQuery } from './kpis.schema.ts';
+
+export function createKpisRouter(ctx: AppContext): Router {
+  const router = Router();
+  const now = () => ctx.clock.now();
+  router.use(ctx.requireStaff, requirePolicy(canViewKpis));
+
+  router.get('/', async (req, res) => {
+    const q = kpiQuery(now).parse(req.query);
+    const result = await computeKpiResult(ctx, q.groupBy, q, kpiScopeOf(actorOf(req)));
+    res.json(result);
+  });
+
+  router.get('/export.xlsx', async (req, res) => {
+    const period = kpiExportQuery(now).parse(req.query);
+    const scope = kpiScopeOf(actorOf(req));
+    const results = [];
+    for (const groupBy of KPI_GROUP_BYS) results.push(await computeKpiResult(ctx, groupBy, period, scope));
+    const label = `${dayOf(period.from)} 至 ${dayOf(new Date(period.to.getTime() - 1))}`;
+    const file = `kpi-${dayOf(period.from)}-${dayOf(new Date(period.to.getTime() - 1))}.xlsx`;
+    res.set('Cache-Control', 'no-store');
+    res.attachment(file);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    await writeKpiWorkbook(results, { label }, res);
+    res.end();
+  });
+
+  return router;
+}
+
+/** GET /api/reports/monthly?month=YYYY-MM: the 营商环境月度分析 page's data. */
+export function createReportsRouter(ctx: AppContext): Router {
+  const router = Router();
+  router.use(ctx.requireStaff, requirePolicy(canViewKpis));
+  router.get('/monthly', async (req, res) => {
+    const month = monthlyReportQuery(() => ctx.clock.now()).parse(req.query);
+    res.json(await monthlyReport(ctx, month, monthPeriod(month), kpiScopeOf(actorOf(req))));
+  });
+  return router;
+}

@@ -1,0 +1,101 @@
+// The to-do queues of the workbench (issue 9): which issues each queue holds, for whom, and in which order.
+// Pure: GET /api/workbench counts them and GET /api/issues?queue= lists them with the same conditions. Every
+// condition starts with an equality the list indexes lead with (issue.model.ts), so counts and pages are served
+// by an index (test/api/issues/list-plans.test.ts).
+import { CENTRE_ROLES, UNIT_ROLES, type Actor } from '../../shared/roles.ts';
+import { ISSUE_STATES, TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
+import { HAS_CONSULT_UNITS } from '../policies/issue.policy.ts';
+
+export const UNIT_QUEUES = [
+  'toSign',
+  'inProgress',
+  'dueSoon',
+  'overdue',
+  'returned',
+  'consultInput',
+  'rectify',
+] as const;
+export const CENTRE_QUEUES = ['triage', 'verify', 'callback', 'deadLetters'] as const;
+export const QUEUE_IDS = [...UNIT_QUEUES, ...CENTRE_QUEUES] as const;
+export type QueueId = (typeof QUEUE_IDS)[number];
+
+export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
+  toSign: '待签收',
+  inProgress: '办理中',
+  dueSoon: '即将到期',
+  overdue: '已超期',
+  returned: '答复被退回',
+  consultInput: '待会商意见',
+  rectify: '差评整改',
+  triage: '待受理分办',
+  verify: '待审核答复',
+  callback: '待回访',
+  deadLetters: '接入失败',
+});
+
+/** The list order each queue opens in: deadlines first where the issues have one. */
+export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Object.freeze({
+  toSign: 'dueAt',
+  inProgress: 'dueAt',
+  dueSoon: 'dueAt',
+  overdue: 'dueAt',
+  returned: 'dueAt',
+  consultInput: 'createdAt',
+  rectify: 'dueAt',
+  triage: 'createdAt',
+  verify: 'createdAt',
+  callback: 'createdAt',
+  deadLetters: 'createdAt',
+});
+
+const OPEN: readonly IssueState[] = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
+
+/** The queues an actor works from (none for roles without a to-do list). */
+export function queuesOf(actor: Actor): readonly QueueId[] {
+  if (UNIT_ROLES.includes(actor.role) && actor.unitId) return UNIT_QUEUES;
+  if (CENTRE_ROLES.includes(actor.role)) return CENTRE_QUEUES;
+  return [];
+}
+
+type Filter = Record<string, unknown>;
+
+/**
+ * The issue conditions of one of the actor's queues; undefined when the queue is not theirs or is not a list
+ * of issues (dead letters live in the raw inbox). A unit's queues are within its own issues, so they imply the
+ * actor's visibility.
+ */
+export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
+  if (!queuesOf(actor).includes(id)) return undefined;
+  const unitId = actor.unitId;
+  const mine = (state: IssueState | { $in: readonly IssueState[] }, extra: Filter = {}) => ({
+    unitId,
+    state,
+    ...extra,
+  });
+  switch (id) {
+    case 'toSign':
+      return mine('dispatched');
+    case 'inProgress':
+      return mine('in_progress');
+    case 'dueSoon':
+      return mine({ $in: OPEN }, { warning: { $in: ['yellow', 'red'] } });
+    case 'overdue':
+      return mine({ $in: OPEN }, { warning: { $in: ['overdue'] } });
+    case 'returned':
+      // Being handled again after the centre sent the unit's reply back.
+      return mine('in_progress', { 'timeline.action': 'send_back' });
+    case 'consultInput':
+      return { consultUnitIds: unitId, ...HAS_CONSULT_UNITS, state: 'consulting' };
+    case 'rectify':
+      // Redone after a bad rating judged reasonable.
+      return mine('in_progress', { redoCount: { $gt: 0 } });
+    case 'triage':
+      return { state: 'received' };
+    case 'verify':
+      return { state: 'replied' };
+    case 'callback':
+      return { state: 'awaiting_rating', callbackRequested: true };
+    case 'deadLetters':
+      return undefined;
+  }
+}

@@ -1,0 +1,71 @@
+// GET /api/workbench: the count of each of the caller's to-do queues (queues.ts), and for a unit head the load
+// of each person in the unit. Every count is an indexed count of the queue's own conditions.
+//
+// Issues record no assignee: the person responsible for an issue is whoever signed for it (its last `sign`
+// event), so a unit's load is its open issues grouped by signer; dispatched issues not yet signed are the
+// unit's unassigned work.
+import { Types } from 'mongoose';
+import type { Actor } from '../../shared/roles.ts';
+import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
+import type { IssueDoc, Models } from '../models/index.ts';
+import { QUEUE_LABELS, queueFilter, queuesOf } from './queues.ts';
+
+export interface WorkbenchDeps {
+  models: Models;
+  /** Failed inbound messages awaiting retry (the intake hub's raw inbox); absent: the count is null. */
+  deadLetterCount?: () => Promise<number>;
+}
+
+export interface HandlerLoad {
+  userId: string;
+  name: string;
+  open: number;
+  overdue: number;
+}
+
+const OPEN = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
+
+/** The actor id of an issue's last sign-for, if any. */
+export function signerOf(timeline: readonly { action: string; actorId: string }[]): string | undefined {
+  for (let i = timeline.length - 1; i >= 0; i--)
+    if (timeline[i].action === 'sign') return timeline[i].actorId;
+  return undefined;
+}
+
+async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> {
+  const unit = new Types.ObjectId(unitId);
+  const [people, issues] = await Promise.all([
+    models.User.find(
+      { unitId: unit, role: { $in: ['handler', 'unit_head'] }, disabled: { $ne: true } },
+      { name: 1 },
+    ).lean(),
+    models.Issue.find({ unitId: unit, state: { $in: OPEN } }, { timeline: 1, warning: 1 }).lean<
+      Pick<IssueDoc, 'timeline' | 'warning'>[]
+    >(),
+  ]);
+  const load = new Map(
+    people.map((p) => [String(p._id), { userId: String(p._id), name: p.name, open: 0, overdue: 0 }]),
+  );
+  for (const issue of issues) {
+    const who = load.get(signerOf(issue.timeline) ?? '');
+    if (!who) continue;
+    who.open += 1;
+    if (issue.warning === 'overdue') who.overdue += 1;
+  }
+  return [...load.values()].sort((a, b) => b.open - a.open || a.name.localeCompare(b.name, 'zh-CN'));
+}
+
+export async function workbenchOf(deps: WorkbenchDeps, actor: Actor) {
+  const queues = await Promise.all(
+    queuesOf(actor).map(async (id) => {
+      const filter = queueFilter(actor, id);
+      let count: number | null = null;
+      if (filter) count = await deps.models.Issue.countDocuments(filter);
+      else if (id === 'deadLetters' && deps.deadLetterCount) count = await deps.deadLetterCount();
+      return { id, label: QUEUE_LABELS[id], count };
+    }),
+  );
+  if (actor.role === 'unit_head' && actor.unitId)
+    return { queues, load: await unitLoad(deps.models, actor.unitId) };
+  return { queues };
+}

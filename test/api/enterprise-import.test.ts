@@ -1,0 +1,132 @@
+// Enterprise import from CSV (UTF-8 and GBK) and XLSX: new enterprises registered, known credit codes updated,
+// a second import of the same file changes nothing, bad rows reported by row number with the reason.
+import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import request from 'supertest';
+import { makeCreditCode } from '../../shared/credit-code.ts';
+import { expectError, useTestApp } from './helpers.ts';
+
+describe('api: enterprise import (POST /api/enterprises/imports)', function () {
+  this.timeout(60_000);
+  const t = useTestApp();
+  const A = makeCreditCode('91330523MA7XMP001');
+  const B = makeCreditCode('91330523MA7XMP002');
+
+  const upload = async (name: string, bytes: Buffer, as = 'clerk') =>
+    request(t.app)
+      .post('/api/enterprises/imports')
+      .set(await t.auth(as))
+      .attach('file', bytes, name);
+
+  const accepted = async (name: string, bytes: Buffer) => {
+    const res = await upload(name, bytes);
+    if (res.status !== 202) throw new Error(`import ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body as { id: string; total: number };
+  };
+
+  async function finished(id: string, as = 'clerk') {
+    for (let i = 0; i < 300; i++) {
+      const res = await request(t.app)
+        .get(`/api/enterprises/imports/${id}`)
+        .set(await t.auth(as))
+        .expect(200);
+      if (res.body.status !== 'running') return res.body;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('import did not finish');
+  }
+
+  const csv = (known: { creditCode: string; name: string }) =>
+    [
+      '统一社会信用代码,企业名称,所在区县,行业,地址,负责人,手机号',
+      `${A},安吉竹韵家居有限公司,安吉县,家具制造,安吉县递铺街道1号,张三,13800000001`,
+      `${B},德清新材料科技有限公司,deqing,新材料,,李四,13800000002`,
+      '91330523MA7XMP00X,校验位错误的企业,安吉县,,,,13800000003',
+      `${makeCreditCode('91330523MA7XMP004')},缺手机号的企业,安吉县,,,,`,
+      `${known.creditCode},${known.name}（更名）,anji,,,,13800000009`,
+    ].join('\r\n');
+
+  it('registers new enterprises, updates known ones, reports bad rows; a second run changes nothing', async () => {
+    const known = t.seed!.enterprises.find((e) => e.region === 'anji')!;
+    const file = Buffer.from(`\uFEFF${csv(known)}`, 'utf8');
+    const start = await accepted('企业名单.csv', file);
+    expect(start.total).to.equal(5);
+    const first = await finished(start.id);
+    expect(first).to.include({ status: 'done', total: 5, done: 5, created: 2, updated: 1, failed: 2 });
+    expect(first.errors).to.deep.equal([
+      { row: 4, message: '统一社会信用代码无效（应为18位且校验位正确）' },
+      { row: 5, message: '请输入手机号' },
+    ]);
+    const a = await t.models.Enterprise.findOne({ creditCode: A }).lean();
+    expect(a).to.include({
+      name: '安吉竹韵家居有限公司',
+      region: 'anji',
+      industry: '家具制造',
+      mobile: '13800000001',
+    });
+    expect(a!.qrToken).to.have.length.above(40);
+    const renamed = await t.models.Enterprise.findById(known._id).lean();
+    expect(renamed!.name).to.equal(`${known.name}（更名）`);
+    expect(renamed!.qrToken).to.equal(known.qrToken);
+
+    t.clock.advance(3600_000);
+    const again = await finished((await accepted('企业名单.csv', file)).id);
+    expect(again).to.include({ created: 0, updated: 0, unchanged: 3, failed: 2 });
+    expect(await t.models.Enterprise.countDocuments({ creditCode: { $in: [A, B] } })).to.equal(2);
+  });
+
+  it('reads GBK CSV (as Excel saves it) and XLSX with English headings', async () => {
+    const C = makeCreditCode('91330523MA7XMP005');
+    const gbk = iconv.encode(
+      `统一社会信用代码,企业名称,所在区县,手机号\r\n${C},长兴光伏电力有限公司,长兴县,13900000005\r\n`,
+      'gbk',
+    );
+    expect(await finished((await accepted('名单.csv', gbk)).id)).to.include({ created: 1 });
+    expect((await t.models.Enterprise.findOne({ creditCode: C }).lean())!.name).to.equal(
+      '长兴光伏电力有限公司',
+    );
+
+    const D = makeCreditCode('91330523MA7XMP006');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.addRow(['creditCode', 'name', 'region', 'mobile']);
+    ws.addRow([]);
+    ws.addRow([D, '南浔机电有限公司', 'nanxun', '13900000006']);
+    ws.addRow([D.slice(0, 17), '短码企业', 'nanxun', '13900000007']);
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    const done = await finished((await accepted('list.xlsx', xlsx)).id);
+    expect(done).to.include({ created: 1, failed: 1 });
+    expect(done.errors[0].row).to.equal(4);
+  });
+
+  it('400 for a missing file, a foreign format or no credit-code column; 403 for handlers; 404 for unknown jobs', async () => {
+    expectError(
+      await request(t.app)
+        .post('/api/enterprises/imports')
+        .set(await t.auth('clerk'))
+        .send({}),
+      400,
+      'invalid_file',
+    );
+    expectError(await upload('list.txt', Buffer.from('a,b')), 400, 'invalid_file');
+    expectError(
+      await upload('list.csv', Buffer.from('名称,手机号\r\n某企业,13800000000')),
+      400,
+      'invalid_file',
+    );
+    expectError(await upload('list.csv', Buffer.from('x'), 'handler-city-tax'), 403, 'forbidden');
+    expectError(
+      await request(t.app)
+        .get('/api/enterprises/imports/0123456789abcdef01234567')
+        .set(await t.auth('clerk')),
+      404,
+      'not_found',
+    );
+    const template = await request(t.app)
+      .get('/api/enterprises/imports/template.csv')
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(template.text).to.contain('统一社会信用代码,企业名称');
+  });
+});

@@ -1,0 +1,77 @@
+// The enterprise directory for the management screens: paging by cursor through a filter, the industry and
+// provisional filters, and an enterprise's issue counts and KPIs on its detail.
+import { expect } from 'chai';
+import request from 'supertest';
+import { expectError } from './helpers.ts';
+import { enterpriseIn, useIssueApp } from './issues/fixtures.ts';
+import { insertKpiIssues } from './kpi-fixture.ts';
+
+describe('api: enterprise directory (paging, filters, issue figures)', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+
+  before(async () => {
+    await insertKpiIssues(t);
+  });
+
+  const list = async (qs: string, as = 'clerk') => {
+    const res = await request(t.app)
+      .get(`/api/enterprises?${qs}`)
+      .set(await t.auth(as));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return res.body as { items: { id: string; name: string; region: string }[]; next?: string };
+  };
+
+  it('pages through a region by name with `next`, every enterprise once, in order', async () => {
+    const expected = t.data.enterprises
+      .filter((e) => e.region === 'anji')
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : String(a._id) < String(b._id) ? -1 : 1))
+      .map((e) => String(e._id));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await list(`region=anji&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.items.length).to.be.at.most(7);
+      seen.push(...page.items.map((i) => i.id));
+      cursor = page.next;
+    } while (cursor);
+    expect(seen).to.deep.equal(expected);
+  });
+
+  it('filters by industry and by provisional', async () => {
+    const industry = t.data.enterprises[3].industry;
+    const want = t.data.enterprises.filter((e) => e.industry === industry).length;
+    const page = await list(`industry=${encodeURIComponent(industry)}&limit=100`);
+    expect(page.items).to.have.length(Math.min(want, 100));
+    const target = t.data.enterprises[5];
+    await t.models.Enterprise.collection.updateOne({ _id: target._id }, { $set: { provisional: true } });
+    expect((await list('provisional=1')).items.map((i) => i.id)).to.deep.equal([String(target._id)]);
+    expect((await list('provisional=0&limit=100')).items.map((i) => i.id)).to.not.include(String(target._id));
+  });
+
+  it('400 for a bad cursor or flag', async () => {
+    const auth = await t.auth('clerk');
+    expectError(await request(t.app).get('/api/enterprises?cursor=xyz').set(auth), 400, 'invalid_cursor');
+    expectError(
+      await request(t.app).get('/api/enterprises?provisional=maybe').set(auth),
+      400,
+      'validation_failed',
+    );
+  });
+
+  it("the detail carries the enterprise's issue counts and KPIs (shared/kpi.ts over its issues)", async () => {
+    const e = enterpriseIn(t, 'deqing', 0);
+    const res = await request(t.app)
+      .get(`/api/enterprises/${String(e._id)}`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    // I1, I2 and I8 closed, I9 dispatched (kpi-fixture.ts).
+    expect(res.body.issueStats).to.deep.include({ total: 4, open: 1, closed: 3, overdue: 0 });
+    expect(res.body.issueStats.byState).to.deep.equal({ closed: 3, dispatched: 1 });
+    expect(res.body.issueStats.kpis).to.include({
+      satisfactionRate: 2 / 3,
+      onTimeRate: 2 / 3,
+      returnRate: 0.25,
+    });
+  });
+});

@@ -1,0 +1,263 @@
+// GET /api/kpis against figures worked out by hand from the fixed issues of kpi-fixture.ts, and against
+// shared/kpi.ts (kpisBy / computeKpis) over the same issues for every grouping; roles, scope and bad input.
+import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import request from 'supertest';
+import { computeKpis, kpisBy, type KpiIssue } from '../../shared/kpi.ts';
+import type { IssueDoc } from '../../server/models/index.ts';
+import { expectError } from './helpers.ts';
+import { useIssueApp } from './issues/fixtures.ts';
+import { insertKpiIssues, MARCH, type KpiFixture } from './kpi-fixture.ts';
+
+const RATE_OF = {
+  signTimelyRate: 'signTimeliness',
+  onTimeRate: 'onTimeCompletion',
+  satisfactionRate: 'satisfaction',
+  oneTimeRate: 'oneTimeResolution',
+  repeatRate: 'repeatComplaint',
+  returnRate: 'returnRate',
+  rectificationRate: 'rectification',
+} as const;
+
+describe('GET /api/kpis', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+  let f: KpiFixture;
+
+  before(async () => {
+    f = await insertKpiIssues(t);
+    const leader = await t.models.User.findOne({ username: 'leader' }).lean();
+    const { _id: _drop, ...rest } = leader!;
+    await t.models.User.collection.insertOne({ ...rest, username: 'leader-anji', region: 'anji' });
+  });
+
+  const get = async (qs: string, as = 'leader', status?: number) => {
+    const res = await request(t.app)
+      .get(`/api/kpis?${qs}`)
+      .set(await t.auth(as));
+    if (status !== undefined && res.status !== status)
+      throw new Error(`${qs} as ${as}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res;
+  };
+
+  const march = `from=${MARCH.from}&to=${MARCH.to}`;
+
+  it('per unit, March: every figure as worked out by hand', async () => {
+    const res = await get(`groupBy=unit&${march}`, 'leader', 200);
+    const byKey = Object.fromEntries(res.body.items.map((i: { key: string }) => [String(i.key), i]));
+    expect(Object.keys(byKey)).to.have.members([f.unitA, f.unitB, 'null']);
+    expect(byKey[f.unitA]).to.include({
+      name: '市发展和改革委员会',
+      received: 3,
+      closed: 2,
+      backlog: 1,
+      overdue: 1,
+      signTimelyRate: 2 / 3,
+      onTimeRate: 0.5,
+      satisfactionRate: 0.5,
+      oneTimeRate: 0.5,
+      repeatRate: 1 / 3,
+      returnRate: 1 / 3,
+      rectificationRate: null,
+    });
+    expect(byKey[f.unitB]).to.include({
+      received: 2,
+      closed: 2,
+      backlog: 0,
+      overdue: 0,
+      signTimelyRate: 1,
+      onTimeRate: 1,
+      satisfactionRate: 2 / 3,
+      oneTimeRate: 0,
+      repeatRate: 0,
+      returnRate: 0,
+      rectificationRate: 1,
+    });
+    expect(byKey.null).to.include({
+      name: '未分派',
+      received: 1,
+      closed: 0,
+      backlog: 1,
+      signTimelyRate: null,
+      onTimeRate: null,
+      satisfactionRate: null,
+      repeatRate: 0,
+      returnRate: null,
+    });
+    expect(res.body.totals).to.include({
+      received: 6,
+      closed: 4,
+      backlog: 2,
+      overdue: 1,
+      signTimelyRate: 0.8,
+      onTimeRate: 0.75,
+      satisfactionRate: 0.6,
+      oneTimeRate: 0.25,
+      repeatRate: 1 / 6,
+      returnRate: 0.2,
+      rectificationRate: 1,
+    });
+  });
+
+  it('the previous period is the same length before `from` (February holds I8 only)', async () => {
+    const res = await get(`groupBy=unit&${march}`, 'leader', 200);
+    expect(res.body.previous.to).to.equal(res.body.from);
+    expect(res.body.previous.totals).to.include({
+      received: 1,
+      closed: 1,
+      onTimeRate: 1,
+      satisfactionRate: 1,
+    });
+    expect(res.body.previous.items).to.have.length(1);
+    expect(res.body.previous.items[0].key).to.equal(f.unitA);
+  });
+
+  it('every grouping agrees with shared/kpi.ts over the same issues', async () => {
+    const from = new Date('2026-02-28T16:00:00Z');
+    const to = new Date('2026-03-31T16:00:00Z');
+    const docs = await t.models.Issue.find({ createdAt: { $gte: from, $lt: to } }).lean<IssueDoc[]>();
+    const issues = docs.map(
+      (d) => ({ ...d, enterpriseId: String(d.enterpriseId) }) as unknown as KpiIssue & IssueDoc,
+    );
+    const fields = { unit: 'unitId', region: 'region', category: 'category', channel: 'channel' } as const;
+    for (const [groupBy, field] of Object.entries(fields)) {
+      const res = await get(`groupBy=${groupBy}&${march}`, 'leader', 200);
+      const expected = kpisBy(issues, (i) => String(i[field] ?? null));
+      expect(res.body.items.map((i: { key: string }) => String(i.key))).to.have.members(
+        Object.keys(expected),
+      );
+      for (const item of res.body.items) {
+        const want = expected[String(item.key)];
+        for (const [api, kpi] of Object.entries(RATE_OF))
+          expect(item[api], `${groupBy} ${item.key} ${api}`).to.equal(want[kpi].rate);
+      }
+      const all = computeKpis(issues);
+      for (const [api, kpi] of Object.entries(RATE_OF))
+        expect(res.body.totals[api], `${groupBy} totals ${api}`).to.equal(all[kpi].rate);
+    }
+  });
+
+  it('per region and channel: names and volumes; every row drills to the list behind it', async () => {
+    const res = await get(`groupBy=region&${march}`, 'leader', 200);
+    const deqing = res.body.items.find((i: { key: string }) => i.key === 'deqing');
+    expect(deqing).to.include({ name: '德清县', received: 4, closed: 4, backlog: 0 });
+    const list = await request(t.app)
+      .get(`/api/issues?${deqing.drill.closed}&limit=100`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(list.body.items).to.have.length(4);
+    const anji = res.body.items.find((i: { key: string }) => i.key === 'anji');
+    const anjiList = await request(t.app)
+      .get(`/api/issues?${anji.drill.received}&limit=100`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(anjiList.body.items.map((i: { id: string }) => i.id)).to.have.members([f.ids.I3, f.ids.I6]);
+    const byChannel = await get(`groupBy=channel&${march}`, 'leader', 200);
+    const window = byChannel.body.items.find((i: { key: string }) => i.key === 'window');
+    expect(window).to.include({ name: '综合窗口', received: 4 });
+    const overdue = await request(t.app)
+      .get(`/api/issues?${res.body.totals.drill.overdue}`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(overdue.body.items.map((i: { id: string }) => i.id)).to.deep.equal([f.ids.I3]);
+    const received = await request(t.app)
+      .get(`/api/issues?${res.body.totals.drill.received}&limit=100`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(received.body.items).to.have.length(6);
+  });
+
+  it('exports Excel: a sheet per grouping, the figures of the dashboard', async () => {
+    const res = await request(t.app)
+      .get(`/api/kpis/export.xlsx?${march}`)
+      .set(await t.auth('director'))
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(res.headers['content-type']).to.contain('spreadsheetml');
+    expect(res.headers['content-disposition']).to.contain('kpi-2026-03-01-2026-03-31.xlsx');
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.body as ArrayBuffer);
+    expect(wb.worksheets.map((w) => w.name)).to.deep.equal(['按部门', '按区域', '按类别', '按渠道']);
+    const rows = wb.getWorksheet('按部门')!.getSheetValues() as unknown[][];
+    const header = rows[2];
+    const drc = rows.find((r) => r?.[1] === '市发展和改革委员会')!;
+    expect(drc[header.indexOf('受理量')]).to.equal(3);
+    expect(drc[header.indexOf('按期办结率')]).to.equal(0.5);
+    const total = rows.find((r) => r?.[1] === '合计')!;
+    expect(total[header.indexOf('满意率')]).to.equal(0.6);
+    expect(rows.find((r) => r?.[1] === '未分派')![header.indexOf('满意率')]).to.equal('—');
+  });
+
+  it('the monthly report: KPIs, top categories, heat map, ranking, issues awaiting coordination', async () => {
+    const res = await request(t.app)
+      .get('/api/reports/monthly?month=2026-03')
+      .set(await t.auth('leader'))
+      .expect(200);
+    const r = res.body;
+    expect(r.month).to.equal('2026-03');
+    expect(r.totals).to.include({ received: 6, onTimeRate: 0.75 });
+    expect(r.previous.totals).to.include({ received: 1 });
+    expect(r.topCategories.map((c: { key: string; received: number }) => [c.key, c.received])).to.deep.equal([
+      ['policy', 3],
+      ['land', 2],
+      ['finance', 1],
+    ]);
+    const cell = (c: string, region: string) =>
+      r.heatMap.cells[r.heatMap.categories.findIndex((x: { id: string }) => x.id === c)][
+        r.heatMap.regions.findIndex((x: { id: string }) => x.id === region)
+      ];
+    expect(r.heatMap.regions.map((x: { name: string }) => x.name)).to.deep.equal(['安吉县', '德清县']);
+    expect([
+      cell('policy', 'deqing'),
+      cell('policy', 'anji'),
+      cell('land', 'deqing'),
+      cell('tax', 'anji'),
+    ]).to.deep.equal([2, 1, 1, 0]);
+    expect(r.ranking.map((u: { key: string }) => u.key)).to.deep.equal([f.unitA, f.unitB]);
+    expect(r.awaitingCoordination.map((i: { id: string }) => i.id)).to.deep.equal([f.ids.I3]);
+    expectError(
+      await request(t.app)
+        .get('/api/reports/monthly?month=2026-13')
+        .set(await t.auth('leader')),
+      400,
+      'validation_failed',
+    );
+    expectError(
+      await request(t.app)
+        .get('/api/reports/monthly')
+        .set(await t.auth('clerk')),
+      403,
+      'forbidden',
+    );
+  });
+
+  it('a county leader sees their county only', async () => {
+    const res = await get(`groupBy=region&${march}`, 'leader-anji', 200);
+    expect(res.body.items.map((i: { key: string }) => i.key)).to.deep.equal(['anji']);
+    expect(res.body.totals.received).to.equal(2);
+  });
+
+  it('defaults to the current month; leaders, the director, supervisors and admins may read it', async () => {
+    for (const who of ['leader', 'director', 'supervisor', 'admin']) {
+      const res = await get('', who, 200);
+      expect(res.body.groupBy).to.equal('unit');
+      expect(res.body.from).to.equal('2026-02-28T16:00:00.000Z');
+      expect(res.body.to).to.equal('2026-03-31T16:00:00.000Z');
+    }
+  });
+
+  it('401 without a token, 403 for desks and units, 400 for a bad grouping or period', async () => {
+    expectError(await request(t.app).get('/api/kpis'), 401, 'unauthorized');
+    for (const who of ['clerk', 'dispatcher', 'handler-city-drc', 'unithead-city-drc'])
+      expectError(await get('', who), 403, 'forbidden');
+    expectError(await get('groupBy=month'), 400, 'validation_failed');
+    expectError(await get('from=2026-03-10&to=2026-03-01'), 400, 'validation_failed');
+    expectError(await get('from=yesterday'), 400, 'validation_failed');
+    expectError(await get('from=2020-01-01&to=2026-01-01'), 400, 'validation_failed');
+  });
+});

@@ -1,0 +1,177 @@
+// GET /api/workbench (queue counts, a unit head's load) and GET /api/issues?queue= (the queues' issues), with
+// issues made through the API (intake, sign) and, for states that take many steps, written directly.
+import { expect } from 'chai';
+import request from 'supertest';
+import { expectError } from './helpers.ts';
+import {
+  enterpriseIn,
+  handlerOf,
+  must,
+  postIssue,
+  unitByCode,
+  unitHeadOf,
+  useIssueApp,
+} from './issues/fixtures.ts';
+import { fixtureIssueDoc } from './kpi-fixture.ts';
+
+const UNIT = 'deqing-centre';
+
+describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+  const ids: Record<string, string> = {};
+
+  before(async () => {
+    for (const name of ['a', 'b', 'c']) {
+      const res = await postIssue(t, 'dispatcher', {
+        category: 'land',
+        urgency: 'normal',
+        content: `厂房验收迟迟未办理，影响投产（${name}）`,
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      expect(res.body.state).to.equal('dispatched');
+      expect(res.body.unitId).to.equal(String(unitByCode(t, UNIT)._id));
+      ids[name] = res.body.id;
+    }
+    await must(t, handlerOf(UNIT), ids.a, 'sign');
+    const unit = unitByCode(t, UNIT);
+    const ent = enterpriseIn(t, 'deqing', 2);
+    const at = t.clock.now().toISOString();
+    const docs = {
+      overdue: { state: 'in_progress', warning: 'overdue' },
+      yellow: { state: 'in_progress', warning: 'yellow' },
+      redo: { state: 'in_progress', redoCount: 1 },
+      sentBack: { state: 'in_progress', timeline: [{ at: new Date(at), action: 'send_back', actorId: 'x' }] },
+      consulting: { state: 'consulting', consultUnitIds: [unit._id] },
+      received: { state: 'received', unit: null },
+      replied: { state: 'replied' },
+      callback: { state: 'awaiting_rating', callbackRequested: true },
+      rating: { state: 'awaiting_rating' },
+    };
+    const rows = Object.entries(docs).map(([k, o]) => {
+      const doc = fixtureIssueDoc({ unit, ent, createdAt: at, ...o });
+      ids[k] = String(doc._id);
+      return doc;
+    });
+    await t.models.Issue.collection.insertMany(rows);
+  });
+
+  const workbench = async (as: string) => {
+    const res = await request(t.app)
+      .get('/api/workbench')
+      .set(await t.auth(as));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return Object.fromEntries(res.body.queues.map((q: { id: string; count: number }) => [q.id, q.count]));
+  };
+
+  const queue = async (as: string, id: string) => {
+    const res = await request(t.app)
+      .get(`/api/issues?queue=${id}`)
+      .set(await t.auth(as));
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return res.body.items.map((i: { id: string }) => i.id);
+  };
+
+  it("a handler's queues: counts of their unit's issues", async () => {
+    expect(await workbench(handlerOf(UNIT))).to.deep.equal({
+      toSign: 2,
+      inProgress: 5,
+      dueSoon: 1,
+      overdue: 1,
+      returned: 1,
+      consultInput: 1,
+      rectify: 1,
+    });
+    const other = await workbench(handlerOf('city-drc'));
+    expect(other.toSign).to.equal(0);
+    expect(other.inProgress).to.equal(0);
+  });
+
+  it('each queue lists exactly the issues it counts, by deadline', async () => {
+    const h = handlerOf(UNIT);
+    expect(await queue(h, 'toSign')).to.have.members([ids.b, ids.c]);
+    expect(await queue(h, 'overdue')).to.deep.equal([ids.overdue]);
+    expect(await queue(h, 'dueSoon')).to.deep.equal([ids.yellow]);
+    expect(await queue(h, 'returned')).to.deep.equal([ids.sentBack]);
+    expect(await queue(h, 'consultInput')).to.deep.equal([ids.consulting]);
+    expect(await queue(h, 'rectify')).to.deep.equal([ids.redo]);
+    expect(await queue(h, 'inProgress')).to.have.members([
+      ids.a,
+      ids.overdue,
+      ids.yellow,
+      ids.redo,
+      ids.sentBack,
+    ]);
+    // Intake's issues are due at the end of their working days; the fixture's at the end of March.
+    const res = await request(t.app)
+      .get('/api/issues?queue=toSign')
+      .set(await t.auth(h));
+    const due = res.body.items.map((i: { dueAt: string }) => i.dueAt);
+    expect(due.every(Boolean)).to.equal(true);
+    expect(due).to.deep.equal([...due].sort());
+  });
+
+  it('a unit head also sees the load of each person in the unit (by who signed for the issue)', async () => {
+    const res = await request(t.app)
+      .get('/api/workbench')
+      .set(await t.auth(unitHeadOf(UNIT)))
+      .expect(200);
+    expect(res.body.queues.find((q: { id: string }) => q.id === 'toSign').count).to.equal(2);
+    const handler = await t.models.User.findOne({ username: handlerOf(UNIT) }).lean();
+    const head = await t.models.User.findOne({ username: unitHeadOf(UNIT) }).lean();
+    expect(res.body.load).to.deep.include({
+      userId: String(handler!._id),
+      name: handler!.name,
+      open: 1,
+      overdue: 0,
+    });
+    expect(res.body.load).to.deep.include({
+      userId: String(head!._id),
+      name: head!.name,
+      open: 0,
+      overdue: 0,
+    });
+  });
+
+  it("the centre desks' queues: triage, replies to verify, callbacks; dead letters belong to the inbox", async () => {
+    for (const who of ['clerk', 'dispatcher', 'director']) {
+      expect(await workbench(who)).to.deep.equal({ triage: 1, verify: 1, callback: 1, deadLetters: null });
+    }
+    expect(await queue('dispatcher', 'triage')).to.deep.equal([ids.received]);
+    expect(await queue('dispatcher', 'verify')).to.deep.equal([ids.replied]);
+    expect(await queue('dispatcher', 'callback')).to.deep.equal([ids.callback]);
+    expectError(
+      await request(t.app)
+        .get('/api/issues?queue=deadLetters')
+        .set(await t.auth('dispatcher')),
+      400,
+      'invalid_queue',
+    );
+  });
+
+  it('401 without a token, 403 for roles without queues, 400 for a queue of another desk or an unknown one', async () => {
+    expectError(await request(t.app).get('/api/workbench'), 401, 'unauthorized');
+    for (const who of ['leader', 'supervisor', 'admin'])
+      expectError(
+        await request(t.app)
+          .get('/api/workbench')
+          .set(await t.auth(who)),
+        403,
+        'forbidden',
+      );
+    expectError(
+      await request(t.app)
+        .get('/api/issues?queue=triage')
+        .set(await t.auth(handlerOf(UNIT))),
+      400,
+      'invalid_queue',
+    );
+    expectError(
+      await request(t.app)
+        .get('/api/issues?queue=everything')
+        .set(await t.auth('clerk')),
+      400,
+      'validation_failed',
+    );
+  });
+});

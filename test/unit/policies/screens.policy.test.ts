@@ -1,0 +1,52 @@
+// The management screens' policies as a role matrix, the KPI scope of a county leader, and the queues each
+// desk works from.
+import { expect } from 'chai';
+import { ROLES, type Actor, type Role } from '../../../shared/roles.ts';
+import {
+  canManageEnterpriseCodes,
+  canUseWorkbench,
+  canViewKpis,
+  kpiScopeOf,
+} from '../../../server/policies/screens.policy.ts';
+import { queueFilter, queuesOf } from '../../../server/workbench/queues.ts';
+
+const actor = (role: Role, extra: Partial<Actor> = {}): Actor => ({
+  id: 'u1',
+  username: role,
+  role,
+  region: 'city',
+  ...extra,
+});
+
+describe('policies: management screens', () => {
+  const matrix: Record<string, [(a: Actor) => boolean, Role[]]> = {
+    canViewKpis: [canViewKpis, ['leader', 'director', 'supervisor', 'admin']],
+    canUseWorkbench: [canUseWorkbench, ['handler', 'unit_head', 'clerk', 'dispatcher', 'director']],
+    canManageEnterpriseCodes: [canManageEnterpriseCodes, ['admin', 'clerk', 'dispatcher']],
+  };
+  for (const [name, [policy, allowed]] of Object.entries(matrix)) {
+    it(`${name}: exactly ${allowed.join(', ')}`, () => {
+      for (const role of ROLES) expect(policy(actor(role)), role).to.equal(allowed.includes(role));
+    });
+  }
+
+  it('a county leader reads the KPIs of their county; the city leader and the centre read the whole city', () => {
+    expect(kpiScopeOf(actor('leader', { region: 'anji' }))).to.deep.equal({ region: 'anji' });
+    expect(kpiScopeOf(actor('leader'))).to.deep.equal({});
+    expect(kpiScopeOf(actor('director', { region: 'anji' }))).to.deep.equal({});
+  });
+
+  it("queues: a unit's are within its own issues; desks without a unit or queue get none", () => {
+    const handler = actor('handler', { unitId: 'U1' });
+    expect(queuesOf(handler)).to.include('toSign');
+    for (const id of queuesOf(handler)) {
+      const f = queueFilter(handler, id)!;
+      expect(f.unitId ?? f.consultUnitIds, id).to.equal('U1');
+    }
+    expect(queuesOf(actor('handler'))).to.deep.equal([]);
+    expect(queuesOf(actor('leader'))).to.deep.equal([]);
+    expect(queueFilter(actor('clerk'), 'toSign')).to.equal(undefined);
+    expect(queueFilter(actor('clerk'), 'deadLetters')).to.equal(undefined);
+    expect(queueFilter(actor('dispatcher'), 'triage')).to.deep.equal({ state: 'received' });
+  });
+});
