@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
 import { pino } from 'pino';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { build } from 'vite';
 import { createSimulatedClock, type SimulatedClock } from '../../shared/clock.ts';
 import { createApp } from '../../server/app.ts';
@@ -113,7 +113,7 @@ export function useStaffApp(): StaffApp {
 
   t.open = async (viewport = DESKTOP) => {
     const context = await t.browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(20_000);
     const page = await context.newPage();
     page.on('pageerror', (err) => {
       throw new Error(`page error: ${err.message}`);
@@ -151,9 +151,15 @@ export async function login(page: Page, baseUrl: string, username: string, passw
   await page.getByRole('button', { name: '登录' }).click();
 }
 
-/** Chooses an option of an Element Plus select (opened by its accessible label). */
-export async function choose(page: Page, label: string, option: string | RegExp) {
-  await page.getByRole('combobox', { name: label, exact: true }).click();
+/** Chooses an option of an Element Plus select (opened by its accessible label, within `scope` if given). */
+export async function choose(
+  page: Page,
+  label: string,
+  option: string | RegExp,
+  scope: Page | Locator = page,
+) {
+  // A non-filterable select's input sits under its placeholder: the click is meant for the whole control.
+  await scope.getByRole('combobox', { name: label, exact: true }).click({ force: true });
   await page
     .locator('.el-select-dropdown:visible .el-select-dropdown__item')
     .filter({ hasText: option })

@@ -14,7 +14,7 @@ const UNIT_CODE = 'city-econ';
 const TITLE = '企业反映有关事项需协调办理';
 
 describe('staff app: triage, to-do queue, verification (e2e, Chromium)', function () {
-  this.timeout(60_000);
+  this.timeout(90_000);
   const t = useStaffApp();
   let desk: { context: BrowserContext; page: Page };
   let field: { context: BrowserContext; page: Page };
