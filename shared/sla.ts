@@ -348,7 +348,10 @@ export function resumeDeadlines(deadlines: Deadlines, at: Date, calendar: WorkCa
 }
 
 /** The light an issue shows at `now`; a paused clock shows the light it had when it stopped. */
-export function warningLevel(deadlines: Deadlines, now: Date): WarningLevel {
+export function warningLevel(
+  deadlines: Pick<Deadlines, 'pausedAt' | 'yellowAt' | 'redAt' | 'overdueAt'>,
+  now: Date,
+): WarningLevel {
   const t = (deadlines.pausedAt ?? now).getTime();
   if (t >= deadlines.overdueAt.getTime()) return 'overdue';
   if (t >= deadlines.redAt.getTime()) return 'red';

@@ -1,8 +1,15 @@
-// Entry point of the staff workbench.
+// Entry point of the staff app: Pinia (session and shared state), vue-router, Element Plus's styles (the
+// components themselves are imported by the screens that use them, so each screen's chunk carries its own).
+import 'element-plus/dist/index.css';
+import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
 import { startLive } from './lib/live.ts';
+import { router } from './router.ts';
+import { useAlerts } from './stores/alerts.ts';
 import './styles.css';
 
-createApp(App).mount('#app');
+const app = createApp(App).use(createPinia()).use(router);
+app.mount('#app');
 startLive();
+useAlerts().start();

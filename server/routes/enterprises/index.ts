@@ -7,7 +7,7 @@ import { notFound } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import type { EnterpriseDoc } from '../../models/index.ts';
 import { actorOf } from '../../http/request-context.ts';
-import { escapeRegex, pathId } from '../../http/validate.ts';
+import { pathId } from '../../http/validate.ts';
 import { listEnterprises } from '../../enterprises/enterprise-list.query.ts';
 import { enterpriseIssueStats } from '../../enterprises/enterprise-stats.query.ts';
 import {

@@ -6,7 +6,7 @@ import { ACTION_ROLES, type ActionId } from '../../../shared/lifecycle/actions.t
 import { actionsFrom } from '../../../shared/lifecycle/transitions.ts';
 import type { Role } from '../../../shared/roles.ts';
 import { CHANNEL_IDS, type ChannelId } from '../../../shared/states.ts';
-import type { SessionUser } from './session.ts';
+import type { SessionUser } from '../stores/session.ts';
 import type { IssueDetail } from './types.ts';
 
 /** Actions only the lead unit may take (co-units and consulted units only add notes and consult input). */

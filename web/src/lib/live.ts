@@ -1,8 +1,9 @@
-// Live updates: one socket.io connection while a session exists (connected on login, closed on logout or when
-// the token goes away). The server sends only `issue:changed` summaries; views refetch through the API.
+// Live updates: one socket.io connection while a session exists (connected on sign-in, closed on sign-out).
+// The server sends `issue:changed` summaries (views refetch through the API) and, once notifications exist,
+// `notification:new` events; the alerts store turns both into toasts and the unread count.
 import { io, type Socket } from 'socket.io-client';
 import { watch } from 'vue';
-import { session } from './session.ts';
+import { useSession } from '../stores/session.ts';
 
 /** The whole payload of a server `issue:changed` event. */
 export interface IssueChanged {
@@ -15,9 +16,11 @@ export interface IssueChanged {
 }
 
 type Listener = (change: IssueChanged) => void;
+type NotificationListener = (payload: unknown) => void;
 
 let socket: Socket | null = null;
 const listeners = new Set<Listener>();
+const notificationListeners = new Set<NotificationListener>();
 /** Issue rooms to (re)join on every connect: the server forgets them when a connection drops. */
 const subscribed = new Map<string, number>();
 
@@ -30,6 +33,9 @@ function connect(token: string): void {
   socket.on('issue:changed', (change: IssueChanged) => {
     for (const listener of listeners) listener(change);
   });
+  socket.on('notification:new', (payload: unknown) => {
+    for (const listener of notificationListeners) listener(payload);
+  });
 }
 
 function disconnect(): void {
@@ -39,6 +45,7 @@ function disconnect(): void {
 
 /** Keeps the connection in step with the session; call once at start-up. */
 export function startLive(): void {
+  const session = useSession();
   watch(
     () => session.token,
     (token) => (token ? connect(token) : disconnect()),
@@ -52,6 +59,12 @@ export function onIssueChanged(listener: Listener): () => void {
   return () => listeners.delete(listener);
 }
 
+/** Hears every in-app `notification`; returns the unsubscribe function. */
+export function onNotification(listener: NotificationListener): () => void {
+  notificationListeners.add(listener);
+  return () => notificationListeners.delete(listener);
+}
+
 /** Joins the room of one issue (the server checks that this user may see it); returns the leave function. */
 export function watchIssue(id: string): () => void {
   subscribed.set(id, (subscribed.get(id) ?? 0) + 1);
@@ -61,5 +74,17 @@ export function watchIssue(id: string): () => void {
     if (left > 0) return void subscribed.set(id, left);
     subscribed.delete(id);
     socket?.emit('unsubscribe', id);
+  };
+}
+
+/** Calls `reload` at most once per `delayMs` however many changes arrive in a burst (a sweep). */
+export function debounced(reload: () => void, delayMs = 400): { trigger: () => void; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    trigger: () => {
+      clearTimeout(timer);
+      timer = setTimeout(reload, delayMs);
+    },
+    cancel: () => clearTimeout(timer),
   };
 }

@@ -29,6 +29,8 @@ export interface IssueSummary {
   tier: Tier;
   warning: WarningLevel;
   dueAt: string | null;
+  /** Present when the list carries them (to-do queues): the chip computes its own light. */
+  deadlines?: { yellowAt: string; redAt: string; overdueAt: string; pausedAt?: string | null } | null;
   urged: boolean;
   supervised: boolean;
   bulletined: boolean;
@@ -119,18 +121,6 @@ export interface ListAnswer<T> {
   next?: string;
   /** A text search stopped at its work bound: how far it got (an ISO instant, or an issue number). */
   searchedTo?: string;
-}
-
-/** The list screen's filters (empty string: no filter). */
-export interface Filters {
-  state: string;
-  category: string;
-  urgency: string;
-  warning: string;
-  channel: string;
-  q: string;
-  /** '' = newest first (createdAt); 'dueAt' = due soonest first. */
-  sort: '' | 'dueAt';
 }
 
 /** POST /api/classify's answer. */

@@ -1,0 +1,149 @@
+// The configuration and enterprise screens in real Chromium: the admin tests a text against the routing rules,
+// adds a rule for it and sees the answer change, then edits the rule and sees it change again; a clerk
+// registers an unknown enterprise (the credit code checked as the API checks it) and opens its printable
+// plaque with the QR code; the leader's dashboard and the admin's other tabs render without accessibility
+// findings. Screenshots of each screen at desktop and phone size with E2E_SCREENSHOTS=/some/dir.
+import { expect } from 'chai';
+import type { BrowserContext, Page } from 'playwright-core';
+import { makeCreditCode } from '../../shared/credit-code.ts';
+import { axeFindings, choose, login, snap, useStaffApp } from './staff-app.harness.ts';
+
+const TEXT = '新建厂房验收迟迟未办理，不动产权证无法办理';
+
+describe('staff app: admin and enterprises (e2e, Chromium)', function () {
+  this.timeout(90_000);
+  const t = useStaffApp();
+  let session: { context: BrowserContext; page: Page };
+  const page = () => session.page;
+  const unitName = (code: string) => t.seed.units.find((u) => u.code === code)!.name;
+  async function expectAccessible() {
+    expect(await axeFindings(page())).to.deep.equal([]);
+  }
+  async function testText() {
+    await page().getByRole('button', { name: '测试', exact: true }).click();
+    return page().getByTestId('route-test-result');
+  }
+
+  beforeEach(async () => {
+    session ??= await t.open();
+  });
+  afterEach(async function () {
+    const dir = process.env.E2E_SCREENSHOTS;
+    if (dir && this.currentTest?.state === 'failed')
+      await page().screenshot({ path: `${dir}/failed-admin.png`, fullPage: true });
+  });
+
+  it('lets the admin test a text, add a routing rule for it and edit it, seeing the answer change', async () => {
+    await login(page(), t.baseUrl, 'admin');
+    await page().getByRole('heading', { name: '系统管理' }).waitFor();
+    await page().getByLabel('问题描述').fill(TEXT);
+    await choose(page(), '企业所在区域', '吴兴区');
+    const result = await testText();
+    await result.waitFor();
+    expect(await result.textContent())
+      .to.contain('用地厂房')
+      .and.contain('按默认规则');
+    await expectAccessible();
+    await snap(page(), '20-admin-rules');
+
+    await page().getByRole('button', { name: '新增规则' }).click();
+    await choose(page(), '问题类别', '用地厂房');
+    await choose(page(), '区域', '吴兴区');
+    await choose(page(), '承办单位', unitName('city-nrp'));
+    await page().getByRole('button', { name: '保存规则' }).click();
+    await page().getByText('分办规则已保存').first().waitFor();
+    await page()
+      .getByRole('cell', { name: unitName('city-nrp') })
+      .first()
+      .waitFor();
+    expect(await (await testText()).textContent())
+      .to.contain(`分办至：${unitName('city-nrp')}`)
+      .and.contain('按分办规则');
+
+    await page().getByRole('button', { name: '编辑规则 用地厂房' }).click();
+    await choose(page(), '承办单位', unitName('city-construction'));
+    await page().getByRole('button', { name: '保存规则' }).click();
+    await page()
+      .getByRole('cell', { name: unitName('city-construction') })
+      .first()
+      .waitFor();
+    expect(await (await testText()).textContent()).to.contain(`分办至：${unitName('city-construction')}`);
+    const rules = await t.apiAs('admin', 'GET', '/api/routing-rules');
+    expect(rules.items).to.have.length(1);
+    expect(rules.items[0]).to.include({ category: 'land', region: 'wuxing' });
+  });
+
+  it('shows the admin’s other tabs (time limits, calendar, units, users, channels, outbox)', async () => {
+    for (const [tab, heading, ready] of [
+      ['时限策略', '时限策略', 'table'],
+      ['工作日历', '工作日历', '.el-table'],
+      ['单位', '单位', '.el-tree-node'],
+      ['用户', '用户', '.el-table__row'],
+      ['渠道凭据', '渠道凭据', '.el-empty, .el-table'],
+      ['通知发送', '通知发送记录', '.el-empty, .el-table'],
+    ]) {
+      await page().getByRole('tab', { name: tab, exact: true }).click();
+      const panel = page().getByRole('tabpanel', { name: tab });
+      await panel.getByRole('heading', { name: heading, exact: true }).waitFor();
+      await panel.locator(ready).first().waitFor();
+      await expectAccessible();
+      await snap(page(), `21-admin-${tab}`, false);
+    }
+    await page().getByRole('button', { name: '退出' }).click();
+    await page().getByRole('heading', { name: '登录' }).waitFor();
+  });
+
+  it('lets a clerk register an unknown enterprise and open its plaque with the QR code', async () => {
+    await login(page(), t.baseUrl, 'clerk');
+    await page().getByRole('link', { name: '企业管理' }).click();
+    await page().getByRole('heading', { name: '企业管理' }).waitFor();
+    await expectAccessible();
+    await snap(page(), '22-enterprises');
+    await page().getByRole('button', { name: '登记企业' }).click();
+    const dialog = page().getByRole('dialog');
+    const code = makeCreditCode('91330502MA2K7Q8X3');
+    await dialog.getByLabel('统一社会信用代码').fill(code.slice(0, 17) + (code[17] === '0' ? '1' : '0'));
+    await dialog.getByLabel('企业名称').fill('湖州新登记精密机械有限公司');
+    await choose(page(), '所在区县', '吴兴区', dialog);
+    await dialog.getByLabel('登记手机号').fill('13905720001');
+    await page().getByRole('button', { name: '保存' }).click();
+    expect(await dialog.getByRole('alert').textContent()).to.contain('统一社会信用代码无效');
+    await dialog.getByLabel('统一社会信用代码').fill(code);
+    await page().getByRole('button', { name: '保存' }).click();
+    await page().getByText('已登记：湖州新登记精密机械有限公司').waitFor();
+    const row = page().getByRole('row', { name: /湖州新登记精密机械有限公司/ });
+    await row.waitFor();
+    expect(await row.textContent()).to.contain(code);
+
+    await row.getByRole('link', { name: /码牌/ }).click();
+    const plaque = page().getByRole('main', { name: '企业码牌' });
+    await plaque.waitFor();
+    expect(await plaque.textContent())
+      .to.contain('湖州新登记精密机械有限公司')
+      .and.contain(code)
+      .and.contain('扫码查看诉求办理进度、评价服务');
+    await page().waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('img.qr');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    await expectAccessible();
+    await snap(page(), '23-plaque');
+  });
+
+  it('opens the leader’s dashboard and the monthly report page', async () => {
+    await session.context.close();
+    session = await t.open();
+    await login(page(), t.baseUrl, 'leader');
+    await page().getByRole('heading', { name: '领导驾驶舱' }).waitFor();
+    await page().waitForLoadState('networkidle');
+    await expectAccessible();
+    await snap(page(), '24-dashboard');
+    await page().getByRole('button', { name: '月度分析报告' }).click();
+    await page()
+      .getByRole('heading', { name: /营商环境月度分析/ })
+      .waitFor();
+    await page().waitForLoadState('networkidle');
+    await expectAccessible();
+    await snap(page(), '25-monthly');
+  });
+});

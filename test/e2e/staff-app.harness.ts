@@ -1,0 +1,201 @@
+// Harness for the staff app in real Chromium: the web app is built with Vite ONCE per test run (shared by
+// every e2e file), and each suite gets its own app over a fresh in-memory embedded database with the demo seed
+// (issues included), the realtime socket attached, Chromium, and helpers that drive the UI the way staff do
+// (log in, pick from an Element Plus select, run axe-core, take screenshots at desktop and phone size).
+//
+// Set E2E_SCREENSHOTS=/some/dir to keep a screenshot of every screen.
+import { expect } from 'chai';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Connection } from 'mongoose';
+import { pino } from 'pino';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { build } from 'vite';
+import { createSimulatedClock, type SimulatedClock } from '../../shared/clock.ts';
+import { createApp } from '../../server/app.ts';
+import { createTokenSigner } from '../../server/auth/token.ts';
+import { createModels, ensureIndexes, type Models } from '../../server/models/index.ts';
+import { createRealtime, type Realtime } from '../../server/realtime/realtime.ts';
+import { DEMO_PASSWORD, seedDemo, type SeedSummary } from '../../server/seed/index.ts';
+import { openTestDatabase, TEST_HASH, TEST_START, testConfig } from '../api/helpers.ts';
+import { launchChromium } from './browser.ts';
+
+export { DEMO_PASSWORD };
+
+const WEB_ROOT = fileURLToPath(new URL('../../web', import.meta.url));
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+export const DESKTOP = { width: 1366, height: 900 } as const;
+export const PHONE = { width: 390, height: 844 } as const;
+
+let built: Promise<string> | undefined;
+/** The production build of web/, made once per run into a temporary directory. */
+function webDist(): Promise<string> {
+  built ??= (async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'eil-web-'));
+    await build({
+      root: WEB_ROOT,
+      configFile: path.join(WEB_ROOT, 'vite.config.ts'),
+      logLevel: 'error',
+      build: { outDir: dir, emptyOutDir: true },
+    });
+    after(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  })();
+  return built;
+}
+
+export interface StaffApp {
+  baseUrl: string;
+  clock: SimulatedClock;
+  seed: SeedSummary;
+  models: Models;
+  browser: Browser;
+  /** A fresh browser context (its own cookies and storage) with one page; page errors fail loudly. */
+  open(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  /** A request as a demo user, outside the browser; returns the parsed JSON answer. */
+  apiAs(username: string, method: string, urlPath: string, body?: unknown): Promise<any>;
+}
+
+export function useStaffApp(): StaffApp {
+  let conn: Connection;
+  let server: Server;
+  let realtime: Realtime;
+  const tokens = new Map<string, string>();
+  const t = {} as StaffApp;
+
+  before(async function () {
+    this.timeout(180_000);
+    const dist = await webDist();
+    conn = await openTestDatabase();
+    t.clock = createSimulatedClock(TEST_START);
+    t.models = createModels(conn, t.clock);
+    await ensureIndexes(t.models);
+    // Units, staff and enterprises only: each suite makes the issues it asserts on (and seeding 320 issues is slow).
+    t.seed = await seedDemo(t.models, t.clock, { hashParams: TEST_HASH, issues: false });
+    const config = testConfig();
+    realtime = createRealtime({
+      models: t.models,
+      tokens: createTokenSigner(config.jwtSecret!, config.jwtExpiresIn, t.clock),
+      logger: pino({ level: 'silent' }),
+    });
+    const app = createApp({
+      config,
+      conn,
+      clock: t.clock,
+      logger: pino({ level: 'silent' }),
+      models: t.models,
+      webDist: dist,
+      onIssueChange: realtime.onChange,
+    });
+    server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    realtime.attach(server);
+    t.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    t.browser = await launchChromium();
+    if (process.env.E2E_SCREENSHOTS) await mkdir(process.env.E2E_SCREENSHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    await t.browser?.close();
+    await realtime?.close();
+    if (server) await new Promise((resolve) => server.close(resolve));
+    if (conn) {
+      await conn.dropDatabase().catch(() => undefined);
+      await conn.close();
+    }
+  });
+
+  t.open = async (viewport = DESKTOP) => {
+    const context = await t.browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+    context.setDefaultTimeout(20_000);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => {
+      throw new Error(`page error: ${err.message}`);
+    });
+    return { context, page };
+  };
+
+  t.apiAs = async (username, method, urlPath, body) => {
+    let token = tokens.get(username);
+    if (!token) {
+      const res = await fetch(`${t.baseUrl}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+      });
+      token = ((await res.json()) as { token: string }).token;
+      tokens.set(username, token);
+    }
+    const res = await fetch(t.baseUrl + urlPath, {
+      method,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    expect(res.status, text).to.be.lessThan(300);
+    return text ? JSON.parse(text) : undefined;
+  };
+  return t;
+}
+
+export async function login(page: Page, baseUrl: string, username: string, password = DEMO_PASSWORD) {
+  await page.goto(baseUrl + '/login');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+}
+
+/** Chooses an option of an Element Plus select (opened by its accessible label, within `scope` if given). */
+export async function choose(
+  page: Page,
+  label: string,
+  option: string | RegExp,
+  scope: Page | Locator = page,
+) {
+  // A non-filterable select's input sits under its placeholder: the click is meant for the whole control.
+  await scope.getByRole('combobox', { name: label, exact: true }).click({ force: true });
+  await page
+    .locator('.el-select-dropdown:visible .el-select-dropdown__item')
+    .filter({ hasText: option })
+    .first()
+    .click();
+}
+
+/** axe-core on the current page: serious and critical findings, described for the failure message. */
+export async function axeFindings(page: Page): Promise<string[]> {
+  // Evaluated through the devtools protocol, so the app's CSP (script-src 'self') does not block it.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await readFile(AXE_PATH, 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<any> } }).axe;
+    const res = await axe.run(document, { resultTypes: ['violations'] });
+    return res.violations as { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} (${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')})`,
+    );
+}
+
+/** Screenshots of the page at desktop and phone width (when E2E_SCREENSHOTS is set). */
+export async function snap(page: Page, name: string, phoneToo = true) {
+  const dir = process.env.E2E_SCREENSHOTS;
+  if (!dir) return;
+  const size = page.viewportSize() ?? DESKTOP;
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  if (!phoneToo || size.width <= PHONE.width) return;
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: path.join(dir, `${name}-phone.png`), fullPage: true });
+  await page.setViewportSize(size);
+}

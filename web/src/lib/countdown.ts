@@ -1,0 +1,64 @@
+// The live countdown of a row: time left to its due instant, and its colour from the same light maths as the
+// server (shared/sla warningLevel) when the row carries its deadlines; otherwise the light the server stored.
+// One shared ticking `now` serves every chip on the screen.
+import { ref } from 'vue';
+import { warningLevel } from '../../../shared/sla.ts';
+import type { WarningLevel } from '../../../shared/states.ts';
+
+export interface ChipDeadlines {
+  yellowAt: string;
+  redAt: string;
+  overdueAt: string;
+  pausedAt?: string | null;
+}
+
+export const now = ref(Date.now());
+let ticking: ReturnType<typeof setInterval> | undefined;
+let users = 0;
+
+/** Starts the shared tick for one chip; returns the stop function. */
+export function tick(everyMs = 30_000): () => void {
+  users += 1;
+  ticking ??= setInterval(() => (now.value = Date.now()), everyMs);
+  return () => {
+    users -= 1;
+    if (users === 0) {
+      clearInterval(ticking);
+      ticking = undefined;
+    }
+  };
+}
+
+export function levelAt(
+  deadlines: ChipDeadlines | null | undefined,
+  stored: WarningLevel,
+  at: number,
+): WarningLevel {
+  if (!deadlines) return stored;
+  return warningLevel(
+    {
+      yellowAt: new Date(deadlines.yellowAt),
+      redAt: new Date(deadlines.redAt),
+      overdueAt: new Date(deadlines.overdueAt),
+      pausedAt: deadlines.pausedAt ? new Date(deadlines.pausedAt) : null,
+    },
+    new Date(at),
+  );
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+/** 剩 2天3小时 / 剩 45分钟 / 超时 1天2小时 (wall time: the precise working-day count is in the detail). */
+export function remainingLabel(dueAt: string | null, at: number, paused = false): string {
+  if (paused) return '已暂停计时';
+  if (!dueAt) return '无时限';
+  const ms = new Date(dueAt).getTime() - at;
+  const abs = Math.abs(ms);
+  const d = Math.floor(abs / DAY);
+  const h = Math.floor((abs % DAY) / HOUR);
+  const m = Math.max(1, Math.floor((abs % HOUR) / MIN));
+  const span = d ? `${d}天${h}小时` : h ? `${h}小时${m}分` : `${m}分钟`;
+  return ms >= 0 ? `剩 ${span}` : `超时 ${span}`;
+}

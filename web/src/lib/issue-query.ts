@@ -1,0 +1,26 @@
+// The issue list's filters live in the address (/issues?state=…&unitId=…), so a dashboard number, a queue or
+// a bookmark opens the list with exactly its filters, and a reload or a new tab keeps them.
+import type { LocationQuery } from 'vue-router';
+
+/** Filters the user sets on the list screen. */
+export const EDITABLE_KEYS = ['q', 'state', 'category', 'urgency', 'warning', 'channel', 'sort'] as const;
+/** Filters that arrive from elsewhere (a drill-down or a queue) and show as removable tags. */
+export const CONTEXT_KEYS = ['unitId', 'region', 'enterpriseId', 'from', 'to', 'queue', 'tier'] as const;
+export type FilterKey = (typeof EDITABLE_KEYS)[number] | (typeof CONTEXT_KEYS)[number];
+export type IssueFilters = Partial<Record<FilterKey, string>>;
+
+export function filtersOf(query: LocationQuery): IssueFilters {
+  const out: IssueFilters = {};
+  for (const key of [...EDITABLE_KEYS, ...CONTEXT_KEYS]) {
+    const v = query[key];
+    if (typeof v === 'string' && v !== '') out[key] = v;
+  }
+  return out;
+}
+
+/** The route query for a set of filters (empty values dropped). */
+export function queryOf(filters: IssueFilters): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(filters).filter(([, v]) => typeof v === 'string' && v !== ''),
+  ) as Record<string, string>;
+}

@@ -1,0 +1,146 @@
+// The leader dashboard's figures as GET /api/kpis answers them, the seven KPIs of DESIGN §6 with their labels
+// (shared/kpi.ts KPI_LABELS) and which direction is good, and the drill-down of any figure to the issue list.
+import { KPI_LABELS } from '../../../shared/kpi.ts';
+
+export type GroupBy = 'unit' | 'region' | 'category' | 'channel';
+export type CountKey = 'received' | 'closed' | 'backlog' | 'overdue';
+export type RateKey =
+  | 'satisfactionRate'
+  | 'signTimelyRate'
+  | 'onTimeRate'
+  | 'oneTimeRate'
+  | 'repeatRate'
+  | 'returnRate'
+  | 'rectificationRate';
+
+export interface KpiFigures extends Record<CountKey, number>, Record<RateKey, number | null> {}
+
+export interface KpiRow extends KpiFigures {
+  key: string | null;
+  name: string;
+  /** Query strings of GET /api/issues behind each count, when the server supplies them. */
+  drill?: Partial<Record<CountKey, string>>;
+}
+
+export interface KpiAnswer {
+  items: KpiRow[];
+  totals: KpiFigures & { drill?: Partial<Record<CountKey, string>> };
+  previous?: { items: KpiRow[]; totals: KpiFigures; from?: string; to?: string };
+  from?: string;
+  to?: string;
+}
+
+export const COUNT_LABELS: Readonly<Record<CountKey, string>> = {
+  received: '受理量',
+  closed: '办结量',
+  backlog: '积压',
+  overdue: '超期',
+};
+
+export interface RateDef {
+  key: RateKey;
+  label: string;
+  /** Higher is better (false for repeat complaints and returns). */
+  higherIsBetter: boolean;
+  /** Below (or above, when lower is better) this the figure shows red. */
+  alarm: number;
+  /** Which count's issues a click opens. */
+  drill: CountKey;
+}
+
+export const RATES: readonly RateDef[] = [
+  {
+    key: 'satisfactionRate',
+    label: KPI_LABELS.satisfaction,
+    higherIsBetter: true,
+    alarm: 0.9,
+    drill: 'closed',
+  },
+  {
+    key: 'signTimelyRate',
+    label: KPI_LABELS.signTimeliness,
+    higherIsBetter: true,
+    alarm: 0.9,
+    drill: 'received',
+  },
+  {
+    key: 'onTimeRate',
+    label: KPI_LABELS.onTimeCompletion,
+    higherIsBetter: true,
+    alarm: 0.9,
+    drill: 'closed',
+  },
+  {
+    key: 'oneTimeRate',
+    label: KPI_LABELS.oneTimeResolution,
+    higherIsBetter: true,
+    alarm: 0.8,
+    drill: 'closed',
+  },
+  {
+    key: 'repeatRate',
+    label: KPI_LABELS.repeatComplaint,
+    higherIsBetter: false,
+    alarm: 0.1,
+    drill: 'received',
+  },
+  { key: 'returnRate', label: KPI_LABELS.returnRate, higherIsBetter: false, alarm: 0.1, drill: 'received' },
+  {
+    key: 'rectificationRate',
+    label: KPI_LABELS.rectification,
+    higherIsBetter: true,
+    alarm: 0.9,
+    drill: 'closed',
+  },
+];
+
+export const GROUP_LABELS: Readonly<Record<GroupBy, string>> = {
+  unit: '部门',
+  region: '区域',
+  category: '类别',
+  channel: '渠道',
+};
+
+export const pct = (v: number | null | undefined) =>
+  v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`;
+
+export function isAlarm(def: RateDef, v: number | null): boolean {
+  if (v === null) return false;
+  return def.higherIsBetter ? v < def.alarm : v > def.alarm;
+}
+
+/** Change against the previous period, with whether it is an improvement. */
+export function trendOf(now: number | null, before: number | null | undefined, higherIsBetter = true) {
+  if (now === null || before === null || before === undefined) return null;
+  const delta = now - before;
+  if (Math.abs(delta) < 1e-9) return { delta: 0, better: null as boolean | null };
+  return { delta, better: higherIsBetter ? delta > 0 : delta < 0 };
+}
+
+const OPEN = 'received,dispatched,in_progress,suspended,consulting,replied,awaiting_rating';
+const GROUP_FILTER: Readonly<Record<GroupBy, string>> = {
+  unit: 'unitId',
+  region: 'region',
+  category: 'category',
+  channel: 'channel',
+};
+
+/** The issue-list query behind a figure: the server's own drill string when given, else built from the period. */
+export function drillQuery(
+  row: { key?: string | null; drill?: Partial<Record<CountKey, string>> },
+  count: CountKey,
+  groupBy: GroupBy | null,
+  period: { from: string; to: string },
+): Record<string, string> {
+  const given = row.drill?.[count];
+  if (given) return Object.fromEntries(new URLSearchParams(given));
+  const q: Record<string, string> = { from: period.from, to: period.to };
+  if (groupBy && row.key) q[GROUP_FILTER[groupBy]] = row.key;
+  if (count === 'closed') q.state = 'closed';
+  if (count === 'backlog') q.state = OPEN;
+  if (count === 'overdue') {
+    q.state = OPEN;
+    q.warning = 'overdue';
+  }
+  return q;
+}

@@ -1,0 +1,42 @@
+// Reporting periods in China time (the dashboard's 本月 / 本季度 / 本年 / 自定义): [from, to) as ISO instants with
+// the +08:00 offset, whatever the browser's own zone.
+export type PeriodKind = 'month' | 'quarter' | 'year' | 'custom';
+
+export interface Period {
+  from: string;
+  to: string;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const at = (y: number, m: number, d = 1) => {
+  const date = new Date(Date.UTC(y, m - 1, d)); // normalises month overflow (m = 13 → next January)
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T00:00:00+08:00`;
+};
+
+/** Year, month (1-12) and day in China time. */
+export function chinaParts(now: Date): { y: number; m: number; d: number } {
+  const shifted = new Date(now.getTime() + 8 * 3600_000);
+  return { y: shifted.getUTCFullYear(), m: shifted.getUTCMonth() + 1, d: shifted.getUTCDate() };
+}
+
+export function periodOf(kind: Exclude<PeriodKind, 'custom'>, now: Date): Period {
+  const { y, m } = chinaParts(now);
+  if (kind === 'month') return { from: at(y, m), to: at(y, m + 1) };
+  if (kind === 'quarter') {
+    const q = Math.floor((m - 1) / 3) * 3 + 1;
+    return { from: at(y, q), to: at(y, q + 3) };
+  }
+  return { from: at(y, 1), to: at(y + 1, 1) };
+}
+
+/** A custom range of whole days, both ends included ("2026-03-01" … "2026-03-31"). */
+export function customPeriod(firstDay: string, lastDay: string): Period {
+  const [y, m, d] = lastDay.split('-').map(Number);
+  return { from: `${firstDay}T00:00:00+08:00`, to: at(y, m, d + 1) };
+}
+
+/** `YYYY-MM` of an instant in China time. */
+export function monthKey(iso: string): string {
+  const { y, m } = chinaParts(new Date(iso));
+  return `${y}-${pad(m)}`;
+}

@@ -1,0 +1,137 @@
+// The to-do queues of the workbench (unit staff) and the centre desk: counts from GET /api/workbench and rows
+// from GET /api/issues?queue=<id>. Until the server offers /api/workbench (404), the queues that the plain list
+// filters can express are computed from GET /api/issues, so both screens work on any server.
+import { api, ApiError, type Query } from './api.ts';
+import type { IssueSummary, ListAnswer } from './types.ts';
+
+export type QueueId =
+  | 'toSign'
+  | 'inProgress'
+  | 'dueSoon'
+  | 'overdue'
+  | 'returned'
+  | 'consultInput'
+  | 'rectify'
+  | 'triage'
+  | 'verify'
+  | 'callback'
+  | 'deadLetters';
+
+export interface Queue {
+  id: QueueId | string;
+  label: string;
+  count: number;
+  /** The count reached the fallback's page size: show "100+". */
+  more?: boolean;
+}
+
+export interface HandlerLoad {
+  userId: string;
+  name: string;
+  open: number;
+  overdue: number;
+}
+
+export interface Workbench {
+  queues: Queue[];
+  load?: HandlerLoad[];
+  /** True when computed in the browser because the server has no /api/workbench. */
+  fallback?: boolean;
+}
+
+export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
+  toSign: '待签收',
+  inProgress: '办理中',
+  dueSoon: '即将到期',
+  overdue: '已超期',
+  returned: '退回待处理',
+  consultInput: '待提交会商意见',
+  rectify: '差评待整改',
+  triage: '待分办',
+  verify: '待审核',
+  callback: '待回访',
+  deadLetters: '接入异常',
+});
+
+const OPEN_STATES = 'dispatched,in_progress,suspended,consulting';
+const FALLBACK_PAGE = 100;
+
+/** What each queue means in terms of the list filters, where the list can say it. */
+function fallbackFilters(id: string, unitId: string | null): Query | null {
+  const unit = unitId ? { unitId } : {};
+  switch (id) {
+    case 'toSign':
+      return { state: 'dispatched', ...unit };
+    case 'inProgress':
+      return { state: 'in_progress', ...unit };
+    case 'dueSoon':
+      return { state: OPEN_STATES, warning: 'yellow,red', ...unit };
+    case 'overdue':
+      return { state: OPEN_STATES, warning: 'overdue', ...unit };
+    case 'triage':
+      return { state: 'received' };
+    case 'verify':
+      return { state: 'replied' };
+    case 'callback':
+      return { state: 'awaiting_rating' };
+    default:
+      return null;
+  }
+}
+
+const UNIT_QUEUES: QueueId[] = ['toSign', 'inProgress', 'dueSoon', 'overdue'];
+const DESK_QUEUES: QueueId[] = ['triage', 'verify', 'callback'];
+
+let detected: Promise<boolean> | null = null;
+
+/** Whether the server offers /api/workbench (asked once per page load; a failure other than 404 is retried). */
+function hasWorkbench(): Promise<boolean> {
+  detected ??= api.get('/workbench').then(
+    () => true,
+    (err: unknown) => {
+      if (err instanceof ApiError && err.status === 404) return false;
+      detected = null;
+      throw err;
+    },
+  );
+  return detected;
+}
+
+export async function loadWorkbench(kind: 'unit' | 'desk', unitId: string | null): Promise<Workbench> {
+  if (await hasWorkbench()) {
+    const wb = await api.get<Workbench>('/workbench');
+    return {
+      ...wb,
+      queues: wb.queues.map((q) => ({ ...q, label: q.label || QUEUE_LABELS[q.id as QueueId] || q.id })),
+    };
+  }
+  const ids = kind === 'unit' ? UNIT_QUEUES : DESK_QUEUES;
+  const queues = await Promise.all(
+    ids.map(async (id) => {
+      const res = await api.get<ListAnswer<IssueSummary>>('/issues', {
+        ...fallbackFilters(id, unitId),
+        limit: FALLBACK_PAGE,
+      });
+      return { id, label: QUEUE_LABELS[id], count: res.items.length, more: !!res.next };
+    }),
+  );
+  return { queues, fallback: true };
+}
+
+/** Queues of issues not yet dispatched have no deadline to order by: newest first. */
+const UNTIMED = new Set(['triage', 'deadLetters']);
+
+/** One page of a queue's rows, due soonest first. */
+export async function loadQueue(
+  id: string,
+  unitId: string | null,
+  cursor?: string,
+): Promise<ListAnswer<IssueSummary>> {
+  const filters = (await hasWorkbench()) ? { queue: id } : (fallbackFilters(id, unitId) ?? {});
+  return api.get<ListAnswer<IssueSummary>>('/issues', {
+    ...filters,
+    sort: UNTIMED.has(id) ? undefined : 'dueAt',
+    limit: 20,
+    cursor,
+  });
+}
