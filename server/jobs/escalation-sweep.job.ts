@@ -58,6 +58,24 @@ export interface EscalationSweepOptions {
   /** Names this sweeper in its claims; a fresh one per pass by default. */
   owner?: string;
   leaseMs?: number;
+  /**
+   * The time claims are stamped and judged stale by. By default the DATABASE's clock (read once per pass), so
+   * processes whose own clocks disagree still agree on whose lease has run out: with process clocks, one ten
+   * minutes ahead took over claims another had just made and was still applying.
+   */
+  leaseClock?: () => Promise<Date>;
+}
+
+/** The database server's current time (`hello.localTime`, which MongoDB and the embedded server report). */
+export function databaseTime(models: Models): () => Promise<Date> {
+  return async () => {
+    const db = models.Issue.db.db;
+    if (!db) throw new Error('database not connected');
+    const reply = await db.admin().command({ hello: 1 });
+    const time = reply.localTime as unknown;
+    if (!(time instanceof Date)) throw new Error('the database did not report its time');
+    return time;
+  };
 }
 
 // Generous: a day of downtime at provincial scale (~600 new issues a working day) fits in one pass.
@@ -150,7 +168,7 @@ export async function runEscalationSweep(opts: EscalationSweepOptions): Promise<
   const report = emptyReport(now);
   const lease: ClaimLease = {
     owner: opts.owner ?? `sweep:${randomUUID()}`,
-    now,
+    now: await (opts.leaseClock ?? databaseTime(opts.models))(),
     leaseMs: opts.leaseMs ?? DEFAULT_LEASE_MS,
   };
   const limit = opts.limit ?? DEFAULT_SWEEP_LIMIT;
@@ -159,7 +177,7 @@ export async function runEscalationSweep(opts: EscalationSweepOptions): Promise<
   try {
     // An idle pass is these two indexed reads finding nothing, side by side.
     const [repaired, first] = await Promise.all([
-      repairStaleClaims(opts.models, lease, limit, opts.issueId ? { issueId: opts.issueId } : {}),
+      repairStaleClaims(opts.models, lease, limit, opts.issueId ? { issueId: opts.issueId } : {}, now),
       batches.next(),
     ]);
     report.repaired = repaired;

@@ -18,6 +18,7 @@ export interface ClaimKey {
 
 export interface ClaimLease {
   owner: string;
+  /** Lease time (the database's clock in production): stamps claims and judges them stale. */
   now: Date;
   /** A `claimed` row older than this was left by a sweeper that stopped; another may take it over. */
   leaseMs: number;
@@ -191,8 +192,16 @@ export async function loadFiredIndex(
 
 const REPAIR_CHUNK = 500;
 
-/** One chunk of stale claims settled with one read of their issues and one write. */
-async function repairChunk(models: Models, claims: readonly FollowUpClaimDoc[], now: Date): Promise<number> {
+/**
+ * One chunk of stale claims settled with one read of their issues and one write. `now` stamps the rows;
+ * `dueNow` (business time) says whether an issue is still waiting for the sweep.
+ */
+async function repairChunk(
+  models: Models,
+  claims: readonly FollowUpClaimDoc[],
+  now: Date,
+  dueNow: Date,
+): Promise<number> {
   const issues = await loadFiredIndex(models, [
     ...new Map(claims.map((c) => [String(c.issueId), c.issueId])).values(),
   ]);
@@ -204,7 +213,7 @@ async function repairChunk(models: Models, claims: readonly FollowUpClaimDoc[], 
     if (issue && eventFor(issue.timeline, claim)) {
       const update = { $set: { status: 'applied' as const, appliedAt: now, issueVersion: issue.version } };
       ops.push({ updateOne: { filter, update } });
-    } else if (!issue || !issue.nextCheckAt || issue.nextCheckAt.getTime() > now.getTime()) {
+    } else if (!issue || !issue.nextCheckAt || issue.nextCheckAt.getTime() > dueNow.getTime()) {
       ops.push({ deleteOne: { filter } });
     }
   }
@@ -230,6 +239,7 @@ export async function repairStaleClaims(
   lease: ClaimLease,
   limit: number,
   only: { issueId?: Types.ObjectId } = {},
+  dueNow: Date = lease.now,
 ): Promise<number> {
   const stale = await models.FollowUpClaim.find({ ...only, ...staleFilter(lease) })
     .sort({ claimedAt: 1 })
@@ -237,7 +247,7 @@ export async function repairStaleClaims(
     .lean<FollowUpClaimDoc[]>();
   let settled = 0;
   for (let i = 0; i < stale.length; i += REPAIR_CHUNK) {
-    settled += await repairChunk(models, stale.slice(i, i + REPAIR_CHUNK), lease.now);
+    settled += await repairChunk(models, stale.slice(i, i + REPAIR_CHUNK), lease.now, dueNow);
   }
   return settled;
 }

@@ -84,7 +84,9 @@ export class IssueScript {
       if (!due || due.getTime() > until.getTime()) return;
       this.world.clock.set(new Date(Math.max(due.getTime(), this.world.clock.now().getTime())));
       const { models, settings, onChange } = this.world.deps;
-      const sweep = { models, clock: this.world.clock, settings, onChange, logger: QUIET };
+      // One process seeds alone: its simulated clock can stamp the leases (no database time round trip).
+      const leaseClock = async () => this.world.clock.now();
+      const sweep = { models, clock: this.world.clock, settings, onChange, logger: QUIET, leaseClock };
       const report = await runEscalationSweep({ ...sweep, issueId: this.doc._id });
       if (report.failed) throw new Error(`seed: follow-ups of ${this.doc.number} failed`);
       this.doc = await loadIssue(models, this.id);

@@ -64,8 +64,13 @@ function codeSeed(code: string): number {
 export async function seedUsers(
   models: Models,
   units: readonly UnitDoc[],
-  // The same cost as every other hash: a cheaper demo hash would make demo accounts tell-tale by timing.
-  hashParams: ScryptParams = DEFAULT_SCRYPT,
+  /**
+   * Unset (the demo): ONE hash at the default cost, shared by every demo account. The cost must equal every
+   * other login's (a cheaper demo hash made demo accounts tell-tale by timing), and the password is the
+   * printed demo1234 anyway, so a salt per account would only make the first start wait for ~80 KDF runs.
+   * Set (tests): a hash per account at these parameters.
+   */
+  hashParams?: ScryptParams,
 ): Promise<DemoAccount[]> {
   const accounts = demoAccounts(units);
   const unitByCode = new Map(units.map((u) => [u.code, u]));
@@ -78,10 +83,15 @@ export async function seedUsers(
   const docs: Array<
     Omit<UserDoc, '_id' | 'disabled' | 'tokenVersion' | 'lastLoginAt' | 'createdAt' | 'updatedAt'>
   > = [];
+  const shared = hashParams
+    ? undefined
+    : missing.length
+      ? await hashPassword(DEMO_PASSWORD, DEFAULT_SCRYPT)
+      : '';
   // Hash in small parallel batches (the KDF pool queues them for its threads).
   for (let i = 0; i < missing.length; i += 8) {
     const batch = missing.slice(i, i + 8);
-    const hashes = await Promise.all(batch.map(() => hashPassword(DEMO_PASSWORD, hashParams)));
+    const hashes = await Promise.all(batch.map(() => shared ?? hashPassword(DEMO_PASSWORD, hashParams)));
     batch.forEach((a, j) =>
       docs.push({
         username: a.username,

@@ -91,7 +91,8 @@ describe('api: health and errors', () => {
     const res = await request(t.app)
       .post('/api/auth/login')
       .send({ username: { $ne: null }, password: { $ne: null } });
-    expectError(res, 400, 'validation_failed');
+    // Refused by the one body check before any route sees it (server/http/body-guard.middleware.ts).
+    expectError(res, 400, 'invalid_body');
   });
 });
 

@@ -20,9 +20,21 @@ export function minuteAfter(d: Date | string): Date {
   return new Date(new Date(d).getTime() + 60_000);
 }
 
-/** One pass at the suite clock's now. */
+/**
+ * One pass at the suite clock's now. The suite clock also stands for the database's clock here (leases), so
+ * tests can let a lease run out; test/jobs/sweep-clock-skew.test.ts runs on the real database time.
+ */
 export function sweep(t: IssueTestApp, extra: Partial<EscalationSweepOptions> = {}) {
-  return runEscalationSweep({ models: t.models, clock: t.clock, calendar, policy, logger: silent, ...extra });
+  const leaseClock = async () => t.clock.now();
+  return runEscalationSweep({
+    models: t.models,
+    clock: t.clock,
+    calendar,
+    policy,
+    logger: silent,
+    leaseClock,
+    ...extra,
+  });
 }
 
 export async function stored(t: IssueTestApp, id: string): Promise<IssueDoc> {

@@ -3,6 +3,7 @@
 // setting means adding its key and schema here (and the code that reads it).
 import { z } from 'zod';
 import { URGENCIES } from '../../../shared/states.ts';
+import { keywordsSettingSchema, thresholdSettingSchema } from '../../text/classifier.service.ts';
 
 const workingDays = z.number().int().min(0).max(365);
 
@@ -19,6 +20,9 @@ const slaOverrides = z.partialRecord(
 
 export const SETTING_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'sla.overrides': slaOverrides,
+  // The classifier's confidence threshold and per-category keywords (server/text/classifier.service.ts).
+  'classify.threshold': thresholdSettingSchema,
+  'classify.keywords': keywordsSettingSchema,
 });
 
 export const SETTING_KEYS = Object.keys(SETTING_SCHEMAS);
