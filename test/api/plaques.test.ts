@@ -44,9 +44,14 @@ describe('api: enterprise-code plaques', function () {
   });
 
   it('the PDF: one A5 page, the CJK font embedded as a subset, a few tens of kilobytes', async () => {
-    const res = await request(t.app)
+    // The plaque carries the QR code, the public page's bearer credential: centre staff and admins only.
+    await request(t.app)
       .get(`/api/enterprises/${String(first()._id)}/plaque.pdf`)
       .set(await t.auth('handler-city-tax'))
+      .expect(403);
+    const res = await request(t.app)
+      .get(`/api/enterprises/${String(first()._id)}/plaque.pdf`)
+      .set(await t.auth('clerk'))
       .buffer(true)
       .parse(binary)
       .expect(200);
