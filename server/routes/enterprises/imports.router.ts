@@ -1,48 +1,39 @@
 // Enterprise import: POST /api/enterprises/imports (multipart, field `file`: CSV or XLSX) → 202 {id, total};
 // GET /api/enterprises/imports/:id → progress and per-row errors; GET /api/enterprises/imports/template.csv.
 // Mounted ahead of the directory router, each route authenticating itself (see plaques.router.ts).
-import busboy from 'busboy';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
 import { createEnterpriseImports } from '../../enterprises/enterprise-import.job.ts';
 import { TEMPLATE_HEADER } from '../../enterprises/enterprise-import.parse.ts';
-import { AppError, badRequest, notFound } from '../../errors.ts';
+import { badRequest, isAppError, notFound } from '../../errors.ts';
+import { bufferOf, readMultipart } from '../../http/multipart.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { canManageEnterpriseCodes } from '../../policies/index.ts';
 
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 
-/** The uploaded file of a multipart request, read into memory (bounded by MAX_IMPORT_BYTES). */
-function readUpload(req: Request): Promise<{ name: string; bytes: Buffer }> {
-  return new Promise((resolve, reject) => {
-    let bb: busboy.Busboy;
-    try {
-      bb = busboy({ headers: req.headers, limits: { files: 1, fileSize: MAX_IMPORT_BYTES, fields: 10 } });
-    } catch {
-      reject(badRequest('请以 multipart/form-data 上传文件', 'invalid_file'));
-      return;
-    }
-    let found: { name: string; bytes: Buffer } | undefined;
-    let tooLarge = false;
-    bb.on('file', (field, stream, info) => {
-      if (field !== 'file') {
-        stream.resume();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('limit', () => (tooLarge = true));
-      stream.on('end', () => (found = { name: info.filename ?? '', bytes: Buffer.concat(chunks) }));
+/**
+ * The uploaded file of a multipart request (field `file`), read into memory (bounded by MAX_IMPORT_BYTES)
+ * through the shared multipart reader; a request that is not a readable form is answered as a missing file.
+ */
+async function readUpload(req: Request): Promise<{ name: string; bytes: Buffer }> {
+  let found: { name: string; bytes: Buffer } | undefined;
+  const limits = { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 10 };
+  try {
+    await readMultipart(req, limits, async (part) => {
+      if (part.field !== 'file') return void part.stream.resume();
+      found = { name: part.filename, bytes: await bufferOf(part.stream) };
     });
-    bb.on('error', () => reject(badRequest('上传的文件不完整', 'invalid_file')));
-    bb.on('close', () => {
-      if (tooLarge) reject(new AppError('file_too_large', 413, '文件不能超过5MB'));
-      else if (!found) reject(badRequest('请选择要导入的文件（字段名 file）', 'invalid_file'));
-      else resolve(found);
-    });
-    req.pipe(bb);
-  });
+  } catch (err) {
+    if (isAppError(err) && err.code === 'multipart_required')
+      throw badRequest('请以 multipart/form-data 上传文件', 'invalid_file');
+    if (isAppError(err) && err.code === 'invalid_multipart')
+      throw badRequest('上传的文件不完整', 'invalid_file');
+    throw err;
+  }
+  if (!found) throw badRequest('请选择要导入的文件（字段名 file）', 'invalid_file');
+  return found;
 }
 
 export function createEnterpriseImportsRouter(ctx: AppContext): Router {
