@@ -7,6 +7,7 @@ import type { Models, UserDoc } from '../models/index.ts';
 import { canEditUser } from '../policies/index.ts';
 import { CITY_REGION } from '../policies/issue.policy.ts';
 import { hashPassword } from './password.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 
 export interface CreateUserInput {
   username: string;
@@ -38,10 +39,6 @@ function requireUnitFor(role: Role, unitId: unknown) {
     throw badRequest('经办人和负责人必须属于一个单位', 'unit_required');
 }
 
-function isDuplicate(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
-}
-
 export async function createUserCommand(models: Models, input: CreateUserInput): Promise<UserDoc> {
   requireUnitFor(input.role, input.unitId);
   const unit = await resolveUnit(models, input.unitId);
@@ -57,7 +54,7 @@ export async function createUserCommand(models: Models, input: CreateUserInput):
     });
     return user.toObject();
   } catch (err) {
-    if (isDuplicate(err)) throw conflict('用户名已存在', 'duplicate');
+    if (isDuplicateKey(err)) throw conflict('用户名已存在', 'duplicate');
     throw err;
   }
 }

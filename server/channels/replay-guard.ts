@@ -6,6 +6,7 @@ import { SIGNATURE_WINDOW_S } from './signature.ts';
 import type { Collection } from 'mongodb';
 import type { ChannelReplayDoc } from '../models/channel-credential.model.ts';
 import type { Models } from '../models/index.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 
 export async function claimSignature(models: Models, channel: string, signature: string, timestamp: number) {
   const expiresAt = new Date((timestamp + SIGNATURE_WINDOW_S + 60) * 1000);
@@ -13,7 +14,7 @@ export async function claimSignature(models: Models, channel: string, signature:
     const replays = models.ChannelReplay.collection as unknown as Collection<ChannelReplayDoc>;
     await replays.insertOne({ _id: `${channel}:${signature}`, expiresAt });
   } catch (err) {
-    if ((err as { code?: unknown }).code === 11000)
+    if (isDuplicateKey(err))
       throw new ChannelRefusal('replayed', 409, '该签名的请求已处理过（疑似重放），如需重发请重新签名');
     throw err;
   }

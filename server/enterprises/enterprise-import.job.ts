@@ -10,6 +10,7 @@ import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema.ts';
 import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 
 export const MAX_IMPORT_ROWS = 20_000;
 export const MAX_REPORTED_ERRORS = 500;
@@ -70,7 +71,7 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
           await importRow(job, r);
         } catch (err) {
           job.failed += 1;
-          const duplicate = (err as { code?: unknown }).code === 11000;
+          const duplicate = isDuplicateKey(err);
           if (!duplicate) deps.logger.warn({ err, job: job.id, row: r.line }, 'enterprise import row failed');
           if (job.errors.length < MAX_REPORTED_ERRORS)
             job.errors.push({ row: r.line, message: duplicate ? '该信用代码同时被另一行导入' : '保存失败' });

@@ -17,6 +17,7 @@ import type {
   StoredInboundMessage,
 } from '../models/inbox.model.ts';
 import type { InboundMessage } from '../channels/types.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 
 export interface ProcessedOutcome {
   issueId: Types.ObjectId;
@@ -154,9 +155,7 @@ export function newInboxEntry(e: NewEntry): InboxEntryDoc {
   };
 }
 
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: unknown }).code === 11000;
-}
+export { isDuplicateKey };
 
 /** Stores the entry; false when (channel, externalId) is already in the inbox (a redelivery). */
 export async function insertInboxEntry(models: Models, entry: InboxEntryDoc): Promise<boolean> {

@@ -12,6 +12,7 @@ import type { OutboxDoc } from '../models/outbox.model.ts';
 import type { EmailSender } from './email.ts';
 import type { PushbackSenders } from './pushback.ts';
 import type { SmsSender } from './sms.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 
 export interface InAppNotice {
   id: string;
@@ -109,7 +110,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     try {
       await models.Notification.collection.insertOne(doc);
     } catch (err) {
-      if ((err as { code?: unknown }).code === 11000) return; // delivered by an earlier try
+      if (isDuplicateKey(err)) return; // delivered by an earlier try
       throw err;
     }
     senders.onInApp?.({

@@ -6,6 +6,7 @@ import { hashPassword } from '../../auth/password.ts';
 import { conflict, notFound } from '../../errors.ts';
 import { newQrToken } from '../../models/enterprise.model.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
+import { isDuplicateKey } from '../../db/duplicate-key.ts';
 
 export interface CreateEnterpriseInput {
   creditCode: string;
@@ -26,7 +27,7 @@ export async function createEnterpriseCommand(
   try {
     return (await models.Enterprise.create(input)).toObject();
   } catch (err) {
-    if ((err as { code?: unknown }).code === 11000) throw taken();
+    if (isDuplicateKey(err)) throw taken();
     throw err;
   }
 }

@@ -6,6 +6,7 @@ import { Types } from 'mongoose';
 import type { Actor } from '../../../shared/roles.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
+import { isDuplicateKey } from '../../db/duplicate-key.ts';
 
 export interface ConfirmInput {
   creditCode?: string;
@@ -53,7 +54,7 @@ export async function confirmProvisionalCommand(
     await copyToIssues(models, e._id, updated);
     return updated;
   } catch (err) {
-    if ((err as { code?: unknown }).code === 11000)
+    if (isDuplicateKey(err))
       throw new AppError('duplicate', 409, '该统一社会信用代码的企业已存在，请改为合并');
     throw err;
   }

@@ -2,6 +2,7 @@
 import type { CategoryId, UnitLevel } from '../../../shared/states.ts';
 import { badRequest, conflict, notFound } from '../../errors.ts';
 import type { Models, UnitDoc } from '../../models/index.ts';
+import { isDuplicateKey } from '../../db/duplicate-key.ts';
 
 export interface CreateUnitInput {
   code: string;
@@ -43,7 +44,7 @@ export async function createUnitCommand(models: Models, input: CreateUnitInput):
   try {
     return (await models.Unit.create(input)).toObject();
   } catch (err) {
-    if ((err as { code?: unknown }).code === 11000) throw conflict('单位代码已存在', 'duplicate');
+    if (isDuplicateKey(err)) throw conflict('单位代码已存在', 'duplicate');
     throw err;
   }
 }
