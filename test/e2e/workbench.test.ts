@@ -146,7 +146,10 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
 
     await t.apiAs('dispatcher', 'POST', `/api/issues/${issueId}/actions/approve_extension`, {});
     await page.getByText('已更新：此工单刚有新的办理进展').waitFor();
-    expect(await page.getByRole('list', { name: '办理过程' }).textContent()).to.contain('批准延期');
+    // The notice comes with the push; the timeline re-renders when its refetch lands.
+    const timeline = page.getByRole('list', { name: '办理过程' });
+    await timeline.getByText('批准延期').first().waitFor();
+    expect(await timeline.textContent()).to.contain('批准延期');
 
     t.clock.advance(30 * MINUTE_MS);
     await actions.getByRole('button', { name: '回单', exact: true }).click();
