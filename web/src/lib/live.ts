@@ -77,6 +77,20 @@ export function watchIssue(id: string): () => void {
   };
 }
 
+/** Versions this tab's own actions will produce, per issue: their push must not read as someone else's change. */
+const ownVersions = new Map<string, number>();
+
+/** Called before sending an action with `If-Match: version`: the write it makes will carry `version + 1`. */
+export function expectOwnChange(id: string, version: number): void {
+  ownVersions.set(id, version + 1);
+}
+
+/** Whether a pushed change is the one this tab's own action made (its HTTP answer carries the update; the push
+ *  may arrive before that answer, and must not also show as 已更新 by someone else). */
+export function isOwnChange(change: IssueChanged): boolean {
+  return ownVersions.get(change.id) === change.version;
+}
+
 /** Calls `reload` at most once per `delayMs` however many changes arrive in a burst (a sweep). */
 export function debounced(reload: () => void, delayMs = 400): { trigger: () => void; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
