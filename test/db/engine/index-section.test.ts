@@ -1,6 +1,13 @@
-/** The byte form of index entries in a snapshot's index file: every string comes back exactly. */
+/**
+ * The byte form of index entries in a snapshot's index file (every string comes back exactly), and the checks
+ * recovery makes before it trusts saved entries.
+ */
 import { expect } from 'chai';
+import { serialize } from 'bson';
+import type { Change, IndexKeysEntry } from '../../../server/db/embedded/contract.ts';
+import { createEngine, type Engine } from '../../../server/db/embedded/engine/index.ts';
 import { packKeys, unpackKeys } from '../../../server/db/embedded/engine/index-section.ts';
+import { indexContents } from './harness.ts';
 
 describe('engine: index section packing', () => {
   it('round-trips one-byte, two-byte and lone-surrogate keys, in order', () => {
@@ -19,5 +26,48 @@ describe('engine: index section packing', () => {
     const packed = packKeys(['abc', 'def']);
     expect(() => unpackKeys(packed.subarray(0, packed.length - 1), [])).to.throw(/runs past its slice/);
     expect(() => unpackKeys(packed.subarray(0, 9), [])).to.throw(/truncated entry header/);
+  });
+});
+
+describe('engine: saved index entries that fail a check', () => {
+  const ns = 'd.c';
+  const recover = (saved: (live: Engine) => IndexKeysEntry[]): Engine => {
+    const live = createEngine();
+    const changes: Change[] = [
+      { op: 'createCollection', ns, options: {} },
+      { op: 'createIndex', ns, spec: { v: 2, key: { k: 1 }, name: 'k_1' } },
+      ...Array.from({ length: 50 }, (_, i): Change => ({
+        op: 'insert',
+        ns,
+        doc: serialize({ _id: i, k: i % 7 }),
+      })),
+    ];
+    for (const c of changes) live.applyRecovered(c);
+    live.finishRecovery();
+    const engine = createEngine();
+    for (const c of changes) engine.applyRecovered(c);
+    for (const e of saved(live)) engine.applyRecovered(e);
+    engine.finishRecovery();
+    expect(indexContents(engine)).to.deep.equal(indexContents(live));
+    return engine;
+  };
+  const entry = (live: Engine, name: string, keys: (k: string[]) => string[]): IndexKeysEntry => {
+    const ix = live.catalog.get(ns)!.indexes.get(name)!;
+    const { multikey, multikeyFields } = ix;
+    return { op: 'indexKeys', ns, name, multikey, multikeyFields, keys: packKeys(keys(ix.tree.keysArray())) };
+  };
+
+  it('loads entries that pass', () => {
+    const engine = recover((live) => [entry(live, '_id_', (k) => k), entry(live, 'k_1', (k) => k)]);
+    expect(engine.indexRestore).to.deep.equal({ loaded: 2, rebuilt: 0 });
+  });
+
+  it('rebuilds the collection when _id_ lacks a document, or entries are out of order', () => {
+    for (const saved of [
+      (live: Engine) => [entry(live, '_id_', (k) => k.slice(1)), entry(live, 'k_1', (k) => k)],
+      (live: Engine) => [entry(live, '_id_', (k) => k), entry(live, 'k_1', (k) => [...k].reverse())],
+    ]) {
+      expect(recover(saved).indexRestore).to.deep.equal({ loaded: 0, rebuilt: 2 });
+    }
   });
 });
