@@ -54,7 +54,14 @@ describe('engine: saved index entries that fail a check', () => {
   const entry = (live: Engine, name: string, keys: (k: string[]) => string[]): IndexKeysEntry => {
     const ix = live.catalog.get(ns)!.indexes.get(name)!;
     const { multikey, multikeyFields } = ix;
-    return { op: 'indexKeys', ns, name, multikey, multikeyFields, keys: packKeys(keys(ix.tree.keysArray())) };
+    return {
+      op: 'indexKeys',
+      ns,
+      name,
+      multikey,
+      multikeyFields,
+      keys: packKeys(keys(ix.tree.keysArray() as string[])),
+    };
   };
 
   it('loads entries that pass', () => {
