@@ -78,3 +78,30 @@ describe('engine: saved index entries that fail a check', () => {
     }
   });
 });
+
+describe('engine: the index section of a snapshot', () => {
+  it('cuts long keys into slices that stay far below the record limit, and loads them back', () => {
+    const ns = 'd.long';
+    const live = createEngine();
+    const changes: Change[] = [
+      { op: 'createCollection', ns, options: {} },
+      { op: 'createIndex', ns, spec: { v: 2, key: { text: 1 }, name: 'text_1' } },
+      ...Array.from({ length: 30 }, (_, i): Change => ({
+        op: 'insert',
+        ns,
+        doc: serialize({ _id: i, text: String(i % 10).repeat(150_000) + i }),
+      })),
+    ];
+    for (const c of changes) live.applyRecovered(c);
+    live.finishRecovery();
+    const entries = [...live.snapshot()];
+    const slices = entries.filter((e): e is IndexKeysEntry => e.op === 'indexKeys' && e.name === 'text_1');
+    expect(slices.length).to.be.greaterThan(1);
+    for (const s of slices) expect(s.keys.length).to.be.below(16 * 1024 * 1024);
+    const recovered = createEngine();
+    for (const e of entries) recovered.applyRecovered(e);
+    recovered.finishRecovery();
+    expect(recovered.indexRestore).to.deep.equal({ loaded: 2, rebuilt: 0 });
+    expect(indexContents(recovered)).to.deep.equal(indexContents(live));
+  });
+});

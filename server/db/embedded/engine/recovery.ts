@@ -245,6 +245,8 @@ export function* dumpChanges(c: Catalog): Generator<Change> {
 
 /** Entries per `indexKeys` slice: about 1 MiB of the app's keys, a few milliseconds to read and pack. */
 const SECTION_KEYS = 16_384;
+/** Chars per slice, so long keys (large indexed strings) still make records far below the 48 MiB limit. */
+const SECTION_CHARS = 4 * 1024 * 1024;
 
 /**
  * The index section: every index's entries in ascending order, in slices read from the live tree. A slice
@@ -264,21 +266,24 @@ export function* dumpIndexKeys(c: Catalog): Generator<IndexKeysEntry> {
           name: ix.name,
           multikey: ix.multikey,
           multikeyFields: [...ix.multikeyFields],
-          keys: packKeys(slice),
+          keys: packKeys(slice.keys),
         };
-        if (slice.length < SECTION_KEYS) break;
-        from = slice[slice.length - 1];
+        if (!slice.full) break;
+        from = slice.keys[slice.keys.length - 1];
       }
     }
   }
 }
 
-function readSlice(ix: OrderedIndex, after: IndexKey | undefined): IndexKey[] {
-  const slice: IndexKey[] = [];
+/** Up to a slice's worth of entries after `after`; `full` says the slice stopped at a limit, not the end. */
+function readSlice(ix: OrderedIndex, after: IndexKey | undefined): { keys: IndexKey[]; full: boolean } {
+  const keys: IndexKey[] = [];
+  let chars = 0;
   for (const [key] of ix.tree.entries(after)) {
     if (key === after) continue;
-    slice.push(key as IndexKey);
-    if (slice.length === SECTION_KEYS) break;
+    keys.push(key as IndexKey);
+    chars += (key as IndexKey).length;
+    if (keys.length === SECTION_KEYS || chars >= SECTION_CHARS) return { keys, full: true };
   }
-  return slice;
+  return { keys, full: false };
 }
