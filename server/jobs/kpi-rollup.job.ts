@@ -31,11 +31,18 @@ export async function claimLease(models: Models, owner: string, now: Date): Prom
 }
 
 export async function releaseLease(models: Models, owner: string): Promise<void> {
-  await rollupState(models).updateOne({ _id: 'lease' as never, owner }, { $set: { leaseUntil: new Date(0) } });
+  await rollupState(models).updateOne(
+    { _id: 'lease' as never, owner },
+    { $set: { leaseUntil: new Date(0) } },
+  );
 }
 
 /** One pass under the lease; null when another process holds it. */
-export async function runKpiRollup(models: Models, clock: Clock, owner: string): Promise<RefreshReport | null> {
+export async function runKpiRollup(
+  models: Models,
+  clock: Clock,
+  owner: string,
+): Promise<RefreshReport | null> {
   if (!(await claimLease(models, owner, clock.now()))) return null;
   try {
     return await refreshRollups(models, clock.now());

@@ -6,7 +6,14 @@
 // whole city or one region; anything else returns null and the caller aggregates directly.
 import { TERMINAL_STATES, ISSUE_STATES } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
-import { addDayRows, dayNumber, emptyRollupCounts, isDayStart, ROW_FIELDS, type RollupCounts } from './kpi-rollup.ts';
+import {
+  addDayRows,
+  dayNumber,
+  emptyRollupCounts,
+  isDayStart,
+  ROW_FIELDS,
+  type RollupCounts,
+} from './kpi-rollup.ts';
 import { readyState, rowsForPeriod } from './kpi-rollup.store.ts';
 import { GROUP_FIELD, type KpiGroupBy, type KpiPeriod } from './kpi.pipeline.ts';
 

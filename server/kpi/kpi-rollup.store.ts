@@ -20,7 +20,7 @@ import {
   type DayRows,
   type RollupIssue,
 } from './kpi-rollup.ts';
-import type { KpiGroupBy } from './kpi.pipeline.ts';
+import { KPI_GROUP_BYS, type KpiGroupBy } from './kpi.pipeline.ts';
 
 export const ROLLUP_FORMAT = 1;
 /** How late a write may land after the time it stamped as updatedAt and still be seen as changed. */
@@ -56,31 +56,45 @@ const issuesOf = (models: Models, filter: Document) =>
   models.Issue.collection.find<RollupIssue>(filter, { projection: ROLLUP_PROJECTION }).toArray();
 
 /**
- * The rows of the days [fromDay, toDay) built from the issues: the days' own issues, and the same
- * enterprises' issues of the 90 days before as repeat predecessors.
+ * Rows built from the issues created in the given ranges (sorted, not overlapping), in two reads: the ranges'
+ * own issues, and the same enterprises' issues from 90 days before the first range to the end of the last as
+ * repeat predecessors (those between the ranges included, so the ranges may be far apart).
  */
-export async function buildDays(
+export async function buildRanges(
   models: Models,
-  fromDay: number,
-  toDay: number,
-  /** Leaves out issues created from this instant on (a period ending within its last day). */
-  end = dayStart(toDay),
+  ranges: ReadonlyArray<[Date, Date]>,
 ): Promise<RollupBuilder> {
-  const start = dayStart(fromDay);
-  const own = await issuesOf(models, { createdAt: { $gte: start, $lt: end } });
+  const builder = new RollupBuilder();
+  if (ranges.length === 0) return builder;
+  const own = await issuesOf(
+    models,
+    ranges.length === 1
+      ? { createdAt: { $gte: ranges[0][0], $lt: ranges[0][1] } }
+      : { $or: ranges.map(([a, b]) => ({ createdAt: { $gte: a, $lt: b } })) },
+  );
   const enterprises = [...new Map(own.map((i) => [String(i.enterpriseId), i.enterpriseId])).values()];
-  const before = enterprises.length
+  const ownIds = new Set(own.map((i) => String(i._id)));
+  const around = enterprises.length
     ? await issuesOf(models, {
         enterpriseId: { $in: enterprises },
-        createdAt: { $gte: new Date(start.getTime() - WINDOW_MS), $lt: start },
+        createdAt: { $gte: new Date(ranges[0][0].getTime() - WINDOW_MS), $lt: ranges[ranges.length - 1][1] },
       })
     : [];
-  const builder = new RollupBuilder();
-  const all = [...before.map((i) => ({ i, lookback: true })), ...own.map((i) => ({ i, lookback: false }))];
+  const all = [
+    ...around.filter((i) => !ownIds.has(String(i._id))).map((i) => ({ i, lookback: true })),
+    ...own.map((i) => ({ i, lookback: false })),
+  ];
   all.sort((a, b) => byCreation(a.i, b.i));
   for (const { i, lookback } of all) builder.add(i, lookback);
   return builder;
 }
+
+/** Rows of the whole days of `runs` ([from, to) day numbers), the last one ending at `end` when given. */
+export const buildDays = (models: Models, runs: ReadonlyArray<[number, number]>, end?: Date) =>
+  buildRanges(
+    models,
+    runs.map(([a, b], k): [Date, Date] => [dayStart(a), k === runs.length - 1 && end ? end : dayStart(b)]),
+  );
 
 /** Sorted day numbers as runs of consecutive days [from, to). */
 export function runsOf(days: Iterable<number>): Array<[number, number]> {
@@ -139,26 +153,37 @@ export async function changedDays(models: Models, since: Date, beforeDay: number
   return days;
 }
 
-/** Stores the built days [fromDay, toDay) (a day with no issues stores empty rows). */
+/** Stores the built days [fromDay, toDay) (a day with no issues stores empty rows); returns the rows stored. */
 async function storeDays(models: Models, builder: RollupBuilder, fromDay: number, toDay: number) {
   const ops = [];
+  let rows = 0;
   for (let d = fromDay; d < toDay; d++) {
-    ops.push({ replaceOne: { filter: { _id: d }, replacement: { _id: d, ...builder.rowsOf(d) }, upsert: true } });
+    const replacement = { _id: d, ...builder.rowsOf(d) };
+    for (const g of KPI_GROUP_BYS) rows += replacement[g].length;
+    ops.push({ replaceOne: { filter: { _id: d }, replacement, upsert: true } });
   }
   if (ops.length) await rollupDays(models).bulkWrite(ops, { ordered: false });
+  return rows;
 }
 
 /** Builds and stores the days [fromDay, toDay) in chunks (the first build, or days the job missed). */
-async function buildAndStore(models: Models, fromDay: number, toDay: number): Promise<void> {
+async function buildAndStore(models: Models, fromDay: number, toDay: number): Promise<number> {
+  let rows = 0;
   for (let a = fromDay; a < toDay; a += BUILD_CHUNK_DAYS) {
     const b = Math.min(a + BUILD_CHUNK_DAYS, toDay);
-    await storeDays(models, await buildDays(models, a, b), a, b);
+    rows += await storeDays(models, await buildDays(models, [[a, b]]), a, b);
   }
+  return rows;
 }
 
 export interface RefreshReport {
+  /** Days stored for the first time (the first build, or days completed since the last pass). */
   built: number;
+  /** Days stored again because issues of theirs changed. */
   rebuilt: number;
+  /** Rows in the days stored (all four groupings). */
+  rows: number;
+  ms: number;
 }
 
 /**
@@ -167,6 +192,7 @@ export interface RefreshReport {
  * since the last pass; then moves `builtThrough` to today and the watermark to now (less the slack).
  */
 export async function refreshRollups(models: Models, now: Date): Promise<RefreshReport> {
+  const started = performance.now();
   const today = dayNumber(now);
   const state = await readyState(models);
   const watermark = new Date(now.getTime() - WATERMARK_SLACK_MS);
@@ -178,20 +204,23 @@ export async function refreshRollups(models: Models, now: Date): Promise<Refresh
     );
     const firstDay = first ? dayNumber(first.createdAt) : today;
     await rollupDays(models).deleteMany({});
-    await buildAndStore(models, firstDay, today);
-    report = { built: today - firstDay, rebuilt: 0 };
+    const rows = await buildAndStore(models, firstDay, today);
+    report = { built: today - firstDay, rebuilt: 0, rows, ms: 0 };
   } else {
     const dirty = await changedDays(models, state.watermark, state.builtThrough);
-    for (const [a, b] of runsOf(dirty)) await storeDays(models, await buildDays(models, a, b), a, b);
-    await buildAndStore(models, state.builtThrough, today);
-    report = { built: Math.max(0, today - state.builtThrough), rebuilt: dirty.size };
+    const runs = runsOf(dirty);
+    const built = await buildDays(models, runs);
+    let rows = 0;
+    for (const [a, b] of runs) rows += await storeDays(models, built, a, b);
+    rows += await buildAndStore(models, state.builtThrough, today);
+    report = { built: Math.max(0, today - state.builtThrough), rebuilt: dirty.size, rows, ms: 0 };
   }
   await rollupState(models).updateOne(
     { _id: 'state' as never },
     { $set: { format: ROLLUP_FORMAT, builtThrough: today, watermark } },
     { upsert: true },
   );
-  return report;
+  return { ...report, ms: Math.round(performance.now() - started) };
 }
 
 /**
@@ -220,10 +249,9 @@ export async function rowsForPeriod(
   for (const doc of stored) rows.set(doc._id, doc[groupBy] ?? []);
   const live = [...dirty].filter((d) => d >= fromDay && d < storedTo);
   live.push(...range(Math.max(fromDay, storedTo), toDay));
-  for (const [a, b] of runsOf(live)) {
-    const builder = await buildDays(models, a, b, b === toDay ? to : dayStart(b));
-    for (let d = a; d < b; d++) rows.set(d, builder.rowsOf(d)[groupBy]);
-  }
+  const runs = runsOf(live);
+  const builder = await buildDays(models, runs, runs.at(-1)?.[1] === toDay ? to : undefined);
+  for (const [a, b] of runs) for (let d = a; d < b; d++) rows.set(d, builder.rowsOf(d)[groupBy]);
   return rows;
 }
 

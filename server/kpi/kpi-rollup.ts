@@ -56,7 +56,10 @@ export const ROLLUP_PROJECTION = Object.freeze(
 );
 
 /** The additive counts a row keeps: every KpiCount but repeats, then the open issues (the backlog). */
-export const ROW_FIELDS = Object.freeze([...KPI_COUNT_FIELDS.filter((f) => f !== 'repeats'), 'open'] as const);
+export const ROW_FIELDS = Object.freeze([
+  ...KPI_COUNT_FIELDS.filter((f) => f !== 'repeats'),
+  'open',
+] as const);
 type RowField = (typeof ROW_FIELDS)[number];
 
 /** A histogram of predecessor distances in days, flattened as [days, n, days, n, …] in days order. */
@@ -86,7 +89,8 @@ export const dayNumber = (instant: Date | number): number =>
 /** 00:00 China time of a day number. */
 export const dayStart = (day: number): Date => new Date(day * DAY_MS - CHINA_OFFSET_MS);
 
-export const isDayStart = (instant: Date): boolean => dayStart(dayNumber(instant)).getTime() === instant.getTime();
+export const isDayStart = (instant: Date): boolean =>
+  dayStart(dayNumber(instant)).getTime() === instant.getTime();
 
 const keyOf = (value: unknown): string | null => (value == null ? null : String(value));
 const TERMINAL: readonly string[] = TERMINAL_STATES;
