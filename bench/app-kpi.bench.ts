@@ -88,16 +88,13 @@ for (const size of sizes()) {
     if (waited === null)
       note('the rollups were not built within 900 s: the figures below are the direct path');
     else note(`rollups answering ${waited.toFixed(1)} s after start-up work settled`);
-    const built = /"built":(\d+)[^\n]*"rows":(\d+)[^\n]*"ms":(\d+)[^\n]*kpi rollups/.exec(s.app.output());
-    if (built) {
-      const [days, rows, ms] = built.slice(1).map(Number);
-      note(
-        `first build: ${days} days, ${rows.toLocaleString('en-US')} rows (all groupings), ${(ms / 1000).toFixed(1)} s`,
-      );
-      note(
-        `rows per day ${(rows / Math.max(1, days)).toFixed(0)}: a month reads ~${Math.round(((rows / days) * 30) / 4)} rows of one grouping, a year ~${Math.round(((rows / days) * 365) / 4)} (×2 with the previous period)`,
-      );
+    // What the rollups' size follows: days × (region × group value) pairs, not issues.
+    const groups: string[] = [];
+    for (const groupBy of GROUP_BYS) {
+      const { body } = await get(kpiPath(groupBy, periods.year));
+      groups.push(`${groupBy} ${(body as { items?: unknown[] }).items?.length ?? '?'}`);
     }
+    note(`group values over the last year: ${groups.join(', ')}`);
     for (const [name, from] of Object.entries(periods)) {
       for (const groupBy of GROUP_BYS) {
         const load = load1();

@@ -5,11 +5,11 @@
 // days at once; a lease left by a crashed process expires.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../../shared/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
+import { createMinuteJob, type MinuteJob } from './minute-job.ts';
 import { refreshRollups, rollupState, type RefreshReport } from '../kpi/kpi-rollup.store.ts';
 
 /** Long enough for the first build of a million issues; renewed by every pass. */
@@ -51,50 +51,20 @@ export async function runKpiRollup(
   }
 }
 
-export interface KpiRollupScheduler {
-  start(): void;
-  stop(): Promise<void>;
-  runNow(): Promise<RefreshReport | null>;
-}
+export type KpiRollupScheduler = MinuteJob<RefreshReport | null>;
 
-export function createKpiRollupScheduler(
-  deps: { models: Models; clock: Clock; logger: Logger },
-  expression = '* * * * *',
-): KpiRollupScheduler {
+export function createKpiRollupScheduler(deps: {
+  models: Models;
+  clock: Clock;
+  logger: Logger;
+}): KpiRollupScheduler {
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  let task: ScheduledTask | undefined;
-  let running: Promise<RefreshReport | null> | null = null;
-  let stopped = false;
-
-  const runNow = () => {
-    if (stopped) return Promise.resolve(null);
-    running ??= runKpiRollup(deps.models, deps.clock, owner)
-      .then((report) => {
-        if (report && (report.built || report.rebuilt)) deps.logger.info(report, 'kpi rollups');
-        return report;
-      })
-      .catch((err: unknown) => {
-        deps.logger.error({ err }, 'kpi rollups failed; the next pass retries');
-        return null;
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-
-  return {
-    start() {
-      if (task || stopped) return;
-      task = cron.schedule(expression, () => void runNow(), { name: 'kpi-rollup', noOverlap: true });
+  return createMinuteJob({
+    name: 'kpi rollups',
+    logger: deps.logger,
+    run: () => runKpiRollup(deps.models, deps.clock, owner),
+    onReport: (report) => {
+      if (report && (report.built || report.rebuilt)) deps.logger.info(report, 'kpi rollups');
     },
-    async stop() {
-      stopped = true;
-      await task?.stop();
-      await task?.destroy();
-      task = undefined;
-      await running;
-    },
-    runNow,
-  };
+  });
 }
