@@ -16,6 +16,7 @@ import {
   dayNumber,
   dayStart,
   RollupBuilder,
+  LOOKBACK_PROJECTION,
   ROLLUP_PROJECTION,
   type DayRows,
   type RollupIssue,
@@ -52,8 +53,8 @@ export async function readyState(models: Models): Promise<RollupState | null> {
   return s && s.format === ROLLUP_FORMAT && typeof s.builtThrough === 'number' ? s : null;
 }
 
-const issuesOf = (models: Models, filter: Document) =>
-  models.Issue.collection.find<RollupIssue>(filter, { projection: ROLLUP_PROJECTION }).toArray();
+const issuesOf = (models: Models, filter: Document, projection: Document = ROLLUP_PROJECTION) =>
+  models.Issue.collection.find<RollupIssue>(filter, { projection }).toArray();
 
 /**
  * Rows built from the issues created in the given ranges (sorted, not overlapping), in two reads: the ranges'
@@ -75,10 +76,18 @@ export async function buildRanges(
   const enterprises = [...new Map(own.map((i) => [String(i.enterpriseId), i.enterpriseId])).values()];
   const ownIds = new Set(own.map((i) => String(i._id)));
   const around = enterprises.length
-    ? await issuesOf(models, {
-        enterpriseId: { $in: enterprises },
-        createdAt: { $gte: new Date(ranges[0][0].getTime() - WINDOW_MS), $lt: ranges[ranges.length - 1][1] },
-      })
+    ? await issuesOf(
+        models,
+        {
+          enterpriseId: { $in: enterprises },
+          createdAt: {
+            $gte: new Date(ranges[0][0].getTime() - WINDOW_MS),
+            $lt: ranges[ranges.length - 1][1],
+          },
+          state: { $ne: 'merged' },
+        },
+        LOOKBACK_PROJECTION,
+      )
     : [];
   const all = [
     ...around.filter((i) => !ownIds.has(String(i._id))).map((i) => ({ i, lookback: true })),

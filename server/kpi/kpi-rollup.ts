@@ -55,6 +55,13 @@ export const ROLLUP_PROJECTION = Object.freeze(
   ),
 );
 
+/** What a repeat predecessor needs: its keys and time (merged issues are left out by the query). */
+export const LOOKBACK_PROJECTION = Object.freeze(
+  Object.fromEntries(
+    ['enterpriseId', 'category', 'createdAt', 'state', 'unitId', 'region', 'channel'].map((f) => [f, 1]),
+  ),
+);
+
 /** The additive counts a row keeps: every KpiCount but repeats, then the open issues (the backlog). */
 export const ROW_FIELDS = Object.freeze([
   ...KPI_COUNT_FIELDS.filter((f) => f !== 'repeats'),
