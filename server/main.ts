@@ -19,6 +19,7 @@ import { createSweepScheduler } from './jobs/scheduler.ts';
 import { channelSecretKeyOf } from './channels/credentials.ts';
 import { demoCredentialLines, seedDemoChannelCredentials } from './channels/demo-credentials.ts';
 import { createInboxRecoveryScheduler } from './jobs/inbox-recovery.job.ts';
+import { createKpiRollupScheduler } from './jobs/kpi-rollup.job.ts';
 import { createPipelineDeps } from './intake/intake-sink.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
@@ -202,6 +203,11 @@ async function main(): Promise<void> {
   );
   recovery.start();
   void recovery.runNow();
+  // The KPI dashboard's daily rollups: built at start-up (from the first issue when none are stored), kept
+  // every minute after.
+  const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
+  kpiRollups.start();
+  void kpiRollups.runNow();
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -217,6 +223,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     await sweep.stop();
     await recovery.stop();
+    await kpiRollups.stop();
     await notify.worker.stop();
     await smtp?.close();
     await classifier.stop();

@@ -311,5 +311,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
   defineListIndexes(schema);
   // The sweep's range query: everything whose next step is due.
   schema.index({ nextCheckAt: 1 });
+  // The KPI rollups' changed issues (server/kpi/kpi-rollup.store.ts): every event moves updatedAt.
+  schema.index({ updatedAt: 1 });
   return conn.model<IssueDoc>('Issue', schema);
 }

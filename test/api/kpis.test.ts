@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { computeKpis, kpisBy, type KpiIssue } from '../../shared/kpi.ts';
 import type { IssueDoc } from '../../server/models/index.ts';
+import { refreshRollups } from '../../server/kpi/kpi-rollup.store.ts';
 import { expectError } from './helpers.ts';
 import { useIssueApp } from './issues/fixtures.ts';
 import { insertKpiIssues, MARCH, type KpiFixture } from './kpi-fixture.ts';
@@ -259,5 +260,21 @@ describe('GET /api/kpis', function () {
     expectError(await get('from=2026-03-10&to=2026-03-01'), 400, 'validation_failed');
     expectError(await get('from=yesterday'), 400, 'validation_failed');
     expectError(await get('from=2020-01-01&to=2026-01-01'), 400, 'validation_failed');
+  });
+
+  it('once the daily rollups are built, answers the same hand-worked figures from them', async () => {
+    const before = await Promise.all(
+      ['unit', 'region', 'category', 'channel'].map((g) => get(`groupBy=${g}&${march}`, 'leader', 200)),
+    );
+    const county = await get(`groupBy=unit&${march}`, 'leader-anji', 200);
+    expect(before[0].body.source).to.equal('direct');
+    await refreshRollups(t.models, new Date('2026-05-01T00:00:00Z'));
+    for (const [k, g] of ['unit', 'region', 'category', 'channel'].entries()) {
+      const res = await get(`groupBy=${g}&${march}`, 'leader', 200);
+      expect(res.body.source).to.equal('rollups');
+      expect({ ...res.body, source: 'direct' }, g).to.deep.equal(before[k].body);
+    }
+    const rolledCounty = await get(`groupBy=unit&${march}`, 'leader-anji', 200);
+    expect({ ...rolledCounty.body, source: 'direct' }).to.deep.equal(county.body);
   });
 });
