@@ -29,6 +29,7 @@ import { createQrLiveHub } from './realtime/qr-live.ts';
 import { createNotifyService } from './notify/notify-service.ts';
 import { combineListeners } from './commands/issue-deps.ts';
 import { createClassifierService } from './text/classifier.service.ts';
+import { clusterRunnerFor } from './classes/cluster.job.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
 const DRAIN_MS = 10_000;
@@ -208,6 +209,11 @@ async function main(): Promise<void> {
   const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
   kpiRollups.start();
   void kpiRollups.runNow();
+  // Class-problem clustering (issue 7 §3): hourly, one process per slot; the first run at once so the demo's
+  // candidate clusters are there on a fresh start.
+  const clustering = clusterRunnerFor({ models, clock, logger });
+  clustering.start();
+  void clustering.scheduled().catch((err: unknown) => logger.error({ err }, 'class clustering failed'));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -224,6 +230,7 @@ async function main(): Promise<void> {
     await sweep.stop();
     await recovery.stop();
     await kpiRollups.stop();
+    await clustering.stop();
     await notify.worker.stop();
     await smtp?.close();
     await classifier.stop();

@@ -93,6 +93,8 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   mergedInto: Types.ObjectId | null;
   /** Duplicates merged into this issue. */
   mergedFrom: Types.ObjectId[];
+  /** The class problem (一类事) this issue is a member of (server/classes). */
+  classProblemId?: Types.ObjectId | null;
   /** deadlines.resolveBy, top-level so the "due soonest" list sorts on an index. */
   dueAt: Date | null;
   timeline: StoredTimelineEvent[];
@@ -291,6 +293,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     ...lifecycleFields(),
     consultUnitIds: { type: [unitRef], default: [] },
     mergedFrom: { type: [{ type: ObjectId, ref: 'Issue' }], default: [] },
+    classProblemId: { type: ObjectId, ref: 'ClassProblem' },
     dueAt: { type: Date, default: null },
     timeline: { type: [timelineSchema], default: [] },
     version: { type: Number, required: true, default: 1 },

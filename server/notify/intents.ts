@@ -61,6 +61,9 @@ export function intentsOf(change: IssueChange): Intent[] {
       return change.state === 'consulting' ? [i('consult_invite', 'consultation')] : [];
     case 'decide':
       return [i('decision', 'unit')];
+    case 'reply':
+      // 政策性解决 (server/classes): the enterprise hears that its issue was answered with the class.
+      return change.data?.classProblemId ? [i('enterprise_class_reply', 'enterprise')] : [];
     case 'verify':
       return [i('enterprise_reply', 'enterprise'), i('pushback_outcome', 'origin')];
     case 'reject':

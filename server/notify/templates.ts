@@ -24,6 +24,7 @@ export const NOTIFY_EVENTS = [
   'enterprise_received',
   'enterprise_dispatched',
   'enterprise_reply',
+  'enterprise_class_reply',
   'enterprise_rectification',
   'pushback_outcome',
 ] as const;
@@ -136,6 +137,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '办理结果',
     '企业',
     '您的问题{{number}}已办理完毕，请扫描企业码查看答复并评价：{{link}}',
+  ),
+  enterprise_class_reply: spec(
+    '类问题统一答复',
+    '企业',
+    '您的问题{{number}}已与其他企业的同类问题合并办理并形成统一答复，经服务中心审核后可扫描企业码查看并评价：{{link}}',
   ),
   enterprise_rectification: spec(
     '整改告知',

@@ -119,6 +119,7 @@ export function presentIssue(doc: IssueDoc) {
     consultation: doc.consultation ?? null,
     mergedInto: id(doc.mergedInto),
     mergedFrom: ids(doc.mergedFrom),
+    classProblemId: doc.classProblemId ? String(doc.classProblemId) : null,
     rejectReason: doc.rejectReason ?? null,
     signedAt: doc.signedAt ?? null,
     signedLate: doc.signedLate ?? null,
