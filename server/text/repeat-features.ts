@@ -25,6 +25,8 @@ export interface RepeatFingerprint {
   topic: Float64Array;
   /** Content words with their IDF weight and their character pairs. */
   weighted: WeightedWord[];
+  /** The same, by word. */
+  byWord: Map<string, WeightedWord>;
   /** Sum of the word weights. */
   mass: number;
   /** Weight from which a word names a thing (SLOT_WEIGHT_SHARE of the model's largest IDF). */
@@ -73,6 +75,7 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
     words,
     topic: predictProba(model.category, full),
     weighted,
+    byWord: new Map(weighted.map((w) => [w.word, w])),
     mass,
     slotWeight: maxIdf(model) * SLOT_WEIGHT_SHARE,
     salient: [...weighted].sort((x, y) => y.weight - x.weight).slice(0, SALIENT_WORDS),
@@ -240,7 +243,7 @@ function align(
 /** A word of `a` that names something (a rare content word) `b` does not mention at all. */
 function ownThing(a: RepeatFingerprint, b: RepeatFingerprint): (w: string) => boolean {
   return (word) => {
-    const w = a.weighted.find((x) => x.word === word);
+    const w = a.byWord.get(word);
     return w !== undefined && w.weight >= a.slotWeight && wordFound(w, b) < 1;
   };
 }

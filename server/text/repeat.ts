@@ -67,8 +67,11 @@ export const REPEAT_WEIGHTS: readonly number[] = [
   0.677, 0.938, 1.512, 0.719, -0.86, 0.749, 2.379, 1.453, 0.806, -2.513,
 ];
 const SWAP = PAIR_FEATURE_NAMES.indexOf('templateSwap');
-/** Below this logit a pair is no repeat whatever its template: the word alignment is skipped (the slow part). */
-const SWAP_CHECK_FROM = -2;
+/**
+ * A template swap only lowers the score, so below the flag threshold's logit (a pair that is no repeat
+ * whatever its template) the word alignment, the slow part, is skipped.
+ */
+const SWAP_CHECK_FROM = Math.log(DEFAULT_REPEAT_OPTIONS.flagAt / (1 - DEFAULT_REPEAT_OPTIONS.flagAt));
 
 export interface PairScore {
   /** Probability that the pair is a repeat, 0..1. */
