@@ -65,6 +65,18 @@ export interface IssueSource {
   contact: IssueContact | null;
 }
 
+/**
+ * A borderline repeat the duplicate check found at intake (issue 7 §2): shown to the dispatcher as 可能重复
+ * with the candidate, who merges or keeps the issue; never merged silently.
+ */
+export interface PossibleRepeat {
+  issueId: Types.ObjectId;
+  number: string;
+  title: string;
+  /** The check's repeat probability, 0..1. */
+  score: number;
+}
+
 /** The stored shape: IssueCore with unit/issue ids as ObjectIds, plus intake facts and the timeline. */
 export interface IssueDoc extends Omit<IssueCore, IdFields> {
   _id: Types.ObjectId;
@@ -82,6 +94,8 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   contact?: IssueContact | null;
   /** The repeats merged in after the first message (which the issue's own fields hold). */
   sources?: IssueSource[];
+  /** Set at intake when the message may repeat another open issue of the enterprise. */
+  possibleRepeat?: PossibleRepeat | null;
   classification: StoredClassification;
   routing: { source: RoutingSource };
   unitId: Types.ObjectId | null;
@@ -282,6 +296,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     content: { type: String, required: true, maxlength: 10_000 },
     contact: { type: Mixed, default: null },
     sources: { type: [Mixed], default: [] },
+    possibleRepeat: { type: Mixed, default: undefined },
     classification: {
       source: { type: String, enum: ['input', 'classifier', 'default'], default: 'input' },
       confidence: { type: Number, default: 1 },

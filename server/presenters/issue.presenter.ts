@@ -71,6 +71,15 @@ export function presentIssueSummary(doc: IssueDoc) {
     supervised: doc.supervised,
     bulletined: doc.bulletined,
     redoCount: doc.redoCount,
+    // 可能重复: the open issue intake found this one may repeat (the dispatcher merges or keeps it).
+    possibleRepeat: doc.possibleRepeat
+      ? {
+          id: String(doc.possibleRepeat.issueId),
+          number: doc.possibleRepeat.number,
+          title: doc.possibleRepeat.title,
+          score: doc.possibleRepeat.score,
+        }
+      : null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

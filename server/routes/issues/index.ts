@@ -13,6 +13,7 @@ import { actorOf } from '../../http/request-context.ts';
 import type { DefaultRouting } from '../../intake/route-issue.ts';
 import type { Classifier } from '../../intake/triage.ts';
 import { presentIssue, presentIssueCreated, presentIssueSummary } from '../../presenters/issue.presenter.ts';
+import { similarIssues } from './issue-similar.query.ts';
 import { getVisibleIssue, listIssues } from './issue-read.query.ts';
 import { ifMatchHeader, listIssuesQuery } from './issues.schema.ts';
 
@@ -62,6 +63,13 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
 
   router.get('/:id', async (req, res) => {
     res.json(presentIssue(await getVisibleIssue(ctx.models, actorOf(req), issueIdOf(req))));
+  });
+
+  router.get('/:id/similar', async (req, res) => {
+    const items = await similarIssues(ctx.models, actorOf(req), issueIdOf(req), (text, candidates) =>
+      ctx.classifier.similarity(text, candidates),
+    );
+    res.json({ items });
   });
 
   router.post('/:id/actions/:action', async (req, res) => {

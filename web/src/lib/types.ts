@@ -35,8 +35,30 @@ export interface IssueSummary {
   supervised: boolean;
   bulletined: boolean;
   redoCount: number;
+  /** 可能重复: the open issue intake found this one may repeat (the dispatcher merges or keeps it). */
+  possibleRepeat?: PossibleRepeat | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface PossibleRepeat {
+  id: string;
+  number: string;
+  title: string;
+  score: number;
+}
+
+/** GET /api/issues/:id/similar */
+export interface SimilarIssue {
+  id: string;
+  number: string;
+  title: string;
+  state: IssueState;
+  category: CategoryId;
+  enterprise: { id: string; name: string };
+  sameEnterprise: boolean;
+  score: number;
+  createdAt: string;
 }
 
 export interface Deadlines {
