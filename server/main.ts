@@ -125,7 +125,8 @@ async function main(): Promise<void> {
     logger,
     onInApp: (n) => realtime.notifyUser(n),
   });
-  const qrLive = createQrLiveHub();
+  const qrLive = createQrLiveHub({ models, logger }); // also hears the other app processes' changes
+  qrLive.start();
   const onIssueChange = realtime.onChange;
   // The sweep's changes reach the same listeners as the API's (createApp adds notify and qrLive there).
   const sweep = createSweepScheduler({

@@ -5,7 +5,7 @@
 // one at a time, retries failures with exponential backoff and gives up (`dead`) after N tries.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-export const OUTBOX_CHANNELS = ['inapp', 'sms', 'email', 'pushback'] as const;
+export const OUTBOX_CHANNELS = ['inapp', 'sms', 'email', 'wechat', 'pushback'] as const;
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -17,7 +17,7 @@ export interface OutboxRecipient {
   id: string;
   /** Display name (staff name, enterprise name). */
   name: string;
-  /** Mobile, email address, or the external id the channel knows the message by. */
+  /** Mobile, email address, WeChat openid, or the external id the channel knows the message by. */
   address: string | null;
 }
 
@@ -32,6 +32,8 @@ export interface OutboxDoc {
   issueNumber: string | null;
   title: string;
   text: string;
+  /** Email replies: the Message-ID of the mail the issue came in by, so the reply joins its thread. */
+  replyTo?: string | null;
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: Date;
@@ -66,6 +68,7 @@ export function defineOutboxModel(conn: Connection): OutboxModel {
       issueNumber: { type: String, default: null },
       title: { type: String, default: '' },
       text: { type: String, required: true },
+      replyTo: { type: String, default: null },
       status: { type: String, enum: OUTBOX_STATUSES, required: true, default: 'pending' },
       attempts: { type: Number, default: 0 },
       nextAttemptAt: { type: Date, required: true },

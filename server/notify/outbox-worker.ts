@@ -12,6 +12,8 @@ import type { OutboxDoc } from '../models/outbox.model.ts';
 import type { EmailSender } from './email.ts';
 import type { PushbackSenders } from './pushback.ts';
 import type { SmsSender } from './sms.ts';
+import { PermanentDeliveryError } from './delivery-errors.ts';
+import type { WechatMessageSender } from './wechat-custom.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 
 export interface InAppNotice {
@@ -28,6 +30,8 @@ export interface InAppNotice {
 export interface OutboxSenders {
   sms?: SmsSender;
   email?: EmailSender;
+  /** The official account's customer-service message. */
+  wechat?: WechatMessageSender;
   pushback?: PushbackSenders;
   /** Hears each in-app notification once stored (realtime push to the user's sockets). */
   onInApp?: (notice: InAppNotice) => void;
@@ -67,8 +71,6 @@ export const MAX_DELAY_MS = 60 * 60_000;
 export function backoffMs(attempts: number, base = BASE_DELAY_MS, cap = MAX_DELAY_MS): number {
   return Math.min(cap, base * 2 ** Math.max(0, attempts - 1));
 }
-
-class NotConfigured extends Error {}
 
 export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
   const { models, clock, logger, senders } = opts;
@@ -130,14 +132,22 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       case 'inapp':
         return deliverInApp(row, now);
       case 'sms':
-        if (!senders.sms) throw new NotConfigured('没有配置短信通道');
+        if (!senders.sms) throw new PermanentDeliveryError('没有配置短信通道');
         return senders.sms.send(row.recipient.address ?? '', row.text);
       case 'email':
-        if (!senders.email) throw new NotConfigured('没有配置邮件通道');
-        return senders.email.send(row.recipient.address ?? '', row.title, row.text);
+        if (!senders.email) throw new PermanentDeliveryError('没有配置邮件通道');
+        return senders.email.send(
+          row.recipient.address ?? '',
+          row.replyTo ? `Re: ${row.title}` : row.title,
+          row.text,
+          row.replyTo ?? undefined,
+        );
+      case 'wechat':
+        if (!senders.wechat) throw new PermanentDeliveryError('没有配置微信公众号客服消息');
+        return senders.wechat.send(row.recipient.address ?? '', row.text);
       case 'pushback': {
         const sender = senders.pushback?.[row.recipient.id as keyof PushbackSenders];
-        if (!sender) throw new NotConfigured(`没有配置 ${row.recipient.id} 渠道的回传`);
+        if (!sender) throw new PermanentDeliveryError(`没有配置 ${row.recipient.id} 渠道的回传`);
         return sender.send({
           externalId: row.recipient.address ?? '',
           issueNumber: row.issueNumber ?? '',
@@ -166,7 +176,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       return;
     }
     const attempts = row.attempts + 1;
-    const dead = attempts >= maxAttempts || err instanceof NotConfigured;
+    const dead = attempts >= maxAttempts || err instanceof PermanentDeliveryError;
     if (dead) report.dead += 1;
     else report.retried += 1;
     const message = err instanceof Error ? err.message : String(err);
