@@ -145,7 +145,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     return failed;
   }
 
-  async function deliver(row: OutboxDoc, now: Date): Promise<string | void> {
+  async function deliver(row: OutboxDoc): Promise<string | void> {
     switch (row.channel) {
       case 'inapp':
         throw new Error('in-app rows are delivered together (deliverInApp)');
@@ -236,7 +236,7 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       if (row.channel === 'inapp') error = inAppFailed.get(row) ?? null;
       else {
         try {
-          id = await deliver(row, now);
+          id = await deliver(row);
         } catch (err) {
           error = err ?? new Error('delivery failed');
         }
