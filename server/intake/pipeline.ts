@@ -9,7 +9,9 @@
 // joins the open issue as another source. Round trips of a new message with a known credit code: the
 // enterprise, the inbox insert beside the repeat candidates, the number, the issue insert; the inbox's
 // "processed" is batched after the answer (inbox-store.ts).
+import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
+import { batchedFindByUnique } from '../db/batched-ops.ts';
 import { CHANNEL_LABELS, type ChannelId } from '../../shared/states.ts';
 import { SYSTEM_ACTOR, enterpriseActor, type DomainActor } from '../../shared/lifecycle/issue-core.ts';
 import type { Actor } from '../../shared/roles.ts';
@@ -130,12 +132,20 @@ async function matchOf(models: Models, msg: InboundMessage, by: IntakeBy): Promi
   if (by.enterprise) return { enterprise: by.enterprise };
   return matchEnterprise<IntakeEnterprise>(
     (step) =>
-      models.Enterprise.collection
-        .find<IntakeEnterprise>(MATCH_FILTERS[step.by](step.value), {
-          projection: INTAKE_ENTERPRISE_FIELDS,
-          limit: 2,
-        })
-        .toArray(),
+      // A credit code names one enterprise (unique index): shared with the lookups of the same moment.
+      step.by === 'credit_code'
+        ? batchedFindByUnique(
+            models.Enterprise.collection as unknown as Collection,
+            'creditCode',
+            step.value,
+            INTAKE_ENTERPRISE_FIELDS,
+          ).then((found) => (found ? [found as IntakeEnterprise] : []))
+        : models.Enterprise.collection
+            .find<IntakeEnterprise>(MATCH_FILTERS[step.by](step.value), {
+              projection: INTAKE_ENTERPRISE_FIELDS,
+              limit: 2,
+            })
+            .toArray(),
     msg.enterprise,
     msg.contact,
     CHANNEL_LABELS[msg.channel],

@@ -2,7 +2,7 @@
 // enterprise by SMS or email, or the originating channel's push-back. Rows are written after the issue write
 // commits, keyed so the same fact never produces two rows (the UNIQUE `key`: a retried command or a second
 // sweeper inserting it again gets a duplicate-key error and nothing else). The delivery worker claims due rows
-// one at a time, retries failures with exponential backoff and gives up (`dead`) after N tries.
+// a batch at a time, retries failures with exponential backoff and gives up (`dead`) after N tries.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 export const OUTBOX_CHANNELS = ['inapp', 'sms', 'email', 'wechat', 'pushback'] as const;
@@ -39,6 +39,8 @@ export interface OutboxDoc {
   nextAttemptAt: Date;
   /** While `sending`: the claim runs out then, and another worker may take the row over. */
   lockedUntil: Date | null;
+  /** While `sending`: the worker pass that claimed it (it reads back its own claim by this id). */
+  claimId?: Types.ObjectId;
   lastError: string | null;
   /** The provider's message id, when it gives one. */
   providerId: string | null;
@@ -73,6 +75,7 @@ export function defineOutboxModel(conn: Connection): OutboxModel {
       attempts: { type: Number, default: 0 },
       nextAttemptAt: { type: Date, required: true },
       lockedUntil: { type: Date, default: null },
+      claimId: { type: Schema.Types.ObjectId },
       lastError: { type: String, default: null },
       providerId: { type: String, default: null },
       createdAt: { type: Date, required: true },

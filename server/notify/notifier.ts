@@ -4,8 +4,11 @@
 // or the issue version the action wrote — and the outbox's unique index on it makes a second writer (a retried
 // command, a second sweeper, a replayed change) insert nothing. Rows are inserted unordered, duplicates
 // ignored. The staff directory and the templates are read through short-lived snapshots, so a change costs
-// one read of the issue (and of the enterprise when it is told) and one insert.
+// one read of the issue (and of the enterprise and its preference when it is told) and one insert; and the
+// changes of one moment (an intake burst, an import) share each of those as one command (db/batched-ops.ts).
+import type { Collection, Document } from 'mongodb';
 import { Types } from 'mongoose';
+import { batchedFindByUnique, batchedInsertMany } from '../db/batched-ops.ts';
 import { chinaDateKey, CHINA_OFFSET_MS } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Consultation } from '../../shared/lifecycle/issue-core.ts';
@@ -25,6 +28,7 @@ import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { CITY_REGION } from '../policies/issue.policy.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { intentsOf, type Audience, type Intent } from './intents.ts';
 import { EVENT_SPECS, render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';
 
@@ -77,6 +81,8 @@ const FACTS = {
   'triage.dueAt': 1,
   contact: 1,
 } as const;
+
+const ENTERPRISE_FIELDS = { mobile: 1, wechatOpenids: 1, qrToken: 1 } as const;
 
 /** A row to insert, before the worker's fields. */
 export interface OutboxDraft {
@@ -136,18 +142,6 @@ function formatChinaTime(d: Date | undefined | null): string {
   if (!d) return '';
   const t = new Date(new Date(d).getTime() + CHINA_OFFSET_MS).toISOString();
   return `${chinaDateKey(new Date(d))} ${t.slice(11, 16)}`;
-}
-
-function isDuplicateOnly(err: unknown): boolean {
-  const list = (err as { writeErrors?: unknown })?.writeErrors;
-  const errors = (Array.isArray(list) ? list : list ? [list] : []) as Array<{ code?: unknown }>;
-  if ((err as { code?: unknown })?.code === 11000 && !errors.length) return true;
-  return errors.length > 0 && errors.every((e) => e.code === 11000);
-}
-
-function insertedCount(err: unknown): number {
-  const r = err as { insertedDocs?: unknown[]; result?: { insertedCount?: number } };
-  return r.insertedDocs?.length ?? r.result?.insertedCount ?? 0;
 }
 
 interface EnterpriseTarget {
@@ -225,12 +219,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       createdAt: now,
       sentAt: d.sentAt ?? null,
     }));
-    let inserted = rows.length;
-    try {
-      await models.Outbox.collection.insertMany(rows, { ordered: false });
-    } catch (err) {
-      if (!isDuplicateOnly(err)) throw err;
-      inserted = insertedCount(err);
+    // Shared with the enqueues of the same moment: one unordered insertMany; a duplicate key is a fact
+    // already written (a retried command, a second sweeper), anything else fails this call.
+    const outcomes = await batchedInsertMany(models.Outbox.collection as unknown as Collection, rows);
+    let inserted = 0;
+    for (const o of outcomes) {
+      if (o.ok) inserted += 1;
+      else if (!isDuplicateKey(o.error)) throw o.error;
     }
     if (inserted) deps.onEnqueued?.();
     return inserted;
@@ -262,6 +257,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
   }
 
+  /** The enterprise's mobile, WeChat openids and QR token, shared with the reads of the same moment. */
+  function enterpriseOf(facts: IssueFacts): Promise<Document | null> {
+    const enterprises = models.Enterprise.collection as unknown as Collection;
+    return batchedFindByUnique(enterprises, '_id', facts.enterpriseId, ENTERPRISE_FIELDS);
+  }
+
   /**
    * Where the enterprise hears about its issue. The person who wrote in by SMS, email or WeChat is answered
    * there (an SMS to the sending number, a mail in the thread of theirs, a customer-service message); the
@@ -269,13 +270,15 @@ export function createNotifier(deps: NotifierDeps): Notifier {
    * (by default an SMS to the registered mobile). WeChat needs an openid and the account's API; without them
    * the choice falls back to SMS. The same address is never told twice.
    */
-  async function enterpriseTargets(facts: IssueFacts, event: NotifyEvent): Promise<EnterpriseTarget[]> {
+  async function enterpriseTargets(
+    facts: IssueFacts,
+    event: NotifyEvent,
+    enterpriseRead: Promise<Document | null>,
+  ): Promise<EnterpriseTarget[]> {
+    const prefs = models.NotifyPreference.collection as unknown as Collection;
     const [enterprise, pref] = await Promise.all([
-      models.Enterprise.collection.findOne(
-        { _id: facts.enterpriseId },
-        { projection: { mobile: 1, wechatOpenids: 1 } },
-      ),
-      models.NotifyPreference.collection.findOne({ enterpriseId: facts.enterpriseId }),
+      enterpriseRead,
+      batchedFindByUnique(prefs, 'enterpriseId', facts.enterpriseId, {}),
     ]);
     const origin = originReply(facts);
     const chosen = async (): Promise<EnterpriseTarget | null> => {
@@ -313,11 +316,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return binding?.openid ? String(binding.openid) : onEnterprise[onEnterprise.length - 1];
   }
 
-  async function qrLink(facts: IssueFacts): Promise<string> {
-    const e = await models.Enterprise.collection.findOne(
-      { _id: facts.enterpriseId },
-      { projection: { qrToken: 1 } },
-    );
+  async function qrLink(enterpriseRead: Promise<Document | null>): Promise<string> {
+    const e = await enterpriseRead;
     return e?.qrToken ? `${deps.publicBaseUrl}/e/${String(e.qrToken)}` : '';
   }
 
@@ -340,14 +340,19 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   async function draftsOf(change: IssueChange, intents: Intent[]): Promise<OutboxDraft[]> {
     if (!Types.ObjectId.isValid(change.issueId)) return [];
-    const facts = await models.Issue.collection.findOne<IssueFacts>(
-      { _id: new Types.ObjectId(change.issueId) },
-      { projection: FACTS },
-    );
+    const issues = models.Issue.collection as unknown as Collection;
+    const facts = (await batchedFindByUnique(
+      issues,
+      '_id',
+      new Types.ObjectId(change.issueId),
+      FACTS,
+    )) as IssueFacts | null;
     if (!facts) return [];
     const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
     const needsLink = intents.some((x) => x.audience === 'enterprise');
-    const vars = varsOf(facts, change, needsLink ? await qrLink(facts) : '');
+    // One read of the enterprise serves the link and every enterprise intent of this change.
+    const enterpriseRead = needsLink ? enterpriseOf(facts) : Promise.resolve(null);
+    const vars = varsOf(facts, change, needsLink ? await qrLink(enterpriseRead) : '');
     const step = change.dueAt ? `d${new Date(change.dueAt).getTime()}` : `v${change.version ?? 0}`;
     const base = { issueId: facts._id, issueNumber: facts.number };
     const drafts: OutboxDraft[] = [];
@@ -357,7 +362,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const keyOf = (recipient: string, channel: OutboxChannel) =>
         `${change.issueId}:${intent.event}:${step}:${recipient}:${channel}`;
       if (intent.audience === 'enterprise') {
-        for (const t of await enterpriseTargets(facts, intent.event)) {
+        for (const t of await enterpriseTargets(facts, intent.event, enterpriseRead)) {
           const recipient = {
             kind: 'enterprise' as const,
             id: String(facts.enterpriseId),
