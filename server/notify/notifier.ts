@@ -272,7 +272,6 @@ export function createNotifier(deps: NotifierDeps): Notifier {
    */
   async function enterpriseTargets(
     facts: IssueFacts,
-    event: NotifyEvent,
     enterpriseRead: Promise<Document | null>,
   ): Promise<EnterpriseTarget[]> {
     const prefs = models.NotifyPreference.collection as unknown as Collection;
@@ -296,13 +295,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     };
     const pick = await chosen();
     const targets = [origin, pick].filter((t): t is EnterpriseTarget => !!t);
-    // The passive reply to a WeChat message already gave its sender the number.
-    const answered = (t: EnterpriseTarget) =>
-      event === 'enterprise_received' && t.channel === 'wechat' && t.address === facts.contact?.openid;
     return targets.filter(
-      (t, n) =>
-        !answered(t) && targets.findIndex((o) => o.channel === t.channel && o.address === t.address) === n,
+      (t, n) => targets.findIndex((o) => o.channel === t.channel && o.address === t.address) === n,
     );
+  }
+
+  /** The passive reply to a WeChat message already gave its sender the number. */
+  function alreadyAnswered(facts: IssueFacts, event: NotifyEvent, t: EnterpriseTarget): boolean {
+    return event === 'enterprise_received' && t.channel === 'wechat' && t.address === facts.contact?.openid;
   }
 
   /** The follower to message: who wrote in by WeChat, else the latest openid bound to the enterprise. */
@@ -352,6 +352,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const needsLink = intents.some((x) => x.audience === 'enterprise');
     // One read of the enterprise serves the link and every enterprise intent of this change.
     const enterpriseRead = needsLink ? enterpriseOf(facts) : Promise.resolve(null);
+    const targets = needsLink ? enterpriseTargets(facts, enterpriseRead) : undefined;
     const vars = varsOf(facts, change, needsLink ? await qrLink(enterpriseRead) : '');
     const step = change.dueAt ? `d${new Date(change.dueAt).getTime()}` : `v${change.version ?? 0}`;
     const base = { issueId: facts._id, issueNumber: facts.number };
@@ -362,7 +363,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const keyOf = (recipient: string, channel: OutboxChannel) =>
         `${change.issueId}:${intent.event}:${step}:${recipient}:${channel}`;
       if (intent.audience === 'enterprise') {
-        for (const t of await enterpriseTargets(facts, intent.event, enterpriseRead)) {
+        for (const t of (await targets) ?? []) {
+          if (alreadyAnswered(facts, intent.event, t)) continue;
           const recipient = {
             kind: 'enterprise' as const,
             id: String(facts.enterpriseId),
