@@ -151,6 +151,7 @@ export const reclassifySchema = z
   .refine((v) => v.category !== undefined || v.urgency !== undefined, {
     error: '请指明新的问题类别或紧急程度',
   });
+export const assignSchema = z.object({ userId: idSchema, reason: reasonSchema.optional() });
 const optionalNote = z.object({ note: text(LIMITS.note, '说明').optional() });
 
 /** One schema per action: the body of `POST /api/issues/:id/actions/:action`. */
@@ -189,11 +190,13 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.free
   escalate: escalateSchema,
   request_callback: empty,
   reclassify: reclassifySchema,
+  assign: assignSchema,
 });
 
 export type DispatchInput = z.infer<typeof dispatchSchema>;
 export type ReturnInput = z.infer<typeof returnSchema>;
 export type TransferInput = z.infer<typeof transferSchema>;
+export type AssignInput = z.infer<typeof assignSchema>;
 export type RequestExtensionInput = z.infer<typeof requestExtensionSchema>;
 export type NoteInput = z.infer<typeof noteSchema>;
 export type ConsultInput = z.infer<typeof consultSchema>;
