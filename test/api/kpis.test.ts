@@ -210,6 +210,35 @@ describe('GET /api/kpis', function () {
     expect(await ids(city.body.totals.drill.received, 'admin')).to.deep.equal([]);
   });
 
+  it('exports a drill-down list to Excel: the same rows the list gives, with the same visibility', async () => {
+    const city = await get(`groupBy=region&${march}`, 'leader', 200);
+    const xlsx = async (as: string) => {
+      const res = await request(t.app)
+        .get(`/api/issues/export.xlsx?${city.body.totals.drill.received}`)
+        .set(await t.auth(as))
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      expect(res.headers['content-type']).to.contain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.body as ArrayBuffer);
+      const rows = (wb.getWorksheet('工单清单')!.getSheetValues() as unknown[][]).slice(3);
+      return rows.filter(Boolean).map((r) => String(r[1]));
+    };
+    const list = await request(t.app)
+      .get(`/api/issues?${city.body.totals.drill.received}&limit=100`)
+      .set(await t.auth('leader'))
+      .expect(200);
+    const numbers = list.body.items.map((i: { number: string }) => i.number);
+    expect(numbers).to.have.length(city.body.totals.received);
+    expect(await xlsx('leader')).to.deep.equal(numbers);
+    expect(await xlsx('admin')).to.deep.equal([]);
+  });
+
   it('exports Excel: a sheet per grouping, the figures of the dashboard', async () => {
     const res = await request(t.app)
       .get(`/api/kpis/export.xlsx?${march}`)
