@@ -170,9 +170,10 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
         updatedAt: new Date(),
       },
     ] as never);
-    await page()
-      .getByRole('tab', { name: /待确认企业/ })
-      .click();
+    await fresh('clerk');
+    await page().getByRole('link', { name: '企业管理' }).waitFor();
+    // The tab is in the address, so a bookmark or a reload opens it.
+    await page().goto(`${t.baseUrl}/enterprises?tab=provisional`);
     const table = page().getByRole('region', { name: '待确认企业' });
     const rowA = table.getByRole('row', { name: /来信登记待确认甲/ });
     await rowA.waitFor();
@@ -203,6 +204,23 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
 
     await page().getByRole('tab', { name: '批量导入' }).click();
     await page().getByRole('heading', { name: '批量导入企业' }).waitFor();
+    const good = makeCreditCode('91330521MA2K7Q8Y6');
+    const csv = [
+      '统一社会信用代码,企业名称,所在区县,行业,地址,负责人,手机号',
+      `${good},导入测试精工有限公司,deqing,制造业,德清县武康街道,王五,13905723333`,
+      '913305210000000001,代码错误的公司,deqing,制造业,德清县,赵六,13905724444',
+    ].join('\r\n');
+    await page()
+      .getByLabel('选择文件')
+      .setInputFiles({ name: '企业.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page().getByRole('button', { name: '开始导入' }).click();
+    await page().getByText('导入完成，共 2 行').waitFor();
+    const summary = await page().locator('.summary').textContent();
+    expect(summary)
+      .to.match(/新增\s*1/)
+      .and.match(/失败\s*1/);
+    expect(await page().locator('.errors').textContent()).to.contain('3');
+    expect(await t.models.Enterprise.countDocuments({ creditCode: good })).to.equal(1);
     await expectAccessible();
     await snap(page(), '34-import');
   });
