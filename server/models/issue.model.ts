@@ -166,8 +166,8 @@ function lifecycleFields() {
     unitId: { ...unitRef, default: null },
     unitName: { type: String, default: null },
     /** The lead unit's person working the issue (IssueCore.assigneeId) and their name for the lists. */
-    assigneeId: { type: String, default: null },
-    assigneeName: { type: String, default: null },
+    assigneeId: { type: String },
+    assigneeName: { type: String },
     coUnitIds: { type: [unitRef], default: [] },
     level: { type: String, enum: [...UNIT_LEVELS, null], default: null },
     tier: { type: String, enum: TIERS, default: 'section' },

@@ -44,7 +44,7 @@ describe('policies: management screens', () => {
     expect(kpiDrillVisibility(actor('supervisor'))).to.deep.equal({});
     for (const role of ['admin', 'handler', 'unit_head', 'clerk'] as const)
       expect(kpiDrillVisibility(actor(role)), role).to.equal(undefined);
-    const green = { tier: 'section', warning: 'green', region: 'deqing', unitId: 'U9' } as const;
+    const green = { tier: 'section', warning: 'none', region: 'deqing', unitId: 'U9' } as const;
     expect(canReadIssue(actor('leader'), green)).to.equal(true);
     expect(canReadIssue(actor('leader', { region: 'deqing' }), green)).to.equal(true);
     expect(canReadIssue(actor('leader', { region: 'anji' }), green)).to.equal(false);
