@@ -173,7 +173,7 @@ describe('GET /api/kpis', function () {
         .get(`/api/issues?${qs}&limit=100`)
         .set(await t.auth(as));
       expect(list.status, JSON.stringify(list.body)).to.equal(200);
-      return list.body.items.map((i: { id: string }) => i.id as string);
+      return list.body.items.map((i: { id: string }) => i.id) as string[];
     };
     const city = await get(`groupBy=region&${march}`, 'leader', 200);
     expect(city.body.totals.drill.received).to.contain('scope=kpi');
