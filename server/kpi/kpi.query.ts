@@ -108,6 +108,8 @@ export function drillOf(
   const base = new URLSearchParams({
     from: period.from.toISOString(),
     to: new Date(period.to.getTime() - 1).toISOString(),
+    // The list then covers the KPI's scope (a leader's list is otherwise narrower than their figures).
+    scope: 'kpi',
   });
   if (groupBy && key !== null) base.set(GROUP_QUERY_PARAM[groupBy], key);
   const received = new URLSearchParams(base);

@@ -100,6 +100,8 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   routing: { source: RoutingSource };
   unitId: Types.ObjectId | null;
   unitName: string | null;
+  assigneeId?: string | null;
+  assigneeName?: string | null;
   coUnitIds: Types.ObjectId[];
   returnedFrom: Types.ObjectId[];
   /** Units owing input in the open consultation (denormalised from `consultation` for the visibility index). */
@@ -179,6 +181,9 @@ function lifecycleFields() {
     category: { type: String, required: true, enum: CATEGORY_IDS },
     unitId: { ...unitRef, default: null },
     unitName: { type: String, default: null },
+    /** The lead unit's person working the issue (IssueCore.assigneeId) and their name for the lists. */
+    assigneeId: { type: String },
+    assigneeName: { type: String },
     coUnitIds: { type: [unitRef], default: [] },
     level: { type: String, enum: [...UNIT_LEVELS, null], default: null },
     tier: { type: String, enum: TIERS, default: 'section' },

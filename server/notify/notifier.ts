@@ -231,7 +231,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return inserted;
   }
 
-  function staffOf(list: StaffEntry[], facts: IssueFacts, audience: Audience): StaffEntry[] {
+  function staffOf(
+    list: StaffEntry[],
+    facts: IssueFacts,
+    audience: Audience,
+    change: IssueChange,
+  ): StaffEntry[] {
     const unitsOf = (ids: string[]) =>
       list.filter((u) => u.unitId && ids.includes(u.unitId) && UNIT_ROLES.includes(u.role));
     const c = facts.consultation;
@@ -252,6 +257,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       }
       case 'consultation_missing':
         return unitsOf((c?.unitIds ?? []).filter((id) => !c?.inputs?.[id]));
+      case 'assignee':
+        // The person the event names (not the issue's current assignee, which a later assign may have changed).
+        return list.filter((u) => u.id === change.data?.assigneeId);
       default:
         return [];
     }
@@ -401,7 +409,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         });
       } else {
         const seen = new Set<string>();
-        for (const u of staffOf(staff, facts, intent.audience)) {
+        for (const u of staffOf(staff, facts, intent.audience, change)) {
           if (seen.has(u.id)) continue;
           seen.add(u.id);
           const recipient = { kind: 'user' as const, id: u.id, name: u.name, address: null };

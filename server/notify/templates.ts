@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 export const NOTIFY_EVENTS = [
   'issue_assigned',
+  'issue_reassigned',
   'triage_due',
   'triage_overdue',
   'urge',
@@ -53,6 +54,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '新问题分办',
     '承办单位经办人、负责人',
     '新问题{{number}}「{{title}}」已分办至{{unit}}，请于{{deadline}}前办结。',
+  ),
+  issue_reassigned: spec(
+    '指派经办',
+    '被指派的经办人',
+    '单位负责人将问题{{number}}「{{title}}」指派给您办理，请于{{deadline}}前办结。',
   ),
   triage_due: spec(
     '待受理催办',

@@ -64,6 +64,8 @@ export function presentIssueSummary(doc: IssueDoc) {
     region: doc.region,
     unitId: id(doc.unitId),
     unitName: doc.unitName ?? null,
+    assigneeId: doc.assigneeId ?? null,
+    assigneeName: doc.assigneeName ?? null,
     tier: doc.tier,
     warning: doc.warning,
     dueAt: doc.dueAt ?? null,

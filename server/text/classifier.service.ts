@@ -4,11 +4,10 @@
 // is synchronous and in memory; what it reads from the database (settings, another process's newer model) is
 // refreshed in the background at most every few seconds, so intake gains no round trip.
 import cron, { type ScheduledTask } from 'node-cron';
-import { z } from 'zod';
 import { CATEGORIES } from '../../config/categories.ts';
 import type { CategoryKeywords } from '../../shared/classify.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { CATEGORY_IDS, URGENCIES, type CategoryId } from '../../shared/states.ts';
+import { URGENCIES, type CategoryId } from '../../shared/states.ts';
 import type { Logger } from '../logger.ts';
 import type { Models, TextModelDoc } from '../models/index.ts';
 import { nextSequence } from '../models/counter.model.ts';
@@ -39,11 +38,9 @@ const REFRESH_MS = 5_000;
 /** Fingerprints of open issues kept for the duplicate check (cleared when full or when the model changes). */
 const REPEAT_CACHE_MAX = 50_000;
 
-export const thresholdSettingSchema = z.number().min(0).max(1);
-export const keywordsSettingSchema = z.partialRecord(
-  z.enum(CATEGORY_IDS),
-  z.array(z.string().trim().min(1).max(30)).max(200),
-);
+// The stored shapes live in shared/ so the admin screen validates with the same schemas.
+import { keywordsSettingSchema, thresholdSettingSchema } from '../../shared/schemas.ts';
+export { keywordsSettingSchema, thresholdSettingSchema };
 
 export interface ServerClassification extends TextClassification {
   /** Version of the model that answered (null: keyword rules, no model yet). */

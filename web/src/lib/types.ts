@@ -26,6 +26,9 @@ export interface IssueSummary {
   region: string;
   unitId: string | null;
   unitName: string | null;
+  /** The person of the lead unit working the issue (the signer, or whom the unit head assigned). */
+  assigneeId?: string | null;
+  assigneeName?: string | null;
   tier: Tier;
   warning: WarningLevel;
   dueAt: string | null;
