@@ -8,6 +8,7 @@ import type { CategoryId } from '../../shared/states.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
 import { issueCreateCommand } from '../commands/issue-create.command.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
+import type { TimedIntake } from './issues.seed.ts';
 
 interface DemoClass {
   key: string;
@@ -57,20 +58,24 @@ export const DEMO_CLASSES: readonly DemoClass[] = [
   },
 ];
 
-/** One issue per text, each from a different enterprise, spread over the last four weeks. */
-export async function seedClassIssues(
+/**
+ * One intake per text, each from a different enterprise, spread over the last four weeks (oldest first, a few
+ * days apart, the newest yesterday); empty once the first exists. The issue seed takes them in among its own
+ * so that numbers still follow time.
+ */
+export async function classIssueIntakes(
   models: Models,
   clock: Clock,
   enterprises: readonly EnterpriseDoc[],
-): Promise<number> {
+): Promise<TimedIntake[]> {
   const first = `class-demo-${DEMO_CLASSES[0].key}-1`;
-  if (await models.Issue.exists({ channel: 'zheliban', externalId: first })) return 0;
+  if (await models.Issue.exists({ channel: 'zheliban', externalId: first })) return [];
   const actor = await models.User.findOne({ username: 'clerk' }, { username: 1, role: 1, unitId: 1 }).lean();
-  if (!actor) return 0;
+  if (!actor) return [];
   const calendar = createWorkCalendar();
   const end = clock.now().getTime();
   const used = new Set<string>();
-  let created = 0;
+  const intakes: TimedIntake[] = [];
   for (const cls of DEMO_CLASSES) {
     const pool = enterprises.filter((e) => !cls.regions.length || cls.regions.includes(e.region));
     const regions = [...new Set(pool.map((e) => e.region))];
@@ -80,28 +85,37 @@ export async function seedClassIssues(
       const enterprise = pool.find((e) => e.region === region && !used.has(String(e._id)));
       if (!enterprise) break;
       used.add(String(enterprise._id));
-      // Oldest first, a few days apart, the newest yesterday.
-      const at = createSimulatedClock(
-        new Date(end - (cls.texts.length - k) * 4 * DAY_MS - 3_600_000 * (k + 1)),
-      );
-      await issueCreateCommand(
-        {
-          models,
-          clock: at,
-          settings: async () => ({ calendar, policy: DEFAULT_TIME_LIMIT_POLICY }),
-        },
-        { id: String(actor._id), username: actor.username, role: actor.role },
-        {
-          enterprise: { id: String(enterprise._id) },
-          channel: 'zheliban',
-          externalId: `class-demo-${cls.key}-${k + 1}`,
-          category: cls.category,
-          urgency: 'normal',
-          content: text,
-        },
-      );
-      created++;
+      const at = new Date(end - (cls.texts.length - k) * 4 * DAY_MS - 3_600_000 * (k + 1));
+      const create = () =>
+        issueCreateCommand(
+          {
+            models,
+            clock: createSimulatedClock(at),
+            settings: async () => ({ calendar, policy: DEFAULT_TIME_LIMIT_POLICY }),
+          },
+          { id: String(actor._id), username: actor.username, role: actor.role },
+          {
+            enterprise: { id: String(enterprise._id) },
+            channel: 'zheliban',
+            externalId: `class-demo-${cls.key}-${k + 1}`,
+            category: cls.category,
+            urgency: 'normal',
+            content: text,
+          },
+        );
+      intakes.push({ at, create });
     }
   }
-  return created;
+  return intakes.sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/** The demo classes on their own (into a database seeded without them); returns how many were created. */
+export async function seedClassIssues(
+  models: Models,
+  clock: Clock,
+  enterprises: readonly EnterpriseDoc[],
+): Promise<number> {
+  const intakes = await classIssueIntakes(models, clock, enterprises);
+  for (const intake of intakes) await intake.create();
+  return intakes.length;
 }

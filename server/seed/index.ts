@@ -9,7 +9,7 @@ import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
 import { generateDemoEnterprises, type DemoEnterprise } from './enterprises.seed.ts';
 import { insertMissing } from './insert-missing.ts';
 import { seedIssues } from './issues.seed.ts';
-import { seedClassIssues } from './class-issues.seed.ts';
+import { classIssueIntakes } from './class-issues.seed.ts';
 import { seedUnits, type UnitSpec } from './units.seed.ts';
 import { seedUsers, type DemoAccount } from './users.seed.ts';
 
@@ -53,8 +53,8 @@ export async function seedDemo(
   const enterprises = await seedEnterprises(models, generateDemoEnterprises(options.enterpriseCount ?? 240));
 
   if (options.issues !== false) {
-    await seedIssues(models, clock, { units, enterprises });
-    await seedClassIssues(models, clock, enterprises);
+    const alongside = await classIssueIntakes(models, clock, enterprises);
+    await seedIssues(models, clock, { units, enterprises, alongside });
   }
 
   return { units, accounts, enterprises, seededAt: clock.now() };

@@ -32,6 +32,14 @@ export interface IssueSeedOptions {
   /** How far back the demo history starts. */
   days?: number;
   seed?: number;
+  /** Other issues to take in at their own time among these (the demo classes), so numbers still follow time. */
+  alongside?: readonly TimedIntake[];
+}
+
+/** One issue taken in at `at` by `create`. */
+export interface TimedIntake {
+  at: Date;
+  create: () => Promise<unknown>;
 }
 
 export interface IssueSeedSummary {
@@ -245,13 +253,18 @@ export async function seedIssues(
   };
   const plans = Array.from({ length: count }, (_, i) => planIssue(i, planContext)).filter((p) => p.at < end);
   const mergeInto: Plan[] = [];
+  const alongside = [...(options.alongside ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
   for (let from = 0; from < plans.length; from += CHUNK) {
     const chunk = plans.slice(from, from + CHUNK);
     const stories: Array<() => Promise<void>> = [];
     // Taken in one by one, so numbers follow time; the chunk's stories then run side by side.
-    for (const plan of chunk) stories.push(await takeIn(run, plan, [...mergeInto]));
+    for (const plan of chunk) {
+      while (alongside.length && alongside[0].at <= plan.at) await alongside.shift()!.create();
+      stories.push(await takeIn(run, plan, [...mergeInto]));
+    }
     await Promise.all(stories.map((story) => story()));
     mergeInto.push(...chunk.filter((p) => p.mergeable));
   }
-  return { created: plans.length, skipped: false };
+  for (const extra of alongside) await extra.create();
+  return { created: plans.length + (options.alongside?.length ?? 0), skipped: false };
 }
