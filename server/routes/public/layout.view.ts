@@ -17,19 +17,19 @@ h2{font-size:16px;margin:18px 4px 8px;color:#4e5969}
 #code,#pin{letter-spacing:.3em;font-size:20px}
 ul.list{list-style:none;margin:0;padding:0}
 .row{display:flex;justify-content:space-between;align-items:center;gap:8px}
-.num{font-size:13px;color:#86909c;font-variant-numeric:tabular-nums}
+.num{font-size:13px;color:#646a73;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;font-size:13px;padding:2px 10px;border-radius:999px;background:#e8f3ff;color:#0b5cad;white-space:nowrap}
-.badge.awaiting_rating{background:#fff3e8;color:#c25400}
+.badge.awaiting_rating{background:#fff3e8;color:#a34700}
 .badge.closed{background:#e8ffea;color:#1a7f37}
 .badge.rejected,.badge.merged{background:#f2f3f5;color:#4e5969}
 dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:10px 0 0;font-size:15px}
-dt{color:#86909c}dd{margin:0;word-break:break-all}
+dt{color:#646a73}dd{margin:0;word-break:break-all}
 .title{font-weight:600;margin:8px 0 4px;word-break:break-all}
 .content,.reply{white-space:pre-wrap;word-break:break-all;margin:6px 0;font-size:15px}
 .reply{background:#f7f8fa;border-left:3px solid #0b5cad;padding:8px 10px;border-radius:4px}
 ol.progress{margin:10px 0 0;padding:0 0 0 18px;font-size:14px;color:#4e5969}
 ol.progress li{margin:0 0 6px}
-.muted{color:#86909c;font-size:14px}
+.muted{color:#646a73;font-size:14px}
 .notice{background:#e8ffea;color:#1a7f37;border-radius:8px;padding:10px 12px;margin:0 0 12px}
 .error{background:#ffece8;color:#cb2634;border-radius:8px;padding:10px 12px;margin:0 0 12px}
 form{margin:0}
@@ -43,9 +43,9 @@ button,.button{display:block;width:100%;min-height:46px;margin:12px 0 0;font:inh
 button.good{background:#1a7f37}button.bad{background:#cb2634}
 details{margin:10px 0 0}summary{color:#0b5cad;cursor:pointer;min-height:32px}
 fieldset{border:0;margin:6px 0 0;padding:0}
-legend{font-size:14px;color:#86909c;padding:0}
+legend{font-size:14px;color:#646a73;padding:0}
 .levels label{display:inline-flex;align-items:center;gap:4px;margin:4px 14px 4px 0}
-footer{text-align:center;color:#86909c;font-size:13px;padding:8px 16px 28px}
+footer{text-align:center;color:#646a73;font-size:13px;padding:8px 16px 28px}
 `;
 
 /** A constant of this module, never data: the one place raw text goes into the page unescaped. */

@@ -1,0 +1,211 @@
+// 类问题 (issue 7 §3 "Done when") in real Chromium, as a new user would try it on the demo data: a leader opens
+// 类问题, runs the clustering and sees the three demo candidate clusters (工业园区停电 / 出口退税 / 货车限行),
+// promotes the outage cluster (lead unit, co-unit, working days, root cause, measure) and looks at its
+// members, then closes it with one 政策性解决; the director verifies the shared answer (审核); one member
+// enterprise's owner opens the QR page, sees the shared answer and "本问题与其他 N 家企业的同类问题合并办理" and
+// rates it; the monthly report is exported to Excel and checked. Every screen passes axe-core (no serious or
+// critical finding), at desktop and phone width.
+import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { seedClassIssues } from '../../server/seed/class-issues.seed.ts';
+import { axeFindings, choose, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
+
+const ANSWER =
+  '经市经信局与供电公司协调，织里工业园区新增一台主变并改造园区线路，自下月起不再计划外停电；如再遇停电请拨打95598。';
+const PIN = '246810';
+
+describe('staff app: 类问题, promoted, closed with one fix, rated on the QR page (e2e)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp();
+  let session: { context: BrowserContext; page: Page } | undefined;
+  const page = () => session!.page;
+  let classId = '';
+  let memberIds: string[] = [];
+
+  async function fresh(username: string, viewport?: { width: number; height: number }) {
+    await session?.context.close();
+    session = await t.open(viewport);
+    await login(page(), t.baseUrl, username);
+    await page().locator('.app-header').waitFor();
+  }
+  async function expectAccessible() {
+    expect(await axeFindings(page())).to.deep.equal([]);
+  }
+  /** Waits until no Element Plus select dropdown is shown (they fade out after a choice). */
+  async function dropdownsClosed() {
+    await page().waitForFunction(() =>
+      Array.from(document.querySelectorAll<HTMLElement>('.el-select-dropdown')).every((d) => !d.offsetParent),
+    );
+  }
+  async function openClassProblems() {
+    await page().getByRole('link', { name: '类问题' }).first().click();
+    await page()
+      .getByRole('heading', { name: /类问题/, level: 1 })
+      .waitFor();
+  }
+
+  before(async function () {
+    this.timeout(60_000);
+    expect(await seedClassIssues(t.models, t.clock, t.seed.enterprises)).to.be.greaterThan(15);
+  });
+  afterEach(async function () {
+    const dir = process.env.E2E_SCREENSHOTS;
+    if (dir && session && this.currentTest?.state === 'failed')
+      await page().screenshot({ path: `${dir}/failed-class-problems.png`, fullPage: true });
+  });
+  after(async () => session?.context.close());
+
+  it('a leader runs the clustering and sees the three demo candidate clusters', async () => {
+    await fresh('leader');
+    await openClassProblems();
+    await page().getByRole('button', { name: '立即聚类' }).click();
+    await page()
+      .getByText(/已完成聚类/)
+      .waitFor();
+    const rows = page().locator('.candidates tbody tr');
+    await page().waitForFunction(() => document.querySelectorAll('.candidates tbody tr').length >= 3);
+    const text = await page().locator('.candidates').innerText();
+    expect(text).to.contain('织里');
+    expect(text).to.contain('出口退税');
+    expect(text).to.contain('限行');
+    expect(await rows.count()).to.equal(3);
+    await expectAccessible();
+    await snap(page(), '60-class-candidates');
+  });
+
+  it('promotes the outage cluster with lead unit, co-unit, deadline, root cause and measure', async () => {
+    const row = page().locator('.candidates tbody tr').filter({ hasText: '织里' });
+    await row.getByRole('button', { name: '立项' }).click();
+    const dialog = page().getByRole('dialog', { name: '立项为类问题' });
+    await dialog.waitFor();
+    await dialog.getByLabel('类问题名称').fill('织里工业园区频繁停电');
+    await choose(page(), '牵头单位', '市经济和信息化局', dialog);
+    await dropdownsClosed();
+    await choose(page(), '协办单位', '市住房和城乡建设局', dialog);
+    await page().keyboard.press('Escape');
+    await dropdownsClosed();
+    await dialog.getByLabel('办理时限（工作日）').fill('15');
+    await dialog.getByLabel('根本原因').fill('园区用电负荷增长快，现有主变容量不足，线路老化。');
+    await dialog.getByLabel('解决措施').fill('供电公司新增主变一台并改造园区10千伏线路。');
+    await expectAccessible();
+    await snap(page(), '61-class-promote', false);
+    await dialog.getByRole('button', { name: '立项' }).click();
+
+    const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
+    await drawer.waitFor();
+    const facts = await drawer.innerText();
+    expect(facts).to.contain('市经济和信息化局');
+    expect(facts).to.contain('协办：市住房和城乡建设局');
+    expect(facts).to.contain('15 个工作日');
+    expect(facts).to.contain('主变容量不足');
+    await drawer.getByRole('heading', { name: '成员问题（6）' }).waitFor();
+    const list = await t.apiAs('leader', 'GET', '/api/class-problems');
+    expect(list.items).to.have.length(1);
+    classId = list.items[0].id;
+    const detail = await t.apiAs('leader', 'GET', `/api/class-problems/${classId}`);
+    memberIds = detail.members.map((m: { id: string }) => m.id);
+    expect(detail.enterpriseCount).to.equal(6);
+    await expectAccessible();
+    await snap(page(), '62-class-detail');
+  });
+
+  it('closes it with one 政策性解决: every member is replied with the shared answer', async () => {
+    const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
+    await drawer.getByRole('button', { name: '政策性解决' }).click();
+    const dialog = page().getByRole('dialog', { name: '政策性解决' });
+    await dialog.getByLabel('统一答复').fill(ANSWER);
+    await expectAccessible();
+    await snap(page(), '63-class-resolve', false);
+    await dialog.getByRole('button', { name: '确认解决' }).click();
+    await page().getByText('已向 6 个成员问题发出统一答复').waitFor();
+    await drawer.getByText(ANSWER).waitFor();
+    for (const id of memberIds) {
+      const issue = await t.apiAs('leader', 'GET', `/api/issues/${id}`);
+      expect(issue.state).to.equal('replied');
+    }
+    await snap(page(), '64-class-resolved');
+  });
+
+  it('the director verifies the shared answer (审核)', async () => {
+    await fresh('director');
+    await openClassProblems();
+    await page().getByRole('tab', { name: '类问题', exact: true }).click();
+    const row = page().locator('.classes tbody tr').filter({ hasText: '织里工业园区频繁停电' });
+    await row.getByRole('button', { name: '查看' }).click();
+    const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
+    await drawer.getByRole('button', { name: '审核统一答复' }).click();
+    await page()
+      .getByText(/已审核/)
+      .first()
+      .waitFor();
+    for (const id of memberIds) {
+      const issue = await t.apiAs('director', 'GET', `/api/issues/${id}`);
+      expect(issue.state).to.equal('awaiting_rating');
+    }
+    await expectAccessible();
+    await snap(page(), '65-class-verified');
+  });
+
+  it('a member enterprise sees the shared answer and the class line on its QR page, and rates it', async () => {
+    const issue = await t.apiAs('director', 'GET', `/api/issues/${memberIds[0]}`);
+    const enterprise = t.seed.enterprises.find((e) => String(e._id) === issue.enterprise.id)!;
+    await t.apiAs('clerk', 'PUT', `/api/enterprises/${issue.enterprise.id}/pin`, { pin: PIN });
+    const context = await t.browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+    context.setDefaultTimeout(15_000);
+    const qr = await context.newPage();
+    try {
+      await qr.goto(`${t.baseUrl}/e/${enterprise.qrToken}`);
+      await qr.getByRole('link', { name: '企业负责人验证' }).click();
+      await qr.fill('#pin', PIN);
+      await qr.locator('form[action$="/verify-pin"] button').click();
+      expect(await qr.locator('.notice').innerText()).to.include('验证成功');
+      const card = qr.locator(`#issue-${memberIds[0]}`);
+      const text = await card.innerText();
+      expect(text).to.include('本问题与其他 5 家企业的同类问题合并办理');
+      expect(text).to.include(ANSWER.slice(0, 20));
+      expect(await axeFindings(qr)).to.deep.equal([]);
+      const dir = process.env.E2E_SCREENSHOTS;
+      if (dir) await qr.screenshot({ path: path.join(dir, '66-class-qr.png'), fullPage: true });
+      await card.locator('button.good').click();
+      expect(await qr.locator('.notice').innerText()).to.include('感谢您的评价');
+    } catch (err) {
+      const dir = process.env.E2E_SCREENSHOTS;
+      if (dir) await qr.screenshot({ path: path.join(dir, 'failed-class-qr.png'), fullPage: true });
+      throw err;
+    } finally {
+      await context.close();
+    }
+    const rated = await t.apiAs('director', 'GET', `/api/issues/${memberIds[0]}`);
+    expect(rated.state).to.equal('closed');
+  });
+
+  it('the monthly report shows the class and exports it to Excel', async () => {
+    await page().keyboard.press('Escape');
+    await page().getByRole('tab', { name: '月度报告' }).click();
+    const report = page().locator('.report');
+    await report.locator('tbody tr').first().waitFor();
+    expect(await report.innerText()).to.contain('1');
+    await expectAccessible();
+    await snap(page(), '67-class-report');
+    const [download] = await Promise.all([
+      page().waitForEvent('download'),
+      page().getByRole('button', { name: '导出Excel' }).click(),
+    ]);
+    expect(download.suggestedFilename()).to.match(/^类问题报告-.*\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await readFile((await download.path())!)) as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('类问题清单')!;
+    expect(sheet.getRow(2).getCell(1).text).to.equal('编号');
+    expect(sheet.getRow(3).getCell(2).text).to.equal('织里工业园区频繁停电');
+    expect(sheet.getRow(3).getCell(5).value).to.equal(6);
+    expect(sheet.getRow(3).getCell(10).text).to.equal('市经济和信息化局');
+    const months = wb.getWorksheet('按月统计')!;
+    const latest = months.getRow(months.rowCount);
+    expect(latest.getCell(2).value, 'promoted this month').to.equal(1);
+    expect(latest.getCell(3).value, 'resolved this month').to.equal(1);
+    expect(latest.getCell(4).value, 'members').to.equal(6);
+  });
+});
