@@ -618,7 +618,7 @@ async function probeSockets(
   for (const s of sockets) s.destroy();
 }
 
-async function probeKill(app: App, admin: string): Promise<App> {
+async function probeKill(app: App, admin: string, clerk: string): Promise<App> {
   console.log('\n== kill -9 under load: every acknowledged issue survives');
   const ents = await call(app.base, 'GET', '/api/enterprises?limit=5', { token: admin });
   const creditCode = ents.json.items[0].creditCode;
@@ -629,7 +629,7 @@ async function probeKill(app: App, admin: string): Promise<App> {
     while (!dead && n < 200) {
       const i = n++;
       const res = await call(app.base, 'POST', '/api/issues', {
-        token: admin,
+        token: clerk,
         body: {
           enterprise: { creditCode },
           channel: 'window',
@@ -728,13 +728,18 @@ async function probeTwoProcesses(): Promise<void> {
 // ---------------------------------------------------------------- main
 const keep = process.argv.includes('--keep');
 const onlyTwo = process.argv.includes('--two-processes-only');
+const onlyKill = process.argv.includes('--kill-only');
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'eil-attack-'));
 const started = Date.now();
 console.log(`starting the app on ${dataDir} (demo seed; a minute or two on a busy machine)`);
 let app = onlyTwo ? undefined : await startApp(dataDir);
 try {
-  if (app) app = await attackOne(app);
-  await probeTwoProcesses();
+  if (app && onlyKill) {
+    app = await probeKill(app, await login(app.base, 'admin'), await login(app.base, 'clerk'));
+  } else {
+    if (app) app = await attackOne(app);
+    await probeTwoProcesses();
+  }
 } finally {
   if (app) await stopApp(app);
   if (!keep) await rm(dataDir, { recursive: true, force: true });
@@ -768,5 +773,5 @@ async function attackOne(app: App): Promise<App> {
   await probeQrPage(app, tokens.admin);
   await probeSockets(app, tokens, foreign);
   await probeLogin(app);
-  return probeKill(app, tokens.admin);
+  return probeKill(app, tokens.admin, tokens.clerk);
 }
