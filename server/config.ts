@@ -78,6 +78,9 @@ export interface NotifyConfig {
   /** 12345 hotline work-order callback (push-back of outcomes), signed with the secret. */
   readonly hotlineCallbackUrl: string | undefined;
   readonly hotlineCallbackSecret: string | undefined;
+  /** WeChat customer-service messages: the account's secret (with WECHAT_APPID) and the API base URL. */
+  readonly wechatAppSecret: string | undefined;
+  readonly wechatApiBase: string;
   /** Delivery attempts before an outbox entry is dead. */
   readonly outboxMaxAttempts: number;
 }
@@ -155,6 +158,13 @@ const EnvSchema = z.object({
   MAIL_FROM: z.string().min(3).max(200).default('企业服务中心 <noreply@localhost>'),
   HOTLINE_CALLBACK_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   HOTLINE_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  WECHAT_APPSECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9]{16,64}$/, 'must be the 32-character AppSecret')
+    .optional(),
+  WECHAT_API_BASE: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('https://api.weixin.qq.com'),
   OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(40),
   SMTP_PORT: z
     .union([z.literal('off'), z.coerce.number().int().min(0).max(65535)], {
@@ -234,6 +244,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       mailFrom: e.MAIL_FROM,
       hotlineCallbackUrl: e.HOTLINE_CALLBACK_URL,
       hotlineCallbackSecret: e.HOTLINE_CALLBACK_SECRET,
+      wechatAppSecret: e.WECHAT_APPSECRET,
+      wechatApiBase: e.WECHAT_API_BASE,
       outboxMaxAttempts: e.OUTBOX_MAX_ATTEMPTS,
     }),
     smtpPort:

@@ -19,6 +19,7 @@ import { createSweepScheduler } from './jobs/scheduler.ts';
 import { channelSecretKeyOf } from './channels/credentials.ts';
 import { demoCredentialLines, seedDemoChannelCredentials } from './channels/demo-credentials.ts';
 import { createInboxRecoveryScheduler } from './jobs/inbox-recovery.job.ts';
+import { createKpiRollupScheduler } from './jobs/kpi-rollup.job.ts';
 import { createPipelineDeps } from './intake/intake-sink.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
@@ -28,6 +29,7 @@ import { createQrLiveHub } from './realtime/qr-live.ts';
 import { createNotifyService } from './notify/notify-service.ts';
 import { combineListeners } from './commands/issue-deps.ts';
 import { createClassifierService } from './text/classifier.service.ts';
+import { clusterRunnerFor } from './classes/cluster.job.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
 const DRAIN_MS = 10_000;
@@ -123,7 +125,8 @@ async function main(): Promise<void> {
     logger,
     onInApp: (n) => realtime.notifyUser(n),
   });
-  const qrLive = createQrLiveHub();
+  const qrLive = createQrLiveHub({ models, logger }); // also hears the other app processes' changes
+  qrLive.start();
   const onIssueChange = realtime.onChange;
   // The sweep's changes reach the same listeners as the API's (createApp adds notify and qrLive there).
   const sweep = createSweepScheduler({
@@ -202,6 +205,16 @@ async function main(): Promise<void> {
   );
   recovery.start();
   void recovery.runNow();
+  // The KPI dashboard's daily rollups: built at start-up (from the first issue when none are stored), kept
+  // every minute after.
+  const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
+  kpiRollups.start();
+  void kpiRollups.runNow();
+  // Class-problem clustering (issue 7 §3): hourly, one process per slot; the first run at once so the demo's
+  // candidate clusters are there on a fresh start.
+  const clustering = clusterRunnerFor({ models, clock, logger });
+  clustering.start();
+  void clustering.scheduled().catch((err: unknown) => logger.error({ err }, 'class clustering failed'));
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -217,6 +230,8 @@ async function main(): Promise<void> {
     clearTimeout(force);
     await sweep.stop();
     await recovery.stop();
+    await kpiRollups.stop();
+    await clustering.stop();
     await notify.worker.stop();
     await smtp?.close();
     await classifier.stop();

@@ -151,6 +151,32 @@ export const reclassifySchema = z
   .refine((v) => v.category !== undefined || v.urgency !== undefined, {
     error: '请指明新的问题类别或紧急程度',
   });
+/**
+ * The classifier's keywords per category (setting `classify.keywords`): what the admin screen checks before
+ * saving and the server checks when storing and reading. A category left out keeps its default keywords.
+ */
+export const CATEGORY_KEYWORD_LIMITS = Object.freeze({ length: 30, count: 200 });
+export const keywordsSettingSchema = z.partialRecord(
+  z.enum(CATEGORY_IDS, { error: '问题类别无效' }),
+  z
+    .array(
+      z
+        .string({ error: '关键词必须是文本' })
+        .trim()
+        .min(1, { error: '关键词不能为空' })
+        .max(CATEGORY_KEYWORD_LIMITS.length, {
+          error: `每个关键词不超过${CATEGORY_KEYWORD_LIMITS.length}个字`,
+        }),
+      { error: '关键词必须是列表' },
+    )
+    .max(CATEGORY_KEYWORD_LIMITS.count, { error: `每类最多${CATEGORY_KEYWORD_LIMITS.count}个关键词` }),
+);
+export const thresholdSettingSchema = z
+  .number({ error: '置信度阈值必须是数字' })
+  .min(0, { error: '置信度阈值在0到1之间' })
+  .max(1, { error: '置信度阈值在0到1之间' });
+
+export const assignSchema = z.object({ userId: idSchema, reason: reasonSchema.optional() });
 const optionalNote = z.object({ note: text(LIMITS.note, '说明').optional() });
 
 /** One schema per action: the body of `POST /api/issues/:id/actions/:action`. */
@@ -189,11 +215,13 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.free
   escalate: escalateSchema,
   request_callback: empty,
   reclassify: reclassifySchema,
+  assign: assignSchema,
 });
 
 export type DispatchInput = z.infer<typeof dispatchSchema>;
 export type ReturnInput = z.infer<typeof returnSchema>;
 export type TransferInput = z.infer<typeof transferSchema>;
+export type AssignInput = z.infer<typeof assignSchema>;
 export type RequestExtensionInput = z.infer<typeof requestExtensionSchema>;
 export type NoteInput = z.infer<typeof noteSchema>;
 export type ConsultInput = z.infer<typeof consultSchema>;

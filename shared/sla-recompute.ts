@@ -3,7 +3,7 @@
 // one has fired or is firing as it stands), the follow-up flags are kept (a step that fired for the old
 // deadline does not fire again for the new one), and deadlines a person set — an approved extension, a
 // consultation's decision, a rectification — keep their resolve date while the lights hanging off it follow the
-// new rules.
+// new rules. A suspended issue is recomputed at once for the time it had left when its clock stopped.
 import type { WorkCalendar } from './calendar.ts';
 import type { IssueCore } from './lifecycle/issue-core.ts';
 import {
@@ -83,10 +83,12 @@ export function recomputeClocks(core: IssueCore, ctx: RecomputeContext): Recompu
   if (core.state === 'received' && triage) {
     const fresh = computeTriage({ ...ctx, urgency: core.urgency, startAt: triage.startAt });
     triage = futureOnly(triage, fresh, TRIAGE_KEYS, ctx.now, new Set());
-  } else if (deadlines && !deadlines.pausedAt) {
+  } else if (deadlines) {
     const fresh = freshDeadlines(core, deadlines, ctx);
     const keep = new Set<keyof Deadlines>(core.signedAt ? ['signBy'] : []);
-    deadlines = futureOnly(deadlines, fresh, DEADLINE_KEYS, ctx.now, keep);
+    // A suspended issue's clock stopped at pausedAt: what lay ahead then has not fired and moves now, so the
+    // page shows the new promise at once; resume later adds the suspended time, as for any suspension.
+    deadlines = futureOnly(deadlines, fresh, DEADLINE_KEYS, deadlines.pausedAt ?? ctx.now, keep);
   }
   const moved =
     (deadlines && core.deadlines && !sameTimes(deadlines, core.deadlines, DEADLINE_KEYS)) ||

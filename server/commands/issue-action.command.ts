@@ -7,7 +7,8 @@ import type { Actor } from '../../shared/roles.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
 import type { IssueDoc } from '../models/issue.model.ts';
-import { canActOnIssue, canViewIssue } from '../policies/issue.policy.ts';
+import { canActOnIssue } from '../policies/issue.policy.ts';
+import { canReadIssue } from '../policies/screens.policy.ts';
 import { defaultRouting } from '../../config/routing.ts';
 import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
 import { routeIssue, type DefaultRouting } from '../intake/route-issue.ts';
@@ -80,7 +81,36 @@ async function resolveReferences(deps: IssueActionDeps, doc: IssueDoc, req: Issu
   const lead = typeof input.unitId === 'string' ? units.get(input.unitId) : undefined;
   if (lead && LEAD_UNIT_ACTIONS.has(req.action)) input.level = lead.level;
   if (req.action === 'merge') await checkMergeTarget(models, doc, String(input.intoId));
-  return { input, lead };
+  const assignee = req.action === 'assign' ? await checkAssignee(models, doc, String(input.userId)) : null;
+  return { input, lead, assignee };
+}
+
+/** The new assignee must be an active handler (or the head) of the issue's lead unit. */
+async function checkAssignee(models: Models, doc: IssueDoc, userId: string) {
+  const user = Types.ObjectId.isValid(userId)
+    ? await models.User.findById(userId, { name: 1, role: 1, unitId: 1, disabled: 1 }).lean()
+    : null;
+  const inUnit =
+    !!user &&
+    !user.disabled &&
+    (user.role === 'handler' || user.role === 'unit_head') &&
+    !!doc.unitId &&
+    String(user.unitId) === String(doc.unitId);
+  if (!user || !inUnit) throw new AppError('invalid_assignee', 400, '只能指派给本单位在岗的经办人');
+  return { id: String(user._id), name: user.name };
+}
+
+/** The assignee's name travels with the id (lists show it without a lookup). */
+function assigneeNameOf(
+  before: IssueDoc,
+  assigneeId: string | null | undefined,
+  actor: Actor,
+  assignee: { id: string; name: string } | null,
+): string | null {
+  if (!assigneeId) return null;
+  if (assignee?.id === assigneeId) return assignee.name;
+  if (assigneeId === actor.id) return actor.name ?? actor.username;
+  return before.assigneeName ?? null;
 }
 
 async function checkMergeTarget(models: Models, doc: IssueDoc, intoId: string): Promise<void> {
@@ -96,7 +126,7 @@ async function checkMergeTarget(models: Models, doc: IssueDoc, intoId: string): 
 
 function authorise(actor: Actor, doc: IssueDoc, action: ActionId): void {
   // Invisible issues are "not found": a handler must not learn that another unit's issue exists.
-  if (!canViewIssue(actor, scopeOf(doc))) throw notFound('问题不存在');
+  if (!canReadIssue(actor, scopeOf(doc))) throw notFound('问题不存在');
   if (!canActOnIssue(actor, action, scopeOf(doc))) {
     throw forbidden(`您无权对该问题执行「${ACTION_LABELS[action]}」`);
   }
@@ -115,7 +145,7 @@ export async function issueActionCommand(
   if (req.expectedVersion !== undefined && req.expectedVersion !== doc.version) {
     throw conflict('该问题已被他人更新，请刷新后重试', 'conflict');
   }
-  const { input, lead } = await resolveReferences(deps, doc, req);
+  const { input, lead, assignee } = await resolveReferences(deps, doc, req);
   const { calendar, policy } = await deps.settings();
   const now = deps.clock.now();
   const ctx = { now, actor, calendar, policy, issueId: String(doc._id), channel: doc.channel };
@@ -125,6 +155,9 @@ export async function issueActionCommand(
   const set = {
     ...changedSet(toCore(doc), core, now),
     ...(unitName !== doc.unitName ? { unitName } : {}),
+    ...((core.assigneeId ?? null) !== (doc.assigneeId ?? null)
+      ? { assigneeName: assigneeNameOf(doc, core.assigneeId, actor, assignee) }
+      : {}),
     // A person's correction: the issue becomes training data for the classifier (server/text).
     ...(req.action === 'reclassify' ? { 'classification.human': true } : {}),
   };

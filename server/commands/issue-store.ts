@@ -26,6 +26,7 @@ export function toCore(doc: IssueDoc): IssueCore {
     urgency: doc.urgency,
     category: doc.category,
     unitId: str(doc.unitId),
+    assigneeId: doc.assigneeId ?? null,
     coUnitIds: strs(doc.coUnitIds),
     level: doc.level ?? null,
     tier: doc.tier,

@@ -44,6 +44,44 @@ export function batchedInsertOne(collection: Collection, doc: Document): Promise
   return insert(doc);
 }
 
+type InsertMany = (docs: readonly Document[]) => Promise<Outcome<void>[]>;
+const manyInserters = new WeakMap<Collection, InsertMany>();
+
+/**
+ * An unordered insertMany of `docs` that shares one insertMany with the other callers of the same moment
+ * (every caller's documents go together, never split across two batches). Resolves to one outcome per
+ * document: inserted, or the error inserting it alone would have thrown (e.g. its own duplicate key).
+ */
+export function batchedInsertMany(
+  collection: Collection,
+  docs: readonly Document[],
+): Promise<Outcome<void>[]> {
+  if (!docs.length) return Promise.resolve([]);
+  const insert = coalescerFor(manyInserters, collection, () =>
+    coalesce<readonly Document[], Outcome<void>[]>(
+      async (groups) => {
+        const all = groups.flat();
+        let outcomes: Outcome<void>[];
+        try {
+          await collection.insertMany(all as Document[], { ordered: false, ignoreUndefined: true });
+          outcomes = all.map(() => ({ ok: true, value: undefined }));
+        } catch (err) {
+          if (!(err instanceof MongoBulkWriteError && err.writeErrors)) throw err;
+          outcomes = insertOutcomes(all.length, err);
+        }
+        let at = 0;
+        return groups.map((g) => {
+          const mine = outcomes.slice(at, at + g.length);
+          at += g.length;
+          return { ok: true, value: mine };
+        });
+      },
+      { maxBatch: 64 },
+    ),
+  );
+  return insert(docs);
+}
+
 type FindOne = (value: unknown) => Promise<Document | null>;
 const finders = new WeakMap<Collection, Map<string, FindOne>>();
 

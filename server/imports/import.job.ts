@@ -14,7 +14,9 @@ import { readRows, type ImportFormat } from './import.reader.ts';
 
 export const IMPORT_BUCKET = 'imports';
 const PROGRESS_EVERY = 250;
-const IN_FLIGHT = 4;
+// Enough rows at once for the pipeline's coalescers to share their commands (one inbox insert, one number
+// reservation, one issue insert and one outbox insert for many rows).
+const IN_FLIGHT = 64;
 
 export interface ImportDeps {
   conn: Connection;

@@ -173,11 +173,38 @@ export async function findInboxEntry(models: Models, channel: string, externalId
   return models.InboxEntry.collection.findOne<InboxEntryDoc>({ channel, externalId });
 }
 
+/** An entry that just became a dead letter: the centre is told (server/notify, once per entry). */
+export interface DeadLetterNotice {
+  id: string;
+  channel: string;
+  reason: string;
+}
+export type DeadLetterListener = (notice: DeadLetterNotice) => void;
+
+// One listener per app, keyed by the app's models like the recorders above (no process-wide state).
+const deadLetterListeners = new WeakMap<Models, DeadLetterListener>();
+
+/** Tells `listener` about every entry of these models that moves to failed (the notify service sets it). */
+export function setDeadLetterListener(models: Models, listener: DeadLetterListener): void {
+  deadLetterListeners.set(models, listener);
+}
+
+function tellDeadLetter(models: Models, notice: DeadLetterNotice): void {
+  try {
+    deadLetterListeners.get(models)?.(notice);
+  } catch {
+    // The listener owns its errors; the entry is failed and listed either way.
+  }
+}
+
 export async function markInboxFailed(models: Models, id: Types.ObjectId, reason: string, now: Date) {
-  await models.InboxEntry.collection.updateOne(
+  const stored = reason.slice(0, 500);
+  const entry = await models.InboxEntry.collection.findOneAndUpdate(
     { _id: id, status: 'accepted' },
-    { $set: { status: 'failed', reason: reason.slice(0, 500), updatedAt: now } },
+    { $set: { status: 'failed', reason: stored, updatedAt: now } },
+    { projection: { channel: 1 } },
   );
+  if (entry) tellDeadLetter(models, { id: String(id), channel: String(entry.channel), reason: stored });
 }
 
 /** Moves a failed entry back to accepted (retry); null when it is not failed (any more). */
@@ -210,6 +237,7 @@ export async function storeDeadLetter(
 ): Promise<InboxEntryDoc> {
   const entry = newInboxEntry({ ...e, msg: null, status: 'failed' });
   await models.InboxEntry.collection.insertOne(entry);
+  tellDeadLetter(models, { id: String(entry._id), channel: e.channel, reason: e.reason.slice(0, 500) });
   return entry;
 }
 

@@ -8,6 +8,7 @@ import { cachedSettings } from '../commands/issue-deps.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { inboxRecorderFor } from './inbox-store.ts';
 import { channelBy, runIntake, type IntakeSink, type PipelineDeps } from './pipeline.ts';
+import type { RepeatCheckInput } from './repeat.ts';
 
 export function createPipelineDeps(
   ctx: Pick<AppContext, 'models' | 'clock' | 'intakeConfig' | 'onIssueChange' | 'logger'> &
@@ -16,7 +17,12 @@ export function createPipelineDeps(
   const { classifier } = ctx;
   return {
     // The trained model when the app has one (server/text); the keyword rules otherwise.
-    ...(classifier ? { classify: (text: string) => classifier.classify(text) } : {}),
+    ...(classifier
+      ? {
+          classify: (text: string) => classifier.classify(text),
+          checkRepeat: (input: RepeatCheckInput) => classifier.checkRepeat(input),
+        }
+      : {}),
     models: ctx.models,
     clock: ctx.clock,
     settings: cachedSettings(ctx.intakeConfig),

@@ -22,7 +22,7 @@ import { storedIntakeIssue } from '../commands/issue-intake.doc.ts';
 import { nextIssueNumber, withActorName } from '../commands/issue-store.ts';
 import type { InboundContact, InboundMessage } from '../channels/types.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
-import type { IssueContact, IssueDoc, IssueSource } from '../models/issue.model.ts';
+import type { IssueContact, IssueDoc, IssueSource, PossibleRepeat } from '../models/issue.model.ts';
 import type { Models, StoredTimelineEvent } from '../models/index.ts';
 import type { IntakeConfig } from './intake-config.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
@@ -70,12 +70,19 @@ export async function repeatCandidates(
         state: OPEN_STATES,
       },
       {
-        projection: { number: 1, title: 1, content: 1, state: 1, createdAt: 1 },
+        projection: { number: 1, title: 1, content: 1, category: 1, state: 1, createdAt: 1 },
         sort: { createdAt: -1 },
         limit: 50,
       },
     )
     .toArray();
+}
+
+export type { PossibleRepeat };
+
+/** The 可能重复 note an issue carries about a borderline candidate. */
+export function possibleRepeatOf(c: RepeatCandidate, score: number): PossibleRepeat {
+  return { issueId: c._id as Types.ObjectId, number: c.number, title: c.title, score };
 }
 
 /**
@@ -165,24 +172,45 @@ async function openingCore(
   return { core: result.issue, events };
 }
 
+/** The internal timeline note beside the creation: which issue this one may repeat. */
+function possibleRepeatEvent(created: StoredTimelineEvent, p: PossibleRepeat): StoredTimelineEvent {
+  return {
+    at: created.at,
+    actorId: SYSTEM_ACTOR.id,
+    actorRole: SYSTEM_ACTOR.role,
+    actorName: '系统',
+    action: 'note',
+    fromState: created.toState,
+    toState: created.toState,
+    note: `可能重复：与 ${p.number}「${p.title}」相似（${Math.round(p.score * 100)}%），请分办员核实后合并或分办`,
+    public: false,
+    data: { kind: 'possible_repeat', issueId: String(p.issueId), number: p.number, score: p.score },
+  };
+}
+
 export interface NewIssueInput {
   entry: InboxEntryDoc;
   msg: InboundMessage;
   by: IntakeBy;
   enterprise: IntakeEnterprise;
   now: Date;
+  /** A borderline repeat: the issue waits in 待分办 for the dispatcher, flagged 可能重复 with the candidate. */
+  possibleRepeat?: PossibleRepeat;
 }
 
 /** Triage, number and insert; `created` is false when this entry's issue (or its external id) already exists. */
 export async function createIssueFromMessage(
   deps: IssueCreateDeps,
   config: IntakeConfig,
-  { entry, msg, by, enterprise, now }: NewIssueInput,
+  { entry, msg, by, enterprise, now, possibleRepeat }: NewIssueInput,
 ): Promise<{ issue: IssueDoc; created: boolean }> {
   const { models } = deps;
   const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
-  const triaged = triage(triageDeps, { ...msg, region: enterprise.region });
+  const classified = triage(triageDeps, { ...msg, region: enterprise.region });
+  // A possible repeat is the dispatcher's call (merge or keep), so it is not dispatched on its own.
+  const triaged = possibleRepeat ? { ...classified, autoDispatch: false } : classified;
   const { core, events } = await openingCore(deps, by, triaged, now, { config, channel: msg.channel });
+  if (possibleRepeat) events.push(possibleRepeatEvent(events[0], possibleRepeat));
   const number = await nextIssueNumber(models, now);
   const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
   const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);
@@ -205,6 +233,7 @@ export async function createIssueFromMessage(
     timeline: events,
     createdBy: by.actor.id,
   });
+  if (possibleRepeat) issue.possibleRepeat = possibleRepeat;
   try {
     // Shared with the intakes of the same moment: one insertMany, each its own duplicate-key error.
     await batchedInsertOne(models.Issue.collection as unknown as Collection, issue);

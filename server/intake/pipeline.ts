@@ -9,7 +9,9 @@
 // joins the open issue as another source. Round trips of a new message with a known credit code: the
 // enterprise, the inbox insert beside the repeat candidates, the number, the issue insert; the inbox's
 // "processed" is batched after the answer (inbox-store.ts).
+import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
+import { batchedFindByUnique } from '../db/batched-ops.ts';
 import { CHANNEL_LABELS, type ChannelId } from '../../shared/states.ts';
 import { SYSTEM_ACTOR, enterpriseActor, type DomainActor } from '../../shared/lifecycle/issue-core.ts';
 import type { Actor } from '../../shared/roles.ts';
@@ -29,8 +31,14 @@ import {
   type InboxRecorder,
 } from './inbox-store.ts';
 import { matchEnterprise, type MatchStep, type ProvisionalEnterprise } from './match-enterprise.ts';
-import { createIssueFromMessage, mergeAsSource, repeatCandidates } from './issue-from-message.ts';
-import { findRepeat, type RepeatCandidate } from './repeat.ts';
+import {
+  createIssueFromMessage,
+  mergeAsSource,
+  possibleRepeatOf,
+  repeatCandidates,
+  type PossibleRepeat,
+} from './issue-from-message.ts';
+import { findRepeat, type RepeatCandidate, type RepeatCheck } from './repeat.ts';
 
 export type IntakeSink = (msg: InboundMessage, credentialId?: string) => Promise<IntakeAck>;
 
@@ -40,6 +48,8 @@ export interface PipelineDeps extends IssueCreateDeps {
   redeliveryWaitMs?: number;
   /** Parses a dead letter's raw body again (retry after an adapter fix); throws when it still cannot. */
   reparse?: (channel: ChannelId, raw: RawPayload) => InboundMessage;
+  /** The text core's duplicate check (server/text); without it only a near-identical text merges. */
+  checkRepeat?: RepeatCheck;
 }
 
 /** Who is delivering: decides the timeline actor, who may hear about a redelivery, and whether repeats merge. */
@@ -122,12 +132,20 @@ async function matchOf(models: Models, msg: InboundMessage, by: IntakeBy): Promi
   if (by.enterprise) return { enterprise: by.enterprise };
   return matchEnterprise<IntakeEnterprise>(
     (step) =>
-      models.Enterprise.collection
-        .find<IntakeEnterprise>(MATCH_FILTERS[step.by](step.value), {
-          projection: INTAKE_ENTERPRISE_FIELDS,
-          limit: 2,
-        })
-        .toArray(),
+      // A credit code names one enterprise (unique index): shared with the lookups of the same moment.
+      step.by === 'credit_code'
+        ? batchedFindByUnique(
+            models.Enterprise.collection as unknown as Collection,
+            'creditCode',
+            step.value,
+            INTAKE_ENTERPRISE_FIELDS,
+          ).then((found) => (found ? [found as IntakeEnterprise] : []))
+        : models.Enterprise.collection
+            .find<IntakeEnterprise>(MATCH_FILTERS[step.by](step.value), {
+              projection: INTAKE_ENTERPRISE_FIELDS,
+              limit: 2,
+            })
+            .toArray(),
     msg.enterprise,
     msg.contact,
     CHANNEL_LABELS[msg.channel],
@@ -213,10 +231,13 @@ export async function processEntry(
   try {
     const m = prepared.matched;
     const enterprise = m.enterprise ?? (await provisionalOf(models, m.provisional));
+    let possibleRepeat: PossibleRepeat | undefined;
     if (by.mergeRepeats) {
       const candidates = prepared.candidates ?? (await repeatCandidates(models, String(enterprise._id), now));
       const text = [msg.title, msg.content].filter(Boolean).join('\n');
-      const master = findRepeat({ enterpriseId: String(enterprise._id), text, now }, candidates);
+      const repeat = findRepeat({ text, now }, candidates, deps.checkRepeat);
+      possibleRepeat = repeat.flag ? possibleRepeatOf(repeat.flag.candidate, repeat.flag.score) : undefined;
+      const master = repeat.merge;
       if (master) {
         const merged = await mergeAsSource(deps, master, entry, msg, by, now);
         if (merged) {
@@ -235,6 +256,7 @@ export async function processEntry(
       by,
       enterprise,
       now,
+      possibleRepeat,
     });
     const outcome = created ? 'created' : 'duplicate';
     deps.inbox.processed(entry._id, { issueId: issue._id, number: issue.number, outcome }, now);

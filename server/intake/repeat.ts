@@ -1,27 +1,51 @@
-// Cross-channel repeats (DESIGN §2, issue 6): a message whose text is near-identical to one of the same
-// enterprise's open issues of the last 30 days becomes another source of that issue instead of a new one. The
-// similarity is a character-bigram Dice coefficient over normalised text: simple, language-agnostic and good
-// enough for "the same complaint, retyped"; the text-intelligence work replaces `textSimilarity` (or the whole
-// findRepeat) behind this signature. Pure.
-import { TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
+// Cross-channel repeats (DESIGN §2, issue 7 §2): does a new message repeat one of the same enterprise's open
+// issues of the last 30 days? The pipeline asks the text core (server/text/repeat.ts through the classifier
+// service, injected as `check`): a near-identical text merges as another source of that issue; a borderline
+// one is only flagged 可能重复 with the candidate, for the dispatcher to decide. Without the text core (a bare
+// pipeline in tests, the seed) only a near-identical retyping merges, by a character-bigram Dice coefficient.
+// Pure.
+import { TERMINAL_STATES, type CategoryId, type IssueState } from '../../shared/states.ts';
+import { DAY_MS } from '../../shared/clock.ts';
+import { issueText } from '../text/issue-text.ts';
 
 export const REPEAT_WINDOW_DAYS = 30;
+/** The Dice similarity from which the fallback merges. */
 export const REPEAT_THRESHOLD = 0.8;
-const DAY_MS = 86_400_000;
 
 export interface RepeatCandidate {
   _id: unknown;
   number: string;
   title: string;
   content: string;
+  category?: CategoryId;
   state: IssueState;
   createdAt: Date;
 }
 
 export interface RepeatQuery {
-  enterpriseId: string;
+  enterpriseId?: string;
   text: string;
   now: Date;
+}
+
+/** The text core's question and answer (ClassifierService.checkRepeat). */
+export interface RepeatCheckInput {
+  text: string;
+  now: Date;
+  candidates: { id: string; text: string; category: CategoryId; createdAt: Date }[];
+}
+export interface RepeatCheckVerdict {
+  verdict: 'merge' | 'flag' | 'none';
+  issueId: string | null;
+  score: number;
+}
+export type RepeatCheck = (input: RepeatCheckInput) => RepeatCheckVerdict;
+
+export interface RepeatOutcome<C> {
+  /** The open issue the message repeats: merge it as a source. */
+  merge: C | null;
+  /** A borderline candidate: create the issue, flagged 可能重复 with it. */
+  flag: { candidate: C; score: number } | null;
 }
 
 /** The earliest creation time a candidate may have. */
@@ -63,21 +87,42 @@ export function textSimilarity(a: string, b: string): number {
 
 const TERMINAL: ReadonlySet<IssueState> = new Set(TERMINAL_STATES);
 
-/** The open candidate of the last 30 days most similar to the text, if it is near-identical. */
+/** What the message is to the open candidates of the last 30 days: a repeat of one, possibly one, or new. */
 export function findRepeat<C extends RepeatCandidate>(
   query: RepeatQuery,
   candidates: readonly C[],
-  threshold = REPEAT_THRESHOLD,
-): C | null {
+  check?: RepeatCheck,
+): RepeatOutcome<C> {
   const since = repeatWindowStart(query.now).getTime();
+  const open = candidates.filter((c) => !TERMINAL.has(c.state) && c.createdAt.getTime() >= since);
+  const none: RepeatOutcome<C> = { merge: null, flag: null };
+  if (open.length === 0) return none;
+  if (!check) return { merge: mostSimilar(query.text, open), flag: null };
+  const byId = new Map(open.map((c) => [String(c._id), c]));
+  const v = check({
+    text: query.text,
+    now: query.now,
+    // A candidate without a category (taken in before it was stored) counts as another category: flag at most.
+    candidates: open.map((c) => ({
+      id: String(c._id),
+      text: issueText(c),
+      category: c.category ?? ('' as CategoryId),
+      createdAt: c.createdAt,
+    })),
+  });
+  const hit = v.issueId ? byId.get(v.issueId) : undefined;
+  if (!hit || v.verdict === 'none') return none;
+  return v.verdict === 'merge'
+    ? { merge: hit, flag: null }
+    : { merge: null, flag: { candidate: hit, score: v.score } };
+}
+
+/** The fallback: the most similar candidate if it is near-identical. */
+function mostSimilar<C extends RepeatCandidate>(text: string, candidates: readonly C[]): C | null {
   let best: C | null = null;
-  let bestScore = threshold;
+  let bestScore = REPEAT_THRESHOLD;
   for (const c of candidates) {
-    if (TERMINAL.has(c.state) || c.createdAt.getTime() < since) continue;
-    const score = Math.max(
-      textSimilarity(query.text, c.content),
-      textSimilarity(query.text, `${c.title}${c.content}`),
-    );
+    const score = Math.max(textSimilarity(text, c.content), textSimilarity(text, `${c.title}${c.content}`));
     if (score >= bestScore) {
       best = c;
       bestScore = score;

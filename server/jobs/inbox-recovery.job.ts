@@ -3,8 +3,8 @@
 // start-up and then every minute. Re-processing is idempotent: the issue id was allocated at acceptance (an
 // issue that already exists is only recorded) and a repeat is added to its master only once, so two processes
 // recovering the same entry, or an entry that was merely slow, create nothing twice.
-import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../logger.ts';
+import { createMinuteJob, type MinuteJob } from './minute-job.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import { reprocessEntry, type PipelineDeps } from '../intake/pipeline.ts';
 
@@ -43,50 +43,20 @@ export async function recoverInbox(
   return report;
 }
 
-export interface InboxRecoveryScheduler {
-  start(): void;
-  stop(): Promise<void>;
-  runNow(): Promise<RecoveryReport | null>;
-}
+export type InboxRecoveryScheduler = MinuteJob<RecoveryReport>;
 
 export function createInboxRecoveryScheduler(
   deps: PipelineDeps,
   logger: Logger,
   expression = '* * * * *',
 ): InboxRecoveryScheduler {
-  let task: ScheduledTask | undefined;
-  let running: Promise<RecoveryReport | null> | null = null;
-  let stopped = false;
-
-  const runNow = () => {
-    if (stopped) return Promise.resolve(null);
-    running ??= recoverInbox(deps)
-      .then((report) => {
-        if (report.examined) logger.info(report, 'inbox recovery');
-        return report;
-      })
-      .catch((err: unknown) => {
-        logger.error({ err }, 'inbox recovery failed; the next pass retries');
-        return null;
-      })
-      .finally(() => {
-        running = null;
-      });
-    return running;
-  };
-
-  return {
-    start() {
-      if (task || stopped) return;
-      task = cron.schedule(expression, () => void runNow(), { name: 'inbox-recovery', noOverlap: true });
+  return createMinuteJob({
+    name: 'inbox recovery',
+    logger,
+    expression,
+    run: () => recoverInbox(deps),
+    onReport: (report) => {
+      if (report.examined) logger.info(report, 'inbox recovery');
     },
-    async stop() {
-      stopped = true;
-      await task?.stop();
-      await task?.destroy();
-      task = undefined;
-      await running;
-    },
-    runNow,
-  };
+  });
 }

@@ -21,6 +21,7 @@ import {
   type IssueState,
 } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
+import { countFromRollups, type PeriodCounts } from './kpi-rollup.query.ts';
 import { countsPipeline, repeatsPipeline, type KpiGroupBy, type KpiPeriod } from './kpi.pipeline.ts';
 
 /** Counts plus the volume figures that are not rates. */
@@ -57,6 +58,8 @@ export interface KpiSet {
 
 export interface KpiResult extends KpiSet {
   groupBy: KpiGroupBy;
+  /** Whether the daily rollups or the direct aggregation answered (the current period). */
+  source: 'rollups' | 'direct';
   from: string;
   to: string;
   previous: KpiSet & { from: string; to: string };
@@ -105,6 +108,8 @@ export function drillOf(
   const base = new URLSearchParams({
     from: period.from.toISOString(),
     to: new Date(period.to.getTime() - 1).toISOString(),
+    // The list then covers the KPI's scope (a leader's list is otherwise narrower than their figures).
+    scope: 'kpi',
   });
   if (groupBy && key !== null) base.set(GROUP_QUERY_PARAM[groupBy], key);
   const received = new URLSearchParams(base);
@@ -142,13 +147,32 @@ export interface KpiDeps {
   models: Models;
 }
 
-/** Counts per group for one period, repeats included. */
-async function countPeriod(
+/**
+ * Where the counts come from: the daily rollups when they can answer (kpi-rollup.query.ts), else the direct
+ * aggregation; `direct` forces the latter (the bench and the equality test compare the two).
+ */
+export type KpiSource = 'auto' | 'direct';
+
+/** Counts per group for one period, repeats included, and which source gave them. */
+export async function countPeriod(
   deps: KpiDeps,
   groupBy: KpiGroupBy,
   period: KpiPeriod,
   scope: Record<string, unknown>,
-): Promise<{ groups: Map<string | null, GroupCounts>; totals: GroupCounts }> {
+  source: KpiSource = 'auto',
+): Promise<PeriodCounts & { source: 'rollups' | 'direct' }> {
+  const rolled = source === 'auto' ? await countFromRollups(deps.models, groupBy, period, scope) : null;
+  if (rolled) return { ...rolled, source: 'rollups' };
+  return { ...(await countDirect(deps, groupBy, period, scope)), source: 'direct' };
+}
+
+/** Counts per group for one period through the aggregation pipelines (kpi.pipeline.ts). */
+export async function countDirect(
+  deps: KpiDeps,
+  groupBy: KpiGroupBy,
+  period: KpiPeriod,
+  scope: Record<string, unknown>,
+): Promise<PeriodCounts> {
   const issues = deps.models.Issue.collection;
   const [rows, repeatRows] = await Promise.all([
     issues.aggregate<Row>(countsPipeline(groupBy, period, scope)).toArray(),
@@ -211,8 +235,9 @@ async function kpiSet(
   groupBy: KpiGroupBy,
   period: KpiPeriod,
   scope: Record<string, unknown>,
-): Promise<KpiSet> {
-  const { groups, totals } = await countPeriod(deps, groupBy, period, scope);
+  source: KpiSource,
+): Promise<KpiSet & { source: 'rollups' | 'direct' }> {
+  const { groups, totals, source: used } = await countPeriod(deps, groupBy, period, scope, source);
   const names = await namesOf(deps, groupBy, [...groups.keys()]);
   const items = [...groups]
     .map(([key, c]) => ({
@@ -222,7 +247,7 @@ async function kpiSet(
       drill: drillOf(groupBy, key, period),
     }))
     .sort((a, b) => b.received - a.received || a.name.localeCompare(b.name, 'zh-CN'));
-  return { items, totals: { ...figuresOf(totals), drill: drillOf(undefined, null, period) } };
+  return { items, totals: { ...figuresOf(totals), drill: drillOf(undefined, null, period) }, source: used };
 }
 
 /** The period of the same length just before `period`, for trends. */
@@ -240,15 +265,19 @@ export async function computeKpiResult(
   groupBy: KpiGroupBy,
   period: KpiPeriod,
   scope: Record<string, unknown> = {},
+  source: KpiSource = 'auto',
 ): Promise<KpiResult> {
   const prev = previousPeriod(period);
-  const current = await kpiSet(deps, groupBy, period, scope);
-  const previous = await kpiSet(deps, groupBy, prev, scope);
+  const [{ source: used, ...current }, { source: _prevUsed, ...previous }] = await Promise.all([
+    kpiSet(deps, groupBy, period, scope, source),
+    kpiSet(deps, groupBy, prev, scope, source),
+  ]);
   return {
     groupBy,
     from: period.from.toISOString(),
     to: period.to.toISOString(),
     ...current,
     previous: { from: prev.from.toISOString(), to: prev.to.toISOString(), ...previous },
+    source: used,
   };
 }

@@ -1,12 +1,14 @@
 // The data of the printable monthly report (营商环境月度分析): the month's KPIs against the month before, the
 // categories raised most, a category × region heat map of volumes, the departments ranked by on-time
-// completion, and the escalated and leader-tier issues still awaiting coordination.
+// completion, and the escalated and leader-tier issues still awaiting coordination. The figures come from the
+// same source as the dashboard and the Excel export (the daily rollups, kpi-rollup.query.ts).
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
 import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
 import type { IssueDoc } from '../models/index.ts';
 import { computeKpiResult, OPEN_STATES, type KpiDeps, type KpiRow } from './kpi.query.ts';
 import type { KpiPeriod } from './kpi.pipeline.ts';
+import { receivedByCategoryRegion } from './kpi-rollup.query.ts';
 
 export const TOP_CATEGORIES = 5;
 export const AWAITING_LIMIT = 50;
@@ -17,15 +19,23 @@ export function rankByOnTime(rows: KpiRow[]): KpiRow[] {
   return [...rows].sort((a, b) => rate(a) - rate(b) || b.received - a.received);
 }
 
-async function heatMap(deps: KpiDeps, period: KpiPeriod, scope: Record<string, unknown>) {
+/** Issues received per category and region: from the daily rollups when they can answer, else aggregated. */
+async function receivedCells(deps: KpiDeps, period: KpiPeriod, scope: Record<string, unknown>) {
+  const rolled = await receivedByCategoryRegion(deps.models, period, scope);
+  if (rolled) return rolled;
   const rows = await deps.models.Issue.collection
     .aggregate<{ _id: { c: CategoryId; r: string }; n: number }>([
       { $match: { createdAt: { $gte: period.from, $lt: period.to }, ...scope, state: { $ne: 'merged' } } },
       { $group: { _id: { c: '$category', r: '$region' }, n: { $sum: 1 } } },
     ])
     .toArray();
-  const regions = [...new Set(rows.map((r) => r._id.r))].sort();
-  const index = new Map(rows.map((r) => [`${r._id.c}|${r._id.r}`, Number(r.n)]));
+  return rows.map((r) => ({ c: r._id.c as string, r: r._id.r, n: Number(r.n) }));
+}
+
+async function heatMap(deps: KpiDeps, period: KpiPeriod, scope: Record<string, unknown>) {
+  const rows = await receivedCells(deps, period, scope);
+  const regions = [...new Set(rows.map((r) => r.r))].sort();
+  const index = new Map(rows.map((r) => [`${r.c}|${r.r}`, r.n]));
   return {
     categories: CATEGORY_IDS.map((id) => ({ id, name: CATEGORY_LABELS[id] })),
     regions: regions.map((id) => ({ id, name: REGION_LABELS[id as RegionCode] ?? id })),

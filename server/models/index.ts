@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel } from './config.model.ts';
 import { defineChannelCredentialModel, defineChannelReplayModel } from './channel-credential.model.ts';
+import { defineClassClusterModel, defineClassProblemModel } from './class-problem.model.ts';
 import { defineCounterModel } from './counter.model.ts';
 import { defineEnterpriseModel, migrateEnterpriseIndexes } from './enterprise.model.ts';
 import { defineTextModelModel } from './text-model.model.ts';
@@ -62,6 +63,9 @@ function defineAll(conn: Connection, clock: Clock) {
     ImportJob: defineImportJobModel(conn, clock),
     // Trained text classifiers, one version per retraining (server/text).
     TextModel: defineTextModelModel(conn, clock),
+    // Class problems (issue 7 §3): the clustering job's candidate clusters and the promoted class problems.
+    ClassCluster: defineClassClusterModel(conn),
+    ClassProblem: defineClassProblemModel(conn, clock),
   };
 }
 
@@ -88,4 +92,5 @@ export type { NotificationDoc, NotifyPreferenceDoc } from './notification.model.
 export type { WechatBindingDoc } from './wechat-binding.model.ts';
 export type { ImportJobDoc } from './import-job.model.ts';
 export type { TextModelDoc } from './text-model.model.ts';
+export type { ClassClusterDoc, ClassProblemDoc } from './class-problem.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';

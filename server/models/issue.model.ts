@@ -65,6 +65,18 @@ export interface IssueSource {
   contact: IssueContact | null;
 }
 
+/**
+ * A borderline repeat the duplicate check found at intake (issue 7 §2): shown to the dispatcher as 可能重复
+ * with the candidate, who merges or keeps the issue; never merged silently.
+ */
+export interface PossibleRepeat {
+  issueId: Types.ObjectId;
+  number: string;
+  title: string;
+  /** The check's repeat probability, 0..1. */
+  score: number;
+}
+
 /** The stored shape: IssueCore with unit/issue ids as ObjectIds, plus intake facts and the timeline. */
 export interface IssueDoc extends Omit<IssueCore, IdFields> {
   _id: Types.ObjectId;
@@ -82,10 +94,14 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   contact?: IssueContact | null;
   /** The repeats merged in after the first message (which the issue's own fields hold). */
   sources?: IssueSource[];
+  /** Set at intake when the message may repeat another open issue of the enterprise. */
+  possibleRepeat?: PossibleRepeat | null;
   classification: StoredClassification;
   routing: { source: RoutingSource };
   unitId: Types.ObjectId | null;
   unitName: string | null;
+  assigneeId?: string | null;
+  assigneeName?: string | null;
   coUnitIds: Types.ObjectId[];
   returnedFrom: Types.ObjectId[];
   /** Units owing input in the open consultation (denormalised from `consultation` for the visibility index). */
@@ -93,6 +109,8 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   mergedInto: Types.ObjectId | null;
   /** Duplicates merged into this issue. */
   mergedFrom: Types.ObjectId[];
+  /** The class problem (一类事) this issue is a member of (server/classes). */
+  classProblemId?: Types.ObjectId | null;
   /** deadlines.resolveBy, top-level so the "due soonest" list sorts on an index. */
   dueAt: Date | null;
   timeline: StoredTimelineEvent[];
@@ -163,6 +181,9 @@ function lifecycleFields() {
     category: { type: String, required: true, enum: CATEGORY_IDS },
     unitId: { ...unitRef, default: null },
     unitName: { type: String, default: null },
+    /** The lead unit's person working the issue (IssueCore.assigneeId) and their name for the lists. */
+    assigneeId: { type: String },
+    assigneeName: { type: String },
     coUnitIds: { type: [unitRef], default: [] },
     level: { type: String, enum: [...UNIT_LEVELS, null], default: null },
     tier: { type: String, enum: TIERS, default: 'section' },
@@ -280,6 +301,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     content: { type: String, required: true, maxlength: 10_000 },
     contact: { type: Mixed, default: null },
     sources: { type: [Mixed], default: [] },
+    possibleRepeat: { type: Mixed, default: undefined },
     classification: {
       source: { type: String, enum: ['input', 'classifier', 'default'], default: 'input' },
       confidence: { type: Number, default: 1 },
@@ -291,6 +313,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     ...lifecycleFields(),
     consultUnitIds: { type: [unitRef], default: [] },
     mergedFrom: { type: [{ type: ObjectId, ref: 'Issue' }], default: [] },
+    classProblemId: { type: ObjectId, ref: 'ClassProblem' },
     dueAt: { type: Date, default: null },
     timeline: { type: [timelineSchema], default: [] },
     version: { type: Number, required: true, default: 1 },
@@ -311,5 +334,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
   defineListIndexes(schema);
   // The sweep's range query: everything whose next step is due.
   schema.index({ nextCheckAt: 1 });
+  // The KPI rollups' changed issues (server/kpi/kpi-rollup.store.ts): every event moves updatedAt.
+  schema.index({ updatedAt: 1 });
   return conn.model<IssueDoc>('Issue', schema);
 }

@@ -2,10 +2,10 @@
 // enterprise by SMS or email, or the originating channel's push-back. Rows are written after the issue write
 // commits, keyed so the same fact never produces two rows (the UNIQUE `key`: a retried command or a second
 // sweeper inserting it again gets a duplicate-key error and nothing else). The delivery worker claims due rows
-// one at a time, retries failures with exponential backoff and gives up (`dead`) after N tries.
+// a batch at a time, retries failures with exponential backoff and gives up (`dead`) after N tries.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-export const OUTBOX_CHANNELS = ['inapp', 'sms', 'email', 'pushback'] as const;
+export const OUTBOX_CHANNELS = ['inapp', 'sms', 'email', 'wechat', 'pushback'] as const;
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
 export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -17,7 +17,7 @@ export interface OutboxRecipient {
   id: string;
   /** Display name (staff name, enterprise name). */
   name: string;
-  /** Mobile, email address, or the external id the channel knows the message by. */
+  /** Mobile, email address, WeChat openid, or the external id the channel knows the message by. */
   address: string | null;
 }
 
@@ -32,11 +32,15 @@ export interface OutboxDoc {
   issueNumber: string | null;
   title: string;
   text: string;
+  /** Email replies: the Message-ID of the mail the issue came in by, so the reply joins its thread. */
+  replyTo?: string | null;
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: Date;
   /** While `sending`: the claim runs out then, and another worker may take the row over. */
   lockedUntil: Date | null;
+  /** While `sending`: the worker pass that claimed it (it reads back its own claim by this id). */
+  claimId?: Types.ObjectId;
   lastError: string | null;
   /** The provider's message id, when it gives one. */
   providerId: string | null;
@@ -66,10 +70,12 @@ export function defineOutboxModel(conn: Connection): OutboxModel {
       issueNumber: { type: String, default: null },
       title: { type: String, default: '' },
       text: { type: String, required: true },
+      replyTo: { type: String, default: null },
       status: { type: String, enum: OUTBOX_STATUSES, required: true, default: 'pending' },
       attempts: { type: Number, default: 0 },
       nextAttemptAt: { type: Date, required: true },
       lockedUntil: { type: Date, default: null },
+      claimId: { type: Schema.Types.ObjectId },
       lastError: { type: String, default: null },
       providerId: { type: String, default: null },
       createdAt: { type: Date, required: true },

@@ -8,10 +8,17 @@ import type { NotifyEvent } from './templates.ts';
  * unit: handlers and unit heads of the lead and co-units; oversight: supervisors and the leaders of the
  * region; centre: clerks, dispatchers and the director; consultation: the consulted units (and the chair of the
  * tier); consultation_missing: consulted units that owe input; enterprise: its chosen channel; origin: the
- * channel the issue came from (push-back).
+ * channel the issue came from (push-back); assignee: the person an `assign` hands the issue to.
  */
 export type Audience =
-  'unit' | 'oversight' | 'centre' | 'consultation' | 'consultation_missing' | 'enterprise' | 'origin';
+  | 'unit'
+  | 'oversight'
+  | 'centre'
+  | 'consultation'
+  | 'consultation_missing'
+  | 'enterprise'
+  | 'origin'
+  | 'assignee';
 
 export interface Intent {
   event: NotifyEvent;
@@ -61,6 +68,11 @@ export function intentsOf(change: IssueChange): Intent[] {
       return change.state === 'consulting' ? [i('consult_invite', 'consultation')] : [];
     case 'decide':
       return [i('decision', 'unit')];
+    case 'reply':
+      // 政策性解决 (server/classes): the enterprise hears that its issue was answered with the class.
+      return change.data?.classProblemId ? [i('enterprise_class_reply', 'enterprise')] : [];
+    case 'assign':
+      return [i('issue_reassigned', 'assignee')];
     case 'verify':
       return [i('enterprise_reply', 'enterprise'), i('pushback_outcome', 'origin')];
     case 'reject':

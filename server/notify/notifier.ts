@@ -4,13 +4,17 @@
 // or the issue version the action wrote — and the outbox's unique index on it makes a second writer (a retried
 // command, a second sweeper, a replayed change) insert nothing. Rows are inserted unordered, duplicates
 // ignored. The staff directory and the templates are read through short-lived snapshots, so a change costs
-// one read of the issue (and of the enterprise when it is told) and one insert.
+// one read of the issue (and of the enterprise and its preference when it is told) and one insert; and the
+// changes of one moment (an intake burst, an import) share each of those as one command (db/batched-ops.ts).
+import type { Collection, Document } from 'mongodb';
 import { Types } from 'mongoose';
+import { batchedFindByUnique, batchedInsertMany } from '../db/batched-ops.ts';
 import { chinaDateKey, CHINA_OFFSET_MS } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Consultation } from '../../shared/lifecycle/issue-core.ts';
 import type { Role } from '../../shared/roles.ts';
 import {
+  CHANNEL_LABELS,
   STATE_LABELS,
   TIER_LABELS,
   type ChannelId,
@@ -18,11 +22,13 @@ import {
   type Tier,
 } from '../../shared/states.ts';
 import type { IssueChange, IssueChangeListener } from '../commands/issue-deps.ts';
+import type { DeadLetterNotice } from '../intake/inbox-store.ts';
 import { cachedSnapshot, type SnapshotSource } from '../intake/intake-config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { CITY_REGION } from '../policies/issue.policy.ts';
+import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { intentsOf, type Audience, type Intent } from './intents.ts';
 import { EVENT_SPECS, render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';
 
@@ -54,6 +60,7 @@ interface IssueFacts {
   consultation: Consultation | null;
   deadlines: { resolveBy: Date } | null;
   triage?: { dueAt: Date } | null;
+  contact?: { phone?: string; email?: string; openid?: string } | null;
 }
 
 const FACTS = {
@@ -72,7 +79,10 @@ const FACTS = {
   consultation: 1,
   'deadlines.resolveBy': 1,
   'triage.dueAt': 1,
+  contact: 1,
 } as const;
+
+const ENTERPRISE_FIELDS = { mobile: 1, wechatOpenids: 1, qrToken: 1 } as const;
 
 /** A row to insert, before the worker's fields. */
 export interface OutboxDraft {
@@ -84,6 +94,8 @@ export interface OutboxDraft {
   issueNumber?: string | null;
   title?: string;
   text: string;
+  /** Email replies: the Message-ID the reply threads under. */
+  replyTo?: string | null;
   /** Already delivered by the caller (verification codes): recorded, not queued. */
   sentAt?: Date;
   status?: OutboxDoc['status'];
@@ -99,6 +111,8 @@ export interface NotifierDeps {
   pushbackChannels?: readonly ChannelId[];
   /** Email entries are written only when an email provider exists. */
   emailEnabled?: boolean;
+  /** WeChat entries are written only when the official account's customer-service API is configured. */
+  wechatEnabled?: boolean;
   /** Called after rows were inserted (the worker delivers at once). */
   onEnqueued?: () => void;
   /** How stale the staff directory and templates may be (tests make it 0). */
@@ -110,8 +124,10 @@ export interface Notifier {
   onChange: IssueChangeListener;
   /** Writes the change's rows and resolves to how many were new. */
   enqueueChange(change: IssueChange): Promise<number>;
-  /** Writes rows built by the caller (dead letters, verification codes); duplicates ignored. */
+  /** Writes rows built by the caller (verification codes); duplicates ignored. */
   enqueue(drafts: readonly OutboxDraft[]): Promise<number>;
+  /** Tells the centre (in the app) that an inbox entry failed, once per entry; in the background like onChange. */
+  onDeadLetter(notice: DeadLetterNotice): void;
   /** Resolves once every background write started so far has finished. */
   idle(): Promise<void>;
   /** Templates or staff changed in this process. */
@@ -128,19 +144,38 @@ function formatChinaTime(d: Date | undefined | null): string {
   return `${chinaDateKey(new Date(d))} ${t.slice(11, 16)}`;
 }
 
-function isDuplicateOnly(err: unknown): boolean {
-  const list = (err as { writeErrors?: unknown })?.writeErrors;
-  const errors = (Array.isArray(list) ? list : list ? [list] : []) as Array<{ code?: unknown }>;
-  if ((err as { code?: unknown })?.code === 11000 && !errors.length) return true;
-  return errors.length > 0 && errors.every((e) => e.code === 11000);
+interface EnterpriseTarget {
+  channel: OutboxChannel;
+  address: string;
+  /** The recipient part of the outbox key. */
+  key: string;
+  replyTo?: string;
 }
 
-function insertedCount(err: unknown): number {
-  const r = err as { insertedDocs?: unknown[]; result?: { insertedCount?: number } };
-  return r.insertedDocs?.length ?? r.result?.insertedCount ?? 0;
+/** The Message-ID of the mail an email issue came in by (its external id, unless the mail had none). */
+function messageIdOf(externalId: string | undefined): string | undefined {
+  return externalId && !externalId.startsWith('sha256:') ? externalId : undefined;
 }
 
 export function createNotifier(deps: NotifierDeps): Notifier {
+  /** The sender answered on their own channel, when it is one that can be answered and is configured. */
+  function originReply(facts: IssueFacts): EnterpriseTarget | null {
+    const c = facts.contact ?? {};
+    const key = `o${facts.channel}`;
+    switch (facts.channel) {
+      case 'sms':
+        return c.phone ? { channel: 'sms', address: c.phone, key } : null;
+      case 'email':
+        return c.email && deps.emailEnabled
+          ? { channel: 'email', address: c.email, key, replyTo: messageIdOf(facts.externalId) }
+          : null;
+      case 'wechat':
+        return c.openid && deps.wechatEnabled ? { channel: 'wechat', address: c.openid, key } : null;
+      default:
+        return null;
+    }
+  }
+
   const { models, clock, logger } = deps;
   const ttl = { ttlMs: deps.ttlMs ?? 5_000 };
   const directory: SnapshotSource<StaffEntry[]> = cachedSnapshot(async () => {
@@ -174,6 +209,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       issueNumber: d.issueNumber ?? null,
       title: d.title ?? '',
       text: d.text,
+      replyTo: d.replyTo ?? null,
       status: d.status ?? (d.sentAt ? 'sent' : 'pending'),
       attempts: d.sentAt ? 1 : 0,
       nextAttemptAt: now,
@@ -183,18 +219,24 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       createdAt: now,
       sentAt: d.sentAt ?? null,
     }));
-    let inserted = rows.length;
-    try {
-      await models.Outbox.collection.insertMany(rows, { ordered: false });
-    } catch (err) {
-      if (!isDuplicateOnly(err)) throw err;
-      inserted = insertedCount(err);
+    // Shared with the enqueues of the same moment: one unordered insertMany; a duplicate key is a fact
+    // already written (a retried command, a second sweeper), anything else fails this call.
+    const outcomes = await batchedInsertMany(models.Outbox.collection as unknown as Collection, rows);
+    let inserted = 0;
+    for (const o of outcomes) {
+      if (o.ok) inserted += 1;
+      else if (!isDuplicateKey(o.error)) throw o.error;
     }
     if (inserted) deps.onEnqueued?.();
     return inserted;
   }
 
-  function staffOf(list: StaffEntry[], facts: IssueFacts, audience: Audience): StaffEntry[] {
+  function staffOf(
+    list: StaffEntry[],
+    facts: IssueFacts,
+    audience: Audience,
+    change: IssueChange,
+  ): StaffEntry[] {
     const unitsOf = (ids: string[]) =>
       list.filter((u) => u.unitId && ids.includes(u.unitId) && UNIT_ROLES.includes(u.role));
     const c = facts.consultation;
@@ -215,36 +257,75 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       }
       case 'consultation_missing':
         return unitsOf((c?.unitIds ?? []).filter((id) => !c?.inputs?.[id]));
+      case 'assignee':
+        // The person the event names (not the issue's current assignee, which a later assign may have changed).
+        return list.filter((u) => u.id === change.data?.assigneeId);
       default:
         return [];
     }
   }
 
-  async function enterpriseTargets(
-    facts: IssueFacts,
-  ): Promise<Array<{ channel: OutboxChannel; address: string; via: string }>> {
-    const [enterprise, pref] = await Promise.all([
-      models.Enterprise.collection.findOne({ _id: facts.enterpriseId }, { projection: { mobile: 1 } }),
-      models.NotifyPreference.collection.findOne({ enterpriseId: facts.enterpriseId }),
-    ]);
-    const mobile = typeof enterprise?.mobile === 'string' ? enterprise.mobile : null;
-    if (pref?.channel === 'email' && pref.email && deps.emailEnabled)
-      return [{ channel: 'email', address: String(pref.email), via: 'email' }];
-    if (
-      pref?.channel === 'wechat' &&
-      deps.pushbackChannels?.includes('wechat') &&
-      facts.channel === 'wechat' &&
-      facts.externalId
-    )
-      return [{ channel: 'pushback', address: facts.externalId, via: 'wechat' }];
-    return mobile ? [{ channel: 'sms', address: mobile, via: 'sms' }] : [];
+  /** The enterprise's mobile, WeChat openids and QR token, shared with the reads of the same moment. */
+  function enterpriseOf(facts: IssueFacts): Promise<Document | null> {
+    const enterprises = models.Enterprise.collection as unknown as Collection;
+    return batchedFindByUnique(enterprises, '_id', facts.enterpriseId, ENTERPRISE_FIELDS);
   }
 
-  async function qrLink(facts: IssueFacts): Promise<string> {
-    const e = await models.Enterprise.collection.findOne(
-      { _id: facts.enterpriseId },
-      { projection: { qrToken: 1 } },
+  /**
+   * Where the enterprise hears about its issue. The person who wrote in by SMS, email or WeChat is answered
+   * there (an SMS to the sending number, a mail in the thread of theirs, a customer-service message); the
+   * channel the owner chose on the QR page is told too, and is the only one when the issue came another way
+   * (by default an SMS to the registered mobile). WeChat needs an openid and the account's API; without them
+   * the choice falls back to SMS. The same address is never told twice.
+   */
+  async function enterpriseTargets(
+    facts: IssueFacts,
+    enterpriseRead: Promise<Document | null>,
+  ): Promise<EnterpriseTarget[]> {
+    const prefs = models.NotifyPreference.collection as unknown as Collection;
+    const [enterprise, pref] = await Promise.all([
+      enterpriseRead,
+      batchedFindByUnique(prefs, 'enterpriseId', facts.enterpriseId, {}),
+    ]);
+    const origin = originReply(facts);
+    const chosen = async (): Promise<EnterpriseTarget | null> => {
+      const key = `e${String(facts.enterpriseId)}`;
+      if (pref?.channel === 'email' && pref.email && deps.emailEnabled)
+        return { channel: 'email', address: String(pref.email), key };
+      if (pref?.channel === 'wechat' && deps.wechatEnabled) {
+        const openid = await openidOf(facts, (enterprise?.wechatOpenids ?? []) as string[]);
+        if (openid) return { channel: 'wechat', address: openid, key };
+      }
+      if (origin && !pref) return null;
+      return typeof enterprise?.mobile === 'string'
+        ? { channel: 'sms', address: enterprise.mobile, key }
+        : null;
+    };
+    const pick = await chosen();
+    const targets = [origin, pick].filter((t): t is EnterpriseTarget => !!t);
+    return targets.filter(
+      (t, n) => targets.findIndex((o) => o.channel === t.channel && o.address === t.address) === n,
     );
+  }
+
+  /** The passive reply to a WeChat message already gave its sender the number. */
+  function alreadyAnswered(facts: IssueFacts, event: NotifyEvent, t: EnterpriseTarget): boolean {
+    return event === 'enterprise_received' && t.channel === 'wechat' && t.address === facts.contact?.openid;
+  }
+
+  /** The follower to message: who wrote in by WeChat, else the latest openid bound to the enterprise. */
+  async function openidOf(facts: IssueFacts, onEnterprise: string[]): Promise<string | undefined> {
+    if (facts.channel === 'wechat' && facts.contact?.openid) return facts.contact.openid;
+    const [binding] = await models.WechatBinding.collection
+      .find({ enterpriseId: facts.enterpriseId }, { projection: { openid: 1 } })
+      .sort({ boundAt: -1 })
+      .limit(1)
+      .toArray();
+    return binding?.openid ? String(binding.openid) : onEnterprise[onEnterprise.length - 1];
+  }
+
+  async function qrLink(enterpriseRead: Promise<Document | null>): Promise<string> {
+    const e = await enterpriseRead;
     return e?.qrToken ? `${deps.publicBaseUrl}/e/${String(e.qrToken)}` : '';
   }
 
@@ -267,14 +348,20 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   async function draftsOf(change: IssueChange, intents: Intent[]): Promise<OutboxDraft[]> {
     if (!Types.ObjectId.isValid(change.issueId)) return [];
-    const facts = await models.Issue.collection.findOne<IssueFacts>(
-      { _id: new Types.ObjectId(change.issueId) },
-      { projection: FACTS },
-    );
+    const issues = models.Issue.collection as unknown as Collection;
+    const facts = (await batchedFindByUnique(
+      issues,
+      '_id',
+      new Types.ObjectId(change.issueId),
+      FACTS,
+    )) as IssueFacts | null;
     if (!facts) return [];
     const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
     const needsLink = intents.some((x) => x.audience === 'enterprise');
-    const vars = varsOf(facts, change, needsLink ? await qrLink(facts) : '');
+    // One read of the enterprise serves the link and every enterprise intent of this change.
+    const enterpriseRead = needsLink ? enterpriseOf(facts) : Promise.resolve(null);
+    const targets = needsLink ? enterpriseTargets(facts, enterpriseRead) : undefined;
+    const vars = varsOf(facts, change, needsLink ? await qrLink(enterpriseRead) : '');
     const step = change.dueAt ? `d${new Date(change.dueAt).getTime()}` : `v${change.version ?? 0}`;
     const base = { issueId: facts._id, issueNumber: facts.number };
     const drafts: OutboxDraft[] = [];
@@ -284,7 +371,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const keyOf = (recipient: string, channel: OutboxChannel) =>
         `${change.issueId}:${intent.event}:${step}:${recipient}:${channel}`;
       if (intent.audience === 'enterprise') {
-        for (const t of await enterpriseTargets(facts)) {
+        for (const t of (await targets) ?? []) {
+          if (alreadyAnswered(facts, intent.event, t)) continue;
           const recipient = {
             kind: 'enterprise' as const,
             id: String(facts.enterpriseId),
@@ -293,12 +381,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           };
           drafts.push({
             ...base,
-            key: keyOf(`e${String(facts.enterpriseId)}`, t.channel),
+            key: keyOf(t.key, t.channel),
             event: intent.event,
             channel: t.channel,
             recipient,
             title,
             text,
+            replyTo: t.replyTo ?? null,
           });
         }
       } else if (intent.audience === 'origin') {
@@ -320,7 +409,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         });
       } else {
         const seen = new Set<string>();
-        for (const u of staffOf(staff, facts, intent.audience)) {
+        for (const u of staffOf(staff, facts, intent.audience, change)) {
           if (seen.has(u.id)) continue;
           seen.add(u.id);
           const recipient = { kind: 'user' as const, id: u.id, name: u.name, address: null };
@@ -345,14 +434,37 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return enqueue(await draftsOf(change, intents));
   }
 
+  async function enqueueDeadLetter(notice: DeadLetterNotice): Promise<number> {
+    const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
+    const label = CHANNEL_LABELS[notice.channel as ChannelId] ?? notice.channel;
+    const text = render(templates.dead_letter, { channel: label, reason: notice.reason });
+    const drafts = staff
+      .filter((u) => CENTRE_ROLES.includes(u.role))
+      .map((u): OutboxDraft => ({
+        key: `inbox:${notice.id}:dead_letter:u${u.id}:inapp`,
+        event: 'dead_letter',
+        channel: 'inapp',
+        recipient: { kind: 'user', id: u.id, name: u.name, address: null },
+        title: `${EVENT_SPECS.dead_letter.label}（${label}）`,
+        text,
+      }));
+    return enqueue(drafts);
+  }
+
+  /** Runs a write off the caller's path; idle() waits for it. */
+  function inBackground(write: Promise<unknown>, context: Record<string, unknown>): void {
+    const p = write
+      .catch((err: unknown) => logger.error({ err, ...context }, 'outbox write failed'))
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  }
+
   return {
     onChange(change) {
-      const p = enqueueChange(change)
-        .catch((err: unknown) =>
-          logger.error({ err, issueId: change.issueId, action: change.action }, 'outbox write failed'),
-        )
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
+      inBackground(enqueueChange(change), { issueId: change.issueId, action: change.action });
+    },
+    onDeadLetter(notice) {
+      inBackground(enqueueDeadLetter(notice), { inboxId: notice.id });
     },
     enqueueChange,
     enqueue,

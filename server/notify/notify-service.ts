@@ -1,15 +1,17 @@
 // Wires notifications from the configuration (issue 8): the SMS provider (refusing the log provider outside
-// demo mode unless SMS_PROVIDER=log chose it), SMTP email, the 12345 hotline callback, the outbox writer and
-// the delivery worker. main.ts builds one per process; tests build their own with fake senders.
+// demo mode unless SMS_PROVIDER=log chose it), SMTP email, WeChat customer-service messages, the 12345 hotline
+// callback, the outbox writer, the delivery worker and the centre's dead-letter notices. main.ts builds one per process; tests build their own with fake senders.
 import type { Clock } from '../../shared/clock.ts';
 import { ConfigError, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
+import { setDeadLetterListener } from '../intake/inbox-store.ts';
 import { createSmtpEmailSender, type EmailSender } from './email.ts';
 import { createNotifier, type Notifier } from './notifier.ts';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './outbox-worker.ts';
 import { createHotlineCallbackSender, type PushbackSenders } from './pushback.ts';
 import { createHttpSmsSender, createLogSmsSender, type SmsSender } from './sms.ts';
+import { createWechatCustomSender, type WechatMessageSender } from './wechat-custom.ts';
 import type { ChannelId } from '../../shared/states.ts';
 
 export interface NotifyService {
@@ -54,8 +56,18 @@ export function pushbackSendersFor(config: Config): PushbackSenders {
       url: n.hotlineCallbackUrl,
       secret: n.hotlineCallbackSecret,
     });
-  // TODO(intake): wechat (customer-service message) and sms (reply through the gateway) push-back senders.
   return senders;
+}
+
+/** Customer-service messages need the account's appid and secret; without them WeChat falls back to SMS. */
+export function wechatSenderFor(config: Config): WechatMessageSender | undefined {
+  const { wechatAppSecret, wechatApiBase } = config.notify;
+  if (!config.wechatAppId || !wechatAppSecret) return undefined;
+  return createWechatCustomSender({
+    apiBase: wechatApiBase,
+    appId: config.wechatAppId,
+    appSecret: wechatAppSecret,
+  });
 }
 
 export interface NotifyServiceDeps {
@@ -66,6 +78,8 @@ export interface NotifyServiceDeps {
   /** Overrides of the providers (tests). */
   sms?: SmsSender;
   email?: EmailSender;
+  /** null: no WeChat sender even if configured. */
+  wechat?: WechatMessageSender | null;
   pushback?: PushbackSenders;
   onInApp?: OutboxSenders['onInApp'];
   ttlMs?: number;
@@ -83,11 +97,12 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
       ? createSmtpEmailSender(config.notify.smtpUrl, config.notify.mailFrom)
       : undefined);
   const pushback = deps.pushback ?? pushbackSendersFor(config);
+  const wechat = deps.wechat === undefined ? wechatSenderFor(config) : (deps.wechat ?? undefined);
   const worker = createOutboxWorker({
     models,
     clock,
     logger,
-    senders: { sms, email, pushback, onInApp: deps.onInApp },
+    senders: { sms, email, wechat, pushback, onInApp: deps.onInApp },
     maxAttempts: config.notify.outboxMaxAttempts,
     baseDelayMs: deps.baseDelayMs,
   });
@@ -98,9 +113,11 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
     publicBaseUrl: config.publicBaseUrl,
     pushbackChannels: Object.keys(pushback) as ChannelId[],
     emailEnabled: !!email,
+    wechatEnabled: !!wechat,
     onEnqueued: deps.deliverOnEnqueue === false ? undefined : () => worker.kick(),
     ttlMs: deps.ttlMs,
   });
+  setDeadLetterListener(models, (notice) => notifier.onDeadLetter(notice));
   return {
     notifier,
     worker,

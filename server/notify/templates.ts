@@ -6,6 +6,7 @@ import { z } from 'zod';
 
 export const NOTIFY_EVENTS = [
   'issue_assigned',
+  'issue_reassigned',
   'triage_due',
   'triage_overdue',
   'urge',
@@ -24,6 +25,7 @@ export const NOTIFY_EVENTS = [
   'enterprise_received',
   'enterprise_dispatched',
   'enterprise_reply',
+  'enterprise_class_reply',
   'enterprise_rectification',
   'pushback_outcome',
 ] as const;
@@ -52,6 +54,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '新问题分办',
     '承办单位经办人、负责人',
     '新问题{{number}}「{{title}}」已分办至{{unit}}，请于{{deadline}}前办结。',
+  ),
+  issue_reassigned: spec(
+    '指派经办',
+    '被指派的经办人',
+    '单位负责人将问题{{number}}「{{title}}」指派给您办理，请于{{deadline}}前办结。',
   ),
   triage_due: spec(
     '待受理催办',
@@ -136,6 +143,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '办理结果',
     '企业',
     '您的问题{{number}}已办理完毕，请扫描企业码查看答复并评价：{{link}}',
+  ),
+  enterprise_class_reply: spec(
+    '类问题统一答复',
+    '企业',
+    '您的问题{{number}}已与其他企业的同类问题合并办理并形成统一答复，经服务中心审核后可扫描企业码查看并评价：{{link}}',
   ),
   enterprise_rectification: spec(
     '整改告知',

@@ -34,6 +34,7 @@ const LEAD_UNIT_ACTIONS = new Set<ActionId>([
   'resume',
   'request_extension',
   'reply',
+  'assign',
 ]);
 
 function isLeadUnit(actor: Actor, issue: IssueScope): boolean {

@@ -1,6 +1,6 @@
 // Who may read the management screens' figures and work queues (issue 9). Pure, tested as a matrix.
 import type { Actor, Role } from '../../shared/roles.ts';
-import { CITY_REGION } from './issue.policy.ts';
+import { canViewIssue, CITY_REGION, type IssueScope } from './issue.policy.ts';
 
 const is =
   (...roles: Role[]) =>
@@ -18,6 +18,29 @@ export function kpiScopeOf(actor: Actor): Record<string, unknown> {
   if (actor.role === 'leader' && actor.region && actor.region !== CITY_REGION)
     return { region: actor.region };
   return {};
+}
+
+/** KPI readers who also read issues (the admin reads figures only and never sees an issue). */
+const DRILL_ROLES: readonly Role[] = ['leader', 'director', 'supervisor'];
+
+/**
+ * The issues a drill-down from a KPI lists (`GET /api/issues?scope=kpi`): exactly those its figure counted, so
+ * a county leader's drill shows the county and the city leader's the city, not only the leader's own domain.
+ * Undefined for roles without drill-downs: their ordinary visibility applies.
+ */
+export function kpiDrillVisibility(actor: Actor): Record<string, unknown> | undefined {
+  return DRILL_ROLES.includes(actor.role) ? kpiScopeOf(actor) : undefined;
+}
+
+/**
+ * Who may open an issue's page: whoever may see it (issue.policy), and a leader for any issue inside their KPI
+ * scope, so every row of a drill-down opens. Acting stays limited to the leader's domain (canActOnIssue).
+ */
+export function canReadIssue(actor: Actor, issue: IssueScope): boolean {
+  if (canViewIssue(actor, issue)) return true;
+  if (actor.role !== 'leader') return false;
+  const scope = kpiScopeOf(actor);
+  return scope.region === undefined || issue.region === scope.region;
 }
 
 /** The to-do workbench: the roles that have queues of their own. */

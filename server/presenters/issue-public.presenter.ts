@@ -50,6 +50,7 @@ export type PublicSummaryFields = Pick<IssueDoc, 'number' | 'state' | 'createdAt
   unitName?: string | null;
   deadlines?: { resolveBy?: Date | null } | null;
   closedAt?: Date | null;
+  classProblemId?: IssueDoc['classProblemId'];
 };
 
 /** The fields the verified owner's view reads as well. */

@@ -64,6 +64,8 @@ export function presentIssueSummary(doc: IssueDoc) {
     region: doc.region,
     unitId: id(doc.unitId),
     unitName: doc.unitName ?? null,
+    assigneeId: doc.assigneeId ?? null,
+    assigneeName: doc.assigneeName ?? null,
     tier: doc.tier,
     warning: doc.warning,
     dueAt: doc.dueAt ?? null,
@@ -71,6 +73,15 @@ export function presentIssueSummary(doc: IssueDoc) {
     supervised: doc.supervised,
     bulletined: doc.bulletined,
     redoCount: doc.redoCount,
+    // 可能重复: the open issue intake found this one may repeat (the dispatcher merges or keeps it).
+    possibleRepeat: doc.possibleRepeat
+      ? {
+          id: String(doc.possibleRepeat.issueId),
+          number: doc.possibleRepeat.number,
+          title: doc.possibleRepeat.title,
+          score: doc.possibleRepeat.score,
+        }
+      : null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -119,6 +130,7 @@ export function presentIssue(doc: IssueDoc) {
     consultation: doc.consultation ?? null,
     mergedInto: id(doc.mergedInto),
     mergedFrom: ids(doc.mergedFrom),
+    classProblemId: doc.classProblemId ? String(doc.classProblemId) : null,
     rejectReason: doc.rejectReason ?? null,
     signedAt: doc.signedAt ?? null,
     signedLate: doc.signedLate ?? null,

@@ -2,10 +2,14 @@
 // GET /e/:token/live (Server-Sent Events, no client library: a few lines of framework-free JS) and hears a
 // `changed` event with only the issue number and public stage whenever a public step of one of the enterprise's
 // issues commits; the page then re-fetches itself, so what it shows always comes through the page's own
-// presenters. Without JavaScript the page keeps its reload link. Rooms are in-process, like the staff sockets.
+// presenters. Without JavaScript the page keeps its reload link. Rooms are per process; given the models and
+// started, the hub also hears changes made by other app processes on the same database through a polled ticker
+// (qr-live-ticker.ts), within one poll interval.
 import type { Response } from 'express';
 import type { IssueChange } from '../commands/issue-deps.ts';
+import type { Models } from '../models/index.ts';
 import { PUBLIC_STAGE_LABELS } from '../presenters/issue-public.presenter.ts';
+import { createQrLiveTicker, type QrLiveTicker } from './qr-live-ticker.ts';
 
 export interface QrLiveHub {
   /** Holds the response open as an event stream for this enterprise until the client goes. */
@@ -14,17 +18,48 @@ export interface QrLiveHub {
   onChange(change: IssueChange): void;
   /** Open streams (tests, shutdown). */
   size(): number;
+  /** Polls other processes' changes every `pollMs` (needs `models`); main.ts starts it. */
+  start(pollMs?: number): void;
+  /** One poll now (tests); resolves to how many streams heard a change from elsewhere. */
+  pollNow(): Promise<number>;
   close(): void;
 }
 
-const HEARTBEAT_MS = 25_000;
+export interface QrLiveHubOptions {
+  /** The shared database: without it the hub is in-process only. */
+  models?: Models;
+  logger?: { warn(obj: object, msg: string): void };
+}
 
-export function createQrLiveHub(): QrLiveHub {
+const HEARTBEAT_MS = 25_000;
+export const QR_LIVE_POLL_MS = 2_000;
+
+export function createQrLiveHub(opts: QrLiveHubOptions = {}): QrLiveHub {
   const rooms = new Map<string, Set<Response>>();
+  const ticker: QrLiveTicker | null = opts.models ? createQrLiveTicker({ models: opts.models }) : null;
   const heartbeat = setInterval(() => {
     for (const set of rooms.values()) for (const res of set) res.write(': keep-alive\n\n');
   }, HEARTBEAT_MS);
   heartbeat.unref();
+  let poller: NodeJS.Timeout | undefined;
+  let polling: Promise<number> | null = null;
+
+  function emit(enterpriseId: string, data: object): number {
+    const set = rooms.get(enterpriseId);
+    if (!set) return 0;
+    const line = `event: changed\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of set) res.write(line);
+    return set.size;
+  }
+
+  function pollNow(): Promise<number> {
+    if (!ticker) return Promise.resolve(0);
+    polling ??= ticker
+      .poll([...rooms.keys()])
+      .then((moved) => moved.reduce((n, id) => n + emit(id, {}), 0))
+      .finally(() => (polling = null));
+    return polling;
+  }
 
   return {
     subscribe(enterpriseId, res) {
@@ -39,6 +74,9 @@ export function createQrLiveHub(): QrLiveHub {
       let set = rooms.get(enterpriseId);
       if (!set) rooms.set(enterpriseId, (set = new Set()));
       set.add(res);
+      ticker
+        ?.watch(enterpriseId)
+        .catch((err: unknown) => opts.logger?.warn({ err }, 'qr live watch not recorded'));
       res.on('close', () => {
         set.delete(res);
         if (!set.size) rooms.delete(enterpriseId);
@@ -46,14 +84,22 @@ export function createQrLiveHub(): QrLiveHub {
     },
     onChange(change) {
       if (!change.public) return;
-      const set = rooms.get(change.enterpriseId);
-      if (!set) return;
-      const data = JSON.stringify({ number: change.number, stage: PUBLIC_STAGE_LABELS[change.state] });
-      for (const res of set) res.write(`event: changed\ndata: ${data}\n\n`);
+      ticker?.changed(change.enterpriseId);
+      emit(change.enterpriseId, { number: change.number, stage: PUBLIC_STAGE_LABELS[change.state] });
     },
     size: () => [...rooms.values()].reduce((n, s) => n + s.size, 0),
+    start(pollMs = QR_LIVE_POLL_MS) {
+      if (!ticker || poller) return;
+      poller = setInterval(() => {
+        pollNow().catch((err: unknown) => opts.logger?.warn({ err }, 'qr live poll failed'));
+      }, pollMs);
+      poller.unref();
+    },
+    pollNow,
     close() {
       clearInterval(heartbeat);
+      if (poller) clearInterval(poller);
+      poller = undefined;
       for (const set of rooms.values()) for (const res of set) res.end();
       rooms.clear();
     },

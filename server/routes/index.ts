@@ -24,6 +24,7 @@ import { createSettingsRouter } from './settings/index.ts';
 import { createUnitsRouter } from './units/index.ts';
 import { createUsersRouter } from './users/index.ts';
 import { createWorkbenchRouter } from './workbench/index.ts';
+import { createClassProblemsRouter } from '../classes/class-problems.router.ts';
 
 export function createApiRouter(ctx: AppContext): Router {
   const api = Router();
@@ -51,6 +52,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/reports', createReportsRouter(ctx));
   api.use('/workbench', createWorkbenchRouter(ctx));
   api.use('/classify', createClassifyRouter(ctx));
+  api.use('/class-problems', createClassProblemsRouter(ctx));
   api.use('/routing-rules', createRoutingRulesRouter(ctx));
   api.use('/calendar', createCalendarRouter(ctx));
   api.use('/settings', createSettingsRouter(ctx));

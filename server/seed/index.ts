@@ -9,6 +9,7 @@ import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
 import { generateDemoEnterprises, type DemoEnterprise } from './enterprises.seed.ts';
 import { insertMissing } from './insert-missing.ts';
 import { seedIssues } from './issues.seed.ts';
+import { seedClassIssues } from './class-issues.seed.ts';
 import { seedUnits, type UnitSpec } from './units.seed.ts';
 import { seedUsers, type DemoAccount } from './users.seed.ts';
 
@@ -51,7 +52,10 @@ export async function seedDemo(
   const accounts = await seedUsers(models, units, options.hashParams);
   const enterprises = await seedEnterprises(models, generateDemoEnterprises(options.enterpriseCount ?? 240));
 
-  if (options.issues !== false) await seedIssues(models, clock, { units, enterprises });
+  if (options.issues !== false) {
+    await seedIssues(models, clock, { units, enterprises });
+    await seedClassIssues(models, clock, enterprises);
+  }
 
   return { units, accounts, enterprises, seededAt: clock.now() };
 }

@@ -4,21 +4,26 @@
 // is synchronous and in memory; what it reads from the database (settings, another process's newer model) is
 // refreshed in the background at most every few seconds, so intake gains no round trip.
 import cron, { type ScheduledTask } from 'node-cron';
-import { z } from 'zod';
 import { CATEGORIES } from '../../config/categories.ts';
 import type { CategoryKeywords } from '../../shared/classify.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { CATEGORY_IDS, URGENCIES, type CategoryId } from '../../shared/states.ts';
+import { URGENCIES, type CategoryId } from '../../shared/states.ts';
 import type { Logger } from '../logger.ts';
 import type { Models, TextModelDoc } from '../models/index.ts';
 import { nextSequence } from '../models/counter.model.ts';
 import type { TrainingTrigger } from '../models/text-model.model.ts';
 import { classifyText, type TextClassification } from './classify-text.ts';
 import { issueText } from './issue-text.ts';
-import { findRepeat, type RepeatCandidate, type RepeatFingerprint, type RepeatVerdict } from './repeat.ts';
+import { REPEAT_THRESHOLD, textSimilarity } from '../intake/repeat.ts';
+import {
+  findRepeat,
+  similarities,
+  type RepeatCandidate,
+  type RepeatFingerprint,
+  type RepeatVerdict,
+} from './repeat.ts';
 import { compileKeywords } from './text-features.ts';
 import { deserializeTextModel, type TextModel } from './text-model.ts';
-import { normaliseText } from './segment.ts';
 import { trainInWorker, type Trainer } from './trainer.ts';
 import type { TrainingInput } from './training.ts';
 
@@ -33,11 +38,9 @@ const REFRESH_MS = 5_000;
 /** Fingerprints of open issues kept for the duplicate check (cleared when full or when the model changes). */
 const REPEAT_CACHE_MAX = 50_000;
 
-export const thresholdSettingSchema = z.number().min(0).max(1);
-export const keywordsSettingSchema = z.partialRecord(
-  z.enum(CATEGORY_IDS),
-  z.array(z.string().trim().min(1).max(30)).max(200),
-);
+// The stored shapes live in shared/ so the admin screen validates with the same schemas.
+import { keywordsSettingSchema, thresholdSettingSchema } from '../../shared/schemas.ts';
+export { keywordsSettingSchema, thresholdSettingSchema };
 
 export interface ServerClassification extends TextClassification {
   /** Version of the model that answered (null: keyword rules, no model yet). */
@@ -81,6 +84,18 @@ type HumanRow = {
   category: CategoryId;
   urgency: (typeof URGENCIES)[number];
 };
+
+/** The duplicate check before any model exists: a near-identical retyping merges. */
+function repeatByDice(input: { text: string; candidates: readonly RepeatCandidate[] }): RepeatVerdict {
+  let best: { id: string; score: number } | null = null;
+  for (const c of input.candidates) {
+    const score = textSimilarity(input.text, c.text);
+    if (!best || score > best.score) best = { id: c.id, score };
+  }
+  if (!best || best.score < REPEAT_THRESHOLD)
+    return { verdict: 'none', issueId: null, score: best?.score ?? 0 };
+  return { verdict: 'merge', issueId: best.id, score: Math.round(best.score * 1000) / 1000 };
+}
 
 export function createClassifierService(options: ClassifierServiceOptions) {
   const { models, logger } = options;
@@ -225,23 +240,29 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     },
     /**
      * The duplicate check for intake (server/text/repeat.ts) with the model in use: `candidates` are the same
-     * enterprise's open issues of the last 30 days, `category` the new message's. Without a model yet only an
-     * identical text counts.
+     * enterprise's open issues of the last 30 days, `category` the new message's. Without a model yet only a
+     * near-identical text merges (character-bigram Dice), and nothing is flagged.
      */
     checkRepeat(input: {
       text: string;
-      category: CategoryId;
+      /** The new message's category; the model's guess when absent. */
+      category?: CategoryId;
       now: Date;
       candidates: readonly RepeatCandidate[];
     }): RepeatVerdict {
-      if (!model) {
-        const same = input.candidates.find((c) => normaliseText(c.text) === normaliseText(input.text));
-        return same
-          ? { verdict: 'merge', issueId: same.id, score: 1 }
-          : { verdict: 'none', issueId: null, score: 0 };
-      }
+      if (!model) return repeatByDice(input);
       if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
-      return findRepeat(model, compileKeywords(keywords), input, {}, repeatCache);
+      const category = input.category ?? classifyText(model, keywords, input.text).category;
+      return findRepeat(model, compileKeywords(keywords), { ...input, category }, {}, repeatCache);
+    },
+    /**
+     * How alike `text` is to each candidate, 0..1 (the duplicate check's repeat probability; without a model
+     * yet, the character-bigram Dice of the two texts). Candidates' fingerprints share the check's cache.
+     */
+    similarity(text: string, candidates: readonly { id: string; text: string }[]): number[] {
+      if (!model) return candidates.map((c) => textSimilarity(text, c.text));
+      if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
+      return similarities(model, compileKeywords(keywords), text, candidates, repeatCache);
     },
     retrain,
     /** The model in use and whether a training is running. */

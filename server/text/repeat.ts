@@ -2,17 +2,26 @@
 // through a second channel becomes one issue)? Pure: the caller passes the model, the new text and the
 // candidates (that enterprise's open issues of the last 30 days); the clock comes in as `now`.
 //
-// Score: TF-IDF cosine over words and character bigrams, with the classifier's category as a gate (a repeat is
-// the same problem, so the same category). Near misses written from one template ("消防验收约了三次" vs
-// "人防验收约了三次") share most words in order but swap the thing they are about; such a pair is never merged,
-// only flagged. Verdicts: `merge` (near-identical: merge as a source), `flag` (可能重复: shown to the
-// dispatcher with the candidate, never merged silently), `none`.
+// Score: a logistic model over the pair features of repeat-features.ts (TF-IDF cosine, how much of each text's
+// distinctive content the other holds, topic agreement, amounts, template swaps), fitted on the tuning half of
+// corpus/duplicate-pairs.jsonl (the even lines; the odd lines are held out for the quality test). A repeat is
+// the same problem, so only a candidate of the same category may merge. Verdicts: `merge` (near-identical:
+// merge as a source), `flag` (可能重复: shown to the dispatcher with the candidate, never merged silently),
+// `none`.
 import type { CategoryId } from '../../shared/states.ts';
 import { DAY_MS } from '../../shared/clock.ts';
-import { vectorize, type SparseVector } from './features.ts';
-import { normaliseText, segmentNormalised } from './segment.ts';
+import {
+  fingerprint,
+  isTemplateSwap,
+  pairFeatures,
+  templateCheck,
+  PAIR_FEATURE_NAMES,
+  type RepeatFingerprint,
+} from './repeat-features.ts';
 import type { TextModel } from './text-model.ts';
-import { textFeatures, type CompiledKeywords } from './text-features.ts';
+import type { CompiledKeywords } from './text-features.ts';
+
+export { fingerprint, isTemplateSwap, type RepeatFingerprint };
 
 export interface RepeatCandidate {
   id: string;
@@ -34,80 +43,87 @@ export interface RepeatVerdict {
   verdict: 'merge' | 'flag' | 'none';
   /** The candidate the verdict is about (the best one), null for `none` without candidates. */
   issueId: string | null;
-  /** Cosine similarity to that candidate, 0..1. */
+  /** Probability that the pair is a repeat, 0..1. */
   score: number;
 }
 
 export interface RepeatOptions {
   windowDays: number;
-  /** Cosine at or above which a same-category candidate without a contrast is merged. */
+  /** Repeat probability at or above which a same-category candidate is merged. */
   mergeAt: number;
-  /** Cosine at or above which a candidate is flagged as 可能重复. */
+  /** Repeat probability at or above which a candidate is flagged as 可能重复. */
   flagAt: number;
 }
 
 /**
- * Chosen on the even-numbered pairs of corpus/duplicate-pairs.jsonl (the odd ones are the check): merging at
- * 0.3 keeps precision above 0.9; most true repeats are rephrased so freely that they score lower and are
- * flagged instead.
+ * Chosen by leave-one-out on the tuning half (the even lines of corpus/duplicate-pairs.jsonl): merging at 0.7
+ * kept precision at 0.956 there (recall 0.765); flagging from 0.3 caught 0.988 of the repeats. The held-out
+ * half was scored once, after the choice (test/text/repeat-quality.test.ts).
  */
-export const DEFAULT_REPEAT_OPTIONS: RepeatOptions = { windowDays: 30, mergeAt: 0.3, flagAt: 0.1 };
+export const DEFAULT_REPEAT_OPTIONS: RepeatOptions = { windowDays: 30, mergeAt: 0.7, flagAt: 0.3 };
 
-/** What the check keeps per text; cache it per issue (the candidates' texts rarely change). */
-export interface RepeatFingerprint {
-  vector: SparseVector;
-  words: string[];
+/** Logistic weights of pairFeatures (PAIR_FEATURE_NAMES order), then the bias; see DEFAULT_REPEAT_OPTIONS. */
+export const REPEAT_WEIGHTS: readonly number[] = [
+  0.677, 0.938, 1.512, 0.719, -0.86, 0.749, 2.379, 1.453, 0.806, -2.513,
+];
+const SWAP = PAIR_FEATURE_NAMES.indexOf('templateSwap');
+/**
+ * A template swap only lowers the score, so below the flag threshold's logit (a pair that is no repeat
+ * whatever its template) the word alignment, the slow part, is skipped.
+ */
+const SWAP_CHECK_FROM = Math.log(DEFAULT_REPEAT_OPTIONS.flagAt / (1 - DEFAULT_REPEAT_OPTIONS.flagAt));
+
+export interface PairScore {
+  /** Probability that the pair is a repeat, 0..1. */
+  probability: number;
+  /** One template about two different things: flag at most, never merge. */
+  slotSwap: boolean;
 }
 
-export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: string): RepeatFingerprint {
-  const tokens = textFeatures(text, keywords).tokens.filter(
-    (t) => !t.startsWith('kw:') && !t.startsWith('cue:'),
-  );
-  return { vector: vectorize(model.vocab, tokens), words: segmentNormalised(normaliseText(text)).words };
-}
-
-const CONTENT_WORD = /\p{Script=Han}{2,}/u;
-/** Share of the shorter text's words, in order, from which two texts count as written from one template. */
-const TEMPLATE_OVERLAP = 0.5;
-
-/** Longest common subsequence of two word lists and the blocks where both sides differ. */
-function alignedSubstitutions(a: readonly string[], b: readonly string[]): { common: number; swaps: number } {
-  const dp = Array.from({ length: a.length + 1 }, () => new Int32Array(b.length + 1));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i][j] = a[i - 1] === b[j - 1] ? dp[i - 1][j - 1] + 1 : Math.max(dp[i - 1][j], dp[i][j - 1]);
-    }
+/** The repeat probability of a pair of fingerprints. */
+export function scorePair(a: RepeatFingerprint, b: RepeatFingerprint, cosine?: number): PairScore {
+  const x = pairFeatures(a, b, cosine, false);
+  let z = REPEAT_WEIGHTS[x.length];
+  for (let k = 0; k < x.length; k++) z += REPEAT_WEIGHTS[k] * x[k];
+  let slotSwap = false;
+  if (z >= SWAP_CHECK_FROM) {
+    const t = templateCheck(a, b);
+    if (t.swap) z += REPEAT_WEIGHTS[SWAP];
+    slotSwap = t.slotSwap;
   }
-  let swaps = 0;
-  let gapA = false;
-  let gapB = false;
-  const close = () => {
-    if (gapA && gapB) swaps++;
-    gapA = gapB = false;
-  };
-  for (let i = a.length, j = b.length; i > 0 || j > 0;) {
-    if (i > 0 && j > 0 && a[i - 1] === b[j - 1]) {
-      close();
-      i--;
-      j--;
-    } else if (j > 0 && (i === 0 || dp[i][j - 1] >= dp[i - 1][j])) {
-      j--;
-      if (CONTENT_WORD.test(b[j])) gapB = true;
-    } else {
-      i--;
-      if (CONTENT_WORD.test(a[i])) gapA = true;
-    }
-  }
-  close();
-  return { common: dp[a.length][b.length], swaps };
+  return { probability: 1 / (1 + Math.exp(-z)), slotSwap };
 }
 
-/** Two texts from one template that swap what they are about (a near miss, not a repeat). */
-export function isTemplateSwap(a: RepeatFingerprint, b: RepeatFingerprint): boolean {
-  const shorter = Math.min(a.words.length, b.words.length);
-  if (shorter === 0) return false;
-  const { common, swaps } = alignedSubstitutions(a.words, b.words);
-  return common / shorter >= TEMPLATE_OVERLAP && swaps > 0;
+type FingerprintCache = Map<string, RepeatFingerprint & { text: string }>;
+
+function cachedFingerprint(
+  model: TextModel,
+  keywords: CompiledKeywords,
+  c: { id: string; text: string },
+  cache?: FingerprintCache,
+): RepeatFingerprint {
+  let f = cache?.get(c.id);
+  if (!f || f.text !== c.text) {
+    f = { ...fingerprint(model, keywords, c.text), text: c.text };
+    cache?.set(c.id, f);
+  }
+  return f;
+}
+
+/** The repeat probability of `text` against each candidate ("similar issues" ranks by it), 0..1. */
+export function similarities(
+  model: TextModel,
+  keywords: CompiledKeywords,
+  text: string,
+  candidates: readonly { id: string; text: string }[],
+  cache?: FingerprintCache,
+): number[] {
+  const mine = fingerprint(model, keywords, text);
+  return candidates.map((c) => {
+    const f = cachedFingerprint(model, keywords, c, cache);
+    const score = scorePair(mine, f).probability;
+    return Math.round(score * 1000) / 1000;
+  });
 }
 
 export function findRepeat(
@@ -116,35 +132,33 @@ export function findRepeat(
   input: RepeatInput,
   options: Partial<RepeatOptions> = {},
   /** Fingerprints by issue id (and text), reused across calls. */
-  cache?: Map<string, RepeatFingerprint & { text: string }>,
+  cache?: FingerprintCache,
 ): RepeatVerdict {
   const o = { ...DEFAULT_REPEAT_OPTIONS, ...options };
   const since = input.now.getTime() - o.windowDays * DAY_MS;
   const mine = fingerprint(model, keywords, input.text);
-  // The new text as a dense row, so each candidate costs one pass over its own terms.
+  // The new text as a dense row, so each candidate's cosine costs one pass over its own terms.
   const query = new Float64Array(model.vocab.terms.length);
   mine.vector.ids.forEach((id, k) => (query[id] = mine.vector.values[k]));
-  type Best = { c: RepeatCandidate; f: RepeatFingerprint; score: number };
+  type Best = { c: RepeatCandidate; score: number };
   let same: Best | null = null;
   let any: Best | null = null;
   for (const c of input.candidates) {
     if (c.createdAt.getTime() < since) continue;
-    let f = cache?.get(c.id);
-    if (!f || f.text !== c.text) {
-      f = { ...fingerprint(model, keywords, c.text), text: c.text };
-      cache?.set(c.id, f);
-    }
-    let score = 0;
+    const f = cachedFingerprint(model, keywords, c, cache);
+    let cosine = 0;
     const { ids, values } = f.vector;
-    for (let k = 0; k < ids.length; k++) score += query[ids[k]] * values[k];
-    if (!any || score > any.score) any = { c, f, score };
-    if (c.category === input.category && (!same || score > same.score)) same = { c, f, score };
+    for (let k = 0; k < ids.length; k++) cosine += query[ids[k]] * values[k];
+    // Not a word or character pair in common: no repeat, and no need to weigh the rest.
+    if (cosine === 0) continue;
+    const { probability: score, slotSwap } = scorePair(mine, f, cosine);
+    if (!any || score > any.score) any = { c, score };
+    const mergeable = c.category === input.category && !slotSwap;
+    if (mergeable && (!same || score > same.score)) same = { c, score };
   }
   const round = (x: number) => Math.round(x * 1000) / 1000;
-  // A repeat is the same problem, so only a candidate of the same category may merge.
-  if (same && same.score >= o.mergeAt && !isTemplateSwap(mine, same.f)) {
+  if (same && same.score >= o.mergeAt)
     return { verdict: 'merge', issueId: same.c.id, score: round(same.score) };
-  }
   if (any && any.score >= o.flagAt) return { verdict: 'flag', issueId: any.c.id, score: round(any.score) };
   return { verdict: 'none', issueId: null, score: any ? round(any.score) : 0 };
 }

@@ -7,6 +7,7 @@ import { ISSUE_STATES, TERMINAL_STATES, type IssueState } from '../../shared/sta
 import { HAS_CONSULT_UNITS } from '../policies/issue.policy.ts';
 
 export const UNIT_QUEUES = [
+  'mine',
   'toSign',
   'inProgress',
   'dueSoon',
@@ -20,6 +21,7 @@ export const QUEUE_IDS = [...UNIT_QUEUES, ...CENTRE_QUEUES] as const;
 export type QueueId = (typeof QUEUE_IDS)[number];
 
 export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
+  mine: '我经办的',
   toSign: '待签收',
   inProgress: '办理中',
   dueSoon: '即将到期',
@@ -35,6 +37,7 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
 
 /** The list order each queue opens in: deadlines first where the issues have one. */
 export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Object.freeze({
+  mine: 'dueAt',
   toSign: 'dueAt',
   inProgress: 'dueAt',
   dueSoon: 'dueAt',
@@ -73,6 +76,9 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
     ...extra,
   });
   switch (id) {
+    case 'mine':
+      // Open issues of the unit assigned to (or signed for by) the caller.
+      return mine({ $in: OPEN }, { assigneeId: actor.id });
     case 'toSign':
       return mine('dispatched');
     case 'inProgress':

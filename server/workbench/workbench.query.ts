@@ -1,9 +1,9 @@
 // GET /api/workbench: the count of each of the caller's to-do queues (queues.ts), and for a unit head the load
 // of each person in the unit. Every count is an indexed count of the queue's own conditions.
 //
-// Issues record no assignee: the person responsible for an issue is whoever signed for it (its last `sign`
-// event), so a unit's load is its open issues grouped by signer; dispatched issues not yet signed are the
-// unit's unassigned work.
+// The person responsible for an issue is its assignee (the signer, or whom the unit head assigned it to); issues
+// stored before assignees existed fall back to their last `sign` event. A unit's load is its open issues grouped
+// by that person; dispatched issues nobody was assigned are the unit's unassigned work.
 import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
@@ -39,15 +39,16 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
       { unitId: unit, role: { $in: ['handler', 'unit_head'] }, disabled: { $ne: true } },
       { name: 1 },
     ).lean(),
-    models.Issue.find({ unitId: unit, state: { $in: OPEN } }, { timeline: 1, warning: 1 }).lean<
-      Pick<IssueDoc, 'timeline' | 'warning'>[]
-    >(),
+    models.Issue.find(
+      { unitId: unit, state: { $in: OPEN } },
+      { assigneeId: 1, 'timeline.action': 1, 'timeline.actorId': 1, warning: 1 },
+    ).lean<Pick<IssueDoc, 'assigneeId' | 'timeline' | 'warning'>[]>(),
   ]);
   const load = new Map(
     people.map((p) => [String(p._id), { userId: String(p._id), name: p.name, open: 0, overdue: 0 }]),
   );
   for (const issue of issues) {
-    const who = load.get(signerOf(issue.timeline) ?? '');
+    const who = load.get(issue.assigneeId ?? signerOf(issue.timeline ?? []) ?? '');
     if (!who) continue;
     who.open += 1;
     if (issue.warning === 'overdue') who.overdue += 1;

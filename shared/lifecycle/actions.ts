@@ -35,6 +35,7 @@ export const ACTION_IDS = [
   'escalate',
   'request_callback',
   'reclassify',
+  'assign',
 ] as const;
 
 export type ActionId = (typeof ACTION_IDS)[number];
@@ -75,6 +76,7 @@ export const ACTION_LABELS: Readonly<Record<ActionId, string>> = Object.freeze({
   escalate: '提级协调',
   request_callback: '生成回访任务',
   reclassify: '重新分类',
+  assign: '指派经办人',
 });
 
 const UNIT: Role[] = ['handler', 'unit_head'];
@@ -119,6 +121,8 @@ export const ACTION_ROLES: Readonly<Record<ActionId, readonly Role[]>> = Object.
   request_callback: ['clerk', 'dispatcher'],
   // Correcting the category or urgency; each correction also teaches the classifier (server/text).
   reclassify: CENTRE,
+  // Within the lead unit, to one of its active handlers (checked by the server, which knows the users).
+  assign: ['unit_head'],
 });
 
 /** Actions the public QR page may perform for a verified enterprise owner. */

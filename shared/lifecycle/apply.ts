@@ -31,6 +31,7 @@ import {
 import * as handling from './handlers/handling.ts';
 import * as coordination from './handlers/coordination.ts';
 import * as closing from './handlers/closing.ts';
+import { assign } from './handlers/assignee.ts';
 
 const HANDLERS: { readonly [A in ActionId]: Handler<any> } = {
   dispatch,
@@ -64,6 +65,7 @@ const HANDLERS: { readonly [A in ActionId]: Handler<any> } = {
   escalate: coordination.escalate,
   request_callback: closing.requestCallback,
   reclassify,
+  assign,
 };
 
 /** The server may add the unit's level (it knows the unit list); the API body never carries it. */
@@ -143,6 +145,8 @@ export function applyAction<T extends IssueCore>(
   const parsed = parseInput(action, input);
   const next: T = { ...issue, consultation: issue.consultation ? { ...issue.consultation } : null };
   const outcome = HANDLERS[action](next, parsed, ctx) ?? {};
+  // A new lead unit (transfer, return, re-dispatch, reclassify) chooses its own assignee.
+  if (next.unitId !== issue.unitId && next.assigneeId) next.assigneeId = null;
   refreshDerived(next, ctx.now);
   const event: TimelineEvent = {
     at: ctx.now,

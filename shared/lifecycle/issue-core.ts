@@ -75,6 +75,11 @@ export interface IssueCore {
   urgency: Urgency;
   category: CategoryId;
   unitId: string | null;
+  /**
+   * The person of the lead unit working the issue: whoever signed for it, or whom the unit head assigned it
+   * to. Cleared when the issue leaves the unit. Absent on issues stored before it existed.
+   */
+  assigneeId?: string | null;
   coUnitIds: string[];
   level: UnitLevel | null;
   tier: Tier;

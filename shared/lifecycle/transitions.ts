@@ -66,6 +66,8 @@ export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze
   request_callback: t(['awaiting_rating'], ['awaiting_rating']),
   // Any open issue; one that has not been signed for yet may move to the unit its new category routes to.
   reclassify: t(OPEN, [...OPEN]),
+  // While the unit holds the issue; the assignee is internal to the unit.
+  assign: t([...RUNNING, 'suspended'], [...RUNNING, 'suspended']),
 });
 
 /** Actions whose table entry allows them from `state` (further guards may still refuse them). */

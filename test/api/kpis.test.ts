@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { computeKpis, kpisBy, type KpiIssue } from '../../shared/kpi.ts';
 import type { IssueDoc } from '../../server/models/index.ts';
+import { refreshRollups } from '../../server/kpi/kpi-rollup.store.ts';
 import { expectError } from './helpers.ts';
 import { useIssueApp } from './issues/fixtures.ts';
 import { insertKpiIssues, MARCH, type KpiFixture } from './kpi-fixture.ts';
@@ -167,6 +168,78 @@ describe('GET /api/kpis', function () {
     expect(received.body.items).to.have.length(6);
   });
 
+  it("a leader's drill-down lists what the KPI counted: their KPI scope, not only their own domain", async () => {
+    const ids = async (qs: string, as: string) => {
+      const list = await request(t.app)
+        .get(`/api/issues?${qs}&limit=100`)
+        .set(await t.auth(as));
+      expect(list.status, JSON.stringify(list.body)).to.equal(200);
+      return list.body.items.map((i: { id: string }) => i.id) as string[];
+    };
+    const city = await get(`groupBy=region&${march}`, 'leader', 200);
+    expect(city.body.totals.drill.received).to.contain('scope=kpi');
+    const drilled = await ids(city.body.totals.drill.received, 'leader');
+    expect(drilled).to.have.length(city.body.totals.received);
+    expect(drilled).to.have.members(await ids(city.body.totals.drill.received, 'dispatcher'));
+    // The same filters without the drill scope: the leader's own domain (leader tier, red or overdue) only.
+    const plain = city.body.totals.drill.received.replace('scope=kpi', '');
+    const domain = await ids(plain, 'leader');
+    expect(domain.length).to.be.lessThan(drilled.length);
+
+    // A county leader's figures and drill-down cover their county only.
+    const county = await get(`groupBy=region&${march}`, 'leader-anji', 200);
+    expect(county.body.items.map((i: { key: string }) => i.key)).to.deep.equal(['anji']);
+    expect(await ids(county.body.totals.drill.received, 'leader-anji')).to.have.members([f.ids.I3, f.ids.I6]);
+
+    // Every drilled row opens; acting stays within the leader's domain (403, not a pretended 404).
+    const outside = drilled.find((id) => !domain.includes(id))!;
+    await request(t.app)
+      .get(`/api/issues/${outside}`)
+      .set(await t.auth('leader'))
+      .expect(200);
+    const note = await request(t.app)
+      .post(`/api/issues/${outside}/actions/note`)
+      .set(await t.auth('leader'))
+      .send({ text: '请加快办理', public: false });
+    expectError(note, 403, 'forbidden');
+    const notAnji = drilled.find((id) => ![f.ids.I3, f.ids.I6].includes(id))!;
+    const hidden = await request(t.app)
+      .get(`/api/issues/${notAnji}`)
+      .set(await t.auth('leader-anji'));
+    expectError(hidden, 404, 'not_found');
+    // The admin reads figures, never issues: a drill scope gives it nothing.
+    expect(await ids(city.body.totals.drill.received, 'admin')).to.deep.equal([]);
+  });
+
+  it('exports a drill-down list to Excel: the same rows the list gives, with the same visibility', async () => {
+    const city = await get(`groupBy=region&${march}`, 'leader', 200);
+    const xlsx = async (as: string) => {
+      const res = await request(t.app)
+        .get(`/api/issues/export.xlsx?${city.body.totals.drill.received}`)
+        .set(await t.auth(as))
+        .buffer(true)
+        .parse((r, cb) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (c: Buffer) => chunks.push(c));
+          r.on('end', () => cb(null, Buffer.concat(chunks)));
+        })
+        .expect(200);
+      expect(res.headers['content-type']).to.contain('spreadsheetml');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.body as ArrayBuffer);
+      const rows = (wb.getWorksheet('工单清单')!.getSheetValues() as unknown[][]).slice(3);
+      return rows.filter(Boolean).map((r) => String(r[1]));
+    };
+    const list = await request(t.app)
+      .get(`/api/issues?${city.body.totals.drill.received}&limit=100`)
+      .set(await t.auth('leader'))
+      .expect(200);
+    const numbers = list.body.items.map((i: { number: string }) => i.number);
+    expect(numbers).to.have.length(city.body.totals.received);
+    expect(await xlsx('leader')).to.deep.equal(numbers);
+    expect(await xlsx('admin')).to.deep.equal([]);
+  });
+
   it('exports Excel: a sheet per grouping, the figures of the dashboard', async () => {
     const res = await request(t.app)
       .get(`/api/kpis/export.xlsx?${march}`)
@@ -259,5 +332,21 @@ describe('GET /api/kpis', function () {
     expectError(await get('from=2026-03-10&to=2026-03-01'), 400, 'validation_failed');
     expectError(await get('from=yesterday'), 400, 'validation_failed');
     expectError(await get('from=2020-01-01&to=2026-01-01'), 400, 'validation_failed');
+  });
+
+  it('once the daily rollups are built, answers the same hand-worked figures from them', async () => {
+    const before = await Promise.all(
+      ['unit', 'region', 'category', 'channel'].map((g) => get(`groupBy=${g}&${march}`, 'leader', 200)),
+    );
+    const county = await get(`groupBy=unit&${march}`, 'leader-anji', 200);
+    expect(before[0].body.source).to.equal('direct');
+    await refreshRollups(t.models, new Date('2026-05-01T00:00:00Z'));
+    for (const [k, g] of ['unit', 'region', 'category', 'channel'].entries()) {
+      const res = await get(`groupBy=${g}&${march}`, 'leader', 200);
+      expect(res.body.source).to.equal('rollups');
+      expect({ ...res.body, source: 'direct' }, g).to.deep.equal(before[k].body);
+    }
+    const rolledCounty = await get(`groupBy=unit&${march}`, 'leader-anji', 200);
+    expect({ ...rolledCounty.body, source: 'direct' }).to.deep.equal(county.body);
   });
 });

@@ -10,6 +10,7 @@ import request from 'supertest';
 import { createSimulatedClock } from '../../shared/clock.ts';
 import { createApp } from '../../server/app.ts';
 import { inboxRecorderFor } from '../../server/intake/inbox-store.ts';
+import { createNotifyService, type NotifyService } from '../../server/notify/notify-service.ts';
 import { createModels, ensureIndexes, type Models } from '../../server/models/index.ts';
 import { seedDemo, type SeedSummary } from '../../server/seed/index.ts';
 import { DEMO_PASSWORD, embeddedDb, TEST_HASH, TEST_START, testConfig } from './helpers.ts';
@@ -122,5 +123,127 @@ describe('database round trips per request', () => {
     const enterprise = await models.Enterprise.findById(seed.enterprises[0]._id).lean();
     const sent = await counted(() => request(app).get(`/e/${enterprise!.qrToken}`).expect(200));
     expect(sent).to.deep.equal(['find enterprises', 'find issues']);
+  });
+});
+
+// The whole create path, as it runs in production: the request, the inbox outcome, the outbox rows the
+// creation calls for (the enterprise's SMS, the unit's in-app notices) and their delivery. A burst of
+// creations shares each of those commands, so the commands per issue fall as the burst grows; a step that
+// goes back to one command per issue (or per outbox row) fails here.
+describe('database round trips of the whole create pipeline (inbox, outbox, delivery)', () => {
+  let conn: Connection;
+  let models: Models;
+  let seed: SeedSummary;
+  let app: ReturnType<typeof createApp>;
+  let notify: NotifyService;
+  let token = '';
+  const sms: string[] = [];
+  const commands: string[] = [];
+
+  before(async function () {
+    this.timeout(60_000);
+    const server = await embeddedDb();
+    const dbName = `eil_pipeline_rt_${process.pid}_${Date.now().toString(36)}`;
+    conn = await mongoose.createConnection(server.uri, { dbName, monitorCommands: true }).asPromise();
+    const clock = createSimulatedClock(TEST_START);
+    models = createModels(conn, clock);
+    await ensureIndexes(models);
+    seed = await seedDemo(models, clock, { hashParams: TEST_HASH, issues: false });
+    const logger = pino({ level: 'silent' });
+    const config = testConfig();
+    notify = createNotifyService({
+      config,
+      models,
+      clock,
+      logger,
+      sms: { send: async (to: string) => void sms.push(to) },
+      deliverOnEnqueue: false,
+    });
+    app = createApp({ config, conn, clock, logger, models, notify });
+    conn.getClient().on('commandStarted', (e) => {
+      commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    });
+    const login = await request(app)
+      .post('/api/auth/login')
+      .send({ username: 'dispatcher', password: DEMO_PASSWORD });
+    token = login.body.token as string;
+  });
+
+  after(async () => {
+    await conn?.dropDatabase().catch(() => undefined);
+    await conn?.close();
+  });
+
+  const intake = (i: number) =>
+    request(app)
+      .post('/api/issues')
+      .set('Authorization', `Bearer ${token}`)
+      .send({
+        enterprise: { creditCode: seed.enterprises[i % seed.enterprises.length].creditCode },
+        channel: 'window',
+        content: `企业反映厂房验收迟迟未办结，影响投产。第${i}件`,
+        category: 'land',
+        urgency: 'normal',
+      })
+      .expect(201);
+
+  /** Everything a burst of `n` creations sends, up to its last delivery. */
+  async function pipeline(n: number, from: number): Promise<string[]> {
+    commands.length = 0;
+    await Promise.all(Array.from({ length: n }, (_, i) => intake(from + i)));
+    await inboxRecorderFor(models).flush();
+    await notify.flush();
+    return [...commands];
+  }
+
+  it('one creation: the request, its inbox outcome, its outbox rows in one insert, delivered in one claim', async () => {
+    await pipeline(1, 0); // loads the configuration, staff directory and template snapshots
+    const outboxBefore = await models.Outbox.countDocuments({});
+    const sent = await pipeline(1, 1);
+    const rows = (await models.Outbox.countDocuments({})) - outboxBefore;
+    expect(rows, 'outbox rows of one creation').to.be.at.least(2);
+    // (sorted: the inbox outcome and the outbox reads run side by side)
+    expect([...sent].sort()).to.deep.equal(
+      [
+        'find users',
+        'find enterprises',
+        'insert inbox',
+        'findAndModify counters',
+        'insert issues',
+        'update inbox',
+        // the outbox: the issue's facts, the enterprise (mobile, QR link) and its preference, one insert
+        'find issues',
+        'find enterprises',
+        'find notify_preferences',
+        'insert outbox',
+        // delivery: the due ids, the claim, the claimed rows, the in-app notices, the outcomes
+        'find outbox',
+        'update outbox',
+        'find outbox',
+        'insert notifications',
+        'update outbox',
+      ].sort(),
+    );
+    expect(await models.Outbox.countDocuments({ status: 'sent' })).to.equal(
+      await models.Outbox.countDocuments({}),
+    );
+  });
+
+  it('a burst of 16 creations: at most 3 commands per issue from request to delivery', async () => {
+    const issuesBefore = await models.Issue.countDocuments({});
+    const notices = await models.Notification.countDocuments({});
+    const smsBefore = sms.length;
+    const smsRows = await models.Outbox.countDocuments({ channel: 'sms' });
+    const sent = await pipeline(16, 100);
+    expect(await models.Issue.countDocuments({})).to.equal(issuesBefore + 16);
+    const newSmsRows = (await models.Outbox.countDocuments({ channel: 'sms' })) - smsRows;
+    expect(newSmsRows, 'an SMS (received, and dispatched) per creation').to.be.at.least(16);
+    expect(sms.length - smsBefore, 'every SMS row sent once').to.equal(newSmsRows);
+    expect(await models.Notification.countDocuments({})).to.be.above(notices);
+    expect(await models.Outbox.countDocuments({ status: { $ne: 'sent' } })).to.equal(0);
+    expect(sent.length, sent.join('\n')).to.be.at.most(16 * 3);
+    expect(sent.filter((c) => c === 'insert outbox').length).to.be.below(6);
+    expect(sent.filter((c) => c === 'update outbox').length).to.be.below(6);
+    expect(sent.filter((c) => c === 'insert notifications').length).to.be.below(6);
   });
 });

@@ -74,6 +74,8 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
 
   it("a handler's queues: counts of their unit's issues", async () => {
     expect(await workbench(handlerOf(UNIT))).to.deep.equal({
+      // The issue the handler signed for is theirs (its assignee).
+      mine: 1,
       toSign: 2,
       inProgress: 5,
       dueSoon: 1,
@@ -89,6 +91,7 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
 
   it('each queue lists exactly the issues it counts, by deadline', async () => {
     const h = handlerOf(UNIT);
+    expect(await queue(h, 'mine')).to.deep.equal([ids.a]);
     expect(await queue(h, 'toSign')).to.have.members([ids.b, ids.c]);
     expect(await queue(h, 'overdue')).to.deep.equal([ids.overdue]);
     expect(await queue(h, 'dueSoon')).to.deep.equal([ids.yellow]);

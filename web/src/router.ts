@@ -21,6 +21,8 @@ export const UNIT_ROLES: readonly Role[] = ['handler', 'unit_head'];
 export const DESK_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director'];
 export const LEADER_ROLES: readonly Role[] = ['leader', 'director', 'supervisor'];
 export const ENTERPRISE_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director', 'admin'];
+/** The class problems (一类事): the coordination tiers, oversight, the centre's verifier, admins. */
+export const CLASS_ROLES: readonly Role[] = ['director', 'leader', 'supervisor', 'dispatcher', 'admin'];
 const ISSUE_ROLES: readonly Role[] = [...UNIT_ROLES, ...DESK_ROLES, 'leader', 'supervisor'];
 
 const routes: RouteRecordRaw[] = [
@@ -54,6 +56,12 @@ const routes: RouteRecordRaw[] = [
     name: 'monthly',
     component: () => import('./views/MonthlyReportView.vue'),
     meta: { title: '营商环境月度分析', roles: LEADER_ROLES },
+  },
+  {
+    path: '/class-problems',
+    name: 'classes',
+    component: () => import('./views/ClassProblemsView.vue'),
+    meta: { title: '类问题', roles: CLASS_ROLES },
   },
   {
     path: '/issues',
@@ -140,6 +148,7 @@ export function navOf(role: Role): { to: RouteLocationRaw; label: string; name: 
   if (LEADER_ROLES.includes(role))
     items.push({ to: { name: 'dashboard' }, label: '驾驶舱', name: 'dashboard' });
   if (ISSUE_ROLES.includes(role)) items.push({ to: { name: 'issues' }, label: '工单查询', name: 'issues' });
+  if (CLASS_ROLES.includes(role)) items.push({ to: { name: 'classes' }, label: '类问题', name: 'classes' });
   if (ENTERPRISE_ROLES.includes(role))
     items.push({ to: { name: 'enterprises' }, label: '企业管理', name: 'enterprises' });
   if (role === 'admin') items.push({ to: { name: 'admin' }, label: '系统管理', name: 'admin' });

@@ -24,10 +24,33 @@ export type Change =
   | { op: 'createIndex'; ns: string; spec: Document }
   | { op: 'dropIndex'; ns: string; name: string };
 
+/**
+ * Derived data a snapshot carries after its documents (never journaled): one slice of an index's entries in
+ * ascending order, packed by `engine/index-section.ts`, and the multikey flags the index had when it was read.
+ * Recovery loads these instead of rebuilding and sorting every key; it may drop them and rebuild.
+ */
+export interface IndexKeysEntry {
+  op: 'indexKeys';
+  ns: string;
+  name: string;
+  multikey: boolean;
+  multikeyFields: boolean[];
+  keys: Uint8Array;
+}
+
+/** What a checkpoint writes: the changes that rebuild the documents, then the index sections. */
+export type SnapshotEntry = Change | IndexKeysEntry;
+
+/**
+ * What recovery replays: snapshot entries and journal changes in order, or `discardIndexKeys` when the
+ * snapshot's index section turned out damaged or incomplete (every index is then rebuilt from documents).
+ */
+export type RecoveredEntry = SnapshotEntry | { op: 'discardIndexKeys' };
+
 /** Durability. The in-memory implementation does nothing; the disk one journals and snapshots. */
 export interface Persistence {
   /** Loads the last snapshot, then replays the journal after it, calling `apply` in commit order. */
-  recover(apply: (change: Change) => void): Promise<void>;
+  recover(apply: (entry: RecoveredEntry) => void): Promise<void>;
   /**
    * Records one command's changes. MUST enqueue synchronously (journal order = call order) and resolve only
    * once the records are fsync'd; concurrent callers share one fsync (group commit). Rejects if the disk fails.
@@ -37,7 +60,7 @@ export interface Persistence {
    * Writes a compacted snapshot of the state `dump` yields, then discards the journal it covers. The snapshot
    * may be fuzzy (writes continue meanwhile): recovery replays every journal record from the checkpoint start.
    */
-  checkpoint(dump: () => Iterable<Change>): Promise<void>;
+  checkpoint(dump: () => Iterable<SnapshotEntry>): Promise<void>;
   /** True when enough journal has accumulated that a checkpoint is worth it. */
   wantsCheckpoint(): boolean;
   close(): Promise<void>;
@@ -45,12 +68,14 @@ export interface Persistence {
 
 /** What storage/ and wire/ need from the engine. The engine itself is engine/'s business. */
 export interface EngineHandle {
-  /** Applies a replayed change during recovery. Skips unique checks: a fuzzy snapshot may be mid-flight. */
-  applyRecovered(change: Change): void;
-  /** Called once after recovery so the engine can rebuild or verify its indexes. */
+  /** Applies a replayed entry during recovery. Skips unique checks: a fuzzy snapshot may be mid-flight. */
+  applyRecovered(entry: RecoveredEntry): void;
+  /** Called once after recovery so the engine can load or rebuild its indexes. */
   finishRecovery(): void;
   /** Yields createCollection, createIndex and insert changes that rebuild the whole current state. */
   dump(): Iterable<Change>;
+  /** `dump()` followed by every index's entries: what a checkpoint writes. */
+  snapshot(): Iterable<SnapshotEntry>;
   /** Deletes documents whose TTL index says they expired at `now`; returns the changes to commit. */
   sweepExpired(now: Date): Change[];
 }

@@ -256,7 +256,7 @@ class CheckpointRunner {
   run(): Promise<void> {
     if (this.running) return this.running.then(() => this.run());
     this.running = this.persistence
-      .checkpoint(() => this.engine.dump())
+      .checkpoint(() => this.engine.snapshot())
       .catch((err: unknown) => this.logger.error({ err }, 'checkpoint failed; the journal is kept'))
       .finally(() => {
         this.running = undefined;

@@ -22,10 +22,17 @@ async function loadProvisional(models: Models, id: string): Promise<EnterpriseDo
   return e;
 }
 
-/** The issues' copy of the enterprise follows the enterprise. */
-async function copyToIssues(models: Models, from: Types.ObjectId, to: EnterpriseDoc, event?: object) {
+/** The issues' copy of the enterprise follows the enterprise (updatedAt too: the KPI rollups re-read them). */
+async function copyToIssues(
+  models: Models,
+  from: Types.ObjectId,
+  to: EnterpriseDoc,
+  now: Date,
+  event?: object,
+) {
   await models.Issue.collection.updateMany({ enterpriseId: from }, {
     $set: {
+      updatedAt: now,
       enterpriseId: to._id,
       enterpriseName: to.name,
       enterpriseCreditCode: to.creditCode ?? '',
@@ -39,6 +46,7 @@ export async function confirmProvisionalCommand(
   models: Models,
   id: string,
   input: ConfirmInput,
+  now: Date,
 ): Promise<EnterpriseDoc> {
   const e = await loadProvisional(models, id);
   const next = { ...e, ...input };
@@ -51,7 +59,7 @@ export async function confirmProvisionalCommand(
       { returnDocument: 'after', runValidators: true },
     ).lean();
     if (!updated) throw new AppError('not_provisional', 409, '该企业已是正式登记企业');
-    await copyToIssues(models, e._id, updated);
+    await copyToIssues(models, e._id, updated, now);
     return updated;
   } catch (err) {
     if (isDuplicateKey(err))
@@ -91,7 +99,7 @@ export async function mergeProvisionalCommand(
       $push: { timeline: { ...event, fromState: state, toState: state } },
     } as never);
   }
-  await copyToIssues(models, from._id, into);
+  await copyToIssues(models, from._id, into, now);
   const bind: Record<string, unknown> = {};
   if (from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
   if (Object.keys(bind).length) await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });

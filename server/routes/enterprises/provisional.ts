@@ -42,7 +42,12 @@ export function createProvisionalEnterprisesRouter(ctx: AppContext): Router {
 
   router.post('/:id/confirm', ...allowed, async (req, res) => {
     const input = confirmSchema.parse(req.body ?? {});
-    const updated = await confirmProvisionalCommand(ctx.models, pathId(req.params.id, '企业不存在'), input);
+    const updated = await confirmProvisionalCommand(
+      ctx.models,
+      pathId(req.params.id, '企业不存在'),
+      input,
+      ctx.clock.now(),
+    );
     res.json(presentEnterprise(updated, ctx.config.publicBaseUrl));
   });
 

@@ -13,6 +13,8 @@ import { actorOf } from '../../http/request-context.ts';
 import type { DefaultRouting } from '../../intake/route-issue.ts';
 import type { Classifier } from '../../intake/triage.ts';
 import { presentIssue, presentIssueCreated, presentIssueSummary } from '../../presenters/issue.presenter.ts';
+import { similarIssues } from './issue-similar.query.ts';
+import { EXPORT_MAX_ROWS, exportRows, writeIssueWorkbook } from './issue-export.ts';
 import { getVisibleIssue, listIssues } from './issue-read.query.ts';
 import { ifMatchHeader, listIssuesQuery } from './issues.schema.ts';
 
@@ -60,8 +62,28 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
     });
   });
 
+  // The list's rows as Excel (a drill-down or search exported as seen); before '/:id', which takes any segment.
+  router.get('/export.xlsx', async (req, res) => {
+    const q = listIssuesQuery.parse({ ...req.query, cursor: undefined, limit: undefined });
+    const rows = await exportRows(ctx.models, actorOf(req), q);
+    const day = new Date(ctx.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+    const note = `导出时间：${day}，共 ${rows.length} 件${rows.length >= EXPORT_MAX_ROWS ? '（已达导出上限）' : ''}`;
+    res.set('Cache-Control', 'no-store');
+    res.attachment(`issues-${day}.xlsx`);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    await writeIssueWorkbook(rows, note, res);
+    res.end();
+  });
+
   router.get('/:id', async (req, res) => {
     res.json(presentIssue(await getVisibleIssue(ctx.models, actorOf(req), issueIdOf(req))));
+  });
+
+  router.get('/:id/similar', async (req, res) => {
+    const items = await similarIssues(ctx.models, actorOf(req), issueIdOf(req), (text, candidates) =>
+      ctx.classifier.similarity(text, candidates),
+    );
+    res.json({ items });
   });
 
   router.post('/:id/actions/:action', async (req, res) => {

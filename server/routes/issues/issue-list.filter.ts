@@ -7,6 +7,7 @@ import type { Actor } from '../../../shared/roles.ts';
 import { CHANNEL_IDS, ISSUE_STATES, URGENCIES } from '../../../shared/states.ts';
 import { badRequest } from '../../errors.ts';
 import { issueVisibilityFilter } from '../../policies/issue.policy.ts';
+import { kpiDrillVisibility } from '../../policies/screens.policy.ts';
 import { queueFilter } from '../../workbench/queues.ts';
 import type { Filter } from './issue-list.order.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
@@ -46,7 +47,9 @@ function fieldFilters(q: ListIssuesQuery): Filter {
 export function listConditions(actor: Actor, q: ListIssuesQuery): Filter[] {
   const out: Filter[] = [];
   // A queue's conditions lie within the actor's visibility (its own unit, or the centre's city-wide desks).
-  const visibility = q.queue ? queueOf(actor, q.queue) : issueVisibilityFilter(actor);
+  // A KPI's drill-down lists what the figure counted (the KPI scope), not only the actor's own domain.
+  const drill = q.scope === 'kpi' ? kpiDrillVisibility(actor) : undefined;
+  const visibility = q.queue ? queueOf(actor, q.queue) : (drill ?? issueVisibilityFilter(actor));
   if (Object.keys(visibility).length) out.push(visibility);
   const fields = { ...fieldFilters(q), ...completions(actor, q) };
   if (Object.keys(fields).length) out.push(fields);

@@ -5,7 +5,7 @@
 import type { Actor } from '../../../shared/roles.ts';
 import type { Models } from '../../models/index.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
-import { canViewIssue } from '../../policies/issue.policy.ts';
+import { canReadIssue } from '../../policies/screens.policy.ts';
 import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
 import { notFound } from '../../errors.ts';
 import { allOf, listConditions } from './issue-list.filter.ts';
@@ -106,6 +106,6 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
 
 export async function getVisibleIssue(models: Models, actor: Actor, id: string): Promise<IssueDoc> {
   const issue = await loadIssue(models, id);
-  if (!canViewIssue(actor, scopeOf(issue))) throw notFound('问题不存在');
+  if (!canReadIssue(actor, scopeOf(issue))) throw notFound('问题不存在');
   return issue;
 }

@@ -50,6 +50,8 @@ export const listIssuesQuery = z
     to: instant.optional(),
     /** A to-do queue of the workbench (server/workbench/queues.ts); it opens in the queue's own order. */
     queue: z.enum(QUEUE_IDS, { error: '待办队列无效' }).optional(),
+    /** `kpi`: a KPI's drill-down, listed within the KPI scope (screens.policy kpiDrillVisibility). */
+    scope: z.enum(['kpi'], { error: 'scope 只能是 kpi' }).optional(),
     sort: z.enum(['createdAt', 'dueAt'], { error: '排序方式只能是 createdAt 或 dueAt' }).optional(),
     limit: z.coerce
       .number({ error: '条数必须是数字' })

@@ -20,7 +20,7 @@ export function createKpisRouter(ctx: AppContext): Router {
 
   router.get('/', async (req, res) => {
     const q = kpiQuery(now).parse(req.query);
-    const result = await computeKpiResult(ctx, q.groupBy, q, kpiScopeOf(actorOf(req)));
+    const result = await computeKpiResult(ctx, q.groupBy, q, kpiScopeOf(actorOf(req)), q.source);
     res.json(result);
   });
 

@@ -37,6 +37,8 @@ export const kpiQuery = (now: () => Date) =>
         .enum(KPI_GROUP_BYS, { error: 'groupBy 只能是 unit、region、category 或 channel' })
         .default('unit'),
       ...periodFields,
+      // `direct` forces the aggregation over the issues instead of the daily rollups (to compare the two).
+      source: z.enum(['auto', 'direct'], { error: 'source 只能是 auto 或 direct' }).default('auto'),
     })
     .transform((v, ctx) => withPeriod<typeof v>(now)(v, ctx));
 

@@ -42,6 +42,7 @@ import {
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
 import { noticeFor, sortForOwner } from './qr-page.notices.ts';
 import { summaryPage, verifyPage } from './summary.view.ts';
+import { classNotesOf } from '../../classes/class-qr.ts';
 import { preferencePage } from './preference.view.ts';
 import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
 
@@ -165,7 +166,11 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const notice = noticeFor(req.query);
     if (!session) {
       const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
-      const summaries = issues.map(presentIssuePublicSummary);
+      const notes = await classNotesOf(ctx.models, issues);
+      const summaries = issues.map((i) => ({
+        ...presentIssuePublicSummary(i),
+        classNote: notes.get(i.number),
+      }));
       return send(
         res,
         200,
@@ -173,7 +178,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       );
     }
     const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
-    const full = issues.map(presentIssuePublic);
+    const notes = await classNotesOf(ctx.models, issues);
+    const full = issues.map((i) => ({ ...presentIssuePublic(i), classNote: notes.get(i.number) }));
     send(
       res,
       200,

@@ -149,9 +149,16 @@ export function responsibilityFacts(i: {
   unitName?: string | null;
   promisedBy?: Date | string | null;
   closedAt?: Date | string | null;
+  classNote?: string;
 }): SafeHtml {
   return html`<dt>责任单位</dt>
     <dd>${i.unitName ?? '待分办'}</dd>
+    ${
+      i.classNote
+        ? html`<dt>合并办理</dt>
+            <dd class="class-note">${i.classNote}</dd>`
+        : ''
+    }
     ${
       i.promisedBy
         ? html`<dt>承诺办结</dt>

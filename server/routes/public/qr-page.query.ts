@@ -48,6 +48,8 @@ const SUMMARY_FIELDS = {
   deadlines: 1,
   createdAt: 1,
   closedAt: 1,
+  // A class problem's members say so (server/classes/class-qr.ts).
+  classProblemId: 1,
 } as const;
 
 const OWNER_FIELDS = {

@@ -17,6 +17,8 @@ export const sign: Handler<object> = (issue, _input, ctx) => {
   issue.state = 'in_progress';
   issue.signedAt = ctx.now;
   issue.signedLate = issue.deadlines ? ctx.now.getTime() > issue.deadlines.signBy.getTime() : false;
+  // The signer works the issue unless the unit head already chose someone.
+  if (!issue.assigneeId) issue.assigneeId = ctx.actor.id;
   return { data: { late: issue.signedLate } };
 };
 

@@ -15,7 +15,8 @@ import { handlerOf, unitByCode, useIssueApp } from './fixtures.ts';
 
 const LIMIT = 20;
 /** Queues filtered beyond their index's prefix: they read a unit's issues in the queue's states. */
-const NARROW = new Set(['dueSoon', 'overdue', 'returned', 'rectify', 'callback']);
+// 'mine' filters the unit's open issues by assignee: like a light or a redo, narrower than the unit's index.
+const NARROW = new Set(['dueSoon', 'overdue', 'returned', 'rectify', 'callback', 'mine']);
 
 interface Sent {
   filter: Document;

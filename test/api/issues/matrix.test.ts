@@ -1,6 +1,7 @@
 // The full role × action matrix through the API, without changing the issue: every request carries a stale
 // If-Match, so a permitted action stops at 409 `conflict` after authorisation, a refused role gets 403, and a
-// user who cannot see the issue gets 404.
+// user who cannot see the issue gets 404. A leader reads every issue of their KPI scope (its drill-downs) but
+// acts only within their domain: 403 on this green section-tier issue.
 import { expect } from 'chai';
 import request from 'supertest';
 import { ACTION_IDS, ACTION_ROLES, type ActionId } from '../../../shared/lifecycle/actions.ts';
@@ -53,20 +54,24 @@ describe('role × action matrix through the API', function () {
       escalate: {},
       request_callback: {},
       reclassify: { category: 'tax', ...reason },
+      assign: { userId: unitId },
     };
   }
 
-  /** [username, role, sees the issue] — the issue is in progress at city-drc, section tier, no warning. */
-  const USERS: ReadonlyArray<readonly [string, Role, boolean]> = [
-    ['clerk', 'clerk', true],
-    ['dispatcher', 'dispatcher', true],
-    ['director', 'director', true],
-    ['supervisor', 'supervisor', true],
-    ['leader', 'leader', false],
-    ['admin', 'admin', false],
-    [handlerOf('city-drc'), 'handler', true],
-    [unitHeadOf('city-drc'), 'unit_head', true],
-    [handlerOf('city-tax'), 'handler', false],
+  /**
+   * [username, role, sight: acts on / only reads / cannot see the issue] — the issue is in progress at
+   * city-drc, section tier, no warning.
+   */
+  const USERS: ReadonlyArray<readonly [string, Role, 'acts' | 'reads' | 'none']> = [
+    ['clerk', 'clerk', 'acts'],
+    ['dispatcher', 'dispatcher', 'acts'],
+    ['director', 'director', 'acts'],
+    ['supervisor', 'supervisor', 'acts'],
+    ['leader', 'leader', 'reads'],
+    ['admin', 'admin', 'none'],
+    [handlerOf('city-drc'), 'handler', 'acts'],
+    [unitHeadOf('city-drc'), 'unit_head', 'acts'],
+    [handlerOf('city-tax'), 'handler', 'none'],
   ];
 
   it('403 for roles the action table refuses, 404 when the issue is out of sight, else past authorisation', async () => {
@@ -75,7 +80,7 @@ describe('role × action matrix through the API', function () {
     const before = (await getIssue(t, 'dispatcher', id)).body;
     const bodies = sampleBodies(String(unitByCode(t, 'city-sci')._id), other);
     const mismatches: string[] = [];
-    for (const [username, role, sees] of USERS) {
+    for (const [username, role, sight] of USERS) {
       const auth = await t.auth(username);
       for (const action of ACTION_IDS) {
         const res = await request(t.app)
@@ -83,7 +88,8 @@ describe('role × action matrix through the API', function () {
           .set(auth)
           .set('If-Match', String(before.version - 1))
           .send(bodies[action]);
-        const expected = !ACTION_ROLES[action].includes(role) ? 403 : sees ? 409 : 404;
+        const allowed = ACTION_ROLES[action].includes(role);
+        const expected = !allowed || sight === 'reads' ? 403 : sight === 'acts' ? 409 : 404;
         const code = { 403: 'forbidden', 404: 'not_found', 409: 'conflict' }[expected];
         if (res.status !== expected || res.body?.error?.code !== code) {
           mismatches.push(

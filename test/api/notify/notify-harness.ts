@@ -2,10 +2,16 @@
 // (an SMS gateway that records, fails on demand), the sweep run as the server runs it (its changes reach the
 // outbox), and readers of the outbox by event and recipient username.
 import { pino } from 'pino';
+import request from 'supertest';
+import { signBody } from '../../../server/channels/signature.ts';
 import { combineListeners } from '../../../server/commands/issue-deps.ts';
 import { runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
 import type { OutboxDoc } from '../../../server/models/index.ts';
-import { createNotifyService, type NotifyService } from '../../../server/notify/notify-service.ts';
+import {
+  createNotifyService,
+  type NotifyService,
+  type NotifyServiceDeps,
+} from '../../../server/notify/notify-service.ts';
 import type { SmsSender } from '../../../server/notify/sms.ts';
 import { useIssueApp, type IssueTestApp } from '../issues/fixtures.ts';
 
@@ -33,7 +39,8 @@ export interface NotifyTestApp extends IssueTestApp {
   usernames: Map<string, string>;
 }
 
-export function useNotifyApp(): NotifyTestApp {
+/** `providers`: more fakes (email, WeChat), asked for when the app is built (after earlier before hooks). */
+export function useNotifyApp(providers: () => Partial<NotifyServiceDeps> = () => ({})): NotifyTestApp {
   const sms = new FakeSms();
   let notify: NotifyService | undefined;
   const t = useIssueApp({
@@ -46,6 +53,7 @@ export function useNotifyApp(): NotifyTestApp {
         sms,
         ttlMs: 0,
         deliverOnEnqueue: false,
+        ...providers(),
       });
       return { notify };
     },
@@ -96,4 +104,15 @@ export async function recipientsByEvent(
 
 export function china(local: string): Date {
   return new Date(`${local.replace(' ', 'T')}:00+08:00`);
+}
+
+/** A channel push signed with the channel's demo secret, as the platform sends it (JSON channels). */
+export function postSigned(t: NotifyTestApp, channel: string, raw: string) {
+  const ts = Math.floor(Date.now() / 1000);
+  return request(t.app)
+    .post(`/api/intake/${channel}`)
+    .set('Content-Type', 'application/json')
+    .set('X-Timestamp', String(ts))
+    .set('X-Signature', signBody(`demo-${channel}-secret`, ts, raw))
+    .send(raw);
 }

@@ -131,3 +131,20 @@ export function harness(): Harness {
   };
   return h;
 }
+
+/** Every index of every collection: its multikey flags and its entries in tree order (unique: its point keys). */
+export function indexContents(engine: Engine): Document {
+  const out: Document = {};
+  for (const coll of engine.catalog.all()) {
+    for (const ix of coll.indexes.values()) {
+      out[`${coll.ns}/${ix.name}`] = {
+        multikey: ix.multikey,
+        multikeyFields: [...ix.multikeyFields],
+        size: ix.tree.size,
+        keys: ix.tree.keysArray(),
+        points: ix.points ? [...ix.points.keys()].sort() : null,
+      };
+    }
+  }
+  return out;
+}

@@ -7,6 +7,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Int32 } from 'bson';
 import { createDiskPersistence } from '../../../server/db/embedded/storage/index.ts';
+import { checkpointThreshold } from '../../../server/db/embedded/storage/disk-persistence.ts';
 import type { Change } from '../../../server/db/embedded/contract.ts';
 import { bsonOf, FakeEngine, withTempDir } from './helpers.ts';
 
@@ -118,6 +119,14 @@ describe('storage checkpoints', () => {
       expect(reopened.wantsCheckpoint()).to.equal(false, 'the journal after the snapshot is still small');
       await reopened.close();
     }));
+
+  it('by default waits for a journal of a quarter of the snapshot, between 64 MiB and 1 GiB', () => {
+    const MiB = 1024 * 1024;
+    expect(checkpointThreshold(0)).to.equal(64 * MiB);
+    expect(checkpointThreshold(100 * MiB)).to.equal(64 * MiB);
+    expect(checkpointThreshold(500 * MiB)).to.equal(125 * MiB);
+    expect(checkpointThreshold(4600 * MiB)).to.equal(1024 * MiB);
+  });
 
   it('repeated checkpoints and restarts keep the state', () =>
     withTempDir(async (dir) => {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EJSON, serialize, type Document } from 'bson';
-import type { Change } from '../../../server/db/embedded/contract.ts';
+import type { Change, RecoveredEntry } from '../../../server/db/embedded/contract.ts';
 import { decodeDoc } from '../../../server/db/embedded/engine/bson-raw.ts';
 
 /** A document as storage sees it: its BSON bytes. */
@@ -15,7 +15,7 @@ export const bsonOf = (doc: Document): Uint8Array => serialize(doc);
 export class FakeEngine {
   readonly collections = new Map<string, Map<string, Document>>();
 
-  readonly apply = (change: Change): void => {
+  readonly apply = (change: RecoveredEntry): void => {
     switch (change.op) {
       case 'createCollection':
         if (!this.collections.has(change.ns)) this.collections.set(change.ns, new Map());

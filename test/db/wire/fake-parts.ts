@@ -45,6 +45,8 @@ export function fakeParts(): FakeParts {
       parts.events.push('dump');
       return [];
     },
+    // A checkpoint writes the documents and then the index section; this engine has neither.
+    snapshot: () => engine.dump(),
     sweepExpired: (now) => {
       parts.events.push(`sweep:${now.toISOString()}`);
       const out = parts.expiring;

@@ -54,7 +54,17 @@ const ALLOWED: Record<Role, ActionId[]> = {
     'reclassify',
   ],
   handler: ['sign', 'return', 'suspend', 'resume', 'request_extension', 'note', 'consult_input', 'reply'],
-  unit_head: ['sign', 'return', 'suspend', 'resume', 'request_extension', 'note', 'consult_input', 'reply'],
+  unit_head: [
+    'sign',
+    'return',
+    'suspend',
+    'resume',
+    'request_extension',
+    'note',
+    'consult_input',
+    'reply',
+    'assign',
+  ],
   director: [
     'dispatch',
     'transfer',
@@ -84,7 +94,7 @@ const ALLOWED: Record<Role, ActionId[]> = {
   admin: [],
 };
 
-const LEAD_ONLY: ActionId[] = ['sign', 'return', 'suspend', 'resume', 'request_extension', 'reply'];
+const LEAD_ONLY: ActionId[] = ['sign', 'return', 'suspend', 'resume', 'request_extension', 'reply', 'assign'];
 
 /** Issue situations, each with the roles that can see it. */
 const base: IssueScope = {

@@ -4,6 +4,8 @@ import { expect } from 'chai';
 import { ROLES, type Actor, type Role } from '../../../shared/roles.ts';
 import {
   canManageEnterpriseCodes,
+  canReadIssue,
+  kpiDrillVisibility,
   canUseWorkbench,
   canViewKpis,
   kpiScopeOf,
@@ -34,6 +36,21 @@ describe('policies: management screens', () => {
     expect(kpiScopeOf(actor('leader', { region: 'anji' }))).to.deep.equal({ region: 'anji' });
     expect(kpiScopeOf(actor('leader'))).to.deep.equal({});
     expect(kpiScopeOf(actor('director', { region: 'anji' }))).to.deep.equal({});
+  });
+
+  it('a drill-down lists the KPI scope; a leader opens any issue in it but none outside', () => {
+    expect(kpiDrillVisibility(actor('leader', { region: 'anji' }))).to.deep.equal({ region: 'anji' });
+    expect(kpiDrillVisibility(actor('leader'))).to.deep.equal({});
+    expect(kpiDrillVisibility(actor('supervisor'))).to.deep.equal({});
+    for (const role of ['admin', 'handler', 'unit_head', 'clerk'] as const)
+      expect(kpiDrillVisibility(actor(role)), role).to.equal(undefined);
+    const green = { tier: 'section', warning: 'none', region: 'deqing', unitId: 'U9' } as const;
+    expect(canReadIssue(actor('leader'), green)).to.equal(true);
+    expect(canReadIssue(actor('leader', { region: 'deqing' }), green)).to.equal(true);
+    expect(canReadIssue(actor('leader', { region: 'anji' }), green)).to.equal(false);
+    expect(canReadIssue(actor('handler', { unitId: 'U1' }), green)).to.equal(false);
+    expect(canReadIssue(actor('handler', { unitId: 'U9' }), green)).to.equal(true);
+    expect(canReadIssue(actor('admin'), green)).to.equal(false);
   });
 
   it("queues: a unit's are within its own issues; desks without a unit or queue get none", () => {

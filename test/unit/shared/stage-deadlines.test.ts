@@ -154,6 +154,43 @@ describe('recomputing after a policy or calendar change', () => {
     expect(cst(moved!.deadlines!.resolveBy)).to.equal('2026-03-10 17:30');
   });
 
+  it('a suspended issue is recomputed at once for the time it had left, and resume adds the suspended time', () => {
+    const story = new IssueStory(at('2026-03-02', '09:00')).signed();
+    expect(cst(story.issue.deadlines!.resolveBy)).to.equal('2026-03-09 17:30');
+    story.goTo('2026-03-04', '10:00');
+    story.do(actors.handler, 'suspend', { reason: '等待企业补充材料' });
+    story.do(actors.director, 'approve_suspend');
+    expect(story.issue.state).to.equal('suspended');
+    // While suspended the admin gives normal issues 8 working days: the promise moves now (12 Mar as the
+    // clock stands), not only when the issue resumes, and the clock stays stopped.
+    story.goTo('2026-03-05', '15:00');
+    const merged = mergePolicy(policy, {
+      urgencies: { normal: { resolve: { kind: 'working_days', days: 8 } } },
+    });
+    if (!merged.ok) throw new Error(merged.message);
+    const moved = recomputeClocks(story.issue, { policy: merged.policy, calendar, now: story.clock.now() });
+    expect(cst(moved!.deadlines!.resolveBy)).to.equal('2026-03-12 17:30');
+    expect(moved!.deadlines!.pausedAt!.getTime()).to.equal(at('2026-03-04', '10:00').getTime());
+    story.issue = refreshIssue({ ...story.issue, ...moved! }, story.clock.now());
+    expect(story.issue.warning).to.equal('none');
+    // Resumed on Tue 10 Mar 10:00 after 4 working days suspended: 12 Mar + 4 working days = 18 Mar.
+    story.goTo('2026-03-10', '10:00');
+    story.do(actors.handler, 'resume');
+    story.do(actors.director, 'approve_resume');
+    expect(story.issue.state).to.equal('in_progress');
+    expect(cst(story.issue.deadlines!.resolveBy)).to.equal('2026-03-18 17:30');
+    // A calendar day off while suspended moves it the same way (Tue 17 Mar off: 18 Mar → 19 Mar).
+    story.do(actors.handler, 'suspend', { reason: '再次等待材料' });
+    story.do(actors.director, 'approve_suspend');
+    const dayOff = createWorkCalendar({ overrides: { '2026-03-17': 'off' } });
+    const again = recomputeClocks(story.issue, {
+      policy: merged.policy,
+      calendar: dayOff,
+      now: story.clock.now(),
+    });
+    expect(cst(again!.deadlines!.resolveBy)).to.equal('2026-03-19 17:30');
+  });
+
   it('refuses an invalid policy with the path of the bad value', () => {
     const bad = mergePolicy(policy, {
       urgencies: { normal: { resolve: { kind: 'working_days', days: 0 } } },

@@ -14,7 +14,9 @@ export type FieldKind =
   | 'select'
   | 'checkbox'
   /** Another issue, typed by its number (HZ-2026-000123) and sent as its id. */
-  | 'issue';
+  | 'issue'
+  /** A handler of the caller's unit (the unit head's workbench load lists them). */
+  | 'member';
 
 export interface FieldSpec {
   key: string;
@@ -116,6 +118,10 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
     { key: 'category', label: '问题类别（不改可留空）', kind: 'select', options: categoryOptions },
     { key: 'urgency', label: '紧急程度（不改可留空）', kind: 'select', options: urgencyOptions },
     reason('重新分类理由'),
+  ],
+  assign: [
+    { key: 'userId', label: '指派给', kind: 'member', required: true },
+    { key: 'reason', label: '说明（可选）', kind: 'textarea' },
   ],
 };
 

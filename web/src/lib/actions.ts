@@ -17,6 +17,7 @@ const LEAD_UNIT_ACTIONS: ReadonlySet<ActionId> = new Set([
   'resume',
   'request_extension',
   'reply',
+  'assign',
 ]);
 
 /** Default policy: one extension per issue (DESIGN §3). */
@@ -74,7 +75,13 @@ function guardAllows(user: SessionUser, issue: IssueDetail, action: ActionId): b
   }
 }
 
+/** A leader acts within their domain (leader tier, red or overdue); other issues of a drill-down are read-only. */
+function inLeaderDomain(issue: IssueDetail): boolean {
+  return issue.tier === 'leader' || issue.warning === 'red' || issue.warning === 'overdue';
+}
+
 function scopeAllows(user: SessionUser, issue: IssueDetail, action: ActionId): boolean {
+  if (user.role === 'leader') return inLeaderDomain(issue);
   if (user.role !== 'handler' && user.role !== 'unit_head') return true;
   if (LEAD_UNIT_ACTIONS.has(action)) return !!user.unitId && issue.unitId === user.unitId;
   return true;

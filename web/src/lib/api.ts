@@ -30,14 +30,16 @@ export function withQuery(path: string, query?: Query): string {
 async function send(method: string, url: string, body: unknown, extra?: Record<string, string>) {
   const session = useSession();
   const headers: Record<string, string> = { Accept: 'application/json', ...extra };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const form = body instanceof FormData;
+  // A form (file upload) sets its own multipart boundary.
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   try {
     return await fetch(url, {
       method,
       headers,
       credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
@@ -95,6 +97,8 @@ export const api = {
   patch: <T>(path: string, body: unknown) => json<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => json<T>('PUT', path, body),
   del: <T = void>(path: string) => json<T>('DELETE', path),
+  /** multipart/form-data (a file upload). */
+  upload: <T>(path: string, form: FormData) => json<T>('POST', path, form),
 };
 
 /** A GET whose 404 means "not switched on here": null instead of an error. */

@@ -5,7 +5,17 @@ import type { LocationQuery } from 'vue-router';
 /** Filters the user sets on the list screen. */
 export const EDITABLE_KEYS = ['q', 'state', 'category', 'urgency', 'warning', 'channel', 'sort'] as const;
 /** Filters that arrive from elsewhere (a drill-down or a queue) and show as removable tags. */
-export const CONTEXT_KEYS = ['unitId', 'region', 'enterpriseId', 'from', 'to', 'queue', 'tier'] as const;
+export const CONTEXT_KEYS = [
+  'unitId',
+  'region',
+  'enterpriseId',
+  'from',
+  'to',
+  'queue',
+  'tier',
+  // `kpi`: a KPI's drill-down, listed within the KPI's scope.
+  'scope',
+] as const;
 export type FilterKey = (typeof EDITABLE_KEYS)[number] | (typeof CONTEXT_KEYS)[number];
 export type IssueFilters = Partial<Record<FilterKey, string>>;
 

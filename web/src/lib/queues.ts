@@ -5,6 +5,7 @@ import { api, ApiError, type Query } from './api.ts';
 import type { IssueSummary, ListAnswer } from './types.ts';
 
 export type QueueId =
+  | 'mine'
   | 'toSign'
   | 'inProgress'
   | 'dueSoon'
@@ -40,6 +41,7 @@ export interface Workbench {
 }
 
 export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
+  mine: '我经办的',
   toSign: '待签收',
   inProgress: '办理中',
   dueSoon: '即将到期',

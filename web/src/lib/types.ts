@@ -26,6 +26,9 @@ export interface IssueSummary {
   region: string;
   unitId: string | null;
   unitName: string | null;
+  /** The person of the lead unit working the issue (the signer, or whom the unit head assigned). */
+  assigneeId?: string | null;
+  assigneeName?: string | null;
   tier: Tier;
   warning: WarningLevel;
   dueAt: string | null;
@@ -35,8 +38,30 @@ export interface IssueSummary {
   supervised: boolean;
   bulletined: boolean;
   redoCount: number;
+  /** 可能重复: the open issue intake found this one may repeat (the dispatcher merges or keeps it). */
+  possibleRepeat?: PossibleRepeat | null;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface PossibleRepeat {
+  id: string;
+  number: string;
+  title: string;
+  score: number;
+}
+
+/** GET /api/issues/:id/similar */
+export interface SimilarIssue {
+  id: string;
+  number: string;
+  title: string;
+  state: IssueState;
+  category: CategoryId;
+  enterprise: { id: string; name: string };
+  sameEnterprise: boolean;
+  score: number;
+  createdAt: string;
 }
 
 export interface Deadlines {

@@ -9,8 +9,9 @@ import { ErrorCodes, MongoError } from '../errors.ts';
 import { decodeDoc, encodeDoc, FieldSet, readFields, topLevelOf } from './bson-raw.ts';
 import { DocStore } from './doc-store.ts';
 import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
-import { encodeValue } from './key-string.ts';
+import { encodeValue, entryIdKey } from './key-string.ts';
 import { OrderedIndex, type IndexKey } from './ordered-index.ts';
+import type { LoadedIndex } from './recovery.ts';
 import { filterFields } from './filter-fields.ts';
 
 export const ID_INDEX = '_id_';
@@ -189,17 +190,62 @@ export class Collection {
 
   /** Rebuilds every index from the documents in one pass: collect keys, sort once, bulk-load. */
   rebuildIndexes(): void {
+    this.restoreIndexes();
+  }
+
+  /**
+   * Fills every index after recovery and returns how many came from `saved`. An index with saved entries (a
+   * snapshot's index section) keeps them, minus those of the documents in `changed` (written after the
+   * snapshot) plus those documents' current entries; every other index is built from all documents in one
+   * pass: collect keys, sort once, bulk-load. Saved entries that are out of order, or an `_id_` index whose
+   * size differs from the document count, make the whole collection rebuild instead.
+   */
+  restoreIndexes(saved?: ReadonlyMap<string, LoadedIndex>, changed: ReadonlySet<string> = new Set()): number {
     const list = [...this.indexes.values()];
+    const fromSnapshot = list.map((ix) => saved?.get(ix.name));
     const keys: IndexKey[][] = list.map(() => []);
-    for (const ix of list) ix.clear();
-    for (const [idKey, bytes] of this.docs.entries()) {
+    for (let i = 0; i < list.length; i++) {
+      list[i].clear();
+      const s = fromSnapshot[i];
+      if (!s) continue;
+      list[i].multikey = s.multikey;
+      s.multikeyFields.forEach((f, j) => {
+        if (f && j < list[i].multikeyFields.length) list[i].multikeyFields[j] = true;
+      });
+    }
+    const collect = (idKey: string, bytes: Uint8Array, wanted: (i: number) => boolean): void => {
       const doc = this.indexView(bytes);
       for (let i = 0; i < list.length; i++) {
+        if (!wanted(i)) continue;
         const ks = list[i].keysFor(doc, idKey);
         for (let j = 0; j < ks.length; j++) keys[i].push(ks[j]);
       }
+    };
+    if (fromSnapshot.some((s) => !s)) {
+      for (const [idKey, bytes] of this.docs.entries()) collect(idKey, bytes, (i) => !fromSnapshot[i]);
     }
-    for (let i = 0; i < list.length; i++) list[i].loadSorted(sortUnique(keys[i]));
+    if (fromSnapshot.some((s) => s)) {
+      for (const idKey of changed) {
+        const bytes = this.docs.get(idKey);
+        if (bytes) collect(idKey, bytes, (i) => fromSnapshot[i] !== undefined);
+      }
+    }
+    let restored = 0;
+    for (let i = 0; i < list.length; i++) {
+      const s = fromSnapshot[i];
+      const own = sortUnique(keys[i]);
+      if (!s) {
+        list[i].loadSorted(own);
+        continue;
+      }
+      const merged = mergeSaved(s.keys, changed, own);
+      if (!merged || (list[i].name === ID_INDEX && merged.length !== this.docs.size)) {
+        return this.restoreIndexes(); // saved entries that fail a check are never trusted
+      }
+      list[i].loadSorted(merged);
+      restored++;
+    }
+    return restored;
   }
 
   /** A copy under another namespace, with its indexes rebuilt (only error messages use the ns). */
@@ -247,4 +293,32 @@ export function sortUnique(keys: IndexKey[]): IndexKey[] {
   for (let i = 0; i < keys.length; i++) if (n === 0 || keys[n - 1] !== keys[i]) keys[n++] = keys[i];
   keys.length = n;
   return keys;
+}
+
+/**
+ * `saved` (ascending) without the entries of the documents in `changed`, merged with `own` (ascending, only
+ * entries of those documents); undefined when `saved` is not strictly ascending.
+ */
+function mergeSaved(
+  saved: IndexKey[],
+  changed: ReadonlySet<string>,
+  own: IndexKey[],
+): IndexKey[] | undefined {
+  let n = 0;
+  for (let i = 0; i < saved.length; i++) {
+    const k = saved[i];
+    if (n > 0 && !(saved[n - 1] < k)) return undefined;
+    if (changed.size > 0 && changed.has(entryIdKey(k))) continue;
+    saved[n++] = k;
+  }
+  saved.length = n;
+  if (own.length === 0) return saved;
+  const out: IndexKey[] = new Array(n + own.length);
+  let a = 0;
+  let b = 0;
+  let o = 0;
+  while (a < n && b < own.length) out[o++] = saved[a] < own[b] ? saved[a++] : own[b++];
+  while (a < n) out[o++] = saved[a++];
+  while (b < own.length) out[o++] = own[b++];
+  return out;
 }

@@ -25,11 +25,20 @@ export function sameCopy(a: Uint8Array, b: Uint8Array): boolean {
 const SLAB_SPAN = 2 ** 32;
 const FIRST_SLAB_BYTES = 64 * 1024;
 export const MAX_SLAB_BYTES = 16 * 1024 * 1024;
+/**
+ * Slab memory is faulted in ahead of the writes in steps of this size. Touching a page with a memset costs
+ * less than half what it costs when a document copy faults it in, one page at a time; touching the whole slab
+ * when it is allocated made every collection's last slab resident however little of it was used (up to 16 MiB
+ * each; 37 MB of 98 MB at 20,000 issues).
+ */
+const TOUCH_STEP_BYTES = 1024 * 1024;
 
 interface Slab {
   index: number;
   buf: Buffer;
   used: number;
+  /** Bytes at the start of `buf` already faulted in (zero-filled or written). */
+  touched: number;
   /** Bytes of the copies still referenced by the map. */
   live: number;
   /** The key of every copy appended, in order (offsets follow from the lengths). */
@@ -182,6 +191,11 @@ export class DocStore {
     const len = bytes.length;
     let slab = this.current;
     if (!slab || slab.used + len > slab.buf.length) slab = this.newSlab(len);
+    if (slab.used + len > slab.touched) {
+      const end = Math.min(slab.buf.length, slab.used + len + TOUCH_STEP_BYTES);
+      slab.buf.fill(0, slab.touched, end);
+      slab.touched = end;
+    }
     slab.buf.set(bytes, slab.used);
     const loc = slab.index * SLAB_SPAN + slab.used;
     slab.used += len;
@@ -201,9 +215,8 @@ export class DocStore {
     const size = Math.max(grown, atLeast);
     let index = this.slabs.indexOf(undefined);
     if (index < 0) index = this.slabs.length;
-    // Touched once up front: on this class of machine a page first touched by a memset costs less than half
-    // what it costs when a document copy faults it in, one page at a time.
-    const slab: Slab = { index, buf: Buffer.allocUnsafeSlow(size).fill(0), used: 0, live: 0, keys: [] };
+    // Faulted in ahead of the writes, a step at a time (see TOUCH_STEP_BYTES).
+    const slab: Slab = { index, buf: Buffer.allocUnsafeSlow(size), used: 0, touched: 0, live: 0, keys: [] };
     this.slabs[index] = slab;
     this.current = slab;
     return slab;

@@ -3,29 +3,49 @@
  * replaying recovered changes, dumping the state for a snapshot, and sweeping TTL indexes.
  */
 import type { Document } from 'bson';
-import type { Change, EngineHandle } from '../contract.ts';
+import type { Change, EngineHandle, RecoveredEntry, SnapshotEntry } from '../contract.ts';
 import { FieldSet, readId, topLevelOf } from './bson-raw.ts';
 import { Catalog } from './catalog.ts';
 import { leafValues } from './paths.ts';
-import { applyRecoveredChange, dumpChanges, rebuildIndexes } from './recovery.ts';
+import {
+  applyRecoveredChange,
+  dumpChanges,
+  dumpIndexKeys,
+  LoadedIndexes,
+  restoreIndexes,
+  type IndexRestoreStats,
+} from './recovery.ts';
 import { execute, newStats } from './scan.ts';
 import { BracketBound, TypeOrder } from './values.ts';
 
 export class Engine implements EngineHandle {
   readonly catalog = new Catalog();
+  /** How the last recovery filled the indexes (for tests, benchmarks and the start-up log). */
+  indexRestore: IndexRestoreStats = { loaded: 0, rebuilt: 0 };
+  private loaded = new LoadedIndexes();
 
-  /** Replay fills only the primary store (engine/recovery.ts); finishRecovery then builds every index. */
-  applyRecovered(change: Change): void {
-    applyRecoveredChange(this.catalog, change);
+  /**
+   * Replay fills only the primary store and keeps a snapshot's saved index entries aside
+   * (engine/recovery.ts); finishRecovery then loads or builds every index.
+   */
+  applyRecovered(entry: RecoveredEntry): void {
+    applyRecoveredChange(this.catalog, entry, this.loaded);
   }
 
   finishRecovery(): void {
-    rebuildIndexes(this.catalog);
+    this.indexRestore = restoreIndexes(this.catalog, this.loaded);
+    this.loaded = new LoadedIndexes();
   }
 
   /** A fuzzy checkpoint of the documents present when iteration starts (engine/recovery.ts). */
   dump(): Iterable<Change> {
     return dumpChanges(this.catalog);
+  }
+
+  /** The documents, then every index's entries (the snapshot's index section). */
+  *snapshot(): Iterable<SnapshotEntry> {
+    yield* dumpChanges(this.catalog);
+    yield* dumpIndexKeys(this.catalog);
   }
 
   sweepExpired(now: Date): Change[] {

@@ -55,10 +55,11 @@ export class OrderedIndex {
   /**
    * Unique indexes other than `_id_` (the collection's document store answers that one) also hash their
    * entries by key value, so an equality on every field (findOne by a unique key) and the unique check cost
-   * one lookup instead of a tree descent. Normally one entry per key value; more only while recovery replays
-   * without unique checks.
+   * one lookup instead of a tree descent. Normally one entry per key value, kept as the entry itself (an array
+   * per value would cost about 56 bytes more per document); an array only while recovery replays without
+   * unique checks.
    */
-  readonly points: Map<string, IndexKey[]> | undefined;
+  readonly points: Map<string, IndexKey | IndexKey[]> | undefined;
   /** The top-level fields its entries depend on (key paths, partial filter); null when that is unknown. */
   readonly reads: ReadonlySet<string> | null;
 
@@ -111,9 +112,11 @@ export class OrderedIndex {
     if (!this.points) return;
     for (const key of keys) {
       const mine = entryIdKey(key);
-      for (const other of this.points.get(this.pointKey(key)) ?? []) {
-        if (entryIdKey(other) !== mine) throw this.duplicate(key, doc);
-      }
+      const others = this.points.get(this.pointKey(key));
+      if (others === undefined) continue;
+      if (typeof others === 'string') {
+        if (entryIdKey(others) !== mine) throw this.duplicate(key, doc);
+      } else for (const other of others) if (entryIdKey(other) !== mine) throw this.duplicate(key, doc);
     }
   }
 
@@ -130,7 +133,9 @@ export class OrderedIndex {
 
   /** The entries whose key values encode to `tuple`, for unique indexes (undefined for the others). */
   pointEntries(tuple: string): readonly IndexKey[] | undefined {
-    return this.points ? (this.points.get(tuple) ?? []) : undefined;
+    if (!this.points) return undefined;
+    const entries = this.points.get(tuple);
+    return entries === undefined ? [] : typeof entries === 'string' ? [entries] : entries;
   }
 
   add(keys: IndexKey[]): void {
@@ -149,18 +154,25 @@ export class OrderedIndex {
 
   private addPoint(k: IndexKey): void {
     const pk = this.pointKey(k);
-    const list = this.points!.get(pk);
-    if (!list) this.points!.set(pk, [k]);
-    else if (!list.includes(k)) list.push(k);
+    const cur = this.points!.get(pk);
+    if (cur === undefined) this.points!.set(pk, k);
+    else if (typeof cur === 'string') {
+      if (cur !== k) this.points!.set(pk, [cur, k]);
+    } else if (!cur.includes(k)) cur.push(k);
   }
 
   private removePoint(k: IndexKey): void {
     const pk = this.pointKey(k);
-    const list = this.points!.get(pk);
-    if (!list) return;
-    const at = list.indexOf(k);
-    if (at >= 0) list.splice(at, 1);
-    if (list.length === 0) this.points!.delete(pk);
+    const cur = this.points!.get(pk);
+    if (cur === undefined) return;
+    if (typeof cur === 'string') {
+      if (cur === k) this.points!.delete(pk);
+      return;
+    }
+    const at = cur.indexOf(k);
+    if (at >= 0) cur.splice(at, 1);
+    if (cur.length === 1) this.points!.set(pk, cur[0]);
+    else if (cur.length === 0) this.points!.delete(pk);
   }
 
   /** Replaces every entry by `keys`, which must be strictly ascending. */

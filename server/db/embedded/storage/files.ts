@@ -6,6 +6,9 @@
  *   journal-<first seq>.wal     journal segments, named by the sequence number of their first record
  *   snapshot.bson               the last complete checkpoint
  *   snapshot.bson.tmp           a checkpoint being written (deleted on open: it never finished)
+ *   snapshot.indexes.bson       the last checkpoint's index entries (derived data: missing or damaged, the
+ *                               indexes are rebuilt from the documents)
+ *   snapshot.indexes.bson.tmp   the index entries of a checkpoint being written (deleted on open)
  */
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +16,8 @@ import { join } from 'node:path';
 export const LOCK_FILE = 'mongod.lock';
 export const SNAPSHOT_FILE = 'snapshot.bson';
 export const SNAPSHOT_TMP_FILE = 'snapshot.bson.tmp';
+export const INDEX_FILE = 'snapshot.indexes.bson';
+export const INDEX_TMP_FILE = 'snapshot.indexes.bson.tmp';
 
 const SEGMENT_PATTERN = /^journal-(\d{20})\.wal$/;
 

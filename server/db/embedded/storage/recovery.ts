@@ -6,7 +6,7 @@
  */
 import { access, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Change } from '../contract.ts';
+import type { Change, RecoveredEntry } from '../contract.ts';
 import { decodePayload } from './record-format.ts';
 import { scanRecords } from './record-reader.ts';
 import { listSegments, SNAPSHOT_FILE, type SegmentFile } from './files.ts';
@@ -27,26 +27,28 @@ export interface RecoveryResult {
   /** Journal bytes still on disk after recovery (for the checkpoint threshold). */
   journalBytes: number;
   snapshotChanges: number;
+  /** Index slices the snapshot handed over; 0 after a version-1 snapshot or a discarded index section. */
+  snapshotIndexSlices: number;
   journalChanges: number;
   droppedBytes: number;
 }
 
 export async function recoverDirectory(
   dir: string,
-  apply: (change: Change) => void,
+  apply: (entry: RecoveredEntry) => void,
   log: StorageLogger,
 ): Promise<RecoveryResult> {
   let snapshotChanges = 0;
-  const counted = (change: Change): void => {
-    snapshotChanges++;
-    apply(change);
+  const counted = (entry: RecoveredEntry): void => {
+    if (entry.op !== 'indexKeys' && entry.op !== 'discardIndexKeys') snapshotChanges++;
+    apply(entry);
   };
-  const snapshotPath = join(dir, SNAPSHOT_FILE);
-  const hasSnapshot = await access(snapshotPath).then(
+  const hasSnapshot = await access(join(dir, SNAPSHOT_FILE)).then(
     () => true,
     () => false,
   );
-  const checkpointSeq = hasSnapshot ? await loadSnapshot(snapshotPath, counted) : 1;
+  const loaded = hasSnapshot ? await loadSnapshot(dir, counted, log) : undefined;
+  const checkpointSeq = loaded?.checkpointSeq ?? 1;
   const all = await listSegments(dir);
   const startIndex = findStartSegment(all, checkpointSeq, hasSnapshot);
   const live = all.slice(Math.max(startIndex, 0));
@@ -74,6 +76,7 @@ export async function recoverDirectory(
     tail,
     journalBytes,
     snapshotChanges,
+    snapshotIndexSlices: loaded?.indexSlices ?? 0,
     journalChanges: replay.applied,
     droppedBytes: replay.droppedBytes,
   };

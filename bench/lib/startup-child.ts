@@ -1,0 +1,89 @@
+/**
+ * One start-up of the embedded engine on a dbpath, in a process of its own (fresh heap, honest RSS), for
+ * `startup.bench.ts`: recover the snapshot and journal, restore the indexes, and print the timings and memory
+ * as one JSON line. Modes:
+ *   saved    the normal start-up (indexes loaded from the snapshot's index file when it is there);
+ *   rebuild  the same files, but the index file's entries are withheld, so every index is built from the
+ *            documents as before the index file existed (the baseline);
+ *   convert  start up, then write one document and checkpoint, so the dbpath gets the current snapshot format.
+ */
+import { performance } from 'node:perf_hooks';
+import { ObjectId, serialize } from 'bson';
+import { createEngine } from '../../server/db/embedded/engine/index.ts';
+import { createDiskPersistence } from '../../server/db/embedded/storage/index.ts';
+import type { Change } from '../../server/db/embedded/contract.ts';
+
+const [dir, mode] = process.argv.slice(2);
+if (!dir || !['saved', 'rebuild', 'convert'].includes(mode)) {
+  throw new Error('usage: startup-child.ts <dbpath> saved|rebuild|convert');
+}
+const gb = (n: number) => Math.round((n / 1e9) * 1000) / 1000;
+const warnings: string[] = [];
+const engine = createEngine();
+const storage = await createDiskPersistence(dir, {
+  logger: { info: () => undefined, warn: (m) => warnings.push(m) },
+});
+const t0 = performance.now();
+let indexFileMs = 0;
+await storage.recover((entry) => {
+  if (entry.op !== 'indexKeys') return engine.applyRecovered(entry);
+  if (mode === 'rebuild') return;
+  const s = performance.now();
+  engine.applyRecovered(entry);
+  indexFileMs += performance.now() - s;
+});
+const t1 = performance.now();
+engine.finishRecovery();
+const t2 = performance.now();
+const rss = process.memoryUsage().rss;
+let checkpointMs: number | undefined;
+if (mode === 'convert') {
+  const doc = serialize({ _id: new ObjectId(), at: new Date() });
+  const changes: Change[] = [
+    { op: 'createCollection', ns: 'bench.startup', options: {} },
+    { op: 'insert', ns: 'bench.startup', doc },
+  ];
+  for (const c of changes) engine.applyRecovered(c);
+  engine.finishRecovery();
+  await storage.commit(changes);
+  const c0 = performance.now();
+  await storage.checkpoint(() => engine.snapshot());
+  checkpointMs = performance.now() - c0;
+}
+globalThis.gc?.();
+const memory = process.memoryUsage();
+let liveBytes = 0;
+let reservedBytes = 0;
+let documents = 0;
+let entries = 0;
+for (const coll of engine.catalog.all()) {
+  const s = coll.docs.stats();
+  liveBytes += s.liveBytes;
+  reservedBytes += s.reservedBytes;
+  documents += s.documents;
+  for (const ix of coll.indexes.values()) entries += ix.tree.size;
+}
+const recovery = storage.stats().recovery;
+await storage.close();
+console.log(
+  JSON.stringify({
+    mode,
+    recoverMs: Math.round(t1 - t0),
+    indexMs: Math.round(t2 - t1),
+    indexFileMs: Math.round(indexFileMs),
+    totalMs: Math.round(t2 - t0),
+    checkpointMs: checkpointMs && Math.round(checkpointMs),
+    rssGB: gb(rss),
+    rssAfterGcGB: gb(memory.rss),
+    heapUsedGB: gb(memory.heapUsed),
+    externalGB: gb(memory.external),
+    bsonGB: gb(liveBytes),
+    slabGB: gb(reservedBytes),
+    documents,
+    indexEntries: entries,
+    indexes: engine.indexRestore,
+    snapshotChanges: recovery?.snapshotChanges,
+    indexSlices: recovery?.snapshotIndexSlices,
+    warnings,
+  }),
+);

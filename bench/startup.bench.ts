@@ -1,0 +1,133 @@
+/**
+ * Start-up of the embedded engine on a real data set, with the snapshot's saved index entries against the
+ * same files with every index rebuilt from the documents (the path every start took before the index file).
+ * Each start runs in a fresh process (`lib/startup-child.ts`), alternating the two, and the medians are
+ * printed with their ratio, together with the memory after start-up over the documents' BSON bytes.
+ *
+ * The data set is a copy of BENCH_STARTUP_DB (default: the app benchmarks' `issues-100000` data set, built by
+ * `npm run bench -- app-dataset` or copied into bench/.data), converted once to the current snapshot format
+ * (one write and a checkpoint); the copy is deleted at the end.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { heading, note, report } from './lib/report.ts';
+
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const source = process.env.BENCH_STARTUP_DB ?? join(benchDir, '.data', 'issues-100000-v2', 'db');
+const runs = Math.max(1, Number(process.env.BENCH_STARTUP_RUNS ?? 3));
+
+interface Start {
+  mode: string;
+  recoverMs: number;
+  indexMs: number;
+  indexFileMs: number;
+  totalMs: number;
+  checkpointMs?: number;
+  rssGB: number;
+  rssAfterGcGB: number;
+  heapUsedGB: number;
+  externalGB: number;
+  bsonGB: number;
+  documents: number;
+  indexEntries: number;
+  indexes: { loaded: number; rebuilt: number };
+  warnings: string[];
+}
+
+function start(dir: string, mode: 'saved' | 'rebuild' | 'convert'): Start {
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--max-old-space-size=16384',
+      '--import',
+      'tsx',
+      join(benchDir, 'lib', 'startup-child.ts'),
+      dir,
+      mode,
+    ],
+    { cwd: benchDir, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  const line = result.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (result.status !== 0 || !line) throw new Error(`startup-child ${mode} failed:\n${result.stderr}`);
+  return JSON.parse(line) as Start;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+
+if (!existsSync(join(source, 'snapshot.bson'))) {
+  console.log(`startup: no data set at ${source} (set BENCH_STARTUP_DB or build it with the app benchmarks)`);
+  process.exit(0);
+}
+const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
+try {
+  heading(`embedded engine start-up on ${source}`);
+  note(`load average at the start: ${load()} (2 cores)`);
+  cpSync(source, work, { recursive: true });
+  const converted = start(work, 'convert');
+  const indexFile = join(work, 'snapshot.indexes.bson');
+  note(
+    `converted: ${converted.documents.toLocaleString('en-US')} documents, ` +
+      `${converted.indexEntries.toLocaleString('en-US')} index entries; checkpoint ${converted.checkpointMs} ms; ` +
+      `snapshot ${(statSync(join(work, 'snapshot.bson')).size / 2 ** 20).toFixed(0)} MiB, ` +
+      `index file ${(statSync(indexFile).size / 2 ** 20).toFixed(0)} MiB`,
+  );
+  const saved: Start[] = [];
+  const rebuilt: Start[] = [];
+  for (let i = 0; i < runs; i++) {
+    saved.push(start(work, 'saved'));
+    rebuilt.push(start(work, 'rebuild'));
+    note(
+      `run ${i + 1}: saved ${saved[i].totalMs} ms (unpacking the index file ${saved[i].indexFileMs} ms, ` +
+        `indexes ${saved[i].indexMs} ms), ` +
+        `rebuild ${rebuilt[i].totalMs} ms (indexes ${rebuilt[i].indexMs} ms); load ${load()}`,
+    );
+  }
+  if (saved.some((s) => s.indexes.rebuilt > 1 || s.warnings.length > 0)) {
+    note(`!! the saved start rebuilt indexes: ${JSON.stringify(saved.map((s) => [s.indexes, s.warnings]))}`);
+  }
+  const m = (xs: Start[], f: (s: Start) => number) => median(xs.map(f));
+  report({
+    name: 'start-up (recover + indexes)',
+    value: m(saved, (s) => s.totalMs),
+    unit: 'ms',
+    baseline: { name: 'indexes rebuilt', value: m(rebuilt, (s) => s.totalMs) },
+  });
+  report({
+    name: 'indexes after replay',
+    value: m(saved, (s) => s.indexMs),
+    unit: 'ms',
+    baseline: { name: 'rebuilt', value: m(rebuilt, (s) => s.indexMs) },
+  });
+  note(`of which unpacking the index file's entries during replay: ${m(saved, (s) => s.indexFileMs)} ms`);
+  report({
+    name: 'snapshot + journal replay',
+    value: m(saved, (s) => s.recoverMs),
+    unit: 'ms',
+    baseline: { name: 'rebuild run', value: m(rebuilt, (s) => s.recoverMs) },
+  });
+  const bson = saved[0].bsonGB;
+  report({
+    name: 'RSS after start-up / BSON',
+    value: m(saved, (s) => s.rssGB) / bson,
+    unit: `× (${m(saved, (s) => s.rssGB).toFixed(2)} GB for ${bson.toFixed(3)} GB)`,
+    baseline: { name: 'rebuild run', value: m(rebuilt, (s) => s.rssGB) / bson },
+  });
+  note(
+    `after a full GC: RSS ${m(saved, (s) => s.rssAfterGcGB).toFixed(3)} GB, ` +
+      `JS heap ${m(saved, (s) => s.heapUsedGB).toFixed(3)} GB, outside the heap ${m(saved, (s) => s.externalGB).toFixed(3)} GB`,
+  );
+  note(`load average at the end: ${load()}; ${execFileSync('uptime', { encoding: 'utf8' }).trim()}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

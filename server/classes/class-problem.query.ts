@@ -1,0 +1,223 @@
+// Reads of class problems (issue 7 §3): the candidate clusters, the list with its figures (members,
+// enterprises, age, state, new members after the fix) and the monthly report, and one class problem with its
+// members. Presents exactly the fields the screen shows.
+import { Types } from 'mongoose';
+import { CATEGORY_LABELS } from '../../config/categories.ts';
+import { REGION_LABELS } from '../../config/units.ts';
+import { chinaDateKey } from '../../shared/calendar.ts';
+import { DAY_MS } from '../../shared/clock.ts';
+import { STATE_LABELS, type CategoryId, type IssueState } from '../../shared/states.ts';
+import type { Models } from '../models/index.ts';
+import type { ClassClusterDoc, ClassProblemDoc } from '../models/class-problem.model.ts';
+import { isCandidateSize } from './cluster.job.ts';
+
+const FINISHED: IssueState[] = ['closed', 'merged', 'rejected'];
+const ANSWERED: IssueState[] = ['replied', 'awaiting_rating', 'closed'];
+const regionLabel = (r: string) => (REGION_LABELS as Record<string, string>)[r] ?? r;
+const ageDays = (from: Date, now: Date) => Math.max(0, Math.floor((now.getTime() - from.getTime()) / DAY_MS));
+const monthKey = (d: Date) => chinaDateKey(d).slice(0, 7);
+
+export function presentCandidate(c: ClassClusterDoc, now: Date) {
+  const s = c.summary;
+  return {
+    id: String(c._id),
+    category: c.category,
+    categoryLabel: CATEGORY_LABELS[c.category],
+    representative: {
+      issueId: String(s.representative.issueId),
+      number: s.representative.number,
+      text: s.representative.text,
+    },
+    keywords: s.keywords,
+    memberCount: s.memberCount,
+    enterpriseCount: s.enterpriseCount,
+    regions: s.regions.map((r) => ({ code: r, name: regionLabel(r) })),
+    units: s.units.map((u) => ({ id: String(u.id), name: u.name })),
+    oldestAt: s.oldestAt,
+    oldestAgeDays: ageDays(s.oldestAt, now),
+    updatedAt: c.updatedAt,
+    classProblemId: c.classProblemId ? String(c.classProblemId) : null,
+  };
+}
+
+/** Candidate clusters: not yet promoted, at least three members from at least two enterprises. */
+export async function listCandidates(models: Models, now: Date, category?: CategoryId) {
+  const docs = await models.ClassCluster.find({
+    classProblemId: null,
+    ...(category ? { category } : {}),
+  }).lean();
+  const items = docs
+    .filter((c) => isCandidateSize(c.summary.memberCount) && c.summary.enterpriseCount >= 2)
+    .sort(
+      (a, b) =>
+        b.summary.memberCount - a.summary.memberCount ||
+        a.summary.oldestAt.getTime() - b.summary.oldestAt.getTime(),
+    )
+    .map((c) => presentCandidate(c, now));
+  const lastRunAt = docs.reduce<Date | null>((m, c) => (!m || c.updatedAt > m ? c.updatedAt : m), null);
+  return { items, lastRunAt };
+}
+
+interface MemberRow {
+  _id: Types.ObjectId;
+  number: string;
+  title: string;
+  state: IssueState;
+  enterpriseId: Types.ObjectId;
+  enterpriseName: string;
+  region: string;
+  unitName: string | null;
+  createdAt: Date;
+  classProblemId?: Types.ObjectId | null;
+}
+
+const MEMBER_FIELDS = {
+  number: 1,
+  title: 1,
+  state: 1,
+  enterpriseId: 1,
+  enterpriseName: 1,
+  region: 1,
+  unitName: 1,
+  createdAt: 1,
+  classProblemId: 1,
+} as const;
+
+/** The class problem's state as people read it: closed once every member is finished. */
+function stateOf(cls: ClassProblemDoc, members: readonly MemberRow[]): ClassProblemDoc['state'] {
+  if (cls.state === 'handling') return 'handling';
+  return members.length && members.every((m) => FINISHED.includes(m.state)) ? 'closed' : 'replied';
+}
+
+const STATE_LABEL = { handling: '办理中', replied: '已政策性解决', closed: '已办结' } as const;
+
+function figures(
+  cls: ClassProblemDoc,
+  members: readonly MemberRow[],
+  clusterNew: readonly MemberRow[],
+  now: Date,
+) {
+  const state = stateOf(cls, members);
+  const after = cls.resolvedAt;
+  const newAfterFix = after
+    ? new Set([...members, ...clusterNew].filter((m) => m.createdAt > after).map((m) => String(m._id))).size
+    : 0;
+  return {
+    id: String(cls._id),
+    number: cls.number,
+    title: cls.title,
+    category: cls.category,
+    categoryLabel: CATEGORY_LABELS[cls.category],
+    state,
+    stateLabel: STATE_LABEL[state],
+    memberCount: members.length,
+    enterpriseCount: new Set(members.map((m) => String(m.enterpriseId))).size,
+    openCount: members.filter((m) => !ANSWERED.includes(m.state) && !FINISHED.includes(m.state)).length,
+    regions: [...new Set(members.map((m) => m.region))].map((r) => ({ code: r, name: regionLabel(r) })),
+    ageDays: ageDays(cls.createdAt, now),
+    oldestMemberAgeDays: members.length ? Math.max(...members.map((m) => ageDays(m.createdAt, now))) : 0,
+    newAfterFix,
+    leadUnitId: String(cls.leadUnitId),
+    leadUnitName: cls.leadUnitName,
+    coUnitNames: cls.coUnitNames,
+    workingDays: cls.workingDays,
+    deadline: cls.deadline,
+    overdue: state === 'handling' && cls.deadline < now,
+    createdAt: cls.createdAt,
+    resolvedAt: cls.resolvedAt,
+    promotedByName: cls.promotedByName,
+    version: cls.version,
+  };
+}
+
+/** Members of every class problem and the later arrivals of their clusters, in two reads. */
+async function membersOf(models: Models, classes: readonly ClassProblemDoc[]) {
+  const ids = classes.flatMap((c) => c.memberIds);
+  const clusters = await models.ClassCluster.find(
+    { classProblemId: { $in: classes.map((c) => c._id) } },
+    { classProblemId: 1, memberIds: 1 },
+  ).lean();
+  const clusterIds = clusters.flatMap((c) => c.memberIds);
+  const rows = await models.Issue.collection
+    .find<MemberRow>({ _id: { $in: [...ids, ...clusterIds] } }, { projection: MEMBER_FIELDS })
+    .toArray();
+  const byId = new Map(rows.map((r) => [String(r._id), r]));
+  const pick = (list: readonly Types.ObjectId[]) =>
+    list.map((id) => byId.get(String(id))).filter((r): r is MemberRow => !!r);
+  const clusterOf = new Map(clusters.map((c) => [String(c.classProblemId), c.memberIds]));
+  return (cls: ClassProblemDoc) => ({
+    members: pick(cls.memberIds),
+    clusterOnly: pick(clusterOf.get(String(cls._id)) ?? []).filter(
+      (m) => !cls.memberIds.some((id) => String(id) === String(m._id)),
+    ),
+  });
+}
+
+export interface MonthRow {
+  month: string;
+  promoted: number;
+  resolved: number;
+  members: number;
+  enterprises: number;
+  newAfterFix: number;
+}
+
+/** The list and its monthly report (by month of promotion and of resolution, the last 12 months). */
+export async function listClassProblems(models: Models, now: Date, month?: string) {
+  const classes = await models.ClassProblem.find({}).sort({ createdAt: -1, _id: -1 }).lean();
+  const of = await membersOf(models, classes);
+  const all = classes.map((c) => {
+    const { members, clusterOnly } = of(c);
+    return figures(c, members, clusterOnly, now);
+  });
+  const months: string[] = [];
+  for (let d = new Date(now); months.length < 12; d = new Date(d.getTime() - 28 * DAY_MS)) {
+    const k = monthKey(d);
+    if (!months.includes(k)) months.push(k);
+  }
+  const byMonth: MonthRow[] = months.sort().map((m) => {
+    const promoted = all.filter((c) => monthKey(c.createdAt) === m);
+    return {
+      month: m,
+      promoted: promoted.length,
+      resolved: all.filter((c) => c.resolvedAt && monthKey(c.resolvedAt) === m).length,
+      members: promoted.reduce((n, c) => n + c.memberCount, 0),
+      enterprises: promoted.reduce((n, c) => n + c.enterpriseCount, 0),
+      newAfterFix: all
+        .filter((c) => c.resolvedAt && monthKey(c.resolvedAt) === m)
+        .reduce((n, c) => n + c.newAfterFix, 0),
+    };
+  });
+  const items = month
+    ? all.filter((c) => monthKey(c.createdAt) <= month && (!c.resolvedAt || monthKey(c.resolvedAt) >= month))
+    : all;
+  return { items, byMonth };
+}
+
+const presentMember = (m: MemberRow, now: Date) => ({
+  id: String(m._id),
+  number: m.number,
+  title: m.title,
+  state: m.state,
+  stateLabel: STATE_LABELS[m.state],
+  enterpriseName: m.enterpriseName,
+  region: regionLabel(m.region),
+  unitName: m.unitName,
+  createdAt: m.createdAt,
+  ageDays: ageDays(m.createdAt, now),
+});
+
+export async function classProblemDetail(models: Models, cls: ClassProblemDoc, now: Date) {
+  const { members, clusterOnly } = (await membersOf(models, [cls]))(cls);
+  return {
+    ...figures(cls, members, clusterOnly, now),
+    rootCause: cls.rootCause,
+    measure: cls.measure,
+    answer: cls.answer,
+    members: members.map((m) => presentMember(m, now)),
+    // Issues the clustering put with this class that are not members (yet): candidates to add by hand.
+    suggested: clusterOnly
+      .filter((m) => !m.classProblemId && !['merged', 'rejected'].includes(m.state))
+      .map((m) => presentMember(m, now)),
+  };
+}

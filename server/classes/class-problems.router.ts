@@ -1,0 +1,115 @@
+// /api/class-problems (issue 7 §3): clustering on demand, the candidate clusters, promotion, members by hand,
+// 政策性解决 and the centre's verification, the list with its monthly report (JSON and Excel), one class
+// problem. Thin: validate, authorise with the pure policies, call one command or query, present.
+import { Router } from 'express';
+import { requirePolicy } from '../auth/staff.middleware.ts';
+import { cachedSettings, type IssueCommandDeps } from '../commands/issue-deps.ts';
+import type { AppContext } from '../http/app-context.ts';
+import { actorOf } from '../http/request-context.ts';
+import { pathId } from '../http/validate.ts';
+import {
+  canManageClassProblems,
+  canRunClustering,
+  canVerifyClassReplies,
+  canViewClassProblems,
+} from './class-problem.policy.ts';
+import {
+  addMembers,
+  loadClassProblem,
+  promoteCluster,
+  removeMember,
+  resolveClass,
+  verifyClassReplies,
+  type ResolveResult,
+} from './class-problem.commands.ts';
+import { classProblemDetail, listCandidates, listClassProblems } from './class-problem.query.ts';
+import { writeClassReport } from './class-report.export.ts';
+import {
+  candidatesQuery,
+  listQuery,
+  membersBody,
+  promoteBody,
+  resolveBody,
+} from './class-problems.schema.ts';
+import { clusterRunnerFor } from './cluster.job.ts';
+
+export function createClassProblemsRouter(ctx: AppContext): Router {
+  const router = Router();
+  const now = () => ctx.clock.now();
+  const deps: IssueCommandDeps = {
+    models: ctx.models,
+    clock: ctx.clock,
+    settings: cachedSettings(ctx.intakeConfig),
+    onChange: ctx.onIssueChange,
+  };
+  const runner = clusterRunnerFor({ models: ctx.models, clock: ctx.clock, logger: ctx.logger });
+  const detail = async (id: string) =>
+    classProblemDetail(ctx.models, await loadClassProblem(deps, id), now());
+  const outcome = async (r: ResolveResult) => ({
+    classProblem: await detail(String(r.classProblem._id)),
+    members: r.members,
+  });
+
+  router.use(ctx.requireStaff, requirePolicy(canViewClassProblems));
+
+  router.post('/cluster', requirePolicy(canRunClustering), async (_req, res) => {
+    res.json(await runner.run());
+  });
+
+  router.get('/candidates', async (req, res) => {
+    const { category } = candidatesQuery.parse(req.query);
+    res.json(await listCandidates(ctx.models, now(), category));
+  });
+
+  router.post('/candidates/:clusterId/promote', requirePolicy(canManageClassProblems), async (req, res) => {
+    const clusterId = pathId(req.params.clusterId, '候选类问题不存在');
+    const body = promoteBody.parse(req.body);
+    const cls = await promoteCluster(deps, actorOf(req), { ...body, clusterId });
+    res.status(201).json(await detail(String(cls._id)));
+  });
+
+  router.get('/', async (req, res) => {
+    const { month } = listQuery.parse(req.query);
+    res.json(await listClassProblems(ctx.models, now(), month));
+  });
+
+  router.get('/export.xlsx', async (req, res) => {
+    const { month } = listQuery.parse(req.query);
+    const report = await listClassProblems(ctx.models, now(), month);
+    res.set('Cache-Control', 'no-store');
+    res.attachment(`class-problems-${month ?? 'all'}.xlsx`);
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    await writeClassReport(report, month ?? '全部', res);
+    res.end();
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(await detail(pathId(req.params.id, '类问题不存在')));
+  });
+
+  router.post('/:id/members', requirePolicy(canManageClassProblems), async (req, res) => {
+    const id = pathId(req.params.id, '类问题不存在');
+    const { issueIds } = membersBody.parse(req.body);
+    await addMembers(deps, actorOf(req), id, issueIds);
+    res.json(await detail(id));
+  });
+
+  router.delete('/:id/members/:issueId', requirePolicy(canManageClassProblems), async (req, res) => {
+    const id = pathId(req.params.id, '类问题不存在');
+    await removeMember(deps, actorOf(req), id, pathId(req.params.issueId, '该问题不是本类问题的成员'));
+    res.json(await detail(id));
+  });
+
+  router.post('/:id/resolve', requirePolicy(canManageClassProblems), async (req, res) => {
+    const id = pathId(req.params.id, '类问题不存在');
+    const body = resolveBody.parse(req.body);
+    res.json(await outcome(await resolveClass(deps, actorOf(req), id, body)));
+  });
+
+  router.post('/:id/verify', requirePolicy(canVerifyClassReplies), async (req, res) => {
+    const id = pathId(req.params.id, '类问题不存在');
+    res.json(await outcome(await verifyClassReplies(deps, actorOf(req), id)));
+  });
+
+  return router;
+}

@@ -1,0 +1,261 @@
+// The clustering run (issue 7 §3): reads the open and recent issues, clusters them with the pure core
+// (server/text/cluster.ts) on top of the clusters the previous run kept, and writes the clusters back with
+// their summaries. Run by node-cron (one process per slot wins a counter claim, the others skip it) and on
+// demand (POST /api/class-problems/cluster). Within a process one run at a time: a second request joins it.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Types } from 'mongoose';
+import cron, { type ScheduledTask } from 'node-cron';
+import { DAY_MS, type Clock } from '../../shared/clock.ts';
+import type { CategoryId, IssueState } from '../../shared/states.ts';
+import type { Logger } from '../logger.ts';
+import { nextSequence } from '../models/counter.model.ts';
+import type { Models } from '../models/index.ts';
+import type { ClusterSummary } from '../models/class-problem.model.ts';
+import {
+  clusterItems,
+  clusterTokens,
+  DEFAULT_CLUSTER_OPTIONS,
+  indexItems,
+  type ClusterItem,
+  type ClusterResult,
+} from '../text/cluster.ts';
+import { summariseCluster, type SummaryMember } from '../text/cluster-summary.ts';
+import { loadTrainingCorpus } from '../text/corpus.ts';
+import { issueText } from '../text/issue-text.ts';
+
+/** Every hour at minute 17 (away from the sweep's and retraining's minutes). */
+export const CLUSTER_SCHEDULE = '17 * * * *';
+/** Issues older than this take part only while open. */
+export const RECENT_DAYS = 90;
+/** A cluster is kept between runs from two members on, and offered as a candidate from this many. */
+const KEEP_FROM = 2;
+
+export interface ClusterRunDeps {
+  models: Models;
+  clock: Clock;
+  logger: Logger;
+  /** Token lists whose document frequencies steady the IDF (default: the training corpus, read once). */
+  background?: readonly (readonly string[])[];
+}
+
+export interface ClusterRunReport {
+  issues: number;
+  clusters: number;
+  candidates: number;
+  newClusters: number;
+  ms: number;
+}
+
+let trainingBackground: string[][] | undefined;
+function defaultBackground(): string[][] {
+  trainingBackground ??= loadTrainingCorpus().map((r) => clusterTokens(r.text));
+  return trainingBackground;
+}
+
+const FINISHED: IssueState[] = ['closed', 'merged', 'rejected'];
+
+interface Row {
+  _id: Types.ObjectId;
+  title: string;
+  content: string;
+  category: CategoryId;
+  region: string;
+  enterpriseId: Types.ObjectId;
+  unitId: Types.ObjectId | null;
+  unitName: string | null;
+  createdAt: Date;
+}
+
+async function loadRows(models: Models, now: Date): Promise<Row[]> {
+  const since = new Date(now.getTime() - RECENT_DAYS * DAY_MS);
+  const projection = {
+    title: 1,
+    content: 1,
+    category: 1,
+    region: 1,
+    enterpriseId: 1,
+    unitId: 1,
+    unitName: 1,
+    createdAt: 1,
+  };
+  const issues = models.Issue.collection;
+  const [recent, olderOpen] = await Promise.all([
+    issues
+      .find<Row>({ createdAt: { $gte: since }, state: { $nin: ['merged', 'rejected'] } }, { projection })
+      .toArray(),
+    issues.find<Row>({ createdAt: { $lt: since }, state: { $nin: FINISHED } }, { projection }).toArray(),
+  ]);
+  return [...recent, ...olderOpen];
+}
+
+async function industriesOf(models: Models, rows: readonly Row[]): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.map((r) => String(r.enterpriseId)))].map((id) => new Types.ObjectId(id));
+  const docs = await models.Enterprise.collection
+    .find<{ _id: Types.ObjectId; industry?: string }>({ _id: { $in: ids } }, { projection: { industry: 1 } })
+    .toArray();
+  return new Map(docs.map((d) => [String(d._id), d.industry ?? '']));
+}
+
+function toSummary(view: ReturnType<typeof summariseCluster>, rows: Map<string, Row>): ClusterSummary {
+  const rep = rows.get(view.representativeId)!;
+  return {
+    representative: { issueId: rep._id, number: '', text: view.representativeText },
+    keywords: view.keywords,
+    memberCount: view.memberCount,
+    enterpriseCount: view.enterpriseCount,
+    regions: view.regions,
+    units: view.units.map((u) => ({ id: new Types.ObjectId(u.id), name: u.name })),
+    oldestAt: view.oldestAt,
+    newestAt: view.newestAt,
+  };
+}
+
+/** One clustering run: read, cluster (pure), write the clusters back. */
+export async function runClustering(deps: ClusterRunDeps): Promise<ClusterRunReport> {
+  const started = Date.now();
+  const { models } = deps;
+  const now = deps.clock.now();
+  const rows = await loadRows(models, now);
+  const industries = await industriesOf(models, rows);
+  const byId = new Map(rows.map((r) => [String(r._id), r]));
+  const items: ClusterItem[] = rows.map((r) => ({
+    id: String(r._id),
+    text: issueText(r),
+    category: r.category,
+    createdAt: r.createdAt,
+    region: r.region,
+    industry: industries.get(String(r.enterpriseId)) || null,
+  }));
+  const priorDocs = await models.ClassCluster.find(
+    {},
+    { category: 1, memberIds: 1, classProblemId: 1 },
+  ).lean();
+  const prior = priorDocs.map((c) => ({
+    id: String(c._id),
+    category: c.category,
+    memberIds: c.memberIds.map(String),
+  }));
+  const promoted = new Set(priorDocs.filter((c) => c.classProblemId).map((c) => String(c._id)));
+  const index = indexItems(items, deps.background ?? defaultBackground());
+  const results = clusterItems(items, prior, () => new Types.ObjectId().toHexString(), {}, index);
+  const kept = results.filter((c) => c.memberIds.length >= KEEP_FROM || promoted.has(c.id));
+  await writeClusters(models, kept, byId, index, now);
+  await models.ClassCluster.deleteMany({
+    _id: { $nin: kept.map((c) => new Types.ObjectId(c.id)) },
+    classProblemId: null,
+  });
+  const report: ClusterRunReport = {
+    issues: items.length,
+    clusters: kept.length,
+    candidates: kept.filter((c) => isCandidateSize(c.memberIds.length)).length,
+    newClusters: kept.filter((c) => c.isNew).length,
+    ms: Date.now() - started,
+  };
+  deps.logger.info(report, 'class clustering');
+  return report;
+}
+
+export const isCandidateSize = (members: number) => members >= DEFAULT_CLUSTER_OPTIONS.minMembers;
+
+async function writeClusters(
+  models: Models,
+  clusters: readonly ClusterResult[],
+  rows: Map<string, Row>,
+  index: ReturnType<typeof indexItems>,
+  now: Date,
+): Promise<void> {
+  const summaries = clusters.map((c) => {
+    const members: SummaryMember[] = c.memberIds.map((id) => {
+      const r = rows.get(id)!;
+      return {
+        id,
+        text: issueText(r),
+        enterpriseId: String(r.enterpriseId),
+        region: r.region,
+        unitId: r.unitId ? String(r.unitId) : null,
+        unitName: r.unitName,
+        createdAt: r.createdAt,
+      };
+    });
+    return toSummary(summariseCluster(members, index), rows);
+  });
+  // The representatives' numbers (one read; clustering itself does not need them).
+  const numbers = new Map(
+    (
+      await models.Issue.collection
+        .find<{ _id: Types.ObjectId; number: string }>(
+          { _id: { $in: summaries.map((s) => s.representative.issueId) } },
+          { projection: { number: 1 } },
+        )
+        .toArray()
+    ).map((d) => [String(d._id), d.number]),
+  );
+  const ops = clusters.map((c, k) => {
+    const summary = summaries[k];
+    summary.representative.number = numbers.get(String(summary.representative.issueId)) ?? '';
+    return {
+      updateOne: {
+        filter: { _id: new Types.ObjectId(c.id) },
+        update: {
+          $set: {
+            category: c.category,
+            memberIds: c.memberIds.map((id) => new Types.ObjectId(id)),
+            summary,
+            updatedAt: now,
+          },
+          $setOnInsert: { createdAt: now, classProblemId: null },
+        },
+        upsert: true,
+      },
+    };
+  });
+  if (ops.length) await models.ClassCluster.bulkWrite(ops, { ordered: false });
+}
+
+/** The job's scheduler: node-cron in this process, one process per slot (counter claim). */
+export function createClusterScheduler(deps: ClusterRunDeps & { expression?: string }) {
+  const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  let task: ScheduledTask | undefined;
+  let running: Promise<ClusterRunReport> | null = null;
+  const run = (): Promise<ClusterRunReport> => {
+    running ??= runClustering(deps).finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  async function scheduled(): Promise<void> {
+    const slot = deps.clock.now().toISOString().slice(0, 13);
+    if ((await nextSequence(deps.models.Counter, `class-cluster:${slot}`)) !== 1) return;
+    deps.logger.debug({ owner, slot }, 'class clustering slot claimed');
+    await run();
+  }
+  return {
+    start(): void {
+      task ??= cron.schedule(
+        deps.expression ?? CLUSTER_SCHEDULE,
+        () => void scheduled().catch((err: unknown) => deps.logger.error({ err }, 'class clustering failed')),
+        { name: 'class-clustering', noOverlap: true },
+      );
+    },
+    async stop(): Promise<void> {
+      await task?.stop();
+      task = undefined;
+      await running?.catch(() => undefined);
+    },
+    /** Runs now (joins a run in flight). */
+    run,
+    scheduled,
+  };
+}
+
+export type ClusterScheduler = ReturnType<typeof createClusterScheduler>;
+
+const runners = new WeakMap<Models, ClusterScheduler>();
+
+/** The process's one clustering runner per database (the cron job and the endpoint share its single flight). */
+export function clusterRunnerFor(deps: ClusterRunDeps): ClusterScheduler {
+  let r = runners.get(deps.models);
+  if (!r) runners.set(deps.models, (r = createClusterScheduler(deps)));
+  return r;
+}

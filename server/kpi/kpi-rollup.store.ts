@@ -1,0 +1,267 @@
+// Daily KPI rollups, the stored part: one document per day and grouping (`kpi_rollup_days`) with the rows of
+// kpi-rollup.ts, and one state document (`kpi_rollup_state`): `builtThrough` (days before it are stored),
+// `watermark` (issues changed since then may not be in them yet) and the job's lease.
+//
+// Exact at every read without trusting the job's timing: a read takes the stored days, rebuilds live the days
+// of issues changed since the watermark (and of the same enterprises' issues up to 90 days after them, whose
+// repeat predecessor may have changed) and every day from `builtThrough` on (today), from plain indexed finds.
+// The job (kpi-rollup.job.ts) stores those days again and moves the watermark; until the first build has
+// finished, the KPI query uses the direct aggregation.
+import type { Collection, Document } from 'mongodb';
+import { DAY_MS } from '../../shared/clock.ts';
+import { REPEAT_WINDOW_DAYS } from '../../shared/kpi.ts';
+import type { Models } from '../models/index.ts';
+import {
+  byCreation,
+  dayNumber,
+  dayStart,
+  RollupBuilder,
+  LOOKBACK_PROJECTION,
+  ROLLUP_PROJECTION,
+  type DayRows,
+  type RollupIssue,
+} from './kpi-rollup.ts';
+import { KPI_GROUP_BYS, type KpiGroupBy } from './kpi.pipeline.ts';
+
+export const ROLLUP_FORMAT = 1;
+/** How late a write may land after the time it stamped as updatedAt and still be seen as changed. */
+export const WATERMARK_SLACK_MS = 2 * 60_000;
+const WINDOW_MS = REPEAT_WINDOW_DAYS * DAY_MS;
+/** Days per pass of the full build (one indexed range read each). */
+const BUILD_CHUNK_DAYS = 7;
+
+export interface RollupState {
+  _id: 'state';
+  format: number;
+  builtThrough: number;
+  watermark: Date;
+}
+
+interface DayDoc extends DayRows {
+  _id: number;
+}
+
+export const rollupDays = (models: Models): Collection<DayDoc> =>
+  models.Issue.db.collection<DayDoc>('kpi_rollup_days') as unknown as Collection<DayDoc>;
+/** The state document and the job's lease (kpi-rollup.job.ts). */
+export const rollupState = (models: Models): Collection<Document> =>
+  models.Issue.db.collection('kpi_rollup_state') as unknown as Collection<Document>;
+
+/** The stored state when the rollups are built in the current format, else null. */
+export async function readyState(models: Models): Promise<RollupState | null> {
+  const s = (await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null;
+  return s && s.format === ROLLUP_FORMAT && typeof s.builtThrough === 'number' ? s : null;
+}
+
+const issuesOf = (models: Models, filter: Document, projection: Document = ROLLUP_PROJECTION) =>
+  models.Issue.collection.find<RollupIssue>(filter, { projection }).toArray();
+
+/**
+ * Rows built from the issues created in the given ranges (sorted, not overlapping), in two reads: the ranges'
+ * own issues, and the same enterprises' issues from 90 days before the first range to the end of the last as
+ * repeat predecessors (those between the ranges included, so the ranges may be far apart).
+ */
+export async function buildRanges(
+  models: Models,
+  ranges: ReadonlyArray<[Date, Date]>,
+): Promise<RollupBuilder> {
+  const builder = new RollupBuilder();
+  if (ranges.length === 0) return builder;
+  const own = await issuesOf(
+    models,
+    ranges.length === 1
+      ? { createdAt: { $gte: ranges[0][0], $lt: ranges[0][1] } }
+      : { $or: ranges.map(([a, b]) => ({ createdAt: { $gte: a, $lt: b } })) },
+  );
+  const enterprises = [...new Map(own.map((i) => [String(i.enterpriseId), i.enterpriseId])).values()];
+  const ownIds = new Set(own.map((i) => String(i._id)));
+  const around = enterprises.length
+    ? await issuesOf(
+        models,
+        {
+          enterpriseId: { $in: enterprises },
+          createdAt: {
+            $gte: new Date(ranges[0][0].getTime() - WINDOW_MS),
+            $lt: ranges[ranges.length - 1][1],
+          },
+          state: { $ne: 'merged' },
+        },
+        LOOKBACK_PROJECTION,
+      )
+    : [];
+  const all = [
+    ...around.filter((i) => !ownIds.has(String(i._id))).map((i) => ({ i, lookback: true })),
+    ...own.map((i) => ({ i, lookback: false })),
+  ];
+  all.sort((a, b) => byCreation(a.i, b.i));
+  for (const { i, lookback } of all) builder.add(i, lookback);
+  return builder;
+}
+
+/** Rows of the whole days of `runs` ([from, to) day numbers), the last one ending at `end` when given. */
+export const buildDays = (models: Models, runs: ReadonlyArray<[number, number]>, end?: Date) =>
+  buildRanges(
+    models,
+    runs.map(([a, b], k): [Date, Date] => [dayStart(a), k === runs.length - 1 && end ? end : dayStart(b)]),
+  );
+
+/** Sorted day numbers as runs of consecutive days [from, to). */
+export function runsOf(days: Iterable<number>): Array<[number, number]> {
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  const runs: Array<[number, number]> = [];
+  for (const d of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === d) last[1] = d + 1;
+    else runs.push([d, d + 1]);
+  }
+  return runs;
+}
+
+/**
+ * Days before `beforeDay` whose stored rows may be out of date: those of issues changed since `since`, and
+ * those of the same enterprises' issues created up to 90 days after a changed one (its change may make or
+ * unmake their repeat, whatever it changed: category, enterprise, state).
+ */
+export async function changedDays(models: Models, since: Date, beforeDay: number): Promise<Set<number>> {
+  const changed = await models.Issue.collection
+    .find<Pick<RollupIssue, 'enterpriseId' | 'createdAt'>>(
+      { updatedAt: { $gte: since } },
+      { projection: { enterpriseId: 1, createdAt: 1 } },
+    )
+    .toArray();
+  const days = new Set<number>();
+  const byEnterprise = new Map<string, number[]>();
+  const ids = new Map<string, unknown>();
+  let first = Infinity;
+  let last = -Infinity;
+  for (const c of changed) {
+    const t = c.createdAt.getTime();
+    if (dayNumber(t) < beforeDay) days.add(dayNumber(t));
+    const e = String(c.enterpriseId);
+    (byEnterprise.get(e) ?? byEnterprise.set(e, []).get(e)!).push(t);
+    ids.set(e, c.enterpriseId);
+    first = Math.min(first, t);
+    last = Math.max(last, t);
+  }
+  if (ids.size) {
+    const later = await models.Issue.collection
+      .find<Pick<RollupIssue, 'enterpriseId' | 'createdAt'>>(
+        {
+          enterpriseId: { $in: [...ids.values()] },
+          createdAt: { $gt: new Date(first), $lte: new Date(last + WINDOW_MS), $lt: dayStart(beforeDay) },
+        },
+        { projection: { enterpriseId: 1, createdAt: 1 } },
+      )
+      .toArray();
+    for (const s of later) {
+      const t = s.createdAt.getTime();
+      const times = byEnterprise.get(String(s.enterpriseId)) ?? [];
+      if (times.some((c) => c < t && t - c <= WINDOW_MS)) days.add(dayNumber(t));
+    }
+  }
+  return days;
+}
+
+/** Stores the built days [fromDay, toDay) (a day with no issues stores empty rows); returns the rows stored. */
+async function storeDays(models: Models, builder: RollupBuilder, fromDay: number, toDay: number) {
+  const ops = [];
+  let rows = 0;
+  for (let d = fromDay; d < toDay; d++) {
+    const replacement = { _id: d, ...builder.rowsOf(d) };
+    for (const g of KPI_GROUP_BYS) rows += replacement[g].length;
+    ops.push({ replaceOne: { filter: { _id: d }, replacement, upsert: true } });
+  }
+  if (ops.length) await rollupDays(models).bulkWrite(ops, { ordered: false });
+  return rows;
+}
+
+/** Builds and stores the days [fromDay, toDay) in chunks (the first build, or days the job missed). */
+async function buildAndStore(models: Models, fromDay: number, toDay: number): Promise<number> {
+  let rows = 0;
+  for (let a = fromDay; a < toDay; a += BUILD_CHUNK_DAYS) {
+    const b = Math.min(a + BUILD_CHUNK_DAYS, toDay);
+    rows += await storeDays(models, await buildDays(models, [[a, b]]), a, b);
+  }
+  return rows;
+}
+
+export interface RefreshReport {
+  /** Days stored for the first time (the first build, or days completed since the last pass). */
+  built: number;
+  /** Days stored again because issues of theirs changed. */
+  rebuilt: number;
+  /** Rows in the days stored (all four groupings). */
+  rows: number;
+  ms: number;
+}
+
+/**
+ * One pass of the job, by the lease holder: builds every day from the first issue when nothing is stored
+ * (or the format changed), else stores again the days changed since the watermark and the days completed
+ * since the last pass; then moves `builtThrough` to today and the watermark to now (less the slack).
+ */
+export async function refreshRollups(models: Models, now: Date): Promise<RefreshReport> {
+  const started = performance.now();
+  const today = dayNumber(now);
+  const state = await readyState(models);
+  const watermark = new Date(now.getTime() - WATERMARK_SLACK_MS);
+  let report: RefreshReport;
+  if (!state) {
+    const first = await models.Issue.collection.findOne<{ createdAt: Date }>(
+      {},
+      { sort: { createdAt: 1 }, projection: { createdAt: 1 } },
+    );
+    const firstDay = first ? dayNumber(first.createdAt) : today;
+    await rollupDays(models).deleteMany({});
+    const rows = await buildAndStore(models, firstDay, today);
+    report = { built: today - firstDay, rebuilt: 0, rows, ms: 0 };
+  } else {
+    const dirty = await changedDays(models, state.watermark, state.builtThrough);
+    const runs = runsOf(dirty);
+    const built = await buildDays(models, runs);
+    let rows = 0;
+    for (const [a, b] of runs) rows += await storeDays(models, built, a, b);
+    rows += await buildAndStore(models, state.builtThrough, today);
+    report = { built: Math.max(0, today - state.builtThrough), rebuilt: dirty.size, rows, ms: 0 };
+  }
+  await rollupState(models).updateOne(
+    { _id: 'state' as never },
+    { $set: { format: ROLLUP_FORMAT, builtThrough: today, watermark } },
+    { upsert: true },
+  );
+  return { ...report, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * The rows of the issues created in [dayStart(fromDay), to) as a read sees them: stored days, with the changed
+ * days, the days from `builtThrough` on and a last day that `to` cuts short built live.
+ */
+export async function rowsForPeriod(
+  models: Models,
+  state: RollupState,
+  groupBy: KpiGroupBy,
+  fromDay: number,
+  to: Date,
+): Promise<Map<number, DayRows[KpiGroupBy]>> {
+  const rows = new Map<number, DayRows[KpiGroupBy]>();
+  const toDay = dayNumber(new Date(to.getTime() - 1)) + 1;
+  const cut = dayStart(toDay).getTime() !== to.getTime();
+  const storedTo = Math.min(cut ? toDay - 1 : toDay, state.builtThrough);
+  const [stored, dirty] = await Promise.all([
+    storedTo > fromDay
+      ? rollupDays(models)
+          .find({ _id: { $gte: fromDay, $lt: storedTo } }, { projection: { [groupBy]: 1 } })
+          .toArray()
+      : Promise.resolve([]),
+    changedDays(models, state.watermark, state.builtThrough),
+  ]);
+  for (const doc of stored) rows.set(doc._id, doc[groupBy] ?? []);
+  const live = [...dirty].filter((d) => d >= fromDay && d < storedTo);
+  live.push(...range(Math.max(fromDay, storedTo), toDay));
+  const runs = runsOf(live);
+  const builder = await buildDays(models, runs, runs.at(-1)?.[1] === toDay ? to : undefined);
+  for (const [a, b] of runs) for (let d = a; d < b; d++) rows.set(d, builder.rowsOf(d)[groupBy]);
+  return rows;
+}
+
+const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);

@@ -1,0 +1,325 @@
+// Push-back to the channel an issue came from (issue 8 with issue 6): the person who wrote in by SMS hears back
+// by SMS at the sending number, the sender of a mail gets replies in the thread of that mail (a real SMTP round
+// trip: the mail in through the built-in listener, the reply out through nodemailer to a local SMTP server),
+// and a WeChat follower gets customer-service messages from the official account's API (a local fake that
+// checks the token and the message, and expires the token on demand). An enterprise that chose WeChat on the
+// QR page is told by WeChat, not SMS.
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect } from 'chai';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import request from 'supertest';
+import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
+import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
+import { startSmtpListener, type SmtpListener } from '../../../server/channels/email/smtp.listener.ts';
+import { createIntakeConfigCache } from '../../../server/intake/intake-config.ts';
+import { createIntakeSink } from '../../../server/intake/intake-sink.ts';
+import { createSmtpEmailSender } from '../../../server/notify/email.ts';
+import { createWechatCustomSender } from '../../../server/notify/wechat-custom.ts';
+import { plainQuery, textXml } from '../channels/wechat.harness.ts';
+import { enterpriseIn, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
+import { outbox, postSigned, silent, useNotifyApp } from './notify-harness.ts';
+
+const APPID = 'wx00112233445566aa';
+const APPSECRET = 'fakeappsecret0123456789abcdef012';
+
+/** The official account's API as far as push-back uses it: tokens and customer-service text messages. */
+class FakeWechatApi {
+  server: Server = createServer((req, res) => void this.handle(req, res));
+  tokensIssued = 0;
+  valid = new Set<string>();
+  messages: Array<{ touser: string; content: string }> = [];
+  refusals: string[] = [];
+  /** The next send answers this errcode (40001: token no longer valid; 45015: outside the 48 hours). */
+  nextError: number | null = null;
+
+  async start(): Promise<string> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const answer = (body: object) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.method === 'GET' && url.pathname === '/cgi-bin/token') {
+      const q = url.searchParams;
+      if (
+        q.get('grant_type') !== 'client_credential' ||
+        q.get('appid') !== APPID ||
+        q.get('secret') !== APPSECRET
+      )
+        return answer({ errcode: 40125, errmsg: 'invalid appsecret' });
+      const token = `tok-${++this.tokensIssued}`;
+      this.valid.add(token);
+      return answer({ access_token: token, expires_in: 7200 });
+    }
+    if (req.method === 'POST' && url.pathname === '/cgi-bin/message/custom/send') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const token = url.searchParams.get('access_token') ?? '';
+      if (!this.valid.has(token)) return answer({ errcode: 40001, errmsg: 'invalid credential' });
+      if (this.nextError !== null) {
+        const errcode = this.nextError;
+        this.nextError = null;
+        if (errcode === 40001) this.valid.delete(token);
+        return answer({ errcode, errmsg: 'refused by the fake' });
+      }
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        touser?: string;
+        msgtype?: string;
+        text?: { content?: string };
+      };
+      if (body.msgtype !== 'text' || !body.touser || !body.text?.content) {
+        this.refusals.push(JSON.stringify(body));
+        return answer({ errcode: 44002, errmsg: 'empty post data' });
+      }
+      this.messages.push({ touser: body.touser, content: body.text.content });
+      return answer({ errcode: 0, errmsg: 'ok' });
+    }
+    res.writeHead(404).end();
+  }
+}
+
+/** An SMTP server that keeps every mail it is given, parsed. */
+class MailCatcher {
+  mails: ParsedMail[] = [];
+  server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData: (stream, _session, done) => {
+      simpleParser(stream)
+        .then((mail) => this.mails.push(mail))
+        .then(() => done(), done);
+    },
+  });
+  async start(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return (this.server.server.address() as AddressInfo).port;
+  }
+}
+
+describe('push-back to the originating channel', () => {
+  const wechatApi = new FakeWechatApi();
+  const mailCatcher = new MailCatcher();
+  let apiBase = '';
+  let catcherPort = 0;
+  let smtp: SmtpListener | undefined;
+
+  before(async () => {
+    apiBase = await wechatApi.start();
+    catcherPort = await mailCatcher.start();
+  });
+
+  const t = useNotifyApp(() => ({
+    email: createSmtpEmailSender(`smtp://127.0.0.1:${catcherPort}`, '企业服务中心 <service@test.local>'),
+    wechat: createWechatCustomSender({ apiBase, appId: APPID, appSecret: APPSECRET }),
+  }));
+
+  before(async () => {
+    await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
+    const sink = createIntakeSink({
+      models: t.models,
+      clock: t.clock,
+      intakeConfig: createIntakeConfigCache(t.models),
+      onIssueChange: t.notify.notifier.onChange,
+      logger: silent,
+    });
+    smtp = await startSmtpListener({ port: 0, host: '127.0.0.1', sink, logger: silent });
+  });
+
+  after(async () => {
+    await smtp?.close();
+    wechatApi.server.close();
+    await new Promise<void>((resolve) => mailCatcher.server.close(() => resolve()));
+  });
+
+  const issueByNumber = async (number: string) => (await t.models.Issue.findOne({ number }).lean())!;
+
+  /** Dispatch, sign, reply and verify: the enterprise hears dispatched and reply (with the rating request). */
+  async function carryThrough(id: string) {
+    const issue = (await t.models.Issue.findById(id, { state: 1, unitId: 1 }).lean())!;
+    let handler = handlerOf('city-drc');
+    if (issue.state === 'received')
+      await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    else handler = handlerOf((await t.models.Unit.findById(issue.unitId, { code: 1 }).lean())!.code);
+    await must(t, handler, id, 'sign');
+    await must(t, handler, id, 'reply', { text: '已协调有关部门办理完毕。' });
+    await must(t, 'dispatcher', id, 'verify');
+  }
+
+  async function enterpriseRows(issueId: string) {
+    const rows = await outbox(t, { issueId, 'recipient.kind': 'enterprise' });
+    return rows.map((r) => `${r.event} ${r.channel} ${r.recipient.address ?? ''}`);
+  }
+
+  it('an issue sent by SMS is answered by SMS at the sending number, each step once', async () => {
+    const e = enterpriseIn(t, 'anji', 3);
+    const from = '13912340001';
+    expect(e.mobile).to.not.equal(from);
+    const raw = JSON.stringify({
+      msgId: 'PB-SMS-1',
+      from,
+      text: `${e.creditCode} ${VAGUE_TEXT}园区供水压力不足。`,
+    });
+    const res = await postSigned(t, 'sms', raw).expect(200);
+    const issue = await issueByNumber(res.body.number);
+    expect(String(issue.enterpriseId)).to.equal(String(e._id));
+    await carryThrough(String(issue._id));
+    expect(await enterpriseRows(String(issue._id))).to.deep.equal([
+      `enterprise_received sms ${from}`,
+      `enterprise_dispatched sms ${from}`,
+      `enterprise_reply sms ${from}`,
+    ]);
+    t.sms.sent = [];
+    await t.notify.worker.runOnce();
+    const toSender = t.sms.sent.filter((m) => m.to === from).map((m) => m.text);
+    expect(toSender).to.have.length(3);
+    expect(toSender.every((text) => text.includes(issue.number))).to.equal(true);
+    expect(t.sms.sent.some((m) => m.to === e.mobile)).to.equal(false);
+  });
+
+  it('an issue sent by email is answered by mail in the thread of the original (In-Reply-To, References)', async () => {
+    const e = enterpriseIn(t, 'deqing', 4);
+    const mailer = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtp!.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await mailer.sendMail({
+      from: '"李经理" <li@pb-factory.cn>',
+      to: 'complaints@issues.example.gov.cn',
+      subject: `【${e.creditCode}】用电增容申请三个月没有答复`,
+      text: '我司去年十月提交的用电增容申请至今没有答复，新生产线无法投产，请帮助协调供电部门。',
+      messageId: '<pb-mail-0001@pb-factory.cn>',
+    });
+    mailer.close();
+    await t.notify.notifier.idle();
+    const entry = (await t.models.Issue.findOne({
+      channel: 'email',
+      externalId: 'pb-mail-0001@pb-factory.cn',
+    }).lean())!;
+    expect(entry, 'the mail became an issue').to.not.equal(null);
+    await carryThrough(String(entry._id));
+    expect(await enterpriseRows(String(entry._id))).to.deep.equal([
+      'enterprise_received email li@pb-factory.cn',
+      'enterprise_dispatched email li@pb-factory.cn',
+      'enterprise_reply email li@pb-factory.cn',
+    ]);
+    mailCatcher.mails = [];
+    await t.notify.worker.runOnce();
+    const replies = mailCatcher.mails.filter((m) => m.text?.includes(entry.number));
+    expect(replies).to.have.length(3);
+    for (const mail of replies) {
+      expect(mail.inReplyTo).to.equal('<pb-mail-0001@pb-factory.cn>');
+      expect([mail.references].flat()).to.deep.equal(['<pb-mail-0001@pb-factory.cn>']);
+      expect(mail.subject).to.match(/^Re: /);
+      expect((mail.to as { text: string }).text).to.equal('li@pb-factory.cn');
+    }
+    expect(replies.map((m) => m.subject)).to.include(`Re: 受理回执 ${entry.number}`);
+  });
+
+  it('a WeChat follower gets customer-service messages; the token is cached and fetched again when WeChat drops it', async () => {
+    const e = enterpriseIn(t, 'changxing', 5);
+    const openid = 'oPB_follower_0001';
+    const push = textXml(
+      openid,
+      `${e.creditCode} 企业门口道路施工三个月未完工，货车无法进出。`,
+      '7000000000000000001',
+    );
+    const ack = await request(t.app)
+      .post('/api/intake/wechat')
+      .query(plainQuery(openid))
+      .type('text/xml')
+      .send(push);
+    expect(ack.status).to.equal(200);
+    const issue = (await t.models.Issue.findOne({
+      channel: 'wechat',
+      externalId: '7000000000000000001',
+    }).lean())!;
+    expect(ack.text).to.include(issue.number); // the passive reply gave the number
+    const id = String(issue._id);
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    // Received was answered passively; dispatched goes by WeChat, not by SMS to the registered mobile.
+    expect(await enterpriseRows(id)).to.deep.equal([`enterprise_dispatched wechat ${openid}`]);
+    const before = wechatApi.tokensIssued;
+    await t.notify.worker.runOnce();
+    expect(wechatApi.messages.filter((m) => m.touser === openid).map((m) => m.content)).to.have.length(1);
+    expect(wechatApi.messages.at(-1)!.content).to.include(issue.number);
+    expect(wechatApi.tokensIssued).to.equal(before + 1);
+
+    // WeChat invalidates the token: the sender fetches a new one and the message still goes, once.
+    wechatApi.nextError = 40001;
+    await must(t, handlerOf('city-drc'), id, 'sign');
+    await must(t, handlerOf('city-drc'), id, 'reply', { text: '施工单位已承诺本周完工。' });
+    await must(t, 'dispatcher', id, 'verify');
+    await t.notify.notifier.idle();
+    await t.notify.worker.runOnce();
+    const toFollower = wechatApi.messages.filter((m) => m.touser === openid);
+    expect(toFollower).to.have.length(2);
+    expect(toFollower[1].content).to.include('评价');
+    expect(wechatApi.tokensIssued).to.equal(before + 2);
+    expect(wechatApi.refusals).to.deep.equal([]);
+    const rows = await outbox(t, { issueId: id, channel: 'wechat' });
+    expect(rows.map((r) => r.status)).to.deep.equal(['sent', 'sent']);
+  });
+
+  it('an enterprise that chose WeChat on the QR page hears by WeChat (its bound openid), and never an SMS', async () => {
+    const e = enterpriseIn(t, 'nanxun', 6);
+    const openid = 'oPB_owner_0002';
+    await t.models.WechatBinding.collection.insertOne({
+      openid,
+      creditCode: e.creditCode,
+      enterpriseId: e._id,
+      boundAt: t.clock.now(),
+    });
+    await t.models.NotifyPreference.collection.insertOne({
+      enterpriseId: e._id,
+      channel: 'wechat',
+      email: null,
+      updatedAt: t.clock.now(),
+    });
+    const res = await postIssue(t, 'dispatcher', {
+      enterprise: { id: String(e._id) },
+      urgency: 'normal',
+      content: `${VAGUE_TEXT}厂区排水管网堵塞。`,
+    });
+    expect(res.status).to.equal(201);
+    expect(await enterpriseRows(res.body.id)).to.deep.equal([`enterprise_received wechat ${openid}`]);
+    await t.notify.worker.runOnce();
+    expect(wechatApi.messages.at(-1)).to.deep.include({ touser: openid });
+  });
+
+  it('a follower WeChat will not accept any more (outside the 48 hours) is dead at once, not retried 40 times', async () => {
+    const e = enterpriseIn(t, 'changxing', 5);
+    const res = await postIssue(t, 'dispatcher', {
+      enterprise: { id: String(e._id) },
+      urgency: 'normal',
+      content: `${VAGUE_TEXT}另请回电。`,
+    });
+    expect(res.status).to.equal(201);
+    await t.models.NotifyPreference.collection.insertOne({
+      enterpriseId: e._id,
+      channel: 'wechat',
+      email: null,
+      updatedAt: t.clock.now(),
+    });
+    await t.models.WechatBinding.collection.updateOne(
+      { openid: 'oPB_follower_0001' },
+      { $set: { enterpriseId: e._id } },
+    );
+    await must(t, 'dispatcher', res.body.id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    wechatApi.nextError = 45015;
+    await t.notify.worker.runOnce();
+    const [row] = await outbox(t, { issueId: res.body.id, channel: 'wechat' });
+    expect(row).to.include({ status: 'dead', attempts: 1 });
+    expect(row.lastError).to.include('45015');
+    expect(row.lastError).to.not.include(APPSECRET);
+  });
+});

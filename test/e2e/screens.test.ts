@@ -1,0 +1,257 @@
+// The screens of issue 9's third wave in real Chromium: a leader clicks the red 超期 KPI, lands on the list
+// behind it and exports it to Excel (the file opened with exceljs and checked against the list); a unit head
+// assigns an issue to someone else of the unit; a clerk exports the plaques of a county as one PDF (progress
+// bar, then the download), reviews provisional enterprises and opens the import tab; the admin edits a
+// category's keywords and tests a text. Every new screen passes axe-core (no serious or critical finding).
+import { expect } from 'chai';
+import ExcelJS from 'exceljs';
+import { readFile } from 'node:fs/promises';
+import type { BrowserContext, Download, Page } from 'playwright-core';
+import { makeCreditCode } from '../../shared/credit-code.ts';
+import { fixtureIssueDoc } from '../api/kpi-fixture.ts';
+import { axeFindings, choose, login, snap, useStaffApp } from './staff-app.harness.ts';
+
+const UNIT = 'deqing-centre';
+
+describe('staff app: drill-down export, assignment, plaques, provisional enterprises, keywords (e2e)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp();
+  let session: { context: BrowserContext; page: Page } | undefined;
+  const page = () => session!.page;
+
+  async function fresh(username: string) {
+    await session?.context.close();
+    session = await t.open();
+    await login(page(), t.baseUrl, username);
+  }
+  async function expectAccessible() {
+    expect(await axeFindings(page())).to.deep.equal([]);
+  }
+  async function saved(download: Download): Promise<Buffer> {
+    return readFile((await download.path())!);
+  }
+
+  afterEach(async function () {
+    const dir = process.env.E2E_SCREENSHOTS;
+    if (dir && session && this.currentTest?.state === 'failed')
+      await page().screenshot({ path: `${dir}/failed-screens.png`, fullPage: true });
+  });
+  after(async () => session?.context.close());
+
+  it('a leader clicks the red 超期 KPI, sees the issues behind it and exports them to Excel', async () => {
+    const unit = t.seed.units.find((u) => u.code === UNIT)!;
+    const ents = t.seed.enterprises.filter((e) => e.region === 'deqing');
+    // This month in the browser's calendar: three overdue issues and two on time.
+    const now = new Date().toISOString();
+    const docs = [0, 1, 2, 3, 4].map((n) =>
+      fixtureIssueDoc({
+        unit,
+        ent: ents[n % ents.length],
+        createdAt: now,
+        state: 'in_progress',
+        category: 'land',
+        channel: 'hotline12345',
+        warning: n < 3 ? 'overdue' : 'none',
+        title: `厂房验收问题 ${n}`,
+      }),
+    );
+    await t.models.Issue.collection.insertMany(docs);
+    const overdue = docs.slice(0, 3).map((d) => String(d.number));
+
+    await fresh('leader');
+    await page().getByRole('heading', { name: '领导驾驶舱' }).waitFor();
+    const card = page().locator('.kpi.alarm').first();
+    await card.waitFor();
+    expect(await card.textContent()).to.contain('3');
+    await card.click();
+    await page().getByRole('heading', { name: '工单查询' }).waitFor();
+    await page().getByText('指标统计范围').waitFor();
+    const rows = page().locator('tbody tr');
+    await page().waitForFunction(() => document.querySelectorAll('tbody tr').length === 3);
+    expect(await rows.count()).to.equal(3);
+    await expectAccessible();
+    await snap(page(), '30-drill-list');
+
+    const [download] = await Promise.all([
+      page().waitForEvent('download'),
+      page().getByRole('button', { name: '导出Excel' }).click(),
+    ]);
+    expect(download.suggestedFilename()).to.match(/^工单清单-.*\.xlsx$/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await saved(download)) as unknown as ArrayBuffer);
+    const sheet = wb.getWorksheet('工单清单')!;
+    expect(sheet.getRow(1).getCell(1).text).to.contain('共 3 件');
+    expect(sheet.getRow(2).getCell(1).text).to.equal('编号');
+    const numbers = [3, 4, 5].map((r) => sheet.getRow(r).getCell(1).text);
+    expect(numbers).to.have.members(overdue);
+    expect(sheet.getRow(3).getCell(7).text).to.equal('已超期');
+  });
+
+  it('a unit head assigns a signed issue to someone else of the unit; the assignee shows on the page', async () => {
+    const issue = await t.apiAs('dispatcher', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises.find((e) => e.region === 'deqing')!.creditCode },
+      channel: 'hotline12345',
+      category: 'land',
+      urgency: 'normal',
+      title: '厂房验收迟迟未办理',
+      content: '新建厂房验收迟迟未办理，影响投产',
+    });
+    expect(issue.unitId).to.equal(String(t.seed.units.find((u) => u.code === UNIT)!._id));
+    await t.apiAs(`handler-${UNIT}`, 'POST', `/api/issues/${issue.id}/actions/sign`, {});
+    const headName = t.seed.accounts.find((a) => a.username === `unithead-${UNIT}`)!.name;
+
+    await fresh(`unithead-${UNIT}`);
+    await page().goto(`${t.baseUrl}/issues/${issue.id}`);
+    const actions = page().getByRole('region', { name: '可执行操作' });
+    await actions.getByRole('button', { name: '指派经办人' }).click();
+    await choose(page(), '指派给', headName, actions);
+    await actions.getByLabel('说明（可选）').fill('本人跟进');
+    await expectAccessible();
+    await actions.getByRole('button', { name: '确认指派经办人' }).click();
+    await page().getByText('经办人', { exact: true }).first().waitFor();
+    await page().locator('dd', { hasText: headName }).first().waitFor();
+    const stored = await t.models.Issue.findById(issue.id).lean();
+    expect(stored!.timeline.at(-1)).to.include({ action: 'assign', note: '本人跟进' });
+    await snap(page(), '31-assigned');
+  });
+
+  it('a clerk exports the plaques of a county as one PDF: progress bar, then the download', async () => {
+    const count = await t.models.Enterprise.countDocuments({ region: 'anji' });
+    expect(count).to.be.greaterThan(0);
+    await fresh('clerk');
+    await page().getByRole('link', { name: '企业管理' }).click();
+    await page().getByRole('heading', { name: '批量导出码牌' }).waitFor();
+    await choose(page(), '导出区县', '安吉县');
+    await page().getByRole('button', { name: '生成PDF' }).click();
+    const bar = page().getByRole('progressbar', { name: /码牌导出进度/ });
+    await bar.waitFor();
+    await page().getByRole('button', { name: '下载PDF' }).waitFor();
+    expect(await bar.getAttribute('aria-valuenow')).to.equal('100');
+    expect(await page().getByText(`已完成 · ${count} / ${count}`).count()).to.equal(1);
+    await expectAccessible();
+    const [download] = await Promise.all([
+      page().waitForEvent('download'),
+      page().getByRole('button', { name: '下载PDF' }).click(),
+    ]);
+    const pdf = await saved(download);
+    expect(pdf.subarray(0, 5).toString()).to.equal('%PDF-');
+    expect((pdf.toString('latin1').match(/\/Type \/Page[^s]/g) ?? []).length).to.equal(count);
+    await snap(page(), '32-plaque-batch', false);
+  });
+
+  it('a clerk confirms one provisional enterprise and merges another; the import tab offers the template', async () => {
+    const known = t.seed.enterprises[0];
+    await t.models.Enterprise.collection.insertMany([
+      {
+        name: '来信登记待确认甲有限公司',
+        region: 'city',
+        industry: '',
+        address: '',
+        ownerName: '',
+        mobile: '13905721111',
+        provisional: true,
+        provisionalNote: '邮件来信，发件人 a@example.com',
+        qrToken: 'prov-token-a-000000000000',
+        qrIssuedAt: new Date(),
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      },
+      {
+        name: '来信登记待确认乙',
+        region: 'city',
+        industry: '',
+        address: '',
+        ownerName: '',
+        provisional: true,
+        provisionalNote: '微信来信',
+        qrToken: 'prov-token-b-000000000000',
+        qrIssuedAt: new Date(),
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      },
+    ] as never);
+    await fresh('clerk');
+    await page().getByRole('link', { name: '企业管理' }).waitFor();
+    // The tab is in the address, so a bookmark or a reload opens it.
+    await page().goto(`${t.baseUrl}/enterprises?tab=provisional`);
+    const table = page().getByRole('region', { name: '待确认企业' });
+    const rowA = table.getByRole('row', { name: /来信登记待确认甲/ });
+    await rowA.waitFor();
+    await expectAccessible();
+    await snap(page(), '33-provisional');
+
+    await rowA.getByRole('button', { name: '确认登记' }).click();
+    const dialog = page().getByRole('dialog');
+    const code = makeCreditCode('91330523MA2K7Q8Y4');
+    await dialog.getByLabel('统一社会信用代码').fill(code.slice(0, 17) + (code[17] === '0' ? '1' : '0'));
+    await choose(page(), '所在区县', '安吉县', dialog);
+    await dialog.getByRole('button', { name: '确认登记' }).click();
+    expect(await dialog.getByRole('alert').textContent()).to.contain('统一社会信用代码');
+    await dialog.getByLabel('统一社会信用代码').fill(code);
+    await dialog.getByRole('button', { name: '确认登记' }).click();
+    await page().getByText('已确认登记：来信登记待确认甲有限公司').waitFor();
+    await rowA.waitFor({ state: 'detached' });
+
+    await table
+      .getByRole('row', { name: /来信登记待确认乙/ })
+      .getByRole('button', { name: '合并' })
+      .click();
+    await page().getByRole('combobox', { name: '查找企业' }).fill(known.name.slice(0, 4));
+    await page().locator('.el-select-dropdown__item', { hasText: known.name }).first().click();
+    await page().getByRole('dialog').getByRole('button', { name: '确认合并' }).click();
+    await page().getByText(`已合并到：${known.name}`).waitFor();
+    await table.getByText('没有待确认的企业').waitFor();
+
+    await page().getByRole('tab', { name: '批量导入' }).click();
+    await page().getByRole('heading', { name: '批量导入企业' }).waitFor();
+    const good = makeCreditCode('91330521MA2K7Q8Y6');
+    const csv = [
+      '统一社会信用代码,企业名称,所在区县,行业,地址,负责人,手机号',
+      `${good},导入测试精工有限公司,deqing,制造业,德清县武康街道,王五,13905723333`,
+      '913305210000000001,代码错误的公司,deqing,制造业,德清县,赵六,13905724444',
+    ].join('\r\n');
+    await page()
+      .getByLabel('选择文件')
+      .setInputFiles({ name: '企业.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page().getByRole('button', { name: '开始导入' }).click();
+    await page().getByText('导入完成，共 2 行').waitFor();
+    const summary = await page().locator('.summary').textContent();
+    expect(summary)
+      .to.match(/新增\s*1/)
+      .and.match(/失败\s*1/);
+    expect(await page().locator('.errors').textContent()).to.contain('3');
+    expect(await t.models.Enterprise.countDocuments({ creditCode: good })).to.equal(1);
+    await expectAccessible();
+    await snap(page(), '34-import');
+  });
+
+  it('the admin edits a category’s keywords (checked before saving) and tests a text against them', async () => {
+    await fresh('admin');
+    await page().getByRole('tab', { name: '类别与关键词' }).click();
+    const panel = page().getByRole('tabpanel', { name: '类别与关键词' });
+    const field = panel.getByLabel('用地厂房的关键词');
+    await field.waitFor();
+    expect(await field.inputValue()).to.contain('厂房');
+    await expectAccessible();
+    await field.fill(`${await field.inputValue()}、${'超'.repeat(31)}`);
+    await panel.getByRole('button', { name: '保存', exact: true }).click();
+    expect(await panel.getByRole('alert').first().textContent()).to.contain('每个关键词不超过30个字');
+    await field.fill(`${(await field.inputValue()).replace(/、超+$/, '')}、消防验收`);
+    await panel.getByRole('button', { name: '保存', exact: true }).click();
+    await page().getByText('类别关键词已保存').waitFor();
+    const settings = await t.apiAs('admin', 'GET', '/api/settings');
+    const stored = settings.items.find((s: { key: string }) => s.key === 'classify.keywords');
+    expect(stored.value.land).to.include('消防验收');
+    expect(Object.keys(stored.value)).to.deep.equal(['land']);
+
+    await panel.getByLabel('问题描述').fill('新建厂房验收迟迟未办理，不动产权证无法办理');
+    await panel.getByRole('button', { name: '测试', exact: true }).click();
+    const result = page().getByTestId('classify-test-result');
+    await result.waitFor();
+    expect(await result.textContent())
+      .to.contain('用地厂房')
+      .and.contain('命中关键词');
+    await expectAccessible();
+    await snap(page(), '35-categories');
+  });
+});

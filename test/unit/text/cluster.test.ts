@@ -1,0 +1,102 @@
+// The clustering core (server/text/cluster.ts): category gate, time window, stable ids across runs, the
+// summary a leader reads. Pure: no database.
+import { expect } from 'chai';
+import { clusterItems, indexItems, pairwiseScores, type ClusterItem } from '../../../server/text/cluster.ts';
+import { summariseCluster } from '../../../server/text/cluster-summary.ts';
+
+const day = (d: number) => new Date(Date.UTC(2026, 3, 1) + d * 86_400_000);
+const OUTAGE = [
+  '织里镇工业园区这个月停了三次电，缝纫机全停，赶货损失很大',
+  '织里工业园区又停电了，这周第二次，订单交不出来',
+  '织里园区频繁停电，供电所说线路负荷过大，希望扩容改造',
+  '园区停电太频繁，织里这边印花机一停整批布就花了',
+];
+const REBATE = [
+  '出口退税申报三个月了还没到账，资金周转很困难',
+  '我们的出口退税进度太慢，半年前申报的退税款至今未退',
+  '出口退税审核时间太长，企业垫付资金压力大',
+];
+
+function items(texts: string[], category: ClusterItem['category'], prefix: string, at = 0): ClusterItem[] {
+  return texts.map((text, i) => ({
+    id: `${prefix}${i}`,
+    text,
+    category,
+    createdAt: day(at + i),
+    region: 'wuxing',
+  }));
+}
+
+function run(
+  list: ClusterItem[],
+  prior: { id: string; category: ClusterItem['category']; memberIds: string[] }[] = [],
+) {
+  let n = 0;
+  return clusterItems(list, prior, () => `new${n++}`);
+}
+
+describe('text: clustering core', () => {
+  it('groups same-class texts and keeps another class apart', () => {
+    const list = [...items(OUTAGE, 'utilities', 'o'), ...items(REBATE, 'tax', 'r')];
+    const clusters = run(list);
+    const truth = new Map(list.map((i) => [i.id, i.id[0]]));
+    const s = pairwiseScores(
+      clusters.map((c) => c.memberIds),
+      truth,
+    );
+    expect(s.precision).to.equal(1);
+    expect(s.recall).to.equal(1);
+  });
+
+  it('never puts two categories in one cluster', () => {
+    const list = [...items(OUTAGE.slice(0, 2), 'utilities', 'a'), ...items(OUTAGE.slice(2), 'land', 'b')];
+    for (const c of run(list)) expect(new Set(c.memberIds.map((id) => id[0])).size).to.equal(1);
+  });
+
+  it('does not join a text to a cluster whose newest member is outside the window', () => {
+    const list = [
+      ...items(OUTAGE.slice(0, 3), 'utilities', 'o'),
+      ...items(OUTAGE.slice(3), 'utilities', 'late', 200),
+    ];
+    const clusters = run(list);
+    const late = clusters.find((c) => c.memberIds.includes('late0'))!;
+    expect(late.memberIds).to.deep.equal(['late0']);
+  });
+
+  it('is stable: prior clusters keep their ids and members, and a new member joins its existing cluster', () => {
+    const first = run([...items(OUTAGE.slice(0, 3), 'utilities', 'o'), ...items(REBATE, 'tax', 'r')]);
+    const prior = first.map((c) => ({ id: c.id, category: c.category, memberIds: c.memberIds }));
+    const later = [...items(OUTAGE, 'utilities', 'o'), ...items(REBATE, 'tax', 'r')];
+    const second = run(later, prior);
+    const outage = second.find((c) => c.memberIds.includes('o0'))!;
+    const before = first.find((c) => c.memberIds.includes('o0'))!;
+    expect(outage.id).to.equal(before.id);
+    expect(outage.isNew).to.equal(false);
+    expect(outage.memberIds).to.include('o3');
+    expect(second.map((c) => c.id).sort()).to.deep.equal(first.map((c) => c.id).sort());
+  });
+
+  it('summarises: representative, keywords, counts, regions and the oldest member', () => {
+    const list = items(OUTAGE, 'utilities', 'o');
+    const index = indexItems(list);
+    const s = summariseCluster(
+      list.map((i, k) => ({
+        id: i.id,
+        text: i.text,
+        enterpriseId: `e${k % 3}`,
+        region: k === 3 ? 'nanxun' : 'wuxing',
+        unitId: 'u1',
+        unitName: '吴兴区经信局',
+        createdAt: i.createdAt,
+      })),
+      index,
+    );
+    expect(s.memberCount).to.equal(4);
+    expect(s.enterpriseCount).to.equal(3);
+    expect(s.regions).to.deep.equal(['wuxing', 'nanxun']);
+    expect(s.units).to.deep.equal([{ id: 'u1', name: '吴兴区经信局' }]);
+    expect(s.oldestAt).to.deep.equal(day(0));
+    expect(s.keywords).to.include('停电');
+    expect(OUTAGE).to.include(s.representativeText);
+  });
+});
