@@ -656,8 +656,11 @@ async function readBack(base: string, token: string, enterpriseId: string, acked
   return { found, lost, unread };
 }
 
-async function probeKill(app: App, admin: string, clerk: string): Promise<App> {
+async function probeKill(app: App): Promise<App> {
   console.log('\n== kill -9 under load: every acknowledged issue survives');
+  // Fresh tokens: the login probe logs the clerk out, which revokes every token the clerk held.
+  const admin = await login(app.base, 'admin');
+  const clerk = await login(app.base, 'clerk');
   const ents = await call(app.base, 'GET', '/api/enterprises?limit=5', { token: admin });
   const { creditCode, id: enterpriseId } = ents.json.items[0];
   const acked: Acked[] = [];
@@ -767,9 +770,14 @@ async function probeTwoProcesses(): Promise<void> {
       Array.from({ length: 24 }, (_, i) =>
         call(apps[i % 2].base, 'POST', '/api/auth/login', {
           body: { username: 'clerk', password: `guess-${i}` },
-        }),
+        }).catch((err: Error) => ({ status: 0, text: String(err.cause ?? err) })),
       ),
     );
+    const broken = guesses.filter((g) => g.status === 0 || g.status >= 500);
+    if (broken.length)
+      finding(
+        `${broken.length} of 24 guesses across two processes got no answer or a 5xx (${broken[0].status} ${broken[0].text.slice(0, 120)}); app output: ${apps.map((a) => a.output().slice(-400)).join(' | ')}`,
+      );
     const checked = guesses.filter((g) => g.status === 401).length;
     if (checked > 10) finding(`${checked} of 24 guesses across two processes were checked (limit 10)`);
     else ok(`${checked} of 24 guesses across two processes were checked, the rest limited`);
@@ -794,7 +802,7 @@ console.log(`starting the app on ${dataDir} (demo seed; a minute or two on a bus
 let app = onlyTwo ? undefined : await startApp(dataDir);
 try {
   if (app && onlyKill) {
-    app = await probeKill(app, await login(app.base, 'admin'), await login(app.base, 'clerk'));
+    app = await probeKill(app);
   } else {
     if (app) app = await attackOne(app);
     await probeTwoProcesses();
@@ -832,5 +840,5 @@ async function attackOne(app: App): Promise<App> {
   await probeQrPage(app, tokens.admin);
   await probeSockets(app, tokens, foreign);
   await probeLogin(app);
-  return probeKill(app, tokens.admin, tokens.clerk);
+  return probeKill(app);
 }
