@@ -23,6 +23,11 @@ export interface Config {
   readonly dataDir: string;
   /** Heap limit (MiB) of the embedded database's thread; undefined: Node's default. */
   readonly embeddedDbHeapMb: number | undefined;
+  /**
+   * Opt-in loopback TCP port of the embedded database, for mongosh and debugging (0: any free port);
+   * undefined: none, the app reaches it through its owner-only socket `dataDir/db.sock` only.
+   */
+  readonly embeddedDbPort: number | undefined;
   /** Undefined only in demo mode before `resolveJwtSecret` has run. */
   readonly jwtSecret: string | undefined;
   readonly jwtExpiresIn: string;
@@ -104,6 +109,7 @@ const EnvSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   EMBEDDED_DB_HEAP_MB: z.coerce.number().int().min(256).max(1_048_576).optional(),
+  EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_EXPIRES_IN: z
     .string()
@@ -215,6 +221,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mongodbUri: e.MONGODB_URI,
     dataDir: path.resolve(e.DATA_DIR),
     embeddedDbHeapMb: e.EMBEDDED_DB_HEAP_MB,
+    embeddedDbPort: e.EMBEDDED_DB_PORT,
     jwtSecret: e.JWT_SECRET,
     jwtExpiresIn: e.JWT_EXPIRES_IN,
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${linkHost}:${e.PORT}`,
@@ -269,7 +276,7 @@ export async function resolveJwtSecret(config: Config): Promise<Config> {
   }
   if (secret === undefined || secret.length < 32) {
     secret = randomBytes(32).toString('base64url');
-    await mkdir(config.dataDir, { recursive: true });
+    await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     await writeFile(file, secret + '\n', { mode: 0o600 });
   }
   return Object.freeze({ ...config, jwtSecret: secret });

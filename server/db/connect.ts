@@ -1,7 +1,10 @@
 // Opens the application's database: MONGODB_URI when set (production: a replica set), otherwise the
 // project's embedded MongoDB-compatible server with its files under DATA_DIR/db, in a thread of its own
-// (embedded/thread.ts), so a fresh clone runs with nothing else installed. close() closes the connection and
-// then the embedded server, in that order.
+// (embedded/thread.ts), so a fresh clone runs with nothing else installed. The embedded server has no
+// authentication, so the app reaches it through an owner-only Unix socket (DATA_DIR/db.sock, DATA_DIR made
+// 0700 when created here) and opens a loopback TCP port only when EMBEDDED_DB_PORT asks for one. close()
+// closes the connection and then the embedded server, in that order.
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Config } from '../config.ts';
@@ -16,13 +19,15 @@ export interface Database {
 }
 
 const EMBEDDED_DB_NAME = 'enterprise-issue-loop';
+/** The embedded server's socket, beside its data directory. */
+export const EMBEDDED_SOCKET_FILE = 'db.sock';
 
 /**
  * `onEmbeddedExit` hears the embedded database's thread stopping on its own (a journal failure, a crash): the
  * process should then stop, as it would with a lost MongoDB it cannot do without.
  */
 export async function connectDatabase(
-  config: Pick<Config, 'mongodbUri' | 'dataDir' | 'logLevel' | 'embeddedDbHeapMb'>,
+  config: Pick<Config, 'mongodbUri' | 'dataDir' | 'logLevel' | 'embeddedDbHeapMb' | 'embeddedDbPort'>,
   logger: Logger,
   onEmbeddedExit: (code: number) => void = () => undefined,
 ): Promise<Database> {
@@ -34,15 +39,26 @@ export async function connectDatabase(
     return { conn, embedded: false, close: () => conn.close() };
   }
   const dbpath = path.join(config.dataDir, 'db');
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const server = await startEmbeddedThread(
-    { dbpath, port: 0, logLevel: config.logLevel, heapMb: config.embeddedDbHeapMb },
+    {
+      dbpath,
+      socketPath: path.join(config.dataDir, EMBEDDED_SOCKET_FILE),
+      port: config.embeddedDbPort,
+      host: '127.0.0.1',
+      logLevel: config.logLevel,
+      heapMb: config.embeddedDbHeapMb,
+    },
     onEmbeddedExit,
   );
   try {
     const conn = await mongoose
       .createConnection(server.uri, { dbName: EMBEDDED_DB_NAME, serverSelectionTimeoutMS: 10_000 })
       .asPromise();
-    logger.info({ dbpath, port: server.port }, 'embedded database started in its own thread');
+    logger.info(
+      { dbpath, socketPath: server.socketPath, tcpUri: server.tcpUri },
+      'embedded database started in its own thread',
+    );
     return {
       conn,
       embedded: true,

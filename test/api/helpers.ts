@@ -1,4 +1,5 @@
-// Shared API-test harness: ONE in-memory embedded database server per test run, a fresh database per suite,
+// Shared API-test harness: ONE in-memory embedded database server per test run (reached, as the app reaches
+// it in production, through its owner-only Unix socket), a fresh database per suite,
 // an app built with createApp exactly as production does, the demo seed (with cheap password hashing), and
 // cached logins for demo users.
 //
@@ -9,6 +10,9 @@
 //     });
 //   });
 import type { Express } from 'express';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import { pino } from 'pino';
 import request from 'supertest';
@@ -31,14 +35,21 @@ export const TEST_START = new Date('2026-03-02T01:00:00Z'); // Monday 09:00 Chin
 let dbServer: Promise<EmbeddedServer> | undefined;
 let suiteCounter = 0;
 
+let socketDir: string | undefined;
+
 export function embeddedDb(): Promise<EmbeddedServer> {
-  dbServer ??= startEmbeddedServer({ port: 0, logger: pino({ level: 'silent' }) });
+  socketDir ??= mkdtempSync(path.join(os.tmpdir(), 'eil-db-'));
+  dbServer ??= startEmbeddedServer({
+    socketPath: path.join(socketDir, 'db.sock'),
+    logger: pino({ level: 'silent' }),
+  });
   return dbServer;
 }
 
 // Root-level hook (registered once, when this module is first loaded): stop the shared server after all suites.
 after(async () => {
   if (dbServer) await (await dbServer).close();
+  if (socketDir) rmSync(socketDir, { recursive: true, force: true });
 });
 
 export interface TestApp {

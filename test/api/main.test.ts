@@ -1,10 +1,12 @@
-// The real entry point, as `npm start` runs it on a fresh clone: embedded database under DATA_DIR, demo seed,
-// demo banner, a JWT secret that survives restarts, and a clean exit on SIGTERM with the data kept.
+// The real entry point, as `npm start` runs it on a fresh clone: embedded database under DATA_DIR (reached
+// through its owner-only socket, no TCP port of its own), demo seed, demo banner, a JWT secret that survives
+// restarts, and a clean exit on SIGTERM with the data kept.
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { listeningTcpPorts } from '../db/listening-ports.ts';
 
 interface Running {
   child: ChildProcess;
@@ -15,7 +17,14 @@ interface Running {
 function start(dataDir: string): Promise<Running> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATA_DIR: dataDir,
+      PORT: '0',
+      SMTP_PORT: '0',
+      LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -73,6 +82,13 @@ describe('server/main.ts (npm start)', function () {
     expect(health.status).to.equal(200);
     expect(await health.json()).to.deep.equal({ status: 'ok' });
     const token = await login(first.url, 'dispatcher');
+    // The database answers on DATA_DIR/db.sock (0600) only: the process listens on HTTP and SMTP, nothing else.
+    const smtpPort = Number(/"port":(\d+)[^\n]*"msg":"smtp intake listening"/.exec(first.output())?.[1]);
+    expect(await listeningTcpPorts(first.child.pid!)).to.deep.equal(
+      [Number(new URL(first.url).port), smtpPort].sort((a, b) => a - b),
+    );
+    const socket = await lstat(path.join(dataDir, 'db.sock'));
+    expect(socket.isSocket() && (socket.mode & 0o777).toString(8)).to.equal('600');
     expect(await stop(first)).to.equal(0);
     expect(first.output()).to.contain('"msg":"stopped"');
 

@@ -1,13 +1,19 @@
 /**
- * `npm run db -- --port 27017 --dbpath ./data/db`: runs the embedded server in the foreground, logging to
- * stdout, until SIGINT/SIGTERM, which close it cleanly (drain connections, checkpoint, release the dbpath).
+ * `npm run db -- --socket ./data/db.sock --dbpath ./data/db`: runs the embedded server in the foreground,
+ * logging to stdout, until SIGINT/SIGTERM, which close it cleanly (drain connections, checkpoint, release the
+ * dbpath). The server has no authentication: `--socket` is owner-only (0600); a TCP port (`--port`, the
+ * default 27017 when no socket is given) is open to every local process.
  */
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { startEmbeddedServer, type EmbeddedServerOptions } from './server.ts';
+import { checkSocketPath } from './wire/unix-socket.ts';
 
 const USAGE =
-  'usage: npm run db -- [--port 27017] [--host 127.0.0.1] [--dbpath ./data/db] [--checkpoint-mb 64] [--log-level info]';
+  'usage: npm run db -- [--socket ./data/db.sock] [--port 27017] [--host 127.0.0.1] [--dbpath ./data/db] ' +
+  '[--checkpoint-mb 64] [--log-level info]\n' +
+  '  --socket: owner-only Unix socket (connect with mongodb://<percent-encoded path>/); no TCP port then\n' +
+  '  unless --port is given. Without --socket: TCP on --port (default 27017), open to every local user.';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** A mistake in the command line: reported with the usage text. */
@@ -24,7 +30,8 @@ function parseOptions(argv: string[]): CliOptions {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        port: { type: 'string', default: '27017' },
+        socket: { type: 'string' },
+        port: { type: 'string' },
         host: { type: 'string', default: '127.0.0.1' },
         dbpath: { type: 'string' },
         'checkpoint-mb': { type: 'string' },
@@ -36,9 +43,16 @@ function parseOptions(argv: string[]): CliOptions {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
+  const port =
+    values.port === undefined ? (values.socket === undefined ? 27017 : undefined) : Number(values.port);
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
     throw new UsageError(`invalid --port '${values.port}'`);
+  let socketPath: string | undefined;
+  try {
+    socketPath = values.socket === undefined ? undefined : checkSocketPath(values.socket);
+  } catch (err) {
+    throw new UsageError(`invalid --socket: ${(err as Error).message}`);
+  }
   const checkpointMb = values['checkpoint-mb'] === undefined ? undefined : Number(values['checkpoint-mb']);
   if (checkpointMb !== undefined && !(checkpointMb > 0)) {
     throw new UsageError(`invalid --checkpoint-mb '${values['checkpoint-mb']}'`);
@@ -47,6 +61,7 @@ function parseOptions(argv: string[]): CliOptions {
     throw new UsageError(`invalid --log-level '${values['log-level']}' (one of ${LOG_LEVELS.join(', ')})`);
   }
   return {
+    socketPath,
     port,
     host: values.host,
     dbpath: values.dbpath,

@@ -12,15 +12,24 @@ import { adminCommands } from './commands/admin.ts';
 import { CursorRegistry } from './cursors.ts';
 import { createDispatcher } from './dispatch.ts';
 import { ConnectionDirectory } from './wire/connection-directory.ts';
-import { listen } from './wire/listener.ts';
+import { listen, type ListenAddress, type WireListener } from './wire/listener.ts';
+import { socketUri } from './wire/unix-socket.ts';
 import { createDiskPersistence, createMemoryPersistence } from './storage/index.ts';
 import { createEngine } from './engine/index.ts';
 import { dataCommands } from './commands/data/index.ts';
 
 export interface EmbeddedServerOptions {
-  /** 0 (the default) picks a free port. */
+  /**
+   * A Unix domain socket to listen on, made owner-only (0600) so that no other OS user can connect: the server
+   * has no authentication. Must end in `.sock`. Connect with `mongodb://<percent-encoded path>/`.
+   */
+  socketPath?: string;
+  /**
+   * A TCP port as well (0 picks a free one). Without `socketPath` the default is 0; with it, no TCP port is
+   * opened unless given: any local process can connect to a TCP port.
+   */
   port?: number;
-  /** Default 127.0.0.1. */
+  /** Address of the TCP port. Default 127.0.0.1. */
   host?: string;
   /** Directory for journal and snapshots; without it data lives in memory only. */
   dbpath?: string;
@@ -38,8 +47,14 @@ export interface EmbeddedServerOptions {
 }
 
 export interface EmbeddedServer {
+  /** The socket's URI when there is one, else the TCP port's. */
   uri: string;
-  port: number;
+  /** The TCP port, or undefined when the server listens on its socket only. */
+  port: number | undefined;
+  /** The socket file (absolute), or undefined. */
+  socketPath: string | undefined;
+  /** The TCP port's URI, or undefined. */
+  tcpUri: string | undefined;
   /** Runs one maintenance tick now (tests drive TTL expiry and the cursor timeout with it). */
   runMaintenance(): Promise<void>;
   close(): Promise<void>;
@@ -116,17 +131,34 @@ export async function startServerWith(
     now,
   });
 
-  const listener = await listen({
-    host,
-    port: opts.port ?? 0,
-    drainTimeoutMs: opts.drainTimeoutMs,
-    directory,
-    now,
-    logger,
-    dispatch,
-    context,
-  });
-  const uri = `mongodb://${host.includes(':') ? `[${host}]` : host}:${listener.port}/`;
+  const addresses: ListenAddress[] = [];
+  if (opts.socketPath !== undefined) addresses.push({ socketPath: opts.socketPath });
+  if (opts.port !== undefined || opts.socketPath === undefined)
+    addresses.push({ host, port: opts.port ?? 0 });
+  const listeners: WireListener[] = [];
+  try {
+    for (const address of addresses) {
+      listeners.push(
+        await listen({
+          address,
+          drainTimeoutMs: opts.drainTimeoutMs,
+          directory,
+          now,
+          logger,
+          dispatch,
+          context,
+        }),
+      );
+    }
+  } catch (err) {
+    await Promise.all(listeners.map((l) => l.close()));
+    throw err;
+  }
+  const socketPath = listeners.find((l) => l.socketPath !== undefined)?.socketPath;
+  const port = listeners.find((l) => l.port !== undefined)?.port;
+  const tcpUri =
+    port === undefined ? undefined : `mongodb://${host.includes(':') ? `[${host}]` : host}:${port}/`;
+  const uri = socketPath !== undefined ? socketUri(socketPath) : tcpUri!;
 
   let tick: Promise<void> = Promise.resolve();
   const runMaintenance = (): Promise<void> => {
@@ -151,7 +183,7 @@ export async function startServerWith(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       if (timer) clearInterval(timer);
-      await listener.close();
+      await Promise.all(listeners.map((l) => l.close()));
       await tick;
       cursors.clear();
       await checkpoints.run();
@@ -162,10 +194,16 @@ export async function startServerWith(
   };
 
   logger.info(
-    { uri, storage: parts.storageEngine },
-    `embedded MongoDB-compatible server listening on ${uri}`,
+    { uri, socketPath, tcpUri, storage: parts.storageEngine },
+    `embedded MongoDB-compatible server listening on ${[uri, tcpUri].filter((u) => u !== undefined).join(' and ')}`,
   );
-  return { uri, port: listener.port, runMaintenance, close };
+  if (tcpUri) {
+    logger.warn(
+      { tcpUri },
+      'the TCP port has no authentication: every local process can read and write the data',
+    );
+  }
+  return { uri, port, socketPath, tcpUri, runMaintenance, close };
 }
 
 /**

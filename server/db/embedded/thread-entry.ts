@@ -15,6 +15,7 @@ const reply = (message: ThreadReply) => port.postMessage(message);
 
 try {
   const server = await startEmbeddedServer({
+    socketPath: options.socketPath,
     port: options.port,
     host: options.host,
     dbpath: options.dbpath,
@@ -32,7 +33,7 @@ try {
       (err: unknown) => reply({ error: String((err as Error)?.stack ?? err) }),
     );
   });
-  reply({ uri: server.uri, port: server.port });
+  reply({ uri: server.uri, port: server.port, socketPath: server.socketPath, tcpUri: server.tcpUri });
 } catch (err) {
   reply({ error: String((err as Error)?.stack ?? err) });
 }

@@ -2,7 +2,7 @@
  * Runs the embedded server in a worker thread of the application's process. The database then has a core
  * (and a garbage collector) of its own: its work no longer queues behind the app's requests on one event
  * loop, and the app's heap stays small while the database holds its data. The app still reaches it over
- * the wire protocol on the loopback interface, exactly as it reaches a real MongoDB.
+ * the wire protocol, through an owner-only Unix socket, exactly as it reaches a real MongoDB.
  *
  * The thread dies with the process (kill -9 included; the journal makes that safe). If the thread stops on
  * its own (a journal failure, a crash), `onExit` hears it, and the caller should stop the process.
@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 
 export interface ThreadOptions {
   dbpath?: string;
+  socketPath?: string;
   port?: number;
   host?: string;
   logLevel: string;
@@ -18,11 +19,16 @@ export interface ThreadOptions {
   heapMb?: number;
 }
 
-export type ThreadReply = { uri: string; port: number } | { closed: true } | { error: string };
+export type ThreadReply =
+  | { uri: string; port: number | undefined; socketPath: string | undefined; tcpUri: string | undefined }
+  | { closed: true }
+  | { error: string };
 
 export interface EmbeddedThread {
   uri: string;
-  port: number;
+  port: number | undefined;
+  socketPath: string | undefined;
+  tcpUri: string | undefined;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,8 @@ export function startEmbeddedThread(
       resolve({
         uri: message.uri,
         port: message.port,
+        socketPath: message.socketPath,
+        tcpUri: message.tcpUri,
         close: () => {
           closing = true;
           return new Promise<void>((done, failClose) => {

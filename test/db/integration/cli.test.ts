@@ -1,6 +1,10 @@
 // `npm run db`: the stand-alone server logs where it listens, serves the driver, and stops cleanly on signals.
 import { expect } from 'chai';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { MongoClient } from 'mongodb';
+import { listeningTcpPorts } from '../listening-ports.ts';
 import { startCli } from './cli-process.ts';
 
 describe('integration: stand-alone CLI', function () {
@@ -16,6 +20,24 @@ describe('integration: stand-alone CLI', function () {
     cli.child.kill('SIGTERM');
     expect(await cli.exited).to.equal(0);
     expect(cli.lines.some((l) => String(l.msg).includes('closed'))).to.equal(true);
+  });
+
+  it('with --socket listens on that owner-only socket and opens no TCP port', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'eil-cli-'));
+    try {
+      const socketPath = path.join(dir, 'db.sock');
+      const cli = await startCli(['--socket', socketPath]);
+      expect(cli.uri).to.equal(`mongodb://${encodeURIComponent(socketPath)}/`);
+      expect(await listeningTcpPorts(cli.child.pid!)).to.deep.equal([]);
+      expect((await lstat(socketPath)).mode & 0o777).to.equal(0o600);
+      const client = await new MongoClient(cli.uri).connect();
+      expect((await client.db('admin').command({ ping: 1 })).ok).to.equal(1);
+      await client.close();
+      cli.child.kill('SIGTERM');
+      expect(await cli.exited).to.equal(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('exits 0 on SIGINT too', async () => {

@@ -21,7 +21,7 @@ describe('wire server over TCP', () => {
       now: () => NOW,
       maintenanceIntervalMs: 0,
     });
-    client = await RawClient.connect(server.port);
+    client = await RawClient.connect(server);
   });
   afterEach(async () => {
     client.end();
@@ -80,7 +80,7 @@ describe('wire server over TCP', () => {
   });
 
   it('gives each connection its own connectionId', async () => {
-    const other = await RawClient.connect(server.port);
+    const other = await RawClient.connect(server);
     other.send(buildOpMsg(1, { hello: 1, $db: 'admin' }));
     const theirs = parseReply((await other.next())!).body.connectionId;
     const mine = (await command({ hello: 1, $db: 'admin' })).body.connectionId;
@@ -167,7 +167,7 @@ describe('wire server over TCP', () => {
     header.writeInt32LE(OpCode.MSG, 12);
     client.send(header);
     expect(await client.waitClosed()).to.equal(true);
-    const fresh = await RawClient.connect(server.port);
+    const fresh = await RawClient.connect(server);
     fresh.send(buildOpMsg(1, { ping: 1, $db: 'admin' }));
     expect(parseReply((await fresh.next())!).body).to.deep.equal({ ok: 1 });
     fresh.end();
@@ -181,7 +181,7 @@ describe('wire server over TCP', () => {
       const msg = Buffer.from(valid);
       for (let k = 0; k < 4; k++)
         msg[16 + Math.floor(random() * (msg.length - 16))] = Math.floor(random() * 256);
-      const fuzz = await RawClient.connect(server.port);
+      const fuzz = await RawClient.connect(server);
       fuzz.send(msg);
       await fuzz.next(200);
       fuzz.end();

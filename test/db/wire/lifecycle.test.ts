@@ -21,7 +21,7 @@ describe('server lifecycle', () => {
     const parts = fakeParts();
     let now = new Date('2026-05-01T00:00:00Z');
     const server = await startServerWith(parts, { logger: silent, now: () => now, maintenanceIntervalMs: 0 });
-    const client = await RawClient.connect(server.port);
+    const client = await RawClient.connect(server);
     client.send(buildOpMsg(1, { numbers: 300, $db: 'test' }));
     const id = parseReply((await client.next())!).body.cursor.id;
 
@@ -48,7 +48,7 @@ describe('server lifecycle', () => {
   it('checkpoints when persistence asks after a commit, and again on close before closing persistence', async () => {
     const parts = fakeParts();
     const server = await startServerWith(parts, { logger: silent, maintenanceIntervalMs: 0 });
-    const client = await RawClient.connect(server.port);
+    const client = await RawClient.connect(server);
     parts.wantCheckpoint = true;
     client.send(buildOpMsg(1, { record: 'c', $db: 'test' }));
     await client.next();
@@ -65,7 +65,7 @@ describe('server lifecycle', () => {
     let release = () => {};
     parts.checkpointGate = new Promise<void>((resolve) => (release = resolve));
     const server = await startServerWith(parts, { logger: silent, maintenanceIntervalMs: 0 });
-    const client = await RawClient.connect(server.port);
+    const client = await RawClient.connect(server);
     parts.wantCheckpoint = true;
     client.send(buildOpMsg(1, { record: 'c', $db: 'test' }));
     const reply = await client.next(500);
@@ -79,11 +79,11 @@ describe('server lifecycle', () => {
   it('close() stops accepting and ends open connections', async () => {
     const parts = fakeParts();
     const server = await startServerWith(parts, { logger: silent, maintenanceIntervalMs: 0 });
-    const client = await RawClient.connect(server.port);
+    const client = await RawClient.connect(server);
     await server.close();
     expect(await client.waitClosed()).to.equal(true);
     let refused = false;
-    await RawClient.connect(server.port).catch(() => (refused = true));
+    await RawClient.connect(server).catch(() => (refused = true));
     expect(refused).to.equal(true);
     await server.close(); // idempotent
   });
@@ -99,7 +99,7 @@ describe('server lifecycle', () => {
       drainTimeoutMs: 30,
       onFatal: (err) => fatal.push(err),
     });
-    const client = await RawClient.connect(server.port);
+    const client = await RawClient.connect(server);
     client.send(buildOpMsg(1, { record: 'c', $db: 'test' }));
     while (!parts.events.includes('commit:start')) await new Promise((r) => setTimeout(r, 5));
     const closed = server.close();
@@ -120,7 +120,7 @@ describe('server lifecycle', () => {
       maintenanceIntervalMs: 0,
       onFatal: (err) => fatal.push(err),
     });
-    const client = await RawClient.connect(server.port);
+    const client = await RawClient.connect(server);
     parts.failNextCommit = new Error('EIO: disk gone');
     client.send(buildOpMsg(1, { record: 'c', $db: 'test' }));
     expect(parseReply((await client.next())!).body.ok).to.equal(0);

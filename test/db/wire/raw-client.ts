@@ -26,9 +26,14 @@ export class RawClient {
     socket.on('error', () => undefined);
   }
 
-  static connect(port: number): Promise<RawClient> {
+  /** Connects to the server's socket when it has one, else to its loopback TCP port. */
+  static connect(server: { port?: number; socketPath?: string }): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1', () => resolve(new RawClient(socket)));
+      const onConnect = () => resolve(new RawClient(socket));
+      const socket =
+        server.socketPath !== undefined
+          ? net.connect(server.socketPath, onConnect)
+          : net.connect(server.port ?? 0, '127.0.0.1', onConnect);
       socket.once('error', reject);
     });
   }
