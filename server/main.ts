@@ -20,6 +20,7 @@ import { channelSecretKeyOf } from './channels/credentials.ts';
 import { demoCredentialLines, seedDemoChannelCredentials } from './channels/demo-credentials.ts';
 import { createInboxRecoveryScheduler } from './jobs/inbox-recovery.job.ts';
 import { createKpiRollupScheduler } from './jobs/kpi-rollup.job.ts';
+import { createImportResumer } from './imports/import.job.ts';
 import { createPipelineDeps } from './intake/intake-sink.ts';
 import { createLogger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
@@ -205,6 +206,16 @@ async function main(): Promise<void> {
   );
   recovery.start();
   void recovery.runNow();
+  // Import jobs accepted but interrupted (a crash, a kill) continue from their checkpoint, now and whenever
+  // another process's job stops beating.
+  const imports = createImportResumer({
+    conn: db.conn,
+    models,
+    logger,
+    now: () => clock.now(),
+    sink: createIntakeSink({ models, clock, intakeConfig, onIssueChange, logger, classifier }),
+  });
+  imports.start();
   // The KPI dashboard's daily rollups: built at start-up (from the first issue when none are stored), kept
   // every minute after.
   const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
@@ -230,6 +241,7 @@ async function main(): Promise<void> {
     clearTimeout(force);
     await sweep.stop();
     await recovery.stop();
+    await imports.stop();
     await kpiRollups.stop();
     await clustering.stop();
     await notify.worker.stop();

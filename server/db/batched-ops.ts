@@ -2,7 +2,7 @@
 // unordered insertMany, concurrent point reads on one field become one `$in` read. Each caller still sees
 // its own result: its own duplicate-key error (code 11000), its own document or null. Used by intake, the
 // write path that bursts.
-import { MongoBulkWriteError, type Collection, type Document, type Filter } from 'mongodb';
+import type { Collection, Document, Filter } from 'mongodb';
 import { coalesce, coalescerFor, type Outcome } from './coalesce.ts';
 
 /** The error a single insertOne would have thrown for this document (code, message). */
@@ -16,11 +16,32 @@ class InsertError extends Error {
   }
 }
 
-function insertOutcomes(n: number, err: MongoBulkWriteError): Outcome<void>[] {
+interface WriteErrorLike {
+  index: number;
+  code?: number;
+  errmsg?: string;
+}
+
+/**
+ * The per-document errors of an unordered insertMany that failed only for some documents, or null for any
+ * other failure. Recognised by shape, not `instanceof`: mongoose carries its own copy of the driver, so the
+ * error thrown through an app's (mongoose) collection is another MongoBulkWriteError class than ours.
+ */
+function writeErrorsOf(err: unknown): WriteErrorLike[] | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const e = err as { name?: unknown; writeErrors?: unknown; writeConcernError?: unknown };
+  if (e.name !== 'MongoBulkWriteError' || e.writeErrors == null || e.writeConcernError) return null;
+  const list = (Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors]) as WriteErrorLike[];
+  return list.every((we) => typeof we?.index === 'number') ? list : null;
+}
+
+function insertOutcomes(n: number, err: unknown): Outcome<void>[] | null {
+  const writeErrors = writeErrorsOf(err);
+  if (!writeErrors) return null;
   const outcomes: Outcome<void>[] = Array.from({ length: n }, () => ({ ok: true, value: undefined }));
-  const writeErrors = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
   for (const we of writeErrors) {
-    outcomes[we.index] = { ok: false, error: new InsertError(we.code, we.errmsg ?? err.message) };
+    if (we.index < 0 || we.index >= n) return null; // not a reply about these documents: fail them all
+    outcomes[we.index] = { ok: false, error: new InsertError(we.code, we.errmsg ?? (err as Error).message) };
   }
   return outcomes;
 }
@@ -36,7 +57,8 @@ export function batchedInsertOne(collection: Collection, doc: Document): Promise
         await collection.insertMany(docs as Document[], { ordered: false, ignoreUndefined: true });
         return docs.map(() => ({ ok: true, value: undefined }));
       } catch (err) {
-        if (err instanceof MongoBulkWriteError && err.writeErrors) return insertOutcomes(docs.length, err);
+        const outcomes = insertOutcomes(docs.length, err);
+        if (outcomes) return outcomes;
         throw err;
       }
     }),
@@ -66,8 +88,9 @@ export function batchedInsertMany(
           await collection.insertMany(all as Document[], { ordered: false, ignoreUndefined: true });
           outcomes = all.map(() => ({ ok: true, value: undefined }));
         } catch (err) {
-          if (!(err instanceof MongoBulkWriteError && err.writeErrors)) throw err;
-          outcomes = insertOutcomes(all.length, err);
+          const each = insertOutcomes(all.length, err);
+          if (!each) throw err;
+          outcomes = each;
         }
         let at = 0;
         return groups.map((g) => {

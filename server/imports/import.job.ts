@@ -1,22 +1,27 @@
 // Runs one import job in the background: count the file's data rows (a first streaming pass, so the progress
-// has a total), then stream it again, turning each row into an inbound message for the intake sink, a few in
-// flight at a time. Progress is written to the job every PROGRESS_EVERY rows (and at the end), so a page polls
-// GET /api/imports/:id. Running a job twice is harmless: every row carries its external id, so rows already
-// filed come back as duplicates.
-import mongoose, { type Connection, type Types } from 'mongoose';
+// has a total), then stream it again, turning each row into an inbound message for the intake sink. Rows go
+// in batches of BATCH at once, so the pipeline's coalescers share their commands (one inbox insert, one
+// number reservation, one issue insert, one outbox insert per batch rather than per row). After each batch the
+// job records its progress and its checkpoint (`resumeRow`: every row up to it is settled and counted), so a
+// page polls GET /api/imports/:id, and a job interrupted by a crash resumes from its checkpoint when a process
+// starts (resumeImportJobs) or notices it has stopped beating. Running rows again is harmless: every row
+// carries its external id, so rows already filed come back as duplicates, and the rows this same job filed
+// just before the crash are counted as what they became, not as duplicates.
+import mongoose, { Types, type Connection } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { IntakeSink } from '../channels/types.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import { MAX_IMPORT_ERRORS, type ImportJobDoc, type ImportRowError } from '../models/import-job.model.ts';
+import type { IntakeAck } from '../channels/types.ts';
 import { columnMapOf, rowToMessage, type ColumnMap } from './import.columns.ts';
 import { readRows, type ImportFormat } from './import.reader.ts';
 
 export const IMPORT_BUCKET = 'imports';
-const PROGRESS_EVERY = 250;
-// Enough rows at once for the pipeline's coalescers to share their commands (one inbox insert, one number
-// reservation, one issue insert and one outbox insert for many rows).
-const IN_FLIGHT = 64;
+/** Rows handed to the pipeline together (and the interval of progress and checkpoints). */
+const BATCH = 200;
+/** A running job whose heartbeat is older than this was interrupted; another process may take it over. */
+export const IMPORT_STALE_MS = 60_000;
 
 export interface ImportDeps {
   conn: Connection;
@@ -24,6 +29,8 @@ export interface ImportDeps {
   sink: IntakeSink;
   logger: Logger;
   now: () => Date;
+  /** Stops the job after its current batch (shutdown, tests): it is left to resume from its checkpoint. */
+  signal?: AbortSignal;
 }
 
 export function importBucket(conn: Connection) {
@@ -41,45 +48,111 @@ async function countRows(deps: ImportDeps, job: ImportJobDoc): Promise<number> {
   return rows;
 }
 
-type Tally = Pick<ImportJobDoc, 'done' | 'created' | 'merged' | 'duplicates' | 'failed'> & {
-  errors: ImportRowError[];
-};
+type Tally = Pick<ImportJobDoc, 'done' | 'created' | 'merged' | 'duplicates' | 'failed'>;
 
-export async function runImportJob(deps: ImportDeps, jobId: Types.ObjectId): Promise<void> {
+/** One row for the pipeline, or a row refused before it (counted as failed with its reason). */
+type Row = { row: number; message: Parameters<IntakeSink>[0] } | { row: number; error: string };
+
+/** Running jobs whose runner stopped: released at shutdown (no heartbeat), or silent for `staleMs`. */
+function interrupted(now: Date, staleMs: number) {
+  return [
+    { status: 'running', heartbeatAt: null },
+    { status: 'running', heartbeatAt: { $lt: new Date(now.getTime() - staleMs) } },
+  ];
+}
+
+/** Which running job this process may take: its own queued one, or one whose runner stopped beating. */
+function claimable(jobId: Types.ObjectId, now: Date, staleMs: number) {
+  return {
+    _id: jobId,
+    $or: [{ status: 'queued' }, ...interrupted(now, staleMs)],
+  };
+}
+
+export async function runImportJob(
+  deps: ImportDeps,
+  jobId: Types.ObjectId,
+  { staleMs = IMPORT_STALE_MS }: { staleMs?: number } = {},
+): Promise<void> {
   const jobs = deps.models.ImportJob.collection;
+  const runner = new Types.ObjectId();
+  const startedAt = deps.now();
   const job = (await jobs.findOneAndUpdate(
-    { _id: jobId, status: 'queued' },
-    { $set: { status: 'running', startedAt: deps.now() } },
+    claimable(jobId, startedAt, staleMs),
+    { $set: { status: 'running', runner, heartbeatAt: startedAt } },
     { returnDocument: 'after' },
   )) as ImportJobDoc | null;
-  if (!job) return; // another process took it
+  if (!job) return; // another process runs it
+  const mine = { _id: jobId, runner };
   const fail = (failure: string) =>
-    jobs.updateOne({ _id: jobId }, { $set: { status: 'failed', failure, finishedAt: deps.now() } });
+    jobs.updateOne(mine, { $set: { status: 'failed', failure, finishedAt: deps.now() } });
   try {
-    await jobs.updateOne({ _id: jobId }, { $set: { total: await countRows(deps, job) } });
-    const tally: Tally = { done: 0, created: 0, merged: 0, duplicates: 0, failed: 0, errors: [] };
+    if (job.total == null)
+      await jobs.updateOne(mine, { $set: { total: await countRows(deps, job), startedAt } });
+    const tally: Tally = {
+      done: job.done,
+      created: job.created,
+      merged: job.merged,
+      duplicates: job.duplicates,
+      failed: job.failed,
+    };
+    const from = job.resumeRow ?? 0;
+    // After an interruption, rows past the checkpoint may have been filed by this very job already.
+    let resumed = from > 0 || job.done > 0;
+    let errorsKept = job.errors.length;
     let pendingErrors: ImportRowError[] = [];
-    let flushedAt = 0;
-    const flush = async () => {
-      const { done, created, merged, duplicates, failed } = tally;
-      const update: Record<string, unknown> = { $set: { done, created, merged, duplicates, failed } };
+    /** Records the progress up to `row`; false when another process has taken the job over. */
+    const checkpoint = async (row: number): Promise<boolean> => {
+      const update: Record<string, unknown> = {
+        $set: { ...tally, resumeRow: row, heartbeatAt: deps.now() },
+      };
       if (pendingErrors.length)
         update.$push = { errors: { $each: pendingErrors, $slice: MAX_IMPORT_ERRORS } };
       pendingErrors = [];
-      flushedAt = done;
-      await jobs.updateOne({ _id: jobId }, update as mongoose.mongo.UpdateFilter<mongoose.mongo.Document>);
+      const r = await jobs.updateOne(mine, update as mongoose.mongo.UpdateFilter<mongoose.mongo.Document>);
+      return r.matchedCount === 1;
     };
     const rowFailed = (row: number, message: string) => {
       tally.failed += 1;
       tally.done += 1;
-      if (tally.errors.length < MAX_IMPORT_ERRORS) {
-        tally.errors.push({ row, message });
+      if (errorsKept < MAX_IMPORT_ERRORS) {
+        errorsKept += 1;
         pendingErrors.push({ row, message });
       }
     };
+    const count = (status: string) => {
+      tally.done += 1;
+      if (status === 'merged') tally.merged += 1;
+      else if (status === 'duplicate') tally.duplicates += 1;
+      else tally.created += 1;
+    };
+
+    const runBatch = async (batch: Row[]) => {
+      const credential = `import:${String(jobId)}`;
+      const acks = await Promise.all(
+        batch.map((r) =>
+          'error' in r
+            ? null
+            : deps.sink(r.message, credential).catch((err: unknown): IntakeAck => {
+                deps.logger.warn({ err, row: r.row }, 'import row failed');
+                return { inboxId: '', status: 'failed', reason: '系统错误，请稍后重新导入该行' };
+              }),
+        ),
+      );
+      const own = resumed ? await filedByThisJob(deps, credential, acks) : new Map<string, string>();
+      batch.forEach((r, i) => {
+        const ack = acks[i];
+        if ('error' in r) return rowFailed(r.row, r.error);
+        if (!ack || ack.status === 'failed') return rowFailed(r.row, ack?.reason ?? '处理失败');
+        count(own.get(ack.inboxId) ?? ack.status);
+      });
+      // The crash point lies within the first batch after the checkpoint; past it, a duplicate is one.
+      resumed = false;
+    };
 
     let columns: ColumnMap | undefined;
-    const inFlight = new Set<Promise<void>>();
+    let batch: Row[] = [];
+    let lastRow = from;
     for await (const r of readRows(open(deps, job.fileId), job.format as ImportFormat)) {
       if (!columns) {
         if ('error' in r) return void (await fail(`第${r.row}行（表头）无法读取：${r.error}`));
@@ -88,42 +161,109 @@ export async function runImportJob(deps: ImportDeps, jobId: Types.ObjectId): Pro
         columns = mapped.columns;
         continue;
       }
-      if ('error' in r) {
-        rowFailed(r.row, r.error);
-        continue;
+      if (r.row <= from) continue; // settled before the interruption
+      lastRow = r.row;
+      if ('error' in r) batch.push({ row: r.row, error: r.error });
+      else {
+        const result = rowToMessage(job.channel, columns, r.cells);
+        batch.push(
+          'error' in result ? { row: r.row, error: result.error } : { row: r.row, message: result.message },
+        );
       }
-      const result = rowToMessage(job.channel, columns, r.cells);
-      if ('error' in result) {
-        rowFailed(r.row, result.error);
-        continue;
+      if (batch.length >= BATCH) {
+        await runBatch(batch);
+        batch = [];
+        if (!(await checkpoint(lastRow))) return; // taken over: the other process finishes it
+        if (deps.signal?.aborted) return void (await jobs.updateOne(mine, { $set: { heartbeatAt: null } }));
       }
-      const row = r.row;
-      const task = deps
-        .sink(result.message, `import:${String(jobId)}`)
-        .then((ack) => {
-          if (ack.status === 'failed') return rowFailed(row, ack.reason ?? '处理失败');
-          tally.done += 1;
-          if (ack.status === 'merged') tally.merged += 1;
-          else if (ack.status === 'duplicate') tally.duplicates += 1;
-          else tally.created += 1;
-        })
-        .catch((err: unknown) => {
-          deps.logger.warn({ err, row }, 'import row failed');
-          rowFailed(row, '系统错误，请稍后重新导入该行');
-        })
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      if (inFlight.size >= IN_FLIGHT) await Promise.race(inFlight);
-      if (tally.done - flushedAt >= PROGRESS_EVERY) await flush();
     }
-    await Promise.all(inFlight);
     if (!columns) return void (await fail('文件中没有数据（缺少表头）'));
-    await flush();
-    await jobs.updateOne({ _id: jobId }, { $set: { status: 'done', finishedAt: deps.now() } });
+    await runBatch(batch);
+    if (!(await checkpoint(lastRow))) return;
+    await jobs.updateOne(mine, { $set: { status: 'done', finishedAt: deps.now() } });
   } catch (err) {
     deps.logger.warn({ err, jobId: String(jobId) }, 'import job failed');
     await fail(
       job.format === 'xlsx' ? '无法读取该 XLSX 文件（文件损坏或不是 Excel 工作簿）' : '无法读取该 CSV 文件',
     );
   }
+}
+
+/**
+ * The rows of a resumed batch that this job filed before its interruption come back as duplicates (or still
+ * queued): what each actually became, by its inbox entry, in one read.
+ */
+async function filedByThisJob(
+  deps: ImportDeps,
+  credential: string,
+  acks: readonly (IntakeAck | null)[],
+): Promise<Map<string, string>> {
+  const ids = acks
+    .filter((a): a is IntakeAck => !!a && (a.status === 'duplicate' || a.status === 'queued'))
+    .map((a) => a.inboxId)
+    .filter((id) => Types.ObjectId.isValid(id));
+  if (!ids.length) return new Map();
+  // Only a processed entry says what it became; one the interruption left accepted is answered `queued`
+  // and filed by the inbox recovery (counted as created, like any queued row).
+  const entries = await deps.models.InboxEntry.collection
+    .find(
+      {
+        _id: { $in: ids.map((id) => new Types.ObjectId(id)) },
+        credentialId: credential,
+        status: 'processed',
+      },
+      { projection: { outcome: 1 } },
+    )
+    .toArray();
+  return new Map(entries.map((e) => [String(e._id), e.outcome === 'merged' ? 'merged' : 'created']));
+}
+
+/**
+ * Runs the import jobs that are queued or whose runner stopped (a crash, a kill): at start-up and then every
+ * `intervalMs`, so a job accepted but interrupted continues from its checkpoint.
+ */
+export function createImportResumer(
+  deps: ImportDeps,
+  { intervalMs = IMPORT_STALE_MS / 2, staleMs = IMPORT_STALE_MS } = {},
+) {
+  let timer: NodeJS.Timeout | undefined;
+  const running = new Set<Promise<void>>();
+  const stopping = new AbortController();
+  const jobDeps = { ...deps, signal: stopping.signal };
+  const runNow = async () => {
+    const now = deps.now();
+    const due = await deps.models.ImportJob.collection
+      .find(
+        {
+          $or: [{ status: 'queued' }, ...interrupted(now, staleMs)],
+        },
+        { projection: { _id: 1 } },
+      )
+      .toArray();
+    await Promise.all(
+      due.map((j) => {
+        const p = runImportJob(jobDeps, j._id, { staleMs })
+          .catch((err: unknown) => deps.logger.error({ err }, 'import job crashed'))
+          .finally(() => running.delete(p));
+        running.add(p);
+        return p;
+      }),
+    );
+  };
+  const tick = () =>
+    void runNow().catch((err: unknown) => deps.logger.error({ err }, 'import resume failed'));
+  return {
+    runNow,
+    start() {
+      tick();
+      timer ??= setInterval(tick, intervalMs).unref();
+    },
+    /** Stops resuming; the jobs it runs stop after their current batch, released for the next start. */
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      stopping.abort();
+      await Promise.all([...running]);
+    },
+  };
 }

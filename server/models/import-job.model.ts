@@ -1,6 +1,7 @@
 // A batch import of meeting, visit or deputy records (CSV/XLSX): the uploaded file is kept in GridFS (bucket
 // `imports`), and this document is the job's progress, persisted while it runs so any page (or any server
-// process) can poll it. Row errors keep the first MAX_IMPORT_ERRORS; the `failed` count keeps counting.
+// process) can poll it, and its checkpoint, so an interrupted job resumes where it stopped (imports/import.job.ts).
+// Row errors keep the first MAX_IMPORT_ERRORS; the `failed` count keeps counting.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
 
@@ -35,6 +36,12 @@ export interface ImportJobDoc {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Every data row up to this row number is settled and counted (the checkpoint a resume starts after). */
+  resumeRow: number;
+  /** The process running it (a fresh id per run); progress writes only match their own runner. */
+  runner: Types.ObjectId | null;
+  /** Written with every checkpoint: a running job that stopped beating was interrupted. */
+  heartbeatAt: Date | null;
 }
 
 export type ImportJobModel = Model<ImportJobDoc>;
@@ -60,6 +67,9 @@ export function defineImportJobModel(conn: Connection, clock: Clock): ImportJobM
       createdAt: { type: Date, required: true, default: () => clock.now() },
       startedAt: { type: Date, default: null },
       finishedAt: { type: Date, default: null },
+      resumeRow: { type: Number, default: 0 },
+      runner: { type: Schema.Types.ObjectId, default: null },
+      heartbeatAt: { type: Date, default: null },
     },
     { collection: 'import_jobs', suppressReservedKeysWarning: true },
   );

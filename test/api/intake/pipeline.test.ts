@@ -80,6 +80,25 @@ describe('intake pipeline', () => {
     expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
   });
 
+  it('a redelivery inside a burst of new messages fails only itself: the new ones are created at once', async () => {
+    const old = hotline();
+    const first = await acceptInbound(deps, old);
+    const fresh = Array.from({ length: 8 }, () => hotline());
+    const started = Date.now();
+    // The first insert of a burst goes alone; the redelivery lands among the rest, which share one insert.
+    const burst = [...fresh.slice(0, 4), old, ...fresh.slice(4)];
+    const acks = await Promise.all(burst.map((m) => acceptInbound(deps, m)));
+    expect(acks[4]).to.include({ status: 'duplicate', number: first.number });
+    expect(acks.filter((_, i) => i !== 4).map((a) => a.status)).to.deep.equal(fresh.map(() => 'created'));
+    expect(Date.now() - started).to.be.below(4_000); // nobody waited out a redelivery
+    await deps.inbox.flush();
+    const entries = await t.models.InboxEntry.find(
+      { externalId: { $in: fresh.map((m) => m.externalId) } },
+      { status: 1 },
+    ).lean();
+    expect(entries.map((e) => e.status)).to.deep.equal(fresh.map(() => 'processed'));
+  });
+
   it('staff naming another source’s external id learn nothing about that issue (409)', async () => {
     const msg = hotline();
     const ack = await acceptInbound(deps, msg);

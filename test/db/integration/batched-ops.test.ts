@@ -3,7 +3,7 @@
 // one `$inc` and stay unique and gap-free.
 import { expect } from 'chai';
 import { ObjectId, type Db } from 'mongodb';
-import { batchedFindByUnique, batchedInsertOne } from '../../../server/db/batched-ops.ts';
+import { batchedFindByUnique, batchedInsertMany, batchedInsertOne } from '../../../server/db/batched-ops.ts';
 import mongoose from 'mongoose';
 import { defineCounterModel, nextSequence } from '../../../server/models/counter.model.ts';
 import { startHarness, type Harness } from './harness.ts';
@@ -34,6 +34,38 @@ describe('integration (driver): coalesced operations', () => {
     expect(await c.countDocuments({})).to.equal(keys.length);
     const inserts = named('insert');
     expect(inserts).to.be.within(1, 2);
+  });
+
+  // The app's collections come from mongoose, whose own copy of the driver throws its own MongoBulkWriteError
+  // class: a duplicate among a burst must still fail only its own caller (it used to fail every caller of
+  // the batch with E11000, so fresh intake messages were answered as redeliveries and left unprocessed).
+  it('through a mongoose connection too, only the duplicate of a burst fails', async () => {
+    const conn = await mongoose.createConnection(h.server.uri, { dbName: 'batched' }).asPromise();
+    try {
+      const c = conn.collection('viaMongoose');
+      await c.createIndex({ key: 1 }, { unique: true });
+      await c.insertOne({ key: 'taken' });
+      const keys = ['a', 'b', 'taken', 'c', 'd', 'e', 'f', 'g'];
+      const one = await Promise.allSettled(keys.map((key) => batchedInsertOne(c as never, { key })));
+      expect(one.map((r) => r.status)).to.deep.equal(
+        keys.map((k) => (k === 'taken' ? 'rejected' : 'fulfilled')),
+      );
+      expect((one[2] as PromiseRejectedResult).reason).to.have.property('code', 11000);
+
+      const groups = [['m', 'taken'], ['n'], ['a', 'o']];
+      const many = await Promise.all(
+        groups.map((g) =>
+          batchedInsertMany(
+            c as never,
+            g.map((key) => ({ key })),
+          ),
+        ),
+      );
+      expect(many.map((g) => g.map((o) => o.ok))).to.deep.equal([[true, false], [true], [false, true]]);
+      expect(await c.countDocuments({})).to.equal(keys.length + 3);
+    } finally {
+      await conn.close();
+    }
   });
 
   it('concurrent lookups by a unique field share one read and each gets its own document', async () => {

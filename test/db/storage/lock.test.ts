@@ -27,6 +27,19 @@ describe('storage dbpath lock', () => {
       await second.close();
     }));
 
+  it('refuses a dbpath held by another live process (a second app on the same DATA_DIR)', () =>
+    withTempDir(async (dir) => {
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => undefined, 60_000)']);
+      try {
+        await new Promise((resolve) => other.once('spawn', resolve));
+        await writeFile(join(dir, 'mongod.lock'), `${other.pid}\n`);
+        const error = await createDiskPersistence(dir).catch((e: Error) => e.message);
+        expect(error).to.match(new RegExp(`in use by process ${other.pid}`));
+      } finally {
+        other.kill();
+      }
+    }));
+
   it('takes over a lock left by a process that no longer exists', () =>
     withTempDir(async (dir) => {
       await writeFile(join(dir, 'mongod.lock'), `${await deadPid()}\n`);
