@@ -171,6 +171,19 @@ export async function choose(
 export async function axeFindings(page: Page): Promise<string[]> {
   // Evaluated through the devtools protocol, so the app's CSP (script-src 'self') does not block it.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(await readFile(AXE_PATH, 'utf8'));
+  // Checks what the user reads once things settle: a toast or dialog still fading in has not reached its
+  // colours yet (finite transitions only; spinners run forever; capped at 2 s).
+  await page.evaluate(() =>
+    Promise.race([
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => Number.isFinite(Number(a.effect?.getComputedTiming().endTime)))
+          .map((a) => a.finished.catch(() => undefined)),
+      ),
+      new Promise((resolve) => setTimeout(resolve, 2_000)),
+    ]),
+  );
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<any> } }).axe;
     const res = await axe.run(document, { resultTypes: ['violations'] });

@@ -11,7 +11,7 @@ import { createIntakeConfigCache } from '../../../server/intake/intake-config.ts
 import { createIntakeSink } from '../../../server/intake/intake-sink.ts';
 import { inboxRecorderFor } from '../../../server/intake/inbox-store.ts';
 import { createModels, type Models } from '../../../server/models/index.ts';
-import { useTestApp } from '../helpers.ts';
+import { embeddedDb, useTestApp } from '../helpers.ts';
 
 const ROWS = 450; // checkpoints every 200 rows: the crash falls inside the second batch
 const FILED_BEFORE_CRASH = 250;
@@ -79,9 +79,7 @@ describe('import jobs resume after a crash', () => {
 
     // The next process: its own connection to the same database, started a few minutes later.
     const conn = await mongoose
-      .createConnection(t.conn.getClient().options.hosts.map((h) => `mongodb://${String(h)}`)[0], {
-        dbName: t.conn.name,
-      })
+      .createConnection((await embeddedDb()).uri, { dbName: t.conn.name })
       .asPromise();
     try {
       const models = createModels(conn, t.clock);
