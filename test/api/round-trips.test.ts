@@ -15,6 +15,32 @@ import { createModels, ensureIndexes, type Models } from '../../server/models/in
 import { seedDemo, type SeedSummary } from '../../server/seed/index.ts';
 import { DEMO_PASSWORD, embeddedDb, TEST_HASH, TEST_START, testConfig } from './helpers.ts';
 
+/** A database of its own with command monitoring, the demo units, users and enterprises (no issues). */
+async function monitoredDatabase(prefix: string) {
+  const server = await embeddedDb();
+  const dbName = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+  const conn = await mongoose.createConnection(server.uri, { dbName, monitorCommands: true }).asPromise();
+  const clock = createSimulatedClock(TEST_START);
+  const models = createModels(conn, clock);
+  await ensureIndexes(models);
+  const seed = await seedDemo(models, clock, { hashParams: TEST_HASH, issues: false });
+  return { conn, clock, models, seed };
+}
+
+/** Appends every command the connection sends to `commands`, as "name collection". */
+function recordCommands(conn: Connection, commands: string[]): void {
+  conn.getClient().on('commandStarted', (e) => {
+    commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+  });
+}
+
+async function dispatcherToken(app: ReturnType<typeof createApp>): Promise<string> {
+  const login = await request(app)
+    .post('/api/auth/login')
+    .send({ username: 'dispatcher', password: DEMO_PASSWORD });
+  return login.body.token as string;
+}
+
 describe('database round trips per request', () => {
   let conn: Connection;
   let models: Models;
@@ -25,21 +51,17 @@ describe('database round trips per request', () => {
 
   before(async function () {
     this.timeout(60_000);
-    const server = await embeddedDb();
-    const dbName = `eil_roundtrips_${process.pid}_${Date.now().toString(36)}`;
-    conn = await mongoose.createConnection(server.uri, { dbName, monitorCommands: true }).asPromise();
-    const clock = createSimulatedClock(TEST_START);
-    models = createModels(conn, clock);
-    await ensureIndexes(models);
-    seed = await seedDemo(models, clock, { hashParams: TEST_HASH, issues: false });
-    app = createApp({ config: testConfig(), conn, clock, logger: pino({ level: 'silent' }), models });
-    conn.getClient().on('commandStarted', (e) => {
-      commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
+    const db = await monitoredDatabase('eil_roundtrips');
+    ({ conn, models, seed } = db);
+    app = createApp({
+      config: testConfig(),
+      conn,
+      clock: db.clock,
+      logger: pino({ level: 'silent' }),
+      models,
     });
-    const login = await request(app)
-      .post('/api/auth/login')
-      .send({ username: 'dispatcher', password: DEMO_PASSWORD });
-    token = login.body.token as string;
+    recordCommands(conn, commands);
+    token = await dispatcherToken(app);
   });
 
   after(async () => {
@@ -142,13 +164,9 @@ describe('database round trips of the whole create pipeline (inbox, outbox, deli
 
   before(async function () {
     this.timeout(60_000);
-    const server = await embeddedDb();
-    const dbName = `eil_pipeline_rt_${process.pid}_${Date.now().toString(36)}`;
-    conn = await mongoose.createConnection(server.uri, { dbName, monitorCommands: true }).asPromise();
-    const clock = createSimulatedClock(TEST_START);
-    models = createModels(conn, clock);
-    await ensureIndexes(models);
-    seed = await seedDemo(models, clock, { hashParams: TEST_HASH, issues: false });
+    const db = await monitoredDatabase('eil_pipeline_rt');
+    ({ conn, models, seed } = db);
+    const clock = db.clock;
     const logger = pino({ level: 'silent' });
     const config = testConfig();
     notify = createNotifyService({
@@ -160,13 +178,8 @@ describe('database round trips of the whole create pipeline (inbox, outbox, deli
       deliverOnEnqueue: false,
     });
     app = createApp({ config, conn, clock, logger, models, notify });
-    conn.getClient().on('commandStarted', (e) => {
-      commands.push(`${e.commandName} ${String(e.command[e.commandName])}`);
-    });
-    const login = await request(app)
-      .post('/api/auth/login')
-      .send({ username: 'dispatcher', password: DEMO_PASSWORD });
-    token = login.body.token as string;
+    recordCommands(conn, commands);
+    token = await dispatcherToken(app);
   });
 
   after(async () => {
