@@ -7,7 +7,12 @@
 // repeat predecessor may have changed) and every day from `builtThrough` on (today), from plain indexed finds.
 // The job (kpi-rollup.job.ts) stores those days again and moves the watermark; until the first build has
 // finished, the KPI query uses the direct aggregation.
+//
+// Each process keeps the stored days it has read (a few rows per day and grouping: kilobytes per year), tagged
+// with the build and the pass that stored them: a read fetches only the days stored by passes it has not seen
+// (`pass` on each day document), so a year's figures cost no database read of the 365 days once warm.
 import type { Collection, Document } from 'mongodb';
+import { Types } from 'mongoose';
 import { DAY_MS } from '../../shared/clock.ts';
 import { REPEAT_WINDOW_DAYS } from '../../shared/kpi.ts';
 import type { Models } from '../models/index.ts';
@@ -20,6 +25,7 @@ import {
   ROLLUP_PROJECTION,
   type DayRows,
   type RollupIssue,
+  type RollupRow,
 } from './kpi-rollup.ts';
 import { KPI_GROUP_BYS, type KpiGroupBy } from './kpi.pipeline.ts';
 
@@ -35,10 +41,15 @@ export interface RollupState {
   format: number;
   builtThrough: number;
   watermark: Date;
+  /** A new id for every full build (the days were deleted and stored again). */
+  build?: string;
+  /** Counts the job's passes within a build; each day document names the pass that stored it. */
+  pass?: number;
 }
 
 interface DayDoc extends DayRows {
   _id: number;
+  pass?: number;
 }
 
 export const rollupDays = (models: Models): Collection<DayDoc> =>
@@ -123,12 +134,33 @@ export function runsOf(days: Iterable<number>): Array<[number, number]> {
  * unmake their repeat, whatever it changed: category, enterprise, state).
  */
 export async function changedDays(models: Models, since: Date, beforeDay: number): Promise<Set<number>> {
+  return (await changesSince(models, since, beforeDay)).days;
+}
+
+/**
+ * changedDays, with a fingerprint of the changes (how many issues changed since `since`, the latest updatedAt and
+ * the sum of their versions): every input of a live build is an issue in that set, so an equal fingerprint means
+ * an equal build.
+ */
+async function changesSince(
+  models: Models,
+  since: Date,
+  beforeDay: number,
+): Promise<{ days: Set<number>; fingerprint: string }> {
   const changed = await models.Issue.collection
-    .find<Pick<RollupIssue, 'enterpriseId' | 'createdAt'>>(
+    .find<Pick<RollupIssue, 'enterpriseId' | 'createdAt'> & { updatedAt: Date; version?: number }>(
       { updatedAt: { $gte: since } },
-      { projection: { enterpriseId: 1, createdAt: 1 } },
+      { projection: { enterpriseId: 1, createdAt: 1, updatedAt: 1, version: 1 } },
     )
     .toArray();
+  // Every write moves updatedAt and the version: two writes within one millisecond still change the sum.
+  let latest = 0;
+  let versions = 0;
+  for (const c of changed) {
+    latest = Math.max(latest, new Date(c.updatedAt).getTime());
+    versions += c.version ?? 0;
+  }
+  const fingerprint = `${changed.length}:${latest}:${versions}`;
   const days = new Set<number>();
   const byEnterprise = new Map<string, number[]>();
   const ids = new Map<string, unknown>();
@@ -159,15 +191,21 @@ export async function changedDays(models: Models, since: Date, beforeDay: number
       if (times.some((c) => c < t && t - c <= WINDOW_MS)) days.add(dayNumber(t));
     }
   }
-  return days;
+  return { days, fingerprint };
 }
 
 /** Stores the built days [fromDay, toDay) (a day with no issues stores empty rows); returns the rows stored. */
-async function storeDays(models: Models, builder: RollupBuilder, fromDay: number, toDay: number) {
+async function storeDays(
+  models: Models,
+  builder: RollupBuilder,
+  fromDay: number,
+  toDay: number,
+  pass: number,
+) {
   const ops = [];
   let rows = 0;
   for (let d = fromDay; d < toDay; d++) {
-    const replacement = { _id: d, ...builder.rowsOf(d) };
+    const replacement = { _id: d, ...builder.rowsOf(d), pass };
     for (const g of KPI_GROUP_BYS) rows += replacement[g].length;
     ops.push({ replaceOne: { filter: { _id: d }, replacement, upsert: true } });
   }
@@ -176,11 +214,11 @@ async function storeDays(models: Models, builder: RollupBuilder, fromDay: number
 }
 
 /** Builds and stores the days [fromDay, toDay) in chunks (the first build, or days the job missed). */
-async function buildAndStore(models: Models, fromDay: number, toDay: number): Promise<number> {
+async function buildAndStore(models: Models, fromDay: number, toDay: number, pass: number): Promise<number> {
   let rows = 0;
   for (let a = fromDay; a < toDay; a += BUILD_CHUNK_DAYS) {
     const b = Math.min(a + BUILD_CHUNK_DAYS, toDay);
-    rows += await storeDays(models, await buildDays(models, [[a, b]]), a, b);
+    rows += await storeDays(models, await buildDays(models, [[a, b]]), a, b, pass);
   }
   return rows;
 }
@@ -205,6 +243,9 @@ export async function refreshRollups(models: Models, now: Date): Promise<Refresh
   const today = dayNumber(now);
   const state = await readyState(models);
   const watermark = new Date(now.getTime() - WATERMARK_SLACK_MS);
+  // A state from before passes were counted starts a new build id: readers then read every day once.
+  const build = state?.build ?? new Types.ObjectId().toHexString();
+  const pass = (state?.build ? (state.pass ?? 0) : 0) + 1;
   let report: RefreshReport;
   if (!state) {
     const first = await models.Issue.collection.findOne<{ createdAt: Date }>(
@@ -213,20 +254,20 @@ export async function refreshRollups(models: Models, now: Date): Promise<Refresh
     );
     const firstDay = first ? dayNumber(first.createdAt) : today;
     await rollupDays(models).deleteMany({});
-    const rows = await buildAndStore(models, firstDay, today);
+    const rows = await buildAndStore(models, firstDay, today, pass);
     report = { built: today - firstDay, rebuilt: 0, rows, ms: 0 };
   } else {
     const dirty = await changedDays(models, state.watermark, state.builtThrough);
     const runs = runsOf(dirty);
     const built = await buildDays(models, runs);
     let rows = 0;
-    for (const [a, b] of runs) rows += await storeDays(models, built, a, b);
-    rows += await buildAndStore(models, state.builtThrough, today);
+    for (const [a, b] of runs) rows += await storeDays(models, built, a, b, pass);
+    rows += await buildAndStore(models, state.builtThrough, today, pass);
     report = { built: Math.max(0, today - state.builtThrough), rebuilt: dirty.size, rows, ms: 0 };
   }
   await rollupState(models).updateOne(
     { _id: 'state' as never },
-    { $set: { format: ROLLUP_FORMAT, builtThrough: today, watermark } },
+    { $set: { format: ROLLUP_FORMAT, builtThrough: today, watermark, build, pass } },
     { upsert: true },
   );
   return { ...report, ms: Math.round(performance.now() - started) };
@@ -247,21 +288,102 @@ export async function rowsForPeriod(
   const toDay = dayNumber(new Date(to.getTime() - 1)) + 1;
   const cut = dayStart(toDay).getTime() !== to.getTime();
   const storedTo = Math.min(cut ? toDay - 1 : toDay, state.builtThrough);
-  const [stored, dirty] = await Promise.all([
-    storedTo > fromDay
-      ? rollupDays(models)
-          .find({ _id: { $gte: fromDay, $lt: storedTo } }, { projection: { [groupBy]: 1 } })
-          .toArray()
-      : Promise.resolve([]),
-    changedDays(models, state.watermark, state.builtThrough),
+  const [stored, changes] = await Promise.all([
+    storedTo > fromDay ? storedDays(models, state, groupBy) : undefined,
+    changesSince(models, state.watermark, state.builtThrough),
   ]);
-  for (const doc of stored) rows.set(doc._id, doc[groupBy] ?? []);
+  const dirty = changes.days;
+  for (let d = fromDay; d < storedTo; d++) {
+    const day = stored?.get(d);
+    if (day) rows.set(d, day);
+  }
   const live = [...dirty].filter((d) => d >= fromDay && d < storedTo);
   live.push(...range(Math.max(fromDay, storedTo), toDay));
   const runs = runsOf(live);
-  const builder = await buildDays(models, runs, runs.at(-1)?.[1] === toDay ? to : undefined);
+  const version = `${state.build}:${state.pass}:${state.watermark.getTime()}:${changes.fingerprint}`;
+  const builder = await liveBuild(models, version, runs, runs.at(-1)?.[1] === toDay ? to : undefined);
   for (const [a, b] of runs) for (let d = a; d < b; d++) rows.set(d, builder.rowsOf(d)[groupBy]);
   return rows;
+}
+
+/** Live builds by their runs and end, for one version of the stored state and the changes since it. */
+const liveBuilds = new WeakMap<Models, { version: string; builds: Map<string, Promise<RollupBuilder>> }>();
+const MAX_LIVE_BUILDS = 32;
+
+/**
+ * The rows of `runs` built from the issues (buildDays), shared by the reads that see the same stored state and
+ * the same changes since its watermark: the dashboard's several figures and its refreshes cost one build.
+ */
+function liveBuild(
+  models: Models,
+  version: string,
+  runs: Array<[number, number]>,
+  end: Date | undefined,
+): Promise<RollupBuilder> {
+  let cached = liveBuilds.get(models);
+  if (!cached || cached.version !== version) {
+    cached = { version, builds: new Map() };
+    liveBuilds.set(models, cached);
+  }
+  const key = `${JSON.stringify(runs)}:${end?.getTime() ?? ''}`;
+  let build = cached.builds.get(key);
+  if (!build) {
+    if (cached.builds.size >= MAX_LIVE_BUILDS) cached.builds.clear();
+    const builds = cached.builds;
+    build = buildDays(models, runs, end);
+    build.catch(() => builds.delete(key));
+    builds.set(key, build);
+  }
+  return build;
+}
+
+interface CachedDays {
+  build: string;
+  pass: number;
+  days: Map<number, RollupRow[]>;
+  /** The refresh in flight, shared by the reads that arrive meanwhile. */
+  refreshing?: Promise<void>;
+}
+
+const cache = new WeakMap<Models, Map<KpiGroupBy, CachedDays>>();
+
+/**
+ * Every stored day's rows of one grouping as of `state`'s pass: the days this process has read, plus those
+ * stored by later passes (one read of the few changed day documents). A state without a build id (written
+ * by an older job) is read through, uncached.
+ */
+async function storedDays(
+  models: Models,
+  state: RollupState,
+  groupBy: KpiGroupBy,
+): Promise<Map<number, RollupRow[]>> {
+  const projection = { [groupBy]: 1 };
+  if (!state.build || typeof state.pass !== 'number') {
+    const docs = await rollupDays(models).find({}, { projection }).toArray();
+    return new Map(docs.map((doc) => [doc._id, doc[groupBy] ?? []]));
+  }
+  const perModels = cache.get(models) ?? cache.set(models, new Map()).get(models)!;
+  let entry = perModels.get(groupBy);
+  if (!entry || entry.build !== state.build) {
+    entry = { build: state.build, pass: -1, days: new Map() };
+    perModels.set(groupBy, entry);
+  }
+  while (entry.pass < state.pass) {
+    const cached = entry;
+    const target = state.pass;
+    cached.refreshing ??= (async () => {
+      try {
+        const filter = cached.pass < 0 ? {} : { pass: { $gt: cached.pass } };
+        const docs = await rollupDays(models).find(filter, { projection }).toArray();
+        for (const doc of docs) cached.days.set(doc._id, doc[groupBy] ?? []);
+        cached.pass = Math.max(cached.pass, target);
+      } finally {
+        cached.refreshing = undefined;
+      }
+    })();
+    await cached.refreshing;
+  }
+  return entry.days;
 }
 
 const range = (a: number, b: number) => Array.from({ length: Math.max(0, b - a) }, (_, i) => a + i);

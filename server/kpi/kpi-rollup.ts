@@ -273,10 +273,10 @@ export function addDayRows(
   for (const row of rows) {
     if (region !== null && row.r !== region) continue;
     const g = acc.groups.get(row.k) ?? acc.groups.set(row.k, emptyRollupCounts()).get(row.k)!;
-    ROW_FIELDS.forEach((f, j) => {
-      g[f] += row.c[j];
-      acc.totals[f] += row.c[j];
-    });
+    for (let j = 0; j < ROW_FIELDS.length; j++) {
+      g[ROW_FIELDS[j]] += row.c[j];
+      acc.totals[ROW_FIELDS[j]] += row.c[j];
+    }
     g.repeats += lagsWithin(region === null ? row.g : row.gs, back);
     acc.totals.repeats += lagsWithin(region === null ? row.t : row.ts, back);
   }

@@ -184,6 +184,28 @@ describe('KPI daily rollups', function () {
     expect(await expectSameAsDirect('stored again')).to.equal(48);
   });
 
+  it('a read sees every write, also two writes to the same issue within one millisecond', async () => {
+    // Reads share stored days and live builds (kpi-rollup.store.ts); a second write at the same instant must
+    // still reach the next read. Today's issues are built live, so the cached live build is what is at stake.
+    const period = periods()[4][1];
+    const state = (await readyState(t.models))!;
+    // Created on the first day not stored (built live), written after the watermark as every write is.
+    const createdAt = new Date(dayStart(state.builtThrough).getTime() + 3600_000);
+    const at = new Date(state.watermark.getTime() + 60_000);
+    const issue = { ...randomIssue(createdAt), state: 'in_progress', updatedAt: at, version: 1 };
+    await t.models.Issue.collection.insertOne(issue as never);
+    for (const category of ['finance', 'land', 'finance']) {
+      await t.models.Issue.collection.updateOne(
+        { _id: issue._id },
+        { $set: { category, updatedAt: at }, $inc: { version: 1 } },
+      );
+      const direct = await countDirect(t, 'category', period, {});
+      const { source, ...rolled } = await countPeriod(t, 'category', period, {});
+      expect(source).to.equal('rollups');
+      expect(Object.fromEntries(rolled.groups), category).to.deep.equal(Object.fromEntries(direct.groups));
+    }
+  });
+
   it('gives the monthly heat map the same cells as the aggregation', async () => {
     const period = periods()[0][1];
     for (const scope of scopes) {
