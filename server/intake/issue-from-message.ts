@@ -134,7 +134,11 @@ export async function mergeAsSource(
     );
     if (now2) updated = await attempt(now2.state);
   }
-  if (updated) notifyChange(deps, changeOf(updated, 'note', updated.state, by.actor.id, now));
+  if (updated) {
+    // The projection left the timeline out: the change names the merged message itself (intents.ts).
+    const data = { kind: 'source_merged', channel: msg.channel, inboxId: String(entry._id) };
+    notifyChange(deps, { ...changeOf(updated, 'note', updated.state, by.actor.id, now), data, public: true });
+  }
   return updated;
 }
 

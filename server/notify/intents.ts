@@ -8,7 +8,8 @@ import type { NotifyEvent } from './templates.ts';
  * unit: handlers and unit heads of the lead and co-units; oversight: supervisors and the leaders of the
  * region; centre: clerks, dispatchers and the director; consultation: the consulted units (and the chair of the
  * tier); consultation_missing: consulted units that owe input; enterprise: its chosen channel; origin: the
- * channel the issue came from (push-back); assignee: the person an `assign` hands the issue to.
+ * channel the issue came from and those of messages merged into it (push-back); merged_source: the sender of
+ * the message just merged into the issue; assignee: the person an `assign` hands the issue to.
  */
 export type Audience =
   | 'unit'
@@ -18,6 +19,7 @@ export type Audience =
   | 'consultation_missing'
   | 'enterprise'
   | 'origin'
+  | 'merged_source'
   | 'assignee';
 
 export interface Intent {
@@ -73,6 +75,9 @@ export function intentsOf(change: IssueChange): Intent[] {
       return change.data?.classProblemId ? [i('enterprise_class_reply', 'enterprise')] : [];
     case 'assign':
       return [i('issue_reassigned', 'assignee')];
+    case 'note':
+      // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts).
+      return change.data?.kind === 'source_merged' ? [i('source_merged', 'merged_source')] : [];
     case 'verify':
       return [i('enterprise_reply', 'enterprise'), i('pushback_outcome', 'origin')];
     case 'reject':

@@ -61,7 +61,14 @@ interface IssueFacts {
   deadlines: { resolveBy: Date } | null;
   triage?: { dueAt: Date } | null;
   contact?: { phone?: string; email?: string; openid?: string } | null;
+  /** Later messages merged into this issue (intake's duplicate check): each is answered where it came from. */
+  sources?: SourceFacts[];
 }
+
+type SourceFacts = Pick<IssueFacts, 'channel' | 'contact'> & {
+  inboxId: Types.ObjectId;
+  externalId?: string | null;
+};
 
 const FACTS = {
   number: 1,
@@ -80,6 +87,10 @@ const FACTS = {
   'deadlines.resolveBy': 1,
   'triage.dueAt': 1,
   contact: 1,
+  'sources.inboxId': 1,
+  'sources.channel': 1,
+  'sources.externalId': 1,
+  'sources.contact': 1,
 } as const;
 
 const ENTERPRISE_FIELDS = { mobile: 1, wechatOpenids: 1, qrToken: 1 } as const;
@@ -152,6 +163,38 @@ interface EnterpriseTarget {
   replyTo?: string;
 }
 
+/**
+ * Where a message came from: the issue's own first message, or one merged into it later (its source). The key
+ * names the recipient in the outbox key, so each message is answered once.
+ */
+interface Origin {
+  channel: ChannelId;
+  externalId?: string | null;
+  contact?: IssueFacts['contact'];
+  key: string;
+  /** The source's inbox entry; absent for the issue's own message. */
+  inboxId?: string;
+}
+
+/** The issue's own message first, then every message merged into it. */
+function originsOf(facts: IssueFacts): Origin[] {
+  return [
+    {
+      channel: facts.channel,
+      externalId: facts.externalId,
+      contact: facts.contact,
+      key: `o${facts.channel}`,
+    },
+    ...(facts.sources ?? []).map((s) => ({
+      channel: s.channel,
+      externalId: s.externalId,
+      contact: s.contact,
+      key: `o${s.channel}s${String(s.inboxId)}`,
+      inboxId: String(s.inboxId),
+    })),
+  ];
+}
+
 /** The Message-ID of the mail an email issue came in by (its external id, unless the mail had none). */
 function messageIdOf(externalId: string | undefined): string | undefined {
   return externalId && !externalId.startsWith('sha256:') ? externalId : undefined;
@@ -159,15 +202,15 @@ function messageIdOf(externalId: string | undefined): string | undefined {
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   /** The sender answered on their own channel, when it is one that can be answered and is configured. */
-  function originReply(facts: IssueFacts): EnterpriseTarget | null {
-    const c = facts.contact ?? {};
-    const key = `o${facts.channel}`;
-    switch (facts.channel) {
+  function originReply(origin: Origin): EnterpriseTarget | null {
+    const c = origin.contact ?? {};
+    const key = origin.key;
+    switch (origin.channel) {
       case 'sms':
         return c.phone ? { channel: 'sms', address: c.phone, key } : null;
       case 'email':
         return c.email && deps.emailEnabled
-          ? { channel: 'email', address: c.email, key, replyTo: messageIdOf(facts.externalId) }
+          ? { channel: 'email', address: c.email, key, replyTo: messageIdOf(origin.externalId ?? undefined) }
           : null;
       case 'wechat':
         return c.openid && deps.wechatEnabled ? { channel: 'wechat', address: c.openid, key } : null;
@@ -287,7 +330,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       enterpriseRead,
       batchedFindByUnique(prefs, 'enterpriseId', facts.enterpriseId, {}),
     ]);
-    const origin = originReply(facts);
+    const origins = originsOf(facts)
+      .map(originReply)
+      .filter((t): t is EnterpriseTarget => !!t);
     const chosen = async (): Promise<EnterpriseTarget | null> => {
       const key = `e${String(facts.enterpriseId)}`;
       if (pref?.channel === 'email' && pref.email && deps.emailEnabled)
@@ -296,13 +341,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const openid = await openidOf(facts, (enterprise?.wechatOpenids ?? []) as string[]);
         if (openid) return { channel: 'wechat', address: openid, key };
       }
-      if (origin && !pref) return null;
+      if (origins.length && !pref) return null;
       return typeof enterprise?.mobile === 'string'
         ? { channel: 'sms', address: enterprise.mobile, key }
         : null;
     };
     const pick = await chosen();
-    const targets = [origin, pick].filter((t): t is EnterpriseTarget => !!t);
+    const targets = pick ? [...origins, pick] : origins;
     return targets.filter(
       (t, n) => targets.findIndex((o) => o.channel === t.channel && o.address === t.address) === n,
     );
@@ -357,7 +402,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     )) as IssueFacts | null;
     if (!facts) return [];
     const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
-    const needsLink = intents.some((x) => x.audience === 'enterprise');
+    const needsLink = intents.some((x) => x.audience === 'enterprise' || x.audience === 'merged_source');
     // One read of the enterprise serves the link and every enterprise intent of this change.
     const enterpriseRead = needsLink ? enterpriseOf(facts) : Promise.resolve(null);
     const targets = needsLink ? enterpriseTargets(facts, enterpriseRead) : undefined;
@@ -390,23 +435,47 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             replyTo: t.replyTo ?? null,
           });
         }
-      } else if (intent.audience === 'origin') {
-        if (!facts.externalId || !deps.pushbackChannels?.includes(facts.channel)) continue;
+      } else if (intent.audience === 'merged_source') {
+        // The message just merged, answered where it came from (WeChat's passive reply already did).
+        const origin = originsOf(facts).find((o) => o.inboxId && o.inboxId === change.data?.inboxId);
+        const t = origin && origin.channel !== 'wechat' ? originReply(origin) : null;
+        if (!t) continue;
         const recipient = {
-          kind: 'channel' as const,
-          id: facts.channel,
-          name: facts.channel,
-          address: facts.externalId,
+          kind: 'enterprise' as const,
+          id: String(facts.enterpriseId),
+          name: facts.enterpriseName,
+          address: t.address,
         };
         drafts.push({
           ...base,
-          key: keyOf(`c${facts.channel}`, 'pushback'),
+          key: keyOf(t.key, t.channel),
           event: intent.event,
-          channel: 'pushback',
+          channel: t.channel,
           recipient,
           title,
           text,
+          replyTo: t.replyTo ?? null,
         });
+      } else if (intent.audience === 'origin') {
+        // Every message of the issue whose channel takes push-back: the first and each one merged into it.
+        for (const o of originsOf(facts)) {
+          if (!o.externalId || !deps.pushbackChannels?.includes(o.channel)) continue;
+          const recipient = {
+            kind: 'channel' as const,
+            id: o.channel,
+            name: o.channel,
+            address: o.externalId,
+          };
+          drafts.push({
+            ...base,
+            key: keyOf(`c${o.channel}${o.inboxId ? `s${o.inboxId}` : ''}`, 'pushback'),
+            event: intent.event,
+            channel: 'pushback',
+            recipient,
+            title,
+            text,
+          });
+        }
       } else {
         const seen = new Set<string>();
         for (const u of staffOf(staff, facts, intent.audience, change)) {

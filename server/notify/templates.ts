@@ -23,6 +23,7 @@ export const NOTIFY_EVENTS = [
   'callback_due',
   'dead_letter',
   'enterprise_received',
+  'source_merged',
   'enterprise_dispatched',
   'enterprise_reply',
   'enterprise_class_reply',
@@ -133,6 +134,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '受理回执',
     '企业',
     '您反映的问题已受理，编号{{number}}。可扫描企业码查看进度：{{link}}',
+  ),
+  source_merged: spec(
+    '合并受理告知',
+    '企业',
+    '您再次反映的问题与正在办理的{{number}}相同，已并入该件一并办理，无需重复反映。可扫描企业码查看进度：{{link}}',
   ),
   enterprise_dispatched: spec(
     '分办告知',

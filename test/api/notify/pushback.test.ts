@@ -18,6 +18,7 @@ import { startSmtpListener, type SmtpListener } from '../../../server/channels/e
 import { createIntakeConfigCache } from '../../../server/intake/intake-config.ts';
 import { createIntakeSink } from '../../../server/intake/intake-sink.ts';
 import { createSmtpEmailSender } from '../../../server/notify/email.ts';
+import { createHotlineCallbackSender, signHotlineCallback } from '../../../server/notify/pushback.ts';
 import { createWechatCustomSender } from '../../../server/notify/wechat-custom.ts';
 import { plainQuery, textXml } from '../channels/wechat.harness.ts';
 import { enterpriseIn, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
@@ -104,7 +105,35 @@ class MailCatcher {
   }
 }
 
+const HOTLINE_SECRET = 'hotline-callback-secret-0123456789';
+
+/** The 12345 platform's work-order callback endpoint: keeps each signed callback, refuses a bad signature. */
+class HotlineCallbacks {
+  server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const ts = String(req.headers['x-timestamp'] ?? '');
+      if (req.headers['x-signature'] !== signHotlineCallback(HOTLINE_SECRET, ts, body)) {
+        res.writeHead(401).end();
+        return;
+      }
+      this.received.push(JSON.parse(body) as { orderId: string; number: string; event: string });
+      res.writeHead(200).end('{}');
+    });
+  });
+  received: Array<{ orderId: string; number: string; event: string }> = [];
+  port = 0;
+
+  async start(): Promise<void> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+}
+
 describe('push-back to the originating channel', () => {
+  const hotline = new HotlineCallbacks();
   const wechatApi = new FakeWechatApi();
   const mailCatcher = new MailCatcher();
   let apiBase = '';
@@ -114,11 +143,18 @@ describe('push-back to the originating channel', () => {
   before(async () => {
     apiBase = await wechatApi.start();
     catcherPort = await mailCatcher.start();
+    await hotline.start();
   });
 
   const t = useNotifyApp(() => ({
     email: createSmtpEmailSender(`smtp://127.0.0.1:${catcherPort}`, '企业服务中心 <service@test.local>'),
     wechat: createWechatCustomSender({ apiBase, appId: APPID, appSecret: APPSECRET }),
+    pushback: {
+      hotline12345: createHotlineCallbackSender({
+        url: `http://127.0.0.1:${hotline.port}/callback`,
+        secret: HOTLINE_SECRET,
+      }),
+    },
   }));
 
   before(async () => {
@@ -136,6 +172,7 @@ describe('push-back to the originating channel', () => {
   after(async () => {
     await smtp?.close();
     wechatApi.server.close();
+    hotline.server.close();
     await new Promise<void>((resolve) => mailCatcher.server.close(() => resolve()));
   });
 
@@ -151,6 +188,7 @@ describe('push-back to the originating channel', () => {
     await must(t, handler, id, 'sign');
     await must(t, handler, id, 'reply', { text: '已协调有关部门办理完毕。' });
     await must(t, 'dispatcher', id, 'verify');
+    await t.notify.notifier.idle();
   }
 
   async function enterpriseRows(issueId: string) {
@@ -182,6 +220,59 @@ describe('push-back to the originating channel', () => {
     expect(toSender).to.have.length(3);
     expect(toSender.every((text) => text.includes(issue.number))).to.equal(true);
     expect(t.sms.sent.some((m) => m.to === e.mobile)).to.equal(false);
+  });
+
+  it('a repeat by SMS merged into the open issue is told so at its own number, and hears the outcome too', async () => {
+    const e = enterpriseIn(t, 'anji', 6);
+    const [first, second] = ['13912340011', '13912340012'];
+    const text = `${e.creditCode} 我公司新建厂房申请竣工验收两个月，至今没有安排现场验收，设备无法进场，影响投产。`;
+    const a = await postSigned(t, 'sms', JSON.stringify({ msgId: 'PB-SMS-M1', from: first, text })).expect(
+      200,
+    );
+    const b = await postSigned(
+      t,
+      'sms',
+      JSON.stringify({ msgId: 'PB-SMS-M2', from: second, text: `${text}请尽快处理。` }),
+    ).expect(200);
+    expect(b.body).to.include({ status: 'merged', number: a.body.number });
+    const issue = await issueByNumber(a.body.number);
+    await t.notify.notifier.idle();
+    expect(await enterpriseRows(String(issue._id))).to.deep.equal([
+      `enterprise_received sms ${first}`,
+      `source_merged sms ${second}`,
+    ]);
+    await carryThrough(String(issue._id));
+    expect(await enterpriseRows(String(issue._id))).to.deep.equal([
+      `enterprise_received sms ${first}`,
+      `source_merged sms ${second}`,
+      `enterprise_dispatched sms ${first}`,
+      `enterprise_dispatched sms ${second}`,
+      `enterprise_reply sms ${first}`,
+      `enterprise_reply sms ${second}`,
+    ]);
+    t.sms.sent = [];
+    await t.notify.worker.runOnce();
+    const merged = t.sms.sent.filter((m) => m.to === second).map((m) => m.text);
+    expect(merged).to.have.length(3);
+    expect(merged[0]).to.include(issue.number).and.include('已并入');
+    expect(t.sms.sent.some((m) => m.to === e.mobile)).to.equal(false);
+  });
+
+  it('every 12345 work order of an issue, the first and those merged into it, gets the outcome callback', async () => {
+    const e = enterpriseIn(t, 'wuxing', 8);
+    const content = '我公司厂区门前道路破损严重，货车无法进出，多次反映没有修复，影响正常发货。';
+    const order = (orderId: string, text: string) =>
+      postSigned(t, 'hotline12345', JSON.stringify({ orderId, creditCode: e.creditCode, content: text }));
+    const a = await order('WO-PB-1', content).expect(200);
+    const b = await order('WO-PB-2', `${content}请尽快处理。`).expect(200);
+    expect(b.body).to.include({ status: 'merged', number: a.body.number });
+    const issue = await issueByNumber(a.body.number);
+    await carryThrough(String(issue._id));
+    hotline.received = [];
+    await t.notify.flush();
+    const outcome = hotline.received.filter((c) => c.event === 'pushback_outcome');
+    expect(outcome.map((c) => c.orderId).sort()).to.deep.equal(['WO-PB-1', 'WO-PB-2']);
+    expect(outcome.every((c) => c.number === issue.number)).to.equal(true);
   });
 
   it('an issue sent by email is answered by mail in the thread of the original (In-Reply-To, References)', async () => {
