@@ -192,11 +192,16 @@ describe('KPI daily rollups', function () {
     // Created on the first day not stored (built live), written after the watermark as every write is.
     const createdAt = new Date(dayStart(state.builtThrough).getTime() + 3600_000);
     const at = new Date(state.watermark.getTime() + 60_000);
-    const issue = { ...randomIssue(createdAt), state: 'in_progress', updatedAt: at, version: 1 };
+    const issue: Record<string, unknown> = {
+      ...randomIssue(createdAt),
+      state: 'in_progress',
+      updatedAt: at,
+      version: 1,
+    };
     await t.models.Issue.collection.insertOne(issue as never);
     for (const category of ['finance', 'land', 'finance']) {
       await t.models.Issue.collection.updateOne(
-        { _id: issue._id },
+        { _id: issue._id as Types.ObjectId },
         { $set: { category, updatedAt: at }, $inc: { version: 1 } },
       );
       const direct = await countDirect(t, 'category', period, {});
