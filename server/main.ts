@@ -244,6 +244,8 @@ async function main(): Promise<void> {
     await imports.stop();
     await kpiRollups.stop();
     await clustering.stop();
+    // The outbox writes (and deliveries) of changes already committed finish before the database closes.
+    await notify.notifier.idle();
     await notify.worker.stop();
     await smtp?.close();
     await classifier.stop();

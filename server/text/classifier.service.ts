@@ -37,6 +37,8 @@ export const DEFAULT_RETRAIN_SCHEDULE = '30 2 * * *';
 const REFRESH_MS = 5_000;
 /** Fingerprints of open issues kept for the duplicate check (cleared when full or when the model changes). */
 const REPEAT_CACHE_MAX = 50_000;
+/** Classifications kept for a second question about the same text (intake asks twice per message). */
+const RECENT_CLASSIFICATIONS = 256;
 
 // The stored shapes live in shared/ so the admin screen validates with the same schemas.
 import { keywordsSettingSchema, thresholdSettingSchema } from '../../shared/schemas.ts';
@@ -110,6 +112,19 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   let training: Promise<ModelSummary> | null = null;
   let task: ScheduledTask | undefined;
   const repeatCache = new Map<string, RepeatFingerprint & { text: string }>();
+  // The latest texts classified with the current model and keywords: a channel message is classified for the
+  // duplicate check and again by triage, and the second asks for the same text.
+  const recent = new Map<string, TextClassification>();
+
+  function classified(text: string): TextClassification {
+    let found = recent.get(text);
+    if (!found) {
+      found = classifyText(model, keywords, text);
+      if (recent.size >= RECENT_CLASSIFICATIONS) recent.delete(recent.keys().next().value!);
+      recent.set(text, found);
+    }
+    return found;
+  }
 
   async function readSettings(): Promise<void> {
     const rows = await models.Setting.find(
@@ -123,6 +138,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     if (!k.success) logger.warn('setting classify.keywords is invalid; using the default keywords');
     const edited = k.success ? k.data : {};
     keywords = CATEGORIES.map((c) => ({ id: c.id, keywords: edited[c.id] ?? c.keywords }));
+    recent.clear();
   }
 
   async function readActiveModel(): Promise<void> {
@@ -137,6 +153,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   function install(doc: TextModelDoc): void {
     model = deserializeTextModel(JSON.parse(doc.model));
     repeatCache.clear();
+    recent.clear();
     active = summaryOf(doc);
   }
 
@@ -236,7 +253,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     },
     classify(text: string): ServerClassification {
       refreshInBackground();
-      return { ...classifyText(model, keywords, text), modelVersion: active?.version ?? null, threshold };
+      return { ...classified(text), modelVersion: active?.version ?? null, threshold };
     },
     /**
      * The duplicate check for intake (server/text/repeat.ts) with the model in use: `candidates` are the same
@@ -252,7 +269,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     }): RepeatVerdict {
       if (!model) return repeatByDice(input);
       if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
-      const category = input.category ?? classifyText(model, keywords, input.text).category;
+      const category = input.category ?? classified(input.text).category;
       return findRepeat(model, compileKeywords(keywords), { ...input, category }, {}, repeatCache);
     },
     /**

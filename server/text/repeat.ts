@@ -126,6 +126,15 @@ export function similarities(
   });
 }
 
+const scratchRows = new WeakMap<TextModel, Float64Array>();
+
+/** A vocabulary-sized row of zeros for this model, reused (synchronous callers put it back to zeros). */
+function scratchRow(model: TextModel): Float64Array {
+  let row = scratchRows.get(model);
+  if (!row) scratchRows.set(model, (row = new Float64Array(model.vocab.terms.length)));
+  return row;
+}
+
 export function findRepeat(
   model: TextModel,
   keywords: CompiledKeywords,
@@ -137,24 +146,30 @@ export function findRepeat(
   const o = { ...DEFAULT_REPEAT_OPTIONS, ...options };
   const since = input.now.getTime() - o.windowDays * DAY_MS;
   const mine = fingerprint(model, keywords, input.text);
-  // The new text as a dense row, so each candidate's cosine costs one pass over its own terms.
-  const query = new Float64Array(model.vocab.terms.length);
+  // The new text as a dense row, so each candidate's cosine costs one pass over its own terms. The row is the
+  // model's scratch row, put back to zeros after: a vocabulary-sized array per message was most of intake's
+  // garbage.
+  const query = scratchRow(model);
   mine.vector.ids.forEach((id, k) => (query[id] = mine.vector.values[k]));
   type Best = { c: RepeatCandidate; score: number };
   let same: Best | null = null;
   let any: Best | null = null;
-  for (const c of input.candidates) {
-    if (c.createdAt.getTime() < since) continue;
-    const f = cachedFingerprint(model, keywords, c, cache);
-    let cosine = 0;
-    const { ids, values } = f.vector;
-    for (let k = 0; k < ids.length; k++) cosine += query[ids[k]] * values[k];
-    // Not a word or character pair in common: no repeat, and no need to weigh the rest.
-    if (cosine === 0) continue;
-    const { probability: score, slotSwap } = scorePair(mine, f, cosine);
-    if (!any || score > any.score) any = { c, score };
-    const mergeable = c.category === input.category && !slotSwap;
-    if (mergeable && (!same || score > same.score)) same = { c, score };
+  try {
+    for (const c of input.candidates) {
+      if (c.createdAt.getTime() < since) continue;
+      const f = cachedFingerprint(model, keywords, c, cache);
+      let cosine = 0;
+      const { ids, values } = f.vector;
+      for (let k = 0; k < ids.length; k++) cosine += query[ids[k]] * values[k];
+      // Not a word or character pair in common: no repeat, and no need to weigh the rest.
+      if (cosine === 0) continue;
+      const { probability: score, slotSwap } = scorePair(mine, f, cosine);
+      if (!any || score > any.score) any = { c, score };
+      const mergeable = c.category === input.category && !slotSwap;
+      if (mergeable && (!same || score > same.score)) same = { c, score };
+    }
+  } finally {
+    for (const id of mine.vector.ids) query[id] = 0;
   }
   const round = (x: number) => Math.round(x * 1000) / 1000;
   if (same && same.score >= o.mergeAt)
