@@ -81,12 +81,10 @@ function perCheck(candidates: RepeatCandidate[], cache: FingerprintCache): numbe
   for (const text of incoming) findRepeat(model, keywords, { text, now, candidates }, {}, cache);
   return (performance.now() - t0) / incoming.length;
 }
-const heapBefore = process.memoryUsage().heapUsed;
 const cache = new FingerprintCache();
 started = performance.now();
 findRepeat(model, keywords, { text: incoming[0], now, candidates: open }, {}, cache);
 const coldMs = performance.now() - started;
-const heapPerPrint = (process.memoryUsage().heapUsed - heapBefore) / open.length;
 const warmMs = perCheck(open, cache);
 const read50 = open.slice(0, 50);
 const warm50Ms = perCheck(read50, cache);
@@ -104,7 +102,6 @@ started = performance.now();
 for (const text of incoming) fingerprint(model, keywords, text);
 const fingerprintMs = (performance.now() - started) / incoming.length;
 note(`first check (fingerprints all 1,000 candidates): ${coldMs.toFixed(1)} ms`);
-note(`cached fingerprint: about ${(heapPerPrint / 1024).toFixed(1)} kB of heap each`);
 report({
   name: 'check one message against 1,000 open issues',
   value: warmMs,

@@ -35,8 +35,8 @@ export const DEFAULT_CONFIDENCE_THRESHOLD = 0.7;
 /** Nightly at 02:30 (server time). */
 export const DEFAULT_RETRAIN_SCHEDULE = '30 2 * * *';
 const REFRESH_MS = 5_000;
-/** Fingerprints of issues kept for the duplicate check (least recently used dropped; emptied with the model). */
-const REPEAT_CACHE_MAX = 20_000;
+/** Fingerprints kept for the duplicate check (about 6 kB each; least recently used dropped; emptied with the model). */
+const REPEAT_CACHE_MAX = 10_000;
 
 // The stored shapes live in shared/ so the admin screen validates with the same schemas.
 import { keywordsSettingSchema, thresholdSettingSchema } from '../../shared/schemas.ts';

@@ -24,8 +24,9 @@ export { numbersIn } from './repeat-entities.ts';
 export interface WeightedWord {
   word: string;
   weight: number;
-  /** The word's character pairs as gram codes (its one character for a single character). */
-  grams: Int32Array;
+  /** The word's character pairs as gram codes (its one character for a single character); a plain array,
+   * which for two or three numbers is several times smaller than a typed one. */
+  grams: number[];
 }
 
 /** What the check keeps per text; cache it per issue (the candidates' texts rarely change). */
@@ -152,9 +153,9 @@ function gramsCovered(a: RepeatFingerprint, b: RepeatFingerprint): number {
 /** A character (second unit 0) or a pair of UTF-16 units as one 32-bit number. */
 const gram = (first: number, second = 0) => (first << 16) | second;
 
-function gramsOfWord(w: string): Int32Array {
-  if (w.length === 1) return Int32Array.of(gram(w.charCodeAt(0)));
-  return Int32Array.from({ length: w.length - 1 }, (_, i) => gram(w.charCodeAt(i), w.charCodeAt(i + 1)));
+function gramsOfWord(w: string): number[] {
+  if (w.length === 1) return [gram(w.charCodeAt(0))];
+  return Array.from({ length: w.length - 1 }, (_, i) => gram(w.charCodeAt(i), w.charCodeAt(i + 1)));
 }
 
 function hasGram(sorted: Int32Array, g: number): boolean {
