@@ -16,10 +16,10 @@ import { classifyText, type TextClassification } from './classify-text.ts';
 import { issueText } from './issue-text.ts';
 import { REPEAT_THRESHOLD, textSimilarity } from '../intake/repeat.ts';
 import {
+  FingerprintCache,
   findRepeat,
   similarities,
   type RepeatCandidate,
-  type RepeatFingerprint,
   type RepeatVerdict,
 } from './repeat.ts';
 import { compileKeywords } from './text-features.ts';
@@ -35,8 +35,8 @@ export const DEFAULT_CONFIDENCE_THRESHOLD = 0.7;
 /** Nightly at 02:30 (server time). */
 export const DEFAULT_RETRAIN_SCHEDULE = '30 2 * * *';
 const REFRESH_MS = 5_000;
-/** Fingerprints of open issues kept for the duplicate check (cleared when full or when the model changes). */
-const REPEAT_CACHE_MAX = 50_000;
+/** Fingerprints kept for the duplicate check (about 6 kB each; least recently used dropped; emptied with the model). */
+const REPEAT_CACHE_MAX = 10_000;
 /** Classifications kept for a second question about the same text (intake asks twice per message). */
 const RECENT_CLASSIFICATIONS = 256;
 
@@ -111,7 +111,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   let refreshing: Promise<void> | null = null;
   let training: Promise<ModelSummary> | null = null;
   let task: ScheduledTask | undefined;
-  const repeatCache = new Map<string, RepeatFingerprint & { text: string }>();
+  const repeatCache = new FingerprintCache(REPEAT_CACHE_MAX);
   // The latest texts classified with the current model and keywords: a channel message is classified for the
   // duplicate check and again by triage, and the second asks for the same text.
   const recent = new Map<string, TextClassification>();
@@ -268,9 +268,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
       candidates: readonly RepeatCandidate[];
     }): RepeatVerdict {
       if (!model) return repeatByDice(input);
-      if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
-      const category = input.category ?? classified(input.text).category;
-      return findRepeat(model, compileKeywords(keywords), { ...input, category }, {}, repeatCache);
+      return findRepeat(model, compileKeywords(keywords), input, {}, repeatCache);
     },
     /**
      * How alike `text` is to each candidate, 0..1 (the duplicate check's repeat probability; without a model
@@ -278,7 +276,6 @@ export function createClassifierService(options: ClassifierServiceOptions) {
      */
     similarity(text: string, candidates: readonly { id: string; text: string }[]): number[] {
       if (!model) return candidates.map((c) => textSimilarity(text, c.text));
-      if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
       return similarities(model, compileKeywords(keywords), text, candidates, repeatCache);
     },
     retrain,
