@@ -318,11 +318,12 @@ export async function probeSlowClients(app: App, account: string, qrToken?: stri
     `meanwhile over ${heldS.toFixed(0)} s: /healthz ${healthMs.length}/${health.length} answered, median ${fmt(median(healthMs))}, ` +
       `max ${fmt(Math.max(...healthMs))}; login ${loginMs.length}/${logins.length}, median ${fmt(median(loginMs))}, max ${fmt(Math.max(...loginMs))}; load ${load()}`,
   );
-  if (healthMs.length < health.length || Math.max(...healthMs) > 2000)
+  // A stall is /healthz going unanswered (10 s) or slow as a rule; one late answer on a loaded host is not.
+  if (healthMs.length < health.length || median(healthMs) > 500)
     finding(
-      `the app stalled under slow clients: /healthz ${countBy(health)}, max ${fmt(Math.max(...healthMs))}`,
+      `the app stalled under slow clients: /healthz ${countBy(health)}, median ${fmt(median(healthMs))}`,
     );
-  else ok('/healthz kept answering within 2 s');
+  else ok('/healthz answered every second (median within 500 ms)');
   if (loginMs.length < logins.length || Math.max(...loginMs) > 5000)
     finding(`logins suffered under slow clients: ${countBy(logins)}, max ${fmt(Math.max(...loginMs))}`);
   else ok('a login kept answering within 5 s');
