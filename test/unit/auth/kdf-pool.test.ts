@@ -27,7 +27,11 @@ describe('password KDF: off the libuv pool, bounded', function () {
     // operation would queue behind them.
     let left = 16;
     const worker = async () => {
-      while (left-- > 0) await verifyPassword('wrong', stored);
+      // On a host slower than this flood, the pool refuses what waited past its bound (503 busy): by design.
+      while (left-- > 0)
+        await verifyPassword('wrong', stored).catch((err: { code?: string }) => {
+          if (err.code !== 'busy') throw err;
+        });
     };
     const flood = Promise.all(Array.from({ length: 8 }, worker));
     const latencies: number[] = [];
