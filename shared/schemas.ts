@@ -191,10 +191,8 @@ export const urgencyCuesSettingSchema = z.partialRecord(
       { error: '提示词必须是列表' },
     )
     .max(URGENCY_CUE_LIMITS.count, { error: `每类最多${URGENCY_CUE_LIMITS.count}个提示词` }),
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? `紧急提示词类别无效：${issue.keys.join('、')}` : undefined,
-  },
+  // A partial record reports unknown keys as `unrecognized_keys`, which its issue type does not list.
+  { error: (issue) => (issue.code === ('unrecognized_keys' as string) ? '紧急提示词类别无效' : undefined) },
 );
 export const thresholdSettingSchema = z
   .number({ error: '置信度阈值必须是数字' })
