@@ -207,7 +207,9 @@ function linksOf(order: readonly ClusterItem[], vectors: readonly SparseVector[]
   const links: Link[] = [];
   for (let a = 0; a < order.length; a++) {
     for (const { other: b, sim } of neighbours.of(a)) {
-      if (b > a && (sim >= o.linkAlways || neighbours.has(b, a))) links.push({ a, b, sim });
+      // Each pair once: from the older side when mutual, else from whichever side kept it.
+      const mutual = neighbours.has(b, a);
+      if (mutual ? b > a : sim >= o.linkAlways) links.push({ a: Math.min(a, b), b: Math.max(a, b), sim });
     }
   }
   return links.sort((x, y) => y.sim - x.sim || x.a - y.a || x.b - y.b);

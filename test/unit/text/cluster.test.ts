@@ -127,4 +127,20 @@ describe('text: clustering links', () => {
     expect(clusters.find((c) => c.memberIds.includes('x'))!.memberIds).to.deep.equal(['x']);
     expect(clusters.find((c) => c.memberIds.includes('o0'))!.memberIds).to.have.length(4);
   });
+
+  it('links restated complaints even when each text has closer copies than its list holds', () => {
+    const copies = Array.from({ length: 12 }, (_, k) => ({
+      id: `r${k}`,
+      text: `${REBATE[0]}（第${k + 1}次反映）`,
+      category: 'tax' as const,
+      createdAt: day(k),
+      region: 'wuxing',
+    }));
+    const clusters = run(copies);
+    expect(clusters.map((c) => c.memberIds.length)).to.deep.equal([12]);
+    let n = 0;
+    expect(
+      clusterItems(copies, [], () => `k${n++}`, { neighbours: 2 }).map((c) => c.memberIds.length),
+    ).to.deep.equal([12]);
+  });
 });
