@@ -94,3 +94,7 @@ export function loadHeldoutDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
 export function loadClusterTexts(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters.jsonl', dir), clusterRowSchema);
 }
+/** Class-problem texts written after the clustering was tuned, used only to report its quality. */
+export function loadClusterHeldout(dir = CORPUS_DIR): ClusterRow[] {
+  return readJsonLines(corpusFile('clusters-heldout.jsonl', dir), clusterRowSchema);
+}
