@@ -45,6 +45,7 @@ const cpu = {
   minorFaults: usage.minorPageFault - usage0.minorPageFault,
 };
 let checkpointMs: number | undefined;
+let checkpointCpuMs: number | undefined;
 if (mode === 'convert') {
   const doc = serialize({ _id: new ObjectId(), at: new Date() });
   const changes: Change[] = [
@@ -55,8 +56,13 @@ if (mode === 'convert') {
   engine.finishRecovery();
   await storage.commit(changes);
   const c0 = performance.now();
+  const u0 = process.resourceUsage();
   await storage.checkpoint(() => engine.snapshot());
   checkpointMs = performance.now() - c0;
+  const u1 = process.resourceUsage();
+  checkpointCpuMs = Math.round(
+    (u1.userCPUTime + u1.systemCPUTime - u0.userCPUTime - u0.systemCPUTime) / 1000,
+  );
 }
 globalThis.gc?.();
 const memory = process.memoryUsage();
@@ -81,6 +87,7 @@ console.log(
     indexFileMs: Math.round(indexFileMs),
     totalMs: Math.round(t2 - t0),
     checkpointMs: checkpointMs && Math.round(checkpointMs),
+    checkpointCpuMs,
     ...cpu,
     rssGB: gb(rss),
     rssAfterGcGB: gb(memory.rss),

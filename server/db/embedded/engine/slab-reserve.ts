@@ -68,7 +68,11 @@ export class SlabReserve implements SlabSource {
   take(bytes: number): Buffer | undefined {
     if (!this.active || this.failed || bytes !== this.slabBytes) return undefined;
     if (!this.helper) {
-      this.start();
+      try {
+        this.start();
+      } catch {
+        this.failed = true; // no thread to be had: the stores allocate for themselves, as without the reserve
+      }
       return undefined;
     }
     const buf = this.ready.shift();
