@@ -74,6 +74,20 @@ describe('password KDF: off the libuv pool, bounded', function () {
     }
   });
 
+  it('a new hash (seeding, setting a password) waits past the login bound instead of failing', async () => {
+    // The same queue as above, but the waiting jobs write hashes: they wait as long as it takes.
+    const pool = createKdfPool({ threads: 1, maxQueued: 10, maxWaitMs: 40 });
+    try {
+      const params = { N: 65536, r: 8, p: 1, maxmem: 128 * 1024 * 1024 };
+      const keys = await Promise.all(
+        [0, 1, 2].map(() => pool.derive('pw', randomBytes(16), 64, params, Infinity)),
+      );
+      expect(keys.map((k) => k.length)).to.deep.equal([64, 64, 64]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses work past the queue bound with 503 busy, and finishes what it accepted', async () => {
     const pool = createKdfPool({ threads: 1, maxQueued: 2, maxWaitMs: 60_000 });
     try {
