@@ -80,11 +80,11 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
 
   const startSlot = (): Slot => {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref(); // an idle pool never keeps the process alive
     const slot: Slot = { worker, job: null };
     worker.on('message', (m: { id: number; key?: Uint8Array; error?: string }) => {
       const job = slot.job;
       slot.job = null;
+      worker.unref();
       if (job && job.id === m.id) {
         if (m.key) job.resolve(Buffer.from(m.key.buffer, m.key.byteOffset, m.key.byteLength));
         else job.reject(new Error(m.error ?? 'scrypt failed'));
@@ -97,6 +97,9 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
       slots.splice(slots.indexOf(slot), 1);
       pump();
     });
+    // An idle thread never keeps the process alive, a busy one does (pump/idle). Unref'd after the listeners:
+    // adding a 'message' listener refs the worker's port again (scripts that hashed a password never exited).
+    worker.unref();
     slots.push(slot);
     return slot;
   };
@@ -117,6 +120,7 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
       const job = queue.shift()!;
       clearTimeout(job.expiry);
       slot.job = job;
+      slot.worker.ref();
       const { id, plain, salt, keyLength, params } = job;
       slot.worker.postMessage({ id, plain, salt, keyLength, params });
     }
