@@ -2,7 +2,8 @@
 // the embedded server and real MongoDB alike. Each file's metadata names its issue; the issue itself carries
 // only `attachmentCount`, reserved with one conditional $inc before a file is written, so concurrent uploads
 // never exceed the limit. A WeChat image whose bytes need the network is kept as a pending entry (its media
-// id, no bytes) until something fetches it.
+// id, no bytes) until the media job (server/jobs/wechat-media.job.ts) fetches it into its place or marks it
+// failed.
 import mongoose, { Types, type Connection } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { InboundAttachment } from '../channels/types.ts';
@@ -25,8 +26,24 @@ interface AttachmentMetadata {
   contentType: AttachmentType | null;
   source: AttachmentSource;
   uploadedBy: string;
-  status: 'stored' | 'pending';
+  status: 'stored' | 'pending' | 'failed';
   mediaId?: string;
+  /** A pending file: download attempts so far, the next one (also the claim's lease), the last failure. */
+  attempts?: number;
+  nextAttemptAt?: Date;
+  reason?: string;
+  /** A file fetched for a pending one: that pending file's id (so a retried fetch stores nothing twice). */
+  fromPending?: Types.ObjectId;
+}
+
+/** A pending WeChat picture claimed for a download attempt (wechat-media.job.ts). */
+export interface PendingMedia {
+  id: Types.ObjectId;
+  issueId: Types.ObjectId;
+  mediaId: string;
+  source: AttachmentSource;
+  attempts: number;
+  receivedAt: Date;
 }
 
 /** What the API shows of one attachment. */
@@ -36,8 +53,10 @@ export interface AttachmentInfo {
   contentType: AttachmentType | null;
   size: number;
   source: AttachmentSource;
-  status: 'stored' | 'pending';
+  status: 'stored' | 'pending' | 'failed';
   uploadedAt: Date;
+  /** Why a WeChat picture could not be fetched. */
+  reason?: string;
 }
 
 interface FileDoc {
@@ -71,6 +90,7 @@ function infoOf(doc: FileDoc): AttachmentInfo {
     source: doc.metadata.source,
     status: doc.metadata.status,
     uploadedAt: doc.uploadDate,
+    ...(doc.metadata.reason ? { reason: doc.metadata.reason } : {}),
   };
 }
 
@@ -112,28 +132,39 @@ export function createAttachmentStore(conn: Connection, models: Models) {
   const releaseSlot = (issueId: Types.ObjectId) =>
     issues.updateOne({ _id: issueId }, { $inc: { attachmentCount: -1 } });
 
+  async function upload(filename: string, meta: AttachmentMetadata, data: Buffer) {
+    const stream = bucket.openUploadStream(filename, { metadata: meta });
+    await new Promise<void>((resolve, reject) => {
+      stream.once('finish', () => resolve());
+      stream.once('error', reject);
+      stream.end(data);
+    });
+    return infoOf({
+      _id: stream.id as Types.ObjectId,
+      filename,
+      length: data.length,
+      uploadDate: stream.gridFSFile?.uploadDate ?? new Date(0),
+      metadata: meta,
+    });
+  }
+
   async function write(issueId: Types.ObjectId, filename: string, meta: AttachmentMetadata, data: Buffer) {
     await ready();
     await reserveSlot(issueId);
     try {
-      const upload = bucket.openUploadStream(filename, { metadata: meta });
-      await new Promise<void>((resolve, reject) => {
-        upload.once('finish', () => resolve());
-        upload.once('error', reject);
-        upload.end(data);
-      });
-      return infoOf({
-        _id: upload.id as Types.ObjectId,
-        filename,
-        length: data.length,
-        uploadDate: upload.gridFSFile?.uploadDate ?? new Date(0),
-        metadata: meta,
-      });
+      return await upload(filename, meta, data);
     } catch (err) {
       await releaseSlot(issueId);
       throw err;
     }
   }
+
+  /** Pending WeChat pictures whose next attempt is due. */
+  const duePending = (now: Date) => ({
+    'metadata.status': 'pending' as const,
+    'metadata.mediaId': { $exists: true },
+    $or: [{ 'metadata.nextAttemptAt': { $exists: false } }, { 'metadata.nextAttemptAt': { $lte: now } }],
+  });
 
   // The bucket's indexes, built once on first use (createIndex of an existing index is a no-op).
   let indexed: Promise<unknown> | undefined;
@@ -170,6 +201,87 @@ export function createAttachmentStore(conn: Connection, models: Models) {
     ) {
       const meta = { issueId, contentType: null, source, uploadedBy, status: 'pending' as const, mediaId };
       return write(issueId, `待下载-${mediaId.slice(0, 40)}`, meta, Buffer.alloc(0));
+    },
+
+    /**
+     * Pending WeChat pictures due for a download, each claimed for `leaseMs` by moving its next attempt (so
+     * two processes never fetch the same one at once, and a crashed attempt is retried after the lease).
+     */
+    async claimPending(now: Date, limit: number, leaseMs: number): Promise<PendingMedia[]> {
+      await ready();
+      const due = await files.find(duePending(now), { limit }).toArray();
+      const claimed: PendingMedia[] = [];
+      for (const doc of due) {
+        const res = await files.updateOne(
+          { _id: doc._id, ...duePending(now) },
+          { $set: { 'metadata.nextAttemptAt': new Date(now.getTime() + leaseMs) } },
+        );
+        if (res.modifiedCount !== 1) continue;
+        const m = doc.metadata;
+        claimed.push({
+          id: doc._id,
+          issueId: m.issueId,
+          mediaId: String(m.mediaId),
+          source: m.source,
+          attempts: m.attempts ?? 0,
+          receivedAt: doc.uploadDate,
+        });
+      }
+      return claimed;
+    },
+
+    /**
+     * A pending picture's bytes, checked like any upload and stored in its place (the issue's slot stays
+     * taken). Stored first, then the pending entry removed: after a crash in between, the next attempt finds
+     * the stored file and only removes the entry.
+     */
+    async fillPending(p: PendingMedia, data: Buffer): Promise<AttachmentInfo> {
+      const contentType = checkAttachment(data);
+      const existing = await files.findOne({ 'metadata.fromPending': p.id });
+      const info = existing
+        ? infoOf(existing)
+        : await upload(
+            safeFilename(`微信图片-${p.mediaId.slice(0, 16)}`, contentType),
+            {
+              issueId: p.issueId,
+              contentType,
+              source: p.source,
+              uploadedBy: p.source,
+              status: 'stored',
+              fromPending: p.id,
+            },
+            data,
+          );
+      await files.deleteOne({ _id: p.id, 'metadata.status': 'pending' });
+      return info;
+    },
+
+    /** A picture that cannot be fetched: listed as failed with the reason, never tried again. */
+    async failPending(p: PendingMedia, reason: string): Promise<void> {
+      await files.updateOne(
+        { _id: p.id, 'metadata.status': 'pending' },
+        {
+          $set: {
+            'metadata.status': 'failed',
+            'metadata.reason': reason.slice(0, 200),
+            'metadata.attempts': p.attempts + 1,
+          },
+        },
+      );
+    },
+
+    /** Another try at `nextAttemptAt`. */
+    async deferPending(p: PendingMedia, nextAttemptAt: Date, reason: string): Promise<void> {
+      await files.updateOne(
+        { _id: p.id, 'metadata.status': 'pending' },
+        {
+          $set: {
+            'metadata.nextAttemptAt': nextAttemptAt,
+            'metadata.reason': reason.slice(0, 200),
+            'metadata.attempts': p.attempts + 1,
+          },
+        },
+      );
     },
 
     async list(issueId: Types.ObjectId): Promise<AttachmentInfo[]> {
