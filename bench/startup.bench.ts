@@ -1,8 +1,11 @@
 /**
  * Start-up of the embedded engine on a real data set, with the snapshot's saved index entries against the
- * same files with every index rebuilt from the documents (the path every start took before the index file).
- * Each start runs in a fresh process (`lib/startup-child.ts`), alternating the two, and the medians are
- * printed with their ratio, together with the memory after start-up over the documents' BSON bytes.
+ * same files with every index rebuilt from the documents (the path every start took before the index file),
+ * or, with BENCH_STARTUP_BASELINE=<another checkout>, against that checkout's engine on the same files (e.g.
+ * `git archive main | tar -x -C /tmp/base` with node_modules linked: the same-run baseline for an engine
+ * change). Each start runs in a fresh process (`lib/startup-child.ts`), alternating the two, and the medians
+ * are printed with their ratio, together with the memory after start-up over the documents' BSON bytes and
+ * the CPU split (user / kernel; on this VM kernel time is mostly first-touch page faults).
  *
  * The data set is a copy of BENCH_STARTUP_DB (default: the app benchmarks' `issues-100000` data set, built by
  * `npm run bench -- app-dataset` or copied into bench/.data), converted once to the current snapshot format
@@ -18,6 +21,7 @@ import { heading, note, report } from './lib/report.ts';
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const source = process.env.BENCH_STARTUP_DB ?? join(benchDir, '.data', 'issues-100000-v2', 'db');
 const runs = Math.max(1, Number(process.env.BENCH_STARTUP_RUNS ?? 3));
+const baselineCheckout = process.env.BENCH_STARTUP_BASELINE;
 
 interface Start {
   mode: string;
@@ -26,6 +30,9 @@ interface Start {
   indexFileMs: number;
   totalMs: number;
   checkpointMs?: number;
+  userMs: number;
+  systemMs: number;
+  minorFaults: number;
   rssGB: number;
   rssAfterGcGB: number;
   heapUsedGB: number;
@@ -37,7 +44,7 @@ interface Start {
   warnings: string[];
 }
 
-function start(dir: string, mode: 'saved' | 'rebuild' | 'convert'): Start {
+function start(dir: string, mode: 'saved' | 'rebuild' | 'convert', checkout = join(benchDir, '..')): Start {
   const result = spawnSync(
     process.execPath,
     [
@@ -45,11 +52,11 @@ function start(dir: string, mode: 'saved' | 'rebuild' | 'convert'): Start {
       '--max-old-space-size=16384',
       '--import',
       'tsx',
-      join(benchDir, 'lib', 'startup-child.ts'),
+      join(checkout, 'bench', 'lib', 'startup-child.ts'),
       dir,
       mode,
     ],
-    { cwd: benchDir, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+    { cwd: join(checkout, 'bench'), encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
   );
   const line = result.stdout.split('\n').find((l) => l.startsWith('{'));
   if (result.status !== 0 || !line) throw new Error(`startup-child ${mode} failed:\n${result.stderr}`);
@@ -73,24 +80,41 @@ const work = mkdtempSync(join(tmpdir(), 'bench-startup-'));
 try {
   heading(`embedded engine start-up on ${source}`);
   note(`load average at the start: ${load()} (2 cores)`);
-  cpSync(source, work, { recursive: true });
-  const converted = start(work, 'convert');
-  const indexFile = join(work, 'snapshot.indexes.bson');
+  const own = join(work, 'own');
+  cpSync(source, own, { recursive: true });
+  const converted = start(own, 'convert');
+  const indexFile = join(own, 'snapshot.indexes.bson');
   note(
     `converted: ${converted.documents.toLocaleString('en-US')} documents, ` +
       `${converted.indexEntries.toLocaleString('en-US')} index entries; checkpoint ${converted.checkpointMs} ms; ` +
-      `snapshot ${(statSync(join(work, 'snapshot.bson')).size / 2 ** 20).toFixed(0)} MiB, ` +
+      `snapshot ${(statSync(join(own, 'snapshot.bson')).size / 2 ** 20).toFixed(0)} MiB, ` +
       `index file ${(statSync(indexFile).size / 2 ** 20).toFixed(0)} MiB`,
   );
+  // The baseline engine may not read this engine's format: it starts on a copy converted by itself, which
+  // this engine also reads (so the format and the code can be told apart).
+  const theirs = join(work, 'baseline');
+  if (baselineCheckout) {
+    cpSync(source, theirs, { recursive: true });
+    start(theirs, 'convert', baselineCheckout);
+  }
   const saved: Start[] = [];
-  const rebuilt: Start[] = [];
+  const baseline: Start[] = [];
+  const onTheirs: Start[] = [];
+  const baseName = baselineCheckout ? `engine of ${baselineCheckout}` : 'indexes rebuilt';
+  const cpu = (s: Start) => `CPU ${s.userMs} ms user + ${s.systemMs} ms kernel, ${s.minorFaults} page faults`;
   for (let i = 0; i < runs; i++) {
-    saved.push(start(work, 'saved'));
-    rebuilt.push(start(work, 'rebuild'));
+    saved.push(start(own, 'saved'));
+    baseline.push(baselineCheckout ? start(theirs, 'saved', baselineCheckout) : start(own, 'rebuild'));
+    if (baselineCheckout) {
+      onTheirs.push(start(theirs, 'saved'));
+      note(
+        `run ${i + 1}: this engine on the baseline's files ${onTheirs[i].totalMs} ms (${cpu(onTheirs[i])})`,
+      );
+    }
     note(
       `run ${i + 1}: saved ${saved[i].totalMs} ms (unpacking the index file ${saved[i].indexFileMs} ms, ` +
-        `indexes ${saved[i].indexMs} ms), ` +
-        `rebuild ${rebuilt[i].totalMs} ms (indexes ${rebuilt[i].indexMs} ms); load ${load()}`,
+        `indexes ${saved[i].indexMs} ms; ${cpu(saved[i])}), ` +
+        `${baseName} ${baseline[i].totalMs} ms (indexes ${baseline[i].indexMs} ms; ${cpu(baseline[i])}); load ${load()}`,
     );
   }
   if (saved.some((s) => s.indexes.rebuilt > 1 || s.warnings.length > 0)) {
@@ -101,27 +125,41 @@ try {
     name: 'start-up (recover + indexes)',
     value: m(saved, (s) => s.totalMs),
     unit: 'ms',
-    baseline: { name: 'indexes rebuilt', value: m(rebuilt, (s) => s.totalMs) },
+    baseline: { name: baseName, value: m(baseline, (s) => s.totalMs) },
   });
+  if (baselineCheckout) {
+    report({
+      name: "start-up on the baseline's files",
+      value: m(onTheirs, (s) => s.totalMs),
+      unit: 'ms',
+      baseline: { name: baseName, value: m(baseline, (s) => s.totalMs) },
+    });
+  }
   report({
     name: 'indexes after replay',
     value: m(saved, (s) => s.indexMs),
     unit: 'ms',
-    baseline: { name: 'rebuilt', value: m(rebuilt, (s) => s.indexMs) },
+    baseline: { name: baseName, value: m(baseline, (s) => s.indexMs) },
   });
   note(`of which unpacking the index file's entries during replay: ${m(saved, (s) => s.indexFileMs)} ms`);
   report({
     name: 'snapshot + journal replay',
     value: m(saved, (s) => s.recoverMs),
     unit: 'ms',
-    baseline: { name: 'rebuild run', value: m(rebuilt, (s) => s.recoverMs) },
+    baseline: { name: baseName, value: m(baseline, (s) => s.recoverMs) },
+  });
+  report({
+    name: 'kernel CPU (page faults) during start-up',
+    value: m(saved, (s) => s.systemMs),
+    unit: 'ms',
+    baseline: { name: baseName, value: m(baseline, (s) => s.systemMs) },
   });
   const bson = saved[0].bsonGB;
   report({
     name: 'RSS after start-up / BSON',
     value: m(saved, (s) => s.rssGB) / bson,
     unit: `× (${m(saved, (s) => s.rssGB).toFixed(2)} GB for ${bson.toFixed(3)} GB)`,
-    baseline: { name: 'rebuild run', value: m(rebuilt, (s) => s.rssGB) / bson },
+    baseline: { name: baseName, value: m(baseline, (s) => s.rssGB) / bson },
   });
   note(
     `after a full GC: RSS ${m(saved, (s) => s.rssAfterGcGB).toFixed(3)} GB, ` +

@@ -1,6 +1,7 @@
 /**
  * The text core (issue 7): classifier throughput on one core against jieba's cut alone, retraining on 10,000
- * labelled texts, and the duplicate check of one new message against 1,000 open issues of its enterprise.
+ * labelled texts, and the duplicate check of one new message against 1,000 open issues of its enterprise (and
+ * against the 50 that intake reads, cached and not).
  * Texts come from server/text/corpus/train.jsonl (repeated with a numbered suffix to reach 10,000).
  */
 import { Jieba } from '@node-rs/jieba';
@@ -9,9 +10,8 @@ import { CATEGORIES } from '../config/categories.ts';
 import { DAY_MS } from '../shared/clock.ts';
 import { classifyText } from '../server/text/classify-text.ts';
 import { loadTrainingCorpus } from '../server/text/corpus.ts';
-import { findRepeat, type RepeatCandidate } from '../server/text/repeat.ts';
-import { dot, vectorize, type SparseVector } from '../server/text/features.ts';
-import { compileKeywords, textFeatures } from '../server/text/text-features.ts';
+import { FingerprintCache, findRepeat, fingerprint, type RepeatCandidate } from '../server/text/repeat.ts';
+import { compileKeywords } from '../server/text/text-features.ts';
 import { trainTextModel } from '../server/text/text-model.ts';
 import { heading, note, report } from './lib/report.ts';
 
@@ -63,6 +63,9 @@ report({
 });
 
 heading('text: duplicate check');
+// The check's cost does not grow with the issues stored: intake reads the enterprise's open issues of the last
+// 30 days through an index (at most 50, newest first) and their fingerprints come from the cache. Here one
+// enterprise has 1,000 open issues (issue 7's case), and the 50 that intake reads are timed too.
 const keywords = compileKeywords(CATEGORIES);
 const now = new Date('2026-06-01T02:00:00Z');
 const open: RepeatCandidate[] = Array.from({ length: 1000 }, (_, i) => ({
@@ -71,31 +74,51 @@ const open: RepeatCandidate[] = Array.from({ length: 1000 }, (_, i) => ({
   category: big[i * 7].category,
   createdAt: new Date(now.getTime() - (i % 30) * DAY_MS),
 }));
-const cache = new Map();
 const incoming = texts.slice(0, 200);
-started = performance.now();
-findRepeat(model, keywords, { text: incoming[0], category: 'policy', now, candidates: open }, {}, cache);
-const coldMs = performance.now() - started;
-const category = (t: string) => classifyText(model, CATEGORIES, t).category;
-const cats = incoming.map(category);
-started = performance.now();
-incoming.forEach((text, i) =>
-  findRepeat(model, keywords, { text, category: cats[i], now, candidates: open }, {}, cache),
-);
-const warmMs = (performance.now() - started) / incoming.length;
-// The floor of any check: the new text's TF-IDF vector and one cosine per cached candidate, nothing else.
-const vectors = open.map((c) => cache.get(c.id)!.vector as SparseVector);
-started = performance.now();
-for (const text of incoming) {
-  const q = vectorize(model.vocab, textFeatures(text, keywords).tokens);
-  for (const v of vectors) dot(q, v);
+/** Mean milliseconds per message of checking each incoming text (its category left to the check). */
+function perCheck(candidates: RepeatCandidate[], cache: FingerprintCache): number {
+  const t0 = performance.now();
+  for (const text of incoming) findRepeat(model, keywords, { text, now, candidates }, {}, cache);
+  return (performance.now() - t0) / incoming.length;
 }
-const scanMs = (performance.now() - started) / incoming.length;
+const cache = new FingerprintCache();
+started = performance.now();
+findRepeat(model, keywords, { text: incoming[0], now, candidates: open }, {}, cache);
+const coldMs = performance.now() - started;
+const warmMs = perCheck(open, cache);
+const read50 = open.slice(0, 50);
+const warm50Ms = perCheck(read50, cache);
+// After a restart (or for issues the cache dropped) the 50 candidates are fingerprinted on first use.
+const cold50Ms = (() => {
+  const t0 = performance.now();
+  for (let r = 0; r < 10; r++) {
+    const fresh = new FingerprintCache();
+    findRepeat(model, keywords, { text: incoming[r], now, candidates: read50 }, {}, fresh);
+  }
+  return (performance.now() - t0) / 10;
+})();
+// The floor of any check: fingerprinting the new message (one segmentation, its TF-IDF vector and topic).
+started = performance.now();
+for (const text of incoming) fingerprint(model, keywords, text);
+const fingerprintMs = (performance.now() - started) / incoming.length;
 note(`first check (fingerprints all 1,000 candidates): ${coldMs.toFixed(1)} ms`);
 report({
   name: 'check one message against 1,000 open issues',
   value: warmMs,
   unit: 'ms',
-  baseline: { name: 'bare cosine scan of the 1,000', value: scanMs },
+  baseline: { name: 'fingerprint of the message alone', value: fingerprintMs },
   target: '< 5 ms',
+});
+report({
+  name: 'check against the 50 intake reads (cached)',
+  value: warm50Ms,
+  unit: 'ms',
+  baseline: { name: 'fingerprint of the message alone', value: fingerprintMs },
+  target: '< 5 ms',
+});
+report({
+  name: 'check against 50 not yet cached (restart)',
+  value: cold50Ms,
+  unit: 'ms',
+  baseline: { name: 'fingerprint of the message alone', value: fingerprintMs },
 });

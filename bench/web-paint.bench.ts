@@ -5,7 +5,8 @@
  * answered, the tiles rendered). Baseline in the same run: the first contentful paint of a static page of the
  * same server, also in a fresh context. Medians of RUNS loads, alternating.
  */
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchChromium } from '../test/e2e/browser.ts';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
@@ -16,16 +17,6 @@ import { note, report } from './lib/report.ts';
 
 const RUNS = 7;
 const WEB_DIST = path.join(REPO_ROOT, 'web', 'dist');
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
   note('web/dist is missing: building the staff app (npm run build)');
@@ -61,7 +52,7 @@ for (const size of sizes()) {
       path.join(WEB_DIST, file),
       '<!doctype html><html lang="zh"><meta charset="utf-8"><title>static</title><body><h1>工作台</h1></body></html>\n',
     );
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+    const browser = await launchChromium();
     try {
       const login = await browser.newContext();
       const page = await login.newPage();

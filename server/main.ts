@@ -264,6 +264,8 @@ async function main(): Promise<void> {
     await kpiRollups.stop();
     await wechatMedia?.stop();
     await clustering.stop();
+    // The outbox writes (and deliveries) of changes already committed finish before the database closes.
+    await notify.notifier.idle();
     await notify.worker.stop();
     await smtp?.close();
     await classifier.stop();

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { isValidCreditCode } from './credit-code.ts';
 import { CATEGORY_IDS, CHANNEL_IDS, RATING_LEVELS, RATINGS, URGENCIES } from './states.ts';
+import { CUE_FAMILY_IDS } from './urgency-cues.ts';
 import type { ActionId } from './lifecycle/actions.ts';
 
 export const LIMITS = Object.freeze({
@@ -170,6 +171,28 @@ export const keywordsSettingSchema = z.partialRecord(
       { error: '关键词必须是列表' },
     )
     .max(CATEGORY_KEYWORD_LIMITS.count, { error: `每类最多${CATEGORY_KEYWORD_LIMITS.count}个关键词` }),
+);
+/**
+ * The urgency cues per family (setting `classify.urgencyCues`), checked by the admin screen before saving and by
+ * the server when storing and reading. A family left out keeps its default words (config/urgency-cues.ts); an
+ * empty family is switched off. A cue of one character would fire on almost any text, so two at least.
+ */
+export const URGENCY_CUE_LIMITS = Object.freeze({ min: 2, length: 20, count: 200 });
+export const urgencyCuesSettingSchema = z.partialRecord(
+  z.enum(CUE_FAMILY_IDS),
+  z
+    .array(
+      z
+        .string({ error: '提示词必须是文本' })
+        .trim()
+        .min(URGENCY_CUE_LIMITS.min, { error: `每个提示词至少${URGENCY_CUE_LIMITS.min}个字` })
+        .max(URGENCY_CUE_LIMITS.length, { error: `每个提示词不超过${URGENCY_CUE_LIMITS.length}个字` })
+        .regex(/^[^\s，。；！？,.;!?]+$/u, { error: '提示词不能包含空格或标点' }),
+      { error: '提示词必须是列表' },
+    )
+    .max(URGENCY_CUE_LIMITS.count, { error: `每类最多${URGENCY_CUE_LIMITS.count}个提示词` }),
+  // A partial record reports unknown keys as `unrecognized_keys`, which its issue type does not list.
+  { error: (issue) => (issue.code === ('unrecognized_keys' as string) ? '紧急提示词类别无效' : undefined) },
 );
 export const thresholdSettingSchema = z
   .number({ error: '置信度阈值必须是数字' })

@@ -2,7 +2,10 @@
 // pool (4 threads) also serves the file system, and so the embedded database's journal writes and fsyncs: a
 // few dozen logins a second, each tying up a pool thread for ~100 ms, made every write wait (median write
 // latency 21 ms -> 1.2 s). Here the KDF work in flight is bounded by the worker count and the queue behind it
-// by MAX_QUEUED; past that a login answers 503 "busy" at once instead of piling up memory and latency.
+// by MAX_QUEUED; past that a login answers 503 "busy" at once instead of piling up memory and latency. The wait
+// is bounded too (MAX_WAIT_MS): when the machine is slower than the flood (a busy host makes each derivation
+// several times dearer), a login that has queued that long is refused with 503 rather than answered after a
+// minute, so every login is answered promptly, one way or the other, and a queue never outlives a flood.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
@@ -18,6 +21,8 @@ export interface KdfPoolOptions {
   threads: number;
   /** Derivations allowed to wait for a thread; more are refused with 503 `busy`. */
   maxQueued: number;
+  /** A derivation still waiting for a thread after this long is refused with 503 `busy`. */
+  maxWaitMs: number;
 }
 
 export interface KdfPool {
@@ -49,7 +54,11 @@ interface Job {
   params: KdfParams;
   resolve: (key: Buffer) => void;
   reject: (err: Error) => void;
+  /** Refuses the job if it is still queued when it fires. */
+  expiry: NodeJS.Timeout;
 }
+
+const busy = () => new AppError('busy', 503, '系统繁忙，请稍后再试');
 
 interface Slot {
   worker: Worker;
@@ -84,12 +93,21 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
     return slot;
   };
 
+  /** A job that waited too long for a thread: refused, unless a thread took it meanwhile. */
+  function expire(job: Job): void {
+    const at = queue.indexOf(job);
+    if (at < 0) return;
+    queue.splice(at, 1);
+    job.reject(busy());
+  }
+
   function pump(): void {
     while (queue.length) {
       let slot = slots.find((s) => !s.job);
       if (!slot && slots.length < options.threads) slot = startSlot();
       if (!slot) return;
       const job = queue.shift()!;
+      clearTimeout(job.expiry);
       slot.job = job;
       const { id, plain, salt, keyLength, params } = job;
       slot.worker.postMessage({ id, plain, salt, keyLength, params });
@@ -99,11 +117,11 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
   return {
     derive(plain, salt, keyLength, params) {
       const running = slots.filter((s) => s.job).length;
-      if (running >= options.threads && queue.length >= options.maxQueued) {
-        return Promise.reject(new AppError('busy', 503, '系统繁忙，请稍后再试'));
-      }
+      if (running >= options.threads && queue.length >= options.maxQueued) return Promise.reject(busy());
       return new Promise<Buffer>((resolve, reject) => {
-        queue.push({ id: nextId++, plain, salt, keyLength, params, resolve, reject });
+        const expiry = setTimeout(() => expire(job), options.maxWaitMs).unref();
+        const job: Job = { id: nextId++, plain, salt, keyLength, params, resolve, reject, expiry };
+        queue.push(job);
         pump();
       });
     },
@@ -111,6 +129,10 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
       return { running: slots.filter((s) => s.job).length, queued: queue.length };
     },
     async close() {
+      for (const job of queue.splice(0)) {
+        clearTimeout(job.expiry);
+        job.reject(busy());
+      }
       await Promise.all(slots.splice(0).map((s) => s.worker.terminate()));
     },
   };
@@ -119,11 +141,13 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
 /** Leaves a core for the event loop and one for the embedded database; at least one KDF thread. */
 export const DEFAULT_KDF_THREADS = Math.max(1, Math.min(4, availableParallelism() - 2));
 export const MAX_QUEUED = 64;
+/** A login waits at most this long for a KDF thread (then 503): a person retries; a queue would only grow. */
+export const MAX_WAIT_MS = 5_000;
 
 let shared: KdfPool | undefined;
 
 /** The process's KDF pool, started on first use. */
 export function kdfPool(): KdfPool {
-  shared ??= createKdfPool({ threads: DEFAULT_KDF_THREADS, maxQueued: MAX_QUEUED });
+  shared ??= createKdfPool({ threads: DEFAULT_KDF_THREADS, maxQueued: MAX_QUEUED, maxWaitMs: MAX_WAIT_MS });
   return shared;
 }

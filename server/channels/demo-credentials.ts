@@ -1,9 +1,14 @@
 // Demo mode's channel credentials (DESIGN §10), so a new user can try every JSON channel with curl on a fresh
 // clone: HMAC secrets `demo-<channel>-secret` and API keys `demo-<channel>-key`. Stored like any other
 // credential (hashed or encrypted); seeding inserts only what is missing. Never used outside demo mode.
+// Two processes starting at once on an empty database both find the rows missing: each demo credential has a
+// fixed _id, so the unique index keeps one copy and the other process's insert is dropped, not a crash.
+import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
 import type { ChannelId } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
+import { insertMissing } from '../seed/insert-missing.ts';
 import { encryptSecret, hashApiKey } from './credentials.ts';
 
 export const DEMO_CHANNEL_CREDENTIALS = Object.freeze([
@@ -16,13 +21,22 @@ export const DEMO_CHANNEL_CREDENTIALS = Object.freeze([
 
 const DEMO_LABEL = '演示凭据';
 
+/** The same id in every process, so concurrent seeding collides on it. */
+function demoCredentialId(channel: ChannelId): Types.ObjectId {
+  return new Types.ObjectId(
+    createHash('sha256').update(`demo-credential:${channel}`).digest('hex').slice(0, 24),
+  );
+}
+
 export async function seedDemoChannelCredentials(models: Models, key: Buffer, clock: Clock): Promise<number> {
   const existing = await models.ChannelCredential.find({ label: DEMO_LABEL }, { channel: 1 }).lean();
   const have = new Set(existing.map((c) => c.channel));
   const missing = DEMO_CHANNEL_CREDENTIALS.filter((c) => !have.has(c.channel));
   if (!missing.length) return 0;
-  await models.ChannelCredential.insertMany(
+  await insertMissing(
+    models.ChannelCredential,
     missing.map((c) => ({
+      _id: demoCredentialId(c.channel),
       channel: c.channel,
       kind: c.kind,
       label: DEMO_LABEL,

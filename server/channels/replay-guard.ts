@@ -1,6 +1,8 @@
 // Replayed webhooks: a signature is accepted once. Seen signatures are inserted into the database (shared by
 // every app process, so a replay to another process is refused too) with an expiry after which the timestamp
-// it signs could no longer pass the ±5 minute window anyway; a TTL index removes them then.
+// it signs could no longer pass the ±5 minute window anyway; a TTL index removes them then. The expiry is
+// written on the database's own clock (`$$NOW`), the one its TTL monitor judges by: a signed timestamp on a
+// clock behind the database's (a simulated one in tests, a skewed app server) must not expire at once.
 import { ChannelRefusal } from './types.ts';
 import { SIGNATURE_WINDOW_S } from './signature.ts';
 import type { Collection } from 'mongodb';
@@ -8,14 +10,21 @@ import type { ChannelReplayDoc } from '../models/channel-credential.model.ts';
 import type { Models } from '../models/index.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 
-export async function claimSignature(models: Models, channel: string, signature: string, timestamp: number) {
-  const expiresAt = new Date((timestamp + SIGNATURE_WINDOW_S + 60) * 1000);
+export async function claimSignature(models: Models, channel: string, signature: string) {
+  const keepMs = (2 * SIGNATURE_WINDOW_S + 60) * 1000;
+  const replays = models.ChannelReplay.collection as unknown as Collection<ChannelReplayDoc>;
+  let first = false;
   try {
-    const replays = models.ChannelReplay.collection as unknown as Collection<ChannelReplayDoc>;
-    await replays.insertOne({ _id: `${channel}:${signature}`, expiresAt });
+    const res = await replays.updateOne(
+      { _id: `${channel}:${signature}` },
+      [{ $set: { expiresAt: { $ifNull: ['$expiresAt', { $add: ['$$NOW', keepMs] }] } } }],
+      { upsert: true },
+    );
+    first = res.upsertedCount === 1;
   } catch (err) {
-    if (isDuplicateKey(err))
-      throw new ChannelRefusal('replayed', 409, '该签名的请求已处理过（疑似重放），如需重发请重新签名');
-    throw err;
+    // Two deliveries racing to insert: the one that lost is the replay.
+    if (!isDuplicateKey(err)) throw err;
   }
+  if (!first)
+    throw new ChannelRefusal('replayed', 409, '该签名的请求已处理过（疑似重放），如需重发请重新签名');
 }

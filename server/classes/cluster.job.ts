@@ -17,6 +17,7 @@ import {
   clusterTokens,
   DEFAULT_CLUSTER_OPTIONS,
   indexItems,
+  type BackgroundText,
   type ClusterItem,
   type ClusterResult,
 } from '../text/cluster.ts';
@@ -35,8 +36,8 @@ export interface ClusterRunDeps {
   models: Models;
   clock: Clock;
   logger: Logger;
-  /** Token lists whose document frequencies steady the IDF (default: the training corpus, read once). */
-  background?: readonly (readonly string[])[];
+  /** Labelled texts whose document frequencies steady the IDF (default: the training corpus, read once). */
+  background?: readonly BackgroundText[];
 }
 
 export interface ClusterRunReport {
@@ -47,9 +48,12 @@ export interface ClusterRunReport {
   ms: number;
 }
 
-let trainingBackground: string[][] | undefined;
-function defaultBackground(): string[][] {
-  trainingBackground ??= loadTrainingCorpus().map((r) => clusterTokens(r.text));
+let trainingBackground: BackgroundText[] | undefined;
+function defaultBackground(): BackgroundText[] {
+  trainingBackground ??= loadTrainingCorpus().map((r) => ({
+    tokens: clusterTokens(r.text),
+    category: r.category,
+  }));
   return trainingBackground;
 }
 

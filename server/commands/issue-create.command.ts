@@ -36,8 +36,12 @@ export type IssueCreateDeps = IssueCommandDeps &
     intakeConfig?: () => Promise<IntakeConfig>;
   };
 
-/** What intake copies from the enterprise onto the issue. */
-export type IntakeEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
+/**
+ * What intake copies from the enterprise onto the issue, and how the enterprise is told about it (read in the
+ * same read, INTAKE_ENTERPRISE_FIELDS, so the notifier need not read the enterprise again).
+ */
+export type IntakeEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'> &
+  Partial<Pick<EnterpriseDoc, 'mobile' | 'qrToken' | 'wechatOpenids'>>;
 
 export interface IssueCreateResult {
   issue: IssueDoc;

@@ -7,7 +7,7 @@ import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
 import type { IssueState, WarningLevel } from '../../shared/states.ts';
 import { calendarOf, readPolicy, type IntakeConfigSource } from '../intake/intake-config.ts';
-import type { IssueDoc, Models } from '../models/index.ts';
+import type { EnterpriseDoc, IssueDoc, Models } from '../models/index.ts';
 
 export interface DomainSettings {
   calendar: WorkCalendar;
@@ -37,7 +37,19 @@ export interface IssueChange {
   data?: Record<string, unknown>;
   public?: boolean;
   warning?: WarningLevel;
+  /**
+   * The whole issue as this write left it, when the writer holds it (intake's insert): listeners take what
+   * they need from it instead of reading the issue back (realtime's rooms, the notifier's facts). Server-side
+   * only: no listener sends it on as it is.
+   */
+  issue?: Readonly<IssueDoc>;
+  /** How the issue's enterprise is reached, as intake read it with the enterprise (the notifier's targets). */
+  enterprise?: EnterpriseContact;
 }
+
+/** The enterprise's addresses the notifier tells it at (SMS, WeChat) and its QR page's token (the link). */
+export type EnterpriseContact = Pick<EnterpriseDoc, '_id' | 'qrToken'> &
+  Partial<Pick<EnterpriseDoc, 'mobile' | 'wechatOpenids'>>;
 
 export type IssueChangeListener = (change: IssueChange) => void;
 

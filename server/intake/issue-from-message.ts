@@ -16,7 +16,7 @@ import {
 } from '../../shared/lifecycle/issue-core.ts';
 import { CHANNEL_LABELS, type ChannelId, type IssueState } from '../../shared/states.ts';
 import { AppError } from '../errors.ts';
-import { changeOf, notifyChange } from '../commands/issue-deps.ts';
+import { changeOf, notifyChange, type EnterpriseContact } from '../commands/issue-deps.ts';
 import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
 import { storedIntakeIssue } from '../commands/issue-intake.doc.ts';
 import { nextIssueNumber, withActorName } from '../commands/issue-store.ts';
@@ -202,6 +202,16 @@ export interface NewIssueInput {
   possibleRepeat?: PossibleRepeat;
 }
 
+/**
+ * The enterprise's contact as intake read it: every intake read projects INTAKE_ENTERPRISE_FIELDS, and a
+ * stored enterprise always has a QR token, so without one the fields were not read (a provisional enterprise
+ * just created) and the notifier reads them itself.
+ */
+function enterpriseContactOf(e: IntakeEnterprise): EnterpriseContact | undefined {
+  if (typeof e.qrToken !== 'string') return undefined;
+  return { _id: e._id, qrToken: e.qrToken, mobile: e.mobile, wechatOpenids: e.wechatOpenids };
+}
+
 /** Triage, number and insert; `created` is false when this entry's issue (or its external id) already exists. */
 export async function createIssueFromMessage(
   deps: IssueCreateDeps,
@@ -259,6 +269,8 @@ export async function createIssueFromMessage(
       throw new AppError('external_id_conflict', 409, '该外部编号已被其他来源使用，请核对后重新填写');
     return { issue: existing, created: false };
   }
-  notifyChange(deps, changeOf(issue, 'create', null, by.actor.id, now));
+  // The listeners get the issue as inserted and the enterprise's contact as read, so they read neither back.
+  const change = changeOf(issue, 'create', null, by.actor.id, now);
+  notifyChange(deps, { ...change, issue, enterprise: enterpriseContactOf(enterprise) });
   return { issue, created: true };
 }

@@ -71,7 +71,15 @@ export interface IntakeOutcome {
   issue?: IssueDoc;
 }
 
-export const INTAKE_ENTERPRISE_FIELDS = { name: 1, creditCode: 1, region: 1 } as const;
+/** The issue's enterprise fields, and the addresses the notifier tells the enterprise at (one read for both). */
+export const INTAKE_ENTERPRISE_FIELDS = {
+  name: 1,
+  creditCode: 1,
+  region: 1,
+  mobile: 1,
+  qrToken: 1,
+  wechatOpenids: 1,
+} as const;
 
 export function channelBy(channel: ChannelId, credentialId?: string): IntakeBy {
   const name = CHANNEL_LABELS[channel];

@@ -11,13 +11,13 @@ import { defineTextModelModel } from './text-model.model.ts';
 import { defineFollowUpClaimModel } from './follow-up-claim.model.ts';
 import { defineInboxModel } from './inbox.model.ts';
 import { defineImportJobModel } from './import-job.model.ts';
-import { defineIssueModel, dropRetiredIssueIndexes } from './issue.model.ts';
-import { defineRateLimitModel } from './rate-limit.model.ts';
+import { defineIssueModel, RETIRED_ISSUE_INDEXES } from './issue.model.ts';
+import { defineRateLimitModel, RETIRED_RATE_LIMIT_INDEXES } from './rate-limit.model.ts';
 import { defineNotificationModel, defineNotifyPreferenceModel } from './notification.model.ts';
 import { defineOutboxModel } from './outbox.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
-import { defineVerificationCodeModel, dropRetiredCodeIndexes } from './verification-code.model.ts';
+import { defineVerificationCodeModel, RETIRED_CODE_INDEXES } from './verification-code.model.ts';
 import { defineWechatBindingModel } from './wechat-binding.model.ts';
 
 const registered = new WeakMap<Connection, ReturnType<typeof defineAll>>();
@@ -71,11 +71,18 @@ function defineAll(conn: Connection, clock: Clock) {
 
 export type Models = ReturnType<typeof createModels>;
 
+/** Drops the named indexes where they still exist (a database created by an older version). */
+async function dropIndexes(model: Models[keyof Models], names: readonly string[]): Promise<void> {
+  const existing: { name: string }[] = await model.listIndexes().catch(() => []);
+  for (const ix of existing) if (names.includes(ix.name)) await model.collection.dropIndex(ix.name);
+}
+
 /** Builds every declared index (used at start-up and by tests; unique indexes are relied on for 409s). */
 export async function ensureIndexes(models: Models): Promise<void> {
-  await dropRetiredIssueIndexes(models.Issue);
+  await dropIndexes(models.Issue, RETIRED_ISSUE_INDEXES);
   await migrateEnterpriseIndexes(models.Enterprise);
-  await dropRetiredCodeIndexes(models.VerificationCode);
+  await dropIndexes(models.VerificationCode, RETIRED_CODE_INDEXES);
+  await dropIndexes(models.RateLimit, RETIRED_RATE_LIMIT_INDEXES);
   for (const model of Object.values(models)) await model.createIndexes();
 }
 

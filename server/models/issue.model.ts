@@ -265,7 +265,7 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ enterpriseId: 1, ...NEWEST_FIRST });
 }
 
-/** List indexes an earlier version created; `dropRetiredIssueIndexes` removes them from existing databases. */
+/** List indexes an earlier version created; `ensureIndexes` removes them from existing databases. */
 export const RETIRED_ISSUE_INDEXES = Object.freeze([
   'state_1_createdAt_-1',
   'unitId_1_state_1_createdAt_-1',
@@ -278,13 +278,6 @@ export const RETIRED_ISSUE_INDEXES = Object.freeze([
 ]);
 
 /** Drops the retired list indexes that exist (each costs memory and write time at every issue). */
-export async function dropRetiredIssueIndexes(model: IssueModel): Promise<void> {
-  const existing = new Set(
-    (await model.listIndexes().catch(() => [])).map((ix: { name: string }) => ix.name),
-  );
-  for (const name of RETIRED_ISSUE_INDEXES) if (existing.has(name)) await model.collection.dropIndex(name);
-}
-
 export function defineIssueModel(conn: Connection): IssueModel {
   // Typed loosely: mongoose's inference cannot follow the shared enums through the nested definitions.
   const definition: SchemaDefinition = {

@@ -17,6 +17,8 @@ export interface VerificationCodeDoc {
   /** Verification attempts made against this code (right or wrong). */
   attempts: number;
   usedAt: Date | null;
+  /** When it was sent on the database server's clock (`$currentDate`), which the TTL monitor judges by. */
+  sweepFrom?: Date;
 }
 
 export type VerificationCodeModel = Model<VerificationCodeDoc>;
@@ -31,19 +33,19 @@ export function defineVerificationCodeModel(conn: Connection): VerificationCodeM
       expiresAt: { type: Date, required: true },
       attempts: { type: Number, required: true, default: 0 },
       usedAt: { type: Date, default: null },
+      sweepFrom: { type: Date },
     },
     { collection: 'verification_codes', versionKey: false },
   );
   schema.index({ enterpriseId: 1, clientTag: 1 }, { unique: true });
-  // Spent and expired codes go after a day (the resend spacing only needs the last minute).
-  schema.index({ expiresAt: 1 }, { expireAfterSeconds: 86_400 });
+  // Spent and expired codes go a day after they were sent (the resend spacing only needs the last minute),
+  // judged on the database's clock: a TTL on `expiresAt` (the injected clock) could sweep a live code.
+  schema.index({ sweepFrom: 1 }, { expireAfterSeconds: 86_400 });
   return conn.model<VerificationCodeDoc>('VerificationCode', schema);
 }
 
-/** One live code per enterprise (before codes were bound to a browser); its unique index would refuse a second. */
-export async function dropRetiredCodeIndexes(model: VerificationCodeModel): Promise<void> {
-  const existing = await model.listIndexes().catch(() => []);
-  if (existing.some((ix: { name: string }) => ix.name === 'enterpriseId_1')) {
-    await model.collection.dropIndex('enterpriseId_1');
-  }
-}
+/**
+ * `enterpriseId_1`: one live code per enterprise (before codes were bound to a browser); its unique index would
+ * refuse a second. `expiresAt_1`: the TTL on the injected clock (see the schema).
+ */
+export const RETIRED_CODE_INDEXES = ['enterpriseId_1', 'expiresAt_1'];

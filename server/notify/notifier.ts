@@ -4,8 +4,10 @@
 // or the issue version the action wrote — and the outbox's unique index on it makes a second writer (a retried
 // command, a second sweeper, a replayed change) insert nothing. Rows are inserted unordered, duplicates
 // ignored. The staff directory and the templates are read through short-lived snapshots, so a change costs
-// one read of the issue (and of the enterprise and its preference when it is told) and one insert; and the
-// changes of one moment (an intake burst, an import) share each of those as one command (db/batched-ops.ts).
+// one read of the issue (and of the enterprise and its preference when it is told) and one insert; intake's
+// change carries the issue and the enterprise's addresses, leaving only the preference to read. The changes of
+// one moment (an intake burst, an import) share each of those as one command (db/batched-ops.ts). With
+// delivery at once (deliverNow), rows are inserted already claimed and handed to the worker.
 import type { Collection, Document } from 'mongodb';
 import { Types } from 'mongoose';
 import { batchedFindByUnique, batchedInsertMany } from '../db/batched-ops.ts';
@@ -124,8 +126,13 @@ export interface NotifierDeps {
   emailEnabled?: boolean;
   /** WeChat entries are written only when the official account's customer-service API is configured. */
   wechatEnabled?: boolean;
-  /** Called after rows were inserted (the worker delivers at once). */
-  onEnqueued?: () => void;
+  /**
+   * Delivery at once (the outbox worker's deliverClaimed): new rows are inserted already claimed by this
+   * process (`sending`, leased for `leaseMs`) and handed over, so delivering them costs no claim commands. Rows
+   * of a process that dies first are taken over by any worker once the lease runs out. Without it rows wait
+   * `pending` for the worker's next pass.
+   */
+  deliverNow?: { leaseMs: number; deliver(rows: OutboxDoc[]): Promise<unknown> };
   /** How stale the staff directory and templates may be (tests make it 0). */
   ttlMs?: number;
 }
@@ -242,36 +249,42 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   async function enqueue(drafts: readonly OutboxDraft[]): Promise<number> {
     if (!drafts.length) return 0;
     const now = clock.now();
-    const rows = drafts.map((d) => ({
-      _id: new Types.ObjectId(),
-      key: d.key,
-      event: d.event,
-      channel: d.channel,
-      recipient: d.recipient,
-      issueId: d.issueId ?? null,
-      issueNumber: d.issueNumber ?? null,
-      title: d.title ?? '',
-      text: d.text,
-      replyTo: d.replyTo ?? null,
-      status: d.status ?? (d.sentAt ? 'sent' : 'pending'),
-      attempts: d.sentAt ? 1 : 0,
-      nextAttemptAt: now,
-      lockedUntil: null,
-      lastError: d.lastError ?? null,
-      providerId: null,
-      createdAt: now,
-      sentAt: d.sentAt ?? null,
-    }));
+    const direct = deps.deliverNow;
+    const leased = direct ? new Date(now.getTime() + direct.leaseMs) : null;
+    const rows = drafts.map((d): OutboxDoc => {
+      const status = d.status ?? (d.sentAt ? 'sent' : leased ? 'sending' : 'pending');
+      return {
+        _id: new Types.ObjectId(),
+        key: d.key,
+        event: d.event,
+        channel: d.channel,
+        recipient: d.recipient,
+        issueId: d.issueId ?? null,
+        issueNumber: d.issueNumber ?? null,
+        title: d.title ?? '',
+        text: d.text,
+        replyTo: d.replyTo ?? null,
+        status,
+        attempts: d.sentAt ? 1 : 0,
+        nextAttemptAt: now,
+        lockedUntil: status === 'sending' ? leased : null,
+        lastError: d.lastError ?? null,
+        providerId: null,
+        createdAt: now,
+        sentAt: d.sentAt ?? null,
+      };
+    });
     // Shared with the enqueues of the same moment: one unordered insertMany; a duplicate key is a fact
     // already written (a retried command, a second sweeper), anything else fails this call.
     const outcomes = await batchedInsertMany(models.Outbox.collection as unknown as Collection, rows);
-    let inserted = 0;
-    for (const o of outcomes) {
-      if (o.ok) inserted += 1;
+    const mine: OutboxDoc[] = [];
+    outcomes.forEach((o, i) => {
+      if (o.ok) mine.push(rows[i]);
       else if (!isDuplicateKey(o.error)) throw o.error;
-    }
-    if (inserted) deps.onEnqueued?.();
-    return inserted;
+    });
+    const claimed = mine.filter((r) => r.status === 'sending');
+    if (direct && claimed.length) await direct.deliver(claimed);
+    return mine.length;
   }
 
   function staffOf(
@@ -391,22 +404,31 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     };
   }
 
+  /** The issue's facts: as the write left them when the change carries the issue (intake), else read. */
+  async function factsOf(change: IssueChange): Promise<IssueFacts | null> {
+    if (change.issue) return change.issue;
+    const issues = models.Issue.collection as unknown as Collection;
+    const id = new Types.ObjectId(change.issueId);
+    return (await batchedFindByUnique(issues, '_id', id, FACTS)) as IssueFacts | null;
+  }
+
   async function draftsOf(change: IssueChange, intents: Intent[]): Promise<OutboxDraft[]> {
     if (!Types.ObjectId.isValid(change.issueId)) return [];
-    const issues = models.Issue.collection as unknown as Collection;
-    const facts = (await batchedFindByUnique(
-      issues,
-      '_id',
-      new Types.ObjectId(change.issueId),
-      FACTS,
-    )) as IssueFacts | null;
+    const facts = await factsOf(change);
     if (!facts) return [];
     const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
     const needsLink = intents.some((x) => x.audience === 'enterprise' || x.audience === 'merged_source');
-    // One read of the enterprise serves the link and every enterprise intent of this change.
-    const enterpriseRead = needsLink ? enterpriseOf(facts) : Promise.resolve(null);
-    const targets = needsLink ? enterpriseTargets(facts, enterpriseRead) : undefined;
-    const vars = varsOf(facts, change, needsLink ? await qrLink(enterpriseRead) : '');
+    // One read of the enterprise (none when intake passed it on) serves the link and every enterprise intent.
+    const enterpriseRead: Promise<Document | null> = !needsLink
+      ? Promise.resolve(null)
+      : change.enterprise
+        ? Promise.resolve(change.enterprise)
+        : enterpriseOf(facts);
+    // Both awaited together: a failed read must fail this change once, not leave a rejection nobody awaits.
+    const [targets, link] = needsLink
+      ? await Promise.all([enterpriseTargets(facts, enterpriseRead), qrLink(enterpriseRead)])
+      : [[], ''];
+    const vars = varsOf(facts, change, link);
     const step = change.dueAt ? `d${new Date(change.dueAt).getTime()}` : `v${change.version ?? 0}`;
     const base = { issueId: facts._id, issueNumber: facts.number };
     const drafts: OutboxDraft[] = [];
@@ -416,7 +438,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const keyOf = (recipient: string, channel: OutboxChannel) =>
         `${change.issueId}:${intent.event}:${step}:${recipient}:${channel}`;
       if (intent.audience === 'enterprise') {
-        for (const t of (await targets) ?? []) {
+        for (const t of targets) {
           if (alreadyAnswered(facts, intent.event, t)) continue;
           const recipient = {
             kind: 'enterprise' as const,

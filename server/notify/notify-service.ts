@@ -89,7 +89,7 @@ export interface NotifyServiceDeps {
   onInApp?: OutboxSenders['onInApp'];
   ttlMs?: number;
   baseDelayMs?: number;
-  /** Deliver as soon as rows are written (default); tests drive the worker themselves. */
+  /** Deliver as soon as rows are written (default); tests drive the worker themselves (pending rows). */
   deliverOnEnqueue?: boolean;
 }
 
@@ -120,7 +120,11 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
     pushbackChannels: Object.keys(pushback) as ChannelId[],
     emailEnabled: !!email,
     wechatEnabled: !!wechat,
-    onEnqueued: deps.deliverOnEnqueue === false ? undefined : () => worker.kick(),
+    // Rows go out as soon as they are written, claimed by this process as they are inserted.
+    deliverNow:
+      deps.deliverOnEnqueue === false
+        ? undefined
+        : { leaseMs: worker.leaseMs, deliver: (rows) => worker.deliverClaimed(rows) },
     ttlMs: deps.ttlMs,
   });
   setDeadLetterListener(models, (notice) => notifier.onDeadLetter(notice));

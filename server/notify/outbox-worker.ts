@@ -5,9 +5,12 @@
 // maxAttempts tries it is `dead` and shows in GET /api/outbox?status=dead for an admin to retry. A provider
 // outage therefore only delays delivery: with the defaults (30 s doubling to an hourly cap, 40 tries) a day
 // without the gateway loses nothing. Backoff runs on the business clock, so the demo clock drives it too.
+// Rows the notifier inserted already claimed (deliverClaimed) skip the claim: delivering a new change's rows
+// costs the in-app insert and the outcomes' write.
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { batchedInsertMany } from '../db/batched-ops.ts';
+import { coalesce } from '../db/coalesce.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
@@ -63,6 +66,14 @@ export interface OutboxWorker {
   /** Polls every `intervalMs` (real time) until stopped; kick() runs a pass at once. */
   start(intervalMs?: number): void;
   kick(): void;
+  /**
+   * Delivers rows the caller inserted already claimed (`sending` under a lease, the notifier's deliverNow):
+   * no claim commands; the rows handed over at the same moment go as one claim (one in-app insert, one bulk
+   * write of the outcomes). Resolves once their outcomes are written.
+   */
+  deliverClaimed(rows: OutboxDoc[]): Promise<void>;
+  /** How long a claim holds its rows (a row whose lease ran out is due again for any worker). */
+  readonly leaseMs: number;
   stop(): Promise<void>;
 }
 
@@ -285,6 +296,12 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
     return queued;
   }
 
+  const deliverTogether = coalesce<OutboxDoc[], void>(async (groups) => {
+    const report: DeliveryReport = { sent: 0, retried: 0, dead: 0 };
+    await deliverClaim(groups.flat(), clock.now(), report);
+    return groups.map(() => ({ ok: true, value: undefined }));
+  });
+
   function tick(): void {
     runOnce().catch((err: unknown) => logger.error({ err }, 'outbox delivery pass failed'));
   }
@@ -297,6 +314,8 @@ export function createOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
       timer.unref();
     },
     kick: tick,
+    deliverClaimed: (rows) => (rows.length ? deliverTogether(rows) : Promise.resolve()),
+    leaseMs,
     async stop() {
       if (timer) clearInterval(timer);
       timer = undefined;

@@ -34,6 +34,14 @@ export function createCounters(model: RateLimitModel, clock: Clock): Counters {
             $set: {
               hits: { $cond: [live, { $add: ['$hits', by] }, by] },
               resetAt: { $cond: [live, '$resetAt', new Date(now.getTime() + windowMs)] },
+              // For the TTL monitor only, on the database's clock (rate-limit.model.ts).
+              sweepAt: {
+                $cond: [
+                  live,
+                  { $ifNull: ['$sweepAt', { $add: ['$$NOW', windowMs] }] },
+                  { $add: ['$$NOW', windowMs] },
+                ],
+              },
             },
           },
         ],

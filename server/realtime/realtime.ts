@@ -145,7 +145,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
 
   async function broadcast(change: IssueChange): Promise<void> {
     if (!io) return;
-    const issue = await loadIssue(change.issueId);
+    // Intake's change carries the issue it inserted: no read back.
+    const issue = change.issue ?? (await loadIssue(change.issueId));
     if (!issue) return;
     const scope = scopeOf(issue);
     // A merged issue is followed at its master: subscribers hear this last event, then leave.

@@ -1,13 +1,16 @@
 // The classifier the server uses: the active trained model (loaded from the database at start-up, trained
-// from the corpus in a worker on first start), the admin's keyword rules and confidence threshold (settings
-// `classify.keywords` and `classify.threshold`), retraining on a node-cron schedule and on demand. Classifying
-// is synchronous and in memory; what it reads from the database (settings, another process's newer model) is
-// refreshed in the background at most every few seconds, so intake gains no round trip.
+// from the corpus in a worker on first start), the admin's keyword rules, urgency cues and confidence threshold
+// (settings `classify.keywords`, `classify.urgencyCues` and `classify.threshold`), retraining on a node-cron
+// schedule and on demand. Classifying is synchronous and in memory; what it reads from the database (settings,
+// another process's newer model) is refreshed in the background at most every few seconds, or at once after a
+// settings change here (`reload`), so intake gains no round trip.
 import cron, { type ScheduledTask } from 'node-cron';
 import { CATEGORIES } from '../../config/categories.ts';
+import { DEFAULT_URGENCY_CUES } from '../../config/urgency-cues.ts';
 import type { CategoryKeywords } from '../../shared/classify.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { URGENCIES, type CategoryId } from '../../shared/states.ts';
+import { effectiveCues, type CueFamilies } from '../../shared/urgency-cues.ts';
 import type { Logger } from '../logger.ts';
 import type { Models, TextModelDoc } from '../models/index.ts';
 import { nextSequence } from '../models/counter.model.ts';
@@ -16,10 +19,10 @@ import { classifyText, type TextClassification } from './classify-text.ts';
 import { issueText } from './issue-text.ts';
 import { REPEAT_THRESHOLD, textSimilarity } from '../intake/repeat.ts';
 import {
+  FingerprintCache,
   findRepeat,
   similarities,
   type RepeatCandidate,
-  type RepeatFingerprint,
   type RepeatVerdict,
 } from './repeat.ts';
 import { compileKeywords } from './text-features.ts';
@@ -35,12 +38,19 @@ export const DEFAULT_CONFIDENCE_THRESHOLD = 0.7;
 /** Nightly at 02:30 (server time). */
 export const DEFAULT_RETRAIN_SCHEDULE = '30 2 * * *';
 const REFRESH_MS = 5_000;
-/** Fingerprints of open issues kept for the duplicate check (cleared when full or when the model changes). */
-const REPEAT_CACHE_MAX = 50_000;
+/** Fingerprints kept for the duplicate check (about 6 kB each; least recently used dropped; emptied with the model). */
+const REPEAT_CACHE_MAX = 10_000;
+/** Classifications kept for a second question about the same text (intake asks twice per message). */
+const RECENT_CLASSIFICATIONS = 256;
 
 // The stored shapes live in shared/ so the admin screen validates with the same schemas.
-import { keywordsSettingSchema, thresholdSettingSchema } from '../../shared/schemas.ts';
-export { keywordsSettingSchema, thresholdSettingSchema };
+import {
+  keywordsSettingSchema,
+  thresholdSettingSchema,
+  urgencyCuesSettingSchema,
+} from '../../shared/schemas.ts';
+export { keywordsSettingSchema, thresholdSettingSchema, urgencyCuesSettingSchema };
+const SETTING_KEYS = ['classify.threshold', 'classify.keywords', 'classify.urgencyCues'];
 
 export interface ServerClassification extends TextClassification {
   /** Version of the model that answered (null: keyword rules, no model yet). */
@@ -104,18 +114,29 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   let model: TextModel | null = null;
   let active: ModelSummary | null = null;
   let keywords: readonly CategoryKeywords[] = CATEGORIES;
+  let cues: CueFamilies = DEFAULT_URGENCY_CUES;
   let threshold = DEFAULT_CONFIDENCE_THRESHOLD;
   let refreshedAt = -Infinity;
   let refreshing: Promise<void> | null = null;
   let training: Promise<ModelSummary> | null = null;
   let task: ScheduledTask | undefined;
-  const repeatCache = new Map<string, RepeatFingerprint & { text: string }>();
+  const repeatCache = new FingerprintCache(REPEAT_CACHE_MAX);
+  // The latest texts classified with the current model and keywords: a channel message is classified for the
+  // duplicate check and again by triage, and the second asks for the same text.
+  const recent = new Map<string, TextClassification>();
+
+  function classified(text: string): TextClassification {
+    let found = recent.get(text);
+    if (!found) {
+      found = classifyText(model, keywords, text, cues);
+      if (recent.size >= RECENT_CLASSIFICATIONS) recent.delete(recent.keys().next().value!);
+      recent.set(text, found);
+    }
+    return found;
+  }
 
   async function readSettings(): Promise<void> {
-    const rows = await models.Setting.find(
-      { key: { $in: ['classify.threshold', 'classify.keywords'] } },
-      { key: 1, value: 1 },
-    ).lean();
+    const rows = await models.Setting.find({ key: { $in: SETTING_KEYS } }, { key: 1, value: 1 }).lean();
     const byKey = new Map(rows.map((r) => [r.key, r.value]));
     const t = thresholdSettingSchema.safeParse(byKey.get('classify.threshold'));
     threshold = t.success ? t.data : DEFAULT_CONFIDENCE_THRESHOLD;
@@ -123,6 +144,10 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     if (!k.success) logger.warn('setting classify.keywords is invalid; using the default keywords');
     const edited = k.success ? k.data : {};
     keywords = CATEGORIES.map((c) => ({ id: c.id, keywords: edited[c.id] ?? c.keywords }));
+    recent.clear();
+    const u = urgencyCuesSettingSchema.safeParse(byKey.get('classify.urgencyCues') ?? {});
+    if (!u.success) logger.warn('setting classify.urgencyCues is invalid; using the default urgency cues');
+    cues = effectiveCues(DEFAULT_URGENCY_CUES, u.success ? u.data : {});
   }
 
   async function readActiveModel(): Promise<void> {
@@ -137,6 +162,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   function install(doc: TextModelDoc): void {
     model = deserializeTextModel(JSON.parse(doc.model));
     repeatCache.clear();
+    recent.clear();
     active = summaryOf(doc);
   }
 
@@ -151,6 +177,12 @@ export function createClassifierService(options: ClassifierServiceOptions) {
         refreshing = null;
       });
     return refreshing;
+  }
+
+  /** Settings just changed here: read them now (after any refresh already under way, which may predate it). */
+  async function reload(): Promise<void> {
+    await refreshing;
+    await refresh();
   }
 
   function refreshInBackground(): void {
@@ -170,6 +202,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
       corpusDir: options.corpusDir,
       people: await peopleExamples(),
       keywords: keywords.map((k) => ({ id: k.id, keywords: [...k.keywords] })),
+      cues,
       threshold,
     });
     const version = await nextSequence(models.Counter, 'text-model');
@@ -236,7 +269,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     },
     classify(text: string): ServerClassification {
       refreshInBackground();
-      return { ...classifyText(model, keywords, text), modelVersion: active?.version ?? null, threshold };
+      return { ...classified(text), modelVersion: active?.version ?? null, threshold };
     },
     /**
      * The duplicate check for intake (server/text/repeat.ts) with the model in use: `candidates` are the same
@@ -251,9 +284,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
       candidates: readonly RepeatCandidate[];
     }): RepeatVerdict {
       if (!model) return repeatByDice(input);
-      if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
-      const category = input.category ?? classifyText(model, keywords, input.text).category;
-      return findRepeat(model, compileKeywords(keywords), { ...input, category }, {}, repeatCache);
+      return findRepeat(model, compileKeywords(keywords, cues), input, {}, repeatCache);
     },
     /**
      * How alike `text` is to each candidate, 0..1 (the duplicate check's repeat probability; without a model
@@ -261,10 +292,10 @@ export function createClassifierService(options: ClassifierServiceOptions) {
      */
     similarity(text: string, candidates: readonly { id: string; text: string }[]): number[] {
       if (!model) return candidates.map((c) => textSimilarity(text, c.text));
-      if (repeatCache.size > REPEAT_CACHE_MAX) repeatCache.clear();
-      return similarities(model, compileKeywords(keywords), text, candidates, repeatCache);
+      return similarities(model, compileKeywords(keywords, cues), text, candidates, repeatCache);
     },
     retrain,
+    reload,
     /** The model in use and whether a training is running. */
     status() {
       return { active, training: training !== null, threshold };

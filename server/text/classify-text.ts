@@ -1,14 +1,15 @@
 // Classifying one text with a trained model: the category's probabilities (top three as alternatives), the
 // urgency from the urgency model (whose features include the rule cues), and the evidence staff see: the admin
-// keywords it contains, the urgency cues, and the words that weighed most for the chosen category. Without a
-// model yet (first start, still training) the keyword rules of shared/classify answer alone.
+// keywords it contains, the urgency cues (the admin's, when given), and the words that weighed most for the
+// chosen category. Without a model yet (first start, still training) the keyword rules of shared/classify and
+// the urgency cues answer alone.
 import { classify as keywordClassify, type CategoryKeywords } from '../../shared/classify.ts';
 import type { CategoryId, Urgency } from '../../shared/states.ts';
 import { vectorize } from './features.ts';
 import { contributions, predictProba } from './linear.ts';
 import type { TextModel } from './text-model.ts';
 import { compileKeywords, textFeatures, textHash } from './text-features.ts';
-import { ruleUrgency, type CueHit } from './urgency-rules.ts';
+import { ruleUrgency, type CueFamilies, type CueHit } from './urgency-rules.ts';
 
 export interface CategoryGuess {
   category: CategoryId;
@@ -55,8 +56,10 @@ export function classifyText(
   model: TextModel | null,
   keywords: readonly CategoryKeywords[],
   text: string,
+  /** The urgency cues in effect (the defaults when absent). */
+  cues?: CueFamilies,
 ): TextClassification {
-  const f = textFeatures(text, compileKeywords(keywords));
+  const f = textFeatures(text, compileKeywords(keywords, cues));
   if (!model) return byRules(keywords, text, f.cueHits);
   const x = vectorize(model.vocab, f.tokens);
   const p = predictProba(model.category, x);

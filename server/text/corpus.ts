@@ -17,6 +17,23 @@ export const labelledRowSchema = z.object({
 });
 export type LabelledRow = z.infer<typeof labelledRowSchema>;
 
+/**
+ * What a labelled pair is: a repeat told through another `channel` or a `followup` (催办) of the earlier
+ * report; or a near miss: the same enterprise's `other-problem`, another facility on the `same-site`, a
+ * `new-instance` of the same kind of problem (another lorry, building, year's subsidy), an `other-enterprise`'s
+ * same problem, or the same problem again `after-close`.
+ */
+export const PAIR_KINDS = [
+  'channel',
+  'followup',
+  'other-problem',
+  'same-site',
+  'new-instance',
+  'other-enterprise',
+  'after-close',
+] as const;
+export type PairKind = (typeof PAIR_KINDS)[number];
+
 export const duplicatePairSchema = z.object({
   a: z.string().min(1),
   b: z.string().min(1),
@@ -24,8 +41,16 @@ export const duplicatePairSchema = z.object({
   daysApart: z.number(),
   aClosed: z.boolean(),
   label: z.enum(['repeat', 'different']),
+  /** Absent on the first 345 development pairs: read from the other fields (pairKind). */
+  kind: z.enum(PAIR_KINDS).optional(),
 });
 export type DuplicatePair = z.infer<typeof duplicatePairSchema>;
+
+export function pairKind(p: DuplicatePair): PairKind {
+  if (p.kind) return p.kind;
+  if (p.label === 'repeat') return 'channel';
+  return !p.sameEnterprise ? 'other-enterprise' : p.aClosed ? 'after-close' : 'other-problem';
+}
 
 export const clusterRowSchema = z.object({
   text: z.string().min(1),
@@ -58,9 +83,18 @@ export function loadTrainingCorpus(dir = CORPUS_DIR): LabelledRow[] {
 export function loadHeldout(dir = CORPUS_DIR): LabelledRow[] {
   return readJsonLines(corpusFile('heldout.jsonl', dir), labelledRowSchema);
 }
+/** The development pairs: the duplicate check's weights and thresholds are fitted on these. */
 export function loadDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs.jsonl', dir), duplicatePairSchema);
 }
+/** The held-out pairs: written apart from the development pairs, never fitted or tuned on. */
+export function loadHeldoutDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-heldout.jsonl', dir), duplicatePairSchema);
+}
 export function loadClusterTexts(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters.jsonl', dir), clusterRowSchema);
+}
+/** Class-problem texts written after the clustering was tuned, used only to report its quality. */
+export function loadClusterHeldout(dir = CORPUS_DIR): ClusterRow[] {
+  return readJsonLines(corpusFile('clusters-heldout.jsonl', dir), clusterRowSchema);
 }

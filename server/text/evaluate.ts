@@ -5,6 +5,7 @@ import type { CategoryKeywords } from '../../shared/classify.ts';
 import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
 import { classifyText } from './classify-text.ts';
 import type { LabelledText, TextModel } from './text-model.ts';
+import type { CueFamilies } from './urgency-rules.ts';
 
 export interface ModelScores {
   /** How many texts were evaluated. */
@@ -27,6 +28,7 @@ export function evaluateModel(
   keywords: readonly CategoryKeywords[],
   texts: readonly Pick<LabelledText, 'text' | 'category' | 'urgency'>[],
   threshold: number,
+  cues?: CueFamilies,
 ): ModelScores {
   const confusion = Object.fromEntries(
     CATEGORY_IDS.map((a) => [a, Object.fromEntries(CATEGORY_IDS.map((p) => [p, 0]))]),
@@ -36,7 +38,7 @@ export function evaluateModel(
   let confident = 0;
   let confidentRight = 0;
   for (const t of texts) {
-    const r = classifyText(model, keywords, t.text);
+    const r = classifyText(model, keywords, t.text, cues);
     confusion[t.category][r.category]++;
     if (r.category === t.category) cat++;
     if (r.urgency === t.urgency) urg++;

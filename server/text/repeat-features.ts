@@ -2,19 +2,31 @@
 // and cached per issue, and the pair features the repeat score weighs. A true repeat is usually the same
 // complaint re-told in another register (a formal letter against a WeChat line), so besides the TF-IDF cosine
 // the features ask whether the shorter text's distinctive content is found in the longer one, whether both are
-// about the same topic (the classifier's category distribution), whether their amounts and counts agree, and
-// whether they are one template with the "what it is about" slot swapped. Pure.
+// about the same topic (the classifier's category distribution), whether the particulars they name agree or
+// conflict (amounts, plates, permit numbers, dates, buildings: repeat-entities.ts), whether the new message
+// chases an earlier report or tells of another instance, and whether they are one template with the "what it
+// is about" slot swapped. Pure.
 import { dot, vectorize, type SparseVector } from './features.ts';
 import { predictProba } from './linear.ts';
-import { segmentNormalised } from './segment.ts';
+import {
+  cuesOf,
+  matchParticulars,
+  particularsOf,
+  type MessageCues,
+  type Particulars,
+} from './repeat-entities.ts';
 import type { TextModel } from './text-model.ts';
-import { textFeatures, type CompiledKeywords } from './text-features.ts';
+import { textFeatures, textHash, type CompiledKeywords } from './text-features.ts';
+import type { CategoryId } from '../../shared/states.ts';
+
+export { numbersIn } from './repeat-entities.ts';
 
 export interface WeightedWord {
   word: string;
   weight: number;
-  /** The word's character pairs (none for a single character). */
-  grams: string[];
+  /** The word's character pairs as gram codes (its one character for a single character); a plain array,
+   * which for two or three numbers is several times smaller than a typed one. */
+  grams: number[];
 }
 
 /** What the check keeps per text; cache it per issue (the candidates' texts rarely change). */
@@ -23,20 +35,29 @@ export interface RepeatFingerprint {
   words: string[];
   /** The category distribution of the text (the model's classes order). */
   topic: Float64Array;
+  /** The category people gave this very text (the model's memory), which classifyText answers first. */
+  remembered: CategoryId | undefined;
   /** Content words with their IDF weight and their character pairs. */
   weighted: WeightedWord[];
-  /** The same, by word. */
-  byWord: Map<string, WeightedWord>;
   /** Sum of the word weights. */
   mass: number;
   /** Weight from which a word names a thing (SLOT_WEIGHT_SHARE of the model's largest IDF). */
   slotWeight: number;
   /** The most distinctive words (highest weight first): what the text is about. */
   salient: WeightedWord[];
-  /** Characters and character bigrams of the text's Chinese runs. */
-  bigrams: Set<string>;
-  /** Amounts and counts mentioned (normalised to numbers ≥ 10). */
-  numbers: Set<number>;
+  /**
+   * Characters and character bigrams of the text's Chinese runs as gram codes, sorted: a cached fingerprint
+   * stays a few kilobytes (a set of strings would be several times that).
+   */
+  grams: Int32Array;
+  /** The character bigrams alone (distinct), with their IDF weights and the weights' sum. */
+  pairs: Int32Array;
+  pairWeights: Float32Array;
+  pairMass: number;
+  /** Amounts, identifiers, dates and numbered places the text names. */
+  particulars: Particulars;
+  /** Whether the text chases an earlier report, or tells of another instance. */
+  cues: MessageCues;
 }
 
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -51,7 +72,9 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
   const full = vectorize(model.vocab, f.tokens);
   const { vocab } = model;
   const unseen = maxIdf(model) * UNSEEN_BIGRAM_DAMP;
-  const words = segmentNormalised(f.normalised).words;
+  // textFeatures lists the segmented words first, then `#` bigrams and rule tokens: one jieba cut serves both.
+  const wordEnd = tokens.findIndex((t) => t.startsWith('#'));
+  const words = wordEnd < 0 ? tokens : tokens.slice(0, wordEnd);
   const weighted: WeightedWord[] = [];
   const seen = new Set<string>();
   let mass = 0;
@@ -60,27 +83,40 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
     seen.add(word);
     const id = vocab.index.get(word);
     const weight = id === undefined ? unseen : vocab.idf[id];
-    weighted.push({ word, weight, grams: pairsOf(word) });
+    weighted.push({ word, weight, grams: gramsOfWord(word) });
     mass += weight;
   }
-  const bigrams = new Set<string>();
+  const grams = new Set<number>();
+  const pairs = new Map<number, number>();
+  let pairMass = 0;
   for (const run of f.normalised.match(HAN_RUN) ?? []) {
     for (let i = 0; i < run.length; i++) {
-      bigrams.add(run[i]);
-      if (i + 1 < run.length) bigrams.add(run.slice(i, i + 2));
+      grams.add(gram(run.charCodeAt(i)));
+      if (i + 1 >= run.length) continue;
+      const g = gram(run.charCodeAt(i), run.charCodeAt(i + 1));
+      grams.add(g);
+      if (pairs.has(g)) continue;
+      const id = vocab.index.get(`#${run.slice(i, i + 2)}`);
+      const weight = id === undefined ? unseen : vocab.idf[id];
+      pairs.set(g, weight);
+      pairMass += weight;
     }
   }
   return {
     vector,
     words,
     topic: predictProba(model.category, full),
+    remembered: model.memory.get(textHash(f.normalised))?.category,
     weighted,
-    byWord: new Map(weighted.map((w) => [w.word, w])),
     mass,
     slotWeight: maxIdf(model) * SLOT_WEIGHT_SHARE,
     salient: [...weighted].sort((x, y) => y.weight - x.weight).slice(0, SALIENT_WORDS),
-    bigrams,
-    numbers: numbersIn(f.normalised),
+    grams: Int32Array.from(grams).sort(),
+    pairs: Int32Array.from(pairs.keys()),
+    pairWeights: Float32Array.from(pairs.values()),
+    pairMass,
+    particulars: particularsOf(f.normalised),
+    cues: cuesOf(f.normalised),
   };
 }
 
@@ -95,51 +131,6 @@ function maxIdf(model: TextModel): number {
   return m;
 }
 
-const DIGIT: Record<string, number> = {
-  零: 0,
-  〇: 0,
-  一: 1,
-  二: 2,
-  两: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  七: 7,
-  八: 8,
-  九: 9,
-};
-const UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
-const NUMBER =
-  /[0-9]+(?:\.[0-9]+)?[万亿]?|[零〇一二两三四五六七八九十百千]{2,}[万亿]?|[一二两三四五六七八九]?十[万亿]?/gu;
-
-/** The value of a Chinese numeral such as 三百, 二十五, 十, 三千万. */
-function chineseValue(s: string): number {
-  let total = 0;
-  let digit = 0;
-  for (const ch of s) {
-    if (ch in DIGIT) digit = DIGIT[ch];
-    else if (ch in UNIT) {
-      total += (digit || 1) * UNIT[ch];
-      digit = 0;
-    }
-  }
-  return total + digit;
-}
-
-/** Numbers of at least 10 (amounts, counts, durations): "46万", "四十六万", "300多万", "三百余万" agree. */
-export function numbersIn(normalised: string): Set<number> {
-  const out = new Set<number>();
-  for (const m of normalised.matchAll(NUMBER)) {
-    const raw = m[0];
-    const scale = raw.endsWith('亿') ? 1e8 : raw.endsWith('万') ? 1e4 : 1;
-    const body = scale === 1 ? raw : raw.slice(0, -1);
-    const value = (/[0-9]/.test(body) ? Number(body) : chineseValue(body)) * scale;
-    if (value >= 10 && Number.isFinite(value)) out.add(value);
-  }
-  return out;
-}
-
 /**
  * Share of `a`'s word weight found in `b`: a word `b` contains counts fully, a longer word sharing some of its
  * character pairs with `b` ("天然气" against "燃气") in proportion.
@@ -151,16 +142,41 @@ function covered(a: RepeatFingerprint, b: RepeatFingerprint): number {
   return hit / a.mass;
 }
 
-const pairsOf = (w: string) => Array.from({ length: Math.max(0, w.length - 1) }, (_, i) => w.slice(i, i + 2));
+/** Share of `a`'s character-bigram weight (IDF) found in `b`: containment, blind to how jieba cut the words. */
+function gramsCovered(a: RepeatFingerprint, b: RepeatFingerprint): number {
+  if (a.pairMass === 0) return 0;
+  let hit = 0;
+  for (let k = 0; k < a.pairs.length; k++) if (hasGram(b.grams, a.pairs[k])) hit += a.pairWeights[k];
+  return hit / a.pairMass;
+}
+
+/** A character (second unit 0) or a pair of UTF-16 units as one 32-bit number. */
+const gram = (first: number, second = 0) => (first << 16) | second;
+
+function gramsOfWord(w: string): number[] {
+  if (w.length === 1) return [gram(w.charCodeAt(0))];
+  return Array.from({ length: w.length - 1 }, (_, i) => gram(w.charCodeAt(i), w.charCodeAt(i + 1)));
+}
+
+function hasGram(sorted: Int32Array, g: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] === g) return true;
+    if (sorted[mid] < g) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
 
 /**
  * 1 when `b` has all the word's character pairs (it contains the word, give or take a split), a share for a
  * longer word whose pairs `b` partly has ("天然气" against "燃气"), else 0.
  */
 function wordFound(w: WeightedWord, b: RepeatFingerprint): number {
-  if (w.grams.length === 0) return b.bigrams.has(w.word) ? 1 : 0;
   let shared = 0;
-  for (const g of w.grams) if (b.bigrams.has(g)) shared++;
+  for (const g of w.grams) if (hasGram(b.grams, g)) shared++;
   if (shared === w.grams.length) return 1;
   return w.grams.length > 1 ? shared / w.grams.length / 2 : 0;
 }
@@ -197,12 +213,15 @@ interface Alignment {
   slotSwaps: number;
 }
 
-/** Aligns two word lists; `slotA`/`slotB` say whether a word of that side names a thing of its own. */
+/**
+ * Aligns two word lists; `slotA`/`slotB` say whether a word of that side names a thing of its own (1), one of
+ * its text's most distinctive words at that (2), or not (0).
+ */
 function align(
   a: readonly string[],
   b: readonly string[],
-  slotA: (w: string) => boolean,
-  slotB: (w: string) => boolean,
+  slotA: (w: string) => number,
+  slotB: (w: string) => number,
 ): Alignment {
   const dp = Array.from({ length: a.length + 1 }, () => new Int32Array(b.length + 1));
   for (let i = 1; i <= a.length; i++) {
@@ -214,12 +233,14 @@ function align(
   let slotSwaps = 0;
   let gapA = false;
   let gapB = false;
-  let ownA = false;
-  let ownB = false;
+  let ownA = 0;
+  let ownB = 0;
   const close = () => {
     if (gapA && gapB) swaps++;
-    if (ownA && ownB) slotSwaps++;
-    gapA = gapB = ownA = ownB = false;
+    // Each side names its own thing, and one of them is what its text is most about.
+    if (ownA && ownB && Math.max(ownA, ownB) === 2) slotSwaps++;
+    gapA = gapB = false;
+    ownA = ownB = 0;
   };
   for (let i = a.length, j = b.length; i > 0 || j > 0;) {
     if (i > 0 && j > 0 && a[i - 1] === b[j - 1]) {
@@ -229,11 +250,11 @@ function align(
     } else if (j > 0 && (i === 0 || dp[i][j - 1] >= dp[i - 1][j])) {
       j--;
       if (CONTENT_WORD.test(b[j])) gapB = true;
-      if (slotB(b[j])) ownB = true;
+      ownB = Math.max(ownB, slotB(b[j]));
     } else {
       i--;
       if (CONTENT_WORD.test(a[i])) gapA = true;
-      if (slotA(a[i])) ownA = true;
+      ownA = Math.max(ownA, slotA(a[i]));
     }
   }
   close();
@@ -241,10 +262,13 @@ function align(
 }
 
 /** A word of `a` that names something (a rare content word) `b` does not mention at all. */
-function ownThing(a: RepeatFingerprint, b: RepeatFingerprint): (w: string) => boolean {
+function ownThing(a: RepeatFingerprint, b: RepeatFingerprint): (w: string) => number {
+  // Built per check, not kept in the fingerprint: only the few pairs that come close are aligned.
+  const byWord = new Map(a.weighted.map((w) => [w.word, w]));
   return (word) => {
-    const w = a.byWord.get(word);
-    return w !== undefined && w.weight >= a.slotWeight && wordFound(w, b) < 1;
+    const w = byWord.get(word);
+    if (w === undefined || w.weight < a.slotWeight || wordFound(w, b) === 1) return 0;
+    return a.salient.includes(w) ? 2 : 1;
   };
 }
 
@@ -269,6 +293,18 @@ export function templateCheck(a: RepeatFingerprint, b: RepeatFingerprint): Templ
   };
 }
 
+/**
+ * Pairs that may be flagged but never merge automatically: one template about two things, or particulars that
+ * conflict (building 2 against building 6, one plate against another, the 2023 subsidy against the 2024 one).
+ */
+export function neverMerge(
+  a: RepeatFingerprint,
+  b: RepeatFingerprint,
+  slotSwap = templateCheck(a, b).slotSwap,
+) {
+  return slotSwap || matchParticulars(a.particulars, b.particulars).conflict;
+}
+
 /** Two texts from one template that swap what they are about (a near miss, not a repeat). */
 export function isTemplateSwap(a: RepeatFingerprint, b: RepeatFingerprint): boolean {
   return templateCheck(a, b).swap;
@@ -286,12 +322,18 @@ export const PAIR_FEATURE_NAMES = [
   'salientFound',
   'coverBestByLength',
   'salientByLength',
-  'numbersAgree',
+  'particularsAgree',
+  'particularsConflict',
+  'numbersDiffer',
+  'chaseCovered',
+  'another',
+  'gramsBestByLength',
 ] as const;
 
 /**
- * The pair's features, in PAIR_FEATURE_NAMES order. `cosine` is passed in when the caller already has it (the
- * candidate scan computes it for every candidate; the rest only for the few that come close).
+ * The pair's features, in PAIR_FEATURE_NAMES order; `a` is the message being checked (its cues count), `b` the
+ * earlier issue. `cosine` is passed in when the caller already has it (the candidate scan computes it for
+ * every candidate; the rest only for the few that come close).
  */
 export function pairFeatures(
   a: RepeatFingerprint,
@@ -307,8 +349,7 @@ export function pairFeatures(
   const best = Math.max(ab, ba);
   const salient = salientFound(a, b);
   const length = Math.log1p(Math.min(a.weighted.length, b.weighted.length)) / Math.log1p(FULL_TEXT_WORDS);
-  let agree = 0;
-  for (const n of a.numbers) if (b.numbers.has(n)) agree = 1;
+  const particulars = matchParticulars(a.particulars, b.particulars);
   return [
     cosine,
     topic,
@@ -320,6 +361,13 @@ export function pairFeatures(
     // texts share weighs more as the shorter one grows; length alone never adds to the score.
     best * length,
     salient * length,
-    agree,
+    particulars.agree ? 1 : 0,
+    particulars.conflict ? 1 : 0,
+    particulars.numbersDiffer ? 1 : 0,
+    // A chase ("上周反映的路灯还没修") is short and says little of its own: what it does say must be in the
+    // earlier report.
+    a.cues.chases ? ab : 0,
+    a.cues.another ? 1 : 0,
+    Math.max(gramsCovered(a, b), gramsCovered(b, a)) * length,
   ];
 }

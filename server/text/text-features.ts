@@ -1,30 +1,45 @@
 // What the models see of one text: its words and character bigrams, one `kw:<category>` token per
 // admin keyword it contains (so the keyword rules act as features whose weight is learned, and an admin's new
-// keyword counts at once), and one `cue:<family>` token per urgency cue family it triggers.
+// keyword counts at once), and one `cue:<family>` token per urgency cue family it triggers (the admin's cues,
+// setting `classify.urgencyCues`, when given).
 import type { CategoryKeywords } from '../../shared/classify.ts';
 import type { CategoryId } from '../../shared/states.ts';
 import { normaliseText, segmentNormalised } from './segment.ts';
-import { CUE_FAMILY_IDS, findCues, type CueHit } from './urgency-rules.ts';
+import { CUE_FAMILIES, CUE_FAMILY_IDS, findCues, type CueFamilies, type CueHit } from './urgency-rules.ts';
 
 const HAN_RUN = /\p{Script=Han}+/gu;
 
 export interface CompiledKeywords {
   categories: { id: CategoryId; keywords: string[] }[];
+  /** The urgency cues, normalised like the texts they are looked for in. */
+  cues: CueFamilies;
 }
 
-const compiled = new WeakMap<readonly CategoryKeywords[], CompiledKeywords>();
+const compiled = new WeakMap<readonly CategoryKeywords[], WeakMap<CueFamilies, CompiledKeywords>>();
 
-/** Normalised, de-duplicated keywords; memoised per configuration array. */
-export function compileKeywords(categories: readonly CategoryKeywords[]): CompiledKeywords {
-  let c = compiled.get(categories);
+const normalisedCues = (cues: CueFamilies): CueFamilies =>
+  Object.fromEntries(CUE_FAMILY_IDS.map((f) => [f, cues[f].map(normaliseText).filter(Boolean)])) as Record<
+    keyof CueFamilies,
+    string[]
+  >;
+
+/** Normalised, de-duplicated keywords and normalised cues; memoised per configuration (array and cues). */
+export function compileKeywords(
+  categories: readonly CategoryKeywords[],
+  cues: CueFamilies = CUE_FAMILIES,
+): CompiledKeywords {
+  let byCues = compiled.get(categories);
+  if (!byCues) compiled.set(categories, (byCues = new WeakMap()));
+  let c = byCues.get(cues);
   if (!c) {
     c = {
       categories: categories.map((cat) => ({
         id: cat.id,
         keywords: [...new Set(cat.keywords.map(normaliseText).filter(Boolean))],
       })),
+      cues: normalisedCues(cues),
     };
-    compiled.set(categories, c);
+    byCues.set(cues, c);
   }
   return c;
 }
@@ -66,7 +81,7 @@ export function textFeatures(text: string, keywords: CompiledKeywords): TextFeat
       }
     }
   }
-  const cueHits = findCues(normalised);
+  const cueHits = findCues(normalised, keywords.cues);
   for (const hit of cueHits) tokens.push(cueToken(hit.family));
   return { normalised, tokens, keywordHits, cueHits };
 }

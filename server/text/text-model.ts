@@ -7,6 +7,7 @@ import { CATEGORY_IDS, URGENCIES, type CategoryId, type Urgency } from '../../sh
 import { buildVocabulary, vectorize, vocabularyOf, type Vocabulary } from './features.ts';
 import { trainLinear, type LinearModel, type TrainOptions } from './linear.ts';
 import { compileKeywords, structuralTokens, textFeatures, textHash } from './text-features.ts';
+import type { CueFamilies } from './urgency-rules.ts';
 
 export interface LabelledText {
   text: string;
@@ -42,9 +43,11 @@ export function trainTextModel(
   examples: readonly LabelledText[],
   keywords: readonly CategoryKeywords[],
   opts: TextTrainOptions = {},
+  /** The urgency cues the `cue:` features stand for (the defaults when absent). */
+  cues?: CueFamilies,
 ): TextModel {
   const o = { ...DEFAULT_TRAIN_OPTIONS, ...opts };
-  const compiled = compileKeywords(keywords);
+  const compiled = compileKeywords(keywords, cues);
   const featured = examples.map((e) => textFeatures(e.text, compiled));
   const vocab = buildVocabulary(
     featured.map((f) => f.tokens),

@@ -2,6 +2,7 @@
 // classifications (weighted up and remembered verbatim), then scores on the held-out set. Runs inside the
 // training worker (training.worker.ts) so a request never waits behind it.
 import type { CategoryKeywords } from '../../shared/classify.ts';
+import type { CueFamilies } from '../../shared/urgency-cues.ts';
 import { loadHeldout, loadTrainingCorpus } from './corpus.ts';
 import { evaluateModel, type ModelScores } from './evaluate.ts';
 import {
@@ -19,6 +20,8 @@ export interface TrainingInput {
   corpusDir?: string;
   people: readonly Omit<LabelledText, 'weight' | 'remember'>[];
   keywords: readonly CategoryKeywords[];
+  /** The urgency cues in effect (setting `classify.urgencyCues` over the defaults); the defaults when absent. */
+  cues?: CueFamilies;
   /** The confidence threshold the scores report coverage at. */
   threshold: number;
 }
@@ -38,10 +41,12 @@ export function runTraining(input: TrainingInput, now: () => number = Date.now):
     ...input.people.map((p) => ({ ...p, weight: PEOPLE_WEIGHT, remember: true })),
   ];
   if (examples.length === 0) throw new Error('没有可用于训练的文本（语料与人工分类均为空）');
-  const model = trainTextModel(examples, input.keywords);
+  const model = trainTextModel(examples, input.keywords, {}, input.cues);
   const trainingMs = now() - started;
   const heldout = loadHeldout(input.corpusDir);
-  const scores = heldout.length ? evaluateModel(model, input.keywords, heldout, input.threshold) : null;
+  const scores = heldout.length
+    ? evaluateModel(model, input.keywords, heldout, input.threshold, input.cues)
+    : null;
   return {
     model: serializeTextModel(model),
     scores,

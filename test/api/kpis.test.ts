@@ -1,5 +1,6 @@
 // GET /api/kpis against figures worked out by hand from the fixed issues of kpi-fixture.ts, and against
 // shared/kpi.ts (kpisBy / computeKpis) over the same issues for every grouping; roles, scope and bad input.
+import { binary } from './channels/files.fixtures.ts';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
@@ -218,11 +219,7 @@ describe('GET /api/kpis', function () {
         .get(`/api/issues/export.xlsx?${city.body.totals.drill.received}`)
         .set(await t.auth(as))
         .buffer(true)
-        .parse((r, cb) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (c: Buffer) => chunks.push(c));
-          r.on('end', () => cb(null, Buffer.concat(chunks)));
-        })
+        .parse(binary)
         .expect(200);
       expect(res.headers['content-type']).to.contain('spreadsheetml');
       const wb = new ExcelJS.Workbook();
@@ -245,11 +242,7 @@ describe('GET /api/kpis', function () {
       .get(`/api/kpis/export.xlsx?${march}`)
       .set(await t.auth('director'))
       .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     expect(res.headers['content-type']).to.contain('spreadsheetml');
     expect(res.headers['content-disposition']).to.contain('kpi-2026-03-01-2026-03-31.xlsx');

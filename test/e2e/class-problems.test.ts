@@ -1,7 +1,8 @@
 // 类问题 (issue 7 §3 "Done when") in real Chromium, as a new user would try it on the demo data: a leader opens
 // 类问题, runs the clustering and sees the three demo candidate clusters (工业园区停电 / 出口退税 / 货车限行),
 // promotes the outage cluster (lead unit, co-unit, working days, root cause, measure) and looks at its
-// members, then closes it with one 政策性解决; the director verifies the shared answer (审核); one member
+// members, then closes it with one 政策性解决; the director verifies the shared answer (审核, after which the
+// button gives way to 统一答复已审核); one member
 // enterprise's owner opens the QR page, sees the shared answer and "本问题与其他 N 家企业的同类问题合并办理" and
 // rates it; the monthly report is exported to Excel and checked. Every screen passes axe-core (no serious or
 // critical finding), at desktop and phone width.
@@ -145,6 +146,14 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
       const issue = await t.apiAs('director', 'GET', `/api/issues/${id}`);
       expect(issue.state).to.equal('awaiting_rating');
     }
+    // Verified: the button gives way to the verified state, also when the class problem is opened again.
+    await drawer.getByTestId('class-verified').waitFor();
+    expect(await drawer.getByRole('button', { name: '审核统一答复' }).count()).to.equal(0);
+    await page().keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    await row.getByRole('button', { name: '查看' }).click();
+    await drawer.getByTestId('class-verified').waitFor();
+    expect(await drawer.getByRole('button', { name: '审核统一答复' }).count()).to.equal(0);
     await expectAccessible();
     await snap(page(), '65-class-verified');
   });

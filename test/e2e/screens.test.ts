@@ -2,7 +2,8 @@
 // behind it and exports it to Excel (the file opened with exceljs and checked against the list); a unit head
 // assigns an issue to someone else of the unit; a clerk exports the plaques of a county as one PDF (progress
 // bar, then the download), reviews provisional enterprises and opens the import tab; the admin edits a
-// category's keywords and tests a text. Every new screen passes axe-core (no serious or critical finding).
+// category's keywords and tests a text, then adds an urgency cue and sees a text with it tested 特急. Every new
+// screen passes axe-core (no serious or critical finding).
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import { readFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { axeFindings, choose, login, snap, useStaffApp } from './staff-app.harne
 
 const UNIT = 'deqing-centre';
 
-describe('staff app: drill-down export, assignment, plaques, provisional enterprises, keywords (e2e)', function () {
+describe('staff app: drill-down export, assignment, plaques, provisional enterprises, keywords, urgency cues (e2e)', function () {
   this.timeout(120_000);
   const t = useStaffApp();
   let session: { context: BrowserContext; page: Page } | undefined;
@@ -253,5 +254,52 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
       .and.contain('命中关键词');
     await expectAccessible();
     await snap(page(), '35-categories');
+  });
+
+  it('the admin adds an urgency cue (a one-character cue is refused) and a text with it now tests 特急', async () => {
+    const panel = page().getByRole('tabpanel', { name: '类别与关键词' });
+    const TEXT = '原料供应商卡脖子，订单交付受到影响';
+    /** Tests TEXT and waits for this test's answer to show the expected urgency. */
+    const test = async (urgency: string) => {
+      await panel.getByLabel('问题描述').fill(TEXT);
+      const answered = page().waitForResponse((r) => r.url().endsWith('/api/classify'));
+      await panel.getByRole('button', { name: '测试', exact: true }).click();
+      await answered;
+      const result = page().getByTestId('classify-test-result');
+      await result.getByText(urgency).first().waitFor();
+      return result;
+    };
+    await test('一般');
+
+    const field = panel.getByLabel('停产停工的提示词');
+    expect(await field.inputValue()).to.contain('停产');
+    await field.fill(`${await field.inputValue()}、停`);
+    await panel.getByRole('button', { name: '保存提示词' }).click();
+    expect(await panel.getByRole('alert').first().textContent()).to.contain(
+      '「停产停工」每个提示词至少2个字',
+    );
+    await field.fill(`${(await field.inputValue()).replace(/、停$/, '')}、卡脖子`);
+    await panel.getByRole('button', { name: '保存提示词' }).click();
+    await page().getByText('紧急程度提示词已保存').waitFor();
+    await panel.getByRole('button', { name: '停产停工恢复默认提示词' }).waitFor();
+    const settings = await t.apiAs('admin', 'GET', '/api/settings');
+    const stored = settings.items.find((s: { key: string }) => s.key === 'classify.urgencyCues');
+    expect(Object.keys(stored.value)).to.deep.equal(['stoppage']);
+    expect(stored.value.stoppage).to.include('卡脖子');
+
+    const result = await test('特急');
+    expect(await result.textContent()).to.contain('卡脖子（停产停工）');
+    await expectAccessible();
+    await snap(page(), '36-urgency-cues');
+
+    await panel.getByRole('button', { name: '停产停工恢复默认提示词' }).click();
+    const saved = page().waitForResponse((r) => r.url().endsWith('/api/settings/classify.urgencyCues'));
+    await panel.getByRole('button', { name: '保存提示词' }).click();
+    expect((await saved).status()).to.equal(200);
+    const settled = await t.apiAs('admin', 'GET', '/api/settings');
+    expect(settled.items.find((x: { key: string }) => x.key === 'classify.urgencyCues').value).to.deep.equal(
+      {},
+    );
+    expect(await (await test('一般')).textContent()).not.to.contain('卡脖子');
   });
 });

@@ -1,9 +1,25 @@
-// Class-problem clustering quality (issue 7 §3) on server/text/corpus/clusters.jsonl: pairwise precision and
-// recall. The corpus is split by class: the even-numbered classes and singletons were used to choose the
-// thresholds (DEFAULT_CLUSTER_OPTIONS), the odd-numbered ones only to report, here.
+// Class-problem clustering quality (issue 7 §3): pairwise precision and recall on two labelled sets.
+// - server/text/corpus/clusters.jsonl (22 classes): the development set. Its even half chose the first
+//   thresholds; its report half was then scored on every run, and the 2026-11-30 rework chose its method and
+//   thresholds on the whole file, so neither half is clean any more. Printed, and held at the levels reached.
+// - server/text/corpus/clusters-heldout.jsonl (13 classes): written before the rework was tried on it, never
+//   used to choose anything; the honest figure. It is below the issue's bar (precision 0.9, recall 0.8): the
+//   test holds it where it is, so a change that makes it worse fails, and the README says so.
 import { expect } from 'chai';
-import { clusterItems, clusterTokens, indexItems, pairwiseScores } from '../../server/text/cluster.ts';
-import { loadClusterTexts, loadTrainingCorpus, type ClusterRow } from '../../server/text/corpus.ts';
+import {
+  clusterItems,
+  clusterTokens,
+  indexItems,
+  pairwiseScores,
+  type BackgroundText,
+  type ClusterOptions,
+} from '../../server/text/cluster.ts';
+import {
+  loadClusterHeldout,
+  loadClusterTexts,
+  loadTrainingCorpus,
+  type ClusterRow,
+} from '../../server/text/corpus.ts';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 2, 2);
@@ -16,8 +32,8 @@ function halves(rows: ClusterRow[]): [ClusterRow[], ClusterRow[]] {
   return [rows.filter((r) => half(r) === 0), rows.filter((r) => half(r) === 1)];
 }
 
-function score(rows: ClusterRow[], background: string[][]) {
-  // Spread over two months in corpus order (the window is 90 days, so time does not split a class here).
+function score(rows: ClusterRow[], background: BackgroundText[], options: Partial<ClusterOptions> = {}) {
+  // Spread over two months in file order (the window is 90 days, so time does not split a class here).
   const items = rows.map((r, i) => ({
     id: String(i),
     text: r.text,
@@ -27,43 +43,77 @@ function score(rows: ClusterRow[], background: string[][]) {
   }));
   const truth = new Map(rows.map((r, i) => [String(i), r.class.startsWith('none') ? null : r.class]));
   let n = 0;
-  const clusters = clusterItems(items, [], () => `c${n++}`, {}, indexItems(items, background));
-  return {
-    ...pairwiseScores(
-      clusters.map((c) => c.memberIds),
-      truth,
-    ),
-    clusters: clusters.length,
-  };
+  const clusters = clusterItems(items, [], () => `c${n++}`, options, indexItems(items, background));
+  return pairwiseScores(
+    clusters.map((c) => c.memberIds),
+    truth,
+  );
 }
 
+const classCount = (rows: ClusterRow[]) =>
+  new Set(rows.filter((r) => !r.class.startsWith('none')).map((r) => r.class)).size;
+
 describe('text: class-problem clustering quality', function () {
-  this.timeout(60_000);
+  this.timeout(120_000);
   const rows = loadClusterTexts();
-  const background = loadTrainingCorpus().map((r) => clusterTokens(r.text));
+  const heldout = loadClusterHeldout();
+  const background = loadTrainingCorpus().map((r) => ({
+    tokens: clusterTokens(r.text),
+    category: r.category,
+  }));
   const [tuning, report] = halves(rows);
-  const tuned = score(tuning, background);
+  const all = score(rows, background);
   const reported = score(report, background);
+  const fresh = score(heldout, background);
   const f = (x: number) => x.toFixed(3);
   console.log(
-    `      clusters.jsonl (${rows.length} texts): tuning half ${tuning.length} texts P ${f(tuned.precision)} ` +
-      `R ${f(tuned.recall)}; report half ${report.length} texts, ${reported.truePairs} true pairs: ` +
-      `precision ${f(reported.precision)}, recall ${f(reported.recall)} (targets 0.9 / 0.8)`,
+    `      clusters.jsonl (development, ${rows.length} texts, ${classCount(rows)} classes): P ${f(all.precision)} ` +
+      `R ${f(all.recall)}; its report half (${report.length} texts): P ${f(reported.precision)} R ${f(reported.recall)}`,
+  );
+  console.log(
+    `      clusters-heldout.jsonl (held out, ${heldout.length} texts, ${classCount(heldout)} classes, ` +
+      `${fresh.truePairs} true pairs): precision ${f(fresh.precision)}, recall ${f(fresh.recall)} (targets 0.9 / 0.8)`,
   );
 
-  it('has at least 300 texts in at least 20 true classes, with near-miss singletons', () => {
+  it('has at least 300 development texts in at least 20 true classes, with near-miss singletons', () => {
     expect(rows.length).to.be.at.least(300);
-    expect(new Set(rows.filter((r) => !r.class.startsWith('none')).map((r) => r.class)).size).to.be.at.least(
-      20,
-    );
+    expect(classCount(rows)).to.be.at.least(20);
     expect(rows.filter((r) => r.class.startsWith('none')).length).to.be.at.least(30);
+    expect(tuning.length + report.length).to.equal(rows.length);
   });
 
-  it('pairwise precision ≥ 0.9 on the report half', () => {
+  it('has a separate held-out set of at least 150 texts in at least 12 classes, none shared', () => {
+    expect(heldout.length).to.be.at.least(150);
+    expect(classCount(heldout)).to.be.at.least(12);
+    expect(heldout.filter((r) => r.class.startsWith('none')).length).to.be.at.least(30);
+    const developed = new Set(rows.map((r) => r.class).filter((c) => !c.startsWith('none')));
+    expect(heldout.filter((r) => developed.has(r.class))).to.deep.equal([]);
+    const texts = new Set(rows.map((r) => r.text));
+    expect(heldout.filter((r) => texts.has(r.text))).to.deep.equal([]);
+  });
+
+  it('development set: precision ≥ 0.88 and recall ≥ 0.75 over all 22 classes (was 0.773 / 0.779)', () => {
+    expect(all.precision).to.be.at.least(0.88);
+    expect(all.recall).to.be.at.least(0.75);
+  });
+
+  it('development report half: precision ≥ 0.9 and recall ≥ 0.7 (target 0.8, not met: see README)', () => {
     expect(reported.precision).to.be.at.least(0.9);
+    expect(reported.recall).to.be.at.least(0.7);
   });
 
-  it('pairwise recall on the report half stays at or above 0.7 (target 0.8, not met: see README)', () => {
-    expect(reported.recall).to.be.at.least(0.7);
+  it('held-out set: recall ≥ 0.85 and precision ≥ 0.72 (targets 0.8 / 0.9: precision not met, see README)', () => {
+    expect(fresh.recall).to.be.at.least(0.85);
+    expect(fresh.precision).to.be.at.least(0.72);
+  });
+
+  it('the bounded candidate search loses nothing against comparing every text of the category', () => {
+    const exhaustive = score(rows, background, {
+      probeTerms: Infinity,
+      probeDepth: Infinity,
+      probeTexts: Infinity,
+    });
+    expect(all.precision).to.be.closeTo(exhaustive.precision, 0.02);
+    expect(all.recall).to.be.closeTo(exhaustive.recall, 0.02);
   });
 });

@@ -1,5 +1,7 @@
 // Entry point of the staff app: Pinia (session and shared state), vue-router, Element Plus's styles (the
 // components themselves are imported by the screens that use them, so each screen's chunk carries its own).
+// The session comes first (a new tab adopts the cookie session): the first screen then opens straight where the
+// user works, its data requested at once, instead of passing through the login route.
 import 'element-plus/dist/index.css';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
@@ -7,9 +9,14 @@ import App from './App.vue';
 import { startLive } from './lib/live.ts';
 import { router } from './router.ts';
 import { useAlerts } from './stores/alerts.ts';
+import { useSession } from './stores/session.ts';
 import './styles.css';
 
-const app = createApp(App).use(createPinia()).use(router);
-app.mount('#app');
-startLive();
-useAlerts().start();
+const app = createApp(App).use(createPinia());
+void useSession()
+  .boot()
+  .finally(() => {
+    app.use(router).mount('#app');
+    startLive();
+    useAlerts().start();
+  });

@@ -56,7 +56,7 @@ export function createIntakeRouter(ctx: AppContext, options: IntakeRouterOptions
         ? verifyHmac(areq, creds.secrets(adapter.channel))
         : verifyApiKey(areq, adapter.channel, creds);
     if (caller.signature && caller.timestamp)
-      await claimSignature(ctx.models, adapter.channel, caller.signature, caller.timestamp);
+      await claimSignature(ctx.models, adapter.channel, caller.signature);
     let msg;
     try {
       msg = adapter.parse(areq.rawBody, areq.now);

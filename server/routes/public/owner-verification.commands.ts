@@ -78,6 +78,7 @@ export async function sendOwnerCodeCommand(
         attempts: 0,
         usedAt: null,
       },
+      $currentDate: { sweepFrom: true },
     },
     { upsert: true },
   );

@@ -64,6 +64,8 @@ export function createSettingsRouter(ctx: AppContext): Router {
       { $set: { value, updatedBy: actorOf(req).id } },
       { upsert: true, returnDocument: 'after' },
     ).lean();
+    // The classifier's settings take effect here at once (other processes within its refresh interval).
+    if (key.startsWith('classify.')) await ctx.classifier.reload();
     if (rule) {
       ctx.intakeConfig.invalidate();
       ctx.notify?.notifier.invalidate();

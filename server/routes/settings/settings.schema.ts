@@ -3,7 +3,11 @@
 // setting means adding its key and schema here (and the code that reads it).
 import { z } from 'zod';
 import { URGENCIES } from '../../../shared/states.ts';
-import { keywordsSettingSchema, thresholdSettingSchema } from '../../text/classifier.service.ts';
+import {
+  keywordsSettingSchema,
+  thresholdSettingSchema,
+  urgencyCuesSettingSchema,
+} from '../../text/classifier.service.ts';
 
 const workingDays = z.number().int().min(0).max(365);
 
@@ -20,9 +24,11 @@ const slaOverrides = z.partialRecord(
 
 export const SETTING_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'sla.overrides': slaOverrides,
-  // The classifier's confidence threshold and per-category keywords (server/text/classifier.service.ts).
+  // The classifier's confidence threshold, keywords per category and urgency cues per family
+  // (server/text/classifier.service.ts).
   'classify.threshold': thresholdSettingSchema,
   'classify.keywords': keywordsSettingSchema,
+  'classify.urgencyCues': urgencyCuesSettingSchema,
 });
 
 export const SETTING_KEYS = Object.keys(SETTING_SCHEMAS);

@@ -1,6 +1,7 @@
 // /api/class-problems (issue 7 §3): clustering on demand, candidates, promotion, members by hand, 政策性解决
 // with a member edited at that very moment, the centre's verification, the list and its monthly report, the
 // QR page line; 401/403/400/404/409 on each endpoint.
+import { binary } from '../channels/files.fixtures.ts';
 import { expect } from 'chai';
 import request from 'supertest';
 import { Types } from 'mongoose';
@@ -406,11 +407,7 @@ describe('api: class problems', function () {
         .get('/api/class-problems/export.xlsx?month=2026-03')
         .set(await t.auth('leader'))
         .buffer(true)
-        .parse((r, cb) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (d: Buffer) => chunks.push(d));
-          r.on('end', () => cb(null, Buffer.concat(chunks)));
-        });
+        .parse(binary);
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.contain('spreadsheetml');
       expect((res.body as Buffer).subarray(0, 2).toString()).to.equal('PK');

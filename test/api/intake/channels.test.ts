@@ -8,7 +8,7 @@ import { makeCreditCode } from '../../../shared/credit-code.ts';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
 import { signBody } from '../../../server/channels/signature.ts';
-import { expectError } from '../helpers.ts';
+import { embeddedDb, expectError } from '../helpers.ts';
 import { enterpriseIn, useIssueApp } from '../issues/fixtures.ts';
 
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -79,11 +79,19 @@ describe('JSON channels at /api/intake/<channel>', () => {
     const first = signed('hotline12345', o);
     const a = await first.send().expect(200);
     expectError(await first.send(), 409, 'replayed');
+    await (await embeddedDb()).runMaintenance(); // the TTL monitor keeps the seen signature
+    expectError(await first.send(), 409, 'replayed');
     const b = await signed('hotline12345', o, { ts: nowS() + 1 })
       .send()
       .expect(200);
     expect(b.body).to.include({ status: 'duplicate', number: a.body.number });
     expect(await t.models.Issue.countDocuments({ externalId: o.orderId })).to.equal(1);
+  });
+
+  it('the same signed request four times at once: one is accepted, three are refused as replays', async () => {
+    const once = signed('hotline12345', order());
+    const results = await Promise.all([0, 1, 2, 3].map(() => once.send()));
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 409, 409, 409]);
   });
 
   it('concurrent redeliveries of one order: one issue, the same number for all', async () => {

@@ -2,6 +2,11 @@
 // seeds the demo issues. Finding 11: every login path costs the same KDF work: demo accounts are hashed with
 // the same parameters as every other password and as the dummy hash unknown usernames are checked against.
 import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import {
+  DEMO_CHANNEL_CREDENTIALS,
+  seedDemoChannelCredentials,
+} from '../../../server/channels/demo-credentials.ts';
 import { DEFAULT_SCRYPT, dummyPasswordHash, hashParamsOf } from '../../../server/auth/password.ts';
 import { seedDemo, seedDemoOnce } from '../../../server/seed/index.ts';
 import { seedUsers } from '../../../server/seed/users.seed.ts';
@@ -19,6 +24,25 @@ describe('seeding under concurrency (finding 8)', () => {
     expect(await t.models.User.countDocuments()).to.equal(a.accounts.length);
     expect(await t.models.User.countDocuments({ username: 'admin' })).to.equal(1);
     expect(await t.models.Enterprise.countDocuments()).to.equal(a.enterprises.length);
+  });
+});
+
+describe('seeding demo channel credentials under concurrency (finding 8)', () => {
+  const t = useTestApp({ seed: false });
+
+  it('two processes seeding them at once both succeed, with one copy of each', async () => {
+    const key = randomBytes(32);
+    const [a, b] = await Promise.all([
+      seedDemoChannelCredentials(t.models, key, t.clock),
+      seedDemoChannelCredentials(t.models, key, t.clock),
+    ]);
+    expect(a).to.equal(DEMO_CHANNEL_CREDENTIALS.length);
+    expect(b).to.equal(DEMO_CHANNEL_CREDENTIALS.length);
+    const rows = await t.models.ChannelCredential.find({}, { channel: 1 }).lean();
+    expect(rows.map((r) => r.channel).sort()).to.deep.equal(
+      DEMO_CHANNEL_CREDENTIALS.map((c) => c.channel).sort(),
+    );
+    expect(await seedDemoChannelCredentials(t.models, key, t.clock)).to.equal(0);
   });
 });
 

@@ -27,7 +27,11 @@ describe('password KDF: off the libuv pool, bounded', function () {
     // operation would queue behind them.
     let left = 16;
     const worker = async () => {
-      while (left-- > 0) await verifyPassword('wrong', stored);
+      // On a host slower than this flood, the pool refuses what waited past its bound (503 busy): by design.
+      while (left-- > 0)
+        await verifyPassword('wrong', stored).catch((err: { code?: string }) => {
+          if (err.code !== 'busy') throw err;
+        });
     };
     const flood = Promise.all(Array.from({ length: 8 }, worker));
     const latencies: number[] = [];
@@ -36,8 +40,42 @@ describe('password KDF: off the libuv pool, bounded', function () {
     expect(median(latencies)).to.be.below(oneKdf / 2);
   });
 
+  it('refuses a derivation that waited too long for a thread with 503 busy, promptly', async () => {
+    // Two threads' worth of work queued behind one thread, on a budget of one derivation's time: the job
+    // that gets a thread in time is done, the one that would wait longer is refused at its deadline rather
+    // than answered late (a host slower than the flood must not turn a login into a minute's wait).
+    const pool = createKdfPool({ threads: 1, maxQueued: 10, maxWaitMs: 40 });
+    try {
+      const params = { N: 65536, r: 8, p: 1, maxmem: 128 * 1024 * 1024 };
+      const started = performance.now();
+      const settle = (p: Promise<Buffer>) =>
+        p.then(
+          () => ({ ok: true as const, at: performance.now() - started }),
+          (err: { code?: string; status?: number }) => ({
+            ok: false as const,
+            err,
+            at: performance.now() - started,
+          }),
+        );
+      const running = settle(pool.derive('pw', randomBytes(16), 64, params));
+      const waiting = [1, 2, 3].map(() => settle(pool.derive('pw', randomBytes(16), 64, params)));
+      const refused = await Promise.all(waiting);
+      const done = await running;
+      expect(done.ok).to.equal(true);
+      for (const r of refused) {
+        expect(r.ok).to.equal(false);
+        if (!r.ok) expect(r.err).to.include({ code: 'busy', status: 503 });
+        // Refused at the deadline, not after the running derivation (let alone the others) finished.
+        expect(r.at).to.be.below(done.at);
+      }
+      expect(pool.load()).to.deep.equal({ running: 0, queued: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses work past the queue bound with 503 busy, and finishes what it accepted', async () => {
-    const pool = createKdfPool({ threads: 1, maxQueued: 2 });
+    const pool = createKdfPool({ threads: 1, maxQueued: 2, maxWaitMs: 60_000 });
     try {
       const params = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
       const jobs = Array.from({ length: 5 }, () =>

@@ -100,3 +100,47 @@ describe('text: clustering core', () => {
     expect(OUTAGE).to.include(s.representativeText);
   });
 });
+
+describe('text: clustering links', () => {
+  it('never joins two prior clusters, even when a new text is close to both', () => {
+    const list = items(OUTAGE, 'utilities', 'o');
+    const prior = [
+      { id: 'p1', category: 'utilities' as const, memberIds: ['o0', 'o1'] },
+      { id: 'p2', category: 'utilities' as const, memberIds: ['o2'] },
+    ];
+    const clusters = run(list, prior);
+    expect(clusters.map((c) => c.id).sort()).to.deep.equal(['p1', 'p2']);
+    const p1 = clusters.find((c) => c.id === 'p1')!;
+    expect(p1.memberIds.slice(0, 2)).to.deep.equal(['o0', 'o1']);
+    expect(clusters.flatMap((c) => c.memberIds).sort()).to.deep.equal(['o0', 'o1', 'o2', 'o3']);
+  });
+
+  it('keeps a near miss out: its closest texts are a class, but theirs are each other', () => {
+    const nearMiss: ClusterItem = {
+      id: 'x',
+      text: '织里我们厂自己的配电柜老化跳闸了，想请供电所派人来帮忙检修一下',
+      category: 'utilities',
+      createdAt: day(2),
+      region: 'wuxing',
+    };
+    const clusters = run([...items(OUTAGE, 'utilities', 'o'), nearMiss]);
+    expect(clusters.find((c) => c.memberIds.includes('x'))!.memberIds).to.deep.equal(['x']);
+    expect(clusters.find((c) => c.memberIds.includes('o0'))!.memberIds).to.have.length(4);
+  });
+
+  it('links restated complaints even when each text has closer copies than its list holds', () => {
+    const copies = Array.from({ length: 12 }, (_, k) => ({
+      id: `r${k}`,
+      text: `${REBATE[0]}（第${k + 1}次反映）`,
+      category: 'tax' as const,
+      createdAt: day(k),
+      region: 'wuxing',
+    }));
+    const clusters = run(copies);
+    expect(clusters.map((c) => c.memberIds.length)).to.deep.equal([12]);
+    let n = 0;
+    expect(
+      clusterItems(copies, [], () => `k${n++}`, { neighbours: 2 }).map((c) => c.memberIds.length),
+    ).to.deep.equal([12]);
+  });
+});

@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { CATEGORIES } from '../../../config/categories.ts';
 import { DAY_MS } from '../../../shared/clock.ts';
-import { findRepeat, type RepeatCandidate } from '../../../server/text/repeat.ts';
+import { classifyText } from '../../../server/text/classify-text.ts';
+import { FingerprintCache, findRepeat, type RepeatCandidate } from '../../../server/text/repeat.ts';
 import { compileKeywords } from '../../../server/text/text-features.ts';
 import { trainTextModel } from '../../../server/text/text-model.ts';
 import { FIXTURE_TEXTS } from './texts.fixture.ts';
@@ -56,5 +57,45 @@ describe('text core: duplicate check', () => {
   it('a different category is at most a flag', () => {
     const v = check('园区昨晚突然停电，生产线全部停产，到现在还没恢复供电', 'finance');
     expect(v.verdict).to.equal('flag');
+  });
+
+  it('takes the category the classifier would give when the caller leaves it out', () => {
+    const text = '园区昨晚停电了，我们生产线全部停产，现在还没有恢复供电，请尽快';
+    const given = check(text, classifyText(model, CATEGORIES, text).category);
+    const left = findRepeat(model, keywords, { text, now, candidates });
+    expect(left).to.deep.equal(given);
+  });
+
+  it('never merges a report about another numbered building, lorry or year', () => {
+    const lift = [open('lift', '2号楼的电梯困人了，维保公司说周末没人来，员工被困半小时', 'land')];
+    const v = check('6号楼的电梯困人了，维保公司说周末没人来，员工被困半小时', 'land', lift);
+    expect(v.verdict).not.to.equal('merge');
+  });
+});
+
+describe('text core: fingerprint cache', () => {
+  const model = trainTextModel(FIXTURE_TEXTS, CATEGORIES);
+  const keywords = compileKeywords(CATEGORIES);
+
+  it('keeps the most recently used fingerprints within its bound', () => {
+    const cache = new FingerprintCache(2);
+    const a = cache.get(model, keywords, 'a', '园区停电');
+    const b = cache.get(model, keywords, 'b', '银行抽贷');
+    expect(cache.get(model, keywords, 'a', '园区停电')).to.equal(a);
+    cache.get(model, keywords, 'c', '消防验收');
+    expect(cache.size).to.equal(2);
+    expect(cache.get(model, keywords, 'a', '园区停电'), 'a was used last: kept').to.equal(a);
+    expect(cache.get(model, keywords, 'b', '银行抽贷'), 'b was the least recent: dropped').not.to.equal(b);
+  });
+
+  it('recomputes an edited text and empties itself for another model', () => {
+    const cache = new FingerprintCache();
+    const a = cache.get(model, keywords, 'a', '园区停电');
+    const edited = cache.get(model, keywords, 'a', '园区停电两天了');
+    expect(edited).not.to.equal(a);
+    expect(edited.words).to.include('两天');
+    const other = trainTextModel(FIXTURE_TEXTS.slice(1), CATEGORIES);
+    cache.get(other, keywords, 'b', '银行抽贷');
+    expect(cache.size).to.equal(1);
   });
 });

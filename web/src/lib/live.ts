@@ -1,9 +1,11 @@
-// Live updates: one socket.io connection while a session exists (connected on sign-in, closed on sign-out).
+// Live updates: one socket.io connection while a session exists (connected on sign-in, closed on sign-out; the
+// client's code loads apart from the first screen's).
 // The server sends `issue:changed` summaries (views refetch through the API) and, once notifications exist,
 // `notification:new` events; the alerts store turns both into toasts and the unread count.
-import { io, type Socket } from 'socket.io-client';
-import { watch } from 'vue';
+import type { Socket } from 'socket.io-client';
+import { onBeforeUnmount, watch } from 'vue';
 import { useSession } from '../stores/session.ts';
+import { afterFirstPaint } from './idle.ts';
 
 /** The whole payload of a server `issue:changed` event. */
 export interface IssueChanged {
@@ -24,8 +26,14 @@ const notificationListeners = new Set<NotificationListener>();
 /** Issue rooms to (re)join on every connect: the server forgets them when a connection drops. */
 const subscribed = new Map<string, number>();
 
-function connect(token: string): void {
+/** Counts connects and disconnects: a connect overtaken while its code loaded gives up. */
+let generation = 0;
+
+async function connect(token: string): Promise<void> {
   disconnect();
+  const mine = ++generation;
+  const { io } = await import('socket.io-client');
+  if (mine !== generation) return;
   socket = io({ auth: { token }, transports: ['websocket', 'polling'] });
   socket.on('connect', () => {
     for (const id of subscribed.keys()) socket?.emit('subscribe', id);
@@ -39,6 +47,7 @@ function connect(token: string): void {
 }
 
 function disconnect(): void {
+  generation++;
   socket?.disconnect();
   socket = null;
 }
@@ -48,7 +57,13 @@ export function startLive(): void {
   const session = useSession();
   watch(
     () => session.token,
-    (token) => (token ? connect(token) : disconnect()),
+    // Connecting waits until the first screen has painted; signing out disconnects at once.
+    (token) => {
+      if (!token) return disconnect();
+      afterFirstPaint(() => {
+        if (session.token === token) void connect(token);
+      });
+    },
     { immediate: true },
   );
 }
@@ -101,4 +116,21 @@ export function debounced(reload: () => void, delayMs = 400): { trigger: () => v
     },
     cancel: () => clearTimeout(timer),
   };
+}
+
+/**
+ * In a component: reloads (debounced) on every pushed change `relevant` accepts, until the component unmounts.
+ */
+export function useLiveRefresh(
+  reload: () => void,
+  options: { delayMs?: number; relevant?: (change: IssueChanged) => boolean } = {},
+): void {
+  const refresh = debounced(reload, options.delayMs);
+  const stop = onIssueChanged((change) => {
+    if (!options.relevant || options.relevant(change)) refresh.trigger();
+  });
+  onBeforeUnmount(() => {
+    stop();
+    refresh.cancel();
+  });
 }

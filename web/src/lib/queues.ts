@@ -84,24 +84,30 @@ function fallbackFilters(id: string, unitId: string | null): Query | null {
 const UNIT_QUEUES: QueueId[] = ['toSign', 'inProgress', 'dueSoon', 'overdue'];
 const DESK_QUEUES: QueueId[] = ['triage', 'verify', 'callback'];
 
-let detected: Promise<boolean> | null = null;
+/** Whether the server offers /api/workbench; null until its first answer. */
+let offered: boolean | null = null;
 
-/** Whether the server offers /api/workbench (asked once per page load; a failure other than 404 is retried). */
-function hasWorkbench(): Promise<boolean> {
-  detected ??= api.get('/workbench').then(
-    () => true,
-    (err: unknown) => {
-      if (err instanceof ApiError && err.status === 404) return false;
-      detected = null;
-      throw err;
-    },
-  );
-  return detected;
+/** GET /api/workbench, or null where the server has none (404); its first answer settles `offered`. */
+async function askWorkbench(): Promise<Workbench | null> {
+  try {
+    const wb = await api.get<Workbench>('/workbench');
+    offered = true;
+    return wb;
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    offered = false;
+    return null;
+  }
+}
+
+async function hasWorkbench(): Promise<boolean> {
+  if (offered === null) await askWorkbench();
+  return offered === true;
 }
 
 export async function loadWorkbench(kind: 'unit' | 'desk', unitId: string | null): Promise<Workbench> {
-  if (await hasWorkbench()) {
-    const wb = await api.get<Workbench>('/workbench');
+  const wb = offered === false ? null : await askWorkbench();
+  if (wb) {
     return {
       ...wb,
       queues: wb.queues.map((q) => ({ ...q, label: q.label || QUEUE_LABELS[q.id as QueueId] || q.id })),
@@ -118,6 +124,25 @@ export async function loadWorkbench(kind: 'unit' | 'desk', unitId: string | null
     }),
   );
   return { queues, fallback: true };
+}
+
+/** Counts asked for while the screen's code was still loading (first paint), taken once by the screen. */
+let early: { kind: 'unit' | 'desk'; at: number; answer: Promise<Workbench> } | null = null;
+/** A prefetch older than this is not the screen's (its navigation was abandoned). */
+const EARLY_MS = 5_000;
+
+/** Starts loading the counts before the screen is there (the router, once it knows the user). */
+export function prefetchWorkbench(kind: 'unit' | 'desk', unitId: string | null): void {
+  const answer = loadWorkbench(kind, unitId);
+  answer.catch(() => undefined); // the screen that takes it reports the failure
+  early = { kind, at: Date.now(), answer };
+}
+
+/** The counts prefetched for this screen, or a fresh load. */
+export function takeWorkbench(kind: 'unit' | 'desk', unitId: string | null): Promise<Workbench> {
+  const taken = early?.kind === kind && Date.now() - early.at < EARLY_MS ? early.answer : null;
+  early = null;
+  return taken ?? loadWorkbench(kind, unitId);
 }
 
 /** Queues of issues not yet dispatched have no deadline to order by: newest first. */

@@ -5,6 +5,8 @@
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
 import { Collection } from './collection.ts';
+import { MAX_SLAB_BYTES } from './doc-store.ts';
+import { SlabReserve } from './slab-reserve.ts';
 import { isPlainObject } from './values.ts';
 
 export function splitNs(ns: string): { db: string; coll: string } {
@@ -49,6 +51,8 @@ export function checkCollectionOptions(cmd: Document): Document {
 
 export class Catalog {
   private readonly dbs = new Map<string, Map<string, Collection>>();
+  /** Full-size document slabs faulted in on another thread while recovery fills the stores. */
+  readonly slabs = new SlabReserve(MAX_SLAB_BYTES);
 
   get(ns: string): Collection | undefined {
     const { db, coll } = splitNs(ns);
@@ -65,7 +69,7 @@ export class Catalog {
     if (this.has(ns)) throw new MongoError(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
     let colls = this.dbs.get(db);
     if (!colls) this.dbs.set(db, (colls = new Map()));
-    const c = new Collection(ns, options);
+    const c = new Collection(ns, options, this.slabs);
     colls.set(coll, c);
     return c;
   }

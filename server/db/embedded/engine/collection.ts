@@ -6,21 +6,37 @@
  */
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError } from '../errors.ts';
-import { decodeDoc, encodeDoc, FieldSet, readFields, topLevelOf } from './bson-raw.ts';
-import { DocStore } from './doc-store.ts';
+import { asBuffer, decodeDoc, encodeDoc, FieldSet, readFields, readId, topLevelOf } from './bson-raw.ts';
+import { DocStore, MAX_SLAB_BYTES } from './doc-store.ts';
 import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
 import { encodeValue, entryIdKey } from './key-string.ts';
 import { OrderedIndex, type IndexKey } from './ordered-index.ts';
 import type { LoadedIndex } from './recovery.ts';
 import { filterFields } from './filter-fields.ts';
+import type { SlabSource } from './slab-reserve.ts';
 
 export const ID_INDEX = '_id_';
 
 /** The document-store key of an _id: equal exactly when the _ids compare equal. */
 export const idKeyOf = (id: unknown): string => encodeValue(id, 1);
 
+/** key-string.ts's first char of an ObjectId, which is followed by its 12 bytes. */
+const OBJECT_ID_KEY = String.fromCharCode(0x81);
+
+/**
+ * `idKeyOf` of a stored document's _id. An ObjectId _id in first place (every document the driver inserts)
+ * is read straight off the bytes, which recovery does for every document; anything else is decoded.
+ */
+export function idKeyOfDoc(bytes: Uint8Array): string {
+  const b = asBuffer(bytes);
+  if (b.length >= 22 && b[4] === 0x07 && b[5] === 0x5f && b[6] === 0x69 && b[7] === 0x64 && b[8] === 0) {
+    return OBJECT_ID_KEY + b.toString('latin1', 9, 21);
+  }
+  return idKeyOf(readId(b));
+}
+
 export class Collection {
-  readonly docs = new DocStore();
+  readonly docs: DocStore;
   readonly indexes = new Map<string, OrderedIndex>();
   /** Set once the collection leaves the catalog (drop, rename): open cursors on it end. */
   dropped = false;
@@ -30,7 +46,9 @@ export class Collection {
   constructor(
     public ns: string,
     readonly options: Document = {},
+    slabs?: SlabSource,
   ) {
+    this.docs = new DocStore(MAX_SLAB_BYTES, slabs);
     this.indexes.set(ID_INDEX, new OrderedIndex(ns, { v: 2, key: { _id: 1 }, name: ID_INDEX }));
   }
 

@@ -13,6 +13,8 @@
  *   scan's natural order), and whose iterators stay valid under mutation.
  */
 
+import type { SlabSource } from './slab-reserve.ts';
+
 /**
  * Whether two views from `get` show the same stored copy. Each call makes a new view, and a write always
  * moves a document, so the same slab memory at the same offset means nothing was written in between.
@@ -61,7 +63,11 @@ export class DocStore {
   private garbage = 0;
   private garbageAtLastCompaction = 0;
 
-  constructor(private readonly maxSlabBytes = MAX_SLAB_BYTES) {}
+  /** `source` may hand over full-size slabs already faulted in (recovery's slab-reserve.ts). */
+  constructor(
+    private readonly maxSlabBytes = MAX_SLAB_BYTES,
+    private readonly source?: SlabSource,
+  ) {}
 
   get size(): number {
     return this.where.size;
@@ -215,8 +221,10 @@ export class DocStore {
     const size = Math.max(grown, atLeast);
     let index = this.slabs.indexOf(undefined);
     if (index < 0) index = this.slabs.length;
-    // Faulted in ahead of the writes, a step at a time (see TOUCH_STEP_BYTES).
-    const slab: Slab = { index, buf: Buffer.allocUnsafeSlow(size), used: 0, touched: 0, live: 0, keys: [] };
+    // Faulted in ahead of the writes, a step at a time (see TOUCH_STEP_BYTES), unless already touched.
+    const ready = size === this.maxSlabBytes ? this.source?.take(size) : undefined;
+    const buf = ready ?? Buffer.allocUnsafeSlow(size);
+    const slab: Slab = { index, buf, used: 0, touched: ready ? size : 0, live: 0, keys: [] };
     this.slabs[index] = slab;
     this.current = slab;
     return slab;

@@ -29,10 +29,12 @@ export class Engine implements EngineHandle {
    * (engine/recovery.ts); finishRecovery then loads or builds every index.
    */
   applyRecovered(entry: RecoveredEntry): void {
+    this.catalog.slabs.begin();
     applyRecoveredChange(this.catalog, entry, this.loaded);
   }
 
   finishRecovery(): void {
+    this.catalog.slabs.end();
     this.indexRestore = restoreIndexes(this.catalog, this.loaded);
     this.loaded = new LoadedIndexes();
   }

@@ -24,9 +24,8 @@
 import type { Binary } from 'bson';
 import type { Change, IndexKeysEntry, RecoveredEntry } from '../contract.ts';
 import { ErrorCodes, MongoError } from '../errors.ts';
-import { readId } from './bson-raw.ts';
 import type { Catalog } from './catalog.ts';
-import { Collection, ID_INDEX, idKeyOf } from './collection.ts';
+import { Collection, ID_INDEX, idKeyOf, idKeyOfDoc } from './collection.ts';
 import { defaultIndexName, type IndexSpec } from './index-keys.ts';
 import { packKeys, unpackKeys } from './index-section.ts';
 import { OrderedIndex, type IndexKey } from './ordered-index.ts';
@@ -106,7 +105,7 @@ export function applyRecoveredChange(c: Catalog, change: RecoveredEntry, loaded:
     case 'insert':
     case 'replace': {
       // The store copies the bytes out of the journal's read buffer.
-      const idKey = idKeyOf(readId(change.doc));
+      const idKey = idKeyOfDoc(change.doc);
       loaded.touched(change.ns, idKey);
       (c.get(change.ns) ?? c.create(change.ns)).docs.set(idKey, change.doc);
       return;

@@ -9,7 +9,7 @@ import type { Change, Persistence, RecoveredEntry, SnapshotEntry } from '../cont
 import { acquireDirLock, type DirLock } from './lock-file.ts';
 import { JournalWriter, type JournalCounters, type OpenJournalFile } from './journal-writer.ts';
 import { recoverDirectory, type RecoveryResult, type StorageLogger } from './recovery.ts';
-import { removeSnapshotTemps, writeSnapshot } from './snapshot.ts';
+import { removeSnapshotTemps, SNAPSHOT_VERSION, writeSnapshot } from './snapshot.ts';
 import { listSegments, segmentPath, SNAPSHOT_FILE, syncDir } from './files.ts';
 
 export interface DiskPersistenceOptions {
@@ -73,6 +73,12 @@ class DiskStore implements DiskPersistence {
   /** Fixed by the caller, else derived from the snapshot's size. */
   private readonly fixedCheckpointBytes: number | undefined;
   private snapshotBytes = 0;
+  /**
+   * The snapshot on disk lacks what a checkpoint now writes (an older format, or no usable index file), so
+   * every start would pay for it (indexes rebuilt from the documents) until the journal alone called for a
+   * checkpoint, which can take days. One checkpoint soon after start-up upgrades it.
+   */
+  private outdated = false;
 
   constructor(
     private readonly dir: string,
@@ -92,6 +98,10 @@ class DiskStore implements DiskPersistence {
     this.journalBytesAtOpen = result.journalBytes;
     this.coveredSeq = result.checkpointSeq;
     this.snapshotBytes = await this.currentSnapshotBytes();
+    this.outdated =
+      result.snapshotVersion !== undefined &&
+      result.snapshotChanges > 0 &&
+      (result.snapshotVersion < SNAPSHOT_VERSION || !result.snapshotIndexFileUsable);
     const tail = result.tail;
     if (tail) {
       const handle = await this.openFile(tail.path, 'r+');
@@ -136,7 +146,8 @@ class DiskStore implements DiskPersistence {
       !this.closing &&
       !this.checkpointing &&
       this.writer !== undefined &&
-      this.journalBytes() >= (this.fixedCheckpointBytes ?? checkpointThreshold(this.snapshotBytes))
+      (this.outdated ||
+        this.journalBytes() >= (this.fixedCheckpointBytes ?? checkpointThreshold(this.snapshotBytes)))
     );
   }
 
@@ -165,7 +176,8 @@ class DiskStore implements DiskPersistence {
 
   private async runCheckpoint(dump: () => Iterable<SnapshotEntry>): Promise<void> {
     if (!this.writer) throw new Error('checkpoint() before recover()');
-    if (this.writer.sequence === this.coveredSeq) return; // nothing written since the last snapshot
+    // Nothing written since the last snapshot, unless that one is in an outdated form.
+    if (this.writer.sequence === this.coveredSeq && !this.outdated) return;
     const { firstSeq, done } = this.writer.rotate();
     await done;
     // One more turn so an engine that applies after `commit` resolves has applied everything before firstSeq.
@@ -178,6 +190,7 @@ class DiskStore implements DiskPersistence {
     }
     await this.dropSegmentsBefore(firstSeq);
     this.coveredSeq = firstSeq;
+    this.outdated = false;
     this.snapshotBytes = await this.currentSnapshotBytes();
     this.checkpoints++;
     this.log.info(`checkpoint complete at sequence ${firstSeq}`);

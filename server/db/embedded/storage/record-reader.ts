@@ -43,10 +43,13 @@ export async function scanRecords(
     let readPos = 0;
     let records = 0;
     while (true) {
-      const pending = buf.subarray(start, end);
-      const step = nextRecord(pending);
+      const step = nextRecord(buf, start, end);
       if (step.kind === 'record') {
-        onRecord({ seq: step.seq, payload: step.payload, offset: fileStart });
+        onRecord({
+          seq: step.seq,
+          payload: buf.subarray(start + HEADER_BYTES, start + step.size),
+          offset: fileStart,
+        });
         records++;
         start += step.size;
         fileStart += step.size;
@@ -54,13 +57,13 @@ export async function scanRecords(
       }
       if (step.kind === 'bad') return { fileBytes, validBytes: fileStart, records, problem: step.reason };
       if (readPos >= fileBytes) {
-        const problem = pending.length > 0 ? `incomplete record (${pending.length} bytes)` : undefined;
+        const problem = end > start ? `incomplete record (${end - start} bytes)` : undefined;
         return { fileBytes, validBytes: fileStart, records, problem };
       }
       // Keep the partial record at the front (growing the buffer for a record larger than it) and refill.
       if (step.needBytes > buf.length) {
         const bigger = Buffer.allocUnsafeSlow(step.needBytes);
-        pending.copy(bigger);
+        buf.copy(bigger, 0, start, end);
         buf = bigger;
       } else buf.copyWithin(0, start, end);
       end -= start;
@@ -77,16 +80,17 @@ export async function scanRecords(
 }
 
 type Step =
-  | { kind: 'record'; seq: number; payload: Buffer; size: number }
+  | { kind: 'record'; seq: number; size: number }
   | { kind: 'more'; needBytes: number }
   | { kind: 'bad'; reason: string };
 
-function nextRecord(buf: Buffer): Step {
-  if (buf.length < HEADER_BYTES) return { kind: 'more', needBytes: HEADER_BYTES };
-  const header = readHeader(buf, 0);
+/** The record at `buf[start, end)`, read in place (no view per record but the payload's). */
+function nextRecord(buf: Buffer, start: number, end: number): Step {
+  if (end - start < HEADER_BYTES) return { kind: 'more', needBytes: HEADER_BYTES };
+  const header = readHeader(buf, start);
   if (!header.ok) return { kind: 'bad', reason: header.reason };
   const size = HEADER_BYTES + header.length;
-  if (buf.length < size) return { kind: 'more', needBytes: size };
-  if (!verifyRecord(buf, 0, header.length)) return { kind: 'bad', reason: 'checksum mismatch' };
-  return { kind: 'record', seq: header.seq, payload: buf.subarray(HEADER_BYTES, size), size };
+  if (end - start < size) return { kind: 'more', needBytes: size };
+  if (!verifyRecord(buf, start, header.length)) return { kind: 'bad', reason: 'checksum mismatch' };
+  return { kind: 'record', seq: header.seq, size };
 }

@@ -7,7 +7,7 @@
 import { access, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Change, RecoveredEntry } from '../contract.ts';
-import { decodePayload } from './record-format.ts';
+import { decodePayload, forEachChange } from './record-format.ts';
 import { scanRecords } from './record-reader.ts';
 import { listSegments, SNAPSHOT_FILE, type SegmentFile } from './files.ts';
 import { loadSnapshot } from './snapshot.ts';
@@ -29,6 +29,10 @@ export interface RecoveryResult {
   snapshotChanges: number;
   /** Index slices the snapshot handed over; 0 after a version-1 snapshot or a discarded index section. */
   snapshotIndexSlices: number;
+  /** The snapshot's format version (undefined without a snapshot). */
+  snapshotVersion?: number;
+  /** Whether the snapshot's index file could be used (false for a version-1 snapshot). */
+  snapshotIndexFileUsable?: boolean;
   journalChanges: number;
   droppedBytes: number;
 }
@@ -77,6 +81,8 @@ export async function recoverDirectory(
     journalBytes,
     snapshotChanges,
     snapshotIndexSlices: loaded?.indexSlices ?? 0,
+    snapshotVersion: loaded?.version,
+    snapshotIndexFileUsable: loaded?.indexFileUsable,
     journalChanges: replay.applied,
     droppedBytes: replay.droppedBytes,
   };
@@ -124,7 +130,7 @@ async function replaySegments(
       }
       expected++;
       if (seq < checkpointSeq) return;
-      apply(decodePayload(payload) as Change);
+      forEachChange(decodePayload(payload), apply);
       applied++;
     });
     const isNewest = i === segments.length - 1;

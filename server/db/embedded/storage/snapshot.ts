@@ -2,8 +2,9 @@
  * Checkpoint files. A snapshot is the engine's `snapshot()` written as records (same framing as the journal),
  * in two files:
  *
- *   snapshot.bson          header {snapshot: 1, version: 2, checkpointSeq, snapshotId}, the changes that
- *                          rebuild every collection, trailer {end: true, count}
+ *   snapshot.bson          header {snapshot: 1, version: 3, checkpointSeq, snapshotId}, the changes that
+ *                          rebuild every collection (runs of inserts into one collection packed into
+ *                          blocks of about 1 MiB, `InsertBlock`), trailer {end: true, count of records}
  *   snapshot.indexes.bson  header {indexes: 1, checkpointSeq, snapshotId}, the `indexKeys` slices (every
  *                          index's entries in order), trailer {end: true, count}
  *
@@ -22,13 +23,18 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { deserialize } from 'bson';
 import type { Change, RecoveredEntry, SnapshotEntry } from '../contract.ts';
-import { decodePayload, encodeRecord } from './record-format.ts';
+import { decodePayload, encodeInsertBlock, encodeRecord, forEachChange } from './record-format.ts';
 import { scanRecords } from './record-reader.ts';
 import { INDEX_FILE, INDEX_TMP_FILE, SNAPSHOT_FILE, SNAPSHOT_TMP_FILE, syncDir } from './files.ts';
 import type { StorageLogger } from './recovery.ts';
 
-/** The format this code writes; it reads every version up to it. */
-export const SNAPSHOT_VERSION = 2;
+/**
+ * The format this code writes; it reads every version up to it. Version 3 packs inserts into blocks, which
+ * a version-2 reader would not understand (it refuses a newer version instead of skipping them).
+ */
+export const SNAPSHOT_VERSION = 3;
+/** Documents per block record: about a mebibyte (a larger document is a block of its own). */
+const BLOCK_BYTES = 1024 * 1024;
 
 const WRITE_CHUNK_BYTES = 4 * 1024 * 1024;
 /**
@@ -103,6 +109,7 @@ async function writeEntries(
     }
   }
   for (const file of [docs, indexes]) {
+    file.sealBlock();
     file.push({ end: true, count: file.entries });
     await file.flush();
   }
@@ -115,8 +122,10 @@ class RecordFile {
   chunkBytes = 0;
   private position = 0;
   private seq = 0;
-  /** Records pushed with `pushEntry` (the trailer's count). */
+  /** Records of entries (a block of inserts is one; the trailer's count). */
   entries = 0;
+  /** Inserts into one collection waiting to be sealed into a block record. */
+  private block: { ns: string; docs: Uint8Array[]; bytes: number } | undefined;
 
   private constructor(
     readonly path: string,
@@ -134,11 +143,32 @@ class RecordFile {
   }
 
   pushEntry(entry: SnapshotEntry): void {
+    if (entry.op === 'insert') {
+      const block = this.block;
+      if (block && (block.ns !== entry.ns || block.bytes + entry.doc.length > BLOCK_BYTES)) this.sealBlock();
+      this.block ??= { ns: entry.ns, docs: [], bytes: 0 };
+      this.block.docs.push(entry.doc);
+      this.block.bytes += entry.doc.length;
+      return;
+    }
+    this.sealBlock();
     this.entries++;
     this.push(entry as Change);
   }
 
+  /** Writes the pending inserts as one block record (stored bytes never change, so they are still valid). */
+  sealBlock(): void {
+    const block = this.block;
+    if (!block) return;
+    this.block = undefined;
+    this.entries++;
+    const record = encodeInsertBlock(this.seq++, block.ns, block.docs, block.bytes);
+    this.chunk.push(record);
+    this.chunkBytes += record.length;
+  }
+
   async flush(): Promise<void> {
+    this.sealBlock();
     const buffer = Buffer.concat(this.chunk);
     this.chunk = [];
     this.chunkBytes = 0;
@@ -167,6 +197,10 @@ class RecordFile {
 
 export interface LoadedSnapshot {
   checkpointSeq: number;
+  /** The format version it was written in. */
+  version: number;
+  /** Whether its index file was whole and its own (even with no slices); false also for version 1. */
+  indexFileUsable: boolean;
   /** Index slices applied; 0 when the index file was missing or dropped. */
   indexSlices: number;
 }
@@ -205,7 +239,11 @@ export async function loadSnapshot(
     const value = decodePayload(payload);
     if ('op' in value) {
       changes++;
-      apply(value as Change);
+      try {
+        forEachChange(value, apply);
+      } catch (err) {
+        throw corrupt(path, (err as Error).message);
+      }
     } else {
       trailerCount = Number(deserialize(payload).count);
     }
@@ -216,17 +254,26 @@ export async function loadSnapshot(
     throw corrupt(path, 'missing or invalid header');
   }
   if (trailerCount !== changes) throw corrupt(path, 'missing trailer: the snapshot is incomplete');
-  const indexSlices = header!.snapshotId ? await loadIndexFile(dir, header!.snapshotId, apply, log) : 0; // version 1: no index file; the engine rebuilds
-  return { checkpointSeq, indexSlices };
+  // Version 1 has no index file: the engine rebuilds.
+  const indexes = header!.snapshotId ? await loadIndexFile(dir, header!.snapshotId, apply, log) : undefined;
+  return {
+    checkpointSeq,
+    version: header!.version,
+    indexSlices: indexes ?? 0,
+    indexFileUsable: indexes !== undefined,
+  };
 }
 
-/** Applies the index file's slices when it is whole and belongs to `snapshotId`; returns how many. */
+/**
+ * Applies the index file's slices when it is whole and belongs to `snapshotId`; returns how many, or
+ * undefined when the file could not be used.
+ */
 async function loadIndexFile(
   dir: string,
   snapshotId: string,
   apply: (entry: RecoveredEntry) => void,
   log: StorageLogger,
-): Promise<number> {
+): Promise<number | undefined> {
   const path = join(dir, INDEX_FILE);
   const exists = await access(path).then(
     () => true,
@@ -258,7 +305,7 @@ async function loadIndexFile(
   if (!problem) return slices;
   log.warn(`snapshot index file ${path} ${problem}; every index is rebuilt from the documents`);
   if (slices > 0) apply({ op: 'discardIndexKeys' });
-  return 0;
+  return undefined;
 }
 
 function corrupt(path: string, detail: string): Error {

@@ -1,0 +1,145 @@
+// The particulars a duplicate check compares beside the words (server/text/repeat-features.ts): amounts and
+// counts, identifiers (number plates, permit and project numbers, patent numbers), dates and years, and
+// numbered places (3号楼, A栋, 二号线). Two messages about one problem agree on the particulars they both name;
+// two messages about the same kind of problem that name different ones (the 2023 subsidy against the 2024 one,
+// building 2 against building 6, one lorry against another) are two problems. Also the wording that says a
+// message chases an earlier one (催办: "上周反映过…还没…") or tells of another instance ("这次是…", "另一辆…").
+// Pure; works on normalised text (segment.ts normaliseText).
+
+/** Particulars by kind; a kind both texts name and never agree on is a conflict. */
+export interface Particulars {
+  /** Amounts, counts and durations of at least 10, as numbers (46万 = 四十六万 = 460000). */
+  numbers: Set<number>;
+  /** Identifiers of at least five letters and digits, upper case ignored, separators dropped. */
+  codes: Set<string>;
+  /** Calendar dates as month*100+day, and years. */
+  dates: Set<number>;
+  /** Numbered buildings, lines, lots and batches ("3号楼" → "3楼", "a栋", "2线", "2批"). */
+  places: Set<string>;
+}
+
+const DIGIT: Record<string, number> = {
+  零: 0,
+  〇: 0,
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
+const UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
+const CN_NUMERAL = '[零〇一二两三四五六七八九十百千]';
+/** A numeral, then "余/多/来" (about), then 万/亿: "300多万" and "三百余万" are both three million. */
+const NUMBER = new RegExp(
+  `([0-9]+(?:\\.[0-9]+)?|${CN_NUMERAL}{2,}|[一二两三四五六七八九]?十)[余多来]?([万亿]?)`,
+  'gu',
+);
+
+/** The value of a Chinese numeral such as 三百, 二十五, 十, 三千万 (without the 万/亿). */
+function chineseValue(s: string): number {
+  let total = 0;
+  let digit = 0;
+  for (const ch of s) {
+    if (ch in DIGIT) digit = DIGIT[ch];
+    else if (ch in UNIT) {
+      total += (digit || 1) * UNIT[ch];
+      digit = 0;
+    }
+  }
+  return total + digit;
+}
+
+const valueOf = (s: string) => (/[0-9]/.test(s) ? Number(s) : chineseValue(s));
+
+/** Numbers of at least 10 (amounts, counts, durations): "46万", "四十六万", "300多万", "三百余万" agree. */
+export function numbersIn(normalised: string): Set<number> {
+  const out = new Set<number>();
+  for (const [, body, unit] of normalised.matchAll(NUMBER)) {
+    const scale = unit === '亿' ? 1e8 : unit === '万' ? 1e4 : 1;
+    const value = valueOf(body) * scale;
+    if (value >= 10 && Number.isFinite(value)) out.add(value);
+  }
+  return out;
+}
+
+/** Letters and digits mixed, at least five long once separators are dropped (浙E·5T876, ZL2021108765432). */
+const CODE = /[a-z0-9][a-z0-9·\-./]{3,}[a-z0-9]/g;
+const DATE = new RegExp(`([0-9]{1,2}|${CN_NUMERAL}{1,3})月([0-9]{1,2}|${CN_NUMERAL}{1,3})[日号]`, 'gu');
+const YEAR = /(20[0-9]{2})年/g;
+const PLACE = new RegExp(
+  `([0-9]{1,3}|[a-z]|${CN_NUMERAL}{1,3})(?:号|#)?(楼|栋|幢|车间|线|仓库|厂房|宿舍|批|期|区)`,
+  'gu',
+);
+
+export function particularsOf(normalised: string): Particulars {
+  const codes = new Set<string>();
+  for (const m of normalised.matchAll(CODE)) {
+    const code = m[0].replace(/[·\-./]/g, '');
+    // A bare number is an amount, not an identifier; a code mixes letters and digits or is long.
+    if (code.length >= 5 && /[0-9]/.test(code) && (/[a-z]/.test(code) || code.length >= 9)) codes.add(code);
+  }
+  // A plate written with the province character (浙e5t876) and without (e5t876) is the same lorry.
+  for (const m of normalised.matchAll(/[\p{Script=Han}]([a-z][·-]?[0-9a-z]{5})/gu)) {
+    codes.add(m[1].replace(/[·-]/g, ''));
+  }
+  const dates = new Set<number>();
+  for (const m of normalised.matchAll(DATE)) {
+    const month = valueOf(m[1]);
+    const day = valueOf(m[2]);
+    if (month >= 1 && month <= 12 && day >= 1 && day <= 31) dates.add(month * 100 + day);
+  }
+  for (const m of normalised.matchAll(YEAR)) dates.add(Number(m[1]));
+  const places = new Set<string>();
+  for (const m of normalised.matchAll(PLACE)) {
+    const [, n, noun] = m;
+    const id = /[0-9]/.test(n) ? String(Number(n)) : /[a-z]/.test(n) ? n : String(chineseValue(n));
+    places.add(`${id}${noun}`);
+  }
+  return { numbers: numbersIn(normalised), codes, dates, places };
+}
+
+function overlap<T>(a: Set<T>, b: Set<T>): 'none' | 'agree' | 'conflict' {
+  if (a.size === 0 || b.size === 0) return 'none';
+  for (const x of a) if (b.has(x)) return 'agree';
+  return 'conflict';
+}
+
+export interface ParticularsMatch {
+  /** Some particular both texts name agrees (an amount, a plate, a date, a building). */
+  agree: boolean;
+  /** Identifiers, dates or numbered places both texts name, and none agree: two different things. */
+  conflict: boolean;
+  /** Both name amounts or counts and share none (weaker: one text rounds, the other counts days). */
+  numbersDiffer: boolean;
+}
+
+export function matchParticulars(a: Particulars, b: Particulars): ParticularsMatch {
+  const kinds = [overlap(a.codes, b.codes), overlap(a.dates, b.dates), overlap(a.places, b.places)];
+  const numbers = overlap(a.numbers, b.numbers);
+  return {
+    agree: numbers === 'agree' || kinds.includes('agree'),
+    conflict: kinds.includes('conflict') && !kinds.includes('agree'),
+    numbersDiffer: numbers === 'conflict',
+  };
+}
+
+/** The message chases an earlier report of its own ("五天前打12345反映的…还没人来", "再催一下"). */
+const CHASES =
+  /再次反映|再反映|再催|催一下|再问|又过了|还是没|反映过|说过的|报过|问过|提过|催过|留过言|打过电话|发的函|写了函|(天|周|星期|礼拜)前(就)?(反映|说|报|问|提|打|来|发|写|在)|上次(说|反映|问|提|协调)|(前天|昨天|上周|上礼拜)(说|反映|报|问|提|打)/u;
+/** The message tells of another instance of a kind of problem ("这次是…", "另一辆车", "又有一个员工"). */
+const ANOTHER =
+  /另一|另外|这次是|这次说|这次又|不是一回事|不是一个事|又有一个|又一个|新的一批|第二批|二期|又是/u;
+
+export interface MessageCues {
+  chases: boolean;
+  another: boolean;
+}
+
+export function cuesOf(normalised: string): MessageCues {
+  return { chases: CHASES.test(normalised), another: ANOTHER.test(normalised) };
+}

@@ -1,0 +1,51 @@
+// The particulars and cues the duplicate check compares (server/text/repeat-entities.ts).
+import { expect } from 'chai';
+import { cuesOf, matchParticulars, numbersIn, particularsOf } from '../../../server/text/repeat-entities.ts';
+import { normaliseText } from '../../../server/text/segment.ts';
+
+const of = (text: string) => particularsOf(normaliseText(text));
+const match = (a: string, b: string) => matchParticulars(of(a), of(b));
+
+describe('text core: particulars of a complaint', () => {
+  it('reads amounts written in digits or Chinese numerals as the same number', () => {
+    expect([...numbersIn('补助46万元')]).to.deep.equal([460000]);
+    expect([...numbersIn('四十六万')]).to.deep.equal([460000]);
+    expect(match('欠款三百二十万', '欠我们货款320万').agree).to.equal(true);
+  });
+
+  it('reads number plates with or without the province and separators', () => {
+    expect([...of('车牌浙E·5T876被扣').codes]).to.include('e5t876');
+    expect(match('我们的车浙E·5T876在洪桥被扣', '货车（车牌浙E5T876）被扣押').agree).to.equal(true);
+    const two = match('浙E·3K521的货车被扣了', '另一辆浙E·7M208的车今天被查');
+    expect(two).to.include({ agree: false, conflict: true });
+  });
+
+  it('reads dates in digits or numerals, and years', () => {
+    expect(match('3月5日因检修停电', '三月五号那次停电').agree).to.equal(true);
+    expect([...of('2023年度技改补助').dates]).to.deep.equal([2023]);
+    expect(match('2023年度技改补助没到', '2024年度数字化补助没到').conflict).to.equal(true);
+  });
+
+  it('reads numbered buildings and lines: another building is another problem', () => {
+    expect([...of('2号楼的电梯困人').places]).to.deep.equal(['2楼']);
+    expect([...of('三号线的环评').places]).to.deep.equal(['3线']);
+    expect(match('2号楼的电梯困人了', '6号楼的电梯检验合格证过期了').conflict).to.equal(true);
+    expect(match('A栋的防雷检测过期', 'A栋厂房验收').agree).to.equal(true);
+  });
+
+  it('sees no conflict when only one text names a particular', () => {
+    expect(match('电梯困人了，维保不来', '2号楼电梯困人那次之后维保没来')).to.deep.equal({
+      agree: false,
+      conflict: false,
+      numbersDiffer: false,
+    });
+  });
+
+  it('tells a chase from a first report, and "another one" wording', () => {
+    expect(cuesOf('五天前打12345反映的排洪沟堵塞还没人来清').chases).to.equal(true);
+    expect(cuesOf('上周发函问的亩均奖励，再催一下').chases).to.equal(true);
+    expect(cuesOf('厂区外的排洪沟被建筑垃圾堵住，请求清理').chases).to.equal(false);
+    expect(cuesOf('又停电了，这次是变压器烧了').another).to.equal(true);
+    expect(cuesOf('园区停电了，全厂停工').another).to.equal(false);
+  });
+});

@@ -1,0 +1,47 @@
+// The class problems (一类事) as the API presents them (GET /api/class-problems, …/:id): the list rows, one
+// class problem with its members, and each member's outcome of 政策性解决 or 审核.
+import type { IssueState } from '../../../shared/states.ts';
+
+export interface Member {
+  id: string;
+  number: string;
+  title: string;
+  state: IssueState;
+  stateLabel: string;
+  enterpriseName: string;
+  region: string;
+  unitName: string | null;
+  ageDays: number;
+}
+export interface ClassItem {
+  id: string;
+  number: string;
+  title: string;
+  categoryLabel: string;
+  state: 'handling' | 'replied' | 'closed';
+  stateLabel: string;
+  memberCount: number;
+  enterpriseCount: number;
+  openCount: number;
+  ageDays: number;
+  newAfterFix: number;
+  leadUnitName: string;
+  coUnitNames: string[];
+  deadline: string;
+  workingDays: number;
+  overdue: boolean;
+}
+export interface ClassDetail extends ClassItem {
+  rootCause: string;
+  measure: string;
+  answer: string | null;
+  members: Member[];
+  suggested: Member[];
+}
+export interface Outcome {
+  number: string;
+  enterpriseName: string;
+  result: string;
+  state: IssueState;
+  retries: number;
+}
