@@ -229,13 +229,14 @@ async function main(): Promise<void> {
   const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
   kpiRollups.start();
   void kpiRollups.runNow();
-  // Pictures sent by WeChat: downloaded into their issues now and every minute (when the API is configured).
+  // Pictures sent by WeChat: downloaded into their issues now and every minute (when the API is configured),
+  // on WeChat's clock, the real one, whatever the demo clock says.
   const wechatMedia =
     wechatApi &&
     createWechatMediaScheduler({
       store: createAttachmentStore(db.conn, models),
       media: createWechatMediaClient({ ...wechatApi, tokens: wechatTokens, maxBytes: MAX_ATTACHMENT_BYTES }),
-      clock,
+      clock: systemClock,
       logger,
     });
   wechatMedia?.start();

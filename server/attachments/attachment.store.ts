@@ -32,8 +32,6 @@ interface AttachmentMetadata {
   attempts?: number;
   nextAttemptAt?: Date;
   reason?: string;
-  /** A file fetched for a pending one: that pending file's id (so a retried fetch stores nothing twice). */
-  fromPending?: Types.ObjectId;
 }
 
 /** A pending WeChat picture claimed for a download attempt (wechat-media.job.ts). */
@@ -55,7 +53,7 @@ export interface AttachmentInfo {
   source: AttachmentSource;
   status: 'stored' | 'pending' | 'failed';
   uploadedAt: Date;
-  /** Why a WeChat picture could not be fetched. */
+  /** Why a WeChat picture could not be fetched (failed), or why the last attempt did not (pending). */
   reason?: string;
 }
 
@@ -63,9 +61,13 @@ interface FileDoc {
   _id: Types.ObjectId;
   filename: string;
   length: number;
+  chunkSize?: number;
   uploadDate: Date;
   metadata: AttachmentMetadata;
 }
+
+/** GridFS's default chunk size (the driver's), used for chunks written directly (a fetched picture). */
+const CHUNK_BYTES = 255 * 1024;
 
 export interface NewAttachment {
   data: Buffer;
@@ -159,12 +161,13 @@ export function createAttachmentStore(conn: Connection, models: Models) {
     }
   }
 
-  /** Pending WeChat pictures whose next attempt is due. */
+  /** Pending WeChat pictures whose next attempt is due (a new one has no next attempt yet). */
   const duePending = (now: Date) => ({
     'metadata.status': 'pending' as const,
     'metadata.mediaId': { $exists: true },
-    $or: [{ 'metadata.nextAttemptAt': { $exists: false } }, { 'metadata.nextAttemptAt': { $lte: now } }],
+    $or: [{ 'metadata.nextAttemptAt': null }, { 'metadata.nextAttemptAt': { $lte: now } }],
   });
+  const chunks = db.collection(`${ATTACHMENT_BUCKET}.chunks`);
 
   // The bucket's indexes, built once on first use (createIndex of an existing index is a no-op).
   let indexed: Promise<unknown> | undefined;
@@ -172,7 +175,9 @@ export function createAttachmentStore(conn: Connection, models: Models) {
     (indexed ??= Promise.all([
       files.createIndex({ 'metadata.issueId': 1, uploadDate: 1 }),
       files.createIndex({ filename: 1, uploadDate: 1 }),
-      db.collection(`${ATTACHMENT_BUCKET}.chunks`).createIndex({ files_id: 1, n: 1 }, { unique: true }),
+      // The media job's claims: pending files by their next attempt.
+      files.createIndex({ 'metadata.status': 1, 'metadata.nextAttemptAt': 1 }),
+      chunks.createIndex({ files_id: 1, n: 1 }, { unique: true }),
     ]).catch((err: unknown) => {
       indexed = undefined;
       throw err;
@@ -200,7 +205,7 @@ export function createAttachmentStore(conn: Connection, models: Models) {
       uploadedBy: string,
     ) {
       const meta = { issueId, contentType: null, source, uploadedBy, status: 'pending' as const, mediaId };
-      return write(issueId, `待下载-${mediaId.slice(0, 40)}`, meta, Buffer.alloc(0));
+      return write(issueId, `微信图片-${mediaId.slice(0, 16)}`, meta, Buffer.alloc(0));
     },
 
     /**
@@ -231,29 +236,41 @@ export function createAttachmentStore(conn: Connection, models: Models) {
     },
 
     /**
-     * A pending picture's bytes, checked like any upload and stored in its place (the issue's slot stays
-     * taken). Stored first, then the pending entry removed: after a crash in between, the next attempt finds
-     * the stored file and only removes the entry.
+     * A pending picture's bytes, checked like any upload and written into its place: the same id (a page
+     * showing it as 待下载 finds it stored), the issue's slot already taken. The chunks first (a crashed
+     * attempt's leftovers cleared), then one conditional write turns the entry into a stored file; false when
+     * the entry was no longer pending (another process stored or failed it; the chunks of a failed one are
+     * removed again).
      */
-    async fillPending(p: PendingMedia, data: Buffer): Promise<AttachmentInfo> {
+    async fillPending(p: PendingMedia, data: Buffer): Promise<boolean> {
       const contentType = checkAttachment(data);
-      const existing = await files.findOne({ 'metadata.fromPending': p.id });
-      const info = existing
-        ? infoOf(existing)
-        : await upload(
-            safeFilename(`微信图片-${p.mediaId.slice(0, 16)}`, contentType),
-            {
-              issueId: p.issueId,
-              contentType,
-              source: p.source,
-              uploadedBy: p.source,
-              status: 'stored',
-              fromPending: p.id,
-            },
-            data,
-          );
-      await files.deleteOne({ _id: p.id, 'metadata.status': 'pending' });
-      return info;
+      await chunks.deleteMany({ files_id: p.id });
+      const parts = [];
+      for (let n = 0; n * CHUNK_BYTES < data.length; n++)
+        parts.push({
+          files_id: p.id,
+          n,
+          data: new mongoose.mongo.Binary(data.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES)),
+        });
+      await chunks.insertMany(parts);
+      const res = await files.updateOne(
+        { _id: p.id, 'metadata.status': 'pending' },
+        {
+          $set: {
+            filename: safeFilename(`微信图片-${p.mediaId.slice(0, 16)}`, contentType),
+            length: data.length,
+            chunkSize: CHUNK_BYTES,
+            'metadata.status': 'stored',
+            'metadata.contentType': contentType,
+            'metadata.attempts': p.attempts + 1,
+          },
+          $unset: { 'metadata.nextAttemptAt': '', 'metadata.reason': '' },
+        },
+      );
+      if (res.modifiedCount === 1) return true;
+      const now = await files.findOne({ _id: p.id }, { projection: { 'metadata.status': 1 } });
+      if (now?.metadata.status !== 'stored') await chunks.deleteMany({ files_id: p.id });
+      return false;
     },
 
     /** A picture that cannot be fetched: listed as failed with the reason, never tried again. */

@@ -60,7 +60,6 @@ export function pushbackSendersFor(config: Config): PushbackSenders {
   return senders;
 }
 
-/** Customer-service messages need the account's appid and secret; without them WeChat falls back to SMS. */
 /** The account's API options when WECHAT_APPID and WECHAT_APPSECRET are set (else WeChat's API is off). */
 export function wechatApiFor(config: Config): WechatApiOptions | undefined {
   const { wechatAppSecret, wechatApiBase } = config.notify;
@@ -68,6 +67,7 @@ export function wechatApiFor(config: Config): WechatApiOptions | undefined {
   return { apiBase: wechatApiBase, appId: config.wechatAppId, appSecret: wechatAppSecret };
 }
 
+/** Customer-service messages need the account's appid and secret; without them WeChat falls back to SMS. */
 export function wechatSenderFor(config: Config, tokens?: WechatTokens): WechatMessageSender | undefined {
   const api = wechatApiFor(config);
   return api ? createWechatCustomSender({ ...api, tokens }) : undefined;

@@ -1,7 +1,8 @@
 // Downloads the picture a follower sent to the official account, by the media id its message carried
 // (`GET ${apiBase}/cgi-bin/media/get?access_token=…&media_id=…`): WeChat answers the bytes, or a JSON
 // `{errcode, errmsg}`. Temporary media are kept by WeChat for three days, so an unknown media id (40007) is
-// gone for good; a stale token is fetched again once; anything else is worth another try later.
+// gone for good; a stale token is fetched again once; anything else (45009 the API's rate limit, a 5xx, a
+// timeout) is worth another try later. An edge: no database, no business clock.
 import {
   apiBaseOf,
   createWechatTokens,
@@ -22,9 +23,33 @@ export interface WechatMediaClient {
 
 export type WechatMediaOptions = WechatApiOptions & { tokens?: WechatTokens; maxBytes: number };
 
-const INVALID_MEDIA = 40007;
+/** errcode of an invalid (unknown or expired) media id. */
+export const INVALID_MEDIA = 40007;
 
 type Answer = { bytes: Buffer } | { error: WechatAnswer };
+
+/** The body, refused as soon as it grows past `maxBytes` (a declared or a chunked length alike). */
+async function boundedBody(res: Response, maxBytes: number): Promise<Buffer> {
+  const tooLarge = () => new MediaGoneError(`图片超过${Math.round(maxBytes / 2 ** 20)}MB，未下载`);
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body?.getReader();
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    size += next.value.byteLength;
+    if (size > maxBytes) {
+      await reader?.cancel();
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  return Buffer.concat(chunks);
+}
 
 export function createWechatMediaClient(opts: WechatMediaOptions): WechatMediaClient {
   const doFetch = opts.fetch ?? fetch;
@@ -34,20 +59,21 @@ export function createWechatMediaClient(opts: WechatMediaOptions): WechatMediaCl
     const url = new URL(`${apiBaseOf(opts)}/cgi-bin/media/get`);
     url.searchParams.set('access_token', accessToken);
     url.searchParams.set('media_id', mediaId);
-    const res = await doFetch(url, { signal: timeoutOf(opts) });
-    if (!res.ok) throw new Error(`微信素材接口应答 HTTP ${res.status}`);
-    const type = res.headers.get('content-type') ?? '';
-    if (/json|text\/plain/i.test(type))
-      return { error: ((await res.json().catch(() => ({}))) ?? {}) as WechatAnswer };
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > opts.maxBytes) {
-      await res.body?.cancel();
-      throw new MediaGoneError(`图片超过${Math.round(opts.maxBytes / 2 ** 20)}MB`);
+    let res: Response;
+    try {
+      res = await doFetch(url, { signal: timeoutOf(opts) });
+    } catch {
+      // The URL carries the token: never in the message.
+      throw new Error('微信素材接口无应答（网络错误或超时）');
     }
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (bytes.length > opts.maxBytes)
-      throw new MediaGoneError(`图片超过${Math.round(opts.maxBytes / 2 ** 20)}MB`);
-    return { bytes };
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new Error(`微信素材接口应答 HTTP ${res.status}`);
+    }
+    // Errors come as JSON (sometimes labelled text/plain); the media itself as image/* or octet-stream.
+    if (/json|text\/plain/i.test(res.headers.get('content-type') ?? ''))
+      return { error: ((await res.json().catch(() => ({}))) ?? {}) as WechatAnswer };
+    return { bytes: await boundedBody(res, opts.maxBytes) };
   }
 
   return {
@@ -60,7 +86,7 @@ export function createWechatMediaClient(opts: WechatMediaOptions): WechatMediaCl
       }
       if ('bytes' in answer) return answer.bytes;
       if (Number(answer.error.errcode) === INVALID_MEDIA)
-        throw new MediaGoneError(`微信素材已失效：${describeAnswer(answer.error)}`);
+        throw new MediaGoneError(`微信素材已失效或不存在：${describeAnswer(answer.error)}`);
       throw new Error(`微信素材下载失败：${describeAnswer(answer.error)}`);
     },
   };

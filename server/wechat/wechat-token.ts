@@ -22,6 +22,9 @@ export interface WechatAnswer {
   expires_in?: number;
 }
 
+/** No access token could be had (WeChat refused the appid or secret, or did not answer): every call waits. */
+export class WechatTokenError extends Error {}
+
 export interface WechatTokens {
   /** The cached token while it is good; one fetch shared by every caller that needs a new one. */
   token(): Promise<string>;
@@ -56,8 +59,16 @@ export function createWechatTokens(opts: WechatApiOptions): WechatTokens {
     url.searchParams.set('grant_type', 'client_credential');
     url.searchParams.set('appid', opts.appId);
     url.searchParams.set('secret', opts.appSecret);
-    const answer = await readAnswer(await doFetch(url, { signal: timeoutOf(opts) }), '获取 access_token ');
-    if (!answer.access_token) throw new Error(`微信未发放 access_token：${describeAnswer(answer)}`);
+    let answer: WechatAnswer;
+    try {
+      answer = await readAnswer(await doFetch(url, { signal: timeoutOf(opts) }), '获取 access_token ');
+    } catch (err) {
+      // The URL carries the secret: only the failure's kind goes into the message.
+      const what = err instanceof Error && err.message.startsWith('微信') ? err.message : '网络错误或超时';
+      throw new WechatTokenError(`无法获取微信 access_token：${what}`);
+    }
+    if (!answer.access_token)
+      throw new WechatTokenError(`微信未发放 access_token：${describeAnswer(answer)}`);
     const lifetimeMs = Math.max(60, Number(answer.expires_in) || 7200) * 1000;
     cached = { token: answer.access_token, until: nowMs() + lifetimeMs - EXPIRY_MARGIN_MS };
     return answer.access_token;
