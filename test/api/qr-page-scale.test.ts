@@ -7,9 +7,7 @@ import request from 'supertest';
 import { TERMINAL_STATES } from '../../shared/states.ts';
 import {
   enterpriseIssueReads,
-  listEnterpriseIssues,
   MAX_FINISHED,
-  sharedWholeRead,
   WHOLE_READ,
   type IssueRead,
 } from '../../server/routes/public/qr-page.query.ts';
@@ -106,42 +104,6 @@ describe('QR page at city scale', () => {
     expectEnterpriseIndex(unfinished);
     expect(unfinished.returned).to.equal(open);
     expect(unfinished.keys).to.be.at.most(large.issues.length);
-  });
-
-  it("reads several enterprises' issues in one ordered scan of their keys (a shared read, no sort)", async () => {
-    const { small } = enterprises();
-    const some = t.data.enterprises.filter(
-      (e) => (byEnterprise.get(String(e._id))?.length ?? 0) <= WHOLE_READ,
-    );
-    const ids = [small.e._id, ...some.slice(0, 7).map((e) => e._id)];
-    const expected = new Set(ids.map(String)).size;
-    const issues = [...new Set(ids.map(String))].reduce(
-      (n, id) => n + (byEnterprise.get(id)?.length ?? 0),
-      0,
-    );
-    for (const view of ['summary', 'owner'] as const) {
-      const e = await explain(sharedWholeRead(ids, view));
-      expectEnterpriseIndex(e);
-      expect(e.returned).to.equal(issues);
-      // One key per issue read, plus at most one step past each enterprise's last key.
-      expect(e.keys).to.be.within(issues, issues + expected);
-    }
-  });
-
-  it('page views arriving together get exactly what each would have got alone, busy enterprises too', async () => {
-    const { small, large } = enterprises();
-    const others = t.data.enterprises.filter((e) => e !== small.e && e !== large.e).slice(0, 10);
-    const ids = [small.e._id, large.e._id, ...others.map((e) => e._id), small.e._id];
-    const expectedOf = (id: unknown) => {
-      const issues = byEnterprise.get(String(id)) ?? [];
-      return [
-        ...issues.filter((i) => !isFinished(i.state)),
-        ...issues.filter((i) => isFinished(i.state)).slice(0, MAX_FINISHED),
-      ].map((i) => i.number);
-    };
-    // The first goes alone; the others arrive while it runs and share one read.
-    const lists = await Promise.all(ids.map((id) => listEnterpriseIssues(t.models, id, 'summary')));
-    lists.forEach((list, k) => expect(list.map((i) => i.number)).to.deep.equal(expectedOf(ids[k])));
   });
 
   it('shows every open issue, then the latest finished ones, for ordinary and busy enterprises', async () => {

@@ -2,23 +2,19 @@
 // enterprise a printed token names, and that enterprise's issues, open ones first (what the owner is waiting
 // on), then the most recent finished ones.
 //
-// Cost per view: one point read for the token and, for almost every enterprise, ONE read of its issues, each
-// shared with the scans of the same moment (a district's peak is many scans of different codes at once):
-// the token reads become one `$in` read (batched-ops.ts), and so do the issue reads (below). Per command the
-// driver and the database each pay a fixed cost larger than reading ten small documents.
+// Cost per view: one point read for the token (shared with the scans of the same moment, batched-ops.ts) and,
+// for almost every enterprise, ONE read of its issues.
 //  - Both project only the fields the page shows: the summary never loads an issue's text or timeline. Whole
 //    top-level fields (the deadlines, the timeline), not paths into them: the embedded engine answers a
 //    dotted projection through a slower path (about 1.2 ms of its CPU per read against 0.3 ms).
 //  - The issues are read on the {enterpriseId, createdAt, _id} index, newest first, named by a hint: the
 //    state filter of the bounded reads below must never send the planner to a state index and so through
-//    every finished issue in the city. A shared read takes `enterpriseId $in` and sorts by the whole index
-//    key, so it is one ordered scan of each enterprise's keys, with no sort in memory.
+//    every finished issue in the city.
 //  - An enterprise with at most WHOLE_READ issues (nearly all: about ten each at city scale) is read whole,
 //    newest first, and split here; only a larger one needs the two bounded queries (open, finished).
 import type { Collection } from 'mongodb';
 import type { IssueState } from '../../../shared/states.ts';
 import { batchedFindByUnique } from '../../db/batched-ops.ts';
-import { coalesce, coalescerFor, type Outcome } from '../../db/coalesce.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import type { PublicIssueFields, PublicSummaryFields } from '../../presenters/issue-public.presenter.ts';
 
@@ -34,10 +30,6 @@ export const WHOLE_READ = MAX_OPEN + MAX_FINISHED;
 /** The issue index the QR page reads through (declared in issue.model.ts), and the order it delivers. */
 export const ENTERPRISE_ISSUES_INDEX = { enterpriseId: 1, createdAt: -1, _id: -1 } as const;
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
-/** The index's own order: by enterprise, then newest first (a shared read's sort). */
-const BY_ENTERPRISE = ENTERPRISE_ISSUES_INDEX;
-/** The most page views one shared read answers (it returns at most this × (WHOLE_READ + 1) issues). */
-export const SHARED_READ_MAX = 32;
 
 /**
  * What the page needs of the enterprise: its name (masked for guests), where codes are sent, and the owner
@@ -91,13 +83,11 @@ type Id = EnterpriseDoc['_id'];
 
 /** One find as the page issues it (exported so a test can explain exactly these). */
 export interface IssueRead {
-  filter: { enterpriseId: Id | { $in: readonly Id[] }; state?: object };
+  filter: { enterpriseId: Id; state?: object };
   options: {
     projection: Readonly<Record<string, 1>>;
-    sort: typeof NEWEST_FIRST | typeof BY_ENTERPRISE;
+    sort: typeof NEWEST_FIRST;
     limit: number;
-    /** The whole answer in the first reply (the server's default first batch is 101 documents). */
-    batchSize: number;
     hint: typeof ENTERPRISE_ISSUES_INDEX;
   };
 }
@@ -107,90 +97,13 @@ export function enterpriseIssueReads(enterpriseId: Id, view: QrView) {
   const projection = view === 'owner' ? OWNER_FIELDS : SUMMARY_FIELDS;
   const read = (state: object | undefined, limit: number): IssueRead => ({
     filter: state ? { enterpriseId, state } : { enterpriseId },
-    options: { projection, sort: NEWEST_FIRST, limit, batchSize: limit, hint: ENTERPRISE_ISSUES_INDEX },
+    options: { projection, sort: NEWEST_FIRST, limit, hint: ENTERPRISE_ISSUES_INDEX },
   });
   return {
     whole: read(undefined, WHOLE_READ + 1),
     open: read({ $nin: FINISHED }, MAX_OPEN),
     finished: read({ $in: FINISHED }, MAX_FINISHED),
   };
-}
-
-/**
- * The whole reads of several enterprises as one find: every issue of each, by enterprise then newest first,
- * up to WHOLE_READ + 1 per enterprise on average (the limit is only reached when some enterprise has more).
- */
-export function sharedWholeRead(enterpriseIds: readonly Id[], view: QrView): IssueRead {
-  const limit = enterpriseIds.length * (WHOLE_READ + 1);
-  const fields = view === 'owner' ? OWNER_FIELDS : SUMMARY_FIELDS;
-  return {
-    filter: { enterpriseId: { $in: enterpriseIds } },
-    options: {
-      projection: { ...fields, enterpriseId: 1 },
-      sort: BY_ENTERPRISE,
-      limit,
-      batchSize: limit,
-      hint: ENTERPRISE_ISSUES_INDEX,
-    },
-  };
-}
-
-type Row = SummaryRow & { enterpriseId?: Id };
-/** A whole read's answer for one enterprise: its issues, or that it has more than WHOLE_READ, or that the
- * shared read's limit cut it off (some enterprise before it had more), so it must be read alone. */
-type Whole = Row[] | 'large' | 'cut';
-
-const runRead = (models: Models, { filter, options }: IssueRead) =>
-  models.Issue.collection.find<Row>(filter, options).toArray();
-
-/**
- * Splits a shared read's rows by enterprise. With the limit reached, the last enterprise read may be
- * incomplete and later ones (in index order: ObjectIds compare as their hex) missing, so those are 'cut'.
- */
-export function splitShared(ids: readonly Id[], rows: readonly Row[], limit: number): Whole[] {
-  const byId = new Map<string, Row[]>();
-  for (const row of rows) {
-    const key = String(row.enterpriseId);
-    const list = byId.get(key);
-    if (list) list.push(row);
-    else byId.set(key, [row]);
-  }
-  const cutFrom = rows.length >= limit ? String(rows[rows.length - 1].enterpriseId) : null;
-  return ids.map((id) => {
-    const key = String(id);
-    const list = byId.get(key) ?? [];
-    if (list.length > WHOLE_READ) return 'large';
-    if (cutFrom !== null && key >= cutFrom) return 'cut';
-    return list;
-  });
-}
-
-const wholeReaders = new WeakMap<Models, Map<QrView, (id: Id) => Promise<Whole>>>();
-
-/** The whole read of one enterprise, shared with the page views of the same moment. */
-function readWhole(models: Models, enterpriseId: Id, view: QrView): Promise<Whole> {
-  const byView = coalescerFor(wholeReaders, models, () => new Map<QrView, (id: Id) => Promise<Whole>>());
-  let read = byView.get(view);
-  if (!read) {
-    read = coalesce<Id, Whole>(
-      async (ids) => {
-        const distinct = [...new Map(ids.map((id) => [String(id), id])).values()];
-        let answers: Whole[];
-        if (distinct.length === 1) {
-          const rows = await runRead(models, enterpriseIssueReads(distinct[0], view).whole);
-          answers = [rows.length > WHOLE_READ ? 'large' : rows];
-        } else {
-          const shared = sharedWholeRead(distinct, view);
-          answers = splitShared(distinct, await runRead(models, shared), shared.options.limit);
-        }
-        const byKey = new Map(distinct.map((id, k) => [String(id), answers[k]]));
-        return ids.map((id): Outcome<Whole> => ({ ok: true, value: byKey.get(String(id))! }));
-      },
-      { maxBatch: SHARED_READ_MAX },
-    );
-    byView.set(view, read);
-  }
-  return read(enterpriseId);
 }
 
 export function listEnterpriseIssues(models: Models, id: Id, view: 'summary'): Promise<SummaryRow[]>;
@@ -202,12 +115,10 @@ export async function listEnterpriseIssues(
   view: QrView,
 ): Promise<SummaryRow[]> {
   const reads = enterpriseIssueReads(enterpriseId, view);
-  let whole = await readWhole(models, enterpriseId, view);
-  if (whole === 'cut') {
-    const rows = await runRead(models, reads.whole);
-    whole = rows.length > WHOLE_READ ? 'large' : rows;
-  }
-  if (whole !== 'large') return openThenFinished(whole);
-  const [open, finished] = await Promise.all([runRead(models, reads.open), runRead(models, reads.finished)]);
+  const run = ({ filter, options }: IssueRead) =>
+    models.Issue.collection.find<SummaryRow>(filter, options).toArray();
+  const whole = await run(reads.whole);
+  if (whole.length <= WHOLE_READ) return openThenFinished(whole);
+  const [open, finished] = await Promise.all([run(reads.open), run(reads.finished)]);
   return [...open, ...finished];
 }

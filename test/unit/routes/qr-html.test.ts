@@ -18,6 +18,6 @@ describe('QR page html template', () => {
       <li>${text}</li>
       <li class="a b">x y</li>
     </ul>`;
-    expect(page.value).to.equal(`<ul>\n<li>\n${text}\n</li>\n<li class="a b">x y</li>\n</ul>`);
+    expect(page.value).to.equal(`<ul>\n<li>${text}</li>\n<li class="a b">x y</li>\n</ul>`);
   });
 });
