@@ -223,7 +223,7 @@ export function forEachElement(
 ): void {
   const buf = asBuffer(bytes);
   const end = buf.readInt32LE(0) - 1;
-  for (let p = 4; p < end; ) {
+  for (let p = 4; p < end;) {
     const nameEnd = buf.indexOf(0, p + 1);
     const next = elementEnd(buf, p, nameEnd);
     each(p + 1, nameEnd - p - 1, p, next);
