@@ -128,9 +128,12 @@ export function createApp(deps: AppDeps): Express {
   // workbench's own assets over https and fail; only ask for it when the public address is https.
   const https = config.publicBaseUrl.startsWith('https:');
   // HSTS over plain http would pin browsers of a LAN demo to an https address that does not exist.
+  // Images may also be blob: URLs: the issue page shows attachments it fetched with the session's token.
   app.use(
     helmet({
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+      contentSecurityPolicy: {
+        directives: { upgradeInsecureRequests: https ? [] : null, imgSrc: ["'self'", 'data:', 'blob:'] },
+      },
       strictTransportSecurity: https,
     }),
   );

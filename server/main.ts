@@ -27,7 +27,11 @@ import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { createRealtime } from './realtime/realtime.ts';
 import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
 import { createQrLiveHub } from './realtime/qr-live.ts';
-import { createNotifyService } from './notify/notify-service.ts';
+import { createNotifyService, wechatApiFor } from './notify/notify-service.ts';
+import { MAX_ATTACHMENT_BYTES } from './attachments/attachment.rules.ts';
+import { createWechatMediaScheduler } from './jobs/wechat-media.job.ts';
+import { createWechatMediaClient } from './wechat/wechat-media.ts';
+import { createWechatTokens } from './wechat/wechat-token.ts';
 import { combineListeners } from './commands/issue-deps.ts';
 import { createClassifierService } from './text/classifier.service.ts';
 import { clusterRunnerFor } from './classes/cluster.job.ts';
@@ -119,12 +123,16 @@ async function main(): Promise<void> {
     tokens: createTokenSigner(config.jwtSecret, config.jwtExpiresIn, systemClock),
   });
   // Notifications: refuses to start outside demo mode without an explicit SMS provider (SMS_PROVIDER).
+  // WeChat's API (customer-service messages, media downloads) with one access token for the process.
+  const wechatApi = wechatApiFor(config);
+  const wechatTokens = wechatApi && createWechatTokens(wechatApi);
   const notify = createNotifyService({
     config,
     models,
     clock,
     logger,
     onInApp: (n) => realtime.notifyUser(n),
+    wechatTokens,
   });
   const qrLive = createQrLiveHub({ models, logger }); // also hears the other app processes' changes
   qrLive.start();
@@ -221,6 +229,18 @@ async function main(): Promise<void> {
   const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
   kpiRollups.start();
   void kpiRollups.runNow();
+  // Pictures sent by WeChat: downloaded into their issues now and every minute (when the API is configured),
+  // on WeChat's clock, the real one, whatever the demo clock says.
+  const wechatMedia =
+    wechatApi &&
+    createWechatMediaScheduler({
+      store: createAttachmentStore(db.conn, models),
+      media: createWechatMediaClient({ ...wechatApi, tokens: wechatTokens, maxBytes: MAX_ATTACHMENT_BYTES }),
+      clock: systemClock,
+      logger,
+    });
+  wechatMedia?.start();
+  void wechatMedia?.runNow();
   // Class-problem clustering (issue 7 §3): hourly, one process per slot; the first run at once so the demo's
   // candidate clusters are there on a fresh start.
   const clustering = clusterRunnerFor({ models, clock, logger });
@@ -243,6 +263,7 @@ async function main(): Promise<void> {
     await recovery.stop();
     await imports.stop();
     await kpiRollups.stop();
+    await wechatMedia?.stop();
     await clustering.stop();
     // The outbox writes (and deliveries) of changes already committed finish before the database closes.
     await notify.notifier.idle();

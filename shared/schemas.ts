@@ -194,6 +194,45 @@ export const urgencyCuesSettingSchema = z.partialRecord(
   // A partial record reports unknown keys as `unrecognized_keys`, which its issue type does not list.
   { error: (issue) => (issue.code === ('unrecognized_keys' as string) ? '紧急提示词类别无效' : undefined) },
 );
+/**
+ * The synonym groups of the text core (setting `classify.synonyms`; config/synonyms.ts holds the defaults): the
+ * whole list, each group's first word the one the others are read as. Checked by the admin screen before saving
+ * and by the server when storing and reading. A word in two groups would make the reading depend on the order,
+ * so a word belongs to one group only.
+ */
+export const SYNONYM_LIMITS = Object.freeze({ min: 2, length: 20, words: 20, groups: 300 });
+const synonymWord = z
+  .string({ error: '同义词必须是文本' })
+  .trim()
+  .min(SYNONYM_LIMITS.min, { error: `每个同义词至少${SYNONYM_LIMITS.min}个字` })
+  .max(SYNONYM_LIMITS.length, { error: `每个同义词不超过${SYNONYM_LIMITS.length}个字` })
+  .regex(/^[^\s，。；！？,.;!?、]+$/u, { error: '同义词不能包含空格或标点' });
+export const synonymsSettingSchema = z
+  .array(
+    z
+      .array(synonymWord, { error: '同义词组必须是列表' })
+      .min(2, { error: '每组至少两个词' })
+      .max(SYNONYM_LIMITS.words, { error: `每组最多${SYNONYM_LIMITS.words}个词` }),
+    { error: '同义词表必须是列表' },
+  )
+  .max(SYNONYM_LIMITS.groups, { error: `最多${SYNONYM_LIMITS.groups}组同义词` })
+  .superRefine((groups, ctx) => {
+    const seen = new Map<string, number>();
+    groups.forEach((group, g) =>
+      group.forEach((word, w) => {
+        const key = word.normalize('NFKC').toLowerCase();
+        const first = seen.get(key);
+        if (first !== undefined && first !== g) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [g, w],
+            message: `“${word}”已在第${first + 1}组，一个词只能属于一组`,
+          });
+        }
+        seen.set(key, first ?? g);
+      }),
+    );
+  });
 export const thresholdSettingSchema = z
   .number({ error: '置信度阈值必须是数字' })
   .min(0, { error: '置信度阈值在0到1之间' })

@@ -2,7 +2,8 @@
 // the embedded server and real MongoDB alike. Each file's metadata names its issue; the issue itself carries
 // only `attachmentCount`, reserved with one conditional $inc before a file is written, so concurrent uploads
 // never exceed the limit. A WeChat image whose bytes need the network is kept as a pending entry (its media
-// id, no bytes) until something fetches it.
+// id, no bytes) until the media job (server/jobs/wechat-media.job.ts) fetches it into its place or marks it
+// failed.
 import mongoose, { Types, type Connection } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { InboundAttachment } from '../channels/types.ts';
@@ -25,8 +26,22 @@ interface AttachmentMetadata {
   contentType: AttachmentType | null;
   source: AttachmentSource;
   uploadedBy: string;
-  status: 'stored' | 'pending';
+  status: 'stored' | 'pending' | 'failed';
   mediaId?: string;
+  /** A pending file: download attempts so far, the next one (also the claim's lease), the last failure. */
+  attempts?: number;
+  nextAttemptAt?: Date;
+  reason?: string;
+}
+
+/** A pending WeChat picture claimed for a download attempt (wechat-media.job.ts). */
+export interface PendingMedia {
+  id: Types.ObjectId;
+  issueId: Types.ObjectId;
+  mediaId: string;
+  source: AttachmentSource;
+  attempts: number;
+  receivedAt: Date;
 }
 
 /** What the API shows of one attachment. */
@@ -36,17 +51,23 @@ export interface AttachmentInfo {
   contentType: AttachmentType | null;
   size: number;
   source: AttachmentSource;
-  status: 'stored' | 'pending';
+  status: 'stored' | 'pending' | 'failed';
   uploadedAt: Date;
+  /** Why a WeChat picture could not be fetched (failed), or why the last attempt did not (pending). */
+  reason?: string;
 }
 
 interface FileDoc {
   _id: Types.ObjectId;
   filename: string;
   length: number;
+  chunkSize?: number;
   uploadDate: Date;
   metadata: AttachmentMetadata;
 }
+
+/** GridFS's default chunk size (the driver's), used for chunks written directly (a fetched picture). */
+const CHUNK_BYTES = 255 * 1024;
 
 export interface NewAttachment {
   data: Buffer;
@@ -71,6 +92,7 @@ function infoOf(doc: FileDoc): AttachmentInfo {
     source: doc.metadata.source,
     status: doc.metadata.status,
     uploadedAt: doc.uploadDate,
+    ...(doc.metadata.reason ? { reason: doc.metadata.reason } : {}),
   };
 }
 
@@ -112,28 +134,40 @@ export function createAttachmentStore(conn: Connection, models: Models) {
   const releaseSlot = (issueId: Types.ObjectId) =>
     issues.updateOne({ _id: issueId }, { $inc: { attachmentCount: -1 } });
 
+  async function upload(filename: string, meta: AttachmentMetadata, data: Buffer) {
+    const stream = bucket.openUploadStream(filename, { metadata: meta });
+    await new Promise<void>((resolve, reject) => {
+      stream.once('finish', () => resolve());
+      stream.once('error', reject);
+      stream.end(data);
+    });
+    return infoOf({
+      _id: stream.id as Types.ObjectId,
+      filename,
+      length: data.length,
+      uploadDate: stream.gridFSFile?.uploadDate ?? new Date(0),
+      metadata: meta,
+    });
+  }
+
   async function write(issueId: Types.ObjectId, filename: string, meta: AttachmentMetadata, data: Buffer) {
     await ready();
     await reserveSlot(issueId);
     try {
-      const upload = bucket.openUploadStream(filename, { metadata: meta });
-      await new Promise<void>((resolve, reject) => {
-        upload.once('finish', () => resolve());
-        upload.once('error', reject);
-        upload.end(data);
-      });
-      return infoOf({
-        _id: upload.id as Types.ObjectId,
-        filename,
-        length: data.length,
-        uploadDate: upload.gridFSFile?.uploadDate ?? new Date(0),
-        metadata: meta,
-      });
+      return await upload(filename, meta, data);
     } catch (err) {
       await releaseSlot(issueId);
       throw err;
     }
   }
+
+  /** Pending WeChat pictures whose next attempt is due (a new one has no next attempt yet). */
+  const duePending = (now: Date) => ({
+    'metadata.status': 'pending' as const,
+    'metadata.mediaId': { $exists: true },
+    $or: [{ 'metadata.nextAttemptAt': null }, { 'metadata.nextAttemptAt': { $lte: now } }],
+  });
+  const chunks = db.collection(`${ATTACHMENT_BUCKET}.chunks`);
 
   // The bucket's indexes, built once on first use (createIndex of an existing index is a no-op).
   let indexed: Promise<unknown> | undefined;
@@ -141,7 +175,9 @@ export function createAttachmentStore(conn: Connection, models: Models) {
     (indexed ??= Promise.all([
       files.createIndex({ 'metadata.issueId': 1, uploadDate: 1 }),
       files.createIndex({ filename: 1, uploadDate: 1 }),
-      db.collection(`${ATTACHMENT_BUCKET}.chunks`).createIndex({ files_id: 1, n: 1 }, { unique: true }),
+      // The media job's claims: pending files by their next attempt.
+      files.createIndex({ 'metadata.status': 1, 'metadata.nextAttemptAt': 1 }),
+      chunks.createIndex({ files_id: 1, n: 1 }, { unique: true }),
     ]).catch((err: unknown) => {
       indexed = undefined;
       throw err;
@@ -169,7 +205,100 @@ export function createAttachmentStore(conn: Connection, models: Models) {
       uploadedBy: string,
     ) {
       const meta = { issueId, contentType: null, source, uploadedBy, status: 'pending' as const, mediaId };
-      return write(issueId, `待下载-${mediaId.slice(0, 40)}`, meta, Buffer.alloc(0));
+      return write(issueId, `微信图片-${mediaId.slice(0, 16)}`, meta, Buffer.alloc(0));
+    },
+
+    /**
+     * Pending WeChat pictures due for a download, each claimed for `leaseMs` by moving its next attempt (so
+     * two processes never fetch the same one at once, and a crashed attempt is retried after the lease).
+     */
+    async claimPending(now: Date, limit: number, leaseMs: number): Promise<PendingMedia[]> {
+      await ready();
+      const due = await files.find(duePending(now), { limit }).toArray();
+      const claimed: PendingMedia[] = [];
+      for (const doc of due) {
+        const res = await files.updateOne(
+          { _id: doc._id, ...duePending(now) },
+          { $set: { 'metadata.nextAttemptAt': new Date(now.getTime() + leaseMs) } },
+        );
+        if (res.modifiedCount !== 1) continue;
+        const m = doc.metadata;
+        claimed.push({
+          id: doc._id,
+          issueId: m.issueId,
+          mediaId: String(m.mediaId),
+          source: m.source,
+          attempts: m.attempts ?? 0,
+          receivedAt: doc.uploadDate,
+        });
+      }
+      return claimed;
+    },
+
+    /**
+     * A pending picture's bytes, checked like any upload and written into its place: the same id (a page
+     * showing it as 待下载 finds it stored), the issue's slot already taken. The chunks first (a crashed
+     * attempt's leftovers cleared), then one conditional write turns the entry into a stored file; false when
+     * the entry was no longer pending (another process stored or failed it; the chunks of a failed one are
+     * removed again).
+     */
+    async fillPending(p: PendingMedia, data: Buffer): Promise<boolean> {
+      const contentType = checkAttachment(data);
+      await chunks.deleteMany({ files_id: p.id });
+      const parts = [];
+      for (let n = 0; n * CHUNK_BYTES < data.length; n++)
+        parts.push({
+          files_id: p.id,
+          n,
+          data: new mongoose.mongo.Binary(data.subarray(n * CHUNK_BYTES, (n + 1) * CHUNK_BYTES)),
+        });
+      await chunks.insertMany(parts);
+      const res = await files.updateOne(
+        { _id: p.id, 'metadata.status': 'pending' },
+        {
+          $set: {
+            filename: safeFilename(`微信图片-${p.mediaId.slice(0, 16)}`, contentType),
+            length: data.length,
+            chunkSize: CHUNK_BYTES,
+            'metadata.status': 'stored',
+            'metadata.contentType': contentType,
+            'metadata.attempts': p.attempts + 1,
+          },
+          $unset: { 'metadata.nextAttemptAt': '', 'metadata.reason': '' },
+        },
+      );
+      if (res.modifiedCount === 1) return true;
+      const now = await files.findOne({ _id: p.id }, { projection: { 'metadata.status': 1 } });
+      if (now?.metadata.status !== 'stored') await chunks.deleteMany({ files_id: p.id });
+      return false;
+    },
+
+    /** A picture that cannot be fetched: listed as failed with the reason, never tried again. */
+    async failPending(p: PendingMedia, reason: string): Promise<void> {
+      await files.updateOne(
+        { _id: p.id, 'metadata.status': 'pending' },
+        {
+          $set: {
+            'metadata.status': 'failed',
+            'metadata.reason': reason.slice(0, 200),
+            'metadata.attempts': p.attempts + 1,
+          },
+        },
+      );
+    },
+
+    /** Another try at `nextAttemptAt`. */
+    async deferPending(p: PendingMedia, nextAttemptAt: Date, reason: string): Promise<void> {
+      await files.updateOne(
+        { _id: p.id, 'metadata.status': 'pending' },
+        {
+          $set: {
+            'metadata.nextAttemptAt': nextAttemptAt,
+            'metadata.reason': reason.slice(0, 200),
+            'metadata.attempts': p.attempts + 1,
+          },
+        },
+      );
     },
 
     async list(issueId: Types.ObjectId): Promise<AttachmentInfo[]> {

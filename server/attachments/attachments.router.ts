@@ -29,6 +29,7 @@ export function presentAttachment(a: AttachmentInfo) {
     source: a.source,
     status: a.status,
     uploadedAt: a.uploadedAt,
+    ...(a.reason ? { reason: a.reason } : {}),
   };
 }
 
@@ -70,6 +71,8 @@ export function createAttachmentsRouter(ctx: AppContext, store: AttachmentStore)
     if (!found) throw notFound('附件不存在');
     const { info, stream } = found;
     const contentType = info.contentType;
+    if (info.status === 'failed')
+      throw new AppError('attachment_failed', 410, `该附件未能从渠道下载：${info.reason ?? '原因不明'}`);
     if (!stream || !contentType) {
       throw new AppError('attachment_pending', 409, '该附件尚未从渠道下载，暂不能查看');
     }

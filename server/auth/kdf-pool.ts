@@ -6,6 +6,7 @@
 // is bounded too (MAX_WAIT_MS): when the machine is slower than the flood (a busy host makes each derivation
 // several times dearer), a login that has queued that long is refused with 503 rather than answered after a
 // minute, so every login is answered promptly, one way or the other, and a queue never outlives a flood.
+// Writing a new hash (seeding, an admin setting a password or a PIN) may wait longer: nothing retries it.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
@@ -26,7 +27,14 @@ export interface KdfPoolOptions {
 }
 
 export interface KdfPool {
-  derive(plain: string, salt: Buffer, keyLength: number, params: KdfParams): Promise<Buffer>;
+  /** `maxWaitMs` overrides the pool's bound on the wait for a thread (Infinity: wait as long as it takes). */
+  derive(
+    plain: string,
+    salt: Buffer,
+    keyLength: number,
+    params: KdfParams,
+    maxWaitMs?: number,
+  ): Promise<Buffer>;
   /** Derivations running now and waiting (tests, diagnostics). */
   load(): { running: number; queued: number };
   close(): Promise<void>;
@@ -54,8 +62,8 @@ interface Job {
   params: KdfParams;
   resolve: (key: Buffer) => void;
   reject: (err: Error) => void;
-  /** Refuses the job if it is still queued when it fires. */
-  expiry: NodeJS.Timeout;
+  /** Refuses the job if it is still queued when it fires (none when the job may wait indefinitely). */
+  expiry?: NodeJS.Timeout;
 }
 
 const busy = () => new AppError('busy', 503, '系统繁忙，请稍后再试');
@@ -72,11 +80,11 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
 
   const startSlot = (): Slot => {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref(); // an idle pool never keeps the process alive
     const slot: Slot = { worker, job: null };
     worker.on('message', (m: { id: number; key?: Uint8Array; error?: string }) => {
       const job = slot.job;
       slot.job = null;
+      worker.unref();
       if (job && job.id === m.id) {
         if (m.key) job.resolve(Buffer.from(m.key.buffer, m.key.byteOffset, m.key.byteLength));
         else job.reject(new Error(m.error ?? 'scrypt failed'));
@@ -89,6 +97,9 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
       slots.splice(slots.indexOf(slot), 1);
       pump();
     });
+    // An idle thread never keeps the process alive, a busy one does (pump/idle). Unref'd after the listeners:
+    // adding a 'message' listener refs the worker's port again (scripts that hashed a password never exited).
+    worker.unref();
     slots.push(slot);
     return slot;
   };
@@ -109,17 +120,20 @@ export function createKdfPool(options: KdfPoolOptions): KdfPool {
       const job = queue.shift()!;
       clearTimeout(job.expiry);
       slot.job = job;
+      slot.worker.ref();
       const { id, plain, salt, keyLength, params } = job;
       slot.worker.postMessage({ id, plain, salt, keyLength, params });
     }
   }
 
   return {
-    derive(plain, salt, keyLength, params) {
+    derive(plain, salt, keyLength, params, maxWaitMs = options.maxWaitMs) {
       const running = slots.filter((s) => s.job).length;
       if (running >= options.threads && queue.length >= options.maxQueued) return Promise.reject(busy());
       return new Promise<Buffer>((resolve, reject) => {
-        const expiry = setTimeout(() => expire(job), options.maxWaitMs).unref();
+        const expiry = Number.isFinite(maxWaitMs)
+          ? setTimeout(() => expire(job), maxWaitMs).unref()
+          : undefined;
         const job: Job = { id: nextId++, plain, salt, keyLength, params, resolve, reject, expiry };
         queue.push(job);
         pump();

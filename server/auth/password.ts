@@ -19,9 +19,10 @@ export const DEFAULT_SCRYPT: ScryptParams = Object.freeze({ N: 32768, r: 8, p: 1
 const KEY_LEN = 64;
 const SALT_LEN = 16;
 
-function derive(plain: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+/** `maxWaitMs`: the bound on the wait for a KDF thread (default: the login bound, kdf-pool.ts). */
+function derive(plain: string, salt: Buffer, params: ScryptParams, maxWaitMs?: number): Promise<Buffer> {
   const maxmem = 256 * params.N * params.r + 1024 * 1024;
-  return kdfPool().derive(plain.normalize('NFKC'), salt, KEY_LEN, { ...params, maxmem });
+  return kdfPool().derive(plain.normalize('NFKC'), salt, KEY_LEN, { ...params, maxmem }, maxWaitMs);
 }
 
 /** The cost parameters a stored hash was made with, or undefined for a malformed one. */
@@ -32,9 +33,13 @@ export function hashParamsOf(stored: string): ScryptParams | undefined {
   return { N, r, p };
 }
 
+/**
+ * A new hash (seeding, an admin setting a password or a PIN): it waits for a KDF thread as long as it takes,
+ * since nobody would retry it; a start-up seed on a busy host once failed with 503 busy after 5 s.
+ */
 export async function hashPassword(plain: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
   const salt = randomBytes(SALT_LEN);
-  const key = await derive(plain, salt, params);
+  const key = await derive(plain, salt, params, Infinity);
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 

@@ -1,6 +1,6 @@
 // The clustering run (issue 7 §3): reads the open and recent issues, clusters them with the pure core
-// (server/text/cluster.ts) on top of the clusters the previous run kept, and writes the clusters back with
-// their summaries. Run by node-cron (one process per slot wins a counter claim, the others skip it) and on
+// (server/text/cluster.ts, through cluster-compute.ts in a worker thread) on top of the clusters the previous
+// run kept, and writes the clusters back with their summaries. Run by node-cron (one process per slot wins a counter claim, the others skip it) and on
 // demand (POST /api/class-problems/cluster). Within a process one run at a time: a second request joins it.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -12,18 +12,11 @@ import type { Logger } from '../logger.ts';
 import { nextSequence } from '../models/counter.model.ts';
 import type { Models } from '../models/index.ts';
 import type { ClusterSummary } from '../models/class-problem.model.ts';
-import {
-  clusterItems,
-  clusterTokens,
-  DEFAULT_CLUSTER_OPTIONS,
-  indexItems,
-  type BackgroundText,
-  type ClusterItem,
-  type ClusterResult,
-} from '../text/cluster.ts';
-import { summariseCluster, type SummaryMember } from '../text/cluster-summary.ts';
-import { loadTrainingCorpus } from '../text/corpus.ts';
+import { DEFAULT_CLUSTER_OPTIONS, type BackgroundText } from '../text/cluster.ts';
+import type { ClusterSummaryView } from '../text/cluster-summary.ts';
+import { runInWorker } from '../text/in-worker.ts';
 import { issueText } from '../text/issue-text.ts';
+import type { ClusterComputeInput, ClusterComputeOutput } from './cluster-compute.ts';
 
 /** Every hour at minute 17 (away from the sweep's and retraining's minutes). */
 export const CLUSTER_SCHEDULE = '17 * * * *';
@@ -46,15 +39,6 @@ export interface ClusterRunReport {
   candidates: number;
   newClusters: number;
   ms: number;
-}
-
-let trainingBackground: BackgroundText[] | undefined;
-function defaultBackground(): BackgroundText[] {
-  trainingBackground ??= loadTrainingCorpus().map((r) => ({
-    tokens: clusterTokens(r.text),
-    category: r.category,
-  }));
-  return trainingBackground;
 }
 
 const FINISHED: IssueState[] = ['closed', 'merged', 'rejected'];
@@ -101,7 +85,7 @@ async function industriesOf(models: Models, rows: readonly Row[]): Promise<Map<s
   return new Map(docs.map((d) => [String(d._id), d.industry ?? '']));
 }
 
-function toSummary(view: ReturnType<typeof summariseCluster>, rows: Map<string, Row>): ClusterSummary {
+function toSummary(view: ClusterSummaryView, rows: Map<string, Row>): ClusterSummary {
   const rep = rows.get(view.representativeId)!;
   return {
     representative: { issueId: rep._id, number: '', text: view.representativeText },
@@ -123,37 +107,46 @@ export async function runClustering(deps: ClusterRunDeps): Promise<ClusterRunRep
   const rows = await loadRows(models, now);
   const industries = await industriesOf(models, rows);
   const byId = new Map(rows.map((r) => [String(r._id), r]));
-  const items: ClusterItem[] = rows.map((r) => ({
-    id: String(r._id),
-    text: issueText(r),
-    category: r.category,
-    createdAt: r.createdAt,
-    region: r.region,
-    industry: industries.get(String(r.enterpriseId)) || null,
-  }));
   const priorDocs = await models.ClassCluster.find(
     {},
     { category: 1, memberIds: 1, classProblemId: 1 },
   ).lean();
-  const prior = priorDocs.map((c) => ({
-    id: String(c._id),
-    category: c.category,
-    memberIds: c.memberIds.map(String),
-  }));
-  const promoted = new Set(priorDocs.filter((c) => c.classProblemId).map((c) => String(c._id)));
-  const index = indexItems(items, deps.background ?? defaultBackground());
-  const results = clusterItems(items, prior, () => new Types.ObjectId().toHexString(), {}, index);
-  const kept = results.filter((c) => c.memberIds.length >= KEEP_FROM || promoted.has(c.id));
-  await writeClusters(models, kept, byId, index, now);
+  const input: ClusterComputeInput = {
+    members: rows.map((r) => ({
+      id: String(r._id),
+      text: issueText(r),
+      category: r.category,
+      createdAt: r.createdAt,
+      region: r.region,
+      industry: industries.get(String(r.enterpriseId)) || null,
+      enterpriseId: String(r.enterpriseId),
+      unitId: r.unitId ? String(r.unitId) : null,
+      unitName: r.unitName,
+    })),
+    prior: priorDocs.map((c) => ({
+      id: String(c._id),
+      category: c.category,
+      memberIds: c.memberIds.map(String),
+    })),
+    promoted: priorDocs.filter((c) => c.classProblemId).map((c) => String(c._id)),
+    keepFrom: KEEP_FROM,
+    background: deps.background ? [...deps.background] : undefined,
+  };
+  const { kept } = await runInWorker<ClusterComputeOutput>(
+    new URL('./cluster-compute.ts', import.meta.url),
+    'computeClustersInWorker',
+    input,
+  );
+  await writeClusters(models, kept, byId, now);
   await models.ClassCluster.deleteMany({
-    _id: { $nin: kept.map((c) => new Types.ObjectId(c.id)) },
+    _id: { $nin: kept.map((k) => new Types.ObjectId(k.cluster.id)) },
     classProblemId: null,
   });
   const report: ClusterRunReport = {
-    issues: items.length,
+    issues: rows.length,
     clusters: kept.length,
-    candidates: kept.filter((c) => isCandidateSize(c.memberIds.length)).length,
-    newClusters: kept.filter((c) => c.isNew).length,
+    candidates: kept.filter((k) => isCandidateSize(k.cluster.memberIds.length)).length,
+    newClusters: kept.filter((k) => k.cluster.isNew).length,
     ms: Date.now() - started,
   };
   deps.logger.info(report, 'class clustering');
@@ -164,26 +157,11 @@ export const isCandidateSize = (members: number) => members >= DEFAULT_CLUSTER_O
 
 async function writeClusters(
   models: Models,
-  clusters: readonly ClusterResult[],
+  kept: ClusterComputeOutput['kept'],
   rows: Map<string, Row>,
-  index: ReturnType<typeof indexItems>,
   now: Date,
 ): Promise<void> {
-  const summaries = clusters.map((c) => {
-    const members: SummaryMember[] = c.memberIds.map((id) => {
-      const r = rows.get(id)!;
-      return {
-        id,
-        text: issueText(r),
-        enterpriseId: String(r.enterpriseId),
-        region: r.region,
-        unitId: r.unitId ? String(r.unitId) : null,
-        unitName: r.unitName,
-        createdAt: r.createdAt,
-      };
-    });
-    return toSummary(summariseCluster(members, index), rows);
-  });
+  const summaries = kept.map((k) => toSummary(k.summary, rows));
   // The representatives' numbers (one read; clustering itself does not need them).
   const numbers = new Map(
     (
@@ -195,7 +173,7 @@ async function writeClusters(
         .toArray()
     ).map((d) => [String(d._id), d.number]),
   );
-  const ops = clusters.map((c, k) => {
+  const ops = kept.map(({ cluster: c }, k) => {
     const summary = summaries[k];
     summary.representative.number = numbers.get(String(summary.representative.issueId)) ?? '';
     return {

@@ -6,6 +6,8 @@ import type { AttachmentStore } from '../attachments/attachment.store.ts';
 import { reparseJsonChannel } from '../channels/json-channels.ts';
 import { cachedSettings } from '../commands/issue-deps.ts';
 import type { AppContext } from '../http/app-context.ts';
+import type { IntakeAck } from '../channels/types.ts';
+import type { IssueDoc } from '../models/issue.model.ts';
 import { inboxRecorderFor } from './inbox-store.ts';
 import { channelBy, runIntake, type IntakeSink, type PipelineDeps } from './pipeline.ts';
 import type { RepeatCheckInput } from './repeat.ts';
@@ -35,17 +37,32 @@ export function createPipelineDeps(
   };
 }
 
-/** The sink every channel edge hands its messages to; files that came with a new issue are stored with it. */
+/**
+ * The sink every channel edge hands its messages to. Files that came with a message are stored with the issue
+ * it created, or with the open issue it was merged into (a second WeChat picture of one enterprise reads like
+ * the first and merges: its picture must not be lost).
+ */
 export function createIntakeSink(
   ctx: Parameters<typeof createPipelineDeps>[0],
   attachments?: AttachmentStore,
 ): IntakeSink {
   const deps = createPipelineDeps(ctx);
+  const issueOf = async (ack: IntakeAck, issue: IssueDoc | undefined) => {
+    if (ack.status === 'created') return issue?._id;
+    if (ack.status !== 'merged' || !ack.number) return undefined;
+    const master = await ctx.models.Issue.collection.findOne<Pick<IssueDoc, '_id'>>(
+      { number: ack.number },
+      { projection: { _id: 1 } },
+    );
+    return master?._id;
+  };
   return async (msg, credentialId) => {
     const { ack, issue } = await runIntake(deps, msg, channelBy(msg.channel, credentialId));
-    if (ack.status === 'created' && issue && attachments && msg.attachments?.length) {
+    if (!attachments || !msg.attachments?.length) return ack;
+    const issueId = await issueOf(ack, issue);
+    if (issueId) {
       const source = msg.channel === 'email' || msg.channel === 'wechat' ? msg.channel : 'staff';
-      await attachments.storeInbound(new Types.ObjectId(String(issue._id)), msg.attachments, source);
+      await attachments.storeInbound(new Types.ObjectId(String(issueId)), msg.attachments, source);
     }
     return ack;
   };

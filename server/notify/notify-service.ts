@@ -11,6 +11,7 @@ import { createNotifier, type Notifier } from './notifier.ts';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './outbox-worker.ts';
 import { createHotlineCallbackSender, type PushbackSenders } from './pushback.ts';
 import { createHttpSmsSender, createLogSmsSender, type SmsSender } from './sms.ts';
+import type { WechatApiOptions, WechatTokens } from '../wechat/wechat-token.ts';
 import { createWechatCustomSender, type WechatMessageSender } from './wechat-custom.ts';
 import type { ChannelId } from '../../shared/states.ts';
 
@@ -59,15 +60,17 @@ export function pushbackSendersFor(config: Config): PushbackSenders {
   return senders;
 }
 
-/** Customer-service messages need the account's appid and secret; without them WeChat falls back to SMS. */
-export function wechatSenderFor(config: Config): WechatMessageSender | undefined {
+/** The account's API options when WECHAT_APPID and WECHAT_APPSECRET are set (else WeChat's API is off). */
+export function wechatApiFor(config: Config): WechatApiOptions | undefined {
   const { wechatAppSecret, wechatApiBase } = config.notify;
   if (!config.wechatAppId || !wechatAppSecret) return undefined;
-  return createWechatCustomSender({
-    apiBase: wechatApiBase,
-    appId: config.wechatAppId,
-    appSecret: wechatAppSecret,
-  });
+  return { apiBase: wechatApiBase, appId: config.wechatAppId, appSecret: wechatAppSecret };
+}
+
+/** Customer-service messages need the account's appid and secret; without them WeChat falls back to SMS. */
+export function wechatSenderFor(config: Config, tokens?: WechatTokens): WechatMessageSender | undefined {
+  const api = wechatApiFor(config);
+  return api ? createWechatCustomSender({ ...api, tokens }) : undefined;
 }
 
 export interface NotifyServiceDeps {
@@ -75,6 +78,8 @@ export interface NotifyServiceDeps {
   models: Models;
   clock: Clock;
   logger: Logger;
+  /** The account's access tokens, shared with the process's other WeChat API callers (one token in use). */
+  wechatTokens?: WechatTokens;
   /** Overrides of the providers (tests). */
   sms?: SmsSender;
   email?: EmailSender;
@@ -86,6 +91,8 @@ export interface NotifyServiceDeps {
   baseDelayMs?: number;
   /** Deliver as soon as rows are written (default); tests drive the worker themselves (pending rows). */
   deliverOnEnqueue?: boolean;
+  /** How long after-commit changes gather before their rows are written (notifier.ts, GATHER_MS). */
+  gatherMs?: number;
 }
 
 export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
@@ -97,7 +104,8 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
       ? createSmtpEmailSender(config.notify.smtpUrl, config.notify.mailFrom)
       : undefined);
   const pushback = deps.pushback ?? pushbackSendersFor(config);
-  const wechat = deps.wechat === undefined ? wechatSenderFor(config) : (deps.wechat ?? undefined);
+  const wechat =
+    deps.wechat === undefined ? wechatSenderFor(config, deps.wechatTokens) : (deps.wechat ?? undefined);
   const worker = createOutboxWorker({
     models,
     clock,
@@ -120,6 +128,7 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
         ? undefined
         : { leaseMs: worker.leaseMs, deliver: (rows) => worker.deliverClaimed(rows) },
     ttlMs: deps.ttlMs,
+    gatherMs: deps.gatherMs,
   });
   setDeadLetterListener(models, (notice) => notifier.onDeadLetter(notice));
   return {

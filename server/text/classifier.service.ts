@@ -1,12 +1,14 @@
 // The classifier the server uses: the active trained model (loaded from the database at start-up, trained
 // from the corpus in a worker on first start), the admin's keyword rules, urgency cues and confidence threshold
-// (settings `classify.keywords`, `classify.urgencyCues` and `classify.threshold`), retraining on a node-cron
+// (settings `classify.keywords`, `classify.urgencyCues` and `classify.threshold`) and the synonyms the
+// duplicate check reads texts with (`classify.synonyms`), retraining on a node-cron
 // schedule and on demand. Classifying is synchronous and in memory; what it reads from the database (settings,
 // another process's newer model) is refreshed in the background at most every few seconds, or at once after a
 // settings change here (`reload`), so intake gains no round trip.
 import cron, { type ScheduledTask } from 'node-cron';
 import { CATEGORIES } from '../../config/categories.ts';
 import { DEFAULT_URGENCY_CUES } from '../../config/urgency-cues.ts';
+import { DEFAULT_SYNONYMS } from '../../config/synonyms.ts';
 import type { CategoryKeywords } from '../../shared/classify.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { URGENCIES, type CategoryId } from '../../shared/states.ts';
@@ -46,11 +48,12 @@ const RECENT_CLASSIFICATIONS = 256;
 // The stored shapes live in shared/ so the admin screen validates with the same schemas.
 import {
   keywordsSettingSchema,
+  synonymsSettingSchema,
   thresholdSettingSchema,
   urgencyCuesSettingSchema,
 } from '../../shared/schemas.ts';
-export { keywordsSettingSchema, thresholdSettingSchema, urgencyCuesSettingSchema };
-const SETTING_KEYS = ['classify.threshold', 'classify.keywords', 'classify.urgencyCues'];
+export { keywordsSettingSchema, synonymsSettingSchema, thresholdSettingSchema, urgencyCuesSettingSchema };
+const SETTING_KEYS = ['classify.threshold', 'classify.keywords', 'classify.urgencyCues', 'classify.synonyms'];
 
 export interface ServerClassification extends TextClassification {
   /** Version of the model that answered (null: keyword rules, no model yet). */
@@ -115,6 +118,8 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   let active: ModelSummary | null = null;
   let keywords: readonly CategoryKeywords[] = CATEGORIES;
   let cues: CueFamilies = DEFAULT_URGENCY_CUES;
+  let synonyms: readonly (readonly string[])[] = DEFAULT_SYNONYMS;
+  let synonymsJson = '';
   let threshold = DEFAULT_CONFIDENCE_THRESHOLD;
   let refreshedAt = -Infinity;
   let refreshing: Promise<void> | null = null;
@@ -148,6 +153,15 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     const u = urgencyCuesSettingSchema.safeParse(byKey.get('classify.urgencyCues') ?? {});
     if (!u.success) logger.warn('setting classify.urgencyCues is invalid; using the default urgency cues');
     cues = effectiveCues(DEFAULT_URGENCY_CUES, u.success ? u.data : {});
+    const stored = byKey.get('classify.synonyms');
+    const s = synonymsSettingSchema.safeParse(stored ?? DEFAULT_SYNONYMS);
+    if (!s.success) logger.warn('setting classify.synonyms is invalid; using the default synonyms');
+    // A new array only when the list changed: the duplicate check's fingerprints are cached per list.
+    const json = stored !== undefined && s.success ? JSON.stringify(s.data) : '';
+    if (json !== synonymsJson) {
+      synonymsJson = json;
+      synonyms = json ? s.data! : DEFAULT_SYNONYMS;
+    }
   }
 
   async function readActiveModel(): Promise<void> {
@@ -284,7 +298,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
       candidates: readonly RepeatCandidate[];
     }): RepeatVerdict {
       if (!model) return repeatByDice(input);
-      return findRepeat(model, compileKeywords(keywords, cues), input, {}, repeatCache);
+      return findRepeat(model, compileKeywords(keywords, cues, synonyms), input, {}, repeatCache);
     },
     /**
      * How alike `text` is to each candidate, 0..1 (the duplicate check's repeat probability; without a model
@@ -292,7 +306,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
      */
     similarity(text: string, candidates: readonly { id: string; text: string }[]): number[] {
       if (!model) return candidates.map((c) => textSimilarity(text, c.text));
-      return similarities(model, compileKeywords(keywords, cues), text, candidates, repeatCache);
+      return similarities(model, compileKeywords(keywords, cues, synonyms), text, candidates, repeatCache);
     },
     retrain,
     reload,

@@ -91,10 +91,18 @@ export function loadDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
 export function loadHeldoutDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-heldout.jsonl', dir), duplicatePairSchema);
 }
+/** The second held-out pairs (written before the fifth wave changed the check): only ever scored. */
+export function loadHeldoutDuplicatePairs2(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-heldout2.jsonl', dir), duplicatePairSchema);
+}
 export function loadClusterTexts(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters.jsonl', dir), clusterRowSchema);
 }
 /** Class-problem texts written after the clustering was tuned, used only to report its quality. */
 export function loadClusterHeldout(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters-heldout.jsonl', dir), clusterRowSchema);
+}
+/** The second clustering held-out set (written before the fifth wave changed the clustering): only reported. */
+export function loadClusterHeldout2(dir = CORPUS_DIR): ClusterRow[] {
+  return readJsonLines(corpusFile('clusters-heldout2.jsonl', dir), clusterRowSchema);
 }

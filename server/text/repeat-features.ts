@@ -15,6 +15,8 @@ import {
   type MessageCues,
   type Particulars,
 } from './repeat-entities.ts';
+import { normaliseText } from './segment.ts';
+import { canonicalise } from './synonyms.ts';
 import type { TextModel } from './text-model.ts';
 import { textFeatures, textHash, type CompiledKeywords } from './text-features.ts';
 import type { CategoryId } from '../../shared/states.ts';
@@ -66,7 +68,10 @@ const HAN = /\p{Script=Han}/u;
 const UNSEEN_BIGRAM_DAMP = 0.8;
 
 export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: string): RepeatFingerprint {
-  const f = textFeatures(text, keywords);
+  const normalised = normaliseText(text);
+  // Synonyms read as one word (交通信号灯 → 红绿灯), so a letter and a WeChat line share it; the model's memory
+  // of labelled texts is keyed by the text as written.
+  const f = textFeatures(canonicalise(normalised, keywords.synonyms), keywords);
   const tokens = f.tokens.filter((t) => !t.startsWith('kw:') && !t.startsWith('cue:'));
   const vector = vectorize(model.vocab, tokens);
   const full = vectorize(model.vocab, f.tokens);
@@ -106,7 +111,7 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
     vector,
     words,
     topic: predictProba(model.category, full),
-    remembered: model.memory.get(textHash(f.normalised))?.category,
+    remembered: model.memory.get(textHash(normalised))?.category,
     weighted,
     mass,
     slotWeight: maxIdf(model) * SLOT_WEIGHT_SHARE,

@@ -2,9 +2,11 @@
 // admin keyword it contains (so the keyword rules act as features whose weight is learned, and an admin's new
 // keyword counts at once), and one `cue:<family>` token per urgency cue family it triggers (the admin's cues,
 // setting `classify.urgencyCues`, when given).
+import { DEFAULT_SYNONYMS } from '../../config/synonyms.ts';
 import type { CategoryKeywords } from '../../shared/classify.ts';
 import type { CategoryId } from '../../shared/states.ts';
 import { normaliseText, segmentNormalised } from './segment.ts';
+import { compileSynonyms, type CompiledSynonyms, type SynonymGroups } from './synonyms.ts';
 import { CUE_FAMILIES, CUE_FAMILY_IDS, findCues, type CueFamilies, type CueHit } from './urgency-rules.ts';
 
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -13,9 +15,12 @@ export interface CompiledKeywords {
   categories: { id: CategoryId; keywords: string[] }[];
   /** The urgency cues, normalised like the texts they are looked for in. */
   cues: CueFamilies;
+  /** The synonym groups the duplicate check reads texts with (not the classifier: see synonyms.ts). */
+  synonyms: CompiledSynonyms;
 }
 
-const compiled = new WeakMap<readonly CategoryKeywords[], WeakMap<CueFamilies, CompiledKeywords>>();
+type BySynonyms = WeakMap<SynonymGroups, CompiledKeywords>;
+const compiled = new WeakMap<readonly CategoryKeywords[], WeakMap<CueFamilies, BySynonyms>>();
 
 const normalisedCues = (cues: CueFamilies): CueFamilies =>
   Object.fromEntries(CUE_FAMILY_IDS.map((f) => [f, cues[f].map(normaliseText).filter(Boolean)])) as Record<
@@ -23,14 +28,17 @@ const normalisedCues = (cues: CueFamilies): CueFamilies =>
     string[]
   >;
 
-/** Normalised, de-duplicated keywords and normalised cues; memoised per configuration (array and cues). */
+/** Normalised, de-duplicated keywords, cues and synonyms; memoised per configuration (the three objects). */
 export function compileKeywords(
   categories: readonly CategoryKeywords[],
   cues: CueFamilies = CUE_FAMILIES,
+  synonyms: SynonymGroups = DEFAULT_SYNONYMS,
 ): CompiledKeywords {
   let byCues = compiled.get(categories);
   if (!byCues) compiled.set(categories, (byCues = new WeakMap()));
-  let c = byCues.get(cues);
+  let bySynonyms = byCues.get(cues);
+  if (!bySynonyms) byCues.set(cues, (bySynonyms = new WeakMap()));
+  let c = bySynonyms.get(synonyms);
   if (!c) {
     c = {
       categories: categories.map((cat) => ({
@@ -38,8 +46,9 @@ export function compileKeywords(
         keywords: [...new Set(cat.keywords.map(normaliseText).filter(Boolean))],
       })),
       cues: normalisedCues(cues),
+      synonyms: compileSynonyms(synonyms),
     };
-    byCues.set(cues, c);
+    bySynonyms.set(synonyms, c);
   }
   return c;
 }

@@ -1,6 +1,6 @@
 // One training run, pure apart from reading the corpus files: the corpus training texts plus people's
 // classifications (weighted up and remembered verbatim), then scores on the held-out set. Runs inside the
-// training worker (training.worker.ts) so a request never waits behind it.
+// training worker (trainer.ts, in a worker thread) so a request never waits behind it.
 import type { CategoryKeywords } from '../../shared/classify.ts';
 import type { CueFamilies } from '../../shared/urgency-cues.ts';
 import { loadHeldout, loadTrainingCorpus } from './corpus.ts';

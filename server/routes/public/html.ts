@@ -2,6 +2,10 @@
 // is already SafeHtml (the output of another `html` template), so text from issues, enterprises or the
 // request can never become markup. Attributes in templates are always double-quoted, so escaping the five
 // special characters is enough there too.
+//
+// The templates are written indented for reading; each one's fixed parts are stored once with every line
+// break's indentation removed (a page for a busy enterprise was a third spaces). A run of whitespace with a
+// line break renders exactly like a bare line break, and interpolated values are never touched.
 
 export class SafeHtml {
   constructor(readonly value: string) {}
@@ -18,8 +22,10 @@ const ESCAPES: Readonly<Record<string, string>> = {
   "'": '&#39;',
 };
 
+const SPECIAL = /[&<>"']/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  return SPECIAL.test(text) ? text.replace(/[&<>"']/g, (c) => ESCAPES[c]) : text;
 }
 
 type Value = SafeHtml | string | number | boolean | null | undefined | readonly Value[];
@@ -31,8 +37,21 @@ function render(value: Value): string {
   return escapeHtml(String(value));
 }
 
+const compacted = new WeakMap<TemplateStringsArray, readonly string[]>();
+
+/** A template's fixed parts without the indentation after line breaks (made once per template). */
+function fixedParts(strings: TemplateStringsArray): readonly string[] {
+  let parts = compacted.get(strings);
+  if (!parts) {
+    parts = strings.map((s) => s.replace(/\n\s*/g, '\n'));
+    compacted.set(strings, parts);
+  }
+  return parts;
+}
+
 export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtml {
-  let out = strings[0];
-  for (let i = 0; i < values.length; i += 1) out += render(values[i]) + strings[i + 1];
+  const parts = fixedParts(strings);
+  let out = parts[0];
+  for (let i = 0; i < values.length; i += 1) out += render(values[i]) + parts[i + 1];
   return new SafeHtml(out);
 }

@@ -65,8 +65,16 @@ interface PageLocals {
 
 const page = (res: Response): PageLocals => res.locals.qr as PageLocals;
 
+/**
+ * Writes the page straight to the response. Express's send would hash every page for an ETag and check it
+ * against the request, for nothing: each page carries a fresh CSP nonce and is `no-store`.
+ */
 function send(res: Response, status: number, body: string): void {
-  res.status(status).type('html').send(body);
+  const bytes = Buffer.from(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  res.setHeader('Content-Length', bytes.length);
+  res.end(bytes);
 }
 
 export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { URGENCIES } from '../../../shared/states.ts';
 import {
   keywordsSettingSchema,
+  synonymsSettingSchema,
   thresholdSettingSchema,
   urgencyCuesSettingSchema,
 } from '../../text/classifier.service.ts';
@@ -24,11 +25,12 @@ const slaOverrides = z.partialRecord(
 
 export const SETTING_SCHEMAS: Readonly<Record<string, z.ZodType>> = Object.freeze({
   'sla.overrides': slaOverrides,
-  // The classifier's confidence threshold, keywords per category and urgency cues per family
-  // (server/text/classifier.service.ts).
+  // The classifier's confidence threshold, keywords per category and urgency cues per family, and the synonym
+  // groups of the duplicate check and clustering (server/text/classifier.service.ts).
   'classify.threshold': thresholdSettingSchema,
   'classify.keywords': keywordsSettingSchema,
   'classify.urgencyCues': urgencyCuesSettingSchema,
+  'classify.synonyms': synonymsSettingSchema,
 });
 
 export const SETTING_KEYS = Object.keys(SETTING_SCHEMAS);

@@ -10,8 +10,7 @@ import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
 import { signBody } from '../../../server/channels/signature.ts';
 import { createClassifierService } from '../../../server/text/classifier.service.ts';
-import { serializeTextModel } from '../../../server/text/text-model.ts';
-import { corpusModel } from '../../text/corpus-model.ts';
+import { corpusTrainer } from '../../text/corpus-model.ts';
 import { anotherApp } from '../helpers.ts';
 import { enterpriseIn, handlerOf, useIssueApp } from '../issues/fixtures.ts';
 
@@ -32,12 +31,7 @@ describe('intake: duplicate check with the text core', function () {
       logger: pino({ level: 'silent' }),
       schedule: false,
       // The model trained on the corpus, in this thread (the worker is tested in test/api/text).
-      trainer: async () => ({
-        model: serializeTextModel(corpusModel().model),
-        scores: null,
-        examples: { corpus: corpusModel().texts, people: 0 },
-        trainingMs: 0,
-      }),
+      trainer: corpusTrainer,
     });
   let app: Express;
   let seq = 0;

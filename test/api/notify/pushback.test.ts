@@ -21,70 +21,12 @@ import { createSmtpEmailSender } from '../../../server/notify/email.ts';
 import { createHotlineCallbackSender, signHotlineCallback } from '../../../server/notify/pushback.ts';
 import { createWechatCustomSender } from '../../../server/notify/wechat-custom.ts';
 import { plainQuery, textXml } from '../channels/wechat.harness.ts';
+import { FAKE_APPID, FAKE_APPSECRET, FakeWechatApi } from '../channels/wechat-api.fake.ts';
 import { enterpriseIn, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
 import { outbox, postSigned, silent, useNotifyApp } from './notify-harness.ts';
 
-const APPID = 'wx00112233445566aa';
-const APPSECRET = 'fakeappsecret0123456789abcdef012';
-
-/** The official account's API as far as push-back uses it: tokens and customer-service text messages. */
-class FakeWechatApi {
-  server: Server = createServer((req, res) => void this.handle(req, res));
-  tokensIssued = 0;
-  valid = new Set<string>();
-  messages: Array<{ touser: string; content: string }> = [];
-  refusals: string[] = [];
-  /** The next send answers this errcode (40001: token no longer valid; 45015: outside the 48 hours). */
-  nextError: number | null = null;
-
-  async start(): Promise<string> {
-    this.server.listen(0, '127.0.0.1');
-    await once(this.server, 'listening');
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private async handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const answer = (body: object) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (req.method === 'GET' && url.pathname === '/cgi-bin/token') {
-      const q = url.searchParams;
-      if (
-        q.get('grant_type') !== 'client_credential' ||
-        q.get('appid') !== APPID ||
-        q.get('secret') !== APPSECRET
-      )
-        return answer({ errcode: 40125, errmsg: 'invalid appsecret' });
-      const token = `tok-${++this.tokensIssued}`;
-      this.valid.add(token);
-      return answer({ access_token: token, expires_in: 7200 });
-    }
-    if (req.method === 'POST' && url.pathname === '/cgi-bin/message/custom/send') {
-      const chunks: Buffer[] = [];
-      for await (const c of req) chunks.push(c as Buffer);
-      const token = url.searchParams.get('access_token') ?? '';
-      if (!this.valid.has(token)) return answer({ errcode: 40001, errmsg: 'invalid credential' });
-      if (this.nextError !== null) {
-        const errcode = this.nextError;
-        this.nextError = null;
-        if (errcode === 40001) this.valid.delete(token);
-        return answer({ errcode, errmsg: 'refused by the fake' });
-      }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        touser?: string;
-        msgtype?: string;
-        text?: { content?: string };
-      };
-      if (body.msgtype !== 'text' || !body.touser || !body.text?.content) {
-        this.refusals.push(JSON.stringify(body));
-        return answer({ errcode: 44002, errmsg: 'empty post data' });
-      }
-      this.messages.push({ touser: body.touser, content: body.text.content });
-      return answer({ errcode: 0, errmsg: 'ok' });
-    }
-    res.writeHead(404).end();
-  }
-}
+const APPID = FAKE_APPID;
+const APPSECRET = FAKE_APPSECRET;
 
 /** An SMTP server that keeps every mail it is given, parsed. */
 class MailCatcher {

@@ -1,8 +1,11 @@
 // Finding 2: the password KDF runs in threads of its own, not on libuv's pool, which the file system (and so
 // the database journal) needs; the work in flight and the queue behind it are bounded.
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createKdfPool } from '../../../server/auth/kdf-pool.ts';
 import { DEFAULT_SCRYPT, verifyPassword, hashPassword } from '../../../server/auth/password.ts';
 
@@ -69,6 +72,40 @@ describe('password KDF: off the libuv pool, bounded', function () {
         expect(r.at).to.be.below(done.at);
       }
       expect(pool.load()).to.deep.equal({ running: 0, queued: 0 });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('an idle pool does not keep a process alive (a script that hashed a password exits)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'kdf-exit-'));
+    const script = path.join(dir, 'hash-once.mjs');
+    const passwordModule = new URL('../../../server/auth/password.ts', import.meta.url).href;
+    await writeFile(
+      script,
+      `const m = await import(${JSON.stringify(passwordModule)}); await m.hashPassword('x');`,
+    );
+    try {
+      const code = await new Promise<number | string | null>((resolve) => {
+        execFile(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 }, (err) =>
+          resolve(err ? ((err as { code?: number }).code ?? (err as { signal?: string }).signal ?? null) : 0),
+        );
+      });
+      expect(code).to.equal(0); // before: killed by the timeout (SIGTERM), the worker's port held it open
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a new hash (seeding, setting a password) waits past the login bound instead of failing', async () => {
+    // The same queue as above, but the waiting jobs write hashes: they wait as long as it takes.
+    const pool = createKdfPool({ threads: 1, maxQueued: 10, maxWaitMs: 40 });
+    try {
+      const params = { N: 65536, r: 8, p: 1, maxmem: 128 * 1024 * 1024 };
+      const keys = await Promise.all(
+        [0, 1, 2].map(() => pool.derive('pw', randomBytes(16), 64, params, Infinity)),
+      );
+      expect(keys.map((k) => k.length)).to.deep.equal([64, 64, 64]);
     } finally {
       await pool.close();
     }

@@ -173,6 +173,64 @@ export function readFields(bytes: Uint8Array, fields: FieldSet): Document {
   return out;
 }
 
+/** Where one top-level element lies in a document's bytes: its type byte at `start`, its value at `valueAt`. */
+export interface ElementSpan {
+  type: number;
+  start: number;
+  valueAt: number;
+  end: number;
+}
+
+/** The spans of the wanted top-level elements of a document (the first of each name); nothing is decoded. */
+export function locateFields(bytes: Uint8Array, fields: FieldSet): Map<string, ElementSpan> {
+  const buf = asBuffer(bytes);
+  const out = new Map<string, ElementSpan>();
+  let p = 4;
+  const end = buf.readInt32LE(0) - 1;
+  while (p < end) {
+    const type = buf[p];
+    const nameEnd = buf.indexOf(0, p + 1);
+    const valueAt = nameEnd + 1;
+    const next = valueAt + valueSize(buf, type, valueAt);
+    const name = fields.match(buf, p + 1, nameEnd - p - 1);
+    if (name !== undefined && !out.has(name)) out.set(name, { type, start: p, valueAt, end: next });
+    p = next;
+  }
+  return out;
+}
+
+/** How many elements the embedded document or array whose value starts at `at` holds. */
+export function countElements(bytes: Uint8Array, at: number): number {
+  const buf = asBuffer(bytes);
+  const end = at + buf.readInt32LE(at) - 1;
+  let n = 0;
+  for (let p = at + 4; p < end; n++) {
+    const valueAt = buf.indexOf(0, p + 1) + 1;
+    p = valueAt + valueSize(buf, buf[p], valueAt);
+  }
+  return n;
+}
+
+/** Where the element whose type byte is at `start` and whose name ends at `nameEnd` ends. */
+export function elementEnd(buf: Buffer, start: number, nameEnd: number): number {
+  return nameEnd + 1 + valueSize(buf, buf[start], nameEnd + 1);
+}
+
+/** Calls `each` with every top-level element of a document: its name's position and its byte range. */
+export function forEachElement(
+  bytes: Uint8Array,
+  each: (nameAt: number, nameLength: number, start: number, end: number) => void,
+): void {
+  const buf = asBuffer(bytes);
+  const end = buf.readInt32LE(0) - 1;
+  for (let p = 4; p < end; ) {
+    const nameEnd = buf.indexOf(0, p + 1);
+    const next = elementEnd(buf, p, nameEnd);
+    each(p + 1, nameEnd - p - 1, p, next);
+    p = next;
+  }
+}
+
 /** The `_id` of a stored document (the first element, as in every document the engine writes). */
 export function readId(bytes: Uint8Array): unknown {
   const buf = asBuffer(bytes);

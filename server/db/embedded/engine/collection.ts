@@ -44,6 +44,8 @@ export class Collection {
   dropped = false;
   /** The top-level fields any index reads (keys and partial filters), to decode only those; null: all. */
   private indexedFields: FieldSet | null | undefined;
+  /** indexesReading's answers, by the touched fields; cleared whenever the indexes change. */
+  private readonly readers = new Map<string, { indexes: OrderedIndex[]; fields: FieldSet | null }>();
 
   constructor(
     public ns: string,
@@ -122,15 +124,64 @@ export class Collection {
     checkUnique = true,
     touched?: ReadonlySet<string>,
   ): void {
-    const idKey = idKeyOf(next._id);
+    this.swap(idKeyOf(next._id), () => [prev, next], nextBytes, checkUnique, touched);
+  }
+
+  /**
+   * `replace` for a write that knows only the bytes (update/patch.ts): the indexes that read a touched field
+   * get their old and new keys from just the indexed fields of each version.
+   */
+  replaceBytes(
+    idKey: string,
+    prevBytes: Uint8Array,
+    nextBytes: Uint8Array,
+    touched: ReadonlySet<string>,
+  ): void {
+    const { indexes, fields } = this.indexesReading(touched);
+    const view = (bytes: Uint8Array) => (fields ? readFields(bytes, fields) : decodeDoc(bytes));
+    this.swap(idKey, () => [view(prevBytes), view(nextBytes)], nextBytes, true, touched, indexes);
+  }
+
+  /**
+   * The indexes that read any of `touched` and the top-level fields they read (null: whole documents),
+   * remembered per set of fields: the same writes come again and again.
+   */
+  private indexesReading(touched: ReadonlySet<string>): { indexes: OrderedIndex[]; fields: FieldSet | null } {
+    const key = [...touched].join('\0');
+    let found = this.readers.get(key);
+    if (!found) {
+      const indexes = [...this.indexes.values()].filter((ix) => !ix.reads || readsAny(ix.reads, touched));
+      const names = new Set<string>(['_id']);
+      let whole = false;
+      for (const ix of indexes) {
+        if (!ix.reads) whole = true;
+        else for (const f of ix.reads) names.add(f);
+      }
+      found = { indexes, fields: whole ? null : new FieldSet(names) };
+      if (this.readers.size >= 1000) this.readers.clear();
+      this.readers.set(key, found);
+    }
+    return found;
+  }
+
+  private swap(
+    idKey: string,
+    versions: () => [Document, Document],
+    nextBytes: Uint8Array,
+    checkUnique: boolean,
+    touched: ReadonlySet<string> | undefined,
+    candidates: Iterable<OrderedIndex> = this.indexes.values(),
+  ): void {
+    let docs: [Document, Document] | undefined;
     const changed: { ix: OrderedIndex; old: IndexKey[]; keys: IndexKey[] }[] = [];
-    for (const ix of this.indexes.values()) {
+    for (const ix of candidates) {
       if (touched && ix.reads && !readsAny(ix.reads, touched)) continue;
-      const old = ix.keysFor(prev, idKey);
-      const keys = ix.keysFor(next, idKey);
+      docs ??= versions();
+      const old = ix.keysFor(docs[0], idKey);
+      const keys = ix.keysFor(docs[1], idKey);
       if (!sameKeys(old, keys)) changed.push({ ix, old, keys });
     }
-    if (checkUnique) for (const c of changed) c.ix.checkUnique(c.keys, next);
+    if (checkUnique) for (const c of changed) c.ix.checkUnique(c.keys, docs![1]);
     for (const c of changed) {
       c.ix.remove(c.old);
       c.ix.add(c.keys);
@@ -191,6 +242,7 @@ export class Collection {
     if (!oneByOne) ix.loadSorted(sortUnique(keys));
     this.indexes.set(name, ix);
     this.indexedFields = undefined;
+    this.readers.clear();
     return true;
   }
 
@@ -200,12 +252,14 @@ export class Collection {
       throw new MongoError(ErrorCodes.IndexNotFound, `index not found with name [${name}]`);
     }
     this.indexedFields = undefined;
+    this.readers.clear();
   }
 
   /** Registers an index without building it (recovery builds every index at the end). */
   registerIndex(ix: OrderedIndex): void {
     this.indexes.set(ix.name, ix);
     this.indexedFields = undefined;
+    this.readers.clear();
   }
 
   /** Rebuilds every index from the documents in one pass: collect keys, sort once, bulk-load. */

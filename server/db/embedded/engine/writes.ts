@@ -15,6 +15,7 @@ import { sameCopy } from './doc-store.ts';
 import { collect, runQuery } from './query.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
 import { compileArrayFilters, type UpdateContext } from './update/target.ts';
+import { patchTopLevel, topLevelUpdate, type TopLevelUpdate } from './update/patch.ts';
 import { buildUpsertDoc } from './update/upsert.ts';
 import { bsonTypeName, isPlainObject } from './values.ts';
 
@@ -82,6 +83,8 @@ export interface UpdateSpec {
   arrayFilters?: unknown;
   sort?: Document;
   hint?: unknown;
+  /** Report the pre- and post-image of the last document touched (findAndModify). */
+  images?: boolean;
 }
 
 export interface UpdateResult {
@@ -98,6 +101,35 @@ function updateContext(spec: UpdateSpec): UpdateContext {
     positional: positionalResolver(spec.filter),
     arrayFilters: compileArrayFilters(spec.arrayFilters),
   };
+}
+
+/**
+ * An update naming only top-level fields, applied to the stored bytes (update/patch.ts); returns the new bytes,
+ * or undefined if unchanged.
+ */
+function patchOne(
+  coll: Collection,
+  key: string,
+  bytes: Buffer,
+  update: TopLevelUpdate,
+  now: Date,
+  changes: Change[],
+): Buffer | undefined {
+  // The _id only words an operator's error.
+  const next = patchTopLevel(bytes, update, {
+    now,
+    isInsert: false,
+    get id() {
+      return readId(bytes);
+    },
+  });
+  if (!next) return undefined;
+  checkSize(next);
+  coll.replaceBytes(key, bytes, next, update.touched);
+  // `next` is the patch's reusable buffer: the journal gets the stored copy (never written to again).
+  const stored = coll.docs.get(key)!;
+  changes.push({ op: 'replace', ns: coll.ns, doc: stored });
+  return stored;
 }
 
 /** Replaces one stored document by its updated version; returns the new version or undefined if unchanged. */
@@ -145,10 +177,12 @@ export function updateDocs(
   validateUpdate(spec.update, ctx);
   const coll = catalog.get(ns);
   const limit = spec.multi ? 0 : 1;
+  // Top-level updates never decode whole documents: the scan reads the filter's fields, the patch the rest.
+  const patch = topLevelUpdate(spec.update);
   const run = runQuery(
     coll,
     { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint },
-    { reads: 'all' },
+    { reads: patch ? undefined : 'all' },
   );
   const matched = collect(run.hits);
   const result: UpdateResult = { n: 0, nModified: 0 };
@@ -167,6 +201,15 @@ export function updateDocs(
     const doc = sameCopy(bytes, hit.bytes) ? hit.doc : decodeDoc(bytes);
     if (!predicate(doc)) continue;
     result.n++;
+    if (patch) {
+      const next = patchOne(coll!, hit.key, bytes, patch, now, changes);
+      if (next) result.nModified++;
+      if (spec.images) {
+        result.before = decodeDoc(bytes);
+        result.after = next ? decodeDoc(next) : result.before;
+      }
+      continue;
+    }
     result.before = doc;
     const next = updateOne(coll!, doc, spec, ctx, now, changes);
     result.after = next ?? doc;

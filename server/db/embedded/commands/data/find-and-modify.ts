@@ -38,6 +38,7 @@ export function findAndModifyCommand(engine: Engine): CommandHandler {
         arrayFilters: cmd.arrayFilters,
         sort,
         hint: cmd.hint,
+        images: true,
       }, ctx.now(), changes);
       const lastErrorObject: Document = { n: r.n, updatedExisting: r.upserted === undefined && r.n > 0 };
       if (r.upserted !== undefined) lastErrorObject.upserted = r.upserted;

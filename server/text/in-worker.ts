@@ -1,0 +1,34 @@
+// Runs one CPU-heavy pure function in a fresh worker thread and resolves with its result, so the event loop
+// keeps serving requests on the other core (model training, class-problem clustering over a city's issues).
+// The function is named by its module and export; the input and the result cross by structured clone. A fresh
+// thread per run keeps the server's heap free of the run's garbage.
+import { Worker } from 'node:worker_threads';
+
+export interface WorkerJob {
+  /** The module's URL (`new URL('./x.ts', import.meta.url).href`). */
+  module: string;
+  /** The exported function: `(input) => output`, synchronous or not. */
+  fn: string;
+  input: unknown;
+}
+
+export function runInWorker<O>(module: URL, fn: string, input: unknown): Promise<O> {
+  return new Promise((resolve, reject) => {
+    const job: WorkerJob = { module: module.href, fn, input };
+    const worker = new Worker(new URL('./in-worker-boot.mjs', import.meta.url), { workerData: job });
+    let settled = false;
+    worker.once('message', (m: { ok?: O; error?: string }) => {
+      settled = true;
+      if (m.error === undefined) resolve(m.ok as O);
+      else reject(new Error(m.error));
+      void worker.terminate();
+    });
+    worker.once('error', (err) => {
+      if (!settled) reject(err);
+      settled = true;
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`${fn} worker stopped with status ${code}`));
+    });
+  });
+}

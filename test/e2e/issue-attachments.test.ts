@@ -1,0 +1,140 @@
+// 附件 on the issue page in real Chromium: an enterprise sends three pictures by WeChat (real XML pushes) and
+// staff attach a PDF. The media job fetches the first from a local fake of WeChat's API; the second's media id
+// is unknown to WeChat; the third arrives after the job ran. The page lists all four with type, size, source
+// and status (已保存 / 下载失败 with the reason / 待下载), shows the picture as a thumbnail that opens full
+// size, and downloads the PDF under its name; axe-core finds nothing serious.
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import type { Connection } from 'mongoose';
+import { pino } from 'pino';
+import { createSimulatedClock } from '../../shared/clock.ts';
+import { MAX_ATTACHMENT_BYTES } from '../../server/attachments/attachment.rules.ts';
+import { createAttachmentStore } from '../../server/attachments/attachment.store.ts';
+import { fetchWechatMedia } from '../../server/jobs/wechat-media.job.ts';
+import { createWechatMediaClient } from '../../server/wechat/wechat-media.ts';
+import { FAKE_APPID, FAKE_APPSECRET, FakeWechatApi } from '../api/channels/wechat-api.fake.ts';
+import { imageXml, plainQuery, textXml } from '../api/channels/wechat.harness.ts';
+import { PDF } from '../api/channels/files.fixtures.ts';
+import { axeFindings, DEMO_PASSWORD, login, snap, useStaffApp } from './staff-app.harness.ts';
+
+const JPEG = readFileSync(new URL('../fixtures/wechat-photo.jpg', import.meta.url));
+
+describe('staff app: attachments on the issue page (e2e, Chromium)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp();
+  const wechat = new FakeWechatApi();
+  let apiBase = '';
+  before(async () => {
+    apiBase = await wechat.start();
+  });
+  after(() => wechat.close());
+
+  const openid = 'oE2E_attachments_0001';
+  async function push(xml: string) {
+    const q = new URLSearchParams(plainQuery(openid));
+    const res = await fetch(`${t.baseUrl}/api/intake/wechat?${q}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: xml,
+    });
+    expect(res.status).to.equal(200);
+    return res.text();
+  }
+
+  async function uploadPdf(issueId: string) {
+    const login = await fetch(`${t.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'clerk', password: DEMO_PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const form = new FormData();
+    form.append('file', new Blob([PDF], { type: 'application/pdf' }), '营业执照副本.pdf');
+    const res = await fetch(`${t.baseUrl}/api/issues/${issueId}/attachments`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    });
+    expect(res.status, await res.clone().text()).to.equal(201);
+  }
+
+  it('lists every attachment with its status, shows the picture and downloads the PDF', async () => {
+    const enterprise = t.seed.enterprises[3]!;
+    await push(textXml(openid, enterprise.creditCode, 'e2e-bind'));
+    await push(imageXml(openid, 'MEDIA_e2e_site_photo', 'e2e-img-1'));
+    await push(imageXml(openid, 'MEDIA_e2e_unknown', 'e2e-img-2'));
+    const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: 'e2e-img-1' }).lean();
+    const id = String(issue!._id);
+    await uploadPdf(id);
+
+    wechat.media.set('MEDIA_e2e_site_photo', { data: JPEG, contentType: 'image/jpeg' });
+    const conn = t.models.Issue.db as Connection;
+    const report = await fetchWechatMedia({
+      store: createAttachmentStore(conn, t.models),
+      media: createWechatMediaClient({
+        apiBase,
+        appId: FAKE_APPID,
+        appSecret: FAKE_APPSECRET,
+        maxBytes: MAX_ATTACHMENT_BYTES,
+      }),
+      clock: createSimulatedClock(new Date()),
+      logger: pino({ level: 'silent' }),
+    });
+    expect(report).to.deep.equal({ stored: 1, retried: 0, failed: 1 });
+    await push(imageXml(openid, 'MEDIA_e2e_later', 'e2e-img-3'));
+
+    const { page } = await t.open();
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${id}`);
+    const card = page.getByRole('region', { name: '附件' });
+    const rows = card.getByRole('listitem');
+    await rows.nth(3).waitFor();
+    expect(await rows.count()).to.equal(4);
+
+    const photo = rows.filter({ hasText: '已保存' }).filter({ hasText: 'JPEG 图片' });
+    expect(await photo.textContent())
+      .to.contain('微信公众号')
+      .and.contain(sizeText(JPEG.length));
+    const thumb = photo.getByRole('button', { name: /查看大图/ });
+    await thumb.locator('img').waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.thumb img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+
+    const failed = rows.filter({ hasText: '下载失败' });
+    expect(await failed.textContent())
+      .to.contain('原因：')
+      .and.contain('40007');
+    expect(await rows.filter({ hasText: '待下载' }).count()).to.equal(1);
+    const pdf = rows.filter({ hasText: '营业执照副本.pdf' });
+    expect(await pdf.textContent())
+      .to.contain('PDF 文档')
+      .and.contain('工作人员上传')
+      .and.contain('已保存');
+
+    expect(await axeFindings(page)).to.deep.equal([]);
+    await snap(page, 'issue-attachments');
+
+    await thumb.click();
+    const viewer = page.locator('.el-image-viewer__wrapper');
+    await viewer.waitFor();
+    await page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('.el-image-viewer__img');
+      return !!img && img.complete && img.naturalWidth > 0;
+    });
+    await snap(page, 'issue-attachments-viewer', false);
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      pdf.getByRole('button', { name: '下载' }).click(),
+    ]);
+    expect(download.suggestedFilename()).to.equal('营业执照副本.pdf');
+  });
+});
+
+function sizeText(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
