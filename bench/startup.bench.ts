@@ -38,6 +38,9 @@ interface Start {
   heapUsedGB: number;
   externalGB: number;
   bsonGB: number;
+  /** The documents as stored (packed); absent for engines that store BSON as it is. */
+  storedGB?: number;
+  slabGB?: number;
   documents: number;
   indexEntries: number;
   indexes: { loaded: number; rebuilt: number };
@@ -161,6 +164,11 @@ try {
     unit: `× (${m(saved, (s) => s.rssGB).toFixed(2)} GB for ${bson.toFixed(3)} GB)`,
     baseline: { name: baseName, value: m(baseline, (s) => s.rssGB) / bson },
   });
+  note(
+    `documents stored in ${m(saved, (s) => s.storedGB ?? s.bsonGB).toFixed(3)} GB ` +
+      `(slabs ${m(saved, (s) => s.slabGB ?? 0).toFixed(3)} GB) for ${bson.toFixed(3)} GB of BSON; ` +
+      `${baseName}: slabs ${m(baseline, (s) => s.slabGB ?? 0).toFixed(3)} GB`,
+  );
   note(
     `after a full GC: RSS ${m(saved, (s) => s.rssAfterGcGB).toFixed(3)} GB, ` +
       `JS heap ${m(saved, (s) => s.heapUsedGB).toFixed(3)} GB, outside the heap ${m(saved, (s) => s.externalGB).toFixed(3)} GB`,

@@ -67,12 +67,14 @@ if (mode === 'convert') {
 globalThis.gc?.();
 const memory = process.memoryUsage();
 let liveBytes = 0;
+let bsonBytes = 0;
 let reservedBytes = 0;
 let documents = 0;
 let entries = 0;
 for (const coll of engine.catalog.all()) {
   const s = coll.docs.stats();
   liveBytes += s.liveBytes;
+  bsonBytes += s.bsonBytes;
   reservedBytes += s.reservedBytes;
   documents += s.documents;
   for (const ix of coll.indexes.values()) entries += ix.tree.size;
@@ -93,7 +95,8 @@ console.log(
     rssAfterGcGB: gb(memory.rss),
     heapUsedGB: gb(memory.heapUsed),
     externalGB: gb(memory.external),
-    bsonGB: gb(liveBytes),
+    bsonGB: gb(bsonBytes),
+    storedGB: gb(liveBytes),
     slabGB: gb(reservedBytes),
     documents,
     indexEntries: entries,

@@ -38,8 +38,25 @@ export interface IndexKeysEntry {
   keys: Uint8Array;
 }
 
-/** What a checkpoint writes: the changes that rebuild the documents, then the index sections. */
+/**
+ * What a checkpoint writes: the changes that rebuild the documents, then the index sections. The documents of
+ * a snapshot's inserts are the engine's stored copies: BSON, or packed (see `storedDocLength`), which only the
+ * engine unpacks; storage/ writes and reads them as opaque bytes.
+ */
 export type SnapshotEntry = Change | IndexKeysEntry;
+
+/**
+ * The length of the stored document copy at `at`: a BSON document (its first u32 is its length, below 2^31)
+ * or a packed one (engine/doc-pack.ts: the first u32 is its own length with the high bit set).
+ */
+export function storedDocLength(buf: Uint8Array, at = 0): number {
+  return (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) & 0x7fffffff;
+}
+
+/** Whether the stored document copy at `at` is packed rather than BSON. */
+export function isPackedDoc(buf: Uint8Array, at = 0): boolean {
+  return (buf[at + 3] & 0x80) !== 0;
+}
 
 /**
  * What recovery replays: snapshot entries and journal changes in order, or `discardIndexKeys` when the

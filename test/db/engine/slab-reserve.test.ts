@@ -2,14 +2,22 @@
 // exactly what it was given, in order; outside recovery no helper starts; and the reserve lets go of its
 // helper when recovery ends.
 import { expect } from 'chai';
-import { BSON, ObjectId } from 'bson';
+import { Binary, BSON, ObjectId } from 'bson';
 import { DocStore } from '../../../server/db/embedded/engine/doc-store.ts';
 import { SlabReserve } from '../../../server/db/embedded/engine/slab-reserve.ts';
 import { idKeyOf, idKeyOfDoc } from '../../../server/db/embedded/engine/collection.ts';
 import { readId } from '../../../server/db/embedded/engine/bson-raw.ts';
+import { rng } from './random-bson.ts';
+import { pack } from '../../../server/db/embedded/engine/doc-pack.ts';
+import { isPackedDoc } from '../../../server/db/embedded/contract.ts';
 
 const SLAB = 64 * 1024;
-const doc = (i: number) => BSON.serialize({ _id: i, pad: String(i % 10).repeat(900 + (i % 300)) });
+/** Incompressible (the store packs what it can), so the documents fill slabs at their BSON size. */
+const noise = (seed: number, length: number) => {
+  const next = rng(seed);
+  return Buffer.from(Array.from({ length }, () => Math.floor(next() * 256)));
+};
+const doc = (i: number) => BSON.serialize({ _id: i, pad: new Binary(noise(i, 900 + (i % 300))) });
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
 
 describe('engine: slab reserve (recovery)', () => {
@@ -61,6 +69,14 @@ describe('engine: _id keys read off stored bytes', () => {
     for (const id of ids) {
       const bytes = BSON.serialize({ _id: id, v: 1 });
       expect(idKeyOfDoc(bytes)).to.equal(idKeyOf(readId(bytes)));
+      // The same from a packed stored copy (a format-4 snapshot's), whose _id sits in its leading literals.
+      const long = BSON.serialize({
+        _id: id,
+        timeline: Array.from({ length: 20 }, () => ({ action: 'note' })),
+      });
+      const stored = Buffer.from(pack(long));
+      expect(isPackedDoc(stored)).to.equal(true);
+      expect(idKeyOfDoc(stored)).to.equal(idKeyOf(readId(long)));
     }
     // _id not in first place: decoded.
     const late = BSON.serialize({ v: 1, _id: new ObjectId() });

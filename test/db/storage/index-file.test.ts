@@ -8,44 +8,10 @@ import { expect } from 'chai';
 import { copyFile, mkdir, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Document } from 'bson';
-import { dataCommands } from '../../../server/db/embedded/commands/data/index.ts';
-import type { CommandContext } from '../../../server/db/embedded/contract.ts';
-import { createEngine, type Engine } from '../../../server/db/embedded/engine/index.ts';
-import {
-  createDiskPersistence,
-  type DiskPersistence,
-  type StorageLogger,
-} from '../../../server/db/embedded/storage/index.ts';
 import { encodeRecord } from '../../../server/db/embedded/storage/record-format.ts';
-import { indexContents, StubCursors } from '../engine/harness.ts';
+import { indexContents } from '../engine/harness.ts';
+import { openDb, type Open } from './engine-db.ts';
 import { withTempDir } from './helpers.ts';
-
-interface Open {
-  engine: Engine;
-  storage: DiskPersistence;
-  warnings: string[];
-  run(cmd: Document): Promise<Document>;
-}
-
-/** An engine recovered from `dir` with disk persistence, the way the server starts one. */
-async function openDb(dir: string): Promise<Open> {
-  const warnings: string[] = [];
-  const logger: StorageLogger = { info: () => undefined, warn: (m) => warnings.push(m) };
-  const engine = createEngine();
-  const storage = await createDiskPersistence(dir, { logger });
-  await storage.recover((entry) => engine.applyRecovered(entry));
-  engine.finishRecovery();
-  const commands = dataCommands(engine);
-  const ctx: CommandContext = {
-    db: 'app',
-    connectionId: 1,
-    persistence: storage,
-    cursors: new StubCursors(),
-    now: () => new Date('2026-01-01T00:00:00Z'),
-  };
-  const run = async (cmd: Document) => commands[Object.keys(cmd)[0].toLowerCase()](cmd, ctx);
-  return { engine, storage, warnings, run };
-}
 
 const INDEXES = [
   { key: { code: 1 }, name: 'code_1', unique: true },

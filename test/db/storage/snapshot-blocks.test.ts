@@ -1,5 +1,6 @@
 /**
- * Snapshot format 3: runs of inserts into one collection are packed into block records of about a mebibyte.
+ * Snapshot format 3 and on: runs of inserts into one collection are packed into block records of about a
+ * mebibyte (format 4's blocks may hold packed documents: packed-snapshot.test.ts).
  * A snapshot then has far fewer records than documents and recovers the same state; a version-2 snapshot
  * (one record per document) still loads and is upgraded by the next checkpoint; a block whose documents do not tile it, or a damaged block, refuses
  * to start like any damaged snapshot.
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { Int32 } from 'bson';
 import type { Change } from '../../../server/db/embedded/contract.ts';
 import { createDiskPersistence } from '../../../server/db/embedded/storage/index.ts';
+import { SNAPSHOT_VERSION } from '../../../server/db/embedded/storage/snapshot.ts';
 import { encodeInsertBlock, encodeRecord } from '../../../server/db/embedded/storage/record-format.ts';
 import { scanRecords } from '../../../server/db/embedded/storage/record-reader.ts';
 import { bsonOf, FakeEngine, withTempDir } from './helpers.ts';
@@ -40,7 +42,7 @@ async function checkpointed(dir: string, live: FakeEngine): Promise<void> {
 
 const records = async (path: string): Promise<number> => (await scanRecords(path, () => undefined)).records;
 
-describe('storage: snapshot blocks (format 3)', () => {
+describe('storage: snapshot blocks (format 3 and on)', () => {
   it('packs inserts into block records and recovers the same state', () =>
     withTempDir(async (dir) => {
       const live = new FakeEngine();
@@ -82,7 +84,7 @@ describe('storage: snapshot blocks (format 3)', () => {
       await storage.close();
       const reopened = await createDiskPersistence(dir);
       await reopened.recover(() => undefined);
-      expect(reopened.stats().recovery?.snapshotVersion).to.equal(3);
+      expect(reopened.stats().recovery?.snapshotVersion).to.equal(SNAPSHOT_VERSION);
       expect(reopened.wantsCheckpoint()).to.equal(false);
       await reopened.close();
       expect((await recovered(dir)).snapshot()).to.deep.equal(expected.snapshot());
@@ -120,10 +122,17 @@ describe('storage: snapshot blocks (format 3)', () => {
   it('refuses a snapshot from a newer format than it reads', () =>
     withTempDir(async (dir) => {
       const file = [
-        encodeRecord(0, { snapshot: 1, version: 4, checkpointSeq: 1, snapshotId: 'future' }),
+        encodeRecord(0, {
+          snapshot: 1,
+          version: SNAPSHOT_VERSION + 1,
+          checkpointSeq: 1,
+          snapshotId: 'future',
+        }),
         encodeRecord(1, { end: true, count: 0 }),
       ];
       await writeFile(join(dir, 'snapshot.bson'), Buffer.concat(file));
-      expect(await recovered(dir).catch((e: Error) => e.message)).to.match(/format version 4, newer/);
+      expect(await recovered(dir).catch((e: Error) => e.message)).to.match(
+        new RegExp(`format version ${SNAPSHOT_VERSION + 1}, newer`),
+      );
     }));
 });

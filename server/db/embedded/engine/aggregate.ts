@@ -117,7 +117,7 @@ export function runAggregate(
   const input = collect(prefix.hits).map((hit) => toView(reads ? hit.doc : fullDoc(hit), refs));
   const resolver = (name: string) => {
     const c = catalog.get(`${db}.${name}`);
-    return c ? [...c.docs.entries()].map(([, bytes]) => toView(decodeDoc(bytes), refs)) : [];
+    return c ? Array.from(c.docs.entries(), ([, bytes]) => toView(decodeDoc(bytes), refs)) : [];
   };
   let out: Document[];
   try {

@@ -7,6 +7,7 @@
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import { asBuffer, decodeDoc, encodeDoc, FieldSet, readFields, readId, topLevelOf } from './bson-raw.ts';
+import { leadingBytes, unpack } from './doc-pack.ts';
 import { DocStore, MAX_SLAB_BYTES } from './doc-store.ts';
 import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
 import { encodeValue, entryIdKey } from './key-string.ts';
@@ -24,15 +25,16 @@ export const idKeyOf = (id: unknown): string => encodeValue(id, 1);
 const OBJECT_ID_KEY = String.fromCharCode(0x81);
 
 /**
- * `idKeyOf` of a stored document's _id. An ObjectId _id in first place (every document the driver inserts)
- * is read straight off the bytes, which recovery does for every document; anything else is decoded.
+ * `idKeyOf` of a document's _id, from its BSON or its stored copy (doc-store.ts). An ObjectId _id in first
+ * place (every document the driver inserts) is read straight off the bytes, packed or not, which recovery
+ * does for every document; anything else is decoded.
  */
 export function idKeyOfDoc(bytes: Uint8Array): string {
-  const b = asBuffer(bytes);
-  if (b.length >= 22 && b[4] === 0x07 && b[5] === 0x5f && b[6] === 0x69 && b[7] === 0x64 && b[8] === 0) {
+  const b = leadingBytes(asBuffer(bytes));
+  if (b.length >= 21 && b[4] === 0x07 && b[5] === 0x5f && b[6] === 0x69 && b[7] === 0x64 && b[8] === 0) {
     return OBJECT_ID_KEY + b.toString('latin1', 9, 21);
   }
-  return idKeyOf(readId(b));
+  return idKeyOf(readId(unpack(asBuffer(bytes))));
 }
 
 export class Collection {
@@ -325,7 +327,7 @@ export class Collection {
     const c = new Collection(ns, this.options);
     c.indexes.clear();
     for (const [name, ix] of this.indexes) c.indexes.set(name, new OrderedIndex(ns, ix.spec));
-    for (const [k, bytes] of this.docs.entries()) c.docs.set(k, bytes);
+    for (const [k, stored] of this.docs.storedEntries()) c.docs.set(k, stored);
     c.rebuildIndexes();
     return c;
   }

@@ -4,7 +4,10 @@
  * never walks them) plus one map entry each, where objects cost several times their BSON size and made every
  * collection pause longer as the data grew.
  *
- * - A document lives at a location (slab, offset); its first four bytes are its BSON length.
+ * - Each copy is stored packed when that makes it smaller (doc-pack.ts: about half the bytes of an issue),
+ *   and `get` hands out its BSON (a fresh view when it was packed). `getStored` gives the stored copy itself,
+ *   which is what a snapshot saves and recovery hands back to `set` as it is.
+ * - A document lives at a location (slab, offset); its first four bytes are its stored length.
  * - Writes never touch bytes already written: an insert or replace appends a new copy and moves the
  *   location, so a Buffer view handed to a reader (a cursor batch waiting to be sent) stays valid.
  * - Replaced and deleted copies are garbage. When enough has piled up, `compact` copies the live documents of
@@ -13,14 +16,18 @@
  *   scan's natural order), and whose iterators stay valid under mutation.
  */
 
+import { storedDocLength } from '../contract.ts';
+import { bsonLength, pack, unpack } from './doc-pack.ts';
 import type { SlabSource } from './slab-reserve.ts';
 
 /**
- * Whether two views from `get` show the same stored copy. Each call makes a new view, and a write always
- * moves a document, so the same slab memory at the same offset means nothing was written in between.
+ * Whether two BSON views from `get` hold the same document, so what was decoded from one holds for the
+ * other. A plain copy is the same slab memory when nothing was written in between (a write always moves a
+ * document); an unpacked one is a new view each time, so it is compared byte for byte.
  */
 export function sameCopy(a: Uint8Array, b: Uint8Array): boolean {
-  return a.buffer === b.buffer && a.byteOffset === b.byteOffset;
+  if (a.buffer === b.buffer && a.byteOffset === b.byteOffset) return true;
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 /** Locations pack (slab index, offset) into one safe integer. */
@@ -52,7 +59,10 @@ export interface DocStoreStats {
   slabs: number;
   /** Bytes reserved in slabs. */
   reservedBytes: number;
+  /** Bytes of the live stored copies (packed or not). */
   liveBytes: number;
+  /** The live documents' BSON bytes (what they take unpacked). */
+  bsonBytes: number;
   garbageBytes: number;
 }
 
@@ -62,6 +72,7 @@ export class DocStore {
   private current: Slab | undefined;
   private garbage = 0;
   private garbageAtLastCompaction = 0;
+  private bson = 0;
 
   /** `source` may hand over full-size slabs already faulted in (recovery's slab-reserve.ts). */
   constructor(
@@ -77,17 +88,26 @@ export class DocStore {
     return this.where.has(key);
   }
 
-  /** The stored bytes (a view; never written to again). */
+  /** The document's BSON (a view; never written to again). */
   get(key: string): Buffer | undefined {
+    const loc = this.where.get(key);
+    return loc === undefined ? undefined : unpack(this.at(loc));
+  }
+
+  /** The stored copy, packed or not (a view; never written to again): what a snapshot saves. */
+  getStored(key: string): Buffer | undefined {
     const loc = this.where.get(key);
     return loc === undefined ? undefined : this.at(loc);
   }
 
-  /** Inserts or replaces; a replaced key keeps its place in iteration order. */
+  /**
+   * Inserts or replaces; a replaced key keeps its place in iteration order. `bytes` is BSON, or a stored copy
+   * from `getStored` (recovery), which is kept as it is.
+   */
   set(key: string, bytes: Uint8Array): void {
     const old = this.where.get(key);
     if (old !== undefined) this.release(old);
-    this.where.set(key, this.append(key, bytes));
+    this.where.set(key, this.append(key, pack(bytes)));
   }
 
   delete(key: string): boolean {
@@ -102,7 +122,13 @@ export class DocStore {
     return this.where.keys();
   }
 
+  /** Every document's BSON, in iteration order. */
   *entries(): Generator<[string, Buffer]> {
+    for (const [key, loc] of this.where) yield [key, unpack(this.at(loc))];
+  }
+
+  /** Every stored copy, in iteration order (to copy a store without unpacking). */
+  *storedEntries(): Generator<[string, Buffer]> {
     for (const [key, loc] of this.where) yield [key, this.at(loc)];
   }
 
@@ -112,6 +138,7 @@ export class DocStore {
     this.current = undefined;
     this.garbage = 0;
     this.garbageAtLastCompaction = 0;
+    this.bson = 0;
   }
 
   stats(): DocStoreStats {
@@ -129,6 +156,7 @@ export class DocStore {
       slabs,
       reservedBytes: reserved,
       liveBytes: live,
+      bsonBytes: this.bson,
       garbageBytes: this.garbage,
     };
   }
@@ -162,9 +190,11 @@ export class DocStore {
     let offset = 0;
     for (const key of slab.keys) {
       const loc = slab.index * SLAB_SPAN + offset;
-      const len = slab.buf.readInt32LE(offset);
-      if (this.where.get(key) === loc)
+      const len = storedDocLength(slab.buf, offset);
+      if (this.where.get(key) === loc) {
+        this.bson -= bsonLength(slab.buf, offset);
         this.where.set(key, this.append(key, slab.buf.subarray(offset, offset + len)));
+      }
       offset += len;
     }
     const freed = slab.used;
@@ -178,13 +208,15 @@ export class DocStore {
     const index = Math.floor(loc / SLAB_SPAN);
     const offset = loc - index * SLAB_SPAN;
     const buf = this.slabs[index]!.buf;
-    return buf.subarray(offset, offset + buf.readInt32LE(offset));
+    return buf.subarray(offset, offset + storedDocLength(buf, offset));
   }
 
   private release(loc: number): void {
     const index = Math.floor(loc / SLAB_SPAN);
     const slab = this.slabs[index]!;
-    const len = slab.buf.readInt32LE(loc - index * SLAB_SPAN);
+    const offset = loc - index * SLAB_SPAN;
+    const len = storedDocLength(slab.buf, offset);
+    this.bson -= bsonLength(slab.buf, offset);
     slab.live -= len;
     this.garbage += len;
     if (slab.live === 0 && slab !== this.current) {
@@ -193,8 +225,10 @@ export class DocStore {
     }
   }
 
+  /** Appends a stored copy. */
   private append(key: string, bytes: Uint8Array): number {
     const len = bytes.length;
+    this.bson += bsonLength(bytes);
     let slab = this.current;
     if (!slab || slab.used + len > slab.buf.length) slab = this.newSlab(len);
     if (slab.used + len > slab.touched) {

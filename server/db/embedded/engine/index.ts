@@ -44,9 +44,9 @@ export class Engine implements EngineHandle {
     return dumpChanges(this.catalog);
   }
 
-  /** The documents, then every index's entries (the snapshot's index section). */
+  /** The documents as stored (packed or not), then every index's entries (the snapshot's index section). */
   *snapshot(): Iterable<SnapshotEntry> {
-    yield* dumpChanges(this.catalog);
+    yield* dumpChanges(this.catalog, true);
     yield* dumpIndexKeys(this.catalog);
   }
 

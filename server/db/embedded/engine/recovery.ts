@@ -104,7 +104,8 @@ export function applyRecoveredChange(c: Catalog, change: RecoveredEntry, loaded:
   switch (change.op) {
     case 'insert':
     case 'replace': {
-      // The store copies the bytes out of the journal's read buffer.
+      // The store copies the bytes out of the journal's read buffer (a snapshot's are stored copies, kept as
+      // they are; a journal's are BSON, packed as they are stored).
       const idKey = idKeyOfDoc(change.doc);
       loaded.touched(change.ns, idKey);
       (c.get(change.ns) ?? c.create(change.ns)).docs.set(idKey, change.doc);
@@ -196,7 +197,7 @@ function renameWithoutKeys(c: Catalog, from: string, to: string): void {
   const dst = c.create(to, src.options);
   dst.indexes.clear();
   for (const ix of src.indexes.values()) dst.registerIndex(new OrderedIndex(to, ix.spec));
-  for (const [k, bytes] of src.docs.entries()) dst.docs.set(k, bytes);
+  for (const [k, stored] of src.docs.storedEntries()) dst.docs.set(k, stored);
   c.drop(from);
 }
 
@@ -221,8 +222,11 @@ export function restoreIndexes(c: Catalog, loaded: LoadedIndexes): IndexRestoreS
   return stats;
 }
 
-/** The changes that rebuild the state as it was when iteration started (see the header). */
-export function* dumpChanges(c: Catalog): Generator<Change> {
+/**
+ * The changes that rebuild the state as it was when iteration started (see the header). With `stored`, the
+ * inserts carry the stored copies (packed or not, doc-store.ts), as a snapshot saves them; otherwise BSON.
+ */
+export function* dumpChanges(c: Catalog, stored = false): Generator<Change> {
   const fixed = c.all().map((coll) => ({
     coll,
     ns: coll.ns,
@@ -236,7 +240,7 @@ export function* dumpChanges(c: Catalog): Generator<Change> {
     for (const key of keys) {
       // Stored bytes are never modified; a document replaced or deleted since the start is replayed from
       // the journal, which holds every change after the checkpoint start.
-      const doc = coll.docs.get(key);
+      const doc = stored ? coll.docs.getStored(key) : coll.docs.get(key);
       if (doc) yield { op: 'insert', ns, doc };
     }
   }

@@ -7,7 +7,7 @@
  */
 import { crc32 } from 'node:zlib';
 import { serialize, type Document } from 'bson';
-import type { Change } from '../contract.ts';
+import { isPackedDoc, storedDocLength, type Change } from '../contract.ts';
 import { decodeDocument } from '../wire/bson-codec.ts';
 
 export const HEADER_BYTES = 16;
@@ -51,8 +51,9 @@ function encodeDocumentChange(seq: number, change: DocumentChange): Buffer {
 
 /**
  * A snapshot record that carries a run of documents inserted into one collection: `{op: 'inserts', ns, docs}`
- * with `docs` a binary of the documents' BSON back to back. One record (one header, one CRC, one parse) per
- * about a mebibyte instead of one per document; recovery hands each document on as an `insert`.
+ * with `docs` a binary of the documents' stored copies back to back (BSON, or packed from format 4 on: see
+ * contract.ts `storedDocLength`). One record (one header, one CRC, one parse) per about a mebibyte instead of
+ * one per document; recovery hands each document on as an `insert`.
  */
 export interface InsertBlock {
   op: 'inserts';
@@ -116,8 +117,9 @@ export function forEachChange(value: Document, apply: (change: Change) => void):
   if (!Buffer.isBuffer(docs)) throw new Error(`a block of documents for ${ns} is malformed (no binary)`);
   let at = 0;
   while (at < docs.length) {
-    const length = at + 4 <= docs.length ? docs.readInt32LE(at) : -1;
-    if (length < 5 || at + length > docs.length || docs[at + length - 1] !== 0) {
+    const length = at + 4 <= docs.length ? storedDocLength(docs, at) : -1;
+    const packed = length >= 0 && isPackedDoc(docs, at);
+    if (length < (packed ? 9 : 5) || at + length > docs.length || (!packed && docs[at + length - 1] !== 0)) {
       throw new Error(`a block of documents for ${ns} is malformed at byte ${at}`);
     }
     apply({ op: 'insert', ns, doc: docs.subarray(at, at + length) });

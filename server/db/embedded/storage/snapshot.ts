@@ -2,9 +2,10 @@
  * Checkpoint files. A snapshot is the engine's `snapshot()` written as records (same framing as the journal),
  * in two files:
  *
- *   snapshot.bson          header {snapshot: 1, version: 3, checkpointSeq, snapshotId}, the changes that
+ *   snapshot.bson          header {snapshot: 1, version: 4, checkpointSeq, snapshotId}, the changes that
  *                          rebuild every collection (runs of inserts into one collection packed into
- *                          blocks of about 1 MiB, `InsertBlock`), trailer {end: true, count of records}
+ *                          blocks of about 1 MiB, `InsertBlock`, of the engine's stored copies: BSON or
+ *                          packed documents), trailer {end: true, count of records}
  *   snapshot.indexes.bson  header {indexes: 1, checkpointSeq, snapshotId}, the `indexKeys` slices (every
  *                          index's entries in order), trailer {end: true, count}
  *
@@ -30,9 +31,10 @@ import type { StorageLogger } from './recovery.ts';
 
 /**
  * The format this code writes; it reads every version up to it. Version 3 packs inserts into blocks, which
- * a version-2 reader would not understand (it refuses a newer version instead of skipping them).
+ * a version-2 reader would not understand (it refuses a newer version instead of skipping them); version 4
+ * blocks may hold packed documents (engine/doc-pack.ts), which a version-3 reader would take for damage.
  */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 /** Documents per block record: about a mebibyte (a larger document is a block of its own). */
 const BLOCK_BYTES = 1024 * 1024;
 

@@ -1,0 +1,139 @@
+// Documents packed at rest (engine/doc-pack.ts): every stored copy unpacks to exactly the BSON it was made
+// from, whatever the bytes (runs, long literals, long matches, distances beyond the window, incompressible
+// data); an issue with a timeline takes about half its BSON; damage is detected, never unpacked into wrong
+// bytes; and a view handed out is never overwritten by later reads.
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { Binary, BSON, ObjectId } from 'bson';
+import { isPackedDoc, storedDocLength } from '../../../server/db/embedded/contract.ts';
+import { bsonLength, leadingBytes, pack, unpack } from '../../../server/db/embedded/engine/doc-pack.ts';
+import { int, rng } from './random-bson.ts';
+
+const bson = (doc: object) => Buffer.from(BSON.serialize(doc));
+/** pack() answers a view of a scratch buffer: keep a copy, as the store does. */
+const stored = (doc: Buffer) => Buffer.from(pack(doc));
+
+function roundTrip(doc: Buffer): Buffer {
+  const s = stored(doc);
+  expect(storedDocLength(s)).to.equal(s.length);
+  expect(bsonLength(s)).to.equal(doc.length);
+  const back = unpack(s);
+  expect(back.equals(doc), 'unpacks to the same bytes').to.equal(true);
+  return s;
+}
+
+/** An issue shaped like the app's: top-level fields and a timeline whose entries repeat names and ids. */
+function issue(seed: number): object {
+  const r = rng(seed);
+  const actor = new ObjectId();
+  const states = ['received', 'dispatched', 'in_progress', 'replied', 'closed'];
+  return {
+    _id: new ObjectId(),
+    state: states[int(r, states.length)],
+    number: `HZ-2026-${String(seed).padStart(6, '0')}`,
+    title: '不动产权证办理受阻',
+    content: '厂房历史遗留问题导致不动产权证无法办理，影响银行抵押贷款。'.repeat(1 + int(r, 2)),
+    createdAt: new Date(Date.UTC(2026, 0, 1) + seed * 60_000),
+    timeline: Array.from({ length: 8 + int(r, 8) }, (_, i) => ({
+      at: new Date(Date.UTC(2026, 0, 1) + seed * 60_000 + i * 3_600_000),
+      actorId: i % 3 === 0 ? 'system' : actor.toHexString(),
+      actorRole: i % 3 === 0 ? 'system' : 'handler',
+      action: ['note', 'sign', 'reply', 'urge'][int(r, 4)],
+      fromState: states[int(r, states.length)],
+      toState: states[int(r, states.length)],
+      public: r() < 0.5,
+      note: `已电话联系企业负责人，详细了解诉求。${int(r, 1000)}`,
+      actorName: i % 3 === 0 ? '系统' : '黄静',
+    })),
+  };
+}
+
+describe('engine: packed documents', () => {
+  it('packs an issue with a timeline to about half its BSON and unpacks it exactly', () => {
+    let raw = 0;
+    let packed = 0;
+    for (let seed = 0; seed < 50; seed++) {
+      const doc = bson(issue(seed));
+      const s = roundTrip(doc);
+      expect(isPackedDoc(s)).to.equal(true);
+      raw += doc.length;
+      packed += s.length;
+    }
+    expect(packed / raw).to.be.below(0.6);
+  });
+
+  it('keeps small and incompressible documents as plain BSON', () => {
+    const small = bson({ _id: 1, v: 'x' });
+    expect(pack(small)).to.equal(small);
+    const noise = bson({ _id: 2, data: new Binary(randomBytes(4000)) });
+    const s = roundTrip(noise);
+    expect(isPackedDoc(s)).to.equal(false);
+    expect(s.equals(noise)).to.equal(true);
+    // A stored copy given back (recovery) is kept as it is, never packed twice.
+    const issueCopy = stored(bson(issue(1)));
+    expect(Buffer.from(pack(issueCopy)).equals(issueCopy)).to.equal(true);
+  });
+
+  it('round-trips runs, long literals, long matches and repeats beyond the 64 KiB window', () => {
+    const r = rng(7);
+    const far = randomBytes(70_000);
+    const docs = [
+      bson({ _id: 'run', a: 'a'.repeat(10_000) }), // overlapping matches (distance 1)
+      bson({ _id: 'period', a: 'abc'.repeat(5_000) }),
+      bson({ _id: 'literals', b: new Binary(randomBytes(300)), c: 'x'.repeat(300) }),
+      bson({ _id: 'match-300', b: new Binary(Buffer.concat([far.subarray(0, 300), far.subarray(0, 300)])) }),
+      // The second copy starts more than 65,535 bytes after the first: found only within the window.
+      bson({ _id: 'far', b: new Binary(Buffer.concat([far, far.subarray(0, 2_000)])) }),
+      bson({ _id: 'big', rows: Array.from({ length: 20_000 }, (_, i) => ({ i, s: `row ${i % 97}` })) }),
+      bson({ _id: 'utf8', s: '文档 😀 \u0000 \uffff '.repeat(500) }),
+    ];
+    for (let i = 0; i < 200; i++) {
+      // Random alphabets of 2 to 40 symbols: every mix of literal and match lengths.
+      const k = 2 + int(r, 39);
+      const len = 100 + int(r, 6_000);
+      docs.push(
+        bson({ _id: i, s: Buffer.from(Array.from({ length: len }, () => 97 + int(r, k))).toString() }),
+      );
+    }
+    for (const doc of docs) roundTrip(doc);
+  });
+
+  it('reads the leading bytes of a packed copy without unpacking it', () => {
+    const doc = bson(issue(3));
+    const s = stored(doc);
+    const head = leadingBytes(s);
+    expect(head.length).to.be.at.least(21);
+    expect(head.equals(doc.subarray(0, head.length))).to.equal(true);
+    expect(leadingBytes(doc)).to.equal(doc);
+  });
+
+  it('refuses a damaged packed copy instead of unpacking wrong bytes', () => {
+    const doc = bson(issue(4));
+    const s = stored(doc);
+    const longer = Buffer.from(s);
+    longer.writeUInt32LE(doc.length + 1, 4); // claims one byte more than its tokens make
+    expect(() => unpack(longer)).to.throw(/does not unpack to its length/);
+    const far = Buffer.from(s);
+    // The first match's distance reaching before the document's start.
+    const t = far[8];
+    let at = 9;
+    let lit = t >>> 4;
+    if (lit === 15) {
+      let b: number;
+      do lit += b = far[at++];
+      while (b === 255);
+    }
+    at += lit;
+    far.writeUInt16LE(0xffff, at);
+    expect(() => unpack(far)).to.throw(/does not unpack to its length/);
+  });
+
+  it('never overwrites a view it handed out', () => {
+    const docs = Array.from({ length: 40 }, (_, i) => bson(issue(100 + i)));
+    const copies = docs.map(stored);
+    const first = unpack(copies[0]);
+    const kept = Buffer.from(first);
+    for (let round = 0; round < 200; round++) for (const c of copies) unpack(c);
+    expect(first.equals(kept)).to.equal(true);
+  });
+});
