@@ -1,9 +1,8 @@
 // The raw inbox's writes and reads (server/models/inbox.model.ts). Acceptance is one insert whose unique
 // (channel, externalId) index decides, atomically and across processes, whether this delivery is the first.
-// Success is recorded off the request's path: the outcomes of the intakes of a short window (OUTCOME_GATHER_MS)
-// are gathered and written in one bulk write, so a burst pays one round trip for many of them, and the
-// channel gets its answer without waiting for it. (Gathered per event-loop turn only, the staggered requests
-// of concurrency 8 each wrote their outcome alone.) A crash before that write loses nothing: the entry stays
+// Success is recorded off the request's path: the outcomes of concurrent intakes are gathered and written in
+// one bulk write as soon as the event loop turns, so a burst pays one round trip for many of them, and the
+// channel gets its answer without waiting for it. A crash before that write loses nothing: the entry stays
 // `accepted`, and recovery (inbox-recovery.job.ts) finds the issue it already became and records it.
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
@@ -27,16 +26,13 @@ export interface ProcessedOutcome {
 }
 
 export interface InboxRecorder {
-  /** Records a processed entry; written with the others of the next OUTCOME_GATHER_MS. */
+  /** Records a processed entry; written with the others of this turn of the event loop. */
   processed(id: Types.ObjectId, result: ProcessedOutcome, now: Date): void;
   /** Resolves once everything recorded so far is written (tests, shutdown). */
   flush(): Promise<void>;
 }
 
 const recorders = new WeakMap<Models, InboxRecorder>();
-
-/** How long processed outcomes gather before their one bulk write. */
-export const OUTCOME_GATHER_MS = 20;
 
 /** One recorder per set of models (per app), so every way in shares the batching. */
 export function inboxRecorderFor(models: Models, onError?: (err: unknown) => void): InboxRecorder {
@@ -52,11 +48,10 @@ export function createInboxRecorder(models: Models, onError?: (err: unknown) => 
   type Op = Parameters<typeof models.InboxEntry.collection.bulkWrite>[0][number];
   let pending: Op[] = [];
   let writing: Promise<void> = Promise.resolve();
-  let scheduled: NodeJS.Timeout | undefined;
+  let scheduled = false;
 
   function write(): void {
-    clearTimeout(scheduled);
-    scheduled = undefined;
+    scheduled = false;
     const ops = pending;
     pending = [];
     if (!ops.length) return;
@@ -86,7 +81,10 @@ export function createInboxRecorder(models: Models, onError?: (err: unknown) => 
           },
         },
       });
-      scheduled ??= setTimeout(write, OUTCOME_GATHER_MS);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(write);
+      }
     },
     async flush() {
       if (scheduled) write();

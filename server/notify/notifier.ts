@@ -135,16 +135,7 @@ export interface NotifierDeps {
   deliverNow?: { leaseMs: number; deliver(rows: OutboxDoc[]): Promise<unknown> };
   /** How stale the staff directory and templates may be (tests make it 0). */
   ttlMs?: number;
-  /**
-   * How long after-commit changes gather before their rows are written (default GATHER_MS). Requests at
-   * concurrency 8 arrive staggered, so without a window each change's preference read, outbox insert and
-   * delivery went alone (about 2.6 commands per issue); gathered, a burst shares each of them.
-   */
-  gatherMs?: number;
 }
-
-/** Notifications are not on anyone's screen within 20 ms; a burst's changes share their commands. */
-export const GATHER_MS = 20;
 
 export interface Notifier {
   /** After-commit listener: writes the change's outbox rows in the background (see idle()). */
@@ -155,7 +146,7 @@ export interface Notifier {
   enqueue(drafts: readonly OutboxDraft[]): Promise<number>;
   /** Tells the centre (in the app) that an inbox entry failed, once per entry; in the background like onChange. */
   onDeadLetter(notice: DeadLetterNotice): void;
-  /** Writes the changes still gathering at once, and resolves when every background write has finished. */
+  /** Resolves once every background write started so far has finished. */
   idle(): Promise<void>;
   /** Templates or staff changed in this process. */
   invalidate(): void;
@@ -551,20 +542,6 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return enqueue(drafts);
   }
 
-  // Changes committed within one window are written together (see gatherMs); idle() releases them at once.
-  const gatherMs = deps.gatherMs ?? GATHER_MS;
-  let gathered: IssueChange[] = [];
-  let gatherTimer: NodeJS.Timeout | undefined;
-
-  function releaseGathered(): void {
-    clearTimeout(gatherTimer);
-    gatherTimer = undefined;
-    const changes = gathered;
-    gathered = [];
-    for (const change of changes)
-      inBackground(enqueueChange(change), { issueId: change.issueId, action: change.action });
-  }
-
   /** Runs a write off the caller's path; idle() waits for it. */
   function inBackground(write: Promise<unknown>, context: Record<string, unknown>): void {
     const p = write
@@ -575,8 +552,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   return {
     onChange(change) {
-      gathered.push(change);
-      gatherTimer ??= setTimeout(releaseGathered, gatherMs);
+      inBackground(enqueueChange(change), { issueId: change.issueId, action: change.action });
     },
     onDeadLetter(notice) {
       inBackground(enqueueDeadLetter(notice), { inboxId: notice.id });
@@ -584,7 +560,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     enqueueChange,
     enqueue,
     async idle() {
-      for (releaseGathered(); inFlight.size; releaseGathered()) await Promise.all([...inFlight]);
+      while (inFlight.size) await Promise.all([...inFlight]);
     },
     invalidate() {
       directory.invalidate();

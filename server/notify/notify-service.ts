@@ -91,8 +91,6 @@ export interface NotifyServiceDeps {
   baseDelayMs?: number;
   /** Deliver as soon as rows are written (default); tests drive the worker themselves (pending rows). */
   deliverOnEnqueue?: boolean;
-  /** How long after-commit changes gather before their rows are written (notifier.ts, GATHER_MS). */
-  gatherMs?: number;
 }
 
 export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
@@ -128,7 +126,6 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
         ? undefined
         : { leaseMs: worker.leaseMs, deliver: (rows) => worker.deliverClaimed(rows) },
     ttlMs: deps.ttlMs,
-    gatherMs: deps.gatherMs,
   });
   setDeadLetterListener(models, (notice) => notifier.onDeadLetter(notice));
   return {
