@@ -64,6 +64,8 @@ export interface EscalationSweepOptions {
    * minutes ahead took over claims another had just made and was still applying.
    */
   leaseClock?: () => Promise<Date>;
+  /** Ends the pass early (shutdown): no batch is started after it aborts; the next pass has the rest. */
+  signal?: AbortSignal;
 }
 
 /** The database server's current time (`hello.localTime`, which MongoDB and the embedded server report). */
@@ -182,7 +184,7 @@ export async function runEscalationSweep(opts: EscalationSweepOptions): Promise<
     ]);
     report.repaired = repaired;
     let pass: Pass | undefined;
-    for (let next = first; !next.done; next = await batches.next()) {
+    for (let next = first; !next.done && !opts.signal?.aborted; next = await batches.next()) {
       pass ??= { ...opts, now, lease, report, settings: await resolveSettings(opts) };
       report.examined += next.value.length;
       // The next batch is read (and the one after planned) while this one's writes are in flight.

@@ -1,8 +1,8 @@
 // Keeps the daily KPI rollups stored (server/kpi/kpi-rollup.store.ts): at start-up (the first build, from the
-// first issue) and every minute after (the days changed since the last pass and the day just completed). Reads
-// are exact without it (they build changed days and today live); it keeps that live part small. One process
-// at a time: a pass runs only under a lease in the state collection, so two servers do not build the same
-// days at once; a lease left by a crashed process expires.
+// first issue, resumed where a stopped one got to) and every minute after (the days changed since the last
+// pass and the day just completed). Reads are exact without it (they build changed days and today live); it
+// keeps that live part small. One process at a time: a pass runs only under a lease in the state collection,
+// so two servers do not build the same days at once; a lease left by a crashed process expires.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/clock.ts';
@@ -37,15 +37,22 @@ export async function releaseLease(models: Models, owner: string): Promise<void>
   );
 }
 
-/** One pass under the lease; null when another process holds it. */
+/**
+ * One pass under the lease; null when another process holds it. The lease is renewed between chunks of days
+ * (a first build at a million issues outlasts one lease), and `signal` stops the pass between them.
+ */
 export async function runKpiRollup(
   models: Models,
   clock: Clock,
   owner: string,
+  signal?: AbortSignal,
 ): Promise<RefreshReport | null> {
   if (!(await claimLease(models, owner, clock.now()))) return null;
   try {
-    return await refreshRollups(models, clock.now());
+    return await refreshRollups(models, clock.now(), {
+      signal,
+      renew: () => claimLease(models, owner, clock.now()),
+    });
   } finally {
     await releaseLease(models, owner);
   }
@@ -62,7 +69,7 @@ export function createKpiRollupScheduler(deps: {
   return createMinuteJob({
     name: 'kpi rollups',
     logger: deps.logger,
-    run: () => runKpiRollup(deps.models, deps.clock, owner),
+    run: (signal) => runKpiRollup(deps.models, deps.clock, owner, signal),
     onReport: (report) => {
       if (report && (report.built || report.rebuilt)) deps.logger.info(report, 'kpi rollups');
     },

@@ -1,6 +1,7 @@
 // A background job run by node-cron for the life of the process (every minute by default) and on demand
 // (`runNow`, e.g. at start-up): one pass at a time (a tick or call during a pass shares it), a failed pass is
-// logged and retried at the next tick, and `stop` waits for the pass in flight.
+// logged and retried at the next tick, and `stop` aborts the pass's signal and waits for it: a long pass (the
+// first KPI build at a million issues) checks the signal between its steps, so a shutdown waits for one step.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../logger.ts';
 
@@ -13,7 +14,8 @@ export interface MinuteJob<R> {
 export function createMinuteJob<R>(opts: {
   name: string;
   logger: Logger;
-  run: () => Promise<R>;
+  /** One pass; `signal` is aborted when the job stops (a pass may end early, leaving the rest to the next). */
+  run: (signal: AbortSignal) => Promise<R>;
   /** Logs a pass worth mentioning. */
   onReport?: (report: R) => void;
   expression?: string;
@@ -21,11 +23,12 @@ export function createMinuteJob<R>(opts: {
   let task: ScheduledTask | undefined;
   let running: Promise<R | null> | null = null;
   let stopped = false;
+  const stopping = new AbortController();
 
   const runNow = () => {
     if (stopped) return Promise.resolve(null);
     running ??= opts
-      .run()
+      .run(stopping.signal)
       .then((report) => {
         opts.onReport?.(report);
         return report;
@@ -50,6 +53,7 @@ export function createMinuteJob<R>(opts: {
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       await task?.stop();
       await task?.destroy();
       task = undefined;

@@ -17,7 +17,7 @@ export interface SweepSchedulerOptions extends Omit<EscalationSweepOptions, 'own
 
 export interface SweepScheduler {
   start(): void;
-  /** Stops the timer and waits for a pass in flight to finish. */
+  /** Stops the timer, ends a pass in flight after its current batches and waits for them. */
   stop(): Promise<void>;
   /** Sweeps now, after any pass in flight (which may have read an earlier time); null once stopped. */
   runNow(): Promise<SweepReport | null>;
@@ -33,10 +33,12 @@ export function createSweepScheduler(options: SweepSchedulerOptions): SweepSched
   let inFlight: Promise<SweepReport | null> | null = null;
   let queued: Promise<SweepReport | null> | null = null;
   let stopped = false;
+  // Aborted by stop: the pass in flight starts no further batch (a catch-up at a million issues runs minutes).
+  const stopping = new AbortController();
 
   async function pass(): Promise<SweepReport | null> {
     try {
-      const report = await runEscalationSweep({ ...options, settings, owner });
+      const report = await runEscalationSweep({ ...options, settings, owner, signal: stopping.signal });
       if (report.fired.length || report.deferred || report.repaired || report.failed) {
         logger.info(
           {
@@ -80,6 +82,7 @@ export function createSweepScheduler(options: SweepSchedulerOptions): SweepSched
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       await task?.stop();
       await task?.destroy();
       task = undefined;

@@ -41,6 +41,12 @@ export interface RollupState {
   format: number;
   builtThrough: number;
   watermark: Date;
+  /**
+   * A first build under way (no `builtThrough` yet, so reads use the direct aggregation): the days before
+   * `through` are stored, and `watermark` is the build's start less the slack, which becomes the state's
+   * watermark when it completes (so issues changed while it ran are built again). A stopped build resumes here.
+   */
+  building?: { through: number; watermark: Date };
   /** A new id for every full build (the days were deleted and stored again). */
   build?: string;
   /** Counts the job's passes within a build; each day document names the pass that stored it. */
@@ -60,9 +66,11 @@ export const rollupState = (models: Models): Collection<Document> =>
 
 /** The stored state when the rollups are built in the current format, else null. */
 export async function readyState(models: Models): Promise<RollupState | null> {
-  const s = (await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null;
-  return s && s.format === ROLLUP_FORMAT && typeof s.builtThrough === 'number' ? s : null;
+  return ready((await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null);
 }
+
+const ready = (s: RollupState | null) =>
+  s && s.format === ROLLUP_FORMAT && typeof s.builtThrough === 'number' ? s : null;
 
 const issuesOf = (models: Models, filter: Document, projection: Document = ROLLUP_PROJECTION) =>
   models.Issue.collection.find<RollupIssue>(filter, { projection }).toArray();
@@ -213,14 +221,59 @@ async function storeDays(
   return rows;
 }
 
-/** Builds and stores the days [fromDay, toDay) in chunks (the first build, or days the job missed). */
-async function buildAndStore(models: Models, fromDay: number, toDay: number, pass: number): Promise<number> {
+/**
+ * How a pass may be cut short: `signal` aborts it (the job stops), `renew` keeps its lease and answers false
+ * once another process holds it. Both are asked between chunks, so a pass stops within one chunk's work.
+ */
+export interface PassControl {
+  signal?: AbortSignal;
+  renew?: () => Promise<boolean>;
+}
+
+const goOn = async (control: PassControl) => !control.signal?.aborted && ((await control.renew?.()) ?? true);
+
+/**
+ * Builds and stores the days [fromDay, toDay) in chunks (the first build, or days the job missed), calling
+ * `stored(b)` after the days before b are stored; returns the rows stored, or null when stopped part-way.
+ */
+async function buildAndStore(
+  models: Models,
+  fromDay: number,
+  toDay: number,
+  pass: number,
+  control: PassControl,
+  stored?: (through: number) => Promise<unknown>,
+): Promise<number | null> {
   let rows = 0;
   for (let a = fromDay; a < toDay; a += BUILD_CHUNK_DAYS) {
+    if (a > fromDay && !(await goOn(control))) return null;
     const b = Math.min(a + BUILD_CHUNK_DAYS, toDay);
     rows += await storeDays(models, await buildDays(models, [[a, b]]), a, b, pass);
+    await stored?.(b);
   }
   return rows;
+}
+
+/** Runs split so that no piece spans more than `days` days (a catch-up can have changed years of days). */
+function pieces(runs: Array<[number, number]>, days: number): Array<Array<[number, number]>> {
+  const out: Array<Array<[number, number]>> = [];
+  let piece: Array<[number, number]> = [];
+  let size = 0;
+  for (const [a, b] of runs) {
+    for (let x = a; x < b;) {
+      const y = Math.min(b, x + days - size);
+      piece.push([x, y]);
+      size += y - x;
+      x = y;
+      if (size === days) {
+        out.push(piece);
+        piece = [];
+        size = 0;
+      }
+    }
+  }
+  if (piece.length) out.push(piece);
+  return out;
 }
 
 export interface RefreshReport {
@@ -231,46 +284,90 @@ export interface RefreshReport {
   /** Rows in the days stored (all four groupings). */
   rows: number;
   ms: number;
+  /** The pass was stopped part-way (shutdown, or the lease lost); the next pass goes on from there. */
+  stopped?: true;
 }
 
 /**
  * One pass of the job, by the lease holder: builds every day from the first issue when nothing is stored
  * (or the format changed), else stores again the days changed since the watermark and the days completed
  * since the last pass; then moves `builtThrough` to today and the watermark to now (less the slack).
+ *
+ * Bounded by `control` between chunks of days: the first build records how far it got after every chunk and
+ * a later pass (in this process or another) resumes there; a stopped incremental pass moves nothing, so the
+ * next one finds the same changes. `stopped` says the pass ended early.
  */
-export async function refreshRollups(models: Models, now: Date): Promise<RefreshReport> {
+export async function refreshRollups(
+  models: Models,
+  now: Date,
+  control: PassControl = {},
+): Promise<RefreshReport> {
   const started = performance.now();
   const today = dayNumber(now);
-  const state = await readyState(models);
-  const watermark = new Date(now.getTime() - WATERMARK_SLACK_MS);
-  // A state from before passes were counted starts a new build id: readers then read every day once.
-  const build = state?.build ?? new Types.ObjectId().toHexString();
-  const pass = (state?.build ? (state.pass ?? 0) : 0) + 1;
-  let report: RefreshReport;
+  const raw = (await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null;
+  const state = ready(raw);
+  const finish = (report: Omit<RefreshReport, 'ms'>) => ({
+    ...report,
+    ms: Math.round(performance.now() - started),
+  });
   if (!state) {
-    const first = await models.Issue.collection.findOne<{ createdAt: Date }>(
-      {},
-      { sort: { createdAt: 1 }, projection: { createdAt: 1 } },
+    const resume = raw?.format === ROLLUP_FORMAT && raw.build && raw.building ? raw.building : undefined;
+    const build = resume ? raw!.build! : new Types.ObjectId().toHexString();
+    const watermark = resume?.watermark ?? new Date(now.getTime() - WATERMARK_SLACK_MS);
+    let from = resume?.through;
+    if (from === undefined) {
+      const first = await models.Issue.collection.findOne<{ createdAt: Date }>(
+        {},
+        { sort: { createdAt: 1 }, projection: { createdAt: 1 } },
+      );
+      from = first ? dayNumber(first.createdAt) : today;
+      await rollupDays(models).deleteMany({});
+      await rollupState(models).replaceOne(
+        { _id: 'state' as never },
+        { format: ROLLUP_FORMAT, build, building: { through: from, watermark } },
+        { upsert: true },
+      );
+    }
+    const progress = (through: number) =>
+      rollupState(models).updateOne(
+        { _id: 'state' as never, build },
+        { $set: { 'building.through': through } },
+      );
+    const rows = await buildAndStore(models, from, today, 1, control, progress);
+    if (rows === null) {
+      const through = ((await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null)
+        ?.building?.through;
+      return finish({ built: (through ?? from) - from, rebuilt: 0, rows: 0, stopped: true });
+    }
+    await rollupState(models).updateOne(
+      { _id: 'state' as never, build },
+      { $set: { builtThrough: today, watermark, pass: 1 }, $unset: { building: '' } },
     );
-    const firstDay = first ? dayNumber(first.createdAt) : today;
-    await rollupDays(models).deleteMany({});
-    const rows = await buildAndStore(models, firstDay, today, pass);
-    report = { built: today - firstDay, rebuilt: 0, rows, ms: 0 };
-  } else {
-    const dirty = await changedDays(models, state.watermark, state.builtThrough);
-    const runs = runsOf(dirty);
-    const built = await buildDays(models, runs);
-    let rows = 0;
-    for (const [a, b] of runs) rows += await storeDays(models, built, a, b, pass);
-    rows += await buildAndStore(models, state.builtThrough, today, pass);
-    report = { built: Math.max(0, today - state.builtThrough), rebuilt: dirty.size, rows, ms: 0 };
+    return finish({ built: today - from, rebuilt: 0, rows });
   }
+  // A state from before passes were counted starts a new build id: readers then read every day once.
+  const build = state.build ?? new Types.ObjectId().toHexString();
+  const pass = (state.build ? (state.pass ?? 0) : 0) + 1;
+  const watermark = new Date(now.getTime() - WATERMARK_SLACK_MS);
+  const dirty = await changedDays(models, state.watermark, state.builtThrough);
+  let rows = 0;
+  for (const piece of pieces(runsOf(dirty), BUILD_CHUNK_DAYS)) {
+    if (rows > 0 && !(await goOn(control))) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
+    const built = await buildDays(models, piece);
+    for (const [a, b] of piece) rows += await storeDays(models, built, a, b, pass);
+  }
+  const completed = await buildAndStore(models, state.builtThrough, today, pass, control);
+  if (completed === null) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
   await rollupState(models).updateOne(
     { _id: 'state' as never },
     { $set: { format: ROLLUP_FORMAT, builtThrough: today, watermark, build, pass } },
     { upsert: true },
   );
-  return { ...report, ms: Math.round(performance.now() - started) };
+  return finish({
+    built: Math.max(0, today - state.builtThrough),
+    rebuilt: dirty.size,
+    rows: rows + completed,
+  });
 }
 
 /**

@@ -9,7 +9,13 @@ import request from 'supertest';
 import { DAY_MS } from '../../shared/clock.ts';
 import { dayNumber, dayStart } from '../../server/kpi/kpi-rollup.ts';
 import { receivedByCategoryRegion } from '../../server/kpi/kpi-rollup.query.ts';
-import { changedDays, readyState, refreshRollups, rollupDays } from '../../server/kpi/kpi-rollup.store.ts';
+import {
+  changedDays,
+  readyState,
+  refreshRollups,
+  rollupDays,
+  rollupState,
+} from '../../server/kpi/kpi-rollup.store.ts';
 import { KPI_GROUP_BYS, type KpiPeriod } from '../../server/kpi/kpi.pipeline.ts';
 import { countDirect, countPeriod } from '../../server/kpi/kpi.query.ts';
 import { claimLease, runKpiRollup } from '../../server/jobs/kpi-rollup.job.ts';
@@ -134,6 +140,9 @@ describe('KPI daily rollups', function () {
     return compared;
   }
 
+  /** Lets a pass go on for `chunks` more chunks of days, then says stop (as a lost lease or a shutdown would). */
+  const stopAfter = (chunks: number) => ({ renew: async () => chunks-- > 0 });
+
   it('answers with the direct aggregation until the first build, then from the rollups', async () => {
     const period = periods()[0][1];
     expect((await countPeriod(t, 'unit', period, {})).source).to.equal('direct');
@@ -141,6 +150,40 @@ describe('KPI daily rollups', function () {
     expect(report.built).to.equal(HISTORY_DAYS - 1); // every completed day; today stays live
     expect((await readyState(t.models))?.builtThrough).to.equal(dayNumber(NOW));
     expect((await countPeriod(t, 'unit', period, {})).source).to.equal('rollups');
+  });
+
+  it('a first build stopped part-way keeps what it stored and the next pass resumes there', async () => {
+    const state = await rollupState(t.models).findOne({ _id: 'state' as never });
+    await rollupState(t.models).updateOne({ _id: 'state' as never }, { $set: { format: 0 } }); // a new format
+    const days = await rollupDays(t.models)
+      .find({}, { projection: { _id: 1 } })
+      .toArray();
+    const firstDay = Math.min(...days.map((d) => d._id));
+
+    const stopped = await refreshRollups(t.models, NOW, stopAfter(2)); // three chunks of 7 days
+    expect(stopped.stopped).to.equal(true);
+    expect(stopped.built).to.equal(21);
+    expect(await readyState(t.models), 'not ready while building').to.equal(null);
+    expect((await countPeriod(t, 'unit', periods()[0][1], {})).source).to.equal('direct');
+    const partial = (await rollupState(t.models).findOne({ _id: 'state' as never }))!;
+    const building = partial.building;
+    expect(partial.build, 'a new build for the new format').to.not.equal(state!.build);
+    expect(building.through).to.equal(firstDay + 21);
+    expect(await rollupDays(t.models).countDocuments()).to.equal(21); // the old format's days went
+
+    const aborted = new AbortController();
+    aborted.abort();
+    expect((await refreshRollups(t.models, NOW, { signal: aborted.signal })).built).to.equal(7); // one chunk
+    const resumed = await refreshRollups(t.models, NOW);
+    expect(resumed.stopped).to.equal(undefined);
+    expect(resumed.built).to.equal(dayNumber(NOW) - firstDay - 28);
+    const done = await readyState(t.models);
+    expect(done?.builtThrough).to.equal(dayNumber(NOW));
+    expect(done?.build, 'the same build throughout').to.equal(partial.build);
+    expect(done?.watermark.getTime(), 'the watermark of the build’s start').to.equal(
+      building.watermark.getTime(),
+    );
+    expect(await rollupDays(t.models).countDocuments()).to.equal(dayNumber(NOW) - firstDay);
   });
 
   it('equals the direct aggregation for every grouping, period and scope', async () => {
@@ -173,8 +216,14 @@ describe('KPI daily rollups', function () {
     expect(dirty.size).to.be.greaterThan(7); // the changed issues' days and their successors'
     expect(await expectSameAsDirect('changed, not yet stored')).to.equal(48);
 
-    // The next pass, a day later: the changed days are stored again and the completed day too.
+    // A pass stopped after its first chunk of changed days moves nothing: the next one finds the same changes.
     const next = new Date(NOW.getTime() + DAY_MS);
+    expect((await refreshRollups(t.models, next, stopAfter(0))).stopped).to.equal(true);
+    expect((await readyState(t.models))!.watermark).to.deep.equal(state!.watermark);
+    expect(await changedDays(t.models, state!.watermark, state!.builtThrough)).to.deep.equal(dirty);
+    expect(await expectSameAsDirect('changed, partly stored')).to.equal(48);
+
+    // The next pass, a day later: the changed days are stored again and the completed day too.
     const report = await refreshRollups(t.models, next);
     expect(report.built).to.equal(1);
     expect(report.rebuilt).to.equal(dirty.size);

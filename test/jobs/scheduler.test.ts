@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
+import { createMinuteJob } from '../../server/jobs/minute-job.ts';
 import { createSweepScheduler, type SweepScheduler } from '../../server/jobs/scheduler.ts';
 import { testConfig } from '../api/helpers.ts';
 import { useIssueApp } from '../api/issues/fixtures.ts';
@@ -40,6 +41,26 @@ describe('escalation sweep scheduler', () => {
     expect(await scheduler.runNow()).to.equal(null);
   });
 
+  it('stop ends a long pass after the batches in flight (a shutdown does not wait for a catch-up)', async () => {
+    t.clock.set(china('2026-02-13 09:00'));
+    for (let i = 0; i < 6; i++) await inProgress(t, `停机前的追赶清扫 ${i}`);
+    t.clock.set(china('2026-03-06 10:00'));
+    let stopped: Promise<void> | undefined;
+    const long = createSweepScheduler({
+      models: t.models,
+      clock: t.clock,
+      calendar,
+      policy,
+      logger: silent,
+      batchSize: 2,
+      onChange: () => void (stopped ??= long.stop()),
+    });
+    const report = await long.runNow();
+    await stopped;
+    expect(report!.examined).to.be.within(2, 4);
+    expect(await scheduler.runNow().then((r) => r!.examined)).to.equal(6 - report!.examined);
+  });
+
   it('POST /api/dev/clock sweeps at the new time before answering', async () => {
     const app = createApp({
       config: testConfig({ DEMO_CLOCK: '1' }),
@@ -65,5 +86,28 @@ describe('escalation sweep scheduler', () => {
     const doc = await stored(t, id);
     expect(doc).to.include({ warning: 'yellow', urged: true });
     expect(doc.timeline.at(-1)).to.include({ action: 'urge', actorRole: 'system' });
+  });
+});
+
+describe('minute job', () => {
+  it('stop aborts the signal of the pass in flight and waits for it; nothing runs afterwards', async () => {
+    let steps = 0;
+    const job = createMinuteJob({
+      name: 'a long job',
+      logger: silent as never,
+      run: async (signal) => {
+        while (!signal.aborted) {
+          steps += 1;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        return steps;
+      },
+    });
+    const pass = job.runNow();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await job.stop();
+    expect(await pass).to.equal(steps);
+    expect(steps).to.be.greaterThan(0);
+    expect(await job.runNow()).to.equal(null);
   });
 });

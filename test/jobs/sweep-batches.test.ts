@@ -104,6 +104,24 @@ describe('escalation sweep: a pass over several batches', () => {
     const applied = await t.models.FollowUpClaim.countDocuments({ issueId: { $in: ids }, status: 'applied' });
     expect(applied).to.equal(expected.length);
   });
+
+  it('a pass stopped by its signal (shutdown) starts no further batch; the next pass fires the rest once', async () => {
+    const ids = (await issues(t, 6, '停机时中断的清扫')).map((m) => m.id);
+    t.clock.set(minuteAfter(RED));
+    const stopping = new AbortController();
+    // The first batch's writes are under way when the stop comes.
+    const onChange = () => stopping.abort();
+    const first = await sweep(t, { batchSize: 2, signal: stopping.signal, onChange });
+    expect(first.examined).to.be.within(2, 4); // the batch in flight, and at most the one planned beside it
+    expect(new Set(first.fired.map((f) => f.issueId)).size).to.equal(first.examined);
+    expect(first.deferred).to.equal(0);
+    const rest = await sweep(t);
+    const firedIn = (r: SweepReport) => r.fired.filter((f) => ids.includes(f.issueId)).map((f) => f.issueId);
+    expect([...firedIn(first), ...firedIn(rest)].sort()).to.deep.equal(
+      ids.flatMap((id) => [id, id]).sort(), // urge and supervise, once each
+    );
+    for (const id of ids) expect(await systemActions(t, id)).to.deep.equal(['urge', 'supervise']);
+  });
 });
 
 describe('escalation sweep: a bulk write the database fails as a whole', () => {
