@@ -14,7 +14,7 @@ import type { Models } from '../models/index.ts';
 import type { ClusterSummary } from '../models/class-problem.model.ts';
 import { DEFAULT_CLUSTER_OPTIONS, type BackgroundText } from '../text/cluster.ts';
 import type { ClusterSummaryView } from '../text/cluster-summary.ts';
-import { runInWorker } from '../text/in-worker.ts';
+import { isStopped, runInWorker } from '../text/in-worker.ts';
 import { issueText } from '../text/issue-text.ts';
 import type { ClusterComputeInput, ClusterComputeOutput } from './cluster-compute.ts';
 
@@ -100,7 +100,7 @@ function toSummary(view: ClusterSummaryView, rows: Map<string, Row>): ClusterSum
 }
 
 /** One clustering run: read, cluster (pure), write the clusters back. */
-export async function runClustering(deps: ClusterRunDeps): Promise<ClusterRunReport> {
+export async function runClustering(deps: ClusterRunDeps, signal?: AbortSignal): Promise<ClusterRunReport> {
   const started = Date.now();
   const { models } = deps;
   const now = deps.clock.now();
@@ -136,6 +136,7 @@ export async function runClustering(deps: ClusterRunDeps): Promise<ClusterRunRep
     new URL('./cluster-compute.ts', import.meta.url),
     'computeClustersInWorker',
     input,
+    signal,
   );
   await writeClusters(models, kept, byId, now);
   await models.ClassCluster.deleteMany({
@@ -200,8 +201,10 @@ export function createClusterScheduler(deps: ClusterRunDeps & { expression?: str
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   let task: ScheduledTask | undefined;
   let running: Promise<ClusterRunReport> | null = null;
+  // Aborted by stop: a run under way ends (its worker terminated); the next slot's run clusters afresh.
+  const stopping = new AbortController();
   const run = (): Promise<ClusterRunReport> => {
-    running ??= runClustering(deps).finally(() => {
+    running ??= runClustering(deps, stopping.signal).finally(() => {
       running = null;
     });
     return running;
@@ -210,7 +213,9 @@ export function createClusterScheduler(deps: ClusterRunDeps & { expression?: str
     const slot = deps.clock.now().toISOString().slice(0, 13);
     if ((await nextSequence(deps.models.Counter, `class-cluster:${slot}`)) !== 1) return;
     deps.logger.debug({ owner, slot }, 'class clustering slot claimed');
-    await run();
+    await run().catch((err: unknown) => {
+      if (!isStopped(err)) throw err; // stopped by a shutdown: not a failure
+    });
   }
   return {
     start(): void {
@@ -221,6 +226,7 @@ export function createClusterScheduler(deps: ClusterRunDeps & { expression?: str
       );
     },
     async stop(): Promise<void> {
+      stopping.abort();
       await task?.stop();
       task = undefined;
       await running?.catch(() => undefined);

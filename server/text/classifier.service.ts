@@ -29,6 +29,7 @@ import {
 } from './repeat.ts';
 import { compileKeywords } from './text-features.ts';
 import { deserializeTextModel, type TextModel } from './text-model.ts';
+import { isStopped } from './in-worker.ts';
 import { trainInWorker, type Trainer } from './trainer.ts';
 import type { TrainingInput } from './training.ts';
 
@@ -76,6 +77,8 @@ export interface ClassifierServiceOptions {
   schedule?: string | false;
   /** Monotonic milliseconds for the refresh interval (tests). */
   now?: () => number;
+  /** People's labels a training reads, newest first (MAX_PEOPLE_EXAMPLES). */
+  maxPeopleExamples?: number;
 }
 
 function summaryOf(doc: TextModelDoc): ModelSummary {
@@ -91,6 +94,12 @@ function summaryOf(doc: TextModelDoc): ModelSummary {
 }
 
 const HUMAN_LABELLED = { 'classification.human': true } as const;
+/**
+ * People's labels a training reads: the newest this many. A city's years of history hold hundreds of thousands
+ * (a million-issue data set trained for minutes, with every text remembered in the stored model); the recent
+ * ones carry the corrections that matter, and the corpus the rest.
+ */
+export const MAX_PEOPLE_EXAMPLES = 20_000;
 type HumanRow = {
   title?: string;
   content: string;
@@ -125,6 +134,8 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   let refreshing: Promise<void> | null = null;
   let training: Promise<ModelSummary> | null = null;
   let task: ScheduledTask | undefined;
+  // Aborted by stop: a training under way is ended (its worker terminated), not waited for.
+  const stopping = new AbortController();
   const repeatCache = new FingerprintCache(REPEAT_CACHE_MAX);
   // The latest texts classified with the current model and keywords: a channel message is classified for the
   // duplicate check and again by triage, and the second asks for the same text.
@@ -206,19 +217,24 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   async function peopleExamples(): Promise<TrainingInput['people']> {
     const rows = await models.Issue.collection
       .find<HumanRow>(HUMAN_LABELLED, { projection: { title: 1, content: 1, category: 1, urgency: 1 } })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(options.maxPeopleExamples ?? MAX_PEOPLE_EXAMPLES)
       .toArray();
     return rows.map((r) => ({ text: issueText(r), category: r.category, urgency: r.urgency }));
   }
 
   async function train(trigger: TrainingTrigger, by: string): Promise<ModelSummary> {
     await readSettings();
-    const out = await trainer({
-      corpusDir: options.corpusDir,
-      people: await peopleExamples(),
-      keywords: keywords.map((k) => ({ id: k.id, keywords: [...k.keywords] })),
-      cues,
-      threshold,
-    });
+    const out = await trainer(
+      {
+        corpusDir: options.corpusDir,
+        people: await peopleExamples(),
+        keywords: keywords.map((k) => ({ id: k.id, keywords: [...k.keywords] })),
+        cues,
+        threshold,
+      },
+      stopping.signal,
+    );
     const version = await nextSequence(models.Counter, 'text-model');
     const [doc] = await models.TextModel.create([
       {
@@ -262,9 +278,10 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     async start(): Promise<void> {
       await refresh();
       if (!model) {
-        retrain('startup', 'system').catch((err: unknown) =>
-          logger.error({ err }, 'first training failed; classifying with the keyword rules'),
-        );
+        retrain('startup', 'system').catch((err: unknown) => {
+          if (!isStopped(err))
+            logger.error({ err }, 'first training failed; classifying with the keyword rules');
+        });
       }
       if (options.schedule !== false && !task) {
         task = cron.schedule(
@@ -277,6 +294,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
       }
     },
     async stop(): Promise<void> {
+      stopping.abort();
       await task?.stop();
       task = undefined;
       await training?.catch(() => undefined);

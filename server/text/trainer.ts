@@ -3,7 +3,8 @@
 import { runInWorker } from './in-worker.ts';
 import type { TrainingInput, TrainingOutput } from './training.ts';
 
-export type Trainer = (input: TrainingInput) => Promise<TrainingOutput>;
+/** Trains a model; an aborted `signal` stops the run (it rejects). */
+export type Trainer = (input: TrainingInput, signal?: AbortSignal) => Promise<TrainingOutput>;
 
-export const trainInWorker: Trainer = (input) =>
-  runInWorker<TrainingOutput>(new URL('./training.ts', import.meta.url), 'runTraining', input);
+export const trainInWorker: Trainer = (input, signal) =>
+  runInWorker<TrainingOutput>(new URL('./training.ts', import.meta.url), 'runTraining', input, signal);

@@ -31,6 +31,21 @@ function refuseTransactions(cmd: Document): void {
   }
 }
 
+/**
+ * What the slow-command log says about a command, like mongod's: the namespace and, for a query, the shape of
+ * its filter (field names only: values can be personal data) and how many documents a write carried.
+ */
+function slowDetail(cmd: Document, name: string): Record<string, unknown> {
+  const collection = name.toLowerCase() === 'getmore' ? cmd.collection : cmd[name];
+  const detail: Record<string, unknown> = { ns: typeof collection === 'string' ? collection : undefined };
+  const filter = cmd.filter ?? cmd.query;
+  if (filter && typeof filter === 'object') detail.filter = Object.keys(filter as object);
+  if (Array.isArray(cmd.pipeline)) detail.stages = cmd.pipeline.map((st: object) => Object.keys(st)[0]);
+  for (const list of ['documents', 'updates', 'deletes'] as const)
+    if (Array.isArray(cmd[list])) detail[list] = cmd[list].length;
+  return detail;
+}
+
 export interface DispatcherOptions {
   /** Commands slower than this are logged (like mongod's slow query log). Default 100 ms. */
   slowMs?: number;
@@ -56,7 +71,11 @@ export function createDispatcher(
       const started = performance.now();
       const body = await handler(cmd, ctx);
       const ms = performance.now() - started;
-      if (ms >= slowMs) logger.info({ command: name, db: ctx.db, ms: Math.round(ms) }, 'slow command');
+      if (ms >= slowMs)
+        logger.info(
+          { command: name, db: ctx.db, ...slowDetail(cmd, name), ms: Math.round(ms) },
+          'slow command',
+        );
       return 'ok' in body ? body : { ...body, ok: 1 };
     } catch (err) {
       if (err instanceof MongoError) return err.toReply();

@@ -5,9 +5,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createClassifierService, type ClassifierService } from '../../../server/text/classifier.service.ts';
+import { issueText } from '../../../server/text/issue-text.ts';
+import { trainInWorker } from '../../../server/text/trainer.ts';
+import type { TrainingInput } from '../../../server/text/training.ts';
 import { anotherApp, expectError } from '../helpers.ts';
 import { enterpriseIn, must, useIssueApp } from '../issues/fixtures.ts';
 import { FIXTURE_TEXTS } from '../../unit/text/texts.fixture.ts';
@@ -107,6 +111,72 @@ describe('api: the classifier learns from corrections', function () {
     expect(restarted.status()).to.deep.include({ training: false });
     expect(restarted.status().active?.version).to.equal(2);
     expect(restarted.classify(TEXT)).to.include({ urgency: 'complex', modelVersion: 2 });
+  });
+
+  it('trains on the newest people’s labels only, so a city’s history does not make training slow', async () => {
+    let people: TrainingInput['people'] = [];
+    const capped = createClassifierService({
+      models: t.models,
+      clock: t.clock,
+      logger,
+      corpusDir,
+      schedule: false,
+      maxPeopleExamples: 2,
+      trainer: (input, signal) => {
+        people = input.people;
+        return trainInWorker(input, signal);
+      },
+    });
+    services.push(capped);
+    const labelled = { 'classification.human': true };
+    // Three more issues filed by people, a day apart, after the one the first test corrected.
+    const [one] = await t.models.Issue.collection.find(labelled).toArray();
+    for (let k = 1; k <= 3; k++) {
+      await t.models.Issue.collection.insertOne({
+        ...one,
+        _id: new Types.ObjectId(),
+        number: `${one.number}-${k}`,
+        content: `${one.content}（第${k}次反映）`,
+        createdAt: new Date(one.createdAt.getTime() + k * 86_400_000),
+      });
+    }
+    const newest = await t.models.Issue.find(labelled, { content: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(2)
+      .lean();
+    expect(await t.models.Issue.countDocuments(labelled)).to.be.greaterThan(2);
+    await capped.retrain('manual', 'admin');
+    expect(people.map((p) => p.text)).to.deep.equal(newest.map((i) => issueText(i)));
+  });
+
+  it('stop ends a training under way instead of waiting for it', async () => {
+    let seen: AbortSignal | undefined;
+    let started: () => void = () => undefined;
+    const trainerCalled = new Promise<void>((resolve) => (started = resolve));
+    const stoppable = createClassifierService({
+      models: t.models,
+      clock: t.clock,
+      logger,
+      corpusDir,
+      schedule: false,
+      trainer: (_input, signal) =>
+        new Promise((_resolve, reject) => {
+          seen = signal;
+          started();
+          signal?.addEventListener('abort', () =>
+            reject(Object.assign(new Error('stopped'), { name: 'AbortError' })),
+          );
+        }),
+    });
+    const training = stoppable.retrain('manual', 'admin');
+    const failed = training.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    await trainerCalled;
+    await stoppable.stop();
+    expect(seen?.aborted).to.equal(true);
+    expect(await failed).to.have.property('name', 'AbortError');
   });
 
   it('403 for staff other than admins; 401 without a token', async () => {

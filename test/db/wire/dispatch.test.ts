@@ -76,4 +76,20 @@ describe('dispatch', () => {
     expect(lines).to.have.length(1);
     expect(lines[0]).to.include({ msg: 'slow command', command: 'nap', db: 'test' });
   });
+
+  it('names the collection and the filter’s fields of a slow command, never the values', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const info = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const nap = () => new Promise<Record<string, never>>((resolve) => setTimeout(() => resolve({}), 30));
+    const slow = createDispatcher({ find: nap, getMore: nap, insert: nap }, info, { slowMs: 20 });
+    await slow({ find: 'issues', filter: { contact: { phone: '13800000000' }, state: 'closed' } }, ctx);
+    await slow({ getMore: 42, collection: 'issues' }, ctx);
+    await slow({ insert: 'outbox', documents: [{}, {}, {}] }, ctx);
+    expect(lines.map(({ ns, filter, documents }) => ({ ns, filter, documents }))).to.deep.equal([
+      { ns: 'issues', filter: ['contact', 'state'], documents: undefined },
+      { ns: 'issues', filter: undefined, documents: undefined },
+      { ns: 'outbox', filter: undefined, documents: 3 },
+    ]);
+    expect(JSON.stringify(lines)).to.not.contain('13800000000');
+  });
 });
