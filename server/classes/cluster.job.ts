@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { Types } from 'mongoose';
 import cron, { type ScheduledTask } from 'node-cron';
 import { DAY_MS, type Clock } from '../../shared/clock.ts';
-import type { CategoryId, IssueState } from '../../shared/states.ts';
+import { ISSUE_STATES, type CategoryId, type IssueState } from '../../shared/states.ts';
 import type { Logger } from '../logger.ts';
 import { nextSequence } from '../models/counter.model.ts';
 import type { Models } from '../models/index.ts';
@@ -42,6 +42,11 @@ export interface ClusterRunReport {
 }
 
 const FINISHED: IssueState[] = ['closed', 'merged', 'rejected'];
+/**
+ * The states still open, named (not `$nin` FINISHED): each is a range of the `{state, createdAt}` index, so
+ * the older open issues cost their own count; `$nin` walked every older issue (18 s at a million).
+ */
+const OPEN: IssueState[] = ISSUE_STATES.filter((s) => !FINISHED.includes(s));
 
 interface Row {
   _id: Types.ObjectId;
@@ -55,8 +60,17 @@ interface Row {
   createdAt: Date;
 }
 
-async function loadRows(models: Models, now: Date): Promise<Row[]> {
+/** What a run clusters: the last 90 days' issues (not merged or rejected), and older ones still open. */
+export function clusterFilters(now: Date) {
   const since = new Date(now.getTime() - RECENT_DAYS * DAY_MS);
+  return {
+    recent: { createdAt: { $gte: since }, state: { $nin: ['merged', 'rejected'] } },
+    olderOpen: { createdAt: { $lt: since }, state: { $in: OPEN } },
+  };
+}
+
+async function loadRows(models: Models, now: Date): Promise<Row[]> {
+  const filters = clusterFilters(now);
   const projection = {
     title: 1,
     content: 1,
@@ -69,10 +83,8 @@ async function loadRows(models: Models, now: Date): Promise<Row[]> {
   };
   const issues = models.Issue.collection;
   const [recent, olderOpen] = await Promise.all([
-    issues
-      .find<Row>({ createdAt: { $gte: since }, state: { $nin: ['merged', 'rejected'] } }, { projection })
-      .toArray(),
-    issues.find<Row>({ createdAt: { $lt: since }, state: { $nin: FINISHED } }, { projection }).toArray(),
+    issues.find<Row>(filters.recent, { projection }).toArray(),
+    issues.find<Row>(filters.olderOpen, { projection }).toArray(),
   ]);
   return [...recent, ...olderOpen];
 }
