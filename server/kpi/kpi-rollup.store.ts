@@ -20,6 +20,7 @@ import {
   byCreation,
   dayNumber,
   dayStart,
+  RepeatTracker,
   RollupBuilder,
   LOOKBACK_PROJECTION,
   ROLLUP_PROJECTION,
@@ -235,6 +236,11 @@ const goOn = async (control: PassControl) => !control.signal?.aborted && ((await
 /**
  * Builds and stores the days [fromDay, toDay) in chunks (the first build, or days the job missed), calling
  * `stored(b)` after the days before b are stored; returns the rows stored, or null when stopped part-way.
+ *
+ * The chunks go forward in time with one repeat tracker: the 90 days before `fromDay` are read once (for the
+ * predecessors of the first days), and each chunk's own issues then serve as the next chunks' predecessors,
+ * so every issue is read once. (Building each chunk on its own re-read 90 days of its enterprises' issues for
+ * 7 days of rows: at a million issues most of a first build's reading.)
  */
 async function buildAndStore(
   models: Models,
@@ -245,10 +251,28 @@ async function buildAndStore(
   stored?: (through: number) => Promise<unknown>,
 ): Promise<number | null> {
   let rows = 0;
+  let tracker: RepeatTracker | undefined;
   for (let a = fromDay; a < toDay; a += BUILD_CHUNK_DAYS) {
     if (a > fromDay && !(await goOn(control))) return null;
     const b = Math.min(a + BUILD_CHUNK_DAYS, toDay);
-    rows += await storeDays(models, await buildDays(models, [[a, b]]), a, b, pass);
+    if (!tracker) {
+      const before = new RollupBuilder();
+      const prior = await issuesOf(
+        models,
+        {
+          createdAt: { $gte: new Date(dayStart(a).getTime() - WINDOW_MS), $lt: dayStart(a) },
+          state: { $ne: 'merged' },
+        },
+        LOOKBACK_PROJECTION,
+      );
+      for (const i of prior.sort(byCreation)) before.add(i, true);
+      tracker = before.tracker;
+    }
+    const builder = new RollupBuilder(tracker);
+    const own = await issuesOf(models, { createdAt: { $gte: dayStart(a), $lt: dayStart(b) } });
+    for (const i of own.sort(byCreation)) builder.add(i);
+    rows += await storeDays(models, builder, a, b, pass);
+    tracker.prune(dayStart(b).getTime());
     await stored?.(b);
   }
   return rows;
