@@ -36,6 +36,8 @@ export interface Config {
   readonly demo: boolean;
   /** DEMO_CLOCK=1: time comes from a simulated clock that admins can advance via /api/dev/clock. */
   readonly demoClock: boolean;
+  /** DEMO_CLOCK_AT=<ISO instant>: the simulated clock starts there (implies DEMO_CLOCK; benchmarks on a data set). */
+  readonly demoClockAt?: Date;
   /** Express `trust proxy` hop count, so rate limits see the client's address behind a reverse proxy. */
   readonly trustProxy: number;
   /**
@@ -122,6 +124,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   DEMO: flag.optional(),
   DEMO_CLOCK: flag.default(false),
+  DEMO_CLOCK_AT: z.iso.datetime({ offset: true, error: 'must be an ISO instant' }).optional(),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   TRUSTED_PROXIES: z
     .string()
@@ -227,7 +230,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://${linkHost}:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
     demo,
-    demoClock: e.DEMO_CLOCK,
+    demoClock: e.DEMO_CLOCK || e.DEMO_CLOCK_AT !== undefined,
+    demoClockAt: e.DEMO_CLOCK_AT === undefined ? undefined : new Date(e.DEMO_CLOCK_AT),
     trustProxy: e.TRUST_PROXY,
     trustedProxies: Object.freeze(e.TRUSTED_PROXIES ?? []),
     maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,

@@ -84,7 +84,9 @@ function channelBanner(config: Config, url: string, smtpPort: number | undefined
 async function main(): Promise<void> {
   const config = await resolveJwtSecret(loadConfig());
   const logger = createLogger(config.logLevel);
-  const simulatedClock = config.demoClock ? createSimulatedClock(systemClock.now()) : undefined;
+  const simulatedClock = config.demoClock
+    ? createSimulatedClock(config.demoClockAt ?? systemClock.now())
+    : undefined;
   const clock = simulatedClock ?? systemClock;
 
   const db = await connectDatabase(config, logger, (code) => {

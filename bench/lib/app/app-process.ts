@@ -82,8 +82,12 @@ async function launch(
   return { pid: child.pid!, baseUrl, startMs: performance.now() - started, output: () => tail, stop };
 }
 
-/** The app on `dataDir` (a copy of a built data set). */
-export async function startApp(dataDir: string): Promise<ChildServer> {
+/**
+ * The app on `dataDir` (a copy of a built data set), on a simulated clock stopped at the data set's `asOf`: a
+ * data set built hours ago would otherwise start with a catch-up sweep of every step that fell due since,
+ * and the figures would measure that instead of the paths under test.
+ */
+export async function startApp(dataDir: string, asOf?: string): Promise<ChildServer> {
   const port = await freePort();
   const { MONGODB_URI: _ignored, ...inherited } = process.env;
   const env = {
@@ -93,6 +97,7 @@ export async function startApp(dataDir: string): Promise<ChildServer> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     DEMO: '1',
+    ...(asOf ? { DEMO_CLOCK_AT: asOf } : {}),
   };
   return launch(['--import', 'tsx', 'server/main.ts'], env, '/healthz', port);
 }

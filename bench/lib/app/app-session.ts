@@ -56,7 +56,7 @@ export async function withApp(
     note(
       `data set ${manifest.name}: ${manifest.issues.toLocaleString('en-US')} issues, ${manifest.enterprises.toLocaleString('en-US')} enterprises, as of ${manifest.asOf}`,
     );
-    app = await startApp(copy.dir);
+    app = await startApp(copy.dir, manifest.asOf);
     report({
       name: 'app start-up (spawn → /healthz 200)',
       value: app.startMs / 1000,

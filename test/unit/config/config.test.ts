@@ -83,6 +83,16 @@ describe('config: loadConfig', () => {
     });
   });
 
+  it('DEMO_CLOCK_AT starts the simulated clock at that instant (and turns it on)', () => {
+    const c = loadConfig({ ...PROD, DEMO_CLOCK_AT: '2026-11-30T08:25:00.000Z' });
+    expect(c.demoClock).to.equal(true);
+    expect(c.demoClockAt?.toISOString()).to.equal('2026-11-30T08:25:00.000Z');
+    expect(
+      loadConfig({ ...PROD, DEMO_CLOCK_AT: '2026-11-30T16:25:00+08:00' }).demoClockAt?.getTime(),
+    ).to.equal(Date.parse('2026-11-30T08:25:00Z'));
+    expect(loadConfig(PROD).demoClockAt).to.equal(undefined);
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ PORT: '', MONGODB_URI: ' ' }).port).to.equal(3000);
   });
@@ -95,6 +105,7 @@ describe('config: loadConfig', () => {
     failsOn({ PUBLIC_BASE_URL: 'ftp://files.example' }, 'PUBLIC_BASE_URL');
     failsOn({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
     failsOn({ DEMO_CLOCK: 'yes' }, 'DEMO_CLOCK');
+    failsOn({ DEMO_CLOCK_AT: 'yesterday' }, 'DEMO_CLOCK_AT');
     failsOn({ JWT_SECRET: 'short' }, 'JWT_SECRET');
     failsOn({ JWT_EXPIRES_IN: 'forever' }, 'JWT_EXPIRES_IN');
     failsOn({ ADMIN_USERNAME: 'Root User', ADMIN_PASSWORD: 'a-long-password' }, 'ADMIN_USERNAME');
