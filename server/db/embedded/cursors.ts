@@ -11,6 +11,7 @@
  * the byte limit is held over, as mongod stashes it.
  */
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { Long, type Document } from 'bson';
 import type { CursorManager } from './contract.ts';
 import type { RawDoc } from './raw-doc.ts';
@@ -26,7 +27,17 @@ export interface CursorRegistryOptions {
   idleTimeoutMs?: number;
   /** A batch stops before the document that would take it past this many bytes (always at least one). */
   maxBatchBytes?: number;
+  /**
+   * A batch of at least `minTimedDocs` documents stops once it has taken `maxBatchMs` to fill (the database
+   * thread serves one command at a time: a 16 MiB batch of a million-issue scan held every other request for
+   * seconds). A smaller batch is an ordinary reply: the driver asks for the next one. Never a single batch.
+   */
+  maxBatchMs?: number;
+  minTimedDocs?: number;
 }
+
+export const MAX_BATCH_MS = 50;
+export const MIN_TIMED_DOCS = 1000;
 
 interface OpenCursor {
   id: Long;
@@ -52,11 +63,15 @@ export class CursorRegistry implements CursorManager {
   private readonly now: () => Date;
   private readonly idleTimeoutMs: number;
   private readonly maxBatchBytes: number;
+  private readonly maxBatchMs: number;
+  private readonly minTimedDocs: number;
 
   constructor(options: CursorRegistryOptions) {
     this.now = options.now;
     this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
     this.maxBatchBytes = options.maxBatchBytes ?? Limits.maxBsonObjectSize;
+    this.maxBatchMs = options.maxBatchMs ?? MAX_BATCH_MS;
+    this.minTimedDocs = options.minTimedDocs ?? MIN_TIMED_DOCS;
   }
 
   open(
@@ -74,7 +89,7 @@ export class CursorRegistry implements CursorManager {
       lastUsed: this.now().getTime(),
       connectionId: options.connectionId,
     };
-    const firstBatch = this.fill(cursor, batchSize);
+    const firstBatch = this.fill(cursor, batchSize, !options.singleBatch);
     if (options.singleBatch || cursor.done) {
       closeIterator(docs);
       return { id: Long.ZERO, ns, firstBatch };
@@ -102,7 +117,7 @@ export class CursorRegistry implements CursorManager {
     cursor.lastUsed = this.now().getTime();
     let nextBatch: (Document | RawDoc)[];
     try {
-      nextBatch = this.fill(cursor, checkBatchSize(batchSize) || Number.POSITIVE_INFINITY);
+      nextBatch = this.fill(cursor, checkBatchSize(batchSize) || Number.POSITIVE_INFINITY, true);
     } catch (err) {
       this.forget(cursor);
       throw err;
@@ -158,10 +173,20 @@ export class CursorRegistry implements CursorManager {
     for (const cursor of [...this.cursors.values()]) this.forget(cursor);
   }
 
-  private fill(cursor: OpenCursor, limit: number): (Document | RawDoc)[] {
+  /** The next batch: up to `limit` documents, the byte limit, and (when `timed`) the time budget. */
+  private fill(cursor: OpenCursor, limit: number, timed: boolean): (Document | RawDoc)[] {
     const batch: (Document | RawDoc)[] = [];
     let bytes = 0;
+    // A duration, not a time the logic reads: the monotonic timer.
+    const started = timed && limit > this.minTimedDocs ? performance.now() : undefined;
     while (batch.length < limit) {
+      if (
+        started !== undefined &&
+        batch.length >= this.minTimedDocs &&
+        performance.now() - started >= this.maxBatchMs
+      ) {
+        return batch;
+      }
       const doc = cursor.pending ?? this.pull(cursor);
       if (doc === undefined) break;
       // The first document always goes in, so its size is only needed once a second one arrives: a

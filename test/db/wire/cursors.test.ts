@@ -105,6 +105,37 @@ describe('CursorRegistry', () => {
     expect(tiny.open('db.c', count(3, pad), { connectionId: 1 }).firstBatch).to.have.length(1);
   });
 
+  it('ends a long batch on its time budget (after its minimum) and delivers every document in later ones', () => {
+    // A slow source (1 ms a document, as a scan that examines many for each it returns): with a budget of
+    // 5 ms after 10 documents, batches stop early, and a getMore always gets on with the rest.
+    function* slow(n: number): Iterator<Document> {
+      for (let i = 0; i < n; i++) {
+        const until = performance.now() + 1;
+        while (performance.now() < until) {
+          /* examining */
+        }
+        yield { i };
+      }
+    }
+    const timed = new CursorRegistry({ now: () => clock, maxBatchMs: 5, minTimedDocs: 10 });
+    const r = timed.open('db.c', slow(60), { connectionId: 1, batchSize: 0 });
+    expect(r.firstBatch).to.have.length(0); // batchSize 0: the cursor only
+    const sizes: number[] = [];
+    const seen: number[] = [];
+    for (let id = r.id; !id.isZero();) {
+      const more = timed.getMore(id, 'db.c');
+      sizes.push(more.nextBatch.length);
+      seen.push(...more.nextBatch.map((d) => (d as Document).i as number));
+      id = more.id;
+    }
+    expect(seen).to.deep.equal([...Array(60).keys()]);
+    expect(sizes.length).to.be.greaterThan(1);
+    expect(sizes.slice(0, -1).every((n) => n >= 10 && n < 60)).to.equal(true);
+    // A single batch (findOne, a negative limit) is never cut short: it is the whole answer.
+    const single = timed.open('db.c', slow(30), { connectionId: 1, batchSize: 30, singleBatch: true });
+    expect(single.firstBatch).to.have.length(30);
+  });
+
   it('keeps a whole getMore reply of many small stored documents under the 16 MiB reply limit', () => {
     // Each array element adds its type byte and index name: 300,000 tiny documents are ~4 MB of names, which
     // a batch counting only document bytes used to push past the limit (BSONObjectTooLarge in the driver).
@@ -112,8 +143,10 @@ describe('CursorRegistry', () => {
     function* many(): Iterator<RawDoc> {
       for (let i = 0; i < 1_000_000; i++) yield new RawDoc(tiny);
     }
-    const r = cursors.open('db.c', many(), { connectionId: 1, batchSize: 0 });
-    const more = cursors.getMore(r.id, 'db.c');
+    // Only the byte limit here: the time budget (tested above) would end the batch first on a slow machine.
+    const bytesOnly = new CursorRegistry({ now: () => clock, maxBatchMs: Number.POSITIVE_INFINITY });
+    const r = bytesOnly.open('db.c', many(), { connectionId: 1, batchSize: 0 });
+    const more = bytesOnly.getMore(r.id, 'db.c');
     expect(more.nextBatch.length).to.be.above(200_000);
     const reply = encodeDocument({ cursor: { nextBatch: more.nextBatch, id: more.id, ns: more.ns }, ok: 1 });
     expect(reply.length).to.be.at.most(Limits.maxBsonObjectSize + 16 * 1024);
