@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Actor } from '../../shared/roles.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { EnterpriseImportStatus } from '../../shared/enterprise-import.ts';
 import type { Models } from '../models/index.ts';
 import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema.ts';
 import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
@@ -16,17 +17,9 @@ export const MAX_IMPORT_ROWS = 20_000;
 export const MAX_REPORTED_ERRORS = 500;
 const RETENTION_MS = 60 * 60 * 1000;
 
-export interface ImportJob {
-  id: string;
+/** An import in this process: the status the screen reads, and who started it (only they and admins read it). */
+export interface ImportJob extends EnterpriseImportStatus {
   ownerId: string;
-  status: 'running' | 'done' | 'failed';
-  total: number;
-  done: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  errors: { row: number; message: string }[];
 }
 
 export type EnterpriseImports = ReturnType<typeof createEnterpriseImports>;
@@ -115,7 +108,7 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
       void run(job, rows);
       return { id: job.id, total: job.total };
     },
-    status(id: string, actor: Actor): Omit<ImportJob, 'ownerId'> {
+    status(id: string, actor: Actor): EnterpriseImportStatus {
       const job = jobs.get(id);
       if (!job || (job.ownerId !== actor.id && actor.role !== 'admin'))
         throw notFound('导入任务不存在或已过期');
