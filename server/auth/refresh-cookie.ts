@@ -4,6 +4,7 @@
 // its own (so neither token passes for the other) carrying the user's tokenVersion: logout, disabling and a
 // password reset bump the version and end every session at once, exactly as for bearer tokens.
 import type { Request, Response } from 'express';
+import { readCookie } from '../http/cookies.ts';
 
 export const REFRESH_COOKIE = 'eil_refresh';
 export const REFRESH_COOKIE_PATH = '/api/auth';
@@ -32,14 +33,5 @@ export function clearRefreshCookie(res: Response, secure: boolean): void {
 
 /** The refresh cookie's value from the Cookie header, if present. */
 export function refreshCookieOf(req: Request): string | undefined {
-  const header = req.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === REFRESH_COOKIE) {
-      const value = part.slice(eq + 1).trim();
-      return value.length > 0 && value.length < 2048 ? value : undefined;
-    }
-  }
-  return undefined;
+  return readCookie(req, REFRESH_COOKIE);
 }

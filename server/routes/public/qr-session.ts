@@ -13,6 +13,7 @@ import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual }
 import type { Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { Clock } from '../../../shared/clock.ts';
+import { readCookie } from '../../http/cookies.ts';
 
 export const SESSION_COOKIE = 'eq_owner';
 export const PRE_COOKIE = 'eq_pre';
@@ -56,21 +57,6 @@ export function pagePath(qrToken: string): string {
 /** A digest of the QR token: binds a session to the code it came from without storing the token itself. */
 function tokenTag(qrToken: string): string {
   return createHash('sha256').update(qrToken).digest('base64url').slice(0, 22);
-}
-
-export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    try {
-      return decodeURIComponent(part.slice(eq + 1).trim());
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 function sameText(a: string, b: string): boolean {
