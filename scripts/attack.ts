@@ -525,6 +525,45 @@ async function probeQrPage(app: App, admin: string): Promise<void> {
   if (noCsrf.status < 400) finding(`verify-pin without CSRF answered ${noCsrf.status}`);
 }
 
+/**
+ * Guesses at one account from many addresses (each within its own limits) lock the account for clients it does
+ * not know; its owner, in the browser where they logged in before, must still get in.
+ */
+async function probeAccountLockout(app: App): Promise<void> {
+  console.log('\n== account lock-out: 30 guesses at one account from 6 addresses, then its owner');
+  const first = await call(app.base, 'POST', '/api/auth/login', {
+    body: { username: 'supervisor', password: 'demo1234' },
+  });
+  const device = cookieOf(first, 'eil_device');
+  if (!device) return finding('a correct login set no device cookie');
+  const guesses = await Promise.all(
+    Array.from({ length: 30 }, (_, i) =>
+      send(app.base, 'POST', '/api/auth/login', {
+        body: { username: 'supervisor', password: `guess-${i}` },
+        agent: false,
+        localAddress: `127.0.4.${1 + (i % 6)}`,
+      }),
+    ),
+  );
+  const counts: Record<number, number> = {};
+  for (const g of guesses) counts[g.status] = (counts[g.status] ?? 0) + 1;
+  if (guesses.some((g) => g.status === 0 || g.status >= 500))
+    finding(`guesses answered ${JSON.stringify(counts)}`);
+  if ((counts[401] ?? 0) > 20) finding(`${counts[401]} of 30 guesses at one account were checked (limit 20)`);
+  const stranger = await call(app.base, 'POST', '/api/auth/login', {
+    body: { username: 'supervisor', password: 'demo1234' },
+  });
+  const owner = await call(app.base, 'POST', '/api/auth/login', {
+    body: { username: 'supervisor', password: 'demo1234' },
+    headers: { cookie: device },
+  });
+  if (owner.status !== 200) finding(`the owner's known browser was locked out too (${owner.status})`);
+  else
+    ok(
+      `guesses ${JSON.stringify(counts)}; the right password from an unknown browser ${stranger.status}, from the owner's browser 200`,
+    );
+}
+
 async function probeLogin(app: App): Promise<void> {
   console.log('\n== login brute force (25 concurrent guesses at one account), timing, the refresh cookie');
   const guesses = await Promise.all(
@@ -890,6 +929,7 @@ async function attackOne(app: App): Promise<App> {
   await probeSockets(app, tokens, foreign);
   await probeLoginFlood(app, tokens.clerk, await creditCodes(app, tokens.admin), ACTORS);
   await probeLogin(app);
+  await probeAccountLockout(app);
   await probeSlowClients(app, 'dispatcher', (await firstQrCode(app, tokens.admin)).token);
   return probeKill(app);
 }

@@ -9,6 +9,7 @@ import { createAttachmentStore } from './attachments/attachment.store.ts';
 import { createRequireStaff } from './auth/staff.middleware.ts';
 import type { IntakeSink } from './channels/types.ts';
 import { REFRESH_LIFETIME, refreshSecretOf } from './auth/refresh-cookie.ts';
+import { createDeviceCookies } from './auth/device-cookie.ts';
 import { createTokenSigner } from './auth/token.ts';
 import { combineListeners, type IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
     onSessionsChanged: deps.onSessionsChanged,
     tokens,
     refreshTokens,
+    devices: createDeviceCookies(config.jwtSecret),
     requireStaff: createRequireStaff(models, tokens),
     limits: createRateLimits(models, securityClock),
     loginLimits: { ...DEFAULT_LOGIN_LIMITS, ...deps.loginLimits },

@@ -20,9 +20,12 @@ export interface AuthDeps {
 export async function loginCommand(
   deps: AuthDeps,
   input: { username: string; password: string },
-): Promise<{ token: string; user: UserDoc }> {
+  /** The account's known device the attempt comes from (device-cookie.ts), if any. */
+  device?: (username: string) => string | undefined,
+): Promise<{ token: string; user: UserDoc; device?: string }> {
   const username = input.username.trim().toLowerCase();
-  await deps.throttle?.admit(username);
+  const known = device?.(username);
+  await deps.throttle?.admit(username, known);
   const user = await deps.models.User.findOne({ username }).lean();
   const ok = user
     ? await verifyPassword(input.password, user.passwordHash)
@@ -30,9 +33,9 @@ export async function loginCommand(
   if (!user || !ok || user.disabled) throw unauthorized('用户名或密码错误', 'invalid_credentials');
   await Promise.all([
     deps.models.User.updateOne({ _id: user._id }, { $set: { lastLoginAt: deps.clock.now() } }),
-    deps.throttle?.succeeded(username),
+    deps.throttle?.succeeded(username, known),
   ]);
-  return { token: deps.tokens.sign(String(user._id), user.tokenVersion), user };
+  return { token: deps.tokens.sign(String(user._id), user.tokenVersion), user, device: known };
 }
 
 export async function logoutCommand(deps: Pick<AuthDeps, 'models'>, actor: Actor): Promise<void> {

@@ -3,6 +3,7 @@
 import type { RequestHandler } from 'express';
 import type { Connection } from 'mongoose';
 import type { Clock, SimulatedClock } from '../../shared/clock.ts';
+import type { DeviceCookies } from '../auth/device-cookie.ts';
 import type { LoginLimits } from '../auth/login-throttle.ts';
 import type { AttachmentStore } from '../attachments/attachment.store.ts';
 import type { TokenSigner } from '../auth/token.ts';
@@ -33,6 +34,8 @@ export interface AppContext {
   tokens: TokenSigner;
   /** Signs and checks the staff refresh cookie (server/auth/refresh-cookie.ts). */
   refreshTokens: TokenSigner;
+  /** Staff login's known-device cookies (auth/device-cookie.ts). */
+  devices: DeviceCookies;
   requireStaff: RequestHandler;
   /**
    * Units, routing rules and the calendar as intake and deadlines read them (cached); routers that change them

@@ -1,9 +1,11 @@
 // Staff identity endpoints: POST /api/auth/login (rate-limited), POST /api/auth/logout, GET /api/me.
 // Login limits are counted in the database (every process shares them): failed attempts per client address
-// and per address + account here, attempts per account wherever they come from in the login command.
+// and per address + account here, attempts per account wherever they come from in the login command (per
+// device for a browser the account has logged in from before, device-cookie.ts).
 import { Router, type Request } from 'express';
 import { loginCommand, logoutCommand } from '../../auth/login.command.ts';
 import { createLoginThrottle } from '../../auth/login-throttle.ts';
+import { setDeviceCookie } from '../../auth/device-cookie.ts';
 import { clientKey } from '../../rate-limit/limiters.ts';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from '../../auth/refresh-cookie.ts';
 import { authenticateStaffToken } from '../../auth/staff.middleware.ts';
@@ -45,8 +47,11 @@ export function createAuthRouter(ctx: AppContext): Router {
 
   router.post('/auth/login', perIp, perUser, async (req, res) => {
     const input = loginSchema.parse(req.body);
-    const { token, user } = await loginCommand({ ...ctx, throttle }, input);
+    const { token, user, device } = await loginCommand({ ...ctx, throttle }, input, (username) =>
+      ctx.devices.deviceOf(req, username),
+    );
     setRefreshCookie(res, ctx.refreshTokens.sign(String(user._id), user.tokenVersion), secure);
+    if (!device) setDeviceCookie(res, ctx.devices.issue(user.username), secure);
     res.json({ token, user: presentUser(user) });
   });
 

@@ -114,3 +114,61 @@ describe('rate limits: the progressive delay is real', () => {
     expect(await timed()).to.be.at.least(140);
   });
 });
+
+describe('rate limits: guesses from elsewhere never lock staff out of their own browser', () => {
+  const limits = { ...TEST_LOGIN_LIMITS, perAccount: 4, perDevice: 3, perIpAccount: 100, perIp: 100 };
+  const t = useTestApp({ deps: { loginLimits: limits } });
+
+  const login = (username: string, password: string, cookie?: string) => {
+    const req = request(t.app).post('/api/auth/login');
+    if (cookie) req.set('Cookie', cookie);
+    return req.send({ username, password });
+  };
+  /** `eil_device=<value>` from a login answer's Set-Cookie, or undefined. */
+  const deviceCookie = (res: request.Response) => {
+    const raw = res.headers['set-cookie'] as unknown as string[] | undefined;
+    return raw?.find((c) => c.startsWith('eil_device='))?.split(';')[0];
+  };
+  const knownBrowser = async (username: string) => {
+    const res = await login(username, 'demo1234').expect(200);
+    const cookie = deviceCookie(res);
+    expect(cookie, 'a correct login marks the browser as known').to.match(/^eil_device=[\w-]+\.[\w-]+$/);
+    const header = (res.headers['set-cookie'] as unknown as string[]).find((c) =>
+      c.startsWith('eil_device='),
+    );
+    expect(header).to.match(/; Max-Age=31536000; Path=\/api\/auth; .*HttpOnly; .*SameSite=Strict$/);
+    return cookie!;
+  };
+
+  it('an account locked by guesses still logs in from the browser its owner used before', async () => {
+    const cookie = await knownBrowser('clerk');
+    for (let i = 0; i < 4; i += 1) expect((await login('clerk', 'wrong-password')).status).to.equal(401);
+    expectError(await login('clerk', 'wrong-password'), 429, 'account_rate_limited');
+    expectError(await login('clerk', 'demo1234'), 429, 'account_rate_limited');
+    const res = await login('clerk', 'demo1234', cookie).expect(200);
+    expect(deviceCookie(res), 'a known browser keeps its cookie').to.equal(undefined);
+  });
+
+  it("another account's device cookie, or a forged one, is no way round the account's limit", async () => {
+    const leaders = await knownBrowser('leader');
+    const [id, mac] = (await knownBrowser('supervisor')).slice('eil_device='.length).split('.');
+    for (let i = 0; i < 5; i += 1) await login('supervisor', 'wrong-password');
+    for (const cookie of [
+      leaders,
+      `eil_device=${id}`,
+      `eil_device=${id}.${'A'.repeat(mac!.length)}`,
+      `eil_device=${id!.slice(1)}x.${mac}`,
+    ]) {
+      expectError(await login('supervisor', 'demo1234', cookie), 429, 'account_rate_limited');
+    }
+  });
+
+  it('guesses through a known browser are limited per browser, apart from the account', async () => {
+    const cookie = await knownBrowser('dispatcher');
+    for (let i = 0; i < 3; i += 1) {
+      expect((await login('dispatcher', 'wrong-password', cookie)).status).to.equal(401);
+    }
+    expectError(await login('dispatcher', 'demo1234', cookie), 429, 'account_rate_limited');
+    await login('dispatcher', 'demo1234').expect(200);
+  });
+});
