@@ -36,7 +36,7 @@ export interface Config {
   readonly demo: boolean;
   /** DEMO_CLOCK=1: time comes from a simulated clock that admins can advance via /api/dev/clock. */
   readonly demoClock: boolean;
-  /** DEMO_CLOCK_AT=<ISO instant>: the simulated clock starts there (implies DEMO_CLOCK; benchmarks on a data set). */
+  /** DEMO_CLOCK_AT=<ISO instant>: the clock starts there and runs (implies DEMO_CLOCK; benchmarks on a data set). */
   readonly demoClockAt?: Date;
   /** Express `trust proxy` hop count, so rate limits see the client's address behind a reverse proxy. */
   readonly trustProxy: number;

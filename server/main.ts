@@ -3,7 +3,7 @@
 // on SIGTERM/SIGINT.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createSimulatedClock, systemClock } from '../shared/clock.ts';
+import { createRunningClock, createSimulatedClock, systemClock } from '../shared/clock.ts';
 import { ROLE_LABELS } from '../shared/roles.ts';
 import { createApp } from './app.ts';
 import { createHttpServer, DEFAULT_HTTP_LIMITS } from './http/http-server.ts';
@@ -84,9 +84,13 @@ function channelBanner(config: Config, url: string, smtpPort: number | undefined
 async function main(): Promise<void> {
   const config = await resolveJwtSecret(loadConfig());
   const logger = createLogger(config.logLevel);
-  const simulatedClock = config.demoClock
-    ? createSimulatedClock(config.demoClockAt ?? systemClock.now())
-    : undefined;
+  // DEMO_CLOCK=1: the demo's clock stands still until an admin moves it. DEMO_CLOCK_AT: the app runs as if live
+  // from that instant (a benchmark on a data set built then), so the sweep and the KPI rollups move on.
+  const simulatedClock = config.demoClockAt
+    ? createRunningClock(config.demoClockAt)
+    : config.demoClock
+      ? createSimulatedClock(systemClock.now())
+      : undefined;
   const clock = simulatedClock ?? systemClock;
 
   const db = await connectDatabase(config, logger, (code) => {

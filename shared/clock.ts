@@ -35,6 +35,23 @@ export function createSimulatedClock(start: Date): SimulatedClock {
   };
 }
 
+/**
+ * A clock that runs at the pace of `real` from `start` (an app started "as of" an instant of a data set, so the
+ * sweep and the KPI watermark move as they would live); `advance` and `set` shift it like a simulated clock.
+ */
+export function createRunningClock(start: Date, real: Clock = systemClock): SimulatedClock {
+  const moved = createSimulatedClock(start); // where it stood at `since`, on the real clock
+  let since = real.now().getTime();
+  return {
+    now: () => new Date(moved.now().getTime() + real.now().getTime() - since),
+    advance: (ms: number) => moved.advance(ms),
+    set(d: Date) {
+      moved.set(d);
+      since = real.now().getTime();
+    },
+  };
+}
+
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;

@@ -47,4 +47,24 @@ describe('server/main.ts (npm start)', function () {
       expect(await stop(second)).to.equal(0);
     }
   });
+
+  it('DEMO_CLOCK_AT: the clock starts at that instant and runs (a benchmark runs the app as if live then)', async () => {
+    const at = Date.parse('2026-01-05T02:00:00.000Z');
+    const running = await start(dataDir, { DEMO_CLOCK_AT: new Date(at).toISOString() });
+    try {
+      const token = await login(running.url, 'admin');
+      const now = async () => {
+        const res = await fetch(`${running.url}/api/dev/clock`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        return Date.parse(((await res.json()) as { now: string }).now);
+      };
+      const first = await now();
+      expect(first - at).to.be.within(0, 60_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect((await now()) - first).to.be.at.least(1_000);
+    } finally {
+      expect(await stop(running)).to.equal(0);
+    }
+  });
 });
