@@ -33,24 +33,30 @@ const MAX_ID = 'ffffffffffffffffffffffff';
 function byTime(field: 'createdAt' | 'dueAt', dir: 1 | -1): ListOrder {
   const [strictly, orEqual] = dir < 0 ? ['$lt', '$lte'] : ['$gt', '$gte'];
   const [backTo] = dir < 0 ? ['$gte'] : ['$lte'];
+  /** The `_id` no row passes in this direction: a position past every row of its key. */
+  const beyond = dir < 0 ? MIN_ID : MAX_ID;
   const time = (c: CursorData) => ('v' in c ? new Date(c.v) : new Date(NaN));
   return {
     name: field,
     sort: { [field]: dir, _id: dir },
     projection: { [field]: 1 },
     positionOf: (row) => ({ v: (row[field] as Date).getTime(), id: String(row._id) }),
-    // The plain range on the key bounds the index scan; the `$or` settles ties on `_id`.
-    after: (c) => [
-      { [field]: { [orEqual]: time(c) } },
-      {
-        $or: [
-          { [field]: { [strictly]: time(c) } },
-          { [field]: time(c), _id: { [strictly]: new Types.ObjectId('id' in c ? c.id : MIN_ID) } },
-        ],
-      },
-    ],
+    // The plain range on the key bounds the index scan; the `$or` settles ties on `_id`. A cursor `past` a
+    // search window leaves no tie to settle: the strict range alone, so the engine checks no `$or` per row.
+    after: (c) =>
+      'id' in c && c.id === beyond
+        ? [{ [field]: { [strictly]: time(c) } }]
+        : [
+            { [field]: { [orEqual]: time(c) } },
+            {
+              $or: [
+                { [field]: { [strictly]: time(c) } },
+                { [field]: time(c), _id: { [strictly]: new Types.ObjectId('id' in c ? c.id : MIN_ID) } },
+              ],
+            },
+          ],
     through: (c) => [{ [field]: { [backTo]: time(c) } }],
-    past: (c) => ({ v: 'v' in c ? c.v : 0, id: dir < 0 ? MIN_ID : MAX_ID }),
+    past: (c) => ({ v: 'v' in c ? c.v : 0, id: beyond }),
   };
 }
 
