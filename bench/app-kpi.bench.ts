@@ -1,7 +1,8 @@
 /**
  * KPI aggregation (`GET /api/kpis?groupBy=unit|region|category|channel&from=&to=`, DESIGN §10) at each data set
- * size, as the city leader. First the daily rollups' first build (the app builds them at start-up; the bench
- * waits until the API answers from them) and, one request at a time, each grouping over the last month and
+ * size, as the city leader. It runs on the settled data set, where the app's first start has built the daily
+ * rollups (the settle line says how long that first start's work took; the bench still waits until the API
+ * answers from them) and, one request at a time, each grouping over the last month and
  * the last year from the rollups beside the direct aggregation (`source=direct`) in the same run, with the
  * ratio. Then at concurrency 8: each grouping over both periods (each request also computes the period
  * before, for trends) and the monthly report of the last month; baseline `/healthz` at the same concurrency.

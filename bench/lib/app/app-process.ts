@@ -83,9 +83,9 @@ async function launch(
 }
 
 /**
- * The app on `dataDir` (a copy of a built data set), on a simulated clock stopped at the data set's `asOf`: a
- * data set built hours ago would otherwise start with a catch-up sweep of every step that fell due since,
- * and the figures would measure that instead of the paths under test.
+ * The app on `dataDir` (a copy of a data set) with its clock running from `asOf` (DEMO_CLOCK_AT): a data set
+ * built hours ago would otherwise start with a catch-up sweep of every step that fell due since, and the
+ * figures would measure that instead of the paths under test.
  */
 export async function startApp(dataDir: string, asOf?: string): Promise<ChildServer> {
   const port = await freePort();

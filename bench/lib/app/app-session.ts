@@ -10,6 +10,7 @@ import { historyDataset, parseSize, sizeLabel, type DatasetManifest, type Size }
 import { copyDataset, ensureDataset } from '../dataset/dataset-cache.ts';
 import { heading, note, report } from '../report.ts';
 import { startApp, type ChildServer } from './app-process.ts';
+import { describeSettle, ensureSettled } from './settle.ts';
 import { rssBytes, waitForIdle } from './proc-stats.ts';
 import { DEMO_PASSWORD } from '../../../server/seed/users.seed.ts';
 
@@ -41,22 +42,29 @@ async function login(app: ChildServer, username: string): Promise<string> {
   return ((await res.json()) as { token: string }).token;
 }
 
-/** Runs `fn` against the app on a copy of the `size` history data set; reports and swallows failures. */
+/**
+ * Runs `fn` against the app on a copy of the `size` history data set; reports and swallows failures. The copy is
+ * of the settled data set (the app's one-time first-start work done, settle.ts) unless `firstStart` asks for
+ * the built one, for the benchmarks that measure that work itself.
+ */
 export async function withApp(
   title: string,
   size: Size,
   fn: (s: AppSession) => Promise<void>,
+  { firstStart = false }: { firstStart?: boolean } = {},
 ): Promise<void> {
   heading(`${title} — ${sizeLabel(size)} issues`);
-  const manifest = await ensureDataset(historyDataset(size));
+  const built = await ensureDataset(historyDataset(size));
+  const manifest = built && (firstStart ? built : await ensureSettled(built));
   if (!manifest) return;
-  const copy = await copyDataset(manifest.name);
+  note(firstStart ? "the built data set: this start is the app's first on it" : describeSettle(manifest));
+  const copy = await copyDataset(manifest.name, firstStart ? 'built' : 'settled');
   let app: ChildServer | undefined;
   try {
     note(
       `data set ${manifest.name}: ${manifest.issues.toLocaleString('en-US')} issues, ${manifest.enterprises.toLocaleString('en-US')} enterprises, as of ${manifest.asOf}`,
     );
-    app = await startApp(copy.dir, manifest.asOf);
+    app = await startApp(copy.dir, manifest.settled?.clockAt ?? manifest.asOf);
     report({
       name: 'app start-up (spawn → /healthz 200)',
       value: app.startMs / 1000,

@@ -67,6 +67,8 @@ export function parseDatasetName(name: string): DatasetRef {
 }
 
 export const datasetDir = (name: string) => path.join(DATA_ROOT, `${name}-v${GENERATOR_VERSION}`);
+/** The same data set after the app has run on it once until quiet (bench/lib/app/settle.ts). */
+export const settledDir = (name: string) => `${datasetDir(name)}-settled`;
 
 export interface DatasetSamples {
   issueIds: string[];
@@ -109,4 +111,24 @@ export interface DatasetManifest {
   load: LoadFigures;
   summary: Omit<GenerationSummary, 'sampleIssueIds'> | null;
   samples: DatasetSamples;
+  /** Present on a settled copy: what the app's first run on the data set did before it went quiet. */
+  settled?: SettleFigures;
+}
+
+/**
+ * The app's first start on a data set, run once to settle it: the sweep fires what the history left due at its
+ * as-of time, the KPI rollups' first build, the first training and the first clustering. A city's app does this
+ * once in its life; the steady-state benchmarks run after it.
+ */
+export interface SettleFigures {
+  at: string;
+  /** Spawn → first `/healthz` 200. */
+  startMs: number;
+  /** First `/healthz` → the process tree quiet, every start-up job done (the KPI API answering from rollups). */
+  quietMs: number;
+  /** SIGTERM → exit (the final checkpoint). */
+  shutdownMs: number;
+  rssBytes: number;
+  /** The app's clock when it stopped: later runs on the settled data set start their clock here. */
+  clockAt: string;
 }

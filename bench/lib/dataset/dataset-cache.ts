@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchConfig } from '../bench-config.ts';
 import { note } from '../report.ts';
-import { DATA_ROOT, datasetDir, type DatasetManifest, type DatasetRef } from './catalog.ts';
+import { DATA_ROOT, datasetDir, settledDir, type DatasetManifest, type DatasetRef } from './catalog.ts';
 
 const BUILDER = fileURLToPath(new URL('./build-dataset.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -85,9 +85,12 @@ export async function ensureDataset(ref: DatasetRef): Promise<DatasetManifest | 
   return readManifest(ref.name);
 }
 
-/** A throw-away copy of a built data set (a DATA_DIR for the app); remove it with `dispose`. */
-export async function copyDataset(name: string): Promise<{ dir: string; dispose: () => Promise<void> }> {
+/** A throw-away copy of a built data set, or of its settled copy (a DATA_DIR for the app); remove it with `dispose`. */
+export async function copyDataset(
+  name: string,
+  from: 'built' | 'settled' = 'built',
+): Promise<{ dir: string; dispose: () => Promise<void> }> {
   const dir = path.join(DATA_ROOT, `run-${name}-${process.pid}-${Date.now()}`);
-  await cp(datasetDir(name), dir, { recursive: true });
+  await cp(from === 'settled' ? settledDir(name) : datasetDir(name), dir, { recursive: true });
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
