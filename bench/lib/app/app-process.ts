@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { benchConfig } from '../bench-config.ts';
+import { DEMO_PASSWORD } from '../../../server/seed/users.seed.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const ECHO_SERVER = fileURLToPath(new URL('./echo-server.ts', import.meta.url));
@@ -100,6 +101,17 @@ export async function startApp(dataDir: string, asOf?: string): Promise<ChildSer
     ...(asOf ? { DEMO_CLOCK_AT: asOf } : {}),
   };
   return launch(['--import', 'tsx', 'server/main.ts'], env, '/healthz', port);
+}
+
+/** A staff JWT for a demo user of the app's data set (every demo account's password is demo1234). */
+export async function loginAs(app: ChildServer, username: string): Promise<string> {
+  const res = await fetch(`${app.baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
 }
 
 /** A bare Express 5 app answering POST /echo with its JSON body (201), like intake answers. */

@@ -9,10 +9,9 @@ import { benchConfig } from '../bench-config.ts';
 import { historyDataset, parseSize, sizeLabel, type DatasetManifest, type Size } from '../dataset/catalog.ts';
 import { copyDataset, ensureDataset } from '../dataset/dataset-cache.ts';
 import { heading, note, report } from '../report.ts';
-import { startApp, type ChildServer } from './app-process.ts';
+import { loginAs, startApp, type ChildServer } from './app-process.ts';
 import { describeSettle, ensureSettled } from './settle.ts';
 import { rssBytes, waitForIdle } from './proc-stats.ts';
-import { DEMO_PASSWORD } from '../../../server/seed/users.seed.ts';
 
 export const TARGETS = Object.freeze({
   rss: '< 5 GB at 1,000,000',
@@ -31,16 +30,6 @@ export interface AppSession {
 }
 
 export const sizes = (): Size[] => benchConfig.issues.map(parseSize);
-
-async function login(app: ChildServer, username: string): Promise<string> {
-  const res = await fetch(`${app.baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (!res.ok) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { token: string }).token;
-}
 
 /**
  * Runs `fn` against the app on a copy of the `size` history data set; reports and swallows failures. The copy is
@@ -82,7 +71,7 @@ export async function withApp(
       unit: 'GB',
       target: TARGETS.rss,
     });
-    const session: AppSession = { size, app, manifest, login: (u) => login(app!, u) };
+    const session: AppSession = { size, app, manifest, login: (u) => loginAs(app!, u) };
     await fn(session);
     report({
       name: 'app RSS after the loads',

@@ -9,27 +9,20 @@
  * What that took is kept in the settled manifest and printed, with where the app's clock stopped; the benchmarks
  * then run on copies of the settled data set with their clock starting there.
  */
-import { existsSync } from 'node:fs';
-import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { settledDir, datasetDir, type DatasetManifest, type SettleFigures } from '../dataset/catalog.ts';
 import { note } from '../report.ts';
 import { chinaDateKey } from '../../../shared/calendar.ts';
 import { DAY_MS } from '../../../shared/clock.ts';
-import { DEMO_PASSWORD } from '../../../server/seed/users.seed.ts';
-import { startApp } from './app-process.ts';
+import { readManifest } from '../dataset/dataset-cache.ts';
+import { loginAs, startApp } from './app-process.ts';
 import { rssBytes, waitForIdle } from './proc-stats.ts';
 
 /** How long the first start's work may take before the settle is abandoned (the data set is then unusable). */
 const SETTLE_LIMIT_MS = 3_600_000;
 /** Quiet this long in a row counts as settled (the minute jobs tick in between). */
 const QUIET_MS = 10_000;
-
-async function readSettled(name: string): Promise<DatasetManifest | null> {
-  const file = path.join(settledDir(name), 'manifest.json');
-  if (!existsSync(file)) return null;
-  return JSON.parse(await readFile(file, 'utf8')) as DatasetManifest;
-}
 
 async function rollupsAnswer(baseUrl: string, token: string, asOf: string): Promise<boolean> {
   const at = new Date(asOf).getTime();
@@ -45,7 +38,7 @@ async function rollupsAnswer(baseUrl: string, token: string, asOf: string): Prom
 
 /** The settled copy's manifest, settling the built data set first when needed; null (reported) on failure. */
 export async function ensureSettled(built: DatasetManifest): Promise<DatasetManifest | null> {
-  const cached = await readSettled(built.name);
+  const cached = await readManifest(built.name, 'settled');
   if (cached) return cached;
   const dir = settledDir(built.name);
   const tmp = `${dir}.settling-${process.pid}`;
@@ -57,13 +50,7 @@ export async function ensureSettled(built: DatasetManifest): Promise<DatasetMani
   let figures: Omit<SettleFigures, 'shutdownMs' | 'clockAt'> | null = null;
   try {
     const healthy = performance.now();
-    const login = await fetch(`${app.baseUrl}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'leader', password: DEMO_PASSWORD }),
-    });
-    if (!login.ok) throw new Error(`login leader: ${login.status}`);
-    const { token } = (await login.json()) as { token: string };
+    const token = await loginAs(app, 'leader');
     // Quiet first, then one look at the KPI API: a poll while the rollups are being built would be answered by
     // the direct aggregation, which at 1,000,000 issues holds the database for tens of seconds each time.
     let quiet = 0;

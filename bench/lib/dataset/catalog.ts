@@ -69,6 +69,10 @@ export function parseDatasetName(name: string): DatasetRef {
 export const datasetDir = (name: string) => path.join(DATA_ROOT, `${name}-v${GENERATOR_VERSION}`);
 /** The same data set after the app has run on it once until quiet (bench/lib/app/settle.ts). */
 export const settledDir = (name: string) => `${datasetDir(name)}-settled`;
+/** Which cached copy of a data set: as built, or settled. */
+export type DatasetStage = 'built' | 'settled';
+export const stageDir = (name: string, stage: DatasetStage) =>
+  stage === 'settled' ? settledDir(name) : datasetDir(name);
 
 export interface DatasetSamples {
   issueIds: string[];

@@ -11,13 +11,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchConfig } from '../bench-config.ts';
 import { note } from '../report.ts';
-import { DATA_ROOT, datasetDir, settledDir, type DatasetManifest, type DatasetRef } from './catalog.ts';
+import {
+  DATA_ROOT,
+  datasetDir,
+  stageDir,
+  type DatasetManifest,
+  type DatasetRef,
+  type DatasetStage,
+} from './catalog.ts';
 
 const BUILDER = fileURLToPath(new URL('./build-dataset.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-export async function readManifest(name: string): Promise<DatasetManifest | null> {
-  const file = path.join(datasetDir(name), 'manifest.json');
+/** The cached data set's manifest (as built, or its settled copy's); null when it is not cached. */
+export async function readManifest(
+  name: string,
+  stage: DatasetStage = 'built',
+): Promise<DatasetManifest | null> {
+  const file = path.join(stageDir(name, stage), 'manifest.json');
   if (!existsSync(file)) return null;
   return JSON.parse(await readFile(file, 'utf8')) as DatasetManifest;
 }
@@ -88,9 +99,9 @@ export async function ensureDataset(ref: DatasetRef): Promise<DatasetManifest | 
 /** A throw-away copy of a built data set, or of its settled copy (a DATA_DIR for the app); remove it with `dispose`. */
 export async function copyDataset(
   name: string,
-  from: 'built' | 'settled' = 'built',
+  stage: DatasetStage = 'built',
 ): Promise<{ dir: string; dispose: () => Promise<void> }> {
   const dir = path.join(DATA_ROOT, `run-${name}-${process.pid}-${Date.now()}`);
-  await cp(from === 'settled' ? settledDir(name) : datasetDir(name), dir, { recursive: true });
+  await cp(stageDir(name, stage), dir, { recursive: true });
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
