@@ -76,7 +76,8 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, next) => {
   }
   const known = toAppError(err);
   if (known) {
-    if (known.status === 429 && !res.getHeader('Retry-After')) res.setHeader('Retry-After', '60');
+    if ((known.status === 429 || known.status === 503) && !res.getHeader('Retry-After'))
+      res.setHeader('Retry-After', known.status === 429 ? '60' : '30');
     res.status(known.status).json({ error: { code: known.code, message: known.message } });
     return;
   }

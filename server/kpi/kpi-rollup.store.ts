@@ -70,6 +70,16 @@ export async function readyState(models: Models): Promise<RollupState | null> {
   return ready((await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null);
 }
 
+/**
+ * Whether the rollups are still to be built: undefined when they are ready; else the day the first build has
+ * stored every day before (null when it has not started, or the stored format is an old one).
+ */
+export async function buildProgress(models: Models): Promise<number | null | undefined> {
+  const raw = (await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null;
+  if (ready(raw)) return undefined;
+  return raw?.format === ROLLUP_FORMAT && raw.building ? raw.building.through : null;
+}
+
 const ready = (s: RollupState | null) =>
   s && s.format === ROLLUP_FORMAT && typeof s.builtThrough === 'number' ? s : null;
 

@@ -6,7 +6,13 @@ import { CATEGORY_LABELS } from '../../config/categories.ts';
 import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
 import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
 import type { IssueDoc } from '../models/index.ts';
-import { computeKpiResult, OPEN_STATES, type KpiDeps, type KpiRow } from './kpi.query.ts';
+import {
+  assertDirectAffordable,
+  computeKpiResult,
+  OPEN_STATES,
+  type KpiDeps,
+  type KpiRow,
+} from './kpi.query.ts';
 import type { KpiPeriod } from './kpi.pipeline.ts';
 import { receivedByCategoryRegion } from './kpi-rollup.query.ts';
 
@@ -23,6 +29,7 @@ export function rankByOnTime(rows: KpiRow[]): KpiRow[] {
 async function receivedCells(deps: KpiDeps, period: KpiPeriod, scope: Record<string, unknown>) {
   const rolled = await receivedByCategoryRegion(deps.models, period, scope);
   if (rolled) return rolled;
+  await assertDirectAffordable(deps, period, scope);
   const rows = await deps.models.Issue.collection
     .aggregate<{ _id: { c: CategoryId; r: string }; n: number }>([
       { $match: { createdAt: { $gte: period.from, $lt: period.to }, ...scope, state: { $ne: 'merged' } } },
