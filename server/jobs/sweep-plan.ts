@@ -113,10 +113,15 @@ export function draftSteps(
   return draft;
 }
 
-/** Only the fields the follow-ups changed; updatedAt moves only with an event (a light change is no news). */
+/**
+ * Only the fields the follow-ups changed. updatedAt moves with an event, and when the light turns red or stops
+ * being red: the KPIs count overdue issues in their daily rollups and rebuild the days of issues whose
+ * updatedAt moved. A yellow light alone is no news.
+ */
 function changedFields(before: IssueCore, after: IssueCore, now: Date, withEvents: boolean) {
   const { updatedAt, ...set } = changedSet(before, after, now);
-  return withEvents ? { ...set, updatedAt } : set;
+  const redChanged = (before.warning === 'overdue') !== (after.warning === 'overdue');
+  return withEvents || redChanged ? { ...set, updatedAt } : set;
 }
 
 export const hasWrite = (d: Draft) => d.events.length > 0 || Object.keys(d.set).length > 0;

@@ -1,10 +1,8 @@
 // The KPI counts of a period from the daily rollups (kpi-rollup.store.ts) instead of an aggregation over the
 // period's issues: the same GroupCounts as the direct path, read from one document per day plus the issues of
-// today and of days changed since the job's last pass. Overdue is the one figure read live: the sweep turns a
-// light red without an event (updatedAt does not move), and open overdue issues are few, on the partial
-// warning index. Serves periods that start at 00:00 China time (every period the dashboard offers) and the
+// today and of days changed since the job's last pass (the overdue count too: the sweep moves updatedAt when
+// a light turns red). Serves periods that start at 00:00 China time (every period the dashboard offers) and the
 // whole city or one region; anything else returns null and the caller aggregates directly.
-import { TERMINAL_STATES, ISSUE_STATES } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
 import {
   addDayRows,
@@ -15,15 +13,12 @@ import {
   type RollupCounts,
 } from './kpi-rollup.ts';
 import { readyState, rowsForPeriod } from './kpi-rollup.store.ts';
-import { GROUP_FIELD, type KpiGroupBy, type KpiPeriod } from './kpi.pipeline.ts';
+import type { KpiGroupBy, KpiPeriod } from './kpi.pipeline.ts';
 
 export interface PeriodCounts {
   groups: Map<string | null, RollupCounts>;
   totals: RollupCounts;
 }
-
-const OPEN = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
-const keyOf = (value: unknown): string | null => (value == null ? null : String(value));
 
 /** The region a scope narrows to, null for the whole city, undefined for a scope the rollups cannot serve. */
 function scopeRegion(scope: Record<string, unknown>): string | null | undefined {
@@ -45,28 +40,9 @@ export async function countFromRollups(
   const state = await readyState(models);
   if (!state) return null;
   const fromDay = dayNumber(period.from);
-  const field = GROUP_FIELD[groupBy];
-  const [days, overdue] = await Promise.all([
-    rowsForPeriod(models, state, groupBy, fromDay, period.to),
-    models.Issue.collection
-      .find<Record<string, unknown>>(
-        {
-          warning: 'overdue',
-          state: { $in: OPEN },
-          createdAt: { $gte: period.from, $lt: period.to },
-          ...scope,
-        },
-        { projection: { [field]: 1 } },
-      )
-      .toArray(),
-  ]);
+  const days = await rowsForPeriod(models, state, groupBy, fromDay, period.to);
   const acc: PeriodCounts = { groups: new Map(), totals: emptyRollupCounts() };
   for (const [day, rows] of days) addDayRows(acc, rows, day, fromDay, region);
-  for (const doc of overdue) {
-    const g = acc.groups.get(keyOf(doc[field]));
-    if (g) g.overdue += 1;
-    acc.totals.overdue += 1;
-  }
   return acc;
 }
 

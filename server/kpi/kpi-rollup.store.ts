@@ -30,7 +30,8 @@ import {
 } from './kpi-rollup.ts';
 import { KPI_GROUP_BYS, type KpiGroupBy } from './kpi.pipeline.ts';
 
-export const ROLLUP_FORMAT = 1;
+/** 2: rows count the overdue issues (format 1 read them live). A new format is built afresh at start-up. */
+export const ROLLUP_FORMAT = 2;
 /** How late a write may land after the time it stamped as updatedAt and still be seen as changed. */
 export const WATERMARK_SLACK_MS = 2 * 60_000;
 const WINDOW_MS = REPEAT_WINDOW_DAYS * DAY_MS;

@@ -30,6 +30,8 @@ export interface RollupIssue extends KpiIssue {
   unitId?: unknown;
   region?: unknown;
   channel?: unknown;
+  /** The light; an open issue whose light is red counts as overdue. */
+  warning?: unknown;
 }
 
 export const ROLLUP_PROJECTION = Object.freeze(
@@ -51,6 +53,7 @@ export const ROLLUP_PROJECTION = Object.freeze(
       'unitId',
       'region',
       'channel',
+      'warning',
     ].map((f) => [f, 1]),
   ),
 );
@@ -62,10 +65,15 @@ export const LOOKBACK_PROJECTION = Object.freeze(
   ),
 );
 
-/** The additive counts a row keeps: every KpiCount but repeats, then the open issues (the backlog). */
+/**
+ * The additive counts a row keeps: every KpiCount but repeats, then the open issues (the backlog) and those of
+ * them whose light is red. The sweep moves an issue's `updatedAt` when its light turns red (or back), so a day
+ * whose overdue count changed is rebuilt like any other changed day.
+ */
 export const ROW_FIELDS = Object.freeze([
   ...KPI_COUNT_FIELDS.filter((f) => f !== 'repeats'),
   'open',
+  'overdue',
 ] as const);
 type RowField = (typeof ROW_FIELDS)[number];
 
@@ -120,6 +128,7 @@ export function contribution(issue: RollupIssue): number[] {
     redone: 0,
     rectified: 0,
     open: TERMINAL.includes(issue.state) ? 0 : 1,
+    overdue: !TERMINAL.includes(issue.state) && issue.warning === 'overdue' ? 1 : 0,
   };
   const sat = satisfactionRate(one);
   [c.goodRatings, c.ratings] = [sat.numerator, sat.denominator];

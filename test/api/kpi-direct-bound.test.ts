@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { dayNumber } from '../../server/kpi/kpi-rollup.ts';
-import { refreshRollups, rollupState } from '../../server/kpi/kpi-rollup.store.ts';
+import { refreshRollups, rollupState, ROLLUP_FORMAT } from '../../server/kpi/kpi-rollup.store.ts';
 import { DIRECT_MAX_ISSUES } from '../../server/kpi/kpi.query.ts';
 import { useIssueApp, unitByCode } from './issues/fixtures.ts';
 import { fixtureIssueDoc } from './kpi-fixture.ts';
@@ -52,7 +52,7 @@ describe('KPI direct aggregation bound', function () {
     const through = dayNumber(new Date('2025-06-01T00:00:00+08:00'));
     await rollupState(t.models).replaceOne(
       { _id: 'state' as never },
-      { format: 1, build: 'b', building: { through, watermark: new Date() } },
+      { format: ROLLUP_FORMAT, build: 'b', building: { through, watermark: new Date() } },
       { upsert: true },
     );
     const res = await get(`groupBy=region&${PERIOD}`);

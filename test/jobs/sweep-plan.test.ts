@@ -72,6 +72,14 @@ describe('escalation sweep: the pure core of one issue', () => {
     expect(updateOf(draft).update).to.not.have.property('$push');
   });
 
+  it('a light turning red moves updatedAt (the KPI rollups rebuild the days of changed issues)', () => {
+    const fired = { ...story.issue, urged: true, supervised: true, escalated: true, bulletined: true };
+    const red = stored(new IssueStory(at('2026-02-13', '10:00'), fired));
+    const draft = draftSteps(red, [], now, settings);
+    expect(draft.events).to.deep.equal([]);
+    expect(draft.set).to.include({ warning: 'overdue', updatedAt: now });
+  });
+
   it('the change records come from what was written: one per event, with the state it led to', () => {
     const draft = draftSteps(doc, planSteps(story.issue, now), now, settings);
     const changes = changesOf(draft, now);
