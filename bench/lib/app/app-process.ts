@@ -98,6 +98,8 @@ export async function startApp(dataDir: string, asOf?: string): Promise<ChildSer
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     DEMO: '1',
+    // Demo mode would take SMTP port 2525, which a developer's running app may hold; no bench sends mail.
+    SMTP_PORT: 'off',
     ...(asOf ? { DEMO_CLOCK_AT: asOf } : {}),
   };
   return launch(['--import', 'tsx', 'server/main.ts'], env, '/healthz', port);
