@@ -20,6 +20,7 @@ import { channelSecretKeyOf } from './channels/credentials.ts';
 import { demoCredentialLines, seedDemoChannelCredentials } from './channels/demo-credentials.ts';
 import { createInboxRecoveryScheduler } from './jobs/inbox-recovery.job.ts';
 import { createKpiRollupScheduler } from './jobs/kpi-rollup.job.ts';
+import { createRetentionScheduler } from './jobs/retention.job.ts';
 import { createImportResumer } from './imports/import.job.ts';
 import { createPipelineDeps } from './intake/intake-sink.ts';
 import { createLogger } from './logger.ts';
@@ -235,6 +236,9 @@ async function main(): Promise<void> {
   const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
   kpiRollups.start();
   void kpiRollups.runNow();
+  // Old delivered outbox rows and read notices, hourly (server/jobs/retention.job.ts).
+  const retention = createRetentionScheduler({ models, clock, logger });
+  retention.start();
   // Pictures sent by WeChat: downloaded into their issues now and every minute (when the API is configured),
   // on WeChat's clock, the real one, whatever the demo clock says.
   const wechatMedia =
@@ -269,6 +273,7 @@ async function main(): Promise<void> {
     await recovery.stop();
     await imports.stop();
     await kpiRollups.stop();
+    await retention.stop();
     await wechatMedia?.stop();
     await clustering.stop();
     // The outbox writes (and deliveries) of changes already committed finish before the database closes.
