@@ -11,8 +11,9 @@ import {
   isDayStart,
   ROW_FIELDS,
   type RollupCounts,
+  type RollupRow,
 } from './kpi-rollup.ts';
-import { readyState, rowsForPeriod } from './kpi-rollup.store.ts';
+import { periodRows, readyState, rowsForPeriod } from './kpi-rollup.store.ts';
 import type { KpiGroupBy, KpiPeriod } from './kpi.pipeline.ts';
 
 export interface PeriodCounts {
@@ -40,11 +41,49 @@ export async function countFromRollups(
   const state = await readyState(models);
   if (!state) return null;
   const fromDay = dayNumber(period.from);
-  const days = await rowsForPeriod(models, state, groupBy, fromDay, period.to);
-  const acc: PeriodCounts = { groups: new Map(), totals: emptyRollupCounts() };
-  for (const [day, rows] of days) addDayRows(acc, rows, day, fromDay, region);
+  const { stored, storedTo, stale, live } = await periodRows(models, state, groupBy, fromDay, period.to);
+  const acc = copyCounts(storedSum(groupBy, region, fromDay, storedTo, stored));
+  for (const day of stale) addDayRows(acc, stored.get(day) ?? [], day, fromDay, region, -1);
+  for (const [day, rows] of live) addDayRows(acc, rows, day, fromDay, region);
+  // A group whose issues all left it (to another unit, say) in a day built live keeps a row of zeros.
+  for (const [key, g] of acc.groups) if (g.total === 0) acc.groups.delete(key);
   return acc;
 }
+
+/**
+ * The sums of the stored days [fromDay, storedTo) for one grouping and scope, kept with the stored days' map
+ * they were added from (a new map every job pass, about a minute): the dashboard's periods are few and every
+ * reader asks for the same ones, so a year's 365 days × rows are added once a pass instead of once a request.
+ */
+const MAX_STORED_SUMS = 256;
+const storedSums = new WeakMap<ReadonlyMap<number, RollupRow[]>, Map<string, PeriodCounts>>();
+
+function storedSum(
+  groupBy: KpiGroupBy,
+  region: string | null,
+  fromDay: number,
+  storedTo: number,
+  stored: ReadonlyMap<number, RollupRow[]>,
+): PeriodCounts {
+  const sums = storedSums.get(stored) ?? storedSums.set(stored, new Map()).get(stored)!;
+  const key = `${groupBy}:${region}:${fromDay}:${storedTo}`;
+  let sum = sums.get(key);
+  if (!sum) {
+    sum = { groups: new Map(), totals: emptyRollupCounts() };
+    for (let day = fromDay; day < storedTo; day++) {
+      const rows = stored.get(day);
+      if (rows) addDayRows(sum, rows, day, fromDay, region);
+    }
+    if (sums.size >= MAX_STORED_SUMS) sums.clear(); // custom periods: bounded until the next pass
+    sums.set(key, sum);
+  }
+  return sum;
+}
+
+const copyCounts = (c: PeriodCounts): PeriodCounts => ({
+  groups: new Map([...c.groups].map(([k, g]) => [k, { ...g }])),
+  totals: { ...c.totals },
+});
 
 /** Issues received (merged duplicates left out) per category and region, or null as countFromRollups. */
 export async function receivedByCategoryRegion(

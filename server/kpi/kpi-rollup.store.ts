@@ -405,10 +405,43 @@ export async function refreshRollups(
   });
 }
 
-/**
- * The rows of the issues created in [dayStart(fromDay), to) as a read sees them: stored days, with the changed
- * days, the days from `builtThrough` on and a last day that `to` cuts short built live.
- */
+/** A period's rows in two parts: the stored days as they are, and the days a read must build live. */
+export interface PeriodRows {
+  /** Every stored day's rows (the period's are those in [fromDay, storedTo)). */
+  stored: ReadonlyMap<number, RollupRow[]>;
+  storedTo: number;
+  /** Stored days of the period whose rows are out of date: `live` has them. */
+  stale: number[];
+  /** The stale days, the days from `builtThrough` on and a last day that `to` cuts short, built live. */
+  live: Map<number, RollupRow[]>;
+}
+
+/** The rows of the issues created in [dayStart(fromDay), to) as a read sees them, in their two parts. */
+export async function periodRows(
+  models: Models,
+  state: RollupState,
+  groupBy: KpiGroupBy,
+  fromDay: number,
+  to: Date,
+): Promise<PeriodRows> {
+  const toDay = dayNumber(new Date(to.getTime() - 1)) + 1;
+  const cut = dayStart(toDay).getTime() !== to.getTime();
+  const storedTo = Math.max(fromDay, Math.min(cut ? toDay - 1 : toDay, state.builtThrough));
+  const [stored, changes] = await Promise.all([
+    storedTo > fromDay ? storedDays(models, state, groupBy) : new Map<number, RollupRow[]>(),
+    changesSince(models, state.watermark, state.builtThrough),
+  ]);
+  const stale = [...changes.days].filter((d) => d >= fromDay && d < storedTo).sort((a, b) => a - b);
+  const days = [...stale, ...range(storedTo, toDay)];
+  const runs = runsOf(days);
+  const version = `${state.build}:${state.pass}:${state.watermark.getTime()}:${changes.fingerprint}`;
+  const builder = await liveBuild(models, version, runs, runs.at(-1)?.[1] === toDay ? to : undefined);
+  const live = new Map<number, RollupRow[]>();
+  for (const [a, b] of runs) for (let d = a; d < b; d++) live.set(d, builder.rowsOf(d)[groupBy]);
+  return { stored, storedTo, stale, live };
+}
+
+/** periodRows merged: each day of the period with its rows as a read sees them. */
 export async function rowsForPeriod(
   models: Models,
   state: RollupState,
@@ -416,25 +449,13 @@ export async function rowsForPeriod(
   fromDay: number,
   to: Date,
 ): Promise<Map<number, DayRows[KpiGroupBy]>> {
+  const { stored, storedTo, live } = await periodRows(models, state, groupBy, fromDay, to);
   const rows = new Map<number, DayRows[KpiGroupBy]>();
-  const toDay = dayNumber(new Date(to.getTime() - 1)) + 1;
-  const cut = dayStart(toDay).getTime() !== to.getTime();
-  const storedTo = Math.min(cut ? toDay - 1 : toDay, state.builtThrough);
-  const [stored, changes] = await Promise.all([
-    storedTo > fromDay ? storedDays(models, state, groupBy) : undefined,
-    changesSince(models, state.watermark, state.builtThrough),
-  ]);
-  const dirty = changes.days;
   for (let d = fromDay; d < storedTo; d++) {
-    const day = stored?.get(d);
+    const day = stored.get(d);
     if (day) rows.set(d, day);
   }
-  const live = [...dirty].filter((d) => d >= fromDay && d < storedTo);
-  live.push(...range(Math.max(fromDay, storedTo), toDay));
-  const runs = runsOf(live);
-  const version = `${state.build}:${state.pass}:${state.watermark.getTime()}:${changes.fingerprint}`;
-  const builder = await liveBuild(models, version, runs, runs.at(-1)?.[1] === toDay ? to : undefined);
-  for (const [a, b] of runs) for (let d = a; d < b; d++) rows.set(d, builder.rowsOf(d)[groupBy]);
+  for (const [d, day] of live) rows.set(d, day);
   return rows;
 }
 
@@ -507,7 +528,10 @@ async function storedDays(
       try {
         const filter = cached.pass < 0 ? {} : { pass: { $gt: cached.pass } };
         const docs = await rollupDays(models).find(filter, { projection }).toArray();
-        for (const doc of docs) cached.days.set(doc._id, doc[groupBy] ?? []);
+        // A new map, never changed after: a read holds one state of the stored days (and sums it once).
+        const days = new Map(cached.days);
+        for (const doc of docs) days.set(doc._id, doc[groupBy] ?? []);
+        cached.days = days;
         cached.pass = Math.max(cached.pass, target);
       } finally {
         cached.refreshing = undefined;

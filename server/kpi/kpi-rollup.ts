@@ -268,8 +268,9 @@ export interface RollupCounts extends ReturnType<typeof emptyKpiCounts> {
 export const emptyRollupCounts = (): RollupCounts => ({ ...emptyKpiCounts(), open: 0, overdue: 0 });
 
 /**
- * Adds a day's rows of one grouping to the period's counts. `fromDay` is the period's first day (a repeat
- * counts only when its predecessor is on or after it); `region` is a county leader's scope.
+ * Adds a day's rows of one grouping to the period's counts (`sign` −1 takes them away again). `fromDay` is the
+ * period's first day (a repeat counts only when its predecessor is on or after it); `region` is a county
+ * leader's scope.
  */
 export function addDayRows(
   acc: { groups: Map<string | null, RollupCounts>; totals: RollupCounts },
@@ -277,16 +278,17 @@ export function addDayRows(
   day: number,
   fromDay: number,
   region: string | null,
+  sign: 1 | -1 = 1,
 ): void {
   const back = day - fromDay;
   for (const row of rows) {
     if (region !== null && row.r !== region) continue;
     const g = acc.groups.get(row.k) ?? acc.groups.set(row.k, emptyRollupCounts()).get(row.k)!;
     for (let j = 0; j < ROW_FIELDS.length; j++) {
-      g[ROW_FIELDS[j]] += row.c[j];
-      acc.totals[ROW_FIELDS[j]] += row.c[j];
+      g[ROW_FIELDS[j]] += sign * row.c[j];
+      acc.totals[ROW_FIELDS[j]] += sign * row.c[j];
     }
-    g.repeats += lagsWithin(region === null ? row.g : row.gs, back);
-    acc.totals.repeats += lagsWithin(region === null ? row.t : row.ts, back);
+    g.repeats += sign * lagsWithin(region === null ? row.g : row.gs, back);
+    acc.totals.repeats += sign * lagsWithin(region === null ? row.t : row.ts, back);
   }
 }
