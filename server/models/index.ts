@@ -84,6 +84,9 @@ export async function ensureIndexes(models: Models): Promise<void> {
   await dropIndexes(models.VerificationCode, RETIRED_CODE_INDEXES);
   await dropIndexes(models.RateLimit, RETIRED_RATE_LIMIT_INDEXES);
   for (const model of Object.values(models)) await model.createIndexes();
+  // The KPI rollups' days (server/kpi/kpi-rollup.store.ts, no model): each process reads the days stored since
+  // the pass it has seen, every minute; without the index that read decoded every day of every year.
+  await models.Issue.db.collection('kpi_rollup_days').createIndex({ pass: 1 });
 }
 
 export type { UnitDoc } from './unit.model.ts';
