@@ -8,10 +8,10 @@
 // class 94-97% of the time. So texts link when each is among the other's few nearest (or when they are very
 // close), and linked groups join, strongest links first, only while their texts stay close on average, so one
 // stray link cannot chain two classes. A near miss finds its nearest texts in a class, but they have closer
-// ones, so it stays out. A class local to one region (most of its texts from one county) takes no text from
+// ones, so it stays out. A class local to one region (most of its texts from one county) keeps no text from
 // another region: near misses of the same category and wording from the next county are the commonest wrong
 // joins (a planned outage in 菱湖 next to 织里's frequent outages), while a class spread over the counties is
-// not affected. Two texts that share only place words (织里, 园区) never link.
+// not affected.
 //
 // Neighbours come from a candidate index (cluster-candidates.ts) with bounded work per text, so the time grows
 // linearly with the number of issues. The previous run's clusters are inputs: their members stay, a new text
@@ -20,7 +20,6 @@ import { DAY_MS } from '../../shared/clock.ts';
 import type { CategoryId } from '../../shared/states.ts';
 import { CandidateIndex } from './cluster-candidates.ts';
 import { buildVocabulary, dot, vectorize, type SparseVector, type Vocabulary } from './features.ts';
-import { isPlaceTerm, PLACE_WORDS } from './places.ts';
 import { normaliseText, segmentNormalised } from './segment.ts';
 import { canonicalise, compileSynonyms, type CompiledSynonyms } from './synonyms.ts';
 
@@ -57,26 +56,20 @@ export interface ClusterOptions {
   /** Clusters with fewer members than this are not candidates (a singleton is no class). */
   minMembers: number;
   /**
-   * A group of at least `localFrom` texts with this share of them from one region is a local class: texts
-   * mostly from another region do not join it (a planned outage in 菱湖 next to 织里's frequent outages).
+   * A cluster with at least `localFrom` texts from one region, `localShare` of all its texts, is a local class:
+   * its texts from other regions leave it (a planned outage in 菱湖 next to 织里's frequent outages).
    */
   localShare: number;
   localFrom: number;
-  /**
-   * Cosine over the words that are not place names below which two texts never link: texts that share only
-   * where they happen (织里, 园区) are not about the same problem.
-   */
-  problemFloor: number;
 }
 
 /**
  * Chosen on server/text/corpus/clusters.jsonl (all 22 classes; the even half chose the first version's
- * thresholds). Wave 8 chose there the local-class rule (P 0.888 → 0.939, R 0.767 → 0.751) and the problem-
- * words floor (→ P 0.954, R 0.758; 0.02 gives 0.950 / 0.751, 0.04 gives 0.954 / 0.753, 0.05 loses recall);
- * with those guards the groups may join at a lower closeness, 0.08 → 0.06 (→ P 0.920, R 0.842; 0.059 gives
- * 0.895 / 0.842, 0.065 gives 0.926 / 0.778).
- * server/text/corpus/clusters-heldout*.jsonl are only ever used to report (test/text/cluster-quality.test.ts).
- * The probe sizes keep the bounded search within 0.02 of the exhaustive one there.
+ * thresholds). Wave 8 chose there, in turn, the local-class rule (P 0.888 → 0.942, R 0.767 unchanged) and,
+ * with it, joining groups from closeness 0.06 instead of 0.08 (→ 0.916 / 0.866; 0.058 gives 0.888 / 0.880,
+ * 0.065 gives 0.921 / 0.806; the halves 0.971 / 0.876 and 0.954 / 0.809). server/text/corpus/
+ * clusters-heldout*.jsonl are only ever used to report (test/text/cluster-quality.test.ts). The probe sizes
+ * keep the bounded search within 0.02 of the exhaustive one there.
  */
 export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
   neighbours: 6,
@@ -92,7 +85,6 @@ export const DEFAULT_CLUSTER_OPTIONS: ClusterOptions = {
   minMembers: 3,
   localShare: 0.8,
   localFrom: 3,
-  problemFloor: 0.03,
 };
 
 /** A cluster as the previous run left it (the caller persists these). */
@@ -120,41 +112,17 @@ const NO_SYNONYMS = compileSynonyms([]);
  * words read as the group's first word (synonyms.ts).
  */
 export function clusterTokens(text: string, synonyms: CompiledSynonyms = NO_SYNONYMS): string[] {
-  return tokensAndPlaces(text, synonyms).tokens;
-}
-
-function tokensAndPlaces(text: string, synonyms: CompiledSynonyms) {
   const normalised = canonicalise(normaliseText(text), synonyms);
-  const words = segmentNormalised(normalised).words;
-  const tokens = [...words];
+  const tokens = segmentNormalised(normalised).words;
   for (const run of normalised.match(HAN_RUN) ?? []) {
     for (let i = 0; i + 1 < run.length; i++) tokens.push(`#${run.slice(i, i + 2)}`);
   }
-  return { tokens, places: () => placeTokens(normalised, words) };
+  return tokens;
 }
 
 export interface ClusterIndex {
   vocab: Vocabulary;
   vectors: Map<string, SparseVector>;
-  /** The part of each vector that names places (problemCosine). */
-  places: Map<string, PlacePart>;
-}
-
-/**
- * The place tokens of a normalised text: words that are place names and character pairs that touch one
- * (长兴县开发区 gives 长兴县, 开发区 and every pair from #长兴 to #发区). A name jieba cuts into smaller words
- * (李家巷 → 李家 + 巷) keeps those words as problem words: counting them as places too scored slightly worse
- * on clusters.jsonl (recall 0.758 → 0.754).
- */
-function placeTokens(normalised: string, words: readonly string[]): Set<string> {
-  const out = new Set(words.filter(isPlaceTerm));
-  for (const run of normalised.match(HAN_RUN) ?? []) {
-    const touched = new Uint8Array(run.length);
-    for (const m of run.matchAll(PLACE_WORDS)) touched.fill(1, m.index, m.index + m[0].length);
-    for (let i = 0; i + 1 < run.length; i++)
-      if (touched[i] || touched[i + 1]) out.add(`#${run.slice(i, i + 2)}`);
-  }
-  return out;
 }
 
 /** A labelled text whose document frequencies steady the IDF (the training corpus). */
@@ -179,8 +147,7 @@ export function indexItems(
   background: readonly BackgroundText[] = [],
   synonyms: CompiledSynonyms = NO_SYNONYMS,
 ): ClusterIndex {
-  const read = items.map((i) => tokensAndPlaces(i.text, synonyms));
-  const tokens = read.map((r) => r.tokens);
+  const tokens = items.map((i) => clusterTokens(i.text, synonyms));
   const docs = [...background, ...items.map((item, k) => ({ tokens: tokens[k], category: item.category }))];
   const global = buildVocabulary(
     docs.map((d) => d.tokens),
@@ -203,13 +170,7 @@ export function indexItems(
   const idf = global.idf.map((w, id) => w * (peak[id] / df[id]) ** CONCENTRATION);
   const vocab = { ...global, idf };
   const vectors = new Map(items.map((item, k) => [item.id, vectorize(vocab, tokens[k])]));
-  const places = new Map(
-    items.map((item, k) => {
-      const place = read[k].places();
-      return [item.id, placePart(vectors.get(item.id)!, (id) => place.has(vocab.terms[id]))];
-    }),
-  );
-  return { vocab, vectors, places };
+  return { vocab, vectors };
 }
 
 /** Each text's closest texts, best first, at most `k` (a small sorted list per text). */
@@ -248,41 +209,7 @@ interface Link {
  * index and both sides keep the pair, so every text ends with its closest texts before and after it; mutual
  * neighbours and very close pairs link, strongest first.
  */
-/** The place terms of a vector (few per text) and their squared weight. */
-interface PlacePart {
-  vector: SparseVector;
-  mass: number;
-}
-
-function placePart(v: SparseVector, isPlace: (id: number) => boolean): PlacePart {
-  const ids: number[] = [];
-  const values: number[] = [];
-  let mass = 0;
-  v.ids.forEach((id, k) => {
-    if (!isPlace(id)) return;
-    ids.push(id);
-    values.push(v.values[k]);
-    mass += v.values[k] ** 2;
-  });
-  return { vector: { ids, values }, mass };
-}
-
-/**
- * The cosine of two texts over their terms that are not place words ("problem words"), from their full cosine
- * (without the region and industry bonuses) and their place parts: texts that share only where they happen
- * score 0.
- */
-function problemCosine(cosine: number, a: PlacePart, b: PlacePart): number {
-  const rest = Math.sqrt(Math.max(0, 1 - a.mass) * Math.max(0, 1 - b.mass));
-  return rest > 0 ? (cosine - dot(a.vector, b.vector)) / rest : 0;
-}
-
-function linksOf(
-  order: readonly ClusterItem[],
-  vectors: readonly SparseVector[],
-  places: readonly PlacePart[],
-  o: ClusterOptions,
-): Link[] {
+function linksOf(order: readonly ClusterItem[], vectors: readonly SparseVector[], o: ClusterOptions): Link[] {
   const neighbours = new NeighbourLists(order.length, o.neighbours);
   const candidates = new CandidateIndex({ terms: o.probeTerms, depth: o.probeDepth });
   const windowMs = o.windowDays * DAY_MS;
@@ -291,12 +218,10 @@ function linksOf(
     for (const b of candidates.candidates(item.category, vectors[a], o.probeTexts)) {
       const other = order[b];
       if (t - other.createdAt.getTime() > windowMs) continue;
-      const cosine = dot(vectors[a], vectors[b]);
-      let sim = cosine;
+      let sim = dot(vectors[a], vectors[b]);
       if (item.region && item.region === other.region) sim += o.regionBonus;
       if (item.industry && item.industry === other.industry) sim += o.industryBonus;
       if (sim < o.linkFloor) continue;
-      if (problemCosine(cosine, places[a], places[b]) < o.problemFloor) continue;
       neighbours.offer(a, b, sim);
       neighbours.offer(b, a, sim);
     }
@@ -357,31 +282,6 @@ class Groups {
     return (d + this.regionBonus * sameRegion) / (g.n * h.n);
   }
 
-  /** The region most of group `k`'s texts share, with its share of them (null: no region known). */
-  mainRegion(k: number): { region: string; share: number } | null {
-    const g = this.group(k);
-    let best: { region: string; share: number } | null = null;
-    for (const [r, n] of g.regions)
-      if (r && (!best || n / g.n > best.share)) best = { region: r, share: n / g.n };
-    return best;
-  }
-
-  size(k: number): number {
-    return this.group(k).n;
-  }
-
-  /**
-   * Whether two groups may not join because the larger is a local class (at least `from` texts, `share` of
-   * them from one region) and the other is mostly from another region.
-   */
-  otherPlace(a: number, b: number, share: number, from: number): boolean {
-    const [big, small] = this.size(a) >= this.size(b) ? [a, b] : [b, a];
-    if (this.size(big) < from) return false;
-    const local = this.mainRegion(big);
-    const other = this.mainRegion(small);
-    return local !== null && other !== null && local.share >= share && other.region !== local.region;
-  }
-
   /** Members by root, roots in the order of their oldest member. */
   members(): Map<number, number[]> {
     const groups = new Map<number, number[]>();
@@ -436,12 +336,10 @@ export function clusterItems(
     priorOf.set(groups.find(slots[0]), p);
   }
   const categoryOf = (root: number) => priorOf.get(root)?.category ?? order[root].category;
-  const places = order.map((item) => index.places.get(item.id)!);
-  for (const { a, b } of linksOf(order, vectors, places, o)) {
+  for (const { a, b } of linksOf(order, vectors, o)) {
     const [ra, rb] = [groups.find(a), groups.find(b)];
     if (ra === rb || (priorOf.has(ra) && priorOf.has(rb)) || categoryOf(ra) !== categoryOf(rb)) continue;
     if (groups.closeness(ra, rb) < o.groupAt) continue;
-    if (groups.otherPlace(ra, rb, o.localShare, o.localFrom)) continue;
     if (priorOf.has(rb)) groups.join(rb, ra);
     else groups.join(ra, rb);
   }
@@ -450,8 +348,7 @@ export function clusterItems(
   const results: ClusterResult[] = [];
   const grouped: [number, number[]][] = [];
   for (const [root, slots] of groups.members()) {
-    // A text of another region that joined a local class before it was one (links come strongest first)
-    // leaves it; members the previous run already held stay.
+    // A local class's texts from other regions leave it; members the previous run already held stay.
     const held = new Set(priorOf.get(root)?.memberIds ?? []);
     const away = new Set(outsiders(slots, order, o.localShare, o.localFrom));
     const off = slots.filter((k) => away.has(k) && !held.has(order[k].id));

@@ -138,24 +138,6 @@ describe('text: clustering links', () => {
     expect(run(spread).map((c) => c.memberIds.length)).to.deep.equal([3]);
   });
 
-  it('never links texts that share only where they happen', () => {
-    const list = items(
-      [
-        '长兴县开发区工业园区经常停电',
-        '长兴县开发区工业园区招工太难',
-        '长兴县开发区工业园区道路坑洼',
-        '长兴县开发区工业园区没有公交',
-      ],
-      'utilities',
-      'p',
-    );
-    expect(run(list).map((c) => c.memberIds.length)).to.deep.equal([1, 1, 1, 1]);
-    // Read on all their words, the place alone would have linked them.
-    let n = 0;
-    const loose = clusterItems(list, [], () => `n${n++}`, { problemFloor: 0 });
-    expect(Math.max(...loose.map((c) => c.memberIds.length))).to.be.greaterThan(1);
-  });
-
   it('keeps a near miss out: its closest texts are a class, but theirs are each other', () => {
     const nearMiss: ClusterItem = {
       id: 'x',
