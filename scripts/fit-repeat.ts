@@ -5,7 +5,7 @@
  * the out-of-fold model gets wrong, to read before changing a feature. Paste the weights and thresholds into
  * repeat.ts by hand.
  *
- *   npx tsx scripts/fit-repeat.ts [--l2 0.003] [--precision 0.97]
+ *   npx tsx scripts/fit-repeat.ts [--l2 0.003] [--precision 0.98]
  */
 import { parseArgs } from 'node:util';
 import { CATEGORIES } from '../config/categories.ts';
@@ -16,7 +16,7 @@ import { fitRows } from '../server/text/repeat-pairs.ts';
 import { trainTextModel } from '../server/text/text-model.ts';
 
 const { values } = parseArgs({
-  options: { l2: { type: 'string', default: '0.003' }, precision: { type: 'string', default: '0.97' } },
+  options: { l2: { type: 'string', default: '0.003' }, precision: { type: 'string', default: '0.98' } },
 });
 const l2 = Number(values.l2);
 const minPrecision = Number(values.precision);

@@ -95,6 +95,10 @@ export function loadHeldoutDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
 export function loadHeldoutDuplicatePairs2(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-heldout2.jsonl', dir), duplicatePairSchema);
 }
+/** The third held-out pairs (written before the eighth wave changed the check): only ever scored. */
+export function loadHeldoutDuplicatePairs3(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-heldout3.jsonl', dir), duplicatePairSchema);
+}
 export function loadClusterTexts(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters.jsonl', dir), clusterRowSchema);
 }
@@ -105,4 +109,8 @@ export function loadClusterHeldout(dir = CORPUS_DIR): ClusterRow[] {
 /** The second clustering held-out set (written before the fifth wave changed the clustering): only reported. */
 export function loadClusterHeldout2(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters-heldout2.jsonl', dir), clusterRowSchema);
+}
+/** The third clustering held-out set (written before the eighth wave changed the clustering): only reported. */
+export function loadClusterHeldout3(dir = CORPUS_DIR): ClusterRow[] {
+  return readJsonLines(corpusFile('clusters-heldout3.jsonl', dir), clusterRowSchema);
 }

@@ -131,6 +131,12 @@ export function matchParticulars(a: Particulars, b: Particulars): ParticularsMat
 /** The message chases an earlier report of its own ("五天前打12345反映的…还没人来", "再催一下"). */
 const CHASES =
   /再次反映|再反映|再催|催一下|再问|又过了|还是没|反映过|说过的|报过|问过|提过|催过|留过言|打过电话|发的函|写了函|(天|周|星期|礼拜)前(就)?(反映|说|报|问|提|打|来|发|写|在)|上次(说|反映|问|提|协调)|(前天|昨天|上周|上礼拜)(说|反映|报|问|提|打)/u;
+/**
+ * A chase told as the state of a known matter: "停电那事…到现在一个说法都没有", "滑坡的事十天了还没人来",
+ * "申请三天了还没来勘查", "进度怎么样了".
+ */
+const CHASE_STATE =
+  /(那事|那件事|那个事|的事情?|那次)[^。！？?!]{0,16}(还没|还是没|没人|到现在|没有回音|没回音|没消息|没动静|没下文|怎么样了|什么时候)|(天|周|星期|礼拜|个月)了?(都|也)?还没(人|有|来|批|修|好|改|解决|消息|动静|回音|结果)|到现在(都|也|还)?(没有?(人|回音|消息|下文|动静|说法|答复)|一个说法)|问(一下|问)?进度|怎么样了|有没有(进展|消息|下文)/u;
 /** The message tells of another instance of a kind of problem ("这次是…", "另一辆车", "又有一个员工"). */
 const ANOTHER =
   /另一|另外|这次是|这次说|这次又|不是一回事|不是一个事|又有一个|又一个|新的一批|第二批|二期|又是/u;
@@ -141,5 +147,8 @@ export interface MessageCues {
 }
 
 export function cuesOf(normalised: string): MessageCues {
-  return { chases: CHASES.test(normalised), another: ANOTHER.test(normalised) };
+  return {
+    chases: CHASES.test(normalised) || CHASE_STATE.test(normalised),
+    another: ANOTHER.test(normalised),
+  };
 }

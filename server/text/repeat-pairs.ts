@@ -8,7 +8,7 @@ import { DAY_MS } from '../../shared/clock.ts';
 import type { CategoryId } from '../../shared/states.ts';
 import { classifyText } from './classify-text.ts';
 import { pairKind, type DuplicatePair, type PairKind } from './corpus.ts';
-import { DEFAULT_REPEAT_OPTIONS, findRepeat, fingerprint, type RepeatOptions } from './repeat.ts';
+import { DEFAULT_REPEAT_OPTIONS, findRepeat, fingerprint, mayMerge, type RepeatOptions } from './repeat.ts';
 import { neverMerge, pairFeatures } from './repeat-features.ts';
 import type { FitRow } from './repeat-fit.ts';
 import { compileKeywords } from './text-features.ts';
@@ -110,7 +110,10 @@ export function fitRows(
     return {
       x: pairFeatures(mine, theirs),
       y: p.label === 'repeat' ? 1 : 0,
-      mergeable: category(p.a) === category(p.b) && !neverMerge(mine, theirs),
+      mergeable: mayMerge(model, mine, theirs, category(p.b), category(p.a), {
+        probability: 0,
+        neverMerge: neverMerge(mine, theirs),
+      }),
     };
   });
   return { rows, pairs: kept };

@@ -2,16 +2,18 @@
 // pipeline passes only the same enterprise's open issues of the last 30 days, so pairs across enterprises or
 // after `a` closed get no candidate). The weights and thresholds of server/text/repeat.ts were fitted on the
 // development pairs (corpus/duplicate-pairs.jsonl, scripts/fit-repeat.ts); corpus/duplicate-pairs-heldout.jsonl
-// was written apart from them and never fitted or tuned on. Prints precision and recall of automatic merges,
-// per kind of pair. On the held-out pairs it fails below issue 7's precision bar (0.95), below the recall this
-// version reaches (0.691: the 0.90 bar is not met, see the README's 重复检测 section), or when a repeat is neither
-// merged nor flagged 可能重复 for the dispatcher.
+// was written apart from them and never fitted or tuned on, and so were the second and third held-out pairs
+// (written before waves 5 and 8 changed the check). Prints precision and recall of automatic merges, per kind
+// of pair. On every held-out set it fails below issue 7's precision bar (0.95), below the recall this version
+// reaches (0.882, 0.817, 0.633: the 0.90 bar is not met, see the README's 重复检测 section), or when fewer
+// repeats are merged or flagged 可能重复 for the dispatcher than now.
 import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import {
   loadDuplicatePairs,
   loadHeldoutDuplicatePairs,
   loadHeldoutDuplicatePairs2,
+  loadHeldoutDuplicatePairs3,
   PAIR_KINDS,
   type DuplicatePair,
 } from '../../server/text/corpus.ts';
@@ -55,18 +57,27 @@ describe('text: duplicate check on the labelled pairs', function () {
     print('earlier held-out half (now development)', oldHalf);
     print('held out (never fitted on)', held);
     print('second held-out (wave 5, never looked at for a change)', second);
+    const third = evaluate(loadHeldoutDuplicatePairs3());
+    print('third held-out (wave 8, written before its changes, scored twice)', third);
     expect(held.repeats, 'held-out repeats').to.be.at.least(120);
     expect(held.pairs - held.repeats, 'held-out near misses').to.be.at.least(120);
     expect(held.precision, 'held-out merge precision').to.be.at.least(0.95);
-    // The floor reached (0.691), below issue 7's 0.90: a regression fails.
-    expect(held.recall, 'held-out merge recall').to.be.at.least(0.69);
+    // The floor reached (0.882 in wave 8, was 0.691), below issue 7's 0.90: a regression fails.
+    expect(held.recall, 'held-out merge recall').to.be.at.least(0.88);
     // Whatever is not merged must at least reach the dispatcher as 可能重复.
     expect(held.caught, 'held-out repeats merged or flagged').to.be.at.least(0.97);
-    // The second held-out pairs (wave 5), held where this version is (P 0.935, R 0.717, 0.917 merged or
-    // flagged): below the bars, see the README's 重复检测 section; a regression fails.
+    // The second held-out pairs (wave 5), held where this version is (P 0.961, R 0.817, 0.917 merged or
+    // flagged; wave 5 left 0.935 / 0.717): recall below the bar, see the README's 重复检测 section.
     expect(second.pairs, 'corpus/duplicate-pairs-heldout2.jsonl').to.equal(120);
-    expect(second.precision, 'second held-out merge precision').to.be.at.least(0.93);
-    expect(second.recall, 'second held-out merge recall').to.be.at.least(0.71);
+    expect(second.precision, 'second held-out merge precision').to.be.at.least(0.95);
+    expect(second.recall, 'second held-out merge recall').to.be.at.least(0.81);
     expect(second.caught, 'second held-out repeats merged or flagged').to.be.at.least(0.91);
+    // The third held-out pairs (wave 8, written and committed before its changes; the code before them scored
+    // P 0.926, R 0.417, 0.933 merged or flagged): P 0.950, R 0.633, 0.950.
+    expect(third.pairs, 'corpus/duplicate-pairs-heldout3.jsonl').to.equal(120);
+    expect(third.repeats, 'third held-out repeats').to.equal(60);
+    expect(third.precision, 'third held-out merge precision').to.be.at.least(0.95);
+    expect(third.recall, 'third held-out merge recall').to.be.at.least(0.63);
+    expect(third.caught, 'third held-out repeats merged or flagged').to.be.at.least(0.95);
   });
 });

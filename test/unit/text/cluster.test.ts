@@ -115,6 +115,29 @@ describe('text: clustering links', () => {
     expect(clusters.flatMap((c) => c.memberIds).sort()).to.deep.equal(['o0', 'o1', 'o2', 'o3']);
   });
 
+  it("keeps another county's text out of a local class, but lets a class across counties form", () => {
+    const local = items(OUTAGE, 'utilities', 'o');
+    const elsewhere: ClusterItem = {
+      id: 'x',
+      text: '园区今天也停电了，供电所说是计划检修，没有提前通知，缝纫机全停',
+      category: 'utilities',
+      createdAt: day(5),
+      region: 'nanxun',
+    };
+    const together = (list: ClusterItem[]) => run(list).find((c) => c.memberIds.includes('o0'))!.memberIds;
+    expect(together([...local, elsewhere])).to.have.members(['o0', 'o1', 'o2', 'o3']);
+    // The same text from the class's own county joins it.
+    expect(together([...local, { ...elsewhere, region: 'wuxing' }])).to.include('x');
+    // Without the rule (localShare above 1) the other county's text joins too.
+    let n = 0;
+    const loose = clusterItems([...local, elsewhere], [], () => `n${n++}`, { localShare: 1.01 });
+    expect(loose.find((c) => c.memberIds.includes('o0'))!.memberIds).to.include('x');
+    // A class spread over the counties forms: no region holds 80 % of it.
+    const regions = ['wuxing', 'nanxun', 'deqing'];
+    const spread = items(REBATE, 'tax', 'r').map((item, i) => ({ ...item, region: regions[i] }));
+    expect(run(spread).map((c) => c.memberIds.length)).to.deep.equal([3]);
+  });
+
   it('keeps a near miss out: its closest texts are a class, but theirs are each other', () => {
     const nearMiss: ClusterItem = {
       id: 'x',

@@ -45,6 +45,14 @@ describe('text core: particulars of a complaint', () => {
     expect(cuesOf('五天前打12345反映的排洪沟堵塞还没人来清').chases).to.equal(true);
     expect(cuesOf('上周发函问的亩均奖励，再催一下').chases).to.equal(true);
     expect(cuesOf('厂区外的排洪沟被建筑垃圾堵住，请求清理').chases).to.equal(false);
+    // A chase told as the state of a known matter, without "反映过" or "再催".
+    expect(cuesOf('滑坡的事十天了还没人来治理，这两天又要下大雨').chases).to.equal(true);
+    expect(cuesOf('停电那事，供电所说要查原因，到现在一个说法都没有').chases).to.equal(true);
+    expect(cuesOf('第二路电源的申请三天了还没来勘查').chases).to.equal(true);
+    expect(cuesOf('增容那个申请问一下进度').chases).to.equal(true);
+    // A first report that something has not been restored yet is no chase.
+    expect(cuesOf('园区昨晚突然停电，生产线全部停产，到现在还没恢复供电').chases).to.equal(false);
+    expect(cuesOf('出口退税申报了五十多天还没到账，资金很紧张').chases).to.equal(false);
     expect(cuesOf('又停电了，这次是变压器烧了').another).to.equal(true);
     expect(cuesOf('园区停电了，全厂停工').another).to.equal(false);
   });

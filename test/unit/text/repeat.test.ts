@@ -3,7 +3,13 @@ import { expect } from 'chai';
 import { CATEGORIES } from '../../../config/categories.ts';
 import { DAY_MS } from '../../../shared/clock.ts';
 import { classifyText } from '../../../server/text/classify-text.ts';
-import { FingerprintCache, findRepeat, type RepeatCandidate } from '../../../server/text/repeat.ts';
+import {
+  FingerprintCache,
+  findRepeat,
+  fingerprint,
+  mayMerge,
+  type RepeatCandidate,
+} from '../../../server/text/repeat.ts';
 import { compileKeywords } from '../../../server/text/text-features.ts';
 import { trainTextModel } from '../../../server/text/text-model.ts';
 import { FIXTURE_TEXTS } from './texts.fixture.ts';
@@ -57,6 +63,37 @@ describe('text core: duplicate check', () => {
   it('a different category is at most a flag', () => {
     const v = check('园区昨晚突然停电，生产线全部停产，到现在还没恢复供电', 'finance');
     expect(v.verdict).to.equal('flag');
+  });
+
+  it('merges a chase of an open report even when the chase alone reads as another category', () => {
+    // A chase names too little to be classified: the report it chases decides.
+    const v = check('前天反映的园区停电再催一下，生产线全部停产，到现在还没恢复供电', 'finance');
+    expect(v.verdict).to.equal('merge');
+    expect(v.issueId).to.equal('power');
+  });
+
+  it("merges across categories only when each is among the other text's likeliest", () => {
+    const mine = fingerprint(model, keywords, '园区昨晚停电了，我们生产线全部停产，现在还没有恢复供电');
+    const theirs = fingerprint(model, keywords, candidates[0].text);
+    const pair = { probability: 1, neverMerge: false };
+    expect(mayMerge(model, mine, theirs, 'utilities', 'utilities', pair)).to.equal(true);
+    // The model is sure both are about power: a 金融 label on either side is no likely reading of it.
+    expect(mayMerge(model, mine, theirs, 'finance', 'utilities', pair)).to.equal(false);
+    expect(mayMerge(model, mine, theirs, 'utilities', 'finance', pair)).to.equal(false);
+    // A mortgage valued too low, told twice: 金融 first for both, 用地 second (over 2 %) for both, so a letter
+    // a clerk filed under 用地 and a line read as 金融 may merge; 税务 is no likely reading of either.
+    const line = fingerprint(model, keywords, '厂房抵押贷款银行说评估价太低，只能贷三百万');
+    const letter = fingerprint(
+      model,
+      keywords,
+      '关于我司以厂房抵押申请贷款评估价值偏低的情况反映：银行评估价明显低于市场价，贷款额度仅三百万元，恳请协调',
+    );
+    expect(mayMerge(model, line, letter, 'finance', 'land', pair)).to.equal(true);
+    expect(mayMerge(model, line, letter, 'land', 'finance', pair)).to.equal(true);
+    expect(mayMerge(model, line, letter, 'finance', 'tax', pair)).to.equal(false);
+    expect(mayMerge(model, mine, theirs, 'utilities', 'utilities', { ...pair, neverMerge: true })).to.equal(
+      false,
+    );
   });
 
   it('takes the category the classifier would give when the caller leaves it out', () => {
