@@ -6,10 +6,9 @@
 // distinctive content the other holds, topic agreement, agreeing or conflicting particulars, chases and
 // "another one" wording, template swaps), fitted on the development pairs (corpus/duplicate-pairs.jsonl) by
 // scripts/fit-repeat.ts; corpus/duplicate-pairs-heldout.jsonl is never fitted on and only scored by the quality
-// test. A repeat is the same problem, so only a candidate of the same (or a likely) category may merge (mayMerge).
-// Verdicts: `merge`
-// (near-identical: merge as a source), `flag` (可能重复: shown to the dispatcher with the candidate, never merged
-// silently), `none`.
+// test. A repeat is the same problem, so only a candidate of the same (or a likely) category may merge
+// (mayMerge). Verdicts: `merge` (near-identical: merge as a source), `flag` (可能重复: shown to the dispatcher
+// with the candidate, never merged silently), `none`.
 //
 // Cost: the new text is fingerprinted once (one segmentation, which also gives its category); each candidate's
 // fingerprint is cached by issue id (FingerprintCache); every candidate costs one sparse dot product, and only
