@@ -1,10 +1,9 @@
-// Runs one import job in the background: count the file's data rows (a first streaming pass, so the progress
-// has a total), then stream it again, turning each row into an inbound message for the intake sink. Rows go
-// in batches of BATCH at once, so the pipeline's coalescers share their commands (one inbox insert, one
-// number reservation, one issue insert, one outbox insert per batch rather than per row). After each batch the
-// job records its progress and its checkpoint (`resumeRow`: every row up to it is settled and counted), so a
-// page polls GET /api/imports/:id, and a job interrupted by a crash resumes from its checkpoint when a process
-// starts (resumeImportJobs) or notices it has stopped beating. Running rows again is harmless: every row
+// Runs one import job in the background: stream the file, turning each row into an inbound message for the
+// intake sink, while a second streaming pass beside it counts the data rows (so the progress gets a total).
+// Rows go in batches of BATCH at once to the sink's batch intake (intake-batch.ts: the batch's reads shared,
+// not made per row). After each batch the job records its progress and its checkpoint (`resumeRow`: every row
+// up to it is settled and counted), so a page polls GET /api/imports/:id, and a job interrupted by a crash
+// resumes from its checkpoint when a process starts (resumeImportJobs) or notices it has stopped beating. Running rows again is harmless: every row
 // carries its external id, so rows already filed come back as duplicates, and the rows this same job filed
 // just before the crash are counted as what they became, not as duplicates.
 import mongoose, { Types, type Connection } from 'mongoose';
@@ -89,8 +88,15 @@ export async function runImportJob(
   const fail = (failure: string) =>
     jobs.updateOne(mine, { $set: { status: 'failed', failure, finishedAt: deps.now() } });
   try {
-    if (job.total == null)
-      await jobs.updateOne(mine, { $set: { total: await countRows(deps, job), startedAt } });
+    // The total (for the percent) comes from a second reader running beside the import, not before it.
+    let counted: Promise<unknown> | undefined;
+    if (job.total == null) {
+      await jobs.updateOne(mine, { $set: { startedAt } });
+      counted = countRows(deps, job).then(
+        (total) => jobs.updateOne(mine, { $set: { total } }),
+        () => undefined, // an unreadable file fails the import's own pass
+      );
+    }
     const tally: Tally = {
       done: job.done,
       created: job.created,
@@ -174,6 +180,7 @@ export async function runImportJob(
     if (!columns) return void (await fail('文件中没有数据（缺少表头）'));
     await runBatch(batch);
     if (!(await checkpoint(lastRow))) return;
+    await counted;
     await jobs.updateOne(mine, { $set: { status: 'done', finishedAt: deps.now() } });
   } catch (err) {
     deps.logger.warn({ err, jobId: String(jobId) }, 'import job failed');
