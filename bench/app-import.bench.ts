@@ -135,6 +135,21 @@ interface ImportRun {
   progressSteps: number;
 }
 
+/** GET /api/imports/:id, tried again a few times: a loaded machine may drop one poll. */
+async function pollJob(url: string, headers: Record<string, string>): Promise<JobView> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(60_000) });
+      return (await res.json()) as JobView;
+    } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
+      note(`poll failed (attempt ${attempt}): ${(err as Error).message} ${cause ? String(cause) : ''}`);
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 async function importFile(
   app: ChildServer,
   token: string,
@@ -153,8 +168,7 @@ async function importFile(
   const { id } = (await res.json()) as { id: string };
   const seen = new Set<number>();
   for (;;) {
-    const poll = await fetch(`${app.baseUrl}/api/imports/${id}`, { headers: auth });
-    const job = (await poll.json()) as JobView;
+    const job = await pollJob(`${app.baseUrl}/api/imports/${id}`, auth);
     seen.add(job.done);
     if (job.status === 'done' || job.status === 'failed') {
       const wallMs = performance.now() - started;

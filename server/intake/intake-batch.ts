@@ -321,31 +321,37 @@ export async function acceptInboundBatch(
     memory,
   );
 
-  await Promise.all([
-    redeliveries(
-      deps,
-      again.map((i) => rows[i]),
-    ).then((answers) => answers.forEach((a, k) => (acks[again[k]] = a))),
-    ...known.map(async ({ enterprise, rows: mine }) => {
-      const list = candidates.get(String(enterprise._id)) ?? [];
-      mine.sort((a, b) => a - b);
-      for (const i of mine) {
-        const { msg, by, entry } = rows[i];
-        const { ack, issue } = await processEntry(deps, entry, msg, by, {
-          matched: { enterprise },
-          config,
-          candidates: list,
-        });
-        acks[i] = ack;
-        // The next message of this enterprise sees this one's issue (newest first, as the read sorts).
-        if (issue && ack.status === 'created') {
-          list.unshift(issue as unknown as RepeatCandidate);
-          list.length = Math.min(list.length, CANDIDATES_PER_ENTERPRISE);
-          memory.filed.push({ id: issue._id, at: now.getTime() });
-        }
-      }
-    }),
-  ]);
+  const answered = redeliveries(
+    deps,
+    again.map((i) => rows[i]),
+  ).then((answers) => answers.forEach((a, k) => (acks[again[k]] = a)));
+  // Round r takes each enterprise's r-th message: an enterprise's messages in order, each round's commands
+  // shared by all the enterprises in it.
+  for (const g of known) g.rows.sort((x, y) => x - y);
+  const rounds = Math.max(0, ...known.map((g) => g.rows.length));
+  for (let r = 0; r < rounds; r++)
+    await Promise.all(
+      known
+        .filter((g) => r < g.rows.length)
+        .map(async ({ enterprise, rows: mine }) => {
+          const i = mine[r];
+          const { msg, by, entry } = rows[i];
+          const list = candidates.get(String(enterprise._id)) ?? [];
+          const { ack, issue } = await processEntry(deps, entry, msg, by, {
+            matched: { enterprise },
+            config,
+            candidates: list,
+          });
+          acks[i] = ack;
+          // The enterprise's next message sees this one's issue (newest first, as the read sorts).
+          if (issue && ack.status === 'created') {
+            list.unshift(issue as unknown as RepeatCandidate);
+            list.length = Math.min(list.length, CANDIDATES_PER_ENTERPRISE);
+            memory.filed.push({ id: issue._id, at: now.getTime() });
+          }
+        }),
+    );
+  await answered;
   return acks.map(
     (a, i) => a ?? { inboxId: String(rows[i].entry._id), status: 'failed', reason: '处理失败' },
   );
