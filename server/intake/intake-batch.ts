@@ -2,10 +2,11 @@
 // Each message gets exactly what runIntake gives it (the same inbox entry, redelivery answer, enterprise
 // match, repeat check, issue and acknowledgement), but the reads are shared by the batch instead of made per
 // message: the enterprises in one read per way of matching, the inbox entries in one insert, the redeliveries
-// in one read, the open issues of the batch's enterprises in one read. The messages of one enterprise go one
-// after another, each seeing the issues the ones before it created, so a repeat within the batch merges like
-// a repeat across deliveries; different enterprises go side by side, so the numbers, issue inserts and inbox
-// outcomes of a round share their commands through the coalescers (server/db/batched-ops.ts).
+// in one read, the open issues of the batch's enterprises in one read (and, across the batches of one import,
+// only what others filed since: BatchMemory). The messages of one enterprise go one after another, each seeing
+// the issues the ones before it created, so a repeat within the batch merges like a repeat across deliveries;
+// different enterprises go side by side in rounds, so the numbers, issue inserts and inbox outcomes of a round
+// share their commands through the coalescers (server/db/batched-ops.ts).
 import type { Collection } from 'mongodb';
 import { batchedInsertMany } from '../db/batched-ops.ts';
 import type { InboundMessage, IntakeAck } from '../channels/types.ts';
@@ -286,7 +287,8 @@ export async function acceptInboundBatch(
   inserted.forEach((o, i) => {
     if (o.ok) accepted.push(i);
     else if (isDuplicateKey(o.error)) again.push(i);
-    else throw o.error;
+    // Not stored, so not accepted: the row fails alone, as its single intake would have.
+    else acks[i] = { inboxId: '', status: 'failed', reason: `处理失败：${(o.error as Error).message}` };
   });
 
   // One registration per unknown enterprise, however many of the batch's messages name it.
@@ -341,7 +343,7 @@ export async function acceptInboundBatch(
             matched: { enterprise },
             config,
             candidates: list,
-          });
+          }).catch(async (err: unknown) => ({ ack: await failed(deps, entry, err, now), issue: undefined }));
           acks[i] = ack;
           // The enterprise's next message sees this one's issue (newest first, as the read sorts).
           if (issue && ack.status === 'created') {
