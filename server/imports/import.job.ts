@@ -1,19 +1,19 @@
-// Runs one import job in the background: count the file's data rows (a first streaming pass, so the progress
-// has a total), then stream it again, turning each row into an inbound message for the intake sink. Rows go
-// in batches of BATCH at once, so the pipeline's coalescers share their commands (one inbox insert, one
-// number reservation, one issue insert, one outbox insert per batch rather than per row). After each batch the
-// job records its progress and its checkpoint (`resumeRow`: every row up to it is settled and counted), so a
-// page polls GET /api/imports/:id, and a job interrupted by a crash resumes from its checkpoint when a process
-// starts (resumeImportJobs) or notices it has stopped beating. Running rows again is harmless: every row
+// Runs one import job in the background: stream the file, turning each row into an inbound message for the
+// intake sink, while a second streaming pass beside it counts the data rows (so the progress gets a total).
+// Rows go in batches of BATCH at once to the sink's batch intake (intake-batch.ts: the batch's reads shared,
+// not made per row). After each batch the job records its progress and its checkpoint (`resumeRow`: every row
+// up to it is settled and counted), so a page polls GET /api/imports/:id, and a job interrupted by a crash
+// resumes from its checkpoint when a process starts (resumeImportJobs) or notices it has stopped beating. Running rows again is harmless: every row
 // carries its external id, so rows already filed come back as duplicates, and the rows this same job filed
 // just before the crash are counted as what they became, not as duplicates.
 import mongoose, { Types, type Connection } from 'mongoose';
 import type { Readable } from 'node:stream';
-import type { IntakeSink } from '../channels/types.ts';
+import type { BatchIntakeSink } from '../intake/intake-sink.ts';
+import { createBatchMemory, type BatchMemory } from '../intake/intake-batch.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import { MAX_IMPORT_ERRORS, type ImportJobDoc, type ImportRowError } from '../models/import-job.model.ts';
-import type { IntakeAck } from '../channels/types.ts';
+import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import { columnMapOf, rowToMessage, type ColumnMap } from './import.columns.ts';
 import { readRows, type ImportFormat } from './import.reader.ts';
 
@@ -26,7 +26,8 @@ export const IMPORT_STALE_MS = 60_000;
 export interface ImportDeps {
   conn: Connection;
   models: Models;
-  sink: IntakeSink;
+  /** The intake sink; its `batch`, when it has one, takes a batch's rows at once. */
+  sink: BatchIntakeSink;
   logger: Logger;
   now: () => Date;
   /** Stops the job after its current batch (shutdown, tests): it is left to resume from its checkpoint. */
@@ -51,7 +52,7 @@ async function countRows(deps: ImportDeps, job: ImportJobDoc): Promise<number> {
 type Tally = Pick<ImportJobDoc, 'done' | 'created' | 'merged' | 'duplicates' | 'failed'>;
 
 /** One row for the pipeline, or a row refused before it (counted as failed with its reason). */
-type Row = { row: number; message: Parameters<IntakeSink>[0] } | { row: number; error: string };
+type Row = { row: number; message: InboundMessage } | { row: number; error: string };
 
 /** Running jobs whose runner stopped: released at shutdown (no heartbeat), or silent for `staleMs`. */
 function interrupted(now: Date, staleMs: number) {
@@ -87,8 +88,15 @@ export async function runImportJob(
   const fail = (failure: string) =>
     jobs.updateOne(mine, { $set: { status: 'failed', failure, finishedAt: deps.now() } });
   try {
-    if (job.total == null)
-      await jobs.updateOne(mine, { $set: { total: await countRows(deps, job), startedAt } });
+    // The total (for the percent) comes from a second reader running beside the import, not before it.
+    let counted: Promise<unknown> | undefined;
+    if (job.total == null) {
+      await jobs.updateOne(mine, { $set: { startedAt } });
+      counted = countRows(deps, job).then(
+        (total) => jobs.updateOne(mine, { $set: { total } }),
+        () => undefined, // an unreadable file fails the import's own pass
+      );
+    }
     const tally: Tally = {
       done: job.done,
       created: job.created,
@@ -127,18 +135,10 @@ export async function runImportJob(
       else tally.created += 1;
     };
 
+    const memory = createBatchMemory();
     const runBatch = async (batch: Row[]) => {
       const credential = `import:${String(jobId)}`;
-      const acks = await Promise.all(
-        batch.map((r) =>
-          'error' in r
-            ? null
-            : deps.sink(r.message, credential).catch((err: unknown): IntakeAck => {
-                deps.logger.warn({ err, row: r.row }, 'import row failed');
-                return { inboxId: '', status: 'failed', reason: '系统错误，请稍后重新导入该行' };
-              }),
-        ),
-      );
+      const acks = await intake(deps, credential, batch, memory);
       const own = resumed ? await filedByThisJob(deps, credential, acks) : new Map<string, string>();
       batch.forEach((r, i) => {
         const ack = acks[i];
@@ -180,6 +180,7 @@ export async function runImportJob(
     if (!columns) return void (await fail('文件中没有数据（缺少表头）'));
     await runBatch(batch);
     if (!(await checkpoint(lastRow))) return;
+    await counted;
     await jobs.updateOne(mine, { $set: { status: 'done', finishedAt: deps.now() } });
   } catch (err) {
     deps.logger.warn({ err, jobId: String(jobId) }, 'import job failed');
@@ -187,6 +188,42 @@ export async function runImportJob(
       job.format === 'xlsx' ? '无法读取该 XLSX 文件（文件损坏或不是 Excel 工作簿）' : '无法读取该 CSV 文件',
     );
   }
+}
+
+const SYSTEM_ERROR: IntakeAck = { inboxId: '', status: 'failed', reason: '系统错误，请稍后重新导入该行' };
+
+/**
+ * The batch's valid rows through the pipeline, all at once when the sink takes batches (one answer per row of
+ * `batch`, null for a row refused before it); a row or batch that throws is a failed row, retried by importing
+ * it again.
+ */
+async function intake(
+  deps: ImportDeps,
+  credential: string,
+  batch: readonly Row[],
+  memory: BatchMemory,
+): Promise<(IntakeAck | null)[]> {
+  const filed = batch.filter((r): r is Extract<Row, { message: unknown }> => 'message' in r);
+  const { batch: many } = deps.sink;
+  const answers = many
+    ? await many(
+        filed.map((r) => r.message),
+        credential,
+        memory,
+      ).catch((err: unknown) => {
+        deps.logger.warn({ err, rows: filed.length }, 'import batch failed');
+        return filed.map(() => SYSTEM_ERROR);
+      })
+    : await Promise.all(
+        filed.map((r) =>
+          deps.sink(r.message, credential).catch((err: unknown): IntakeAck => {
+            deps.logger.warn({ err, row: r.row }, 'import row failed');
+            return SYSTEM_ERROR;
+          }),
+        ),
+      );
+  let k = 0;
+  return batch.map((r) => ('message' in r ? answers[k++] : null));
 }
 
 /**

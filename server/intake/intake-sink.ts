@@ -6,9 +6,10 @@ import type { AttachmentStore } from '../attachments/attachment.store.ts';
 import { reparseJsonChannel } from '../channels/json-channels.ts';
 import { cachedSettings } from '../commands/issue-deps.ts';
 import type { AppContext } from '../http/app-context.ts';
-import type { IntakeAck } from '../channels/types.ts';
+import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import type { IssueDoc } from '../models/issue.model.ts';
 import { inboxRecorderFor } from './inbox-store.ts';
+import { acceptInboundBatch, type BatchMemory } from './intake-batch.ts';
 import { channelBy, runIntake, type IntakeSink, type PipelineDeps } from './pipeline.ts';
 import type { RepeatCheckInput } from './repeat.ts';
 
@@ -37,15 +38,24 @@ export function createPipelineDeps(
   };
 }
 
+/** A sink that also takes many messages at once (batch imports), answering each as the sink would. */
+export type IntakeBatch = (
+  msgs: readonly InboundMessage[],
+  credentialId?: string,
+  /** Shared by the batches of one run (createBatchMemory): what the next batch need not read again. */
+  memory?: BatchMemory,
+) => Promise<IntakeAck[]>;
+export type BatchIntakeSink = IntakeSink & { batch?: IntakeBatch };
+
 /**
- * The sink every channel edge hands its messages to. Files that came with a message are stored with the issue
+ * The sink every channel edge hands its messages to, with `batch` for many at once. Files that came with a message are stored with the issue
  * it created, or with the open issue it was merged into (a second WeChat picture of one enterprise reads like
  * the first and merges: its picture must not be lost).
  */
 export function createIntakeSink(
   ctx: Parameters<typeof createPipelineDeps>[0],
   attachments?: AttachmentStore,
-): IntakeSink {
+): IntakeSink & { batch: IntakeBatch } {
   const deps = createPipelineDeps(ctx);
   const issueOf = async (ack: IntakeAck, issue: IssueDoc | undefined) => {
     if (ack.status === 'created') return issue?._id;
@@ -56,7 +66,7 @@ export function createIntakeSink(
     );
     return master?._id;
   };
-  return async (msg, credentialId) => {
+  const sink: IntakeSink = async (msg, credentialId) => {
     const { ack, issue } = await runIntake(deps, msg, channelBy(msg.channel, credentialId));
     if (!attachments || !msg.attachments?.length) return ack;
     const issueId = await issueOf(ack, issue);
@@ -66,4 +76,11 @@ export function createIntakeSink(
     }
     return ack;
   };
+  return Object.assign(sink, {
+    // Files come one message at a time; a batch with any goes that way.
+    batch: (msgs: readonly InboundMessage[], credentialId?: string, memory?: BatchMemory) =>
+      msgs.some((m) => m.attachments?.length)
+        ? Promise.all(msgs.map((m) => sink(m, credentialId)))
+        : acceptInboundBatch(deps, msgs, credentialId, memory),
+  });
 }

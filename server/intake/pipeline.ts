@@ -161,7 +161,7 @@ async function matchOf(models: Models, msg: InboundMessage, by: IntakeBy): Promi
 }
 
 /** Registers the unknown enterprise (flagged provisional); a concurrent twin with the same code wins. */
-async function provisionalOf(models: Models, p: ProvisionalEnterprise): Promise<IntakeEnterprise> {
+export async function provisionalOf(models: Models, p: ProvisionalEnterprise): Promise<IntakeEnterprise> {
   try {
     const created = await models.Enterprise.create(p);
     return {
@@ -183,7 +183,7 @@ async function provisionalOf(models: Models, p: ProvisionalEnterprise): Promise<
   }
 }
 
-function configOf(deps: PipelineDeps): Promise<IntakeConfig> {
+export function configOf(deps: PipelineDeps): Promise<IntakeConfig> {
   return deps.intakeConfig ? deps.intakeConfig() : loadIntakeConfig(deps.models);
 }
 
@@ -281,7 +281,7 @@ export async function processEntry(
 const POLL_MS = 20;
 
 /** Waits (briefly) while the first delivery is still being processed, then answers what it became. */
-async function redelivery(
+export async function redelivery(
   deps: PipelineDeps,
   entry: InboxEntryDoc,
   msg: InboundMessage,

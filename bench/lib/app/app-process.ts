@@ -102,7 +102,10 @@ export async function startApp(dataDir: string, asOf?: string): Promise<ChildSer
     SMTP_PORT: 'off',
     ...(asOf ? { DEMO_CLOCK_AT: asOf } : {}),
   };
-  return launch(['--import', 'tsx', 'server/main.ts'], env, '/healthz', port);
+  // BENCH_APP_NODE_ARGS: extra node flags for the app only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
+  // (node refuses --cpu-prof in NODE_OPTIONS).
+  const extra = (process.env.BENCH_APP_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return launch([...extra, '--import', 'tsx', 'server/main.ts'], env, '/healthz', port);
 }
 
 /** A staff JWT for a demo user of the app's data set (every demo account's password is demo1234). */

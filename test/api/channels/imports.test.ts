@@ -186,4 +186,25 @@ describe('batch imports (/api/imports)', () => {
     expect(job.status).to.equal('done');
     expect(job.total).to.equal(1);
   });
+
+  it('within one file: rows naming one unknown enterprise register it once; a retyped row of the same enterprise merges into the first', async () => {
+    const [a] = await codes(t, 1);
+    const unknown = '湖州导入测试新材料有限公司';
+    const lines = ['企业名称,统一社会信用代码,内容,外部编号'];
+    for (let i = 0; i < 5; i++)
+      lines.push(`${unknown},,"第${i}件：新厂房${i * 37}号楼的消防验收${i}次未通过",UNK-${i}`);
+    const same = '污水管网接入申请两个月无人答复，企业无法投产，请尽快协调';
+    lines.push(`,${a.creditCode},${same},DUP-1`, `,${a.creditCode},${same}。,DUP-2`);
+    const job = await importAndWait(t, Buffer.from(lines.join('\r\n'), 'utf8'), '同名企业.csv', 'visit');
+    expect(job).to.include({ status: 'done', total: 7, created: 6, merged: 1, failed: 0 });
+    const registered = await t.models.Enterprise.find({ name: unknown }).lean();
+    expect(registered).to.have.length(1);
+    expect(registered[0].provisional).to.equal(true);
+    expect(
+      await t.models.Issue.countDocuments({ channel: 'visit', enterpriseId: registered[0]._id }),
+    ).to.equal(5);
+    const master = await t.models.Issue.findOne({ channel: 'visit', externalId: 'DUP-1' }).lean();
+    expect(master?.sources?.map((src) => src.externalId)).to.deep.equal(['DUP-2']);
+    expect(await t.models.Issue.countDocuments({ externalId: 'DUP-2' })).to.equal(0);
+  });
 });
