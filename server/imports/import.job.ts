@@ -3,9 +3,9 @@
 // Rows go in batches of BATCH at once to the sink's batch intake (intake-batch.ts: the batch's reads shared,
 // not made per row). After each batch the job records its progress and its checkpoint (`resumeRow`: every row
 // up to it is settled and counted), so a page polls GET /api/imports/:id, and a job interrupted by a crash
-// resumes from its checkpoint when a process starts (resumeImportJobs) or notices it has stopped beating. Running rows again is harmless: every row
-// carries its external id, so rows already filed come back as duplicates, and the rows this same job filed
-// just before the crash are counted as what they became, not as duplicates.
+// resumes from its checkpoint when a process starts (resumeImportJobs) or notices it has stopped beating.
+// Running rows again is harmless: every row carries its external id, so rows already filed come back as
+// duplicates, and the rows this same job filed just before the crash are counted as what they became.
 import mongoose, { Types, type Connection } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { BatchIntakeSink } from '../intake/intake-sink.ts';

@@ -14,7 +14,7 @@ import type { IntakeEnterprise } from '../commands/issue-create.command.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { Models } from '../models/index.ts';
 import { isDuplicateKey, markInboxFailed, newInboxEntry } from './inbox-store.ts';
-import { repeatCandidates } from './issue-from-message.ts';
+import { OPEN_STATES, REPEAT_CANDIDATES, REPEAT_FIELDS, repeatCandidates } from './issue-from-message.ts';
 import {
   matchEnterprise,
   matchSteps,
@@ -36,17 +36,8 @@ import { isAppError } from '../errors.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
 
 /** Open issues kept per enterprise for the repeat check (as repeatCandidates reads them). */
-const CANDIDATES_PER_ENTERPRISE = 50;
-const OPEN_STATES = { $nin: ['closed', 'merged', 'rejected'] };
-const CANDIDATE_FIELDS = {
-  number: 1,
-  title: 1,
-  content: 1,
-  category: 1,
-  state: 1,
-  createdAt: 1,
-  enterpriseId: 1,
-} as const;
+const CANDIDATES_PER_ENTERPRISE = REPEAT_CANDIDATES;
+const CANDIDATE_FIELDS = { ...REPEAT_FIELDS, enterpriseId: 1 } as const;
 
 /** The field each kind of step reads, for telling apart what one `$in` read found. */
 const STEP_FIELDS: Record<MatchStep['by'], string> = {

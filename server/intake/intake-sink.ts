@@ -48,9 +48,9 @@ export type IntakeBatch = (
 export type BatchIntakeSink = IntakeSink & { batch?: IntakeBatch };
 
 /**
- * The sink every channel edge hands its messages to, with `batch` for many at once. Files that came with a message are stored with the issue
- * it created, or with the open issue it was merged into (a second WeChat picture of one enterprise reads like
- * the first and merges: its picture must not be lost).
+ * The sink every channel edge hands its messages to, with `batch` for many at once. Files that came with a
+ * message are stored with the issue it created, or with the open issue it was merged into (a second WeChat
+ * picture of one enterprise reads like the first and merges: its picture must not be lost).
  */
 export function createIntakeSink(
   ctx: Parameters<typeof createPipelineDeps>[0],

@@ -31,7 +31,18 @@ import type { IntakeBy } from './pipeline.ts';
 import { isDuplicateKey } from './inbox-store.ts';
 
 const TITLE_FROM_CONTENT = 30;
-const OPEN_STATES = { $nin: ['closed', 'merged', 'rejected'] };
+/** The filter of an issue still open (a repeat may merge into it). */
+export const OPEN_STATES = { $nin: ['closed', 'merged', 'rejected'] };
+/** Open issues read per enterprise for the repeat check, and the fields it reads. */
+export const REPEAT_CANDIDATES = 50;
+export const REPEAT_FIELDS = {
+  number: 1,
+  title: 1,
+  content: 1,
+  category: 1,
+  state: 1,
+  createdAt: 1,
+} as const;
 
 /** The contact without empty fields; null when nothing is known. */
 export function contactOf(c: InboundContact | undefined): IssueContact | null {
@@ -70,9 +81,9 @@ export async function repeatCandidates(
         state: OPEN_STATES,
       },
       {
-        projection: { number: 1, title: 1, content: 1, category: 1, state: 1, createdAt: 1 },
+        projection: REPEAT_FIELDS,
         sort: { createdAt: -1 },
-        limit: 50,
+        limit: REPEAT_CANDIDATES,
       },
     )
     .toArray();
