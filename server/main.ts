@@ -82,7 +82,22 @@ function channelBanner(config: Config, url: string, smtpPort: number | undefined
   );
 }
 
+/** Milliseconds each start-up step took, logged with 'server listening' (where a slow start goes). */
+function startupPhases() {
+  const phases: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    phases,
+    mark(name: string) {
+      const now = performance.now();
+      phases[name] = Math.round(now - last);
+      last = now;
+    },
+  };
+}
+
 async function main(): Promise<void> {
+  const startup = startupPhases();
   const config = await resolveJwtSecret(loadConfig());
   const logger = createLogger(config.logLevel);
   // DEMO_CLOCK=1: the demo's clock stands still until an admin moves it. DEMO_CLOCK_AT: the app runs as if live
@@ -98,8 +113,10 @@ async function main(): Promise<void> {
     logger.fatal({ code }, 'the embedded database stopped: stopping the server');
     process.exit(1);
   });
+  startup.mark('database');
   const models = createModels(db.conn, clock);
   await ensureIndexes(models);
+  startup.mark('indexes');
   if (config.demo) {
     if ((await models.User.countDocuments()) === 0) {
       logger.info('empty database: seeding demo data');
@@ -120,6 +137,7 @@ async function main(): Promise<void> {
     }
   }
 
+  startup.mark('seed');
   // The escalation sweep runs on the business clock: simulated with DEMO_CLOCK=1, where moving the clock
   // sweeps at once.
   // Live workbench updates: the same JWT checks as the API (session expiry on the real clock, as in createApp).
@@ -158,10 +176,12 @@ async function main(): Promise<void> {
         await notify.flush();
       }
     : undefined;
+  startup.mark('services');
   // The text classifier: the active model from the database (the first start trains one in a worker thread
   // while the keyword rules answer), retrained nightly and on demand.
   const classifier = createClassifierService({ models, clock, logger });
   await classifier.start();
+  startup.mark('classifier');
   const app = createApp({
     config,
     conn: db.conn,
@@ -183,10 +203,14 @@ async function main(): Promise<void> {
   server.listen(config.port, config.host);
   realtime.attach(server);
   await once(server, 'listening');
+  startup.mark('listen');
   const { port } = server.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
-  logger.info({ url, demo: config.demo, embeddedDb: db.embedded }, 'server listening');
+  logger.info(
+    { url, demo: config.demo, embeddedDb: db.embedded, startupMs: startup.phases },
+    'server listening',
+  );
   // Email intake: the built-in SMTP listener (SMTP_PORT; on by default in demo mode).
   const smtp =
     config.smtpPort === undefined
