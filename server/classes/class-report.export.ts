@@ -1,14 +1,14 @@
 // The class problems' monthly report as Excel (issue 7 §3): the list with its figures and the month-by-month
 // table, from the same listClassProblems result the screen shows (as the KPI export does, kpi-export.ts).
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { loadExcel } from '../lazy-libs.ts';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import type { listClassProblems } from './class-problem.query.ts';
 
 type Report = Awaited<ReturnType<typeof listClassProblems>>;
 
 export async function writeClassReport(report: Report, label: string, out: Writable): Promise<void> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = '涉企问题高效闭环系统';
   const list = wb.addWorksheet('类问题清单');
   list.addRow([`类问题（一类事）清单：${label}`]);

@@ -2,7 +2,7 @@
 // keyed by our field names. Columns may be headed in English or Chinese; a region may be given by its code or
 // its name. Pure apart from the file bytes; validation of each row happens in the import job.
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import { loadExcel } from '../lazy-libs.ts';
 import iconv from 'iconv-lite';
 import { COUNTIES } from '../../config/units.ts';
 
@@ -100,7 +100,7 @@ function rowsFrom(table: unknown[][]): NumberedRow[] {
 
 export async function parseEnterpriseFile(fileName: string, bytes: Buffer): Promise<NumberedRow[]> {
   if (/\.xlsx$/i.test(fileName)) {
-    const wb = new ExcelJS.Workbook();
+    const wb = new (await loadExcel()).Workbook();
     try {
       await wb.xlsx.load(bytes as unknown as ArrayBuffer);
     } catch {

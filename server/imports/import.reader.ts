@@ -3,7 +3,8 @@
 //    detected from the first 64 KB; a record the parser cannot read is reported as a bad row and skipped;
 //  - XLSX through exceljs's streaming WorkbookReader, first worksheet only.
 // Rows are numbered as the user sees them in Excel (the header is row 1).
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcel } from '../lazy-libs.ts';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { Readable } from 'node:stream';
@@ -95,7 +96,7 @@ function cellText(value: ExcelJS.CellValue): string {
 }
 
 async function* xlsxRows(source: Readable): AsyncGenerator<SheetRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
+  const reader = new (await loadExcel()).stream.xlsx.WorkbookReader(source, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',

@@ -1,6 +1,6 @@
 // The downloadable import template: the Chinese column headers users fill in (English names are accepted
 // too), with one example row. CSV is UTF-8 with a BOM so Excel on Chinese Windows opens it correctly.
-import ExcelJS from 'exceljs';
+import { loadExcel } from '../lazy-libs.ts';
 import { makeCreditCode } from '../../shared/credit-code.ts';
 import { CHINESE_HEADERS, IMPORT_FIELDS } from './import.columns.ts';
 
@@ -26,7 +26,7 @@ export function templateCsv(): Buffer {
 }
 
 export async function templateXlsx(): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   const sheet = wb.addWorksheet('导入');
   sheet.addRow(headers());
   sheet.addRow(example());

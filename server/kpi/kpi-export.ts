@@ -2,7 +2,7 @@
 // volumes and the seven rates as percentages, the city's totals last. Built with exceljs from the same
 // KpiResult the dashboard shows, so the file and the screen never disagree.
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { loadExcel } from '../lazy-libs.ts';
 import type { KpiGroupBy } from './kpi.pipeline.ts';
 import type { KpiFigures, KpiResult } from './kpi.query.ts';
 
@@ -44,7 +44,7 @@ export async function writeKpiWorkbook(
   period: { label: string },
   out: Writable,
 ): Promise<void> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = '涉企问题高效闭环系统';
   for (const r of results) {
     const ws = wb.addWorksheet(SHEET_NAMES[r.groupBy]);

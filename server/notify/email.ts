@@ -1,7 +1,8 @@
 // Outbound email through SMTP (nodemailer), for enterprises that chose email on the QR page. One transport per
 // process, built from SMTP_URL; plain text only (templates are plain text). A reply to a mail the issue came in
 // by names that mail's Message-ID in In-Reply-To and References, so the sender's client shows it in the thread.
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import { loadNodemailer } from '../lazy-libs.ts';
 
 export interface EmailSender {
   /** `replyTo`: the Message-ID (without angle brackets) this mail answers. */
@@ -9,11 +10,12 @@ export interface EmailSender {
 }
 
 export function createSmtpEmailSender(smtpUrl: string, from: string): EmailSender {
-  const transport = nodemailer.createTransport(smtpUrl);
+  let transport: Promise<Transporter> | undefined;
   return {
     async send(to, subject, text, replyTo) {
+      transport ??= loadNodemailer().then((m) => m.createTransport(smtpUrl));
       const thread = replyTo ? { inReplyTo: `<${replyTo}>`, references: [`<${replyTo}>`] } : {};
-      const info = await transport.sendMail({ from, to, subject, text, ...thread });
+      const info = await (await transport).sendMail({ from, to, subject, text, ...thread });
       return info.messageId;
     },
   };

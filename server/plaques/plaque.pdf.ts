@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
-import PDFDocument from 'pdfkit';
+import { loadPdfkit } from '../lazy-libs.ts';
 import QRCode from 'qrcode';
 import {
   PLAQUE_FOOTER,
@@ -87,6 +87,7 @@ export async function writePlaquesPdf(
   out: Writable,
   options: PlaqueWriteOptions = {},
 ): Promise<boolean> {
+  const PDFDocument = await loadPdfkit();
   const doc = new PDFDocument({
     size: A5,
     margin: MARGIN,

@@ -4,9 +4,9 @@
 // (451: the sink failed). A bad mail never takes the process down. It accepts mail for any recipient: in a
 // deployment the organisation's MTA relays the complaints address to it.
 import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../../logger.ts';
+import { loadMailParser } from '../../lazy-libs.ts';
 import type { InboundMessage, IntakeAck, IntakeSink } from '../types.ts';
 import { mailToInbound, SmtpRefusal } from './email.adapter.ts';
 
@@ -42,6 +42,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
   const maxBytes = options.maxBytes ?? MAX_MAIL_BYTES;
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+    const { simpleParser } = await loadMailParser();
     let mail;
     try {
       mail = await simpleParser(stream, { skipHtmlToText: false });

@@ -2,7 +2,7 @@
 // as one Excel sheet, read page by page through the same list query and visibility as GET /api/issues, so the
 // file holds exactly the rows the user could page through, up to EXPORT_MAX_ROWS.
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import { loadExcel } from '../../lazy-libs.ts';
 import { CATEGORY_LABELS } from '../../../config/categories.ts';
 import type { Actor } from '../../../shared/roles.ts';
 import { STATE_LABELS, URGENCY_LABELS, WARNING_LABELS } from '../../../shared/states.ts';
@@ -42,7 +42,7 @@ export async function exportRows(models: Models, actor: Actor, q: ListIssuesQuer
 }
 
 export async function writeIssueWorkbook(rows: IssueDoc[], note: string, out: Writable): Promise<void> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await loadExcel()).Workbook();
   wb.creator = '涉企问题高效闭环系统';
   const ws = wb.addWorksheet('工单清单');
   ws.addRow([note]);
