@@ -99,6 +99,13 @@ export function loadHeldoutDuplicatePairs2(dir = CORPUS_DIR): DuplicatePair[] {
 export function loadHeldoutDuplicatePairs3(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-heldout3.jsonl', dir), duplicatePairSchema);
 }
+/**
+ * The fourth held-out pairs (written after the problem words' first version was scored on the first three
+ * held-out sets, before any change that followed): only ever scored.
+ */
+export function loadHeldoutDuplicatePairs4(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-heldout4.jsonl', dir), duplicatePairSchema);
+}
 export function loadClusterTexts(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters.jsonl', dir), clusterRowSchema);
 }
