@@ -87,6 +87,13 @@ export function loadHeldout(dir = CORPUS_DIR): LabelledRow[] {
 export function loadDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs.jsonl', dir), duplicatePairSchema);
 }
+/**
+ * The second development pairs (written fresh after wave 9, when nine waves of tuning had worn the first ones
+ * out): fitted on together with the first, never a held-out set.
+ */
+export function loadDuplicatePairsDev2(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-dev2.jsonl', dir), duplicatePairSchema);
+}
 /** The held-out pairs: written apart from the development pairs, never fitted or tuned on. */
 export function loadHeldoutDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-heldout.jsonl', dir), duplicatePairSchema);

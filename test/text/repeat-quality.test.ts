@@ -3,7 +3,9 @@
 // after `a` closed get no candidate). The weights and thresholds of server/text/repeat.ts were fitted on the
 // development pairs (corpus/duplicate-pairs.jsonl, scripts/fit-repeat.ts); corpus/duplicate-pairs-heldout.jsonl
 // was written apart from them and never fitted or tuned on, and so were the second, third and fourth held-out
-// pairs (written before waves 5 and 8 changed the check, and in wave 9). Prints precision and recall of
+// pairs (written before waves 5 and 8 changed the check, and in wave 9). The second development pairs
+// (corpus/duplicate-pairs-dev2.jsonl, written after wave 9) are printed too: the shipped weights were not fitted
+// on them (a refit on both sets did not hold on the held-out sets). Prints precision and recall of
 // automatic merges, per kind of pair. On every held-out set it fails below issue 7's precision bar (0.95),
 // below the recall this version reaches (0.882, 0.817, 0.633, 0.800: the 0.90 bar is not met, see the
 // README's 重复检测 section), or when fewer repeats are merged or flagged 可能重复 for the dispatcher than now.
@@ -11,6 +13,7 @@ import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import {
   loadDuplicatePairs,
+  loadDuplicatePairsDev2,
   loadHeldoutDuplicatePairs,
   loadHeldoutDuplicatePairs2,
   loadHeldoutDuplicatePairs3,
@@ -62,6 +65,8 @@ describe('text: duplicate check on the labelled pairs', function () {
     print('third held-out (wave 8, written before its changes, scored twice)', third);
     const fourth = evaluate(loadHeldoutDuplicatePairs4());
     print('fourth held-out (wave 9, written after the problem words were first scored)', fourth);
+    const dev2 = evaluate(loadDuplicatePairsDev2());
+    print('second development pairs (written after wave 9, not fitted on by these weights)', dev2);
     expect(held.repeats, 'held-out repeats').to.be.at.least(120);
     expect(held.pairs - held.repeats, 'held-out near misses').to.be.at.least(120);
     expect(held.precision, 'held-out merge precision').to.be.at.least(0.95);
@@ -89,5 +94,10 @@ describe('text: duplicate check on the labelled pairs', function () {
     expect(fourth.precision, 'fourth held-out merge precision').to.be.at.least(0.95);
     expect(fourth.recall, 'fourth held-out merge recall').to.be.at.least(0.8);
     expect(fourth.caught, 'fourth held-out repeats merged or flagged').to.be.at.least(0.97);
+    // The second development pairs: this version scores P 0.962, R 0.808, 0.960 merged or flagged there. Only
+    // precision is held (at the bar): these pairs are for fitting, and a refit may trade on them.
+    expect(dev2.pairs, 'corpus/duplicate-pairs-dev2.jsonl').to.equal(249);
+    expect(dev2.repeats, 'second development repeats').to.equal(125);
+    expect(dev2.precision, 'second development merge precision').to.be.at.least(0.95);
   });
 });
