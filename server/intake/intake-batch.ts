@@ -13,7 +13,7 @@ import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import type { IntakeEnterprise } from '../commands/issue-create.command.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { Models } from '../models/index.ts';
-import { isDuplicateKey, markInboxFailed, newInboxEntry } from './inbox-store.ts';
+import { isDuplicateKey } from './inbox-store.ts';
 import { OPEN_STATES, REPEAT_CANDIDATES, REPEAT_FIELDS, repeatCandidates } from './issue-from-message.ts';
 import {
   matchEnterprise,
@@ -24,6 +24,8 @@ import {
 import {
   channelBy,
   configOf,
+  deadLetter,
+  inboxEntryOf,
   INTAKE_ENTERPRISE_FIELDS,
   processEntry,
   provisionalOf,
@@ -32,7 +34,6 @@ import {
   type PipelineDeps,
 } from './pipeline.ts';
 import { CHANNEL_LABELS } from '../../shared/states.ts';
-import { isAppError } from '../errors.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
 
 /** Open issues kept per enterprise for the repeat check (as repeatCandidates reads them). */
@@ -203,8 +204,7 @@ async function candidatesOf(
 
 /** A message that failed before its processing: a dead letter with the reason, like processEntry's. */
 async function failed(deps: PipelineDeps, entry: InboxEntryDoc, err: unknown, now: Date): Promise<IntakeAck> {
-  const reason = isAppError(err) ? `${err.code}: ${err.message}` : `处理失败：${(err as Error).message}`;
-  await markInboxFailed(deps.models, entry._id, reason, now).catch(() => undefined);
+  const reason = await deadLetter(deps.models, entry, err, now);
   return { inboxId: String(entry._id), status: 'failed', reason };
 }
 
@@ -252,16 +252,7 @@ export async function acceptInboundBatch(
   const now = deps.clock.now();
   const rows = msgs.map((msg) => {
     const by = channelBy(msg.channel, credentialId);
-    const entry = newInboxEntry({
-      msg,
-      channel: msg.channel,
-      externalId: msg.externalId || undefined,
-      source: by.source,
-      origin: by.origin,
-      credentialId: by.origin.kind === 'channel' ? by.origin.id : null,
-      now,
-    });
-    return { msg, by, entry };
+    return { msg, by, entry: inboxEntryOf(msg, by, now) };
   });
   // As in runIntake: reading who the messages are about changes nothing, so it runs before acceptance.
   const matched = await matchAll(models, msgs);

@@ -187,6 +187,26 @@ export function configOf(deps: PipelineDeps): Promise<IntakeConfig> {
   return deps.intakeConfig ? deps.intakeConfig() : loadIntakeConfig(deps.models);
 }
 
+/** The inbox entry a message is stored as, before any processing. */
+export function inboxEntryOf(msg: InboundMessage, by: IntakeBy, now: Date) {
+  return newInboxEntry({
+    msg,
+    channel: msg.channel,
+    externalId: msg.externalId || undefined,
+    source: by.source,
+    origin: by.origin,
+    credentialId: by.origin.kind === 'channel' ? by.origin.id : null,
+    now,
+  });
+}
+
+/** Marks the entry failed with the reason its error gives (the dead-letter list), and returns that reason. */
+export async function deadLetter(models: Models, entry: InboxEntryDoc, err: unknown, now: Date) {
+  const reason = isAppError(err) ? `${err.code}: ${err.message}` : `处理失败：${(err as Error).message}`;
+  await markInboxFailed(models, entry._id, reason, now).catch(() => undefined);
+  return reason;
+}
+
 /**
  * Stores the message in the inbox and processes it. A message already in the inbox (same channel and
  * external id) is a redelivery: answered with the first delivery's issue, to its own source only.
@@ -198,15 +218,7 @@ export async function runIntake(
 ): Promise<IntakeOutcome> {
   const { models } = deps;
   const now = deps.clock.now();
-  const entry = newInboxEntry({
-    msg,
-    channel: msg.channel,
-    externalId: msg.externalId || undefined,
-    source: by.source,
-    origin: by.origin,
-    credentialId: by.origin.kind === 'channel' ? by.origin.id : null,
-    now,
-  });
+  const entry = inboxEntryOf(msg, by, now);
   // Reading who the message is about changes nothing, so it runs before acceptance; the insert then runs
   // beside the remaining reads.
   const matched = await matchOf(models, msg, by);
@@ -270,8 +282,7 @@ export async function processEntry(
     deps.inbox.processed(entry._id, { issueId: issue._id, number: issue.number, outcome }, now);
     return { ack: { inboxId: String(entry._id), number: issue.number, status: outcome }, issue };
   } catch (err) {
-    const reason = isAppError(err) ? `${err.code}: ${err.message}` : `处理失败：${(err as Error).message}`;
-    await markInboxFailed(models, entry._id, reason, now).catch(() => undefined);
+    const reason = await deadLetter(models, entry, err, now);
     // Staff see their own error at once; a channel's message is safe in the dead-letter list.
     if (by.origin.kind !== 'channel') throw err;
     return { ack: { inboxId: String(entry._id), status: 'failed', reason } };
