@@ -101,6 +101,8 @@ export async function startApp(dataDir: string, asOf?: string): Promise<ChildSer
     // Demo mode would take SMTP port 2525, which a developer's running app may hold; no bench sends mail.
     SMTP_PORT: 'off',
     ...(asOf ? { DEMO_CLOCK_AT: asOf } : {}),
+    // As `npm start` sets it (README «Deploy»): huge pages for the database's document slabs.
+    GLIBC_TUNABLES: inherited.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1',
   };
   // BENCH_APP_NODE_ARGS: extra node flags for the app only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
   // (node refuses --cpu-prof in NODE_OPTIONS).

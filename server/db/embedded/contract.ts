@@ -39,23 +39,40 @@ export interface IndexKeysEntry {
 }
 
 /**
+ * A packing dictionary (engine/doc-pack.ts) a snapshot saves before the stored copies packed against it, and
+ * that `ns` packs its new copies against (never journaled: the journal holds BSON).
+ */
+export interface PackDictionaryEntry {
+  op: 'packDictionary';
+  ns: string;
+  id: number;
+  bytes: Uint8Array;
+}
+
+/**
  * What a checkpoint writes: the changes that rebuild the documents, then the index sections. The documents of
  * a snapshot's inserts are the engine's stored copies: BSON, or packed (see `storedDocLength`), which only the
  * engine unpacks; storage/ writes and reads them as opaque bytes.
  */
-export type SnapshotEntry = Change | IndexKeysEntry;
+export type SnapshotEntry = Change | PackDictionaryEntry | IndexKeysEntry;
 
 /**
- * The length of the stored document copy at `at`: a BSON document (its first u32 is its length, below 2^31)
- * or a packed one (engine/doc-pack.ts: the first u32 is its own length with the high bit set).
+ * The length of the stored document copy at `at`: a BSON document (its first u32 is its length, below 2^30)
+ * or a packed one (engine/doc-pack.ts: the first u32 is its own length with the high bit set, and the next
+ * bit set when it was packed against a dictionary).
  */
 export function storedDocLength(buf: Uint8Array, at = 0): number {
-  return (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) & 0x7fffffff;
+  return (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24)) & 0x3fffffff;
 }
 
 /** Whether the stored document copy at `at` is packed rather than BSON. */
 export function isPackedDoc(buf: Uint8Array, at = 0): boolean {
   return (buf[at + 3] & 0x80) !== 0;
+}
+
+/** Whether the stored document copy at `at` was packed against a dictionary (engine/doc-pack.ts). */
+export function packedWithDict(buf: Uint8Array, at = 0): boolean {
+  return (buf[at + 3] & 0xc0) === 0xc0;
 }
 
 /**

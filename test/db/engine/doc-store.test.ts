@@ -1,9 +1,12 @@
 // The document store keeps BSON in append-only slabs: what it hands out never changes, iteration keeps
 // insertion order (a replaced key stays in place), and compaction gives memory back without losing or
 // moving anything a reader can see. Copies are stored packed when that is smaller, and handed out as BSON.
+// At TRAIN_AT documents the store makes its packing dictionary; a snapshot's copies only ever need the
+// dictionaries it saves.
 import { expect } from 'chai';
 import { BSON } from 'bson';
 import { isPackedDoc } from '../../../server/db/embedded/contract.ts';
+import { dictIdOf, PackDicts, TRAIN_AT } from '../../../server/db/embedded/engine/doc-pack.ts';
 import { DocStore, sameCopy } from '../../../server/db/embedded/engine/doc-store.ts';
 
 const bson = (doc: object) => BSON.serialize(doc);
@@ -133,5 +136,70 @@ describe('engine: document store', () => {
     expect(sameCopy(first, store.get('a')!)).to.equal(false);
     store.set('a', big(1)); // the same bytes again: what was decoded from them still holds
     expect(sameCopy(first, store.get('a')!)).to.equal(true);
+  });
+
+  describe('packing dictionary', () => {
+    /** Documents that look alike across the store (field names, values) but differ in their own details. */
+    const doc = (i: number) =>
+      bson({
+        _id: i,
+        state: ['received', 'dispatched', 'closed'][i % 3],
+        unitName: '湖州市经济和信息化局',
+        timeline: [
+          { at: new Date(Date.UTC(2026, 0, 1, i % 24)), action: 'create', toState: 'received', public: true },
+          { at: new Date(Date.UTC(2026, 0, 2)), action: 'dispatch', toState: 'dispatched', note: `第${i}件` },
+        ],
+      });
+
+    it('makes one at TRAIN_AT documents and packs later copies against it, less than half as large', () => {
+      const store = new DocStore();
+      for (let i = 0; i < TRAIN_AT - 1; i++) store.set(`k${i}`, doc(i));
+      expect(store.dictionary).to.equal(undefined);
+      store.set(`k${TRAIN_AT - 1}`, doc(TRAIN_AT - 1));
+      const dict = store.dictionary!;
+      expect(dict.id).to.equal(1);
+      expect(dictIdOf(store.getStored('k0')!)).to.equal(undefined); // made before the dictionary
+      store.set('late', doc(5000));
+      const late = store.getStored('late')!;
+      expect(dictIdOf(late)).to.equal(dict.id);
+      expect(late.length * 2).to.be.below(store.getStored('k0')!.length);
+      expect(read(store.get('late'))).to.deep.equal(read(doc(5000)));
+      // Replacing a copy packs it again, against the dictionary now.
+      store.set('k0', doc(0));
+      expect(dictIdOf(store.getStored('k0')!)).to.equal(dict.id);
+      expect(read(store.get('k0'))).to.deep.equal(read(doc(0)));
+    });
+
+    it('gives a snapshot copies that need only the dictionaries it saved', () => {
+      const dicts = new PackDicts();
+      const store = new DocStore(undefined, undefined, dicts);
+      for (let i = 0; i < TRAIN_AT; i++) store.set(`k${i}`, doc(i));
+      const dict = store.dictionary!;
+      store.set('late', doc(5000));
+      const saved = new Set([dict.id]);
+      // A copy packed against the saved dictionary goes as it is; one packed before it is repacked.
+      const same = store.snapshotCopy('late', saved, dict)!;
+      const late = store.getStored('late')!;
+      expect([same.buffer, same.byteOffset, same.length]).to.deep.equal([
+        late.buffer,
+        late.byteOffset,
+        late.length,
+      ]);
+      const old = store.snapshotCopy('k1', saved, dict)!;
+      expect(dictIdOf(old)).to.equal(dict.id);
+      expect(old.length).to.be.below(store.getStored('k1')!.length);
+      // A copy against a dictionary the snapshot lacks (made during the checkpoint) is repacked too.
+      const other = new DocStore(undefined, undefined, dicts);
+      for (let i = 0; i < TRAIN_AT; i++) other.set(`o${i}`, doc(i + 7));
+      other.set('o-late', doc(10));
+      store.set('moved', other.getStored('o-late')!); // as a rename hands stored copies over
+      expect(dictIdOf(store.getStored('moved')!)).to.equal(other.dictionary!.id);
+      const moved = store.snapshotCopy('moved', saved, dict)!;
+      expect(dictIdOf(moved)).to.equal(dict.id);
+      expect(read(store.get('moved'))).to.deep.equal(read(doc(10)));
+      // Without a saved dictionary, a snapshot gets copies that need none.
+      expect(dictIdOf(store.snapshotCopy('late', new Set(), undefined)!)).to.equal(undefined);
+      expect(store.snapshotCopy('gone', saved, dict)).to.equal(undefined);
+    });
   });
 });

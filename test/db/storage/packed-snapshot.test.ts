@@ -3,12 +3,17 @@
  * checkpoint and a start move about half the bytes and recovery copies them without packing anything. A
  * format-3 snapshot (plain BSON) still loads, its documents are packed as they are stored, and the first
  * checkpoint upgrades it. Either way the documents and indexes come back exactly.
+ *
+ * Format 5: a collection's packing dictionary is saved before its copies and comes back with the same id, so
+ * the copies packed against it load as they are and new copies keep using it; a format-4 snapshot's copies
+ * are repacked against a dictionary at the first checkpoint; a rename keeps a collection's dictionary.
  */
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, ObjectId, serialize, type Document } from 'bson';
-import { isPackedDoc } from '../../../server/db/embedded/contract.ts';
+import { isPackedDoc, packedWithDict, storedDocLength } from '../../../server/db/embedded/contract.ts';
+import { pack, TRAIN_AT } from '../../../server/db/embedded/engine/doc-pack.ts';
 import { encodeInsertBlock, encodeRecord } from '../../../server/db/embedded/storage/record-format.ts';
 import { scanRecords } from '../../../server/db/embedded/storage/record-reader.ts';
 import { SNAPSHOT_VERSION } from '../../../server/db/embedded/storage/snapshot.ts';
@@ -17,9 +22,9 @@ import { openDb, type Open } from './engine-db.ts';
 import { withTempDir } from './helpers.ts';
 
 /** Issues with timelines (packed to about half) and a few tiny documents (kept as BSON). */
-function issues(): Document[] {
+function issues(count = 400): Document[] {
   const actor = new ObjectId('6569985c0235290a00000020');
-  return Array.from({ length: 400 }, (_, i) => ({
+  return Array.from({ length: count }, (_, i) => ({
     _id: new ObjectId(`6569a03f0435290a${i.toString(16).padStart(8, '0')}`),
     state: ['received', 'in_progress', 'closed'][i % 3],
     number: `HZ-2026-${String(i).padStart(6, '0')}`,
@@ -43,29 +48,37 @@ const INDEXES = [
   { key: { state: 1, _id: -1 }, name: 'state_id' },
 ];
 
-async function allDocs(db: Open): Promise<Document[]> {
-  const reply = await db.run({ find: 'issues', filter: {}, sort: { _id: 1 }, batchSize: 10_000 });
+async function allDocs(db: Open, coll = 'issues'): Promise<Document[]> {
+  const reply = await db.run({ find: coll, filter: {}, sort: { _id: 1 }, batchSize: 10_000 });
   return reply.cursor.firstBatch as Document[]; // StubCursors decodes the stored BSON
 }
 
-/** The snapshot's documents as stored: how many are packed, how many plain. */
-async function storedForms(dir: string): Promise<{ version: number; packed: number; plain: number }> {
-  const out = { version: 0, packed: 0, plain: 0 };
+/** The snapshot's documents as stored: how many are packed (against a dictionary or not), how many plain. */
+async function storedForms(
+  dir: string,
+  ns = 'app.issues',
+): Promise<{ version: number; packed: number; plain: number; dictPacked: number; dictionaries: number[] }> {
+  const out = { version: 0, packed: 0, plain: 0, dictPacked: 0, dictionaries: [] as number[] };
   await scanRecords(join(dir, 'snapshot.bson'), ({ seq, payload }) => {
     const value = deserialize(payload, { promoteBuffers: true });
     if (seq === 0) out.version = value.version;
-    if (value.op !== 'inserts' || value.ns !== 'app.issues') return;
+    if (value.op === 'packDictionary' && value.ns === ns) out.dictionaries.push(value.id);
+    if (value.op !== 'inserts' || value.ns !== ns) return;
     const docs = value.docs as Buffer;
     for (let at = 0; at < docs.length;) {
       const packed = isPackedDoc(docs, at);
       out[packed ? 'packed' : 'plain']++;
-      at += docs.readUInt32LE(at) & 0x7fffffff;
+      if (packedWithDict(docs, at)) {
+        expect(out.dictionaries, 'the dictionary comes before its copies').to.have.length(1);
+        out.dictPacked++;
+      }
+      at += storedDocLength(docs, at);
     }
   });
   return out;
 }
 
-describe('storage: packed documents in snapshots (format 4)', () => {
+describe('storage: packed documents in snapshots (formats 4 and 5)', () => {
   it('saves stored copies packed and recovers the same documents and indexes', () =>
     withTempDir(async (dir) => {
       const db = await openDb(dir);
@@ -83,7 +96,7 @@ describe('storage: packed documents in snapshots (format 4)', () => {
       await db.storage.close();
 
       const forms = await storedForms(dir);
-      expect(forms).to.deep.equal({ version: SNAPSHOT_VERSION, packed: 392, plain: 8 });
+      expect(forms).to.deep.include({ version: SNAPSHOT_VERSION, packed: 392, plain: 8, dictPacked: 0 });
       const again = await openDb(dir);
       expect(again.engine.indexRestore).to.deep.equal({ loaded: 3, rebuilt: 0 });
       expect(await allDocs(again)).to.deep.equal(after);
@@ -120,11 +133,111 @@ describe('storage: packed documents in snapshots (format 4)', () => {
       const indexes = indexContents(db.engine);
       await db.storage.close();
 
-      expect(await storedForms(dir)).to.deep.equal({ version: SNAPSHOT_VERSION, packed: 392, plain: 8 });
+      expect(await storedForms(dir)).to.deep.include({ version: SNAPSHOT_VERSION, packed: 392, plain: 8 });
       const again = await openDb(dir);
       expect(again.engine.indexRestore).to.deep.equal({ loaded: 3, rebuilt: 0 });
       expect(await allDocs(again)).to.deep.equal(loaded);
       expect(indexContents(again.engine)).to.deep.equal(indexes);
+      await again.storage.close();
+    }));
+
+  it('saves the packing dictionary before its copies and packs new copies against it after a restart', () =>
+    withTempDir(async (dir) => {
+      const count = TRAIN_AT + 500;
+      const db = await openDb(dir);
+      await db.run({ createIndexes: 'issues', indexes: INDEXES });
+      await db.run({ insert: 'issues', documents: issues(count) });
+      const dict = db.engine.catalog.get('app.issues')!.docs.dictionary!;
+      expect(dict, 'made at TRAIN_AT documents').to.not.equal(undefined);
+      await db.storage.checkpoint(() => db.engine.snapshot());
+      // In the journal only (BSON there): packed against the restored dictionary on replay.
+      const late = { ...issues(count + 1)[count], state: 'late' };
+      await db.run({ insert: 'issues', documents: [late] });
+      const before = await allDocs(db);
+      const indexes = indexContents(db.engine);
+      await db.storage.close();
+
+      const forms = await storedForms(dir);
+      // Every copy but the tiny ones needs the one dictionary, including those made before it existed.
+      expect(forms).to.deep.include({
+        version: SNAPSHOT_VERSION,
+        dictPacked: forms.packed,
+        dictionaries: [dict.id],
+      });
+      expect(forms.packed).to.be.above(count * 0.95);
+      const again = await openDb(dir);
+      expect(await allDocs(again)).to.deep.equal(before);
+      expect(indexContents(again.engine)).to.deep.equal(indexes);
+      const docs = again.engine.catalog.get('app.issues')!.docs;
+      expect(docs.dictionary!.id).to.equal(dict.id);
+      expect(docs.dictionary!.bytes.equals(dict.bytes)).to.equal(true);
+      expect(again.engine.catalog.dicts.get(dict.id + 1), 'no second dictionary').to.equal(undefined);
+      const stats = docs.stats();
+      expect(stats.liveBytes).to.be.below(stats.bsonBytes * 0.25);
+      await again.run({
+        insert: 'issues',
+        documents: [{ ...late, _id: new ObjectId(), number: 'HZ-2026-999999' }],
+      });
+      expect(await allDocs(again)).to.have.length(count + 2);
+      await again.storage.close();
+    }));
+
+  it('repacks a format-4 snapshot against a dictionary at the first checkpoint', () =>
+    withTempDir(async (dir) => {
+      const docs = issues(TRAIN_AT + 200);
+      const db = await openDb(dir);
+      await db.run({ createIndexes: 'issues', indexes: INDEXES });
+      await db.run({ insert: 'issues', documents: docs });
+      const expected = await allDocs(db);
+      // Copies packed without a dictionary, as format 4 saved them.
+      const copies = docs.map((d) => Buffer.from(pack(serialize(d))));
+      const total = copies.reduce((n, b) => n + b.length, 0);
+      await db.storage.close();
+      const file = [
+        encodeRecord(0, { snapshot: 1, version: 4, checkpointSeq: 1, snapshotId: 'v4' }),
+        encodeRecord(1, { op: 'createCollection', ns: 'app.issues', options: {} }),
+        ...INDEXES.map((spec, i) => encodeRecord(2 + i, { op: 'createIndex', ns: 'app.issues', spec })),
+        encodeInsertBlock(2 + INDEXES.length, 'app.issues', copies, total),
+        encodeRecord(3 + INDEXES.length, { end: true, count: 2 + INDEXES.length }),
+      ];
+      await rm(dir, { recursive: true });
+      await mkdir(dir);
+      await writeFile(join(dir, 'snapshot.bson'), Buffer.concat(file));
+
+      const old = await openDb(dir);
+      expect(await allDocs(old)).to.deep.equal(expected);
+      expect(old.storage.wantsCheckpoint(), 'an outdated snapshot').to.equal(true);
+      await old.storage.checkpoint(() => old.engine.snapshot());
+      await old.storage.close();
+      const forms = await storedForms(dir);
+      expect(forms.dictPacked).to.equal(forms.packed);
+      expect(forms.packed).to.be.above(docs.length * 0.95);
+      const again = await openDb(dir);
+      expect(await allDocs(again)).to.deep.equal(expected);
+      await again.storage.close();
+    }));
+
+  it("keeps a collection's dictionary through a rename, replayed or checkpointed, and restarts", () =>
+    withTempDir(async (dir) => {
+      const db = await openDb(dir);
+      await db.run({ insert: 'issues', documents: issues(TRAIN_AT + 100) });
+      const dict = db.engine.catalog.get('app.issues')!.docs.dictionary!;
+      const expected = await allDocs(db);
+      await db.storage.checkpoint(() => db.engine.snapshot());
+      await db.run({ renameCollection: 'app.issues', to: 'app.archive' });
+      expect(db.engine.catalog.get('app.archive')!.docs.dictionary).to.equal(dict);
+      expect(await allDocs(db, 'archive')).to.deep.equal(expected);
+      await db.storage.close();
+
+      // The rename replayed from the journal over the snapshot's copies.
+      const replayed = await openDb(dir);
+      expect(replayed.engine.catalog.get('app.archive')!.docs.dictionary!.id).to.equal(dict.id);
+      expect(await allDocs(replayed, 'archive')).to.deep.equal(expected);
+      await replayed.storage.checkpoint(() => replayed.engine.snapshot());
+      await replayed.storage.close();
+      expect((await storedForms(dir, 'app.archive')).dictionaries).to.deep.equal([dict.id]);
+      const again = await openDb(dir);
+      expect(await allDocs(again, 'archive')).to.deep.equal(expected);
       await again.storage.close();
     }));
 });

@@ -6,6 +6,7 @@ import type { Document } from 'bson';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
 import { Collection } from './collection.ts';
 import { MAX_SLAB_BYTES } from './doc-store.ts';
+import { PackDicts } from './doc-pack.ts';
 import { SlabReserve } from './slab-reserve.ts';
 import { isPlainObject } from './values.ts';
 
@@ -53,6 +54,8 @@ export class Catalog {
   private readonly dbs = new Map<string, Map<string, Collection>>();
   /** Full-size document slabs faulted in on another thread while recovery fills the stores. */
   readonly slabs = new SlabReserve(MAX_SLAB_BYTES);
+  /** The documents' packing dictionaries (engine/doc-pack.ts), shared by every collection's store. */
+  readonly dicts = new PackDicts();
 
   get(ns: string): Collection | undefined {
     const { db, coll } = splitNs(ns);
@@ -69,7 +72,7 @@ export class Catalog {
     if (this.has(ns)) throw new MongoError(ErrorCodes.NamespaceExists, `Collection ${ns} already exists.`);
     let colls = this.dbs.get(db);
     if (!colls) this.dbs.set(db, (colls = new Map()));
-    const c = new Collection(ns, options, this.slabs);
+    const c = new Collection(ns, options, this.slabs, this.dicts);
     colls.set(coll, c);
     return c;
   }

@@ -7,7 +7,7 @@
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import { asBuffer, decodeDoc, encodeDoc, FieldSet, readFields, readId, topLevelOf } from './bson-raw.ts';
-import { leadingBytes, unpack } from './doc-pack.ts';
+import { leadingBytes, unpack, type PackDicts } from './doc-pack.ts';
 import { DocStore, MAX_SLAB_BYTES } from './doc-store.ts';
 import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
 import { encodeValue, entryIdKey } from './key-string.ts';
@@ -29,12 +29,12 @@ const OBJECT_ID_KEY = String.fromCharCode(0x81);
  * place (every document the driver inserts) is read straight off the bytes, packed or not, which recovery
  * does for every document; anything else is decoded.
  */
-export function idKeyOfDoc(bytes: Uint8Array): string {
+export function idKeyOfDoc(bytes: Uint8Array, dicts?: PackDicts): string {
   const b = leadingBytes(asBuffer(bytes));
   if (b.length >= 21 && b[4] === 0x07 && b[5] === 0x5f && b[6] === 0x69 && b[7] === 0x64 && b[8] === 0) {
     return OBJECT_ID_KEY + b.toString('latin1', 9, 21);
   }
-  return idKeyOf(readId(unpack(asBuffer(bytes))));
+  return idKeyOf(readId(unpack(asBuffer(bytes), dicts)));
 }
 
 export class Collection {
@@ -51,8 +51,9 @@ export class Collection {
     public ns: string,
     readonly options: Document = {},
     slabs?: SlabSource,
+    dicts?: PackDicts,
   ) {
-    this.docs = new DocStore(MAX_SLAB_BYTES, slabs);
+    this.docs = new DocStore(MAX_SLAB_BYTES, slabs, dicts);
     this.indexes.set(ID_INDEX, new OrderedIndex(ns, { v: 2, key: { _id: 1 }, name: ID_INDEX }));
   }
 
@@ -324,7 +325,8 @@ export class Collection {
 
   /** A copy under another namespace, with its indexes rebuilt (only error messages use the ns). */
   rename(ns: string): Collection {
-    const c = new Collection(ns, this.options);
+    const c = new Collection(ns, this.options, undefined, this.docs.dicts);
+    c.docs.useDictionary(this.docs.dictionary);
     c.indexes.clear();
     for (const [name, ix] of this.indexes) c.indexes.set(name, new OrderedIndex(ns, ix.spec));
     for (const [k, stored] of this.docs.storedEntries()) c.docs.set(k, stored);

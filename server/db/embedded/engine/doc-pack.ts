@@ -1,9 +1,14 @@
 /**
  * Documents packed at rest: a small LZ77 codec (the LZ4 block layout) that the document store applies to
- * every stored copy, so a million issues take about half the memory (and half the first-touch page faults at
- * start-up) of their BSON. An issue's bytes are mostly its timeline, whose entries repeat the same field names,
- * actor ids, states and dates, which a byte-level LZ finds within the document itself; no dictionary is shared
- * between documents, so nothing about a document's encoding depends on any other.
+ * every stored copy. An issue's bytes are mostly its timeline, whose entries repeat the same field names,
+ * actor ids, states and dates, which a byte-level LZ finds within the document itself: about half its BSON.
+ *
+ * A collection's documents also repeat each other (the same field names, enum values and timeline layout in
+ * every issue), which no single document can exploit. Once a collection holds `TRAIN_AT` documents its store
+ * makes a **dictionary** (`trainDict`: sample documents back to back, at most 32 KiB), and later copies are
+ * packed as if the dictionary preceded them, so matches reach back into it: an issue then takes about a fifth
+ * of its BSON. A dictionary never changes once made; copies name theirs by id, the catalog keeps them all
+ * (`PackDicts`), and a snapshot saves each before the copies that use it.
  *
  * Why not zlib: Node's synchronous inflate costs 70–175 µs per call here (a stream per call), where a read
  * path wants a few µs. This codec is plain JavaScript over typed arrays: packing a 5 KB issue costs about 30
@@ -11,16 +16,29 @@
  *
  * A stored copy is self-describing:
  *   - plain BSON (the document was too small, or packing did not shrink it): the first u32 is its length;
- *   - packed: [u32 PACKED | packed length][u32 BSON length][tokens]. A BSON length is below 2^31, so the
- *     high bit tells them apart, and `storedDocLength` (contract.ts) reads either.
+ *   - packed: [u32 PACKED | packed length][u32 BSON length][tokens]. A BSON length is below 2^30, so the
+ *     high bit tells them apart, and `storedDocLength` (contract.ts) reads either;
+ *   - packed with a dictionary: [u32 PACKED | DICT | packed length][u32 BSON length][u32 dictionary id][tokens].
  * Tokens: a byte (literal count << 4 | match length - 4), each nibble 15 continued by bytes added up while
  * they are 255; the literals; then, unless the input ends there, the match's distance back (u16) and length.
+ * With a dictionary, a distance beyond the bytes unpacked so far reaches into the dictionary's tail.
  */
-import { isPackedDoc, storedDocLength } from '../contract.ts';
+import { isPackedDoc, packedWithDict, storedDocLength } from '../contract.ts';
 
 /** The high bit of a packed copy's first u32. */
 const PACKED = 0x80000000;
+/** The next bit: packed against a dictionary, whose id follows the BSON length. */
+const DICT = 0x40000000;
 const HEADER = 8;
+const DICT_HEADER = 12;
+/** Bytes a copy packed with a dictionary keeps as literals at its start: the length and an ObjectId _id. */
+const LITERAL_PREFIX = 21;
+/** A collection gets its dictionary when it reaches this many documents. */
+export const TRAIN_AT = 1000;
+/** At most this much of a dictionary: every packed copy's matches must reach it within the u16 distance. */
+const MAX_DICT_BYTES = 32 * 1024;
+/** Sample documents larger than this are left out of a dictionary (one would crowd out the others). */
+const MAX_SAMPLE_BYTES = 8 * 1024;
 const MIN_MATCH = 4;
 /** Smaller documents are stored as they are: the header and tokens would eat the gain. */
 const MIN_PACK_BYTES = 128;
@@ -33,12 +51,81 @@ const HASH_LOG = 13;
 const table = new Int32Array(1 << HASH_LOG);
 let epoch = 0;
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+/** The dictionary and the document laid out together for packing, and the hash table seeded from it. */
+let joined = Buffer.allocUnsafeSlow(64 * 1024);
+const dictWork = new Int32Array(1 << HASH_LOG);
 /** A larger document packs into a buffer of its own rather than keeping a huge scratch alive. */
 const MAX_SCRATCH_BYTES = 1024 * 1024;
 
 /** The BSON length of a stored copy. */
 export function bsonLength(stored: Uint8Array, at = 0): number {
   return isPackedDoc(stored, at) ? readU32(stored, at + 4) : storedDocLength(stored, at);
+}
+
+/** A dictionary: bytes that copies packed with it may refer back into, and their positions by hash. */
+export class PackDict {
+  /** Position + 1 of each 4-byte sequence's last occurrence (0: none), as `compress` expects with base 1. */
+  readonly table = new Int32Array(1 << HASH_LOG);
+
+  constructor(
+    readonly id: number,
+    readonly bytes: Buffer,
+  ) {
+    for (let i = 0; i + MIN_MATCH <= bytes.length; i++) {
+      const seq = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+      this.table[Math.imul(seq, 0x9e3779b1) >>> (32 - HASH_LOG)] = i + 1;
+    }
+  }
+}
+
+/** Every dictionary of one engine, by id (ids are small and never reused while copies may name them). */
+export class PackDicts {
+  private readonly byId: (PackDict | undefined)[] = [];
+
+  get(id: number): PackDict | undefined {
+    return this.byId[id];
+  }
+
+  /** A new dictionary with the next free id. */
+  create(bytes: Buffer): PackDict {
+    return this.add(this.byId.length === 0 ? 1 : this.byId.length, bytes);
+  }
+
+  /** Registers a saved dictionary (recovery); the same id twice must carry the same bytes. */
+  add(id: number, bytes: Uint8Array): PackDict {
+    if (!(Number.isSafeInteger(id) && id > 0 && id < 2 ** 31) || bytes.length > MAX_DICT_BYTES) {
+      throw new Error(`a packing dictionary (id ${id}, ${bytes.length} bytes) is malformed`);
+    }
+    const had = this.byId[id];
+    if (had) {
+      if (!had.bytes.equals(bytes)) throw new Error(`two packing dictionaries have the id ${id}`);
+      return had;
+    }
+    const dict = new PackDict(id, Buffer.from(bytes));
+    this.byId[id] = dict;
+    return dict;
+  }
+}
+
+/**
+ * A dictionary's bytes from sample documents (BSON): whole documents back to back, in the order given, up to
+ * 32 KiB (a sample larger than 8 KiB, or one that would go over, is passed over). Whole documents carry every field name, value layout and timeline entry
+ * in the order documents hold them, which is what later copies repeat. Undefined when nothing fits.
+ */
+export function trainDict(samples: readonly Uint8Array[]): Buffer | undefined {
+  const picked: Uint8Array[] = [];
+  let bytes = 0;
+  for (const s of samples) {
+    if (s.length > MAX_SAMPLE_BYTES || bytes + s.length > MAX_DICT_BYTES) continue;
+    picked.push(s);
+    bytes += s.length;
+  }
+  return bytes >= MIN_PACK_BYTES ? Buffer.concat(picked) : undefined;
+}
+
+/** The id of the dictionary a stored copy was packed with, if any. */
+export function dictIdOf(stored: Uint8Array): number | undefined {
+  return packedWithDict(stored) ? readU32(stored, 8) : undefined;
 }
 
 function readU32(b: Uint8Array, at: number): number {
@@ -53,32 +140,77 @@ function writeU32(b: Uint8Array, at: number, v: number): void {
 }
 
 /**
- * The stored form of a BSON document: packed when that is smaller, else `bson` itself. A packed result is a
- * view of a shared scratch buffer, valid until the next call (the store copies it at once).
+ * The stored form of a BSON document: packed when that is smaller, else `bson` itself. With `dict`, matches
+ * may reach back into the dictionary as if it preceded the document. A packed result is a view of a shared
+ * scratch buffer, valid until the next call (the store copies it at once).
  */
-export function pack(bson: Uint8Array): Uint8Array {
+export function pack(bson: Uint8Array, dict?: PackDict): Uint8Array {
   const n = bson.length;
   if (n < MIN_PACK_BYTES || isPackedDoc(bson)) return bson;
   // Packing stops once it is no shorter than the input, but the token that crosses that line can carry up
   // to the rest of the input as literals: at most about twice the input, plus the length bytes.
-  const bound = HEADER + 2 * n + Math.ceil(n / 64) + 16;
+  const bound = DICT_HEADER + 2 * n + Math.ceil(n / 64) + 16;
   const out =
     bound <= scratch.length
       ? scratch
       : bound <= MAX_SCRATCH_BYTES
         ? (scratch = Buffer.allocUnsafeSlow(bound))
         : Buffer.allocUnsafeSlow(bound);
+  if (dict) return packAfter(bson, dict, out);
   if (epoch > 0x7fffffff - n - 1) {
     table.fill(0);
     epoch = 0;
   }
   const base = epoch + 1; // stored values are position + base, so 0 (a fresh table) is always empty
   epoch = base + n;
-  const src = bson;
-  const limit = n - MIN_MATCH;
-  let o = HEADER;
-  let anchor = 0;
-  let i = 0;
+  const o = compress(bson, 0, 0, n, table, base, out, HEADER);
+  if (o < 0) return bson;
+  writeU32(out, 0, (PACKED | o) >>> 0);
+  writeU32(out, 4, n);
+  return out.subarray(0, o);
+}
+
+/**
+ * Packs `bson` as the continuation of `dict`: both are laid out in one buffer and the dictionary's positions
+ * are already in the hash table, so the ordinary match search finds them. The first `LITERAL_PREFIX` bytes
+ * (the length and an ObjectId _id) stay literals, so `leadingBytes` still reads the _id without unpacking.
+ */
+function packAfter(bson: Uint8Array, dict: PackDict, out: Buffer): Uint8Array {
+  const n = bson.length;
+  const d = dict.bytes.length;
+  if (joined.length < d + n) joined = Buffer.allocUnsafeSlow(Math.max(d + n, 2 * joined.length));
+  joined.set(dict.bytes, 0);
+  joined.set(bson, d);
+  dictWork.set(dict.table);
+  const o = compress(joined, d, d + Math.min(LITERAL_PREFIX, n), d + n, dictWork, 1, out, DICT_HEADER);
+  if (joined.length > MAX_SCRATCH_BYTES) joined = Buffer.allocUnsafeSlow(64 * 1024);
+  if (o < 0) return bson;
+  writeU32(out, 0, (PACKED | DICT | o) >>> 0);
+  writeU32(out, 4, n);
+  writeU32(out, 8, dict.id);
+  return out.subarray(0, o);
+}
+
+/**
+ * LZ-compresses src[from, end) into `out` after `header` bytes: matches may start at `searchFrom` and reach
+ * back to anything before them in `src` (within the window); `table` holds positions + `base` (lower values
+ * are empty). Returns the packed length, or -1 when it would not be shorter than the input.
+ */
+function compress(
+  src: Uint8Array,
+  from: number,
+  searchFrom: number,
+  end: number,
+  table: Int32Array,
+  base: number,
+  out: Uint8Array,
+  header: number,
+): number {
+  const n = end - from;
+  const limit = end - MIN_MATCH;
+  let o = header;
+  let anchor = from;
+  let i = searchFrom;
   while (i <= limit) {
     const seq = src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24);
     const h = Math.imul(seq, 0x9e3779b1) >>> (32 - HASH_LOG);
@@ -96,7 +228,7 @@ export function pack(bson: Uint8Array): Uint8Array {
       continue;
     }
     let len = MIN_MATCH;
-    while (i + len < n && src[ref + len] === src[i + len]) len++;
+    while (i + len < end && src[ref + len] === src[i + len]) len++;
     o = emit(out, o, src, anchor, i, i - ref, len);
     i += len;
     anchor = i;
@@ -106,13 +238,10 @@ export function pack(bson: Uint8Array): Uint8Array {
       const s2 = src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24);
       table[Math.imul(s2, 0x9e3779b1) >>> (32 - HASH_LOG)] = p + base;
     }
-    if (o >= n) return bson;
+    if (o >= n) return -1;
   }
-  o = emit(out, o, src, anchor, n, 0, 0);
-  if (o >= n) return bson;
-  writeU32(out, 0, (PACKED | o) >>> 0);
-  writeU32(out, 4, n);
-  return out.subarray(0, o);
+  o = emit(out, o, src, anchor, end, 0, 0);
+  return o >= n ? -1 : o;
 }
 
 /** One token: the literals src[from, to), then (when `len` > 0) a match of `len` at `distance`. */
@@ -163,9 +292,18 @@ let arenaUsed = 0;
  * The BSON of a stored copy: `stored` itself when it is plain, else a new view (memory no one else writes,
  * so it stays valid like any stored copy). Throws when a packed copy does not unpack to exactly its length.
  */
-export function unpack(stored: Buffer): Buffer {
+export function unpack(stored: Buffer, dicts?: PackDicts): Buffer {
   if (!isPackedDoc(stored)) return stored;
   const n = readU32(stored, 4);
+  let dict: Buffer | undefined;
+  let header = HEADER;
+  if (packedWithDict(stored)) {
+    const id = readU32(stored, 8);
+    const found = dicts?.get(id);
+    if (!found) throw new Error(`a packed document refers to packing dictionary ${id}, which is not loaded`);
+    dict = found.bytes;
+    header = DICT_HEADER;
+  }
   let out: Buffer;
   if (n > ARENA_BYTES / 4) out = Buffer.allocUnsafe(n);
   else {
@@ -176,18 +314,19 @@ export function unpack(stored: Buffer): Buffer {
     out = arena.subarray(arenaUsed, arenaUsed + n);
     arenaUsed += (n + 7) & ~7;
   }
-  unpackInto(stored, storedDocLength(stored), out, n);
+  unpackInto(stored, header, storedDocLength(stored), out, n, dict);
   return out;
 }
 
 /**
  * The first bytes of a stored copy's BSON without unpacking it, when they are at hand: all of a plain copy,
  * or the literals a packed copy starts with (a document's first bytes never repeat earlier ones, so they
- * are literals unless a short run repeats itself). Enough to read an _id that comes first.
+ * are literals unless a short run repeats itself; with a dictionary the first 21 always are). Enough to read
+ * an _id that comes first.
  */
 export function leadingBytes(stored: Buffer): Buffer {
   if (!isPackedDoc(stored)) return stored;
-  let ip = HEADER;
+  let ip = packedWithDict(stored) ? DICT_HEADER : HEADER;
   const t = stored[ip++];
   let lit = t >>> 4;
   if (lit === 15) {
@@ -204,9 +343,11 @@ export function leadingBytes(stored: Buffer): Buffer {
  */
 const LOOP_BYTES = 128;
 
-/** Unpacks the packed copy `p` (of `end` bytes) into the first `n` bytes of `out`. */
-function unpackInto(p: Buffer, end: number, out: Buffer, n: number): void {
-  let ip = HEADER;
+/**
+ * Unpacks the packed copy `p` (tokens from `ip` to `end`) into the first `n` bytes of `out`; a match reaching
+ * before the start of `out` reads the tail of `dict`.
+ */
+function unpackInto(p: Buffer, ip: number, end: number, out: Buffer, n: number, dict?: Buffer): void {
   let op = 0;
   while (ip < end) {
     const t = p[ip++];
@@ -233,8 +374,21 @@ function unpackInto(p: Buffer, end: number, out: Buffer, n: number): void {
       while (b === 255);
     }
     let from = op - distance;
-    if (!(distance > 0 && from >= 0 && op + len <= n)) throw damaged();
-    if (len < LOOP_BYTES || distance < len) for (let k = 0; k < len; k++) out[op++] = out[from++];
+    if (!(distance > 0 && op + len <= n)) throw damaged();
+    if (from < 0) {
+      // The match starts in the dictionary (and may run on into the document's first bytes).
+      if (!dict || from + dict.length < 0) throw damaged();
+      const take = Math.min(len, -from);
+      const at = dict.length + from;
+      if (take < LOOP_BYTES) for (let k = 0; k < take; k++) out[op++] = dict[at + k];
+      else {
+        dict.copy(out, op, at, at + take);
+        op += take;
+      }
+      len -= take;
+      from = 0;
+    }
+    if (len < LOOP_BYTES || op - from < len) for (let k = 0; k < len; k++) out[op++] = out[from++];
     else {
       out.copyWithin(op, from, from + len);
       op += len;

@@ -22,7 +22,7 @@
  * replaces them because the journal names that document.
  */
 import type { Binary } from 'bson';
-import type { Change, IndexKeysEntry, RecoveredEntry } from '../contract.ts';
+import type { Change, IndexKeysEntry, PackDictionaryEntry, RecoveredEntry } from '../contract.ts';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
 import { Collection, ID_INDEX, idKeyOf, idKeyOfDoc } from './collection.ts';
@@ -106,7 +106,7 @@ export function applyRecoveredChange(c: Catalog, change: RecoveredEntry, loaded:
     case 'replace': {
       // The store copies the bytes out of the journal's read buffer (a snapshot's are stored copies, kept as
       // they are; a journal's are BSON, packed as they are stored).
-      const idKey = idKeyOfDoc(change.doc);
+      const idKey = idKeyOfDoc(change.doc, c.dicts);
       loaded.touched(change.ns, idKey);
       (c.get(change.ns) ?? c.create(change.ns)).docs.set(idKey, change.doc);
       return;
@@ -153,6 +153,16 @@ export function applyRecoveredChange(c: Catalog, change: RecoveredEntry, loaded:
     case 'discardIndexKeys':
       loaded.forgetAll();
       return;
+    case 'packDictionary': {
+      // Saved before the copies that use it; the collection packs its new copies against it again.
+      const raw = change.bytes as Uint8Array | Binary;
+      const dict = c.dicts.add(
+        Number(change.id),
+        raw instanceof Uint8Array ? raw : raw.buffer.subarray(0, raw.position),
+      );
+      (c.get(change.ns) ?? c.create(change.ns)).docs.useDictionary(dict);
+      return;
+    }
   }
 }
 
@@ -197,6 +207,7 @@ function renameWithoutKeys(c: Catalog, from: string, to: string): void {
   const dst = c.create(to, src.options);
   dst.indexes.clear();
   for (const ix of src.indexes.values()) dst.registerIndex(new OrderedIndex(to, ix.spec));
+  dst.docs.useDictionary(src.docs.dictionary);
   for (const [k, stored] of src.docs.storedEntries()) dst.docs.set(k, stored);
   c.drop(from);
 }
@@ -224,23 +235,33 @@ export function restoreIndexes(c: Catalog, loaded: LoadedIndexes): IndexRestoreS
 
 /**
  * The changes that rebuild the state as it was when iteration started (see the header). With `stored`, the
- * inserts carry the stored copies (packed or not, doc-store.ts), as a snapshot saves them; otherwise BSON.
+ * inserts carry the stored copies (packed or not, doc-store.ts), as a snapshot saves them, each collection's
+ * packing dictionary comes before its copies, and a copy that needs a dictionary the snapshot does not
+ * carry is repacked (`DocStore.snapshotCopy`); otherwise the inserts carry BSON.
  */
-export function* dumpChanges(c: Catalog, stored = false): Generator<Change> {
+export function dumpChanges(c: Catalog): Generator<Change>;
+export function dumpChanges(c: Catalog, stored: true): Generator<Change | PackDictionaryEntry>;
+export function* dumpChanges(c: Catalog, stored = false): Generator<Change | PackDictionaryEntry> {
   const fixed = c.all().map((coll) => ({
     coll,
     ns: coll.ns,
     options: coll.options,
     specs: [...coll.indexes.values()].filter((ix) => ix.name !== ID_INDEX).map((ix) => ix.spec),
     keys: [...coll.docs.keys()],
+    dict: coll.docs.dictionary,
   }));
-  for (const { coll, ns, options, specs, keys } of fixed) {
+  const saved = new Set<number>();
+  for (const { coll, ns, options, specs, keys, dict } of fixed) {
     yield { op: 'createCollection', ns, options };
     for (const spec of specs) yield { op: 'createIndex', ns, spec };
+    if (stored && dict) {
+      yield { op: 'packDictionary', ns, id: dict.id, bytes: dict.bytes };
+      saved.add(dict.id);
+    }
     for (const key of keys) {
       // Stored bytes are never modified; a document replaced or deleted since the start is replayed from
       // the journal, which holds every change after the checkpoint start.
-      const doc = stored ? coll.docs.getStored(key) : coll.docs.get(key);
+      const doc = stored ? coll.docs.snapshotCopy(key, saved, dict) : coll.docs.get(key);
       if (doc) yield { op: 'insert', ns, doc };
     }
   }

@@ -32,9 +32,11 @@ import type { StorageLogger } from './recovery.ts';
 /**
  * The format this code writes; it reads every version up to it. Version 3 packs inserts into blocks, which
  * a version-2 reader would not understand (it refuses a newer version instead of skipping them); version 4
- * blocks may hold packed documents (engine/doc-pack.ts), which a version-3 reader would take for damage.
+ * blocks may hold packed documents (engine/doc-pack.ts), which a version-3 reader would take for damage;
+ * version 5 adds packing dictionaries (`packDictionary` records, copies packed against them), which a
+ * version-4 engine could not unpack.
  */
-export const SNAPSHOT_VERSION = 4;
+export const SNAPSHOT_VERSION = 5;
 /** Documents per block record: about a mebibyte (a larger document is a block of its own). */
 const BLOCK_BYTES = 1024 * 1024;
 
