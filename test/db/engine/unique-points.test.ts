@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Double, Int32, Long } from 'bson';
 import { harness } from './harness.ts';
 
-describe('engine: equality on a unique index (hashed point lookup)', () => {
+describe('engine: equality on a unique index (point lookup)', () => {
   it('finds by a unique key across numeric types, examining one key, and follows updates and deletes', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { k: 1 }, name: 'k_1', unique: true }] });

@@ -230,7 +230,7 @@ export class Collection {
     const reads = indexReads(ix);
     const fields = reads && new FieldSet(reads);
     // A unique index is checked entry by entry; any other is collected, sorted once and bulk-loaded.
-    const oneByOne = checkUnique && ix.points !== undefined;
+    const oneByOne = checkUnique && ix.points;
     const keys: IndexKey[] = [];
     for (const [idKey, bytes] of this.docs.entries()) {
       const doc = fields ? readFields(bytes, fields) : decodeDoc(bytes);
