@@ -2,12 +2,13 @@
  * Runs a MergePlan (MongoDB's SORT_MERGE): every child scan already yields documents in the sort order, so a
  * heap of one head per child produces the merged order lazily, and `sort + limit` reads about `limit` keys
  * plus one per child instead of sorting everything. A document reached by several children (two branches of
- * an `$or`, two elements of a multikey field) is produced once. Heads are read ahead of their turn, so each is
- * re-read from the store when it is produced, like every other scan does.
+ * an `$or`, two elements of a multikey field) is produced once. Heads are read ahead of their turn, so when
+ * one is produced the store is asked whether its copy is still the one read (`sameStored`, no unpacking); only
+ * a document written since is read and tested again.
  */
 import { decodeDoc, readFields } from './bson-raw.ts';
 import type { Collection } from './collection.ts';
-import { sameCopy } from './doc-store.ts';
+import { sameStored } from './doc-store.ts';
 import type { KeyField } from './index-keys.ts';
 import type { Predicate } from './matcher.ts';
 import type { MergePlan } from './planner.ts';
@@ -106,14 +107,15 @@ export function* mergeScan(
     if (seen.has(hit.key)) continue;
     seen.add(hit.key);
     if (coll.dropped) return;
-    const bytes = coll.docs.get(hit.key);
-    if (!bytes) continue;
-    if (sameCopy(bytes, hit.bytes)) {
+    const stored = coll.docs.getStored(hit.key);
+    if (!stored) continue;
+    if (sameStored(stored, hit.stored)) {
       yield hit;
       continue;
     }
     // Changed since it was read ahead: test the current version.
+    const bytes = coll.docs.bsonOf(stored);
     const doc = reads === null ? decodeDoc(bytes) : readFields(bytes, reads);
-    if (filter(doc)) yield { key: hit.key, bytes, doc, full: reads === null };
+    if (filter(doc)) yield { key: hit.key, bytes, stored, doc, full: reads === null };
   }
 }

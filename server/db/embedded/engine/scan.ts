@@ -31,8 +31,10 @@ export const newStats = (): ScanStats => ({ keysExamined: 0, docsExamined: 0, nR
 export interface Hit {
   /** Its key in the collection's document store. */
   key: string;
-  /** Its stored BSON (never written to again, so safe to keep). */
+  /** Its BSON (never written to again, so safe to keep). */
   bytes: Buffer;
+  /** The stored copy it was read from (`sameStored` tells whether the document was written since). */
+  stored: Buffer;
   /** Decoded: every field when `full`, otherwise at least the fields the scan was asked to read. */
   doc: Document;
   full: boolean;
@@ -138,12 +140,13 @@ function fetch(
   reads: Reads,
   stats: ScanStats,
 ): Hit | undefined {
-  const bytes = coll.docs.get(key);
-  if (!bytes) return undefined;
+  const stored = coll.docs.getStored(key);
+  if (!stored) return undefined;
   stats.docsExamined++;
+  const bytes = coll.docs.bsonOf(stored);
   const full = reads === null;
   const doc = full ? decodeDoc(bytes) : readFields(bytes, reads);
-  return filter(doc) ? { key, bytes, doc, full } : undefined;
+  return filter(doc) ? { key, bytes, stored, doc, full } : undefined;
 }
 
 function* indexScan(

@@ -11,7 +11,7 @@ import type { Collection } from './collection.ts';
 import { positionalResolver } from './positional.ts';
 import { decodeDoc, encodeDoc, prependId, readId, withIdFirst } from './bson-raw.ts';
 import type { RawDoc } from '../raw-doc.ts';
-import { sameCopy } from './doc-store.ts';
+import { sameStored } from './doc-store.ts';
 import { collect, runQuery } from './query.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
 import { compileArrayFilters, type UpdateContext } from './update/target.ts';
@@ -196,9 +196,11 @@ export function updateDocs(
   const predicate = run.predicate;
   for (const hit of matched) {
     // An earlier statement of this command may have changed the document since it matched.
-    const bytes = coll!.docs.get(hit.key);
-    if (!bytes) continue;
-    const doc = sameCopy(bytes, hit.bytes) ? hit.doc : decodeDoc(bytes);
+    const stored = coll!.docs.getStored(hit.key);
+    if (!stored) continue;
+    const same = sameStored(stored, hit.stored);
+    const bytes = same ? hit.bytes : coll!.docs.bsonOf(stored);
+    const doc = same ? hit.doc : decodeDoc(bytes);
     if (!predicate(doc)) continue;
     result.n++;
     if (patch) {
