@@ -280,13 +280,36 @@ function putLength(out: Uint8Array, o: number, rest: number): number {
 }
 
 /**
- * Unpacked documents are cut from arenas of this size (a view pins its arena until it is dropped). Small
- * enough for malloc to serve from memory freed before (already faulted in): 256 KiB arenas were mapped
- * afresh and cost a page fault (about 20 µs here) per 4 KiB unpacked.
+ * Unpacked documents are cut from arenas (a view pins its arena until it is dropped), so a read costs no
+ * buffer of its own: a Buffer per document cost about 5 µs and its share of the collector's work (27 % of the
+ * database thread serving the leader's list of large issues). Documents up to 8 KiB come from 32 KiB arenas,
+ * small enough for malloc to serve from memory freed before (already faulted in: 256 KiB arenas for every
+ * document were mapped afresh and cost a page fault, about 20 µs here, per 4 KiB unpacked); larger ones up to
+ * 64 KiB from arenas of 256 KiB, where one allocation serves at least four documents.
  */
-const ARENA_BYTES = 32 * 1024;
-let arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
-let arenaUsed = 0;
+class Arena {
+  private buf: Buffer;
+  private used = 0;
+
+  constructor(private readonly bytes: number) {
+    this.buf = Buffer.allocUnsafeSlow(bytes);
+  }
+
+  take(n: number): Buffer {
+    if (this.used + n > this.bytes) {
+      this.buf = Buffer.allocUnsafeSlow(this.bytes);
+      this.used = 0;
+    }
+    const out = this.buf.subarray(this.used, this.used + n);
+    this.used += (n + 7) & ~7;
+    return out;
+  }
+}
+
+const SMALL_DOC_BYTES = 8 * 1024;
+const LARGE_DOC_BYTES = 64 * 1024;
+const smallArena = new Arena(4 * SMALL_DOC_BYTES);
+const largeArena = new Arena(4 * LARGE_DOC_BYTES);
 
 /**
  * The BSON of a stored copy: `stored` itself when it is plain, else a new view (memory no one else writes,
@@ -304,16 +327,12 @@ export function unpack(stored: Buffer, dicts?: PackDicts): Buffer {
     dict = found.bytes;
     header = DICT_HEADER;
   }
-  let out: Buffer;
-  if (n > ARENA_BYTES / 4) out = Buffer.allocUnsafe(n);
-  else {
-    if (arenaUsed + n > ARENA_BYTES) {
-      arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
-      arenaUsed = 0;
-    }
-    out = arena.subarray(arenaUsed, arenaUsed + n);
-    arenaUsed += (n + 7) & ~7;
-  }
+  const out =
+    n <= SMALL_DOC_BYTES
+      ? smallArena.take(n)
+      : n <= LARGE_DOC_BYTES
+        ? largeArena.take(n)
+        : Buffer.allocUnsafe(n);
   unpackInto(stored, header, storedDocLength(stored), out, n, dict);
   return out;
 }
