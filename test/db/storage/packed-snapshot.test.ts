@@ -48,6 +48,22 @@ const INDEXES = [
   { key: { state: 1, _id: -1 }, name: 'state_id' },
 ];
 
+/**
+ * A snapshot as an older version wrote it, by hand: `app.issues` with INDEXES and `docs` (BSON for format 3,
+ * copies packed without a dictionary for format 4) in one block, and no index file.
+ */
+async function writeOldSnapshot(dir: string, version: 3 | 4, docs: Uint8Array[]): Promise<void> {
+  const total = docs.reduce((n, b) => n + b.length, 0);
+  const file = [
+    encodeRecord(0, { snapshot: 1, version, checkpointSeq: 1, snapshotId: `v${version}` }),
+    encodeRecord(1, { op: 'createCollection', ns: 'app.issues', options: {} }),
+    ...INDEXES.map((spec, i) => encodeRecord(2 + i, { op: 'createIndex', ns: 'app.issues', spec })),
+    encodeInsertBlock(2 + INDEXES.length, 'app.issues', docs, total),
+    encodeRecord(3 + INDEXES.length, { end: true, count: 2 + INDEXES.length }),
+  ];
+  await writeFile(join(dir, 'snapshot.bson'), Buffer.concat(file));
+}
+
 async function allDocs(db: Open, coll = 'issues'): Promise<Document[]> {
   const reply = await db.run({ find: coll, filter: {}, sort: { _id: 1 }, batchSize: 10_000 });
   return reply.cursor.firstBatch as Document[]; // StubCursors decodes the stored BSON
@@ -111,16 +127,11 @@ describe('storage: packed documents in snapshots (formats 4 and 5)', () => {
   it('loads a format-3 snapshot of plain BSON, packs it, and upgrades it at the first checkpoint', () =>
     withTempDir(async (dir) => {
       const docs = issues();
-      const bytes = docs.map((d) => serialize(d));
-      const total = bytes.reduce((n, b) => n + b.length, 0);
-      const file = [
-        encodeRecord(0, { snapshot: 1, version: 3, checkpointSeq: 1, snapshotId: 'v3' }),
-        encodeRecord(1, { op: 'createCollection', ns: 'app.issues', options: {} }),
-        ...INDEXES.map((spec, i) => encodeRecord(2 + i, { op: 'createIndex', ns: 'app.issues', spec })),
-        encodeInsertBlock(2 + INDEXES.length, 'app.issues', bytes, total),
-        encodeRecord(3 + INDEXES.length, { end: true, count: 2 + INDEXES.length }),
-      ];
-      await writeFile(join(dir, 'snapshot.bson'), Buffer.concat(file));
+      await writeOldSnapshot(
+        dir,
+        3,
+        docs.map((d) => serialize(d)),
+      );
 
       const db = await openDb(dir);
       expect(db.engine.indexRestore).to.deep.equal({ loaded: 0, rebuilt: 3 }); // no index file: rebuilt
@@ -190,19 +201,14 @@ describe('storage: packed documents in snapshots (formats 4 and 5)', () => {
       await db.run({ insert: 'issues', documents: docs });
       const expected = await allDocs(db);
       // Copies packed without a dictionary, as format 4 saved them.
-      const copies = docs.map((d) => Buffer.from(pack(serialize(d))));
-      const total = copies.reduce((n, b) => n + b.length, 0);
       await db.storage.close();
-      const file = [
-        encodeRecord(0, { snapshot: 1, version: 4, checkpointSeq: 1, snapshotId: 'v4' }),
-        encodeRecord(1, { op: 'createCollection', ns: 'app.issues', options: {} }),
-        ...INDEXES.map((spec, i) => encodeRecord(2 + i, { op: 'createIndex', ns: 'app.issues', spec })),
-        encodeInsertBlock(2 + INDEXES.length, 'app.issues', copies, total),
-        encodeRecord(3 + INDEXES.length, { end: true, count: 2 + INDEXES.length }),
-      ];
       await rm(dir, { recursive: true });
       await mkdir(dir);
-      await writeFile(join(dir, 'snapshot.bson'), Buffer.concat(file));
+      await writeOldSnapshot(
+        dir,
+        4,
+        docs.map((d) => Buffer.from(pack(serialize(d)))),
+      );
 
       const old = await openDb(dir);
       expect(await allDocs(old)).to.deep.equal(expected);

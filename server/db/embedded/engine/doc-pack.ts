@@ -6,7 +6,7 @@
  * A collection's documents also repeat each other (the same field names, enum values and timeline layout in
  * every issue), which no single document can exploit. Once a collection holds `TRAIN_AT` documents its store
  * makes a **dictionary** (`trainDict`: sample documents back to back, at most 32 KiB), and later copies are
- * packed as if the dictionary preceded them, so matches reach back into it: an issue then takes about a fifth
+ * packed as if the dictionary preceded them, so matches reach back into it: an issue then takes about a quarter
  * of its BSON. A dictionary never changes once made; copies name theirs by id, the catalog keeps them all
  * (`PackDicts`), and a snapshot saves each before the copies that use it.
  *

@@ -8,7 +8,7 @@
  *   and `get` hands out its BSON (a fresh view when it was packed). `getStored` gives the stored copy itself,
  *   which is what a snapshot saves and recovery hands back to `set` as it is.
  * - When the store reaches `TRAIN_AT` documents it makes its packing dictionary from a sample of them (about a
- *   fifth of an issue's BSON instead of half); copies made before keep their packing until a snapshot
+ *   quarter of an issue's BSON instead of half); copies made before keep their packing until a snapshot
  *   repacks them (`snapshotCopy`).
  * - A document lives at a location (slab, offset); its first four bytes are its stored length.
  * - Writes never touch bytes already written: an insert or replace appends a new copy and moves the
