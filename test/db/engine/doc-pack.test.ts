@@ -14,6 +14,7 @@ import {
   leadingBytes,
   pack,
   PackDicts,
+  Peek,
   trainDict,
   unpack,
 } from '../../../server/db/embedded/engine/doc-pack.ts';
@@ -23,12 +24,29 @@ const bson = (doc: object) => Buffer.from(BSON.serialize(doc));
 /** pack() answers a view of a scratch buffer: keep a copy, as the store does. */
 const stored = (doc: Buffer) => Buffer.from(pack(doc));
 
+/**
+ * A Peek asked for ever more bytes, in steps of 1 to 700 bytes, the way a reader of fields asks: each step
+ * leaves at least what was asked unpacked, and the end is exactly the document.
+ */
+function peekInSteps(s: Buffer, doc: Buffer, dicts?: PackDicts): void {
+  const peek = new Peek().start(s, dicts);
+  expect(peek.transient).to.equal(isPackedDoc(s));
+  let need = 1;
+  while (peek.available < doc.length) {
+    expect(peek.more(need)).to.be.at.least(Math.min(need, doc.length));
+    expect(peek.view.subarray(0, peek.available).equals(doc.subarray(0, peek.available))).to.equal(true);
+    need += 1 + ((need * 7919) % 700);
+  }
+  expect(peek.view.equals(doc), 'unpacked in steps to the same bytes').to.equal(true);
+}
+
 function roundTrip(doc: Buffer): Buffer {
   const s = stored(doc);
   expect(storedDocLength(s)).to.equal(s.length);
   expect(bsonLength(s)).to.equal(doc.length);
   const back = unpack(s);
   expect(back.equals(doc), 'unpacks to the same bytes').to.equal(true);
+  peekInSteps(s, doc);
   return s;
 }
 
@@ -123,6 +141,7 @@ describe('engine: packed documents', () => {
     const longer = Buffer.from(s);
     longer.writeUInt32LE(doc.length + 1, 4); // claims one byte more than its tokens make
     expect(() => unpack(longer)).to.throw(/does not unpack to its length/);
+    expect(() => new Peek().start(longer).more(Infinity)).to.throw(/does not unpack to its length/);
     const far = Buffer.from(s);
     // The first match's distance reaching before the document's start.
     const t = far[8];
@@ -136,6 +155,7 @@ describe('engine: packed documents', () => {
     at += lit;
     far.writeUInt16LE(0xffff, at);
     expect(() => unpack(far)).to.throw(/does not unpack to its length/);
+    expect(() => new Peek().start(far).more(Infinity)).to.throw(/does not unpack to its length/);
   });
 
   it('never overwrites a view it handed out', () => {
@@ -159,6 +179,7 @@ describe('engine: packed documents', () => {
       expect(storedDocLength(s)).to.equal(s.length);
       expect(bsonLength(s)).to.equal(doc.length);
       expect(unpack(s, d.dicts).equals(doc), 'unpacks to the same bytes').to.equal(true);
+      peekInSteps(s, doc, d.dicts);
       return s;
     }
 

@@ -113,7 +113,7 @@ export function runAggregate(
   }
   const refs = referencedFields(rest);
   const reads = groupReads(rest[0]);
-  const prefix = runQuery(target, spec, { reads: reads ?? 'all' });
+  const prefix = runQuery(target, spec, reads ? { reads, bytes: false } : { reads: 'all' });
   const input = collect(prefix.hits).map((hit) => toView(reads ? hit.doc : fullDoc(hit), refs));
   const resolver = (name: string) => {
     const c = catalog.get(`${db}.${name}`);

@@ -83,17 +83,22 @@ function valueSize(buf: Buffer, type: number, at: number): number {
   );
 }
 
-/** Decodes one element value; uncommon types go through the bson library on a one-element document. */
-function decodeValue(buf: Buffer, type: number, at: number, size: number): unknown {
+/**
+ * Decodes one element value; uncommon types go through the bson library on a one-element document. With
+ * `detach`, nothing decoded shares memory with `buf` (the bson library's Binary values are views of their
+ * input), so `buf` may be reused afterwards.
+ */
+function decodeValue(buf: Buffer, type: number, at: number, size: number, detach = false): unknown {
+  const nested = () => (detach ? Buffer.from(buf.subarray(at, at + size)) : buf.subarray(at, at + size));
   switch (type) {
     case 0x01:
       return new Double(buf.readDoubleLE(at));
     case 0x02:
       return buf.toString('utf8', at + 4, at + size - 1);
     case 0x03:
-      return BSON.deserialize(buf.subarray(at, at + size), CANONICAL);
+      return BSON.deserialize(nested(), CANONICAL);
     case 0x04:
-      return Object.values(BSON.deserialize(buf.subarray(at, at + size), CANONICAL));
+      return Object.values(BSON.deserialize(nested(), CANONICAL));
     case 0x07:
       return new ObjectId(buf.subarray(at, at + 12));
     case 0x08:
@@ -124,7 +129,14 @@ export class FieldSet {
   private readonly byLength = new Map<number, Buffer[]>();
   private readonly strings = new Map<Buffer, string>();
 
-  constructor(names: Iterable<string>) {
+  /**
+   * @param bytes whether the reader also wants each matching document's BSON (a scan's `Hit.bytes`); a count
+   *   does not, and its scan then unpacks nothing it keeps.
+   */
+  constructor(
+    names: Iterable<string>,
+    readonly bytes = true,
+  ) {
     this.names = new Set(names);
     for (const name of this.names) {
       const bytes = Buffer.from(name, 'utf8');
@@ -150,22 +162,40 @@ export class FieldSet {
 
 /**
  * The wanted top-level fields of a stored document, decoded; the others are skipped. Field order follows the
- * stored document, and missing fields are simply absent (as in a full decode).
+ * stored document, and missing fields are simply absent (as in a full decode). With `detach`, the result
+ * shares no memory with `bytes` (see decodeValue). With `more`, only the first bytes of `bytes` are there
+ * at first: `more(need)` makes at least `need` of them available (doc-pack `Peek`), and reading stops as
+ * soon as every wanted field is found.
  */
-export function readFields(bytes: Uint8Array, fields: FieldSet): Document {
+export function readFields(
+  bytes: Uint8Array,
+  fields: FieldSet,
+  detach = false,
+  more?: (need: number) => number,
+): Document {
   const buf = asBuffer(bytes);
   const out: Document = {};
   let remaining = fields.names.size;
+  let avail = more ? more(4) : buf.length;
   let p = 4;
   const end = buf.readInt32LE(0) - 1;
   while (p < end && remaining > 0) {
+    // An element's type, name and (up to) 16 bytes of its value or length.
+    if (more && avail < p + 18) avail = more(p + 18);
     const type = buf[p];
-    const nameEnd = buf.indexOf(0, p + 1);
+    let nameEnd = p + 1;
+    for (;;) {
+      while (nameEnd < avail && buf[nameEnd] !== 0) nameEnd++;
+      if (nameEnd < avail || !more || avail >= buf.length) break;
+      avail = more(nameEnd + 64);
+    }
     const at = nameEnd + 1;
+    if (more && avail < at + 16) avail = more(type === 0x0b ? Infinity : at + 16);
     const size = valueSize(buf, type, at);
     const name = fields.match(buf, p + 1, nameEnd - p - 1);
     if (name !== undefined) {
-      out[name] = decodeValue(buf, type, at, size);
+      if (more && avail < at + size) avail = more(at + size);
+      out[name] = decodeValue(buf, type, at, size, detach);
       remaining--;
     }
     p = at + size;

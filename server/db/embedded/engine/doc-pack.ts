@@ -311,29 +311,50 @@ const LARGE_DOC_BYTES = 64 * 1024;
 const smallArena = new Arena(4 * SMALL_DOC_BYTES);
 const largeArena = new Arena(4 * LARGE_DOC_BYTES);
 
+/** `n` bytes of memory no one else will write. */
+function keptBytes(n: number): Buffer {
+  return n <= SMALL_DOC_BYTES
+    ? smallArena.take(n)
+    : n <= LARGE_DOC_BYTES
+      ? largeArena.take(n)
+      : Buffer.allocUnsafe(n);
+}
+
+/** The dictionary a packed copy was packed against, if any; throws when it is not loaded. */
+function dictFor(stored: Buffer, dicts: PackDicts | undefined): Buffer | undefined {
+  if (!packedWithDict(stored)) return undefined;
+  const id = readU32(stored, 8);
+  const found = dicts?.get(id);
+  if (!found) throw new Error(`a packed document refers to packing dictionary ${id}, which is not loaded`);
+  return found.bytes;
+}
+
 /**
  * The BSON of a stored copy: `stored` itself when it is plain, else a new view (memory no one else writes,
  * so it stays valid like any stored copy). Throws when a packed copy does not unpack to exactly its length.
  */
 export function unpack(stored: Buffer, dicts?: PackDicts): Buffer {
   if (!isPackedDoc(stored)) return stored;
+  const dict = dictFor(stored, dicts);
   const n = readU32(stored, 4);
-  let dict: Buffer | undefined;
-  let header = HEADER;
-  if (packedWithDict(stored)) {
-    const id = readU32(stored, 8);
-    const found = dicts?.get(id);
-    if (!found) throw new Error(`a packed document refers to packing dictionary ${id}, which is not loaded`);
-    dict = found.bytes;
-    header = DICT_HEADER;
-  }
-  const out =
-    n <= SMALL_DOC_BYTES
-      ? smallArena.take(n)
-      : n <= LARGE_DOC_BYTES
-        ? largeArena.take(n)
-        : Buffer.allocUnsafe(n);
-  unpackInto(stored, header, storedDocLength(stored), out, n, dict);
+  const out = keptBytes(n);
+  unpackInto(stored, dict ? DICT_HEADER : HEADER, storedDocLength(stored), out, n, dict);
+  return out;
+}
+
+/** Where a `Peek` unpacks: one buffer, reused by every look (grown for a larger document). */
+let peekBuf = Buffer.allocUnsafeSlow(LARGE_DOC_BYTES);
+
+function peekBytes(n: number): Buffer {
+  if (n > peekBuf.length) peekBuf = Buffer.allocUnsafeSlow(Math.max(n, 2 * peekBuf.length));
+  return peekBuf.subarray(0, n);
+}
+
+/** A lasting copy of a `Peek`'s view, all of it unpacked (the view itself when it is the stored copy). */
+export function keep(view: Buffer, stored: Buffer): Buffer {
+  if (view === stored) return stored;
+  const out = keptBytes(view.length);
+  view.copy(out);
   return out;
 }
 
@@ -367,8 +388,28 @@ const LOOP_BYTES = 128;
  * before the start of `out` reads the tail of `dict`.
  */
 function unpackInto(p: Buffer, ip: number, end: number, out: Buffer, n: number, dict?: Buffer): void {
-  let op = 0;
-  while (ip < end) {
+  if (unpackSome(p, ip, end, out, 0, n, dict, n) !== end || unpackedTo !== n) throw damaged();
+}
+
+/** Where the last `unpackSome` stopped in its output. */
+let unpackedTo = 0;
+
+/**
+ * Unpacks the tokens of `p` from `ip` (output from `op`) until at least `until` bytes are out or the tokens
+ * end; returns where it stopped in `p`, and sets `unpackedTo`. Stopping between tokens lets a caller resume.
+ */
+function unpackSome(
+  p: Buffer,
+  ip: number,
+  end: number,
+  out: Buffer,
+  op: number,
+  n: number,
+  dict: Buffer | undefined,
+  until: number,
+): number {
+  // Asked for everything, it reads every token (a stream may end with an empty literal run).
+  while (ip < end && (op < until || until >= n)) {
     const t = p[ip++];
     let lit = t >>> 4;
     if (lit === 15) {
@@ -413,7 +454,61 @@ function unpackInto(p: Buffer, ip: number, end: number, out: Buffer, n: number, 
       op += len;
     }
   }
-  if (op !== n) throw damaged();
+  unpackedTo = op;
+  return ip;
+}
+
+/** Unpacking ahead of what a reader asked for, so that reading field by field costs few calls. */
+const PEEK_STEP = 512;
+
+/**
+ * A look at one stored copy at a time, unpacked only as far as the reader reads: `view` holds the document's
+ * BSON, of which the first `available` bytes are unpacked, and `more(need)` unpacks on to at least `need`
+ * (all of it for Infinity). A filter over fields near a document's start then unpacks a fraction of it.
+ * The view is overwritten by the next `start`: read what you need, or `keep` a copy.
+ */
+export class Peek {
+  view: Buffer = Buffer.alloc(0);
+  available = 0;
+  /** Whether `view` is a reused buffer (else it is the stored copy itself). */
+  transient = false;
+  private stored: Buffer = this.view;
+  private dict: Buffer | undefined;
+  private ip = 0;
+  private end = 0;
+  private n = 0;
+
+  start(stored: Buffer, dicts?: PackDicts): this {
+    this.stored = stored;
+    if (!isPackedDoc(stored)) {
+      this.view = stored;
+      this.available = this.n = stored.length;
+      this.transient = false;
+      return this;
+    }
+    this.n = readU32(stored, 4);
+    this.dict = dictFor(stored, dicts);
+    this.ip = this.dict ? DICT_HEADER : HEADER;
+    this.end = storedDocLength(stored);
+    this.view = peekBytes(this.n);
+    this.available = 0;
+    this.transient = true;
+    return this;
+  }
+
+  readonly more = (need: number): number => {
+    if (need <= this.available || this.available >= this.n) return this.available;
+    const until = need >= this.n ? this.n : Math.min(this.n, need + PEEK_STEP);
+    const { stored, end, view, n, dict } = this;
+    this.ip = unpackSome(stored, this.ip, end, view, this.available, n, dict, until);
+    // A match can reach the end early; the tokens after it (an empty literal run) are read too.
+    if (unpackedTo >= n && this.ip < end)
+      this.ip = unpackSome(stored, this.ip, end, view, unpackedTo, n, dict, n);
+    this.available = unpackedTo;
+    if (this.available >= n && (this.ip !== end || this.available !== n)) throw damaged();
+    if (this.available < until && this.ip >= this.end) throw damaged();
+    return this.available;
+  };
 }
 
 function damaged(): Error {

@@ -27,10 +27,14 @@ import {
   PackDicts,
   TRAIN_AT,
   trainDict,
+  Peek,
   unpack,
   type PackDict,
 } from './doc-pack.ts';
 import type { SlabSource } from './slab-reserve.ts';
+
+/** One look at a time: reads are synchronous, and each is done with its document before the next. */
+const sharedPeek = new Peek();
 
 /**
  * Whether two stored copies from `getStored` are the same copy, so what was read from one holds for the other:
@@ -125,6 +129,11 @@ export class DocStore {
   /** The BSON of a stored copy from `getStored` (the copy itself when it is plain, else a fresh view). */
   bsonOf(stored: Buffer): Buffer {
     return unpack(stored, this.dicts);
+  }
+
+  /** A look at a stored copy, unpacked as far as it is read; valid until the next `peek` (doc-pack.ts). */
+  peek(stored: Buffer): Peek {
+    return sharedPeek.start(stored, this.dicts);
   }
 
   /** The stored copy, packed or not (a view; never written to again): what a snapshot saves. */

@@ -39,6 +39,11 @@ export interface QueryOptions {
   reads?: Iterable<string> | 'all';
   /** Explain: always run the trial (to report the rejected plans) and leave the plan cache alone. */
   explain?: boolean;
+  /**
+   * False when the caller never reads the hits' BSON (`Hit.bytes`), only their decoded fields (counts,
+   * distinct, a leading `$group`): the scan then keeps no copy of what it tests. Default true.
+   */
+  bytes?: boolean;
 }
 
 export interface QueryRun {
@@ -108,7 +113,7 @@ function readsOf(filter: Document, sort: KeyField[], options: QueryOptions): Rea
     fields,
   );
   for (const f of options.reads ?? []) fields.add(f);
-  return new FieldSet(fields);
+  return new FieldSet(fields, options.bytes ?? true);
 }
 
 /** How a plan was chosen, for explain. */

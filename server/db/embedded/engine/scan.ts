@@ -18,6 +18,7 @@ import type { IndexKey, OrderedIndex } from './ordered-index.ts';
 import type { IndexPlan, OrPlan, Plan } from './planner.ts';
 import type { Predicate } from './matcher.ts';
 import { mergeScan } from './merge-sort.ts';
+import { keep } from './doc-pack.ts';
 
 export interface ScanStats {
   keysExamined: number;
@@ -132,7 +133,13 @@ function* scanRange(
   }
 }
 
-/** Reads, decodes and tests the document stored under `key`: a Hit when it matches. */
+/**
+ * Reads, decodes and tests the document stored under `key`: a Hit when it matches. When only some fields are
+ * read, the test looks at a transient unpacking (`DocStore.peek`) that goes only as far as those fields, and
+ * only a match is kept: unpacked whole and copied (its bytes are wanted) or not at all (a count: `bytes`
+ * then unpacks again if anyone asks). A scan that tests many documents to keep few neither unpacks their
+ * tails nor fills fresh memory with the ones it lets go.
+ */
 function fetch(
   coll: Collection,
   key: string,
@@ -143,10 +150,29 @@ function fetch(
   const stored = coll.docs.getStored(key);
   if (!stored) return undefined;
   stats.docsExamined++;
-  const bytes = coll.docs.bsonOf(stored);
-  const full = reads === null;
-  const doc = full ? decodeDoc(bytes) : readFields(bytes, reads);
-  return filter(doc) ? { key, bytes, stored, doc, full } : undefined;
+  if (reads === null) {
+    const bytes = coll.docs.bsonOf(stored);
+    const doc = decodeDoc(bytes);
+    return filter(doc) ? { key, bytes, stored, doc, full: true } : undefined;
+  }
+  const peek = coll.docs.peek(stored);
+  const doc = readFields(peek.view, reads, peek.transient, peek.more);
+  if (!filter(doc)) return undefined;
+  if (reads.bytes) {
+    peek.more(Infinity);
+    return { key, bytes: keep(peek.view, stored), stored, doc, full: false };
+  }
+  const docs = coll.docs;
+  let bytes: Buffer | undefined;
+  return {
+    key,
+    stored,
+    doc,
+    full: false,
+    get bytes() {
+      return (bytes ??= docs.bsonOf(stored));
+    },
+  };
 }
 
 function* indexScan(

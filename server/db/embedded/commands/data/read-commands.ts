@@ -61,7 +61,7 @@ export function countCommand(engine: Engine): CommandHandler {
     let n: number;
     if (Object.keys(query).length === 0 && cmd.hint === undefined) n = Math.max(0, coll.size - skip);
     else {
-      const it = runQuery(coll, { filter: query, skip, hint: cmd.hint }).hits;
+      const it = runQuery(coll, { filter: query, skip, hint: cmd.hint }, { bytes: false }).hits;
       n = 0;
       for (let r = it.next(); !r.done; r = it.next()) n++;
     }
@@ -75,7 +75,7 @@ export function distinctCommand(engine: Engine): CommandHandler {
     refuseCollation(cmd.collation);
     if (typeof cmd.key !== 'string' || cmd.key === '') throw new MongoError(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
     const key = cmd.key;
-    const reads = { reads: topLevelOf([key]) };
+    const reads = { reads: topLevelOf([key]), bytes: false };
     const it = runQuery(engine.catalog.get(ns), { filter: optionalDoc(cmd.query, 'query'), hint: cmd.hint }, reads).hits;
     const seen = new Map<string, unknown>();
     for (let r = it.next(); !r.done; r = it.next()) {

@@ -1,0 +1,86 @@
+// Scans test packed documents on a transient unpacking (doc-pack `peek`) and keep only the matches: these
+// check that what a read hands out never changes when the next document is peeked at (finds, counts,
+// distinct and a leading $group), over enough documents that they are stored packed against a dictionary.
+import { expect } from 'chai';
+import { Binary, type Document } from 'bson';
+import { isPackedDoc } from '../../../server/db/embedded/contract.ts';
+import { harness, plain, type Harness } from './harness.ts';
+
+const N = 1500;
+const TAGS = 5;
+
+function tagBytes(t: number): Buffer {
+  return Buffer.from(Array.from({ length: 16 }, (_, i) => (t * 37 + i * 11) & 0xff));
+}
+
+function docOf(i: number): Document {
+  return {
+    _id: i,
+    kind: i % 3,
+    tag: { label: `标签-${i % TAGS}`, bin: new Binary(tagBytes(i % TAGS)) },
+    note: `企业反映厂区门口道路坑洼，货车进出困难，已影响正常生产经营，请尽快安排修缮。编号 ${i}`.repeat(3),
+  };
+}
+
+async function packed(): Promise<Harness> {
+  const h = harness();
+  for (let at = 0; at < N; at += 500) {
+    const documents = Array.from({ length: 500 }, (_, k) => docOf(at + k));
+    await h.run({ insert: 'c', documents });
+  }
+  return h;
+}
+
+describe('engine: reads that test documents on a transient unpacking', () => {
+  it('stores the test documents packed (else these tests would prove nothing)', async () => {
+    const h = await packed();
+    const docs = h.engine.catalog.get('test.c')!.docs;
+    const keys = [...docs.keys()];
+    const stored = keys.map((k) => docs.getStored(k)!);
+    expect(stored.filter((s) => isPackedDoc(s)).length).to.be.greaterThan(N * 0.9);
+  });
+
+  it('a find with a filter no index serves returns each match exactly as stored', async () => {
+    const h = await packed();
+    const found = await h.find('c', { kind: 2 }, { batchSize: 0 });
+    const expected = Array.from({ length: N }, (_, i) => i)
+      .filter((i) => i % 3 === 2)
+      .map((i) => plain(docOf(i)));
+    expect(found).to.deep.equal(expected);
+  });
+
+  it('counts with a filter match the documents, by the count command and by countDocuments', async () => {
+    const h = await packed();
+    expect((await h.run({ count: 'c', query: { kind: 1 } })).n).to.equal(N / 3);
+    const [row] = await h.aggregate('c', [
+      { $match: { 'tag.label': '标签-3' } },
+      { $group: { _id: 1, n: { $sum: 1 } } },
+    ]);
+    expect(row.n).to.equal(N / TAGS);
+  });
+
+  it('a leading $group keeps each group key as read, binary values inside documents included', async () => {
+    const h = await packed();
+    const rows = await h.aggregate('c', [
+      { $match: { kind: { $in: [0, 1, 2] } } },
+      { $group: { _id: '$tag', n: { $sum: 1 } } },
+      { $sort: { '_id.label': 1 } },
+    ]);
+    expect(rows).to.have.length(TAGS);
+    rows.forEach((row, t) => {
+      expect(row._id.label).to.equal(`标签-${t}`);
+      expect(Buffer.from(row._id.bin.buffer).equals(tagBytes(t)), `tag ${t}'s bytes`).to.equal(true);
+      expect(row.n).to.equal(N / TAGS);
+    });
+  });
+
+  it('distinct returns each value as read', async () => {
+    const h = await packed();
+    const { values } = await h.run({ distinct: 'c', key: 'tag', query: { kind: { $gte: 0 } } });
+    const byLabel = new Map<string, Buffer>(
+      values.map((v: Document) => [v.label, Buffer.from(v.bin.buffer)]),
+    );
+    expect(byLabel.size).to.equal(TAGS);
+    for (let t = 0; t < TAGS; t++) expect(byLabel.get(`标签-${t}`)!.equals(tagBytes(t))).to.equal(true);
+  });
+});
