@@ -74,6 +74,24 @@ describe('engine: reads that test documents on a transient unpacking', () => {
     });
   });
 
+  it('sorts the matches on a field stored after the filtered one (read only from documents that pass)', async () => {
+    const h = await packed();
+    const late = (i: number) => (i * 7919) % 1000;
+    await h.run({
+      update: 'c',
+      updates: [
+        { q: {}, u: [{ $set: { late: { $mod: [{ $multiply: ['$_id', 7919] }, 1000] } } }], multi: true },
+      ],
+    });
+    const found = await h.find('c', { kind: 1 }, { sort: { late: -1, _id: 1 }, limit: 25 });
+    const expected = Array.from({ length: N }, (_, i) => i)
+      .filter((i) => i % 3 === 1)
+      .sort((a, b) => late(b) - late(a) || a - b)
+      .slice(0, 25);
+    expect(found.map((d) => d._id)).to.deep.equal(expected);
+    expect(found.map((d) => d.late)).to.deep.equal(expected.map(late));
+  });
+
   it('distinct returns each value as read', async () => {
     const h = await packed();
     const { values } = await h.run({ distinct: 'c', key: 'tag', query: { kind: { $gte: 0 } } });

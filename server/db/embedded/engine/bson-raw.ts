@@ -132,10 +132,13 @@ export class FieldSet {
   /**
    * @param bytes whether the reader also wants each matching document's BSON (a scan's `Hit.bytes`); a count
    *   does not, and its scan then unpacks nothing it keeps.
+   * @param later fields a scan reads only from the documents that pass its filter (the sort's, the caller's),
+   *   so testing the filter need not unpack as far as them.
    */
   constructor(
     names: Iterable<string>,
     readonly bytes = true,
+    readonly later?: FieldSet,
   ) {
     this.names = new Set(names);
     for (const name of this.names) {
@@ -201,6 +204,13 @@ export function readFields(
     p = at + size;
   }
   return out;
+}
+
+/** The fields `fields` names (its `later` ones too) of a document's BSON; every field for null. */
+export function decodeReads(bytes: Uint8Array, fields: FieldSet | null): Document {
+  if (fields === null) return decodeDoc(bytes);
+  const doc = readFields(bytes, fields);
+  return fields.later ? Object.assign(doc, readFields(bytes, fields.later)) : doc;
 }
 
 /** Where one top-level element lies in a document's bytes: its type byte at `start`, its value at `valueAt`. */

@@ -6,7 +6,7 @@
  * one is produced the store is asked whether its copy is still the one read (`sameStored`, no unpacking); only
  * a document written since is read and tested again.
  */
-import { decodeDoc, readFields } from './bson-raw.ts';
+import { decodeReads } from './bson-raw.ts';
 import type { Collection } from './collection.ts';
 import { sameStored } from './doc-store.ts';
 import type { KeyField } from './index-keys.ts';
@@ -115,7 +115,7 @@ export function* mergeScan(
     }
     // Changed since it was read ahead: test the current version.
     const bytes = coll.docs.bsonOf(stored);
-    const doc = reads === null ? decodeDoc(bytes) : readFields(bytes, reads);
+    const doc = decodeReads(bytes, reads);
     if (filter(doc)) yield { key: hit.key, bytes, stored, doc, full: reads === null };
   }
 }

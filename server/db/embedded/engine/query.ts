@@ -103,17 +103,18 @@ function blockingSort(source: Iterator<Hit>, fields: KeyField[], keep: number): 
   return keep > 0 ? buf.slice(0, keep) : buf;
 }
 
-/** What the scans must decode: the filter's fields, the sort's and the caller's; null for everything. */
+/**
+ * What the scans must decode: the filter's fields, then (from the documents that pass it) the sort's and the
+ * caller's; null for everything.
+ */
 function readsOf(filter: Document, sort: KeyField[], options: QueryOptions): Reads {
   if (options.reads === 'all') return null;
   const fields = filterFields(filter);
   if (fields === null) return null;
-  topLevelOf(
-    sort.map((f) => f.path),
-    fields,
-  );
-  for (const f of options.reads ?? []) fields.add(f);
-  return new FieldSet(fields, options.bytes ?? true);
+  const later = topLevelOf(sort.map((f) => f.path));
+  for (const f of options.reads ?? []) later.add(f);
+  for (const f of fields) later.delete(f);
+  return new FieldSet(fields, options.bytes ?? true, later.size ? new FieldSet(later) : undefined);
 }
 
 /** How a plan was chosen, for explain. */

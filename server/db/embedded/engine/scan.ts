@@ -158,10 +158,9 @@ function fetch(
   const peek = coll.docs.peek(stored);
   const doc = readFields(peek.view, reads, peek.transient, peek.more);
   if (!filter(doc)) return undefined;
-  if (reads.bytes) {
-    peek.more(Infinity);
-    return { key, bytes: keep(peek.view, stored), stored, doc, full: false };
-  }
+  if (reads.bytes) peek.more(Infinity);
+  if (reads.later) Object.assign(doc, readFields(peek.view, reads.later, peek.transient, peek.more));
+  if (reads.bytes) return { key, bytes: keep(peek.view, stored), stored, doc, full: false };
   const docs = coll.docs;
   let bytes: Buffer | undefined;
   return {
