@@ -92,6 +92,23 @@ describe('engine: reads that test documents on a transient unpacking', () => {
     expect(found.map((d) => d.late)).to.deep.equal(expected.map(late));
   });
 
+  it("counts countDocuments' way (one constant group) exactly as the general $group does", async () => {
+    const h = await packed();
+    for (const [match, id, each] of [
+      [{ kind: 1 }, 1, 1],
+      [{ 'tag.label': '标签-2' }, null, 2],
+      [{ kind: 7 }, 'all', 1],
+    ] as const) {
+      const group = { $group: { _id: id, n: { $sum: each } } };
+      const fast = await h.aggregate('c', [{ $match: match }, group]);
+      const general = await h.aggregate('c', [{ $match: match }, group, { $match: {} }]);
+      expect(fast, JSON.stringify(match)).to.deep.equal(general);
+    }
+    expect(
+      await h.aggregate('c', [{ $match: { kind: 7 } }, { $group: { _id: 1, n: { $sum: 1 } } }]),
+    ).to.deep.equal([]);
+  });
+
   it('distinct returns each value as read', async () => {
     const h = await packed();
     const { values } = await h.run({ distinct: 'c', key: 'tag', query: { kind: { $gte: 0 } } });

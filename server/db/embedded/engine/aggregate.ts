@@ -91,6 +91,27 @@ function* mapIterator<T, U>(it: Iterator<T>, f: (t: T) => U): Generator<U> {
   for (let r = it.next(); !r.done; r = it.next()) yield f(r.value);
 }
 
+/**
+ * A `$group` that only counts its input under one constant key, `{_id: <constant>, <name>: {$sum: <number>}}`
+ * (what the driver's countDocuments sends): the count is all it needs, so the input is neither collected nor
+ * handed to mingo. Undefined for any other stage.
+ */
+function countingGroup(stage: Document): { id: unknown; name: string; each: number } | undefined {
+  const group = stage.$group;
+  if (!isPlainObject(group) || Object.keys(group).length !== 2 || !('_id' in group)) return undefined;
+  const id = group._id;
+  const constant =
+    id === null ||
+    typeof id === 'boolean' ||
+    typeof id === 'number' ||
+    (typeof id === 'string' && !id.startsWith('$'));
+  if (!constant) return undefined;
+  const name = Object.keys(group).find((k) => k !== '_id')!;
+  const acc = group[name];
+  if (!isPlainObject(acc) || Object.keys(acc).length !== 1 || typeof acc.$sum !== 'number') return undefined;
+  return { id, name, each: acc.$sum };
+}
+
 export interface AggregateRun {
   docs: Iterator<Document | RawDoc>;
   prefix: QueryRun;
@@ -110,6 +131,14 @@ export function runAggregate(
   if (rest.length === 0) {
     const prefix = runQuery(target, spec);
     return { docs: mapIterator(prefix.hits, (hit) => prefix.present(hit)), prefix, rest };
+  }
+  const counting = rest.length === 1 ? countingGroup(rest[0]) : undefined;
+  if (counting) {
+    const prefix = runQuery(target, spec, { reads: [], bytes: false });
+    let n = 0;
+    for (let r = prefix.hits.next(); !r.done; r = prefix.hits.next()) n++;
+    const out = n ? [fromView({ _id: counting.id, [counting.name]: n * counting.each }) as Document] : [];
+    return { docs: out[Symbol.iterator](), prefix, rest };
   }
   const refs = referencedFields(rest);
   const reads = groupReads(rest[0]);
