@@ -144,11 +144,20 @@ export function useStaffApp(): StaffApp {
   return t;
 }
 
+/**
+ * Signs in through the login page and waits for the answer, and after a success for the app to leave the page:
+ * a test that navigates at once would otherwise abort the login still in flight on a busy machine (then the
+ * next page finds no session and shows the login form).
+ */
 export async function login(page: Page, baseUrl: string, username: string, password = DEMO_PASSWORD) {
   await page.goto(baseUrl + '/login');
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码', { exact: true }).fill(password);
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/auth/login',
+  );
   await page.getByRole('button', { name: '登录' }).click();
+  if ((await answered).ok()) await page.waitForURL((url) => url.pathname !== '/login');
 }
 
 /** Chooses an option of an Element Plus select (opened by its accessible label, within `scope` if given). */
