@@ -506,7 +506,7 @@ export class Peek {
       this.ip = unpackSome(stored, this.ip, end, view, unpackedTo, n, dict, n);
     this.available = unpackedTo;
     if (this.available >= n && (this.ip !== end || this.available !== n)) throw damaged();
-    if (this.available < until && this.ip >= this.end) throw damaged();
+    if (this.available < until && this.ip >= end) throw damaged();
     return this.available;
   };
 }
