@@ -16,6 +16,7 @@ import { Types } from 'mongoose';
 import { DAY_MS } from '../../shared/clock.ts';
 import { REPEAT_WINDOW_DAYS } from '../../shared/kpi.ts';
 import type { Models } from '../models/index.ts';
+import { ENTERPRISE_ISSUES_INDEX } from '../models/issue.model.ts';
 import {
   byCreation,
   dayNumber,
@@ -87,6 +88,10 @@ const ready = (s: RollupState | null) =>
 const issuesOf = (models: Models, filter: Document, projection: Document = ROLLUP_PROJECTION) =>
   models.Issue.collection.find<RollupIssue>(filter, { projection }).toArray();
 
+/** The issues of many enterprises in a time range, read through their index (see ENTERPRISE_ISSUES_INDEX). */
+const enterprisesIssues = <T extends Document>(models: Models, filter: Document, projection: Document) =>
+  models.Issue.collection.find<T>(filter, { projection, hint: ENTERPRISE_ISSUES_INDEX }).toArray();
+
 /**
  * Rows built from the issues created in the given ranges (sorted, not overlapping), in two reads: the ranges'
  * own issues, and the same enterprises' issues from 90 days before the first range to the end of the last as
@@ -107,7 +112,7 @@ export async function buildRanges(
   const enterprises = [...new Map(own.map((i) => [String(i.enterpriseId), i.enterpriseId])).values()];
   const ownIds = new Set(own.map((i) => String(i._id)));
   const around = enterprises.length
-    ? await issuesOf(
+    ? await enterprisesIssues<RollupIssue>(
         models,
         {
           enterpriseId: { $in: enterprises },
@@ -196,15 +201,14 @@ async function changesSince(
     last = Math.max(last, t);
   }
   if (ids.size) {
-    const later = await models.Issue.collection
-      .find<Pick<RollupIssue, 'enterpriseId' | 'createdAt'>>(
-        {
-          enterpriseId: { $in: [...ids.values()] },
-          createdAt: { $gt: new Date(first), $lte: new Date(last + WINDOW_MS), $lt: dayStart(beforeDay) },
-        },
-        { projection: { enterpriseId: 1, createdAt: 1 } },
-      )
-      .toArray();
+    const later = await enterprisesIssues<Pick<RollupIssue, 'enterpriseId' | 'createdAt'>>(
+      models,
+      {
+        enterpriseId: { $in: [...ids.values()] },
+        createdAt: { $gt: new Date(first), $lte: new Date(last + WINDOW_MS), $lt: dayStart(beforeDay) },
+      },
+      { enterpriseId: 1, createdAt: 1 },
+    );
     for (const s of later) {
       const t = s.createdAt.getTime();
       const times = byEnterprise.get(String(s.enterpriseId)) ?? [];

@@ -230,6 +230,16 @@ const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 const DUE_SOONEST = { dueAt: 1, _id: 1 } as const;
 
 /**
+ * An enterprise's issues, newest first: the QR page, the list's enterprise filter, and every read that names
+ * many enterprises at once (intake's repeat candidates, the KPI rollups' predecessors). Those reads name this
+ * index in a `hint`: with a createdAt range beside a long `$in` of enterprises, the planner's trial (the
+ * embedded one and MongoDB's alike) starts the createdAt index at the newest issues, which are often exactly
+ * the ones the `$in` was made from, so that plan looks perfect for its first 101 keys and then walks every
+ * issue of the range (at 1,000,000 issues: 98,835 keys for 6,549 predecessors of one day, 0.4 s).
+ */
+export const ENTERPRISE_ISSUES_INDEX = { enterpriseId: 1, ...NEWEST_FIRST } as const;
+
+/**
  * Indexes for the staff list (issue-read.query.ts): every filter the workbench offers and every visibility
  * branch, in both orders, is an equality prefix followed by the order, so a page reads about as many keys as
  * it shows. Fields share compound indexes where the list names every value of the field it does not filter
@@ -262,7 +272,7 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
     schema.index({ tier: 1, state: 1, ...order }, rare.tier);
   }
   // The QR page and the list's enterprise filter; an enterprise's few issues sort in memory by due date.
-  schema.index({ enterpriseId: 1, ...NEWEST_FIRST });
+  schema.index({ ...ENTERPRISE_ISSUES_INDEX });
 }
 
 /** List indexes an earlier version created; `ensureIndexes` removes them from existing databases. */

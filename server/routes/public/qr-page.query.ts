@@ -16,6 +16,7 @@ import type { Collection } from 'mongodb';
 import type { IssueState } from '../../../shared/states.ts';
 import { batchedFindByUnique } from '../../db/batched-ops.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
+import { ENTERPRISE_ISSUES_INDEX } from '../../models/issue.model.ts';
 import type { PublicIssueFields, PublicSummaryFields } from '../../presenters/issue-public.presenter.ts';
 
 /** base64url, as newQrToken makes them; anything else is not worth a database round trip. */
@@ -27,8 +28,7 @@ export const MAX_FINISHED = 30;
 /** Read an enterprise's issues in one go when there are no more than this many. */
 export const WHOLE_READ = MAX_OPEN + MAX_FINISHED;
 
-/** The issue index the QR page reads through (declared in issue.model.ts), and the order it delivers. */
-export const ENTERPRISE_ISSUES_INDEX = { enterpriseId: 1, createdAt: -1, _id: -1 } as const;
+/** The order the QR page's index (ENTERPRISE_ISSUES_INDEX) delivers. */
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
 /**
