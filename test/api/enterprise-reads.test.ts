@@ -75,7 +75,8 @@ describe('reads of many enterprises at once', function () {
 
   /** The issue finds `run` makes, as it made them. */
   async function capture(run: () => Promise<unknown>): Promise<Read[]> {
-    const coll = t.models.Issue.collection as unknown as { find: (...a: unknown[]) => unknown };
+    type Find = (filter: Read['filter'], options?: Read['options']) => unknown;
+    const coll = t.models.Issue.collection as unknown as { find: Find };
     const find = coll.find;
     const reads: Read[] = [];
     coll.find = function (this: unknown, filter: Read['filter'], options: Read['options'] = {}) {
