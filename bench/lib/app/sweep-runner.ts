@@ -1,15 +1,15 @@
 /**
  * The escalation sweep in-process against a copy of a sweep data set, in its own process (own heap, killable):
  * `node --import tsx bench/lib/app/sweep-runner.ts <dataDir> <asOf>`. Starts the embedded server on
- * `<dataDir>/db`, times the bare indexed count of the due set (the baseline), one `runEscalationSweep` at the
- * data set's now (the due issues fire), then idle sweeps (nothing due any more) and the idle count. Prints one
- * JSON line with the timings (ms, medians where repeated).
+ * `<dataDir>/db` as the app does (in its own worker thread, reached through its Unix socket), times the bare
+ * indexed count of the due set (the baseline), one `runEscalationSweep` at the data set's now (the due issues
+ * fire), then idle sweeps (nothing due any more) and the idle count. Prints one JSON line with the timings (ms,
+ * medians where repeated).
  */
 import path from 'node:path';
 import mongoose from 'mongoose';
-import pino from 'pino';
 import { TERMINAL_STATES, ISSUE_STATES } from '../../../shared/states.ts';
-import { startEmbeddedServer } from '../../../server/db/embedded/server.ts';
+import { startEmbeddedThread } from '../../../server/db/embedded/thread.ts';
 import { runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
 import { createModels, ensureIndexes } from '../../../server/models/index.ts';
 import { APP_DB_NAME } from '../dataset/catalog.ts';
@@ -33,7 +33,12 @@ async function median(run: () => Promise<unknown>): Promise<number> {
 const [dataDir, asOfRaw] = process.argv.slice(2);
 const asOf = new Date(asOfRaw);
 const [startMs, server] = await timed(() =>
-  startEmbeddedServer({ port: 0, dbpath: path.join(dataDir, 'db'), logger: pino({ level: 'warn' }) }),
+  startEmbeddedThread(
+    { dbpath: path.join(dataDir, 'db'), socketPath: path.join(dataDir, 'db.sock'), logLevel: 'warn' },
+    (code) => {
+      throw new Error(`the embedded database thread stopped (${code})`);
+    },
+  ),
 );
 const conn = await mongoose.createConnection(server.uri, { dbName: APP_DB_NAME }).asPromise();
 const clock = { now: () => new Date(asOf) };
