@@ -33,11 +33,11 @@ export type IntakeIssueParts = Pick<
 };
 
 const NUMBER = /^HZ-\d{4}-\d{6,}$/;
-const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
-const oidOrNull = (id: string | Types.ObjectId | null) => (id === null ? null : oid(id));
+export const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+export const oidOrNull = (id: string | Types.ObjectId | null) => (id === null ? null : oid(id));
 
 /** A timeline event as stored: the schema's defaults filled in, absent optional fields left out. */
-function storedEvent(e: StoredTimelineEvent): StoredTimelineEvent {
+export function storedEvent(e: StoredTimelineEvent): StoredTimelineEvent {
   return {
     at: e.at,
     actorId: e.actorId,

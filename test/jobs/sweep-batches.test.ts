@@ -129,17 +129,22 @@ describe('escalation sweep: a bulk write the database fails as a whole', () => {
 
   /** One pass whose bulk write of issues fails as a whole; `land` says whether it reached the database. */
   async function sweepThroughFailedBulk(land: boolean) {
-    const Issue = t.models.Issue as unknown as { bulkWrite: (...args: unknown[]) => Promise<unknown> };
-    const original = Issue.bulkWrite;
-    Issue.bulkWrite = async (...args: unknown[]) => {
-      Issue.bulkWrite = original;
-      if (land) await original.apply(Issue, args);
-      throw new Error('connection reset');
-    };
+    type BulkWriter = { bulkWrite: (...args: unknown[]) => Promise<unknown> };
+    // The sweep writes through the driver collection, or through the model when mongoose must cast the batch.
+    const writers = [t.models.Issue, t.models.Issue.collection] as unknown as BulkWriter[];
+    const originals = writers.map((w) => w.bulkWrite);
+    const restore = () => writers.forEach((w, i) => (w.bulkWrite = originals[i]));
+    writers.forEach((writer, i) => {
+      writer.bulkWrite = async (...args: unknown[]) => {
+        restore();
+        if (land) await originals[i].apply(writer, args);
+        throw new Error('connection reset');
+      };
+    });
     try {
       return await sweep(t);
     } finally {
-      Issue.bulkWrite = original;
+      restore();
     }
   }
 

@@ -97,10 +97,12 @@ export function crashAt(
     dead = true;
     throw new Error(`simulated crash at ${model}.${method}`);
   };
-  const wrap = (name: string, target: object) =>
+  // A model's driver collection counts as the model: the sweep writes issues through it.
+  const wrap = (name: string, target: object): object =>
     new Proxy(target, {
       get(obj, prop) {
         const value: unknown = Reflect.get(obj, prop);
+        if (prop === 'collection' && typeof value === 'object' && value) return wrap(name, value);
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) => {
           if (dead) throw new Error('the process is gone');
@@ -121,24 +123,26 @@ export function beforeSweepWrites(
   t: IssueTestApp,
   actions: Record<string, () => Promise<unknown>>,
 ): () => void {
-  const Issue = t.models.Issue as unknown as {
-    bulkWrite: (ops: any[], ...rest: unknown[]) => Promise<unknown>;
-  };
-  const original = Issue.bulkWrite;
+  type BulkWriter = { bulkWrite: (ops: any[], ...rest: unknown[]) => Promise<unknown> };
+  // The sweep writes through the driver collection, or through the model when mongoose must cast the batch.
+  const writers = [t.models.Issue, t.models.Issue.collection] as unknown as BulkWriter[];
+  const originals = writers.map((w) => w.bulkWrite);
   const pending = new Map(Object.entries(actions));
-  Issue.bulkWrite = async function (ops: any[], ...rest: unknown[]) {
-    const due = ops
-      .map((op) => op.updateOne?.filter)
-      .filter((f) => f && 'version' in f && pending.has(String(f._id)))
-      .map((f) => String(f._id));
-    for (const id of due) {
-      const act = pending.get(id)!;
-      pending.delete(id);
-      await act();
-    }
-    return original.call(Issue, ops, ...rest);
-  };
+  writers.forEach((writer, i) => {
+    writer.bulkWrite = async function (ops: any[], ...rest: unknown[]) {
+      const due = ops
+        .map((op) => op.updateOne?.filter)
+        .filter((f) => f && 'version' in f && pending.has(String(f._id)))
+        .map((f) => String(f._id));
+      for (const id of due) {
+        const act = pending.get(id)!;
+        pending.delete(id);
+        await act();
+      }
+      return originals[i].call(writer, ops, ...rest);
+    };
+  });
   return () => {
-    Issue.bulkWrite = original;
+    writers.forEach((writer, i) => (writer.bulkWrite = originals[i]));
   };
 }

@@ -5,19 +5,8 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import type { IssueDoc } from '../../../server/models/index.ts';
+import { bsonShape as shape } from '../../db/bson-shape.ts';
 import { enterpriseIn, postIssue, unitByCode, useIssueApp, VAGUE_TEXT } from './fixtures.ts';
-
-/** A comparable rendering that keeps the BSON types apart (an id string is not an ObjectId). */
-function shape(v: unknown): unknown {
-  if (v instanceof Types.ObjectId) return `ObjectId(${v.toHexString()})`;
-  if (v instanceof Date) return `Date(${v.toISOString()})`;
-  if (Array.isArray(v)) return v.map(shape);
-  if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
-    return Object.fromEntries(entries.sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, shape(x)]));
-  }
-  return `${typeof v}(${String(v)})`;
-}
 
 describe('intake: the stored document is the one the schema defines', () => {
   const t = useIssueApp();
