@@ -5,13 +5,18 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { TERMINAL_STATES } from '../../shared/states.ts';
+import { Types } from 'mongoose';
+import type { EnterpriseDoc } from '../../server/models/index.ts';
 import {
   enterpriseIssueReads,
+  listEnterpriseIssues,
   MAX_FINISHED,
+  MAX_OPEN,
   WHOLE_READ,
   type IssueRead,
 } from '../../server/routes/public/qr-page.query.ts';
 import { planStages } from '../db/explain-stages.ts';
+import { fixtureIssueDoc } from './kpi-fixture.ts';
 import { insertBulkIssues } from './issues/bulk-issues.ts';
 import { useIssueApp } from './issues/fixtures.ts';
 
@@ -104,6 +109,50 @@ describe('QR page at city scale', () => {
     expectEnterpriseIndex(unfinished);
     expect(unfinished.returned).to.equal(open);
     expect(unfinished.keys).to.be.at.most(large.issues.length);
+  });
+
+  it('reads a busy enterprise once more only for the list its newest issues leave short', async () => {
+    // Newest first: `recent` issues in one state, then 40 older ones in the other.
+    async function busy(recent: 'in_progress' | 'closed', count: number) {
+      const ent = { _id: new Types.ObjectId(), name: '忙碌企业', creditCode: '', region: 'wuxing' };
+      const older = recent === 'closed' ? 'in_progress' : 'closed';
+      const start = t.clock.now().getTime() - 86_400_000;
+      const docs = Array.from({ length: count + 40 }, (_, k) =>
+        fixtureIssueDoc({
+          ent: ent as unknown as EnterpriseDoc,
+          unit: null,
+          state: k < count ? recent : older,
+          createdAt: new Date(start - k * 60_000).toISOString(),
+        }),
+      );
+      await t.models.Issue.collection.insertMany(docs as never[]);
+      const coll = t.models.Issue.collection as unknown as { find: (...a: unknown[]) => unknown };
+      const find = coll.find;
+      let reads = 0;
+      coll.find = function (this: unknown, ...a: unknown[]) {
+        reads += 1;
+        return find.apply(this, a);
+      };
+      try {
+        const rows = await listEnterpriseIssues(t.models, ent._id, 'summary');
+        return { docs, rows, reads };
+      } finally {
+        coll.find = find;
+      }
+    }
+    const numbers = (xs: { number?: unknown }[]) => xs.map((x) => String(x.number));
+    for (const [recent, count] of [
+      ['in_progress', 120],
+      ['closed', 140],
+    ] as const) {
+      const { docs, rows, reads } = await busy(recent, count);
+      const expected = [
+        ...docs.filter((d) => !isFinished(String(d.state))).slice(0, MAX_OPEN),
+        ...docs.filter((d) => isFinished(String(d.state))).slice(0, MAX_FINISHED),
+      ];
+      expect(numbers(rows), recent).to.deep.equal(numbers(expected));
+      expect(reads, `${recent}: the whole read and one bounded read`).to.equal(2);
+    }
   });
 
   it('shows every open issue, then the latest finished ones, for ordinary and busy enterprises', async () => {

@@ -11,7 +11,8 @@
 //    state filter of the bounded reads below must never send the planner to a state index and so through
 //    every finished issue in the city.
 //  - An enterprise with at most WHOLE_READ issues (nearly all: about ten each at city scale) is read whole,
-//    newest first, and split here; only a larger one needs the two bounded queries (open, finished).
+//    newest first, and split here; a larger one needs one bounded query more (open or finished, whichever
+//    list the whole read could not complete).
 import type { Collection } from 'mongodb';
 import type { IssueState } from '../../../shared/states.ts';
 import { batchedFindByUnique } from '../../db/batched-ops.ts';
@@ -119,6 +120,13 @@ export async function listEnterpriseIssues(
     models.Issue.collection.find<SummaryRow>(filter, options).toArray();
   const whole = await run(reads.whole);
   if (whole.length <= WHOLE_READ) return openThenFinished(whole);
-  const [open, finished] = await Promise.all([run(reads.open), run(reads.finished)]);
-  return [...open, ...finished];
+  // The newest WHOLE_READ + 1 issues hold more than MAX_OPEN + MAX_FINISHED, so they hold the newest MAX_OPEN
+  // open ones or the newest MAX_FINISHED finished ones (or both): only the other list needs a read of its own.
+  const open = whole.filter((i) => !FINISHED_SET.has(i.state));
+  const finished = whole.filter((i) => FINISHED_SET.has(i.state));
+  const [openRows, finishedRows] = await Promise.all([
+    open.length >= MAX_OPEN ? open.slice(0, MAX_OPEN) : run(reads.open),
+    finished.length >= MAX_FINISHED ? finished.slice(0, MAX_FINISHED) : run(reads.finished),
+  ]);
+  return [...openRows, ...finishedRows];
 }
