@@ -148,22 +148,22 @@ const WINDOW_MS = REPEAT_WINDOW_DAYS * DAY_MS;
 
 /**
  * The last creation time per repeat key, fed issues in creation order: for each issue, how many days back its
- * predecessor lies under each key (null when there is none within the window).
+ * predecessor lies under each of its repeat keys (null when there is none within the window), in the order of
+ * repeatKeys.
  */
 export class RepeatTracker {
   private last = new Map<string, number>();
 
   /** Feeds one issue; returns the distances for its keys, or null for a merged issue (never a repeat). */
-  observe(issue: RollupIssue): Map<string, number | null> | null {
+  observe(issue: RollupIssue): (number | null)[] | null {
     if (issue.state === 'merged') return null;
     const t = issue.createdAt.getTime();
-    const out = new Map<string, number | null>();
-    for (const key of repeatKeys(issue)) {
+    const day = dayNumber(t);
+    return repeatKeys(issue).map((key) => {
       const prev = this.last.get(key);
-      out.set(key, prev !== undefined && t - prev <= WINDOW_MS ? dayNumber(t) - dayNumber(prev) : null);
       this.last.set(key, t);
-    }
-    return out;
+      return prev !== undefined && t - prev <= WINDOW_MS ? day - dayNumber(prev) : null;
+    });
   }
 
   /** Forgets keys last seen more than the window before `t` (they can no longer be a predecessor). */
@@ -172,15 +172,19 @@ export class RepeatTracker {
   }
 }
 
-const baseKey = (i: RollupIssue) => `${String(i.enterpriseId)}\u0000${i.category}`;
-const groupKey = (i: RollupIssue, g: KpiGroupBy) =>
-  `${baseKey(i)}\u0000${g}\u0000${keyOf((i as unknown as Record<string, unknown>)[GROUP_FIELD[g]])}`;
-const inRegion = (key: string, i: RollupIssue) => `${key}\u0000@${keyOf(i.region)}`;
-
+/**
+ * An issue's repeat keys (same enterprise and category; then the same within one grouping's value), each
+ * followed by its county-scoped twin: [total, total in region, then per grouping of KPI_GROUP_BYS: group,
+ * group in region]. Built once per issue: the enterprise id's hex string is the costly part.
+ */
 function repeatKeys(i: RollupIssue): string[] {
-  const t = baseKey(i);
-  const keys = [t, inRegion(t, i)];
-  for (const g of KPI_GROUP_BYS) keys.push(groupKey(i, g), inRegion(groupKey(i, g), i));
+  const base = `${String(i.enterpriseId)}\u0000${i.category}`;
+  const region = `\u0000@${keyOf(i.region)}`;
+  const keys = [base, base + region];
+  for (const g of KPI_GROUP_BYS) {
+    const key = `${base}\u0000${g}\u0000${keyOf((i as unknown as Record<string, unknown>)[GROUP_FIELD[g]])}`;
+    keys.push(key, key + region);
+  }
   return keys;
 }
 
@@ -235,19 +239,19 @@ export class RollupBuilder {
     const perDay = this.days.get(day) ?? this.days.set(day, new Map()).get(day)!;
     const c = contribution(issue);
     const region = keyOf(issue.region);
-    const t = baseKey(issue);
-    for (const g of KPI_GROUP_BYS) {
+    KPI_GROUP_BYS.forEach((g, n) => {
       const rows = perDay.get(g) ?? perDay.set(g, new Map()).get(g)!;
       const k = keyOf((issue as unknown as Record<string, unknown>)[GROUP_FIELD[g]]);
       const id = `${region}\u0000${k}`;
       const row = rows.get(id) ?? rows.set(id, emptyRow(region, k)).get(id)!;
       for (let j = 0; j < c.length; j++) row.c[j] += c[j];
-      if (!lags) continue;
-      addLag(row.g, lags.get(groupKey(issue, g)));
-      addLag(row.t, lags.get(t));
-      addLag(row.gs, lags.get(inRegion(groupKey(issue, g), issue)));
-      addLag(row.ts, lags.get(inRegion(t, issue)));
-    }
+      if (!lags) return;
+      // Positions as repeatKeys lays them out.
+      addLag(row.g, lags[2 + 2 * n]);
+      addLag(row.t, lags[0]);
+      addLag(row.gs, lags[3 + 2 * n]);
+      addLag(row.ts, lags[1]);
+    });
   }
 
   /** The rows of `day` (empty groupings when nothing was created that day). */
