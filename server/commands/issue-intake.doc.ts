@@ -9,7 +9,7 @@ import type { IssueCore } from '../../shared/lifecycle/issue-core.ts';
 import { LIMITS } from '../../shared/schemas.ts';
 import type { EnterpriseDoc } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
-import { coreFields } from './issue-store.ts';
+import { coreFields, type CoreFields } from './issue-store.ts';
 
 /** The intake facts, as the issue stores them; the lifecycle comes as the shared core. */
 export type IntakeIssueParts = Pick<
@@ -33,8 +33,8 @@ export type IntakeIssueParts = Pick<
 };
 
 const NUMBER = /^HZ-\d{4}-\d{6,}$/;
-export const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
-export const oidOrNull = (id: string | Types.ObjectId | null) => (id === null ? null : oid(id));
+const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
+const oidOrNull = (id: string | Types.ObjectId | null) => (id === null ? null : oid(id));
 
 /** A timeline event as stored: the schema's defaults filled in, absent optional fields left out. */
 export function storedEvent(e: StoredTimelineEvent): StoredTimelineEvent {
@@ -52,19 +52,28 @@ export function storedEvent(e: StoredTimelineEvent): StoredTimelineEvent {
   };
 }
 
-/** The lifecycle fields with their unit and issue ids cast to ObjectIds, as the schema stores them. */
-function storedLifecycle(core: IssueCore, now: Date) {
-  const set = coreFields(core, now);
-  return {
-    ...set,
-    unitId: oidOrNull(core.unitId),
-    coUnitIds: core.coUnitIds.map(oid),
-    returnedFrom: core.returnedFrom.map(oid),
-    consultUnitIds: set.consultUnitIds.map(oid),
-    mergedInto: oidOrNull(core.mergedInto),
-    deadlines: core.deadlines ? { ...core.deadlines } : null,
-  };
+const ID_FIELDS = ['unitId', 'mergedInto'] as const;
+const ID_LIST_FIELDS = ['coUnitIds', 'returnedFrom', 'consultUnitIds'] as const;
+
+type StoredLifecycle = Omit<CoreFields, (typeof ID_FIELDS)[number] | (typeof ID_LIST_FIELDS)[number]> &
+  Record<(typeof ID_FIELDS)[number], Types.ObjectId | null> &
+  Record<(typeof ID_LIST_FIELDS)[number], Types.ObjectId[]>;
+
+/**
+ * Lifecycle fields, all of coreFields or some of them (a `$set`), as the schema stores them: unit and issue
+ * ids cast to ObjectIds, the deadlines copied, the rest as they are (the escalation sweep writes its `$set`s
+ * through this too).
+ */
+export function storedLifecycleFields(set: object): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...set };
+  for (const k of ID_FIELDS) if (k in out) out[k] = oidOrNull(out[k] as string | null);
+  for (const k of ID_LIST_FIELDS) if (k in out) out[k] = (out[k] as string[]).map(oid);
+  if (out.deadlines) out.deadlines = { ...(out.deadlines as object) };
+  return out;
 }
+
+const storedLifecycle = (core: IssueCore, now: Date) =>
+  storedLifecycleFields(coreFields(core, now)) as unknown as StoredLifecycle;
 
 /** Throws on what the types cannot promise (the schema's string limits and the number format). */
 function checkInvariants(p: IntakeIssueParts): void {

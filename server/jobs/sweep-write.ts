@@ -5,68 +5,28 @@
 // decides what happened when the whole command failed (a lost connection): the write may or may not have
 // landed, and only a read can tell.
 //
-// The bulk goes through the driver with the stored types built here (ids as ObjectIds, timeline events with
-// the schema's defaults; test/jobs/sweep-stored-writes.test.ts holds the result equal to mongoose's cast), not
-// through mongoose, whose cast of ten thousand updates cost the sweep about 2 s of its main thread at 1,000,000
-// issues. A batch with a draft that sets a field this cast does not cover (the deadlines or the rating, which
+// The bulk goes through the driver with stored types built as intake builds them (ids as ObjectIds, timeline
+// events with the schema's defaults; test/jobs/sweep-stored-writes.test.ts holds the result equal to mongoose's
+// cast), not through mongoose, whose cast of ten thousand updates cost the sweep about 2 s of its main thread
+// at 1,000,000 issues. A batch with a draft that sets a field this cast does not cover (the deadlines or the rating, which
 // have schemas of their own) goes through mongoose as before.
-import { oid, oidOrNull, storedEvent } from '../commands/issue-intake.doc.ts';
+import { storedEvent, storedLifecycleFields } from '../commands/issue-intake.doc.ts';
 import { eventFor, loadFiredIndex, writeErrorsOf } from './follow-up-claims.ts';
 import type { Pass } from './sweep-batch.ts';
 import { updateOf, type Draft } from './sweep-plan.ts';
 
-/** Fields mongoose stores as given: scalars, strings, dates, null, and the schema's Mixed fields. */
-const AS_IS = new Set([
-  'state',
-  'urgency',
-  'category',
-  'unitName',
-  'assigneeId',
-  'assigneeName',
-  'level',
-  'tier',
-  'triage',
-  'warning',
-  'urged',
-  'supervised',
-  'bulletined',
-  'escalated',
-  'returnCount',
-  'redoCount',
-  'extensionCount',
-  'reopenCount',
-  'callbackAttempts',
-  'callbackRequested',
-  'pendingApproval',
-  'ratingHistory',
-  'rateBy',
-  'reply',
-  'consultation',
-  'signedAt',
-  'signedLate',
-  'repliedAt',
-  'repliedLate',
-  'closedAt',
-  'rejectReason',
-  'nextCheckAt',
-  'dueAt',
-  'updatedAt',
-]);
-const ID = new Set(['unitId', 'mergedInto']);
-const IDS = new Set(['coUnitIds', 'returnedFrom', 'consultUnitIds']);
+/** Lifecycle fields with a schema of their own: only mongoose's cast stores them as the schema would. */
+const CAST_BY_SCHEMA = new Set(['deadlines', 'rating']);
 
 /** The draft's update in stored types, or null when it sets a field only mongoose's cast covers. */
 export function storedUpdateOf(d: Draft) {
-  const set: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(d.set)) {
-    if (v === undefined) continue;
-    if (AS_IS.has(k)) set[k] = v;
-    else if (ID.has(k)) set[k] = oidOrNull(v as string | null);
-    else if (IDS.has(k)) set[k] = (v as string[]).map(oid);
-    else return null;
-  }
+  const set = Object.entries(d.set).filter(([, v]) => v !== undefined);
+  if (set.some(([k]) => CAST_BY_SCHEMA.has(k))) return null;
   const { filter, update } = updateOf(d);
-  const stored: Record<string, unknown> = { ...update, $set: set };
+  const stored: Record<string, unknown> = {
+    ...update,
+    $set: storedLifecycleFields(Object.fromEntries(set)),
+  };
   if (d.events.length) stored.$push = { timeline: { $each: d.events.map(storedEvent) } };
   return { filter, update: stored };
 }
