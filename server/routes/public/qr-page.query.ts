@@ -73,13 +73,6 @@ export async function findEnterpriseByToken(models: Models, token: string): Prom
   return found as QrEnterprise | null;
 }
 
-/** The newest MAX_OPEN open and the newest MAX_FINISHED finished issues of a complete list, newest first. */
-function openThenFinished<T extends SummaryRow>(rows: T[]): T[] {
-  const open = rows.filter((i) => !FINISHED_SET.has(i.state)).slice(0, MAX_OPEN);
-  const finished = rows.filter((i) => FINISHED_SET.has(i.state)).slice(0, MAX_FINISHED);
-  return [...open, ...finished];
-}
-
 type Id = EnterpriseDoc['_id'];
 
 /** One find as the page issues it (exported so a test can explain exactly these). */
@@ -119,14 +112,14 @@ export async function listEnterpriseIssues(
   const run = ({ filter, options }: IssueRead) =>
     models.Issue.collection.find<SummaryRow>(filter, options).toArray();
   const whole = await run(reads.whole);
-  if (whole.length <= WHOLE_READ) return openThenFinished(whole);
-  // The newest WHOLE_READ + 1 issues hold more than MAX_OPEN + MAX_FINISHED, so they hold the newest MAX_OPEN
-  // open ones or the newest MAX_FINISHED finished ones (or both): only the other list needs a read of its own.
+  // All of them, or the newest WHOLE_READ + 1: more than MAX_OPEN + MAX_FINISHED, so they hold the newest
+  // MAX_OPEN open ones or the newest MAX_FINISHED finished ones (or both); only a list they leave short is read.
+  const all = whole.length <= WHOLE_READ;
   const open = whole.filter((i) => !FINISHED_SET.has(i.state));
   const finished = whole.filter((i) => FINISHED_SET.has(i.state));
   const [openRows, finishedRows] = await Promise.all([
-    open.length >= MAX_OPEN ? open.slice(0, MAX_OPEN) : run(reads.open),
-    finished.length >= MAX_FINISHED ? finished.slice(0, MAX_FINISHED) : run(reads.finished),
+    all || open.length >= MAX_OPEN ? open.slice(0, MAX_OPEN) : run(reads.open),
+    all || finished.length >= MAX_FINISHED ? finished.slice(0, MAX_FINISHED) : run(reads.finished),
   ]);
   return [...openRows, ...finishedRows];
 }
