@@ -6,7 +6,8 @@ import { loadExcel } from '../../lazy-libs.ts';
 import { CATEGORY_LABELS } from '../../../config/categories.ts';
 import type { Actor } from '../../../shared/roles.ts';
 import { STATE_LABELS, URGENCY_LABELS, WARNING_LABELS } from '../../../shared/states.ts';
-import type { IssueDoc, Models } from '../../models/index.ts';
+import type { Models } from '../../models/index.ts';
+import type { IssueSummaryDoc } from '../../presenters/issue.presenter.ts';
 import { LIST_MAX_LIMIT, type ListIssuesQuery } from './issues.schema.ts';
 import { listIssues } from './issue-read.query.ts';
 
@@ -15,7 +16,7 @@ export const EXPORT_MAX_ROWS = 5000;
 const chinaTime = (d: Date | null | undefined) =>
   d ? new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '';
 
-const COLUMNS: ReadonlyArray<{ header: string; width: number; cell: (i: IssueDoc) => string | number }> = [
+const COLUMNS: ReadonlyArray<{ header: string; width: number; cell: (i: IssueSummaryDoc) => string | number }> = [
   { header: '编号', width: 18, cell: (i) => i.number },
   { header: '标题', width: 36, cell: (i) => i.title },
   { header: '企业', width: 28, cell: (i) => i.enterpriseName },
@@ -30,8 +31,8 @@ const COLUMNS: ReadonlyArray<{ header: string; width: number; cell: (i: IssueDoc
 ];
 
 /** Every row the list query gives the actor, page after page (at most EXPORT_MAX_ROWS). */
-export async function exportRows(models: Models, actor: Actor, q: ListIssuesQuery): Promise<IssueDoc[]> {
-  const rows: IssueDoc[] = [];
+export async function exportRows(models: Models, actor: Actor, q: ListIssuesQuery): Promise<IssueSummaryDoc[]> {
+  const rows: IssueSummaryDoc[] = [];
   let cursor: string | undefined;
   do {
     const page = await listIssues(models, actor, { ...q, limit: LIST_MAX_LIMIT, cursor });
@@ -41,7 +42,7 @@ export async function exportRows(models: Models, actor: Actor, q: ListIssuesQuer
   return rows.slice(0, EXPORT_MAX_ROWS);
 }
 
-export async function writeIssueWorkbook(rows: IssueDoc[], note: string, out: Writable): Promise<void> {
+export async function writeIssueWorkbook(rows: IssueSummaryDoc[], note: string, out: Writable): Promise<void> {
   const wb = new (await loadExcel()).Workbook();
   wb.creator = '涉企问题高效闭环系统';
   const ws = wb.addWorksheet('工单清单');

@@ -5,6 +5,7 @@
 import type { Actor } from '../../../shared/roles.ts';
 import type { Models } from '../../models/index.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
+import { ISSUE_SUMMARY_FIELDS, type IssueSummaryDoc } from '../../presenters/issue.presenter.ts';
 import { canReadIssue } from '../../policies/screens.policy.ts';
 import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
 import { notFound } from '../../errors.ts';
@@ -21,7 +22,7 @@ import { numberPrefix, SEARCH_STEPS, searchTermOf, textMatch } from './issue-sea
 import type { ListIssuesQuery } from './issues.schema.ts';
 
 export interface IssueList {
-  items: IssueDoc[];
+  items: IssueSummaryDoc[];
   next?: string;
   /**
    * Set when a text search stopped at its work bound before filling the page: how far it got (an ISO time
@@ -37,10 +38,10 @@ async function page(
   order: ListOrder,
   limit: number,
 ): Promise<IssueList> {
-  const rows = await models.Issue.find(allOf(conditions), { timeline: 0 })
+  const rows = await models.Issue.find(allOf(conditions), ISSUE_SUMMARY_FIELDS)
     .sort(order.sort)
     .limit(limit + 1)
-    .lean<IssueDoc[]>();
+    .lean<IssueSummaryDoc[]>();
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return rows.length > limit && last ? { items, next: encodeCursor(order.positionOf(last)) } : { items };
@@ -68,7 +69,7 @@ async function searchPage(
   limit: number,
 ): Promise<IssueList> {
   const { order } = window;
-  const items: IssueDoc[] = [];
+  const items: IssueSummaryDoc[] = [];
   let searched: Filter[] = [];
   let end: CursorData | undefined;
   for (const size of SEARCH_STEPS) {

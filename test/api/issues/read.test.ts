@@ -3,10 +3,16 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { DAY_MS } from '../../../shared/clock.ts';
+import {
+  presentIssueSummary,
+  type IssueSummaryDoc,
+} from '../../../server/presenters/issue.presenter.ts';
 import { demoNameOf, expectError } from '../helpers.ts';
 import {
   enterpriseIn,
+  getIssue,
   handlerOf,
+  inProgressIssue,
   must,
   postIssue,
   receivedIssue,
@@ -251,6 +257,35 @@ describe('GET /api/issues and /api/issues/:id', () => {
       expect(last).to.include({ action: 'note', public: false, note: '内部：已联系自然资源部门' });
       expect(last.actorName).to.equal(demoNameOf(handlerOf('deqing-centre')));
       expect(res.body).to.not.have.property('_id');
+    });
+  });
+
+  describe('list rows', () => {
+    it("each row is the detail's summary: the list's narrow read leaves out nothing a row shows", async () => {
+      // An issue with a unit, an assignee (the signer), urging and a due date, beside the fixture's others.
+      const id = await inProgressIssue(t, 'city-drc');
+      await must(t, 'director', id, 'urge', { note: '请加快办理' });
+      const res = await request(t.app)
+        .get('/api/issues?limit=100')
+        .set(await t.auth('director'))
+        .expect(200);
+      const rows = res.body.items as Array<Record<string, unknown>>;
+      expect(rows.map((r) => r.id)).to.include(id);
+      // Every field a row has (the presenter names them all, with nulls for what an issue lacks).
+      const rowKeys = Object.keys(presentIssueSummary({} as IssueSummaryDoc));
+      for (const row of rows) {
+        const detail = (await getIssue(t, 'director', row.id as string)).body as Record<string, unknown>;
+        expect(Object.keys(row)).to.have.members(rowKeys);
+        const summaryOfDetail = Object.fromEntries(rowKeys.map((k) => [k, detail[k]]));
+        // The detail's enterprise adds the credit code to the row's id and name.
+        const { id: entId, name } = detail.enterprise as Record<string, unknown>;
+        summaryOfDetail.enterprise = { id: entId, name };
+        expect(row, row.number as string).to.deep.equal(summaryOfDetail);
+      }
+      const signed = rows.find((r) => r.id === id)!;
+      expect(signed.assigneeId).to.be.a('string');
+      expect(signed.urged).to.equal(true);
+      expect(signed.unitName).to.be.a('string');
     });
   });
 });
