@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { Binary, type Document } from 'bson';
 import { isPackedDoc } from '../../../server/db/embedded/contract.ts';
+import { runQuery } from '../../../server/db/embedded/engine/query.ts';
 import { harness, plain, type Harness } from './harness.ts';
 
 const N = 1500;
@@ -117,5 +118,65 @@ describe('engine: reads that test documents on a transient unpacking', () => {
     );
     expect(byLabel.size).to.equal(TAGS);
     for (let t = 0; t < TAGS; t++) expect(byLabel.get(`标签-${t}`)!.equals(tagBytes(t))).to.equal(true);
+  });
+  describe("a find's top-level projection, kept from each match instead of the whole document", () => {
+    const project = (d: Document, fields: string[], include: boolean) =>
+      Object.fromEntries(
+        Object.entries(d).filter(([k]) => (k === '_id' ? true : fields.includes(k) === include)),
+      );
+    // `late` is stored after the long `note`, so a projection naming it reads each document to its end.
+    async function withLate(): Promise<Harness> {
+      const h = await packed();
+      await h.run({ update: 'c', updates: [{ q: {}, u: { $set: { late: 'L' } }, multi: true }] });
+      await h.run({ createIndexes: 'c', indexes: [{ key: { kind: 1, _id: -1 }, name: 'kind_id' }] });
+      return h;
+    }
+    const ids = (filter: (i: number) => boolean) =>
+      Array.from({ length: N }, (_, i) => i)
+        .filter(filter)
+        .sort((a, b) => b - a);
+
+    it('inclusion, exclusion and without _id: each match as projecting the whole document gives, across batches', async () => {
+      const h = await withLate();
+      const wanted = ids((i) => i % 3 !== 1);
+      const whole = (i: number) => plain({ ...docOf(i), late: 'L' });
+      for (const [projection, fields, include] of [
+        [{ kind: 1, late: 1 }, ['kind', 'late'], true],
+        [{ note: 0, tag: 0 }, ['note', 'tag'], false],
+      ] as const) {
+        // A merged scan of the index (one branch per kind, in _id order), in batches of 7.
+        const found = await h.find(
+          'c',
+          { kind: { $in: [0, 2] } },
+          { sort: { _id: -1 }, projection, batchSize: 7 },
+        );
+        const expected = wanted.map((i) => project(whole(i), [...fields], include));
+        expect(found, JSON.stringify(projection)).to.deep.equal(expected);
+      }
+      const noId = await h.find(
+        'c',
+        { kind: 2 },
+        { sort: { _id: -1 }, projection: { _id: 0, late: 1 }, limit: 5 },
+      );
+      expect(noId).to.deep.equal(Array.from({ length: 5 }, () => ({ late: 'L' })));
+    });
+
+    it('keeps only the projection of each match (the scan never copies a whole document for it)', async () => {
+      const h = await withLate();
+      const coll = h.engine.catalog.get('test.c');
+      const spec = {
+        filter: { kind: { $in: [0, 2] } },
+        sort: { _id: -1 },
+        projection: { kind: 1, late: 1 },
+        limit: 20,
+      };
+      const run = runQuery(coll, spec, { presentOnly: true });
+      const hits = Array.from({ length: 20 }, () => run.hits.next().value!);
+      expect(hits.every((hit) => hit.shaped && hit.bytes.length < 64)).to.equal(true);
+      // Without presentOnly (updates, aggregation's later stages) the whole document is kept, as before.
+      const whole = runQuery(coll, spec).hits.next().value!;
+      expect(whole.shaped).to.equal(undefined);
+      expect(whole.bytes.length).to.be.greaterThan(300);
+    });
   });
 });

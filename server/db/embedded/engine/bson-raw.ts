@@ -134,11 +134,14 @@ export class FieldSet {
    *   does not, and its scan then unpacks nothing it keeps.
    * @param later fields a scan reads only from the documents that pass its filter (the sort's, the caller's),
    *   so testing the filter need not unpack as far as them.
+   * @param shape what of a matching document's BSON the reader wants, when not all of it (a find's top-level
+   *   projection): a scan then keeps only that (`Hit.shaped`), not a copy of the whole document.
    */
   constructor(
     names: Iterable<string>,
     readonly bytes = true,
     readonly later?: FieldSet,
+    readonly shape?: (bson: Buffer) => Buffer,
   ) {
     this.names = new Set(names);
     for (const name of this.names) {

@@ -17,7 +17,7 @@ import { compileFilter, type Predicate } from './matcher.ts';
 import { enumeratePlans, hintedPlan, idHack, type Candidate, type Plan } from './planner.ts';
 import { planCacheOf, queryShape } from './plan-cache.ts';
 import { positionalResolver } from './positional.ts';
-import { compileProjection } from './projection.ts';
+import { compileProjection, type Projection } from './projection.ts';
 import { execute, fullDoc, newStats, type Hit, type Reads, type ScanStats } from './scan.ts';
 import { Contestant, FIRST_BATCH, provesItself, runTrial, type Ranked } from './trial.ts';
 import { parseSort, sortBy } from './sort.ts';
@@ -44,6 +44,11 @@ export interface QueryOptions {
    * distinct, a leading `$group`): the scan then keeps no copy of what it tests. Default true.
    */
   bytes?: boolean;
+  /**
+   * True when the caller reads the hits only through `present` (a find's batches): a scan that keeps matches
+   * then keeps only their top-level projection, when the projection is one, not a copy of the whole document.
+   */
+  presentOnly?: boolean;
 }
 
 export interface QueryRun {
@@ -107,14 +112,19 @@ function blockingSort(source: Iterator<Hit>, fields: KeyField[], keep: number): 
  * What the scans must decode: the filter's fields, then (from the documents that pass it) the sort's and the
  * caller's; null for everything.
  */
-function readsOf(filter: Document, sort: KeyField[], options: QueryOptions): Reads {
+function readsOf(
+  filter: Document,
+  sort: KeyField[],
+  options: QueryOptions,
+  shape: ((bson: Buffer) => Buffer) | undefined,
+): Reads {
   if (options.reads === 'all') return null;
   const fields = filterFields(filter);
   if (fields === null) return null;
   const later = topLevelOf(sort.map((f) => f.path));
   for (const f of options.reads ?? []) later.add(f);
   for (const f of fields) later.delete(f);
-  return new FieldSet(fields, options.bytes ?? true, later.size ? new FieldSet(later) : undefined);
+  return new FieldSet(fields, options.bytes ?? true, later.size ? new FieldSet(later) : undefined, shape);
 }
 
 /** How a plan was chosen, for explain. */
@@ -200,7 +210,9 @@ export function runQuery(
   const predicate = compileFilter(filter);
   const sort = parseSort(spec.sort);
   const projection = compileProjection(spec.projection, positionalResolver(filter));
-  const reads = readsOf(filter, sort.fields, options);
+  const raw = projection?.raw;
+  const shape = raw && options.presentOnly ? rawShape(raw) : undefined;
+  const reads = readsOf(filter, sort.fields, options, shape);
   const skip = spec.skip ?? 0;
   const limit = spec.limit ?? 0;
   let choice: PlanChoice;
@@ -225,7 +237,6 @@ export function runQuery(
   if (needsSort) source = blockingSort(source, sort.fields, limit > 0 ? skip + limit : 0)[Symbol.iterator]();
   const hits = pipelineOf(source, skip, limit, stats);
   const whole = (hit: Hit) => (projection ? projection.apply(fullDoc(hit)) : fullDoc(hit));
-  const raw = projection?.raw;
   return {
     predicate,
     plan: choice.candidate.plan,
@@ -238,10 +249,16 @@ export function runQuery(
     },
     present(hit) {
       if (!projection) return new RawDoc(hit.bytes);
+      if (hit.shaped) return new RawDoc(hit.bytes);
       if (raw) return new RawDoc(projectTopLevel(hit.bytes, raw.fields, raw.include, raw.keepId));
       return whole(hit);
     },
   };
+}
+
+/** A top-level projection as a scan's `Reads.shape`. */
+function rawShape(raw: NonNullable<Projection['raw']>): (bson: Buffer) => Buffer {
+  return (bson) => projectTopLevel(bson, raw.fields, raw.include, raw.keepId);
 }
 
 function* mapIterator<T, U>(it: Iterator<T>, f: (t: T) => U): Generator<U> {

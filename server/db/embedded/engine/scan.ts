@@ -32,8 +32,9 @@ export const newStats = (): ScanStats => ({ keysExamined: 0, docsExamined: 0, nR
 export interface Hit {
   /** Its key in the collection's document store. */
   key: string;
-  /** Its BSON (never written to again, so safe to keep). */
+  /** Its BSON (never written to again, so safe to keep), or only what `Reads.shape` made of it when `shaped`. */
   bytes: Buffer;
+  shaped?: true;
   /** The stored copy it was read from (`sameStored` tells whether the document was written since). */
   stored: Buffer;
   /** Decoded: every field when `full`, otherwise at least the fields the scan was asked to read. */
@@ -46,6 +47,7 @@ export type Reads = FieldSet | null;
 
 /** The whole document of a hit. */
 export function fullDoc(hit: Hit): Document {
+  if (hit.shaped) throw new Error('fullDoc: this hit keeps only its projection');
   if (!hit.full) {
     hit.doc = decodeDoc(hit.bytes);
     hit.full = true;
@@ -160,6 +162,8 @@ function fetch(
   if (!filter(doc)) return undefined;
   if (reads.bytes) peek.more(Infinity);
   if (reads.later) Object.assign(doc, readFields(peek.view, reads.later, peek.transient, peek.more));
+  if (reads.bytes && reads.shape)
+    return { key, bytes: reads.shape(peek.view), shaped: true, stored, doc, full: false };
   if (reads.bytes) return { key, bytes: keep(peek.view, stored), stored, doc, full: false };
   const docs = coll.docs;
   let bytes: Buffer | undefined;

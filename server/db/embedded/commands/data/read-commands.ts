@@ -42,7 +42,7 @@ export function findCommand(engine: Engine): CommandHandler {
   return (cmd: Document, ctx: CommandContext) => {
     const ns = targetNs(cmd, ctx);
     const { spec, batchSize, singleBatch } = parseFind(cmd);
-    const run = runQuery(engine.catalog.get(ns), spec);
+    const run = runQuery(engine.catalog.get(ns), spec, { presentOnly: true });
     const size = singleBatch && batchSize === undefined && spec.limit ? spec.limit : batchSize;
     const docs = mapIterator(run.hits, (hit) => run.present(hit));
     return { cursor: ctx.cursors.open(ns, docs, { batchSize: size, singleBatch, connectionId: ctx.connectionId }) };
