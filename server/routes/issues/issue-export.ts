@@ -16,7 +16,11 @@ export const EXPORT_MAX_ROWS = 5000;
 const chinaTime = (d: Date | null | undefined) =>
   d ? new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ') : '';
 
-const COLUMNS: ReadonlyArray<{ header: string; width: number; cell: (i: IssueSummaryDoc) => string | number }> = [
+const COLUMNS: ReadonlyArray<{
+  header: string;
+  width: number;
+  cell: (i: IssueSummaryDoc) => string | number;
+}> = [
   { header: '编号', width: 18, cell: (i) => i.number },
   { header: '标题', width: 36, cell: (i) => i.title },
   { header: '企业', width: 28, cell: (i) => i.enterpriseName },
@@ -31,7 +35,11 @@ const COLUMNS: ReadonlyArray<{ header: string; width: number; cell: (i: IssueSum
 ];
 
 /** Every row the list query gives the actor, page after page (at most EXPORT_MAX_ROWS). */
-export async function exportRows(models: Models, actor: Actor, q: ListIssuesQuery): Promise<IssueSummaryDoc[]> {
+export async function exportRows(
+  models: Models,
+  actor: Actor,
+  q: ListIssuesQuery,
+): Promise<IssueSummaryDoc[]> {
   const rows: IssueSummaryDoc[] = [];
   let cursor: string | undefined;
   do {
@@ -42,7 +50,11 @@ export async function exportRows(models: Models, actor: Actor, q: ListIssuesQuer
   return rows.slice(0, EXPORT_MAX_ROWS);
 }
 
-export async function writeIssueWorkbook(rows: IssueSummaryDoc[], note: string, out: Writable): Promise<void> {
+export async function writeIssueWorkbook(
+  rows: IssueSummaryDoc[],
+  note: string,
+  out: Writable,
+): Promise<void> {
   const wb = new (await loadExcel()).Workbook();
   wb.creator = '涉企问题高效闭环系统';
   const ws = wb.addWorksheet('工单清单');

@@ -3,10 +3,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { DAY_MS } from '../../../shared/clock.ts';
-import {
-  presentIssueSummary,
-  type IssueSummaryDoc,
-} from '../../../server/presenters/issue.presenter.ts';
+import { presentIssueSummary, type IssueSummaryDoc } from '../../../server/presenters/issue.presenter.ts';
 import { demoNameOf, expectError } from '../helpers.ts';
 import {
   enterpriseIn,
