@@ -8,7 +8,8 @@ import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
 import type { IssueDoc, Models } from '../models/index.ts';
-import { QUEUE_LABELS, queueFilter, queuesOf } from './queues.ts';
+import { UNIT_ISSUES_INDEX } from '../models/issue.model.ts';
+import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
 
 export interface WorkbenchDeps {
   models: Models;
@@ -56,12 +57,19 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
   return [...load.values()].sort((a, b) => b.open - a.open || a.name.localeCompare(b.name, 'zh-CN'));
 }
 
+/** The count query of one of the actor's queues: a unit's queues on the unit's index (UNIT_ISSUES_INDEX). */
+export function queueCountQuery(actor: Actor, id: QueueId) {
+  const filter = queueFilter(actor, id);
+  if (!filter) return undefined;
+  return { filter, options: 'unitId' in filter ? { hint: UNIT_ISSUES_INDEX } : {} };
+}
+
 export async function workbenchOf(deps: WorkbenchDeps, actor: Actor) {
   const queues = await Promise.all(
     queuesOf(actor).map(async (id) => {
-      const filter = queueFilter(actor, id);
+      const query = queueCountQuery(actor, id);
       let count: number | null = null;
-      if (filter) count = await deps.models.Issue.countDocuments(filter);
+      if (query) count = await deps.models.Issue.countDocuments(query.filter, query.options);
       else if (id === 'deadLetters' && deps.deadLetterCount) count = await deps.deadLetterCount();
       return { id, label: QUEUE_LABELS[id], count };
     }),
