@@ -33,6 +33,25 @@ export function signerOf(timeline: readonly { action: string; actorId: string }[
   return undefined;
 }
 
+/**
+ * Who signed for each of these issues, when anyone did: read for the issues without an assignee only (those
+ * stored before assignees existed, and those nobody has signed for), so the load never reads every open
+ * issue's timeline.
+ */
+async function signersOf(models: Models, ids: readonly Types.ObjectId[]): Promise<Map<string, string>> {
+  const signers = new Map<string, string>();
+  if (!ids.length) return signers;
+  const rows = await models.Issue.find(
+    { _id: { $in: ids } },
+    { 'timeline.action': 1, 'timeline.actorId': 1 },
+  ).lean<Pick<IssueDoc, '_id' | 'timeline'>[]>();
+  for (const row of rows) {
+    const signer = signerOf(row.timeline ?? []);
+    if (signer) signers.set(String(row._id), signer);
+  }
+  return signers;
+}
+
 async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> {
   const unit = new Types.ObjectId(unitId);
   const [people, issues] = await Promise.all([
@@ -40,16 +59,19 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
       { unitId: unit, role: { $in: ['handler', 'unit_head'] }, disabled: { $ne: true } },
       { name: 1 },
     ).lean(),
-    models.Issue.find(
-      { unitId: unit, state: { $in: OPEN } },
-      { assigneeId: 1, 'timeline.action': 1, 'timeline.actorId': 1, warning: 1 },
-    ).lean<Pick<IssueDoc, 'assigneeId' | 'timeline' | 'warning'>[]>(),
+    models.Issue.find({ unitId: unit, state: { $in: OPEN } }, { assigneeId: 1, warning: 1 }).lean<
+      Pick<IssueDoc, '_id' | 'assigneeId' | 'warning'>[]
+    >(),
   ]);
+  const signers = await signersOf(
+    models,
+    issues.filter((i) => !i.assigneeId).map((i) => i._id as Types.ObjectId),
+  );
   const load = new Map(
     people.map((p) => [String(p._id), { userId: String(p._id), name: p.name, open: 0, overdue: 0 }]),
   );
   for (const issue of issues) {
-    const who = load.get(issue.assigneeId ?? signerOf(issue.timeline ?? []) ?? '');
+    const who = load.get(issue.assigneeId ?? signers.get(String(issue._id)) ?? '');
     if (!who) continue;
     who.open += 1;
     if (issue.warning === 'overdue') who.overdue += 1;

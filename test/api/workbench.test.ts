@@ -177,4 +177,40 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
       'validation_failed',
     );
   });
+  // Last: it adds an issue to the unit.
+  it('an issue stored before assignees existed counts for whoever signed for it; one with an assignee, for the assignee', async () => {
+    const head = await t.models.User.findOne({ username: unitHeadOf(UNIT) }).lean();
+    const handler = await t.models.User.findOne({ username: handlerOf(UNIT) }).lean();
+    const signedAt = new Date(t.clock.now());
+    const sign = (actorId: string) => ({ at: signedAt, action: 'sign', actorId });
+    const unit = unitByCode(t, UNIT);
+    const ent = enterpriseIn(t, 'deqing', 2);
+    await t.models.Issue.collection.insertMany([
+      // No assignee: the head's own sign-for decides.
+      fixtureIssueDoc({
+        unit,
+        ent,
+        createdAt: signedAt.toISOString(),
+        state: 'in_progress',
+        warning: 'overdue',
+        timeline: [sign(String(head!._id))],
+      }),
+      // An assignee: it decides, whoever signed.
+      fixtureIssueDoc({
+        unit,
+        ent,
+        createdAt: signedAt.toISOString(),
+        state: 'in_progress',
+        assigneeId: String(handler!._id),
+        timeline: [sign(String(head!._id))],
+      }),
+    ]);
+    const res = await request(t.app)
+      .get('/api/workbench')
+      .set(await t.auth(unitHeadOf(UNIT)))
+      .expect(200);
+    const loadOf = (id: unknown) => res.body.load.find((l: { userId: string }) => l.userId === String(id));
+    expect(loadOf(head!._id)).to.include({ open: 1, overdue: 1 });
+    expect(loadOf(handler!._id)).to.include({ open: 2, overdue: 0 });
+  });
 });
