@@ -60,9 +60,9 @@ export function validatePipeline(pipeline: unknown): Document[] {
   return pipeline as Document[];
 }
 
-/** Splits off the leading stages the native query engine can run. */
-export function nativePrefix(pipeline: Document[]): { spec: QuerySpec; rest: Document[] } {
-  const spec: QuerySpec = {};
+/** Splits off the leading stages the native query engine can run; the command's `hint` applies to them. */
+export function nativePrefix(pipeline: Document[], hint?: unknown): { spec: QuerySpec; rest: Document[] } {
+  const spec: QuerySpec = hint === undefined ? {} : { hint };
   let i = 0;
   const at = (name: string) => i < pipeline.length && stageName(pipeline[i]) === name;
   if (at('$match')) spec.filter = pipeline[i++].$match;
@@ -96,7 +96,7 @@ function* mapIterator<T, U>(it: Iterator<T>, f: (t: T) => U): Generator<U> {
  * (what the driver's countDocuments sends): the count is all it needs, so the input is neither collected nor
  * handed to mingo. Undefined for any other stage.
  */
-function countingGroup(stage: Document): { id: unknown; name: string; each: number } | undefined {
+export function countingGroup(stage: Document): { id: unknown; name: string; each: number } | undefined {
   const group = stage.$group;
   if (!isPlainObject(group) || Object.keys(group).length !== 2 || !('_id' in group)) return undefined;
   const id = group._id;
@@ -125,8 +125,9 @@ export function runAggregate(
   coll: string | undefined,
   pipeline: Document[],
   variables: Document = {},
+  hint?: unknown,
 ): AggregateRun {
-  const { spec, rest } = nativePrefix(pipeline);
+  const { spec, rest } = nativePrefix(pipeline, hint);
   const target = coll === undefined ? undefined : catalog.get(`${db}.${coll}`);
   if (rest.length === 0) {
     const prefix = runQuery(target, spec);
@@ -135,8 +136,7 @@ export function runAggregate(
   const counting = rest.length === 1 ? countingGroup(rest[0]) : undefined;
   if (counting) {
     const prefix = runQuery(target, spec, { reads: [], bytes: false });
-    let n = 0;
-    for (let r = prefix.hits.next(); !r.done; r = prefix.hits.next()) n++;
+    const n = prefix.count();
     const out = n ? [fromView({ _id: counting.id, [counting.name]: n * counting.each }) as Document] : [];
     return { docs: out[Symbol.iterator](), prefix, rest };
   }

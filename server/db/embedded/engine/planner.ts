@@ -22,7 +22,8 @@ import {
 import type { KeyField } from './index-keys.ts';
 import type { OrderedIndex } from './ordered-index.ts';
 import { orCandidates } from './plan-or.ts';
-import { isPlainObject } from './values.ts';
+import { MAX_RANGES } from './scan.ts';
+import { bsonTypeOf, isPlainObject } from './values.ts';
 
 export interface IndexPlan {
   kind: 'ixscan';
@@ -189,6 +190,49 @@ export function indexCandidate(ix: OrderedIndex, input: PlanInput): Candidate | 
   }
   const blockingSort = input.sort.length > 0;
   return { id: `ix:${ix.name}`, plan: scan, blockingSort, score: score - (dir ? 3 : 0) };
+}
+
+/** A value an equality matches exactly the index keys of (no null, array, document, regex or NaN to widen it). */
+function exactPoint(v: unknown): boolean {
+  if (typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return !Number.isNaN(v);
+  if (v instanceof Date) return !Number.isNaN(v.getTime());
+  const type = bsonTypeOf(v);
+  if (type === 'Double') return !Number.isNaN((v as { value: number }).value);
+  return type === 'ObjectId' || type === 'Int32' || type === 'Long';
+}
+
+/** The values one top-level condition pins a field to, when it is only an equality or an `$in` of exact points. */
+function exactPoints(cond: unknown): unknown[] | undefined {
+  if (!isPlainObject(cond)) return exactPoint(cond) ? [cond] : undefined;
+  const ops = Object.keys(cond);
+  if (ops.length !== 1) return undefined;
+  if (ops[0] === '$eq') return exactPoint(cond.$eq) ? [cond.$eq] : undefined;
+  if (ops[0] === '$in' && Array.isArray(cond.$in) && cond.$in.every(exactPoint)) return cond.$in;
+  return undefined;
+}
+
+/**
+ * Does every index key the plan reads belong to a document that matches `filter`, and each such document to
+ * one key? Then a count is the number of keys (MongoDB's COUNT_SCAN), with no document read. True when the
+ * filter is only equalities and `$in`s of exact values on the leading fields of an index that no document
+ * has made multikey, each pinned by the plan to points, so the key ranges are exactly the filter (a partial
+ * index is only planned when the filter implies its filter).
+ */
+export function answersWhole(plan: Plan, filter: Document): boolean {
+  if (plan.kind !== 'ixscan' || plan.index.multikey || plan.index.name === '_id_') return false;
+  const fields = Object.keys(filter);
+  if (fields.length === 0 || fields.length > plan.index.fields.length) return false;
+  let ranges = 1;
+  for (let i = 0; i < fields.length; i++) {
+    const path = plan.index.fields[i].path;
+    const points = Object.hasOwn(filter, path) ? exactPoints(filter[path]) : undefined;
+    const bounds = plan.bounds[i];
+    if (!points || bounds.length !== points.length) return false;
+    if (!bounds.every((iv) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl)) return false;
+    ranges *= bounds.length;
+  }
+  return ranges <= MAX_RANGES;
 }
 
 function byScore(a: Candidate, b: Candidate): number {

@@ -14,11 +14,11 @@ import { FieldSet, projectTopLevel, topLevelOf } from './bson-raw.ts';
 import type { Collection } from './collection.ts';
 import { filterFields } from './filter-fields.ts';
 import { compileFilter, type Predicate } from './matcher.ts';
-import { enumeratePlans, hintedPlan, idHack, type Candidate, type Plan } from './planner.ts';
+import { answersWhole, enumeratePlans, hintedPlan, idHack, type Candidate, type Plan } from './planner.ts';
 import { planCacheOf, queryShape } from './plan-cache.ts';
 import { positionalResolver } from './positional.ts';
 import { compileProjection, type Projection } from './projection.ts';
-import { execute, fullDoc, newStats, type Hit, type Reads, type ScanStats } from './scan.ts';
+import { countKeys, execute, fullDoc, newStats, type Hit, type Reads, type ScanStats } from './scan.ts';
 import { Contestant, FIRST_BATCH, provesItself, runTrial, type Ranked } from './trial.ts';
 import { parseSort, sortBy } from './sort.ts';
 import type { KeyField } from './index-keys.ts';
@@ -66,6 +66,10 @@ export interface QueryRun {
   readonly docs: Iterator<Document>;
   /** A hit as a find returns it: its stored bytes when the projection allows, else the projected document. */
   present(hit: Hit): Document | RawDoc;
+  /** A count reads index keys only: the plan's bounds answer the whole filter (`answersWhole`). */
+  countsKeys: boolean;
+  /** How many hits remain (after skip and limit), consuming them: by index keys alone when `countsKeys`. */
+  count(): number;
 }
 
 export function nonNegative(v: unknown, name: string): number {
@@ -236,16 +240,30 @@ export function runQuery(
   const needsSort = sort.fields.length > 0 && choice.candidate.blockingSort;
   if (needsSort) source = blockingSort(source, sort.fields, limit > 0 ? skip + limit : 0)[Symbol.iterator]();
   const hits = pipelineOf(source, skip, limit, stats);
+  const plan = choice.candidate.plan;
+  const countsKeys = plan.kind === 'ixscan' && !needsSort && answersWhole(plan, filter);
   const whole = (hit: Hit) => (projection ? projection.apply(fullDoc(hit)) : fullDoc(hit));
   return {
     predicate,
-    plan: choice.candidate.plan,
+    plan,
     choice,
     stats,
     blockingSort: needsSort,
     hits,
     get docs() {
       return mapIterator(hits, whole);
+    },
+    countsKeys,
+    count() {
+      if (countsKeys && plan.kind === 'ixscan') {
+        const keys = countKeys(plan, stats);
+        const n = Math.max(0, keys - skip);
+        stats.nReturned = limit > 0 ? Math.min(n, limit) : n;
+        return stats.nReturned;
+      }
+      let n = 0;
+      for (let r = hits.next(); !r.done; r = hits.next()) n++;
+      return n;
     },
     present(hit) {
       if (!projection) return new RawDoc(hit.bytes);

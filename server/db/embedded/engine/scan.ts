@@ -58,7 +58,8 @@ export function fullDoc(hit: Hit): Document {
 /** Keys read per tree descent: small first (a limit is often small), doubling up to the maximum. */
 const FIRST_CHUNK = 16;
 const MAX_CHUNK = 512;
-const MAX_RANGES = 4096;
+/** Beyond this many combinations of points, a compound index's leading points are scanned as one range. */
+export const MAX_RANGES = 4096;
 
 const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
 
@@ -279,6 +280,14 @@ function* collScan(
     const hit = fetch(coll, key, filter, reads, stats);
     if (hit) yield hit;
   }
+}
+
+/** The number of index keys a plan's bounds select, read from the tree alone (see `answersWhole`). */
+export function countKeys(plan: IndexPlan, stats: ScanStats): number {
+  let n = 0;
+  for (const [lo, hi] of treeRanges(plan.index, plan.bounds)) n += plan.index.tree.forRange(lo, hi, true);
+  stats.keysExamined += n;
+  return n;
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Document } from 'bson';
 import type { CommandContext, CommandHandler } from '../../contract.ts';
 import { ErrorCodes, MongoError } from '../../errors.ts';
-import { nativePrefix, validatePipeline } from '../../engine/aggregate.ts';
+import { countingGroup, nativePrefix, validatePipeline } from '../../engine/aggregate.ts';
 import type { Engine } from '../../engine/index.ts';
 import { formatValue } from '../../engine/index-keys.ts';
 import type { Interval } from '../../engine/bounds.ts';
@@ -104,9 +104,22 @@ function trialStats(r: { contestant: Contestant; score?: number }, spec: QuerySp
   };
 }
 
-function explainQuery(ns: string, run: QueryRun, spec: QuerySpec, verbosity: string, execute: boolean): Document {
+/**
+ * A count's plan as MongoDB prints it: COUNT over COUNT_SCAN when the index keys answer it alone
+ * (`QueryRun.countsKeys`), else over the plan that reads documents.
+ */
+function countStage(run: QueryRun, spec: QuerySpec): Document {
+  const plan = run.choice.candidate.plan;
+  if (run.countsKeys && plan.kind === 'ixscan') {
+    const { indexBounds, ...scan } = ixscanStage(plan);
+    return { stage: 'COUNT', inputStage: { ...scan, stage: 'COUNT_SCAN', indexBounds } };
+  }
+  return { stage: 'COUNT', inputStage: planStage(run.choice.candidate, spec) };
+}
+
+function explainQuery(ns: string, run: QueryRun, spec: QuerySpec, verbosity: string, execute: boolean, counting = false): Document {
   const choice = run.choice;
-  const winningPlan = planStage(choice.candidate, spec);
+  const winningPlan = counting ? countStage(run, spec) : planStage(choice.candidate, spec);
   const rejectedPlans = choice.rejected.map((r) => planStage(r.contestant.candidate, spec));
   const target = (spec.skip ?? 0) + Math.min(spec.limit || FIRST_BATCH, FIRST_BATCH);
   // Taken before the winner runs on, so every plan is reported as it stood when the trial ended.
@@ -119,7 +132,8 @@ function explainQuery(ns: string, run: QueryRun, spec: QuerySpec, verbosity: str
   };
   if (verbosity !== 'queryPlanner' && execute) {
     const started = Date.now();
-    for (let r = run.hits.next(); !r.done; r = run.hits.next());
+    if (counting) run.count();
+    else for (let r = run.hits.next(); !r.done; r = run.hits.next());
     out.executionStats = {
       executionSuccess: true,
       nReturned: run.stats.nReturned,
@@ -133,11 +147,13 @@ function explainQuery(ns: string, run: QueryRun, spec: QuerySpec, verbosity: str
   return out;
 }
 
-export function explainAggregate(engine: Engine, db: string, coll: string | undefined, pipeline: Document[], verbosity: string): Document {
-  const { spec, rest } = nativePrefix(pipeline);
+export function explainAggregate(engine: Engine, db: string, coll: string | undefined, pipeline: Document[], verbosity: string, hint?: unknown): Document {
+  const { spec, rest } = nativePrefix(pipeline, hint);
   const ns = `${db}.${coll ?? '$cmd.aggregate'}`;
-  const run = runQuery(coll === undefined ? undefined : engine.catalog.get(ns), spec, { explain: true });
-  const out = explainQuery(ns, run, spec, verbosity, true);
+  const counting = rest.length === 1 && countingGroup(rest[0]) !== undefined;
+  const options = counting ? { explain: true, reads: [], bytes: false } : { explain: true };
+  const run = runQuery(coll === undefined ? undefined : engine.catalog.get(ns), spec, options);
+  const out = explainQuery(ns, run, spec, verbosity, true, counting);
   // mongod reports a partly pushed-down pipeline as a $cursor stage followed by the remaining stages.
   if (rest.length) {
     const cursor: Document = { queryPlanner: out.queryPlanner };
@@ -177,11 +193,11 @@ export function explainCommand(engine: Engine): CommandHandler {
     const verbosity = typeof cmd.verbosity === 'string' ? cmd.verbosity : 'allPlansExecution';
     if (name === 'aggregate') {
       const coll = typeof inner.aggregate === 'string' ? inner.aggregate : undefined;
-      return explainAggregate(engine, ctx.db, coll, validatePipeline(inner.pipeline), verbosity);
+      return explainAggregate(engine, ctx.db, coll, validatePipeline(inner.pipeline), verbosity, inner.hint);
     }
     const ns = validateCollectionName(ctx.db, inner[Object.keys(inner)[0]]);
     const { spec, execute } = innerSpec(inner, name);
     const run = runQuery(engine.catalog.get(ns), spec, { explain: true });
-    return { ...explainQuery(ns, run, spec, verbosity, execute), command: inner };
+    return { ...explainQuery(ns, run, spec, verbosity, execute, name === 'count'), command: inner };
   };
 }

@@ -61,9 +61,7 @@ export function countCommand(engine: Engine): CommandHandler {
     let n: number;
     if (Object.keys(query).length === 0 && cmd.hint === undefined) n = Math.max(0, coll.size - skip);
     else {
-      const it = runQuery(coll, { filter: query, skip, hint: cmd.hint }, { bytes: false }).hits;
-      n = 0;
-      for (let r = it.next(); !r.done; r = it.next()) n++;
+      n = runQuery(coll, { filter: query, skip, hint: cmd.hint }, { bytes: false }).count();
     }
     return { n: limit > 0 ? Math.min(n, limit) : n };
   };
@@ -99,9 +97,9 @@ export function aggregateCommand(engine: Engine): CommandHandler {
     const ns = collection === undefined ? `${ctx.db}.$cmd.aggregate` : targetNs(cmd, ctx);
     refuseCollation(cmd.collation);
     const pipeline = validatePipeline(cmd.pipeline);
-    if (flag(cmd.explain)) return explainAggregate(engine, ctx.db, collection, pipeline, 'queryPlanner');
+    if (flag(cmd.explain)) return explainAggregate(engine, ctx.db, collection, pipeline, 'queryPlanner', cmd.hint);
     if (cmd.cursor === undefined) throw new MongoError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
-    const run = runAggregate(engine.catalog, ctx.db, collection, pipeline, optionalDoc(cmd.let, 'let') ?? {});
+    const run = runAggregate(engine.catalog, ctx.db, collection, pipeline, optionalDoc(cmd.let, 'let') ?? {}, cmd.hint);
     const batchSize = batchSizeOf(optionalDoc(cmd.cursor, 'cursor')?.batchSize);
     return { cursor: ctx.cursors.open(ns, run.docs, { batchSize, connectionId: ctx.connectionId }) };
   };

@@ -1,0 +1,157 @@
+// Counts from index keys alone (MongoDB's COUNT_SCAN): when a plan's bounds are the whole filter, a count
+// reads no document. Every count here is checked against the same filter counted by a collection scan, and
+// the filters the keys cannot answer exactly (null, ranges, a field beside the index, a multikey index, a
+// regex) are checked to still read documents.
+import { expect } from 'chai';
+import { Double, Int32, Long, ObjectId, type Document } from 'bson';
+import { runQuery } from '../../../server/db/embedded/engine/query.ts';
+import { harness, type Harness } from './harness.ts';
+
+const UNITS = [new ObjectId(), new ObjectId(), new ObjectId()];
+const STATES = ['dispatched', 'in_progress', 'replied', 'closed'];
+
+function docOf(i: number): Document {
+  const doc: Document = {
+    _id: i,
+    unitId: UNITS[i % 3],
+    state: STATES[i % 4],
+    n: [new Int32(i % 2), new Long(i % 2), new Double(i % 2)][i % 3],
+    flag: i % 5 === 0,
+    text: `问题 ${i}`,
+  };
+  if (i % 7 === 0) doc.warning = i % 2 ? 'overdue' : 'red';
+  if (i % 11 === 0) delete doc.state;
+  if (i % 13 === 0) doc.state = null;
+  if (i % 17 === 0) doc.tags = ['a', 'b'];
+  else doc.tags = 'a';
+  return doc;
+}
+
+async function seeded(): Promise<Harness> {
+  const h = harness();
+  await h.run({ insert: 'c', documents: Array.from({ length: 600 }, (_, i) => docOf(i)) });
+  await h.run({
+    createIndexes: 'c',
+    indexes: [
+      { key: { unitId: 1, state: 1, _id: 1 }, name: 'unit_state' },
+      { key: { n: 1, flag: 1 }, name: 'n_flag' },
+      {
+        key: { unitId: 1, warning: 1, state: 1 },
+        name: 'lit',
+        partialFilterExpression: { warning: { $gt: 'none' } },
+      },
+      { key: { tags: 1, state: 1 }, name: 'tags_state' },
+    ],
+  });
+  return h;
+}
+
+/** The count the engine gives, the documents it read for it, and the count a collection scan gives. */
+function counted(h: Harness, filter: Document, hint?: string, skip = 0, limit = 0) {
+  const coll = h.engine.catalog.get('test.c');
+  const run = runQuery(coll, { filter, hint, skip, limit }, { bytes: false, reads: [] });
+  const n = run.count();
+  const scan = runQuery(coll, { filter, hint: { $natural: 1 }, skip, limit }, { bytes: false, reads: [] });
+  let expected = 0;
+  for (let r = scan.hits.next(); !r.done; r = scan.hits.next()) expected++;
+  return { n, expected, docsExamined: run.stats.docsExamined, keysExamined: run.stats.keysExamined };
+}
+
+describe('engine: counts from index keys alone', () => {
+  const covered: [string, Document, string][] = [
+    ['one equality', { unitId: UNITS[0], state: 'dispatched' }, 'unit_state'],
+    [
+      'an $in of states',
+      { unitId: UNITS[1], state: { $in: ['in_progress', 'replied', 'nothing'] } },
+      'unit_state',
+    ],
+    ['$eq and a leading prefix only', { unitId: { $eq: UNITS[2] } }, 'unit_state'],
+    ['numbers of every type', { n: 1, flag: true }, 'n_flag'],
+    ['a Long', { n: new Long(0) }, 'n_flag'],
+    [
+      'a partial index its filter implies',
+      { unitId: UNITS[0], warning: { $in: ['overdue'] }, state: { $in: STATES } },
+      'lit',
+    ],
+  ];
+  for (const [name, filter, hint] of covered) {
+    it(`counts ${name} from the keys, as a collection scan counts it`, async () => {
+      const h = await seeded();
+      const c = counted(h, filter, hint);
+      expect(c.expected, 'the case selects something').to.be.greaterThan(0);
+      expect(c.n).to.equal(c.expected);
+      expect(c.docsExamined, 'documents read').to.equal(0);
+    });
+  }
+
+  it('applies skip and limit to a count from the keys', async () => {
+    const h = await seeded();
+    const filter = { unitId: UNITS[0], state: 'dispatched' };
+    const all = counted(h, filter, 'unit_state').expected;
+    expect(counted(h, filter, 'unit_state', 10, 0).n).to.equal(all - 10);
+    expect(counted(h, filter, 'unit_state', 10, 5).n).to.equal(5);
+    expect(counted(h, filter, 'unit_state', all + 3, 0).n).to.equal(0);
+  });
+
+  const fetched: [string, Document, string | undefined][] = [
+    [
+      'an equality to null (it also matches a missing field)',
+      { unitId: UNITS[0], state: null },
+      'unit_state',
+    ],
+    ['a range', { unitId: UNITS[0], state: { $gt: 'a' } }, 'unit_state'],
+    ['a field the index lacks', { unitId: UNITS[0], state: 'dispatched', flag: true }, 'unit_state'],
+    ['a later field without the one before it', { unitId: UNITS[0], _id: { $in: [0, 3, 6] } }, 'unit_state'],
+    ['a multikey index', { tags: { $in: ['a', 'b'] }, state: 'closed' }, 'tags_state'],
+    ['a regex', { unitId: UNITS[0], state: /^dis/ }, 'unit_state'],
+    ['a dotted path', { 'unitId.x': 1 }, undefined],
+    ['an $or', { $or: [{ unitId: UNITS[0] }, { unitId: UNITS[1] }] }, undefined],
+  ];
+  for (const [name, filter, hint] of fetched) {
+    it(`reads the documents for ${name}, and counts right`, async () => {
+      const h = await seeded();
+      const c = counted(h, filter, hint);
+      expect(c.n).to.equal(c.expected);
+      expect(c.docsExamined, 'documents read').to.be.greaterThan(0);
+    });
+  }
+
+  it('the count command and countDocuments agree with a find after writes move documents between keys', async () => {
+    const h = await seeded();
+    await h.run({
+      update: 'c',
+      updates: [{ q: { state: 'dispatched' }, u: { $set: { state: 'closed' } }, multi: true }],
+    });
+    await h.run({ delete: 'c', deletes: [{ q: { _id: { $lt: 30 } }, limit: 0 }] });
+    for (const state of STATES) {
+      const filter = { unitId: UNITS[1], state };
+      const found = (await h.find('c', filter)).length;
+      expect((await h.run({ count: 'c', query: filter, hint: 'unit_state' })).n, state).to.equal(found);
+      const rows = await h.aggregate('c', [{ $match: filter }, { $group: { _id: 1, n: { $sum: 1 } } }]);
+      expect(rows[0]?.n ?? 0, state).to.equal(found);
+    }
+  });
+
+  it('an aggregation honours its hint: the count runs on the named index, and an unknown index is refused', async () => {
+    const h = await seeded();
+    const pipeline = [
+      { $match: { unitId: UNITS[0], state: 'closed' } },
+      { $group: { _id: 1, n: { $sum: 1 } } },
+    ];
+    const expected = counted(h, pipeline[0].$match as Document, 'unit_state').expected;
+    const reply = await h.run({ aggregate: 'c', pipeline, cursor: {}, hint: 'unit_state' });
+    expect(Number(reply.cursor.firstBatch[0].n)).to.equal(expected);
+    const explained = await h.run({
+      explain: { aggregate: 'c', pipeline, cursor: {}, hint: { unitId: 1, state: 1, _id: 1 } },
+      verbosity: 'executionStats',
+    });
+    const cursor = explained.stages[0].$cursor;
+    expect(cursor.queryPlanner.winningPlan.inputStage).to.include({
+      stage: 'COUNT_SCAN',
+      indexName: 'unit_state',
+    });
+    expect(cursor.executionStats.totalDocsExamined).to.equal(0);
+    const err = await h.fail({ aggregate: 'c', pipeline, cursor: {}, hint: 'no_such_index' });
+    expect(err.code).to.equal(2);
+  });
+});
