@@ -8,7 +8,7 @@ import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
 import type { IssueDoc, Models } from '../models/index.ts';
-import { UNIT_ISSUES_INDEX } from '../models/issue.model.ts';
+import { CALLBACK_INDEX, UNIT_ISSUES_INDEX, UNIT_LIT_INDEX } from '../models/issue.model.ts';
 import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
 
 export interface WorkbenchDeps {
@@ -79,11 +79,23 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
   return [...load.values()].sort((a, b) => b.open - a.open || a.name.localeCompare(b.name, 'zh-CN'));
 }
 
-/** The count query of one of the actor's queues: a unit's queues on the unit's index (UNIT_ISSUES_INDEX). */
+/** The index each count names, where the planner's trial could pick one that reads more (issue.model.ts). */
+const COUNT_INDEX: Partial<Record<QueueId, object>> = {
+  dueSoon: UNIT_LIT_INDEX,
+  overdue: UNIT_LIT_INDEX,
+  callback: CALLBACK_INDEX,
+};
+
+/**
+ * The count query of one of the actor's queues: the lit queues and the callbacks on their own small indexes,
+ * the unit's other queues on the unit's index (UNIT_ISSUES_INDEX). Where the index holds every field of the
+ * filter (to sign, in progress, the callbacks, the lights) the count reads index keys only.
+ */
 export function queueCountQuery(actor: Actor, id: QueueId) {
   const filter = queueFilter(actor, id);
   if (!filter) return undefined;
-  return { filter, options: 'unitId' in filter ? { hint: UNIT_ISSUES_INDEX } : {} };
+  const hint = COUNT_INDEX[id] ?? ('unitId' in filter ? UNIT_ISSUES_INDEX : undefined);
+  return { filter, options: hint ? { hint } : {} };
 }
 
 export async function workbenchOf(deps: WorkbenchDeps, actor: Actor) {

@@ -1,10 +1,12 @@
-// The workbench counts a unit's queues on the unit's index (UNIT_ISSUES_INDEX), never the warning index. The
-// trap, found at 1,000,000 issues: the city's earliest-due overdue issues belong to the busiest unit, so the
-// warning plan's first keys all match and it wins the planner's trial, then walks every overdue issue in the
-// city (30,753 keys for 3,477). Here too: the warning plan fills the trial's first batch with the unit's
-// earliest-due issues while the unit's index is still among its issues that are not overdue, so only the hint
-// keeps the count on the unit's index (1,150 keys, against 4,150); the count is also checked through the API.
+// The workbench counts a unit's lights on the unit's lit index (UNIT_LIT_INDEX), from its keys alone. The trap
+// it replaces, found at 1,000,000 issues: with no hint, the city's earliest-due overdue issues belong to the
+// busiest unit, so the warning plan's first keys all match and it wins the planner's trial, then walks every
+// overdue issue in the city (30,753 keys for 3,477); on the unit's index the count still read every open issue of
+// the unit to test its light. Here the warning plan would fill the trial's first batch with the unit's
+// earliest-due issues, and the unit's index would read 1,150 documents; the count reads 150 keys and no document,
+// checked through explain of the aggregation countDocuments sends (with its hint) and through the API.
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import type { Actor, Role } from '../../shared/roles.ts';
 import { queueCountQuery } from '../../server/workbench/workbench.query.ts';
@@ -19,7 +21,7 @@ const OWN_WAITING = 1000;
 /** Overdue issues of other units, due later: more than the unit's open issues, as at city scale. */
 const OTHERS_OVERDUE = 4000;
 
-describe('workbench counts: a unit queue is counted on the unit index', function () {
+describe('workbench counts: each unit queue names its index, and the lights are counted from keys', function () {
   this.timeout(120_000);
   const t = useIssueApp();
   let actor: Actor;
@@ -58,22 +60,28 @@ describe('workbench counts: a unit queue is counted on the unit index', function
     };
   });
 
-  it('"overdue" reads about the unit\'s open issues, not every overdue issue in the city', async () => {
+  it('"overdue" is counted from the unit\'s lit keys alone, not its open issues or the city\'s lights', async () => {
     const query = queueCountQuery(actor, 'overdue')!;
-    // Through the model, as countDocuments sends it (mongoose casts the unit id).
-    const explained = (await t.models.Issue.find(query.filter)
-      .setOptions(query.options)
+    const filter = { ...query.filter, unitId: new Types.ObjectId(actor.unitId!) };
+    // As the driver's countDocuments sends it: an aggregation counting one group, with the hint.
+    const pipeline = [{ $match: filter }, { $group: { _id: 1, n: { $sum: 1 } } }];
+    const explained = (await t.models.Issue.collection
+      .aggregate(pipeline, query.options)
       .explain('executionStats')) as unknown as {
-      executionStats: { totalKeysExamined: number; nReturned: number };
-      queryPlanner: { winningPlan: unknown };
+      stages: {
+        $cursor: { executionStats: Record<string, number>; queryPlanner: { winningPlan: unknown } };
+      }[];
     };
-    const stats = explained.executionStats;
-    expect(stats.nReturned).to.equal(OWN_OVERDUE);
-    expect(stats.totalKeysExamined).to.be.at.most(OWN_OVERDUE + OWN_WAITING + 10);
-    expect(JSON.stringify(explained.queryPlanner.winningPlan)).to.include('"unitId"');
+    const cursor = explained.stages[0].$cursor;
+    expect(cursor.executionStats.nReturned).to.equal(OWN_OVERDUE);
+    expect(cursor.executionStats.totalKeysExamined).to.equal(OWN_OVERDUE);
+    expect(cursor.executionStats.totalDocsExamined).to.equal(0);
+    const plan = JSON.stringify(cursor.queryPlanner.winningPlan);
+    expect(plan).to.include('"COUNT_SCAN"');
+    expect(plan).to.include('"indexName":"unitId_1_warning_1_state_1_dueAt_1__id_1"');
   });
 
-  it('every unit queue of the workbench is counted on the unit index', () => {
+  it('every unit queue of the workbench names the index it is counted on', () => {
     for (const id of ['mine', 'toSign', 'inProgress', 'dueSoon', 'overdue', 'returned', 'rectify'] as const)
       expect(queueCountQuery(actor, id)?.options, id).to.have.property('hint');
   });
