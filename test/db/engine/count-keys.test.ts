@@ -1,7 +1,8 @@
-// Counts from index keys alone (MongoDB's COUNT_SCAN): when a plan's bounds are the whole filter, a count
-// reads no document. Every count here is checked against the same filter counted by a collection scan, and
-// the filters the keys cannot answer exactly (null, ranges, a field beside the index, a multikey index, a
-// regex) are checked to still read documents.
+// Counts from index keys alone (MongoDB's COUNT_SCAN): when a plan's bounds and the index's partial filter are
+// the whole filter, a count reads no document (and on a multikey index counts each document once). Every count
+// here is checked against the same filter counted by a collection scan, and the filters the keys cannot answer
+// exactly (null, ranges, a field beside the index, a partial filter's field stated otherwise, a regex) are
+// checked to still read documents.
 import { expect } from 'chai';
 import { Double, Int32, Long, ObjectId, type Document } from 'bson';
 import { runQuery } from '../../../server/db/embedded/engine/query.ts';
@@ -41,6 +42,8 @@ async function seeded(): Promise<Harness> {
         partialFilterExpression: { warning: { $gt: 'none' } },
       },
       { key: { tags: 1, state: 1 }, name: 'tags_state' },
+      { key: { unitId: 1, state: 1 }, name: 'unit_flagged', partialFilterExpression: { flag: true } },
+      { key: { tags: 1 }, name: 'tags_pair', partialFilterExpression: { 'tags.1': { $exists: true } } },
     ],
   });
   return h;
@@ -68,6 +71,13 @@ describe('engine: counts from index keys alone', () => {
     ['$eq and a leading prefix only', { unitId: { $eq: UNITS[2] } }, 'unit_state'],
     ['numbers of every type', { n: 1, flag: true }, 'n_flag'],
     ['a Long', { n: new Long(0) }, 'n_flag'],
+    ['a multikey index, each document once', { tags: { $in: ['a', 'b'] }, state: 'closed' }, 'tags_state'],
+    [
+      'a condition the partial filter states verbatim',
+      { unitId: UNITS[1], flag: true, state: 'replied' },
+      'unit_flagged',
+    ],
+    ['a dotted one', { 'tags.1': { $exists: true }, tags: 'b' }, 'tags_pair'],
     [
       'a partial index its filter implies',
       { unitId: UNITS[0], warning: { $in: ['overdue'] }, state: { $in: STATES } },
@@ -102,7 +112,8 @@ describe('engine: counts from index keys alone', () => {
     ['a range', { unitId: UNITS[0], state: { $gt: 'a' } }, 'unit_state'],
     ['a field the index lacks', { unitId: UNITS[0], state: 'dispatched', flag: true }, 'unit_state'],
     ['a later field without the one before it', { unitId: UNITS[0], _id: { $in: [0, 3, 6] } }, 'unit_state'],
-    ['a multikey index', { tags: { $in: ['a', 'b'] }, state: 'closed' }, 'tags_state'],
+    ['a range on a multikey field', { tags: { $gt: 'a' }, state: 'closed' }, 'tags_state'],
+    ["a partial filter's field stated otherwise", { unitId: UNITS[0], flag: { $eq: true } }, 'unit_flagged'],
     ['a regex', { unitId: UNITS[0], state: /^dis/ }, 'unit_state'],
     ['a dotted path', { 'unitId.x': 1 }, undefined],
     ['an $or', { $or: [{ unitId: UNITS[0] }, { unitId: UNITS[1] }] }, undefined],

@@ -213,20 +213,27 @@ function exactPoints(cond: unknown): unknown[] | undefined {
 }
 
 /**
- * Does every index key the plan reads belong to a document that matches `filter`, and each such document to
- * one key? Then a count is the number of keys (MongoDB's COUNT_SCAN), with no document read. True when the
- * filter is only equalities and `$in`s of exact values on the leading fields of an index that no document
- * has made multikey, each pinned by the plan to points, so the key ranges are exactly the filter (a partial
- * index is only planned when the filter implies its filter).
+ * Does every document with a key in the plan's ranges match `filter`, and every match have a key there? Then a
+ * count is the number of documents those keys name (MongoDB's COUNT_SCAN), with no document read. True when
+ * each condition of the filter is either stated verbatim by the index's partial filter (every document the
+ * index holds meets it) or an equality or `$in` of exact values on one of the index's leading fields, each
+ * pinned by the plan to those points, so the key ranges are exactly the filter. (A partial index is only
+ * planned when the filter implies its filter.) On a multikey index a document can have several keys in the
+ * ranges: the count then takes each document once (`countKeys`).
  */
 export function answersWhole(plan: Plan, filter: Document): boolean {
-  if (plan.kind !== 'ixscan' || plan.index.multikey || plan.index.name === '_id_') return false;
-  const fields = Object.keys(filter);
-  if (fields.length === 0 || fields.length > plan.index.fields.length) return false;
+  if (plan.kind !== 'ixscan' || plan.index.name === '_id_') return false;
+  const ix = plan.index;
+  const partial = ix.spec.partialFilterExpression;
+  const stated = (path: string) =>
+    Boolean(partial && Object.hasOwn(partial, path) && valueKey(partial[path]) === valueKey(filter[path]));
+  const paths = Object.keys(filter);
+  const pinned = paths.filter((path) => !stated(path));
+  if (paths.length === 0 || pinned.length > ix.fields.length) return false;
   let ranges = 1;
-  for (let i = 0; i < fields.length; i++) {
-    const path = plan.index.fields[i].path;
-    const points = Object.hasOwn(filter, path) ? exactPoints(filter[path]) : undefined;
+  for (let i = 0; i < pinned.length; i++) {
+    const path = ix.fields[i].path;
+    const points = pinned.includes(path) ? exactPoints(filter[path]) : undefined;
     const bounds = plan.bounds[i];
     if (!points || bounds.length !== points.length) return false;
     if (!bounds.every((iv) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl)) return false;

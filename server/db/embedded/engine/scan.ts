@@ -282,12 +282,24 @@ function* collScan(
   }
 }
 
-/** The number of index keys a plan's bounds select, read from the tree alone (see `answersWhole`). */
+/**
+ * The number of documents with a key in a plan's ranges, read from the tree alone (see `answersWhole`): the
+ * keys themselves, or on a multikey index the distinct documents they name.
+ */
 export function countKeys(plan: IndexPlan, stats: ScanStats): number {
-  let n = 0;
-  for (const [lo, hi] of treeRanges(plan.index, plan.bounds)) n += plan.index.tree.forRange(lo, hi, true);
-  stats.keysExamined += n;
-  return n;
+  const ix = plan.index;
+  const ranges = treeRanges(ix, plan.bounds);
+  let keys = 0;
+  if (!ix.multikey) {
+    for (const [lo, hi] of ranges) keys += ix.tree.forRange(lo, hi, true);
+    stats.keysExamined += keys;
+    return keys;
+  }
+  const docs = new Set<string>();
+  const add = (entry: unknown) => void docs.add(entryIdKey(entry as IndexKey));
+  for (const [lo, hi] of ranges) keys += ix.tree.forRange(lo, hi, true, add);
+  stats.keysExamined += keys;
+  return docs.size;
 }
 
 /**
