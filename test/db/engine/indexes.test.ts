@@ -82,6 +82,46 @@ describe('engine: index catalog', () => {
     ).to.equal(11000);
     expect((await h.run({ listIndexes: 'c' })).cursor.firstBatch).to.have.length(1);
   });
+
+  it('builds the indexes of one command together, all or nothing, each exact', async () => {
+    const h = harness();
+    const documents = Array.from({ length: 300 }, (_, i) => ({
+      _id: i,
+      a: i % 7,
+      b: `b${i % 5}`,
+      ...(i % 3 ? { tags: [i % 2, 9] } : {}),
+    }));
+    await h.run({ insert: 'c', documents });
+    const together = [
+      { key: { a: 1, b: -1 }, name: 'a_b' },
+      { key: { tags: 1 }, name: 'tags_1' },
+      { key: { b: 1 }, name: 'b_odd', partialFilterExpression: { a: { $gt: 3 } } },
+    ];
+    // A unique index that fails makes the whole command fail and leaves the others unbuilt.
+    const failing = [...together, { key: { a: 1 }, name: 'a_unique', unique: true }];
+    expect((await h.fail({ createIndexes: 'c', indexes: failing })).code).to.equal(11000);
+    expect((await h.run({ listIndexes: 'c' })).cursor.firstBatch).to.have.length(1);
+    const reply = await h.run({ createIndexes: 'c', indexes: [...together, together[0]] });
+    expect(reply).to.include({ numIndexesBefore: 1, numIndexesAfter: 4 });
+    for (const [filter, hint] of [
+      [{ a: 2, b: 'b2' }, 'a_b'],
+      [{ tags: 1 }, 'tags_1'],
+      [{ a: { $gt: 3 }, b: 'b4' }, 'b_odd'],
+    ] as const) {
+      const want = documents.filter((d) =>
+        Object.entries(filter).every(([k, v]) =>
+          typeof v === 'object' && !Array.isArray(v)
+            ? (d as Document)[k] > (v as { $gt: number }).$gt
+            : k === 'tags'
+              ? (d.tags ?? []).includes(v as number)
+              : (d as Document)[k] === v,
+        ),
+      );
+      const found = await h.find('c', filter as Document, { hint });
+      expect(ids(found), hint).to.deep.equal(ids(want));
+    }
+    expect(h.persistence.changes.filter((c) => c.op === 'createIndex')).to.have.length(3);
+  });
 });
 
 describe('engine: index semantics', () => {

@@ -206,45 +206,78 @@ export class Collection {
    * throws 85/86 when the name or key pattern is taken with different options, E11000 when unique fails.
    */
   createIndex(spec: IndexSpec, checkUnique = true): boolean {
+    return this.createIndexes([spec], checkUnique).length > 0;
+  }
+
+  /**
+   * Builds new indexes over the existing documents in one pass (each document unpacked once, only as far as
+   * the fields they read), and returns the specs of those created; identical indexes that exist are skipped.
+   * All or nothing: a conflict (85/86) or a unique violation (E11000) leaves every index as it was.
+   */
+  createIndexes(specs: readonly IndexSpec[], checkUnique = true): IndexSpec[] {
+    const fresh: OrderedIndex[] = [];
+    for (const spec of specs) {
+      const full = this.newIndexSpec(spec, fresh);
+      if (full) fresh.push(new OrderedIndex(this.ns, full));
+    }
+    if (!fresh.length) return [];
+    let names: Set<string> | null = new Set();
+    for (const ix of fresh) {
+      const reads = indexReads(ix);
+      if (reads === null) names = null;
+      else if (names) for (const f of reads) names.add(f);
+    }
+    const fields = names && new FieldSet(names);
+    // A unique index is checked entry by entry; any other is collected, sorted once and bulk-loaded.
+    const oneByOne = fresh.map((ix) => checkUnique && ix.points);
+    const keys: IndexKey[][] = fresh.map(() => []);
+    for (const [idKey, stored] of this.docs.storedEntries()) {
+      // The indexes' fields from a transient unpacking that stops once they are read (no copy per document).
+      const peek = fields && this.docs.peek(stored);
+      const doc = peek
+        ? readFields(peek.view, fields, peek.transient, peek.more)
+        : decodeDoc(this.docs.bsonOf(stored));
+      for (let i = 0; i < fresh.length; i++) {
+        const mine = fresh[i].keysFor(doc, idKey);
+        if (oneByOne[i]) {
+          fresh[i].checkUnique(mine, doc);
+          fresh[i].add(mine);
+        } else for (const k of mine) keys[i].push(k);
+      }
+    }
+    for (let i = 0; i < fresh.length; i++) {
+      if (!oneByOne[i]) fresh[i].loadSorted(sortUnique(keys[i]));
+      this.indexes.set(fresh[i].name, fresh[i]);
+    }
+    this.indexedFields = undefined;
+    this.readers.clear();
+    return fresh.map((ix) => ix.spec);
+  }
+
+  /** The spec with its name when it is new; undefined when an identical index exists (or is being built). */
+  private newIndexSpec(spec: IndexSpec, building: readonly OrderedIndex[]): IndexSpec | undefined {
     const name = spec.name ?? defaultIndexName(spec.key);
     const full: IndexSpec = { ...spec, name };
     parseKeyPattern(full.key);
-    const existing = this.indexes.get(name);
+    const others = [...this.indexes.values(), ...building];
+    const existing = others.find((ix) => ix.name === name);
     if (existing) {
-      if (existing.sameDefinition(full)) return false;
+      if (existing.sameDefinition(full)) return undefined;
       const sameKey = JSON.stringify(existing.spec.key) === JSON.stringify(full.key);
       throw new MongoError(
         sameKey ? ErrorCodes.IndexOptionsConflict : ErrorCodes.IndexKeySpecsConflict,
         `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(full)}, existing index: ${JSON.stringify(existing.spec)}`,
       );
     }
-    for (const ix of this.indexes.values()) {
+    for (const ix of others) {
       if (JSON.stringify(ix.spec.key) !== JSON.stringify(full.key)) continue;
-      if (ix.sameDefinition(full)) return false;
+      if (ix.sameDefinition(full)) return undefined;
       throw new MongoError(
         ErrorCodes.IndexOptionsConflict,
         `An equivalent index already exists with a different name and options. Requested index: ${JSON.stringify(full)}, existing index: ${JSON.stringify(ix.spec)}`,
       );
     }
-    const ix = new OrderedIndex(this.ns, full);
-    const reads = indexReads(ix);
-    const fields = reads && new FieldSet(reads);
-    // A unique index is checked entry by entry; any other is collected, sorted once and bulk-loaded.
-    const oneByOne = checkUnique && ix.points;
-    const keys: IndexKey[] = [];
-    for (const [idKey, bytes] of this.docs.entries()) {
-      const doc = fields ? readFields(bytes, fields) : decodeDoc(bytes);
-      const mine = ix.keysFor(doc, idKey);
-      if (oneByOne) {
-        ix.checkUnique(mine, doc);
-        ix.add(mine);
-      } else for (const k of mine) keys.push(k);
-    }
-    if (!oneByOne) ix.loadSorted(sortUnique(keys));
-    this.indexes.set(name, ix);
-    this.indexedFields = undefined;
-    this.readers.clear();
-    return true;
+    return full;
   }
 
   dropIndex(name: string): void {

@@ -147,10 +147,8 @@ export function createIndexesCommand(engine: Engine): CommandHandler {
       const existed = engine.catalog.has(ns);
       const coll = ensureCollection(engine.catalog, ns, changes);
       const before = coll.indexes.size;
-      for (const spec of specs) {
-        if (spec.name === '_id_') continue;
-        if (coll.createIndex(spec)) changes.push({ op: 'createIndex', ns, spec });
-      }
+      const created = coll.createIndexes(specs.filter((spec: IndexSpec) => spec.name !== '_id_'));
+      for (const spec of created) changes.push({ op: 'createIndex', ns, spec });
       const reply: Document = { createdCollectionAutomatically: !existed, numIndexesBefore: before, numIndexesAfter: coll.indexes.size };
       if (before === coll.indexes.size) reply.note = 'all indexes already exist';
       return reply;
