@@ -23,6 +23,15 @@ const EMBEDDED_DB_NAME = 'enterprise-issue-loop';
 export const EMBEDDED_SOCKET_FILE = 'db.sock';
 
 /**
+ * How long the driver's monitor waits for the embedded server's heartbeat (its socket timeout is the
+ * connection timeout) before it clears the pool and fails the commands in flight. The server is in this
+ * process and serves one command at a time, so a heartbeat goes unanswered only while a long command holds
+ * its thread (building new indexes over 1,000,000 issues takes tens of seconds, more than the driver's 30 s
+ * default), and a thread that dies stops the process through `onEmbeddedExit`: waiting is always right.
+ */
+const EMBEDDED_MONITOR_TIMEOUT_MS = 15 * 60_000;
+
+/**
  * `onEmbeddedExit` hears the embedded database's thread stopping on its own (a journal failure, a crash): the
  * process should then stop, as it would with a lost MongoDB it cannot do without.
  */
@@ -53,7 +62,11 @@ export async function connectDatabase(
   );
   try {
     const conn = await mongoose
-      .createConnection(server.uri, { dbName: EMBEDDED_DB_NAME, serverSelectionTimeoutMS: 10_000 })
+      .createConnection(server.uri, {
+        dbName: EMBEDDED_DB_NAME,
+        serverSelectionTimeoutMS: 10_000,
+        connectTimeoutMS: EMBEDDED_MONITOR_TIMEOUT_MS,
+      })
       .asPromise();
     logger.info(
       { dbpath, socketPath: server.socketPath, tcpUri: server.tcpUri },

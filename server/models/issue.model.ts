@@ -353,6 +353,8 @@ export function defineIssueModel(conn: Connection): IssueModel {
     collection: 'issues',
     versionKey: false,
     minimize: false,
+    // Built by ensureIndexes in one command (models/index.ts), not one by one as the model compiles.
+    autoIndex: false,
   });
   schema.index({ number: 1 }, { unique: true });
   schema.index(
