@@ -44,6 +44,8 @@ async function seeded(): Promise<Harness> {
       { key: { tags: 1, state: 1 }, name: 'tags_state' },
       { key: { unitId: 1, state: 1 }, name: 'unit_flagged', partialFilterExpression: { flag: true } },
       { key: { tags: 1 }, name: 'tags_pair', partialFilterExpression: { 'tags.1': { $exists: true } } },
+      { key: { flag: 1, state: 1 }, name: 'flagged_state', partialFilterExpression: { flag: true } },
+      { key: { state: 1 }, name: 'state_only' },
     ],
   });
   return h;
@@ -77,6 +79,7 @@ describe('engine: counts from index keys alone', () => {
       { unitId: UNITS[1], flag: true, state: 'replied' },
       'unit_flagged',
     ],
+    ['a partial filter on the leading field', { flag: true, state: 'closed' }, 'flagged_state'],
     ['a dotted one', { 'tags.1': { $exists: true }, tags: 'b' }, 'tags_pair'],
     [
       'a partial index its filter implies',
@@ -164,5 +167,17 @@ describe('engine: counts from index keys alone', () => {
     expect(cursor.executionStats.totalDocsExamined).to.equal(0);
     const err = await h.fail({ aggregate: 'c', pipeline, cursor: {}, hint: 'no_such_index' });
     expect(err.code).to.equal(2);
+  });
+
+  it('a count takes a plan that counts from keys without a trial that reads documents', async () => {
+    const h = await seeded();
+    const coll = h.engine.catalog.get('test.c');
+    const filter = { flag: true, state: 'closed' };
+    const trial = runQuery(coll, { filter }, { bytes: false, reads: [], explain: true });
+    expect(trial.choice.rejected.length, 'two candidates').to.be.greaterThan(0);
+    const run = runQuery(coll, { filter }, { bytes: false, reads: [], count: true });
+    expect(run.count()).to.equal(counted(h, filter, 'flagged_state').expected);
+    expect(run.stats.docsExamined).to.equal(0);
+    expect(run.countsKeys).to.equal(true);
   });
 });

@@ -135,7 +135,7 @@ export function runAggregate(
   }
   const counting = rest.length === 1 ? countingGroup(rest[0]) : undefined;
   if (counting) {
-    const prefix = runQuery(target, spec, { reads: [], bytes: false });
+    const prefix = runQuery(target, spec, { reads: [], bytes: false, count: true });
     const n = prefix.count();
     const out = n ? [fromView({ _id: counting.id, [counting.name]: n * counting.each }) as Document] : [];
     return { docs: out[Symbol.iterator](), prefix, rest };

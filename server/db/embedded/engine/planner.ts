@@ -227,19 +227,20 @@ export function answersWhole(plan: Plan, filter: Document): boolean {
   const partial = ix.spec.partialFilterExpression;
   const stated = (path: string) =>
     Boolean(partial && Object.hasOwn(partial, path) && valueKey(partial[path]) === valueKey(filter[path]));
-  const paths = Object.keys(filter);
-  const pinned = paths.filter((path) => !stated(path));
-  if (paths.length === 0 || pinned.length > ix.fields.length) return false;
+  // The leading index fields the filter pins to exactly its points.
+  const pinned = new Set<string>();
   let ranges = 1;
-  for (let i = 0; i < pinned.length; i++) {
+  for (let i = 0; i < ix.fields.length; i++) {
     const path = ix.fields[i].path;
-    const points = pinned.includes(path) ? exactPoints(filter[path]) : undefined;
+    const points = Object.hasOwn(filter, path) ? exactPoints(filter[path]) : undefined;
     const bounds = plan.bounds[i];
-    if (!points || bounds.length !== points.length) return false;
-    if (!bounds.every((iv) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl)) return false;
+    if (!points || bounds.length !== points.length) break;
+    if (!bounds.every((iv) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl)) break;
+    pinned.add(path);
     ranges *= bounds.length;
   }
-  return ranges <= MAX_RANGES;
+  const paths = Object.keys(filter);
+  return paths.length > 0 && paths.every((p) => pinned.has(p) || stated(p)) && ranges <= MAX_RANGES;
 }
 
 function byScore(a: Candidate, b: Candidate): number {

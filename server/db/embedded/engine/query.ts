@@ -49,6 +49,11 @@ export interface QueryOptions {
    * then keeps only their top-level projection, when the projection is one, not a copy of the whole document.
    */
   presentOnly?: boolean;
+  /**
+   * The caller only counts the hits (`QueryRun.count`): a candidate that counts from index keys alone is taken
+   * without a trial.
+   */
+  count?: boolean;
 }
 
 export interface QueryRun {
@@ -166,6 +171,7 @@ function choosePlan(
   predicate: Predicate,
   explain: boolean,
   reads: Reads,
+  counting: boolean,
 ) {
   const sort = parseSort(spec.sort);
   const outright =
@@ -174,6 +180,9 @@ function choosePlan(
   if (outright) return none;
   const candidates = enumeratePlans(coll, filter, sort.fields);
   if (candidates.length === 1) return { ...none, candidate: candidates[0] };
+  // A count some index answers from its keys alone reads exactly the matching keys: no plan reads fewer.
+  const keysOnly = counting ? candidates.find((c) => answersWhole(c.plan, filter)) : undefined;
+  if (keysOnly) return { ...none, candidate: keysOnly };
   const skip = spec.skip ?? 0;
   const limit = spec.limit ?? 0;
   const target = trialTarget(skip, limit);
@@ -223,7 +232,15 @@ export function runQuery(
   let stats: ScanStats;
   let source: Iterator<Hit>;
   if (coll) {
-    choice = choosePlan(coll, spec, filter, predicate, options.explain ?? false, reads);
+    choice = choosePlan(
+      coll,
+      spec,
+      filter,
+      predicate,
+      options.explain ?? false,
+      reads,
+      options.count ?? false,
+    );
     stats = choice.contestant?.stats ?? newStats();
     source = choice.contestant?.results() ?? execute(coll, choice.candidate.plan, predicate, stats, reads);
   } else {

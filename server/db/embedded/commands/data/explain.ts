@@ -151,7 +151,7 @@ export function explainAggregate(engine: Engine, db: string, coll: string | unde
   const { spec, rest } = nativePrefix(pipeline, hint);
   const ns = `${db}.${coll ?? '$cmd.aggregate'}`;
   const counting = rest.length === 1 && countingGroup(rest[0]) !== undefined;
-  const options = counting ? { explain: true, reads: [], bytes: false } : { explain: true };
+  const options = counting ? { explain: true, reads: [], bytes: false, count: true } : { explain: true };
   const run = runQuery(coll === undefined ? undefined : engine.catalog.get(ns), spec, options);
   const out = explainQuery(ns, run, spec, verbosity, true, counting);
   // mongod reports a partly pushed-down pipeline as a $cursor stage followed by the remaining stages.
@@ -197,7 +197,7 @@ export function explainCommand(engine: Engine): CommandHandler {
     }
     const ns = validateCollectionName(ctx.db, inner[Object.keys(inner)[0]]);
     const { spec, execute } = innerSpec(inner, name);
-    const run = runQuery(engine.catalog.get(ns), spec, { explain: true });
+    const run = runQuery(engine.catalog.get(ns), spec, { explain: true, count: name === 'count' });
     return { ...explainQuery(ns, run, spec, verbosity, execute, name === 'count'), command: inner };
   };
 }

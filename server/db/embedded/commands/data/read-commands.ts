@@ -61,7 +61,7 @@ export function countCommand(engine: Engine): CommandHandler {
     let n: number;
     if (Object.keys(query).length === 0 && cmd.hint === undefined) n = Math.max(0, coll.size - skip);
     else {
-      n = runQuery(coll, { filter: query, skip, hint: cmd.hint }, { bytes: false }).count();
+      n = runQuery(coll, { filter: query, skip, hint: cmd.hint }, { bytes: false, count: true }).count();
     }
     return { n: limit > 0 ? Math.min(n, limit) : n };
   };
