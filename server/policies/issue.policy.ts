@@ -104,6 +104,8 @@ export function canCreateIssue(actor: Actor, channel: ChannelId): boolean {
 /** The partial-index conditions of the co-unit and consulted-unit indexes (issue.model.ts). */
 export const HAS_CO_UNITS = Object.freeze({ 'coUnitIds.0': { $exists: true } });
 export const HAS_CONSULT_UNITS = Object.freeze({ 'consultUnitIds.0': { $exists: true } });
+/** Issues redone after a bad rating judged reasonable: the "rectify" queue's condition and its index's filter. */
+export const REDONE = Object.freeze({ redoCount: { $gt: 0 } });
 
 /**
  * Plain MongoDB filter (issue field names as in IssueScope) selecting exactly the issues canViewIssue allows.

@@ -4,7 +4,7 @@
 // by an index (test/api/issues/list-plans.test.ts).
 import { CENTRE_ROLES, UNIT_ROLES, type Actor } from '../../shared/roles.ts';
 import { ISSUE_STATES, TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
-import { HAS_CONSULT_UNITS } from '../policies/issue.policy.ts';
+import { HAS_CONSULT_UNITS, REDONE } from '../policies/issue.policy.ts';
 
 export const UNIT_QUEUES = [
   'mine',
@@ -94,7 +94,7 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
       return { consultUnitIds: unitId, ...HAS_CONSULT_UNITS, state: 'consulting' };
     case 'rectify':
       // Redone after a bad rating judged reasonable.
-      return mine('in_progress', { redoCount: { $gt: 0 } });
+      return mine('in_progress', { ...REDONE });
     case 'triage':
       return { state: 'received' };
     case 'verify':

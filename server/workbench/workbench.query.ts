@@ -8,7 +8,14 @@ import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
 import type { IssueDoc, Models } from '../models/index.ts';
-import { CALLBACK_INDEX, UNIT_ISSUES_INDEX, UNIT_LIT_INDEX } from '../models/issue.model.ts';
+import {
+  ASSIGNEE_ISSUES_INDEX,
+  CALLBACK_INDEX,
+  CONSULTED_UNIT_INDEX,
+  UNIT_ISSUES_INDEX,
+  UNIT_LIT_INDEX,
+  UNIT_REDONE_INDEX,
+} from '../models/issue.model.ts';
 import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
 
 export interface WorkbenchDeps {
@@ -81,15 +88,18 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
 
 /** The index each count names, where the planner's trial could pick one that reads more (issue.model.ts). */
 const COUNT_INDEX: Partial<Record<QueueId, object>> = {
+  mine: ASSIGNEE_ISSUES_INDEX,
+  consultInput: CONSULTED_UNIT_INDEX,
+  rectify: UNIT_REDONE_INDEX,
   dueSoon: UNIT_LIT_INDEX,
   overdue: UNIT_LIT_INDEX,
   callback: CALLBACK_INDEX,
 };
 
 /**
- * The count query of one of the actor's queues: the lit queues and the callbacks on their own small indexes,
- * the unit's other queues on the unit's index (UNIT_ISSUES_INDEX). Where the index holds every field of the
- * filter (to sign, in progress, the callbacks, the lights) the count reads index keys only.
+ * The count query of one of the actor's queues, on the index that holds its whole filter, so that the count
+ * reads index keys only (`returned`, a condition on the timeline, reads the unit's issues in progress on the
+ * unit's index, UNIT_ISSUES_INDEX).
  */
 export function queueCountQuery(actor: Actor, id: QueueId) {
   const filter = queueFilter(actor, id);

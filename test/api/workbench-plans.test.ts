@@ -10,6 +10,7 @@ import { Types } from 'mongoose';
 import request from 'supertest';
 import type { Actor, Role } from '../../shared/roles.ts';
 import { queueCountQuery } from '../../server/workbench/workbench.query.ts';
+import { queuesOf } from '../../server/workbench/queues.ts';
 import { enterpriseIn, handlerOf, unitByCode, useIssueApp } from './issues/fixtures.ts';
 import { fixtureIssueDoc } from './kpi-fixture.ts';
 
@@ -79,6 +80,45 @@ describe('workbench counts: each unit queue names its index, and the lights are 
     const plan = JSON.stringify(cursor.queryPlanner.winningPlan);
     expect(plan).to.include('"COUNT_SCAN"');
     expect(plan).to.include('"indexName":"unitId_1_warning_1_state_1_dueAt_1__id_1"');
+  });
+
+  it('every queue count but "returned" reads index keys only, for a unit and for the centre', async () => {
+    const unit = unitByCode(t, UNIT);
+    const ent = enterpriseIn(t, 'deqing', 0);
+    const createdAt = '2025-12-02T02:00:00.000Z';
+    const some = (extra: Record<string, unknown>) =>
+      [0, 1].map(() => fixtureIssueDoc({ ent, unit, createdAt, state: 'in_progress', ...extra }));
+    // At least two issues in every queue, so that a count reading documents would show.
+    await t.models.Issue.collection.insertMany([
+      ...some({ assigneeId: actor.id }),
+      ...some({ state: 'dispatched' }),
+      ...some({ warning: 'yellow' }),
+      ...some({ redoCount: 1 }),
+      ...some({ state: 'consulting', consultUnitIds: [unit._id] }),
+      ...some({ state: 'received' }),
+      ...some({ state: 'replied' }),
+      ...some({ state: 'awaiting_rating', callbackRequested: true }),
+    ]);
+    const clerk = await t.models.User.findOne({ role: 'clerk' }).lean();
+    const centre: Actor = { id: String(clerk!._id), username: clerk!.username, role: 'clerk' };
+    for (const who of [actor, centre]) {
+      for (const id of queuesOf(who)) {
+        const query = queueCountQuery(who, id);
+        if (!query) continue;
+        // Cast as mongoose's countDocuments casts it, then sent as the driver sends that count.
+        const filter = t.models.Issue.where(query.filter).cast(t.models.Issue);
+        const pipeline = [{ $match: filter }, { $group: { _id: 1, n: { $sum: 1 } } }];
+        const explained = (await t.models.Issue.collection
+          .aggregate(pipeline, query.options)
+          .explain('executionStats')) as unknown as {
+          stages: { $cursor: { executionStats: { totalDocsExamined: number; nReturned: number } } }[];
+        };
+        const stats = explained.stages[0].$cursor.executionStats;
+        if (id === 'returned') continue; // a condition on the timeline: no index holds it
+        expect(stats.nReturned, `${who.role} ${id}`).to.be.at.least(2);
+        expect(stats.totalDocsExamined, `${who.role} ${id}`).to.equal(0);
+      }
+    }
   });
 
   it('every unit queue of the workbench names the index it is counted on', () => {
