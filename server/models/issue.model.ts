@@ -257,11 +257,16 @@ export const UNIT_ISSUES_INDEX = { unitId: 1, state: 1, ...DUE_SOONEST } as cons
 export const UNIT_LIT_INDEX = { unitId: 1, warning: 1, state: 1, ...DUE_SOONEST } as const;
 
 /**
- * The issues assigned to each person of a unit, by state: the workbench's "mine" count reads only its keys (on
- * the unit's index it read every open issue of the unit to its assignee, stored after the timeline: at
- * 1,000,000 issues, the busiest unit's 10,285), and the "mine" list is served in deadline order.
+ * The issues assigned to each person of a unit, by state: the workbench's "mine" count and a unit head's load
+ * per person read only its keys (on the unit's index they read every open issue of the unit to its assignee,
+ * stored after the timeline: at 1,000,000 issues, the busiest unit's 10,285), the load's unassigned issues
+ * (a null key) are found without reading the assigned ones, and the "mine" list is served in deadline order.
  */
 export const ASSIGNEE_ISSUES_INDEX = { unitId: 1, assigneeId: 1, state: 1, ...DUE_SOONEST } as const;
+
+/** Overdue issues by unit and assignee: a unit head's load counts each person's overdue ones from its keys. */
+export const OVERDUE_ASSIGNEE_INDEX = { unitId: 1, assigneeId: 1, state: 1 } as const;
+export const OVERDUE = Object.freeze({ warning: 'overdue' });
 
 /** The issues a unit is consulted on, by state, due soonest (one of the list's indexes below): "consultInput". */
 export const CONSULTED_UNIT_INDEX = { consultUnitIds: 1, state: 1, ...DUE_SOONEST } as const;
@@ -315,7 +320,8 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ ...ENTERPRISE_ISSUES_INDEX });
   schema.index({ ...UNIT_LIT_INDEX }, rare.warning);
   schema.index({ ...CALLBACK_INDEX }, { partialFilterExpression: { callbackRequested: true } });
-  schema.index({ ...ASSIGNEE_ISSUES_INDEX }, { partialFilterExpression: { assigneeId: { $exists: true } } });
+  schema.index({ ...ASSIGNEE_ISSUES_INDEX });
+  schema.index({ ...OVERDUE_ASSIGNEE_INDEX }, { partialFilterExpression: { ...OVERDUE } });
   schema.index({ ...UNIT_REDONE_INDEX }, { partialFilterExpression: { ...REDONE } });
 }
 

@@ -12,6 +12,8 @@ import {
   ASSIGNEE_ISSUES_INDEX,
   CALLBACK_INDEX,
   CONSULTED_UNIT_INDEX,
+  OVERDUE,
+  OVERDUE_ASSIGNEE_INDEX,
   UNIT_ISSUES_INDEX,
   UNIT_LIT_INDEX,
   UNIT_REDONE_INDEX,
@@ -59,26 +61,41 @@ async function signersOf(models: Models, ids: readonly Types.ObjectId[]): Promis
   return signers;
 }
 
+/**
+ * A unit's load: each person's open and overdue issues counted from index keys (two counts a person), and the
+ * open issues without an assignee read one by one for their sign-for.
+ */
 async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> {
   const unit = new Types.ObjectId(unitId);
-  const [people, issues] = await Promise.all([
+  const open = { unitId: unit, state: { $in: OPEN } };
+  const [people, unassigned] = await Promise.all([
     models.User.find(
       { unitId: unit, role: { $in: ['handler', 'unit_head'] }, disabled: { $ne: true } },
       { name: 1 },
     ).lean(),
-    models.Issue.find({ unitId: unit, state: { $in: OPEN } }, { assigneeId: 1, warning: 1 }).lean<
-      Pick<IssueDoc, '_id' | 'assigneeId' | 'warning'>[]
-    >(),
+    models.Issue.find({ ...open, assigneeId: null }, { warning: 1 })
+      .hint(ASSIGNEE_ISSUES_INDEX)
+      .lean<Pick<IssueDoc, '_id' | 'warning'>[]>(),
   ]);
-  const signers = await signersOf(
-    models,
-    issues.filter((i) => !i.assigneeId).map((i) => i._id as Types.ObjectId),
-  );
-  const load = new Map(
-    people.map((p) => [String(p._id), { userId: String(p._id), name: p.name, open: 0, overdue: 0 }]),
-  );
-  for (const issue of issues) {
-    const who = load.get(issue.assigneeId ?? signers.get(String(issue._id)) ?? '');
+  const [counted, signers] = await Promise.all([
+    Promise.all(
+      people.map(async (p) => {
+        const theirs = { ...open, assigneeId: String(p._id) };
+        const [count, overdue] = await Promise.all([
+          models.Issue.countDocuments(theirs, { hint: ASSIGNEE_ISSUES_INDEX }),
+          models.Issue.countDocuments({ ...theirs, ...OVERDUE }, { hint: OVERDUE_ASSIGNEE_INDEX }),
+        ]);
+        return { userId: String(p._id), name: p.name, open: count, overdue };
+      }),
+    ),
+    signersOf(
+      models,
+      unassigned.map((i) => i._id as Types.ObjectId),
+    ),
+  ]);
+  const load = new Map(counted.map((l) => [l.userId, l]));
+  for (const issue of unassigned) {
+    const who = load.get(signers.get(String(issue._id)) ?? '');
     if (!who) continue;
     who.open += 1;
     if (issue.warning === 'overdue') who.overdue += 1;

@@ -9,9 +9,11 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import type { Actor, Role } from '../../shared/roles.ts';
+import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
 import { queueCountQuery } from '../../server/workbench/workbench.query.ts';
+import { ASSIGNEE_ISSUES_INDEX, OVERDUE, OVERDUE_ASSIGNEE_INDEX } from '../../server/models/issue.model.ts';
 import { queuesOf } from '../../server/workbench/queues.ts';
-import { enterpriseIn, handlerOf, unitByCode, useIssueApp } from './issues/fixtures.ts';
+import { enterpriseIn, handlerOf, unitByCode, unitHeadOf, useIssueApp } from './issues/fixtures.ts';
 import { fixtureIssueDoc } from './kpi-fixture.ts';
 
 const UNIT = 'deqing-centre';
@@ -133,5 +135,51 @@ describe('workbench counts: each unit queue names its index, and the lights are 
       .expect(200);
     const overdue = res.body.queues.find((q: { id: string }) => q.id === 'overdue');
     expect(overdue.count).to.equal(OWN_OVERDUE);
+  });
+
+  it("a unit head's load counts each person's issues from keys and reads only the unassigned ones", async () => {
+    const unit = unitByCode(t, UNIT);
+    const ent = enterpriseIn(t, 'deqing', 0);
+    const createdAt = '2025-12-03T02:00:00.000Z';
+    await t.models.Issue.collection.insertMany(
+      [0, 1, 2].map(() =>
+        fixtureIssueDoc({
+          ent,
+          unit,
+          createdAt,
+          state: 'in_progress',
+          warning: 'overdue',
+          assigneeId: actor.id,
+        }),
+      ),
+    );
+    const unitId = new Types.ObjectId(actor.unitId!);
+    const open = { unitId, state: { $in: ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s)) } };
+    type Stats = { nReturned: number; totalDocsExamined: number };
+    const countStats = async (filter: object, hint: object) =>
+      (
+        (await t.models.Issue.collection
+          .aggregate([{ $match: filter }, { $group: { _id: 1, n: { $sum: 1 } } }], { hint })
+          .explain('executionStats')) as unknown as { stages: { $cursor: { executionStats: Stats } }[] }
+      ).stages[0].$cursor.executionStats;
+    const theirs = { ...open, assigneeId: actor.id };
+    const count = await countStats(theirs, ASSIGNEE_ISSUES_INDEX);
+    const overdue = await countStats({ ...theirs, ...OVERDUE }, OVERDUE_ASSIGNEE_INDEX);
+    expect([count.nReturned, overdue.nReturned]).to.deep.equal([5, 3]);
+    expect([count.totalDocsExamined, overdue.totalDocsExamined]).to.deep.equal([0, 0]);
+    const unassigned = (
+      (await t.models.Issue.collection
+        .find({ ...open, assigneeId: null }, { hint: ASSIGNEE_ISSUES_INDEX })
+        .explain('executionStats')) as unknown as { executionStats: Stats }
+    ).executionStats;
+    const all = await t.models.Issue.countDocuments(open);
+    expect(unassigned.nReturned).to.equal(all - 5);
+    expect(unassigned.totalDocsExamined).to.equal(unassigned.nReturned);
+    const res = await request(t.app)
+      .get('/api/workbench')
+      .set(await t.auth(unitHeadOf(UNIT)))
+      .expect(200);
+    const mine = res.body.load.find((l: { userId: string }) => l.userId === actor.id);
+    expect(mine).to.include({ open: 5, overdue: 3 });
   });
 });
