@@ -120,6 +120,20 @@ describe('engine: counts from index keys alone', () => {
     ['a regex', { unitId: UNITS[0], state: /^dis/ }, 'unit_state'],
     ['a dotted path', { 'unitId.x': 1 }, undefined],
     ['an $or', { $or: [{ unitId: UNITS[0] }, { unitId: UNITS[1] }] }, undefined],
+    [
+      'more combinations of points than the scan keeps apart',
+      {
+        unitId: { $in: [...UNITS, ...Array.from({ length: 67 }, () => new ObjectId())] },
+        state: {
+          $in: [
+            'dispatched',
+            'replied',
+            ...Array.from({ length: 68 }, (_, i) => `${'abcdefghijklmnopqrstuvwxyz'[i % 26]}${i}`),
+          ],
+        },
+      },
+      'unit_state',
+    ],
   ];
   for (const [name, filter, hint] of fetched) {
     it(`reads the documents for ${name}, and counts right`, async () => {

@@ -192,6 +192,8 @@ export function indexCandidate(ix: OrderedIndex, input: PlanInput): Candidate | 
   return { id: `ix:${ix.name}`, plan: scan, blockingSort, score: score - (dir ? 3 : 0) };
 }
 
+const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
+
 /** A value an equality matches exactly the index keys of (no null, array, document, regex or NaN to widen it). */
 function exactPoint(v: unknown): boolean {
   if (typeof v === 'string' || typeof v === 'boolean') return true;
@@ -229,16 +231,19 @@ export function answersWhole(plan: Plan, filter: Document): boolean {
     Boolean(partial && Object.hasOwn(partial, path) && valueKey(partial[path]) === valueKey(filter[path]));
   // The leading index fields the filter pins to exactly its points.
   const pinned = new Set<string>();
-  let ranges = 1;
   for (let i = 0; i < ix.fields.length; i++) {
     const path = ix.fields[i].path;
     const points = Object.hasOwn(filter, path) ? exactPoints(filter[path]) : undefined;
     const bounds = plan.bounds[i];
-    if (!points || bounds.length !== points.length) break;
-    if (!bounds.every((iv) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl)) break;
+    if (!points || bounds.length !== points.length || !bounds.every(isPoint)) break;
     pinned.add(path);
-    ranges *= bounds.length;
   }
+  // The scan's ranges combine every leading field of points (scan.ts treeRanges), and beyond MAX_RANGES
+  // combinations it widens them, which would count keys outside the filter.
+  let last = 0;
+  while (last < plan.bounds.length - 1 && plan.bounds[last].every(isPoint)) last++;
+  let ranges = 1;
+  for (let i = 0; i <= last; i++) ranges *= plan.bounds[i].length;
   const paths = Object.keys(filter);
   return paths.length > 0 && paths.every((p) => pinned.has(p) || stated(p)) && ranges <= MAX_RANGES;
 }
