@@ -22,7 +22,7 @@ import {
 import type { KeyField } from './index-keys.ts';
 import type { OrderedIndex } from './ordered-index.ts';
 import { orCandidates } from './plan-or.ts';
-import { MAX_RANGES } from './scan.ts';
+import { isPoint, MAX_RANGES, rangePrefix } from './scan.ts';
 import { bsonTypeOf, isPlainObject } from './values.ts';
 
 export interface IndexPlan {
@@ -192,8 +192,6 @@ export function indexCandidate(ix: OrderedIndex, input: PlanInput): Candidate | 
   return { id: `ix:${ix.name}`, plan: scan, blockingSort, score: score - (dir ? 3 : 0) };
 }
 
-const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
-
 /** A value an equality matches exactly the index keys of (no null, array, document, regex or NaN to widen it). */
 function exactPoint(v: unknown): boolean {
   if (typeof v === 'string' || typeof v === 'boolean') return true;
@@ -238,14 +236,10 @@ export function answersWhole(plan: Plan, filter: Document): boolean {
     if (!points || bounds.length !== points.length || !bounds.every(isPoint)) break;
     pinned.add(path);
   }
-  // The scan's ranges combine every leading field of points (scan.ts treeRanges), and beyond MAX_RANGES
-  // combinations it widens them, which would count keys outside the filter.
-  let last = 0;
-  while (last < plan.bounds.length - 1 && plan.bounds[last].every(isPoint)) last++;
-  let ranges = 1;
-  for (let i = 0; i <= last; i++) ranges *= plan.bounds[i].length;
+  // Beyond MAX_RANGES combinations the scan widens its ranges, which would count keys outside the filter.
+  const exact = rangePrefix(plan.bounds).combinations <= MAX_RANGES;
   const paths = Object.keys(filter);
-  return paths.length > 0 && paths.every((p) => pinned.has(p) || stated(p)) && ranges <= MAX_RANGES;
+  return exact && paths.length > 0 && paths.every((p) => pinned.has(p) || stated(p));
 }
 
 function byScore(a: Candidate, b: Candidate): number {

@@ -71,8 +71,8 @@ export interface QueryRun {
   readonly docs: Iterator<Document>;
   /** A hit as a find returns it: its stored bytes when the projection allows, else the projected document. */
   present(hit: Hit): Document | RawDoc;
-  /** A count reads index keys only: the plan's bounds answer the whole filter (`answersWhole`). */
-  countsKeys: boolean;
+  /** A count reads index keys only: the plan answers the whole filter (`answersWhole`). */
+  readonly countsKeys: boolean;
   /** How many hits remain (after skip and limit), consuming them: by index keys alone when `countsKeys`. */
   count(): number;
 }
@@ -258,7 +258,7 @@ export function runQuery(
   if (needsSort) source = blockingSort(source, sort.fields, limit > 0 ? skip + limit : 0)[Symbol.iterator]();
   const hits = pipelineOf(source, skip, limit, stats);
   const plan = choice.candidate.plan;
-  const countsKeys = plan.kind === 'ixscan' && !needsSort && answersWhole(plan, filter);
+  let countsKeys: boolean | undefined; // decided when a count asks, not for every find
   const whole = (hit: Hit) => (projection ? projection.apply(fullDoc(hit)) : fullDoc(hit));
   return {
     predicate,
@@ -270,9 +270,11 @@ export function runQuery(
     get docs() {
       return mapIterator(hits, whole);
     },
-    countsKeys,
+    get countsKeys() {
+      return (countsKeys ??= !needsSort && answersWhole(plan, filter));
+    },
     count() {
-      if (countsKeys && plan.kind === 'ixscan') {
+      if (this.countsKeys && plan.kind === 'ixscan') {
         const keys = countKeys(plan, stats);
         const n = Math.max(0, keys - skip);
         stats.nReturned = limit > 0 ? Math.min(n, limit) : n;

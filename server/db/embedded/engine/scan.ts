@@ -61,7 +61,19 @@ const MAX_CHUNK = 512;
 /** Beyond this many combinations of points, a compound index's leading points are scanned as one range. */
 export const MAX_RANGES = 4096;
 
-const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
+export const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
+
+/**
+ * The last field of the bounds' key prefix (every field before it all points) and how many [low, high] ranges
+ * the prefix makes; beyond MAX_RANGES `treeRanges` widens the fields of several points into one range each.
+ */
+export function rangePrefix(bounds: Interval[][]): { last: number; combinations: number } {
+  let last = 0;
+  while (last < bounds.length - 1 && bounds[last].every(isPoint)) last++;
+  let combinations = 1;
+  for (let i = 0; i <= last; i++) combinations *= bounds[i].length;
+  return { last, combinations };
+}
 
 /**
  * The bounds as [low, high] ranges of index keys, in tree order. Equality fields (every interval a point)
@@ -70,10 +82,7 @@ const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
  * key that starts with `enc(v)`.
  */
 export function treeRanges(ix: OrderedIndex, bounds: Interval[][]): [IndexKey, IndexKey][] {
-  let last = 0;
-  while (last < bounds.length - 1 && bounds[last].every(isPoint)) last++;
-  let product = 1;
-  for (let i = 0; i <= last; i++) product *= bounds[i].length;
+  const { last, combinations: product } = rangePrefix(bounds);
   let combos: [IndexKey, IndexKey][] = [['', '']];
   for (let i = 0; i <= last; i++) {
     const dir = ix.fields[i].dir;
