@@ -7,7 +7,7 @@ import { Schema, type Connection, type Model, type SchemaDefinition, type Types 
 import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
 import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
 import { ROLES } from '../../shared/roles.ts';
-import { HAS_CONSULT_UNITS, HAS_CO_UNITS, REDONE } from '../policies/issue.policy.ts';
+import { HAS_CONSULT_UNITS, HAS_CO_UNITS, OVERDUE, REDONE } from '../policies/issue.policy.ts';
 import {
   CATEGORY_IDS,
   CHANNEL_IDS,
@@ -240,11 +240,11 @@ const DUE_SOONEST = { dueAt: 1, _id: 1 } as const;
 export const ENTERPRISE_ISSUES_INDEX = { enterpriseId: 1, ...NEWEST_FIRST } as const;
 
 /**
- * A unit's issues by state, due soonest: the workbench counts a unit's queues on it by `hint`. A count has no
- * order to choose an index by, and for "overdue" (the unit's open issues with `warning: 'overdue'`) the
- * planner's trial can prefer the warning index when the city's earliest-due overdue issues are this unit's;
- * that plan then walks every overdue issue in the city (at 1,000,000 issues, the busiest unit: 30,753 keys
- * and 0.8 s, against its 10,285 open issues on this index).
+ * A unit's issues by state, due soonest: the workbench counts the unit's queues that no smaller index holds
+ * on it by `hint` (to sign and in progress from its keys; "returned", a condition on the timeline, by reading
+ * the unit's issues in progress). A count has no order to choose an index by, and the planner's trial can take
+ * an index that reads far more: for "overdue" it took the warning index when the city's earliest-due overdue
+ * issues were this unit's, and walked every overdue issue in the city (at 1,000,000 issues: 30,753 keys).
  */
 export const UNIT_ISSUES_INDEX = { unitId: 1, state: 1, ...DUE_SOONEST } as const;
 
@@ -266,7 +266,6 @@ export const ASSIGNEE_ISSUES_INDEX = { unitId: 1, assigneeId: 1, state: 1, ...DU
 
 /** Overdue issues by unit and assignee: a unit head's load counts each person's overdue ones from its keys. */
 export const OVERDUE_ASSIGNEE_INDEX = { unitId: 1, assigneeId: 1, state: 1 } as const;
-export const OVERDUE = Object.freeze({ warning: 'overdue' });
 
 /** The issues a unit is consulted on, by state, due soonest (one of the list's indexes below): "consultInput". */
 export const CONSULTED_UNIT_INDEX = { consultUnitIds: 1, state: 1, ...DUE_SOONEST } as const;

@@ -12,12 +12,12 @@ import {
   ASSIGNEE_ISSUES_INDEX,
   CALLBACK_INDEX,
   CONSULTED_UNIT_INDEX,
-  OVERDUE,
   OVERDUE_ASSIGNEE_INDEX,
   UNIT_ISSUES_INDEX,
   UNIT_LIT_INDEX,
   UNIT_REDONE_INDEX,
 } from '../models/issue.model.ts';
+import { OVERDUE } from '../policies/issue.policy.ts';
 import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
 
 export interface WorkbenchDeps {
@@ -43,41 +43,17 @@ export function signerOf(timeline: readonly { action: string; actorId: string }[
 }
 
 /**
- * Who signed for each of these issues, when anyone did: read for the issues without an assignee only (those
- * stored before assignees existed, and those nobody has signed for), so the load never reads every open
- * issue's timeline.
- */
-async function signersOf(models: Models, ids: readonly Types.ObjectId[]): Promise<Map<string, string>> {
-  const signers = new Map<string, string>();
-  if (!ids.length) return signers;
-  const rows = await models.Issue.find(
-    { _id: { $in: ids } },
-    { 'timeline.action': 1, 'timeline.actorId': 1 },
-  ).lean<Pick<IssueDoc, '_id' | 'timeline'>[]>();
-  for (const row of rows) {
-    const signer = signerOf(row.timeline ?? []);
-    if (signer) signers.set(String(row._id), signer);
-  }
-  return signers;
-}
-
-/**
  * A unit's load: each person's open and overdue issues counted from index keys (two counts a person), and the
- * open issues without an assignee read one by one for their sign-for.
+ * open issues without an assignee read, with their timelines' actions, for their sign-for.
  */
 async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> {
   const unit = new Types.ObjectId(unitId);
   const open = { unitId: unit, state: { $in: OPEN } };
-  const [people, unassigned] = await Promise.all([
-    models.User.find(
-      { unitId: unit, role: { $in: ['handler', 'unit_head'] }, disabled: { $ne: true } },
-      { name: 1 },
-    ).lean(),
-    models.Issue.find({ ...open, assigneeId: null }, { warning: 1 })
-      .hint(ASSIGNEE_ISSUES_INDEX)
-      .lean<Pick<IssueDoc, '_id' | 'warning'>[]>(),
-  ]);
-  const [counted, signers] = await Promise.all([
+  const people = await models.User.find(
+    { unitId: unit, role: { $in: ['handler', 'unit_head'] }, disabled: { $ne: true } },
+    { name: 1 },
+  ).lean();
+  const [counted, unassigned] = await Promise.all([
     Promise.all(
       people.map(async (p) => {
         const theirs = { ...open, assigneeId: String(p._id) };
@@ -88,14 +64,16 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
         return { userId: String(p._id), name: p.name, open: count, overdue };
       }),
     ),
-    signersOf(
-      models,
-      unassigned.map((i) => i._id as Types.ObjectId),
-    ),
+    models.Issue.find(
+      { ...open, assigneeId: null },
+      { warning: 1, 'timeline.action': 1, 'timeline.actorId': 1 },
+    )
+      .hint(ASSIGNEE_ISSUES_INDEX)
+      .lean<Pick<IssueDoc, 'warning' | 'timeline'>[]>(),
   ]);
   const load = new Map(counted.map((l) => [l.userId, l]));
   for (const issue of unassigned) {
-    const who = load.get(signers.get(String(issue._id)) ?? '');
+    const who = load.get(signerOf(issue.timeline ?? []) ?? '');
     if (!who) continue;
     who.open += 1;
     if (issue.warning === 'overdue') who.overdue += 1;
