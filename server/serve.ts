@@ -25,6 +25,7 @@ import { createImportResumer } from './imports/import.job.ts';
 import { createPipelineDeps } from './intake/intake-sink.ts';
 import type { Logger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
+import { upgradeStoredIssues } from './models/issue-upgrades.ts';
 import { createRealtime } from './realtime/realtime.ts';
 import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
 import { createQrLiveHub } from './realtime/qr-live.ts';
@@ -104,6 +105,9 @@ export async function serve({
   const models = createModels(db.conn, clock);
   await ensureIndexes(models);
   startup.mark('indexes');
+  for (const [upgrade, issues] of Object.entries(await upgradeStoredIssues(models, clock.now())))
+    logger.info({ upgrade, issues }, 'stored issues upgraded');
+  startup.mark('upgrades');
   if (config.demo) {
     if ((await models.User.countDocuments()) === 0) {
       logger.info('empty database: seeding demo data');

@@ -7,7 +7,7 @@ import { Schema, type Connection, type Model, type SchemaDefinition, type Types 
 import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
 import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
 import { ROLES } from '../../shared/roles.ts';
-import { HAS_CONSULT_UNITS, HAS_CO_UNITS, OVERDUE, REDONE } from '../policies/issue.policy.ts';
+import { HAS_CONSULT_UNITS, HAS_CO_UNITS, OVERDUE, REDONE, SENT_BACK } from '../policies/issue.policy.ts';
 import {
   CATEGORY_IDS,
   CHANNEL_IDS,
@@ -195,6 +195,7 @@ function lifecycleFields() {
     bulletined: { type: Boolean, default: false },
     escalated: { type: Boolean, default: false },
     returnCount: { type: Number, default: 0 },
+    sendBackCount: { type: Number, default: 0 },
     redoCount: { type: Number, default: 0 },
     extensionCount: { type: Number, default: 0 },
     reopenCount: { type: Number, default: 0 },
@@ -277,6 +278,9 @@ export const CONSULTED_UNIT_INDEX = { consultUnitIds: 1, state: 1, ...DUE_SOONES
  */
 export const UNIT_REDONE_INDEX = { unitId: 1, state: 1, ...DUE_SOONEST, redoCount: 1 } as const;
 
+/** A unit's issues whose reply was sent back, the same way: the "returned" count and list. */
+export const UNIT_SENT_BACK_INDEX = { unitId: 1, state: 1, ...DUE_SOONEST, sendBackCount: 1 } as const;
+
 /**
  * Issues whose enterprise asked to be called back, by state: the centre's "to call back" count and list read
  * only these (the flag is cleared when an issue closes, so the index stays small).
@@ -322,6 +326,7 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ ...ASSIGNEE_ISSUES_INDEX });
   schema.index({ ...OVERDUE_ASSIGNEE_INDEX }, { partialFilterExpression: { ...OVERDUE } });
   schema.index({ ...UNIT_REDONE_INDEX }, { partialFilterExpression: { ...REDONE } });
+  schema.index({ ...UNIT_SENT_BACK_INDEX }, { partialFilterExpression: { ...SENT_BACK } });
 }
 
 /** List indexes an earlier version created; `ensureIndexes` removes them from existing databases. */

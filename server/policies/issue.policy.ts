@@ -106,6 +106,8 @@ export const HAS_CO_UNITS = Object.freeze({ 'coUnitIds.0': { $exists: true } });
 export const HAS_CONSULT_UNITS = Object.freeze({ 'consultUnitIds.0': { $exists: true } });
 /** Issues redone after a bad rating judged reasonable: the "rectify" queue's condition and its index's filter. */
 export const REDONE = Object.freeze({ redoCount: { $gt: 0 } });
+/** Issues whose reply the centre sent back: the "returned" queue's condition and its index's filter. */
+export const SENT_BACK = Object.freeze({ sendBackCount: { $gt: 0 } });
 /** Overdue issues: a unit head's per-person overdue count and its index's filter. */
 export const OVERDUE = Object.freeze({ warning: 'overdue' });
 

@@ -4,7 +4,7 @@
 // by an index (test/api/issues/list-plans.test.ts).
 import { CENTRE_ROLES, UNIT_ROLES, type Actor } from '../../shared/roles.ts';
 import { ISSUE_STATES, TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
-import { HAS_CONSULT_UNITS, REDONE } from '../policies/issue.policy.ts';
+import { HAS_CONSULT_UNITS, REDONE, SENT_BACK } from '../policies/issue.policy.ts';
 
 export const UNIT_QUEUES = [
   'mine',
@@ -89,7 +89,7 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
       return mine({ $in: OPEN }, { warning: { $in: ['overdue'] } });
     case 'returned':
       // Being handled again after the centre sent the unit's reply back.
-      return mine('in_progress', { 'timeline.action': 'send_back' });
+      return mine('in_progress', { ...SENT_BACK });
     case 'consultInput':
       return { consultUnitIds: unitId, ...HAS_CONSULT_UNITS, state: 'consulting' };
     case 'rectify':

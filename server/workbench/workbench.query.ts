@@ -16,6 +16,7 @@ import {
   UNIT_ISSUES_INDEX,
   UNIT_LIT_INDEX,
   UNIT_REDONE_INDEX,
+  UNIT_SENT_BACK_INDEX,
 } from '../models/issue.model.ts';
 import { OVERDUE } from '../policies/issue.policy.ts';
 import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
@@ -86,6 +87,7 @@ const COUNT_INDEX: Partial<Record<QueueId, object>> = {
   mine: ASSIGNEE_ISSUES_INDEX,
   consultInput: CONSULTED_UNIT_INDEX,
   rectify: UNIT_REDONE_INDEX,
+  returned: UNIT_SENT_BACK_INDEX,
   dueSoon: UNIT_LIT_INDEX,
   overdue: UNIT_LIT_INDEX,
   callback: CALLBACK_INDEX,
@@ -93,8 +95,7 @@ const COUNT_INDEX: Partial<Record<QueueId, object>> = {
 
 /**
  * The count query of one of the actor's queues, on the index that holds its whole filter, so that the count
- * reads index keys only (`returned`, a condition on the timeline, reads the unit's issues in progress on the
- * unit's index, UNIT_ISSUES_INDEX).
+ * reads index keys only.
  */
 export function queueCountQuery(actor: Actor, id: QueueId) {
   const filter = queueFilter(actor, id);

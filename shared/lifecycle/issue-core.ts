@@ -92,6 +92,8 @@ export interface IssueCore {
   bulletined: boolean;
   escalated: boolean;
   returnCount: number;
+  /** Times the centre sent the unit's reply back for more work (审核退回). */
+  sendBackCount: number;
   redoCount: number;
   extensionCount: number;
   reopenCount: number;
@@ -189,6 +191,7 @@ export function createIssueCore({ urgency, category, tier = 'section' }: NewIssu
     bulletined: false,
     escalated: false,
     returnCount: 0,
+    sendBackCount: 0,
     redoCount: 0,
     extensionCount: 0,
     reopenCount: 0,

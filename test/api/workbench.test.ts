@@ -41,7 +41,12 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
       overdue: { state: 'in_progress', warning: 'overdue' },
       yellow: { state: 'in_progress', warning: 'yellow' },
       redo: { state: 'in_progress', redoCount: 1 },
-      sentBack: { state: 'in_progress', timeline: [{ at: new Date(at), action: 'send_back', actorId: 'x' }] },
+      // As the centre's send_back action stores it: the event and the count the queue reads.
+      sentBack: {
+        state: 'in_progress',
+        sendBackCount: 1,
+        timeline: [{ at: new Date(at), action: 'send_back', actorId: 'x' }],
+      },
       consulting: { state: 'consulting', consultUnitIds: [unit._id] },
       received: { state: 'received', unit: null },
       replied: { state: 'replied' },
@@ -212,5 +217,16 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     const loadOf = (id: unknown) => res.body.load.find((l: { userId: string }) => l.userId === String(id));
     expect(loadOf(head!._id)).to.include({ open: 1, overdue: 1 });
     expect(loadOf(handler!._id)).to.include({ open: 2, overdue: 0 });
+  });
+
+  it('a reply the centre sends back joins the unit\'s "returned" queue, counted and listed', async () => {
+    const h = handlerOf(UNIT);
+    await must(t, h, ids.a, 'reply', { text: '已联系园区协调验收事宜' });
+    expect(await queue(h, 'returned')).to.deep.equal([ids.sentBack]);
+    await must(t, 'dispatcher', ids.a, 'send_back', { reason: '答复未说明办理结果' });
+    expect(await queue(h, 'returned')).to.have.members([ids.sentBack, ids.a]);
+    expect((await workbench(h)).returned).to.equal(2);
+    const stored = await t.models.Issue.findById(ids.a, { sendBackCount: 1 }).lean();
+    expect(stored!.sendBackCount).to.equal(1);
   });
 });

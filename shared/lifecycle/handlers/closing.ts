@@ -26,6 +26,7 @@ export const verify: Handler<object> = (issue, _input, ctx) => {
 
 export const sendBack: Handler<{ reason: string }> = (issue, input) => {
   issue.state = 'in_progress';
+  issue.sendBackCount += 1;
   issue.reply = null;
   issue.repliedAt = null;
   issue.repliedLate = null;

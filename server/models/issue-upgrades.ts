@@ -1,0 +1,70 @@
+// One-time upgrades of the issues a database already holds, for fields a newer version stores. Start-up runs
+// them after the indexes and before any job or request touches an issue; each runs once per database and is
+// recorded in the `upgrades` collection, so a later start costs one read. Like a new index, an upgrade makes
+// the first start of the version that brings it longer (one pass over the issues).
+//
+// sendBackCount (the "returned" queue counts it from index keys instead of testing every timeline): issues
+// stored before it carry their send-backs only as timeline events, so each one with a send-back gets its
+// count. `toCore` still counts the timeline of an issue without the field, for one written by an earlier
+// version while both ran (a rolling restart).
+import type { AnyBulkWriteOperation } from 'mongodb';
+import type { Models } from './index.ts';
+
+const UPGRADES = 'upgrades';
+const BATCH = 1_000;
+
+/** Send-backs recorded on a timeline (how issues stored before `sendBackCount` carry them). */
+export function sendBacksIn(timeline: readonly { action: string }[] | undefined): number {
+  let n = 0;
+  for (const event of timeline ?? []) if (event.action === 'send_back') n++;
+  return n;
+}
+
+async function backfillSendBackCounts(models: Models): Promise<number> {
+  const issues = models.Issue.collection;
+  const cursor = issues.find(
+    { sendBackCount: { $exists: false }, 'timeline.action': 'send_back' },
+    { projection: { 'timeline.action': 1 }, batchSize: BATCH },
+  );
+  let ops: AnyBulkWriteOperation[] = [];
+  let done = 0;
+  const flush = async () => {
+    if (ops.length) await issues.bulkWrite(ops, { ordered: false });
+    done += ops.length;
+    ops = [];
+  };
+  for await (const doc of cursor) {
+    ops.push({
+      updateOne: {
+        // A send-back since the read stored the count itself: keep it.
+        filter: { _id: doc._id, sendBackCount: { $exists: false } },
+        update: { $set: { sendBackCount: sendBacksIn(doc.timeline as { action: string }[]) } },
+      },
+    });
+    if (ops.length === BATCH) await flush();
+  }
+  await flush();
+  return done;
+}
+
+const UPGRADE_STEPS: ReadonlyArray<{ id: string; run: (models: Models) => Promise<number> }> = [
+  { id: 'issue.sendBackCount', run: backfillSendBackCounts },
+];
+
+/** Runs the upgrades this database has not had; returns how many issues each one changed. */
+export async function upgradeStoredIssues(models: Models, now: Date): Promise<Record<string, number>> {
+  const done = models.Issue.db.collection<{ _id: string; at: Date; issues: number }>(UPGRADES);
+  const had = new Set((await done.find({}, { projection: { _id: 1 } }).toArray()).map((r) => r._id));
+  const changed: Record<string, number> = {};
+  for (const step of UPGRADE_STEPS) {
+    if (had.has(step.id)) continue;
+    changed[step.id] = await step.run(models);
+    // Two processes starting together may both run a step: each write is guarded, so the second changes nothing.
+    await done.updateOne(
+      { _id: step.id },
+      { $setOnInsert: { at: now, issues: changed[step.id] } },
+      { upsert: true },
+    );
+  }
+  return changed;
+}

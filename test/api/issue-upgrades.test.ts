@@ -1,0 +1,57 @@
+// One-time upgrades of stored issues (server/models/issue-upgrades.ts): issues stored before `sendBackCount`
+// carry their send-backs only as timeline events; start-up counts them once.
+import { expect } from 'chai';
+import request from 'supertest';
+import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
+import { toCore } from '../../server/commands/issue-store.ts';
+import type { IssueDoc } from '../../server/models/index.ts';
+import { enterpriseIn, handlerOf, unitByCode, useIssueApp } from './issues/fixtures.ts';
+import { fixtureIssueDoc } from './kpi-fixture.ts';
+
+const UNIT = 'anji-centre';
+
+describe('stored issue upgrades: sendBackCount', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+
+  it('counts the send-backs of every issue that has one, once, and is not run again', async () => {
+    const unit = unitByCode(t, UNIT);
+    const ent = enterpriseIn(t, 'anji', 0);
+    const createdAt = t.clock.now().toISOString();
+    const sendBack = { at: new Date(createdAt), action: 'send_back', actorId: 'x' };
+    const sign = { at: new Date(createdAt), action: 'sign', actorId: 'x' };
+    // Stored as an earlier version stored them: no sendBackCount.
+    const twice = fixtureIssueDoc({
+      ent,
+      unit,
+      createdAt,
+      state: 'in_progress',
+      timeline: [sendBack, sendBack],
+    });
+    const never = fixtureIssueDoc({ ent, unit, createdAt, state: 'in_progress', timeline: [sign] });
+    const closed = fixtureIssueDoc({ ent, unit, createdAt, state: 'closed', timeline: [sendBack] });
+    await t.models.Issue.collection.insertMany([twice, never, closed]);
+    const stored = async (doc: Record<string, unknown>) =>
+      (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.sendBackCount as unknown;
+
+    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({ 'issue.sendBackCount': 2 });
+    expect(await stored(twice)).to.equal(2);
+    expect(await stored(never)).to.equal(undefined);
+    expect(await stored(closed)).to.equal(1);
+    const res = await request(t.app)
+      .get('/api/issues?queue=returned')
+      .set(await t.auth(handlerOf(UNIT)))
+      .expect(200);
+    expect(res.body.items.map((i: { id: string }) => i.id)).to.deep.equal([String(twice._id)]);
+
+    // Recorded: a later start does not scan again.
+    const later = fixtureIssueDoc({ ent, unit, createdAt, state: 'in_progress', timeline: [sendBack] });
+    await t.models.Issue.collection.insertOne(later);
+    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({});
+    expect(await stored(later)).to.equal(undefined);
+
+    // One written by an earlier version meanwhile: the core counts its timeline.
+    const legacy = await t.models.Issue.collection.findOne({ _id: later._id as never });
+    expect(toCore(legacy as unknown as IssueDoc).sendBackCount).to.equal(1);
+  });
+});
