@@ -1,5 +1,6 @@
 // One-time upgrades of stored issues (server/models/issue-upgrades.ts): issues stored before `sendBackCount`
-// carry their send-backs only as timeline events; start-up counts them once.
+// carry their send-backs only as timeline events; start-up counts those of the open ones once, and the core
+// counts a finished one's timeline.
 import { expect } from 'chai';
 import request from 'supertest';
 import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
@@ -14,7 +15,7 @@ describe('stored issue upgrades: sendBackCount', function () {
   this.timeout(60_000);
   const t = useIssueApp();
 
-  it('counts the send-backs of every issue that has one, once, and is not run again', async () => {
+  it('counts the send-backs of open issues once, is not run again, and leaves finished ones to the core', async () => {
     const unit = unitByCode(t, UNIT);
     const ent = enterpriseIn(t, 'anji', 0);
     const createdAt = t.clock.now().toISOString();
@@ -34,10 +35,10 @@ describe('stored issue upgrades: sendBackCount', function () {
     const stored = async (doc: Record<string, unknown>) =>
       (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.sendBackCount as unknown;
 
-    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({ 'issue.sendBackCount': 2 });
+    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({ 'issue.sendBackCount': 1 });
     expect(await stored(twice)).to.equal(2);
     expect(await stored(never)).to.equal(undefined);
-    expect(await stored(closed)).to.equal(1);
+    expect(await stored(closed)).to.equal(undefined);
     const res = await request(t.app)
       .get('/api/issues?queue=returned')
       .set(await t.auth(handlerOf(UNIT)))
@@ -50,8 +51,10 @@ describe('stored issue upgrades: sendBackCount', function () {
     expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({});
     expect(await stored(later)).to.equal(undefined);
 
-    // One written by an earlier version meanwhile: the core counts its timeline.
-    const legacy = await t.models.Issue.collection.findOne({ _id: later._id as never });
-    expect(toCore(legacy as unknown as IssueDoc).sendBackCount).to.equal(1);
+    // A finished one, or one written by an earlier version meanwhile: the core counts its timeline.
+    for (const doc of [closed, later]) {
+      const legacy = await t.models.Issue.collection.findOne({ _id: doc._id as never });
+      expect(toCore(legacy as unknown as IssueDoc).sendBackCount).to.equal(1);
+    }
   });
 });
