@@ -8,13 +8,20 @@
 // 1,000,000 issues). A finished one keeps the field missing: `toCore` counts its timeline, so the count is
 // right whenever an action next changes it, and an issue reopened later is listed again once its new reply
 // is sent back (not for a send-back of its finished round, as the timeline condition used to list it).
-import type { AnyBulkWriteOperation } from 'mongodb';
-import { TERMINAL_STATES, ISSUE_STATES } from '../../shared/states.ts';
+//
+// assigneeId (a unit head's load counts each person's open issues from index keys): signing for an issue makes
+// the signer its assignee, but issues signed for before the field carry their signer only on the timeline.
+// Each open issue past its sign-for without an assignee gets its last signer, so the load, and the signer's
+// own "mine" queue, count it like any other.
+import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import { TERMINAL_STATES, ISSUE_STATES, type IssueState } from '../../shared/states.ts';
 import type { Models } from './index.ts';
 
 const UPGRADES = 'upgrades';
 const OPEN_STATES = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
 const BATCH = 1_000;
+
+type TimelineActions = { action: string; actorId?: string; actorName?: string }[];
 
 /** Send-backs recorded on a timeline (how issues stored before `sendBackCount` carry them). */
 export function sendBacksIn(timeline: readonly { action: string }[] | undefined): number {
@@ -23,12 +30,18 @@ export function sendBacksIn(timeline: readonly { action: string }[] | undefined)
   return n;
 }
 
-async function backfillSendBackCounts(models: Models): Promise<number> {
+/**
+ * Sets `setOf(doc)` on each issue `filter` finds, in bulks of guarded updates: `guard` still holds for an issue
+ * no action has written since the read (one that has set the field itself keeps its own). Returns how many.
+ */
+async function setEach(
+  models: Models,
+  filter: Document,
+  projection: Document,
+  guard: Document,
+  setOf: (doc: Document) => Document | undefined,
+): Promise<number> {
   const issues = models.Issue.collection;
-  const cursor = issues.find(
-    { state: { $in: OPEN_STATES }, sendBackCount: { $exists: false }, 'timeline.action': 'send_back' },
-    { projection: { 'timeline.action': 1 }, batchSize: BATCH },
-  );
   let ops: AnyBulkWriteOperation[] = [];
   let done = 0;
   const flush = async () => {
@@ -36,22 +49,42 @@ async function backfillSendBackCounts(models: Models): Promise<number> {
     done += ops.length;
     ops = [];
   };
-  for await (const doc of cursor) {
-    ops.push({
-      updateOne: {
-        // A send-back since the read stored the count itself: keep it.
-        filter: { _id: doc._id, sendBackCount: { $exists: false } },
-        update: { $set: { sendBackCount: sendBacksIn(doc.timeline as { action: string }[]) } },
-      },
-    });
+  for await (const doc of issues.find(filter, { projection, batchSize: BATCH })) {
+    const set = setOf(doc);
+    if (set) ops.push({ updateOne: { filter: { _id: doc._id, ...guard }, update: { $set: set } } });
     if (ops.length === BATCH) await flush();
   }
   await flush();
   return done;
 }
 
+const backfillSendBackCounts = (models: Models) =>
+  setEach(
+    models,
+    { state: { $in: OPEN_STATES }, sendBackCount: { $exists: false }, 'timeline.action': 'send_back' },
+    { 'timeline.action': 1 },
+    { sendBackCount: { $exists: false } },
+    (doc) => ({ sendBackCount: sendBacksIn(doc.timeline as TimelineActions) }),
+  );
+
+/** States an issue reaches only after a unit signed for it (or consulted on it). */
+const SIGNED_STATES: IssueState[] = ['in_progress', 'suspended', 'consulting', 'replied', 'awaiting_rating'];
+
+const backfillAssignees = (models: Models) =>
+  setEach(
+    models,
+    { state: { $in: SIGNED_STATES }, assigneeId: null, 'timeline.action': 'sign' },
+    { 'timeline.action': 1, 'timeline.actorId': 1, 'timeline.actorName': 1 },
+    { assigneeId: null },
+    (doc) => {
+      const sign = (doc.timeline as TimelineActions).findLast((e) => e.action === 'sign');
+      return sign && { assigneeId: sign.actorId, assigneeName: sign.actorName ?? null };
+    },
+  );
+
 const UPGRADE_STEPS: ReadonlyArray<{ id: string; run: (models: Models) => Promise<number> }> = [
   { id: 'issue.sendBackCount', run: backfillSendBackCounts },
+  { id: 'issue.assigneeFromSign', run: backfillAssignees },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */

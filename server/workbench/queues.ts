@@ -77,7 +77,7 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
   });
   switch (id) {
     case 'mine':
-      // Open issues of the unit assigned to (or signed for by) the caller.
+      // Open issues of the unit assigned to the caller (signing for an issue assigns it).
       return mine({ $in: OPEN }, { assigneeId: actor.id });
     case 'toSign':
       return mine('dispatched');

@@ -1,13 +1,13 @@
 // GET /api/workbench: the count of each of the caller's to-do queues (queues.ts), and for a unit head the load
 // of each person in the unit. Every count is an indexed count of the queue's own conditions.
 //
-// The person responsible for an issue is its assignee (the signer, or whom the unit head assigned it to); issues
-// stored before assignees existed fall back to their last `sign` event. A unit's load is its open issues grouped
-// by that person; dispatched issues nobody was assigned are the unit's unassigned work.
+// The person responsible for an issue is its assignee (the signer, or whom the unit head assigned it to). A
+// unit's load is its open issues grouped by that person; dispatched issues nobody signed for are the unit's
+// unassigned work (its "to sign" queue).
 import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
-import type { IssueDoc, Models } from '../models/index.ts';
+import type { Models } from '../models/index.ts';
 import {
   ASSIGNEE_ISSUES_INDEX,
   CALLBACK_INDEX,
@@ -36,16 +36,10 @@ export interface HandlerLoad {
 
 const OPEN = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
 
-/** The actor id of an issue's last sign-for, if any. */
-export function signerOf(timeline: readonly { action: string; actorId: string }[]): string | undefined {
-  for (let i = timeline.length - 1; i >= 0; i--)
-    if (timeline[i].action === 'sign') return timeline[i].actorId;
-  return undefined;
-}
-
 /**
- * A unit's load: each person's open and overdue issues counted from index keys (two counts a person), and the
- * open issues without an assignee read, with their timelines' actions, for their sign-for.
+ * A unit's load: each person's open and overdue issues, counted from index keys (two counts a person). Signing
+ * for an issue makes the signer its assignee; issues signed for before that got theirs from their timelines
+ * once (models/issue-upgrades.ts).
  */
 async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> {
   const unit = new Types.ObjectId(unitId);
@@ -54,32 +48,17 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
     { unitId: unit, role: { $in: ['handler', 'unit_head'] }, disabled: { $ne: true } },
     { name: 1 },
   ).lean();
-  const [counted, unassigned] = await Promise.all([
-    Promise.all(
-      people.map(async (p) => {
-        const theirs = { ...open, assigneeId: String(p._id) };
-        const [count, overdue] = await Promise.all([
-          models.Issue.countDocuments(theirs, { hint: ASSIGNEE_ISSUES_INDEX }),
-          models.Issue.countDocuments({ ...theirs, ...OVERDUE }, { hint: OVERDUE_ASSIGNEE_INDEX }),
-        ]);
-        return { userId: String(p._id), name: p.name, open: count, overdue };
-      }),
-    ),
-    models.Issue.find(
-      { ...open, assigneeId: null },
-      { warning: 1, 'timeline.action': 1, 'timeline.actorId': 1 },
-    )
-      .hint(ASSIGNEE_ISSUES_INDEX)
-      .lean<Pick<IssueDoc, 'warning' | 'timeline'>[]>(),
-  ]);
-  const load = new Map(counted.map((l) => [l.userId, l]));
-  for (const issue of unassigned) {
-    const who = load.get(signerOf(issue.timeline ?? []) ?? '');
-    if (!who) continue;
-    who.open += 1;
-    if (issue.warning === 'overdue') who.overdue += 1;
-  }
-  return [...load.values()].sort((a, b) => b.open - a.open || a.name.localeCompare(b.name, 'zh-CN'));
+  const load = await Promise.all(
+    people.map(async (p) => {
+      const theirs = { ...open, assigneeId: String(p._id) };
+      const [count, overdue] = await Promise.all([
+        models.Issue.countDocuments(theirs, { hint: ASSIGNEE_ISSUES_INDEX }),
+        models.Issue.countDocuments({ ...theirs, ...OVERDUE }, { hint: OVERDUE_ASSIGNEE_INDEX }),
+      ]);
+      return { userId: String(p._id), name: p.name, open: count, overdue };
+    }),
+  );
+  return load.sort((a, b) => b.open - a.open || a.name.localeCompare(b.name, 'zh-CN'));
 }
 
 /** The index each count names, where the planner's trial could pick one that reads more (issue.model.ts). */

@@ -1,6 +1,6 @@
 // One-time upgrades of stored issues (server/models/issue-upgrades.ts): issues stored before `sendBackCount`
-// carry their send-backs only as timeline events; start-up counts those of the open ones once, and the core
-// counts a finished one's timeline.
+// carry their send-backs only as timeline events, and those signed for before assignees existed their signer;
+// start-up fills both in for the open ones once, and the core counts a finished one's timeline.
 import { expect } from 'chai';
 import request from 'supertest';
 import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
@@ -11,7 +11,7 @@ import { fixtureIssueDoc } from './kpi-fixture.ts';
 
 const UNIT = 'anji-centre';
 
-describe('stored issue upgrades: sendBackCount', function () {
+describe('stored issue upgrades: sendBackCount, assignees', function () {
   this.timeout(60_000);
   const t = useIssueApp();
 
@@ -35,9 +35,15 @@ describe('stored issue upgrades: sendBackCount', function () {
     const stored = async (doc: Record<string, unknown>) =>
       (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.sendBackCount as unknown;
 
-    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({ 'issue.sendBackCount': 1 });
+    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({
+      'issue.sendBackCount': 1,
+      'issue.assigneeFromSign': 1,
+    });
     expect(await stored(twice)).to.equal(2);
     expect(await stored(never)).to.equal(undefined);
+    // Signed for before assignees existed: its signer is now its assignee.
+    const signed = await t.models.Issue.collection.findOne({ _id: never._id as never });
+    expect(signed!.assigneeId).to.equal('x');
     expect(await stored(closed)).to.equal(undefined);
     const res = await request(t.app)
       .get('/api/issues?queue=returned')

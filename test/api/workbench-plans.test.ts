@@ -138,7 +138,7 @@ describe('workbench counts: each unit queue names its index, and the lights are 
     expect(overdue.count).to.equal(OWN_OVERDUE);
   });
 
-  it("a unit head's load counts each person's issues from keys and reads only the unassigned ones", async () => {
+  it("a unit head's load counts each person's issues from index keys alone", async () => {
     const unit = unitByCode(t, UNIT);
     const ent = enterpriseIn(t, 'deqing', 0);
     const createdAt = '2025-12-03T02:00:00.000Z';
@@ -168,14 +168,6 @@ describe('workbench counts: each unit queue names its index, and the lights are 
     const overdue = await countStats({ ...theirs, ...OVERDUE }, OVERDUE_ASSIGNEE_INDEX);
     expect([count.nReturned, overdue.nReturned]).to.deep.equal([5, 3]);
     expect([count.totalDocsExamined, overdue.totalDocsExamined]).to.deep.equal([0, 0]);
-    const unassigned = (
-      (await t.models.Issue.collection
-        .find({ ...open, assigneeId: null }, { hint: ASSIGNEE_ISSUES_INDEX })
-        .explain('executionStats')) as unknown as { executionStats: Stats }
-    ).executionStats;
-    const all = await t.models.Issue.countDocuments(open);
-    expect(unassigned.nReturned).to.equal(all - 5);
-    expect(unassigned.totalDocsExamined).to.equal(unassigned.nReturned);
     const res = await request(t.app)
       .get('/api/workbench')
       .set(await t.auth(unitHeadOf(UNIT)))

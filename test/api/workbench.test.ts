@@ -12,6 +12,7 @@ import {
   unitHeadOf,
   useIssueApp,
 } from './issues/fixtures.ts';
+import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
 import { fixtureIssueDoc } from './kpi-fixture.ts';
 
 const UNIT = 'deqing-centre';
@@ -183,7 +184,7 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     );
   });
   // Last: it adds an issue to the unit.
-  it('an issue stored before assignees existed counts for whoever signed for it; one with an assignee, for the assignee', async () => {
+  it('an issue signed for before assignees existed counts for its signer once start-up has upgraded it; one with an assignee, for the assignee', async () => {
     const head = await t.models.User.findOne({ username: unitHeadOf(UNIT) }).lean();
     const handler = await t.models.User.findOne({ username: handlerOf(UNIT) }).lean();
     const signedAt = new Date(t.clock.now());
@@ -210,6 +211,7 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
         timeline: [sign(String(head!._id))],
       }),
     ]);
+    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.include({ 'issue.assigneeFromSign': 1 });
     const res = await request(t.app)
       .get('/api/workbench')
       .set(await t.auth(unitHeadOf(UNIT)))
