@@ -32,7 +32,8 @@ export function sendBacksIn(timeline: readonly { action: string }[] | undefined)
 
 /**
  * Sets `setOf(doc)` on each issue `filter` finds, in bulks of guarded updates: `guard` still holds for an issue
- * no action has written since the read (one that has set the field itself keeps its own). Returns how many.
+ * no action has written since the read (one that has set the field itself keeps its own). Returns how many
+ * issues changed.
  */
 async function setEach(
   models: Models,
@@ -43,10 +44,9 @@ async function setEach(
 ): Promise<number> {
   const issues = models.Issue.collection;
   let ops: AnyBulkWriteOperation[] = [];
-  let done = 0;
+  let changed = 0;
   const flush = async () => {
-    if (ops.length) await issues.bulkWrite(ops, { ordered: false });
-    done += ops.length;
+    if (ops.length) changed += (await issues.bulkWrite(ops, { ordered: false })).modifiedCount;
     ops = [];
   };
   for await (const doc of issues.find(filter, { projection, batchSize: BATCH })) {
@@ -55,7 +55,7 @@ async function setEach(
     if (ops.length === BATCH) await flush();
   }
   await flush();
-  return done;
+  return changed;
 }
 
 const backfillSendBackCounts = (models: Models) =>
