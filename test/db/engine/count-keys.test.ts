@@ -1,8 +1,8 @@
 // Counts from index keys alone (MongoDB's COUNT_SCAN): when a plan's bounds and the index's partial filter are
 // the whole filter, a count reads no document (and on a multikey index counts each document once). Every count
 // here is checked against the same filter counted by a collection scan, and the filters the keys cannot answer
-// exactly (null, ranges, a field beside the index, a partial filter's field stated otherwise, a regex) are
-// checked to still read documents.
+// exactly (null on a multikey field or a sparse index, ranges, a field beside the index, a partial filter's
+// field stated otherwise, a regex) are checked to still read documents.
 import { expect } from 'chai';
 import { Double, Int32, Long, ObjectId, type Document } from 'bson';
 import { runQuery } from '../../../server/db/embedded/engine/query.ts';
@@ -24,6 +24,7 @@ function docOf(i: number): Document {
   if (i % 11 === 0) delete doc.state;
   if (i % 13 === 0) doc.state = null;
   if (i % 17 === 0) doc.tags = ['a', 'b'];
+  else if (i % 19 === 0) delete doc.tags;
   else doc.tags = 'a';
   return doc;
 }
@@ -46,6 +47,7 @@ async function seeded(): Promise<Harness> {
       { key: { tags: 1 }, name: 'tags_pair', partialFilterExpression: { 'tags.1': { $exists: true } } },
       { key: { flag: 1, state: 1 }, name: 'flagged_state', partialFilterExpression: { flag: true } },
       { key: { state: 1 }, name: 'state_only' },
+      { key: { state: 1, unitId: 1 }, name: 'state_sparse', sparse: true },
     ],
   });
   return h;
@@ -73,6 +75,9 @@ describe('engine: counts from index keys alone', () => {
     ['$eq and a leading prefix only', { unitId: { $eq: UNITS[2] } }, 'unit_state'],
     ['numbers of every type', { n: 1, flag: true }, 'n_flag'],
     ['a Long', { n: new Long(0) }, 'n_flag'],
+    // The key of a field that never held an array is null for null and for missing, both of which it matches.
+    ['an equality to null, null or missing', { unitId: UNITS[0], state: null }, 'unit_state'],
+    ['an $in with null', { unitId: UNITS[1], state: { $in: [null, 'closed'] } }, 'unit_state'],
     ['a multikey index, each document once', { tags: { $in: ['a', 'b'] }, state: 'closed' }, 'tags_state'],
     [
       'a condition the partial filter states verbatim',
@@ -107,11 +112,10 @@ describe('engine: counts from index keys alone', () => {
   });
 
   const fetched: [string, Document, string | undefined][] = [
-    [
-      'an equality to null (it also matches a missing field)',
-      { unitId: UNITS[0], state: null },
-      'unit_state',
-    ],
+    // A multikey field's null key also stands for an empty array, which an equality to null does not match.
+    ['an equality to null on a multikey field', { tags: null, state: 'closed' }, 'tags_state'],
+    // A sparse index lacks the documents missing every key field.
+    ['an equality to null on a sparse index', { state: null }, 'state_sparse'],
     ['a range', { unitId: UNITS[0], state: { $gt: 'a' } }, 'unit_state'],
     ['a field the index lacks', { unitId: UNITS[0], state: 'dispatched', flag: true }, 'unit_state'],
     ['a later field without the one before it', { unitId: UNITS[0], _id: { $in: [0, 3, 6] } }, 'unit_state'],

@@ -192,8 +192,13 @@ export function indexCandidate(ix: OrderedIndex, input: PlanInput): Candidate | 
   return { id: `ix:${ix.name}`, plan: scan, blockingSort, score: score - (dir ? 3 : 0) };
 }
 
-/** A value an equality matches exactly the index keys of (no null, array, document, regex or NaN to widen it). */
-function exactPoint(v: unknown): boolean {
+/**
+ * A value an equality matches exactly the index keys of (no array, document, regex or NaN to widen it). Null
+ * only where `nullExact`: on a field of a non-sparse index that never held an array, the key is null exactly
+ * for the documents whose field is null or missing, which is what an equality to null matches.
+ */
+function exactPoint(v: unknown, nullExact: boolean): boolean {
+  if (v === null) return nullExact;
   if (typeof v === 'string' || typeof v === 'boolean') return true;
   if (typeof v === 'number') return !Number.isNaN(v);
   if (v instanceof Date) return !Number.isNaN(v.getTime());
@@ -203,12 +208,13 @@ function exactPoint(v: unknown): boolean {
 }
 
 /** The values one top-level condition pins a field to, when it is only an equality or an `$in` of exact points. */
-function exactPoints(cond: unknown): unknown[] | undefined {
-  if (!isPlainObject(cond)) return exactPoint(cond) ? [cond] : undefined;
+function exactPoints(cond: unknown, nullExact: boolean): unknown[] | undefined {
+  const exact = (v: unknown) => exactPoint(v, nullExact);
+  if (!isPlainObject(cond)) return exact(cond) ? [cond] : undefined;
   const ops = Object.keys(cond);
   if (ops.length !== 1) return undefined;
-  if (ops[0] === '$eq') return exactPoint(cond.$eq) ? [cond.$eq] : undefined;
-  if (ops[0] === '$in' && Array.isArray(cond.$in) && cond.$in.every(exactPoint)) return cond.$in;
+  if (ops[0] === '$eq') return exact(cond.$eq) ? [cond.$eq] : undefined;
+  if (ops[0] === '$in' && Array.isArray(cond.$in) && cond.$in.every(exact)) return cond.$in;
   return undefined;
 }
 
@@ -231,7 +237,8 @@ export function answersWhole(plan: Plan, filter: Document): boolean {
   const pinned = new Set<string>();
   for (let i = 0; i < ix.fields.length; i++) {
     const path = ix.fields[i].path;
-    const points = Object.hasOwn(filter, path) ? exactPoints(filter[path]) : undefined;
+    const nullExact = !ix.spec.sparse && !ix.multikeyFields[i];
+    const points = Object.hasOwn(filter, path) ? exactPoints(filter[path], nullExact) : undefined;
     const bounds = plan.bounds[i];
     if (!points || bounds.length !== points.length || !bounds.every(isPoint)) break;
     pinned.add(path);
