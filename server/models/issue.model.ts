@@ -242,10 +242,10 @@ export const ENTERPRISE_ISSUES_INDEX = { enterpriseId: 1, ...NEWEST_FIRST } as c
 
 /**
  * A unit's issues by state, due soonest: the workbench counts the unit's queues that no smaller index holds
- * on it by `hint` (to sign and in progress from its keys; "returned", a condition on the timeline, by reading
- * the unit's issues in progress). A count has no order to choose an index by, and the planner's trial can take
- * an index that reads far more: for "overdue" it took the warning index when the city's earliest-due overdue
- * issues were this unit's, and walked every overdue issue in the city (at 1,000,000 issues: 30,753 keys).
+ * (to sign, in progress) on it by `hint`, from its keys. A count has no order to choose an index by, and the
+ * planner's trial can take an index that reads far more: for "overdue" it took the warning index when the
+ * city's earliest-due overdue issues were this unit's, and walked every overdue issue in the city (at
+ * 1,000,000 issues: 30,753 keys).
  */
 export const UNIT_ISSUES_INDEX = { unitId: 1, state: 1, ...DUE_SOONEST } as const;
 
@@ -260,8 +260,8 @@ export const UNIT_LIT_INDEX = { unitId: 1, warning: 1, state: 1, ...DUE_SOONEST 
 /**
  * The issues assigned to each person of a unit, by state: the workbench's "mine" count and a unit head's load
  * per person read only its keys (on the unit's index they read every open issue of the unit to its assignee,
- * stored after the timeline: at 1,000,000 issues, the busiest unit's 10,285), the load's unassigned issues
- * (a null key) are found without reading the assigned ones, and the "mine" list is served in deadline order.
+ * stored after the timeline: at 1,000,000 issues, the busiest unit's 10,285), and the "mine" list is served in
+ * deadline order.
  */
 export const ASSIGNEE_ISSUES_INDEX = { unitId: 1, assigneeId: 1, state: 1, ...DUE_SOONEST } as const;
 
