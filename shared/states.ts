@@ -35,6 +35,11 @@ export const TERMINAL_STATES: readonly IssueState[] = Object.freeze([
   'rejected',
 ] as IssueState[]);
 
+/** States of an issue still being worked on (the backlog). */
+export const OPEN_STATES: readonly IssueState[] = Object.freeze(
+  ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s)),
+);
+
 export const URGENCIES = ['critical', 'urgent', 'normal', 'complex'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 export const URGENCY_LABELS: Readonly<Record<Urgency, string>> = Object.freeze({

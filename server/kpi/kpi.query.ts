@@ -12,14 +12,7 @@ import {
   KPI_COUNT_FIELDS,
   type KpiCounts,
 } from '../../shared/kpi.ts';
-import {
-  CHANNEL_LABELS,
-  ISSUE_STATES,
-  TERMINAL_STATES,
-  type CategoryId,
-  type ChannelId,
-  type IssueState,
-} from '../../shared/states.ts';
+import { CHANNEL_LABELS, OPEN_STATES, type CategoryId, type ChannelId } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import { AppError, badRequest } from '../errors.ts';
@@ -68,11 +61,6 @@ export interface KpiResult extends KpiSet {
   to: string;
   previous: KpiSet & { from: string; to: string };
 }
-
-/** States of an issue still being worked on (the backlog). */
-export const OPEN_STATES: readonly IssueState[] = Object.freeze(
-  ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s)),
-);
 
 export function figuresOf(c: GroupCounts): KpiFigures {
   const r = kpiReportOf(c);

@@ -4,15 +4,9 @@
 // same source as the dashboard and the Excel export (the daily rollups, kpi-rollup.query.ts).
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
-import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
+import { CATEGORY_IDS, OPEN_STATES, type CategoryId } from '../../shared/states.ts';
 import type { IssueDoc } from '../models/index.ts';
-import {
-  assertDirectAffordable,
-  computeKpiResult,
-  OPEN_STATES,
-  type KpiDeps,
-  type KpiRow,
-} from './kpi.query.ts';
+import { assertDirectAffordable, computeKpiResult, type KpiDeps, type KpiRow } from './kpi.query.ts';
 import type { KpiPeriod } from './kpi.pipeline.ts';
 import { receivedByCategoryRegion } from './kpi-rollup.query.ts';
 

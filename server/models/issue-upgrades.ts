@@ -14,11 +14,10 @@
 // Each open issue past its sign-for without an assignee gets its last signer, so the load, and the signer's
 // own "mine" queue, count it like any other.
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
-import { TERMINAL_STATES, ISSUE_STATES, type IssueState } from '../../shared/states.ts';
+import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import type { Models } from './index.ts';
 
 const UPGRADES = 'upgrades';
-const OPEN_STATES = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
 const BATCH = 1_000;
 
 type TimelineActions = { action: string; actorId?: string; actorName?: string }[];

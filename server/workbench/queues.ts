@@ -3,7 +3,7 @@
 // condition starts with an equality the list indexes lead with (issue.model.ts), so counts and pages are served
 // by an index (test/api/issues/list-plans.test.ts).
 import { CENTRE_ROLES, UNIT_ROLES, type Actor } from '../../shared/roles.ts';
-import { ISSUE_STATES, TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
+import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import { HAS_CONSULT_UNITS, REDONE, SENT_BACK } from '../policies/issue.policy.ts';
 
 export const UNIT_QUEUES = [
@@ -51,8 +51,6 @@ export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Obje
   deadLetters: 'createdAt',
 });
 
-const OPEN: readonly IssueState[] = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
-
 /** The queues an actor works from (none for roles without a to-do list). */
 export function queuesOf(actor: Actor): readonly QueueId[] {
   if (UNIT_ROLES.includes(actor.role) && actor.unitId) return UNIT_QUEUES;
@@ -78,15 +76,15 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
   switch (id) {
     case 'mine':
       // Open issues of the unit assigned to the caller (signing for an issue assigns it).
-      return mine({ $in: OPEN }, { assigneeId: actor.id });
+      return mine({ $in: OPEN_STATES }, { assigneeId: actor.id });
     case 'toSign':
       return mine('dispatched');
     case 'inProgress':
       return mine('in_progress');
     case 'dueSoon':
-      return mine({ $in: OPEN }, { warning: { $in: ['yellow', 'red'] } });
+      return mine({ $in: OPEN_STATES }, { warning: { $in: ['yellow', 'red'] } });
     case 'overdue':
-      return mine({ $in: OPEN }, { warning: { $in: ['overdue'] } });
+      return mine({ $in: OPEN_STATES }, { warning: { $in: ['overdue'] } });
     case 'returned':
       // Being handled again after the centre sent the unit's reply back.
       return mine('in_progress', { ...SENT_BACK });

@@ -6,7 +6,7 @@
 // unassigned work (its "to sign" queue).
 import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
-import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
+import { OPEN_STATES } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
 import {
   ASSIGNEE_ISSUES_INDEX,
@@ -34,8 +34,6 @@ export interface HandlerLoad {
   overdue: number;
 }
 
-const OPEN = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
-
 /**
  * A unit's load: each person's open and overdue issues, counted from index keys (two counts a person). Signing
  * for an issue makes the signer its assignee; issues signed for before that got theirs from their timelines
@@ -43,7 +41,7 @@ const OPEN = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
  */
 async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> {
   const unit = new Types.ObjectId(unitId);
-  const open = { unitId: unit, state: { $in: OPEN } };
+  const open = { unitId: unit, state: { $in: OPEN_STATES } };
   const people = await models.User.find(
     { unitId: unit, role: { $in: ['handler', 'unit_head'] }, disabled: { $ne: true } },
     { name: 1 },

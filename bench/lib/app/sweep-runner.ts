@@ -8,14 +8,13 @@
  */
 import path from 'node:path';
 import mongoose from 'mongoose';
-import { TERMINAL_STATES, ISSUE_STATES } from '../../../shared/states.ts';
+import { OPEN_STATES } from '../../../shared/states.ts';
 import { startEmbeddedThread } from '../../../server/db/embedded/thread.ts';
 import { runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
 import { createModels, ensureIndexes } from '../../../server/models/index.ts';
 import { APP_DB_NAME } from '../dataset/catalog.ts';
 
 const REPEATS = 5;
-const OPEN_STATES = ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s));
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 
 async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
