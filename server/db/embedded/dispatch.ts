@@ -49,6 +49,31 @@ function slowDetail(cmd: Document, name: string): Record<string, unknown> {
 export interface DispatcherOptions {
   /** Commands slower than this are logged (like mongod's slow query log). Default 100 ms. */
   slowMs?: number;
+  /** Counts every command by name, as `serverStatus.metrics.commands` reports them. */
+  counters?: CommandCounters;
+}
+
+/**
+ * How many times each command ran and how many of those failed, by lower-case name, like mongod's
+ * `serverStatus.metrics.commands.<name>.{total, failed}`: how a benchmark counts round trips per request
+ * without monitoring the client. Unknown names are counted under `<UNKNOWN>`, as mongod does.
+ */
+export class CommandCounters {
+  private readonly byName = new Map<string, { total: number; failed: number }>();
+
+  count(name: string, failed: boolean): void {
+    let entry = this.byName.get(name);
+    if (!entry) this.byName.set(name, (entry = { total: 0, failed: 0 }));
+    entry.total++;
+    if (failed) entry.failed++;
+  }
+
+  report(): Record<string, { total: number; failed: number }> {
+    const out: Record<string, { total: number; failed: number }> = {};
+    for (const [name, entry] of [...this.byName].sort((a, b) => a[0].localeCompare(b[0])))
+      out[name] = { ...entry };
+    return out;
+  }
 }
 
 export function createDispatcher(
@@ -60,8 +85,11 @@ export function createDispatcher(
   const table = new Map<string, CommandHandler>();
   for (const [name, handler] of Object.entries(handlers)) table.set(name.toLowerCase(), handler);
 
+  const counters = options.counters;
   return async function dispatch(cmd, ctx) {
     const name = commandName(cmd);
+    const counted = name === undefined ? undefined : name.toLowerCase();
+    const counterName = counted !== undefined && table.has(counted) ? counted : '<UNKNOWN>';
     try {
       if (name === undefined) throw new MongoError(ErrorCodes.FailedToParse, 'empty command document');
       const handler = table.get(name.toLowerCase());
@@ -76,8 +104,11 @@ export function createDispatcher(
           { command: name, db: ctx.db, ...slowDetail(cmd, name), ms: Math.round(ms) },
           'slow command',
         );
-      return 'ok' in body ? body : { ...body, ok: 1 };
+      const reply = 'ok' in body ? body : { ...body, ok: 1 };
+      counters?.count(counterName, reply.ok !== 1);
+      return reply;
     } catch (err) {
+      counters?.count(counterName, true);
       if (err instanceof MongoError) return err.toReply();
       logger.error(
         { err, command: name, db: ctx.db, connectionId: ctx.connectionId },

@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import type { CommandContext, CommandHandler, EngineHandle, Persistence } from './contract.ts';
 import { adminCommands } from './commands/admin.ts';
 import { CursorRegistry } from './cursors.ts';
-import { createDispatcher } from './dispatch.ts';
+import { CommandCounters, createDispatcher } from './dispatch.ts';
 import { ConnectionDirectory } from './wire/connection-directory.ts';
 import { listen, type ListenAddress, type WireListener } from './wire/listener.ts';
 import { socketUri } from './wire/unix-socket.ts';
@@ -112,6 +112,7 @@ export async function startServerWith(
   const startedAt = now();
 
   const handlers: Record<string, CommandHandler> = { ...parts.dataHandlers };
+  const counters = new CommandCounters();
   Object.assign(
     handlers,
     adminCommands({
@@ -120,9 +121,10 @@ export async function startServerWith(
       startedAt,
       commandNames: () => Object.keys(handlers),
       storageEngine: parts.storageEngine,
+      commandCounts: () => counters.report(),
     }),
   );
-  const dispatch = createDispatcher(handlers, logger);
+  const dispatch = createDispatcher(handlers, logger, { counters });
   const context = (db: string, connectionId: number): CommandContext => ({
     db,
     connectionId,

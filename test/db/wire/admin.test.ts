@@ -18,6 +18,7 @@ describe('admin commands', () => {
     startedAt: new Date(now.getTime() - 90_000),
     commandNames: () => ['find', 'hello'],
     storageEngine: 'inMemory',
+    commandCounts: () => ({ find: { total: 2, failed: 0 } }),
   });
   const ctx = { db: 'admin', connectionId: conn.id, now: () => now } as unknown as CommandContext;
   const run = (name: string, cmd: Document) => admin[name](cmd, ctx) as Document;
@@ -47,6 +48,7 @@ describe('admin commands', () => {
     const status = run('serverstatus', { serverStatus: 1 });
     expect(status).to.include({ uptime: 90, uptimeMillis: 90_000, process: 'mongod' });
     expect(status.localTime).to.deep.equal(now);
+    expect(status.metrics.commands).to.deep.equal({ find: { total: 2, failed: 0 } });
   });
 
   it('returns all parameters for "*", named ones, and refuses unknown ones', () => {

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import pino from 'pino';
 import type { CommandContext } from '../../../server/db/embedded/contract.ts';
-import { createDispatcher } from '../../../server/db/embedded/dispatch.ts';
+import { CommandCounters, createDispatcher } from '../../../server/db/embedded/dispatch.ts';
 import { MongoError } from '../../../server/db/embedded/errors.ts';
 
 const ctx = { db: 'test', connectionId: 1, now: () => new Date(0) } as unknown as CommandContext;
@@ -91,5 +91,32 @@ describe('dispatch', () => {
       { ns: 'outbox', filter: undefined, documents: 3 },
     ]);
     expect(JSON.stringify(lines)).to.not.contain('13800000000');
+  });
+
+  it('counts each command by name, failures apart, as serverStatus.metrics.commands reports them', async () => {
+    const counters = new CommandCounters();
+    const counted = createDispatcher(
+      {
+        find: () => ({}),
+        insert: () => ({ ok: 0, errmsg: 'refused' }),
+        dup: () => {
+          throw new MongoError(11000, 'E11000 duplicate key error');
+        },
+      },
+      pino({ level: 'silent' }),
+      { counters },
+    );
+    await counted({ find: 'a' }, ctx);
+    await counted({ FIND: 'a' }, ctx);
+    await counted({ insert: 'a', documents: [] }, ctx);
+    await counted({ dup: 1 }, ctx);
+    await counted({ nope: 1 }, ctx);
+    await counted({ find: 'a', txnNumber: 1 }, ctx);
+    expect(counters.report()).to.deep.equal({
+      '<UNKNOWN>': { total: 1, failed: 1 },
+      dup: { total: 1, failed: 1 },
+      find: { total: 3, failed: 1 },
+      insert: { total: 1, failed: 1 },
+    });
   });
 });

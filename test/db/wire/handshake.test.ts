@@ -211,6 +211,8 @@ describe('wire server over TCP', () => {
     expect((await command({ hostInfo: 1, $db: 'admin' })).body.system.currentTime).to.deep.equal(NOW);
     const status = (await command({ serverStatus: 1, $db: 'admin' })).body;
     expect(status.connections.current).to.equal(1);
+    expect(status.metrics.commands.buildinfo).to.deep.equal({ total: 1, failed: 0 });
+    expect(status.metrics.commands.getparameter.total).to.be.at.least(1);
     const commands = (await command({ listCommands: 1, $db: 'admin' })).body.commands;
     expect(commands).to.include.keys('hello', 'getmore', 'record');
     expect((await command({ endSessions: [], $db: 'admin' })).body).to.deep.equal({ ok: 1 });

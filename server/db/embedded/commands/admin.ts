@@ -27,6 +27,8 @@ export interface AdminDeps {
   /** Every command name the dispatcher knows, for `listCommands`. */
   commandNames: () => string[];
   storageEngine: string;
+  /** Every command run so far by name, for `serverStatus.metrics.commands`. */
+  commandCounts: () => Record<string, { total: number; failed: number }>;
 }
 
 export function adminCommands(deps: AdminDeps): Record<string, CommandHandler> {
@@ -162,7 +164,10 @@ function serverStatus(ctx: CommandContext, deps: AdminDeps): Document {
       available: 1_000_000 - deps.connections.current,
       totalCreated: deps.connections.totalCreated,
     },
-    metrics: { cursor: { open: { total: deps.cursors.openCount } } },
+    metrics: {
+      cursor: { open: { total: deps.cursors.openCount } },
+      commands: deps.commandCounts(),
+    },
     storageEngine: { name: deps.storageEngine, persistent: deps.storageEngine !== 'inMemory' },
   };
 }
