@@ -23,6 +23,7 @@ export interface Config {
   readonly dataDir: string;
   /** Heap limit (MiB) of the embedded database's thread; undefined: Node's default. */
   readonly embeddedDbHeapMb: number | undefined;
+  readonly embeddedDbYoungMb: number | undefined;
   /**
    * Opt-in loopback TCP port of the embedded database, for mongosh and debugging (0: any free port);
    * undefined: none, the app reaches it through its owner-only socket `dataDir/db.sock` only.
@@ -111,6 +112,7 @@ const EnvSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   EMBEDDED_DB_HEAP_MB: z.coerce.number().int().min(256).max(1_048_576).optional(),
+  EMBEDDED_DB_YOUNG_MB: z.coerce.number().int().min(8).max(4096).optional(),
   EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_EXPIRES_IN: z
@@ -224,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mongodbUri: e.MONGODB_URI,
     dataDir: path.resolve(e.DATA_DIR),
     embeddedDbHeapMb: e.EMBEDDED_DB_HEAP_MB,
+    embeddedDbYoungMb: e.EMBEDDED_DB_YOUNG_MB,
     embeddedDbPort: e.EMBEDDED_DB_PORT,
     jwtSecret: e.JWT_SECRET,
     jwtExpiresIn: e.JWT_EXPIRES_IN,

@@ -36,7 +36,10 @@ const EMBEDDED_MONITOR_TIMEOUT_MS = 15 * 60_000;
  * process should then stop, as it would with a lost MongoDB it cannot do without.
  */
 export async function connectDatabase(
-  config: Pick<Config, 'mongodbUri' | 'dataDir' | 'logLevel' | 'embeddedDbHeapMb' | 'embeddedDbPort'>,
+  config: Pick<
+    Config,
+    'mongodbUri' | 'dataDir' | 'logLevel' | 'embeddedDbHeapMb' | 'embeddedDbYoungMb' | 'embeddedDbPort'
+  >,
   logger: Logger,
   onEmbeddedExit: (code: number) => void = () => undefined,
 ): Promise<Database> {
@@ -57,6 +60,7 @@ export async function connectDatabase(
       host: '127.0.0.1',
       logLevel: config.logLevel,
       heapMb: config.embeddedDbHeapMb,
+      youngMb: config.embeddedDbYoungMb,
     },
     onEmbeddedExit,
   );
@@ -69,7 +73,7 @@ export async function connectDatabase(
       })
       .asPromise();
     logger.info(
-      { dbpath, socketPath: server.socketPath, tcpUri: server.tcpUri },
+      { dbpath, socketPath: server.socketPath, tcpUri: server.tcpUri, heapLimits: server.heapLimits },
       'embedded database started in its own thread',
     );
     return {

@@ -40,6 +40,7 @@ describe('integration: connectDatabase on the embedded server', function () {
         dataDir,
         logLevel: 'silent',
         embeddedDbHeapMb: undefined,
+        embeddedDbYoungMb: undefined,
         embeddedDbPort: undefined,
       },
       logger,
@@ -69,7 +70,14 @@ describe('integration: connectDatabase on the embedded server', function () {
     const { logger, lines } = capturingLogger();
     const before = await listeningTcpPorts(process.pid);
     const db = await connectDatabase(
-      { mongodbUri: undefined, dataDir, logLevel: 'silent', embeddedDbHeapMb: undefined, embeddedDbPort: 0 },
+      {
+        mongodbUri: undefined,
+        dataDir,
+        logLevel: 'silent',
+        embeddedDbHeapMb: undefined,
+        embeddedDbYoungMb: undefined,
+        embeddedDbPort: 0,
+      },
       logger,
     );
     try {

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { startEmbeddedThread } from '../../../server/db/embedded/thread.ts';
+import { DEFAULT_DB_YOUNG_GENERATION_MB, startEmbeddedThread } from '../../../server/db/embedded/thread.ts';
 
 describe('integration: the embedded server in its own thread', function () {
   this.timeout(60_000);
@@ -43,6 +43,23 @@ describe('integration: the embedded server in its own thread', function () {
       const err = await items.insertOne({ _id: 1000, k: 'key-1' }).catch((e: { code?: number }) => e);
       expect((err as { code?: number }).code).to.equal(11000);
     });
+  });
+
+  it('runs with its own young generation (the default, or the one configured) and the heap limit given', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'eil-thread-limits-'));
+    try {
+      const plain = await startEmbeddedThread({ dbpath: other, logLevel: 'silent' }, () => undefined);
+      await plain.close();
+      expect(plain.heapLimits.youngMb).to.equal(DEFAULT_DB_YOUNG_GENERATION_MB);
+      const sized = await startEmbeddedThread(
+        { dbpath: other, logLevel: 'silent', youngMb: 32, heapMb: 1024 },
+        () => undefined,
+      );
+      await sized.close();
+      expect(sized.heapLimits).to.deep.equal({ youngMb: 32, oldMb: 1024 });
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start on a dbpath another server holds, and says why', async () => {

@@ -68,6 +68,8 @@ describe('config: loadConfig', () => {
       JWT_EXPIRES_IN: '8h',
       ADMIN_USERNAME: 'root',
       ADMIN_PASSWORD: 'a-long-password',
+      EMBEDDED_DB_HEAP_MB: '8192',
+      EMBEDDED_DB_YOUNG_MB: '96',
     });
     expect(c).to.include({
       port: 8080,
@@ -80,6 +82,8 @@ describe('config: loadConfig', () => {
       jwtExpiresIn: '8h',
       adminUsername: 'root',
       adminPassword: 'a-long-password',
+      embeddedDbHeapMb: 8192,
+      embeddedDbYoungMb: 96,
     });
   });
 
@@ -107,6 +111,8 @@ describe('config: loadConfig', () => {
     failsOn({ DEMO_CLOCK: 'yes' }, 'DEMO_CLOCK');
     failsOn({ DEMO_CLOCK_AT: 'yesterday' }, 'DEMO_CLOCK_AT');
     failsOn({ JWT_SECRET: 'short' }, 'JWT_SECRET');
+    failsOn({ EMBEDDED_DB_YOUNG_MB: '4' }, 'EMBEDDED_DB_YOUNG_MB');
+    failsOn({ EMBEDDED_DB_YOUNG_MB: 'big' }, 'EMBEDDED_DB_YOUNG_MB');
     failsOn({ JWT_EXPIRES_IN: 'forever' }, 'JWT_EXPIRES_IN');
     failsOn({ ADMIN_USERNAME: 'Root User', ADMIN_PASSWORD: 'a-long-password' }, 'ADMIN_USERNAME');
   });
