@@ -19,6 +19,7 @@ import { signBody } from '../server/channels/signature.ts';
 const HOTLINE_SECRET = 'demo-hotline12345-secret';
 
 const CONCURRENCY = [1, 8, 32];
+
 const BODIES = 3000;
 
 function intakeBodies(creditCodes: readonly string[]): unknown[] {
@@ -76,6 +77,7 @@ async function channelWebhookIntake(s: AppSession, echoBase: ChildServer): Promi
       method: 'POST',
       paths: ['/api/intake/hotline12345'],
       request,
+      commands: s.commands,
     });
     const targets = c === 8 ? { rate: '≥ 1,000 issues/s and ≥ 0.40× echo', p99: '< 50 ms' } : {};
     reportLoad(`hotline webhook c=${c}`, r, { name: 'echo', result: baseline }, targets);
@@ -107,6 +109,7 @@ try {
           headers: { authorization: `Bearer ${token}` },
           paths: ['/api/issues'],
           bodies,
+          commands: s.commands,
         });
         const targets = c === 8 ? { rate: '≥ 1,000 issues/s and ≥ 0.40× echo', p99: '< 50 ms' } : {};
         reportLoad(`intake c=${c}`, r, { name: 'echo', result: baseline }, targets);

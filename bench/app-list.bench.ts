@@ -78,6 +78,7 @@ for (const size of sizes()) {
         connections: CONNECTIONS,
         headers: { authorization: `Bearer ${await token(user)}` },
         paths,
+        commands: s.commands,
       });
     const health = await httpLoad({
       baseUrl: s.app.baseUrl,

@@ -50,7 +50,7 @@ for (const size of sizes()) {
     try {
       const common = { baseUrl: s.app.baseUrl, pid: s.app.pid, connections: CONNECTIONS };
       const staticLoad = await httpLoad({ ...common, paths: [`/${file}`] });
-      const qr = await httpLoad({ ...common, paths: tokens.map((t) => `/e/${t}`) });
+      const qr = await httpLoad({ ...common, paths: tokens.map((t) => `/e/${t}`), commands: s.commands });
       reportLoad(
         'QR page c=50',
         qr,

@@ -10,6 +10,7 @@ import { historyDataset, parseSize, sizeLabel, type DatasetManifest, type Size }
 import { copyDataset, ensureDataset } from '../dataset/dataset-cache.ts';
 import { heading, note, report } from '../report.ts';
 import { loginAs, startApp, type ChildServer } from './app-process.ts';
+import { commandCounter, type CommandCounts } from './db-commands.ts';
 import { describeSettle, ensureSettled } from './settle.ts';
 import { rssBytes, waitForIdle } from './proc-stats.ts';
 
@@ -27,6 +28,8 @@ export interface AppSession {
   manifest: DatasetManifest;
   /** A staff JWT for a demo user (password demo1234). */
   login(username: string): Promise<string>;
+  /** The embedded database's command counts (for `LoadSpec.commands`). */
+  commands(): Promise<CommandCounts>;
 }
 
 export const sizes = (): Size[] => benchConfig.issues.map(parseSize);
@@ -49,6 +52,7 @@ export async function withApp(
   note(firstStart ? "the built data set: this start is the app's first on it" : describeSettle(manifest));
   const copy = await copyDataset(manifest.name, firstStart ? 'built' : 'settled');
   let app: ChildServer | undefined;
+  const counter = commandCounter(copy.dir);
   try {
     note(
       `data set ${manifest.name}: ${manifest.issues.toLocaleString('en-US')} issues, ${manifest.enterprises.toLocaleString('en-US')} enterprises, as of ${manifest.asOf}`,
@@ -71,7 +75,13 @@ export async function withApp(
       unit: 'GB',
       target: TARGETS.rss,
     });
-    const session: AppSession = { size, app, manifest, login: (u) => loginAs(app!, u) };
+    const session: AppSession = {
+      size,
+      app,
+      manifest,
+      login: (u) => loginAs(app!, u),
+      commands: () => counter.counts(),
+    };
     await fn(session);
     report({
       name: 'app RSS after the loads',
@@ -83,6 +93,7 @@ export async function withApp(
     note(`!! ${title} at ${sizeLabel(size)} FAILED: ${(err as Error).message}`);
     if (app) note(`!! app output: ${app.output().slice(-800).replace(/\s+/g, ' ')}`);
   } finally {
+    await counter.close().catch(() => undefined);
     if (app) note(`app shutdown took ${((await app.stop()) / 1000).toFixed(1)} s`);
     await copy.dispose();
   }

@@ -3,10 +3,11 @@
  * 1 s of warm-up, a wait for the server to go quiet, then `seconds` of load at a fixed concurrency. Besides
  * autocannon's rate and latency percentiles it reports the server's CPU per request: the server's CPU time
  * from the start of the load until it is quiet again (so requests abandoned at the end still count), divided
- * by the requests sent.
+ * by the requests sent; and, when asked, the database commands per request over the same window.
  */
 import autocannon from 'autocannon';
 import { benchConfig } from '../bench-config.ts';
+import { perRequest, type CommandCounts } from './db-commands.ts';
 import { cpuMs, waitForIdle } from './proc-stats.ts';
 
 export interface LoadSpec {
@@ -23,6 +24,8 @@ export interface LoadSpec {
   /** Instead of `bodies`: the k-th request's raw body and extra headers (unique ids, signatures). */
   request?: (k: number) => { body: string; headers?: Record<string, string> };
   seconds?: number;
+  /** Counts the database's commands before and after the measured load (not the warm-up). */
+  commands?: () => Promise<CommandCounts>;
 }
 
 export interface LoadResult {
@@ -35,6 +38,8 @@ export interface LoadResult {
   non2xx: number;
   /** Server CPU per request sent, ms. */
   cpuMsPerRequest: number;
+  /** Database commands per request sent, by name (when `commands` was given). */
+  commandsPerRequest?: CommandCounts;
 }
 
 function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
@@ -69,10 +74,13 @@ function run(spec: LoadSpec, seconds: number): Promise<autocannon.Result> {
 export async function httpLoad(spec: LoadSpec): Promise<LoadResult> {
   await run(spec, 1);
   await waitForIdle(spec.pid, 120_000);
+  const commandsBefore = await spec.commands?.();
   const cpuBefore = cpuMs(spec.pid);
   const result = await run(spec, spec.seconds ?? benchConfig.seconds);
   await waitForIdle(spec.pid, 120_000);
+  const cpuAfter = cpuMs(spec.pid);
   const sent = Math.max(result.requests.sent, result.requests.total, 1);
+  const commandsAfter = await spec.commands?.();
   return {
     rps: result.requests.total / result.duration,
     p50: result.latency.p50,
@@ -81,6 +89,8 @@ export async function httpLoad(spec: LoadSpec): Promise<LoadResult> {
     sent,
     errors: result.errors,
     non2xx: result.non2xx,
-    cpuMsPerRequest: (cpuMs(spec.pid) - cpuBefore) / sent,
+    cpuMsPerRequest: (cpuAfter - cpuBefore) / sent,
+    commandsPerRequest:
+      commandsBefore && commandsAfter ? perRequest(commandsBefore, commandsAfter, sent) : undefined,
   };
 }

@@ -3,6 +3,7 @@
  * p50, p99 and server CPU per request, with the issue's targets where it sets them; failed requests are
  * called out rather than hidden in the rate.
  */
+import { describeCommands } from './db-commands.ts';
 import { note, report } from '../report.ts';
 import type { LoadResult } from './http-load.ts';
 
@@ -18,7 +19,8 @@ export function reportLoad(
   baseline: { name: string; result: LoadResult },
   targets: LoadTargets = {},
 ): void {
-  const rows: Array<[string, keyof LoadResult, string, string | undefined]> = [
+  type Figure = 'rps' | 'p50' | 'p99' | 'cpuMsPerRequest';
+  const rows: Array<[string, Figure, string, string | undefined]> = [
     ['rate', 'rps', 'req/s', targets.rate],
     ['p50', 'p50', 'ms', targets.p50],
     ['p99', 'p99', 'ms', targets.p99],
@@ -42,4 +44,6 @@ export function reportLoad(
     });
   }
   if (r.errors || r.non2xx) note(`!! ${label}: ${r.errors} errors, ${r.non2xx} non-2xx of ${r.sent} sent`);
+  if (r.commandsPerRequest)
+    note(`${label}: database commands per request ${describeCommands(r.commandsPerRequest)}`);
 }
