@@ -1,5 +1,6 @@
-// The coalescer: calls that arrive while a batch is in flight go together as the next batch, each caller gets
-// its own outcome, and a batch that throws rejects only its own callers.
+// The coalescer: the calls of one turn of the event loop go as one batch, calls that arrive while a batch is in
+// flight go together as the next, each caller gets its own outcome, and a batch that throws rejects only its
+// own callers.
 import { expect } from 'chai';
 import { coalesce, type Outcome } from '../../../server/db/coalesce.ts';
 
@@ -10,7 +11,7 @@ function deferred<T>() {
 }
 
 describe('coalesce', () => {
-  it('runs the first call at once and the calls that arrive meanwhile as one batch, in order', async () => {
+  it('sends the calls of one event-loop turn as one batch, and those arriving meanwhile as the next', async () => {
     const batches: number[][] = [];
     const gates: Array<ReturnType<typeof deferred<void>>> = [];
     const double = coalesce<number, number>(async (items) => {
@@ -20,15 +21,22 @@ describe('coalesce', () => {
       await gate.promise;
       return items.map((i) => ({ ok: true, value: i * 2 }));
     });
-    const first = double(1);
-    const rest = [double(2), double(3), double(4)];
-    expect(batches).to.deep.equal([[1]]);
-    gates[0]!.resolve();
-    expect(await first).to.equal(2);
+    const first = [double(1), double(2)];
+    expect(batches, 'nothing is sent before the turn ends').to.deep.equal([]);
     await new Promise((r) => setImmediate(r));
-    expect(batches).to.deep.equal([[1], [2, 3, 4]]);
+    expect(batches).to.deep.equal([[1, 2]]);
+    const rest = [double(3), double(4)];
+    await new Promise((r) => setImmediate(r));
+    expect(batches, 'one batch in flight at a time').to.deep.equal([[1, 2]]);
+    gates[0]!.resolve();
+    expect(await Promise.all(first)).to.deep.equal([2, 4]);
+    await new Promise((r) => setImmediate(r));
+    expect(batches).to.deep.equal([
+      [1, 2],
+      [3, 4],
+    ]);
     gates[1]!.resolve();
-    expect(await Promise.all(rest)).to.deep.equal([4, 6, 8]);
+    expect(await Promise.all(rest)).to.deep.equal([6, 8]);
   });
 
   it('gives each caller its own error and the others their values', async () => {
@@ -66,6 +74,6 @@ describe('coalesce', () => {
     );
     const all = await Promise.all(Array.from({ length: 10 }, (_, i) => op(i)));
     expect(all).to.deep.equal([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(sizes).to.deep.equal([1, 3, 3, 3]);
+    expect(sizes).to.deep.equal([3, 3, 3, 1]);
   });
 });
