@@ -28,7 +28,7 @@ import type { Types } from 'mongoose';
 import type { WorkCalendar } from '../../shared/calendar.ts';
 import { MINUTE_MS, type Clock } from '../../shared/clock.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
-import type { IssueState } from '../../shared/states.ts';
+import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import { databaseSettings, type DomainSettings, type IssueChangeListener } from '../commands/issue-deps.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
@@ -90,16 +90,6 @@ export const SWEEP_BATCH = 500;
  * writes); the batches hold different issues, so they never contend for a claim or a version.
  */
 const BATCHES_IN_FLIGHT = 2;
-const OPEN_STATES: IssueState[] = [
-  'received',
-  'dispatched',
-  'in_progress',
-  'suspended',
-  'consulting',
-  'replied',
-  'awaiting_rating',
-];
-
 async function resolveSettings(opts: EscalationSweepOptions): Promise<DomainSettings> {
   const loaded =
     opts.calendar && opts.policy ? undefined : await (opts.settings ?? databaseSettings(opts.models))();
@@ -111,7 +101,7 @@ async function resolveSettings(opts: EscalationSweepOptions): Promise<DomainSett
  * examines nothing when nothing is due.
  */
 export function dueFilter(now: Date): { nextCheckAt: { $lte: Date }; state: { $in: IssueState[] } } {
-  return { nextCheckAt: { $lte: now }, state: { $in: OPEN_STATES } };
+  return { nextCheckAt: { $lte: now }, state: { $in: [...OPEN_STATES] } };
 }
 
 /**

@@ -10,7 +10,7 @@ import path from 'node:path';
 import mongoose from 'mongoose';
 import { OPEN_STATES } from '../../../shared/states.ts';
 import { startEmbeddedThread } from '../../../server/db/embedded/thread.ts';
-import { runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
+import { dueFilter, runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
 import { createModels, ensureIndexes } from '../../../server/models/index.ts';
 import { APP_DB_NAME } from '../dataset/catalog.ts';
 
@@ -43,21 +43,21 @@ const conn = await mongoose.createConnection(server.uri, { dbName: APP_DB_NAME }
 const clock = { now: () => new Date(asOf) };
 const models = createModels(conn, clock);
 await ensureIndexes(models);
-const dueFilter = { nextCheckAt: { $lte: asOf }, state: { $in: OPEN_STATES } };
-const [countMs, due] = await timed(() => models.Issue.countDocuments(dueFilter));
-const countMedianMs = await median(() => models.Issue.countDocuments(dueFilter));
+const due = dueFilter(asOf);
+const [countMs, dueCount] = await timed(() => models.Issue.countDocuments(due));
+const countMedianMs = await median(() => models.Issue.countDocuments(due));
 const open = await models.Issue.countDocuments({ state: { $in: OPEN_STATES } });
 const [sweepMs, swept] = await timed(() => runEscalationSweep({ models, clock, logger: quiet }));
 const idleSweepMs = await median(() => runEscalationSweep({ models, clock, logger: quiet }));
-const idleCountMs = await median(() => models.Issue.countDocuments(dueFilter));
-const [, dueAfter] = await timed(() => models.Issue.countDocuments(dueFilter));
+const idleCountMs = await median(() => models.Issue.countDocuments(due));
+const [, dueAfter] = await timed(() => models.Issue.countDocuments(due));
 await conn.close();
 await server.close();
 process.stdout.write(
   JSON.stringify({
     startMs,
     open,
-    due,
+    due: dueCount,
     countMs,
     countMedianMs,
     sweepMs,
