@@ -13,9 +13,8 @@ import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import type { IntakeEnterprise } from '../commands/issue-create.command.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { Models } from '../models/index.ts';
-import { ENTERPRISE_ISSUES_INDEX } from '../models/issue.model.ts';
 import { isDuplicateKey } from './inbox-store.ts';
-import { OPEN_STATES, REPEAT_CANDIDATES, REPEAT_FIELDS, repeatCandidates } from './issue-from-message.ts';
+import { readRepeatCandidates, REPEAT_CANDIDATES, repeatCandidates } from './issue-from-message.ts';
 import {
   matchEnterprise,
   matchSteps,
@@ -39,7 +38,6 @@ import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
 
 /** Open issues kept per enterprise for the repeat check (as repeatCandidates reads them). */
 const CANDIDATES_PER_ENTERPRISE = REPEAT_CANDIDATES;
-const CANDIDATE_FIELDS = { ...REPEAT_FIELDS, enterpriseId: 1 } as const;
 
 /** The field each kind of step reads, for telling apart what one `$in` read found. */
 const STEP_FIELDS: Record<MatchStep['by'], string> = {
@@ -131,23 +129,6 @@ export function createBatchMemory(): BatchMemory {
 /** How far back a catch-up read looks past the last one (issues inserted while it ran, clocks apart). */
 const READ_OVERLAP_MS = 10_000;
 
-type Stored = RepeatCandidate & { enterpriseId: unknown };
-
-function readCandidates(models: Models, filter: Record<string, unknown>, limit?: number): Promise<Stored[]> {
-  return models.Issue.collection
-    .find<Stored>(
-      { ...filter, state: OPEN_STATES },
-      // Named: the planner's trial would take the createdAt index (see ENTERPRISE_ISSUES_INDEX).
-      {
-        projection: CANDIDATE_FIELDS,
-        sort: { createdAt: -1 },
-        hint: ENTERPRISE_ISSUES_INDEX,
-        ...(limit ? { limit } : {}),
-      },
-    )
-    .toArray();
-}
-
 /** Newest first, at most CANDIDATES_PER_ENTERPRISE, each issue once. */
 function merged(newer: readonly RepeatCandidate[], older: readonly RepeatCandidate[]): RepeatCandidate[] {
   const seen = new Set<string>();
@@ -177,10 +158,14 @@ export async function candidatesOf(
   memory.filed = memory.filed.filter((f) => !since || f.at >= since.getTime());
   const [first, later] = await Promise.all([
     fresh.length
-      ? readCandidates(models, { enterpriseId: { $in: fresh }, createdAt: { $gte: windowStart } }, limit)
+      ? readRepeatCandidates(
+          models,
+          { enterpriseId: { $in: fresh }, createdAt: { $gte: windowStart } },
+          limit,
+        )
       : [],
     kept.length && since
-      ? readCandidates(models, {
+      ? readRepeatCandidates(models, {
           enterpriseId: { $in: kept },
           createdAt: { $gte: since > windowStart ? since : windowStart },
           _id: { $nin: memory.filed.map((f) => f.id) },

@@ -6,6 +6,7 @@
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { batchedInsertOne } from '../db/batched-ops.ts';
+import { coalesce, coalescerFor, type Outcome } from '../db/coalesce.ts';
 import { applyAction, refreshIssue } from '../../shared/lifecycle/apply.ts';
 import { computeTriage } from '../../shared/sla.ts';
 import {
@@ -22,7 +23,13 @@ import { storedIntakeIssue } from '../commands/issue-intake.doc.ts';
 import { nextIssueNumber, withActorName } from '../commands/issue-store.ts';
 import type { InboundContact, InboundMessage } from '../channels/types.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
-import type { IssueContact, IssueDoc, IssueSource, PossibleRepeat } from '../models/issue.model.ts';
+import {
+  ENTERPRISE_ISSUES_INDEX,
+  type IssueContact,
+  type IssueDoc,
+  type IssueSource,
+  type PossibleRepeat,
+} from '../models/issue.model.ts';
 import type { Models, StoredTimelineEvent } from '../models/index.ts';
 import type { IntakeConfig } from './intake-config.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
@@ -67,17 +74,37 @@ function sourceOf(entry: InboxEntryDoc, msg: InboundMessage, title: string): Iss
   };
 }
 
-/** The enterprise's open issues of the repeat window, as findRepeat reads them (one indexed read). */
-export async function repeatCandidates(
+/** An open issue of the repeat window with the enterprise it belongs to (reads that name several). */
+export type EnterpriseCandidate = RepeatCandidate & { enterpriseId: unknown };
+const CANDIDATE_FIELDS = { ...REPEAT_FIELDS, enterpriseId: 1 } as const;
+
+/** Open issues matching `filter` (enterprises and a window), newest first, on the enterprise index. */
+export function readRepeatCandidates(
   models: Models,
-  enterpriseId: string,
-  now: Date,
-): Promise<RepeatCandidate[]> {
+  filter: Record<string, unknown>,
+  limit?: number,
+): Promise<EnterpriseCandidate[]> {
+  return models.Issue.collection
+    .find<EnterpriseCandidate>(
+      { ...filter, state: OPEN_STATES },
+      // Named: the planner's trial would take the createdAt index (see ENTERPRISE_ISSUES_INDEX).
+      {
+        projection: CANDIDATE_FIELDS,
+        sort: { createdAt: -1 },
+        hint: ENTERPRISE_ISSUES_INDEX,
+        ...(limit ? { limit } : {}),
+      },
+    )
+    .toArray();
+}
+
+/** One enterprise's open issues of the repeat window (one indexed read of its own). */
+function ownCandidates(models: Models, enterpriseId: string, from: Date): Promise<RepeatCandidate[]> {
   return models.Issue.collection
     .find<RepeatCandidate>(
       {
         enterpriseId: new Types.ObjectId(enterpriseId),
-        createdAt: { $gte: repeatWindowStart(now) },
+        createdAt: { $gte: from },
         state: OPEN_STATES,
       },
       {
@@ -87,6 +114,69 @@ export async function repeatCandidates(
       },
     )
     .toArray();
+}
+
+interface CandidateAsk {
+  enterpriseId: string;
+  now: Date;
+}
+
+/**
+ * The candidates of every message of a batch: one read for all their enterprises (at most REPEAT_CANDIDATES
+ * each, newest first); an enterprise the shared limit may have cut short reads its own.
+ */
+async function candidatesOfBatch(
+  models: Models,
+  asks: readonly CandidateAsk[],
+): Promise<Outcome<RepeatCandidate[]>[]> {
+  const ids = [...new Set(asks.map((a) => a.enterpriseId))];
+  if (ids.length === 1 && asks.length === 1) {
+    return [{ ok: true, value: await ownCandidates(models, ids[0], repeatWindowStart(asks[0].now)) }];
+  }
+  const earliest = new Date(Math.min(...asks.map((a) => repeatWindowStart(a.now).getTime())));
+  const limit = REPEAT_CANDIDATES * ids.length;
+  const found = await readRepeatCandidates(
+    models,
+    { enterpriseId: { $in: ids.map((id) => new Types.ObjectId(id)) }, createdAt: { $gte: earliest } },
+    limit,
+  );
+  const byEnterprise = new Map<string, RepeatCandidate[]>(ids.map((id) => [id, []]));
+  for (const { enterpriseId, ...c } of found) {
+    const list = byEnterprise.get(String(enterpriseId));
+    if (list && list.length < REPEAT_CANDIDATES) list.push(c);
+  }
+  if (found.length === limit)
+    await Promise.all(
+      [...byEnterprise]
+        .filter(([, list]) => list.length < REPEAT_CANDIDATES)
+        .map(async ([id, list]) =>
+          list.splice(0, list.length, ...(await ownCandidates(models, id, earliest))),
+        ),
+    );
+  return asks.map((a) => {
+    const from = repeatWindowStart(a.now).getTime();
+    return {
+      ok: true,
+      value: byEnterprise.get(a.enterpriseId)!.filter((c) => c.createdAt.getTime() >= from),
+    };
+  });
+}
+
+const candidateReaders = new WeakMap<object, (ask: CandidateAsk) => Promise<RepeatCandidate[]>>();
+
+/**
+ * The enterprise's open issues of the repeat window, as findRepeat reads them. The messages of one moment share
+ * one read (coalesce.ts): a webhook burst reads its enterprises' candidates together.
+ */
+export function repeatCandidates(
+  models: Models,
+  enterpriseId: string,
+  now: Date,
+): Promise<RepeatCandidate[]> {
+  const read = coalescerFor(candidateReaders, models.Issue.collection, () =>
+    coalesce<CandidateAsk, RepeatCandidate[]>((asks) => candidatesOfBatch(models, asks)),
+  );
+  return read({ enterpriseId, now });
 }
 
 export type { PossibleRepeat };
