@@ -14,7 +14,7 @@ import type { IntakeEnterprise } from '../commands/issue-create.command.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { Models } from '../models/index.ts';
 import { isDuplicateKey } from './inbox-store.ts';
-import { readRepeatCandidates, REPEAT_CANDIDATES, repeatCandidates } from './issue-from-message.ts';
+import { candidatesByEnterprise, readRepeatCandidates, REPEAT_CANDIDATES } from './issue-from-message.ts';
 import {
   matchEnterprise,
   matchSteps,
@@ -154,16 +154,9 @@ export async function candidatesOf(
   const kept = enterpriseIds.filter((id) => memory.candidates.has(String(id)));
   const windowStart = repeatWindowStart(now);
   const since = memory.readAt && new Date(memory.readAt.getTime() - READ_OVERLAP_MS);
-  const limit = CANDIDATES_PER_ENTERPRISE * fresh.length;
   memory.filed = memory.filed.filter((f) => !since || f.at >= since.getTime());
   const [first, later] = await Promise.all([
-    fresh.length
-      ? readRepeatCandidates(
-          models,
-          { enterpriseId: { $in: fresh }, createdAt: { $gte: windowStart } },
-          limit,
-        )
-      : [],
+    fresh.length ? candidatesByEnterprise(models, fresh, windowStart) : new Map<string, RepeatCandidate[]>(),
     kept.length && since
       ? readRepeatCandidates(models, {
           enterpriseId: { $in: kept },
@@ -172,18 +165,7 @@ export async function candidatesOf(
         })
       : [],
   ]);
-  for (const id of fresh) out.set(String(id), []);
-  for (const { enterpriseId, ...c } of first) {
-    const list = out.get(String(enterpriseId));
-    if (list && list.length < CANDIDATES_PER_ENTERPRISE) list.push(c);
-  }
-  // The shared limit may have cut an enterprise short (a few very busy ones): those read their own.
-  if (first.length === limit)
-    await Promise.all(
-      [...out]
-        .filter(([, list]) => list.length < CANDIDATES_PER_ENTERPRISE)
-        .map(async ([id, list]) => list.splice(0, list.length, ...(await repeatCandidates(models, id, now)))),
-    );
+  for (const [id, list] of first) out.set(id, list);
   const news = new Map<string, RepeatCandidate[]>();
   for (const { enterpriseId, ...c } of later)
     news.set(String(enterpriseId), [...(news.get(String(enterpriseId)) ?? []), c]);

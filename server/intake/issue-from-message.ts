@@ -122,9 +122,35 @@ interface CandidateAsk {
 }
 
 /**
- * The candidates of every message of a batch: one read for all their enterprises (at most REPEAT_CANDIDATES
- * each, newest first); an enterprise the shared limit may have cut short reads its own.
+ * The open issues since `from` of each enterprise, newest first, at most REPEAT_CANDIDATES each: one read for
+ * all of them; an enterprise the shared limit may have cut short (a few very busy ones) reads its own.
  */
+export async function candidatesByEnterprise(
+  models: Models,
+  enterpriseIds: readonly Types.ObjectId[],
+  from: Date,
+): Promise<Map<string, RepeatCandidate[]>> {
+  const limit = REPEAT_CANDIDATES * enterpriseIds.length;
+  const found = await readRepeatCandidates(
+    models,
+    { enterpriseId: { $in: enterpriseIds }, createdAt: { $gte: from } },
+    limit,
+  );
+  const byEnterprise = new Map<string, RepeatCandidate[]>(enterpriseIds.map((id) => [String(id), []]));
+  for (const { enterpriseId, ...c } of found) {
+    const list = byEnterprise.get(String(enterpriseId));
+    if (list && list.length < REPEAT_CANDIDATES) list.push(c);
+  }
+  if (found.length === limit)
+    await Promise.all(
+      [...byEnterprise]
+        .filter(([, list]) => list.length < REPEAT_CANDIDATES)
+        .map(async ([id, list]) => list.splice(0, list.length, ...(await ownCandidates(models, id, from)))),
+    );
+  return byEnterprise;
+}
+
+/** The candidates of every message of a batch (each by its own window). */
 async function candidatesOfBatch(
   models: Models,
   asks: readonly CandidateAsk[],
@@ -134,25 +160,11 @@ async function candidatesOfBatch(
     return [{ ok: true, value: await ownCandidates(models, ids[0], repeatWindowStart(asks[0].now)) }];
   }
   const earliest = new Date(Math.min(...asks.map((a) => repeatWindowStart(a.now).getTime())));
-  const limit = REPEAT_CANDIDATES * ids.length;
-  const found = await readRepeatCandidates(
+  const byEnterprise = await candidatesByEnterprise(
     models,
-    { enterpriseId: { $in: ids.map((id) => new Types.ObjectId(id)) }, createdAt: { $gte: earliest } },
-    limit,
+    ids.map((id) => new Types.ObjectId(id)),
+    earliest,
   );
-  const byEnterprise = new Map<string, RepeatCandidate[]>(ids.map((id) => [id, []]));
-  for (const { enterpriseId, ...c } of found) {
-    const list = byEnterprise.get(String(enterpriseId));
-    if (list && list.length < REPEAT_CANDIDATES) list.push(c);
-  }
-  if (found.length === limit)
-    await Promise.all(
-      [...byEnterprise]
-        .filter(([, list]) => list.length < REPEAT_CANDIDATES)
-        .map(async ([id, list]) =>
-          list.splice(0, list.length, ...(await ownCandidates(models, id, earliest))),
-        ),
-    );
   return asks.map((a) => {
     const from = repeatWindowStart(a.now).getTime();
     return {
