@@ -24,7 +24,11 @@ export function commandCounter(dataDir: string): CommandCounter {
   let client: Promise<MongoClient> | undefined;
   return {
     async counts() {
-      client ??= new MongoClient(`mongodb://${socket}`, { directConnection: true, maxPoolSize: 1 }).connect();
+      client ??= new MongoClient(`mongodb://${socket}`, {
+        directConnection: true,
+        maxPoolSize: 1,
+        serverSelectionTimeoutMS: 5_000,
+      }).connect();
       const status = await (await client).db('admin').command({ serverStatus: 1 });
       const byName = (status.metrics?.commands ?? {}) as Record<string, { total: number }>;
       return Object.fromEntries(Object.entries(byName).map(([name, c]) => [name, c.total]));
