@@ -19,7 +19,6 @@ import { signBody } from '../server/channels/signature.ts';
 const HOTLINE_SECRET = 'demo-hotline12345-secret';
 
 const CONCURRENCY = [1, 8, 32];
-
 const BODIES = 3000;
 
 function intakeBodies(creditCodes: readonly string[]): unknown[] {

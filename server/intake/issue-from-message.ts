@@ -156,9 +156,6 @@ async function candidatesOfBatch(
   asks: readonly CandidateAsk[],
 ): Promise<Outcome<RepeatCandidate[]>[]> {
   const ids = [...new Set(asks.map((a) => a.enterpriseId))];
-  if (ids.length === 1 && asks.length === 1) {
-    return [{ ok: true, value: await ownCandidates(models, ids[0], repeatWindowStart(asks[0].now)) }];
-  }
   const earliest = new Date(Math.min(...asks.map((a) => repeatWindowStart(a.now).getTime())));
   const byEnterprise = await candidatesByEnterprise(
     models,
