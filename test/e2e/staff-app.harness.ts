@@ -5,6 +5,7 @@
 //
 // Set E2E_SCREENSHOTS=/some/dir to keep a screenshot of every screen.
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -13,10 +14,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type { Connection } from 'mongoose';
 import { pino } from 'pino';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { build } from 'vite';
 import { createSimulatedClock, type SimulatedClock } from '../../shared/clock.ts';
 import { createApp } from '../../server/app.ts';
 import { createTokenSigner } from '../../server/auth/token.ts';
@@ -34,16 +35,28 @@ export const DESKTOP = { width: 1366, height: 900 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
 
 let built: Promise<string> | undefined;
-/** The production build of web/, made once per run into a temporary directory. */
+/**
+ * The production build of web/, made once per run into a temporary directory. It runs in a child process:
+ * built inside this (mocha) process, Vite 8's native import analysis left the lazy routes' CSS preloads out
+ * depending on what the process had loaded before, so screens came up without their styles.
+ */
 function webDist(): Promise<string> {
   built ??= (async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'eil-web-'));
-    await build({
-      root: WEB_ROOT,
-      configFile: path.join(WEB_ROOT, 'vite.config.ts'),
-      logLevel: 'error',
-      build: { outDir: dir, emptyOutDir: true },
-    });
+    const vite = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('vite/package.json')),
+      'bin/vite.js',
+    );
+    await promisify(execFile)(process.execPath, [
+      vite,
+      'build',
+      WEB_ROOT,
+      '--outDir',
+      dir,
+      '--emptyOutDir',
+      '--logLevel',
+      'error',
+    ]);
     after(() => rm(dir, { recursive: true, force: true }));
     return dir;
   })();
