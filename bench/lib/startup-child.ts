@@ -77,7 +77,7 @@ for (const coll of engine.catalog.all()) {
   bsonBytes += s.bsonBytes;
   reservedBytes += s.reservedBytes;
   documents += s.documents;
-  for (const ix of coll.indexes.values()) entries += ix.tree.size;
+  for (const ix of coll.indexes.values()) entries += ix.entries.size;
 }
 const recovery = storage.stats().recovery;
 await storage.close();

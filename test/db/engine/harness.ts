@@ -140,8 +140,8 @@ export function indexContents(engine: Engine): Document {
       out[`${coll.ns}/${ix.name}`] = {
         multikey: ix.multikey,
         multikeyFields: [...ix.multikeyFields],
-        size: ix.tree.size,
-        keys: ix.tree.keysArray(),
+        size: ix.entries.size,
+        keys: ix.entries.keysArray(),
       };
     }
   }

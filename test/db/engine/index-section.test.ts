@@ -60,7 +60,7 @@ describe('engine: saved index entries that fail a check', () => {
       name,
       multikey,
       multikeyFields,
-      keys: packKeys(keys(ix.tree.keysArray() as string[])),
+      keys: packKeys(keys(ix.entries.keysArray())),
     };
   };
 

@@ -346,11 +346,17 @@ export class Collection {
         list[i].loadSorted(own);
         continue;
       }
-      const merged = mergeSaved(s.keys, changed, own);
-      if (!merged || (list[i].name === ID_INDEX && merged.length !== this.docs.size)) {
-        return this.restoreIndexes(); // saved entries that fail a check are never trusted
+      // Saved entries that fail a check are never trusted: the whole collection rebuilds.
+      if (!s.keys.ascending) return this.restoreIndexes();
+      const entries = list[i].entries;
+      entries.adopt(s.keys);
+      if (changed.size > 0) {
+        const stale: IndexKey[] = [];
+        for (const k of entries.keysFrom()) if (changed.has(entryIdKey(k))) stale.push(k);
+        for (const k of stale) entries.delete(k);
+        for (const k of own) entries.set(k);
       }
-      list[i].loadSorted(merged);
+      if (list[i].name === ID_INDEX && entries.size !== this.docs.size) return this.restoreIndexes();
       restored++;
     }
     return restored;
@@ -402,32 +408,4 @@ export function sortUnique(keys: IndexKey[]): IndexKey[] {
   for (let i = 0; i < keys.length; i++) if (n === 0 || keys[n - 1] !== keys[i]) keys[n++] = keys[i];
   keys.length = n;
   return keys;
-}
-
-/**
- * `saved` (ascending) without the entries of the documents in `changed`, merged with `own` (ascending, only
- * entries of those documents); undefined when `saved` is not strictly ascending.
- */
-function mergeSaved(
-  saved: IndexKey[],
-  changed: ReadonlySet<string>,
-  own: IndexKey[],
-): IndexKey[] | undefined {
-  let n = 0;
-  for (let i = 0; i < saved.length; i++) {
-    const k = saved[i];
-    if (n > 0 && !(saved[n - 1] < k)) return undefined;
-    if (changed.size > 0 && changed.has(entryIdKey(k))) continue;
-    saved[n++] = k;
-  }
-  saved.length = n;
-  if (own.length === 0) return saved;
-  const out: IndexKey[] = new Array(n + own.length);
-  let a = 0;
-  let b = 0;
-  let o = 0;
-  while (a < n && b < own.length) out[o++] = saved[a] < own[b] ? saved[a++] : own[b++];
-  while (a < n) out[o++] = saved[a++];
-  while (b < own.length) out[o++] = own[b++];
-  return out;
 }

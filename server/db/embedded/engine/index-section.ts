@@ -29,8 +29,14 @@ export function packKeys(keys: readonly IndexKey[]): Buffer {
   return out;
 }
 
-/** Appends the entries packed in `bytes` to `into`; throws on a malformed buffer. */
-export function unpackKeys(bytes: Uint8Array, into: IndexKey[]): void {
+/**
+ * Calls `each` with every entry packed in `bytes`: its chars are `buf[at, end)`, latin1, or UTF-16LE when
+ * `wide`. Throws on a malformed buffer.
+ */
+export function forEachPacked(
+  bytes: Uint8Array,
+  each: (buf: Buffer, at: number, end: number, wide: boolean) => void,
+): void {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
   while (at < buf.length) {
@@ -40,7 +46,12 @@ export function unpackKeys(bytes: Uint8Array, into: IndexKey[]): void {
     const wide = (header & 1) === 1;
     const end = at + (header >>> 1) * (wide ? 2 : 1);
     if (end > buf.length) throw new Error('index section: entry runs past its slice');
-    into.push(buf.toString(wide ? 'utf16le' : 'latin1', at, end));
+    each(buf, at, end, wide);
     at = end;
   }
+}
+
+/** Appends the entries packed in `bytes` to `into`; throws on a malformed buffer. */
+export function unpackKeys(bytes: Uint8Array, into: IndexKey[]): void {
+  forEachPacked(bytes, (buf, at, end, wide) => into.push(buf.toString(wide ? 'utf16le' : 'latin1', at, end)));
 }

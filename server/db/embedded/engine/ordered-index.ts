@@ -1,49 +1,26 @@
 /**
- * One ordered index: a B+tree of order-preserving string keys (key-string.ts), one per (key values, _id)
- * entry, so lookups and range scans cost O(log n + k) and each entry is a single flat string that compares
- * with `<` and that the garbage collector never has to look inside. It enforces uniqueness, sparseness and
+ * One ordered index: a sorted set of order-preserving string keys (key-string.ts), one per (key values, _id)
+ * entry, kept packed outside the JS heap (packed-keys.ts), so lookups and range scans cost O(log n + k) and the
+ * garbage collector never walks the entries. It enforces uniqueness, sparseness and
  * partial filters, and remembers which of its fields ever held an array (the planner must not intersect
  * ranges on those fields or trust them for sorting).
  */
-import * as btree from 'sorted-btree';
-import * as bulk from 'sorted-btree/extended/bulkLoad.js';
 import type { Document } from 'bson';
 import { docKeys, duplicateKeyError, parseKeyPattern, type IndexSpec, type KeyField } from './index-keys.ts';
 import { encodeTuple, entryIdKey, entryTuple, indexEntry } from './key-string.ts';
 import { topLevelOf } from './bson-raw.ts';
 import { filterFields } from './filter-fields.ts';
 import { compileFilter, type Predicate } from './matcher.ts';
+import { PackedKeys } from './packed-keys.ts';
 
 /** An index entry: the encoded key values followed by the encoded _id (see key-string.ts). */
 export type IndexKey = string;
 
-type BTree<_K, _V> = InstanceType<typeof btree.default.default>;
-// sorted-btree is CommonJS: under Node's ESM loader the class sits on `.default` of the default export.
-const lib = ((btree as any).default ?? btree) as any;
-const BTreeCtor = (lib.default ?? lib) as new <K, V>(
-  entries: undefined,
-  compare: (a: K, b: K) => number,
-  maxNodeSize?: number,
-) => BTree<K, V>;
-const bulkLoadTree = ((bulk as any).bulkLoad ?? (bulk as any).default?.bulkLoad) as <K, V>(
-  keys: K[],
-  values: V[],
-  maxNodeSize: number,
-  compare: (a: K, b: K) => number,
-) => BTree<K, V>;
-/** The array every value-less leaf shares (sorted-btree keeps no values array for such leaves). */
-const SHARED_NO_VALUES = new lib.BNode().values as unknown[];
-
-/** Leaves of 128 keys: fewer nodes than the default 32, and a binary search over 128 strings is cheap. */
-const NODE_SIZE = 128;
-
-export const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 export class OrderedIndex {
   readonly fields: KeyField[];
   readonly dirs: (1 | -1)[];
-  /** Replaced wholesale only by `loadSorted` (recovery's bulk build); scans re-read it at every chunk. */
-  tree: BTree<IndexKey, undefined>;
+  /** The entries, in order. Scans re-seek at every chunk, so nothing holds an iterator across a write. */
+  readonly entries = new PackedKeys();
   readonly partial: Predicate | undefined;
   multikey = false;
   /**
@@ -69,7 +46,6 @@ export class OrderedIndex {
     this.fields = parseKeyPattern(spec.key);
     this.dirs = this.fields.map((f) => f.dir);
     this.multikeyFields = this.fields.map(() => false);
-    this.tree = new BTreeCtor<IndexKey, undefined>(undefined, compareKeys, NODE_SIZE);
     this.points = Boolean(spec.unique) && spec.name !== '_id_';
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
     this.reads = readsOf(this.fields, spec.partialFilterExpression);
@@ -135,8 +111,7 @@ export class OrderedIndex {
    */
   private entriesOf(tuple: string): IndexKey[] {
     const out: IndexKey[] = [];
-    for (const [key] of this.tree.entries(tuple)) {
-      const k = key as IndexKey;
+    for (const k of this.entries.keysFrom(tuple)) {
       if (!k.startsWith(tuple)) break;
       if (entryTuple(k) === tuple) out.push(k);
     }
@@ -144,22 +119,20 @@ export class OrderedIndex {
   }
 
   add(keys: IndexKey[]): void {
-    for (const k of keys) this.tree.set(k, undefined);
+    for (const k of keys) this.entries.set(k);
   }
 
   remove(keys: IndexKey[]): void {
-    for (const k of keys) this.tree.delete(k);
+    for (const k of keys) this.entries.delete(k);
   }
 
   /** Replaces every entry by `keys`, which must be strictly ascending. */
   loadSorted(keys: IndexKey[]): void {
-    const tree = bulkLoadTree(keys, new Array<undefined>(keys.length), NODE_SIZE, compareKeys);
-    dropLeafValues((tree as any)._root);
-    this.tree = tree;
+    this.entries.loadSorted(keys);
   }
 
   clear(): void {
-    this.tree.clear();
+    this.entries.clear();
     this.multikey = false;
     this.multikeyFields.fill(false);
   }
@@ -176,12 +149,6 @@ export class OrderedIndex {
       ]);
     return norm(this.spec) === norm(spec);
   }
-}
-
-/** Bulk loading gives every leaf its own array of `undefined`s; share the library's empty one instead. */
-function dropLeafValues(node: { children?: unknown[]; values?: unknown[] }): void {
-  if (node.children) for (const child of node.children) dropLeafValues(child as typeof node);
-  else node.values = SHARED_NO_VALUES;
 }
 
 function readsOf(fields: KeyField[], partial: Document | undefined): Set<string> | null {

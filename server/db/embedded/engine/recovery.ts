@@ -27,13 +27,14 @@ import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
 import { Collection, ID_INDEX, idKeyOf, idKeyOfDoc } from './collection.ts';
 import { defaultIndexName, type IndexSpec } from './index-keys.ts';
-import { packKeys, unpackKeys } from './index-section.ts';
+import { forEachPacked, packKeys } from './index-section.ts';
+import { PackedKeysBuilder } from './packed-keys.ts';
 import { OrderedIndex, type IndexKey } from './ordered-index.ts';
 import { canonicalDoc } from './values.ts';
 
-/** An index's entries as the snapshot saved them (ascending), with its multikey flags. */
+/** An index's entries as the snapshot saved them (packed as they arrive), with its multikey flags. */
 export interface LoadedIndex {
-  keys: IndexKey[];
+  keys: PackedKeysBuilder;
   multikey: boolean;
   multikeyFields: boolean[];
 }
@@ -52,11 +53,15 @@ export class LoadedIndexes {
     if (!indexes) this.byNs.set(entry.ns, (indexes = new Map()));
     let loaded = indexes.get(entry.name);
     if (!loaded) {
-      loaded = { keys: [], multikey: false, multikeyFields: [] };
+      loaded = { keys: new PackedKeysBuilder(), multikey: false, multikeyFields: [] };
       indexes.set(entry.name, loaded);
     }
     const raw = entry.keys as Uint8Array | Binary;
-    unpackKeys(raw instanceof Uint8Array ? raw : raw.buffer.subarray(0, raw.position), loaded.keys);
+    const keys = loaded.keys;
+    forEachPacked(
+      raw instanceof Uint8Array ? raw : raw.buffer.subarray(0, raw.position),
+      (buf, at, end, wide) => keys.push(buf, at, end, wide),
+    );
     loaded.multikey ||= Boolean(entry.multikey);
     (entry.multikeyFields ?? []).forEach((f, i) => {
       if (f) loaded.multikeyFields[i] = true;
@@ -303,10 +308,10 @@ export function* dumpIndexKeys(c: Catalog): Generator<IndexKeysEntry> {
 function readSlice(ix: OrderedIndex, after: IndexKey | undefined): { keys: IndexKey[]; full: boolean } {
   const keys: IndexKey[] = [];
   let chars = 0;
-  for (const [key] of ix.tree.entries(after)) {
+  for (const key of ix.entries.keysFrom(after)) {
     if (key === after) continue;
-    keys.push(key as IndexKey);
-    chars += (key as IndexKey).length;
+    keys.push(key);
+    chars += key.length;
     if (keys.length === SECTION_KEYS || chars >= SECTION_CHARS) return { keys, full: true };
   }
   return { keys, full: false };

@@ -123,9 +123,8 @@ function* scanRange(
   for (;;) {
     const chunk: IndexKey[] = [];
     let done = true;
-    const it = reverse ? ix.tree.entriesReversed(from) : ix.tree.entries(from);
-    for (const [key] of it) {
-      const k = key as IndexKey;
+    const it = reverse ? ix.entries.keysDownFrom(from) : ix.entries.keysFrom(from);
+    for (const k of it) {
       if (skipFrom && k === from) continue;
       if (reverse ? k < lo : k > hi) break;
       chunk.push(k);
@@ -300,13 +299,13 @@ export function countKeys(plan: IndexPlan, stats: ScanStats): number {
   const ranges = treeRanges(ix, plan.bounds);
   let keys = 0;
   if (!ix.multikey) {
-    for (const [lo, hi] of ranges) keys += ix.tree.forRange(lo, hi, true);
+    for (const [lo, hi] of ranges) keys += ix.entries.countRange(lo, hi);
     stats.keysExamined += keys;
     return keys;
   }
   const docs = new Set<string>();
-  const add = (entry: unknown) => void docs.add(entryIdKey(entry as IndexKey));
-  for (const [lo, hi] of ranges) keys += ix.tree.forRange(lo, hi, true, add);
+  const add = (entry: IndexKey) => void docs.add(entryIdKey(entry));
+  for (const [lo, hi] of ranges) keys += ix.entries.countRange(lo, hi, add);
   stats.keysExamined += keys;
   return docs.size;
 }

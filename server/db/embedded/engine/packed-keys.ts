@@ -1,0 +1,484 @@
+/**
+ * The sorted set of one index's entries (key strings, key-string.ts), kept as bytes outside the JS heap.
+ *
+ * Why: as a B+tree of strings, 1,000,000 issues made about 23 million small strings on the database thread's
+ * heap (1.8 GB). Every minor collection costs about 5 ms per GB of such an old generation, whatever it frees,
+ * and start-up spent 10–13 s copying them between generations. Here the entries live in segments: one off-heap
+ * buffer of packed entries each (with their offsets), so the collector sees a few thousand objects instead.
+ *
+ * A segment covers the keys from its `low` up to the next segment's `low`. Its packed entries never change in
+ * place: an insert joins its small sorted list `added`, a delete of a packed entry marks its position `dead`,
+ * and when the two hold more than DELTA_MAX the segment is rewritten (split in two beyond SPLIT_AT entries).
+ *
+ * Bytes compare as the strings do: a segment is latin1 (one byte per char) when every char of its entries is
+ * below 0x100, else UTF-16BE, and plain byte order then equals the strings' code-unit order.
+ */
+
+/** Entries per segment when a sorted list is loaded. */
+const LOAD_SIZE = 2048;
+/** A rewritten segment with more entries than this splits in two. */
+const SPLIT_AT = 4096;
+/** A segment is rewritten once its added entries and dead positions together pass this. */
+const DELTA_MAX = 64;
+
+const isWide = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return true;
+  return false;
+};
+
+/** `s` as UTF-16BE bytes. */
+function beBytes(s: string): Buffer {
+  const b = Buffer.from(s, 'utf16le');
+  return b.swap16();
+}
+
+/** The string whose bytes are `bytes[a, b)`, latin1 or (when `wide`) UTF-16BE. */
+function decode(bytes: Buffer, a: number, b: number, wide: boolean): string {
+  if (!wide) return bytes.toString('latin1', a, b);
+  return Buffer.from(bytes.subarray(a, b)).swap16().toString('utf16le');
+}
+
+/** A key to search for, with its byte forms made once. */
+class Probe {
+  /** latin1 bytes of the chars before the first char above 0xFF (all of them when there is none). */
+  readonly latin1: Buffer;
+  /** Does the key hold a char above 0xFF (so `latin1` is only its prefix)? */
+  readonly cut: boolean;
+  private be: Buffer | undefined;
+
+  constructor(readonly key: string) {
+    let end = 0;
+    while (end < key.length && key.charCodeAt(end) <= 0xff) end++;
+    this.cut = end < key.length;
+    this.latin1 = Buffer.from(end === key.length ? key : key.slice(0, end), 'latin1');
+  }
+
+  get utf16be(): Buffer {
+    return (this.be ??= beBytes(this.key));
+  }
+}
+
+class Segment {
+  dead: Set<number> | undefined;
+  added: string[] = [];
+
+  constructor(
+    public low: string,
+    readonly bytes: Buffer,
+    /** n + 1 offsets into `bytes`: entry i is bytes[offs[i], offs[i + 1]). */
+    readonly offs: Uint32Array,
+    readonly wide: boolean,
+  ) {}
+
+  get n(): number {
+    return this.offs.length - 1;
+  }
+
+  get live(): number {
+    return this.n - (this.dead?.size ?? 0) + this.added.length;
+  }
+
+  entry(i: number): string {
+    return decode(this.bytes, this.offs[i], this.offs[i + 1], this.wide);
+  }
+
+  isDead(i: number): boolean {
+    return this.dead !== undefined && this.dead.has(i);
+  }
+
+  /** The sign of (entry i − probe). */
+  compare(i: number, p: Probe): number {
+    const a = this.offs[i];
+    const b = this.offs[i + 1];
+    if (this.wide) {
+      const t = p.utf16be;
+      return this.bytes.compare(t, 0, t.length, a, b);
+    }
+    const t = p.latin1;
+    const c = this.bytes.compare(t, 0, t.length, a, b);
+    if (!p.cut || c <= 0) return c === 0 && p.cut ? -1 : c;
+    // The probe is `latin1` followed by a char no entry of this segment has: an entry above `latin1` is
+    // below the probe exactly when it extends `latin1`.
+    return b - a >= t.length && this.bytes.compare(t, 0, t.length, a, a + t.length) === 0 ? -1 : 1;
+  }
+
+  /** The first position whose entry is ≥ the probe (> it when `after`). */
+  bound(p: Probe, after: boolean): number {
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.compare(mid, p);
+      if (c < 0 || (after && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The position of the entry equal to the probe, dead or not; -1 when there is none. */
+  find(p: Probe): number {
+    const i = this.bound(p, false);
+    return i < this.n && this.compare(i, p) === 0 ? i : -1;
+  }
+}
+
+/** The first index in the sorted `list` whose string is ≥ `key` (> it when `after`). */
+function stringBound(list: readonly string[], key: string, after: boolean): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] < key || (after && list[mid] === key)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Packs ascending `keys` into one segment. */
+function pack(low: string, keys: readonly string[]): Segment {
+  const wide = keys.some(isWide);
+  let bytes = 0;
+  for (const k of keys) bytes += wide ? k.length * 2 : k.length;
+  const out = Buffer.allocUnsafeSlow(bytes);
+  const offs = new Uint32Array(keys.length + 1);
+  let at = 0;
+  for (let i = 0; i < keys.length; i++) {
+    offs[i] = at;
+    const k = keys[i];
+    if (wide) {
+      out.write(k, at, 'utf16le');
+      out.subarray(at, at + k.length * 2).swap16();
+      at += k.length * 2;
+    } else at += out.write(k, at, 'latin1');
+  }
+  offs[keys.length] = at;
+  return new Segment(low, out, offs, wide);
+}
+
+/** The same entries as UTF-16BE (each latin1 byte b becomes 0x00 b). */
+function widen(s: Segment): Segment {
+  const out = Buffer.alloc(s.bytes.length * 2);
+  for (let i = 0; i < s.bytes.length; i++) out[2 * i + 1] = s.bytes[i];
+  const offs = s.offs.map((o) => o * 2);
+  const w = new Segment(s.low, out, offs, true);
+  w.dead = s.dead;
+  w.added = s.added;
+  return w;
+}
+
+export class PackedKeys {
+  private segs: Segment[] = [];
+  private _size = 0;
+
+  get size(): number {
+    return this._size;
+  }
+
+  /** Replaces every entry by those `b` collected. */
+  adopt(b: PackedKeysBuilder): void {
+    b.flush();
+    this.segs = b.segs;
+    this._size = b.size;
+  }
+
+  clear(): void {
+    this.segs = [];
+    this._size = 0;
+  }
+
+  /** Replaces every entry by `keys`, which must be strictly ascending. */
+  loadSorted(keys: readonly string[]): void {
+    const segs: Segment[] = [];
+    for (let i = 0; i < keys.length; i += LOAD_SIZE) {
+      segs.push(pack(i === 0 ? '' : keys[i], keys.slice(i, i + LOAD_SIZE)));
+    }
+    this.segs = segs;
+    this._size = keys.length;
+  }
+
+  /** The segment covering `key`: the last whose `low` is ≤ it. */
+  private segmentOf(key: string): number {
+    let lo = 1;
+    let hi = this.segs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segs[mid].low <= key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  has(key: string): boolean {
+    if (!this.segs.length) return false;
+    const s = this.segs[this.segmentOf(key)];
+    const j = stringBound(s.added, key, false);
+    if (j < s.added.length && s.added[j] === key) return true;
+    const i = s.find(new Probe(key));
+    return i >= 0 && !s.isDead(i);
+  }
+
+  /** Adds `key`; false when it was there. */
+  set(key: string): boolean {
+    if (!this.segs.length) this.segs.push(pack('', []));
+    const si = this.segmentOf(key);
+    const s = this.segs[si];
+    const j = stringBound(s.added, key, false);
+    if (j < s.added.length && s.added[j] === key) return false;
+    const i = s.find(new Probe(key));
+    if (i >= 0) {
+      if (!s.isDead(i)) return false;
+      s.dead!.delete(i);
+    } else s.added.splice(j, 0, key);
+    this._size++;
+    this.settle(si);
+    return true;
+  }
+
+  /** Removes `key`; false when it was not there. */
+  delete(key: string): boolean {
+    if (!this.segs.length) return false;
+    const si = this.segmentOf(key);
+    const s = this.segs[si];
+    const j = stringBound(s.added, key, false);
+    if (j < s.added.length && s.added[j] === key) s.added.splice(j, 1);
+    else {
+      const i = s.find(new Probe(key));
+      if (i < 0 || s.isDead(i)) return false;
+      (s.dead ??= new Set()).add(i);
+    }
+    this._size--;
+    this.settle(si);
+    return true;
+  }
+
+  /** Rewrites segment `si` once its changes pass DELTA_MAX: merged, split when large, dropped when empty. */
+  private settle(si: number): void {
+    let s = this.segs[si];
+    if (s.added.length + (s.dead?.size ?? 0) <= DELTA_MAX) return;
+    if (!s.wide && s.added.some(isWide)) s = widen(s);
+    const fresh = rewrite(s);
+    const live = fresh.n;
+    if (live === 0) {
+      if (this.segs.length === 1) this.segs = [];
+      else {
+        this.segs.splice(si, 1);
+        this.segs[0].low = '';
+      }
+      return;
+    }
+    if (live <= SPLIT_AT) {
+      this.segs[si] = fresh;
+      return;
+    }
+    const mid = live >>> 1;
+    const cut = fresh.offs[mid];
+    const left = new Segment(
+      fresh.low,
+      fresh.bytes.subarray(0, cut),
+      fresh.offs.slice(0, mid + 1),
+      fresh.wide,
+    );
+    const offs = fresh.offs.slice(mid).map((o) => o - cut);
+    const right = new Segment('', fresh.bytes.subarray(cut), offs, fresh.wide);
+    right.low = right.entry(0);
+    this.segs.splice(si, 1, left, right);
+  }
+
+  /** The keys ≥ `from` (every key when undefined), ascending. */
+  *keysFrom(from?: string): Generator<string> {
+    if (!this.segs.length) return;
+    const start = from === undefined ? 0 : this.segmentOf(from);
+    const probe = from === undefined ? undefined : new Probe(from);
+    for (let si = start; si < this.segs.length; si++) {
+      const s = this.segs[si];
+      let i = nextLive(s, si === start && probe ? s.bound(probe, false) : 0);
+      let j = si === start && from !== undefined ? stringBound(s.added, from, false) : 0;
+      let key = i < s.n ? s.entry(i) : undefined;
+      while (key !== undefined || j < s.added.length) {
+        if (key !== undefined && (j >= s.added.length || key < s.added[j])) {
+          yield key;
+          i = nextLive(s, i + 1);
+          key = i < s.n ? s.entry(i) : undefined;
+        } else yield s.added[j++];
+      }
+    }
+  }
+
+  /** The keys ≤ `from` (every key when undefined), descending. */
+  *keysDownFrom(from?: string): Generator<string> {
+    if (!this.segs.length) return;
+    const start = from === undefined ? this.segs.length - 1 : this.segmentOf(from);
+    const probe = from === undefined ? undefined : new Probe(from);
+    for (let si = start; si >= 0; si--) {
+      const s = this.segs[si];
+      let i = prevLive(s, si === start && probe ? s.bound(probe, true) - 1 : s.n - 1);
+      let j = (si === start && from !== undefined ? stringBound(s.added, from, true) : s.added.length) - 1;
+      let key = i >= 0 ? s.entry(i) : undefined;
+      while (key !== undefined || j >= 0) {
+        if (key !== undefined && (j < 0 || key > s.added[j])) {
+          yield key;
+          i = prevLive(s, i - 1);
+          key = i >= 0 ? s.entry(i) : undefined;
+        } else yield s.added[j--];
+      }
+    }
+  }
+
+  /** How many keys lie in [lo, hi]; `each` (when given) sees every one of them. */
+  countRange(lo: string, hi: string, each?: (key: string) => void): number {
+    if (!this.segs.length || hi < lo) return 0;
+    if (each) {
+      let n = 0;
+      for (const k of this.keysFrom(lo)) {
+        if (k > hi) break;
+        each(k);
+        n++;
+      }
+      return n;
+    }
+    const first = this.segmentOf(lo);
+    const last = this.segmentOf(hi);
+    const pLo = new Probe(lo);
+    const pHi = new Probe(hi);
+    let n = 0;
+    for (let si = first; si <= last; si++) {
+      const s = this.segs[si];
+      const a = si === first ? s.bound(pLo, false) : 0;
+      const b = si === last ? s.bound(pHi, true) : s.n;
+      if (b > a) {
+        n += b - a;
+        if (s.dead) for (const d of s.dead) if (d >= a && d < b) n--;
+      }
+      const ja = si === first ? stringBound(s.added, lo, false) : 0;
+      const jb = si === last ? stringBound(s.added, hi, true) : s.added.length;
+      if (jb > ja) n += jb - ja;
+    }
+    return n;
+  }
+
+  /** Every key, ascending (tests and tools). */
+  keysArray(): string[] {
+    return [...this.keysFrom()];
+  }
+}
+
+function nextLive(s: Segment, i: number): number {
+  while (i < s.n && s.isDead(i)) i++;
+  return i;
+}
+
+function prevLive(s: Segment, i: number): number {
+  while (i >= 0 && s.isDead(i)) i--;
+  return i;
+}
+
+/** The segment's live entries, packed and added merged, as one new segment of the same format. */
+function rewrite(s: Segment): Segment {
+  const add = s.added.map((k) => (s.wide ? beBytes(k) : Buffer.from(k, 'latin1')));
+  const at = s.added.map((k) => s.bound(new Probe(k), false));
+  let bytes = s.bytes.length;
+  if (s.dead) for (const d of s.dead) bytes -= s.offs[d + 1] - s.offs[d];
+  for (const b of add) bytes += b.length;
+  const out = Buffer.allocUnsafeSlow(bytes);
+  const offs = new Uint32Array(s.live + 1);
+  let w = 0;
+  let c = 0;
+  let j = 0;
+  let run = 0;
+  const copyRun = (from: number, to: number): void => {
+    if (from >= to) return;
+    const a = s.offs[from];
+    s.bytes.copy(out, w, a, s.offs[to]);
+    for (let k = from; k < to; k++) offs[c++] = s.offs[k] - a + w;
+    w += s.offs[to] - a;
+  };
+  for (let i = 0; i <= s.n; i++) {
+    const dead = i < s.n && s.isDead(i);
+    if (!dead && i < s.n && (j >= at.length || at[j] !== i)) continue;
+    copyRun(run, i);
+    while (j < at.length && at[j] === i) {
+      offs[c++] = w;
+      w += add[j].copy(out, w);
+      j++;
+    }
+    run = dead ? i + 1 : i;
+  }
+  offs[c] = w;
+  return new Segment(s.low, out, offs, s.wide);
+}
+
+/**
+ * Builds the segments straight from a snapshot's index section (index-section.ts), entry bytes to entry
+ * bytes, so a start-up makes no string per entry. `ascending` turns false when an entry is not above the one
+ * before it (such saved entries are never trusted).
+ */
+export class PackedKeysBuilder {
+  readonly segs: Segment[] = [];
+  size = 0;
+  ascending = true;
+  private stage = Buffer.allocUnsafeSlow(256 * 1024);
+  private offs = new Uint32Array(LOAD_SIZE + 1);
+  private n = 0;
+  private wide = false;
+  private last: string | undefined;
+
+  /** Appends one entry: `src[at, end)`, latin1 or (when `wide`) UTF-16LE. */
+  push(src: Buffer, at: number, end: number, wide: boolean): void {
+    if (wide && !this.wide) this.widenStage();
+    const w = this.offs[this.n];
+    const len = this.wide && !wide ? (end - at) * 2 : end - at;
+    if (w + len > this.stage.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.stage.length * 2, w + len));
+      this.stage.copy(bigger, 0, 0, w);
+      this.stage = bigger;
+    }
+    if (!this.wide) src.copy(this.stage, w, at, end);
+    else if (wide) {
+      src.copy(this.stage, w, at, end);
+      this.stage.subarray(w, w + len).swap16();
+    } else {
+      for (let i = 0; i < end - at; i++) {
+        this.stage[w + 2 * i] = 0;
+        this.stage[w + 2 * i + 1] = src[at + i];
+      }
+    }
+    this.offs[this.n + 1] = w + len;
+    if (this.ascending) {
+      const above =
+        this.n > 0
+          ? this.stage.compare(this.stage, this.offs[this.n - 1], w, w, w + len) > 0
+          : this.last === undefined || decode(this.stage, w, w + len, this.wide) > this.last;
+      if (!above) this.ascending = false;
+    }
+    this.n++;
+    this.size++;
+    if (this.n === LOAD_SIZE) this.flush();
+  }
+
+  private widenStage(): void {
+    const used = this.offs[this.n];
+    const out = Buffer.allocUnsafeSlow(Math.max(this.stage.length * 2, 256 * 1024));
+    for (let i = 0; i < used; i++) {
+      out[2 * i] = 0;
+      out[2 * i + 1] = this.stage[i];
+    }
+    for (let i = 0; i <= this.n; i++) this.offs[i] *= 2;
+    this.stage = out;
+    this.wide = true;
+  }
+
+  /** Closes the segment being filled (PackedKeys.adopt calls it). */
+  flush(): void {
+    if (this.n === 0) return;
+    const used = this.offs[this.n];
+    const bytes = Buffer.allocUnsafeSlow(used);
+    this.stage.copy(bytes, 0, 0, used);
+    const seg = new Segment('', bytes, this.offs.slice(0, this.n + 1), this.wide);
+    seg.low = this.segs.length === 0 ? '' : seg.entry(0);
+    this.last = seg.entry(this.n - 1);
+    this.segs.push(seg);
+    this.n = 0;
+    this.offs[0] = 0;
+    this.wide = false;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The packed entry set answers exactly as a sorted array of the same strings: random inserts and deletes
+ * (enough to rewrite, split and empty segments), then every read it offers, against a plain sorted list.
+ * Keys mix one-byte chars (0xFF included, as descending keys have), chars above 0xFF and U+FFFF (KEY_MAX).
+ */
+import { expect } from 'chai';
+import { PackedKeys, PackedKeysBuilder } from '../../../server/db/embedded/engine/packed-keys.ts';
+import { forEachPacked, packKeys } from '../../../server/db/embedded/engine/index-section.ts';
+
+/** A small deterministic generator (mulberry32), so a failure reproduces. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ALPHABET = ['\u0001', 'A', 'B', 'z', '\u00fe', '\u00ff', '\u0100', '标', '\uffff'];
+
+function randomKey(r: () => number, wide: boolean): string {
+  const len = 1 + Math.floor(r() * 6);
+  let s = '';
+  for (let i = 0; i < len; i++) {
+    const pool = wide ? ALPHABET.length : 6;
+    s += ALPHABET[Math.floor(r() * pool)];
+  }
+  return s;
+}
+
+const bound = (list: string[], key: string, after: boolean): number => {
+  let i = 0;
+  while (i < list.length && (list[i] < key || (after && list[i] === key))) i++;
+  return i;
+};
+
+function checkReads(set: PackedKeys, ref: string[], r: () => number, wide: boolean): void {
+  expect(set.size).to.equal(ref.length);
+  expect(set.keysArray()).to.deep.equal(ref);
+  for (let q = 0; q < 40; q++) {
+    const from = randomKey(r, wide);
+    const up = [...set.keysFrom(from)];
+    expect(up, `from ${JSON.stringify(from)}`).to.deep.equal(ref.slice(bound(ref, from, false)));
+    const down = [...set.keysDownFrom(from)];
+    expect(down, `down from ${JSON.stringify(from)}`).to.deep.equal(
+      ref.slice(0, bound(ref, from, true)).reverse(),
+    );
+    const to = randomKey(r, wide);
+    const [lo, hi] = from <= to ? [from, to] : [to, from];
+    const inRange = ref.filter((k) => k >= lo && k <= hi);
+    expect(set.countRange(lo, hi), `count ${JSON.stringify([lo, hi])}`).to.equal(inRange.length);
+    const seen: string[] = [];
+    expect(set.countRange(lo, hi, (k) => seen.push(k))).to.equal(inRange.length);
+    expect(seen).to.deep.equal(inRange);
+    expect(set.has(from)).to.equal(ref.includes(from));
+  }
+  expect([...set.keysDownFrom()]).to.deep.equal([...ref].reverse());
+}
+
+describe('engine: packed index entries', () => {
+  for (const wide of [false, true]) {
+    it(`answers as a sorted array through inserts, deletes, rewrites and splits (${wide ? 'wide' : 'one-byte'} keys)`, () => {
+      const r = rng(wide ? 7 : 3);
+      const set = new PackedKeys();
+      const ref = new Set<string>();
+      // Load a sorted start, then mutate well past the rewrite and split thresholds.
+      const start = [...new Set(Array.from({ length: 5000 }, () => randomKey(r, false)))].sort();
+      set.loadSorted(start);
+      for (const k of start) ref.add(k);
+      for (let round = 0; round < 4; round++) {
+        for (let op = 0; op < 6000; op++) {
+          const k = randomKey(r, wide);
+          const del = r() < (round === 3 ? 0.9 : 0.4);
+          if (del) expect(set.delete(k)).to.equal(ref.delete(k));
+          else {
+            const had = ref.has(k);
+            ref.add(k);
+            expect(set.set(k)).to.equal(!had);
+          }
+        }
+        checkReads(set, [...ref].sort(), r, wide);
+      }
+    });
+  }
+
+  it('empties and refills', () => {
+    const set = new PackedKeys();
+    const keys = Array.from({ length: 9000 }, (_, i) => `k${String(i).padStart(5, '0')}`);
+    for (const k of keys) set.set(k);
+    expect(set.keysArray()).to.deep.equal(keys);
+    for (const k of keys) expect(set.delete(k)).to.equal(true);
+    expect(set.size).to.equal(0);
+    expect(set.keysArray()).to.deep.equal([]);
+    expect(set.countRange('', '\uffff')).to.equal(0);
+    set.set('b');
+    set.set('a');
+    expect(set.keysArray()).to.deep.equal(['a', 'b']);
+    set.loadSorted([]);
+    expect([...set.keysDownFrom('z')]).to.deep.equal([]);
+  });
+
+  it('builds from index sections exactly what loading the strings builds, and notices disorder', () => {
+    const r = rng(11);
+    const keys = [...new Set(Array.from({ length: 7000 }, () => randomKey(r, r() < 0.05)))].sort();
+    const build = (slices: string[][]): PackedKeysBuilder => {
+      const b = new PackedKeysBuilder();
+      for (const slice of slices)
+        forEachPacked(packKeys(slice), (buf, at, end, wide) => b.push(buf, at, end, wide));
+      return b;
+    };
+    const b = build([keys.slice(0, 3000), keys.slice(3000, 3001), keys.slice(3001)]);
+    expect(b.ascending).to.equal(true);
+    const set = new PackedKeys();
+    set.adopt(b);
+    checkReads(set, keys, r, true);
+    // The loaded set takes writes like any other.
+    expect(set.delete(keys[0])).to.equal(true);
+    expect(set.set(keys[0])).to.equal(true);
+    expect(set.keysArray()).to.deep.equal(keys);
+
+    expect(build([keys.slice(0, 100), keys.slice(99)]).ascending, 'a repeated entry').to.equal(false);
+    expect(build([keys.slice(2048, 4096), keys.slice(0, 10)]).ascending, 'across segments').to.equal(false);
+    const swapped = [...keys.slice(0, 10)];
+    [swapped[4], swapped[5]] = [swapped[5], swapped[4]];
+    expect(build([swapped]).ascending, 'within a segment').to.equal(false);
+  });
+});
