@@ -121,6 +121,18 @@ describe('engine: packed index entries', () => {
     expect(set.set(keys[0])).to.equal(true);
     expect(set.keysArray()).to.deep.equal(keys);
 
+    // A wide entry in every segment (Chinese names in an index): each segment widens only its own stage.
+    const many = Array.from(
+      { length: 2048 * 40 },
+      (_, i) => `k${String(i).padStart(6, '0')}${i % 2048 === 7 ? '标' : ''}`,
+    );
+    const wideEach = new PackedKeys();
+    wideEach.adopt(build([many]));
+    expect(wideEach.size).to.equal(many.length);
+    expect([...wideEach.keysFrom(many[2048 * 39 + 7])].slice(0, 2)).to.deep.equal(
+      many.slice(2048 * 39 + 7, 2048 * 39 + 9),
+    );
+
     expect(build([keys.slice(0, 100), keys.slice(99)]).ascending, 'a repeated entry').to.equal(false);
     expect(build([keys.slice(2048, 4096), keys.slice(0, 10)]).ascending, 'across segments').to.equal(false);
     const swapped = [...keys.slice(0, 10)];

@@ -457,7 +457,8 @@ export class PackedKeysBuilder {
 
   private widenStage(): void {
     const used = this.offs[this.n];
-    const out = Buffer.allocUnsafeSlow(Math.max(this.stage.length * 2, 256 * 1024));
+    // Room for the segment's entries so far, widened, and as many again (the stage holds one segment).
+    const out = Buffer.allocUnsafeSlow(Math.max(used * 4, 256 * 1024));
     for (let i = 0; i < used; i++) {
       out[2 * i] = 0;
       out[2 * i + 1] = this.stage[i];
