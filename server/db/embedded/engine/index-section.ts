@@ -2,8 +2,9 @@
  * The byte form of index entries in a snapshot's index section. Entries are key strings (key-string.ts), almost
  * always one-byte; each is written as a u32 header (char count << 1 | two-byte flag) followed by its chars as
  * latin1 (one byte per char) or, when any char is above 0xFF, as UTF-16LE code units (lossless for any unit,
- * lone surrogates included). Reading makes one flat string per entry, so the loaded index holds exactly what a
- * rebuilt one would, without decoding a document, encoding a key or sorting.
+ * lone surrogates included). A checkpoint writes them from an index's packed bytes and a start-up packs them
+ * back (packed-keys.ts), so the loaded index holds exactly what a rebuilt one would, without a string per entry,
+ * decoding a document, encoding a key or sorting.
  */
 import type { IndexKey } from './ordered-index.ts';
 
@@ -13,20 +14,41 @@ const WIDE = /[\u0100-\uffff]/;
 
 /** The entries as one buffer. */
 export function packKeys(keys: readonly IndexKey[]): Buffer {
-  const wide: boolean[] = new Array(keys.length);
-  let bytes = 0;
-  for (let i = 0; i < keys.length; i++) {
-    wide[i] = WIDE.test(keys[i]);
-    bytes += HEADER + keys[i].length * (wide[i] ? 2 : 1);
+  const out = new SectionWriter();
+  for (const k of keys) {
+    const wide = WIDE.test(k);
+    const bytes = wide ? Buffer.from(k, 'utf16le').swap16() : Buffer.from(k, 'latin1');
+    out.push(bytes, 0, bytes.length, wide);
   }
-  const out = Buffer.allocUnsafe(bytes);
-  let at = 0;
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    at = out.writeUInt32LE(k.length * 2 + (wide[i] ? 1 : 0), at);
-    at += out.write(k, at, wide[i] ? 'utf16le' : 'latin1');
+  return out.bytes();
+}
+
+/** Packs entries given as bytes (latin1, or UTF-16BE when `wide`) into the same form as `packKeys`. */
+export class SectionWriter {
+  private out = Buffer.allocUnsafe(64 * 1024);
+  private at = 0;
+
+  get byteLength(): number {
+    return this.at;
   }
-  return out;
+
+  push(bytes: Buffer, a: number, b: number, wide: boolean): void {
+    const need = this.at + HEADER + (b - a);
+    if (need > this.out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(need, this.out.length * 2));
+      this.out.copy(bigger, 0, 0, this.at);
+      this.out = bigger;
+    }
+    this.at = this.out.writeUInt32LE(wide ? (b - a) | 1 : (b - a) * 2, this.at);
+    bytes.copy(this.out, this.at, a, b);
+    if (wide) this.out.subarray(this.at, this.at + (b - a)).swap16();
+    this.at += b - a;
+  }
+
+  /** The packed entries (a view of the writer's buffer). */
+  bytes(): Buffer {
+    return this.out.subarray(0, this.at);
+  }
 }
 
 /**

@@ -33,7 +33,7 @@ function beBytes(s: string): Buffer {
 }
 
 /** The string whose bytes are `bytes[a, b)`, latin1 or (when `wide`) UTF-16BE. */
-function decode(bytes: Buffer, a: number, b: number, wide: boolean): string {
+export function decode(bytes: Buffer, a: number, b: number, wide: boolean): string {
   if (!wide) return bytes.toString('latin1', a, b);
   return Buffer.from(bytes.subarray(a, b)).swap16().toString('utf16le');
 }
@@ -320,6 +320,37 @@ export class PackedKeys {
           i = prevLive(s, i - 1);
           key = i >= 0 ? s.entry(i) : undefined;
         } else yield s.added[j--];
+      }
+    }
+  }
+
+  /**
+   * Calls `each` with the bytes of every key above `after` (every key when undefined), ascending, until it
+   * returns false: `bytes[a, b)`, latin1 or (when `wide`) UTF-16BE. A checkpoint copies them as they are.
+   */
+  forEachRawAfter(
+    after: string | undefined,
+    each: (bytes: Buffer, a: number, b: number, wide: boolean) => boolean,
+  ): void {
+    if (!this.segs.length) return;
+    const start = after === undefined ? 0 : this.segmentOf(after);
+    const probe = after === undefined ? undefined : new Probe(after);
+    for (let si = start; si < this.segs.length; si++) {
+      const s = this.segs[si];
+      let i = nextLive(s, si === start && probe ? s.bound(probe, true) : 0);
+      let j = si === start && after !== undefined ? stringBound(s.added, after, true) : 0;
+      let next = j < s.added.length ? new Probe(s.added[j]) : undefined;
+      while (i < s.n || next) {
+        if (i < s.n && (!next || s.compare(i, next) < 0)) {
+          if (!each(s.bytes, s.offs[i], s.offs[i + 1], s.wide)) return;
+          i = nextLive(s, i + 1);
+          continue;
+        }
+        const k = next!.key;
+        const wide = isWide(k);
+        const bytes = wide ? beBytes(k) : next!.latin1;
+        if (!each(bytes, 0, bytes.length, wide)) return;
+        next = ++j < s.added.length ? new Probe(s.added[j]) : undefined;
       }
     }
   }

@@ -27,8 +27,8 @@ import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
 import { Collection, ID_INDEX, idKeyOf, idKeyOfDoc } from './collection.ts';
 import { defaultIndexName, type IndexSpec } from './index-keys.ts';
-import { forEachPacked, packKeys } from './index-section.ts';
-import { PackedKeysBuilder } from './packed-keys.ts';
+import { forEachPacked, SectionWriter } from './index-section.ts';
+import { decode, PackedKeysBuilder } from './packed-keys.ts';
 import { OrderedIndex, type IndexKey } from './ordered-index.ts';
 import { canonicalDoc } from './values.ts';
 
@@ -295,24 +295,36 @@ export function* dumpIndexKeys(c: Catalog): Generator<IndexKeysEntry> {
           name: ix.name,
           multikey: ix.multikey,
           multikeyFields: [...ix.multikeyFields],
-          keys: packKeys(slice.keys),
+          keys: slice.keys,
         };
-        if (!slice.full) break;
-        from = slice.keys[slice.keys.length - 1];
+        if (slice.last === undefined) break;
+        from = slice.last;
       }
     }
   }
 }
 
-/** Up to a slice's worth of entries after `after`; `full` says the slice stopped at a limit, not the end. */
-function readSlice(ix: OrderedIndex, after: IndexKey | undefined): { keys: IndexKey[]; full: boolean } {
-  const keys: IndexKey[] = [];
+/**
+ * Up to a slice's worth of entries after `after`, packed straight from the index's bytes; `last` is the last
+ * entry when the slice stopped at a limit (more may follow), undefined when it reached the end.
+ */
+function readSlice(
+  ix: OrderedIndex,
+  after: IndexKey | undefined,
+): { keys: Buffer; last: IndexKey | undefined } {
+  const out = new SectionWriter();
+  let n = 0;
   let chars = 0;
-  for (const key of ix.entries.keysFrom(after)) {
-    if (key === after) continue;
-    keys.push(key);
-    chars += key.length;
-    if (keys.length === SECTION_KEYS || chars >= SECTION_CHARS) return { keys, full: true };
-  }
-  return { keys, full: false };
+  let full = false;
+  let last: [Buffer, number, number, boolean] | undefined;
+  ix.entries.forEachRawAfter(after, (bytes, a, b, wide) => {
+    out.push(bytes, a, b, wide);
+    n++;
+    chars += wide ? (b - a) / 2 : b - a;
+    if (n < SECTION_KEYS && chars < SECTION_CHARS) return true;
+    full = true;
+    last = [bytes, a, b, wide];
+    return false;
+  });
+  return { keys: out.bytes(), last: full && last ? decode(...last) : undefined };
 }
