@@ -38,26 +38,6 @@ export function decode(bytes: Buffer, a: number, b: number, wide: boolean): stri
   return Buffer.from(bytes.subarray(a, b)).swap16().toString('utf16le');
 }
 
-/** A key to search for, with its byte forms made once. */
-class Probe {
-  /** latin1 bytes of the chars before the first char above 0xFF (all of them when there is none). */
-  readonly latin1: Buffer;
-  /** Does the key hold a char above 0xFF (so `latin1` is only its prefix)? */
-  readonly cut: boolean;
-  private be: Buffer | undefined;
-
-  constructor(readonly key: string) {
-    let end = 0;
-    while (end < key.length && key.charCodeAt(end) <= 0xff) end++;
-    this.cut = end < key.length;
-    this.latin1 = Buffer.from(end === key.length ? key : key.slice(0, end), 'latin1');
-  }
-
-  get utf16be(): Buffer {
-    return (this.be ??= beBytes(this.key));
-  }
-}
-
 class Segment {
   dead: Set<number> | undefined;
   added: string[] = [];
@@ -86,39 +66,58 @@ class Segment {
     return this.dead !== undefined && this.dead.has(i);
   }
 
-  /** The sign of (entry i − probe). */
-  compare(i: number, p: Probe): number {
+  /**
+   * Compares entry i with `key`, read off the bytes against the key's chars (a latin1 byte is its char, a
+   * UTF-16BE pair its code unit, so this is exactly the strings' `<`), skipping the first `skip` chars (known
+   * equal). Returns 0 when they are equal, else ±(1 + the length of their common prefix), signed as entry − key.
+   */
+  private comparePast(i: number, key: string, skip: number): number {
+    const bytes = this.bytes;
     const a = this.offs[i];
-    const b = this.offs[i + 1];
-    if (this.wide) {
-      const t = p.utf16be;
-      return this.bytes.compare(t, 0, t.length, a, b);
+    const wide = this.wide;
+    const len = wide ? (this.offs[i + 1] - a) >>> 1 : this.offs[i + 1] - a;
+    const n = Math.min(len, key.length);
+    for (let k = skip; k < n; k++) {
+      const unit = wide ? (bytes[a + 2 * k] << 8) | bytes[a + 2 * k + 1] : bytes[a + k];
+      const d = unit - key.charCodeAt(k);
+      if (d !== 0) return d < 0 ? -(k + 1) : k + 1;
     }
-    const t = p.latin1;
-    const c = this.bytes.compare(t, 0, t.length, a, b);
-    if (!p.cut || c <= 0) return c === 0 && p.cut ? -1 : c;
-    // The probe is `latin1` followed by a char no entry of this segment has: an entry above `latin1` is
-    // below the probe exactly when it extends `latin1`.
-    return b - a >= t.length && this.bytes.compare(t, 0, t.length, a, a + t.length) === 0 ? -1 : 1;
+    if (len === key.length) return 0;
+    return len < key.length ? -(n + 1) : n + 1;
   }
 
-  /** The first position whose entry is ≥ the probe (> it when `after`). */
-  bound(p: Probe, after: boolean): number {
+  /** The sign of (entry i − key). */
+  compare(i: number, key: string): number {
+    return Math.sign(this.comparePast(i, key, 0));
+  }
+
+  /**
+   * The first position whose entry is ≥ `key` (> it when `after`). Every entry between two others shares
+   * their common prefix with the key, so each step skips what both ends already matched.
+   */
+  bound(key: string, after: boolean): number {
     let lo = 0;
     let hi = this.n;
+    let lcpLo = 0;
+    let lcpHi = 0;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.compare(mid, p);
-      if (c < 0 || (after && c === 0)) lo = mid + 1;
-      else hi = mid;
+      const r = this.comparePast(mid, key, Math.min(lcpLo, lcpHi));
+      if (r < 0 || (after && r === 0)) {
+        lo = mid + 1;
+        lcpLo = r === 0 ? key.length : -r - 1;
+      } else {
+        hi = mid;
+        lcpHi = r === 0 ? key.length : r - 1;
+      }
     }
     return lo;
   }
 
-  /** The position of the entry equal to the probe, dead or not; -1 when there is none. */
-  find(p: Probe): number {
-    const i = this.bound(p, false);
-    return i < this.n && this.compare(i, p) === 0 ? i : -1;
+  /** The position of the entry equal to `key`, dead or not; -1 when there is none. */
+  find(key: string): number {
+    const i = this.bound(key, false);
+    return i < this.n && this.compare(i, key) === 0 ? i : -1;
   }
 }
 
@@ -213,7 +212,7 @@ export class PackedKeys {
     const s = this.segs[this.segmentOf(key)];
     const j = stringBound(s.added, key, false);
     if (j < s.added.length && s.added[j] === key) return true;
-    const i = s.find(new Probe(key));
+    const i = s.find(key);
     return i >= 0 && !s.isDead(i);
   }
 
@@ -224,7 +223,7 @@ export class PackedKeys {
     const s = this.segs[si];
     const j = stringBound(s.added, key, false);
     if (j < s.added.length && s.added[j] === key) return false;
-    const i = s.find(new Probe(key));
+    const i = s.find(key);
     if (i >= 0) {
       if (!s.isDead(i)) return false;
       s.dead!.delete(i);
@@ -242,7 +241,7 @@ export class PackedKeys {
     const j = stringBound(s.added, key, false);
     if (j < s.added.length && s.added[j] === key) s.added.splice(j, 1);
     else {
-      const i = s.find(new Probe(key));
+      const i = s.find(key);
       if (i < 0 || s.isDead(i)) return false;
       (s.dead ??= new Set()).add(i);
     }
@@ -288,10 +287,9 @@ export class PackedKeys {
   *keysFrom(from?: string): Generator<string> {
     if (!this.segs.length) return;
     const start = from === undefined ? 0 : this.segmentOf(from);
-    const probe = from === undefined ? undefined : new Probe(from);
     for (let si = start; si < this.segs.length; si++) {
       const s = this.segs[si];
-      let i = nextLive(s, si === start && probe ? s.bound(probe, false) : 0);
+      let i = nextLive(s, si === start && from !== undefined ? s.bound(from, false) : 0);
       let j = si === start && from !== undefined ? stringBound(s.added, from, false) : 0;
       let key = i < s.n ? s.entry(i) : undefined;
       while (key !== undefined || j < s.added.length) {
@@ -308,10 +306,9 @@ export class PackedKeys {
   *keysDownFrom(from?: string): Generator<string> {
     if (!this.segs.length) return;
     const start = from === undefined ? this.segs.length - 1 : this.segmentOf(from);
-    const probe = from === undefined ? undefined : new Probe(from);
     for (let si = start; si >= 0; si--) {
       const s = this.segs[si];
-      let i = prevLive(s, si === start && probe ? s.bound(probe, true) - 1 : s.n - 1);
+      let i = prevLive(s, si === start && from !== undefined ? s.bound(from, true) - 1 : s.n - 1);
       let j = (si === start && from !== undefined ? stringBound(s.added, from, true) : s.added.length) - 1;
       let key = i >= 0 ? s.entry(i) : undefined;
       while (key !== undefined || j >= 0) {
@@ -334,23 +331,20 @@ export class PackedKeys {
   ): void {
     if (!this.segs.length) return;
     const start = after === undefined ? 0 : this.segmentOf(after);
-    const probe = after === undefined ? undefined : new Probe(after);
     for (let si = start; si < this.segs.length; si++) {
       const s = this.segs[si];
-      let i = nextLive(s, si === start && probe ? s.bound(probe, true) : 0);
+      let i = nextLive(s, si === start && after !== undefined ? s.bound(after, true) : 0);
       let j = si === start && after !== undefined ? stringBound(s.added, after, true) : 0;
-      let next = j < s.added.length ? new Probe(s.added[j]) : undefined;
-      while (i < s.n || next) {
-        if (i < s.n && (!next || s.compare(i, next) < 0)) {
+      while (i < s.n || j < s.added.length) {
+        if (i < s.n && (j >= s.added.length || s.compare(i, s.added[j]) < 0)) {
           if (!each(s.bytes, s.offs[i], s.offs[i + 1], s.wide)) return;
           i = nextLive(s, i + 1);
           continue;
         }
-        const k = next!.key;
+        const k = s.added[j++];
         const wide = isWide(k);
-        const bytes = wide ? beBytes(k) : next!.latin1;
+        const bytes = wide ? beBytes(k) : Buffer.from(k, 'latin1');
         if (!each(bytes, 0, bytes.length, wide)) return;
-        next = ++j < s.added.length ? new Probe(s.added[j]) : undefined;
       }
     }
   }
@@ -369,13 +363,11 @@ export class PackedKeys {
     }
     const first = this.segmentOf(lo);
     const last = this.segmentOf(hi);
-    const pLo = new Probe(lo);
-    const pHi = new Probe(hi);
     let n = 0;
     for (let si = first; si <= last; si++) {
       const s = this.segs[si];
-      const a = si === first ? s.bound(pLo, false) : 0;
-      const b = si === last ? s.bound(pHi, true) : s.n;
+      const a = si === first ? s.bound(lo, false) : 0;
+      const b = si === last ? s.bound(hi, true) : s.n;
       if (b > a) {
         n += b - a;
         if (s.dead) for (const d of s.dead) if (d >= a && d < b) n--;
@@ -405,11 +397,10 @@ function prevLive(s: Segment, i: number): number {
 
 /** The segment's live entries, packed and added merged, as one new segment of the same format. */
 function rewrite(s: Segment): Segment {
-  const add = s.added.map((k) => (s.wide ? beBytes(k) : Buffer.from(k, 'latin1')));
-  const at = s.added.map((k) => s.bound(new Probe(k), false));
+  const at = s.added.map((k) => s.bound(k, false));
   let bytes = s.bytes.length;
   if (s.dead) for (const d of s.dead) bytes -= s.offs[d + 1] - s.offs[d];
-  for (const b of add) bytes += b.length;
+  for (const k of s.added) bytes += s.wide ? k.length * 2 : k.length;
   const out = Buffer.allocUnsafeSlow(bytes);
   const offs = new Uint32Array(s.live + 1);
   let w = 0;
@@ -428,9 +419,14 @@ function rewrite(s: Segment): Segment {
     if (!dead && i < s.n && (j >= at.length || at[j] !== i)) continue;
     copyRun(run, i);
     while (j < at.length && at[j] === i) {
+      const k = s.added[j++];
       offs[c++] = w;
-      w += add[j].copy(out, w);
-      j++;
+      if (!s.wide) w += out.write(k, w, 'latin1');
+      else {
+        out.write(k, w, 'utf16le');
+        out.subarray(w, w + k.length * 2).swap16();
+        w += k.length * 2;
+      }
     }
     run = dead ? i + 1 : i;
   }
