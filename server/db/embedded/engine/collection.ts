@@ -184,8 +184,16 @@ export class Collection {
     }
     if (checkUnique) for (const c of changed) c.ix.checkUnique(c.keys, docs![1]);
     for (const c of changed) {
-      c.ix.remove(c.old);
-      c.ix.add(c.keys);
+      if (c.old.length <= 1 && c.keys.length <= 1) {
+        c.ix.remove(c.old);
+        c.ix.add(c.keys);
+        continue;
+      }
+      // A multikey entry list (a master's sources) usually gains or loses one element: touch only those.
+      const next = new Set(c.keys);
+      const prev = new Set(c.old);
+      c.ix.remove(c.old.filter((k) => !next.has(k)));
+      c.ix.add(c.keys.filter((k) => !prev.has(k)));
     }
     this.docs.set(idKey, nextBytes);
     this.docs.compact();
