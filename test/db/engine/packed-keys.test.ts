@@ -6,18 +6,7 @@
 import { expect } from 'chai';
 import { PackedKeys, PackedKeysBuilder } from '../../../server/db/embedded/engine/packed-keys.ts';
 import { forEachPacked, packKeys, SectionWriter } from '../../../server/db/embedded/engine/index-section.ts';
-
-/** A small deterministic generator (mulberry32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './random-bson.ts';
 
 const ALPHABET = ['\u0001', 'A', 'B', 'z', '\u00fe', '\u00ff', '\u0100', '标', '\uffff'];
 

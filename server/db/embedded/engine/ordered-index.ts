@@ -32,7 +32,7 @@ export class OrderedIndex {
   /**
    * Unique indexes other than `_id_` (the collection's document store answers that one) answer an equality on
    * every field (findOne by a unique key) and the unique check from the entries that start with the key value,
-   * found by one tree descent. (A hash of the key values used to answer these in one lookup; at 1,000,000
+   * found by one binary search. (A hash of the key values used to answer these in one lookup; at 1,000,000
    * issues it cost about 160 MB of heap and 3 s of every start, for a microsecond per lookup.)
    */
   readonly points: boolean;

@@ -32,6 +32,22 @@ function beBytes(s: string): Buffer {
   return b.swap16();
 }
 
+/** Writes `k` at `out[at]` (latin1, or UTF-16BE when `wide`); returns the bytes written. */
+function writeKey(out: Buffer, at: number, k: string, wide: boolean): number {
+  if (!wide) return out.write(k, at, 'latin1');
+  out.write(k, at, 'utf16le');
+  out.subarray(at, at + k.length * 2).swap16();
+  return k.length * 2;
+}
+
+/** Copies the latin1 bytes `src[a, b)` to `out[at]` as UTF-16BE (each byte b becomes 0x00 b). */
+function widenInto(src: Uint8Array, a: number, b: number, out: Buffer, at: number): void {
+  for (let i = 0; i < b - a; i++) {
+    out[at + 2 * i] = 0;
+    out[at + 2 * i + 1] = src[a + i];
+  }
+}
+
 /** The string whose bytes are `bytes[a, b)`, latin1 or (when `wide`) UTF-16BE. */
 export function decode(bytes: Buffer, a: number, b: number, wide: boolean): string {
   if (!wide) return bytes.toString('latin1', a, b);
@@ -143,12 +159,7 @@ function pack(low: string, keys: readonly string[]): Segment {
   let at = 0;
   for (let i = 0; i < keys.length; i++) {
     offs[i] = at;
-    const k = keys[i];
-    if (wide) {
-      out.write(k, at, 'utf16le');
-      out.subarray(at, at + k.length * 2).swap16();
-      at += k.length * 2;
-    } else at += out.write(k, at, 'latin1');
+    at += writeKey(out, at, keys[i], wide);
   }
   offs[keys.length] = at;
   return new Segment(low, out, offs, wide);
@@ -156,8 +167,8 @@ function pack(low: string, keys: readonly string[]): Segment {
 
 /** The same entries as UTF-16BE (each latin1 byte b becomes 0x00 b). */
 function widen(s: Segment): Segment {
-  const out = Buffer.alloc(s.bytes.length * 2);
-  for (let i = 0; i < s.bytes.length; i++) out[2 * i + 1] = s.bytes[i];
+  const out = Buffer.allocUnsafeSlow(s.bytes.length * 2);
+  widenInto(s.bytes, 0, s.bytes.length, out, 0);
   const offs = s.offs.map((o) => o * 2);
   const w = new Segment(s.low, out, offs, true);
   w.dead = s.dead;
@@ -419,14 +430,8 @@ function rewrite(s: Segment): Segment {
     if (!dead && i < s.n && (j >= at.length || at[j] !== i)) continue;
     copyRun(run, i);
     while (j < at.length && at[j] === i) {
-      const k = s.added[j++];
       offs[c++] = w;
-      if (!s.wide) w += out.write(k, w, 'latin1');
-      else {
-        out.write(k, w, 'utf16le');
-        out.subarray(w, w + k.length * 2).swap16();
-        w += k.length * 2;
-      }
+      w += writeKey(out, w, s.added[j++], s.wide);
     }
     run = dead ? i + 1 : i;
   }
@@ -463,12 +468,7 @@ export class PackedKeysBuilder {
     else if (wide) {
       src.copy(this.stage, w, at, end);
       this.stage.subarray(w, w + len).swap16();
-    } else {
-      for (let i = 0; i < end - at; i++) {
-        this.stage[w + 2 * i] = 0;
-        this.stage[w + 2 * i + 1] = src[at + i];
-      }
-    }
+    } else widenInto(src, at, end, this.stage, w);
     this.offs[this.n + 1] = w + len;
     if (this.ascending) {
       const above =
@@ -486,10 +486,7 @@ export class PackedKeysBuilder {
     const used = this.offs[this.n];
     // Room for the segment's entries so far, widened, and as many again (the stage holds one segment).
     const out = Buffer.allocUnsafeSlow(Math.max(used * 4, 256 * 1024));
-    for (let i = 0; i < used; i++) {
-      out[2 * i] = 0;
-      out[2 * i + 1] = this.stage[i];
-    }
+    widenInto(this.stage, 0, used, out, 0);
     for (let i = 0; i <= this.n; i++) this.offs[i] *= 2;
     this.stage = out;
     this.wide = true;

@@ -10,14 +10,14 @@
  * Once the whole snapshot and journal are in, `Collection.restoreIndexes` loads each index from its saved
  * entries, minus those of the changed documents plus their current ones, and builds any index without saved
  * entries in one pass: decode just the indexed fields of each final document, collect the string keys, sort
- * once and bulk-load the B+tree. It checks nothing: the final state of a replay is a state the live server had,
+ * once and pack them. It checks nothing: the final state of a replay is a state the live server had,
  * so its unique constraints already held.
  *
  * `dumpChanges` is a fuzzy checkpoint: it fixes the list of collections, index definitions and document keys
  * when it starts and then yields each of those documents as it is when reached (stored bytes are never
  * modified in place), so it finishes however fast writers insert. Everything written after the checkpoint
  * start is replayed from the journal. The index section is read after it, in slices that resume after the
- * last entry read: an entry of a document nobody wrote to since the checkpoint start is in the tree the whole
+ * last entry read: an entry of a document nobody wrote to since the checkpoint start is in the index the whole
  * time, so it is saved exactly once and in order; entries of any other document may be stale, and recovery
  * replaces them because the journal names that document.
  */
@@ -278,7 +278,7 @@ const SECTION_KEYS = 16_384;
 const SECTION_CHARS = 4 * 1024 * 1024;
 
 /**
- * The index section: every index's entries in ascending order, in slices read from the live tree. A slice
+ * The index section: every index's entries in ascending order, in slices read from the live index. A slice
  * resumes after the last entry of the one before, so writes in between never make it repeat or reorder.
  */
 export function* dumpIndexKeys(c: Catalog): Generator<IndexKeysEntry> {

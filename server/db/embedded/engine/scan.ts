@@ -1,5 +1,5 @@
 /**
- * Executes a plan as a lazy generator of matching documents. Index scans read the B+tree in chunks and
+ * Executes a plan as a lazy generator of matching documents. Index scans read the index's entries in chunks and
  * resume from the last key seen, and collection scans walk the document store's insertion-ordered map (whose
  * iterators are defined under mutation), so a cursor stays valid while the collection changes between
  * getMore calls. Each document is re-read from the store and re-checked against the filter when it is
