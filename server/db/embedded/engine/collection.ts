@@ -11,6 +11,7 @@ import { leadingBytes, unpack, type PackDicts } from './doc-pack.ts';
 import { DocStore, MAX_SLAB_BYTES } from './doc-store.ts';
 import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
 import { encodeValue, entryIdKey } from './key-string.ts';
+import { KeyRuns } from './key-runs.ts';
 import { OrderedIndex, type IndexKey } from './ordered-index.ts';
 import type { LoadedIndex } from './recovery.ts';
 import { filterFields } from './filter-fields.ts';
@@ -238,7 +239,7 @@ export class Collection {
     const fields = names && new FieldSet(names);
     // A unique index is checked entry by entry; any other is collected, sorted once and bulk-loaded.
     const oneByOne = fresh.map((ix) => checkUnique && ix.points);
-    const keys: IndexKey[][] = fresh.map(() => []);
+    const keys = fresh.map(() => new KeyRuns());
     for (const [idKey, stored] of this.docs.storedEntries()) {
       // The indexes' fields from a transient unpacking that stops once they are read (no copy per document).
       const peek = fields && this.docs.peek(stored);
@@ -254,7 +255,7 @@ export class Collection {
       }
     }
     for (let i = 0; i < fresh.length; i++) {
-      if (!oneByOne[i]) fresh[i].loadSorted(sortUnique(keys[i]));
+      if (!oneByOne[i]) fresh[i].loadSorted(keys[i].ascending());
       this.indexes.set(fresh[i].name, fresh[i]);
     }
     this.indexedFields = undefined;
@@ -319,7 +320,7 @@ export class Collection {
   restoreIndexes(saved?: ReadonlyMap<string, LoadedIndex>, changed: ReadonlySet<string> = new Set()): number {
     const list = [...this.indexes.values()];
     const fromSnapshot = list.map((ix) => saved?.get(ix.name));
-    const keys: IndexKey[][] = list.map(() => []);
+    const keys = list.map(() => new KeyRuns());
     for (let i = 0; i < list.length; i++) {
       list[i].clear();
       const s = fromSnapshot[i];
@@ -349,7 +350,7 @@ export class Collection {
     let restored = 0;
     for (let i = 0; i < list.length; i++) {
       const s = fromSnapshot[i];
-      const own = sortUnique(keys[i]);
+      const own = keys[i].ascending();
       if (!s) {
         list[i].loadSorted(own);
         continue;
@@ -404,16 +405,4 @@ function sameKeys(a: IndexKey[], b: IndexKey[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/**
- * Sorts entries and drops exact repeats (a document repeating a key value in an array): bulk loading needs
- * strictly ascending keys. The default sort compares strings by UTF-16 code units, the entries' order.
- */
-export function sortUnique(keys: IndexKey[]): IndexKey[] {
-  keys.sort();
-  let n = 0;
-  for (let i = 0; i < keys.length; i++) if (n === 0 || keys[n - 1] !== keys[i]) keys[n++] = keys[i];
-  keys.length = n;
-  return keys;
 }

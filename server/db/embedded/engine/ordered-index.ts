@@ -127,7 +127,7 @@ export class OrderedIndex {
   }
 
   /** Replaces every entry by `keys`, which must be strictly ascending. */
-  loadSorted(keys: IndexKey[]): void {
+  loadSorted(keys: Iterable<IndexKey>): void {
     this.entries.loadSorted(keys);
   }
 

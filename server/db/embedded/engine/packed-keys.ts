@@ -196,14 +196,23 @@ export class PackedKeys {
     this._size = 0;
   }
 
-  /** Replaces every entry by `keys`, which must be strictly ascending. */
-  loadSorted(keys: readonly string[]): void {
+  /** Replaces every entry by `keys`, which must be strictly ascending (an array, or a merge of runs). */
+  loadSorted(keys: Iterable<string>): void {
     const segs: Segment[] = [];
-    for (let i = 0; i < keys.length; i += LOAD_SIZE) {
-      segs.push(pack(i === 0 ? '' : keys[i], keys.slice(i, i + LOAD_SIZE)));
+    let size = 0;
+    let chunk: string[] = [];
+    const close = () => {
+      segs.push(pack(segs.length === 0 ? '' : chunk[0], chunk));
+      size += chunk.length;
+      chunk = [];
+    };
+    for (const key of keys) {
+      chunk.push(key);
+      if (chunk.length === LOAD_SIZE) close();
     }
+    if (chunk.length) close();
     this.segs = segs;
-    this._size = keys.length;
+    this._size = size;
   }
 
   /** The segment covering `key`: the last whose `low` is ≤ it. */

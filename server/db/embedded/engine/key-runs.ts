@@ -1,0 +1,87 @@
+/**
+ * The entries of an index being built from its documents (createIndexes, a rebuild at recovery), collected,
+ * sorted and loaded without holding them all as strings on the heap.
+ *
+ * Why: a bulk load used to gather every entry as a string, sort the array and pack it. At 1,000,000 issues the
+ * text search's index alone has some 30 million entries, about 3 GB of strings, and the database thread ran
+ * out of its heap building it. Here every RUN_KEYS entries are sorted and packed off the heap (packed-keys.ts)
+ * as one run; the load merges the runs in order. The heap holds one run's strings at a time.
+ */
+import { PackedKeys } from './packed-keys.ts';
+
+/** Entries sorted and packed as one run (about 100 MB of strings at most). */
+export const RUN_KEYS = 1 << 20;
+
+/**
+ * Sorts entries and drops exact repeats (a document repeating a key value in an array): bulk loading needs
+ * strictly ascending keys. The default sort compares strings by UTF-16 code units, the entries' order.
+ */
+export function sortUnique(keys: string[]): string[] {
+  keys.sort();
+  let n = 0;
+  for (let i = 0; i < keys.length; i++) if (n === 0 || keys[n - 1] !== keys[i]) keys[n++] = keys[i];
+  keys.length = n;
+  return keys;
+}
+
+/** Ascending iterators merged into one ascending sequence, each key once. */
+function* merge(sources: Iterator<string>[]): Generator<string> {
+  // A binary heap of the sources by their current key.
+  const heads: { key: string; from: Iterator<string> }[] = [];
+  const less = (a: number, b: number) => heads[a].key < heads[b].key;
+  const swap = (a: number, b: number) => ([heads[a], heads[b]] = [heads[b], heads[a]]);
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < heads.length && less(l, m)) m = l;
+      if (r < heads.length && less(r, m)) m = r;
+      if (m === i) return;
+      swap(i, m);
+      i = m;
+    }
+  };
+  for (const from of sources) {
+    const first = from.next();
+    if (!first.done) heads.push({ key: first.value, from });
+  }
+  for (let i = (heads.length >> 1) - 1; i >= 0; i--) down(i);
+  let last: string | undefined;
+  while (heads.length) {
+    const top = heads[0];
+    if (top.key !== last) yield (last = top.key);
+    const next = top.from.next();
+    if (next.done) {
+      heads[0] = heads[heads.length - 1];
+      heads.pop();
+    } else top.key = next.value;
+    down(0);
+  }
+}
+
+export class KeyRuns {
+  private pending: string[] = [];
+  private readonly runs: PackedKeys[] = [];
+
+  constructor(private readonly runKeys = RUN_KEYS) {}
+
+  push(key: string): void {
+    this.pending.push(key);
+    if (this.pending.length >= this.runKeys) this.spill();
+  }
+
+  private spill(): void {
+    const run = new PackedKeys();
+    run.loadSorted(sortUnique(this.pending));
+    this.runs.push(run);
+    this.pending = [];
+  }
+
+  /** Every entry collected, ascending, each once (the collector is spent afterwards). */
+  ascending(): Iterable<string> {
+    if (!this.runs.length) return sortUnique(this.pending);
+    if (this.pending.length) this.spill();
+    return merge(this.runs.map((run) => run.keysFrom()));
+  }
+}

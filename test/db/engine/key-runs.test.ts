@@ -1,0 +1,52 @@
+/**
+ * An index's entries collected for a bulk load (key-runs.ts) come out ascending and each once, whether they
+ * fit in one run or spill into many (repeats across runs, wide chars in some runs only), and the packed set
+ * loaded from them reads as the plain sorted list.
+ */
+import { expect } from 'chai';
+import { KeyRuns, sortUnique } from '../../../server/db/embedded/engine/key-runs.ts';
+import { PackedKeys } from '../../../server/db/embedded/engine/packed-keys.ts';
+import { rng } from './random-bson.ts';
+
+const ALPHABET = ['\u0001', 'A', 'B', 'z', '\u00ff', '\u0100', '标', '\uffff'];
+
+function randomKeys(r: () => number, n: number, wide: boolean): string[] {
+  const keys: string[] = [];
+  for (let k = 0; k < n; k++) {
+    const len = 1 + Math.floor(r() * 5);
+    let s = '';
+    for (let i = 0; i < len; i++) s += ALPHABET[Math.floor(r() * (wide ? ALPHABET.length : 5))];
+    keys.push(s);
+  }
+  return keys;
+}
+
+describe('engine: key runs for a bulk load', () => {
+  for (const [runKeys, n] of [
+    [1000, 300],
+    [7, 300],
+    [64, 5000],
+    [1, 50],
+  ] as const) {
+    it(`${n} keys in runs of ${runKeys}: ascending, each once, loadable`, () => {
+      const r = rng(runKeys * 31 + n);
+      // Narrow keys first and wide ones later, so some runs are latin1 and some UTF-16.
+      const keys = [...randomKeys(r, n / 2, false), ...randomKeys(r, n / 2, true)];
+      const expected = sortUnique([...keys]);
+      expect(expected.length).to.be.below(keys.length); // repeats, within runs and across them
+      const runs = new KeyRuns(runKeys);
+      for (const k of keys) runs.push(k);
+      const set = new PackedKeys();
+      set.loadSorted(runs.ascending());
+      expect(set.size).to.equal(expected.length);
+      expect([...set.keysFrom()]).to.deep.equal(expected);
+    });
+  }
+
+  it('nothing collected loads an empty set', () => {
+    const set = new PackedKeys();
+    set.loadSorted(new KeyRuns(4).ascending());
+    expect(set.size).to.equal(0);
+    expect([...set.keysFrom()]).to.deep.equal([]);
+  });
+});
