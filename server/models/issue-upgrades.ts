@@ -20,7 +20,6 @@ import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import { issueSearchTerms, searchedFieldsOf } from '../text/search-terms.ts';
 import type { Models } from './index.ts';
-import { SEARCH_INDEX } from './issue.model.ts';
 
 const UPGRADES = 'upgrades';
 const BATCH = 1_000;
@@ -86,30 +85,14 @@ const backfillAssignees = (models: Models) =>
     },
   );
 
-/** The search index as `createIssueIndexes` names it from the schema. */
-const SEARCH_INDEX_NAME = Object.entries(SEARCH_INDEX)
-  .map(([field, order]) => `${field}_${order}`)
-  .join('_');
-
-/**
- * Every update into the live search index inserts some thirty entries (at 1,000,000 issues: about a millisecond
- * an issue, a quarter of an hour), so the index is dropped for the fill and built once afterwards from the
- * filled documents, as a new index is at start-up. Meanwhile a search by another process reads the list through
- * another index, a bounded window at a time (issue-search.ts), as before the terms.
- */
-async function backfillSearchTerms(models: Models): Promise<number> {
-  const issues = models.Issue.collection;
-  if (await issues.indexExists(SEARCH_INDEX_NAME)) await issues.dropIndex(SEARCH_INDEX_NAME);
-  const changed = await setEach(
+const backfillSearchTerms = (models: Models) =>
+  setEach(
     models,
     { searchTerms: { $exists: false } },
     { title: 1, content: 1, enterpriseName: 1, enterpriseCreditCode: 1 },
     { searchTerms: { $exists: false } },
     (doc) => ({ searchTerms: issueSearchTerms(searchedFieldsOf(doc)) }),
   );
-  await issues.createIndex({ ...SEARCH_INDEX }, { name: SEARCH_INDEX_NAME });
-  return changed;
-}
 
 const UPGRADE_STEPS: ReadonlyArray<{ id: string; run: (models: Models) => Promise<number> }> = [
   { id: 'issue.sendBackCount', run: backfillSendBackCounts },
