@@ -7,7 +7,6 @@ import type { Actor } from '../../../shared/roles.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { isDuplicateKey } from '../../db/duplicate-key.ts';
-import { issueSearchTerms, searchedFieldsOf } from '../../text/search-terms.ts';
 
 export interface ConfirmInput {
   creditCode?: string;
@@ -23,28 +22,24 @@ async function loadProvisional(models: Models, id: string): Promise<EnterpriseDo
   return e;
 }
 
-/**
- * The issues' copy of the enterprise follows the enterprise (updatedAt too: the KPI rollups re-read them), and
- * so do their search terms, which hold its name and credit code (a provisional enterprise has a few issues).
- */
-async function copyToIssues(models: Models, from: Types.ObjectId, to: EnterpriseDoc, now: Date) {
-  const issues = models.Issue.collection;
-  const enterprise = { enterpriseName: to.name, enterpriseCreditCode: to.creditCode ?? '' };
-  const moved = await issues.find({ enterpriseId: from }, { projection: { title: 1, content: 1 } }).toArray();
-  await issues.updateMany(
-    { enterpriseId: from },
-    { $set: { updatedAt: now, enterpriseId: to._id, ...enterprise, region: to.region } },
-  );
-  if (!moved.length) return;
-  await issues.bulkWrite(
-    moved.map((issue) => ({
-      updateOne: {
-        filter: { _id: issue._id },
-        update: { $set: { searchTerms: issueSearchTerms({ ...searchedFieldsOf(issue), ...enterprise }) } },
-      },
-    })),
-    { ordered: false },
-  );
+/** The issues' copy of the enterprise follows the enterprise (updatedAt too: the KPI rollups re-read them). */
+async function copyToIssues(
+  models: Models,
+  from: Types.ObjectId,
+  to: EnterpriseDoc,
+  now: Date,
+  event?: object,
+) {
+  await models.Issue.collection.updateMany({ enterpriseId: from }, {
+    $set: {
+      updatedAt: now,
+      enterpriseId: to._id,
+      enterpriseName: to.name,
+      enterpriseCreditCode: to.creditCode ?? '',
+      region: to.region,
+    },
+    ...(event ? { $push: { timeline: event } } : {}),
+  } as never);
 }
 
 export async function confirmProvisionalCommand(
