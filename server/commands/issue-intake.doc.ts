@@ -9,7 +9,6 @@ import type { IssueCore } from '../../shared/lifecycle/issue-core.ts';
 import { LIMITS } from '../../shared/schemas.ts';
 import type { EnterpriseDoc } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
-import { issueSearchTerms } from '../text/search-terms.ts';
 import { coreFields, type CoreFields } from './issue-store.ts';
 
 /** The intake facts, as the issue stores them; the lifecycle comes as the shared core. */
@@ -115,11 +114,5 @@ export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }
     version: 1,
     createdBy: p.createdBy,
     createdAt: p.now,
-    searchTerms: issueSearchTerms({
-      title: p.title,
-      content: p.content,
-      enterpriseName: p.enterprise.name,
-      enterpriseCreditCode: p.enterprise.creditCode,
-    }),
   };
 }

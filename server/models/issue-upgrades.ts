@@ -13,12 +13,8 @@
 // the signer its assignee, but issues signed for before the field carry their signer only on the timeline.
 // Each open issue past its sign-for without an assignee gets its last signer, so the load, and the signer's
 // own "mine" queue, count it like any other.
-//
-// searchTerms (the list's text search reads the issues holding a word): every issue stored before it gets the
-// words of its title, content, enterprise name and credit code.
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
-import { issueSearchTerms, searchedFieldsOf } from '../text/search-terms.ts';
 import type { Models } from './index.ts';
 
 const UPGRADES = 'upgrades';
@@ -85,19 +81,9 @@ const backfillAssignees = (models: Models) =>
     },
   );
 
-const backfillSearchTerms = (models: Models) =>
-  setEach(
-    models,
-    { searchTerms: { $exists: false } },
-    { title: 1, content: 1, enterpriseName: 1, enterpriseCreditCode: 1 },
-    { searchTerms: { $exists: false } },
-    (doc) => ({ searchTerms: issueSearchTerms(searchedFieldsOf(doc)) }),
-  );
-
 const UPGRADE_STEPS: ReadonlyArray<{ id: string; run: (models: Models) => Promise<number> }> = [
   { id: 'issue.sendBackCount', run: backfillSendBackCounts },
   { id: 'issue.assigneeFromSign', run: backfillAssignees },
-  { id: 'issue.searchTerms', run: backfillSearchTerms },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */

@@ -118,8 +118,6 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
-  /** The words of the title and content the text search finds the issue by (server/text/search-terms.ts). */
-  searchTerms?: string[];
 }
 
 export type IssueModel = Model<IssueDoc>;
@@ -231,9 +229,6 @@ export const LIT = Object.freeze({ warning: { $gt: 'none' } });
 /** The staff list's two orders, each ending in the `_id` tie-break its keyset cursor relies on. */
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 const DUE_SOONEST = { dueAt: 1, _id: 1 } as const;
-
-/** The text search's index: one key per word of an issue's title and content, newest first within a word. */
-export const SEARCH_INDEX = { searchTerms: 1, ...NEWEST_FIRST } as const;
 
 /**
  * An enterprise's issues, newest first: the QR page, the list's enterprise filter, and every read that names
@@ -382,10 +377,6 @@ export function defineIssueModel(conn: Connection): IssueModel {
     createdBy: { type: String, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
-    // The title's and content's words for the list's text search (server/text/search-terms.ts), stored last so
-    // reads that project the fields before it never decode them. Missing on issues stored before it until
-    // the start-up upgrade (issue-upgrades.ts) gives them theirs.
-    searchTerms: { type: [String], default: undefined },
   };
   const schema = new Schema<IssueDoc>(definition as SchemaDefinition<IssueDoc>, {
     collection: 'issues',
@@ -400,8 +391,6 @@ export function defineIssueModel(conn: Connection): IssueModel {
     { unique: true, partialFilterExpression: { externalId: { $exists: true } } },
   );
   defineListIndexes(schema);
-  // The text search: the issues holding a word, newest first (the list's default order after it).
-  schema.index({ ...SEARCH_INDEX });
   // The sweep's range query: everything whose next step is due.
   schema.index({ nextCheckAt: 1 });
   // The KPI rollups' changed issues (server/kpi/kpi-rollup.store.ts): every event moves updatedAt.

@@ -7,8 +7,7 @@ import { dict } from '@node-rs/jieba/dict.js';
 
 let jieba: Jieba | undefined;
 
-/** The one jieba of this thread (the search terms use its search mode too). */
-export function segmenter(): Jieba {
+function segmenter(): Jieba {
   jieba ??= Jieba.withDict(dict);
   return jieba;
 }
@@ -21,7 +20,7 @@ export function normaliseText(text: string): string {
 const HAN_OR_WORD = /[\p{Script=Han}a-z0-9]/u;
 
 /** Function words that carry no topic; kept short on purpose (negations and cues must survive). */
-export const STOPWORDS: ReadonlySet<string> = new Set(
+const STOPWORDS = new Set(
   (
     '的 了 和 与 及 或 在 是 我 我们 你 你们 他 他们 她 它 这 那 这个 那个 这些 那些 就 也 都 又 还 把 被 对 从 向 ' +
     '为 以 于 而 并 但 等 之 其 该 此 啊 呢 吧 吗 呀 哦 嗯 个 些 一下 一个 请 您 有 要 能 会 可以 已经 现在 目前 ' +

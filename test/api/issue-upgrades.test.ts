@@ -1,19 +1,17 @@
 // One-time upgrades of stored issues (server/models/issue-upgrades.ts): issues stored before `sendBackCount`
 // carry their send-backs only as timeline events, and those signed for before assignees existed their signer;
-// start-up fills both in for the open ones once, and the core counts a finished one's timeline. Issues stored
-// before the text search's terms get theirs.
+// start-up fills both in for the open ones once, and the core counts a finished one's timeline.
 import { expect } from 'chai';
 import request from 'supertest';
 import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
 import { toCore } from '../../server/commands/issue-store.ts';
-import { issueSearchTerms, searchedFieldsOf } from '../../server/text/search-terms.ts';
 import type { IssueDoc } from '../../server/models/index.ts';
 import { enterpriseIn, handlerOf, unitByCode, useIssueApp } from './issues/fixtures.ts';
 import { fixtureIssueDoc } from './kpi-fixture.ts';
 
 const UNIT = 'anji-centre';
 
-describe('stored issue upgrades: sendBackCount, assignees, search terms', function () {
+describe('stored issue upgrades: sendBackCount, assignees', function () {
   this.timeout(60_000);
   const t = useIssueApp();
 
@@ -36,13 +34,10 @@ describe('stored issue upgrades: sendBackCount, assignees, search terms', functi
     await t.models.Issue.collection.insertMany([twice, never, closed]);
     const stored = async (doc: Record<string, unknown>) =>
       (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.sendBackCount as unknown;
-    const withoutTerms = await t.models.Issue.countDocuments({ searchTerms: { $exists: false } });
-    expect(withoutTerms).to.be.at.least(3);
 
     expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({
       'issue.sendBackCount': 1,
       'issue.assigneeFromSign': 1,
-      'issue.searchTerms': withoutTerms,
     });
     expect(await stored(twice)).to.equal(2);
     expect(await stored(never)).to.equal(undefined);
@@ -55,16 +50,6 @@ describe('stored issue upgrades: sendBackCount, assignees, search terms', functi
       .set(await t.auth(handlerOf(UNIT)))
       .expect(200);
     expect(res.body.items.map((i: { id: string }) => i.id)).to.deep.equal([String(twice._id)]);
-    // Every issue now holds its words, and the text search finds the stored ones by them.
-    expect(await t.models.Issue.countDocuments({ searchTerms: { $exists: false } })).to.equal(0);
-    expect(
-      (await t.models.Issue.collection.findOne({ _id: closed._id as never }))!.searchTerms,
-    ).to.deep.equal(issueSearchTerms(searchedFieldsOf(closed)));
-    const found = await request(t.app)
-      .get(`/api/issues?q=${encodeURIComponent(closed.title as string)}`)
-      .set(await t.auth('clerk'))
-      .expect(200);
-    expect(found.body.items.map((i: { id: string }) => i.id)).to.deep.equal([String(closed._id)]);
 
     // Recorded: a later start does not scan again.
     const later = fixtureIssueDoc({ ent, unit, createdAt, state: 'in_progress', timeline: [sendBack] });

@@ -1,8 +1,7 @@
 // Staff reads of issues. The detail answers 404 for an issue the actor may not see, exactly as for one that
 // does not exist. The list is one indexed query per page (issue-list.filter.ts builds its conditions,
-// issue-list.order.ts its order and keyset cursor); a text search reads a bounded window of the issues that
-// hold the query's word (issue-search.ts, server/text/search-terms.ts), two queries per step of it (where the
-// step ends, the matches within).
+// issue-list.order.ts its order and keyset cursor); a text search reads a bounded window of the list
+// (issue-search.ts), two queries per step of it (where the step ends, the matches within).
 import type { Actor } from '../../../shared/roles.ts';
 import type { Models } from '../../models/index.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
@@ -19,7 +18,7 @@ import {
   type Filter,
   type ListOrder,
 } from './issue-list.order.ts';
-import { numberPrefix, SEARCH_STEPS, searchedIssues, searchTermOf, textMatch } from './issue-search.ts';
+import { numberPrefix, SEARCH_STEPS, searchTermOf, textMatch } from './issue-search.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
 export interface IssueList {
@@ -99,12 +98,8 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   const after = q.cursor ? order.after(decodeCursor(q.cursor, order)) : [];
   const base = [...listConditions(actor, q), ...after];
   if (!term) return page(models, base, order, q.limit);
-  if (term.kind === 'text') {
-    // The window runs along the issues holding the query's word where it has one, so it holds mostly
-    // matches; the literal match decides.
-    const holding = await searchedIssues(models, term.text);
-    return searchPage(models, { conditions: [...base, ...holding], order }, [textMatch(term.text)], q.limit);
-  }
+  if (term.kind === 'text')
+    return searchPage(models, { conditions: base, order }, [textMatch(term.text)], q.limit);
   // By number: the window runs along the number index; visibility and filters apply to what it holds.
   const prefix = numberPrefix(term.prefix);
   return searchPage(models, { conditions: [prefix, ...after], order }, base, q.limit);

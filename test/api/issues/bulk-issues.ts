@@ -1,13 +1,11 @@
 // A few thousand issues with a real city's skew, written straight into the collection (the intake path would
 // take minutes, and the list only reads): about 80% finished, open issues mostly recent, a few busy units,
 // co-units on one issue in seven, consultations and the leader tier rare, red and overdue lights only on
-// open issues, categories, channels and enterprises Zipf-like, each with the search terms intake stores.
-// Deterministic (seeded).
+// open issues, categories, channels and enterprises Zipf-like. Deterministic (seeded).
 import { Types } from 'mongoose';
 import { DAY_MS } from '../../../shared/clock.ts';
 import { CATEGORY_IDS, CHANNEL_IDS, TERMINAL_STATES } from '../../../shared/states.ts';
 import { createRng, type Rng } from '../../../server/seed/prng.ts';
-import { issueSearchTerms } from '../../../server/text/search-terms.ts';
 import type { IssueTestApp } from './fixtures.ts';
 
 type Weighted<T> = ReadonlyArray<readonly [T, number]>;
@@ -79,10 +77,6 @@ export async function insertBulkIssues(t: IssueTestApp, n: number, seed = 11): P
     const unit = state === 'received' ? null : pick(rng, units);
     const enterprise = pick(rng, enterprises);
     const dueAt = unit ? new Date(createdAt.getTime() + (3 + rng.int(0, 20)) * DAY_MS) : null;
-    // Drawn in the order the fields were always drawn (the seeded data stays the same).
-    const channel = pick(rng, channels);
-    const title = `${pick(rng, categories)} 问题 ${i}`;
-    const content = i % 97 === 0 ? '企业反映：用电增容迟迟未批复。' : '企业反映生产经营中遇到的困难。';
     const year = createdAt.getUTCFullYear();
     const seq = (perYear.get(year) ?? 0) + 1;
     perYear.set(year, seq);
@@ -93,9 +87,9 @@ export async function insertBulkIssues(t: IssueTestApp, n: number, seed = 11): P
       enterpriseName: enterprise.name,
       enterpriseCreditCode: enterprise.creditCode,
       region: enterprise.region,
-      channel,
-      title,
-      content,
+      channel: pick(rng, channels),
+      title: `${pick(rng, categories)} 问题 ${i}`,
+      content: i % 97 === 0 ? '企业反映：用电增容迟迟未批复。' : '企业反映生产经营中遇到的困难。',
       state,
       urgency: pick(rng, URGENCY),
       category: pick(rng, categories),
@@ -113,12 +107,6 @@ export async function insertBulkIssues(t: IssueTestApp, n: number, seed = 11): P
       createdBy: 'bulk',
       createdAt,
       updatedAt: createdAt,
-      searchTerms: issueSearchTerms({
-        title,
-        content,
-        enterpriseName: enterprise.name,
-        enterpriseCreditCode: enterprise.creditCode,
-      }),
     });
   }
   for (let i = 0; i < docs.length; i += 1000)
