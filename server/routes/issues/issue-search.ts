@@ -1,10 +1,10 @@
 // The list's free-text search (`q`), bounded. An issue number or a fragment of one ("HZ-2026-000123",
 // "2026-0001", "HZ-2026") is an anchored prefix of the unique number index, listed by number. Any other text
-// is matched literally (escaped) against number, title and content, which no index can serve; so a request
-// reads at most SEARCH_WINDOW rows of the list it searches (a few days of a city's issues, more with
-// filters: matching text costs the engine about 10 µs a row), newest first (or in the chosen order), returns the matches among them and a cursor to continue,
-// and says how far it got (「已搜索至 …，继续搜索更早」).
-// Never an unbounded scan per request, on MongoDB as on the embedded server.
+// is matched literally (escaped) against number, title, content, enterprise name and credit code, which no
+// index can serve; so a request reads at most SEARCH_WINDOW rows of the list it searches (a few days of a
+// city's issues, more with filters: matching text costs the engine about 10 µs a row), newest first (or in the
+// chosen order), returns the matches among them and a cursor to continue, and says how far it got
+// (「已搜索至 …，继续搜索更早」). Never an unbounded scan per request, on MongoDB as on the embedded server.
 import { escapeRegex } from '../../http/validate.ts';
 import type { Filter } from './issue-list.order.ts';
 
@@ -34,8 +34,12 @@ export function numberPrefix(prefix: string): Filter {
   return { number: { $regex: `^${escapeRegex(prefix)}` } };
 }
 
-/** Issues whose number, title or content contains the text (case-insensitive, literally). */
+/**
+ * Issues whose number, title, content, enterprise name or credit code contains the text (case-insensitive,
+ * literally): what the search box says it searches.
+ */
 export function textMatch(text: string): Filter {
   const rx = { $regex: escapeRegex(text), $options: 'i' };
-  return { $or: [{ number: rx }, { title: rx }, { content: rx }] };
+  const fields = ['number', 'title', 'content', 'enterpriseName', 'enterpriseCreditCode'];
+  return { $or: fields.map((field) => ({ [field]: rx })) };
 }

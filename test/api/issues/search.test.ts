@@ -91,6 +91,21 @@ describe('GET /api/issues?q=: bounded search', function () {
     });
   }
 
+  it('finds by the enterprise’s name or credit code, as the search box says', async () => {
+    const { name, creditCode } = t.data.enterprises[3];
+    for (const [q, field] of [
+      [name.slice(2, 6), 'enterpriseName'],
+      [creditCode.slice(0, 12).toLowerCase(), 'enterpriseCreditCode'],
+    ]) {
+      const rows = await t.models.Issue.find({ [field]: { $regex: q, $options: 'i' } }, { _id: 1 })
+        .sort({ createdAt: -1, _id: -1 })
+        .lean();
+      expect(rows.length, q).to.be.greaterThan(0);
+      const pages = await all(`q=${encodeURIComponent(q)}&limit=100`);
+      expect(pages.flatMap((p) => p.items.map((i) => i.id))).to.deep.equal(rows.map((d) => String(d._id)));
+    }
+  });
+
   it('a page that fills inside the window pages as usual', async () => {
     const page = await get(`q=${encodeURIComponent('困难')}&limit=5`);
     expect(page.items).to.have.length(5);

@@ -2,10 +2,12 @@
  * The entries of an index being built from its documents (createIndexes, a rebuild at recovery), collected,
  * sorted and loaded without holding them all as strings on the heap.
  *
- * Why: a bulk load used to gather every entry as a string, sort the array and pack it. At 1,000,000 issues the
- * text search's index alone has some 30 million entries, about 3 GB of strings, and the database thread ran
- * out of its heap building it. Here every RUN_KEYS entries are sorted and packed off the heap (packed-keys.ts)
- * as one run; the load merges the runs in order. The heap holds one run's strings at a time.
+ * Why: a bulk load used to gather every entry as a string, sort the array and pack it, and a rebuild at
+ * recovery gathered every index's entries at once (23 million at 1,000,000 issues, about 2 GB of strings on a
+ * 4 GB heap). An index of words over the issues' texts (about 30 million entries, tried and reverted: see
+ * bench/README) ran the database thread out of its heap. Here every RUN_KEYS entries are sorted and packed off
+ * the heap (packed-keys.ts) as one run; the load merges the runs in order. The heap holds one run's strings
+ * at a time.
  */
 import { PackedKeys } from './packed-keys.ts';
 
