@@ -42,6 +42,8 @@ function variants(s: AppSession, page2: string | null): Variant[] {
     { name: 'sort=dueAt', path: 'sort=dueAt' },
     { name: 'sort=dueAt&state=in_progress', path: 'sort=dueAt&state=in_progress' },
     { name: 'q=补贴 (text search)', path: `q=${encodeURIComponent('补贴')}` },
+    { name: 'q=用电增容 (a rarer word)', path: `q=${encodeURIComponent('用电增容')}` },
+    { name: 'q=<credit code> (one enterprise)', path: `q=${samples.creditCodes[0]}` },
   ];
   if (page2) list.push({ name: 'page 2 (next cursor)', path: `cursor=${encodeURIComponent(page2)}` });
   // Named by role, not username, so the flatness table lines the sizes up (the busiest unit differs).

@@ -96,7 +96,8 @@ export async function startApp(dataDir: string, asOf?: string): Promise<ChildSer
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
+    // BENCH_APP_LOG_LEVEL=info keeps the start-up lines (its phases, the one-time upgrades) in `output()`.
+    LOG_LEVEL: inherited.BENCH_APP_LOG_LEVEL ?? 'warn',
     DEMO: '1',
     // Demo mode would take SMTP port 2525, which a developer's running app may hold; no bench sends mail.
     SMTP_PORT: 'off',
