@@ -43,6 +43,27 @@ describe('engine: key runs for a bulk load', () => {
     });
   }
 
+  it('a group spills together once its members hold the bound between them', () => {
+    const r = rng(5);
+    const group = KeyRuns.group(3, 10);
+    const collected: string[][] = [[], [], []];
+    const keys = randomKeys(r, 600, true);
+    keys.forEach((k, i) => {
+      // Uneven: the first collector gets most of them, the last one only a few.
+      const to = i % 10 < 7 ? 0 : i % 10 < 9 ? 1 : 2;
+      group[to].push(k);
+      collected[to].push(k);
+    });
+    // 600 keys at a bound of 10: some 60 spills, each packing every member that held anything.
+    expect(group[0].runCount).to.be.at.least(55);
+    expect(group[2].runCount).to.be.within(20, 60);
+    group.forEach((runs, i) => {
+      const set = new PackedKeys();
+      set.loadSorted(runs.ascending());
+      expect([...set.keysFrom()], `collector ${i}`).to.deep.equal(sortUnique(collected[i]));
+    });
+  });
+
   it('nothing collected loads an empty set', () => {
     const set = new PackedKeys();
     set.loadSorted(new KeyRuns(4).ascending());

@@ -239,7 +239,7 @@ export class Collection {
     const fields = names && new FieldSet(names);
     // A unique index is checked entry by entry; any other is collected, sorted once and bulk-loaded.
     const oneByOne = fresh.map((ix) => checkUnique && ix.points);
-    const keys = fresh.map(() => new KeyRuns());
+    const keys = KeyRuns.group(fresh.length);
     for (const [idKey, stored] of this.docs.storedEntries()) {
       // The indexes' fields from a transient unpacking that stops once they are read (no copy per document).
       const peek = fields && this.docs.peek(stored);
@@ -320,7 +320,7 @@ export class Collection {
   restoreIndexes(saved?: ReadonlyMap<string, LoadedIndex>, changed: ReadonlySet<string> = new Set()): number {
     const list = [...this.indexes.values()];
     const fromSnapshot = list.map((ix) => saved?.get(ix.name));
-    const keys = list.map(() => new KeyRuns());
+    const keys = KeyRuns.group(list.length);
     for (let i = 0; i < list.length; i++) {
       list[i].clear();
       const s = fromSnapshot[i];

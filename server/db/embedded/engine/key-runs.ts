@@ -5,13 +5,13 @@
  * Why: a bulk load used to gather every entry as a string, sort the array and pack it, and a rebuild at
  * recovery gathered every index's entries at once (23 million at 1,000,000 issues, about 2 GB of strings on a
  * 4 GB heap). An index of words over the issues' texts (about 30 million entries, tried and reverted: see
- * bench/README) ran the database thread out of its heap. Here every RUN_KEYS entries are sorted and packed off
- * the heap (packed-keys.ts) as one run; the load merges the runs in order. The heap holds one run's strings
- * at a time.
+ * bench/README) ran the database thread out of its heap. Here, once the collectors of a build hold RUN_KEYS
+ * entries between them, each sorts and packs its own off the heap (packed-keys.ts) as one run; the load merges
+ * an index's runs in order. The heap holds at most RUN_KEYS strings at a time.
  */
 import { PackedKeys } from './packed-keys.ts';
 
-/** Entries sorted and packed as one run (about 100 MB of strings at most). */
+/** Strings held before they are packed as runs (about 100 MB of them at most, whatever the index count). */
 export const RUN_KEYS = 1 << 20;
 
 /**
@@ -62,18 +62,48 @@ function* merge(sources: Iterator<string>[]): Generator<string> {
   }
 }
 
+/** Collectors built together share one bound on the strings they hold between them. */
+interface Budget {
+  held: number;
+  readonly limit: number;
+  readonly members: KeyRuns[];
+}
+
 export class KeyRuns {
   private pending: string[] = [];
   private readonly runs: PackedKeys[] = [];
 
-  constructor(private readonly runKeys = RUN_KEYS) {}
+  /** One collector, or one of a group sharing `budget` (see `group`). */
+  constructor(
+    runKeys = RUN_KEYS,
+    private readonly budget: Budget = { held: 0, limit: runKeys, members: [] },
+  ) {
+    budget.members.push(this);
+  }
+
+  /**
+   * Collectors for indexes built in one pass over the documents (a rebuild builds every index at once): once
+   * they hold `runKeys` strings between them, each packs what it holds as a run.
+   */
+  static group(count: number, runKeys = RUN_KEYS): KeyRuns[] {
+    const budget: Budget = { held: 0, limit: runKeys, members: [] };
+    return Array.from({ length: count }, () => new KeyRuns(runKeys, budget));
+  }
+
+  /** Runs packed so far (tests). */
+  get runCount(): number {
+    return this.runs.length;
+  }
 
   push(key: string): void {
     this.pending.push(key);
-    if (this.pending.length >= this.runKeys) this.spill();
+    if (++this.budget.held < this.budget.limit) return;
+    for (const member of this.budget.members) member.spill();
+    this.budget.held = 0;
   }
 
   private spill(): void {
+    if (!this.pending.length) return;
     const run = new PackedKeys();
     run.loadSorted(sortUnique(this.pending));
     this.runs.push(run);
@@ -83,7 +113,7 @@ export class KeyRuns {
   /** Every entry collected, ascending, each once (the collector is spent afterwards). */
   ascending(): Iterable<string> {
     if (!this.runs.length) return sortUnique(this.pending);
-    if (this.pending.length) this.spill();
+    this.spill();
     return merge(this.runs.map((run) => run.keysFrom()));
   }
 }
