@@ -34,7 +34,7 @@ describe('engine: key runs for a bulk load', () => {
       const keys = [...randomKeys(r, n / 2, false), ...randomKeys(r, n / 2, true)];
       const expected = sortUnique([...keys]);
       expect(expected.length).to.be.below(keys.length); // repeats, within runs and across them
-      const runs = new KeyRuns(runKeys);
+      const [runs] = KeyRuns.group(1, runKeys);
       for (const k of keys) runs.push(k);
       const set = new PackedKeys();
       set.loadSorted(runs.ascending());
@@ -66,7 +66,7 @@ describe('engine: key runs for a bulk load', () => {
 
   it('nothing collected loads an empty set', () => {
     const set = new PackedKeys();
-    set.loadSorted(new KeyRuns(4).ascending());
+    set.loadSorted(KeyRuns.group(1, 4)[0].ascending());
     expect(set.size).to.equal(0);
     expect([...set.keysFrom()]).to.deep.equal([]);
   });

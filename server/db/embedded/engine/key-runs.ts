@@ -73,21 +73,17 @@ export class KeyRuns {
   private pending: string[] = [];
   private readonly runs: PackedKeys[] = [];
 
-  /** One collector, or one of a group sharing `budget` (see `group`). */
-  constructor(
-    runKeys = RUN_KEYS,
-    private readonly budget: Budget = { held: 0, limit: runKeys, members: [] },
-  ) {
+  private constructor(private readonly budget: Budget) {
     budget.members.push(this);
   }
 
   /**
-   * Collectors for indexes built in one pass over the documents (a rebuild builds every index at once): once
-   * they hold `runKeys` strings between them, each packs what it holds as a run.
+   * Collectors for the indexes built in one pass over the documents (a rebuild builds every index at once):
+   * once they hold `runKeys` strings between them, each packs what it holds as a run.
    */
   static group(count: number, runKeys = RUN_KEYS): KeyRuns[] {
     const budget: Budget = { held: 0, limit: runKeys, members: [] };
-    return Array.from({ length: count }, () => new KeyRuns(runKeys, budget));
+    return Array.from({ length: count }, () => new KeyRuns(budget));
   }
 
   /** Runs packed so far (tests). */
