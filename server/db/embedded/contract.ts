@@ -11,6 +11,7 @@
  */
 import type { Document } from 'bson';
 import type { RawDoc } from './raw-doc.ts';
+import type { Pause } from './engine/pause.ts';
 
 /** One committed change. `doc` is always the full post-image of the document, as its BSON bytes. */
 export type Change =
@@ -119,11 +120,12 @@ export interface CursorManager {
   /**
    * Registers `docs` and returns `{ id, ns, firstBatch }`. `id` is Long 0 when the iterator is exhausted within
    * the first batch or `singleBatch` is set. Default first batch is 101 documents; batches stop short of 16 MiB.
+   * A `pausable` cursor's `docs` may yield PAUSE (engine/pause.ts), which ends the batch there.
    */
   open(
     ns: string,
-    docs: Iterator<Document | RawDoc>,
-    options: { batchSize?: number; singleBatch?: boolean; connectionId: number },
+    docs: Iterator<Document | RawDoc | Pause>,
+    options: { batchSize?: number; singleBatch?: boolean; pausable?: boolean; connectionId: number },
   ): { id: unknown; ns: string; firstBatch: (Document | RawDoc)[] };
 }
 

@@ -17,6 +17,7 @@ import type { CursorManager } from './contract.ts';
 import type { RawDoc } from './raw-doc.ts';
 import { ErrorCodes, MongoError } from './errors.ts';
 import { encodedSize } from './wire/bson-codec.ts';
+import { PAUSE, withDeadline, type Pause } from './engine/pause.ts';
 import { Limits } from './wire/constants.ts';
 
 export const DEFAULT_FIRST_BATCH = 101;
@@ -30,7 +31,9 @@ export interface CursorRegistryOptions {
   /**
    * A batch of at least `minTimedDocs` documents stops once it has taken `maxBatchMs` to fill (the database
    * thread serves one command at a time: a 16 MiB batch of a million-issue scan held every other request for
-   * seconds). A smaller batch is an ordinary reply: the driver asks for the next one. Never a single batch.
+   * seconds). A smaller batch is an ordinary reply: the driver asks for the next one. A pausable cursor's batch
+   * also stops, however small, when its scan is between matches past `maxBatchMs` (./engine/pause.ts). Never a
+   * single batch.
    */
   maxBatchMs?: number;
   minTimedDocs?: number;
@@ -39,10 +42,15 @@ export interface CursorRegistryOptions {
 export const MAX_BATCH_MS = 50;
 export const MIN_TIMED_DOCS = 1000;
 
+/** What a cursor reads: documents, and for a pausable cursor PAUSE where its scan stopped between matches. */
+export type CursorSource = Iterator<Document | RawDoc | Pause>;
+
 interface OpenCursor {
   id: Long;
   ns: string;
-  docs: Iterator<Document | RawDoc>;
+  docs: CursorSource;
+  /** Its scan may pause: the batch gets a deadline. */
+  pausable: boolean;
   /** A document already pulled from `docs` that did not fit in the previous batch (the 16 MiB limit). */
   pending: Document | RawDoc | undefined;
   /** The iterator has reported done. */
@@ -76,14 +84,15 @@ export class CursorRegistry implements CursorManager {
 
   open(
     ns: string,
-    docs: Iterator<Document | RawDoc>,
-    options: { batchSize?: number; singleBatch?: boolean; connectionId: number },
+    docs: CursorSource,
+    options: { batchSize?: number; singleBatch?: boolean; pausable?: boolean; connectionId: number },
   ): { id: Long; ns: string; firstBatch: (Document | RawDoc)[] } {
     const batchSize = checkBatchSize(options.batchSize) ?? DEFAULT_FIRST_BATCH;
     const cursor: OpenCursor = {
       id: Long.ZERO,
       ns,
       docs,
+      pausable: Boolean(options.pausable) && !options.singleBatch,
       pending: undefined,
       done: false,
       lastUsed: this.now().getTime(),
@@ -175,9 +184,14 @@ export class CursorRegistry implements CursorManager {
 
   /** The next batch: up to `limit` documents, the byte limit, and (when `timed`) the time budget. */
   private fill(cursor: OpenCursor, limit: number, timed: boolean): (Document | RawDoc)[] {
+    if (!timed || !cursor.pausable) return this.fillUntil(cursor, limit, timed);
+    // A duration, not a time the logic reads: the monotonic timer.
+    return withDeadline(performance.now() + this.maxBatchMs, () => this.fillUntil(cursor, limit, timed));
+  }
+
+  private fillUntil(cursor: OpenCursor, limit: number, timed: boolean): (Document | RawDoc)[] {
     const batch: (Document | RawDoc)[] = [];
     let bytes = 0;
-    // A duration, not a time the logic reads: the monotonic timer.
     const started = timed && limit > this.minTimedDocs ? performance.now() : undefined;
     while (batch.length < limit) {
       if (
@@ -189,6 +203,7 @@ export class CursorRegistry implements CursorManager {
       }
       const doc = cursor.pending ?? this.pull(cursor);
       if (doc === undefined) break;
+      if (doc === PAUSE) return batch;
       // The first document always goes in, so its size is only needed once a second one arrives: a
       // single-document result (findOne) never measures anything.
       if (batch.length === 1) bytes = entrySize(batch[0], 0);
@@ -204,7 +219,7 @@ export class CursorRegistry implements CursorManager {
     return batch;
   }
 
-  private pull(cursor: OpenCursor): Document | RawDoc | undefined {
+  private pull(cursor: OpenCursor): Document | RawDoc | Pause | undefined {
     if (cursor.done) return undefined;
     const next = cursor.docs.next();
     if (next.done) cursor.done = true;
@@ -254,7 +269,7 @@ function cursorNotFound(id: unknown): MongoError {
   return new MongoError(ErrorCodes.CursorNotFound, `cursor id ${String(id)} not found`);
 }
 
-function closeIterator(docs: Iterator<Document | RawDoc>): void {
+function closeIterator(docs: CursorSource): void {
   try {
     docs.return?.();
   } catch {

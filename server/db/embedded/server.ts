@@ -40,6 +40,11 @@ export interface EmbeddedServerOptions {
   now?: () => Date;
   /** Period of the maintenance tick (TTL sweep, idle cursors, checkpoint). Default 60 s; 0 disables the timer. */
   maintenanceIntervalMs?: number;
+  /**
+   * How long a cursor's batch may take to fill before it is cut (cursors.ts MAX_BATCH_MS). Tests set 0 so that a
+   * find's scan pauses at its first look at the clock.
+   */
+  cursorBatchMs?: number;
   /** How long close() lets running commands finish before it cuts connections. Default 5 s. */
   drainTimeoutMs?: number;
   /** Called when the journal fails. Default: log fatal and exit the process with status 1. */
@@ -107,7 +112,7 @@ export async function startServerWith(
 
   const checkpoints = new CheckpointRunner(parts.persistence, engine, logger);
   const persistence = guardCommits(parts.persistence, onFatal, () => void checkpoints.runIfWanted());
-  const cursors = new CursorRegistry({ now });
+  const cursors = new CursorRegistry({ now, maxBatchMs: opts.cursorBatchMs });
   const directory = new ConnectionDirectory();
   const startedAt = now();
 

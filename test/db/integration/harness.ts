@@ -16,7 +16,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(opts: { cursorBatchMs?: number } = {}): Promise<Harness> {
   const clock = {
     now: new Date('2026-06-01T00:00:00Z'),
     advance(ms: number) {
@@ -27,6 +27,7 @@ export async function startHarness(): Promise<Harness> {
     logger: pino({ level: 'silent' }),
     now: () => clock.now,
     maintenanceIntervalMs: 0,
+    cursorBatchMs: opts.cursorBatchMs,
   });
   const client = new MongoClient(server.uri, { monitorCommands: true, serverSelectionTimeoutMS: 3000 });
   const commands: CommandStartedEvent[] = [];

@@ -16,6 +16,7 @@ import {
   type IndexRestoreStats,
 } from './recovery.ts';
 import { execute, newStats } from './scan.ts';
+import { withoutPauses } from './pause.ts';
 import { BracketBound, TypeOrder } from './values.ts';
 
 export class Engine implements EngineHandle {
@@ -70,7 +71,7 @@ export class Engine implements EngineHandle {
           new FieldSet(topLevelOf([ix.fields[0].path])),
         );
         const victims: string[] = [];
-        for (let r = it.next(); !r.done; r = it.next()) victims.push(r.value.key);
+        for (const hit of withoutPauses(it)) victims.push(hit.key);
         for (const key of victims) {
           const gone = coll.remove(key);
           if (gone) changes.push({ op: 'delete', ns: coll.ns, id: readId(gone) });

@@ -13,6 +13,7 @@ import type { KeyField } from './index-keys.ts';
 import type { Predicate } from './matcher.ts';
 import type { MergePlan } from './planner.ts';
 import type { Hit, Reads, ScanStats } from './scan.ts';
+import { PAUSE, type Pause } from './pause.ts';
 import { compareSortKeys, sortKeysOf } from './sort.ts';
 
 interface Head {
@@ -73,7 +74,7 @@ export type ChildExecutor = (
   filter: Predicate,
   stats: ScanStats,
   reads: Reads,
-) => Iterator<Hit>;
+) => Iterator<Hit | Pause>;
 
 /**
  * Streams the documents of `plan`'s children merged by its sort, each once. `reads` must include the sort's
@@ -86,20 +87,23 @@ export function* mergeScan(
   stats: ScanStats,
   reads: Reads,
   run: ChildExecutor,
-): Generator<Hit> {
+): Generator<Hit | Pause> {
   const children = plan.children.map((c) => run(coll, c, filter, stats, reads));
   const heap = new HeadHeap(plan.sort);
-  const advance = (child: number) => {
-    const r = children[child].next();
-    if (!r.done) heap.push({ hit: r.value, keys: sortKeysOf(r.value.doc, plan.sort), child });
-  };
-  for (let i = 0; i < children.length; i++) advance(i);
+  // A child that pauses is asked again when the merge resumes: its head is still missing.
+  function* advance(child: number): Generator<Pause> {
+    for (let r = children[child].next(); !r.done; r = children[child].next()) {
+      if (r.value === PAUSE) yield PAUSE;
+      else return heap.push({ hit: r.value, keys: sortKeysOf(r.value.doc, plan.sort), child });
+    }
+  }
+  for (let i = 0; i < children.length; i++) yield* advance(i);
   const seen = new Set<string>();
   // The child whose head was produced last refills only when the next document is wanted, so a consumer
   // that stops at its limit has not read past it.
   let refill = -1;
   for (;;) {
-    if (refill >= 0) advance(refill);
+    if (refill >= 0) yield* advance(refill);
     const head = heap.pop();
     if (!head) return;
     refill = head.child;

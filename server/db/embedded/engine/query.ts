@@ -19,6 +19,7 @@ import { planCacheOf, queryShape } from './plan-cache.ts';
 import { positionalResolver } from './positional.ts';
 import { compileProjection, type Projection } from './projection.ts';
 import { countKeys, execute, fullDoc, newStats, type Hit, type Reads, type ScanStats } from './scan.ts';
+import { PAUSE, withoutPauses, type Pause } from './pause.ts';
 import { Contestant, FIRST_BATCH, provesItself, runTrial, type Ranked } from './trial.ts';
 import { parseSort, sortBy } from './sort.ts';
 import type { KeyField } from './index-keys.ts';
@@ -67,6 +68,11 @@ export interface QueryRun {
   blockingSort: boolean;
   /** The matching documents after sort, skip and limit (the projection is not applied). */
   hits: Iterator<Hit>;
+  /**
+   * `hits` for a find cursor's batches: the same documents, with PAUSE where a batch's deadline passed between
+   * two matches (./pause.ts). Read one or the other, never both.
+   */
+  pausable: Iterator<Hit | Pause>;
   /** The same results as whole decoded documents, projected; reading it consumes `hits`. */
   readonly docs: Iterator<Document>;
   /** A hit as a find returns it: its stored bytes when the projection allows, else the projected document. */
@@ -86,10 +92,19 @@ export function nonNegative(v: unknown, name: string): number {
   return Math.trunc(n);
 }
 
-function* pipelineOf(source: Iterator<Hit>, skip: number, limit: number, stats: ScanStats): Generator<Hit> {
+function* pipelineOf(
+  source: Iterator<Hit | Pause>,
+  skip: number,
+  limit: number,
+  stats: ScanStats,
+): Generator<Hit | Pause> {
   let skipped = 0;
   let returned = 0;
   for (let r = source.next(); !r.done; r = source.next()) {
+    if (r.value === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
     if (skipped < skip) {
       skipped++;
       continue;
@@ -230,7 +245,7 @@ export function runQuery(
   const limit = spec.limit ?? 0;
   let choice: PlanChoice;
   let stats: ScanStats;
-  let source: Iterator<Hit>;
+  let source: Iterator<Hit | Pause>;
   if (coll) {
     choice = choosePlan(
       coll,
@@ -255,8 +270,13 @@ export function runQuery(
     source = [][Symbol.iterator]();
   }
   const needsSort = sort.fields.length > 0 && choice.candidate.blockingSort;
-  if (needsSort) source = blockingSort(source, sort.fields, limit > 0 ? skip + limit : 0)[Symbol.iterator]();
-  const hits = pipelineOf(source, skip, limit, stats);
+  if (needsSort) {
+    source = blockingSort(withoutPauses(source), sort.fields, limit > 0 ? skip + limit : 0)[
+      Symbol.iterator
+    ]();
+  }
+  const pausable = pipelineOf(source, skip, limit, stats);
+  const hits = withoutPauses(pausable);
   const plan = choice.candidate.plan;
   let countsKeys: boolean | undefined; // decided when a count asks, not for every find
   const whole = (hit: Hit) => (projection ? projection.apply(fullDoc(hit)) : fullDoc(hit));
@@ -267,6 +287,7 @@ export function runQuery(
     stats,
     blockingSort: needsSort,
     hits,
+    pausable,
     get docs() {
       return mapIterator(hits, whole);
     },

@@ -19,6 +19,7 @@ import type { IndexPlan, OrPlan, Plan } from './planner.ts';
 import type { Predicate } from './matcher.ts';
 import { mergeScan } from './merge-sort.ts';
 import { keep } from './doc-pack.ts';
+import { PAUSE, pauseDue, type Pause } from './pause.ts';
 
 export interface ScanStats {
   keysExamined: number;
@@ -194,7 +195,7 @@ function* indexScan(
   stats: ScanStats,
   reads: Reads,
   seen = new Set<string>(),
-): Generator<Hit> {
+): Generator<Hit | Pause> {
   const ids = idPoints(plan);
   if (ids) {
     yield* keyLookup(coll, ids.map(idKeyOf), filter, stats, reads, seen);
@@ -217,10 +218,13 @@ function* indexScan(
     for (const entry of scanRange(ix, lo, hi, plan.reverse, stats)) {
       if (coll.dropped) return;
       const key = entryIdKey(entry);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const hit = fetch(coll, key, filter, reads, stats);
+      let hit: Hit | undefined;
+      if (!seen.has(key)) {
+        seen.add(key);
+        hit = fetch(coll, key, filter, reads, stats);
+      }
       if (hit) yield hit;
+      else if (pauseDue()) yield PAUSE;
     }
   }
 }
@@ -253,7 +257,7 @@ function* keyLookup(
   stats: ScanStats,
   reads: Reads,
   seen: Set<string>,
-): Generator<Hit> {
+): Generator<Hit | Pause> {
   for (const key of keys) {
     if (coll.dropped) return;
     if (seen.has(key) || !coll.docs.has(key)) continue;
@@ -261,6 +265,7 @@ function* keyLookup(
     stats.keysExamined++;
     const hit = fetch(coll, key, filter, reads, stats);
     if (hit) yield hit;
+    else if (pauseDue()) yield PAUSE;
   }
 }
 
@@ -270,7 +275,7 @@ function* orScan(
   filter: Predicate,
   stats: ScanStats,
   reads: Reads,
-): Generator<Hit> {
+): Generator<Hit | Pause> {
   const seen = new Set<string>();
   for (const branch of plan.branches) yield* indexScan(coll, branch, filter, stats, reads, seen);
 }
@@ -281,12 +286,13 @@ function* collScan(
   filter: Predicate,
   stats: ScanStats,
   reads: Reads,
-): Generator<Hit> {
+): Generator<Hit | Pause> {
   const source = reverse ? [...coll.docs.keys()].reverse() : coll.docs.keys();
   for (const key of source) {
     if (coll.dropped) return;
     const hit = fetch(coll, key, filter, reads, stats);
     if (hit) yield hit;
+    else if (pauseDue()) yield PAUSE;
   }
 }
 
@@ -312,7 +318,8 @@ export function countKeys(plan: IndexPlan, stats: ScanStats): number {
 
 /**
  * Streams the documents of `coll` that match `filter`, read the way `plan` says. `reads` names the fields
- * `filter` (and the caller) need decoded; by default every document is decoded whole.
+ * `filter` (and the caller) need decoded; by default every document is decoded whole. Between two matches it
+ * may yield PAUSE while a cursor's batch deadline has passed (./pause.ts).
  */
 export function execute(
   coll: Collection | undefined,
@@ -320,7 +327,7 @@ export function execute(
   filter: Predicate,
   stats: ScanStats,
   reads: Reads = null,
-): Iterator<Hit> {
+): Iterator<Hit | Pause> {
   if (!coll) return [][Symbol.iterator]();
   if (plan.kind === 'or') return orScan(coll, plan, filter, stats, reads);
   if (plan.kind === 'merge') return mergeScan(coll, plan, filter, stats, reads, execute);

@@ -10,6 +10,7 @@ import type { Collection } from './collection.ts';
 import type { Predicate } from './matcher.ts';
 import type { Candidate } from './planner.ts';
 import { execute, newStats, type Hit, type Reads, type ScanStats } from './scan.ts';
+import { PAUSE, pauseDue, type Pause } from './pause.ts';
 
 /** MongoDB's internalQueryPlanEvaluationWorks: the most steps one candidate gets in a trial. */
 export const TRIAL_MAX_WORKS = 10_000;
@@ -25,7 +26,7 @@ export class Contestant {
   readonly matched: Hit[] = [];
   eof = false;
   private steps = 0;
-  private readonly source: Iterator<Hit>;
+  private readonly source: Iterator<Hit | Pause>;
 
   constructor(
     coll: Collection,
@@ -53,14 +54,15 @@ export class Contestant {
     this.steps++;
     const r = this.source.next();
     if (r.done) this.eof = true;
-    else if (this.predicate(r.value.doc)) this.matched.push(r.value);
+    else if (r.value !== PAUSE && this.predicate(r.value.doc)) this.matched.push(r.value);
   }
 
-  /** Everything the plan yields: what the trial kept, then the rest of the scan. */
-  *results(): Generator<Hit> {
+  /** Everything the plan yields: what the trial kept, then the rest of the scan (pausing between matches). */
+  *results(): Generator<Hit | Pause> {
     yield* this.matched;
     for (let r = this.source.next(); !r.done; r = this.source.next()) {
-      if (this.predicate(r.value.doc)) yield r.value;
+      if (r.value === PAUSE || this.predicate(r.value.doc)) yield r.value;
+      else if (pauseDue()) yield PAUSE;
     }
   }
 }

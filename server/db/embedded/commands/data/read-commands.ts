@@ -11,6 +11,7 @@ import type { Engine } from '../../engine/index.ts';
 import { expandedValues } from '../../engine/paths.ts';
 import { topLevelOf } from '../../engine/bson-raw.ts';
 import { nonNegative, runQuery, type QuerySpec } from '../../engine/query.ts';
+import { PAUSE } from '../../engine/pause.ts';
 import { explainAggregate } from './explain.ts';
 import { flag } from '../../engine/values.ts';
 import { batchSizeOf, collName, optionalDoc, optionalInt, refuseCollation, targetNs } from './shared.ts';
@@ -44,8 +45,8 @@ export function findCommand(engine: Engine): CommandHandler {
     const { spec, batchSize, singleBatch } = parseFind(cmd);
     const run = runQuery(engine.catalog.get(ns), spec, { presentOnly: true });
     const size = singleBatch && batchSize === undefined && spec.limit ? spec.limit : batchSize;
-    const docs = mapIterator(run.hits, (hit) => run.present(hit));
-    return { cursor: ctx.cursors.open(ns, docs, { batchSize: size, singleBatch, connectionId: ctx.connectionId }) };
+    const docs = mapIterator(run.pausable, (hit) => (hit === PAUSE ? PAUSE : run.present(hit)));
+    return { cursor: ctx.cursors.open(ns, docs, { batchSize: size, singleBatch, pausable: true, connectionId: ctx.connectionId }) };
   };
 }
 
