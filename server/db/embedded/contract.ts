@@ -115,17 +115,27 @@ export interface EngineHandle {
   sweepExpired(now: Date): Change[];
 }
 
+/** How a command asks for its cursor. */
+export interface CursorOpenOptions {
+  batchSize?: number;
+  singleBatch?: boolean;
+  /** Its `docs` may yield PAUSE (engine/pause.ts), which ends the batch there. */
+  pausable?: boolean;
+  connectionId: number;
+  /** What the opening command said of itself, for the slow-cursor log (field names, never values). */
+  origin?: Record<string, unknown>;
+}
+
 /** Open cursors, owned by wire/. Data commands hand it an iterator and get the reply's `cursor` field back. */
 export interface CursorManager {
   /**
    * Registers `docs` and returns `{ id, ns, firstBatch }`. `id` is Long 0 when the iterator is exhausted within
    * the first batch or `singleBatch` is set. Default first batch is 101 documents; batches stop short of 16 MiB.
-   * A `pausable` cursor's `docs` may yield PAUSE (engine/pause.ts), which ends the batch there.
    */
   open(
     ns: string,
     docs: Iterator<Document | RawDoc | Pause>,
-    options: { batchSize?: number; singleBatch?: boolean; pausable?: boolean; connectionId: number },
+    options: CursorOpenOptions,
   ): { id: unknown; ns: string; firstBatch: (Document | RawDoc)[] };
 }
 

@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Long, type Document } from 'bson';
-import type { CursorManager } from './contract.ts';
+import type { CursorManager, CursorOpenOptions } from './contract.ts';
 import type { RawDoc } from './raw-doc.ts';
 import { ErrorCodes, MongoError } from './errors.ts';
 import { encodedSize } from './wire/bson-codec.ts';
@@ -37,6 +37,24 @@ export interface CursorRegistryOptions {
    */
   maxBatchMs?: number;
   minTimedDocs?: number;
+  /**
+   * Told, when a cursor that outlived its first batch ends, if its batches took `slowMs` or more between them: a
+   * long scan in short batches is slow work that no single command's time shows (the slow-command log's gap).
+   */
+  onSlow?: (cursor: SlowCursor) => void;
+  slowMs?: number;
+}
+
+/** A cursor whose batches took long in all, as the slow-cursor log reports it. */
+export interface SlowCursor {
+  ns: string;
+  /** What the opening command said of itself (e.g. a find's filter and sort fields), never values. */
+  origin: Record<string, unknown> | undefined;
+  /** Time spent filling its batches, in ms. */
+  ms: number;
+  batches: number;
+  returned: number;
+  ended: 'exhausted' | 'killed' | 'idle' | 'failed' | 'closed';
 }
 
 export const MAX_BATCH_MS = 50;
@@ -57,6 +75,10 @@ interface OpenCursor {
   done: boolean;
   lastUsed: number;
   connectionId: number;
+  origin: Record<string, unknown> | undefined;
+  busyMs: number;
+  batches: number;
+  returned: number;
 }
 
 export interface KillResult {
@@ -73,6 +95,8 @@ export class CursorRegistry implements CursorManager {
   private readonly maxBatchBytes: number;
   private readonly maxBatchMs: number;
   private readonly minTimedDocs: number;
+  private readonly onSlow: ((cursor: SlowCursor) => void) | undefined;
+  private readonly slowMs: number;
 
   constructor(options: CursorRegistryOptions) {
     this.now = options.now;
@@ -80,12 +104,14 @@ export class CursorRegistry implements CursorManager {
     this.maxBatchBytes = options.maxBatchBytes ?? Limits.maxBsonObjectSize;
     this.maxBatchMs = options.maxBatchMs ?? MAX_BATCH_MS;
     this.minTimedDocs = options.minTimedDocs ?? MIN_TIMED_DOCS;
+    this.onSlow = options.onSlow;
+    this.slowMs = options.slowMs ?? 100;
   }
 
   open(
     ns: string,
     docs: CursorSource,
-    options: { batchSize?: number; singleBatch?: boolean; pausable?: boolean; connectionId: number },
+    options: CursorOpenOptions,
   ): { id: Long; ns: string; firstBatch: (Document | RawDoc)[] } {
     const batchSize = checkBatchSize(options.batchSize) ?? DEFAULT_FIRST_BATCH;
     const cursor: OpenCursor = {
@@ -97,6 +123,10 @@ export class CursorRegistry implements CursorManager {
       done: false,
       lastUsed: this.now().getTime(),
       connectionId: options.connectionId,
+      origin: options.origin,
+      busyMs: 0,
+      batches: 0,
+      returned: 0,
     };
     const firstBatch = this.fill(cursor, batchSize, !options.singleBatch);
     if (options.singleBatch || cursor.done) {
@@ -128,11 +158,11 @@ export class CursorRegistry implements CursorManager {
     try {
       nextBatch = this.fill(cursor, checkBatchSize(batchSize) || Number.POSITIVE_INFINITY, true);
     } catch (err) {
-      this.forget(cursor);
+      this.forget(cursor, 'failed');
       throw err;
     }
     if (cursor.done) {
-      this.forget(cursor);
+      this.forget(cursor, 'exhausted');
       return { id: Long.ZERO, ns, nextBatch };
     }
     return { id: cursor.id, ns, nextBatch };
@@ -151,7 +181,7 @@ export class CursorRegistry implements CursorManager {
       const cursor = key === undefined ? undefined : this.cursors.get(key);
       const asLong = key === undefined ? Long.ZERO : Long.fromBigInt(key);
       if (cursor && cursor.ns === ns) {
-        this.forget(cursor);
+        this.forget(cursor, 'killed');
         result.cursorsKilled.push(asLong);
       } else {
         result.cursorsNotFound.push(asLong);
@@ -166,7 +196,7 @@ export class CursorRegistry implements CursorManager {
     let dropped = 0;
     for (const cursor of [...this.cursors.values()]) {
       if (cursor.lastUsed < cutoff) {
-        this.forget(cursor);
+        this.forget(cursor, 'idle');
         dropped++;
       }
     }
@@ -179,14 +209,24 @@ export class CursorRegistry implements CursorManager {
 
   /** Forgets every cursor, e.g. on shutdown. */
   clear(): void {
-    for (const cursor of [...this.cursors.values()]) this.forget(cursor);
+    for (const cursor of [...this.cursors.values()]) this.forget(cursor, 'closed');
   }
 
   /** The next batch: up to `limit` documents, the byte limit, and (when `timed`) the time budget. */
   private fill(cursor: OpenCursor, limit: number, timed: boolean): (Document | RawDoc)[] {
-    if (!timed || !cursor.pausable) return this.fillUntil(cursor, limit, timed);
-    // A duration, not a time the logic reads: the monotonic timer.
-    return withDeadline(performance.now() + this.maxBatchMs, () => this.fillUntil(cursor, limit, timed));
+    // Durations, not times the logic reads: the monotonic timer.
+    const started = performance.now();
+    try {
+      const batch =
+        timed && cursor.pausable
+          ? withDeadline(started + this.maxBatchMs, () => this.fillUntil(cursor, limit, timed))
+          : this.fillUntil(cursor, limit, timed);
+      cursor.returned += batch.length;
+      return batch;
+    } finally {
+      cursor.busyMs += performance.now() - started;
+      cursor.batches++;
+    }
   }
 
   private fillUntil(cursor: OpenCursor, limit: number, timed: boolean): (Document | RawDoc)[] {
@@ -226,9 +266,13 @@ export class CursorRegistry implements CursorManager {
     return next.done ? undefined : next.value;
   }
 
-  private forget(cursor: OpenCursor): void {
+  private forget(cursor: OpenCursor, ended: SlowCursor['ended']): void {
     this.cursors.delete(cursor.id.toBigInt());
     closeIterator(cursor.docs);
+    if (this.onSlow && cursor.busyMs >= this.slowMs) {
+      const { ns, origin, batches, returned } = cursor;
+      this.onSlow({ ns, origin, ms: Math.round(cursor.busyMs), batches, returned, ended });
+    }
   }
 
   private newId(): Long {

@@ -10,6 +10,7 @@ import type { Document } from 'bson';
 import type { Logger } from 'pino';
 import type { CommandContext, CommandHandler } from './contract.ts';
 import { ErrorCodes, MongoError } from './errors.ts';
+import { commandShape } from './command-shape.ts';
 
 export type Dispatcher = (cmd: Document, ctx: CommandContext) => Promise<Document>;
 
@@ -29,21 +30,6 @@ function refuseTransactions(cmd: Document): void {
       'Transaction numbers are only allowed on a replica set member or mongos',
     );
   }
-}
-
-/**
- * What the slow-command log says about a command, like mongod's: the namespace and, for a query, the shape of
- * its filter (field names only: values can be personal data) and how many documents a write carried.
- */
-function slowDetail(cmd: Document, name: string): Record<string, unknown> {
-  const collection = name.toLowerCase() === 'getmore' ? cmd.collection : cmd[name];
-  const detail: Record<string, unknown> = { ns: typeof collection === 'string' ? collection : undefined };
-  const filter = cmd.filter ?? cmd.query;
-  if (filter && typeof filter === 'object') detail.filter = Object.keys(filter as object);
-  if (Array.isArray(cmd.pipeline)) detail.stages = cmd.pipeline.map((st: object) => Object.keys(st)[0]);
-  for (const list of ['documents', 'updates', 'deletes'] as const)
-    if (Array.isArray(cmd[list])) detail[list] = cmd[list].length;
-  return detail;
 }
 
 export interface DispatcherOptions {
@@ -101,7 +87,7 @@ export function createDispatcher(
       const ms = performance.now() - started;
       if (ms >= slowMs)
         logger.info(
-          { command: name, db: ctx.db, ...slowDetail(cmd, name), ms: Math.round(ms) },
+          { command: name, db: ctx.db, ...commandShape(cmd, name), ms: Math.round(ms) },
           'slow command',
         );
       const reply = 'ok' in body ? body : { ...body, ok: 1 };

@@ -112,7 +112,11 @@ export async function startServerWith(
 
   const checkpoints = new CheckpointRunner(parts.persistence, engine, logger);
   const persistence = guardCommits(parts.persistence, onFatal, () => void checkpoints.runIfWanted());
-  const cursors = new CursorRegistry({ now, maxBatchMs: opts.cursorBatchMs });
+  const cursors = new CursorRegistry({
+    now,
+    maxBatchMs: opts.cursorBatchMs,
+    onSlow: (cursor) => logger.info(cursor, 'slow cursor'),
+  });
   const directory = new ConnectionDirectory();
   const startedAt = now();
 

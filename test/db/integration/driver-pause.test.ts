@@ -7,7 +7,15 @@ import type { Collection, Document } from 'mongodb';
 import { startHarness, type Harness } from './harness.ts';
 
 const N = 30_000;
-const doc = (i: number) => ({
+interface Item {
+  _id: number;
+  i: number;
+  k: number;
+  a: number;
+  b: number;
+  tag: string;
+}
+const doc = (i: number): Item => ({
   _id: i,
   i,
   k: i % 7,
@@ -20,10 +28,10 @@ const HITS = Array.from({ length: N }, (_, i) => i).filter((i) => i % 5000 === 4
 
 describe('integration (driver): scans pause between matches', () => {
   let h: Harness;
-  let c: Collection<Document>;
+  let c: Collection<Item>;
   before(async () => {
     h = await startHarness({ cursorBatchMs: 0 });
-    c = h.client.db('pause').collection('items');
+    c = h.client.db('pause').collection<Item>('items');
     for (let i = 0; i < N; i += 5_000) {
       await c.insertMany(Array.from({ length: 5_000 }, (_, j) => doc(i + j)));
     }

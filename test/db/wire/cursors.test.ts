@@ -4,7 +4,7 @@ import { BSON, Long, type Document } from 'bson';
 import { RawDoc } from '../../../server/db/embedded/raw-doc.ts';
 import { encodeDocument } from '../../../server/db/embedded/wire/bson-codec.ts';
 import { Limits } from '../../../server/db/embedded/wire/constants.ts';
-import { CursorRegistry, IDLE_TIMEOUT_MS } from '../../../server/db/embedded/cursors.ts';
+import { CursorRegistry, IDLE_TIMEOUT_MS, type SlowCursor } from '../../../server/db/embedded/cursors.ts';
 import { MongoError } from '../../../server/db/embedded/errors.ts';
 
 function* count(n: number, pad = ''): Iterator<Document> {
@@ -151,6 +151,29 @@ describe('CursorRegistry', () => {
     const reply = encodeDocument({ cursor: { nextBatch: more.nextBatch, id: more.id, ns: more.ns }, ok: 1 });
     expect(reply.length).to.be.at.most(Limits.maxBsonObjectSize + 16 * 1024);
     expect(BSON.deserialize(reply).cursor.nextBatch[0].k).to.equal('x'.repeat(40));
+  });
+
+  it('reports a cursor whose batches took slowMs in all when it ends, with its origin and why it ended', () => {
+    const slow: SlowCursor[] = [];
+    const watched = new CursorRegistry({ now: () => clock, slowMs: 0, onSlow: (c) => slow.push(c) });
+    const origin = { ns: 'c', filter: ['state', 'nextCheckAt'] };
+    const r = watched.open('db.c', count(350), { connectionId: 1, origin });
+    watched.getMore(r.id, 'db.c', 100);
+    watched.getMore(r.id, 'db.c', 100);
+    expect(slow).to.have.length(0); // still open
+    watched.getMore(r.id, 'db.c');
+    expect(slow).to.have.length(1);
+    expect(slow[0]).to.include({ ns: 'db.c', batches: 4, returned: 350, ended: 'exhausted' });
+    expect(slow[0].origin).to.deep.equal(origin);
+    const killed = watched.open('db.c', count(250), { connectionId: 1 });
+    watched.kill([killed.id], 'db.c');
+    expect(slow[1]).to.include({ batches: 1, returned: 101, ended: 'killed' });
+    // Under the threshold nothing is said; a cursor ended within its first batch is the slow-command log's.
+    const quiet = new CursorRegistry({ now: () => clock, slowMs: 60_000, onSlow: (c) => slow.push(c) });
+    const q = quiet.open('db.c', count(250), { connectionId: 1 });
+    quiet.getMore(q.id, 'db.c');
+    watched.open('db.c', count(50), { connectionId: 1 });
+    expect(slow).to.have.length(2);
   });
 
   it('answers CursorNotFound (43) for unknown and killed cursors', () => {

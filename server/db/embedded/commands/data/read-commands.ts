@@ -12,6 +12,7 @@ import { expandedValues } from '../../engine/paths.ts';
 import { topLevelOf } from '../../engine/bson-raw.ts';
 import { nonNegative, runQuery, type QuerySpec } from '../../engine/query.ts';
 import { PAUSE } from '../../engine/pause.ts';
+import { commandShape } from '../../command-shape.ts';
 import { explainAggregate } from './explain.ts';
 import { flag } from '../../engine/values.ts';
 import { batchSizeOf, collName, optionalDoc, optionalInt, refuseCollation, targetNs } from './shared.ts';
@@ -46,7 +47,7 @@ export function findCommand(engine: Engine): CommandHandler {
     const run = runQuery(engine.catalog.get(ns), spec, { presentOnly: true });
     const size = singleBatch && batchSize === undefined && spec.limit ? spec.limit : batchSize;
     const docs = mapIterator(run.pausable, (hit) => (hit === PAUSE ? PAUSE : run.present(hit)));
-    return { cursor: ctx.cursors.open(ns, docs, { batchSize: size, singleBatch, pausable: true, connectionId: ctx.connectionId }) };
+    return { cursor: ctx.cursors.open(ns, docs, { batchSize: size, singleBatch, pausable: true, connectionId: ctx.connectionId, origin: commandShape(cmd, 'find') }) };
   };
 }
 
@@ -102,7 +103,7 @@ export function aggregateCommand(engine: Engine): CommandHandler {
     if (cmd.cursor === undefined) throw new MongoError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
     const run = runAggregate(engine.catalog, ctx.db, collection, pipeline, optionalDoc(cmd.let, 'let') ?? {}, cmd.hint);
     const batchSize = batchSizeOf(optionalDoc(cmd.cursor, 'cursor')?.batchSize);
-    return { cursor: ctx.cursors.open(ns, run.docs, { batchSize, connectionId: ctx.connectionId }) };
+    return { cursor: ctx.cursors.open(ns, run.docs, { batchSize, connectionId: ctx.connectionId, origin: commandShape(cmd, 'aggregate') }) };
   };
 }
 
