@@ -92,10 +92,58 @@ const issuesOf = (models: Models, filter: Document, projection: Document = ROLLU
 const enterprisesIssues = <T extends Document>(models: Models, filter: Document, projection: Document) =>
   models.Issue.collection.find<T>(filter, { projection, hint: ENTERPRISE_ISSUES_INDEX }).toArray();
 
+/** Anchors per read of their enterprises' neighbours: at most this span of creation times… */
+export const NEIGHBOUR_SPAN_MS = 30 * DAY_MS;
+/** …and this many enterprises (each a point of the index's bounds). */
+export const NEIGHBOUR_ENTERPRISES = 2_000;
+
+/**
+ * Issues (`anchors`) in groups of close creation times and few enterprises, in creation order: each group's
+ * enterprises' issues around its span are one tight read of ENTERPRISE_ISSUES_INDEX. One read spanning every
+ * anchor (a catch-up sweep changes open issues created over years) read all of those enterprises' history: at
+ * 1,000,000 issues 398,479 issues in 39 s, and 28 s a pass for the days it then rebuilt.
+ */
+export function anchorGroups(
+  anchors: ReadonlyArray<Pick<RollupIssue, 'enterpriseId' | 'createdAt'>>,
+): Array<{ first: Date; last: Date; enterprises: unknown[] }> {
+  const sorted = [...anchors].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const groups: Array<{ first: Date; last: Date; enterprises: Map<string, unknown> }> = [];
+  for (const a of sorted) {
+    let g = groups[groups.length - 1];
+    const key = String(a.enterpriseId);
+    const full = g && !g.enterprises.has(key) && g.enterprises.size >= NEIGHBOUR_ENTERPRISES;
+    if (!g || full || a.createdAt.getTime() - g.first.getTime() > NEIGHBOUR_SPAN_MS) {
+      groups.push((g = { first: a.createdAt, last: a.createdAt, enterprises: new Map() }));
+    }
+    g.last = a.createdAt;
+    g.enterprises.set(key, a.enterpriseId);
+  }
+  return groups.map((g) => ({ ...g, enterprises: [...g.enterprises.values()] }));
+}
+
+/**
+ * The issues of each group's enterprises created within `range(first, last)` of the group (a createdAt
+ * condition), each once.
+ */
+async function neighbours<T extends { _id: unknown }>(
+  models: Models,
+  anchors: ReadonlyArray<Pick<RollupIssue, 'enterpriseId' | 'createdAt'>>,
+  range: (first: Date, last: Date) => Document,
+  rest: Document,
+  projection: Document,
+): Promise<T[]> {
+  const byId = new Map<string, T>();
+  for (const g of anchorGroups(anchors)) {
+    const filter = { enterpriseId: { $in: g.enterprises }, createdAt: range(g.first, g.last), ...rest };
+    for (const doc of await enterprisesIssues<T>(models, filter, projection)) byId.set(String(doc._id), doc);
+  }
+  return [...byId.values()];
+}
+
 /**
  * Rows built from the issues created in the given ranges (sorted, not overlapping), in two reads: the ranges'
- * own issues, and the same enterprises' issues from 90 days before the first range to the end of the last as
- * repeat predecessors (those between the ranges included, so the ranges may be far apart).
+ * own issues, and as repeat predecessors the same enterprises' issues of the 90 days before each own issue
+ * (read in groups of own issues close in time: the ranges may be far apart).
  */
 export async function buildRanges(
   models: Models,
@@ -109,22 +157,14 @@ export async function buildRanges(
       ? { createdAt: { $gte: ranges[0][0], $lt: ranges[0][1] } }
       : { $or: ranges.map(([a, b]) => ({ createdAt: { $gte: a, $lt: b } })) },
   );
-  const enterprises = [...new Map(own.map((i) => [String(i.enterpriseId), i.enterpriseId])).values()];
   const ownIds = new Set(own.map((i) => String(i._id)));
-  const around = enterprises.length
-    ? await enterprisesIssues<RollupIssue>(
-        models,
-        {
-          enterpriseId: { $in: enterprises },
-          createdAt: {
-            $gte: new Date(ranges[0][0].getTime() - WINDOW_MS),
-            $lt: ranges[ranges.length - 1][1],
-          },
-          state: { $ne: 'merged' },
-        },
-        LOOKBACK_PROJECTION,
-      )
-    : [];
+  const around = await neighbours<RollupIssue>(
+    models,
+    own,
+    (first, last) => ({ $gte: new Date(first.getTime() - WINDOW_MS), $lte: last }),
+    { state: { $ne: 'merged' } },
+    LOOKBACK_PROJECTION,
+  );
   const all = [
     ...around.filter((i) => !ownIds.has(String(i._id))).map((i) => ({ i, lookback: true })),
     ...own.map((i) => ({ i, lookback: false })),
@@ -188,32 +228,23 @@ async function changesSince(
   const fingerprint = `${changed.length}:${latest}:${versions}`;
   const days = new Set<number>();
   const byEnterprise = new Map<string, number[]>();
-  const ids = new Map<string, unknown>();
-  let first = Infinity;
-  let last = -Infinity;
   for (const c of changed) {
     const t = c.createdAt.getTime();
     if (dayNumber(t) < beforeDay) days.add(dayNumber(t));
     const e = String(c.enterpriseId);
     (byEnterprise.get(e) ?? byEnterprise.set(e, []).get(e)!).push(t);
-    ids.set(e, c.enterpriseId);
-    first = Math.min(first, t);
-    last = Math.max(last, t);
   }
-  if (ids.size) {
-    const later = await enterprisesIssues<Pick<RollupIssue, 'enterpriseId' | 'createdAt'>>(
-      models,
-      {
-        enterpriseId: { $in: [...ids.values()] },
-        createdAt: { $gt: new Date(first), $lte: new Date(last + WINDOW_MS), $lt: dayStart(beforeDay) },
-      },
-      { enterpriseId: 1, createdAt: 1 },
-    );
-    for (const s of later) {
-      const t = s.createdAt.getTime();
-      const times = byEnterprise.get(String(s.enterpriseId)) ?? [];
-      if (times.some((c) => c < t && t - c <= WINDOW_MS)) days.add(dayNumber(t));
-    }
+  const later = await neighbours<Pick<RollupIssue, '_id' | 'enterpriseId' | 'createdAt'>>(
+    models,
+    changed,
+    (first, last) => ({ $gt: first, $lte: new Date(last.getTime() + WINDOW_MS), $lt: dayStart(beforeDay) }),
+    {},
+    { enterpriseId: 1, createdAt: 1 },
+  );
+  for (const s of later) {
+    const t = s.createdAt.getTime();
+    const times = byEnterprise.get(String(s.enterpriseId)) ?? [];
+    if (times.some((c) => c < t && t - c <= WINDOW_MS)) days.add(dayNumber(t));
   }
   return { days, fingerprint };
 }
