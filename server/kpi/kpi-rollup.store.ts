@@ -38,6 +38,13 @@ export const WATERMARK_SLACK_MS = 2 * 60_000;
 const WINDOW_MS = REPEAT_WINDOW_DAYS * DAY_MS;
 /** Days per pass of the full build (one indexed range read each). */
 const BUILD_CHUNK_DAYS = 7;
+/**
+ * Changed days in a run at least this long are built forward like the first build (the 90 days before the run
+ * read once, then each chunk's own issues), not piece by piece with each piece's own 90-day look back: a
+ * catch-up sweep dirties every day of the history, and at 1,000,000 issues the pieces read 41,000 issues per
+ * 9,300 they built.
+ */
+const LONG_RUN_DAYS = 4 * BUILD_CHUNK_DAYS;
 
 export interface RollupState {
   _id: 'state';
@@ -421,7 +428,17 @@ export async function refreshRollups(
   const watermark = new Date(now.getTime() - WATERMARK_SLACK_MS);
   const dirty = await changedDays(models, state.watermark, state.builtThrough);
   let rows = 0;
-  for (const piece of pieces(runsOf(dirty), BUILD_CHUNK_DAYS)) {
+  const runs = runsOf(dirty);
+  for (const [a, b] of runs.filter(([a, b]) => b - a >= LONG_RUN_DAYS)) {
+    if (rows > 0 && !(await goOn(control))) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
+    const stored = await buildAndStore(models, a, b, pass, control);
+    if (stored === null) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
+    rows += stored;
+  }
+  for (const piece of pieces(
+    runs.filter(([a, b]) => b - a < LONG_RUN_DAYS),
+    BUILD_CHUNK_DAYS,
+  )) {
     if (rows > 0 && !(await goOn(control))) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
     const built = await buildDays(models, piece);
     for (const [a, b] of piece) rows += await storeDays(models, built, a, b, pass);

@@ -15,6 +15,8 @@ import {
   refreshRollups,
   rollupDays,
   rollupState,
+  runsOf,
+  WATERMARK_SLACK_MS,
 } from '../../server/kpi/kpi-rollup.store.ts';
 import { KPI_GROUP_BYS, type KpiPeriod } from '../../server/kpi/kpi.pipeline.ts';
 import { countDirect, countPeriod } from '../../server/kpi/kpi.query.ts';
@@ -231,6 +233,36 @@ describe('KPI daily rollups', function () {
       (await changedDays(t.models, (await readyState(t.models))!.watermark, dayNumber(next))).size,
     ).to.equal(0);
     expect(await expectSameAsDirect('stored again')).to.equal(48);
+  });
+
+  it('stores a long run of changed days again forward in time, as the first build does', async () => {
+    // A catch-up sweep changes open issues created over the whole history: every day is dirty. A run of 28 days
+    // or more is built like the first build (its 90 days before read once), not piece by piece.
+    const state = (await readyState(t.models))!;
+    const at = new Date(state.watermark.getTime() + 60_000);
+    const from = dayStart(FIRST_DAY + 20);
+    const to = dayStart(FIRST_DAY + 120);
+    const some = await t.models.Issue.collection
+      .find({ createdAt: { $gte: from, $lt: to }, state: { $ne: 'merged' } }, { projection: { _id: 1 } })
+      .toArray();
+    // Every third issue of 100 days turns overdue, and one in five of them changes category (repeats move).
+    const touched = some.filter((_, n) => n % 3 === 0);
+    for (const [n, { _id }] of touched.entries()) {
+      const set = {
+        warning: 'overdue',
+        state: 'in_progress',
+        updatedAt: at,
+        ...(n % 5 ? {} : { category: 'land' }),
+      };
+      await t.models.Issue.collection.updateOne({ _id }, { $set: set, $inc: { version: 1 } });
+    }
+    const runs = runsOf(await changedDays(t.models, state.watermark, state.builtThrough));
+    expect(Math.max(...runs.map(([a, b]) => b - a)), 'a long run of changed days').to.be.at.least(28);
+    expect(await expectSameAsDirect('long run changed, not yet stored')).to.equal(48);
+    const report = await refreshRollups(t.models, new Date(at.getTime() + WATERMARK_SLACK_MS + 60_000));
+    expect(report.stopped).to.equal(undefined);
+    expect(report.rebuilt).to.be.at.least(28);
+    expect(await expectSameAsDirect('long run stored again')).to.equal(48);
   });
 
   it('a group every issue of a stored day leaves is gone from the answer, as in the aggregation', async () => {
