@@ -127,4 +127,22 @@ describe('engine: bounds from $ne, $exists and contradictions', () => {
     expect(await uses({ w: { $gte: 'a' } })).to.equal(false);
     expect(ids(await sameAsScan(h, { w: { $in: ['red', 'overdue'] } }))).to.deep.equal(['1', '3']);
   });
+
+  it('an $in of thousands of points on a compound index scans each point, not the span between them', async () => {
+    // The KPI job once read the issues of 6,000 enterprises in a time window this way: widened into one range
+    // (the old limit was 4,096 combinations), the scan walked most of the index to keep a few.
+    const h = harness();
+    const documents: Document[] = [];
+    for (let e = 0; e < 12_000; e++) for (let t = 0; t < 3; t++) documents.push({ _id: e * 3 + t, e, t });
+    await h.run({ insert: 'c', documents });
+    await h.run({ createIndexes: 'c', indexes: [{ key: { e: 1, t: 1 }, name: 'e_t' }] });
+    const wanted = Array.from({ length: 6_000 }, (_, k) => k * 2); // every other enterprise
+    const filter = { e: { $in: wanted }, t: { $gte: 2 } };
+    const plan = await explain(h, { filter });
+    expect(plan.executionStats.nReturned).to.equal(6_000);
+    expect(plan.executionStats.totalKeysExamined).to.be.at.most(6_000 + 6_000);
+    await sameAsScan(h, filter);
+    const counted = await h.run({ count: 'c', query: filter });
+    expect(counted.n).to.equal(6_000);
+  });
 });
