@@ -1,7 +1,8 @@
 // A background job run by node-cron for the life of the process (every minute by default) and on demand
 // (`runNow`, e.g. at start-up): one pass at a time (a tick or call during a pass shares it), a failed pass is
-// logged and retried at the next tick, and `stop` aborts the pass's signal and waits for it: a long pass (the
-// first KPI build at a million issues) checks the signal between its steps, so a shutdown waits for one step.
+// logged and retried at the next tick, a pass the job says is worth following (`again`) is followed at once,
+// and `stop` aborts the pass's signal and waits for it: a long pass (the first KPI build at a million issues)
+// checks the signal between its steps, so a shutdown waits for one step.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../logger.ts';
 
@@ -18,6 +19,8 @@ export function createMinuteJob<R>(opts: {
   run: (signal: AbortSignal) => Promise<R>;
   /** Logs a pass worth mentioning. */
   onReport?: (report: R) => void;
+  /** Runs the next pass at once, not at the next tick, when this says so (e.g. after a long pass). */
+  again?: (report: R) => boolean;
   expression?: string;
 }): MinuteJob<R> {
   let task: ScheduledTask | undefined;
@@ -40,6 +43,9 @@ export function createMinuteJob<R>(opts: {
       .finally(() => {
         running = null;
       });
+    void running.then((report) => {
+      if (report !== null && opts.again?.(report)) setImmediate(() => void runNow());
+    });
     return running;
   };
 

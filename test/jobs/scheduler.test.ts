@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { createMinuteJob } from '../../server/jobs/minute-job.ts';
+import { followAtOnce } from '../../server/jobs/kpi-rollup.job.ts';
 import { createSweepScheduler, type SweepScheduler } from '../../server/jobs/scheduler.ts';
 import { testConfig } from '../api/helpers.ts';
 import { useIssueApp } from '../api/issues/fixtures.ts';
@@ -109,5 +110,40 @@ describe('minute job', () => {
     expect(await pass).to.equal(steps);
     expect(steps).to.be.greaterThan(0);
     expect(await job.runNow()).to.equal(null);
+  });
+
+  it('follows a pass at once when `again` says so, and stops following once the job stops', async () => {
+    const passes: number[] = [];
+    const job = createMinuteJob({
+      name: 'a catching-up job',
+      logger: silent as never,
+      run: async () => {
+        passes.push(passes.length + 1);
+        return passes.length;
+      },
+      again: (n) => n < 3, // the first two passes were long
+    });
+    expect(await job.runNow()).to.equal(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(passes).to.deep.equal([1, 2, 3]); // the third said no
+    const quiet = createMinuteJob({
+      name: 'a job told to follow',
+      logger: silent as never,
+      run: async () => passes.push(0),
+      again: () => true,
+    });
+    const first = quiet.runNow();
+    await quiet.stop();
+    await first;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(passes.filter((p) => p === 0)).to.have.length(1);
+  });
+
+  it('the KPI job follows only a completed pass longer than the minute tick', () => {
+    const report = (ms: number, stopped?: true) => ({ built: 0, rebuilt: 745, rows: 1, ms, stopped });
+    expect(followAtOnce(report(319_000))).to.equal(true);
+    expect(followAtOnce(report(2_000))).to.equal(false);
+    expect(followAtOnce(report(319_000, true))).to.equal(false);
+    expect(followAtOnce(null)).to.equal(false);
   });
 });
