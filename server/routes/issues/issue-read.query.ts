@@ -94,6 +94,13 @@ async function searchPage(
  */
 export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuery): Promise<IssueList> {
   const term = q.q ? searchTermOf(q.q) : undefined;
+  if (term?.kind === 'enterprise') {
+    // Through the enterprise filter's index: the text window read 3,000 issues to find one enterprise's few.
+    const ent = await models.Enterprise.findOne({ creditCode: term.creditCode }, { _id: 1 }).lean();
+    const id = ent ? String(ent._id) : undefined;
+    if (!id || (q.enterpriseId && q.enterpriseId !== id)) return { items: [] };
+    return listIssues(models, actor, { ...q, q: undefined, enterpriseId: id });
+  }
   const order = ORDERS[term?.kind === 'number' ? 'number' : q.sort];
   const after = q.cursor ? order.after(decodeCursor(q.cursor, order)) : [];
   const base = [...listConditions(actor, q), ...after];

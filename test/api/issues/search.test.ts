@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { SEARCH_WINDOW, searchTermOf } from '../../../server/routes/issues/issue-search.ts';
+import { makeCreditCode } from '../../../shared/credit-code.ts';
 import { insertBulkIssues } from './bulk-issues.ts';
 import { useIssueApp } from './fixtures.ts';
 
@@ -104,6 +105,38 @@ describe('GET /api/issues?q=: bounded search', function () {
       const pages = await all(`q=${encodeURIComponent(q)}&limit=100`);
       expect(pages.flatMap((p) => p.items.map((i) => i.id))).to.deep.equal(rows.map((d) => String(d._id)));
     }
+  });
+
+  it('a whole credit code lists its enterprise’s issues through the enterprise index, beyond any window', async () => {
+    const ent = t.data.enterprises[3];
+    expect(searchTermOf(` ${ent.creditCode.toLowerCase()} `)).to.deep.equal({
+      kind: 'enterprise',
+      creditCode: ent.creditCode,
+    });
+    const rows = await t.models.Issue.find({ enterpriseId: ent._id }, { _id: 1, createdAt: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean();
+    const [boundary] = await t.models.Issue.find({}, { createdAt: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .skip(SEARCH_WINDOW)
+      .limit(1)
+      .lean();
+    expect(
+      rows.some((r) => r.createdAt < boundary.createdAt),
+      'some lie beyond the text window',
+    ).to.equal(true);
+    const page = await get(`q=${ent.creditCode.toLowerCase()}&limit=100`);
+    expect(page.items.map((i) => i.id)).to.deep.equal(rows.map((d) => String(d._id)));
+    expect(page.searchedTo).to.equal(undefined);
+    // An unknown enterprise, or another enterprise's filter beside it, lists nothing.
+    const unknown = makeCreditCode('91330500MA2B00000');
+    expect(t.data.enterprises.some((e) => e.creditCode === unknown)).to.equal(false);
+    expect((await get(`q=${unknown}`)).items).to.deep.equal([]);
+    const other = t.data.enterprises[4]._id;
+    expect((await get(`q=${ent.creditCode}&enterpriseId=${other}`)).items).to.deep.equal([]);
+    expect((await get(`q=${ent.creditCode}&enterpriseId=${ent._id}&limit=100`)).items).to.have.length(
+      rows.length,
+    );
   });
 
   it('a page that fills inside the window pages as usual', async () => {
