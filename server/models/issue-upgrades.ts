@@ -16,9 +16,16 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import type { Models } from './index.ts';
+import { NEWEST_FIRST } from './issue.model.ts';
 
 const UPGRADES = 'upgrades';
 const BATCH = 1_000;
+/**
+ * Each step reads the open issues of some states through the list's state index. Named, because the planner's
+ * trial read 10,000 issues of each candidate index (timelines decoded) in the first batch, holding the
+ * database for 2.4–2.7 s at 1,000,000 issues.
+ */
+const BY_STATE = { state: 1, ...NEWEST_FIRST };
 
 type TimelineActions = { action: string; actorId?: string; actorName?: string }[];
 
@@ -48,7 +55,7 @@ async function setEach(
     if (ops.length) changed += (await issues.bulkWrite(ops, { ordered: false })).modifiedCount;
     ops = [];
   };
-  for await (const doc of issues.find(filter, { projection, batchSize: BATCH })) {
+  for await (const doc of issues.find(filter, { projection, batchSize: BATCH, hint: BY_STATE })) {
     const set = setOf(doc);
     if (set) ops.push({ updateOne: { filter: { _id: doc._id, ...guard }, update: { $set: set } } });
     if (ops.length === BATCH) await flush();

@@ -227,7 +227,7 @@ function lifecycleFields() {
 export const LIT = Object.freeze({ warning: { $gt: 'none' } });
 
 /** The staff list's two orders, each ending in the `_id` tie-break its keyset cursor relies on. */
-const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
+export const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 const DUE_SOONEST = { dueAt: 1, _id: 1 } as const;
 
 /**
