@@ -429,14 +429,15 @@ export async function refreshRollups(
   const dirty = await changedDays(models, state.watermark, state.builtThrough);
   let rows = 0;
   const runs = runsOf(dirty);
-  for (const [a, b] of runs.filter(([a, b]) => b - a >= LONG_RUN_DAYS)) {
+  const isLong = ([a, b]: [number, number]) => b - a >= LONG_RUN_DAYS;
+  for (const [a, b] of runs.filter(isLong)) {
     if (rows > 0 && !(await goOn(control))) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
     const stored = await buildAndStore(models, a, b, pass, control);
     if (stored === null) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
     rows += stored;
   }
   for (const piece of pieces(
-    runs.filter(([a, b]) => b - a < LONG_RUN_DAYS),
+    runs.filter((run) => !isLong(run)),
     BUILD_CHUNK_DAYS,
   )) {
     if (rows > 0 && !(await goOn(control))) return finish({ built: 0, rebuilt: 0, rows, stopped: true });

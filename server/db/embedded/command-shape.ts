@@ -5,6 +5,9 @@
  */
 import type { Document } from 'bson';
 
+/** A command, or a cursor's batches in all, taking this long is logged (mongod's slowms default). */
+export const SLOW_MS = 100;
+
 export function commandShape(cmd: Document, name: string): Record<string, unknown> {
   const collection = name.toLowerCase() === 'getmore' ? cmd.collection : cmd[name];
   const detail: Record<string, unknown> = { ns: typeof collection === 'string' ? collection : undefined };

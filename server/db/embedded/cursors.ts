@@ -18,6 +18,7 @@ import type { RawDoc } from './raw-doc.ts';
 import { ErrorCodes, MongoError } from './errors.ts';
 import { encodedSize } from './wire/bson-codec.ts';
 import { PAUSE, withDeadline, type Pause } from './engine/pause.ts';
+import { SLOW_MS } from './command-shape.ts';
 import { Limits } from './wire/constants.ts';
 
 export const DEFAULT_FIRST_BATCH = 101;
@@ -105,7 +106,7 @@ export class CursorRegistry implements CursorManager {
     this.maxBatchMs = options.maxBatchMs ?? MAX_BATCH_MS;
     this.minTimedDocs = options.minTimedDocs ?? MIN_TIMED_DOCS;
     this.onSlow = options.onSlow;
-    this.slowMs = options.slowMs ?? 100;
+    this.slowMs = options.slowMs ?? SLOW_MS;
   }
 
   open(

@@ -10,7 +10,7 @@ import type { Document } from 'bson';
 import type { Logger } from 'pino';
 import type { CommandContext, CommandHandler } from './contract.ts';
 import { ErrorCodes, MongoError } from './errors.ts';
-import { commandShape } from './command-shape.ts';
+import { commandShape, SLOW_MS } from './command-shape.ts';
 
 export type Dispatcher = (cmd: Document, ctx: CommandContext) => Promise<Document>;
 
@@ -67,7 +67,7 @@ export function createDispatcher(
   logger: Logger,
   options: DispatcherOptions = {},
 ): Dispatcher {
-  const slowMs = options.slowMs ?? 100;
+  const slowMs = options.slowMs ?? SLOW_MS;
   const table = new Map<string, CommandHandler>();
   for (const [name, handler] of Object.entries(handlers)) table.set(name.toLowerCase(), handler);
 
