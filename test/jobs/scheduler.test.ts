@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createApp } from '../../server/app.ts';
+import { BATCHES_IN_FLIGHT } from '../../server/jobs/escalation-sweep.job.ts';
 import { createMinuteJob } from '../../server/jobs/minute-job.ts';
 import { followAtOnce } from '../../server/jobs/kpi-rollup.job.ts';
 import { createSweepScheduler, type SweepScheduler } from '../../server/jobs/scheduler.ts';
@@ -44,7 +45,10 @@ describe('escalation sweep scheduler', () => {
 
   it('stop ends a long pass after the batches in flight (a shutdown does not wait for a catch-up)', async () => {
     t.clock.set(china('2026-02-13 09:00'));
-    for (let i = 0; i < 6; i++) await inProgress(t, `停机前的追赶清扫 ${i}`);
+    // More batches than are ever in flight at once, so a pass that went on after the stop would show.
+    const batchSize = 2;
+    const total = batchSize * (BATCHES_IN_FLIGHT + 2);
+    for (let i = 0; i < total; i++) await inProgress(t, `停机前的追赶清扫 ${i}`);
     t.clock.set(china('2026-03-06 10:00'));
     let stopped: Promise<void> | undefined;
     const long = createSweepScheduler({
@@ -53,13 +57,13 @@ describe('escalation sweep scheduler', () => {
       calendar,
       policy,
       logger: silent,
-      batchSize: 2,
+      batchSize,
       onChange: () => void (stopped ??= long.stop()),
     });
     const report = await long.runNow();
     await stopped;
-    expect(report!.examined).to.be.within(2, 4);
-    expect(await scheduler.runNow().then((r) => r!.examined)).to.equal(6 - report!.examined);
+    expect(report!.examined).to.be.within(batchSize, batchSize * BATCHES_IN_FLIGHT);
+    expect(await scheduler.runNow().then((r) => r!.examined)).to.equal(total - report!.examined);
   });
 
   it('POST /api/dev/clock sweeps at the new time before answering', async () => {

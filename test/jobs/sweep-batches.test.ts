@@ -5,7 +5,11 @@
 // twice, whether or not it landed.
 import { expect } from 'chai';
 import { handlerOf, must, useIssueApp, type IssueTestApp } from '../api/issues/fixtures.ts';
-import { DEFAULT_LEASE_MS, type SweepReport } from '../../server/jobs/escalation-sweep.job.ts';
+import {
+  BATCHES_IN_FLIGHT,
+  DEFAULT_LEASE_MS,
+  type SweepReport,
+} from '../../server/jobs/escalation-sweep.job.ts';
 import {
   beforeSweepWrites,
   china,
@@ -106,13 +110,16 @@ describe('escalation sweep: a pass over several batches', () => {
   });
 
   it('a pass stopped by its signal (shutdown) starts no further batch; the next pass fires the rest once', async () => {
-    const ids = (await issues(t, 6, '停机时中断的清扫')).map((m) => m.id);
+    // More batches than are ever in flight at once, so a pass that went on after the stop would show.
+    const batchSize = 2;
+    const ids = (await issues(t, batchSize * (BATCHES_IN_FLIGHT + 2), '停机时中断的清扫')).map((m) => m.id);
     t.clock.set(minuteAfter(RED));
     const stopping = new AbortController();
     // The first batch's writes are under way when the stop comes.
     const onChange = () => stopping.abort();
-    const first = await sweep(t, { batchSize: 2, signal: stopping.signal, onChange });
-    expect(first.examined).to.be.within(2, 4); // the batch in flight, and at most the one planned beside it
+    const first = await sweep(t, { batchSize, signal: stopping.signal, onChange });
+    // The batch in flight, and at most the others started beside it before its write landed.
+    expect(first.examined).to.be.within(batchSize, batchSize * BATCHES_IN_FLIGHT);
     expect(new Set(first.fired.map((f) => f.issueId)).size).to.equal(first.examined);
     expect(first.deferred).to.equal(0);
     const rest = await sweep(t);
