@@ -23,6 +23,9 @@ interface SweepFigures {
   countMs: number;
   countMedianMs: number;
   sweepMs: number;
+  sweepMainCpuMs: number;
+  sweepDbCpuMs: number;
+  sweepOtherCpuMs: number;
   examined: number;
   fired: number;
   failed: number;
@@ -73,6 +76,9 @@ for (const size of sizes()) {
       baseline: { name: 'count of the due set', value: f.countMs },
       target: '< 5,000 ms for 10,000 due',
     });
+    note(
+      `CPU during the pass: database thread ${Math.round(f.sweepDbCpuMs)} ms, main thread ${Math.round(f.sweepMainCpuMs)} ms, other threads (V8's workers, libuv) ${Math.round(f.sweepOtherCpuMs)} ms`,
+    );
     report({ name: 'sweep decisions per second', value: (f.examined / f.sweepMs) * 1000, unit: 'issues/s' });
     note(
       `examined ${f.examined}, fired ${f.fired} steps, failed ${f.failed}, deferred ${f.deferred}; due after the pass: ${f.dueAfter}`,

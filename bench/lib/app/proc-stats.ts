@@ -1,10 +1,11 @@
 /**
  * What a child process costs, read from /proc (Linux): resident memory (VmRSS) and CPU time (utime + stime),
- * each summed over the process and its descendants; and a wait for the process to go quiet (start-up work,
- * a checkpoint, requests abandoned when a load stopped) so one measurement does not bleed into the next.
+ * each summed over the process and its descendants, or CPU time per thread of one process; and a wait for the
+ * process to go quiet (start-up work, a checkpoint, requests abandoned when a load stopped) so one measurement
+ * does not bleed into the next.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = (() => {
   try {
@@ -48,14 +49,17 @@ export function rssBytes(pid: number): number {
   });
 }
 
+/** utime + stime in ticks from a /proc `stat` file (a process's or a thread's). */
+function statTicks(file: string): number {
+  const stat = readFileSync(file, 'utf8');
+  // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
 /** CPU time (user + system) in ms consumed so far by the process tree. */
 export function cpuMs(pid: number): number {
-  const ticks = sumOverTree(pid, (p) => {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  });
+  const ticks = sumOverTree(pid, (p) => statTicks(`/proc/${p}/stat`));
   return (ticks / TICKS_PER_SECOND) * 1000;
 }
 
@@ -82,4 +86,40 @@ export async function waitForIdle(
     last = now;
   }
   return maxMs;
+}
+
+/** CPU time (user + system) in ms of each thread of a process, by thread id (empty where /proc is missing). */
+export function threadCpuMs(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        out.set(Number(tid), (statTicks(`/proc/${pid}/task/${tid}/stat`) / TICKS_PER_SECOND) * 1000);
+      } catch {
+        // The thread ended between two reads.
+      }
+    }
+  } catch {
+    // No /proc here.
+  }
+  return out;
+}
+
+/**
+ * Where a process's CPU went between two `threadCpuMs` readings: its main thread, its busiest other thread
+ * (in the app and the sweep runner, the embedded database's), and the rest (V8's workers: collector, compiler; libuv).
+ */
+export function threadSplit(
+  pid: number,
+  before: Map<number, number>,
+  after: Map<number, number>,
+): { mainMs: number; busiestMs: number; restMs: number } {
+  const spent = [...after].map(([tid, ms]) => [tid, ms - (before.get(tid) ?? 0)] as const);
+  const mainMs = spent.find(([tid]) => tid === pid)?.[1] ?? 0;
+  const others = spent
+    .filter(([tid]) => tid !== pid)
+    .map(([, ms]) => ms)
+    .sort((a, b) => b - a);
+  const busiestMs = others[0] ?? 0;
+  return { mainMs, busiestMs, restMs: others.slice(1).reduce((a, b) => a + b, 0) };
 }

@@ -4,7 +4,8 @@
  * `<dataDir>/db` as the app does (in its own worker thread, reached through its Unix socket), times the bare
  * indexed count of the due set (the baseline), one `runEscalationSweep` at the data set's now (the due issues
  * fire), then idle sweeps (nothing due any more) and the idle count. Prints one JSON line with the timings (ms,
- * medians where repeated).
+ * medians where repeated) and where the pass's CPU went: this process's main thread, the database thread and
+ * the rest (V8's workers: collector, compiler; libuv), from /proc.
  */
 import path from 'node:path';
 import mongoose from 'mongoose';
@@ -13,6 +14,7 @@ import { startEmbeddedThread } from '../../../server/db/embedded/thread.ts';
 import { dueFilter, runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
 import { createModels, ensureIndexes } from '../../../server/models/index.ts';
 import { APP_DB_NAME } from '../dataset/catalog.ts';
+import { threadCpuMs, threadSplit } from './proc-stats.ts';
 
 const REPEATS = 5;
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
@@ -47,7 +49,9 @@ const due = dueFilter(asOf);
 const [countMs, dueCount] = await timed(() => models.Issue.countDocuments(due));
 const countMedianMs = await median(() => models.Issue.countDocuments(due));
 const open = await models.Issue.countDocuments({ state: { $in: OPEN_STATES } });
+const threadsBefore = threadCpuMs(process.pid);
 const [sweepMs, swept] = await timed(() => runEscalationSweep({ models, clock, logger: quiet }));
+const threads = threadSplit(process.pid, threadsBefore, threadCpuMs(process.pid));
 const idleSweepMs = await median(() => runEscalationSweep({ models, clock, logger: quiet }));
 const idleCountMs = await median(() => models.Issue.countDocuments(due));
 const [, dueAfter] = await timed(() => models.Issue.countDocuments(due));
@@ -61,6 +65,9 @@ process.stdout.write(
     countMs,
     countMedianMs,
     sweepMs,
+    sweepMainCpuMs: threads.mainMs,
+    sweepDbCpuMs: threads.busiestMs,
+    sweepOtherCpuMs: threads.restMs,
     examined: swept.examined,
     fired: swept.fired.length,
     failed: swept.failed,
