@@ -134,8 +134,8 @@ export interface AppliedClaim {
  * Settles a batch's claims in one round trip: those whose events are in committed issues are done for good
  * (`applied`); those taken but not used (the step stopped being due, or the write kept losing to people) are
  * given back, so the step can fire if it falls due again. The applied rows go in one statement per issue
- * version they were written at (a batch's issues share a few dozen), the unused in one: a statement per row
- * cost the database as much again as the rows' own writes.
+ * version they were written at (a batch's issues share a few dozen), the unused in one, rather than one
+ * statement per row, each cast, sent, parsed and planned on its own (about 460 for a batch of 250 issues).
  */
 export async function settleClaims(
   models: Models,
