@@ -5,7 +5,7 @@
 // back, and repair claims a crash left behind.
 // The issue write stays the authority on what fired (see escalation-sweep.job.ts); these rows keep two
 // sweepers off the same firing and record every firing once.
-import { Types } from 'mongoose';
+import { Types, type AnyBulkWriteOperation } from 'mongoose';
 import type { Models } from '../models/index.ts';
 import type { ClaimedStep, FollowUpClaimDoc } from '../models/follow-up-claim.model.ts';
 import type { StoredTimelineEvent } from '../models/issue.model.ts';
@@ -148,23 +148,16 @@ export async function settleClaims(
     if (ids) ids.push(c.id);
     else byVersion.set(c.issueVersion, [c.id]);
   }
-  const ops = [
-    ...[...byVersion].map(([issueVersion, ids]) => ({
-      updateMany: {
-        filter: { _id: { $in: ids } },
-        update: { $set: { status: 'applied' as const, appliedAt: lease.now, issueVersion } },
-      },
-    })),
-    ...(claims.unused.length
-      ? [
-          {
-            deleteMany: {
-              filter: { _id: { $in: claims.unused }, owner: lease.owner, status: 'claimed' as const },
-            },
-          },
-        ]
-      : []),
-  ];
+  const ops: AnyBulkWriteOperation<FollowUpClaimDoc>[] = [...byVersion].map(([issueVersion, ids]) => ({
+    updateMany: {
+      filter: { _id: { $in: ids } },
+      update: { $set: { status: 'applied', appliedAt: lease.now, issueVersion } },
+    },
+  }));
+  if (claims.unused.length) {
+    const unused = { _id: { $in: [...claims.unused] }, owner: lease.owner, status: 'claimed' as const };
+    ops.push({ deleteMany: { filter: unused } });
+  }
   if (ops.length) await models.FollowUpClaim.bulkWrite(ops, { ordered: false });
 }
 

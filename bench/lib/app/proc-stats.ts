@@ -107,7 +107,8 @@ export function threadCpuMs(pid: number): Map<number, number> {
 
 /**
  * Where a process's CPU went between two `threadCpuMs` readings: its main thread, its busiest other thread
- * (in the app and the sweep runner, the embedded database's), and the rest (V8's workers: collector, compiler; libuv).
+ * (in the app and the sweep runner, the embedded database's), and the rest (V8's workers: collector,
+ * compiler; libuv).
  */
 export function threadSplit(
   pid: number,
