@@ -126,10 +126,12 @@ function patchOne(
   if (!next) return undefined;
   checkSize(next);
   coll.replaceBytes(key, bytes, next, update.touched);
-  // `next` is the patch's reusable buffer: the journal gets the stored copy (never written to again).
-  const stored = coll.docs.get(key)!;
-  changes.push({ op: 'replace', ns: coll.ns, doc: stored });
-  return stored;
+  // `next` is the patch's reusable buffer, so the journal gets a copy of it: the same bytes the store has just
+  // packed, without unpacking them again (a copy is a memcpy; unpacking was 3.5 % of the database thread's
+  // work in a sweep pass).
+  const copy = Buffer.from(next);
+  changes.push({ op: 'replace', ns: coll.ns, doc: copy });
+  return copy;
 }
 
 /** Replaces one stored document by its updated version; returns the new version or undefined if unchanged. */
