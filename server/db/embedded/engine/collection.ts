@@ -22,6 +22,14 @@ export const ID_INDEX = '_id_';
 /** The document-store key of an _id: equal exactly when the _ids compare equal. */
 export const idKeyOf = (id: unknown): string => encodeValue(id, 1);
 
+/**
+ * What an update's touched indexes read of one version: the fields they index, or the whole document when one
+ * of them reads whole documents (a module function: a closure made per update was compiled again and again).
+ */
+function indexedView(bytes: Uint8Array, fields: FieldSet | null): Document {
+  return fields ? readFields(bytes, fields) : decodeDoc(bytes);
+}
+
 /** key-string.ts's first char of an ObjectId, which is followed by its 12 bytes. */
 const OBJECT_ID_KEY = String.fromCharCode(0x81);
 
@@ -126,7 +134,7 @@ export class Collection {
     checkUnique = true,
     touched?: ReadonlySet<string>,
   ): void {
-    this.swap(idKeyOf(next._id), () => [prev, next], nextBytes, checkUnique, touched);
+    this.swap(idKeyOf(next._id), [prev, next], nextBytes, checkUnique, touched);
   }
 
   /**
@@ -140,8 +148,8 @@ export class Collection {
     touched: ReadonlySet<string>,
   ): void {
     const { indexes, fields } = this.indexesReading(touched);
-    const view = (bytes: Uint8Array) => (fields ? readFields(bytes, fields) : decodeDoc(bytes));
-    this.swap(idKey, () => [view(prevBytes), view(nextBytes)], nextBytes, true, touched, indexes);
+    const versions: [Document, Document] = [indexedView(prevBytes, fields), indexedView(nextBytes, fields)];
+    this.swap(idKey, versions, nextBytes, true, touched, indexes);
   }
 
   /**
@@ -168,22 +176,20 @@ export class Collection {
 
   private swap(
     idKey: string,
-    versions: () => [Document, Document],
+    docs: [Document, Document],
     nextBytes: Uint8Array,
     checkUnique: boolean,
     touched: ReadonlySet<string> | undefined,
     candidates: Iterable<OrderedIndex> = this.indexes.values(),
   ): void {
-    let docs: [Document, Document] | undefined;
     const changed: { ix: OrderedIndex; old: IndexKey[]; keys: IndexKey[] }[] = [];
     for (const ix of candidates) {
       if (touched && ix.reads && !readsAny(ix.reads, touched)) continue;
-      docs ??= versions();
       const old = ix.keysFor(docs[0], idKey);
       const keys = ix.keysFor(docs[1], idKey);
       if (!sameKeys(old, keys)) changed.push({ ix, old, keys });
     }
-    if (checkUnique) for (const c of changed) c.ix.checkUnique(c.keys, docs![1]);
+    if (checkUnique) for (const c of changed) c.ix.checkUnique(c.keys, docs[1]);
     for (const c of changed) {
       if (c.old.length <= 1 && c.keys.length <= 1) {
         c.ix.remove(c.old);
