@@ -8,7 +8,8 @@
  * the rest (V8's workers: collector, compiler; libuv), from /proc.
  *
  * `cold` (the default) times the first pass of a fresh process, as after a restart: its JavaScript is compiled
- * while it runs (2–3 s of V8's optimising compiler on background threads at 10,000 due, on the same two cores).
+ * while it runs (about 2 s of CPU of V8's optimising compiler on background threads at 10,000 due, on the same
+ * two cores; bench/README "The sweep cold and warm").
  * `warm` first sweeps copies of WARM_ISSUES of the due issues in a database of their own on the same server,
  * so the code of both threads is compiled, as in an app that has run for a while; the measured pass still does
  * all of its own work (its collections, indexes and plan caches have not been touched).
@@ -24,7 +25,7 @@ import { APP_DB_NAME } from '../dataset/catalog.ts';
 import { threadCpuMs, threadSplit } from './proc-stats.ts';
 
 const REPEATS = 5;
-/** Due issues copied for the warm-up pass: enough for every path of a pass to be compiled. */
+/** Due issues copied for the warm-up pass: a quarter of a pass (its slices after the first ran warm). */
 const WARM_ISSUES = 2500;
 /** The database thread counts as quiet when it used less than this share of a core over QUIET_WINDOW_MS. */
 const QUIET_SHARE = 0.05;
