@@ -127,7 +127,7 @@ function reportSweep(size: Size, mode: Mode, asOf: string, f: SweepFigures): voi
     target: '< 5 ms',
   });
   note(
-    `the idle passes began once the database thread was quiet, ${(f.quietAfterMs / 1000).toFixed(1)} s after the pass`,
+    `the idle passes began once the process was quiet, ${(f.quietAfterMs / 1000).toFixed(1)} s after the pass`,
   );
   report({ name: 'count of the due set, median of 5', value: f.countMedianMs, unit: 'ms' });
   recordFlat(`sweep of the due set ms, ${mode}`, size, f.sweepMs);

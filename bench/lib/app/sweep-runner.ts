@@ -22,16 +22,14 @@ import { databaseSettings } from '../../../server/commands/issue-deps.ts';
 import { dueFilter, runEscalationSweep } from '../../../server/jobs/escalation-sweep.job.ts';
 import { createModels, ensureIndexes } from '../../../server/models/index.ts';
 import { APP_DB_NAME } from '../dataset/catalog.ts';
-import { threadCpuMs, threadSplit } from './proc-stats.ts';
+import { threadCpuMs, threadSplit, waitForIdle } from './proc-stats.ts';
 
 const REPEATS = 5;
 /** Due issues copied for the warm-up pass: a quarter of a pass (its slices after the first ran warm). */
 const WARM_ISSUES = 2500;
-/** The database thread counts as quiet when it used less than this share of a core over QUIET_WINDOW_MS. */
-const QUIET_SHARE = 0.05;
-const QUIET_WINDOW_MS = 500;
-const QUIET_LIMIT_MS = 60_000;
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+/** Waits until this process (its database thread above all) has been nearly idle for half a second. */
+const settled = () => waitForIdle(process.pid, 60_000, 500);
 
 async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
   const t = performance.now();
@@ -72,7 +70,7 @@ const [sweepMs, swept] = await timed(() => runEscalationSweep({ models, clock, l
 const threads = threadSplit(process.pid, threadsBefore, threadCpuMs(process.pid));
 // The pass leaves the database thread busy for a while (its journal's checkpoint); an idle pass measured
 // then measures that. Both idle figures wait for it, and alternate so they see the same moments.
-const quietAfterMs = await databaseQuiet();
+const quietAfterMs = await settled();
 const idleSweeps: number[] = [];
 const idleCounts: number[] = [];
 for (let i = 0; i < REPEATS; i++) {
@@ -126,18 +124,6 @@ async function warmUpPass(): Promise<{ issues: number; ms: number }> {
   const [ms] = await timed(() =>
     runEscalationSweep({ models: warmModels, clock, logger: quiet, calendar, policy }),
   );
-  await databaseQuiet();
+  await settled();
   return { issues: sample.length, ms };
-}
-
-/** Waits until the database thread (this process's busiest other thread) is nearly idle; returns the wait. */
-async function databaseQuiet(): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < QUIET_LIMIT_MS) {
-    const before = threadCpuMs(process.pid);
-    await new Promise((resolve) => setTimeout(resolve, QUIET_WINDOW_MS));
-    if (threadSplit(process.pid, before, threadCpuMs(process.pid)).busiestMs < QUIET_SHARE * QUIET_WINDOW_MS)
-      break;
-  }
-  return performance.now() - started;
 }
