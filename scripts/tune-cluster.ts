@@ -1,8 +1,10 @@
 /**
- * Measures the class-problem clustering (server/text/cluster.ts) with and without the default synonyms
- * (config/synonyms.ts) on the development texts only (server/text/corpus/clusters.jsonl; the held-out files are
- * never read here): prints pairwise precision and recall for each, and with `--misses` the wrong joins of the
- * clustering as it runs (no synonyms), to read before changing a feature.
+ * Measures the class-problem clustering (server/text/cluster.ts) on the development texts only
+ * (server/text/corpus/clusters.jsonl and clusters-dev2.jsonl; the held-out files are never read here), with and
+ * without the default synonyms (config/synonyms.ts): pairwise precision and recall, and how well the similarity
+ * alone separates a class's pairs from its near misses (the chance that a true pair scores above a pair of a
+ * class text and another text of its category: 1 is perfect, 0.5 is chance). With `--misses`, the clustering's
+ * wrong joins (no synonyms) on each file, to read before changing a feature.
  *
  *   npx tsx scripts/tune-cluster.ts [--misses]
  */
@@ -14,7 +16,13 @@ import {
   pairwiseScores,
   type ClusterItem,
 } from '../server/text/cluster.ts';
-import { loadClusterTexts, loadTrainingCorpus } from '../server/text/corpus.ts';
+import { dot } from '../server/text/features.ts';
+import {
+  loadClusterDev2,
+  loadClusterTexts,
+  loadTrainingCorpus,
+  type ClusterRow,
+} from '../server/text/corpus.ts';
 import {
   compileSynonyms,
   DEFAULT_COMPILED_SYNONYMS,
@@ -24,49 +32,80 @@ import {
 const { values } = parseArgs({ options: { misses: { type: 'boolean', default: false } } });
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 2, 2);
-const rows = loadClusterTexts();
-// As the quality test spreads them: two months in file order.
-const items: ClusterItem[] = rows.map((r, i) => ({
-  id: String(i),
-  text: r.text,
-  category: r.category,
-  createdAt: new Date(START + (i % 60) * DAY),
-  region: r.region,
-}));
-const truth = new Map(rows.map((r, i) => [String(i), r.class.startsWith('none') ? null : r.class]));
 const training = loadTrainingCorpus();
+const f3 = (x: number) => x.toFixed(3);
+const classOf = (r: ClusterRow) => (r.class.startsWith('none') ? null : r.class);
 
-function run(synonyms: CompiledSynonyms) {
+function run(rows: ClusterRow[], synonyms: CompiledSynonyms) {
+  // As the quality test spreads them: two months in file order.
+  const items: ClusterItem[] = rows.map((r, i) => ({
+    id: String(i),
+    text: r.text,
+    category: r.category,
+    createdAt: new Date(START + (i % 60) * DAY),
+    region: r.region,
+  }));
   const background = training.map((r) => ({ tokens: clusterTokens(r.text, synonyms), category: r.category }));
   let n = 0;
   const index = indexItems(items, background, synonyms);
   const clusters = clusterItems(items, [], () => `c${n++}`, {}, index);
-  return {
-    clusters,
-    scores: pairwiseScores(
-      clusters.map((c) => c.memberIds),
-      truth,
-    ),
-  };
+  const truth = new Map(rows.map((r, i) => [String(i), classOf(r)]));
+  const scores = pairwiseScores(
+    clusters.map((c) => c.memberIds),
+    truth,
+  );
+  return { clusters, scores, separation: separation(rows, index.vectors) };
 }
 
-const f3 = (x: number) => x.toFixed(3);
+/** The AUC of the cosine over same-category pairs: true pairs against a class text with any other text. */
+function separation(rows: ClusterRow[], vectors: ReturnType<typeof indexItems>['vectors']): number {
+  const together: number[] = [];
+  const apart: number[] = [];
+  for (let a = 0; a < rows.length; a++) {
+    for (let b = a + 1; b < rows.length; b++) {
+      const [ca, cb] = [classOf(rows[a]), classOf(rows[b])];
+      if (rows[a].category !== rows[b].category || (!ca && !cb)) continue;
+      (ca && ca === cb ? together : apart).push(dot(vectors.get(String(a))!, vectors.get(String(b))!));
+    }
+  }
+  apart.sort((x, y) => x - y);
+  let wins = 0;
+  for (const s of together) {
+    let lo = 0;
+    let hi = apart.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (apart[mid] < s) lo = mid + 1;
+      else hi = mid;
+    }
+    let ties = lo;
+    while (ties < apart.length && apart[ties] === s) ties++;
+    wins += lo + (ties - lo) / 2;
+  }
+  return wins / (together.length * apart.length);
+}
+
 const none = compileSynonyms([]);
-for (const [name, synonyms] of [
-  ['no synonyms', none],
-  ['default synonyms', DEFAULT_COMPILED_SYNONYMS],
+for (const [file, rows] of [
+  ['clusters.jsonl', loadClusterTexts()],
+  ['clusters-dev2.jsonl', loadClusterDev2()],
 ] as const) {
-  const { scores } = run(synonyms);
-  console.log(`${name.padEnd(17)}: P ${f3(scores.precision)} R ${f3(scores.recall)}`);
-}
-
-if (values.misses) {
-  const { clusters } = run(compileSynonyms([]));
-  console.log('\nwrong joins (no synonyms):');
+  for (const [name, synonyms] of [
+    ['no synonyms', none],
+    ['default synonyms', DEFAULT_COMPILED_SYNONYMS],
+  ] as const) {
+    const { scores, separation: auc } = run(rows, synonyms);
+    console.log(
+      `${file.padEnd(20)} ${name.padEnd(17)}: P ${f3(scores.precision)} R ${f3(scores.recall)}, separation ${f3(auc)}`,
+    );
+  }
+  if (!values.misses) continue;
+  const { clusters } = run(rows, none);
+  console.log(`\nwrong joins in ${file} (no synonyms):`);
   for (const c of clusters) {
     const classes = new Map<string, string[]>();
     for (const id of c.memberIds) {
-      const k = truth.get(id) ?? `(none) ${id}`;
+      const k = classOf(rows[Number(id)]) ?? `(none) ${id}`;
       classes.set(k, [...(classes.get(k) ?? []), id]);
     }
     if (classes.size < 2) continue;
@@ -74,4 +113,5 @@ if (values.misses) {
     for (const [k, ids] of classes)
       console.log(`    ${k}: ${ids.map((id) => rows[Number(id)].text.slice(0, 40)).join(' | ')}`);
   }
+  console.log('');
 }

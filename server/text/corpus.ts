@@ -116,6 +116,13 @@ export function loadHeldoutDuplicatePairs4(dir = CORPUS_DIR): DuplicatePair[] {
 export function loadClusterTexts(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters.jsonl', dir), clusterRowSchema);
 }
+/**
+ * The second clustering development set (after wave 10): harder near misses than clusters.jsonl (the same
+ * place and category, another cause), for tuning; not held out.
+ */
+export function loadClusterDev2(dir = CORPUS_DIR): ClusterRow[] {
+  return readJsonLines(corpusFile('clusters-dev2.jsonl', dir), clusterRowSchema);
+}
 /** Class-problem texts written after the clustering was tuned, used only to report its quality. */
 export function loadClusterHeldout(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters-heldout.jsonl', dir), clusterRowSchema);
