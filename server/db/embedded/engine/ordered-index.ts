@@ -7,7 +7,7 @@
  */
 import type { Document } from 'bson';
 import { docKeys, duplicateKeyError, parseKeyPattern, type IndexSpec, type KeyField } from './index-keys.ts';
-import { encodeTuple, entryIdKey, entryTuple, indexEntry } from './key-string.ts';
+import { encodeEntry, encodeTuple, entryIdKey, entryTuple } from './key-string.ts';
 import { topLevelOf } from './bson-raw.ts';
 import { filterFields } from './filter-fields.ts';
 import { compileFilter, type Predicate } from './matcher.ts';
@@ -75,7 +75,7 @@ export class OrderedIndex {
   keysFor(doc: Document, idKey: string): IndexKey[] {
     const tuples = this.tuplesFor(doc);
     const out: IndexKey[] = new Array(tuples.length);
-    for (let i = 0; i < tuples.length; i++) out[i] = indexEntry(encodeTuple(tuples[i], this.dirs), idKey);
+    for (let i = 0; i < tuples.length; i++) out[i] = encodeEntry(tuples[i], this.dirs, idKey);
     return out;
   }
 
