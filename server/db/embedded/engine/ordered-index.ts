@@ -118,8 +118,9 @@ export class OrderedIndex {
     return out;
   }
 
+  /** Adds entries the index does not hold: a new document's, or the new ones of an updated document. */
   add(keys: IndexKey[]): void {
-    for (const k of keys) this.entries.set(k);
+    for (const k of keys) this.entries.insertNew(k);
   }
 
   remove(keys: IndexKey[]): void {

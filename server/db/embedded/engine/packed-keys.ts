@@ -259,6 +259,22 @@ export class PackedKeys {
     return true;
   }
 
+  /**
+   * Adds `key`, which the caller knows is not an entry (a new document's, or an updated document's entry that
+   * its old version did not have: every entry ends with its document's _id). Unlike `set` it does not search
+   * the packed entries: a dead copy of the key there stays dead, and reads, counts and rewrites skip it.
+   */
+  insertNew(key: string): void {
+    if (!this.segs.length) this.segs.push(pack('', []));
+    const si = this.segmentOf(key);
+    const s = this.segs[si];
+    const j = stringBound(s.added, key, false);
+    if (j < s.added.length && s.added[j] === key) return;
+    s.added.splice(j, 0, key);
+    this._size++;
+    this.settle(si);
+  }
+
   /** Removes `key`; false when it was not there. */
   delete(key: string): boolean {
     if (!this.segs.length) return false;
