@@ -11,6 +11,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { IndexDescription } from 'mongodb';
 import mongoose from 'mongoose';
 import { startEmbeddedThread } from '../server/db/embedded/thread.ts';
 import { createModels, ensureIndexes } from '../server/models/index.ts';
@@ -81,7 +82,9 @@ try {
     const full = round === 0 ? 'issues' : `issues_${round}`;
     if (round > 0) {
       const specs = (await indexed.indexes()).filter((s) => s.name !== '_id_');
-      await conn.db!.collection(full).createIndexes(specs.map(({ v: _v, ns: _ns, ...s }) => s) as never);
+      await conn
+        .db!.collection(full)
+        .createIndexes(specs.map(({ v: _v, ns: _ns, ...s }) => s) as IndexDescription[]);
     }
     if (round % 2) {
       withIndexes.push(await run(full));
