@@ -49,16 +49,20 @@ function checkReads(set: PackedKeys, ref: string[], r: () => number, wide: boole
   expect([...set.keysDownFrom()]).to.deep.equal([...ref].reverse());
 }
 
+/** A set loaded with about 5,000 random one-byte keys, and the same keys as the reference. */
+function loadedStart(r: () => number): { set: PackedKeys; ref: Set<string> } {
+  const start = [...new Set(Array.from({ length: 5000 }, () => randomKey(r, false)))].sort();
+  const set = new PackedKeys();
+  set.loadSorted(start);
+  return { set, ref: new Set(start) };
+}
+
 describe('engine: packed index entries', () => {
   for (const wide of [false, true]) {
     it(`answers as a sorted array through inserts, deletes, rewrites and splits (${wide ? 'wide' : 'one-byte'} keys)`, () => {
       const r = rng(wide ? 7 : 3);
-      const set = new PackedKeys();
-      const ref = new Set<string>();
       // Load a sorted start, then mutate well past the rewrite and split thresholds.
-      const start = [...new Set(Array.from({ length: 5000 }, () => randomKey(r, false)))].sort();
-      set.loadSorted(start);
-      for (const k of start) ref.add(k);
+      const { set, ref } = loadedStart(r);
       for (let round = 0; round < 4; round++) {
         for (let op = 0; op < 6000; op++) {
           const k = randomKey(r, wide);
@@ -78,11 +82,7 @@ describe('engine: packed index entries', () => {
   it('insertNew adds keys it need not look for, also keys deleted from the packed entries (their dead copy stays skipped)', () => {
     for (const wide of [false, true]) {
       const r = rng(wide ? 11 : 5);
-      const set = new PackedKeys();
-      const ref = new Set<string>();
-      const start = [...new Set(Array.from({ length: 5000 }, () => randomKey(r, false)))].sort();
-      set.loadSorted(start);
-      for (const k of start) ref.add(k);
+      const { set, ref } = loadedStart(r);
       for (let round = 0; round < 4; round++) {
         for (let op = 0; op < 6000; op++) {
           const k = randomKey(r, wide);
