@@ -6,7 +6,7 @@
 //
 // Set E2E_SCREENSHOTS=/some/dir to keep a screenshot of every screen at desktop and phone size.
 import { expect } from 'chai';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { MINUTE_MS } from '../../shared/clock.ts';
 import { axeFindings, choose, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
 
@@ -42,9 +42,18 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
 
   it('refuses a wrong password with the server’s message, then opens the dispatcher’s desk', async () => {
     const { page } = desk;
+    // A browser that never signed in has no session to resume: its login page asks for none (no refresh that
+    // can only answer 401 into the console).
+    const refreshes: string[] = [];
+    const onRequest = (r: Request) => {
+      if (new URL(r.url()).pathname === '/api/auth/refresh') refreshes.push(r.url());
+    };
+    page.on('request', onRequest);
     await login(page, t.baseUrl, 'dispatcher', 'wrong-password');
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).to.match(/用户名或密码/);
+    page.off('request', onRequest);
+    expect(refreshes).to.deep.equal([]);
     await expectAccessible(page);
     await snap(page, '01-login');
     await login(page, t.baseUrl, 'dispatcher');

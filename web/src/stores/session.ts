@@ -1,6 +1,7 @@
 // The signed-in staff member (Pinia). The token lives in memory and in sessionStorage (a reload keeps it); a new
 // tab has neither, so boot() asks POST /api/auth/refresh, which answers from the httpOnly cookie set at login.
-// When the server has no refresh endpoint yet (404), the tab simply shows the login screen, as before.
+// It asks only when this browser has signed in and not out since (a flag in localStorage: the cookie itself is
+// out of the page's reach), so a signed-out visitor's login screen makes no request that must fail.
 // Logout in one tab ends the session in every tab of this browser (BroadcastChannel).
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
@@ -22,6 +23,8 @@ interface Saved {
 }
 
 const KEY = 'eil.session';
+/** Set at sign-in, removed at sign-out: whether a refresh cookie may be there to trade. */
+const HAD_SESSION = 'eil.hadSession';
 const channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel('eil.session');
 
 function loadSaved(): Saved | null {
@@ -62,17 +65,19 @@ export const useSession = defineStore('session', () => {
     token.value = next.token;
     user.value = next.user;
     sessionStorage.setItem(KEY, JSON.stringify(next));
+    localStorage.setItem(HAD_SESSION, '1');
   }
 
   function clear(): void {
     token.value = null;
     user.value = null;
     sessionStorage.removeItem(KEY);
+    localStorage.removeItem(HAD_SESSION);
   }
 
   /** Once per tab: adopt the cookie session when this tab has none. */
   async function boot(): Promise<void> {
-    if (!ready.value && !token.value) await refresh();
+    if (!ready.value && !token.value && localStorage.getItem(HAD_SESSION)) await refresh();
     ready.value = true;
   }
 
@@ -81,6 +86,7 @@ export const useSession = defineStore('session', () => {
     refreshing ??= refreshFromCookie()
       .then((next) => {
         if (next) signIn(next);
+        else localStorage.removeItem(HAD_SESSION);
         return !!next;
       })
       .finally(() => (refreshing = null));
