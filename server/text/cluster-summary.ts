@@ -3,6 +3,7 @@
 // oldest member's age. Pure: the members and their vectors come in, `now` is not needed (ages are computed
 // from oldestAt where shown).
 import { type ClusterIndex } from './cluster.ts';
+import { readsAsTopic } from './segment.ts';
 
 export interface SummaryMember {
   id: string;
@@ -59,13 +60,13 @@ export function summariseCluster(members: readonly SummaryMember[], index: Clust
     score *= len < 15 ? 0.8 : 1;
     if (score > bestScore) [best, bestScore] = [m, score];
   }
-  // Keywords: dictionary words only (bigrams are for matching, not for reading), weighted by how many members
-  // share them, so one long text cannot fill the list.
+  // Keywords: dictionary words only (bigrams are for matching, not for reading) that can name a topic (not 本月,
+  // 三次 or 之间), weighted by how many members share them, so one long text cannot fill the list.
   const df = new Map<number, number>();
   for (const m of members)
     for (const id of index.vectors.get(m.id)?.ids ?? []) df.set(id, (df.get(id) ?? 0) + 1);
   const keywords = [...centroid]
-    .filter(([id]) => WORD.test(index.vocab.terms[id]))
+    .filter(([id]) => WORD.test(index.vocab.terms[id]) && readsAsTopic(index.vocab.terms[id]))
     .sort((a, b) => b[1] * (df.get(b[0]) ?? 1) - a[1] * (df.get(a[0]) ?? 1) || a[0] - b[0])
     .slice(0, KEYWORDS)
     .map(([id]) => index.vocab.terms[id]);

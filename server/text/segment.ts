@@ -66,3 +66,22 @@ export function tokensOf(text: string): string[] {
   const { words, bigrams } = segment(text);
   return bigrams.length ? words.concat(bigrams.map((b) => `#${b}`)) : words;
 }
+
+/**
+ * Parts of speech that name no topic: numerals and measure words (三十余, 三次), time (本月), direction (之间),
+ * distinguishing words (同一), adverbs (难以, 按时), pronouns (本地, 他人), conjunctions, prepositions, particles.
+ */
+const NO_TOPIC_TAGS = new Set(['m', 'mq', 'q', 't', 'tg', 'f', 'b', 'd', 'r', 'c', 'p', 'u', 'y', 'e', 'o']);
+const topicWords = new Map<string, boolean>();
+
+/** Whether a dictionary word can stand as a topic keyword for a reader (its part of speech, out of context). */
+export function readsAsTopic(word: string): boolean {
+  let found = topicWords.get(word);
+  if (found === undefined) {
+    const tags = segmenter().tag(word);
+    found = tags.length !== 1 || !NO_TOPIC_TAGS.has(tags[0].tag);
+    if (topicWords.size >= 50_000) topicWords.clear();
+    topicWords.set(word, found);
+  }
+  return found;
+}

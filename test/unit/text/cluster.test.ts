@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import { clusterItems, indexItems, pairwiseScores, type ClusterItem } from '../../../server/text/cluster.ts';
 import { summariseCluster } from '../../../server/text/cluster-summary.ts';
+import { readsAsTopic } from '../../../server/text/segment.ts';
 
 const day = (d: number) => new Date(Date.UTC(2026, 3, 1) + d * 86_400_000);
 const OUTAGE = [
@@ -98,6 +99,25 @@ describe('text: clustering core', () => {
     expect(s.oldestAt).to.deep.equal(day(0));
     expect(s.keywords).to.include('停电');
     expect(OUTAGE).to.include(s.representativeText);
+  });
+
+  it('keeps words that name no topic (numbers, time, direction, adverbs) out of the keywords', () => {
+    const texts = [
+      '本月园区之间的道路货车限行三次，原料难以按时进厂',
+      '园区道路本月货车限行，原料三次难以进厂配送',
+      '货车限行之间原料难以按时进厂，本月已经三次',
+    ];
+    const list = items(texts, 'logistics', 'g');
+    const s = summariseCluster(
+      list.map((i) => ({ ...i, enterpriseId: i.id, region: 'wuxing', unitId: null, unitName: null })),
+      indexItems(list),
+    );
+    expect(s.keywords).to.include.members(['货车', '原料']);
+    for (const weak of ['本月', '之间', '三次', '难以', '按时']) expect(s.keywords).to.not.include(weak);
+    for (const word of ['三十余', '本月', '之间', '同一', '难以', '他人'])
+      expect(readsAsTopic(word), word).to.equal(false);
+    for (const word of ['停电', '工业园区', '招聘', '抢注', '频繁', '定向培养'])
+      expect(readsAsTopic(word), word).to.equal(true);
   });
 });
 
