@@ -29,6 +29,11 @@ export interface ClusterSummaryView {
 
 const KEYWORDS = 6;
 const WORD = /^\p{Script=Han}{2,}$/u;
+/** Words any complaint uses whatever its topic (who answered, what was done): no keyword for a class. */
+const BOILERPLATE = new Set([
+  ...'办理 答复 回复 理解 能够 得到 面临 没有 显示 合计'.split(' '),
+  ...'过于 无法 进展 表示 要求 至今 仍然 多次 本季度 近期'.split(' '),
+]);
 
 /** Distinct values, most frequent first (ties in first-seen order). */
 function byFrequency<T>(values: readonly T[], key: (v: T) => string = String): T[] {
@@ -41,6 +46,8 @@ function byFrequency<T>(values: readonly T[], key: (v: T) => string = String): T
   });
   return [...counts.values()].sort((a, b) => b.n - a.n || a.at - b.at).map((c) => c.v);
 }
+
+const isKeyword = (term: string) => WORD.test(term) && !BOILERPLATE.has(term) && readsAsTopic(term);
 
 export function summariseCluster(members: readonly SummaryMember[], index: ClusterIndex): ClusterSummaryView {
   if (!members.length) throw new Error('summariseCluster: a cluster has at least one member');
@@ -66,7 +73,7 @@ export function summariseCluster(members: readonly SummaryMember[], index: Clust
   for (const m of members)
     for (const id of index.vectors.get(m.id)?.ids ?? []) df.set(id, (df.get(id) ?? 0) + 1);
   const keywords = [...centroid]
-    .filter(([id]) => WORD.test(index.vocab.terms[id]) && readsAsTopic(index.vocab.terms[id]))
+    .filter(([id]) => isKeyword(index.vocab.terms[id]))
     .sort((a, b) => b[1] * (df.get(b[0]) ?? 1) - a[1] * (df.get(a[0]) ?? 1) || a[0] - b[0])
     .slice(0, KEYWORDS)
     .map(([id]) => index.vocab.terms[id]);
