@@ -26,11 +26,12 @@ export type IntakeIssueParts = Pick<
   | 'unitName'
   | 'timeline'
   | 'createdBy'
-> & {
-  core: IssueCore;
-  now: Date;
-  enterprise: Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
-};
+> &
+  Partial<Pick<IssueDoc, 'possibleRepeat'>> & {
+    core: IssueCore;
+    now: Date;
+    enterprise: Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
+  };
 
 const NUMBER = /^HZ-\d{4}-\d{6,}$/;
 const oid = (id: string | Types.ObjectId) => (typeof id === 'string' ? new Types.ObjectId(id) : id);
@@ -84,11 +85,19 @@ function checkInvariants(p: IntakeIssueParts): void {
   if (!p.timeline.length) throw bad('timeline');
 }
 
+/**
+ * The issue as inserted. The timeline goes LAST, after every field a list row, the QR page or the sweep reads,
+ * including those set later (assignee, class problem, possible repeat), stored as null from the start so a
+ * later `$set` changes them where they stand: the embedded store keeps documents packed and unpacks a read
+ * only as far as the fields it projects, so a read that never reaches the timeline (most of an issue's bytes)
+ * stops before it.
+ */
 export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }): IssueDoc {
   checkInvariants(p);
+  const lifecycle = storedLifecycle(p.core, p.now);
   return {
     _id: p._id ?? new Types.ObjectId(),
-    ...storedLifecycle(p.core, p.now),
+    ...lifecycle,
     number: p.number,
     enterpriseId: p.enterprise._id,
     enterpriseName: p.enterprise.name,
@@ -110,9 +119,13 @@ export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }
     routing: { source: p.routing.source },
     unitName: p.unitName,
     mergedFrom: [],
-    timeline: p.timeline.map(storedEvent),
+    possibleRepeat: p.possibleRepeat ?? null,
+    assigneeId: lifecycle.assigneeId ?? null,
+    assigneeName: null,
+    classProblemId: null,
     version: 1,
     createdBy: p.createdBy,
     createdAt: p.now,
+    timeline: p.timeline.map(storedEvent),
   };
 }

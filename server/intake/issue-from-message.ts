@@ -356,8 +356,8 @@ export async function createIssueFromMessage(
     unitName: routed ? routed.unitName : null,
     timeline: events,
     createdBy: by.actor.id,
+    possibleRepeat,
   });
-  if (possibleRepeat) issue.possibleRepeat = possibleRepeat;
   try {
     // Shared with the intakes of the same moment: one insertMany, each its own duplicate-key error.
     await batchedInsertOne(models.Issue.collection as unknown as Collection, issue);

@@ -182,8 +182,8 @@ function lifecycleFields() {
     unitId: { ...unitRef, default: null },
     unitName: { type: String, default: null },
     /** The lead unit's person working the issue (IssueCore.assigneeId) and their name for the lists. */
-    assigneeId: { type: String },
-    assigneeName: { type: String },
+    assigneeId: { type: String, default: null },
+    assigneeName: { type: String, default: null },
     coUnitIds: { type: [unitRef], default: [] },
     level: { type: String, enum: [...UNIT_LEVELS, null], default: null },
     tier: { type: String, enum: TIERS, default: 'section' },
@@ -358,7 +358,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     content: { type: String, required: true, maxlength: 10_000 },
     contact: { type: Mixed, default: null },
     sources: { type: [Mixed], default: [] },
-    possibleRepeat: { type: Mixed, default: undefined },
+    possibleRepeat: { type: Mixed, default: null },
     classification: {
       source: { type: String, enum: ['input', 'classifier', 'default'], default: 'input' },
       confidence: { type: Number, default: 1 },
@@ -370,7 +370,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     ...lifecycleFields(),
     consultUnitIds: { type: [unitRef], default: [] },
     mergedFrom: { type: [{ type: ObjectId, ref: 'Issue' }], default: [] },
-    classProblemId: { type: ObjectId, ref: 'ClassProblem' },
+    classProblemId: { type: ObjectId, ref: 'ClassProblem', default: null },
     dueAt: { type: Date, default: null },
     timeline: { type: [timelineSchema], default: [] },
     version: { type: Number, required: true, default: 1 },

@@ -307,11 +307,16 @@ export class IssueGenerator {
       },
       routing: { source: intake.routed ? 'config' : 'none' },
       unitName: sim.unitName,
-      timeline: sim.timeline,
+      mergedFrom: [] as ObjectId[],
+      // As intake stores them (storedIntakeIssue): the fields set later held as null, the timeline last.
+      possibleRepeat: null,
+      assigneeId: sim.core.assigneeId ?? null,
+      assigneeName: null,
+      classProblemId: null,
       version: sim.version,
       createdBy: creator.actorId,
       createdAt: created,
-      mergedFrom: [] as ObjectId[],
+      timeline: sim.timeline,
     } as unknown as RawIssue;
     if (plan.story.mergeInto) {
       const master = this.pendingById.get(plan.story.mergeInto);

@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import type { IssueDoc } from '../../../server/models/index.ts';
+import { ISSUE_SUMMARY_FIELDS } from '../../../server/presenters/issue.presenter.ts';
+import { enterpriseIssueReads } from '../../../server/routes/public/qr-page.query.ts';
 import { bsonShape as shape } from '../../db/bson-shape.ts';
 import { enterpriseIn, postIssue, unitByCode, useIssueApp, VAGUE_TEXT } from './fixtures.ts';
 
@@ -72,5 +74,25 @@ describe('intake: the stored document is the one the schema defines', () => {
       .send({});
     expect(sign.status).to.equal(200);
     await expectSchemaShape(await stored(res.body.id));
+  });
+
+  it('keeps the timeline last, after every field a list row or the QR page reads, also once signed', async () => {
+    // The embedded store unpacks a read only as far as its projection: these reads must stop before the timeline.
+    const read = [
+      ...Object.keys(ISSUE_SUMMARY_FIELDS),
+      ...Object.keys(enterpriseIssueReads(new Types.ObjectId(), 'summary').whole.options.projection),
+    ];
+    const res = await postIssue(t, 'clerk', { category: 'land', urgency: 'normal' });
+    const fresh = Object.keys(await stored(res.body.id));
+    expect(fresh.at(-1)).to.equal('timeline');
+    expect(read.filter((f) => !fresh.includes(f))).to.deep.equal([]);
+    await request(t.app)
+      .post(`/api/issues/${res.body.id}/actions/sign`)
+      .set(await t.auth('handler-deqing-centre'))
+      .send({})
+      .expect(200);
+    const signed = await stored(res.body.id);
+    expect(signed.assigneeId).to.be.a('string');
+    expect(Object.keys(signed)).to.deep.equal(fresh);
   });
 });
