@@ -1,7 +1,7 @@
 // The QR page's shell: one small inline stylesheet (allowed by a per-response CSP nonce), a phone viewport,
 // Chinese text, no scripts and no external assets, so it renders fast on a weak mobile connection. Also the
 // generic message pages (not found, too many attempts, errors) and the date formatting in China time.
-import { CHINA_OFFSET_MS, chinaDateKey } from '../../../shared/calendar.ts';
+import { CHINA_OFFSET_MS } from '../../../shared/calendar.ts';
 import { html, SafeHtml } from './html.ts';
 
 const CSS = `
@@ -109,8 +109,8 @@ export function layout(opts: LayoutOptions, body: SafeHtml): string {
 /** 2026年3月9日, in China time. */
 export function chinaDate(d: Date | string | null | undefined): string {
   if (!d) return '';
-  const [y, m, day] = chinaDateKey(new Date(d)).split('-');
-  return `${y}年${Number(m)}月${Number(day)}日`;
+  const shifted = new Date(new Date(d).getTime() + CHINA_OFFSET_MS);
+  return `${shifted.getUTCFullYear()}年${shifted.getUTCMonth() + 1}月${shifted.getUTCDate()}日`;
 }
 
 /** 3月9日 14:05, in China time. */
