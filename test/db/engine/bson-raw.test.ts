@@ -11,6 +11,7 @@ import {
   readId,
   withIdFirst,
 } from '../../../server/db/embedded/engine/bson-raw.ts';
+import { pack, Peek } from '../../../server/db/embedded/engine/doc-pack.ts';
 import { compileProjection } from '../../../server/db/embedded/engine/projection.ts';
 import { int, randomValue, rng } from './random-bson.ts';
 
@@ -74,7 +75,38 @@ describe('engine: reading stored BSON', () => {
         const viaBytes = projectTopLevel(bytes, fields, include, keepId);
         // Regexes stay BSONRegExp: a JS RegExp would re-escape `/` in the pattern, the bytes keep it as stored.
         expect(viaBytes.toString('hex')).to.equal(hex(projection.apply(BSON.deserialize(bytes, EXACT))));
+        // The same from a packed copy unpacked only as far as the projection asks.
+        const peek = new Peek().start(Buffer.from(pack(bytes)));
+        const partly = projectTopLevel(peek.view, fields, include, keepId, peek.more);
+        expect(partly.toString('hex'), JSON.stringify(spec)).to.equal(viaBytes.toString('hex'));
       }
+    }
+  });
+
+  it('unpacks a packed copy only as far as an inclusion’s last field, not the timeline stored after it', () => {
+    const timeline = Array.from({ length: 40 }, (_, i) => ({
+      action: 'urge',
+      at: new Date(i * 1000),
+      note: `第${i}次`,
+    }));
+    const bytes = BSON.serialize({ _id: 1, state: 'closed', createdAt: new Date(0), timeline, tail: 'x' });
+    const read = (names: string[], include: boolean) => {
+      const peek = new Peek().start(Buffer.from(pack(bytes)));
+      const out = projectTopLevel(peek.view, new FieldSet(names), include, true, peek.more);
+      return { doc: BSON.deserialize(out), unpacked: peek.available };
+    };
+    const early = read(['state', 'createdAt'], true);
+    expect(early.doc).to.deep.equal({ _id: 1, state: 'closed', createdAt: new Date(0) });
+    expect(early.unpacked).to.be.below(bytes.length / 4);
+    // A field after the timeline, one the document lacks, or an exclusion: read through the timeline.
+    for (const [names, include] of [
+      [['state', 'tail'], true],
+      [['state', 'missing'], true],
+      [['timeline'], false],
+    ] as const) {
+      const through = read([...names], include);
+      expect(through.unpacked, names.join()).to.be.at.least(bytes.length - 16);
+      expect(through.doc).to.have.property('state', 'closed');
     }
   });
 

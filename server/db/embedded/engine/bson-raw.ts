@@ -150,7 +150,7 @@ export class FieldSet {
     names: Iterable<string>,
     readonly bytes = true,
     readonly later?: FieldSet,
-    readonly shape?: (bson: Buffer) => Buffer,
+    readonly shape?: (bson: Buffer, more?: (need: number) => number) => Buffer,
   ) {
     this.names = new Set(names);
     for (const name of this.names) {
@@ -295,25 +295,34 @@ export function readId(bytes: Uint8Array): unknown {
 /**
  * A top-level projection answered on the bytes: with `include`, `_id` (unless `keepId` is false) and the named
  * fields in stored order; otherwise every field but the named ones. Values are copied, never decoded.
+ * With `more` (a packed copy unpacked as far as asked, doc-pack `Peek`), an inclusion stops reading once it
+ * has every named field: the rest of the document (an issue's timeline, stored last) is never unpacked.
  */
 export function projectTopLevel(
   bytes: Uint8Array,
   fields: FieldSet,
   include: boolean,
   keepId: boolean,
+  more?: (need: number) => number,
 ): Buffer {
   const buf = asBuffer(bytes);
+  let avail = more ? more(4) : buf.length;
   const end = buf.readInt32LE(0) - 1;
   const ranges: number[] = [];
   let total = 5;
+  // An inclusion is done once it has its named fields and the `_id` it keeps (stored first).
+  let wanted = include ? fields.names.size + (keepId && !fields.names.has('_id') ? 1 : 0) : Infinity;
   let p = 4;
-  while (p < end) {
+  while (p < end && wanted > 0) {
+    if (more) avail = elementHeader(buf, p, avail, more);
     const nameEnd = buf.indexOf(0, p + 1);
     const next = nameEnd + 1 + valueSize(buf, buf[p], nameEnd + 1);
     const isId = nameEnd - p - 1 === 3 && buf[p + 1] === 0x5f && buf[p + 2] === 0x69 && buf[p + 3] === 0x64;
     const named = fields.match(buf, p + 1, nameEnd - p - 1) !== undefined;
+    if (named || (isId && keepId)) wanted--;
     const keep = isId && !named ? keepId : include ? named : !named;
     if (keep) {
+      if (more && avail < next) avail = more(next);
       ranges.push(p, next);
       total += next - p;
     }
@@ -325,6 +334,21 @@ export function projectTopLevel(
   for (let i = 0; i < ranges.length; i += 2) w += buf.copy(out, w, ranges[i], ranges[i + 1]);
   out[w] = 0;
   return out;
+}
+
+/**
+ * Makes the element at `p` of a partly unpacked document readable as far as its name and the first 16 bytes
+ * of its value (all of a regular expression, whose size only a scan finds); returns the bytes now available.
+ */
+function elementHeader(buf: Buffer, p: number, avail: number, more: (need: number) => number): number {
+  if (avail < p + 18) avail = more(p + 18);
+  let nameEnd = p + 1;
+  for (;;) {
+    while (nameEnd < avail && buf[nameEnd] !== 0) nameEnd++;
+    if (nameEnd < avail || avail >= buf.length) break;
+    avail = more(nameEnd + 64);
+  }
+  return avail < nameEnd + 17 ? more(buf[p] === 0x0b ? Infinity : nameEnd + 17) : avail;
 }
 
 /**

@@ -140,7 +140,7 @@ function readsOf(
   filter: Document,
   sort: KeyField[],
   options: QueryOptions,
-  shape: ((bson: Buffer) => Buffer) | undefined,
+  shape: NonNullable<Reads>['shape'],
 ): Reads {
   if (options.reads === 'all') return null;
   const fields = filterFields(filter);
@@ -315,8 +315,8 @@ export function runQuery(
 }
 
 /** A top-level projection as a scan's `Reads.shape`. */
-function rawShape(raw: NonNullable<Projection['raw']>): (bson: Buffer) => Buffer {
-  return (bson) => projectTopLevel(bson, raw.fields, raw.include, raw.keepId);
+function rawShape(raw: NonNullable<Projection['raw']>): NonNullable<Reads>['shape'] {
+  return (bson, more) => projectTopLevel(bson, raw.fields, raw.include, raw.keepId, more);
 }
 
 function* mapIterator<T, U>(it: Iterator<T>, f: (t: T) => U): Generator<U> {

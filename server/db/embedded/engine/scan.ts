@@ -174,10 +174,11 @@ function fetch(
   const peek = coll.docs.peek(stored);
   const doc = readFields(peek.view, reads, peek.transient, peek.more);
   if (!filter(doc)) return undefined;
-  if (reads.bytes) peek.more(Infinity);
+  // A shape unpacks only as far as it reads (a projection's last field); anything else wants the whole copy.
+  if (reads.bytes && !reads.shape) peek.more(Infinity);
   if (reads.later) Object.assign(doc, readFields(peek.view, reads.later, peek.transient, peek.more));
   if (reads.bytes && reads.shape)
-    return { key, bytes: reads.shape(peek.view), shaped: true, stored, doc, full: false };
+    return { key, bytes: reads.shape(peek.view, peek.more), shaped: true, stored, doc, full: false };
   if (reads.bytes) return { key, bytes: keep(peek.view, stored), stored, doc, full: false };
   const docs = coll.docs;
   let bytes: Buffer | undefined;
