@@ -16,10 +16,11 @@ import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { datasetDir } from './lib/dataset/catalog.ts';
 import { heading, note, report } from './lib/report.ts';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
-const source = process.env.BENCH_STARTUP_DB ?? join(benchDir, '.data', 'issues-100000-v2', 'db');
+const source = process.env.BENCH_STARTUP_DB ?? join(datasetDir('issues-100000'), 'db');
 const runs = Math.max(1, Number(process.env.BENCH_STARTUP_RUNS ?? 3));
 const baselineCheckout = process.env.BENCH_STARTUP_BASELINE;
 
