@@ -37,20 +37,24 @@ function loadSaved(): Saved | null {
   }
 }
 
-/** POST /api/auth/refresh with the cookie: a new token, or null (no cookie, revoked, or not supported). */
-async function refreshFromCookie(): Promise<Saved | null> {
+/**
+ * POST /api/auth/refresh with the cookie: a new token; null when the server said no (no cookie, revoked, not
+ * supported); undefined when it did not answer (offline), which says nothing about the session.
+ */
+async function refreshFromCookie(): Promise<Saved | null | undefined> {
+  let res: Response;
   try {
-    const res = await fetch('/api/auth/refresh', {
+    res = await fetch('/api/auth/refresh', {
       method: 'POST',
       credentials: 'same-origin',
       headers: { Accept: 'application/json' },
     });
-    if (!res.ok) return null;
-    const body = (await res.json()) as Partial<Saved>;
-    return body.token && body.user ? { token: body.token, user: body.user } : null;
   } catch {
-    return null;
+    return undefined;
   }
+  if (!res.ok) return null;
+  const body = (await res.json().catch(() => ({}))) as Partial<Saved>;
+  return body.token && body.user ? { token: body.token, user: body.user } : null;
 }
 
 export const useSession = defineStore('session', () => {
@@ -86,7 +90,7 @@ export const useSession = defineStore('session', () => {
     refreshing ??= refreshFromCookie()
       .then((next) => {
         if (next) signIn(next);
-        else localStorage.removeItem(HAD_SESSION);
+        else if (next === null) localStorage.removeItem(HAD_SESSION);
         return !!next;
       })
       .finally(() => (refreshing = null));
