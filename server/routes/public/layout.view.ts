@@ -106,16 +106,19 @@ export function layout(opts: LayoutOptions, body: SafeHtml): string {
     </html>`.value;
 }
 
+/** The instant moved by China's offset, so its UTC fields read China's wall clock. */
+const inChina = (d: Date | string) => new Date(new Date(d).getTime() + CHINA_OFFSET_MS);
+
 /** 2026年3月9日, in China time. */
 export function chinaDate(d: Date | string | null | undefined): string {
   if (!d) return '';
-  const shifted = new Date(new Date(d).getTime() + CHINA_OFFSET_MS);
+  const shifted = inChina(d);
   return `${shifted.getUTCFullYear()}年${shifted.getUTCMonth() + 1}月${shifted.getUTCDate()}日`;
 }
 
 /** 3月9日 14:05, in China time. */
 export function chinaDateTime(d: Date | string): string {
-  const shifted = new Date(new Date(d).getTime() + CHINA_OFFSET_MS);
+  const shifted = inChina(d);
   const hh = String(shifted.getUTCHours()).padStart(2, '0');
   const mm = String(shifted.getUTCMinutes()).padStart(2, '0');
   return `${shifted.getUTCMonth() + 1}月${shifted.getUTCDate()}日 ${hh}:${mm}`;
