@@ -152,6 +152,9 @@ describe('engine: packed index entries', () => {
     const swapped = [...keys.slice(0, 10)];
     [swapped[4], swapped[5]] = [swapped[5], swapped[4]];
     expect(build([swapped]).ascending, 'within a segment').to.equal(false);
+    expect(build([['k1', 'k12', 'k2']]).ascending, 'an entry after its prefix').to.equal(true);
+    expect(build([['k12', 'k1']]).ascending, 'a prefix after its entry').to.equal(false);
+    expect(build([['k1\u00ff', 'k2\u0001']]).ascending, 'bytes compared unsigned').to.equal(true);
   });
 
   it('writes its bytes as index-section slices that load back to the same keys, changes not yet folded in included', () => {
