@@ -154,7 +154,8 @@ describe('engine: packed index entries', () => {
     expect(build([swapped]).ascending, 'within a segment').to.equal(false);
     expect(build([['k1', 'k12', 'k2']]).ascending, 'an entry after its prefix').to.equal(true);
     expect(build([['k12', 'k1']]).ascending, 'a prefix after its entry').to.equal(false);
-    expect(build([['k1\u00ff', 'k2\u0001']]).ascending, 'bytes compared unsigned').to.equal(true);
+    expect(build([['k\u0001', 'k\u00ff']]).ascending, 'bytes compared unsigned').to.equal(true);
+    expect(build([['k\u00ff', 'k\u0001']]).ascending, 'a high byte before a low one').to.equal(false);
   });
 
   it('writes its bytes as index-section slices that load back to the same keys, changes not yet folded in included', () => {
