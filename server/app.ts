@@ -1,6 +1,6 @@
 // The Express application factory. It has no module-level side effects and reads nothing global: config,
 // database connection, clock and logger are injected, so tests build as many isolated apps as they like.
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Connection } from 'mongoose';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
@@ -82,6 +82,11 @@ export interface AppDeps {
 export const JSON_BODY_LIMIT = '256kb';
 const PING_TIMEOUT_MS = 2000;
 
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+};
+
 export function createApp(deps: AppDeps): Express {
   const { config, conn, clock, logger } = deps;
   if (!config.jwtSecret)
@@ -139,6 +144,11 @@ export function createApp(deps: AppDeps): Express {
       strictTransportSecurity: https,
     }),
   );
+  // API answers carry personal data and change with every action: no browser or proxy keeps a copy, so an ETag
+  // would never be asked for again, and Express hashes every body it sends for one (2 % of the staff list's
+  // CPU). Static files (web.static.ts) and the QR page set their own caching.
+  app.set('etag', false);
+  app.use('/api', noStore);
   // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
   app.use('/api/intake', createIntakeRouter(ctx, { securityClock }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));

@@ -76,7 +76,6 @@ export function createClassProblemsRouter(ctx: AppContext): Router {
   router.get('/export.xlsx', async (req, res) => {
     const { month } = listQuery.parse(req.query);
     const report = await listClassProblems(ctx.models, now(), month);
-    res.set('Cache-Control', 'no-store');
     res.attachment(`class-problems-${month ?? 'all'}.xlsx`);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     await writeClassReport(report, month ?? '全部', res);

@@ -45,3 +45,21 @@ describe('api: HSTS only when the public address is https', () => {
     });
   });
 });
+
+// Staff answers carry personal data: no browser or proxy keeps them, and no ETag is computed for them.
+describe('api: answers are never cached', () => {
+  const t = useTestApp();
+  it('sends no-store and no ETag on reads, lists and errors', async () => {
+    const token = await t.login('clerk');
+    const auth = { Authorization: `Bearer ${token}` };
+    for (const res of [
+      await request(t.app).get('/api/me').set(auth).expect(200),
+      await request(t.app).get('/api/issues?limit=5').set(auth).expect(200),
+      await request(t.app).get('/api/issues').expect(401),
+      await request(t.app).get('/api/no-such-thing').set(auth).expect(404),
+    ]) {
+      expect(res.headers['cache-control'], res.req.path).to.equal('no-store');
+      expect(res.headers, res.req.path).not.to.have.property('etag');
+    }
+  });
+});

@@ -91,13 +91,13 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
 
   router.get('/:id/qr.svg', requirePolicy(canViewEnterpriseQr), async (req, res) => {
     const e = await load(req.params.id);
-    res.set('Cache-Control', 'no-store').type('image/svg+xml');
+    res.type('image/svg+xml');
     res.send(await renderQrSvg(enterpriseCodeUrl(ctx.config.publicBaseUrl, e.qrToken)));
   });
 
   router.get('/:id/qr.png', requirePolicy(canViewEnterpriseQr), async (req, res) => {
     const e = await load(req.params.id);
-    res.set('Cache-Control', 'no-store').type('image/png');
+    res.type('image/png');
     res.send(await renderQrPng(enterpriseCodeUrl(ctx.config.publicBaseUrl, e.qrToken)));
   });
 

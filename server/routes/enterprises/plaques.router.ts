@@ -47,7 +47,6 @@ export function createPlaquesRouter(ctx: AppContext): Router {
   });
   router.get('/plaques/:id/file', manage, (req: Request, res: Response, next: NextFunction) => {
     const file = exports.file(jobId(req.params.id), actorOf(req));
-    res.set('Cache-Control', 'no-store');
     res.download(file, '企业码牌.pdf', (err?: Error) => err && !res.headersSent && next(err));
   });
   router.delete('/plaques/:id', manage, (req: Request, res: Response) => {
@@ -66,11 +65,11 @@ export function createPlaquesRouter(ctx: AppContext): Router {
   const viewQr: RequestHandler[] = [...staff, requirePolicy(canViewEnterpriseQr)];
   router.get('/:id/plaque', viewQr, async (req: Request, res: Response) => {
     const html = await renderPlaqueHtml(await load(req.params.id));
-    res.set('Cache-Control', 'no-store').type('html').send(html);
+    res.type('html').send(html);
   });
   router.get('/:id/plaque.pdf', viewQr, async (req: Request, res: Response) => {
     const plaque = await load(req.params.id);
-    res.set('Cache-Control', 'no-store').type('application/pdf');
+    res.type('application/pdf');
     res.attachment(`企业码牌-${plaque.creditCode}.pdf`);
     await writePlaquesPdf([plaque], res);
   });

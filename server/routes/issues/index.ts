@@ -68,7 +68,6 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
     const rows = await exportRows(ctx.models, actorOf(req), q);
     const day = new Date(ctx.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
     const note = `导出时间：${day}，共 ${rows.length} 件${rows.length >= EXPORT_MAX_ROWS ? '（已达导出上限）' : ''}`;
-    res.set('Cache-Control', 'no-store');
     res.attachment(`issues-${day}.xlsx`);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     await writeIssueWorkbook(rows, note, res);

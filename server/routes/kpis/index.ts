@@ -31,7 +31,6 @@ export function createKpisRouter(ctx: AppContext): Router {
     for (const groupBy of KPI_GROUP_BYS) results.push(await computeKpiResult(ctx, groupBy, period, scope));
     const label = `${dayOf(period.from)} 至 ${dayOf(new Date(period.to.getTime() - 1))}`;
     const file = `kpi-${dayOf(period.from)}-${dayOf(new Date(period.to.getTime() - 1))}.xlsx`;
-    res.set('Cache-Control', 'no-store');
     res.attachment(file);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     await writeKpiWorkbook(results, { label }, res);
