@@ -12,7 +12,7 @@ import type { Document } from 'bson';
 import type { Change } from '../../../server/db/embedded/contract.ts';
 import { createRng } from '../../../server/seed/prng.ts';
 import { stageNames } from '../explain-stages.ts';
-import { harness, type Harness } from './harness.ts';
+import { harness, plain, type Harness } from './harness.ts';
 
 const ids = (docs: Document[]) => docs.map((d) => String(d._id));
 
@@ -81,8 +81,27 @@ describe('engine: sort-merge plans', () => {
       // Seven rows plus at most one look-ahead key per merged scan.
       const scans = names.filter((s) => s === 'IXSCAN').length;
       expect(plan.executionStats.totalKeysExamined).to.be.at.most(7 + scans + 7);
+      // The heads are index entries: only the documents produced are read, not one ahead per scan.
+      expect(plan.executionStats.totalDocsExamined).to.equal(plan.executionStats.nReturned);
     });
   }
+
+  it('reads each document when it is produced: one written after the first batch is tested as it is now', async () => {
+    const h = await randomData();
+    const filter = { a: { $in: [0, 1, 2] } };
+    const sort = { b: -1, _id: -1 };
+    const all = await reference(h, filter, { sort });
+    const first = await h.run({ find: 'c', filter, sort, batchSize: 5 });
+    expect(ids(first.cursor.firstBatch.map(plain))).to.deep.equal(ids(all.slice(0, 5)));
+    // Two documents the second batch would hold: one leaves the filter, the other changes only a field the
+    // merge does not order by.
+    const [gone, kept] = [all[6], all[8]];
+    await h.run({ update: 'c', updates: [{ q: { _id: gone._id }, u: { $set: { a: 9 } } }] });
+    await h.run({ update: 'c', updates: [{ q: { _id: kept._id }, u: { $set: { c: 7 } } }] });
+    const rest = h.cursors.getMore(Number(first.cursor.id), 5).map(plain);
+    expect(ids(rest)).to.deep.equal(ids(all.slice(5, 11).filter((d) => d._id !== gone._id)));
+    expect(rest.find((d) => d._id === kept._id)?.c).to.equal(7);
+  });
 
   it('with ties in the sort key, gives the same rows in a valid order', async () => {
     const h = await randomData();

@@ -2,18 +2,26 @@
  * Runs a MergePlan (MongoDB's SORT_MERGE): every child scan already yields documents in the sort order, so a
  * heap of one head per child produces the merged order lazily, and `sort + limit` reads about `limit` keys
  * plus one per child instead of sorting everything. A document reached by several children (two branches of
- * an `$or`, two elements of a multikey field) is produced once. Heads are read ahead of their turn, so when
- * one is produced the store is asked whether its copy is still the one read (`sameStored`, no unpacking); only
- * a document written since is read and tested again.
+ * an `$or`, two elements of a multikey field) is produced once.
+ *
+ * Usually the heads are index entries, not documents: when every child pins the fields before the sort's to
+ * one value each and ends with the sort's fields (a state `$in` exploded over `{state, createdAt, _id}`, the
+ * branches of a leader's `$or`), its entries after that prefix are the sort keys, encoded to order as strings.
+ * The heads then order by those suffixes and only the entry produced is read and tested, when it is produced:
+ * a page of 20 across 30 children reads 20-odd documents, not 50. Otherwise (a range before the sort fields,
+ * a multikey sort field, children of other shapes) the heads are documents, read ahead of their turn; when
+ * one is produced the store is asked whether its copy is still the one read (`sameStored`, no unpacking),
+ * and only a document written since is read and tested again.
  */
 import { decodeReads } from './bson-raw.ts';
 import type { Collection } from './collection.ts';
 import { sameStored } from './doc-store.ts';
-import type { KeyField } from './index-keys.ts';
+import { encodeValue } from './key-string.ts';
 import type { Predicate } from './matcher.ts';
-import type { MergePlan } from './planner.ts';
+import type { IndexKey } from './ordered-index.ts';
+import type { IndexPlan, MergePlan } from './planner.ts';
 import type { Hit, Reads, ScanStats } from './scan.ts';
-import { PAUSE, type Pause } from './pause.ts';
+import { PAUSE, pauseDue, type Pause } from './pause.ts';
 import { compareSortKeys, sortKeysOf } from './sort.ts';
 
 interface Head {
@@ -23,21 +31,23 @@ interface Head {
   child: number;
 }
 
-/** A binary min-heap of heads by (sort keys, child). */
-class HeadHeap {
-  private readonly items: Head[] = [];
-  constructor(private readonly fields: KeyField[]) {}
+/** An index entry as a head: `order` is the part after the child's point prefix (the sort keys, then the id). */
+interface EntryHead {
+  entry: IndexKey;
+  order: string;
+  child: number;
+}
+
+/** A binary min-heap by `less`. */
+class Heap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => boolean) {}
 
   get size(): number {
     return this.items.length;
   }
 
-  private less(a: Head, b: Head): boolean {
-    const c = compareSortKeys(a.keys, b.keys, this.fields);
-    return c < 0 || (c === 0 && a.child < b.child);
-  }
-
-  push(h: Head): void {
+  push(h: T): void {
     const a = this.items;
     a.push(h);
     for (let i = a.length - 1; i > 0;) {
@@ -48,7 +58,7 @@ class HeadHeap {
     }
   }
 
-  pop(): Head | undefined {
+  pop(): T | undefined {
     const a = this.items;
     const top = a[0];
     const last = a.pop();
@@ -68,28 +78,138 @@ class HeadHeap {
   }
 }
 
-export type ChildExecutor = (
-  coll: Collection,
-  plan: MergePlan['children'][number],
-  filter: Predicate,
-  stats: ScanStats,
-  reads: Reads,
-) => Iterator<Hit | Pause>;
+/** What a merge reads its children with (scan.ts, which imports this module, passes them in). */
+export interface ChildScans {
+  /** A child's documents in its order, tested against `filter`. */
+  run: (
+    coll: Collection,
+    plan: IndexPlan,
+    filter: Predicate,
+    stats: ScanStats,
+    reads: Reads,
+  ) => Iterator<Hit | Pause>;
+  /** A child's index entries in its order (each counted as a key examined). */
+  entries: (plan: IndexPlan, stats: ScanStats) => Iterator<IndexKey>;
+  /** The document an entry names, read and tested as an index scan reads it; undefined if gone or no match. */
+  fetch: (
+    coll: Collection,
+    entry: IndexKey,
+    filter: Predicate,
+    reads: Reads,
+    stats: ScanStats,
+  ) => Hit | undefined;
+  /** The document-store key of the document an entry names. */
+  keyOf: (entry: IndexKey) => string;
+}
+
+/**
+ * Per child, how long its entries' point prefix is, when every child's entries order the merge by
+ * themselves: each child pins every index field before the sort's to one value, continues with the sort's
+ * fields (none multikey; fields after them only break ties), all with the same directions and scanned the
+ * same way, which delivers the sort. Undefined otherwise.
+ */
+function pointPrefixes(plan: MergePlan): number[] | undefined {
+  const { sort } = plan;
+  const n = sort.length;
+  const reverse = plan.children[0]?.reverse;
+  if (reverse === undefined || n === 0) return undefined;
+  const lengths: number[] = [];
+  for (const c of plan.children) {
+    const { fields, multikeyFields } = c.index;
+    const k = fields.findIndex((f) => f.path === sort[0].path);
+    if (k < 0 || k + n > fields.length || c.index.name === '_id_' || c.reverse !== reverse) return undefined;
+    for (let j = 0; j < n; j++) {
+      const f = fields[k + j];
+      // Forward, the field's direction is the sort's; backwards, its opposite.
+      const delivers = (f.dir === sort[j].dir) !== reverse;
+      if (f.path !== sort[j].path || multikeyFields[k + j] || !delivers) return undefined;
+    }
+    let length = 0;
+    for (let i = 0; i < k; i++) {
+      const ivs = c.bounds[i];
+      if (ivs.length !== 1 || !isPointInterval(ivs[0])) return undefined;
+      length += encodeValue(ivs[0].lo, fields[i].dir).length;
+    }
+    lengths.push(length);
+  }
+  return lengths;
+}
+
+const isPointInterval = (iv: IndexPlan['bounds'][number][number]) =>
+  iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
 
 /**
  * Streams the documents of `plan`'s children merged by its sort, each once. `reads` must include the sort's
- * fields: the heads are ordered by their decoded values.
+ * fields: without a point prefix the heads are ordered by their decoded values.
  */
-export function* mergeScan(
+export function mergeScan(
   coll: Collection,
   plan: MergePlan,
   filter: Predicate,
   stats: ScanStats,
   reads: Reads,
-  run: ChildExecutor,
+  scans: ChildScans,
 ): Generator<Hit | Pause> {
-  const children = plan.children.map((c) => run(coll, c, filter, stats, reads));
-  const heap = new HeadHeap(plan.sort);
+  const prefixes = pointPrefixes(plan);
+  return prefixes
+    ? entryMerge(coll, plan, prefixes, filter, stats, reads, scans)
+    : documentMerge(coll, plan, filter, stats, reads, scans);
+}
+
+/** The merge over index entries: a document is read only when its entry is the next one produced. */
+function* entryMerge(
+  coll: Collection,
+  plan: MergePlan,
+  prefixes: number[],
+  filter: Predicate,
+  stats: ScanStats,
+  reads: Reads,
+  scans: ChildScans,
+): Generator<Hit | Pause> {
+  const children = plan.children.map((c) => scans.entries(c, stats));
+  // Scanned backwards, every child's entries come in descending order of their suffixes.
+  const before = plan.children[0].reverse
+    ? (a: EntryHead, b: EntryHead) => a.order > b.order || (a.order === b.order && a.child < b.child)
+    : (a: EntryHead, b: EntryHead) => a.order < b.order || (a.order === b.order && a.child < b.child);
+  const heap = new Heap<EntryHead>(before);
+  const advance = (child: number) => {
+    const r = children[child].next();
+    if (!r.done) heap.push({ entry: r.value, order: r.value.slice(prefixes[child]), child });
+  };
+  for (let i = 0; i < children.length; i++) advance(i);
+  const seen = new Set<string>();
+  // The child whose head was produced last refills only when the next document is wanted.
+  let refill = -1;
+  for (;;) {
+    if (refill >= 0) advance(refill);
+    const head = heap.pop();
+    if (!head) return;
+    refill = head.child;
+    if (coll.dropped) return;
+    const key = scans.keyOf(head.entry);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const hit = scans.fetch(coll, head.entry, filter, reads, stats);
+    if (hit) yield hit;
+    else if (pauseDue()) yield PAUSE;
+  }
+}
+
+/** The merge over documents read ahead (children of any shape). */
+function* documentMerge(
+  coll: Collection,
+  plan: MergePlan,
+  filter: Predicate,
+  stats: ScanStats,
+  reads: Reads,
+  scans: ChildScans,
+): Generator<Hit | Pause> {
+  const children = plan.children.map((c) => scans.run(coll, c, filter, stats, reads));
+  const fields = plan.sort;
+  const heap = new Heap<Head>((a, b) => {
+    const c = compareSortKeys(a.keys, b.keys, fields);
+    return c < 0 || (c === 0 && a.child < b.child);
+  });
   // A child that pauses is asked again when the merge resumes: its head is still missing.
   function* advance(child: number): Generator<Pause> {
     for (let r = children[child].next(); !r.done; r = children[child].next()) {

@@ -17,7 +17,7 @@ import { encodeValue, entryIdKey, KEY_MAX } from './key-string.ts';
 import type { IndexKey, OrderedIndex } from './ordered-index.ts';
 import type { IndexPlan, OrPlan, Plan } from './planner.ts';
 import type { Predicate } from './matcher.ts';
-import { mergeScan } from './merge-sort.ts';
+import { mergeScan, type ChildScans } from './merge-sort.ts';
 import { keep } from './doc-pack.ts';
 import { PAUSE, pauseDue, type Pause } from './pause.ts';
 
@@ -321,6 +321,20 @@ export function countKeys(plan: IndexPlan, stats: ScanStats): number {
   return docs.size;
 }
 
+/** A plan's index entries in its order, without reading documents (a merge orders its heads by them). */
+function* indexEntries(plan: IndexPlan, stats: ScanStats): Generator<IndexKey> {
+  const ranges = treeRanges(plan.index, plan.bounds);
+  if (plan.reverse) ranges.reverse();
+  for (const [lo, hi] of ranges) yield* scanRange(plan.index, lo, hi, plan.reverse, stats);
+}
+
+const MERGE_SCANS: ChildScans = {
+  run: (coll, plan, filter, stats, reads) => indexScan(coll, plan, filter, stats, reads),
+  entries: indexEntries,
+  fetch: (coll, entry, filter, reads, stats) => fetch(coll, entryIdKey(entry), filter, reads, stats),
+  keyOf: entryIdKey,
+};
+
 /**
  * Streams the documents of `coll` that match `filter`, read the way `plan` says. `reads` names the fields
  * `filter` (and the caller) need decoded; by default every document is decoded whole. Between two matches it
@@ -335,7 +349,7 @@ export function execute(
 ): Iterator<Hit | Pause> {
   if (!coll) return [][Symbol.iterator]();
   if (plan.kind === 'or') return orScan(coll, plan, filter, stats, reads);
-  if (plan.kind === 'merge') return mergeScan(coll, plan, filter, stats, reads, execute);
+  if (plan.kind === 'merge') return mergeScan(coll, plan, filter, stats, reads, MERGE_SCANS);
   return plan.kind === 'ixscan'
     ? indexScan(coll, plan, filter, stats, reads)
     : collScan(coll, plan.reverse, filter, stats, reads);
