@@ -150,22 +150,24 @@ export function mergeScan(
   reads: Reads,
   scans: ChildScans,
 ): Generator<Hit | Pause> {
+  const run: MergeRun = { coll, plan, filter, stats, reads, scans };
   const prefixes = pointPrefixes(plan);
-  return prefixes
-    ? entryMerge(coll, plan, prefixes, filter, stats, reads, scans)
-    : documentMerge(coll, plan, filter, stats, reads, scans);
+  return prefixes ? entryMerge(run, prefixes) : documentMerge(run);
+}
+
+/** One merge's arguments, as mergeScan received them. */
+interface MergeRun {
+  coll: Collection;
+  plan: MergePlan;
+  filter: Predicate;
+  stats: ScanStats;
+  reads: Reads;
+  scans: ChildScans;
 }
 
 /** The merge over index entries: a document is read only when its entry is the next one produced. */
-function* entryMerge(
-  coll: Collection,
-  plan: MergePlan,
-  prefixes: number[],
-  filter: Predicate,
-  stats: ScanStats,
-  reads: Reads,
-  scans: ChildScans,
-): Generator<Hit | Pause> {
+function* entryMerge(run: MergeRun, prefixes: number[]): Generator<Hit | Pause> {
+  const { coll, plan, filter, stats, reads, scans } = run;
   const children = plan.children.map((c) => scans.entries(c, stats));
   // Scanned backwards, every child's entries come in descending order of their suffixes.
   const before = plan.children[0].reverse
@@ -196,14 +198,8 @@ function* entryMerge(
 }
 
 /** The merge over documents read ahead (children of any shape). */
-function* documentMerge(
-  coll: Collection,
-  plan: MergePlan,
-  filter: Predicate,
-  stats: ScanStats,
-  reads: Reads,
-  scans: ChildScans,
-): Generator<Hit | Pause> {
+function* documentMerge(run: MergeRun): Generator<Hit | Pause> {
+  const { coll, plan, filter, stats, reads, scans } = run;
   const children = plan.children.map((c) => scans.run(coll, c, filter, stats, reads));
   const fields = plan.sort;
   const heap = new Heap<Head>((a, b) => {
