@@ -24,7 +24,7 @@ function docOf(i: number): Document {
   if (i % 7 === 0) doc.warning = i % 2 ? 'overdue' : 'red';
   if (i % 11 === 0) delete doc.state;
   if (i % 13 === 0) doc.state = null;
-  if (i % 17 === 0) doc.tags = ['a', 'b'];
+  if (i % 17 === 0) doc.tags = i % 2 ? ['b', 'b'] : ['a', 'b'];
   else if (i % 19 === 0) delete doc.tags;
   else doc.tags = 'a';
   return doc;
@@ -80,6 +80,11 @@ describe('engine: counts from index keys alone', () => {
     ['an equality to null, null or missing', { unitId: UNITS[0], state: null }, 'unit_state'],
     ['an $in with null', { unitId: UNITS[1], state: { $in: [null, 'closed'] } }, 'unit_state'],
     ['a multikey index, each document once', { tags: { $in: ['a', 'b'] }, state: 'closed' }, 'tags_state'],
+    // ['a', 'b'] has a key in both ranges: counted once.
+    ['an $in over both values of some arrays', { tags: { $in: ['a', 'b'] } }, 'tags_state'],
+    // Pinned to one value, an array field gives a document at most one key in the ranges (also for ['b', 'b']).
+    ['a multikey field pinned to one value', { tags: 'b', state: { $in: STATES } }, 'tags_state'],
+    ['a multikey field pinned, the rest open', { tags: 'a' }, 'tags_state'],
     [
       'a condition the partial filter states verbatim',
       { unitId: UNITS[1], flag: true, state: 'replied' },

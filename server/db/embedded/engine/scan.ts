@@ -303,13 +303,18 @@ function* collScan(
 
 /**
  * The number of documents with a key in a plan's ranges, read from the tree alone (see `answersWhole`): the
- * keys themselves, or on a multikey index the distinct documents they name.
+ * keys themselves, or, when a multikey field is not pinned to one value, the distinct documents they name.
  */
 export function countKeys(plan: IndexPlan, stats: ScanStats): number {
   const ix = plan.index;
   const ranges = treeRanges(ix, plan.bounds);
   let keys = 0;
-  if (!ix.multikey) {
+  // A document has an entry per value of its one array field (values deduplicated): with every field that ever
+  // held an array pinned to one value, it has at most one entry in the ranges, and its keys count documents.
+  const onePerDocument = ix.multikeyFields.every(
+    (multi, i) => !multi || (plan.bounds[i]?.length === 1 && isPoint(plan.bounds[i][0])),
+  );
+  if (onePerDocument) {
     for (const [lo, hi] of ranges) keys += ix.entries.countRange(lo, hi);
     stats.keysExamined += keys;
     return keys;
