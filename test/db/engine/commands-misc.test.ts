@@ -54,6 +54,20 @@ describe('engine: explain of writes and counts', () => {
     expect((await h.fail({ find: 'c', filter: { p: 1 }, hint: 'p_1' })).code).to.equal(2);
     expect(await h.find('c', { p: 1, k: { $gt: 10 } }, { hint: 'p_1' })).to.deep.equal([]);
   });
+
+  it('finds a hinted key pattern among the current indexes, also after one is dropped and made again', async () => {
+    const h = await seeded();
+    await h.run({ createIndexes: 'c', indexes: [{ key: { k: 1, _id: -1 }, name: 'k_id' }] });
+    const hinted = async (hint: Document) =>
+      ixscan((await h.run({ explain: { find: 'c', filter: { k: 3 }, hint } })).queryPlanner.winningPlan)
+        ?.indexName;
+    expect(await hinted({ k: 1, _id: -1 })).to.equal('k_id');
+    expect((await h.fail({ find: 'c', hint: { _id: -1, k: 1 } })).code).to.equal(2);
+    await h.run({ dropIndexes: 'c', index: 'k_id' });
+    await h.run({ createIndexes: 'c', indexes: [{ key: { k: -1 }, name: 'k_id' }] });
+    expect((await h.fail({ find: 'c', hint: { k: 1, _id: -1 } })).code).to.equal(2);
+    expect(await hinted({ k: -1 })).to.equal('k_id');
+  });
 });
 
 describe('engine: catalog listing', () => {
