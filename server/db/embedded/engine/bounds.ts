@@ -15,6 +15,12 @@ export interface Interval {
   hiExcl?: boolean;
 }
 
+/** An interval of one value (an equality). */
+export const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
+
+/** Bounds that pin a field to one value. */
+export const onePoint = (ivs: readonly Interval[] | undefined) => ivs?.length === 1 && isPoint(ivs[0]);
+
 export interface FieldBounds {
   intervals: Interval[];
   /** True when every interval is a single point (equality or $in). */

@@ -8,12 +8,13 @@
  * one value each and ends with the sort's fields (a state `$in` exploded over `{state, createdAt, _id}`, the
  * branches of a leader's `$or`), its entries after that prefix are the sort keys, encoded to order as strings.
  * The heads then order by those suffixes and only the entry produced is read and tested, when it is produced:
- * a page of 20 across 30 children reads 20-odd documents, not 50. Otherwise (a range before the sort fields,
+ * a page of 20 (21 asked for) across 30 children reads 21 documents, not 40. Otherwise (a range before the sort fields,
  * a multikey sort field, children of other shapes) the heads are documents, read ahead of their turn; when
  * one is produced the store is asked whether its copy is still the one read (`sameStored`, no unpacking),
  * and only a document written since is read and tested again.
  */
 import { decodeReads } from './bson-raw.ts';
+import { onePoint } from './bounds.ts';
 import type { Collection } from './collection.ts';
 import { sameStored } from './doc-store.ts';
 import { encodeValue } from './key-string.ts';
@@ -126,17 +127,13 @@ function pointPrefixes(plan: MergePlan): number[] | undefined {
     }
     let length = 0;
     for (let i = 0; i < k; i++) {
-      const ivs = c.bounds[i];
-      if (ivs.length !== 1 || !isPointInterval(ivs[0])) return undefined;
-      length += encodeValue(ivs[0].lo, fields[i].dir).length;
+      if (!onePoint(c.bounds[i])) return undefined;
+      length += encodeValue(c.bounds[i][0].lo, fields[i].dir).length;
     }
     lengths.push(length);
   }
   return lengths;
 }
-
-const isPointInterval = (iv: IndexPlan['bounds'][number][number]) =>
-  iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
 
 /**
  * Streams the documents of `plan`'s children merged by its sort, each once. `reads` must include the sort's

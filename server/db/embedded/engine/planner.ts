@@ -16,13 +16,14 @@ import {
   boundsFor,
   conditionsByPath,
   intervalsWithin,
+  isPoint,
   type FieldBounds,
   type Interval,
 } from './bounds.ts';
 import type { KeyField } from './index-keys.ts';
 import type { OrderedIndex } from './ordered-index.ts';
 import { orCandidates } from './plan-or.ts';
-import { isPoint, MAX_RANGES, rangePrefix } from './scan.ts';
+import { MAX_RANGES, rangePrefix } from './scan.ts';
 import { bsonTypeOf, isPlainObject } from './values.ts';
 
 export interface IndexPlan {

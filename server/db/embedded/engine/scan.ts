@@ -12,7 +12,7 @@ import type { Document } from 'bson';
 import type { Collection } from './collection.ts';
 import { idKeyOf } from './collection.ts';
 import { decodeDoc, FieldSet, readFields } from './bson-raw.ts';
-import { type Interval } from './bounds.ts';
+import { isPoint, onePoint, type Interval } from './bounds.ts';
 import { encodeValue, entryIdKey, KEY_MAX } from './key-string.ts';
 import type { IndexKey, OrderedIndex } from './ordered-index.ts';
 import type { IndexPlan, OrPlan, Plan } from './planner.ts';
@@ -65,8 +65,6 @@ const MAX_CHUNK = 512;
  * lists: at 4,096 a single `$in` of 6,000 enterprises was widened into one range that walked most of the index.
  */
 export const MAX_RANGES = 65_536;
-
-export const isPoint = (iv: Interval) => iv.lo === iv.hi && !iv.loExcl && !iv.hiExcl;
 
 /**
  * The last field of the bounds' key prefix (every field before it all points) and how many [low, high] ranges
@@ -240,7 +238,7 @@ function uniquePoint(plan: IndexPlan): string | undefined {
   let tuple = '';
   for (let i = 0; i < plan.bounds.length; i++) {
     const ivs = plan.bounds[i];
-    if (ivs.length !== 1 || !isPoint(ivs[0])) return undefined;
+    if (!onePoint(ivs)) return undefined;
     tuple += encodeValue(ivs[0].lo, plan.index.fields[i].dir);
   }
   return plan.bounds.length === plan.index.fields.length ? tuple : undefined;
@@ -311,9 +309,7 @@ export function countKeys(plan: IndexPlan, stats: ScanStats): number {
   let keys = 0;
   // A document has an entry per value of its one array field (values deduplicated): with every field that ever
   // held an array pinned to one value, it has at most one entry in the ranges, and its keys count documents.
-  const onePerDocument = ix.multikeyFields.every(
-    (multi, i) => !multi || (plan.bounds[i]?.length === 1 && isPoint(plan.bounds[i][0])),
-  );
+  const onePerDocument = ix.multikeyFields.every((multi, i) => !multi || onePoint(plan.bounds[i]));
   if (onePerDocument) {
     for (const [lo, hi] of ranges) keys += ix.entries.countRange(lo, hi);
     stats.keysExamined += keys;
