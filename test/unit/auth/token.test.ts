@@ -32,7 +32,8 @@ describe('auth: token signer', () => {
     expect(tokens.verify(`${head}.${raised}.${sig}`)).to.equal(undefined);
   });
 
-  it('refuses a token of another signer (another secret), whatever this one verified', () => {
+  // The app holds two signers (access and refresh tokens, two secrets): what one remembers must not pass the other.
+  it('refuses a token another signer (another secret) has verified and remembers', () => {
     const clock = createSimulatedClock(START);
     const ours = createTokenSigner(SECRET, '12h', clock);
     const theirs = createTokenSigner('another-secret-0123456789-0123456789', '12h', clock);
