@@ -213,4 +213,19 @@ describe('engine: aggregate refusals inside later stages', () => {
       expect(e.code).to.equal(238);
     }
   });
+
+  it('refuses a bad leading $match as well, also on a collection that does not exist', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1 }] });
+    for (const coll of ['c', 'missing']) {
+      for (const [m, code] of [
+        [{ $where: 'true' }, 238],
+        [{ a: { $bogus: 1 } }, 2],
+      ] as const) {
+        const run = { aggregate: coll, pipeline: [{ $match: m }, { $count: 'n' }], cursor: {} };
+        expect((await h.fail(run)).code, `${coll} ${JSON.stringify(m)}`).to.equal(code);
+        expect((await h.fail({ explain: run })).code, `explain ${coll}`).to.equal(code);
+      }
+    }
+  });
 });

@@ -193,7 +193,7 @@ export function explainCommand(engine: Engine): CommandHandler {
     const verbosity = typeof cmd.verbosity === 'string' ? cmd.verbosity : 'allPlansExecution';
     if (name === 'aggregate') {
       const coll = typeof inner.aggregate === 'string' ? inner.aggregate : undefined;
-      return explainAggregate(engine, ctx.db, coll, validatePipeline(inner.pipeline), verbosity, inner.hint);
+      return explainAggregate(engine, ctx.db, coll, validatePipeline(inner.pipeline, true), verbosity, inner.hint);
     }
     const ns = validateCollectionName(ctx.db, inner[Object.keys(inner)[0]]);
     const { spec, execute } = innerSpec(inner, name);

@@ -98,7 +98,7 @@ export function aggregateCommand(engine: Engine): CommandHandler {
     }
     const ns = collection === undefined ? `${ctx.db}.$cmd.aggregate` : targetNs(cmd, ctx);
     refuseCollation(cmd.collation);
-    const pipeline = validatePipeline(cmd.pipeline);
+    const pipeline = validatePipeline(cmd.pipeline, true);
     if (flag(cmd.explain)) return explainAggregate(engine, ctx.db, collection, pipeline, 'queryPlanner', cmd.hint);
     if (cmd.cursor === undefined) throw new MongoError(ErrorCodes.FailedToParse, "The 'cursor' option is required, except for aggregate with the explain argument");
     const run = runAggregate(engine.catalog, ctx.db, collection, pipeline, optionalDoc(cmd.let, 'let') ?? {}, cmd.hint);
