@@ -91,10 +91,10 @@ export interface ChildScans {
   ) => Iterator<Hit | Pause>;
   /** A child's index entries in its order (each counted as a key examined). */
   entries: (plan: IndexPlan, stats: ScanStats) => Iterator<IndexKey>;
-  /** The document an entry names, read and tested as an index scan reads it; undefined if gone or no match. */
+  /** The document stored under `key`, read and tested as an index scan reads it; undefined if gone or no match. */
   fetch: (
     coll: Collection,
-    entry: IndexKey,
+    key: string,
     filter: Predicate,
     reads: Reads,
     stats: ScanStats,
@@ -188,7 +188,7 @@ function* entryMerge(run: MergeRun, prefixes: number[]): Generator<Hit | Pause> 
     const key = scans.keyOf(head.entry);
     if (seen.has(key)) continue;
     seen.add(key);
-    const hit = scans.fetch(coll, head.entry, filter, reads, stats);
+    const hit = scans.fetch(coll, key, filter, reads, stats);
     if (hit) yield hit;
     else if (pauseDue()) yield PAUSE;
   }

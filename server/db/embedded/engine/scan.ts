@@ -330,9 +330,9 @@ function* indexEntries(plan: IndexPlan, stats: ScanStats): Generator<IndexKey> {
 }
 
 const MERGE_SCANS: ChildScans = {
-  run: (coll, plan, filter, stats, reads) => indexScan(coll, plan, filter, stats, reads),
+  run: indexScan,
   entries: indexEntries,
-  fetch: (coll, entry, filter, reads, stats) => fetch(coll, entryIdKey(entry), filter, reads, stats),
+  fetch,
   keyOf: entryIdKey,
 };
 
