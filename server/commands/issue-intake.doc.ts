@@ -86,16 +86,58 @@ function checkInvariants(p: IntakeIssueParts): void {
 }
 
 /**
- * The issue as inserted. The timeline goes LAST, after every field a list row, the QR page or the sweep reads,
- * including those set later (assignee, class problem, possible repeat), stored as null from the start so a
- * later `$set` changes them where they stand: the embedded store keeps documents packed and unpacks a read
- * only as far as the fields it projects, so a read that never reaches the timeline (most of an issue's bytes)
- * stops before it.
+ * The fields an issue stores first, in this order: everything a list row (ISSUE_SUMMARY_FIELDS) and the QR
+ * page's summary read, and the version. The embedded store keeps documents packed and unpacks a read only as
+ * far as the last field its projection names, so a list row stops here, about a tenth of an issue's bytes in,
+ * instead of walking past the intake text, the classification and the lifecycle's notes. The rest of the
+ * lifecycle follows (what the sweep and the KPI rollups read), then the intake text, and the timeline last.
+ * Fields set later (assignee, class problem, possible repeat) are stored as null from the start, so a later
+ * `$set` changes them where they stand.
  */
+export const ISSUE_HEAD_FIELDS = Object.freeze([
+  '_id',
+  'state',
+  'urgency',
+  'category',
+  'unitId',
+  'tier',
+  'warning',
+  'number',
+  'title',
+  'enterpriseId',
+  'enterpriseName',
+  'region',
+  'channel',
+  'unitName',
+  'assigneeId',
+  'assigneeName',
+  'dueAt',
+  'urged',
+  'supervised',
+  'bulletined',
+  'redoCount',
+  'possibleRepeat',
+  'classProblemId',
+  'deadlines',
+  'closedAt',
+  'createdAt',
+  'updatedAt',
+  'version',
+] as const satisfies readonly (keyof IssueDoc)[]);
+
+/** `doc` with ISSUE_HEAD_FIELDS first; its other fields follow in their own order. */
+export function inStoredOrder<T extends object>(doc: T): T {
+  const out: Record<string, unknown> = {};
+  const fields = doc as Record<string, unknown>;
+  for (const k of ISSUE_HEAD_FIELDS) if (k in fields) out[k] = fields[k];
+  return Object.assign(out, doc) as T;
+}
+
+/** The issue as inserted: ISSUE_HEAD_FIELDS first, the timeline last (most of an issue's bytes). */
 export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }): IssueDoc {
   checkInvariants(p);
   const lifecycle = storedLifecycle(p.core, p.now);
-  return {
+  return inStoredOrder({
     _id: p._id ?? new Types.ObjectId(),
     ...lifecycle,
     number: p.number,
@@ -127,5 +169,5 @@ export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }
     createdBy: p.createdBy,
     createdAt: p.now,
     timeline: p.timeline.map(storedEvent),
-  };
+  });
 }

@@ -18,6 +18,7 @@ import { createIssueCore, creationEvent, SYSTEM_ACTOR } from '../../../shared/li
 import type { IssueState, Tier } from '../../../shared/states.ts';
 import { coordinationTier, defaultRouting } from '../../../config/routing.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../../config/time-limits.ts';
+import { inStoredOrder } from '../../../server/commands/issue-intake.doc.ts';
 import { coreToSet, withActorName } from '../../../server/commands/issue-store.ts';
 import { createRng, type Rng } from '../../../server/seed/prng.ts';
 import { vagueText } from '../../../server/seed/issue-texts.seed.ts';
@@ -283,7 +284,7 @@ export class IssueGenerator {
           ? `${plan.channel}-${String(i + 1).padStart(7, '0')}`
           : undefined;
     const creator = sim.timeline[0];
-    const doc = {
+    const doc = inStoredOrder({
       _id,
       ...storedCore(sim, this.world),
       // Numbered in order by the IssueStream (the per-year sequence spans segments and workers).
@@ -308,7 +309,8 @@ export class IssueGenerator {
       routing: { source: intake.routed ? 'config' : 'none' },
       unitName: sim.unitName,
       mergedFrom: [] as ObjectId[],
-      // As intake stores them (storedIntakeIssue): the fields set later held as null, the timeline last.
+      // As intake stores them (storedIntakeIssue): the fields set later held as null, the head fields first
+      // (inStoredOrder), the timeline last.
       possibleRepeat: null,
       assigneeId: sim.core.assigneeId ?? null,
       assigneeName: null,
@@ -317,7 +319,7 @@ export class IssueGenerator {
       createdBy: creator.actorId,
       createdAt: created,
       timeline: sim.timeline,
-    } as unknown as RawIssue;
+    }) as unknown as RawIssue;
     if (plan.story.mergeInto) {
       const master = this.pendingById.get(plan.story.mergeInto);
       if (master && doc.state === 'merged') (master.doc.mergedFrom as ObjectId[]).push(_id);

@@ -5,6 +5,9 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import type { IssueDoc } from '../../../server/models/index.ts';
+import { ISSUE_HEAD_FIELDS } from '../../../server/commands/issue-intake.doc.ts';
+import { SWEEP_PROJECTION } from '../../../server/jobs/sweep-plan.ts';
+import { ROLLUP_PROJECTION } from '../../../server/kpi/kpi-rollup.ts';
 import { ISSUE_SUMMARY_FIELDS } from '../../../server/presenters/issue.presenter.ts';
 import { enterpriseIssueReads } from '../../../server/routes/public/qr-page.query.ts';
 import { bsonShape as shape } from '../../db/bson-shape.ts';
@@ -94,5 +97,24 @@ describe('intake: the stored document is the one the schema defines', () => {
     const signed = await stored(res.body.id);
     expect(signed.assigneeId).to.be.a('string');
     expect(Object.keys(signed)).to.deep.equal(fresh);
+  });
+
+  it('stores what a list row and the QR page read first, and what the sweep and the KPIs read before the text', async () => {
+    // The reads stop at their last projected field: a list row at the head, the sweep and the rollups before
+    // the intake text and the classification.
+    const res = await postIssue(t, 'clerk', { category: 'land', urgency: 'normal' });
+    const fields = Object.keys(await stored(res.body.id));
+    expect(fields.slice(0, ISSUE_HEAD_FIELDS.length)).to.deep.equal([...ISSUE_HEAD_FIELDS]);
+    const head = new Set<string>(ISSUE_HEAD_FIELDS);
+    const listAndQr = [
+      ...Object.keys(ISSUE_SUMMARY_FIELDS),
+      ...Object.keys(enterpriseIssueReads(new Types.ObjectId(), 'summary').whole.options.projection),
+    ];
+    expect(listAndQr.filter((f) => !head.has(f))).to.deep.equal([]);
+    const text = fields.indexOf('content');
+    const late = [...Object.keys(SWEEP_PROJECTION), ...Object.keys(ROLLUP_PROJECTION)].filter(
+      (f) => !(fields.indexOf(f) >= 0 && fields.indexOf(f) < text),
+    );
+    expect(late).to.deep.equal([]);
   });
 });
