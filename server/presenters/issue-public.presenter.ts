@@ -43,6 +43,15 @@ const OPEN: ReadonlySet<IssueState> = new Set([
 ]);
 
 /**
+ * Who is responsible, as the page says it: the lead unit; before dispatch 待分办; for an issue the centre
+ * settled itself without dispatching it (rejected, merged into another), the centre.
+ */
+function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): string {
+  if (doc.unitName) return doc.unitName;
+  return doc.state === 'rejected' || doc.state === 'merged' ? '企业综合服务中心' : '待分办';
+}
+
+/**
  * The fields the summary reads: the QR page projects exactly these (qr-page.query.ts), so a page view never
  * loads an issue's text or timeline it does not show.
  */
@@ -69,7 +78,7 @@ export function presentIssuePublicSummary(doc: PublicSummaryFields) {
     number: doc.number,
     stage: PUBLIC_STAGE[doc.state],
     stageLabel: PUBLIC_STAGE_LABELS[doc.state],
-    unitName: doc.unitName ?? null,
+    responsible: responsibleOf(doc),
     /** The date promised to the enterprise, while it is being worked on. */
     promisedBy: OPEN.has(doc.state) ? (doc.deadlines?.resolveBy ?? null) : null,
     createdAt: doc.createdAt,

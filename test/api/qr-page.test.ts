@@ -67,6 +67,26 @@ describe('QR page: the summary for anyone holding the code', () => {
     expect(res.text).to.include('已办结');
   });
 
+  it('says who is responsible before dispatch (待分办) and after the centre declined an issue (the centre)', async () => {
+    const e = await t.enterprise(1);
+    const res = await request(t.app)
+      .post('/api/issues')
+      .set(await t.auth('dispatcher'))
+      .send({ enterprise: { id: String(e._id) }, channel: 'window', content: '想咨询一下，麻烦回个电话。' })
+      .expect(201);
+    expect(res.body.state).to.equal('received');
+    const cardOf = (html: string) => {
+      const at = html.indexOf(res.body.number);
+      return html.slice(html.lastIndexOf('<li', at), html.indexOf('</li>', at));
+    };
+    expect(cardOf((await request(t.app).get(pageOf(e)).expect(200)).text)).to.include('待分办');
+    await staffAction(t, 'dispatcher', res.body.id, 'reject', { reason: '不属于涉企问题' });
+    const card = cardOf((await request(t.app).get(pageOf(e)).expect(200)).text);
+    expect(card).to.include('不予受理');
+    expect(card).to.include('企业综合服务中心');
+    expect(card).to.not.include('待分办');
+  });
+
   it('runs only its own nonce-bound live-update script under a strict CSP, and is never cached', async () => {
     const e = await t.enterprise(0);
     const res = await request(t.app).get(pageOf(e)).expect(200);

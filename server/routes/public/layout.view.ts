@@ -149,13 +149,13 @@ export function tooManyPage(nonce: string, back?: string): string {
 
 /** What DESIGN §1 promises every code holder: who is responsible and when it will be (or was) done. */
 export function responsibilityFacts(i: {
-  unitName?: string | null;
+  responsible: string;
   promisedBy?: Date | string | null;
   closedAt?: Date | string | null;
   classNote?: string;
 }): SafeHtml {
   return html`<dt>责任单位</dt>
-    <dd>${i.unitName ?? '待分办'}</dd>
+    <dd>${i.responsible}</dd>
     ${
       i.classNote
         ? html`<dt>合并办理</dt>
