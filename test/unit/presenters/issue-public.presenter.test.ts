@@ -85,16 +85,25 @@ describe('public issue presenter', () => {
       'createdAt',
       'number',
       'promisedBy',
+      'responsible',
       'stage',
       'stageLabel',
-      'unitName',
     ]);
     // The centre's review of a reply is internal: the enterprise still sees "being handled".
     expect(summary).to.include({
       stage: 'in_progress',
       stageLabel: '办理中',
-      unitName: '德清县企业综合服务中心',
+      responsible: '德清县企业综合服务中心',
     });
+  });
+
+  it('names who is responsible: the unit, 待分办 before dispatch, the centre for what it settled itself', () => {
+    const none = { unitId: null, unitName: null } as Partial<IssueDoc>;
+    const responsible = (o: Partial<IssueDoc>) => presentIssuePublicSummary(issue(o)).responsible;
+    expect(responsible({ state: 'in_progress' })).to.equal('德清县企业综合服务中心');
+    expect(responsible({ ...none, state: 'received' })).to.equal('待分办');
+    expect(responsible({ ...none, state: 'rejected' })).to.equal('企业综合服务中心');
+    expect(responsible({ ...none, state: 'merged' })).to.equal('企业综合服务中心');
   });
 
   it('the verified owner sees public progress, without internal notes or staff identities', () => {
