@@ -91,9 +91,8 @@ function checkInvariants(p: IntakeIssueParts): void {
  * far as the last field its projection names, so a list row stops here (about 750 bytes in; a new issue has
  * about 2.4 KB, an old one more) instead of walking past the intake text, the classification and the
  * lifecycle's notes. The rest of the lifecycle follows (what the sweep and the KPI rollups read), then the
- * intake text, and the timeline last.
- * Fields set later (assignee, class problem, possible repeat) are stored as null from the start, so a later
- * `$set` changes them where they stand.
+ * intake text, and the timeline last. Fields set later (assignee, class problem, possible repeat) are stored
+ * as null from the start, so a later `$set` changes them where they stand.
  */
 export const ISSUE_HEAD_FIELDS = Object.freeze([
   '_id',

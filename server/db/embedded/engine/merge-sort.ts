@@ -8,10 +8,10 @@
  * one value each and ends with the sort's fields (a state `$in` exploded over `{state, createdAt, _id}`, the
  * branches of a leader's `$or`), its entries after that prefix are the sort keys, encoded to order as strings.
  * The heads then order by those suffixes and only the entry produced is read and tested, when it is produced:
- * a page of 20 (21 asked for) across 30 children reads 21 documents, not 40. Otherwise (a range before the sort fields,
- * a multikey sort field, children of other shapes) the heads are documents, read ahead of their turn; when
- * one is produced the store is asked whether its copy is still the one read (`sameStored`, no unpacking),
- * and only a document written since is read and tested again.
+ * a page of 20 (21 asked for) across 30 children reads 21 documents, not 40. Otherwise (a range before the
+ * sort fields, a multikey sort field, children of other shapes) the heads are documents, read ahead of their
+ * turn; when one is produced the store is asked whether its copy is still the one read (`sameStored`, no
+ * unpacking), and only a document written since is read and tested again.
  */
 import { decodeReads } from './bson-raw.ts';
 import { onePoint } from './bounds.ts';
