@@ -152,14 +152,11 @@ export async function serve({
   });
   const qrLive = createQrLiveHub({ models, logger }); // also hears the other app processes' changes
   qrLive.start();
-  const onIssueChange = realtime.onChange;
-  // The sweep's changes reach the same listeners as the API's (createApp adds notify and qrLive there).
-  const sweep = createSweepScheduler({
-    models,
-    clock,
-    logger,
-    onChange: combineListeners(realtime.onChange, notify.notifier.onChange, qrLive.onChange),
-  });
+  // What hears an issue's changes: live staff views, the notifier (the outbox) and the QR pages. The HTTP app
+  // adds the last two itself (createApp); every other writer (the sweep, email, inbox recovery, resumed
+  // imports) is given all three here, so an issue filed by mail is acknowledged and notified like any other.
+  const onIssueChange = combineListeners(realtime.onChange, notify.notifier.onChange, qrLive.onChange);
+  const sweep = createSweepScheduler({ models, clock, logger, onChange: onIssueChange });
   // The demo clock: sweep at the new time, write the outbox and deliver what fell due (retries included).
   const afterClockAdvance = simulatedClock
     ? async () => {
@@ -181,7 +178,7 @@ export async function serve({
     models,
     simulatedClock,
     afterClockAdvance,
-    onIssueChange,
+    onIssueChange: realtime.onChange,
     notify,
     qrLive,
     onSessionsChanged: (userId) => void realtime.revokeUser(userId).catch(() => undefined),

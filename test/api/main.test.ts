@@ -2,6 +2,7 @@
 // through its owner-only socket, no TCP port of its own), demo seed, demo banner, a JWT secret that survives
 // restarts, and a clean exit on SIGTERM with the data kept.
 import { expect } from 'chai';
+import nodemailer from 'nodemailer';
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +46,51 @@ describe('server/main.ts (npm start)', function () {
       await login(second.url, 'handler-anji-dipu');
     } finally {
       expect(await stop(second)).to.equal(0);
+    }
+  });
+
+  it('a mail to the SMTP listener is acknowledged by mail and notified like any other issue', async () => {
+    // Outgoing mail configured (to a port that refuses it: the reply is written to the outbox and retried).
+    const running = await start(dataDir, { SMTP_URL: 'smtp://127.0.0.1:9' });
+    try {
+      await waitFor(running, '"msg":"smtp intake listening"');
+      const smtpPort = Number(/"port":(\d+)[^\n]*"msg":"smtp intake listening"/.exec(running.output())?.[1]);
+      // The dispatcher finds the issue; the admin reads the outbox.
+      const tokens = {
+        dispatcher: await login(running.url, 'dispatcher'),
+        admin: await login(running.url, 'admin'),
+      };
+      const get = async <T>(path: string, as: keyof typeof tokens = 'dispatcher'): Promise<T> => {
+        const headers = { authorization: `Bearer ${tokens[as]}` };
+        const res = await fetch(`${running.url}${path}`, { headers });
+        expect(res.status, path).to.equal(200);
+        return (await res.json()) as T;
+      };
+      const { items } = await get<{ items: { creditCode: string }[] }>('/api/enterprises?limit=1');
+      const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, ignoreTLS: true });
+      const info = await mailer.sendMail({
+        from: '"王会计" <wang@example-mill.cn>',
+        to: 'complaints@example.gov.cn',
+        subject: `【${items[0].creditCode}】出口退税申报三个月未到账`,
+        text: '我司三个月前申报的出口退税至今未到账，资金周转困难，请帮助协调。',
+      });
+      mailer.close();
+      const number = /as issue (HZ-\d{4}-\d+)/.exec(info.response)?.[1];
+      expect(number, info.response).to.be.a('string');
+      const found = await get<{ items: { id: string; number: string }[] }>(`/api/issues?q=${number}`);
+      const issue = found.items.find((i) => i.number === number)!;
+      // The notifier writes the outbox after the issue's write: wait for it (a few hundred ms at most).
+      type Row = { event: string; channel: string; recipient: { kind: string } };
+      let rows: Row[] = [];
+      for (let i = 0; i < 50 && !rows.some((r) => r.channel === 'email'); i++) {
+        await new Promise((ok) => setTimeout(ok, 100));
+        rows = (await get<{ items: Row[] }>(`/api/outbox?issueId=${issue.id}`, 'admin')).items;
+      }
+      // The sender's 受理回执 goes back by mail; the centre or the unit hears of the new issue in the app.
+      expect(rows.filter((r) => r.channel === 'email').map((r) => r.event)).to.include('enterprise_received');
+      expect(rows.some((r) => r.recipient.kind === 'user')).to.equal(true);
+    } finally {
+      expect(await stop(running)).to.equal(0);
     }
   });
 
