@@ -106,6 +106,7 @@ export function createApp(deps: AppDeps): Express {
     models,
     clock,
     simulatedClock: config.demoClock ? deps.simulatedClock : undefined,
+    securityClock,
     logger,
     afterClockAdvance: deps.afterClockAdvance,
     onIssueChange,

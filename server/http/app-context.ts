@@ -26,6 +26,8 @@ export interface AppContext {
   clock: Clock;
   /** Set only when DEMO_CLOCK=1: the same object as `clock`, with advance/set for /api/dev/clock. */
   simulatedClock?: SimulatedClock;
+  /** Wall time for what an attacker must not be able to age or pre-date: tokens, signatures, rate limits. */
+  securityClock: Clock;
   logger: Logger;
   /** Runs after the demo clock moves (the escalation sweep), so lights change at once; awaited. */
   afterClockAdvance?: () => Promise<unknown>;

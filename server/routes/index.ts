@@ -45,6 +45,7 @@ export function createApiRouter(ctx: AppContext): Router {
       sink: ctx.intakeSink,
       credentials: () => Promise.resolve(wechat),
       now: () => ctx.clock.now(),
+      securityNow: () => ctx.securityClock.now(),
     }),
   );
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));

@@ -3,6 +3,7 @@
 // reply (encrypted in safe mode). It knows nothing of enterprises or the database; the route decides what to
 // say (wechat.dialogue.ts) and hands complaints to the intake pipeline.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SIGNATURE_WINDOW_S } from '../signature.ts';
 import { ChannelRefusal, type AdapterReply, type AdapterRequest } from '../types.ts';
 import {
   aesKeyOf,
@@ -46,7 +47,9 @@ export interface WechatPush {
 const MAX_CONTENT = 10_000;
 
 const refuse = {
-  signature: () => new ChannelRefusal('bad_signature', 401, '签名校验失败'),
+  signature: () => new ChannelRefusal('signature_invalid', 401, '签名校验失败'),
+  stale: () =>
+    new ChannelRefusal('timestamp_stale', 401, '签名时间戳与服务器时间相差超过5分钟，请校准时钟后重发'),
   xml: () => new ChannelRefusal('invalid_xml', 400, '消息不是合法的微信 XML'),
   fields: () => new ChannelRefusal('invalid_message', 400, '微信消息缺少必要字段'),
   appId: () => new ChannelRefusal('appid_mismatch', 401, '消息的 AppID 与公众号配置不符'),
@@ -81,10 +84,23 @@ export function parseWechatXml(xml: string): Record<string, string> {
   return out;
 }
 
+/**
+ * WeChat signs the query (token, timestamp, nonce), not a plaintext body: a signed URL seen once would carry any
+ * body. So its timestamp must be now (within the JSON channels' five minutes, by the wall clock).
+ */
+function checkFresh(req: AdapterRequest, timestamp: string): void {
+  if (
+    !/^\d{9,11}$/.test(timestamp) ||
+    Math.abs(req.now.getTime() / 1000 - Number(timestamp)) > SIGNATURE_WINDOW_S
+  )
+    throw refuse.stale();
+}
+
 function checkPlainSignature(req: AdapterRequest, token: string): void {
   const { timestamp = '', nonce = '', signature } = req.query;
   if (!timestamp || !nonce || !signatureMatches(signature, wechatSignature([token, timestamp, nonce])))
     throw refuse.signature();
+  checkFresh(req, timestamp);
 }
 
 /** GET: WeChat checks the server URL; the answer is echostr, verbatim, when the signature is right. */
@@ -134,6 +150,7 @@ export function parsePush(req: AdapterRequest, creds: WechatCredentials): Wechat
   const { timestamp = '', nonce = '', msg_signature: signature } = req.query;
   const expected = wechatSignature([creds.token, timestamp, nonce, encrypt]);
   if (!encrypt || !timestamp || !nonce || !signatureMatches(signature, expected)) throw refuse.signature();
+  checkFresh(req, timestamp);
   const { xml, appId } = decryptWechat(encrypt, aesKeyOf(creds.encodingAesKey));
   if (creds.appId && appId !== creds.appId) throw refuse.appId();
   return pushOf(parseWechatXml(xml), true);

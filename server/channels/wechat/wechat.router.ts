@@ -25,7 +25,10 @@ export interface WechatRouterDeps {
   sink: IntakeSink;
   /** The account's settings; null: the channel is not configured (404). */
   credentials: () => Promise<WechatCredentials | null>;
+  /** Business time (the binding's and the reply's time). */
   now: () => Date;
+  /** Wall time, for the signature's freshness. */
+  securityNow: () => Date;
 }
 
 /** The account's settings from the start-up configuration (WECHAT_TOKEN, …; demo: demo-wechat-token). */
@@ -98,7 +101,7 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
 
   router.get('/', async (req, res) => {
     try {
-      send(res, answerUrlCheck(adapterRequest(req, deps.now()), await credentialsOrRefuse()));
+      send(res, answerUrlCheck(adapterRequest(req, deps.securityNow()), await credentialsOrRefuse()));
     } catch (err) {
       if (err instanceof ChannelRefusal) return refusal(res, err);
       throw err;
@@ -109,7 +112,7 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     const now = deps.now();
     try {
       const creds = await credentialsOrRefuse();
-      const push = parsePush(adapterRequest(req, now), creds);
+      const push = parsePush(adapterRequest(req, deps.securityNow()), creds);
       const text = await handle(push);
       if (text === null) return send(res, NO_REPLY);
       const ctx = { now, nonce: randomBytes(8).toString('hex'), random16: randomBytes(16) };

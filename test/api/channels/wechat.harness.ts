@@ -22,7 +22,10 @@ export function imageXml(openid: string, mediaId: string, msgId: string): string
 }
 
 /** Query string of a plaintext push. */
-export function plainQuery(openid: string, timestamp = '1772413200', nonce = '1320562132') {
+/** Now, as WeChat stamps a push (unix seconds): the server refuses a signature more than 5 minutes off. */
+export const nowStamp = (offsetS = 0) => String(Math.floor(Date.now() / 1000) + offsetS);
+
+export function plainQuery(openid: string, timestamp = nowStamp(), nonce = '1320562132') {
   return { signature: sha1([TOKEN, timestamp, nonce]), timestamp, nonce, openid };
 }
 
@@ -52,9 +55,8 @@ export function wechatDecrypt(encrypt: string): { xml: string; appId: string } {
 }
 
 /** A safe-mode push: body and query as the WeChat server sends them. */
-export function encryptedPush(innerXml: string, openid: string, appId = APPID) {
+export function encryptedPush(innerXml: string, openid: string, appId = APPID, timestamp = nowStamp()) {
   const encrypt = wechatEncrypt(innerXml, appId);
-  const timestamp = '1772413200';
   const nonce = '889900';
   return {
     body: `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,

@@ -10,6 +10,7 @@ import {
   APPID,
   encryptedPush,
   imageXml,
+  nowStamp,
   plainQuery,
   replySignature,
   textXml,
@@ -35,7 +36,7 @@ describe('WeChat official account (/api/intake/wechat)', () => {
   const t = useTestApp();
 
   describe('plaintext mode', () => {
-    it('GET answers echostr with a good signature, 401 bad_signature otherwise', async () => {
+    it('GET answers echostr with a good signature, 401 signature_invalid otherwise', async () => {
       const q = { ...plainQuery('x'), echostr: '5837397520466423' };
       const ok = await request(t.app).get(URL).query(q);
       expect(ok.status).to.equal(200);
@@ -45,14 +46,14 @@ describe('WeChat official account (/api/intake/wechat)', () => {
           .get(URL)
           .query({ ...q, signature: '0'.repeat(40) }),
         401,
-        'bad_signature',
+        'signature_invalid',
       );
       expectError(
         await request(t.app)
           .get(URL)
           .query({ ...q, nonce: '1' }),
         401,
-        'bad_signature',
+        'signature_invalid',
       );
     });
 
@@ -122,6 +123,24 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       });
     });
 
+    it('refuses a signature more than 5 minutes off the wall clock (it covers no plaintext body)', async () => {
+      // Signed six minutes ago or ahead: a captured URL must not carry a forged body later.
+      for (const ts of [nowStamp(-360), nowStamp(360)]) {
+        expectError(
+          await postPlain(t, 'o1', textXml('o1', 'x', '9'), plainQuery('o1', ts)),
+          401,
+          'timestamp_stale',
+        );
+        const q = { ...plainQuery('x', ts), echostr: '5837397520466423' };
+        expectError(await request(t.app).get(URL).query(q), 401, 'timestamp_stale');
+      }
+      // Four minutes off either way is still now.
+      for (const ts of [nowStamp(-240), nowStamp(240)])
+        expect((await postPlain(t, 'o1', textXml('o1', 'x', '9'), plainQuery('o1', ts))).status).to.equal(
+          200,
+        );
+    });
+
     it('refuses malformed XML, DTDs, NUL bytes and a missing sender with 400, wrong signatures with 401', async () => {
       const q = plainQuery('o1');
       expectError(await postPlain(t, 'o1', '<xml><ToUserName>a</xml>'), 400, 'invalid_xml');
@@ -134,7 +153,7 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expectError(
         await postPlain(t, 'o1', textXml('o1', 'x', '9'), { ...q, signature: 'f'.repeat(40) }),
         401,
-        'bad_signature',
+        'signature_invalid',
       );
       const dollar = textXml('o1', 'x', '9').replace('</xml>', '<$where>1</$where></xml>');
       expectError(await postPlain(t, 'o1', dollar), 400, 'invalid_xml');
@@ -199,7 +218,13 @@ describe('WeChat official account (/api/intake/wechat)', () => {
           .type('text/xml')
           .send(p.body),
         401,
-        'bad_signature',
+        'signature_invalid',
+      );
+      const stale = encryptedPush(textXml('o2', 'x', '5003'), 'o2', APPID, nowStamp(-400));
+      expectError(
+        await request(safe).post(URL).query(stale.query).type('text/xml').send(stale.body),
+        401,
+        'timestamp_stale',
       );
       const other = encryptedPush(textXml('o2', 'x', '5002'), 'o2', 'wx9999999999999999');
       expectError(
