@@ -9,6 +9,7 @@ import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
 import { issueCreateCommand } from '../commands/issue-create.command.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
 import type { TimedIntake } from './issues.seed.ts';
+import { statedUrgency } from './issue-texts.seed.ts';
 
 interface DemoClass {
   key: string;
@@ -99,7 +100,7 @@ export async function classIssueIntakes(
             channel: 'zheliban',
             externalId: `class-demo-${cls.key}-${k + 1}`,
             category: cls.category,
-            urgency: 'normal',
+            urgency: statedUrgency({ content: text }, 'normal'),
             content: text,
           },
         );

@@ -1,7 +1,10 @@
 // Demo issue wording: a few realistic enterprise complaints per category (DESIGN §9), and the replies and
 // notes staff write, so the seeded workbench reads like a real one.
 import { categoryDef } from '../../config/categories.ts';
-import type { CategoryId } from '../../shared/states.ts';
+import type { CategoryId, Urgency } from '../../shared/states.ts';
+import { issueText } from '../text/issue-text.ts';
+import { normaliseText } from '../text/segment.ts';
+import { findCues, ruleUrgency } from '../text/urgency-rules.ts';
 import type { Rng } from './prng.ts';
 
 const PROBLEMS: Readonly<Record<CategoryId, ReadonlyArray<readonly [string, string]>>> = {
@@ -88,6 +91,16 @@ const REPLIES = [
 export function problemText(rng: Rng, category: CategoryId): { title: string; content: string } {
   const [title, content] = rng.pick(PROBLEMS[category]);
   return { title, content };
+}
+
+/**
+ * The urgency a text states by the urgency rules (DESIGN §5: 停机 is 特急), else `otherwise`. Staff give the seeded
+ * issues both category and urgency, so they are people's classifications and train the model: a stoppage
+ * labelled 一般 at random taught it that the demo's own 停电…停机 complaint was 一般.
+ */
+export function statedUrgency(text: { title?: string; content: string }, otherwise: Urgency): Urgency {
+  const stated = ruleUrgency(findCues(normaliseText(issueText(text))));
+  return stated === 'normal' ? otherwise : stated;
 }
 
 export const noteText = (rng: Rng) => rng.pick(NOTES);

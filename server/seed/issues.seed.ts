@@ -11,7 +11,6 @@ import type { Actor } from '../../shared/roles.ts';
 import {
   CATEGORY_IDS,
   CHANNEL_IDS,
-  URGENCIES,
   type CategoryId,
   type ChannelId,
   type Urgency,
@@ -23,7 +22,7 @@ import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
 import { createRng, type Rng } from './prng.ts';
 import { IssueScript, StoryEnd, type ScriptWorld } from './issue-script.seed.ts';
 import { pickStory, type Story, type StoryTools } from './issue-scenarios.seed.ts';
-import { problemText, vagueText } from './issue-texts.seed.ts';
+import { problemText, statedUrgency, vagueText } from './issue-texts.seed.ts';
 
 export interface IssueSeedOptions {
   units: readonly UnitDoc[];
@@ -47,11 +46,14 @@ export interface IssueSeedSummary {
   skipped: boolean;
 }
 
+/**
+ * The urgency of a text that states none of DESIGN §5's cues (a stoppage, a safety risk, a utility cut, a
+ * deadline): drawn, as its context would decide. 特急 needs a stated stoppage or risk, so it is never drawn.
+ */
 const URGENCY_WEIGHTS: ReadonlyArray<readonly [Urgency, number]> = [
-  ['normal', 50],
-  ['urgent', 25],
-  ['complex', 15],
-  ['critical', 10],
+  ['normal', 55],
+  ['urgent', 28],
+  ['complex', 17],
 ];
 const EXTERNAL_CHANNELS = new Set<ChannelId>([
   'hotline12345',
@@ -118,7 +120,7 @@ function planIssue(i: number, c: PlanContext): Plan {
   let channel = ambiguous
     ? rng.pick(['window', 'meeting', 'hotline12345'] as const)
     : CHANNEL_IDS[(i * 7) % 12];
-  const urgency = i < URGENCIES.length ? URGENCIES[i] : weighted(rng, URGENCY_WEIGHTS);
+  const urgency = weighted(rng, URGENCY_WEIGHTS);
   const at = c.calendar.addWorkingHours(new Date(c.start + ((i + rng.next()) * c.span) / c.count), 0.25);
   const centre = c.centres.find((u) => u.region === enterprise.region) ?? c.centres[0];
   // A unit reports discoveries only in its own categories; anything else came through the window.
@@ -211,7 +213,7 @@ async function takeIn(run: SeedRun, plan: Plan, mergeInto: readonly Plan[]): Pro
     enterprise: { id: String(plan.enterprise._id) },
     channel: plan.channel,
     ...text,
-    urgency: plan.urgency,
+    urgency: statedUrgency(text, plan.urgency),
     ...(EXTERNAL_CHANNELS.has(plan.channel) ? { externalId } : {}),
   });
   run.ids.set(plan.index, String(issue._id));

@@ -1,6 +1,7 @@
 // The demo issues: ≥ 300 issues in every state, category, channel and urgency, written by the real commands
 // over a simulated past (genuine timelines and numbers), deterministic and idempotent.
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { createSimulatedClock, DAY_MS } from '../../../shared/clock.ts';
 import { CATEGORY_IDS, CHANNEL_IDS, ISSUE_STATES, URGENCIES } from '../../../shared/states.ts';
@@ -8,6 +9,13 @@ import { createModels, ensureIndexes, type IssueDoc, type Models } from '../../.
 import { seedDemo } from '../../../server/seed/index.ts';
 import { seedIssues } from '../../../server/seed/issues.seed.ts';
 import { openTestDatabase, TEST_HASH, TEST_START, useTestApp } from '../helpers.ts';
+import { CATEGORIES } from '../../../config/categories.ts';
+import { classifyText } from '../../../server/text/classify-text.ts';
+import { issueText } from '../../../server/text/issue-text.ts';
+import { normaliseText } from '../../../server/text/segment.ts';
+import { deserializeTextModel } from '../../../server/text/text-model.ts';
+import { runTraining } from '../../../server/text/training.ts';
+import { findCues, ruleUrgency } from '../../../server/text/urgency-rules.ts';
 
 async function distinct(models: Models, field: string): Promise<string[]> {
   return (await models.Issue.distinct(field)).map(String).sort();
@@ -30,6 +38,25 @@ describe('demo issue seed', function () {
     expect(await distinct(t.models, 'category')).to.deep.equal([...CATEGORY_IDS].sort());
     expect(await distinct(t.models, 'channel')).to.deep.equal([...CHANNEL_IDS].sort());
     expect(await distinct(t.models, 'urgency')).to.deep.equal([...URGENCIES].sort());
+  });
+
+  it('states an urgency its text bears out: people-labelled, the issues train a model that still reads 停机 as 特急', () => {
+    // Every seeded issue is a person's classification (staff gave category and urgency), so it joins the
+    // training data: a stoppage or a deadline the text states is never labelled below what the rules read.
+    const stated = issues.map((i) => ruleUrgency(findCues(normaliseText(issueText(i)))));
+    const below = issues.filter((i, k) => stated[k] !== 'normal' && i.urgency !== stated[k]);
+    expect(below.map((i) => `${i.number} ${i.urgency} ${i.title}`)).to.deep.equal([]);
+    expect(stated.filter((u) => u === 'critical').length).to.be.greaterThan(5);
+    // Trained as the app trains (corpus plus these labels), the demo's own wording comes out 特急.
+    const people = issues
+      .filter((i) => i.classification?.human)
+      .map((i) => ({ text: issueText(i), category: i.category, urgency: i.urgency }));
+    expect(people.length).to.be.greaterThan(200);
+    const keywords = CATEGORIES.map((c) => ({ id: c.id, keywords: [...c.keywords] }));
+    const trained = runTraining({ people, keywords, threshold: 0.6 });
+    const model = deserializeTextModel(trained.model);
+    for (const text of ['园区停电，生产线停机', '本月厂区已停电三次，每次都造成生产线停机和原料报废。'])
+      expect(classifyText(model, keywords, text).urgency, text).to.equal('critical');
   });
 
   it('includes overdue, good, bad, redone, appealed, merged, rejected and consulting issues', () => {
@@ -81,7 +108,17 @@ describe('demo issue seed', function () {
       .get('/api/issues?limit=100')
       .set(await t.auth('handler-city-tax'))
       .expect(200);
-    for (const item of mine.body.items) expect(item.unitId).to.equal(String(unit?._id));
+    // Theirs: the unit leads it, shares it (协办) or was consulted on it (issue.policy.ts), and nothing else.
+    const ids = mine.body.items.map((i: { id: string }) => new Types.ObjectId(i.id));
+    const seen = await t.models.Issue.find(
+      { _id: { $in: ids } },
+      { unitId: 1, coUnitIds: 1, consultUnitIds: 1 },
+    ).lean<Pick<IssueDoc, 'unitId' | 'coUnitIds' | 'consultUnitIds'>[]>();
+    expect(seen).to.have.length(mine.body.items.length);
+    const involved = (i: (typeof seen)[number]) =>
+      [i.unitId, ...(i.coUnitIds ?? []), ...(i.consultUnitIds ?? [])].map(String).includes(String(unit?._id));
+    expect(seen.filter((i) => !involved(i))).to.deep.equal([]);
+    expect(seen.filter((i) => String(i.unitId) === String(unit?._id)).length).to.be.greaterThan(0);
   });
 
   it('is deterministic: the same seed on another database tells the same stories', async () => {
