@@ -319,7 +319,7 @@ export interface NewIssueInput {
  */
 function enterpriseContactOf(e: IntakeEnterprise): EnterpriseContact | undefined {
   if (typeof e.qrToken !== 'string') return undefined;
-  return { _id: e._id, qrToken: e.qrToken, mobile: e.mobile, wechatOpenids: e.wechatOpenids };
+  return { _id: e._id, qrToken: e.qrToken, mobile: e.mobile, email: e.email, wechatOpenids: e.wechatOpenids };
 }
 
 /** Triage, number and insert; `created` is false when this entry's issue (or its external id) already exists. */

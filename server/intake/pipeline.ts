@@ -77,6 +77,7 @@ export const INTAKE_ENTERPRISE_FIELDS = {
   creditCode: 1,
   region: 1,
   mobile: 1,
+  email: 1,
   qrToken: 1,
   wechatOpenids: 1,
 } as const;

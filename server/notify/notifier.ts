@@ -95,7 +95,7 @@ const FACTS = {
   'sources.contact': 1,
 } as const;
 
-const ENTERPRISE_FIELDS = { mobile: 1, wechatOpenids: 1, qrToken: 1 } as const;
+const ENTERPRISE_FIELDS = { mobile: 1, email: 1, wechatOpenids: 1, qrToken: 1 } as const;
 
 /** A row to insert, before the worker's fields. */
 export interface OutboxDraft {
@@ -168,7 +168,39 @@ interface EnterpriseTarget {
   /** The recipient part of the outbox key. */
   key: string;
   replyTo?: string;
+  /**
+   * The enterprise's own address (the registered mobile or email, the owner's choice, a follower the centre
+   * accepted): only these get the QR page's link. Anyone can write in with a credit code; the answer to them
+   * names the number, not the page that lists the enterprise's issues.
+   */
+  own: boolean;
 }
+
+/** Addresses the enterprise owns, against which a writer's address is checked (see EnterpriseTarget.own). */
+interface OwnAddresses {
+  mobile?: unknown;
+  email?: unknown;
+  wechatOpenids?: unknown;
+  prefEmail?: unknown;
+}
+
+function isOwnAddress(channel: OutboxChannel, address: string, own: OwnAddresses): boolean {
+  switch (channel) {
+    case 'sms':
+      return address === own.mobile;
+    case 'email':
+      return [own.email, own.prefEmail].some(
+        (e) => typeof e === 'string' && e.toLowerCase() === address.toLowerCase(),
+      );
+    case 'wechat':
+      return Array.isArray(own.wechatOpenids) && own.wechatOpenids.includes(address);
+    default:
+      return false;
+  }
+}
+
+/** A template without the QR link (and the colon that introduces it), for a writer who is not the enterprise. */
+const WITHOUT_LINK = /[：:]?\s*\{\{\s*link\s*\}\}/g;
 
 /**
  * Where a message came from: the issue's own first message, or one merged into it later (its source). The key
@@ -209,18 +241,24 @@ function messageIdOf(externalId: string | undefined): string | undefined {
 
 export function createNotifier(deps: NotifierDeps): Notifier {
   /** The sender answered on their own channel, when it is one that can be answered and is configured. */
-  function originReply(origin: Origin): EnterpriseTarget | null {
+  function originReply(origin: Origin, own: OwnAddresses): EnterpriseTarget | null {
     const c = origin.contact ?? {};
     const key = origin.key;
+    const to = (channel: OutboxChannel, address: string) => ({
+      channel,
+      address,
+      key,
+      own: isOwnAddress(channel, address, own),
+    });
     switch (origin.channel) {
       case 'sms':
-        return c.phone ? { channel: 'sms', address: c.phone, key } : null;
+        return c.phone ? to('sms', c.phone) : null;
       case 'email':
         return c.email && deps.emailEnabled
-          ? { channel: 'email', address: c.email, key, replyTo: messageIdOf(origin.externalId ?? undefined) }
+          ? { ...to('email', c.email), replyTo: messageIdOf(origin.externalId ?? undefined) }
           : null;
       case 'wechat':
-        return c.openid && deps.wechatEnabled ? { channel: 'wechat', address: c.openid, key } : null;
+        return c.openid && deps.wechatEnabled ? to('wechat', c.openid) : null;
       default:
         return null;
     }
@@ -343,23 +381,24 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       enterpriseRead,
       batchedFindByUnique(prefs, 'enterpriseId', facts.enterpriseId, {}),
     ]);
+    const own: OwnAddresses = { ...enterprise, prefEmail: pref?.email };
     const origins = originsOf(facts)
-      .map(originReply)
+      .map((o) => originReply(o, own))
       .filter((t): t is EnterpriseTarget => !!t);
-    const chosen = async (): Promise<EnterpriseTarget | null> => {
+    const chosen = (): EnterpriseTarget | null => {
       const key = `e${String(facts.enterpriseId)}`;
       if (pref?.channel === 'email' && pref.email && deps.emailEnabled)
-        return { channel: 'email', address: String(pref.email), key };
+        return { channel: 'email', address: String(pref.email), key, own: true };
       if (pref?.channel === 'wechat' && deps.wechatEnabled) {
-        const openid = await openidOf(facts, (enterprise?.wechatOpenids ?? []) as string[]);
-        if (openid) return { channel: 'wechat', address: openid, key };
+        const openid = openidOf(facts, (enterprise?.wechatOpenids ?? []) as string[]);
+        if (openid) return { channel: 'wechat', address: openid, key, own: true };
       }
       if (origins.length && !pref) return null;
       return typeof enterprise?.mobile === 'string'
-        ? { channel: 'sms', address: enterprise.mobile, key }
+        ? { channel: 'sms', address: enterprise.mobile, key, own: true }
         : null;
     };
-    const pick = await chosen();
+    const pick = chosen();
     const targets = pick ? [...origins, pick] : origins;
     return targets.filter(
       (t, n) => targets.findIndex((o) => o.channel === t.channel && o.address === t.address) === n,
@@ -371,15 +410,15 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return event === 'enterprise_received' && t.channel === 'wechat' && t.address === facts.contact?.openid;
   }
 
-  /** The follower to message: who wrote in by WeChat, else the latest openid bound to the enterprise. */
-  async function openidOf(facts: IssueFacts, onEnterprise: string[]): Promise<string | undefined> {
-    if (facts.channel === 'wechat' && facts.contact?.openid) return facts.contact.openid;
-    const [binding] = await models.WechatBinding.collection
-      .find({ enterpriseId: facts.enterpriseId }, { projection: { openid: 1 } })
-      .sort({ boundAt: -1 })
-      .limit(1)
-      .toArray();
-    return binding?.openid ? String(binding.openid) : onEnterprise[onEnterprise.length - 1];
+  /**
+   * The follower the owner's WeChat choice reaches: one the centre accepted for the enterprise (its
+   * `wechatOpenids`), the one who wrote in if it is among them, else the latest. A follower who merely sent the
+   * credit code to the official account (anyone can) is answered about their own messages, never told the
+   * enterprise's other issues.
+   */
+  function openidOf(facts: IssueFacts, accepted: string[]): string | undefined {
+    const writer = facts.channel === 'wechat' ? facts.contact?.openid : undefined;
+    return writer && accepted.includes(writer) ? writer : accepted[accepted.length - 1];
   }
 
   async function qrLink(enterpriseRead: Promise<Document | null>): Promise<string> {
@@ -434,6 +473,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const drafts: OutboxDraft[] = [];
     for (const intent of intents) {
       const text = render(templates[intent.event], vars);
+      const textFor = (t: EnterpriseTarget) =>
+        t.own ? text : render(templates[intent.event].replace(WITHOUT_LINK, ''), vars);
       const title = `${EVENT_SPECS[intent.event].label} ${facts.number}`;
       const keyOf = (recipient: string, channel: OutboxChannel) =>
         `${change.issueId}:${intent.event}:${step}:${recipient}:${channel}`;
@@ -453,14 +494,15 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             channel: t.channel,
             recipient,
             title,
-            text,
+            text: textFor(t),
             replyTo: t.replyTo ?? null,
           });
         }
       } else if (intent.audience === 'merged_source') {
         // The message just merged, answered where it came from (WeChat's passive reply already did).
         const origin = originsOf(facts).find((o) => o.inboxId && o.inboxId === change.data?.inboxId);
-        const t = origin && origin.channel !== 'wechat' ? originReply(origin) : null;
+        const t =
+          origin && origin.channel !== 'wechat' ? originReply(origin, (await enterpriseRead) ?? {}) : null;
         if (!t) continue;
         const recipient = {
           kind: 'enterprise' as const,
@@ -475,7 +517,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           channel: t.channel,
           recipient,
           title,
-          text,
+          text: textFor(t),
           replyTo: t.replyTo ?? null,
         });
       } else if (intent.audience === 'origin') {

@@ -162,6 +162,23 @@ describe('push-back to the originating channel', () => {
     expect(toSender).to.have.length(3);
     expect(toSender.every((text) => text.includes(issue.number))).to.equal(true);
     expect(t.sms.sent.some((m) => m.to === e.mobile)).to.equal(false);
+    // A number that is not the enterprise's own (anyone can send a credit code) is never given the QR page,
+    // which lists the enterprise's issues: the texts name the number and end where the link would be.
+    expect(toSender.filter((text) => text.includes('/e/'))).to.deep.equal([]);
+    expect(toSender[0]).to.match(/编号HZ-\d{4}-\d{6}。可扫描企业码查看进度$/);
+  });
+
+  it('the registered mobile writing in by SMS is the enterprise itself: its answers carry the QR page', async () => {
+    const e = enterpriseIn(t, 'anji', 4);
+    const raw = JSON.stringify({ msgId: 'PB-SMS-OWN', from: e.mobile, text: `${VAGUE_TEXT}园区路灯不亮。` });
+    const res = await postSigned(t, 'sms', raw).expect(200);
+    const issue = await issueByNumber(res.body.number);
+    expect(String(issue.enterpriseId)).to.equal(String(e._id));
+    await t.notify.notifier.idle();
+    t.sms.sent = [];
+    await t.notify.worker.runOnce();
+    const [received] = t.sms.sent.filter((m) => m.to === e.mobile).map((m) => m.text);
+    expect(received).to.include(issue.number).and.include(`/e/${e.qrToken}`);
   });
 
   it('a repeat by SMS merged into the open issue is told so at its own number, and hears the outcome too', async () => {
@@ -303,11 +320,14 @@ describe('push-back to the originating channel', () => {
     expect(rows.map((r) => r.status)).to.deep.equal(['sent', 'sent']);
   });
 
-  it('an enterprise that chose WeChat on the QR page hears by WeChat (its bound openid), and never an SMS', async () => {
+  it('an enterprise that chose WeChat on the QR page hears by WeChat (its accepted follower), and never an SMS', async () => {
     const e = enterpriseIn(t, 'nanxun', 6);
     const openid = 'oPB_owner_0002';
+    // The follower the centre accepted for the enterprise; a stranger who later sent its credit code to the
+    // official account (anyone can) is bound for their own messages only and hears nothing of this issue.
+    await t.models.Enterprise.collection.updateOne({ _id: e._id }, { $push: { wechatOpenids: openid } });
     await t.models.WechatBinding.collection.insertOne({
-      openid,
+      openid: 'oPB_stranger_0009',
       creditCode: e.creditCode,
       enterpriseId: e._id,
       boundAt: t.clock.now(),
@@ -343,12 +363,13 @@ describe('push-back to the originating channel', () => {
       email: null,
       updatedAt: t.clock.now(),
     });
-    await t.models.WechatBinding.collection.updateOne(
-      { openid: 'oPB_follower_0001' },
-      { $set: { enterpriseId: e._id } },
+    await t.models.Enterprise.collection.updateOne(
+      { _id: e._id },
+      { $push: { wechatOpenids: 'oPB_follower_0001' } },
     );
     await must(t, 'dispatcher', res.body.id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
     wechatApi.nextError = 45015;
+    await t.notify.notifier.idle();
     await t.notify.worker.runOnce();
     const [row] = await outbox(t, { issueId: res.body.id, channel: 'wechat' });
     expect(row).to.include({ status: 'dead', attempts: 1 });
