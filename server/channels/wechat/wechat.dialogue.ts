@@ -1,6 +1,8 @@
 // What the official account says and does for each push (pure): an openid not yet bound to an enterprise is
 // asked for the credit code; a text carrying a valid code binds it (and files whatever else the text says);
-// a bound openid's texts and images are filed as issues. The replies are Chinese and name the issue number.
+// a bound openid's texts and images are filed as issues. An unbound follower's complaint is filed too (the
+// pipeline registers a provisional enterprise for the centre to confirm, as for any unknown sender: nothing
+// accepted is dropped), and the reply asks for the code. The replies are Chinese and name the issue number.
 import type { IntakeAck, InboundMessage } from '../types.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
@@ -9,7 +11,12 @@ export type WechatStep =
   | { kind: 'reply'; text: string }
   | { kind: 'bind'; creditCode: string; complaint?: string }
   | { kind: 'file' }
+  /** A complaint from a follower not bound yet: filed for a provisional enterprise, and the code asked for. */
+  | { kind: 'file-unbound' }
   | { kind: 'silent' };
+
+/** A text at least this long from an unbound follower is a complaint to file, not a greeting. */
+export const UNBOUND_COMPLAINT_CHARS = 15;
 
 export const WECHAT_TEXT = Object.freeze({
   askCode:
@@ -19,6 +26,7 @@ export const WECHAT_TEXT = Object.freeze({
   welcomeBack: '欢迎回来！请直接发送您要反映的问题，可附图片。',
   unsupported: '暂只支持文字和图片消息，请用文字描述您要反映的问题。',
   emptyText: '请用文字描述您要反映的问题。',
+  askCodeAfterFiling: '为便于核实和联系，请发送贵企业的18位统一社会信用代码完成绑定。',
   bound: (code: string, name?: string) =>
     name ? `已绑定企业：${name}（${code}）。` : `已绑定统一社会信用代码 ${code}。`,
   askComplaint: '请直接发送您要反映的问题，可附图片。',
@@ -38,18 +46,24 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
       const found = findCreditCode(push.content ?? '');
       if (found.code)
         return { kind: 'bind', creditCode: found.code, ...(found.rest ? { complaint: found.rest } : {}) };
-      if (!boundCode)
-        return {
-          kind: 'reply',
-          text: found.invalid ? WECHAT_TEXT.invalidCode(found.invalid) : WECHAT_TEXT.askCode,
-        };
+      if (!boundCode) {
+        if (found.invalid) return { kind: 'reply', text: WECHAT_TEXT.invalidCode(found.invalid) };
+        const words = (found.rest ?? '').replace(/\s/g, '');
+        return [...words].length >= UNBOUND_COMPLAINT_CHARS
+          ? { kind: 'file-unbound' }
+          : { kind: 'reply', text: WECHAT_TEXT.askCode };
+      }
       return found.rest ? { kind: 'file' } : { kind: 'reply', text: WECHAT_TEXT.emptyText };
     }
   }
 }
 
 /** The message the pipeline files for a push (the complaint text replaces the content when a code came with it). */
-export function inboundOf(push: WechatPush, creditCode: string, content?: string): InboundMessage {
+export function inboundOf(
+  push: WechatPush,
+  creditCode: string | undefined,
+  content?: string,
+): InboundMessage {
   const image = push.msgType === 'image';
   return {
     channel: 'wechat',
@@ -57,7 +71,7 @@ export function inboundOf(push: WechatPush, creditCode: string, content?: string
     externalId: push.msgId ?? `${push.openid}:${push.createTime}`,
     receivedAt: new Date(push.createTime * 1000),
     content: image ? '（企业通过微信公众号发送了一张图片，见附件）' : (content ?? push.content ?? ''),
-    enterprise: { creditCode },
+    enterprise: creditCode ? { creditCode } : {},
     contact: { openid: push.openid },
     ...(image && push.mediaId
       ? { attachments: [{ filename: '微信图片.jpg', contentType: 'image/jpeg', mediaId: push.mediaId }] }

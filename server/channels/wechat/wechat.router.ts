@@ -80,6 +80,8 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
         return step.text;
       case 'file':
         return ackText(await sink(inboundOf(push, String(binding?.creditCode))));
+      case 'file-unbound':
+        return ackText(await sink(inboundOf(push, undefined))) + WECHAT_TEXT.askCodeAfterFiling;
       case 'bind': {
         const enterprise = await models.Enterprise.collection.findOne(
           { creditCode: step.creditCode },

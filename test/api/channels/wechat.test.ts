@@ -5,6 +5,7 @@ import request from 'supertest';
 import { XMLParser } from 'fast-xml-parser';
 import { anotherApp, expectError, useTestApp, type TestApp } from '../helpers.ts';
 import { loadConfig } from '../../../server/config.ts';
+import { WECHAT_TEXT } from '../../../server/channels/wechat/wechat.dialogue.ts';
 import {
   AES_KEY,
   APPID,
@@ -92,6 +93,26 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       const again = await postPlain(t, openid, textXml(openid, complaint, '1004'));
       expect(replyOf(again.text).Content).to.contain(issue!.number);
       expect(await t.models.Issue.countDocuments({ channel: 'wechat', externalId: '1004' })).to.equal(1);
+    });
+
+    it("files an unbound follower's complaint for a provisional enterprise and asks for the code; a greeting is only asked", async () => {
+      const openid = 'oUNBOUND_complaint_0001';
+      const complaint = '我们在织里工业园区，这个月已经停电四次了，每次都要停产半天，请尽快协调供电所。';
+      const res = await postPlain(t, openid, textXml(openid, complaint, '1101'));
+      const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: '1101' }).lean();
+      expect(issue, 'nothing accepted is dropped').to.not.equal(null);
+      expect(issue!.content).to.equal(complaint);
+      const enterprise = await t.models.Enterprise.findById(issue!.enterpriseId).lean();
+      expect(enterprise).to.deep.include({ provisional: true, wechatOpenids: [openid] });
+      const reply = replyOf(res.text).Content;
+      expect(reply).to.contain(`受理编号：${issue!.number}`).and.contain('统一社会信用代码');
+      const greeting = await postPlain(
+        t,
+        'oUNBOUND_hello_0001',
+        textXml('oUNBOUND_hello_0001', '您好 在吗', '1102'),
+      );
+      expect(replyOf(greeting.text).Content).to.equal(WECHAT_TEXT.askCode);
+      expect(await t.models.Issue.countDocuments({ externalId: '1102' })).to.equal(0);
     });
 
     it('binds and files in one message when the code comes with the complaint text', async () => {
