@@ -3,7 +3,8 @@
 // characters, absurd depth), the work-order fields most platforms send, zod failures as stable refusal codes,
 // and the JSON acknowledgement `{number, status}`.
 import { z } from 'zod';
-import { bodyProblem } from '../http/body-guard.middleware.ts';
+import { isUtf8 } from 'node:buffer';
+import { bodyProblem, NOT_UTF8_MESSAGE } from '../http/body-guard.middleware.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
 import { LIMITS } from '../../shared/schemas.ts';
 import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
@@ -26,6 +27,7 @@ export function assertSafeJson(value: unknown): void {
 
 export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   if (!raw.length) throw new ChannelRefusal('invalid_json', 400, '请求体为空，应为 JSON 对象');
+  if (!isUtf8(raw)) throw new ChannelRefusal('invalid_encoding', 400, NOT_UTF8_MESSAGE);
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));

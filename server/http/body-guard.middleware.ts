@@ -5,8 +5,20 @@
 // keys and the next spread or assign silently drops or re-parents them), and NUL characters (a NUL in a key
 // cannot be stored as a BSON field name) are refused here with one stable 400 `invalid_body`, so no route,
 // command or model has to remember them. Nesting is bounded too: a deep body is an attack, not a request.
+import { isUtf8 } from 'node:buffer';
 import type { RequestHandler } from 'express';
 import { AppError } from '../errors.ts';
+
+/**
+ * A body that is not UTF-8 (GBK bytes sent as JSON, say) would be decoded with U+FFFD in place of every bad byte
+ * and stored as garbage (a provisional enterprise named "��"): it is refused instead, with a stable 400.
+ */
+export const NOT_UTF8_MESSAGE = '请求体不是合法的 UTF-8 文本，请以 UTF-8 编码发送';
+
+/** express.json's `verify`: throws the 400 for a body that is not UTF-8. */
+export function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw new AppError('invalid_encoding', 400, NOT_UTF8_MESSAGE);
+}
 
 export const MAX_BODY_DEPTH = 32;
 

@@ -179,6 +179,12 @@ export function unitOf(t: TestApp, level: 'city' | 'county' | 'township', region
 }
 
 /** Asserts a `{error:{code,message}}` body with the given status and code. */
+/**
+ * A superagent serializer that sends a Buffer body byte for byte (its typings say string; at run time it writes
+ * whatever the serializer returns, and without one it would JSON-encode the Buffer).
+ */
+export const asRawBytes = ((raw: Buffer) => raw) as unknown as (body: unknown) => string;
+
 export function expectError(res: request.Response, status: number, code: string): void {
   if (res.status !== status || res.body?.error?.code !== code) {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);

@@ -8,7 +8,7 @@ import { makeCreditCode } from '../../../shared/credit-code.ts';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
 import { signBody } from '../../../server/channels/signature.ts';
-import { embeddedDb, expectError } from '../helpers.ts';
+import { asRawBytes, embeddedDb, expectError } from '../helpers.ts';
 import { enterpriseIn, useIssueApp } from '../issues/fixtures.ts';
 
 const nowS = () => Math.floor(Date.now() / 1000);
@@ -149,6 +149,21 @@ describe('JSON channels at /api/intake/<channel>', () => {
     );
     expectError(await signed('hotline12345', order({ extra: { $gt: 1 } })).send(), 400, 'hostile_input');
     expectError(await signed('hotline12345', order({ content: 'a\u0000b' })).send(), 400, 'hostile_input');
+    // GBK bytes in a JSON body (a platform that forgot to encode UTF-8): refused, never stored as U+FFFD.
+    const [head, tail] = JSON.stringify(order({ content: '@' })).split('@');
+    const gbk = Buffer.concat([Buffer.from(head), Buffer.from([0xb3, 0xa7, 0xb7, 0xbf]), Buffer.from(tail)]);
+    const ts = nowS();
+    expectError(
+      await request(t.app)
+        .post('/api/intake/hotline12345')
+        .set('Content-Type', 'application/json')
+        .set('X-Timestamp', String(ts))
+        .set('X-Signature', signBody('demo-hotline12345-secret', ts, gbk))
+        .serialize(asRawBytes)
+        .send(gbk),
+      400,
+      'invalid_encoding',
+    );
     expectError(
       await signed('hotline12345', order({ content: 'x'.repeat(300_000) })).send(),
       413,

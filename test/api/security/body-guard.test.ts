@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { bodyProblem } from '../../../server/http/body-guard.middleware.ts';
-import { expectError, useTestApp } from '../helpers.ts';
+import { asRawBytes, expectError, useTestApp } from '../helpers.ts';
 
 const HOSTILE: Array<[string, string]> = [
   ['a NUL in a key', '{"value":{"a\\u0000b":1}}'],
@@ -45,6 +45,25 @@ describe('api: one sanitising check for every JSON body', () => {
         '{"enterprise":{"_bsontype":"ObjectId","id":"aaaaaaaaaaaa"},"channel":"window","content":"内容"}',
       );
     expectError(issue, 400, 'invalid_body');
+  });
+
+  it('a body that is not UTF-8 (GBK bytes sent as JSON) is 400 invalid_encoding, not stored as U+FFFD', async () => {
+    const before = await t.models.Issue.countDocuments();
+    // 厂房验收 in GBK, inside an otherwise valid JSON object.
+    const gbk = Buffer.from([0xb3, 0xa7, 0xb7, 0xbf, 0xd1, 0xe9, 0xca, 0xd5]);
+    const body = Buffer.concat([
+      Buffer.from('{"enterprise":{"creditCode":"x"},"channel":"window","content":"'),
+      gbk,
+      Buffer.from('"}'),
+    ]);
+    const res = await request(t.app)
+      .post('/api/issues')
+      .set(await t.auth('clerk'))
+      .set('content-type', 'application/json')
+      .serialize(asRawBytes)
+      .send(body);
+    expectError(res, 400, 'invalid_encoding');
+    expect(await t.models.Issue.countDocuments()).to.equal(before);
   });
 
   it('a setting is validated against its key: unknown keys and wrong shapes are 400, the right shape is stored', async () => {
