@@ -53,6 +53,14 @@ export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/**
+ * What the admin screen shows of a credential: its last 4 characters. Not its first ones: every API key starts
+ * with its channel's name (`zheliban_…`), so keys of one channel could not be told apart.
+ */
+export function credentialHint(value: string): string {
+  return value.slice(-4);
+}
+
 export interface ActiveSecret {
   id: string;
   secret: string;

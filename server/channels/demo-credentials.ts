@@ -9,7 +9,7 @@ import type { Clock } from '../../shared/clock.ts';
 import type { ChannelId } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
 import { insertMissing } from '../seed/insert-missing.ts';
-import { encryptSecret, hashApiKey } from './credentials.ts';
+import { credentialHint, encryptSecret, hashApiKey } from './credentials.ts';
 
 export const DEMO_CHANNEL_CREDENTIALS = Object.freeze([
   { channel: 'hotline12345', kind: 'hmac', value: 'demo-hotline12345-secret' },
@@ -42,7 +42,7 @@ export async function seedDemoChannelCredentials(models: Models, key: Buffer, cl
       label: DEMO_LABEL,
       keyHash: c.kind === 'api_key' ? hashApiKey(c.value) : null,
       secretEnc: c.kind === 'hmac' ? encryptSecret(key, c.value) : null,
-      hint: c.value.slice(0, 8),
+      hint: credentialHint(c.value),
       createdBy: 'seed',
       createdAt: clock.now(),
     })),

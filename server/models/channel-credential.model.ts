@@ -17,7 +17,7 @@ export interface ChannelCredentialDoc {
   keyHash: string | null;
   /** hmac: `iv.tag.ciphertext` (base64url) of the secret. */
   secretEnc: string | null;
-  /** The first characters of the key or secret, so admins can tell credentials apart. */
+  /** The last 4 characters of the key or secret, so admins can tell credentials apart. */
   hint: string;
   createdBy: string;
   createdAt: Date;

@@ -1,5 +1,6 @@
 // The configuration and enterprise screens in real Chromium: the admin tests a text against the routing rules,
-// adds a rule for it and sees the answer change, then edits the rule and sees it change again; a clerk
+// adds a rule for it and sees the answer change, then edits the rule and sees it change again; the admin issues
+// a channel API key (shown once), finds it by its last 4 characters and revokes it after confirming; a clerk
 // registers an unknown enterprise (the credit code checked as the API checks it) and opens its printable
 // plaque with the QR code; the leader's dashboard and the admin's other tabs render without accessibility
 // findings. Screenshots of each screen at desktop and phone size with E2E_SCREENSHOTS=/some/dir.
@@ -89,6 +90,52 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
       await expectAccessible();
       await snap(page(), `21-admin-${tab}`, false);
     }
+    await page().getByRole('button', { name: '退出' }).click();
+    await page().getByRole('heading', { name: '登录' }).waitFor();
+  });
+
+  it('lets the admin issue a channel API key (shown once), tell keys apart by their last 4 characters and revoke one', async () => {
+    await login(page(), t.baseUrl, 'admin');
+    await page().getByRole('tab', { name: '渠道凭据', exact: true }).click();
+    const panel = page().getByRole('tabpanel', { name: '渠道凭据' });
+    const discovery = panel.getByRole('region', { name: '主动发现', exact: true });
+    await discovery.getByText('POST /api/intake/discovery').waitFor();
+    // Channels that take no credential get no rows and no 吊销 button, only a line naming them.
+    expect(await panel.getByRole('region', { name: '企业码', exact: true }).count()).to.equal(0);
+    expect(await panel.getByText(/无需接口凭据的渠道：.*企业码/).count()).to.equal(1);
+
+    await discovery.getByRole('button', { name: '签发API Key' }).click();
+    const issue = page().getByRole('dialog', { name: '签发凭据 · 主动发现' });
+    await issue.getByLabel(/名称/).fill('数据预警平台');
+    await issue.getByRole('button', { name: '签发', exact: true }).click();
+    const shown = page().getByRole('dialog', { name: '凭据已签发' });
+    const key = (await shown.getByTestId('issued-secret').textContent())!.trim();
+    expect(key).to.match(/^discovery_[\w-]{20,}$/);
+    expect(await shown.textContent()).to.contain('关闭后不会再显示');
+    await expectAccessible();
+    await snap(page(), '22-admin-channel-issued', false);
+    // Closing without copying asks first; once closed the key is nowhere on the page.
+    await shown.getByRole('button', { name: '我已保存，关闭' }).click();
+    await page().getByRole('dialog', { name: '尚未复制' }).getByRole('button', { name: '确认关闭' }).click();
+    await shown.waitFor({ state: 'hidden' });
+    const row = discovery.getByRole('row').filter({ hasText: `…${key.slice(-4)}` });
+    await row.waitFor();
+    expect(await row.textContent())
+      .to.contain('数据预警平台')
+      .and.contain('API Key')
+      .and.contain('有效');
+    expect(await page().content()).to.not.contain(key);
+
+    await row.getByRole('button', { name: `吊销 主动发现 尾号 ${key.slice(-4)}` }).click();
+    const confirm = page().getByRole('dialog', { name: '吊销凭据' });
+    expect(await confirm.textContent()).to.contain(key.slice(-4));
+    await confirm.getByRole('button', { name: '吊销' }).click();
+    await row.getByText('已吊销').waitFor();
+    expect(await row.getByRole('button', { name: /吊销/ }).count()).to.equal(0);
+    const stored = await t.models.ChannelCredential.findOne({ label: '数据预警平台' }).lean();
+    expect(stored?.hint).to.equal(key.slice(-4));
+    expect(stored?.revokedAt).to.be.instanceOf(Date);
+    await snap(page(), '23-admin-channel-revoked', false);
     await page().getByRole('button', { name: '退出' }).click();
     await page().getByRole('heading', { name: '登录' }).waitFor();
   });

@@ -10,6 +10,7 @@ import { requirePolicy } from '../../auth/staff.middleware.ts';
 import {
   CHANNEL_AUTH,
   channelSecretKeyOf,
+  credentialHint,
   credentialSourceFor,
   encryptSecret,
   hashApiKey,
@@ -98,7 +99,7 @@ export function createChannelsRouter(ctx: AppContext): Router {
       label: body.label ?? '',
       keyHash: kind === 'api_key' ? hashApiKey(value) : null,
       secretEnc: kind === 'api_key' ? null : encryptSecret(key, value),
-      hint: value.slice(0, Math.min(8, Math.floor(value.length / 3))),
+      hint: credentialHint(value),
       createdBy: actorOf(req).username,
       createdAt: ctx.clock.now(),
     });

@@ -270,9 +270,22 @@ describe('JSON channels at /api/intake/<channel>', () => {
       content: '数据预警：该企业用电量连续三周下降40%，疑似停产，建议走访了解困难。',
     });
     expect(ok.status).to.equal(200);
+    // A second key of the same channel: the list tells the two apart by their last 4 characters (all keys of a
+    // channel share its name as their prefix).
+    const second = await request(t.app)
+      .post('/api/channels/discovery/credentials')
+      .set(admin)
+      .send({ label: '数据预警平台（备用）' })
+      .expect(201);
     const list = await request(t.app).get('/api/channels').set(admin).expect(200);
     const discovery = list.body.items.find((c: { id: string }) => c.id === 'discovery');
+    expect(discovery).to.include({ name: '主动发现', auth: 'api_key', endpoint: '/api/intake/discovery' });
     expect(discovery.credentials.map((c: { id: string }) => c.id)).to.include(issued.body.credential.id);
+    const hintOf = (id: string) => discovery.credentials.find((c: { id: string }) => c.id === id).hint;
+    expect(issued.body.credential.hint).to.equal(key.slice(-4));
+    expect(hintOf(issued.body.credential.id)).to.equal(key.slice(-4));
+    expect(hintOf(second.body.credential.id)).to.equal((second.body.apiKey as string).slice(-4));
+    expect(hintOf(second.body.credential.id)).to.not.equal(hintOf(issued.body.credential.id));
     expect(JSON.stringify(list.body)).to.not.include(key);
     expect(JSON.stringify(list.body)).to.not.include('demo-hotline12345-secret');
 
@@ -309,6 +322,7 @@ describe('JSON channels at /api/intake/<channel>', () => {
       { secret },
     ).send();
     expect(res.status).to.equal(200);
+    expect(issued.body.credential).to.include({ kind: 'hmac', hint: secret.slice(-4), active: true });
     const list = await request(t.app).get('/api/channels').set(admin);
     expect(JSON.stringify(list.body)).to.not.include(secret);
     expectError(
