@@ -1,7 +1,28 @@
 // Field whitelists for notifications: a staff member's in-app notifications, and outbox rows for admins
-// (addresses masked: an admin checks delivery, not phone numbers).
+// (addresses masked: an admin checks delivery, not phone numbers; the event and the way named in Chinese for
+// the 通知发送 screen, beside the codes that filter).
 import type { NotificationDoc, OutboxDoc } from '../models/index.ts';
+import type { OutboxChannel } from '../models/outbox.model.ts';
+import { EVENT_SPECS, type NotifyEvent } from '../notify/templates.ts';
 import { maskMobile } from './enterprise-public.presenter.ts';
+
+export const OUTBOX_CHANNEL_LABELS: Readonly<Record<OutboxChannel, string>> = Object.freeze({
+  inapp: '站内通知',
+  sms: '短信',
+  email: '电子邮件',
+  wechat: '微信',
+  pushback: '回传来源渠道',
+});
+
+/** Outbox events that are not notification templates (sent directly, recorded for the admin). */
+const OTHER_EVENT_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  verification_code: '企业码验证短信',
+});
+
+export function outboxEventLabel(event: string): string {
+  if (Object.hasOwn(EVENT_SPECS, event)) return EVENT_SPECS[event as NotifyEvent].label;
+  return Object.hasOwn(OTHER_EVENT_LABELS, event) ? OTHER_EVENT_LABELS[event]! : event;
+}
 
 export function presentNotification(n: NotificationDoc) {
   return {
@@ -29,7 +50,9 @@ export function presentOutboxEntry(o: OutboxDoc, opts: { fullAddress?: boolean }
     id: String(o._id),
     key: o.key,
     event: o.event,
+    eventLabel: outboxEventLabel(o.event),
     channel: o.channel,
+    channelLabel: OUTBOX_CHANNEL_LABELS[o.channel] ?? o.channel,
     recipient: {
       kind: o.recipient.kind,
       id: o.recipient.id,

@@ -78,6 +78,15 @@ describe('notifications: delivery, retries and the admin view', () => {
     const dead = await request(t.app).get('/api/outbox?status=dead&channel=sms').set(admin).expect(200);
     expect(dead.body.items.map((i: { id: string }) => i.id)).to.include(String(row._id));
     expect(dead.body.items[0].recipient.address).to.match(/^1\d{2}\*{4}\d{4}$/);
+    // The 通知发送 screen names the way and the event in Chinese, beside the codes.
+    const listed = dead.body.items.find((i: { id: string }) => i.id === String(row._id));
+    expect(listed).to.include({
+      channel: 'sms',
+      channelLabel: '短信',
+      event: 'enterprise_received',
+      eventLabel: '受理回执',
+    });
+    expect(listed.recipient.name).to.be.a('string').and.not.equal('');
     expectError(await request(t.app).get('/api/outbox?status=lost').set(admin), 400, 'validation_failed');
     expectError(
       await request(t.app)
