@@ -67,6 +67,11 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     await card.click();
     await page().getByRole('heading', { name: '工单查询' }).waitFor();
     await page().getByText('指标统计范围').waitFor();
+    // The drill-down's set of open states reads in Chinese in the 状态 filter, not as the codes it is sent as.
+    const filters = page().getByRole('search', { name: '工单筛选' });
+    expect(await filters.textContent())
+      .to.contain('未办结')
+      .and.not.contain('received');
     const rows = page().locator('tbody tr');
     await page().waitForFunction(() => document.querySelectorAll('tbody tr').length === 3);
     expect(await rows.count()).to.equal(3);
