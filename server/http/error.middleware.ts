@@ -1,6 +1,8 @@
 // The single place where failures become HTTP answers. Known failures (AppError, validation, malformed or
 // oversized bodies, bad ids, duplicate keys) get a stable 4xx `{error:{code,message}}`; anything else is a bug:
-// it is logged with the request id and answered with a generic 500 that leaks nothing.
+// it is logged with the request id and answered with a generic 500 that leaks nothing. A validation failure also
+// names its input as `field` (`contact.email`); its message is the schema's own Chinese sentence, which the
+// screens show as it is, so a user never reads the English field name.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { ChannelRefusal } from '../channels/types.ts';
@@ -24,6 +26,17 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** Our schemas speak Chinese (请填写根本原因); zod's built-in English messages need the field named. */
+const CHINESE = /[\u4e00-\u9fff]/;
+function invalidField(field: string, message: string): AppError {
+  return new AppError(
+    'validation_failed',
+    400,
+    CHINESE.test(message) ? message : `字段 ${field} 无效：${message}`,
+    { field },
+  );
+}
+
 /** Maps any thrown value to an AppError when it is a known client mistake; undefined means "a bug". */
 export function toAppError(err: unknown): AppError | undefined {
   if (isAppError(err)) return err;
@@ -32,8 +45,8 @@ export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof z.ZodError) {
     const issue = err.issues[0];
     const where = issue ? formatPath(issue.path) : '';
-    const message = where ? `字段 ${where} 无效：${issue.message}` : `请求无效：${issue?.message ?? ''}`;
-    return new AppError('validation_failed', 400, message, where ? { field: where } : undefined);
+    if (where) return invalidField(where, issue.message);
+    return new AppError('validation_failed', 400, `请求无效：${issue?.message ?? ''}`);
   }
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as HttpishError;
@@ -56,7 +69,7 @@ export function toAppError(err: unknown): AppError | undefined {
   }
   if (e.name === 'ValidationError' && e.errors) {
     const first = Object.values(e.errors)[0];
-    return new AppError('validation_failed', 400, `字段 ${first?.path ?? ''} 无效：${first?.message ?? ''}`);
+    return invalidField(first?.path ?? '', first?.message ?? '');
   }
   if (e.code === 11000 || e.code === 11001) {
     return new AppError('duplicate', 409, '记录已存在');
@@ -78,7 +91,10 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, next) => {
   if (known) {
     if ((known.status === 429 || known.status === 503) && !res.getHeader('Retry-After'))
       res.setHeader('Retry-After', known.status === 429 ? '60' : '30');
-    res.status(known.status).json({ error: { code: known.code, message: known.message } });
+    const field = known.details?.field;
+    res.status(known.status).json({
+      error: { code: known.code, message: known.message, ...(typeof field === 'string' ? { field } : {}) },
+    });
     return;
   }
   req.log?.error({ err, reqId: req.id }, 'unhandled error');

@@ -108,6 +108,9 @@ describe('error middleware', () => {
   app.get('/zod', () => {
     z.object({ enterprise: z.object({ creditCode: z.string() }) }).parse({ enterprise: { creditCode: 5 } });
   });
+  app.get('/zod-chinese', () => {
+    z.object({ rootCause: z.string().min(1, { error: '请填写根本原因' }) }).parse({ rootCause: '' });
+  });
   app.get('/cast', () => {
     throw Object.assign(new Error('Cast to ObjectId failed'), { name: 'CastError', path: 'unitId' });
   });
@@ -132,6 +135,15 @@ describe('error middleware', () => {
     const res = await request(app).get('/zod');
     expectError(res, 400, 'validation_failed');
     expect(res.body.error.message).to.contain('enterprise.creditCode');
+    expect(res.body.error.field).to.equal('enterprise.creditCode');
+  });
+
+  it('zod error with our Chinese message → that message alone (no English field name), the field beside it', async () => {
+    const res = await request(app).get('/zod-chinese');
+    expect(res.status).to.equal(400);
+    expect(res.body).to.deep.equal({
+      error: { code: 'validation_failed', message: '请填写根本原因', field: 'rootCause' },
+    });
   });
 
   it('mongoose CastError → 400; duplicate key → 409 duplicate', async () => {

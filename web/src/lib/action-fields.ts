@@ -1,8 +1,16 @@
 // The form of each lifecycle action: the body fields of DESIGN §10 (and shared/schemas) with their Chinese
-// labels and input kinds. ActionForm renders these; `toBody` turns the filled form into the request body.
+// labels and input kinds. ActionForm renders these; `toBody` turns the filled form into the request body, and
+// `fieldProblem` holds the checks between fields that the lifecycle makes (shared/lifecycle/handlers), so the
+// form says so beside the field instead of the server refusing it.
 import type { ActionId } from '../../../shared/lifecycle/actions.ts';
 import { CATEGORY_LABELS } from '../../../config/categories.ts';
-import { RATING_LEVEL_LABELS, RATING_LABELS, URGENCY_LABELS } from '../../../shared/states.ts';
+import {
+  RATING_LEVEL_LABELS,
+  RATING_LABELS,
+  URGENCY_LABELS,
+  ratingOfLevel,
+  type RatingLevel,
+} from '../../../shared/states.ts';
 
 export type FieldKind =
   | 'text'
@@ -156,17 +164,35 @@ export function toBody(fields: readonly FieldSpec[], values: FormValues): Record
   return body;
 }
 
-/** The first missing required field's message, or null when the form may be sent. */
-export function missingField(fields: readonly FieldSpec[], values: FormValues): string | null {
-  for (const f of fields) {
-    if (!f.required) continue;
-    const v = values[f.key];
-    const empty = Array.isArray(v)
-      ? v.length === 0
-      : typeof v === 'string'
-        ? v.trim() === ''
-        : typeof v === 'number' && Number.isNaN(v);
-    if (empty) return `请填写「${f.label}」`;
+function isEmpty(v: FormValues[string] | undefined): boolean {
+  if (v === undefined || v === null) return true;
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'string') return v.trim() === '';
+  return typeof v === 'number' && Number.isNaN(v);
+}
+
+/** What a required field says when left empty: 请选择 for choices, 请填写 for what is typed. */
+export function requiredMessage(f: FieldSpec): string {
+  const chosen = f.kind !== 'text' && f.kind !== 'textarea' && f.kind !== 'number' && f.kind !== 'issue';
+  return `${chosen ? '请选择' : '请填写'}「${f.label}」`;
+}
+
+/** A field's value that contradicts another field (the lifecycle's own rules), or null. */
+export function fieldProblem(action: ActionId, key: string, values: FormValues): string | null {
+  const rating = values.rating;
+  const level = values.level;
+  if (
+    (action === 'callback' || action === 'rate') &&
+    key === 'level' &&
+    !isEmpty(level) &&
+    !isEmpty(rating)
+  ) {
+    if (ratingOfLevel(level as RatingLevel) !== rating)
+      return `「${RATING_LEVEL_LABELS[level as RatingLevel]}」属于${RATING_LABELS[ratingOfLevel(level as RatingLevel)]}，与所选「${RATING_LABELS[rating as 'good' | 'bad']}」不一致`;
   }
+  if (action === 'callback' && key === 'rating' && values.reached === 'no' && !isEmpty(rating))
+    return '未联系上企业，不能记录评价';
+  if (action === 'verify_rating' && key === 'reason' && values.reasonable === 'no' && isEmpty(values.reason))
+    return '认定差评不合理（申诉成立）时必须说明理由';
   return null;
 }
