@@ -33,7 +33,12 @@ async function receivedCells(deps: KpiDeps, period: KpiPeriod, scope: Record<str
   return rows.map((r) => ({ c: r._id.c as string, r: r._id.r, n: Number(r.n) }));
 }
 
-async function heatMap(deps: KpiDeps, period: KpiPeriod, scope: Record<string, unknown>) {
+/** Issues received per category and region over a period: the monthly report's month, the dashboard's period. */
+export async function categoryRegionHeatMap(
+  deps: KpiDeps,
+  period: KpiPeriod,
+  scope: Record<string, unknown>,
+) {
   const rows = await receivedCells(deps, period, scope);
   const regions = [...new Set(rows.map((r) => r.r))].sort();
   const index = new Map(rows.map((r) => [`${r.c}|${r.r}`, r.n]));
@@ -96,7 +101,7 @@ export async function monthlyReport(
     totals: byUnit.totals,
     previous: { from: byUnit.previous.from, to: byUnit.previous.to, totals: byUnit.previous.totals },
     topCategories,
-    heatMap: await heatMap(deps, period, scope),
+    heatMap: await categoryRegionHeatMap(deps, period, scope),
     ranking: rankByOnTime(byUnit.items.filter((r) => r.key !== null)),
     awaitingCoordination: await awaitingCoordination(deps, scope),
   };

@@ -302,6 +302,37 @@ describe('GET /api/kpis', function () {
     );
   });
 
+  it('the dashboard heat map covers the whole chosen period (a quarter), not only its first month', async () => {
+    const heat = async (qs: string, as = 'leader') => {
+      return request(t.app)
+        .get(`/api/kpis/heat-map?${qs}`)
+        .set(await t.auth(as));
+    };
+    type Heat = { categories: { id: string }[]; regions: { id: string }[]; cells: number[][] };
+    const cell = (h: Heat) => (c: string, region: string) =>
+      h.cells[h.categories.findIndex((x) => x.id === c)][h.regions.findIndex((x) => x.id === region)];
+    // February holds I8, March I1–I7 (policy in 德清: I1, I2), April I9: all three are 德清's policy issues.
+    const quarter = await heat('from=2026-02-01&to=2026-05-01');
+    expect(quarter.status, JSON.stringify(quarter.body)).to.equal(200);
+    expect(quarter.body.from).to.equal('2026-01-31T16:00:00.000Z');
+    expect(quarter.body.to).to.equal('2026-04-30T16:00:00.000Z');
+    expect(cell(quarter.body)('policy', 'deqing')).to.equal(4);
+    const inMarch = (await heat(march)).body;
+    expect(cell(inMarch)('policy', 'deqing')).to.equal(2);
+    const report = await request(t.app)
+      .get('/api/reports/monthly?month=2026-03')
+      .set(await t.auth('leader'));
+    expect({ categories: inMarch.categories, regions: inMarch.regions, cells: inMarch.cells }).to.deep.equal(
+      report.body.heatMap,
+    );
+    expect((await heat('from=2026-02-01&to=2026-05-01', 'leader-anji')).body.regions).to.deep.equal([
+      { id: 'anji', name: '安吉县' },
+    ]);
+    expectError(await heat('from=2026-03-10&to=2026-03-01'), 400, 'validation_failed');
+    expectError(await heat(march, 'clerk'), 403, 'forbidden');
+    expectError(await request(t.app).get('/api/kpis/heat-map'), 401, 'unauthorized');
+  });
+
   it('a county leader sees their county only', async () => {
     const res = await get(`groupBy=region&${march}`, 'leader-anji', 200);
     expect(res.body.items.map((i: { key: string }) => i.key)).to.deep.equal(['anji']);

@@ -1,5 +1,5 @@
-// /api/kpis (the leader dashboard's figures, DESIGN §10) and its Excel export; /api/reports/monthly (营商环境
-// 月度分析). Thin: parse the period, run the KPI query, present.
+// /api/kpis (the leader dashboard's figures, DESIGN §10), its Excel export and its category × region heat map
+// over the same period; /api/reports/monthly (营商环境月度分析). Thin: parse the period, run the query, present.
 import { Router } from 'express';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
@@ -8,10 +8,10 @@ import { writeKpiWorkbook } from '../../kpi/kpi-export.ts';
 import { KPI_GROUP_BYS } from '../../kpi/kpi.pipeline.ts';
 import { computeKpiResult } from '../../kpi/kpi.query.ts';
 import { monthPeriod } from '../../kpi/kpi-period.ts';
-import { monthlyReport } from '../../kpi/monthly-report.query.ts';
+import { categoryRegionHeatMap, monthlyReport } from '../../kpi/monthly-report.query.ts';
 import { canViewKpis, kpiScopeOf } from '../../policies/index.ts';
 import { chinaDateKey as dayOf } from '../../../shared/calendar.ts';
-import { kpiExportQuery, kpiQuery, monthlyReportQuery } from './kpis.schema.ts';
+import { kpiExportQuery, kpiPeriodQuery, kpiQuery, monthlyReportQuery } from './kpis.schema.ts';
 
 export function createKpisRouter(ctx: AppContext): Router {
   const router = Router();
@@ -22,6 +22,13 @@ export function createKpisRouter(ctx: AppContext): Router {
     const q = kpiQuery(now).parse(req.query);
     const result = await computeKpiResult(ctx, q.groupBy, q, kpiScopeOf(actorOf(req)), q.source);
     res.json(result);
+  });
+
+  // The dashboard's heat map covers the period its figures do (a quarter, a year), not only its first month.
+  router.get('/heat-map', async (req, res) => {
+    const period = kpiPeriodQuery(now).parse(req.query);
+    const heatMap = await categoryRegionHeatMap(ctx, period, kpiScopeOf(actorOf(req)));
+    res.json({ from: period.from, to: period.to, ...heatMap });
   });
 
   router.get('/export.xlsx', async (req, res) => {

@@ -42,8 +42,10 @@ export const kpiQuery = (now: () => Date) =>
     })
     .transform((v, ctx) => withPeriod<typeof v>(now)(v, ctx));
 
-export const kpiExportQuery = (now: () => Date) =>
+/** A period alone (the Excel export, the heat map). */
+export const kpiPeriodQuery = (now: () => Date) =>
   z.object(periodFields).transform((v, ctx) => withPeriod<typeof v>(now)(v, ctx));
+export const kpiExportQuery = kpiPeriodQuery;
 
 export const monthlyReportQuery = (now: () => Date) =>
   z.object({ month: month.optional() }).transform((v) => v.month ?? monthOf(now()));

@@ -40,3 +40,16 @@ export function monthKey(iso: string): string {
   const { y, m } = chinaParts(new Date(iso));
   return `${y}-${pad(m)}`;
 }
+
+/** How a period reads in a heading: 2026-03, 2026年第4季度, 2026年, or its first and last day. */
+export function periodLabel(kind: PeriodKind, period: Period): string {
+  const { y, m } = chinaParts(new Date(period.from));
+  if (kind === 'month') return monthKey(period.from);
+  if (kind === 'quarter') return `${y}年第${Math.floor((m - 1) / 3) + 1}季度`;
+  if (kind === 'year') return `${y}年`;
+  const day = (d: Date) => {
+    const p = chinaParts(d);
+    return `${p.y}-${pad(p.m)}-${pad(p.d)}`;
+  };
+  return `${day(new Date(period.from))} 至 ${day(new Date(Date.parse(period.to) - 1))}`;
+}
