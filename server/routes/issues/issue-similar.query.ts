@@ -10,6 +10,7 @@ import type { IssueDoc } from '../../models/issue.model.ts';
 import { issueVisibilityFilter } from '../../policies/issue.policy.ts';
 import { issueText } from '../../text/issue-text.ts';
 import { allOf } from './issue-list.filter.ts';
+import type { Filter } from './issue-list.order.ts';
 import { getVisibleIssue } from './issue-read.query.ts';
 
 /** How many of the enterprise's and of the category's newest issues are compared. */
@@ -74,7 +75,9 @@ export async function similarIssues(
   similarity: Similarity,
 ): Promise<SimilarIssue[]> {
   const issue = await getVisibleIssue(models, actor, id);
-  const visible = issueVisibilityFilter(actor);
+  // The policy names units by their id strings; mongoose casts them on its own queries, the raw driver
+  // compares them as they are and a unit's string never equals a stored ObjectId: cast them here.
+  const visible = models.Issue.find().cast(models.Issue, issueVisibilityFilter(actor)) as Filter;
   const issues = models.Issue.collection;
   const enterpriseId = new Types.ObjectId(String(issue.enterpriseId));
   const [mine, others] = await Promise.all([
