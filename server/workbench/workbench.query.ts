@@ -23,7 +23,7 @@ import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
 
 export interface WorkbenchDeps {
   models: Models;
-  /** Failed inbound messages awaiting retry (the intake hub's raw inbox); absent: the count is null. */
+  /** Failed inbound messages awaiting retry (the intake hub's raw inbox); absent: counted in the inbox. */
   deadLetterCount?: () => Promise<number>;
 }
 
@@ -59,6 +59,11 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
   return load.sort((a, b) => b.open - a.open || a.name.localeCompare(b.name, 'zh-CN'));
 }
 
+/** The raw inbox's dead letters: entries that failed to parse or route, until retried or discarded. */
+function failedInboundCount(models: Models): Promise<number> {
+  return models.InboxEntry.countDocuments({ status: 'failed' }, { hint: { status: 1, acceptedAt: -1 } });
+}
+
 /** The index each count names, where the planner's trial could pick one that reads more (issue.model.ts). */
 const COUNT_INDEX: Partial<Record<QueueId, object>> = {
   mine: ASSIGNEE_ISSUES_INDEX,
@@ -87,7 +92,8 @@ export async function workbenchOf(deps: WorkbenchDeps, actor: Actor) {
       const query = queueCountQuery(actor, id);
       let count: number | null = null;
       if (query) count = await deps.models.Issue.countDocuments(query.filter, query.options);
-      else if (id === 'deadLetters' && deps.deadLetterCount) count = await deps.deadLetterCount();
+      else if (id === 'deadLetters')
+        count = await (deps.deadLetterCount ? deps.deadLetterCount() : failedInboundCount(deps.models));
       return { id, label: QUEUE_LABELS[id], count };
     }),
   );

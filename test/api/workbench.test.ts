@@ -1,6 +1,7 @@
 // GET /api/workbench (queue counts, a unit head's load) and GET /api/issues?queue= (the queues' issues), with
 // issues made through the API (intake, sign) and, for states that take many steps, written directly.
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { expectError } from './helpers.ts';
 import {
@@ -144,7 +145,7 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
 
   it("the centre desks' queues: triage, replies to verify, callbacks; dead letters belong to the inbox", async () => {
     for (const who of ['clerk', 'dispatcher', 'director']) {
-      expect(await workbench(who)).to.deep.equal({ triage: 1, verify: 1, callback: 1, deadLetters: null });
+      expect(await workbench(who)).to.deep.equal({ triage: 1, verify: 1, callback: 1, deadLetters: 0 });
     }
     expect(await queue('dispatcher', 'triage')).to.deep.equal([ids.received]);
     expect(await queue('dispatcher', 'verify')).to.deep.equal([ids.replied]);
@@ -156,6 +157,34 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
       400,
       'invalid_queue',
     );
+  });
+
+  it('the centre desks count the inbound messages that failed to parse or route (接入失败), until settled', async () => {
+    const at = t.clock.now();
+    const entry = (status: string, n: number) => ({
+      channel: 'hotline12345',
+      externalId: `wb-dead-${status}-${n}`,
+      source: 'channel:hotline12345',
+      origin: { kind: 'channel' },
+      receivedAt: at,
+      acceptedAt: at,
+      status,
+      issueId: new Types.ObjectId(),
+      reason: '无法识别企业',
+      updatedAt: at,
+    });
+    const rows = await t.models.InboxEntry.insertMany([
+      entry('failed', 1),
+      entry('failed', 2),
+      entry('processed', 3),
+      entry('discarded', 4),
+    ]);
+    try {
+      for (const who of ['clerk', 'dispatcher', 'director'])
+        expect((await workbench(who)).deadLetters).to.equal(2);
+    } finally {
+      await t.models.InboxEntry.deleteMany({ _id: { $in: rows.map((r) => r._id) } });
+    }
   });
 
   it('401 without a token, 403 for roles without queues, 400 for a queue of another desk or an unknown one', async () => {

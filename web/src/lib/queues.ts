@@ -40,6 +40,7 @@ export interface Workbench {
   fallback?: boolean;
 }
 
+/** The server's words (server/workbench/queues.ts), so that a desk's tile and its tab read alike. */
 export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   mine: '我经办的',
   toSign: '待签收',
@@ -49,10 +50,10 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   returned: '退回待处理',
   consultInput: '待提交会商意见',
   rectify: '差评待整改',
-  triage: '待分办',
-  verify: '待审核',
+  triage: '待受理分办',
+  verify: '待审核答复',
   callback: '待回访',
-  deadLetters: '接入异常',
+  deadLetters: '接入失败',
 });
 
 const OPEN_STATES = 'dispatched,in_progress,suspended,consulting';
