@@ -2,6 +2,7 @@
 // code sees a summary (stage, responsible unit, promised date); a verified owner also sees the text, the
 // public progress notes and the reply, and may rate. Staff identities, internal notes and the centre's
 // internal review steps never leave through here.
+import type { WorkCalendar } from '../../shared/calendar.ts';
 import { ACTION_LABELS } from '../../shared/lifecycle/actions.ts';
 import type { IssueState } from '../../shared/states.ts';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
@@ -72,15 +73,33 @@ export type PublicIssueFields = PublicSummaryFields &
     timeline?: Pick<StoredTimelineEvent, 'at' | 'action' | 'toState' | 'note' | 'public'>[];
   };
 
+/** The moment the page is rendered and the working-day calendar, to say how long a promise has been broken. */
+export interface PublicNow {
+  now: Date;
+  calendar: Pick<WorkCalendar, 'workingMsBetween' | 'workingMsPerDay'>;
+}
+
+/**
+ * Working days since the promised date passed (started days count: 1 on the first working day after it; 0
+ * when it passed after hours), or null while the promise holds or when no time is given.
+ */
+function overdueWorkingDays(promisedBy: Date | null, at: PublicNow | undefined): number | null {
+  if (!promisedBy || !at || at.now.getTime() <= new Date(promisedBy).getTime()) return null;
+  return Math.ceil(at.calendar.workingMsBetween(new Date(promisedBy), at.now) / at.calendar.workingMsPerDay);
+}
+
 /** For anyone holding the printed code. */
-export function presentIssuePublicSummary(doc: PublicSummaryFields) {
+export function presentIssuePublicSummary(doc: PublicSummaryFields, at?: PublicNow) {
+  const promisedBy = OPEN.has(doc.state) ? (doc.deadlines?.resolveBy ?? null) : null;
   return {
     number: doc.number,
     stage: PUBLIC_STAGE[doc.state],
     stageLabel: PUBLIC_STAGE_LABELS[doc.state],
     responsible: responsibleOf(doc),
     /** The date promised to the enterprise, while it is being worked on. */
-    promisedBy: OPEN.has(doc.state) ? (doc.deadlines?.resolveBy ?? null) : null,
+    promisedBy,
+    /** Working days past the promised date (the page says 已超期), else null. */
+    overdueWorkingDays: overdueWorkingDays(promisedBy, at),
     createdAt: doc.createdAt,
     closedAt: doc.closedAt ?? null,
   };
@@ -96,10 +115,21 @@ function presentPublicEvent(e: NonNullable<PublicIssueFields['timeline']>[number
   };
 }
 
+/**
+ * The owner's own bad rating waits for the centre's check (DESIGN §6): the issue no longer waits for a rating,
+ * so its badge says what happens now instead of 待评价.
+ */
+function ownerStage(doc: PublicIssueFields) {
+  if (doc.state === 'awaiting_rating' && doc.rating?.verification === 'pending')
+    return { stage: 'verifying', stageLabel: '差评核实中' };
+  return {};
+}
+
 /** For the verified owner: the summary plus what the enterprise may read and whether it may rate now. */
-export function presentIssuePublic(doc: PublicIssueFields) {
+export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow) {
   return {
-    ...presentIssuePublicSummary(doc),
+    ...presentIssuePublicSummary(doc, at),
+    ...ownerStage(doc),
     id: String(doc._id),
     title: doc.title,
     content: doc.content,

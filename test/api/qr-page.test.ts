@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import {
+  browser,
   handlerOf,
   issueAwaitingRating,
   issueInProgress,
@@ -11,6 +12,7 @@ import {
   staffAction,
   staffIssue,
   useQrApp,
+  verifyOwner,
   type QrTestApp,
 } from './qr-page.harness.ts';
 
@@ -145,5 +147,52 @@ describe('QR page: the summary for anyone holding the code', () => {
     const res = await request(t.app).get(pageOf(e)).expect(200);
     expect(res.text).to.not.include('<b>');
     expect(res.text).to.include('&lt;b****');
+  });
+});
+
+describe('QR page: the badge and the promised date say where an issue stands now', () => {
+  const t: QrTestApp = useQrApp();
+  /** The card of one issue on a page. */
+  const cardOf = (html: string, number: string) => {
+    const at = html.indexOf(number);
+    expect(at, number).to.be.greaterThan(-1);
+    return html.slice(html.lastIndexOf('<li', at), html.indexOf('</li>', at));
+  };
+
+  it('after the owner taps 不满意 the badge reads 差评核实中 beside the rating, no longer 待评价', async () => {
+    const e = await t.enterprise(0);
+    const id = await issueAwaitingRating(t, e);
+    const { number } = await staffIssue(t, id);
+    const b = browser(t);
+    const csrf = await verifyOwner(t, b, e);
+    expect(cardOf((await b.get(pageOf(e)).expect(200)).text, number)).to.include('待评价');
+    await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'bad' })
+      .expect(303);
+    const card = cardOf((await b.get(pageOf(e)).expect(200)).text, number);
+    expect(card).to.include('您的评价');
+    expect(card).to.include('差评');
+    expect(card).to.include('差评核实中');
+    expect(card).to.not.include('待评价');
+    expect(card).to.not.include('请对办理结果进行评价');
+  });
+
+  it('a promised date that has passed reads 已超期 N 个工作日, on the summary and the owner page', async () => {
+    const e = await t.enterprise(1);
+    const id = await issueInProgress(t, e);
+    const { number, deadlines } = await staffIssue(t, id);
+    const resolveBy = new Date(deadlines.resolveBy);
+    expect(cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, number)).to.not.include('已超期');
+    // Due at the end of a working day (Monday 9 March 2026); two working days later (Tuesday, Wednesday).
+    expect(resolveBy.toISOString()).to.equal('2026-03-09T09:30:00.000Z');
+    t.clock.set(new Date(resolveBy.getTime() + 2 * 24 * 3_600_000));
+    const summary = cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, number);
+    expect(summary).to.include('2026年3月9日前');
+    expect(summary).to.include('已超期 2 个工作日');
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    expect(cardOf((await b.get(pageOf(e)).expect(200)).text, number)).to.include('已超期 2 个工作日');
   });
 });

@@ -172,11 +172,13 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const { enterprise, base, session } = page(res);
     const shown = presentEnterprisePublic(enterprise, !!session);
     const notice = noticeFor(req.query);
+    // Now and the working days, so that a broken promise reads 已超期 N 个工作日.
+    const at = { now: ctx.clock.now(), calendar: (await ctx.intakeConfig.get()).calendar };
     if (!session) {
       const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
       const notes = await classNotesOf(ctx.models, issues);
       const summaries = issues.map((i) => ({
-        ...presentIssuePublicSummary(i),
+        ...presentIssuePublicSummary(i, at),
         classNote: notes.get(i.number),
       }));
       return send(
@@ -187,7 +189,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     }
     const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
     const notes = await classNotesOf(ctx.models, issues);
-    const full = issues.map((i) => ({ ...presentIssuePublic(i), classNote: notes.get(i.number) }));
+    const full = issues.map((i) => ({ ...presentIssuePublic(i, at), classNote: notes.get(i.number) }));
     send(
       res,
       200,

@@ -22,6 +22,8 @@ ul.list{list-style:none;margin:0;padding:0}
 .badge.awaiting_rating{background:#fff3e8;color:#a34700}
 .badge.closed{background:#e8ffea;color:#1a7f37}
 .badge.rejected,.badge.merged{background:#f2f3f5;color:#4e5969}
+.badge.verifying{background:#ffece8;color:#b42318}
+.overdue{color:#b42318;font-weight:600;white-space:nowrap}
 dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:10px 0 0;font-size:15px}
 dt{color:#646a73}dd{margin:0;word-break:break-all}
 .title{font-weight:600;margin:8px 0 4px;word-break:break-all}
@@ -147,10 +149,17 @@ export function tooManyPage(nonce: string, back?: string): string {
   return messagePage(nonce, '操作过于频繁', '您的操作过于频繁，为保护企业信息安全，请稍后再试。', back);
 }
 
+/** 已超期 3 个工作日 (or 已超期, the evening it passed), after a promised date that has passed. */
+function overdueNote(days: number | null | undefined): SafeHtml | string {
+  if (days === null || days === undefined) return '';
+  return html` <span class="overdue">已超期${days > 0 ? ` ${days} 个工作日` : ''}</span>`;
+}
+
 /** What DESIGN §1 promises every code holder: who is responsible and when it will be (or was) done. */
 export function responsibilityFacts(i: {
   responsible: string;
   promisedBy?: Date | string | null;
+  overdueWorkingDays?: number | null;
   closedAt?: Date | string | null;
   classNote?: string;
 }): SafeHtml {
@@ -165,7 +174,7 @@ export function responsibilityFacts(i: {
     ${
       i.promisedBy
         ? html`<dt>承诺办结</dt>
-            <dd>${chinaDate(i.promisedBy)}前</dd>`
+            <dd>${chinaDate(i.promisedBy)}前${overdueNote(i.overdueWorkingDays)}</dd>`
         : ''
     }
     ${

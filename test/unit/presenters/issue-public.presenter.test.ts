@@ -2,6 +2,7 @@
 // verified owner sees public progress, never internal notes or staff identities.
 import { expect } from 'chai';
 import { Types } from 'mongoose';
+import { createWorkCalendar } from '../../../shared/calendar.ts';
 import { createIssueCore } from '../../../shared/lifecycle/issue-core.ts';
 import type { IssueDoc } from '../../../server/models/issue.model.ts';
 import {
@@ -84,6 +85,7 @@ describe('public issue presenter', () => {
       'closedAt',
       'createdAt',
       'number',
+      'overdueWorkingDays',
       'promisedBy',
       'responsible',
       'stage',
@@ -120,5 +122,45 @@ describe('public issue presenter', () => {
       rating: { rating: 'bad', at: at(5), source: 'enterprise', verification: 'removed' },
     });
     expect(presentIssuePublic(removed).rating).to.equal(null);
+  });
+
+  it('says how many working days a passed promise is overdue, counted by the calendar given', () => {
+    const calendar = createWorkCalendar();
+    // Due at the end of Wednesday 30 September 2026, just before the National Day holiday: 1–7 October are
+    // off, Saturday 10 October is worked (DESIGN §5).
+    const resolveBy = new Date('2026-09-30T09:30:00Z'); // 17:30 China time
+    const open = issue({
+      state: 'in_progress',
+      deadlines: { startAt: at(1), resolveBy } as IssueDoc['deadlines'],
+    });
+    const overdue = (now: string) =>
+      presentIssuePublicSummary(open, { now: new Date(now), calendar }).overdueWorkingDays;
+    expect(overdue('2026-09-30T09:00:00Z')).to.equal(null);
+    expect(overdue('2026-09-30T12:00:00Z')).to.equal(0); // that evening: passed, no working day yet
+    expect(overdue('2026-10-07T12:00:00Z')).to.equal(0); // the holiday counts for nothing
+    expect(overdue('2026-10-08T02:00:00Z')).to.equal(1); // Thursday 8 October, 10:00
+    expect(overdue('2026-10-10T10:00:00Z')).to.equal(3); // the worked Saturday, 18:00: 8, 9 and 10 October
+    expect(presentIssuePublicSummary(open).overdueWorkingDays).to.equal(null);
+    const closed = issue({ state: 'closed', deadlines: open.deadlines });
+    expect(
+      presentIssuePublicSummary(closed, { now: new Date('2026-10-10T10:00:00Z'), calendar })
+        .overdueWorkingDays,
+    ).to.equal(null);
+  });
+
+  it('shows the owner their bad rating waiting for the centre’s check (差评核实中), not 待评价', () => {
+    const pending = issue({
+      state: 'awaiting_rating',
+      rating: { rating: 'bad', at: at(5), source: 'enterprise', verification: 'pending' },
+    });
+    expect(presentIssuePublic(pending)).to.include({
+      stage: 'verifying',
+      stageLabel: '差评核实中',
+      canRate: false,
+    });
+    expect(presentIssuePublic(issue({ state: 'awaiting_rating' }))).to.include({
+      stage: 'awaiting_rating',
+      stageLabel: '待评价',
+    });
   });
 });
