@@ -71,7 +71,10 @@ export async function classIssueIntakes(
 ): Promise<TimedIntake[]> {
   const first = `class-demo-${DEMO_CLASSES[0].key}-1`;
   if (await models.Issue.exists({ channel: 'zheliban', externalId: first })) return [];
-  const actor = await models.User.findOne({ username: 'clerk' }, { username: 1, role: 1, unitId: 1 }).lean();
+  const actor = await models.User.findOne(
+    { username: 'clerk' },
+    { username: 1, name: 1, role: 1, unitId: 1 },
+  ).lean();
   if (!actor) return [];
   const calendar = createWorkCalendar();
   const end = clock.now().getTime();
@@ -94,7 +97,7 @@ export async function classIssueIntakes(
             clock: createSimulatedClock(at),
             settings: async () => ({ calendar, policy: DEFAULT_TIME_LIMIT_POLICY }),
           },
-          { id: String(actor._id), username: actor.username, role: actor.role },
+          { id: String(actor._id), username: actor.username, name: actor.name, role: actor.role },
           {
             enterprise: { id: String(enterprise._id) },
             channel: 'zheliban',

@@ -89,11 +89,13 @@ function weighted<T>(rng: Rng, entries: ReadonlyArray<readonly [T, number]>): T 
 async function loadActors(models: Models): Promise<Map<string, Actor>> {
   const users = await models.User.find(
     { disabled: false },
-    { username: 1, role: 1, unitId: 1, region: 1 },
+    { username: 1, name: 1, role: 1, unitId: 1, region: 1 },
   ).lean();
+  // Display names, as a signed-in user's actions record them: timelines and assignees read 陈志强.
   const actor = (u: (typeof users)[number]): Actor => ({
     id: String(u._id),
     username: u.username,
+    name: u.name,
     role: u.role,
     unitId: u.unitId ? String(u.unitId) : undefined,
     region: u.region,

@@ -89,6 +89,16 @@ describe('demo issue seed', function () {
     }
   });
 
+  it('names people as the header does (陈志强), never by login name, in timelines and assignees', async () => {
+    const users = await t.models.User.find({}, { username: 1, name: 1 }).lean();
+    const logins = new Set(users.map((u) => u.username));
+    const named = issues.flatMap((i) => [i.assigneeName, ...i.timeline.map((e) => e.actorName)]);
+    expect([...new Set(named.filter((n) => !!n && logins.has(n)))]).to.deep.equal([]);
+    for (const login of ['dispatcher', 'clerk'])
+      expect(named).to.include(users.find((u) => u.username === login)!.name);
+    expect(issues.filter((i) => i.assigneeName).length).to.be.greaterThan(50);
+  });
+
   it('is idempotent: a second run adds nothing', async () => {
     const again = await seedIssues(t.models, t.clock, { units: [], enterprises: [] });
     expect(again).to.deep.equal({ created: 0, skipped: true });
