@@ -426,8 +426,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return e?.qrToken ? `${deps.publicBaseUrl}/e/${String(e.qrToken)}` : '';
   }
 
-  function varsOf(facts: IssueFacts, change: IssueChange, link: string): Record<string, string> {
+  function varsOf(facts: IssueFacts, change: IssueChange, link: string, now: Date): Record<string, string> {
     const deadline = facts.state === 'received' ? facts.triage?.dueAt : facts.deadlines?.resolveBy;
+    const passed = !!deadline && new Date(deadline).getTime() <= now.getTime();
     const tier = (change.data?.tier as Tier | undefined) ?? facts.consultation?.tier ?? facts.tier;
     return {
       number: facts.number,
@@ -436,6 +437,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       unit: facts.unitName ?? '',
       state: STATE_LABELS[facts.state],
       deadline: formatChinaTime(deadline),
+      due: deadline ? `${passed ? '已于' : '将于'}${formatChinaTime(deadline)}到期` : '',
       link,
       tier: TIER_LABELS[tier] ?? '',
       inputDue: formatChinaTime(facts.consultation?.dueAt),
@@ -467,7 +469,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const [targets, link] = needsLink
       ? await Promise.all([enterpriseTargets(facts, enterpriseRead), qrLink(enterpriseRead)])
       : [[], ''];
-    const vars = varsOf(facts, change, link);
+    const vars = varsOf(facts, change, link, clock.now());
     const step = change.dueAt ? `d${new Date(change.dueAt).getTime()}` : `v${change.version ?? 0}`;
     const base = { issueId: facts._id, issueNumber: facts.number };
     const drafts: OutboxDraft[] = [];

@@ -71,11 +71,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '服务中心、督查',
     '问题{{number}}「{{title}}」待受理已超时（{{deadline}}），请立即分办。',
   ),
-  urge: spec(
-    '催办',
-    '承办单位经办人、负责人',
-    '【催办】问题{{number}}「{{title}}」将于{{deadline}}到期，请抓紧办理。',
-  ),
+  // {{due}} reads 将于…到期, or 已于…到期 when the deadline had passed as the notice was written (a sweep
+  // catching up after downtime): a notice never promises a future that is already past.
+  urge: spec('催办', '承办单位经办人、负责人', '【催办】问题{{number}}「{{title}}」{{due}}，请抓紧办理。', [
+    'due',
+  ]),
   supervise: spec(
     '督办',
     '承办单位经办人、负责人',

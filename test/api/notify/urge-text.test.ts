@@ -1,0 +1,43 @@
+// The urge (催办) says when the issue is due as things stand when it is written: 将于…到期 at the yellow light,
+// but 已于…到期 when a sweep catches up after downtime and writes the urge after the deadline has passed.
+import { expect } from 'chai';
+import { handlerOf, must, postIssue, unitByCode } from '../issues/fixtures.ts';
+import { china, outbox, sweepAndNotify, useNotifyApp, type NotifyTestApp } from './notify-harness.ts';
+
+/** An urgent issue dispatched to and signed by city-drc on Monday 2 March 2026 (due Thursday 17:30). */
+async function signedIssue(t: NotifyTestApp): Promise<string> {
+  t.clock.set(china('2026-03-02 09:00'));
+  const res = await postIssue(t, 'dispatcher', { category: 'policy', urgency: 'urgent' });
+  expect(res.status, JSON.stringify(res.body)).to.equal(201);
+  const id = res.body.id as string;
+  await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+  await must(t, handlerOf('city-drc'), id, 'sign');
+  return id;
+}
+
+async function urgeTexts(t: NotifyTestApp, issueId: string): Promise<string[]> {
+  return [...new Set((await outbox(t, { issueId, event: 'urge' })).map((r) => r.text))];
+}
+
+describe('notifications: the urge says whether the deadline is still ahead', () => {
+  const t = useNotifyApp();
+
+  it('at the yellow light: 将于…到期，请抓紧办理', async () => {
+    const id = await signedIssue(t);
+    t.clock.set(china('2026-03-04 17:00'));
+    await sweepAndNotify(t);
+    const texts = await urgeTexts(t, id);
+    expect(texts).to.have.length(1);
+    expect(texts[0]).to.match(/将于2026-03-05 17:30到期，请抓紧办理/);
+  });
+
+  it('caught up after the deadline (a server down for days): 已于…到期, never 将于', async () => {
+    const id = await signedIssue(t);
+    t.clock.set(china('2026-03-09 10:00'));
+    await sweepAndNotify(t);
+    const texts = await urgeTexts(t, id);
+    expect(texts).to.have.length(1);
+    expect(texts[0]).to.match(/已于2026-03-05 17:30到期/);
+    expect(texts[0]).to.not.include('将于');
+  });
+});
