@@ -325,7 +325,7 @@ describe('push-back to the originating channel', () => {
     const openid = 'oPB_owner_0002';
     // The follower the centre accepted for the enterprise; a stranger who later sent its credit code to the
     // official account (anyone can) is bound for their own messages only and hears nothing of this issue.
-    await t.models.Enterprise.collection.updateOne({ _id: e._id }, { $push: { wechatOpenids: openid } });
+    await t.models.Enterprise.updateOne({ _id: e._id }, { $push: { wechatOpenids: openid } });
     await t.models.WechatBinding.collection.insertOne({
       openid: 'oPB_stranger_0009',
       creditCode: e.creditCode,
@@ -363,10 +363,7 @@ describe('push-back to the originating channel', () => {
       email: null,
       updatedAt: t.clock.now(),
     });
-    await t.models.Enterprise.collection.updateOne(
-      { _id: e._id },
-      { $push: { wechatOpenids: 'oPB_follower_0001' } },
-    );
+    await t.models.Enterprise.updateOne({ _id: e._id }, { $push: { wechatOpenids: 'oPB_follower_0001' } });
     await must(t, 'dispatcher', res.body.id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
     wechatApi.nextError = 45015;
     await t.notify.notifier.idle();
