@@ -25,8 +25,8 @@ export function imageXml(openid: string, mediaId: string, msgId: string): string
 /** Now, as WeChat stamps a push (unix seconds): the server refuses a signature more than 5 minutes off. */
 export const nowStamp = (offsetS = 0) => String(Math.floor(Date.now() / 1000) + offsetS);
 
-export function plainQuery(openid: string, timestamp = nowStamp(), nonce = '1320562132') {
-  return { signature: sha1([TOKEN, timestamp, nonce]), timestamp, nonce, openid };
+export function plainQuery(openid: string, timestamp = nowStamp(), nonce = '1320562132', token = TOKEN) {
+  return { signature: sha1([token, timestamp, nonce]), timestamp, nonce, openid };
 }
 
 const aesKey = () => Buffer.from(AES_KEY + '=', 'base64');

@@ -144,6 +144,26 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       });
     });
 
+    it('checks pushes against the token an admin issued (渠道凭据), else WECHAT_TOKEN; revoking restores it', async () => {
+      const admin = await t.auth('admin');
+      const token = 'wx-token-issued-by-admin-0001';
+      const issued = await request(t.app)
+        .post('/api/channels/wechat/credentials')
+        .set(admin)
+        .send({ label: '公众号服务器配置', secret: token })
+        .expect(201);
+      const greet = (q: ReturnType<typeof plainQuery>) =>
+        postPlain(t, 'o5', textXml('o5', '您好', '1201'), q);
+      expect((await greet(plainQuery('o5', nowStamp(), '1', token))).status).to.equal(200);
+      expectError(await greet(plainQuery('o5')), 401, 'signature_invalid');
+      await request(t.app)
+        .post(`/api/channels/wechat/credentials/${issued.body.credential.id}/revoke`)
+        .set(admin)
+        .expect(200);
+      expect((await greet(plainQuery('o5'))).status).to.equal(200);
+      expectError(await greet(plainQuery('o5', nowStamp(), '1', token)), 401, 'signature_invalid');
+    });
+
     it('refuses a signature more than 5 minutes off the wall clock (it covers no plaintext body)', async () => {
       // Signed six minutes ago or ahead: a captured URL must not carry a forged body later.
       for (const ts of [nowStamp(-360), nowStamp(360)]) {
