@@ -3,7 +3,14 @@
 
 import { z } from 'zod';
 import { isValidCreditCode } from './credit-code.ts';
-import { CATEGORY_IDS, CHANNEL_IDS, RATING_LEVELS, RATINGS, URGENCIES } from './states.ts';
+import {
+  CATEGORY_IDS,
+  CHANNEL_IDS,
+  RATING_LEVEL_LABELS,
+  RATING_LEVELS,
+  RATINGS,
+  URGENCIES,
+} from './states.ts';
 import { CUE_FAMILY_IDS } from './urgency-cues.ts';
 import type { ActionId } from './lifecycle/actions.ts';
 
@@ -96,7 +103,9 @@ export type IssueCreateInput = z.infer<typeof issueCreateSchema>;
 const empty = z.object({});
 const withReason = z.object({ reason: reasonSchema });
 const rating = z.enum(RATINGS, { error: '评价只能是好评或差评' });
-const ratingLevel = z.enum(RATING_LEVELS, { error: '评价等级无效' });
+const ratingLevel = z.enum(RATING_LEVELS, {
+  error: `评价等级无效，可选：${RATING_LEVELS.map((l) => `${l}（${RATING_LEVEL_LABELS[l]}）`).join('、')}`,
+});
 
 export const dispatchSchema = z.object({ unitId: idSchema, coUnitIds: unitIds.optional() });
 export const returnSchema = z.object({

@@ -45,6 +45,12 @@ describe('issue lifecycle through the API', () => {
     const verified = await must(t, 'dispatcher', id, 'verify');
     expect(verified.state).to.equal('awaiting_rating');
     expect(verified.rateBy).to.be.a('string');
+    // A level the API does not know is refused with the ones it does (a user typed 满意).
+    const unknown = await act(t, 'clerk', id, 'rate', { rating: 'good', level: '满意' });
+    expect(unknown.status).to.equal(400);
+    expect(unknown.body.error.message)
+      .to.contain('satisfied（满意）')
+      .and.contain('very_dissatisfied（非常不满意）');
     const closed = await must(t, 'clerk', id, 'rate', { rating: 'good', level: 'satisfied' });
     expect(closed.state).to.equal('closed');
     expect(closed.rating).to.include({ rating: 'good', level: 'satisfied' });
