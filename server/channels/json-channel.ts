@@ -124,22 +124,25 @@ export interface WorkOrder {
 }
 
 /** A zod failure as the refusal a platform can act on: which field, and a stable code. */
-export function refusalOf(err: z.ZodError): ChannelRefusal {
+/**
+ * The first problem as a stable code: `missing_field` when the body does not give the field (absent, "" or null,
+ * which platforms send for "not given"), `invalid_field` when it gives something else (a number for a text).
+ */
+export function refusalOf(err: z.ZodError, body: unknown): ChannelRefusal {
   const issue = err.issues[0];
   const field = issue?.path.map(String).join('.') ?? '';
   const message = `字段 ${field} 无效：${issue?.message ?? ''}`;
   if (field === 'creditCode') return new ChannelRefusal('invalid_credit_code', 400, message);
-  if (
-    issue?.code === 'invalid_type' &&
-    /undefined/.test(issue.message + String((issue as { input?: unknown }).input))
-  )
+  let given: unknown = body;
+  for (const key of issue?.path ?? []) given = (given as Record<PropertyKey, unknown> | undefined)?.[key];
+  if (issue?.code === 'invalid_type' && absent(given) === undefined)
     return new ChannelRefusal('missing_field', 400, `缺少必填字段 ${field}`);
   return new ChannelRefusal('invalid_field', 400, message);
 }
 
 export function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
-  if (!r.success) throw refusalOf(r.error);
+  if (!r.success) throw refusalOf(r.error, body);
   return r.data;
 }
 

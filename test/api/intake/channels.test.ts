@@ -142,6 +142,11 @@ describe('JSON channels at /api/intake/<channel>', () => {
       'invalid_credit_code',
     );
     expectError(await signed('hotline12345', { orderId: 'WO-X' }).send(), 400, 'missing_field');
+    expectError(await signed('hotline12345', order({ content: null })).send(), 400, 'missing_field');
+    // Given, but not what the field takes: invalid, not missing.
+    expectError(await signed('hotline12345', order({ content: 12345 })).send(), 400, 'invalid_field');
+    expectError(await signed('hotline12345', order({ orderId: 12345 })).send(), 400, 'invalid_field');
+    expectError(await signed('hotline12345', order({ contactPhone: { n: 1 } })).send(), 400, 'invalid_field');
     expectError(
       await signed('hotline12345', order({ title: 'T'.repeat(100_000) })).send(),
       400,
