@@ -9,7 +9,7 @@ import { channelSecretKeyOf, credentialSourceFor } from '../channels/credentials
 import { createWechatRouter, wechatCredentialsFromConfig } from '../channels/wechat/wechat.router.ts';
 import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
-import { createDevClockRouter } from './dev/index.ts';
+import { createDevRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
 import { createProvisionalEnterprisesRouter } from './enterprises/provisional.ts';
 import { createInboxRouter } from './inbox/index.ts';
@@ -67,7 +67,8 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/channels', createChannelsRouter(ctx));
   api.use('/notifications', createNotificationsRouter(ctx));
   api.use('/outbox', createOutboxRouter(ctx));
-  if (ctx.config.demoClock && ctx.simulatedClock)
-    api.use('/dev', createDevClockRouter(ctx, ctx.simulatedClock));
+  // Demo mode: the outbox with its codes (DESIGN §10); the clock too when it is simulated (DEMO_CLOCK=1).
+  const simulated = ctx.config.demoClock ? ctx.simulatedClock : undefined;
+  if (ctx.config.demo || simulated) api.use('/dev', createDevRouter(ctx, simulated));
   return api;
 }

@@ -53,3 +53,24 @@ describe('api: dev clock (default)', () => {
     expectError(await request(t.app).post('/api/dev/clock').send({ advanceMs: 1 }), 404, 'not_found');
   });
 });
+
+describe('api: dev outbox (demo mode, real clock)', () => {
+  const t = useTestApp();
+
+  it('demo mode without the clock still shows the outbox to the admin (DESIGN §10), to nobody else', async () => {
+    expect(t.config.demo).to.equal(true);
+    const res = await request(t.app)
+      .get('/api/dev/outbox')
+      .set(await t.auth('admin'));
+    expect(res.status).to.equal(200);
+    expect(res.body.items).to.be.an('array');
+    expectError(
+      await request(t.app)
+        .get('/api/dev/outbox')
+        .set(await t.auth('dispatcher')),
+      403,
+      'forbidden',
+    );
+    expectError(await request(t.app).get('/api/dev/outbox'), 401, 'unauthorized');
+  });
+});
