@@ -14,7 +14,7 @@ import { createTokenSigner } from './auth/token.ts';
 import { combineListeners, type IssueChangeListener } from './commands/issue-deps.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './http/app-context.ts';
-import { bodyGuard, requireUtf8 } from './http/body-guard.middleware.ts';
+import { bodyGuard, requireJsonBody, requireUtf8 } from './http/body-guard.middleware.ts';
 import { errorMiddleware, notFoundHandler } from './http/error.middleware.ts';
 import { createIntakeConfigCache, type SnapshotCacheOptions } from './intake/intake-config.ts';
 import { createIntakeSink } from './intake/intake-sink.ts';
@@ -153,6 +153,7 @@ export function createApp(deps: AppDeps): Express {
   // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
   app.use('/api/intake', createIntakeRouter(ctx, { securityClock }));
   app.use(express.json({ limit: JSON_BODY_LIMIT, verify: requireUtf8 }));
+  app.use('/api', requireJsonBody);
   app.use(bodyGuard);
 
   app.get('/healthz', async (_req, res) => {

@@ -46,6 +46,19 @@ export function bodyProblem(value: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
+/**
+ * Mount on /api after the JSON parser: a request whose body that parser did not read (no content type, a form,
+ * plain text) is 415, instead of a 400 about fields it seemed to leave out. Uploads (multipart) are read by their
+ * routes, and the channels under /intake (WeChat's XML among them) read their own bytes.
+ */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const sent =
+    Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (req.body !== undefined || !sent || req.is('multipart/form-data') || req.path.startsWith('/intake/'))
+    return next();
+  next(new AppError('unsupported_media_type', 415, '请求体须为 JSON（Content-Type: application/json）'));
+};
+
 /** Mount right after the body parsers; raw (Buffer) bodies of signed webhooks are left to their verifiers. */
 export const bodyGuard: RequestHandler = (req, _res, next) => {
   const body: unknown = req.body;

@@ -46,6 +46,8 @@ export function toAppError(err: unknown): AppError | undefined {
     const issue = err.issues[0];
     const where = issue ? formatPath(issue.path) : '';
     if (where) return invalidField(where, issue.message);
+    // The body itself is of the wrong kind (an array, a string): zod says so in English.
+    if (issue?.code === 'invalid_type') return new AppError('validation_failed', 400, '请求体应为 JSON 对象');
     return new AppError('validation_failed', 400, `请求无效：${issue?.message ?? ''}`);
   }
   if (typeof err !== 'object' || err === null) return undefined;

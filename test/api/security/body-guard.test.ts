@@ -47,6 +47,28 @@ describe('api: one sanitising check for every JSON body', () => {
     expectError(issue, 400, 'invalid_body');
   });
 
+  it('a body the JSON parser does not read (no content type, a form) is 415, not a 400 about its fields', async () => {
+    const auth = await t.auth('clerk');
+    const bare = await request(t.app)
+      .post('/api/issues')
+      .set(auth)
+      .set('content-type', '')
+      .serialize(asRawBytes)
+      .send(Buffer.from('{"channel":"window","content":"厂房验收迟迟未办理"}'));
+    expectError(bare, 415, 'unsupported_media_type');
+    const form = await request(t.app)
+      .post('/api/auth/login')
+      .type('form')
+      .send({ username: 'clerk', password: 'demo1234' });
+    expectError(form, 415, 'unsupported_media_type');
+    const array = await request(t.app)
+      .post('/api/issues')
+      .set(auth)
+      .send([{ channel: 'window' }]);
+    expectError(array, 400, 'validation_failed');
+    expect(array.body.error.message).to.equal('请求体应为 JSON 对象');
+  });
+
   it('a body that is not UTF-8 (GBK bytes sent as JSON) is 400 invalid_encoding, not stored as U+FFFD', async () => {
     const before = await t.models.Issue.countDocuments();
     // 厂房验收 in GBK, inside an otherwise valid JSON object.
