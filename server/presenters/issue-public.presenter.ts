@@ -141,7 +141,11 @@ export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow) {
         ? { rating: doc.rating.rating, level: doc.rating.level ?? null }
         : null,
     canRate: doc.state === 'awaiting_rating' && !doc.rating,
-    rateBy: doc.state === 'awaiting_rating' ? (doc.rateBy ?? null) : null,
+    // The date asked for, while it is ahead: a late rating is still welcome, without a date that has passed.
+    rateBy:
+      doc.state === 'awaiting_rating' && doc.rateBy && (!at || new Date(doc.rateBy) > at.now)
+        ? doc.rateBy
+        : null,
     progress: (doc.timeline ?? []).filter((e) => e.public).map(presentPublicEvent),
   };
 }

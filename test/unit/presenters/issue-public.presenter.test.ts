@@ -124,6 +124,15 @@ describe('public issue presenter', () => {
     expect(presentIssuePublic(removed).rating).to.equal(null);
   });
 
+  it('asks for the rating by its date while the date is ahead, and without a date once it has passed', () => {
+    const calendar = createWorkCalendar();
+    const rateBy = new Date('2026-10-19T09:30:00Z');
+    const awaiting = issue({ state: 'awaiting_rating', rateBy });
+    const on = (now: string) => presentIssuePublic(awaiting, { now: new Date(now), calendar });
+    expect(on('2026-10-16T02:00:00Z')).to.include({ canRate: true, rateBy });
+    expect(on('2026-12-04T02:00:00Z')).to.include({ canRate: true, rateBy: null });
+  });
+
   it('says how many working days a passed promise is overdue, counted by the calendar given', () => {
     const calendar = createWorkCalendar();
     // Due at the end of Wednesday 30 September 2026, just before the National Day holiday: 1–7 October are
