@@ -1,9 +1,9 @@
 // The SMS gateway's upstream push (DESIGN §10), HMAC-signed: `{msgId, from, text, receivedAt?}`. The sender's
 // mobile is the contact (and matches the enterprise's registered mobile); a credit code written in the text
-// names the enterprise outright. Pure.
+// names the enterprise outright and leaves the text, as on WeChat and by mail (credit-code-in-text.ts). Pure.
 import { z } from 'zod';
-import { isValidCreditCode } from '../../../shared/credit-code.ts';
 import { LIMITS } from '../../../shared/schemas.ts';
+import { findCreditCode } from '../credit-code-in-text.ts';
 import {
   instantField,
   jsonAck,
@@ -20,25 +20,19 @@ const smsSchema = z.object({
   receivedAt: instantField,
 });
 
-const CREDIT_CODE_IN_TEXT = /(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{18}(?![0-9A-Z])/g;
-
-/** The first valid credit code written in the text. */
-export function creditCodeIn(text: string): string | undefined {
-  return text.toUpperCase().match(CREDIT_CODE_IN_TEXT)?.find(isValidCreditCode);
-}
-
 export const smsAdapter: JsonChannelAdapter = {
   channel: 'sms',
   auth: 'hmac',
   parse(raw) {
     const m = parseWith(smsSchema, parseJsonObject(raw));
-    const creditCode = creditCodeIn(m.text);
+    const found = findCreditCode(m.text);
     return {
       channel: 'sms',
       externalId: m.msgId,
       ...(m.receivedAt ? { receivedAt: m.receivedAt } : {}),
-      content: m.text,
-      enterprise: creditCode ? { creditCode } : {},
+      // A message that is only the code keeps it as its text: the complaint must say something.
+      content: found.code && found.rest ? found.rest : m.text,
+      enterprise: found.code ? { creditCode: found.code } : {},
       contact: { phone: m.from },
     };
   },

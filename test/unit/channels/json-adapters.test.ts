@@ -5,7 +5,7 @@ import { hotline12345Adapter } from '../../../server/channels/hotline12345/hotli
 import { zhelibanAdapter } from '../../../server/channels/zheliban/zheliban.adapter.ts';
 import { discoveryAdapter } from '../../../server/channels/discovery/discovery.adapter.ts';
 import { reviewAdapter } from '../../../server/channels/review/review.adapter.ts';
-import { creditCodeIn, smsAdapter } from '../../../server/channels/sms/sms.adapter.ts';
+import { smsAdapter } from '../../../server/channels/sms/sms.adapter.ts';
 import { signBody, verifyApiKey, verifyHmac } from '../../../server/channels/signature.ts';
 import {
   decryptSecret,
@@ -173,8 +173,14 @@ describe('JSON channel adapters', () => {
       NOW,
     );
     expect(msg).to.deep.include({ channel: 'sms', externalId: 'SMS-88', enterprise: { creditCode: CODE } });
+    // The code names the enterprise and leaves the text (the title is made from it), as on WeChat and by mail.
+    expect(msg.content).to.equal('企业 反映：污水管网接入半年未批');
     expect(msg.contact).to.deep.equal({ phone: '+8613905721234' });
-    expect(creditCodeIn('代码91330521MA2B3C4D5X无效')).to.equal(undefined);
+    const mistyped = smsAdapter.parse(
+      body({ msgId: 'SMS-89', from: '13905721234', text: '代码91330521MA2B3C4D5X无效' }),
+      NOW,
+    );
+    expect(mistyped).to.deep.include({ enterprise: {}, content: '代码91330521MA2B3C4D5X无效' });
     refused(() => smsAdapter.parse(body({ msgId: 'S', from: 'evil', text: 'x' }), NOW), 'invalid_field');
   });
 
