@@ -29,6 +29,7 @@ import { cachedSnapshot, type SnapshotSource } from '../intake/intake-config.ts'
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
+import { normaliseMobile } from '../intake/match-enterprise.ts';
 import { CITY_REGION } from '../policies/issue.policy.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { intentsOf, type Audience, type Intent } from './intents.ts';
@@ -186,8 +187,11 @@ interface OwnAddresses {
 
 function isOwnAddress(channel: OutboxChannel, address: string, own: OwnAddresses): boolean {
   switch (channel) {
-    case 'sms':
-      return address === own.mobile;
+    case 'sms': {
+      // As intake matched the sender: +86, spaces and dashes do not make another number.
+      const sender = normaliseMobile(address);
+      return !!sender && typeof own.mobile === 'string' && sender === normaliseMobile(own.mobile);
+    }
     case 'email':
       return [own.email, own.prefEmail].some(
         (e) => typeof e === 'string' && e.toLowerCase() === address.toLowerCase(),

@@ -170,14 +170,16 @@ describe('push-back to the originating channel', () => {
 
   it('the registered mobile writing in by SMS is the enterprise itself: its answers carry the QR page', async () => {
     const e = enterpriseIn(t, 'anji', 4);
-    const raw = JSON.stringify({ msgId: 'PB-SMS-OWN', from: e.mobile, text: `${VAGUE_TEXT}园区路灯不亮。` });
+    // As a gateway writes it: +86 and spaces.
+    const from = `+86 ${e.mobile!.slice(0, 3)} ${e.mobile!.slice(3)}`;
+    const raw = JSON.stringify({ msgId: 'PB-SMS-OWN', from, text: `${VAGUE_TEXT}园区路灯不亮。` });
     const res = await postSigned(t, 'sms', raw).expect(200);
     const issue = await issueByNumber(res.body.number);
     expect(String(issue.enterpriseId)).to.equal(String(e._id));
     await t.notify.notifier.idle();
     t.sms.sent = [];
     await t.notify.worker.runOnce();
-    const [received] = t.sms.sent.filter((m) => m.to === e.mobile).map((m) => m.text);
+    const [received] = t.sms.sent.filter((m) => m.to === from).map((m) => m.text);
     expect(received).to.include(issue.number).and.include(`/e/${e.qrToken}`);
   });
 
