@@ -2,24 +2,13 @@
 // threshold and how many of those are right, and the category confusion matrix. Training stores these with
 // each model version; the quality test asserts them; admins read them.
 import type { CategoryKeywords } from '../../shared/classify.ts';
-import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
+import { CATEGORY_IDS } from '../../shared/states.ts';
+import type { ModelScores } from '../../shared/text-quality.ts';
 import { classifyText } from './classify-text.ts';
 import type { LabelledText, TextModel } from './text-model.ts';
 import type { CueFamilies } from './urgency-rules.ts';
 
-export interface ModelScores {
-  /** How many texts were evaluated. */
-  n: number;
-  categoryAccuracy: number;
-  urgencyAccuracy: number;
-  threshold: number;
-  /** Share of texts whose confidence is at or above the threshold. */
-  coverage: number;
-  /** Category accuracy among those texts (null when none clear it). */
-  confidentAccuracy: number | null;
-  /** confusion[actual][predicted] counts, over CATEGORY_IDS. */
-  confusion: Record<CategoryId, Record<CategoryId, number>>;
-}
+export type { ModelScores };
 
 const ratio = (a: number, b: number) => (b === 0 ? 0 : Math.round((a / b) * 10_000) / 10_000);
 

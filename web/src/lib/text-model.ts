@@ -2,23 +2,13 @@
 // the model in use, its held-out scores against the bars issue 7 set (shared/text-quality.ts, which
 // test/text/classifier-quality.test.ts asserts), and its confusion matrix as rows people read.
 import { CATEGORY_IDS, type CategoryId } from '../../../shared/states.ts';
-import { TEXT_QUALITY_BARS } from '../../../shared/text-quality.ts';
+import { TEXT_QUALITY_BARS, type ModelScores } from '../../../shared/text-quality.ts';
 import { api } from './api.ts';
 import { categoryLabel } from './format.ts';
 
 export type TrainingTrigger = 'startup' | 'schedule' | 'manual';
 
-/** server/text/evaluate.ts ModelScores: ratios 0..1 over the held-out texts. */
-export interface ModelScores {
-  n: number;
-  categoryAccuracy: number;
-  urgencyAccuracy: number;
-  threshold: number;
-  coverage: number;
-  confidentAccuracy: number | null;
-  /** confusion[actual][predicted] */
-  confusion: Record<CategoryId, Record<CategoryId, number>>;
-}
+export type { ModelScores };
 
 /** server/text/classifier.service.ts ModelSummary, dates as ISO strings. */
 export interface ModelSummary {
