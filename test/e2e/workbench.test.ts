@@ -221,6 +221,26 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await second.close();
   });
 
+  it('confirms a bad rating without a rectification time when none is typed (the server’s 5 working days)', async () => {
+    await t.apiAs('clerk', 'POST', `/api/issues/${issueId}/actions/rate`, {
+      rating: 'bad',
+      comment: '仍未解决',
+    });
+    const { context, page } = await t.open();
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${issueId}`);
+    const actions = page.getByRole('region', { name: '可执行操作' });
+    await actions.getByRole('button', { name: '差评核实', exact: true }).click();
+    // The optional number starts empty: it once showed (and sent) its minimum, 1 working day.
+    expect(await page.getByLabel('整改时限（工作日，可选）').inputValue()).to.equal('');
+    await page.locator('label.el-radio', { hasText: '是' }).click();
+    const sent = page.waitForRequest((r) => r.url().endsWith('/actions/verify_rating'));
+    await page.getByRole('button', { name: '确认差评核实' }).click();
+    expect((await sent).postDataJSON()).to.deep.equal({ reasonable: true });
+    await page.getByText('「差评核实」已完成').waitFor();
+    await context.close();
+  });
+
   it('shows an unknown address as 页面不存在 and a handler’s list at phone width', async () => {
     const { page } = field;
     await page.goto(`${t.baseUrl}/nowhere`);
