@@ -1,8 +1,10 @@
 // Outbound email through SMTP (nodemailer), for enterprises that chose email on the QR page. One transport per
 // process, built from SMTP_URL; plain text only (templates are plain text). A reply to a mail the issue came in
 // by names that mail's Message-ID in In-Reply-To and References, so the sender's client shows it in the thread.
+// Demo mode without SMTP_URL logs each mail instead (like SMS's log provider), so a new user sees the replies.
 import type { Transporter } from 'nodemailer';
 import { loadNodemailer } from '../lazy-libs.ts';
+import type { Logger } from '../logger.ts';
 
 export interface EmailSender {
   /** `replyTo`: the Message-ID (without angle brackets) this mail answers. */
@@ -17,6 +19,20 @@ export function createSmtpEmailSender(smtpUrl: string, from: string): EmailSende
       const thread = replyTo ? { inReplyTo: `<${replyTo}>`, references: [`<${replyTo}>`] } : {};
       const info = await (await transport).sendMail({ from, to, subject, text, ...thread });
       return info.messageId;
+    },
+  };
+}
+
+/** Demo mode only: the mail is logged (address masked), not sent; its outbox row reads as delivered. */
+export function createLogEmailSender(logger: Pick<Logger, 'info'>): EmailSender {
+  return {
+    async send(to, subject, text, replyTo) {
+      const at = to.indexOf('@');
+      const shown = at > 0 ? `${to.slice(0, 1)}***${to.slice(at)}` : '***';
+      logger.info(
+        { to: shown, subject, text, inReplyTo: replyTo },
+        'email (demo: not delivered, logged only)',
+      );
     },
   };
 }

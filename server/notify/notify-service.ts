@@ -6,7 +6,7 @@ import { ConfigError, type Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import { setDeadLetterListener } from '../intake/inbox-store.ts';
-import { createSmtpEmailSender, type EmailSender } from './email.ts';
+import { createLogEmailSender, createSmtpEmailSender, type EmailSender } from './email.ts';
 import { createNotifier, type Notifier } from './notifier.ts';
 import { createOutboxWorker, type OutboxSenders, type OutboxWorker } from './outbox-worker.ts';
 import { createHotlineCallbackSender, type PushbackSenders } from './pushback.ts';
@@ -100,7 +100,9 @@ export function createNotifyService(deps: NotifyServiceDeps): NotifyService {
     deps.email ??
     (config.notify.smtpUrl
       ? createSmtpEmailSender(config.notify.smtpUrl, config.notify.mailFrom)
-      : undefined);
+      : config.demo
+        ? createLogEmailSender(logger)
+        : undefined);
   const pushback = deps.pushback ?? pushbackSendersFor(config);
   const wechat =
     deps.wechat === undefined ? wechatSenderFor(config, deps.wechatTokens) : (deps.wechat ?? undefined);
