@@ -117,6 +117,8 @@ describe('QR page: the verified owner', () => {
       .send({ _csrf: csrf, rating: 'good', level: 'dissatisfied' });
     expect(mismatch.status).to.equal(400);
     expect(mismatch.text).to.include('评价等级与好评/差评不一致');
+    // Not a dead end: the page leads back to the enterprise's page to rate again.
+    expect(mismatch.text).to.include(`href="${pageOf(e)}"`);
     const early = await b
       .post(`${pageOf(e)}/issues/${open}/rate`)
       .type('form')

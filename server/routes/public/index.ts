@@ -404,7 +404,9 @@ function pageErrors(ctx: AppContext): express.ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const nonce = (res.locals.cspNonce as string | undefined) ?? '';
-    const back = typeof req.params?.token === 'string' ? pagePath(req.params.token) : undefined;
+    // The router's error handler sees no route params: the token is the path's first segment.
+    const token = req.params?.token ?? /^\/([A-Za-z0-9_-]{16,128})(?:\/|$)/.exec(req.path)?.[1];
+    const back = typeof token === 'string' ? pagePath(token) : undefined;
     if (isAppError(err)) {
       if (err.status === 404) return send(res, 404, notFoundPage(nonce));
       return send(res, err.status, messagePage(nonce, '操作未完成', err.message, back));
