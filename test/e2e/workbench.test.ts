@@ -130,6 +130,18 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.getByRole('heading', { name: '新工单待签收' }).waitFor();
     expect(await page.getByTestId('bell').getAttribute('aria-label')).to.contain('1 条未读');
     await snap(page, '06-workbench-live', false);
+
+    // Opening the notice from the bell opens the issue, closes the list (on a phone it would cover the
+    // actions) and reads the notice.
+    await page.getByTestId('bell').click();
+    const notice = page.getByRole('link', { name: '新工单待签收' });
+    await notice.click();
+    await page.getByRole('region', { name: '可执行操作' }).waitFor();
+    await notice.waitFor({ state: 'hidden' });
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid="bell"]')?.getAttribute('aria-label')?.includes('0 条未读'),
+    );
+    await page.goBack();
   });
 
   it('lets the handler sign, ask for an extension (approved live) and reply from the phone', async () => {

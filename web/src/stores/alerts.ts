@@ -50,6 +50,15 @@ export const useAlerts = defineStore('alerts', () => {
     items.value = items.value.map((n) => ({ ...n, read: true }));
   }
 
+  /** One notice opened: it is read (on the server when there is one). */
+  async function markRead(id: string): Promise<void> {
+    const n = items.value.find((x) => x.id === id);
+    if (!n || n.read) return;
+    n.read = true;
+    unread.value = Math.max(0, unread.value - 1);
+    if (serverSide.value) await api.post('/notifications/read', { ids: [id] }).catch(() => undefined);
+  }
+
   function push(n: AppNotification): void {
     items.value = [n, ...items.value].slice(0, 50);
     unread.value += 1;
@@ -113,5 +122,5 @@ export const useAlerts = defineStore('alerts', () => {
     lastSeen.clear();
   }
 
-  return { unread, items, serverSide, load, markAllRead, start, reset };
+  return { unread, items, serverSide, load, markAllRead, markRead, start, reset };
 });
