@@ -16,7 +16,7 @@ export const UNIT_QUEUES = [
   'consultInput',
   'rectify',
 ] as const;
-export const CENTRE_QUEUES = ['triage', 'verify', 'ratingCheck', 'callback', 'deadLetters'] as const;
+export const CENTRE_QUEUES = ['triage', 'verify', 'callback', 'deadLetters'] as const;
 export const QUEUE_IDS = [...UNIT_QUEUES, ...CENTRE_QUEUES] as const;
 export type QueueId = (typeof QUEUE_IDS)[number];
 
@@ -31,7 +31,6 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   rectify: '差评整改',
   triage: '待受理分办',
   verify: '待审核答复',
-  ratingCheck: '差评待核实',
   callback: '待回访',
   deadLetters: '接入失败',
 });
@@ -48,7 +47,6 @@ export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Obje
   rectify: 'dueAt',
   triage: 'createdAt',
   verify: 'createdAt',
-  ratingCheck: 'createdAt',
   callback: 'createdAt',
   deadLetters: 'createdAt',
 });
@@ -99,9 +97,6 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
       return { state: 'received' };
     case 'verify':
       return { state: 'replied' };
-    case 'ratingCheck':
-      // A bad rating the centre must judge reasonable or not (1 working day, DESIGN §6).
-      return { state: 'awaiting_rating', 'rating.verification': 'pending' };
     case 'callback':
       return { state: 'awaiting_rating', callbackRequested: true };
     case 'deadLetters':

@@ -16,7 +16,7 @@ import { handlerOf, unitByCode, useIssueApp } from './fixtures.ts';
 const LIMIT = 20;
 /** Queues filtered beyond their index's prefix: they read a unit's issues in the queue's states. */
 // 'mine' filters the unit's open issues by assignee: like a light or a redo, narrower than the unit's index.
-const NARROW = new Set(['dueSoon', 'overdue', 'returned', 'rectify', 'ratingCheck', 'callback', 'mine']);
+const NARROW = new Set(['dueSoon', 'overdue', 'returned', 'rectify', 'callback', 'mine']);
 
 interface Sent {
   filter: Document;
@@ -178,7 +178,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
   it('every to-do queue (server/workbench/queues.ts), first page and next page, reads about its page', async () => {
     const desks = {
       handler: [handlerOf(unitCode), UNIT_QUEUES],
-      centre: ['clerk', ['triage', 'verify', 'ratingCheck', 'callback']],
+      centre: ['clerk', ['triage', 'verify', 'callback']],
     };
     for (const [role, [user, queues]] of Object.entries(desks) as [string, [string, readonly string[]]][]) {
       for (const queue of queues) {

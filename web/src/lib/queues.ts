@@ -15,7 +15,6 @@ export type QueueId =
   | 'rectify'
   | 'triage'
   | 'verify'
-  | 'ratingCheck'
   | 'callback'
   | 'deadLetters';
 
@@ -53,7 +52,6 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   rectify: '差评待整改',
   triage: '待受理分办',
   verify: '待审核答复',
-  ratingCheck: '差评待核实',
   callback: '待回访',
   deadLetters: '接入失败',
 });
@@ -85,7 +83,7 @@ function fallbackFilters(id: string, unitId: string | null): Query | null {
 }
 
 const UNIT_QUEUES: QueueId[] = ['toSign', 'inProgress', 'dueSoon', 'overdue'];
-const DESK_QUEUES: QueueId[] = ['triage', 'verify', 'ratingCheck', 'callback'];
+const DESK_QUEUES: QueueId[] = ['triage', 'verify', 'callback'];
 
 /** Whether the server offers /api/workbench; null until its first answer. */
 let offered: boolean | null = null;
