@@ -49,13 +49,12 @@ export function bodyProblem(value: unknown, depth = 0): string | undefined {
 /**
  * Mount on /api after the JSON parser: a request whose body that parser did not read (no content type, a form,
  * plain text) is 415, instead of a 400 about fields it seemed to leave out. Uploads (multipart) are read by their
- * routes, and the channels under /intake (WeChat's XML among them) read their own bytes.
+ * routes; the channels (/api/intake, WeChat's XML among them) are mounted before and read their own bytes.
  */
 export const requireJsonBody: RequestHandler = (req, _res, next) => {
   const sent =
     Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (req.body !== undefined || !sent || req.is('multipart/form-data') || req.path.startsWith('/intake/'))
-    return next();
+  if (req.body !== undefined || !sent || req.is('multipart/form-data')) return next();
   next(new AppError('unsupported_media_type', 415, '请求体须为 JSON（Content-Type: application/json）'));
 };
 

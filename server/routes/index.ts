@@ -5,8 +5,6 @@ import type { AppContext } from '../http/app-context.ts';
 import { createAttachmentsRouter } from '../attachments/attachments.router.ts';
 import { createAuthRouter } from './auth/index.ts';
 import { createImportsRouter } from '../imports/imports.router.ts';
-import { channelSecretKeyOf, credentialSourceFor } from '../channels/credentials.ts';
-import { createWechatRouter, wechatCredentialsFromConfig } from '../channels/wechat/wechat.router.ts';
 import { createCalendarRouter } from './calendar/index.ts';
 import { createClassifyRouter } from './classify/index.ts';
 import { createDevRouter } from './dev/index.ts';
@@ -38,22 +36,6 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/enterprises', createEnterprisesRouter(ctx));
   api.use('/issues', createAttachmentsRouter(ctx, ctx.attachments));
   api.use('/imports', createImportsRouter(ctx));
-  // WeChat's token: the latest one an admin issued (渠道凭据), else WECHAT_TOKEN; safe mode's key from the config.
-  const configured = wechatCredentialsFromConfig(ctx.config);
-  const stored = credentialSourceFor(ctx.models, channelSecretKeyOf(ctx.config));
-  api.use(
-    '/intake/wechat',
-    createWechatRouter({
-      models: ctx.models,
-      sink: ctx.intakeSink,
-      credentials: async () => {
-        const issued = (await stored.get()).secrets('wechat').at(-1);
-        return issued ? { ...configured, id: issued.id, token: issued.secret } : configured;
-      },
-      now: () => ctx.clock.now(),
-      securityNow: () => ctx.securityClock.now(),
-    }),
-  );
   api.use('/issues', createIssuesRouter(ctx, { onChange: ctx.onIssueChange }));
   api.use('/kpis', createKpisRouter(ctx));
   api.use('/reports', createReportsRouter(ctx));

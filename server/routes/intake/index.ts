@@ -1,5 +1,6 @@
 // /api/intake/<channel> for the JSON channels (DESIGN §10): hotline12345, review and sms (HMAC-signed),
-// zheliban and discovery (X-Api-Key). Mounted before the app's JSON parser, because the signature covers the
+// zheliban and discovery (X-Api-Key), and /api/intake/wechat (XML, wechat.router.ts). Mounted before the app's
+// JSON parser, because the signature covers the
 // exact bytes: each route reads the raw body (256 KB at most), has the adapter verify the caller against the
 // credential snapshot, refuses a replayed signature, parses, and hands the message to the pipeline; the
 // adapter formats the answer. An authenticated delivery that cannot be parsed is kept in the dead-letter list
@@ -11,6 +12,7 @@ import { JSON_CHANNELS } from '../../channels/json-channels.ts';
 import type { JsonChannelAdapter } from '../../channels/json-channel.ts';
 import { claimSignature } from '../../channels/replay-guard.ts';
 import { verifyApiKey, verifyHmac } from '../../channels/signature.ts';
+import { createWechatRouter, wechatCredentialsFromConfig } from '../../channels/wechat/wechat.router.ts';
 import { ChannelRefusal, type AdapterRequest } from '../../channels/types.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { rawPayloadOf, storeDeadLetter } from '../../intake/inbox-store.ts';
@@ -80,5 +82,21 @@ export function createIntakeRouter(ctx: AppContext, options: IntakeRouterOptions
   };
 
   for (const adapter of JSON_CHANNELS) router.post(`/${adapter.channel}`, raw, handle(adapter));
+
+  // WeChat's token: the latest one an admin issued (渠道凭据), else WECHAT_TOKEN; safe mode's key from the config.
+  const configured = wechatCredentialsFromConfig(ctx.config);
+  router.use(
+    '/wechat',
+    createWechatRouter({
+      models: ctx.models,
+      sink: ctx.intakeSink,
+      credentials: async () => {
+        const issued = (await credentials.get()).secrets('wechat').at(-1);
+        return issued ? { ...configured, id: issued.id, token: issued.secret } : configured;
+      },
+      now: () => ctx.clock.now(),
+      securityNow: () => options.securityClock.now(),
+    }),
+  );
   return router;
 }
