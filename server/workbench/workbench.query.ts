@@ -23,8 +23,6 @@ import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
 
 export interface WorkbenchDeps {
   models: Models;
-  /** Failed inbound messages awaiting retry (the intake hub's raw inbox); absent: counted in the inbox. */
-  deadLetterCount?: () => Promise<number>;
 }
 
 export interface HandlerLoad {
@@ -92,8 +90,7 @@ export async function workbenchOf(deps: WorkbenchDeps, actor: Actor) {
       const query = queueCountQuery(actor, id);
       let count: number | null = null;
       if (query) count = await deps.models.Issue.countDocuments(query.filter, query.options);
-      else if (id === 'deadLetters')
-        count = await (deps.deadLetterCount ? deps.deadLetterCount() : failedInboundCount(deps.models));
+      else if (id === 'deadLetters') count = await failedInboundCount(deps.models);
       return { id, label: QUEUE_LABELS[id], count };
     }),
   );

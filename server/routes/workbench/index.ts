@@ -5,16 +5,13 @@ import { requirePolicy } from '../../auth/staff.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { canUseWorkbench } from '../../policies/index.ts';
-import { workbenchOf, type WorkbenchDeps } from '../../workbench/workbench.query.ts';
+import { workbenchOf } from '../../workbench/workbench.query.ts';
 
-export function createWorkbenchRouter(
-  ctx: AppContext,
-  options: Pick<WorkbenchDeps, 'deadLetterCount'> = {},
-): Router {
+export function createWorkbenchRouter(ctx: AppContext): Router {
   const router = Router();
   router.use(ctx.requireStaff, requirePolicy(canUseWorkbench));
   router.get('/', async (req, res) => {
-    res.json(await workbenchOf({ models: ctx.models, ...options }, actorOf(req)));
+    res.json(await workbenchOf({ models: ctx.models }, actorOf(req)));
   });
   return router;
 }
