@@ -5,6 +5,7 @@
 import type { Transporter } from 'nodemailer';
 import { loadNodemailer } from '../lazy-libs.ts';
 import type { Logger } from '../logger.ts';
+import { maskEmail } from '../presenters/enterprise-public.presenter.ts';
 
 export interface EmailSender {
   /** `replyTo`: the Message-ID (without angle brackets) this mail answers. */
@@ -27,10 +28,8 @@ export function createSmtpEmailSender(smtpUrl: string, from: string): EmailSende
 export function createLogEmailSender(logger: Pick<Logger, 'info'>): EmailSender {
   return {
     async send(to, subject, text, replyTo) {
-      const at = to.indexOf('@');
-      const shown = at > 0 ? `${to.slice(0, 1)}***${to.slice(at)}` : '***';
       logger.info(
-        { to: shown, subject, text, inReplyTo: replyTo },
+        { to: maskEmail(to), subject, text, inReplyTo: replyTo },
         'email (demo: not delivered, logged only)',
       );
     },

@@ -10,6 +10,12 @@ export function maskMobile(mobile: string | undefined): string {
   return `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
 }
 
+/** z***@example.cn: the first character and the domain. */
+export function maskEmail(email: string): string {
+  const at = email.indexOf('@');
+  return at > 0 ? `${email.slice(0, 1)}***${email.slice(at)}` : '***';
+}
+
 /** Keeps the first two characters and the legal-form suffix (有限公司…), hides the distinctive middle. */
 export function maskEnterpriseName(name: string): string {
   const chars = [...name];

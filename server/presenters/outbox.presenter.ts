@@ -4,7 +4,7 @@
 import type { NotificationDoc, OutboxDoc } from '../models/index.ts';
 import type { OutboxChannel } from '../models/outbox.model.ts';
 import { EVENT_SPECS, type NotifyEvent } from '../notify/templates.ts';
-import { maskMobile } from './enterprise-public.presenter.ts';
+import { maskEmail, maskMobile } from './enterprise-public.presenter.ts';
 
 export const OUTBOX_CHANNEL_LABELS: Readonly<Record<OutboxChannel, string>> = Object.freeze({
   inapp: '站内通知',
@@ -40,9 +40,7 @@ export function presentNotification(n: NotificationDoc) {
 function maskAddress(address: string | null): string | null {
   if (!address) return null;
   if (/^1\d{10}$/.test(address)) return maskMobile(address);
-  const at = address.indexOf('@');
-  if (at > 0) return `${address.slice(0, 1)}***${address.slice(at)}`;
-  return address;
+  return address.indexOf('@') > 0 ? maskEmail(address) : address;
 }
 
 export function presentOutboxEntry(o: OutboxDoc, opts: { fullAddress?: boolean } = {}) {
