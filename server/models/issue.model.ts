@@ -7,7 +7,14 @@ import { Schema, type Connection, type Model, type SchemaDefinition, type Types 
 import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
 import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
 import { ROLES } from '../../shared/roles.ts';
-import { HAS_CONSULT_UNITS, HAS_CO_UNITS, OVERDUE, REDONE, SENT_BACK } from '../policies/issue.policy.ts';
+import {
+  HAS_CONSULT_UNITS,
+  HAS_CO_UNITS,
+  OVERDUE,
+  RATING_CHECK,
+  REDONE,
+  SENT_BACK,
+} from '../policies/issue.policy.ts';
 import {
   CATEGORY_IDS,
   CHANNEL_IDS,
@@ -288,6 +295,12 @@ export const UNIT_SENT_BACK_INDEX = { unitId: 1, state: 1, ...DUE_SOONEST, sendB
 export const CALLBACK_INDEX = { callbackRequested: 1, state: 1, ...NEWEST_FIRST } as const;
 
 /**
+ * Bad ratings waiting for the centre's check (差评待核实), by state: the desk's count and list read only these
+ * (the check sets the verification to reasonable or removed, so the index holds a day's few).
+ */
+export const RATING_CHECK_INDEX = { 'rating.verification': 1, state: 1, ...NEWEST_FIRST } as const;
+
+/**
  * Indexes for the staff list (issue-read.query.ts): every filter the workbench offers and every visibility
  * branch, in both orders, is an equality prefix followed by the order, so a page reads about as many keys as
  * it shows. Fields share compound indexes where the list names every value of the field it does not filter
@@ -323,6 +336,7 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ ...ENTERPRISE_ISSUES_INDEX });
   schema.index({ ...UNIT_LIT_INDEX }, rare.warning);
   schema.index({ ...CALLBACK_INDEX }, { partialFilterExpression: { callbackRequested: true } });
+  schema.index({ ...RATING_CHECK_INDEX }, { partialFilterExpression: { ...RATING_CHECK } });
   schema.index({ ...ASSIGNEE_ISSUES_INDEX });
   schema.index({ ...OVERDUE_ASSIGNEE_INDEX }, { partialFilterExpression: { ...OVERDUE } });
   schema.index({ ...UNIT_REDONE_INDEX }, { partialFilterExpression: { ...REDONE } });

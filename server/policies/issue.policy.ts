@@ -108,6 +108,8 @@ export const HAS_CONSULT_UNITS = Object.freeze({ 'consultUnitIds.0': { $exists: 
 export const REDONE = Object.freeze({ redoCount: { $gt: 0 } });
 /** Issues whose reply the centre sent back: the "returned" queue's condition and its index's filter. */
 export const SENT_BACK = Object.freeze({ sendBackCount: { $gt: 0 } });
+/** A bad rating waiting for the centre's check: the "ratingCheck" queue's condition and its index's filter. */
+export const RATING_CHECK = Object.freeze({ 'rating.verification': 'pending' });
 /** Overdue issues: a unit head's per-person overdue count and its index's filter. */
 export const OVERDUE = Object.freeze({ warning: 'overdue' });
 

@@ -4,7 +4,7 @@
 // by an index (test/api/issues/list-plans.test.ts).
 import { CENTRE_ROLES, UNIT_ROLES, type Actor } from '../../shared/roles.ts';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
-import { HAS_CONSULT_UNITS, REDONE, SENT_BACK } from '../policies/issue.policy.ts';
+import { HAS_CONSULT_UNITS, RATING_CHECK, REDONE, SENT_BACK } from '../policies/issue.policy.ts';
 
 export const UNIT_QUEUES = [
   'mine',
@@ -16,7 +16,7 @@ export const UNIT_QUEUES = [
   'consultInput',
   'rectify',
 ] as const;
-export const CENTRE_QUEUES = ['triage', 'verify', 'callback', 'deadLetters'] as const;
+export const CENTRE_QUEUES = ['triage', 'verify', 'ratingCheck', 'callback', 'deadLetters'] as const;
 export const QUEUE_IDS = [...UNIT_QUEUES, ...CENTRE_QUEUES] as const;
 export type QueueId = (typeof QUEUE_IDS)[number];
 
@@ -31,6 +31,7 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   rectify: '差评整改',
   triage: '待受理分办',
   verify: '待审核答复',
+  ratingCheck: '差评待核实',
   callback: '待回访',
   deadLetters: '接入失败',
 });
@@ -47,6 +48,7 @@ export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Obje
   rectify: 'dueAt',
   triage: 'createdAt',
   verify: 'createdAt',
+  ratingCheck: 'createdAt',
   callback: 'createdAt',
   deadLetters: 'createdAt',
 });
@@ -97,6 +99,9 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
       return { state: 'received' };
     case 'verify':
       return { state: 'replied' };
+    case 'ratingCheck':
+      // A bad rating the centre must judge reasonable or not (1 working day, DESIGN §6).
+      return { state: 'awaiting_rating', ...RATING_CHECK };
     case 'callback':
       return { state: 'awaiting_rating', callbackRequested: true };
     case 'deadLetters':

@@ -13,6 +13,7 @@ import {
   CALLBACK_INDEX,
   CONSULTED_UNIT_INDEX,
   OVERDUE_ASSIGNEE_INDEX,
+  RATING_CHECK_INDEX,
   UNIT_ISSUES_INDEX,
   UNIT_LIT_INDEX,
   UNIT_REDONE_INDEX,
@@ -71,6 +72,7 @@ const COUNT_INDEX: Partial<Record<QueueId, object>> = {
   dueSoon: UNIT_LIT_INDEX,
   overdue: UNIT_LIT_INDEX,
   callback: CALLBACK_INDEX,
+  ratingCheck: RATING_CHECK_INDEX,
 };
 
 /**

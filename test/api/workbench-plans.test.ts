@@ -102,6 +102,10 @@ describe('workbench counts: each unit queue names its index, and the lights are 
       ...some({ state: 'received' }),
       ...some({ state: 'replied' }),
       ...some({ state: 'awaiting_rating', callbackRequested: true }),
+      ...some({
+        state: 'awaiting_rating',
+        rating: { rating: 'bad', at: new Date(createdAt), source: 'enterprise', verification: 'pending' },
+      }),
     ]);
     const clerk = await t.models.User.findOne({ role: 'clerk' }).lean();
     const centre: Actor = { id: String(clerk!._id), username: clerk!.username, role: 'clerk' };

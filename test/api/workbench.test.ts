@@ -54,6 +54,11 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
       replied: { state: 'replied' },
       callback: { state: 'awaiting_rating', callbackRequested: true },
       rating: { state: 'awaiting_rating' },
+      // The enterprise rated it bad: the centre judges the rating (差评待核实).
+      badRating: {
+        state: 'awaiting_rating',
+        rating: { rating: 'bad', at: new Date(at), source: 'enterprise', verification: 'pending' },
+      },
     };
     const rows = Object.entries(docs).map(([k, o]) => {
       const doc = fixtureIssueDoc({ unit, ent, createdAt: at, ...o });
@@ -143,10 +148,17 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     });
   });
 
-  it("the centre desks' queues: triage, replies to verify, callbacks; dead letters belong to the inbox", async () => {
+  it("the centre desks' queues: triage, replies to verify, bad ratings to judge, callbacks; dead letters belong to the inbox", async () => {
     for (const who of ['clerk', 'dispatcher', 'director']) {
-      expect(await workbench(who)).to.deep.equal({ triage: 1, verify: 1, callback: 1, deadLetters: 0 });
+      expect(await workbench(who)).to.deep.equal({
+        triage: 1,
+        verify: 1,
+        ratingCheck: 1,
+        callback: 1,
+        deadLetters: 0,
+      });
     }
+    expect(await queue('dispatcher', 'ratingCheck')).to.deep.equal([ids.badRating]);
     expect(await queue('dispatcher', 'triage')).to.deep.equal([ids.received]);
     expect(await queue('dispatcher', 'verify')).to.deep.equal([ids.replied]);
     expect(await queue('dispatcher', 'callback')).to.deep.equal([ids.callback]);

@@ -40,6 +40,21 @@ describe('GET /api/issues: every query is served by an index that delivers its o
   before(async function () {
     this.timeout(120_000);
     await insertBulkIssues(t, 4000);
+    // Bad ratings waiting for the centre's check (more than a page) and callbacks asked for.
+    const waiting = await t.models.Issue.collection
+      .find({ state: 'awaiting_rating' }, { projection: { _id: 1, createdAt: 1 } })
+      .limit(28)
+      .toArray();
+    expect(waiting).to.have.length(28);
+    const [rated, callback] = [waiting.slice(0, 22), waiting.slice(22)].map((d) => d.map((x) => x._id));
+    await t.models.Issue.collection.updateMany(
+      { _id: { $in: rated } },
+      { $set: { rating: { rating: 'bad', at: new Date(), source: 'enterprise', verification: 'pending' } } },
+    );
+    await t.models.Issue.collection.updateMany(
+      { _id: { $in: callback } },
+      { $set: { callbackRequested: true } },
+    );
     const leader = await t.models.User.findOne({ username: 'leader' }).lean();
     const { _id: _drop, ...rest } = leader!;
     await t.models.User.collection.insertOne({ ...rest, username: 'leader-deqing', region: 'deqing' });
@@ -178,7 +193,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
   it('every to-do queue (server/workbench/queues.ts), first page and next page, reads about its page', async () => {
     const desks = {
       handler: [handlerOf(unitCode), UNIT_QUEUES],
-      centre: ['clerk', ['triage', 'verify', 'callback']],
+      centre: ['clerk', ['triage', 'verify', 'ratingCheck', 'callback']],
     };
     for (const [role, [user, queues]] of Object.entries(desks) as [string, [string, readonly string[]]][]) {
       for (const queue of queues) {
@@ -198,6 +213,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
           expect(ex.keys, where).to.be.at.most(
             2 * ex.returned + ex.scans + 2 + (NARROW.has(queue) ? 400 : 0),
           );
+          if (queue === 'ratingCheck' || queue === 'callback') expect(ex.returned, where).to.be.above(0);
           cursor = next;
           if (!cursor) break;
         }
