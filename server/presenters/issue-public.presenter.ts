@@ -3,7 +3,7 @@
 // public progress notes and the reply, and may rate. Staff identities, internal notes and the centre's
 // internal review steps never leave through here.
 import type { WorkCalendar } from '../../shared/calendar.ts';
-import { ACTION_LABELS } from '../../shared/lifecycle/actions.ts';
+import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts';
 import type { IssueState } from '../../shared/states.ts';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
@@ -33,6 +33,26 @@ const PUBLIC_STAGE: Readonly<Record<IssueState, string>> = Object.freeze({
   closed: 'closed',
   merged: 'merged',
   rejected: 'rejected',
+});
+
+/**
+ * Steps as the enterprise reads them, where the staff word is the centre's own (审核通过 is its check of the
+ * unit's reply; to the enterprise, that is when the answer reached it). Other public steps keep their label.
+ */
+const PUBLIC_STEP_LABELS: Partial<Record<ActionId | 'create', string>> = Object.freeze({
+  create: '受理',
+  dispatch: '分派承办单位',
+  sign: '承办单位签收',
+  transfer: '转交承办单位',
+  approve_suspend: '暂停办理',
+  approve_resume: '恢复办理',
+  approve_extension: '延长办理期限',
+  consult: '多部门会商',
+  decide: '确定办理方案',
+  verify: '答复企业',
+  verify_rating: '核实评价',
+  merge: '合并办理',
+  reopen: '重新办理',
 });
 
 const OPEN: ReadonlySet<IssueState> = new Set([
@@ -68,7 +88,10 @@ export type PublicIssueFields = PublicSummaryFields &
   Pick<IssueDoc, '_id' | 'title' | 'content' | 'category'> & {
     reply?: { text?: string | null } | null;
     rejectReason?: string | null;
-    rating?: Pick<NonNullable<IssueDoc['rating']>, 'rating' | 'level' | 'verification'> | null;
+    rating?: Pick<
+      NonNullable<IssueDoc['rating']>,
+      'rating' | 'level' | 'verification' | 'source' | 'comment'
+    > | null;
     rateBy?: Date | null;
     timeline?: Pick<StoredTimelineEvent, 'at' | 'action' | 'toState' | 'note' | 'public'>[];
   };
@@ -109,7 +132,7 @@ function presentPublicEvent(e: NonNullable<PublicIssueFields['timeline']>[number
   return {
     at: e.at,
     action: e.action,
-    label: e.action === 'create' ? '受理' : ACTION_LABELS[e.action],
+    label: PUBLIC_STEP_LABELS[e.action] ?? ACTION_LABELS[e.action as ActionId],
     stageLabel: PUBLIC_STAGE_LABELS[e.toState],
     note: e.note ?? null,
   };
@@ -138,7 +161,12 @@ export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow) {
     rejectReason: doc.state === 'rejected' ? (doc.rejectReason ?? null) : null,
     rating:
       doc.rating && doc.rating.verification !== 'removed'
-        ? { rating: doc.rating.rating, level: doc.rating.level ?? null }
+        ? {
+            rating: doc.rating.rating,
+            level: doc.rating.level ?? null,
+            // The owner's own words only: a comment staff wrote down on a callback stays with them.
+            comment: doc.rating.source === 'enterprise' ? (doc.rating.comment ?? null) : null,
+          }
         : null,
     canRate: doc.state === 'awaiting_rating' && !doc.rating,
     // The date asked for, while it is ahead: a late rating is still welcome, without a date that has passed.

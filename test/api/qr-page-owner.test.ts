@@ -31,6 +31,9 @@ describe('QR page: the verified owner', () => {
     expect(page.text).to.include('新车间需要增容到2000千伏安');
     expect(page.text).to.include('已协调落实补贴发放');
     expect(page.text).to.include('待您评价');
+    // Progress in the enterprise's words: the centre's check of the reply is when the answer reached it.
+    expect(page.text).to.include('答复企业');
+    expect(page.text).to.not.include('审核通过');
     expect(page.text).to.not.include('内部：供电所');
     expect(page.text).to.not.include(handler);
     expect(page.text).to.not.include(e.mobile);
@@ -98,6 +101,12 @@ describe('QR page: the verified owner', () => {
     expect(last).to.include({ action: 'rate', actorRole: 'enterprise', note: '补贴仍未到账' });
     expect(last.data).to.include({ rating: 'bad', level: 'very_dissatisfied', source: 'enterprise' });
     expect(after.rating).to.include({ rating: 'bad', verification: 'pending' });
+    // The owner reads back their own rating with their words.
+    const page = await b.get(pageOf(e)).expect(200);
+    expect(page.text).to.include('差评核实中');
+    expect(page.text).to.match(
+      /您的评价<\/dt>\s*<dd>差评 · 非常不满意<br \/><span class="content">“补贴仍未到账”/,
+    );
     // The loop reopens when the centre finds the bad rating reasonable.
     await staffAction(t, 'dispatcher', id, 'verify_rating', { reasonable: true });
     const redo = await staffIssue(t, id);

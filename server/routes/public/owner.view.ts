@@ -52,8 +52,9 @@ function rateForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
 function ratingLine(i: OwnerIssue): SafeHtml {
   if (!i.rating) return html``;
   const level = i.rating.level ? ` · ${RATING_LEVEL_LABELS[i.rating.level]}` : '';
+  const comment = i.rating.comment ? html`<br /><span class="content">“${i.rating.comment}”</span>` : '';
   return html`<dt>您的评价</dt>
-    <dd>${RATING_LABELS[i.rating.rating]}${level}</dd>`;
+    <dd>${RATING_LABELS[i.rating.rating]}${level}${comment}</dd>`;
 }
 
 /** A title made from the first words of the content (no title given) would only repeat it. */
