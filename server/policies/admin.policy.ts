@@ -30,6 +30,12 @@ export const canViewEnterpriseQr = canViewEnterpriseCredentials;
 /** A unit's staff see an enterprise's contact while their unit handles (or co-handles) one of its issues. */
 export const mayViewContactAsHandler = (actor: Actor): boolean =>
   UNIT_ROLES.includes(actor.role) && !!actor.unitId;
+/**
+ * Who wrote in and how to reach them (an issue's contact and its sources' contacts), in full: the centre and
+ * admins, and a unit's staff, who read only issues their unit handles, co-handles or is consulted on. Leaders
+ * and the supervisor read issues to follow and judge the work, not to call the writer: they see it masked.
+ */
+export const canViewIssueContact = is('admin', ...CENTRE_ROLES, ...UNIT_ROLES);
 export const canRotateEnterpriseQr = is('admin', 'clerk');
 export const canClassify = anyStaff;
 export const canUseDevClock = is('admin');

@@ -1,7 +1,10 @@
 // The staff view of an issue: exactly these fields leave the server. The full view carries the whole timeline,
 // internal notes included (staff only: the public QR page has its own presenter); the summary is for lists.
-import type { Deadlines } from '../../shared/sla.ts';
-import type { IssueDoc, IssueSource, StoredTimelineEvent } from '../models/issue.model.ts';
+import type { Actor } from '../../shared/roles.ts';
+import type { Deadlines, TriageDeadlines } from '../../shared/sla.ts';
+import type { IssueContact, IssueDoc, IssueSource, StoredTimelineEvent } from '../models/issue.model.ts';
+import { canViewIssueContact } from '../policies/index.ts';
+import { maskEmail, maskMobile } from './enterprise-public.presenter.ts';
 
 type Id = { toString(): string } | null | undefined;
 const id = (v: Id): string | null => (v ? String(v) : null);
@@ -22,6 +25,12 @@ export function presentDeadlines(d: Deadlines | null | undefined) {
   };
 }
 
+/** The triage clock of an issue waiting in 待受理: its light turns yellow, red (at `dueAt`) and overdue. */
+function presentTriage(t: TriageDeadlines | null | undefined) {
+  if (!t) return null;
+  return { startAt: t.startAt, yellowAt: t.yellowAt, dueAt: t.dueAt, overdueAt: t.overdueAt };
+}
+
 function presentEvent(e: StoredTimelineEvent) {
   return {
     at: e.at,
@@ -37,8 +46,32 @@ function presentEvent(e: StoredTimelineEvent) {
   };
 }
 
+/** How much of a writer's contact the reader gets (policies: canViewIssueContact). */
+export type ContactView = 'full' | 'masked';
+
+export const contactViewOf = (actor: Actor): ContactView => (canViewIssueContact(actor) ? 'full' : 'masked');
+
+/**
+ * A masked contact says that someone wrote in and by which means, without the means: the surname, 139****1234,
+ * z***@example.cn, and for a WeChat follower only that there is one.
+ */
+function presentContact(c: IssueContact | null | undefined, view: ContactView) {
+  if (!c) return null;
+  if (view === 'full') return c;
+  return {
+    ...(c.name ? { name: `${[...c.name][0]}**` } : {}),
+    ...(c.phone ? { phone: maskMobile(c.phone) } : {}),
+    ...(c.email ? { email: maskEmail(c.email) } : {}),
+    ...(c.openid ? { openid: '***' } : {}),
+    masked: true,
+  };
+}
+
 /** Every message behind the issue (personal data: staff who may read the issue only). */
-function presentSource(s: Omit<IssueSource, 'inboxId'> & { inboxId: IssueSource['inboxId'] | null }) {
+function presentSource(
+  s: Omit<IssueSource, 'inboxId'> & { inboxId: IssueSource['inboxId'] | null },
+  view: ContactView,
+) {
   return {
     inboxId: s.inboxId ? String(s.inboxId) : null,
     channel: s.channel,
@@ -46,7 +79,7 @@ function presentSource(s: Omit<IssueSource, 'inboxId'> & { inboxId: IssueSource[
     receivedAt: s.receivedAt,
     title: s.title,
     content: s.content,
-    contact: s.contact ?? null,
+    contact: presentContact(s.contact, view),
   };
 }
 
@@ -123,12 +156,12 @@ export function presentIssueSummary(doc: IssueSummaryDoc) {
 }
 
 /** The full staff view of GET /api/issues/:id and of every action's answer. */
-export function presentIssue(doc: IssueDoc) {
+export function presentIssue(doc: IssueDoc, contactView: ContactView) {
   return {
     ...presentIssueSummary(doc),
     content: doc.content,
     externalId: doc.externalId ?? null,
-    contact: doc.contact ?? null,
+    contact: presentContact(doc.contact, contactView),
     // The first message is the issue itself; the stored sources are the repeats merged in.
     sources: [
       {
@@ -141,7 +174,7 @@ export function presentIssue(doc: IssueDoc) {
         contact: doc.contact ?? null,
       },
       ...(doc.sources ?? []),
-    ].map(presentSource),
+    ].map((src) => presentSource(src, contactView)),
     enterprise: {
       id: String(doc.enterpriseId),
       name: doc.enterpriseName,
@@ -151,6 +184,8 @@ export function presentIssue(doc: IssueDoc) {
     coUnitIds: ids(doc.coUnitIds),
     level: doc.level ?? null,
     deadlines: presentDeadlines(doc.deadlines),
+    // Kept after dispatch as history; the desk shows it while the issue waits in 待受理.
+    triage: presentTriage(doc.triage),
     escalated: doc.escalated,
     returnCount: doc.returnCount,
     extensionCount: doc.extensionCount,

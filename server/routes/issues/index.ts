@@ -12,7 +12,12 @@ import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import type { DefaultRouting } from '../../intake/route-issue.ts';
 import type { Classifier } from '../../intake/triage.ts';
-import { presentIssue, presentIssueCreated, presentIssueSummary } from '../../presenters/issue.presenter.ts';
+import {
+  contactViewOf,
+  presentIssue,
+  presentIssueCreated,
+  presentIssueSummary,
+} from '../../presenters/issue.presenter.ts';
 import { similarIssues } from './issue-similar.query.ts';
 import { EXPORT_MAX_ROWS, exportRows, writeIssueWorkbook } from './issue-export.ts';
 import { getVisibleIssue, listIssues } from './issue-read.query.ts';
@@ -75,7 +80,8 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(presentIssue(await getVisibleIssue(ctx.models, actorOf(req), issueIdOf(req))));
+    const actor = actorOf(req);
+    res.json(presentIssue(await getVisibleIssue(ctx.models, actor, issueIdOf(req)), contactViewOf(actor)));
   });
 
   router.get('/:id/similar', async (req, res) => {
@@ -92,7 +98,7 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
     const input = ACTION_SCHEMAS[action].parse(req.body ?? {}) as Record<string, unknown>;
     const expectedVersion = ifMatchHeader.parse(req.get('if-match'));
     const updated = await issueActionCommand(deps, actorOf(req), { issueId, action, input, expectedVersion });
-    res.json(presentIssue(updated));
+    res.json(presentIssue(updated, contactViewOf(actorOf(req))));
   });
 
   return router;

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { expectError } from '../helpers.ts';
-import { enterpriseIn, handlerOf, inProgressIssue, useIssueApp } from '../issues/fixtures.ts';
+import { enterpriseIn, getIssue, handlerOf, inProgressIssue, useIssueApp } from '../issues/fixtures.ts';
 
 describe('api: least privilege over enterprise contacts and codes', () => {
   const t = useIssueApp();
@@ -66,5 +66,29 @@ describe('api: least privilege over enterprise contacts and codes', () => {
       .get(`/api/enterprises/${String(e._id)}/qr.svg`)
       .set(await t.auth('clerk'))
       .expect(200);
+  });
+});
+
+describe('api: least privilege over who wrote in (an issue contact)', () => {
+  const t = useIssueApp();
+  const contact = { name: '王建国', phone: '13905721234', email: 'wang@example.cn' };
+
+  it('the centre and the handling unit read it in full; leaders and the supervisor read it masked', async () => {
+    const e = enterpriseIn(t, 'deqing', 7);
+    const id = await inProgressIssue(t, 'city-drc', { enterprise: { creditCode: e.creditCode }, contact });
+    for (const as of ['clerk', 'dispatcher', 'director', handlerOf('city-drc')]) {
+      const res = await getIssue(t, as, id);
+      expect(res.status, as).to.equal(200);
+      expect(res.body.contact, as).to.deep.equal(contact);
+      expect(res.body.sources[0].contact, as).to.deep.equal(contact);
+    }
+    const masked = { name: '王**', phone: '139****1234', email: 'w***@example.cn', masked: true };
+    for (const as of ['leader', 'supervisor']) {
+      const res = await getIssue(t, as, id);
+      expect(res.status, as).to.equal(200);
+      expect(res.body.contact, as).to.deep.equal(masked);
+      expect(res.body.sources[0].contact, as).to.deep.equal(masked);
+      expect(JSON.stringify(res.body), as).to.not.include('13905721234');
+    }
   });
 });
