@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { Models } from '../../models/index.ts';
+import { claimSignature } from '../replay-guard.ts';
 import { ChannelRefusal, type AdapterReply, type AdapterRequest, type IntakeSink } from '../types.ts';
 import {
   answerUrlCheck,
@@ -49,6 +50,18 @@ function adapterRequest(req: Request, now: Date): AdapterRequest {
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
   const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   return { method: req.method, headers, query, rawBody, now };
+}
+
+/** Whether this is the first delivery of the push's signed URL (msg_signature in safe mode, else signature). */
+async function claimedOnce(models: Models, req: Request): Promise<boolean> {
+  const { msg_signature: msgSignature, signature } = req.query;
+  try {
+    await claimSignature(models, 'wechat', String(msgSignature ?? signature));
+    return true;
+  } catch (err) {
+    if (err instanceof ChannelRefusal && err.code === 'replayed') return false;
+    throw err;
+  }
 }
 
 function send(res: Response, reply: AdapterReply): void {
@@ -115,6 +128,10 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     try {
       const creds = await credentialsOrRefuse();
       const push = parsePush(adapterRequest(req, deps.securityNow()), creds);
+      // A signed URL is good once: the plaintext signature covers no body, so a URL seen in a log would
+      // otherwise carry any body, as any follower, for five minutes. WeChat's own retry of a slow answer is
+      // the same URL: it gets the empty answer, and the first delivery goes on being handled.
+      if (!(await claimedOnce(deps.models, req))) return send(res, NO_REPLY);
       const text = await handle(push);
       if (text === null) return send(res, NO_REPLY);
       const ctx = { now, nonce: randomBytes(8).toString('hex'), random16: randomBytes(16) };

@@ -1,7 +1,7 @@
 // Builds WeChat pushes as the WeChat server does, with node:crypto directly (independent of the adapter's own
 // crypto): the XML, the signatures, and safe-mode encryption (random 16 bytes, big-endian length, message,
 // appid, PKCS#7 to 32 bytes, AES-256-CBC with the key's first 16 bytes as IV).
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, randomInt } from 'node:crypto';
 
 export const TOKEN = 'demo-wechat-token';
 export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
@@ -23,9 +23,11 @@ export function imageXml(openid: string, mediaId: string, msgId: string): string
 
 /** Query string of a plaintext push. */
 /** Now, as WeChat stamps a push (unix seconds): the server refuses a signature more than 5 minutes off. */
+const newNonce = () => String(randomInt(1e9, 1e10));
 export const nowStamp = (offsetS = 0) => String(Math.floor(Date.now() / 1000) + offsetS);
 
-export function plainQuery(openid: string, timestamp = nowStamp(), nonce = '1320562132', token = TOKEN) {
+/** A push's query as WeChat signs it; each call a new nonce, as each of WeChat's pushes has. */
+export function plainQuery(openid: string, timestamp = nowStamp(), nonce = newNonce(), token = TOKEN) {
   return { signature: sha1([token, timestamp, nonce]), timestamp, nonce, openid };
 }
 

@@ -182,6 +182,20 @@ describe('WeChat official account (/api/intake/wechat)', () => {
         );
     });
 
+    it('takes a signed URL once: a second push on it, whatever its body, is answered empty and not handled', async () => {
+      const e = await anEnterprise(t);
+      const query = plainQuery('oREPLAY_1');
+      const bind = await postPlain(t, 'oREPLAY_1', textXml('oREPLAY_1', e.creditCode, '7001'), query);
+      expect(replyOf(bind.text).Content).to.contain('已绑定企业');
+      // The same URL (seen in a proxy log, say) with a body claiming another follower and a complaint.
+      const forged = textXml('oVICTIM_1', `${e.creditCode} 园区道路施工三个月未完工，货车无法进出`, '7002');
+      const replay = await postPlain(t, 'oREPLAY_1', forged, query);
+      expect(replay.status).to.equal(200);
+      expect(replay.text).to.equal('success');
+      expect(await t.models.WechatBinding.countDocuments({ openid: 'oVICTIM_1' })).to.equal(0);
+      expect(await t.models.Issue.countDocuments({ channel: 'wechat', externalId: '7002' })).to.equal(0);
+    });
+
     it('refuses malformed XML, DTDs, NUL bytes and a missing sender with 400, wrong signatures with 401', async () => {
       const q = plainQuery('o1');
       expectError(await postPlain(t, 'o1', '<xml><ToUserName>a</xml>'), 400, 'invalid_xml');

@@ -42,6 +42,7 @@ export interface NewIssue {
   category?: string;
   urgency?: string;
   externalId?: string;
+  contact?: { name?: string; phone?: string; email?: string };
 }
 
 export async function postIssue(t: IssueTestApp, as: string, body: NewIssue = {}) {
