@@ -96,8 +96,34 @@ export interface RatingInfo {
   verification?: 'pending' | 'reasonable' | 'removed';
 }
 
+/** Who raised the issue and how to reach them (personal data; any field may be missing). */
+export interface IssueContact {
+  name?: string;
+  phone?: string;
+  email?: string;
+  /** A WeChat user's id for the official account: never shown whole. */
+  openid?: string;
+  /** The reader's role gets the contact partly hidden (139****1234): nothing in it is to be dialled. */
+  masked?: boolean;
+}
+
+/** One message behind the issue: the first is the issue itself, the others repeats merged in. */
+export interface IssueSource {
+  inboxId: string | null;
+  channel: ChannelId;
+  externalId: string | null;
+  receivedAt: string;
+  title: string;
+  content: string;
+  contact: IssueContact | null;
+}
+
 export interface IssueDetail extends IssueSummary {
   content: string;
+  /** The issue's own number on the channel it came from (a 12345 work order, …). */
+  externalId: string | null;
+  contact: IssueContact | null;
+  sources: IssueSource[];
   coUnitIds: string[];
   level: UnitLevel | null;
   deadlines: Deadlines | null;

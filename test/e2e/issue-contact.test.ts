@@ -1,0 +1,140 @@
+// 联系人 and 合并的来源 on the issue page in real Chromium: a clerk takes in a complaint with the caller's name,
+// phone and email; the same complaint then arrives by 浙里办 (another caller, its own number and time) and by
+// WeChat, and intake merges both into the issue. The unit's handler opens it and can call or mail the
+// enterprise with one tap, sees the three messages with channel, China time, number and contact (the WeChat
+// user as 微信用户, never the whole openid), and on a phone reads the content before similar issues.
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { channelSecretKeyOf } from '../../server/channels/credentials.ts';
+import { seedDemoChannelCredentials } from '../../server/channels/demo-credentials.ts';
+import { plainQuery, textXml } from '../api/channels/wechat.harness.ts';
+import { testConfig } from '../api/helpers.ts';
+import { axeFindings, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
+
+const TEXT =
+  '我司新建厂房已申请竣工验收两个月，至今没有安排现场验收，设备无法进场，影响投产计划。施工单位的资料已全部提交，消防和规划两项也已通过，只差住建部门到现场验收，每拖一天都要多付设备租金和人员工资，订单交期也一再推迟，客户已提出索赔，企业压力很大，恳请协调住建部门尽快安排现场验收。';
+const MORE = '验收的事已经拖了很久，请尽快处理。';
+const OPENID = 'oE2E_contact_wechat_user_7f3a';
+
+describe('staff app: contact and merged sources on the issue page (e2e, Chromium)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp();
+  let issue: { id: string; number: string; unitId: string };
+  let handler = '';
+
+  before(async () => {
+    await seedDemoChannelCredentials(t.models, channelSecretKeyOf(testConfig()), t.clock);
+    const enterprise = t.seed.enterprises[2]!;
+    issue = await t.apiAs('clerk', 'POST', '/api/issues', {
+      enterprise: { id: String(enterprise._id) },
+      channel: 'window',
+      category: 'land',
+      urgency: 'normal',
+      content: TEXT,
+      contact: { name: '孙八', phone: '13588889999', email: 'sun@example.com' },
+    });
+    const zheliban = await fetch(`${t.baseUrl}/api/intake/zheliban`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Api-Key': 'demo-zheliban-key' },
+      body: JSON.stringify({
+        externalId: 'ZLB-E2E-0042',
+        creditCode: enterprise.creditCode,
+        contactName: '吴十',
+        contactPhone: '13600001111',
+        content: `${TEXT}${MORE}`,
+        receivedAt: '2026-03-02T02:30:00Z',
+      }),
+    });
+    expect(await zheliban.json()).to.include({ status: 'merged', number: issue.number });
+    const wechat = await fetch(`${t.baseUrl}/api/intake/wechat?${new URLSearchParams(plainQuery(OPENID))}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/xml' },
+      body: textXml(OPENID, `${enterprise.creditCode} ${TEXT}`, 'e2e-contact-1', 1772420400),
+    });
+    expect(wechat.status).to.equal(200);
+    const stored = await t.models.Issue.findById(issue.id).lean();
+    expect(stored?.sources?.map((s) => s.channel)).to.deep.equal(['zheliban', 'wechat']);
+    handler = `handler-${t.seed.units.find((u) => String(u._id) === issue.unitId)!.code}`;
+  });
+
+  async function openAs(viewport?: typeof PHONE): Promise<Page> {
+    const { page } = await t.open(viewport);
+    await login(page, t.baseUrl, handler);
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    await page.getByRole('heading', { name: '问题内容' }).waitFor();
+    return page;
+  }
+
+  it('shows whom to call and every merged message to the unit’s handler', async () => {
+    const page = await openAs();
+    const facts = page.getByRole('region', { name: '工单信息' });
+    await facts.locator('a[href="tel:13588889999"]').waitFor();
+    expect(await facts.locator('a[href="tel:13588889999"]').textContent()).to.equal('13588889999');
+    expect(await facts.locator('a[href="mailto:sun@example.com"]').isVisible()).to.equal(true);
+    expect(await facts.textContent()).to.contain('孙八');
+
+    const sources = page.getByRole('region', { name: '合并的来源' });
+    const rows = sources.getByRole('listitem');
+    expect(await rows.count()).to.equal(3);
+    expect(await rows.nth(0).textContent())
+      .to.contain('综合窗口')
+      .and.contain('2026-03-02 09:00');
+    const zlb = rows.nth(1);
+    expect(await zlb.textContent())
+      .to.contain('浙里办')
+      .and.contain('2026-03-02 10:30')
+      .and.contain('ZLB-E2E-0042')
+      .and.contain('吴十')
+      .and.contain(MORE);
+    expect(await zlb.locator('a[href="tel:13600001111"]').isVisible()).to.equal(true);
+    // A message longer than three lines (the 浙里办 one is) is folded until opened.
+    const text = zlb.locator('p', { hasText: MORE });
+    const folded = (await text.boundingBox())!.height;
+    await zlb.getByRole('button', { name: '展开全文' }).click();
+    await zlb.getByRole('button', { name: '收起' }).waitFor();
+    expect((await text.boundingBox())!.height).to.be.greaterThan(folded);
+    const wx = rows.nth(2);
+    expect(await wx.textContent())
+      .to.contain('微信公众号/小程序')
+      .and.contain('2026-03-02 11:00')
+      .and.contain('微信用户')
+      .and.contain('尾号 7f3a');
+    expect(await page.content()).to.not.contain(OPENID);
+    expect(await axeFindings(page)).to.deep.equal([]);
+    await snap(page, 'issue-contact');
+  });
+
+  it('says so when nobody left a contact, and lists no sources for a single message', async () => {
+    const bare = await t.apiAs('clerk', 'POST', '/api/issues', {
+      enterprise: { id: String(t.seed.enterprises[4]!._id) },
+      channel: 'window',
+      category: 'land',
+      urgency: 'normal',
+      content: '园区道路施工围挡占用企业出入口，货车无法进出，请协调施工单位调整围挡位置。',
+    });
+    const { page } = await t.open();
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${bare.id}`);
+    const facts = page.getByRole('region', { name: '工单信息' });
+    await facts.getByText('未留联系方式').waitFor();
+    expect(await facts.locator('a[href^="tel:"], a[href^="mailto:"]').count()).to.equal(0);
+    expect(await page.getByRole('region', { name: '合并的来源' }).count()).to.equal(0);
+  });
+
+  it('puts the content before similar issues on a phone', async () => {
+    const page = await openAs(PHONE);
+    const top = async (name: string) => (await page.getByRole('region', { name }).boundingBox())!.y;
+    await page.getByRole('region', { name: '相似问题' }).waitFor();
+    const [factsTop, contentTop, sourcesTop, similarTop] = await Promise.all(
+      ['工单信息', '问题内容', '合并的来源', '相似问题'].map(top),
+    );
+    expect(contentTop, 'content before similar issues').to.be.lessThan(similarTop!);
+    expect(factsTop, 'facts (whom to call) before the content').to.be.lessThan(contentTop!);
+    expect(contentTop, 'content before its sources').to.be.lessThan(sourcesTop!);
+    expect(sourcesTop, 'sources before similar issues').to.be.lessThan(similarTop!);
+    const facts = page.getByRole('region', { name: '工单信息' });
+    expect(await facts.locator('a[href="tel:13588889999"]').isVisible()).to.equal(true);
+    expect(await axeFindings(page)).to.deep.equal([]);
+    await snap(page, 'issue-contact-phone', false);
+  });
+});
