@@ -93,6 +93,12 @@ export const instantField = z.preprocess(
     .optional(),
 );
 
+// A contact is kept and may one day be written to (a reply by mail): an address with a line break in it would
+// add mail headers, so it is refused here rather than trusted to whoever sends later.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /** The work order of DESIGN §10 (hotline12345's fields; zheliban and discovery name the id `externalId`). */
 export function workOrderSchema(idField: 'orderId' | 'externalId') {
   return z.object({
@@ -100,8 +106,12 @@ export function workOrderSchema(idField: 'orderId' | 'externalId') {
     creditCode: creditCodeField,
     enterpriseName: optionalText(100, '企业名称'),
     contactName: optionalText(50, '联系人'),
-    contactPhone: optionalText(30, '联系电话'),
-    contactEmail: optionalText(200, '联系邮箱'),
+    contactPhone: optionalText(30, '联系电话').refine((v) => !v || !CONTROL.test(v), {
+      error: '联系电话不能含换行或控制字符',
+    }),
+    contactEmail: optionalText(200, '联系邮箱').refine((v) => !v || EMAIL.test(v), {
+      error: '联系邮箱格式无效',
+    }),
     title: optionalText(LIMITS.title, '标题'),
     content: text(LIMITS.content, '内容'),
     urgency: urgencyField,

@@ -147,6 +147,13 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expectError(await signed('hotline12345', order({ content: 12345 })).send(), 400, 'invalid_field');
     expectError(await signed('hotline12345', order({ orderId: 12345 })).send(), 400, 'invalid_field');
     expectError(await signed('hotline12345', order({ contactPhone: { n: 1 } })).send(), 400, 'invalid_field');
+    // A contact is kept to be written to: no mail headers hidden in an address, no line breaks in a number.
+    for (const contact of [
+      { contactEmail: 'a@b.cn\r\nBcc: x@y.cn' },
+      { contactEmail: '无' },
+      { contactPhone: '139\n0' },
+    ])
+      expectError(await signed('hotline12345', order(contact)).send(), 400, 'invalid_field');
     expectError(
       await signed('hotline12345', order({ title: 'T'.repeat(100_000) })).send(),
       400,
