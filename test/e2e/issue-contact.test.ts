@@ -57,9 +57,9 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
     handler = `handler-${t.seed.units.find((u) => String(u._id) === issue.unitId)!.code}`;
   });
 
-  async function openAs(viewport?: typeof PHONE): Promise<Page> {
+  async function openAs(viewport?: typeof PHONE, as = handler): Promise<Page> {
     const { page } = await t.open(viewport);
-    await login(page, t.baseUrl, handler);
+    await login(page, t.baseUrl, as);
     await page.goto(`${t.baseUrl}/issues/${issue.id}`);
     await page.getByRole('heading', { name: '问题内容' }).waitFor();
     return page;
@@ -102,6 +102,17 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
     expect(await page.content()).to.not.contain(OPENID);
     expect(await axeFindings(page)).to.deep.equal([]);
     await snap(page, 'issue-contact');
+  });
+
+  it('shows a leader who wrote in, masked, with nothing to dial', async () => {
+    const page = await openAs(undefined, 'leader');
+    const facts = page.getByRole('region', { name: '工单信息' });
+    await facts.getByText('（部分隐去）').waitFor();
+    expect(await facts.textContent())
+      .to.contain('孙**')
+      .and.contain('135****9999');
+    expect(await page.locator('a[href^="tel:"], a[href^="mailto:"]').count()).to.equal(0);
+    expect(await page.content()).to.not.contain('13588889999');
   });
 
   it('says so when nobody left a contact, and lists no sources for a single message', async () => {
