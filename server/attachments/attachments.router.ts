@@ -1,14 +1,18 @@
 // /api/issues/:id/attachments: staff list, upload (multipart, images and PDF) and download an issue's files.
-// Every read and write goes through the issue read policy first (getVisibleIssue answers 404 for an issue the
-// actor may not see), so a file is served only to those who may read its issue. Downloads are sent with
-// nosniff, a Content-Disposition and a sandboxing CSP, so a file can never run as a page of this site.
+// Reads go through the issue read policy (getVisibleIssue answers 404 for an issue the actor may not see), so
+// a file is served only to those who may read its issue. An upload is a write: one command
+// (attachment-upload.command.ts) allows it to those who may act on the issue, while it is not finished, and
+// records it on the timeline. Downloads are sent with nosniff, a Content-Disposition and a sandboxing CSP, so
+// a file can never run as a page of this site.
 import { Router, type Request } from 'express';
 import { Types } from 'mongoose';
+import { cachedSettings } from '../commands/issue-deps.ts';
 import { badRequest, notFound, AppError } from '../errors.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { bufferOf, readMultipart } from '../http/multipart.ts';
 import { actorOf } from '../http/request-context.ts';
 import { getVisibleIssue } from '../routes/issues/issue-read.query.ts';
+import { attachmentUploadCommand, type UploadedFile } from './attachment-upload.command.ts';
 import { contentDisposition, MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ISSUE } from './attachment.rules.ts';
 import type { AttachmentInfo, AttachmentStore } from './attachment.store.ts';
 
@@ -35,6 +39,12 @@ export function presentAttachment(a: AttachmentInfo) {
 
 export function createAttachmentsRouter(ctx: AppContext, store: AttachmentStore): Router {
   const router = Router();
+  const deps = {
+    models: ctx.models,
+    clock: ctx.clock,
+    settings: cachedSettings(ctx.intakeConfig),
+    onChange: ctx.onIssueChange,
+  };
   router.use('/:id/attachments', ctx.requireStaff);
 
   router.get('/:id/attachments', async (req, res) => {
@@ -45,21 +55,19 @@ export function createAttachmentsRouter(ctx: AppContext, store: AttachmentStore)
 
   router.post('/:id/attachments', async (req, res) => {
     const issueId = objectIdParam(req, 'id');
-    const actor = actorOf(req);
-    await getVisibleIssue(ctx.models, actor, String(issueId));
-    const files: { filename: string; data: Buffer }[] = [];
-    await readMultipart(
-      req,
-      { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS_PER_ISSUE },
-      async (part) => {
-        files.push({ filename: part.filename, data: await bufferOf(part.stream) });
-      },
-    );
-    if (files.length === 0) throw badRequest('请选择要上传的文件', 'file_required');
-    const saved: AttachmentInfo[] = [];
-    for (const f of files) {
-      saved.push(await store.save(issueId, { ...f, source: 'staff', uploadedBy: actor.id }));
-    }
+    // Read only once the command has authorised the upload.
+    const readFiles = async () => {
+      const files: UploadedFile[] = [];
+      await readMultipart(
+        req,
+        { fileSize: MAX_ATTACHMENT_BYTES, files: MAX_ATTACHMENTS_PER_ISSUE },
+        async (part) => {
+          files.push({ filename: part.filename, data: await bufferOf(part.stream) });
+        },
+      );
+      return files;
+    };
+    const saved = await attachmentUploadCommand(deps, store, actorOf(req), String(issueId), readFiles);
     res.status(201).json({ items: saved.map(presentAttachment) });
   });
 

@@ -8,7 +8,13 @@
 //  - admin: configures the system and never handles issues, so sees and acts on none.
 import { ACTION_ROLES, type ActionId } from '../../shared/lifecycle/actions.ts';
 import type { Actor } from '../../shared/roles.ts';
-import type { ChannelId, Tier, WarningLevel } from '../../shared/states.ts';
+import {
+  TERMINAL_STATES,
+  type ChannelId,
+  type IssueState,
+  type Tier,
+  type WarningLevel,
+} from '../../shared/states.ts';
 
 /** The fields of an issue that decide access (ids as strings). */
 export interface IssueScope {
@@ -79,6 +85,20 @@ export function canActOnIssue(actor: Actor, action: ActionId, issue: IssueScope)
     return true;
   }
   return true;
+}
+
+/**
+ * Who may add files to an issue: exactly those who may add a progress note to it (the centre, the issue's own
+ * units, a leader or supervisor whose domain it is in); never someone who only reads it (a leader through the
+ * KPI drill scope) nor the admin. Whether the issue still takes files is its state's question (below).
+ */
+export function canAttachToIssue(actor: Actor, issue: IssueScope): boolean {
+  return canActOnIssue(actor, 'note', issue);
+}
+
+/** A finished issue (closed, merged, rejected) takes no more files: its record is complete. */
+export function issueTakesAttachments(state: IssueState): boolean {
+  return !TERMINAL_STATES.includes(state);
 }
 
 /**

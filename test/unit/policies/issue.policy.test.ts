@@ -4,12 +4,14 @@ import { expect } from 'chai';
 import { Query } from 'mingo';
 import { ACTION_IDS, type ActionId } from '../../../shared/lifecycle/actions.ts';
 import { ROLES, type Actor, type Role } from '../../../shared/roles.ts';
-import { CHANNEL_IDS } from '../../../shared/states.ts';
+import { CHANNEL_IDS, ISSUE_STATES } from '../../../shared/states.ts';
 import {
   canActOnIssue,
+  canAttachToIssue,
   canCreateIssue,
   canViewIssue,
   enterpriseOwnsIssue,
+  issueTakesAttachments,
   issueVisibilityFilter,
   type IssueScope,
 } from '../../../server/policies/index.ts';
@@ -207,6 +209,24 @@ describe('policies: issue role × action matrix', () => {
     const cityLeader = actorFor('leader', 'city');
     expect(canViewIssue(cityLeader, SCENARIOS['red in another region'].issue)).to.equal(true);
     expect(canViewIssue(cityLeader, SCENARIOS['yellow in the leader region'].issue)).to.equal(false);
+  });
+});
+
+describe('policies: who may add files to an issue', () => {
+  // Written out: the centre and supervisors city-wide, a unit on its own issues (lead, co- or consulted unit),
+  // a leader in their domain; never the admin, never someone who cannot see the issue.
+  for (const role of ROLES) {
+    it(role, () => {
+      for (const [name, s] of Object.entries(SCENARIOS)) {
+        const want = CITY_WIDE.includes(role) || s.visibleTo.includes(role);
+        expect(canAttachToIssue(actorFor(role), s.issue), name).to.equal(want);
+      }
+    });
+  }
+
+  it('a finished issue (closed, merged, rejected) takes no more files; every other state does', () => {
+    const open = ISSUE_STATES.filter(issueTakesAttachments);
+    expect(ISSUE_STATES.filter((s) => !open.includes(s))).to.deep.equal(['closed', 'merged', 'rejected']);
   });
 });
 
