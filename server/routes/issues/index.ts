@@ -19,7 +19,7 @@ import {
   presentIssueSummary,
 } from '../../presenters/issue.presenter.ts';
 import { similarIssues } from './issue-similar.query.ts';
-import { EXPORT_MAX_ROWS, exportRows, writeIssueWorkbook } from './issue-export.ts';
+import { exportHeaders, exportNote, exportRows, writeIssueWorkbook } from './issue-export.ts';
 import { getVisibleIssue, listIssues } from './issue-read.query.ts';
 import { ifMatchHeader, listIssuesQuery } from './issues.schema.ts';
 
@@ -70,12 +70,13 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
   // The list's rows as Excel (a drill-down or search exported as seen); before '/:id', which takes any segment.
   router.get('/export.xlsx', async (req, res) => {
     const q = listIssuesQuery.parse({ ...req.query, cursor: undefined, limit: undefined });
-    const rows = await exportRows(ctx.models, actorOf(req), q);
-    const day = new Date(ctx.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-    const note = `导出时间：${day}，共 ${rows.length} 件${rows.length >= EXPORT_MAX_ROWS ? '（已达导出上限）' : ''}`;
+    const result = await exportRows(ctx.models, actorOf(req), q);
+    const now = ctx.clock.now();
+    const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
     res.attachment(`issues-${day}.xlsx`);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    await writeIssueWorkbook(rows, note, res);
+    res.set(exportHeaders(result));
+    await writeIssueWorkbook(result.rows, exportNote(result, now), res);
     res.end();
   });
 

@@ -111,8 +111,8 @@ export async function optional<T>(path: string, query?: Query): Promise<T | null
   }
 }
 
-/** Downloads a file answer (xlsx, pdf) under the given name. */
-export async function download(path: string, query: Query | undefined, filename: string): Promise<void> {
+/** Downloads a file answer (xlsx, pdf) under the given name; returns its headers (e.g. an export cut short). */
+export async function download(path: string, query: Query | undefined, filename: string): Promise<Headers> {
   const res = await call('GET', path, undefined, query);
   const blob = await res.blob();
   const href = URL.createObjectURL(blob);
@@ -123,6 +123,7 @@ export async function download(path: string, query: Query | undefined, filename:
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  return res.headers;
 }
 
 /** The message to show for any failure. */
