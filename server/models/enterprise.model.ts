@@ -49,8 +49,10 @@ export interface EnterpriseDoc {
   /** Why intake created it (what the message said), for the centre's review. */
   provisionalNote?: string;
   /**
-   * Owner sessions on the QR page carry the version they were issued at; logging out bumps it, so a copied or
-   * replayed session cookie stops working at once, in every process (see routes/public/qr-session.ts).
+   * Owner sessions on the QR page, and the owner's known browsers, carry the version they were issued at;
+   * logging out, a new PIN and a rotated code bump it, so a copied or replayed session cookie stops working and
+   * every known browser is forgotten at once, in every process (routes/public/qr-session.ts,
+   * qr-known-browser.ts).
    */
   ownerSessionVersion: number;
   createdAt: Date;

@@ -147,6 +147,8 @@ export interface Notifier {
   enqueue(drafts: readonly OutboxDraft[]): Promise<number>;
   /** Tells the centre (in the app) that an inbox entry failed, once per entry; in the background like onChange. */
   onDeadLetter(notice: DeadLetterNotice): void;
+  /** Tells the centre (in the app) a fact that is no issue's, once per `fact`; in the background like onChange. */
+  onCentreNotice(notice: CentreNotice): void;
   /** Resolves once every background write started so far has finished. */
   idle(): Promise<void>;
   /** Templates or staff changed in this process. */
@@ -154,10 +156,20 @@ export interface Notifier {
   templates(): Promise<Templates>;
 }
 
+/** A fact for the centre that belongs to no issue (e.g. the QR page paused an enterprise's codes). */
+export interface CentreNotice {
+  /** Names the fact in the outbox key: told once per fact, whoever reports it again. */
+  fact: string;
+  event: NotifyEvent;
+  /** Shown after the event's label in the title. */
+  subject: string;
+  vars: Readonly<Record<string, string>>;
+}
+
 const CENTRE_ROLES: Role[] = ['clerk', 'dispatcher', 'director'];
 const UNIT_ROLES: Role[] = ['handler', 'unit_head'];
 
-function formatChinaTime(d: Date | undefined | null): string {
+export function formatChinaTime(d: Date | undefined | null): string {
   if (!d) return '';
   const t = new Date(new Date(d).getTime() + CHINA_OFFSET_MS).toISOString();
   return `${chinaDateKey(new Date(d))} ${t.slice(11, 16)}`;
@@ -590,6 +602,22 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return enqueue(drafts);
   }
 
+  async function enqueueCentreNotice(notice: CentreNotice): Promise<number> {
+    const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
+    const text = render(templates[notice.event], notice.vars);
+    const drafts = staff
+      .filter((u) => CENTRE_ROLES.includes(u.role))
+      .map((u): OutboxDraft => ({
+        key: `${notice.fact}:${notice.event}:u${u.id}:inapp`,
+        event: notice.event,
+        channel: 'inapp',
+        recipient: { kind: 'user', id: u.id, name: u.name, address: null },
+        title: `${EVENT_SPECS[notice.event].label}（${notice.subject}）`,
+        text,
+      }));
+    return enqueue(drafts);
+  }
+
   /** Runs a write off the caller's path; idle() waits for it. */
   function inBackground(write: Promise<unknown>, context: Record<string, unknown>): void {
     const p = write
@@ -604,6 +632,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     },
     onDeadLetter(notice) {
       inBackground(enqueueDeadLetter(notice), { inboxId: notice.id });
+    },
+    onCentreNotice(notice) {
+      inBackground(enqueueCentreNotice(notice), { fact: notice.fact, event: notice.event });
     },
     enqueueChange,
     enqueue,

@@ -22,6 +22,7 @@ export const NOTIFY_EVENTS = [
   'bad_rating',
   'callback_due',
   'dead_letter',
+  'qr_codes_paused',
   'enterprise_received',
   'source_merged',
   'enterprise_dispatched',
@@ -128,6 +129,14 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '服务中心',
     '{{channel}}渠道有一条消息未能受理：{{reason}}。',
     ['channel', 'reason'],
+    [],
+  ),
+  // The QR page stopped sending codes to an enterprise's mobile for the day (routes/public/qr-send-quota.ts).
+  qr_codes_paused: spec(
+    '企业码验证码暂停',
+    '服务中心',
+    '企业「{{enterprise}}」的企业码今日已向登记手机发送{{limit}}条验证码，短信验证码已暂停至{{until}}，可能有人在反复获取。企业负责人来电时，请核实身份后协助验证或重新设置 PIN；如企业码外泄，可更换企业码。',
+    ['enterprise', 'limit', 'until'],
     [],
   ),
   enterprise_received: spec(

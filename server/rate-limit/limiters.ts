@@ -13,9 +13,11 @@ export interface LimiterOptions {
   name: string;
   windowMs: number;
   limit: number;
-  key: (req: Request) => string;
+  key: (req: Request, res: Parameters<RequestHandler>[1]) => string;
   /** Count only requests answered with a 4xx/5xx (e.g. failed verifications), not successful ones. */
   onlyFailures?: boolean;
+  /** Requests this limiter neither counts nor refuses (e.g. the QR page owner's known browser). */
+  skip?: (req: Request, res: Parameters<RequestHandler>[1]) => boolean;
   /** Answers a request over the limit (default: the error middleware's 429). */
   handler: (req: Request, res: Parameters<RequestHandler>[1], next: Parameters<RequestHandler>[2]) => void;
 }
@@ -42,6 +44,7 @@ export function createRateLimits(models: Pick<Models, 'RateLimit'>, clock: Clock
         store: new DbRateLimitStore(counters, `${o.name}|`),
         keyGenerator: o.key,
         handler: o.handler,
+        ...(o.skip ? { skip: o.skip } : {}),
       }),
   };
 }

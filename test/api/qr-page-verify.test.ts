@@ -1,6 +1,6 @@
 // Owner verification on the QR page: a one-time code by SMS (six digits, five minutes, single use, stored
-// hashed, dead after five wrong tries) or the enterprise PIN, rate-limited per printed token and per IP,
-// ending in a short session cookie scoped to that one enterprise.
+// hashed, dead after five wrong tries) or the enterprise PIN, rate-limited (code sends per enterprise, failed
+// PINs per printed token, both per IP), ending in a short session cookie scoped to that one enterprise.
 import { expect } from 'chai';
 import request from 'supertest';
 import {
@@ -256,7 +256,7 @@ describe('QR page: PIN lockout after consecutive failures', function () {
 describe('QR page: verification rate limits', () => {
   const t: QrTestApp = useQrApp({
     env: { TRUST_PROXY: '1' },
-    limits: { verifyPerToken: 3, verifyPerIp: 5, sendPerToken: 2, sendPerIp: 100 },
+    limits: { verifyPerToken: 3, verifyPerIp: 5, sendPerEnterpriseHour: 2, sendPerIp: 100 },
   });
 
   async function failPin(ip: string, e: Awaited<ReturnType<QrTestApp['enterprise']>>) {
@@ -307,7 +307,7 @@ describe('QR page: verification rate limits', () => {
     expect(cookie).to.match(/; Secure/i);
   });
 
-  it('limits code sends per printed token', async () => {
+  it('limits code sends per enterprise from browsers not known as the owner’s', async () => {
     const e = await t.enterprise(8);
     const b = browser(t);
     const csrf = csrfOf((await b.get(`${pageOf(e)}/verify`).expect(200)).text);

@@ -54,10 +54,13 @@ export interface QrTestOptions {
 
 /** Limits high enough that suites not about rate limiting never hit them. */
 const RELAXED: Partial<QrPageLimits> = {
-  sendPerToken: 1000,
+  sendPerEnterpriseHour: 1000,
+  sendPerEnterpriseDay: 1000,
   sendPerIp: 1000,
+  sendPerKnownBrowserDay: 1000,
   verifyPerToken: 1000,
   verifyPerIp: 1000,
+  verifyPerKnownBrowserDay: 1000,
   submitPerEnterprise: 1000,
 };
 

@@ -1,6 +1,8 @@
 // Writes to the enterprise directory: registration (credit code validated, unique), corrections, the owner's
 // PIN, and rotation of the enterprise-code token, which revokes the printed code at once (the old URL stops
-// working).
+// working). Both of the latter bump the owner session version: every owner session on the QR page ends and
+// every browser known as the owner's is forgotten (routes/public/qr-known-browser.ts), since whoever had
+// them may have had the old PIN or code.
 import type { Clock } from '../../../shared/clock.ts';
 import { hashPassword } from '../../auth/password.ts';
 import { conflict, notFound } from '../../errors.ts';
@@ -53,7 +55,7 @@ export async function setEnterprisePinCommand(models: Models, id: string, pin: s
   const pinHash = await hashPassword(pin);
   const { matchedCount } = await models.Enterprise.updateOne(
     { _id: id },
-    { $set: { pinHash, pinFailures: 0 } },
+    { $set: { pinHash, pinFailures: 0 }, $inc: { ownerSessionVersion: 1 } },
   );
   if (matchedCount === 0) throw notFound('企业不存在');
 }
@@ -61,7 +63,7 @@ export async function setEnterprisePinCommand(models: Models, id: string, pin: s
 export async function rotateQrTokenCommand(models: Models, clock: Clock, id: string): Promise<EnterpriseDoc> {
   const updated = await models.Enterprise.findByIdAndUpdate(
     id,
-    { $set: { qrToken: newQrToken(), qrIssuedAt: clock.now() } },
+    { $set: { qrToken: newQrToken(), qrIssuedAt: clock.now() }, $inc: { ownerSessionVersion: 1 } },
     { returnDocument: 'after' },
   ).lean();
   if (!updated) throw notFound('企业不存在');

@@ -1,8 +1,9 @@
 // The enterprise's QR page, `/e/:token` (DESIGN §7, §10): server-rendered HTML that works without JavaScript.
 // Anyone holding the printed code sees the summary; the owner verifies (SMS code or PIN) for a 30-minute
-// session scoped to this one enterprise and token, then reads the details, raises issues and rates. Routes
-// stay thin: parse the form, call one command, render through the public presenters; every POST answers
-// with a redirect to a GET (post-redirect-get).
+// session scoped to this one enterprise and token, then reads the details, raises issues and rates. The
+// browser that verified is remembered as the owner's (qr-known-browser.ts), so the limits strangers run into
+// never refuse it. Routes stay thin: parse the form, call one command, render through the public presenters;
+// every POST answers with a redirect to a GET (post-redirect-get).
 import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { Types } from 'mongoose';
@@ -14,6 +15,7 @@ import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-ac
 import { isAppError } from '../../errors.ts';
 import { bodyGuard } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
+import { formatChinaTime } from '../../notify/notifier.ts';
 import { notifyOwnerPinLocked } from '../../notify/owner-security.notice.ts';
 import type { SmsSender } from '../../notify/sms.ts';
 import type { QrLiveHub } from '../../realtime/qr-live.ts';
@@ -40,6 +42,8 @@ import {
   type QrPageLimits,
 } from './qr-page.security.ts';
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
+import { createKnownBrowsers } from './qr-known-browser.ts';
+import { takeSendQuota } from './qr-send-quota.ts';
 import { noticeFor, sortForOwner } from './qr-page.notices.ts';
 import { summaryPage, verifyPage } from './summary.view.ts';
 import { classNotesOf } from '../../classes/class-qr.ts';
@@ -61,6 +65,8 @@ interface PageLocals {
   token: string;
   base: string;
   session: OwnerSession | null;
+  /** This browser's id when it has verified as the owner before (for this code and session version). */
+  knownBrowser: string | undefined;
 }
 
 const page = (res: Response): PageLocals => res.locals.qr as PageLocals;
@@ -81,8 +87,9 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   const router = Router();
   const secret = ctx.config.jwtSecret ?? '';
   const sessions = createQrSessions(secret, opts.securityClock);
+  const knownBrowsers = createKnownBrowsers(secret);
   const qrLimits = { ...DEFAULT_QR_LIMITS, ...opts.limits };
-  const limits = verificationLimits(ctx.limits, qrLimits);
+  const limits = verificationLimits(ctx.limits, qrLimits, (res) => page(res).knownBrowser);
   const verification: VerificationDeps = {
     models: ctx.models,
     clock: opts.securityClock,
@@ -107,8 +114,10 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const token = String(req.params.token);
     const enterprise = await findEnterpriseByToken(ctx.models, token);
     if (!enterprise) return send(res, 404, notFoundPage(nonceOf(res)));
-    const session = sessions.read(req, sessionOwner(enterprise, token));
-    res.locals.qr = { enterprise, token, base: pagePath(token), session } satisfies PageLocals;
+    const owner = sessionOwner(enterprise, token);
+    const session = sessions.read(req, owner);
+    const knownBrowser = knownBrowsers.idOf(req, owner);
+    res.locals.qr = { enterprise, token, base: pagePath(token), session, knownBrowser } satisfies PageLocals;
     next();
   };
 
@@ -164,8 +173,34 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
 
   function startSession(req: Request, res: Response) {
     const { enterprise, token, base } = page(res);
-    sessions.start(req, res, sessionOwner(enterprise, token));
+    const owner = sessionOwner(enterprise, token);
+    sessions.start(req, res, owner);
+    knownBrowsers.remember(req, res, owner);
     res.redirect(303, `${base}?msg=verified`);
+  }
+
+  /** Spends one code send: from the owner's known browser, or from the strangers' allowance. */
+  const sendQuota = (res: Response) => {
+    const { enterprise, knownBrowser } = page(res);
+    const onDayCapReached = (until: Date) => codesPaused(enterprise, until);
+    const deps = { counters: ctx.limits.counters, limits: qrLimits, onDayCapReached };
+    return () => takeSendQuota(deps, String(enterprise._id), knownBrowser, opts.securityClock.now());
+  };
+
+  /** The day's codes to this enterprise's mobile are used up by strangers: the centre hears it once. */
+  function codesPaused(enterprise: QrEnterprise, until: Date) {
+    const enterpriseId = String(enterprise._id);
+    ctx.logger.warn({ enterpriseId, until }, 'qr page: daily code sends used up; codes paused, centre told');
+    ctx.notify?.notifier.onCentreNotice({
+      fact: `qr-codes:${enterpriseId}:${until.getTime()}`,
+      event: 'qr_codes_paused',
+      subject: enterprise.name,
+      vars: {
+        enterprise: enterprise.name,
+        limit: String(qrLimits.sendPerEnterpriseDay),
+        until: formatChinaTime(until),
+      },
+    });
   }
 
   router.get('/:token', withEnterprise, async (req, res) => {
@@ -218,13 +253,15 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     renderVerify(req, res, 200, { sent: req.query.sent === '1' });
   });
 
-  router.post('/:token/code', ...limits.send, withEnterprise, guestPost, async (req, res) => {
+  router.post('/:token/code', withEnterprise, ...limits.send, guestPost, async (req, res) => {
     const { enterprise, base } = page(res);
     try {
-      await sendOwnerCodeCommand(verification, enterprise, clientTag(req));
+      await sendOwnerCodeCommand(verification, enterprise, clientTag(req), sendQuota(res));
     } catch (err) {
-      if (isAppError(err)) return renderVerify(req, res, err.status, { error: err.message });
-      throw err;
+      if (!isAppError(err)) throw err;
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
+      return renderVerify(req, res, err.status, { error: err.message });
     }
     res.redirect(303, `${base}/verify?sent=1`);
   });
@@ -238,13 +275,17 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     startSession(req, res);
   });
 
-  router.post('/:token/verify-pin', ...limits.pin, withEnterprise, guestPost, async (req, res) => {
+  router.post('/:token/verify-pin', withEnterprise, ...limits.pin, guestPost, async (req, res) => {
     const form = pinForm.safeParse(req.body);
     if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字 PIN' });
-    const { enterprise } = page(res);
+    const { enterprise, knownBrowser } = page(res);
     const notice = { sms: opts.sms, logger: ctx.logger };
-    const check = await verifyOwnerPinCommand(ctx.models, enterprise._id, form.data.pin, () =>
-      notifyOwnerPinLocked(notice, enterprise),
+    const check = await verifyOwnerPinCommand(
+      ctx.models,
+      enterprise._id,
+      form.data.pin,
+      () => notifyOwnerPinLocked(notice, enterprise),
+      knownBrowser !== undefined,
     );
     if (check === 'no_pin')
       return renderVerify(req, res, 400, { error: '本企业尚未设置 PIN，请使用短信验证码验证。' });
@@ -260,6 +301,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const { enterprise, token, base } = page(res);
     await endOwnerSessionsCommand(ctx.models, enterprise._id);
     sessions.end(req, res, token);
+    knownBrowsers.forget(req, res, token);
     res.redirect(303, `${base}?msg=logged_out`);
   });
 

@@ -5,7 +5,10 @@
 //    and nothing a guesser does makes the owner's correct code fail;
 //  - the PIN locks after MAX_PIN_FAILURES consecutive wrong entries until staff set a new one (a timed
 //    cool-off would still let a patient guesser work through the million PINs); only the PIN path locks, the
-//    owner is told by SMS, and the SMS code keeps working.
+//    owner is told by SMS, and the SMS code keeps working;
+//  - a browser known as the owner's (qr-known-browser.ts) neither counts towards the lock nor is stopped by
+//    it: its failures are limited per browser (qr-page.security.ts), and sends from it are not taken from
+//    the strangers' allowance (qr-send-quota.ts).
 // Codes live five minutes, are stored only as a keyed HMAC (a leaked database does not reveal a live code,
 // and six digits are too few for an unkeyed hash), are spent by their first correct use, and die after five
 // tries. Every rule is enforced by a conditional atomic update, so parallel guesses cannot exceed the limit
@@ -54,10 +57,15 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * `takeQuota` spends one send of whoever asks (qr-send-quota.ts) and throws when none is left; it runs after
+ * the per-browser spacing, so a repeated tap within the minute costs nothing of the allowance.
+ */
 export async function sendOwnerCodeCommand(
   deps: VerificationDeps,
   enterprise: Pick<EnterpriseDoc, '_id' | 'mobile'>,
   clientTag: string,
+  takeQuota: () => Promise<void> = async () => undefined,
 ): Promise<void> {
   const { models, clock } = deps;
   const now = clock.now();
@@ -66,6 +74,7 @@ export async function sendOwnerCodeCommand(
   if (previous && now.getTime() - previous.sentAt.getTime() < RESEND_COOLDOWN_MS) {
     throw tooMany('验证码发送过于频繁，请1分钟后再试', 'code_cooldown');
   }
+  await takeQuota();
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   // One live code per enterprise and browser: a new one replaces (and so revokes) that browser's previous one.
   await models.VerificationCode.updateOne(
@@ -132,14 +141,17 @@ export type PinCheck = 'ok' | 'wrong' | 'no_pin' | 'locked';
 /**
  * Counts the try as a failure before checking it (so parallel guesses cannot exceed the limit), and gives it
  * back by resetting the count when the PIN is right. The wrong entry that locks the PIN calls `onLocked`
- * (exactly once per lock: only one update can take the count to the limit).
+ * (exactly once per lock: only one update can take the count to the limit). From the owner's known browser
+ * (`knownBrowser`) the PIN is checked whether or not strangers have locked it, and a wrong one does not count.
  */
 export async function verifyOwnerPinCommand(
   models: Models,
   enterpriseId: Types.ObjectId,
   pin: string,
   onLocked: () => Promise<void> = async () => undefined,
+  knownBrowser = false,
 ): Promise<PinCheck> {
+  if (knownBrowser) return verifyPinFromKnownBrowser(models, enterpriseId, pin);
   const tried = await models.Enterprise.findOneAndUpdate(
     { _id: enterpriseId, pinHash: { $type: 'string' }, pinFailures: { $not: { $gte: MAX_PIN_FAILURES } } },
     { $inc: { pinFailures: 1 } },
@@ -159,6 +171,21 @@ export async function verifyOwnerPinCommand(
     { $set: { pinFailures: 0 } },
   );
   return 'ok';
+}
+
+/**
+ * The owner's browser: its entries leave the strangers' count alone. A right one does not start that count
+ * again either: the owner's typos no longer add to it, so it only ever counts strangers' guesses, and those
+ * stay bounded by the lock.
+ */
+async function verifyPinFromKnownBrowser(
+  models: Models,
+  enterpriseId: Types.ObjectId,
+  pin: string,
+): Promise<PinCheck> {
+  const found = await models.Enterprise.findById(enterpriseId, { pinHash: 1 }).lean();
+  if (!found?.pinHash) return 'no_pin';
+  return (await verifyPassword(pin, found.pinHash)) ? 'ok' : 'wrong';
 }
 
 /**

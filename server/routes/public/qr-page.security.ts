@@ -1,9 +1,12 @@
 // HTTP hardening for the QR page: a per-response CSP nonce for the one inline stylesheet (no scripts at all),
 // no caching anywhere (the pages are per enterprise and may be personalised), no indexing, and the rate
-// limits on verification, counted in the database (every process shares them). They fall on the guesser:
-// code sends per printed token and per client address; failed PIN entries per token and per address. The
-// SMS code check has no such limit: a code only works in the browser that asked for it and dies after five
-// tries, so the sends bound the guesses, and nothing a guesser does can make the owner's correct code fail.
+// limits on verification, counted in the database (every process shares them). They fall on strangers, never
+// on the owner: a browser that has verified as the owner before (qr-known-browser.ts) is counted on its own,
+// per browser; every other browser is counted per client address and, for code sends (each one an SMS to the
+// owner's mobile, paid for), per enterprise per hour and per day (qr-send-quota.ts); failed PIN entries per
+// token and per address. The SMS code check has no such limit: a code only works in the browser that asked
+// for it and dies after five tries, so the sends bound the guesses, and nothing a guesser does can make the
+// owner's correct code fail.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
@@ -12,24 +15,38 @@ import { clientKey, type RateLimits } from '../../rate-limit/limiters.ts';
 import { pagePath } from './qr-session.ts';
 import { tooManyPage } from './layout.view.ts';
 
+export const HOUR_MS = 3600_000;
+export const DAY_MS = 24 * HOUR_MS;
+
 export interface QrPageLimits {
   windowMs: number;
-  /** Code sends per printed token / per IP within the window. */
-  sendPerToken: number;
+  /**
+   * Code sends to an enterprise's mobile from browsers not known as its owner's: per enterprise per hour and
+   * per day (at the daily cap the centre is told, once), and per IP within the window.
+   */
+  sendPerEnterpriseHour: number;
+  sendPerEnterpriseDay: number;
   sendPerIp: number;
+  /** Code sends per known owner browser per day (it is exempt from the three above). */
+  sendPerKnownBrowserDay: number;
   /** Failed PIN entries per printed token / per IP within the window (the PIN path only). */
   verifyPerToken: number;
   verifyPerIp: number;
+  /** Failed PIN entries per known owner browser per day (exempt from the two above and from the PIN lock). */
+  verifyPerKnownBrowserDay: number;
   /** Issues an owner may submit per enterprise within the window. */
   submitPerEnterprise: number;
 }
 
 export const DEFAULT_QR_LIMITS: QrPageLimits = Object.freeze({
   windowMs: 15 * 60_000,
-  sendPerToken: 10,
+  sendPerEnterpriseHour: 3,
+  sendPerEnterpriseDay: 6,
   sendPerIp: 5,
+  sendPerKnownBrowserDay: 10,
   verifyPerToken: 10,
   verifyPerIp: 30,
+  verifyPerKnownBrowserDay: 10,
   submitPerEnterprise: 10,
 });
 
@@ -69,28 +86,49 @@ export function pageHeaders(): RequestHandler[] {
 
 const tokenOf = (req: Request) => String(req.params.token ?? '');
 
-/** Sending a code costs an SMS: every request counts. A PIN entry counts when it fails (a 4xx answer). */
-export function verificationLimits(rateLimits: RateLimits, limits: QrPageLimits) {
-  const limiter = (name: string, limit: number, key: (r: Request) => string, onlyFailures: boolean) =>
-    rateLimits.limiter({
+/**
+ * Sending a code costs an SMS: every request from a stranger counts per address (the per-enterprise caps are
+ * qr-send-quota.ts). A PIN entry counts when it fails (a 4xx answer): a stranger's per token and per address,
+ * a known browser's per browser per day. `knownBrowser` is the verified owner's browser id (or undefined),
+ * which the route reads before these run.
+ */
+export function verificationLimits(
+  rateLimits: RateLimits,
+  limits: QrPageLimits,
+  knownBrowser: (res: Response) => string | undefined,
+) {
+  const limiter = (
+    name: string,
+    limit: number,
+    key: (r: Request, res: Response) => string,
+    o: { onlyFailures: boolean; windowMs?: number; skip: (res: Response) => boolean },
+  ) => {
+    const windowMs = o.windowMs ?? limits.windowMs;
+    return rateLimits.limiter({
       name,
-      windowMs: limits.windowMs,
+      windowMs,
       limit,
-      onlyFailures,
+      onlyFailures: o.onlyFailures,
       key,
+      skip: (_req, res) => o.skip(res),
       handler: (req, res) => {
-        res.status(429).set('Retry-After', String(Math.ceil(limits.windowMs / 1000)));
+        res.status(429).set('Retry-After', String(Math.ceil(windowMs / 1000)));
         res.type('html').send(tooManyPage(nonceOf(res), `${pagePath(tokenOf(req))}/verify`));
       },
     });
+  };
+  const known = (res: Response) => knownBrowser(res) !== undefined;
+  const stranger = (res: Response) => !known(res);
   return {
-    send: [
-      limiter('qr-send-token', limits.sendPerToken, tokenOf, false),
-      limiter('qr-send-ip', limits.sendPerIp, clientKey, false),
-    ],
+    send: [limiter('qr-send-ip', limits.sendPerIp, clientKey, { onlyFailures: false, skip: known })],
     pin: [
-      limiter('qr-pin-token', limits.verifyPerToken, tokenOf, true),
-      limiter('qr-pin-ip', limits.verifyPerIp, clientKey, true),
+      limiter('qr-pin-token', limits.verifyPerToken, tokenOf, { onlyFailures: true, skip: known }),
+      limiter('qr-pin-ip', limits.verifyPerIp, clientKey, { onlyFailures: true, skip: known }),
+      limiter('qr-pin-known', limits.verifyPerKnownBrowserDay, (_req, res) => knownBrowser(res) ?? '', {
+        onlyFailures: true,
+        windowMs: DAY_MS,
+        skip: stranger,
+      }),
     ],
   };
 }

@@ -55,7 +55,7 @@ export function pagePath(qrToken: string): string {
 }
 
 /** A digest of the QR token: binds a session to the code it came from without storing the token itself. */
-function tokenTag(qrToken: string): string {
+export function tokenTag(qrToken: string): string {
   return createHash('sha256').update(qrToken).digest('base64url').slice(0, 22);
 }
 

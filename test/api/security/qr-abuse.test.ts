@@ -21,7 +21,7 @@ import {
 type Enterprise = Awaited<ReturnType<QrTestApp['enterprise']>>;
 
 describe('qr page: guessers cannot lock the owner out (finding 1)', () => {
-  const limits = { verifyPerToken: 5, verifyPerIp: 3, sendPerToken: 10, sendPerIp: 2 };
+  const limits = { verifyPerToken: 5, verifyPerIp: 3, sendPerIp: 2 };
   const t = useQrApp({ env: { TRUST_PROXY: '1' }, limits });
 
   const visitor = async (e: Enterprise, ip: string) => ({ ...(await openVerify(t, e, ip)), ip });
