@@ -1,6 +1,7 @@
-// The leader dashboard's figures: runs the KPI pipelines (kpi.pipeline.ts) for a period and the one before it,
-// names the groups, and turns the counts into the rows of GET /api/kpis. Each row also carries the issue-list
-// filters behind its numbers (`drill`), so the dashboard opens exactly the issues a figure counts.
+// The leader dashboard's figures: runs the KPI pipelines (kpi.pipeline.ts) for a period and for the one it is
+// compared with (the one before it, cut at the same point while the period runs: kpi-period.ts), names the
+// groups, and turns the counts into the rows of GET /api/kpis. Each row also carries the issue-list filters
+// behind its numbers (`drill`), so the dashboard opens exactly the issues a figure counts.
 import { Types } from 'mongoose';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
@@ -16,6 +17,7 @@ import { CHANNEL_LABELS, OPEN_STATES, type CategoryId, type ChannelId } from '..
 import type { Models } from '../models/index.ts';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import { AppError, badRequest } from '../errors.ts';
+import { comparisonPeriod } from './kpi-period.ts';
 import { countFromRollups, type PeriodCounts } from './kpi-rollup.query.ts';
 import { dayStart } from './kpi-rollup.ts';
 import { buildProgress } from './kpi-rollup.store.ts';
@@ -59,7 +61,8 @@ export interface KpiResult extends KpiSet {
   source: 'rollups' | 'direct';
   from: string;
   to: string;
-  previous: KpiSet & { from: string; to: string };
+  /** What the figures are compared with; `periodToDate` when cut at the same point as the running period. */
+  previous: KpiSet & { from: string; to: string; periodToDate: boolean };
 }
 
 export function figuresOf(c: GroupCounts): KpiFigures {
@@ -271,24 +274,26 @@ async function kpiSet(
   return { items, totals: { ...figuresOf(totals), drill: drillOf(undefined, null, period) }, source: used };
 }
 
-/** The period of the same length just before `period`, for trends. */
-export function previousPeriod(period: KpiPeriod): KpiPeriod {
-  const span = period.to.getTime() - period.from.getTime();
-  return { from: new Date(period.from.getTime() - span), to: period.from };
+export interface KpiResultOptions {
+  /**
+   * Narrows the issues (a county leader's region): an equality on a field the issue has, so the createdAt index
+   * still bounds the scan.
+   */
+  scope?: Record<string, unknown>;
+  source?: KpiSource;
+  /** The request's time: a period still running is compared with the same stretch of the one before. */
+  now?: Date;
 }
 
-/**
- * KPIs per group for a period and the period before it. `scope` narrows the issues (a county leader's
- * region); it must be an equality on a field the issue has, so the createdAt index still bounds the scan.
- */
+/** KPIs per group for a period and for the period it is compared with (kpi-period.ts comparisonPeriod). */
 export async function computeKpiResult(
   deps: KpiDeps,
   groupBy: KpiGroupBy,
   period: KpiPeriod,
-  scope: Record<string, unknown> = {},
-  source: KpiSource = 'auto',
+  { scope = {}, source = 'auto', now }: KpiResultOptions = {},
 ): Promise<KpiResult> {
-  const prev = previousPeriod(period);
+  // Without a time the period is taken as over: compared with the whole period before it.
+  const { periodToDate, ...prev } = comparisonPeriod(period, now ?? period.to);
   const [{ source: used, ...current }, { source: _prevUsed, ...previous }] = await Promise.all([
     kpiSet(deps, groupBy, period, scope, source),
     kpiSet(deps, groupBy, prev, scope, source),
@@ -298,7 +303,7 @@ export async function computeKpiResult(
     from: period.from.toISOString(),
     to: period.to.toISOString(),
     ...current,
-    previous: { from: prev.from.toISOString(), to: prev.to.toISOString(), ...previous },
+    previous: { from: prev.from.toISOString(), to: prev.to.toISOString(), periodToDate, ...previous },
     source: used,
   };
 }

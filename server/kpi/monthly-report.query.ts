@@ -1,12 +1,19 @@
-// The data of the printable monthly report (营商环境月度分析): the month's KPIs against the month before, the
-// categories raised most, a category × region heat map of volumes, the departments ranked by on-time
-// completion, and the escalated and leader-tier issues still awaiting coordination. The figures come from the
-// same source as the dashboard and the Excel export (the daily rollups, kpi-rollup.query.ts).
+// The data of the printable monthly report (营商环境月度分析): the month's KPIs against the month before (up to
+// the same day while the month runs), the categories raised most, a category × region heat map of volumes, the
+// departments ranked by on-time completion, and the escalated and leader-tier issues still awaiting
+// coordination. The figures come from the same source as the dashboard and the Excel export (the daily
+// rollups, kpi-rollup.query.ts).
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
 import { CATEGORY_IDS, OPEN_STATES, type CategoryId } from '../../shared/states.ts';
 import type { IssueDoc } from '../models/index.ts';
-import { assertDirectAffordable, computeKpiResult, type KpiDeps, type KpiRow } from './kpi.query.ts';
+import {
+  assertDirectAffordable,
+  computeKpiResult,
+  type KpiDeps,
+  type KpiResultOptions,
+  type KpiRow,
+} from './kpi.query.ts';
 import type { KpiPeriod } from './kpi.pipeline.ts';
 import { receivedByCategoryRegion } from './kpi-rollup.query.ts';
 
@@ -87,10 +94,10 @@ export async function monthlyReport(
   deps: KpiDeps,
   month: string,
   period: KpiPeriod,
-  scope: Record<string, unknown> = {},
+  { scope = {}, now }: Pick<KpiResultOptions, 'scope' | 'now'> = {},
 ) {
-  const byUnit = await computeKpiResult(deps, 'unit', period, scope);
-  const byCategory = await computeKpiResult(deps, 'category', period, scope);
+  const byUnit = await computeKpiResult(deps, 'unit', period, { scope, now });
+  const byCategory = await computeKpiResult(deps, 'category', period, { scope, now });
   const topCategories = [...byCategory.items]
     .sort((a, b) => b.received - a.received)
     .slice(0, TOP_CATEGORIES);
@@ -99,7 +106,12 @@ export async function monthlyReport(
     from: byUnit.from,
     to: byUnit.to,
     totals: byUnit.totals,
-    previous: { from: byUnit.previous.from, to: byUnit.previous.to, totals: byUnit.previous.totals },
+    previous: {
+      from: byUnit.previous.from,
+      to: byUnit.previous.to,
+      periodToDate: byUnit.previous.periodToDate,
+      totals: byUnit.previous.totals,
+    },
     topCategories,
     heatMap: await categoryRegionHeatMap(deps, period, scope),
     ranking: rankByOnTime(byUnit.items.filter((r) => r.key !== null)),

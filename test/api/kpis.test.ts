@@ -101,9 +101,24 @@ describe('GET /api/kpis', function () {
     });
   });
 
-  it('the previous period is the same length before `from` (February holds I8 only)', async () => {
-    const res = await get(`groupBy=unit&${march}`, 'leader', 200);
-    expect(res.body.previous.to).to.equal(res.body.from);
+  /** Runs `fn` with the clock at a China wall time, then puts it back. */
+  async function at<T>(chinaTime: string, fn: () => Promise<T>): Promise<T> {
+    const before = t.clock.now();
+    t.clock.set(new Date(`${chinaTime.replace(' ', 'T')}+08:00`));
+    try {
+      return await fn();
+    } finally {
+      t.clock.set(before);
+    }
+  }
+
+  it('a month that is over is compared with the whole calendar month before it (February holds I8 only)', async () => {
+    const res = await at('2026-04-15 09:00', () => get(`groupBy=unit&${march}`, 'leader', 200));
+    expect(res.body.previous).to.include({
+      from: '2026-01-31T16:00:00.000Z',
+      to: res.body.from,
+      periodToDate: false,
+    });
     expect(res.body.previous.totals).to.include({
       received: 1,
       closed: 1,
@@ -112,6 +127,24 @@ describe('GET /api/kpis', function () {
     });
     expect(res.body.previous.items).to.have.length(1);
     expect(res.body.previous.items[0].key).to.equal(f.unitA);
+  });
+
+  it('while the month runs, it is compared with last month up to the same day and time (较上月同期)', async () => {
+    // On 15 March February's I8 (20 February) is still ahead in last month's stretch: not counted.
+    const mid = await at('2026-03-15 10:00', () => get(`groupBy=unit&${march}`, 'leader', 200));
+    expect(mid.body.previous).to.include({
+      from: '2026-01-31T16:00:00.000Z',
+      to: '2026-02-15T02:00:00.000Z',
+      periodToDate: true,
+    });
+    expect(mid.body.previous.totals).to.include({ received: 0, closed: 0 });
+    expect(mid.body.previous.items).to.deep.equal([]);
+    // On 25 March it is: the same stretch of February holds it.
+    const late = await at('2026-03-25 10:00', () => get(`groupBy=unit&${march}`, 'leader', 200));
+    expect(late.body.previous).to.include({ to: '2026-02-25T02:00:00.000Z', periodToDate: true });
+    expect(late.body.previous.totals).to.include({ received: 1, closed: 1 });
+    // The month's own figures are the same either way: only its comparison moves.
+    expect(late.body.totals).to.deep.equal(mid.body.totals);
   });
 
   it('every grouping agrees with shared/kpi.ts over the same issues', async () => {
@@ -260,14 +293,21 @@ describe('GET /api/kpis', function () {
   });
 
   it('the monthly report: KPIs, top categories, heat map, ranking, issues awaiting coordination', async () => {
-    const res = await request(t.app)
-      .get('/api/reports/monthly?month=2026-03')
-      .set(await t.auth('leader'))
-      .expect(200);
+    const report = async () =>
+      request(t.app)
+        .get('/api/reports/monthly?month=2026-03')
+        .set(await t.auth('leader'))
+        .expect(200);
+    const res = await at('2026-04-02 09:00', report);
     const r = res.body;
     expect(r.month).to.equal('2026-03');
     expect(r.totals).to.include({ received: 6, onTimeRate: 0.75 });
+    expect(r.previous).to.include({ periodToDate: false });
     expect(r.previous.totals).to.include({ received: 1 });
+    // The report of the month still running compares with February up to the same day, as the dashboard does.
+    const running = (await at('2026-03-15 10:00', report)).body;
+    expect(running.previous).to.include({ to: '2026-02-15T02:00:00.000Z', periodToDate: true });
+    expect(running.previous.totals).to.include({ received: 0 });
     expect(r.topCategories.map((c: { key: string; received: number }) => [c.key, c.received])).to.deep.equal([
       ['policy', 3],
       ['land', 2],
@@ -372,5 +412,11 @@ describe('GET /api/kpis', function () {
     }
     const rolledCounty = await get(`groupBy=unit&${march}`, 'leader-anji', 200);
     expect({ ...rolledCounty.body, source: 'direct' }).to.deep.equal(county.body);
+    // Last month cut in the middle of a day (25 February 10:00): that day is read live, to the same minute.
+    const [rolled, direct] = await at('2026-03-25 10:00', () =>
+      Promise.all([get(`groupBy=unit&${march}`, 'leader', 200), get(`groupBy=unit&${march}&source=direct`)]),
+    );
+    expect(rolled.body.previous.totals.received).to.equal(1);
+    expect(rolled.body.previous).to.deep.equal(direct.body.previous);
   });
 });

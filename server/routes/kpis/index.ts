@@ -20,7 +20,11 @@ export function createKpisRouter(ctx: AppContext): Router {
 
   router.get('/', async (req, res) => {
     const q = kpiQuery(now).parse(req.query);
-    const result = await computeKpiResult(ctx, q.groupBy, q, kpiScopeOf(actorOf(req)), q.source);
+    const result = await computeKpiResult(ctx, q.groupBy, q, {
+      scope: kpiScopeOf(actorOf(req)),
+      source: q.source,
+      now: now(),
+    });
     res.json(result);
   });
 
@@ -35,7 +39,9 @@ export function createKpisRouter(ctx: AppContext): Router {
     const period = kpiExportQuery(now).parse(req.query);
     const scope = kpiScopeOf(actorOf(req));
     const results = [];
-    for (const groupBy of KPI_GROUP_BYS) results.push(await computeKpiResult(ctx, groupBy, period, scope));
+    for (const groupBy of KPI_GROUP_BYS) {
+      results.push(await computeKpiResult(ctx, groupBy, period, { scope }));
+    }
     const label = `${dayOf(period.from)} 至 ${dayOf(new Date(period.to.getTime() - 1))}`;
     const file = `kpi-${dayOf(period.from)}-${dayOf(new Date(period.to.getTime() - 1))}.xlsx`;
     res.attachment(file);
@@ -53,7 +59,8 @@ export function createReportsRouter(ctx: AppContext): Router {
   router.use(ctx.requireStaff, requirePolicy(canViewKpis));
   router.get('/monthly', async (req, res) => {
     const month = monthlyReportQuery(() => ctx.clock.now()).parse(req.query);
-    res.json(await monthlyReport(ctx, month, monthPeriod(month), kpiScopeOf(actorOf(req))));
+    const scope = kpiScopeOf(actorOf(req));
+    res.json(await monthlyReport(ctx, month, monthPeriod(month), { scope, now: ctx.clock.now() }));
   });
   return router;
 }

@@ -25,7 +25,8 @@ export interface KpiRow extends KpiFigures {
 export interface KpiAnswer {
   items: KpiRow[];
   totals: KpiFigures & { drill?: Partial<Record<CountKey, string>> };
-  previous?: { items: KpiRow[]; totals: KpiFigures; from?: string; to?: string };
+  /** What the figures are compared with: the period before, cut at the same point while this one runs. */
+  previous?: { items: KpiRow[]; totals: KpiFigures; from?: string; to?: string; periodToDate?: boolean };
   from?: string;
   to?: string;
 }

@@ -1,5 +1,5 @@
 // Reporting periods in China time (the dashboard's 本月 / 本季度 / 本年 / 自定义): [from, to) as ISO instants with
-// the +08:00 offset, whatever the browser's own zone.
+// the +08:00 offset, whatever the browser's own zone, and how the period its figures are compared with reads.
 export type PeriodKind = 'month' | 'quarter' | 'year' | 'custom';
 
 export interface Period {
@@ -52,4 +52,30 @@ export function periodLabel(kind: PeriodKind, period: Period): string {
     return `${p.y}-${pad(p.m)}-${pad(p.d)}`;
   };
   return `${day(new Date(period.from))} 至 ${day(new Date(Date.parse(period.to) - 1))}`;
+}
+
+const BEFORE: Readonly<Record<PeriodKind, string>> = {
+  month: '上月',
+  quarter: '上季度',
+  year: '上年',
+  custom: '前一等长区间',
+};
+
+/**
+ * What the figures are compared with, as a figure's caption reads it: 上月 once the month is over, 上月同期 while
+ * it runs (the server then cuts last month at the same day and time).
+ */
+export function comparisonName(kind: PeriodKind, periodToDate: boolean): string {
+  return `${BEFORE[kind]}${periodToDate ? '同期' : ''}`;
+}
+
+/** The compared period as a caption reads it: "2026-02-01 至 2026-02-15 10:00", or whole days "… 至 2026-02-28". */
+export function comparisonRange(previous: Period): string {
+  // China wall time as 'YYYY-MM-DDTHH:MM'.
+  const wall = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 16);
+  const from = wall(Date.parse(previous.from)).slice(0, 10);
+  const to = wall(Date.parse(previous.to));
+  // A cut at midnight ends with the day before it; any other cut at its time of day.
+  if (to.endsWith('T00:00')) return `${from} 至 ${wall(Date.parse(previous.to) - 1).slice(0, 10)}`;
+  return `${from} 至 ${to.replace('T', ' ')}`;
 }
