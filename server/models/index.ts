@@ -15,7 +15,7 @@ import { defineImportJobModel } from './import-job.model.ts';
 import { defineIssueModel, RETIRED_ISSUE_INDEXES } from './issue.model.ts';
 import { defineRateLimitModel, RETIRED_RATE_LIMIT_INDEXES } from './rate-limit.model.ts';
 import { defineNotificationModel, defineNotifyPreferenceModel } from './notification.model.ts';
-import { defineOutboxModel } from './outbox.model.ts';
+import { defineOutboxModel, RETIRED_OUTBOX_INDEXES } from './outbox.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
 import { defineVerificationCodeModel, RETIRED_CODE_INDEXES } from './verification-code.model.ts';
@@ -95,6 +95,7 @@ export async function ensureIndexes(models: Models): Promise<void> {
   await migrateEnterpriseIndexes(models.Enterprise);
   await dropIndexes(models.VerificationCode, RETIRED_CODE_INDEXES);
   await dropIndexes(models.RateLimit, RETIRED_RATE_LIMIT_INDEXES);
+  await dropIndexes(models.Outbox, RETIRED_OUTBOX_INDEXES);
   await createIssueIndexes(models.Issue);
   for (const model of Object.values(models)) if (model !== models.Issue) await model.createIndexes();
   // The KPI rollups' days (server/kpi/kpi-rollup.store.ts, no model): each process reads the days stored since

@@ -86,8 +86,19 @@ export function defineOutboxModel(conn: Connection): OutboxModel {
   schema.index({ key: 1 }, { unique: true });
   // The worker's queue: due rows in order; `sending` rows whose claim ran out are found by lockedUntil.
   schema.index({ status: 1, nextAttemptAt: 1 });
-  schema.index({ createdAt: -1 });
-  schema.index({ status: 1, createdAt: -1 });
-  schema.index({ issueId: 1, createdAt: -1 });
+  // The 通知发送 screen's pages, latest first, for each filter it offers (none, a status, an issue, a recipient):
+  // each index delivers that order with `_id` breaking ties (a fact's rows share one createdAt), so a page reads
+  // about its own rows and the keyset cursor continues exactly. Retention's purge reads the status index.
+  schema.index({ createdAt: -1, _id: -1 });
+  schema.index({ status: 1, createdAt: -1, _id: -1 });
+  schema.index({ issueId: 1, createdAt: -1, _id: -1 });
+  schema.index({ 'recipient.name': 1, createdAt: -1, _id: -1 });
   return conn.model<OutboxDoc>('Outbox', schema);
 }
+
+/** Indexes of older versions that the ones above replace (without `_id` they could not deliver the list's order). */
+export const RETIRED_OUTBOX_INDEXES = Object.freeze([
+  'createdAt_-1',
+  'status_1_createdAt_-1',
+  'issueId_1_createdAt_-1',
+]);

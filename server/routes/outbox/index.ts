@@ -1,6 +1,7 @@
-// Delivery status for admins: GET /api/outbox?status=&channel=&event=&issueId=&limit= (latest first) and
+// Delivery status for admins: GET /api/outbox?status=&channel=&event=&issueId=&issueNumber=&recipient=&limit=
+// &cursor= (latest first, `{items, next?}` paged like GET /api/issues: outbox-list.query.ts) and
 // POST /api/outbox/:id/retry, which puts a dead or stuck entry back in the queue now with a fresh try count.
-// In demo mode with DEMO_CLOCK=1, GET /api/dev/outbox (dev router) shows the same rows unmasked.
+// In demo mode with DEMO_CLOCK=1, GET /api/dev/outbox (dev router) shows the latest rows unmasked.
 import { Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
@@ -11,6 +12,9 @@ import { objectIdSchema, pathId } from '../../http/validate.ts';
 import { OUTBOX_CHANNELS, OUTBOX_STATUSES } from '../../models/outbox.model.ts';
 import { canManageSettings } from '../../policies/index.ts';
 import { presentOutboxEntry } from '../../presenters/outbox.presenter.ts';
+import { listOutbox } from './outbox-list.query.ts';
+
+const ISSUE_NUMBER = /^(?:HZ-?)?(\d{4})-(\d{1,12})$/i;
 
 export const outboxQuery = z.object({
   status: z.enum(OUTBOX_STATUSES, { error: `status 只能是 ${OUTBOX_STATUSES.join('、')}` }).optional(),
@@ -20,7 +24,26 @@ export const outboxQuery = z.object({
     .regex(/^[a-z_]{1,40}$/, { error: 'event 格式无效' })
     .optional(),
   issueId: objectIdSchema.optional(),
+  /** HZ-2026-000123; "2026-123" or lower case is read as that number. */
+  issueNumber: z
+    .string()
+    .trim()
+    .transform((s, ctx) => {
+      const m = ISSUE_NUMBER.exec(s);
+      if (m) return `HZ-${m[1]}-${m[2]!.padStart(6, '0')}`;
+      ctx.addIssue({ code: 'custom', message: '工单编号格式应为 HZ-2026-000123' });
+      return z.NEVER;
+    })
+    .optional(),
+  /** A recipient's whole name as the list shows it (a staff member, an enterprise): an exact match. */
+  recipient: z
+    .string()
+    .trim()
+    .min(1, { error: '请输入接收方名称' })
+    .max(100, { error: '接收方名称过长' })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().max(200).optional(),
 });
 
 export function outboxFilter(q: z.infer<typeof outboxQuery>): Record<string, unknown> {
@@ -29,6 +52,7 @@ export function outboxFilter(q: z.infer<typeof outboxQuery>): Record<string, unk
     ...(q.channel ? { channel: q.channel } : {}),
     ...(q.event ? { event: q.event } : {}),
     ...(q.issueId ? { issueId: new Types.ObjectId(q.issueId) } : {}),
+    ...(q.recipient ? { 'recipient.name': q.recipient } : {}),
   };
 }
 
@@ -38,11 +62,8 @@ export function createOutboxRouter(ctx: AppContext): Router {
 
   router.get('/', async (req, res) => {
     const q = outboxQuery.parse(req.query);
-    const rows = await ctx.models.Outbox.find(outboxFilter(q))
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(q.limit)
-      .lean();
-    res.json({ items: rows.map((r) => presentOutboxEntry(r)) });
+    const { rows, next } = await listOutbox(ctx.models, outboxFilter(q), q);
+    res.json({ items: rows.map((r) => presentOutboxEntry(r)), ...(next ? { next } : {}) });
   });
 
   router.post('/:id/retry', async (req, res) => {
