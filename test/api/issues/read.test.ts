@@ -255,6 +255,21 @@ describe('GET /api/issues and /api/issues/:id', () => {
       expect(last.actorName).to.equal(demoNameOf(handlerOf('deqing-centre')));
       expect(res.body).to.not.have.property('_id');
     });
+
+    it('an issue waiting in 待受理 carries its triage clock (the desk card counts down to it)', async () => {
+      const res = await request(t.app)
+        .get(`/api/issues/${policyId}`)
+        .set(await t.auth('dispatcher'));
+      expect(res.body.state).to.equal('received');
+      expect(res.body.dueAt).to.equal(null);
+      const triage = res.body.triage;
+      expect(triage).to.have.all.keys('startAt', 'yellowAt', 'dueAt', 'overdueAt');
+      expect(triage.startAt).to.equal(res.body.createdAt);
+      const [start, yellow, due, overdue] = ['startAt', 'yellowAt', 'dueAt', 'overdueAt'].map((k) =>
+        Date.parse(triage[k]),
+      );
+      expect(start < yellow && yellow < due && due < overdue).to.equal(true);
+    });
   });
 
   describe('list rows', () => {

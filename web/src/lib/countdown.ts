@@ -62,3 +62,14 @@ export function remainingLabel(dueAt: string | null, at: number, paused = false)
   const span = d ? `${d}天${h}小时` : h ? `${h}小时${m}分` : `${m}分钟`;
   return ms >= 0 ? `剩 ${span}` : `超时 ${span}`;
 }
+
+/** 5 分钟 / 3 小时 / 1 天 4 小时 / 12 天: wall time since `since`, coarser as it grows (a queue's wait). */
+export function elapsedLabel(since: string, at: number): string {
+  const ms = Math.max(0, at - new Date(since).getTime());
+  if (ms < HOUR) return `${Math.max(1, Math.floor(ms / MIN))} 分钟`;
+  if (ms < DAY) return `${Math.floor(ms / HOUR)} 小时`;
+  const d = Math.floor(ms / DAY);
+  const h = Math.floor((ms % DAY) / HOUR);
+  // The hours matter while the wait is a day or two; past that they are noise.
+  return d < 3 && h ? `${d} 天 ${h} 小时` : `${d} 天`;
+}

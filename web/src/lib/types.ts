@@ -75,6 +75,14 @@ export interface Deadlines {
   pausedAt: string | null;
 }
 
+/** Yellow at `yellowAt`, red (督办) at `dueAt`, overdue at `overdueAt`, counted from `startAt`. */
+export interface TriageClock {
+  startAt: string;
+  yellowAt: string;
+  dueAt: string;
+  overdueAt: string;
+}
+
 export interface TimelineEntry {
   at: string;
   action: ActionId | 'create';
@@ -127,6 +135,8 @@ export interface IssueDetail extends IssueSummary {
   coUnitIds: string[];
   level: UnitLevel | null;
   deadlines: Deadlines | null;
+  /** The triage clock while the issue waits in 待受理 (kept afterwards as history); absent on older servers. */
+  triage?: TriageClock | null;
   escalated: boolean;
   returnCount: number;
   extensionCount: number;
