@@ -1,8 +1,8 @@
 // What a centre queue's card says about time (受理分办台): how long the issue has waited in the queue, and the
 // deadline still running for it with its light. 待受理 waits since the issue arrived, against the triage clock;
 // 待审核 since the unit's reply (the handling clock stopped there: its light, shown when lit, is the one the reply
-// left); 待回访 since the enterprise's rating window closed (no light: the handling light says nothing about a
-// callback).
+// left); 差评待核实 since the bad rating, against the day the centre has to judge it by; 待回访 since the
+// enterprise's rating window closed (no light: the handling light says nothing about a callback).
 import type { ChipDeadlines } from './countdown.ts';
 import type { IssueDetail } from './types.ts';
 
@@ -36,6 +36,15 @@ export function timingOf(queue: string, issue: IssueDetail): CardTiming | null {
     }
     case 'verify':
       return { since: issue.reply?.at ?? null, sinceLabel: '答复已等待', due: null, light: true };
+    case 'ratingCheck': {
+      const by = issue.rating?.verifyBy;
+      return {
+        since: issue.rating?.at ?? null,
+        sinceLabel: '差评已等待',
+        due: by ? { label: '核实时限', dueAt: by, deadlines: null } : null,
+        light: false,
+      };
+    }
     case 'callback':
       return { since: issue.rateBy, sinceLabel: '评价期满已', due: null, light: false };
     default:

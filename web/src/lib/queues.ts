@@ -15,6 +15,7 @@ export type QueueId =
   | 'rectify'
   | 'triage'
   | 'verify'
+  | 'ratingCheck'
   | 'callback'
   | 'deadLetters';
 
@@ -52,6 +53,7 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   rectify: '差评待整改',
   triage: '待受理分办',
   verify: '待审核答复',
+  ratingCheck: '差评待核实',
   callback: '待回访',
   deadLetters: '接入失败',
 });
@@ -83,7 +85,7 @@ function fallbackFilters(id: string, unitId: string | null): Query | null {
 }
 
 const UNIT_QUEUES: QueueId[] = ['toSign', 'inProgress', 'dueSoon', 'overdue'];
-const DESK_QUEUES: QueueId[] = ['triage', 'verify', 'callback'];
+const DESK_QUEUES: QueueId[] = ['triage', 'verify', 'ratingCheck', 'callback'];
 
 /** Whether the server offers /api/workbench; null until its first answer. */
 let offered: boolean | null = null;

@@ -102,6 +102,8 @@ export interface RatingInfo {
   comment?: string;
   at: string;
   verification?: 'pending' | 'reasonable' | 'removed';
+  /** When the centre must have judged a bad rating (1 working day). */
+  verifyBy?: string;
 }
 
 /** Who raised the issue and how to reach them (personal data; any field may be missing). */
