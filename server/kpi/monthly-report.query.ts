@@ -5,7 +5,7 @@
 // rollups, kpi-rollup.query.ts).
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
-import { CATEGORY_IDS, OPEN_STATES, type CategoryId } from '../../shared/states.ts';
+import { CATEGORY_IDS, type CategoryId, type IssueState } from '../../shared/states.ts';
 import type { IssueDoc } from '../models/index.ts';
 import {
   assertDirectAffordable,
@@ -57,9 +57,21 @@ export async function categoryRegionHeatMap(
   };
 }
 
-/** Open issues at the leader tier or in consultation, oldest due first: each on an index of its own. */
+/**
+ * Still to coordinate: issues at the leader tier not yet answered (an answered one waits for the centre's check
+ * or the enterprise's rating, not for a leader), and issues in consultation. Newest first, each branch on an
+ * index of its own.
+ */
+export const AWAITING_STATES: readonly IssueState[] = Object.freeze([
+  'received',
+  'dispatched',
+  'in_progress',
+  'suspended',
+  'consulting',
+]);
+
 async function awaitingCoordination(deps: KpiDeps, scope: Record<string, unknown>) {
-  const open = { $in: [...OPEN_STATES] };
+  const open = { $in: [...AWAITING_STATES] };
   const docs = await deps.models.Issue.find(
     { $or: [{ tier: 'leader', state: open }, { state: 'consulting' }], ...scope },
     {

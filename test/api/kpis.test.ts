@@ -4,6 +4,7 @@ import { binary } from './channels/files.fixtures.ts';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import request from 'supertest';
+import { Types } from 'mongoose';
 import { computeKpis, kpisBy, type KpiIssue } from '../../shared/kpi.ts';
 import type { IssueDoc } from '../../server/models/index.ts';
 import { refreshRollups } from '../../server/kpi/kpi-rollup.store.ts';
@@ -326,6 +327,14 @@ describe('GET /api/kpis', function () {
     ]).to.deep.equal([2, 1, 1, 0]);
     expect(r.ranking.map((u: { key: string }) => u.key)).to.deep.equal([f.unitA, f.unitB]);
     expect(r.awaitingCoordination.map((i: { id: string }) => i.id)).to.deep.equal([f.ids.I3]);
+    // Once answered, a leader-tier issue waits for the centre or the enterprise, not for coordination.
+    const I3 = new Types.ObjectId(f.ids.I3);
+    const { state } = (await t.models.Issue.collection.findOne({ _id: I3 }))!;
+    for (const answered of ['replied', 'awaiting_rating']) {
+      await t.models.Issue.collection.updateOne({ _id: I3 }, { $set: { state: answered } });
+      expect((await at('2026-04-02 09:00', report)).body.awaitingCoordination, answered).to.deep.equal([]);
+    }
+    await t.models.Issue.collection.updateOne({ _id: I3 }, { $set: { state } });
     expectError(
       await request(t.app)
         .get('/api/reports/monthly?month=2026-13')
