@@ -32,15 +32,22 @@ function firstIssue(err: z.ZodError): string {
 export function createEnterpriseImports(deps: { models: Models; logger: Logger }) {
   const jobs = new Map<string, ImportJob>();
 
-  async function importRow(job: ImportJob, { line, row }: NumberedRow): Promise<void> {
+  function fail(job: ImportJob, row: number, message: string): void {
+    job.failed += 1;
+    if (job.errors.length < MAX_REPORTED_ERRORS) job.errors.push({ row, message });
+  }
+
+  /**
+   * `seen` maps each credit code of this file to its first row: a second row for the same code is refused, not
+   * applied over the first (the file would otherwise flip the enterprise's fields on every import).
+   */
+  async function importRow(job: ImportJob, { line, row }: NumberedRow, seen: Map<string, number>) {
     const parsed = createEnterpriseSchema.safeParse(row);
-    if (!parsed.success) {
-      job.failed += 1;
-      if (job.errors.length < MAX_REPORTED_ERRORS)
-        job.errors.push({ row: line, message: firstIssue(parsed.error) });
-      return;
-    }
+    if (!parsed.success) return fail(job, line, firstIssue(parsed.error));
     const { creditCode, ...fields } = parsed.data;
+    const first = seen.get(creditCode);
+    if (first !== undefined) return fail(job, line, `与第${first}行的统一社会信用代码重复`);
+    seen.set(creditCode, line);
     // Read first, so a row that changes nothing writes nothing (and does not touch updatedAt).
     const known = await deps.models.Enterprise.findOne({ creditCode }).lean<Record<string, unknown>>();
     if (known && Object.entries(fields).every(([k, v]) => known[k] === v)) {
@@ -58,10 +65,11 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
   }
 
   async function run(job: ImportJob, rows: NumberedRow[]): Promise<void> {
+    const seen = new Map<string, number>();
     try {
       for (const r of rows) {
         try {
-          await importRow(job, r);
+          await importRow(job, r, seen);
         } catch (err) {
           job.failed += 1;
           const duplicate = isDuplicateKey(err);

@@ -76,6 +76,26 @@ describe('api: enterprise import (POST /api/enterprises/imports)', function () {
     expect(await t.models.Enterprise.countDocuments({ creditCode: { $in: [A, B] } })).to.equal(2);
   });
 
+  it('refuses a second row for a credit code already in the file, so re-importing it changes nothing', async () => {
+    const C = makeCreditCode('91330523MA7XMP007');
+    const file = Buffer.from(
+      [
+        '统一社会信用代码,企业名称,所在区县,手机号',
+        `${C},长兴重复行测试有限公司,长兴县,13800000005`,
+        `${C},长兴重复行测试有限公司（重复行）,长兴县,13800000006`,
+      ].join('\r\n'),
+      'utf8',
+    );
+    const first = await finished((await accepted('重复.csv', file)).id);
+    expect(first).to.include({ created: 1, failed: 1 });
+    expect(first.errors).to.deep.equal([{ row: 3, message: '与第2行的统一社会信用代码重复' }]);
+    expect((await t.models.Enterprise.findOne({ creditCode: C }).lean())!.name).to.equal(
+      '长兴重复行测试有限公司',
+    );
+    const again = await finished((await accepted('重复.csv', file)).id);
+    expect(again).to.include({ created: 0, updated: 0, unchanged: 1, failed: 1 });
+  });
+
   it('reads GBK CSV (as Excel saves it) and XLSX with English headings', async () => {
     const C = makeCreditCode('91330523MA7XMP005');
     const gbk = iconv.encode(
