@@ -96,6 +96,20 @@ describe('api: enterprise import (POST /api/enterprises/imports)', function () {
     expect(again).to.include({ created: 0, updated: 0, unchanged: 1, failed: 1 });
   });
 
+  it("names the region a row gave when it is not one of the city's counties", async () => {
+    const file = Buffer.from(
+      [
+        '统一社会信用代码,企业名称,所在区县,手机号',
+        `${makeCreditCode('91330523MA7XMP008')},杭州某公司,杭州市,13800000008`,
+      ].join('\r\n'),
+      'utf8',
+    );
+    const done = await finished((await accepted('区县.csv', file)).id);
+    expect(done.errors).to.deep.equal([
+      { row: 2, message: '所在区县「杭州市」无效，应为吴兴区、南浔区、德清县、长兴县、安吉县之一' },
+    ]);
+  });
+
   it('reads GBK CSV (as Excel saves it) and XLSX with English headings', async () => {
     const C = makeCreditCode('91330523MA7XMP005');
     const gbk = iconv.encode(

@@ -27,7 +27,13 @@ const optionalText = (max: number) => z.string().trim().max(max).optional();
 
 const editable = {
   name: z.string({ error: '请输入企业名称' }).trim().min(2, { error: '企业名称至少2个字' }).max(100),
-  region: z.enum(COUNTY_CODES, { error: '请选择所在区县' }),
+  // A form leaves it empty; an imported row names something else (杭州市): say what it said and what is meant.
+  region: z.enum(COUNTY_CODES, {
+    error: (iss) =>
+      typeof iss.input === 'string' && iss.input.trim()
+        ? `所在区县「${iss.input.trim().slice(0, 20)}」无效，应为${COUNTIES.map((c) => c.name).join('、')}之一`
+        : '请选择所在区县',
+  }),
   industry: optionalText(50),
   address: optionalText(200),
   ownerName: optionalText(50),
