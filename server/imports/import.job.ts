@@ -4,6 +4,7 @@
 // not made per row). After each batch the job records its progress and its checkpoint (`resumeRow`: every row
 // up to it is settled and counted), so a page polls GET /api/imports/:id, and a job interrupted by a crash
 // resumes from its checkpoint when a process starts (resumeImportJobs) or notices it has stopped beating.
+// Each row's outcome (its issue number, or why it failed) is kept in memory and pushed with the checkpoint.
 // Running rows again is harmless: every row carries its external id, so rows already filed come back as
 // duplicates, and the rows this same job filed just before the crash are counted as what they became.
 import mongoose, { Types, type Connection } from 'mongoose';
@@ -12,7 +13,13 @@ import type { BatchIntakeSink } from '../intake/intake-sink.ts';
 import { createBatchMemory, type BatchMemory } from '../intake/intake-batch.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
-import { MAX_IMPORT_ERRORS, type ImportJobDoc, type ImportRowError } from '../models/import-job.model.ts';
+import {
+  MAX_IMPORT_ERRORS,
+  MAX_IMPORT_ROWS,
+  type ImportJobDoc,
+  type ImportRowError,
+  type ImportRowOutcome,
+} from '../models/import-job.model.ts';
 import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import { columnMapOf, rowToMessage, type ColumnMap } from './import.columns.ts';
 import { readRows, type ImportFormat } from './import.reader.ts';
@@ -109,30 +116,44 @@ export async function runImportJob(
     let resumed = from > 0 || job.done > 0;
     let errorsKept = job.errors.length;
     let pendingErrors: ImportRowError[] = [];
+    let rowsKept = job.rows?.length ?? 0;
+    let pendingRows: ImportRowOutcome[] = [];
+    const outcome = (r: ImportRowOutcome) => {
+      if (rowsKept >= MAX_IMPORT_ROWS) return;
+      rowsKept += 1;
+      pendingRows.push(r);
+    };
     /** Records the progress up to `row`; false when another process has taken the job over. */
     const checkpoint = async (row: number): Promise<boolean> => {
       const update: Record<string, unknown> = {
         $set: { ...tally, resumeRow: row, heartbeatAt: deps.now() },
       };
-      if (pendingErrors.length)
-        update.$push = { errors: { $each: pendingErrors, $slice: MAX_IMPORT_ERRORS } };
+      const push: Record<string, unknown> = {};
+      if (pendingErrors.length) push.errors = { $each: pendingErrors, $slice: MAX_IMPORT_ERRORS };
+      if (pendingRows.length) push.rows = { $each: pendingRows, $slice: MAX_IMPORT_ROWS };
+      if (pendingErrors.length || pendingRows.length) update.$push = push;
       pendingErrors = [];
+      pendingRows = [];
       const r = await jobs.updateOne(mine, update as mongoose.mongo.UpdateFilter<mongoose.mongo.Document>);
       return r.matchedCount === 1;
     };
     const rowFailed = (row: number, message: string) => {
       tally.failed += 1;
       tally.done += 1;
+      outcome({ row, status: 'failed', reason: message });
       if (errorsKept < MAX_IMPORT_ERRORS) {
         errorsKept += 1;
         pendingErrors.push({ row, message });
       }
     };
-    const count = (status: string) => {
+    const count = (row: number, status: string, number: string | undefined) => {
       tally.done += 1;
       if (status === 'merged') tally.merged += 1;
       else if (status === 'duplicate') tally.duplicates += 1;
       else tally.created += 1;
+      // A queued row (filed later by the inbox recovery) is counted as created, still without its number.
+      const as = status === 'merged' || status === 'duplicate' ? status : 'created';
+      outcome(number ? { row, status: as, number } : { row, status: as });
     };
 
     const memory = createBatchMemory();
@@ -144,7 +165,7 @@ export async function runImportJob(
         const ack = acks[i];
         if ('error' in r) return rowFailed(r.row, r.error);
         if (!ack || ack.status === 'failed') return rowFailed(r.row, ack?.reason ?? '处理失败');
-        count(own.get(ack.inboxId) ?? ack.status);
+        count(r.row, own.get(ack.inboxId) ?? ack.status, ack.number);
       });
       // The crash point lies within the first batch after the checkpoint; past it, a duplicate is one.
       resumed = false;

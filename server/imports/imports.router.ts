@@ -1,7 +1,8 @@
 // /api/imports: batch imports of meeting, visit and deputy records (DESIGN §10). The upload streams into
 // GridFS while its first bytes are checked against what the name says (an .xlsx must be a zip, a .csv must be
 // text); the job then runs in the background and GET /api/imports/:id reports its progress. Centre staff
-// (clerk, dispatcher, director) and admins only.
+// (clerk, dispatcher, director) and admins only. The job's answer says which row became which issue (`rows`,
+// with each issue's id for a link); a page polling the progress leaves them out with `?rows=0`.
 import { once } from 'node:events';
 import { Router, type Request } from 'express';
 import { Types } from 'mongoose';
@@ -53,7 +54,8 @@ function requireImporter(req: Request) {
   return actor;
 }
 
-export function presentImportJob(job: ImportJobDoc) {
+/** The job as GET /api/imports/:id answers it; `issueIds` (by number) adds the links of its rows. */
+export function presentImportJob(job: ImportJobDoc, issueIds?: ReadonlyMap<string, string>) {
   const total = job.total ?? null;
   return {
     id: String(job._id),
@@ -68,10 +70,30 @@ export function presentImportJob(job: ImportJobDoc) {
     duplicates: job.duplicates,
     failed: job.failed,
     errors: job.errors.map((e) => ({ row: e.row, message: e.message })),
+    ...(job.rows && issueIds
+      ? {
+          rows: job.rows.map((r) => ({
+            row: r.row,
+            status: r.status,
+            ...(r.number ? { number: r.number, issueId: issueIds.get(r.number) } : {}),
+            ...(r.reason ? { reason: r.reason } : {}),
+          })),
+        }
+      : {}),
     ...(job.failure ? { failure: job.failure } : {}),
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
   };
+}
+
+/** The ids of the issues the job's rows name, in one read. */
+async function issueIdsOf(ctx: AppContext, job: ImportJobDoc): Promise<Map<string, string>> {
+  const numbers = [...new Set((job.rows ?? []).flatMap((r) => (r.number ? [r.number] : [])))];
+  if (!numbers.length) return new Map();
+  const issues = await ctx.models.Issue.collection
+    .find({ number: { $in: numbers } }, { projection: { number: 1 } })
+    .toArray();
+  return new Map(issues.map((i) => [String(i.number), String(i._id)]));
 }
 
 export function createImportsRouter(ctx: AppContext): Router {
@@ -156,9 +178,13 @@ export function createImportsRouter(ctx: AppContext): Router {
     requireImporter(req);
     const id = req.params.id;
     if (typeof id !== 'string' || !OBJECT_ID.test(id)) throw badRequest('导入任务编号格式无效', 'invalid_id');
-    const job = await ctx.models.ImportJob.collection.findOne({ _id: new Types.ObjectId(id) });
+    const withRows = req.query.rows !== '0';
+    const job = (await ctx.models.ImportJob.collection.findOne(
+      { _id: new Types.ObjectId(id) },
+      withRows ? {} : { projection: { rows: 0 } },
+    )) as ImportJobDoc | null;
     if (!job) throw notFound('导入任务不存在');
-    res.json(presentImportJob(job as unknown as ImportJobDoc));
+    res.json(presentImportJob(job, withRows ? await issueIdsOf(ctx, job) : undefined));
   });
 
   return router;

@@ -1,17 +1,27 @@
 // A batch import of meeting, visit or deputy records (CSV/XLSX): the uploaded file is kept in GridFS (bucket
 // `imports`), and this document is the job's progress, persisted while it runs so any page (or any server
 // process) can poll it, and its checkpoint, so an interrupted job resumes where it stopped (imports/import.job.ts).
-// Row errors keep the first MAX_IMPORT_ERRORS; the `failed` count keeps counting.
+// Row errors keep the first MAX_IMPORT_ERRORS and row outcomes (which row became which issue number) the first
+// MAX_IMPORT_ROWS; the counts keep counting.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
 
 export const MAX_IMPORT_ERRORS = 500;
+export const MAX_IMPORT_ROWS = 10_000;
 export const IMPORT_STATUSES = ['queued', 'running', 'done', 'failed'] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 export interface ImportRowError {
   row: number;
   message: string;
+}
+
+/** What one data row became: the issue it was filed as or merged into (or already was), or why it failed. */
+export interface ImportRowOutcome {
+  row: number;
+  status: 'created' | 'merged' | 'duplicate' | 'failed';
+  number?: string;
+  reason?: string;
 }
 
 export interface ImportJobDoc {
@@ -30,6 +40,8 @@ export interface ImportJobDoc {
   duplicates: number;
   failed: number;
   errors: ImportRowError[];
+  /** The first MAX_IMPORT_ROWS rows' outcomes, in file order (absent on jobs from before it was kept). */
+  rows?: ImportRowOutcome[];
   /** Why the whole job failed (an unreadable file), when it did. */
   failure: string | null;
   createdBy: Types.ObjectId;
@@ -62,6 +74,10 @@ export function defineImportJobModel(conn: Connection, clock: Clock): ImportJobM
       duplicates: { type: Number, default: 0 },
       failed: { type: Number, default: 0 },
       errors: { type: [{ _id: false, row: Number, message: String }], default: [] },
+      rows: {
+        type: [{ _id: false, row: Number, status: String, number: String, reason: String }],
+        default: [],
+      },
       failure: { type: String, default: null },
       createdBy: { type: Schema.Types.ObjectId, required: true },
       createdAt: { type: Date, required: true, default: () => clock.now() },

@@ -1,5 +1,6 @@
 // POST /api/imports and GET /api/imports/:id: CSV (UTF-8 with BOM, GB18030) and XLSX imports with bad rows,
-// re-imported without duplicates; files that are not what their name says; who may import.
+// re-imported without duplicates; which row became which issue number; files that are not what their name says;
+// who may import.
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
@@ -10,7 +11,8 @@ import { expectError, useTestApp, type TestApp } from '../helpers.ts';
 const URL = '/api/imports';
 
 async function codes(t: TestApp, n: number) {
-  const list = await t.models.Enterprise.find({}, { creditCode: 1, name: 1 })
+  // Registered enterprises only: a provisional one an earlier test registered by name has no credit code.
+  const list = await t.models.Enterprise.find({ creditCode: { $type: 'string' } }, { creditCode: 1, name: 1 })
     .sort({ creditCode: 1 })
     .limit(n)
     .lean();
@@ -206,5 +208,41 @@ describe('batch imports (/api/imports)', () => {
     const master = await t.models.Issue.findOne({ channel: 'visit', externalId: 'DUP-1' }).lean();
     expect(master?.sources?.map((src) => src.externalId)).to.deep.equal(['DUP-2']);
     expect(await t.models.Issue.countDocuments({ externalId: 'DUP-2' })).to.equal(0);
+  });
+
+  it('says which row became which issue number (created, merged, duplicate, failed), and leaves the rows out while polling with ?rows=0', async () => {
+    const [a, b] = await codes(t, 2);
+    const same = '厂区门口道路积水严重，雨天货车无法进出，已影响正常发货，请协调市政部门尽快疏通排水';
+    const csv =
+      '统一社会信用代码,内容,外部编号\r\n' +
+      `${a.creditCode},${same},ROW-1\r\n` +
+      `${b.creditCode},,ROW-2\r\n` +
+      `${a.creditCode},${same}。,ROW-3\r\n` +
+      `${b.creditCode},天然气接入报装三个月没有进展,ROW-4\r\n`;
+    const job = await importAndWait(t, Buffer.from(csv, 'utf8'), '行号.csv', 'visit');
+    expect(job).to.include({ status: 'done', created: 2, merged: 1, failed: 1 });
+    const byExternal = async (externalId: string) =>
+      t.models.Issue.findOne({ channel: 'visit', externalId }, { number: 1 }).lean();
+    const first = (await byExternal('ROW-1'))!;
+    const fourth = (await byExternal('ROW-4'))!;
+    expect(job.rows).to.deep.equal([
+      { row: 2, status: 'created', number: first.number, issueId: String(first._id) },
+      { row: 3, status: 'failed', reason: '内容不能为空' },
+      { row: 4, status: 'merged', number: first.number, issueId: String(first._id) },
+      { row: 5, status: 'created', number: fourth.number, issueId: String(fourth._id) },
+    ]);
+
+    const again = await importAndWait(t, Buffer.from(csv, 'utf8'), '行号（重复）.csv', 'visit');
+    expect(again.rows.map((r: { status: string; number?: string }) => [r.status, r.number])).to.deep.equal([
+      ['duplicate', first.number],
+      ['failed', undefined],
+      ['duplicate', first.number],
+      ['duplicate', fourth.number],
+    ]);
+    const polled = await request(t.app)
+      .get(`${URL}/${again.id as string}?rows=0`)
+      .set(await t.auth('clerk'));
+    expect(polled.body).to.include({ status: 'done', duplicates: 3 });
+    expect(polled.body).not.to.have.property('rows');
   });
 });

@@ -93,6 +93,10 @@ async function crashAndResume(t: TestApp) {
   const job = await t.models.ImportJob.findById(jobId).lean();
   expect(job).to.include({ status: 'done', total: ROWS, done: ROWS, duplicates: 0, failed: 0 });
   expect(job!.created + job!.merged).to.equal(ROWS);
+  // Which row became which issue: every row once, in file order, as what it became (never a duplicate of itself).
+  expect(job!.rows!.map((r) => r.row)).to.deep.equal(Array.from({ length: ROWS }, (_, i) => i + 2));
+  expect(job!.rows!.filter((r) => r.status === 'duplicate')).to.deep.equal([]);
+  expect(job!.rows!.filter((r) => r.status === 'created')).to.have.length(job!.created);
   // Every row's inbox entry is processed: none was taken for a redelivery of itself and left accepted.
   expect(await t.models.InboxEntry.countDocuments({ credentialId: credential })).to.equal(ROWS);
   expect(
