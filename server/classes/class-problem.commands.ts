@@ -81,7 +81,13 @@ async function linkMembers(
     const note =
       `本问题已纳入类问题 ${cls.number}「${cls.title}」，与其他 ${otherEnterprises} 家企业的同类问题合并办理，` +
       `牵头单位：${cls.leadUnitName}`;
-    const event = linkEvent(actor, m.state, now, note, { classProblemId: String(cls._id), classLink: 'add' });
+    // The class's number and title ride along, so the issue page names the class to those who cannot open it.
+    const event = linkEvent(actor, m.state, now, note, {
+      classProblemId: String(cls._id),
+      classLink: 'add',
+      classNumber: cls.number,
+      classTitle: cls.title,
+    });
     const updated = await deps.models.Issue.findOneAndUpdate(
       { _id: m._id, classProblemId: null, state: { $nin: UNLINKABLE } },
       { $set: { classProblemId: cls._id }, $push: { timeline: event } },

@@ -1,5 +1,6 @@
 // Who may see and act on class problems (issue 7 §3). Pure, tested as a role matrix. Class problems span
-// enterprises, units and regions, so they belong to the people who coordinate across them.
+// enterprises, units and regions, so they belong to the people who coordinate across them; the units named to
+// lead or co-handle one may read it (DESIGN §4: closing it stays with the director and the leader).
 import type { Actor, Role } from '../../shared/roles.ts';
 
 const is =
@@ -15,3 +16,20 @@ export const canRunClustering = is('director', 'leader', 'admin');
 export const canManageClassProblems = is('director', 'leader');
 /** Verifying the members' class answer, as the centre verifies any reply (DESIGN §3). */
 export const canVerifyClassReplies = is('dispatcher', 'director');
+/** Handlers and unit heads read the class problems their unit leads or co-handles, and nothing else of them. */
+export const isClassUnitStaff = is('handler', 'unit_head');
+/** Who may open /api/class-problems at all (each route then narrows). */
+export const canOpenClassProblems = (actor: Actor): boolean =>
+  canViewClassProblems(actor) || isClassUnitStaff(actor);
+
+/** One class problem: the coordinating roles, or the staff of its lead unit or a co-unit. */
+export function canReadClassProblem(
+  actor: Actor,
+  cls: { leadUnitId: unknown; coUnitIds: readonly unknown[] },
+): boolean {
+  if (canViewClassProblems(actor)) return true;
+  const unit = actor.unitId;
+  return (
+    isClassUnitStaff(actor) && !!unit && [cls.leadUnitId, ...cls.coUnitIds].some((id) => String(id) === unit)
+  );
+}

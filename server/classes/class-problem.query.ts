@@ -1,13 +1,23 @@
 // Reads of class problems (issue 7 §3): the candidate clusters, the list with its figures (members,
 // enterprises, age, state, new members after the fix) and the monthly report, and one class problem with its
-// members. Presents exactly the fields the screen shows.
+// members, one candidate with its members (to promote all or some of them). Presents exactly the fields the
+// screen shows.
 import { Types } from 'mongoose';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import { REGION_LABELS } from '../../config/units.ts';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import { DAY_MS } from '../../shared/clock.ts';
-import { STATE_LABELS, type CategoryId, type IssueState } from '../../shared/states.ts';
+import {
+  STATE_LABELS,
+  type CategoryId,
+  type IssueState,
+  type Tier,
+  type WarningLevel,
+} from '../../shared/states.ts';
+import { notFound } from '../errors.ts';
+import type { Actor } from '../../shared/roles.ts';
 import type { Models } from '../models/index.ts';
+import { canViewIssue } from '../policies/issue.policy.ts';
 import type { ClassClusterDoc, ClassProblemDoc } from '../models/class-problem.model.ts';
 import { isCandidateSize } from './cluster.job.ts';
 
@@ -69,6 +79,12 @@ interface MemberRow {
   unitName: string | null;
   createdAt: Date;
   classProblemId?: Types.ObjectId | null;
+  // What decides who may open the member (issue.policy.ts canViewIssue).
+  unitId?: Types.ObjectId | null;
+  coUnitIds?: Types.ObjectId[];
+  consultUnitIds?: Types.ObjectId[];
+  tier: Tier;
+  warning: WarningLevel;
 }
 
 const MEMBER_FIELDS = {
@@ -81,6 +97,11 @@ const MEMBER_FIELDS = {
   unitName: 1,
   createdAt: 1,
   classProblemId: 1,
+  unitId: 1,
+  coUnitIds: 1,
+  consultUnitIds: 1,
+  tier: 1,
+  warning: 1,
 } as const;
 
 /** The class problem's state as people read it: closed once every member is finished. */
@@ -163,8 +184,13 @@ export interface MonthRow {
 }
 
 /** The list and its monthly report (by month of promotion and of resolution, the last 12 months). */
-export async function listClassProblems(models: Models, now: Date, month?: string) {
-  const classes = await models.ClassProblem.find({}).sort({ createdAt: -1, _id: -1 }).lean();
+export async function listClassProblems(
+  models: Models,
+  now: Date,
+  month?: string,
+  filter: Record<string, unknown> = {},
+) {
+  const classes = await models.ClassProblem.find(filter).sort({ createdAt: -1, _id: -1 }).lean();
   const of = await membersOf(models, classes);
   const all = classes.map((c) => {
     const { members, clusterOnly } = of(c);
@@ -194,6 +220,11 @@ export async function listClassProblems(models: Models, now: Date, month?: strin
   return { items, byMonth };
 }
 
+/** The classes a unit leads or co-handles (the list its handlers and head see). */
+export const unitClassesFilter = (unitId: string) => ({
+  $or: [{ leadUnitId: new Types.ObjectId(unitId) }, { coUnitIds: new Types.ObjectId(unitId) }],
+});
+
 const presentMember = (m: MemberRow, now: Date) => ({
   id: String(m._id),
   number: m.number,
@@ -207,17 +238,95 @@ const presentMember = (m: MemberRow, now: Date) => ({
   ageDays: ageDays(m.createdAt, now),
 });
 
-export async function classProblemDetail(models: Models, cls: ClassProblemDoc, now: Date) {
+const EXCERPT = 80;
+const TITLE_CLAUSE = 20;
+/** Lead-ins that say who speaks, not what the problem is (「来电人反映，…」「您好，…」). */
+const LEAD_IN =
+  /^(?:(?:您好|你好)[，,！!。\s]*)?(?:(?:来电人|来电|该企业|企业|我司|我们|我)?(?:反映|反应|表示|称)[：:，,\s]*)?/;
+
+/**
+ * The promote dialog's default title: the representative's own title, or (a title cut from the content only
+ * repeats it) the first clause of its content, so the leader starts from words an enterprise used.
+ */
+export function suggestedTitle(issue: { title?: string | null; content: string }): string {
+  const title = issue.title?.trim();
+  if (title && !issue.content.startsWith(title)) return title.slice(0, 100);
+  const text = issue.content.trim().replace(LEAD_IN, '');
+  const clause = text.split(/[，。！？；,.!?;\n]/).find((c) => c.trim()) ?? text;
+  return clause.trim().slice(0, TITLE_CLAUSE);
+}
+
+/** One candidate with its members (who is in it, before promoting all or some of them). */
+export async function candidateDetail(models: Models, clusterId: string, now: Date) {
+  const cluster = Types.ObjectId.isValid(clusterId)
+    ? await models.ClassCluster.findById(clusterId).lean()
+    : null;
+  if (!cluster) throw notFound('候选类问题不存在（可能已在新一轮聚类中解散）', 'cluster_not_found');
+  const rows = await models.Issue.collection
+    .find<MemberRow & { content: string }>(
+      { _id: { $in: cluster.memberIds } },
+      { projection: { ...MEMBER_FIELDS, content: 1 } },
+    )
+    .toArray();
+  rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const rep = rows.find((r) => String(r._id) === String(cluster.summary.representative.issueId));
+  return {
+    ...presentCandidate(cluster, now),
+    suggestedTitle: rep ? suggestedTitle(rep) : '',
+    members: rows.map((m) => ({
+      ...presentMember(m, now),
+      excerpt: m.content.length > EXCERPT ? `${m.content.slice(0, EXCERPT)}…` : m.content,
+      // Promotion skips members already in a class problem, merged or rejected.
+      available: !m.classProblemId && !['merged', 'rejected'].includes(m.state),
+    })),
+  };
+}
+
+/** A member the viewer's unit may not open: which issue, whose, how far; none of its content. */
+const presentOutline = (m: MemberRow) => ({
+  readable: false as const,
+  id: String(m._id),
+  number: m.number,
+  state: m.state,
+  stateLabel: STATE_LABELS[m.state],
+  enterpriseName: m.enterpriseName,
+});
+
+const scopeOf = (m: MemberRow) => ({
+  unitId: m.unitId ? String(m.unitId) : null,
+  coUnitIds: (m.coUnitIds ?? []).map(String),
+  consultUnitIds: (m.consultUnitIds ?? []).map(String),
+  tier: m.tier,
+  warning: m.warning,
+  region: m.region,
+});
+
+/**
+ * One class problem. `unitViewer`: a lead or co-unit's handler or head, who sees in full only the members
+ * their unit may open, and no suggestions (those are the coordinators' to add).
+ */
+export async function classProblemDetail(
+  models: Models,
+  cls: ClassProblemDoc,
+  now: Date,
+  unitViewer?: Actor,
+) {
   const { members, clusterOnly } = (await membersOf(models, [cls]))(cls);
+  const present = (m: MemberRow) =>
+    !unitViewer || canViewIssue(unitViewer, scopeOf(m))
+      ? { ...presentMember(m, now), readable: true as const }
+      : presentOutline(m);
   return {
     ...figures(cls, members, clusterOnly, now),
     rootCause: cls.rootCause,
     measure: cls.measure,
     answer: cls.answer,
-    members: members.map((m) => presentMember(m, now)),
+    members: members.map(present),
     // Issues the clustering put with this class that are not members (yet): candidates to add by hand.
-    suggested: clusterOnly
-      .filter((m) => !m.classProblemId && !['merged', 'rejected'].includes(m.state))
-      .map((m) => presentMember(m, now)),
+    suggested: unitViewer
+      ? []
+      : clusterOnly
+          .filter((m) => !m.classProblemId && !['merged', 'rejected'].includes(m.state))
+          .map((m) => presentMember(m, now)),
   };
 }

@@ -1,17 +1,21 @@
 // /api/class-problems (issue 7 §3): clustering on demand, the candidate clusters, promotion, members by hand,
 // 政策性解决 and the centre's verification, the list with its monthly report (JSON and Excel), one class
-// problem. Thin: validate, authorise with the pure policies, call one command or query, present.
+// problem. Thin: validate, authorise with the pure policies, call one command or query, present. The lead and
+// co-units' handlers and heads read their unit's classes (GET / and GET /:id) and nothing else.
 import { Router } from 'express';
 import { requirePolicy } from '../auth/staff.middleware.ts';
 import { cachedSettings, type IssueCommandDeps } from '../commands/issue-deps.ts';
+import { forbidden, notFound } from '../errors.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { actorOf } from '../http/request-context.ts';
 import { pathId } from '../http/validate.ts';
 import {
   canManageClassProblems,
+  canOpenClassProblems,
+  canReadClassProblem,
   canRunClustering,
   canVerifyClassReplies,
-  canViewClassProblems,
+  isClassUnitStaff,
 } from './class-problem.policy.ts';
 import {
   addMembers,
@@ -22,7 +26,13 @@ import {
   verifyClassReplies,
   type ResolveResult,
 } from './class-problem.commands.ts';
-import { classProblemDetail, listCandidates, listClassProblems } from './class-problem.query.ts';
+import {
+  candidateDetail,
+  classProblemDetail,
+  listCandidates,
+  listClassProblems,
+  unitClassesFilter,
+} from './class-problem.query.ts';
 import { writeClassReport } from './class-report.export.ts';
 import {
   candidatesQuery,
@@ -31,6 +41,7 @@ import {
   promoteBody,
   resolveBody,
 } from './class-problems.schema.ts';
+import { classUnitNotice } from './class-unit.notice.ts';
 import { clusterRunnerFor } from './cluster.job.ts';
 
 export function createClassProblemsRouter(ctx: AppContext): Router {
@@ -50,7 +61,29 @@ export function createClassProblemsRouter(ctx: AppContext): Router {
     members: r.members,
   });
 
-  router.use(ctx.requireStaff, requirePolicy(canViewClassProblems));
+  // Handlers and unit heads: the classes their unit leads or co-handles, to read; another class is a 404 (as an
+  // issue they cannot see), any other request a 403.
+  const unitReads = Router();
+  unitReads.get('/', async (req, res) => {
+    const { month } = listQuery.parse(req.query);
+    const unitId = actorOf(req).unitId;
+    res.json(
+      await listClassProblems(ctx.models, now(), month, unitId ? unitClassesFilter(unitId) : { _id: null }),
+    );
+  });
+  unitReads.get('/:id', async (req, res, next) => {
+    if (!/^[0-9a-f]{24}$/i.test(req.params.id)) return next();
+    const actor = actorOf(req);
+    const cls = await loadClassProblem(deps, req.params.id);
+    if (!canReadClassProblem(actor, cls)) throw notFound('类问题不存在', 'class_problem_not_found');
+    res.json(await classProblemDetail(ctx.models, cls, now(), actor));
+  });
+  unitReads.use(() => {
+    throw forbidden();
+  });
+
+  router.use(ctx.requireStaff, requirePolicy(canOpenClassProblems));
+  router.use((req, res, next) => (isClassUnitStaff(actorOf(req)) ? unitReads(req, res, next) : next()));
 
   router.post('/cluster', requirePolicy(canRunClustering), async (_req, res) => {
     res.json(await runner.run());
@@ -61,10 +94,16 @@ export function createClassProblemsRouter(ctx: AppContext): Router {
     res.json(await listCandidates(ctx.models, now(), category));
   });
 
+  router.get('/candidates/:clusterId', async (req, res) => {
+    const clusterId = pathId(req.params.clusterId, '候选类问题不存在');
+    res.json(await candidateDetail(ctx.models, clusterId, now()));
+  });
+
   router.post('/candidates/:clusterId/promote', requirePolicy(canManageClassProblems), async (req, res) => {
     const clusterId = pathId(req.params.clusterId, '候选类问题不存在');
     const body = promoteBody.parse(req.body);
     const cls = await promoteCluster(deps, actorOf(req), { ...body, clusterId });
+    ctx.notify?.notifier.onUnitNotice(classUnitNotice(cls));
     res.status(201).json(await detail(String(cls._id)));
   });
 

@@ -149,6 +149,8 @@ export interface Notifier {
   onDeadLetter(notice: DeadLetterNotice): void;
   /** Tells the centre (in the app) a fact that is no issue's, once per `fact`; in the background like onChange. */
   onCentreNotice(notice: CentreNotice): void;
+  /** Tells units' handlers and heads (in the app) a fact that is no issue's, once per `fact` and unit. */
+  onUnitNotice(notice: UnitNotice): void;
   /** Resolves once every background write started so far has finished. */
   idle(): Promise<void>;
   /** Templates or staff changed in this process. */
@@ -164,6 +166,14 @@ export interface CentreNotice {
   /** Shown after the event's label in the title. */
   subject: string;
   vars: Readonly<Record<string, string>>;
+}
+
+/** A fact for some units (e.g. a class problem they lead or co-handle), each unit with its own wording. */
+export interface UnitNotice {
+  fact: string;
+  event: NotifyEvent;
+  subject: string;
+  units: ReadonlyArray<{ unitId: string; vars: Readonly<Record<string, string>> }>;
 }
 
 const CENTRE_ROLES: Role[] = ['clerk', 'dispatcher', 'director'];
@@ -618,6 +628,24 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return enqueue(drafts);
   }
 
+  async function enqueueUnitNotice(notice: UnitNotice): Promise<number> {
+    const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
+    const drafts = notice.units.flatMap(({ unitId, vars }) => {
+      const text = render(templates[notice.event], vars);
+      return staff
+        .filter((u) => u.unitId === unitId && UNIT_ROLES.includes(u.role))
+        .map((u): OutboxDraft => ({
+          key: `${notice.fact}:${notice.event}:n${unitId}:u${u.id}:inapp`,
+          event: notice.event,
+          channel: 'inapp',
+          recipient: { kind: 'user', id: u.id, name: u.name, address: null },
+          title: `${EVENT_SPECS[notice.event].label}（${notice.subject}）`,
+          text,
+        }));
+    });
+    return enqueue(drafts);
+  }
+
   /** Runs a write off the caller's path; idle() waits for it. */
   function inBackground(write: Promise<unknown>, context: Record<string, unknown>): void {
     const p = write
@@ -635,6 +663,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     },
     onCentreNotice(notice) {
       inBackground(enqueueCentreNotice(notice), { fact: notice.fact, event: notice.event });
+    },
+    onUnitNotice(notice) {
+      inBackground(enqueueUnitNotice(notice), { fact: notice.fact, event: notice.event });
     },
     enqueueChange,
     enqueue,

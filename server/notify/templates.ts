@@ -28,6 +28,7 @@ export const NOTIFY_EVENTS = [
   'enterprise_dispatched',
   'enterprise_reply',
   'enterprise_class_reply',
+  'class_problem_unit',
   'enterprise_rectification',
   'pushback_outcome',
 ] as const;
@@ -163,6 +164,14 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '类问题统一答复',
     '企业',
     '您的问题{{number}}已与其他企业的同类问题合并办理并形成统一答复，经服务中心审核后可扫描企业码查看并评价：{{link}}',
+  ),
+  // A class problem promoted with a lead unit and co-units (server/classes): each unit hears its part once.
+  class_problem_unit: spec(
+    '类问题牵头协办',
+    '类问题的牵头单位、协办单位经办人、负责人',
+    '类问题{{role}}「{{number}} {{title}}」：牵头单位{{leadUnit}}，{{memberCount}}件同类问题合并办理，办理时限{{deadline}}。',
+    ['role', 'leadUnit', 'memberCount'],
+    ['number', 'title', 'deadline'],
   ),
   enterprise_rectification: spec(
     '整改告知',

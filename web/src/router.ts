@@ -29,8 +29,20 @@ export const UNIT_ROLES: readonly Role[] = ['handler', 'unit_head'];
 export const DESK_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director'];
 export const LEADER_ROLES: readonly Role[] = ['leader', 'director', 'supervisor'];
 export const ENTERPRISE_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director', 'admin'];
-/** The class problems (一类事): the coordination tiers, oversight, the centre's verifier, admins. */
-export const CLASS_ROLES: readonly Role[] = ['director', 'leader', 'supervisor', 'dispatcher', 'admin'];
+/**
+ * The class problems (一类事): the coordination tiers, oversight, the centre's verifier, admins; handlers and
+ * unit heads read the ones their unit leads or co-handles.
+ */
+export const CLASS_ROLES: readonly Role[] = [
+  'director',
+  'leader',
+  'supervisor',
+  'dispatcher',
+  'admin',
+  ...UNIT_ROLES,
+];
+/** Batch imports of issues (POST /api/imports): the centre's desks and admins, as the API allows. */
+export const IMPORT_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director', 'admin'];
 const ISSUE_ROLES: readonly Role[] = [...UNIT_ROLES, ...DESK_ROLES, 'leader', 'supervisor'];
 const ADMIN: readonly Role[] = ['admin'];
 
@@ -74,6 +86,10 @@ const routes: RouteRecordRaw[] = [
   screen('/issues/new', 'create', () => import('./views/IssueCreateView.vue'), {
     title: '新建工单',
     roles: ISSUE_ROLES,
+  }),
+  screen('/issues/import', 'issueImport', () => import('./views/IssueImportView.vue'), {
+    title: '批量导入问题',
+    roles: IMPORT_ROLES,
   }),
   screen(
     '/issues/:id([0-9a-f]{24})',

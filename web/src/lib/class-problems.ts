@@ -1,5 +1,6 @@
-// The class problems (一类事) as the API presents them (GET /api/class-problems, …/:id): the list rows, one
-// class problem with its members, and each member's outcome of 政策性解决 or 审核.
+// The class problems (一类事) as the API presents them (GET /api/class-problems, …/:id, …/candidates/:id): the
+// list rows, one class problem with its members, one candidate with its members, and each member's outcome of
+// 政策性解决 or 审核.
 import type { IssueState } from '../../../shared/states.ts';
 
 export interface Member {
@@ -12,6 +13,8 @@ export interface Member {
   region: string;
   unitName: string | null;
   ageDays: number;
+  /** False: a member the reader's unit may not open (a lead or co-unit's staff): number, enterprise, state only. */
+  readable?: boolean;
 }
 export interface ClassItem {
   id: string;
@@ -44,4 +47,22 @@ export interface Outcome {
   result: string;
   state: IssueState;
   retries: number;
+}
+
+/** Members a promotion needs at least (server: promoteBody.memberIds and `too_few_members`). */
+export const MIN_CLASS_MEMBERS = 2;
+
+export interface CandidateMember extends Member {
+  excerpt: string;
+  createdAt: string;
+  /** False once in another class problem, merged or rejected: promotion would skip it. */
+  available: boolean;
+}
+/** GET /api/class-problems/candidates/:clusterId: the candidate with its members. */
+export interface CandidateDetail {
+  id: string;
+  memberCount: number;
+  enterpriseCount: number;
+  suggestedTitle: string;
+  members: CandidateMember[];
 }

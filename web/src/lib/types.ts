@@ -157,6 +157,8 @@ export interface IssueDetail extends IssueSummary {
   } | null;
   rejectReason: string | null;
   mergedInto: string | null;
+  /** The class problem (类问题) the issue belongs to. */
+  classProblemId: string | null;
   version: number;
   timeline: TimelineEntry[];
 }

@@ -1,0 +1,30 @@
+// Who reads a class problem, as a role × unit matrix: the coordinating roles read every class; handlers and
+// unit heads only those their unit leads or co-handles; clerks none. Closing stays with director and leader.
+import { expect } from 'chai';
+import {
+  canManageClassProblems,
+  canReadClassProblem,
+  canViewClassProblems,
+} from '../../../server/classes/class-problem.policy.ts';
+import { ROLES, type Role } from '../../../shared/roles.ts';
+
+const cls = { leadUnitId: 'lead', coUnitIds: ['co'] };
+const actor = (role: Role, unitId?: string) => ({ id: 'u', username: 'u', role, unitId });
+
+describe('class problem policy: reading one class', () => {
+  it('coordinating roles read every class; clerks none', () => {
+    for (const role of ROLES.filter((r) => !['handler', 'unit_head'].includes(r)))
+      expect(canReadClassProblem(actor(role), cls), role).to.equal(canViewClassProblems(actor(role)));
+    expect(canReadClassProblem(actor('clerk'), cls)).to.equal(false);
+  });
+
+  it('handlers and unit heads of the lead or a co-unit read it, and may not manage it', () => {
+    for (const role of ['handler', 'unit_head'] as const) {
+      expect(canReadClassProblem(actor(role, 'lead'), cls), role).to.equal(true);
+      expect(canReadClassProblem(actor(role, 'co'), cls), role).to.equal(true);
+      expect(canReadClassProblem(actor(role, 'other'), cls), role).to.equal(false);
+      expect(canReadClassProblem(actor(role), cls), role).to.equal(false);
+      expect(canManageClassProblems(actor(role, 'lead')), role).to.equal(false);
+    }
+  });
+});
