@@ -16,6 +16,7 @@
 import { cpus, loadavg } from 'node:os';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import type { IssueImportStatus } from '../shared/issue-import.ts';
 import { CATEGORY_IDS, URGENCY_LABELS, URGENCIES } from '../shared/states.ts';
 import { createRng, type Rng } from '../server/seed/prng.ts';
 import { signBody } from '../server/channels/signature.ts';
@@ -114,18 +115,8 @@ async function readerAlone(
   return { wallMs: performance.now() - t, cpuMs: (used.user + used.system) / 1000, rows };
 }
 
-interface JobView {
-  status: string;
-  total: number | null;
-  done: number;
-  percent: number;
-  created: number;
-  merged: number;
-  duplicates: number;
-  failed: number;
-  errors: { row: number; message: string }[];
-  failure?: string;
-}
+/** The job as GET /api/imports/:id answers it. */
+type JobView = IssueImportStatus;
 
 interface ImportRun {
   wallMs: number;
