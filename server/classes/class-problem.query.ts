@@ -11,6 +11,7 @@ import {
   STATE_LABELS,
   type CategoryId,
   type IssueState,
+  type Rating,
   type Tier,
   type WarningLevel,
 } from '../../shared/states.ts';
@@ -85,7 +86,11 @@ interface MemberRow {
   consultUnitIds?: Types.ObjectId[];
   tier: Tier;
   warning: WarningLevel;
+  rating?: { rating: Rating; verification?: 'pending' | 'reasonable' | 'removed' } | null;
 }
+
+/** The member's enterprise rated it bad, and the centre has not removed that rating: the class did not land. */
+const ratedBad = (m: MemberRow) => m.rating?.rating === 'bad' && m.rating.verification !== 'removed';
 
 const MEMBER_FIELDS = {
   number: 1,
@@ -102,6 +107,7 @@ const MEMBER_FIELDS = {
   consultUnitIds: 1,
   tier: 1,
   warning: 1,
+  rating: 1,
 } as const;
 
 /** The class problem's state as people read it: closed once every member is finished. */
@@ -134,6 +140,7 @@ function figures(
     memberCount: members.length,
     enterpriseCount: new Set(members.map((m) => String(m.enterpriseId))).size,
     openCount: members.filter((m) => !ANSWERED.includes(m.state) && !FINISHED.includes(m.state)).length,
+    badRatingCount: members.filter(ratedBad).length,
     regions: [...new Set(members.map((m) => m.region))].map((r) => ({ code: r, name: regionLabel(r) })),
     ageDays: ageDays(cls.createdAt, now),
     oldestMemberAgeDays: members.length ? Math.max(...members.map((m) => ageDays(m.createdAt, now))) : 0,
@@ -236,6 +243,8 @@ const presentMember = (m: MemberRow, now: Date) => ({
   unitName: m.unitName,
   createdAt: m.createdAt,
   ageDays: ageDays(m.createdAt, now),
+  /** The enterprise's rating of its own issue (好评/差评), null until rated or when the centre removed it. */
+  rating: m.rating && m.rating.verification !== 'removed' ? m.rating.rating : null,
 });
 
 const EXCERPT = 80;

@@ -374,6 +374,19 @@ describe('api: class problems', function () {
         .get(`/api/issues/${ids[1]}`)
         .set(await t.auth('dispatcher'));
       expect(other.body.state).to.equal('awaiting_rating');
+      // Another rates it bad: the class shows it landed badly there, on the class and on the member.
+      await request(t.app)
+        .post(`/api/issues/${ids[1]}/actions/rate`)
+        .set(await t.auth('dispatcher'))
+        .send({ rating: 'bad', level: 'dissatisfied' })
+        .expect(200);
+      const cls = await request(t.app)
+        .get(`/api/class-problems/${classId}`)
+        .set(await t.auth('director'))
+        .expect(200);
+      expect(cls.body.badRatingCount).to.equal(1);
+      const rating = (id: string) => cls.body.members.find((m: { id: string }) => m.id === id).rating;
+      expect([rating(ids[0]), rating(ids[1]), rating(ids[2])]).to.deep.equal(['good', 'bad', null]);
     });
   });
 

@@ -1,7 +1,7 @@
 // The class problems (一类事) as the API presents them (GET /api/class-problems, …/:id, …/candidates/:id): the
 // list rows, one class problem with its members, one candidate with its members, and each member's outcome of
 // 政策性解决 or 审核.
-import type { IssueState } from '../../../shared/states.ts';
+import type { CategoryId, IssueState } from '../../../shared/states.ts';
 
 export interface Member {
   id: string;
@@ -13,6 +13,8 @@ export interface Member {
   region: string;
   unitName: string | null;
   ageDays: number;
+  /** The enterprise's rating of its issue; null until rated (or when the centre removed a bad one). */
+  rating?: 'good' | 'bad' | null;
   /** False: a member the reader's unit may not open (a lead or co-unit's staff): number, enterprise, state only. */
   readable?: boolean;
 }
@@ -20,12 +22,15 @@ export interface ClassItem {
   id: string;
   number: string;
   title: string;
+  category: CategoryId;
   categoryLabel: string;
   state: 'handling' | 'replied' | 'closed';
   stateLabel: string;
   memberCount: number;
   enterpriseCount: number;
   openCount: number;
+  /** Members whose enterprise rated the answer bad (and the centre kept the rating). */
+  badRatingCount: number;
   ageDays: number;
   newAfterFix: number;
   leadUnitName: string;
