@@ -12,6 +12,7 @@ import type { Models } from '../models/index.ts';
 import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema.ts';
 import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
+import { normalizeCreditCode } from '../../shared/credit-code.ts';
 
 export const MAX_IMPORT_ROWS = 20_000;
 export const MAX_REPORTED_ERRORS = 500;
@@ -42,14 +43,21 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
    * applied over the first (the file would otherwise flip the enterprise's fields on every import).
    */
   async function importRow(job: ImportJob, { line, row }: NumberedRow, seen: Map<string, number>) {
-    const parsed = createEnterpriseSchema.safeParse(row);
+    // Read first, so a row that changes nothing writes nothing (and does not touch updatedAt), and so a known
+    // enterprise's row may leave the mobile blank: the one on file stays (a list of corrections rarely
+    // repeats every owner's number).
+    const code = typeof row.creditCode === 'string' ? normalizeCreditCode(row.creditCode) : '';
+    const known = code
+      ? await deps.models.Enterprise.findOne({ creditCode: code }).lean<Record<string, unknown>>()
+      : null;
+    const blankMobile = !(typeof row.mobile === 'string' && row.mobile.trim());
+    const given = known && blankMobile ? { ...row, mobile: known.mobile } : row;
+    const parsed = createEnterpriseSchema.safeParse(given);
     if (!parsed.success) return fail(job, line, firstIssue(parsed.error));
     const { creditCode, ...fields } = parsed.data;
     const first = seen.get(creditCode);
     if (first !== undefined) return fail(job, line, `与第${first}行的统一社会信用代码重复`);
     seen.set(creditCode, line);
-    // Read first, so a row that changes nothing writes nothing (and does not touch updatedAt).
-    const known = await deps.models.Enterprise.findOne({ creditCode }).lean<Record<string, unknown>>();
     if (known && Object.entries(fields).every(([k, v]) => known[k] === v)) {
       job.unchanged += 1;
       return;

@@ -96,6 +96,20 @@ describe('api: enterprise import (POST /api/enterprises/imports)', function () {
     expect(again).to.include({ created: 0, updated: 0, unchanged: 1, failed: 1 });
   });
 
+  it("keeps the mobile on file when a known enterprise's row leaves it blank", async () => {
+    const known = t.seed!.enterprises.find((e) => e.region === 'deqing')!;
+    const file = Buffer.from(
+      ['统一社会信用代码,企业名称,所在区县,手机号', `${known.creditCode},${known.name}（更正）,德清县,`].join(
+        '\r\n',
+      ),
+      'utf8',
+    );
+    const done = await finished((await accepted('更正.csv', file)).id);
+    expect(done).to.include({ updated: 1, failed: 0 });
+    const after = await t.models.Enterprise.findById(known._id).lean();
+    expect(after).to.include({ name: `${known.name}（更正）`, mobile: known.mobile });
+  });
+
   it("names the region a row gave when it is not one of the city's counties", async () => {
     const file = Buffer.from(
       [
