@@ -20,16 +20,26 @@ describe('api: demo class problems', function () {
     const res = await request(t.app)
       .get('/api/class-problems/candidates')
       .set(await t.auth('leader'));
+    // Each class's own complaints make one candidate (all but one at least), not another text's copies.
     for (const cls of DEMO_CLASSES) {
-      const found = res.body.items.find(
-        (c: { category: string; memberCount: number }) =>
-          c.category === cls.category && c.memberCount >= cls.texts.length - 1,
-      );
-      expect(
-        found,
-        `${cls.key}: ${JSON.stringify(res.body.items.map((c: { category: string; memberCount: number }) => [c.category, c.memberCount]))}`,
-      ).to.not.equal(undefined);
-      expect(found.enterpriseCount).to.equal(found.memberCount);
+      const ours = await t.models.Issue.find(
+        { channel: 'zheliban', externalId: { $regex: `^class-demo-${cls.key}-` } },
+        { number: 1 },
+      ).lean();
+      const numbers = new Set(ours.map((i) => i.number));
+      let best = { id: '', hits: 0, members: 0 };
+      for (const c of res.body.items.filter((x: { category: string }) => x.category === cls.category)) {
+        const detail = await request(t.app)
+          .get(`/api/class-problems/candidates/${c.id}`)
+          .set(await t.auth('leader'))
+          .expect(200);
+        const members = detail.body.members as { number: string }[];
+        const hits = members.filter((m) => numbers.has(m.number)).length;
+        if (hits > best.hits) best = { id: c.id, hits, members: members.length };
+      }
+      expect(best.hits, `${cls.key}: ${JSON.stringify(best)}`).to.be.at.least(cls.texts.length - 1);
+      // Other texts may join (a real repeat of the topic), but the class's own make up most of it.
+      expect(best.hits, `${cls.key}: ${JSON.stringify(best)}`).to.be.at.least(best.members / 2);
     }
     const rebate = res.body.items.find((c: { category: string }) => c.category === 'tax');
     expect(rebate.regions.length).to.be.at.least(2);

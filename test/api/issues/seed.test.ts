@@ -6,6 +6,7 @@ import request from 'supertest';
 import { createSimulatedClock, DAY_MS } from '../../../shared/clock.ts';
 import { CATEGORY_IDS, CHANNEL_IDS, ISSUE_STATES, URGENCIES } from '../../../shared/states.ts';
 import { createModels, ensureIndexes, type IssueDoc, type Models } from '../../../server/models/index.ts';
+import { DEMO_CLASSES } from '../../../server/seed/class-issues.seed.ts';
 import { seedDemo } from '../../../server/seed/index.ts';
 import { seedIssues } from '../../../server/seed/issues.seed.ts';
 import { openTestDatabase, TEST_HASH, TEST_START, useTestApp } from '../helpers.ts';
@@ -55,7 +56,7 @@ describe('demo issue seed', function () {
     const keywords = CATEGORIES.map((c) => ({ id: c.id, keywords: [...c.keywords] }));
     const trained = runTraining({ people, keywords, threshold: 0.6 });
     const model = deserializeTextModel(trained.model);
-    for (const text of ['园区停电，生产线停机', '本月厂区已停电三次，每次都造成生产线停机和原料报废。'])
+    for (const text of ['园区停电，生产线停机', '园区天然气管道检修没有提前通知，锅炉停机，整条生产线停产。'])
       expect(classifyText(model, keywords, text).urgency, text).to.equal('critical');
   });
 
@@ -129,6 +130,37 @@ describe('demo issue seed', function () {
       [i.unitId, ...(i.coUnitIds ?? []), ...(i.consultUnitIds ?? [])].map(String).includes(String(unit?._id));
     expect(seen.filter((i) => !involved(i))).to.deep.equal([]);
     expect(seen.filter((i) => String(i.unitId) === String(unit?._id)).length).to.be.greaterThan(0);
+  });
+
+  it("offers each demo class as a candidate of its own complaints, not of another story's copies", async () => {
+    await request(t.app)
+      .post('/api/class-problems/cluster')
+      .set(await t.auth('leader'))
+      .expect(200);
+    const candidates = await request(t.app)
+      .get('/api/class-problems/candidates')
+      .set(await t.auth('leader'))
+      .expect(200);
+    for (const cls of DEMO_CLASSES) {
+      const ours = new Set(
+        issues.filter((i) => i.externalId?.startsWith(`class-demo-${cls.key}-`)).map((i) => i.number),
+      );
+      expect(ours.size, cls.key).to.equal(cls.texts.length);
+      let best = { hits: 0, members: 0 };
+      for (const c of candidates.body.items.filter(
+        (x: { category: string }) => x.category === cls.category,
+      )) {
+        const detail = await request(t.app)
+          .get(`/api/class-problems/candidates/${c.id}`)
+          .set(await t.auth('leader'))
+          .expect(200);
+        const members = detail.body.members as { number: string }[];
+        const hits = members.filter((m) => ours.has(m.number)).length;
+        if (hits > best.hits) best = { hits, members: members.length };
+      }
+      expect(best.hits, `${cls.key}: ${JSON.stringify(best)}`).to.be.at.least(cls.texts.length - 1);
+      expect(best.hits, `${cls.key}: ${JSON.stringify(best)}`).to.be.at.least(best.members / 2);
+    }
   });
 
   it('is deterministic: the same seed on another database tells the same stories', async () => {
