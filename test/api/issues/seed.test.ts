@@ -161,6 +161,18 @@ describe('demo issue seed', function () {
       expect(best.hits, `${cls.key}: ${JSON.stringify(best)}`).to.be.at.least(cls.texts.length - 1);
       expect(best.hits, `${cls.key}: ${JSON.stringify(best)}`).to.be.at.least(best.members / 2);
     }
+    // Vague phone notes (企业来电待分办) say nothing of a cause: they make no candidate of their own.
+    const vague = new Set(issues.filter((i) => i.title === '企业来电待分办').map((i) => i.number));
+    expect(vague.size).to.be.at.least(3);
+    for (const c of candidates.body.items) {
+      const detail = await request(t.app)
+        .get(`/api/class-problems/candidates/${c.id}`)
+        .set(await t.auth('leader'))
+        .expect(200);
+      const members = detail.body.members as { number: string }[];
+      const notes = members.filter((m) => vague.has(m.number)).length;
+      expect(notes, `${notes} of ${members.length}`).to.be.below(members.length / 2);
+    }
   });
 
   it('is deterministic: the same seed on another database tells the same stories', async () => {
