@@ -6,8 +6,12 @@ import request from 'supertest';
 import { createSimulatedClock, DAY_MS } from '../../../shared/clock.ts';
 import { CATEGORY_IDS, CHANNEL_IDS, ISSUE_STATES, URGENCIES } from '../../../shared/states.ts';
 import { createModels, ensureIndexes, type IssueDoc, type Models } from '../../../server/models/index.ts';
-import { DEMO_CLASSES } from '../../../server/seed/class-issues.seed.ts';
 import { seedDemo } from '../../../server/seed/index.ts';
+import {
+  candidateNumbers,
+  clusterCandidates,
+  expectDemoClassCandidates,
+} from '../classes/demo-candidates.ts';
 import { seedIssues } from '../../../server/seed/issues.seed.ts';
 import { openTestDatabase, TEST_HASH, TEST_START, useTestApp } from '../helpers.ts';
 import { CATEGORIES } from '../../../config/categories.ts';
@@ -133,44 +137,19 @@ describe('demo issue seed', function () {
   });
 
   it("offers each demo class as a candidate of its own complaints, not of another story's copies", async () => {
-    await request(t.app)
-      .post('/api/class-problems/cluster')
-      .set(await t.auth('leader'))
-      .expect(200);
-    const candidates = await request(t.app)
-      .get('/api/class-problems/candidates')
-      .set(await t.auth('leader'))
-      .expect(200);
-    for (const cls of DEMO_CLASSES) {
-      const ours = new Set(
-        issues.filter((i) => i.externalId?.startsWith(`class-demo-${cls.key}-`)).map((i) => i.number),
-      );
-      expect(ours.size, cls.key).to.equal(cls.texts.length);
-      let best = { hits: 0, members: 0 };
-      for (const c of candidates.body.items.filter(
-        (x: { category: string }) => x.category === cls.category,
-      )) {
-        const detail = await request(t.app)
-          .get(`/api/class-problems/candidates/${c.id}`)
-          .set(await t.auth('leader'))
-          .expect(200);
-        const members = detail.body.members as { number: string }[];
-        const hits = members.filter((m) => ours.has(m.number)).length;
-        if (hits > best.hits) best = { hits, members: members.length };
-      }
-      expect(best.hits, `${cls.key}: ${JSON.stringify(best)}`).to.be.at.least(cls.texts.length - 1);
-      expect(best.hits, `${cls.key}: ${JSON.stringify(best)}`).to.be.at.least(best.members / 2);
-    }
+    const candidates = await clusterCandidates(t);
+    await expectDemoClassCandidates(
+      t,
+      candidates,
+      async (key) =>
+        new Set(issues.filter((i) => i.externalId?.startsWith(`class-demo-${key}-`)).map((i) => i.number)),
+    );
     // Vague phone notes (企业来电待分办) say nothing of a cause: they make no candidate of their own.
     const vague = new Set(issues.filter((i) => i.title === '企业来电待分办').map((i) => i.number));
     expect(vague.size).to.be.at.least(3);
-    for (const c of candidates.body.items) {
-      const detail = await request(t.app)
-        .get(`/api/class-problems/candidates/${c.id}`)
-        .set(await t.auth('leader'))
-        .expect(200);
-      const members = detail.body.members as { number: string }[];
-      const notes = members.filter((m) => vague.has(m.number)).length;
+    for (const c of candidates) {
+      const members = await candidateNumbers(t, c.id);
+      const notes = members.filter((n) => vague.has(n)).length;
       expect(notes, `${notes} of ${members.length}`).to.be.below(members.length / 2);
     }
   });
