@@ -595,53 +595,51 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return enqueue(await draftsOf(change, intents));
   }
 
-  async function enqueueDeadLetter(notice: DeadLetterNotice): Promise<number> {
-    const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
+  /**
+   * In-app notices of a fact that belongs to no issue, one per person; the key (`prefix` names the fact and the
+   * event) makes the fact told once, whoever reports it again.
+   */
+  function inappDrafts(
+    prefix: string,
+    event: NotifyEvent,
+    subject: string,
+    text: string,
+    people: readonly StaffEntry[],
+  ): OutboxDraft[] {
+    return people.map((u) => ({
+      key: `${prefix}:u${u.id}:inapp`,
+      event,
+      channel: 'inapp',
+      recipient: { kind: 'user', id: u.id, name: u.name, address: null },
+      title: `${EVENT_SPECS[event].label}（${subject}）`,
+      text,
+    }));
+  }
+
+  function enqueueDeadLetter(notice: DeadLetterNotice): Promise<number> {
     const label = CHANNEL_LABELS[notice.channel as ChannelId] ?? notice.channel;
-    const text = render(templates.dead_letter, { channel: label, reason: notice.reason });
-    const drafts = staff
-      .filter((u) => CENTRE_ROLES.includes(u.role))
-      .map((u): OutboxDraft => ({
-        key: `inbox:${notice.id}:dead_letter:u${u.id}:inapp`,
-        event: 'dead_letter',
-        channel: 'inapp',
-        recipient: { kind: 'user', id: u.id, name: u.name, address: null },
-        title: `${EVENT_SPECS.dead_letter.label}（${label}）`,
-        text,
-      }));
-    return enqueue(drafts);
+    return enqueueCentreNotice({
+      fact: `inbox:${notice.id}`,
+      event: 'dead_letter',
+      subject: label,
+      vars: { channel: label, reason: notice.reason },
+    });
   }
 
   async function enqueueCentreNotice(notice: CentreNotice): Promise<number> {
     const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
+    const centre = staff.filter((u) => CENTRE_ROLES.includes(u.role));
     const text = render(templates[notice.event], notice.vars);
-    const drafts = staff
-      .filter((u) => CENTRE_ROLES.includes(u.role))
-      .map((u): OutboxDraft => ({
-        key: `${notice.fact}:${notice.event}:u${u.id}:inapp`,
-        event: notice.event,
-        channel: 'inapp',
-        recipient: { kind: 'user', id: u.id, name: u.name, address: null },
-        title: `${EVENT_SPECS[notice.event].label}（${notice.subject}）`,
-        text,
-      }));
-    return enqueue(drafts);
+    return enqueue(inappDrafts(`${notice.fact}:${notice.event}`, notice.event, notice.subject, text, centre));
   }
 
   async function enqueueUnitNotice(notice: UnitNotice): Promise<number> {
     const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
     const drafts = notice.units.flatMap(({ unitId, vars }) => {
+      const unit = staff.filter((u) => u.unitId === unitId && UNIT_ROLES.includes(u.role));
       const text = render(templates[notice.event], vars);
-      return staff
-        .filter((u) => u.unitId === unitId && UNIT_ROLES.includes(u.role))
-        .map((u): OutboxDraft => ({
-          key: `${notice.fact}:${notice.event}:n${unitId}:u${u.id}:inapp`,
-          event: notice.event,
-          channel: 'inapp',
-          recipient: { kind: 'user', id: u.id, name: u.name, address: null },
-          title: `${EVENT_SPECS[notice.event].label}（${notice.subject}）`,
-          text,
-        }));
+      const prefix = `${notice.fact}:${notice.event}:n${unitId}`;
+      return inappDrafts(prefix, notice.event, notice.subject, text, unit);
     });
     return enqueue(drafts);
   }
