@@ -7,9 +7,9 @@ import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { STATE_LABELS, type IssueState } from '../../shared/states.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from '../commands/issue-deps.ts';
-import { loadIssue, scopeOf } from '../commands/issue-store.ts';
+import { loadIssue, noteEvent, scopeOf } from '../commands/issue-store.ts';
 import { AppError, badRequest, forbidden, notFound } from '../errors.ts';
-import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+import type { IssueDoc } from '../models/issue.model.ts';
 import { canAttachToIssue, issueTakesAttachments } from '../policies/issue.policy.ts';
 import { canReadIssue } from '../policies/screens.policy.ts';
 import { MAX_ATTACHMENTS_PER_ISSUE } from './attachment.rules.ts';
@@ -36,20 +36,11 @@ export const uploadErrors = {
 export const ATTACHMENTS_ADDED = 'attachments_added';
 
 function uploadEvent(actor: Actor, state: IssueState, now: Date, saved: readonly AttachmentInfo[]) {
-  const event: StoredTimelineEvent = {
-    at: now,
-    actorId: actor.id,
-    actorRole: actor.role,
-    actorName: actor.name ?? actor.username,
-    action: 'note',
-    fromState: state,
-    toState: state,
-    note: `上传附件：${saved.map((a) => a.filename).join('、')}`,
+  return noteEvent(actor, state, now, `上传附件：${saved.map((a) => a.filename).join('、')}`, {
     // The QR page shows no attachments, so neither does it show their upload.
     public: false,
     data: { kind: ATTACHMENTS_ADDED, attachments: saved.map((a) => ({ id: a.id, filename: a.filename })) },
-  };
-  return event;
+  });
 }
 
 /**

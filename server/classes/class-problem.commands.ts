@@ -5,7 +5,7 @@ import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import type { Actor } from '../../shared/roles.ts';
 import type { IssueState } from '../../shared/states.ts';
-import type { TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
+import { noteEvent } from '../commands/issue-store.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from '../commands/issue-deps.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import { nextSequence } from '../models/counter.model.ts';
@@ -48,21 +48,8 @@ async function loadMembers(deps: IssueCommandDeps, ids: readonly string[]): Prom
 }
 
 /** The member's timeline note (public: the enterprise sees its issue is handled with others). */
-function linkEvent(actor: Actor, state: IssueState, now: Date, note: string, data: Record<string, unknown>) {
-  const event: TimelineEvent & { actorName: string } = {
-    at: now,
-    actorId: actor.id,
-    actorRole: actor.role,
-    actorName: actor.name ?? actor.username,
-    action: 'note',
-    fromState: state,
-    toState: state,
-    public: true,
-    note,
-    data,
-  };
-  return event;
-}
+const linkEvent = (actor: Actor, state: IssueState, now: Date, note: string, data: Record<string, unknown>) =>
+  noteEvent(actor, state, now, note, { public: true, data });
 
 /**
  * Links members to the class: a link, not a lifecycle change, so no version bump (a handler's edit in flight

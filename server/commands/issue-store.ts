@@ -5,6 +5,8 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
+import type { Actor } from '../../shared/roles.ts';
+import type { IssueState } from '../../shared/states.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import { applyAction } from '../../shared/lifecycle/apply.ts';
 import { isTransitionError } from '../../shared/lifecycle/errors.ts';
@@ -113,6 +115,31 @@ export function scopeOf(
 
 export function withActorName(event: TimelineEvent, actorName: string): StoredTimelineEvent {
   return { ...event, actorName };
+}
+
+/**
+ * A timeline note beside the lifecycle (no state change: a class link, an upload), kind and details in `data`;
+ * `public` when the enterprise may read it on the QR page.
+ */
+export function noteEvent(
+  actor: Actor,
+  state: IssueState,
+  at: Date,
+  note: string,
+  { public: isPublic, data }: { public: boolean; data: Record<string, unknown> },
+): StoredTimelineEvent {
+  return {
+    at,
+    actorId: actor.id,
+    actorRole: actor.role,
+    actorName: actor.name ?? actor.username,
+    action: 'note',
+    fromState: state,
+    toState: state,
+    public: isPublic,
+    note,
+    data,
+  };
 }
 
 /** The shared state machine, its typed refusals turned into API errors (same code, status and message). */
