@@ -2,6 +2,7 @@
 // service centres, five counties/districts and a few real townships each. Seeding inserts these; admins edit
 // the stored copies. Codes are stable: routing rules, demo usernames and tests refer to them.
 
+import { CITY_REGION } from '../shared/roles.ts';
 import type { CategoryId, UnitLevel } from '../shared/states.ts';
 
 export interface UnitDef {
@@ -15,7 +16,7 @@ export interface UnitDef {
   categories?: readonly CategoryId[];
 }
 
-export const CITY_REGION = 'city';
+export { CITY_REGION };
 
 export const COUNTIES = Object.freeze([
   { code: 'wuxing', name: '吴兴区' },

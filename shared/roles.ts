@@ -39,6 +39,22 @@ export interface Actor {
   region?: string;
 }
 
+/** A staff member's region meaning "the whole city". */
+export const CITY_REGION = 'city';
+
+/** A reach of the whole city: a region of `city`, or none given. */
+export const isCitywide = (actor: Pick<Actor, 'region'>): boolean =>
+  !actor.region || actor.region === CITY_REGION;
+
+/**
+ * Promoting a cluster to a class problem, adding and removing its members and 政策性解决 (DESIGN §4): the
+ * city's coordination tier, the centre director and a city-wide leader. A class crosses county lines, so a
+ * county leader reads it and does not manage it. Shared, so the staff app offers what the API allows.
+ */
+export function managesClassProblems(actor: Pick<Actor, 'role' | 'region'>): boolean {
+  return actor.role === 'director' || (actor.role === 'leader' && isCitywide(actor));
+}
+
 /** Roles that work inside a responsible unit (they act on their own unit's issues only). */
 export const UNIT_ROLES: readonly Role[] = Object.freeze(['handler', 'unit_head'] as Role[]);
 

@@ -35,6 +35,14 @@ export const TERMINAL_STATES: readonly IssueState[] = Object.freeze([
   'rejected',
 ] as IssueState[]);
 
+/**
+ * States in which an issue may join a class problem (一类事): with a unit and not finished. A `received` issue
+ * has no unit yet (the centre dispatches it first); a finished one has its outcome.
+ */
+export const CLASS_LINKABLE_STATES: readonly IssueState[] = Object.freeze(
+  ISSUE_STATES.filter((s) => s !== 'received' && !TERMINAL_STATES.includes(s)),
+);
+
 /** States of an issue still being worked on (the backlog). */
 export const OPEN_STATES: readonly IssueState[] = Object.freeze(
   ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s)),

@@ -2,7 +2,7 @@
 // at start-up (only while no admin exists) or from `npm run create-admin`.
 import { conflict } from '../errors.ts';
 import type { Models, UserDoc } from '../models/index.ts';
-import { CITY_REGION } from '../policies/issue.policy.ts';
+import { CITY_REGION } from '../../shared/roles.ts';
 import { hashPassword } from './password.ts';
 
 export async function createAdmin(models: Models, username: string, password: string): Promise<UserDoc> {

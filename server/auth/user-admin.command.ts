@@ -1,11 +1,10 @@
 // Staff account administration (admin only): create an account, and change role, unit, password or the
 // disabled flag. Any change that affects what a token grants bumps tokenVersion, revoking live sessions.
 import type { Actor, Role } from '../../shared/roles.ts';
-import { UNIT_ROLES } from '../../shared/roles.ts';
+import { CITY_REGION, UNIT_ROLES } from '../../shared/roles.ts';
 import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UserDoc } from '../models/index.ts';
 import { canEditUser } from '../policies/index.ts';
-import { CITY_REGION } from '../policies/issue.policy.ts';
 import { hashPassword } from './password.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 

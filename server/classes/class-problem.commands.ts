@@ -4,7 +4,7 @@
 import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import type { Actor } from '../../shared/roles.ts';
-import type { IssueState } from '../../shared/states.ts';
+import { CLASS_LINKABLE_STATES, STATE_LABELS, type IssueState } from '../../shared/states.ts';
 import { noteEvent } from '../commands/issue-store.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from '../commands/issue-deps.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
@@ -15,7 +15,7 @@ import { applyToMembers, type MemberOutcome } from './class-member.runner.ts';
 import { policyReply, verifyClassReply } from './class-resolve.ts';
 import { canVerifyClassReplies } from './class-problem.policy.ts';
 
-const UNLINKABLE: IssueState[] = ['merged', 'rejected'];
+const isLinkable = (state: IssueState) => CLASS_LINKABLE_STATES.includes(state);
 const oid = (id: string) => new Types.ObjectId(id);
 
 export interface PromoteInput {
@@ -76,7 +76,7 @@ async function linkMembers(
       classTitle: cls.title,
     });
     const updated = await deps.models.Issue.findOneAndUpdate(
-      { _id: m._id, classProblemId: null, state: { $nin: UNLINKABLE } },
+      { _id: m._id, classProblemId: null, state: { $in: CLASS_LINKABLE_STATES } },
       { $set: { classProblemId: cls._id }, $push: { timeline: event } },
       { returnDocument: 'after', lean: true },
     );
@@ -111,9 +111,7 @@ export async function promoteCluster(
   const stranger = wanted.find((id) => !inCluster.has(id));
   if (stranger) throw new AppError('not_in_cluster', 400, `问题 ${stranger} 不在该候选类问题中`);
   const units = await unitsOf(deps, [input.leadUnitId, ...input.coUnitIds]);
-  const members = (await loadMembers(deps, wanted)).filter(
-    (m) => !m.classProblemId && !UNLINKABLE.includes(m.state),
-  );
+  const members = (await loadMembers(deps, wanted)).filter((m) => !m.classProblemId && isLinkable(m.state));
   if (members.length < 2)
     throw conflict('可立项的成员问题不足两个（其余已属于其他类问题或已合并）', 'too_few_members');
   const now = deps.clock.now();
@@ -178,7 +176,13 @@ export async function addMembers(
   for (const m of members) {
     if (m.classProblemId && String(m.classProblemId) !== id)
       throw conflict(`问题 ${m.number} 已属于另一个类问题`, 'in_other_class');
-    if (UNLINKABLE.includes(m.state)) throw conflict(`问题 ${m.number} 已合并或不予受理`, 'illegal_member');
+    if (!isLinkable(m.state))
+      throw conflict(
+        m.state === 'received'
+          ? `问题 ${m.number} 尚未分办，请先分办到承办单位`
+          : `问题 ${m.number} 状态为「${STATE_LABELS[m.state]}」，不能纳入类问题`,
+        'illegal_member',
+      );
   }
   const all = await loadMembers(deps, [...cls.memberIds.map(String), ...issueIds]);
   const linked = await linkMembers(deps, actor, cls, members, otherCount(all));

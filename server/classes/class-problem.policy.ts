@@ -1,7 +1,8 @@
 // Who may see and act on class problems (issue 7 §3). Pure, tested as a role matrix. Class problems span
 // enterprises, units and regions, so they belong to the people who coordinate across them; the units named to
-// lead or co-handle one may read it (DESIGN §4: closing it stays with the director and the leader).
-import type { Actor, Role } from '../../shared/roles.ts';
+// lead or co-handle one may read it (DESIGN §4: managing it stays with the director and a city-wide leader).
+// Each member's content is shown only to a reader who may open that issue (screens.policy canReadIssue).
+import { managesClassProblems, type Actor, type Role } from '../../shared/roles.ts';
 
 const is =
   (...roles: Role[]) =>
@@ -12,8 +13,8 @@ const is =
 export const canViewClassProblems = is('director', 'leader', 'admin', 'supervisor', 'dispatcher');
 /** Running the clustering now (it also runs on its schedule). */
 export const canRunClustering = is('director', 'leader', 'admin');
-/** Promoting a cluster, adding and removing members, 政策性解决: the coordination tiers (DESIGN §4). */
-export const canManageClassProblems = is('director', 'leader');
+/** Promoting a cluster, adding and removing members, 政策性解决: the city's coordination tier (DESIGN §4). */
+export const canManageClassProblems = (actor: Actor): boolean => managesClassProblems(actor);
 /** Verifying the members' class answer, as the centre verifies any reply (DESIGN §3). */
 export const canVerifyClassReplies = is('dispatcher', 'director');
 /** Handlers and unit heads read the class problems their unit leads or co-handles, and nothing else of them. */

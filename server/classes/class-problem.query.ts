@@ -8,6 +8,7 @@ import { REGION_LABELS } from '../../config/units.ts';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import { DAY_MS } from '../../shared/clock.ts';
 import {
+  CLASS_LINKABLE_STATES,
   STATE_LABELS,
   type CategoryId,
   type IssueState,
@@ -18,7 +19,8 @@ import {
 import { notFound } from '../errors.ts';
 import type { Actor } from '../../shared/roles.ts';
 import type { Models } from '../models/index.ts';
-import { canViewIssue } from '../policies/issue.policy.ts';
+import { canReadIssue, readsEveryIssue } from '../policies/screens.policy.ts';
+import { canManageClassProblems } from './class-problem.policy.ts';
 import type { ClassClusterDoc, ClassProblemDoc } from '../models/class-problem.model.ts';
 import { isCandidateSize } from './cluster.job.ts';
 
@@ -27,8 +29,12 @@ const ANSWERED: IssueState[] = ['replied', 'awaiting_rating', 'closed'];
 const regionLabel = (r: string) => (REGION_LABELS as Record<string, string>)[r] ?? r;
 const ageDays = (from: Date, now: Date) => Math.max(0, Math.floor((now.getTime() - from.getTime()) / DAY_MS));
 const monthKey = (d: Date) => chinaDateKey(d).slice(0, 7);
+/** Promotion and 纳入 take only members in no class yet, with a unit and not finished. */
+const isLinkable = (m: { state: IssueState; classProblemId?: unknown }) =>
+  !m.classProblemId && CLASS_LINKABLE_STATES.includes(m.state);
 
-export function presentCandidate(c: ClassClusterDoc, now: Date) {
+/** `withText`: the representative's words, for a reader who may open any issue in the city. */
+export function presentCandidate(c: ClassClusterDoc, now: Date, withText: boolean) {
   const s = c.summary;
   return {
     id: String(c._id),
@@ -37,7 +43,7 @@ export function presentCandidate(c: ClassClusterDoc, now: Date) {
     representative: {
       issueId: String(s.representative.issueId),
       number: s.representative.number,
-      text: s.representative.text,
+      text: withText ? s.representative.text : null,
     },
     keywords: s.keywords,
     memberCount: s.memberCount,
@@ -52,7 +58,7 @@ export function presentCandidate(c: ClassClusterDoc, now: Date) {
 }
 
 /** Candidate clusters: not yet promoted, at least three members from at least two enterprises. */
-export async function listCandidates(models: Models, now: Date, category?: CategoryId) {
+export async function listCandidates(models: Models, viewer: Actor, now: Date, category?: CategoryId) {
   const docs = await models.ClassCluster.find({
     classProblemId: null,
     ...(category ? { category } : {}),
@@ -64,7 +70,7 @@ export async function listCandidates(models: Models, now: Date, category?: Categ
         b.summary.memberCount - a.summary.memberCount ||
         a.summary.oldestAt.getTime() - b.summary.oldestAt.getTime(),
     )
-    .map((c) => presentCandidate(c, now));
+    .map((c) => presentCandidate(c, now, readsEveryIssue(viewer)));
   const lastRunAt = docs.reduce<Date | null>((m, c) => (!m || c.updatedAt > m ? c.updatedAt : m), null);
   return { items, lastRunAt };
 }
@@ -265,8 +271,11 @@ export function suggestedTitle(issue: { title?: string | null; content: string }
   return clause.trim().slice(0, TITLE_CLAUSE);
 }
 
-/** One candidate with its members (who is in it, before promoting all or some of them). */
-export async function candidateDetail(models: Models, clusterId: string, now: Date) {
+/**
+ * One candidate with its members (who is in it, before promoting all or some of them); a member the viewer may
+ * not open is an outline, without its words.
+ */
+export async function candidateDetail(models: Models, viewer: Actor, clusterId: string, now: Date) {
   const cluster = Types.ObjectId.isValid(clusterId)
     ? await models.ClassCluster.findById(clusterId).lean()
     : null;
@@ -278,16 +287,21 @@ export async function candidateDetail(models: Models, clusterId: string, now: Da
     )
     .toArray();
   rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const readable = (m: MemberRow) => canReadIssue(viewer, scopeOf(m));
   const rep = rows.find((r) => String(r._id) === String(cluster.summary.representative.issueId));
   return {
-    ...presentCandidate(cluster, now),
-    suggestedTitle: rep ? suggestedTitle(rep) : '',
-    members: rows.map((m) => ({
-      ...presentMember(m, now),
-      excerpt: m.content.length > EXCERPT ? `${m.content.slice(0, EXCERPT)}…` : m.content,
-      // Promotion skips members already in a class problem, merged or rejected.
-      available: !m.classProblemId && !['merged', 'rejected'].includes(m.state),
-    })),
+    ...presentCandidate(cluster, now, readsEveryIssue(viewer)),
+    suggestedTitle: rep && readable(rep) ? suggestedTitle(rep) : '',
+    members: rows.map((m) =>
+      readable(m)
+        ? {
+            ...presentMember(m, now),
+            readable: true as const,
+            excerpt: m.content.length > EXCERPT ? `${m.content.slice(0, EXCERPT)}…` : m.content,
+            available: isLinkable(m),
+          }
+        : { ...presentOutline(m), available: isLinkable(m) },
+    ),
   };
 }
 
@@ -311,18 +325,14 @@ const scopeOf = (m: MemberRow) => ({
 });
 
 /**
- * One class problem. `unitViewer`: a lead or co-unit's handler or head, who sees in full only the members
- * their unit may open, and no suggestions (those are the coordinators' to add).
+ * One class problem. The viewer sees in full the members they may open (a unit's staff those of their unit, a
+ * county leader those of the county, the admin none) and the rest as outlines; suggestions (issues the
+ * clustering put with the class, to add by hand) only if they manage classes.
  */
-export async function classProblemDetail(
-  models: Models,
-  cls: ClassProblemDoc,
-  now: Date,
-  unitViewer?: Actor,
-) {
+export async function classProblemDetail(models: Models, cls: ClassProblemDoc, now: Date, viewer: Actor) {
   const { members, clusterOnly } = (await membersOf(models, [cls]))(cls);
   const present = (m: MemberRow) =>
-    !unitViewer || canViewIssue(unitViewer, scopeOf(m))
+    canReadIssue(viewer, scopeOf(m))
       ? { ...presentMember(m, now), readable: true as const }
       : presentOutline(m);
   return {
@@ -332,10 +342,8 @@ export async function classProblemDetail(
     answer: cls.answer,
     members: members.map(present),
     // Issues the clustering put with this class that are not members (yet): candidates to add by hand.
-    suggested: unitViewer
-      ? []
-      : clusterOnly
-          .filter((m) => !m.classProblemId && !['merged', 'rejected'].includes(m.state))
-          .map((m) => presentMember(m, now)),
+    suggested: canManageClassProblems(viewer)
+      ? clusterOnly.filter(isLinkable).map((m) => presentMember(m, now))
+      : [],
   };
 }

@@ -3,6 +3,7 @@
 // problem. Thin: validate, authorise with the pure policies, call one command or query, present. The lead and
 // co-units' handlers and heads read their unit's classes (GET / and GET /:id) and nothing else.
 import { Router } from 'express';
+import type { Actor } from '../../shared/roles.ts';
 import { requirePolicy } from '../auth/staff.middleware.ts';
 import { cachedSettings, type IssueCommandDeps } from '../commands/issue-deps.ts';
 import { forbidden, notFound } from '../errors.ts';
@@ -54,10 +55,10 @@ export function createClassProblemsRouter(ctx: AppContext): Router {
     onChange: ctx.onIssueChange,
   };
   const runner = clusterRunnerFor({ models: ctx.models, clock: ctx.clock, logger: ctx.logger });
-  const detail = async (id: string) =>
-    classProblemDetail(ctx.models, await loadClassProblem(deps, id), now());
-  const outcome = async (r: ResolveResult) => ({
-    classProblem: await detail(String(r.classProblem._id)),
+  const detail = async (id: string, viewer: Actor) =>
+    classProblemDetail(ctx.models, await loadClassProblem(deps, id), now(), viewer);
+  const outcome = async (r: ResolveResult, viewer: Actor) => ({
+    classProblem: await detail(String(r.classProblem._id), viewer),
     members: r.members,
   });
 
@@ -91,20 +92,21 @@ export function createClassProblemsRouter(ctx: AppContext): Router {
 
   router.get('/candidates', async (req, res) => {
     const { category } = candidatesQuery.parse(req.query);
-    res.json(await listCandidates(ctx.models, now(), category));
+    res.json(await listCandidates(ctx.models, actorOf(req), now(), category));
   });
 
   router.get('/candidates/:clusterId', async (req, res) => {
     const clusterId = pathId(req.params.clusterId, '候选类问题不存在');
-    res.json(await candidateDetail(ctx.models, clusterId, now()));
+    res.json(await candidateDetail(ctx.models, actorOf(req), clusterId, now()));
   });
 
   router.post('/candidates/:clusterId/promote', requirePolicy(canManageClassProblems), async (req, res) => {
     const clusterId = pathId(req.params.clusterId, '候选类问题不存在');
     const body = promoteBody.parse(req.body);
-    const cls = await promoteCluster(deps, actorOf(req), { ...body, clusterId });
+    const actor = actorOf(req);
+    const cls = await promoteCluster(deps, actor, { ...body, clusterId });
     ctx.notify?.notifier.onUnitNotice(classUnitNotice(cls));
-    res.status(201).json(await detail(String(cls._id)));
+    res.status(201).json(await detail(String(cls._id), actor));
   });
 
   router.get('/', async (req, res) => {
@@ -122,31 +124,31 @@ export function createClassProblemsRouter(ctx: AppContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(await detail(pathId(req.params.id, '类问题不存在')));
+    res.json(await detail(pathId(req.params.id, '类问题不存在'), actorOf(req)));
   });
 
   router.post('/:id/members', requirePolicy(canManageClassProblems), async (req, res) => {
     const id = pathId(req.params.id, '类问题不存在');
     const { issueIds } = membersBody.parse(req.body);
     await addMembers(deps, actorOf(req), id, issueIds);
-    res.json(await detail(id));
+    res.json(await detail(id, actorOf(req)));
   });
 
   router.delete('/:id/members/:issueId', requirePolicy(canManageClassProblems), async (req, res) => {
     const id = pathId(req.params.id, '类问题不存在');
     await removeMember(deps, actorOf(req), id, pathId(req.params.issueId, '该问题不是本类问题的成员'));
-    res.json(await detail(id));
+    res.json(await detail(id, actorOf(req)));
   });
 
   router.post('/:id/resolve', requirePolicy(canManageClassProblems), async (req, res) => {
     const id = pathId(req.params.id, '类问题不存在');
     const body = resolveBody.parse(req.body);
-    res.json(await outcome(await resolveClass(deps, actorOf(req), id, body)));
+    res.json(await outcome(await resolveClass(deps, actorOf(req), id, body), actorOf(req)));
   });
 
   router.post('/:id/verify', requirePolicy(canVerifyClassReplies), async (req, res) => {
     const id = pathId(req.params.id, '类问题不存在');
-    res.json(await outcome(await verifyClassReplies(deps, actorOf(req), id)));
+    res.json(await outcome(await verifyClassReplies(deps, actorOf(req), id), actorOf(req)));
   });
 
   return router;

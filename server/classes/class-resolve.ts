@@ -9,7 +9,6 @@ import type { IssueState } from '../../shared/states.ts';
 
 /** Stages from which a class answer replaces the unit's own reply. */
 export const ANSWERABLE: readonly IssueState[] = Object.freeze([
-  'received',
   'dispatched',
   'in_progress',
   'suspended',

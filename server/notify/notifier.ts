@@ -14,7 +14,7 @@ import { batchedFindByUnique, batchedInsertMany } from '../db/batched-ops.ts';
 import { chinaDateKey, CHINA_OFFSET_MS } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Consultation } from '../../shared/lifecycle/issue-core.ts';
-import type { Role } from '../../shared/roles.ts';
+import { CITY_REGION, type Role } from '../../shared/roles.ts';
 import {
   CHANNEL_LABELS,
   STATE_LABELS,
@@ -30,7 +30,6 @@ import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { normaliseMobile } from '../intake/match-enterprise.ts';
-import { CITY_REGION } from '../policies/issue.policy.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { intentsOf, type Audience, type Intent } from './intents.ts';
 import { EVENT_SPECS, render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';

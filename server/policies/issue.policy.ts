@@ -7,7 +7,7 @@
 //  - clerk, dispatcher, director, supervisor: city-wide;
 //  - admin: configures the system and never handles issues, so sees and acts on none.
 import { ACTION_ROLES, type ActionId } from '../../shared/lifecycle/actions.ts';
-import type { Actor } from '../../shared/roles.ts';
+import { CITY_REGION, type Actor } from '../../shared/roles.ts';
 import {
   TERMINAL_STATES,
   type ChannelId,
@@ -27,10 +27,10 @@ export interface IssueScope {
   region?: string | null;
 }
 
-/** A leader's region meaning "the whole city". */
-export const CITY_REGION = 'city';
-
 const CITY_WIDE_ROLES = new Set(['clerk', 'dispatcher', 'director', 'supervisor']);
+
+/** The centre's roles and the supervisor see every issue in the city. */
+export const seesEveryIssue = (actor: Actor): boolean => CITY_WIDE_ROLES.has(actor.role);
 
 /** Actions only the lead unit may take; co-units and consulted units may only add notes and consult input. */
 const LEAD_UNIT_ACTIONS = new Set<ActionId>([
@@ -64,7 +64,7 @@ function inLeaderDomain(actor: Actor, issue: IssueScope): boolean {
 }
 
 export function canViewIssue(actor: Actor, issue: IssueScope): boolean {
-  if (CITY_WIDE_ROLES.has(actor.role)) return true;
+  if (seesEveryIssue(actor)) return true;
   switch (actor.role) {
     case 'handler':
     case 'unit_head':

@@ -1,6 +1,6 @@
 // Who may read the management screens' figures and work queues (issue 9). Pure, tested as a matrix.
-import type { Actor, Role } from '../../shared/roles.ts';
-import { canViewIssue, CITY_REGION, type IssueScope } from './issue.policy.ts';
+import { isCitywide, type Actor, type Role } from '../../shared/roles.ts';
+import { canViewIssue, seesEveryIssue, type IssueScope } from './issue.policy.ts';
 
 const is =
   (...roles: Role[]) =>
@@ -15,9 +15,7 @@ export const canViewKpis = is('leader', 'director', 'supervisor', 'admin');
  * An equality on `region`, so the creation-time index still bounds the scan.
  */
 export function kpiScopeOf(actor: Actor): Record<string, unknown> {
-  if (actor.role === 'leader' && actor.region && actor.region !== CITY_REGION)
-    return { region: actor.region };
-  return {};
+  return actor.role === 'leader' && !isCitywide(actor) ? { region: actor.region } : {};
 }
 
 /** KPI readers who also read issues (the admin reads figures only and never sees an issue). */
@@ -42,6 +40,10 @@ export function canReadIssue(actor: Actor, issue: IssueScope): boolean {
   const scope = kpiScopeOf(actor);
   return scope.region === undefined || issue.region === scope.region;
 }
+
+/** Who may open every issue's page in the city: the centre, the supervisor and a city-wide leader. */
+export const readsEveryIssue = (actor: Actor): boolean =>
+  seesEveryIssue(actor) || (actor.role === 'leader' && isCitywide(actor));
 
 /** The to-do workbench: the roles that have queues of their own. */
 export const canUseWorkbench = is('handler', 'unit_head', 'clerk', 'dispatcher', 'director');

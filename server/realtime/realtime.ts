@@ -25,7 +25,8 @@ import { scopeOf } from '../commands/issue-store.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import type { InAppNotice } from '../notify/outbox-worker.ts';
-import { canViewIssue, CITY_REGION } from '../policies/issue.policy.ts';
+import { CITY_REGION } from '../../shared/roles.ts';
+import { canViewIssue } from '../policies/issue.policy.ts';
 
 /** The whole payload of an `issue:changed` event. */
 export interface IssueChangedEvent {

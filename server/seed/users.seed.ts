@@ -1,9 +1,8 @@
 // Demo staff accounts: one per centre/city role, plus `handler-<unit code>` and `unithead-<unit code>` for
 // every demo unit. All share the demo password; they exist only in demo mode.
-import type { Role } from '../../shared/roles.ts';
+import { CITY_REGION, type Role } from '../../shared/roles.ts';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from '../auth/password.ts';
 import type { Models, UnitDoc, UserDoc } from '../models/index.ts';
-import { CITY_REGION } from '../policies/issue.policy.ts';
 import { insertMissing } from './insert-missing.ts';
 import { personName } from './names.ts';
 import { createRng } from './prng.ts';

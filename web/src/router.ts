@@ -41,8 +41,6 @@ export const CLASS_ROLES: readonly Role[] = [
   'admin',
   ...UNIT_ROLES,
 ];
-/** Who adds and removes class members, promotes and resolves (the API's canManageClassProblems). */
-export const CLASS_MANAGER_ROLES: readonly Role[] = ['director', 'leader'];
 /** Batch imports of issues (POST /api/imports): the centre's desks and admins, as the API allows. */
 export const IMPORT_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director', 'admin'];
 const ISSUE_ROLES: readonly Role[] = [...UNIT_ROLES, ...DESK_ROLES, 'leader', 'supervisor'];

@@ -1,5 +1,6 @@
 // Who reads a class problem, as a role × unit matrix: the coordinating roles read every class; handlers and
-// unit heads only those their unit leads or co-handles; clerks none. Closing stays with director and leader.
+// unit heads only those their unit leads or co-handles; clerks none. Managing stays with the director and a
+// city-wide leader.
 import { expect } from 'chai';
 import {
   canManageClassProblems,
@@ -26,5 +27,17 @@ describe('class problem policy: reading one class', () => {
       expect(canReadClassProblem(actor(role), cls), role).to.equal(false);
       expect(canManageClassProblems(actor(role, 'lead')), role).to.equal(false);
     }
+  });
+});
+
+describe('class problem policy: managing', () => {
+  it('the director and a city-wide leader manage classes; a county leader and every other role do not', () => {
+    const with_ = (role: Role, region?: string) => ({ ...actor(role), region });
+    expect(canManageClassProblems(with_('director', 'city'))).to.equal(true);
+    expect(canManageClassProblems(with_('leader', 'city'))).to.equal(true);
+    expect(canManageClassProblems(with_('leader'))).to.equal(true);
+    expect(canManageClassProblems(with_('leader', 'anji'))).to.equal(false);
+    for (const role of ROLES.filter((r) => r !== 'director' && r !== 'leader'))
+      expect(canManageClassProblems(with_(role, 'city')), role).to.equal(false);
   });
 });

@@ -15,7 +15,10 @@ export interface Member {
   ageDays: number;
   /** The enterprise's rating of its issue; null until rated (or when the centre removed a bad one). */
   rating?: 'good' | 'bad' | null;
-  /** False: a member the reader's unit may not open (a lead or co-unit's staff): number, enterprise, state only. */
+  /**
+   * False: a member the reader may not open (another unit's for a unit's staff, another county's for a county
+   * leader, every member for the admin): number, enterprise and state only.
+   */
   readable?: boolean;
 }
 export interface ClassItem {
@@ -58,9 +61,10 @@ export interface Outcome {
 export const MIN_CLASS_MEMBERS = 2;
 
 export interface CandidateMember extends Member {
-  excerpt: string;
+  /** The start of its text; absent on an outline (`readable: false`). */
+  excerpt?: string;
   createdAt: string;
-  /** False once in another class problem, merged or rejected: promotion would skip it. */
+  /** False once in another class problem, finished, or back at the desk: promotion would skip it. */
   available: boolean;
 }
 /** GET /api/class-problems/candidates/:clusterId: the candidate with its members. */
@@ -68,6 +72,7 @@ export interface CandidateDetail {
   id: string;
   memberCount: number;
   enterpriseCount: number;
+  /** Empty when the reader may not open the representative issue. */
   suggestedTitle: string;
   members: CandidateMember[];
 }
