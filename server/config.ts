@@ -209,7 +209,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
   }
   const e = parsed.data;
-  const demo = e.DEMO ?? e.MONGODB_URI === undefined;
+  // Demo mode (well-known demo passwords) is the default only for a fresh clone: anything a deployment sets (a
+  // real database, a JWT secret, its public address) turns it off unless DEMO=1 asks for it.
+  const deployed = e.MONGODB_URI ?? e.JWT_SECRET ?? e.PUBLIC_BASE_URL;
+  const demo = e.DEMO ?? deployed === undefined;
   if (!demo && e.JWT_SECRET === undefined) {
     throw new ConfigError('JWT_SECRET', 'is required outside demo mode (at least 32 random characters)');
   }

@@ -49,6 +49,15 @@ describe('config: loadConfig', () => {
     expect(c.jwtSecret).to.equal(SECRET);
   });
 
+  it('is not demo mode on the embedded database once a deployment sets JWT_SECRET or PUBLIC_BASE_URL', () => {
+    expect(loadConfig({ JWT_SECRET: SECRET }).demo).to.equal(false);
+    expect(loadConfig({ JWT_SECRET: SECRET, PUBLIC_BASE_URL: 'https://qy.huzhou.example' }).demo).to.equal(
+      false,
+    );
+    failsOn({ PUBLIC_BASE_URL: 'https://qy.huzhou.example' }, 'JWT_SECRET');
+    expect(loadConfig({ JWT_SECRET: SECRET, DEMO: '1' }).demo).to.equal(true);
+  });
+
   it('DEMO=0 turns demo mode off even on the embedded database; DEMO=1 forces it on', () => {
     failsOn({ DEMO: '0' }, 'JWT_SECRET');
     expect(loadConfig({ DEMO: '0', JWT_SECRET: SECRET }).demo).to.equal(false);
