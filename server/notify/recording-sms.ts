@@ -19,7 +19,9 @@ export function recordingSmsSender(
         notifier
           .enqueue([
             {
-              key: `code:${mobile}:${randomUUID()}`,
+              // Unique per send; the mobile stays out of it (the outbox list shows keys to admins, masked
+              // addresses and all).
+              key: `code:${randomUUID()}`,
               event: 'verification_code',
               channel: 'sms',
               recipient: { kind: 'enterprise', id: 'owner', name: '企业负责人', address: mobile },
