@@ -9,6 +9,7 @@ import { badRequest, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EnterpriseImportStatus } from '../../shared/enterprise-import.ts';
 import type { Models } from '../models/index.ts';
+import { endOwnerSessionsOnNewMobile } from '../routes/enterprises/enterprise.commands.ts';
 import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema.ts';
 import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
@@ -64,7 +65,7 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
     }
     const res = await deps.models.Enterprise.updateOne(
       { creditCode },
-      { $set: fields },
+      { $set: fields, ...(known && endOwnerSessionsOnNewMobile(known.mobile, fields.mobile)) },
       { upsert: true, runValidators: true, setDefaultsOnInsert: true },
     );
     if (res.upsertedCount) job.created += 1;

@@ -262,4 +262,25 @@ describe('QR page: the verified owner', () => {
     expect(page.text).to.include('企业负责人验证');
     expect(page.text).to.not.include('反映新问题');
   });
+
+  it('ends the session when staff register another mobile, and not when they save it unchanged', async () => {
+    const e = await t.enterprise(12);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const clerk = await t.auth('clerk');
+    await request(t.app)
+      .patch(`/api/enterprises/${String(e._id)}`)
+      .set(clerk)
+      .send({ mobile: e.mobile, address: '湖州市吴兴区织里镇' })
+      .expect(200);
+    expect((await b.get(pageOf(e)).expect(200)).text).to.include('反映新问题');
+    await request(t.app)
+      .patch(`/api/enterprises/${String(e._id)}`)
+      .set(clerk)
+      .send({ mobile: '13700009999' })
+      .expect(200);
+    const page = (await b.get(pageOf(e)).expect(200)).text;
+    expect(page).to.include('企业负责人验证');
+    expect(page).to.not.include('反映新问题');
+  });
 });

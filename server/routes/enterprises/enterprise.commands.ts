@@ -36,14 +36,24 @@ export async function createEnterpriseCommand(
 
 export type UpdateEnterpriseInput = Partial<Omit<CreateEnterpriseInput, 'creditCode'>>;
 
+/**
+ * A new registered mobile is a new owner: the owner sessions and the browsers known as the owner's end, as
+ * with a new PIN or a rotated code. The update's `$inc`, if the mobile changes.
+ */
+export function endOwnerSessionsOnNewMobile(before: unknown, after: unknown) {
+  return after !== undefined && after !== before ? { $inc: { ownerSessionVersion: 1 } } : {};
+}
+
 export async function updateEnterpriseCommand(
   models: Models,
   id: string,
   input: UpdateEnterpriseInput,
 ): Promise<EnterpriseDoc> {
+  const before = await models.Enterprise.findById(id, { mobile: 1 }).lean();
+  if (!before) throw notFound('企业不存在');
   const updated = await models.Enterprise.findByIdAndUpdate(
     id,
-    { $set: input },
+    { $set: input, ...endOwnerSessionsOnNewMobile(before.mobile, input.mobile) },
     { returnDocument: 'after', runValidators: true },
   ).lean();
   if (!updated) throw notFound('企业不存在');
