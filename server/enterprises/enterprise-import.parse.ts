@@ -1,9 +1,12 @@
 // Reading an enterprise list from a CSV (UTF-8 or the GBK that Excel saves in China) or XLSX file into rows
 // keyed by our field names. Columns may be headed in English or Chinese; a region may be given by its code or
-// its name. Pure apart from the file bytes; validation of each row happens in the import job.
+// its name. Pure apart from the file bytes; validation of each row happens in the import job. An XLSX is read
+// by the issue import's bounded streaming reader (a workbook too large is refused there, with an AppError).
 import { parse } from 'csv-parse/sync';
-import { loadExcel } from '../lazy-libs.ts';
 import iconv from 'iconv-lite';
+import { Readable } from 'node:stream';
+import { isAppError } from '../errors.ts';
+import { readRows } from '../imports/import.reader.ts';
 import { COUNTIES } from '../../config/units.ts';
 
 export const IMPORT_FIELDS = [
@@ -100,19 +103,15 @@ function rowsFrom(table: unknown[][]): NumberedRow[] {
 
 export async function parseEnterpriseFile(fileName: string, bytes: Buffer): Promise<NumberedRow[]> {
   if (/\.xlsx$/i.test(fileName)) {
-    const wb = new (await loadExcel()).Workbook();
+    const table: unknown[][] = [];
     try {
-      await wb.xlsx.load(bytes as unknown as ArrayBuffer);
-    } catch {
+      for await (const r of readRows(Readable.from([bytes]), 'xlsx')) {
+        if ('cells' in r) table[r.row - 1] = r.cells; // at its row number, so errors name the sheet's rows
+      }
+    } catch (err) {
+      if (isAppError(err)) throw err;
       throw new ImportFileError('无法读取该 Excel 文件（请另存为 .xlsx）');
     }
-    const ws = wb.worksheets[0];
-    if (!ws) throw new ImportFileError('文件为空');
-    const table: unknown[][] = [];
-    // includeEmpty keeps row numbers equal to the sheet's.
-    ws.eachRow({ includeEmpty: true }, (row, n) => {
-      table[n - 1] = (row.values as unknown[]).slice(1);
-    });
     for (let i = 0; i < table.length; i++) table[i] ??= [];
     return rowsFrom(table);
   }

@@ -11,6 +11,7 @@ import mongoose, { Types, type Connection } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { BatchIntakeSink } from '../intake/intake-sink.ts';
 import { createBatchMemory, type BatchMemory } from '../intake/intake-batch.ts';
+import { isAppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
 import {
@@ -205,6 +206,8 @@ export async function runImportJob(
     await jobs.updateOne(mine, { $set: { status: 'done', finishedAt: deps.now() } });
   } catch (err) {
     deps.logger.warn({ err, jobId: String(jobId) }, 'import job failed');
+    // A workbook past the reader's limits says which; anything else is an unreadable file.
+    if (isAppError(err)) return void (await fail(err.message));
     await fail(
       job.format === 'xlsx' ? '无法读取该 XLSX 文件（文件损坏或不是 Excel 工作簿）' : '无法读取该 CSV 文件',
     );

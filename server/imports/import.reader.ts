@@ -1,13 +1,16 @@
 // Reads the rows of an uploaded CSV or XLSX as a stream, never the whole file at once:
 //  - CSV through csv-parse, in UTF-8 (with or without BOM) or GB18030 (what Excel on Chinese Windows saves),
 //    detected from the first 64 KB; a record the parser cannot read is reported as a bad row and skipped;
-//  - XLSX through exceljs's streaming WorkbookReader, first worksheet only.
+//  - XLSX through exceljs's streaming WorkbookReader, first worksheet only, over the bounded zip of
+//    import.unzip.ts, and at most MAX_SHEET_ROWS rows of MAX_ROW_CELLS cells (an AppError past them).
 // Rows are numbered as the user sees them in Excel (the header is row 1).
 import type ExcelJS from 'exceljs';
 import { loadExcel } from '../lazy-libs.ts';
 import { parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import { Readable } from 'node:stream';
+import { AppError } from '../errors.ts';
+import { boundedXlsx } from './import.unzip.ts';
 
 export type ImportFormat = 'csv' | 'xlsx';
 
@@ -15,6 +18,12 @@ export type SheetRow = { row: number; cells: string[] } | { row: number; error: 
 
 const DETECT_BYTES = 64 * 1024;
 const MAX_RECORD_BYTES = 64 * 1024;
+/** Rows of a sheet, blank ones included: 2.5× the largest enterprise list (20,000) and any batch of records. */
+export const MAX_SHEET_ROWS = 50_000;
+/** Columns of a row: the templates have about ten; a few hundred more leave room for notes. */
+export const MAX_ROW_CELLS = 1_000;
+/** What an XLSX upload may weigh when read back (both routes cap it lower). */
+const MAX_XLSX_BYTES = 32 * 1024 * 1024;
 
 /**
  * UTF-8 when the head decodes as UTF-8, else GB18030. `complete` says the head is the whole file; otherwise a
@@ -95,21 +104,44 @@ function cellText(value: ExcelJS.CellValue): string {
   return '';
 }
 
+async function bytesOf(source: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_XLSX_BYTES) throw new AppError('file_too_large', 413, '文件过大');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+const tooManyRows = () => new AppError('too_many_rows', 400, `工作表超过${MAX_SHEET_ROWS}行，请分批导入`);
+const tooManyCells = (row: number) =>
+  new AppError('too_many_columns', 400, `第${row}行超过${MAX_ROW_CELLS}列，请删除无关的列后重试`);
+
 async function* xlsxRows(source: Readable): AsyncGenerator<SheetRow> {
-  const reader = new (await loadExcel()).stream.xlsx.WorkbookReader(source, {
+  const zip = await boundedXlsx(await bytesOf(source));
+  const reader = new (await loadExcel()).stream.xlsx.WorkbookReader(zip, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     hyperlinks: 'ignore',
     styles: 'ignore',
   });
-  for await (const sheet of reader) {
-    for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
-      const values = row.values as ExcelJS.CellValue[];
-      const cells: string[] = [];
-      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-      if (cells.some((c) => c.trim() !== '')) yield { row: row.number, cells };
+  let rows = 0;
+  try {
+    for await (const sheet of reader) {
+      for await (const row of sheet as unknown as AsyncIterable<ExcelJS.Row>) {
+        if (++rows > MAX_SHEET_ROWS) throw tooManyRows();
+        const values = row.values as ExcelJS.CellValue[];
+        if (values.length - 1 > MAX_ROW_CELLS) throw tooManyCells(row.number);
+        const cells: string[] = [];
+        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+        if (cells.some((c) => c.trim() !== '')) yield { row: row.number, cells };
+      }
+      break; // the first worksheet is the import; others are notes
     }
-    break; // the first worksheet is the import; others are notes
+  } finally {
+    zip.destroy();
   }
 }
 

@@ -1,15 +1,17 @@
 // /api/imports: batch imports of meeting, visit and deputy records (DESIGN §10). The upload streams into
 // GridFS while its first bytes are checked against what the name says (an .xlsx must be a zip, a .csv must be
-// text); the job then runs in the background and GET /api/imports/:id reports its progress. Centre staff
+// text), and an .xlsx's zip directory against the unpacked size the reader takes (import.unzip.ts); the job
+// then runs in the background and GET /api/imports/:id reports its progress. Centre staff
 // (clerk, dispatcher, director) and admins only. The job's answer says which row became which issue (`rows`,
 // with each issue's id for a link); a page polling the progress leaves them out with `?rows=0`.
 import { once } from 'node:events';
 import { Router, type Request } from 'express';
 import { Types } from 'mongoose';
 import type { Role } from '../../shared/roles.ts';
-import { AppError, badRequest, forbidden, notFound } from '../errors.ts';
+import { AppError, badRequest, forbidden, isAppError, notFound } from '../errors.ts';
 import type { AppContext } from '../http/app-context.ts';
 import { readMultipart, type FilePart } from '../http/multipart.ts';
+import { checkXlsxSize } from './import.unzip.ts';
 import { actorOf } from '../http/request-context.ts';
 import type { ImportJobDoc } from '../models/import-job.model.ts';
 import { IMPORT_CHANNELS, type ImportChannel } from './import.columns.ts';
@@ -129,6 +131,7 @@ export function createImportsRouter(ctx: AppContext): Router {
       stored = { fileId: upload.id as Types.ObjectId, filename, format, size: 0 };
       let first = true;
       let refused: unknown;
+      const zip: Buffer[] = []; // an .xlsx, kept (within the upload cap) to read its zip directory
       // Read to the end even after a refusal: a file stream left unread would stall the whole form.
       for await (const chunk of part.stream as AsyncIterable<Buffer>) {
         if (refused) continue;
@@ -136,12 +139,19 @@ export function createImportsRouter(ctx: AppContext): Router {
           if (first) checkHead(format, chunk);
           first = false;
           stored.size += chunk.length;
+          if (format === 'xlsx') zip.push(chunk);
           if (!upload.write(chunk)) await once(upload, 'drain');
         } catch (err) {
           refused = err;
         }
       }
       refused ??= first ? badRequest('上传的文件是空的', 'empty_file') : undefined;
+      // Only a bomb is refused here; a damaged workbook fails its job, which says why.
+      if (!refused && format === 'xlsx')
+        refused = await checkXlsxSize(Buffer.concat(zip)).then(
+          () => undefined,
+          (err: unknown) => (isAppError(err) && err.code === 'file_too_large' ? err : undefined),
+        );
       if (refused) {
         await upload.abort().catch(() => undefined);
         stored = undefined;

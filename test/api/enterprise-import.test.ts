@@ -6,6 +6,7 @@ import iconv from 'iconv-lite';
 import request from 'supertest';
 import { makeCreditCode } from '../../shared/credit-code.ts';
 import { expectError, useTestApp } from './helpers.ts';
+import { xlsxBomb } from './xlsx-bomb.fixtures.ts';
 
 describe('api: enterprise import (POST /api/enterprises/imports)', function () {
   this.timeout(60_000);
@@ -146,6 +147,29 @@ describe('api: enterprise import (POST /api/enterprises/imports)', function () {
     const done = await finished((await accepted('list.xlsx', xlsx)).id);
     expect(done).to.include({ created: 1, failed: 1 });
     expect(done.errors[0].row).to.equal(4);
+  });
+
+  it('refuses a zip bomb (an XLSX unpacking past 100 MB) at once with 413, and one that lies about its size with 400', async () => {
+    const bomb = xlsxBomb(101 * 1024 * 1024);
+    expect(bomb.length).to.be.below(1024 * 1024);
+    let started = Date.now();
+    const res = await upload('bomb.xlsx', bomb);
+    expectError(res, 413, 'file_too_large');
+    expect(res.body.error.message).to.contain('解压后超过100MB');
+    expect(Date.now() - started).to.be.below(2000);
+
+    started = Date.now();
+    expectError(await upload('lie.xlsx', xlsxBomb(60 * 1024 * 1024, { lie: true })), 400, 'invalid_file');
+    expect(Date.now() - started).to.be.below(2000);
+  });
+
+  it('refuses an XLSX of more rows than a sheet may have (400 too_many_rows)', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.addRow(['统一社会信用代码', '企业名称']);
+    for (let i = 0; i < 50_000; i++) ws.addRow([String(i)]);
+    ws.addRow([A, '最后一行']);
+    expectError(await upload('rows.xlsx', Buffer.from(await wb.xlsx.writeBuffer())), 400, 'too_many_rows');
   });
 
   it('400 for a missing file, a foreign format or no credit-code column; 403 for handlers; 404 for unknown jobs', async () => {

@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import request from 'supertest';
 import { binary } from './files.fixtures.ts';
+import { xlsxBomb } from '../xlsx-bomb.fixtures.ts';
 import { expectError, useTestApp, type TestApp } from '../helpers.ts';
 
 const URL = '/api/imports';
@@ -143,6 +144,31 @@ describe('batch imports (/api/imports)', () => {
     const bad = await importAndWait(t, broken, 'x.xlsx');
     expect(bad).to.include({ status: 'failed' });
     expect(bad.failure).to.contain('XLSX');
+  });
+
+  it('refuses a zip bomb (an XLSX unpacking past 100 MB) at upload with 413; one that lies about its size fails its job at once', async () => {
+    const bomb = xlsxBomb(101 * 1024 * 1024);
+    let started = Date.now();
+    const res = await upload(t, 'clerk', bomb, 'bomb.xlsx');
+    expectError(res, 413, 'file_too_large');
+    expect(res.body.error.message).to.contain('解压后超过100MB');
+    expect(Date.now() - started).to.be.below(2000);
+
+    started = Date.now();
+    const lie = await importAndWait(t, xlsxBomb(60 * 1024 * 1024, { lie: true }), 'lie.xlsx');
+    expect(lie).to.include({ status: 'failed', done: 0 });
+    expect(lie.failure).to.contain('XLSX');
+    expect(Date.now() - started).to.be.below(3000);
+  });
+
+  it('fails the job of an XLSX with more rows than a sheet may have, saying so', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.addRow(['企业名称', '内容']);
+    for (let i = 0; i < 50_000; i++) ws.addRow([null, null, i]); // rows refused one by one, cheaply
+    const job = await importAndWait(t, Buffer.from(await wb.xlsx.writeBuffer()), 'rows.xlsx');
+    expect(job).to.include({ status: 'failed' });
+    expect(job.failure).to.contain('超过50000行');
   });
 
   it('only centre staff and admins import (403), staff log in (401), unknown jobs 404, templates download', async () => {
