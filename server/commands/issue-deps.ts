@@ -33,7 +33,8 @@ export interface IssueChange {
   version?: number;
   /** The stored deadline a sweep step fired for (its claim's due instant). */
   dueAt?: Date;
-  /** The timeline event's data and public flag. */
+  /** The timeline event's note, data and public flag. */
+  note?: string;
   data?: Record<string, unknown>;
   public?: boolean;
   warning?: WarningLevel;
@@ -120,7 +121,7 @@ export function changeOf(
   return {
     version: issue.version,
     warning: issue.warning,
-    ...(last ? { data: last.data, public: last.public } : {}),
+    ...(last ? { note: last.note, data: last.data, public: last.public } : {}),
     issueId: String(issue._id),
     number: issue.number,
     action,

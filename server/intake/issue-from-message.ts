@@ -32,6 +32,7 @@ import {
 } from '../models/issue.model.ts';
 import type { Models, StoredTimelineEvent } from '../models/index.ts';
 import type { IntakeConfig } from './intake-config.ts';
+import { normaliseMobile } from './match-enterprise.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
 import { triage, type Triage } from './triage.ts';
 import type { IntakeBy } from './pipeline.ts';
@@ -51,13 +52,16 @@ export const REPEAT_FIELDS = {
   createdAt: 1,
 } as const;
 
-/** The contact without empty fields; null when nothing is known. */
+/**
+ * The contact without empty fields; null when nothing is known. A mainland mobile is kept as its 11 digits
+ * (as the enterprise was matched): a gateway's `+86 139-…` is the number SMS answers go to and the outbox masks.
+ */
 export function contactOf(c: InboundContact | undefined): IssueContact | null {
   if (!c) return null;
   const out: IssueContact = {};
   for (const k of ['name', 'phone', 'email', 'openid'] as const) {
     const v = c[k]?.trim();
-    if (v) out[k] = v;
+    if (v) out[k] = k === 'phone' ? (normaliseMobile(v) ?? v) : v;
   }
   return Object.keys(out).length ? out : null;
 }

@@ -1,6 +1,7 @@
 // Who must hear about a committed issue change, and what (issue 8): a pure table from the change (action,
 // states, the event's data) to notification events, each for an audience. The notifier resolves audiences to
 // people and channels; this file is the whole policy of "who is told what", tested without a database.
+import { RATING_LABELS, RATING_LEVEL_LABELS, type Rating, type RatingLevel } from '../../shared/states.ts';
 import type { IssueChange } from '../commands/issue-deps.ts';
 import type { NotifyEvent } from './templates.ts';
 
@@ -48,6 +49,21 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
   }
 }
 
+/** The write that closed the issue (a good rating, or an appeal against a bad one upheld). */
+const closes = (change: IssueChange) => change.state === 'closed' && change.fromState !== 'closed';
+
+/**
+ * The `{{text}}` of a push-back: at verification the answer the enterprise is given (the verify event's note
+ * is the reply), at rejection the reason, at closing how it was rated.
+ */
+export function pushbackText(change: IssueChange): string {
+  if (!closes(change)) return change.note ?? '';
+  const d = change.data ?? {};
+  if (d.reasonable === false) return `差评经核实不成立${change.note ? `（${change.note}）` : ''}`;
+  const rated = RATING_LEVEL_LABELS[d.level as RatingLevel] ?? RATING_LABELS[d.rating as Rating] ?? '';
+  return `${d.source === 'callback' ? '回访' : '企业'}评价「${rated}」`;
+}
+
 /** The notifications a committed change calls for. */
 export function intentsOf(change: IssueChange): Intent[] {
   const assigned = [i('issue_assigned', 'unit'), i('enterprise_dispatched', 'enterprise')];
@@ -79,16 +95,18 @@ export function intentsOf(change: IssueChange): Intent[] {
       // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts).
       return change.data?.kind === 'source_merged' ? [i('source_merged', 'merged_source')] : [];
     case 'verify':
-      return [i('enterprise_reply', 'enterprise'), i('pushback_outcome', 'origin')];
+      return [i('enterprise_reply', 'enterprise'), i('pushback_reply', 'origin')];
     case 'reject':
       return [i('pushback_outcome', 'origin')];
     case 'rate':
     case 'callback':
+      if (closes(change)) return [i('pushback_outcome', 'origin')];
       return change.data?.rating === 'bad' ? [i('bad_rating', 'centre')] : [];
     case 'request_callback':
       return [i('callback_due', 'centre')];
     case 'verify_rating':
       if (change.state === 'consulting') return [i('consult_invite', 'consultation')];
+      if (closes(change)) return [i('pushback_outcome', 'origin')];
       return change.state === 'in_progress'
         ? [i('rectification_assigned', 'unit'), i('enterprise_rectification', 'enterprise')]
         : [];

@@ -31,7 +31,7 @@ import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { normaliseMobile } from '../intake/match-enterprise.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
-import { intentsOf, type Audience, type Intent } from './intents.ts';
+import { intentsOf, pushbackText, type Audience, type Intent } from './intents.ts';
 import { EVENT_SPECS, render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';
 
 export const TEMPLATES_SETTING = 'notifyTemplates';
@@ -466,7 +466,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       link,
       tier: TIER_LABELS[tier] ?? '',
       inputDue: formatChinaTime(facts.consultation?.dueAt),
-      text: typeof change.data?.note === 'string' ? change.data.note : STATE_LABELS[facts.state],
+      text: pushbackText(change),
     };
   }
 

@@ -30,6 +30,7 @@ export const NOTIFY_EVENTS = [
   'enterprise_class_reply',
   'class_problem_unit',
   'enterprise_rectification',
+  'pushback_reply',
   'pushback_outcome',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
@@ -178,7 +179,10 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '企业',
     '您对问题{{number}}的差评已核实，{{unit}}将于{{deadline}}前整改。',
   ),
-  pushback_outcome: spec('办理结果回传', '来源渠道（12345等）', '{{state}}：{{text}}', ['text']),
+  // The origin's own channel (the 12345 callback): the verified answer, then how it ended (已办结 with the
+  // rating, or 不予受理 with the reason).
+  pushback_reply: spec('办理答复回传', '来源渠道（12345等）', '{{text}}', ['text']),
+  pushback_outcome: spec('办结结果回传', '来源渠道（12345等）', '{{state}}：{{text}}', ['text']),
 });
 
 export type Templates = Readonly<Record<NotifyEvent, string>>;

@@ -49,6 +49,14 @@ class MailCatcher {
 
 const HOTLINE_SECRET = 'hotline-callback-secret-0123456789';
 
+interface HotlineCallback {
+  orderId: string;
+  number: string;
+  event: string;
+  text: string;
+  at: string;
+}
+
 /** The 12345 platform's work-order callback endpoint: keeps each signed callback, refuses a bad signature. */
 class HotlineCallbacks {
   server: Server = createServer((req, res) => {
@@ -60,11 +68,11 @@ class HotlineCallbacks {
         res.writeHead(401).end();
         return;
       }
-      this.received.push(JSON.parse(body) as { orderId: string; number: string; event: string });
+      this.received.push(JSON.parse(body) as HotlineCallback);
       res.writeHead(200).end('{}');
     });
   });
-  received: Array<{ orderId: string; number: string; event: string }> = [];
+  received: HotlineCallback[] = [];
   port = 0;
 
   async start(): Promise<void> {
@@ -170,17 +178,27 @@ describe('push-back to the originating channel', () => {
 
   it('the registered mobile writing in by SMS is the enterprise itself: its answers carry the QR page', async () => {
     const e = enterpriseIn(t, 'anji', 4);
-    // As a gateway writes it: +86 and spaces.
-    const from = `+86 ${e.mobile!.slice(0, 3)} ${e.mobile!.slice(3)}`;
+    const mobile = e.mobile!;
+    // As a gateway writes it: +86, spaces and dashes. Kept, answered and listed as the 11 digits.
+    const from = `+86 ${mobile.slice(0, 3)}-${mobile.slice(3, 7)}-${mobile.slice(7)}`;
     const raw = JSON.stringify({ msgId: 'PB-SMS-OWN', from, text: `${VAGUE_TEXT}园区路灯不亮。` });
     const res = await postSigned(t, 'sms', raw).expect(200);
     const issue = await issueByNumber(res.body.number);
     expect(String(issue.enterpriseId)).to.equal(String(e._id));
+    expect(issue.contact).to.deep.equal({ phone: mobile });
     await t.notify.notifier.idle();
     t.sms.sent = [];
     await t.notify.worker.runOnce();
-    const [received] = t.sms.sent.filter((m) => m.to === from).map((m) => m.text);
+    expect(t.sms.sent.filter((m) => m.to !== mobile && m.text.includes(issue.number))).to.deep.equal([]);
+    const [received] = t.sms.sent.filter((m) => m.to === mobile).map((m) => m.text);
     expect(received).to.include(issue.number).and.include(`/e/${e.qrToken}`);
+    const list = await request(t.app)
+      .get(`/api/outbox?issueId=${String(issue._id)}&channel=sms`)
+      .set(await t.auth('admin'))
+      .expect(200);
+    expect(list.body.items.map((r: { recipient: { address: string } }) => r.recipient.address)).to.deep.equal(
+      [`${mobile.slice(0, 3)}****${mobile.slice(-4)}`],
+    );
   });
 
   it('a repeat by SMS merged into the open issue is told so at its own number, and hears the outcome too', async () => {
@@ -219,7 +237,7 @@ describe('push-back to the originating channel', () => {
     expect(t.sms.sent.some((m) => m.to === e.mobile)).to.equal(false);
   });
 
-  it('every 12345 work order of an issue, the first and those merged into it, gets the outcome callback', async () => {
+  it('every 12345 work order of an issue, the first and those merged into it, hears the answer at verification and the outcome at closing, each once', async () => {
     const e = enterpriseIn(t, 'wuxing', 8);
     const content = '我公司厂区门前道路破损严重，货车无法进出，多次反映没有修复，影响正常发货。';
     const order = (orderId: string, text: string) =>
@@ -228,12 +246,58 @@ describe('push-back to the originating channel', () => {
     const b = await order('WO-PB-2', `${content}请尽快处理。`).expect(200);
     expect(b.body).to.include({ status: 'merged', number: a.body.number });
     const issue = await issueByNumber(a.body.number);
-    await carryThrough(String(issue._id));
+    const id = String(issue._id);
+    /** What the platform received since the last call, as `orderId event text`. */
+    const delivered = async () => {
+      hotline.received = [];
+      await t.notify.flush();
+      const wellFormed = (c: HotlineCallback) => c.number === issue.number && !Number.isNaN(Date.parse(c.at));
+      expect(hotline.received.every(wellFormed)).to.equal(true);
+      return hotline.received.map((c) => `${c.orderId} ${c.event} ${c.text}`).sort();
+    };
+    expect(await delivered()).to.deep.equal([]);
+
+    await carryThrough(id); // the reply: 已协调有关部门办理完毕。
+    expect(await delivered()).to.deep.equal([
+      'WO-PB-1 pushback_reply 已协调有关部门办理完毕。',
+      'WO-PB-2 pushback_reply 已协调有关部门办理完毕。',
+    ]);
+
+    await must(t, 'dispatcher', id, 'rate', { rating: 'good', level: 'satisfied' });
+    await t.notify.notifier.idle();
+    expect(await delivered()).to.deep.equal([
+      'WO-PB-1 pushback_outcome 已办结：企业评价「满意」',
+      'WO-PB-2 pushback_outcome 已办结：企业评价「满意」',
+    ]);
+
+    // Through the outbox, one row per work order and fact; a later callback on the closed issue adds nothing.
+    await must(t, 'dispatcher', id, 'callback', { reached: true, note: '企业表示满意' });
+    expect(await delivered()).to.deep.equal([]);
+    const rows = await outbox(t, { issueId: issue._id, channel: 'pushback' });
+    expect(rows.map((r) => `${r.recipient.address} ${r.event} ${r.status}`).sort()).to.deep.equal([
+      'WO-PB-1 pushback_outcome sent',
+      'WO-PB-1 pushback_reply sent',
+      'WO-PB-2 pushback_outcome sent',
+      'WO-PB-2 pushback_reply sent',
+    ]);
+  });
+
+  it('a rejected 12345 work order hears 不予受理 with the reason', async () => {
+    const e = enterpriseIn(t, 'wuxing', 9);
+    const res = await postSigned(
+      t,
+      'hotline12345',
+      JSON.stringify({ orderId: 'WO-PB-REJ', creditCode: e.creditCode, content: VAGUE_TEXT }),
+    ).expect(200);
+    const issue = await issueByNumber(res.body.number);
+    expect(issue.state).to.equal('received');
+    await must(t, 'dispatcher', String(issue._id), 'reject', { reason: '属于司法程序，不予受理。' });
+    await t.notify.notifier.idle();
     hotline.received = [];
     await t.notify.flush();
-    const outcome = hotline.received.filter((c) => c.event === 'pushback_outcome');
-    expect(outcome.map((c) => c.orderId).sort()).to.deep.equal(['WO-PB-1', 'WO-PB-2']);
-    expect(outcome.every((c) => c.number === issue.number)).to.equal(true);
+    expect(hotline.received.map((c) => `${c.orderId} ${c.event} ${c.text}`)).to.deep.equal([
+      'WO-PB-REJ pushback_outcome 不予受理：属于司法程序，不予受理。',
+    ]);
   });
 
   it('an issue sent by email is answered by mail in the thread of the original (In-Reply-To, References)', async () => {

@@ -1,0 +1,20 @@
+// The contact an issue keeps from a channel's message, pure: a mainland mobile however the gateway wrote it is
+// kept as its 11 digits (the number SMS answers go to and the outbox masks); anything else as written.
+import { expect } from 'chai';
+import { contactOf } from '../../../server/intake/issue-from-message.ts';
+
+describe('the contact kept from a message', () => {
+  it('keeps a mainland mobile as 11 digits, without +86, spaces or dashes', () => {
+    for (const written of ['+86 139-5920-8658', '+8613959208658', '86 139 5920 8658', ' 139-5920-8658 '])
+      expect(contactOf({ phone: written })).to.deep.equal({ phone: '13959208658' });
+  });
+
+  it('keeps a landline or a foreign number as written, and drops empty fields', () => {
+    expect(contactOf({ name: ' 李经理 ', phone: '0572-2345678', email: '' })).to.deep.equal({
+      name: '李经理',
+      phone: '0572-2345678',
+    });
+    expect(contactOf({ phone: '+1 415 555 0100' })).to.deep.equal({ phone: '+1 415 555 0100' });
+    expect(contactOf({ phone: '  ' })).to.equal(null);
+  });
+});
