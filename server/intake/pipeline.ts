@@ -39,6 +39,7 @@ import {
   type PossibleRepeat,
 } from './issue-from-message.ts';
 import { findRepeat, type RepeatCandidate, type RepeatCheck } from './repeat.ts';
+import { issueText } from '../text/issue-text.ts';
 
 export type IntakeSink = (msg: InboundMessage, credentialId?: string) => Promise<IntakeAck>;
 
@@ -255,7 +256,8 @@ export async function processEntry(
     let possibleRepeat: PossibleRepeat | undefined;
     if (by.mergeRepeats) {
       const candidates = prepared.candidates ?? (await repeatCandidates(models, String(enterprise._id), now));
-      const text = [msg.title, msg.content].filter(Boolean).join('\n');
+      // Read as the stored issues are (issueText), so a copy of an issue is the same text on both sides.
+      const text = issueText({ title: msg.title, content: msg.content });
       const repeat = findRepeat({ text, now }, candidates, deps.checkRepeat);
       possibleRepeat = repeat.flag ? possibleRepeatOf(repeat.flag.candidate, repeat.flag.score) : undefined;
       const master = repeat.merge;

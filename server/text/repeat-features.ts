@@ -33,6 +33,8 @@ export interface WeightedWord {
 
 /** What the check keeps per text; cache it per issue (the candidates' texts rarely change). */
 export interface RepeatFingerprint {
+  /** The text as sameTextKey reads it: two texts with one key are one text, whatever the model says. */
+  key: string;
   vector: SparseVector;
   words: string[];
   /** The category distribution of the text (the model's classes order). */
@@ -66,6 +68,17 @@ const HAN_RUN = /\p{Script=Han}+/gu;
 const HAN = /\p{Script=Han}/u;
 /** Bigrams the training texts never produced are rarer than any they did: the largest IDF, slightly damped. */
 const UNSEEN_BIGRAM_DAMP = 0.8;
+
+/**
+ * The text without case, width, spacing, punctuation or symbols: a copy re-sent with another line break, a
+ * full-width comma or the title joined on another way has the same key.
+ */
+export function sameTextKey(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]/gu, '');
+}
 
 export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: string): RepeatFingerprint {
   const normalised = normaliseText(text);
@@ -108,6 +121,7 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
     }
   }
   return {
+    key: sameTextKey(text),
     vector,
     words,
     topic: predictProba(model.category, full),

@@ -10,6 +10,12 @@
 // (mayMerge). Verdicts: `merge` (near-identical: merge as a source), `flag` (可能重复: shown to the dispatcher
 // with the candidate, never merged silently), `none`.
 //
+// A copy of an open issue's text (sameTextKey: the same words, whatever the spacing and punctuation) is that
+// issue again: it scores 1 and merges whatever its category. The model cannot be trusted there: it was fitted
+// on pairs that are never identical, and its length-damped coverage features (large opposite weights) put an
+// identical pair of a short text, or of one whose category is uncertain, below the merge threshold (a copy of
+// an 8-word text scored 0.21).
+//
 // Cost: the new text is fingerprinted once (one segmentation, which also gives its category); each candidate's
 // fingerprint is cached by issue id (FingerprintCache); every candidate costs one sparse dot product, and only
 // the few closest by cosine get the full pair features.
@@ -101,10 +107,18 @@ export interface PairScore {
   probability: number;
   /** One template about two different things, or conflicting particulars: flag at most, never merge. */
   neverMerge: boolean;
+  /** The same text (sameTextKey): the same complaint sent again, which always merges. */
+  identical?: boolean;
+}
+
+/** Whether two fingerprints are of the same text (an empty text is the same as nothing). */
+export function sameText(a: RepeatFingerprint, b: RepeatFingerprint): boolean {
+  return a.key !== '' && a.key === b.key;
 }
 
 /** The repeat probability of a pair of fingerprints: `a` is the message being checked, `b` the earlier one. */
 export function scorePair(a: RepeatFingerprint, b: RepeatFingerprint, cosine?: number): PairScore {
+  if (sameText(a, b)) return { probability: 1, neverMerge: false, identical: true };
   const x = pairFeatures(a, b, cosine, false);
   let z = REPEAT_WEIGHTS[x.length];
   for (let k = 0; k < x.length; k++) z += REPEAT_WEIGHTS[k] * x[k];
@@ -195,7 +209,8 @@ function likely(model: TextModel, f: RepeatFingerprint, category: CategoryId): b
  * one problem told two ways); or the new message chases an earlier report (a chase names too little to be
  * classified, "地磅的事四天前反映过，还是没修"). On the development pairs the same-category rule alone left 13 of
  * the 226 repeats unmergeable at any score (out of fold, recall 0.84 → 0.90 at precision 0.97, 0.87 at 0.98
- * where it merges). One template about two things or conflicting particulars never merge.
+ * where it merges). One template about two things or conflicting particulars never merge; the same text always
+ * may (a staff recategorisation of the open issue does not make its copy another problem).
  */
 export function mayMerge(
   model: TextModel,
@@ -205,6 +220,7 @@ export function mayMerge(
   theirCategory: CategoryId,
   pair: PairScore,
 ): boolean {
+  if (pair.identical) return true;
   if (pair.neverMerge) return false;
   if (category === theirCategory || mine.cues.chases) return true;
   return likely(model, mine, theirCategory) && likely(model, theirs, category);
@@ -244,6 +260,12 @@ export function findRepeat(
   const category = input.category ?? categoryOf(model, mine);
   const open = input.candidates.filter((c) => c.createdAt.getTime() >= since);
   const prints = open.map((c) => cache.get(model, keywords, c.id, c.text));
+  // A copy of an open issue merges into the earliest such issue, before (and whatever) the model says.
+  let copy = -1;
+  open.forEach((c, i) => {
+    if (sameText(mine, prints[i]) && (copy < 0 || c.createdAt < open[copy].createdAt)) copy = i;
+  });
+  if (copy >= 0) return { verdict: 'merge', issueId: open[copy].id, score: 1 };
   const cos = cosines(model, mine, prints);
   // Not a word or character pair in common: no repeat. Of many, only the closest are weighed in full.
   let order = open.map((_, i) => i).filter((i) => cos[i] > 0);

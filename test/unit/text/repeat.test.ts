@@ -8,6 +8,7 @@ import {
   findRepeat,
   fingerprint,
   mayMerge,
+  similarities,
   type RepeatCandidate,
 } from '../../../server/text/repeat.ts';
 import { compileKeywords } from '../../../server/text/text-features.ts';
@@ -61,7 +62,8 @@ describe('text core: duplicate check', () => {
   });
 
   it('a different category is at most a flag', () => {
-    const v = check('园区昨晚突然停电，生产线全部停产，到现在还没恢复供电', 'finance');
+    // Not a copy (a copy merges whatever its category): the same complaint in a few other words.
+    const v = check('园区昨晚突然停电了，生产线全部停产，到现在都还没恢复供电', 'finance');
     expect(v.verdict).to.equal('flag');
   });
 
@@ -107,6 +109,63 @@ describe('text core: duplicate check', () => {
     const lift = [open('lift', '2号楼的电梯困人了，维保公司说周末没人来，员工被困半小时', 'land')];
     const v = check('6号楼的电梯困人了，维保公司说周末没人来，员工被困半小时', 'land', lift);
     expect(v.verdict).not.to.equal('merge');
+  });
+});
+
+describe('text core: a copy of an open issue', () => {
+  const model = trainTextModel(FIXTURE_TEXTS, CATEGORIES);
+  const keywords = compileKeywords(CATEGORIES);
+  const now = new Date('2026-05-20T02:00:00Z');
+  // Short, and of no clear category: the kind of text the fitted score put below merging even against itself.
+  const FLOODING = '附件为厂区积水照片和申请材料，请尽快处理排水问题';
+  const TITLED = `厂区积水\n${FLOODING}`;
+  const issue = (id: string, text: string, minutesAgo: number, category: RepeatCandidate['category']) => ({
+    id,
+    text,
+    category,
+    createdAt: new Date(now.getTime() - minutesAgo * 60_000),
+  });
+
+  it('scores an identical text 1 and merges it into the open issue', () => {
+    expect(similarities(model, keywords, FLOODING, [{ id: 'a', text: FLOODING }])).to.deep.equal([1]);
+    const v = findRepeat(model, keywords, {
+      text: FLOODING,
+      now,
+      candidates: [issue('a', FLOODING, 30, 'utilities')],
+    });
+    expect(v).to.deep.equal({ verdict: 'merge', issueId: 'a', score: 1 });
+  });
+
+  it('merges the same title and content, however they are spaced and punctuated', () => {
+    const resent = '厂区积水 附件为厂区积水照片和申请材料,请尽快处理排水问题!';
+    expect(similarities(model, keywords, resent, [{ id: 'a', text: TITLED }])).to.deep.equal([1]);
+    const v = findRepeat(model, keywords, {
+      text: resent,
+      now,
+      // Staff filed it under another category since: still the same complaint.
+      candidates: [issue('a', TITLED, 30, 'land')],
+    });
+    expect(v).to.deep.equal({ verdict: 'merge', issueId: 'a', score: 1 });
+  });
+
+  it('keeps merging every further copy into the first issue', () => {
+    for (const text of [FLOODING, TITLED]) {
+      const open: RepeatCandidate[] = [];
+      for (let n = 0; n < 6; n++) {
+        const v = findRepeat(model, keywords, { text, now, candidates: open });
+        if (n === 0) expect(v.verdict).to.equal('none');
+        else expect(v, `copy ${n + 1}`).to.deep.equal({ verdict: 'merge', issueId: 'first', score: 1 });
+        if (v.verdict !== 'merge')
+          open.push(issue(n === 0 ? 'first' : `copy-${n}`, text, 60 - n, 'utilities'));
+      }
+      expect(open.map((c) => c.id)).to.deep.equal(['first']);
+    }
+  });
+
+  it('merges a copy into the earliest of several open issues with that text', () => {
+    const earlier = [issue('later', FLOODING, 10, 'land'), issue('earliest', FLOODING, 90, 'land')];
+    const v = findRepeat(model, keywords, { text: FLOODING, now, candidates: earlier });
+    expect(v).to.deep.equal({ verdict: 'merge', issueId: 'earliest', score: 1 });
   });
 });
 
