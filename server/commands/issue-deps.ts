@@ -4,6 +4,7 @@
 import type { WorkCalendar } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
+import type { ActorRole } from '../../shared/lifecycle/issue-core.ts';
 import type { TimeLimitPolicy } from '../../shared/sla.ts';
 import type { IssueState, WarningLevel } from '../../shared/states.ts';
 import { calendarOf, readPolicy, type IntakeConfigSource } from '../intake/intake-config.ts';
@@ -33,7 +34,8 @@ export interface IssueChange {
   version?: number;
   /** The stored deadline a sweep step fired for (its claim's due instant). */
   dueAt?: Date;
-  /** The timeline event's note, data and public flag. */
+  /** The timeline event's author role, note, data and public flag. */
+  actorRole?: ActorRole;
   note?: string;
   data?: Record<string, unknown>;
   public?: boolean;
@@ -121,7 +123,7 @@ export function changeOf(
   return {
     version: issue.version,
     warning: issue.warning,
-    ...(last ? { note: last.note, data: last.data, public: last.public } : {}),
+    ...(last ? { actorRole: last.actorRole, note: last.note, data: last.data, public: last.public } : {}),
     issueId: String(issue._id),
     number: issue.number,
     action,

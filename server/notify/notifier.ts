@@ -14,7 +14,7 @@ import { batchedFindByUnique, batchedInsertMany } from '../db/batched-ops.ts';
 import { chinaDateKey, CHINA_OFFSET_MS } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Consultation } from '../../shared/lifecycle/issue-core.ts';
-import { CITY_REGION, type Role } from '../../shared/roles.ts';
+import { CITY_REGION, ROLE_LABELS, type Role } from '../../shared/roles.ts';
 import {
   CHANNEL_LABELS,
   STATE_LABELS,
@@ -451,6 +451,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return e?.qrToken ? `${deps.publicBaseUrl}/e/${String(e.qrToken)}` : '';
   }
 
+  /** A person's urging words (催办意见 from a leader, say), never the sweep's: they go with the notice. */
+  function instructionOf(change: IssueChange): string {
+    const role = change.actorRole;
+    if (!change.note || !role || role === 'system' || role === 'enterprise') return '';
+    return `${ROLE_LABELS[role]}意见：${change.note}`;
+  }
+
   function varsOf(facts: IssueFacts, change: IssueChange, link: string, now: Date): Record<string, string> {
     const deadline = facts.state === 'received' ? facts.triage?.dueAt : facts.deadlines?.resolveBy;
     const passed = !!deadline && new Date(deadline).getTime() <= now.getTime();
@@ -467,6 +474,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       tier: TIER_LABELS[tier] ?? '',
       inputDue: formatChinaTime(facts.consultation?.dueAt),
       text: pushbackText(change),
+      instruction: instructionOf(change),
     };
   }
 

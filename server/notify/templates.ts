@@ -76,13 +76,18 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   ),
   // {{due}} reads 将于…到期, or 已于…到期 when the deadline had passed as the notice was written (a sweep
   // catching up after downtime): a notice never promises a future that is already past.
-  urge: spec('催办', '承办单位经办人、负责人', '【催办】问题{{number}}「{{title}}」{{due}}，请抓紧办理。', [
-    'due',
-  ]),
+  // {{instruction}}: what a leader, the supervisor or the centre wrote when urging by hand (empty for the sweep).
+  urge: spec(
+    '催办',
+    '承办单位经办人、负责人',
+    '【催办】问题{{number}}「{{title}}」{{due}}，请抓紧办理。{{instruction}}',
+    ['due', 'instruction'],
+  ),
   supervise: spec(
     '督办',
     '承办单位经办人、负责人',
-    '【督办】问题{{number}}「{{title}}」已亮红灯（时限{{deadline}}），请立即办理并反馈。',
+    '【督办】问题{{number}}「{{title}}」已亮红灯（时限{{deadline}}），请立即办理并反馈。{{instruction}}',
+    ['instruction'],
   ),
   red: spec(
     '红灯预警',

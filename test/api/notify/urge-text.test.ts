@@ -1,5 +1,6 @@
 // The urge (催办) says when the issue is due as things stand when it is written: 将于…到期 at the yellow light,
-// but 已于…到期 when a sweep catches up after downtime and writes the urge after the deadline has passed.
+// but 已于…到期 when a sweep catches up after downtime and writes the urge after the deadline has passed. A
+// person's urge carries what they wrote (督查意见：…), so the unit learns what is asked; the sweep's has none.
 import { expect } from 'chai';
 import { handlerOf, must, postIssue, unitByCode } from '../issues/fixtures.ts';
 import { china, outbox, sweepAndNotify, useNotifyApp, type NotifyTestApp } from './notify-harness.ts';
@@ -28,7 +29,8 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     await sweepAndNotify(t);
     const texts = await urgeTexts(t, id);
     expect(texts).to.have.length(1);
-    expect(texts[0]).to.match(/将于2026-03-05 17:30到期，请抓紧办理/);
+    // The sweep's urge: no one's 意见 after it.
+    expect(texts[0]).to.match(/将于2026-03-05 17:30到期，请抓紧办理。$/);
   });
 
   it('caught up after the deadline (a server down for days): 已于…到期, never 将于', async () => {
@@ -39,5 +41,15 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     expect(texts).to.have.length(1);
     expect(texts[0]).to.match(/已于2026-03-05 17:30到期/);
     expect(texts[0]).to.not.include('将于');
+  });
+
+  it('urged by hand: the unit reads who urged and what they asked', async () => {
+    const id = await signedIssue(t);
+    t.clock.set(china('2026-03-03 10:00'));
+    await must(t, 'supervisor', id, 'urge', { note: '请本周内拿出供电整改方案并报告' });
+    await sweepAndNotify(t);
+    const texts = await urgeTexts(t, id);
+    expect(texts).to.have.length(1);
+    expect(texts[0]).to.match(/请抓紧办理。督查意见：请本周内拿出供电整改方案并报告$/);
   });
 });
