@@ -1,0 +1,39 @@
+// An action that moves the issue says where it went, in real Chromium: 重新分类 of a waiting (待受理) issue
+// routes it by the new category, which the dispatcher did not choose, so the issue page's notice names the new
+// state and the unit (a new-user trial saw only 「重新分类」已完成 and found the issue dispatched).
+import { expect } from 'chai';
+import type { BrowserContext, Page } from 'playwright-core';
+import { choose, login, useStaffApp } from './staff-app.harness.ts';
+
+describe('staff app: an action’s notice says where the issue went (e2e)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp();
+  let session: { context: BrowserContext; page: Page } | undefined;
+  after(async () => session?.context.close());
+
+  it('重新分类 of a 待受理 issue: 现为「待签收」 and the unit it was routed to', async () => {
+    const issue = await t.apiAs('clerk', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises[0]!.creditCode },
+      channel: 'window',
+      title: '企业反映的事项等待分办',
+      content: '企业希望有关部门尽快联系，协调解决生产经营中遇到的具体困难。',
+      urgency: 'normal',
+    });
+    expect(issue.state).to.equal('received');
+    session = await t.open();
+    const page = session.page;
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    const actions = page.getByRole('region', { name: '可执行操作' });
+    await actions.getByRole('button', { name: '重新分类', exact: true }).click();
+    await choose(page, '问题类别（不改可留空）', '水电气');
+    await page.getByLabel('重新分类理由').fill('企业反映的是园区供水问题');
+    await page.getByRole('button', { name: '确认重新分类' }).click();
+    await page.getByText('「重新分类」已完成').waitFor();
+    const after = await t.apiAs('dispatcher', 'GET', `/api/issues/${issue.id}`);
+    expect(after.state).to.equal('dispatched');
+    const notice = await page.getByText('「重新分类」已完成').textContent();
+    expect(notice).to.contain('现为「待签收」');
+    expect(notice).to.contain(`承办单位：${after.unitName}`);
+  });
+});

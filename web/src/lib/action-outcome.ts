@@ -1,0 +1,15 @@
+// The issue page's notice after an action: what was done and, when the issue moved (another state or unit),
+// where it went. Some actions move it without the user picking where: 重新分类 of a waiting issue routes it by
+// the new category, so the notice names the unit it went to.
+import { STATE_LABELS } from '../../../shared/states.ts';
+import type { IssueDetail } from './types.ts';
+
+type Place = Pick<IssueDetail, 'state' | 'unitId' | 'unitName'>;
+
+export function actionOutcome(before: Place | null, after: Place, label: string): string {
+  const moved: string[] = [];
+  if (before && before.state !== after.state) moved.push(`现为「${STATE_LABELS[after.state]}」`);
+  if (before && after.unitId && before.unitId !== after.unitId && after.unitName)
+    moved.push(`承办单位：${after.unitName}`);
+  return `「${label}」已完成${moved.length ? `，${moved.join('，')}` : ''}，并记入办理过程`;
+}
