@@ -110,11 +110,15 @@ export const noteText = (rng: Rng) => rng.pick(NOTES);
 export const internalNoteText = (rng: Rng) => rng.pick(INTERNAL_NOTES);
 export const replyText = (rng: Rng) => rng.pick(REPLIES);
 
+/** The title of a vague request: what the enterprise asked, as the owner reads it on the QR page. */
+export const VAGUE_TITLE = '希望约时间面谈';
+
 /**
  * A message too vague for the classifier to be sure of (one short keyword of the category), so intake leaves it
- * in `received` for a dispatcher, as happens with real phone notes.
+ * in `received` for a dispatcher, as happens with real notes. Worded for any channel (a meeting's note does not
+ * say 来电).
  */
 export function vagueText(category: CategoryId): { title: string; content: string } {
   const keyword = [...categoryDef(category).keywords].sort((a, b) => a.length - b.length)[0];
-  return { title: '企业来电待分办', content: `企业负责人来电，反映${keyword}方面的事情，希望约时间面谈。` };
+  return { title: VAGUE_TITLE, content: `企业负责人反映${keyword}方面的事情，希望约时间面谈。` };
 }

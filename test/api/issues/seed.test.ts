@@ -13,6 +13,7 @@ import {
   expectDemoClassCandidates,
 } from '../classes/demo-candidates.ts';
 import { seedIssues } from '../../../server/seed/issues.seed.ts';
+import { VAGUE_TITLE } from '../../../server/seed/issue-texts.seed.ts';
 import { openTestDatabase, TEST_HASH, TEST_START, useTestApp } from '../helpers.ts';
 import { CATEGORIES } from '../../../config/categories.ts';
 import { classifyText } from '../../../server/text/classify-text.ts';
@@ -144,8 +145,8 @@ describe('demo issue seed', function () {
       async (key) =>
         new Set(issues.filter((i) => i.externalId?.startsWith(`class-demo-${key}-`)).map((i) => i.number)),
     );
-    // Vague phone notes (企业来电待分办) say nothing of a cause: they make no candidate of their own.
-    const vague = new Set(issues.filter((i) => i.title === '企业来电待分办').map((i) => i.number));
+    // Vague notes (希望约时间面谈) say nothing of a cause: they make no candidate of their own.
+    const vague = new Set(issues.filter((i) => i.title === VAGUE_TITLE).map((i) => i.number));
     expect(vague.size).to.be.at.least(3);
     for (const c of candidates) {
       const members = await candidateNumbers(t, c.id);
