@@ -119,6 +119,8 @@ export const ISSUE_HEAD_FIELDS = Object.freeze([
   'possibleRepeat',
   'classProblemId',
   'deadlines',
+  'triage',
+  'rating',
   'closedAt',
   'createdAt',
   'updatedAt',

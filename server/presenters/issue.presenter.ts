@@ -1,6 +1,7 @@
 // The staff view of an issue: exactly these fields leave the server. The full view carries the whole timeline,
 // internal notes included (staff only: the public QR page has its own presenter); the summary is for lists.
 import type { Actor } from '../../shared/roles.ts';
+import { runningDeadline } from '../../shared/running-deadline.ts';
 import type { Deadlines, TriageDeadlines } from '../../shared/sla.ts';
 import type { IssueContact, IssueDoc, IssueSource, StoredTimelineEvent } from '../models/issue.model.ts';
 import { canViewIssueContact } from '../policies/index.ts';
@@ -111,6 +112,10 @@ export const ISSUE_SUMMARY_FIELDS = {
   bulletined: 1,
   redoCount: 1,
   possibleRepeat: 1,
+  // What `running` is computed from.
+  deadlines: 1,
+  triage: 1,
+  rating: 1,
   createdAt: 1,
   updatedAt: 1,
 } as const satisfies Partial<Record<keyof IssueDoc, 1>>;
@@ -137,6 +142,8 @@ export function presentIssueSummary(doc: IssueSummaryDoc) {
     tier: doc.tier,
     warning: doc.warning,
     dueAt: doc.dueAt ?? null,
+    /** The deadline running in the issue's state, with its light's instants (shared/running-deadline.ts). */
+    running: runningDeadline(doc),
     urged: doc.urged,
     supervised: doc.supervised,
     bulletined: doc.bulletined,

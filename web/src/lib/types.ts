@@ -2,6 +2,7 @@
 // strings.
 import type { ActionId } from '../../../shared/lifecycle/actions.ts';
 import type { ActorRole, PendingKind } from '../../../shared/lifecycle/issue-core.ts';
+import type { DeadlineKind } from '../../../shared/running-deadline.ts';
 import type {
   CategoryId,
   ChannelId,
@@ -32,8 +33,8 @@ export interface IssueSummary {
   tier: Tier;
   warning: WarningLevel;
   dueAt: string | null;
-  /** Present when the list carries them (to-do queues): the chip computes its own light. */
-  deadlines?: { yellowAt: string; redAt: string; overdueAt: string; pausedAt?: string | null } | null;
+  /** The deadline running in the issue's state, null when none runs for the staff. */
+  running: RunningDeadline | null;
   urged: boolean;
   supervised: boolean;
   bulletined: boolean;
@@ -42,6 +43,16 @@ export interface IssueSummary {
   possibleRepeat?: PossibleRepeat | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** shared/running-deadline.ts as sent: the chip counts down to `dueAt` and takes its light from the rest. */
+export interface RunningDeadline {
+  kind: DeadlineKind;
+  dueAt: string;
+  yellowAt: string;
+  redAt: string;
+  overdueAt: string;
+  pausedAt: string | null;
 }
 
 export interface PossibleRepeat {

@@ -1,0 +1,164 @@
+// The deadline running in each state, in real Chromium with the browser's clock at the server's simulated time
+// (a new user's trial found these): the workbench row of an issue waiting to be signed counts down to 签收时限,
+// not 办结时限; a 待受理 issue's page shows its running 分办时限 with the light the desk card shows; an overdue
+// 差评待核实 card is no longer green; a 待审核 card shows the enterprise's problem above the unit's reply, kept
+// to a few lines on a phone. axe-core on each screen.
+//
+// Set E2E_SCREENSHOTS=/some/dir to keep the screenshots.
+import { expect } from 'chai';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { DAY_MS, HOUR_MS } from '../../shared/clock.ts';
+import { axeFindings, DESKTOP, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
+
+const UNIT = 'anji-centre';
+const NEUTRAL = '企业希望有关部门尽快联系，协调解决生产经营中遇到的具体困难。';
+const LONG = `${NEUTRAL}厂区道路年久失修，雨天积水严重，货车进出困难，已影响正常交货。`.repeat(4);
+const RECEIVED = '企业反映的事项迟迟未分办';
+const TO_SIGN = '企业反映的事项等待签收';
+const REPLIED = '企业反映的道路问题已答复';
+const BAD = '企业对答复给出差评';
+/** An instant as the screens write it (China time). */
+const cst = (iso: string) =>
+  new Date(new Date(iso).getTime() + 8 * HOUR_MS).toISOString().slice(0, 16).replace('T', ' ');
+
+describe('staff app: the deadline running in each state (e2e)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp();
+  let session: { context: BrowserContext; page: Page } | undefined;
+  const page = () => session!.page;
+  const ids: Record<string, string> = {};
+
+  /** A fresh browser whose clock reads the server's simulated time, signed in as `username`. */
+  async function fresh(username: string, viewport?: { width: number; height: number }) {
+    await session?.context.close();
+    session = await t.open(viewport);
+    await session.context.clock.setFixedTime(t.clock.now());
+    await login(page(), t.baseUrl, username);
+  }
+  async function expectAccessible() {
+    expect(await axeFindings(page())).to.deep.equal([]);
+  }
+  async function received(title: string, content = NEUTRAL): Promise<string> {
+    const issue = await t.apiAs('clerk', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises[0]!.creditCode },
+      channel: 'window',
+      title,
+      content,
+      urgency: 'urgent',
+    });
+    expect(issue.state).to.equal('received');
+    return (ids[title] = issue.id);
+  }
+  const act = (who: string, title: string, action: string, body: unknown = {}) =>
+    t.apiAs(who, 'POST', `/api/issues/${ids[title]}/actions/${action}`, body);
+  async function dispatched(title: string, content?: string) {
+    await received(title, content);
+    const unit = t.seed.units.find((u) => u.code === UNIT)!;
+    await act('dispatcher', title, 'dispatch', { unitId: String(unit._id) });
+  }
+  async function replied(title: string, content?: string) {
+    await dispatched(title, content);
+    await act(`handler-${UNIT}`, title, 'sign');
+    await act(`handler-${UNIT}`, title, 'reply', { text: '已联系企业，安排养护单位修复道路，问题已解决。' });
+  }
+  const card = (title: string): Locator => page().getByRole('listitem', { name: title });
+
+  before(async () => {
+    await received(RECEIVED);
+    await replied(REPLIED, LONG);
+    await replied(BAD);
+    await act('dispatcher', BAD, 'verify');
+    await act('clerk', BAD, 'rate', { rating: 'bad', comment: '仍未解决' });
+    // Days later: the triage limit and the rating check (1 working day) are long past.
+    t.clock.advance(4 * DAY_MS);
+    await dispatched(TO_SIGN);
+    t.clock.advance(HOUR_MS);
+  });
+  afterEach(async function () {
+    const dir = process.env.E2E_SCREENSHOTS;
+    if (dir && session && this.currentTest?.state === 'failed')
+      await page().screenshot({ path: `${dir}/failed-running-deadline.png`, fullPage: true });
+  });
+  after(async () => session?.context.close());
+
+  it('counts a 待签收 row on the phone workbench down to 签收时限, as the issue page does', async () => {
+    const issue = await t.apiAs(`handler-${UNIT}`, 'GET', `/api/issues/${ids[TO_SIGN]}`);
+    const signBy = cst(issue.deadlines.signBy);
+    expect(signBy).to.not.equal(cst(issue.deadlines.resolveBy));
+    await fresh(`handler-${UNIT}`, PHONE);
+    await page().goto(`${t.baseUrl}/workbench?queue=toSign`);
+    const row = page().locator('table.issues tbody tr').filter({ hasText: TO_SIGN });
+    const due = row.getByTestId('row-deadline');
+    await due.waitFor();
+    expect(await due.getAttribute('data-label')).to.equal('签收时限');
+    expect(await due.textContent()).to.contain(signBy);
+    // 紧急 signs within 2 working hours: an hour in, half of it is left.
+    expect(await due.locator('.chip').textContent()).to.match(/剩 1小时/);
+    await expectAccessible();
+    await snap(page(), 'running-01-workbench-to-sign', false);
+    await page().setViewportSize(DESKTOP);
+    await snap(page(), 'running-01-workbench-to-sign-desktop', false);
+
+    await row.getByRole('link', { name: TO_SIGN }).click();
+    const running = page().getByTestId('running-deadline');
+    expect(await running.textContent())
+      .to.contain('当前签收时限')
+      .and.to.contain(signBy);
+  });
+
+  it('shows a 待受理 issue’s running 分办时限 on its page with the desk card’s light', async () => {
+    await fresh('dispatcher');
+    await page().goto(`${t.baseUrl}/desk?tab=triage`);
+    const deskChip = card(RECEIVED).locator('.chip');
+    await deskChip.waitFor();
+    expect(await deskChip.getAttribute('data-level')).to.equal('overdue');
+    await page().goto(`${t.baseUrl}/issues/${ids[RECEIVED]}`);
+    const running = page().getByTestId('running-deadline');
+    await running.waitFor();
+    expect(await running.textContent())
+      .to.contain('当前分办时限')
+      .and.to.contain('超时');
+    expect(await running.locator('.chip').getAttribute('data-level')).to.equal('overdue');
+    expect(await page().getByText('尚未分办，暂无办理时限').count()).to.equal(0);
+    // The issue's light is the running deadline's, live, not the one stored at the last sweep.
+    const light = page().locator('dt:text-is("预警") + dd');
+    expect(await light.textContent()).to.contain('已超期');
+    await expectAccessible();
+    await snap(page(), 'running-02-issue-received');
+  });
+
+  it('lights an overdue 差评待核实 card red, not green', async () => {
+    await fresh('dispatcher');
+    await page().goto(`${t.baseUrl}/desk?tab=ratingCheck`);
+    const timing = card(BAD).getByTestId('queue-timing');
+    await timing.waitFor();
+    expect(await timing.textContent())
+      .to.contain('核实时限')
+      .and.to.contain('超时');
+    expect(await timing.locator('.chip').getAttribute('data-level')).to.equal('overdue');
+    expect(await timing.textContent()).to.contain('已超期');
+    expect(await card(BAD).getAttribute('data-level')).to.equal('overdue');
+    await expectAccessible();
+    await snap(page(), 'running-03-desk-rating-check');
+  });
+
+  it('shows the enterprise’s problem above the reply on a 待审核 card, a few lines on a phone', async () => {
+    await fresh('dispatcher', PHONE);
+    await page().goto(`${t.baseUrl}/desk?tab=verify`);
+    const problem = card(REPLIED).getByTestId('problem');
+    await problem.waitFor();
+    expect(await problem.textContent())
+      .to.contain('企业诉求')
+      .and.to.contain(NEUTRAL);
+    const reply = card(REPLIED).locator('.reply');
+    const [p, r] = [(await problem.boundingBox())!, (await reply.boundingBox())!];
+    expect(p.y + p.height).to.be.at.most(r.y);
+    // The long text stays within three lines of the card (the rest is on the issue page).
+    const lineHeight = await problem.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight) || 22);
+    expect(p.height).to.be.at.most(3 * lineHeight + 2);
+    await expectAccessible();
+    await snap(page(), 'running-04-desk-verify-phone', false);
+    await page().setViewportSize(DESKTOP);
+    await snap(page(), 'running-04-desk-verify', false);
+  });
+});
