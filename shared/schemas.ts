@@ -151,6 +151,12 @@ export const verifyRatingSchema = z.object({
   workingDays: workingDays(LIMITS.maxExtensionWorkingDays).optional(),
 });
 export const mergeSchema = z.object({ intoId: idSchema });
+/**
+ * Approving a request (挂起, 解挂, 延期). The request's reason is the unit's internal note and stays with staff;
+ * the enterprise reads only the outcome, and `publicNote` when the approver writes one for it.
+ */
+export const approveSchema = z.object({ publicNote: text(LIMITS.note, '对企业的说明').optional() });
+export type ApproveInput = z.infer<typeof approveSchema>;
 export const escalateSchema = z.object({ reason: reasonSchema.optional() });
 export const reclassifySchema = z
   .object({
@@ -258,12 +264,12 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.free
   transfer: transferSchema,
   add_co_unit: addCoUnitSchema,
   suspend: withReason,
-  approve_suspend: empty,
+  approve_suspend: approveSchema,
   resume: empty,
-  approve_resume: empty,
+  approve_resume: approveSchema,
   deny_request: withReason,
   request_extension: requestExtensionSchema,
-  approve_extension: empty,
+  approve_extension: approveSchema,
   note: noteSchema,
   consult: consultSchema,
   consult_input: consultInputSchema,

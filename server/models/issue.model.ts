@@ -11,6 +11,7 @@ import {
   HAS_CONSULT_UNITS,
   HAS_CO_UNITS,
   OVERDUE,
+  PENDING_APPROVAL,
   RATING_CHECK,
   REDONE,
   SENT_BACK,
@@ -301,6 +302,12 @@ export const CALLBACK_INDEX = { callbackRequested: 1, state: 1, ...NEWEST_FIRST 
 export const RATING_CHECK_INDEX = { 'rating.verification': 1, state: 1, ...NEWEST_FIRST } as const;
 
 /**
+ * Requests waiting for approval (待审批: 挂起, 解挂, 延期) by kind, due soonest: the desk's count and list read
+ * only these (approving, denying or anything that moves the issue on clears the request, so it holds a few).
+ */
+export const APPROVAL_INDEX = { 'pendingApproval.kind': 1, ...DUE_SOONEST } as const;
+
+/**
  * Indexes for the staff list (issue-read.query.ts): every filter the workbench offers and every visibility
  * branch, in both orders, is an equality prefix followed by the order, so a page reads about as many keys as
  * it shows. Fields share compound indexes where the list names every value of the field it does not filter
@@ -337,6 +344,7 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ ...UNIT_LIT_INDEX }, rare.warning);
   schema.index({ ...CALLBACK_INDEX }, { partialFilterExpression: { callbackRequested: true } });
   schema.index({ ...RATING_CHECK_INDEX }, { partialFilterExpression: { ...RATING_CHECK } });
+  schema.index({ ...APPROVAL_INDEX }, { partialFilterExpression: { ...PENDING_APPROVAL } });
   schema.index({ ...ASSIGNEE_ISSUES_INDEX });
   schema.index({ ...OVERDUE_ASSIGNEE_INDEX }, { partialFilterExpression: { ...OVERDUE } });
   schema.index({ ...UNIT_REDONE_INDEX }, { partialFilterExpression: { ...REDONE } });

@@ -1,6 +1,7 @@
 // Who must hear about a committed issue change, and what (issue 8): a pure table from the change (action,
 // states, the event's data) to notification events, each for an audience. The notifier resolves audiences to
 // people and channels; this file is the whole policy of "who is told what", tested without a database.
+import type { PendingKind } from '../../shared/lifecycle/issue-core.ts';
 import { RATING_LABELS, RATING_LEVEL_LABELS, type Rating, type RatingLevel } from '../../shared/states.ts';
 import type { IssueChange } from '../commands/issue-deps.ts';
 import type { NotifyEvent } from './templates.ts';
@@ -10,7 +11,8 @@ import type { NotifyEvent } from './templates.ts';
  * region; centre: clerks, dispatchers and the director; consultation: the consulted units (and the chair of the
  * tier); consultation_missing: consulted units that owe input; enterprise: its chosen channel; origin: the
  * channel the issue came from and those of messages merged into it (push-back); merged_source: the sender of
- * the message just merged into the issue; assignee: the person an `assign` hands the issue to.
+ * the message just merged into the issue; assignee: the person an `assign` hands the issue to; approvers: the
+ * staff whose role may approve the request the change left pending (data.pending).
  */
 export type Audience =
   | 'unit'
@@ -21,7 +23,8 @@ export type Audience =
   | 'enterprise'
   | 'origin'
   | 'merged_source'
-  | 'assignee';
+  | 'assignee'
+  | 'approvers';
 
 export interface Intent {
   event: NotifyEvent;
@@ -64,6 +67,16 @@ export function pushbackText(change: IssueChange): string {
   return `${d.source === 'callback' ? '回访' : '企业'}评价「${rated}」`;
 }
 
+/** The `{{request}}` of an approval notice: 延期3个工作日, 挂起, 解挂. */
+export function requestText(change: IssueChange): string {
+  const d = change.data ?? {};
+  if (d.pending === 'extension') return `延期${String(d.workingDays ?? '')}个工作日`;
+  return (
+    ({ suspend: '挂起', resume: '解挂' } as Partial<Record<PendingKind, string>>)[d.pending as PendingKind] ??
+    ''
+  );
+}
+
 /** The notifications a committed change calls for. */
 export function intentsOf(change: IssueChange): Intent[] {
   const assigned = [i('issue_assigned', 'unit'), i('enterprise_dispatched', 'enterprise')];
@@ -104,6 +117,11 @@ export function intentsOf(change: IssueChange): Intent[] {
       return change.data?.rating === 'bad' ? [i('bad_rating', 'centre')] : [];
     case 'request_callback':
       return [i('callback_due', 'centre')];
+    case 'suspend':
+    case 'resume':
+    case 'request_extension':
+      // A request left for approval (an approver's own takes effect at once and tells no one).
+      return change.data?.pending ? [i('approval_requested', 'approvers')] : [];
     case 'verify_rating':
       if (change.state === 'consulting') return [i('consult_invite', 'consultation')];
       if (closes(change)) return [i('pushback_outcome', 'origin')];

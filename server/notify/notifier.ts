@@ -13,7 +13,8 @@ import { Types } from 'mongoose';
 import { batchedFindByUnique, batchedInsertMany } from '../db/batched-ops.ts';
 import { chinaDateKey, CHINA_OFFSET_MS } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { Consultation } from '../../shared/lifecycle/issue-core.ts';
+import { APPROVE_ACTIONS, roleMayPerform } from '../../shared/lifecycle/actions.ts';
+import type { Consultation, PendingKind } from '../../shared/lifecycle/issue-core.ts';
 import { CITY_REGION, ROLE_LABELS, type Role } from '../../shared/roles.ts';
 import {
   CHANNEL_LABELS,
@@ -31,7 +32,7 @@ import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { normaliseMobile } from '../intake/match-enterprise.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
-import { intentsOf, pushbackText, type Audience, type Intent } from './intents.ts';
+import { intentsOf, pushbackText, requestText, type Audience, type Intent } from './intents.ts';
 import { EVENT_SPECS, render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';
 
 export const TEMPLATES_SETTING = 'notifyTemplates';
@@ -379,6 +380,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       case 'assignee':
         // The person the event names (not the issue's current assignee, which a later assign may have changed).
         return list.filter((u) => u.id === change.data?.assigneeId);
+      case 'approvers': {
+        const approve = APPROVE_ACTIONS[change.data?.pending as PendingKind];
+        return approve ? list.filter((u) => roleMayPerform(u.role, approve)) : [];
+      }
       default:
         return [];
     }
@@ -475,6 +480,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       inputDue: formatChinaTime(facts.consultation?.dueAt),
       text: pushbackText(change),
       instruction: instructionOf(change),
+      request: requestText(change),
     };
   }
 

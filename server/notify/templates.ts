@@ -21,6 +21,7 @@ export const NOTIFY_EVENTS = [
   'rectification_assigned',
   'bad_rating',
   'callback_due',
+  'approval_requested',
   'dead_letter',
   'qr_codes_paused',
   'enterprise_received',
@@ -131,6 +132,12 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   ),
   bad_rating: spec('差评', '服务中心', '问题{{number}}「{{title}}」收到差评，请于1个工作日内核实。'),
   callback_due: spec('待回访', '服务中心', '问题{{number}}「{{title}}」企业未在期限内评价，请电话回访。'),
+  approval_requested: spec(
+    '待审批申请',
+    '服务中心分办员、中心主任（有审批权的岗位）',
+    '{{unit}}申请{{request}}：问题{{number}}「{{title}}」，当前时限{{deadline}}，请在受理分办台「待审批」中审批。',
+    ['request'],
+  ),
   dead_letter: spec(
     '渠道消息处理失败',
     '服务中心',

@@ -130,6 +130,11 @@ export const REDONE = Object.freeze({ redoCount: { $gt: 0 } });
 export const SENT_BACK = Object.freeze({ sendBackCount: { $gt: 0 } });
 /** A bad rating waiting for the centre's check: the "ratingCheck" queue's condition and its index's filter. */
 export const RATING_CHECK = Object.freeze({ 'rating.verification': 'pending' });
+/**
+ * A request waiting for approval (挂起, 解挂, 延期): the partial filter of the approval index (issue.model.ts). A
+ * range, since the queue names the kinds an approver may approve as `{$in: [...]}`, a subset of it.
+ */
+export const PENDING_APPROVAL = Object.freeze({ 'pendingApproval.kind': { $gt: '' } });
 /** Overdue issues: a unit head's per-person overdue count and its index's filter. */
 export const OVERDUE = Object.freeze({ warning: 'overdue' });
 

@@ -2,7 +2,7 @@
 // code sees a summary (stage, responsible unit, promised date); a verified owner also sees the text, the
 // public progress notes and the reply, and may rate. Staff identities, internal notes and the centre's
 // internal review steps never leave through here.
-import type { WorkCalendar } from '../../shared/calendar.ts';
+import { chinaDateKey, type WorkCalendar } from '../../shared/calendar.ts';
 import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts';
 import type { IssueState } from '../../shared/states.ts';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
@@ -93,7 +93,7 @@ export type PublicIssueFields = PublicSummaryFields &
       'rating' | 'level' | 'verification' | 'source' | 'comment'
     > | null;
     rateBy?: Date | null;
-    timeline?: Pick<StoredTimelineEvent, 'at' | 'action' | 'toState' | 'note' | 'public'>[];
+    timeline?: Pick<StoredTimelineEvent, 'at' | 'action' | 'toState' | 'note' | 'public' | 'data'>[];
   };
 
 /** The moment the page is rendered and the working-day calendar, to say how long a promise has been broken. */
@@ -128,13 +128,41 @@ export function presentIssuePublicSummary(doc: PublicSummaryFields, at?: PublicN
   };
 }
 
-function presentPublicEvent(e: NonNullable<PublicIssueFields['timeline']>[number]) {
+type PublicEvent = NonNullable<PublicIssueFields['timeline']>[number];
+
+const APPROVALS: ReadonlySet<string> = new Set(['approve_suspend', 'approve_resume', 'approve_extension']);
+
+/** 12月11日, in China time. */
+function monthDay(d: unknown): string {
+  const [, m, day] = chinaDateKey(new Date(d as string)).split('-');
+  return `${Number(m)}月${Number(day)}日`;
+}
+
+/**
+ * The note of a public step, where it is the enterprise's to read. An approval's note is the approver's
+ * explanation written for the enterprise (data.publicNote): earlier versions copied the unit's internal reason
+ * for its request into it, and that stays with staff. A rating's note is the owner's own comment only, as in
+ * the rating itself (a comment staff wrote down stays with them).
+ */
+function publicNoteOf(e: PublicEvent): string | null {
+  if (APPROVALS.has(e.action) && e.data?.publicNote !== true) return null;
+  if (e.action === 'rate' && e.data?.source !== 'enterprise') return null;
+  return e.note ?? null;
+}
+
+function labelOf(e: PublicEvent): string {
+  const resolveBy = e.data?.resolveBy;
+  if (e.action === 'approve_extension' && resolveBy) return `办理期限延长至${monthDay(resolveBy)}`;
+  return PUBLIC_STEP_LABELS[e.action] ?? ACTION_LABELS[e.action as ActionId];
+}
+
+function presentPublicEvent(e: PublicEvent) {
   return {
     at: e.at,
     action: e.action,
-    label: PUBLIC_STEP_LABELS[e.action] ?? ACTION_LABELS[e.action as ActionId],
+    label: labelOf(e),
     stageLabel: PUBLIC_STAGE_LABELS[e.toState],
-    note: e.note ?? null,
+    note: publicNoteOf(e),
   };
 }
 

@@ -2,7 +2,9 @@
 // Pure: GET /api/workbench counts them and GET /api/issues?queue= lists them with the same conditions. Every
 // condition starts with an equality the list indexes lead with (issue.model.ts), so counts and pages are served
 // by an index (test/api/issues/list-plans.test.ts).
-import { CENTRE_ROLES, UNIT_ROLES, type Actor } from '../../shared/roles.ts';
+import { APPROVE_ACTIONS, roleMayPerform } from '../../shared/lifecycle/actions.ts';
+import type { PendingKind } from '../../shared/lifecycle/issue-core.ts';
+import { CENTRE_ROLES, UNIT_ROLES, type Actor, type Role } from '../../shared/roles.ts';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import { HAS_CONSULT_UNITS, RATING_CHECK, REDONE, SENT_BACK } from '../policies/issue.policy.ts';
 
@@ -16,7 +18,14 @@ export const UNIT_QUEUES = [
   'consultInput',
   'rectify',
 ] as const;
-export const CENTRE_QUEUES = ['triage', 'verify', 'ratingCheck', 'callback', 'deadLetters'] as const;
+export const CENTRE_QUEUES = [
+  'triage',
+  'approval',
+  'verify',
+  'ratingCheck',
+  'callback',
+  'deadLetters',
+] as const;
 export const QUEUE_IDS = [...UNIT_QUEUES, ...CENTRE_QUEUES] as const;
 export type QueueId = (typeof QUEUE_IDS)[number];
 
@@ -30,6 +39,7 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   consultInput: '待会商意见',
   rectify: '差评整改',
   triage: '待受理分办',
+  approval: '待审批',
   verify: '待审核答复',
   ratingCheck: '差评待核实',
   callback: '待回访',
@@ -47,16 +57,27 @@ export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Obje
   consultInput: 'createdAt',
   rectify: 'dueAt',
   triage: 'createdAt',
+  approval: 'dueAt',
   verify: 'createdAt',
   ratingCheck: 'createdAt',
   callback: 'createdAt',
   deadLetters: 'createdAt',
 });
 
-/** The queues an actor works from (none for roles without a to-do list). */
+/** The kinds of request a role may approve (ACTION_ROLES of each approving action). */
+export function approvableKinds(role: Role): PendingKind[] {
+  return (Object.keys(APPROVE_ACTIONS) as PendingKind[]).filter((k) =>
+    roleMayPerform(role, APPROVE_ACTIONS[k]),
+  );
+}
+
+/** The queues an actor works from (none for roles without a to-do list); 待审批 for those who may approve. */
 export function queuesOf(actor: Actor): readonly QueueId[] {
   if (UNIT_ROLES.includes(actor.role) && actor.unitId) return UNIT_QUEUES;
-  if (CENTRE_ROLES.includes(actor.role)) return CENTRE_QUEUES;
+  if (CENTRE_ROLES.includes(actor.role)) {
+    const approves = approvableKinds(actor.role).length > 0;
+    return CENTRE_QUEUES.filter((q) => q !== 'approval' || approves);
+  }
   return [];
 }
 
@@ -97,6 +118,9 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
       return mine('in_progress', { ...REDONE });
     case 'triage':
       return { state: 'received' };
+    case 'approval':
+      // Requests of the kinds the actor may approve, within the approval index's partial filter.
+      return { 'pendingApproval.kind': { $in: approvableKinds(actor.role) } };
     case 'verify':
       return { state: 'replied' };
     case 'ratingCheck':

@@ -9,6 +9,7 @@ import type { Actor } from '../../shared/roles.ts';
 import { OPEN_STATES } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
 import {
+  APPROVAL_INDEX,
   ASSIGNEE_ISSUES_INDEX,
   CALLBACK_INDEX,
   CONSULTED_UNIT_INDEX,
@@ -73,6 +74,7 @@ const COUNT_INDEX: Partial<Record<QueueId, object>> = {
   overdue: UNIT_LIT_INDEX,
   callback: CALLBACK_INDEX,
   ratingCheck: RATING_CHECK_INDEX,
+  approval: APPROVAL_INDEX,
 };
 
 /**

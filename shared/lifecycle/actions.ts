@@ -2,6 +2,7 @@
 // logic so policies, schemas and the UI can import the list without pulling in the state machine.
 
 import type { Role } from '../roles.ts';
+import type { PendingKind } from './issue-core.ts';
 
 export const ACTION_IDS = [
   'dispatch',
@@ -123,6 +124,13 @@ export const ACTION_ROLES: Readonly<Record<ActionId, readonly Role[]>> = Object.
   reclassify: CENTRE,
   // Within the lead unit, to one of its active handlers (checked by the server, which knows the users).
   assign: ['unit_head'],
+});
+
+/** The action that approves each kind of pending request (its approvers are that action's roles). */
+export const APPROVE_ACTIONS: Readonly<Record<PendingKind, ActionId>> = Object.freeze({
+  suspend: 'approve_suspend',
+  resume: 'approve_resume',
+  extension: 'approve_extension',
 });
 
 /** Actions the public QR page may perform for a verified enterprise owner. */

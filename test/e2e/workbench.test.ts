@@ -60,10 +60,10 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.getByRole('heading', { name: '受理分办台' }).waitFor();
     expect(new URL(page.url()).pathname).to.equal('/desk');
     expect(await page.getByTestId('current-user').textContent()).to.contain('陈志强');
-    // Five tiles (待受理分办, 待审核答复, 差评待核实, 待回访, 接入失败); the 接入失败 tile counts the failed
+    // Six tiles (待受理分办, 待审批, 待审核答复, 差评待核实, 待回访, 接入失败); the 接入失败 tile counts the failed
     // inbound messages, and each tile's words are its tab's.
     const deadLetters = page.locator('[data-queue="deadLetters"] .count');
-    await page.waitForFunction(() => document.querySelectorAll('[data-queue]').length === 5);
+    await page.waitForFunction(() => document.querySelectorAll('[data-queue]').length === 6);
     expect((await deadLetters.textContent())?.trim()).to.match(/^\d+$/);
     for (const label of await page.locator('[data-queue] .label').allTextContents())
       expect(await page.getByRole('tab', { name: label.trim(), exact: true }).count(), label).to.equal(1);

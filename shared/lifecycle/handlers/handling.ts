@@ -2,7 +2,7 @@
 // default), progress notes and the reply.
 
 import { pauseDeadlines, resumeDeadlines, urgencyPolicy } from '../../sla.ts';
-import type { NoteInput, RequestExtensionInput } from '../../schemas.ts';
+import type { ApproveInput, NoteInput, RequestExtensionInput } from '../../schemas.ts';
 import type { ActionContext, IssueCore, PendingKind } from '../issue-core.ts';
 import {
   actorMayApprove,
@@ -28,6 +28,15 @@ function takePending(issue: IssueCore, kind: PendingKind) {
     fail('no_pending_request', `没有待审批的${PENDING_LABELS[kind]}申请`);
   issue.pendingApproval = null;
   return pending;
+}
+
+/**
+ * What an approval's public event says: the approver's explanation for the enterprise, if any. The request's
+ * reason was the unit's internal note and is never copied into it; `publicNote` marks a note written for the
+ * enterprise (the QR page shows an approval's note only then).
+ */
+function approvalNote(input: ApproveInput) {
+  return input.publicNote ? { note: input.publicNote, publicNote: true } : { publicNote: undefined };
 }
 
 function request(
@@ -64,10 +73,11 @@ export const suspend: Handler<{ reason: string }> = (issue, input, ctx) => {
   return { note: input.reason, data: { approved: true } };
 };
 
-export const approveSuspend: Handler<object> = (issue, _input, ctx) => {
+export const approveSuspend: Handler<ApproveInput> = (issue, input, ctx) => {
   const pending = takePending(issue, 'suspend');
   doSuspend(issue, ctx);
-  return { note: pending.reason, data: { requestedBy: pending.requestedBy } };
+  const { note, publicNote } = approvalNote(input);
+  return { note, data: { requestedBy: pending.requestedBy, publicNote } };
 };
 
 export const resume: Handler<object> = (issue, _input, ctx) => {
@@ -77,10 +87,14 @@ export const resume: Handler<object> = (issue, _input, ctx) => {
   return { data: { approved: true, resolveBy: issue.deadlines?.resolveBy } };
 };
 
-export const approveResume: Handler<object> = (issue, _input, ctx) => {
+export const approveResume: Handler<ApproveInput> = (issue, input, ctx) => {
   const pending = takePending(issue, 'resume');
   doResume(issue, ctx);
-  return { data: { requestedBy: pending.requestedBy, resolveBy: issue.deadlines?.resolveBy } };
+  const { note, publicNote } = approvalNote(input);
+  return {
+    note,
+    data: { requestedBy: pending.requestedBy, resolveBy: issue.deadlines?.resolveBy, publicNote },
+  };
 };
 
 export const denyRequest: Handler<{ reason: string }> = (issue, input) => {
@@ -114,13 +128,14 @@ export const requestExtension: Handler<RequestExtensionInput> = (issue, input, c
   return { note: input.reason, data: { approved: true, ...doExtend(issue, ctx, input.workingDays) } };
 };
 
-export const approveExtension: Handler<object> = (issue, _input, ctx) => {
+export const approveExtension: Handler<ApproveInput> = (issue, input, ctx) => {
   const pending = takePending(issue, 'extension');
   const workingDays = pending.workingDays ?? 0;
   checkExtension(issue, ctx, workingDays);
+  const { note, publicNote } = approvalNote(input);
   return {
-    note: pending.reason,
-    data: { requestedBy: pending.requestedBy, ...doExtend(issue, ctx, workingDays) },
+    note,
+    data: { requestedBy: pending.requestedBy, ...doExtend(issue, ctx, workingDays), publicNote },
   };
 };
 

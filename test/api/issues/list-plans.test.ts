@@ -55,6 +55,30 @@ describe('GET /api/issues: every query is served by an index that delivers its o
       { _id: { $in: callback } },
       { $set: { callbackRequested: true } },
     );
+    // Requests waiting for approval (more than a page), of each kind.
+    const handling = await t.models.Issue.collection
+      .find({ state: 'in_progress' }, { projection: { _id: 1, createdBy: 1 } })
+      .limit(27)
+      .toArray();
+    expect(handling).to.have.length(27);
+    const kinds = ['extension', 'suspend', 'resume'];
+    await t.models.Issue.collection.bulkWrite(
+      handling.map((d, i) => ({
+        updateOne: {
+          filter: { _id: d._id },
+          update: {
+            $set: {
+              pendingApproval: {
+                kind: kinds[i % 3],
+                requestedBy: String(d.createdBy),
+                requestedAt: new Date(),
+                reason: '需要协调',
+              },
+            },
+          },
+        },
+      })),
+    );
     const leader = await t.models.User.findOne({ username: 'leader' }).lean();
     const { _id: _drop, ...rest } = leader!;
     await t.models.User.collection.insertOne({ ...rest, username: 'leader-deqing', region: 'deqing' });
@@ -194,6 +218,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
     const desks = {
       handler: [handlerOf(unitCode), UNIT_QUEUES],
       centre: ['clerk', ['triage', 'verify', 'ratingCheck', 'callback']],
+      approver: ['dispatcher', ['approval']],
     };
     for (const [role, [user, queues]] of Object.entries(desks) as [string, [string, readonly string[]]][]) {
       for (const queue of queues) {
@@ -213,7 +238,8 @@ describe('GET /api/issues: every query is served by an index that delivers its o
           expect(ex.keys, where).to.be.at.most(
             2 * ex.returned + ex.scans + 2 + (NARROW.has(queue) ? 400 : 0),
           );
-          if (queue === 'ratingCheck' || queue === 'callback') expect(ex.returned, where).to.be.above(0);
+          if (['ratingCheck', 'callback', 'approval'].includes(queue))
+            expect(ex.returned, where).to.be.above(0);
           cursor = next;
           if (!cursor) break;
         }

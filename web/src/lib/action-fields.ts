@@ -39,6 +39,12 @@ export interface FieldSpec {
 
 const reason = (label = '理由'): FieldSpec => ({ key: 'reason', label, kind: 'textarea', required: true });
 const optionalNote = (key = 'note', label = '说明'): FieldSpec => ({ key, label, kind: 'textarea' });
+/** An approval's explanation for the enterprise; the request's own reason stays internal. */
+const publicNote: FieldSpec = {
+  key: 'publicNote',
+  label: '对企业的说明（可选，企业扫码可见；申请理由不对企业公开）',
+  kind: 'textarea',
+};
 const ratingOptions = Object.entries(RATING_LABELS).map(([value, label]) => ({ value, label }));
 const levelOptions = Object.entries(RATING_LEVEL_LABELS).map(([value, label]) => ({ value, label }));
 const categoryOptions = Object.entries(CATEGORY_LABELS).map(([value, label]) => ({ value, label }));
@@ -51,18 +57,21 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   ],
   sign: [],
   return: [reason('退单理由'), { key: 'legalBasis', label: '依据（法律法规或职责文件）', kind: 'text' }],
-  transfer: [{ key: 'unitId', label: '转派至', kind: 'unit', required: true }, reason('转派理由')],
+  transfer: [
+    { key: 'unitId', label: '转派至', kind: 'unit', required: true },
+    reason('转派理由（企业可见）'),
+  ],
   add_co_unit: [{ key: 'unitId', label: '协办单位', kind: 'unit', required: true }],
   suspend: [reason('挂起理由')],
-  approve_suspend: [],
+  approve_suspend: [publicNote],
   resume: [],
-  approve_resume: [],
+  approve_resume: [publicNote],
   deny_request: [reason('驳回理由')],
   request_extension: [
     { key: 'workingDays', label: '延期工作日数', kind: 'number', required: true, initial: '5' },
     reason('延期理由'),
   ],
-  approve_extension: [],
+  approve_extension: [publicNote],
   note: [
     { key: 'text', label: '进展内容', kind: 'textarea', required: true },
     { key: 'public', label: '对企业公开（企业扫码可见）', kind: 'checkbox', initial: false },
@@ -103,7 +112,7 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   ],
   verify_rating: [
     { key: 'reasonable', label: '差评是否合理', kind: 'yesno', required: true },
-    { key: 'reason', label: '理由（认定不合理时必填）', kind: 'textarea' },
+    { key: 'reason', label: '理由（认定不合理时必填，企业可见）', kind: 'textarea' },
     { key: 'workingDays', label: '整改时限（工作日，可选）', kind: 'number' },
   ],
   merge: [
@@ -116,11 +125,11 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
     },
   ],
   reject: [reason('不予受理理由（将告知企业）')],
-  reopen: [reason('重新启动理由')],
+  reopen: [reason('重新启动理由（企业可见）')],
   urge: [optionalNote()],
   supervise: [optionalNote()],
   bulletin: [optionalNote()],
-  escalate: [{ key: 'reason', label: '提级理由（可选）', kind: 'textarea' }],
+  escalate: [{ key: 'reason', label: '提级理由（可选，企业可见）', kind: 'textarea' }],
   request_callback: [],
   reclassify: [
     { key: 'category', label: '问题类别（不改可留空）', kind: 'select', options: categoryOptions },

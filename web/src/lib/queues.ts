@@ -14,6 +14,7 @@ export type QueueId =
   | 'consultInput'
   | 'rectify'
   | 'triage'
+  | 'approval'
   | 'verify'
   | 'ratingCheck'
   | 'callback'
@@ -52,6 +53,7 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   consultInput: '待提交会商意见',
   rectify: '差评待整改',
   triage: '待受理分办',
+  approval: '待审批',
   verify: '待审核答复',
   ratingCheck: '差评待核实',
   callback: '待回访',
