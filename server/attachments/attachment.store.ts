@@ -83,6 +83,19 @@ export const attachmentErrors = {
   empty: () => new AppError('attachment_empty', 400, '附件为空'),
 };
 
+/** A channel's file that was not stored, and why in a few words (the issue's timeline and the inbox list it). */
+export interface RefusedAttachment {
+  filename: string;
+  reason: string;
+}
+
+const REFUSAL_REASONS: Readonly<Record<string, string>> = {
+  attachment_limit: `超过${MAX_ATTACHMENTS_PER_ISSUE}个上限`,
+  attachment_too_large: `超过${MAX_ATTACHMENT_BYTES / 1024 / 1024}MB`,
+  attachment_type: '类型不支持',
+  attachment_empty: '空文件',
+};
+
 function infoOf(doc: FileDoc): AttachmentInfo {
   return {
     id: String(doc._id),
@@ -319,8 +332,8 @@ export function createAttachmentStore(conn: Connection, models: Models) {
     },
 
     /**
-     * The files a channel message brought, stored best effort: a file that breaks a rule is skipped with its
-     * reason (the issue itself is already taken in and must not be lost over an attachment).
+     * The files a channel message brought, stored best effort: a file that breaks a rule is refused with a
+     * short reason for staff (the issue itself is already taken in and must not be lost over an attachment).
      */
     async storeInbound(
       issueId: Types.ObjectId,
@@ -328,9 +341,15 @@ export function createAttachmentStore(conn: Connection, models: Models) {
       source: AttachmentSource,
     ) {
       const stored: AttachmentInfo[] = [];
-      const skipped: { filename: string; reason: string }[] = [];
+      const skipped: RefusedAttachment[] = [];
+      let full = false;
       for (const a of attachments) {
         try {
+          // Once the issue is full, the rest are refused without a round trip each (a mail may carry many).
+          if (full) {
+            if (a.data) checkAttachment(a.data);
+            throw attachmentErrors.limit();
+          }
           if (a.data)
             stored.push(
               await this.save(issueId, { data: a.data, filename: a.filename, source, uploadedBy: source }),
@@ -338,7 +357,8 @@ export function createAttachmentStore(conn: Connection, models: Models) {
           else if (a.mediaId) stored.push(await this.savePending(issueId, a.mediaId, source, source));
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
-          skipped.push({ filename: a.filename, reason: err.message });
+          full ||= err.code === 'attachment_limit';
+          skipped.push({ filename: a.filename, reason: REFUSAL_REASONS[err.code] ?? err.message });
         }
       }
       return { stored, skipped };

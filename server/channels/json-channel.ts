@@ -14,6 +14,8 @@ import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck 
 export interface JsonChannelAdapter {
   channel: ChannelId;
   auth: Exclude<CredentialKind, 'token'>;
+  /** The body's field holding the channel's own id (read even from a body refused, for its dead letter). */
+  idField: string;
   /** The body as one inbound message; throws ChannelRefusal (4xx) on anything malformed. */
   parse(rawBody: Buffer, now: Date): InboundMessage;
   reply(ack: IntakeAck): AdapterReply;
@@ -38,6 +40,23 @@ export function parseJsonObject(raw: Buffer): Record<string, unknown> {
     throw new ChannelRefusal('invalid_json', 400, '请求体应为 JSON 对象');
   assertSafeJson(value);
   return value as Record<string, unknown>;
+}
+
+/**
+ * The channel's own id in a body the adapter refused, when it can still be read (a JSON object whose id field
+ * is a plain, bounded text): the dead letter keeps it, so staff find a failed work order by its number.
+ */
+export function externalIdIn(raw: Buffer, idField: string): string | undefined {
+  let body: Record<string, unknown>;
+  try {
+    body = parseJsonObject(raw);
+  } catch {
+    return undefined;
+  }
+  const id = body[idField];
+  if (typeof id !== 'string') return undefined;
+  const trimmed = id.trim();
+  return trimmed && trimmed.length <= LIMITS.externalId && !CONTROL.test(trimmed) ? trimmed : undefined;
 }
 
 /** Platforms send "" or null for "not given". */
@@ -202,6 +221,7 @@ export function workOrderAdapter(
   return {
     channel,
     auth,
+    idField,
     parse(raw) {
       const order = parseWith(schema, parseJsonObject(raw));
       return workOrderMessage(channel, String(order[idField]), order);

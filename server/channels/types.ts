@@ -47,6 +47,11 @@ export interface InboundMessage {
   enterprise: InboundEnterpriseHint;
   contact: InboundContact;
   attachments?: InboundAttachment[];
+  /**
+   * Why the adapter could not read the text (an unknown charset, a broken encoding): the pipeline keeps the
+   * message in the dead-letter list with this reason rather than filing a garbled issue.
+   */
+  unreadable?: string;
 }
 
 /** What the pipeline answers for one accepted message. */
@@ -58,6 +63,8 @@ export interface IntakeAck {
   status: 'created' | 'merged' | 'duplicate' | 'queued' | 'failed';
   /** Why processing failed (the message stays in the dead-letter list). */
   reason?: string;
+  /** Files that came with the message and were not stored, each with why (超过5个上限, 类型不支持…). */
+  refusedAttachments?: { filename: string; reason: string }[];
 }
 
 /** The HTTP request as an adapter sees it: no Express types, so adapters stay pure and testable. */

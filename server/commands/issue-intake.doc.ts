@@ -27,7 +27,7 @@ export type IntakeIssueParts = Pick<
   | 'timeline'
   | 'createdBy'
 > &
-  Partial<Pick<IssueDoc, 'possibleRepeat'>> & {
+  Partial<Pick<IssueDoc, 'possibleRepeat' | 'inboxId'>> & {
     core: IssueCore;
     now: Date;
     enterprise: Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
@@ -152,6 +152,7 @@ export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }
     title: p.title,
     content: p.content,
     contact: p.contact ?? null,
+    inboxId: p.inboxId ?? null,
     sources: p.sources ?? [],
     classification: {
       source: p.classification.source,

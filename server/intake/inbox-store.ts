@@ -225,19 +225,34 @@ export async function reopenFailedEntry(
 }
 
 /**
- * A delivery from an authenticated caller that could not be parsed: kept raw in the dead-letter list (without
- * claiming its external id, so a corrected redelivery is processed normally).
+ * A delivery from an authenticated caller that could not be parsed: kept raw in the dead-letter list, under
+ * the external id when the body still names one (staff look a failed work order up by its number). A corrected
+ * redelivery then lands on this entry and is processed with its message (pipeline.ts, redelivery of a failed
+ * entry); another malformed one replaces the raw body. When the id already belongs to an entry that is not a
+ * dead letter (taken in, discarded), this one is kept beside it without claiming the id.
  */
 export async function storeDeadLetter(
   models: Models,
-  e: Pick<NewEntry, 'channel' | 'source' | 'origin' | 'credentialId' | 'now'> & {
+  e: Pick<NewEntry, 'channel' | 'source' | 'origin' | 'credentialId' | 'now' | 'externalId'> & {
     raw: RawPayload;
     reason: string;
   },
 ): Promise<InboxEntryDoc> {
-  const entry = newInboxEntry({ ...e, msg: null, status: 'failed' });
-  await models.InboxEntry.collection.insertOne(entry);
-  tellDeadLetter(models, { id: String(entry._id), channel: e.channel, reason: e.reason.slice(0, 500) });
+  const reason = e.reason.slice(0, 500);
+  const entry = newInboxEntry({ ...e, msg: null, status: 'failed', reason });
+  try {
+    await models.InboxEntry.collection.insertOne(entry);
+  } catch (err) {
+    if (!isDuplicateKey(err) || !e.externalId) throw err;
+    const again = await models.InboxEntry.collection.findOneAndUpdate(
+      { channel: e.channel, externalId: e.externalId, source: e.source, status: 'failed', message: null },
+      { $set: { raw: e.raw, message: null, reason, updatedAt: e.now } },
+      { returnDocument: 'after' },
+    );
+    if (again) return again as InboxEntryDoc;
+    return storeDeadLetter(models, { ...e, externalId: undefined });
+  }
+  tellDeadLetter(models, { id: String(entry._id), channel: e.channel, reason });
   return entry;
 }
 

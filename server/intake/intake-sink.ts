@@ -8,6 +8,7 @@ import { cachedSettings } from '../commands/issue-deps.ts';
 import type { AppContext } from '../http/app-context.ts';
 import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import type { IssueDoc } from '../models/issue.model.ts';
+import { recordRefusedAttachments } from './attachment-refusals.ts';
 import { inboxRecorderFor } from './inbox-store.ts';
 import { acceptInboundBatch, type BatchMemory } from './intake-batch.ts';
 import { channelBy, runIntake, type IntakeSink, type PipelineDeps } from './pipeline.ts';
@@ -50,7 +51,8 @@ export type BatchIntakeSink = IntakeSink & { batch?: IntakeBatch };
 /**
  * The sink every channel edge hands its messages to, with `batch` for many at once. Files that came with a
  * message are stored with the issue it created, or with the open issue it was merged into (a second WeChat
- * picture of one enterprise reads like the first and merges: its picture must not be lost).
+ * picture of one enterprise reads like the first and merges: its picture must not be lost). Files the store
+ * refuses are named on the issue, on the inbox entry and in the answer (attachment-refusals.ts).
  */
 export function createIntakeSink(
   ctx: Parameters<typeof createPipelineDeps>[0],
@@ -70,11 +72,13 @@ export function createIntakeSink(
     const { ack, issue } = await runIntake(deps, msg, channelBy(msg.channel, credentialId));
     if (!attachments || !msg.attachments?.length) return ack;
     const issueId = await issueOf(ack, issue);
-    if (issueId) {
-      const source = msg.channel === 'email' || msg.channel === 'wechat' ? msg.channel : 'staff';
-      await attachments.storeInbound(new Types.ObjectId(String(issueId)), msg.attachments, source);
-    }
-    return ack;
+    if (!issueId) return ack;
+    const source = msg.channel === 'email' || msg.channel === 'wechat' ? msg.channel : 'staff';
+    const id = new Types.ObjectId(String(issueId));
+    const { skipped } = await attachments.storeInbound(id, msg.attachments, source);
+    if (!skipped.length) return ack;
+    await recordRefusedAttachments(ctx.models, id, ack.inboxId, skipped, deps.clock.now());
+    return { ...ack, refusedAttachments: skipped };
   };
   return Object.assign(sink, {
     // Files come one message at a time; a batch with any goes that way.

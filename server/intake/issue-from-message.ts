@@ -353,7 +353,9 @@ export async function createIssueFromMessage(
     title,
     content: msg.content,
     contact: contactOf(msg.contact),
-    // The first message is the issue itself (channel, externalId, text, contact); sources hold the repeats.
+    // The first message is the issue itself (channel, externalId, text, contact, inbox entry); sources hold
+    // the repeats.
+    inboxId: entry._id,
     sources: [],
     classification: triaged.classification,
     routing: { source: routed ? routed.source : 'none' },

@@ -251,6 +251,7 @@ export async function processEntry(
   const { models } = deps;
   const now = deps.clock.now();
   try {
+    if (msg.unreadable) throw new AppError('unreadable', 422, msg.unreadable);
     const m = prepared.matched;
     const enterprise = m.enterprise ?? (await provisionalOf(models, m.provisional));
     let possibleRepeat: PossibleRepeat | undefined;

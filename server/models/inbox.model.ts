@@ -59,6 +59,8 @@ export interface InboxEntryDoc {
   attempts: number;
   processedAt: Date | null;
   discardReason: string | null;
+  /** Files of the message the attachment store refused, each with why (intake/attachment-refusals.ts). */
+  refusedAttachments?: { filename: string; reason: string }[];
   updatedAt: Date;
 }
 
@@ -86,6 +88,7 @@ export function defineInboxModel(conn: Connection): InboxModel {
       attempts: { type: Number, default: 0 },
       processedAt: { type: Date, default: null },
       discardReason: { type: String, default: null },
+      refusedAttachments: { type: [Mixed], default: undefined },
       updatedAt: { type: Date, required: true },
     },
     { collection: 'inbox', versionKey: false, minimize: false },

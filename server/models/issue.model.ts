@@ -100,6 +100,8 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   content: string;
   /** Who raised it; null on issues taken in before contacts were kept. */
   contact?: IssueContact | null;
+  /** The inbox entry of the first message (null on issues taken in before it was kept). */
+  inboxId?: Types.ObjectId | null;
   /** The repeats merged in after the first message (which the issue's own fields hold). */
   sources?: IssueSource[];
   /** Set at intake when the message may repeat another open issue of the enterprise. */
@@ -379,6 +381,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     title: { type: String, required: true, maxlength: 200 },
     content: { type: String, required: true, maxlength: 10_000 },
     contact: { type: Mixed, default: null },
+    inboxId: { type: ObjectId, default: null },
     sources: { type: [Mixed], default: [] },
     possibleRepeat: { type: Mixed, default: null },
     classification: {

@@ -20,6 +20,7 @@ export function presentInboxEntry(e: InboxEntryDoc) {
     number: e.number,
     outcome: e.outcome,
     discardReason: e.discardReason,
+    refusedAttachments: e.refusedAttachments ?? [],
     message: e.message,
     raw: e.raw,
     updatedAt: e.updatedAt,

@@ -172,7 +172,7 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView) {
     // The first message is the issue itself; the stored sources are the repeats merged in.
     sources: [
       {
-        inboxId: null,
+        inboxId: doc.inboxId ?? null,
         channel: doc.channel,
         externalId: doc.externalId ?? null,
         receivedAt: doc.createdAt,

@@ -298,6 +298,7 @@ export class IssueGenerator {
       title: text.title,
       content: text.content,
       contact: null,
+      inboxId: null,
       sources: [],
       classification: {
         source: intake.source,

@@ -1,10 +1,10 @@
 // The email channel's adapter (pure): a mail, as mailparser parsed it (charsets such as GBK/GB18030 already
 // decoded), becomes one inbound message: the sender is the contact, a credit code in the subject or the body
-// names the enterprise, the Message-ID is the external id (a resent mail is the same message), and images and
-// PDFs come along as attachments. A mail that cannot be a complaint is refused with an SMTP reply code.
+// names the enterprise, the Message-ID is the external id (a resent mail is the same message), and its files come
+// along as attachments (the store keeps images and PDFs and records what it refuses). A mail that cannot be a
+// complaint is refused with an SMTP reply code; one whose text cannot be decoded is kept as a dead letter.
 import { createHash } from 'node:crypto';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
-import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ISSUE } from '../../attachments/attachment.rules.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { InboundAttachment, InboundMessage } from '../types.ts';
 
@@ -39,15 +39,25 @@ function externalIdOf(mail: ParsedMail, sender: string, text: string): string {
   return `sha256:${digest.slice(0, 40)}`;
 }
 
+/** Every file of the mail: the store checks each (type, size, the per-issue limit) and records any it refuses. */
 function attachmentsOf(list: readonly Attachment[]): InboundAttachment[] {
   return list
-    .filter((a) => a.content && a.content.length > 0 && a.content.length <= MAX_ATTACHMENT_BYTES)
-    .slice(0, MAX_ATTACHMENTS_PER_ISSUE)
+    .filter((a) => a.content)
     .map((a) => ({
       filename: (a.filename ?? '附件').slice(0, 120),
       contentType: a.contentType,
       data: a.content,
     }));
+}
+
+/**
+ * Whether decoding failed: mailparser turns bytes it cannot decode (an unknown charset, broken base64 or
+ * quoted-printable) into U+FFFD. A stray one in a long text is kept; many is not a text anyone can read.
+ */
+export function garbled(text: string): boolean {
+  const chars = [...text.replace(/\s/g, '')];
+  const bad = chars.filter((c) => c === '\uFFFD').length;
+  return bad > 0 && bad * 10 >= chars.length;
 }
 
 /**
@@ -83,5 +93,8 @@ export function mailToInbound(mail: ParsedMail, envelopeFrom?: string): InboundM
     enterprise: creditCode ? { creditCode } : {},
     contact: { email: sender.address, ...(sender.name ? { name: sender.name.slice(0, 50) } : {}) },
     attachments: attachmentsOf(mail.attachments ?? []),
+    ...(garbled(subject) || garbled(text)
+      ? { unreadable: '邮件的主题或正文无法解码（字符集未知或编码损坏），请查看原邮件或联系发件人' }
+      : {}),
   };
 }

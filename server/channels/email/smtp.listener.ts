@@ -70,8 +70,11 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     }
     options.onAccepted?.(msg, ack);
     logger.info({ externalId: msg.externalId, status: ack.status, number: ack.number }, 'email taken in');
+    const refused = ack.refusedAttachments?.length
+      ? ` (${ack.refusedAttachments.length} attachment(s) refused)`
+      : '';
     return ack.number
-      ? `OK ${ack.status} as issue ${ack.number}`
+      ? `OK ${ack.status} as issue ${ack.number}${refused}`
       : `OK ${ack.status} (inbox ${ack.inboxId || '-'})`;
   }
 

@@ -35,6 +35,7 @@ const reviewSchema = z.object({
 export const reviewAdapter: JsonChannelAdapter = {
   channel: 'review',
   auth: 'hmac',
+  idField: 'reviewId',
   parse(raw) {
     const r = parseWith(reviewSchema, parseJsonObject(raw));
     const subject = [r.departmentName, r.serviceName].filter(Boolean).join('·');

@@ -23,6 +23,7 @@ const smsSchema = z.object({
 export const smsAdapter: JsonChannelAdapter = {
   channel: 'sms',
   auth: 'hmac',
+  idField: 'msgId',
   parse(raw) {
     const m = parseWith(smsSchema, parseJsonObject(raw));
     const found = findCreditCode(m.text);

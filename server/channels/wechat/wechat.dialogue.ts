@@ -1,8 +1,9 @@
 // What the official account says and does for each push (pure): an openid not yet bound to an enterprise is
 // asked for the credit code; a text carrying a valid code binds it (and files whatever else the text says);
-// a bound openid's texts and images are filed as issues. An unbound follower's complaint is filed too (the
-// pipeline registers a provisional enterprise for the centre to confirm, as for any unknown sender: nothing
-// accepted is dropped), and the reply asks for the code. The replies are Chinese and name the issue number.
+// a bound openid's texts and images are filed as issues. An unbound follower's complaint, or picture, is filed
+// too (the pipeline registers a provisional enterprise for the centre to confirm, as for any unknown sender:
+// nothing accepted is dropped), and the reply asks for the code. Voice, video and other kinds are answered with
+// a request for text or a picture. The replies are Chinese and name the issue number.
 import type { IntakeAck, InboundMessage } from '../types.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
@@ -11,7 +12,7 @@ export type WechatStep =
   | { kind: 'reply'; text: string }
   | { kind: 'bind'; creditCode: string; complaint?: string }
   | { kind: 'file' }
-  /** A complaint from a follower not bound yet: filed for a provisional enterprise, and the code asked for. */
+  /** A complaint or picture from a follower not bound yet: filed for a provisional enterprise, code asked for. */
   | { kind: 'file-unbound' }
   | { kind: 'silent' };
 
@@ -41,7 +42,7 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
     case 'other':
       return { kind: 'reply', text: boundCode ? WECHAT_TEXT.unsupported : WECHAT_TEXT.askCode };
     case 'image':
-      return boundCode ? { kind: 'file' } : { kind: 'reply', text: WECHAT_TEXT.askCode };
+      return boundCode ? { kind: 'file' } : { kind: 'file-unbound' };
     case 'text': {
       const found = findCreditCode(push.content ?? '');
       if (found.code)

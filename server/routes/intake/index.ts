@@ -9,7 +9,7 @@ import express, { Router, type Request, type Response } from 'express';
 import type { Clock } from '../../../shared/clock.ts';
 import { channelSecretKeyOf, credentialSourceFor } from '../../channels/credentials.ts';
 import { JSON_CHANNELS } from '../../channels/json-channels.ts';
-import type { JsonChannelAdapter } from '../../channels/json-channel.ts';
+import { externalIdIn, type JsonChannelAdapter } from '../../channels/json-channel.ts';
 import { claimSignature } from '../../channels/replay-guard.ts';
 import { verifyApiKey, verifyHmac } from '../../channels/signature.ts';
 import { createWechatRouter, wechatCredentialsFromConfig } from '../../channels/wechat/wechat.router.ts';
@@ -70,6 +70,7 @@ export function createIntakeRouter(ctx: AppContext, options: IntakeRouterOptions
           source: by.source,
           origin: by.origin,
           credentialId: caller.credentialId,
+          externalId: externalIdIn(areq.rawBody, adapter.idField),
           now: ctx.clock.now(),
           raw: rawPayloadOf(areq.rawBody, req.get('content-type')),
           reason: `${err.code}: ${err.message}`,

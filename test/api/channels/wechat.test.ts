@@ -115,6 +115,30 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(await t.models.Issue.countDocuments({ externalId: '1102' })).to.equal(0);
     });
 
+    it("files an unbound follower's picture for a provisional enterprise with the picture attached, and asks for the code", async () => {
+      const openid = 'oNEW9_picture_0001';
+      const res = await postPlain(t, openid, imageXml(openid, 'MEDIAB_unbound_0001', '1201'));
+      const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: '1201' }).lean();
+      expect(issue, 'a picture is accepted like a text: never dropped').to.not.equal(null);
+      expect(issue!.content).to.contain('图片');
+      const enterprise = await t.models.Enterprise.findById(issue!.enterpriseId).lean();
+      expect(enterprise).to.deep.include({ provisional: true, wechatOpenids: [openid] });
+      const reply = replyOf(res.text).Content;
+      expect(reply).to.contain(`受理编号：${issue!.number}`).and.contain('统一社会信用代码');
+      const files = await t.conn
+        .db!.collection('attachments.files')
+        .find({ 'metadata.issueId': issue!._id })
+        .toArray();
+      expect(files.map((f) => f.metadata)).to.deep.include.members([
+        { ...files[0].metadata, status: 'pending', mediaId: 'MEDIAB_unbound_0001', source: 'wechat' },
+      ]);
+      // A voice message is not filed (no text to read): the follower is told to write instead.
+      const voice = `<xml><ToUserName><![CDATA[gh_0123456789ab]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>1772413400</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[MEDIAV_1]]></MediaId><Format><![CDATA[amr]]></Format><MsgId>1202</MsgId></xml>`;
+      const said = await postPlain(t, openid, voice);
+      expect(replyOf(said.text).Content).to.contain('文字');
+      expect(await t.models.Issue.countDocuments({ externalId: '1202' })).to.equal(0);
+    });
+
     it('binds and files in one message when the code comes with the complaint text', async () => {
       const e = await anEnterprise(t);
       const openid = 'oONE_MESSAGE_0002';

@@ -183,6 +183,37 @@ describe('JSON channels at /api/intake/<channel>', () => {
     );
   });
 
+  it('a refused work order keeps its number in the dead-letter list; the corrected one is filed on that entry', async () => {
+    const bad = order({ contactEmail: 'notanemail' });
+    expectError(await signed('hotline12345', bad).send(), 400, 'invalid_field');
+    const dead = await request(t.app)
+      .get('/api/inbox?status=failed&channel=hotline12345')
+      .set(await t.auth('clerk'));
+    const letter = dead.body.items.find(
+      (i: { raw?: { text: string } }) => i.raw?.text === JSON.stringify(bad),
+    );
+    expect(letter, 'staff find the failed order by its number').to.include({ externalId: bad.orderId });
+    // Sent bad again (signed anew): the same dead letter, not a second one.
+    expectError(await signed('hotline12345', bad, { ts: nowS() - 1 }).send(), 400, 'invalid_field');
+    expect(await t.models.InboxEntry.countDocuments({ externalId: bad.orderId })).to.equal(1);
+    // A number that cannot be one is not kept.
+    expectError(
+      await signed('hotline12345', { orderId: { n: 1 }, content: 'x' }).send(),
+      400,
+      'invalid_field',
+    );
+
+    const fixed = await signed('hotline12345', { ...bad, contactEmail: 'zhou@example.cn' })
+      .send()
+      .expect(200);
+    expect(fixed.body).to.include({ status: 'created', inboxId: letter.id });
+    const issue = await request(t.app)
+      .get(`/api/issues/${String((await issueByNumber(fixed.body.number))!._id)}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(issue.body.sources[0]).to.include({ inboxId: letter.id, externalId: bad.orderId });
+  });
+
   it('the same complaint by hotline and zheliban becomes one issue with two sources', async () => {
     const e = enterpriseIn(t, 'wuxing', 7);
     const text = '我公司新建厂房已申请竣工验收两个月，至今没有安排现场验收，设备无法进场，影响投产计划。';
@@ -212,6 +243,11 @@ describe('JSON channels at /api/intake/<channel>', () => {
       'zheliban',
     ]);
     expect(detail.body.sources[1]).to.include({ externalId: `ZLB-DUP-${seq}` });
+    // Every source, the first included, links the inbox entry it came in as.
+    expect(detail.body.sources.map((s: { inboxId: string | null }) => s.inboxId)).to.deep.equal([
+      hot.body.inboxId,
+      zlb.body.inboxId,
+    ]);
     expect(await t.models.Issue.countDocuments({ enterpriseId: e._id })).to.equal(1);
   });
 

@@ -69,7 +69,10 @@ describe('channels: WeChat dialogue', () => {
       complaint: '厂房漏雨',
     });
     expect(nextStep(push({ content: '厂房漏雨' }), CODE)).to.deep.equal({ kind: 'file' });
-    expect(nextStep(push({ msgType: 'image', mediaId: 'm' }), undefined).kind).to.equal('reply');
+    // A picture is a complaint whoever sends it: filed (for a provisional enterprise) and the code asked for.
+    expect(nextStep(push({ msgType: 'image', mediaId: 'm' }), undefined)).to.deep.equal({
+      kind: 'file-unbound',
+    });
     expect(nextStep(push({ msgType: 'image', mediaId: 'm' }), CODE)).to.deep.equal({ kind: 'file' });
     expect(nextStep(push({ msgType: 'event', event: 'subscribe' }), undefined)).to.deep.equal({
       kind: 'reply',
