@@ -114,7 +114,7 @@ export const instantField = z.preprocess(
 
 // A contact is kept and may one day be written to (a reply by mail): an address with a line break in it would
 // add mail headers, so it is refused here rather than trusted to whoever sends later.
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -128,7 +128,7 @@ export function workOrderSchema(idField: 'orderId' | 'externalId') {
     contactPhone: optionalText(30, '联系电话').refine((v) => !v || !CONTROL.test(v), {
       error: '联系电话不能含换行或控制字符',
     }),
-    contactEmail: optionalText(200, '联系邮箱').refine((v) => !v || EMAIL.test(v), {
+    contactEmail: optionalText(200, '联系邮箱').refine((v) => !v || EMAIL_PATTERN.test(v), {
       error: '联系邮箱格式无效',
     }),
     title: optionalText(LIMITS.title, '标题'),

@@ -52,7 +52,7 @@ export interface IssueChange {
 
 /** The enterprise's addresses the notifier tells it at (SMS, WeChat) and its QR page's token (the link). */
 export type EnterpriseContact = Pick<EnterpriseDoc, '_id' | 'qrToken'> &
-  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'wechatOpenids'>>;
+  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'emails' | 'wechatOpenids'>>;
 
 export type IssueChangeListener = (change: IssueChange) => void;
 

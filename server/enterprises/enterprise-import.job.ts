@@ -3,13 +3,19 @@
 // each row validated like the registration form, with per-row errors and progress. Jobs live in the process
 // that runs them and are forgotten an hour after they end.
 import { randomBytes } from 'node:crypto';
+import type { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../shared/roles.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EnterpriseImportStatus } from '../../shared/enterprise-import.ts';
 import type { Models } from '../models/index.ts';
-import { endOwnerSessionsOnNewMobile } from '../routes/enterprises/enterprise.commands.ts';
+import {
+  endOwnerSessionsOnNewMobile,
+  forgetEmail,
+  isEmailTaken,
+  registeredEmailUpdate,
+} from '../routes/enterprises/enterprise.commands.ts';
 import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema.ts';
 import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
@@ -45,8 +51,8 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
    */
   async function importRow(job: ImportJob, { line, row }: NumberedRow, seen: Map<string, number>) {
     // Read first, so a row that changes nothing writes nothing (and does not touch updatedAt), and so a known
-    // enterprise's row may leave the mobile blank: the one on file stays (a list of corrections rarely
-    // repeats every owner's number).
+    // enterprise's row may leave the mobile or email blank: the one on file stays (a list of corrections
+    // rarely repeats every owner's number). An email replaces the registered one as a correction does.
     const code = typeof row.creditCode === 'string' ? normalizeCreditCode(row.creditCode) : '';
     const known = code
       ? await deps.models.Enterprise.findOne({ creditCode: code }).lean<Record<string, unknown>>()
@@ -63,11 +69,18 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
       job.unchanged += 1;
       return;
     }
+    const { email, ...rest } = fields;
+    const { update, forget } = registeredEmailUpdate(known?.email as string | undefined, email);
     const res = await deps.models.Enterprise.updateOne(
       { creditCode },
-      { $set: fields, ...(known && endOwnerSessionsOnNewMobile(known.mobile, fields.mobile)) },
+      {
+        ...update,
+        $set: { ...rest, ...update.$set },
+        ...(known && endOwnerSessionsOnNewMobile(known.mobile, fields.mobile)),
+      },
       { upsert: true, runValidators: true, setDefaultsOnInsert: true },
     );
+    if (known) await forgetEmail(deps.models, known._id as Types.ObjectId, forget);
     if (res.upsertedCount) job.created += 1;
     else if (res.modifiedCount) job.updated += 1;
     else job.unchanged += 1;
@@ -83,8 +96,12 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
           job.failed += 1;
           const duplicate = isDuplicateKey(err);
           if (!duplicate) deps.logger.warn({ err, job: job.id, row: r.line }, 'enterprise import row failed');
-          if (job.errors.length < MAX_REPORTED_ERRORS)
-            job.errors.push({ row: r.line, message: duplicate ? '该信用代码同时被另一行导入' : '保存失败' });
+          const message = isEmailTaken(err)
+            ? '该邮箱已登记在其他企业名下'
+            : duplicate
+              ? '该信用代码同时被另一行导入'
+              : '保存失败';
+          if (job.errors.length < MAX_REPORTED_ERRORS) job.errors.push({ row: r.line, message });
         }
         job.done += 1;
       }

@@ -17,6 +17,7 @@ export const IMPORT_FIELDS = [
   'address',
   'ownerName',
   'mobile',
+  'email',
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 export type ImportRow = Partial<Record<ImportField, string>>;
@@ -38,6 +39,9 @@ const HEADINGS: Readonly<Record<string, ImportField>> = Object.freeze({
   手机号: 'mobile',
   手机: 'mobile',
   联系电话: 'mobile',
+  邮箱: 'email',
+  电子邮箱: 'email',
+  企业邮箱: 'email',
 });
 
 /** The import template's header row (Chinese, as staff fill it in). */
@@ -49,6 +53,7 @@ export const TEMPLATE_HEADER = [
   '地址',
   '负责人',
   '手机号',
+  '邮箱',
 ];
 
 function fieldOf(heading: string): ImportField | undefined {

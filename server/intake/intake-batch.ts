@@ -43,7 +43,7 @@ const CANDIDATES_PER_ENTERPRISE = REPEAT_CANDIDATES;
 const STEP_FIELDS: Record<MatchStep['by'], string> = {
   credit_code: 'creditCode',
   mobile: 'mobile',
-  email: 'email',
+  email: 'emails',
   openid: 'wechatOpenids',
   name: 'name',
   name_key: 'nameKey',

@@ -323,7 +323,8 @@ export interface NewIssueInput {
  */
 function enterpriseContactOf(e: IntakeEnterprise): EnterpriseContact | undefined {
   if (typeof e.qrToken !== 'string') return undefined;
-  return { _id: e._id, qrToken: e.qrToken, mobile: e.mobile, email: e.email, wechatOpenids: e.wechatOpenids };
+  const { _id, qrToken, mobile, email, emails, wechatOpenids } = e;
+  return { _id, qrToken, mobile, email, emails, wechatOpenids };
 }
 
 /** Triage, number and insert; `created` is false when this entry's issue (or its external id) already exists. */

@@ -1,7 +1,7 @@
 // Which enterprise a message is about (DESIGN §7: the credit code is the natural key across channels). In
-// order: the credit code (GB 32100, check character validated); then the registered mobile, email or a bound
-// WeChat openid of the sender; then the name, exactly and then normalised (shared/enterprise-name.ts). A
-// contact or a name that points at two enterprises is no answer. When nothing matches, the message is about
+// order: the credit code (GB 32100, check character validated); then the registered mobile, one of the known
+// email addresses or a bound WeChat openid of the sender; then the name, exactly and then normalised
+// (shared/enterprise-name.ts). A contact or a name that points at two enterprises is no answer. When nothing matches, the message is about
 // an enterprise the register does not know: a provisional one is created for the centre to confirm or merge,
 // and the issue is never dropped.
 //
@@ -82,6 +82,7 @@ export interface ProvisionalEnterprise {
   region: string;
   mobile?: string;
   email?: string;
+  emails?: string[];
   wechatOpenids?: string[];
   ownerName?: string;
   provisional: true;
@@ -107,7 +108,7 @@ export function provisionalEnterprise(
     name,
     region: guessRegion(hint),
     ...(mobile ? { mobile } : {}),
-    ...(email ? { email } : {}),
+    ...(email ? { email, emails: [email] } : {}),
     ...(contact.openid ? { wechatOpenids: [contact.openid] } : {}),
     ...(contact.name ? { ownerName: contact.name.slice(0, 50) } : {}),
     provisional: true,

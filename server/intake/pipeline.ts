@@ -79,6 +79,7 @@ export const INTAKE_ENTERPRISE_FIELDS = {
   region: 1,
   mobile: 1,
   email: 1,
+  emails: 1,
   qrToken: 1,
   wechatOpenids: 1,
 } as const;
@@ -130,7 +131,7 @@ export async function acceptInbound(
 const MATCH_FILTERS: Record<MatchStep['by'], (v: string) => Record<string, unknown>> = {
   credit_code: (v) => ({ creditCode: v }),
   mobile: (v) => ({ mobile: v }),
-  email: (v) => ({ email: v }),
+  email: (v) => ({ emails: v }),
   openid: (v) => ({ wechatOpenids: v }),
   name: (v) => ({ name: v }),
   name_key: (v) => ({ nameKey: v }),
@@ -162,7 +163,11 @@ async function matchOf(models: Models, msg: InboundMessage, by: IntakeBy): Promi
   );
 }
 
-/** Registers the unknown enterprise (flagged provisional); a concurrent twin with the same code wins. */
+/**
+ * Registers the unknown enterprise (flagged provisional); a concurrent twin with the same code, or with the
+ * same sender's address when no code was given, wins. An address is known to one enterprise only: one whose
+ * message named an unknown code from another enterprise's address is registered without it.
+ */
 export async function provisionalOf(models: Models, p: ProvisionalEnterprise): Promise<IntakeEnterprise> {
   try {
     const created = await models.Enterprise.create(p);
@@ -174,12 +179,17 @@ export async function provisionalOf(models: Models, p: ProvisionalEnterprise): P
     };
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code === 11000 && p.creditCode) {
-      const found = await models.Enterprise.collection.findOne<IntakeEnterprise>(
-        { creditCode: p.creditCode },
-        { projection: INTAKE_ENTERPRISE_FIELDS },
-      );
-      if (found) return found;
+    if (code !== 11000) throw err;
+    const twin = p.creditCode ? { creditCode: p.creditCode } : p.email ? { emails: p.email } : null;
+    const found =
+      twin &&
+      (await models.Enterprise.collection.findOne<IntakeEnterprise>(twin, {
+        projection: INTAKE_ENTERPRISE_FIELDS,
+      }));
+    if (found) return found;
+    if (p.creditCode && p.email) {
+      const { email: _email, emails: _emails, ...withoutEmail } = p;
+      return provisionalOf(models, withoutEmail);
     }
     throw err;
   }

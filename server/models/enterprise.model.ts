@@ -37,8 +37,14 @@ export interface EnterpriseDoc {
   pinFailures: number;
   /** enterpriseNameKey(name): intake's normalised name match. */
   nameKey?: string;
-  /** Registered email address (intake matches mail senders on it). */
+  /** Registered email address, as staff entered it (the one the enterprise is written to). */
   email?: string;
+  /**
+   * Every address intake knows the enterprise by, and matches mail senders on: the registered one and the
+   * senders' addresses of provisional enterprises merged into it. Unique per address, so a sender never
+   * matches two enterprises.
+   */
+  emails?: string[];
   /** WeChat openids bound to the enterprise (intake matches WeChat senders on them). */
   wechatOpenids?: string[];
   /**
@@ -93,6 +99,7 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       pinFailures: { type: Number, default: 0, select: false },
       nameKey: { type: String },
       email: { type: String, trim: true, lowercase: true, maxlength: 200 },
+      emails: { type: [{ type: String, trim: true, lowercase: true }], default: undefined },
       wechatOpenids: { type: [String], default: undefined },
       provisional: { type: Boolean },
       provisionalNote: { type: String, maxlength: 500 },
@@ -110,19 +117,42 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
   schema.index({ region: 1, name: 1, _id: 1 });
   schema.index({ industry: 1, name: 1, _id: 1 });
   schema.index({ name: 1, _id: 1 });
-  // Intake's matching: the normalised name, the registered mobile and email, bound WeChat openids, and the
-  // centre's list of provisional enterprises.
+  // Intake's matching: the normalised name, the registered mobile, the known email addresses, bound WeChat
+  // openids, and the centre's list of provisional enterprises.
   schema.index({ nameKey: 1 });
   schema.index({ mobile: 1 });
-  schema.index({ email: 1 }, { partialFilterExpression: { email: { $exists: true } } });
+  // (A list is never left empty, but removed: a unique index keys every empty array as the same value.)
+  schema.index({ emails: 1 }, { unique: true, partialFilterExpression: { emails: { $exists: true } } });
   schema.index({ wechatOpenids: 1 }, { partialFilterExpression: { wechatOpenids: { $exists: true } } });
   schema.index({ provisional: 1, createdAt: -1 }, { partialFilterExpression: { provisional: true } });
   return conn.model<EnterpriseDoc>('Enterprise', schema);
 }
 
+/** An address two enterprises registered never matched either (ambiguous), and is left for staff to sort out. */
+async function copyRegisteredEmails(model: EnterpriseModel): Promise<void> {
+  const docs = await model.collection
+    .find({ email: { $type: 'string' }, emails: { $exists: false } }, { projection: { email: 1 } })
+    .toArray();
+  if (!docs.length) return;
+  const count = new Map<string, number>();
+  for (const d of docs) count.set(d.email, (count.get(d.email) ?? 0) + 1);
+  const taken = new Set(
+    (await model.collection.distinct('emails', { emails: { $in: [...count.keys()] } })) as string[],
+  );
+  const unique = docs.filter((d) => count.get(d.email) === 1 && !taken.has(d.email));
+  if (unique.length)
+    await model.collection.bulkWrite(
+      unique.map((d) => ({
+        updateOne: { filter: { _id: d._id }, update: { $set: { emails: [d.email as string] } } },
+      })),
+    );
+}
+
 /**
  * Earlier versions made the credit code unique over every enterprise; provisional ones may lack it, so that
- * index is replaced by the partial one. Also fills the normalised name of enterprises stored before it existed.
+ * index is replaced by the partial one. Intake matched mail on the one registered address (`email_1`); it now
+ * matches on the known addresses, so those stored before are copied there. Also fills the normalised name of
+ * enterprises stored before it existed.
  */
 export async function migrateEnterpriseIndexes(model: EnterpriseModel): Promise<void> {
   const indexes: { name: string; partialFilterExpression?: unknown }[] = await model
@@ -130,6 +160,12 @@ export async function migrateEnterpriseIndexes(model: EnterpriseModel): Promise<
     .catch(() => []);
   const old = indexes.find((ix) => ix.name === 'creditCode_1' && !ix.partialFilterExpression);
   if (old) await model.collection.dropIndex('creditCode_1');
+  // Once: the old index's presence says the addresses were stored before (copied first, so a crash between
+  // the two leaves the index, and the copy runs again).
+  if (indexes.some((ix) => ix.name === 'email_1')) {
+    await copyRegisteredEmails(model);
+    await model.collection.dropIndex('email_1');
+  }
   const missing = await model.collection
     .find({ nameKey: { $exists: false } }, { projection: { name: 1 } })
     .toArray();

@@ -96,7 +96,7 @@ const FACTS = {
   'sources.contact': 1,
 } as const;
 
-const ENTERPRISE_FIELDS = { mobile: 1, email: 1, wechatOpenids: 1, qrToken: 1 } as const;
+const ENTERPRISE_FIELDS = { mobile: 1, email: 1, emails: 1, wechatOpenids: 1, qrToken: 1 } as const;
 
 /** A row to insert, before the worker's fields. */
 export interface OutboxDraft {
@@ -203,6 +203,8 @@ interface EnterpriseTarget {
 interface OwnAddresses {
   mobile?: unknown;
   email?: unknown;
+  /** Every address mail from the enterprise is matched on (the registered one and merged senders'). */
+  emails?: unknown;
   wechatOpenids?: unknown;
   prefEmail?: unknown;
 }
@@ -215,7 +217,7 @@ function isOwnAddress(channel: OutboxChannel, address: string, own: OwnAddresses
       return !!sender && typeof own.mobile === 'string' && sender === normaliseMobile(own.mobile);
     }
     case 'email':
-      return [own.email, own.prefEmail].some(
+      return [own.email, own.prefEmail, ...(Array.isArray(own.emails) ? own.emails : [])].some(
         (e) => typeof e === 'string' && e.toLowerCase() === address.toLowerCase(),
       );
     case 'wechat':

@@ -1,7 +1,7 @@
 // Field whitelists for enterprises as staff see them, by least privilege. Everyone sees the summary (the
-// mobile masked). The registered mobile and the enterprise-code URL (the public page's bearer credential)
-// go only to the service centre and admins; a unit's staff see the mobile of an enterprise whose issue their
-// unit handles, never the code. The PIN hash never leaves the server.
+// mobile masked). The registered mobile and email and the enterprise-code URL (the public page's bearer
+// credential) go only to the service centre and admins; a unit's staff see the mobile and email of an
+// enterprise whose issue their unit handles, never the code. The PIN hash never leaves the server.
 import type { Actor } from '../../shared/roles.ts';
 import type { EnterpriseDoc } from '../models/index.ts';
 import { canViewEnterpriseCredentials } from '../policies/index.ts';
@@ -33,10 +33,15 @@ export function presentEnterpriseSummary(e: EnterpriseLike) {
   };
 }
 
+/** How to reach the enterprise: the registered mobile and email, and every address mail is matched on. */
+function contactOf(e: EnterpriseLike) {
+  return { mobile: e.mobile ?? '', email: e.email ?? '', emails: e.emails ?? [] };
+}
+
 export function presentEnterprise(e: EnterpriseLike, publicBaseUrl: string) {
   return {
     ...presentEnterpriseSummary(e),
-    mobile: e.mobile ?? '',
+    ...contactOf(e),
     qrUrl: enterpriseCodeUrl(publicBaseUrl, e.qrToken),
     qrIssuedAt: e.qrIssuedAt.toISOString(),
     createdAt: e.createdAt.toISOString(),
@@ -57,6 +62,6 @@ export function presentEnterpriseFor(
   relation: EnterpriseRelation = { handlesIssue: false },
 ) {
   if (canViewEnterpriseCredentials(actor)) return presentEnterprise(e, publicBaseUrl);
-  if (relation.handlesIssue) return { ...presentEnterpriseSummary(e), mobile: e.mobile };
+  if (relation.handlesIssue) return { ...presentEnterpriseSummary(e), ...contactOf(e) };
   return presentEnterpriseSummary(e);
 }

@@ -82,17 +82,31 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     return creds;
   }
 
+  /**
+   * The credit code the follower is bound to: by sending it, or by the centre accepting the openid (merging or
+   * confirming the provisional enterprise it wrote as: the enterprise's wechatOpenids).
+   */
+  async function boundCodeOf(openid: string): Promise<string | undefined> {
+    const binding = await models.WechatBinding.collection.findOne({ openid });
+    if (binding?.creditCode) return String(binding.creditCode);
+    const accepted = await models.Enterprise.collection.findOne(
+      { wechatOpenids: openid, provisional: { $ne: true }, creditCode: { $exists: true } },
+      { projection: { creditCode: 1 } },
+    );
+    return accepted ? String(accepted.creditCode) : undefined;
+  }
+
   /** The text to answer a verified push with (binding and filing on the way). */
   async function handle(push: WechatPush): Promise<string | null> {
-    const binding = await models.WechatBinding.collection.findOne({ openid: push.openid });
-    const step = nextStep(push, binding?.creditCode);
+    const boundCode = await boundCodeOf(push.openid);
+    const step = nextStep(push, boundCode);
     switch (step.kind) {
       case 'silent':
         return null;
       case 'reply':
         return step.text;
       case 'file':
-        return ackText(await sink(inboundOf(push, String(binding?.creditCode))));
+        return ackText(await sink(inboundOf(push, boundCode)));
       case 'file-unbound':
         return ackText(await sink(inboundOf(push, undefined))) + WECHAT_TEXT.askCodeAfterFiling;
       case 'bind': {

@@ -2,7 +2,9 @@
 // PIN, and rotation of the enterprise-code token, which revokes the printed code at once (the old URL stops
 // working). Both of the latter bump the owner session version: every owner session on the QR page ends and
 // every browser known as the owner's is forgotten (routes/public/qr-known-browser.ts), since whoever had
-// them may have had the old PIN or code.
+// them may have had the old PIN or code. The registered email is one of the addresses intake knows the
+// enterprise by (EnterpriseDoc.emails), which no two enterprises share.
+import type { Types } from 'mongoose';
 import type { Clock } from '../../../shared/clock.ts';
 import { hashPassword } from '../../auth/password.ts';
 import { conflict, notFound } from '../../errors.ts';
@@ -18,6 +20,40 @@ export interface CreateEnterpriseInput {
   address?: string;
   ownerName?: string;
   mobile: string;
+  /** Empty: none. */
+  email?: string;
+}
+
+/** A write refused by the unique index of the known addresses (not the credit code's). */
+export function isEmailTaken(err: unknown): boolean {
+  const pattern = (err as { keyPattern?: Record<string, unknown> } | null)?.keyPattern;
+  return isDuplicateKey(err) && !!pattern && 'emails' in pattern;
+}
+
+export const emailTaken = () => conflict('该邮箱已登记在其他企业名下', 'email_taken');
+
+/**
+ * The update that makes `after` (empty: none) the registered email in place of `before`: the new address joins
+ * the known ones, and the old one, a correction, leaves them in a second write (an array cannot gain and lose
+ * values in one update). The senders' addresses accepted by merging stay known.
+ */
+export function registeredEmailUpdate(before: string | undefined, after: string | undefined) {
+  if (after === undefined || after === (before ?? '')) return { update: {}, forget: undefined };
+  return {
+    update: after ? { $set: { email: after }, $addToSet: { emails: after } } : { $unset: { email: 1 } },
+    forget: before || undefined,
+  };
+}
+
+/** The second write of registeredEmailUpdate (an emptied list is removed: see the index on `emails`). */
+export async function forgetEmail(
+  models: Models,
+  id: Types.ObjectId | string,
+  address: string | undefined,
+): Promise<void> {
+  if (!address) return;
+  await models.Enterprise.updateOne({ _id: id }, { $pull: { emails: address } });
+  await models.Enterprise.updateOne({ _id: id, emails: { $size: 0 } }, { $unset: { emails: 1 } });
 }
 
 export async function createEnterpriseCommand(
@@ -26,9 +62,13 @@ export async function createEnterpriseCommand(
 ): Promise<EnterpriseDoc> {
   const taken = () => conflict('该统一社会信用代码的企业已存在', 'duplicate');
   if (await models.Enterprise.exists({ creditCode: input.creditCode })) throw taken();
+  const { email, ...fields } = input;
   try {
-    return (await models.Enterprise.create(input)).toObject();
+    return (
+      await models.Enterprise.create({ ...fields, ...(email ? { email, emails: [email] } : {}) })
+    ).toObject();
   } catch (err) {
+    if (isEmailTaken(err)) throw emailTaken();
     if (isDuplicateKey(err)) throw taken();
     throw err;
   }
@@ -49,15 +89,29 @@ export async function updateEnterpriseCommand(
   id: string,
   input: UpdateEnterpriseInput,
 ): Promise<EnterpriseDoc> {
-  const before = await models.Enterprise.findById(id, { mobile: 1 }).lean();
+  const before = await models.Enterprise.findById(id, { mobile: 1, email: 1 }).lean();
   if (!before) throw notFound('企业不存在');
-  const updated = await models.Enterprise.findByIdAndUpdate(
-    id,
-    { $set: input, ...endOwnerSessionsOnNewMobile(before.mobile, input.mobile) },
-    { returnDocument: 'after', runValidators: true },
-  ).lean();
+  const { email, ...fields } = input;
+  const { update, forget } = registeredEmailUpdate(before.email, email);
+  let updated;
+  try {
+    updated = await models.Enterprise.findByIdAndUpdate(
+      id,
+      {
+        ...update,
+        $set: { ...fields, ...update.$set },
+        ...endOwnerSessionsOnNewMobile(before.mobile, input.mobile),
+      },
+      { returnDocument: 'after', runValidators: true },
+    ).lean();
+  } catch (err) {
+    if (isEmailTaken(err)) throw emailTaken();
+    throw err;
+  }
   if (!updated) throw notFound('企业不存在');
-  return updated;
+  if (!forget) return updated;
+  await forgetEmail(models, id, forget);
+  return (await models.Enterprise.findById(id).lean()) ?? updated;
 }
 
 /** Sets (or replaces) the owner's PIN, stored only as a scrypt hash; this also lifts a PIN lockout. */

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { COUNTIES } from '../../../config/units.ts';
 import { creditCodeSchema } from '../../../shared/schemas.ts';
+import { EMAIL_PATTERN } from '../../channels/json-channel.ts';
 import { MOBILE_PATTERN } from '../../models/enterprise.model.ts';
 
 const COUNTY_CODES = COUNTIES.map((c) => c.code) as [string, ...string[]];
@@ -38,6 +39,14 @@ const editable = {
   address: optionalText(200),
   ownerName: optionalText(50),
   mobile: z.string({ error: '请输入手机号' }).trim().regex(MOBILE_PATTERN, { error: '手机号格式无效' }),
+  /** Checked as a channel's contact address is; empty clears it. Intake matches senders on it. */
+  email: z
+    .string({ error: '电子邮箱必须是文本' })
+    .trim()
+    .toLowerCase()
+    .max(200, { error: '电子邮箱不能超过200个字符' })
+    .refine((v) => !v || EMAIL_PATTERN.test(v), { error: '电子邮箱格式无效' })
+    .optional(),
 };
 
 export const createEnterpriseSchema = z.object({ creditCode: creditCodeSchema, ...editable });
@@ -51,6 +60,7 @@ export const updateEnterpriseSchema = z
     address: editable.address,
     ownerName: editable.ownerName,
     mobile: editable.mobile.optional(),
+    email: editable.email,
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { error: '没有要修改的字段' });

@@ -1,18 +1,22 @@
 // The centre's review of provisional enterprises (created by intake for messages from enterprises the register
 // does not know): confirm one as a proper register entry (after completing what it lacks), or merge it into the
 // known enterprise it really is, moving its issues (their enterprise fields and a timeline note) and binding
-// the sender identities it collected (email, WeChat openids) to that enterprise.
+// the sender identities it collected (email addresses, WeChat openids) to that enterprise, so the sender's next
+// message matches it.
 import { Types } from 'mongoose';
 import type { Actor } from '../../../shared/roles.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { isDuplicateKey } from '../../db/duplicate-key.ts';
+import { emailTaken, isEmailTaken } from './enterprise.commands.ts';
 
 export interface ConfirmInput {
   creditCode?: string;
   name?: string;
   region?: string;
   mobile?: string;
+  /** The registered email, beside the sender's address the provisional enterprise already knows. */
+  email?: string;
 }
 
 async function loadProvisional(models: Models, id: string): Promise<EnterpriseDoc> {
@@ -52,16 +56,19 @@ export async function confirmProvisionalCommand(
   const next = { ...e, ...input };
   if (!next.creditCode || !next.mobile || next.region === 'city')
     throw new AppError('incomplete', 400, '确认前请补全统一社会信用代码、企业手机号和所在区县');
+  const { email, ...fields } = input;
+  const addEmail = email ? { $set: { ...fields, email }, $addToSet: { emails: email } } : { $set: fields };
   try {
     const updated = await models.Enterprise.findOneAndUpdate(
       { _id: e._id, provisional: true },
-      { $set: { ...input }, $unset: { provisional: 1, provisionalNote: 1 } },
+      { ...addEmail, $unset: { provisional: 1, provisionalNote: 1 } },
       { returnDocument: 'after', runValidators: true },
     ).lean();
     if (!updated) throw new AppError('not_provisional', 409, '该企业已是正式登记企业');
     await copyToIssues(models, e._id, updated, now);
     return updated;
   } catch (err) {
+    if (isEmailTaken(err)) throw emailTaken();
     if (isDuplicateKey(err))
       throw new AppError('duplicate', 409, '该统一社会信用代码的企业已存在，请改为合并');
     throw err;
@@ -100,11 +107,11 @@ export async function mergeProvisionalCommand(
     } as never);
   }
   await copyToIssues(models, from._id, into, now);
+  // Deleted before its addresses move: each is known to one enterprise at a time (a unique index).
+  await models.Enterprise.deleteOne({ _id: from._id, provisional: true });
   const bind: Record<string, unknown> = {};
   if (from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
+  if (from.emails?.length) bind.emails = { $each: from.emails };
   if (Object.keys(bind).length) await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });
-  if (from.email && !into.email)
-    await models.Enterprise.updateOne({ _id: into._id }, { $set: { email: from.email } });
-  await models.Enterprise.deleteOne({ _id: from._id, provisional: true });
   return (await models.Enterprise.findById(into._id).lean()) as EnterpriseDoc;
 }

@@ -18,6 +18,7 @@ const confirmSchema = z
     name: createEnterpriseSchema.shape.name.optional(),
     region: createEnterpriseSchema.shape.region.optional(),
     mobile: createEnterpriseSchema.shape.mobile.optional(),
+    email: createEnterpriseSchema.shape.email,
   })
   .strict();
 const mergeSchema = z.object({ intoId: objectIdSchema });

@@ -341,6 +341,32 @@ describe('push-back to the originating channel', () => {
     expect(replies.map((m) => m.subject)).to.include(`Re: 受理回执 ${entry.number}`);
   });
 
+  it('an address the enterprise is known by (a merged sender’s) writing in is the enterprise: its receipt carries the QR page', async () => {
+    const e = enterpriseIn(t, 'deqing', 5);
+    await t.models.Enterprise.updateOne({ _id: e._id }, { $set: { emails: ['caiwu@pb-known.cn'] } });
+    const mailer = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtp!.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await mailer.sendMail({
+      from: '"财务部" <caiwu@pb-known.cn>',
+      to: 'complaints@issues.example.gov.cn',
+      subject: '出口退税三个月未到账',
+      text: '我司三个月前申报的出口退税至今未到账，资金周转困难，请协调税务部门加快审核。',
+      messageId: '<pb-mail-known@pb-known.cn>',
+    });
+    mailer.close();
+    await t.notify.notifier.idle();
+    const issue = (await t.models.Issue.findOne({ externalId: 'pb-mail-known@pb-known.cn' }).lean())!;
+    expect(String(issue.enterpriseId)).to.equal(String(e._id));
+    mailCatcher.mails = [];
+    await t.notify.worker.runOnce();
+    const receipt = mailCatcher.mails.find((m) => m.text?.includes(issue.number));
+    expect(receipt?.text).to.include(`/e/${e.qrToken}`);
+  });
+
   it('a WeChat follower gets customer-service messages; the token is cached and fetched again when WeChat drops it', async () => {
     const e = enterpriseIn(t, 'changxing', 5);
     const openid = 'oPB_follower_0001';
