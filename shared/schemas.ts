@@ -121,6 +121,8 @@ export const requestExtensionSchema = z.object({
 export const noteSchema = z.object({
   text: text(LIMITS.note, '内容'),
   public: z.boolean({ error: '请指明是否公开' }),
+  /** The note records the first contact with the enterprise (首次联系, DESIGN §5). */
+  contacted: z.boolean({ error: '是否已联系企业只能是是或否' }).optional(),
 });
 export const consultSchema = z.object({
   tier: z.enum(['director', 'leader'], { error: '会商层级只能是中心主任或市领导' }),

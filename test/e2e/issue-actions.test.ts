@@ -1,6 +1,7 @@
-// An action that moves the issue says where it went, in real Chromium: 重新分类 of a waiting (待受理) issue
-// routes it by the new category, which the dispatcher did not choose, so the issue page's notice names the new
-// state and the unit (a new-user trial saw only 「重新分类」已完成 and found the issue dispatched).
+// Actions on the issue page, in real Chromium. 重新分类 of a waiting (待受理) issue routes it by the new
+// category, which the dispatcher did not choose, so the notice names the new state and the unit (a new-user
+// trial saw only 「重新分类」已完成 and found the issue dispatched). A progress note marked 已与企业联系 records
+// the first contact that 首次联系时限 asks for, and the page says it was made (the trial found no way to).
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { choose, login, useStaffApp } from './staff-app.harness.ts';
@@ -35,5 +36,26 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     const notice = await page.getByText('「重新分类」已完成').textContent();
     expect(notice).to.contain('现为「待签收」');
     expect(notice).to.contain(`承办单位：${after.unitName}`);
+  });
+
+  it('办理进展 with 已与企业联系: the page shows 首次联系 as recorded, on time', async () => {
+    const [issue] = (await t.apiAs('dispatcher', 'GET', '/api/issues?state=dispatched&limit=1')).items;
+    const handler = `handler-${t.seed.units.find((u) => String(u._id) === issue.unitId)!.code}`;
+    await t.apiAs(handler, 'POST', `/api/issues/${issue.id}/actions/sign`, {});
+    await session?.context.close();
+    session = await t.open();
+    const page = session.page;
+    await login(page, t.baseUrl, handler);
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    const shown = page.getByTestId('first-contact');
+    await shown.getByText('尚未记录联系').waitFor();
+    const actions = page.getByRole('region', { name: '可执行操作' });
+    await actions.getByRole('button', { name: '办理进展', exact: true }).click();
+    await page.getByLabel('进展内容').fill('已电话联系企业负责人，约定明天上门了解情况');
+    await page.getByText('已与企业联系（记为首次联系）').click();
+    await page.getByRole('button', { name: '确认办理进展' }).click();
+    await page.getByText('「办理进展」已完成').waitFor();
+    await shown.getByText('已联系').waitFor();
+    expect(await shown.textContent()).to.not.contain('超时');
   });
 });

@@ -139,7 +139,15 @@ export const approveExtension: Handler<ApproveInput> = (issue, input, ctx) => {
   };
 };
 
-export const note: Handler<NoteInput> = (_issue, input) => ({ note: input.text, public: input.public });
+/**
+ * A progress note; `contacted` marks it as the contact with the enterprise that 首次联系时限 asks for (the
+ * timeline keeps it, with whether it came after that deadline; contactOf reads it back).
+ */
+export const note: Handler<NoteInput> = (issue, input, ctx) => {
+  const contactBy = issue.deadlines?.contactBy;
+  const contacted = input.contacted && contactBy ? { contacted: true, late: ctx.now > contactBy } : undefined;
+  return { note: input.text, public: input.public, data: contacted };
+};
 
 export const reply: Handler<{ text: string }> = (issue, input, ctx) => {
   issue.state = 'replied';

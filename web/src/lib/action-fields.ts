@@ -75,6 +75,7 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   note: [
     { key: 'text', label: '进展内容', kind: 'textarea', required: true },
     { key: 'public', label: '对企业公开（企业扫码可见）', kind: 'checkbox', initial: false },
+    { key: 'contacted', label: '已与企业联系（记为首次联系）', kind: 'checkbox', initial: false },
   ],
   consult: [
     {
