@@ -6,7 +6,7 @@ import { ACTION_LABELS, roleMayPerform, type ActionId } from '../../shared/lifec
 import type { Actor } from '../../shared/roles.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
-import type { IssueDoc } from '../models/issue.model.ts';
+import type { IssueDoc, IssueSource } from '../models/issue.model.ts';
 import { canActOnIssue } from '../policies/issue.policy.ts';
 import { canReadIssue } from '../policies/screens.policy.ts';
 import { defaultRouting } from '../../config/routing.ts';
@@ -171,6 +171,24 @@ export async function issueActionCommand(
   return updated;
 }
 
+/** An issue's messages as sources: its own (when it came through the inbox) and those merged into it. */
+function messagesOf(issue: IssueDoc): IssueSource[] {
+  const own: IssueSource[] = issue.inboxId
+    ? [
+        {
+          inboxId: issue.inboxId,
+          channel: issue.channel,
+          externalId: issue.externalId ?? null,
+          receivedAt: issue.createdAt,
+          title: issue.title,
+          content: issue.content,
+          contact: issue.contact ?? null,
+        },
+      ]
+    : [];
+  return [...own, ...(issue.sources ?? [])];
+}
+
 async function afterCommit(
   deps: IssueCommandDeps,
   actor: Actor,
@@ -179,8 +197,13 @@ async function afterCommit(
   action: ActionId,
 ) {
   if (action === 'merge' && after.mergedInto) {
-    // The master lists its duplicates; a link, not a lifecycle change, so its version stays.
-    await deps.models.Issue.updateOne({ _id: after.mergedInto }, { $addToSet: { mergedFrom: after._id } });
+    // The master lists its duplicates, and takes over the merged issue's messages as its sources, so each is
+    // answered like the master's own (a 12345 work order hears the reply and the outcome). A link, not a
+    // lifecycle change, so the master's version stays.
+    await deps.models.Issue.updateOne(
+      { _id: after.mergedInto },
+      { $addToSet: { mergedFrom: after._id }, $push: { sources: { $each: messagesOf(after) } } },
+    );
   }
   notifyChange(deps, changeOf(after, action, before.state, actor.id, after.updatedAt));
 }

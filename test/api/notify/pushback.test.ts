@@ -282,6 +282,27 @@ describe('push-back to the originating channel', () => {
     ]);
   });
 
+  it('a 12345 work order whose issue staff merge into another hears the master’s answer and outcome', async () => {
+    const e = enterpriseIn(t, 'wuxing', 10);
+    const order = (orderId: string, text: string) =>
+      postSigned(t, 'hotline12345', JSON.stringify({ orderId, creditCode: e.creditCode, content: text }));
+    const a = await order('WO-PB-M1', '厂区门前排水沟堵塞，一下雨就积水，车间进水，请尽快疏通。').expect(200);
+    const b = await order('WO-PB-M2', '我们厂雨天门口积水漫进车间，怀疑是外面的水沟没人清理。').expect(200);
+    expect(b.body.status, 'told apart by intake').to.equal('created');
+    const master = String((await issueByNumber(a.body.number))._id);
+    const merged = String((await issueByNumber(b.body.number))._id);
+    await must(t, 'dispatcher', merged, 'merge', { intoId: master });
+    const sources = (await t.models.Issue.findById(master).lean())!.sources!;
+    expect(sources.map((s) => s.externalId)).to.deep.equal(['WO-PB-M2']);
+    hotline.received = [];
+    await carryThrough(master);
+    await t.notify.flush();
+    expect(hotline.received.map((c) => `${c.orderId} ${c.event} ${c.number}`).sort()).to.deep.equal([
+      `WO-PB-M1 pushback_reply ${a.body.number}`,
+      `WO-PB-M2 pushback_reply ${a.body.number}`,
+    ]);
+  });
+
   it('a rejected 12345 work order hears 不予受理 with the reason', async () => {
     const e = enterpriseIn(t, 'wuxing', 9);
     const res = await postSigned(
