@@ -67,14 +67,35 @@ export function pushbackText(change: IssueChange): string {
   return `${d.source === 'callback' ? '回访' : '企业'}评价「${rated}」`;
 }
 
+const REQUEST_KINDS: Readonly<Record<PendingKind, string>> = Object.freeze({
+  extension: '延期',
+  suspend: '挂起',
+  resume: '解挂',
+});
+
 /** The `{{request}}` of an approval notice: 延期3个工作日, 挂起, 解挂. */
 export function requestText(change: IssueChange): string {
   const d = change.data ?? {};
   if (d.pending === 'extension') return `延期${String(d.workingDays ?? '')}个工作日`;
-  return (
-    ({ suspend: '挂起', resume: '解挂' } as Partial<Record<PendingKind, string>>)[d.pending as PendingKind] ??
-    ''
-  );
+  return REQUEST_KINDS[d.pending as PendingKind] ?? '';
+}
+
+/** The `{{decision}}` of an approval's answer to the unit: which request, and what became of it. */
+export function decisionText(change: IssueChange): string {
+  switch (change.action) {
+    case 'approve_extension':
+      return '延期申请已批准';
+    case 'approve_suspend':
+      return '挂起申请已批准，办理时限暂停计算';
+    case 'approve_resume':
+      return '解挂申请已批准，办理时限恢复计算';
+    case 'deny_request': {
+      const kind = REQUEST_KINDS[change.data?.denied as PendingKind] ?? '';
+      return `${kind}申请已驳回${change.note ? `，理由：${change.note}` : ''}`;
+    }
+    default:
+      return '';
+  }
 }
 
 /** The notifications a committed change calls for. */
@@ -122,6 +143,11 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'request_extension':
       // A request left for approval (an approver's own takes effect at once and tells no one).
       return change.data?.pending ? [i('approval_requested', 'approvers')] : [];
+    case 'approve_extension':
+    case 'approve_suspend':
+    case 'approve_resume':
+    case 'deny_request':
+      return [i('approval_decided', 'unit')];
     case 'verify_rating':
       if (change.state === 'consulting') return [i('consult_invite', 'consultation')];
       if (closes(change)) return [i('pushback_outcome', 'origin')];

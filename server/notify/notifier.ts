@@ -32,7 +32,7 @@ import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { normaliseMobile } from '../intake/match-enterprise.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
-import { intentsOf, pushbackText, requestText, type Audience, type Intent } from './intents.ts';
+import { decisionText, intentsOf, pushbackText, requestText, type Audience, type Intent } from './intents.ts';
 import { EVENT_SPECS, render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';
 
 export const TEMPLATES_SETTING = 'notifyTemplates';
@@ -483,6 +483,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       text: pushbackText(change),
       instruction: instructionOf(change),
       request: requestText(change),
+      decision: decisionText(change),
     };
   }
 

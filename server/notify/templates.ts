@@ -22,6 +22,7 @@ export const NOTIFY_EVENTS = [
   'bad_rating',
   'callback_due',
   'approval_requested',
+  'approval_decided',
   'dead_letter',
   'qr_codes_paused',
   'enterprise_received',
@@ -137,6 +138,12 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '服务中心分办员、中心主任（有审批权的岗位）',
     '{{unit}}申请{{request}}：问题{{number}}「{{title}}」，当前时限{{deadline}}，请在受理分办台「待审批」中审批。',
     ['request'],
+  ),
+  approval_decided: spec(
+    '审批结果',
+    '承办单位经办人、负责人',
+    '您单位对问题{{number}}「{{title}}」的{{decision}}。当前办结时限{{deadline}}。',
+    ['decision'],
   ),
   dead_letter: spec(
     '渠道消息处理失败',

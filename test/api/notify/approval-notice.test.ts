@@ -1,5 +1,6 @@
 // A unit's request for approval (延期, 挂起, 解挂) tells the approvers in the app at once: the dispatchers and the
-// director (ACTION_ROLES of the approving action), not the clerk, with what is asked and the issue's deadline.
+// director (ACTION_ROLES of the approving action), not the clerk, with what is asked and the issue's deadline;
+// the decision tells the unit (approved, with the deadline, or denied with the reason).
 import { expect } from 'chai';
 import request from 'supertest';
 import { handlerOf, inProgressIssue, must } from '../issues/fixtures.ts';
@@ -48,5 +49,19 @@ describe('notifications: a request waiting for approval', () => {
       true,
     ]);
     expect(rows.filter((r) => r.text.includes('申请解挂'))).to.have.length(2);
+  });
+
+  it('the decision reaches the unit: approved with the new deadline, or denied with the reason', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, h, id, 'request_extension', { workingDays: 2, reason: '需等待第三方检测报告' });
+    await must(t, 'director', id, 'deny_request', { reason: '延期理由不充分，请按原期限办结' });
+    await must(t, h, id, 'request_extension', { workingDays: 2, reason: '检测机构排期已确定' });
+    await must(t, 'dispatcher', id, 'approve_extension', {});
+    const rows = await outbox(t, { issueId: id, event: 'approval_decided', channel: 'inapp' });
+    const texts = [...new Set(rows.map((r) => r.text))];
+    expect(texts).to.have.length(2);
+    expect(texts[0]).to.include('延期申请已驳回，理由：延期理由不充分，请按原期限办结');
+    expect(texts[1]).to.match(/延期申请已批准。当前办结时限\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    expect((await recipientsByEvent(t, id)).approval_decided).to.include(h);
   });
 });
