@@ -5,7 +5,9 @@
 //
 // Sign-for and rating checks have no stored lights, and no calendar travels with a card: yellow once ⅔ of the
 // limit's wall time has gone, red at the deadline, overdue once it is late by as long again as it allowed.
-// A sign-for light is never greener than the handling clock's, which runs from dispatch too.
+// A sign-for light is never greener than the handling clock's, which runs from dispatch too; and it turns
+// 已超期 only with that clock (the issue's stored warning), so a card never reads 已超期 while the 已超期
+// filter and the KPIs, which count the stored warning, leave the issue out.
 import type { IssueState } from './states.ts';
 
 export type DeadlineKind = 'triage' | 'sign' | 'resolve' | 'ratingVerify';
@@ -68,7 +70,7 @@ export function runningDeadline(issue: RunningDeadlineInput): RunningDeadline | 
       dueAt: at(ms(d.signBy)),
       yellowAt: at(Math.min(sign.yellowAt, ms(d.yellowAt))),
       redAt: at(Math.min(sign.redAt, ms(d.redAt))),
-      overdueAt: at(Math.min(sign.overdueAt, ms(d.overdueAt))),
+      overdueAt: at(ms(d.overdueAt)),
       pausedAt: null,
     };
   }

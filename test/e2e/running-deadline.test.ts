@@ -161,4 +161,13 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     await page().setViewportSize(DESKTOP);
     await snap(page(), 'running-04-desk-verify', false);
   });
+
+  it('a 待审核 row in 工单查询 shows no deadline (nothing runs for the staff), not a past 办结时限', async () => {
+    await fresh('dispatcher');
+    await page().goto(`${t.baseUrl}/issues`);
+    const row = page().getByRole('row').filter({ hasText: REPLIED });
+    const due = row.getByTestId('row-deadline');
+    await due.waitFor();
+    expect((await due.textContent())!.trim()).to.equal('—');
+  });
 });

@@ -34,10 +34,12 @@ describe('running deadline (the one a card and the issue page show)', () => {
     expect(r.dueAt.getTime()).to.be.below(d.resolveBy.getTime());
     expect(light(r, at('2026-03-02', '16:30'))).to.equal('none');
     expect(light(r, d.signBy)).to.equal('red');
-    // Late by as long again as it allowed (17 h of wall time): overdue, while the resolve light is still green.
+    // Late by as long again as it allowed (17 h of wall time): still red, not 已超期, while the resolve light
+    // (the stored warning the 已超期 filter and KPIs count) is green; 已超期 comes with the handling clock.
     const late = new Date(d.signBy.getTime() + 18 * HOUR_MS);
-    expect(light(r, late)).to.equal('overdue');
+    expect(light(r, late)).to.equal('red');
     expect(warningLevel(d, late)).to.equal('none');
+    expect(light(r, d.overdueAt)).to.equal('overdue');
   });
 
   it('never shows a sign-for light greener than the handling clock’s', () => {
