@@ -78,7 +78,7 @@ function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): st
  */
 export type PublicSummaryFields = Pick<IssueDoc, 'number' | 'state' | 'createdAt'> & {
   unitName?: string | null;
-  deadlines?: { resolveBy?: Date | null } | null;
+  deadlines?: { resolveBy?: Date | null; pausedAt?: Date | null } | null;
   closedAt?: Date | null;
   classProblemId?: IssueDoc['classProblemId'];
 };
@@ -113,14 +113,17 @@ function overdueWorkingDays(promisedBy: Date | null, at: PublicNow | undefined):
 
 /** For anyone holding the printed code. */
 export function presentIssuePublicSummary(doc: PublicSummaryFields, at?: PublicNow) {
-  const promisedBy = OPEN.has(doc.state) ? (doc.deadlines?.resolveBy ?? null) : null;
+  // While suspended the clock stops: the stored date is not a promise (it moves when handling resumes).
+  const paused = OPEN.has(doc.state) && !!doc.deadlines?.pausedAt;
+  const promisedBy = OPEN.has(doc.state) && !paused ? (doc.deadlines?.resolveBy ?? null) : null;
   return {
     number: doc.number,
     stage: PUBLIC_STAGE[doc.state],
     stageLabel: PUBLIC_STAGE_LABELS[doc.state],
     responsible: responsibleOf(doc),
-    /** The date promised to the enterprise, while it is being worked on. */
+    /** The date promised to the enterprise, while it is being worked on (not while the clock is paused). */
     promisedBy,
+    paused,
     /** Working days past the promised date (the page says 已超期), else null. */
     overdueWorkingDays: overdueWorkingDays(promisedBy, at),
     createdAt: doc.createdAt,

@@ -48,6 +48,13 @@ describe("QR page: approvals keep the unit's reason internal", () => {
     const page = await b.get(pageOf(e)).expect(200);
     expect(page.text).to.not.include(SECRET);
     expect(page.text).to.include('暂停办理：<span class="content">待企业补齐材料后恢复办理</span>');
+    // The clock is stopped: the page promises no date until handling resumes (a frozen one would go 已超期).
+    expect(page.text).to.include('暂停办理期间不计时，恢复办理后重新计算');
+    const paused = (await staffIssue(t, id)).deadlines.resolveBy as string;
+    const frozen = new Date(new Date(paused).getTime() + 8 * 3600_000);
+    expect(page.text).to.not.include(
+      `${frozen.getUTCFullYear()}年${frozen.getUTCMonth() + 1}月${frozen.getUTCDate()}日前`,
+    );
   });
 
   it('an approval stored by an earlier version with the reason copied in stays internal too', async () => {

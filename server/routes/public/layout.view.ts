@@ -159,6 +159,7 @@ function overdueNote(days: number | null | undefined): SafeHtml | string {
 export function responsibilityFacts(i: {
   responsible: string;
   promisedBy?: Date | string | null;
+  paused?: boolean;
   overdueWorkingDays?: number | null;
   closedAt?: Date | string | null;
   classNote?: string;
@@ -175,7 +176,10 @@ export function responsibilityFacts(i: {
       i.promisedBy
         ? html`<dt>承诺办结</dt>
             <dd>${chinaDate(i.promisedBy)}前${overdueNote(i.overdueWorkingDays)}</dd>`
-        : ''
+        : i.paused
+          ? html`<dt>承诺办结</dt>
+              <dd>暂停办理期间不计时，恢复办理后重新计算</dd>`
+          : ''
     }
     ${
       i.closedAt
