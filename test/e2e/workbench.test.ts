@@ -176,7 +176,7 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.getByLabel('延期工作日数').fill('3');
     await page.getByLabel('延期工作日数').press('Tab');
     await page.getByRole('button', { name: '确认申请延期' }).click();
-    await page.getByText('「申请延期」已完成').waitFor();
+    await page.getByText('「申请延期」已提交，等待服务中心审批').waitFor();
     await page.unroute('**/actions/request_extension');
     await page.waitForTimeout(300);
     expect(await page.getByText('已更新：此工单刚有新的办理进展').count()).to.equal(0);

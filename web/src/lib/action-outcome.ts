@@ -1,12 +1,14 @@
 // The issue page's notice after an action: what was done and, when the issue moved (another state or unit),
 // where it went. Some actions move it without the user picking where: 重新分类 of a waiting issue routes it by
-// the new category, so the notice names the unit it went to.
+// the new category, so the notice names the unit it went to. A request left for approval is submitted, not done.
 import { STATE_LABELS } from '../../../shared/states.ts';
 import type { IssueDetail } from './types.ts';
 
-type Place = Pick<IssueDetail, 'state' | 'unitId' | 'unitName'>;
+type Place = Pick<IssueDetail, 'state' | 'unitId' | 'unitName'> &
+  Partial<Pick<IssueDetail, 'pendingApproval'>>;
 
 export function actionOutcome(before: Place | null, after: Place, label: string): string {
+  if (after.pendingApproval && !before?.pendingApproval) return `「${label}」已提交，等待服务中心审批`;
   const moved: string[] = [];
   if (before && before.state !== after.state) moved.push(`现为「${STATE_LABELS[after.state]}」`);
   if (before && after.unitId && before.unitId !== after.unitId && after.unitName)
