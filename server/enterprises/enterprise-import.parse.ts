@@ -35,9 +35,13 @@ const HEADINGS: Readonly<Record<string, ImportField>> = Object.freeze({
   地址: 'address',
   企业地址: 'address',
   负责人: 'ownerName',
+  负责人姓名: 'ownerName',
   联系人: 'ownerName',
   手机号: 'mobile',
+  手机号码: 'mobile',
   手机: 'mobile',
+  登记手机号: 'mobile',
+  负责人手机号: 'mobile',
   联系电话: 'mobile',
   邮箱: 'email',
   电子邮箱: 'email',
@@ -99,7 +103,13 @@ function rowsFrom(table: unknown[][]): NumberedRow[] {
   const [head, ...body] = table;
   if (!head) throw new ImportFileError('文件为空');
   const header = head.map((h) => fieldOf(String(h ?? '')));
-  if (!header.includes('creditCode')) throw new ImportFileError('缺少“统一社会信用代码”列');
+  // A column the import does not know is named when a needed one is missing: it is likely that one, misnamed.
+  const unknown = head.map((h) => String(h ?? '').trim()).filter((h, i) => h && !header[i]);
+  const named = unknown.length
+    ? `；无法识别的列：${unknown.join('、')}（列名请按模板：${TEMPLATE_HEADER.join('、')}）`
+    : '';
+  if (!header.includes('creditCode')) throw new ImportFileError(`缺少“统一社会信用代码”列${named}`);
+  if (unknown.length && !header.includes('mobile')) throw new ImportFileError(`缺少“手机号”列${named}`);
   return body
     .map((cells, i) => ({ line: i + 2, cells }))
     .filter(({ cells }) => cells.some((c) => String(c ?? '').trim() !== ''))

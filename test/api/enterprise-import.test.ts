@@ -172,6 +172,17 @@ describe('api: enterprise import (POST /api/enterprises/imports)', function () {
     expectError(await upload('rows.xlsx', Buffer.from(await wb.xlsx.writeBuffer())), 400, 'too_many_rows');
   });
 
+  it('reads the staff form’s own column names (登记手机号) and names a column it cannot read', async () => {
+    const code = makeCreditCode('91330523MA7FRM001');
+    const form = `统一社会信用代码,企业名称,所在区县,登记手机号\r\n${code},安吉表单列名企业,安吉县,13800000006`;
+    const job = await finished((await accepted('form.csv', Buffer.from(form))).id);
+    expect(job, JSON.stringify(job)).to.include({ created: 1, failed: 0 });
+    const odd = `统一社会信用代码,企业名称,所在区县,老板电话\r\n${code},安吉表单列名企业,安吉县,13800000006`;
+    const res = await upload('odd.csv', Buffer.from(odd));
+    expectError(res, 400, 'invalid_file');
+    expect(res.body.error.message).to.contain('缺少“手机号”列').and.contain('无法识别的列：老板电话');
+  });
+
   it('400 for a missing file, a foreign format or no credit-code column; 403 for handlers; 404 for unknown jobs', async () => {
     expectError(
       await request(t.app)
