@@ -46,6 +46,11 @@ export const CITY_REGION = 'city';
 export const isCitywide = (actor: Pick<Actor, 'region'>): boolean =>
   !actor.region || actor.region === CITY_REGION;
 
+/** A staff member's role as people call it: a leader whose reach is a county is a 区县领导, not a 市领导. */
+export function roleLabelOf(actor: Pick<Actor, 'role' | 'region'>): string {
+  return actor.role === 'leader' && !isCitywide(actor) ? '区县领导' : ROLE_LABELS[actor.role];
+}
+
 /**
  * Promoting a cluster to a class problem, adding and removing its members and 政策性解决 (DESIGN §4): the
  * city's coordination tier, the centre director and a city-wide leader. A class crosses county lines, so a

@@ -1,5 +1,5 @@
 // Field whitelists for staff accounts: the password hash and token version never leave the server.
-import { ROLE_LABELS } from '../../shared/roles.ts';
+import { roleLabelOf } from '../../shared/roles.ts';
 import type { UserDoc } from '../models/index.ts';
 
 type UserLike = Pick<UserDoc, '_id' | 'username' | 'name' | 'role' | 'unitId' | 'region' | 'disabled'>;
@@ -11,7 +11,7 @@ export function presentUser(user: UserLike) {
     username: user.username,
     name: user.name,
     role: user.role,
-    roleLabel: ROLE_LABELS[user.role],
+    roleLabel: roleLabelOf({ role: user.role, region: user.region ?? undefined }),
     unitId: user.unitId ? String(user.unitId) : null,
     region: user.region,
     disabled: user.disabled,

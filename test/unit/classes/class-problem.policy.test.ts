@@ -7,7 +7,7 @@ import {
   canReadClassProblem,
   canViewClassProblems,
 } from '../../../server/classes/class-problem.policy.ts';
-import { ROLES, type Role } from '../../../shared/roles.ts';
+import { roleLabelOf, ROLES, type Role } from '../../../shared/roles.ts';
 
 const cls = { leadUnitId: 'lead', coUnitIds: ['co'] };
 const actor = (role: Role, unitId?: string) => ({ id: 'u', username: 'u', role, unitId });
@@ -39,5 +39,13 @@ describe('class problem policy: managing', () => {
     expect(canManageClassProblems(with_('leader', 'anji'))).to.equal(false);
     for (const role of ROLES.filter((r) => r !== 'director' && r !== 'leader'))
       expect(canManageClassProblems(with_(role, 'city')), role).to.equal(false);
+  });
+});
+
+describe('roles: how a leader is called', () => {
+  it('a county leader is 区县领导, a city-wide one 市领导', () => {
+    expect(roleLabelOf({ role: 'leader', region: 'anji' })).to.equal('区县领导');
+    expect(roleLabelOf({ role: 'leader', region: 'city' })).to.equal('市领导');
+    expect(roleLabelOf({ role: 'clerk', region: 'anji' })).to.equal('受理员');
   });
 });
