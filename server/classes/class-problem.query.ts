@@ -255,6 +255,7 @@ const presentMember = (m: MemberRow, now: Date) => ({
 
 const EXCERPT = 80;
 const TITLE_CLAUSE = 20;
+const MIN_TITLE = 10;
 /** Lead-ins that say who speaks, not what the problem is (「来电人反映，…」「您好，…」). */
 const LEAD_IN =
   /^(?:(?:您好|你好)[，,！!。\s]*)?(?:(?:来电人|来电|该企业|企业|我司|我们|我)?(?:反映|反应|表示|称)[：:，,\s]*)?/;
@@ -267,8 +268,13 @@ export function suggestedTitle(issue: { title?: string | null; content: string }
   const title = issue.title?.trim();
   if (title && !issue.content.startsWith(title)) return title.slice(0, 100);
   const text = issue.content.trim().replace(LEAD_IN, '');
-  const clause = text.split(/[，。！？；,.!?;\n]/).find((c) => c.trim()) ?? text;
-  return clause.trim().slice(0, TITLE_CLAUSE);
+  // Clauses until the title says something (a place alone, 我们在织里工业园区, is not yet the problem).
+  let opening = '';
+  for (const clause of text.split(/[，。！？；,.!?;\n]/).map((c) => c.trim())) {
+    if (opening.length >= MIN_TITLE) break;
+    opening += clause;
+  }
+  return (opening || text).slice(0, TITLE_CLAUSE);
 }
 
 /**

@@ -24,4 +24,10 @@ describe('class problems: the suggested title of a candidate', () => {
       suggestedTitle({ content: '您好！我司反映出口退税申报后两个多月仍未到账资金周转困难。' }),
     ).to.equal('出口退税申报后两个多月仍未到账资金周转困难'.slice(0, 20));
   });
+
+  it('joins a clause too short to name the problem with the next, up to twenty characters', () => {
+    expect(suggestedTitle({ content: '我们在织里工业园区，这个月停了三次电，损失很大' })).to.equal(
+      '我们在织里工业园区这个月停了三次电',
+    );
+  });
 });
