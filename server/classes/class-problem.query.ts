@@ -19,7 +19,7 @@ import {
 import { notFound } from '../errors.ts';
 import type { Actor } from '../../shared/roles.ts';
 import type { Models } from '../models/index.ts';
-import { canReadIssue, readsEveryIssue } from '../policies/screens.policy.ts';
+import { canReadIssue, kpiScopeOf, readsEveryIssue } from '../policies/screens.policy.ts';
 import { canManageClassProblems } from './class-problem.policy.ts';
 import type { ClassClusterDoc, ClassProblemDoc } from '../models/class-problem.model.ts';
 import { isCandidateSize } from './cluster.job.ts';
@@ -57,6 +57,16 @@ export function presentCandidate(c: ClassClusterDoc, now: Date, withText: boolea
   };
 }
 
+/**
+ * Whether the viewer reads a candidate's representative text: whoever reads every issue, and a county leader
+ * when every member is of the county (the representative among them).
+ */
+function readsCandidateText(viewer: Actor, c: Pick<ClassClusterDoc, 'summary'>): boolean {
+  if (readsEveryIssue(viewer)) return true;
+  const { region } = kpiScopeOf(viewer);
+  return viewer.role === 'leader' && !!region && c.summary.regions.every((r) => r === region);
+}
+
 /** Candidate clusters: not yet promoted, at least three members from at least two enterprises. */
 export async function listCandidates(models: Models, viewer: Actor, now: Date, category?: CategoryId) {
   const docs = await models.ClassCluster.find({
@@ -70,7 +80,7 @@ export async function listCandidates(models: Models, viewer: Actor, now: Date, c
         b.summary.memberCount - a.summary.memberCount ||
         a.summary.oldestAt.getTime() - b.summary.oldestAt.getTime(),
     )
-    .map((c) => presentCandidate(c, now, readsEveryIssue(viewer)));
+    .map((c) => presentCandidate(c, now, readsCandidateText(viewer, c)));
   const lastRunAt = docs.reduce<Date | null>((m, c) => (!m || c.updatedAt > m ? c.updatedAt : m), null);
   return { items, lastRunAt };
 }
@@ -296,7 +306,7 @@ export async function candidateDetail(models: Models, viewer: Actor, clusterId: 
   const readable = (m: MemberRow) => canReadIssue(viewer, scopeOf(m));
   const rep = rows.find((r) => String(r._id) === String(cluster.summary.representative.issueId));
   return {
-    ...presentCandidate(cluster, now, readsEveryIssue(viewer)),
+    ...presentCandidate(cluster, now, readsCandidateText(viewer, cluster)),
     suggestedTitle: rep && readable(rep) ? suggestedTitle(rep) : '',
     members: rows.map((m) =>
       readable(m)

@@ -191,6 +191,30 @@ describe('api: class problems, who manages them and what each reader sees', func
     expect(outlined.members.every((m) => m.readable === false && !m.excerpt && !m.title)).to.equal(true);
   });
 
+  it('a county leader reads the words of a candidate whose members are all of the county', async () => {
+    const anji = t.seed!.enterprises.filter((e) => e.region === 'anji').slice(0, 3);
+    const texts = [
+      '竹制品出口检验检疫排队太久，货柜压在港口，每天要付滞港费',
+      '我们的竹地板出口要检疫，排队一个多月还没轮到，集装箱滞港费很高',
+      '竹制品出口检疫等太久了，货压在港口出不去，滞港费一天好几千',
+    ];
+    for (const [k, text] of texts.entries()) await create(String(anji[k]!._id), text, 'logistics');
+    await request(t.app)
+      .post('/api/class-problems/cluster')
+      .set(await as('director'))
+      .expect(200);
+    const items = (
+      await request(t.app)
+        .get('/api/class-problems/candidates')
+        .set(await as('leader-anji'))
+        .expect(200)
+    ).body.items as { regions: { code: string }[]; representative: { text: string | null } }[];
+    const own = items.filter((c) => c.regions.every((r) => r.code === 'anji'));
+    expect(own.length, 'an Anji-only candidate').to.be.at.least(1);
+    expect(own.every((c) => typeof c.representative.text === 'string')).to.equal(true);
+    expect(items.filter((c) => !own.includes(c)).every((c) => c.representative.text === null)).to.equal(true);
+  });
+
   it('a received issue (no unit yet) or a closed one cannot join a class (409 illegal_member)', async () => {
     const leader = await as('leader');
     const [cls] = (await request(t.app).get('/api/class-problems').set(leader).expect(200)).body.items;
