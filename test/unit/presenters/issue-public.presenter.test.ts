@@ -86,6 +86,7 @@ describe('public issue presenter', () => {
       'createdAt',
       'number',
       'overdueWorkingDays',
+      'paused',
       'promisedBy',
       'responsible',
       'stage',
