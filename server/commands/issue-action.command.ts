@@ -6,7 +6,7 @@ import { ACTION_LABELS, roleMayPerform, type ActionId } from '../../shared/lifec
 import type { Actor } from '../../shared/roles.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
-import type { IssueDoc, IssueSource } from '../models/issue.model.ts';
+import { messagesOf, type IssueDoc, type IssueSource } from '../models/issue.model.ts';
 import { canActOnIssue } from '../policies/issue.policy.ts';
 import { canReadIssue } from '../policies/screens.policy.ts';
 import { defaultRouting } from '../../config/routing.ts';
@@ -171,23 +171,9 @@ export async function issueActionCommand(
   return updated;
 }
 
-/** An issue's messages as sources: its own (when it came through the inbox) and those merged into it. */
-function messagesOf(issue: IssueDoc): IssueSource[] {
-  const own: IssueSource[] = issue.inboxId
-    ? [
-        {
-          inboxId: issue.inboxId,
-          channel: issue.channel,
-          externalId: issue.externalId ?? null,
-          receivedAt: issue.createdAt,
-          title: issue.title,
-          content: issue.content,
-          contact: issue.contact ?? null,
-        },
-      ]
-    : [];
-  return [...own, ...(issue.sources ?? [])];
-}
+/** The messages a master takes over: those that came through the inbox (an origin is keyed by its entry). */
+const inboxMessagesOf = (issue: IssueDoc): IssueSource[] =>
+  messagesOf(issue).filter((m): m is IssueSource => m.inboxId !== null);
 
 async function afterCommit(
   deps: IssueCommandDeps,
@@ -202,7 +188,7 @@ async function afterCommit(
     // lifecycle change, so the master's version stays.
     await deps.models.Issue.updateOne(
       { _id: after.mergedInto },
-      { $addToSet: { mergedFrom: after._id }, $push: { sources: { $each: messagesOf(after) } } },
+      { $addToSet: { mergedFrom: after._id }, $push: { sources: { $each: inboxMessagesOf(after) } } },
     );
   }
   notifyChange(deps, changeOf(after, action, before.state, actor.id, after.updatedAt));

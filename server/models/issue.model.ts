@@ -73,6 +73,26 @@ export interface IssueSource {
   contact: IssueContact | null;
 }
 
+/** A message of the issue: its own first message has no inbox entry when staff typed it in. */
+export type IssueMessage = Omit<IssueSource, 'inboxId'> & { inboxId: Types.ObjectId | null };
+
+/** The issue's messages: its own first (the issue's fields hold it), then the repeats merged into it. */
+export function messagesOf(
+  issue: Pick<IssueDoc, 'channel' | 'createdAt' | 'title' | 'content'> &
+    Partial<Pick<IssueDoc, 'inboxId' | 'externalId' | 'contact' | 'sources'>>,
+): IssueMessage[] {
+  const own: IssueMessage = {
+    inboxId: issue.inboxId ?? null,
+    channel: issue.channel,
+    externalId: issue.externalId ?? null,
+    receivedAt: issue.createdAt,
+    title: issue.title,
+    content: issue.content,
+    contact: issue.contact ?? null,
+  };
+  return [own, ...(issue.sources ?? [])];
+}
+
 /**
  * A borderline repeat the duplicate check found at intake (issue 7 §2): shown to the dispatcher as 可能重复
  * with the candidate, who merges or keeps the issue; never merged silently.

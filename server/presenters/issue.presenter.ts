@@ -3,7 +3,13 @@
 import type { Actor } from '../../shared/roles.ts';
 import { runningDeadline } from '../../shared/running-deadline.ts';
 import type { Deadlines, TriageDeadlines } from '../../shared/sla.ts';
-import type { IssueContact, IssueDoc, IssueSource, StoredTimelineEvent } from '../models/issue.model.ts';
+import {
+  messagesOf,
+  type IssueContact,
+  type IssueDoc,
+  type IssueMessage,
+  type StoredTimelineEvent,
+} from '../models/issue.model.ts';
 import { canViewIssueContact } from '../policies/index.ts';
 import { maskEmail, maskMobile } from './enterprise-public.presenter.ts';
 
@@ -69,10 +75,7 @@ function presentContact(c: IssueContact | null | undefined, view: ContactView) {
 }
 
 /** Every message behind the issue (personal data: staff who may read the issue only). */
-function presentSource(
-  s: Omit<IssueSource, 'inboxId'> & { inboxId: IssueSource['inboxId'] | null },
-  view: ContactView,
-) {
+function presentSource(s: IssueMessage, view: ContactView) {
   return {
     inboxId: s.inboxId ? String(s.inboxId) : null,
     channel: s.channel,
@@ -169,19 +172,7 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView) {
     content: doc.content,
     externalId: doc.externalId ?? null,
     contact: presentContact(doc.contact, contactView),
-    // The first message is the issue itself; the stored sources are the repeats merged in.
-    sources: [
-      {
-        inboxId: doc.inboxId ?? null,
-        channel: doc.channel,
-        externalId: doc.externalId ?? null,
-        receivedAt: doc.createdAt,
-        title: doc.title,
-        content: doc.content,
-        contact: doc.contact ?? null,
-      },
-      ...(doc.sources ?? []),
-    ].map((src) => presentSource(src, contactView)),
+    sources: messagesOf(doc).map((src) => presentSource(src, contactView)),
     enterprise: {
       id: String(doc.enterpriseId),
       name: doc.enterpriseName,
