@@ -184,6 +184,17 @@ export const KPI_LABELS: Readonly<Record<Exclude<keyof KpiReport, 'total'>, stri
 });
 
 /**
+ * The issues a timeliness KPI missed, as the staff list filters them (`GET /api/issues?late=…`): signed after
+ * the sign-for limit (及时签收率's misses) and closed on a reply after the resolve deadline (按期办结率's).
+ */
+export const LATE_KINDS = ['sign', 'reply'] as const;
+export type LateKind = (typeof LATE_KINDS)[number];
+export const LATE_LABELS: Readonly<Record<LateKind, string>> = Object.freeze({
+  sign: '超期签收',
+  reply: '超期办结',
+});
+
+/**
  * The numerators and denominators of the seven KPIs, as counts that add up across groups and processes. The
  * server computes them with a database aggregation that mirrors the predicates above (tested against
  * computeKpis on the same issues); kpiRates turns them into rates.

@@ -47,7 +47,8 @@ export interface KpiRow extends KpiFigures {
   key: string | null;
   name: string;
   /** Query strings for GET /api/issues listing the issues behind received, closed, backlog and overdue. */
-  drill: Record<'received' | 'closed' | 'backlog' | 'overdue', string>;
+  /** Also the issues behind a timeliness rate's misses: signed late, closed late. */
+  drill: Record<'received' | 'closed' | 'backlog' | 'overdue' | 'lateSign' | 'lateReply', string>;
 }
 
 export interface KpiSet {
@@ -92,7 +93,8 @@ const GROUP_QUERY_PARAM: Readonly<Record<KpiGroupBy, string>> = Object.freeze({
 
 /**
  * The list filters behind a row: created in the period (the list's `to` is inclusive, so the last
- * millisecond), the group's value, and the state or light each figure counts. Issues not yet dispatched
+ * millisecond), the group's value, and the state or light each figure counts (a timeliness rate: the issues it
+ * missed). Issues not yet dispatched
  * (no unit) have no unit filter to name, so their unit row drills to the 待受理 list.
  */
 export function drillOf(
@@ -122,6 +124,8 @@ export function drillOf(
     closed: withState('closed'),
     backlog: withState(OPEN_STATES.join(',')),
     overdue: withState(OPEN_STATES.join(','), { warning: 'overdue' }),
+    lateSign: withState(notMerged.join(','), { late: 'sign' }),
+    lateReply: withState('closed', { late: 'reply' }),
   };
 }
 

@@ -10,6 +10,7 @@ import { ROLES } from '../../shared/roles.ts';
 import {
   HAS_CONSULT_UNITS,
   HAS_CO_UNITS,
+  LATE_FILTERS,
   OVERDUE,
   PENDING_APPROVAL,
   RATING_CHECK,
@@ -337,8 +338,8 @@ export const APPROVAL_INDEX = { 'pendingApproval.kind': 1, ...DUE_SOONEST } as c
  * `{category, state}` serves category and category + state, `{channel, urgency}` channel, urgency and both,
  * and `state` sits second in each visibility branch's index (unit, co-unit, consulted unit, leader tier,
  * red lights), so a handler or leader filtering by state reads only those keys. Co-units, consulted units,
- * the leader tier and lit warning lights (open issues only) are rare, so their indexes are partial and stay
- * small.
+ * the leader tier, lit warning lights (open issues only) and late signatures and replies are rare, so their
+ * indexes are partial and stay small.
  */
 function defineListIndexes(schema: Schema<IssueDoc>): void {
   const rare = {
@@ -346,6 +347,8 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
     consultUnitIds: { partialFilterExpression: { ...HAS_CONSULT_UNITS } },
     tier: { partialFilterExpression: { tier: 'leader' } },
     warning: { partialFilterExpression: { warning: { ...LIT.warning } } },
+    signedLate: { partialFilterExpression: { ...LATE_FILTERS.sign } },
+    repliedLate: { partialFilterExpression: { ...LATE_FILTERS.reply } },
   };
   for (const order of [NEWEST_FIRST, DUE_SOONEST]) {
     schema.index({ ...order });
@@ -360,6 +363,9 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
     schema.index({ coUnitIds: 1, state: 1, ...order }, rare.coUnitIds);
     schema.index({ consultUnitIds: 1, state: 1, ...order }, rare.consultUnitIds);
     schema.index({ tier: 1, state: 1, ...order }, rare.tier);
+    // A timeliness KPI's misses (the dashboard's drill-down): a minority, so partial.
+    schema.index({ signedLate: 1, ...order }, rare.signedLate);
+    schema.index({ repliedLate: 1, ...order }, rare.repliedLate);
   }
   // The QR page and the list's enterprise filter; an enterprise's few issues sort in memory by due date.
   schema.index({ ...ENTERPRISE_ISSUES_INDEX });

@@ -135,6 +135,11 @@ export const RATING_CHECK = Object.freeze({ 'rating.verification': 'pending' });
  * range, since the queue names the kinds an approver may approve as `{$in: [...]}`, a subset of it.
  */
 export const PENDING_APPROVAL = Object.freeze({ 'pendingApproval.kind': { $gt: '' } });
+/** Signed or closed late (`?late=`, a timeliness KPI's misses): the list's conditions and their indexes' filters. */
+export const LATE_FILTERS = Object.freeze({
+  sign: Object.freeze({ signedLate: true }),
+  reply: Object.freeze({ repliedLate: true }),
+});
 /** Overdue issues: a unit head's per-person overdue count and its index's filter. */
 export const OVERDUE = Object.freeze({ warning: 'overdue' });
 

@@ -173,6 +173,47 @@ describe('GET /api/kpis', function () {
     }
   });
 
+  it('a timeliness rate drills to the issues it missed: signed late, closed late', async () => {
+    const from = new Date('2026-02-28T16:00:00Z');
+    const to = new Date('2026-03-31T16:00:00Z');
+    const docs = await t.models.Issue.find({ createdAt: { $gte: from, $lt: to } }).lean<IssueDoc[]>();
+    const issues = docs.map(
+      (d) => ({ ...d, enterpriseId: String(d.enterpriseId) }) as unknown as KpiIssue & IssueDoc,
+    );
+    const ids = async (qs: string) => {
+      const list = await request(t.app)
+        .get(`/api/issues?${qs}&limit=100`)
+        .set(await t.auth('leader'))
+        .expect(200);
+      return list.body.items.map((i: { id: string }) => i.id).sort();
+    };
+    const missed = (of: typeof issues) => ({
+      sign: of.filter((i) => i.signedAt && i.signedLate !== false).map((i) => String(i._id)),
+      reply: of.filter((i) => i.state === 'closed' && i.repliedLate === true).map((i) => String(i._id)),
+    });
+    const res = await get(`groupBy=unit&${march}`, 'leader', 200);
+    const all = missed(issues);
+    // The fixture misses both somewhere, and the lists are the rates' complements.
+    expect(all.sign).to.have.length.above(0);
+    expect(all.reply).to.have.length.above(0);
+    expect(await ids(res.body.totals.drill.lateSign)).to.deep.equal(all.sign.sort());
+    expect(await ids(res.body.totals.drill.lateReply)).to.deep.equal(all.reply.sort());
+    const totals = computeKpis(issues);
+    expect(all.reply.length).to.equal(
+      totals.onTimeCompletion.denominator - totals.onTimeCompletion.numerator,
+    );
+    expect(all.sign.length).to.equal(totals.signTimeliness.denominator - totals.signTimeliness.numerator);
+    for (const item of res.body.items) {
+      const mine = missed(issues.filter((i) => String(i.unitId ?? null) === String(item.key)));
+      expect(await ids(item.drill.lateSign), `${item.key} lateSign`).to.deep.equal(mine.sign.sort());
+      expect(await ids(item.drill.lateReply), `${item.key} lateReply`).to.deep.equal(mine.reply.sort());
+    }
+    const bad = await request(t.app)
+      .get('/api/issues?late=soon')
+      .set(await t.auth('leader'));
+    expectError(bad, 400, 'validation_failed');
+  });
+
   it('per region and channel: names and volumes; every row drills to the list behind it', async () => {
     const res = await get(`groupBy=region&${march}`, 'leader', 200);
     const deqing = res.body.items.find((i: { key: string }) => i.key === 'deqing');

@@ -93,6 +93,45 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     expect(sheet.getRow(3).getCell(7).text).to.equal('已超期');
   });
 
+  it('a leader clicks 按期办结率 and sees the issues closed late, not every closed one', async () => {
+    const unit = t.seed.units.find((u) => u.code === UNIT)!;
+    const ents = t.seed.enterprises.filter((e) => e.region === 'deqing');
+    // This month: one issue closed late among three closed.
+    const docs = [0, 1, 2].map((n) =>
+      fixtureIssueDoc({
+        unit,
+        ent: ents[n % ents.length],
+        createdAt: new Date().toISOString(),
+        state: 'closed',
+        category: 'land',
+        channel: 'window',
+        repliedLate: n === 0,
+        title: `办结时效问题 ${n}`,
+      }),
+    );
+    await t.models.Issue.collection.insertMany(docs);
+    await fresh('leader');
+    await page().locator('[data-kpi="onTimeRate"]').click();
+    await page().getByRole('heading', { name: '工单查询' }).waitFor();
+    await page().getByText('超期办结', { exact: true }).waitFor();
+    // The list's address is the drill-down's query: the API gives the same issues.
+    const late = await t.apiAs(
+      'leader',
+      'GET',
+      `/api/issues?${new URL(page().url()).search.slice(1)}&limit=100`,
+    );
+    const lateNumbers = late.items.map((i: { number: string }) => i.number);
+    expect(lateNumbers).to.include(docs[0].number).and.not.include(docs[1].number);
+    await page().waitForFunction(
+      (n) => document.querySelectorAll('tbody tr').length === n,
+      Math.min(lateNumbers.length, 20),
+    );
+    const shown = await page().locator('tbody tr').allTextContents();
+    expect(shown.some((r) => r.includes(String(docs[0].number)))).to.equal(true);
+    expect(shown.some((r) => r.includes(String(docs[1].number)))).to.equal(false);
+    await expectAccessible();
+  });
+
   it('a unit head assigns a signed issue to someone else of the unit; the assignee shows on the page', async () => {
     const issue = await t.apiAs('dispatcher', 'POST', '/api/issues', {
       enterprise: { creditCode: t.seed.enterprises.find((e) => e.region === 'deqing')!.creditCode },

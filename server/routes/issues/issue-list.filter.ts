@@ -6,7 +6,7 @@
 import type { Actor } from '../../../shared/roles.ts';
 import { CHANNEL_IDS, ISSUE_STATES, URGENCIES } from '../../../shared/states.ts';
 import { badRequest } from '../../errors.ts';
-import { issueVisibilityFilter } from '../../policies/issue.policy.ts';
+import { issueVisibilityFilter, LATE_FILTERS } from '../../policies/issue.policy.ts';
 import { kpiDrillVisibility } from '../../policies/screens.policy.ts';
 import { queueFilter } from '../../workbench/queues.ts';
 import type { Filter } from './issue-list.order.ts';
@@ -39,6 +39,7 @@ function fieldFilters(q: ListIssuesQuery): Filter {
     unitId: q.unitId,
     enterpriseId: q.enterpriseId,
     region: q.region,
+    ...(q.late && LATE_FILTERS[q.late]),
   };
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }

@@ -8,6 +8,7 @@ import {
   URGENCIES,
   WARNING_LEVELS,
 } from '../../../shared/states.ts';
+import { LATE_KINDS } from '../../../shared/kpi.ts';
 import { objectIdSchema } from '../../http/validate.ts';
 import { QUEUE_IDS, QUEUE_SORT } from '../../workbench/queues.ts';
 
@@ -45,6 +46,8 @@ export const listIssuesQuery = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,39}$/, { error: '区域代码无效' })
       .optional(),
+    /** Signed or closed late (a timeliness KPI's misses): the KPI dashboard's drill-down. */
+    late: z.enum(LATE_KINDS, { error: 'late 只能是 sign（超期签收）或 reply（超期办结）' }).optional(),
     q: z.string().trim().min(1).max(100, { error: '搜索词不能超过100个字符' }).optional(),
     from: instant.optional(),
     to: instant.optional(),

@@ -79,6 +79,15 @@ describe('GET /api/issues: every query is served by an index that delivers its o
         },
       })),
     );
+    // Late signatures and late replies (the timeliness KPIs' misses), a minority, more than a page each.
+    const closed = await t.models.Issue.collection
+      .find({ state: 'closed' }, { projection: { _id: 1 } })
+      .limit(120)
+      .toArray();
+    expect(closed).to.have.length(120);
+    const every = (n: number) => closed.filter((_, i) => i % n === 0).map((d) => d._id);
+    await t.models.Issue.collection.updateMany({ _id: { $in: every(2) } }, { $set: { repliedLate: true } });
+    await t.models.Issue.collection.updateMany({ _id: { $in: every(3) } }, { $set: { signedLate: true } });
     const leader = await t.models.User.findOne({ username: 'leader' }).lean();
     const { _id: _drop, ...rest } = leader!;
     await t.models.User.collection.insertOne({ ...rest, username: 'leader-deqing', region: 'deqing' });
@@ -156,6 +165,8 @@ describe('GET /api/issues: every query is served by an index that delivers its o
       unitId: { qs: `unitId=${String(unit)}`, alone: { unitId: unit } },
       region: { qs: 'region=anji', alone: { region: 'anji' } },
       enterpriseId: { qs: `enterpriseId=${String(enterprise)}`, alone: { enterpriseId: enterprise } },
+      'signed late': { qs: 'late=sign', alone: { signedLate: true } },
+      'closed late': { qs: 'state=closed&late=reply', alone: { repliedLate: true } },
       'from/to': {
         qs: `from=${from.toISOString()}&to=${to.toISOString()}`,
         alone: { createdAt: { $gte: from, $lte: to } },

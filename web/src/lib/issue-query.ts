@@ -14,6 +14,8 @@ export const CONTEXT_KEYS = [
   'to',
   'queue',
   'tier',
+  // `sign` or `reply`: the issues a timeliness KPI missed (超期签收, 超期办结).
+  'late',
   // `kpi`: a KPI's drill-down, listed within the KPI's scope.
   'scope',
 ] as const;

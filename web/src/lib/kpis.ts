@@ -4,6 +4,8 @@ import { KPI_LABELS } from '../../../shared/kpi.ts';
 
 export type GroupBy = 'unit' | 'region' | 'category' | 'channel';
 export type CountKey = 'received' | 'closed' | 'backlog' | 'overdue';
+/** What a click opens: a count's issues, or those a timeliness rate missed (signed late, closed late). */
+export type DrillKey = CountKey | 'lateSign' | 'lateReply';
 export type RateKey =
   | 'satisfactionRate'
   | 'signTimelyRate'
@@ -19,12 +21,12 @@ export interface KpiRow extends KpiFigures {
   key: string | null;
   name: string;
   /** Query strings of GET /api/issues behind each count, when the server supplies them. */
-  drill?: Partial<Record<CountKey, string>>;
+  drill?: Partial<Record<DrillKey, string>>;
 }
 
 export interface KpiAnswer {
   items: KpiRow[];
-  totals: KpiFigures & { drill?: Partial<Record<CountKey, string>> };
+  totals: KpiFigures & { drill?: Partial<Record<DrillKey, string>> };
   /** What the figures are compared with: the period before, cut at the same point while this one runs. */
   previous?: { items: KpiRow[]; totals: KpiFigures; from?: string; to?: string; periodToDate?: boolean };
   from?: string;
@@ -45,8 +47,8 @@ export interface RateDef {
   higherIsBetter: boolean;
   /** Below (or above, when lower is better) this the figure shows red. */
   alarm: number;
-  /** Which count's issues a click opens. */
-  drill: CountKey;
+  /** What a click opens: the issues the rate is over, or those it missed. */
+  drill: DrillKey;
 }
 
 export const RATES: readonly RateDef[] = [
@@ -62,14 +64,14 @@ export const RATES: readonly RateDef[] = [
     label: KPI_LABELS.signTimeliness,
     higherIsBetter: true,
     alarm: 0.9,
-    drill: 'received',
+    drill: 'lateSign',
   },
   {
     key: 'onTimeRate',
     label: KPI_LABELS.onTimeCompletion,
     higherIsBetter: true,
     alarm: 0.9,
-    drill: 'closed',
+    drill: 'lateReply',
   },
   {
     key: 'oneTimeRate',
@@ -128,8 +130,8 @@ const GROUP_FILTER: Readonly<Record<GroupBy, string>> = {
 
 /** The issue-list query behind a figure: the server's own drill string when given, else built from the period. */
 export function drillQuery(
-  row: { key?: string | null; drill?: Partial<Record<CountKey, string>> },
-  count: CountKey,
+  row: { key?: string | null; drill?: Partial<Record<DrillKey, string>> },
+  count: DrillKey,
   groupBy: GroupBy | null,
   period: { from: string; to: string },
 ): Record<string, string> {
@@ -137,7 +139,9 @@ export function drillQuery(
   if (given) return Object.fromEntries(new URLSearchParams(given));
   const q: Record<string, string> = { from: period.from, to: period.to };
   if (groupBy && row.key) q[GROUP_FILTER[groupBy]] = row.key;
-  if (count === 'closed') q.state = 'closed';
+  if (count === 'closed' || count === 'lateReply') q.state = 'closed';
+  if (count === 'lateReply') q.late = 'reply';
+  if (count === 'lateSign') q.late = 'sign';
   if (count === 'backlog') q.state = OPEN;
   if (count === 'overdue') {
     q.state = OPEN;
