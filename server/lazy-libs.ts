@@ -3,6 +3,7 @@
 // exports a workbook or sends a mail. Each loads once; the callers await it where they already await I/O.
 import type ExcelJS from 'exceljs';
 import type PDFDocument from 'pdfkit';
+import type * as HtmlToText from 'html-to-text';
 import type * as MailParser from 'mailparser';
 import type nodemailer from 'nodemailer';
 
@@ -14,4 +15,5 @@ function once<T>(load: () => Promise<T>): () => Promise<T> {
 export const loadExcel = once<typeof ExcelJS>(() => import('exceljs').then((m) => m.default));
 export const loadPdfkit = once<typeof PDFDocument>(() => import('pdfkit').then((m) => m.default));
 export const loadMailParser = once<typeof MailParser>(() => import('mailparser'));
+export const loadHtmlToText = once<typeof HtmlToText>(() => import('html-to-text'));
 export const loadNodemailer = once<typeof nodemailer>(() => import('nodemailer').then((m) => m.default));

@@ -6,12 +6,16 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../../logger.ts';
-import { loadMailParser } from '../../lazy-libs.ts';
+import { loadHtmlToText, loadMailParser } from '../../lazy-libs.ts';
 import type { InboundMessage, IntakeAck, IntakeSink } from '../types.ts';
 import { mailToInbound, SmtpRefusal } from './email.adapter.ts';
 
 /** A whole mail, attachments included (5 attachments of 10 MB, base64-encoded, fit). */
 export const MAX_MAIL_BYTES = 72 * 1024 * 1024;
+/** Mail sessions at once: the organisation's MTA relays to us over a few; more is someone else. */
+export const MAX_SMTP_CLIENTS = 20;
+/** As mailparser converts HTML, its nesting bound included. */
+const HTML_TO_TEXT = { limits: { maxDepth: 1000 } };
 
 export interface SmtpListenerOptions {
   port: number;
@@ -42,10 +46,11 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
   const maxBytes = options.maxBytes ?? MAX_MAIL_BYTES;
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
-    const { simpleParser } = await loadMailParser();
+    const [{ simpleParser }, { convert }] = await Promise.all([loadMailParser(), loadHtmlToText()]);
     let mail;
     try {
-      mail = await simpleParser(stream, { skipHtmlToText: false });
+      // The HTML is converted by the adapter, bounded (MAX_HTML_CHARS); nothing here reads textAsHtml.
+      mail = await simpleParser(stream, { skipHtmlToText: true, skipTextToHtml: true });
     } catch {
       await drain(stream);
       throw smtpError(550, '5.6.0 Malformed MIME message');
@@ -56,7 +61,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined;
     let msg: InboundMessage;
     try {
-      msg = mailToInbound(mail, envelopeFrom);
+      msg = mailToInbound(mail, (html) => convert(html, HTML_TO_TEXT), envelopeFrom);
     } catch (err) {
       if (err instanceof SmtpRefusal) throw smtpError(err.responseCode, err.message);
       throw err;
@@ -83,6 +88,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     size: maxBytes,
+    maxClients: MAX_SMTP_CLIENTS,
     logger: false,
     onData(stream, session, callback) {
       receive(stream, session).then(

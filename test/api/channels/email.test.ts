@@ -91,6 +91,27 @@ describe('email over SMTP (built-in listener)', () => {
     expect(await t.models.Issue.countDocuments({ channel: 'email' })).to.equal(1);
   });
 
+  it('reads an HTML-only mail: its words, not its inline images; of a huge body only the start is converted', async () => {
+    const e = await enterprise();
+    // An inline image longer than the conversion's bound ahead of the words, then markup padding past it.
+    const image = `<img alt="" src="data:image/png;base64,${PNG.toString('base64').repeat(3000)}">`;
+    const padding = '<i></i>'.repeat(150_000);
+    const info = await mailer.sendMail({
+      from: 'wang@example-park.cn',
+      to: 'complaints@issues.example.gov.cn',
+      subject: `【${e.creditCode}】园区道路积水`,
+      messageId: '<html-only-0001@example-park.cn>',
+      html: `<html><body>${image}<p>园区道路积水严重，货车无法进出。</p>${padding}<p>结尾的附言</p></body></html>`,
+    });
+    expect(image.length).to.be.above(100_000);
+    const issue = await t.models.Issue.findOne({ externalId: 'html-only-0001@example-park.cn' }).lean();
+    expect(info.response).to.contain(`as issue ${issue!.number}`);
+    expect(issue!.content).to.contain('园区道路积水严重，货车无法进出。');
+    expect(issue!.content).to.not.contain('base64');
+    // The padding ran past the 100,000 characters converted (MAX_HTML_CHARS): the rest was never parsed.
+    expect(issue!.content).to.not.contain('结尾的附言');
+  });
+
   it('decodes a GBK subject and a GB18030 body, with the credit code in the body', async () => {
     const e = await enterprise();
     const subject = `=?GBK?B?${iconv.encode('关于出口退税办理缓慢的反映', 'gbk').toString('base64')}?=`;
