@@ -361,6 +361,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   ): StaffEntry[] {
     const unitsOf = (ids: string[]) =>
       list.filter((u) => u.unitId && ids.includes(u.unitId) && UNIT_ROLES.includes(u.role));
+    /** A leader whose domain holds the place: the city's, or the county's. */
+    const inRegion = (u: StaffEntry) => u.region === CITY_REGION || u.region === facts.region;
     const c = facts.consultation;
     switch (audience) {
       case 'unit':
@@ -368,14 +370,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       case 'centre':
         return list.filter((u) => CENTRE_ROLES.includes(u.role));
       case 'oversight':
-        return list.filter(
-          (u) =>
-            u.role === 'supervisor' ||
-            (u.role === 'leader' && (u.region === CITY_REGION || u.region === facts.region)),
-        );
+        return list.filter((u) => u.role === 'supervisor' || (u.role === 'leader' && inRegion(u)));
       case 'consultation': {
-        const chair: Role = c?.tier === 'leader' ? 'leader' : 'director';
-        return [...unitsOf(c?.unitIds ?? []), ...list.filter((u) => u.role === chair)];
+        // A leader-tier consultation is the city leader's, and the county leader's of the county.
+        const chairs =
+          c?.tier === 'leader'
+            ? list.filter((u) => u.role === 'leader' && inRegion(u))
+            : list.filter((u) => u.role === 'director');
+        return [...unitsOf(c?.unitIds ?? []), ...chairs];
       }
       case 'consultation_missing':
         return unitsOf((c?.unitIds ?? []).filter((id) => !c?.inputs?.[id]));

@@ -57,10 +57,14 @@ function isInvolvedUnit(actor: Actor, issue: IssueScope): boolean {
   );
 }
 
+/**
+ * A leader's domain (DESIGN §4): the leader tier and the red or overdue lights, city-wide for a city leader and
+ * within the county for a county leader (a leader without a region has the city's leader tier only).
+ */
 function inLeaderDomain(actor: Actor, issue: IssueScope): boolean {
-  if (issue.tier === 'leader') return true;
-  if (issue.warning !== 'red' && issue.warning !== 'overdue') return false;
-  return actor.region === CITY_REGION || (!!actor.region && issue.region === actor.region);
+  const inRegion = actor.region === CITY_REGION || (!!actor.region && issue.region === actor.region);
+  if (issue.tier === 'leader') return inRegion || !actor.region;
+  return inRegion && (issue.warning === 'red' || issue.warning === 'overdue');
 }
 
 export function canViewIssue(actor: Actor, issue: IssueScope): boolean {
@@ -167,12 +171,11 @@ export function issueVisibilityFilter(actor: Actor): Record<string, unknown> {
       };
     }
     case 'leader': {
+      const tier: Record<string, unknown> = { tier: 'leader' };
       const hot: Record<string, unknown> = { warning: { $in: ['red', 'overdue'] } };
-      if (actor.region !== CITY_REGION) {
-        if (!actor.region) return { tier: 'leader' };
-        hot.region = actor.region;
-      }
-      return { $or: [{ tier: 'leader' }, hot] };
+      if (!actor.region) return tier;
+      if (actor.region !== CITY_REGION) tier.region = hot.region = actor.region;
+      return { $or: [tier, hot] };
     }
     default:
       return nothing;

@@ -78,7 +78,7 @@ export function roomsOf(actor: Actor): string[] {
   if (CITY_WIDE_ROLES.has(actor.role)) return ['centre'];
   if ((actor.role === 'handler' || actor.role === 'unit_head') && actor.unitId)
     return [`unit:${actor.unitId}`];
-  if (actor.role === 'leader' && actor.region) return ['leaders', `leader:${actor.region}`];
+  if (actor.role === 'leader' && actor.region) return [`leader:${actor.region}`];
   return [];
 }
 
@@ -157,8 +157,8 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
     for (const unit of [issue.unitId, ...issue.coUnitIds, ...issue.consultUnitIds]) {
       if (unit) rooms.add(`unit:${String(unit)}`);
     }
-    if (issue.tier === 'leader') rooms.add('leaders');
-    if (issue.warning === 'red' || issue.warning === 'overdue') {
+    // A leader's domain: the leader tier and the red lights, the city's and the issue's county's.
+    if (issue.tier === 'leader' || issue.warning === 'red' || issue.warning === 'overdue') {
       rooms.add(`leader:${CITY_REGION}`);
       if (issue.region) rooms.add(`leader:${issue.region}`);
     }

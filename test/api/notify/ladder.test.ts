@@ -80,6 +80,12 @@ describe('notifications: the ladder from received to a leader-tier consultation'
   });
 
   it('still undecided 2 working days later: up to the leader tier, the leader invited', async () => {
+    // A county leader elsewhere is not invited: the issue is outside their domain.
+    const region = (await t.models.Issue.findById(id).lean())!.region;
+    const leader = (await t.models.User.findOne({ username: 'leader' }).lean())!;
+    const { _id: _drop, ...rest } = leader;
+    const elsewhere = region === 'anji' ? 'deqing' : 'anji';
+    await t.models.User.collection.insertOne({ ...rest, username: `leader-${elsewhere}`, region: elsewhere });
     await sweepTwiceAt('2026-03-16 18:00');
     const doc = (await t.models.Issue.findById(id).lean())!;
     expect(doc).to.include({ state: 'consulting', tier: 'leader' });

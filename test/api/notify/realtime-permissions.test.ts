@@ -190,6 +190,37 @@ describe('realtime follows permissions', () => {
     expect(nextHeard.filter((e) => e.id === id).length).to.equal(1);
   });
 
+  it('a leader-tier issue reaches the city leader and its own county’s leader, never another county’s', async () => {
+    const ent = seed.enterprises[0];
+    const other = seed.enterprises.find((e) => e.region !== ent.region)!;
+    const leader = (await models.User.findOne({ username: 'leader' }).lean())!;
+    const { _id: _drop, ...rest } = leader;
+    for (const region of [ent.region, other.region])
+      await models.User.collection.insertOne({ ...rest, username: `leader-${region}`, region });
+    const dispatcher = await login('dispatcher');
+    const id = await newIssue(dispatcher, ent.creditCode);
+    await act(dispatcher, id, 'dispatch', { unitId: unitId('city-drc') }).expect(200);
+    await models.Issue.updateOne({ _id: id }, { $set: { tier: 'leader' } });
+    const [city, own, elsewhere] = await Promise.all(
+      ['leader', `leader-${ent.region}`, `leader-${other.region}`].map(async (u) => open(await login(u))),
+    );
+    const got: string[][] = [[], [], []];
+    [city, own, elsewhere].forEach((s, n) => s.on('issue:changed', (e: { id: string }) => got[n].push(e.id)));
+    await act(dispatcher, id, 'note', { text: '市领导关注', public: false }).expect(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.map((ids) => ids.filter((x) => x === id).length)).to.deep.equal([1, 1, 0]);
+    // Nor may that leader read or act on it; their own county's leader may.
+    const outsider = await login(`leader-${other.region}`);
+    await request(app).get(`/api/issues/${id}`).set(bearer(outsider)).expect(404);
+    await act(outsider, id, 'note', { text: '越权留言', public: true }).expect(404);
+    const listed = await request(app).get('/api/issues?limit=100').set(bearer(outsider)).expect(200);
+    expect(listed.body.items.map((i: { id: string }) => i.id)).to.not.include(id);
+    await request(app)
+      .get(`/api/issues/${id}`)
+      .set(bearer(await login(`leader-${ent.region}`)))
+      .expect(200);
+  });
+
   it('in-app notifications are pushed live to their user', async () => {
     const dispatcher = await login('dispatcher');
     const s = await open(await login('unithead-city-nrp'));

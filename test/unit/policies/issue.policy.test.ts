@@ -127,9 +127,15 @@ const SCENARIOS: Record<
   },
   'another unit, ordinary': { issue: base, visibleTo: [], unitRelation: 'none' },
   'not yet dispatched': { issue: { ...base, unitId: null }, visibleTo: [], unitRelation: 'none' },
+  // The actor is a county leader (wuxing): the leader tier of their own county, not another's.
+  'leader tier in the leader region': {
+    issue: { ...base, tier: 'leader' },
+    visibleTo: ['leader'],
+    unitRelation: 'none',
+  },
   'leader tier elsewhere': {
     issue: { ...base, tier: 'leader', region: 'anji' },
-    visibleTo: ['leader'],
+    visibleTo: [],
     unitRelation: 'none',
   },
   'red in the leader region': {
@@ -205,9 +211,12 @@ describe('policies: issue role × action matrix', () => {
     expect(canViewIssue(orphan, { ...base, unitId: MY_UNIT })).to.equal(false);
   });
 
-  it('a city leader sees red and overdue issues in every region', () => {
+  it('a city leader sees the leader tier and red and overdue issues in every region', () => {
     const cityLeader = actorFor('leader', 'city');
     expect(canViewIssue(cityLeader, SCENARIOS['red in another region'].issue)).to.equal(true);
+    expect(canViewIssue(cityLeader, SCENARIOS['leader tier elsewhere'].issue)).to.equal(true);
+    for (const action of ['decide', 'note', 'escalate'] as const)
+      expect(canActOnIssue(cityLeader, action, SCENARIOS['leader tier elsewhere'].issue)).to.equal(true);
     expect(canViewIssue(cityLeader, SCENARIOS['yellow in the leader region'].issue)).to.equal(false);
   });
 });
