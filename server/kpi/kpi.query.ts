@@ -93,9 +93,8 @@ const GROUP_QUERY_PARAM: Readonly<Record<KpiGroupBy, string>> = Object.freeze({
 
 /**
  * The list filters behind a row: created in the period (the list's `to` is inclusive, so the last
- * millisecond), the group's value, and the state or light each figure counts (a timeliness rate: the issues it
- * missed). Issues not yet dispatched
- * (no unit) have no unit filter to name, so their unit row drills to the 待受理 list.
+ * millisecond), the group's value (`unitId=none` for the issues no unit was given, the 未分派 row), and the
+ * state or light each figure counts (a timeliness rate: the issues it missed).
  */
 export function drillOf(
   groupBy: KpiGroupBy | undefined,
@@ -108,23 +107,21 @@ export function drillOf(
     // The list then covers the KPI's scope (a leader's list is otherwise narrower than their figures).
     scope: 'kpi',
   });
-  if (groupBy && key !== null) base.set(GROUP_QUERY_PARAM[groupBy], key);
-  const received = new URLSearchParams(base);
-  const notMerged = [...OPEN_STATES, 'closed', 'rejected'];
-  if (groupBy === 'unit' && key === null) received.set('state', 'received');
-  else received.set('state', notMerged.join(','));
+  if (groupBy === 'unit' && key === null) base.set('unitId', 'none');
+  else if (groupBy && key !== null) base.set(GROUP_QUERY_PARAM[groupBy], key);
   const withState = (state: string, extra: Record<string, string> = {}) => {
     const p = new URLSearchParams(base);
-    p.set('state', groupBy === 'unit' && key === null ? 'received' : state);
+    p.set('state', state);
     for (const [k, v] of Object.entries(extra)) p.set(k, v);
     return p.toString();
   };
+  const notMerged = [...OPEN_STATES, 'closed', 'rejected'].join(',');
   return {
-    received: received.toString(),
+    received: withState(notMerged),
     closed: withState('closed'),
     backlog: withState(OPEN_STATES.join(',')),
     overdue: withState(OPEN_STATES.join(','), { warning: 'overdue' }),
-    lateSign: withState(notMerged.join(','), { late: 'sign' }),
+    lateSign: withState(notMerged, { late: 'sign' }),
     lateReply: withState('closed', { late: 'reply' }),
   };
 }

@@ -173,6 +173,35 @@ describe('GET /api/kpis', function () {
     }
   });
 
+  it('every count of every unit row, 未分派 included, drills to exactly that many issues', async () => {
+    // Issues no unit was given: one rejected at triage and one in consultation, beside the one waiting.
+    const base = await t.models.Issue.findById(f.ids.I6).lean();
+    expect(base!.unitId).to.equal(null);
+    const extra = ['rejected', 'consulting'].map((state) => ({
+      ...base!,
+      _id: new Types.ObjectId(),
+      number: `HZ-2026-98${state.length}`,
+      state,
+    }));
+    await t.models.Issue.collection.insertMany(extra);
+    try {
+      const res = await get(`groupBy=unit&${march}`, 'leader', 200);
+      const unassigned = res.body.items.find((i: { key: string | null }) => i.key === null);
+      expect(unassigned.received).to.be.at.least(3);
+      for (const row of [...res.body.items, res.body.totals]) {
+        for (const count of ['received', 'closed', 'backlog', 'overdue']) {
+          const list = await request(t.app)
+            .get(`/api/issues?${row.drill[count]}&limit=100`)
+            .set(await t.auth('leader'))
+            .expect(200);
+          expect(list.body.items, `${row.key} ${count}`).to.have.length(row[count]);
+        }
+      }
+    } finally {
+      await t.models.Issue.collection.deleteMany({ _id: { $in: extra.map((d) => d._id) } });
+    }
+  });
+
   it('a timeliness rate drills to the issues it missed: signed late, closed late', async () => {
     const from = new Date('2026-02-28T16:00:00Z');
     const to = new Date('2026-03-31T16:00:00Z');

@@ -36,7 +36,7 @@ function fieldFilters(q: ListIssuesQuery): Filter {
     urgency: inList(q.urgency),
     warning: inList(q.warning),
     channel: inList(q.channel),
-    unitId: q.unitId,
+    unitId: q.unitId === 'none' ? null : q.unitId,
     enterpriseId: q.enterpriseId,
     region: q.region,
     ...(q.late && LATE_FILTERS[q.late]),

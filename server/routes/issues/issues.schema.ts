@@ -35,7 +35,8 @@ const instant = z
 export const listIssuesQuery = z
   .object({
     state: oneOrMore(ISSUE_STATES, '状态').optional(),
-    unitId: objectIdSchema.optional(),
+    /** A unit, or `none`: issues no unit has been given (the dashboard's 未分派 row). */
+    unitId: z.union([z.literal('none'), objectIdSchema]).optional(),
     category: oneOrMore(CATEGORY_IDS, '问题类别').optional(),
     urgency: oneOrMore(URGENCIES, '紧急程度').optional(),
     warning: oneOrMore(WARNING_LEVELS, '预警等级').optional(),

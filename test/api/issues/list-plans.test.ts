@@ -163,6 +163,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
       warning: { qs: 'warning=red', alone: { warning: 'red' } },
       channel: { qs: 'channel=email', alone: { channel: 'email' } },
       unitId: { qs: `unitId=${String(unit)}`, alone: { unitId: unit } },
+      unassigned: { qs: 'unitId=none', alone: { unitId: null } },
       region: { qs: 'region=anji', alone: { region: 'anji' } },
       enterpriseId: { qs: `enterpriseId=${String(enterprise)}`, alone: { enterpriseId: enterprise } },
       'signed late': { qs: 'late=sign', alone: { signedLate: true } },
