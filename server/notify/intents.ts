@@ -40,9 +40,10 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
       if (change.data?.target === 'consultation') return [i('input_due', 'consultation_missing')];
       return inTriage ? [i('triage_due', 'centre')] : [i('urge', 'unit')];
     case 'supervise':
-      return inTriage
-        ? [i('triage_overdue', 'centre'), i('triage_overdue', 'oversight')]
-        : [i('supervise', 'unit'), i('red', 'oversight')];
+      if (inTriage) return [i('triage_overdue', 'centre'), i('triage_overdue', 'oversight')];
+      // The sweep supervises as the light turns red, and tells the oversight so; a person's 督办 is their own
+      // act, and the oversight heard of the red light when it came on.
+      return byPerson(change) ? [i('supervise', 'unit')] : [i('supervise', 'unit'), i('red', 'oversight')];
     case 'bulletin':
       return [i('bulletin', 'oversight'), i('bulletin', 'unit')];
     case 'escalate':
@@ -51,6 +52,9 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
       return [];
   }
 }
+
+/** A step someone took by hand (the sweep acts as `system`). */
+const byPerson = (change: IssueChange) => !!change.actorRole && change.actorRole !== 'system';
 
 /** The write that closed the issue (a good rating, or an appeal against a bad one upheld). */
 const closes = (change: IssueChange) => change.state === 'closed' && change.fromState !== 'closed';

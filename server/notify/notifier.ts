@@ -16,6 +16,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { APPROVE_ACTIONS, roleMayPerform } from '../../shared/lifecycle/actions.ts';
 import type { Consultation, PendingKind } from '../../shared/lifecycle/issue-core.ts';
 import { CITY_REGION, ROLE_LABELS, type Role } from '../../shared/roles.ts';
+import { DEADLINE_LABELS } from '../../shared/running-deadline.ts';
 import {
   CHANNEL_LABELS,
   STATE_LABELS,
@@ -61,7 +62,7 @@ interface IssueFacts {
   unitName: string | null;
   coUnitIds: Types.ObjectId[];
   consultation: Consultation | null;
-  deadlines: { resolveBy: Date } | null;
+  deadlines: { resolveBy: Date; signBy?: Date } | null;
   triage?: { dueAt: Date } | null;
   contact?: { phone?: string; email?: string; openid?: string } | null;
   /** Later messages merged into this issue (intake's duplicate check): each is answered where it came from. */
@@ -88,6 +89,7 @@ const FACTS = {
   coUnitIds: 1,
   consultation: 1,
   'deadlines.resolveBy': 1,
+  'deadlines.signBy': 1,
   'triage.dueAt': 1,
   contact: 1,
   'sources.inboxId': 1,
@@ -469,7 +471,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   function varsOf(facts: IssueFacts, change: IssueChange, link: string, now: Date): Record<string, string> {
     const deadline = facts.state === 'received' ? facts.triage?.dueAt : facts.deadlines?.resolveBy;
-    const passed = !!deadline && new Date(deadline).getTime() <= now.getTime();
+    // What an urge, a supervision or a bulletin is about: the deadline running in this state.
+    const [kind, running] =
+      facts.state === 'dispatched' && facts.deadlines?.signBy
+        ? (['sign', facts.deadlines.signBy] as const)
+        : ([facts.state === 'received' ? 'triage' : 'resolve', deadline] as const);
+    const passed = !!running && new Date(running).getTime() <= now.getTime();
     const tier = (change.data?.tier as Tier | undefined) ?? facts.consultation?.tier ?? facts.tier;
     return {
       number: facts.number,
@@ -478,7 +485,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       unit: facts.unitName ?? '',
       state: STATE_LABELS[facts.state],
       deadline: formatChinaTime(deadline),
-      due: deadline ? `${passed ? '已于' : '将于'}${formatChinaTime(deadline)}到期` : '',
+      due: running
+        ? `${DEADLINE_LABELS[kind]}${passed ? '已于' : '将于'}${formatChinaTime(running)}到期`
+        : '',
       link,
       tier: TIER_LABELS[tier] ?? '',
       inputDue: formatChinaTime(facts.consultation?.dueAt),

@@ -76,7 +76,8 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '服务中心、督查',
     '问题{{number}}「{{title}}」待受理已超时（{{deadline}}），请立即分办。',
   ),
-  // {{due}} reads 将于…到期, or 已于…到期 when the deadline had passed as the notice was written (a sweep
+  // {{due}} names the deadline running in the state (分办时限, 签收时限 while it waits to be signed for,
+  // else 办结时限) and reads 将于…到期, or 已于…到期 when it had passed as the notice was written (a sweep
   // catching up after downtime): a notice never promises a future that is already past.
   // {{instruction}}: what a leader, the supervisor or the centre wrote when urging by hand (empty for the sweep).
   urge: spec(
@@ -88,8 +89,8 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   supervise: spec(
     '督办',
     '承办单位经办人、负责人',
-    '【督办】问题{{number}}「{{title}}」已亮红灯（时限{{deadline}}），请立即办理并反馈。{{instruction}}',
-    ['instruction'],
+    '【督办】问题{{number}}「{{title}}」{{due}}，请立即办理并反馈。{{instruction}}',
+    ['due', 'instruction'],
   ),
   red: spec(
     '红灯预警',
@@ -107,7 +108,8 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   bulletin: spec(
     '通报',
     '督查、市领导、承办单位',
-    '【通报】问题{{number}}「{{title}}」（{{unit}}）超期未办结，予以通报。',
+    '【通报】问题{{number}}「{{title}}」（{{unit}}）{{due}}，予以通报。{{instruction}}',
+    ['due', 'instruction'],
   ),
   consult_invite: spec(
     '会商邀请',

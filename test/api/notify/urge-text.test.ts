@@ -1,6 +1,8 @@
 // The urge (催办) says when the issue is due as things stand when it is written: 将于…到期 at the yellow light,
 // but 已于…到期 when a sweep catches up after downtime and writes the urge after the deadline has passed. A
 // person's urge carries what they wrote (督查意见：…), so the unit learns what is asked; the sweep's has none.
+// Each names the deadline that runs: 签收时限 while the issue waits to be signed for. A supervisor's 督办 and
+// 通报 carry their words too, and a 督办 by hand tells no one that a light came on.
 import { expect } from 'chai';
 import { handlerOf, must, postIssue, unitByCode } from '../issues/fixtures.ts';
 import { china, outbox, sweepAndNotify, useNotifyApp, type NotifyTestApp } from './notify-harness.ts';
@@ -16,9 +18,10 @@ async function signedIssue(t: NotifyTestApp): Promise<string> {
   return id;
 }
 
-async function urgeTexts(t: NotifyTestApp, issueId: string): Promise<string[]> {
-  return [...new Set((await outbox(t, { issueId, event: 'urge' })).map((r) => r.text))];
+async function texts(t: NotifyTestApp, issueId: string, event: string): Promise<string[]> {
+  return [...new Set((await outbox(t, { issueId, event })).map((r) => r.text))];
 }
+const urgeTexts = (t: NotifyTestApp, issueId: string) => texts(t, issueId, 'urge');
 
 describe('notifications: the urge says whether the deadline is still ahead', () => {
   const t = useNotifyApp();
@@ -51,5 +54,34 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     const texts = await urgeTexts(t, id);
     expect(texts).to.have.length(1);
     expect(texts[0]).to.match(/请抓紧办理。督查意见：请本周内拿出供电整改方案并报告$/);
+  });
+
+  it('an issue not yet signed for is urged against its 签收时限, not the 办结时限', async () => {
+    t.clock.set(china('2026-03-02 09:00'));
+    const res = await postIssue(t, 'dispatcher', { category: 'policy', urgency: 'urgent' });
+    const id = res.body.id as string;
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    const doc = (await t.models.Issue.findById(id).lean())!;
+    t.clock.set(new Date(doc.deadlines!.signBy.getTime() + 3_600_000));
+    await must(t, 'supervisor', id, 'urge', { note: '请立即签收' });
+    await sweepAndNotify(t);
+    const [text] = await urgeTexts(t, id);
+    expect(text).to.include('签收时限已于').and.not.include('办结时限');
+  });
+
+  it('a supervisor’s 督办 and 通报 carry their words; a 督办 by hand sends no red-light notice', async () => {
+    const id = await signedIssue(t);
+    t.clock.set(china('2026-03-03 10:00'));
+    await must(t, 'supervisor', id, 'supervise', { note: '限明日前报送进展' });
+    await must(t, 'supervisor', id, 'bulletin', { note: '超期未反馈，全市通报' });
+    await sweepAndNotify(t);
+    const [supervised] = await texts(t, id, 'supervise');
+    expect(supervised).to.match(
+      /^【督办】.*办结时限将于2026-03-05 17:30到期，请立即办理并反馈。督查意见：限明日前报送进展$/,
+    );
+    const [bulletin] = await texts(t, id, 'bulletin');
+    expect(bulletin).to.match(/办结时限将于2026-03-05 17:30到期，予以通报。督查意见：超期未反馈，全市通报$/);
+    expect(bulletin).to.not.include('超期未办结，予以通报');
+    expect(await outbox(t, { issueId: id, event: 'red' })).to.deep.equal([]);
   });
 });
