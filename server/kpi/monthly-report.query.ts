@@ -59,8 +59,9 @@ export async function categoryRegionHeatMap(
 
 /**
  * Still to coordinate: issues at the leader tier not yet answered (an answered one waits for the centre's check
- * or the enterprise's rating, not for a leader), and issues in consultation. Newest first, each branch on an
- * index of its own.
+ * or the enterprise's rating, not for a leader), and issues in consultation. Due soonest first (the ones a leader
+ * must see are the oldest, not the newest), at most AWAITING_LIMIT, with how many there are in all; each branch
+ * on an index of its own.
  */
 export const AWAITING_STATES: readonly IssueState[] = Object.freeze([
   'received',
@@ -72,21 +73,30 @@ export const AWAITING_STATES: readonly IssueState[] = Object.freeze([
 
 async function awaitingCoordination(deps: KpiDeps, scope: Record<string, unknown>) {
   const open = { $in: [...AWAITING_STATES] };
-  const docs = await deps.models.Issue.find(
-    { $or: [{ tier: 'leader', state: open }, { state: 'consulting' }], ...scope },
-    {
-      number: 1,
-      title: 1,
-      enterpriseName: 1,
-      unitName: 1,
-      tier: 1,
-      state: 1,
-      warning: 1,
-      dueAt: 1,
-      createdAt: 1,
-    },
-  )
-    .sort({ createdAt: -1, _id: -1 })
+  const filter: Record<string, unknown> = {
+    $or: [{ tier: 'leader', state: open }, { state: 'consulting' }],
+    ...scope,
+  };
+  const [docs, total] = await Promise.all([
+    awaitingRows(deps, filter),
+    deps.models.Issue.collection.countDocuments(filter),
+  ]);
+  return { total, items: docs };
+}
+
+async function awaitingRows(deps: KpiDeps, filter: Record<string, unknown>) {
+  const docs = await deps.models.Issue.find(filter, {
+    number: 1,
+    title: 1,
+    enterpriseName: 1,
+    unitName: 1,
+    tier: 1,
+    state: 1,
+    warning: 1,
+    dueAt: 1,
+    createdAt: 1,
+  })
+    .sort({ dueAt: 1, _id: 1 })
     .limit(AWAITING_LIMIT)
     .lean<IssueDoc[]>();
   return docs.map((d) => ({
@@ -127,6 +137,9 @@ export async function monthlyReport(
     topCategories,
     heatMap: await categoryRegionHeatMap(deps, period, scope),
     ranking: rankByOnTime(byUnit.items.filter((r) => r.key !== null)),
-    awaitingCoordination: await awaitingCoordination(deps, scope),
+    ...(await awaitingCoordination(deps, scope).then((a) => ({
+      awaitingCoordination: a.items,
+      awaitingTotal: a.total,
+    }))),
   };
 }

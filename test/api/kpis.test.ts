@@ -405,6 +405,27 @@ describe('GET /api/kpis', function () {
       expect((await at('2026-04-02 09:00', report)).body.awaitingCoordination, answered).to.deep.equal([]);
     }
     await t.models.Issue.collection.updateOne({ _id: I3 }, { $set: { state } });
+    expect(r.awaitingTotal).to.equal(1);
+    // More than fit: the report lists those due soonest (the longest waiting), and says how many there are.
+    const i3 = (await t.models.Issue.collection.findOne({ _id: I3 }))!;
+    const many = Array.from({ length: 60 }, (_, n) => ({
+      ...i3,
+      _id: new Types.ObjectId(),
+      number: `HZ-2026-97${String(n).padStart(4, '0')}`,
+      state: 'consulting',
+      dueAt: new Date(Date.UTC(2026, 3, 1) - n * 86_400_000),
+    }));
+    await t.models.Issue.collection.insertMany(many);
+    try {
+      const crowded = (await at('2026-04-02 09:00', report)).body;
+      expect(crowded.awaitingTotal).to.equal(61);
+      expect(crowded.awaitingCoordination).to.have.length(50);
+      const dues = crowded.awaitingCoordination.map((i: { dueAt: string }) => i.dueAt);
+      expect(dues).to.deep.equal([...dues].sort());
+      expect(dues[0]).to.equal(many[59].dueAt.toISOString());
+    } finally {
+      await t.models.Issue.collection.deleteMany({ _id: { $in: many.map((d) => d._id) } });
+    }
     expectError(
       await request(t.app)
         .get('/api/reports/monthly?month=2026-13')
