@@ -1,7 +1,8 @@
 // Actions on the issue page, in real Chromium. 重新分类 of a waiting (待受理) issue routes it by the new
 // category, which the dispatcher did not choose, so the notice names the new state and the unit (a new-user
 // trial saw only 「重新分类」已完成 and found the issue dispatched). A progress note marked 已与企业联系 records
-// the first contact that 首次联系时限 asks for, and the page says it was made (the trial found no way to).
+// the first contact that 首次联系时限 asks for, and the page says it was made (the trial found no way to). An
+// issue's page fits a phone's width whatever its cards hold (a similar issue's long title had made it 570 px).
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { choose, login, useStaffApp } from './staff-app.harness.ts';
@@ -57,5 +58,37 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     await page.getByText('「办理进展」已完成').waitFor();
     await shown.getByText('已联系').waitFor();
     expect(await shown.textContent()).to.not.contain('超时');
+  });
+
+  it('an issue in consultation fits a phone’s width (390 px): the page never scrolls sideways', async () => {
+    // Two enterprises write of the same outage: each page lists the other as a similar issue, whose long title
+    // is cut with an ellipsis on one line (it had widened the page to 570 px).
+    const outage = (n: number) =>
+      t.apiAs('dispatcher', 'POST', '/api/issues', {
+        enterprise: { creditCode: t.seed.enterprises[n]!.creditCode },
+        channel: 'zheliban',
+        externalId: `ZLB-2026-12-04-class-demo-power-outage-00000000000${n}`,
+        category: 'utilities',
+        title: '织里镇工业园区晚上经常跳闸停电，夜班没法开工，旺季订单做不完，请供电部门尽快排查',
+        content: '织里镇工业园区晚上经常跳闸停电，夜班没法开工，旺季订单做不完，请供电部门尽快排查线路负荷。',
+        urgency: 'normal',
+      });
+    await outage(1);
+    const issue = await outage(0);
+    await t.apiAs('director', 'POST', `/api/issues/${issue.id}/actions/escalate`, { reason: '涉及多部门' });
+    const list = { items: [issue] };
+    await session?.context.close();
+    session = await t.open({ width: 390, height: 844 });
+    const page = session.page;
+    await login(page, t.baseUrl, 'director');
+    await page.goto(`${t.baseUrl}/issues/${list.items[0].id}`);
+    await page.getByRole('region', { name: '可执行操作' }).waitFor();
+    await page.getByText('意见截止').waitFor();
+    await page.getByRole('heading', { name: '相似问题' }).waitFor();
+    await page
+      .getByRole('link', { name: /织里镇工业园区晚上经常跳闸停电/ })
+      .first()
+      .waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(390);
   });
 });
