@@ -1,7 +1,8 @@
 // Outbound SMS behind a one-method interface, so a deployment plugs in its gateway (阿里云短信, 腾讯云短信, a
 // government SMS platform…) without touching what sends. Two implementations: the HTTP gateway (a signed JSON
 // POST to a configured URL, the usual shape of Chinese SMS platforms) and the log provider for development.
-// Outside demo mode the log provider masks every digit run, so no verification code reaches the log.
+// Outside demo mode the log provider masks every digit run, so no verification code reaches the log, and the
+// QR page's address (its token is the enterprise's bearer credential, as the request log knows).
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { maskMobile } from '../presenters/enterprise-public.presenter.ts';
@@ -11,9 +12,9 @@ export interface SmsSender {
   send(mobile: string, text: string): Promise<string | void>;
 }
 
-/** Digit runs of four or more (codes, PINs) masked, for logs outside demo mode. */
+/** Digit runs of four or more (codes, PINs) and QR page tokens masked, for logs outside demo mode. */
 export function redactSecrets(text: string): string {
-  return text.replace(/\d{4,}/g, (m) => '*'.repeat(m.length));
+  return text.replace(/\/e\/[\w-]+/g, '/e/[redacted]').replace(/\d{4,}/g, (m) => '*'.repeat(m.length));
 }
 
 /**

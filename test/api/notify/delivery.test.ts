@@ -145,6 +145,14 @@ describe('notifications: providers and production safety', () => {
     void createLogSmsSender(logger, { demo: false }).send('13800001234', '您的验证码为482913，5分钟内有效。');
     expect(JSON.stringify(lines)).to.not.include('482913');
     expect(JSON.stringify(lines)).to.include('******');
+    // A notice's QR link is the enterprise's bearer credential: its token is masked too.
+    const token = 'c3gwHQkRB2oMyNdyG5zsEzAa8DUaIMlniLaj0QvfQBU';
+    void createLogSmsSender(logger, { demo: false }).send(
+      '13800001234',
+      `【办结】问题已办结，请评价。可扫描企业码查看进度：https://qr.example.gov.cn/e/${token}`,
+    );
+    expect(JSON.stringify(lines)).to.not.include(token);
+    expect(JSON.stringify(lines)).to.include('https://qr.example.gov.cn/e/[redacted]');
   });
 
   it('the HTTP gateway signs each request and rejects a refusal (so the outbox retries)', async () => {
