@@ -10,6 +10,9 @@ import { badRequest, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EnterpriseImportStatus } from '../../shared/enterprise-import.ts';
 import type { Models } from '../models/index.ts';
+import { mobileChangedNotice } from '../notify/owner-security.notice.ts';
+import type { Notifier } from '../notify/notifier.ts';
+import { systemClock, type Clock } from '../../shared/clock.ts';
 import {
   endOwnerSessionsOnNewMobile,
   forgetEmail,
@@ -37,7 +40,13 @@ function firstIssue(err: z.ZodError): string {
   return issue ? issue.message : '数据有误';
 }
 
-export function createEnterpriseImports(deps: { models: Models; logger: Logger }) {
+export function createEnterpriseImports(deps: {
+  models: Models;
+  logger: Logger;
+  /** Tells a replaced registered mobile of the change (the form does the same). */
+  notifier?: Pick<Notifier, 'enqueue'>;
+  clock?: Clock;
+}) {
   const jobs = new Map<string, ImportJob>();
 
   function fail(job: ImportJob, row: number, message: string): void {
@@ -81,6 +90,11 @@ export function createEnterpriseImports(deps: { models: Models; logger: Logger }
       { upsert: true, runValidators: true, setDefaultsOnInsert: true },
     );
     if (known) await forgetEmail(deps.models, known._id as Types.ObjectId, forget);
+    const replaced = known?.mobile;
+    if (deps.notifier && typeof replaced === 'string' && replaced && fields.mobile !== replaced)
+      await deps.notifier.enqueue([
+        mobileChangedNotice({ _id: known!._id }, replaced, fields.mobile, (deps.clock ?? systemClock).now()),
+      ]);
     if (res.upsertedCount) job.created += 1;
     else if (res.modifiedCount) job.updated += 1;
     else job.unchanged += 1;

@@ -1,8 +1,10 @@
-// Security notices to an enterprise's owner, by SMS to the registered mobile (the pluggable sender: a gateway
-// in production, the log in development). The owner hears when someone has locked the enterprise's PIN by
-// guessing, and that the SMS code still works, so the lock-out of one path never goes unnoticed.
+// Security notices to an enterprise's owner, by SMS. The owner hears when someone has locked the enterprise's
+// PIN by guessing, and that the SMS code still works, so the lock-out of one path never goes unnoticed (sent at
+// once, to the registered mobile); and the previous mobile hears when staff register a new one, which hands the
+// QR page's owner view to whoever holds it (queued in the outbox, delivered and retried like every notice).
 import type { Logger } from '../logger.ts';
 import { maskMobile } from '../presenters/enterprise-public.presenter.ts';
+import type { OutboxDraft } from './notifier.ts';
 import type { SmsSender } from './sms.ts';
 
 export interface OwnerNoticeDeps {
@@ -27,4 +29,25 @@ export async function notifyOwnerPinLocked(
   } catch (err) {
     deps.logger.warn({ err }, 'qr page: the PIN lock notice could not be sent');
   }
+}
+
+/**
+ * The notice to the mobile an enterprise was registered with, after staff changed it (the form or an import)
+ * at `at`.
+ */
+export function mobileChangedNotice(
+  enterprise: { _id: unknown },
+  before: string,
+  after: string,
+  at: Date,
+): OutboxDraft {
+  const id = String(enterprise._id);
+  return {
+    key: `owner-mobile:${id}:${at.getTime()}`,
+    event: 'owner_mobile_changed',
+    channel: 'sms',
+    recipient: { kind: 'enterprise', id, name: '企业负责人（原登记手机号）', address: before },
+    title: '登记手机号变更',
+    text: `【企业码】您企业在企业服务中心登记的手机号已变更为${maskMobile(after)}，企业码的短信验证将发往新号码，本机号码的验证已失效。如非本企业申请，请立即联系企业服务中心。`,
+  };
 }

@@ -84,11 +84,17 @@ export function endOwnerSessionsOnNewMobile(before: unknown, after: unknown) {
   return after !== undefined && after !== before ? { $inc: { ownerSessionVersion: 1 } } : {};
 }
 
+/** The enterprise as updated, and the registered mobile it had when a new one replaced it. */
+export interface EnterpriseUpdate {
+  enterprise: EnterpriseDoc;
+  replacedMobile?: string;
+}
+
 export async function updateEnterpriseCommand(
   models: Models,
   id: string,
   input: UpdateEnterpriseInput,
-): Promise<EnterpriseDoc> {
+): Promise<EnterpriseUpdate> {
   const before = await models.Enterprise.findById(id, { mobile: 1, email: 1 }).lean();
   if (!before) throw notFound('企业不存在');
   const { email, ...fields } = input;
@@ -109,9 +115,10 @@ export async function updateEnterpriseCommand(
     throw err;
   }
   if (!updated) throw notFound('企业不存在');
-  if (!forget) return updated;
+  const replaced = before.mobile && updated.mobile !== before.mobile ? { replacedMobile: before.mobile } : {};
+  if (!forget) return { enterprise: updated, ...replaced };
   await forgetEmail(models, id, forget);
-  return (await models.Enterprise.findById(id).lean()) ?? updated;
+  return { enterprise: (await models.Enterprise.findById(id).lean()) ?? updated, ...replaced };
 }
 
 /** Sets (or replaces) the owner's PIN, stored only as a scrypt hash; this also lifts a PIN lockout. */

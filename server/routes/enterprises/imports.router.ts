@@ -38,7 +38,12 @@ async function readUpload(req: Request): Promise<{ name: string; bytes: Buffer }
 
 export function createEnterpriseImportsRouter(ctx: AppContext): Router {
   const router = Router();
-  const imports = createEnterpriseImports({ models: ctx.models, logger: ctx.logger });
+  const imports = createEnterpriseImports({
+    models: ctx.models,
+    logger: ctx.logger,
+    notifier: ctx.notify?.notifier,
+    clock: ctx.clock,
+  });
   const manage: RequestHandler[] = [ctx.requireStaff, requirePolicy(canManageEnterpriseCodes)];
 
   router.get('/imports/template.csv', ...manage, (_req: Request, res: Response) => {

@@ -19,6 +19,7 @@ import {
   canViewEnterprises,
   mayViewContactAsHandler,
 } from '../../policies/index.ts';
+import { mobileChangedNotice } from '../../notify/owner-security.notice.ts';
 import { renderQrPng, renderQrSvg } from '../../presenters/enterprise-qr.presenter.ts';
 import {
   enterpriseCodeUrl,
@@ -79,8 +80,17 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
 
   router.patch('/:id', requirePolicy(canEditEnterprise), async (req, res) => {
     const id = pathId(req.params.id, '企业不存在');
-    const updated = await updateEnterpriseCommand(ctx.models, id, updateEnterpriseSchema.parse(req.body));
-    res.json(await present(req, updated));
+    const { enterprise, replacedMobile } = await updateEnterpriseCommand(
+      ctx.models,
+      id,
+      updateEnterpriseSchema.parse(req.body),
+    );
+    // The previous mobile is told: a new one hands the QR page's owner view to whoever holds it.
+    if (replacedMobile && ctx.notify)
+      await ctx.notify.notifier.enqueue([
+        mobileChangedNotice(enterprise, replacedMobile, enterprise.mobile, ctx.clock.now()),
+      ]);
+    res.json(await present(req, enterprise));
   });
 
   router.put('/:id/pin', requirePolicy(canSetEnterprisePin), async (req, res) => {
