@@ -1,9 +1,10 @@
-// Login and logout. Login answers ONE generic error for an unknown user, a wrong password or a disabled
-// account, and spends the same scrypt time in every case, so neither the message nor the timing tells an
-// attacker which usernames exist. Logout bumps tokenVersion, revoking every token of that user.
+// Login and logout. Login answers ONE generic error for an unknown user or a wrong password, and spends the
+// same scrypt time in every case, so neither the message nor the timing tells an attacker which usernames
+// exist. Only someone who typed the right password learns that the account is disabled (so they call the admin
+// instead of retrying). Logout bumps tokenVersion, revoking every token of that user.
 import type { Clock } from '../../shared/clock.ts';
 import type { Actor } from '../../shared/roles.ts';
-import { unauthorized } from '../errors.ts';
+import { forbidden, unauthorized } from '../errors.ts';
 import type { Models, UserDoc } from '../models/index.ts';
 import { dummyVerify, verifyPassword } from './password.ts';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -30,7 +31,8 @@ export async function loginCommand(
   const ok = user
     ? await verifyPassword(input.password, user.passwordHash)
     : await dummyVerify(input.password);
-  if (!user || !ok || user.disabled) throw unauthorized('用户名或密码错误', 'invalid_credentials');
+  if (!user || !ok) throw unauthorized('用户名或密码错误', 'invalid_credentials');
+  if (user.disabled) throw forbidden('账号已停用，请联系管理员', 'account_disabled');
   await Promise.all([
     deps.models.User.updateOne({ _id: user._id }, { $set: { lastLoginAt: deps.clock.now() } }),
     deps.throttle?.succeeded(username, known),

@@ -66,13 +66,17 @@ describe('api: auth', () => {
       expectError(long, 400, 'validation_failed');
     });
 
-    it('refuses a disabled account with the same generic error', async () => {
+    it('tells a disabled account so only when the password is right', async () => {
       const unit = unitOf(t, 'county');
-      await t.models.User.updateOne({ username: `unithead-${unit.code}` }, { $set: { disabled: true } });
-      const res = await request(t.app)
-        .post('/api/auth/login')
-        .send({ username: `unithead-${unit.code}`, password: 'demo1234' });
-      expectError(res, 401, 'invalid_credentials');
+      const username = `unithead-${unit.code}`;
+      await t.models.User.updateOne({ username }, { $set: { disabled: true } });
+      const wrong = await request(t.app).post('/api/auth/login').send({ username, password: 'wrong-pass' });
+      expectError(wrong, 401, 'invalid_credentials');
+      expect(wrong.body.error.message).to.equal('用户名或密码错误');
+      const right = await request(t.app).post('/api/auth/login').send({ username, password: 'demo1234' });
+      expectError(right, 403, 'account_disabled');
+      expect(right.body.error.message).to.equal('账号已停用，请联系管理员');
+      expect(right.body).to.not.have.property('token');
     });
 
     it('locks out an IP+username after 10 failed attempts with 429 rate_limited, other users unaffected', async () => {

@@ -214,6 +214,23 @@ describe('api: admin configuration', () => {
       );
     });
 
+    it('a year the admin imports in one request is no longer missing, each day with its own note', async () => {
+      const auth = await t.auth('admin');
+      const before = await request(t.app).get('/api/calendar/overrides').set(auth).expect(200);
+      expect(before.body.missingYears).to.deep.equal([2027]);
+      await request(t.app)
+        .put('/api/calendar/years/2027')
+        .set(auth)
+        .send({ offDays: ['2027-01-01'], workDays: ['2027-02-07'], notes: { '2027-01-01': '元旦' } })
+        .expect(200);
+      const after = await request(t.app).get('/api/calendar/overrides').set(auth).expect(200);
+      expect(after.body.missingYears).to.deep.equal([]);
+      expect(after.body.items).to.deep.include.members([
+        { date: '2027-01-01', kind: 'off', note: '元旦' },
+        { date: '2027-02-07', kind: 'work', note: '2027年放假安排' },
+      ]);
+    });
+
     it('400 for bad dates, kinds and ranges; 403 for non-admin writes', async () => {
       const auth = await t.auth('admin');
       expectError(

@@ -73,6 +73,30 @@ describe('api: users', () => {
         .expect(200);
     });
 
+    it('a township handler takes the county of the unit, whatever region the form sent', async () => {
+      const township = unitOf(t, 'township', 'deqing');
+      const auth = await t.auth('admin');
+      const res = await request(t.app)
+        .post('/api/users')
+        .set(auth)
+        .send({
+          username: 'xinshi.handler',
+          name: '新市经办',
+          password: 'Secret-pass-1',
+          role: 'handler',
+          unitId: String(township._id),
+          region: 'city',
+        });
+      expect(res.status).to.equal(201);
+      expect(res.body.region).to.equal('deqing');
+      const edited = await request(t.app)
+        .patch(`/api/users/${res.body.id}`)
+        .set(auth)
+        .send({ name: '新市经办', unitId: String(township._id), region: 'city' })
+        .expect(200);
+      expect(edited.body.region).to.equal('deqing');
+    });
+
     it('409 duplicate for an existing username', async () => {
       const res = await request(t.app)
         .post('/api/users')
@@ -149,8 +173,8 @@ describe('api: users', () => {
       await request(t.app).patch(`/api/users/${id}`).set(auth).send({ disabled: true }).expect(200);
       expectError(
         await request(t.app).post('/api/auth/login').send({ username: 'leader', password: 'demo1234' }),
-        401,
-        'invalid_credentials',
+        403,
+        'account_disabled',
       );
       await request(t.app).patch(`/api/users/${id}`).set(auth).send({ disabled: false }).expect(200);
       await request(t.app)

@@ -16,15 +16,16 @@ export async function enteredYears(models: Models): Promise<number[]> {
 export async function putYearArrangementCommand(
   models: Models,
   year: number,
-  input: { offDays: string[]; workDays: string[]; note?: string },
+  input: { offDays: string[]; workDays: string[]; note?: string; notes?: Record<string, string> },
 ): Promise<{ year: number; offDays: number; workDays: number }> {
   const prefix = `${year}-`;
   const stray = [...input.offDays, ...input.workDays].find((d) => !d.startsWith(prefix));
   if (stray) throw validationFailed(`日期 ${stray} 不在 ${year} 年`);
   const note = input.note ?? `${year}年放假安排`;
+  const noteOf = (date: string) => input.notes?.[date] || note;
   const rows = [
-    ...[...new Set(input.offDays)].map((date) => ({ date, kind: 'off' as const, note })),
-    ...[...new Set(input.workDays)].map((date) => ({ date, kind: 'work' as const, note })),
+    ...[...new Set(input.offDays)].map((date) => ({ date, kind: 'off' as const, note: noteOf(date) })),
+    ...[...new Set(input.workDays)].map((date) => ({ date, kind: 'work' as const, note: noteOf(date) })),
   ];
   await models.CalendarOverride.deleteMany({ date: { $gte: `${year}-01-01`, $lte: `${year}-12-31` } });
   if (rows.length) await models.CalendarOverride.insertMany(rows);

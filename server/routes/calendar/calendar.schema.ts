@@ -33,5 +33,7 @@ export const yearArrangementSchema = z
     offDays: z.array(date).max(60, { error: '放假日期最多60天' }),
     workDays: z.array(date).max(20, { error: '调休上班日期最多20天' }),
     note: z.string().trim().max(200, { error: '说明不能超过200个字符' }).optional(),
+    /** A day's own note (元旦, 春节调休) in place of `note`. */
+    notes: z.record(date, z.string().trim().max(200, { error: '说明不能超过200个字符' })).optional(),
   })
   .refine((a) => !a.offDays.some((d) => a.workDays.includes(d)), { error: '同一天不能既放假又上班' });

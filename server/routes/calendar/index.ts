@@ -1,4 +1,5 @@
-// The working calendar: GET /api/calendar/overrides (with the years lacking holiday data, so admin can warn),
+// The working calendar: GET /api/calendar/overrides (with the years lacking holiday data that no admin has
+// entered either, so admin can warn),
 // PUT/DELETE /api/calendar/overrides/:date (admin), GET /api/calendar/days?from=&to= (all staff), and (issue 8)
 // GET /api/calendar (the data's years, the years entered by hand, the warnings), GET /api/calendar/warnings
 // (admins and the centre) and PUT /api/calendar/years/:year {offDays, workDays} (admin: a year in one request).
@@ -31,11 +32,13 @@ export function createCalendarRouter(ctx: AppContext): Router {
     ctx.models.CalendarOverride.find({}, { date: 1, kind: 1, note: 1 }).sort({ date: 1 }).lean();
 
   router.get('/overrides', async (_req, res) => {
-    const rows = await loadOverrides();
+    const [rows, entered] = await Promise.all([loadOverrides(), enteredYears(ctx.models)]);
     const year = ctx.clock.now().getUTCFullYear();
     res.json({
       items: rows.map(presentCalendarOverride),
-      missingYears: createWorkCalendar().missingYears(year, year + 1),
+      missingYears: createWorkCalendar()
+        .missingYears(year, year + 1)
+        .filter((y) => !entered.includes(y)),
     });
   });
 

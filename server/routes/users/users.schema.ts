@@ -1,4 +1,6 @@
-// Input for staff account administration.
+// Input for staff account administration. A member of a unit takes the unit's region (its county, or `city`),
+// which decides who hears the regional red/overdue notices: a region sent with a unit is dropped, and the
+// command then reads it from the unit.
 import { z } from 'zod';
 import { ROLES } from '../../../shared/roles.ts';
 import { objectIdSchema } from '../../http/validate.ts';
@@ -15,18 +17,26 @@ export const listUsersQuery = z.object({
   role: role.optional(),
 });
 
-export const createUserSchema = z.object({
-  username: z
-    .string({ error: '请输入用户名' })
-    .trim()
-    .toLowerCase()
-    .regex(USERNAME_PATTERN, { error: '用户名须为2-32位小写字母、数字或 _ . -' }),
-  name: z.string({ error: '请输入姓名' }).trim().min(1, { error: '请输入姓名' }).max(50),
-  password,
-  role,
-  unitId: objectIdSchema.optional(),
-  region: z.string().trim().min(1).max(40).optional(),
-});
+function regionFromUnit<T extends { unitId?: string | null; region?: string }>(input: T): T {
+  if (!input.unitId) return input;
+  const { region: _ignored, ...rest } = input;
+  return rest as T;
+}
+
+export const createUserSchema = z
+  .object({
+    username: z
+      .string({ error: '请输入用户名' })
+      .trim()
+      .toLowerCase()
+      .regex(USERNAME_PATTERN, { error: '用户名须为2-32位小写字母、数字或 _ . -' }),
+    name: z.string({ error: '请输入姓名' }).trim().min(1, { error: '请输入姓名' }).max(50),
+    password,
+    role,
+    unitId: objectIdSchema.optional(),
+    region: z.string().trim().min(1).max(40).optional(),
+  })
+  .transform(regionFromUnit);
 
 export const updateUserSchema = z
   .object({
@@ -38,4 +48,5 @@ export const updateUserSchema = z
     disabled: z.boolean({ error: 'disabled 必须是布尔值' }).optional(),
   })
   .strict()
-  .refine((v) => Object.keys(v).length > 0, { error: '没有要修改的字段' });
+  .refine((v) => Object.keys(v).length > 0, { error: '没有要修改的字段' })
+  .transform(regionFromUnit);

@@ -1,0 +1,95 @@
+// 系统管理 in real Chromium, as a new admin finds it: 通知模板 (edit 催办 with a variable clicked in, an unknown
+// variable named under its box, save, 恢复默认), 工作日历 (a paste with a bad line is refused whole, naming the
+// line; a clean paste imports the year in one request and the missing-year warning goes), and 用户 (search by
+// name or username; 停用 asks first). Screenshots with E2E_SCREENSHOTS=/some/dir.
+import { expect } from 'chai';
+import type { BrowserContext, Page } from 'playwright-core';
+import { axeFindings, login, useStaffApp } from './staff-app.harness.ts';
+
+describe('staff app: admin settings screens (e2e, Chromium)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp();
+  let session: { context: BrowserContext; page: Page };
+  const page = () => session.page;
+  const panel = (name: string) => page().getByRole('tabpanel', { name });
+
+  before(async () => {
+    session = await t.open({ width: 1366, height: 800 });
+    await login(page(), t.baseUrl, 'admin');
+  });
+
+  it('通知模板: edits 催办 with a clicked variable, names an unknown one, saves, and restores the default', async () => {
+    await page().goto(`${t.baseUrl}/admin/templates`);
+    const box = panel('通知模板').getByLabel('催办模板', { exact: true });
+    await box.waitFor();
+    const dir = process.env.E2E_SCREENSHOTS;
+    if (dir) await page().screenshot({ path: `${dir}/admin-notify-templates.png` });
+    expect(await axeFindings(page())).to.deep.equal([]);
+
+    await box.fill('【催办】{{number}}请抓紧。{{unitt}}');
+    await panel('通知模板').getByText('不能使用变量 {{unitt}}').waitFor();
+    await box.fill('【催办】{{number}}请抓紧。');
+    await panel('通知模板').getByRole('button', { name: '在催办模板中插入批示{{instruction}}' }).click();
+    expect(await box.inputValue()).to.equal('【催办】{{number}}请抓紧。{{instruction}}');
+    await panel('通知模板').getByRole('button', { name: '保存模板' }).click();
+    await page().getByText('通知模板已保存').waitFor();
+    const saved = await t.apiAs('admin', 'GET', '/api/notifications/templates');
+    const urge = () => saved.items.find((i: { event: string }) => i.event === 'urge');
+    expect(urge().template).to.equal('【催办】{{number}}请抓紧。{{instruction}}');
+
+    await panel('通知模板').getByRole('button', { name: '催办恢复默认模板' }).click();
+    await panel('通知模板').getByRole('button', { name: '保存模板' }).click();
+    await page().getByText('通知模板已保存').last().waitFor();
+    const settings = await t.apiAs('admin', 'GET', '/api/settings');
+    const stored = settings.items.find((i: { key: string }) => i.key === 'notifyTemplates');
+    expect(stored.value).to.deep.equal({});
+  });
+
+  it('工作日历: a paste with a bad line saves nothing and names the line; a clean one ends the warning', async () => {
+    await page().goto(`${t.baseUrl}/admin/calendar`);
+    const cal = panel('工作日历');
+    await cal.getByText('缺少 2027 年的节假日安排').waitFor();
+    const paste = cal.getByLabel('年度安排');
+    await paste.fill('2027-01-01 放假 元旦\n2027-02-07 上班 春节调休\n2027-13-01 放假');
+    await cal.getByRole('button', { name: '导入' }).click();
+    await cal.getByText('第3行：2027-13-01 不是有效日期').waitFor();
+    const none = await t.apiAs('admin', 'GET', '/api/calendar/overrides');
+    expect(none.items.filter((o: { date: string }) => o.date.startsWith('2027-'))).to.deep.equal([]);
+
+    await paste.fill('2027-01-01 放假 元旦\n2027-02-07 上班 春节调休\n2027-02-08 放假 春节');
+    await cal.getByRole('button', { name: '导入' }).click();
+    await page().getByText('已导入 2027 年的安排（3 天）').waitFor();
+    await cal.getByRole('cell', { name: '春节调休' }).waitFor();
+    expect(await cal.getByText('缺少 2027 年的节假日安排').count()).to.equal(0);
+    expect(await cal.getByText('第3行').count()).to.equal(0);
+  });
+
+  it('用户: searches by name or username, and 停用 asks before disabling', async () => {
+    await page().goto(`${t.baseUrl}/admin/users`);
+    const users = panel('用户');
+    const search = users.getByLabel('搜索姓名或用户名');
+    await search.waitFor();
+    await users.getByText('supervisor', { exact: true }).waitFor();
+    await search.fill('SUPERV');
+    await users.locator('tbody tr').first().waitFor();
+    expect(await users.locator('tbody tr').count()).to.equal(1);
+    const row = users.locator('tbody tr').first();
+    expect(await row.textContent()).to.contain('supervisor');
+    const name = (await t.apiAs('admin', 'GET', '/api/users?role=supervisor')).items[0].name as string;
+    await search.fill(name);
+    expect(await users.locator('tbody tr').first().textContent()).to.contain(name);
+
+    await row.getByRole('button', { name: '停用' }).click();
+    const confirm = page().getByRole('dialog', { name: '停用用户' });
+    expect(await confirm.textContent()).to.contain('supervisor');
+    await confirm.getByRole('button', { name: '取消' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    expect(await row.textContent()).to.contain('正常');
+    await row.getByRole('button', { name: '停用' }).click();
+    await page().getByRole('dialog', { name: '停用用户' }).getByRole('button', { name: '停用' }).click();
+    await page().getByText('已停用，该用户的登录立即失效').waitFor();
+    await row.getByText('停用', { exact: true }).first().waitFor();
+    const after = (await t.apiAs('admin', 'GET', '/api/users?role=supervisor')).items[0];
+    expect(after.disabled).to.equal(true);
+  });
+});
