@@ -96,6 +96,11 @@ const REFUSAL_REASONS: Readonly<Record<string, string>> = {
   attachment_empty: '空文件',
 };
 
+/** A refused file named with the short reason staff and senders read (超过5个上限, 超过10MB, 类型不支持). */
+export function refusalOf(filename: string, err: AppError): RefusedAttachment {
+  return { filename, reason: REFUSAL_REASONS[err.code] ?? err.message };
+}
+
 function infoOf(doc: FileDoc): AttachmentInfo {
   return {
     id: String(doc._id),
@@ -358,7 +363,7 @@ export function createAttachmentStore(conn: Connection, models: Models) {
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           full ||= err.code === 'attachment_limit';
-          skipped.push({ filename: a.filename, reason: REFUSAL_REASONS[err.code] ?? err.message });
+          skipped.push(refusalOf(a.filename, err));
         }
       }
       return { stored, skipped };

@@ -4,6 +4,10 @@
 // the raw inbox, absorbs a redelivery of the same (channel, externalId) from the same person, triages, numbers
 // and inserts the issue with its opening timeline.
 //
+// An owner's files (photos, PDFs) go with the message like an email's or a WeChat picture: the pipeline's
+// attachMessageFiles stores them with the issue and names the refused ones on it. The owner verified as the
+// enterprise's registered mobile, so that mobile (and the owner's name on record) is the issue's contact.
+//
 // Staff name the enterprise by credit code or id and get a 404 when it is not registered (they can register
 // it); only channel messages create provisional enterprises. Staff entries are never merged into another issue
 // automatically: the clerk sees the enterprise's issues and merges deliberately.
@@ -11,11 +15,13 @@ import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { issueCreateSchema, type IssueCreateInput } from '../../shared/schemas.ts';
-import type { InboundMessage } from '../channels/types.ts';
+import type { AttachmentStore, RefusedAttachment } from '../attachments/attachment.store.ts';
+import type { InboundAttachment, InboundMessage } from '../channels/types.ts';
 import { batchedFindByUnique } from '../db/batched-ops.ts';
 import { AppError, forbidden } from '../errors.ts';
 import type { IntakeConfig } from '../intake/intake-config.ts';
 import { inboxRecorderFor } from '../intake/inbox-store.ts';
+import { attachMessageFiles } from '../intake/intake-sink.ts';
 import {
   enterpriseBy,
   INTAKE_ENTERPRISE_FIELDS,
@@ -47,11 +53,14 @@ export interface IssueCreateResult {
   issue: IssueDoc;
   /** False when this was a redelivery of an issue already taken in. */
   created: boolean;
+  /** Files that came with it and were not stored, each with why (the QR page tells the owner). */
+  refusedAttachments?: RefusedAttachment[];
 }
 
 async function findEnterprise(
   models: Models,
   ref: IssueCreateInput['enterprise'],
+  extra: Readonly<Record<string, 1>> = {},
 ): Promise<IntakeEnterprise> {
   const enterprises = models.Enterprise.collection as unknown as Collection;
   let found: IntakeEnterprise | null = null;
@@ -67,7 +76,7 @@ async function findEnterprise(
   } else if (Types.ObjectId.isValid(ref.id)) {
     found = await models.Enterprise.collection.findOne<IntakeEnterprise>(
       { _id: new Types.ObjectId(ref.id) },
-      { projection: INTAKE_ENTERPRISE_FIELDS },
+      { projection: { ...INTAKE_ENTERPRISE_FIELDS, ...extra } },
     );
   }
   if (!found)
@@ -101,10 +110,15 @@ async function intakeAs(
   deps: IssueCreateDeps & Partial<PipelineDeps>,
   by: IntakeBy,
   msg: InboundMessage,
+  files?: { store: AttachmentStore; refused: readonly RefusedAttachment[] },
 ): Promise<IssueCreateResult> {
-  const { ack, issue } = await runIntake(pipelineDeps(deps), msg, by);
+  const outcome = await runIntake(pipelineDeps(deps), msg, by);
+  const { ack, issue } = outcome;
   if (!issue) throw new AppError('intake_pending', 409, `该问题仍在处理中（${ack.status}），请稍后刷新`);
-  return { issue, created: ack.status === 'created' };
+  const created = ack.status === 'created';
+  if (!files) return { issue, created };
+  const { refusedAttachments } = await attachMessageFiles(deps, files.store, msg, outcome, files.refused);
+  return { issue, created, ...(refusedAttachments ? { refusedAttachments } : {}) };
 }
 
 /** POST /api/issues: staff intake, authorised by role and channel. */
@@ -124,6 +138,9 @@ export interface EnterpriseIssueForm {
   content: string;
   /** Random id of the form the owner opened: resubmitting the same form creates nothing new. */
   submissionId: string;
+  /** The files read from the form (checked by the store), and those the page refused before reading them. */
+  attachments?: InboundAttachment[];
+  refusedAttachments?: RefusedAttachment[];
 }
 
 /**
@@ -131,7 +148,7 @@ export interface EnterpriseIssueForm {
  * actor. The enterprise comes from the session, never from the form; the shared schema applies its limits.
  */
 export async function enterpriseIssueCreateCommand(
-  deps: IssueCreateDeps & Partial<PipelineDeps>,
+  deps: IssueCreateDeps & Partial<PipelineDeps> & { attachments?: AttachmentStore },
   enterpriseId: string,
   form: EnterpriseIssueForm,
 ): Promise<IssueCreateResult> {
@@ -142,6 +159,16 @@ export async function enterpriseIssueCreateCommand(
     content: form.content,
     externalId: `qr:${enterpriseId}:${form.submissionId}`,
   });
-  const enterprise = await findEnterprise(deps.models, input.enterprise);
-  return intakeAs(deps, enterpriseBy(enterprise), messageOf(input, enterprise));
+  const enterprise = await findEnterprise(deps.models, input.enterprise, { ownerName: 1 });
+  const ownerName = (enterprise as IntakeEnterprise & { ownerName?: string }).ownerName;
+  const msg: InboundMessage = {
+    ...messageOf(input, enterprise),
+    contact: {
+      ...(ownerName ? { name: ownerName } : {}),
+      ...(enterprise.mobile ? { phone: enterprise.mobile } : {}),
+    },
+    ...(form.attachments?.length ? { attachments: form.attachments } : {}),
+  };
+  const files = deps.attachments && { store: deps.attachments, refused: form.refusedAttachments ?? [] };
+  return intakeAs(deps, enterpriseBy(enterprise), msg, files);
 }

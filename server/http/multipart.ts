@@ -1,7 +1,8 @@
 // multipart/form-data uploads through busboy, streamed: each file part is handed to the caller as a stream
 // while it arrives, so nothing holds a whole upload unless the caller chooses to. Every way an upload can be
 // wrong becomes a stable 4xx: not multipart (415), malformed (400), a file over the size limit or too many
-// files (413).
+// files (413). A form that must not be lost over one file (the QR page's new issue) asks for oversize files
+// to be handed on cut short instead, and refuses them itself.
 import busboy from 'busboy';
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
@@ -13,6 +14,11 @@ export interface MultipartLimits {
   files: number;
   fields?: number;
   fieldSize?: number;
+  /**
+   * What a file over `fileSize` does: fail the form (413, the default), or reach `onFile` cut at the limit
+   * with `truncated()` true once its stream has ended (the caller refuses that one file).
+   */
+  oversize?: 'fail' | 'cut';
 }
 
 export interface FilePart {
@@ -20,6 +26,10 @@ export interface FilePart {
   filename: string;
   mimeType: string;
   stream: Readable;
+  /** The text fields sent before this file (a form's CSRF token is checked before its files are read). */
+  fieldsBefore: Readonly<Record<string, string>>;
+  /** True when the file was cut at the size limit (known once its stream has ended; `oversize: 'cut'`). */
+  truncated: () => boolean;
 }
 
 export const multipartErrors = {
@@ -68,19 +78,28 @@ export function readMultipart(
     bb.on('field', (name, value) => {
       if (!name.startsWith('$') && !name.includes('\0')) fields[name] = value;
     });
+    const cut = limits.oversize === 'cut';
     bb.on('file', (field, stream, info) => {
       let truncated = false;
       stream.on('limit', () => {
         truncated = true;
-        fail(multipartErrors.tooLarge(limits.fileSize));
+        if (!cut) fail(multipartErrors.tooLarge(limits.fileSize));
       });
-      const handled = onFile({ field, filename: info.filename ?? '', mimeType: info.mimeType, stream })
+      const part: FilePart = {
+        field,
+        filename: info.filename ?? '',
+        mimeType: info.mimeType,
+        stream,
+        fieldsBefore: { ...fields },
+        truncated: () => truncated,
+      };
+      const handled = onFile(part)
         .catch((err: unknown) => {
           fail(err);
           stream.resume();
         })
         .then(() => {
-          if (truncated) fail(multipartErrors.tooLarge(limits.fileSize));
+          if (truncated && !cut) fail(multipartErrors.tooLarge(limits.fileSize));
         });
       handlers.push(handled);
     });

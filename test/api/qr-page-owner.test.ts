@@ -114,27 +114,62 @@ describe('QR page: the verified owner', () => {
     expect(redo.redoCount).to.equal(1);
   });
 
-  it('refuses a level on the wrong side of the tap, and ratings on issues not awaiting one', async () => {
+  it('a level on the wrong side of the tap comes back on the page with the comment kept, not a dead end', async () => {
     const e = await t.enterprise(4);
     const id = await issueAwaitingRating(t, e);
     const open = await issueInProgress(t, e);
     const b = browser(t);
     const csrf = await verifyOwner(t, b, e);
+    // 非常满意 chosen, then the red 不满意 pressed: which one was meant is not guessed.
     const mismatch = await b
       .post(`${pageOf(e)}/issues/${id}/rate`)
       .type('form')
-      .send({ _csrf: csrf, rating: 'good', level: 'dissatisfied' });
+      .send({ _csrf: csrf, rating: 'bad', level: 'very_satisfied', comment: '回复很及时<b>' });
     expect(mismatch.status).to.equal(400);
-    expect(mismatch.text).to.include('评价等级与好评/差评不一致');
-    // Not a dead end: the page leads back to the enterprise's page to rate again.
-    expect(mismatch.text).to.include(`href="${pageOf(e)}"`);
+    const card = mismatch.text.slice(mismatch.text.indexOf(`id="issue-${id}"`));
+    expect(card).to.match(
+      /^[^]*?<div class="error" role="alert">您选择的等级「非常满意」属于好评，与按下的「不满意」不一致，评价未提交。/,
+    );
+    expect(card).to.match(/<details open>\s*<summary>详细评价/);
+    expect(card).to.include('maxlength="500">回复很及时&lt;b&gt;</textarea>');
+    // The page answers a POST: no live refresh that would fetch the POST's address.
+    expect(mismatch.text).to.not.include('data-live');
+    expect((await staffIssue(t, id)).state).to.equal('awaiting_rating');
+    // The form on it works: the level as the owner meant it, with the comment.
+    await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'level', level: 'very_satisfied', comment: '回复很及时' })
+      .expect(303);
+    const rated = await staffIssue(t, id);
+    expect(rated.state).to.equal('closed');
+    expect(rated.timeline.at(-1)).to.include({ action: 'rate', note: '回复很及时' });
+    // 提交详细评价 without a level: the same page, asking for one.
+    const other = await issueAwaitingRating(t, e);
+    const noLevel = await b
+      .post(`${pageOf(e)}/issues/${other}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'level', comment: '还行' });
+    expect(noLevel.status).to.equal(400);
+    expect(noLevel.text).to.include('请选择评价等级');
+    expect(noLevel.text).to.include('>还行</textarea>');
     const early = await b
       .post(`${pageOf(e)}/issues/${open}/rate`)
       .type('form')
       .send({ _csrf: csrf, rating: 'good' });
     expect(early.status).to.equal(409);
-    expect((await staffIssue(t, id)).state).to.equal('awaiting_rating');
+    expect((await staffIssue(t, other)).state).to.equal('awaiting_rating');
     expect((await staffIssue(t, open)).state).to.equal('in_progress');
+  });
+
+  it('groups the detailed levels under 好评 and 差评, not under a word that is also a level', async () => {
+    const e = await t.enterprise(13);
+    await issueAwaitingRating(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const page = await b.get(pageOf(e)).expect(200);
+    const legends = [...page.text.matchAll(/<legend>([^<]*)<\/legend>/g)].map((m) => m[1]);
+    expect(legends).to.deep.equal(['好评', '差评']);
   });
 
   it('refuses forms without or with a wrong CSRF token (403), changing nothing', async () => {

@@ -1,6 +1,6 @@
 // The QR page in real Chromium on a phone-sized viewport with JavaScript DISABLED: the page must work as plain
 // HTML forms. A code holder sees the summary, the owner verifies with the SMS code, reads the details, rates
-// an issue with one tap and raises a new one.
+// an issue with one tap and raises a new one with a photo.
 //
 // Set E2E_SCREENSHOTS=/some/dir to keep a screenshot of every screen.
 import { expect } from 'chai';
@@ -21,6 +21,12 @@ import {
   staffIssue,
   useQrApp,
 } from '../api/qr-page.harness.ts';
+
+/** A 1×1 PNG, as a phone's camera would send a (much larger) one. */
+const PHOTO = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 describe('QR page (e2e, Chromium, no JavaScript)', function () {
   this.timeout(60_000);
@@ -105,10 +111,25 @@ describe('QR page (e2e, Chromium, no JavaScript)', function () {
     await shot('5-rated');
     await page.getByRole('link', { name: '反映新问题' }).click();
     await page.fill('#content', '园区道路限行，货车无法进入厂区，影响原料进场。');
+    // A photo from the phone, and a document the page does not take: the issue is filed with the photo and
+    // the owner is told which file was not.
+    await page.setInputFiles('#files', [
+      { name: '路口.png', mimeType: 'image/png', buffer: PHOTO },
+      {
+        name: '说明.docx',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('PK\x03\x04 not a photo'),
+      },
+    ]);
     await shot('6-new-issue');
     await page.getByRole('button', { name: '提交' }).click();
-    expect(await page.locator('.notice').innerText()).to.match(/问题已提交（编号 HZ-\d{4}-\d{6}）/);
+    expect(await page.locator('.notice').innerText()).to.match(
+      /问题已提交（编号 HZ-\d{4}-\d{6}），已上传1个附件/,
+    );
+    expect(await page.locator('[role=alert]').innerText()).to.include('说明.docx（类型不支持）');
     expect(await page.locator('main').innerText()).to.include('园区道路限行');
     await shot('7-submitted');
+    const issue = await t.models.Issue.findOne({ content: /园区道路限行/ }).lean();
+    expect(issue?.contact).to.deep.equal({ name: e.ownerName, phone: e.mobile });
   });
 });

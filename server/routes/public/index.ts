@@ -3,7 +3,9 @@
 // session scoped to this one enterprise and token, then reads the details, raises issues and rates. The
 // browser that verified is remembered as the owner's (qr-known-browser.ts), so the limits strangers run into
 // never refuse it. Routes stay thin: parse the form, call one command, render through the public presenters;
-// every POST answers with a redirect to a GET (post-redirect-get).
+// every POST answers with a redirect to a GET (post-redirect-get), or with its form again, the error beside
+// it and what was typed kept. A new issue may carry photos and PDFs (multipart, qr-upload.ts): they go through
+// intake like an email's files, and a refused file never costs the issue.
 import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { Types } from 'mongoose';
@@ -13,7 +15,7 @@ import { enterpriseIssueCreateCommand } from '../../commands/issue-create.comman
 import { cachedSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
 import { isAppError } from '../../errors.ts';
-import { bodyGuard } from '../../http/body-guard.middleware.ts';
+import { bodyGuard, bodyProblem } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { formatChinaTime } from '../../notify/notifier.ts';
 import { notifyOwnerPinLocked } from '../../notify/owner-security.notice.ts';
@@ -22,7 +24,7 @@ import type { QrLiveHub } from '../../realtime/qr-live.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
 import { messagePage, notFoundPage } from './layout.view.ts';
-import { newIssuePage, ownerPage } from './owner.view.ts';
+import { newIssuePage, ownerPage, type RateError } from './owner.view.ts';
 import {
   clientTagOf,
   endOwnerSessionsCommand,
@@ -32,7 +34,7 @@ import {
   type CodeCheck,
   type VerificationDeps,
 } from './owner-verification.commands.ts';
-import { codeForm, newIssueForm, pinForm, rateForm } from './qr-page.schema.ts';
+import { codeForm, mismatchMessage, newIssueForm, pinForm, rateForm } from './qr-page.schema.ts';
 import { findEnterpriseByToken, listEnterpriseIssues, type QrEnterprise } from './qr-page.query.ts';
 import {
   DEFAULT_QR_LIMITS,
@@ -44,7 +46,8 @@ import {
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
 import { createKnownBrowsers } from './qr-known-browser.ts';
 import { takeSendQuota } from './qr-send-quota.ts';
-import { noticeFor, sortForOwner } from './qr-page.notices.ts';
+import { noticeFor, sortForOwner, submittedFiles } from './qr-page.notices.ts';
+import { readIssueUpload } from './qr-upload.ts';
 import { summaryPage, verifyPage } from './summary.view.ts';
 import { classNotesOf } from '../../classes/class-qr.ts';
 import { preferencePage } from './preference.view.ts';
@@ -103,6 +106,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     intakeConfig: () => ctx.intakeConfig.get(),
     classify: (text: string) => ctx.classifier.classify(text),
     onChange: opts.onChange,
+    attachments: ctx.attachments,
   };
 
   router.use(...pageHeaders());
@@ -121,8 +125,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     next();
   };
 
-  /** POSTs of a verified owner: a live session for this enterprise and its CSRF token. */
-  const ownerPost: RequestHandler = (req, res, next) => {
+  /** POSTs of a verified owner: a live session for this enterprise (a multipart form checks its token). */
+  const ownerSession: RequestHandler = (_req, res, next) => {
     const { session, base } = page(res);
     if (!session)
       return send(
@@ -130,9 +134,18 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         403,
         messagePage(nonceOf(res), '请先验证身份', '验证已过期或未验证，请重新验证。', `${base}/verify`),
       );
-    if (!sessions.checkCsrf(req, session.csrf)) return forbiddenCsrf(res, base);
     next();
   };
+
+  /** ...and the session's CSRF token in the (urlencoded) form. */
+  const ownerPost: RequestHandler[] = [
+    ownerSession,
+    (req, res, next) => {
+      const { session, base } = page(res);
+      if (!sessions.checkCsrf(req, session!.csrf)) return forbiddenCsrf(res, base);
+      next();
+    },
+  ];
 
   /** POSTs before verification: the pre-session double-submit token. */
   const guestPost: RequestHandler = (req, res, next) => {
@@ -205,40 +218,49 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
 
   router.get('/:token', withEnterprise, async (req, res) => {
     const { enterprise, base, session } = page(res);
-    const shown = presentEnterprisePublic(enterprise, !!session);
+    if (session) return renderOwner(req, res, 200);
+    const shown = presentEnterprisePublic(enterprise, false);
     const notice = noticeFor(req.query);
     // Now and the working days, so that a broken promise reads 已超期 N 个工作日.
     const at = { now: ctx.clock.now(), calendar: (await ctx.intakeConfig.get()).calendar };
-    if (!session) {
-      const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
-      const notes = await classNotesOf(ctx.models, issues);
-      const summaries = issues.map((i) => ({
-        ...presentIssuePublicSummary(i, at),
-        classNote: notes.get(i.number),
-      }));
-      return send(
-        res,
-        200,
-        summaryPage({ nonce: nonceOf(res), base, enterpriseName: shown.name, issues: summaries, notice }),
-      );
-    }
-    const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
+    const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
     const notes = await classNotesOf(ctx.models, issues);
-    const full = issues.map((i) => ({ ...presentIssuePublic(i, at), classNote: notes.get(i.number) }));
+    const summaries = issues.map((i) => ({
+      ...presentIssuePublicSummary(i, at),
+      classNote: notes.get(i.number),
+    }));
     send(
       res,
       200,
+      summaryPage({ nonce: nonceOf(res), base, enterpriseName: shown.name, issues: summaries, notice }),
+    );
+  });
+
+  /** The verified owner's page; after a refused rating, with the error and the comment on that issue's form. */
+  async function renderOwner(req: Request, res: Response, status: number, rateError?: RateError) {
+    const { enterprise, base, session } = page(res);
+    const shown = presentEnterprisePublic(enterprise, true);
+    const at = { now: ctx.clock.now(), calendar: (await ctx.intakeConfig.get()).calendar };
+    const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
+    const notes = await classNotesOf(ctx.models, issues);
+    const full = issues.map((i) => ({ ...presentIssuePublic(i, at), classNote: notes.get(i.number) }));
+    const submitted = rateError ? undefined : submittedFiles(req.query, issues);
+    send(
+      res,
+      status,
       ownerPage({
         nonce: nonceOf(res),
         base,
         enterpriseName: shown.name,
-        csrf: session.csrf,
+        csrf: session!.csrf,
         issues: full,
         maskedMobile: shown.maskedMobile,
-        notice,
+        notice: rateError ? undefined : noticeFor(req.query, submitted?.stored),
+        refusedFiles: submitted?.refused,
+        rateError,
       }),
     );
-  });
+  }
 
   // The page's live stream: summary-level events for this enterprise, to anyone holding the code (the page
   // then re-fetches itself, which shows details only to a verified owner).
@@ -297,7 +319,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     startSession(req, res);
   });
 
-  router.post('/:token/logout', withEnterprise, ownerPost, async (req, res) => {
+  router.post('/:token/logout', withEnterprise, ...ownerPost, async (req, res) => {
     const { enterprise, token, base } = page(res);
     await endOwnerSessionsCommand(ctx.models, enterprise._id);
     sessions.end(req, res, token);
@@ -325,7 +347,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     );
   });
 
-  router.post('/:token/preference', withEnterprise, ownerPost, async (req, res) => {
+  router.post('/:token/preference', withEnterprise, ...ownerPost, async (req, res) => {
     const { enterprise, base, session } = page(res);
     const form = preferenceForm.safeParse(req.body);
     if (!form.success) {
@@ -361,21 +383,32 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     );
   });
 
-  router.post('/:token/issues', withEnterprise, ownerPost, async (req, res) => {
+  // The new issue, with the owner's photos and PDFs (multipart; a urlencoded form without files still works).
+  router.post('/:token/issues', withEnterprise, ownerSession, async (req, res) => {
     const { enterprise, base, session } = page(res);
-    /** The form again, with what the owner typed and why it was not accepted. */
+    const upload = req.is('multipart/form-data')
+      ? await readIssueUpload(req, (sent) => sessions.csrfMatches(sent, session!.csrf))
+      : null;
+    const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
+    /** The form again, with what the owner typed and why it was not accepted (files must be chosen again). */
     const refuse = (status: number, error: string) => {
-      const raw = req.body as Record<string, unknown>;
       const form = {
         title: typeof raw.title === 'string' ? raw.title : undefined,
         content: typeof raw.content === 'string' ? raw.content : undefined,
         submissionId: randomBytes(18).toString('base64url'),
         error,
+        filesDropped: !!upload,
       };
       const body = { nonce: nonceOf(res), base, enterpriseName: enterprise.name, csrf: session!.csrf, form };
       send(res, status, newIssuePage(body));
     };
-    const parsed = newIssueForm.safeParse(req.body);
+    if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
+      return forbiddenCsrf(res, base);
+    if (upload && !upload.ok) return refuse(upload.status, upload.error);
+    // The multipart fields pass the check every parsed body passes (bodyGuard).
+    const problem = upload ? bodyProblem(raw) : undefined;
+    if (problem) return refuse(400, problem);
+    const parsed = newIssueForm.safeParse(raw);
     if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? '提交内容有误');
     // Per enterprise, whatever the session or process: a verified phone is not a licence to flood the queue.
     const { hits } = await ctx.limits.counters.hit(`qr-submit|${String(enterprise._id)}`, qrLimits.windowMs);
@@ -386,24 +419,39 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         `本企业${minutes}分钟内已提交${qrLimits.submitPerEnterprise}个问题，请稍后再提交；紧急情况请拨打12345热线。`,
       );
     }
-    const { issue } = await enterpriseIssueCreateCommand(issueDeps, String(enterprise._id), parsed.data);
+    const form = upload?.ok
+      ? { ...parsed.data, attachments: upload.files, refusedAttachments: upload.refused }
+      : parsed.data;
+    const { issue } = await enterpriseIssueCreateCommand(issueDeps, String(enterprise._id), form);
+    // The page after the redirect reads what became of the files from the issue itself (qr-page.notices.ts).
     res.redirect(303, `${base}?msg=submitted&n=${encodeURIComponent(issue.number)}`);
   });
 
-  router.post('/:token/issues/:id/rate', withEnterprise, ownerPost, async (req, res) => {
+  router.post('/:token/issues/:id/rate', withEnterprise, ...ownerPost, async (req, res) => {
     const { enterprise, base } = page(res);
     const id = String(req.params.id);
     if (!Types.ObjectId.isValid(id)) return send(res, 404, notFoundPage(nonceOf(res)));
     const form = rateForm.safeParse(req.body);
+    const raw = req.body as Record<string, unknown>;
+    const comment = typeof raw.comment === 'string' ? raw.comment : undefined;
+    // Not a dead end: the page again, the error on this issue's form with the comment as typed.
     if (!form.success)
-      return send(
-        res,
-        400,
-        messagePage(nonceOf(res), '评价未提交', form.error.issues[0]?.message ?? '评价内容有误', base),
-      );
-    const { level, comment } = form.data;
+      return renderOwner(req, res, 400, {
+        issueId: id,
+        message: form.error.issues[0]?.message ?? '评价内容有误',
+        comment,
+      });
+    const { level } = form.data;
     const rating = form.data.rating === 'level' ? ratingOfLevel(level!) : form.data.rating;
-    const input = { rating, ...(level ? { level } : {}), ...(comment ? { comment } : {}) };
+    // A level of the other side than the button pressed (非常满意, then 不满意): ask rather than guess, since a
+    // good rating closes the issue for good.
+    if (level && ratingOfLevel(level) !== rating)
+      return renderOwner(req, res, 400, { issueId: id, message: mismatchMessage(level, rating), comment });
+    const input = {
+      rating,
+      ...(level ? { level } : {}),
+      ...(form.data.comment ? { comment: form.data.comment } : {}),
+    };
     const enterpriseId = String(enterprise._id);
     try {
       await issueEnterpriseActionCommand(issueDeps, { enterpriseId, issueId: id, action: 'rate', input });

@@ -34,10 +34,14 @@ ol.progress li{margin:0 0 6px}
 .muted{color:#646a73;font-size:14px}
 .notice{background:#e8ffea;color:#1a7f37;border-radius:8px;padding:10px 12px;margin:0 0 12px}
 .error{background:#ffece8;color:#cb2634;border-radius:8px;padding:10px 12px;margin:0 0 12px}
+.error p{margin:0}.error ul{margin:4px 0;padding-left:20px;word-break:break-all}
+form .error{margin:8px 0 0}
 form{margin:0}
 label{display:block;margin:10px 0 4px;font-size:15px}
 input[type=text],input[type=password],input[type=tel],textarea{width:100%;font:inherit;padding:10px 12px;border:1px solid #c9cdd4;border-radius:8px;background:#fff}
 textarea{min-height:8em;resize:vertical}
+input[type=file]{display:block;width:100%;font-size:15px;padding:10px;border:1px dashed #c9cdd4;border-radius:8px;background:#f7f8fa}
+#files-hint{margin:4px 0 0}
 button,.button{display:block;width:100%;min-height:46px;margin:12px 0 0;font:inherit;font-size:17px;border:0;border-radius:8px;background:#0b5cad;color:#fff;text-align:center;text-decoration:none;padding:11px}
 .button.secondary,button.secondary{background:#fff;color:#0b5cad;border:1px solid #0b5cad}
 .two{display:grid;grid-template-columns:1fr 1fr;gap:10px}

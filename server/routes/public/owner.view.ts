@@ -1,10 +1,15 @@
 // Pages for the verified owner: every issue of the enterprise with its text, public progress and reply, the
-// 好差评 form on issues awaiting a rating, and the form for raising a new issue. Forms post back with the
-// session's CSRF token and land on a fresh GET (post-redirect-get), so a reload never resubmits.
+// 好差评 form on issues awaiting a rating, and the form for raising a new issue (with photos and PDFs: a plain
+// multipart form, so a phone offers its camera without any script). Forms post back with the session's CSRF
+// token and land on a fresh GET (post-redirect-get), so a reload never resubmits; a refused form comes back
+// with the error beside it and what was typed still in it.
 import { RATING_LABELS, RATING_LEVEL_LABELS, RATING_LEVELS, ratingOfLevel } from '../../../shared/states.ts';
+import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ISSUE } from '../../attachments/attachment.rules.ts';
+import type { RefusedAttachment } from '../../attachments/attachment.store.ts';
 import type { presentIssuePublic } from '../../presenters/issue-public.presenter.ts';
 import { html, type SafeHtml } from './html.ts';
 import { chinaDate, chinaDateTime, layout, responsibilityFacts } from './layout.view.ts';
+import { FILES_FIELD } from './qr-upload.ts';
 import { issueList } from './summary.view.ts';
 
 export type OwnerIssue = ReturnType<typeof presentIssuePublic>;
@@ -22,28 +27,40 @@ function levelChoices(side: 'good' | 'bad'): SafeHtml[] {
   );
 }
 
-function rateForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
-  return html`<form method="post" action="${p.base}/issues/${i.id}/rate">
+const MAX_MB = MAX_ATTACHMENT_BYTES / 1024 / 1024;
+
+/** A rating the page refused (an unknown level, a level of the other side): shown on that issue's form. */
+export interface RateError {
+  issueId: string;
+  message: string;
+  /** The comment as typed, so it is not lost. */
+  comment?: string;
+}
+
+function rateForm(p: OwnerBase, i: OwnerIssue, error: RateError | undefined): SafeHtml {
+  // The fragment brings a refused form's page back to this issue.
+  return html`<form method="post" action="${p.base}/issues/${i.id}/rate#issue-${i.id}">
     <input type="hidden" name="_csrf" value="${p.csrf}" />
     <p class="title">
       请对办理结果进行评价${i.rateBy ? html`<span class="muted">（${chinaDate(i.rateBy)}前）</span>` : ''}
     </p>
+    ${error ? html`<div class="error" role="alert">${error.message}</div>` : ''}
     <div class="two">
       <button type="submit" name="rating" value="good" class="good">满意</button>
       <button type="submit" name="rating" value="bad" class="bad">不满意</button>
     </div>
-    <details>
+    <details${error ? html` open` : ''}>
       <summary>详细评价（可选）</summary>
       <fieldset class="levels">
-        <legend>满意</legend>
+        <legend>好评</legend>
         ${levelChoices('good')}
       </fieldset>
       <fieldset class="levels">
-        <legend>不满意</legend>
+        <legend>差评</legend>
         ${levelChoices('bad')}
       </fieldset>
       <label for="comment-${i.id}">评价意见</label>
-      <textarea id="comment-${i.id}" name="comment" maxlength="500"></textarea>
+      <textarea id="comment-${i.id}" name="comment" maxlength="500">${error?.comment ?? ''}</textarea>
       <button type="submit" name="rating" value="level">提交详细评价</button>
     </details>
   </form>`;
@@ -62,7 +79,7 @@ function titleShown(i: OwnerIssue): boolean {
   return !!i.title && !i.content.startsWith(i.title);
 }
 
-function ownerItem(p: OwnerBase, i: OwnerIssue): SafeHtml {
+function ownerItem(p: OwnerBase, i: OwnerIssue, rateError?: RateError): SafeHtml {
   const progress = i.progress.map(
     (e) =>
       html`<li>
@@ -102,17 +119,44 @@ function ownerItem(p: OwnerBase, i: OwnerIssue): SafeHtml {
           </details>`
         : ''
     }
-    ${i.canRate ? rateForm(p, i) : ''}
+    ${i.canRate ? rateForm(p, i, rateError?.issueId === i.id ? rateError : undefined) : ''}
   </li>`;
 }
 
+/** The files of an issue just submitted that were not kept, and why, for the owner to send another way. */
+function refusedFilesNote(refused: readonly RefusedAttachment[]): SafeHtml {
+  return html`<div class="error" role="alert">
+    <p>以下${refused.length}个文件未上传，问题本身已正常提交：</p>
+    <ul class="refused">
+      ${refused.map((r) => html`<li>${r.filename}（${r.reason}）</li>`)}
+    </ul>
+    <p>
+      如需补充这些材料，请在承办单位联系您时提供（只接受照片或
+      PDF，每个不超过${MAX_MB}MB，每个问题最多${MAX_ATTACHMENTS_PER_ISSUE}个）。
+    </p>
+  </div>`;
+}
+
 export function ownerPage(
-  p: OwnerBase & { issues: readonly OwnerIssue[]; maskedMobile: string; notice?: string },
+  p: OwnerBase & {
+    issues: readonly OwnerIssue[];
+    maskedMobile: string;
+    notice?: string;
+    refusedFiles?: readonly RefusedAttachment[];
+    /** A refused rating: its page answers a POST, so it neither updates itself live nor is cached. */
+    rateError?: RateError;
+  },
 ) {
   const toRate = p.issues.filter((i) => i.canRate);
   const rest = p.issues.filter((i) => !i.canRate);
   const restHeading = toRate.length ? `其他问题（${rest.length}）` : `全部问题（${rest.length}）`;
+  const item = (i: OwnerIssue) => ownerItem(p, i, p.rateError);
+  // An error for an issue that has no rating form (no longer awaiting one): said at the top.
+  const strayError =
+    p.rateError && !toRate.some((i) => i.id === p.rateError?.issueId) ? p.rateError.message : undefined;
   const body = html` ${p.notice ? html`<div class="notice" role="status">${p.notice}</div>` : ''}
+    ${p.refusedFiles?.length ? refusedFilesNote(p.refusedFiles) : ''}
+    ${strayError ? html`<div class="error" role="alert">${strayError}</div>` : ''}
     <div class="card">
       <p class="muted">已验证企业负责人身份（${p.maskedMobile}），30分钟内有效。</p>
       <a class="button" href="${p.base}/new">反映新问题</a>
@@ -123,26 +167,16 @@ export function ownerPage(
       </form>
     </div>
     ${toRate.length ? html`<h2>待您评价（${toRate.length}）</h2>` : ''}
-    ${
-      toRate.length
-        ? issueList(
-            toRate.map((i) => ownerItem(p, i)),
-            '',
-          )
-        : ''
-    }
+    ${toRate.length ? issueList(toRate.map(item), '') : ''}
     <h2>${restHeading}</h2>
-    ${issueList(
-      rest.map((i) => ownerItem(p, i)),
-      '暂无记录。',
-    )}`;
+    ${issueList(rest.map(item), '暂无记录。')}`;
   return layout(
     {
       title: '企业码',
       heading: p.enterpriseName,
       subheading: '涉企问题办理详情',
       nonce: p.nonce,
-      live: `${p.base}/live`,
+      ...(p.rateError ? {} : { live: `${p.base}/live` }),
     },
     body,
   );
@@ -153,6 +187,8 @@ export interface NewIssueForm {
   content?: string;
   submissionId: string;
   error?: string;
+  /** The refused form had files: a browser never fills a file input again, so the owner is told to. */
+  filesDropped?: boolean;
 }
 
 export const PUBLIC_TITLE_MAX = 100;
@@ -160,9 +196,11 @@ export const PUBLIC_CONTENT_MAX = 2000;
 
 export function newIssuePage(p: OwnerBase & { form: NewIssueForm }): string {
   const f = p.form;
-  const body = html` ${f.error ? html`<div class="error" role="alert">${f.error}</div>` : ''}
+  const error = f.error && f.filesDropped ? `${f.error}（如已选择照片或文件，请重新选择）` : f.error;
+  // The token first: the server reads no file before it has checked it (qr-upload.ts).
+  const body = html` ${error ? html`<div class="error" role="alert">${error}</div>` : ''}
     <div class="card">
-      <form method="post" action="${p.base}/issues">
+      <form method="post" action="${p.base}/issues" enctype="multipart/form-data">
         <input type="hidden" name="_csrf" value="${p.csrf}" />
         <input type="hidden" name="submissionId" value="${f.submissionId}" />
         <label for="title">标题（可选）</label>
@@ -170,6 +208,18 @@ export function newIssuePage(p: OwnerBase & { form: NewIssueForm }): string {
         <label for="content">问题描述（必填，${PUBLIC_CONTENT_MAX}字以内）</label>
         <textarea id="content" name="content" maxlength="${PUBLIC_CONTENT_MAX}" required>
 ${f.content ?? ''}</textarea>
+        <label for="files">照片或文件（可选）</label>
+        <input
+          type="file"
+          id="files"
+          name="${FILES_FIELD}"
+          accept="image/*,application/pdf"
+          multiple
+          aria-describedby="files-hint"
+        />
+        <p class="muted" id="files-hint">
+          可拍照或从相册选择，也可上传 PDF；最多${MAX_ATTACHMENTS_PER_ISSUE}个，每个不超过${MAX_MB}MB。
+        </p>
         <button type="submit">提交</button>
       </form>
       <a class="button secondary" href="${p.base}">返回</a>

@@ -1,6 +1,10 @@
 // The one-line outcomes shown after a redirect (`?msg=`), from a fixed list so a crafted link cannot put words
-// on the page, and the order issues are listed in: open first, then finished, newest first within each.
+// on the page, and the order issues are listed in: open first, then finished, newest first within each. After
+// a submission, what became of its files is read from the issue itself (its own count, and the refusals intake
+// noted on it), never from the link.
 import type { IssueState } from '../../../shared/states.ts';
+import type { RefusedAttachment } from '../../attachments/attachment.store.ts';
+import { ATTACHMENTS_REFUSED } from '../../intake/attachment-refusals.ts';
 
 const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   verified: '验证成功，可查看问题详情、反映新问题和评价办理结果。',
@@ -14,13 +18,36 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
 
 const ISSUE_NUMBER = /^HZ-\d{4}-\d{6}$/;
 
-export function noticeFor(query: Record<string, unknown>): string | undefined {
+/** `stored`: how many files the submitted issue holds (submittedFiles). */
+export function noticeFor(query: Record<string, unknown>, stored?: number): string | undefined {
   const key = typeof query.msg === 'string' ? query.msg : '';
   const text = Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined;
   if (key === 'submitted' && typeof query.n === 'string' && ISSUE_NUMBER.test(query.n)) {
-    return `问题已提交（编号 ${query.n}），我们将尽快分办处理。`;
+    const files = stored ? `，已上传${stored}个附件` : '';
+    return `问题已提交（编号 ${query.n}）${files}，我们将尽快分办处理。`;
   }
   return text;
+}
+
+interface SubmittedRow {
+  number: string;
+  attachmentCount?: number;
+  timeline?: readonly { data?: unknown }[];
+}
+
+/** The files of the issue just submitted (`?msg=submitted&n=`, one of this enterprise's): kept and refused. */
+export function submittedFiles(
+  query: Record<string, unknown>,
+  issues: readonly SubmittedRow[],
+): { stored: number; refused: RefusedAttachment[] } | undefined {
+  if (query.msg !== 'submitted' || typeof query.n !== 'string') return undefined;
+  const issue = issues.find((i) => i.number === query.n);
+  if (!issue) return undefined;
+  const refused = (issue.timeline ?? []).flatMap((e) => {
+    const data = e.data as { kind?: unknown; attachments?: RefusedAttachment[] } | undefined;
+    return data?.kind === ATTACHMENTS_REFUSED ? (data.attachments ?? []) : [];
+  });
+  return { stored: issue.attachmentCount ?? 0, refused };
 }
 
 const FINISHED = new Set(['closed', 'merged', 'rejected']);

@@ -63,6 +63,8 @@ const OWNER_FIELDS = {
   rating: 1,
   rateBy: 1,
   timeline: 1,
+  // The owner hears how many of their files were kept.
+  attachmentCount: 1,
 } as const;
 
 export async function findEnterpriseByToken(models: Models, token: string): Promise<QrEnterprise | null> {

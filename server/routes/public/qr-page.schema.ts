@@ -1,7 +1,13 @@
 // The QR page's form bodies (urlencoded, so every field arrives as a string or not at all). Limits are tighter
 // than the staff API's: a phone form has no business posting ten thousand characters.
 import { z } from 'zod';
-import { RATING_LEVELS } from '../../../shared/states.ts';
+import {
+  RATING_LEVEL_LABELS,
+  RATING_LEVELS,
+  RATING_LABELS,
+  type Rating,
+  type RatingLevel,
+} from '../../../shared/states.ts';
 import { PUBLIC_CONTENT_MAX, PUBLIC_TITLE_MAX } from './owner.view.ts';
 
 export const codeForm = z.object({
@@ -36,6 +42,21 @@ export const rateForm = z
     comment: optionalText(500, '评价意见'),
   })
   .refine((f) => f.rating !== 'level' || !!f.level, { error: '请选择评价等级' });
+
+/** The one-tap buttons' words (owner.view.ts). */
+export const RATING_BUTTONS: Readonly<Record<Rating, string>> = Object.freeze({
+  good: '满意',
+  bad: '不满意',
+});
+
+/** Why a level of one side and the other side's button cannot both be meant (the owner chooses again). */
+export function mismatchMessage(level: RatingLevel, pressed: Rating): string {
+  const side = RATING_LABELS[pressed === 'good' ? 'bad' : 'good'];
+  return (
+    `您选择的等级「${RATING_LEVEL_LABELS[level]}」属于${side}，与按下的「${RATING_BUTTONS[pressed]}」不一致，评价未提交。` +
+    '请再选一次：直接点「满意」或「不满意」，或选定等级后点「提交详细评价」。'
+  );
+}
 
 /** Fewer characters than this say nothing a unit could act on ("短", "test"). */
 export const PUBLIC_CONTENT_MIN = 10;

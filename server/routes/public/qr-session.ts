@@ -7,7 +7,7 @@
 // database: a session is revocable server-side, not only by forgetting the cookie. Its key is derived from, but not equal to, the staff JWT secret, and it has its own issuer
 // and audience, so a staff token is never a QR session and vice versa.
 //
-// CSRF: every POST carries `_csrf`. With a session it must equal the random value sealed in the JWT; before
+// CSRF: every POST carries `_csrf` (a multipart form sends it before its files, which are read only after it). With a session it must equal the random value sealed in the JWT; before
 // verification (sending or checking a code) it must equal a random pre-session cookie (double submit).
 import { createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -39,6 +39,8 @@ export interface QrSessions {
   preToken(req: Request, res: Response, qrToken: string): string;
   /** True when the form's `_csrf` matches `expected`. */
   checkCsrf(req: Request, expected: string | undefined): boolean;
+  /** The same check on a token already read (a multipart form's, read as it streams in). */
+  csrfMatches(sent: unknown, expected: string | undefined): boolean;
   /** The pre-session cookie's value (for checking verification forms). */
   preCookie(req: Request): string | undefined;
 }
@@ -63,6 +65,10 @@ function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function csrfMatches(sent: unknown, expected: string | undefined): boolean {
+  return typeof sent === 'string' && !!expected && sameText(sent, expected);
 }
 
 export function createQrSessions(secret: string, clock: Clock): QrSessions {
@@ -127,8 +133,8 @@ export function createQrSessions(secret: string, clock: Clock): QrSessions {
       return readCookie(req, PRE_COOKIE);
     },
     checkCsrf(req, expected) {
-      const sent: unknown = (req.body as { _csrf?: unknown } | undefined)?._csrf;
-      return typeof sent === 'string' && !!expected && sameText(sent, expected);
+      return csrfMatches((req.body as { _csrf?: unknown } | undefined)?._csrf, expected);
     },
+    csrfMatches,
   };
 }
