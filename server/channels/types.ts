@@ -48,6 +48,11 @@ export interface InboundMessage {
   contact: InboundContact;
   attachments?: InboundAttachment[];
   /**
+   * The channel's ids of earlier messages this one answers (an email's In-Reply-To and References): a reply
+   * in the thread of an open issue joins that issue (intake/thread.ts).
+   */
+  inReplyTo?: string[];
+  /**
    * Why the adapter could not read the text (an unknown charset, a broken encoding): the pipeline keeps the
    * message in the dead-letter list with this reason rather than filing a garbled issue.
    */

@@ -39,6 +39,7 @@ import {
   type PossibleRepeat,
 } from './issue-from-message.ts';
 import { findRepeat, type RepeatCandidate, type RepeatCheck } from './repeat.ts';
+import { threadIssue } from './thread.ts';
 import { issueText } from '../text/issue-text.ts';
 
 export type IntakeSink = (msg: InboundMessage, credentialId?: string) => Promise<IntakeAck>;
@@ -263,6 +264,14 @@ export async function processEntry(
   try {
     if (msg.unreadable) throw new AppError('unreadable', 422, msg.unreadable);
     const m = prepared.matched;
+    // A reply in an open issue's thread joins it, before anything is made of an unknown sender.
+    const mergedInto = (master: Pick<IssueDoc, '_id' | 'number'>): IntakeOutcome => {
+      deps.inbox.processed(entry._id, { issueId: master._id, number: master.number, outcome: 'merged' }, now);
+      return { ack: { inboxId: String(entry._id), number: master.number, status: 'merged' } };
+    };
+    const thread = by.mergeRepeats ? await threadIssue(models, msg, m.enterprise?._id) : null;
+    const joined = thread && (await mergeAsSource(deps, thread, entry, msg, by, now));
+    if (joined) return mergedInto(joined);
     const enterprise = m.enterprise ?? (await provisionalOf(models, m.provisional));
     let possibleRepeat: PossibleRepeat | undefined;
     if (by.mergeRepeats) {
@@ -272,17 +281,8 @@ export async function processEntry(
       const repeat = findRepeat({ text, now }, candidates, deps.checkRepeat);
       possibleRepeat = repeat.flag ? possibleRepeatOf(repeat.flag.candidate, repeat.flag.score) : undefined;
       const master = repeat.merge;
-      if (master) {
-        const merged = await mergeAsSource(deps, master, entry, msg, by, now);
-        if (merged) {
-          deps.inbox.processed(
-            entry._id,
-            { issueId: merged._id, number: merged.number, outcome: 'merged' },
-            now,
-          );
-          return { ack: { inboxId: String(entry._id), number: merged.number, status: 'merged' } };
-        }
-      }
+      const merged = master && (await mergeAsSource(deps, master, entry, msg, by, now));
+      if (merged) return mergedInto(merged);
     }
     const { issue, created } = await createIssueFromMessage(deps, prepared.config, {
       entry,

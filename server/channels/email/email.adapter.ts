@@ -44,10 +44,28 @@ function firstAddress(from: AddressObject | AddressObject[] | undefined) {
   return found ? { address: found.address!.toLowerCase(), name: found.name?.trim() || undefined } : undefined;
 }
 
+/** A Message-ID as the inbox keeps it (externalIdOf): without angle brackets; undefined when unusable. */
+function bareId(raw: string | undefined): string | undefined {
+  const id = raw?.trim().replace(/^<|>$/g, '');
+  return id && id.length <= 200 && !/[\s\0]/.test(id) ? id : undefined;
+}
+
+/** The earlier mails this one answers (In-Reply-To, References): ids as the inbox keeps them. */
+function repliesTo(mail: ParsedMail): string[] {
+  const refs = Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : [];
+  const ids = [...refs, mail.inReplyTo ?? ''].flatMap((r) => r.split(/\s+/)).map(bareId);
+  return [...new Set(ids.filter((id): id is string => !!id))];
+}
+
+/** A reply's or forward's prefixes (Re:, 回复：, 答复：, Fw:, 转发：) are not the subject. */
+export function bareSubject(subject: string): string {
+  return subject.replace(/^(?:\s*(?:re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*)+/i, '').trim();
+}
+
 /** The mail's own id without angle brackets, or a digest of what identifies it when it has none. */
 function externalIdOf(mail: ParsedMail, sender: string, text: string): string {
-  const id = mail.messageId?.trim().replace(/^<|>$/g, '');
-  if (id && id.length <= 200 && !/[\s\0]/.test(id)) return id;
+  const id = bareId(mail.messageId);
+  if (id) return id;
   const digest = createHash('sha256')
     .update([sender, mail.date?.toISOString() ?? '', mail.subject ?? '', text].join('\n'))
     .digest('hex');
@@ -88,7 +106,7 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
       ? { address: envelopeFrom.toLowerCase(), name: undefined }
       : undefined);
   if (!sender) throw new SmtpRefusal(550, '5.1.7 Sender address missing or invalid');
-  const subject = (mail.subject ?? '').trim();
+  const subject = bareSubject(mail.subject ?? '');
   const plain = mail.text?.trim() ? mail.text : mail.html ? htmlBodyText(mail.html, convert) : '';
   const text = plain.replace(/\r\n/g, '\n').trim();
   if (subject.includes('\0') || text.includes('\0'))
@@ -98,7 +116,7 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
   const inSubject = findCreditCode(subject);
   const inBody = inSubject.code ? undefined : findCreditCode(text);
   const creditCode = inSubject.code ?? inBody?.code;
-  const title = (inSubject.code ? inSubject.rest : subject).slice(0, MAX_TITLE);
+  const title = (inSubject.code ? inSubject.rest : subject).trim().slice(0, MAX_TITLE);
   const body = text || title;
   const content =
     body.length > MAX_CONTENT ? `${body.slice(0, MAX_CONTENT - 20)}\n……（邮件过长，已截断）` : body;
@@ -111,6 +129,7 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
     enterprise: creditCode ? { creditCode } : {},
     contact: { email: sender.address, ...(sender.name ? { name: sender.name.slice(0, 50) } : {}) },
     attachments: attachmentsOf(mail.attachments ?? []),
+    ...(repliesTo(mail).length ? { inReplyTo: repliesTo(mail) } : {}),
     ...(garbled(subject) || garbled(text)
       ? { unreadable: '邮件的主题或正文无法解码（字符集未知或编码损坏），请查看原邮件或联系发件人' }
       : {}),

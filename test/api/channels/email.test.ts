@@ -112,6 +112,57 @@ describe('email over SMTP (built-in listener)', () => {
     expect(issue!.content).to.not.contain('结尾的附言');
   });
 
+  it('a reply in an open issue’s thread joins it; a stranger naming the thread, or a reply after closing, does not', async () => {
+    const e = await enterprise();
+    const from = 'chen@example-mill.cn';
+    const first = await mailer.sendMail({
+      from,
+      to: 'complaints@issues.example.gov.cn',
+      subject: `${e.creditCode} 厂区门口道路破损`,
+      messageId: '<thread-0001@example-mill.cn>',
+      text: '厂区门口道路破损严重，货车进出困难，请尽快修复。',
+    });
+    const issue = (await t.models.Issue.findOne({ externalId: 'thread-0001@example-mill.cn' }).lean())!;
+    expect(first.response).to.contain(`created as issue ${issue.number}`);
+    const reply = {
+      from,
+      to: 'complaints@issues.example.gov.cn',
+      subject: `Re: ${e.creditCode} 厂区门口道路破损`,
+      inReplyTo: '<thread-0001@example-mill.cn>',
+      references: ['<thread-0001@example-mill.cn>'],
+      text: '请问现在进展如何？',
+    };
+    const count = await t.models.Issue.countDocuments({});
+    const followUp = await mailer.sendMail({ ...reply, messageId: '<thread-0002@example-mill.cn>' });
+    expect(followUp.response).to.contain(`merged as issue ${issue.number}`);
+    expect(await t.models.Issue.countDocuments({})).to.equal(count);
+    const joined = (await t.models.Issue.findById(issue._id).lean())!;
+    expect(joined.sources!.map((x) => x.content)).to.include('请问现在进展如何？');
+    expect(joined.sources!.map((x) => x.title)).to.include('厂区门口道路破损');
+
+    // Anyone can name a Message-ID: another sender without the credit code starts an issue of their own.
+    const stranger = await mailer.sendMail({
+      ...reply,
+      from: 'someone@elsewhere.cn',
+      subject: 'Re: 厂区门口道路破损',
+      messageId: '<thread-0003@elsewhere.cn>',
+    });
+    expect(stranger.response).to.contain('created as issue');
+    expect(stranger.response).to.not.contain(issue.number);
+
+    // Once the issue is closed, a reply in its thread is a new issue, its subject without 回复：.
+    await t.models.Issue.updateOne({ _id: issue._id }, { $set: { state: 'closed' } });
+    const later = await mailer.sendMail({
+      ...reply,
+      subject: `回复：Re: ${e.creditCode} 厂区门口道路破损`,
+      messageId: '<thread-0004@example-mill.cn>',
+      text: '道路修好后又坏了，请再来看看。',
+    });
+    expect(later.response).to.contain('created as issue');
+    const next = (await t.models.Issue.findOne({ externalId: 'thread-0004@example-mill.cn' }).lean())!;
+    expect(next.title).to.equal('厂区门口道路破损');
+  });
+
   it('decodes a GBK subject and a GB18030 body, with the credit code in the body', async () => {
     const e = await enterprise();
     const subject = `=?GBK?B?${iconv.encode('关于出口退税办理缓慢的反映', 'gbk').toString('base64')}?=`;
