@@ -36,7 +36,7 @@ async function handle(s: IssueScript, t: StoryTools, late = t.rng.next() < 0.15)
     await s.act(s.handler, 'note', { text: internalNoteText(t.rng), public: false });
   }
   await s.after(late ? t.rng.int(40, 60) : t.rng.int(4, 20));
-  await s.act(s.handler, 'reply', { text: replyText(t.rng) });
+  await s.act(s.handler, 'reply', { text: replyText(t.rng, s.doc.title) });
 }
 
 async function verify(s: IssueScript, t: StoryTools) {
@@ -44,7 +44,7 @@ async function verify(s: IssueScript, t: StoryTools) {
   if (t.rng.next() < 0.08) {
     await s.act('dispatcher', 'send_back', { reason: '答复未说明具体办理结果，请补充' });
     await s.after(t.rng.int(2, 8));
-    await s.act(s.handler, 'reply', { text: replyText(t.rng) });
+    await s.act(s.handler, 'reply', { text: replyText(t.rng, s.doc.title) });
     await s.after(t.rng.int(1, 4));
   }
   await s.act('dispatcher', 'verify');

@@ -105,6 +105,16 @@ describe('demo issue seed', function () {
     expect(issues.filter((i) => i.assigneeName).length).to.be.greaterThan(50);
   });
 
+  it('answers each seeded problem with a reply about it (发票额度 never reads 款项已拨付)', () => {
+    const replies = (title: string) =>
+      issues
+        .filter((i) => i.title === title)
+        .flatMap((i) => i.timeline.filter((e) => e.action === 'reply').map((e) => e.note ?? ''));
+    expect(replies('发票额度不够用').length).to.be.greaterThan(0);
+    for (const text of replies('发票额度不够用')) expect(text).to.include('发票额度');
+    for (const text of replies('园区停车难')) expect(text).to.include('停车');
+  });
+
   it('is idempotent: a second run adds nothing', async () => {
     const again = await seedIssues(t.models, t.clock, { units: [], enterprises: [] });
     expect(again).to.deep.equal({ created: 0, skipped: true });
