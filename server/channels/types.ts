@@ -52,6 +52,8 @@ export interface InboundMessage {
    * in the thread of an open issue joins that issue (intake/thread.ts).
    */
   inReplyTo?: string[];
+  /** Files and no words of the sender's own (a WeChat picture): it may belong to what they just wrote. */
+  filesOnly?: boolean;
   /**
    * Why the adapter could not read the text (an unknown charset, a broken encoding): the pipeline keeps the
    * message in the dead-letter list with this reason rather than filing a garbled issue.

@@ -50,6 +50,8 @@ export const REPEAT_FIELDS = {
   category: 1,
   state: 1,
   createdAt: 1,
+  // Who wrote it on WeChat: their picture a moment later joins it (thread.ts pictureFollowUp).
+  'contact.openid': 1,
 } as const;
 
 /**

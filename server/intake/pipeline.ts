@@ -39,7 +39,7 @@ import {
   type PossibleRepeat,
 } from './issue-from-message.ts';
 import { findRepeat, type RepeatCandidate, type RepeatCheck } from './repeat.ts';
-import { threadIssue } from './thread.ts';
+import { pictureFollowUp, threadIssue } from './thread.ts';
 import { issueText } from '../text/issue-text.ts';
 
 export type IntakeSink = (msg: InboundMessage, credentialId?: string) => Promise<IntakeAck>;
@@ -280,7 +280,7 @@ export async function processEntry(
       const text = issueText({ title: msg.title, content: msg.content });
       const repeat = findRepeat({ text, now }, candidates, deps.checkRepeat);
       possibleRepeat = repeat.flag ? possibleRepeatOf(repeat.flag.candidate, repeat.flag.score) : undefined;
-      const master = repeat.merge;
+      const master = pictureFollowUp(msg, candidates, now) ?? repeat.merge;
       const merged = master && (await mergeAsSource(deps, master, entry, msg, by, now));
       if (merged) return mergedInto(merged);
     }

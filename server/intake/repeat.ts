@@ -20,6 +20,7 @@ export interface RepeatCandidate {
   category?: CategoryId;
   state: IssueState;
   createdAt: Date;
+  contact?: { openid?: string } | null;
 }
 
 export interface RepeatQuery {

@@ -2,7 +2,8 @@
 // 如何？」) belongs to the issue its thread started, not to a new one: the message names the earlier messages it
 // answers (an email's In-Reply-To and References), their inbox entries name the issues they became, and the
 // reply joins the one still open, as another source of it. Only for the issue's own enterprise or the address
-// that wrote in before: anyone can put any Message-ID in a header.
+// that wrote in before: anyone can put any Message-ID in a header. Likewise a WeChat follower's picture sent just
+// after their words (owners write, then photograph) joins the issue those words opened.
 import type { Document } from 'mongodb';
 import type { InboundMessage } from '../channels/types.ts';
 import type { Models } from '../models/index.ts';
@@ -14,7 +15,7 @@ export const MAX_THREAD_IDS = 20;
 
 interface ThreadIssue extends RepeatCandidate {
   enterpriseId?: unknown;
-  contact?: { email?: string } | null;
+  contact?: { email?: string; openid?: string } | null;
   sources?: { contact?: { email?: string } | null }[];
 }
 
@@ -46,4 +47,24 @@ export async function threadIssue(
     (!!enterpriseId && String(i.enterpriseId) === String(enterpriseId)) || wroteIt(i);
   // The newest of the thread's issues the sender may add to.
   return issues.filter(mine).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0] ?? null;
+}
+
+/** How long after a follower's words their picture still belongs to them. */
+export const PICTURE_FOLLOW_UP_MS = 30 * 60_000;
+
+/**
+ * The issue a files-only WeChat message follows up (pure): the newest of the enterprise's open candidates that
+ * the same follower opened in the last PICTURE_FOLLOW_UP_MS.
+ */
+export function pictureFollowUp<C extends RepeatCandidate>(
+  msg: InboundMessage,
+  candidates: readonly C[],
+  now: Date,
+): C | undefined {
+  const openid = msg.contact.openid;
+  if (!msg.filesOnly || !openid) return undefined;
+  const since = now.getTime() - PICTURE_FOLLOW_UP_MS;
+  return [...candidates]
+    .filter((c) => c.contact?.openid === openid && c.createdAt.getTime() >= since)
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
 }

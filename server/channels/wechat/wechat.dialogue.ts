@@ -74,6 +74,7 @@ export function inboundOf(
     content: image ? '（企业通过微信公众号发送了一张图片，见附件）' : (content ?? push.content ?? ''),
     enterprise: creditCode ? { creditCode } : {},
     contact: { openid: push.openid },
+    ...(image ? { filesOnly: true } : {}),
     ...(image && push.mediaId
       ? { attachments: [{ filename: '微信图片.jpg', contentType: 'image/jpeg', mediaId: push.mediaId }] }
       : {}),

@@ -300,6 +300,27 @@ describe('WeChat pictures: the media download job against a fake WeChat API', fu
     expect(files.map((f) => f.status)).to.deep.equal(['stored', 'stored']);
   });
 
+  it('a picture sent just after the follower’s complaint joins that issue; one sent 40 minutes later does not', async () => {
+    const e = t.data.enterprises[14]!;
+    const openid = 'oMEDIA_14_followup';
+    const post = (xml: string) =>
+      request(t.app).post('/api/intake/wechat').query(plainQuery(openid)).type('text/xml').send(xml);
+    await post(textXml(openid, e.creditCode, 'follow-bind'));
+    const said = await post(
+      textXml(openid, '厂区门口的路灯坏了一个多月，晚上下班员工走路很危险。', 'follow-text'),
+    );
+    const issue = (await t.models.Issue.findOne({ externalId: 'follow-text' }).lean())!;
+    expect(said.text).to.contain(issue.number);
+    const shown = await post(imageXml(openid, 'MEDIA_follow_a', 'follow-img-a'));
+    expect(shown.text).to.contain(issue.number);
+    expect(await t.models.Issue.countDocuments({ externalId: 'follow-img-a' })).to.equal(0);
+    expect((await listed(issue._id)).map((f) => f.status)).to.deep.equal(['pending']);
+    t.clock.set(new Date(t.clock.now().getTime() + 40 * 60_000));
+    const later = await post(imageXml(openid, 'MEDIA_follow_b', 'follow-img-b'));
+    const own = (await t.models.Issue.findOne({ externalId: 'follow-img-b' }).lean())!;
+    expect(later.text).to.contain(own.number).and.not.contain(issue.number);
+  });
+
   /** When the picture's current claim (its next attempt) ends, if it has one. */
   async function claimedUntil(issueId: Types.ObjectId): Promise<Date | undefined> {
     const doc = await t.conn.db!.collection('attachments.files').findOne({ 'metadata.issueId': issueId });
