@@ -40,6 +40,9 @@ export interface Actor {
 }
 
 /** A staff member's region meaning "the whole city". */
+/** Who works the intake hub's dead letters (retry, discard): the centre's intake desks and admins. */
+export const INBOX_ROLES: readonly Role[] = Object.freeze(['admin', 'clerk', 'dispatcher', 'director']);
+
 export const CITY_REGION = 'city';
 
 /** A reach of the whole city: a region of `city`, or none given. */

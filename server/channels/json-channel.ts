@@ -28,6 +28,13 @@ export function assertSafeJson(value: unknown): void {
 }
 
 export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  const value = jsonObjectOf(raw);
+  assertSafeJson(value);
+  return value;
+}
+
+/** The body as one JSON object, not yet checked for hostile shapes: callers take nothing from it unchecked. */
+function jsonObjectOf(raw: Buffer): Record<string, unknown> {
   if (!raw.length) throw new ChannelRefusal('invalid_json', 400, '请求体为空，应为 JSON 对象');
   if (!isUtf8(raw)) throw new ChannelRefusal('invalid_encoding', 400, NOT_UTF8_MESSAGE);
   let value: unknown;
@@ -38,21 +45,23 @@ export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   }
   if (!value || typeof value !== 'object' || Array.isArray(value))
     throw new ChannelRefusal('invalid_json', 400, '请求体应为 JSON 对象');
-  assertSafeJson(value);
   return value as Record<string, unknown>;
 }
 
 /**
  * The channel's own id in a body the adapter refused, when it can still be read (a JSON object whose id field
- * is a plain, bounded text): the dead letter keeps it, so staff find a failed work order by its number.
+ * is a plain, bounded text): the dead letter keeps it, so staff find a failed work order by its number, and the
+ * corrected redelivery is filed on that entry. A body refused as hostile (a `$` key, a NUL, `__proto__` somewhere
+ * in it) still names its order: only that one top-level own text is taken, and it is checked on its own.
  */
 export function externalIdIn(raw: Buffer, idField: string): string | undefined {
   let body: Record<string, unknown>;
   try {
-    body = parseJsonObject(raw);
+    body = jsonObjectOf(raw);
   } catch {
     return undefined;
   }
+  if (!Object.hasOwn(body, idField)) return undefined;
   const id = body[idField];
   if (typeof id !== 'string') return undefined;
   const trimmed = id.trim();
