@@ -186,6 +186,24 @@ describe('GET /api/kpis', function () {
     await t.models.Issue.collection.insertMany(extra);
     try {
       const res = await get(`groupBy=unit&${march}`, 'leader', 200);
+      // An ordinary list, or a drill-down's next page, is not counted.
+      const plain = await request(t.app)
+        .get('/api/issues?limit=2')
+        .set(await t.auth('leader'))
+        .expect(200);
+      expect(plain.body).to.not.have.property('total');
+      const paged = await request(t.app)
+        .get(`/api/issues?${res.body.totals.drill.received}&limit=2`)
+        .set(await t.auth('leader'))
+        .expect(200);
+      expect(paged.body.total).to.be.above(2);
+      const second = await request(t.app)
+        .get(
+          `/api/issues?${res.body.totals.drill.received}&limit=2&cursor=${encodeURIComponent(paged.body.next)}`,
+        )
+        .set(await t.auth('leader'))
+        .expect(200);
+      expect(second.body).to.not.have.property('total');
       const unassigned = res.body.items.find((i: { key: string | null }) => i.key === null);
       expect(unassigned.received).to.be.at.least(3);
       for (const row of [...res.body.items, res.body.totals]) {
@@ -195,6 +213,8 @@ describe('GET /api/kpis', function () {
             .set(await t.auth('leader'))
             .expect(200);
           expect(list.body.items, `${row.key} ${count}`).to.have.length(row[count]);
+          // The drill-down says how many it holds (the leader checks it against the figure).
+          expect(list.body.total, `${row.key} ${count} total`).to.equal(row[count]);
         }
       }
     } finally {

@@ -75,6 +75,8 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     const rows = page().locator('tbody tr');
     await page().waitForFunction(() => document.querySelectorAll('tbody tr').length === 3);
     expect(await rows.count()).to.equal(3);
+    // The leader checks the list against the figure clicked.
+    await page().getByText('共 3 条，已显示 3 条').waitFor();
     await expectAccessible();
     await snap(page(), '30-drill-list');
 

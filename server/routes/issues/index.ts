@@ -20,7 +20,7 @@ import {
 } from '../../presenters/issue.presenter.ts';
 import { similarIssues } from './issue-similar.query.ts';
 import { exportHeaders, exportNote, exportRows, writeIssueWorkbook } from './issue-export.ts';
-import { getVisibleIssue, listIssues } from './issue-read.query.ts';
+import { drillTotal, getVisibleIssue, listIssues } from './issue-read.query.ts';
 import { ifMatchHeader, listIssuesQuery } from './issues.schema.ts';
 
 export interface IssuesRouterOptions {
@@ -59,11 +59,15 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
 
   router.get('/', async (req, res) => {
     const q = listIssuesQuery.parse(req.query);
-    const { items, next, searchedTo } = await listIssues(ctx.models, actorOf(req), q);
+    const [{ items, next, searchedTo }, total] = await Promise.all([
+      listIssues(ctx.models, actorOf(req), q),
+      drillTotal(ctx.models, actorOf(req), q),
+    ]);
     res.json({
       items: items.map(presentIssueSummary),
       ...(next ? { next } : {}),
       ...(searchedTo ? { searchedTo } : {}),
+      ...(total !== undefined ? { total } : {}),
     });
   });
 

@@ -112,6 +112,25 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   return searchPage(models, { conditions: [prefix, ...after], order }, base, q.limit);
 }
 
+/** A drill-down's count stops here: a figure that large is read on the dashboard, not counted row by row. */
+export const DRILL_COUNT_LIMIT = 10_000;
+
+/**
+ * How many issues a KPI drill-down holds (its first page only; none for a search): the leader checks the list
+ * against the figure clicked. Counted on the list's own conditions, in creation order (a due-date order only
+ * adds `dueAt` bounds that select nothing more), up to DRILL_COUNT_LIMIT.
+ */
+export async function drillTotal(
+  models: Models,
+  actor: Actor,
+  q: ListIssuesQuery,
+): Promise<number | undefined> {
+  if (q.scope !== 'kpi' || q.cursor || q.q) return undefined;
+  const filter = allOf(listConditions(actor, { ...q, sort: 'createdAt' }));
+  // Through mongoose, which casts ids the way the list's find does.
+  return models.Issue.countDocuments(filter as never, { limit: DRILL_COUNT_LIMIT });
+}
+
 export async function getVisibleIssue(models: Models, actor: Actor, id: string): Promise<IssueDoc> {
   const issue = await loadIssue(models, id);
   if (!canReadIssue(actor, scopeOf(issue))) throw notFound('问题不存在');

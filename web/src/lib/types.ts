@@ -197,6 +197,8 @@ export interface ListAnswer<T> {
   next?: string;
   /** A text search stopped at its work bound: how far it got (an ISO instant, or an issue number). */
   searchedTo?: string;
+  /** A KPI drill-down's first page: how many issues it holds (at most 10,000 are counted). */
+  total?: number;
 }
 
 /** POST /api/classify's answer. */
