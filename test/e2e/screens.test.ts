@@ -56,13 +56,25 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
         title: `厂房验收问题 ${n}`,
       }),
     );
-    await t.models.Issue.collection.insertMany(docs);
+    // And one refused at intake: counted in 受理, neither 办结 nor 积压, and the dashboard says so.
+    const refused = fixtureIssueDoc({
+      unit: null,
+      ent: ents[0],
+      createdAt: now,
+      state: 'rejected',
+      category: 'land',
+      channel: 'window',
+    });
+    await t.models.Issue.collection.insertMany([...docs, refused]);
     const overdue = docs.slice(0, 3).map((d) => String(d.number));
 
     await fresh('leader');
     await page().getByRole('heading', { name: '领导驾驶舱' }).waitFor();
     const card = page().locator('.kpi.alarm').first();
     await card.waitFor();
+    expect(await page().getByTestId('kpi-refused').textContent()).to.match(
+      /受理量 (\d+) 件 = 办结 \d+ \+ 积压 \d+ \+ 不予受理 [1-9]\d*/,
+    );
     expect(await card.textContent()).to.contain('3');
     await card.click();
     await page().getByRole('heading', { name: '工单查询' }).waitFor();
