@@ -3,7 +3,8 @@
 // a bound openid's texts and images are filed as issues. An unbound follower's complaint, or picture, is filed
 // too (the pipeline registers a provisional enterprise for the centre to confirm, as for any unknown sender:
 // nothing accepted is dropped), and the reply asks for the code. Voice, video and other kinds are answered with
-// a request for text or a picture. The replies are Chinese and name the issue number.
+// a request for text or a picture. A bound follower's bare courtesy (谢谢, 好的, 收到, 您好) is answered, not filed:
+// it answers the centre's reply and is no problem to handle. The replies are Chinese and name the issue number.
 import type { IntakeAck, InboundMessage } from '../types.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
@@ -31,7 +32,18 @@ export const WECHAT_TEXT = Object.freeze({
   bound: (code: string, name?: string) =>
     name ? `已绑定企业：${name}（${code}）。` : `已绑定统一社会信用代码 ${code}。`,
   askComplaint: '请直接发送您要反映的问题，可附图片。',
+  courtesy: '收到，感谢您的反馈！如有新的问题，请直接用文字描述，可附图片；办理进度可在企业码页面查看。',
 });
+
+/** A text that is only courtesy words and punctuation (谢谢！, 好的收到, 您好): nothing to file. */
+const COURTESY =
+  /^(?:谢谢|多谢|感谢|谢了|好的|好|收到|了解|明白|知道了|嗯+|哦+|ok|okay|您好|你好|在吗|辛苦了|麻烦了|👍|🙏|(?:您|你)们?)+$/iu;
+const PUNCTUATION = /[\s,，.。!！?？~～、]/g;
+
+export function isCourtesy(text: string): boolean {
+  const words = text.replace(PUNCTUATION, '');
+  return words.length > 0 && words.length <= 12 && COURTESY.test(words);
+}
 
 /** The next step for a push from an openid bound to `boundCode` (or not bound). */
 export function nextStep(push: WechatPush, boundCode: string | undefined): WechatStep {
@@ -54,7 +66,8 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
           ? { kind: 'file-unbound' }
           : { kind: 'reply', text: WECHAT_TEXT.askCode };
       }
-      return found.rest ? { kind: 'file' } : { kind: 'reply', text: WECHAT_TEXT.emptyText };
+      if (!found.rest) return { kind: 'reply', text: WECHAT_TEXT.emptyText };
+      return isCourtesy(found.rest) ? { kind: 'reply', text: WECHAT_TEXT.courtesy } : { kind: 'file' };
     }
   }
 }

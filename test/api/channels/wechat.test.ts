@@ -93,6 +93,13 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       const again = await postPlain(t, openid, textXml(openid, complaint, '1004'));
       expect(replyOf(again.text).Content).to.contain(issue!.number);
       expect(await t.models.Issue.countDocuments({ channel: 'wechat', externalId: '1004' })).to.equal(1);
+
+      // A thank-you after the reply is answered, not filed; thanks with a complaint in it is filed.
+      const thanks = await postPlain(t, openid, textXml(openid, '好的，谢谢！', '1005'));
+      expect(replyOf(thanks.text).Content).to.equal(WECHAT_TEXT.courtesy);
+      expect(await t.models.Issue.countDocuments({ channel: 'wechat', externalId: '1005' })).to.equal(0);
+      const more = await postPlain(t, openid, textXml(openid, '谢谢，不过厂区门口的路灯还是坏的', '1006'));
+      expect(replyOf(more.text).Content).to.contain('受理编号');
     });
 
     it("files an unbound follower's complaint for a provisional enterprise and asks for the code; a greeting is only asked", async () => {

@@ -69,6 +69,14 @@ describe('channels: WeChat dialogue', () => {
       complaint: '厂房漏雨',
     });
     expect(nextStep(push({ content: '厂房漏雨' }), CODE)).to.deep.equal({ kind: 'file' });
+    // Bare courtesy from a bound follower is answered, not filed; courtesy with a problem in it is filed.
+    for (const content of ['谢谢', '好的，收到！', '您好，在吗？', '辛苦了👍'])
+      expect(nextStep(push({ content }), CODE), content).to.deep.equal({
+        kind: 'reply',
+        text: WECHAT_TEXT.courtesy,
+      });
+    for (const content of ['谢谢，路灯还是坏的', '你好，厂门口积水严重'])
+      expect(nextStep(push({ content }), CODE), content).to.deep.equal({ kind: 'file' });
     // A picture is a complaint whoever sends it: filed (for a provisional enterprise) and the code asked for.
     expect(nextStep(push({ msgType: 'image', mediaId: 'm' }), undefined)).to.deep.equal({
       kind: 'file-unbound',
