@@ -89,6 +89,11 @@ export interface ProvisionalEnterprise {
   provisionalNote: string;
 }
 
+/** Who wrote, when nothing but the channel's own id is known: 微信用户…a1b2 tells two followers apart. */
+function senderOf(channelLabel: string, openid: string | undefined): string {
+  return openid ? `${channelLabel}用户…${openid.slice(-4)}` : `${channelLabel}来件，来源不明`;
+}
+
 export function provisionalEnterprise(
   hint: InboundEnterpriseHint,
   contact: InboundContact,
@@ -102,7 +107,7 @@ export function provisionalEnterprise(
     hint.name?.normalize('NFKC').trim().slice(0, 100) ||
     (creditCode
       ? `待确认企业（${creditCode}）`
-      : `待确认企业（${contact.name ?? mobile ?? email ?? '来源不明'}）`);
+      : `待确认企业（${contact.name ?? mobile ?? email ?? senderOf(channelLabel, contact.openid)}）`);
   return {
     ...(creditCode ? { creditCode } : {}),
     name,

@@ -111,6 +111,8 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(issue!.content).to.equal(complaint);
       const enterprise = await t.models.Enterprise.findById(issue!.enterpriseId).lean();
       expect(enterprise).to.deep.include({ provisional: true, wechatOpenids: [openid] });
+      // Named by the follower (the end of its openid), so the centre tells two unknown followers apart.
+      expect(enterprise!.name).to.match(/^待确认企业（微信.*用户…0001）$/);
       const reply = replyOf(res.text).Content;
       expect(reply).to.contain(`受理编号：${issue!.number}`).and.contain('统一社会信用代码');
       const greeting = await postPlain(
