@@ -269,7 +269,7 @@ export async function processEntry(
       deps.inbox.processed(entry._id, { issueId: master._id, number: master.number, outcome: 'merged' }, now);
       return { ack: { inboxId: String(entry._id), number: master.number, status: 'merged' } };
     };
-    const thread = by.mergeRepeats ? await threadIssue(models, msg, m.enterprise?._id) : null;
+    const thread = by.mergeRepeats ? await threadIssue(models, msg) : null;
     const joined = thread && (await mergeAsSource(deps, thread, entry, msg, by, now));
     if (joined) return mergedInto(joined);
     const enterprise = m.enterprise ?? (await provisionalOf(models, m.provisional));

@@ -1,9 +1,10 @@
 // A reply in a conversation the centre already has (an owner answering the acknowledgement mail, 「请问现在进展
 // 如何？」) belongs to the issue its thread started, not to a new one: the message names the earlier messages it
 // answers (an email's In-Reply-To and References), their inbox entries name the issues they became, and the
-// reply joins the one still open, as another source of it. Only for the issue's own enterprise or the address
-// that wrote in before: anyone can put any Message-ID in a header. Likewise a WeChat follower's picture sent just
-// after their words (owners write, then photograph) joins the issue those words opened.
+// reply joins the one still open, as another source of it. Only from the address that wrote the issue, or one
+// registered as the enterprise's: anyone can put any Message-ID in a header and a public credit code in the
+// subject (a security review joined another enterprise's issue that way). Likewise a WeChat follower's picture
+// sent just after their words (owners write, then photograph) joins the issue those words opened.
 import type { Document } from 'mongodb';
 import type { InboundMessage } from '../channels/types.ts';
 import type { Models } from '../models/index.ts';
@@ -14,19 +15,15 @@ import type { RepeatCandidate } from './repeat.ts';
 export const MAX_THREAD_IDS = 20;
 
 interface ThreadIssue extends RepeatCandidate {
-  enterpriseId?: unknown;
+  enterpriseId: unknown;
   contact?: { email?: string; openid?: string } | null;
-  sources?: { contact?: { email?: string } | null }[];
 }
 
 /** The open issue the message's thread belongs to, when its sender may add to it; null otherwise. */
-export async function threadIssue(
-  models: Models,
-  msg: InboundMessage,
-  enterpriseId: unknown,
-): Promise<RepeatCandidate | null> {
+export async function threadIssue(models: Models, msg: InboundMessage): Promise<RepeatCandidate | null> {
   const ids = (msg.inReplyTo ?? []).slice(-MAX_THREAD_IDS);
-  if (!ids.length) return null;
+  const sender = msg.contact.email?.toLowerCase();
+  if (!ids.length || !sender) return null;
   const entries = await models.InboxEntry.collection
     .find(
       { channel: msg.channel, externalId: { $in: ids }, status: 'processed' },
@@ -36,17 +33,20 @@ export async function threadIssue(
   if (!entries.length) return null;
   const issues = (await models.Issue.collection
     .find({ _id: { $in: entries.map((e) => e.issueId) }, state: OPEN_STATES } as Document, {
-      projection: { ...REPEAT_FIELDS, enterpriseId: 1, contact: 1, 'sources.contact': 1 },
+      projection: { ...REPEAT_FIELDS, enterpriseId: 1, contact: 1 },
     })
     .toArray()) as unknown as ThreadIssue[];
-  const sender = msg.contact.email?.toLowerCase();
-  const wroteIt = (i: ThreadIssue) =>
-    !!sender &&
-    [i.contact, ...(i.sources ?? []).map((s) => s.contact)].some((c) => c?.email?.toLowerCase() === sender);
-  const mine = (i: ThreadIssue) =>
-    (!!enterpriseId && String(i.enterpriseId) === String(enterpriseId)) || wroteIt(i);
   // The newest of the thread's issues the sender may add to.
-  return issues.filter(mine).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0] ?? null;
+  issues.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  for (const issue of issues) {
+    if (issue.contact?.email?.toLowerCase() === sender) return issue;
+    const own = await models.Enterprise.collection.countDocuments(
+      { _id: issue.enterpriseId, emails: sender } as Document,
+      { limit: 1 },
+    );
+    if (own) return issue;
+  }
+  return null;
 }
 
 /** How long after a follower's words their picture still belongs to them. */

@@ -50,11 +50,14 @@ function bareId(raw: string | undefined): string | undefined {
   return id && id.length <= 200 && !/[\s\0]/.test(id) ? id : undefined;
 }
 
-/** The earlier mails this one answers (In-Reply-To, References): ids as the inbox keeps them. */
+/** Earlier mails kept of a thread: the newest (a References header may name thousands). */
+export const MAX_REPLY_IDS = 20;
+
+/** The earlier mails this one answers (In-Reply-To, References), newest last: ids as the inbox keeps them. */
 function repliesTo(mail: ParsedMail): string[] {
   const refs = Array.isArray(mail.references) ? mail.references : mail.references ? [mail.references] : [];
   const ids = [...refs, mail.inReplyTo ?? ''].flatMap((r) => r.split(/\s+/)).map(bareId);
-  return [...new Set(ids.filter((id): id is string => !!id))];
+  return [...new Set(ids.filter((id): id is string => !!id))].slice(-MAX_REPLY_IDS);
 }
 
 /** A reply's or forward's prefixes (Re:, 回复：, 答复：, Fw:, 转发：) are not the subject. */

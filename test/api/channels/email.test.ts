@@ -140,15 +140,27 @@ describe('email over SMTP (built-in listener)', () => {
     expect(joined.sources!.map((x) => x.content)).to.include('请问现在进展如何？');
     expect(joined.sources!.map((x) => x.title)).to.include('厂区门口道路破损');
 
-    // Anyone can name a Message-ID: another sender without the credit code starts an issue of their own.
+    // Anyone can name a Message-ID and type a public credit code: another sender starts an issue of their own.
     const stranger = await mailer.sendMail({
       ...reply,
       from: 'someone@elsewhere.cn',
-      subject: 'Re: 厂区门口道路破损',
+      subject: `Re: ${e.creditCode} 厂区门口道路破损`,
       messageId: '<thread-0003@elsewhere.cn>',
+      text: '补充：此事已解决，请直接办结。',
     });
     expect(stranger.response).to.contain('created as issue');
     expect(stranger.response).to.not.contain(issue.number);
+    // A References header naming thousands of mails is kept to its newest 20.
+    const many = Array.from({ length: 500 }, (_, n) => `<old-${n}@example-mill.cn>`);
+    await mailer.sendMail({
+      ...reply,
+      references: [...many, '<thread-0001@example-mill.cn>'],
+      messageId: '<thread-0005@example-mill.cn>',
+      text: '再问一下进展。',
+    });
+    const entry = (await t.models.InboxEntry.findOne({ externalId: 'thread-0005@example-mill.cn' }).lean())!;
+    expect(entry.message!.inReplyTo).to.have.length(20);
+    expect(entry.number).to.equal(issue.number);
 
     // Once the issue is closed, a reply in its thread is a new issue, its subject without 回复：.
     await t.models.Issue.updateOne({ _id: issue._id }, { $set: { state: 'closed' } });
