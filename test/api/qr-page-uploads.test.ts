@@ -133,6 +133,8 @@ describe('QR page: photos and PDFs with a new issue', () => {
         photos[1],
         { name: '全景.jpg', data: BIG, type: 'image/jpeg' },
         ...photos.slice(2),
+        // A name of thousands of characters is recorded and shown cut to 80.
+        { name: `${'说明'.repeat(2000)}.txt`, data: Buffer.from('plain text'), type: 'text/plain' },
       ],
     ).expect(303);
     const issue = await issueOf(t, res.headers.location);
@@ -146,7 +148,8 @@ describe('QR page: photos and PDFs with a new issue', () => {
     );
     const page = await b.get(res.headers.location).expect(200);
     expect(page.text).to.include('已上传5个附件');
-    expect(page.text).to.include('以下3个文件未上传，问题本身已正常提交');
+    expect(page.text).to.include('以下4个文件未上传，问题本身已正常提交');
+    expect(page.text).to.include(`<li>${'说明'.repeat(40)}（类型不支持）</li>`);
     expect(page.text).to.include('<li>照片.jpg（类型不支持）</li>');
     expect(page.text).to.include('<li>全景.jpg（超过10MB）</li>');
     expect(page.text).to.include('<li>照片6.png（超过5个上限）</li>');
@@ -160,6 +163,7 @@ describe('QR page: photos and PDFs with a new issue', () => {
       '照片.jpg',
       '全景.jpg',
       '照片6.png',
+      '说明'.repeat(40),
     ]);
   });
 
@@ -227,5 +231,30 @@ describe('QR page: photos and PDFs with a new issue', () => {
     expect(issue.contact).to.deep.equal({ name: e.ownerName, phone: e.mobile });
     const staff = await staffIssue(t, String(issue._id));
     expect(staff.contact).to.include({ name: e.ownerName, phone: e.mobile });
+  });
+});
+
+describe('QR page: forms with files are counted before they are read', () => {
+  const t: QrTestApp = useQrApp({ limits: { submitPerEnterprise: 3 } });
+
+  it('counts every form with files before reading it, refused or not: past the bound it is 429, unread', async () => {
+    const e = await t.enterprise(26);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const { csrf, submissionId } = await openForm(b, e);
+    const photo = [{ name: 'a.png', data: PNG, type: 'image/png' }];
+    // Forms that fail validation (too short) are never filed, yet each held its files while it was read.
+    // UPLOADS_PER_SUBMISSION (3) forms per submission allowed (3 here): nine.
+    for (let n = 0; n < 9; n++)
+      await post(b, e, { _csrf: csrf, submissionId, content: '短' }, photo).expect(400);
+    const res = await post(
+      b,
+      e,
+      { _csrf: csrf, submissionId, content: '仓库屋顶漏水，多处墙面渗水。' },
+      photo,
+    );
+    expect(res.status).to.equal(429);
+    expect(res.text).to.include('提交过于频繁');
+    expect(await t.models.Issue.countDocuments({ enterpriseId: e._id, content: /仓库屋顶漏水/ })).to.equal(0);
   });
 });

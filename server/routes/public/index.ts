@@ -47,7 +47,7 @@ import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from
 import { createKnownBrowsers } from './qr-known-browser.ts';
 import { takeSendQuota } from './qr-send-quota.ts';
 import { noticeFor, sortForOwner, submittedFiles } from './qr-page.notices.ts';
-import { readIssueUpload } from './qr-upload.ts';
+import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
 import { summaryPage, verifyPage } from './summary.view.ts';
 import { classNotesOf } from '../../classes/class-qr.ts';
 import { preferencePage } from './preference.view.ts';
@@ -383,11 +383,34 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     );
   });
 
+  /**
+   * Multipart forms being read per enterprise in this process: each may hold 5 files of 10 MB, so one at a time
+   * (a phone sends one form), and every read is counted before it starts, valid or not.
+   */
+  const uploading = new Set<string>();
+  const readUpload = async (req: Request, enterpriseId: string, csrf: string) => {
+    const { hits } = await ctx.limits.counters.hit(`qr-upload|${enterpriseId}`, qrLimits.windowMs);
+    const busy = uploading.has(enterpriseId);
+    if (busy || hits > UPLOADS_PER_SUBMISSION * qrLimits.submitPerEnterprise) {
+      req.resume();
+      const error = busy
+        ? '上一份材料正在上传，请等待其完成后再提交。'
+        : '本企业提交过于频繁，请稍后再提交；紧急情况请拨打12345热线。';
+      return { ok: false as const, status: 429, error, fields: {} };
+    }
+    uploading.add(enterpriseId);
+    try {
+      return await readIssueUpload(req, (sent) => sessions.csrfMatches(sent, csrf));
+    } finally {
+      uploading.delete(enterpriseId);
+    }
+  };
+
   // The new issue, with the owner's photos and PDFs (multipart; a urlencoded form without files still works).
   router.post('/:token/issues', withEnterprise, ownerSession, async (req, res) => {
     const { enterprise, base, session } = page(res);
     const upload = req.is('multipart/form-data')
-      ? await readIssueUpload(req, (sent) => sessions.csrfMatches(sent, session!.csrf))
+      ? await readUpload(req, String(enterprise._id), session!.csrf)
       : null;
     const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
     /** The form again, with what the owner typed and why it was not accepted (files must be chosen again). */
@@ -402,6 +425,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       const body = { nonce: nonceOf(res), base, enterpriseName: enterprise.name, csrf: session!.csrf, form };
       send(res, status, newIssuePage(body));
     };
+    if (upload && !upload.ok && upload.status === 429) return refuse(429, upload.error);
     if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
       return forbiddenCsrf(res, base);
     if (upload && !upload.ok) return refuse(upload.status, upload.error);

@@ -22,6 +22,13 @@ import { readMultipart, type FilePart } from '../../http/multipart.ts';
 export const FILES_FIELD = 'files';
 /** File parts looked at in one form; more fail the form (a phone's picker never sends this many). */
 export const MAX_FILE_PARTS = 20;
+/**
+ * Forms an enterprise may send with files per submission allowed (qrLimits.submitPerEnterprise): every read
+ * counts, refused or not, since each may hold 50 MB while it is read.
+ */
+export const UPLOADS_PER_SUBMISSION = 3;
+/** A refused file's name as recorded and shown back (the store keeps its files' names as short). */
+const MAX_REFUSED_NAME = 80;
 /** Bytes that tell a file's type (sniffAttachmentType). */
 const HEAD_BYTES = 16;
 
@@ -99,7 +106,7 @@ export async function readIssueUpload(
     const name = part.filename;
     const refuse = (err: AppError) => {
       if (holding) held -= 1;
-      refused.push(refusalOf(name || '未命名文件', err));
+      refused.push(refusalOf((name || '未命名文件').slice(0, MAX_REFUSED_NAME), err));
     };
     // An empty file input still sends one part: no name, no bytes.
     if (read.size === 0) return name ? refuse(attachmentErrors.empty()) : undefined;
