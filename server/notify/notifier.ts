@@ -374,10 +374,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       case 'oversight':
         return list.filter((u) => u.role === 'supervisor' || (u.role === 'leader' && inRegion(u)));
       case 'consultation': {
-        // A leader-tier consultation is the city leader's, and the county leader's of the issue's county.
+        // A leader-tier consultation is the city leader's, and the county leader's of the issue's county (a
+        // leader with no region has the leader tier everywhere: issue.policy.ts).
         const chairs =
           c?.tier === 'leader'
-            ? list.filter((u) => u.role === 'leader' && inRegion(u))
+            ? list.filter((u) => u.role === 'leader' && (!u.region || inRegion(u)))
             : list.filter((u) => u.role === 'director');
         return [...unitsOf(c?.unitIds ?? []), ...chairs];
       }
