@@ -302,7 +302,9 @@ function possibleRepeatEvent(created: StoredTimelineEvent, p: PossibleRepeat): S
     action: 'note',
     fromState: created.toState,
     toState: created.toState,
-    note: `可能重复：与 ${p.number}「${p.title}」相似（${Math.round(p.score * 100)}%），请分办员核实后合并或分办`,
+    // The score is the duplicate check's estimate that both say the same (a low one still flags: a missed
+    // repeat costs more than a look), not a text similarity: said as what it is.
+    note: `可能重复：与 ${p.number}「${p.title}」可能是同一问题（估计概率 ${Math.round(p.score * 100)}%），请分办员核实后合并或分办`,
     public: false,
     data: { kind: 'possible_repeat', issueId: String(p.issueId), number: p.number, score: p.score },
   };

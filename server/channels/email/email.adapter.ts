@@ -33,7 +33,8 @@ export type HtmlToText = (html: string) => string;
 /** The words of an HTML body: inline `data:` images dropped (they are no text), then its start converted. */
 export function htmlBodyText(html: string, convert: HtmlToText): string {
   const lean = html.replace(/data:[\w.+-]+\/[\w.+-]+;base64,[A-Za-z0-9+/=\s]*/g, '');
-  return convert(lean.slice(0, MAX_HTML_CHARS));
+  // What stood for an image leaves blank lines: one is enough between paragraphs.
+  return convert(lean.slice(0, MAX_HTML_CHARS)).replace(/\n{3,}/g, '\n\n');
 }
 
 const ADDRESS = /^[^\s@<>"]{1,64}@[^\s@<>"]{1,255}$/;

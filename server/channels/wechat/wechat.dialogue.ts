@@ -94,8 +94,10 @@ export function inboundOf(
   };
 }
 
-/** The acknowledgement in Chinese, with the issue number. */
-export function ackText(ack: IntakeAck): string {
+/** The acknowledgement in Chinese, with the issue number; a picture that joined an issue is said to be added. */
+export function ackText(ack: IntakeAck, msg?: Pick<InboundMessage, 'filesOnly'>): string {
+  if (msg?.filesOnly && ack.status === 'merged')
+    return `已收到您发送的图片，已补充到问题 ${ack.number}，工作人员会一并查看。`;
   switch (ack.status) {
     case 'created':
       return `已受理您反映的问题，受理编号：${ack.number}。可在企业码页面查看办理进度。`;

@@ -105,8 +105,10 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
         return null;
       case 'reply':
         return step.text;
-      case 'file':
-        return ackText(await sink(inboundOf(push, boundCode)));
+      case 'file': {
+        const msg = inboundOf(push, boundCode);
+        return ackText(await sink(msg), msg);
+      }
       case 'file-unbound':
         return ackText(await sink(inboundOf(push, undefined))) + WECHAT_TEXT.askCodeAfterFiling;
       case 'bind': {

@@ -108,6 +108,7 @@ describe('email over SMTP (built-in listener)', () => {
     expect(info.response).to.contain(`as issue ${issue!.number}`);
     expect(issue!.content).to.contain('园区道路积水严重，货车无法进出。');
     expect(issue!.content).to.not.contain('base64');
+    expect(issue!.content).to.not.match(/\n{3,}/);
     // The padding ran past the 100,000 characters converted (MAX_HTML_CHARS): the rest was never parsed.
     expect(issue!.content).to.not.contain('结尾的附言');
   });

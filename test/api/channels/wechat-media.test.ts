@@ -312,7 +312,7 @@ describe('WeChat pictures: the media download job against a fake WeChat API', fu
     const issue = (await t.models.Issue.findOne({ externalId: 'follow-text' }).lean())!;
     expect(said.text).to.contain(issue.number);
     const shown = await post(imageXml(openid, 'MEDIA_follow_a', 'follow-img-a'));
-    expect(shown.text).to.contain(issue.number);
+    expect(shown.text).to.contain(`已收到您发送的图片，已补充到问题 ${issue.number}`);
     expect(await t.models.Issue.countDocuments({ externalId: 'follow-img-a' })).to.equal(0);
     expect((await listed(issue._id)).map((f) => f.status)).to.deep.equal(['pending']);
     t.clock.set(new Date(t.clock.now().getTime() + 40 * 60_000));
