@@ -47,6 +47,12 @@ describe('staff app: 接入失败 on the desk (e2e, Chromium)', function () {
     );
     nulId = String(nul._id);
     await letter('{"orderId":"WO-E2E-CUT", "content": "厂区', 'invalid_json: 请求体不是合法的 JSON');
+    // A field the platform left empty: named as a clerk knows it, the platform's field name beside.
+    await letter(
+      '{"orderId":"WO-E2E-EMPTY","content":""}',
+      'missing_field: 缺少必填字段 content',
+      'WO-E2E-EMPTY',
+    );
   });
 
   const tileCount = (page: Page) => page.locator('[data-queue="deadLetters"] .count');
@@ -62,7 +68,7 @@ describe('staff app: 接入失败 on the desk (e2e, Chromium)', function () {
     await login(page, t.baseUrl, 'clerk');
     await page.getByRole('heading', { name: '受理分办台' }).waitFor();
     await tileCount(page).waitFor();
-    expect((await tileCount(page).textContent())?.trim()).to.equal('2');
+    expect((await tileCount(page).textContent())?.trim()).to.equal('3');
     await page.locator('[data-queue="deadLetters"]').click();
     const row = page.getByRole('row').filter({ hasText: NUL_ORDER });
     await row.waitFor();
@@ -73,6 +79,7 @@ describe('staff app: 接入失败 on the desk (e2e, Chromium)', function () {
     const reasons = await page.getByTestId('dead-letter-reason').allTextContents();
     expect(reasons.join('\n')).not.to.match(/[a-z]+_[a-z]+:/);
     expect(reasons.join('\n')).to.contain('请求体不是合法的 JSON');
+    expect(reasons.join('\n')).to.contain('缺少必填字段「内容」(content)');
 
     await row.getByRole('button', { name: '查看原文' }).click();
     const dialog = page.getByRole('dialog', { name: /原始消息/ });
@@ -93,7 +100,7 @@ describe('staff app: 接入失败 on the desk (e2e, Chromium)', function () {
     await page.getByText('重试仍未成功：含不安全内容（请求体不能包含 NUL 字符）').waitFor();
     expect(await page.getByText('已重新处理').count()).to.equal(0);
     await row.waitFor();
-    expect((await tileCount(page).textContent())?.trim()).to.equal('2');
+    expect((await tileCount(page).textContent())?.trim()).to.equal('3');
     const entry = await t.apiAs('clerk', 'GET', `/api/inbox/${nulId}`);
     expect(entry).to.include({ status: 'failed' });
   });
@@ -110,8 +117,8 @@ describe('staff app: 接入失败 on the desk (e2e, Chromium)', function () {
     await form.getByRole('button', { name: '确认作废' }).click();
     await page.getByText('已作废', { exact: true }).waitFor();
     await row.waitFor({ state: 'detached' });
-    await waitForCount(page, 1);
-    expect(await page.getByTestId('dead-letter-reason').count()).to.equal(1);
+    await waitForCount(page, 2);
+    expect(await page.getByTestId('dead-letter-reason').count()).to.equal(2);
     const entry = await t.apiAs('clerk', 'GET', `/api/inbox/${nulId}`);
     expect(entry).to.include({ status: 'discarded', discardReason: DISCARD_REASON });
   });

@@ -29,13 +29,40 @@ export interface ReasonText {
 
 const CODED = /^([a-z][a-z0-9_]*):\s*([\s\S]*)$/;
 
+/** The channels' JSON fields (DESIGN §10) a reason may name, as a clerk knows them; the field stays beside. */
+const FIELD_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  orderId: '工单编号',
+  externalId: '外部编号',
+  msgId: '消息编号',
+  reviewId: '评价编号',
+  creditCode: '统一社会信用代码',
+  enterpriseName: '企业名称',
+  contactName: '联系人',
+  contactPhone: '联系电话',
+  contactEmail: '联系邮箱',
+  title: '标题',
+  content: '内容',
+  urgency: '紧急程度',
+  receivedAt: '受理时间',
+  rating: '评价',
+  level: '评价等级',
+  comment: '评价意见',
+});
+
+/** `字段 content 无效` as `字段「内容」(content) 无效`, `缺少必填字段 content` likewise. */
+function namedFields(text: string): string {
+  return text.replace(/(字段) ?([A-Za-z][\w.]*)/g, (all, word: string, field: string) =>
+    Object.hasOwn(FIELD_LABELS, field) ? `${word}「${FIELD_LABELS[field]}」(${field})` : all,
+  );
+}
+
 /** `invalid_field: 字段 contactEmail 无效：…` as {label: 字段无效, text: 字段 contactEmail 无效：…}. */
 export function reasonText(reason: string | null | undefined): ReasonText {
   const raw = (reason ?? '').trim();
   const m = CODED.exec(raw);
   if (!m) return { label: null, text: raw || '未说明原因' };
   const label = REASON_LABELS[m[1]] ?? '处理失败';
-  return { label, text: m[2].trim() || label };
+  return { label, text: namedFields(m[2].trim()) || label };
 }
 
 /** The reason as one line (a toast, an alert). */
