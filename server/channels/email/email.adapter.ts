@@ -61,6 +61,20 @@ function repliesTo(mail: ParsedMail): string[] {
   return [...new Set(ids.filter((id): id is string => !!id))].slice(-MAX_REPLY_IDS);
 }
 
+/**
+ * A reply's own words: the lines it quotes (`> …`) and the line introducing them (On … wrote:, 在…写道：) are the
+ * earlier mail, which the issue already has. A text that is nothing but quote is kept whole.
+ */
+export function withoutQuote(text: string, isReply: boolean): string {
+  if (!isReply) return text;
+  const own = text
+    .split('\n')
+    .filter((line) => !/^\s*>/.test(line))
+    .join('\n')
+    .replace(/\n[^\n]*(?:wrote:|写道：|写道:)\s*$/i, '');
+  return own.trim() ? own : text;
+}
+
 /** A reply's or forward's prefixes (Re:, 回复：, 答复：, Fw:, 转发：) are not the subject. */
 export function bareSubject(subject: string): string {
   return subject.replace(/^(?:\s*(?:re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*)+/i, '').trim();
@@ -112,7 +126,8 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
   if (!sender) throw new SmtpRefusal(550, '5.1.7 Sender address missing or invalid');
   const subject = bareSubject(mail.subject ?? '');
   const plain = mail.text?.trim() ? mail.text : mail.html ? htmlBodyText(mail.html, convert) : '';
-  const text = plain.replace(/\r\n/g, '\n').trim();
+  const replies = repliesTo(mail);
+  const text = withoutQuote(plain.replace(/\r\n/g, '\n'), replies.length > 0).trim();
   if (subject.includes('\0') || text.includes('\0'))
     throw new SmtpRefusal(550, '5.6.0 NUL bytes are not allowed');
   if (!subject && !text) throw new SmtpRefusal(550, '5.6.0 Empty message: no subject and no text');
@@ -133,7 +148,7 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
     enterprise: creditCode ? { creditCode } : {},
     contact: { email: sender.address, ...(sender.name ? { name: sender.name.slice(0, 50) } : {}) },
     attachments: attachmentsOf(mail.attachments ?? []),
-    ...(repliesTo(mail).length ? { inReplyTo: repliesTo(mail) } : {}),
+    ...(replies.length ? { inReplyTo: replies } : {}),
     ...(garbled(subject) || garbled(text)
       ? { unreadable: '邮件的主题或正文无法解码（字符集未知或编码损坏），请查看原邮件或联系发件人' }
       : {}),

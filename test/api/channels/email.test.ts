@@ -131,13 +131,14 @@ describe('email over SMTP (built-in listener)', () => {
       subject: `Re: ${e.creditCode} 厂区门口道路破损`,
       inReplyTo: '<thread-0001@example-mill.cn>',
       references: ['<thread-0001@example-mill.cn>'],
-      text: '请问现在进展如何？',
+      text: '请问现在进展如何？\n\n在 2026年3月2日 上午9:00, chen@example-mill.cn 写道：\n> 厂区门口道路破损严重，货车进出困难，请尽快修复。',
     };
     const count = await t.models.Issue.countDocuments({});
     const followUp = await mailer.sendMail({ ...reply, messageId: '<thread-0002@example-mill.cn>' });
     expect(followUp.response).to.contain(`merged as issue ${issue.number}`);
     expect(await t.models.Issue.countDocuments({})).to.equal(count);
     const joined = (await t.models.Issue.findById(issue._id).lean())!;
+    // The reply's own words: the quoted mail and the line introducing it are the issue already.
     expect(joined.sources!.map((x) => x.content)).to.include('请问现在进展如何？');
     expect(joined.sources!.map((x) => x.title)).to.include('厂区门口道路破损');
 
