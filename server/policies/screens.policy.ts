@@ -18,6 +18,18 @@ export function kpiScopeOf(actor: Actor): Record<string, unknown> {
   return actor.role === 'leader' && !isCitywide(actor) ? { region: actor.region } : {};
 }
 
+/**
+ * Who reads an enterprise's issue figures (counts by state, its KPIs): the centre, and a KPI reader whose scope
+ * holds the enterprise (a county leader their county's). A unit's staff read the issues they handle, not an
+ * enterprise's record with every unit.
+ */
+export function canViewEnterpriseStats(actor: Actor, enterprise: { region?: string | null }): boolean {
+  if (seesEveryIssue(actor)) return true;
+  if (!canViewKpis(actor)) return false;
+  const scope = kpiScopeOf(actor);
+  return !('region' in scope) || scope.region === enterprise.region;
+}
+
 /** KPI readers who also read issues (the admin reads figures only and never sees an issue). */
 const DRILL_ROLES: readonly Role[] = ['leader', 'director', 'supervisor'];
 

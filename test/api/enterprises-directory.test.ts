@@ -74,4 +74,22 @@ describe('api: enterprise directory (paging, filters, issue figures)', function 
       returnRate: 0.25,
     });
   });
+
+  it('its issue figures go to the centre and to KPI readers whose scope holds it, not to units', async () => {
+    const e = enterpriseIn(t, 'deqing', 0);
+    const stats = async (as: string) =>
+      (
+        await request(t.app)
+          .get(`/api/enterprises/${String(e._id)}`)
+          .set(await t.auth(as))
+          .expect(200)
+      ).body.issueStats;
+    const leader = await t.models.User.findOne({ username: 'leader' }).lean();
+    const { _id: _drop, ...rest } = leader!;
+    for (const region of ['deqing', 'anji'])
+      await t.models.User.collection.insertOne({ ...rest, username: `leader-${region}`, region });
+    for (const as of ['clerk', 'leader', 'supervisor', 'leader-deqing'])
+      expect(await stats(as), as).to.be.an('object');
+    for (const as of ['handler-city-tax', 'leader-anji']) expect(await stats(as), as).to.equal(undefined);
+  });
 });

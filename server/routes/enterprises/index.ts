@@ -17,6 +17,7 @@ import {
   canSetEnterprisePin,
   canViewEnterpriseQr,
   canViewEnterprises,
+  canViewEnterpriseStats,
   mayViewContactAsHandler,
 } from '../../policies/index.ts';
 import { mobileChangedNotice } from '../../notify/owner-security.notice.ts';
@@ -74,8 +75,9 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
 
   router.get('/:id', async (req, res) => {
     const e = await load(req.params.id);
-    const issueStats = await enterpriseIssueStats(ctx.models, String(e._id));
-    res.json({ ...(await present(req, e)), issueStats });
+    const shown = await present(req, e);
+    if (!canViewEnterpriseStats(actorOf(req), e)) return res.json(shown);
+    res.json({ ...shown, issueStats: await enterpriseIssueStats(ctx.models, String(e._id)) });
   });
 
   router.patch('/:id', requirePolicy(canEditEnterprise), async (req, res) => {
