@@ -111,6 +111,20 @@ describe('api: users', () => {
       const ok = { username: 'li.na', name: '李娜', password: 'Secret-pass-1', role: 'clerk' };
       expectError(await post({ ...ok, username: 'Bad Name!' }), 400, 'validation_failed');
       expectError(await post({ ...ok, password: 'short' }), 400, 'validation_failed');
+      // Only digits, one character repeated, or a password guessed first (the demo's among them): refused.
+      for (const weak of [
+        '12345678',
+        '13905721234',
+        'aaaaaaaa',
+        'Admin123',
+        'demo1234',
+        '1111aaaa'.slice(0, 4).repeat(2),
+      ]) {
+        const res = await post({ ...ok, password: weak });
+        expectError(res, 400, 'validation_failed');
+      }
+      expect((await post({ ...ok, password: '12345678' })).body.error.message).to.include('至少两类');
+      expect((await post({ ...ok, password: 'demo1234' })).body.error.message).to.include('过于常见');
       expectError(await post({ ...ok, role: 'emperor' }), 400, 'validation_failed');
       expectError(await post({ ...ok, role: 'handler' }), 400, 'unit_required');
       expectError(

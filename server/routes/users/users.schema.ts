@@ -6,10 +6,36 @@ import { ROLES } from '../../../shared/roles.ts';
 import { objectIdSchema } from '../../http/validate.ts';
 import { USERNAME_PATTERN } from '../../models/user.model.ts';
 
+/** Passwords guessed first (and the demo's): refused whatever their length. */
+const COMMON_PASSWORDS = new Set([
+  'password',
+  'password1',
+  'passw0rd',
+  'p@ssw0rd',
+  'qwerty123',
+  'abc12345',
+  'abcd1234',
+  'a1234567',
+  'admin123',
+  'admin1234',
+  'admin@123',
+  '1qaz2wsx',
+  'demo1234',
+  'huzhou123',
+  'iloveyou1',
+]);
+
+/** Letters, digits and anything else: a staff password mixes two kinds at least. */
+const kinds = (s: string) => [/[a-z]/i, /\d/, /[^a-z\d]/i].filter((k) => k.test(s)).length;
+
 const password = z
   .string({ error: '密码必须是文本' })
   .min(8, { error: '密码至少8位' })
-  .max(200, { error: '密码不能超过200位' });
+  .max(200, { error: '密码不能超过200位' })
+  .refine((s) => kinds(s) >= 2 && new Set(s).size > 2, {
+    error: '密码须包含字母、数字、符号中的至少两类，且不能是重复字符',
+  })
+  .refine((s) => !COMMON_PASSWORDS.has(s.toLowerCase()), { error: '该密码过于常见，请换一个' });
 const role = z.enum(ROLES, { error: '角色无效' });
 
 export const listUsersQuery = z.object({
