@@ -264,11 +264,12 @@ export async function processEntry(
   try {
     if (msg.unreadable) throw new AppError('unreadable', 422, msg.unreadable);
     const m = prepared.matched;
-    // A reply in an open issue's thread joins it, before anything is made of an unknown sender.
+    /** The message became another source of an open issue. */
     const mergedInto = (master: Pick<IssueDoc, '_id' | 'number'>): IntakeOutcome => {
       deps.inbox.processed(entry._id, { issueId: master._id, number: master.number, outcome: 'merged' }, now);
       return { ack: { inboxId: String(entry._id), number: master.number, status: 'merged' } };
     };
+    // A reply in an open issue's thread joins it, before anything is made of an unknown sender.
     const thread = by.mergeRepeats ? await threadIssue(models, msg) : null;
     const joined = thread && (await mergeAsSource(deps, thread, entry, msg, by, now));
     if (joined) return mergedInto(joined);
