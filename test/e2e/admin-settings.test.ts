@@ -50,9 +50,11 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     const cal = panel('工作日历');
     await cal.getByText('缺少 2027 年的节假日安排').waitFor();
     const paste = cal.getByLabel('年度安排');
-    await paste.fill('2027-01-01 放假 元旦\n2027-02-07 上班 春节调休\n2027-13-01 放假');
+    await paste.fill('2027-01-01 放假 元旦\n2027-02-07 上班 春节调休\n2027-13-01 放假\n2027-01-04 上班');
     await cal.getByRole('button', { name: '导入' }).click();
     await cal.getByText('第3行：2027-13-01 不是有效日期').waitFor();
+    // A make-up working day on a Monday changes nothing: a typo, named.
+    await cal.getByText('第4行：2027-01-04 本是工作日，调休上班日应在周末').waitFor();
     const none = await t.apiAs('admin', 'GET', '/api/calendar/overrides');
     expect(none.items.filter((o: { date: string }) => o.date.startsWith('2027-'))).to.deep.equal([]);
 
