@@ -3,6 +3,7 @@
 // its event, so a typo is refused when saved instead of reaching an owner as "{{unitt}}". Pure: rendering and
 // validation take the template text and the variables.
 import { z } from 'zod';
+import { TEMPLATE_MAX_CHARS, TEMPLATE_VARIABLE, unknownVariables } from '../../shared/template-variables.ts';
 
 export const NOTIFY_EVENTS = [
   'issue_assigned',
@@ -211,11 +212,9 @@ export const DEFAULT_TEMPLATES: Templates = Object.freeze(
   Object.fromEntries(NOTIFY_EVENTS.map((e) => [e, EVENT_SPECS[e].template])) as Record<NotifyEvent, string>,
 );
 
-const VAR = /\{\{\s*([a-zA-Z]+)\s*\}\}/g;
-
 /** Replaces `{{name}}` with its value; a missing value renders empty. */
 export function render(template: string, vars: Readonly<Record<string, string | undefined>>): string {
-  return template.replace(VAR, (_, name: string) => vars[name] ?? '');
+  return template.replace(TEMPLATE_VARIABLE, (_, name: string) => vars[name] ?? '');
 }
 
 /** The stored admin edits over the defaults (unknown or invalid stored keys are ignored). */
@@ -226,17 +225,19 @@ export function templatesOf(stored: unknown): Templates {
 
 /** `PUT /api/settings/notifyTemplates`: known events only, each using only its variables. */
 export const templatesSchema = z
-  .partialRecord(z.enum(NOTIFY_EVENTS, { error: '未知的通知事件' }), z.string().trim().min(1).max(500))
+  .partialRecord(
+    z.enum(NOTIFY_EVENTS, { error: '未知的通知事件' }),
+    z.string().trim().min(1).max(TEMPLATE_MAX_CHARS),
+  )
   .superRefine((value, ctx) => {
     for (const [event, text] of Object.entries(value) as Array<[NotifyEvent, string]>) {
       const allowed = EVENT_SPECS[event].variables;
-      for (const [, name] of text.matchAll(VAR)) {
-        if (!allowed.includes(name))
-          ctx.addIssue({
-            code: 'custom',
-            path: [event],
-            message: `模板「${EVENT_SPECS[event].label}」不能使用变量 {{${name}}}，可用：${allowed.join('、')}`,
-          });
+      for (const name of unknownVariables(text, allowed)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [event],
+          message: `模板「${EVENT_SPECS[event].label}」不能使用变量 {{${name}}}，可用：${allowed.join('、')}`,
+        });
       }
     }
   });
