@@ -3,6 +3,7 @@
 // derived from its content, so importing the same rows again (from the same file or another) files nothing twice.
 import { createHash } from 'node:crypto';
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
+import { INBOUND_FIELD_LABELS } from '../../shared/inbound-fields.ts';
 import { LIMITS } from '../../shared/schemas.ts';
 import { URGENCIES, URGENCY_LABELS, type Urgency } from '../../shared/states.ts';
 import type { InboundMessage } from '../channels/types.ts';
@@ -22,16 +23,9 @@ export const IMPORT_FIELDS = [
 ] as const;
 export type ImportField = (typeof IMPORT_FIELDS)[number];
 
-export const CHINESE_HEADERS: Readonly<Record<ImportField, string>> = {
-  creditCode: '统一社会信用代码',
-  enterpriseName: '企业名称',
-  contactName: '联系人',
-  contactPhone: '联系电话',
-  title: '标题',
-  content: '内容',
-  urgency: '紧急程度',
-  externalId: '外部编号',
-};
+export const CHINESE_HEADERS: Readonly<Record<ImportField, string>> = Object.fromEntries(
+  IMPORT_FIELDS.map((f) => [f, INBOUND_FIELD_LABELS[f]!]),
+) as Record<ImportField, string>;
 
 const ALIASES = new Map<string, ImportField>();
 for (const f of IMPORT_FIELDS) {

@@ -2,6 +2,7 @@
 // platforms and the logs), and a clerk reads a Chinese label and the message instead; what a retry became, said
 // as a clerk would expect. Pure, so the panel only shows it.
 export { INBOX_ROLES } from '../../../shared/roles.ts';
+import { INBOUND_FIELD_LABELS } from '../../../shared/inbound-fields.ts';
 
 /** The refusal and failure codes a dead letter's reason may start with. */
 const REASON_LABELS: Readonly<Record<string, string>> = Object.freeze({
@@ -29,30 +30,10 @@ export interface ReasonText {
 
 const CODED = /^([a-z][a-z0-9_]*):\s*([\s\S]*)$/;
 
-/** The channels' JSON fields (DESIGN §10) a reason may name, as a clerk knows them; the field stays beside. */
-const FIELD_LABELS: Readonly<Record<string, string>> = Object.freeze({
-  orderId: '工单编号',
-  externalId: '外部编号',
-  msgId: '消息编号',
-  reviewId: '评价编号',
-  creditCode: '统一社会信用代码',
-  enterpriseName: '企业名称',
-  contactName: '联系人',
-  contactPhone: '联系电话',
-  contactEmail: '联系邮箱',
-  title: '标题',
-  content: '内容',
-  urgency: '紧急程度',
-  receivedAt: '受理时间',
-  rating: '评价',
-  level: '评价等级',
-  comment: '评价意见',
-});
-
 /** `字段 content 无效` as `字段「内容」(content) 无效`, `缺少必填字段 content` likewise. */
 function namedFields(text: string): string {
   return text.replace(/(字段) ?([A-Za-z][\w.]*)/g, (all, word: string, field: string) =>
-    Object.hasOwn(FIELD_LABELS, field) ? `${word}「${FIELD_LABELS[field]}」(${field})` : all,
+    Object.hasOwn(INBOUND_FIELD_LABELS, field) ? `${word}「${INBOUND_FIELD_LABELS[field]}」(${field})` : all,
   );
 }
 
