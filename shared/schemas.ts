@@ -27,9 +27,18 @@ export const LIMITS = Object.freeze({
   maxDecideWorkingDays: 60,
 });
 
+/**
+ * The message of a string field's type check: a missing field asks to be filled in (请填写理由), a field of
+ * another type says it must be text.
+ */
+export const stringError =
+  (label: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined ? `请填写${label}` : `${label}必须是文本`;
+
 const text = (max: number, label: string) =>
   z
-    .string({ error: `${label}必须是文本` })
+    .string({ error: stringError(label) })
     .trim()
     .min(1, { error: `${label}不能为空` })
     .max(max, { error: `${label}不能超过${max}个字符` });
@@ -38,7 +47,7 @@ export const idSchema = text(LIMITS.id, '编号');
 export const reasonSchema = text(LIMITS.reason, '理由');
 
 export const creditCodeSchema = z
-  .string({ error: '统一社会信用代码必须是文本' })
+  .string({ error: stringError('统一社会信用代码') })
   .trim()
   .toUpperCase()
   .refine(isValidCreditCode, { error: '统一社会信用代码无效（应为18位且校验位正确）' });

@@ -1,6 +1,7 @@
 // Small input helpers shared by routers: path ids and escaped search text.
 import { z } from 'zod';
 import { notFound } from '../errors.ts';
+import { stringError } from '../../shared/schemas.ts';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
@@ -12,7 +13,7 @@ export function pathId(value: unknown, message = '资源不存在'): string {
 
 /** An ObjectId in a body or query string; malformed values fail validation (400). */
 export const objectIdSchema = z
-  .string({ error: '编号必须是文本' })
+  .string({ error: stringError('编号') })
   .regex(OBJECT_ID, { error: '编号格式无效' });
 
 /** Escapes user text for use inside a RegExp (search boxes). */

@@ -1,8 +1,9 @@
 // Input for the working calendar: single-day overrides and day-range queries.
 import { z } from 'zod';
+import { stringError } from '../../../shared/schemas.ts';
 
 const date = z
-  .string({ error: '日期必须是文本' })
+  .string({ error: stringError('日期') })
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期格式应为 YYYY-MM-DD' })
   .refine(
     (d) =>

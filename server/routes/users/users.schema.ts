@@ -3,6 +3,7 @@
 // command then reads it from the unit.
 import { z } from 'zod';
 import { ROLES } from '../../../shared/roles.ts';
+import { stringError } from '../../../shared/schemas.ts';
 import { objectIdSchema } from '../../http/validate.ts';
 import { USERNAME_PATTERN } from '../../models/user.model.ts';
 
@@ -29,7 +30,7 @@ const COMMON_PASSWORDS = new Set([
 const kinds = (s: string) => [/[a-z]/i, /\d/, /[^a-z\d]/i].filter((k) => k.test(s)).length;
 
 const password = z
-  .string({ error: '密码必须是文本' })
+  .string({ error: stringError('密码') })
   .min(8, { error: '密码至少8位' })
   .max(200, { error: '密码不能超过200位' })
   .refine((s) => kinds(s) >= 2 && new Set(s).size > 2, {

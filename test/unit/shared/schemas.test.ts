@@ -74,6 +74,15 @@ describe('schemas', () => {
       );
     });
 
+    it('asks for a missing reason and says a reason of another type must be text', () => {
+      const missing = ACTION_SCHEMAS.reject.safeParse({});
+      expect(missing.success).to.equal(false);
+      if (!missing.success) expect(firstIssueMessage(missing.error)).to.equal('reason: 请填写理由');
+      const number = ACTION_SCHEMAS.reject.safeParse({ reason: 7 });
+      if (!number.success) expect(firstIssueMessage(number.error)).to.equal('reason: 理由必须是文本');
+      expect(number.success).to.equal(false);
+    });
+
     it('deduplicates co-units on dispatch', () => {
       const parsed = ACTION_SCHEMAS.dispatch.parse({ unitId: 'city-nrp', coUnitIds: ['wuxing', 'wuxing'] });
       expect(parsed).to.deep.equal({ unitId: 'city-nrp', coUnitIds: ['wuxing'] });
