@@ -3,8 +3,9 @@
 //   待受理 → 分办时限 (the triage clock); 待签收 → 签收时限; 办理中/挂起/会商中 → 办结时限; a bad rating
 //   waiting for the centre → 核实时限. Nothing runs for the staff in 待审核 or while the enterprise rates.
 //
-// Sign-for and rating checks have no stored lights, and no calendar travels with a card: yellow once ⅔ of the
-// limit's wall time has gone, red at the deadline, overdue once it is late by as long again as it allowed.
+// The sign-for limit stores its yellow (⅔ of the limit in working time, shared/sla.ts); a rating check, and a
+// sign-for limit stored before that, have no stored lights, and no calendar travels with a card: yellow once ⅔
+// of the limit's wall time has gone. Red at the deadline, overdue once late by as long again as it allowed.
 // A sign-for light is never greener than the handling clock's, which runs from dispatch too; and it turns
 // 已超期 only with that clock (the issue's stored warning), so a card never reads 已超期 while the 已超期
 // filter and the KPIs, which count the stored warning, leave the issue out.
@@ -37,6 +38,7 @@ export interface RunningDeadlineInput {
   deadlines?: {
     startAt: Instant;
     signBy: Instant;
+    signYellowAt?: Instant | null;
     yellowAt: Instant;
     redAt: Instant;
     overdueAt: Instant;
@@ -65,10 +67,11 @@ export function runningDeadline(issue: RunningDeadlineInput): RunningDeadline | 
   }
   if (state === 'dispatched' && d) {
     const sign = plainLights(d.startAt, d.signBy);
+    const signYellow = d.signYellowAt ? ms(d.signYellowAt) : sign.yellowAt;
     return {
       kind: 'sign',
       dueAt: at(ms(d.signBy)),
-      yellowAt: at(Math.min(sign.yellowAt, ms(d.yellowAt))),
+      yellowAt: at(Math.min(signYellow, ms(d.yellowAt))),
       redAt: at(Math.min(sign.redAt, ms(d.redAt))),
       overdueAt: at(ms(d.overdueAt)),
       pausedAt: null,

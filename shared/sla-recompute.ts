@@ -88,7 +88,9 @@ export function recomputeClocks(core: IssueCore, ctx: RecomputeContext): Recompu
     const keep = new Set<keyof Deadlines>(core.signedAt ? ['signBy'] : []);
     // A suspended issue's clock stopped at pausedAt: what lay ahead then has not fired and moves now, so the
     // page shows the new promise at once; resume later adds the suspended time, as for any suspension.
-    deadlines = futureOnly(deadlines, fresh, DEADLINE_KEYS, deadlines.pausedAt ?? ctx.now, keep);
+    const moved = futureOnly(deadlines, fresh, DEADLINE_KEYS, deadlines.pausedAt ?? ctx.now, keep);
+    // The sign-for yellow follows its deadline.
+    deadlines = moved.signBy === fresh.signBy ? { ...moved, signYellowAt: fresh.signYellowAt } : moved;
   }
   const moved =
     (deadlines && core.deadlines && !sameTimes(deadlines, core.deadlines, DEADLINE_KEYS)) ||

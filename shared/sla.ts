@@ -136,6 +136,12 @@ export interface Deadlines {
   escalateAt: Date;
   bulletinAt: Date;
   basis: ClockBasis;
+  /**
+   * The sign-for light's yellow: ⅔ of the sign-for limit, counted as the limit is (working time for 2 h or one
+   * working day, so an issue dispatched on Friday evening is not yellow on Sunday). Absent on issues
+   * dispatched before it was stored; their cards count ⅔ of the wall time.
+   */
+  signYellowAt?: Date;
   pausedAt: Date | null;
   /** Total paused time so far (working ms on a working basis, wall ms otherwise). */
   pausedMs: number;
@@ -194,6 +200,9 @@ export function applyLimit(
 function basisOf(limit: Limit): ClockBasis {
   return limit.kind === 'wall_minutes' || limit.kind === 'same_day' ? 'wall' : 'working';
 }
+
+/** DESIGN §5 gives the sign-for limit no light of its own; its card turns yellow as the short limits do. */
+const SIGN_YELLOW: YellowRule = { kind: 'fraction', fraction: 2 / 3 };
 
 function yellowFor(
   rule: YellowRule,
@@ -282,13 +291,15 @@ export function computeDeadlines({
   const at = (limit: Limit) => applyLimit(limit, startAt, calendar, policy.sameDayCutoff);
   const resolveBy = at(rule.resolve);
   const basis = basisOf(rule.resolve);
+  const signBy = at(rule.sign);
   return {
     startAt,
-    signBy: at(rule.sign),
+    signBy,
     contactBy: at(rule.contact),
     resolveBy,
     ...lightsFor({ policy, rule, startAt, resolveBy, basis, calendar }),
     basis,
+    signYellowAt: yellowFor(SIGN_YELLOW, startAt, signBy, basisOf(rule.sign), calendar),
     pausedAt: null,
     pausedMs: 0,
   };

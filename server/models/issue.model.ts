@@ -168,6 +168,7 @@ const deadlinesSchema = new Schema(
     escalateAt: Date,
     bulletinAt: Date,
     basis: { type: String, enum: ['working', 'wall'] },
+    signYellowAt: Date,
     pausedAt: { type: Date, default: null },
     pausedMs: { type: Number, default: 0 },
   },

@@ -42,6 +42,27 @@ describe('running deadline (the one a card and the issue page show)', () => {
     expect(light(r, d.overdueAt)).to.equal('overdue');
   });
 
+  it('counts the sign-for yellow in working time: dispatched on Friday evening, yellow on Monday morning', () => {
+    // 2026-03-06 is a Friday. 紧急: 2 working hours from Friday 18:16 run to Monday 10:30; ⅔ of them is 80
+    // working minutes, Monday 09:50. Two thirds of the wall time (about 64 h) fell on Sunday.
+    const story = new IssueStory(at('2026-03-06', '18:16'), { urgency: 'urgent' });
+    story.do(actors.dispatcher, 'dispatch', { unitId: 'city-nrp' });
+    const r = runningDeadline(story.issue)!;
+    expect(r.kind).to.equal('sign');
+    expect(cst(r.dueAt)).to.equal('2026-03-09 10:30');
+    expect(cst(r.yellowAt)).to.equal('2026-03-09 09:50');
+    expect(light(r, at('2026-03-08', '13:00'))).to.equal('none');
+    expect(light(r, at('2026-03-09', '09:50'))).to.equal('yellow');
+  });
+
+  it('reads an issue stored before the sign-for yellow was: ⅔ of the wall time', () => {
+    const story = new IssueStory(at('2026-03-02', '09:00'), { urgency: 'urgent' });
+    story.do(actors.dispatcher, 'dispatch', { unitId: 'city-nrp' });
+    const { signYellowAt: _stored, ...old } = story.issue.deadlines!;
+    const r = runningDeadline({ ...story.issue, deadlines: old })!;
+    expect(cst(r.yellowAt)).to.equal('2026-03-02 10:20');
+  });
+
   it('never shows a sign-for light greener than the handling clock’s', () => {
     const story = new IssueStory(at('2026-03-02', '09:00'), { urgency: 'critical' });
     story.do(actors.dispatcher, 'dispatch', { unitId: 'city-nrp' });

@@ -154,6 +154,19 @@ describe('recomputing after a policy or calendar change', () => {
     expect(cst(moved!.deadlines!.resolveBy)).to.equal('2026-03-10 17:30');
   });
 
+  it('a day off moves the sign-for deadline of an issue not yet signed, and its yellow with it', () => {
+    // Normal: sign for within one working day of Tue 3 Mar 09:00, by the end of Wednesday. Its yellow comes at
+    // ⅔ of the 14.5 working hours between (7 on Tuesday, 8:30–12:00 and 13:30–17:30 on Wednesday).
+    const story = new IssueStory(at('2026-03-03', '09:00'));
+    story.do(actors.dispatcher, 'dispatch', { unitId: 'city-nrp' });
+    expect(cst(story.issue.deadlines!.signBy)).to.equal('2026-03-04 17:30');
+    expect(cst(story.issue.deadlines!.signYellowAt!)).to.equal('2026-03-04 11:10');
+    const withDayOff = createWorkCalendar({ overrides: { '2026-03-04': 'off' } });
+    const moved = recomputeClocks(story.issue, { policy, calendar: withDayOff, now: story.clock.now() });
+    expect(cst(moved!.deadlines!.signBy)).to.equal('2026-03-05 17:30');
+    expect(cst(moved!.deadlines!.signYellowAt!)).to.equal('2026-03-05 11:10');
+  });
+
   it('a suspended issue is recomputed at once for the time it had left, and resume adds the suspended time', () => {
     const story = new IssueStory(at('2026-03-02', '09:00')).signed();
     expect(cst(story.issue.deadlines!.resolveBy)).to.equal('2026-03-09 17:30');
