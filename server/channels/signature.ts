@@ -27,11 +27,17 @@ export function verifyHmac(req: AdapterRequest, secrets: readonly ActiveSecret[]
   const sig = req.headers['x-signature']?.trim().toLowerCase();
   if (!ts || !sig)
     throw new ChannelRefusal('signature_missing', 401, '缺少签名：请提供 X-Timestamp 与 X-Signature');
-  if (!/^\d{9,11}$/.test(ts))
+  // Any whole number of seconds is a timestamp (`1` is merely 1970: stale); only what is no number is invalid.
+  if (!/^\d{1,16}$/.test(ts))
     throw new ChannelRefusal('timestamp_invalid', 401, 'X-Timestamp 须为Unix秒级时间戳');
   const timestamp = Number(ts);
-  if (Math.abs(req.now.getTime() / 1000 - timestamp) > SIGNATURE_WINDOW_S)
+  const nowS = req.now.getTime() / 1000;
+  if (Math.abs(nowS - timestamp) > SIGNATURE_WINDOW_S) {
+    // Milliseconds of now (a common integration slip) would read as the far future: say what is wrong.
+    if (Math.abs(nowS - timestamp / 1000) <= SIGNATURE_WINDOW_S)
+      throw new ChannelRefusal('timestamp_invalid', 401, 'X-Timestamp 须为Unix秒级时间戳（收到的是毫秒）');
     throw new ChannelRefusal('timestamp_stale', 401, '签名时间戳与服务器时间相差超过5分钟，请校准时钟后重发');
+  }
   if (!HEX64.test(sig)) throw new ChannelRefusal('signature_invalid', 401, '签名无效');
   const given = Buffer.from(sig, 'hex');
   for (const s of secrets) {

@@ -148,7 +148,9 @@ export function newInboxEntry(e: NewEntry): InboxEntryDoc {
     number: null,
     outcome: null,
     reason: e.reason ?? null,
-    attempts: 0,
+    // Processing tries, shown on the dead-letter desk (已处理次数): an entry is stored to be processed at once
+    // (or, a dead letter, was already tried and could not be parsed), so it starts at one; each retry adds one.
+    attempts: 1,
     processedAt: null,
     discardReason: null,
     updatedAt: e.now,
@@ -246,7 +248,7 @@ export async function storeDeadLetter(
     if (!isDuplicateKey(err) || !e.externalId) throw err;
     const again = await models.InboxEntry.collection.findOneAndUpdate(
       { channel: e.channel, externalId: e.externalId, source: e.source, status: 'failed', message: null },
-      { $set: { raw: e.raw, message: null, reason, updatedAt: e.now } },
+      { $set: { raw: e.raw, message: null, reason, updatedAt: e.now }, $inc: { attempts: 1 } },
       { returnDocument: 'after' },
     );
     if (again) return again as InboxEntryDoc;

@@ -46,6 +46,30 @@ export interface WechatPush {
 
 const MAX_CONTENT = 10_000;
 
+/**
+ * A push that proved it came from WeChat (a valid, fresh signature) but cannot be read: not refused, but kept
+ * raw in the dead-letter list (DESIGN §2) and acknowledged, so WeChat does not send it again and again. `text`
+ * is what to keep when it is not the body as received (the decrypted message, in safe mode).
+ */
+export class UnreadablePush extends ChannelRefusal {
+  constructor(
+    refusal: ChannelRefusal,
+    readonly text?: string,
+  ) {
+    super(refusal.code, refusal.status, refusal.message);
+  }
+}
+
+/** Runs a read of an authenticated push: what it refuses is an unreadable push, not a refused request. */
+function readAuthenticated<T>(read: () => T, text?: string): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ChannelRefusal) throw new UnreadablePush(err, text);
+    throw err;
+  }
+}
+
 const refuse = {
   signature: () => new ChannelRefusal('signature_invalid', 401, '签名校验失败'),
   stale: () =>
@@ -136,24 +160,49 @@ function pushOf(fields: Record<string, string>, encrypted: boolean): WechatPush 
   return push;
 }
 
-/** POST: verifies and parses one push, decrypting it in safe mode. */
+/**
+ * POST: verifies and parses one push, decrypting it in safe mode. The signature is checked before the body is
+ * read: an unsigned request is refused (401) whatever it holds; a signed one that cannot be read throws an
+ * UnreadablePush (a dead letter, not a refusal).
+ */
 export function parsePush(req: AdapterRequest, creds: WechatCredentials): WechatPush {
   const body = req.rawBody.toString('utf8');
-  const outer = parseWechatXml(body);
-  const safeMode = req.query.encrypt_type === 'aes' || outer.Encrypt !== undefined;
-  if (!safeMode) {
+  if (req.query.encrypt_type !== 'aes' && req.query.msg_signature === undefined) {
     checkPlainSignature(req, creds.token);
-    return pushOf(outer, false);
+    const outer = readAuthenticated(() => parseWechatXml(body));
+    // An encrypted body on a plaintext URL: only msg_signature can vouch for its ciphertext.
+    if (outer.Encrypt === undefined) return readAuthenticated(() => pushOf(outer, false));
   }
-  if (!creds.encodingAesKey) throw refuse.safeMode();
-  const encrypt = outer.Encrypt ?? '';
+  return parseSafePush(req, creds, body);
+}
+
+/**
+ * Safe mode: msg_signature covers the Encrypt element, so the outer XML is read first; when it cannot be, the
+ * plain signature WeChat sends beside it (token, timestamp, nonce) says whether WeChat sent it.
+ */
+function parseSafePush(req: AdapterRequest, creds: WechatCredentials, body: string): WechatPush {
   const { timestamp = '', nonce = '', msg_signature: signature } = req.query;
+  let outer: Record<string, string>;
+  try {
+    outer = parseWechatXml(body);
+  } catch (err) {
+    if (!(err instanceof ChannelRefusal)) throw err;
+    checkPlainSignature(req, creds.token);
+    throw new UnreadablePush(err);
+  }
+  const encrypt = outer.Encrypt ?? '';
+  if (!encrypt) {
+    checkPlainSignature(req, creds.token);
+    throw new UnreadablePush(refuse.fields());
+  }
   const expected = wechatSignature([creds.token, timestamp, nonce, encrypt]);
-  if (!encrypt || !timestamp || !nonce || !signatureMatches(signature, expected)) throw refuse.signature();
+  if (!timestamp || !nonce || !signatureMatches(signature, expected)) throw refuse.signature();
   checkFresh(req, timestamp);
-  const { xml, appId } = decryptWechat(encrypt, aesKeyOf(creds.encodingAesKey));
+  const aesKey = creds.encodingAesKey;
+  if (!aesKey) throw new UnreadablePush(refuse.safeMode());
+  const { xml, appId } = readAuthenticated(() => decryptWechat(encrypt, aesKeyOf(aesKey)));
   if (creds.appId && appId !== creds.appId) throw refuse.appId();
-  return pushOf(parseWechatXml(xml), true);
+  return readAuthenticated(() => pushOf(parseWechatXml(xml), true), xml);
 }
 
 const cdata = (text: string) => `<![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;

@@ -1,11 +1,15 @@
 // GET|POST /api/intake/wechat: the edge of the WeChat channel. It reads the raw body, lets the adapter verify
 // and parse it, keeps the openid -> enterprise binding (models.WechatBinding), hands complaints to the intake
-// sink and answers with the passive reply. A refused push gets its 4xx with a stable code (WeChat shows the
-// account as faulty, which is what a misconfigured token should look like).
+// sink and answers with the passive reply. A refused push (unsigned, a wrong or stale signature) gets its 4xx
+// with a stable code (WeChat shows the account as faulty, which is what a misconfigured token should look
+// like). A signed push that cannot be read is kept raw in the dead-letter list and answered `success`: WeChat
+// retries anything else, and no retry would read better.
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import type { Config } from '../../config.ts';
 import type { Models } from '../../models/index.ts';
+import { rawPayloadOf, storeDeadLetter } from '../../intake/inbox-store.ts';
+import { channelBy } from '../../intake/pipeline.ts';
 import { claimSignature } from '../replay-guard.ts';
 import { ChannelRefusal, type AdapterReply, type AdapterRequest, type IntakeSink } from '../types.ts';
 import {
@@ -13,6 +17,7 @@ import {
   formatTextReply,
   NO_REPLY,
   parsePush,
+  UnreadablePush,
   type WechatCredentials,
   type WechatPush,
 } from './wechat.adapter.ts';
@@ -130,6 +135,25 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     }
   }
 
+  /** A signed push that cannot be read: its dead letter, once per signed URL (WeChat's retries share it). */
+  async function keepUnreadable(req: Request, creds: WechatCredentials, err: UnreadablePush): Promise<void> {
+    if (!(await claimedOnce(models, req))) return;
+    const by = channelBy('wechat', creds.id);
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    await storeDeadLetter(models, {
+      channel: 'wechat',
+      source: by.source,
+      origin: by.origin,
+      credentialId: creds.id,
+      now: deps.now(),
+      raw:
+        err.text === undefined
+          ? rawPayloadOf(body, req.get('content-type'))
+          : rawPayloadOf(Buffer.from(err.text, 'utf8'), 'text/xml'),
+      reason: `${err.code}: ${err.message}`,
+    });
+  }
+
   router.get('/', async (req, res) => {
     try {
       send(res, answerUrlCheck(adapterRequest(req, deps.securityNow()), await credentialsOrRefuse()));
@@ -143,7 +167,14 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     const now = deps.now();
     try {
       const creds = await credentialsOrRefuse();
-      const push = parsePush(adapterRequest(req, deps.securityNow()), creds);
+      let push: WechatPush;
+      try {
+        push = parsePush(adapterRequest(req, deps.securityNow()), creds);
+      } catch (err) {
+        if (!(err instanceof UnreadablePush)) throw err;
+        await keepUnreadable(req, creds, err);
+        return send(res, NO_REPLY);
+      }
       // A signed URL is good once: the plaintext signature covers no body, so a URL seen in a log would
       // otherwise carry any body, as any follower, for five minutes. WeChat's own retry of a slow answer is
       // the same URL: it gets the empty answer, and the first delivery goes on being handled.

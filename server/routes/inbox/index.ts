@@ -16,13 +16,21 @@ import { presentInboxEntry } from '../../presenters/inbox.presenter.ts';
 import { CHANNEL_IDS } from '../../../shared/states.ts';
 import { reasonSchema } from '../../../shared/schemas.ts';
 
+const INBOX_MAX_LIMIT = 100;
+
 const listQuery = z.object({
   status: z.enum(INBOX_STATUSES, { error: '状态无效' }).default('failed'),
   channel: z.enum(CHANNEL_IDS, { error: '渠道无效' }).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  // Worded as GET /api/issues words its limit (routes/issues/issues.schema.ts).
+  limit: z.coerce
+    .number({ error: '条数必须是数字' })
+    .int({ error: '条数必须是整数' })
+    .min(1, { error: '条数至少为1' })
+    .max(INBOX_MAX_LIMIT, { error: `条数不能超过${INBOX_MAX_LIMIT}` })
+    .default(50),
   /** The id of the last entry of the previous page. */
   before: z
-    .string()
+    .string({ error: '分页游标无效' })
     .regex(/^[0-9a-f]{24}$/i, { error: '分页游标无效' })
     .optional(),
 });

@@ -29,6 +29,12 @@ async function anEnterprise(t: TestApp) {
   return e;
 }
 
+/** The dead letters kept for a body (raw, as received or as decrypted). */
+const deadLettersOf = (t: TestApp, text: string) =>
+  t.models.InboxEntry.countDocuments({ channel: 'wechat', status: 'failed', 'raw.text': text });
+const deadLetterOf = (t: TestApp, text: string) =>
+  t.models.InboxEntry.findOne({ channel: 'wechat', status: 'failed', 'raw.text': text }).lean();
+
 function postPlain(t: TestApp, openid: string, body: string, query = plainQuery(openid)) {
   return request(t.app).post(URL).query(query).type('text/xml').send(body);
 }
@@ -229,36 +235,82 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(await t.models.Issue.countDocuments({ channel: 'wechat', externalId: '7002' })).to.equal(0);
     });
 
-    it('refuses malformed XML, DTDs, NUL bytes and a missing sender with 400, wrong signatures with 401', async () => {
-      const q = plainQuery('o1');
-      expectError(await postPlain(t, 'o1', '<xml><ToUserName>a</xml>'), 400, 'invalid_xml');
-      expectError(await postPlain(t, 'o1', 'not xml at all'), 400, 'invalid_xml');
-      const bomb = '<!DOCTYPE xml [<!ENTITY a "aaaaaaaa">]><xml><Content>&a;</Content></xml>';
-      expectError(await postPlain(t, 'o1', bomb), 400, 'invalid_xml');
-      expectError(await postPlain(t, 'o1', textXml('o1', 'a\u0000b', '9')), 400, 'invalid_xml');
-      const noSender = textXml('o1', 'x', '9').replace(/<FromUserName>.*<\/FromUserName>/, '');
-      expectError(await postPlain(t, 'o1', noSender), 400, 'invalid_message');
-      expectError(
-        await postPlain(t, 'o1', textXml('o1', 'x', '9'), { ...q, signature: 'f'.repeat(40) }),
-        401,
-        'signature_invalid',
-      );
-      const dollar = textXml('o1', 'x', '9').replace('</xml>', '<$where>1</$where></xml>');
-      expectError(await postPlain(t, 'o1', dollar), 400, 'invalid_xml');
-      const proto = textXml('o1', 'x', '9').replace(
-        '</xml>',
-        '<__proto__><isAdmin>1</isAdmin></__proto__></xml>',
-      );
-      expectError(await postPlain(t, 'o1', proto), 400, 'invalid_xml');
+    it('keeps a signed push it cannot read in the dead-letter list and answers success; hostile XML too', async () => {
+      const dtd = '<!DOCTYPE xml [<!ENTITY a "aaaaaaaa">]><xml><Content>&a;</Content></xml>';
+      const cases: [string, string][] = [
+        ['<xml><ToUserName>gh</ToUserName', 'invalid_xml'],
+        ['not xml at all', 'invalid_xml'],
+        ['<xml><MsgType>text</MsgType></xml>', 'invalid_message'],
+        [textXml('o1', 'x', '9').replace(/<FromUserName>.*<\/FromUserName>/, ''), 'invalid_message'],
+        [dtd, 'invalid_xml'],
+        [textXml('o1', 'a\u0000b', '9'), 'invalid_xml'],
+        [textXml('o1', 'x', '9').replace('</xml>', '<$where>1</$where></xml>'), 'invalid_xml'],
+        [
+          textXml('o1', 'x', '9').replace('</xml>', '<__proto__><isAdmin>1</isAdmin></__proto__></xml>'),
+          'invalid_xml',
+        ],
+      ];
+      for (const [body, code] of cases) {
+        // WeChat retries whatever is not a 200: answered as received, so it sends it once.
+        const query = plainQuery('o1');
+        const res = await postPlain(t, 'o1', body, query);
+        expect(res.status, body).to.equal(200);
+        expect(res.text).to.equal('success');
+        const letter = await deadLetterOf(t, body);
+        expect(letter, body).to.include({ status: 'failed', channel: 'wechat', attempts: 1 });
+        expect(letter?.reason).to.match(new RegExp(`^${code}: [\u4e00-\u9fa5]`));
+        // WeChat's own retry of the same URL: answered the same, and kept once.
+        expect((await postPlain(t, 'o1', body, query)).text).to.equal('success');
+        expect(await deadLettersOf(t, body)).to.equal(1);
+      }
+      const listed = await request(t.app)
+        .get('/api/inbox?status=failed&channel=wechat')
+        .set(await t.auth('clerk'))
+        .expect(200);
+      const cut = listed.body.items.find((i: { raw?: { text: string } }) => i.raw?.text === cases[0][0]);
+      expect(cut).to.include({ channel: 'wechat', status: 'failed', attempts: 1 });
+      expect(cut.reason).to.equal('invalid_xml: 消息不是合法的微信 XML');
+
       const hostile = textXml('o1', 'x', '9').replace('</xml>', '<_bsontype>Code</_bsontype></xml>');
       const res = await postPlain(t, 'o1', hostile);
       expect(res.status).to.equal(200);
       expect(replyOf(res.text).Content).to.contain('统一社会信用代码');
+    });
+
+    it('checks the signature before reading the body: unsigned or wrongly signed garbage is 401 and not kept', async () => {
+      const stored = await t.models.InboxEntry.countDocuments({ channel: 'wechat' });
+      const garbage = '<xml><ToUserName>gh</ToUserName';
+      expectError(await request(t.app).post(URL).type('text/xml').send(garbage), 401, 'signature_invalid');
+      expectError(
+        await postPlain(t, 'o1', 'not xml at all', { ...plainQuery('o1'), signature: 'f'.repeat(40) }),
+        401,
+        'signature_invalid',
+      );
+      expectError(
+        await postPlain(t, 'o1', textXml('o1', 'x', '9'), { ...plainQuery('o1'), signature: 'f'.repeat(40) }),
+        401,
+        'signature_invalid',
+      );
+      expectError(
+        await postPlain(t, 'o1', garbage, plainQuery('o1', nowStamp(-400))),
+        401,
+        'timestamp_stale',
+      );
+      expect(await t.models.InboxEntry.countDocuments({ channel: 'wechat' })).to.equal(stored);
       expectError(
         await postPlain(t, 'o1', `<xml><Content>${'长'.repeat(40_000)}</Content></xml>`),
         413,
         'payload_too_large',
       );
+    });
+
+    it('keeps an encrypted push it cannot decrypt (no EncodingAESKey configured) as a dead letter', async () => {
+      const p = encryptedPush(textXml('o2', 'x', '5101'), 'o2');
+      const res = await request(t.app).post(URL).query(p.query).type('text/xml').send(p.body);
+      expect(res.status).to.equal(200);
+      expect(res.text).to.equal('success');
+      const letter = await deadLetterOf(t, p.body);
+      expect(letter?.reason).to.match(/^encryption_not_configured: 公众号未配置 EncodingAESKey/);
     });
   });
 
@@ -297,7 +349,7 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(reply.Content).to.contain(`受理编号：${issue!.number}`);
     });
 
-    it('refuses a wrong msg_signature (401), another appid (401) and garbage ciphertext (400)', async () => {
+    it('refuses a wrong msg_signature (401) and another appid (401); keeps what it cannot decrypt or read', async () => {
       const p = encryptedPush(textXml('o2', 'x', '5001'), 'o2');
       expectError(
         await request(safe)
@@ -326,15 +378,38 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       const sig = createHash('sha1')
         .update([TOKEN, q.timestamp, q.nonce, 'AAAA'].sort().join(''))
         .digest('hex');
-      expectError(
-        await request(safe)
-          .post(URL)
-          .query({ ...q, msg_signature: sig })
-          .type('text/xml')
-          .send(garbage),
-        400,
-        'invalid_encrypt',
+      const kept = await request(safe)
+        .post(URL)
+        .query({ ...q, msg_signature: sig })
+        .type('text/xml')
+        .send(garbage);
+      expect(kept.status).to.equal(200);
+      expect(kept.text).to.equal('success');
+      expect((await deadLetterOf(t, garbage))?.reason).to.match(/^invalid_encrypt: 加密消息无法解密/);
+
+      // Decrypted, but not a message: kept as decrypted, for staff to read.
+      const inner = '<xml><MsgType>text</MsgType><Content>加密消息缺发送者</Content></xml>';
+      const partial = encryptedPush(inner, 'o2');
+      const readable = await request(safe).post(URL).query(partial.query).type('text/xml').send(partial.body);
+      expect(readable.text).to.equal('success');
+      expect(await deadLetterOf(t, inner)).to.include({ status: 'failed', attempts: 1 });
+      expect((await deadLetterOf(t, inner))?.reason).to.match(/^invalid_message: /);
+
+      // An outer body too broken to hold a ciphertext: the plain signature beside msg_signature vouches for it.
+      const cut = '<xml><ToUserName>gh</ToUserName><Encrypt>';
+      const signedCut = encryptedPush('<xml/>', 'o2').query;
+      expect((await request(safe).post(URL).query(signedCut).type('text/xml').send(cut)).text).to.equal(
+        'success',
       );
+      expect((await deadLetterOf(t, cut))?.reason).to.match(/^invalid_xml: /);
+      const unsigned = { ...encryptedPush('<xml/>', 'o2').query, signature: 'f'.repeat(40) };
+      const other2 = '<xml><Encrypt>';
+      expectError(
+        await request(safe).post(URL).query(unsigned).type('text/xml').send(other2),
+        401,
+        'signature_invalid',
+      );
+      expect(await deadLettersOf(t, other2)).to.equal(0);
     });
   });
 });

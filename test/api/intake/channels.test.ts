@@ -111,6 +111,8 @@ describe('JSON channels at /api/intake/<channel>', () => {
       'signature_invalid',
     );
     expectError(await signed('hotline12345', order(), { ts: nowS() - 400 }).send(), 401, 'timestamp_stale');
+    // A well-formed timestamp from long ago (1970) is stale too, not malformed.
+    expectError(await signed('hotline12345', order(), { ts: 1 }).send(), 401, 'timestamp_stale');
     expectError(
       await signed('hotline12345', order(), { secret: 'demo-sms-secret' }).send(),
       401,
@@ -129,12 +131,13 @@ describe('JSON channels at /api/intake/<channel>', () => {
     const letter = dead.body.items.find((i: { raw?: { text: string } }) => i.raw?.text === broken.raw);
     expect(letter).to.include({ status: 'failed', channel: 'hotline12345' });
     expect(letter.reason).to.include('invalid_json');
+    expect(letter.attempts, 'parsed once and failed').to.equal(1);
     const retry = await request(t.app)
       .post(`/api/inbox/${letter.id}/retry`)
       .set(await t.auth('clerk'))
       .expect(200);
     expect(retry.body.ack.status).to.equal('failed');
-    expect(retry.body.entry.status).to.equal('failed');
+    expect(retry.body.entry).to.include({ status: 'failed', attempts: 2 });
 
     expectError(
       await signed('hotline12345', order({ creditCode: '91330521MA2B3C4D5X' })).send(),
@@ -196,6 +199,7 @@ describe('JSON channels at /api/intake/<channel>', () => {
     // Sent bad again (signed anew): the same dead letter, not a second one.
     expectError(await signed('hotline12345', bad, { ts: nowS() - 1 }).send(), 400, 'invalid_field');
     expect(await t.models.InboxEntry.countDocuments({ externalId: bad.orderId })).to.equal(1);
+    expect(await t.models.InboxEntry.findById(letter.id).lean()).to.include({ attempts: 2 });
     // A number that cannot be one is not kept.
     expectError(
       await signed('hotline12345', { orderId: { n: 1 }, content: 'x' }).send(),

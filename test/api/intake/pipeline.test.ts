@@ -145,7 +145,13 @@ describe('intake pipeline', () => {
       .set(await t.auth('dispatcher'))
       .expect(200);
     const item = list.body.items.find((i: { id: string }) => i.id === ack.inboxId);
-    expect(item).to.include({ status: 'failed', channel: 'hotline12345', externalId: msg.externalId });
+    // Tried once and failed: the desk's 已处理次数 says 1, not 0.
+    expect(item).to.include({
+      status: 'failed',
+      channel: 'hotline12345',
+      externalId: msg.externalId,
+      attempts: 1,
+    });
     expect(item.reason).to.include('classifier unavailable');
 
     expectError(
@@ -162,7 +168,7 @@ describe('intake pipeline', () => {
       .set(await t.auth('clerk'))
       .expect(200);
     expect(retried.body.ack.status).to.equal('created');
-    expect(retried.body.entry).to.include({ status: 'processed', attempts: 1 });
+    expect(retried.body.entry).to.include({ status: 'processed', attempts: 2 });
     expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
     expectError(
       await request(t.app)
@@ -187,6 +193,25 @@ describe('intake pipeline', () => {
       .send({ reason: '测试数据，作废' })
       .expect(200);
     expect(discarded.body).to.include({ status: 'discarded', discardReason: '测试数据，作废' });
+  });
+
+  it('the dead-letter list refuses a bad page size in Chinese, as the issue list does', async () => {
+    const auth = await t.auth('dispatcher');
+    for (const [limit, message] of [
+      ['abc', '条数必须是数字'],
+      ['1.5', '条数必须是整数'],
+      ['0', '条数至少为1'],
+      ['-1', '条数至少为1'],
+      ['101', '条数不能超过100'],
+    ]) {
+      const res = await request(t.app).get(`/api/inbox?status=failed&limit=${limit}`).set(auth);
+      expectError(res, 400, 'validation_failed');
+      expect(res.body.error.message, limit).to.equal(message);
+    }
+    const cursor = await request(t.app).get('/api/inbox?before=a&before=b').set(auth);
+    expectError(cursor, 400, 'validation_failed');
+    expect(cursor.body.error.message).to.equal('分页游标无效');
+    await request(t.app).get('/api/inbox?status=failed&limit=2').set(auth).expect(200);
   });
 
   it('recovery processes an entry a crash left accepted, once', async () => {

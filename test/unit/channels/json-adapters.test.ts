@@ -260,6 +260,17 @@ describe('channel verification', () => {
     );
   });
 
+  it('a whole number of seconds far off is stale, not invalid; only what is no timestamp is invalid', () => {
+    const signedAt = (stamp: string) =>
+      verifyHmac(req({ 'x-timestamp': stamp, 'x-signature': signBody(secret, stamp, raw) }), secrets);
+    for (const stamp of ['1', '0', String(ts - 301), String(ts + 301), '99999999999'])
+      expect(refused(() => signedAt(stamp), 'timestamp_stale', 401).message).to.contain('5分钟');
+    for (const stamp of ['soon', '-1', '1.5', '1e9', String(ts).padEnd(20, '0')])
+      expect(refused(() => signedAt(stamp), 'timestamp_invalid', 401).message).to.contain('Unix秒');
+    // Milliseconds of now: a timestamp in the wrong unit, and said so.
+    expect(refused(() => signedAt(String(ts * 1000)), 'timestamp_invalid', 401).message).to.contain('毫秒');
+  });
+
   it('API keys: stored hashed; unknown, another channel’s and revoked keys are refused', () => {
     const key = Buffer.alloc(32, 7);
     const doc = (over: Partial<ChannelCredentialDoc>): ChannelCredentialDoc => ({

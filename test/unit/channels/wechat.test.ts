@@ -5,9 +5,19 @@ import { makeCreditCode } from '../../../shared/credit-code.ts';
 import { findCreditCode } from '../../../server/channels/credit-code-in-text.ts';
 import { aesKeyOf, decryptWechat, encryptWechat } from '../../../server/channels/wechat/wechat.crypto.ts';
 import { nextStep, WECHAT_TEXT } from '../../../server/channels/wechat/wechat.dialogue.ts';
-import type { WechatPush } from '../../../server/channels/wechat/wechat.adapter.ts';
-import { ChannelRefusal } from '../../../server/channels/types.ts';
-import { AES_KEY, wechatDecrypt, wechatEncrypt } from '../../api/channels/wechat.harness.ts';
+import {
+  parsePush,
+  UnreadablePush,
+  type WechatPush,
+} from '../../../server/channels/wechat/wechat.adapter.ts';
+import { ChannelRefusal, type AdapterRequest } from '../../../server/channels/types.ts';
+import {
+  AES_KEY,
+  plainQuery,
+  TOKEN,
+  wechatDecrypt,
+  wechatEncrypt,
+} from '../../api/channels/wechat.harness.ts';
 
 const CODE = makeCreditCode('91330502MA2B3C4D5');
 
@@ -45,6 +55,39 @@ describe('channels: WeChat crypto', () => {
         .with.property('code', 'invalid_encrypt');
     }
     expect(() => aesKeyOf('short')).to.throw(RangeError);
+  });
+});
+
+describe('channels: WeChat push verification', () => {
+  const creds = { id: 'c', token: TOKEN };
+  const req = (body: string, query: Record<string, string>): AdapterRequest => ({
+    method: 'POST',
+    headers: {},
+    query,
+    rawBody: Buffer.from(body),
+    now: new Date(),
+  });
+  const thrown = (run: () => unknown) => {
+    try {
+      run();
+    } catch (err) {
+      return err as ChannelRefusal;
+    }
+    throw new Error('expected a throw');
+  };
+
+  it('checks the signature before reading the body: garbage unsigned is refused, signed it is unreadable', () => {
+    for (const body of ['<xml><ToUserName>gh</ToUserName', 'not xml at all']) {
+      const unsigned = thrown(() => parsePush(req(body, {}), creds));
+      expect(unsigned).not.to.be.instanceOf(UnreadablePush);
+      expect(unsigned).to.include({ code: 'signature_invalid', status: 401 });
+      const signed = thrown(() => parsePush(req(body, plainQuery('o1')), creds));
+      expect(signed).to.be.instanceOf(UnreadablePush).and.include({ code: 'invalid_xml' });
+    }
+    const fields = thrown(() =>
+      parsePush(req('<xml><MsgType>text</MsgType></xml>', plainQuery('o1')), creds),
+    );
+    expect(fields).to.be.instanceOf(UnreadablePush).and.include({ code: 'invalid_message' });
   });
 });
 

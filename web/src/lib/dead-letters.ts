@@ -15,6 +15,7 @@ const REASON_LABELS: Readonly<Record<string, string>> = Object.freeze({
   invalid_xml: '不是合法的 XML',
   invalid_message: '消息无效',
   invalid_encrypt: '解密失败',
+  encryption_not_configured: '未配置解密密钥',
   not_reparsable: '无法重新解析',
   unreadable: '内容无法识别',
   enterprise_not_found: '找不到企业',
