@@ -86,6 +86,7 @@ export type PublicSummaryFields = Pick<IssueDoc, 'number' | 'state' | 'createdAt
 /** The fields the verified owner's view reads as well. */
 export type PublicIssueFields = PublicSummaryFields &
   Pick<IssueDoc, '_id' | 'title' | 'content' | 'category'> & {
+    unitId?: IssueDoc['unitId'] | null;
     reply?: { text?: string | null } | null;
     rejectReason?: string | null;
     rating?: Pick<
@@ -141,6 +142,18 @@ function monthDay(d: unknown): string {
   return `${Number(m)}月${Number(day)}日`;
 }
 
+/** Unit names by id (the intake configuration's cache): the page names units, never the staff in them. */
+export type PublicUnitNames = ReadonlyMap<string, { name: string }>;
+
+/** Steps whose note staff write for the enterprise; every other step's note is internal and stays with staff. */
+const NOTE_FOR_ENTERPRISE: ReadonlySet<string> = new Set([
+  'note', // a progress note staff chose to make public
+  'verify', // the reply itself
+  'reject', // the reason, shown beside the issue as well
+  'rate', // the owner's own comment
+  ...APPROVALS, // the approver's explanation, when written for the enterprise
+]);
+
 /**
  * The note of a public step, where it is the enterprise's to read. An approval's note is the approver's
  * explanation written for the enterprise (data.publicNote): earlier versions copied the unit's internal reason
@@ -148,9 +161,48 @@ function monthDay(d: unknown): string {
  * the rating itself (a comment staff wrote down stays with them).
  */
 function publicNoteOf(e: PublicEvent): string | null {
+  if (!NOTE_FOR_ENTERPRISE.has(e.action)) return null;
   if (APPROVALS.has(e.action) && e.data?.publicNote !== true) return null;
   if (e.action === 'rate' && e.data?.source !== 'enterprise') return null;
   return e.note ?? null;
+}
+
+/** Who the step handed the issue to, as the enterprise knows units: by name. */
+function unitNameOf(e: PublicEvent, doc: PublicIssueFields, units: PublicUnitNames | undefined) {
+  const id = e.data?.unitId;
+  if (id === undefined || id === null) return null;
+  const known = units?.get(String(id))?.name;
+  if (known) return known;
+  // The unit holding the issue now is named on the issue itself.
+  return doc.unitId && String(doc.unitId) === String(id) ? (doc.unitName ?? null) : null;
+}
+
+/** What the centre's check of the owner's bad rating came to (DESIGN §6): redone, taken up a tier, or not upheld. */
+function ratingOutcome(e: PublicEvent): string | null {
+  if (e.data?.reasonable === false) return '差评核实不予支持，问题已办结';
+  if (e.data?.reasonable !== true) return null;
+  if (e.toState === 'consulting') return '差评属实，已提请多部门协调办理';
+  const resolveBy = e.data?.resolveBy;
+  return `差评属实，已重新交办${resolveBy ? `，新的办结时限为${monthDay(resolveBy)}` : ''}`;
+}
+
+/** The line after a step's label: facts the page derives from the step (unit, outcome, date), or its note. */
+function detailOf(e: PublicEvent, doc: PublicIssueFields, units: PublicUnitNames | undefined) {
+  switch (e.action) {
+    case 'dispatch':
+    case 'transfer':
+      return unitNameOf(e, doc, units);
+    case 'decide': {
+      const unit = unitNameOf(e, doc, units);
+      const resolveBy = e.data?.resolveBy;
+      const parts = [unit ? `由${unit}牵头办理` : '', resolveBy ? `办结时限为${monthDay(resolveBy)}` : ''];
+      return parts.filter(Boolean).join('，') || null;
+    }
+    case 'verify_rating':
+      return ratingOutcome(e);
+    default:
+      return publicNoteOf(e);
+  }
 }
 
 function labelOf(e: PublicEvent): string {
@@ -159,13 +211,13 @@ function labelOf(e: PublicEvent): string {
   return PUBLIC_STEP_LABELS[e.action] ?? ACTION_LABELS[e.action as ActionId];
 }
 
-function presentPublicEvent(e: PublicEvent) {
+function presentPublicEvent(e: PublicEvent, doc: PublicIssueFields, units: PublicUnitNames | undefined) {
   return {
     at: e.at,
     action: e.action,
     label: labelOf(e),
     stageLabel: PUBLIC_STAGE_LABELS[e.toState],
-    note: publicNoteOf(e),
+    note: detailOf(e, doc, units),
   };
 }
 
@@ -179,8 +231,11 @@ function ownerStage(doc: PublicIssueFields) {
   return {};
 }
 
-/** For the verified owner: the summary plus what the enterprise may read and whether it may rate now. */
-export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow) {
+/**
+ * For the verified owner: the summary plus what the enterprise may read and whether it may rate now. `units`
+ * names the units the progress steps handed the issue to (without it, only the current unit is named).
+ */
+export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow, units?: PublicUnitNames) {
   return {
     ...presentIssuePublicSummary(doc, at),
     ...ownerStage(doc),
@@ -205,6 +260,6 @@ export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow) {
       doc.state === 'awaiting_rating' && doc.rateBy && (!at || new Date(doc.rateBy) > at.now)
         ? doc.rateBy
         : null,
-    progress: (doc.timeline ?? []).filter((e) => e.public).map(presentPublicEvent),
+    progress: (doc.timeline ?? []).filter((e) => e.public).map((e) => presentPublicEvent(e, doc, units)),
   };
 }

@@ -130,7 +130,7 @@ describe('QR page: the verified owner', () => {
     expect(card).to.match(
       /^[^]*?<div class="error" role="alert">您选择的等级「非常满意」属于好评，与按下的「不满意」不一致，评价未提交。/,
     );
-    expect(card).to.match(/<details open>\s*<summary>详细评价/);
+    expect(card).to.match(/<details id="rate-more-[0-9a-f]+" open>\s*<summary>详细评价/);
     expect(card).to.include('maxlength="500">回复很及时&lt;b&gt;</textarea>');
     // The page answers a POST: no live refresh that would fetch the POST's address.
     expect(mismatch.text).to.not.include('data-live');

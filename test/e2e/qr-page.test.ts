@@ -110,6 +110,21 @@ describe('QR page (e2e, Chromium, no JavaScript)', function () {
     expect((await staffIssue(t, toRate)).state).to.equal('closed');
     await shot('5-rated');
     await page.getByRole('link', { name: '反映新问题' }).click();
+    // The label says the real bounds, and the browser itself refuses a description that is too short, before
+    // anything is sent: the photo chosen stays chosen (a refusal by the server would drop it).
+    expect(await page.locator('label[for=content]').innerText()).to.equal('问题描述（必填，10–2000字）');
+    await page.fill('#content', '道路限行');
+    await page.setInputFiles('#files', [{ name: '路口.png', mimeType: 'image/png', buffer: PHOTO }]);
+    const form = page.url();
+    await page.getByRole('button', { name: '提交' }).click();
+    expect(page.url()).to.equal(form);
+    const tooShort = await page
+      .locator('#content')
+      .evaluate((el) => (el as HTMLTextAreaElement).validity.tooShort);
+    expect(tooShort).to.equal(true);
+    expect(await page.locator('#files').evaluate((el) => (el as HTMLInputElement).files?.length)).to.equal(1);
+    expect(await page.locator('[role=alert]').count()).to.equal(0);
+    expect(await t.models.Issue.countDocuments({ content: '道路限行' })).to.equal(0);
     await page.fill('#content', '园区道路限行，货车无法进入厂区，影响原料进场。');
     // A photo from the phone, and a document the page does not take: the issue is filed with the photo and
     // the owner is told which file was not.

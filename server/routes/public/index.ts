@@ -240,10 +240,15 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   async function renderOwner(req: Request, res: Response, status: number, rateError?: RateError) {
     const { enterprise, base, session } = page(res);
     const shown = presentEnterprisePublic(enterprise, true);
-    const at = { now: ctx.clock.now(), calendar: (await ctx.intakeConfig.get()).calendar };
+    const config = await ctx.intakeConfig.get();
+    const at = { now: ctx.clock.now(), calendar: config.calendar };
     const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
     const notes = await classNotesOf(ctx.models, issues);
-    const full = issues.map((i) => ({ ...presentIssuePublic(i, at), classNote: notes.get(i.number) }));
+    // Progress names the units steps handed the issue to, from the configuration's unit cache.
+    const full = issues.map((i) => ({
+      ...presentIssuePublic(i, at, config.unitById),
+      classNote: notes.get(i.number),
+    }));
     const submitted = rateError ? undefined : submittedFiles(req.query, issues);
     send(
       res,

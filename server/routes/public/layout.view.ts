@@ -1,6 +1,7 @@
-// The QR page's shell: one small inline stylesheet (allowed by a per-response CSP nonce), a phone viewport,
-// Chinese text, no scripts and no external assets, so it renders fast on a weak mobile connection. Also the
-// generic message pages (not found, too many attempts, errors) and the date formatting in China time.
+// The QR page's shell: one small inline stylesheet and the small live-update script (each allowed by a
+// per-response CSP nonce; no style attributes anywhere), a phone viewport, Chinese text and no external
+// assets, so it renders fast on a weak mobile connection. Also the generic message pages (not found, too many
+// attempts, errors) and the date formatting in China time.
 import { CHINA_OFFSET_MS } from '../../../shared/calendar.ts';
 import { html, SafeHtml } from './html.ts';
 
@@ -51,6 +52,8 @@ details{margin:10px 0 0}summary{color:#0b5cad;cursor:pointer;min-height:32px}
 fieldset{border:0;margin:6px 0 0;padding:0}
 legend{font-size:14px;color:#646a73;padding:0}
 .levels label{display:inline-flex;align-items:center;gap:4px;margin:4px 14px 4px 0}
+.live-notice{position:sticky;top:0;z-index:1;margin:0;padding:10px 16px;text-align:center;background:#fff3e8;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+.live-notice a{color:#a34700;font-weight:600}
 footer{text-align:center;color:#646a73;font-size:13px;padding:8px 16px 28px}
 `;
 
@@ -69,13 +72,58 @@ export interface LayoutOptions {
 /**
  * Live update without a framework: on each `changed` event re-fetch this page and swap in its <main>. A
  * constant of this module; the stream URL goes in through a data attribute, escaped.
+ *  - Never over the owner's input: while a field in <main> has focus or any form in it differs from what the
+ *    server sent (text typed, a level ticked, a file chosen), the page is left alone and a notice offers the
+ *    refresh; the swap happens once the owner is no longer editing (focus leaves a field, nothing left typed).
+ *  - Open <details> (办理进展, 详细评价) stay open across a swap: they carry ids for it.
+ *  - Only the <main> element of the fetched page is parsed: parsing its whole <head> would meet that
+ *    response's <style>, whose nonce is not this page's, and the browser reports a CSP violation each time.
  */
 const LIVE_SCRIPT = new SafeHtml(
-  `(function(){var m=document.querySelector('main[data-live]');if(!m||!window.EventSource||!window.fetch)return;` +
-    `var s=new EventSource(m.getAttribute('data-live'));s.addEventListener('changed',function(){` +
-    `fetch(location.href,{credentials:'same-origin',cache:'no-store'}).then(function(r){return r.text();})` +
-    `.then(function(t){var d=new DOMParser().parseFromString(t,'text/html').querySelector('main');` +
-    `var c=document.querySelector('main[data-live]');if(d&&c){c.innerHTML=d.innerHTML;}});});})();`,
+  `(function(){
+var m=document.querySelector('main[data-live]');
+if(!m||!window.EventSource||!window.fetch||!window.DOMParser)return;
+var busy=false,again=false,waiting=false,notice=null;
+function each(l,f){for(var i=0;i<l.length;i++)f(l[i]);}
+function changed(el){
+if(el.type==='checkbox'||el.type==='radio')return el.checked!==el.defaultChecked;
+if(el.tagName==='SELECT'){for(var i=0;i<el.options.length;i++)if(el.options[i].selected!==el.options[i].defaultSelected)return true;return false;}
+return el.value!==el.defaultValue;}
+function editing(){
+var a=document.activeElement;
+if(a&&m.contains(a)&&/^(INPUT|TEXTAREA|SELECT)$/.test(a.tagName))return true;
+var f=m.querySelectorAll('input,textarea,select'),d=false;
+each(f,function(el){if(changed(el))d=true;});
+return d;}
+function hold(){
+waiting=true;
+if(notice)return;
+notice=document.createElement('p');notice.className='live-notice';notice.setAttribute('role','status');
+var l=document.createElement('a');l.href=location.href.split('#')[0];l.textContent='页面有更新，点此刷新';
+notice.appendChild(l);m.parentNode.insertBefore(notice,m);}
+function swap(fresh){
+var open={};
+each(m.querySelectorAll('details[id]'),function(d){open[d.id]=d.open;});
+m.innerHTML=fresh.innerHTML;
+each(m.querySelectorAll('details[id]'),function(d){if(Object.prototype.hasOwnProperty.call(open,d.id))d.open=open[d.id];});
+waiting=false;
+if(notice){notice.parentNode.removeChild(notice);notice=null;}}
+function refresh(){
+if(busy){again=true;return;}
+if(editing())return hold();
+busy=true;
+fetch(location.href,{credentials:'same-origin',cache:'no-store'})
+.then(function(r){return r.ok?r.text():'';})
+.then(function(t){
+var a=t.indexOf('<main'),b=t.lastIndexOf('</main>');
+var d=a<0||b<a?null:new DOMParser().parseFromString(t.slice(a,b+7),'text/html').querySelector('main[data-live]');
+if(!d)return;
+if(editing())hold();else swap(d);})
+.catch(function(){})
+.then(function(){busy=false;if(again){again=false;refresh();}});}
+new EventSource(m.getAttribute('data-live')).addEventListener('changed',refresh);
+document.addEventListener('focusout',function(){setTimeout(function(){if(waiting&&!editing())refresh();},0);});
+})();`,
 );
 
 export function layout(opts: LayoutOptions, body: SafeHtml): string {

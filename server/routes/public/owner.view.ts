@@ -49,7 +49,7 @@ function rateForm(p: OwnerBase, i: OwnerIssue, error: RateError | undefined): Sa
       <button type="submit" name="rating" value="good" class="good">满意</button>
       <button type="submit" name="rating" value="bad" class="bad">不满意</button>
     </div>
-    <details${error ? html` open` : ''}>
+    <details id="rate-more-${i.id}" ${error ? 'open' : ''}>
       <summary>详细评价（可选）</summary>
       <fieldset class="levels">
         <legend>好评</legend>
@@ -111,7 +111,7 @@ function ownerItem(p: OwnerBase, i: OwnerIssue, rateError?: RateError): SafeHtml
     }
     ${
       progress.length
-        ? html`<details>
+        ? html`<details id="progress-${i.id}">
             <summary>办理进展（${progress.length}）</summary>
             <ol class="progress">
               ${progress}
@@ -192,6 +192,8 @@ export interface NewIssueForm {
 }
 
 export const PUBLIC_TITLE_MAX = 100;
+/** Fewer characters than this say nothing a unit could act on ("短", "test"); the server checks it too. */
+export const PUBLIC_CONTENT_MIN = 10;
 export const PUBLIC_CONTENT_MAX = 2000;
 
 export function newIssuePage(p: OwnerBase & { form: NewIssueForm }): string {
@@ -205,8 +207,14 @@ export function newIssuePage(p: OwnerBase & { form: NewIssueForm }): string {
         <input type="hidden" name="submissionId" value="${f.submissionId}" />
         <label for="title">标题（可选）</label>
         <input type="text" id="title" name="title" maxlength="${PUBLIC_TITLE_MAX}" value="${f.title ?? ''}" />
-        <label for="content">问题描述（必填，${PUBLIC_CONTENT_MAX}字以内）</label>
-        <textarea id="content" name="content" maxlength="${PUBLIC_CONTENT_MAX}" required>
+        <label for="content">问题描述（必填，${PUBLIC_CONTENT_MIN}–${PUBLIC_CONTENT_MAX}字）</label>
+        <textarea
+          id="content"
+          name="content"
+          minlength="${PUBLIC_CONTENT_MIN}"
+          maxlength="${PUBLIC_CONTENT_MAX}"
+          required
+        >
 ${f.content ?? ''}</textarea>
         <label for="files">照片或文件（可选）</label>
         <input

@@ -10,7 +10,9 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   verified: '验证成功，可查看问题详情、反映新问题和评价办理结果。',
   logged_out: '已退出验证。',
   rated_good: '感谢您的评价，该问题已办结。',
-  rated_bad: '已收到您的评价。服务中心将在1个工作日内核实，并督促责任单位重新办理。',
+  // The centre checks a bad rating before anything is redone (DESIGN §6): promise the check, not a redo. Its
+  // outcome shows in the progress (核实评价).
+  rated_bad: '已收到您的差评。服务中心将在1个工作日内核实，核实结果将在本页显示。',
   already_rated: '该问题已评价，无需重复提交。',
   submitted: '问题已提交，我们将尽快分办处理。',
   preference_saved: '通知方式已保存。',

@@ -62,6 +62,8 @@ const OWNER_FIELDS = {
   rejectReason: 1,
   rating: 1,
   rateBy: 1,
+  // The progress names the unit a step handed the issue to; the current one is named by the issue itself.
+  unitId: 1,
   timeline: 1,
   // The owner hears how many of their files were kept.
   attachmentCount: 1,

@@ -8,7 +8,7 @@ import {
   type Rating,
   type RatingLevel,
 } from '../../../shared/states.ts';
-import { PUBLIC_CONTENT_MAX, PUBLIC_TITLE_MAX } from './owner.view.ts';
+import { PUBLIC_CONTENT_MAX, PUBLIC_CONTENT_MIN, PUBLIC_TITLE_MAX } from './owner.view.ts';
 
 export const codeForm = z.object({
   code: z
@@ -58,8 +58,7 @@ export function mismatchMessage(level: RatingLevel, pressed: Rating): string {
   );
 }
 
-/** Fewer characters than this say nothing a unit could act on ("短", "test"). */
-export const PUBLIC_CONTENT_MIN = 10;
+export { PUBLIC_CONTENT_MIN };
 
 export const SUBMISSION_ID = /^[A-Za-z0-9_-]{16,64}$/;
 

@@ -1,5 +1,5 @@
-// HTTP hardening for the QR page: a per-response CSP nonce for the one inline stylesheet (no scripts at all),
-// no caching anywhere (the pages are per enterprise and may be personalised), no indexing, and the rate
+// HTTP hardening for the QR page: a per-response CSP nonce for the one inline stylesheet and the live-update
+// script, no caching anywhere (the pages are per enterprise and may be personalised), no indexing, and the rate
 // limits on verification, counted in the database (every process shares them). They fall on strangers, never
 // on the owner: a browser that has verified as the owner before (qr-known-browser.ts) is counted on its own,
 // per browser; every other browser is counted per client address and, for code sends (each one an SMS to the

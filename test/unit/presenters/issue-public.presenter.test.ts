@@ -116,6 +116,38 @@ describe('public issue presenter', () => {
     expect(view.canRate).to.equal(false);
   });
 
+  it('names the unit a step handed the issue to, never the note staff wrote beside it', () => {
+    const lead = new Types.ObjectId();
+    const step = (action: string, data: Record<string, unknown>, note: string) => ({
+      at: at(2),
+      actorId: 'system',
+      actorName: '系统',
+      actorRole: 'system' as const,
+      action: action as 'dispatch',
+      fromState: 'received' as const,
+      toState: 'dispatched' as const,
+      public: true,
+      note,
+      data,
+    });
+    const doc = issue({
+      state: 'dispatched',
+      unitId: lead,
+      unitName: '湖州市税务局',
+      timeline: [
+        step('dispatch', { unitId: 'u-first' }, '系统按分类与属地自动分办'),
+        step('transfer', { unitId: String(lead) }, '内部：不属于本单位职责'),
+      ],
+    });
+    const units = new Map([['u-first', { name: '湖州市发展和改革委员会' }]]);
+    expect(presentIssuePublic(doc, undefined, units).progress.map((p) => [p.label, p.note])).to.deep.equal([
+      ['分派承办单位', '湖州市发展和改革委员会'],
+      ['转交承办单位', '湖州市税务局'],
+    ]);
+    // Without the names at hand, a unit other than the current one is left unnamed rather than guessed.
+    expect(presentIssuePublic(doc).progress.map((p) => p.note)).to.deep.equal([null, '湖州市税务局']);
+  });
+
   it('offers rating only while awaiting one, and hides a rating removed on appeal', () => {
     expect(presentIssuePublic(issue({ state: 'awaiting_rating' })).canRate).to.equal(true);
     const removed = issue({
