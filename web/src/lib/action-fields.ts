@@ -206,3 +206,26 @@ export function fieldProblem(action: ActionId, key: string, values: FormValues):
     return '认定差评不合理（申诉成立）时必须说明理由';
   return null;
 }
+
+/**
+ * What 重新分类 does beyond the category and urgency, as the server does it (issue-action.command.ts
+ * reclassifyRoute, shared/lifecycle/handlers/assignment.ts reclassify): a 待受理 issue is dispatched to the
+ * unit its (new) category routes to when routing is sure of one; an unsigned one moves when its category
+ * changes, and its deadlines restart; a signed one keeps its unit and promised date.
+ */
+export function reclassifyNotice(
+  issue: { state: string; category: string; urgency: string },
+  values: { category?: unknown; urgency?: unknown },
+): string {
+  const categoryChanges = !!values.category && values.category !== issue.category;
+  const urgencyChanges = !!values.urgency && values.urgency !== issue.urgency;
+  if (issue.state === 'received')
+    return '待受理事项重新分类后，系统将按新的问题类别自动分办：分办规则能确定承办单位的，直接分派至该单位（转为待签收，签收与办理时限从保存时起算）；不能确定的仍留在待受理，由分办员分派。';
+  if (issue.state === 'dispatched') {
+    if (categoryChanges)
+      return '该工单尚未签收：改变问题类别后，如新类别的分办规则指向其他单位，将改派至该单位，签收与办理时限从保存时重新计算。';
+    if (urgencyChanges) return '该工单尚未签收：紧急程度改变后，签收与办理时限从保存时重新计算。';
+    return '该工单尚未签收：改变问题类别可能改派承办单位，改变紧急程度将重新计算时限。';
+  }
+  return '该工单已签收：重新分类只更正问题类别和紧急程度，承办单位和承诺办结时限不变。';
+}

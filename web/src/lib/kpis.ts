@@ -40,6 +40,19 @@ export const COUNT_LABELS: Readonly<Record<CountKey, string>> = {
   overdue: '超期',
 };
 
+/**
+ * What a count tile counts, said under its name: every count is of the issues RECEIVED in the period, so 超期
+ * is not the city's overdue stock (an issue received last month and overdue now is not in it).
+ */
+export const COUNT_HINTS: Readonly<Partial<Record<CountKey, string>>> = {
+  backlog: '本期受理的事项中仍在办',
+  overdue: '本期受理的事项中已超期',
+};
+
+/** The overdue stock: every open issue past its deadline, whenever it was received (the KPI scope's list). */
+export const CURRENT_OVERDUE_LABEL = '当前超期';
+export const CURRENT_OVERDUE_HINT = '全部在办事项，不限受理时间';
+
 export interface RateDef {
   key: RateKey;
   label: string;
@@ -120,6 +133,37 @@ export function trendOf(now: number | null, before: number | null | undefined, h
   return { delta, better: higherIsBetter ? delta > 0 : delta < 0 };
 }
 
+/** Best first (名次 1 = best), or the laggards first; the 名次 stays the same either way. */
+export type RankOrder = 'best' | 'worst';
+
+export interface RankedRow {
+  row: KpiRow;
+  /** 1 = best by the KPI; equal figures share a place (1, 2, 2, 4); null when the group has no figure. */
+  rank: number | null;
+}
+
+/**
+ * The groups ranked by one KPI: 名次 1 is the best (highest, or lowest for a rate where lower is better), as a
+ * leader reads a 排名. `order` only changes which end is shown first; the groups without a figure go last and
+ * have no place. Among equal figures, the busier group is listed first.
+ */
+export function rankRows(rows: readonly KpiRow[], def: RateDef, order: RankOrder = 'best'): RankedRow[] {
+  const better = def.higherIsBetter ? -1 : 1;
+  const valued = rows.filter((r) => r[def.key] !== null);
+  const empty = rows.filter((r) => r[def.key] === null).sort((a, b) => b.received - a.received);
+  const best = [...valued].sort(
+    (a, b) => better * ((a[def.key] as number) - (b[def.key] as number)) || b.received - a.received,
+  );
+  const ranked: RankedRow[] = [];
+  best.forEach((row, i) => {
+    const prev = ranked[i - 1];
+    const tied = prev && Math.abs((prev.row[def.key] as number) - (row[def.key] as number)) < 1e-9;
+    ranked.push({ row, rank: tied ? prev.rank : i + 1 });
+  });
+  if (order === 'worst') ranked.sort((a, b) => b.rank! - a.rank! || b.row.received - a.row.received);
+  return [...ranked, ...empty.map((row) => ({ row, rank: null }))];
+}
+
 const OPEN = 'received,dispatched,in_progress,suspended,consulting,replied,awaiting_rating';
 const GROUP_FILTER: Readonly<Record<GroupBy, string>> = {
   unit: 'unitId',
@@ -127,6 +171,11 @@ const GROUP_FILTER: Readonly<Record<GroupBy, string>> = {
   category: 'category',
   channel: 'channel',
 };
+
+/** The issue list behind 当前超期: every open overdue issue in the KPI scope, due soonest first. */
+export function currentOverdueQuery(): Record<string, string> {
+  return { scope: 'kpi', state: OPEN, warning: 'overdue', sort: 'dueAt' };
+}
 
 /** The issue-list query behind a figure: the server's own drill string when given, else built from the period. */
 export function drillQuery(

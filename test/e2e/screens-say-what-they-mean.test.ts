@@ -1,0 +1,244 @@
+// What each screen must say plainly (a new user's trial misread these), in real Chromium. The dashboard's 超期
+// counts only the period's own issues and says so, beside a 当前超期 tile for every open overdue issue; 名次 1 of a 排名 is the best, with the
+// laggards first on request; 重新分类 of a 待受理 issue says before saving that it will be dispatched; on a
+// phone the volume bars lie down so the unit names do not run into each other; an issue opened from 工作台
+// keeps 工作台 highlighted; the plaque shows the link its QR code holds, to copy; the attachments card says
+// 加载中 rather than "0 个" while it loads.
+import { expect } from 'chai';
+import type { BrowserContext, Page, Route } from 'playwright-core';
+import { axeFindings, login, PHONE, useStaffApp } from './staff-app.harness.ts';
+
+const OPEN = 'received,dispatched,in_progress,suspended,consulting,replied,awaiting_rating';
+
+/** A /api/kpis answer with the given on-time rates per unit (the rest filled in). */
+function kpiAnswer(rates: [name: string, onTimeRate: number | null][]) {
+  const figures = (onTimeRate: number | null, received = 10) => ({
+    received,
+    closed: 5,
+    backlog: 5,
+    overdue: 0,
+    satisfactionRate: 0.9,
+    signTimelyRate: 0.95,
+    onTimeRate,
+    oneTimeRate: 0.8,
+    repeatRate: 0,
+    returnRate: 0,
+    rectificationRate: null,
+  });
+  const items = rates.map(([name, rate], i) => ({
+    key: `u${i}`.padEnd(24, '0'),
+    name,
+    ...figures(rate, 10 + i),
+  }));
+  const totals = { ...figures(0.85, 100), overdue: 0 };
+  return { items, totals, previous: { items, totals: { ...totals, overdue: 2 } } };
+}
+
+describe('staff app: screens say what they mean (e2e)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp();
+  let session: { context: BrowserContext; page: Page } | undefined;
+  afterEach(async () => {
+    await session?.context.close();
+    session = undefined;
+  });
+
+  const unit = () => t.seed.units.find((u) => u.code === 'city-econ')!;
+  async function receivedIssue(title = '企业反映的事项等待分办') {
+    return t.apiAs('clerk', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises[0]!.creditCode },
+      channel: 'window',
+      title,
+      content: '企业希望有关部门尽快联系，协调解决生产经营中遇到的具体困难。',
+      urgency: 'normal',
+    });
+  }
+  async function mockKpis(page: Page, answer: unknown) {
+    await page.route(
+      (url) => url.pathname === '/api/kpis',
+      (route: Route) => route.fulfill({ json: answer }),
+    );
+  }
+
+  it('驾驶舱: 超期 says it counts the period’s issues; 当前超期 counts every open overdue issue', async () => {
+    // One open issue past its deadline (the sweep's light, set directly).
+    const late = await receivedIssue('已超期的工单');
+    await t.models.Issue.updateOne({ _id: late.id }, { $set: { warning: 'overdue' } });
+    const stock = await t.apiAs(
+      'leader',
+      'GET',
+      `/api/issues?scope=kpi&state=${OPEN}&warning=overdue&limit=1`,
+    );
+    expect(stock.total).to.equal(1);
+    session = await t.open();
+    const { page } = session;
+    await login(page, t.baseUrl, 'leader');
+    await page.goto(`${t.baseUrl}/dashboard`);
+    const overdue = page.locator('[data-kpi="overdue"]');
+    await overdue.waitFor();
+    expect(await overdue.innerText()).to.contain('本期受理的事项中已超期');
+    const current = page.locator('[data-kpi="currentOverdue"]');
+    await current.waitFor();
+    expect(await current.innerText()).to.contain('当前超期');
+    expect(await current.locator('.value').innerText()).to.equal(String(stock.total));
+    await current.click();
+    await page.waitForURL((u) => u.pathname === '/issues');
+    const q = new URL(page.url()).searchParams;
+    expect(q.get('warning')).to.equal('overdue');
+    expect(q.get('from'), 'not only the period’s issues').to.equal(null);
+  });
+
+  it('部门排名: 名次 1 is the best on-time rate; 后进在前 lists the worst first, still numbered from the best', async () => {
+    session = await t.open();
+    const { page } = session;
+    await mockKpis(
+      page,
+      kpiAnswer([
+        ['甲局', 0.95],
+        ['乙局', 0.762],
+        ['丙局', 1],
+        ['丁局', null],
+      ]),
+    );
+    await login(page, t.baseUrl, 'leader');
+    await page.goto(`${t.baseUrl}/dashboard`);
+    const table = page.getByTestId('kpi-ranking');
+    await table.waitFor();
+    const rows = async () =>
+      (await table.locator('tbody tr').all()).map(async (r) => [
+        await r.locator('td').first().innerText(),
+        await r.locator('th').innerText(),
+      ]);
+    expect(await Promise.all(await rows())).to.deep.equal([
+      ['1', '丙局'],
+      ['2', '甲局'],
+      ['3', '乙局'],
+      ['—', '丁局'],
+    ]);
+    expect(await page.getByTestId('rank-note').innerText()).to.contain('第 1 名按期办结率最高');
+    expect(await axeFindings(page)).to.deep.equal([]);
+    await page.getByText('后进在前').click();
+    expect(await Promise.all(await rows())).to.deep.equal([
+      ['3', '乙局'],
+      ['2', '甲局'],
+      ['1', '丙局'],
+      ['—', '丁局'],
+    ]);
+  });
+
+  it('重新分类 of a 待受理 issue says, before saving, that it will be dispatched', async () => {
+    const issue = await receivedIssue();
+    expect(issue.state).to.equal('received');
+    session = await t.open();
+    const { page } = session;
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    const actions = page.getByRole('region', { name: '可执行操作' });
+    await actions.getByRole('button', { name: '重新分类', exact: true }).click();
+    const notice = page.getByTestId('reclassify-notice');
+    await notice.waitFor();
+    const text = await notice.innerText();
+    expect(text).to.contain('待受理事项重新分类后');
+    expect(text).to.contain('待签收');
+    expect(await axeFindings(page)).to.deep.equal([]);
+  });
+
+  it('on a phone the volume bars lie down, one unit name per line', async () => {
+    session = await t.open(PHONE);
+    const { page } = session;
+    await mockKpis(
+      page,
+      kpiAnswer(
+        [
+          '吴兴区企业综合服务中心',
+          '国家税务总局湖州市税务局',
+          '市发展和改革委员会',
+          '市经济和信息化局',
+        ].flatMap(
+          (n) =>
+            [
+              [n, 0.9],
+              [`${n}二`, 0.8],
+            ] as [string, number][],
+        ),
+      ),
+    );
+    await login(page, t.baseUrl, 'leader');
+    await page.goto(`${t.baseUrl}/dashboard`);
+    const box = page.locator('section[aria-labelledby="vol-title"] [data-layout]');
+    await box.waitFor();
+    expect(await box.getAttribute('data-layout')).to.equal('horizontal');
+    // Tall enough for a line per unit (8 of them), not the fixed 320 px the upright bars had.
+    const canvas = (await box.boundingBox())!;
+    expect(canvas.height).to.be.greaterThan(8 * 36);
+  });
+
+  it('an issue opened from 工作台 keeps 工作台 highlighted, not 工单查询', async () => {
+    const issue = await receivedIssue('工作台打开的工单');
+    await t.apiAs('dispatcher', 'POST', `/api/issues/${issue.id}/actions/dispatch`, {
+      unitId: String(unit()._id),
+    });
+    session = await t.open();
+    const { page } = session;
+    await login(page, t.baseUrl, 'handler-city-econ');
+    await page.goto(`${t.baseUrl}/workbench`);
+    await page.getByRole('link', { name: '工作台打开的工单' }).click();
+    await page.waitForURL((u) => u.pathname === `/issues/${issue.id}`);
+    const nav = page.getByRole('navigation', { name: '主导航' });
+    const current = nav.locator('[aria-current="page"]');
+    expect(await current.innerText()).to.equal('工作台');
+    // Reloaded, the page still knows where it was opened from.
+    await page.reload();
+    await nav.waitFor();
+    expect(await current.innerText()).to.equal('工作台');
+  });
+
+  it('码牌 shows the link its QR code holds, and 复制链接 copies it', async () => {
+    const e = t.seed.enterprises[0]!;
+    const detail = await t.apiAs('clerk', 'GET', `/api/enterprises/${String(e._id)}`);
+    expect(detail.qrUrl).to.match(/\/e\//);
+    session = await t.open();
+    const { page, context } = session;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.baseUrl });
+    await login(page, t.baseUrl, 'clerk');
+    await page.goto(`${t.baseUrl}/enterprises/${String(e._id)}/plaque`);
+    const link = page.getByLabel('企业码链接');
+    await link.waitFor();
+    expect(await link.inputValue()).to.equal(detail.qrUrl);
+    await page.getByRole('main', { name: '企业码牌' }).getByText(e.name).waitFor();
+    expect(await axeFindings(page)).to.deep.equal([]);
+    await page.getByRole('button', { name: '复制链接' }).click();
+    await page.getByText('企业码链接已复制').waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(detail.qrUrl);
+    // 企业管理: the row's 更多 menu copies it too.
+    await page.evaluate(() => navigator.clipboard.writeText(''));
+    await page.goto(`${t.baseUrl}/enterprises?q=${encodeURIComponent(e.creditCode)}`);
+    await page.getByRole('button', { name: `${e.name}的更多操作` }).click();
+    await page.getByRole('menuitem', { name: '复制企业码链接' }).click();
+    await page.getByText(`已复制「${e.name}」的企业码链接`).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).to.equal(detail.qrUrl);
+  });
+
+  it('附件 says 加载中 while the list loads, not "0 个"', async () => {
+    const issue = await receivedIssue('附件加载中的工单');
+    session = await t.open();
+    const { page } = session;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(
+      (url) => url.pathname.endsWith('/attachments'),
+      async (route: Route) => {
+        await held;
+        await route.continue();
+      },
+    );
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    const count = page.getByRole('region', { name: '附件', exact: true }).locator('.count');
+    await count.waitFor();
+    expect(await count.innerText()).to.equal('加载中…');
+    release();
+    await page.getByText('暂无附件').waitFor();
+    expect(await count.innerText()).to.equal('0 个');
+  });
+});
