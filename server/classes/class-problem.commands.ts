@@ -290,5 +290,8 @@ export async function verifyClassReplies(
   const members = await applyToMembers(deps, actor, cls.memberIds, (core, ctx) =>
     verifyClassReply(core, answer, mark, ctx),
   );
+  // Every member skipped (a skip writes nothing): verified already, or none holds the class answer any more.
+  if (members.every((m) => m.result === 'skipped'))
+    throw conflict('没有待审核的统一答复：成员问题均已审核或不在待审核状态', 'nothing_to_verify');
   return { classProblem: cls, members };
 }

@@ -363,6 +363,14 @@ describe('api: class problems', function () {
       expect(res.body.members.map((m: { state: string }) => m.state)).to.deep.equal(
         Array(5).fill('awaiting_rating'),
       );
+      // Verified once: a second 审核 (another clerk's stale screen) is told so, not answered 200 with nothing done.
+      expectError(
+        await request(t.app)
+          .post(`/api/class-problems/${classId}/verify`)
+          .set(await t.auth('dispatcher')),
+        409,
+        'nothing_to_verify',
+      );
       // One enterprise rates its own issue; the others still wait.
       const rated = await request(t.app)
         .post(`/api/issues/${ids[0]}/actions/rate`)
