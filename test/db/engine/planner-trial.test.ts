@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import type { Document } from 'bson';
 import { planCacheOf } from '../../../server/db/embedded/engine/plan-cache.ts';
+import { cachedCandidate, enumeratePlans } from '../../../server/db/embedded/engine/planner.ts';
 import { planStages } from '../explain-stages.ts';
 import { harness, type Harness } from './harness.ts';
 
@@ -165,5 +166,44 @@ describe('engine: the plan cache', () => {
     expect(cacheOf(h).size).to.equal(1);
     await h.run({ insert: 'c', documents: [{ _id: 'n999', a: 0, b: 1 }, { _id: 'n1000' }] });
     expect(cacheOf(h).size).to.equal(0);
+  });
+
+  it('a cached winner is rebuilt alone, as the whole enumeration would build it, for each kind of plan', async () => {
+    const h = await skewed();
+    await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1, t: -1 }, name: 'a_1_t_-1' }] });
+    const coll = h.engine.catalog.get('test.c')!;
+    const queries: [Document, Document][] = [
+      [{ a: 0, b: 7 }, {}], // ix:
+      [{ a: { $in: [0, 3, 5] } }, { t: -1 }], // merge: one scan per point, merged by the sort
+      [{ $or: [{ a: 4 }, { b: 9 }] }, {}], // or: a union
+      [{ $and: [{ t: { $gte: 10 } }, { $or: [{ a: 4 }, { b: 9 }] }] }, { t: -1 }], // a contained $or
+    ];
+    const kinds = new Set<string>();
+    for (const [filter, sort] of queries) {
+      const fields = Object.entries(sort).map(([path, dir]) => ({ path, dir: dir as 1 | -1 }));
+      for (const c of enumeratePlans(coll, filter, fields)) {
+        kinds.add(c.id.replace(/[:(].*/, ''));
+        const rebuilt = cachedCandidate(coll, filter, fields, c.id);
+        expect(rebuilt, c.id).to.deep.equal(c);
+      }
+    }
+    expect([...kinds].sort()).to.deep.equal(['ix', 'merge', 'or0']);
+    // An id the query does not offer (another index's, or a collection scan) is not invented.
+    expect(cachedCandidate(coll, { b: 7 }, [], 'ix:a_1')).to.equal(undefined);
+    expect(cachedCandidate(coll, { a: 0 }, [], 'collscan')).to.equal(undefined);
+    // And a query of a cached shape still answers right through the rebuilt plan.
+    await h.find('c', { a: { $in: [3, 5] } }, { sort: { t: -1 }, limit: 5 });
+    const expected = Array.from({ length: 4000 }, (_, i) => i)
+      .filter((i) => i % 10 === 0 && [7, 9].includes(1 + (i % 39)))
+      .reverse()
+      .slice(0, 3);
+    expect(
+      cacheOf(h)
+        .list()
+        .map(([, e]) => e.id),
+    ).to.deep.equal(['merge:a_1_t_-1']);
+    expect(ids(await h.find('c', { a: { $in: [7, 9] } }, { sort: { t: -1 }, limit: 3 }))).to.deep.equal(
+      expected,
+    );
   });
 });

@@ -40,10 +40,21 @@ function orSites(filter: Document): OrSite[] {
   return sites.filter((s) => s.branches.length > 0 && s.branches.every(isPlainObject));
 }
 
+interface BranchPick {
+  /** The best scan of the branch that delivers the sort. */
+  sorted?: Candidate;
+  /** The best single index scan of the branch. */
+  unsorted?: Candidate;
+}
+
+/** A branch's conditions with the rest of the filter pushed in. */
+const branchInput = (branch: Document, rest: Document, sort: KeyField[]) =>
+  planInput(Object.keys(rest).length ? { $and: [rest, branch] } : branch, sort);
+
 /** The best scan for one branch, bounded by the branch's own conditions; sort-delivering ones first. */
-function branchPlan(coll: Collection, branch: Document, rest: Document, sort: KeyField[]) {
+function branchPlan(coll: Collection, branch: Document, rest: Document, sort: KeyField[]): BranchPick {
   const own = conditionsByPath(branch);
-  const input = planInput(Object.keys(rest).length ? { $and: [rest, branch] } : branch, sort);
+  const input = branchInput(branch, rest, sort);
   let best: Candidate | undefined;
   let bestUnsorted: Candidate | undefined;
   for (const ix of coll.indexes.values()) {
@@ -60,8 +71,8 @@ function branchPlan(coll: Collection, branch: Document, rest: Document, sort: Ke
 const scansOf = (c: Candidate): IndexPlan[] =>
   c.plan.kind === 'merge' ? c.plan.children : c.plan.kind === 'ixscan' ? [c.plan] : [];
 
-function orCandidate(coll: Collection, site: OrSite, at: number, sort: KeyField[]): Candidate | undefined {
-  const picks = site.branches.map((b) => branchPlan(coll, b, site.rest, sort));
+/** The candidate of the `$or` at `at` from each branch's picks: merged by the sort when every branch delivers it. */
+function fromPicks(picks: BranchPick[], at: number, sort: KeyField[]): Candidate | undefined {
   if (picks.some((p) => !p.unsorted && !p.sorted)) return undefined;
   const score = Math.min(...picks.map((p) => (p.sorted ?? p.unsorted)!.score)) - 0.5;
   if (sort.length > 0 && picks.every((p) => p.sorted)) {
@@ -73,6 +84,42 @@ function orCandidate(coll: Collection, site: OrSite, at: number, sort: KeyField[
   const branches = picks.map((p) => p.unsorted!.plan as IndexPlan);
   const ids = picks.map((p) => p.unsorted!.id).join(',');
   return { id: `or${at}(${ids})`, plan: { kind: 'or', branches }, blockingSort: sort.length > 0, score };
+}
+
+function orCandidate(coll: Collection, site: OrSite, at: number, sort: KeyField[]): Candidate | undefined {
+  return fromPicks(
+    site.branches.map((b) => branchPlan(coll, b, site.rest, sort)),
+    at,
+    sort,
+  );
+}
+
+/**
+ * The `$or` candidate a cached id names (`or<at>(<branch id>,…)`), each branch built on the index the id
+ * names alone instead of trying every index (the plan cache's hit path, planner.ts cachedCandidate).
+ */
+export function orCandidateById(
+  coll: Collection,
+  filter: Document,
+  sort: KeyField[],
+  id: string,
+): Candidate | undefined {
+  const m = /^or(\d+)\((.*)\)$/.exec(id);
+  const site = m ? orSites(filter)[Number(m[1])] : undefined;
+  const ids = m ? m[2].split(',') : [];
+  if (!m || !site || ids.length !== site.branches.length) return undefined;
+  const picks: BranchPick[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const ix = coll.indexes.get(ids[i].slice(ids[i].indexOf(':') + 1));
+    const c = ix && indexCandidate(ix, branchInput(site.branches[i], site.rest, sort));
+    if (!c || c.id !== ids[i]) return undefined;
+    picks.push({
+      sorted: !c.blockingSort && sort.length > 0 ? c : undefined,
+      unsorted: c.plan.kind === 'ixscan' ? c : undefined,
+    });
+  }
+  const c = fromPicks(picks, Number(m[1]), sort);
+  return c?.id === id ? c : undefined;
 }
 
 /** One candidate per indexable `$or` in the filter. */

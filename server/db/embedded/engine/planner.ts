@@ -22,7 +22,7 @@ import {
 } from './bounds.ts';
 import type { KeyField } from './index-keys.ts';
 import type { OrderedIndex } from './ordered-index.ts';
-import { orCandidates } from './plan-or.ts';
+import { orCandidateById, orCandidates } from './plan-or.ts';
 import { MAX_RANGES, rangePrefix } from './scan.ts';
 import { bsonTypeOf, isPlainObject } from './values.ts';
 
@@ -270,6 +270,25 @@ export function enumeratePlans(coll: Collection, filter: Document, sort: KeyFiel
 }
 
 const collScan = (reverse: boolean): CollScanPlan => ({ kind: 'collscan', reverse });
+
+/**
+ * The candidate a cached plan's id names, built for this query's values without enumerating the others (the
+ * plan cache's hit path, query.ts): undefined for an id it cannot build alone (a collection scan) or one this
+ * query's values no longer offer, which then go through the whole enumeration.
+ */
+export function cachedCandidate(
+  coll: Collection,
+  filter: Document,
+  sort: KeyField[],
+  id: string,
+): Candidate | undefined {
+  if (id.startsWith('ix:') || id.startsWith('merge:')) {
+    const ix = coll.indexes.get(id.slice(id.indexOf(':') + 1));
+    const c = ix && indexCandidate(ix, planInput(filter, sort));
+    return c?.id === id ? c : undefined;
+  }
+  return id.startsWith('or') ? orCandidateById(coll, filter, sort, id) : undefined;
+}
 
 /**
  * `_id` equality or `$in` (MongoDB's IDHACK): the document map answers, so there is nothing to choose.
