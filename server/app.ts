@@ -23,6 +23,7 @@ import { createModels, type Models } from './models/index.ts';
 import { createRateLimits } from './rate-limit/limiters.ts';
 import { createApiRouter } from './routes/index.ts';
 import { createIntakeRouter } from './routes/intake/index.ts';
+import { favicon } from './http/favicon.ts';
 import { createWebStatic } from './http/web.static.ts';
 import type { NotifyService } from './notify/notify-service.ts';
 import { recordingSmsSender } from './notify/recording-sms.ts';
@@ -164,6 +165,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', createApiRouter(ctx));
   app.use('/api', notFoundHandler);
 
+  app.get(['/favicon.svg', '/favicon.ico'], favicon);
   // PUBLIC PAGES: the QR page router (`/e/:token`) and the web front end are mounted here by their owners.
   app.use(
     '/e',

@@ -15,6 +15,11 @@ export default defineConfig({
   server: {
     // The web imports the pure modules of shared/ and config/ from the repository root.
     fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
-    proxy: { '/api': apiTarget, '/e/': apiTarget, '/socket.io': { target: apiTarget, ws: true } },
+    proxy: {
+      '/api': apiTarget,
+      '/e/': apiTarget,
+      '/favicon.svg': apiTarget,
+      '/socket.io': { target: apiTarget, ws: true },
+    },
   },
 });

@@ -14,6 +14,14 @@ import { expectError, openTestDatabase, testConfig, TEST_START, useTestApp } fro
 describe('api: health and errors', () => {
   const t = useTestApp();
 
+  it('serves the site icon as SVG, under its own name and the one browsers ask for unprompted', async () => {
+    for (const path of ['/favicon.svg', '/favicon.ico']) {
+      const res = await request(t.app).get(path).expect(200);
+      expect(res.headers['content-type'], path).to.match(/^image\/svg\+xml/);
+      expect(String(res.body), path).to.match(/^<svg /);
+    }
+  });
+
   it('GET /healthz answers 200 {"status":"ok"} while the database answers', async () => {
     const res = await request(t.app).get('/healthz');
     expect(res.status).to.equal(200);

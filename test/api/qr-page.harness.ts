@@ -84,6 +84,9 @@ export function useQrApp(options: QrTestOptions = {}): QrTestApp {
       models,
       sms,
       qrLimits: { ...RELAXED, ...options.limits },
+      // Without the staff app, whether or not web/dist was built: a page's stray request (an icon) then fails
+      // here as it does on a fresh clone, instead of getting the app's index.html.
+      webDist: '/nonexistent-web-dist',
     });
     Object.assign(t, {
       app,

@@ -134,6 +134,7 @@ export function layout(opts: LayoutOptions, body: SafeHtml): string {
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <meta name="robots" content="noindex,nofollow" />
         <meta name="referrer" content="no-referrer" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <title>${opts.title}</title>
         <style nonce="${opts.nonce}">
           ${STYLESHEET}
