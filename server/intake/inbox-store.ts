@@ -3,7 +3,9 @@
 // Success is recorded off the request's path: the outcomes of concurrent intakes are gathered and written in
 // one bulk write as soon as the event loop turns, so a burst pays one round trip for many of them, and the
 // channel gets its answer without waiting for it. A crash before that write loses nothing: the entry stays
-// `accepted`, and recovery (inbox-recovery.job.ts) finds the issue it already became and records it.
+// `accepted`, and recovery (inbox-recovery.job.ts) finds the issue it already became and records it. A dead
+// letter a clerk registers by hand (人工登记) is claimed first, and every way of reopening or discarding a failed
+// entry honours the claim, so it becomes one issue whoever else acts on it meanwhile.
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { batchedInsertOne } from '../db/batched-ops.ts';
@@ -209,7 +211,7 @@ export async function markInboxFailed(models: Models, id: Types.ObjectId, reason
   if (entry) tellDeadLetter(models, { id: String(id), channel: String(entry.channel), reason: stored });
 }
 
-/** Moves a failed entry back to accepted (retry); null when it is not failed (any more). */
+/** Moves a failed entry back to accepted (retry); null when it is not failed (any more) or being registered. */
 export async function reopenFailedEntry(
   models: Models,
   id: Types.ObjectId,
@@ -217,13 +219,110 @@ export async function reopenFailedEntry(
   message?: StoredInboundMessage,
 ): Promise<InboxEntryDoc | null> {
   return models.InboxEntry.collection.findOneAndUpdate(
-    { _id: id, status: 'failed' },
+    { _id: id, status: 'failed', ...notBeingRegistered(now) },
     {
       $set: { status: 'accepted', reason: null, updatedAt: now, ...(message ? { message, raw: null } : {}) },
       $inc: { attempts: 1 },
     },
     { returnDocument: 'after' },
   ) as Promise<InboxEntryDoc | null>;
+}
+
+/** The outcome of a dead letter a clerk filed by hand (人工登记): it names the issue it became. */
+export const REGISTERED_BY_HAND = 'registered_by_hand';
+
+/** Who registered a dead letter by hand, and when (kept on the entry for audit). */
+export interface InboxRegistration {
+  by: { id: string; name: string; role: string };
+  at: Date;
+}
+
+/** A failed entry a clerk is registering: retry, redelivery and discard leave it alone until the lease ends. */
+export interface RegistrationClaim {
+  token: string;
+  at: Date;
+}
+
+/** The entry with what hand registration adds (written through the raw collection, like every outcome). */
+export type RegistrableEntry = InboxEntryDoc & {
+  registering?: RegistrationClaim | null;
+  registration?: InboxRegistration | null;
+};
+
+/**
+ * How long a claim holds: far beyond one registration (a few round trips), short enough that an entry a
+ * crashed process claimed is free again for a retry or another clerk within the minute.
+ */
+export const REGISTRATION_LEASE_MS = 60_000;
+
+/** Whether a clerk holds the entry for registration right now (its claim's lease has not run out). */
+export function isBeingRegistered(entry: Pick<RegistrableEntry, 'registering'>, now: Date): boolean {
+  return !!entry.registering && entry.registering.at.getTime() > now.getTime() - REGISTRATION_LEASE_MS;
+}
+
+/** The filter of an entry no one is registering (no claim, or one whose lease ran out). */
+export function notBeingRegistered(now: Date) {
+  return {
+    $or: [
+      { registering: null },
+      { 'registering.at': { $lte: new Date(now.getTime() - REGISTRATION_LEASE_MS) } },
+    ],
+  };
+}
+
+/**
+ * Claims a failed entry for hand registration: one atomic update decides between two clerks, a retry and a
+ * redelivery (reopenFailedEntry honours the claim), so only one of them can turn it into an issue. Null when it
+ * is not failed, or someone else holds it.
+ */
+export async function claimForRegistration(
+  models: Models,
+  id: Types.ObjectId,
+  now: Date,
+): Promise<(RegistrableEntry & { registering: RegistrationClaim }) | null> {
+  const claim: RegistrationClaim = { token: new Types.ObjectId().toHexString(), at: now };
+  return models.InboxEntry.collection.findOneAndUpdate(
+    { _id: id, status: 'failed', ...notBeingRegistered(now) },
+    { $set: { registering: claim } },
+    { returnDocument: 'after' },
+  ) as Promise<(RegistrableEntry & { registering: RegistrationClaim }) | null>;
+}
+
+/** Gives a claim up (the registration was refused): the entry is a dead letter as before. */
+export async function releaseRegistration(models: Models, id: Types.ObjectId, claim: RegistrationClaim) {
+  await models.InboxEntry.collection.updateOne(
+    { _id: id, 'registering.token': claim.token },
+    { $unset: { registering: '' } },
+  );
+}
+
+/**
+ * Records the issue a claimed entry became: processed, with its number, the outcome and who registered it. The
+ * failure reason stays (why it needed a person); null when the claim was lost meanwhile (its lease ran out).
+ */
+export async function recordRegistered(
+  models: Models,
+  id: Types.ObjectId,
+  claim: RegistrationClaim,
+  issue: { _id: Types.ObjectId; number: string },
+  registration: InboxRegistration,
+): Promise<RegistrableEntry | null> {
+  return models.InboxEntry.collection.findOneAndUpdate(
+    { _id: id, status: 'failed', 'registering.token': claim.token },
+    {
+      $set: {
+        status: 'processed',
+        issueId: issue._id,
+        number: issue.number,
+        outcome: REGISTERED_BY_HAND,
+        processedAt: registration.at,
+        updatedAt: registration.at,
+        registration,
+      },
+      $unset: { registering: '' },
+    },
+    { returnDocument: 'after' },
+  ) as Promise<RegistrableEntry | null>;
 }
 
 /**

@@ -318,6 +318,8 @@ export interface NewIssueInput {
   now: Date;
   /** A borderline repeat: the issue waits in 待分办 for the dispatcher, flagged 可能重复 with the candidate. */
   possibleRepeat?: PossibleRepeat;
+  /** An internal note stored with the opening events (how the issue came in, e.g. 人工登记), in the same insert. */
+  intakeNote?: Omit<StoredTimelineEvent, 'fromState' | 'toState'>;
 }
 
 /**
@@ -335,7 +337,7 @@ function enterpriseContactOf(e: IntakeEnterprise): EnterpriseContact | undefined
 export async function createIssueFromMessage(
   deps: IssueCreateDeps,
   config: IntakeConfig,
-  { entry, msg, by, enterprise, now, possibleRepeat }: NewIssueInput,
+  { entry, msg, by, enterprise, now, possibleRepeat, intakeNote }: NewIssueInput,
 ): Promise<{ issue: IssueDoc; created: boolean }> {
   const { models } = deps;
   const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
@@ -344,6 +346,7 @@ export async function createIssueFromMessage(
   const triaged = possibleRepeat ? { ...classified, autoDispatch: false } : classified;
   const { core, events } = await openingCore(deps, by, triaged, now, { config, channel: msg.channel });
   if (possibleRepeat) events.push(possibleRepeatEvent(events[0], possibleRepeat));
+  if (intakeNote) events.push({ ...intakeNote, fromState: core.state, toState: core.state });
   const number = await nextIssueNumber(models, now);
   const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
   const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);

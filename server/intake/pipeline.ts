@@ -129,7 +129,8 @@ export async function acceptInbound(
   return (await runIntake(deps, msg, channelBy(msg.channel, credentialId))).ack;
 }
 
-const MATCH_FILTERS: Record<MatchStep['by'], (v: string) => Record<string, unknown>> = {
+/** The enterprise register's filter for each way of matching an enterprise (also the dead-letter draft's). */
+export const MATCH_FILTERS: Record<MatchStep['by'], (v: string) => Record<string, unknown>> = {
   credit_code: (v) => ({ creditCode: v }),
   mobile: (v) => ({ mobile: v }),
   email: (v) => ({ emails: v }),

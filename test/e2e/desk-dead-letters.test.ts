@@ -2,16 +2,19 @@
 // is not JSON) stayed forever, a retry that failed again still said 已重新处理, and reasons read
 // `hostile_input: …`. Now each row gives its reason in Chinese, 查看原文 shows what arrived (as text), a retry
 // that fails again says so and why, and 作废 with a required reason takes the row off and the tile's count
-// down. axe-core on the screen.
+// down. And a dead letter that is a real complaint (a 12345 order refused for one bad field) could only be
+// retried, failing the same way, or discarded: 人工登记 opens the staff form prefilled from it, and the clerk's
+// corrected issue is filed, its number linked, and the row leaves. axe-core on the screen and the form.
 //
 // Set E2E_SCREENSHOTS=/some/dir to keep the screenshots (desktop and phone).
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { rawPayloadOf, storeDeadLetter } from '../../server/intake/inbox-store.ts';
 import { channelBy } from '../../server/intake/pipeline.ts';
-import { axeFindings, login, snap, useStaffApp } from './staff-app.harness.ts';
+import { axeFindings, choose, login, snap, useStaffApp } from './staff-app.harness.ts';
 
 const NUL_ORDER = 'WO-E2E-NUL-1';
+const HAND_ORDER = 'WO-E2E-HAND-1';
 const DISCARD_REASON = '报文含非法字符，已电话通知12345平台更正后重新推送';
 
 describe('staff app: 接入失败 on the desk (e2e, Chromium)', function () {
@@ -121,5 +124,78 @@ describe('staff app: 接入失败 on the desk (e2e, Chromium)', function () {
     expect(await page.getByTestId('dead-letter-reason').count()).to.equal(2);
     const entry = await t.apiAs('clerk', 'GET', `/api/inbox/${nulId}`);
     expect(entry).to.include({ status: 'discarded', discardReason: DISCARD_REASON });
+  });
+
+  it('人工登记 opens the staff form prefilled from the refused order; the corrected issue is filed and linked', async () => {
+    const { page } = session!;
+    const ent = t.seed.enterprises[0];
+    const order = {
+      orderId: HAND_ORDER,
+      creditCode: ent.creditCode,
+      contactName: '周九',
+      contactPhone: '13600001111',
+      title: '出口退税迟迟未到账',
+      content: '企业反映出口退税申报三个月仍未到账，资金周转困难，请求协调税务部门加快办理。',
+      urgency: '很急',
+    };
+    const by = channelBy('hotline12345');
+    const letter = await storeDeadLetter(t.models, {
+      channel: 'hotline12345',
+      source: by.source,
+      origin: by.origin,
+      credentialId: null,
+      externalId: HAND_ORDER,
+      now: t.clock.now(),
+      raw: rawPayloadOf(Buffer.from(JSON.stringify(order)), 'application/json'),
+      reason:
+        'invalid_field: 字段 urgency 无效：紧急程度无效（critical/urgent/normal/complex 或 特急/紧急/一般/疑难复杂）',
+    });
+    await page.reload();
+    await waitForCount(page, 3);
+    await page.locator('[data-queue="deadLetters"]').click();
+    const row = page.getByRole('row').filter({ hasText: HAND_ORDER });
+    await row.getByRole('button', { name: '人工登记' }).click();
+
+    const form = page.getByRole('form', { name: '人工登记表单' });
+    await form.waitFor();
+    // Prefilled from what arrived: the enterprise found by its code, the text, the caller.
+    await form.getByTestId('chosen-enterprise').getByText(ent.name).waitFor();
+    expect(await form.getByLabel('标题').inputValue()).to.equal(order.title);
+    expect(await form.getByLabel('问题内容').inputValue()).to.equal(order.content);
+    expect(await form.getByLabel('联系人').inputValue()).to.equal('周九');
+    expect(await form.getByLabel('联系电话').inputValue()).to.equal('13600001111');
+    expect(await form.getByLabel('来源渠道').inputValue()).to.equal('12345热线');
+    expect(await form.getByLabel('外部编号').inputValue()).to.equal(HAND_ORDER);
+    expect(await axeFindings(page)).to.deep.equal([]);
+    await snap(page, 'desk-dead-letter-register');
+
+    // The clerk checks the form as the server does before sending: an emptied text is named.
+    await form.getByLabel('问题内容').fill('');
+    await form.getByRole('button', { name: '提交登记' }).click();
+    await form.getByText('请填写问题内容').or(form.getByText('问题内容不能为空')).first().waitFor();
+    await form.getByLabel('问题内容').fill(order.content);
+    // What the platform sent wrong, corrected: the urgency it meant.
+    await choose(page, '紧急程度', '紧急', form);
+    await form.getByRole('button', { name: '提交登记' }).click();
+
+    const done = page.getByTestId('dead-letter-registered');
+    await done.waitFor();
+    const number = /HZ-\d{4}-\d{6}/.exec((await done.textContent()) ?? '')?.[0];
+    expect(number, (await done.textContent()) ?? '').to.be.a('string');
+    await row.waitFor({ state: 'detached' });
+    await waitForCount(page, 2);
+    const entry = await t.apiAs('clerk', 'GET', `/api/inbox/${String(letter._id)}`);
+    expect(entry).to.include({ status: 'processed', number, outcome: 'registered_by_hand' });
+    expect(entry.registeredBy).to.include({ role: 'clerk' });
+
+    await done.getByRole('link', { name: '查看工单' }).click();
+    await page.getByText(number!, { exact: true }).waitFor();
+    await page.getByRole('heading', { name: order.title }).waitFor();
+    await page
+      .getByText(/由接入失败消息人工登记/)
+      .first()
+      .waitFor();
+    const issue = await t.apiAs('clerk', 'GET', `/api/issues/${entry.issueId}`);
+    expect(issue).to.include({ channel: 'hotline12345', externalId: HAND_ORDER, urgency: 'urgent' });
   });
 });

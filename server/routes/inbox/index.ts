@@ -1,40 +1,33 @@
 // /api/inbox: the raw inbox for the service centre (DESIGN §2, §10). The dead-letter list (`?status=failed`,
-// newest first, keyset-paged), one entry, retry of a failed entry through the pipeline, and discard with a
-// reason. Centre intake desks and admins only.
+// newest first, keyset-paged), one entry, retry of a failed entry through the pipeline, discard with a reason,
+// and 人工登记: the draft a dead letter gives the staff form, and its registration by hand as an issue
+// (commands/inbox-register.command.ts). Centre intake desks and admins only.
 import { Router } from 'express';
 import { Types } from 'mongoose';
-import { z } from 'zod';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
+import { inboxRegisterCommand, registrationInProgress } from '../../commands/inbox-register.command.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
+import { actorOf } from '../../http/request-context.ts';
 import { pathId } from '../../http/validate.ts';
 import { createPipelineDeps } from '../../intake/intake-sink.ts';
+import { isBeingRegistered, notBeingRegistered, type RegistrableEntry } from '../../intake/inbox-store.ts';
 import { retryEntry } from '../../intake/pipeline.ts';
-import { INBOX_STATUSES, type InboxEntryDoc } from '../../models/inbox.model.ts';
 import { canManageInbox } from '../../policies/intake.policy.ts';
 import { presentInboxEntry } from '../../presenters/inbox.presenter.ts';
-import { CHANNEL_IDS } from '../../../shared/states.ts';
-import { reasonSchema } from '../../../shared/schemas.ts';
+import { presentIssueCreated } from '../../presenters/issue.presenter.ts';
+import { draftOf } from './inbox-draft.query.ts';
+import { discardBody, listQuery, registerBody } from './inbox.schema.ts';
 
-const INBOX_MAX_LIMIT = 100;
-
-const listQuery = z.object({
-  status: z.enum(INBOX_STATUSES, { error: '状态无效' }).default('failed'),
-  channel: z.enum(CHANNEL_IDS, { error: '渠道无效' }).optional(),
-  // Worded as GET /api/issues words its limit (routes/issues/issues.schema.ts).
-  limit: z.coerce
-    .number({ error: '条数必须是数字' })
-    .int({ error: '条数必须是整数' })
-    .min(1, { error: '条数至少为1' })
-    .max(INBOX_MAX_LIMIT, { error: `条数不能超过${INBOX_MAX_LIMIT}` })
-    .default(50),
-  /** The id of the last entry of the previous page. */
-  before: z
-    .string({ error: '分页游标无效' })
-    .regex(/^[0-9a-f]{24}$/i, { error: '分页游标无效' })
-    .optional(),
-});
-const discardBody = z.object({ reason: reasonSchema });
+/** The entry as the desk sees it, and who registered it by hand (name and role, never more) and when. */
+function presentEntry(e: RegistrableEntry) {
+  const r = e.registration;
+  return {
+    ...presentInboxEntry(e),
+    registeredBy: r ? { name: r.by.name, role: r.by.role } : null,
+    registeredAt: r ? r.at : null,
+  };
+}
 
 export function createInboxRouter(ctx: AppContext): Router {
   const router = Router();
@@ -42,13 +35,13 @@ export function createInboxRouter(ctx: AppContext): Router {
   const deps = createPipelineDeps(ctx);
   const entries = ctx.models.InboxEntry.collection;
 
+  const idOf = (id: unknown) => new Types.ObjectId(pathId(id, '收件记录不存在'));
   const load = async (id: unknown) => {
-    const entry = await entries.findOne<InboxEntryDoc>({
-      _id: new Types.ObjectId(pathId(id, '收件记录不存在')),
-    });
+    const entry = await entries.findOne<RegistrableEntry>({ _id: idOf(id) });
     if (!entry) throw notFound('收件记录不存在');
     return entry;
   };
+  const beingRegistered = (e: RegistrableEntry) => isBeingRegistered(e, ctx.clock.now());
 
   router.get('/', async (req, res) => {
     const q = listQuery.parse(req.query);
@@ -56,23 +49,37 @@ export function createInboxRouter(ctx: AppContext): Router {
     if (q.channel) filter.channel = q.channel;
     if (q.before) filter._id = { $lt: new Types.ObjectId(q.before) };
     const rows = await entries
-      .find<InboxEntryDoc>(filter, { sort: { _id: -1 }, limit: q.limit + 1 })
+      .find<RegistrableEntry>(filter, { sort: { _id: -1 }, limit: q.limit + 1 })
       .toArray();
     const items = rows.slice(0, q.limit);
     const next = rows.length > q.limit ? String(items[items.length - 1]._id) : undefined;
-    res.json({ items: items.map(presentInboxEntry), ...(next ? { next } : {}) });
+    res.json({ items: items.map(presentEntry), ...(next ? { next } : {}) });
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(presentInboxEntry(await load(req.params.id)));
+    res.json(presentEntry(await load(req.params.id)));
+  });
+
+  router.get('/:id/draft', async (req, res) => {
+    res.json(await draftOf(ctx.models, await load(req.params.id)));
   });
 
   router.post('/:id/retry', async (req, res) => {
     const entry = await load(req.params.id);
     if (entry.status !== 'failed') throw new AppError('not_failed', 409, '只有处理失败的收件才能重试');
+    if (beingRegistered(entry)) throw registrationInProgress();
     const { ack } = await retryEntry(deps, entry);
     await deps.inbox.flush();
-    res.json({ ack, entry: presentInboxEntry(await load(req.params.id)) });
+    res.json({ ack, entry: presentEntry(await load(req.params.id)) });
+  });
+
+  router.post('/:id/register', async (req, res) => {
+    const id = idOf(req.params.id);
+    const input = registerBody.parse(req.body ?? {});
+    const { issue, created, entry } = await inboxRegisterCommand(deps, actorOf(req), id, input);
+    res
+      .status(created ? 201 : 200)
+      .json({ issue: presentIssueCreated(issue, !created), entry: presentEntry(entry) });
   });
 
   router.post('/:id/discard', async (req, res) => {
@@ -80,12 +87,13 @@ export function createInboxRouter(ctx: AppContext): Router {
     const entry = await load(req.params.id);
     const now = ctx.clock.now();
     const updated = await entries.findOneAndUpdate(
-      { _id: entry._id, status: 'failed' },
+      { _id: entry._id, status: 'failed', ...notBeingRegistered(now) },
       { $set: { status: 'discarded', discardReason: reason, updatedAt: now } },
       { returnDocument: 'after' },
     );
+    if (!updated && entry.status === 'failed' && beingRegistered(entry)) throw registrationInProgress();
     if (!updated) throw new AppError('not_failed', 409, '只有处理失败的收件才能作废');
-    res.json(presentInboxEntry(updated as InboxEntryDoc));
+    res.json(presentEntry(updated as RegistrableEntry));
   });
 
   return router;

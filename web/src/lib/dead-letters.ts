@@ -1,8 +1,13 @@
 // The dead-letter desk's words (接入失败): the server stores a failure as `code: message` (the code is for the
 // platforms and the logs), and a clerk reads a Chinese label and the message instead; what a retry became, said
-// as a clerk would expect. Pure, so the panel only shows it.
+// as a clerk would expect; and 人工登记: the staff form prefilled from what the dead letter holds
+// (GET /api/inbox/:id/draft), checked with POST /api/issues's own schema before it is sent to
+// POST /api/inbox/:id/register. Pure, so the panel only shows it.
 export { INBOX_ROLES } from '../../../shared/roles.ts';
 import { INBOUND_FIELD_LABELS } from '../../../shared/inbound-fields.ts';
+import { issueCreateSchema } from '../../../shared/schemas.ts';
+import type { ChannelId } from '../../../shared/states.ts';
+import type { EnterpriseSummary } from './types.ts';
 
 /** The refusal and failure codes a dead letter's reason may start with. */
 const REASON_LABELS: Readonly<Record<string, string>> = Object.freeze({
@@ -77,3 +82,90 @@ export function retryOutcome({ ack }: RetryAnswer): string {
       throw new Error(`重试仍未成功：${reasonLine(ack.reason)}`);
   }
 }
+
+/** What a dead letter still says, as the server read it for the staff form (intake/dead-letter-draft.ts). */
+export interface DeadLetterDraft {
+  channel: ChannelId;
+  externalId: string | null;
+  title: string;
+  content: string;
+  urgency: string | null;
+  contact: { name?: string; phone?: string; email?: string; openid?: string };
+  enterprise: { creditCode?: string; name?: string };
+}
+
+/** GET /api/inbox/:id/draft: the draft, and the enterprise it names when the register knows exactly one. */
+export interface DraftAnswer {
+  draft: DeadLetterDraft;
+  enterprise: EnterpriseSummary | null;
+}
+
+/** The 人工登记 form's fields (the enterprise itself is chosen with the picker). */
+export interface RegisterForm {
+  /** An enterprise the register does not know yet, as the message names it (登记为待确认企业). */
+  creditCode: string;
+  enterpriseName: string;
+  title: string;
+  content: string;
+  contactName: string;
+  contactPhone: string;
+  contactEmail: string;
+  category: string;
+  urgency: string;
+}
+
+export function registerFormOf({ draft }: DraftAnswer): RegisterForm {
+  return {
+    creditCode: draft.enterprise.creditCode ?? '',
+    enterpriseName: draft.enterprise.name ?? '',
+    title: draft.title,
+    content: draft.content,
+    contactName: draft.contact.name ?? '',
+    contactPhone: draft.contact.phone ?? '',
+    contactEmail: draft.contact.email ?? '',
+    category: '',
+    urgency: draft.urgency ?? '',
+  };
+}
+
+/**
+ * The body of POST /api/inbox/:id/register: the staff form of POST /api/issues on the dead letter's channel and
+ * external id, checked with its schema (the same Chinese messages as the server). Throws what to correct.
+ */
+export function registerBody(
+  form: RegisterForm,
+  letter: { channel: string; externalId?: string | null },
+  enterpriseId: string | null,
+): Record<string, unknown> {
+  const code = form.creditCode.trim();
+  if (!enterpriseId && !code) throw new Error('请选择企业，或填写来件企业的统一社会信用代码');
+  const contact = Object.fromEntries(
+    [
+      ['name', form.contactName],
+      ['phone', form.contactPhone],
+      ['email', form.contactEmail],
+    ]
+      .map(([k, v]) => [k, v.trim()])
+      .filter(([, v]) => v),
+  );
+  const optional = { title: form.title, category: form.category, urgency: form.urgency };
+  const body = {
+    enterprise: enterpriseId ? { id: enterpriseId } : { creditCode: code },
+    channel: letter.channel,
+    ...(letter.externalId ? { externalId: letter.externalId } : {}),
+    content: form.content.trim(),
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v.trim())),
+    ...(Object.keys(contact).length ? { contact } : {}),
+  };
+  const checked = issueCreateSchema.safeParse(body);
+  if (!checked.success) throw new Error(checked.error.issues[0]?.message ?? '输入无效');
+  const name = form.enterpriseName.trim();
+  return { ...checked.data, ...(!enterpriseId && name ? { enterpriseName: name } : {}) };
+}
+
+/** What POST /api/inbox/:id/register answers: the issue it became. */
+export interface RegisterAnswer {
+  issue: { id: string; number: string; state: string };
+}
+
+export const registeredText = ({ issue }: RegisterAnswer) => `已人工登记为工单 ${issue.number}`;
