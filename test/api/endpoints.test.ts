@@ -33,6 +33,7 @@ const STAFF_ENDPOINTS: Array<[method: 'get' | 'post' | 'patch' | 'put' | 'delete
   ['put', '/api/calendar/overrides/2026-05-01'],
   ['delete', '/api/calendar/overrides/2026-05-01'],
   ['get', '/api/calendar/days?from=2026-05-01&to=2026-05-02'],
+  ['get', '/api/calendar/years/2026'],
   ['get', '/api/settings'],
   ['put', '/api/settings/x'],
 ];

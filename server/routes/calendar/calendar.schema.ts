@@ -1,4 +1,4 @@
-// Input for the working calendar: single-day overrides and day-range queries.
+// Input for the working calendar: single-day overrides, day-range queries and years.
 import { z } from 'zod';
 import { stringError } from '../../../shared/schemas.ts';
 
@@ -38,3 +38,12 @@ export const yearArrangementSchema = z
     notes: z.record(date, z.string().trim().max(200, { error: '说明不能超过200个字符' })).optional(),
   })
   .refine((a) => !a.offDays.some((d) => a.workDays.includes(d)), { error: '同一天不能既放假又上班' });
+
+const YEAR_FORMAT = '年份应为四位数字，如 2026';
+
+/** A year in a path (`/years/2026`): four digits, 2000–2100 (the packaged data starts in 2004). */
+export const yearParam = z
+  .string({ error: YEAR_FORMAT })
+  .regex(/^\d{4}$/, { error: YEAR_FORMAT })
+  .transform(Number)
+  .refine((y) => y >= 2000 && y <= 2100, { error: '年份应在 2000 至 2100 年之间' });

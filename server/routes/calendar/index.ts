@@ -1,26 +1,42 @@
 // The working calendar: GET /api/calendar/overrides (with the years lacking holiday data that no admin has
 // entered either, so admin can warn),
 // PUT/DELETE /api/calendar/overrides/:date (admin), GET /api/calendar/days?from=&to= (all staff), and (issue 8)
-// GET /api/calendar (the data's years, the years entered by hand, the warnings), GET /api/calendar/warnings
-// (admins and the centre) and PUT /api/calendar/years/:year {offDays, workDays} (admin: a year in one request).
-// Every change recomputes open issues' future deadlines in the background.
+// GET /api/calendar (today, the data's years, the years entered by hand, the warnings), GET /api/calendar/warnings
+// (admins and the centre), GET /api/calendar/years/:year (admins and the centre: every day of the year resolved,
+// holidays and 调休 with their source, for 工作日历's year view) and PUT /api/calendar/years/:year {offDays,
+// workDays} (admin: a year in one request). Every change recomputes open issues' future deadlines in the
+// background.
 import { Router } from 'express';
-import { createWorkCalendar, type CalendarOverrides } from '../../../shared/calendar.ts';
+import { chinaDateKey, createWorkCalendar, type CalendarOverrides } from '../../../shared/calendar.ts';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
 import { validationFailed } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { canManageSettings, canViewConfig } from '../../policies/index.ts';
 import { presentCalendarOverride } from '../../presenters/config.presenter.ts';
 import { deleteCalendarOverride, putCalendarOverride } from './calendar.commands.ts';
-import { dateParam, daysQuery, putOverrideSchema, yearArrangementSchema } from './calendar.schema.ts';
+import {
+  dateParam,
+  daysQuery,
+  putOverrideSchema,
+  yearArrangementSchema,
+  yearParam,
+} from './calendar.schema.ts';
 import { calendarWarnings } from '../../../shared/calendar-warnings.ts';
 import { forbidden } from '../../errors.ts';
 import { actorOf } from '../../http/request-context.ts';
+import { CENTRE_ROLES, type Role } from '../../../shared/roles.ts';
 import { enteredYears, putYearArrangementCommand } from './calendar-year.command.ts';
+import { calendarYearQuery } from './calendar-year.query.ts';
 
 function parseDate(value: unknown): string {
   const parsed = dateParam.safeParse(value);
   if (!parsed.success) throw validationFailed('日期格式应为 YYYY-MM-DD');
+  return parsed.data;
+}
+
+function parseYear(value: unknown): number {
+  const parsed = yearParam.safeParse(value);
+  if (!parsed.success) throw validationFailed(parsed.error.issues[0]?.message ?? '年份无效');
   return parsed.data;
 }
 
@@ -61,26 +77,33 @@ export function createCalendarRouter(ctx: AppContext): Router {
     const { calendar } = await ctx.intakeConfig.get();
     return calendarWarnings(calendar, await enteredYears(ctx.models), ctx.clock.now());
   };
-  const mayWarn = (role: string) => ['admin', 'clerk', 'dispatcher', 'director'].includes(role);
+  /** The warnings and the year view are for those who set the calendar and those who promise dates by it. */
+  const adminOrCentre = (role: Role) => role === 'admin' || CENTRE_ROLES.includes(role);
 
   router.get('/', async (req, res) => {
     const { calendar } = await ctx.intakeConfig.get();
     const entered = await enteredYears(ctx.models);
     res.json({
+      // The app's day in China time, so a screen opens on the year the deadlines are counted in.
+      today: chinaDateKey(ctx.clock.now()),
       dataYears: calendar.dataYears,
       enteredYears: entered,
-      warnings: mayWarn(actorOf(req).role) ? calendarWarnings(calendar, entered, ctx.clock.now()) : [],
+      warnings: adminOrCentre(actorOf(req).role) ? calendarWarnings(calendar, entered, ctx.clock.now()) : [],
     });
   });
 
   router.get('/warnings', async (req, res) => {
-    if (!mayWarn(actorOf(req).role)) throw forbidden();
+    if (!adminOrCentre(actorOf(req).role)) throw forbidden();
     res.json({ items: await warningsNow() });
   });
 
+  router.get('/years/:year', async (req, res) => {
+    if (!adminOrCentre(actorOf(req).role)) throw forbidden();
+    res.json(await calendarYearQuery(ctx.models, parseYear(req.params.year)));
+  });
+
   router.put('/years/:year', requirePolicy(canManageSettings), async (req, res) => {
-    const year = Number(req.params.year);
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) throw validationFailed('年份无效');
+    const year = parseYear(req.params.year);
     const result = await putYearArrangementCommand(ctx.models, year, yearArrangementSchema.parse(req.body));
     ctx.intakeConfig.invalidate();
     ctx.deadlines?.request('calendar');
