@@ -48,9 +48,10 @@ export function evaluateRoutingRules(
       (r) => r.enabled !== false && r.category === query.category && (!r.region || r.region === query.region),
     )
     .sort((a, b) => rank(b) - rank(a));
-  const [best, second] = candidates;
+  const [best, ...others] = candidates;
   if (!best) return null;
-  const tie = second !== undefined && rank(second) === rank(best) && second.unitCode !== best.unitCode;
+  // Rules of the same rank naming another unit: a dispatcher decides (intake's route-issue.ts says the same).
+  const tie = others.some((r) => rank(r) === rank(best) && r.unitCode !== best.unitCode);
   return { unitCode: best.unitCode, coUnitCodes: [...(best.coUnitCodes ?? [])], confident: !tie };
 }
 

@@ -33,13 +33,12 @@ function byRule(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
   );
   if (!rules.length) return null;
   // A stable sort, so among equal ranks the oldest rule leads (as the indexed read returned them).
-  const [best, second] = [...rules].sort((a, b) => rank(b) - rank(a));
+  const [best, ...others] = [...rules].sort((a, b) => rank(b) - rank(a));
   const unit = config.unitById.get(String(best.unitId));
   if (!unit) return null;
-  return {
-    ...decision(unit, 'rule', !second || rank(second) < rank(best)),
-    coUnitIds: best.coUnitIds.map(String),
-  };
+  // Only rules of the same rank that name another unit leave the choice to a dispatcher (as 测试分办 says).
+  const tie = others.some((r) => rank(r) === rank(best) && String(r.unitId) !== String(best.unitId));
+  return { ...decision(unit, 'rule', !tie), coUnitIds: best.coUnitIds.map(String) };
 }
 
 function decision(unit: IntakeUnit, source: RoutingDecision['source'], confident: boolean): RoutingDecision {

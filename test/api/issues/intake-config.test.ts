@@ -51,6 +51,38 @@ describe('intake configuration: admin changes decide the next issue', () => {
     expect((await routedUnit()).unitId).to.equal(local);
   });
 
+  it('two equal rules naming the same unit still route; one naming another unit leaves it to a dispatcher', async () => {
+    const city = String(unitByCode(t, 'city-drc')._id);
+    const other = String(unitByCode(t, 'city-nrp')._id);
+    const admin = await t.auth('admin');
+    const rule = { category: 'land', region: 'deqing', priority: 9 };
+    const ids: string[] = [];
+    const add = async (unitId: string) => {
+      const res = await request(t.app)
+        .post('/api/routing-rules')
+        .set(admin)
+        .send({ ...rule, unitId });
+      expect(res.status).to.equal(201);
+      ids.push(res.body.id as string);
+    };
+    await add(city);
+    await add(city);
+    expect((await routedUnit()).unitId, 'the same answer twice is no tie').to.equal(city);
+    await add(other);
+    const tied = await request(t.app)
+      .post('/api/issues')
+      .set(await t.auth('clerk'))
+      .send({
+        enterprise: { creditCode: enterpriseIn(t, 'deqing').creditCode },
+        channel: 'window',
+        content: '企业反映厂房验收迟迟未办结，影响投产。',
+        ...landInDeqing,
+      })
+      .expect(201);
+    expect(tied.body.state, 'two units at the same rank: a dispatcher decides').to.equal('received');
+    for (const id of ids) await request(t.app).delete(`/api/routing-rules/${id}`).set(admin).expect(204);
+  });
+
   it('a renamed unit is named afresh on the next issue routed to it', async () => {
     const unit = unitByCode(t, 'deqing-centre');
     await request(t.app)

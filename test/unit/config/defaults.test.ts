@@ -103,6 +103,11 @@ describe('configuration defaults', () => {
       );
       const tie = [...rules, { category: 'land' as const, region: 'anji', unitCode: 'anji-meixi' }];
       expect(evaluateRoutingRules(tie, { category: 'land', region: 'anji' })?.confident).to.equal(false);
+      // The same unit named twice at the same rank is one answer; a third rule naming another unit is a tie.
+      const twice = [...rules, { category: 'land' as const, region: 'anji', unitCode: 'anji-centre' }];
+      expect(evaluateRoutingRules(twice, { category: 'land', region: 'anji' })?.confident).to.equal(true);
+      const third = [...twice, { category: 'land' as const, region: 'anji', unitCode: 'anji-meixi' }];
+      expect(evaluateRoutingRules(third, { category: 'land', region: 'anji' })?.confident).to.equal(false);
       const disabled = [{ category: 'land' as const, unitCode: 'city-nrp', enabled: false }];
       expect(evaluateRoutingRules(disabled, { category: 'land', region: 'anji' })).to.equal(null);
     });
