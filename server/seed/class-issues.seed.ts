@@ -1,15 +1,19 @@
 // Demo class problems (issue 7 §3): three classes of the same problem raised by different enterprises in the
 // last weeks — 织里工业园区频繁停电 (吴兴), 出口退税进度慢 (every county), 长兴县城货车限行 — taken in through
 // the real intake command, so the clustering job (run at start-up) offers them to a leader as candidate class
-// problems on a fresh clone. Idempotent: the issues carry external ids, and nothing is done once the first exists.
+// problems on a fresh clone. They come in through 浙里办, each with its application number and the sender as
+// contact. Idempotent: nothing is done once the first complaint exists.
 import { createWorkCalendar } from '../../shared/calendar.ts';
 import { createSimulatedClock, DAY_MS, type Clock } from '../../shared/clock.ts';
 import type { CategoryId } from '../../shared/states.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
 import { issueCreateCommand } from '../commands/issue-create.command.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
+import { senderOf } from './issue-messages.seed.ts';
+import { ExternalIds } from './external-ids.seed.ts';
 import type { TimedIntake } from './issues.seed.ts';
 import { statedUrgency } from './issue-texts.seed.ts';
+import { createRng } from './prng.ts';
 
 interface DemoClass {
   key: string;
@@ -68,9 +72,10 @@ export async function classIssueIntakes(
   models: Models,
   clock: Clock,
   enterprises: readonly EnterpriseDoc[],
+  /** Shared with the demo issues, so no 浙里办 number is handed out twice. */
+  externalIds = new ExternalIds(createRng(20261107)),
 ): Promise<TimedIntake[]> {
-  const first = `class-demo-${DEMO_CLASSES[0].key}-1`;
-  if (await models.Issue.exists({ channel: 'zheliban', externalId: first })) return [];
+  if (await models.Issue.exists({ channel: 'zheliban', content: DEMO_CLASSES[0].texts[0] })) return [];
   const actor = await models.User.findOne(
     { username: 'clerk' },
     { username: 1, name: 1, role: 1, unitId: 1 },
@@ -79,6 +84,7 @@ export async function classIssueIntakes(
   const calendar = createWorkCalendar();
   const end = clock.now().getTime();
   const used = new Set<string>();
+  const rng = createRng(20261108);
   const intakes: TimedIntake[] = [];
   for (const cls of DEMO_CLASSES) {
     const pool = enterprises.filter((e) => !cls.regions.length || cls.regions.includes(e.region));
@@ -90,6 +96,8 @@ export async function classIssueIntakes(
       if (!enterprise) break;
       used.add(String(enterprise._id));
       const at = new Date(end - (cls.texts.length - k) * 4 * DAY_MS - 3_600_000 * (k + 1));
+      const externalId = externalIds.next('zheliban', { at, region: enterprise.region });
+      const contact = senderOf(rng, 'zheliban', enterprise);
       const create = () =>
         issueCreateCommand(
           {
@@ -101,7 +109,8 @@ export async function classIssueIntakes(
           {
             enterprise: { id: String(enterprise._id) },
             channel: 'zheliban',
-            externalId: `class-demo-${cls.key}-${k + 1}`,
+            externalId,
+            contact,
             category: cls.category,
             urgency: statedUrgency({ content: text }, 'normal'),
             content: text,

@@ -10,6 +10,8 @@ import { generateDemoEnterprises, type DemoEnterprise } from './enterprises.seed
 import { insertMissing } from './insert-missing.ts';
 import { seedIssues } from './issues.seed.ts';
 import { classIssueIntakes } from './class-issues.seed.ts';
+import { ExternalIds } from './external-ids.seed.ts';
+import { createRng } from './prng.ts';
 import { seedUnits, type UnitSpec } from './units.seed.ts';
 import { seedUsers, type DemoAccount } from './users.seed.ts';
 
@@ -53,8 +55,10 @@ export async function seedDemo(
   const enterprises = await seedEnterprises(models, generateDemoEnterprises(options.enterpriseCount ?? 240));
 
   if (options.issues !== false) {
-    const alongside = await classIssueIntakes(models, clock, enterprises);
-    await seedIssues(models, clock, { units, enterprises, alongside });
+    // One set of channel ids for both, so no (channel, externalId) is handed out twice.
+    const externalIds = new ExternalIds(createRng(20261107));
+    const alongside = await classIssueIntakes(models, clock, enterprises, externalIds);
+    await seedIssues(models, clock, { units, enterprises, alongside, externalIds });
   }
 
   return { units, accounts, enterprises, seededAt: clock.now() };

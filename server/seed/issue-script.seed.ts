@@ -66,6 +66,20 @@ export class IssueScript {
     clock.set(at);
   }
 
+  /**
+   * Moves the clock to `workingHours` past the issue's resolve deadline (a unit that replies late, after the red
+   * light but before the overrun escalates it to consultation); stays put when that is already past.
+   */
+  async pastDue(workingHours: number): Promise<void> {
+    const { clock, calendar, end } = this.world;
+    if (!this.doc.dueAt) return this.after(workingHours);
+    const at = calendar.addWorkingHours(this.doc.dueAt, workingHours);
+    if (at.getTime() <= clock.now().getTime()) return;
+    if (at.getTime() > end.getTime()) throw new StoryEnd('in the future');
+    await this.catchUp(at);
+    clock.set(at);
+  }
+
   /** Performs an action as a demo user; a refusal ends the story (the issue stays where it is). */
   async act(username: string, action: ActionId, input: Record<string, unknown> = {}): Promise<void> {
     const actor = this.world.actors.get(username);

@@ -1,140 +1,88 @@
-// Demo issue wording: a few realistic enterprise complaints per category (DESIGN §9), and the replies and
-// notes staff write, so the seeded workbench reads like a real one.
+// Demo issue wording: the enterprises' complaints per category (DESIGN §9, problem.ts), the messages
+// only a dispatcher can route (triage-texts.seed.ts), and what staff write while handling them (notes,
+// replies, reasons), so the seeded workbench reads like a real one.
 // The three topics of the demo's class problems (停电, 出口退税, 货车限行: class-issues.seed.ts) are not among
-// these: nine identical copies of one would form a candidate of their own and keep the classes' own varied
+// the complaints: copies of one would form a candidate of their own and keep the classes' own varied
 // complaints out of it.
+import { CATEGORY_IDS, type CategoryId, type Urgency } from '../../shared/states.ts';
 import { categoryDef } from '../../config/categories.ts';
-import type { CategoryId, Urgency } from '../../shared/states.ts';
 import { issueText } from '../text/issue-text.ts';
 import { normaliseText } from '../text/segment.ts';
 import { findCues, ruleUrgency } from '../text/urgency-rules.ts';
 import type { Rng } from './prng.ts';
+import type { Problem } from './problem.ts';
+import { MARKET_PROBLEMS } from './problems-market.seed.ts';
+import { OPERATIONS_PROBLEMS } from './problems-operations.seed.ts';
+import { REGULATION_PROBLEMS } from './problems-regulation.seed.ts';
+import { SUPPORT_PROBLEMS } from './problems-support.seed.ts';
+import { CROSS_DEPARTMENT, OUT_OF_SCOPE, type TriageText } from './triage-texts.seed.ts';
 
-const PROBLEMS: Readonly<Record<CategoryId, ReadonlyArray<readonly [string, string]>>> = {
-  policy: [
-    ['技改补贴未兑现', '去年申报的技术改造补贴已公示，但至今未拨付，企业资金周转困难。'],
-    ['惠企政策申报条件不清', '对“专精特新”奖励的申报条件理解不一，窗口答复前后不一致。'],
-    ['稳岗返还未到账', '今年的失业保险稳岗返还显示已审核通过，但一直没有到账。'],
-  ],
-  land: [
-    ['新建厂房竣工验收迟缓', '新厂房已完工两个月，联合验收迟迟未安排，影响设备进场投产。'],
-    ['不动产权证办理受阻', '厂房历史遗留问题导致不动产权证无法办理，影响银行抵押贷款。'],
-    ['工业用地指标不足', '扩产项目用地指标迟迟未落实，项目无法开工。'],
-  ],
-  utilities: [
-    ['燃气停供未通知', '园区天然气管道检修没有提前通知，锅炉停机，整条生产线停产。'],
-    ['用电增容申请未批复', '新增生产线需要增容至2000千伏安，申请提交一个月无进展。'],
-    ['污水管网未接通', '园区污水管网尚未接通，企业只能外运处理，成本很高。'],
-  ],
-  finance: [
-    ['贷款提款审批慢', '已获批的流动资金贷款迟迟不能提款，影响原材料采购。'],
-    ['担保费率过高', '政府性融资担保费率高于周边地区，希望能够降低。'],
-    ['应收账款融资难', '对国有企业的应收账款无法办理质押融资。'],
-  ],
-  talent: [
-    ['技术工人招聘困难', '数控技工缺口三十余人，希望对接职业院校定向培养。'],
-    ['人才公寓申请无回复', '引进的两名博士申请人才公寓，两个月未收到答复。'],
-    ['员工子女入学难', '外地骨干员工子女入学名额不足，影响人才稳定。'],
-  ],
-  approval: [
-    ['环评审批反复补正', '项目环评材料已补正三次，每次提出新的要求。'],
-    ['一件事多头跑', '办理食品生产许可变更需在三个窗口之间往返。'],
-    ['施工许可办理时间长', '施工许可申请超过承诺时限仍未办结。'],
-  ],
-  enforcement: [
-    ['同一事项重复检查', '本季度消防、安监就同一事项检查四次，影响正常生产。'],
-    ['处罚标准过高', '因标识不规范被处以高额罚款，企业认为过罚不当。'],
-    ['检查通知过于临时', '执法检查经常临时通知，企业难以安排人员配合。'],
-  ],
-  legal: [
-    ['政府项目工程款拖欠', '承建的市政项目工程款拖欠一年多，合计四百余万元。'],
-    ['商标被恶意抢注', '企业主打产品商标被他人抢注，维权无门。'],
-    ['合同纠纷调解', '与国有平台公司的合同纠纷希望得到调解。'],
-  ],
-  logistics: [
-    ['园区停车难', '园区周边没有停车场，送货车辆只能沿路停放，经常被贴罚单。'],
-    ['员工通勤公交不足', '园区没有公交线路，员工上下班十分不便。'],
-    ['港口集装箱提箱难', '近期港口提箱排队时间过长，出口订单面临违约。'],
-  ],
-  innovation: [
-    ['研发费用加计扣除争议', '研发费用加计扣除口径与税务部门理解不一致。'],
-    ['校企合作对接', '希望对接高校共建研发中心，缺少对接渠道。'],
-    ['科技项目验收延迟', '省级科技项目已结题半年，验收一直未安排。'],
-  ],
-  tax: [
-    ['社保费缴费基数争议', '社保费缴费基数核定与企业实际工资不符，多缴部分申请退回无进展。'],
-    ['涉企收费不合理', '园区物业收取的“配套费”缺少收费依据。'],
-    ['发票额度不够用', '业务量增长后增值税发票额度不足，影响开票。'],
-  ],
-  market: [
-    ['招投标设置本地门槛', '某政府采购项目要求本地注册，外地企业无法参与。'],
-    ['市场准入审批受限', '新业态经营范围无法登记，企业无法开展业务。'],
-    ['同业低价倾销', '同业企业涉嫌低于成本价倾销，扰乱市场秩序。'],
-  ],
-};
+export type { Problem } from './problem.ts';
 
-const NOTES = [
-  '已电话联系企业负责人，了解具体情况。',
-  '已赴企业现场走访，核实诉求内容。',
-  '已召集相关科室研究办理方案。',
-  '已与相关部门沟通协调，正在推进。',
-];
-const INTERNAL_NOTES = [
-  '内部：需分管领导签批。',
-  '内部：已向上级部门请示口径。',
-  '内部：涉及历史遗留问题，需查档。',
-];
-/** Replies for an issue of no seeded problem (a vague one, a class member): they fit any problem. */
-const REPLIES = [
-  '经核实，已按相关规定办理完毕，请企业留意后续通知。',
-  '经协调，已安排专人跟进办理，相关手续已于近日办结。',
-  '已按政策规定给予答复，并向企业说明了后续办理路径。',
-  '问题已解决，已与企业确认生产经营恢复正常。',
-];
+const ALL = { ...SUPPORT_PROBLEMS, ...OPERATIONS_PROBLEMS, ...REGULATION_PROBLEMS, ...MARKET_PROBLEMS };
+export const PROBLEMS: Readonly<Record<CategoryId, readonly Problem[]>> = Object.fromEntries(
+  CATEGORY_IDS.map((id) => [id, ALL[id] ?? []]),
+) as Record<CategoryId, readonly Problem[]>;
 
-/** Each seeded problem's own answer (a new-user trial read 款项已拨付 as the answer to 发票额度不够用). */
-const REPLY_FOR: Readonly<Record<string, string>> = {
-  技改补贴未兑现: '经核实，技改补贴资金已于本周拨付至企业账户，请注意查收。',
-  惠企政策申报条件不清: '已统一申报口径并书面告知企业，窗口已按同一标准受理。',
-  稳岗返还未到账: '经查系银行账户信息有误，已更正并重新发放，资金已到账。',
-  新建厂房竣工验收迟缓: '已组织联合验收并现场通过，验收意见书已送达企业。',
-  不动产权证办理受阻: '已按历史遗留问题处置办法完善手续，不动产权证已办结。',
-  工业用地指标不足: '已在年度计划中统筹安排用地指标，项目用地已报批。',
-  燃气停供未通知: '已约谈燃气公司，今后计划检修须提前三天书面通知园区企业。',
-  用电增容申请未批复: '供电公司已完成方案审批，增容工程将于本月底前送电。',
-  污水管网未接通: '园区污水管网接通工程已完工，企业已接入管网。',
-  贷款提款审批慢: '经协调银行，贷款已完成提款，资金已到企业账户。',
-  担保费率过高: '已将该企业担保费率下调至0.8%，并向企业说明了减费政策。',
-  应收账款融资难: '已协调国有企业确权，企业已通过平台办理应收账款质押融资。',
-  技术工人招聘困难: '已对接两所职业院校开设定向培养班，首批学员将于下月到岗。',
-  人才公寓申请无回复: '两名博士的人才公寓申请已审核通过，已安排入住。',
-  员工子女入学难: '已协调教育部门安排学位，骨干员工子女已办理入学。',
-  环评审批反复补正: '已一次性告知全部补正要求，环评批复已于近日印发。',
-  一件事多头跑: '已将许可变更纳入“一件事”集成办理，企业在一个窗口即可办结。',
-  施工许可办理时间长: '施工许可证已核发，并对超时原因进行了通报整改。',
-  同一事项重复检查: '已将相关检查纳入“综合查一次”，本季度不再重复检查。',
-  处罚标准过高: '经复核，已依法适用减轻处罚，并向企业说明了依据。',
-  检查通知过于临时: '执法部门已承诺检查前一个工作日通知企业，特殊情况除外。',
-  政府项目工程款拖欠: '已督促项目单位制定还款计划，首期工程款已支付。',
-  商标被恶意抢注: '已指导企业提出无效宣告申请，并提供维权法律援助。',
-  合同纠纷调解: '已组织双方调解并达成协议，调解书已送达。',
-  园区停车难: '已在园区东侧新增临时停车位80个，供送货车辆停放。',
-  员工通勤公交不足: '已开通园区通勤公交专线，早晚高峰各发车三班。',
-  港口集装箱提箱难: '已协调港口开设出口提箱绿色通道，排队时间明显缩短。',
-  研发费用加计扣除争议: '已与税务部门统一研发费用归集口径，企业已享受加计扣除。',
-  校企合作对接: '已对接省内高校研究院，双方已签订共建研发中心意向书。',
-  科技项目验收延迟: '已安排专家组完成项目验收，验收结论已通知企业。',
-  社保费缴费基数争议: '已按实际工资重新核定缴费基数，多缴部分已退回。',
-  涉企收费不合理: '经核查该配套费无收费依据，已责令物业停止收取并退还。',
-  发票额度不够用: '税务部门已根据企业经营情况调增发票额度，企业已可正常开票。',
-  招投标设置本地门槛: '已责令采购人删除本地注册限制条款，项目重新发布公告。',
-  市场准入审批受限: '已按新业态登记指引办理经营范围登记，企业已领取执照。',
-  同业低价倾销: '市场监管部门已立案调查，将依法处理不正当竞争行为。',
-};
+/** Each complaint's own answer by title (a new-user trial read 款项已拨付 as the answer to 发票额度不够用). */
+const REPLY_FOR = new Map<string, string>([
+  ...Object.values(PROBLEMS).flatMap((list) => list.map((p) => [p.title, p.reply] as const)),
+  ...[...CROSS_DEPARTMENT, ...OUT_OF_SCOPE].flatMap((t) => (t.reply ? [[t.title, t.reply] as const] : [])),
+]);
 
+/** The problem's words with its `{a-b}` numbers drawn. */
+export const problemWords = (rng: Rng, p: Problem): string =>
+  p.text.replace(/\{(\d+)-(\d+)\}/g, (_, a: string, b: string) => String(rng.int(Number(a), Number(b))));
+
+/** A complaint of the category, drawn at random (the benchmark's generated issues). */
 export function problemText(rng: Rng, category: CategoryId): { title: string; content: string } {
-  const [title, content] = rng.pick(PROBLEMS[category]);
-  return { title, content };
+  const problem = rng.pick(PROBLEMS[category]);
+  return { title: problem.title, content: problemWords(rng, problem) };
+}
+
+/**
+ * Hands out the category's complaints in shuffled rounds, so a complaint comes back only after all the others (a
+ * real city's issue list, not a few titles over and over), and next to different ones each round.
+ */
+export class ProblemDeck {
+  private readonly decks = new Map<CategoryId, number[]>();
+
+  constructor(private readonly rng: Rng) {}
+
+  next(category: CategoryId): Problem {
+    const list = PROBLEMS[category];
+    let deck = this.decks.get(category);
+    if (!deck?.length) this.decks.set(category, (deck = this.shuffled(list.length)));
+    return list[deck.pop()!];
+  }
+
+  private shuffled(n: number): number[] {
+    const order = Array.from({ length: n }, (_, k) => k);
+    for (let k = n - 1; k > 0; k--) {
+      const j = this.rng.int(0, k);
+      [order[k], order[j]] = [order[j], order[k]];
+    }
+    return order;
+  }
+}
+
+/** The same for the messages a dispatcher has to route, and for those out of the hub's remit. */
+export class TriageDeck {
+  private next = { cross: 0, outside: 0, reopened: 0 };
+  private readonly outside = OUT_OF_SCOPE.filter((t) => !t.reopen);
+  private readonly reopened = OUT_OF_SCOPE.filter((t) => t.reopen);
+
+  constructor(private readonly offset: number) {}
+
+  crossDepartment(): Required<TriageText> {
+    return CROSS_DEPARTMENT[(this.offset + this.next.cross++) % CROSS_DEPARTMENT.length];
+  }
+
+  outOfScope(reopened: boolean) {
+    const list = reopened ? this.reopened : this.outside;
+    const k = reopened ? this.next.reopened++ : this.next.outside++;
+    return list[(this.offset + k) % list.length];
+  }
 }
 
 /**
@@ -147,23 +95,115 @@ export function statedUrgency(text: { title?: string; content: string }, otherwi
   return stated === 'normal' ? otherwise : stated;
 }
 
-export const noteText = (rng: Rng) => rng.pick(NOTES);
+/** A message too vague to route (the benchmark's): one of the desk's cross-department messages. */
+export function vagueText(category: CategoryId): { title: string; content: string } {
+  const { title, content } = CROSS_DEPARTMENT[CATEGORY_IDS.indexOf(category) % CROSS_DEPARTMENT.length];
+  return { title, content };
+}
+
+const NOTE_OPENINGS = [
+  '已电话联系企业{who}，了解具体情况。',
+  '已与企业{who}电话沟通，核实诉求内容。',
+  '经办人已赴企业现场走访，查看实际情况。',
+  '已调阅企业前期办理材料，梳理来龙去脉。',
+  '已召集相关科室研究办理方案。',
+  '已与相关部门沟通，正在协调推进。',
+  '已约企业{who}来单位面谈，当面听取意见。',
+];
+const NOTE_DETAILS = [
+  '',
+  '',
+  '已形成初步处理意见，报单位负责人审定。',
+  '已建立工作台账，明确专人跟踪。',
+  '企业对目前的办理进度表示理解。',
+  '预计{n}个工作日内给出书面答复。',
+  '企业已补充提交相关证明材料，正在审核。',
+];
+const INTERNAL_NOTES = [
+  '内部：需分管领导签批。',
+  '内部：已向上级部门请示口径。',
+  '内部：涉及历史遗留问题，需查档。',
+  '内部：该企业前期有类似诉求，注意答复口径一致。',
+  '内部：需与协办单位会签后答复。',
+  '内部：已电话提醒经办科室注意办理时限。',
+];
+/** Replies for an issue of no seeded complaint (a class member answered on its own). */
+const REPLIES = [
+  '经核实，已按相关规定办理完毕，请企业留意后续通知。',
+  '经协调，已安排专人跟进办理，相关手续已于近日办结。',
+  '已按政策规定给予答复，并向企业说明了后续办理路径。',
+  '经会同相关部门现场办公，已明确解决方案并落实到位。',
+];
+
+/** A public progress note, naming the person at the enterprise the unit spoke to when there is one. */
+export function noteText(rng: Rng, contactName?: string | null): string {
+  const who = contactName ? `联系人${contactName}` : '负责人';
+  return (
+    rng.pick(NOTE_OPENINGS).replace('{who}', who) +
+    rng.pick(NOTE_DETAILS).replace('{n}', String(rng.int(3, 10)))
+  );
+}
 export const internalNoteText = (rng: Rng) => rng.pick(INTERNAL_NOTES);
-/** The reply to an issue: its problem's own answer when it is a seeded problem (the draw is made either way). */
+/** The reply to an issue: its complaint's own answer when it has one (the draw is made either way). */
 export function replyText(rng: Rng, title: string): string {
   const any = rng.pick(REPLIES);
-  return Object.hasOwn(REPLY_FOR, title) ? REPLY_FOR[title]! : any;
+  return REPLY_FOR.get(title) ?? any;
 }
 
-/** The title of a vague request: what the enterprise asked, as the owner reads it on the QR page. */
-export const VAGUE_TITLE = '希望约时间面谈';
+/** Why an out-of-scope message was not accepted, and why it was reopened (by its title). */
+const OUT_OF_SCOPE_BY_TITLE = new Map(OUT_OF_SCOPE.map((t) => [t.title, t]));
+export const rejectReason = (title: string) =>
+  OUT_OF_SCOPE_BY_TITLE.get(title)?.reject ?? '该诉求不属于涉企问题受理范围，已告知企业咨询渠道。';
+export const reopenReason = (title: string) =>
+  OUT_OF_SCOPE_BY_TITLE.get(title)?.reopen ?? '企业补充说明后确属涉企问题。';
 
-/**
- * A message too vague for the classifier to be sure of (one short keyword of the category), so intake leaves it
- * in `received` for a dispatcher, as happens with real notes. Worded for any channel (a meeting's note does not
- * say 来电).
- */
-export function vagueText(category: CategoryId): { title: string; content: string } {
-  const keyword = [...categoryDef(category).keywords].sort((a, b) => a.length - b.length)[0];
-  return { title: VAGUE_TITLE, content: `企业负责人反映${keyword}方面的事情，希望约时间面谈。` };
-}
+/** What staff write at the other steps: a few wordings each, drawn per issue. */
+export const STAFF_WORDS = {
+  sendBack: [
+    '答复未说明具体办理结果，请补充。',
+    '答复未写明办理时间节点，请补充完善。',
+    '答复内容与企业诉求不对应，请重新核实后答复。',
+  ],
+  badComment: [
+    '问题没有真正解决。',
+    '答复都是套话，实际情况没有任何变化。',
+    '说是办好了，到现在还是老样子。',
+    '经办人电话打了一次就没下文了。',
+  ],
+  badReasonable: [
+    '经核实，企业诉求未完全解决，同意重办。',
+    '回访核实，承诺事项尚未落实，差评理由成立。',
+    '经核实，答复与实际办理情况不符，责成重新办理。',
+  ],
+  appealNote: [
+    '申诉：企业诉求超出法定职责范围，已依法答复。',
+    '申诉：已按规定办结，企业差评系对政策规定本身不满。',
+  ],
+  appealUpheld: ['经核实，差评理由不成立，申诉成立。', '经调阅办理记录，已依法依规办结，申诉成立。'],
+  unreached: ['电话无人接听。', '电话占线，稍后再联系。', '对方正在开会，约定稍后回电。'],
+  returnReason: [
+    ['该事项不属于本单位职责范围。', '本单位“三定”方案'],
+    ['该事项属于属地管理，应由所在乡镇（街道）办理。', '属地管理责任清单'],
+    ['该事项涉及的审批权限已下放至区县。', '省级权力事项下放目录'],
+  ],
+  secondReturn: ['同样不属于本单位职责。', '本单位无相应执法权限，请重新明确承办单位。'],
+  consultInput: [
+    '建议由本单位牵头，相关部门配合。',
+    '本单位可负责政策解释部分，具体落实建议由属地牵头。',
+    '同意牵头办理，需协办单位在五个工作日内提供相关数据。',
+  ],
+  suspend: [
+    '等待企业补充提交相关材料。',
+    '企业需委托第三方出具检测报告，报告出具前暂停办理。',
+    '该事项涉及诉讼，等待法院判决结果。',
+  ],
+  extension: [
+    '需协调第三方机构出具评估意见。',
+    '涉及上级部门审批，需等待批复。',
+    '需与协办单位联合现场踏勘，时间需延后。',
+  ],
+} as const;
+
+/** The reason a dispatcher records when giving a message its lead department's category. */
+export const triageReason = (category: CategoryId) =>
+  `经研判，属${categoryDef(category).name}类问题，转主管部门牵头办理。`;

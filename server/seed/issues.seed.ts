@@ -5,8 +5,12 @@
 //
 // Speed: issues are taken in one by one (numbers follow time), then a chunk of stories runs concurrently, each
 // with its own clock and PRNG, so on a disk-backed database the journal's group commit absorbs the writes.
+//
+// Each message names who sent it and carries its channel's own id (issue-messages.seed.ts,
+// external-ids.seed.ts); complaints come round in turn (ProblemDeck), a duplicate repeats an open issue of the
+// same enterprise, and only recent issues still wait on someone (待受理, or a unit that let it run late).
 import { createWorkCalendar, type WorkCalendar } from '../../shared/calendar.ts';
-import { createSimulatedClock, DAY_MS, type Clock } from '../../shared/clock.ts';
+import { createSimulatedClock, DAY_MS, HOUR_MS, type Clock } from '../../shared/clock.ts';
 import type { Actor } from '../../shared/roles.ts';
 import {
   CATEGORY_IDS,
@@ -20,9 +24,18 @@ import { issueCreateCommand } from '../commands/issue-create.command.ts';
 import type { IssueCommandDeps } from '../commands/issue-deps.ts';
 import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
 import { createRng, type Rng } from './prng.ts';
+import { ExternalIds } from './external-ids.seed.ts';
 import { IssueScript, StoryEnd, type ScriptWorld } from './issue-script.seed.ts';
-import { pickStory, type Story, type StoryTools } from './issue-scenarios.seed.ts';
-import { problemText, statedUrgency, vagueText } from './issue-texts.seed.ts';
+import {
+  CLOSED_GOOD,
+  pickStory,
+  TRIAGED,
+  WAITING_FOR_TRIAGE,
+  type StoryEntry,
+  type StoryTools,
+} from './issue-scenarios.seed.ts';
+import { ProblemDeck, statedUrgency, TriageDeck } from './issue-texts.seed.ts';
+import { duplicateMessage, planMessage, type SeedMessage, type PlannedText } from './issue-messages.seed.ts';
 
 export interface IssueSeedOptions {
   units: readonly UnitDoc[];
@@ -33,6 +46,8 @@ export interface IssueSeedOptions {
   seed?: number;
   /** Other issues to take in at their own time among these (the demo classes), so numbers still follow time. */
   alongside?: readonly TimedIntake[];
+  /** The channel ids already handed out (to the demo classes); a fresh set when absent. */
+  externalIds?: ExternalIds;
 }
 
 /** One issue taken in at `at` by `create`. */
@@ -55,29 +70,41 @@ const URGENCY_WEIGHTS: ReadonlyArray<readonly [Urgency, number]> = [
   ['urgent', 28],
   ['complex', 17],
 ];
-const EXTERNAL_CHANNELS = new Set<ChannelId>([
+const CHUNK = 8;
+/** Where messages intake cannot route come from (calls most of all). */
+const UNROUTED_CHANNELS: readonly ChannelId[] = [
   'hotline12345',
+  'hotline12345',
+  'window',
   'zheliban',
   'email',
-  'sms',
   'wechat',
-  'review',
-]);
-const CHUNK = 8;
+  'sms',
+  'meeting',
+];
+/** Messages this recent (working time) may still wait in 待受理; most of them do. */
+const RECENT_MS = 4 * 7.5 * HOUR_MS;
+const RECENT_WAITING = 0.7;
+/** Issues older than this have closed their loop: none is still waiting on a unit, a check or a rating. */
+const SETTLED_MS = 45 * DAY_MS;
 
 interface Plan {
   index: number;
-  story: Story;
-  /** The story leaves the issue open, so later duplicates may be merged into it. */
-  mergeable: boolean;
-  /** Taken in without a category from a vague message, so it starts in `received`. */
-  vague: boolean;
+  story: StoryEntry;
+  /** What the message says (its wording is composed at intake). */
+  text: PlannedText;
   enterprise: EnterpriseDoc;
   category: CategoryId;
   channel: ChannelId;
   urgency: Urgency;
   at: Date;
   creator: string;
+  /** Old enough that its story closes the loop (StoryTools.settle). */
+  settle: boolean;
+  /** The earlier open issue a duplicate repeats (taken in by a previous chunk). */
+  master?: Plan;
+  /** Set at intake: the message as taken in (a later duplicate repeats it). */
+  message?: SeedMessage;
 }
 
 function weighted<T>(rng: Rng, entries: ReadonlyArray<readonly [T, number]>): T {
@@ -111,45 +138,90 @@ interface PlanContext {
   start: number;
   span: number;
   count: number;
+  problems: ProblemDeck;
+  triage: TriageDeck;
+  /** The plans so far whose stories leave them open (masters for later duplicates). */
+  open: Plan[];
+  /** How many duplicates each master has drawn (an enterprise writes again once or twice, not every week). */
+  repeats: Map<number, number>;
 }
+
+/**
+ * The open issue a duplicate at `i` repeats: one of the same category (any when none) taken in by an earlier
+ * chunk, whose story has run by then; none before the first such issue.
+ */
+function masterFor(i: number, category: CategoryId, c: PlanContext): Plan | undefined {
+  const earlier = c.open.filter((p) => p.index < i - (i % CHUNK) && (c.repeats.get(p.index) ?? 0) < 2);
+  const same = earlier.filter((p) => p.category === category);
+  const pool = same.length ? same : earlier;
+  const master = pool.length ? c.rng.pick(pool) : undefined;
+  if (master) c.repeats.set(master.index, (c.repeats.get(master.index) ?? 0) + 1);
+  return master;
+}
+
+/** What the story's message says: the next complaint of the category, or the next message of its kind. */
+function planText(c: PlanContext, story: StoryEntry, category: CategoryId): PlannedText {
+  switch (story.text) {
+    case 'problem':
+      return { kind: 'problem', problem: c.problems.next(category) };
+    case 'cross':
+      return { kind: 'cross', text: c.triage.crossDepartment() };
+    case 'outside':
+    case 'reopened':
+      return { kind: 'outside', text: c.triage.outOfScope(story.text === 'reopened') };
+    default:
+      return { kind: 'duplicate' };
+  }
+}
+
+const settled = (at: Date, end: Date) => end.getTime() - at.getTime() > SETTLED_MS;
 
 /** Everything about issue `i` that is decided up front, from the main PRNG, in order. */
 function planIssue(i: number, c: PlanContext): Plan {
   const { rng } = c;
-  const { story, ambiguous, mergeable } = pickStory(rng);
-  const enterprise = rng.pick(c.enterprises);
-  const category = CATEGORY_IDS[i % CATEGORY_IDS.length];
-  let channel = ambiguous
-    ? rng.pick(['window', 'meeting', 'hotline12345'] as const)
-    : CHANNEL_IDS[(i * 7) % 12];
+  let story = pickStory(rng);
+  let enterprise = rng.pick(c.enterprises);
+  let category = CATEGORY_IDS[i % CATEGORY_IDS.length];
   const urgency = weighted(rng, URGENCY_WEIGHTS);
   const at = c.calendar.addWorkingHours(new Date(c.start + ((i + rng.next()) * c.span) / c.count), 0.25);
+  // A dispatcher's queue holds the last days' messages; older ones were routed long ago, and no unit has left
+  // an issue untouched for months.
+  const end = new Date(c.start + c.span);
+  const recent = c.calendar.workingMsBetween(at, end) < RECENT_MS;
+  if (recent && rng.next() < RECENT_WAITING) story = WAITING_FOR_TRIAGE;
+  else if (story === WAITING_FOR_TRIAGE) story = TRIAGED;
+  else if (story.unfinished && settled(at, end)) story = CLOSED_GOOD;
+  // A duplicate is the same enterprise writing again, through another channel, about the same problem.
+  const master = story.text === 'duplicate' ? masterFor(i, category, c) : undefined;
+  if (story.text === 'duplicate' && !master) story = CLOSED_GOOD;
+  if (master) ({ enterprise, category } = master);
+  let channel = story.text === 'problem' ? CHANNEL_IDS[(i * 7) % 12] : rng.pick(UNROUTED_CHANNELS);
+  if (master && channel === master.channel) channel = channel === 'window' ? 'hotline12345' : 'window';
   const centre = c.centres.find((u) => u.region === enterprise.region) ?? c.centres[0];
   // A unit reports discoveries only in its own categories; anything else came through the window.
   if (channel === 'discovery' && !centre.categories.includes(category)) channel = 'window';
   let creator = rng.next() < 0.6 ? 'clerk' : 'dispatcher';
   if (channel === 'visit' && rng.next() < 0.5) creator = 'leader';
   if (channel === 'discovery') creator = `handler-${centre.code}`;
-  return {
+  const plan: Plan = {
     index: i,
     story,
-    mergeable,
-    vague: ambiguous,
+    text: planText(c, story, category),
     enterprise,
     category,
     channel,
-    urgency,
+    // 疑难复杂 is staff's judgement of a complaint; a message not yet understood is not one.
+    urgency: story.text === 'problem' || urgency !== 'complex' ? urgency : 'normal',
     at,
     creator,
+    settle: settled(at, end),
+    ...(master ? { master } : {}),
   };
+  if (story.mergeable) c.open.push(plan);
+  return plan;
 }
 
-function storyTools(
-  rng: Rng,
-  units: readonly UnitDoc[],
-  mergeInto: readonly Plan[],
-  ids: Map<number, string>,
-): StoryTools {
+function storyTools(rng: Rng, units: readonly UnitDoc[], plan: Plan, target: string | null): StoryTools {
   const candidates = (category: CategoryId, region: string) => [
     ...units.filter((u) => u.level === 'county' && u.region === region && u.categories.includes(category)),
     ...units.filter((u) => u.level === 'city' && u.categories.includes(category)),
@@ -163,17 +235,18 @@ function storyTools(
       );
       return String(rng.pick(all.length ? all : fallback)._id);
     },
-    mergeTarget(s) {
-      const same = mergeInto.filter((p) => p.category === s.doc.category);
-      const pool = same.length ? same : mergeInto;
-      return pool.length ? (ids.get(rng.pick(pool).index) ?? null) : null;
-    },
+    mergeTarget: () => target,
+    settle: plan.settle,
+    ...(plan.text.kind === 'cross' ? { triageCategory: plan.text.text.category } : {}),
+    ...(plan.text.kind === 'outside' && plan.text.text.category
+      ? { triageCategory: plan.text.text.category }
+      : {}),
   };
 }
 
-async function runStory(world: ScriptWorld, script: IssueScript, story: Story, tools: StoryTools) {
+async function runStory(world: ScriptWorld, script: IssueScript, story: StoryEntry, tools: StoryTools) {
   try {
-    await story(script, tools);
+    await story.story(script, tools);
   } catch (err) {
     if (!(err instanceof StoryEnd)) throw err;
   }
@@ -191,10 +264,11 @@ interface SeedRun {
   unitsById: ReadonlyMap<string, UnitDoc>;
   /** Issue ids by plan index, filled as issues are taken in. */
   ids: Map<number, string>;
+  externalIds: ExternalIds;
 }
 
 /** Takes the issue in at its planned instant, on its own clock, and returns its story, ready to run. */
-async function takeIn(run: SeedRun, plan: Plan, mergeInto: readonly Plan[]): Promise<() => Promise<void>> {
+async function takeIn(run: SeedRun, plan: Plan): Promise<() => Promise<void>> {
   const sim = createSimulatedClock(plan.at);
   const deps: IssueCommandDeps = { models: run.models, clock: sim, settings: async () => run.settings };
   const world: ScriptWorld = {
@@ -207,19 +281,31 @@ async function takeIn(run: SeedRun, plan: Plan, mergeInto: readonly Plan[]): Pro
   };
   const actor = run.actors.get(plan.creator);
   if (!actor) throw new Error(`seed: no demo user ${plan.creator}`);
-  const text = plan.vague
-    ? vagueText(plan.category)
-    : { category: plan.category, ...problemText(createRng(run.seed + plan.index), plan.category) };
-  const externalId = `${plan.channel}-${String(plan.index + 1).padStart(6, '0')}`;
+  const rng = createRng(run.seed + plan.index);
+  const { enterprise, master } = plan;
+  const message =
+    plan.text.kind === 'duplicate'
+      ? duplicateMessage(rng, master!.message!, plan.channel, enterprise)
+      : planMessage(rng, plan.text, plan.channel, enterprise);
+  plan.message = message;
+  const externalId = run.externalIds.next(plan.channel, {
+    at: plan.at,
+    region: enterprise.region,
+    email: message.contact?.email,
+  });
+  const text = { title: message.title, content: message.content };
   const { issue } = await issueCreateCommand(deps, actor, {
-    enterprise: { id: String(plan.enterprise._id) },
+    enterprise: { id: String(enterprise._id) },
     channel: plan.channel,
     ...text,
+    ...(plan.text.kind === 'problem' ? { category: plan.category } : {}),
     urgency: statedUrgency(text, plan.urgency),
-    ...(EXTERNAL_CHANNELS.has(plan.channel) ? { externalId } : {}),
+    ...(externalId ? { externalId } : {}),
+    ...(message.contact ? { contact: message.contact } : {}),
   });
   run.ids.set(plan.index, String(issue._id));
-  const tools = storyTools(createRng(run.seed * 31 + plan.index), run.units, mergeInto, run.ids);
+  const target = master ? (run.ids.get(master.index) ?? null) : null;
+  const tools = storyTools(createRng(run.seed * 31 + plan.index), run.units, plan, target);
   return () => runStory(world, new IssueScript(world, issue), plan.story, tools);
 }
 
@@ -244,6 +330,7 @@ export async function seedIssues(
     units: options.units,
     unitsById: new Map(options.units.map((u) => [String(u._id), u])),
     ids: new Map(),
+    externalIds: options.externalIds ?? new ExternalIds(createRng(seed ^ 0x1d5)),
   };
   const centres = options.units.filter((u) => u.level === 'county');
   const planContext = {
@@ -254,9 +341,12 @@ export async function seedIssues(
     start: end.getTime() - span,
     span,
     count,
+    problems: new ProblemDeck(createRng(seed ^ 0x5eed)),
+    triage: new TriageDeck(seed % 7),
+    open: [],
+    repeats: new Map(),
   };
   const plans = Array.from({ length: count }, (_, i) => planIssue(i, planContext)).filter((p) => p.at < end);
-  const mergeInto: Plan[] = [];
   const alongside = [...(options.alongside ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
   for (let from = 0; from < plans.length; from += CHUNK) {
     const chunk = plans.slice(from, from + CHUNK);
@@ -264,10 +354,9 @@ export async function seedIssues(
     // Taken in one by one, so numbers follow time; the chunk's stories then run side by side.
     for (const plan of chunk) {
       while (alongside.length && alongside[0].at <= plan.at) await alongside.shift()!.create();
-      stories.push(await takeIn(run, plan, [...mergeInto]));
+      stories.push(await takeIn(run, plan));
     }
     await Promise.all(stories.map((story) => story()));
-    mergeInto.push(...chunk.filter((p) => p.mergeable));
   }
   for (const extra of alongside) await extra.create();
   return { created: plans.length + (options.alongside?.length ?? 0), skipped: false };
