@@ -9,6 +9,16 @@ import type { DayInfo } from './calendar.ts';
 export type YearDayKind = 'weekday' | 'weekend' | 'holiday' | 'workday';
 export type YearDaySource = 'state_council' | 'local';
 
+/** Where a year's arrangement comes from: the package (国务院安排), an admin's entry, or nowhere (Mon–Fri). */
+export type YearCoverage = 'state_council' | 'entered' | 'missing';
+
+/** GET /api/calendar/years/:year: every day of the year as deadlines count it. */
+export interface CalendarYearView {
+  year: number;
+  coverage: YearCoverage;
+  items: YearDay[];
+}
+
 export interface YearDay {
   date: string;
   working: boolean;

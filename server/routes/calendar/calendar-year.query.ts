@@ -2,18 +2,9 @@
 // through the packaged State Council arrangement plus the admin's overrides (shared/calendar-year.ts), and
 // whether the arrangement came with the package, was entered by an admin, or is missing (Monday–Friday assumed).
 import { createWorkCalendar } from '../../../shared/calendar.ts';
-import { resolveYear, type YearDay } from '../../../shared/calendar-year.ts';
+import { resolveYear, type CalendarYearView } from '../../../shared/calendar-year.ts';
 import type { Models } from '../../models/index.ts';
 import { enteredYears } from './calendar-year.command.ts';
-
-/** Where the year's arrangement comes from: the package (国务院安排), an admin's entry, or nowhere. */
-export type YearCoverage = 'state_council' | 'entered' | 'missing';
-
-export interface CalendarYearView {
-  year: number;
-  coverage: YearCoverage;
-  items: YearDay[];
-}
 
 export async function calendarYearQuery(models: Models, year: number): Promise<CalendarYearView> {
   const [rows, entered] = await Promise.all([

@@ -10,8 +10,9 @@ describe('intake configuration: admin changes decide the next issue', () => {
   const t = useIssueApp();
   const landInDeqing = { category: 'land', urgency: 'normal' };
 
-  async function routedUnit(app = t.app): Promise<{ unitId: string; resolveBy: string }> {
-    const res = await request(app)
+  /** A land issue of an enterprise in Deqing, taken in at the window by a clerk. */
+  async function fileLandIssue(app = t.app) {
+    return request(app)
       .post('/api/issues')
       .set(await t.auth('clerk'))
       .send({
@@ -20,6 +21,10 @@ describe('intake configuration: admin changes decide the next issue', () => {
         content: '企业反映厂房验收迟迟未办结，影响投产。',
         ...landInDeqing,
       });
+  }
+
+  async function routedUnit(app = t.app): Promise<{ unitId: string; resolveBy: string }> {
+    const res = await fileLandIssue(app);
     expect(res.status).to.equal(201);
     expect(res.body.state).to.equal('dispatched');
     return { unitId: res.body.unitId as string, resolveBy: res.body.deadlines.resolveBy as string };
@@ -69,16 +74,8 @@ describe('intake configuration: admin changes decide the next issue', () => {
     await add(city);
     expect((await routedUnit()).unitId, 'the same answer twice is no tie').to.equal(city);
     await add(other);
-    const tied = await request(t.app)
-      .post('/api/issues')
-      .set(await t.auth('clerk'))
-      .send({
-        enterprise: { creditCode: enterpriseIn(t, 'deqing').creditCode },
-        channel: 'window',
-        content: '企业反映厂房验收迟迟未办结，影响投产。',
-        ...landInDeqing,
-      })
-      .expect(201);
+    const tied = await fileLandIssue();
+    expect(tied.status).to.equal(201);
     expect(tied.body.state, 'two units at the same rank: a dispatcher decides').to.equal('received');
     for (const id of ids) await request(t.app).delete(`/api/routing-rules/${id}`).set(admin).expect(204);
   });

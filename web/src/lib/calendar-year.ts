@@ -1,21 +1,19 @@
 // 工作日历's year view: loading a year (GET /calendar/years/:year), the Chinese wording of its days and runs
 // (2月15日—2月23日（9天）), and the month grids (weeks from Monday, the way Chinese calendars are printed).
 // The grouping and totals are shared/calendar-year.ts, the server's own vocabulary.
-import type { DayRun, YearDay, YearDaySource } from '../../../shared/calendar-year.ts';
+import type {
+  CalendarYearView,
+  DayRun,
+  YearCoverage,
+  YearDay,
+  YearDaySource,
+} from '../../../shared/calendar-year.ts';
 import { api } from './api.ts';
 
-export type { DayRun, YearDay, YearDaySource };
+export type { CalendarYearView, DayRun, YearCoverage, YearDay, YearDaySource };
 export { groupYearDays, yearTotals, type YearGroup } from '../../../shared/calendar-year.ts';
 
-export type YearCoverage = 'state_council' | 'entered' | 'missing';
-
-export interface CalendarYear {
-  year: number;
-  coverage: YearCoverage;
-  items: YearDay[];
-}
-
-export const loadCalendarYear = (year: number) => api.get<CalendarYear>(`/calendar/years/${year}`);
+export const loadCalendarYear = (year: number) => api.get<CalendarYearView>(`/calendar/years/${year}`);
 
 /** Today on the app's clock in China time ('YYYY-MM-DD'): the year the view opens on. */
 export const loadCalendarToday = () => api.get<{ today: string }>('/calendar').then((r) => r.today);
