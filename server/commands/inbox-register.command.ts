@@ -22,7 +22,6 @@ import {
   recordRegistered,
   releaseRegistration,
   REGISTERED_BY_HAND,
-  type RegistrableEntry,
 } from '../intake/inbox-store.ts';
 import { createIssueFromMessage } from '../intake/issue-from-message.ts';
 import { provisionalEnterprise } from '../intake/match-enterprise.ts';
@@ -35,6 +34,7 @@ import {
   type PipelineDeps,
 } from '../intake/pipeline.ts';
 import type { IssueDoc, Models, StoredTimelineEvent } from '../models/index.ts';
+import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import { canManageInbox } from '../policies/intake.policy.ts';
 import type { IntakeEnterprise } from './issue-create.command.ts';
 
@@ -49,11 +49,11 @@ export interface InboxRegisterResult {
   issue: IssueDoc;
   /** False when the entry's issue already existed (a registration a crash interrupted, finished now). */
   created: boolean;
-  entry: RegistrableEntry;
+  entry: InboxEntryDoc;
 }
 
 /** An entry that is no dead letter (any more) cannot be registered: 409 saying what it is. */
-function refuseUnlessFailed(entry: RegistrableEntry): void {
+function refuseUnlessFailed(entry: InboxEntryDoc): void {
   if (entry.status === 'processed')
     throw new AppError(
       'already_processed',
@@ -69,7 +69,7 @@ export const registrationInProgress = () =>
   new AppError('registration_in_progress', 409, '该消息正由他人登记，请稍后刷新');
 
 /** The form may repeat the dead letter's channel and external id, never change them. */
-function checkSameMessage(entry: RegistrableEntry, input: InboxRegisterInput): void {
+function checkSameMessage(entry: InboxEntryDoc, input: InboxRegisterInput): void {
   const label = CHANNEL_LABELS[entry.channel];
   if (input.channel && input.channel !== entry.channel)
     throw badRequest(
@@ -114,7 +114,7 @@ async function knownEnterprise(
 
 /** What the issue is made from: the clerk's text on the dead letter's channel, id and (WeChat) sender. */
 function messageOf(
-  entry: RegistrableEntry,
+  entry: InboxEntryDoc,
   input: InboxRegisterInput,
   enterprise: IntakeEnterprise,
 ): InboundMessage {
@@ -142,7 +142,7 @@ const reasonWords = (reason: string | null) => (reason ?? '').replace(/^[a-z][a-
 
 /** The internal note that says where the issue came from, stored with the issue's opening events. */
 function registrationNote(
-  entry: RegistrableEntry,
+  entry: InboxEntryDoc,
   by: IntakeBy,
   now: Date,
 ): Omit<StoredTimelineEvent, 'fromState' | 'toState'> {
@@ -170,7 +170,7 @@ export async function inboxRegisterCommand(
 ): Promise<InboxRegisterResult> {
   if (!canManageInbox(actor)) throw forbidden('您的角色无权登记接入失败的消息');
   const { models } = deps;
-  const entry = await models.InboxEntry.collection.findOne<RegistrableEntry>({ _id: entryId });
+  const entry = await models.InboxEntry.collection.findOne<InboxEntryDoc>({ _id: entryId });
   if (!entry) throw notFound('收件记录不存在');
   refuseUnlessFailed(entry);
   checkSameMessage(entry, input);
@@ -178,7 +178,7 @@ export async function inboxRegisterCommand(
   const now = deps.clock.now();
   const claimed = await claimForRegistration(models, entry._id, now);
   if (!claimed) {
-    const current = await models.InboxEntry.collection.findOne<RegistrableEntry>({ _id: entryId });
+    const current = await models.InboxEntry.collection.findOne<InboxEntryDoc>({ _id: entryId });
     if (current) refuseUnlessFailed(current);
     throw registrationInProgress();
   }
@@ -205,8 +205,7 @@ export async function inboxRegisterCommand(
     const registration = { by: { id: actor.id, name: by.actorName, role: actor.role }, at: now };
     const recorded = await recordRegistered(models, claimed._id, claim, issue, registration);
     // Null only when the claim's lease ran out meanwhile: the issue is this entry's either way.
-    const after =
-      recorded ?? (await models.InboxEntry.collection.findOne<RegistrableEntry>({ _id: entryId }));
+    const after = recorded ?? (await models.InboxEntry.collection.findOne<InboxEntryDoc>({ _id: entryId }));
     return { issue, created, entry: after ?? claimed };
   } catch (err) {
     await releaseRegistration(models, claimed._id, claim).catch(() => undefined);

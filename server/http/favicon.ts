@@ -3,7 +3,7 @@
 // owner's phone) or, once the staff app was built, its index.html.
 import type { RequestHandler } from 'express';
 
-export const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
+const FAVICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">
 <rect width="32" height="32" rx="7" fill="#0b5cad"/>
 <path d="M16 7a9 9 0 1 0 8.5 6" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round"/>
 <path d="M20.5 6.5l5 1.5-2 4.8z" fill="#fff"/>

@@ -15,7 +15,9 @@ import type {
   InboxEntryDoc,
   InboxOrigin,
   InboxOutcome,
+  InboxRegistration,
   RawPayload,
+  RegistrationClaim,
   StoredInboundMessage,
 } from '../models/inbox.model.ts';
 import type { InboundMessage } from '../channels/types.ts';
@@ -229,25 +231,7 @@ export async function reopenFailedEntry(
 }
 
 /** The outcome of a dead letter a clerk filed by hand (人工登记): it names the issue it became. */
-export const REGISTERED_BY_HAND = 'registered_by_hand';
-
-/** Who registered a dead letter by hand, and when (kept on the entry for audit). */
-export interface InboxRegistration {
-  by: { id: string; name: string; role: string };
-  at: Date;
-}
-
-/** A failed entry a clerk is registering: retry, redelivery and discard leave it alone until the lease ends. */
-export interface RegistrationClaim {
-  token: string;
-  at: Date;
-}
-
-/** The entry with what hand registration adds (written through the raw collection, like every outcome). */
-export type RegistrableEntry = InboxEntryDoc & {
-  registering?: RegistrationClaim | null;
-  registration?: InboxRegistration | null;
-};
+export const REGISTERED_BY_HAND = 'registered_by_hand' satisfies InboxOutcome;
 
 /**
  * How long a claim holds: far beyond one registration (a few round trips), short enough that an entry a
@@ -256,7 +240,7 @@ export type RegistrableEntry = InboxEntryDoc & {
 export const REGISTRATION_LEASE_MS = 60_000;
 
 /** Whether a clerk holds the entry for registration right now (its claim's lease has not run out). */
-export function isBeingRegistered(entry: Pick<RegistrableEntry, 'registering'>, now: Date): boolean {
+export function isBeingRegistered(entry: Pick<InboxEntryDoc, 'registering'>, now: Date): boolean {
   return !!entry.registering && entry.registering.at.getTime() > now.getTime() - REGISTRATION_LEASE_MS;
 }
 
@@ -279,13 +263,13 @@ export async function claimForRegistration(
   models: Models,
   id: Types.ObjectId,
   now: Date,
-): Promise<(RegistrableEntry & { registering: RegistrationClaim }) | null> {
+): Promise<(InboxEntryDoc & { registering: RegistrationClaim }) | null> {
   const claim: RegistrationClaim = { token: new Types.ObjectId().toHexString(), at: now };
   return models.InboxEntry.collection.findOneAndUpdate(
     { _id: id, status: 'failed', ...notBeingRegistered(now) },
     { $set: { registering: claim } },
     { returnDocument: 'after' },
-  ) as Promise<(RegistrableEntry & { registering: RegistrationClaim }) | null>;
+  ) as Promise<(InboxEntryDoc & { registering: RegistrationClaim }) | null>;
 }
 
 /** Gives a claim up (the registration was refused): the entry is a dead letter as before. */
@@ -306,7 +290,7 @@ export async function recordRegistered(
   claim: RegistrationClaim,
   issue: { _id: Types.ObjectId; number: string },
   registration: InboxRegistration,
-): Promise<RegistrableEntry | null> {
+): Promise<InboxEntryDoc | null> {
   return models.InboxEntry.collection.findOneAndUpdate(
     { _id: id, status: 'failed', 'registering.token': claim.token },
     {
@@ -322,7 +306,7 @@ export async function recordRegistered(
       $unset: { registering: '' },
     },
     { returnDocument: 'after' },
-  ) as Promise<RegistrableEntry | null>;
+  ) as Promise<InboxEntryDoc | null>;
 }
 
 /**

@@ -9,7 +9,20 @@ import type { InboundMessage } from '../channels/types.ts';
 
 export const INBOX_STATUSES = ['accepted', 'processed', 'failed', 'discarded'] as const;
 export type InboxStatus = (typeof INBOX_STATUSES)[number];
-export type InboxOutcome = 'created' | 'merged' | 'duplicate';
+/** `registered_by_hand`: a dead letter a clerk filed by hand (人工登记, commands/inbox-register.command.ts). */
+export type InboxOutcome = 'created' | 'merged' | 'duplicate' | 'registered_by_hand';
+
+/** Who registered a dead letter by hand, and when (kept on the entry for audit). */
+export interface InboxRegistration {
+  by: { id: string; name: string; role: string };
+  at: Date;
+}
+
+/** A failed entry a clerk is registering: retry, redelivery and discard leave it alone until the lease ends. */
+export interface RegistrationClaim {
+  token: string;
+  at: Date;
+}
 
 /** Who delivered it: a channel's credential, a staff member, or an enterprise on its QR page. */
 export interface InboxOrigin {
@@ -61,6 +74,10 @@ export interface InboxEntryDoc {
   discardReason: string | null;
   /** Files of the message the attachment store refused, each with why (intake/attachment-refusals.ts). */
   refusedAttachments?: { filename: string; reason: string }[];
+  /** A clerk's claim while registering it by hand (inbox-store claimForRegistration). */
+  registering?: RegistrationClaim | null;
+  /** Who registered it by hand, once done. */
+  registration?: InboxRegistration | null;
   updatedAt: Date;
 }
 
@@ -89,6 +106,8 @@ export function defineInboxModel(conn: Connection): InboxModel {
       processedAt: { type: Date, default: null },
       discardReason: { type: String, default: null },
       refusedAttachments: { type: [Mixed], default: undefined },
+      registering: { type: Mixed, default: undefined },
+      registration: { type: Mixed, default: undefined },
       updatedAt: { type: Date, required: true },
     },
     { collection: 'inbox', versionKey: false, minimize: false },

@@ -1,6 +1,6 @@
 // The inbox entry as the centre's dead-letter desk sees it: what arrived, from where, what became of it and why
 // it failed. The raw text of an unparseable message is shown (it is what people must read to fix it); the
-// delivering credential is named by id only.
+// delivering credential is named by id only, and a clerk who registered it by hand by name and role.
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 
 export function presentInboxEntry(e: InboxEntryDoc) {
@@ -21,6 +21,9 @@ export function presentInboxEntry(e: InboxEntryDoc) {
     outcome: e.outcome,
     discardReason: e.discardReason,
     refusedAttachments: e.refusedAttachments ?? [],
+    // Who registered it by hand (人工登记): name and role, never more.
+    registeredBy: e.registration ? { name: e.registration.by.name, role: e.registration.by.role } : null,
+    registeredAt: e.registration ? e.registration.at : null,
     message: e.message,
     raw: e.raw,
     updatedAt: e.updatedAt,

@@ -15,12 +15,24 @@ export interface DraftAnswer {
   enterprise: ReturnType<typeof presentEnterpriseSummary> | null;
 }
 
+/** What presentEnterpriseSummary shows, and nothing else of the enterprise. */
+const SUMMARY_FIELDS = {
+  name: 1,
+  creditCode: 1,
+  region: 1,
+  industry: 1,
+  address: 1,
+  ownerName: 1,
+  mobile: 1,
+  provisional: 1,
+} as const;
+
 export async function draftOf(models: Models, entry: InboxEntryDoc): Promise<DraftAnswer> {
   const draft = deadLetterDraft(entry);
   const matched = await matchEnterprise<EnterpriseDoc>(
     (step) =>
       models.Enterprise.collection
-        .find<EnterpriseDoc>(MATCH_FILTERS[step.by](step.value), { projection: { pinHash: 0 }, limit: 2 })
+        .find<EnterpriseDoc>(MATCH_FILTERS[step.by](step.value), { projection: SUMMARY_FIELDS, limit: 2 })
         .toArray(),
     draft.enterprise,
     draft.contact,

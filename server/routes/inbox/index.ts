@@ -11,23 +11,14 @@ import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { pathId } from '../../http/validate.ts';
 import { createPipelineDeps } from '../../intake/intake-sink.ts';
-import { isBeingRegistered, notBeingRegistered, type RegistrableEntry } from '../../intake/inbox-store.ts';
+import { isBeingRegistered, notBeingRegistered } from '../../intake/inbox-store.ts';
+import type { InboxEntryDoc } from '../../models/inbox.model.ts';
 import { retryEntry } from '../../intake/pipeline.ts';
 import { canManageInbox } from '../../policies/intake.policy.ts';
 import { presentInboxEntry } from '../../presenters/inbox.presenter.ts';
 import { presentIssueCreated } from '../../presenters/issue.presenter.ts';
 import { draftOf } from './inbox-draft.query.ts';
 import { discardBody, listQuery, registerBody } from './inbox.schema.ts';
-
-/** The entry as the desk sees it, and who registered it by hand (name and role, never more) and when. */
-function presentEntry(e: RegistrableEntry) {
-  const r = e.registration;
-  return {
-    ...presentInboxEntry(e),
-    registeredBy: r ? { name: r.by.name, role: r.by.role } : null,
-    registeredAt: r ? r.at : null,
-  };
-}
 
 export function createInboxRouter(ctx: AppContext): Router {
   const router = Router();
@@ -37,11 +28,11 @@ export function createInboxRouter(ctx: AppContext): Router {
 
   const idOf = (id: unknown) => new Types.ObjectId(pathId(id, '收件记录不存在'));
   const load = async (id: unknown) => {
-    const entry = await entries.findOne<RegistrableEntry>({ _id: idOf(id) });
+    const entry = await entries.findOne<InboxEntryDoc>({ _id: idOf(id) });
     if (!entry) throw notFound('收件记录不存在');
     return entry;
   };
-  const beingRegistered = (e: RegistrableEntry) => isBeingRegistered(e, ctx.clock.now());
+  const beingRegistered = (e: InboxEntryDoc) => isBeingRegistered(e, ctx.clock.now());
 
   router.get('/', async (req, res) => {
     const q = listQuery.parse(req.query);
@@ -49,15 +40,15 @@ export function createInboxRouter(ctx: AppContext): Router {
     if (q.channel) filter.channel = q.channel;
     if (q.before) filter._id = { $lt: new Types.ObjectId(q.before) };
     const rows = await entries
-      .find<RegistrableEntry>(filter, { sort: { _id: -1 }, limit: q.limit + 1 })
+      .find<InboxEntryDoc>(filter, { sort: { _id: -1 }, limit: q.limit + 1 })
       .toArray();
     const items = rows.slice(0, q.limit);
     const next = rows.length > q.limit ? String(items[items.length - 1]._id) : undefined;
-    res.json({ items: items.map(presentEntry), ...(next ? { next } : {}) });
+    res.json({ items: items.map(presentInboxEntry), ...(next ? { next } : {}) });
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(presentEntry(await load(req.params.id)));
+    res.json(presentInboxEntry(await load(req.params.id)));
   });
 
   router.get('/:id/draft', async (req, res) => {
@@ -70,7 +61,7 @@ export function createInboxRouter(ctx: AppContext): Router {
     if (beingRegistered(entry)) throw registrationInProgress();
     const { ack } = await retryEntry(deps, entry);
     await deps.inbox.flush();
-    res.json({ ack, entry: presentEntry(await load(req.params.id)) });
+    res.json({ ack, entry: presentInboxEntry(await load(req.params.id)) });
   });
 
   router.post('/:id/register', async (req, res) => {
@@ -79,7 +70,7 @@ export function createInboxRouter(ctx: AppContext): Router {
     const { issue, created, entry } = await inboxRegisterCommand(deps, actorOf(req), id, input);
     res
       .status(created ? 201 : 200)
-      .json({ issue: presentIssueCreated(issue, !created), entry: presentEntry(entry) });
+      .json({ issue: presentIssueCreated(issue, !created), entry: presentInboxEntry(entry) });
   });
 
   router.post('/:id/discard', async (req, res) => {
@@ -93,7 +84,7 @@ export function createInboxRouter(ctx: AppContext): Router {
     );
     if (!updated && entry.status === 'failed' && beingRegistered(entry)) throw registrationInProgress();
     if (!updated) throw new AppError('not_failed', 409, '只有处理失败的收件才能作废');
-    res.json(presentEntry(updated as RegistrableEntry));
+    res.json(presentInboxEntry(updated as InboxEntryDoc));
   });
 
   return router;
