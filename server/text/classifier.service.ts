@@ -79,6 +79,8 @@ export interface ClassifierServiceOptions {
   now?: () => number;
   /** People's labels a training reads, newest first (MAX_PEOPLE_EXAMPLES). */
   maxPeopleExamples?: number;
+  /** The duplicate check's fingerprints (tests pass their own to look into it). */
+  repeatCache?: FingerprintCache;
 }
 
 function summaryOf(doc: TextModelDoc): ModelSummary {
@@ -128,7 +130,8 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   let keywords: readonly CategoryKeywords[] = CATEGORIES;
   let cues: CueFamilies = DEFAULT_URGENCY_CUES;
   let synonyms: readonly (readonly string[])[] = DEFAULT_SYNONYMS;
-  let synonymsJson = '';
+  /** The settings as last read (JSON of their values in SETTING_KEYS order); null before the first read. */
+  let settingsJson: string | null = null;
   let threshold = DEFAULT_CONFIDENCE_THRESHOLD;
   let refreshedAt = -Infinity;
   let refreshing: Promise<void> | null = null;
@@ -136,7 +139,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   let task: ScheduledTask | undefined;
   // Aborted by stop: a training under way is ended (its worker terminated), not waited for.
   const stopping = new AbortController();
-  const repeatCache = new FingerprintCache(REPEAT_CACHE_MAX);
+  const repeatCache = options.repeatCache ?? new FingerprintCache(REPEAT_CACHE_MAX);
   // The latest texts classified with the current model and keywords: a channel message is classified for the
   // duplicate check and again by triage, and the second asks for the same text.
   const recent = new Map<string, TextClassification>();
@@ -154,6 +157,12 @@ export function createClassifierService(options: ClassifierServiceOptions) {
   async function readSettings(): Promise<void> {
     const rows = await models.Setting.find({ key: { $in: SETTING_KEYS } }, { key: 1, value: 1 }).lean();
     const byKey = new Map(rows.map((r) => [r.key, r.value]));
+    // Read every few seconds; only a change builds new keyword, cue and synonym objects. The duplicate check's
+    // fingerprints and the recent classifications are kept per those objects, so rebuilding them unchanged
+    // emptied both caches every REFRESH_MS (and repeated the warning about an invalid value).
+    const json = JSON.stringify(SETTING_KEYS.map((key) => byKey.get(key) ?? null));
+    if (json === settingsJson) return;
+    settingsJson = json;
     const t = thresholdSettingSchema.safeParse(byKey.get('classify.threshold'));
     threshold = t.success ? t.data : DEFAULT_CONFIDENCE_THRESHOLD;
     const k = keywordsSettingSchema.safeParse(byKey.get('classify.keywords') ?? {});
@@ -164,15 +173,9 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     const u = urgencyCuesSettingSchema.safeParse(byKey.get('classify.urgencyCues') ?? {});
     if (!u.success) logger.warn('setting classify.urgencyCues is invalid; using the default urgency cues');
     cues = effectiveCues(DEFAULT_URGENCY_CUES, u.success ? u.data : {});
-    const stored = byKey.get('classify.synonyms');
-    const s = synonymsSettingSchema.safeParse(stored ?? DEFAULT_SYNONYMS);
+    const s = synonymsSettingSchema.safeParse(byKey.get('classify.synonyms') ?? DEFAULT_SYNONYMS);
     if (!s.success) logger.warn('setting classify.synonyms is invalid; using the default synonyms');
-    // A new array only when the list changed: the duplicate check's fingerprints are cached per list.
-    const json = stored !== undefined && s.success ? JSON.stringify(s.data) : '';
-    if (json !== synonymsJson) {
-      synonymsJson = json;
-      synonyms = json ? s.data! : DEFAULT_SYNONYMS;
-    }
+    synonyms = s.success ? s.data : DEFAULT_SYNONYMS;
   }
 
   async function readActiveModel(): Promise<void> {

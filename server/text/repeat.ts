@@ -16,9 +16,9 @@
 // identical pair of a short text, or of one whose category is uncertain, below the merge threshold (a copy of
 // an 8-word text scored 0.21).
 //
-// Cost: the new text is fingerprinted once (one segmentation, which also gives its category); each candidate's
-// fingerprint is cached by issue id (FingerprintCache); every candidate costs one sparse dot product, and only
-// the few closest by cosine get the full pair features.
+// Cost: the new text is fingerprinted once (one segmentation, which also gives its category) and cached by its
+// text (FingerprintCache), where it serves again when its issue is a later message's candidate; every candidate
+// costs one sparse dot product, and only the few closest by cosine get the full pair features.
 import type { CategoryId } from '../../shared/states.ts';
 import { DAY_MS } from '../../shared/clock.ts';
 import {
@@ -132,12 +132,13 @@ export function scorePair(a: RepeatFingerprint, b: RepeatFingerprint, cosine?: n
 }
 
 /**
- * Fingerprints of issues by id, least recently used dropped first (a fingerprint is a few kilobytes; open
- * issues of the last 30 days are what the check reads). Bound to one model and keyword set: a new one empties
- * it.
+ * Fingerprints by text, least recently used dropped first (a fingerprint is a few kilobytes; open issues of
+ * the last 30 days are what the check reads). Keyed by the text itself: a fingerprint depends on nothing else,
+ * so the new message's own fingerprint serves again when its issue is a later message's candidate, and an
+ * edited issue simply has another text. Bound to one model and keyword set: a new one empties it.
  */
 export class FingerprintCache {
-  private readonly entries = new Map<string, { text: string; f: RepeatFingerprint }>();
+  private readonly entries = new Map<string, RepeatFingerprint>();
   private model: TextModel | null = null;
   private keywords: CompiledKeywords | null = null;
 
@@ -151,19 +152,19 @@ export class FingerprintCache {
     this.entries.clear();
   }
 
-  /** The fingerprint of issue `id` with text `text`, computed on a miss or when the text changed. */
-  get(model: TextModel, keywords: CompiledKeywords, id: string, text: string): RepeatFingerprint {
+  /** The fingerprint of `text`, computed on a miss. */
+  get(model: TextModel, keywords: CompiledKeywords, text: string): RepeatFingerprint {
     if (model !== this.model || keywords !== this.keywords) {
       this.entries.clear();
       this.model = model;
       this.keywords = keywords;
     }
-    const hit = this.entries.get(id);
-    if (hit) this.entries.delete(id);
-    const entry = hit && hit.text === text ? hit : { text, f: fingerprint(model, keywords, text) };
-    this.entries.set(id, entry);
+    let f = this.entries.get(text);
+    if (f) this.entries.delete(text);
+    else f = fingerprint(model, keywords, text);
+    this.entries.set(text, f);
     if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
-    return entry.f;
+    return f;
   }
 }
 
@@ -177,8 +178,8 @@ export function similarities(
   candidates: readonly { id: string; text: string }[],
   cache = new FingerprintCache(),
 ): number[] {
-  const mine = fingerprint(model, keywords, text);
-  return candidates.map((c) => round(scorePair(mine, cache.get(model, keywords, c.id, c.text)).probability));
+  const mine = cache.get(model, keywords, text);
+  return candidates.map((c) => round(scorePair(mine, cache.get(model, keywords, c.text)).probability));
 }
 
 /** The model's category of a fingerprinted text, as classifyText decides it (a remembered label first). */
@@ -251,15 +252,15 @@ export function findRepeat(
   keywords: CompiledKeywords,
   input: RepeatInput,
   options: Partial<RepeatOptions> = {},
-  /** Fingerprints by issue id (and text), reused across calls. */
+  /** Fingerprints by text, reused across calls (the new message's too: its issue is a later candidate). */
   cache = new FingerprintCache(),
 ): RepeatVerdict {
   const o = { ...DEFAULT_REPEAT_OPTIONS, ...options };
   const since = input.now.getTime() - o.windowDays * DAY_MS;
-  const mine = fingerprint(model, keywords, input.text);
+  const mine = cache.get(model, keywords, input.text);
   const category = input.category ?? categoryOf(model, mine);
   const open = input.candidates.filter((c) => c.createdAt.getTime() >= since);
-  const prints = open.map((c) => cache.get(model, keywords, c.id, c.text));
+  const prints = open.map((c) => cache.get(model, keywords, c.text));
   // A copy of an open issue merges into the earliest such issue, before (and whatever) the model says.
   let copy = -1;
   open.forEach((c, i) => {

@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { DEFAULT_SYNONYMS } from '../../../config/synonyms.ts';
 import { createClassifierService, type ClassifierService } from '../../../server/text/classifier.service.ts';
+import { FingerprintCache } from '../../../server/text/repeat.ts';
 import { corpusTrainer } from '../../text/corpus-model.ts';
 import { anotherApp, expectError } from '../helpers.ts';
 import { useIssueApp } from '../issues/fixtures.ts';
@@ -81,5 +82,31 @@ describe('api: synonyms as an admin setting', function () {
       expectError(await put(who, [['叉车', '铲车']]), 403, 'forbidden');
     }
     expectError(await request(app).put(KEY).send({ value: [] }), 401, 'unauthorized');
+  });
+
+  it('keeps the duplicate check’s fingerprints while the settings stay as they were; a change empties them', async () => {
+    const cache = new FingerprintCache();
+    const other = createClassifierService({
+      models: t.models,
+      clock: t.clock,
+      logger: pino({ level: 'silent' }),
+      schedule: false,
+      trainer: corpusTrainer,
+      repeatCache: cache,
+    });
+    await other.refresh(); // the model the suite trained, and the settings
+    const now = t.clock.now();
+    const earlier = [{ id: 'earlier', text: EARLIER, category: 'approval' as const, createdAt: now }];
+    other.checkRepeat({ text: LATER, now, candidates: earlier });
+    expect(cache.size).to.equal(2);
+    await other.refresh(); // nothing changed (it reads the settings every few seconds)
+    other.checkRepeat({ text: '特种设备检验排期太长', now, candidates: earlier });
+    expect(cache.size, 'kept across the refresh').to.equal(3);
+
+    expect((await put('admin', [...DEFAULT_SYNONYMS, ['叉车', '铲车']])).status).to.equal(200);
+    await other.refresh();
+    other.checkRepeat({ text: LATER, now, candidates: earlier });
+    expect(cache.size, 'new synonyms: fingerprints made afresh').to.equal(2);
+    expect((await put('admin', DEFAULT_SYNONYMS)).status).to.equal(200);
   });
 });

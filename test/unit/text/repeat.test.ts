@@ -175,23 +175,32 @@ describe('text core: fingerprint cache', () => {
 
   it('keeps the most recently used fingerprints within its bound', () => {
     const cache = new FingerprintCache(2);
-    const a = cache.get(model, keywords, 'a', '园区停电');
-    const b = cache.get(model, keywords, 'b', '银行抽贷');
-    expect(cache.get(model, keywords, 'a', '园区停电')).to.equal(a);
-    cache.get(model, keywords, 'c', '消防验收');
+    const a = cache.get(model, keywords, '园区停电');
+    const b = cache.get(model, keywords, '银行抽贷');
+    expect(cache.get(model, keywords, '园区停电')).to.equal(a);
+    cache.get(model, keywords, '消防验收');
     expect(cache.size).to.equal(2);
-    expect(cache.get(model, keywords, 'a', '园区停电'), 'a was used last: kept').to.equal(a);
-    expect(cache.get(model, keywords, 'b', '银行抽贷'), 'b was the least recent: dropped').not.to.equal(b);
+    expect(cache.get(model, keywords, '园区停电'), 'a was used last: kept').to.equal(a);
+    expect(cache.get(model, keywords, '银行抽贷'), 'b was the least recent: dropped').not.to.equal(b);
   });
 
-  it('recomputes an edited text and empties itself for another model', () => {
+  it('fingerprints a text once, whichever issue or message it is, and empties itself for another model', () => {
     const cache = new FingerprintCache();
-    const a = cache.get(model, keywords, 'a', '园区停电');
-    const edited = cache.get(model, keywords, 'a', '园区停电两天了');
-    expect(edited).not.to.equal(a);
-    expect(edited.words).to.include('两天');
+    const a = cache.get(model, keywords, '园区停电');
+    expect(cache.get(model, keywords, '园区停电两天了').words).to.include('两天');
+    expect(cache.size).to.equal(2);
     const other = trainTextModel(FIXTURE_TEXTS.slice(1), CATEGORIES);
-    cache.get(other, keywords, 'b', '银行抽贷');
+    expect(cache.get(other, keywords, '园区停电')).not.to.equal(a);
     expect(cache.size).to.equal(1);
+  });
+
+  it("serves a message's fingerprint again when its issue is a later message's candidate", () => {
+    const cache = new FingerprintCache();
+    const now = new Date('2026-06-01T02:00:00Z');
+    findRepeat(model, keywords, { text: '园区停电两天了', now, candidates: [] }, {}, cache);
+    expect(cache.size, 'the message is kept').to.equal(1);
+    const earlier = { id: 'first', text: '园区停电两天了', category: 'utilities' as const, createdAt: now };
+    findRepeat(model, keywords, { text: '银行抽贷', now, candidates: [earlier] }, {}, cache);
+    expect(cache.size, 'its issue is not fingerprinted again').to.equal(2);
   });
 });
