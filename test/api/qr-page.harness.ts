@@ -2,6 +2,7 @@
 // with a fake SMS sender that captures codes, the simulated clock also driving code and session expiry, and
 // helpers that act like a phone's browser (cookies per agent, CSRF tokens read from the served forms) or
 // like staff moving an issue through its lifecycle.
+import { createHash } from 'node:crypto';
 import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { pino } from 'pino';
@@ -263,4 +264,20 @@ export async function staffIssue(t: QrTestApp, id: string) {
     .set(await t.auth('dispatcher'));
   if (res.status !== 200) throw new Error(`get: ${res.status}`);
   return res.body;
+}
+
+/**
+ * The page's inline <style> and <script> elements, each with whether the response's CSP allows it: a browser
+ * runs inline code only when its SHA-256 (of the element's exact text) is among the policy's sources.
+ */
+export function inlineElements(res: { text: string; headers: Record<string, string> }) {
+  const csp = res.headers['content-security-policy'] ?? '';
+  const sources = (directive: string) =>
+    (new RegExp(`(?:^|;)\\s*${directive} ([^;]*)`).exec(csp)?.[1] ?? '').split(' ');
+  const allowed = { style: sources('style-src'), script: sources('script-src') };
+  return [...res.text.matchAll(/<(style|script)([^>]*)>([\s\S]*?)<\/\1>/gi)].map((m) => {
+    const kind = m[1].toLowerCase() as 'style' | 'script';
+    const hash = `'sha256-${createHash('sha256').update(m[3]).digest('base64')}'`;
+    return { kind, attributes: m[2], text: m[3], allowed: allowed[kind].includes(hash) };
+  });
 }

@@ -36,13 +36,7 @@ import {
 } from './owner-verification.commands.ts';
 import { codeForm, mismatchMessage, newIssueForm, pinForm, rateForm } from './qr-page.schema.ts';
 import { findEnterpriseByToken, listEnterpriseIssues, type QrEnterprise } from './qr-page.query.ts';
-import {
-  DEFAULT_QR_LIMITS,
-  nonceOf,
-  pageHeaders,
-  verificationLimits,
-  type QrPageLimits,
-} from './qr-page.security.ts';
+import { DEFAULT_QR_LIMITS, pageHeaders, verificationLimits, type QrPageLimits } from './qr-page.security.ts';
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
 import { createKnownBrowsers } from './qr-known-browser.ts';
 import { takeSendQuota } from './qr-send-quota.ts';
@@ -76,7 +70,7 @@ const page = (res: Response): PageLocals => res.locals.qr as PageLocals;
 
 /**
  * Writes the page straight to the response. Express's send would hash every page for an ETag and check it
- * against the request, for nothing: each page carries a fresh CSP nonce and is `no-store`.
+ * against the request, for nothing: each page is `no-store`.
  */
 function send(res: Response, status: number, body: string): void {
   const bytes = Buffer.from(body);
@@ -109,7 +103,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     attachments: ctx.attachments,
   };
 
-  router.use(...pageHeaders());
+  router.use(pageHeaders);
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
   router.use(bodyGuard);
 
@@ -117,7 +111,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   const withEnterprise: RequestHandler = async (req, res, next) => {
     const token = String(req.params.token);
     const enterprise = await findEnterpriseByToken(ctx.models, token);
-    if (!enterprise) return send(res, 404, notFoundPage(nonceOf(res)));
+    if (!enterprise) return send(res, 404, notFoundPage());
     const owner = sessionOwner(enterprise, token);
     const session = sessions.read(req, owner);
     const knownBrowser = knownBrowsers.idOf(req, owner);
@@ -132,7 +126,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       return send(
         res,
         403,
-        messagePage(nonceOf(res), '请先验证身份', '验证已过期或未验证，请重新验证。', `${base}/verify`),
+        messagePage('请先验证身份', '验证已过期或未验证，请重新验证。', `${base}/verify`),
       );
     next();
   };
@@ -155,7 +149,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   };
 
   function forbiddenCsrf(res: Response, base: string) {
-    send(res, 403, messagePage(nonceOf(res), '页面已过期', '页面已过期，请返回后重试。', base));
+    send(res, 403, messagePage('页面已过期', '页面已过期，请返回后重试。', base));
   }
 
   function renderVerify(
@@ -171,7 +165,6 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       res,
       status,
       verifyPage({
-        nonce: nonceOf(res),
         base,
         enterpriseName: shown.name,
         maskedMobile: shown.maskedMobile,
@@ -229,11 +222,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       ...presentIssuePublicSummary(i, at),
       classNote: notes.get(i.number),
     }));
-    send(
-      res,
-      200,
-      summaryPage({ nonce: nonceOf(res), base, enterpriseName: shown.name, issues: summaries, notice }),
-    );
+    send(res, 200, summaryPage({ base, enterpriseName: shown.name, issues: summaries, notice }));
   });
 
   /** The verified owner's page; after a refused rating, with the error and the comment on that issue's form. */
@@ -254,7 +243,6 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       res,
       status,
       ownerPage({
-        nonce: nonceOf(res),
         base,
         enterpriseName: shown.name,
         csrf: session!.csrf,
@@ -270,7 +258,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   // The page's live stream: summary-level events for this enterprise, to anyone holding the code (the page
   // then re-fetches itself, which shows details only to a verified owner).
   router.get('/:token/live', withEnterprise, (_req, res) => {
-    if (!opts.live) return send(res, 404, notFoundPage(nonceOf(res)));
+    if (!opts.live) return send(res, 404, notFoundPage());
     opts.live.subscribe(String(page(res).enterprise._id), res);
   });
 
@@ -341,7 +329,6 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       res,
       200,
       preferencePage({
-        nonce: nonceOf(res),
         base,
         enterpriseName: shown.name,
         csrf: session.csrf,
@@ -362,7 +349,6 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         res,
         400,
         preferencePage({
-          nonce: nonceOf(res),
           base,
           enterpriseName: shown.name,
           csrf: session!.csrf,
@@ -381,11 +367,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const { enterprise, base, session } = page(res);
     if (!session) return res.redirect(303, `${base}/verify`);
     const form = { submissionId: randomBytes(18).toString('base64url') };
-    send(
-      res,
-      200,
-      newIssuePage({ nonce: nonceOf(res), base, enterpriseName: enterprise.name, csrf: session.csrf, form }),
-    );
+    send(res, 200, newIssuePage({ base, enterpriseName: enterprise.name, csrf: session.csrf, form }));
   });
 
   /**
@@ -427,7 +409,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         error,
         filesDropped: !!upload,
       };
-      const body = { nonce: nonceOf(res), base, enterpriseName: enterprise.name, csrf: session!.csrf, form };
+      const body = { base, enterpriseName: enterprise.name, csrf: session!.csrf, form };
       send(res, status, newIssuePage(body));
     };
     if (upload && !upload.ok && upload.status === 429) return refuse(429, upload.error);
@@ -459,7 +441,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   router.post('/:token/issues/:id/rate', withEnterprise, ...ownerPost, async (req, res) => {
     const { enterprise, base } = page(res);
     const id = String(req.params.id);
-    if (!Types.ObjectId.isValid(id)) return send(res, 404, notFoundPage(nonceOf(res)));
+    if (!Types.ObjectId.isValid(id)) return send(res, 404, notFoundPage());
     const form = rateForm.safeParse(req.body);
     const raw = req.body as Record<string, unknown>;
     const comment = typeof raw.comment === 'string' ? raw.comment : undefined;
@@ -492,7 +474,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     res.redirect(303, `${base}?msg=rated_${rating}#issue-${id}`);
   });
 
-  router.use((_req, res) => send(res, 404, notFoundPage(nonceOf(res))));
+  router.use((_req, res) => send(res, 404, notFoundPage()));
   router.use(pageErrors(ctx));
   return router;
 }
@@ -522,28 +504,22 @@ function codeError(check: Exclude<CodeCheck, { ok: true }>): string {
 function pageErrors(ctx: AppContext): express.ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const nonce = (res.locals.cspNonce as string | undefined) ?? '';
     // The router's error handler sees no route params: the token is the path's first segment.
     const token = req.params?.token ?? /^\/([A-Za-z0-9_-]{16,128})(?:\/|$)/.exec(req.path)?.[1];
     const back = typeof token === 'string' ? pagePath(token) : undefined;
     if (isAppError(err)) {
-      if (err.status === 404) return send(res, 404, notFoundPage(nonce));
-      return send(res, err.status, messagePage(nonce, '操作未完成', err.message, back));
+      if (err.status === 404) return send(res, 404, notFoundPage());
+      return send(res, err.status, messagePage('操作未完成', err.message, back));
     }
     const status = (err as { status?: unknown }).status;
     if (typeof status === 'number' && status >= 400 && status < 500) {
-      return send(res, status, messagePage(nonce, '请求无效', '提交的内容无法处理，请返回后重试。', back));
+      return send(res, status, messagePage('请求无效', '提交的内容无法处理，请返回后重试。', back));
     }
     ctx.logger.error({ err, reqId: req.id }, 'qr page error');
     send(
       res,
       500,
-      messagePage(
-        nonce,
-        '系统繁忙',
-        `系统暂时无法处理，请稍后再试（请求编号 ${String(req.id ?? '')}）。`,
-        back,
-      ),
+      messagePage('系统繁忙', `系统暂时无法处理，请稍后再试（请求编号 ${String(req.id ?? '')}）。`, back),
     );
   };
 }

@@ -1,7 +1,9 @@
-// The QR page's shell: one small inline stylesheet and the small live-update script (each allowed by a
-// per-response CSP nonce; no style attributes anywhere), a phone viewport, Chinese text and no external
-// assets, so it renders fast on a weak mobile connection. Also the generic message pages (not found, too many
-// attempts, errors) and the date formatting in China time.
+// The QR page's shell: one small inline stylesheet and the small live-update script (each allowed by its
+// SHA-256 in the page's CSP, INLINE_HASHES: both are constants, so no response needs a nonce; no style
+// attributes anywhere), a phone viewport, Chinese text and no external assets, so it renders fast on a weak
+// mobile connection. Also the generic message pages (not found, too many attempts, errors) and the date
+// formatting in China time.
+import { createHash } from 'node:crypto';
 import { CHINA_OFFSET_MS } from '../../../shared/calendar.ts';
 import { html, SafeHtml } from './html.ts';
 
@@ -57,14 +59,10 @@ legend{font-size:14px;color:#646a73;padding:0}
 footer{text-align:center;color:#646a73;font-size:13px;padding:8px 16px 28px}
 `;
 
-/** A constant of this module, never data: the one place raw text goes into the page unescaped. */
-const STYLESHEET = new SafeHtml(CSS);
-
 export interface LayoutOptions {
   title: string;
   heading: string;
   subheading?: string;
-  nonce: string;
   /** The page's live stream: with JavaScript the page refreshes its content in place on each event. */
   live?: string;
 }
@@ -76,11 +74,9 @@ export interface LayoutOptions {
  *    server sent (text typed, a level ticked, a file chosen), the page is left alone and a notice offers the
  *    refresh; the swap happens once the owner is no longer editing (focus leaves a field, nothing left typed).
  *  - Open <details> (办理进展, 详细评价) stay open across a swap: they carry ids for it.
- *  - Only the <main> element of the fetched page is parsed: parsing its whole <head> would meet that
- *    response's <style>, whose nonce is not this page's, and the browser reports a CSP violation each time.
+ *  - Only the <main> element of the fetched page is parsed: the rest is here already.
  */
-const LIVE_SCRIPT = new SafeHtml(
-  `(function(){
+const LIVE_SCRIPT = `(function(){
 var m=document.querySelector('main[data-live]');
 if(!m||!window.EventSource||!window.fetch||!window.DOMParser)return;
 var busy=false,again=false,waiting=false,notice=null;
@@ -123,8 +119,17 @@ if(editing())hold();else swap(d);})
 .then(function(){busy=false;if(again){again=false;refresh();}});}
 new EventSource(m.getAttribute('data-live')).addEventListener('changed',refresh);
 document.addEventListener('focusout',function(){setTimeout(function(){if(waiting&&!editing())refresh();},0);});
-})();`,
-);
+})();`;
+
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/** The CSP sources that allow the layout's inline stylesheet and script, and nothing else inline. */
+export const INLINE_HASHES = { style: sha256(CSS), script: sha256(LIVE_SCRIPT) };
+
+// Constants of this module, never data: the one place raw text goes into a page unescaped. Built outside the
+// `html` template so that each element's text is exactly what its hash was taken of.
+const STYLE_ELEMENT = new SafeHtml(`<style>${CSS}</style>`);
+const SCRIPT_ELEMENT = new SafeHtml(`<script>${LIVE_SCRIPT}</script>`);
 
 export function layout(opts: LayoutOptions, body: SafeHtml): string {
   return html`<!doctype html>
@@ -136,9 +141,7 @@ export function layout(opts: LayoutOptions, body: SafeHtml): string {
         <meta name="referrer" content="no-referrer" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <title>${opts.title}</title>
-        <style nonce="${opts.nonce}">
-          ${STYLESHEET}
-        </style>
+        ${STYLE_ELEMENT}
       </head>
       <body>
         <header>
@@ -151,9 +154,7 @@ export function layout(opts: LayoutOptions, body: SafeHtml): string {
                   ${body}
                   <p class="muted live"><a href="">刷新查看最新进展</a></p>
                 </main>
-                <script nonce="${opts.nonce}">
-                  ${LIVE_SCRIPT};
-                </script>`
+                ${SCRIPT_ELEMENT}`
             : html`<main>${body}</main>`
         }
         <footer>企业码 · 涉企问题高效闭环办理<br />如有疑问，请拨打 12345 政务服务热线</footer>
@@ -179,9 +180,9 @@ export function chinaDateTime(d: Date | string): string {
   return `${shifted.getUTCMonth() + 1}月${shifted.getUTCDate()}日 ${hh}:${mm}`;
 }
 
-export function messagePage(nonce: string, title: string, message: string, back?: string): string {
+export function messagePage(title: string, message: string, back?: string): string {
   return layout(
-    { title, heading: title, nonce },
+    { title, heading: title },
     html`<div class="card">
       <p>${message}</p>
       ${back ? html`<a class="button secondary" href="${back}">返回</a>` : ''}
@@ -190,16 +191,15 @@ export function messagePage(nonce: string, title: string, message: string, back?
 }
 
 /** Same page for an unknown, mistyped or revoked code: it must not say which. */
-export function notFoundPage(nonce: string): string {
+export function notFoundPage(): string {
   return messagePage(
-    nonce,
     '企业码无法识别',
     '该企业码无效或已停用。请确认扫描的是最新的企业码，或联系当地企业服务中心获取新码。',
   );
 }
 
-export function tooManyPage(nonce: string, back?: string): string {
-  return messagePage(nonce, '操作过于频繁', '您的操作过于频繁，为保护企业信息安全，请稍后再试。', back);
+export function tooManyPage(back?: string): string {
+  return messagePage('操作过于频繁', '您的操作过于频繁，为保护企业信息安全，请稍后再试。', back);
 }
 
 /** 已超期 3 个工作日 (or 已超期, the evening it passed), after a promised date that has passed. */

@@ -15,7 +15,6 @@ import { issueList } from './summary.view.ts';
 export type OwnerIssue = ReturnType<typeof presentIssuePublic>;
 
 interface OwnerBase {
-  nonce: string;
   base: string;
   enterpriseName: string;
   csrf: string;
@@ -175,7 +174,6 @@ export function ownerPage(
       title: '企业码',
       heading: p.enterpriseName,
       subheading: '涉企问题办理详情',
-      nonce: p.nonce,
       ...(p.rateError ? {} : { live: `${p.base}/live` }),
     },
     body,
@@ -232,8 +230,5 @@ ${f.content ?? ''}</textarea>
       </form>
       <a class="button secondary" href="${p.base}">返回</a>
     </div>`;
-  return layout(
-    { title: '反映新问题', heading: p.enterpriseName, subheading: '反映新问题', nonce: p.nonce },
-    body,
-  );
+  return layout({ title: '反映新问题', heading: p.enterpriseName, subheading: '反映新问题' }, body);
 }

@@ -4,7 +4,6 @@ import { html } from './html.ts';
 import { layout } from './layout.view.ts';
 
 export interface PreferencePageProps {
-  nonce: string;
   base: string;
   enterpriseName: string;
   csrf: string;
@@ -46,8 +45,5 @@ export function preferencePage(p: PreferencePageProps): string {
       </form>
       <a class="button secondary" href="${p.base}">返回</a>
     </div>`;
-  return layout(
-    { title: '通知方式', heading: p.enterpriseName, subheading: '通知方式', nonce: p.nonce },
-    body,
-  );
+  return layout({ title: '通知方式', heading: p.enterpriseName, subheading: '通知方式' }, body);
 }

@@ -1,5 +1,5 @@
-// HTTP hardening for the QR page: a per-response CSP nonce for the one inline stylesheet and the live-update
-// script, no caching anywhere (the pages are per enterprise and may be personalised), no indexing, and the rate
+// HTTP hardening for the QR page: a CSP that allows inline only the layout's own stylesheet and live-update
+// script (by their hashes), no caching anywhere (the pages are per enterprise and may be personalised), no indexing, and the rate
 // limits on verification, counted in the database (every process shares them). They fall on strangers, never
 // on the owner: a browser that has verified as the owner before (qr-known-browser.ts) is counted on its own,
 // per browser; every other browser is counted per client address and, for code sends (each one an SMS to the
@@ -7,13 +7,10 @@
 // token and per address. The SMS code check has no such limit: a code only works in the browser that asked
 // for it and dies after five tries, so the sends bound the guesses, and nothing a guesser does can make the
 // owner's correct code fail.
-import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-import helmet from 'helmet';
 import { clientKey, type RateLimits } from '../../rate-limit/limiters.ts';
 import { pagePath } from './qr-session.ts';
-import { tooManyPage } from './layout.view.ts';
+import { INLINE_HASHES, tooManyPage } from './layout.view.ts';
 
 export const HOUR_MS = 3600_000;
 export const DAY_MS = 24 * HOUR_MS;
@@ -50,39 +47,29 @@ export const DEFAULT_QR_LIMITS: QrPageLimits = Object.freeze({
   submitPerEnterprise: 10,
 });
 
-export function nonceOf(res: Response): string {
-  return res.locals.cspNonce as string;
-}
+/**
+ * The QR pages' policy: nothing from elsewhere, and inline only the layout's stylesheet and live-update script
+ * (by hash: both are constants), whose event stream comes back to this server. One string for every response.
+ */
+const PAGE_CSP = [
+  "default-src 'none'",
+  `style-src ${INLINE_HASHES.style}`,
+  `script-src ${INLINE_HASHES.script}`,
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join(';');
 
-export function pageHeaders(): RequestHandler[] {
-  const setNonce: RequestHandler = (_req, res, next) => {
-    res.locals.cspNonce = randomBytes(16).toString('base64');
-    res.set('Cache-Control', 'no-store');
-    res.set('X-Robots-Tag', 'noindex, nofollow');
-    next();
-  };
-  // The app-wide helmet() has already set the other security headers; only these two differ here.
-  const csp = helmet.contentSecurityPolicy({
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'none'"],
-      styleSrc: [
-        (_req: IncomingMessage, res: ServerResponse) => `'nonce-${(res as Response).locals.cspNonce}'`,
-      ],
-      // The live-update script (nonce) and its event stream back to this server.
-      scriptSrc: [
-        (_req: IncomingMessage, res: ServerResponse) => `'nonce-${(res as Response).locals.cspNonce}'`,
-      ],
-      connectSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-      baseUri: ["'none'"],
-    },
-  });
-  const referrer = helmet.referrerPolicy({ policy: 'no-referrer' });
-  return [setNonce, csp, referrer];
-}
+/** The app-wide helmet() has already set the other security headers; only these differ here. */
+export const pageHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('Content-Security-Policy', PAGE_CSP);
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+  next();
+};
 
 const tokenOf = (req: Request) => String(req.params.token ?? '');
 
@@ -113,7 +100,7 @@ export function verificationLimits(
       skip: (_req, res) => o.skip(res),
       handler: (req, res) => {
         res.status(429).set('Retry-After', String(Math.ceil(windowMs / 1000)));
-        res.type('html').send(tooManyPage(nonceOf(res), `${pagePath(tokenOf(req))}/verify`));
+        res.type('html').send(tooManyPage(`${pagePath(tokenOf(req))}/verify`));
       },
     });
   };

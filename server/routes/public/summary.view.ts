@@ -7,7 +7,6 @@ import { chinaDate, layout, responsibilityFacts } from './layout.view.ts';
 export type IssueSummary = ReturnType<typeof presentIssuePublicSummary>;
 
 interface PageBase {
-  nonce: string;
   base: string;
   enterpriseName: string;
 }
@@ -48,7 +47,6 @@ export function summaryPage(p: PageBase & { issues: readonly IssueSummary[]; not
       title: '企业码',
       heading: p.enterpriseName,
       subheading: '涉企问题办理进度',
-      nonce: p.nonce,
       live: `${p.base}/live`,
     },
     body,
@@ -107,8 +105,5 @@ export function verifyPage(p: VerifyPageProps): string {
       </form>
     </div>
     <a class="button secondary" href="${p.base}">返回</a>`;
-  return layout(
-    { title: '企业负责人验证', heading: p.enterpriseName, subheading: '企业负责人验证', nonce: p.nonce },
-    body,
-  );
+  return layout({ title: '企业负责人验证', heading: p.enterpriseName, subheading: '企业负责人验证' }, body);
 }
