@@ -1,5 +1,6 @@
 // Driver-level operations that coalesce (coalesce.ts): concurrent inserts into one collection become one
-// unordered insertMany, concurrent point reads on one field become one `$in` read. Each caller still sees
+// unordered insertMany, concurrent upserts one unordered bulk write, concurrent point reads on one field one
+// `$in` read. Each caller still sees
 // its own result: its own duplicate-key error (code 11000), its own document or null. Used by intake, the
 // write path that bursts.
 import type { Collection, Document, Filter } from 'mongodb';
@@ -103,6 +104,48 @@ export function batchedInsertMany(
     ),
   );
   return insert(docs);
+}
+
+interface Upsert {
+  filter: Document;
+  update: Document | Document[];
+}
+type UpsertOne = (op: Upsert) => Promise<boolean>;
+const upserters = new WeakMap<Collection, UpsertOne>();
+
+/**
+ * updateOne(filter, update, {upsert: true}) that shares one unordered bulk write with the upserts running at
+ * the same time; resolves true when this call inserted the document (false: it matched one). Two calls for the
+ * same document in one batch run in their order, as they would one after the other: the first inserts. A call
+ * that fails alone (e.g. a duplicate key from another process's insert) rejects with its own error.
+ */
+export function batchedUpsertOne(
+  collection: Collection,
+  filter: Document,
+  update: Document | Document[],
+): Promise<boolean> {
+  const upsert = coalescerFor(upserters, collection, () =>
+    coalesce<Upsert, boolean>(async (ops) => {
+      const writes = ops.map((o) => ({
+        updateOne: { filter: o.filter as Filter<Document>, update: o.update, upsert: true },
+      }));
+      let upserted: Record<number, unknown>;
+      let failed: Outcome<void>[] | null = null;
+      try {
+        upserted = (await collection.bulkWrite(writes, { ordered: false })).upsertedIds;
+      } catch (err) {
+        failed = insertOutcomes(ops.length, err);
+        const result = (err as { result?: { upsertedIds?: Record<number, unknown> } }).result;
+        if (!failed || !result?.upsertedIds) throw err;
+        upserted = result.upsertedIds;
+      }
+      return ops.map((_, i) => {
+        const own = failed?.[i];
+        return own && !own.ok ? own : { ok: true, value: upserted[i] !== undefined };
+      });
+    }),
+  );
+  return upsert({ filter, update });
 }
 
 type FindOne = (value: unknown) => Promise<Document | null>;

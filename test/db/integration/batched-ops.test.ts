@@ -1,9 +1,15 @@
 // Coalesced driver operations on the embedded server: concurrent inserts share one insertMany yet each caller
-// gets its own duplicate-key error; concurrent lookups share one `$in` read; concurrent sequence numbers share
+// gets its own duplicate-key error; concurrent upserts share one update command and each learns whether it
+// inserted; concurrent lookups share one `$in` read; concurrent sequence numbers share
 // one `$inc` and stay unique and gap-free.
 import { expect } from 'chai';
 import { ObjectId, type Db } from 'mongodb';
-import { batchedFindByUnique, batchedInsertMany, batchedInsertOne } from '../../../server/db/batched-ops.ts';
+import {
+  batchedFindByUnique,
+  batchedInsertMany,
+  batchedInsertOne,
+  batchedUpsertOne,
+} from '../../../server/db/batched-ops.ts';
 import mongoose from 'mongoose';
 import { defineCounterModel, nextSequence } from '../../../server/models/counter.model.ts';
 import { startHarness, type Harness } from './harness.ts';
@@ -36,6 +42,32 @@ describe('integration (driver): coalesced operations', () => {
     expect(inserts).to.be.within(1, 2);
   });
 
+  it('concurrent upserts share one update command: the first for a document inserts it, only a conflict fails', async () => {
+    const c = db.collection<{ _id: string; tag: string }>('claims');
+    await c.createIndex({ tag: 1 }, { unique: true });
+    await c.insertOne({ _id: 'old', tag: 'old' });
+    h.resetCommands();
+    // 'c' would take the tag 'old' has: a duplicate key for that upsert alone.
+    const ids = ['a', 'b', 'a', 'old', 'c'];
+    const results = await Promise.allSettled(
+      ids.map((id) =>
+        batchedUpsertOne(c as never, { _id: id }, [
+          { $set: { tag: id === 'c' ? 'old' : id, at: { $ifNull: ['$at', '$$NOW'] } } },
+        ]),
+      ),
+    );
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).to.deep.equal([
+      true,
+      true,
+      false,
+      false,
+      'rejected',
+    ]);
+    expect((results[4] as PromiseRejectedResult).reason).to.have.property('code', 11000);
+    expect(named('update')).to.equal(1);
+    expect((await c.find({}).sort({ _id: 1 }).toArray()).map((d) => d._id)).to.deep.equal(['a', 'b', 'old']);
+  });
+
   // The app's collections come from mongoose, whose own copy of the driver throws its own MongoBulkWriteError
   // class: a duplicate among a burst must still fail only its own caller (it used to fail every caller of
   // the batch with E11000, so fresh intake messages were answered as redeliveries and left unprocessed).
@@ -63,6 +95,21 @@ describe('integration (driver): coalesced operations', () => {
       );
       expect(many.map((g) => g.map((o) => o.ok))).to.deep.equal([[true, false], [true], [false, true]]);
       expect(await c.countDocuments({})).to.equal(keys.length + 3);
+
+      const upserts = await Promise.allSettled(
+        ['fresh', 'clash'].map((key) =>
+          batchedUpsertOne(
+            c as never,
+            { key: key === 'clash' ? 'taken2' : key },
+            { $set: { key: key === 'clash' ? 'taken' : key } },
+          ),
+        ),
+      );
+      expect(upserts.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).to.deep.equal([
+        true,
+        'rejected',
+      ]);
+      expect((upserts[1] as PromiseRejectedResult).reason).to.have.property('code', 11000);
     } finally {
       await conn.close();
     }
