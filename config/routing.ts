@@ -12,8 +12,10 @@ export interface RoutingRuleDef {
   region?: string | null;
   unitCode: string;
   coUnitCodes?: readonly string[];
-  /** Higher wins; at equal priority a region-specific rule beats a city-wide one. */
+  /** Higher wins; at equal priority a rule whose keywords the text names, then a region's rule, beats the rest. */
   priority?: number;
+  /** When set, the rule applies only to a text that names one of these words (routingText). */
+  keywords?: readonly string[];
   enabled?: boolean;
 }
 
@@ -36,16 +38,50 @@ export const DEFAULT_ROUTING_RULES: readonly RoutingRuleDef[] = Object.freeze(
   ),
 );
 
-const rank = (r: RoutingRuleDef) => (r.priority ?? 0) * 2 + (r.region ? 1 : 0);
+/** A text as rule keywords are looked for in it: without case, full-width forms or spaces. */
+export function routingText(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
+}
 
-/** The best enabled rule for a category in a region, or null when none applies. */
+/**
+ * Whether a rule's keywords let it apply to a text (`routingText` of the issue's title and content): a rule
+ * without keywords applies to every text, one with keywords only to a text that names one of them (so 供水 and
+ * 供电 problems of one category can go to different units); without a text, never.
+ */
+export function keywordsApply(keywords: readonly string[] | undefined, text: string | undefined): boolean {
+  if (!keywords?.length) return true;
+  return !!text && keywords.some((k) => k.trim() !== '' && text.includes(routingText(k)));
+}
+
+/**
+ * How specific an applying rule is, higher first: its priority, then whether it is a keyword rule (the text
+ * named one of its words), then whether it is its region's. Intake (server/intake/route-issue.ts) ranks alike.
+ */
+export function routingRank(r: { priority?: number; region?: string | null; keywords?: readonly string[] }) {
+  return (r.priority ?? 0) * 4 + (r.keywords?.length ? 2 : 0) + (r.region ? 1 : 0);
+}
+
+export interface RoutingQuery {
+  category: CategoryId;
+  region: string;
+  /** The issue's title and content, for keyword rules. */
+  text?: string;
+}
+
+/** The best enabled rule for a category in a region (and the text, for keyword rules), or null. */
 export function evaluateRoutingRules(
   rules: readonly RoutingRuleDef[],
-  query: { category: CategoryId; region: string },
+  query: RoutingQuery,
 ): RouteResult | null {
+  const text = query.text === undefined ? undefined : routingText(query.text);
+  const rank = routingRank;
   const candidates = rules
     .filter(
-      (r) => r.enabled !== false && r.category === query.category && (!r.region || r.region === query.region),
+      (r) =>
+        r.enabled !== false &&
+        r.category === query.category &&
+        (!r.region || r.region === query.region) &&
+        keywordsApply(r.keywords, text),
     )
     .sort((a, b) => rank(b) - rank(a));
   const [best, ...others] = candidates;

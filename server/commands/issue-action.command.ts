@@ -12,6 +12,7 @@ import { canReadIssue } from '../policies/screens.policy.ts';
 import { defaultRouting } from '../../config/routing.ts';
 import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
 import { routeIssue, type DefaultRouting } from '../intake/route-issue.ts';
+import { issueText } from '../text/issue-text.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import {
   applyOrFail,
@@ -49,7 +50,8 @@ async function reclassifyRoute(deps: IssueActionDeps, doc: IssueDoc, input: Reco
   const waiting = doc.state === 'received';
   if (!waiting && (doc.state !== 'dispatched' || category === doc.category)) return {};
   const config = deps.intakeConfig ? await deps.intakeConfig() : await loadIntakeConfig(deps.models);
-  const route = routeIssue(config, { category, region: doc.region }, deps.defaultRouting ?? defaultRouting);
+  const query = { category, region: doc.region, text: issueText(doc) };
+  const route = routeIssue(config, query, deps.defaultRouting ?? defaultRouting);
   if (!route || (waiting && !route.confident)) return {};
   return { unitId: route.unitId, coUnitIds: route.coUnitIds };
 }

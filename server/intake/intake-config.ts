@@ -22,7 +22,7 @@ import type { CalendarOverrideDoc, Models, RoutingRuleDoc, UnitDoc } from '../mo
 export type IntakeUnit = Pick<UnitDoc, '_id' | 'code' | 'name' | 'level' | 'region' | 'categories'>;
 export type IntakeRule = Pick<
   RoutingRuleDoc,
-  '_id' | 'category' | 'region' | 'unitId' | 'coUnitIds' | 'priority'
+  '_id' | 'category' | 'region' | 'unitId' | 'coUnitIds' | 'priority' | 'keywords'
 >;
 
 export interface IntakeConfig {
@@ -60,7 +60,7 @@ async function readConfig(models: Models) {
       .lean<IntakeUnit[]>(),
     models.RoutingRule.find(
       { enabled: true },
-      { category: 1, region: 1, unitId: 1, coUnitIds: 1, priority: 1 },
+      { category: 1, region: 1, unitId: 1, coUnitIds: 1, priority: 1, keywords: 1 },
     )
       .sort(oldestFirst)
       .lean<IntakeRule[]>(),

@@ -1,11 +1,13 @@
-// Routing at intake (DESIGN §9): category × the enterprise's region → the lead unit. Admin rules win; then
+// Routing at intake (DESIGN §9): category × the enterprise's region → the lead unit, and an admin rule with
+// keywords only for a text that names one of them (config/routing keywordsApply). Admin rules win; then
 // the configured defaults; then the unit directory itself (the unit of that region, or else the city
 // department, that declares the category). Only a single clear answer counts as confident: anything
 // ambiguous waits in `received` for a dispatcher. Pure: it reads the configuration snapshot it is given
 // (intake-config.ts), never the database.
+import { keywordsApply, routingRank as rank, routingText } from '../../config/routing.ts';
 import type { CategoryId, UnitLevel } from '../../shared/states.ts';
 import type { RoutingSource } from '../models/issue.model.ts';
-import type { IntakeConfig, IntakeRule, IntakeUnit } from './intake-config.ts';
+import type { IntakeConfig, IntakeUnit } from './intake-config.ts';
 
 export interface RoutingDecision {
   unitId: string;
@@ -22,14 +24,17 @@ export type DefaultRouting = (category: CategoryId, region: string) => string | 
 export interface RouteQuery {
   category: CategoryId;
   region: string;
+  /** The issue's title and content (issueText), for rules with keywords. */
+  text?: string;
 }
 
-// Higher priority first; at equal priority a rule for the region beats a city-wide one.
-const rank = (r: IntakeRule) => r.priority * 2 + (r.region ? 1 : 0);
-
 function byRule(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
+  const text = q.text === undefined ? undefined : routingText(q.text);
   const rules = config.rules.filter(
-    (r) => r.category === q.category && (r.region == null || r.region === q.region),
+    (r) =>
+      r.category === q.category &&
+      (r.region == null || r.region === q.region) &&
+      keywordsApply(r.keywords, text),
   );
   if (!rules.length) return null;
   // A stable sort, so among equal ranks the oldest rule leads (as the indexed read returned them).

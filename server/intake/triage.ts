@@ -101,7 +101,8 @@ function classifyInput(input: TriageInput, classify: Classifier): ClassifiedInpu
 
 export function triage(deps: TriageDeps, input: TriageInput): Triage {
   const c = classifyInput(input, deps.classify ?? defaultClassifier);
-  const query = { category: c.category, region: input.region };
+  const text = issueText({ title: input.title, content: input.content });
+  const query = { category: c.category, region: input.region, text };
   const route = routeIssue(deps.config, query, deps.defaultRouting ?? defaultRouting);
   const complex = c.urgency === 'complex';
   return {

@@ -4,24 +4,23 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { anotherApp } from '../helpers.ts';
-import { enterpriseIn, unitByCode, useIssueApp } from './fixtures.ts';
+import { enterpriseIn, must, unitByCode, useIssueApp } from './fixtures.ts';
 
 describe('intake configuration: admin changes decide the next issue', () => {
   const t = useIssueApp();
   const landInDeqing = { category: 'land', urgency: 'normal' };
 
-  /** A land issue of an enterprise in Deqing, taken in at the window by a clerk. */
-  async function fileLandIssue(app = t.app) {
+  /** An issue of an enterprise in Deqing, taken in at the window by a clerk. */
+  async function fileIssue(body: object, app = t.app) {
     return request(app)
       .post('/api/issues')
       .set(await t.auth('clerk'))
-      .send({
-        enterprise: { creditCode: enterpriseIn(t, 'deqing').creditCode },
-        channel: 'window',
-        content: '企业反映厂房验收迟迟未办结，影响投产。',
-        ...landInDeqing,
-      });
+      .send({ enterprise: { creditCode: enterpriseIn(t, 'deqing').creditCode }, channel: 'window', ...body });
   }
+
+  /** A land issue of an enterprise in Deqing. */
+  const fileLandIssue = (app = t.app) =>
+    fileIssue({ content: '企业反映厂房验收迟迟未办结，影响投产。', ...landInDeqing }, app);
 
   async function routedUnit(app = t.app): Promise<{ unitId: string; resolveBy: string }> {
     const res = await fileLandIssue(app);
@@ -78,6 +77,43 @@ describe('intake configuration: admin changes decide the next issue', () => {
     expect(tied.status).to.equal(201);
     expect(tied.body.state, 'two units at the same rank: a dispatcher decides').to.equal('received');
     for (const id of ids) await request(t.app).delete(`/api/routing-rules/${id}`).set(admin).expect(204);
+  });
+
+  it('a rule with keywords routes only the issues that name one of them, at intake and on reclassification', async () => {
+    const local = String(unitByCode(t, 'deqing-centre')._id);
+    const city = String(unitByCode(t, 'city-drc')._id);
+    const admin = await t.auth('admin');
+    const rule = await request(t.app)
+      .post('/api/routing-rules')
+      .set(admin)
+      .send({ category: 'land', unitId: city, keywords: ['验收'] })
+      .expect(201);
+    try {
+      expect((await routedUnit()).unitId, '厂房验收… names 验收').to.equal(city);
+      const other = await fileIssue({
+        content: '企业新厂区用地指标迟迟批不下来，项目无法开工。',
+        ...landInDeqing,
+      });
+      expect(other.status).to.equal(201);
+      expect(other.body.unitId, 'no keyword named: the region’s unit').to.equal(local);
+
+      // A dispatched issue of another category, reclassified to land, goes where its text says.
+      const approval = await fileIssue({
+        title: '新建仓库验收',
+        content: '新建仓库一直约不上现场检查，请协调。',
+        category: 'approval',
+        urgency: 'normal',
+      });
+      expect(approval.status).to.equal(201);
+      expect(approval.body.state).to.equal('dispatched');
+      const moved = await must(t, 'dispatcher', approval.body.id as string, 'reclassify', {
+        category: 'land',
+        reason: '属于用地规划类',
+      });
+      expect(moved.unitId, 'the title names 验收').to.equal(city);
+    } finally {
+      await request(t.app).delete(`/api/routing-rules/${rule.body.id}`).set(admin).expect(204);
+    }
   });
 
   it('a renamed unit is named afresh on the next issue routed to it', async () => {

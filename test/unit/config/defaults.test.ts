@@ -112,6 +112,34 @@ describe('configuration defaults', () => {
       expect(evaluateRoutingRules(disabled, { category: 'land', region: 'anji' })).to.equal(null);
     });
 
+    it('applies a rule with keywords only to a text that names one, ahead of the rules without', () => {
+      const rules = [
+        { category: 'utilities' as const, region: 'anji', unitCode: 'anji-centre' },
+        { category: 'utilities' as const, unitCode: 'city-water', keywords: ['供水', '自来水'] },
+        { category: 'utilities' as const, unitCode: 'city-power', keywords: ['停电'] },
+      ];
+      const route = (text?: string) =>
+        evaluateRoutingRules(rules, { category: 'utilities', region: 'anji', text });
+      expect(route('厂区 自来水 水压不足')?.unitCode, 'a city-wide keyword rule beats the region’s').to.equal(
+        'city-water',
+      );
+      expect(route('园区又停电了')?.unitCode).to.equal('city-power');
+      // Compared without case, width or spaces; a text naming neither, or none, keeps the region's rule.
+      expect(route('昨天 停 电 两次')?.unitCode).to.equal('city-power');
+      expect(route('天然气价格上涨')?.unitCode).to.equal('anji-centre');
+      expect(route()?.unitCode).to.equal('anji-centre');
+      // Naming both: two keyword rules of one rank and different units, so a dispatcher decides.
+      expect(route('停电后供水也停了')?.confident).to.equal(false);
+      // Priority still comes first.
+      const first = [
+        ...rules,
+        { category: 'utilities' as const, region: 'anji', unitCode: 'anji-meixi', priority: 1 },
+      ];
+      expect(
+        evaluateRoutingRules(first, { category: 'utilities', region: 'anji', text: '停电' })?.unitCode,
+      ).to.equal('anji-meixi');
+    });
+
     it('sends cross-department, cross-region and complex problems to the director tier', () => {
       expect(coordinationTier({ categories: ['land'], regions: ['deqing'] })).to.equal('section');
       expect(coordinationTier({ categories: ['land', 'finance'], regions: ['deqing'] })).to.equal('director');

@@ -1,7 +1,12 @@
 // The routing suggestion the desk and the admin's "test this text" box show: the stored routing rules (by unit
-// id, turned into unit codes) evaluated with config/routing's pure evaluator, then the configured defaults —
-// the order intake itself follows (server/intake/route-issue.ts).
-import { DEFAULT_ROUTING_RULES, evaluateRoutingRules, type RoutingRuleDef } from '../../../config/routing.ts';
+// id, turned into unit codes; keyword rules for the issue's text) evaluated with config/routing's pure
+// evaluator, then the configured defaults — the order intake itself follows (server/intake/route-issue.ts).
+import {
+  DEFAULT_ROUTING_RULES,
+  evaluateRoutingRules,
+  type RoutingQuery,
+  type RoutingRuleDef,
+} from '../../../config/routing.ts';
 import type { CategoryId } from '../../../shared/states.ts';
 import { api } from './api.ts';
 import type { ListAnswer, Unit } from './types.ts';
@@ -33,7 +38,7 @@ export function loadRules(): Promise<StoredRule[]> {
 export function suggestRoute(
   rules: readonly StoredRule[],
   units: readonly Unit[],
-  q: { category: CategoryId; region: string },
+  q: RoutingQuery,
 ): RouteSuggestion | null {
   const byId = new Map(units.map((u) => [u.id, u]));
   const byCode = new Map(units.map((u) => [u.code, u]));
@@ -48,6 +53,7 @@ export function suggestRoute(
         unitCode: unit.code,
         coUnitCodes,
         priority: r.priority,
+        keywords: r.keywords,
         enabled: r.enabled,
       },
     ];
@@ -62,4 +68,9 @@ export function suggestRoute(
     confident: result.confident,
     source: fromRules ? 'rule' : 'default',
   };
+}
+
+/** What keyword rules look for in an issue: its title and content. */
+export function issueRoutingText(issue: { title?: string | null; content: string }): string {
+  return `${issue.title ?? ''}\n${issue.content}`;
 }
