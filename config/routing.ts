@@ -74,7 +74,6 @@ export function evaluateRoutingRules(
   query: RoutingQuery,
 ): RouteResult | null {
   const text = query.text === undefined ? undefined : routingText(query.text);
-  const rank = routingRank;
   const candidates = rules
     .filter(
       (r) =>
@@ -83,11 +82,11 @@ export function evaluateRoutingRules(
         (!r.region || r.region === query.region) &&
         keywordsApply(r.keywords, text),
     )
-    .sort((a, b) => rank(b) - rank(a));
+    .sort((a, b) => routingRank(b) - routingRank(a));
   const [best, ...others] = candidates;
   if (!best) return null;
   // Rules of the same rank naming another unit: a dispatcher decides (intake's route-issue.ts says the same).
-  const tie = others.some((r) => rank(r) === rank(best) && r.unitCode !== best.unitCode);
+  const tie = others.some((r) => routingRank(r) === routingRank(best) && r.unitCode !== best.unitCode);
   return { unitCode: best.unitCode, coUnitCodes: [...(best.coUnitCodes ?? [])], confident: !tie };
 }
 

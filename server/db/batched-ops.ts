@@ -1,8 +1,7 @@
 // Driver-level operations that coalesce (coalesce.ts): concurrent inserts into one collection become one
 // unordered insertMany, concurrent upserts one unordered bulk write, concurrent point reads on one field one
-// `$in` read. Each caller still sees
-// its own result: its own duplicate-key error (code 11000), its own document or null. Used by intake, the
-// write path that bursts.
+// `$in` read. Each caller still sees its own result: its own duplicate-key error (code 11000), whether it
+// inserted, its own document or null. Used by intake, the write path that bursts.
 import type { Collection, Document, Filter } from 'mongodb';
 import { coalesce, coalescerFor, type Outcome } from './coalesce.ts';
 
