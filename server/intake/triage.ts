@@ -67,7 +67,8 @@ interface ClassifiedInput {
   threshold: number;
 }
 
-function classifyInput(input: TriageInput, classify: Classifier): ClassifiedInput {
+/** `text` is the issue's title and content as stored (issueText). */
+function classifyInput(input: TriageInput, text: string, classify: Classifier): ClassifiedInput {
   if (input.category && input.urgency) {
     const classification = { source: 'input' as const, confidence: 1, alternatives: [], modelVersion: null };
     return {
@@ -77,7 +78,7 @@ function classifyInput(input: TriageInput, classify: Classifier): ClassifiedInpu
       threshold: 1,
     };
   }
-  const guess = classify(issueText({ title: input.title, content: input.content }));
+  const guess = classify(text);
   // Staff input beats the classifier field by field; a category given by staff is confident.
   const source: ClassificationSource = input.category
     ? 'input'
@@ -100,8 +101,9 @@ function classifyInput(input: TriageInput, classify: Classifier): ClassifiedInpu
 }
 
 export function triage(deps: TriageDeps, input: TriageInput): Triage {
-  const c = classifyInput(input, deps.classify ?? defaultClassifier);
+  // What the classifier reads and keyword routing rules look for.
   const text = issueText({ title: input.title, content: input.content });
+  const c = classifyInput(input, text, deps.classify ?? defaultClassifier);
   const query = { category: c.category, region: input.region, text };
   const route = routeIssue(deps.config, query, deps.defaultRouting ?? defaultRouting);
   const complex = c.urgency === 'complex';
