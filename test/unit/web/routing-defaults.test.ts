@@ -1,11 +1,14 @@
 // 分办规则's 默认规则 table (web/src/lib/routing-defaults.ts) says what intake's own fallback does
 // (config/routing's defaultRouting): a county enterprise's local category goes to its county's centre, the rest
 // and every city enterprise to the category's city department; a default unit the directory lost is named.
+// And the desk's and 测试分办's preview (web/src/lib/routing.ts suggestRoute) reads a stored rule's keywords as
+// intake does: a keyword rule applies to the text that names one of them, else the region's rules decide.
 import { expect } from 'chai';
 import { defaultRouting } from '../../../config/routing.ts';
 import { COUNTIES, UNITS } from '../../../config/units.ts';
 import { CATEGORY_IDS } from '../../../shared/states.ts';
 import { defaultRouteRows } from '../../../web/src/lib/routing-defaults.ts';
+import { issueRoutingText, suggestRoute, type StoredRule } from '../../../web/src/lib/routing.ts';
 import type { Unit } from '../../../web/src/lib/types.ts';
 
 const directory: Unit[] = UNITS.map((u, i) => ({
@@ -45,5 +48,32 @@ describe('分办规则: the default routing table (routing-defaults)', () => {
       city: '单位 city-econ',
       missing: ['city-econ'],
     });
+  });
+});
+
+const idOf = (code: string) => directory.find((u) => u.code === code)!.id;
+
+describe('routing preview: rule keywords (suggestRoute)', () => {
+  const rule = (unitCode: string, keywords: string[]): StoredRule => ({
+    id: unitCode,
+    category: 'utilities',
+    region: null,
+    unitId: idOf(unitCode),
+    coUnitIds: [],
+    priority: 0,
+    keywords,
+    enabled: true,
+  });
+  const rules = [rule('city-construction', ['供水', '自来水']), rule('anji-centre', [])];
+  const route = (issue: { title?: string; content: string }) =>
+    suggestRoute(rules, directory, { category: 'utilities', region: 'anji', text: issueRoutingText(issue) });
+
+  it('sends an issue whose title or content names a keyword to that rule’s unit, others by the other rules', () => {
+    expect(route({ title: '自来水水压不足', content: '印染车间无法生产' })?.unit.code).to.equal(
+      'city-construction',
+    );
+    expect(route({ content: '园区 供 水 管网破裂' })?.unit.code).to.equal('city-construction');
+    expect(route({ title: '园区频繁停电', content: '影响生产' })?.unit.code).to.equal('anji-centre');
+    expect(route({ content: '园区频繁停电' })?.source).to.equal('rule');
   });
 });

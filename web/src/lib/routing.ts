@@ -1,6 +1,7 @@
 // The routing suggestion the desk and the admin's "test this text" box show: the stored routing rules (by unit
 // id, turned into unit codes; keyword rules for the issue's text) evaluated with config/routing's pure
 // evaluator, then the configured defaults — the order intake itself follows (server/intake/route-issue.ts).
+// Pure (the rules come from routing-rules.ts), so it is tested without a browser.
 import {
   DEFAULT_ROUTING_RULES,
   evaluateRoutingRules,
@@ -8,8 +9,7 @@ import {
   type RoutingRuleDef,
 } from '../../../config/routing.ts';
 import type { CategoryId } from '../../../shared/states.ts';
-import { api } from './api.ts';
-import type { ListAnswer, Unit } from './types.ts';
+import type { Unit } from './types.ts';
 
 export interface StoredRule {
   id: string;
@@ -29,10 +29,6 @@ export interface RouteSuggestion {
   confident: boolean;
   /** 'rule': an admin rule decided; 'default': the configured defaults. */
   source: 'rule' | 'default';
-}
-
-export function loadRules(): Promise<StoredRule[]> {
-  return api.get<ListAnswer<StoredRule>>('/routing-rules').then((r) => r.items);
 }
 
 export function suggestRoute(
