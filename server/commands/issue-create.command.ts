@@ -47,7 +47,7 @@ export type IssueCreateDeps = IssueCommandDeps &
  * same read, INTAKE_ENTERPRISE_FIELDS, so the notifier need not read the enterprise again).
  */
 export type IntakeEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'> &
-  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'emails' | 'qrToken' | 'wechatOpenids'>>;
+  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'emails' | 'qrToken' | 'wechatOpenids' | 'notify'>>;
 
 export interface IssueCreateResult {
   issue: IssueDoc;

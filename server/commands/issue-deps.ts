@@ -50,9 +50,12 @@ export interface IssueChange {
   enterprise?: EnterpriseContact;
 }
 
-/** The enterprise's addresses the notifier tells it at (SMS, WeChat) and its QR page's token (the link). */
+/**
+ * The enterprise's addresses the notifier tells it at (SMS, WeChat, mail), the owner's choice among them and
+ * its QR page's token (the link).
+ */
 export type EnterpriseContact = Pick<EnterpriseDoc, '_id' | 'qrToken'> &
-  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'emails' | 'wechatOpenids'>>;
+  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'emails' | 'wechatOpenids' | 'notify'>>;
 
 export type IssueChangeListener = (change: IssueChange) => void;
 

@@ -329,8 +329,8 @@ export interface NewIssueInput {
  */
 function enterpriseContactOf(e: IntakeEnterprise): EnterpriseContact | undefined {
   if (typeof e.qrToken !== 'string') return undefined;
-  const { _id, qrToken, mobile, email, emails, wechatOpenids } = e;
-  return { _id, qrToken, mobile, email, emails, wechatOpenids };
+  const { _id, qrToken, mobile, email, emails, wechatOpenids, notify } = e;
+  return { _id, qrToken, mobile, email, emails, wechatOpenids, notify };
 }
 
 /** Triage, number and insert; `created` is false when this entry's issue (or its external id) already exists. */

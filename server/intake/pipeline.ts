@@ -30,6 +30,7 @@ import {
   storedMessage,
   type InboxRecorder,
 } from './inbox-store.ts';
+import { NOTIFIER_ENTERPRISE_FIELDS } from '../notify/notifier.ts';
 import { matchEnterprise, type MatchStep, type ProvisionalEnterprise } from './match-enterprise.ts';
 import {
   createIssueFromMessage,
@@ -78,11 +79,7 @@ export const INTAKE_ENTERPRISE_FIELDS = {
   name: 1,
   creditCode: 1,
   region: 1,
-  mobile: 1,
-  email: 1,
-  emails: 1,
-  qrToken: 1,
-  wechatOpenids: 1,
+  ...NOTIFIER_ENTERPRISE_FIELDS,
 } as const;
 
 export function channelBy(channel: ChannelId, credentialId?: string): IntakeBy {

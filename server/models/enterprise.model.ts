@@ -14,6 +14,18 @@ export function newQrToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** How an enterprise can hear from the centre; its verified owner chooses on the QR page. */
+export const ENTERPRISE_CHANNELS = ['sms', 'wechat', 'email'] as const;
+export type EnterpriseChannel = (typeof ENTERPRISE_CHANNELS)[number];
+
+/** The owner's choice (server/notify/preference.command.ts); without one, an SMS to the registered mobile. */
+export interface NotifyPreference {
+  channel: EnterpriseChannel;
+  /** Where mail goes when the channel is email (required then). */
+  email: string | null;
+  updatedAt: Date;
+}
+
 /** A provisional enterprise may have no credit code, so uniqueness covers only those that have one. */
 const CREDIT_CODE_PRESENT = Object.freeze({ creditCode: { $exists: true } });
 
@@ -61,6 +73,11 @@ export interface EnterpriseDoc {
    * qr-known-browser.ts).
    */
   ownerSessionVersion: number;
+  /**
+   * The owner's notification channel. Kept on the enterprise, so the read that gives the notifier the
+   * enterprise's addresses (intake passes its own on) gives the choice too.
+   */
+  notify?: NotifyPreference;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -104,6 +121,17 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       provisional: { type: Boolean },
       provisionalNote: { type: String, maxlength: 500 },
       ownerSessionVersion: { type: Number, default: 0, select: false },
+      notify: {
+        type: new Schema<NotifyPreference>(
+          {
+            channel: { type: String, enum: ENTERPRISE_CHANNELS, required: true },
+            email: { type: String, default: null, maxlength: 200 },
+            updatedAt: { type: Date, required: true },
+          },
+          { _id: false },
+        ),
+        default: undefined,
+      },
     },
     { timestamps: { currentTime: () => clock.now() }, collection: 'enterprises' },
   );
@@ -148,11 +176,40 @@ async function copyRegisteredEmails(model: EnterpriseModel): Promise<void> {
     );
 }
 
+/** Where earlier versions kept the owner's notification channel, one row per enterprise beside it. */
+const OLD_PREFERENCES = 'notify_preferences';
+
+/**
+ * Every notification to an enterprise read its row there beside the enterprise itself; the choice now lives
+ * on the enterprise (`notify`). Moved once, then the old collection is dropped (after the copy, so a crash
+ * between the two copies again; an enterprise that already has a choice keeps it).
+ */
+async function movePreferences(model: EnterpriseModel): Promise<void> {
+  const db = model.db.db;
+  if (!db) return;
+  const [old] = await db.listCollections({ name: OLD_PREFERENCES }, { nameOnly: true }).toArray();
+  if (!old) return;
+  const rows = await db.collection(OLD_PREFERENCES).find({}).toArray();
+  if (rows.length)
+    await model.collection.bulkWrite(
+      rows.map((r) => ({
+        updateOne: {
+          filter: { _id: r.enterpriseId, notify: { $exists: false } },
+          update: {
+            $set: { notify: { channel: r.channel, email: r.email ?? null, updatedAt: r.updatedAt } },
+          },
+        },
+      })),
+      { ordered: false },
+    );
+  await db.dropCollection(OLD_PREFERENCES);
+}
+
 /**
  * Earlier versions made the credit code unique over every enterprise; provisional ones may lack it, so that
  * index is replaced by the partial one. Intake matched mail on the one registered address (`email_1`); it now
  * matches on the known addresses, so those stored before are copied there. Also fills the normalised name of
- * enterprises stored before it existed.
+ * enterprises stored before it existed, and moves the owners' notification choices onto their enterprises.
  */
 export async function migrateEnterpriseIndexes(model: EnterpriseModel): Promise<void> {
   const indexes: { name: string; partialFilterExpression?: unknown }[] = await model
@@ -166,6 +223,7 @@ export async function migrateEnterpriseIndexes(model: EnterpriseModel): Promise<
     await copyRegisteredEmails(model);
     await model.collection.dropIndex('email_1');
   }
+  await movePreferences(model);
   const missing = await model.collection
     .find({ nameKey: { $exists: false } }, { projection: { name: 1 } })
     .toArray();

@@ -14,7 +14,7 @@ import { defineInboxModel } from './inbox.model.ts';
 import { defineImportJobModel } from './import-job.model.ts';
 import { defineIssueModel, RETIRED_ISSUE_INDEXES } from './issue.model.ts';
 import { defineRateLimitModel, RETIRED_RATE_LIMIT_INDEXES } from './rate-limit.model.ts';
-import { defineNotificationModel, defineNotifyPreferenceModel } from './notification.model.ts';
+import { defineNotificationModel } from './notification.model.ts';
 import { defineOutboxModel, RETIRED_OUTBOX_INDEXES } from './outbox.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
@@ -54,10 +54,10 @@ function defineAll(conn: Connection, clock: Clock) {
     ChannelReplay: defineChannelReplayModel(conn),
     // Rate-limit windows shared by every process (server/rate-limit/), swept by a TTL index.
     RateLimit: defineRateLimitModel(conn),
-    // Notifications (issue 8): the outbox, staff in-app notifications, enterprises' channel choice.
+    // Notifications (issue 8): the outbox and staff in-app notifications (an enterprise's channel choice is
+    // its `notify`).
     Outbox: defineOutboxModel(conn),
     Notification: defineNotificationModel(conn),
-    NotifyPreference: defineNotifyPreferenceModel(conn),
     // WeChat openid -> the enterprise (credit code) it speaks for.
     WechatBinding: defineWechatBindingModel(conn, clock),
     // CSV/XLSX batch imports and their progress.
@@ -112,7 +112,7 @@ export type { VerificationCodeDoc } from './verification-code.model.ts';
 export type { InboxEntryDoc } from './inbox.model.ts';
 export type { ChannelCredentialDoc } from './channel-credential.model.ts';
 export type { OutboxDoc } from './outbox.model.ts';
-export type { NotificationDoc, NotifyPreferenceDoc } from './notification.model.ts';
+export type { NotificationDoc } from './notification.model.ts';
 export type { WechatBindingDoc } from './wechat-binding.model.ts';
 export type { ImportJobDoc } from './import-job.model.ts';
 export type { TextModelDoc } from './text-model.model.ts';

@@ -37,31 +37,3 @@ export function defineNotificationModel(conn: Connection): NotificationModel {
   schema.index({ userId: 1, readAt: 1 });
   return conn.model<NotificationDoc>('Notification', schema);
 }
-
-/** How an enterprise wants to hear from the centre; chosen by the verified owner on the QR page. */
-export const ENTERPRISE_CHANNELS = ['sms', 'wechat', 'email'] as const;
-export type EnterpriseChannel = (typeof ENTERPRISE_CHANNELS)[number];
-
-export interface NotifyPreferenceDoc {
-  _id: Types.ObjectId;
-  enterpriseId: Types.ObjectId;
-  channel: EnterpriseChannel;
-  email: string | null;
-  updatedAt: Date;
-}
-
-export type NotifyPreferenceModel = Model<NotifyPreferenceDoc>;
-
-export function defineNotifyPreferenceModel(conn: Connection): NotifyPreferenceModel {
-  const schema = new Schema<NotifyPreferenceDoc>(
-    {
-      enterpriseId: { type: Schema.Types.ObjectId, ref: 'Enterprise', required: true },
-      channel: { type: String, enum: ENTERPRISE_CHANNELS, required: true },
-      email: { type: String, default: null, maxlength: 200 },
-      updatedAt: { type: Date, required: true },
-    },
-    { collection: 'notify_preferences', versionKey: false },
-  );
-  schema.index({ enterpriseId: 1 }, { unique: true });
-  return conn.model<NotifyPreferenceDoc>('NotifyPreference', schema);
-}

@@ -98,7 +98,15 @@ const FACTS = {
   'sources.contact': 1,
 } as const;
 
-const ENTERPRISE_FIELDS = { mobile: 1, email: 1, emails: 1, wechatOpenids: 1, qrToken: 1 } as const;
+/** The enterprise's fields a notification needs: its addresses, the owner's choice, the QR link's token. */
+export const NOTIFIER_ENTERPRISE_FIELDS = {
+  mobile: 1,
+  email: 1,
+  emails: 1,
+  wechatOpenids: 1,
+  qrToken: 1,
+  notify: 1,
+} as const;
 
 /** A row to insert, before the worker's fields. */
 export interface OutboxDraft {
@@ -396,10 +404,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
   }
 
-  /** The enterprise's mobile, WeChat openids and QR token, shared with the reads of the same moment. */
+  /** The enterprise's addresses, choice and QR token, shared with the reads of the same moment. */
   function enterpriseOf(facts: IssueFacts): Promise<Document | null> {
     const enterprises = models.Enterprise.collection as unknown as Collection;
-    return batchedFindByUnique(enterprises, '_id', facts.enterpriseId, ENTERPRISE_FIELDS);
+    return batchedFindByUnique(enterprises, '_id', facts.enterpriseId, NOTIFIER_ENTERPRISE_FIELDS);
   }
 
   /**
@@ -413,11 +421,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     facts: IssueFacts,
     enterpriseRead: Promise<Document | null>,
   ): Promise<EnterpriseTarget[]> {
-    const prefs = models.NotifyPreference.collection as unknown as Collection;
-    const [enterprise, pref] = await Promise.all([
-      enterpriseRead,
-      batchedFindByUnique(prefs, 'enterpriseId', facts.enterpriseId, {}),
-    ]);
+    const enterprise = await enterpriseRead;
+    const pref = enterprise?.notify as { channel?: string; email?: string | null } | undefined;
     const own: OwnAddresses = { ...enterprise, prefEmail: pref?.email };
     const origins = originsOf(facts)
       .map((o) => originReply(o, own))

@@ -1,9 +1,9 @@
-// The enterprise's notification channel, set by its verified owner on the QR page (issue 8). One row per
-// enterprise, upserted; email needs an address.
+// The enterprise's notification channel, set by its verified owner on the QR page (issue 8), kept on the
+// enterprise itself (`notify`); email needs an address.
 import { z } from 'zod';
 import type { Clock } from '../../shared/clock.ts';
 import type { Models } from '../models/index.ts';
-import { ENTERPRISE_CHANNELS, type EnterpriseChannel } from '../models/notification.model.ts';
+import { ENTERPRISE_CHANNELS, type EnterpriseChannel } from '../models/enterprise.model.ts';
 
 export const preferenceForm = z
   .object({
@@ -27,8 +27,8 @@ export interface Preference {
 }
 
 export async function readPreference(models: Models, enterpriseId: string): Promise<Preference> {
-  const row = await models.NotifyPreference.findOne({ enterpriseId }, { channel: 1, email: 1 }).lean();
-  return { channel: row?.channel ?? 'sms', email: row?.email ?? null };
+  const row = await models.Enterprise.findById(enterpriseId, { notify: 1 }).lean();
+  return { channel: row?.notify?.channel ?? 'sms', email: row?.notify?.email ?? null };
 }
 
 export async function setPreferenceCommand(
@@ -37,9 +37,8 @@ export async function setPreferenceCommand(
   enterpriseId: string,
   input: z.infer<typeof preferenceForm>,
 ): Promise<void> {
-  await models.NotifyPreference.updateOne(
-    { enterpriseId },
-    { $set: { channel: input.channel, email: input.email ?? null, updatedAt: clock.now() } },
-    { upsert: true },
+  await models.Enterprise.updateOne(
+    { _id: enterpriseId },
+    { $set: { notify: { channel: input.channel, email: input.email ?? null, updatedAt: clock.now() } } },
   );
 }

@@ -260,3 +260,30 @@ describe('api: enterprise addresses stored before the address list', function ()
     expect(await emails(b._id)).to.equal(undefined);
   });
 });
+
+describe('api: owners’ notification choices stored beside the enterprises', function () {
+  this.timeout(30_000);
+  const t = useIssueApp();
+
+  it('moves each row onto its enterprise once, keeps a choice made since, and drops the old collection', async () => {
+    const [a, b] = t.data.enterprises.slice(44, 46);
+    const at = t.clock.now();
+    const old = t.conn.db!.collection('notify_preferences');
+    await old.insertMany([
+      { enterpriseId: a._id, channel: 'email', email: 'boss@a.cn', updatedAt: at },
+      { enterpriseId: b._id, channel: 'wechat', email: null, updatedAt: at },
+    ]);
+    const mine = { channel: 'sms', email: null, updatedAt: at };
+    await t.models.Enterprise.collection.updateOne({ _id: b._id }, { $set: { notify: mine } });
+    await migrateEnterpriseIndexes(t.models.Enterprise);
+    const notify = async (id: unknown) =>
+      (await t.models.Enterprise.collection.findOne({ _id: id as never }))?.notify;
+    expect(await notify(a._id)).to.deep.equal({ channel: 'email', email: 'boss@a.cn', updatedAt: at });
+    expect(await notify(b._id)).to.deep.equal(mine);
+    const left = await t.conn.db!.listCollections({ name: 'notify_preferences' }).toArray();
+    expect(left).to.deep.equal([]);
+    // A later start finds nothing to move.
+    await migrateEnterpriseIndexes(t.models.Enterprise);
+    expect(await notify(a._id)).to.deep.equal({ channel: 'email', email: 'boss@a.cn', updatedAt: at });
+  });
+});

@@ -320,4 +320,46 @@ describe('QR page: the verified owner', () => {
     expect(page).to.include('企业负责人验证');
     expect(page).to.not.include('反映新问题');
   });
+
+  it('chooses how the enterprise hears from the centre: kept on the enterprise, shown again, refused without an address', async () => {
+    const e = await t.enterprise(13);
+    const b = browser(t);
+    const csrf = await verifyOwner(t, b, e);
+    const checked = (text: string) => text.match(/value="(\w+)"\s+checked/)?.[1];
+    expect(checked((await b.get(`${pageOf(e)}/preference`).expect(200)).text)).to.equal('sms');
+    const refused = await b
+      .post(`${pageOf(e)}/preference`)
+      .type('form')
+      .send({ _csrf: csrf, channel: 'email', email: '' })
+      .expect(400);
+    expect(refused.text).to.include('选择电子邮件时请填写电子邮箱');
+    expect(checked(refused.text)).to.equal('email');
+    const saved = await b
+      .post(`${pageOf(e)}/preference`)
+      .type('form')
+      .send({ _csrf: csrf, channel: 'email', email: 'boss@huzhou-pref.cn' })
+      .expect(303);
+    expect(saved.headers.location).to.equal(`${pageOf(e)}?msg=preference_saved`);
+    const stored = await t.models.Enterprise.findById(e._id, { notify: 1 }).lean();
+    expect(stored?.notify).to.deep.equal({
+      channel: 'email',
+      email: 'boss@huzhou-pref.cn',
+      updatedAt: t.clock.now(),
+    });
+    const again = (await b.get(`${pageOf(e)}/preference`).expect(200)).text;
+    expect(checked(again)).to.equal('email');
+    expect(again).to.include('value="boss@huzhou-pref.cn"');
+    // Only the verified owner: another browser is sent to verify, and its form is refused.
+    const stranger = browser(t);
+    const away = await stranger.get(`${pageOf(e)}/preference`).expect(303);
+    expect(away.headers.location).to.equal(`${pageOf(e)}/verify`);
+    await stranger
+      .post(`${pageOf(e)}/preference`)
+      .type('form')
+      .send({ _csrf: csrf, channel: 'sms' })
+      .expect(403);
+    expect((await t.models.Enterprise.findById(e._id, { notify: 1 }).lean())?.notify?.channel).to.equal(
+      'email',
+    );
+  });
 });

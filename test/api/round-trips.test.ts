@@ -224,9 +224,8 @@ describe('database round trips of the whole create pipeline (inbox, outbox, deli
         'findAndModify counters',
         'insert issues',
         'update inbox',
-        // the outbox: the issue and the enterprise's addresses come with the change (intake holds both), so
-        // only the enterprise's preference is read; the rows are inserted already claimed by this process
-        'find notify_preferences',
+        // the outbox: the issue and the enterprise's addresses and chosen channel come with the change
+        // (intake holds both), so nothing is read; the rows are inserted already claimed by this process
         'insert outbox',
         // delivery: the in-app notices, the outcomes
         'insert notifications',

@@ -445,12 +445,10 @@ describe('push-back to the originating channel', () => {
       enterpriseId: e._id,
       boundAt: t.clock.now(),
     });
-    await t.models.NotifyPreference.collection.insertOne({
-      enterpriseId: e._id,
-      channel: 'wechat',
-      email: null,
-      updatedAt: t.clock.now(),
-    });
+    await t.models.Enterprise.updateOne(
+      { _id: e._id },
+      { $set: { notify: { channel: 'wechat', email: null, updatedAt: t.clock.now() } } },
+    );
     const res = await postIssue(t, 'dispatcher', {
       enterprise: { id: String(e._id) },
       urgency: 'normal',
@@ -470,12 +468,10 @@ describe('push-back to the originating channel', () => {
       content: `${VAGUE_TEXT}另请回电。`,
     });
     expect(res.status).to.equal(201);
-    await t.models.NotifyPreference.collection.insertOne({
-      enterpriseId: e._id,
-      channel: 'wechat',
-      email: null,
-      updatedAt: t.clock.now(),
-    });
+    await t.models.Enterprise.updateOne(
+      { _id: e._id },
+      { $set: { notify: { channel: 'wechat', email: null, updatedAt: t.clock.now() } } },
+    );
     await t.models.Enterprise.updateOne({ _id: e._id }, { $push: { wechatOpenids: 'oPB_follower_0001' } });
     await must(t, 'dispatcher', res.body.id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
     wechatApi.nextError = 45015;
