@@ -180,13 +180,28 @@ export async function choose(
   option: string | RegExp,
   scope: Page | Locator = page,
 ) {
-  // A non-filterable select's input sits under its placeholder: the click is meant for the whole control.
-  await scope.getByRole('combobox', { name: label, exact: true }).click({ force: true });
-  await page
-    .locator('.el-select-dropdown:visible .el-select-dropdown__item')
-    .filter({ hasText: option })
-    .first()
-    .click();
+  const box = scope.getByRole('combobox', { name: label, exact: true });
+  // The select itself, which shows the choice (its label, or a tag when it takes several).
+  const select = box.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " el-select ")][1]');
+  for (let attempt = 1; ; attempt++) {
+    // A non-filterable select's input sits under its placeholder: the click is meant for the whole control.
+    await box.click({ force: true });
+    await page
+      .locator('.el-select-dropdown:visible .el-select-dropdown__item')
+      .filter({ hasText: option })
+      .first()
+      .click();
+    // On a loaded machine a click can land while a dialog or dropdown is still moving and choose nothing
+    // (seen once: a routing rule saved without its region); the select must show the choice, or it is tried
+    // once more, and then the failure names the select.
+    try {
+      await select.filter({ hasText: option }).waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 2)
+        throw new Error(`choose: 「${label}」 does not show ${String(option)}`, { cause: err });
+    }
+  }
 }
 
 /** axe-core on the current page: serious and critical findings, described for the failure message. */
