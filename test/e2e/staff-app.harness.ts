@@ -181,24 +181,25 @@ export async function choose(
   scope: Page | Locator = page,
 ) {
   const box = scope.getByRole('combobox', { name: label, exact: true });
-  // The select itself, which shows the choice (its label, or a tag when it takes several).
+  // The select itself, which shows the choice (its label, or a tag when it takes several). It is what gets
+  // clicked: a non-filterable select's input sits under its placeholder, and clicking the control waits for
+  // it to stand still (a dialog still opening moves it).
   const select = box.locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " el-select ")][1]');
+  const item = page
+    .locator('.el-select-dropdown:visible .el-select-dropdown__item')
+    .filter({ hasText: option })
+    .first();
+  // On a loaded machine a click can still land while a dialog or dropdown is moving and choose nothing (a
+  // routing rule saved without its region), or the dropdown can close under it as the dialog takes the focus;
+  // the select must show the choice, so it is tried up to three times, and then the failure names the select.
   for (let attempt = 1; ; attempt++) {
-    // A non-filterable select's input sits under its placeholder: the click is meant for the whole control.
-    await box.click({ force: true });
-    await page
-      .locator('.el-select-dropdown:visible .el-select-dropdown__item')
-      .filter({ hasText: option })
-      .first()
-      .click();
-    // On a loaded machine a click can land while a dialog or dropdown is still moving and choose nothing
-    // (seen once: a routing rule saved without its region); the select must show the choice, or it is tried
-    // once more, and then the failure names the select.
     try {
+      await select.click();
+      await item.click({ timeout: 5_000 });
       await select.filter({ hasText: option }).waitFor({ timeout: 5_000 });
       return;
     } catch (err) {
-      if (attempt === 2)
+      if (attempt === 3)
         throw new Error(`choose: 「${label}」 does not show ${String(option)}`, { cause: err });
     }
   }
