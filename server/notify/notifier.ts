@@ -29,6 +29,7 @@ import type { IssueChange, IssueChangeListener } from '../commands/issue-deps.ts
 import type { DeadLetterNotice } from '../intake/inbox-store.ts';
 import { cachedSnapshot, type SnapshotSource } from '../intake/intake-config.ts';
 import type { Logger } from '../logger.ts';
+import type { NotifyPreference } from '../models/enterprise.model.ts';
 import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { normaliseMobile } from '../intake/match-enterprise.ts';
@@ -422,7 +423,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     enterpriseRead: Promise<Document | null>,
   ): Promise<EnterpriseTarget[]> {
     const enterprise = await enterpriseRead;
-    const pref = enterprise?.notify as { channel?: string; email?: string | null } | undefined;
+    const pref = enterprise?.notify as NotifyPreference | undefined;
     const own: OwnAddresses = { ...enterprise, prefEmail: pref?.email };
     const origins = originsOf(facts)
       .map((o) => originReply(o, own))

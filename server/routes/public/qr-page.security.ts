@@ -1,12 +1,12 @@
 // HTTP hardening for the QR page: a CSP that allows inline only the layout's own stylesheet and live-update
-// script (by their hashes), no caching anywhere (the pages are per enterprise and may be personalised), no indexing, and the rate
-// limits on verification, counted in the database (every process shares them). They fall on strangers, never
-// on the owner: a browser that has verified as the owner before (qr-known-browser.ts) is counted on its own,
-// per browser; every other browser is counted per client address and, for code sends (each one an SMS to the
-// owner's mobile, paid for), per enterprise per hour and per day (qr-send-quota.ts); failed PIN entries per
-// token and per address. The SMS code check has no such limit: a code only works in the browser that asked
-// for it and dies after five tries, so the sends bound the guesses, and nothing a guesser does can make the
-// owner's correct code fail.
+// script (by their hashes), no caching anywhere (the pages are per enterprise and may be personalised), no
+// indexing, and the rate limits on verification, counted in the database (every process shares them). They
+// fall on strangers, never on the owner: a browser that has verified as the owner before
+// (qr-known-browser.ts) is counted on its own, per browser; every other browser is counted per client address
+// and, for code sends (each one an SMS to the owner's mobile, paid for), per enterprise per hour and per day
+// (qr-send-quota.ts); failed PIN entries per token and per address. The SMS code check has no such limit: a
+// code only works in the browser that asked for it and dies after five tries, so the sends bound the guesses,
+// and nothing a guesser does can make the owner's correct code fail.
 import type { Request, RequestHandler, Response } from 'express';
 import { clientKey, type RateLimits } from '../../rate-limit/limiters.ts';
 import { pagePath } from './qr-session.ts';
