@@ -298,7 +298,6 @@ const CENTRE_READS = [
   '/api/outbox',
   '/api/users',
   '/api/channels',
-  '/api/class-problems',
   '/api/class-problems/candidates',
   '/api/class-problems/export.xlsx',
   '/api/calendar/warnings',
@@ -423,8 +422,50 @@ async function probeAuthorisation(app: App, tokens: Record<string, string>): Pro
       if (probes > 400) break;
     }
   }
+  probes += await probeUnitClasses(app, tokens);
   // Another enterprise's owner session must not open this one's page: checked in the QR probe.
   ok(`${probes} authorisation probes across ${ACTORS.length} actors`);
+}
+
+/**
+ * A unit's staff read the class problems their unit leads or co-handles, and no other: the director promotes a
+ * candidate led by 递铺街道 (handler-anji-dipu's unit); its handler lists and opens it, 新市镇's staff see it in
+ * neither their list nor by id. Returns the number of probes.
+ */
+async function probeUnitClasses(app: App, tokens: Record<string, string>): Promise<number> {
+  const director = tokens.director;
+  await call(app.base, 'POST', '/api/class-problems/cluster', { token: director });
+  const candidate = (await call(app.base, 'GET', '/api/class-problems/candidates', { token: director })).json
+    ?.items?.[0];
+  const lead = (await call(app.base, 'GET', '/api/me', { token: tokens['handler-anji-dipu'] })).json?.user
+    ?.unitId;
+  const promoted = await call(app.base, 'POST', `/api/class-problems/candidates/${candidate?.id}/promote`, {
+    token: director,
+    body: { title: '越权读取探针', leadUnitId: lead, workingDays: 5, rootCause: '探针', measure: '探针' },
+  });
+  const id = promoted.json?.id;
+  if (promoted.status !== 201 || !id) {
+    finding(`the director could not promote a candidate to probe class reads (${promoted.status})`);
+    return 0;
+  }
+  let probes = 0;
+  const before = findings.length;
+  for (const actor of ACTORS.filter((a) => !CENTRE.has(a))) {
+    const leads = actor === 'handler-anji-dipu';
+    probes += 2;
+    const list = await call(app.base, 'GET', '/api/class-problems', { token: tokens[actor] });
+    const listed = (list.json?.items ?? []).some((c: { id: string }) => c.id === id);
+    const detail = await call(app.base, 'GET', `/api/class-problems/${id}`, { token: tokens[actor] });
+    if (leads && (!listed || detail.status !== 200))
+      finding(`${actor} cannot read the class its unit leads (list ${listed}, detail ${detail.status})`);
+    if (!leads && (listed || detail.status !== 404))
+      finding(`${actor} reads a class another unit leads (list ${listed}, detail ${detail.status})`);
+  }
+  if (findings.length === before)
+    ok(
+      `class problems: the lead unit's handler reads its class, other units' staff neither list nor open it`,
+    );
+  return probes;
 }
 
 function cookieOf(res: Reply, name: string): string | undefined {
