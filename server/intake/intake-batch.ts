@@ -5,7 +5,7 @@
 // in one read, the open issues of the batch's enterprises in one read (and, across the batches of one import,
 // only what others filed since: BatchMemory). The messages of one enterprise go one after another, each seeing
 // the issues the ones before it created, so a repeat within the batch merges like a repeat across deliveries;
-// different enterprises go side by side in rounds, so the numbers, issue inserts and inbox outcomes of a round
+// different enterprises go side by side, so the numbers, issue inserts and inbox outcomes in flight together
 // share their commands through the coalescers (server/db/batched-ops.ts).
 import type { Collection } from 'mongodb';
 import { batchedInsertMany } from '../db/batched-ops.ts';
@@ -35,6 +35,11 @@ import {
 } from './pipeline.ts';
 import { CHANNEL_LABELS } from '../../shared/states.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
+
+/** Enterprises whose messages start in one turn of the event loop (see acceptInboundBatch). */
+const CHAIN_SLICE = 25;
+/** Resolves after the coalescers' end-of-turn flushes that the work started so far scheduled. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /** Open issues kept per enterprise for the repeat check (as repeatCandidates reads them). */
 const CANDIDATES_PER_ENTERPRISE = REPEAT_CANDIDATES;
@@ -278,37 +283,39 @@ export async function acceptInboundBatch(
     now,
     memory,
   );
-
   const answered = redeliveries(
     deps,
     again.map((i) => rows[i]),
   ).then((answers) => answers.forEach((a, k) => (acks[again[k]] = a)));
-  // Round r takes each enterprise's r-th message: an enterprise's messages in order, each round's commands
-  // shared by all the enterprises in it.
-  for (const g of known) g.rows.sort((x, y) => x - y);
-  const rounds = Math.max(0, ...known.map((g) => g.rows.length));
-  for (let r = 0; r < rounds; r++)
-    await Promise.all(
-      known
-        .filter((g) => r < g.rows.length)
-        .map(async ({ enterprise, rows: mine }) => {
-          const i = mine[r];
-          const { msg, by, entry } = rows[i];
-          const list = candidates.get(String(enterprise._id)) ?? [];
-          const { ack, issue } = await processEntry(deps, entry, msg, by, {
-            matched: { enterprise },
-            config,
-            candidates: list,
-          }).catch(async (err: unknown) => ({ ack: await failed(deps, entry, err, now), issue: undefined }));
-          acks[i] = ack;
-          // The enterprise's next message sees this one's issue (newest first, as the read sorts).
-          if (issue && ack.status === 'created') {
-            list.unshift(issue as unknown as RepeatCandidate);
-            list.length = Math.min(list.length, CANDIDATES_PER_ENTERPRISE);
-            memory.filed.push({ id: issue._id, at: now.getTime() });
-          }
-        }),
-    );
+  // Each enterprise's messages one after another (each sees the issues the ones before it created), the
+  // enterprises side by side: their commands share batches through the coalescers. The chains start a slice
+  // at a time, so the first slice's writes are on their way while the next slice is classified.
+  const one = async (enterprise: IntakeEnterprise, i: number): Promise<void> => {
+    const { msg, by, entry } = rows[i];
+    const list = candidates.get(String(enterprise._id)) ?? [];
+    const { ack, issue } = await processEntry(deps, entry, msg, by, {
+      matched: { enterprise },
+      config,
+      candidates: list,
+    }).catch(async (err: unknown) => ({ ack: await failed(deps, entry, err, now), issue: undefined }));
+    acks[i] = ack;
+    // The enterprise's next message sees this one's issue (newest first, as the read sorts).
+    if (issue && ack.status === 'created') {
+      list.unshift(issue as unknown as RepeatCandidate);
+      list.length = Math.min(list.length, CANDIDATES_PER_ENTERPRISE);
+      memory.filed.push({ id: issue._id, at: now.getTime() });
+    }
+  };
+  const chains: Promise<void>[] = [];
+  for (const [k, { enterprise, rows: mine }] of known.entries()) {
+    if (k && k % CHAIN_SLICE === 0) await nextTurn();
+    const chain = (async () => {
+      for (const i of mine.sort((x, y) => x - y)) await one(enterprise, i);
+    })();
+    chain.catch(() => {}); // awaited below; marked handled while the next slices start
+    chains.push(chain);
+  }
+  await Promise.all(chains);
   await answered;
   return acks.map(
     (a, i) => a ?? { inboxId: String(rows[i].entry._id), status: 'failed', reason: '处理失败' },

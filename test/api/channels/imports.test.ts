@@ -234,6 +234,35 @@ describe('batch imports (/api/imports)', () => {
     expect(await t.models.Issue.countDocuments({ externalId: 'DUP-2' })).to.equal(0);
   });
 
+  it("within one batch of many enterprises: each enterprise's rows in file order (a retyped row merges into its first), the others filed", async () => {
+    // More enterprises than start together (acceptInboundBatch starts them a slice at a time), each with a
+    // complaint, the same complaint retyped, and another problem.
+    const firms = await codes(t, 40);
+    expect(firms).to.have.length(40);
+    const lines = ['统一社会信用代码,内容,外部编号'];
+    firms.forEach((f, i) => {
+      const text = `道路施工挖断了通往${i + 1}号车间的供水管，已停水三天，请协调尽快抢修`;
+      lines.push(`${f.creditCode},${text},MANY-${i}-A`);
+      lines.push(`${f.creditCode},${text}。,MANY-${i}-B`);
+      lines.push(`${f.creditCode},${i + 1}号仓库新建项目的环评批复迟迟未下，设备已到厂无法安装,MANY-${i}-C`);
+    });
+    const job = await importAndWait(t, Buffer.from(lines.join('\r\n'), 'utf8'), '多企业.csv', 'visit');
+    expect(job).to.include({ status: 'done', total: 120, created: 80, merged: 40, failed: 0 });
+    const filed = await t.models.Issue.find(
+      { externalId: { $regex: '^MANY-' } },
+      { externalId: 1, sources: 1, enterpriseId: 1 },
+    ).lean();
+    expect(filed.map((i) => i.externalId).sort()).to.deep.equal(
+      firms.flatMap((_, i) => [`MANY-${i}-A`, `MANY-${i}-C`]).sort(),
+    );
+    for (const issue of filed) {
+      const copies = (issue.sources ?? []).map((src) => src.externalId);
+      expect(copies, issue.externalId!).to.deep.equal(
+        issue.externalId!.endsWith('-A') ? [issue.externalId!.replace(/-A$/, '-B')] : [],
+      );
+    }
+  });
+
   it('says which row became which issue number (created, merged, duplicate, failed), and leaves the rows out while polling with ?rows=0', async () => {
     const [a, b] = await codes(t, 2);
     const same = '厂区门口道路积水严重，雨天货车无法进出，已影响正常发货，请协调市政部门尽快疏通排水';
