@@ -50,8 +50,10 @@ export const REPEAT_FIELDS = {
   category: 1,
   state: 1,
   createdAt: 1,
-  // Who wrote it on WeChat: their picture a moment later joins it (thread.ts pictureFollowUp).
-  'contact.openid': 1,
+  // Who wrote it on WeChat: their picture a moment later joins it (thread.ts pictureFollowUp). The whole
+  // (small) contact, not `contact.openid`: a top-level field is copied from the stored bytes, where a path
+  // inside one makes the database decode every candidate whole, timeline and all.
+  contact: 1,
 } as const;
 
 /**

@@ -33,7 +33,7 @@ export async function threadIssue(models: Models, msg: InboundMessage): Promise<
   if (!entries.length) return null;
   const issues = (await models.Issue.collection
     .find({ _id: { $in: entries.map((e) => e.issueId) }, state: OPEN_STATES } as Document, {
-      projection: { ...REPEAT_FIELDS, enterpriseId: 1, contact: 1 },
+      projection: { ...REPEAT_FIELDS, enterpriseId: 1 },
     })
     .toArray()) as unknown as ThreadIssue[];
   // The newest of the thread's issues the sender may add to.

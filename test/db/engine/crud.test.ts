@@ -153,6 +153,18 @@ describe('engine: find', () => {
     expect(e.code).to.equal(31254);
   });
 
+  it('refuses a projection that names a field and a path inside it, as MongoDB 4.4+ does', async () => {
+    const h = await seeded();
+    const inner = await h.fail({ find: 'c', projection: { a: 1, 'a.b': 1 } });
+    expect([inner.code, inner.message]).to.deep.equal([31249, 'Path collision at a.b remaining portion b']);
+    const outer = await h.fail({ find: 'c', projection: { 'a.b': 1, a: 1 } });
+    expect([outer.code, outer.message]).to.deep.equal([31250, 'Path collision at a']);
+    const twice = await h.fail({ find: 'c', projection: { a: { b: 1 }, 'a.b': 1 } });
+    expect(twice.code).to.equal(31250);
+    // Siblings under one parent are no collision.
+    expect(await h.find('c', { _id: 0 }, { projection: { 'a.b': 1, 'a.c': 1, ab: 1 } })).to.have.length(1);
+  });
+
   it('matches array fields by element and supports $elemMatch, $all, $size, $exists, $type, $regex, $in, $nin, $not, $or, $nor', async () => {
     const h = await seeded();
     expect(ids(await h.find('c', { tags: 'x' }))).to.deep.equal([0, 2, 4, 6, 8]);

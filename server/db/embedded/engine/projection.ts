@@ -104,6 +104,23 @@ function applyNode(value: unknown, node: Node, include: boolean): unknown {
   return out;
 }
 
+/**
+ * MongoDB 4.4+ refuses a projection that names a field and also a path inside it, in either order
+ * (`{contact: 1, 'contact.openid': 1}`), or the same path twice; so does this server, with the same codes.
+ */
+function checkCollision(seen: { paths: Set<string>; parents: Set<string> }, path: string): void {
+  if (seen.paths.has(path) || seen.parents.has(path))
+    throw new MongoError(31250, `Path collision at ${path}`);
+  for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1)) {
+    const parent = path.slice(0, dot);
+    if (seen.paths.has(parent)) {
+      throw new MongoError(31249, `Path collision at ${path} remaining portion ${path.slice(dot + 1)}`);
+    }
+    seen.parents.add(parent);
+  }
+  seen.paths.add(path);
+}
+
 /** Compiles a find projection. */
 export function compileProjection(
   spec: Document | undefined,
@@ -118,8 +135,10 @@ export function compileProjection(
   let idExcluded = false;
   let idIncluded = false;
   const extras: [string, Leaf][] = [];
+  const seen = { paths: new Set<string>(), parents: new Set<string>() };
   for (const [path, v] of entries) {
     const leaf = leafOf(path, v);
+    checkCollision(seen, leaf.kind === 'positional' ? path.slice(0, -2) : path);
     if (path === '_id' && leaf.kind !== 'expr') {
       idExcluded = leaf.kind === 'exclude';
       idIncluded = leaf.kind === 'include';
