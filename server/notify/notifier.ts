@@ -89,14 +89,12 @@ const FACTS = {
   unitName: 1,
   coUnitIds: 1,
   consultation: 1,
-  'deadlines.resolveBy': 1,
-  'deadlines.signBy': 1,
-  'triage.dueAt': 1,
+  // Top-level fields only: the database copies them from the stored bytes, where one path inside a field
+  // (`deadlines.resolveBy`) makes it decode the whole issue, timeline and all, for every notification.
+  deadlines: 1,
+  triage: 1,
   contact: 1,
-  'sources.inboxId': 1,
-  'sources.channel': 1,
-  'sources.externalId': 1,
-  'sources.contact': 1,
+  sources: 1,
 } as const;
 
 /** The enterprise's fields a notification needs: its addresses, the owner's choice, the QR link's token. */

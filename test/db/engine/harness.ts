@@ -2,7 +2,7 @@
  * A pure test harness for the data commands: an engine, a recording persistence stub and a cursor manager
  * stub that drains iterators the way wire/ does (first batch of 101 unless told otherwise, getMore by id).
  */
-import { deserialize, Long, serialize, type Document } from 'bson';
+import { deserialize, Long, type Document } from 'bson';
 import type {
   Change,
   CommandContext,
@@ -14,6 +14,7 @@ import { createEngine, type Engine } from '../../../server/db/embedded/engine/in
 import { MongoError } from '../../../server/db/embedded/errors.ts';
 import { decodeDoc } from '../../../server/db/embedded/engine/bson-raw.ts';
 import { RawDoc } from '../../../server/db/embedded/raw-doc.ts';
+import { encodeDocument } from '../../../server/db/embedded/wire/bson-codec.ts';
 
 export class StubCursors implements CursorManager {
   private next = 1;
@@ -84,7 +85,8 @@ export interface Harness {
 
 /** What a driver with default options would see: the document encoded and decoded with promoted values. */
 export function plain(doc: Document): Document {
-  return deserialize(serialize(doc));
+  // As a client sees a reply: encoded by the wire layer (which copies RawDoc images in as BSON), then decoded.
+  return deserialize(encodeDocument(doc));
 }
 
 export function harness(): Harness {

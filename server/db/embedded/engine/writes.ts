@@ -94,6 +94,12 @@ export interface UpdateResult {
   /** Pre- and post-image of the last document touched (for findAndModify). */
   before?: Document;
   after?: Document;
+  /**
+   * Instead of `before` and `after`, when the update was patched on the stored bytes: the images as BSON, so
+   * findAndModify decodes (or projects on the bytes) only the one it returns.
+   */
+  beforeBytes?: Uint8Array;
+  afterBytes?: Uint8Array;
 }
 
 function updateContext(spec: UpdateSpec): UpdateContext {
@@ -209,8 +215,8 @@ export function updateDocs(
       const next = patchOne(coll!, hit.key, bytes, patch, now, changes);
       if (next) result.nModified++;
       if (spec.images) {
-        result.before = decodeDoc(bytes);
-        result.after = next ? decodeDoc(next) : result.before;
+        result.beforeBytes = bytes;
+        result.afterBytes = next ?? bytes;
       }
       continue;
     }
