@@ -43,10 +43,16 @@ function intakeBodies(creditCodes: readonly string[]): unknown[] {
 async function channelWebhookIntake(s: AppSession, echoBase: ChildServer): Promise<void> {
   const codes = s.manifest.samples.creditCodes;
   const rng = createRng(23);
-  const texts = Array.from({ length: 500 }, () => issueText(rng, rng.pick(CATEGORY_IDS)));
+  // A prime number of texts, so no (enterprise, text) pair comes round again within a run of the bench.
+  const texts = Array.from({ length: 1009 }, () => issueText(rng, rng.pick(CATEGORY_IDS)));
   const run = Date.now().toString(36);
+  // One sequence over every load of the run (warm-ups included: each load numbers its requests from 0), so
+  // every order is new: repeating an order id measures the redelivery answer, and repeating an enterprise's
+  // text the merge into its open issue, not intake.
+  let seq = 0;
   for (const c of CONCURRENCY) {
-    const request = (k: number) => {
+    const request = () => {
+      const k = seq++;
       const text = texts[k % texts.length];
       const body = JSON.stringify({
         orderId: `BENCH-${run}-${c}-${k}`,
