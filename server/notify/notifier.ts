@@ -75,7 +75,8 @@ type SourceFacts = Pick<IssueFacts, 'channel' | 'contact'> & {
   externalId?: string | null;
 };
 
-const FACTS = {
+/** The issue's fields a notification needs (read once per notification). */
+export const NOTIFIER_ISSUE_FIELDS = {
   number: 1,
   title: 1,
   state: 1,
@@ -508,7 +509,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (change.issue) return change.issue;
     const issues = models.Issue.collection as unknown as Collection;
     const id = new Types.ObjectId(change.issueId);
-    return (await batchedFindByUnique(issues, '_id', id, FACTS)) as IssueFacts | null;
+    return (await batchedFindByUnique(issues, '_id', id, NOTIFIER_ISSUE_FIELDS)) as IssueFacts | null;
   }
 
   async function draftsOf(change: IssueChange, intents: Intent[]): Promise<OutboxDraft[]> {
