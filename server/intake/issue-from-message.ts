@@ -84,7 +84,7 @@ function sourceOf(entry: InboxEntryDoc, msg: InboundMessage, title: string): Iss
 
 /** An open issue of the repeat window with the enterprise it belongs to (reads that name several). */
 export type EnterpriseCandidate = RepeatCandidate & { enterpriseId: unknown };
-const CANDIDATE_FIELDS = { ...REPEAT_FIELDS, enterpriseId: 1 } as const;
+export const CANDIDATE_FIELDS = { ...REPEAT_FIELDS, enterpriseId: 1 } as const;
 
 /** Open issues matching `filter` (enterprises and a window), newest first, on the enterprise index. */
 export function readRepeatCandidates(

@@ -8,7 +8,7 @@
 import type { Document } from 'mongodb';
 import type { InboundMessage } from '../channels/types.ts';
 import type { Models } from '../models/index.ts';
-import { OPEN_STATES, REPEAT_FIELDS } from './issue-from-message.ts';
+import { CANDIDATE_FIELDS, OPEN_STATES } from './issue-from-message.ts';
 import type { RepeatCandidate } from './repeat.ts';
 
 /** Earlier messages a reply may name; a longer References header is cut to its newest. */
@@ -33,7 +33,7 @@ export async function threadIssue(models: Models, msg: InboundMessage): Promise<
   if (!entries.length) return null;
   const issues = (await models.Issue.collection
     .find({ _id: { $in: entries.map((e) => e.issueId) }, state: OPEN_STATES } as Document, {
-      projection: { ...REPEAT_FIELDS, enterpriseId: 1 },
+      projection: CANDIDATE_FIELDS,
     })
     .toArray()) as unknown as ThreadIssue[];
   // The newest of the thread's issues the sender may add to.

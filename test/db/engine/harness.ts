@@ -83,9 +83,11 @@ export interface Harness {
   aggregate(coll: string, pipeline: Document[]): Promise<Document[]>;
 }
 
-/** What a driver with default options would see: the document encoded and decoded with promoted values. */
+/**
+ * What a driver with default options would see: the document encoded as the wire layer encodes replies
+ * (RawDoc images copied in as BSON) and decoded with promoted values.
+ */
 export function plain(doc: Document): Document {
-  // As a client sees a reply: encoded by the wire layer (which copies RawDoc images in as BSON), then decoded.
   return deserialize(encodeDocument(doc));
 }
 

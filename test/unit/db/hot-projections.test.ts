@@ -4,13 +4,14 @@
 // fields"). A dotted path added to one of these fails here, not only in a profile.
 import { expect } from 'chai';
 import { compileProjection } from '../../../server/db/embedded/engine/projection.ts';
-import { REPEAT_FIELDS } from '../../../server/intake/issue-from-message.ts';
+import { CANDIDATE_FIELDS, REPEAT_FIELDS } from '../../../server/intake/issue-from-message.ts';
 import { INTAKE_ENTERPRISE_FIELDS } from '../../../server/intake/pipeline.ts';
 import { NOTIFIER_ENTERPRISE_FIELDS, NOTIFIER_ISSUE_FIELDS } from '../../../server/notify/notifier.ts';
 
 describe('hot reads project top-level fields (answered on the stored bytes)', () => {
   const reads = {
-    'repeat candidates and the e-mail thread': { ...REPEAT_FIELDS, enterpriseId: 1 },
+    "one enterprise's repeat candidates": REPEAT_FIELDS,
+    "several enterprises' candidates and the e-mail thread": CANDIDATE_FIELDS,
     'the intake enterprise': INTAKE_ENTERPRISE_FIELDS,
     "the notifier's issue": NOTIFIER_ISSUE_FIELDS,
     "the notifier's enterprise": NOTIFIER_ENTERPRISE_FIELDS,

@@ -6,7 +6,8 @@
 import type { Document } from 'bson';
 import { evalExpr } from 'mingo/core';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
-import { FieldSet } from './bson-raw.ts';
+import { RawDoc } from '../raw-doc.ts';
+import { decodeDoc, FieldSet, projectTopLevel } from './bson-raw.ts';
 import { asMongoError, compileFilter, mingoOptions, type Predicate } from './matcher.ts';
 import { isNumeric, isPlainObject, toJsNumber } from './values.ts';
 import { fromView, referencedFields, toView } from './view.ts';
@@ -162,6 +163,22 @@ export function compileProjection(
     apply: (doc) => project(doc, root, include, extras, positional),
     raw: extras.length === 0 ? rawPlan(root, include) : undefined,
   };
+}
+
+/**
+ * A stored document (its BSON) as a reply carries it under `projection`: its bytes as they are, its top-level
+ * fields copied from them, or, for a projection inside a field, decoded (`decode`, when the caller already
+ * holds the decoded document) and projected.
+ */
+export function presentBytes(
+  projection: Projection | undefined,
+  bytes: Uint8Array,
+  decode: () => Document = () => decodeDoc(bytes),
+): Document | RawDoc {
+  if (!projection) return new RawDoc(bytes);
+  const raw = projection.raw;
+  if (raw) return new RawDoc(projectTopLevel(bytes, raw.fields, raw.include, raw.keepId));
+  return projection.apply(decode());
 }
 
 /** The byte-level form of a projection that names top-level fields only (see `Projection.raw`). */

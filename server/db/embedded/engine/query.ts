@@ -25,7 +25,7 @@ import {
 } from './planner.ts';
 import { planCacheOf, queryShape } from './plan-cache.ts';
 import { positionalResolver } from './positional.ts';
-import { compileProjection, type Projection } from './projection.ts';
+import { compileProjection, presentBytes, type Projection } from './projection.ts';
 import { countKeys, execute, fullDoc, newStats, type Hit, type Reads, type ScanStats } from './scan.ts';
 import { PAUSE, withoutPauses, type Pause } from './pause.ts';
 import { Contestant, FIRST_BATCH, provesItself, runTrial, type Ranked } from './trial.ts';
@@ -320,10 +320,8 @@ export function runQuery(
       return n;
     },
     present(hit) {
-      if (!projection) return new RawDoc(hit.bytes);
       if (hit.shaped) return new RawDoc(hit.bytes);
-      if (raw) return new RawDoc(projectTopLevel(hit.bytes, raw.fields, raw.include, raw.keepId));
-      return whole(hit);
+      return presentBytes(projection, hit.bytes, () => fullDoc(hit));
     },
   };
 }

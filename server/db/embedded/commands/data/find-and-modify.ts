@@ -6,12 +6,10 @@ import type { Document } from 'bson';
 import type { Change, CommandContext, CommandHandler } from '../../contract.ts';
 import { ErrorCodes, MongoError } from '../../errors.ts';
 import type { Engine } from '../../engine/index.ts';
-import { decodeDoc, projectTopLevel } from '../../engine/bson-raw.ts';
 import { positionalResolver } from '../../engine/positional.ts';
-import { compileProjection } from '../../engine/projection.ts';
+import { compileProjection, presentBytes } from '../../engine/projection.ts';
 import { deleteDocs, updateDocs } from '../../engine/writes.ts';
 import { flag } from '../../engine/values.ts';
-import { RawDoc } from '../../raw-doc.ts';
 import { optionalDoc, refuseCollation, targetNs, write } from './shared.ts';
 
 export function findAndModifyCommand(engine: Engine): CommandHandler {
@@ -26,19 +24,10 @@ export function findAndModifyCommand(engine: Engine): CommandHandler {
     if (remove && (flag(cmd.new) || flag(cmd.upsert))) throw new MongoError(ErrorCodes.FailedToParse, 'Cannot specify both new=true and remove=true; remove=true cannot be used with upsert or new');
     const projection = compileProjection(optionalDoc(cmd.fields, 'fields'), positionalResolver(query));
     const present = (d: Document | undefined) => (d === undefined ? null : projection ? projection.apply(d) : d);
-    // An image patched on the bytes goes out as bytes: projected by copying top-level fields where it can,
-    // decoded only for a projection that reaches inside a field.
-    const raw = projection?.raw;
-    const presentBytes = (b: Uint8Array) =>
-      !projection
-        ? new RawDoc(b)
-        : raw
-          ? new RawDoc(projectTopLevel(b, raw.fields, raw.include, raw.keepId))
-          : projection.apply(decodeDoc(b));
     return write(ctx, (changes: Change[]) => {
       if (remove) {
         const [gone] = deleteDocs(engine.catalog, ns, query, 1, changes, sort, cmd.hint);
-        return { lastErrorObject: { n: gone ? 1 : 0 }, value: present(gone && decodeDoc(gone)) };
+        return { lastErrorObject: { n: gone ? 1 : 0 }, value: gone ? presentBytes(projection, gone) : null };
       }
       const r = updateDocs(engine.catalog, ns, {
         filter: query,
@@ -52,8 +41,9 @@ export function findAndModifyCommand(engine: Engine): CommandHandler {
       }, ctx.now(), changes);
       const lastErrorObject: Document = { n: r.n, updatedExisting: r.upserted === undefined && r.n > 0 };
       if (r.upserted !== undefined) lastErrorObject.upserted = r.upserted;
-      if (r.upserted === undefined && r.afterBytes && r.beforeBytes) {
-        return { lastErrorObject, value: presentBytes(flag(cmd.new) ? r.afterBytes : r.beforeBytes) };
+      // An image patched on the bytes goes out as bytes (decoded only for a projection inside a field).
+      if (r.afterBytes && r.beforeBytes) {
+        return { lastErrorObject, value: presentBytes(projection, flag(cmd.new) ? r.afterBytes : r.beforeBytes) };
       }
       const value = flag(cmd.new) ? r.after : r.upserted !== undefined ? undefined : r.before;
       return { lastErrorObject, value: present(value) };
