@@ -122,8 +122,9 @@ export async function acceptInbound(
   deps: PipelineDeps,
   msg: InboundMessage,
   credentialId?: string,
+  admission?: Promise<void>,
 ): Promise<IntakeAck> {
-  return (await runIntake(deps, msg, channelBy(msg.channel, credentialId))).ack;
+  return (await runIntake(deps, msg, channelBy(msg.channel, credentialId), admission)).ack;
 }
 
 /** The enterprise register's filter for each way of matching an enterprise (also the dead-letter draft's). */
@@ -221,18 +222,21 @@ export async function deadLetter(models: Models, entry: InboxEntryDoc, err: unkn
 /**
  * Stores the message in the inbox and processes it. A message already in the inbox (same channel and
  * external id) is a redelivery: answered with the first delivery's issue, to its own source only.
+ * `admission` is a check the edge runs meanwhile (a webhook's replay claim): nothing is stored unless it
+ * passes, and its refusal is the answer.
  */
 export async function runIntake(
   deps: PipelineDeps,
   msg: InboundMessage,
   by: IntakeBy,
+  admission?: Promise<void>,
 ): Promise<IntakeOutcome> {
   const { models } = deps;
   const now = deps.clock.now();
   const entry = inboxEntryOf(msg, by, now);
-  // Reading who the message is about changes nothing, so it runs before acceptance; the insert then runs
-  // beside the remaining reads.
-  const matched = await matchOf(models, msg, by);
+  // Reading who the message is about changes nothing, so it runs before acceptance, beside the edge's
+  // admission; the insert then runs beside the remaining reads.
+  const [matched] = await Promise.all([matchOf(models, msg, by), admission]);
   const known = matched.enterprise;
   const [accepted, config, candidates] = await Promise.all([
     insertInboxEntry(models, entry),

@@ -1,10 +1,10 @@
 // /api/intake/<channel> for the JSON channels (DESIGN §10): hotline12345, review and sms (HMAC-signed),
 // zheliban and discovery (X-Api-Key), and /api/intake/wechat (XML, wechat.router.ts). Mounted before the app's
-// JSON parser, because the signature covers the
-// exact bytes: each route reads the raw body (256 KB at most), has the adapter verify the caller against the
-// credential snapshot, refuses a replayed signature, parses, and hands the message to the pipeline; the
-// adapter formats the answer. An authenticated delivery that cannot be parsed is kept in the dead-letter list
-// and answered with its 4xx.
+// JSON parser, because the signature covers the exact bytes: each route reads the raw body (256 KB at most),
+// has the adapter verify the caller against the credential snapshot, claims the signature (a replay is
+// refused; the claim runs beside parsing and the pipeline's enterprise match, and nothing is stored before it
+// passes), parses, and hands the message to the pipeline; the adapter formats the answer. An authenticated
+// delivery that cannot be parsed is kept in the dead-letter list and answered with its 4xx.
 import express, { Router, type Request, type Response } from 'express';
 import type { Clock } from '../../../shared/clock.ts';
 import { channelSecretKeyOf, credentialSourceFor } from '../../channels/credentials.ts';
@@ -57,12 +57,18 @@ export function createIntakeRouter(ctx: AppContext, options: IntakeRouterOptions
       adapter.auth === 'hmac'
         ? verifyHmac(areq, creds.secrets(adapter.channel))
         : verifyApiKey(areq, adapter.channel, creds);
-    if (caller.signature && caller.timestamp)
-      await claimSignature(ctx.models, adapter.channel, caller.signature);
+    // The replay claim (a write) runs beside parsing and the enterprise match (a read): one round trip less
+    // per delivery. Every path awaits it before storing anything or answering, so a replay is still refused.
+    const claimed =
+      caller.signature && caller.timestamp
+        ? claimSignature(ctx.models, adapter.channel, caller.signature)
+        : undefined;
+    claimed?.catch(() => undefined); // awaited on every path below; this only marks it handled meanwhile
     let msg;
     try {
       msg = adapter.parse(areq.rawBody, areq.now);
     } catch (err) {
+      await claimed;
       if (err instanceof ChannelRefusal) {
         const by = channelBy(adapter.channel, caller.credentialId);
         await storeDeadLetter(ctx.models, {
@@ -78,7 +84,7 @@ export function createIntakeRouter(ctx: AppContext, options: IntakeRouterOptions
       }
       throw err;
     }
-    const reply = adapter.reply(await acceptInbound(deps, msg, caller.credentialId));
+    const reply = adapter.reply(await acceptInbound(deps, msg, caller.credentialId, claimed));
     res.status(reply.status).type(reply.contentType).send(reply.body);
   };
 
