@@ -228,4 +228,47 @@ describe('engine: aggregate refusals inside later stages', () => {
       }
     }
   });
+
+  it('refuses a stage that names a field and a path inside it, as MongoDB does, in pipelines and pipeline updates', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, a: { b: 0, c: 0 } }] });
+    const refused = async (stage: Record<string, unknown>) => {
+      const agg = await h.fail({ aggregate: 'c', pipeline: [stage], cursor: {} });
+      const nested = await h.fail({ aggregate: 'c', pipeline: [{ $facet: { f: [stage] } }], cursor: {} });
+      const upd = await h.run({ update: 'c', updates: [{ q: { _id: 1 }, u: [stage] }] });
+      expect(nested.code, 'inside $facet').to.equal(agg.code);
+      expect(upd.writeErrors?.[0]?.code, 'in a pipeline update').to.equal(agg.code);
+      return [agg.code, agg.message];
+    };
+    for (const name of ['$addFields', '$set']) {
+      expect(await refused({ [name]: { a: 1, 'a.b': 2 } })).to.deep.equal([
+        40176,
+        `Invalid ${name} :: caused by :: specification contains two conflicting paths. Cannot specify both 'a.b' and 'a'`,
+      ]);
+      expect((await refused({ [name]: { 'a.b': 1, a: { b: 2 } } }))[0]).to.equal(40176);
+    }
+    expect(await refused({ $project: { a: 1, 'a.b': 1 } })).to.deep.equal([
+      31249,
+      'Invalid $project :: caused by :: Path collision at a.b remaining portion b',
+    ]);
+    expect(await refused({ $project: { 'a.b': 1, a: 1 } })).to.deep.equal([
+      31250,
+      'Invalid $project :: caused by :: Path collision at a',
+    ]);
+    expect((await refused({ $unset: ['a', 'a.b'] }))[0]).to.equal(31249);
+    // An update is refused before any document is looked at, as MongoDB does, also when nothing matches.
+    const none = await h.run({
+      update: 'c',
+      updates: [{ q: { _id: 99 }, u: [{ $set: { a: 1, 'a.b': 2 } }] }],
+    });
+    expect(none.writeErrors?.[0]?.code).to.equal(40176);
+    // Nothing was written by the refused updates; siblings under one parent are no collision.
+    expect(await h.find('c', {})).to.deep.equal([{ _id: 1, a: { b: 0, c: 0 } }]);
+    expect(await h.aggregate('c', [{ $set: { 'a.b': 1, 'a.c': 2, ab: 3 } }])).to.deep.equal([
+      { _id: 1, a: { b: 1, c: 2 }, ab: 3 },
+    ]);
+    expect(await h.aggregate('c', [{ $project: { 'a.b': 1, 'a.c': 1, _id: 0 } }])).to.deep.equal([
+      { a: { b: 0, c: 0 } },
+    ]);
+  });
 });

@@ -122,6 +122,40 @@ function checkCollision(seen: { paths: Set<string>; parents: Set<string> }, path
   seen.paths.add(path);
 }
 
+/**
+ * Refuses an aggregation stage (in a pipeline or a pipeline update) whose paths collide, as MongoDB does:
+ * `$project` and `$unset` like a find projection (31249 / 31250), `$addFields` and `$set` with 40176. Mingo
+ * would answer `{$addFields: {a: 1, 'a.b': 2}}` with `{a: 1}`, a wrong answer where MongoDB refuses.
+ */
+export function checkStagePaths(name: string, arg: unknown): void {
+  const paths: string[] = [];
+  if (name === '$unset')
+    paths.push(...(Array.isArray(arg) ? arg : [arg]).filter((p) => typeof p === 'string'));
+  else if (isPlainObject(arg) && (name === '$project' || name === '$addFields' || name === '$set')) {
+    const entries: [string, unknown][] = [];
+    flatten(arg, '', entries);
+    paths.push(...entries.map(([path]) => path));
+  } else return;
+  const seen = { paths: new Set<string>(), parents: new Set<string>() };
+  for (const [i, path] of paths.entries()) {
+    try {
+      checkCollision(seen, path);
+    } catch (err) {
+      if (!(err instanceof MongoError)) throw err;
+      if (name === '$project' || name === '$unset')
+        throw new MongoError(err.code, `Invalid ${name} :: caused by :: ${err.message}`);
+      const other = paths
+        .slice(0, i)
+        .find((p) => p === path || p.startsWith(path + '.') || path.startsWith(p + '.'));
+      throw new MongoError(
+        40176,
+        `Invalid ${name} :: caused by :: specification contains two conflicting paths. ` +
+          `Cannot specify both '${path}' and '${other}'`,
+      );
+    }
+  }
+}
+
 /** Compiles a find projection. */
 export function compileProjection(
   spec: Document | undefined,

@@ -9,6 +9,7 @@ import { ErrorCodes, MongoError } from '../../errors.ts';
 import { valuesEqual } from '../compare.ts';
 import { asMongoError, mingoContext } from '../matcher.ts';
 import { bsonTypeName, canonicalDoc, cloneValue, isPlainObject } from '../values.ts';
+import { checkStagePaths } from '../projection.ts';
 import { fromView, referencedFields, toView } from '../view.ts';
 import { OPERATORS, unsupportedOperator } from './operators.ts';
 import { expandPath, type UpdateContext } from './target.ts';
@@ -60,7 +61,9 @@ function validateFieldPath(path: string): void {
 
 /** Checks an update's shape before any document is looked at (MongoDB rejects a bad update even with no match). */
 export function validateUpdate(update: unknown, ctx: UpdateContext): void {
-  if (updateKind(update) === 'operator') operatorPaths(update as Document, ctx);
+  const kind = updateKind(update);
+  if (kind === 'operator') operatorPaths(update as Document, ctx);
+  else if (kind === 'pipeline') checkPipelineStages(update as Document[]);
 }
 
 /** Validates operator names, paths and conflicts; returns every path the update writes. */
@@ -130,7 +133,8 @@ function applyReplacement(doc: Document, replacement: Document): Document {
   return out;
 }
 
-function applyPipeline(doc: Document, pipeline: Document[], now: Date): Document {
+/** An update pipeline's stages: only those allowed in an update, and none whose paths collide. */
+function checkPipelineStages(pipeline: Document[]): void {
   for (const stage of pipeline) {
     const op = isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
     if (!op || !PIPELINE_STAGES.has(op))
@@ -138,7 +142,12 @@ function applyPipeline(doc: Document, pipeline: Document[], now: Date): Document
         ErrorCodes.BadValue,
         `${op ?? 'stage'} is not allowed to be used within an update`,
       );
+    checkStagePaths(op, stage[op]);
   }
+}
+
+function applyPipeline(doc: Document, pipeline: Document[], now: Date): Document {
+  checkPipelineStages(pipeline);
   let result: Document;
   try {
     const agg = new Aggregator(pipeline, { context: mingoContext, variables: { NOW: now } } as any);
