@@ -4,10 +4,13 @@
  * disk rejects instead of pretending.
  */
 import { expect } from 'chai';
-import { open } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { open, readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Binary, BSONRegExp, Decimal128, Double, Int32, Long, ObjectId, serialize, Timestamp } from 'bson';
 import { createDiskPersistence, type OpenJournalFile } from '../../../server/db/embedded/storage/index.ts';
 import type { Change } from '../../../server/db/embedded/contract.ts';
+import { listSegments } from '../../../server/db/embedded/storage/files.ts';
 import { decodeDoc } from '../../../server/db/embedded/engine/bson-raw.ts';
 import { bsonOf, FakeEngine, withTempDir } from './helpers.ts';
 
@@ -145,6 +148,47 @@ describe('storage journal', () => {
       expect(storage.stats().records).to.equal(69);
       await storage.close();
       expect((await reopen(dir)).collections.get('test.items')!.size).to.equal(69);
+    }));
+
+  it('opens its segments O_DSYNC on Linux, and then acknowledges each write without an fdatasync', () =>
+    withTempDir(async (dir) => {
+      // The real opener: the open segment's descriptor carries O_DSYNC (/proc/self/fdinfo, flags in octal).
+      const storage = await createDiskPersistence(dir);
+      await storage.recover(() => undefined);
+      await storage.commit([insert(1)]);
+      const segments = (await listSegments(dir)).map((s) => s.path);
+      const flags: number[] = [];
+      for (const fd of await readdir('/proc/self/fd')) {
+        const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+        if (!segments.includes(target)) continue;
+        const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+        flags.push(parseInt(/^flags:\s*([0-7]+)/m.exec(info)![1], 8));
+      }
+      await storage.close();
+      expect(flags).to.have.length(1);
+      expect(flags[0] & fsConstants.O_DSYNC).to.equal(fsConstants.O_DSYNC);
+
+      // A handle whose writes are durable gets no datasync, and what it acknowledged comes back.
+      const datasyncs = { n: 0 };
+      const dsyncDir = join(dir, 'dsync');
+      const openFile: OpenJournalFile = async (path, how) => {
+        const file = await open(path, how);
+        return {
+          syncsWrites: true,
+          write: (buffer, offset, length, position) => file.write(buffer, offset, length, position),
+          datasync: async () => void datasyncs.n++,
+          truncate: (length) => file.truncate(length),
+          close: () => file.close(),
+        };
+      };
+      const durable = await createDiskPersistence(dsyncDir, { openJournalFile: openFile });
+      await durable.recover(() => undefined);
+      await Promise.all(Array.from({ length: 8 }, (_, i) => durable.commit([insert(i)])));
+      await durable.commit([insert(8)]);
+      expect(datasyncs.n).to.equal(0);
+      expect(durable.stats().records).to.equal(9);
+      await durable.close();
+      expect((await reopen(dsyncDir)).collections.get('test.items')!.size).to.equal(9);
     }));
 
   it('rejects commits when the disk fails, and keeps rejecting', () =>

@@ -1,7 +1,7 @@
 /**
  * The journal's group commit. Commits are queued synchronously, so journal order is call order; one writer loop
  * takes everything queued while the previous fsync ran and makes it durable with a single write and a single
- * fsync, then resolves each caller. A disk error fails the journal for good: after a failed fsync the kernel
+ * fsync (or a single write to a file opened O_DSYNC), then resolves each caller. A disk error fails the journal for good: after a failed fsync the kernel
  * may have dropped the dirty pages, so nothing written later could be trusted.
  *
  * Rotation (for checkpoints) travels through the same queue, so every record before it lands in the old
@@ -13,6 +13,8 @@ import { segmentPath, syncDir } from './files.ts';
 
 /** The subset of a FileHandle the journal uses; injectable so tests can count fsyncs or make the disk fail. */
 export interface JournalHandle {
+  /** Each write returns durable (the file was opened O_DSYNC): no datasync follows it. */
+  readonly syncsWrites?: boolean;
   write(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesWritten: number }>;
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
@@ -138,7 +140,7 @@ export class JournalWriter {
       const buffer = records.length === 1 ? records[0] : Buffer.concat(records);
       try {
         await this.writeFully(buffer);
-        await this.segment.handle.datasync();
+        if (!this.segment.handle.syncsWrites) await this.segment.handle.datasync();
       } catch (error) {
         this.fail(error as Error, batch);
         return;
