@@ -1,8 +1,9 @@
 /**
  * The journal's group commit. Commits are queued synchronously, so journal order is call order; one writer loop
  * takes everything queued while the previous fsync ran and makes it durable with a single write and a single
- * fsync (or a single write to a file opened O_DSYNC), then resolves each caller. A disk error fails the journal for good: after a failed fsync the kernel
- * may have dropped the dirty pages, so nothing written later could be trusted.
+ * fsync (or a single write to a file opened O_DSYNC), then resolves each caller. A disk error fails the journal
+ * for good: after a failed fsync the kernel may have dropped the dirty pages, so nothing written later could be
+ * trusted.
  *
  * Rotation (for checkpoints) travels through the same queue, so every record before it lands in the old
  * segment, fully synced, and every record after it in the new one.
