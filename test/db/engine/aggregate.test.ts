@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { Decimal128, Double, Long } from 'bson';
+import { Decimal128, Double, Int32, Long } from 'bson';
 import { harness } from './harness.ts';
 
 async function shop() {
@@ -270,5 +270,66 @@ describe('engine: aggregate refusals inside later stages', () => {
     expect(await h.aggregate('c', [{ $project: { 'a.b': 1, 'a.c': 1, _id: 0 } }])).to.deep.equal([
       { a: { b: 0, c: 0 } },
     ]);
+  });
+
+  it('refuses the malformed stages MongoDB refuses before running, instead of answering them', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, a: [1, 2], b: 2 }] });
+    const cases: [Record<string, unknown>, number][] = [
+      [{ $set: { $a: 1 } }, 16410],
+      [{ $addFields: { 'a.$b': 1 } }, 16410],
+      [{ $set: { 'a..b': 1 } }, 15998],
+      [{ $set: { '.a': 1 } }, 15998],
+      [{ $addFields: { 'a.b.': 1 } }, 40353],
+      [{ $project: { '': 1 } }, 40352],
+      [{ $project: {} }, 51272],
+      [{ $unset: [] }, 31119],
+      [{ $unset: [1] }, 31120],
+      [{ $unset: ['a', ''] }, 40352],
+      [{ $sort: {} }, 15976],
+      [{ $sort: { $a: 1 } }, 16410],
+      [{ $limit: 0 }, 15958],
+      [{ $limit: -1 }, 15958],
+      [{ $limit: 1.5 }, 5107201],
+      [{ $limit: 'x' }, 15957],
+      [{ $skip: -1 }, 5107200],
+      [{ $skip: 'x' }, 15972],
+      [{ $unwind: 'a' }, 28818],
+      [{ $unwind: '' }, 28812],
+      [{ $unwind: { path: 'a' } }, 28818],
+      [{ $group: { _id: null, 'n.m': { $sum: 1 } } }, 40235],
+      [{ $group: { _id: null, $n: { $sum: 1 } } }, 40236],
+      [{ $group: { _id: null, n: 1 } }, 40234],
+      [{ $lookup: { from: 'c', as: 'x' } }, 9],
+      [{ $lookup: { from: 'c', localField: 'a', foreignField: '_id' } }, 9],
+    ];
+    const updateStages = new Set(['$addFields', '$set', '$project', '$unset']);
+    for (const [stage, code] of cases) {
+      const what = JSON.stringify(stage);
+      // As the first stage (run natively when it can be) and after a $match (run in mingo), and nested.
+      for (const pipeline of [[stage], [{ $match: {} }, stage], [{ $facet: { f: [stage] } }]]) {
+        expect((await h.fail({ aggregate: 'c', pipeline, cursor: {} })).code, what).to.equal(code);
+      }
+      if (updateStages.has(Object.keys(stage)[0])) {
+        const upd = await h.run({ update: 'c', updates: [{ q: { _id: 1 }, u: [stage] }] });
+        expect(upd.writeErrors?.[0]?.code, `${what} as an update`).to.equal(code);
+      }
+    }
+    expect(await h.find('c', {})).to.deep.equal([{ _id: 1, a: [1, 2], b: 2 }]);
+    // The well-formed neighbours still run.
+    expect(
+      await h.aggregate('c', [
+        { $unwind: { path: '$a' } },
+        { $sort: { a: -1 } },
+        // Numbers as the wire decodes them (BSON types kept) are numbers too.
+        { $skip: Long.fromNumber(0) },
+        { $limit: new Double(1) },
+        { $limit: new Int32(5) },
+        { $lookup: { from: 'c', localField: 'b', foreignField: 'b', as: 'same' } },
+        { $set: { n: { $size: '$same' } } },
+        { $unset: ['same', 'b'] },
+        { $group: { _id: '$n', top: { $max: '$a' } } },
+      ]),
+    ).to.deep.equal([{ _id: 1, top: 2 }]);
   });
 });

@@ -14,7 +14,7 @@ import type { Catalog } from './catalog.ts';
 import { asMongoError, compileFilter, mingoContext } from './matcher.ts';
 import { RawDoc } from '../raw-doc.ts';
 import { collect, runQuery, type QueryRun, type QuerySpec } from './query.ts';
-import { checkStagePaths } from './projection.ts';
+import { checkStageSpec } from './stage-spec.ts';
 import { fullDoc } from './scan.ts';
 import { parseSort, sortDocs } from './sort.ts';
 import { isPlainObject, toJsNumber } from './values.ts';
@@ -59,7 +59,7 @@ export function validatePipeline(pipeline: unknown, native = false): Document[] 
     const arg = stage[name];
     // Compiling validates the filter and refuses $text/$where/geo with NotImplemented, wherever the stage is.
     if (name === '$match' && isPlainObject(arg) && !(native && i === 0)) compileFilter(arg);
-    checkStagePaths(name, arg);
+    checkStageSpec(name, arg);
     if (name === '$facet' && isPlainObject(arg)) for (const sub of Object.values(arg)) validatePipeline(sub);
     if ((name === '$lookup' || name === '$unionWith') && isPlainObject(arg) && arg.pipeline)
       validatePipeline(arg.pipeline);

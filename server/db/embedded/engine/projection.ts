@@ -65,7 +65,7 @@ function insert(root: Node, path: string, leaf: Leaf): void {
   node.children.set(parts[parts.length - 1], leaf);
 }
 
-function flatten(spec: Document, prefix: string, out: [string, unknown][]): void {
+export function flatten(spec: Document, prefix: string, out: [string, unknown][]): void {
   for (const k of Object.keys(spec)) {
     const v = spec[k];
     if (isPlainObject(v) && Object.keys(v).length > 0 && !Object.keys(v)[0].startsWith('$'))
@@ -109,7 +109,7 @@ function applyNode(value: unknown, node: Node, include: boolean): unknown {
  * MongoDB 4.4+ refuses a projection that names a field and also a path inside it, in either order
  * (`{contact: 1, 'contact.openid': 1}`), or the same path twice; so does this server, with the same codes.
  */
-function checkCollision(seen: { paths: Set<string>; parents: Set<string> }, path: string): void {
+export function checkCollision(seen: { paths: Set<string>; parents: Set<string> }, path: string): void {
   if (seen.paths.has(path) || seen.parents.has(path))
     throw new MongoError(31250, `Path collision at ${path}`);
   for (let dot = path.indexOf('.'); dot !== -1; dot = path.indexOf('.', dot + 1)) {
@@ -120,40 +120,6 @@ function checkCollision(seen: { paths: Set<string>; parents: Set<string> }, path
     seen.parents.add(parent);
   }
   seen.paths.add(path);
-}
-
-/**
- * Refuses an aggregation stage (in a pipeline or a pipeline update) whose paths collide, as MongoDB does:
- * `$project` and `$unset` like a find projection (31249 / 31250), `$addFields` and `$set` with 40176. Mingo
- * would answer `{$addFields: {a: 1, 'a.b': 2}}` with `{a: 1}`, a wrong answer where MongoDB refuses.
- */
-export function checkStagePaths(name: string, arg: unknown): void {
-  const paths: string[] = [];
-  if (name === '$unset')
-    paths.push(...(Array.isArray(arg) ? arg : [arg]).filter((p) => typeof p === 'string'));
-  else if (isPlainObject(arg) && (name === '$project' || name === '$addFields' || name === '$set')) {
-    const entries: [string, unknown][] = [];
-    flatten(arg, '', entries);
-    paths.push(...entries.map(([path]) => path));
-  } else return;
-  const seen = { paths: new Set<string>(), parents: new Set<string>() };
-  for (const [i, path] of paths.entries()) {
-    try {
-      checkCollision(seen, path);
-    } catch (err) {
-      if (!(err instanceof MongoError)) throw err;
-      if (name === '$project' || name === '$unset')
-        throw new MongoError(err.code, `Invalid ${name} :: caused by :: ${err.message}`);
-      const other = paths
-        .slice(0, i)
-        .find((p) => p === path || p.startsWith(path + '.') || path.startsWith(p + '.'));
-      throw new MongoError(
-        40176,
-        `Invalid ${name} :: caused by :: specification contains two conflicting paths. ` +
-          `Cannot specify both '${path}' and '${other}'`,
-      );
-    }
-  }
 }
 
 /** Compiles a find projection. */

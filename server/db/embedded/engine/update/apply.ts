@@ -9,7 +9,7 @@ import { ErrorCodes, MongoError } from '../../errors.ts';
 import { valuesEqual } from '../compare.ts';
 import { asMongoError, mingoContext } from '../matcher.ts';
 import { bsonTypeName, canonicalDoc, cloneValue, isPlainObject } from '../values.ts';
-import { checkStagePaths } from '../projection.ts';
+import { checkStageSpec } from '../stage-spec.ts';
 import { fromView, referencedFields, toView } from '../view.ts';
 import { OPERATORS, unsupportedOperator } from './operators.ts';
 import { expandPath, type UpdateContext } from './target.ts';
@@ -142,7 +142,7 @@ function checkPipelineStages(pipeline: Document[]): void {
         ErrorCodes.BadValue,
         `${op ?? 'stage'} is not allowed to be used within an update`,
       );
-    checkStagePaths(op, stage[op]);
+    checkStageSpec(op, stage[op]);
   }
 }
 
