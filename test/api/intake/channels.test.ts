@@ -122,6 +122,24 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expectError(res, 401, 'signature_missing');
   });
 
+  it('a malformed body replayed (after it, and beside it) is refused as a replay and kept once', async () => {
+    // The replay claim runs beside parsing: a replay must still be refused before it stores a dead letter.
+    const text = (id: string) => `{"orderId": "${id}", "content": `;
+    const later = signed('hotline12345', text('WO-BROKEN-AGAIN'));
+    expectError(await later.send(), 400, 'invalid_json');
+    expectError(await later.send(), 409, 'replayed');
+    const together = signed('hotline12345', text('WO-BROKEN-TOGETHER'));
+    const results = await Promise.all([0, 1, 2, 3].map(() => together.send()));
+    expect(results.map((r) => r.status).sort()).to.deep.equal([400, 409, 409, 409]);
+    const dead = await request(t.app)
+      .get('/api/inbox?status=failed&channel=hotline12345')
+      .set(await t.auth('clerk'));
+    const kept = (raw: string) =>
+      dead.body.items.filter((i: { raw?: { text: string } }) => i.raw?.text === raw).length;
+    expect(kept(later.raw)).to.equal(1);
+    expect(kept(together.raw)).to.equal(1);
+  });
+
   it('bad bodies: 4xx with stable codes; an authenticated malformed one waits in the dead-letter list', async () => {
     const broken = signed('hotline12345', '{"orderId": "WO-BROKEN", "content": ');
     expectError(await broken.send(), 400, 'invalid_json');

@@ -146,8 +146,8 @@ function checkPipelineStages(pipeline: Document[]): void {
   }
 }
 
+/** Runs a pipeline update on one document; `validateUpdate` checked its stages before any document. */
 function applyPipeline(doc: Document, pipeline: Document[], now: Date): Document {
-  checkPipelineStages(pipeline);
   let result: Document;
   try {
     const agg = new Aggregator(pipeline, { context: mingoContext, variables: { NOW: now } } as any);
