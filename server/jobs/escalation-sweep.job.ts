@@ -88,7 +88,7 @@ export const SWEEP_BATCH = 250;
 /**
  * Batches in flight at once, each in a different phase, so the application plans one while the database
  * writes another and the database thread never waits for the next command (four of 250 swept 10,000 due
- * issues about a tenth faster than two of 500; bench/README "The sweep's last round trips"). The batches
+ * issues about a tenth faster than two of 500; bench/LOG.md "The sweep's last round trips"). The batches
  * hold different issues, so they never contend for a claim or a version.
  */
 export const BATCHES_IN_FLIGHT = 4;

@@ -9,7 +9,7 @@
  *
  * `cold` (the default) times the first pass of a fresh process, as after a restart: its JavaScript is compiled
  * while it runs (about 2 s of CPU of V8's optimising compiler on background threads at 10,000 due, on the same
- * two cores; bench/README "The sweep cold and warm").
+ * two cores; bench/LOG.md "The sweep cold and warm").
  * `warm` first sweeps copies of WARM_ISSUES of the due issues in a database of their own on the same server,
  * so the code of both threads is compiled, as in an app that has run for a while; the measured pass still does
  * all of its own work (its collections, indexes and plan caches have not been touched).

@@ -26,7 +26,7 @@ export interface ThreadOptions {
  * GiB of old generation whatever it collects (measured in V8 11.3: 0.7 ms at an empty heap, 6 ms at 1.1 GiB and
  * 11-14 ms at 2.3 GiB of small objects, for the same garbage), and at 1,000,000 issues the thread's old
  * generation holds about 1.8 GiB of index entries; a young generation four times the default makes a quarter of
- * the scavenges. bench/README "The database thread's young generation" has the figures.
+ * the scavenges. bench/LOG.md "The database thread's young generation" has the figures.
  */
 export const DEFAULT_DB_YOUNG_GENERATION_MB = 192;
 

@@ -199,7 +199,7 @@ describe('engine: packed documents', () => {
         withDict += s.length;
       }
       // These synthetic issues repeat themselves more than real ones (alone: 0.31 of their BSON here, 0.53 for
-      // the benchmark's generated issues, which a dictionary takes to 0.24: bench/README.md).
+      // the benchmark's generated issues, which a dictionary takes to 0.24: bench/LOG.md).
       expect(withDict / raw).to.be.below(0.2);
       expect(withDict).to.be.below(alone * 0.6);
     });

@@ -1,6 +1,6 @@
 // The reads every intake message and every notification make name top-level fields only: the database then
 // answers them by copying elements from the stored bytes, where a path inside a field (`'contact.openid'`)
-// makes it decode each issue whole, timeline included (bench/README, "Whole documents decoded for a few
+// makes it decode each issue whole, timeline included (bench/LOG.md, "Whole documents decoded for a few
 // fields"). A dotted path added to one of these fails here, not only in a profile.
 import { expect } from 'chai';
 import { compileProjection } from '../../../server/db/embedded/engine/projection.ts';

@@ -5,7 +5,7 @@
  * Why: a bulk load used to gather every entry as a string, sort the array and pack it, and a rebuild at
  * recovery gathered every index's entries at once (23 million at 1,000,000 issues, about 2 GB of strings on a
  * 4 GB heap). An index of words over the issues' texts (about 30 million entries, tried and reverted: see
- * bench/README) ran the database thread out of its heap. Here, once the collectors of a build hold RUN_KEYS
+ * bench/LOG.md) ran the database thread out of its heap. Here, once the collectors of a build hold RUN_KEYS
  * entries between them, each sorts and packs its own off the heap (packed-keys.ts) as one run; the load merges
  * an index's runs in order. The heap holds at most RUN_KEYS strings at a time.
  */

@@ -21,7 +21,7 @@ const SPLIT_AT = 4096;
 /**
  * A segment is rewritten once its added entries and dead positions together pass this. A rewrite copies the
  * whole segment (2,048–4,096 entries), so every change pays a share of one: at 256 rather than 64, an insert
- * into the issues' 32 indexes cost about a tenth less of the database thread (bench/README "Index entries
+ * into the issues' 32 indexes cost about a tenth less of the database thread (bench/LOG.md "Index entries
  * encoded once, segments rewritten less often"). Until the rewrite the added entries are strings on the heap,
  * at most this many per segment that is written to.
  */
