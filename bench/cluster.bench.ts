@@ -1,12 +1,18 @@
 // Class-problem clustering at scale (issue 7 §3: 100,000 issues < 60 s): the pure core (segmentation, TF-IDF,
-// incremental centroid clustering with its candidate index, the merge pass) over synthetic issue texts built
-// from the labelled corpora. Baselines in the same run: segmentation alone, and on a smaller set the exhaustive
-// candidate search (every cluster of the category that shares a term, as before the candidate index) against
-// the bounded one. BENCH_CLUSTER_DOCS lists the sizes (default 20000,100000); BENCH_CLUSTER_BASELINE the size of
+// the neighbour links found through the candidate index, the grouping) over synthetic issue texts built from
+// the labelled corpora. Baselines in the same run: segmentation alone, and on a smaller set the exhaustive
+// candidate search (every earlier text of the category that shares a term, scored exactly) against the bounded
+// one. BENCH_CLUSTER_DOCS lists the sizes (default 20000,100000); BENCH_CLUSTER_BASELINE the size of
 // the exhaustive comparison (default 5000; 0 skips it).
 import { loadavg } from 'node:os';
 import { DAY_MS } from '../shared/clock.ts';
-import { clusterItems, clusterTokens, indexItems, type ClusterItem } from '../server/text/cluster.ts';
+import {
+  clusterItems,
+  clusterTokens,
+  indexItems,
+  type ClusterItem,
+  type ClusterOptions,
+} from '../server/text/cluster.ts';
 import { loadClusterTexts, loadTrainingCorpus } from '../server/text/corpus.ts';
 
 const sizes = (process.env.BENCH_CLUSTER_DOCS ?? '20000,100000').split(',').map(Number);
@@ -27,7 +33,11 @@ const TOWNS = [
   '菱湖',
 ];
 const start = Date.UTC(2026, 0, 1);
-const EXHAUSTIVE = { probeTerms: Infinity, probeDepth: Infinity, probeClusters: Infinity };
+const EXHAUSTIVE: Partial<ClusterOptions> = {
+  probeTerms: Infinity,
+  probeDepth: Infinity,
+  probeTexts: Infinity,
+};
 
 /** Each text is a corpus text with its own enterprise and town, so no two are identical; 120 days of issues. */
 function issues(n: number): ClusterItem[] {
@@ -56,7 +66,7 @@ function timed<T>(f: () => T): { value: T; wall: number; cpu: number } {
 }
 const both = (x: { wall: number; cpu: number }) => `${s(x.wall)} (CPU ${s(x.cpu)})`;
 
-function run(items: ClusterItem[], options = {}) {
+function run(items: ClusterItem[], options: Partial<ClusterOptions> = {}) {
   const index = timed(() => indexItems(items));
   let k = 0;
   const clusters = timed(() => clusterItems(items, [], () => `c${k++}`, options, index.value));
