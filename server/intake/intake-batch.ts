@@ -195,6 +195,8 @@ async function redeliveries(
   deps: PipelineDeps,
   rows: readonly { entry: InboxEntryDoc; msg: InboundMessage; by: IntakeBy }[],
 ): Promise<IntakeAck[]> {
+  // MongoDB refuses an empty `$or`, and most batches redeliver nothing.
+  if (rows.length === 0) return [];
   const firsts = await deps.models.InboxEntry.collection
     .find<InboxEntryDoc>(
       { $or: rows.map((r) => ({ channel: r.entry.channel, externalId: r.entry.externalId })) },
