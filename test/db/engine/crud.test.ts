@@ -153,6 +153,30 @@ describe('engine: find', () => {
     expect(e.code).to.equal(31254);
   });
 
+  it('refuses the $slice and $elemMatch projections MongoDB refuses, and reads other $slice arrays as the expression', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, arr: [1, 2, 3], o: { list: [{ k: 1 }] } }] });
+    for (const [projection, code] of [
+      [{ arr: { $slice: 'x' } }, 28667],
+      [{ arr: { $slice: { n: 1 } } }, 28667],
+      [{ arr: { $elemMatch: 1 } }, 31274],
+      [{ 'o.list': { $elemMatch: { k: 1 } } }, 31275],
+      [{ o: { list: { $elemMatch: { k: 1 } } } }, 31275],
+    ] as const) {
+      // Refused when the projection is parsed: an empty result does not hide it.
+      for (const filter of [{}, { _id: 'none' }]) {
+        const e = await h.fail({ find: 'c', filter, projection });
+        expect(e.code, JSON.stringify(projection)).to.equal(code);
+      }
+    }
+    const find = async (projection: Document) => (await h.find('c', {}, { projection }))[0].arr.map(Number);
+    expect(await find({ arr: { $slice: [1, 1] } })).to.deep.equal([2]);
+    expect(await find({ arr: { $slice: -1 } })).to.deep.equal([3]);
+    // Not find's [skip, limit]: the aggregation expression, as MongoDB reads it.
+    expect(await find({ arr: { $slice: ['$arr', 2] } })).to.deep.equal([1, 2]);
+    expect(await find({ arr: { $slice: ['$arr', 1, 1] } })).to.deep.equal([2]);
+  });
+
   it('refuses a projection that names a field and a path inside it, as MongoDB 4.4+ does', async () => {
     const h = await seeded();
     const inner = await h.fail({ find: 'c', projection: { a: 1, 'a.b': 1 } });

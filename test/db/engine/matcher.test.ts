@@ -68,6 +68,44 @@ describe('engine: matcher semantics', () => {
         .to.throw()
         .with.property('code', 2);
     }
+    for (const bad of [
+      { n: { $type: 'float' } },
+      { n: { $type: [] } },
+      { n: { $type: ['int', 99] } },
+      { n: { $not: 1 } },
+      { n: { $not: {} } },
+      { $and: [] },
+      { $or: [1] },
+      { $or: [{ n: 1 }, { $nor: [] }] },
+    ]) {
+      // Refused when the filter is compiled, before any document: MongoDB refuses them when it parses.
+      expect(() => compileFilter(bad), JSON.stringify(bad))
+        .to.throw()
+        .with.property('code', 2);
+    }
+  });
+
+  it("answers a pattern or options that do not compile with MongoDB's codes", () => {
+    for (const [filter, code] of [
+      [{ s: { $regex: '(' } }, 51091],
+      [{ s: { $regex: 'a', $options: 'q' } }, 51108],
+      // MongoDB's extended flag, which JavaScript's RegExp has not: unsupported, never read as another.
+      [{ s: { $regex: 'a b', $options: 'x' } }, 238],
+    ] as const) {
+      expect(() => compileFilter(filter)({ s: 'a' }), JSON.stringify(filter))
+        .to.throw()
+        .with.property('code', code);
+    }
+  });
+
+  it('still matches the well-formed neighbours of those refusals', () => {
+    const d = { n: 5, s: 'abc', l: [1, 'x'] };
+    expect(compileFilter({ n: { $type: 'number' } })(d)).to.equal(true);
+    expect(compileFilter({ l: { $type: ['string', 'bool'] } })(d)).to.equal(true);
+    expect(compileFilter({ n: { $type: 16 } })(d)).to.equal(true);
+    expect(compileFilter({ n: { $not: { $gt: 9 } } })(d)).to.equal(true);
+    expect(compileFilter({ s: { $not: /b/ } })(d)).to.equal(false);
+    expect(compileFilter({ $or: [{ n: 1 }, { $and: [{ n: 5 }, { s: 'abc' }] }] })(d)).to.equal(true);
   });
 
   it('literal equalities (compiled without mingo) agree with the same filters written with $eq', () => {

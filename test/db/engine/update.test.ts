@@ -211,6 +211,82 @@ describe('engine: update', () => {
     expect(unused.writeErrors[0].code).to.equal(9);
   });
 
+  it('refuses the operator arguments MongoDB refuses when it parses the update, matched or not', async () => {
+    const h = harness();
+    const stored = { _id: 1, n: 5, arr: [1, 2] };
+    await h.run({ insert: 'c', documents: [stored] });
+    for (const [u, code] of [
+      [{ $pop: { arr: 2 } }, 9],
+      [{ $pop: { arr: true } }, 9],
+      [{ $currentDate: { d: 'x' } }, 2],
+      [{ $currentDate: { d: { $type: 'now' } } }, 2],
+      [{ $currentDate: { d: { $type: 'date', tz: 1 } } }, 2],
+      [{ $inc: { n: 'x' } }, 14],
+      [{ $mul: { n: null } }, 14],
+      [{ $push: { arr: { $each: [3], $slice: 'x' } } }, 2],
+      [{ $push: { arr: { $each: [3], $slice: 1.5 } } }, 2],
+      [{ $push: { arr: { $each: [3], $position: '0' } } }, 2],
+      [{ $push: { arr: { $each: [3], $sort: 2 } } }, 2],
+      [{ $push: { arr: { $each: [3], $sort: {} } } }, 2],
+      [{ $push: { arr: { $each: [3], $sort: { k: 0 } } } }, 2],
+      [{ $push: { arr: { $each: 3 } } }, 2],
+      [{ $push: { arr: { $each: [3], $bogus: 1 } } }, 2],
+      [{ $addToSet: { arr: { $each: [3], $slice: 1 } } }, 2],
+      [{ $pullAll: { arr: 1 } }, 2],
+      [{ $bit: { n: 1 } }, 2],
+    ] as const) {
+      for (const q of [{ _id: 1 }, { _id: 'none' }]) {
+        const r = await h.run({ update: 'c', updates: [{ q, u }] });
+        expect(r.writeErrors?.[0]?.code, `${JSON.stringify(u)} with ${JSON.stringify(q)}`).to.equal(code);
+      }
+    }
+    expect(await h.find('c')).to.deep.equal([stored]);
+  });
+
+  it('applies the well-formed neighbours of those arguments', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, arr: [3, 1, 2], set: [1] }] });
+    const r = await h.run({
+      update: 'c',
+      updates: [
+        {
+          q: {},
+          u: {
+            $pop: { arr: -1 },
+            $currentDate: { d: true, t: { $type: 'timestamp' } },
+            $addToSet: { set: { $each: [1, 2] } },
+          },
+        },
+      ],
+    });
+    expect(r.nModified).to.equal(1);
+    let doc = await one(h);
+    expect(doc.arr.map(Number)).to.deep.equal([1, 2]);
+    expect(doc.d).to.be.instanceOf(Date);
+    expect(doc.t._bsontype).to.equal('Timestamp');
+    expect(doc.set.map(Number)).to.deep.equal([1, 2]);
+    await h.run({
+      update: 'c',
+      updates: [{ q: {}, u: { $push: { arr: { $each: [0, 9], $position: 0, $sort: -1, $slice: 3 } } } }],
+    });
+    doc = await one(h);
+    expect(doc.arr.map(Number)).to.deep.equal([9, 2, 1]);
+  });
+
+  it("refuses a $-prefixed field set on a stored document, and takes it on an upsert's insert", async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1 }] });
+    const r = await h.run({ update: 'c', updates: [{ q: { _id: 1 }, u: { $set: { $price: 1 } } }] });
+    expect(r.writeErrors[0].code).to.equal(52);
+    expect(await h.find('c')).to.deep.equal([{ _id: 1 }]);
+    const up = await h.run({
+      update: 'c',
+      updates: [{ q: { _id: 2 }, u: { $set: { $price: 1 } }, upsert: true }],
+    });
+    expect(up.n).to.equal(1);
+    expect((await h.find('c', { _id: 2 }))[0]).to.deep.equal({ _id: 2, $price: 1 });
+  });
+
   it('rejects a bad update even when nothing matches', async () => {
     const h = harness();
     const r = await h.run({

@@ -2,7 +2,8 @@
  * Query matching. mingo parses the filter and supplies the logical operators ($and/$or/$nor/$not,
  * $elemMatch, $regex, $exists); the comparison operators are replaced with BSON-aware ones because stored
  * documents hold bson wrappers (see values.ts) that mingo would compare by class name. Unsupported operators
- * fail loudly instead of matching wrongly.
+ * fail loudly instead of matching wrongly, and arguments MongoDB refuses when it parses a filter (an empty
+ * `$or`, an unknown `$type` alias, `$not: 1`) are refused when it is compiled, where mingo read them its own way.
  */
 import type { Document } from 'bson';
 import { Context } from 'mingo/core';
@@ -92,12 +93,34 @@ const TYPE_CODES: Record<number, string> = {
   127: 'maxKey',
 };
 
-function typeMatches(v: unknown, t: unknown): boolean {
-  const want = typeof t === 'number' ? TYPE_CODES[t] : isNumeric(t) ? TYPE_CODES[toJsNumber(t)] : String(t);
-  if (!want) throw new MongoError(ErrorCodes.BadValue, `Invalid numerical type code: ${String(t)}`);
-  if (want === 'number') return isNumeric(v);
-  return bsonTypeName(v) === want;
+/** The aliases MongoDB's `$type` accepts; the few this engine cannot store simply match nothing. */
+const TYPE_ALIASES = new Set([
+  ...Object.values(TYPE_CODES),
+  'number',
+  'undefined',
+  'dbPointer',
+  'symbol',
+  'javascriptWithScope',
+]);
+
+/** `$type`'s argument (a code, an alias or a non-empty list of them) as type names, checked when compiled. */
+function typeNames(arg: unknown): string[] {
+  const list = Array.isArray(arg) ? arg : [arg];
+  if (list.length === 0) throw new MongoError(ErrorCodes.BadValue, '$type must match at least one type');
+  return list.map((t) => {
+    if (isNumeric(t)) {
+      const name = TYPE_CODES[toJsNumber(t)];
+      if (!name) throw new MongoError(ErrorCodes.BadValue, `Invalid numerical type code: ${toJsNumber(t)}`);
+      return name;
+    }
+    if (typeof t !== 'string' || !TYPE_ALIASES.has(t))
+      throw new MongoError(ErrorCodes.BadValue, `Unknown type name alias: ${String(t)}`);
+    return t;
+  });
 }
+
+const typeMatches = (v: unknown, name: string) =>
+  name === 'number' ? isNumeric(v) : bsonTypeName(v) === name;
 
 function allMatch(values: unknown[], expanded: unknown[], list: unknown): boolean {
   if (!Array.isArray(list)) throw new MongoError(ErrorCodes.BadValue, '$all needs an array');
@@ -167,7 +190,10 @@ const overrides = {
     return (_v, e) => !matches(e);
   }),
   $exists: pathOp((q) => (v) => v.some((x) => x !== undefined) === flag(q)),
-  $type: pathOp((q) => (_v, e) => (Array.isArray(q) ? q : [q]).some((t) => e.some((x) => typeMatches(x, t)))),
+  $type: pathOp((q) => {
+    const names = typeNames(q);
+    return (_v, e) => names.some((t) => e.some((x) => typeMatches(x, t)));
+  }),
   $size: pathOp((q) => {
     const n = toJsNumber(q);
     if (!isNumeric(q) || !Number.isInteger(n) || n < 0) {
@@ -181,6 +207,13 @@ const overrides = {
     const match = elemMatcher(q);
     return (v) => v.some((leaf) => Array.isArray(leaf) && leaf.some(match));
   }),
+  $not: (selector: string, arg: unknown, options: any) => {
+    if (!isRegex(arg) && !isPlainObject(arg))
+      throw new MongoError(ErrorCodes.BadValue, '$not needs a regex or a document');
+    if (isPlainObject(arg) && Object.keys(arg).length === 0)
+      throw new MongoError(ErrorCodes.BadValue, '$not cannot be empty');
+    return (mingoQueryOps as any).$not(selector, arg, options);
+  },
   $expr: (_s: string, expr: unknown, options: any) => {
     const inner = (mingoQueryOps as any).$expr(_s, expr, options);
     const refs = referencedFields(expr);
@@ -228,21 +261,41 @@ export function mingoOptions(): any {
   return shared;
 }
 
-/** Wraps mingo's parse errors as MongoDB's BadValue. */
+/**
+ * Wraps mingo's parse errors as MongoDB's: BadValue, or the codes MongoDB gives a pattern or options that do not
+ * compile (JavaScript's RegExp refuses them here; its `x` flag, which MongoDB has, is refused as unsupported).
+ */
 export function asMongoError(e: unknown): unknown {
   if (e instanceof MongoError) return e;
   const msg = e instanceof Error ? e.message : String(e);
   const unknown = /unknown (?:query|top level) operator:? (\$\w+)/.exec(msg);
   if (unknown) return new MongoError(ErrorCodes.BadValue, `unknown operator: ${unknown[1]}`);
+  if (e instanceof SyntaxError) {
+    const flags = /^Invalid flags supplied to RegExp constructor '(.*)'$/.exec(msg);
+    if (flags && /^[imsux]*$/.test(flags[1])) return notSupported(`The regex options '${flags[1]}'`);
+    if (flags) return new MongoError(51108, `invalid flag in regex options: ${flags[1]}`);
+    if (msg.startsWith('Invalid regular expression'))
+      return new MongoError(51091, `Regular expression is invalid: ${msg}`);
+  }
   return new MongoError(ErrorCodes.BadValue, msg);
 }
 
-/** mingo only knows a few top-level operators; refuse the unsupported ones by name before it misreports them. */
+/**
+ * What mingo would read its own way at the top of a filter: the operators it lacks (refused by name before it
+ * misreports them) and logical lists MongoDB refuses (mingo matches everything for an empty `$and`).
+ */
 function refuseTopLevel(filter: Document): void {
   for (const key of ['$text', '$where']) if (key in filter) throw notSupported(`The ${key} query operator`);
   for (const key of ['$and', '$or', '$nor']) {
     const branches = filter[key];
-    if (Array.isArray(branches)) for (const b of branches) if (isPlainObject(b)) refuseTopLevel(b);
+    if (!Array.isArray(branches)) continue;
+    if (branches.length === 0)
+      throw new MongoError(ErrorCodes.BadValue, '$and/$or/$nor must be a nonempty array');
+    for (const b of branches) {
+      if (!isPlainObject(b))
+        throw new MongoError(ErrorCodes.BadValue, '$or/$and/$nor entries need to be full objects');
+      refuseTopLevel(b);
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
 import { RawDoc } from '../raw-doc.ts';
 import { decodeDoc, FieldSet, projectTopLevel } from './bson-raw.ts';
 import { asMongoError, compileFilter, mingoOptions, type Predicate } from './matcher.ts';
-import { isNumeric, isPlainObject, toJsNumber } from './values.ts';
+import { bsonTypeName, isNumeric, isPlainObject, toJsNumber } from './values.ts';
 import { fromView, referencedFields, toView } from './view.ts';
 
 type Leaf =
@@ -42,15 +42,38 @@ function leafOf(path: string, v: unknown): Leaf {
     return (typeof v === 'boolean' ? v : toJsNumber(v) !== 0) ? { kind: 'include' } : { kind: 'exclude' };
   if (isPlainObject(v)) {
     const op = Object.keys(v)[0];
-    if (op === '$slice') {
-      const s = v.$slice;
-      if (Array.isArray(s)) return { kind: 'slice', skip: toJsNumber(s[0]), limit: toJsNumber(s[1]) };
-      return { kind: 'slice', skip: undefined, limit: toJsNumber(s) };
-    }
-    if (op === '$elemMatch')
+    if (op === '$slice') return sliceLeaf(v);
+    if (op === '$elemMatch') {
+      // MongoDB's codes; mingo would project a nested path's match or skip a non-document argument.
+      if (!isPlainObject(v.$elemMatch))
+        throw new MongoError(
+          31274,
+          `elemMatch: Invalid argument, object required, but got ${bsonTypeName(v.$elemMatch)}`,
+        );
+      if (path.includes('.'))
+        throw new MongoError(31275, 'Cannot use $elemMatch projection on a nested field.');
       return { kind: 'elemMatch', pred: compileFilter({ x: { $elemMatch: v.$elemMatch } }) };
+    }
     if (op === '$meta') throw notSupported('$meta projection');
   }
+  return { kind: 'expr', expr: v };
+}
+
+/**
+ * `$slice: n` or `$slice: [skip, limit]` (numbers, a positive limit): find's own slice. Any other array is the
+ * aggregation `$slice` expression (`['$arr', 2]`), as MongoDB reads it when the find form does not parse; any
+ * other argument is neither, and MongoDB refuses it as the expression's missing arguments (28667).
+ */
+function sliceLeaf(v: Document): Leaf {
+  const s = v.$slice;
+  if (isNumeric(s)) return { kind: 'slice', skip: undefined, limit: Math.trunc(toJsNumber(s)) };
+  if (!Array.isArray(s))
+    throw new MongoError(
+      28667,
+      'Invalid $slice syntax: find() takes a number or [skip, limit]; the expression $slice takes at least 2 arguments, and at most 3, but 1 were passed in.',
+    );
+  if (s.length === 2 && isNumeric(s[0]) && isNumeric(s[1]) && Math.trunc(toJsNumber(s[1])) > 0)
+    return { kind: 'slice', skip: Math.trunc(toJsNumber(s[0])), limit: Math.trunc(toJsNumber(s[1])) };
   return { kind: 'expr', expr: v };
 }
 

@@ -11,6 +11,7 @@ import { asMongoError, mingoContext } from '../matcher.ts';
 import { bsonTypeName, canonicalDoc, cloneValue, isPlainObject } from '../values.ts';
 import { checkStageSpec } from '../stage-spec.ts';
 import { fromView, referencedFields, toView } from '../view.ts';
+import { checkArgument } from './arguments.ts';
 import { OPERATORS, unsupportedOperator } from './operators.ts';
 import { expandPath, type UpdateContext } from './target.ts';
 import { renameOp } from './rename.ts';
@@ -66,7 +67,7 @@ export function validateUpdate(update: unknown, ctx: UpdateContext): void {
   else if (kind === 'pipeline') checkPipelineStages(update as Document[]);
 }
 
-/** Validates operator names, paths and conflicts; returns every path the update writes. */
+/** Validates operator names, arguments, paths and conflicts; returns every path the update writes. */
 function operatorPaths(update: Document, ctx: UpdateContext): string[] {
   const all: string[] = [];
   for (const op of Object.keys(update)) {
@@ -79,6 +80,7 @@ function operatorPaths(update: Document, ctx: UpdateContext): string[] {
       );
     for (const p of Object.keys(spec)) {
       validateFieldPath(p);
+      checkArgument(op, p, spec[p]);
       all.push(p);
       if (op === '$rename') {
         if (spec[p] === p)
@@ -112,10 +114,38 @@ function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Do
   );
   steps.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
   for (const { op, p, arg } of steps) {
+    if (!opts.isInsert) checkStorableName(op, op === '$rename' ? String(arg) : p);
     if (op === '$rename') renameOp(out, p, arg);
     else for (const parts of expandPath(out, p, opts.ctx)) OPERATORS[op](out, parts, arg, env);
   }
   return out;
+}
+
+/** Operators that leave a value at their path (not `$unset`, `$pull`…; `$setOnInsert` writes only on insert). */
+const WRITERS = new Set([
+  '$set',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$push',
+  '$addToSet',
+  '$currentDate',
+  '$bit',
+  '$rename',
+]);
+
+/**
+ * A stored document never gains a top-level `$`-prefixed field through an update operator (MongoDB 5.0+ takes
+ * one only on an insert, an upsert's included).
+ */
+function checkStorableName(op: string, path: string): void {
+  const first = path.split('.', 1)[0];
+  if (WRITERS.has(op) && first.startsWith('$'))
+    throw new MongoError(
+      ErrorCodes.DollarPrefixedFieldName,
+      `The dollar ($) prefixed field '${first}' in '${path}' is not valid for storage.`,
+    );
 }
 
 function applyReplacement(doc: Document, replacement: Document): Document {
