@@ -288,6 +288,8 @@ describe('engine: aggregate refusals inside later stages', () => {
       [{ $unset: ['a', ''] }, 40352],
       [{ $sort: {} }, 15976],
       [{ $sort: { $a: 1 } }, 16410],
+      [{ $sort: { a: 0 } }, 15975],
+      [{ $sort: { a: 2 } }, 15975],
       [{ $limit: 0 }, 15958],
       [{ $limit: -1 }, 15958],
       [{ $limit: 1.5 }, 5107201],
@@ -300,6 +302,8 @@ describe('engine: aggregate refusals inside later stages', () => {
       [{ $group: { _id: null, 'n.m': { $sum: 1 } } }, 40235],
       [{ $group: { _id: null, $n: { $sum: 1 } } }, 40236],
       [{ $group: { _id: null, n: 1 } }, 40234],
+      [{ $group: { _id: null, n: {} } }, 40238],
+      [{ $group: { _id: null, n: { $sum: 1, $max: '$a' } } }, 40238],
       [{ $lookup: { from: 'c', as: 'x' } }, 9],
       [{ $lookup: { from: 'c', localField: 'a', foreignField: '_id' } }, 9],
     ];

@@ -147,6 +147,12 @@ describe('engine: find', () => {
     expect(await h.find('c', {}, { projection: { _id: 0 } })).to.deep.equal([{ a: 1 }]);
   });
 
+  it("refuses a sort direction other than 1 or -1 with MongoDB's code", async () => {
+    const h = await seeded();
+    for (const sort of [{ a: 0 }, { a: 2 }, { a: 'x' }])
+      expect((await h.fail({ find: 'c', sort })).code, JSON.stringify(sort)).to.equal(15975);
+  });
+
   it('refuses mixing inclusion and exclusion', async () => {
     const h = await seeded();
     const e = await h.fail({ find: 'c', projection: { a: 1, b: 0 } });

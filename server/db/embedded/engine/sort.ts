@@ -19,10 +19,7 @@ export function parseSort(sort: unknown): { fields: KeyField[]; natural?: 1 | -1
     const d = sort[path];
     if (isPlainObject(d)) throw notSupported('Sorting by $meta');
     if (!isNumeric(d) || (toJsNumber(d) !== 1 && toJsNumber(d) !== -1)) {
-      throw new MongoError(
-        ErrorCodes.BadValue,
-        `$sort key ordering must be 1 (for ascending) or -1 (for descending)`,
-      );
+      throw new MongoError(15975, '$sort key ordering must be 1 (for ascending) or -1 (for descending)');
     }
     const dir = toJsNumber(d) as 1 | -1;
     if (path === '$natural') natural = dir;

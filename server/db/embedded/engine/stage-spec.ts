@@ -109,8 +109,10 @@ function checkGroup(arg: unknown): void {
     if (name.includes('.')) throw new MongoError(40235, `The field name '${name}' cannot contain '.'`);
     if (name.startsWith('$'))
       throw new MongoError(40236, `The field name '${name}' cannot be an operator name`);
-    if (!isPlainObject(value) || Object.keys(value).length !== 1)
+    if (!isPlainObject(value))
       throw new MongoError(40234, `The field '${name}' must be an accumulator object`);
+    if (Object.keys(value).length !== 1)
+      throw new MongoError(40238, `The field '${name}' must specify one accumulator`);
   }
 }
 
