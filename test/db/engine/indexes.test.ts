@@ -34,6 +34,22 @@ describe('engine: index catalog', () => {
     expect(h.persistence.changes.filter((c) => c.op === 'createIndex')).to.have.length(1);
   });
 
+  it('refuses a zero or non-numeric key direction and a compound TTL index with CannotCreateIndex (67)', async () => {
+    const h = harness();
+    for (const index of [
+      { key: { a: 0 }, name: 'a_0' },
+      { key: { a: 1, b: true }, name: 'a_b' },
+      { key: { at: 1, k: 1 }, name: 'at_k_ttl', expireAfterSeconds: 60 },
+    ])
+      expect((await h.fail({ createIndexes: 'c', indexes: [index] })).code, index.name).to.equal(67);
+    await h.run({
+      createIndexes: 'c',
+      indexes: [{ key: { at: 1 }, name: 'at_ttl', expireAfterSeconds: 60 }],
+    });
+    const names = (await h.run({ listIndexes: 'c' })).cursor.firstBatch.map((i: { name: string }) => i.name);
+    expect(names).to.deep.equal(['_id_', 'at_ttl']);
+  });
+
   it('same name with different options is 85, with a different key 86; same key under another name is 85', async () => {
     const h = harness();
     await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1' }] });

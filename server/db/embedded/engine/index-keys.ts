@@ -34,7 +34,7 @@ export function parseKeyPattern(key: unknown): KeyField[] {
     if (typeof d === 'string') throw notSupported(`Index type "${d}"`);
     if (!isNumeric(d) || toJsNumber(d) === 0) {
       throw new MongoError(
-        ErrorCodes.BadValue,
+        ErrorCodes.CannotCreateIndex,
         `Values in the index key pattern must be non-zero numbers: ${path}`,
       );
     }

@@ -133,6 +133,8 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   if (raw.expireAfterSeconds !== undefined) {
     if (!isNumeric(raw.expireAfterSeconds) || toJsNumber(raw.expireAfterSeconds) < 0) throw new MongoError(ErrorCodes.InvalidOptions, 'TTL index \'expireAfterSeconds\' option must be a non-negative number');
     spec.expireAfterSeconds = Math.trunc(toJsNumber(raw.expireAfterSeconds));
+    // MongoDB expires by one date field; a compound TTL index is refused, not swept by its first field.
+    if (Object.keys(spec.key).length > 1) throw new MongoError(ErrorCodes.CannotCreateIndex, 'TTL indexes are single-field indexes, compound indexes do not support TTL');
   }
   if (spec.name === '_id_' && (Object.keys(spec.key).join() !== '_id' || spec.unique === false)) throw new MongoError(ErrorCodes.BadValue, 'The index name _id_ is reserved for the _id index');
   return spec;
