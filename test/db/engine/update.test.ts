@@ -234,6 +234,12 @@ describe('engine: update', () => {
       [{ $addToSet: { arr: { $each: [3], $slice: 1 } } }, 2],
       [{ $pullAll: { arr: 1 } }, 2],
       [{ $bit: { n: 1 } }, 2],
+      [{ $rename: { n: 'n.m' } }, 2],
+      [{ $rename: { n: 5 } }, 2],
+      [{ $rename: { n: '' } }, 2],
+      [{ $rename: { 'arr.$': 'b' } }, 2],
+      [{ $rename: { n: 'm.$[]' } }, 2],
+      [{ $rename: { 'o.p': 'o' } }, 2],
     ] as const) {
       for (const q of [{ _id: 1 }, { _id: 'none' }]) {
         const r = await h.run({ update: 'c', updates: [{ q, u }] });

@@ -82,14 +82,7 @@ function operatorPaths(update: Document, ctx: UpdateContext): string[] {
       validateFieldPath(p);
       checkArgument(op, p, spec[p]);
       all.push(p);
-      if (op === '$rename') {
-        if (spec[p] === p)
-          throw new MongoError(
-            ErrorCodes.BadValue,
-            `The source and target field for $rename must differ: ${p}: "${p}"`,
-          );
-        all.push(String(spec[p]));
-      }
+      if (op === '$rename') all.push(spec[p] as string);
     }
   }
   checkConflicts(all.map((p) => p.replace(/\.\$(\[[^\]]*\])?/g, '')));
@@ -114,8 +107,8 @@ function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Do
   );
   steps.sort((a, b) => (a.p < b.p ? -1 : a.p > b.p ? 1 : 0));
   for (const { op, p, arg } of steps) {
-    if (!opts.isInsert) checkStorableName(op, op === '$rename' ? String(arg) : p);
-    if (op === '$rename') renameOp(out, p, arg);
+    if (!opts.isInsert) checkStorableName(op, op === '$rename' ? (arg as string) : p);
+    if (op === '$rename') renameOp(out, p, arg as string);
     else for (const parts of expandPath(out, p, opts.ctx)) OPERATORS[op](out, parts, arg, env);
   }
   return out;

@@ -51,6 +51,8 @@ export function checkArgument(op: string, path: string, arg: unknown): void {
       if (!Array.isArray(arg))
         throw badValue(`$pullAll requires an array argument but was given a ${bsonTypeName(arg)}`);
       return;
+    case '$rename':
+      return checkRename(path, arg);
     case '$bit':
       if (!isPlainObject(arg))
         throw badValue(
@@ -58,6 +60,19 @@ export function checkArgument(op: string, path: string, arg: unknown): void {
         );
       return;
   }
+}
+
+/** `$rename`: a plain field path to move to, neither the source itself nor a path inside or above it. */
+function checkRename(from: string, to: unknown): void {
+  if (typeof to !== 'string' || to === '')
+    throw badValue(`The 'to' field for $rename must be a string: ${from}: ${show(to)}`);
+  if (from.split('.').some((p) => p.startsWith('$')))
+    throw badValue(`The source field for $rename may not be dynamic: ${from}`);
+  if (to.split('.').some((p) => p === '' || p.startsWith('$')))
+    throw badValue(`The destination field for $rename may not be dynamic: ${to}`);
+  if (to === from) throw badValue(`The source and target field for $rename must differ: ${from}: "${to}"`);
+  if (to.startsWith(from + '.') || from.startsWith(to + '.'))
+    throw badValue(`The source and target field for $rename must not be on the same path: ${from}: "${to}"`);
 }
 
 function checkCurrentDate(path: string, arg: unknown): void {

@@ -11,17 +11,8 @@ function crossesArray(doc: Document, parts: string[]): boolean {
   return false;
 }
 
-export function renameOp(doc: Document, from: string, to: unknown): void {
-  if (typeof to !== 'string' || to === '')
-    throw new MongoError(
-      ErrorCodes.BadValue,
-      `The 'to' field for $rename must be a string: ${from}: ${String(to)}`,
-    );
-  if (from === to)
-    throw new MongoError(
-      ErrorCodes.BadValue,
-      `The source and target field for $rename must differ: ${from}: "${to}"`,
-    );
+/** Moves the value; the paths themselves were checked with the update (arguments.ts checkRename). */
+export function renameOp(doc: Document, from: string, to: string): void {
   const src = from.split('.');
   const dst = to.split('.');
   if (crossesArray(doc, src) || crossesArray(doc, dst)) {
