@@ -193,6 +193,51 @@ describe('engine: aggregate', () => {
     expect(row).to.deep.equal({ _id: null, lo: 2.5, hi: 'a' });
   });
 
+  it('expression comparisons compare whole values in BSON order, a missing value below null', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, arr: [1, 2, 3], s: 'a', n: 2, z: null }] });
+    const cases: [unknown, unknown][] = [
+      // mingo looked inside the array, compared one type only, and took missing for null.
+      [{ $eq: ['$arr', 2] }, false],
+      [{ $lt: ['$arr', 2] }, false],
+      [{ $eq: ['$arr', [1, 2, 3]] }, true],
+      [{ $gt: ['$s', 5] }, true],
+      [{ $eq: ['$nope', null] }, false],
+      [{ $ne: ['$nope', null] }, true],
+      [{ $lt: ['$nope', '$z'] }, true],
+      [{ $eq: ['$nope', '$other'] }, true],
+      [{ $cmp: ['$n', 3] }, -1],
+      [{ $cmp: ['$s', 3] }, 1],
+      [{ $gte: ['$n', 2] }, true],
+      [{ $cond: [{ $eq: ['$z', null] }, 'null', 'not'] }, 'null'],
+    ];
+    for (const [expr, want] of cases) {
+      const [row] = await h.aggregate('c', [{ $project: { _id: 0, v: expr } }]);
+      expect(row.v, JSON.stringify(expr)).to.deep.equal(want);
+    }
+    // The same operators inside $expr, through the matcher.
+    expect(await h.find('c', { $expr: { $eq: ['$arr', 2] } })).to.deep.equal([]);
+  });
+
+  it('$size of a non-array and $mod by zero fail as in MongoDB; $indexOfBytes counts bytes, $indexOfCP code points', async () => {
+    const h = harness();
+    await h.run({ insert: 'c', documents: [{ _id: 1, s: '湖州ab', n: 7 }] });
+    const value = async (expr: unknown) => (await h.aggregate('c', [{ $project: { _id: 0, v: expr } }]))[0].v;
+    const code = async (expr: unknown) =>
+      (await h.fail({ aggregate: 'c', pipeline: [{ $project: { v: expr } }], cursor: {} })).code;
+    expect(await code({ $size: '$nope' })).to.equal(17124);
+    expect(await code({ $size: '$n' })).to.equal(17124);
+    expect(await code({ $mod: ['$n', 0] })).to.equal(16610);
+    expect(await value({ $mod: ['$n', 3] })).to.equal(1);
+    expect(await value({ $mod: [-7, 3] })).to.equal(-1);
+    expect(await value({ $mod: ['$nope', 3] })).to.equal(null);
+    expect(await value({ $indexOfBytes: ['$s', 'a'] })).to.equal(6);
+    expect(await value({ $indexOfBytes: ['$s', '州'] })).to.equal(3);
+    expect(await value({ $indexOfCP: ['$s', 'a'] })).to.equal(2);
+    expect(await value({ $indexOfCP: ['$s', 'b', 0, 3] })).to.equal(-1);
+    expect(await value({ $indexOfCP: ['$nope', 'b'] })).to.equal(null);
+  });
+
   it('countDocuments-style pipelines return Int32 counts', async () => {
     const h = await shop();
     const out = await h.aggregate('orders', [{ $match: {} }, { $group: { _id: 1, n: { $sum: 1 } } }]);

@@ -19,6 +19,7 @@ import { expandedValues, leafValues } from './paths.ts';
 import { bsonTypeName, bsonTypeOf, flag, isNumeric, isPlainObject, toJsNumber, typeOrder } from './values.ts';
 import { referencedFields, toView } from './view.ts';
 import { accumulators } from './accumulators.ts';
+import { EXPRESSION_OVERRIDES } from './expressions.ts';
 
 export type Predicate = (doc: Document) => boolean;
 type Pred = (values: unknown[], expanded: unknown[]) => boolean;
@@ -236,7 +237,7 @@ const overrides = {
 /** The mingo context every engine module uses: mingo's operators with the BSON-aware query operators. */
 export const mingoContext = Context.init({
   query: { ...(mingoQueryOps as any), ...overrides },
-  expression: mingoExprOps as any,
+  expression: { ...(mingoExprOps as any), ...EXPRESSION_OVERRIDES },
   accumulator: { ...(mingoAccOps as any), ...accumulators },
   projection: mingoProjOps as any,
   pipeline: mingoPipeOps as any,
