@@ -63,12 +63,12 @@ function validateFieldPath(path: string): void {
 /** Checks an update's shape before any document is looked at (MongoDB rejects a bad update even with no match). */
 export function validateUpdate(update: unknown, ctx: UpdateContext): void {
   const kind = updateKind(update);
-  if (kind === 'operator') operatorPaths(update as Document, ctx);
+  if (kind === 'operator') checkOperators(update as Document, ctx);
   else if (kind === 'pipeline') checkPipelineStages(update as Document[]);
 }
 
-/** Validates operator names, arguments, paths and conflicts; returns every path the update writes. */
-function operatorPaths(update: Document, ctx: UpdateContext): string[] {
+/** Validates operator names, arguments, paths and conflicts (MongoDB checks them when it parses the update). */
+function checkOperators(update: Document, ctx: UpdateContext): void {
   const all: string[] = [];
   for (const op of Object.keys(update)) {
     if (!OPERATORS[op] && op !== '$rename') throw unsupportedOperator(op);
@@ -94,12 +94,10 @@ function operatorPaths(update: Document, ctx: UpdateContext): string[] {
         `The array filter for identifier '${id}' was not used in the update ${JSON.stringify(update)}`,
       );
   }
-  return all;
 }
 
 function applyOperators(doc: Document, update: Document, opts: ApplyOptions): Document {
   const out = cloneValue(doc);
-  operatorPaths(update, opts.ctx);
   const env = { now: opts.now, isInsert: opts.isInsert, id: doc._id };
   // MongoDB applies the modifications in field-path order, whatever the operator order (new fields too).
   const steps = Object.keys(update).flatMap((op) =>
@@ -133,11 +131,10 @@ const WRITERS = new Set([
  * one only on an insert, an upsert's included).
  */
 function checkStorableName(op: string, path: string): void {
-  const first = path.split('.', 1)[0];
-  if (WRITERS.has(op) && first.startsWith('$'))
+  if (WRITERS.has(op) && path.startsWith('$'))
     throw new MongoError(
       ErrorCodes.DollarPrefixedFieldName,
-      `The dollar ($) prefixed field '${first}' in '${path}' is not valid for storage.`,
+      `The dollar ($) prefixed field '${path.split('.', 1)[0]}' in '${path}' is not valid for storage.`,
     );
 }
 
@@ -216,7 +213,11 @@ export function identical(a: unknown, b: unknown): boolean {
   );
 }
 
-/** Returns the updated copy of `doc`. Throws 66 if the update would change `_id`. */
+/**
+ * Returns the updated copy of `doc`. Throws 66 if the update would change `_id`. Call after `validateUpdate`
+ * (updateDocs does, once per statement): the operators, their arguments and the pipeline's stages are not
+ * checked again for every document.
+ */
 export function applyUpdate(doc: Document, update: Document | Document[], opts: ApplyOptions): Document {
   const kind = updateKind(update);
   let out: Document;
