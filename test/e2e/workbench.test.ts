@@ -8,6 +8,7 @@
 import { expect } from 'chai';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { MINUTE_MS } from '../../shared/clock.ts';
+import { makeCreditCode } from '../../shared/credit-code.ts';
 import { axeFindings, choose, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
 
 const UNIT_CODE = 'city-econ';
@@ -91,10 +92,22 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     // Neutral wording, so intake cannot auto-dispatch and the dispatcher decides.
     await page.getByLabel('问题内容').fill('企业希望有关部门尽快联系，协调解决生产经营中遇到的具体困难。');
     await page.getByLabel('标题').fill(TITLE);
+    // Who raised it, checked like the API: a phone that is no number is refused before anything is sent.
+    await page.getByLabel('联系电话', { exact: true }).fill('请回电');
+    await page.getByRole('button', { name: '提交工单' }).click();
+    expect(await page.getByRole('alert').textContent()).to.contain('联系电话格式无效');
+    await page.getByLabel('姓名', { exact: true }).fill('钱七');
+    await page.getByLabel('联系电话', { exact: true }).fill('13566667777');
+    await page.getByLabel('电子邮箱', { exact: true }).fill('qian@example.com');
     await page.getByRole('button', { name: '提交工单' }).click();
     await page.getByRole('heading', { name: TITLE }).waitFor();
     issueId = /\/issues\/([0-9a-f]{24})/.exec(page.url())![1];
-    expect(await page.getByRole('region', { name: '工单信息' }).textContent()).to.contain('待受理');
+    const facts = page.getByRole('region', { name: '工单信息' });
+    expect(await facts.textContent())
+      .to.contain('待受理')
+      .and.contain('钱七');
+    expect(await facts.locator('a[href="tel:13566667777"]').count()).to.equal(1);
+    expect(await facts.locator('a[href="mailto:qian@example.com"]').count()).to.equal(1);
     await expectAccessible(page);
     await snap(page, '03-detail-received');
   });
@@ -262,5 +275,39 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.locator('table.issues tbody tr').first().waitFor();
     await expectAccessible(page);
     await snap(page, '10-list-phone', false);
+  });
+
+  it('registers an enterprise the window has never seen from the new-issue form, then takes in its issue', async () => {
+    // A handler takes in issues too, but does not register enterprises (the server's canCreateEnterprise).
+    await field.page.goto(`${t.baseUrl}/issues/new`);
+    await field.page.getByRole('heading', { name: '新建工单' }).waitFor();
+    expect(await field.page.getByRole('button', { name: '登记新企业' }).count()).to.equal(0);
+
+    const { context, page } = await t.open();
+    await login(page, t.baseUrl, 'clerk');
+    await page.goto(`${t.baseUrl}/issues/new`);
+    await page.getByRole('button', { name: '登记新企业' }).click();
+    const dialog = page.getByRole('dialog');
+    const code = makeCreditCode('91330502MA2K7Q8Y4');
+    await dialog.getByLabel('统一社会信用代码').fill(code);
+    await dialog.getByLabel('企业名称').fill('湖州首次来访机械有限公司');
+    await choose(page, '所在区县', '吴兴区', dialog);
+    await dialog.getByLabel('登记手机号').fill('13905720088');
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await page.getByText('已登记：湖州首次来访机械有限公司').waitFor();
+    // Chosen in the form, which kept its place: no search, no second visit to 企业管理.
+    expect(await page.getByTestId('chosen-enterprise').textContent()).to.contain(code);
+    expect(await page.getByRole('button', { name: '登记新企业' }).count()).to.equal(0);
+    await page
+      .getByLabel('问题内容')
+      .fill('企业第一次来窗口，希望有关部门尽快联系，协调解决生产经营中遇到的困难。');
+    await page.getByRole('button', { name: '提交工单' }).click();
+    await page.waitForURL(/\/issues\/[0-9a-f]{24}$/);
+    const facts = page.getByRole('region', { name: '工单信息' });
+    await facts.waitFor();
+    expect(await facts.textContent()).to.contain('湖州首次来访机械有限公司');
+    const [registered] = await t.models.Enterprise.find({ creditCode: code }).lean();
+    expect(registered?.name).to.equal('湖州首次来访机械有限公司');
+    await context.close();
   });
 });

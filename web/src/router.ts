@@ -29,6 +29,8 @@ export const UNIT_ROLES: readonly Role[] = ['handler', 'unit_head'];
 export const DESK_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director'];
 export const LEADER_ROLES: readonly Role[] = ['leader', 'director', 'supervisor'];
 export const ENTERPRISE_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director', 'admin'];
+/** Who registers and edits enterprises (the server's policy for POST and PATCH /api/enterprises). */
+export const ENTERPRISE_EDIT_ROLES: readonly Role[] = ['admin', 'clerk', 'dispatcher'];
 /**
  * The class problems (一类事): the coordination tiers, oversight, the centre's verifier, admins; handlers and
  * unit heads read the ones their unit leads or co-handles.
