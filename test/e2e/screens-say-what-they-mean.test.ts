@@ -88,6 +88,44 @@ describe('staff app: screens say what they mean (e2e)', function () {
     expect(q.get('from'), 'not only the period’s issues').to.equal(null);
   });
 
+  it('工单查询: 受理时间 picks whole China days; the list holds the issues taken in on them, and a drill-down shows its period there', async () => {
+    const [earlier, later] = ['受理时间较早的工单', '受理时间较晚的工单'];
+    await receivedIssue(earlier);
+    t.clock.advance(2 * 24 * 3600_000);
+    await receivedIssue(later);
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(t.clock.now());
+    session = await t.open();
+    const { page } = session;
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues`);
+    const filters = page.getByRole('search', { name: '工单筛选' });
+    await page.getByRole('link', { name: '受理时间较早的工单' }).waitFor();
+    await filters.getByPlaceholder('开始日期').fill(day);
+    await filters.getByPlaceholder('结束日期').fill(day);
+    await filters.getByPlaceholder('结束日期').press('Enter');
+    await page.waitForURL((u) => u.searchParams.has('from'));
+    const q = new URL(page.url()).searchParams;
+    // The whole China day, 00:00 to 23:59:59.999 at +08:00, whatever the browser's own time zone.
+    expect(new Date(q.get('from')!).getTime()).to.equal(new Date(`${day}T00:00:00+08:00`).getTime());
+    expect(new Date(q.get('to')!).getTime()).to.equal(new Date(`${day}T23:59:59.999+08:00`).getTime());
+    await page.getByRole('link', { name: later }).waitFor();
+    expect(await page.getByRole('link', { name: earlier }).count()).to.equal(0);
+    // The period is the picker's, not a tag beside it.
+    expect(await filters.textContent()).to.not.contain('自 ');
+    expect(await axeFindings(page)).to.deep.equal([]);
+
+    // A drill-down's exact instants show as their days in the picker and stay as sent until days are picked.
+    const from = new Date(`${day}T00:00:00+08:00`).toISOString();
+    const to = t.clock.now().toISOString();
+    await page.goto(`${t.baseUrl}/issues?from=${from}&to=${to}`);
+    await page.getByRole('link', { name: later }).waitFor();
+    expect(await filters.getByPlaceholder('开始日期').inputValue()).to.equal(day);
+    expect(await filters.getByPlaceholder('结束日期').inputValue()).to.equal(day);
+    await filters.getByRole('button', { name: '查询' }).click();
+    await page.waitForTimeout(300);
+    expect(new URL(page.url()).searchParams.get('to')).to.equal(to);
+  });
+
   it('部门排名: 名次 1 is the best on-time rate; 后进在前 lists the worst first, still numbered from the best', async () => {
     session = await t.open();
     const { page } = session;

@@ -84,8 +84,9 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     expect(await filters.textContent())
       .to.contain('未办结')
       .and.not.contain('received');
-    const rows = page().locator('tbody tr');
-    await page().waitForFunction(() => document.querySelectorAll('tbody tr').length === 3);
+    // The issue table's rows: the 受理时间 picker keeps its calendar's tables (hidden) in the page too.
+    const rows = page().locator('table.issues tbody tr');
+    await page().waitForFunction(() => document.querySelectorAll('table.issues tbody tr').length === 3);
     expect(await rows.count()).to.equal(3);
     // The leader checks the list against the figure clicked.
     await page().getByText('共 3 条，已显示 3 条').waitFor();
@@ -137,10 +138,10 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     const lateNumbers = late.items.map((i: { number: string }) => i.number);
     expect(lateNumbers).to.include(docs[0].number).and.not.include(docs[1].number);
     await page().waitForFunction(
-      (n) => document.querySelectorAll('tbody tr').length === n,
+      (n) => document.querySelectorAll('table.issues tbody tr').length === n,
       Math.min(lateNumbers.length, 20),
     );
-    const shown = await page().locator('tbody tr').allTextContents();
+    const shown = await page().locator('table.issues tbody tr').allTextContents();
     expect(shown.some((r) => r.includes(String(docs[0].number)))).to.equal(true);
     expect(shown.some((r) => r.includes(String(docs[1].number)))).to.equal(false);
     await expectAccessible();

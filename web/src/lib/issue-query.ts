@@ -4,14 +4,22 @@ import type { LocationQuery } from 'vue-router';
 import { ISSUE_STATES, OPEN_STATES, STATE_LABELS, type IssueState } from '../../../shared/states.ts';
 
 /** Filters the user sets on the list screen. */
-export const EDITABLE_KEYS = ['q', 'state', 'category', 'urgency', 'warning', 'channel', 'sort'] as const;
+export const EDITABLE_KEYS = [
+  'q',
+  'state',
+  'category',
+  'urgency',
+  'warning',
+  'channel',
+  'sort',
+  'from',
+  'to',
+] as const;
 /** Filters that arrive from elsewhere (a drill-down or a queue) and show as removable tags. */
 export const CONTEXT_KEYS = [
   'unitId',
   'region',
   'enterpriseId',
-  'from',
-  'to',
   'queue',
   'tier',
   // `sign` or `reply`: the issues a timeliness KPI missed (超期签收, 超期办结).
