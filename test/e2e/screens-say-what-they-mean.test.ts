@@ -6,7 +6,8 @@
 // 加载中 rather than "0 个" while it loads.
 import { expect } from 'chai';
 import type { BrowserContext, Page, Route } from 'playwright-core';
-import { axeFindings, login, PHONE, useStaffApp } from './staff-app.harness.ts';
+import { COUNTIES, REGION_LABELS, type RegionCode } from '../../config/units.ts';
+import { axeFindings, choose, login, PHONE, useStaffApp } from './staff-app.harness.ts';
 
 const OPEN = 'received,dispatched,in_progress,suspended,consulting,replied,awaiting_rating';
 
@@ -88,7 +89,7 @@ describe('staff app: screens say what they mean (e2e)', function () {
     expect(q.get('from'), 'not only the period’s issues').to.equal(null);
   });
 
-  it('工单查询: 受理时间 picks whole China days; the list holds the issues taken in on them, and a drill-down shows its period there', async () => {
+  it('工单查询: 受理时间 picks whole China days, 承办单位 and 区域 are chosen there, and a drill-down shows its period', async () => {
     const [earlier, later] = ['受理时间较早的工单', '受理时间较晚的工单'];
     await receivedIssue(earlier);
     t.clock.advance(2 * 24 * 3600_000);
@@ -113,6 +114,23 @@ describe('staff app: screens say what they mean (e2e)', function () {
     // The period is the picker's, not a tag beside it.
     expect(await filters.textContent()).to.not.contain('自 ');
     expect(await axeFindings(page)).to.deep.equal([]);
+
+    // 区域 and 承办单位 are chosen here too, not only brought by a drill-down. (区域 first: the units' names
+    // hold the regions', and a closing 承办单位 dropdown would still offer them.)
+    await page.goto(`${t.baseUrl}/issues`);
+    const region = t.seed.enterprises[0]!.region as RegionCode;
+    const elsewhere = COUNTIES.find((c) => c.code !== region)!;
+    await choose(page, '区域', elsewhere.name);
+    await page.waitForURL((u) => u.searchParams.get('region') === elsewhere.code);
+    await page.getByText('没有符合条件的工单').or(page.locator('table.issues tbody tr').first()).waitFor();
+    expect(await page.getByRole('link', { name: later }).count()).to.equal(0);
+    await choose(page, '区域', REGION_LABELS[region]);
+    await page.waitForURL((u) => u.searchParams.get('region') === region);
+    await page.getByRole('link', { name: later }).waitFor();
+    await choose(page, '承办单位', '未分派');
+    await page.waitForURL((u) => u.searchParams.get('unitId') === 'none');
+    await page.getByRole('link', { name: later }).waitFor();
+    expect(new URL(page.url()).searchParams.get('region')).to.equal(region);
 
     // A drill-down's exact instants show as their days in the picker and stay as sent until days are picked.
     const from = new Date(`${day}T00:00:00+08:00`).toISOString();

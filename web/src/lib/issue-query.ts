@@ -11,14 +11,14 @@ export const EDITABLE_KEYS = [
   'urgency',
   'warning',
   'channel',
+  'unitId',
+  'region',
   'sort',
   'from',
   'to',
 ] as const;
 /** Filters that arrive from elsewhere (a drill-down or a queue) and show as removable tags. */
 export const CONTEXT_KEYS = [
-  'unitId',
-  'region',
   'enterpriseId',
   'queue',
   'tier',
