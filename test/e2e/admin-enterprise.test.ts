@@ -6,8 +6,9 @@
 // findings. Screenshots of each screen at desktop and phone size with E2E_SCREENSHOTS=/some/dir.
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
+import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
 import { makeCreditCode } from '../../shared/credit-code.ts';
-import { axeFindings, choose, login, snap, useStaffApp } from './staff-app.harness.ts';
+import { axeFindings, choose, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
 
 const TEXT = '新建厂房验收迟迟未办理，不动产权证无法办理';
 
@@ -175,6 +176,23 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
     });
     await expectAccessible();
     await snap(page(), '23-plaque');
+  });
+
+  it('on a phone the enterprise list keeps the name and the operations, 区县 and 行业 under the name', async () => {
+    const phone = await t.open(PHONE);
+    await login(phone.page, t.baseUrl, 'clerk');
+    await phone.page.goto(`${t.baseUrl}/enterprises`);
+    const list = phone.page.getByRole('region', { name: '企业列表' });
+    const enterprise = t.seed.enterprises[0]!;
+    const row = list.getByRole('row', { name: new RegExp(enterprise.name) });
+    await row.waitFor();
+    expect(await list.getByRole('columnheader', { name: '区县' }).count()).to.equal(0);
+    expect(await row.textContent()).to.contain(REGION_LABELS[enterprise.region as RegionCode]);
+    // The operations fit beside the name: 编辑 lies within the screen, not behind a column pinned off it.
+    const edit = await row.getByRole('button', { name: '编辑' }).boundingBox();
+    expect(edit!.x + edit!.width).to.be.at.most(PHONE.width);
+    expect(await axeFindings(phone.page)).to.deep.equal([]);
+    await phone.context.close();
   });
 
   it('opens the leader’s dashboard and the monthly report page', async () => {
