@@ -229,6 +229,29 @@ describe('staff app: screens say what they mean (e2e)', function () {
     expect(canvas.height).to.be.greaterThan(8 * 36);
   });
 
+  it('on a desktop the volume bars lie down when six long unit names would run into each other', async () => {
+    session = await t.open();
+    const { page } = session;
+    const long = ['国家税务总局湖州市税务局', '吴兴区企业综合服务中心', '长兴县企业综合服务中心'];
+    await mockKpis(
+      page,
+      kpiAnswer([...long, '市交通运输局', '市科学技术局', '市委金融办'].map((n) => [n, 0.9])),
+    );
+    await login(page, t.baseUrl, 'leader');
+    await page.goto(`${t.baseUrl}/dashboard`);
+    const box = page.locator('section[aria-labelledby="vol-title"] [data-layout]');
+    await box.waitFor();
+    // Half the page wide: about 80 px a unit, and 国家税务总局湖州市税务局 needs some 150 under its bars.
+    expect((await box.boundingBox())!.width).to.be.below(6 * 150);
+    expect(await box.getAttribute('data-layout')).to.equal('horizontal');
+    // Short names fit upright: the regions stay standing.
+    await page.unroute((url) => url.pathname === '/api/kpis');
+    await mockKpis(page, kpiAnswer(['吴兴区', '南浔区', '德清县', '长兴县', '安吉县'].map((n) => [n, 0.9])));
+    await page.reload();
+    await box.waitFor();
+    expect(await box.getAttribute('data-layout')).to.equal('vertical');
+  });
+
   it('an issue opened from 工作台 keeps 工作台 highlighted, not 工单查询', async () => {
     const issue = await receivedIssue('工作台打开的工单');
     await t.apiAs('dispatcher', 'POST', `/api/issues/${issue.id}/actions/dispatch`, {
