@@ -139,9 +139,15 @@ describe('staff app: screens say what they mean (e2e)', function () {
     await page.getByRole('link', { name: later }).waitFor();
     expect(await filters.getByPlaceholder('开始日期').inputValue()).to.equal(day);
     expect(await filters.getByPlaceholder('结束日期').inputValue()).to.equal(day);
-    await filters.getByRole('button', { name: '查询' }).click();
-    await page.waitForTimeout(300);
+    // Another filter applied with it keeps the period as sent.
+    await choose(page, '状态', '待受理');
+    await page.waitForURL((u) => u.searchParams.get('state') === 'received');
     expect(new URL(page.url()).searchParams.get('to')).to.equal(to);
+    // The dashboard's periods end at the next midnight: the picker shows the day before as the last.
+    const nextMidnight = new Date(Date.parse(`${day}T00:00:00+08:00`) + 24 * 3600_000).toISOString();
+    await page.goto(`${t.baseUrl}/issues?from=${from}&to=${nextMidnight}`);
+    await page.getByRole('link', { name: later }).waitFor();
+    expect(await filters.getByPlaceholder('结束日期').inputValue()).to.equal(day);
   });
 
   it('部门排名: 名次 1 is the best on-time rate; 后进在前 lists the worst first, still numbered from the best', async () => {

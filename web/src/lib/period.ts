@@ -35,6 +35,24 @@ export function customPeriod(firstDay: string, lastDay: string): Period {
   return { from: `${firstDay}T00:00:00+08:00`, to: at(y, m, d + 1) };
 }
 
+/** The China day (YYYY-MM-DD) an instant falls on. */
+export function chinaDayOf(iso: string): string {
+  const { y, m, d } = chinaParts(new Date(iso));
+  return `${y}-${pad(m)}-${pad(d)}`;
+}
+
+/**
+ * The last China day a range ending at `iso` reaches: a cut at midnight (the dashboard's periods end at the
+ * next day's 00:00) ends with the day before it, any later cut with its own day.
+ */
+export function lastChinaDayOf(iso: string): string {
+  return chinaDayOf(new Date(Date.parse(iso) - 1).toISOString());
+}
+
+/** The first and the last instant of a China day, for the issue list's `from` and (inclusive) `to`. */
+export const chinaDayStart = (day: string) => new Date(`${day}T00:00:00+08:00`).toISOString();
+export const chinaDayEnd = (day: string) => new Date(`${day}T23:59:59.999+08:00`).toISOString();
+
 /** `YYYY-MM` of an instant in China time. */
 export function monthKey(iso: string): string {
   const { y, m } = chinaParts(new Date(iso));
@@ -47,11 +65,7 @@ export function periodLabel(kind: PeriodKind, period: Period): string {
   if (kind === 'month') return monthKey(period.from);
   if (kind === 'quarter') return `${y}年第${Math.floor((m - 1) / 3) + 1}季度`;
   if (kind === 'year') return `${y}年`;
-  const day = (d: Date) => {
-    const p = chinaParts(d);
-    return `${p.y}-${pad(p.m)}-${pad(p.d)}`;
-  };
-  return `${day(new Date(period.from))} 至 ${day(new Date(Date.parse(period.to) - 1))}`;
+  return `${chinaDayOf(period.from)} 至 ${lastChinaDayOf(period.to)}`;
 }
 
 const BEFORE: Readonly<Record<PeriodKind, string>> = {

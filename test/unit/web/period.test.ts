@@ -1,0 +1,33 @@
+// China days for the issue list's 受理时间 (web/src/lib/period.ts): the days an instant and a range's end fall
+// on in China time whatever the process's own zone, and the first and last instants of a day.
+import { expect } from 'chai';
+import {
+  chinaDayEnd,
+  chinaDayOf,
+  chinaDayStart,
+  customPeriod,
+  lastChinaDayOf,
+  periodOf,
+} from '../../../web/src/lib/period.ts';
+
+describe('China days (web lib/period)', () => {
+  it('an instant falls on its China day: 23:30 UTC is the next morning in Huzhou', () => {
+    expect(chinaDayOf('2026-12-04T23:30:00Z')).to.equal('2026-12-05');
+    expect(chinaDayOf('2026-12-05T15:59:59.999Z')).to.equal('2026-12-05');
+    expect(chinaDayOf('2026-12-05T16:00:00Z')).to.equal('2026-12-06');
+  });
+
+  it('a range cut at midnight ends the day before; any later cut on its own day', () => {
+    // 本月 in December ends at 2027-01-01 00:00 China time: its last day is 12-31, not 01-01.
+    expect(lastChinaDayOf(periodOf('month', new Date('2026-12-05T02:00:00Z')).to)).to.equal('2026-12-31');
+    expect(lastChinaDayOf(customPeriod('2026-03-01', '2026-03-31').to)).to.equal('2026-03-31');
+    expect(lastChinaDayOf('2026-12-05T01:00:00Z')).to.equal('2026-12-05');
+    expect(lastChinaDayOf(chinaDayEnd('2026-12-05'))).to.equal('2026-12-05');
+  });
+
+  it('a day runs from its 00:00 to its 23:59:59.999 at +08:00', () => {
+    expect(chinaDayStart('2026-12-05')).to.equal('2026-12-04T16:00:00.000Z');
+    expect(chinaDayEnd('2026-12-05')).to.equal('2026-12-05T15:59:59.999Z');
+    expect(chinaDayOf(chinaDayStart('2026-12-05'))).to.equal('2026-12-05');
+  });
+});
