@@ -96,7 +96,7 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.getByLabel('联系电话', { exact: true }).fill('请回电');
     await page.getByRole('button', { name: '提交工单' }).click();
     expect(await page.getByRole('alert').textContent()).to.contain('联系电话格式无效');
-    await page.getByLabel('姓名', { exact: true }).fill('钱七');
+    await page.getByLabel('联系人', { exact: true }).fill('钱七');
     await page.getByLabel('联系电话', { exact: true }).fill('13566667777');
     await page.getByLabel('电子邮箱', { exact: true }).fill('qian@example.com');
     await page.getByRole('button', { name: '提交工单' }).click();
