@@ -43,6 +43,17 @@ export const CLASS_LINKABLE_STATES: readonly IssueState[] = Object.freeze(
   ISSUE_STATES.filter((s) => s !== 'received' && !TERMINAL_STATES.includes(s)),
 );
 
+/**
+ * States in which a unit's handling clock runs (or is paused, 挂起): the work 督办 and 通报 chase. A replied issue
+ * waits for the centre, then for the enterprise's rating; its light stays as the record of its timeliness.
+ */
+export const HANDLING_STATES: readonly IssueState[] = Object.freeze([
+  'dispatched',
+  'in_progress',
+  'suspended',
+  'consulting',
+] as IssueState[]);
+
 /** States of an issue still being worked on (the backlog). */
 export const OPEN_STATES: readonly IssueState[] = Object.freeze(
   ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s)),

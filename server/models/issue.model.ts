@@ -8,6 +8,7 @@ import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core
 import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
 import { ROLES } from '../../shared/roles.ts';
 import {
+  BULLETINED,
   HAS_CONSULT_UNITS,
   HAS_CO_UNITS,
   LATE_FILTERS,
@@ -16,6 +17,7 @@ import {
   RATING_CHECK,
   REDONE,
   SENT_BACK,
+  SUPERVISED,
 } from '../policies/issue.policy.ts';
 import {
   CATEGORY_IDS,
@@ -326,6 +328,14 @@ export const CALLBACK_INDEX = { callbackRequested: 1, state: 1, ...NEWEST_FIRST 
 export const RATING_CHECK_INDEX = { 'rating.verification': 1, state: 1, ...NEWEST_FIRST } as const;
 
 /**
+ * Issues under 督办 (supervision) or 通报 (bulletin), by state, due soonest: the supervisor's queues count and
+ * list them from these keys. Partial: a flag stays on a closed issue, but only a minority is ever flagged, and
+ * the state in the key keeps the open ones apart.
+ */
+export const SUPERVISED_INDEX = { supervised: 1, state: 1, ...DUE_SOONEST } as const;
+export const BULLETINED_INDEX = { bulletined: 1, state: 1, ...DUE_SOONEST } as const;
+
+/**
  * Requests waiting for approval (待审批: 挂起, 解挂, 延期) by kind, due soonest: the desk's count and list read
  * only these (approving, denying or anything that moves the issue on clears the request, so it holds a few).
  */
@@ -374,6 +384,8 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ ...CALLBACK_INDEX }, { partialFilterExpression: { callbackRequested: true } });
   schema.index({ ...RATING_CHECK_INDEX }, { partialFilterExpression: { ...RATING_CHECK } });
   schema.index({ ...APPROVAL_INDEX }, { partialFilterExpression: { ...PENDING_APPROVAL } });
+  schema.index({ ...SUPERVISED_INDEX }, { partialFilterExpression: { ...SUPERVISED } });
+  schema.index({ ...BULLETINED_INDEX }, { partialFilterExpression: { ...BULLETINED } });
   schema.index({ ...ASSIGNEE_ISSUES_INDEX });
   schema.index({ ...OVERDUE_ASSIGNEE_INDEX }, { partialFilterExpression: { ...OVERDUE } });
   schema.index({ ...UNIT_REDONE_INDEX }, { partialFilterExpression: { ...REDONE } });

@@ -144,6 +144,9 @@ export const LATE_FILTERS = Object.freeze({
   sign: Object.freeze({ signedLate: true }),
   reply: Object.freeze({ repliedLate: true }),
 });
+/** Under 督办 or 通报: the supervisor's queues' conditions and their indexes' filters. */
+export const SUPERVISED = Object.freeze({ supervised: true });
+export const BULLETINED = Object.freeze({ bulletined: true });
 /** Overdue issues: a unit head's per-person overdue count and its index's filter. */
 export const OVERDUE = Object.freeze({ warning: 'overdue' });
 

@@ -57,8 +57,8 @@ export function canReadIssue(actor: Actor, issue: IssueScope): boolean {
 export const readsEveryIssue = (actor: Actor): boolean =>
   seesEveryIssue(actor) || (actor.role === 'leader' && isCitywide(actor));
 
-/** The to-do workbench: the roles that have queues of their own. */
-export const canUseWorkbench = is('handler', 'unit_head', 'clerk', 'dispatcher', 'director');
+/** The to-do workbench: the roles that have queues of their own (the supervisor's: 督办, 通报, 超期). */
+export const canUseWorkbench = is('handler', 'unit_head', 'clerk', 'dispatcher', 'director', 'supervisor');
 
 /** Reassigning an issue to another handler of the unit. */
 export const canAssignWithinUnit = is('unit_head');

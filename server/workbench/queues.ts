@@ -5,8 +5,15 @@
 import { APPROVE_ACTIONS, roleMayPerform } from '../../shared/lifecycle/actions.ts';
 import type { PendingKind } from '../../shared/lifecycle/issue-core.ts';
 import { CENTRE_ROLES, UNIT_ROLES, type Actor, type Role } from '../../shared/roles.ts';
-import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
-import { HAS_CONSULT_UNITS, RATING_CHECK, REDONE, SENT_BACK } from '../policies/issue.policy.ts';
+import { HANDLING_STATES, OPEN_STATES, type IssueState } from '../../shared/states.ts';
+import {
+  BULLETINED,
+  HAS_CONSULT_UNITS,
+  RATING_CHECK,
+  REDONE,
+  SENT_BACK,
+  SUPERVISED,
+} from '../policies/issue.policy.ts';
 
 export const UNIT_QUEUES = [
   'mine',
@@ -26,7 +33,9 @@ export const CENTRE_QUEUES = [
   'callback',
   'deadLetters',
 ] as const;
-export const QUEUE_IDS = [...UNIT_QUEUES, ...CENTRE_QUEUES] as const;
+/** The supervisor's (督查) follow-up lists: open issues under 督办 or 通报, and the city's overdue ones. */
+export const SUPERVISION_QUEUES = ['supervised', 'bulletined', 'cityOverdue'] as const;
+export const QUEUE_IDS = [...UNIT_QUEUES, ...CENTRE_QUEUES, ...SUPERVISION_QUEUES] as const;
 export type QueueId = (typeof QUEUE_IDS)[number];
 
 export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
@@ -44,6 +53,9 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   ratingCheck: '差评待核实',
   callback: '待回访',
   deadLetters: '接入失败',
+  supervised: '督办中',
+  bulletined: '已通报',
+  cityOverdue: '全市超期',
 });
 
 /** The list order each queue opens in: deadlines first where the issues have one. */
@@ -62,6 +74,9 @@ export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Obje
   ratingCheck: 'createdAt',
   callback: 'createdAt',
   deadLetters: 'createdAt',
+  supervised: 'dueAt',
+  bulletined: 'dueAt',
+  cityOverdue: 'dueAt',
 });
 
 /** The kinds of request a role may approve (ACTION_ROLES of each approving action). */
@@ -78,6 +93,7 @@ export function queuesOf(actor: Actor): readonly QueueId[] {
     const approves = approvableKinds(actor.role).length > 0;
     return CENTRE_QUEUES.filter((q) => q !== 'approval' || approves);
   }
+  if (actor.role === 'supervisor') return SUPERVISION_QUEUES;
   return [];
 }
 
@@ -130,5 +146,14 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
       return { state: 'awaiting_rating', callbackRequested: true };
     case 'deadLetters':
       return undefined;
+    // City-wide, as the supervisor sees every issue, and only while the units' handling clock runs: a flag
+    // raised while an issue waited for triage is the triage clock's (issue.triage), and a replied issue's
+    // light stays as the record of how late it was.
+    case 'supervised':
+      return { ...SUPERVISED, state: { $in: HANDLING_STATES } };
+    case 'bulletined':
+      return { ...BULLETINED, state: { $in: HANDLING_STATES } };
+    case 'cityOverdue':
+      return { warning: { $in: ['overdue'] }, state: { $in: HANDLING_STATES } };
   }
 }

@@ -11,10 +11,12 @@ import type { Models } from '../models/index.ts';
 import {
   APPROVAL_INDEX,
   ASSIGNEE_ISSUES_INDEX,
+  BULLETINED_INDEX,
   CALLBACK_INDEX,
   CONSULTED_UNIT_INDEX,
   OVERDUE_ASSIGNEE_INDEX,
   RATING_CHECK_INDEX,
+  SUPERVISED_INDEX,
   UNIT_ISSUES_INDEX,
   UNIT_LIT_INDEX,
   UNIT_REDONE_INDEX,
@@ -75,6 +77,8 @@ const COUNT_INDEX: Partial<Record<QueueId, object>> = {
   callback: CALLBACK_INDEX,
   ratingCheck: RATING_CHECK_INDEX,
   approval: APPROVAL_INDEX,
+  supervised: SUPERVISED_INDEX,
+  bulletined: BULLETINED_INDEX,
 };
 
 /**

@@ -106,10 +106,19 @@ describe('workbench counts: each unit queue names its index, and the lights are 
         state: 'awaiting_rating',
         rating: { rating: 'bad', at: new Date(createdAt), source: 'enterprise', verification: 'pending' },
       }),
+      // Another unit's, so that the unit's own counts stay as they were.
+      ...some({ unit: unitByCode(t, 'city-drc'), warning: 'red', supervised: true }),
+      ...some({ unit: unitByCode(t, 'city-drc'), warning: 'overdue', supervised: true, bulletined: true }),
+      // Flagged once and closed since: in the supervision indexes, in no queue.
+      ...some({ state: 'closed', supervised: true, bulletined: true }),
     ]);
-    const clerk = await t.models.User.findOne({ role: 'clerk' }).lean();
-    const centre: Actor = { id: String(clerk!._id), username: clerk!.username, role: 'clerk' };
-    for (const who of [actor, centre]) {
+    const staff = async (role: Role): Promise<Actor> => {
+      const user = await t.models.User.findOne({ role }).lean();
+      return { id: String(user!._id), username: user!.username, role };
+    };
+    const [centre, supervisor] = [await staff('clerk'), await staff('supervisor')];
+    expect(queuesOf(supervisor)).to.have.length(3);
+    for (const who of [actor, centre, supervisor]) {
       for (const id of queuesOf(who)) {
         const query = queueCountQuery(who, id);
         if (!query) continue;

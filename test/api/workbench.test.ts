@@ -38,6 +38,7 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     await must(t, handlerOf(UNIT), ids.a, 'sign');
     const unit = unitByCode(t, UNIT);
     const ent = enterpriseIn(t, 'deqing', 2);
+    const other = unitByCode(t, 'city-sci');
     const at = t.clock.now().toISOString();
     const docs = {
       overdue: { state: 'in_progress', warning: 'overdue' },
@@ -54,6 +55,24 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
       replied: { state: 'replied' },
       callback: { state: 'awaiting_rating', callbackRequested: true },
       rating: { state: 'awaiting_rating' },
+      // 督办 and 通报 (the supervisor's queues, city-wide): ones in handling at another unit, and two whose
+      // handling is over (replied late and waiting for the rating; closed).
+      supervised: { unit: other, state: 'in_progress', warning: 'red', supervised: true },
+      bulletined: {
+        unit: other,
+        state: 'consulting',
+        warning: 'overdue',
+        supervised: true,
+        bulletined: true,
+      },
+      repliedLate: {
+        unit: other,
+        state: 'awaiting_rating',
+        warning: 'overdue',
+        supervised: true,
+        bulletined: true,
+      },
+      closedFlagged: { unit: other, state: 'closed', supervised: true, bulletined: true },
       // The enterprise rated it bad: the centre judges the rating (差评待核实).
       badRating: {
         state: 'awaiting_rating',
@@ -202,9 +221,29 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     }
   });
 
+  it("the supervisor's queues: issues in handling under 督办, under 通报, and the city's overdue ones", async () => {
+    expect(await workbench('supervisor')).to.deep.equal({ supervised: 2, bulletined: 1, cityOverdue: 2 });
+    expect(await queue('supervisor', 'supervised')).to.have.members([ids.supervised, ids.bulletined]);
+    expect(await queue('supervisor', 'bulletined')).to.deep.equal([ids.bulletined]);
+    expect(await queue('supervisor', 'cityOverdue')).to.have.members([ids.overdue, ids.bulletined]);
+    // Another desk's queue, and the supervisor's for anyone else.
+    for (const [who, id] of [
+      ['supervisor', 'triage'],
+      ['dispatcher', 'supervised'],
+      [handlerOf(UNIT), 'cityOverdue'],
+    ])
+      expectError(
+        await request(t.app)
+          .get(`/api/issues?queue=${id}`)
+          .set(await t.auth(who)),
+        400,
+        'invalid_queue',
+      );
+  });
+
   it('401 without a token, 403 for roles without queues, 400 for a queue of another desk or an unknown one', async () => {
     expectError(await request(t.app).get('/api/workbench'), 401, 'unauthorized');
-    for (const who of ['leader', 'supervisor', 'admin'])
+    for (const who of ['leader', 'admin'])
       expectError(
         await request(t.app)
           .get('/api/workbench')

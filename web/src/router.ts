@@ -28,6 +28,8 @@ declare module 'vue-router' {
 export const UNIT_ROLES: readonly Role[] = ['handler', 'unit_head'];
 export const DESK_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director'];
 export const LEADER_ROLES: readonly Role[] = ['leader', 'director', 'supervisor'];
+/** The to-do queues: a unit's, and the supervisor's (督办, 通报, 全市超期). */
+export const WORKBENCH_ROLES: readonly Role[] = [...UNIT_ROLES, 'supervisor'];
 export const ENTERPRISE_ROLES: readonly Role[] = ['clerk', 'dispatcher', 'director', 'admin'];
 /** Who registers and edits enterprises (the server's policy for POST and PATCH /api/enterprises). */
 export const ENTERPRISE_EDIT_ROLES: readonly Role[] = ['admin', 'clerk', 'dispatcher'];
@@ -66,7 +68,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/', name: 'home', redirect: () => homeOf(useSession().user?.role) },
   screen('/workbench', 'workbench', () => import('./views/WorkbenchView.vue'), {
     title: '工作台',
-    roles: UNIT_ROLES,
+    roles: WORKBENCH_ROLES,
   }),
   screen('/desk', 'desk', () => import('./views/DeskView.vue'), { title: '受理分办台', roles: DESK_ROLES }),
   screen('/dashboard', 'dashboard', () => import('./views/DashboardView.vue'), {
@@ -124,9 +126,9 @@ const routes: RouteRecordRaw[] = [
 /** Where a role starts its day. */
 export function homeOf(role: Role | undefined): RouteLocationRaw {
   if (!role) return { name: 'login' };
-  if (UNIT_ROLES.includes(role)) return { name: 'workbench' };
+  if (WORKBENCH_ROLES.includes(role)) return { name: 'workbench' };
   if (role === 'admin') return { name: 'admin' };
-  if (role === 'leader' || role === 'supervisor') return { name: 'dashboard' };
+  if (role === 'leader') return { name: 'dashboard' };
   return { name: 'desk' };
 }
 
@@ -156,7 +158,7 @@ router.afterEach((to) => {
 
 /** The screens in the header, in order, with the roles that see each. */
 const NAV: { name: string; label: string; roles: readonly Role[] }[] = [
-  { name: 'workbench', label: '工作台', roles: UNIT_ROLES },
+  { name: 'workbench', label: '工作台', roles: WORKBENCH_ROLES },
   { name: 'desk', label: '受理分办', roles: DESK_ROLES },
   { name: 'dashboard', label: '驾驶舱', roles: LEADER_ROLES },
   { name: 'issues', label: '工单查询', roles: ISSUE_ROLES },

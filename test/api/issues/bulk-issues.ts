@@ -99,6 +99,8 @@ export async function insertBulkIssues(t: IssueTestApp, n: number, seed = 11): P
       consultUnitIds: state === 'consulting' && unit ? [unit._id, pick(rng, units)._id] : [],
       tier: pick(rng, TIER),
       warning: open && dueAt ? pick(rng, LIGHTS) : 'none',
+      supervised: false,
+      bulletined: false,
       dueAt,
       deadlines: dueAt ? { startAt: createdAt, resolveBy: dueAt } : null,
       nextCheckAt: open ? dueAt : null,
@@ -108,6 +110,11 @@ export async function insertBulkIssues(t: IssueTestApp, n: number, seed = 11): P
       createdAt,
       updatedAt: createdAt,
     });
+    // 督办 at red, 通报 five working days later; a closed issue keeps the flags it had (1 in 11 here).
+    const doc = docs[docs.length - 1];
+    const lit = doc.warning === 'red' || doc.warning === 'overdue';
+    doc.supervised = lit || (!open && i % 11 === 0);
+    doc.bulletined = (doc.warning === 'overdue' && i % 2 === 0) || (!open && i % 22 === 0);
   }
   for (let i = 0; i < docs.length; i += 1000)
     await t.models.Issue.collection.insertMany(docs.slice(i, i + 1000));

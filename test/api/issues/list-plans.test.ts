@@ -9,7 +9,7 @@ import request from 'supertest';
 import { DAY_MS } from '../../../shared/clock.ts';
 import { SEARCH_STEPS, SEARCH_WINDOW } from '../../../server/routes/issues/issue-search.ts';
 import { stageNames } from '../../db/explain-stages.ts';
-import { UNIT_QUEUES } from '../../../server/workbench/queues.ts';
+import { SUPERVISION_QUEUES, UNIT_QUEUES } from '../../../server/workbench/queues.ts';
 import { insertBulkIssues } from './bulk-issues.ts';
 import { handlerOf, unitByCode, useIssueApp } from './fixtures.ts';
 
@@ -231,6 +231,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
       handler: [handlerOf(unitCode), UNIT_QUEUES],
       centre: ['clerk', ['triage', 'verify', 'ratingCheck', 'callback']],
       approver: ['dispatcher', ['approval']],
+      supervisor: ['supervisor', SUPERVISION_QUEUES],
     };
     for (const [role, [user, queues]] of Object.entries(desks) as [string, [string, readonly string[]]][]) {
       for (const queue of queues) {
@@ -250,7 +251,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
           expect(ex.keys, where).to.be.at.most(
             2 * ex.returned + ex.scans + 2 + (NARROW.has(queue) ? 400 : 0),
           );
-          if (['ratingCheck', 'callback', 'approval'].includes(queue))
+          if (['ratingCheck', 'callback', 'approval', ...SUPERVISION_QUEUES].includes(queue))
             expect(ex.returned, where).to.be.above(0);
           cursor = next;
           if (!cursor) break;

@@ -23,7 +23,10 @@ const actor = (role: Role, extra: Partial<Actor> = {}): Actor => ({
 describe('policies: management screens', () => {
   const matrix: Record<string, [(a: Actor) => boolean, Role[]]> = {
     canViewKpis: [canViewKpis, ['leader', 'director', 'supervisor', 'admin']],
-    canUseWorkbench: [canUseWorkbench, ['handler', 'unit_head', 'clerk', 'dispatcher', 'director']],
+    canUseWorkbench: [
+      canUseWorkbench,
+      ['handler', 'unit_head', 'clerk', 'dispatcher', 'director', 'supervisor'],
+    ],
     canManageEnterpriseCodes: [canManageEnterpriseCodes, ['admin', 'clerk', 'dispatcher']],
   };
   for (const [name, [policy, allowed]] of Object.entries(matrix)) {
@@ -65,5 +68,19 @@ describe('policies: management screens', () => {
     expect(queueFilter(actor('clerk'), 'toSign')).to.equal(undefined);
     expect(queueFilter(actor('clerk'), 'deadLetters')).to.equal(undefined);
     expect(queueFilter(actor('dispatcher'), 'triage')).to.deep.equal({ state: 'received' });
+    expect(queueFilter(actor('dispatcher'), 'supervised')).to.equal(undefined);
+    expect(queueFilter(actor('supervisor'), 'overdue')).to.equal(undefined);
+  });
+
+  it("the supervisor's queues: issues in handling under 督办, under 通报, overdue, city-wide", () => {
+    const supervisor = actor('supervisor');
+    expect(queuesOf(supervisor)).to.deep.equal(['supervised', 'bulletined', 'cityOverdue']);
+    const open = { $in: ['dispatched', 'in_progress', 'suspended', 'consulting'] };
+    expect(queueFilter(supervisor, 'supervised')).to.deep.equal({ supervised: true, state: open });
+    expect(queueFilter(supervisor, 'bulletined')).to.deep.equal({ bulletined: true, state: open });
+    expect(queueFilter(supervisor, 'cityOverdue')).to.deep.equal({
+      warning: { $in: ['overdue'] },
+      state: open,
+    });
   });
 });

@@ -18,7 +18,10 @@ export type QueueId =
   | 'verify'
   | 'ratingCheck'
   | 'callback'
-  | 'deadLetters';
+  | 'deadLetters'
+  | 'supervised'
+  | 'bulletined'
+  | 'cityOverdue';
 
 export interface Queue {
   id: QueueId | string;
@@ -58,6 +61,9 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   ratingCheck: '差评待核实',
   callback: '待回访',
   deadLetters: '接入失败',
+  supervised: '督办中',
+  bulletined: '已通报',
+  cityOverdue: '全市超期',
 });
 
 const OPEN_STATES = 'dispatched,in_progress,suspended,consulting';
