@@ -120,10 +120,11 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
       return mine('dispatched');
     case 'inProgress':
       return mine('in_progress');
+    // Lights of the work still to do: a replied issue keeps its light as the record of its timeliness.
     case 'dueSoon':
-      return mine({ $in: OPEN_STATES }, { warning: { $in: ['yellow', 'red'] } });
+      return mine({ $in: HANDLING_STATES }, { warning: { $in: ['yellow', 'red'] } });
     case 'overdue':
-      return mine({ $in: OPEN_STATES }, { warning: { $in: ['overdue'] } });
+      return mine({ $in: HANDLING_STATES }, { warning: { $in: ['overdue'] } });
     case 'returned':
       // Being handled again after the centre sent the unit's reply back.
       return mine('in_progress', { ...SENT_BACK });

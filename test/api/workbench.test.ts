@@ -43,6 +43,9 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     const docs = {
       overdue: { state: 'in_progress', warning: 'overdue' },
       yellow: { state: 'in_progress', warning: 'yellow' },
+      // Replied late and waiting for the rating: its lights stay, but nothing is left to do in the unit.
+      repliedRed: { state: 'awaiting_rating', warning: 'red' },
+      repliedOverdue: { state: 'awaiting_rating', warning: 'overdue' },
       redo: { state: 'in_progress', redoCount: 1 },
       // As the centre's send_back action stores it: the event and the count the queue reads.
       sentBack: {

@@ -1,6 +1,7 @@
 // The to-do queues of the workbench (unit staff) and the centre desk: counts from GET /api/workbench and rows
 // from GET /api/issues?queue=<id>. Until the server offers /api/workbench (404), the queues that the plain list
 // filters can express are computed from GET /api/issues, so both screens work on any server.
+import { HANDLING_STATES } from '../../../shared/states.ts';
 import { api, ApiError, type Query } from './api.ts';
 import type { IssueSummary, ListAnswer } from './types.ts';
 
@@ -66,7 +67,7 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   cityOverdue: '全市超期',
 });
 
-const OPEN_STATES = 'dispatched,in_progress,suspended,consulting';
+const HANDLING = HANDLING_STATES.join(',');
 const FALLBACK_PAGE = 100;
 
 /** What each queue means in terms of the list filters, where the list can say it. */
@@ -78,9 +79,9 @@ function fallbackFilters(id: string, unitId: string | null): Query | null {
     case 'inProgress':
       return { state: 'in_progress', ...unit };
     case 'dueSoon':
-      return { state: OPEN_STATES, warning: 'yellow,red', ...unit };
+      return { state: HANDLING, warning: 'yellow,red', ...unit };
     case 'overdue':
-      return { state: OPEN_STATES, warning: 'overdue', ...unit };
+      return { state: HANDLING, warning: 'overdue', ...unit };
     case 'triage':
       return { state: 'received' };
     case 'verify':
