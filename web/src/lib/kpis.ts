@@ -177,7 +177,10 @@ export function currentOverdueQuery(): Record<string, string> {
   return { scope: 'kpi', state: OPEN, warning: 'overdue', sort: 'dueAt' };
 }
 
-/** The issue-list query behind a figure: the server's own drill string when given, else built from the period. */
+/**
+ * The issue-list query behind a figure: the server's own drill string when given, else built from the period.
+ * The list's `to` is inclusive and a period's is not: the list ends 1 ms before it, as the server's drills do.
+ */
 export function drillQuery(
   row: { key?: string | null; drill?: Partial<Record<DrillKey, string>> },
   count: DrillKey,
@@ -186,7 +189,10 @@ export function drillQuery(
 ): Record<string, string> {
   const given = row.drill?.[count];
   if (given) return Object.fromEntries(new URLSearchParams(given));
-  const q: Record<string, string> = { from: period.from, to: period.to };
+  const q: Record<string, string> = {
+    from: period.from,
+    to: new Date(Date.parse(period.to) - 1).toISOString(),
+  };
   if (groupBy && row.key) q[GROUP_FILTER[groupBy]] = row.key;
   if (count === 'closed' || count === 'lateReply') q.state = 'closed';
   if (count === 'lateReply') q.late = 'reply';
