@@ -6,7 +6,7 @@
 // unassigned work (its "to sign" queue).
 import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
-import { OPEN_STATES } from '../../shared/states.ts';
+import { HANDLING_STATES, OPEN_STATES } from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
 import {
   APPROVAL_INDEX,
@@ -51,9 +51,11 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
   const load = await Promise.all(
     people.map(async (p) => {
       const theirs = { ...open, assigneeId: String(p._id) };
+      // Overdue as the 已超期 tile counts it: still being handled (a replied issue keeps its light).
+      const late = { ...theirs, state: { $in: HANDLING_STATES }, ...OVERDUE };
       const [count, overdue] = await Promise.all([
         models.Issue.countDocuments(theirs, { hint: ASSIGNEE_ISSUES_INDEX }),
-        models.Issue.countDocuments({ ...theirs, ...OVERDUE }, { hint: OVERDUE_ASSIGNEE_INDEX }),
+        models.Issue.countDocuments(late, { hint: OVERDUE_ASSIGNEE_INDEX }),
       ]);
       return { userId: String(p._id), name: p.name, open: count, overdue };
     }),

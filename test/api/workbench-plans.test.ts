@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import request from 'supertest';
 import type { Actor, Role } from '../../shared/roles.ts';
-import { ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
+import { HANDLING_STATES, ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
 import { queueCountQuery } from '../../server/workbench/workbench.query.ts';
 import { ASSIGNEE_ISSUES_INDEX, OVERDUE_ASSIGNEE_INDEX } from '../../server/models/issue.model.ts';
 import { OVERDUE } from '../../server/policies/issue.policy.ts';
@@ -155,16 +155,10 @@ describe('workbench counts: each unit queue names its index, and the lights are 
     const unit = unitByCode(t, UNIT);
     const ent = enterpriseIn(t, 'deqing', 0);
     const createdAt = '2025-12-03T02:00:00.000Z';
+    // Three overdue in handling, and one replied late (open, and no longer the person's overdue work).
     await t.models.Issue.collection.insertMany(
-      [0, 1, 2].map(() =>
-        fixtureIssueDoc({
-          ent,
-          unit,
-          createdAt,
-          state: 'in_progress',
-          warning: 'overdue',
-          assigneeId: actor.id,
-        }),
+      ['in_progress', 'in_progress', 'in_progress', 'awaiting_rating'].map((state) =>
+        fixtureIssueDoc({ ent, unit, createdAt, state, warning: 'overdue', assigneeId: actor.id }),
       ),
     );
     const unitId = new Types.ObjectId(actor.unitId!);
@@ -178,14 +172,15 @@ describe('workbench counts: each unit queue names its index, and the lights are 
       ).stages[0].$cursor.executionStats;
     const theirs = { ...open, assigneeId: actor.id };
     const count = await countStats(theirs, ASSIGNEE_ISSUES_INDEX);
-    const overdue = await countStats({ ...theirs, ...OVERDUE }, OVERDUE_ASSIGNEE_INDEX);
-    expect([count.nReturned, overdue.nReturned]).to.deep.equal([5, 3]);
+    const late = { ...theirs, state: { $in: HANDLING_STATES }, ...OVERDUE };
+    const overdue = await countStats(late, OVERDUE_ASSIGNEE_INDEX);
+    expect([count.nReturned, overdue.nReturned]).to.deep.equal([6, 3]);
     expect([count.totalDocsExamined, overdue.totalDocsExamined]).to.deep.equal([0, 0]);
     const res = await request(t.app)
       .get('/api/workbench')
       .set(await t.auth(unitHeadOf(UNIT)))
       .expect(200);
     const mine = res.body.load.find((l: { userId: string }) => l.userId === actor.id);
-    expect(mine).to.include({ open: 5, overdue: 3 });
+    expect(mine).to.include({ open: 6, overdue: 3 });
   });
 });
