@@ -379,7 +379,10 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
       });
     const flagged = [
       doc('督查样例：已通报', { warning: 'overdue', supervised: true, bulletined: true }),
-      doc('督查样例：已督办', { warning: 'red', supervised: true }),
+      // More than a page of them.
+      ...Array.from({ length: 21 }, (_, n) =>
+        doc(`督查样例：已督办 ${n}`, { warning: 'red', supervised: true }),
+      ),
       // Replied late: its light stays, its handling is over.
       doc('督查样例：已答复', { state: 'awaiting_rating', warning: 'overdue', supervised: true }),
     ];
@@ -404,7 +407,11 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     await page().getByRole('heading', { name: '督查工作台' }).waitFor();
     const list = page().getByRole('region', { name: '督办中' });
     await list.getByText('督查样例：已通报').waitFor();
-    await list.getByText('督查样例：已督办').waitFor();
+    await list.getByText('督查样例：已督办 0', { exact: true }).waitFor();
+    // The tile counts them all; the list says how many of them it shows until 加载更多 brings the rest.
+    await list.getByText(`已显示 20 / ${before.supervised} 件`).waitFor();
+    await list.getByRole('button', { name: '加载更多' }).click();
+    await list.getByText(`${Math.min(before.supervised, 40)} 件`, { exact: true }).waitFor();
     expect(await list.textContent()).not.to.contain('督查样例：已答复');
     const tile = (label: string) => page().getByRole('tab', { name: label });
     expect(await tile('督办中').textContent()).to.equal(`${before.supervised}督办中`);
@@ -415,7 +422,7 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     await tile('已通报').click();
     const bulletins = page().getByRole('region', { name: '已通报' });
     await bulletins.getByText('督查样例：已通报').waitFor();
-    expect(await bulletins.textContent()).not.to.contain('督查样例：已督办');
+    expect(await bulletins.textContent()).not.to.contain('督查样例：已督办 ');
 
     // 督办 from the issue's page: the issue joins 督办中.
     await page().goto(`${t.baseUrl}/issues/${waiting.id}`);
