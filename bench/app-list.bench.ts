@@ -50,6 +50,12 @@ function variants(s: AppSession, page2: string | null): Variant[] {
   if (samples.handlerUsername)
     list.push({ name: "as the busiest unit's handler", path: '', as: samples.handlerUsername });
   list.push({ name: 'as leader', path: '', as: 'leader' });
+  // The supervisor's 督查工作台 rows: the city's issues under 督办 in handling, due soonest.
+  list.push({
+    name: 'queue=supervised as supervisor',
+    path: 'queue=supervised&sort=dueAt',
+    as: 'supervisor',
+  });
   return list;
 }
 
@@ -97,8 +103,12 @@ for (const size of sizes()) {
     const detail = await load(s.manifest.samples.issueIds.map((id) => `/api/issues/${id}`));
     reportRead('detail GET /api/issues/:id', detail, health, '< 10 ms at 1,000,000', size);
     // The first screen a staff member opens: the to-do queues' counts (server/workbench/queues.ts), the
-    // centre's (clerk) and the busiest unit's handler's, whose queues filter that unit's open issues.
-    const workbench = [{ name: 'clerk', as: 'clerk' }];
+    // centre's (clerk), the supervisor's (city-wide) and the busiest unit's handler's, whose queues filter
+    // that unit's open issues.
+    const workbench = [
+      { name: 'clerk', as: 'clerk' },
+      { name: 'supervisor', as: 'supervisor' },
+    ];
     if (s.manifest.samples.handlerUsername)
       workbench.push({ name: "the busiest unit's handler", as: s.manifest.samples.handlerUsername });
     for (const w of workbench) {
