@@ -33,7 +33,7 @@ export const CENTRE_QUEUES = [
   'callback',
   'deadLetters',
 ] as const;
-/** The supervisor's (督查) follow-up lists: open issues under 督办 or 通报, and the city's overdue ones. */
+/** The supervisor's (督查) follow-up lists: issues being handled under 督办 or 通报, and the city's overdue ones. */
 export const SUPERVISION_QUEUES = ['supervised', 'bulletined', 'cityOverdue'] as const;
 export const QUEUE_IDS = [...UNIT_QUEUES, ...CENTRE_QUEUES, ...SUPERVISION_QUEUES] as const;
 export type QueueId = (typeof QUEUE_IDS)[number];
