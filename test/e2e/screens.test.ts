@@ -433,5 +433,10 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     await page().getByRole('link', { name: '工作台' }).click();
     await page().getByRole('region', { name: '督办中' }).getByText('督查样例：待督办').waitFor();
     expect((await counts()).supervised).to.equal(before.supervised + 1);
+
+    // A handler's link to 待签收 opens the supervisor's first queue, not an error.
+    await page().goto(`${t.baseUrl}/workbench?queue=toSign`);
+    await page().getByRole('region', { name: '督办中' }).getByText('督查样例：待督办').waitFor();
+    expect(await page().getByRole('alert').count()).to.equal(0);
   });
 });
