@@ -421,6 +421,8 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
 
     await tile('已通报').click();
     const bulletins = page().getByRole('region', { name: '已通报' });
+    // Its own rows, loaded (the heading changes at the click).
+    await bulletins.getByText(`${before.bulletined} 件`, { exact: true }).waitFor();
     await bulletins.getByText('督查样例：已通报').waitFor();
     expect(await bulletins.textContent()).not.to.contain('督查样例：已督办 ');
 
