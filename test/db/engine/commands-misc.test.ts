@@ -55,6 +55,31 @@ describe('engine: explain of writes and counts', () => {
     expect(await h.find('c', { p: 1, k: { $gt: 10 } }, { hint: 'p_1' })).to.deep.equal([]);
   });
 
+  it('refuses a find field MongoDB does not know (a misspelt filter matches nothing, not everything)', async () => {
+    const h = await seeded();
+    for (const cmd of [
+      { find: 'c', filtr: { k: 3 } },
+      { find: 'c', filter: { k: 3 }, sorting: { k: 1 } },
+      { explain: { find: 'c', projections: { k: 1 } } },
+    ]) {
+      const failed = await h.fail(cmd);
+      expect(failed.code, JSON.stringify(cmd)).to.equal(40415);
+      expect(failed.message).to.match(/is an unknown field/);
+    }
+    // What drivers send beside a query: sessions, read concern, API version, comments, `$`-prefixed arguments.
+    const found = await h.run({
+      find: 'c',
+      filter: { k: 3 },
+      lsid: { id: 1 },
+      readConcern: { level: 'local' },
+      apiVersion: '1',
+      comment: 'x',
+      maxTimeMS: 1000,
+      $readPreference: { mode: 'primary' },
+    });
+    expect(found.cursor.firstBatch).to.have.length(1);
+  });
+
   it('finds a hinted key pattern among the current indexes, also after one is dropped and made again', async () => {
     const h = await seeded();
     await h.run({ createIndexes: 'c', indexes: [{ key: { k: 1, _id: -1 }, name: 'k_id' }] });

@@ -19,8 +19,27 @@ import { batchSizeOf, collName, optionalDoc, optionalInt, refuseCollation, targe
 
 const UNSUPPORTED_FIND_OPTIONS = ['min', 'max', 'returnKey', 'showRecordId', 'tailable', 'awaitData', 'oplogReplay', 'noCursorTimeout', 'allowPartialResults'];
 
+/**
+ * The fields MongoDB's find takes: its own, then the generic arguments every command may carry (sessions,
+ * transactions, API version, read preference; `$`-prefixed ones are all generic). Any other field is refused
+ * as MongoDB refuses it (40415), so a misspelt `filter` fails instead of matching every document.
+ */
+const FIND_FIELDS = new Set([
+  'find', 'filter', 'projection', 'sort', 'hint', 'skip', 'limit', 'batchSize', 'singleBatch', 'comment',
+  'maxTimeMS', 'readConcern', 'max', 'min', 'returnKey', 'showRecordId', 'tailable', 'oplogReplay',
+  'noCursorTimeout', 'awaitData', 'allowPartialResults', 'collation', 'allowDiskUse', 'let', 'readOnce',
+  'allowSpeculativeMajorityRead', 'term', 'encryptionInformation', 'isTimeseriesNamespace',
+  'includeQueryStatsMetrics', 'querySettings',
+  'lsid', 'txnNumber', 'txnRetryCounter', 'autocommit', 'startTransaction', 'coordinator', 'readPreference',
+  'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMSOpOnly', 'usesDefaultMaxTimeMS', 'writeConcern',
+  'clientOperationKey', 'mayBypassWriteBlocking', 'databaseVersion', 'shardVersion', 'tracking_info',
+]);
+
 /** Parses a find command into a query spec plus cursor options. */
 export function parseFind(cmd: Document): { spec: QuerySpec; batchSize?: number; singleBatch: boolean } {
+  for (const field of Object.keys(cmd))
+    if (!field.startsWith('$') && !FIND_FIELDS.has(field))
+      throw new MongoError(40415, `BSON field 'FindCommandRequest.${field}' is an unknown field.`);
   for (const opt of UNSUPPORTED_FIND_OPTIONS) if (cmd[opt]) throw notSupported(`The find option "${opt}"`);
   refuseCollation(cmd.collation);
   let limit = optionalInt(cmd.limit, 'limit') ?? 0;
