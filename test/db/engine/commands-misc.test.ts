@@ -55,12 +55,15 @@ describe('engine: explain of writes and counts', () => {
     expect(await h.find('c', { p: 1, k: { $gt: 10 } }, { hint: 'p_1' })).to.deep.equal([]);
   });
 
-  it('refuses a find field MongoDB does not know (a misspelt filter matches nothing, not everything)', async () => {
+  it('refuses a read command field MongoDB does not know (a misspelt filter fails, not matches everything)', async () => {
     const h = await seeded();
     for (const cmd of [
       { find: 'c', filtr: { k: 3 } },
       { find: 'c', filter: { k: 3 }, sorting: { k: 1 } },
       { explain: { find: 'c', projections: { k: 1 } } },
+      { count: 'c', qurey: { k: 3 } },
+      { distinct: 'c', key: 'k', filter: { k: 3 } },
+      { aggregate: 'c', pipeline: [], cursor: {}, hnit: 'k_1' },
     ]) {
       const failed = await h.fail(cmd);
       expect(failed.code, JSON.stringify(cmd)).to.equal(40415);
@@ -78,6 +81,23 @@ describe('engine: explain of writes and counts', () => {
       $readPreference: { mode: 'primary' },
     });
     expect(found.cursor.firstBatch).to.have.length(1);
+    const counted = await h.run({
+      count: 'c',
+      query: { k: 3 },
+      lsid: { id: 1 },
+      readConcern: {},
+      comment: 'x',
+    });
+    expect(counted.n).to.equal(1);
+    const grouped = await h.run({
+      aggregate: 'c',
+      pipeline: [{ $match: { k: 3 } }],
+      cursor: {},
+      lsid: { id: 1 },
+      maxTimeMS: 1000,
+      $db: 'test',
+    });
+    expect(grouped.cursor.firstBatch).to.have.length(1);
   });
 
   it('finds a hinted key pattern among the current indexes, also after one is dropped and made again', async () => {

@@ -20,26 +20,51 @@ import { batchSizeOf, collName, optionalDoc, optionalInt, refuseCollation, targe
 const UNSUPPORTED_FIND_OPTIONS = ['min', 'max', 'returnKey', 'showRecordId', 'tailable', 'awaitData', 'oplogReplay', 'noCursorTimeout', 'allowPartialResults'];
 
 /**
- * The fields MongoDB's find takes: its own, then the generic arguments every command may carry (sessions,
- * transactions, API version, read preference; `$`-prefixed ones are all generic). Any other field is refused
- * as MongoDB refuses it (40415), so a misspelt `filter` fails instead of matching every document.
+ * The generic arguments every command may carry (sessions, transactions, API version, read preference, time
+ * limits, concerns; every `$`-prefixed one is generic too).
  */
-const FIND_FIELDS = new Set([
-  'find', 'filter', 'projection', 'sort', 'hint', 'skip', 'limit', 'batchSize', 'singleBatch', 'comment',
-  'maxTimeMS', 'readConcern', 'max', 'min', 'returnKey', 'showRecordId', 'tailable', 'oplogReplay',
-  'noCursorTimeout', 'awaitData', 'allowPartialResults', 'collation', 'allowDiskUse', 'let', 'readOnce',
-  'allowSpeculativeMajorityRead', 'term', 'encryptionInformation', 'isTimeseriesNamespace',
-  'includeQueryStatsMetrics', 'querySettings',
+const GENERIC_FIELDS = [
   'lsid', 'txnNumber', 'txnRetryCounter', 'autocommit', 'startTransaction', 'coordinator', 'readPreference',
-  'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMSOpOnly', 'usesDefaultMaxTimeMS', 'writeConcern',
-  'clientOperationKey', 'mayBypassWriteBlocking', 'databaseVersion', 'shardVersion', 'tracking_info',
+  'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS', 'maxTimeMSOpOnly', 'usesDefaultMaxTimeMS',
+  'readConcern', 'writeConcern', 'comment', 'clientOperationKey', 'mayBypassWriteBlocking', 'databaseVersion',
+  'shardVersion', 'tracking_info',
+];
+
+/**
+ * A check that a read command names only fields MongoDB knows for it: any other is refused as MongoDB's parser
+ * refuses it (40415), so a misspelt `filter` or `query` fails instead of matching every document.
+ */
+function knownFields(request: string, own: readonly string[]): (cmd: Document) => void {
+  const known = new Set([...own, ...GENERIC_FIELDS]);
+  return (cmd) => {
+    for (const field of Object.keys(cmd))
+      if (!field.startsWith('$') && !known.has(field))
+        throw new MongoError(40415, `BSON field '${request}.${field}' is an unknown field.`);
+  };
+}
+
+const checkFind = knownFields('FindCommandRequest', [
+  'find', 'filter', 'projection', 'sort', 'hint', 'skip', 'limit', 'batchSize', 'singleBatch', 'max', 'min',
+  'returnKey', 'showRecordId', 'tailable', 'oplogReplay', 'noCursorTimeout', 'awaitData', 'allowPartialResults',
+  'collation', 'allowDiskUse', 'let', 'readOnce', 'allowSpeculativeMajorityRead', 'term', 'encryptionInformation',
+  'isTimeseriesNamespace', 'includeQueryStatsMetrics', 'querySettings',
+]);
+const checkCount = knownFields('count', [
+  'count', 'query', 'limit', 'skip', 'hint', 'collation', 'fields', 'encryptionInformation', 'querySettings',
+]);
+const checkDistinct = knownFields('distinct', [
+  'distinct', 'key', 'query', 'collation', 'hint', 'encryptionInformation', 'querySettings',
+]);
+const checkAggregate = knownFields('aggregate', [
+  'aggregate', 'pipeline', 'explain', 'allowDiskUse', 'cursor', 'bypassDocumentValidation', 'collation', 'hint',
+  'let', 'needsMerge', 'fromMongos', 'fromRouter', 'exchange', 'isMapReduceCommand', 'collectionUUID',
+  'encryptionInformation', 'includeQueryStatsMetrics', 'querySettings', 'isClusterQueryWithoutShardKeyCmd',
+  'passthroughToShard',
 ]);
 
 /** Parses a find command into a query spec plus cursor options. */
 export function parseFind(cmd: Document): { spec: QuerySpec; batchSize?: number; singleBatch: boolean } {
-  for (const field of Object.keys(cmd))
-    if (!field.startsWith('$') && !FIND_FIELDS.has(field))
-      throw new MongoError(40415, `BSON field 'FindCommandRequest.${field}' is an unknown field.`);
+  checkFind(cmd);
   for (const opt of UNSUPPORTED_FIND_OPTIONS) if (cmd[opt]) throw notSupported(`The find option "${opt}"`);
   refuseCollation(cmd.collation);
   let limit = optionalInt(cmd.limit, 'limit') ?? 0;
@@ -72,6 +97,7 @@ export function findCommand(engine: Engine): CommandHandler {
 
 export function countCommand(engine: Engine): CommandHandler {
   return (cmd: Document, ctx: CommandContext) => {
+    checkCount(cmd);
     const ns = targetNs(cmd, ctx);
     refuseCollation(cmd.collation);
     const coll = engine.catalog.get(ns);
@@ -90,6 +116,7 @@ export function countCommand(engine: Engine): CommandHandler {
 
 export function distinctCommand(engine: Engine): CommandHandler {
   return (cmd: Document, ctx: CommandContext) => {
+    checkDistinct(cmd);
     const ns = targetNs(cmd, ctx);
     refuseCollation(cmd.collation);
     if (typeof cmd.key !== 'string' || cmd.key === '') throw new MongoError(ErrorCodes.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
@@ -110,6 +137,7 @@ export function distinctCommand(engine: Engine): CommandHandler {
 
 export function aggregateCommand(engine: Engine): CommandHandler {
   return (cmd: Document, ctx: CommandContext) => {
+    checkAggregate(cmd);
     const target = cmd.aggregate;
     const collection = typeof target === 'string' ? collName(cmd) : undefined;
     if (collection === undefined && target !== 1 && Number(target) !== 1) {
