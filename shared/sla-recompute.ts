@@ -15,7 +15,7 @@ import {
   type TimeLimitPolicy,
   type TriageDeadlines,
 } from './sla.ts';
-import type { ChannelId } from './states.ts';
+import { CLOCKED_STATES, type ChannelId } from './states.ts';
 
 export interface RecomputeContext {
   policy: TimeLimitPolicy;
@@ -26,7 +26,6 @@ export interface RecomputeContext {
 
 const DEADLINE_KEYS = KEYS_TO_SHIFT;
 const TRIAGE_KEYS = ['yellowAt', 'dueAt', 'overdueAt'] as const;
-const RECOMPUTED_STATES = new Set(['received', 'dispatched', 'in_progress', 'consulting', 'suspended']);
 
 /** Old where it has passed (or, for signBy, was met), new where it lies ahead. */
 function futureOnly<T extends object>(
@@ -77,7 +76,7 @@ export interface Recomputed {
 
 /** The issue's clocks under the new rules, or null when nothing moves. */
 export function recomputeClocks(core: IssueCore, ctx: RecomputeContext): Recomputed | null {
-  if (!RECOMPUTED_STATES.has(core.state)) return null;
+  if (!CLOCKED_STATES.includes(core.state)) return null;
   let deadlines = core.deadlines;
   let triage = core.triage;
   if (core.state === 'received' && triage) {

@@ -8,7 +8,13 @@
 // urgency runs on the working calendar: `urgent` sign/contact limits are working hours, day limits are
 // "the end of the Nth working day after the start day" everywhere.
 
-import type { CategoryId, ChannelId, Urgency, WarningLevel } from './states.ts';
+import {
+  CLOCK_RUNNING_STATES,
+  type CategoryId,
+  type ChannelId,
+  type Urgency,
+  type WarningLevel,
+} from './states.ts';
 import type { WorkCalendar } from './calendar.ts';
 import { chinaDateKey, chinaTime } from './calendar.ts';
 import { DAY_MS, MINUTE_MS } from './clock.ts';
@@ -400,7 +406,6 @@ export interface SweepView {
 export type FollowUpStep =
   'warning' | 'urge' | 'supervise' | 'remind_input' | 'escalate' | 'bulletin' | 'request_callback';
 
-const CLOCK_RUNNING = ['dispatched', 'in_progress', 'consulting'];
 const NEXT_LIGHT: Record<WarningLevel, keyof Deadlines | null> = {
   none: 'yellowAt',
   yellow: 'redAt',
@@ -449,7 +454,7 @@ function pendingSteps(issue: SweepView): Array<[FollowUpStep, Date]> {
   triageSteps(issue, steps);
   consultationSteps(issue, steps);
   const d = issue.deadlines;
-  if (d && !d.pausedAt && CLOCK_RUNNING.includes(issue.state)) {
+  if (d && !d.pausedAt && (CLOCK_RUNNING_STATES as readonly string[]).includes(issue.state)) {
     const light = NEXT_LIGHT[issue.warning];
     if (light) steps.push(['warning', d[light] as Date]);
     if (!issue.urged) steps.push(['urge', d.yellowAt]);

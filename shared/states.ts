@@ -43,6 +43,13 @@ export const CLASS_LINKABLE_STATES: readonly IssueState[] = Object.freeze(
   ISSUE_STATES.filter((s) => s !== 'received' && !TERMINAL_STATES.includes(s)),
 );
 
+/** States in which a unit's handling clock runs: signed for or not, not paused (挂起), not yet replied. */
+export const CLOCK_RUNNING_STATES: readonly IssueState[] = Object.freeze([
+  'dispatched',
+  'in_progress',
+  'consulting',
+] as IssueState[]);
+
 /**
  * States in which a unit's handling clock runs (or is paused, 挂起): the work 督办 and 通报 chase. A replied issue
  * waits for the centre, then for the enterprise's rating; its light stays as the record of its timeliness.
@@ -53,6 +60,12 @@ export const HANDLING_STATES: readonly IssueState[] = Object.freeze([
   'suspended',
   'consulting',
 ] as IssueState[]);
+
+/**
+ * States whose deadlines and light are live, so a changed policy or calendar moves them: waiting for the
+ * centre (待受理) or with a unit. From 待审核 on, the light is the record of the reply's timeliness.
+ */
+export const CLOCKED_STATES: readonly IssueState[] = Object.freeze(['received', ...HANDLING_STATES]);
 
 /** States of an issue still being worked on (the backlog). */
 export const OPEN_STATES: readonly IssueState[] = Object.freeze(

@@ -9,7 +9,7 @@ import { chinaDateKey } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { refreshIssue } from '../../shared/lifecycle/apply.ts';
 import { recomputeClocks } from '../../shared/sla-recompute.ts';
-import type { IssueState } from '../../shared/states.ts';
+import { CLOCKED_STATES } from '../../shared/states.ts';
 import {
   databaseSettings,
   type DomainSettings,
@@ -26,7 +26,6 @@ const REASON_LABELS: Record<RecomputeReason, string> = {
   policy: '办理时限设置调整',
   calendar: '工作日历调整',
 };
-const STATES: IssueState[] = ['received', 'dispatched', 'in_progress', 'consulting', 'suspended'];
 export const RECOMPUTE_BATCH = 200;
 
 export interface RecomputeOptions {
@@ -161,7 +160,7 @@ export async function recomputeOpenDeadlines(
   let after: Types.ObjectId | null = null;
   for (;;) {
     const filter: Record<string, unknown> = {
-      state: { $in: STATES },
+      state: { $in: CLOCKED_STATES },
       ...(after ? { _id: { $gt: after } } : {}),
     };
     const docs = await opts.models.Issue.find(filter, PROJECTION)

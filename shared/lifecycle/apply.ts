@@ -4,7 +4,7 @@
 
 import { z } from 'zod';
 import { lightOf, nextCheckAt } from '../sla.ts';
-import { STATE_LABELS, UNIT_LEVELS, type IssueState } from '../states.ts';
+import { CLOCKED_STATES, STATE_LABELS, TERMINAL_STATES, UNIT_LEVELS, type IssueState } from '../states.ts';
 import { ACTION_SCHEMAS, firstIssueMessage } from '../schemas.ts';
 import {
   ACTION_LABELS,
@@ -98,11 +98,9 @@ function parseInput(action: ActionId, input: unknown): unknown {
   return result.data;
 }
 
-const LIGHT_STATES: IssueState[] = ['received', 'dispatched', 'in_progress', 'consulting', 'suspended'];
-
 function refreshDerived(issue: IssueCore, now: Date): void {
-  if (['closed', 'merged', 'rejected'].includes(issue.state)) issue.warning = 'none';
-  else if (LIGHT_STATES.includes(issue.state)) issue.warning = lightOf(issue, now) ?? issue.warning;
+  if (TERMINAL_STATES.includes(issue.state)) issue.warning = 'none';
+  else if (CLOCKED_STATES.includes(issue.state)) issue.warning = lightOf(issue, now) ?? issue.warning;
   issue.nextCheckAt = nextCheckAt(issue, now);
 }
 

@@ -1,7 +1,13 @@
 // The transition table of DESIGN §3: from which states each action may start and where it can lead. The
 // handlers decide between the possible targets (e.g. a bad rating stays in awaiting_rating, a good one closes).
 
-import type { IssueState } from '../states.ts';
+import {
+  CLOCK_RUNNING_STATES,
+  CLOCKED_STATES,
+  HANDLING_STATES,
+  OPEN_STATES,
+  type IssueState,
+} from '../states.ts';
 import type { ActionId } from './actions.ts';
 
 export interface Transition {
@@ -12,17 +18,7 @@ export interface Transition {
   public: boolean;
 }
 
-const RUNNING: IssueState[] = ['dispatched', 'in_progress', 'consulting'];
-const OPEN: IssueState[] = [
-  'received',
-  'dispatched',
-  'in_progress',
-  'suspended',
-  'consulting',
-  'replied',
-  'awaiting_rating',
-];
-const t = (from: IssueState[], to: IssueState[], isPublic = false): Transition => ({
+const t = (from: readonly IssueState[], to: readonly IssueState[], isPublic = false): Transition => ({
   from,
   to,
   public: isPublic,
@@ -33,10 +29,7 @@ export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze
   sign: t(['dispatched'], ['in_progress'], true),
   return: t(['dispatched', 'in_progress'], ['received', 'consulting']),
   transfer: t(['dispatched', 'in_progress'], ['dispatched'], true),
-  add_co_unit: t(
-    ['dispatched', 'in_progress', 'suspended', 'consulting'],
-    ['dispatched', 'in_progress', 'suspended', 'consulting'],
-  ),
+  add_co_unit: t(HANDLING_STATES, HANDLING_STATES),
   suspend: t(['in_progress'], ['in_progress', 'suspended']),
   approve_suspend: t(['in_progress'], ['suspended'], true),
   resume: t(['suspended'], ['suspended', 'in_progress']),
@@ -44,7 +37,7 @@ export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze
   deny_request: t(['in_progress', 'suspended'], ['in_progress', 'suspended']),
   request_extension: t(['in_progress'], ['in_progress']),
   approve_extension: t(['in_progress'], ['in_progress'], true),
-  note: t([...OPEN, 'closed', 'rejected'], [...OPEN, 'closed', 'rejected']),
+  note: t([...OPEN_STATES, 'closed', 'rejected'], [...OPEN_STATES, 'closed', 'rejected']),
   consult: t(['received', 'dispatched', 'in_progress'], ['consulting'], true),
   consult_input: t(['consulting'], ['consulting']),
   decide: t(['consulting'], ['in_progress'], true),
@@ -55,19 +48,19 @@ export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze
   callback: t(['awaiting_rating', 'closed'], ['awaiting_rating', 'closed']),
   rate: t(['awaiting_rating'], ['closed', 'awaiting_rating'], true),
   verify_rating: t(['awaiting_rating'], ['in_progress', 'consulting', 'closed'], true),
-  merge: t(['received', 'dispatched', 'in_progress', 'suspended', 'consulting'], ['merged'], true),
+  merge: t(CLOCKED_STATES, ['merged'], true),
   reject: t(['received'], ['rejected'], true),
   reopen: t(['closed', 'rejected'], ['received'], true),
   // From `received` too: an issue waiting for triage is urged and supervised like the others (to the centre).
-  urge: t(['received', ...RUNNING, 'suspended'], ['received', ...RUNNING, 'suspended']),
-  supervise: t(['received', ...RUNNING, 'suspended'], ['received', ...RUNNING, 'suspended']),
-  bulletin: t([...RUNNING, 'suspended'], [...RUNNING, 'suspended']),
-  escalate: t(RUNNING, ['consulting'], true),
+  urge: t(CLOCKED_STATES, CLOCKED_STATES),
+  supervise: t(CLOCKED_STATES, CLOCKED_STATES),
+  bulletin: t(HANDLING_STATES, HANDLING_STATES),
+  escalate: t(CLOCK_RUNNING_STATES, ['consulting'], true),
   request_callback: t(['awaiting_rating'], ['awaiting_rating']),
   // Any open issue; one that has not been signed for yet may move to the unit its new category routes to.
-  reclassify: t(OPEN, [...OPEN]),
+  reclassify: t(OPEN_STATES, OPEN_STATES),
   // While the unit holds the issue; the assignee is internal to the unit.
-  assign: t([...RUNNING, 'suspended'], [...RUNNING, 'suspended']),
+  assign: t(HANDLING_STATES, HANDLING_STATES),
 });
 
 /** Actions whose table entry allows them from `state` (further guards may still refuse them). */
