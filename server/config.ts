@@ -125,6 +125,7 @@ const EnvSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   DEMO: flag.optional(),
+  NODE_ENV: z.string().optional(),
   DEMO_CLOCK: flag.default(false),
   DEMO_CLOCK_AT: z.iso.datetime({ offset: true, error: 'must be an ISO instant' }).optional(),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
@@ -210,8 +211,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   // Demo mode (well-known demo passwords) is the default only for a fresh clone: anything a deployment sets (a
-  // real database, a JWT secret, its public address) turns it off unless DEMO=1 asks for it.
-  const deployed = e.MONGODB_URI ?? e.JWT_SECRET ?? e.PUBLIC_BASE_URL;
+  // real database, a JWT secret, its public address, NODE_ENV=production) turns it off unless DEMO=1 asks for it.
+  const production = e.NODE_ENV === 'production' ? e.NODE_ENV : undefined;
+  const deployed = e.MONGODB_URI ?? e.JWT_SECRET ?? e.PUBLIC_BASE_URL ?? production;
   const demo = e.DEMO ?? deployed === undefined;
   if (!demo && e.JWT_SECRET === undefined) {
     throw new ConfigError('JWT_SECRET', 'is required outside demo mode (at least 32 random characters)');

@@ -28,6 +28,7 @@ import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { upgradeStoredIssues } from './models/issue-upgrades.ts';
 import { createRealtime } from './realtime/realtime.ts';
 import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
+import { retireDemoAccess } from './seed/retire-demo.ts';
 import { createQrLiveHub } from './realtime/qr-live.ts';
 import { createNotifyService, wechatApiFor } from './notify/notify-service.ts';
 import { MAX_ATTACHMENT_BYTES } from './attachments/attachment.rules.ts';
@@ -119,8 +120,19 @@ export async function serve({
     }
     await seedDemoChannelCredentials(models, channelSecretKeyOf(config), clock);
   } else {
+    const retired = await retireDemoAccess(models, clock);
+    if (retired.accounts.length || retired.credentials) {
+      logger.warn(
+        {
+          accounts: retired.accounts.length,
+          first: retired.accounts.slice(0, 8),
+          credentials: retired.credentials,
+        },
+        'not demo mode: demo accounts still on the demo password disabled, seeded channel credentials revoked',
+      );
+    }
     const admin = await bootstrapAdmin(models, config.adminUsername, config.adminPassword);
-    if (admin) logger.info({ username: admin.username }, 'first admin created from ADMIN_USERNAME');
+    if (admin) logger.info({ username: admin.username }, 'admin account set from ADMIN_USERNAME');
     else if (!(await models.User.exists({ role: 'admin' }))) {
       logger.warn(
         'no admin account: set ADMIN_USERNAME/ADMIN_PASSWORD or run `npm run create-admin -- <username>`',

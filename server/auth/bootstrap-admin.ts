@@ -17,13 +17,23 @@ export async function createAdmin(models: Models, username: string, password: st
   return user.toObject();
 }
 
-/** Creates the configured admin when the database has no admin yet; returns it, or undefined if none made. */
+/**
+ * Creates the configured admin when the database has no enabled admin; returns it, or undefined if none made.
+ * A disabled admin of that name (e.g. the demo's `admin`, disabled outside demo mode) is enabled again with the
+ * configured password and its old sessions revoked.
+ */
 export async function bootstrapAdmin(
   models: Models,
   username: string | undefined,
   password: string | undefined,
 ): Promise<UserDoc | undefined> {
   if (!username || !password) return undefined;
-  if (await models.User.exists({ role: 'admin' })) return undefined;
-  return createAdmin(models, username, password);
+  if (await models.User.exists({ role: 'admin', disabled: { $ne: true } })) return undefined;
+  const passwordHash = await hashPassword(password);
+  const revived = await models.User.findOneAndUpdate(
+    { username, role: 'admin', disabled: true },
+    { $set: { disabled: false, passwordHash }, $inc: { tokenVersion: 1 } },
+    { returnDocument: 'after' },
+  ).lean();
+  return revived ?? createAdmin(models, username, password);
 }

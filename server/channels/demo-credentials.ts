@@ -19,7 +19,7 @@ export const DEMO_CHANNEL_CREDENTIALS = Object.freeze([
   { channel: 'discovery', kind: 'api_key', value: 'demo-discovery-key' },
 ] as const satisfies readonly { channel: ChannelId; kind: 'hmac' | 'api_key'; value: string }[]);
 
-const DEMO_LABEL = '演示凭据';
+export const DEMO_CREDENTIAL_LABEL = '演示凭据';
 
 /** The same id in every process, so concurrent seeding collides on it. */
 function demoCredentialId(channel: ChannelId): Types.ObjectId {
@@ -29,7 +29,10 @@ function demoCredentialId(channel: ChannelId): Types.ObjectId {
 }
 
 export async function seedDemoChannelCredentials(models: Models, key: Buffer, clock: Clock): Promise<number> {
-  const existing = await models.ChannelCredential.find({ label: DEMO_LABEL }, { channel: 1 }).lean();
+  const existing = await models.ChannelCredential.find(
+    { label: DEMO_CREDENTIAL_LABEL },
+    { channel: 1 },
+  ).lean();
   const have = new Set(existing.map((c) => c.channel));
   const missing = DEMO_CHANNEL_CREDENTIALS.filter((c) => !have.has(c.channel));
   if (!missing.length) return 0;
@@ -39,7 +42,7 @@ export async function seedDemoChannelCredentials(models: Models, key: Buffer, cl
       _id: demoCredentialId(c.channel),
       channel: c.channel,
       kind: c.kind,
-      label: DEMO_LABEL,
+      label: DEMO_CREDENTIAL_LABEL,
       keyHash: c.kind === 'api_key' ? hashApiKey(c.value) : null,
       secretEnc: c.kind === 'hmac' ? encryptSecret(key, c.value) : null,
       hint: credentialHint(c.value),

@@ -58,6 +58,14 @@ describe('config: loadConfig', () => {
     expect(loadConfig({ JWT_SECRET: SECRET, DEMO: '1' }).demo).to.equal(true);
   });
 
+  it('is not demo mode under NODE_ENV=production (a container that sets nothing else refuses to start)', () => {
+    failsOn({ NODE_ENV: 'production' }, 'JWT_SECRET');
+    failsOn({ NODE_ENV: 'production', HOST: '0.0.0.0' }, 'JWT_SECRET');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).demo).to.equal(false);
+    expect(loadConfig({ NODE_ENV: 'production', DEMO: '1' }).demo).to.equal(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).demo).to.equal(true);
+  });
+
   it('DEMO=0 turns demo mode off even on the embedded database; DEMO=1 forces it on', () => {
     failsOn({ DEMO: '0' }, 'JWT_SECRET');
     expect(loadConfig({ DEMO: '0', JWT_SECRET: SECRET }).demo).to.equal(false);
