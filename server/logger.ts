@@ -26,9 +26,15 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 // Express matches routes case-insensitively, and a request line may carry an absolute URL.
 const QR_TOKEN_IN_PATH = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/e\/)[^/?#]*/i;
 
-/** The URL as logged: the QR page token replaced (the rest of the path, e.g. `/verify`, stays useful). */
+// WeChat signs a push in its URL (signature, msg_signature, timestamp, nonce) and names the follower (openid).
+const WECHAT_QUERY = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/api\/intake\/wechat\/?\?).*$/i;
+
+/**
+ * The URL as logged: the QR page token replaced (the rest of the path, e.g. `/verify`, stays useful), and a
+ * WeChat push's query, whose signature would vouch for another push within its five minutes.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(QR_TOKEN_IN_PATH, '$1[redacted]');
+  return url.replace(QR_TOKEN_IN_PATH, '$1[redacted]').replace(WECHAT_QUERY, '$1[redacted]');
 }
 
 export function createLogger(level: LogLevel): Logger {

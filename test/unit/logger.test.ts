@@ -21,6 +21,16 @@ describe('logger: QR tokens in logged URLs', () => {
     expect(redactUrl('/healthz')).to.equal('/healthz');
   });
 
+  it("redacts a WeChat push's query: its signature, timestamp, nonce and the follower's openid", () => {
+    const push = '/api/intake/wechat?signature=5f1c&timestamp=1796476929&nonce=88&openid=oABC-follower';
+    expect(redactUrl(push)).to.equal('/api/intake/wechat?[redacted]');
+    expect(redactUrl('/API/intake/wechat/?echostr=x&signature=5f1c')).to.equal(
+      '/API/intake/wechat/?[redacted]',
+    );
+    expect(redactUrl('/api/intake/wechat')).to.equal('/api/intake/wechat');
+    expect(redactUrl('/api/intake/hotline12345?x=1')).to.equal('/api/intake/hotline12345?x=1');
+  });
+
   it('writes request log lines without the token', async () => {
     const lines = await logged(
       () => 303,

@@ -79,6 +79,8 @@ const refuse = {
   appId: () => new ChannelRefusal('appid_mismatch', 401, '消息的 AppID 与公众号配置不符'),
   safeMode: () =>
     new ChannelRefusal('encryption_not_configured', 400, '公众号未配置 EncodingAESKey，无法解密安全模式消息'),
+  plaintext: () =>
+    new ChannelRefusal('encryption_required', 401, '已配置 EncodingAESKey：只接收安全模式（加密）推送'),
 };
 
 const parser = new XMLParser({
@@ -163,11 +165,17 @@ function pushOf(fields: Record<string, string>, encrypted: boolean): WechatPush 
 /**
  * POST: verifies and parses one push, decrypting it in safe mode. The signature is checked before the body is
  * read: an unsigned request is refused (401) whatever it holds; a signed one that cannot be read throws an
- * UnreadablePush (a dead letter, not a refusal).
+ * UnreadablePush (a dead letter, not a refusal). With an EncodingAESKey configured only encrypted pushes are
+ * taken: the plain signature covers the token, timestamp and nonce but not the body, and it stands in every
+ * safe-mode push URL, so whoever read one such URL could otherwise post any plaintext message under it.
  */
 export function parsePush(req: AdapterRequest, creds: WechatCredentials): WechatPush {
   const body = req.rawBody.toString('utf8');
   if (req.query.encrypt_type !== 'aes' && req.query.msg_signature === undefined) {
+    if (creds.encodingAesKey) {
+      checkPlainSignature(req, creds.token);
+      throw refuse.plaintext();
+    }
     checkPlainSignature(req, creds.token);
     const outer = readAuthenticated(() => parseWechatXml(body));
     // An encrypted body on a plaintext URL: only msg_signature can vouch for its ciphertext.

@@ -156,7 +156,11 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
 
   router.get('/', async (req, res) => {
     try {
-      send(res, answerUrlCheck(adapterRequest(req, deps.securityNow()), await credentialsOrRefuse()));
+      const reply = answerUrlCheck(adapterRequest(req, deps.securityNow()), await credentialsOrRefuse());
+      // The check's signature is as good as a push's for its five minutes: spent here, so a copy of this URL
+      // cannot carry a push.
+      await claimSignature(deps.models, 'wechat', String(req.query.signature));
+      send(res, reply);
     } catch (err) {
       if (err instanceof ChannelRefusal) return refusal(res, err);
       throw err;

@@ -221,6 +221,20 @@ describe('WeChat official account (/api/intake/wechat)', () => {
         );
     });
 
+    it("takes the URL check's signature once: neither a second check nor a push can use it again", async () => {
+      const e = await anEnterprise(t);
+      const q = { ...plainQuery('oCHECK_1'), echostr: '5837397520466424' };
+      expect((await request(t.app).get(URL).query(q)).status).to.equal(200);
+      expectError(await request(t.app).get(URL).query(q), 409, 'replayed');
+      // The check's URL, read from a log, as a push's: a complaint in a follower's name.
+      const { echostr: _echo, ...signed } = q;
+      const forged = textXml('oVICTIM_2', `${e.creditCode} 厂区门口道路积水一周无人处理`, '7101');
+      const res = await postPlain(t, 'oVICTIM_2', forged, signed);
+      expect([res.status, res.text]).to.deep.equal([200, 'success']);
+      expect(await t.models.WechatBinding.countDocuments({ openid: 'oVICTIM_2' })).to.equal(0);
+      expect(await t.models.Issue.countDocuments({ channel: 'wechat', externalId: '7101' })).to.equal(0);
+    });
+
     it('takes a signed URL once: a second push on it, whatever its body, is answered empty and not handled', async () => {
       const e = await anEnterprise(t);
       const query = plainQuery('oREPLAY_1');
@@ -347,6 +361,28 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(issue?.content).to.equal(complaint);
       expect(reply.ToUserName).to.equal(openid);
       expect(reply.Content).to.contain(`受理编号：${issue!.number}`);
+    });
+
+    it('refuses a plaintext push, even rightly signed: the plain signature does not cover the body', async () => {
+      const e = await anEnterprise(t);
+      // The plain signature stands in every safe-mode push URL beside msg_signature.
+      const p = encryptedPush(textXml('oSAFE_7', 'x', '5101'), 'oSAFE_7');
+      const { signature, timestamp, nonce, openid } = p.query;
+      const forged = textXml('oVICTIM_3', `${e.creditCode} 园区供电线路老化经常跳闸`, '5102');
+      const res = await request(safe)
+        .post(URL)
+        .query({ signature, timestamp, nonce, openid })
+        .type('text/xml')
+        .send(forged);
+      expectError(res, 401, 'encryption_required');
+      expect(await t.models.WechatBinding.countDocuments({ openid: 'oVICTIM_3' })).to.equal(0);
+      expect(await t.models.Issue.countDocuments({ channel: 'wechat', externalId: '5102' })).to.equal(0);
+      const unsigned = await request(safe)
+        .post(URL)
+        .query({ timestamp, nonce })
+        .type('text/xml')
+        .send(forged);
+      expectError(unsigned, 401, 'signature_invalid');
     });
 
     it('refuses a wrong msg_signature (401) and another appid (401); keeps what it cannot decrypt or read', async () => {
