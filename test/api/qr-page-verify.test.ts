@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import {
+  anotherQrApp,
   browser,
   csrfOf,
   pageOf,
@@ -305,6 +306,36 @@ describe('QR page: verification rate limits', () => {
     const res = await submitCode(b, e, csrf, t.sms.lastCode()).set('X-Forwarded-Proto', 'https').expect(303);
     const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('eq_owner='))!;
     expect(cookie).to.match(/; Secure/i);
+  });
+
+  it('marks every cookie Secure when the public address is https, though TLS ends at an untrusted proxy', async () => {
+    // PUBLIC_BASE_URL https, no TRUST_PROXY: the request arrives as plain http.
+    const app = anotherQrApp(t, { env: { PUBLIC_BASE_URL: 'https://qy.example.test' } });
+    const e = await t.enterprise(10);
+    const setCookies = (res: request.Response) => res.headers['set-cookie'] as unknown as string[];
+    const page = await request(app)
+      .get(`${pageOf(e)}/verify`)
+      .expect(200);
+    const csrf = csrfOf(page.text);
+    // An http client would not send Secure cookies back: sent by hand here.
+    const cookie = setCookies(page)
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    await request(app)
+      .post(`${pageOf(e)}/code`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(303);
+    const verified = await request(app)
+      .post(`${pageOf(e)}/verify-code`)
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf, code: t.sms.lastCode() })
+      .expect(303);
+    const set = [...setCookies(page), ...setCookies(verified)];
+    expect(set.map((c) => c.split('=')[0])).to.include.members(['eq_owner', 'eq_known']);
+    for (const c of set) expect(c).to.match(/; Secure/i);
   });
 
   it('limits code sends per enterprise from browsers not known as the owner’s', async () => {

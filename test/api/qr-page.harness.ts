@@ -48,6 +48,13 @@ export interface QrTestApp {
   enterprise(nth: number): Promise<EnterpriseDoc>;
 }
 
+/**
+ * The QR page's suites browse it over plain http (supertest), so its public address is http here: an https one
+ * makes its cookies Secure, which an http client does not send back.
+ */
+const qrConfig = (env: Record<string, string> = {}) =>
+  testConfig({ PUBLIC_BASE_URL: 'http://qy.example.test', ...env });
+
 export interface QrTestOptions {
   limits?: Partial<QrPageLimits>;
   env?: Record<string, string>;
@@ -77,7 +84,7 @@ export function useQrApp(options: QrTestOptions = {}): QrTestApp {
     const seed = await seedDemo(models, clock, { hashParams: TEST_HASH, issues: false });
     const sms = fakeSms();
     const app = createApp({
-      config: testConfig(options.env),
+      config: qrConfig(options.env),
       conn,
       clock,
       authClock: clock,
@@ -123,7 +130,7 @@ export function useQrApp(options: QrTestOptions = {}): QrTestApp {
 /** A second app process over the same database (its own in-memory state, e.g. rate-limit fallbacks). */
 export function anotherQrApp(t: QrTestApp, options: QrTestOptions = {}): Express {
   return createApp({
-    config: testConfig(options.env),
+    config: qrConfig(options.env),
     conn: t.conn,
     clock: t.clock,
     authClock: t.clock,

@@ -22,7 +22,8 @@ const PUBLIC_NOTE = '已与企业电话沟通，下周安排现场验收';
 const INTERNAL_NOTE = '内部：需查档，经办人电话0572-2345678';
 
 describe('QR page: the summary for anyone holding the code', () => {
-  const t: QrTestApp = useQrApp();
+  // Served at an https address: the app-wide headers include HSTS.
+  const t: QrTestApp = useQrApp({ env: { PUBLIC_BASE_URL: 'https://qy.example.test' } });
   let issueId: string;
   let staffView: { number: string; unitId: string; deadlines: { resolveBy: string } };
 

@@ -83,8 +83,9 @@ function send(res: Response, status: number, body: string): void {
 export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router {
   const router = Router();
   const secret = ctx.config.jwtSecret ?? '';
-  const sessions = createQrSessions(secret, opts.securityClock);
-  const knownBrowsers = createKnownBrowsers(secret);
+  const https = ctx.config.publicBaseUrl.startsWith('https:');
+  const sessions = createQrSessions(secret, opts.securityClock, https);
+  const knownBrowsers = createKnownBrowsers(secret, https);
   const qrLimits = { ...DEFAULT_QR_LIMITS, ...opts.limits };
   const limits = verificationLimits(ctx.limits, qrLimits, (res) => page(res).knownBrowser);
   const verification: VerificationDeps = {

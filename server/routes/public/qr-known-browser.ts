@@ -25,12 +25,13 @@ export interface KnownBrowsers {
 const subjectOf = ({ enterpriseId, qrToken, sessionVersion }: SessionOwner) =>
   `${enterpriseId}\n${tokenTag(qrToken)}\n${sessionVersion}`;
 
-export function createKnownBrowsers(secret: string): KnownBrowsers {
+/** `httpsOnly` as for the owner's session (qr-session.ts). */
+export function createKnownBrowsers(secret: string, httpsOnly: boolean): KnownBrowsers {
   const cookies = createDeviceCookies(secret, { purpose: 'qr-owner-browser', cookie: KNOWN_COOKIE });
   const options = (req: Request, qrToken: string) => ({
     httpOnly: true,
     sameSite: 'strict' as const,
-    secure: req.secure,
+    secure: httpsOnly || req.secure,
     path: pagePath(qrToken),
   });
   return {

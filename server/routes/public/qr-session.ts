@@ -71,14 +71,18 @@ function csrfMatches(sent: unknown, expected: string | undefined): boolean {
   return typeof sent === 'string' && !!expected && sameText(sent, expected);
 }
 
-export function createQrSessions(secret: string, clock: Clock): QrSessions {
+/**
+ * `httpsOnly`: the public address is https (PUBLIC_BASE_URL), so the cookies are Secure even when a proxy in
+ * front terminates TLS and the request reaches the app as http.
+ */
+export function createQrSessions(secret: string, clock: Clock, httpsOnly: boolean): QrSessions {
   // A KeyObject, so jsonwebtoken does not try (and fail) to parse the key as a public key on every page view.
   const key = createSecretKey(createHmac('sha256', secret).update('qr-owner-session/v1').digest());
   const nowSeconds = () => Math.floor(clock.now().getTime() / 1000);
   const cookieOptions = (req: Request, qrToken: string) => ({
     httpOnly: true,
     sameSite: 'lax' as const,
-    secure: req.secure,
+    secure: httpsOnly || req.secure,
     path: pagePath(qrToken),
   });
 
