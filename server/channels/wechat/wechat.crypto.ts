@@ -15,9 +15,9 @@ export function wechatSignature(parts: readonly string[]): string {
     .digest('hex');
 }
 
-/** Constant-time comparison of a received hex signature with the expected one. */
+/** Constant-time comparison of a received hex signature with the expected one (anything not hex is false). */
 export function signatureMatches(received: string | undefined, expected: string): boolean {
-  if (!received || received.length !== expected.length) return false;
+  if (!received || !/^[0-9a-fA-F]+$/.test(received) || received.length !== expected.length) return false;
   return timingSafeEqual(Buffer.from(received.toLowerCase()), Buffer.from(expected));
 }
 

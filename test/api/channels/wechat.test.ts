@@ -291,6 +291,12 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(replyOf(res.text).Content).to.contain('统一社会信用代码');
     });
 
+    it('answers a signature of 40 non-hex characters 401, not 500 (their bytes outnumber a hex digest)', async () => {
+      const q = { ...plainQuery('oODD_1'), signature: 'é'.repeat(40), echostr: '1' };
+      expectError(await request(t.app).get(URL).query(q), 401, 'signature_invalid');
+      expectError(await postPlain(t, 'oODD_1', '<xml/>', q), 401, 'signature_invalid');
+    });
+
     it('checks the signature before reading the body: unsigned or wrongly signed garbage is 401 and not kept', async () => {
       const stored = await t.models.InboxEntry.countDocuments({ channel: 'wechat' });
       const garbage = '<xml><ToUserName>gh</ToUserName';
@@ -387,6 +393,15 @@ describe('WeChat official account (/api/intake/wechat)', () => {
 
     it('refuses a wrong msg_signature (401) and another appid (401); keeps what it cannot decrypt or read', async () => {
       const p = encryptedPush(textXml('o2', 'x', '5001'), 'o2');
+      expectError(
+        await request(safe)
+          .post(URL)
+          .query({ ...p.query, msg_signature: '签'.repeat(40) })
+          .type('text/xml')
+          .send(p.body),
+        401,
+        'signature_invalid',
+      );
       expectError(
         await request(safe)
           .post(URL)
