@@ -516,6 +516,14 @@ describe('GET /api/kpis', function () {
     expectError(await get('from=2026-03-10&to=2026-03-01'), 400, 'validation_failed');
     expectError(await get('from=yesterday'), 400, 'validation_failed');
     expectError(await get('from=2020-01-01&to=2026-01-01'), 400, 'validation_failed');
+    // Dates a Date can hold but no period reaches: 400 with the years, not a 500 from the arithmetic on them.
+    for (const qs of ['to=-271821-04-21', 'from=-271821-04-20&to=-271820-04-20', 'from=%2B275760-01-01']) {
+      const res = await get(qs);
+      expectError(res, 400, 'validation_failed');
+      expect(res.body.error.message).to.contain('2000年至2099年');
+    }
+    const xlsx = request(t.app).get('/api/kpis/export.xlsx?from=%2B275760-01-01&to=%2B275760-09-13');
+    expectError(await xlsx.set(await t.auth('leader')), 400, 'validation_failed');
   });
 
   it('once the daily rollups are built, answers the same hand-worked figures from them', async () => {

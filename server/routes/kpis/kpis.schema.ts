@@ -8,9 +8,19 @@ import { monthOf, monthPeriod, parseInstant } from '../../kpi/kpi-period.ts';
 /** Long enough for a few years' comparison; bounds the work of one request. */
 export const MAX_PERIOD_DAYS = 3 * 366;
 
+/** Years a KPI period may touch: the product's own era, and far from the edges of what a Date can hold. */
+const YEARS = { first: 2000, last: 2099 } as const;
+
 const instant = z
   .string()
-  .refine((s) => !Number.isNaN(parseInstant(s).getTime()), { error: '日期格式无效' })
+  .refine((s) => !Number.isNaN(parseInstant(s).getTime()), { error: '日期格式无效', abort: true })
+  .refine(
+    (s) => {
+      const year = parseInstant(s).getUTCFullYear();
+      return year >= YEARS.first && year <= YEARS.last;
+    },
+    { error: `日期须在${YEARS.first}年至${YEARS.last}年之间` },
+  )
   .transform(parseInstant);
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: '月份格式应为 YYYY-MM' });
