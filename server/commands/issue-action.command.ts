@@ -59,7 +59,8 @@ async function reclassifyRoute(deps: IssueActionDeps, doc: IssueDoc, input: Reco
 async function findUnits(models: Models, ids: readonly string[]): Promise<Map<string, UnitDoc>> {
   if (!ids.length) return new Map();
   const bad = ids.find((id) => !Types.ObjectId.isValid(id));
-  const units = bad ? [] : await models.Unit.find({ _id: { $in: ids } }).lean();
+  if (bad) throw new AppError('unknown_unit', 400, `单位不存在：${bad}`);
+  const units = await models.Unit.find({ _id: { $in: ids } }).lean();
   const byId = new Map(units.map((u) => [String(u._id), u]));
   const missing = ids.find((id) => !byId.has(id));
   if (missing) throw new AppError('unknown_unit', 400, `单位不存在：${missing}`);

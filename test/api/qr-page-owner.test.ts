@@ -155,6 +155,21 @@ describe('QR page: the verified owner', () => {
     expect(noLevel.status).to.equal(400);
     expect(noLevel.text).to.include('请选择评价等级');
     expect(noLevel.text).to.include('>还行</textarea>');
+    // A level the form does not offer (a tampered form): said in Chinese, and an empty choice is no level.
+    for (const [level, said] of [
+      ['x', '评价等级无效'],
+      ['', '请选择评价等级'],
+    ]) {
+      const odd = await b
+        .post(`${pageOf(e)}/issues/${other}/rate`)
+        .type('form')
+        .send({ _csrf: csrf, rating: 'level', level });
+      expect([odd.status, odd.text.includes(said), odd.text.includes('Invalid')]).to.deep.equal([
+        400,
+        true,
+        false,
+      ]);
+    }
     const early = await b
       .post(`${pageOf(e)}/issues/${open}/rate`)
       .type('form')

@@ -35,10 +35,11 @@ const optionalText = (max: number, label: string) =>
 export const rateForm = z
   .object({
     rating: z.enum(['good', 'bad', 'level'], { error: '请选择满意或不满意' }),
-    level: z
-      .enum(RATING_LEVELS, { error: '评价等级无效' })
-      .optional()
-      .or(z.literal('').transform(() => undefined)),
+    // The form's empty choice is no level (a union with '' would answer an unknown level in English).
+    level: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.enum(RATING_LEVELS, { error: '评价等级无效' }).optional(),
+    ),
     comment: optionalText(500, '评价意见'),
   })
   .refine((f) => f.rating !== 'level' || !!f.level, { error: '请选择评价等级' });

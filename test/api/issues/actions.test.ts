@@ -35,6 +35,10 @@ describe('POST /api/issues/:id/actions/:action', () => {
       400,
       'unknown_unit',
     );
+    // The message names the unit that is not there, not the first one named.
+    const coUnit = await act(t, 'dispatcher', id, 'dispatch', { unitId: drc(), coUnitIds: ['x', 'zz'] });
+    expectError(coUnit, 400, 'unknown_unit');
+    expect(coUnit.body.error.message).to.equal('单位不存在：x');
   });
 
   it('404 for an unknown issue, and for an issue the handler cannot see', async () => {
