@@ -76,8 +76,12 @@ export async function updateUserCommand(
 
   let revoke = false;
   if (input.name !== undefined) user.name = input.name;
-  if (input.region !== undefined) user.region = input.region;
-  else if (unit) user.region = unit.region;
+  const region = input.region ?? unit?.region ?? user.region;
+  // A leader's region is their domain: a live socket joined its rooms at connect, so it must reconnect.
+  if (region !== user.region) {
+    user.region = region;
+    revoke = true;
+  }
   if (input.unitId !== undefined && String(input.unitId) !== String(user.unitId)) {
     user.unitId = unit?._id ?? null;
     revoke = true;

@@ -1,5 +1,6 @@
 // Staff account administration (admin only): list, create, and change role/unit/disabled.
 import { expect } from 'chai';
+import { CITY_REGION } from '../../shared/roles.ts';
 import request from 'supertest';
 import { expectError, unitOf, useTestApp } from './helpers.ts';
 
@@ -169,6 +170,23 @@ describe('api: users', () => {
         .set(await t.auth('admin'))
         .send({ role: 'supervisor' })
         .expect(200);
+    });
+
+    it('moves a leader to another region (their domain), which revokes the old token; the same region does not', async () => {
+      const id = await idOf('leader');
+      const patch = async (body: object) =>
+        request(t.app)
+          .patch(`/api/users/${id}`)
+          .set(await t.auth('admin'))
+          .send(body)
+          .expect(200);
+      const token = await t.login('leader');
+      const me = () => request(t.app).get('/api/me').set('Authorization', `Bearer ${token}`);
+      await patch({ region: CITY_REGION, name: '市领导 王国平' });
+      await me().expect(200);
+      await patch({ region: 'anji' });
+      expectError(await me(), 401, 'invalid_token');
+      await patch({ region: CITY_REGION });
     });
 
     it('a name change keeps the session', async () => {
