@@ -37,7 +37,9 @@ describe('realtime follows permissions', () => {
     this.timeout(60_000);
     conn = await openTestDatabase();
     const clock = createSimulatedClock(TEST_START);
-    const config = testConfig({ DEMO_CLOCK: '1' });
+    // An http address: the QR page's cookies (its form's CSRF) are Secure at an https one, which supertest's
+    // agent does not send back over http.
+    const config = testConfig({ DEMO_CLOCK: '1', PUBLIC_BASE_URL: 'http://qy.example.test' });
     models = createModels(conn, clock);
     await ensureIndexes(models);
     seed = await seedDemo(models, clock, { hashParams: TEST_HASH, issues: false });

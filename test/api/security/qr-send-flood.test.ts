@@ -28,7 +28,8 @@ function useFloodApp(): FloodTestApp {
   const sms = new FakeSms();
   let notify: NotifyService | undefined;
   const t = useIssueApp({
-    env: { TRUST_PROXY: '1' },
+    // Phones browse over plain http here: at an https address the page's cookies are Secure, not sent back.
+    env: { TRUST_PROXY: '1', PUBLIC_BASE_URL: 'http://qy.example.test' },
     deps: ({ models, clock, config }) => {
       notify = createNotifyService({ config, models, clock, logger: silent, sms, ttlMs: 0 });
       // Rate-limit windows and sessions on the suite's clock, so hours and days can pass.
