@@ -151,15 +151,17 @@ export function presentIssueSummary(doc: IssueSummaryDoc) {
     supervised: doc.supervised,
     bulletined: doc.bulletined,
     redoCount: doc.redoCount,
-    // 可能重复: the open issue intake found this one may repeat (the dispatcher merges or keeps it).
-    possibleRepeat: doc.possibleRepeat
-      ? {
-          id: String(doc.possibleRepeat.issueId),
-          number: doc.possibleRepeat.number,
-          title: doc.possibleRepeat.title,
-          score: doc.possibleRepeat.score,
-        }
-      : null,
+    // 可能重复: the open issue intake found this one may repeat, while the dispatcher merges or keeps it. Once
+    // dispatched it is decided, and the other issue may be another unit's, which this issue's unit may not read.
+    possibleRepeat:
+      doc.possibleRepeat && doc.state === 'received'
+        ? {
+            id: String(doc.possibleRepeat.issueId),
+            number: doc.possibleRepeat.number,
+            title: doc.possibleRepeat.title,
+            score: doc.possibleRepeat.score,
+          }
+        : null,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

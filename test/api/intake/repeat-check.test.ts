@@ -108,6 +108,26 @@ describe('intake: duplicate check with the text core', function () {
     expect((await byNumber(first.number))?.sources).to.have.length(1);
   });
 
+  it('shows 可能重复 only while the dispatcher decides: once dispatched, no reader sees the other issue', async () => {
+    const firstUnit = String((await byNumber(first.number))?.unitId);
+    const unit = t.data.units.find((u) => String(u._id) !== firstUnit && u.level === 'county')!;
+    await request(app)
+      .post(`/api/issues/${flagged.id}/actions/dispatch`)
+      .set(await t.auth('dispatcher'))
+      .send({ unitId: String(unit._id) })
+      .expect(200);
+    // The other unit's handler reads this issue, not the one it was thought to repeat (another unit's).
+    for (const who of [handlerOf(unit.code), 'dispatcher']) {
+      const detail = await request(app)
+        .get(`/api/issues/${flagged.id}`)
+        .set(await t.auth(who))
+        .expect(200);
+      expect(detail.body.possibleRepeat).to.equal(null);
+    }
+    // Stored as it was: the timeline's note keeps the record.
+    expect((await byNumber(flagged.number))?.possibleRepeat).to.include({ number: first.number });
+  });
+
   it('takes a different problem of the same enterprise in as a new issue, unflagged', async () => {
     const res = await zheliban(e().name, BILL);
     expect(res.body).to.include({ status: 'created' });
