@@ -6,7 +6,7 @@
 // what mongoose makes of the same input (test/api/issues/intake-doc.test.ts), so the two cannot drift apart.
 import { Types } from 'mongoose';
 import type { IssueCore } from '../../shared/lifecycle/issue-core.ts';
-import { LIMITS } from '../../shared/schemas.ts';
+import { charCount, LIMITS } from '../../shared/schemas.ts';
 import type { EnterpriseDoc } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { coreFields, type CoreFields } from './issue-store.ts';
@@ -80,8 +80,8 @@ const storedLifecycle = (core: IssueCore, now: Date) =>
 function checkInvariants(p: IntakeIssueParts): void {
   const bad = (what: string) => new Error(`intake: invalid ${what}`);
   if (!NUMBER.test(p.number)) throw bad('number');
-  if (!p.title || p.title.length > LIMITS.title) throw bad('title');
-  if (!p.content || p.content.length > LIMITS.content) throw bad('content');
+  if (!p.title || charCount(p.title) > LIMITS.title) throw bad('title');
+  if (!p.content || charCount(p.content) > LIMITS.content) throw bad('content');
   if (!p.timeline.length) throw bad('timeline');
 }
 

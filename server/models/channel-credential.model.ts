@@ -4,6 +4,7 @@
 // Neither is ever returned after creation. Revocation is a timestamp, kept for the audit trail.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { CHANNEL_IDS, type ChannelId } from '../../shared/states.ts';
+import { maxChars } from './max-chars.ts';
 
 export const CREDENTIAL_KINDS = ['api_key', 'hmac', 'token'] as const;
 export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
@@ -32,7 +33,7 @@ export function defineChannelCredentialModel(conn: Connection): ChannelCredentia
     {
       channel: { type: String, required: true, enum: CHANNEL_IDS },
       kind: { type: String, required: true, enum: CREDENTIAL_KINDS },
-      label: { type: String, default: '', maxlength: 100 },
+      label: { type: String, default: '', validate: maxChars(100) },
       keyHash: { type: String, default: null },
       secretEnc: { type: String, default: null },
       hint: { type: String, default: '' },

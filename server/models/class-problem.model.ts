@@ -6,6 +6,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
 import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
+import { maxChars } from './max-chars.ts';
 
 export interface ClusterSummary {
   representative: { issueId: Types.ObjectId; number: string; text: string };
@@ -90,7 +91,7 @@ export function defineClassProblemModel(conn: Connection, clock: Clock): ClassPr
   const schema = new Schema<ClassProblemDoc>(
     {
       number: { type: String, required: true },
-      title: { type: String, required: true, maxlength: 100 },
+      title: { type: String, required: true, validate: maxChars(100) },
       category: { type: String, enum: CATEGORY_IDS, required: true },
       clusterId: { type: ObjectId },
       state: { type: String, enum: CLASS_STATES, default: 'handling' },
@@ -100,8 +101,8 @@ export function defineClassProblemModel(conn: Connection, clock: Clock): ClassPr
       coUnitNames: { type: [String], default: [] },
       workingDays: { type: Number, required: true },
       deadline: { type: Date, required: true },
-      rootCause: { type: String, required: true, maxlength: 2000 },
-      measure: { type: String, required: true, maxlength: 2000 },
+      rootCause: { type: String, required: true, validate: maxChars(2000) },
+      measure: { type: String, required: true, validate: maxChars(2000) },
       memberIds: { type: [ObjectId], default: [] },
       enterpriseCount: { type: Number, default: 0 },
       answer: { type: String, default: null },

@@ -5,6 +5,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { DayOverride } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { CATEGORY_IDS, type CategoryId } from '../../shared/states.ts';
+import { maxChars } from './max-chars.ts';
 
 export interface SettingDoc {
   _id: Types.ObjectId;
@@ -81,7 +82,7 @@ export function defineCalendarOverrideModel(conn: Connection, clock: Clock): Cal
     {
       date: { type: String, required: true, match: /^\d{4}-\d{2}-\d{2}$/ },
       kind: { type: String, required: true, enum: ['work', 'off'] },
-      note: { type: String, default: '', maxlength: 200 },
+      note: { type: String, default: '', validate: maxChars(200) },
     },
     { timestamps: { currentTime: () => clock.now() }, collection: 'calendar_overrides' },
   );

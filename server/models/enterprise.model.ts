@@ -6,6 +6,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
 import { enterpriseNameKey } from '../../shared/enterprise-name.ts';
+import { maxChars } from './max-chars.ts';
 
 export const MOBILE_PATTERN = /^1[3-9]\d{9}$/;
 
@@ -98,11 +99,11 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
           message: '统一社会信用代码无效',
         },
       },
-      name: { type: String, required: true, trim: true, maxlength: 100 },
-      region: { type: String, required: true, trim: true, maxlength: 40 },
-      industry: { type: String, default: '', trim: true, maxlength: 50 },
-      address: { type: String, default: '', trim: true, maxlength: 200 },
-      ownerName: { type: String, default: '', trim: true, maxlength: 50 },
+      name: { type: String, required: true, trim: true, validate: maxChars(100) },
+      region: { type: String, required: true, trim: true, validate: maxChars(40) },
+      industry: { type: String, default: '', trim: true, validate: maxChars(50) },
+      address: { type: String, default: '', trim: true, validate: maxChars(200) },
+      ownerName: { type: String, default: '', trim: true, validate: maxChars(50) },
       mobile: {
         type: String,
         required: function (this: { provisional?: boolean }) {
@@ -115,17 +116,17 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       pinHash: { type: String, default: null, select: false },
       pinFailures: { type: Number, default: 0, select: false },
       nameKey: { type: String },
-      email: { type: String, trim: true, lowercase: true, maxlength: 200 },
+      email: { type: String, trim: true, lowercase: true, validate: maxChars(200) },
       emails: { type: [{ type: String, trim: true, lowercase: true }], default: undefined },
       wechatOpenids: { type: [String], default: undefined },
       provisional: { type: Boolean },
-      provisionalNote: { type: String, maxlength: 500 },
+      provisionalNote: { type: String, validate: maxChars(500) },
       ownerSessionVersion: { type: Number, default: 0, select: false },
       notify: {
         type: new Schema<NotifyPreference>(
           {
             channel: { type: String, enum: ENTERPRISE_CHANNELS, required: true },
-            email: { type: String, default: null, maxlength: 200 },
+            email: { type: String, default: null, validate: maxChars(200) },
             updatedAt: { type: Date, required: true },
           },
           { _id: false },

@@ -5,6 +5,7 @@
 // MAX_IMPORT_ROWS; the counts keep counting.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
+import { maxChars } from './max-chars.ts';
 
 export const MAX_IMPORT_ERRORS = 500;
 export const MAX_IMPORT_ROWS = 10_000;
@@ -62,7 +63,7 @@ export function defineImportJobModel(conn: Connection, clock: Clock): ImportJobM
   const schema = new Schema<ImportJobDoc>(
     {
       channel: { type: String, required: true, enum: ['meeting', 'visit', 'deputy'] },
-      filename: { type: String, required: true, maxlength: 200 },
+      filename: { type: String, required: true, validate: maxChars(200) },
       format: { type: String, required: true, enum: ['csv', 'xlsx'] },
       fileId: { type: Schema.Types.ObjectId, required: true },
       size: { type: Number, required: true },

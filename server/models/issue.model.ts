@@ -4,6 +4,7 @@
 // change and its timeline event land together or not at all. Timestamps come from the command's clock (not
 // mongoose's), so the demo seed can write a genuine past.
 import { Schema, type Connection, type Model, type SchemaDefinition, type Types } from 'mongoose';
+import { maxChars } from './max-chars.ts';
 import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
 import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
 import { ROLES } from '../../shared/roles.ts';
@@ -417,8 +418,8 @@ export function defineIssueModel(conn: Connection): IssueModel {
     channel: { type: String, required: true, enum: CHANNEL_IDS },
     // No default: the partial unique index only covers issues that carry an external id.
     externalId: { type: String },
-    title: { type: String, required: true, maxlength: 200 },
-    content: { type: String, required: true, maxlength: 10_000 },
+    title: { type: String, required: true, validate: maxChars(200) },
+    content: { type: String, required: true, validate: maxChars(10_000) },
     contact: { type: Mixed, default: null },
     inboxId: { type: ObjectId, default: null },
     sources: { type: [Mixed], default: [] },

@@ -2,6 +2,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
 import { CATEGORY_IDS, UNIT_LEVELS, type CategoryId, type UnitLevel } from '../../shared/states.ts';
+import { maxChars } from './max-chars.ts';
 
 export interface UnitDoc {
   _id: Types.ObjectId;
@@ -24,9 +25,9 @@ export function defineUnitModel(conn: Connection, clock: Clock): UnitModel {
   const schema = new Schema<UnitDoc>(
     {
       code: { type: String, required: true, trim: true, lowercase: true, match: /^[a-z0-9][a-z0-9-]{1,39}$/ },
-      name: { type: String, required: true, trim: true, maxlength: 100 },
+      name: { type: String, required: true, trim: true, validate: maxChars(100) },
       level: { type: String, required: true, enum: UNIT_LEVELS },
-      region: { type: String, required: true, trim: true, maxlength: 40 },
+      region: { type: String, required: true, trim: true, validate: maxChars(40) },
       parentId: { type: Schema.Types.ObjectId, ref: 'Unit', default: null },
       categories: { type: [{ type: String, enum: CATEGORY_IDS }], default: [] },
     },

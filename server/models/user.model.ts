@@ -3,6 +3,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
 import { ROLES, type Role } from '../../shared/roles.ts';
+import { maxChars } from './max-chars.ts';
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{1,31}$/;
 
@@ -28,11 +29,11 @@ export function defineUserModel(conn: Connection, clock: Clock): UserModel {
   const schema = new Schema<UserDoc>(
     {
       username: { type: String, required: true, trim: true, lowercase: true, match: USERNAME_PATTERN },
-      name: { type: String, required: true, trim: true, maxlength: 50 },
+      name: { type: String, required: true, trim: true, validate: maxChars(50) },
       passwordHash: { type: String, required: true },
       role: { type: String, required: true, enum: ROLES },
       unitId: { type: Schema.Types.ObjectId, ref: 'Unit', default: null },
-      region: { type: String, required: true, trim: true, maxlength: 40 },
+      region: { type: String, required: true, trim: true, validate: maxChars(40) },
       disabled: { type: Boolean, default: false },
       tokenVersion: { type: Number, default: 0 },
       lastLoginAt: { type: Date, default: null },

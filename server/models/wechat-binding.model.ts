@@ -3,6 +3,7 @@
 // kept even before the enterprise is known, so the intake pipeline can match or provision it.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import type { Clock } from '../../shared/clock.ts';
+import { maxChars } from './max-chars.ts';
 
 export interface WechatBindingDoc {
   _id: Types.ObjectId;
@@ -18,8 +19,8 @@ export type WechatBindingModel = Model<WechatBindingDoc>;
 export function defineWechatBindingModel(conn: Connection, clock: Clock): WechatBindingModel {
   const schema = new Schema<WechatBindingDoc>(
     {
-      openid: { type: String, required: true, maxlength: 128 },
-      creditCode: { type: String, required: true, maxlength: 18 },
+      openid: { type: String, required: true, validate: maxChars(128) },
+      creditCode: { type: String, required: true, validate: maxChars(18) },
       enterpriseId: { type: Schema.Types.ObjectId, default: null },
       boundAt: { type: Date, required: true, default: () => clock.now() },
     },

@@ -21,6 +21,18 @@ describe('POST /api/issues', () => {
     expectError(bad, 400, 'validation_failed');
   });
 
+  it('counts a limit in characters, as the form does: 200 emoji make a title, 201 do not (never a 500)', async () => {
+    // Each emoji is one character and two UTF-16 units: the validation and the stored limits must agree.
+    const title = '🔥'.repeat(200);
+    const res = await postIssue(t, 'clerk', { title, content: `停电了${'🔌'.repeat(9_990)}` });
+    expect(res.status).to.equal(201);
+    const stored = await t.models.Issue.findById(res.body.id, { title: 1, content: 1 }).lean();
+    expect([stored?.title, stored?.content.length]).to.deep.equal([title, 3 + 2 * 9_990]);
+    const long = await postIssue(t, 'clerk', { title: '🔥'.repeat(201) });
+    expectError(long, 400, 'validation_failed');
+    expect(long.body.error.message).to.contain('200');
+  });
+
   it('403 for roles that do not take in issues from that channel', async () => {
     expectError(await postIssue(t, 'admin'), 403, 'forbidden');
     expectError(await postIssue(t, 'supervisor'), 403, 'forbidden');
