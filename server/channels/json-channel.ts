@@ -127,6 +127,11 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** A caller's phone: an address the outbox may send to later, so no line breaks or control characters. */
+export const contactPhoneField = optionalText(30, '联系电话').refine((v) => !v || !CONTROL.test(v), {
+  error: '联系电话不能含换行或控制字符',
+});
+
 /** The work order of DESIGN §10 (hotline12345's fields; zheliban and discovery name the id `externalId`). */
 export function workOrderSchema(idField: 'orderId' | 'externalId') {
   return z.object({
@@ -134,9 +139,7 @@ export function workOrderSchema(idField: 'orderId' | 'externalId') {
     creditCode: creditCodeField,
     enterpriseName: optionalText(100, '企业名称'),
     contactName: optionalText(50, '联系人'),
-    contactPhone: optionalText(30, '联系电话').refine((v) => !v || !CONTROL.test(v), {
-      error: '联系电话不能含换行或控制字符',
-    }),
+    contactPhone: contactPhoneField,
     contactEmail: optionalText(200, '联系邮箱').refine((v) => !v || EMAIL_PATTERN.test(v), {
       error: '联系邮箱格式无效',
     }),

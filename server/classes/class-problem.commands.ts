@@ -110,7 +110,9 @@ export async function promoteCluster(
   const wanted = input.memberIds ?? [...inCluster];
   const stranger = wanted.find((id) => !inCluster.has(id));
   if (stranger) throw new AppError('not_in_cluster', 400, `问题 ${stranger} 不在该候选类问题中`);
-  const units = await unitsOf(deps, [input.leadUnitId, ...input.coUnitIds]);
+  // As a dispatch does: the lead unit is not also a co-unit, and no co-unit is named twice.
+  const coUnitIds = [...new Set(input.coUnitIds)].filter((id) => id !== input.leadUnitId);
+  const units = await unitsOf(deps, [input.leadUnitId, ...coUnitIds]);
   const members = (await loadMembers(deps, wanted)).filter((m) => !m.classProblemId && isLinkable(m.state));
   if (members.length < 2)
     throw conflict('可立项的成员问题不足两个（其余已属于其他类问题或已合并）', 'too_few_members');
@@ -128,8 +130,8 @@ export async function promoteCluster(
         clusterId: cluster._id,
         leadUnitId: oid(input.leadUnitId),
         leadUnitName: units.get(input.leadUnitId)!,
-        coUnitIds: input.coUnitIds.map(oid),
-        coUnitNames: input.coUnitIds.map((id) => units.get(id)!),
+        coUnitIds: coUnitIds.map(oid),
+        coUnitNames: coUnitIds.map((id) => units.get(id)!),
         workingDays: input.workingDays,
         deadline: calendar.addWorkingDays(now, input.workingDays),
         rootCause: input.rootCause,

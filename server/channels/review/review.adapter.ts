@@ -13,6 +13,7 @@ import {
   parseWith,
   text,
   workOrderMessage,
+  contactPhoneField,
   type JsonChannelAdapter,
 } from '../json-channel.ts';
 
@@ -21,7 +22,7 @@ const reviewSchema = z.object({
   creditCode: creditCodeField,
   enterpriseName: optionalText(100, '企业名称'),
   contactName: optionalText(50, '联系人'),
-  contactPhone: optionalText(30, '联系电话'),
+  contactPhone: contactPhoneField,
   serviceName: optionalText(100, '服务事项'),
   departmentName: optionalText(100, '评价部门'),
   level: z.preprocess(

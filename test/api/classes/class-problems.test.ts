@@ -158,12 +158,17 @@ describe('api: class problems', function () {
     });
 
     it('a leader promotes the cluster: members link to it, show it on their timeline and on the QR page', async () => {
+      const coUnit = String(t.seed!.units.find((u) => u.code === 'anji-centre')!._id);
+      // The lead unit named again among the co-units, and a co-unit twice: one of each is kept, as a dispatch does.
       const res = await request(t.app)
         .post(url())
         .set(await t.auth('leader'))
-        .send(body());
+        .send({ ...body(), coUnitIds: [leadUnitId, coUnit, coUnit] });
       expect(res.status, JSON.stringify(res.body)).to.equal(201);
       classId = res.body.id;
+      const stored = await t.models.ClassProblem.findById(classId, { coUnitIds: 1, coUnitNames: 1 }).lean();
+      expect(stored?.coUnitIds.map(String)).to.deep.equal([coUnit]);
+      expect(stored?.coUnitNames).to.deep.equal(['安吉县企业综合服务中心']);
       expect(res.body.number).to.match(/^LW-\d{4}-\d{3}$/);
       expect(res.body.memberCount).to.equal(5);
       expect(res.body.enterpriseCount).to.equal(5);

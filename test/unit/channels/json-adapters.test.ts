@@ -165,6 +165,11 @@ describe('JSON channel adapters', () => {
       () => reviewAdapter.parse(body({ reviewId: 'R', content: 'x', level: '满意' }), NOW),
       'invalid_field',
     );
+    // The caller's phone is an address the outbox may use: no line breaks, as for a work order's.
+    refused(
+      () => reviewAdapter.parse(body({ reviewId: 'R', content: 'x', contactPhone: '139\r\nBcc: x' }), NOW),
+      'invalid_field',
+    );
   });
 
   it('sms: the sender is the contact; a credit code in the text names the enterprise', () => {
