@@ -232,6 +232,13 @@ export async function serve({
           ),
         });
   if (smtp) logger.info({ port: smtp.port, host: config.host }, 'smtp intake listening');
+  if (config.demo && !/^(127\.|::1$|localhost$)/.test(config.host)) {
+    // Allowed (a phone on the same network scanning the demo's QR codes), but not by accident.
+    logger.warn(
+      { host: config.host },
+      'demo mode listening beyond this machine: the demo accounts and channel keys are public; a deployment sets JWT_SECRET (or NODE_ENV=production)',
+    );
+  }
   if (config.demo) process.stdout.write(await demoBanner(models, config, url));
   if (config.demo) process.stdout.write(channelBanner(config, url, smtp?.port));
   sweep.start();
