@@ -11,8 +11,13 @@ const is =
 
 /** The candidate clusters, the class problems and their report. */
 export const canViewClassProblems = is('director', 'leader', 'admin', 'supervisor', 'dispatcher');
-/** Running the clustering now (it also runs on its schedule). */
-export const canRunClustering = is('director', 'leader', 'admin');
+/**
+ * Running the city-wide clustering now (it also runs on its schedule): those who manage classes, and the admin.
+ * A county leader reads the candidates but does not re-run the city's clustering (the screen offers it only
+ * to these).
+ */
+export const canRunClustering = (actor: Actor): boolean =>
+  managesClassProblems(actor) || actor.role === 'admin';
 /** Promoting a cluster, adding and removing members, 政策性解决: the city's coordination tier (DESIGN §4). */
 export const canManageClassProblems = (actor: Actor): boolean => managesClassProblems(actor);
 /** Verifying the members' class answer, as the centre verifies any reply (DESIGN §3). */

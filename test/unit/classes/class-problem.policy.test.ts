@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import {
   canManageClassProblems,
   canReadClassProblem,
+  canRunClustering,
   canViewClassProblems,
 } from '../../../server/classes/class-problem.policy.ts';
 import { roleLabelOf, ROLES, type Role } from '../../../shared/roles.ts';
@@ -39,6 +40,21 @@ describe('class problem policy: managing', () => {
     expect(canManageClassProblems(with_('leader', 'anji'))).to.equal(false);
     for (const role of ROLES.filter((r) => r !== 'director' && r !== 'leader'))
       expect(canManageClassProblems(with_(role, 'city')), role).to.equal(false);
+  });
+});
+
+describe('class problem policy: running the clustering now', () => {
+  it('those who manage classes and the admin, as the screen offers it; not a county leader', () => {
+    const with_ = (role: Role, region?: string) => ({ ...actor(role), region });
+    for (const [who, may] of [
+      [with_('director', 'city'), true],
+      [with_('leader', 'city'), true],
+      [with_('admin', 'city'), true],
+      [with_('leader', 'anji'), false],
+      [with_('dispatcher', 'city'), false],
+      [with_('supervisor', 'city'), false],
+    ] as const)
+      expect(canRunClustering(who), `${who.role} ${who.region}`).to.equal(may);
   });
 });
 
