@@ -1,5 +1,6 @@
 // 相似问题 on the issue page in real Chromium: two issues of one enterprise telling the same complaint, the
-// panel on one lists the other under 本企业 as a link that opens it; axe-core finds nothing serious.
+// panel on one lists the other under 本企业 as a link that opens it (the page then shows that issue, with its
+// own similar issues); axe-core finds nothing serious.
 import { expect } from 'chai';
 import { axeFindings, login, snap, useStaffApp } from './staff-app.harness.ts';
 
@@ -28,5 +29,9 @@ describe('staff app: similar issues on the issue page (e2e, Chromium)', function
     await snap(page, 'similar-issues');
     await link.click();
     await page.waitForURL(`**/issues/${first.id}`);
+    // The page shows the issue the link named, not only its address (the view is reused for it).
+    await page.locator('header.title .mono', { hasText: first.number }).waitFor();
+    await panel.getByRole('link', { name: /再次反映/ }).waitFor();
+    expect(await panel.textContent()).to.contain(second.number);
   });
 });
