@@ -140,6 +140,14 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     expect(await card(BAD).getAttribute('data-level')).to.equal('overdue');
     await expectAccessible();
     await snap(page(), 'running-03-desk-rating-check');
+    expect(await card(BAD).getByRole('button', { name: '差评核实' }).count()).to.equal(1);
+  });
+
+  it('shows a clerk the 差评待核实 card without 差评核实, which only a dispatcher or the director may do', async () => {
+    await fresh('clerk');
+    await page().goto(`${t.baseUrl}/desk?tab=ratingCheck`);
+    await card(BAD).getByTestId('queue-timing').waitFor();
+    expect(await card(BAD).getByRole('button').count()).to.equal(0);
   });
 
   it('shows the enterprise’s problem above the reply on a 待审核 card, a few lines on a phone', async () => {
