@@ -3,6 +3,7 @@
 // throws an Error whose message is shown like the server's.
 import { ref, type Ref } from 'vue';
 import { messageOf, optional, type Query } from './api.ts';
+import { lastAskedRunsLast } from './last-asked.ts';
 
 function track<A extends unknown[]>(work: (...args: A) => Promise<unknown>, running = false) {
   const busy = ref(running);
@@ -23,12 +24,13 @@ function track<A extends unknown[]>(work: (...args: A) => Promise<unknown>, runn
   return { busy, error, run };
 }
 
+/** A screen's load; the last one asked for lands last (last-asked.ts). */
 export function useLoad<A extends unknown[]>(
   fetch: (...args: A) => Promise<unknown>,
   initiallyLoading = false,
 ) {
   const { busy, error, run } = track(fetch, initiallyLoading);
-  return { loading: busy, error, load: run };
+  return { loading: busy, error, load: lastAskedRunsLast(run) };
 }
 
 export function useSubmit<A extends unknown[]>(send: (...args: A) => Promise<unknown>) {
