@@ -35,6 +35,12 @@ async function connect(token: string): Promise<void> {
   const { io } = await import('socket.io-client');
   if (mine !== generation) return;
   socket = io({ auth: { token }, transports: ['websocket', 'polling'] });
+  // The server refuses a token that has expired (12 h by default; a reconnect after a night, a sleep or a
+  // restart): trade the cookie for a new one, and the session's watch connects again with it. socket.io does
+  // not retry a refused handshake by itself.
+  socket.on('connect_error', (err: Error) => {
+    if (err.message === 'invalid_token' && mine === generation) void useSession().refresh();
+  });
   socket.on('connect', () => {
     for (const id of subscribed.keys()) socket?.emit('subscribe', id);
   });
