@@ -2,6 +2,8 @@
 // components themselves are imported by the screens that use them, so each screen's chunk carries its own).
 // The session comes first (a new tab adopts the cookie session): the first screen then opens straight where the
 // user works, its data requested at once, instead of passing through the login route.
+// Element Plus's date pickers follow day.js's locale: Chinese, weeks from Monday (its default is English, from Sunday).
+import 'dayjs/locale/zh-cn';
 import 'element-plus/dist/index.css';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
