@@ -83,15 +83,37 @@ function deepMerge(base: unknown, patch: unknown): unknown {
   return out;
 }
 
-export type PolicyResult = { ok: true; policy: TimeLimitPolicy } | { ok: false; message: string };
+export type PolicyResult =
+  | { ok: true; policy: TimeLimitPolicy }
+  | { ok: false; message: string; /** Where in the setting, e.g. `rectifyWorkingDays`. */ field: string };
+
+const TYPE_WORDS: Readonly<Record<string, string>> = { number: '数字', string: '文字', object: '对象' };
+
+/** Chinese for what zod would say in English, where the schema has no message of its own. */
+const chinese: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `应为${TYPE_WORDS[issue.expected] ?? issue.expected}`;
+    case 'too_small':
+      return `不能小于${String(issue.minimum)}`;
+    case 'too_big':
+      return `不能大于${String(issue.maximum)}`;
+    case 'not_multiple_of':
+      return '应为整数';
+    case 'unrecognized_keys':
+      return `不认识的设置：${issue.keys.join('、')}`;
+    default:
+      return '格式无效';
+  }
+};
 
 /** The admin's (partial) policy over `base`, validated whole. */
 export function mergePolicy(base: TimeLimitPolicy, patch: unknown): PolicyResult {
-  const parsed = timeLimitPolicySchema.safeParse(deepMerge(base, patch ?? {}));
+  const parsed = timeLimitPolicySchema.safeParse(deepMerge(base, patch ?? {}), { error: chinese });
   if (parsed.success) return { ok: true, policy: parsed.data as TimeLimitPolicy };
   const issue = parsed.error.issues[0];
-  const path = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-  return { ok: false, message: `${path}${issue?.message ?? '时限设置无效'}` };
+  const field = issue?.path.map(String).join('.') ?? '';
+  return { ok: false, message: `${field ? `${field}：` : ''}${issue?.message ?? '时限设置无效'}`, field };
 }
 
 /** The stored setting as the policy in force: the defaults when absent or (somehow) invalid. */

@@ -19,7 +19,10 @@ export const SETTING_RULES: Readonly<Record<string, SettingRule>> = Object.freez
   [TIME_LIMITS_SETTING]: {
     normalise(value) {
       const merged = mergePolicy(DEFAULT_TIME_LIMIT_POLICY, value);
-      if (!merged.ok) throw validationFailed(`时限设置无效：${merged.message}`);
+      if (!merged.ok)
+        throw validationFailed(`时限设置无效：${merged.message}`, {
+          field: merged.field ? `value.${merged.field}` : 'value',
+        });
       return merged.policy;
     },
     recompute: true,

@@ -33,6 +33,14 @@ describe('settings that take effect: the time-limit policy', () => {
     });
     expectError(bad, 400, 'validation_failed');
     expect(bad.body.error.message).to.match(/urgencies\.normal\.resolve/);
+    // In Chinese, with the field named, as every other setting's refusal (not zod's English).
+    const word = await put('admin', { rectifyWorkingDays: 'x' });
+    expectError(word, 400, 'validation_failed');
+    expect(word.body.error).to.include({
+      message: '时限设置无效：rectifyWorkingDays：应为数字',
+      field: 'value.rectifyWorkingDays',
+    });
+    expect(bad.body.error.message).to.equal('时限设置无效：urgencies.normal.resolve.days：不能小于1');
     expectError(await put('dispatcher', {}), 403, 'forbidden');
   });
 
