@@ -48,6 +48,46 @@ function jsonObjectOf(raw: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** The index of the quote closing the JSON string opened at `start`, or -1 when the text ends first. */
+function stringEnd(text: string, start: number): number {
+  for (let i = start + 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  return -1;
+}
+
+/**
+ * A `"key": "text"` member of the outermost object of a JSON text that breaks off later, found by walking it
+ * with its depth outside strings, so that a nested member of the same name is never taken for it.
+ */
+export function topLevelText(text: string, key: string): string | undefined {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      const end = stringEnd(text, i);
+      if (end < 0) return undefined;
+      const value = depth === 1 ? /^\s*:\s*"/.exec(text.slice(end + 1, end + 64)) : null;
+      if (value && text.slice(i + 1, end) === key) {
+        const from = end + value[0].length;
+        const to = stringEnd(text, from);
+        if (to < 0) return undefined;
+        try {
+          return JSON.parse(text.slice(from, to + 1)) as string;
+        } catch {
+          return undefined;
+        }
+      }
+      i = end;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The channel's own id in a body the adapter refused, when it can still be read (a JSON object whose id field
  * is a plain, bounded text): the dead letter keeps it, so staff find a failed work order by its number, and the
@@ -55,14 +95,15 @@ function jsonObjectOf(raw: Buffer): Record<string, unknown> {
  * in it) still names its order: only that one top-level own text is taken, and it is checked on its own.
  */
 export function externalIdIn(raw: Buffer, idField: string): string | undefined {
-  let body: Record<string, unknown>;
+  let id: unknown;
   try {
-    body = jsonObjectOf(raw);
+    const body = jsonObjectOf(raw);
+    if (!Object.hasOwn(body, idField)) return undefined;
+    id = body[idField];
   } catch {
-    return undefined;
+    // Cut short or broken further on: the id as long as it stands whole among the object's own members.
+    id = topLevelText(raw.toString('utf8'), idField);
   }
-  if (!Object.hasOwn(body, idField)) return undefined;
-  const id = body[idField];
   if (typeof id !== 'string') return undefined;
   const trimmed = id.trim();
   return trimmed && trimmed.length <= LIMITS.externalId && !CONTROL.test(trimmed) ? trimmed : undefined;

@@ -156,6 +156,16 @@ describe('JSON channels at /api/intake/<channel>', () => {
       .expect(200);
     expect(retry.body.ack.status).to.equal('failed');
     expect(retry.body.entry).to.include({ status: 'failed', attempts: 2 });
+    // Cut short after its id: the dead letter keeps the id, and the platform's corrected redelivery is filed on
+    // that entry, which leaves the list.
+    expect(letter.externalId).to.equal('WO-BROKEN');
+    const corrected = await signed('hotline12345', order({ orderId: 'WO-BROKEN' })).send();
+    expect([corrected.status, corrected.body.status]).to.deep.equal([200, 'created']);
+    expect(corrected.body.inboxId).to.equal(letter.id);
+    const after = await request(t.app)
+      .get('/api/inbox?status=failed&channel=hotline12345')
+      .set(await t.auth('clerk'));
+    expect(after.body.items.map((i: { id: string }) => i.id)).to.not.include(letter.id);
 
     expectError(
       await signed('hotline12345', order({ creditCode: '91330521MA2B3C4D5X' })).send(),

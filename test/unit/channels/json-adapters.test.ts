@@ -5,6 +5,7 @@ import { hotline12345Adapter } from '../../../server/channels/hotline12345/hotli
 import { zhelibanAdapter } from '../../../server/channels/zheliban/zheliban.adapter.ts';
 import { discoveryAdapter } from '../../../server/channels/discovery/discovery.adapter.ts';
 import { reviewAdapter } from '../../../server/channels/review/review.adapter.ts';
+import { topLevelText } from '../../../server/channels/json-channel.ts';
 import { smsAdapter } from '../../../server/channels/sms/sms.adapter.ts';
 import { signBody, verifyApiKey, verifyHmac } from '../../../server/channels/signature.ts';
 import {
@@ -316,5 +317,21 @@ describe('channel verification', () => {
     expect(stored).to.not.include('demo-sms-secret');
     expect(decryptSecret(a, stored)).to.equal('demo-sms-secret');
     expect(() => decryptSecret(Buffer.alloc(32, 2), stored)).to.throw();
+  });
+});
+
+describe('channels: the id of a JSON body cut short (dead letters keep it)', () => {
+  it('takes the outermost object’s own member, never a nested one of the same name', () => {
+    expect(
+      topLevelText('{"orderId":"WO-cut1","contactName":"赵六","content":"厂区门口道路积', 'orderId'),
+    ).to.equal('WO-cut1');
+    expect(topLevelText('{"content":"x","orderId" : "WO-2\\"q","more', 'orderId')).to.equal('WO-2"q');
+    expect(topLevelText('{"extra":{"orderId":"NESTED"},"orderId":"WO-3","c', 'orderId')).to.equal('WO-3');
+    expect(topLevelText('{"extra":{"orderId":"NESTED"},"content":"orderId","c', 'orderId')).to.equal(
+      undefined,
+    );
+    expect(topLevelText('{"list":["orderId",{"orderId":"X"}],"content', 'orderId')).to.equal(undefined);
+    expect(topLevelText('{"orderId":"WO-cut', 'orderId')).to.equal(undefined);
+    expect(topLevelText('["orderId","WO-4"', 'orderId')).to.equal(undefined);
   });
 });
