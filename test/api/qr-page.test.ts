@@ -119,6 +119,8 @@ describe('QR page: the summary for anyone holding the code', () => {
     expect(res.headers['x-content-type-options']).to.equal('nosniff');
     expect(res.headers['strict-transport-security']).to.match(/^max-age=/);
     expect(res.text).to.include('name="viewport"');
+    // On a phone the hotline in the footer is a tap to call.
+    expect(res.text).to.include('<a href="tel:12345">12345</a>');
   });
 
   it('answers one friendly 404 page for unknown, malformed and rotated codes', async () => {

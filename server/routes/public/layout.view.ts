@@ -157,7 +157,9 @@ export function layout(opts: LayoutOptions, body: SafeHtml): string {
                 ${SCRIPT_ELEMENT}`
             : html`<main>${body}</main>`
         }
-        <footer>企业码 · 涉企问题高效闭环办理<br />如有疑问，请拨打 12345 政务服务热线</footer>
+        <footer>
+          企业码 · 涉企问题高效闭环办理<br />如有疑问，请拨打 <a href="tel:12345">12345</a> 政务服务热线
+        </footer>
       </body>
     </html>`.value;
 }
