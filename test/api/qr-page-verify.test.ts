@@ -137,6 +137,15 @@ describe('QR page: verification by SMS code', () => {
     const page = await b.get(pageOf(e)).expect(200);
     expect(page.text).to.include('企业负责人验证');
     expect(page.text).to.not.include('反映新问题');
+    // A form sent after it lapsed says so, and leads straight to verifying again.
+    const late = await b
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send({ title: '路灯不亮', content: '园区路灯' });
+    expect(late.status).to.equal(403);
+    expect(late.text)
+      .to.include('请先验证身份')
+      .and.include(`href="${pageOf(e)}/verify">重新验证</a>`);
   });
 
   it('refuses verification forms without the CSRF token', async () => {

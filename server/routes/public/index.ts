@@ -127,7 +127,12 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       return send(
         res,
         403,
-        messagePage('请先验证身份', '验证已过期或未验证，请重新验证。', `${base}/verify`),
+        messagePage(
+          '请先验证身份',
+          '验证已过期（验证后30分钟内有效）或尚未验证。请重新验证后再操作，本次未提交的内容需重新填写。',
+          `${base}/verify`,
+          '重新验证',
+        ),
       );
     next();
   };

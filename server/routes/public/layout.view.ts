@@ -182,12 +182,12 @@ export function chinaDateTime(d: Date | string): string {
   return `${shifted.getUTCMonth() + 1}月${shifted.getUTCDate()}日 ${hh}:${mm}`;
 }
 
-export function messagePage(title: string, message: string, back?: string): string {
+export function messagePage(title: string, message: string, back?: string, backLabel = '返回'): string {
   return layout(
     { title, heading: title },
     html`<div class="card">
       <p>${message}</p>
-      ${back ? html`<a class="button secondary" href="${back}">返回</a>` : ''}
+      ${back ? html`<a class="button secondary" href="${back}">${backLabel}</a>` : ''}
     </div>`,
   );
 }
