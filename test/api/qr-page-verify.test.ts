@@ -194,7 +194,7 @@ describe('QR page: verification by PIN', () => {
       .type('form')
       .send({ _csrf: csrf, pin: '135790' });
     expect(wrong.status).to.equal(400);
-    expect(wrong.text).to.include('PIN 不正确');
+    expect(wrong.text).to.include('PIN 不正确，还可尝试 9 次。');
     await b
       .post(`${pageOf(e)}/verify-pin`)
       .type('form')
@@ -246,6 +246,10 @@ describe('QR page: PIN lockout after consecutive failures', function () {
       MAX_PIN_FAILURES,
     );
     expect(answers.filter((r) => r.status === 403 && r.text.includes('已锁定'))).to.have.length(4);
+    // Each counted wrong entry says how many remain; the one that locks it says so.
+    const left = answers.map((r) => /还可尝试 (\d+) 次/.exec(r.text)?.[1]).filter(Boolean);
+    expect(left.map(Number).sort((a, b) => a - b)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(answers.filter((r) => r.status === 400 && r.text.includes('已锁定'))).to.have.length(1);
     const right = await tryPin(e, '246810');
     expect(right.status).to.equal(403);
     expect(right.text).to.include('已锁定');

@@ -308,10 +308,20 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       () => notifyOwnerPinLocked(notice, enterprise),
       knownBrowser !== undefined,
     );
-    if (check === 'no_pin')
+    if (check.result === 'no_pin')
       return renderVerify(req, res, 400, { error: '本企业尚未设置 PIN，请使用短信验证码验证。' });
-    if (check === 'wrong') return renderVerify(req, res, 400, { error: 'PIN 不正确。' });
-    if (check === 'locked')
+    if (check.result === 'wrong') {
+      // The last wrong one locks it: that answer says so (the next try would only hear 已锁定).
+      const left = check.triesLeft;
+      const error =
+        left === undefined
+          ? 'PIN 不正确。'
+          : left > 0
+            ? `PIN 不正确，还可尝试 ${left} 次。`
+            : 'PIN 不正确，错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。';
+      return renderVerify(req, res, 400, { error });
+    }
+    if (check.result === 'locked')
       return renderVerify(req, res, 403, {
         error: 'PIN 错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。',
       });

@@ -136,7 +136,8 @@ export async function verifyOwnerCodeCommand(
 /** Consecutive wrong PINs after which the PIN stays locked until staff set a new one. */
 export const MAX_PIN_FAILURES = 10;
 
-export type PinCheck = 'ok' | 'wrong' | 'no_pin' | 'locked';
+/** `triesLeft`: after a wrong PIN that counted (not from the owner's known browser), before the lock. */
+export type PinCheck = { result: 'ok' | 'no_pin' | 'locked' } | { result: 'wrong'; triesLeft?: number };
 
 /**
  * Counts the try as a failure before checking it (so parallel guesses cannot exceed the limit), and gives it
@@ -159,18 +160,18 @@ export async function verifyOwnerPinCommand(
   ).lean<Pick<EnterpriseDoc, '_id' | 'pinHash' | 'pinFailures'>>();
   if (!tried?.pinHash) {
     const found = await models.Enterprise.findById(enterpriseId, { pinHash: 1 }).lean();
-    return found?.pinHash ? 'locked' : 'no_pin';
+    return { result: found?.pinHash ? 'locked' : 'no_pin' };
   }
   if (!(await verifyPassword(pin, tried.pinHash))) {
     if (tried.pinFailures === MAX_PIN_FAILURES) await onLocked();
-    return 'wrong';
+    return { result: 'wrong', triesLeft: Math.max(0, MAX_PIN_FAILURES - tried.pinFailures) };
   }
   // Only while the same PIN is set: a reset by staff meanwhile has already cleared the count.
   await models.Enterprise.updateOne(
     { _id: enterpriseId, pinHash: tried.pinHash },
     { $set: { pinFailures: 0 } },
   );
-  return 'ok';
+  return { result: 'ok' };
 }
 
 /**
@@ -184,8 +185,8 @@ async function verifyPinFromKnownBrowser(
   pin: string,
 ): Promise<PinCheck> {
   const found = await models.Enterprise.findById(enterpriseId, { pinHash: 1 }).lean();
-  if (!found?.pinHash) return 'no_pin';
-  return (await verifyPassword(pin, found.pinHash)) ? 'ok' : 'wrong';
+  if (!found?.pinHash) return { result: 'no_pin' };
+  return { result: (await verifyPassword(pin, found.pinHash)) ? 'ok' : 'wrong' };
 }
 
 /**
