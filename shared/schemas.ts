@@ -19,18 +19,9 @@ import type { ActionId } from './lifecycle/actions.ts';
  * so an emoji is one character, as for the person typing it, not two UTF-16 units as `String.length` says.
  */
 export function charCount(text: string): number {
-  let surrogatePairs = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const next = text.charCodeAt(i + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        surrogatePairs++;
-        i++;
-      }
-    }
-  }
-  return text.length - surrogatePairs;
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 export const LIMITS = Object.freeze({
