@@ -109,8 +109,9 @@ describe('staff app: screens say what they mean (e2e)', function () {
     // The whole China day, 00:00 to 23:59:59.999 at +08:00, whatever the browser's own time zone.
     expect(new Date(q.get('from')!).getTime()).to.equal(new Date(`${day}T00:00:00+08:00`).getTime());
     expect(new Date(q.get('to')!).getTime()).to.equal(new Date(`${day}T23:59:59.999+08:00`).getTime());
+    // The address changes before the list reloads: wait for the earlier issue to leave, then for the later one.
+    await page.getByRole('link', { name: earlier }).waitFor({ state: 'detached' });
     await page.getByRole('link', { name: later }).waitFor();
-    expect(await page.getByRole('link', { name: earlier }).count()).to.equal(0);
     // The period is the picker's, not a tag beside it.
     expect(await filters.textContent()).to.not.contain('自 ');
     expect(await axeFindings(page)).to.deep.equal([]);
@@ -122,8 +123,8 @@ describe('staff app: screens say what they mean (e2e)', function () {
     const elsewhere = COUNTIES.find((c) => c.code !== region)!;
     await choose(page, '区域', elsewhere.name);
     await page.waitForURL((u) => u.searchParams.get('region') === elsewhere.code);
+    await page.getByRole('link', { name: later }).waitFor({ state: 'detached' });
     await page.getByText('没有符合条件的工单').or(page.locator('table.issues tbody tr').first()).waitFor();
-    expect(await page.getByRole('link', { name: later }).count()).to.equal(0);
     await choose(page, '区域', REGION_LABELS[region]);
     await page.waitForURL((u) => u.searchParams.get('region') === region);
     await page.getByRole('link', { name: later }).waitFor();
