@@ -79,13 +79,15 @@ function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): st
 export type PublicSummaryFields = Pick<IssueDoc, 'number' | 'state' | 'createdAt'> & {
   unitName?: string | null;
   deadlines?: { resolveBy?: Date | null; pausedAt?: Date | null } | null;
-  closedAt?: Date | null;
-  classProblemId?: IssueDoc['classProblemId'];
+  /** Read for the stage only: a bad rating the centre is checking reads 差评核实中 to everyone. */
+  rating?: Pick<NonNullable<IssueDoc['rating']>, 'verification'> | null;
 };
 
 /** The fields the verified owner's view reads as well. */
-export type PublicIssueFields = PublicSummaryFields &
+export type PublicIssueFields = Omit<PublicSummaryFields, 'rating'> &
   Pick<IssueDoc, '_id' | 'title' | 'content' | 'category'> & {
+    closedAt?: Date | null;
+    classProblemId?: IssueDoc['classProblemId'];
     unitId?: IssueDoc['unitId'] | null;
     reply?: { text?: string | null } | null;
     rejectReason?: string | null;
@@ -112,23 +114,30 @@ function overdueWorkingDays(promisedBy: Date | null, at: PublicNow | undefined):
   return Math.ceil(at.calendar.workingMsBetween(new Date(promisedBy), at.now) / at.calendar.workingMsPerDay);
 }
 
-/** For anyone holding the printed code. */
+/**
+ * A bad rating waits for the centre's check (DESIGN §6): the issue no longer waits for a rating, so its badge
+ * says what happens now instead of 待评价, to the owner and to anyone else holding the code alike.
+ */
+function stageOf(doc: PublicSummaryFields) {
+  if (doc.state === 'awaiting_rating' && doc.rating?.verification === 'pending')
+    return { stage: 'verifying', stageLabel: '差评核实中' };
+  return { stage: PUBLIC_STAGE[doc.state], stageLabel: PUBLIC_STAGE_LABELS[doc.state] };
+}
+
+/** For anyone holding the printed code: stage, responsible unit and promised date (DESIGN §7), nothing else. */
 export function presentIssuePublicSummary(doc: PublicSummaryFields, at?: PublicNow) {
   // While suspended the clock stops: the stored date is not a promise (it moves when handling resumes).
   const paused = OPEN.has(doc.state) && !!doc.deadlines?.pausedAt;
   const promisedBy = OPEN.has(doc.state) && !paused ? (doc.deadlines?.resolveBy ?? null) : null;
   return {
     number: doc.number,
-    stage: PUBLIC_STAGE[doc.state],
-    stageLabel: PUBLIC_STAGE_LABELS[doc.state],
+    ...stageOf(doc),
     responsible: responsibleOf(doc),
     /** The date promised to the enterprise, while it is being worked on (not while the clock is paused). */
     promisedBy,
     paused,
     /** Working days past the promised date (the page says 已超期), else null. */
     overdueWorkingDays: overdueWorkingDays(promisedBy, at),
-    createdAt: doc.createdAt,
-    closedAt: doc.closedAt ?? null,
   };
 }
 
@@ -222,23 +231,13 @@ function presentPublicEvent(e: PublicEvent, doc: PublicIssueFields, units: Publi
 }
 
 /**
- * The owner's own bad rating waits for the centre's check (DESIGN §6): the issue no longer waits for a rating,
- * so its badge says what happens now instead of 待评价.
- */
-function ownerStage(doc: PublicIssueFields) {
-  if (doc.state === 'awaiting_rating' && doc.rating?.verification === 'pending')
-    return { stage: 'verifying', stageLabel: '差评核实中' };
-  return {};
-}
-
-/**
  * For the verified owner: the summary plus what the enterprise may read and whether it may rate now. `units`
  * names the units the progress steps handed the issue to (without it, only the current unit is named).
  */
 export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow, units?: PublicUnitNames) {
   return {
     ...presentIssuePublicSummary(doc, at),
-    ...ownerStage(doc),
+    closedAt: doc.closedAt ?? null,
     id: String(doc._id),
     title: doc.title,
     content: doc.content,

@@ -182,6 +182,25 @@ describe('QR page: the badge and the promised date say where an issue stands now
     expect(card).to.include('差评核实中');
     expect(card).to.not.include('待评价');
     expect(card).to.not.include('请对办理结果进行评价');
+    // Anyone else holding the code reads the same stage: the issue no longer waits for a rating.
+    const guest = cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, number);
+    expect(guest).to.include('差评核实中');
+    expect(guest).to.not.include('待评价');
+  });
+
+  it('a finished issue shows a guest its stage and unit, not the dates it was raised and closed', async () => {
+    const e = await t.enterprise(0);
+    const id = await issueAwaitingRating(t, e);
+    await staffAction(t, 'dispatcher', id, 'rate', { rating: 'good' });
+    const { number } = await staffIssue(t, id);
+    const guest = cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, number);
+    expect(guest).to.include('已办结');
+    expect(guest).to.include('责任单位');
+    expect(guest).to.not.match(/提出日期|办结日期|\d{4}年\d{1,2}月\d{1,2}日/);
+    // The verified owner sees when it was closed.
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    expect(cardOf((await b.get(pageOf(e)).expect(200)).text, number)).to.include('办结日期');
   });
 
   it('a promised date that has passed reads 已超期 N 个工作日, on the summary and the owner page', async () => {

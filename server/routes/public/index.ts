@@ -223,11 +223,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     // Now and the working days, so that a broken promise reads 已超期 N 个工作日.
     const at = { now: ctx.clock.now(), calendar: (await ctx.intakeConfig.get()).calendar };
     const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
-    const notes = await classNotesOf(ctx.models, issues);
-    const summaries = issues.map((i) => ({
-      ...presentIssuePublicSummary(i, at),
-      classNote: notes.get(i.number),
-    }));
+    const summaries = issues.map((i) => presentIssuePublicSummary(i, at));
     send(res, 200, summaryPage({ base, enterpriseName: shown.name, issues: summaries, notice }));
   });
 

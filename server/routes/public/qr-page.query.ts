@@ -48,9 +48,7 @@ const SUMMARY_FIELDS = {
   unitName: 1,
   deadlines: 1,
   createdAt: 1,
-  closedAt: 1,
-  // A class problem's members say so (server/classes/class-qr.ts).
-  classProblemId: 1,
+  rating: 1,
 } as const;
 
 const OWNER_FIELDS = {
@@ -60,8 +58,10 @@ const OWNER_FIELDS = {
   category: 1,
   reply: 1,
   rejectReason: 1,
-  rating: 1,
   rateBy: 1,
+  closedAt: 1,
+  // A class problem's members say so (server/classes/class-qr.ts).
+  classProblemId: 1,
   // The progress names the unit a step handed the issue to; the current one is named by the issue itself.
   unitId: 1,
   timeline: 1,

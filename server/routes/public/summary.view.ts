@@ -2,7 +2,7 @@
 // §7, nothing else) and the owner-verification page (one-time code by SMS, or the enterprise PIN).
 import type { presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
 import { html, type SafeHtml } from './html.ts';
-import { chinaDate, layout, responsibilityFacts } from './layout.view.ts';
+import { layout, responsibilityFacts } from './layout.view.ts';
 
 export type IssueSummary = ReturnType<typeof presentIssuePublicSummary>;
 
@@ -16,11 +16,7 @@ function summaryItem(i: IssueSummary): SafeHtml {
     <div class="row">
       <span class="badge ${i.stage}">${i.stageLabel}</span><span class="num">${i.number}</span>
     </div>
-    <dl>
-      ${responsibilityFacts(i)}
-      <dt>提出日期</dt>
-      <dd>${chinaDate(i.createdAt)}</dd>
-    </dl>
+    <dl>${responsibilityFacts(i)}</dl>
   </li>`;
 }
 

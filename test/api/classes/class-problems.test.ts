@@ -185,10 +185,11 @@ describe('api: class problems', function () {
       );
       expect(note.note).to.contain('与其他 4 家企业的同类问题合并办理');
       const e = await t.models.Enterprise.findById(t.seed!.enterprises[0]._id).lean();
+      // Anyone holding the printed code sees stage, unit and promised date only (DESIGN §7); the owner sees the
+      // class line once verified (the e2e class-problems test).
       const page = await request(t.app).get(`/e/${e!.qrToken}`);
-      expect(page.text).to.contain('本问题与其他 4 家企业的同类问题合并办理');
-      const other = await t.models.Enterprise.findById(t.seed!.enterprises[10]._id).lean();
-      expect((await request(t.app).get(`/e/${other!.qrToken}`)).text).not.to.contain('同类问题合并办理');
+      expect(page.status).to.equal(200);
+      expect(page.text).not.to.contain('同类问题合并办理');
     });
 
     it('a second promotion of the same cluster is a 409', async () => {
