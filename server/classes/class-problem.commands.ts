@@ -74,6 +74,9 @@ async function linkMembers(
       classLink: 'add',
       classNumber: cls.number,
       classTitle: cls.title,
+      // What the owner's QR page says instead of the class's staff number and title.
+      otherEnterprises,
+      leadUnitName: cls.leadUnitName,
     });
     const updated = await deps.models.Issue.findOneAndUpdate(
       { _id: m._id, classProblemId: null, state: { $in: CLASS_LINKABLE_STATES } },

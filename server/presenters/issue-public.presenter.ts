@@ -48,6 +48,7 @@ const PUBLIC_STEP_LABELS: Partial<Record<ActionId | 'create', string>> = Object.
   approve_resume: '恢复办理',
   approve_extension: '延长办理期限',
   consult: '多部门会商',
+  escalate: '提请上级协调办理',
   decide: '确定办理方案',
   verify: '答复企业',
   verify_rating: '核实评价',
@@ -209,12 +210,34 @@ function detailOf(e: PublicEvent, doc: PublicIssueFields, units: PublicUnitNames
     }
     case 'verify_rating':
       return ratingOutcome(e);
+    case 'note':
+      return e.data?.classLink ? classLinkNote(e) : publicNoteOf(e);
     default:
       return publicNoteOf(e);
   }
 }
 
+/**
+ * A class problem's link note names the class by its staff number and title (LW-2026-001「…」); the owner reads
+ * what it means for them: handled with the other enterprises' same problem, and by whom.
+ */
+function classLinkNote(e: PublicEvent): string | null {
+  if (e.data?.classLink !== 'add') return null;
+  const others = e.data.otherEnterprises;
+  const lead = e.data.leadUnitName;
+  const withOthers = typeof others === 'number' ? `与其他 ${others} 家企业` : '与其他企业';
+  return `本问题${withOthers}的同类问题合并办理${typeof lead === 'string' ? `，牵头单位：${lead}` : ''}`;
+}
+
+const CLASS_LINK_LABELS: Readonly<Record<string, string>> = Object.freeze({
+  add: '同类问题合并办理',
+  remove: '不再合并办理，单独办理',
+});
+
 function labelOf(e: PublicEvent): string {
+  const link = e.data?.classLink;
+  if (e.action === 'note' && typeof link === 'string' && CLASS_LINK_LABELS[link])
+    return CLASS_LINK_LABELS[link];
   const resolveBy = e.data?.resolveBy;
   if (e.action === 'approve_extension' && resolveBy) return `办理期限延长至${monthDay(resolveBy)}`;
   return PUBLIC_STEP_LABELS[e.action] ?? ACTION_LABELS[e.action as ActionId];

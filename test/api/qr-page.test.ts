@@ -188,6 +188,19 @@ describe('QR page: the badge and the promised date say where an issue stands now
     expect(guest).to.not.include('待评价');
   });
 
+  it('in consultation the promised date says a new one comes with the consultation’s decision', async () => {
+    const e = await t.enterprise(1);
+    const id = await issueInProgress(t, e);
+    const { number, unitId } = await staffIssue(t, id);
+    const line = '多部门会商确定办理方案后，将重新确定办结时限';
+    expect(cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, number)).to.not.include(line);
+    await staffAction(t, 'director', id, 'consult', { tier: 'director', unitIds: [unitId] });
+    const card = cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, number);
+    expect(card).to.include('协调办理中');
+    expect(card).to.include('承诺办结');
+    expect(card).to.include(line);
+  });
+
   it('a finished issue shows a guest its stage and unit, not the dates it was raised and closed', async () => {
     const e = await t.enterprise(0);
     const id = await issueAwaitingRating(t, e);

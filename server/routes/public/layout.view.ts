@@ -213,6 +213,7 @@ function overdueNote(days: number | null | undefined): SafeHtml | string {
 /** What DESIGN §1 promises every code holder: who is responsible and when it will be (or was) done. */
 export function responsibilityFacts(i: {
   responsible: string;
+  stage?: string;
   promisedBy?: Date | string | null;
   paused?: boolean;
   overdueWorkingDays?: number | null;
@@ -230,7 +231,11 @@ export function responsibilityFacts(i: {
     ${
       i.promisedBy
         ? html`<dt>承诺办结</dt>
-            <dd>${chinaDate(i.promisedBy)}前${overdueNote(i.overdueWorkingDays)}</dd>`
+            <dd>
+              ${chinaDate(i.promisedBy)}前${overdueNote(i.overdueWorkingDays)}${
+                i.stage === 'consulting' ? '；多部门会商确定办理方案后，将重新确定办结时限' : ''
+              }
+            </dd>`
         : i.paused
           ? html`<dt>承诺办结</dt>
               <dd>暂停办理期间不计时，恢复办理后重新计算</dd>`

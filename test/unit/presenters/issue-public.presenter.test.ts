@@ -82,8 +82,6 @@ describe('public issue presenter', () => {
     const doc = issue({ state: 'replied' });
     const summary = presentIssuePublicSummary(doc);
     expect(Object.keys(summary).sort()).to.deep.equal([
-      'closedAt',
-      'createdAt',
       'number',
       'overdueWorkingDays',
       'paused',
@@ -204,5 +202,66 @@ describe('public issue presenter', () => {
       stage: 'awaiting_rating',
       stageLabel: '待评价',
     });
+  });
+
+  it('names a class problem by what it means to the owner, never by its staff number or title', () => {
+    const link = (classLink: string, data: Record<string, unknown>, note: string) => ({
+      at: at(3),
+      actorId: 'u3',
+      actorName: 'director',
+      actorRole: 'director' as const,
+      action: 'note' as const,
+      fromState: 'in_progress' as const,
+      toState: 'in_progress' as const,
+      public: true,
+      note,
+      data: { classLink, classNumber: 'LW-2026-001', classTitle: '织里园区停电（内部汇总）', ...data },
+    });
+    const doc = issue({
+      state: 'in_progress',
+      timeline: [
+        link(
+          'add',
+          { otherEnterprises: 4, leadUnitName: '国网湖州供电公司' },
+          '本问题已纳入类问题 LW-2026-001「织里园区停电（内部汇总）」，与其他 4 家企业的同类问题合并办理',
+        ),
+        // Stored before the count and the lead unit rode along: the page still says what it means.
+        link(
+          'add',
+          {},
+          '本问题已纳入类问题 LW-2026-001「织里园区停电（内部汇总）」，与其他 4 家企业的同类问题合并办理',
+        ),
+        link('remove', {}, '本问题已移出类问题 LW-2026-001，单独办理'),
+      ],
+    });
+    const steps = presentIssuePublic(doc).progress.map((p) => [p.label, p.note]);
+    expect(steps).to.deep.equal([
+      ['同类问题合并办理', '本问题与其他 4 家企业的同类问题合并办理，牵头单位：国网湖州供电公司'],
+      ['同类问题合并办理', '本问题与其他企业的同类问题合并办理'],
+      ['不再合并办理，单独办理', null],
+    ]);
+    expect(JSON.stringify(steps)).to.not.match(/LW-|内部汇总|纳入类问题|移出类问题/);
+  });
+
+  it('calls a tier escalation 提请上级协调办理, not the staff word 提级协调', () => {
+    const doc = issue({
+      state: 'consulting',
+      timeline: [
+        {
+          at: at(4),
+          actorId: 'system',
+          actorName: '系统',
+          actorRole: 'system',
+          action: 'escalate',
+          fromState: 'in_progress',
+          toState: 'consulting',
+          public: true,
+          note: '红灯后3个工作日仍未办结，自动提级',
+        },
+      ],
+    });
+    expect(presentIssuePublic(doc).progress.map((p) => [p.label, p.note])).to.deep.equal([
+      ['提请上级协调办理', null],
+    ]);
   });
 });
