@@ -89,6 +89,7 @@ export type PublicIssueFields = Omit<PublicSummaryFields, 'rating'> &
   Pick<IssueDoc, '_id' | 'title' | 'content' | 'category'> & {
     closedAt?: Date | null;
     classProblemId?: IssueDoc['classProblemId'];
+    mergedInto?: IssueDoc['mergedInto'];
     unitId?: IssueDoc['unitId'] | null;
     reply?: { text?: string | null } | null;
     rejectReason?: string | null;
@@ -262,6 +263,8 @@ export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow, units
     ...presentIssuePublicSummary(doc, at),
     closedAt: doc.closedAt ?? null,
     id: String(doc._id),
+    /** The issue this one is handled with (the page names it when it is the enterprise's own). */
+    mergedIntoId: doc.state === 'merged' && doc.mergedInto ? String(doc.mergedInto) : null,
     title: doc.title,
     content: doc.content,
     categoryLabel: CATEGORY_LABELS[doc.category],

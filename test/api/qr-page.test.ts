@@ -201,6 +201,23 @@ describe('QR page: the badge and the promised date say where an issue stands now
     expect(card).to.include(line);
   });
 
+  it('a merged issue names, for the owner, the issue of theirs it is handled with', async () => {
+    const e = await t.enterprise(2);
+    const master = await issueInProgress(t, e, { content: '新厂房消防验收一直没有安排' });
+    const copy = await issueInProgress(t, e, { content: '厂房消防验收的事情还没人来' });
+    await staffAction(t, 'dispatcher', copy, 'merge', { intoId: master });
+    const [{ number: masterNumber }, { number: copyNumber }] = [
+      await staffIssue(t, master),
+      await staffIssue(t, copy),
+    ];
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const card = cardOf((await b.get(pageOf(e)).expect(200)).text, copyNumber);
+    expect(card).to.include('已合并办理');
+    expect(card).to.include(`<a href="#issue-${master}">${masterNumber}</a>`);
+    expect(card).to.include('与该问题一并办理');
+  });
+
   it('a finished issue shows a guest its stage and unit, not the dates it was raised and closed', async () => {
     const e = await t.enterprise(0);
     const id = await issueAwaitingRating(t, e);

@@ -78,7 +78,26 @@ function titleShown(i: OwnerIssue): boolean {
   return !!i.title && !i.content.startsWith(i.title);
 }
 
-function ownerItem(p: OwnerBase, i: OwnerIssue, rateError?: RateError): SafeHtml {
+/** Where a merged issue is handled: the enterprise's own issue by its number, linked on the page. */
+function mergedLine(i: OwnerIssue, numbers: ReadonlyMap<string, string>): SafeHtml | string {
+  if (i.stage !== 'merged') return '';
+  const number = i.mergedIntoId ? numbers.get(i.mergedIntoId) : undefined;
+  return html`<dt>合并至</dt>
+    <dd>
+      ${
+        number
+          ? html`<a href="#issue-${i.mergedIntoId}">${number}</a>，与该问题一并办理，进度请看该问题`
+          : '与同一问题的其他反映一并办理'
+      }
+    </dd>`;
+}
+
+function ownerItem(
+  p: OwnerBase,
+  i: OwnerIssue,
+  numbers: ReadonlyMap<string, string>,
+  rateError?: RateError,
+): SafeHtml {
   const progress = i.progress.map(
     (e) =>
       html`<li>
@@ -94,7 +113,7 @@ function ownerItem(p: OwnerBase, i: OwnerIssue, rateError?: RateError): SafeHtml
     <dl>
       <dt>类别</dt>
       <dd>${i.categoryLabel}</dd>
-      ${responsibilityFacts(i)} ${ratingLine(i)}
+      ${responsibilityFacts(i)} ${mergedLine(i, numbers)} ${ratingLine(i)}
     </dl>
     ${
       i.reply
@@ -149,7 +168,8 @@ export function ownerPage(
   const toRate = p.issues.filter((i) => i.canRate);
   const rest = p.issues.filter((i) => !i.canRate);
   const restHeading = toRate.length ? `其他问题（${rest.length}）` : `全部问题（${rest.length}）`;
-  const item = (i: OwnerIssue) => ownerItem(p, i, p.rateError);
+  const numbers = new Map(p.issues.map((i) => [i.id, i.number]));
+  const item = (i: OwnerIssue) => ownerItem(p, i, numbers, p.rateError);
   // An error for an issue that has no rating form (no longer awaiting one): said at the top.
   const strayError =
     p.rateError && !toRate.some((i) => i.id === p.rateError?.issueId) ? p.rateError.message : undefined;

@@ -60,6 +60,8 @@ const OWNER_FIELDS = {
   rejectReason: 1,
   rateBy: 1,
   closedAt: 1,
+  // A merged issue names the enterprise's issue it is handled with.
+  mergedInto: 1,
   // A class problem's members say so (server/classes/class-qr.ts).
   classProblemId: 1,
   // The progress names the unit a step handed the issue to; the current one is named by the issue itself.
