@@ -88,7 +88,11 @@ describe('QR page live update (e2e, Chromium, JavaScript on)', function () {
     await page.locator(`#comment-${toRate}`).focus();
     await staffNote('施工队已进场。');
     await page.locator('.live-notice').waitFor({ timeout: 8000 });
-    expect(await page.locator('.live-notice a').innerText()).to.equal('页面有更新，点此刷新');
+    // It says the news comes once the owner is done, and that refreshing now would drop what is typed.
+    expect(await page.locator('.live-notice').innerText()).to.equal(
+      '页面有更新，填写完成后自动显示。立即刷新（未提交的内容不保留）',
+    );
+    expect(await page.locator('.live-notice a').innerText()).to.equal('立即刷新（未提交的内容不保留）');
     expect(await mainText()).to.not.include('施工队已进场');
     await page.locator('header h1').click(); // focus leaves the (still empty) field
     await swappedIn('施工队已进场');

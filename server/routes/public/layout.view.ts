@@ -95,7 +95,8 @@ function hold(){
 waiting=true;
 if(notice)return;
 notice=document.createElement('p');notice.className='live-notice';notice.setAttribute('role','status');
-var l=document.createElement('a');l.href=location.href.split('#')[0];l.textContent='页面有更新，点此刷新';
+notice.appendChild(document.createTextNode('页面有更新，填写完成后自动显示。'));
+var l=document.createElement('a');l.href=location.href.split('#')[0];l.textContent='立即刷新（未提交的内容不保留）';
 notice.appendChild(l);m.parentNode.insertBefore(notice,m);}
 function swap(fresh){
 var open={};
