@@ -144,6 +144,28 @@ describe('QR page: the summary for anyone holding the code', () => {
     await request(t.app)
       .get(`${pageOf(e)}/verify`)
       .expect(404);
+    // A mistyped page under a valid code says the page is missing and leads back; under any other code, the
+    // same page as above.
+    const typo = await request(t.app)
+      .get(`${pageOf(fresh)}/verfy`)
+      .expect(404);
+    expect(typo.text).to.include('页面不存在');
+    expect(typo.text).to.include(`href="${pageOf(fresh)}"`);
+    expect(typo.text).to.not.include('企业码无法识别');
+    expect(
+      (
+        await request(t.app)
+          .get(`${pageOf(e)}/verfy`)
+          .expect(404)
+      ).text,
+    ).to.equal(unknown.text);
+    expect(
+      (
+        await request(t.app)
+          .get(`/e/${'A'.repeat(43)}/a/b`)
+          .expect(404)
+      ).text,
+    ).to.equal(unknown.text);
   });
 
   it('escapes HTML from issue text and enterprise data', async () => {

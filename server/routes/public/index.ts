@@ -486,6 +486,16 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     res.redirect(303, `${base}?msg=rated_${rating}#issue-${id}`);
   });
 
+  // A mistyped address under a valid code: the code is fine, the page is not (the holder sees the code's page
+  // anyway, so saying so tells nothing).
+  router.all('/:token/{*rest}', withEnterprise, (_req, res) => {
+    const back = page(res).base;
+    send(
+      res,
+      404,
+      messagePage('页面不存在', '您访问的页面不存在，请返回企业码首页。', back, '返回企业码首页'),
+    );
+  });
   router.use((_req, res) => send(res, 404, notFoundPage()));
   router.use(pageErrors(ctx));
   return router;
