@@ -15,6 +15,14 @@ const EXTENSIONS: Readonly<Record<AttachmentType, string>> = {
   'application/pdf': 'pdf',
 };
 
+/**
+ * The types a file picker should offer, JPEG first: a browser that would hand over an HEIC photo (macOS Safari,
+ * some Android cameras) converts it to the first listed type it can, where `image/*` passes it through.
+ */
+export const ACCEPTED_TYPES: readonly AttachmentType[] = Object.freeze(
+  Object.keys(EXTENSIONS) as AttachmentType[],
+);
+
 const startsWith = (data: Uint8Array, bytes: readonly number[], at = 0) =>
   data.length >= at + bytes.length && bytes.every((b, i) => data[at + i] === b);
 const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));

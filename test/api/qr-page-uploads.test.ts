@@ -61,8 +61,9 @@ describe('QR page: photos and PDFs with a new issue', () => {
     await verifyOwner(t, b, e);
     const { html } = await openForm(b, e);
     expect(html).to.match(/<form method="post" action="[^"]+\/issues" enctype="multipart\/form-data">/);
+    // The accepted types by name, JPEG first: a picker that would pass an HEIC photo on converts it to JPEG.
     expect(html).to.match(
-      /<input\s+type="file"\s+id="files"\s+name="files"\s+accept="image\/\*,application\/pdf"\s+multiple/,
+      /<input\s+type="file"\s+id="files"\s+name="files"\s+accept="image\/jpeg,image\/png,image\/gif,image\/webp,application\/pdf"\s+multiple/,
     );
     expect(html).to.include('最多5个，每个不超过10MB');
     // The token is the form's first field, so it arrives before any file.

@@ -4,7 +4,11 @@
 // token and land on a fresh GET (post-redirect-get), so a reload never resubmits; a refused form comes back
 // with the error beside it and what was typed still in it.
 import { RATING_LABELS, RATING_LEVEL_LABELS, RATING_LEVELS, ratingOfLevel } from '../../../shared/states.ts';
-import { MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS_PER_ISSUE } from '../../attachments/attachment.rules.ts';
+import {
+  ACCEPTED_TYPES,
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS_PER_ISSUE,
+} from '../../attachments/attachment.rules.ts';
 import type { RefusedAttachment } from '../../attachments/attachment.store.ts';
 import type { presentIssuePublic } from '../../presenters/issue-public.presenter.ts';
 import { html, type SafeHtml } from './html.ts';
@@ -239,12 +243,13 @@ ${f.content ?? ''}</textarea>
           type="file"
           id="files"
           name="${FILES_FIELD}"
-          accept="image/*,application/pdf"
+          accept="${ACCEPTED_TYPES.join(',')}"
           multiple
           aria-describedby="files-hint"
         />
         <p class="muted" id="files-hint">
-          可拍照或从相册选择，也可上传 PDF；最多${MAX_ATTACHMENTS_PER_ISSUE}个，每个不超过${MAX_MB}MB。
+          可拍照或从相册选择（JPG、PNG、GIF、WebP），也可上传
+          PDF；最多${MAX_ATTACHMENTS_PER_ISSUE}个，每个不超过${MAX_MB}MB。
         </p>
         <button type="submit">提交</button>
       </form>
