@@ -292,6 +292,9 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     const panel = page().getByRole('tabpanel', { name: '类别与关键词' });
     const field = panel.getByLabel('用地厂房的关键词');
     await field.waitFor();
+    // The boxes show the built-in words until the stored ones arrive, which would overwrite what is typed.
+    const loading = panel.locator('.el-loading-mask:visible');
+    while ((await loading.count()) > 0) await loading.first().waitFor({ state: 'hidden' });
     expect(await field.inputValue()).to.contain('厂房');
     await expectAccessible();
     await field.fill(`${await field.inputValue()}、${'超'.repeat(31)}`);
