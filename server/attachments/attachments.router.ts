@@ -4,7 +4,8 @@
 // (attachment-upload.command.ts) allows it to those who may act on the issue, while it is not finished, and
 // records it on the timeline. Downloads are sent with nosniff, a Content-Disposition and a sandboxing CSP, so
 // a file can never run as a page of this site.
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
+import type { Readable } from 'node:stream';
 import { Types } from 'mongoose';
 import { cachedSettings } from '../commands/issue-deps.ts';
 import { badRequest, notFound, AppError } from '../errors.ts';
@@ -35,6 +36,23 @@ export function presentAttachment(a: AttachmentInfo) {
     uploadedAt: a.uploadedAt,
     ...(a.reason ? { reason: a.reason } : {}),
   };
+}
+
+/**
+ * Sends a stored file so that it can never run as a page of this site: nosniff, a Content-Disposition (pictures
+ * inline, a PDF downloaded) and a sandboxing CSP. Shared with the QR page's owner downloads.
+ */
+export function sendAttachment(res: Response, info: AttachmentInfo, stream: Readable): void {
+  const contentType = info.contentType ?? 'application/octet-stream';
+  const inline = contentType !== 'application/pdf';
+  res.setHeader('Content-Type', contentType);
+  res.setHeader('Content-Length', String(info.size));
+  res.setHeader('Content-Disposition', contentDisposition(inline ? 'inline' : 'attachment', info.filename));
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+  res.setHeader('Cache-Control', 'private, no-store');
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }
 
 export function createAttachmentsRouter(ctx: AppContext, store: AttachmentStore): Router {
@@ -78,21 +96,12 @@ export function createAttachmentsRouter(ctx: AppContext, store: AttachmentStore)
     const found = await store.open(issueId, fileId);
     if (!found) throw notFound('附件不存在');
     const { info, stream } = found;
-    const contentType = info.contentType;
     if (info.status === 'failed')
       throw new AppError('attachment_failed', 410, `该附件未能从渠道下载：${info.reason ?? '原因不明'}`);
-    if (!stream || !contentType) {
+    if (!stream || !info.contentType) {
       throw new AppError('attachment_pending', 409, '该附件尚未从渠道下载，暂不能查看');
     }
-    const inline = contentType !== 'application/pdf';
-    res.setHeader('Content-Type', contentType);
-    res.setHeader('Content-Length', String(info.size));
-    res.setHeader('Content-Disposition', contentDisposition(inline ? 'inline' : 'attachment', info.filename));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    res.setHeader('Cache-Control', 'private, no-store');
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    sendAttachment(res, info, stream);
   });
 
   return router;

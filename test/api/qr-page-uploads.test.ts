@@ -118,6 +118,74 @@ describe('QR page: photos and PDFs with a new issue', () => {
     expect(page.text).to.not.include('未上传');
   });
 
+  it('lists the files the enterprise sent on its owner’s page and serves them to that owner only', async () => {
+    const e = await t.enterprise(27);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const { csrf, submissionId } = await openForm(b, e);
+    const res = await post(
+      b,
+      e,
+      { _csrf: csrf, submissionId, title: '围墙倒塌', content: '暴雨后厂区围墙倒塌，见照片和报告。' },
+      [
+        { name: '围墙.png', data: PNG, type: 'image/png' },
+        { name: '报告.pdf', data: PDF, type: 'application/pdf' },
+      ],
+    ).expect(303);
+    const issue = await issueOf(t, res.headers.location);
+    const id = String(issue._id);
+    // A file staff attach is their own working paper: not listed to the owner, not served.
+    const staff = await request(t.app)
+      .post(`/api/issues/${id}/attachments`)
+      .set(await t.auth('dispatcher'))
+      .attach('file', PDF, { filename: '内部核查记录.pdf', contentType: 'application/pdf' })
+      .expect(201);
+    const staffFileId = staff.body.items[0].id as string;
+    const files = (
+      await request(t.app)
+        .get(`/api/issues/${id}/attachments`)
+        .set(await t.auth('dispatcher'))
+        .expect(200)
+    ).body.items as { id: string; filename: string }[];
+    const [photo, report] = ['围墙.png', '报告.pdf'].map((n) => files.find((f) => f.filename === n)!);
+
+    const page = (await b.get(pageOf(e)).expect(200)).text;
+    const card = page.slice(
+      page.indexOf(`id="issue-${id}"`),
+      page.indexOf('</li>', page.indexOf('报告.pdf')),
+    );
+    expect(card).to.include('提交的材料');
+    expect(card).to.include(`<a href="${pageOf(e)}/issues/${id}/files/${photo.id}">围墙.png</a>`);
+    expect(card).to.include(`<a href="${pageOf(e)}/issues/${id}/files/${report.id}">报告.pdf</a>`);
+    expect(page).to.not.include('内部核查记录');
+
+    const bytes = (r: request.Test) =>
+      r.buffer(true).parse((resp, cb) => {
+        const chunks: Buffer[] = [];
+        resp.on('data', (c: Buffer) => chunks.push(c));
+        resp.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    const got = await bytes(b.get(`${pageOf(e)}/issues/${id}/files/${photo.id}`)).expect(200);
+    expect(Buffer.compare(got.body as Buffer, PNG)).to.equal(0);
+    expect(got.headers).to.include({
+      'content-type': 'image/png',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
+    });
+    expect(got.headers['content-disposition']).to.match(/^inline;/);
+    // Staff's file, a stranger without the session, another enterprise's code: none gets a file.
+    await b.get(`${pageOf(e)}/issues/${id}/files/${staffFileId}`).expect(404);
+    const stranger = await request(t.app)
+      .get(`${pageOf(e)}/issues/${id}/files/${photo.id}`)
+      .expect(303);
+    expect(stranger.headers.location).to.equal(`${pageOf(e)}/verify`);
+    const other = await t.enterprise(28);
+    const b2 = browser(t);
+    await verifyOwner(t, b2, other);
+    await b2.get(`${pageOf(other)}/issues/${id}/files/${photo.id}`).expect(404);
+    await b.get(`${pageOf(e)}/issues/${id}/files/not-an-id`).expect(404);
+  });
+
   it('files the issue and names each refused file to the owner: a sixth, a program named .jpg, 11 MB', async () => {
     const e = await t.enterprise(22);
     const b = browser(t);

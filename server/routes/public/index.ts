@@ -24,6 +24,8 @@ import type { QrLiveHub } from '../../realtime/qr-live.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
 import { messagePage, notFoundPage } from './layout.view.ts';
+import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
+import { sendAttachment } from '../../attachments/attachments.router.ts';
 import { newIssuePage, ownerPage, type RateError } from './owner.view.ts';
 import {
   clientTagOf,
@@ -67,6 +69,9 @@ interface PageLocals {
 }
 
 const page = (res: Response): PageLocals => res.locals.qr as PageLocals;
+
+/** An issue's or a file's id as the page's links carry it. */
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 /**
  * Writes the page straight to the response. Express's send would hash every page for an ETag and check it
@@ -234,11 +239,15 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const config = await ctx.intakeConfig.get();
     const at = { now: ctx.clock.now(), calendar: config.calendar };
     const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
-    const notes = await classNotesOf(ctx.models, issues);
+    const [notes, files] = await Promise.all([
+      classNotesOf(ctx.models, issues),
+      ownerFilesOf(ctx.attachments, issues),
+    ]);
     // Progress names the units steps handed the issue to, from the configuration's unit cache.
     const full = issues.map((i) => ({
       ...presentIssuePublic(i, at, config.unitById),
       classNote: notes.get(i.number),
+      files: files.get(String(i._id)) ?? [],
     }));
     const submitted = rateError ? undefined : submittedFiles(req.query, issues);
     send(
@@ -484,6 +493,21 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       return res.redirect(303, `${base}?msg=already_rated#issue-${id}`);
     }
     res.redirect(303, `${base}?msg=rated_${rating}#issue-${id}`);
+  });
+
+  // One of the files the enterprise sent with its issue, back to its verified owner (qr-files.ts).
+  router.get('/:token/issues/:id/files/:fileId', withEnterprise, async (req, res) => {
+    const { enterprise, base, session } = page(res);
+    if (!session) return res.redirect(303, `${base}/verify`);
+    const [id, fileId] = [String(req.params.id), String(req.params.fileId)];
+    const missing = () =>
+      send(res, 404, messagePage('文件不存在', '该文件不存在或已不能查看。', base, '返回企业码首页'));
+    if (!OBJECT_ID.test(id) || !OBJECT_ID.test(fileId)) return missing();
+    const issueId = new Types.ObjectId(id);
+    if (!(await ctx.models.Issue.exists({ _id: issueId, enterpriseId: enterprise._id }))) return missing();
+    const file = await openOwnerFile(ctx.attachments, issueId, new Types.ObjectId(fileId));
+    if (!file) return missing();
+    sendAttachment(res, file.info, file.stream);
   });
 
   // A mistyped address under a valid code: the code is fine, the page is not (the holder sees the code's page

@@ -29,6 +29,7 @@ ul.list{list-style:none;margin:0;padding:0}
 .overdue{color:#b42318;font-weight:600;white-space:nowrap}
 dl{display:grid;grid-template-columns:auto 1fr;gap:4px 12px;margin:10px 0 0;font-size:15px}
 dt{color:#646a73}dd{margin:0;word-break:break-all}
+ul.files{list-style:none;margin:0;padding:0}ul.files li+li{margin-top:8px}ul.files a{display:inline-block;min-height:24px}
 .title{font-weight:600;margin:8px 0 4px;word-break:break-all}
 .content,.reply{white-space:pre-wrap;word-break:break-all;margin:6px 0;font-size:15px}
 .reply{background:#f7f8fa;border-left:3px solid #0b5cad;padding:8px 10px;border-radius:4px}

@@ -14,9 +14,14 @@ import type { presentIssuePublic } from '../../presenters/issue-public.presenter
 import { html, type SafeHtml } from './html.ts';
 import { chinaDate, chinaDateTime, layout, responsibilityFacts } from './layout.view.ts';
 import { FILES_FIELD } from './qr-upload.ts';
+import type { OwnerFile } from './qr-files.ts';
 import { issueList } from './summary.view.ts';
 
-export type OwnerIssue = ReturnType<typeof presentIssuePublic>;
+export type OwnerIssue = ReturnType<typeof presentIssuePublic> & {
+  classNote?: string;
+  /** The files the enterprise sent with the issue (qr-files.ts). */
+  files?: readonly OwnerFile[];
+};
 
 interface OwnerBase {
   base: string;
@@ -82,6 +87,27 @@ function titleShown(i: OwnerIssue): boolean {
   return !!i.title && !i.content.startsWith(i.title);
 }
 
+const sizeOf = (bytes: number) =>
+  bytes < 1024 * 1024
+    ? `${Math.max(1, Math.round(bytes / 1024))}KB`
+    : `${(bytes / 1024 / 1024).toFixed(1)}MB`;
+
+/** The files the enterprise sent, each opening from the page; one still being fetched from WeChat says so. */
+function filesLine(p: OwnerBase, i: OwnerIssue): SafeHtml | string {
+  if (!i.files?.length) return '';
+  const items = i.files.map((f) =>
+    f.status === 'stored'
+      ? html`<li><a href="${p.base}/issues/${i.id}/files/${f.id}">${f.filename}</a>（${sizeOf(f.size)}）</li>`
+      : html`<li>${f.filename}（${f.status === 'pending' ? '正在获取' : '未能获取'}）</li>`,
+  );
+  return html`<dt>提交的材料</dt>
+    <dd>
+      <ul class="files">
+        ${items}
+      </ul>
+    </dd>`;
+}
+
 /** Where a merged issue is handled: the enterprise's own issue by its number, linked on the page. */
 function mergedLine(i: OwnerIssue, numbers: ReadonlyMap<string, string>): SafeHtml | string {
   if (i.stage !== 'merged') return '';
@@ -117,7 +143,7 @@ function ownerItem(
     <dl>
       <dt>类别</dt>
       <dd>${i.categoryLabel}</dd>
-      ${responsibilityFacts(i)} ${mergedLine(i, numbers)} ${ratingLine(i)}
+      ${responsibilityFacts(i)} ${mergedLine(i, numbers)} ${filesLine(p, i)} ${ratingLine(i)}
     </dl>
     ${
       i.reply
