@@ -86,7 +86,7 @@ export function verifyPage(p: VerifyPageProps): string {
     <div class="card">
       <form method="post" action="${p.base}/verify-pin">
         <input type="hidden" name="_csrf" value="${p.csrf}" />
-        <label for="pin">6位 PIN（由企业服务中心设置）</label>
+        <label for="pin">6位 PIN（企业查询密码，由企业服务中心窗口设置）</label>
         <input
           type="password"
           id="pin"
