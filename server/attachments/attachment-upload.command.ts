@@ -9,7 +9,7 @@ import { STATE_LABELS, type IssueState } from '../../shared/states.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from '../commands/issue-deps.ts';
 import { loadIssue, noteEvent, scopeOf } from '../commands/issue-store.ts';
 import { AppError, badRequest, forbidden, notFound } from '../errors.ts';
-import type { IssueDoc } from '../models/issue.model.ts';
+import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { canAttachToIssue, issueTakesAttachments } from '../policies/issue.policy.ts';
 import { canReadIssue } from '../policies/screens.policy.ts';
 import { MAX_ATTACHMENTS_PER_ISSUE } from './attachment.rules.ts';
@@ -44,28 +44,29 @@ function uploadEvent(actor: Actor, state: IssueState, now: Date, saved: readonly
 }
 
 /**
- * The event, in the state the issue is in when it lands (a lifecycle action may have moved it since it was
- * read): pushed only if the state is still the one named, read again otherwise. The files are stored already,
- * so the record must land: after a few moves it is written with the last state read.
+ * Appends a note-like event in the state the issue is in when it lands (a lifecycle action may have moved it
+ * since it was read): pushed only if the state is still the one named, read again otherwise. What it records
+ * (stored files) has happened already, so the record must land: after a few moves it is written with the last
+ * state read. Shared with the owner's 补充材料 (issue-supplement.command.ts).
  */
-async function recordUpload(
+export async function appendNote(
   deps: IssueCommandDeps,
-  doc: IssueDoc,
-  actor: Actor,
-  saved: readonly AttachmentInfo[],
-) {
+  doc: Pick<IssueDoc, '_id' | 'state'>,
+  actorId: string,
+  build: (state: IssueState, now: Date) => StoredTimelineEvent,
+): Promise<void> {
   const issues = deps.models.Issue.collection;
   const now = deps.clock.now();
   let state = doc.state;
   for (let tries = 0; tries < 4; tries++) {
-    const event = uploadEvent(actor, state, now, saved);
+    const event = build(state, now);
     const updated = (await issues.findOneAndUpdate(
       tries < 3 ? { _id: doc._id, state } : { _id: doc._id },
       { $push: { timeline: event }, $inc: { version: 1 }, $set: { updatedAt: now } } as never,
       { returnDocument: 'after', projection: { timeline: 0, sources: 0, content: 0 } },
     )) as IssueDoc | null;
     if (updated) {
-      const change = changeOf(updated, 'note', updated.state, actor.id, now);
+      const change = changeOf(updated, 'note', updated.state, actorId, now);
       notifyChange(deps, { ...change, data: event.data, public: event.public });
       return;
     }
@@ -77,6 +78,13 @@ async function recordUpload(
     state = current.state;
   }
 }
+
+const recordUpload = (
+  deps: IssueCommandDeps,
+  doc: IssueDoc,
+  actor: Actor,
+  saved: readonly AttachmentInfo[],
+) => appendNote(deps, doc, actor.id, (state, now) => uploadEvent(actor, state, now, saved));
 
 export async function attachmentUploadCommand(
   deps: IssueCommandDeps,

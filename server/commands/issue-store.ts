@@ -5,12 +5,16 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
-import type { Actor } from '../../shared/roles.ts';
 import type { IssueState } from '../../shared/states.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
 import { applyAction } from '../../shared/lifecycle/apply.ts';
 import { isTransitionError } from '../../shared/lifecycle/errors.ts';
-import type { ActionContext, IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
+import type {
+  ActionContext,
+  DomainActor,
+  IssueCore,
+  TimelineEvent,
+} from '../../shared/lifecycle/issue-core.ts';
 import { batchedFindByUnique } from '../db/batched-ops.ts';
 import { AppError, conflict, notFound } from '../errors.ts';
 import { nextSequence } from '../models/counter.model.ts';
@@ -122,7 +126,7 @@ export function withActorName(event: TimelineEvent, actorName: string): StoredTi
  * `public` when the enterprise may read it on the QR page.
  */
 export function noteEvent(
-  actor: Actor,
+  actor: DomainActor & { name?: string },
   state: IssueState,
   at: Date,
   note: string,

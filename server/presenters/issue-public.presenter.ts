@@ -7,6 +7,7 @@ import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts'
 import type { IssueState } from '../../shared/states.ts';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+import { ENTERPRISE_SUPPLEMENT, takesSupplement } from '../commands/issue-supplement.command.ts';
 
 /** Stages as an enterprise understands them; the centre's review of a reply is still "being handled". */
 export const PUBLIC_STAGE_LABELS: Readonly<Record<IssueState, string>> = Object.freeze({
@@ -239,6 +240,7 @@ function labelOf(e: PublicEvent): string {
   const link = e.data?.classLink;
   if (e.action === 'note' && typeof link === 'string' && CLASS_LINK_LABELS[link])
     return CLASS_LINK_LABELS[link];
+  if (e.action === 'note' && e.data?.kind === ENTERPRISE_SUPPLEMENT) return '企业补充材料';
   const resolveBy = e.data?.resolveBy;
   if (e.action === 'approve_extension' && resolveBy) return `办理期限延长至${monthDay(resolveBy)}`;
   return PUBLIC_STEP_LABELS[e.action] ?? ACTION_LABELS[e.action as ActionId];
@@ -280,6 +282,8 @@ export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow, units
           }
         : null,
     canRate: doc.state === 'awaiting_rating' && !doc.rating,
+    /** 补充材料 while the issue is being handled (issue-supplement.command.ts). */
+    canSupplement: takesSupplement(doc.state),
     // The date asked for, while it is ahead: a late rating is still welcome, without a date that has passed.
     rateBy:
       doc.state === 'awaiting_rating' && doc.rateBy && (!at || new Date(doc.rateBy) > at.now)

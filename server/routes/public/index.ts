@@ -36,7 +36,15 @@ import {
   type CodeCheck,
   type VerificationDeps,
 } from './owner-verification.commands.ts';
-import { codeForm, mismatchMessage, newIssueForm, pinForm, rateForm } from './qr-page.schema.ts';
+import {
+  codeForm,
+  mismatchMessage,
+  newIssueForm,
+  pinForm,
+  rateForm,
+  supplementForm,
+} from './qr-page.schema.ts';
+import { enterpriseSupplementCommand } from '../../commands/issue-supplement.command.ts';
 import { findEnterpriseByToken, listEnterpriseIssues, type QrEnterprise } from './qr-page.query.ts';
 import { DEFAULT_QR_LIMITS, pageHeaders, verificationLimits, type QrPageLimits } from './qr-page.security.ts';
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
@@ -493,6 +501,43 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       return res.redirect(303, `${base}?msg=already_rated#issue-${id}`);
     }
     res.redirect(303, `${base}?msg=rated_${rating}#issue-${id}`);
+  });
+
+  // 补充材料: words and files for an issue still being handled (multipart; a urlencoded form without files works).
+  router.post('/:token/issues/:id/supplement', withEnterprise, ownerSession, async (req, res) => {
+    const { enterprise, base, session } = page(res);
+    const id = String(req.params.id);
+    const back = `${base}#issue-${id}`;
+    const enterpriseId = String(enterprise._id);
+    const upload = req.is('multipart/form-data') ? await readUpload(req, enterpriseId, session!.csrf) : null;
+    const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
+    if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
+      return forbiddenCsrf(res, base);
+    if (upload && !upload.ok)
+      return send(res, upload.status, messagePage('补充材料未提交', upload.error, back));
+    if (!OBJECT_ID.test(id)) return send(res, 404, notFoundPage());
+    const problem = upload ? bodyProblem(raw) : undefined;
+    const parsed = supplementForm.safeParse(raw);
+    if (problem || !parsed.success) {
+      const message = problem ?? parsed.error?.issues[0]?.message ?? '补充内容有误';
+      return send(res, 400, messagePage('补充材料未提交', message, back));
+    }
+    // The new-issue form's budget: an owner's writes share it, whatever the session or process.
+    const { hits } = await ctx.limits.counters.hit(`qr-submit|${enterpriseId}`, qrLimits.windowMs);
+    if (hits > qrLimits.submitPerEnterprise)
+      return send(res, 429, messagePage('补充材料未提交', '本企业提交过于频繁，请稍后再提交。', back));
+    const { stored, refused } = await enterpriseSupplementCommand(issueDeps, ctx.attachments, {
+      enterpriseId,
+      issueId: id,
+      text: parsed.data.text ?? '',
+      files: upload?.ok ? upload.files : [],
+      refused: upload?.ok ? upload.refused : [],
+    });
+    if (!refused.length) return res.redirect(303, `${base}?msg=supplemented#issue-${id}`);
+    const names = refused.map((r) => `${r.filename}（${r.reason}）`).join('、');
+    const nothing = !stored.length && !parsed.data.text;
+    const message = `以下文件未上传：${names}。可换用 JPG、PNG 图片或 PDF 重新补充${nothing ? '。' : '；其余内容已提交。'}`;
+    send(res, 200, messagePage(nothing ? '补充材料未提交' : '补充材料已提交', message, back));
   });
 
   // One of the files the enterprise sent with its issue, back to its verified owner (qr-files.ts).

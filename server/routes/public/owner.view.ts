@@ -108,6 +108,38 @@ function filesLine(p: OwnerBase, i: OwnerIssue): SafeHtml | string {
     </dd>`;
 }
 
+/** The photos-and-PDFs input, the accepted types by name (see ACCEPTED_TYPES). */
+function fileInput(id: string, describedBy?: string): SafeHtml {
+  return html`<label for="${id}">照片或文件（可选）</label>
+    <input
+      type="file"
+      id="${id}"
+      name="${FILES_FIELD}"
+      accept="${ACCEPTED_TYPES.join(',')}"
+      multiple
+      ${describedBy ? html`aria-describedby="${describedBy}"` : ''}
+    />`;
+}
+
+/** 补充材料: words and files for the unit handling the issue; the token leads, so it is read before any file. */
+function supplementForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
+  return html`<details id="supplement-${i.id}">
+    <summary>补充说明或材料</summary>
+    <form method="post" action="${p.base}/issues/${i.id}/supplement" enctype="multipart/form-data">
+      <input type="hidden" name="_csrf" value="${p.csrf}" />
+      <label for="supplement-text-${i.id}">补充说明</label>
+      <textarea
+        id="supplement-text-${i.id}"
+        name="text"
+        rows="3"
+        maxlength="${PUBLIC_CONTENT_MAX}"
+      ></textarea>
+      ${fileInput(`supplement-files-${i.id}`)}
+      <button type="submit">提交补充材料</button>
+    </form>
+  </details>`;
+}
+
 /** Where a merged issue is handled: the enterprise's own issue by its number, linked on the page. */
 function mergedLine(i: OwnerIssue, numbers: ReadonlyMap<string, string>): SafeHtml | string {
   if (i.stage !== 'merged') return '';
@@ -167,6 +199,7 @@ function ownerItem(
           </details>`
         : ''
     }
+    ${i.canSupplement ? supplementForm(p, i) : ''}
     ${i.canRate ? rateForm(p, i, rateError?.issueId === i.id ? rateError : undefined) : ''}
   </li>`;
 }
@@ -264,15 +297,7 @@ export function newIssuePage(p: OwnerBase & { form: NewIssueForm }): string {
           required
         >
 ${f.content ?? ''}</textarea>
-        <label for="files">照片或文件（可选）</label>
-        <input
-          type="file"
-          id="files"
-          name="${FILES_FIELD}"
-          accept="${ACCEPTED_TYPES.join(',')}"
-          multiple
-          aria-describedby="files-hint"
-        />
+        ${fileInput('files', 'files-hint')}
         <p class="muted" id="files-hint">
           可拍照或从相册选择（JPG、PNG、GIF、WebP），也可上传
           PDF；最多${MAX_ATTACHMENTS_PER_ISSUE}个，每个不超过${MAX_MB}MB。

@@ -75,3 +75,6 @@ export const newIssueForm = z.object({
     .max(PUBLIC_CONTENT_MAX, { error: `问题描述不能超过${PUBLIC_CONTENT_MAX}个字` }),
   submissionId: z.string().regex(SUBMISSION_ID, { error: '表单已失效，请重新打开' }),
 });
+
+/** 补充材料: words, files, or both (the command refuses neither). */
+export const supplementForm = z.object({ text: optionalText(PUBLIC_CONTENT_MAX, '补充说明') });

@@ -1,0 +1,119 @@
+// 补充材料 on the QR page: the verified owner adds words and files to an issue still being handled (a unit may
+// wait on the enterprise's materials). The unit reads them on the timeline and in the files, the owner sees them
+// in the progress and under 提交的材料; an issue awaiting a rating or finished, another enterprise's issue, a
+// missing session or token, and an empty form change nothing.
+import { expect } from 'chai';
+import request from 'supertest';
+import type { EnterpriseDoc } from '../../server/models/index.ts';
+import { PNG } from './channels/files.fixtures.ts';
+import {
+  browser,
+  csrfOf,
+  issueAwaitingRating,
+  issueInProgress,
+  pageOf,
+  useQrApp,
+  verifyOwner,
+  type Browser,
+  type QrTestApp,
+} from './qr-page.harness.ts';
+
+function supplement(
+  b: Browser,
+  e: EnterpriseDoc,
+  id: string,
+  csrf: string,
+  text: string,
+  files: string[] = [],
+) {
+  let req = b
+    .post(`${pageOf(e)}/issues/${id}/supplement`)
+    .field('_csrf', csrf)
+    .field('text', text);
+  for (const name of files) req = req.attach('files', PNG, { filename: name, contentType: 'image/png' });
+  return req;
+}
+
+interface TimelineEvent {
+  action: string;
+  actorRole: string;
+  public: boolean;
+  note?: string;
+}
+
+describe('QR page: 补充材料 for an issue being handled', () => {
+  const t: QrTestApp = useQrApp();
+
+  const staffView = async (id: string) =>
+    (
+      await request(t.app)
+        .get(`/api/issues/${id}`)
+        .set(await t.auth('dispatcher'))
+        .expect(200)
+    ).body as { state: string; timeline: TimelineEvent[] };
+
+  it('keeps the words and the photo for the unit, and shows both to the owner', async () => {
+    const e = await t.enterprise(30);
+    const id = await issueInProgress(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const before = (await b.get(pageOf(e)).expect(200)).text;
+    expect(before).to.include(`action="${pageOf(e)}/issues/${id}/supplement"`);
+    const res = await supplement(b, e, id, csrfOf(before), '营业执照副本已拍照补充。', ['执照.png']).expect(
+      303,
+    );
+    expect(res.headers.location).to.equal(`${pageOf(e)}?msg=supplemented#issue-${id}`);
+
+    const issue = await staffView(id);
+    expect(issue.state).to.equal('in_progress');
+    const last = issue.timeline.at(-1)!;
+    expect(last).to.include({ action: 'note', actorRole: 'enterprise', public: true });
+    expect(last.note).to.equal('营业执照副本已拍照补充。\n附件：执照.png');
+    const files = await request(t.app)
+      .get(`/api/issues/${id}/attachments`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(
+      files.body.items.map((f: { filename: string; source: string }) => [f.filename, f.source]),
+    ).to.deep.equal([['执照.png', 'qr']]);
+
+    const page = (await b.get(res.headers.location).expect(200)).text;
+    expect(page).to.include('补充材料已提交');
+    expect(page).to.include('企业补充材料');
+    expect(page).to.include('营业执照副本已拍照补充。');
+    expect(page).to.match(/<a href="[^"]+\/files\/[0-9a-f]{24}">执照\.png<\/a>/);
+  });
+
+  it('an issue awaiting the rating takes none: no form, and a posted one is refused', async () => {
+    const e = await t.enterprise(31);
+    const id = await issueAwaitingRating(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const page = (await b.get(pageOf(e)).expect(200)).text;
+    expect(page).to.not.include(`/issues/${id}/supplement`);
+    const refused = await supplement(b, e, id, csrfOf(page), '再补充一点。').expect(409);
+    expect(refused.text).to.include('不能再补充材料');
+    expect((await staffView(id)).timeline.at(-1)!.note ?? '').to.not.include('再补充一点');
+  });
+
+  it('needs the owner’s session and token, the enterprise’s own issue, and something to add', async () => {
+    const e = await t.enterprise(32);
+    const id = await issueInProgress(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    const count = async () => (await staffView(id)).timeline.length;
+    const events = await count();
+    await supplement(browser(t), e, id, csrf, '没有验证的浏览器').expect(403);
+    await supplement(b, e, id, 'forged-token-forged-token-forged', '伪造的令牌').expect(403);
+    const empty = await supplement(b, e, id, csrf, '   ').expect(400);
+    expect(empty.text).to.include('请填写补充说明或选择文件');
+    // Another enterprise's verified owner cannot add to this issue.
+    const other = await t.enterprise(33);
+    const b2 = browser(t);
+    await verifyOwner(t, b2, other);
+    const csrf2 = csrfOf((await b2.get(pageOf(other)).expect(200)).text);
+    await supplement(b2, other, id, csrf2, '别家企业的补充').expect(404);
+    expect(await count()).to.equal(events);
+  });
+});
