@@ -4,6 +4,7 @@
 import type { PendingKind } from '../../shared/lifecycle/issue-core.ts';
 import { RATING_LABELS, RATING_LEVEL_LABELS, type Rating, type RatingLevel } from '../../shared/states.ts';
 import type { IssueChange } from '../commands/issue-deps.ts';
+import { ENTERPRISE_SUPPLEMENT } from '../commands/issue-supplement.command.ts';
 import type { NotifyEvent } from './templates.ts';
 
 /**
@@ -131,7 +132,11 @@ export function intentsOf(change: IssueChange): Intent[] {
       return [i('issue_reassigned', 'assignee')];
     case 'note':
       // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts).
-      return change.data?.kind === 'source_merged' ? [i('source_merged', 'merged_source')] : [];
+      if (change.data?.kind === 'source_merged') return [i('source_merged', 'merged_source')];
+      // The owner's 补充材料 (issue-supplement.command.ts): whoever holds the issue reads it.
+      if (change.data?.kind === ENTERPRISE_SUPPLEMENT)
+        return [i('enterprise_supplement', change.state === 'received' ? 'centre' : 'unit')];
+      return [];
     case 'verify':
       return [i('enterprise_reply', 'enterprise'), i('pushback_reply', 'origin')];
     case 'reject':

@@ -21,6 +21,7 @@ export const NOTIFY_EVENTS = [
   'decision',
   'rectification_assigned',
   'bad_rating',
+  'enterprise_supplement',
   'callback_due',
   'approval_requested',
   'approval_decided',
@@ -135,6 +136,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '问题{{number}}「{{title}}」差评经核实合理，请于{{deadline}}前整改。',
   ),
   bad_rating: spec('差评', '服务中心', '问题{{number}}「{{title}}」收到差评，请于1个工作日内核实。'),
+  enterprise_supplement: spec(
+    '企业补充材料',
+    '承办单位经办人、负责人（待受理时为服务中心）',
+    '问题{{number}}「{{title}}」企业在企业码页面补充了说明或材料，请查看。',
+  ),
   callback_due: spec('待回访', '服务中心', '问题{{number}}「{{title}}」企业未在期限内评价，请电话回访。'),
   approval_requested: spec(
     '待审批申请',

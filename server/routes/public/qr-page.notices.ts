@@ -16,7 +16,7 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   already_rated: '该问题已评价，无需重复提交。',
   submitted: '问题已提交，我们将尽快分办处理。',
   preference_saved: '通知方式已保存。',
-  supplemented: '补充材料已提交，承办单位办理时可以看到。',
+  supplemented: '补充材料已提交，已通知办理单位。',
 });
 
 const ISSUE_NUMBER = /^HZ-\d{4}-\d{6}$/;

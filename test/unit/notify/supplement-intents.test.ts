@@ -1,0 +1,39 @@
+// Who hears the owner's 补充材料: the units holding the issue, or the centre while it waits in 待受理; other
+// notes tell no one (a merged repeat tells only its sender).
+import { expect } from 'chai';
+import type { IssueChange } from '../../../server/commands/issue-deps.ts';
+import { ENTERPRISE_SUPPLEMENT } from '../../../server/commands/issue-supplement.command.ts';
+import { intentsOf } from '../../../server/notify/intents.ts';
+import { DEFAULT_TEMPLATES, render } from '../../../server/notify/templates.ts';
+
+const note = (state: IssueChange['state'], data?: Record<string, unknown>): IssueChange => ({
+  issueId: 'i',
+  number: 'HZ-2026-000338',
+  action: 'note',
+  fromState: state,
+  state,
+  unitId: state === 'received' ? null : 'u',
+  coUnitIds: [],
+  enterpriseId: 'e',
+  actorId: 'enterprise:e',
+  at: new Date(0),
+  ...(data ? { data } : {}),
+});
+
+describe('the owner’s 补充材料 (intents)', () => {
+  it('tells the units holding the issue, or the centre before dispatch', () => {
+    const supplement = { kind: ENTERPRISE_SUPPLEMENT };
+    expect(intentsOf(note('suspended', supplement))).to.deep.equal([
+      { event: 'enterprise_supplement', audience: 'unit' },
+    ]);
+    expect(intentsOf(note('received', supplement))).to.deep.equal([
+      { event: 'enterprise_supplement', audience: 'centre' },
+    ]);
+    expect(intentsOf(note('in_progress'))).to.deep.equal([]);
+    const text = render(DEFAULT_TEMPLATES.enterprise_supplement, {
+      number: 'HZ-2026-000338',
+      title: '冷链仓储',
+    });
+    expect(text).to.equal('问题HZ-2026-000338「冷链仓储」企业在企业码页面补充了说明或材料，请查看。');
+  });
+});
