@@ -1,0 +1,28 @@
+// How the staff timeline names a step and who took it (IssueTimeline.vue): the lifecycle's labels, with the
+// entries that are not lifecycle actions (a re-dispatch, the owner's 补充材料) named for what they are.
+import { ACTION_LABELS } from '../../../shared/lifecycle/actions.ts';
+import { ROLE_LABELS } from '../../../shared/roles.ts';
+import type { TimelineEntry } from './types.ts';
+
+type Entry = Pick<TimelineEntry, 'action' | 'actorRole' | 'actorName' | 'data'>;
+
+export function actionLabel(e: Entry): string {
+  if (e.action === 'create') return '受理登记';
+  if (e.action === 'dispatch' && e.data?.redispatch) return '重新分办';
+  // The owner's 补充材料 from the QR page (server/commands/issue-supplement.command.ts).
+  if (e.action === 'note' && e.data?.kind === 'enterprise_supplement') return '企业补充材料';
+  return ACTION_LABELS[e.action] ?? e.action;
+}
+
+export function roleLabel(role: string): string {
+  if (role === 'system') return '系统';
+  if (role === 'enterprise') return '企业';
+  return (ROLE_LABELS as Record<string, string>)[role] ?? role;
+}
+
+/** A person by name; the enterprise by its name (its owner on the QR page); the sweep and intake as 系统自动. */
+export function who(e: Entry): string {
+  if (e.actorRole === 'system') return '系统自动';
+  if (e.actorRole === 'enterprise') return e.actorName || '企业（扫码）';
+  return e.actorName || roleLabel(e.actorRole);
+}
