@@ -146,6 +146,24 @@ describe('QR page: verification by SMS code', () => {
     expect(late.text)
       .to.include('请先验证身份')
       .and.include(`href="${pageOf(e)}/verify">重新验证</a>`);
+    // What the owner typed comes back to copy, from the form as the page sends it (multipart, files unread).
+    expect(late.text).to.match(/<textarea id="typed" readonly rows="8">路灯不亮\n园区路灯<\/textarea>/);
+    const multipart = await b
+      .post(`${pageOf(e)}/issues`)
+      .field('_csrf', 'the-lapsed-session-token-0000000')
+      .field('content', '厂区东侧路灯连续一周不亮，夜班工人出行不安全。')
+      .attach('files', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'a.png')
+      .expect(403);
+    expect(multipart.text).to.include('厂区东侧路灯连续一周不亮，夜班工人出行不安全。');
+    expect(multipart.text).to.include('如已选择照片或文件，提交时请重新选择。');
+    // Any other browser (another site's form included: the owner's cookie is SameSite=Strict) gets no words back.
+    const stranger = await request(t.app)
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send({ content: '您的企业码已失效，请拨打400热线' })
+      .expect(403);
+    expect(stranger.text).to.include('请先验证身份').and.not.include('400热线');
+    expect(await t.models.Issue.countDocuments({ enterpriseId: e._id })).to.equal(0);
   });
 
   it('refuses verification forms without the CSRF token', async () => {

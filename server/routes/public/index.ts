@@ -26,7 +26,7 @@ import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/
 import { messagePage, notFoundPage } from './layout.view.ts';
 import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
 import { sendAttachment } from '../../attachments/attachments.router.ts';
-import { newIssuePage, ownerPage, type RateError } from './owner.view.ts';
+import { lapsedIssuePage, newIssuePage, ownerPage, type RateError } from './owner.view.ts';
 import {
   clientTagOf,
   endOwnerSessionsCommand,
@@ -404,7 +404,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
    * (a phone sends one form), and every read is counted before it starts, valid or not.
    */
   const uploading = new Set<string>();
-  const readUpload = async (req: Request, enterpriseId: string, csrf: string) => {
+  const readUpload = async (req: Request, enterpriseId: string, csrf: string | undefined) => {
     const { hits } = await ctx.limits.counters.hit(`qr-upload|${enterpriseId}`, qrLimits.windowMs);
     const busy = uploading.has(enterpriseId);
     if (busy || hits > UPLOADS_PER_SUBMISSION * qrLimits.submitPerEnterprise) {
@@ -423,7 +423,29 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   };
 
   // The new issue, with the owner's photos and PDFs (multipart; a urlencoded form without files still works).
-  router.post('/:token/issues', withEnterprise, ownerSession, async (req, res) => {
+  /**
+   * A new issue sent once the owner's session lapsed: not filed, and the typed words shown back to copy. Only
+   * from the owner's known browser (its SameSite=Strict cookie never comes with another site's form, so no site
+   * can put words on this page); a multipart form is read for its words, every file drained unread, under the
+   * same per-enterprise read bound. From any other browser the form is refused unread, as before.
+   */
+  const sessionOrTypedBack: RequestHandler = async (req, res, next) => {
+    const { enterprise, base, session, knownBrowser } = page(res);
+    if (session || !knownBrowser) return ownerSession(req, res, next);
+    const multipart = req.is('multipart/form-data');
+    const fields = (
+      multipart ? (await readUpload(req, String(enterprise._id), undefined)).fields : (req.body ?? {})
+    ) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const hadFiles = !!multipart;
+    send(
+      res,
+      403,
+      lapsedIssuePage({ base, title: text(fields.title), content: text(fields.content), hadFiles }),
+    );
+  };
+
+  router.post('/:token/issues', withEnterprise, sessionOrTypedBack, async (req, res) => {
     const { enterprise, base, session } = page(res);
     const upload = req.is('multipart/form-data')
       ? await readUpload(req, String(enterprise._id), session!.csrf)

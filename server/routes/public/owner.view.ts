@@ -308,3 +308,24 @@ ${f.content ?? ''}</textarea>
     </div>`;
   return layout({ title: '反映新问题', heading: p.enterpriseName, subheading: '反映新问题' }, body);
 }
+
+/**
+ * A new issue sent after the owner's 30 minutes lapsed: not filed, and what was typed is shown back to copy,
+ * so verifying again does not cost the owner their words (files must be chosen again).
+ */
+export function lapsedIssuePage(p: { base: string; title?: string; content?: string; hadFiles: boolean }) {
+  const typed = [p.title?.trim(), p.content?.trim()].filter(Boolean).join('\n');
+  const files = p.hadFiles ? '如已选择照片或文件，提交时请重新选择。' : '';
+  const body = html`<div class="card">
+    <p>验证已过期（验证后30分钟内有效），问题尚未提交。</p>
+    ${
+      typed
+        ? html`<p>请先复制下面您填写的内容，重新验证后在「反映新问题」中粘贴提交。${files}</p>
+            <label for="typed">您填写的内容</label>
+            <textarea id="typed" readonly rows="8">${typed}</textarea>`
+        : ''
+    }
+    <a class="button" href="${p.base}/verify">重新验证</a>
+  </div>`;
+  return layout({ title: '请先验证身份', heading: '请先验证身份' }, body);
+}
