@@ -104,7 +104,7 @@ export async function attachmentUploadCommand(
   if (files.length === 0) throw uploadErrors.noFile();
   // All or nothing where it can be known beforehand: every file's type and size, and room for all of them.
   for (const f of files) checkAttachment(f.data);
-  const taken = (doc as IssueDoc & { attachmentCount?: number }).attachmentCount ?? 0;
+  const taken = (doc as IssueDoc & { staffAttachmentCount?: number }).staffAttachmentCount ?? 0;
   if (taken + files.length > MAX_ATTACHMENTS_PER_ISSUE) throw attachmentErrors.limit();
   const id = new Types.ObjectId(issueId);
   const saved: AttachmentInfo[] = [];

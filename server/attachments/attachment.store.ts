@@ -1,7 +1,8 @@
 // Issue attachments in the database with GridFS (bucket `attachments`), so they live wherever the issues live:
 // the embedded server and real MongoDB alike. Each file's metadata names its issue; the issue itself carries
-// only `attachmentCount`, reserved with one conditional $inc before a file is written, so concurrent uploads
-// never exceed the limit. A WeChat image whose bytes need the network is kept as a pending entry (its media
+// only its counts, reserved with one conditional $inc before a file is written, so concurrent uploads never
+// exceed the limit: `attachmentCount` for what the enterprise sent (its channels, the QR page) and
+// `staffAttachmentCount` for staff uploads, each up to the limit, so neither side can use up the other's. A WeChat image whose bytes need the network is kept as a pending entry (its media
 // id, no bytes) until the media job (server/jobs/wechat-media.job.ts) fetches it into its place or marks it
 // failed.
 import mongoose, { Types, type Connection } from 'mongoose';
@@ -123,6 +124,10 @@ export function checkAttachment(data: Buffer): AttachmentType {
   return type;
 }
 
+/** The issue's count a file of this source takes a slot of. */
+export const countField = (source: AttachmentSource) =>
+  source === 'staff' ? 'staffAttachmentCount' : 'attachmentCount';
+
 export function createAttachmentStore(conn: Connection, models: Models) {
   const db = conn.db;
   if (!db) throw new Error('createAttachmentStore: the connection is not open');
@@ -133,24 +138,22 @@ export function createAttachmentStore(conn: Connection, models: Models) {
   const issues = models.Issue.collection;
 
   /** Takes one of the issue's attachment slots, or refuses when the issue is full (or does not exist). */
-  async function reserveSlot(issueId: Types.ObjectId): Promise<void> {
+  async function reserveSlot(issueId: Types.ObjectId, source: AttachmentSource): Promise<void> {
+    const count = countField(source);
     const res = await issues.updateOne(
       {
         _id: issueId,
-        $or: [
-          { attachmentCount: { $exists: false } },
-          { attachmentCount: { $lt: MAX_ATTACHMENTS_PER_ISSUE } },
-        ],
+        $or: [{ [count]: { $exists: false } }, { [count]: { $lt: MAX_ATTACHMENTS_PER_ISSUE } }],
       },
-      { $inc: { attachmentCount: 1 } },
+      { $inc: { [count]: 1 } },
     );
     if (res.matchedCount === 0) {
       const exists = await issues.countDocuments({ _id: issueId }, { limit: 1 });
       throw exists ? attachmentErrors.limit() : new AppError('not_found', 404, '资源不存在');
     }
   }
-  const releaseSlot = (issueId: Types.ObjectId) =>
-    issues.updateOne({ _id: issueId }, { $inc: { attachmentCount: -1 } });
+  const releaseSlot = (issueId: Types.ObjectId, source: AttachmentSource) =>
+    issues.updateOne({ _id: issueId }, { $inc: { [countField(source)]: -1 } });
 
   async function upload(filename: string, meta: AttachmentMetadata, data: Buffer) {
     const stream = bucket.openUploadStream(filename, { metadata: meta });
@@ -170,11 +173,11 @@ export function createAttachmentStore(conn: Connection, models: Models) {
 
   async function write(issueId: Types.ObjectId, filename: string, meta: AttachmentMetadata, data: Buffer) {
     await ready();
-    await reserveSlot(issueId);
+    await reserveSlot(issueId, meta.source);
     try {
       return await upload(filename, meta, data);
     } catch (err) {
-      await releaseSlot(issueId);
+      await releaseSlot(issueId, meta.source);
       throw err;
     }
   }

@@ -4,12 +4,14 @@
 // store accepts are kept (the others are named back, as on the new-issue form), and one public timeline note
 // records the words and the files, in the enterprise's name. Not a lifecycle action: no state or clock moves.
 import { Types } from 'mongoose';
+import { chinaDateKey } from '../../shared/calendar.ts';
 import { enterpriseActor } from '../../shared/lifecycle/issue-core.ts';
 import { CLOCKED_STATES, STATE_LABELS, type IssueState } from '../../shared/states.ts';
 import { appendNote } from '../attachments/attachment-upload.command.ts';
 import type { AttachmentInfo, AttachmentStore, RefusedAttachment } from '../attachments/attachment.store.ts';
 import type { InboundAttachment } from '../channels/types.ts';
 import { AppError, badRequest, notFound } from '../errors.ts';
+import type { IssueDoc } from '../models/issue.model.ts';
 import { enterpriseOwnsIssue } from '../policies/issue.policy.ts';
 import type { IssueCommandDeps } from './issue-deps.ts';
 import { loadIssue, noteEvent } from './issue-store.ts';
@@ -21,6 +23,38 @@ export const ENTERPRISE_SUPPLEMENT = 'enterprise_supplement';
 const TAKES_SUPPLEMENT: ReadonlySet<IssueState> = new Set([...CLOCKED_STATES, 'replied']);
 
 export const takesSupplement = (state: IssueState): boolean => TAKES_SUPPLEMENT.has(state);
+
+/** Supplements one issue takes per China day, and in all: each is a public note the units are told of. */
+export const SUPPLEMENTS_PER_DAY = 5;
+export const SUPPLEMENTS_IN_ALL = 30;
+
+/**
+ * The enterprise's own issue, if it takes a supplement now: the route asks before it reads any file, the
+ * command again before it writes.
+ */
+export async function supplementTarget(
+  deps: Pick<IssueCommandDeps, 'models' | 'clock'>,
+  enterpriseId: string,
+  issueId: string,
+): Promise<IssueDoc> {
+  const doc = await loadIssue(deps.models, issueId);
+  if (!enterpriseOwnsIssue(enterpriseId, doc)) throw notFound('问题不存在');
+  if (!takesSupplement(doc.state))
+    throw new AppError(
+      'issue_not_open',
+      409,
+      `该问题处于「${STATE_LABELS[doc.state]}」状态，不能再补充材料；如有新情况，请反映新问题。`,
+    );
+  const earlier = doc.timeline.filter((e) => e.data?.kind === ENTERPRISE_SUPPLEMENT);
+  const today = chinaDateKey(deps.clock.now());
+  if (earlier.filter((e) => chinaDateKey(new Date(e.at)) === today).length >= SUPPLEMENTS_PER_DAY)
+    throw tooMany(`本问题今日已补充${SUPPLEMENTS_PER_DAY}次，请明天再补充，或直接联系承办单位。`);
+  if (earlier.length >= SUPPLEMENTS_IN_ALL)
+    throw tooMany(`本问题已补充${SUPPLEMENTS_IN_ALL}次，请直接联系承办单位。`);
+  return doc;
+}
+
+const tooMany = (message: string) => new AppError('supplement_limit', 429, message);
 
 export interface SupplementRequest {
   /** The enterprise the owner verified for (from the session, never from the form). */
@@ -42,14 +76,7 @@ export async function enterpriseSupplementCommand(
   store: AttachmentStore,
   req: SupplementRequest,
 ): Promise<SupplementResult> {
-  const doc = await loadIssue(deps.models, req.issueId);
-  if (!enterpriseOwnsIssue(req.enterpriseId, doc)) throw notFound('问题不存在');
-  if (!takesSupplement(doc.state))
-    throw new AppError(
-      'issue_not_open',
-      409,
-      `该问题处于「${STATE_LABELS[doc.state]}」状态，不能再补充材料；如有新情况，请反映新问题。`,
-    );
+  const doc = await supplementTarget(deps, req.enterpriseId, req.issueId);
   const text = req.text.trim();
   if (!text && !req.files.length) throw badRequest('请填写补充说明或选择文件', 'supplement_empty');
   const { stored, skipped } = req.files.length

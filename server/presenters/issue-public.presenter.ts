@@ -119,11 +119,14 @@ function overdueWorkingDays(promisedBy: Date | null, at: PublicNow | undefined):
 
 /**
  * A bad rating waits for the centre's check (DESIGN §6): the issue no longer waits for a rating, so its badge
- * says what happens now instead of 待评价, to the owner and to anyone else holding the code alike.
+ * says what happens now instead of 待评价: to the owner 差评核实中, to anyone else holding the code 办理中
+ * (how the enterprise rated is the owner's to know).
  */
-function stageOf(doc: PublicSummaryFields) {
+function stageOf(doc: PublicSummaryFields, owner: boolean) {
   if (doc.state === 'awaiting_rating' && doc.rating?.verification === 'pending')
-    return { stage: 'verifying', stageLabel: '差评核实中' };
+    return owner
+      ? { stage: 'verifying', stageLabel: '差评核实中' }
+      : { stage: PUBLIC_STAGE.in_progress, stageLabel: PUBLIC_STAGE_LABELS.in_progress };
   return { stage: PUBLIC_STAGE[doc.state], stageLabel: PUBLIC_STAGE_LABELS[doc.state] };
 }
 
@@ -134,7 +137,7 @@ export function presentIssuePublicSummary(doc: PublicSummaryFields, at?: PublicN
   const promisedBy = OPEN.has(doc.state) && !paused ? (doc.deadlines?.resolveBy ?? null) : null;
   return {
     number: doc.number,
-    ...stageOf(doc),
+    ...stageOf(doc, false),
     responsible: responsibleOf(doc),
     /** The date promised to the enterprise, while it is being worked on (not while the clock is paused). */
     promisedBy,
@@ -263,6 +266,7 @@ function presentPublicEvent(e: PublicEvent, doc: PublicIssueFields, units: Publi
 export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow, units?: PublicUnitNames) {
   return {
     ...presentIssuePublicSummary(doc, at),
+    ...stageOf(doc, true),
     closedAt: doc.closedAt ?? null,
     id: String(doc._id),
     /** The issue this one is handled with (the page names it when it is the enterprise's own). */

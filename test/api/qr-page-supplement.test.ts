@@ -84,6 +84,39 @@ describe('QR page: 补充材料 for an issue being handled', () => {
     expect(page).to.match(/<a href="[^"]+\/files\/[0-9a-f]{24}">执照\.png<\/a>/);
   });
 
+  it('the owner’s files cannot use up the unit’s: each side has its own five', async () => {
+    const e = await t.enterprise(34);
+    const id = await issueInProgress(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    const six = ['1.png', '2.png', '3.png', '4.png', '5.png', '6.png'];
+    const full = await supplement(b, e, id, csrf, '现场照片共六张。', six).expect(200);
+    expect(full.text).to.include('6.png（超过5个上限）');
+    const staff = await request(t.app)
+      .post(`/api/issues/${id}/attachments`)
+      .set(await t.auth('dispatcher'))
+      .attach('file', PNG, { filename: '核查记录.png', contentType: 'image/png' })
+      .expect(201);
+    expect(staff.body.items[0]).to.include({ filename: '核查记录.png', source: 'staff' });
+  });
+
+  it('takes five supplements an issue a day: the sixth is refused before any file is read', async () => {
+    const e = await t.enterprise(35);
+    const id = await issueInProgress(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    for (let n = 1; n <= 5; n++) await supplement(b, e, id, csrf, `第${n}次补充说明。`).expect(303);
+    const sixth = await supplement(b, e, id, csrf, '第6次补充说明。', ['a.png']).expect(429);
+    expect(sixth.text).to.include('本问题今日已补充5次');
+    const files = await request(t.app)
+      .get(`/api/issues/${id}/attachments`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(files.body.items).to.deep.equal([]);
+  });
+
   it('an issue awaiting the rating takes none: no form, and a posted one is refused', async () => {
     const e = await t.enterprise(31);
     const id = await issueAwaitingRating(t, e);

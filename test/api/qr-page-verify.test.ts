@@ -163,6 +163,14 @@ describe('QR page: verification by SMS code', () => {
       .send({ content: '您的企业码已失效，请拨打400热线' })
       .expect(403);
     expect(stranger.text).to.include('请先验证身份').and.not.include('400热线');
+    // Nor a form from another page of the same site (a sibling host), though it carries the owner's cookie.
+    const sibling = await b
+      .post(`${pageOf(e)}/issues`)
+      .set('Sec-Fetch-Site', 'same-site')
+      .type('form')
+      .send({ content: '您的企业码已失效，请拨打400热线' })
+      .expect(403);
+    expect(sibling.text).to.include('请先验证身份').and.not.include('400热线');
     expect(await t.models.Issue.countDocuments({ enterpriseId: e._id })).to.equal(0);
   });
 

@@ -44,7 +44,7 @@ import {
   rateForm,
   supplementForm,
 } from './qr-page.schema.ts';
-import { enterpriseSupplementCommand } from '../../commands/issue-supplement.command.ts';
+import { enterpriseSupplementCommand, supplementTarget } from '../../commands/issue-supplement.command.ts';
 import { findEnterpriseByToken, listEnterpriseIssues, type QrEnterprise } from './qr-page.query.ts';
 import { DEFAULT_QR_LIMITS, pageHeaders, verificationLimits, type QrPageLimits } from './qr-page.security.ts';
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
@@ -431,7 +431,10 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
    */
   const sessionOrTypedBack: RequestHandler = async (req, res, next) => {
     const { enterprise, base, session, knownBrowser } = page(res);
-    if (session || !knownBrowser) return ownerSession(req, res, next);
+    // A form from another page of the same site (a sibling host) carries the cookie too: the browser says where.
+    const site = req.get('sec-fetch-site');
+    const fromThisPage = !site || site === 'same-origin';
+    if (session || !knownBrowser || !fromThisPage) return ownerSession(req, res, next);
     const multipart = req.is('multipart/form-data');
     const fields = (
       multipart ? (await readUpload(req, String(enterprise._id), undefined)).fields : (req.body ?? {})
@@ -531,13 +534,17 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const id = String(req.params.id);
     const back = `${base}#issue-${id}`;
     const enterpriseId = String(enterprise._id);
+    if (!OBJECT_ID.test(id)) return send(res, 404, notFoundPage());
+    // No file is read for an issue that would refuse it (another enterprise's, finished, at its limit).
+    await supplementTarget(issueDeps, enterpriseId, id);
     const upload = req.is('multipart/form-data') ? await readUpload(req, enterpriseId, session!.csrf) : null;
     const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
+    if (upload && !upload.ok && upload.status === 429)
+      return send(res, 429, messagePage('补充材料未提交', upload.error, back));
     if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
       return forbiddenCsrf(res, base);
     if (upload && !upload.ok)
       return send(res, upload.status, messagePage('补充材料未提交', upload.error, back));
-    if (!OBJECT_ID.test(id)) return send(res, 404, notFoundPage());
     const problem = upload ? bodyProblem(raw) : undefined;
     const parsed = supplementForm.safeParse(raw);
     if (problem || !parsed.success) {
@@ -558,7 +565,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     if (!refused.length) return res.redirect(303, `${base}?msg=supplemented#issue-${id}`);
     const names = refused.map((r) => `${r.filename}（${r.reason}）`).join('、');
     const nothing = !stored.length && !parsed.data.text;
-    const message = `以下文件未上传：${names}。可换用 JPG、PNG 图片或 PDF 重新补充${nothing ? '。' : '；其余内容已提交。'}`;
+    const message = `以下文件未上传：${names}${nothing ? '。' : '；其余内容已提交。'}`;
     send(res, 200, messagePage(nothing ? '补充材料未提交' : '补充材料已提交', message, back));
   });
 
