@@ -49,7 +49,10 @@ describe("QR page: approvals keep the unit's reason internal", () => {
     expect(page.text).to.not.include(SECRET);
     expect(page.text).to.include('暂停办理：<span class="content">待企业补齐材料后恢复办理</span>');
     // The clock is stopped: the page promises no date until handling resumes (a frozen one would go 已超期).
-    expect(page.text).to.include('暂停办理期间不计时，恢复办理后重新计算');
+    expect(page.text).to.include('暂停办理期间不计时，恢复办理后继续计时');
+    // The way to send what the unit waits for is open on the card.
+    expect(page.text).to.include(`<details id="supplement-${id}" open>`);
+    expect(page.text).to.include('本问题暂停办理中。如承办单位需要您补充材料，可在此提交。');
     const paused = (await staffIssue(t, id)).deadlines.resolveBy as string;
     const frozen = new Date(new Date(paused).getTime() + 8 * 3600_000);
     expect(page.text).to.not.include(

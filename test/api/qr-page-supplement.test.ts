@@ -81,7 +81,9 @@ describe('QR page: 补充材料 for an issue being handled', () => {
     expect(page).to.include('补充材料已提交');
     expect(page).to.include('企业补充材料');
     expect(page).to.include('营业执照副本已拍照补充。');
-    expect(page).to.match(/<a href="[^"]+\/files\/[0-9a-f]{24}">执照\.png<\/a>/);
+    expect(page).to.match(
+      /<a href="[^"]+\/files\/[0-9a-f]{24}" target="_blank" rel="noopener">执照\.png<\/a/,
+    );
   });
 
   it('the owner’s files cannot use up the unit’s: each side has its own five', async () => {

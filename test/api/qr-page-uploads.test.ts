@@ -155,8 +155,12 @@ describe('QR page: photos and PDFs with a new issue', () => {
       page.indexOf('</li>', page.indexOf('报告.pdf')),
     );
     expect(card).to.include('提交的材料');
-    expect(card).to.include(`<a href="${pageOf(e)}/issues/${id}/files/${photo.id}">围墙.png</a>`);
-    expect(card).to.include(`<a href="${pageOf(e)}/issues/${id}/files/${report.id}">报告.pdf</a>`);
+    expect(card).to.include(
+      `<a href="${pageOf(e)}/issues/${id}/files/${photo.id}" target="_blank" rel="noopener">围墙.png</a`,
+    );
+    expect(card).to.include(
+      `<a href="${pageOf(e)}/issues/${id}/files/${report.id}" target="_blank" rel="noopener">报告.pdf</a`,
+    );
     expect(page).to.not.include('内部核查记录');
 
     const bytes = (r: request.Test) =>

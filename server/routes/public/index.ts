@@ -26,7 +26,7 @@ import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/
 import { messagePage, notFoundPage } from './layout.view.ts';
 import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
 import { sendAttachment } from '../../attachments/attachments.router.ts';
-import { lapsedIssuePage, newIssuePage, ownerPage, type RateError } from './owner.view.ts';
+import { FILES_HINT, lapsedIssuePage, newIssuePage, ownerPage, type RateError } from './owner.view.ts';
 import {
   clientTagOf,
   endOwnerSessionsCommand,
@@ -565,8 +565,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     if (!refused.length) return res.redirect(303, `${base}?msg=supplemented#issue-${id}`);
     const names = refused.map((r) => `${r.filename}（${r.reason}）`).join('、');
     const nothing = !stored.length && !parsed.data.text;
-    const message = `以下文件未上传：${names}${nothing ? '。' : '；其余内容已提交。'}`;
-    send(res, 200, messagePage(nothing ? '补充材料未提交' : '补充材料已提交', message, back));
+    const message = `以下文件未上传：${names}${nothing ? '。' : '；其余内容已提交。'}${FILES_HINT}`;
+    send(res, 200, messagePage(nothing ? '补充材料未提交' : '部分文件未上传', message, back));
   });
 
   // One of the files the enterprise sent with its issue, back to its verified owner (qr-files.ts).

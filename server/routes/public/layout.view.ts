@@ -240,7 +240,7 @@ export function responsibilityFacts(i: {
             </dd>`
         : i.paused
           ? html`<dt>承诺办结</dt>
-              <dd>暂停办理期间不计时，恢复办理后重新计算</dd>`
+              <dd>暂停办理期间不计时，恢复办理后继续计时</dd>`
           : ''
     }
     ${

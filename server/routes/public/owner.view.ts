@@ -36,6 +36,8 @@ function levelChoices(side: 'good' | 'bad'): SafeHtml[] {
 }
 
 const MAX_MB = MAX_ATTACHMENT_BYTES / 1024 / 1024;
+/** What the file inputs take, said beside each. */
+export const FILES_HINT = `可拍照或从相册选择（JPG、PNG、GIF、WebP），也可上传 PDF；最多${MAX_ATTACHMENTS_PER_ISSUE}个，每个不超过${MAX_MB}MB。`;
 
 /** A rating the page refused (an unknown level, a level of the other side): shown on that issue's form. */
 export interface RateError {
@@ -97,7 +99,10 @@ function filesLine(p: OwnerBase, i: OwnerIssue): SafeHtml | string {
   if (!i.files?.length) return '';
   const items = i.files.map((f) =>
     f.status === 'stored'
-      ? html`<li><a href="${p.base}/issues/${i.id}/files/${f.id}">${f.filename}</a>（${sizeOf(f.size)}）</li>`
+      ? html`<li>
+          <a href="${p.base}/issues/${i.id}/files/${f.id}" target="_blank" rel="noopener">${f.filename}</a
+          >（${sizeOf(f.size)}）
+        </li>`
       : html`<li>${f.filename}（${f.status === 'pending' ? '正在获取' : '未能获取'}）</li>`,
   );
   return html`<dt>提交的材料</dt>
@@ -121,10 +126,15 @@ function fileInput(id: string, describedBy?: string): SafeHtml {
     />`;
 }
 
-/** 补充材料: words and files for the unit handling the issue; the token leads, so it is read before any file. */
+/**
+ * 补充材料: words and files for the unit handling the issue; the token leads, so it is read before any file. Open
+ * on a suspended issue: a unit often waits on the enterprise's materials.
+ */
 function supplementForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
-  return html`<details id="supplement-${i.id}">
+  const suspended = i.stage === 'suspended';
+  return html`<details id="supplement-${i.id}" ${suspended ? 'open' : ''}>
     <summary>补充说明或材料</summary>
+    ${suspended ? html`<p class="muted">本问题暂停办理中。如承办单位需要您补充材料，可在此提交。</p>` : ''}
     <form method="post" action="${p.base}/issues/${i.id}/supplement" enctype="multipart/form-data">
       <input type="hidden" name="_csrf" value="${p.csrf}" />
       <label for="supplement-text-${i.id}">补充说明</label>
@@ -134,7 +144,8 @@ function supplementForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
         rows="3"
         maxlength="${PUBLIC_CONTENT_MAX}"
       ></textarea>
-      ${fileInput(`supplement-files-${i.id}`)}
+      ${fileInput(`supplement-files-${i.id}`, `supplement-hint-${i.id}`)}
+      <p class="muted" id="supplement-hint-${i.id}">${FILES_HINT}</p>
       <button type="submit">提交补充材料</button>
     </form>
   </details>`;
@@ -298,10 +309,7 @@ export function newIssuePage(p: OwnerBase & { form: NewIssueForm }): string {
         >
 ${f.content ?? ''}</textarea>
         ${fileInput('files', 'files-hint')}
-        <p class="muted" id="files-hint">
-          可拍照或从相册选择（JPG、PNG、GIF、WebP），也可上传
-          PDF；最多${MAX_ATTACHMENTS_PER_ISSUE}个，每个不超过${MAX_MB}MB。
-        </p>
+        <p class="muted" id="files-hint">${FILES_HINT}</p>
         <button type="submit">提交</button>
       </form>
       <a class="button secondary" href="${p.base}">返回</a>
