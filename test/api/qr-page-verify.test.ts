@@ -156,6 +156,20 @@ describe('QR page: verification by SMS code', () => {
       .expect(403);
     expect(multipart.text).to.include('厂区东侧路灯连续一周不亮，夜班工人出行不安全。');
     expect(multipart.text).to.include('如已选择照片或文件，提交时请重新选择。');
+    // A rating's comment and a 补充材料 come back the same way.
+    const id = '0123456789abcdef01234567';
+    const rating = await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: 'x', rating: 'bad', comment: '补贴仍未到账，答复与实际不符。' })
+      .expect(403);
+    expect(rating.text).to.include('评价尚未提交').and.include('补贴仍未到账，答复与实际不符。');
+    const supplement = await b
+      .post(`${pageOf(e)}/issues/${id}/supplement`)
+      .field('_csrf', 'x')
+      .field('text', '营业执照副本见附件。')
+      .expect(403);
+    expect(supplement.text).to.include('补充材料尚未提交').and.include('营业执照副本见附件。');
     // Any other browser (another site's form included: the owner's cookie is SameSite=Strict) gets no words back.
     const stranger = await request(t.app)
       .post(`${pageOf(e)}/issues`)

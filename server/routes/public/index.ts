@@ -26,7 +26,7 @@ import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/
 import { messagePage, notFoundPage } from './layout.view.ts';
 import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
 import { sendAttachment } from '../../attachments/attachments.router.ts';
-import { FILES_HINT, lapsedIssuePage, newIssuePage, ownerPage, type RateError } from './owner.view.ts';
+import { FILES_HINT, lapsedFormPage, newIssuePage, ownerPage, type RateError } from './owner.view.ts';
 import {
   clientTagOf,
   endOwnerSessionsCommand,
@@ -424,7 +424,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
 
   // The new issue, with the owner's photos and PDFs (multipart; a urlencoded form without files still works).
   /**
-   * A new issue sent once the owner's session lapsed: not filed, and the typed words shown back to copy. Only
+   * A form (a new issue, 补充材料, a rating) sent once the owner's session lapsed: not taken, and the typed
+   * words shown back to copy. Only
    * from the owner's known browser (its SameSite=Strict cookie never comes with another site's form, so no site
    * can put words on this page); a multipart form is read for its words, every file drained unread, under the
    * same per-enterprise read bound. From any other browser the form is refused unread, as before.
@@ -439,14 +440,15 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const fields = (
       multipart ? (await readUpload(req, String(enterprise._id), undefined)).fields : (req.body ?? {})
     ) as Record<string, unknown>;
-    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    const hadFiles = !!multipart;
-    send(
-      res,
-      403,
-      lapsedIssuePage({ base, title: text(fields.title), content: text(fields.content), hadFiles }),
-    );
+    const typed = [fields.title, fields.content, fields.text, fields.comment]
+      .filter((v): v is string => typeof v === 'string' && !!v.trim())
+      .map((v) => v.trim())
+      .join('\n');
+    const form = req.params.id ? (req.path.endsWith('/rate') ? 'rating' : 'supplement') : 'issue';
+    send(res, 403, lapsedFormPage({ base, form, typed, hadFiles: !!multipart }));
   };
+  /** A rating's POST: the words typed back after a lapse, then the session's CSRF token. */
+  const ratingPost: RequestHandler[] = [sessionOrTypedBack, ownerPost[1]!];
 
   router.post('/:token/issues', withEnterprise, sessionOrTypedBack, async (req, res) => {
     const { enterprise, base, session } = page(res);
@@ -492,7 +494,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     res.redirect(303, `${base}?msg=submitted&n=${encodeURIComponent(issue.number)}`);
   });
 
-  router.post('/:token/issues/:id/rate', withEnterprise, ...ownerPost, async (req, res) => {
+  router.post('/:token/issues/:id/rate', withEnterprise, ...ratingPost, async (req, res) => {
     const { enterprise, base } = page(res);
     const id = String(req.params.id);
     if (!Types.ObjectId.isValid(id)) return send(res, 404, notFoundPage());
@@ -529,7 +531,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   });
 
   // 补充材料: words and files for an issue still being handled (multipart; a urlencoded form without files works).
-  router.post('/:token/issues/:id/supplement', withEnterprise, ownerSession, async (req, res) => {
+  router.post('/:token/issues/:id/supplement', withEnterprise, sessionOrTypedBack, async (req, res) => {
     const { enterprise, base, session } = page(res);
     const id = String(req.params.id);
     const back = `${base}#issue-${id}`;

@@ -317,18 +317,30 @@ ${f.content ?? ''}</textarea>
   return layout({ title: '反映新问题', heading: p.enterpriseName, subheading: '反映新问题' }, body);
 }
 
+const LAPSED_FORMS = {
+  issue: { what: '问题', where: '在「反映新问题」中' },
+  supplement: { what: '补充材料', where: '在该问题的「补充说明或材料」中' },
+  rating: { what: '评价', where: '在该问题的评价意见中' },
+} as const;
+
 /**
- * A new issue sent after the owner's 30 minutes lapsed: not filed, and what was typed is shown back to copy,
- * so verifying again does not cost the owner their words (files must be chosen again).
+ * A form sent after the owner's 30 minutes lapsed: not taken, and what was typed is shown back to copy, so
+ * verifying again does not cost the owner their words (files must be chosen again).
  */
-export function lapsedIssuePage(p: { base: string; title?: string; content?: string; hadFiles: boolean }) {
-  const typed = [p.title?.trim(), p.content?.trim()].filter(Boolean).join('\n');
+export function lapsedFormPage(p: {
+  base: string;
+  form: keyof typeof LAPSED_FORMS;
+  typed: string;
+  hadFiles: boolean;
+}) {
+  const { what, where } = LAPSED_FORMS[p.form];
+  const typed = p.typed;
   const files = p.hadFiles ? '如已选择照片或文件，提交时请重新选择。' : '';
   const body = html`<div class="card">
-    <p>验证已过期（验证后30分钟内有效），问题尚未提交。</p>
+    <p>验证已过期（验证后30分钟内有效），${what}尚未提交。</p>
     ${
       typed
-        ? html`<p>请先复制下面您填写的内容，重新验证后在「反映新问题」中粘贴提交。${files}</p>
+        ? html`<p>请先复制下面您填写的内容，重新验证后${where}粘贴提交。${files}</p>
             <label for="typed">您填写的内容</label>
             <textarea id="typed" readonly rows="8">${typed}</textarea>`
         : ''
