@@ -1,5 +1,6 @@
 // The verified owner's choice of how the centre contacts the enterprise (issue 8): SMS to the registered
-// mobile (default), WeChat (through the WeChat channel, for issues raised there), or email.
+// mobile (default), WeChat (a customer-service message to an openid the enterprise wrote in from; without
+// one the notifier falls back to SMS, and the label says so), or email.
 import { html } from './html.ts';
 import { layout } from './layout.view.ts';
 
@@ -15,7 +16,7 @@ export interface PreferencePageProps {
 
 const OPTIONS = [
   ['sms', '短信（发送至登记手机）'],
-  ['wechat', '微信（通过微信渠道反映的问题）'],
+  ['wechat', '微信公众号消息（需曾通过公众号反映过问题，否则仍发短信）'],
   ['email', '电子邮件'],
 ] as const;
 
