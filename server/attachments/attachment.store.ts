@@ -2,9 +2,9 @@
 // the embedded server and real MongoDB alike. Each file's metadata names its issue; the issue itself carries
 // only its counts, reserved with one conditional $inc before a file is written, so concurrent uploads never
 // exceed the limit: `attachmentCount` for what the enterprise sent (its channels, the QR page) and
-// `staffAttachmentCount` for staff uploads, each up to the limit, so neither side can use up the other's. A WeChat image whose bytes need the network is kept as a pending entry (its media
-// id, no bytes) until the media job (server/jobs/wechat-media.job.ts) fetches it into its place or marks it
-// failed.
+// `staffAttachmentCount` for staff uploads, each up to the limit, so neither side can use up the other's. A
+// WeChat image whose bytes need the network is kept as a pending entry (its media id, no bytes) until the
+// media job (server/jobs/wechat-media.job.ts) fetches it into its place or marks it failed.
 import mongoose, { Types, type Connection } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { InboundAttachment } from '../channels/types.ts';

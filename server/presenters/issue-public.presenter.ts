@@ -81,7 +81,7 @@ function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): st
 export type PublicSummaryFields = Pick<IssueDoc, 'number' | 'state' | 'createdAt'> & {
   unitName?: string | null;
   deadlines?: { resolveBy?: Date | null; pausedAt?: Date | null } | null;
-  /** Read for the stage only: a bad rating the centre is checking reads 差评核实中 to everyone. */
+  /** Read for the stage only: a bad rating under the centre's check is no longer 待评价 (stageOf). */
   rating?: Pick<NonNullable<IssueDoc['rating']>, 'verification'> | null;
 };
 
@@ -132,12 +132,17 @@ function stageOf(doc: PublicSummaryFields, owner: boolean) {
 
 /** For anyone holding the printed code: stage, responsible unit and promised date (DESIGN §7), nothing else. */
 export function presentIssuePublicSummary(doc: PublicSummaryFields, at?: PublicNow) {
+  return summaryOf(doc, at, false);
+}
+
+/** The summary, its stage as the owner or as anyone else reads it. */
+function summaryOf(doc: PublicSummaryFields, at: PublicNow | undefined, owner: boolean) {
   // While suspended the clock stops: the stored date is not a promise (it moves when handling resumes).
   const paused = OPEN.has(doc.state) && !!doc.deadlines?.pausedAt;
   const promisedBy = OPEN.has(doc.state) && !paused ? (doc.deadlines?.resolveBy ?? null) : null;
   return {
     number: doc.number,
-    ...stageOf(doc, false),
+    ...stageOf(doc, owner),
     responsible: responsibleOf(doc),
     /** The date promised to the enterprise, while it is being worked on (not while the clock is paused). */
     promisedBy,
@@ -265,8 +270,7 @@ function presentPublicEvent(e: PublicEvent, doc: PublicIssueFields, units: Publi
  */
 export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow, units?: PublicUnitNames) {
   return {
-    ...presentIssuePublicSummary(doc, at),
-    ...stageOf(doc, true),
+    ...summaryOf(doc, at, true),
     closedAt: doc.closedAt ?? null,
     id: String(doc._id),
     /** The issue this one is handled with (the page names it when it is the enterprise's own). */

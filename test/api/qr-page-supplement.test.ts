@@ -52,6 +52,13 @@ describe('QR page: 补充材料 for an issue being handled', () => {
         .expect(200)
     ).body as { state: string; timeline: TimelineEvent[] };
 
+  /** The issue's files as staff list them. */
+  const staffFiles = async (id: string) =>
+    request(t.app)
+      .get(`/api/issues/${id}/attachments`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+
   it('keeps the words and the photo for the unit, and shows both to the owner', async () => {
     const e = await t.enterprise(30);
     const id = await issueInProgress(t, e);
@@ -69,10 +76,7 @@ describe('QR page: 补充材料 for an issue being handled', () => {
     const last = issue.timeline.at(-1)!;
     expect(last).to.include({ action: 'note', actorRole: 'enterprise', public: true });
     expect(last.note).to.equal('营业执照副本已拍照补充。\n附件：执照.png');
-    const files = await request(t.app)
-      .get(`/api/issues/${id}/attachments`)
-      .set(await t.auth('dispatcher'))
-      .expect(200);
+    const files = await staffFiles(id);
     expect(
       files.body.items.map((f: { filename: string; source: string }) => [f.filename, f.source]),
     ).to.deep.equal([['执照.png', 'qr']]);
@@ -112,10 +116,7 @@ describe('QR page: 补充材料 for an issue being handled', () => {
     for (let n = 1; n <= 5; n++) await supplement(b, e, id, csrf, `第${n}次补充说明。`).expect(303);
     const sixth = await supplement(b, e, id, csrf, '第6次补充说明。', ['a.png']).expect(429);
     expect(sixth.text).to.include('本问题今日已补充5次');
-    const files = await request(t.app)
-      .get(`/api/issues/${id}/attachments`)
-      .set(await t.auth('dispatcher'))
-      .expect(200);
+    const files = await staffFiles(id);
     expect(files.body.items).to.deep.equal([]);
   });
 

@@ -26,7 +26,14 @@ import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/
 import { messagePage, notFoundPage } from './layout.view.ts';
 import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
 import { sendAttachment } from '../../attachments/attachments.router.ts';
-import { FILES_HINT, lapsedFormPage, newIssuePage, ownerPage, type RateError } from './owner.view.ts';
+import {
+  FILES_HINT,
+  lapsedFormPage,
+  newIssuePage,
+  ownerPage,
+  type LapsedForm,
+  type RateError,
+} from './owner.view.ts';
 import {
   clientTagOf,
   endOwnerSessionsCommand,
@@ -151,14 +158,12 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   };
 
   /** ...and the session's CSRF token in the (urlencoded) form. */
-  const ownerPost: RequestHandler[] = [
-    ownerSession,
-    (req, res, next) => {
-      const { session, base } = page(res);
-      if (!sessions.checkCsrf(req, session!.csrf)) return forbiddenCsrf(res, base);
-      next();
-    },
-  ];
+  const sessionCsrf: RequestHandler = (req, res, next) => {
+    const { session, base } = page(res);
+    if (!sessions.checkCsrf(req, session!.csrf)) return forbiddenCsrf(res, base);
+    next();
+  };
+  const ownerPost: RequestHandler[] = [ownerSession, sessionCsrf];
 
   /** POSTs before verification: the pre-session double-submit token. */
   const guestPost: RequestHandler = (req, res, next) => {
@@ -422,35 +427,40 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     }
   };
 
-  // The new issue, with the owner's photos and PDFs (multipart; a urlencoded form without files still works).
   /**
    * A form (a new issue, 补充材料, a rating) sent once the owner's session lapsed: not taken, and the typed
-   * words shown back to copy. Only
-   * from the owner's known browser (its SameSite=Strict cookie never comes with another site's form, so no site
-   * can put words on this page); a multipart form is read for its words, every file drained unread, under the
-   * same per-enterprise read bound. From any other browser the form is refused unread, as before.
+   * words shown back to copy. Only from the owner's known browser (its SameSite=Strict cookie never comes with
+   * another site's form, so no site can put words on this page); a multipart form is read for its words, every
+   * file drained unread, under the same per-enterprise read bound. From any other browser the form is refused
+   * unread, as before.
    */
-  const sessionOrTypedBack: RequestHandler = async (req, res, next) => {
-    const { enterprise, base, session, knownBrowser } = page(res);
-    // A form from another page of the same site (a sibling host) carries the cookie too: the browser says where.
-    const site = req.get('sec-fetch-site');
-    const fromThisPage = !site || site === 'same-origin';
-    if (session || !knownBrowser || !fromThisPage) return ownerSession(req, res, next);
-    const multipart = req.is('multipart/form-data');
-    const fields = (
-      multipart ? (await readUpload(req, String(enterprise._id), undefined)).fields : (req.body ?? {})
-    ) as Record<string, unknown>;
-    const typed = [fields.title, fields.content, fields.text, fields.comment]
-      .filter((v): v is string => typeof v === 'string' && !!v.trim())
-      .map((v) => v.trim())
-      .join('\n');
-    const form = req.params.id ? (req.path.endsWith('/rate') ? 'rating' : 'supplement') : 'issue';
-    send(res, 403, lapsedFormPage({ base, form, typed, hadFiles: !!multipart }));
-  };
-  /** A rating's POST: the words typed back after a lapse, then the session's CSRF token. */
-  const ratingPost: RequestHandler[] = [sessionOrTypedBack, ownerPost[1]!];
+  const sessionOrTypedBack =
+    (form: LapsedForm): RequestHandler =>
+    async (req, res, next) => {
+      const { enterprise, base, session, knownBrowser } = page(res);
+      // A form from another page of the same site (a sibling host) carries the cookie too: the browser says where.
+      const site = req.get('sec-fetch-site');
+      const fromThisPage = !site || site === 'same-origin';
+      if (session || !knownBrowser || !fromThisPage) return ownerSession(req, res, next);
+      const multipart = req.is('multipart/form-data');
+      const fields = (
+        multipart ? (await readUpload(req, String(enterprise._id), undefined)).fields : (req.body ?? {})
+      ) as Record<string, unknown>;
+      const typed = [fields.title, fields.content, fields.text, fields.comment]
+        .filter((v): v is string => typeof v === 'string' && !!v.trim())
+        .map((v) => v.trim())
+        .join('\n');
+      send(res, 403, lapsedFormPage({ base, form, typed, hadFiles: !!multipart }));
+    };
 
-  router.post('/:token/issues', withEnterprise, sessionOrTypedBack, async (req, res) => {
+  /** Per enterprise, whatever the session or process: a verified phone is not a licence to flood the queue. */
+  const overSubmitBudget = async (enterpriseId: string) => {
+    const { hits } = await ctx.limits.counters.hit(`qr-submit|${enterpriseId}`, qrLimits.windowMs);
+    return hits > qrLimits.submitPerEnterprise;
+  };
+
+  // The new issue, with the owner's photos and PDFs (multipart; a urlencoded form without files still works).
+  router.post('/:token/issues', withEnterprise, sessionOrTypedBack('issue'), async (req, res) => {
     const { enterprise, base, session } = page(res);
     const upload = req.is('multipart/form-data')
       ? await readUpload(req, String(enterprise._id), session!.csrf)
@@ -477,9 +487,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     if (problem) return refuse(400, problem);
     const parsed = newIssueForm.safeParse(raw);
     if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? '提交内容有误');
-    // Per enterprise, whatever the session or process: a verified phone is not a licence to flood the queue.
-    const { hits } = await ctx.limits.counters.hit(`qr-submit|${String(enterprise._id)}`, qrLimits.windowMs);
-    if (hits > qrLimits.submitPerEnterprise) {
+    if (await overSubmitBudget(String(enterprise._id))) {
       const minutes = Math.round(qrLimits.windowMs / 60_000);
       return refuse(
         429,
@@ -494,7 +502,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     res.redirect(303, `${base}?msg=submitted&n=${encodeURIComponent(issue.number)}`);
   });
 
-  router.post('/:token/issues/:id/rate', withEnterprise, ...ratingPost, async (req, res) => {
+  const rateGuards = [sessionOrTypedBack('rating'), sessionCsrf];
+  router.post('/:token/issues/:id/rate', withEnterprise, ...rateGuards, async (req, res) => {
     const { enterprise, base } = page(res);
     const id = String(req.params.id);
     if (!Types.ObjectId.isValid(id)) return send(res, 404, notFoundPage());
@@ -531,45 +540,51 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   });
 
   // 补充材料: words and files for an issue still being handled (multipart; a urlencoded form without files works).
-  router.post('/:token/issues/:id/supplement', withEnterprise, sessionOrTypedBack, async (req, res) => {
-    const { enterprise, base, session } = page(res);
-    const id = String(req.params.id);
-    const back = `${base}#issue-${id}`;
-    const enterpriseId = String(enterprise._id);
-    if (!OBJECT_ID.test(id)) return send(res, 404, notFoundPage());
-    // No file is read for an issue that would refuse it (another enterprise's, finished, at its limit).
-    await supplementTarget(issueDeps, enterpriseId, id);
-    const upload = req.is('multipart/form-data') ? await readUpload(req, enterpriseId, session!.csrf) : null;
-    const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
-    if (upload && !upload.ok && upload.status === 429)
-      return send(res, 429, messagePage('补充材料未提交', upload.error, back));
-    if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
-      return forbiddenCsrf(res, base);
-    if (upload && !upload.ok)
-      return send(res, upload.status, messagePage('补充材料未提交', upload.error, back));
-    const problem = upload ? bodyProblem(raw) : undefined;
-    const parsed = supplementForm.safeParse(raw);
-    if (problem || !parsed.success) {
-      const message = problem ?? parsed.error?.issues[0]?.message ?? '补充内容有误';
-      return send(res, 400, messagePage('补充材料未提交', message, back));
-    }
-    // The new-issue form's budget: an owner's writes share it, whatever the session or process.
-    const { hits } = await ctx.limits.counters.hit(`qr-submit|${enterpriseId}`, qrLimits.windowMs);
-    if (hits > qrLimits.submitPerEnterprise)
-      return send(res, 429, messagePage('补充材料未提交', '本企业提交过于频繁，请稍后再提交。', back));
-    const { stored, refused } = await enterpriseSupplementCommand(issueDeps, ctx.attachments, {
-      enterpriseId,
-      issueId: id,
-      text: parsed.data.text ?? '',
-      files: upload?.ok ? upload.files : [],
-      refused: upload?.ok ? upload.refused : [],
-    });
-    if (!refused.length) return res.redirect(303, `${base}?msg=supplemented#issue-${id}`);
-    const names = refused.map((r) => `${r.filename}（${r.reason}）`).join('、');
-    const nothing = !stored.length && !parsed.data.text;
-    const message = `以下文件未上传：${names}${nothing ? '。' : '；其余内容已提交。'}${FILES_HINT}`;
-    send(res, 200, messagePage(nothing ? '补充材料未提交' : '部分文件未上传', message, back));
-  });
+  router.post(
+    '/:token/issues/:id/supplement',
+    withEnterprise,
+    sessionOrTypedBack('supplement'),
+    async (req, res) => {
+      const { enterprise, base, session } = page(res);
+      const id = String(req.params.id);
+      const back = `${base}#issue-${id}`;
+      const enterpriseId = String(enterprise._id);
+      if (!OBJECT_ID.test(id)) return send(res, 404, notFoundPage());
+      // No file is read for an issue that would refuse it (another enterprise's, finished, at its limit).
+      await supplementTarget(issueDeps, enterpriseId, id);
+      const upload = req.is('multipart/form-data')
+        ? await readUpload(req, enterpriseId, session!.csrf)
+        : null;
+      const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
+      if (upload && !upload.ok && upload.status === 429)
+        return send(res, 429, messagePage('补充材料未提交', upload.error, back));
+      if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
+        return forbiddenCsrf(res, base);
+      if (upload && !upload.ok)
+        return send(res, upload.status, messagePage('补充材料未提交', upload.error, back));
+      const problem = upload ? bodyProblem(raw) : undefined;
+      const parsed = supplementForm.safeParse(raw);
+      if (problem || !parsed.success) {
+        const message = problem ?? parsed.error?.issues[0]?.message ?? '补充内容有误';
+        return send(res, 400, messagePage('补充材料未提交', message, back));
+      }
+      // The new-issue form's budget: an owner's writes share it.
+      if (await overSubmitBudget(enterpriseId))
+        return send(res, 429, messagePage('补充材料未提交', '本企业提交过于频繁，请稍后再提交。', back));
+      const { stored, refused } = await enterpriseSupplementCommand(issueDeps, ctx.attachments, {
+        enterpriseId,
+        issueId: id,
+        text: parsed.data.text ?? '',
+        files: upload?.ok ? upload.files : [],
+        refused: upload?.ok ? upload.refused : [],
+      });
+      if (!refused.length) return res.redirect(303, `${base}?msg=supplemented#issue-${id}`);
+      const names = refused.map((r) => `${r.filename}（${r.reason}）`).join('、');
+      const nothing = !stored.length && !parsed.data.text;
+      const message = `以下文件未上传：${names}${nothing ? '。' : '；其余内容已提交。'}${FILES_HINT}`;
+      send(res, 200, messagePage(nothing ? '补充材料未提交' : '部分文件未上传', message, back));
+    },
+  );
 
   // One of the files the enterprise sent with its issue, back to its verified owner (qr-files.ts).
   router.get('/:token/issues/:id/files/:fileId', withEnterprise, async (req, res) => {

@@ -113,8 +113,8 @@ function filesLine(p: OwnerBase, i: OwnerIssue): SafeHtml | string {
     </dd>`;
 }
 
-/** The photos-and-PDFs input, the accepted types by name (see ACCEPTED_TYPES). */
-function fileInput(id: string, describedBy?: string): SafeHtml {
+/** The photos-and-PDFs input, the accepted types by name (see ACCEPTED_TYPES), and the hint saying so. */
+function fileInput(id: string): SafeHtml {
   return html`<label for="${id}">照片或文件（可选）</label>
     <input
       type="file"
@@ -122,8 +122,9 @@ function fileInput(id: string, describedBy?: string): SafeHtml {
       name="${FILES_FIELD}"
       accept="${ACCEPTED_TYPES.join(',')}"
       multiple
-      ${describedBy ? html`aria-describedby="${describedBy}"` : ''}
-    />`;
+      aria-describedby="${id}-hint"
+    />
+    <p class="muted" id="${id}-hint">${FILES_HINT}</p>`;
 }
 
 /**
@@ -144,8 +145,7 @@ function supplementForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
         rows="3"
         maxlength="${PUBLIC_CONTENT_MAX}"
       ></textarea>
-      ${fileInput(`supplement-files-${i.id}`, `supplement-hint-${i.id}`)}
-      <p class="muted" id="supplement-hint-${i.id}">${FILES_HINT}</p>
+      ${fileInput(`supplement-files-${i.id}`)}
       <button type="submit">提交补充材料</button>
     </form>
   </details>`;
@@ -308,14 +308,15 @@ export function newIssuePage(p: OwnerBase & { form: NewIssueForm }): string {
           required
         >
 ${f.content ?? ''}</textarea>
-        ${fileInput('files', 'files-hint')}
-        <p class="muted" id="files-hint">${FILES_HINT}</p>
+        ${fileInput('files')}
         <button type="submit">提交</button>
       </form>
       <a class="button secondary" href="${p.base}">返回</a>
     </div>`;
   return layout({ title: '反映新问题', heading: p.enterpriseName, subheading: '反映新问题' }, body);
 }
+
+export type LapsedForm = keyof typeof LAPSED_FORMS;
 
 const LAPSED_FORMS = {
   issue: { what: '问题', where: '在「反映新问题」中' },
@@ -327,22 +328,16 @@ const LAPSED_FORMS = {
  * A form sent after the owner's 30 minutes lapsed: not taken, and what was typed is shown back to copy, so
  * verifying again does not cost the owner their words (files must be chosen again).
  */
-export function lapsedFormPage(p: {
-  base: string;
-  form: keyof typeof LAPSED_FORMS;
-  typed: string;
-  hadFiles: boolean;
-}) {
+export function lapsedFormPage(p: { base: string; form: LapsedForm; typed: string; hadFiles: boolean }) {
   const { what, where } = LAPSED_FORMS[p.form];
-  const typed = p.typed;
   const files = p.hadFiles ? '如已选择照片或文件，提交时请重新选择。' : '';
   const body = html`<div class="card">
     <p>验证已过期（验证后30分钟内有效），${what}尚未提交。</p>
     ${
-      typed
+      p.typed
         ? html`<p>请先复制下面您填写的内容，重新验证后${where}粘贴提交。${files}</p>
             <label for="typed">您填写的内容</label>
-            <textarea id="typed" readonly rows="8">${typed}</textarea>`
+            <textarea id="typed" readonly rows="8">${p.typed}</textarea>`
         : ''
     }
     <a class="button" href="${p.base}/verify">重新验证</a>
