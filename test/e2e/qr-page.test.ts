@@ -38,6 +38,7 @@ describe('QR page (e2e, Chromium, no JavaScript)', function () {
   let page: Page;
   let e: EnterpriseDoc;
   let toRate: string;
+  let open: string;
 
   async function shot(name: string) {
     if (shots) await page.screenshot({ path: path.join(shots, `qr-${name}.png`), fullPage: true });
@@ -47,7 +48,7 @@ describe('QR page (e2e, Chromium, no JavaScript)', function () {
     this.timeout(120_000);
     if (shots) await mkdir(shots, { recursive: true });
     e = await t.enterprise(3);
-    const open = await issueInProgress(t, e, {
+    open = await issueInProgress(t, e, {
       title: '新厂房消防验收',
       content: '新厂房已完工，消防验收迟迟未安排。',
     });
@@ -146,5 +147,28 @@ describe('QR page (e2e, Chromium, no JavaScript)', function () {
     await shot('7-submitted');
     const issue = await t.models.Issue.findOne({ content: /园区道路限行/ }).lean();
     expect(issue?.contact).to.deep.equal({ name: e.ownerName, phone: e.mobile });
+  });
+
+  it('sends 补充材料 with a photo to an issue being handled, then lists and opens the photo', async () => {
+    const card = page.locator(`#issue-${open}`);
+    await card.locator('summary', { hasText: '补充说明或材料' }).click();
+    await card.getByLabel('补充说明').fill('消防设施检测报告已拍照上传。');
+    await card
+      .getByLabel('照片或文件（可选）')
+      .setInputFiles([{ name: '检测报告.png', mimeType: 'image/png', buffer: PHOTO }]);
+    await card.getByRole('button', { name: '提交补充材料' }).click();
+    expect(await page.locator('.notice').innerText()).to.include('补充材料已提交');
+    const after = page.locator(`#issue-${open}`);
+    expect(await after.innerText()).to.include('提交的材料');
+    await after.locator('summary', { hasText: '办理进展' }).click();
+    expect(await after.locator('ol.progress').innerText()).to.include(
+      '企业补充材料：消防设施检测报告已拍照上传。',
+    );
+    const link = after.getByRole('link', { name: '检测报告.png' });
+    const photo = await page.request.get(new URL((await link.getAttribute('href'))!, baseUrl).href);
+    expect(photo.status()).to.equal(200);
+    expect(photo.headers()['content-type']).to.equal('image/png');
+    expect(Buffer.compare(await photo.body(), PHOTO)).to.equal(0);
+    await shot('8-supplement');
   });
 });
