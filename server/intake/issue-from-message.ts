@@ -294,6 +294,9 @@ async function openingCore(
   return { core: result.issue, events };
 }
 
+/** The kind of the note below (the QR page tells the owner which of its issues it may repeat). */
+export const POSSIBLE_REPEAT = 'possible_repeat';
+
 /** The internal timeline note beside the creation: which issue this one may repeat. */
 function possibleRepeatEvent(created: StoredTimelineEvent, p: PossibleRepeat): StoredTimelineEvent {
   return {
@@ -308,7 +311,7 @@ function possibleRepeatEvent(created: StoredTimelineEvent, p: PossibleRepeat): S
     // repeat costs more than a look), not a text similarity: said as what it is.
     note: `可能重复：与 ${p.number}「${p.title}」可能是同一问题（估计概率 ${Math.round(p.score * 100)}%），请分办员核实后合并或分办`,
     public: false,
-    data: { kind: 'possible_repeat', issueId: String(p.issueId), number: p.number, score: p.score },
+    data: { kind: POSSIBLE_REPEAT, issueId: String(p.issueId), number: p.number, score: p.score },
   };
 }
 

@@ -62,8 +62,12 @@ export interface IntakeBy {
   source: string;
   actor: DomainActor;
   actorName: string;
-  /** Merge near-identical repeats into an open issue (channels; staff and owners decide that themselves). */
-  mergeRepeats: boolean;
+  /**
+   * A near-identical repeat of one of the enterprise's open issues: merged into it as a source (channels),
+   * flagged 可能重复 for the clerk (the owner's own form: the owner sees its open issues, so a repeat may be
+   * meant), or not looked for (staff decide themselves).
+   */
+  repeats: 'merge' | 'flag' | 'off';
   /** Already resolved by the caller (staff entry, the QR page); otherwise matched from the message. */
   enterprise?: IntakeEnterprise;
 }
@@ -89,7 +93,7 @@ export function channelBy(channel: ChannelId, credentialId?: string): IntakeBy {
     source: `channel:${channel}`,
     actor: SYSTEM_ACTOR,
     actorName: name,
-    mergeRepeats: true,
+    repeats: 'merge',
   };
 }
 
@@ -100,7 +104,7 @@ export function staffBy(actor: Actor, enterprise: IntakeEnterprise): IntakeBy {
     source: `user:${actor.id}`,
     actor,
     actorName: name,
-    mergeRepeats: false,
+    repeats: 'off',
     enterprise,
   };
 }
@@ -112,7 +116,7 @@ export function enterpriseBy(enterprise: IntakeEnterprise): IntakeBy {
     source: `enterprise:${id}`,
     actor: enterpriseActor(id),
     actorName: enterprise.name,
-    mergeRepeats: false,
+    repeats: 'flag',
     enterprise,
   };
 }
@@ -241,7 +245,7 @@ export async function runIntake(
   const [accepted, config, candidates] = await Promise.all([
     insertInboxEntry(models, entry),
     configOf(deps),
-    by.mergeRepeats && known ? repeatCandidates(models, String(known._id), now) : undefined,
+    by.repeats !== 'off' && known ? repeatCandidates(models, String(known._id), now) : undefined,
   ]);
   if (!accepted) return redelivery(deps, entry, msg, by);
   return processEntry(deps, entry, msg, by, { matched, config, candidates });
@@ -272,18 +276,19 @@ export async function processEntry(
       return { ack: { inboxId: String(entry._id), number: master.number, status: 'merged' } };
     };
     // A reply in an open issue's thread joins it, before anything is made of an unknown sender.
-    const thread = by.mergeRepeats ? await threadIssue(models, msg) : null;
+    const thread = by.repeats === 'merge' ? await threadIssue(models, msg) : null;
     const joined = thread && (await mergeAsSource(deps, thread, entry, msg, by, now));
     if (joined) return mergedInto(joined);
     const enterprise = m.enterprise ?? (await provisionalOf(models, m.provisional));
     let possibleRepeat: PossibleRepeat | undefined;
-    if (by.mergeRepeats) {
+    if (by.repeats !== 'off') {
       const candidates = prepared.candidates ?? (await repeatCandidates(models, String(enterprise._id), now));
       // Read as the stored issues are (issueText), so a copy of an issue is the same text on both sides.
       const text = issueText({ title: msg.title, content: msg.content });
-      const repeat = findRepeat({ text, now }, candidates, deps.checkRepeat);
+      const flagOnly = by.repeats === 'flag';
+      const repeat = findRepeat({ text, now, flagOnly }, candidates, deps.checkRepeat);
       possibleRepeat = repeat.flag ? possibleRepeatOf(repeat.flag.candidate, repeat.flag.score) : undefined;
-      const master = pictureFollowUp(msg, candidates, now) ?? repeat.merge;
+      const master = (flagOnly ? null : pictureFollowUp(msg, candidates, now)) ?? repeat.merge;
       const merged = master && (await mergeAsSource(deps, master, entry, msg, by, now));
       if (merged) return mergedInto(merged);
     }
@@ -344,9 +349,9 @@ export function byOfEntry(entry: InboxEntryDoc): IntakeBy {
   const o = entry.origin;
   const base = { origin: o, source: entry.source, actorName: o.name };
   if (o.kind === 'channel') return { ...channelBy(entry.channel, o.id ?? undefined), ...base };
-  if (o.kind === 'enterprise') return { ...base, actor: enterpriseActor(o.id ?? ''), mergeRepeats: false };
+  if (o.kind === 'enterprise') return { ...base, actor: enterpriseActor(o.id ?? ''), repeats: 'flag' };
   const actor = { id: o.id ?? '', username: o.name, name: o.name, role: o.role } as Actor;
-  return { ...base, actor, mergeRepeats: false };
+  return { ...base, actor, repeats: 'off' };
 }
 
 /** Processes an accepted entry again from what the inbox holds (retry, redelivery of a failed one, recovery). */

@@ -27,6 +27,8 @@ export interface RepeatQuery {
   enterpriseId?: string;
   text: string;
   now: Date;
+  /** Flag even a near-identical repeat instead of merging it (the owner's own form: a repeat may be meant). */
+  flagOnly?: boolean;
 }
 
 /** The text core's question and answer (ClassifierService.checkRepeat). */
@@ -98,7 +100,12 @@ export function findRepeat<C extends RepeatCandidate>(
   const open = candidates.filter((c) => !TERMINAL.has(c.state) && c.createdAt.getTime() >= since);
   const none: RepeatOutcome<C> = { merge: null, flag: null };
   if (open.length === 0) return none;
-  if (!check) return { merge: mostSimilar(query.text, open), flag: null };
+  const merge = (candidate: C, score: number): RepeatOutcome<C> =>
+    query.flagOnly ? { merge: null, flag: { candidate, score } } : { merge: candidate, flag: null };
+  if (!check) {
+    const best = mostSimilar(query.text, open);
+    return best ? merge(best.candidate, best.score) : none;
+  }
   const byId = new Map(open.map((c) => [String(c._id), c]));
   const v = check({
     text: query.text,
@@ -114,20 +121,19 @@ export function findRepeat<C extends RepeatCandidate>(
   const hit = v.issueId ? byId.get(v.issueId) : undefined;
   if (!hit || v.verdict === 'none') return none;
   return v.verdict === 'merge'
-    ? { merge: hit, flag: null }
+    ? merge(hit, v.score)
     : { merge: null, flag: { candidate: hit, score: v.score } };
 }
 
 /** The fallback: the most similar candidate if it is near-identical. */
-function mostSimilar<C extends RepeatCandidate>(text: string, candidates: readonly C[]): C | null {
-  let best: C | null = null;
-  let bestScore = REPEAT_THRESHOLD;
+function mostSimilar<C extends RepeatCandidate>(
+  text: string,
+  candidates: readonly C[],
+): { candidate: C; score: number } | null {
+  let best: { candidate: C; score: number } | null = null;
   for (const c of candidates) {
     const score = Math.max(textSimilarity(text, c.content), textSimilarity(text, `${c.title}${c.content}`));
-    if (score >= bestScore) {
-      best = c;
-      bestScore = score;
-    }
+    if (score >= (best?.score ?? REPEAT_THRESHOLD)) best = { candidate: c, score };
   }
   return best;
 }

@@ -11,6 +11,7 @@ import { createSimulatedClock, type SimulatedClock } from '../../shared/clock.ts
 import { createApp } from '../../server/app.ts';
 import { createModels, ensureIndexes, type EnterpriseDoc, type Models } from '../../server/models/index.ts';
 import type { SmsSender } from '../../server/notify/sms.ts';
+import type { ClassifierService } from '../../server/text/classifier.service.ts';
 import type { QrPageLimits } from '../../server/routes/public/qr-page.security.ts';
 import { DEMO_PASSWORD, seedDemo, type SeedSummary } from '../../server/seed/index.ts';
 import { openTestDatabase, TEST_HASH, TEST_START, testConfig } from './helpers.ts';
@@ -58,6 +59,8 @@ const qrConfig = (env: Record<string, string> = {}) =>
 export interface QrTestOptions {
   limits?: Partial<QrPageLimits>;
   env?: Record<string, string>;
+  /** The app's text classifier over the suite's models (the app's default otherwise: no trained model). */
+  classifier?: (models: Models, clock: SimulatedClock) => Promise<ClassifierService>;
 }
 
 /** Limits high enough that suites not about rate limiting never hit them. */
@@ -83,7 +86,9 @@ export function useQrApp(options: QrTestOptions = {}): QrTestApp {
     await ensureIndexes(models);
     const seed = await seedDemo(models, clock, { hashParams: TEST_HASH, issues: false });
     const sms = fakeSms();
+    const classifier = await options.classifier?.(models, clock);
     const app = createApp({
+      ...(classifier ? { classifier } : {}),
       config: qrConfig(options.env),
       conn,
       clock,

@@ -57,7 +57,8 @@ import { DEFAULT_QR_LIMITS, pageHeaders, verificationLimits, type QrPageLimits }
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
 import { createKnownBrowsers } from './qr-known-browser.ts';
 import { takeSendQuota } from './qr-send-quota.ts';
-import { noticeFor, sortForOwner, submittedFiles } from './qr-page.notices.ts';
+import type { RepeatCheckInput } from '../../intake/repeat.ts';
+import { noticeFor, sortForOwner, submittedOutcome } from './qr-page.notices.ts';
 import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
 import { summaryPage, verifyPage } from './summary.view.ts';
 import { classNotesOf } from '../../classes/class-qr.ts';
@@ -120,6 +121,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     settings: cachedSettings(ctx.intakeConfig),
     intakeConfig: () => ctx.intakeConfig.get(),
     classify: (text: string) => ctx.classifier.classify(text),
+    // An owner's repeat of one of its open issues is flagged for the clerk with the text core's verdict.
+    checkRepeat: (input: RepeatCheckInput) => ctx.classifier.checkRepeat(input),
     onChange: opts.onChange,
     attachments: ctx.attachments,
   };
@@ -262,7 +265,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       classNote: notes.get(i.number),
       files: files.get(String(i._id)) ?? [],
     }));
-    const submitted = rateError ? undefined : submittedFiles(req.query, issues);
+    const submitted = rateError ? undefined : submittedOutcome(req.query, issues);
     send(
       res,
       status,
@@ -272,7 +275,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         csrf: session!.csrf,
         issues: full,
         maskedMobile: shown.maskedMobile,
-        notice: rateError ? undefined : noticeFor(req.query, submitted?.stored),
+        notice: rateError ? undefined : noticeFor(req.query, submitted),
         refusedFiles: submitted?.refused,
         rateError,
       }),

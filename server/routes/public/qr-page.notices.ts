@@ -1,10 +1,11 @@
 // The one-line outcomes shown after a redirect (`?msg=`), from a fixed list so a crafted link cannot put words
 // on the page, and the order issues are listed in: open first, then finished, newest first within each. After
-// a submission, what became of its files is read from the issue itself (its own count, and the refusals intake
-// noted on it), never from the link.
+// a submission, what became of it is read from the issue itself (its own file count, the refusals intake noted
+// on it, the open issue it may repeat), never from the link.
 import type { IssueState } from '../../../shared/states.ts';
 import type { RefusedAttachment } from '../../attachments/attachment.store.ts';
 import { ATTACHMENTS_REFUSED } from '../../intake/attachment-refusals.ts';
+import { POSSIBLE_REPEAT } from '../../intake/issue-from-message.ts';
 
 const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   verified: '验证成功，可查看问题详情、反映新问题和评价办理结果。',
@@ -21,13 +22,24 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
 
 const ISSUE_NUMBER = /^HZ-\d{4}-\d{6}$/;
 
-/** `stored`: how many files the submitted issue holds (submittedFiles). */
-export function noticeFor(query: Record<string, unknown>, stored?: number): string | undefined {
+/** What the issue just submitted became, read from the issue itself (submittedOutcome). */
+export interface Submitted {
+  /** How many files it holds. */
+  stored: number;
+  refused: RefusedAttachment[];
+  /** The number of the open issue it may repeat (intake flagged it 可能重复 for the clerk). */
+  repeatOf?: string;
+}
+
+export function noticeFor(query: Record<string, unknown>, submitted?: Submitted): string | undefined {
   const key = typeof query.msg === 'string' ? query.msg : '';
   const text = Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined;
   if (key === 'submitted' && typeof query.n === 'string' && ISSUE_NUMBER.test(query.n)) {
-    const files = stored ? `，已上传${stored}个附件` : '';
-    return `问题已提交（编号 ${query.n}）${files}，我们将尽快分办处理。`;
+    const files = submitted?.stored ? `，已上传${submitted.stored}个附件` : '';
+    const repeat = submitted?.repeatOf
+      ? `该问题与您此前反映的 ${submitted.repeatOf} 内容相近，服务中心核实后如属同一问题，将合并办理。`
+      : '';
+    return `问题已提交（编号 ${query.n}）${files}，我们将尽快分办处理。${repeat}`;
   }
   return text;
 }
@@ -38,19 +50,23 @@ interface SubmittedRow {
   timeline?: readonly { data?: unknown }[];
 }
 
-/** The files of the issue just submitted (`?msg=submitted&n=`, one of this enterprise's): kept and refused. */
-export function submittedFiles(
+/** The issue just submitted (`?msg=submitted&n=`, one of this enterprise's): its files, and a possible repeat. */
+export function submittedOutcome(
   query: Record<string, unknown>,
   issues: readonly SubmittedRow[],
-): { stored: number; refused: RefusedAttachment[] } | undefined {
+): Submitted | undefined {
   if (query.msg !== 'submitted' || typeof query.n !== 'string') return undefined;
   const issue = issues.find((i) => i.number === query.n);
   if (!issue) return undefined;
-  const refused = (issue.timeline ?? []).flatMap((e) => {
-    const data = e.data as { kind?: unknown; attachments?: RefusedAttachment[] } | undefined;
-    return data?.kind === ATTACHMENTS_REFUSED ? (data.attachments ?? []) : [];
-  });
-  return { stored: issue.attachmentCount ?? 0, refused };
+  const refused: RefusedAttachment[] = [];
+  let repeatOf: string | undefined;
+  for (const e of issue.timeline ?? []) {
+    const data = e.data as
+      { kind?: unknown; attachments?: RefusedAttachment[]; number?: unknown } | undefined;
+    if (data?.kind === ATTACHMENTS_REFUSED) refused.push(...(data.attachments ?? []));
+    if (data?.kind === POSSIBLE_REPEAT && typeof data.number === 'string') repeatOf = data.number;
+  }
+  return { stored: issue.attachmentCount ?? 0, refused, ...(repeatOf ? { repeatOf } : {}) };
 }
 
 const FINISHED = new Set(['closed', 'merged', 'rejected']);

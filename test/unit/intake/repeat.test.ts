@@ -1,5 +1,5 @@
 // Cross-channel repeats, pure: the open issues of the same enterprise within 30 days go to the text core's
-// check (merge, flag 可能重复, none); without it a near-identical text merges.
+// check (merge, flag 可能重复, none); without it a near-identical text merges. An owner's repeat is only flagged.
 import { expect } from 'chai';
 import {
   findRepeat,
@@ -54,6 +54,16 @@ describe('repeat detection', () => {
     expect(findRepeat(q, [near, same]).merge?.number).to.equal('B');
   });
 
+  it("flags instead of merging when asked to (the owner's own form), with the similarity", () => {
+    const q = { text: TEXT, now: NOW, flagOnly: true };
+    const c = candidate();
+    expect(findRepeat(q, [c])).to.deep.equal({ merge: null, flag: { candidate: c, score: 1 } });
+    expect(findRepeat({ ...q, text: '企业出口退税迟迟没有到账，资金周转困难。' }, [c])).to.deep.equal({
+      merge: null,
+      flag: null,
+    });
+  });
+
   describe('with the text core', () => {
     const seen: RepeatCheckInput[] = [];
     const answering =
@@ -78,6 +88,11 @@ describe('repeat detection', () => {
       const c = candidate({ _id: 'a' });
       expect(findRepeat(q, [c], answering('merge', 'a'))).to.deep.equal({ merge: c, flag: null });
       expect(findRepeat(q, [c], answering('flag', 'a'))).to.deep.equal({
+        merge: null,
+        flag: { candidate: c, score: 0.5 },
+      });
+      const flagOnly = { ...q, flagOnly: true };
+      expect(findRepeat(flagOnly, [c], answering('merge', 'a'))).to.deep.equal({
         merge: null,
         flag: { candidate: c, score: 0.5 },
       });
