@@ -12,10 +12,10 @@ import { ENTERPRISE_SUPPLEMENT, takesSupplement } from '../commands/issue-supple
 /** Stages as an enterprise understands them; the centre's review of a reply is still "being handled". */
 export const PUBLIC_STAGE_LABELS: Readonly<Record<IssueState, string>> = Object.freeze({
   received: '已受理',
-  dispatched: '已分办',
+  dispatched: '已交承办单位',
   in_progress: '办理中',
   suspended: '暂停办理',
-  consulting: '协调办理中',
+  consulting: '多部门协调中',
   replied: '办理中',
   awaiting_rating: '待评价',
   closed: '已办结',
@@ -66,12 +66,12 @@ const OPEN: ReadonlySet<IssueState> = new Set([
 ]);
 
 /**
- * Who is responsible, as the page says it: the lead unit; before dispatch 待分办; for an issue the centre
+ * Who is responsible, as the page says it: the lead unit; before dispatch 服务中心分派中; for an issue the centre
  * settled itself without dispatching it (rejected, merged into another), the centre.
  */
 function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): string {
   if (doc.unitName) return doc.unitName;
-  return doc.state === 'rejected' || doc.state === 'merged' ? '企业综合服务中心' : '待分办';
+  return doc.state === 'rejected' || doc.state === 'merged' ? '企业综合服务中心' : '服务中心分派中';
 }
 
 /**

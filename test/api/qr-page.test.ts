@@ -71,7 +71,7 @@ describe('QR page: the summary for anyone holding the code', () => {
     expect(res.text).to.include('已办结');
   });
 
-  it('says who is responsible before dispatch (待分办) and after the centre declined an issue (the centre)', async () => {
+  it('says who is responsible before dispatch (服务中心分派中) and after the centre declined an issue (the centre)', async () => {
     const e = await t.enterprise(1);
     const res = await request(t.app)
       .post('/api/issues')
@@ -83,12 +83,12 @@ describe('QR page: the summary for anyone holding the code', () => {
       const at = html.indexOf(res.body.number);
       return html.slice(html.lastIndexOf('<li', at), html.indexOf('</li>', at));
     };
-    expect(cardOf((await request(t.app).get(pageOf(e)).expect(200)).text)).to.include('待分办');
+    expect(cardOf((await request(t.app).get(pageOf(e)).expect(200)).text)).to.include('服务中心分派中');
     await staffAction(t, 'dispatcher', res.body.id, 'reject', { reason: '不属于涉企问题' });
     const card = cardOf((await request(t.app).get(pageOf(e)).expect(200)).text);
     expect(card).to.include('不予受理');
     expect(card).to.include('企业综合服务中心');
-    expect(card).to.not.include('待分办');
+    expect(card).to.not.include('服务中心分派中');
   });
 
   it('runs only its own live-update script, allowed by its hash, under a strict CSP, and is never cached', async () => {
@@ -218,7 +218,7 @@ describe('QR page: the badge and the promised date say where an issue stands now
     expect(cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, number)).to.not.include(line);
     await staffAction(t, 'director', id, 'consult', { tier: 'director', unitIds: [unitId] });
     const card = cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, number);
-    expect(card).to.include('协调办理中');
+    expect(card).to.include('多部门协调中');
     expect(card).to.include('承诺办结');
     expect(card).to.include(line);
   });

@@ -15,7 +15,7 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   // outcome shows in the issue's progress (核实评价).
   rated_bad: '已收到您的差评。服务中心将在1个工作日内核实，核实结果将在本页显示。',
   already_rated: '该问题已评价，无需重复提交。',
-  submitted: '问题已提交，我们将尽快分办处理。',
+  submitted: '问题已提交，服务中心将尽快交承办单位办理。',
   preference_saved: '通知方式已保存。',
   supplemented: '补充材料已提交，已通知办理单位。',
 });
@@ -39,7 +39,7 @@ export function noticeFor(query: Record<string, unknown>, submitted?: Submitted)
     const repeat = submitted?.repeatOf
       ? `该问题与您此前反映的 ${submitted.repeatOf} 内容相近，服务中心核实后如属同一问题，将合并办理。`
       : '';
-    return `问题已提交（编号 ${query.n}）${files}，我们将尽快分办处理。${repeat}`;
+    return `问题已提交（编号 ${query.n}）${files}，服务中心将尽快交承办单位办理。${repeat}`;
   }
   return text;
 }

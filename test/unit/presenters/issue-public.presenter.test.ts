@@ -98,11 +98,11 @@ describe('public issue presenter', () => {
     });
   });
 
-  it('names who is responsible: the unit, 待分办 before dispatch, the centre for what it settled itself', () => {
+  it('names who is responsible: the unit, 服务中心分派中 before dispatch, the centre for what it settled itself', () => {
     const none = { unitId: null, unitName: null } as Partial<IssueDoc>;
     const responsible = (o: Partial<IssueDoc>) => presentIssuePublicSummary(issue(o)).responsible;
     expect(responsible({ state: 'in_progress' })).to.equal('德清县企业综合服务中心');
-    expect(responsible({ ...none, state: 'received' })).to.equal('待分办');
+    expect(responsible({ ...none, state: 'received' })).to.equal('服务中心分派中');
     expect(responsible({ ...none, state: 'rejected' })).to.equal('企业综合服务中心');
     expect(responsible({ ...none, state: 'merged' })).to.equal('企业综合服务中心');
   });
