@@ -291,6 +291,13 @@ describe('QR page: the verified owner', () => {
       .type('form')
       .send({ _csrf: csrf, rating: 'bad' })
       .expect(404);
+    // Not an issue id as the page's links carry it (24 hex digits), even one mongoose would take: not found.
+    for (const id of ['aaaaaaaaaaaa', 'x'.repeat(24)])
+      await owner
+        .post(`${pageOf(a)}/issues/${id}/rate`)
+        .type('form')
+        .send({ _csrf: csrf, rating: 'bad' })
+        .expect(404);
     expect((await staffIssue(t, bIssue)).state).to.equal('awaiting_rating');
   });
 

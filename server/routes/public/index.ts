@@ -509,7 +509,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   router.post('/:token/issues/:id/rate', withEnterprise, ...rateGuards, async (req, res) => {
     const { enterprise, base } = page(res);
     const id = String(req.params.id);
-    if (!Types.ObjectId.isValid(id)) return send(res, 404, notFoundPage());
+    if (!OBJECT_ID.test(id)) return send(res, 404, notFoundPage());
     const form = rateForm.safeParse(req.body);
     const raw = req.body as Record<string, unknown>;
     const comment = typeof raw.comment === 'string' ? raw.comment : undefined;
