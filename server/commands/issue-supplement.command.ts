@@ -1,6 +1,8 @@
 // 补充材料: a verified owner adds a note and files to one of the enterprise's issues still being handled, from
-// the QR page (DESIGN §3: a unit may wait on the enterprise's materials). One command: the issue must be the
-// enterprise's own (another's is simply not found) and not yet answered for rating or finished; the files the
+// the QR page (DESIGN §3: a unit may wait on the enterprise's materials), or to one whose bad rating the centre
+// is checking (DESIGN §6: the one-tap 不满意 says no why; the owner's reasons and photos are what the check
+// reads). One command: the issue must be the enterprise's own (another's is simply not found) and in one of
+// those states, not waiting for a rating or finished; the files the
 // store accepts are kept (the others are named back, as on the new-issue form), and one public timeline note
 // records the words and the files, in the enterprise's name. Not a lifecycle action: no state or clock moves.
 import { Types } from 'mongoose';
@@ -22,7 +24,18 @@ export const ENTERPRISE_SUPPLEMENT = 'enterprise_supplement';
 /** Being handled, or answered and waiting for the centre's check; once awaiting a rating, the owner rates. */
 const TAKES_SUPPLEMENT: ReadonlySet<IssueState> = new Set([...CLOCKED_STATES, 'replied']);
 
-export const takesSupplement = (state: IssueState): boolean => TAKES_SUPPLEMENT.has(state);
+/** What the two checks below read of an issue. */
+type SupplementFields = {
+  state: IssueState;
+  rating?: Partial<Pick<NonNullable<IssueDoc['rating']>, 'rating' | 'verification'>> | null;
+};
+
+/** A bad rating the centre has not checked yet: the owner may still say why. */
+export const badRatingPending = (doc: SupplementFields): boolean =>
+  doc.state === 'awaiting_rating' && doc.rating?.rating === 'bad' && doc.rating.verification === 'pending';
+
+export const takesSupplement = (doc: SupplementFields): boolean =>
+  TAKES_SUPPLEMENT.has(doc.state) || badRatingPending(doc);
 
 /** Supplements one issue takes per China day, and in all: each is a public note the units are told of. */
 export const SUPPLEMENTS_PER_DAY = 5;
@@ -39,7 +52,7 @@ export async function supplementTarget(
 ): Promise<IssueDoc> {
   const doc = await loadIssue(deps.models, issueId);
   if (!enterpriseOwnsIssue(enterpriseId, doc)) throw notFound('问题不存在');
-  if (!takesSupplement(doc.state))
+  if (!takesSupplement(doc))
     throw new AppError(
       'issue_not_open',
       409,

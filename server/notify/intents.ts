@@ -2,7 +2,13 @@
 // states, the event's data) to notification events, each for an audience. The notifier resolves audiences to
 // people and channels; this file is the whole policy of "who is told what", tested without a database.
 import type { PendingKind } from '../../shared/lifecycle/issue-core.ts';
-import { RATING_LABELS, RATING_LEVEL_LABELS, type Rating, type RatingLevel } from '../../shared/states.ts';
+import {
+  RATING_LABELS,
+  RATING_LEVEL_LABELS,
+  type IssueState,
+  type Rating,
+  type RatingLevel,
+} from '../../shared/states.ts';
 import type { IssueChange } from '../commands/issue-deps.ts';
 import { ENTERPRISE_SUPPLEMENT } from '../commands/issue-supplement.command.ts';
 import type { NotifyEvent } from './templates.ts';
@@ -59,6 +65,9 @@ const byPerson = (change: IssueChange) => !!change.actorRole && change.actorRole
 
 /** The write that closed the issue (a good rating, or an appeal against a bad one upheld). */
 const closes = (change: IssueChange) => change.state === 'closed' && change.fromState !== 'closed';
+
+/** The states in which the centre, not a unit, holds an issue an owner adds to: before dispatch, a bad rating. */
+const CENTRE_READS: ReadonlySet<IssueState> = new Set(['received', 'awaiting_rating']);
 
 /**
  * The `{{text}}` of a push-back: at verification the answer the enterprise is given (the verify event's note
@@ -133,9 +142,10 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'note':
       // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts).
       if (change.data?.kind === 'source_merged') return [i('source_merged', 'merged_source')];
-      // The owner's 补充材料 (issue-supplement.command.ts): whoever holds the issue reads it.
+      // The owner's 补充材料 (issue-supplement.command.ts): whoever holds the issue reads it; the centre
+      // before dispatch, and while it checks a bad rating (the owner's reasons for it).
       if (change.data?.kind === ENTERPRISE_SUPPLEMENT)
-        return [i('enterprise_supplement', change.state === 'received' ? 'centre' : 'unit')];
+        return [i('enterprise_supplement', CENTRE_READS.has(change.state) ? 'centre' : 'unit')];
       return [];
     case 'verify':
       return [i('enterprise_reply', 'enterprise'), i('pushback_reply', 'origin')];

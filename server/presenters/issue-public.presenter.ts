@@ -290,8 +290,8 @@ export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow, units
           }
         : null,
     canRate: doc.state === 'awaiting_rating' && !doc.rating,
-    /** 补充材料 while the issue is being handled (issue-supplement.command.ts). */
-    canSupplement: takesSupplement(doc.state),
+    /** 补充材料 while the issue is being handled or its bad rating checked (issue-supplement.command.ts). */
+    canSupplement: takesSupplement(doc),
     // The date asked for, while it is ahead: a late rating is still welcome, without a date that has passed.
     rateBy:
       doc.state === 'awaiting_rating' && doc.rateBy && (!at || new Date(doc.rateBy) > at.now)

@@ -1,5 +1,5 @@
 // 补充材料 on the QR page: the verified owner adds words and files to an issue still being handled (a unit may
-// wait on the enterprise's materials). The unit reads them on the timeline and in the files, the owner sees them
+// wait on the enterprise's materials), or says why it rated the answer 不满意 while the centre checks that. The unit reads them on the timeline and in the files, the owner sees them
 // in the progress and under 提交的材料; an issue awaiting a rating or finished, another enterprise's issue, a
 // missing session or token, and an empty form change nothing.
 import { expect } from 'chai';
@@ -130,6 +130,38 @@ describe('QR page: 补充材料 for an issue being handled', () => {
     const refused = await supplement(b, e, id, csrfOf(page), '再补充一点。').expect(409);
     expect(refused.text).to.include('不能再补充材料');
     expect((await staffView(id)).timeline.at(-1)!.note ?? '').to.not.include('再补充一点');
+  });
+
+  it('a bad rating under the centre’s check takes the owner’s reasons, for the centre; once checked, none', async () => {
+    const e = await t.enterprise(36);
+    const id = await issueAwaitingRating(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    const rated = await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'bad' })
+      .expect(303);
+    const page = (await b.get(rated.headers.location).expect(200)).text;
+    expect(page).to.include('如需说明不满意的原因或补充照片');
+    // The form is open on the card, saying what it is for now.
+    expect(page).to.match(new RegExp(`<details id="supplement-${id}" open>\\s*<summary>说明不满意的原因`));
+    await supplement(b, e, id, csrf, '补贴仍未到账，答复与事实不符。', ['到账记录.png']).expect(303);
+    const issue = await staffView(id);
+    expect(issue.state).to.equal('awaiting_rating');
+    expect(issue.timeline.at(-1)).to.include({ action: 'note', actorRole: 'enterprise', public: true });
+    expect(issue.timeline.at(-1)!.note).to.equal('补贴仍未到账，答复与事实不符。\n附件：到账记录.png');
+    // Who is told (the centre, not the unit): test/unit/notify/supplement-intents.test.ts.
+    // Once the centre has judged the rating, the issue takes no more.
+    await request(t.app)
+      .post(`/api/issues/${id}/actions/verify_rating`)
+      .set(await t.auth('director'))
+      .send({ reasonable: false, reason: '经核实补贴已于上周到账' })
+      .expect(200);
+    const after = (await b.get(pageOf(e)).expect(200)).text;
+    expect(after).to.not.include(`/issues/${id}/supplement`);
+    await supplement(b, e, id, csrf, '再说一句。').expect(409);
   });
 
   it('needs the owner’s session and token, the enterprise’s own issue, and something to add', async () => {

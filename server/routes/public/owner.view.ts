@@ -129,13 +129,25 @@ function fileInput(id: string): SafeHtml {
 
 /**
  * 补充材料: words and files for the unit handling the issue; the token leads, so it is read before any file. Open
- * on a suspended issue: a unit often waits on the enterprise's materials.
+ * on a suspended issue (a unit often waits on the enterprise's materials) and on a bad rating being checked (the
+ * one tap said no why; the centre's check reads the reasons).
  */
+const SUPPLEMENT_OPENS: Readonly<Record<string, { summary: string; hint: string }>> = {
+  suspended: {
+    summary: '补充说明或材料',
+    hint: '本问题暂停办理中。如承办单位需要您补充材料，可在此提交。',
+  },
+  verifying: {
+    summary: '说明不满意的原因',
+    hint: '您的差评正在核实中。可在此说明不满意的原因或补充照片，服务中心核实时将一并参考。',
+  },
+};
+
 function supplementForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
-  const suspended = i.stage === 'suspended';
-  return html`<details id="supplement-${i.id}" ${suspended ? 'open' : ''}>
-    <summary>补充说明或材料</summary>
-    ${suspended ? html`<p class="muted">本问题暂停办理中。如承办单位需要您补充材料，可在此提交。</p>` : ''}
+  const opens = SUPPLEMENT_OPENS[i.stage];
+  return html`<details id="supplement-${i.id}" ${opens ? 'open' : ''}>
+    <summary>${opens?.summary ?? '补充说明或材料'}</summary>
+    ${opens ? html`<p class="muted">${opens.hint}</p>` : ''}
     <form method="post" action="${p.base}/issues/${i.id}/supplement" enctype="multipart/form-data">
       <input type="hidden" name="_csrf" value="${p.csrf}" />
       <label for="supplement-text-${i.id}">补充说明</label>

@@ -13,11 +13,13 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   rated_good: '感谢您的评价，该问题已办结。',
   // The centre checks a bad rating before anything is redone (DESIGN §6): promise the check, not a redo. Its
   // outcome shows in the issue's progress (核实评价).
-  rated_bad: '已收到您的差评。服务中心将在1个工作日内核实，核实结果将在本页显示。',
+  rated_bad:
+    '已收到您的差评。服务中心将在1个工作日内核实，核实结果将在本页显示。如需说明不满意的原因或补充照片，可在该问题下提交。',
   already_rated: '该问题已评价，无需重复提交。',
   submitted: '问题已提交，服务中心将尽快交承办单位办理。',
   preference_saved: '通知方式已保存。',
-  supplemented: '补充材料已提交，已通知办理单位。',
+  // Before dispatch and while a bad rating is checked the centre holds the issue, not a unit.
+  supplemented: '补充材料已提交，已通知正在处理该问题的工作人员。',
 });
 
 const ISSUE_NUMBER = /^HZ-\d{4}-\d{6}$/;

@@ -1,5 +1,5 @@
-// Who hears the owner's 补充材料: the units holding the issue, or the centre while it waits in 待受理; other
-// notes tell no one (a merged repeat tells only its sender).
+// Who hears the owner's 补充材料: the units holding the issue, or the centre while it waits in 待受理 or checks
+// a bad rating (待评价 with the rating pending); other notes tell no one (a merged repeat tells only its sender).
 import { expect } from 'chai';
 import type { IssueChange } from '../../../server/commands/issue-deps.ts';
 import { ENTERPRISE_SUPPLEMENT } from '../../../server/commands/issue-supplement.command.ts';
@@ -21,12 +21,15 @@ const note = (state: IssueChange['state'], data?: Record<string, unknown>): Issu
 });
 
 describe('the owner’s 补充材料 (intents)', () => {
-  it('tells the units holding the issue, or the centre before dispatch', () => {
+  it('tells the units holding the issue, or the centre before dispatch and while it checks a bad rating', () => {
     const supplement = { kind: ENTERPRISE_SUPPLEMENT };
     expect(intentsOf(note('suspended', supplement))).to.deep.equal([
       { event: 'enterprise_supplement', audience: 'unit' },
     ]);
     expect(intentsOf(note('received', supplement))).to.deep.equal([
+      { event: 'enterprise_supplement', audience: 'centre' },
+    ]);
+    expect(intentsOf(note('awaiting_rating', supplement))).to.deep.equal([
       { event: 'enterprise_supplement', audience: 'centre' },
     ]);
     expect(intentsOf(note('in_progress'))).to.deep.equal([]);
