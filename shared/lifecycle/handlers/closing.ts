@@ -5,6 +5,7 @@
 // malicious says so through a note; the centre's `verify_rating {reasonable:false, reason}` upholds the appeal,
 // marks the rating `removed` (it no longer counts against satisfaction) and closes the issue, reason recorded.
 
+import { pauseDeadlines, resumeDeadlines } from '../../sla.ts';
 import { ratingOfLevel, type Rating, type RatingLevel } from '../../states.ts';
 import type { CallbackInput, RateInput, VerifyRatingInput } from '../../schemas.ts';
 import type { ActionContext, IssueCore, RatingSource } from '../issue-core.ts';
@@ -24,7 +25,18 @@ export const verify: Handler<object> = (issue, _input, ctx) => {
   return { note: issue.reply?.text, data: { rateBy: issue.rateBy } };
 };
 
-export const sendBack: Handler<{ reason: string }> = (issue, input) => {
+/**
+ * The centre sends the answer back for more work. The time it held the answer (待审核 stops the unit's clock) is
+ * not the unit's: every deadline still ahead when the unit replied moves by that working time, as after a
+ * suspension; one already passed at the reply stays passed.
+ */
+export const sendBack: Handler<{ reason: string }> = (issue, input, ctx) => {
+  if (issue.deadlines && issue.repliedAt)
+    issue.deadlines = resumeDeadlines(
+      pauseDeadlines(issue.deadlines, issue.repliedAt),
+      ctx.now,
+      ctx.calendar,
+    );
   issue.state = 'in_progress';
   issue.sendBackCount += 1;
   issue.reply = null;

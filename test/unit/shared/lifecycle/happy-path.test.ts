@@ -81,6 +81,27 @@ describe('lifecycle: the full happy path', () => {
     expect(story.issue).to.include({ state: 'in_progress', reply: null });
   });
 
+  it('gives the unit back the working time the centre held the answer, not a deadline already missed', () => {
+    // Signed Monday 2 March (5 working days: due Monday 9 March), answered Tuesday 3 March 09:00, sent back
+    // Friday 6 March 09:00: three working days with the centre, so the unit is now due Thursday 12 March.
+    const story = new IssueStory(at('2026-03-02', '09:00')).signed();
+    const due = cst(story.issue.deadlines?.resolveBy);
+    story.goTo('2026-03-03', '09:00');
+    story.do(actors.handler, 'reply', { text: '已处理' });
+    story.goTo('2026-03-06', '09:00');
+    story.do(actors.dispatcher, 'send_back', { reason: '答复未回应企业诉求' });
+    expect(due).to.equal('2026-03-09 17:30');
+    expect(cst(story.issue.deadlines?.resolveBy)).to.equal('2026-03-12 17:30');
+    expect(story.issue.deadlines?.pausedAt ?? null).to.equal(null);
+    // Answered after the deadline: still late when sent back, however long the centre took.
+    const late = new IssueStory(at('2026-03-02', '09:00')).signed();
+    late.goTo('2026-03-10', '09:00');
+    late.do(actors.handler, 'reply', { text: '已处理' });
+    late.goTo('2026-03-13', '09:00');
+    late.do(actors.dispatcher, 'send_back', { reason: '答复未回应企业诉求' });
+    expect(cst(late.issue.deadlines?.resolveBy)).to.equal('2026-03-09 17:30');
+  });
+
   it('does not mutate the issue it was given', () => {
     const story = new IssueStory(at('2026-03-02', '09:00')).signed();
     const before = structuredClone(story.issue);
