@@ -118,7 +118,10 @@ export async function promoteCluster(
   const units = await unitsOf(deps, [input.leadUnitId, ...coUnitIds]);
   const members = (await loadMembers(deps, wanted)).filter((m) => !m.classProblemId && isLinkable(m.state));
   if (members.length < 2)
-    throw conflict('可立项的成员问题不足两个（其余已属于其他类问题或已合并）', 'too_few_members');
+    throw conflict(
+      '可立项的成员问题不足两个（其余已办结、尚未分办、已合并或已属于其他类问题）',
+      'too_few_members',
+    );
   const now = deps.clock.now();
   const { calendar } = await deps.settings();
   const seq = await nextSequence(models.Counter, `class-problem:${chinaDateKey(now).slice(0, 4)}`);

@@ -33,8 +33,11 @@ const monthKey = (d: Date) => chinaDateKey(d).slice(0, 7);
 const isLinkable = (m: { state: IssueState; classProblemId?: unknown }) =>
   !m.classProblemId && CLASS_LINKABLE_STATES.includes(m.state);
 
-/** `withText`: the representative's words, for a reader who may open any issue in the city. */
-export function presentCandidate(c: ClassClusterDoc, now: Date, withText: boolean) {
+/**
+ * `withText`: the representative's words, for a reader who may open any issue in the city. `promotable`: how
+ * many members 立项 would take now (the summary's counts are the clustering run's; members finish since).
+ */
+export function presentCandidate(c: ClassClusterDoc, now: Date, withText: boolean, promotable: number) {
   const s = c.summary;
   return {
     id: String(c._id),
@@ -47,6 +50,7 @@ export function presentCandidate(c: ClassClusterDoc, now: Date, withText: boolea
     },
     keywords: s.keywords,
     memberCount: s.memberCount,
+    promotableCount: promotable,
     enterpriseCount: s.enterpriseCount,
     regions: s.regions.map((r) => ({ code: r, name: regionLabel(r) })),
     units: s.units.map((u) => ({ id: String(u.id), name: u.name })),
@@ -73,14 +77,34 @@ export async function listCandidates(models: Models, viewer: Actor, now: Date, c
     classProblemId: null,
     ...(category ? { category } : {}),
   }).lean();
-  const items = docs
+  const shown = docs
     .filter((c) => isCandidateSize(c.summary.memberCount) && c.summary.enterpriseCount >= 2)
     .sort(
       (a, b) =>
         b.summary.memberCount - a.summary.memberCount ||
         a.summary.oldestAt.getTime() - b.summary.oldestAt.getTime(),
+    );
+  // One read of every shown member's state: which of them 立项 would take.
+  const linkable = new Set(
+    (
+      await models.Issue.collection
+        .find(
+          { _id: { $in: shown.flatMap((c) => c.memberIds) } },
+          { projection: { state: 1, classProblemId: 1 } },
+        )
+        .toArray()
     )
-    .map((c) => presentCandidate(c, now, readsCandidateText(viewer, c)));
+      .filter((m) => isLinkable(m as unknown as { state: IssueState; classProblemId?: unknown }))
+      .map((m) => String(m._id)),
+  );
+  const items = shown.map((c) =>
+    presentCandidate(
+      c,
+      now,
+      readsCandidateText(viewer, c),
+      c.memberIds.filter((id) => linkable.has(String(id))).length,
+    ),
+  );
   const lastRunAt = docs.reduce<Date | null>((m, c) => (!m || c.updatedAt > m ? c.updatedAt : m), null);
   return { items, lastRunAt };
 }
@@ -306,7 +330,7 @@ export async function candidateDetail(models: Models, viewer: Actor, clusterId: 
   const readable = (m: MemberRow) => canReadIssue(viewer, scopeOf(m));
   const rep = rows.find((r) => String(r._id) === String(cluster.summary.representative.issueId));
   return {
-    ...presentCandidate(cluster, now, readsCandidateText(viewer, cluster)),
+    ...presentCandidate(cluster, now, readsCandidateText(viewer, cluster), rows.filter(isLinkable).length),
     suggestedTitle: rep && readable(rep) ? suggestedTitle(rep) : '',
     members: rows.map((m) =>
       readable(m)

@@ -1,6 +1,7 @@
 // One candidate class problem with its members (GET /api/class-problems/candidates/:clusterId), so a director or
 // leader sees whose issues a cluster holds before promoting it, and promotion of only the members they keep
-// (memberIds): 401/403/404, the members' fields, the suggested title, a subset promoted, too few refused.
+// (memberIds): 401/403/404, the members' fields, the suggested title, how many 立项 would take now, a subset
+// promoted, too few refused.
 import { expect } from 'chai';
 import request from 'supertest';
 import { Types } from 'mongoose';
@@ -106,6 +107,30 @@ describe('api: one candidate class problem with its members', function () {
     expect(res.body.suggestedTitle).to.equal(rep.title);
   });
 
+  it('counts the members 立项 would take now: one finished since the clustering run is not among them', async () => {
+    const candidate = async () =>
+      (
+        await request(t.app)
+          .get('/api/class-problems/candidates')
+          .set(await t.auth('leader'))
+          .expect(200)
+      ).body.items.find((c: { id: string }) => c.id === clusterId);
+    expect(await candidate()).to.include({ memberCount: 4, promotableCount: 4 });
+    const before = await t.models.Issue.findById(ids[1]).lean();
+    // Finished behind the run's back (the summary's counts are the run's), then put back for the next test.
+    await t.models.Issue.updateOne({ _id: ids[1] }, { $set: { state: 'closed' } });
+    try {
+      expect(await candidate()).to.include({ memberCount: 4, promotableCount: 3 });
+      const detail = await request(t.app)
+        .get(url())
+        .set(await t.auth('leader'))
+        .expect(200);
+      expect(detail.body.promotableCount).to.equal(3);
+    } finally {
+      await t.models.Issue.updateOne({ _id: ids[1] }, { $set: { state: before!.state } });
+    }
+  });
+
   it('refuses to promote fewer than two members, then promotes only the members kept', async () => {
     const body = {
       title: '织里工业园区频繁停电',
@@ -143,5 +168,6 @@ describe('api: one candidate class problem with its members', function () {
     expect(
       after.body.members.filter((m: { available: boolean }) => m.available).map((m: { id: string }) => m.id),
     ).to.deep.equal([ids[1]]);
+    expect(after.body.promotableCount).to.equal(1);
   });
 });
