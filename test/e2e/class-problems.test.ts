@@ -138,6 +138,10 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     await row.getByRole('button', { name: '查看' }).click();
     const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
     await drawer.getByRole('button', { name: '审核统一答复' }).click();
+    // One click moves every member on: the box says so, and names how many.
+    const confirm = page().getByRole('dialog', { name: '审核统一答复' });
+    await confirm.getByText(`${memberIds.length} 个待审核的成员问题将转为待评价`).waitFor();
+    await confirm.getByRole('button', { name: '审核通过' }).click();
     await page()
       .getByText(/已审核/)
       .first()
