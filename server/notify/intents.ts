@@ -119,8 +119,9 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'create':
       return [i('enterprise_received', 'enterprise'), ...(change.state === 'dispatched' ? assigned : [])];
     case 'dispatch':
-    case 'transfer':
       return assigned;
+    case 'transfer':
+      return [i('issue_transferred', 'unit'), i('enterprise_dispatched', 'enterprise')];
     case 'urge':
     case 'supervise':
     case 'bulletin':
@@ -131,7 +132,12 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'consult':
       return [i('consult_invite', 'consultation')];
     case 'return':
-      return change.state === 'consulting' ? [i('consult_invite', 'consultation')] : [];
+      // A second return convenes a consultation; a first goes back to the centre's 待分办.
+      return change.state === 'consulting'
+        ? [i('consult_invite', 'consultation')]
+        : [i('issue_returned', 'centre')];
+    case 'send_back':
+      return [i('reply_sent_back', 'unit')];
     case 'decide':
       return [i('decision', 'unit')];
     case 'reply':

@@ -188,6 +188,8 @@ export interface UnitNotice {
 
 const CENTRE_ROLES: Role[] = ['clerk', 'dispatcher', 'director'];
 const UNIT_ROLES: Role[] = ['handler', 'unit_head'];
+/** Steps whose person's reason (the step's note) a notice quotes as {{reason}}. */
+const REASONED: ReadonlySet<string> = new Set(['transfer', 'return', 'send_back']);
 
 export function formatChinaTime(d: Date | undefined | null): string {
   if (!d) return '';
@@ -501,6 +503,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       instruction: instructionOf(change),
       request: requestText(change),
       decision: decisionText(change),
+      reason: REASONED.has(change.action) ? (change.note ?? '') : '',
     };
   }
 

@@ -8,6 +8,9 @@ import { TEMPLATE_MAX_CHARS, TEMPLATE_VARIABLE, unknownVariables } from '../../s
 export const NOTIFY_EVENTS = [
   'issue_assigned',
   'issue_reassigned',
+  'issue_transferred',
+  'issue_returned',
+  'reply_sent_back',
   'triage_due',
   'triage_overdue',
   'urge',
@@ -67,6 +70,25 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '指派经办',
     '被指派的经办人',
     '单位负责人将问题{{number}}「{{title}}」指派给您办理，请于{{deadline}}前办结。',
+  ),
+  // The person's reason goes with each of these three (the form requires one).
+  issue_transferred: spec(
+    '问题转办',
+    '新承办单位经办人、负责人',
+    '问题{{number}}「{{title}}」转交{{unit}}办理（{{reason}}），请于{{deadline}}前办结。',
+    ['reason'],
+  ),
+  issue_returned: spec(
+    '退单待重新分办',
+    '服务中心',
+    '问题{{number}}「{{title}}」被承办单位退回（{{reason}}），请在受理分办台「待分办」中重新分办。',
+    ['reason'],
+  ),
+  reply_sent_back: spec(
+    '答复被退回',
+    '承办单位经办人、负责人',
+    '问题{{number}}「{{title}}」的答复被服务中心退回（{{reason}}），请于{{deadline}}前重新答复。',
+    ['reason'],
   ),
   triage_due: spec(
     '待受理催办',

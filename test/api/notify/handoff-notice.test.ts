@@ -1,0 +1,52 @@
+// Hand-offs tell the people who now hold the issue, with the person's reason: a first return tells the centre
+// (退单待重新分办), a send-back tells the unit with its new deadline (答复被退回), and a transfer tells the new
+// unit as a transfer with its reason (问题转办), not as a new issue.
+import { expect } from 'chai';
+import { handlerOf, inProgressIssue, must, unitByCode, unitHeadOf } from '../issues/fixtures.ts';
+import { outbox, recipientsByEvent, useNotifyApp } from './notify-harness.ts';
+
+describe('notifications: hand-offs with a reason', () => {
+  const t = useNotifyApp();
+  const h = handlerOf('city-drc');
+
+  it('a first return tells the centre in the app, with the reason', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, h, id, 'return', { reason: '该事项属于用地审批', legalBasis: '三定方案' });
+    expect((await recipientsByEvent(t, id)).issue_returned).to.deep.equal([
+      'clerk',
+      'director',
+      'dispatcher',
+    ]);
+    const [row] = await outbox(t, { issueId: id, event: 'issue_returned' });
+    expect(row.channel).to.equal('inapp');
+    expect(row.text).to.include('被承办单位退回（该事项属于用地审批）');
+    expect(row.text).to.include('「待分办」中重新分办');
+  });
+
+  it('a send-back tells the unit, with the reason and the deadline to answer again by', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, h, id, 'reply', { text: '已协调发放补贴' });
+    await must(t, 'dispatcher', id, 'send_back', { reason: '答复未说明到账时间' });
+    expect((await recipientsByEvent(t, id)).reply_sent_back).to.deep.equal(
+      [h, unitHeadOf('city-drc')].sort(),
+    );
+    const [row] = await outbox(t, { issueId: id, event: 'reply_sent_back' });
+    expect(row.text).to.match(
+      /答复被服务中心退回（答复未说明到账时间），请于\d{4}-\d{2}-\d{2} \d{2}:\d{2}前重新答复/,
+    );
+  });
+
+  it('a transfer tells the new unit as a transfer, with the reason, and not as a new issue', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, 'dispatcher', id, 'transfer', {
+      unitId: String(unitByCode(t, 'city-nrp')._id),
+      reason: '涉及用地指标',
+    });
+    const by = await recipientsByEvent(t, id);
+    expect(by.issue_transferred).to.deep.equal([handlerOf('city-nrp'), unitHeadOf('city-nrp')].sort());
+    const assigned = await outbox(t, { issueId: id, event: 'issue_assigned' });
+    expect(assigned.map((r) => t.usernames.get(r.recipient.id))).to.not.include(handlerOf('city-nrp'));
+    const [row] = await outbox(t, { issueId: id, event: 'issue_transferred' });
+    expect(row.text).to.include('转交市自然资源和规划局办理（涉及用地指标）');
+  });
+});
