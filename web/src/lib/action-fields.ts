@@ -56,7 +56,18 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
     { key: 'coUnitIds', label: '协办单位（可选）', kind: 'units' },
   ],
   sign: [],
-  return: [reason('退单理由'), { key: 'legalBasis', label: '依据（法律法规或职责文件）', kind: 'text' }],
+  // DESIGN §3: a return has a reason and a legal basis (the API keeps `legalBasis` optional: DESIGN §10 gives
+  // the body as `{reason}`).
+  return: [
+    reason('退单理由'),
+    {
+      key: 'legalBasis',
+      label: '依据（法律法规或职责文件）',
+      kind: 'text',
+      required: true,
+      placeholder: '如：某条例第几条，或本单位“三定”职责不含此事项',
+    },
+  ],
   transfer: [
     { key: 'unitId', label: '转派至', kind: 'unit', required: true },
     reason('转派理由（企业可见）'),
