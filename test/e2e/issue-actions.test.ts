@@ -3,6 +3,8 @@
 // trial saw only 「重新分类」已完成 and found the issue dispatched). A progress note marked 已与企业联系 records
 // the first contact that 首次联系时限 asks for, and the page says it was made (the trial found no way to). An
 // issue's page fits a phone's width whatever its cards hold (a similar issue's long title had made it 570 px).
+// A handler's 退单 asks for its basis and then leaves the page it may no longer read (it had stayed, with a
+// 问题不存在 error on the attachments and a 办理进展 button that answered 404).
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { choose, login, useStaffApp } from './staff-app.harness.ts';
@@ -58,6 +60,43 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     await page.getByText('「办理进展」已完成').waitFor();
     await shown.getByText('已联系').waitFor();
     expect(await shown.textContent()).to.not.contain('超时');
+  });
+
+  it('a handler’s 退单 needs its basis, then leaves the page it may no longer read for the workbench', async () => {
+    const unit = t.seed.units.find((u) => u.code === 'city-drc')!;
+    const issue = await t.apiAs('clerk', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises[2]!.creditCode },
+      channel: 'window',
+      title: '企业咨询用地指标',
+      content: '企业希望了解新厂房用地指标的申请条件和办理流程。',
+      urgency: 'normal',
+    });
+    if (issue.state === 'received')
+      await t.apiAs('dispatcher', 'POST', `/api/issues/${issue.id}/actions/dispatch`, {
+        unitId: String(unit._id),
+      });
+    const { unitId } = await t.apiAs('dispatcher', 'GET', `/api/issues/${issue.id}`);
+    const handler = `handler-${t.seed.units.find((u) => String(u._id) === unitId)!.code}`;
+    await session?.context.close();
+    session = await t.open();
+    const page = session.page;
+    const refused: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) refused.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
+    await login(page, t.baseUrl, handler);
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    const actions = page.getByRole('region', { name: '可执行操作' });
+    await actions.getByRole('button', { name: '退单', exact: true }).click();
+    await page.getByLabel('退单理由').fill('该事项不属于本单位职责');
+    await page.getByRole('button', { name: '确认退单' }).click();
+    await page.getByText('请填写「依据（法律法规或职责文件）」').waitFor();
+    await page.getByLabel('依据（法律法规或职责文件）').fill('本单位“三定”方案');
+    await page.getByRole('button', { name: '确认退单' }).click();
+    await page.getByText(`「退单」已完成，${issue.number} 已不在本单位办理`).waitFor();
+    await page.waitForURL((u) => u.pathname === '/workbench');
+    expect((await t.apiAs('dispatcher', 'GET', `/api/issues/${issue.id}`)).state).to.equal('received');
+    expect(refused).to.deep.equal([]);
   });
 
   it('an issue in consultation fits a phone’s width (390 px): the page never scrolls sideways', async () => {
