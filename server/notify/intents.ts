@@ -15,8 +15,8 @@ import type { NotifyEvent } from './templates.ts';
 
 /**
  * unit: handlers and unit heads of the lead and co-units; oversight: supervisors and the leaders of the
- * region; centre: clerks, dispatchers and the director; consultation: the consulted units (and the chair of the
- * tier); consultation_missing: consulted units that owe input; enterprise: its chosen channel; origin: the
+ * region; centre: clerks, dispatchers and the director; consultation: the consulted units; convener: who chairs the
+ * tier (the director, or the leaders of the issue's place); consultation_missing: consulted units that owe input; enterprise: its chosen channel; origin: the
  * channel the issue came from and those of messages merged into it (push-back); merged_source: the sender of
  * the message just merged into the issue; assignee: the person an `assign` hands the issue to; approvers: the
  * staff whose role may approve the request the change left pending (data.pending).
@@ -26,6 +26,7 @@ export type Audience =
   | 'oversight'
   | 'centre'
   | 'consultation'
+  | 'convener'
   | 'consultation_missing'
   | 'enterprise'
   | 'origin'
@@ -39,6 +40,8 @@ export interface Intent {
 }
 
 const i = (event: NotifyEvent, audience: Audience): Intent => ({ event, audience });
+/** A consultation opened: the units are asked for their input, the chair to convene and decide. */
+const convened = (): Intent[] => [i('consult_invite', 'consultation'), i('consult_convene', 'convener')];
 
 function fromSupervisionStep(change: IssueChange): Intent[] {
   const inTriage = change.fromState === 'received';
@@ -54,7 +57,7 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
     case 'bulletin':
       return [i('bulletin', 'oversight'), i('bulletin', 'unit')];
     case 'escalate':
-      return [i('escalation', 'oversight'), i('consult_invite', 'consultation')];
+      return [i('escalation', 'oversight'), ...convened()];
     default:
       return [];
   }
@@ -130,12 +133,10 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'light':
       return change.warning === 'overdue' ? [i('overdue', 'oversight')] : [];
     case 'consult':
-      return [i('consult_invite', 'consultation')];
+      return convened();
     case 'return':
       // A second return convenes a consultation; a first goes back to the centre's 待分办.
-      return change.state === 'consulting'
-        ? [i('consult_invite', 'consultation')]
-        : [i('issue_returned', 'centre')];
+      return change.state === 'consulting' ? convened() : [i('issue_returned', 'centre')];
     case 'send_back':
       return [i('reply_sent_back', 'unit')];
     case 'decide':
@@ -174,7 +175,7 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'deny_request':
       return [i('approval_decided', 'unit')];
     case 'verify_rating':
-      if (change.state === 'consulting') return [i('consult_invite', 'consultation')];
+      if (change.state === 'consulting') return convened();
       if (closes(change)) return [i('pushback_outcome', 'origin')];
       return change.state === 'in_progress'
         ? [i('rectification_assigned', 'unit'), i('enterprise_rectification', 'enterprise')]

@@ -383,15 +383,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         return list.filter((u) => CENTRE_ROLES.includes(u.role));
       case 'oversight':
         return list.filter((u) => u.role === 'supervisor' || (u.role === 'leader' && inRegion(u)));
-      case 'consultation': {
+      case 'consultation':
+        return unitsOf(c?.unitIds ?? []);
+      case 'convener':
         // A leader-tier consultation is the city leader's, and the county leader's of the issue's county (a
         // leader with no region has the leader tier everywhere: issue.policy.ts).
-        const chairs =
-          c?.tier === 'leader'
-            ? list.filter((u) => u.role === 'leader' && (!u.region || inRegion(u)))
-            : list.filter((u) => u.role === 'director');
-        return [...unitsOf(c?.unitIds ?? []), ...chairs];
-      }
+        return c?.tier === 'leader'
+          ? list.filter((u) => u.role === 'leader' && (!u.region || inRegion(u)))
+          : list.filter((u) => u.role === 'director');
       case 'consultation_missing':
         return unitsOf((c?.unitIds ?? []).filter((id) => !c?.inputs?.[id]));
       case 'assignee':

@@ -20,6 +20,7 @@ export const NOTIFY_EVENTS = [
   'escalation',
   'bulletin',
   'consult_invite',
+  'consult_convene',
   'input_due',
   'decision',
   'rectification_assigned',
@@ -139,6 +140,12 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '会商邀请',
     '会商单位经办人、负责人',
     '问题{{number}}「{{title}}」进入{{tier}}会商，请于{{inputDue}}前提交会商意见。',
+    ['tier', 'inputDue'],
+  ),
+  consult_convene: spec(
+    '会商主持',
+    '中心主任（主任协调）或问题所在地的市、县领导（领导协调）',
+    '问题{{number}}「{{title}}」提请{{tier}}，会商单位意见截止{{inputDue}}，请主持会商并作出办理决定。',
     ['tier', 'inputDue'],
   ),
   input_due: spec(

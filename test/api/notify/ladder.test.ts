@@ -74,7 +74,13 @@ describe('notifications: the ladder from received to a leader-tier consultation'
     expect(doc.consultation?.remindedAt).to.be.an.instanceOf(Date);
     const got = await recipientsByEvent(t, id);
     expect(got.escalation).to.deep.equal(OVERSIGHT);
-    expect(got.consult_invite).to.deep.equal([...DRC, 'director'].sort());
+    // The units are asked for their input; the director, who chairs the tier, to convene and decide.
+    expect(got.consult_invite).to.deep.equal(DRC);
+    expect(got.consult_convene).to.deep.equal(['director']);
+    const [chair] = await outbox(t, { issueId: id, event: 'consult_convene' });
+    expect(chair.text).to.include('提请中心主任协调');
+    expect(chair.text).to.include('请主持会商并作出办理决定');
+    expect(chair.text).to.not.include('提交会商意见');
     expect(got.input_due).to.deep.equal(DRC);
     expect(got.bulletin).to.deep.equal([...DRC, ...OVERSIGHT].sort());
   });
@@ -91,7 +97,8 @@ describe('notifications: the ladder from received to a leader-tier consultation'
     expect(doc).to.include({ state: 'consulting', tier: 'leader' });
     const got = await recipientsByEvent(t, id);
     expect(got.escalation).to.deep.equal([...OVERSIGHT, ...OVERSIGHT].sort());
-    expect(got.consult_invite).to.deep.equal([...DRC, ...DRC, 'director', 'leader'].sort());
+    expect(got.consult_invite).to.deep.equal([...DRC, ...DRC].sort());
+    expect(got.consult_convene).to.deep.equal(['director', 'leader']);
   });
 
   it('decision, reply and verification: the unit hears the decision, the enterprise the result', async () => {
