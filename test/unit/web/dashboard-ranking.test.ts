@@ -1,6 +1,6 @@
 // The dashboard's 排名 as a leader reads it: 名次 1 is the best figure (the highest rate, or the lowest where
-// lower is better), equal figures share a place, groups without a figure have none and come last, and the
-// laggards-first order only turns the list round.
+// lower is better), equal figures share a place, groups without a figure (or without a group: 未分派) have
+// none and come last, and the laggards-first order only turns the list round.
 import { expect } from 'chai';
 import { rankRows, RATES, type KpiRow, type RateKey } from '../../../web/src/lib/kpis.ts';
 
@@ -44,5 +44,12 @@ describe('dashboard ranking (rankRows)', () => {
     const r = [row('甲', 0.9, 0, 5), row('乙', 0.9, 0, 20), row('丙', 1), row('丁', 0.5)];
     expect(view(rankRows(r, def('onTimeRate')))).to.deep.equal(['1 丙', '2 乙', '2 甲', '4 丁']);
     expect(view(rankRows(r, def('onTimeRate'), 'worst'))).to.deep.equal(['4 丁', '2 乙', '2 甲', '1 丙']);
+  });
+
+  it('never ranks the row of issues without the grouping (未分派): it is no department, whatever its rate', () => {
+    const none = { ...row('未分派', 0, 0, 30), key: null, returnRate: 1 };
+    const r = [row('甲', 0.9), none, row('乙', 0.5)];
+    expect(view(rankRows(r, def('onTimeRate')))).to.deep.equal(['1 甲', '2 乙', '— 未分派']);
+    expect(view(rankRows(r, def('returnRate'), 'worst'))).to.deep.equal(['— 未分派', '— 甲', '— 乙']);
   });
 });

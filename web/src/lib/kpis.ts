@@ -149,8 +149,10 @@ export interface RankedRow {
  */
 export function rankRows(rows: readonly KpiRow[], def: RateDef, order: RankOrder = 'best'): RankedRow[] {
   const better = def.higherIsBetter ? -1 : 1;
-  const valued = rows.filter((r) => r[def.key] !== null);
-  const empty = rows.filter((r) => r[def.key] === null).sort((a, b) => b.received - a.received);
+  // The row of issues without the grouping (未分派: no unit yet, or returned) is no department: never ranked.
+  const ranks = (r: KpiRow) => r[def.key] !== null && r.key !== null;
+  const valued = rows.filter(ranks);
+  const empty = rows.filter((r) => !ranks(r)).sort((a, b) => b.received - a.received);
   const best = [...valued].sort(
     (a, b) => better * ((a[def.key] as number) - (b[def.key] as number)) || b.received - a.received,
   );
