@@ -7,6 +7,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { api, optional } from '../lib/api.ts';
 import { onIssueChanged, onNotification, type IssueChanged } from '../lib/live.ts';
+import { readTogether } from '../lib/notices.ts';
 import { useSession } from './session.ts';
 
 export interface AppNotification {
@@ -50,13 +51,14 @@ export const useAlerts = defineStore('alerts', () => {
     items.value = items.value.map((n) => ({ ...n, read: true }));
   }
 
-  /** One notice opened: it is read (on the server when there is one). */
+  /** One notice opened: it is read, with the other unread notices of its issue (lib/notices.ts). */
   async function markRead(id: string): Promise<void> {
-    const n = items.value.find((x) => x.id === id);
-    if (!n || n.read) return;
-    n.read = true;
-    unread.value = Math.max(0, unread.value - 1);
-    if (serverSide.value) await api.post('/notifications/read', { ids: [id] }).catch(() => undefined);
+    const same = readTogether(items.value, id);
+    if (!same.length) return;
+    for (const x of same) x.read = true;
+    unread.value = Math.max(0, unread.value - same.length);
+    const ids = same.map((x) => x.id);
+    if (serverSide.value) await api.post('/notifications/read', { ids }).catch(() => undefined);
   }
 
   function push(n: AppNotification): void {
