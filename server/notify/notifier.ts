@@ -492,6 +492,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       unit: facts.unitName ?? '',
       state: STATE_LABELS[facts.state],
       deadline: formatChinaTime(deadline),
+      // The sign-for limit of a dispatched issue: for a 特急 or 紧急 one much sooner than the resolve deadline.
+      signBy: formatChinaTime(facts.deadlines?.signBy),
       due: running
         ? `${DEADLINE_LABELS[kind]}${passed ? '已于' : '将于'}${formatChinaTime(running)}到期`
         : '',

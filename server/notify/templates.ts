@@ -65,7 +65,8 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   issue_assigned: spec(
     '新问题分办',
     '承办单位经办人、负责人',
-    '新问题{{number}}「{{title}}」已分办至{{unit}}，请于{{deadline}}前办结。',
+    '新问题{{number}}「{{title}}」已分办至{{unit}}，请于{{signBy}}前签收、{{deadline}}前办结。',
+    ['signBy'],
   ),
   issue_reassigned: spec(
     '指派经办',
@@ -76,8 +77,8 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   issue_transferred: spec(
     '问题转办',
     '新承办单位经办人、负责人',
-    '问题{{number}}「{{title}}」转交{{unit}}办理（{{reason}}），请于{{deadline}}前办结。',
-    ['reason'],
+    '问题{{number}}「{{title}}」转交{{unit}}办理（{{reason}}），请于{{signBy}}前签收、{{deadline}}前办结。',
+    ['reason', 'signBy'],
   ),
   issue_returned: spec(
     '退单待重新分办',

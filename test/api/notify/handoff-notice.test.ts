@@ -1,8 +1,16 @@
 // Hand-offs tell the people who now hold the issue, with the person's reason: a first return tells the centre
 // (退单待重新分办), a send-back tells the unit with its new deadline (答复被退回), and a transfer tells the new
-// unit as a transfer with its reason (问题转办), not as a new issue.
+// unit as a transfer with its reason (问题转办), not as a new issue. A dispatch and a transfer name the sign-for
+// deadline beside the resolve one (an urgent issue's is hours away).
 import { expect } from 'chai';
-import { handlerOf, inProgressIssue, must, unitByCode, unitHeadOf } from '../issues/fixtures.ts';
+import {
+  handlerOf,
+  inProgressIssue,
+  must,
+  receivedIssue,
+  unitByCode,
+  unitHeadOf,
+} from '../issues/fixtures.ts';
 import { outbox, recipientsByEvent, useNotifyApp } from './notify-harness.ts';
 
 describe('notifications: hand-offs with a reason', () => {
@@ -47,6 +55,21 @@ describe('notifications: hand-offs with a reason', () => {
     const assigned = await outbox(t, { issueId: id, event: 'issue_assigned' });
     expect(assigned.map((r) => t.usernames.get(r.recipient.id))).to.not.include(handlerOf('city-nrp'));
     const [row] = await outbox(t, { issueId: id, event: 'issue_transferred' });
-    expect(row.text).to.include('转交市自然资源和规划局办理（涉及用地指标）');
+    expect(row.text).to.match(
+      /转交市自然资源和规划局办理（涉及用地指标），请于\d{4}-\d{2}-\d{2} \d{2}:\d{2}前签收、\d{4}-\d{2}-\d{2} \d{2}:\d{2}前办结/,
+    );
+  });
+
+  it('a dispatch names both deadlines: 签收 (for an urgent issue, hours away) and 办结', async () => {
+    const id = await receivedIssue(t, { urgency: 'urgent' });
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    const issue = await t.models.Issue.findById(id).lean();
+    const [row] = await outbox(t, { issueId: id, event: 'issue_assigned' });
+    const cst = (d: Date) =>
+      new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(row.text).to.include(
+      `请于${cst(issue!.deadlines!.signBy)}前签收、${cst(issue!.deadlines!.resolveBy)}前办结`,
+    );
+    expect(issue!.deadlines!.signBy.getTime()).to.be.below(issue!.deadlines!.resolveBy.getTime());
   });
 });
