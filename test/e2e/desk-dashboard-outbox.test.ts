@@ -98,6 +98,13 @@ describe('staff app: queue waiting times, like-for-like comparison, outbox pages
     await snap(page(), '41-desk-verify-waiting', false);
   });
 
+  it('a clerk starts a new issue from the desk (新建工单), not only from 工单查询', async () => {
+    await fresh('clerk');
+    await page().getByRole('heading', { name: '受理分办台' }).waitFor();
+    await page().getByRole('button', { name: '新建工单' }).click();
+    await page().waitForURL((u) => u.pathname === '/issues/new');
+  });
+
   it('本月 is compared with last month up to the same day and time, and says so', async () => {
     await fresh('leader');
     await page().getByRole('heading', { name: '领导驾驶舱' }).waitFor();

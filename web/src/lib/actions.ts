@@ -109,3 +109,7 @@ export function creatableChannels(role: Role): ChannelId[] {
       return [];
   }
 }
+
+/** Whether the user may take issues in at all (the screens' 新建工单). */
+export const createsIssues = (user: SessionUser | null): boolean =>
+  !!user && creatableChannels(user.role).length > 0;
