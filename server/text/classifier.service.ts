@@ -23,6 +23,7 @@ import { REPEAT_THRESHOLD, textSimilarity } from '../intake/repeat.ts';
 import {
   FingerprintCache,
   findRepeat,
+  relatedness,
   similarities,
   type RepeatCandidate,
   type RepeatVerdict,
@@ -328,6 +329,11 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     similarity(text: string, candidates: readonly { id: string; text: string }[]): number[] {
       if (!model) return candidates.map((c) => textSimilarity(text, c.text));
       return similarities(model, compileKeywords(keywords, cues, synonyms), text, candidates, repeatCache);
+    },
+    /** How related `text` is to other enterprises' issues, 0..1 (relatedness: the TF-IDF cosine; Dice before a model). */
+    relatedness(text: string, candidates: readonly { id: string; text: string }[]): number[] {
+      if (!model) return candidates.map((c) => textSimilarity(text, c.text));
+      return relatedness(model, compileKeywords(keywords, cues, synonyms), text, candidates, repeatCache);
     },
     retrain,
     reload,

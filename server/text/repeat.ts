@@ -182,6 +182,23 @@ export function similarities(
   return candidates.map((c) => round(scorePair(mine, cache.get(model, keywords, c.text)).probability));
 }
 
+/**
+ * How much each candidate's words are the text's, 0..1: the TF-IDF cosine, for texts that are not the same
+ * complaint (another enterprise's issue): the repeat probability answers "is this the same problem again" and,
+ * asked of two short texts on different problems sharing a phrase (发货…延误), said 0.91.
+ */
+export function relatedness(
+  model: TextModel,
+  keywords: CompiledKeywords,
+  text: string,
+  candidates: readonly { id: string; text: string }[],
+  cache = new FingerprintCache(),
+): number[] {
+  const mine = cache.get(model, keywords, text);
+  const prints = candidates.map((c) => cache.get(model, keywords, c.text));
+  return [...cosines(model, mine, prints)].map((x) => round(Math.min(1, Math.max(0, x))));
+}
+
 /** The model's category of a fingerprinted text, as classifyText decides it (a remembered label first). */
 function categoryOf(model: TextModel, f: RepeatFingerprint): CategoryId {
   if (f.remembered) return f.remembered;

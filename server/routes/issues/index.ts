@@ -90,9 +90,10 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
   });
 
   router.get('/:id/similar', async (req, res) => {
-    const items = await similarIssues(ctx.models, actorOf(req), issueIdOf(req), (text, candidates) =>
-      ctx.classifier.similarity(text, candidates),
-    );
+    const items = await similarIssues(ctx.models, actorOf(req), issueIdOf(req), {
+      repeat: (text, candidates) => ctx.classifier.similarity(text, candidates),
+      related: (text, candidates) => ctx.classifier.relatedness(text, candidates),
+    });
     res.json({ items });
   });
 

@@ -149,6 +149,41 @@ describe('intake: duplicate check with the text core', function () {
     expect(items.find((i) => i.id === elsewhere.id)).to.include({ sameEnterprise: false });
   });
 
+  it('scores other enterprises’ issues by shared wording: a phrase in common (发货…延误) scores low', async () => {
+    const post = async (n: number, content: string) => {
+      const res = await request(app)
+        .post('/api/issues')
+        .set(await t.auth('dispatcher'))
+        .send({
+          enterprise: { id: String(enterpriseIn(t, 'deqing', n)._id) },
+          channel: 'window',
+          category: 'logistics',
+          urgency: 'normal',
+          content,
+        });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      return res.body.id as string;
+    };
+    const parcel = await post(3, '山区厂区附近快递网点少，电商订单发货经常延误。');
+    const trucks = await post(4, '反映长兴县城货车限行问题：企业成品发货受限，客户投诉交货延误');
+    const parcelAgain = await post(
+      5,
+      '我们厂在山里，附近没有快递网点，网店的订单发货老是延误，快递很少上门揽收。',
+    );
+    const res = await request(app)
+      .get(`/api/issues/${parcel}/similar`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    const others = (res.body.items as { id: string; sameEnterprise: boolean; score: number }[]).filter(
+      (i) => !i.sameEnterprise,
+    );
+    const scoreOf = (id: string) => others.find((i) => i.id === id)?.score ?? 0;
+    // The same problem told by another enterprise scores well; the shared phrase, if listed at all, low.
+    expect(scoreOf(parcelAgain)).to.be.above(0.3);
+    expect(scoreOf(trucks)).to.be.below(0.2);
+    expect(others[0]?.id).to.equal(parcelAgain);
+  });
+
   it('answers similar issues only to staff who may read the issue, with only issues they may read', async () => {
     await request(app).get(`/api/issues/${first.id}/similar`).expect(401);
     await request(app)
