@@ -32,3 +32,12 @@ export function regionLabel(code: string): string {
 }
 
 export { CATEGORY_LABELS };
+
+/**
+ * A channel's own number for the message, when staff can quote it back (a 12345 work order, a 浙里办 case): a
+ * mail's Message-ID, a WeChat MsgId and the QR page's form id mean nothing to anyone and are not shown.
+ */
+export function quotableExternalId(channel: string, externalId: string | null | undefined): string | null {
+  if (!externalId || channel === 'email' || channel === 'wechat' || channel === 'qr') return null;
+  return externalId;
+}
