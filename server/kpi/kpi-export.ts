@@ -20,13 +20,13 @@ const GROUP_HEADINGS: Readonly<Record<KpiGroupBy, string>> = Object.freeze({
   channel: '受理渠道',
 });
 
-/** The figure columns, in the dashboard's order. */
+/** The figure columns, in the dashboard's order and with its words (web lib/kpis COUNT_LABELS, RATES). */
 export const KPI_COLUMNS: ReadonlyArray<{ key: keyof KpiFigures; header: string; rate: boolean }> =
   Object.freeze([
     { key: 'received', header: '受理量', rate: false },
     { key: 'closed', header: '办结量', rate: false },
-    { key: 'backlog', header: '在办量', rate: false },
-    { key: 'overdue', header: '超期量', rate: false },
+    { key: 'backlog', header: '积压', rate: false },
+    { key: 'overdue', header: '超期', rate: false },
     { key: 'signTimelyRate', header: '及时签收率', rate: true },
     { key: 'onTimeRate', header: '按期办结率', rate: true },
     { key: 'satisfactionRate', header: '满意率', rate: true },

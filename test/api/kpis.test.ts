@@ -376,6 +376,8 @@ describe('GET /api/kpis', function () {
     const rows = wb.getWorksheet('按部门')!.getSheetValues() as unknown[][];
     const header = rows[2];
     const drc = rows.find((r) => r?.[1] === '市发展和改革委员会')!;
+    // The dashboard's words: 积压 and 超期 (the file said 在办量 and 超期量).
+    expect(header).to.include.members(['受理量', '办结量', '积压', '超期']);
     expect(drc[header.indexOf('受理量')]).to.equal(3);
     expect(drc[header.indexOf('按期办结率')]).to.equal(0.5);
     const total = rows.find((r) => r?.[1] === '合计')!;
