@@ -152,6 +152,8 @@ export const decideSchema = z.object({
   unitId: idSchema,
   coUnitIds: unitIds.optional(),
   workingDays: workingDays(LIMITS.maxDecideWorkingDays),
+  /** What the consultation settled (会商意见), for the timeline and the units told of the decision. */
+  note: text(LIMITS.note, '会商意见').optional(),
 });
 export const replySchema = z.object({ text: text(LIMITS.reply, '答复内容') });
 export const callbackSchema = z.object({

@@ -158,7 +158,8 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   decision: spec(
     '会商决定',
     '牵头单位、协办单位',
-    '问题{{number}}「{{title}}」会商决定由{{unit}}牵头办理，时限{{deadline}}。',
+    '问题{{number}}「{{title}}」会商决定由{{unit}}牵头办理，时限{{deadline}}。{{instruction}}',
+    ['instruction'],
   ),
   rectification_assigned: spec(
     '差评整改',

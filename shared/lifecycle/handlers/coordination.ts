@@ -58,6 +58,7 @@ export const decide: Handler<DecideInput & { level?: UnitLevel }> = (issue, inpu
   moveResolveDeadline(issue, ctx, ctx.calendar.addWorkingDays(ctx.now, input.workingDays), true);
   if (consultation) issue.consultation = { ...consultation, decidedAt: ctx.now, decidedBy: ctx.actor.id };
   return {
+    note: input.note,
     data: {
       unitId: input.unitId,
       coUnitIds: issue.coUnitIds,

@@ -103,11 +103,20 @@ describe('notifications: the ladder from received to a leader-tier consultation'
 
   it('decision, reply and verification: the unit hears the decision, the enterprise the result', async () => {
     t.clock.set(china('2026-03-17 10:00'));
-    await must(t, 'leader', id, 'decide', { unitId: String(unitByCode(t, 'city-drc')._id), workingDays: 5 });
+    await must(t, 'leader', id, 'decide', {
+      unitId: String(unitByCode(t, 'city-drc')._id),
+      workingDays: 5,
+      note: '由发改委牵头，经信局提供园区用地数据',
+    });
     await must(t, handlerOf('city-drc'), id, 'reply', { text: '已协调解决。' });
     await must(t, 'dispatcher', id, 'verify');
     const got = await recipientsByEvent(t, id);
     expect(got.decision).to.deep.equal(DRC);
+    // What the consultation settled goes with the decision, in the leader's name.
+    const [decision] = await outbox(t, { issueId: id, event: 'decision' });
+    expect(decision.text).to.match(
+      /会商决定由市发展和改革委员会牵头办理，时限.*意见：由发改委牵头，经信局提供园区用地数据/,
+    );
     expect(got.enterprise_reply).to.deep.equal(['enterprise:sms']);
   });
 

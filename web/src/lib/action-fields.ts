@@ -107,6 +107,8 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
     { key: 'unitId', label: '牵头单位', kind: 'unit', required: true },
     { key: 'coUnitIds', label: '协办单位（可选）', kind: 'units' },
     { key: 'workingDays', label: '办理时限（工作日）', kind: 'number', required: true, initial: '10' },
+    // What was settled goes on the timeline and, with the decision, to the lead and co-units.
+    { key: 'note', label: '会商意见（可选，随决定告知牵头和协办单位）', kind: 'textarea' },
   ],
   reply: [{ key: 'text', label: '答复内容', kind: 'textarea', required: true }],
   verify: [],
