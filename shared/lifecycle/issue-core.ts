@@ -25,6 +25,8 @@ export interface PendingApproval {
   requestedAt: Date;
   reason?: string;
   workingDays?: number;
+  /** An extension's resolve deadline if approved (from the deadline when asked), shown to the approver. */
+  resolveBy?: Date;
 }
 
 /** Where a rating came from: the enterprise on the QR page, a callback, or staff entering it. */

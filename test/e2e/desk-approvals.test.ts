@@ -65,6 +65,9 @@ describe('staff app: 待审批 on the desk (e2e, Chromium)', function () {
     expect(await request.textContent()).to.contain('延期 3 个工作日');
     expect(await request.textContent()).to.contain(REASON);
     expect(await request.textContent()).to.contain('当前时限');
+    // Where the deadline goes if approved: the date approving then sets.
+    const ifApproved = (await card.getByTestId('approval-resolve-by').textContent())!.trim();
+    expect(ifApproved).to.match(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     expect(await card.getByTestId('waited').textContent()).to.contain('申请已等待');
     expect(await request.textContent()).to.match(/申请人.+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
     expect(await axeFindings(page)).to.deep.equal([]);
@@ -82,5 +85,8 @@ describe('staff app: 待审批 on the desk (e2e, Chromium)', function () {
     const issue = await t.apiAs('dispatcher', 'GET', `/api/issues/${issueId}`);
     expect(issue.extensionCount).to.equal(1);
     expect(issue.pendingApproval).to.equal(null);
+    const cst = (iso: string) =>
+      new Date(Date.parse(iso) + 8 * HOUR_MS).toISOString().slice(0, 16).replace('T', ' ');
+    expect(cst(issue.deadlines.resolveBy)).to.equal(ifApproved);
   });
 });

@@ -43,7 +43,7 @@ function request(
   issue: IssueCore,
   ctx: ActionContext,
   kind: PendingKind,
-  extra: { reason?: string; workingDays?: number },
+  extra: { reason?: string; workingDays?: number; resolveBy?: Date },
 ) {
   issue.pendingApproval = { kind, requestedBy: ctx.actor.id, requestedAt: ctx.now, ...extra };
   return {
@@ -124,7 +124,11 @@ function doExtend(issue: IssueCore, ctx: ActionContext, workingDays: number) {
 export const requestExtension: Handler<RequestExtensionInput> = (issue, input, ctx) => {
   requireNoPending(issue);
   checkExtension(issue, ctx, input.workingDays);
-  if (!actorMayApprove(ctx, 'approve_extension')) return request(issue, ctx, 'extension', input);
+  if (!actorMayApprove(ctx, 'approve_extension')) {
+    const resolveBy =
+      issue.deadlines && ctx.calendar.addWorkingDays(issue.deadlines.resolveBy, input.workingDays);
+    return request(issue, ctx, 'extension', { ...input, ...(resolveBy ? { resolveBy } : {}) });
+  }
   return { note: input.reason, data: { approved: true, ...doExtend(issue, ctx, input.workingDays) } };
 };
 

@@ -191,6 +191,8 @@ describe('lifecycle rules', () => {
       story.do(actors.handler, 'request_extension', { workingDays: 5, reason: '需等待省级批复' });
       expect(story.issue.pendingApproval).to.include({ kind: 'extension', workingDays: 5 });
       expect(cst(story.issue.deadlines?.resolveBy)).to.equal('2026-02-27 17:30');
+      // The approver sees where the deadline goes if approved: the same date approving sets below.
+      expect(cst(story.issue.pendingApproval?.resolveBy)).to.equal('2026-03-05 17:30');
       story.refuses(
         actors.handler,
         'request_extension',
