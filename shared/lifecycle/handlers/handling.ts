@@ -80,11 +80,12 @@ export const approveSuspend: Handler<ApproveInput> = (issue, input, ctx) => {
   return { note, data: { requestedBy: pending.requestedBy, publicNote } };
 };
 
-export const resume: Handler<object> = (issue, _input, ctx) => {
+export const resume: Handler<{ reason?: string }> = (issue, input, ctx) => {
   requireNoPending(issue);
-  if (!actorMayApprove(ctx, 'approve_resume')) return request(issue, ctx, 'resume', {});
+  const said = input.reason ? { reason: input.reason } : {};
+  if (!actorMayApprove(ctx, 'approve_resume')) return request(issue, ctx, 'resume', said);
   doResume(issue, ctx);
-  return { data: { approved: true, resolveBy: issue.deadlines?.resolveBy } };
+  return { note: input.reason, data: { approved: true, resolveBy: issue.deadlines?.resolveBy } };
 };
 
 export const approveResume: Handler<ApproveInput> = (issue, input, ctx) => {

@@ -75,7 +75,7 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   add_co_unit: [{ key: 'unitId', label: '协办单位', kind: 'unit', required: true }],
   suspend: [reason('挂起理由')],
   approve_suspend: [publicNote],
-  resume: [],
+  resume: [{ key: 'reason', label: '解挂说明（可选：如企业已补齐材料）', kind: 'textarea' }],
   approve_resume: [publicNote],
   deny_request: [reason('驳回理由')],
   request_extension: [

@@ -256,9 +256,10 @@ describe('lifecycle rules', () => {
       story.do(actors.handler, 'note', { text: '企业仍在准备材料', public: true });
       expect(story.issue.warning).to.equal('none');
       story.goTo('2026-02-25', '09:00');
-      story.do(actors.handler, 'resume');
+      story.do(actors.handler, 'resume', { reason: '企业已补齐环评材料' });
       expect(story.issue).to.include({ state: 'suspended' });
-      expect(story.issue.pendingApproval?.kind).to.equal('resume');
+      // What changed goes with the request, for the approver.
+      expect(story.issue.pendingApproval).to.include({ kind: 'resume', reason: '企业已补齐环评材料' });
       story.do(actors.director, 'approve_resume');
       expect(story.issue.state).to.equal('in_progress');
       expect(cst(story.issue.deadlines?.resolveBy)).to.equal('2026-02-27 17:30');
@@ -270,6 +271,12 @@ describe('lifecycle rules', () => {
       story.do(actors.dispatcher, 'approve_suspend');
       story.do(actors.dispatcher, 'resume');
       expect(story.issue).to.include({ state: 'in_progress', pendingApproval: null });
+      // Without a word it still resumes (DESIGN §10: `resume {}`).
+      story.do(actors.handler, 'suspend', { reason: '诉讼中' });
+      story.do(actors.dispatcher, 'approve_suspend');
+      story.do(actors.handler, 'resume', {});
+      expect(story.issue.pendingApproval).to.deep.include({ kind: 'resume' });
+      expect(story.issue.pendingApproval).to.not.have.property('reason');
     });
 
     it('refuses a second request while one is pending', () => {
