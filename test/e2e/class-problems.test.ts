@@ -134,6 +134,10 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     await fresh('director');
     await openClassProblems();
     await page().getByRole('tab', { name: '类问题', exact: true }).click();
+    // The tab is in the address: a reload (or a shared link) comes back to it.
+    await page().waitForURL((u) => u.searchParams.get('tab') === 'classes');
+    await page().reload();
+    await page().getByRole('tab', { name: '类问题', exact: true, selected: true }).waitFor();
     const row = page().locator('.classes tbody tr').filter({ hasText: '织里工业园区频繁停电' });
     await row.getByRole('button', { name: '查看' }).click();
     const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
