@@ -288,7 +288,7 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.free
   add_co_unit: addCoUnitSchema,
   suspend: withReason,
   approve_suspend: approveSchema,
-  // What changed (the enterprise's materials arrived…), for the approver; optional: DESIGN §10 gives `resume {}`.
+  // What changed (the enterprise's materials arrived…), for the approver; optional (DESIGN §10: `resume {}`).
   resume: z.object({ reason: text(LIMITS.reason, '解挂说明').optional() }),
   approve_resume: approveSchema,
   deny_request: withReason,

@@ -1,10 +1,10 @@
 // 补充材料: a verified owner adds a note and files to one of the enterprise's issues still being handled, from
-// the QR page (DESIGN §3: a unit may wait on the enterprise's materials), or to one whose bad rating the centre
-// is checking (DESIGN §6: the one-tap 不满意 says no why; the owner's reasons and photos are what the check
-// reads). One command: the issue must be the enterprise's own (another's is simply not found) and in one of
-// those states, not waiting for a rating or finished; the files the
-// store accepts are kept (the others are named back, as on the new-issue form), and one public timeline note
-// records the words and the files, in the enterprise's name. Not a lifecycle action: no state or clock moves.
+// the QR page (DESIGN §3: a unit may wait on the enterprise's materials), or to one whose bad rating the
+// centre is checking (DESIGN §6: the one-tap 不满意 says no why; the owner's reasons and photos are what
+// the check reads). One command: the issue must be the enterprise's own (another's is simply not found) and
+// in one of those states, not waiting for a rating or finished; the files the store accepts are kept (the
+// others are named back, as on the new-issue form), and one public timeline note records the words and the
+// files, in the enterprise's name. Not a lifecycle action: no state or clock moves.
 import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import { enterpriseActor } from '../../shared/lifecycle/issue-core.ts';

@@ -27,7 +27,7 @@ export interface RepeatQuery {
   enterpriseId?: string;
   text: string;
   now: Date;
-  /** Flag even a near-identical repeat instead of merging it (the owner's own form: a repeat may be meant). */
+  /** Flag even a near-identical repeat, never merge it (the owner's own form: a repeat may be meant). */
   flagOnly?: boolean;
 }
 

@@ -15,11 +15,12 @@ import type { NotifyEvent } from './templates.ts';
 
 /**
  * unit: handlers and unit heads of the lead and co-units; oversight: supervisors and the leaders of the
- * region; centre: clerks, dispatchers and the director; consultation: the consulted units; convener: who chairs the
- * tier (the director, or the leaders of the issue's place); consultation_missing: consulted units that owe input; enterprise: its chosen channel; origin: the
- * channel the issue came from and those of messages merged into it (push-back); merged_source: the sender of
- * the message just merged into the issue; assignee: the person an `assign` hands the issue to; approvers: the
- * staff whose role may approve the request the change left pending (data.pending).
+ * region; centre: clerks, dispatchers and the director; consultation: the consulted units; convener: who
+ * chairs the tier (the director, or the leaders of the issue's place); consultation_missing: consulted units
+ * that owe input; enterprise: its chosen channel; origin: the channel the issue came from and those of
+ * messages merged into it (push-back); merged_source: the sender of the message just merged into the issue;
+ * assignee: the person an `assign` hands the issue to; approvers: the staff whose role may approve the
+ * request the change left pending (data.pending).
  */
 export type Audience =
   | 'unit'
@@ -69,7 +70,7 @@ const byPerson = (change: IssueChange) => !!change.actorRole && change.actorRole
 /** The write that closed the issue (a good rating, or an appeal against a bad one upheld). */
 const closes = (change: IssueChange) => change.state === 'closed' && change.fromState !== 'closed';
 
-/** The states in which the centre, not a unit, holds an issue an owner adds to: before dispatch, a bad rating. */
+/** Where the centre, not a unit, holds an issue an owner adds to: before dispatch, and a bad rating. */
 const CENTRE_READS: ReadonlySet<IssueState> = new Set(['received', 'awaiting_rating']);
 
 /**

@@ -330,7 +330,7 @@ export function createClassifierService(options: ClassifierServiceOptions) {
       if (!model) return candidates.map((c) => textSimilarity(text, c.text));
       return similarities(model, compileKeywords(keywords, cues, synonyms), text, candidates, repeatCache);
     },
-    /** How related `text` is to other enterprises' issues, 0..1 (relatedness: the TF-IDF cosine; Dice before a model). */
+    /** How related `text` is to other enterprises' issues, 0..1 (the TF-IDF cosine; Dice before a model). */
     relatedness(text: string, candidates: readonly { id: string; text: string }[]): number[] {
       if (!model) return candidates.map((c) => textSimilarity(text, c.text));
       return relatedness(model, compileKeywords(keywords, cues, synonyms), text, candidates, repeatCache);

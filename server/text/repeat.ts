@@ -184,8 +184,8 @@ export function similarities(
 
 /**
  * How much each candidate's words are the text's, 0..1: the TF-IDF cosine, for texts that are not the same
- * complaint (another enterprise's issue): the repeat probability answers "is this the same problem again" and,
- * asked of two short texts on different problems sharing a phrase (发货…延误), said 0.91.
+ * complaint (another enterprise's issue): the repeat probability answers "is this the same problem again"
+ * and, asked of two short texts on different problems sharing a phrase (发货…延误), said 0.91.
  */
 export function relatedness(
   model: TextModel,

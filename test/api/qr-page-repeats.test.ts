@@ -1,7 +1,7 @@
-// An owner raising on the QR page what one of its open issues already says (issue 7 §2): the app's trained text
-// core reads it as a repeat, and the new issue is flagged 可能重复 with that issue for the clerk, never merged
-// (the owner may mean a second problem, or be chasing the first), and the page tells the owner which issue it
-// may repeat. A different problem from the same owner is neither flagged nor said to be.
+// An owner raising on the QR page what one of its open issues already says (issue 7 §2): the app's trained
+// text core reads it as a repeat, and the new issue is flagged 可能重复 with that issue for the clerk, never
+// merged (the owner may mean a second problem, or be chasing the first), and the page tells the owner which
+// issue it may repeat. A different problem from the same owner is neither flagged nor said to be.
 import { expect } from 'chai';
 import pino from 'pino';
 import { createClassifierService } from '../../server/text/classifier.service.ts';

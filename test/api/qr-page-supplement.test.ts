@@ -1,7 +1,8 @@
 // 补充材料 on the QR page: the verified owner adds words and files to an issue still being handled (a unit may
-// wait on the enterprise's materials), or says why it rated the answer 不满意 while the centre checks that. The unit reads them on the timeline and in the files, the owner sees them
-// in the progress and under 提交的材料; an issue awaiting a rating or finished, another enterprise's issue, a
-// missing session or token, and an empty form change nothing.
+// wait on the enterprise's materials), or says why it rated the answer 不满意 while the centre checks that.
+// The unit reads them on the timeline and in the files, the owner sees them in the progress and under
+// 提交的材料; an issue awaiting a rating or finished, another enterprise's issue, a missing session or token,
+// and an empty form change nothing.
 import { expect } from 'chai';
 import request from 'supertest';
 import type { EnterpriseDoc } from '../../server/models/index.ts';

@@ -3,8 +3,8 @@
 // visibility (the enterprise's newest issues on {enterpriseId, createdAt}; the category's newest on
 // {category, state, createdAt}), scored in memory by the text core; 404 for an issue the caller may not read.
 // The enterprise's own issues are scored as possible repeats (the duplicate check's probability); other
-// enterprises' by how much of their wording they share (the TF-IDF cosine): they are never the same complaint,
-// and the repeat probability of two short texts on different problems sharing a phrase read 91%.
+// enterprises' by how much of their wording they share (the TF-IDF cosine): they are never the same
+// complaint, and the repeat probability of two short texts on different problems sharing a phrase read 91%.
 import { Types } from 'mongoose';
 import { ISSUE_STATES } from '../../../shared/states.ts';
 import type { Actor } from '../../../shared/roles.ts';

@@ -129,8 +129,8 @@ function fileInput(id: string): SafeHtml {
 
 /**
  * 补充材料: words and files for the unit handling the issue; the token leads, so it is read before any file. Open
- * on a suspended issue (a unit often waits on the enterprise's materials) and on a bad rating being checked (the
- * one tap said no why; the centre's check reads the reasons).
+ * on a suspended issue (a unit often waits on the enterprise's materials) and on a bad rating being checked
+ * (the one tap said no why; the centre's check reads the reasons).
  */
 const SUPPLEMENT_OPENS: Readonly<Record<string, { summary: string; hint: string }>> = {
   suspended: {

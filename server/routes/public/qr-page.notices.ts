@@ -1,7 +1,7 @@
 // The one-line outcomes shown after a redirect (`?msg=`), from a fixed list so a crafted link cannot put words
 // on the page, and the order issues are listed in: open first, then finished, newest first within each. After
-// a submission, what became of it is read from the issue itself (its own file count, the refusals intake noted
-// on it, the open issue it may repeat), never from the link.
+// a submission, what became of it is read from the issue itself (its own file count, the refusals intake
+// noted on it, the open issue it may repeat), never from the link.
 import type { IssueState } from '../../../shared/states.ts';
 import type { RefusedAttachment } from '../../attachments/attachment.store.ts';
 import { ATTACHMENTS_REFUSED } from '../../intake/attachment-refusals.ts';
@@ -52,7 +52,7 @@ interface SubmittedRow {
   timeline?: readonly { data?: unknown }[];
 }
 
-/** The issue just submitted (`?msg=submitted&n=`, one of this enterprise's): its files, and a possible repeat. */
+/** The issue just submitted (`?msg=submitted&n=`, this enterprise's): its files, and a possible repeat. */
 export function submittedOutcome(
   query: Record<string, unknown>,
   issues: readonly SubmittedRow[],

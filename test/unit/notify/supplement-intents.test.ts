@@ -1,5 +1,6 @@
-// Who hears the owner's 补充材料: the units holding the issue, or the centre while it waits in 待受理 or checks
-// a bad rating (待评价 with the rating pending); other notes tell no one (a merged repeat tells only its sender).
+// Who hears the owner's 补充材料: the units holding the issue, or the centre while it waits in 待受理 or
+// checks a bad rating (待评价 with the rating pending); other notes tell no one (a merged repeat tells only
+// its sender).
 import { expect } from 'chai';
 import type { IssueChange } from '../../../server/commands/issue-deps.ts';
 import { ENTERPRISE_SUPPLEMENT } from '../../../server/commands/issue-supplement.command.ts';

@@ -1,5 +1,5 @@
-// Opening a notice from the bell (web lib/notices): it is read with the other unread notices of its issue, not
-// with another issue's; a notice without an issue, or one already read, reads only itself, or nothing.
+// Opening a notice from the bell (web lib/notices): it is read with the other unread notices of its issue,
+// not with another issue's; a notice without an issue, or one already read, reads only itself, or nothing.
 import { expect } from 'chai';
 import { readTogether } from '../../../web/src/lib/notices.ts';
 

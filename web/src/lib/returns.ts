@@ -1,6 +1,6 @@
-// 退单 as the dispatcher meets it again in 待分办: which units returned the issue, and the last return's reason
-// and basis (from the timeline's return steps). A returned issue must not look new, and the unit that returned
-// it must not be the one-click suggestion again.
+// 退单 as the dispatcher meets it again in 待分办: which units returned the issue, and the last return's
+// reason and basis (from the timeline's return steps). A returned issue must not look new, and the unit that
+// returned it must not be the one-click suggestion again.
 import type { TimelineEntry } from './types.ts';
 
 export interface ReturnStep {
