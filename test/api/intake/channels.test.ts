@@ -216,7 +216,8 @@ describe('JSON channels at /api/intake/<channel>', () => {
 
   it('a refused work order keeps its number in the dead-letter list; the corrected one is filed on that entry', async () => {
     const bad = order({ contactEmail: 'notanemail' });
-    expectError(await signed('hotline12345', bad).send(), 400, 'invalid_field');
+    const first = signed('hotline12345', bad);
+    expectError(await first.send(), 400, 'invalid_field');
     const dead = await request(t.app)
       .get('/api/inbox?status=failed&channel=hotline12345')
       .set(await t.auth('clerk'));
@@ -224,8 +225,9 @@ describe('JSON channels at /api/intake/<channel>', () => {
       (i: { raw?: { text: string } }) => i.raw?.text === JSON.stringify(bad),
     );
     expect(letter, 'staff find the failed order by its number').to.include({ externalId: bad.orderId });
-    // Sent bad again (signed anew): the same dead letter, not a second one.
-    expectError(await signed('hotline12345', bad, { ts: nowS() - 1 }).send(), 400, 'invalid_field');
+    // Sent bad again (signed anew, a second before the first: from the clock read again, a send crossing a
+    // second's boundary signed the same instant and was refused as a replay): the same dead letter.
+    expectError(await signed('hotline12345', bad, { ts: first.ts - 1 }).send(), 400, 'invalid_field');
     expect(await t.models.InboxEntry.countDocuments({ externalId: bad.orderId })).to.equal(1);
     expect(await t.models.InboxEntry.findById(letter.id).lean()).to.include({ attempts: 2 });
     // A number that cannot be one is not kept.
