@@ -3,7 +3,7 @@
 // the new category, so the notice names the unit it went to. A request left for approval is submitted, not done.
 // A unit's own 退单 (or a step that hands the issue to other units) takes it out of the unit's reach: the page
 // cannot stay on it (every further read is refused), so it says so and leaves (leftTheUnit).
-import type { Role } from '../../../shared/roles.ts';
+import { UNIT_ROLES, type Role } from '../../../shared/roles.ts';
 import { STATE_LABELS } from '../../../shared/states.ts';
 import type { IssueDetail } from './types.ts';
 
@@ -18,8 +18,6 @@ export function actionOutcome(before: Place | null, after: Place, label: string)
     moved.push(`承办单位：${after.unitName}`);
   return `「${label}」已完成${moved.length ? `，${moved.join('，')}` : ''}，并记入办理过程`;
 }
-
-const UNIT_ROLES: readonly Role[] = ['handler', 'unit_head'];
 
 /** A unit's staff whose unit no longer holds the issue (lead, co-unit or consulted) after their action. */
 export function leftTheUnit(
