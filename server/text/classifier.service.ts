@@ -23,8 +23,8 @@ import { REPEAT_THRESHOLD, textSimilarity } from '../intake/repeat.ts';
 import {
   FingerprintCache,
   findRepeat,
-  relatedness,
   similarities,
+  type SimilarityMeasure,
   type RepeatCandidate,
   type RepeatVerdict,
 } from './repeat.ts';
@@ -323,17 +323,18 @@ export function createClassifierService(options: ClassifierServiceOptions) {
       return findRepeat(model, compileKeywords(keywords, cues, synonyms), input, {}, repeatCache);
     },
     /**
-     * How alike `text` is to each candidate, 0..1 (the duplicate check's repeat probability; without a model
-     * yet, the character-bigram Dice of the two texts). Candidates' fingerprints share the check's cache.
+     * How alike `text` is to each candidate, 0..1, by `measure` (repeat.ts similarities: the duplicate
+     * check's repeat probability, or the words' cosine; without a model yet, the character-bigram Dice of
+     * the two texts). Candidates' fingerprints share the check's cache.
      */
-    similarity(text: string, candidates: readonly { id: string; text: string }[]): number[] {
+    similarity(
+      text: string,
+      candidates: readonly { id: string; text: string }[],
+      measure: SimilarityMeasure = 'repeat',
+    ): number[] {
       if (!model) return candidates.map((c) => textSimilarity(text, c.text));
-      return similarities(model, compileKeywords(keywords, cues, synonyms), text, candidates, repeatCache);
-    },
-    /** How related `text` is to other enterprises' issues, 0..1 (the TF-IDF cosine; Dice before a model). */
-    relatedness(text: string, candidates: readonly { id: string; text: string }[]): number[] {
-      if (!model) return candidates.map((c) => textSimilarity(text, c.text));
-      return relatedness(model, compileKeywords(keywords, cues, synonyms), text, candidates, repeatCache);
+      const compiled = compileKeywords(keywords, cues, synonyms);
+      return similarities(model, compiled, text, candidates, repeatCache, measure);
     },
     retrain,
     reload,

@@ -170,33 +170,28 @@ export class FingerprintCache {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
-/** The repeat probability of `text` against each candidate ("similar issues" ranks by it), 0..1. */
+/**
+ * `repeat`: the repeat probability (is this the same problem again: the same enterprise's issues). `words`:
+ * the TF-IDF cosine, how much of their wording they share, for texts that are not the same complaint (another
+ * enterprise's issue); asked of two short texts on different problems sharing a phrase (发货…延误), the
+ * repeat probability said 0.91.
+ */
+export type SimilarityMeasure = 'repeat' | 'words';
+
+/** How alike `text` is to each candidate by `measure`, 0..1 ("similar issues" ranks by it). */
 export function similarities(
   model: TextModel,
   keywords: CompiledKeywords,
   text: string,
   candidates: readonly { id: string; text: string }[],
   cache = new FingerprintCache(),
-): number[] {
-  const mine = cache.get(model, keywords, text);
-  return candidates.map((c) => round(scorePair(mine, cache.get(model, keywords, c.text)).probability));
-}
-
-/**
- * How much each candidate's words are the text's, 0..1: the TF-IDF cosine, for texts that are not the same
- * complaint (another enterprise's issue): the repeat probability answers "is this the same problem again"
- * and, asked of two short texts on different problems sharing a phrase (发货…延误), said 0.91.
- */
-export function relatedness(
-  model: TextModel,
-  keywords: CompiledKeywords,
-  text: string,
-  candidates: readonly { id: string; text: string }[],
-  cache = new FingerprintCache(),
+  measure: SimilarityMeasure = 'repeat',
 ): number[] {
   const mine = cache.get(model, keywords, text);
   const prints = candidates.map((c) => cache.get(model, keywords, c.text));
-  return [...cosines(model, mine, prints)].map((x) => round(Math.min(1, Math.max(0, x))));
+  if (measure === 'words')
+    return [...cosines(model, mine, prints)].map((x) => round(Math.min(1, Math.max(0, x))));
+  return prints.map((p) => round(scorePair(mine, p).probability));
 }
 
 /** The model's category of a fingerprinted text, as classifyText decides it (a remembered label first). */

@@ -90,10 +90,9 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
   });
 
   router.get('/:id/similar', async (req, res) => {
-    const items = await similarIssues(ctx.models, actorOf(req), issueIdOf(req), {
-      repeat: (text, candidates) => ctx.classifier.similarity(text, candidates),
-      related: (text, candidates) => ctx.classifier.relatedness(text, candidates),
-    });
+    const items = await similarIssues(ctx.models, actorOf(req), issueIdOf(req), (text, candidates, measure) =>
+      ctx.classifier.similarity(text, candidates, measure),
+    );
     res.json({ items });
   });
 

@@ -12,6 +12,7 @@ import type { Models } from '../../models/index.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
 import { issueVisibilityFilter } from '../../policies/issue.policy.ts';
 import { issueText } from '../../text/issue-text.ts';
+import type { SimilarityMeasure } from '../../text/repeat.ts';
 import { allOf } from './issue-list.filter.ts';
 import type { Filter } from './issue-list.order.ts';
 import { getVisibleIssue } from './issue-read.query.ts';
@@ -30,14 +31,12 @@ export const SIMILAR_SAME_ENTERPRISE_FROM = 0.15;
  */
 export const SIMILAR_OTHERS_FROM = 0.1;
 
-export type Similarity = (text: string, candidates: readonly { id: string; text: string }[]) => number[];
-
-export interface SimilarityMeasures {
-  /** The same enterprise's issues: how likely each is the same problem again. */
-  repeat: Similarity;
-  /** Other enterprises' issues: how much wording each shares. */
-  related: Similarity;
-}
+/** The text core's similarity (repeat.ts similarities) by measure. */
+export type Similarity = (
+  text: string,
+  candidates: readonly { id: string; text: string }[],
+  measure: SimilarityMeasure,
+) => number[];
 
 const FIELDS = {
   number: 1,
@@ -87,7 +86,7 @@ export async function similarIssues(
   models: Models,
   actor: Actor,
   id: string,
-  measures: SimilarityMeasures,
+  similarity: Similarity,
 ): Promise<SimilarIssue[]> {
   const issue = await getVisibleIssue(models, actor, id);
   // The policy names units by their id strings; mongoose casts them on its own queries, the raw driver
@@ -120,7 +119,7 @@ export async function similarIssues(
   const text = issueText(issue);
   const texts = (rows: Row[]) => rows.map((r) => ({ id: String(r._id), text: issueText(r) }));
   return [
-    ...ranked(mine, measures.repeat(text, texts(mine)), SIMILAR_SAME_ENTERPRISE_FROM, true),
-    ...ranked(others, measures.related(text, texts(others)), SIMILAR_OTHERS_FROM, false),
+    ...ranked(mine, similarity(text, texts(mine), 'repeat'), SIMILAR_SAME_ENTERPRISE_FROM, true),
+    ...ranked(others, similarity(text, texts(others), 'words'), SIMILAR_OTHERS_FROM, false),
   ];
 }
