@@ -60,6 +60,16 @@ describe('QR page: 补充材料 for an issue being handled', () => {
       .set(await t.auth('dispatcher'))
       .expect(200);
 
+  /** A verified owner of the nth enterprise, one of its issues (made by `issue`), and the page's token. */
+  async function ownerWith(nth: number, issue: typeof issueInProgress = issueInProgress) {
+    const e = await t.enterprise(nth);
+    const id = await issue(t, e);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    return { e, id, b, csrf };
+  }
+
   it('keeps the words and the photo for the unit, and shows both to the owner', async () => {
     const e = await t.enterprise(30);
     const id = await issueInProgress(t, e);
@@ -92,11 +102,7 @@ describe('QR page: 补充材料 for an issue being handled', () => {
   });
 
   it('the owner’s files cannot use up the unit’s: each side has its own five', async () => {
-    const e = await t.enterprise(34);
-    const id = await issueInProgress(t, e);
-    const b = browser(t);
-    await verifyOwner(t, b, e);
-    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    const { e, id, b, csrf } = await ownerWith(34);
     const six = ['1.png', '2.png', '3.png', '4.png', '5.png', '6.png'];
     const full = await supplement(b, e, id, csrf, '现场照片共六张。', six).expect(200);
     expect(full.text).to.include('6.png（超过5个上限）');
@@ -109,11 +115,7 @@ describe('QR page: 补充材料 for an issue being handled', () => {
   });
 
   it('takes five supplements an issue a day: the sixth is refused before any file is read', async () => {
-    const e = await t.enterprise(35);
-    const id = await issueInProgress(t, e);
-    const b = browser(t);
-    await verifyOwner(t, b, e);
-    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    const { e, id, b, csrf } = await ownerWith(35);
     for (let n = 1; n <= 5; n++) await supplement(b, e, id, csrf, `第${n}次补充说明。`).expect(303);
     const sixth = await supplement(b, e, id, csrf, '第6次补充说明。', ['a.png']).expect(429);
     expect(sixth.text).to.include('本问题今日已补充5次');
@@ -134,11 +136,7 @@ describe('QR page: 补充材料 for an issue being handled', () => {
   });
 
   it('a bad rating under the centre’s check takes the owner’s reasons, for the centre; once checked, none', async () => {
-    const e = await t.enterprise(36);
-    const id = await issueAwaitingRating(t, e);
-    const b = browser(t);
-    await verifyOwner(t, b, e);
-    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    const { e, id, b, csrf } = await ownerWith(36, issueAwaitingRating);
     const rated = await b
       .post(`${pageOf(e)}/issues/${id}/rate`)
       .type('form')
@@ -166,11 +164,7 @@ describe('QR page: 补充材料 for an issue being handled', () => {
   });
 
   it('needs the owner’s session and token, the enterprise’s own issue, and something to add', async () => {
-    const e = await t.enterprise(32);
-    const id = await issueInProgress(t, e);
-    const b = browser(t);
-    await verifyOwner(t, b, e);
-    const csrf = csrfOf((await b.get(pageOf(e)).expect(200)).text);
+    const { e, id, b, csrf } = await ownerWith(32);
     const count = async () => (await staffView(id)).timeline.length;
     const events = await count();
     await supplement(browser(t), e, id, csrf, '没有验证的浏览器').expect(403);
