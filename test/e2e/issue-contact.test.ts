@@ -115,9 +115,10 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
     expect(await page.content()).to.not.contain('13588889999');
   });
 
-  it('says so when nobody left a contact, and lists no sources for a single message', async () => {
+  it('says so when nobody left a contact, offers the registered one, and lists no sources for one message', async () => {
+    const enterprise = t.seed.enterprises[4]!;
     const bare = await t.apiAs('clerk', 'POST', '/api/issues', {
-      enterprise: { id: String(t.seed.enterprises[4]!._id) },
+      enterprise: { id: String(enterprise._id) },
       channel: 'window',
       category: 'land',
       urgency: 'normal',
@@ -128,8 +129,25 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
     await page.goto(`${t.baseUrl}/issues/${bare.id}`);
     const facts = page.getByRole('region', { name: '工单信息' });
     await facts.getByText('未留联系方式').waitFor();
-    expect(await facts.locator('a[href^="tel:"], a[href^="mailto:"]').count()).to.equal(0);
+    // The centre calls the enterprise's registered owner instead: one tap, as for a caller's own number.
+    await facts.getByText('企业登记联系人').waitFor();
+    expect(await facts.textContent()).to.contain(enterprise.ownerName);
+    expect(
+      await facts.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    ).to.deep.equal([`tel:${enterprise.mobile}`]);
     expect(await page.getByRole('region', { name: '合并的来源' }).count()).to.equal(0);
+
+    // A leader reads it masked, with nothing to dial.
+    const { page: leaderPage } = await t.open();
+    await login(leaderPage, t.baseUrl, 'leader');
+    await leaderPage.goto(`${t.baseUrl}/issues/${bare.id}`);
+    const leaderFacts = leaderPage.getByRole('region', { name: '工单信息' });
+    await leaderFacts.getByText('企业登记联系人').waitFor();
+    expect(await leaderFacts.textContent()).to.contain(
+      `${enterprise.mobile.slice(0, 3)}****${enterprise.mobile.slice(7)}`,
+    );
+    expect(await leaderFacts.locator('a[href^="tel:"], a[href^="mailto:"]').count()).to.equal(0);
+    expect(await leaderPage.content()).to.not.contain(enterprise.mobile);
   });
 
   it('puts the content before similar issues on a phone', async () => {
