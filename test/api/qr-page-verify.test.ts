@@ -339,6 +339,34 @@ describe('QR page: verification rate limits', () => {
     expect(limited.headers['retry-after']).to.be.a('string');
   });
 
+  it('tells the owner on a new phone that strangers locked the PIN, not 操作过于频繁', async () => {
+    const e = await t.enterprise(8);
+    await request(t.app)
+      .put(`/api/enterprises/${String(e._id)}/pin`)
+      .set(await t.auth('clerk'))
+      .send({ pin: '246810' })
+      .expect(204);
+    // Strangers ran into the per-token limit, and their wrong PINs locked it.
+    for (let i = 1; i <= 3; i += 1) expect((await failPin(`10.3.0.${i}`, e)).status).to.equal(400);
+    await t.models.Enterprise.updateOne({ _id: e._id }, { $set: { pinFailures: MAX_PIN_FAILURES } });
+
+    const owner = browser(t);
+    const verify = await owner
+      .get(`${pageOf(e)}/verify`)
+      .set('X-Forwarded-For', '10.3.1.1')
+      .expect(200);
+    expect(verify.text).to.include('PIN 错误次数过多，已锁定。请使用短信验证码验证');
+    expect(verify.text).to.not.include('/verify-pin"');
+    expect(verify.text).to.include('/verify-code"');
+    const right = await owner
+      .post(`${pageOf(e)}/verify-pin`)
+      .set('X-Forwarded-For', '10.3.1.1')
+      .type('form')
+      .send({ _csrf: csrfOf(verify.text), pin: '246810' });
+    expect(right.status).to.equal(403);
+    expect(right.text).to.include('已锁定').and.not.include('操作过于频繁');
+  });
+
   it('limits failed verifications per IP, across tokens', async () => {
     const ip = '10.1.0.1';
     for (let i = 1; i <= 5; i += 1) expect((await failPin(ip, await t.enterprise(i))).status).to.equal(400);

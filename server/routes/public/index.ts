@@ -37,6 +37,7 @@ import {
 import {
   clientTagOf,
   endOwnerSessionsCommand,
+  MAX_PIN_FAILURES,
   sendOwnerCodeCommand,
   verifyOwnerCodeCommand,
   verifyOwnerPinCommand,
@@ -60,7 +61,7 @@ import { takeSendQuota } from './qr-send-quota.ts';
 import type { RepeatCheckInput } from '../../intake/repeat.ts';
 import { noticeFor, sortForOwner, submittedOutcome } from './qr-page.notices.ts';
 import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
-import { summaryPage, verifyPage } from './summary.view.ts';
+import { PIN_LOCKED, summaryPage, verifyPage } from './summary.view.ts';
 import { classNotesOf } from '../../classes/class-qr.ts';
 import { preferencePage } from './preference.view.ts';
 import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
@@ -196,10 +197,26 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         enterpriseName: shown.name,
         maskedMobile: shown.maskedMobile,
         csrf,
+        pinLocked: pinLockedFor(res),
         ...extra,
       }),
     );
   }
+
+  /** Strangers have locked the PIN, and this is not the owner's known browser (which the lock never stops). */
+  const pinLockedFor = (res: Response) => {
+    const { enterprise, knownBrowser } = page(res);
+    return knownBrowser === undefined && (enterprise.pinFailures ?? 0) >= MAX_PIN_FAILURES;
+  };
+
+  /**
+   * A locked PIN is refused before the entry limits count it: the owner on a new phone hears that it is
+   * locked and what to do, not 操作过于频繁 from the limit strangers ran into.
+   */
+  const pinOpen: RequestHandler = (req, res, next) => {
+    if (pinLockedFor(res)) return renderVerify(req, res, 403, { error: PIN_LOCKED });
+    next();
+  };
 
   /** The browser a code belongs to (guestPost has checked its pre-session cookie). */
   const clientTag = (req: Request) => clientTagOf(verification.codeKey, sessions.preCookie(req) ?? '');
@@ -317,7 +334,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     startSession(req, res);
   });
 
-  router.post('/:token/verify-pin', withEnterprise, ...limits.pin, guestPost, async (req, res) => {
+  router.post('/:token/verify-pin', withEnterprise, pinOpen, ...limits.pin, guestPost, async (req, res) => {
     const form = pinForm.safeParse(req.body);
     if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字 PIN' });
     const { enterprise, knownBrowser } = page(res);
@@ -342,10 +359,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
             : 'PIN 不正确，错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。';
       return renderVerify(req, res, 400, { error });
     }
-    if (check.result === 'locked')
-      return renderVerify(req, res, 403, {
-        error: 'PIN 错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。',
-      });
+    if (check.result === 'locked') return renderVerify(req, res, 403, { error: PIN_LOCKED });
     startSession(req, res);
   });
 

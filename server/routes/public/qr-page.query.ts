@@ -33,11 +33,12 @@ export const WHOLE_READ = MAX_OPEN + MAX_FINISHED;
 const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
 /**
- * What the page needs of the enterprise: its name (masked for guests), where codes are sent, and the owner
- * session version (read with the token, so checking a session costs no extra round trip).
+ * What the page needs of the enterprise: its name (masked for guests), where codes are sent, the owner
+ * session version (read with the token, so checking a session costs no extra round trip) and the wrong PINs
+ * in a row (the verify page says when strangers have locked the PIN).
  */
 export type QrEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'mobile'> &
-  Partial<Pick<EnterpriseDoc, 'ownerSessionVersion'>>;
+  Partial<Pick<EnterpriseDoc, 'ownerSessionVersion' | 'pinFailures'>>;
 
 export type QrView = 'summary' | 'owner';
 type SummaryRow = PublicSummaryFields & Pick<PublicIssueFields, '_id'>;
@@ -74,7 +75,7 @@ const OWNER_FIELDS = {
 export async function findEnterpriseByToken(models: Models, token: string): Promise<QrEnterprise | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
   const enterprises = models.Enterprise.collection as unknown as Collection;
-  const projection = { name: 1, mobile: 1, ownerSessionVersion: 1 };
+  const projection = { name: 1, mobile: 1, ownerSessionVersion: 1, pinFailures: 1 };
   const found = await batchedFindByUnique(enterprises, 'qrToken', token, projection);
   return found as QrEnterprise | null;
 }

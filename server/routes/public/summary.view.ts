@@ -49,11 +49,16 @@ export function summaryPage(p: PageBase & { issues: readonly IssueSummary[]; not
   );
 }
 
+/** What a locked PIN leaves the owner to do (the page and the refused PIN entry say the same). */
+export const PIN_LOCKED = 'PIN 错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。';
+
 export interface VerifyPageProps extends PageBase {
   maskedMobile: string;
   csrf: string;
   sent?: boolean;
   error?: string;
+  /** Strangers' wrong PINs have locked it: the PIN form gives way to what to do instead. */
+  pinLocked?: boolean;
 }
 
 export function verifyPage(p: VerifyPageProps): string {
@@ -84,21 +89,25 @@ export function verifyPage(p: VerifyPageProps): string {
     </div>
     <h2>方式二：企业 PIN</h2>
     <div class="card">
-      <form method="post" action="${p.base}/verify-pin">
-        <input type="hidden" name="_csrf" value="${p.csrf}" />
-        <label for="pin">6位 PIN（企业查询密码，由企业服务中心窗口设置）</label>
-        <input
-          type="password"
-          id="pin"
-          name="pin"
-          inputmode="numeric"
-          autocomplete="off"
-          pattern="[0-9]{6}"
-          maxlength="6"
-          required
-        />
-        <button type="submit">验证</button>
-      </form>
+      ${
+        p.pinLocked
+          ? html`<p>${PIN_LOCKED}</p>`
+          : html`<form method="post" action="${p.base}/verify-pin">
+              <input type="hidden" name="_csrf" value="${p.csrf}" />
+              <label for="pin">6位 PIN（企业查询密码，由企业服务中心窗口设置）</label>
+              <input
+                type="password"
+                id="pin"
+                name="pin"
+                inputmode="numeric"
+                autocomplete="off"
+                pattern="[0-9]{6}"
+                maxlength="6"
+                required
+              />
+              <button type="submit">验证</button>
+            </form>`
+      }
     </div>
     <a class="button secondary" href="${p.base}">返回</a>`;
   return layout({ title: '企业负责人验证', heading: p.enterpriseName, subheading: '企业负责人验证' }, body);
