@@ -269,6 +269,9 @@ export async function processEntry(
   const now = deps.clock.now();
   try {
     if (msg.unreadable) throw new AppError('unreadable', 422, msg.unreadable);
+    // Adapters refuse a message without words; one that slips through is a coded dead letter, not a crash.
+    if (!msg.content.trim())
+      throw new AppError('missing_field', 422, '缺少必填字段 content（消息没有文字内容）');
     const m = prepared.matched;
     /** The message became another source of an open issue. */
     const mergedInto = (master: Pick<IssueDoc, '_id' | 'number'>): IntakeOutcome => {

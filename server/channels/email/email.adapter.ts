@@ -115,7 +115,7 @@ export function garbled(text: string): boolean {
  * The inbound message of one mail, parsed without converting its HTML (`skipHtmlToText`): a mail without a
  * plain-text part has the start of its HTML converted with `convert`. `envelopeFrom` is the SMTP MAIL FROM,
  * used when the From header has no usable address. Throws SmtpRefusal for a mail that names no sender, says
- * nothing, or carries NUL bytes.
+ * nothing (or nothing but a credit code), or carries NUL bytes.
  */
 export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFrom?: string): InboundMessage {
   const sender =
@@ -136,6 +136,8 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
   const inBody = inSubject.code ? undefined : findCreditCode(text);
   const creditCode = inSubject.code ?? inBody?.code;
   const title = (inSubject.code ? inSubject.rest : subject).trim().slice(0, MAX_TITLE);
+  // A subject that is only the credit code (统一社会信用代码：…) with an empty body says what, but not why.
+  if (!title && !text) throw new SmtpRefusal(550, '5.6.0 Empty message: no text besides the credit code');
   const body = text || title;
   const content =
     body.length > MAX_CONTENT ? `${body.slice(0, MAX_CONTENT - 20)}\n……（邮件过长，已截断）` : body;

@@ -231,8 +231,14 @@ describe('email over SMTP (built-in listener)', () => {
     expect(await code(rawMail(['To: c@d.cn', 'Subject: no sender', '', 'body']))).to.equal(550);
     expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: ', '', '']))).to.equal(550);
     expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: x', '', 'a\u0000b']))).to.equal(550);
-    // Still serving after all that.
+    // Nothing but the credit code (in the subject, with or without its label): who, but not what.
     const e = await enterprise();
+    for (const subject of [e.creditCode, `统一社会信用代码：${e.creditCode}`])
+      expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', `Subject: ${subject}`, '', '']))).to.equal(
+        550,
+      );
+    expect(await t.models.InboxEntry.countDocuments({ channel: 'email', status: 'failed' })).to.equal(0);
+    // Still serving after all that.
     const ok = await mailer.sendMail({
       from: 'a@b.cn',
       to: 'c@d.cn',
