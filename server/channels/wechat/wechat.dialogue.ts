@@ -6,6 +6,7 @@
 // a request for text or a picture. A bound follower's bare courtesy (谢谢, 好的, 收到, 您好) is answered, not filed:
 // it answers the centre's reply and is no problem to handle. The replies are Chinese and name the issue number.
 import type { IntakeAck, InboundMessage } from '../types.ts';
+import { isCourtesy } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
 
@@ -34,16 +35,6 @@ export const WECHAT_TEXT = Object.freeze({
   askComplaint: '请直接发送您要反映的问题，可附图片。',
   courtesy: '收到，感谢您的反馈！如有新的问题，请直接用文字描述，可附图片；办理进度可在企业码页面查看。',
 });
-
-/** A text that is only courtesy words and punctuation (谢谢！, 好的收到, 您好): nothing to file. */
-const COURTESY =
-  /^(?:谢谢|多谢|感谢|谢了|好的|好|收到|了解|明白|知道了|嗯+|哦+|ok|okay|您好|你好|在吗|辛苦了|麻烦了|👍|🙏|(?:您|你)们?)+$/iu;
-const PUNCTUATION = /[\s,，.。!！?？~～、]/g;
-
-export function isCourtesy(text: string): boolean {
-  const words = text.replace(PUNCTUATION, '');
-  return words.length > 0 && words.length <= 12 && COURTESY.test(words);
-}
 
 /** The next step for a push from an openid bound to `boundCode` (or not bound). */
 export function nextStep(push: WechatPush, boundCode: string | undefined): WechatStep {

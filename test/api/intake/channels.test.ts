@@ -320,6 +320,19 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect((await issueByNumber(review.body.number))?.title).to.equal('好差评不满意：排污许可证办理');
   });
 
+  it('sms: a greeting or a thanks alone is refused 422 no_complaint, and nothing is filed or dead-lettered', async () => {
+    const issues = await t.models.Issue.countDocuments();
+    const entries = await t.models.InboxEntry.countDocuments();
+    for (const text of ['你好', '您好！', '谢谢，收到', `${enterpriseIn(t, 'anji', 8).creditCode} 你好`])
+      expectError(
+        await signed('sms', { msgId: `SMS-HI-${seq}-${text.length}`, from: '13812345678', text }).send(),
+        422,
+        'no_complaint',
+      );
+    expect(await t.models.Issue.countDocuments()).to.equal(issues);
+    expect(await t.models.InboxEntry.countDocuments()).to.equal(entries);
+  });
+
   it('API keys: issued once by an admin, stored hashed, refused once revoked; unknown keys are refused', async () => {
     expectError(await keyed('discovery', 'no-such-key', order()), 401, 'api_key_invalid');
     expectError(
