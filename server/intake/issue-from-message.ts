@@ -218,6 +218,16 @@ export async function mergeAsSource(
 ): Promise<Pick<IssueDoc, '_id' | 'number'> | null> {
   const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);
   const label = CHANNEL_LABELS[msg.channel];
+  // A picture that follows its sender's complaint (thread.ts) adds to it; it is not the problem raised again.
+  const note = msg.filesOnly
+    ? `收到企业通过「${label}」补充的图片，已附在本件`
+    : `收到企业通过「${label}」的再次反映，已并入本件办理`;
+  const data = {
+    kind: 'source_merged',
+    channel: msg.channel,
+    inboxId: String(entry._id),
+    ...(msg.filesOnly ? { filesOnly: true } : {}),
+  };
   const issues = deps.models.Issue.collection;
   const masterId = master._id as Types.ObjectId;
   const attempt = (state: IssueState) =>
@@ -234,9 +244,9 @@ export async function mergeAsSource(
             action: 'note',
             fromState: state,
             toState: state,
-            note: `收到企业通过「${label}」的再次反映，已并入本件办理`,
+            note,
             public: true,
-            data: { kind: 'source_merged', channel: msg.channel, inboxId: String(entry._id) },
+            data,
           },
         },
         $inc: { version: 1 },
@@ -254,7 +264,6 @@ export async function mergeAsSource(
   }
   if (updated) {
     // The projection left the timeline out: the change names the merged message itself (intents.ts).
-    const data = { kind: 'source_merged', channel: msg.channel, inboxId: String(entry._id) };
     notifyChange(deps, { ...changeOf(updated, 'note', updated.state, by.actor.id, now), data, public: true });
   }
   return updated;

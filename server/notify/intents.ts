@@ -148,11 +148,14 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'assign':
       return [i('issue_reassigned', 'assignee')];
     case 'note':
-      // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts).
-      if (change.data?.kind === 'source_merged') return [i('source_merged', 'merged_source')];
+      // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts); a
+      // picture following its sender's complaint is material added to it, like the owner's 补充材料 (the
+      // sender had WeChat's reply already).
+      if (change.data?.kind === 'source_merged' && !change.data.filesOnly)
+        return [i('source_merged', 'merged_source')];
       // The owner's 补充材料 (issue-supplement.command.ts): whoever holds the issue reads it; the centre
       // before dispatch, and while it checks a bad rating (the owner's reasons for it).
-      if (change.data?.kind === ENTERPRISE_SUPPLEMENT)
+      if (change.data?.kind === ENTERPRISE_SUPPLEMENT || change.data?.kind === 'source_merged')
         return [i('enterprise_supplement', CENTRE_READS.has(change.state) ? 'centre' : 'unit')];
       return [];
     case 'verify':

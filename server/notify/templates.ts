@@ -170,7 +170,7 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   enterprise_supplement: spec(
     '企业补充材料',
     '承办单位经办人、负责人（待受理时为服务中心）',
-    '问题{{number}}「{{title}}」企业在企业码页面补充了说明或材料，请查看。',
+    '问题{{number}}「{{title}}」企业补充了说明或材料，请查看。',
   ),
   callback_due: spec('待回访', '服务中心', '问题{{number}}「{{title}}」企业未在期限内评价，请电话回访。'),
   approval_requested: spec(

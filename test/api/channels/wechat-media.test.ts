@@ -314,6 +314,9 @@ describe('WeChat pictures: the media download job against a fake WeChat API', fu
     const shown = await post(imageXml(openid, 'MEDIA_follow_a', 'follow-img-a'));
     expect(shown.text).to.contain(`已收到您发送的图片，已补充到问题 ${issue.number}`);
     expect(await t.models.Issue.countDocuments({ externalId: 'follow-img-a' })).to.equal(0);
+    // Its timeline says a picture was added, not that the problem was raised again.
+    const added = (await t.models.Issue.findById(issue._id).lean())!.timeline.at(-1)!;
+    expect(added.note).to.equal('收到企业通过「微信公众号/小程序」补充的图片，已附在本件');
     expect((await listed(issue._id)).map((f) => f.status)).to.deep.equal(['pending']);
     t.clock.set(new Date(t.clock.now().getTime() + 40 * 60_000));
     const later = await post(imageXml(openid, 'MEDIA_follow_b', 'follow-img-b'));

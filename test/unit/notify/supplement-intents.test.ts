@@ -1,6 +1,6 @@
 // Who hears the owner's 补充材料: the units holding the issue, or the centre while it waits in 待受理 or
 // checks a bad rating (待评价 with the rating pending); other notes tell no one (a merged repeat tells only
-// its sender).
+// its sender; a WeChat picture following its sender's complaint is material, like 补充材料).
 import { expect } from 'chai';
 import type { IssueChange } from '../../../server/commands/issue-deps.ts';
 import { ENTERPRISE_SUPPLEMENT } from '../../../server/commands/issue-supplement.command.ts';
@@ -38,6 +38,20 @@ describe('the owner’s 补充材料 (intents)', () => {
       number: 'HZ-2026-000338',
       title: '冷链仓储',
     });
-    expect(text).to.equal('问题HZ-2026-000338「冷链仓储」企业在企业码页面补充了说明或材料，请查看。');
+    expect(text).to.equal('问题HZ-2026-000338「冷链仓储」企业补充了说明或材料，请查看。');
+  });
+
+  it('a WeChat picture following its sender’s complaint is material for the holder; a repeat tells its sender', () => {
+    const picture = { kind: 'source_merged', channel: 'wechat', inboxId: 'x', filesOnly: true };
+    expect(intentsOf(note('in_progress', picture))).to.deep.equal([
+      { event: 'enterprise_supplement', audience: 'unit' },
+    ]);
+    expect(intentsOf(note('received', picture))).to.deep.equal([
+      { event: 'enterprise_supplement', audience: 'centre' },
+    ]);
+    const repeat = { kind: 'source_merged', channel: 'sms', inboxId: 'y' };
+    expect(intentsOf(note('in_progress', repeat))).to.deep.equal([
+      { event: 'source_merged', audience: 'merged_source' },
+    ]);
   });
 });
