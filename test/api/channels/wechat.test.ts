@@ -162,6 +162,12 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: '2001' }).lean();
       expect(issue?.content).to.equal('企业用电扩容申请两个月没有回音');
       expect(replyOf(res.text).Content).to.match(new RegExp(`已绑定企业.*受理编号：${issue!.number}`));
+      // The same code again with another complaint: filed, without announcing the binding a second time.
+      const again = `${e.creditCode} 厂区道路的路灯一个多月没亮了，员工晚上下班不安全`;
+      const next = await postPlain(t, openid, textXml(openid, again, '2002'));
+      const second = await t.models.Issue.findOne({ channel: 'wechat', externalId: '2002' }).lean();
+      expect(second?.content).to.equal('厂区道路的路灯一个多月没亮了，员工晚上下班不安全');
+      expect(replyOf(next.text).Content).to.contain(second!.number).and.not.contain('已绑定');
     });
 
     it('files an image from a bound openid with its media id as a pending attachment', async () => {
