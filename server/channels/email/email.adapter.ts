@@ -5,8 +5,9 @@
 // complaint is refused with an SMTP reply code; one whose text cannot be decoded is kept as a dead letter.
 import { createHash } from 'node:crypto';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
+import { contactInText } from '../contact-in-text.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
-import type { InboundAttachment, InboundMessage } from '../types.ts';
+import type { InboundAttachment, InboundContact, InboundMessage } from '../types.ts';
 
 /** A refusal in SMTP terms: the reply code and its (ASCII) text. */
 export class SmtpRefusal extends Error {
@@ -101,6 +102,17 @@ function attachmentsOf(list: readonly Attachment[]): InboundAttachment[] {
     }));
 }
 
+/** The sender's address and display name, with the name and phone the text offers (its name first). */
+function contactOf(sender: { address: string; name?: string }, text: string): InboundContact {
+  const offered = contactInText(text);
+  const name = offered.name ?? sender.name?.slice(0, 50);
+  return {
+    email: sender.address,
+    ...(name ? { name } : {}),
+    ...(offered.phone ? { phone: offered.phone } : {}),
+  };
+}
+
 /**
  * Whether decoding failed: mailparser turns bytes it cannot decode (an unknown charset, broken base64 or
  * quoted-printable) into U+FFFD. A stray one in a long text is kept; many is not a text anyone can read.
@@ -148,7 +160,8 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
     ...(title ? { title } : {}),
     content,
     enterprise: creditCode ? { creditCode } : {},
-    contact: { email: sender.address, ...(sender.name ? { name: sender.name.slice(0, 50) } : {}) },
+    // The sender, and the name and number the mail offers to be called on (联系人…电话…, often its signature).
+    contact: contactOf(sender, text),
     attachments: attachmentsOf(mail.attachments ?? []),
     ...(replies.length ? { inReplyTo: replies } : {}),
     ...(garbled(subject) || garbled(text)

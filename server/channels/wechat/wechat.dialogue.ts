@@ -6,6 +6,7 @@
 // a request for text or a picture. A bound follower's bare courtesy (谢谢, 好的, 收到, 您好) is answered, not filed:
 // it answers the centre's reply and is no problem to handle. The replies are Chinese and name the issue number.
 import type { IntakeAck, InboundMessage } from '../types.ts';
+import { contactInText } from '../contact-in-text.ts';
 import { isCourtesy } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
@@ -70,14 +71,16 @@ export function inboundOf(
   content?: string,
 ): InboundMessage {
   const image = push.msgType === 'image';
+  const text = image ? '（企业通过微信公众号发送了一张图片，见附件）' : (content ?? push.content ?? '');
   return {
     channel: 'wechat',
     // WeChat retries a push it got no answer to with the same MsgId; events have none.
     externalId: push.msgId ?? `${push.openid}:${push.createTime}`,
     receivedAt: new Date(push.createTime * 1000),
-    content: image ? '（企业通过微信公众号发送了一张图片，见附件）' : (content ?? push.content ?? ''),
+    content: text,
     enterprise: creditCode ? { creditCode } : {},
-    contact: { openid: push.openid },
+    // The follower, and the name and number the text offers to be called on (联系人…手机…).
+    contact: { ...contactInText(text), openid: push.openid },
     ...(image ? { filesOnly: true } : {}),
     ...(image && push.mediaId
       ? { attachments: [{ filename: '微信图片.jpg', contentType: 'image/jpeg', mediaId: push.mediaId }] }

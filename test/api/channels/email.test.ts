@@ -177,6 +177,26 @@ describe('email over SMTP (built-in listener)', () => {
     expect(next.title).to.equal('厂区门口道路破损');
   });
 
+  it('takes the name and number the mail offers to be called on (联系人…), beside the sender', async () => {
+    const e = await enterprise();
+    await mailer.sendMail({
+      from: 'office@example-supply.cn',
+      to: 'complaints@issues.example.gov.cn',
+      subject: `${e.creditCode} 园区道路施工围挡占用出入口`,
+      messageId: '<contact-0001@example-supply.cn>',
+      text: '园区道路施工围挡占用我司出入口，货车无法进出，请协调施工单位调整。\n\n联系人孙玉兰 13344456064',
+    });
+    const issue = await t.models.Issue.findOne({
+      channel: 'email',
+      externalId: 'contact-0001@example-supply.cn',
+    }).lean();
+    expect(issue?.contact).to.deep.include({
+      email: 'office@example-supply.cn',
+      name: '孙玉兰',
+      phone: '13344456064',
+    });
+  });
+
   it('decodes a GBK subject and a GB18030 body, with the credit code in the body', async () => {
     const e = await enterprise();
     const subject = `=?GBK?B?${iconv.encode('关于出口退税办理缓慢的反映', 'gbk').toString('base64')}?=`;

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { makeCreditCode } from '../../../shared/credit-code.ts';
 import { findCreditCode } from '../../../server/channels/credit-code-in-text.ts';
 import { aesKeyOf, decryptWechat, encryptWechat } from '../../../server/channels/wechat/wechat.crypto.ts';
-import { nextStep, WECHAT_TEXT } from '../../../server/channels/wechat/wechat.dialogue.ts';
+import { inboundOf, nextStep, WECHAT_TEXT } from '../../../server/channels/wechat/wechat.dialogue.ts';
 import {
   parsePush,
   UnreadablePush,
@@ -130,5 +130,16 @@ describe('channels: WeChat dialogue', () => {
       text: WECHAT_TEXT.askCode,
     });
     expect(nextStep(push({ msgType: 'event', event: 'VIEW' }), CODE)).to.deep.equal({ kind: 'silent' });
+  });
+
+  it('files the follower with the name and number its text offers to be called on', () => {
+    const msg = inboundOf(
+      push({ msgId: '7', content: '厂门口积水严重，联系人王经理，手机13905721234' }),
+      CODE,
+    );
+    expect(msg.contact).to.deep.equal({ name: '王经理', phone: '13905721234', openid: 'o' });
+    expect(inboundOf(push({ msgId: '8', content: '厂门口积水严重' }), CODE).contact).to.deep.equal({
+      openid: 'o',
+    });
   });
 });
