@@ -536,10 +536,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const step = change.dueAt ? `d${new Date(change.dueAt).getTime()}` : `v${change.version ?? 0}`;
     const base = { issueId: facts._id, issueNumber: facts.number };
     const drafts: OutboxDraft[] = [];
+    // {{link}} is the QR page (a bearer credential of the enterprise) only for the enterprise's own addresses;
+    // staff get the issue's page in the workbench, and anyone else (a writer, a platform) no link at all.
+    const staffVars = { ...vars, link: `${deps.publicBaseUrl}/issues/${String(facts._id)}` };
     for (const intent of intents) {
       const text = render(templates[intent.event], vars);
-      const textFor = (t: EnterpriseTarget) =>
-        t.own ? text : render(templates[intent.event].replace(WITHOUT_LINK, ''), vars);
+      const unlinked = render(templates[intent.event].replace(WITHOUT_LINK, ''), vars);
+      const textFor = (t: EnterpriseTarget) => (t.own ? text : unlinked);
       const title = `${EVENT_SPECS[intent.event].label} ${facts.number}`;
       const keyOf = (recipient: string, channel: OutboxChannel) =>
         `${change.issueId}:${intent.event}:${step}:${recipient}:${channel}`;
@@ -602,7 +605,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             channel: 'pushback',
             recipient,
             title,
-            text,
+            text: unlinked,
           });
         }
       } else {
@@ -618,7 +621,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             channel: 'inapp',
             recipient,
             title,
-            text,
+            text: render(templates[intent.event], staffVars),
           });
         }
       }

@@ -131,6 +131,32 @@ describe('notifications: delivery, retries and the admin view', () => {
     const row = await newIssueSms('招工难，希望对接人才市场。');
     expect(row.text).to.match(/^【受理】.+：编号HZ-2026-\d{6}$/);
   });
+
+  it('templates: {{link}} is the QR page for the enterprise only; staff get the issue in the workbench', async () => {
+    await request(t.app)
+      .put('/api/settings/notifyTemplates')
+      .set(await t.auth('admin'))
+      .send({
+        value: {
+          issue_assigned: '新问题{{number}}，进度：{{link}}',
+          enterprise_dispatched: '已分办：{{link}}',
+        },
+      })
+      .expect(200);
+    const res = await postIssue(t, 'dispatcher', { category: 'land', urgency: 'normal' });
+    expect(res.body.state).to.equal('dispatched');
+    const staff = await outbox(t, { issueId: res.body.id, event: 'issue_assigned' });
+    expect(staff.length).to.be.greaterThan(0);
+    for (const n of staff) {
+      expect(n.text).to.equal(
+        `新问题${res.body.number}，进度：https://qy.example.test/issues/${res.body.id}`,
+      );
+      expect(n.text).to.not.contain('/e/');
+    }
+    // The enterprise's own mobile still gets its QR page in the same change.
+    const sms = await outbox(t, { issueId: res.body.id, channel: 'sms', event: 'enterprise_dispatched' });
+    expect(sms.map((r) => r.text).join()).to.contain('/e/');
+  });
 });
 
 describe('notifications: providers and production safety', () => {
