@@ -1,7 +1,8 @@
 // 系统管理 in real Chromium, as a new admin finds it: 通知模板 (edit 催办 with a variable clicked in, an unknown
 // variable named under its box, save, 恢复默认), 工作日历 (a paste with a bad line is refused whole, naming the
 // line; a clean paste imports the year in one request and the missing-year warning goes), and 用户 (search by
-// name or username; 停用 asks first). Screenshots with E2E_SCREENSHOTS=/some/dir.
+// name or username; 停用 asks first), 时限策略 (unsaved changes said, a save that moves open deadlines asked
+// first, 恢复默认 only fills the form). Screenshots with E2E_SCREENSHOTS=/some/dir.
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { axeFindings, login, useStaffApp } from './staff-app.harness.ts';
@@ -47,6 +48,45 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     const settings = await t.apiAs('admin', 'GET', '/api/settings');
     const stored = settings.items.find((i: { key: string }) => i.key === 'notifyTemplates');
     expect(stored.value).to.deep.equal({});
+  });
+
+  it('时限策略: says what is unsaved, asks before a save moves open deadlines, and 恢复默认 only fills the form', async () => {
+    await page().goto(`${t.baseUrl}/admin/time-limits`);
+    const tl = panel('时限策略');
+    const normalResolve = tl.getByLabel('一般办结时限', { exact: true });
+    await normalResolve.waitFor();
+    const save = tl.getByRole('button', { name: '保存', exact: true });
+    expect(await save.isDisabled(), 'nothing to save yet').to.equal(true);
+    await normalResolve.fill('6');
+    await normalResolve.press('Tab');
+    await tl.getByText('有未保存的修改').waitFor();
+
+    // Cancelled at the question: nothing is stored.
+    await save.click();
+    const ask = page().getByRole('dialog', { name: '保存时限策略' });
+    await ask.getByText(/在办工单尚未到期的时限也将按新策略重新计算/).waitFor();
+    await ask.getByRole('button', { name: '取消' }).click();
+    const before = await t.apiAs('admin', 'GET', '/api/settings');
+    expect(before.items.find((i: { key: string }) => i.key === 'timeLimits')).to.equal(undefined);
+
+    await save.click();
+    await page().getByRole('dialog', { name: '保存时限策略' }).getByRole('button', { name: '保存' }).click();
+    await page().getByText('时限策略已保存，在办工单的时限正在后台重新计算').waitFor();
+    await tl.getByText('有未保存的修改').waitFor({ state: 'detached' });
+    const after = await t.apiAs('admin', 'GET', '/api/settings');
+    const limits = after.items.find((i: { key: string }) => i.key === 'timeLimits');
+    expect(limits.value.urgencies.normal.resolve).to.deep.equal({ kind: 'working_days', days: 6 });
+
+    // 恢复默认 fills the form with the defaults; the policy in force stays until saved.
+    await tl.getByRole('button', { name: '恢复默认' }).click();
+    await page().getByText('已填入默认时限，保存后生效').waitFor();
+    await tl.getByText('有未保存的修改').waitFor();
+    expect(await normalResolve.inputValue()).to.equal('5');
+    await page().reload();
+    await normalResolve.waitFor();
+    expect(await normalResolve.inputValue()).to.equal('6');
+    expect(await tl.getByText('有未保存的修改').count()).to.equal(0);
+    expect(await axeFindings(page())).to.deep.equal([]);
   });
 
   it('工作日历: a paste with a bad line saves nothing and names the line; a clean one ends the warning', async () => {
