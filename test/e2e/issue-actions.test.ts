@@ -4,7 +4,8 @@
 // the first contact that 首次联系时限 asks for, and the page says it was made (the trial found no way to). An
 // issue's page fits a phone's width whatever its cards hold (a similar issue's long title had made it 570 px).
 // A handler's 退单 asks for its basis and then leaves the page it may no longer read (it had stayed, with a
-// 问题不存在 error on the attachments and a 办理进展 button that answered 404).
+// 问题不存在 error on the attachments and a 办理进展 button that answered 404). A supervisor's 督办 must say
+// what it asks of the unit (a trial sent an empty one, twice).
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { choose, login, useStaffApp } from './staff-app.harness.ts';
@@ -97,6 +98,32 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     await page.waitForURL((u) => u.pathname === '/workbench');
     expect((await t.apiAs('dispatcher', 'GET', `/api/issues/${issue.id}`)).state).to.equal('received');
     expect(refused).to.deep.equal([]);
+  });
+
+  it('a supervisor’s 督办 must say what it asks of the unit, and the timeline keeps it', async () => {
+    const issue = await t.apiAs('clerk', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises[3]!.creditCode },
+      channel: 'window',
+      category: 'land',
+      urgency: 'normal',
+      content: '企业新厂房竣工验收申请已提交一个月，至今没有安排现场验收。',
+    });
+    await session?.context.close();
+    session = await t.open();
+    const page = session.page;
+    await login(page, t.baseUrl, 'supervisor');
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    const actions = page.getByRole('region', { name: '可执行操作' });
+    await actions.getByRole('button', { name: '督办', exact: true }).click();
+    await page.getByRole('button', { name: '确认督办' }).click();
+    await page.getByText('请填写「督办要求（随督办告知承办单位）」').waitFor();
+    expect((await t.apiAs('supervisor', 'GET', `/api/issues/${issue.id}`)).supervised).to.equal(false);
+    await page.getByLabel('督办要求（随督办告知承办单位）').fill('请本周内安排现场验收并回复企业');
+    await page.getByRole('button', { name: '确认督办' }).click();
+    await page.getByText('「督办」已完成').first().waitFor();
+    const done = await t.apiAs('supervisor', 'GET', `/api/issues/${issue.id}`);
+    expect(done.supervised).to.equal(true);
+    expect(done.timeline.at(-1).note).to.equal('请本周内安排现场验收并回复企业');
   });
 
   it('an issue in consultation fits a phone’s width (390 px): the page never scrolls sideways', async () => {

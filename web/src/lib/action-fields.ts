@@ -141,8 +141,10 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   reject: [reason('不予受理理由（将告知企业）')],
   reopen: [reason('重新启动理由（企业可见）')],
   urge: [optionalNote()],
-  supervise: [optionalNote()],
-  bulletin: [optionalNote()],
+  // A person's 督办 and 通报 go to the unit with what is asked of it (督查意见); the sweep's own carry none, so
+  // the API keeps the note optional.
+  supervise: [{ key: 'note', label: '督办要求（随督办告知承办单位）', kind: 'textarea', required: true }],
+  bulletin: [{ key: 'note', label: '通报内容（随通报告知承办单位）', kind: 'textarea', required: true }],
   escalate: [{ key: 'reason', label: '提级理由（可选，企业可见）', kind: 'textarea' }],
   request_callback: [],
   reclassify: [
