@@ -405,6 +405,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
   }
 
+  /** Whether the unit holds no active unit staff (handler or head) to receive its notices. */
+  function unstaffed(list: StaffEntry[], unitId: IssueFacts['unitId']): boolean {
+    if (!unitId) return false;
+    const id = String(unitId);
+    return !list.some((u) => u.unitId === id && UNIT_ROLES.includes(u.role));
+  }
+
   /** The enterprise's addresses, choice and QR token, shared with the reads of the same moment. */
   function enterpriseOf(facts: IssueFacts): Promise<Document | null> {
     const enterprises = models.Enterprise.collection as unknown as Collection;
@@ -610,8 +617,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         }
       } else {
         const seen = new Set<string>();
-        for (const u of staffOf(staff, facts, intent.audience, change)) {
-          if (seen.has(u.id)) continue;
+        const tell = (u: StaffEntry, text: string) => {
+          if (seen.has(u.id)) return;
           seen.add(u.id);
           const recipient = { kind: 'user' as const, id: u.id, name: u.name, address: null };
           drafts.push({
@@ -621,8 +628,17 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             channel: 'inapp',
             recipient,
             title,
-            text: render(templates[intent.event], staffVars),
+            text,
           });
+        };
+        const staffText = render(templates[intent.event], staffVars);
+        for (const u of staffOf(staff, facts, intent.audience, change)) tell(u, staffText);
+        // A lead unit with nobody active (a new unit, its only handler disabled) would leave the issue unseen
+        // until the sweep escalates it: the centre hears it instead, to re-dispatch or call the unit.
+        if (intent.audience === 'unit' && unstaffed(staff, facts.unitId)) {
+          const unit = facts.unitName ?? '承办单位';
+          const centre = staff.filter((u) => CENTRE_ROLES.includes(u.role));
+          for (const u of centre) tell(u, `【${unit}暂无在岗人员，请改派或联系该单位】${staffText}`);
         }
       }
     }

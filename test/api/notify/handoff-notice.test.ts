@@ -1,7 +1,8 @@
 // Hand-offs tell the people who now hold the issue, with the person's reason: a first return tells the centre
 // (退单待重新分办), a send-back tells the unit with its new deadline (答复被退回), and a transfer tells the new
 // unit as a transfer with its reason (问题转办), not as a new issue. A dispatch and a transfer name the sign-for
-// deadline beside the resolve one (an urgent issue's is hours away).
+// deadline beside the resolve one (an urgent issue's is hours away). A unit with nobody active leaves the
+// centre told instead.
 import { expect } from 'chai';
 import {
   handlerOf,
@@ -71,5 +72,22 @@ describe('notifications: hand-offs with a reason', () => {
       `请于${cst(issue!.deadlines!.signBy)}前签收、${cst(issue!.deadlines!.resolveBy)}前办结`,
     );
     expect(issue!.deadlines!.signBy.getTime()).to.be.below(issue!.deadlines!.resolveBy.getTime());
+  });
+
+  it('a dispatch to a unit with nobody active tells the centre, to re-dispatch or call the unit', async () => {
+    const unit = unitByCode(t, 'city-justice');
+    await t.models.User.updateMany({ unitId: unit._id }, { $set: { disabled: true } });
+    const id = await receivedIssue(t);
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unit._id) });
+    const by = await recipientsByEvent(t, id);
+    expect(by.issue_assigned).to.deep.equal(['clerk', 'director', 'dispatcher']);
+    const [row] = await outbox(t, { issueId: id, event: 'issue_assigned' });
+    expect(row.text).to.match(new RegExp(`^【${unit.name}暂无在岗人员，请改派或联系该单位】新问题`));
+    // A unit with its staff is told itself, and the centre is not.
+    const staffed = await receivedIssue(t);
+    await must(t, 'dispatcher', staffed, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    expect((await recipientsByEvent(t, staffed)).issue_assigned).to.deep.equal(
+      [h, unitHeadOf('city-drc')].sort(),
+    );
   });
 });
