@@ -3,6 +3,7 @@
 import type { Connection } from 'mongoose';
 import type { IndexDescription } from 'mongodb';
 import { systemClock, type Clock } from '../../shared/clock.ts';
+import { defineAuditModel } from './audit.model.ts';
 import { defineCalendarOverrideModel, defineRoutingRuleModel, defineSettingModel } from './config.model.ts';
 import { defineChannelCredentialModel, defineChannelReplayModel } from './channel-credential.model.ts';
 import { defineClassClusterModel, defineClassProblemModel } from './class-problem.model.ts';
@@ -67,6 +68,8 @@ function defineAll(conn: Connection, clock: Clock) {
     // Class problems (issue 7 §3): the clustering job's candidate clusters and the promoted class problems.
     ClassCluster: defineClassClusterModel(conn),
     ClassProblem: defineClassProblemModel(conn, clock),
+    // 操作日志: changes to configuration, people, enterprises and channels (server/audit).
+    Audit: defineAuditModel(conn),
   };
 }
 
@@ -118,3 +121,4 @@ export type { ImportJobDoc } from './import-job.model.ts';
 export type { TextModelDoc } from './text-model.model.ts';
 export type { ClassClusterDoc, ClassProblemDoc } from './class-problem.model.ts';
 export type { SettingDoc, RoutingRuleDoc, CalendarOverrideDoc } from './config.model.ts';
+export type { AuditDoc } from './audit.model.ts';

@@ -13,6 +13,8 @@ export const canListUsers = is('admin');
 export const canManageUsers = is('admin');
 export const canManageUnits = is('admin');
 export const canManageSettings = is('admin');
+/** 操作日志 (server/audit): who changed configuration, people, enterprises and channels. */
+export const canViewAudit = is('admin');
 export const canViewUnits = anyStaff;
 /** Routing rules and the working calendar are read by every desk (dispatch pickers, deadline hints). */
 export const canViewConfig = anyStaff;

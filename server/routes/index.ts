@@ -3,6 +3,8 @@
 import { Router } from 'express';
 import type { AppContext } from '../http/app-context.ts';
 import { createAttachmentsRouter } from '../attachments/attachments.router.ts';
+import { auditTrail } from '../audit/audit-trail.ts';
+import { createAuditRouter } from './audit/index.ts';
 import { createAuthRouter } from './auth/index.ts';
 import { createImportsRouter } from '../imports/imports.router.ts';
 import { createCalendarRouter } from './calendar/index.ts';
@@ -27,6 +29,8 @@ import { createClassProblemsRouter } from '../classes/class-problems.router.ts';
 
 export function createApiRouter(ctx: AppContext): Router {
   const api = Router();
+  // 操作日志: records the changes to configuration, people, enterprises and channels that succeed.
+  api.use(auditTrail({ models: ctx.models, clock: ctx.clock, logger: ctx.logger }));
   api.use(createAuthRouter(ctx));
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
@@ -49,6 +53,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/channels', createChannelsRouter(ctx));
   api.use('/notifications', createNotificationsRouter(ctx));
   api.use('/outbox', createOutboxRouter(ctx));
+  api.use('/audit', createAuditRouter(ctx));
   // Demo mode: the outbox with its codes (DESIGN §10); the clock too when it is simulated (DEMO_CLOCK=1).
   const simulated = ctx.config.demoClock ? ctx.simulatedClock : undefined;
   if (ctx.config.demo || simulated) api.use('/dev', createDevRouter(ctx, simulated));

@@ -83,6 +83,7 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
       ['用户', '用户', '.el-table__row'],
       ['渠道凭据', '渠道凭据', '.el-empty, .el-table'],
       ['通知发送', '通知发送记录', '.el-empty, .el-table'],
+      ['操作日志', '操作日志', '.el-table__row'],
     ]) {
       await page().getByRole('tab', { name: tab, exact: true }).click();
       const panel = page().getByRole('tabpanel', { name: tab });
@@ -91,6 +92,11 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
       await expectAccessible();
       await snap(page(), `21-admin-${tab}`, false);
     }
+    // The rule the admin added and edited above is in the log, by name and role.
+    const audit = page().getByRole('tabpanel', { name: '操作日志' });
+    await audit.getByRole('cell', { name: '新增分办规则' }).waitFor();
+    await audit.getByRole('cell', { name: '修改分办规则' }).first().waitFor();
+    expect(await audit.getByRole('cell', { name: /（系统管理员）/ }).count()).to.be.greaterThan(1);
     await page().getByRole('button', { name: '退出' }).click();
     await page().getByRole('heading', { name: '登录' }).waitFor();
   });

@@ -11,6 +11,7 @@ const MATRIX: Record<string, [ActorPolicy, Role[]]> = {
   canManageUsers: [policies.canManageUsers, ['admin']],
   canManageUnits: [policies.canManageUnits, ['admin']],
   canManageSettings: [policies.canManageSettings, ['admin']],
+  canViewAudit: [policies.canViewAudit, ['admin']],
   canViewUnits: [policies.canViewUnits, ALL],
   canViewConfig: [policies.canViewConfig, ALL],
   canViewEnterprises: [policies.canViewEnterprises, ALL],
