@@ -108,6 +108,20 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     await cal.getByRole('cell', { name: '春节调休' }).waitFor();
     expect(await cal.getByText('缺少 2027 年的节假日安排').count()).to.equal(0);
     expect(await cal.getByText('第3行').count()).to.equal(0);
+
+    // Deleting an adjustment re-times open issues, so it asks first.
+    const row = cal.getByRole('row', { name: /2027-02-07/ });
+    await row.getByRole('button', { name: '删除' }).click();
+    const ask = page().getByRole('dialog', { name: '删除日历调整' });
+    await ask.getByText(/在办工单跨过这一天的时限会随之重新计算/).waitFor();
+    await ask.getByRole('button', { name: '取消' }).click();
+    const kept = await t.apiAs('admin', 'GET', '/api/calendar/overrides');
+    expect(kept.items.map((o: { date: string }) => o.date)).to.include('2027-02-07');
+    await row.getByRole('button', { name: '删除' }).click();
+    await page().getByRole('dialog', { name: '删除日历调整' }).getByRole('button', { name: '删除' }).click();
+    await page().getByText('已删除 2027-02-07 的调整').waitFor();
+    const left = await t.apiAs('admin', 'GET', '/api/calendar/overrides');
+    expect(left.items.map((o: { date: string }) => o.date)).to.not.include('2027-02-07');
   });
 
   it('用户: searches by name or username, and 停用 asks before disabling', async () => {
