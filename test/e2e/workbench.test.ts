@@ -310,4 +310,16 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     expect(registered?.name).to.equal('湖州首次来访机械有限公司');
     await context.close();
   });
+
+  it('shows the unit head each person’s unfinished and overdue issues, and says what they count', async () => {
+    const { context, page } = await t.open();
+    await login(page, t.baseUrl, 'unithead-city-drc');
+    const load = page.getByRole('region', { name: '人员工作量' });
+    await load.getByRole('columnheader', { name: '未办结' }).waitFor();
+    const head = t.seed.accounts.find((u) => u.username === 'unithead-city-drc')!;
+    await load.getByRole('cell', { name: head.name, exact: true }).waitFor();
+    expect(await load.textContent()).to.contain('含会商、挂起、答复待审核和待评价');
+    expect(await axeFindings(page)).to.deep.equal([]);
+    await context.close();
+  });
 });
