@@ -41,3 +41,14 @@ export function quotableExternalId(channel: string, externalId: string | null | 
   if (!externalId || channel === 'email' || channel === 'wechat' || channel === 'qr') return null;
   return externalId;
 }
+
+/**
+ * Who handles an issue as a list row says it: its unit, or why it has none yet (waiting to be dispatched, or a
+ * consultation that will name the lead unit, as after a second 退单).
+ */
+export function handlingUnitOf(issue: { unitName?: string | null; state: string }): string {
+  if (issue.unitName) return issue.unitName;
+  if (issue.state === 'received') return '待分办';
+  if (issue.state === 'consulting') return '待会商确定';
+  return '—';
+}
