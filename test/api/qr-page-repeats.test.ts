@@ -57,8 +57,11 @@ describe('QR page: an owner repeating an open issue', function () {
     expect(unrelated.possibleRepeat ?? null).to.equal(null);
     const page = await b.get(again).expect(200);
     expect(page.text).to.include(`该问题与您此前反映的 ${master.number} 内容相近`);
+    // Waiting for the clerk, it is the centre's to hand on; one dispatched at intake names its unit.
+    expect(page.text).to.include('服务中心将尽快交承办单位办理');
     const plain = await b.get(other).expect(200);
-    expect(plain.text).to.include(`问题已提交（编号 ${unrelated.number}）`);
+    expect(unrelated.state).to.equal('dispatched');
+    expect(plain.text).to.include(`问题已提交（编号 ${unrelated.number}），已交${unrelated.unitName}办理。`);
     expect(plain.text).to.not.include('内容相近');
   });
 });

@@ -235,8 +235,8 @@ function refusedFilesNote(refused: readonly RefusedAttachment[]): SafeHtml {
       ${refused.map((r) => html`<li>${r.filename}（${r.reason}）</li>`)}
     </ul>
     <p>
-      如需补充这些材料，请在承办单位联系您时提供（只接受照片或
-      PDF，每个不超过${MAX_MB}MB，每个问题最多${MAX_ATTACHMENTS_PER_ISSUE}个）。
+      如需补充，可换成照片或 PDF
+      后在该问题下「补充说明或材料」中提交（每个不超过${MAX_MB}MB，每个问题最多${MAX_ATTACHMENTS_PER_ISSUE}个）。
     </p>
   </div>`;
 }

@@ -31,6 +31,8 @@ export interface Submitted {
   refused: RefusedAttachment[];
   /** The number of the open issue it may repeat (intake flagged it 可能重复 for the clerk). */
   repeatOf?: string;
+  /** The unit intake dispatched it to at once, when it did. */
+  unitName?: string;
 }
 
 export function noticeFor(query: Record<string, unknown>, submitted?: Submitted): string | undefined {
@@ -41,13 +43,16 @@ export function noticeFor(query: Record<string, unknown>, submitted?: Submitted)
     const repeat = submitted?.repeatOf
       ? `该问题与您此前反映的 ${submitted.repeatOf} 内容相近，服务中心核实后如属同一问题，将合并办理。`
       : '';
-    return `问题已提交（编号 ${query.n}）${files}，服务中心将尽快交承办单位办理。${repeat}`;
+    const next = submitted?.unitName ? `已交${submitted.unitName}办理。` : '服务中心将尽快交承办单位办理。';
+    return `问题已提交（编号 ${query.n}）${files}，${next}${repeat}`;
   }
   return text;
 }
 
 interface SubmittedRow {
   number: string;
+  state?: IssueState;
+  unitName?: string | null;
   attachmentCount?: number;
   timeline?: readonly { data?: unknown }[];
 }
@@ -68,7 +73,13 @@ export function submittedOutcome(
     if (data?.kind === ATTACHMENTS_REFUSED) refused.push(...(data.attachments ?? []));
     if (data?.kind === POSSIBLE_REPEAT && typeof data.number === 'string') repeatOf = data.number;
   }
-  return { stored: issue.attachmentCount ?? 0, refused, ...(repeatOf ? { repeatOf } : {}) };
+  const unitName = issue.state !== 'received' && issue.unitName ? issue.unitName : undefined;
+  return {
+    stored: issue.attachmentCount ?? 0,
+    refused,
+    ...(repeatOf ? { repeatOf } : {}),
+    ...(unitName ? { unitName } : {}),
+  };
 }
 
 const FINISHED = new Set(['closed', 'merged', 'rejected']);
