@@ -84,7 +84,7 @@ export interface ClassifierServiceOptions {
   repeatCache?: FingerprintCache;
 }
 
-function summaryOf(doc: TextModelDoc): ModelSummary {
+function summaryOf(doc: Omit<TextModelDoc, 'model'>): ModelSummary {
   return {
     version: doc.version,
     trainedAt: doc.trainedAt,
@@ -262,6 +262,29 @@ export function createClassifierService(options: ClassifierServiceOptions) {
     return active!;
   }
 
+  /**
+   * Puts a stored version back in use (an admin's rollback after a retraining scored worse): the one active
+   * row, which every process's refresh then loads. Null when there is no such version.
+   */
+  async function activate(version: number): Promise<ModelSummary | null> {
+    const doc = await models.TextModel.findOne({ version }).lean();
+    if (!doc) return null;
+    await models.TextModel.updateOne({ _id: doc._id }, { $set: { active: true } });
+    await models.TextModel.updateMany(
+      { active: true, version: { $ne: version } },
+      { $set: { active: false } },
+    );
+    install(doc);
+    logger.info({ version }, 'text model version put back in use');
+    return active;
+  }
+
+  /** The latest versions, newest first, without their serialised models. */
+  async function versions(limit = 20): Promise<(ModelSummary & { active: boolean })[]> {
+    const docs = await models.TextModel.find({}, { model: 0 }).sort({ version: -1 }).limit(limit).lean();
+    return docs.map((d) => ({ ...summaryOf(d), active: d.active }));
+  }
+
   /** Retrains now (one run at a time in this process: a second request joins the running one). */
   function retrain(trigger: TrainingTrigger, by: string): Promise<ModelSummary> {
     training ??= train(trigger, by).finally(() => {
@@ -337,6 +360,8 @@ export function createClassifierService(options: ClassifierServiceOptions) {
       return similarities(model, compiled, text, candidates, repeatCache, measure);
     },
     retrain,
+    activate,
+    versions,
     reload,
     /** The model in use and whether a training is running. */
     status() {

@@ -85,6 +85,17 @@ describe('staff app: the classification model tab (e2e, Chromium)', function () 
     const stored = await t.models.TextModel.findOne({ active: true }).lean();
     expect(stored).to.include({ version: 2, trigger: 'manual' });
     await snap(page(), '26-admin-model-retrained', false);
+
+    // 历史版本: both versions side by side; v1 is put back in use after confirming.
+    const versions = panel().getByRole('region', { name: '历史版本' });
+    await versions.getByRole('row', { name: /v2.*使用中/ }).waitFor();
+    await versions.getByRole('button', { name: '启用 v1' }).click();
+    await page().getByRole('dialog', { name: '启用历史版本' }).getByRole('button', { name: '启用' }).click();
+    await page().getByText('已启用 v1').waitFor();
+    await versions.getByRole('row', { name: /v1.*使用中/ }).waitFor();
+    expect(await facts.textContent()).to.contain('v1');
+    expect((await t.models.TextModel.findOne({ active: true }).lean())?.version).to.equal(1);
+    expect(await axeFindings(page())).to.deep.equal([]);
   });
 
   it('shows the server’s message when training fails', async () => {
@@ -101,7 +112,7 @@ describe('staff app: the classification model tab (e2e, Chromium)', function () 
       .click();
     await panel().getByRole('alert').filter({ hasText: '模型训练失败，请检查训练数据后重试' }).waitFor();
     // The model in use is unchanged.
-    expect(await panel().getByTestId('model-facts').textContent()).to.contain('v2');
+    expect(await panel().getByTestId('model-facts').textContent()).to.contain('v1');
     await page().unrouteAll();
     await page().getByRole('button', { name: '退出' }).click();
     await page().getByRole('heading', { name: '登录' }).waitFor();

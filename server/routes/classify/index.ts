@@ -1,12 +1,14 @@
 // POST /api/classify {text}: the intake form's suggestion as staff type — category, urgency and confidence
 // (DESIGN §10), plus the top three categories and the evidence. Admin: GET /api/classify/model (the model in
-// use, its held-out scores and confusion matrix) and POST /api/classify/retrain (train now, in a worker).
+// use, its held-out scores and confusion matrix), POST /api/classify/retrain (train now, in a worker), and
+// GET /api/classify/models with POST /api/classify/models/:version/activate (the stored versions, and putting
+// one back in use when a retraining scored worse).
 import { Router } from 'express';
 import { z } from 'zod';
 import { CATEGORY_LABELS } from '../../../config/categories.ts';
 import { URGENCY_LABELS } from '../../../shared/states.ts';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, notFound } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { canClassify, canManageSettings } from '../../policies/index.ts';
@@ -49,6 +51,22 @@ export function createClassifyRouter(ctx: AppContext): Router {
     const { active, training, threshold } = ctx.classifier.status();
     res.json({ active, training, threshold });
   });
+
+  // The stored versions with their scores (newest first), and a rollback to one of them.
+  router.get('/models', ctx.requireStaff, requirePolicy(canManageSettings), async (_req, res) => {
+    res.json({ items: await ctx.classifier.versions() });
+  });
+  router.post(
+    '/models/:version/activate',
+    ctx.requireStaff,
+    requirePolicy(canManageSettings),
+    async (req, res) => {
+      const version = Number(req.params.version);
+      const used = Number.isSafeInteger(version) ? await ctx.classifier.activate(version) : null;
+      if (!used) throw notFound('该模型版本不存在', 'model_not_found');
+      res.json({ active: used });
+    },
+  );
 
   router.post('/retrain', ctx.requireStaff, requirePolicy(canManageSettings), async (req, res) => {
     try {

@@ -197,4 +197,40 @@ describe('api: the classifier learns from corrections', function () {
     );
     expectError(await request(app).post('/api/classify/retrain'), 401, 'unauthorized');
   });
+
+  it('lists the stored versions, and an admin puts an earlier one back in use in every process', async () => {
+    const app = anotherApp(t, { classifier: services[0] });
+    const admin = await t.auth('admin');
+    const listed = (await request(app).get('/api/classify/models').set(admin).expect(200)).body.items;
+    const versions = listed.map((m: { version: number }) => m.version);
+    expect(versions).to.deep.equal([...versions].sort((a, b) => b - a));
+    expect(versions).to.include(1);
+    expect(listed[0]).to.not.have.property('model');
+    expect(
+      listed.filter((m: { active: boolean }) => m.active).map((m: { version: number }) => m.version),
+    ).to.deep.equal([versions[0]]);
+
+    const back = await request(app).post('/api/classify/models/1/activate').set(admin).expect(200);
+    expect(back.body.active).to.include({ version: 1 });
+    expect(services[0]!.classify(TEXT).modelVersion).to.equal(1);
+    const again = (await request(app).get('/api/classify/models').set(admin)).body.items;
+    expect(again.find((m: { active: boolean }) => m.active).version).to.equal(1);
+    // Another process loads the version put back, not the newest.
+    const other = service();
+    await other.start();
+    expect(other.status().active?.version).to.equal(1);
+
+    expectError(
+      await request(app).post('/api/classify/models/999/activate').set(admin),
+      404,
+      'model_not_found',
+    );
+    expectError(
+      await request(app)
+        .post('/api/classify/models/1/activate')
+        .set(await t.auth('dispatcher')),
+      403,
+      'forbidden',
+    );
+  });
 });
