@@ -5,7 +5,7 @@
 // first, 恢复默认 only fills the form). Screenshots with E2E_SCREENSHOTS=/some/dir.
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
-import { axeFindings, login, useStaffApp } from './staff-app.harness.ts';
+import { axeFindings, choose, login, useStaffApp } from './staff-app.harness.ts';
 
 describe('staff app: admin settings screens (e2e, Chromium)', function () {
   this.timeout(120_000);
@@ -151,5 +151,28 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     await row.getByText('停用', { exact: true }).first().waitFor();
     const after = (await t.apiAs('admin', 'GET', '/api/users?role=supervisor')).items[0];
     expect(after.disabled).to.equal(true);
+  });
+
+  it('单位: an empty form names every missing field; a new township shows, opened and marked, under its county', async () => {
+    await page().goto(`${t.baseUrl}/admin/units`);
+    const units = panel('单位');
+    await units.getByRole('tree', { name: '单位树' }).waitFor();
+    await units.getByRole('button', { name: '新增单位' }).click();
+    const dialog = page().getByRole('dialog', { name: '新增单位' });
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await dialog.getByText('请填写单位代码和单位名称').waitFor();
+
+    await dialog.getByLabel('单位代码').fill('nanxun-hefu');
+    await dialog.getByLabel('单位名称').fill('和孚镇');
+    await choose(page(), '层级', '乡镇/街道', dialog);
+    await choose(page(), '区域', '南浔区', dialog);
+    await choose(page(), '上级单位', '南浔区企业综合服务中心', dialog);
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await page().getByText('单位已保存').waitFor();
+    // Under the county centre, which was closed: opened to show it, and the row marked.
+    const row = units.getByRole('treeitem', { name: /和孚镇/ });
+    await row.waitFor();
+    expect(await row.isVisible()).to.equal(true);
+    expect(await row.getAttribute('class')).to.contain('is-current');
   });
 });
