@@ -124,7 +124,7 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     expect(left.items.map((o: { date: string }) => o.date)).to.not.include('2027-02-07');
   });
 
-  it('用户: searches by name or username, and 停用 asks before disabling', async () => {
+  it('用户: searches by name or username, and 停用 asks first, warning for a unit’s last active member', async () => {
     await page().goto(`${t.baseUrl}/admin/users`);
     const users = panel('用户');
     const search = users.getByLabel('搜索姓名或用户名');
@@ -151,6 +151,26 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     await row.getByText('停用', { exact: true }).first().waitFor();
     const after = (await t.apiAs('admin', 'GET', '/api/users?role=supervisor')).items[0];
     expect(after.disabled).to.equal(true);
+
+    // A unit's last active member: 停用 says the unit's issues would reach no one there.
+    const stop = async (username: string) => {
+      await search.fill(username);
+      const only = users.locator('tbody tr').first();
+      await only.getByText(username, { exact: true }).waitFor();
+      await only.getByRole('button', { name: '停用' }).click();
+      const ask = page().getByRole('dialog', { name: '停用用户' });
+      await ask.waitFor();
+      return ask;
+    };
+    const first = await stop('handler-city-justice');
+    expect(await first.textContent()).to.not.contain('最后一名在岗人员');
+    await first.getByRole('button', { name: '停用' }).click();
+    await first.waitFor({ state: 'hidden' });
+    const last = await stop('unithead-city-justice');
+    expect(await last.textContent()).to.contain(
+      '是本单位最后一名在岗人员，停用后分办到该单位的问题将无人签收',
+    );
+    await last.getByRole('button', { name: '取消' }).click();
   });
 
   it('单位: an empty form names every missing field; a new township shows, opened and marked, under its county', async () => {
