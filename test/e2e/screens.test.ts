@@ -433,8 +433,9 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     await page().goto(`${t.baseUrl}/issues/${waiting.id}`);
     const actions = page().getByRole('region', { name: '可执行操作' });
     await actions.getByRole('button', { name: '督办', exact: true }).click();
+    await page().getByLabel('督办要求（随督办告知承办单位）').fill('请三个工作日内办结并回复企业');
     await actions.getByRole('button', { name: '确认督办' }).click();
-    await page().getByText('已督办').first().waitFor();
+    await page().getByText('「督办」已完成').first().waitFor();
     await page().getByRole('link', { name: '工作台' }).click();
     await page().getByRole('region', { name: '督办中' }).getByText('督查样例：待督办').waitFor();
     expect((await counts()).supervised).to.equal(before.supervised + 1);
