@@ -5,7 +5,7 @@
 // first, 恢复默认 only fills the form). Screenshots with E2E_SCREENSHOTS=/some/dir.
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
-import { axeFindings, choose, login, useStaffApp } from './staff-app.harness.ts';
+import { axeFindings, choose, login, PHONE, useStaffApp } from './staff-app.harness.ts';
 
 describe('staff app: admin settings screens (e2e, Chromium)', function () {
   this.timeout(120_000);
@@ -194,5 +194,18 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     await row.waitFor();
     expect(await row.isVisible()).to.equal(true);
     expect(await row.getAttribute('class')).to.contain('is-current');
+  });
+
+  it('用户 on a phone: each row keeps its operations in view, role and unit under the name', async () => {
+    const phone = await t.open(PHONE);
+    await login(phone.page, t.baseUrl, 'admin');
+    await phone.page.goto(`${t.baseUrl}/admin/users`);
+    const row = phone.page.getByRole('tabpanel', { name: '用户' }).locator('tbody tr').first();
+    await row.waitFor();
+    const box = (await row.getByRole('button', { name: /停用|启用/ }).boundingBox())!;
+    expect(box.x + box.width, 'the button ends inside the screen').to.be.at.most(PHONE.width);
+    expect(await row.textContent()).to.contain('系统管理员 · ');
+    expect(await axeFindings(phone.page)).to.deep.equal([]);
+    await phone.context.close();
   });
 });
