@@ -195,6 +195,14 @@ describe('intake pipeline', () => {
     expect(discarded.body).to.include({ status: 'discarded', discardReason: '测试数据，作废' });
   });
 
+  it('a message without words (an adapter let it through) is a coded dead letter, not an internal error', async () => {
+    const ack = await acceptInbound(deps, hotline({ content: '  \n ' }), 'cred-1');
+    expect(ack.status).to.equal('failed');
+    expect(ack.reason).to.match(/^missing_field: 缺少必填字段 content/);
+    await deps.inbox.flush();
+    expect(await entryOf(ack.inboxId)).to.include({ status: 'failed' });
+  });
+
   it('the dead-letter list refuses a bad page size in Chinese, as the issue list does', async () => {
     const auth = await t.auth('dispatcher');
     for (const [limit, message] of [
