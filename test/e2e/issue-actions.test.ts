@@ -100,7 +100,7 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     expect(refused).to.deep.equal([]);
   });
 
-  it('a supervisor’s 督办 must say what it asks of the unit, and the timeline keeps it', async () => {
+  it('a supervisor’s 督办 must say what it asks of the unit, the timeline keeps it, and a second is 再次督办', async () => {
     const issue = await t.apiAs('clerk', 'POST', '/api/issues', {
       enterprise: { creditCode: t.seed.enterprises[3]!.creditCode },
       channel: 'window',
@@ -124,6 +124,9 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     const done = await t.apiAs('supervisor', 'GET', `/api/issues/${issue.id}`);
     expect(done.supervised).to.equal(true);
     expect(done.timeline.at(-1).note).to.equal('请本周内安排现场验收并回复企业');
+    // Once supervised, another says it is a second one (the unit hears it again).
+    await actions.getByRole('button', { name: '再次督办', exact: true }).waitFor();
+    expect(await actions.getByRole('button', { name: '督办', exact: true }).count()).to.equal(0);
   });
 
   it('an issue in consultation fits a phone’s width (390 px): the page never scrolls sideways', async () => {
