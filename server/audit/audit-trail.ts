@@ -78,12 +78,12 @@ export function maskedDetails(body: unknown): string {
   return json.length > MAX_DETAILS ? `${json.slice(0, MAX_DETAILS)}…` : json;
 }
 
-/** The label of an audited request, with its path captures, or null for any other request. */
-export function auditedAction(method: string, path: string, body: Record<string, unknown>) {
+/** The audited route a request takes: its label and the path's captures (the first is the id), or null. */
+function auditedRoute(method: string, path: string): { label: Label; params: string[] } | null {
   for (const [m, pattern, label] of AUDITED) {
     if (m !== method) continue;
     const match = pattern.exec(path);
-    if (match) return { action: label(match.slice(1), body), id: match[1] };
+    if (match) return { label, params: match.slice(1) };
   }
   return null;
 }
@@ -113,7 +113,8 @@ export function auditTrail(deps: AuditDeps): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     const path = req.path;
-    if (!auditedAction(req.method, path, {})) return next();
+    const route = auditedRoute(req.method, path);
+    if (!route) return next();
     let answer: unknown;
     const json = res.json.bind(res);
     res.json = (payload: unknown) => {
@@ -122,7 +123,7 @@ export function auditTrail(deps: AuditDeps): RequestHandler {
     };
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
     res.end = ((...args: unknown[]) => {
-      const row = rowOf(req, res.statusCode, path, answer);
+      const row = rowOf(req, res.statusCode, path, route, answer);
       if (!row) return end(...args);
       deps.models.Audit.collection
         .insertOne({ ...row, createdAt: deps.clock.now() })
@@ -135,19 +136,23 @@ export function auditTrail(deps: AuditDeps): RequestHandler {
 }
 
 /** The row for a request that succeeded, as a staff member made it; null otherwise. */
-function rowOf(req: Request, status: number, path: string, answer: unknown) {
+function rowOf(
+  req: Request,
+  status: number,
+  path: string,
+  route: { label: Label; params: string[] },
+  answer: unknown,
+) {
   const actor = req.actor;
   if (!actor || status >= 400) return null;
   // Read now: a multipart body (an import) is parsed by its route, after the middleware ran.
   const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-  const audited = auditedAction(req.method, path, body);
-  if (!audited) return null;
   const a = (answer && typeof answer === 'object' ? answer : {}) as Record<string, unknown>;
-  const id = audited.id ?? (typeof a.id === 'string' ? a.id : undefined);
+  const id = route.params[0] ?? (typeof a.id === 'string' ? a.id : undefined);
   const name = nameIn(answer);
   return {
     actor: { id: actor.id, name: actor.name ?? actor.username, role: actor.role },
-    action: audited.action,
+    action: route.label(route.params, body),
     method: req.method,
     path,
     target: { ...(id ? { id } : {}), ...(name ? { name } : {}) },
