@@ -547,9 +547,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     // staff get the issue's page in the workbench, and anyone else (a writer, a platform) no link at all.
     const staffVars = { ...vars, link: `${deps.publicBaseUrl}/issues/${String(facts._id)}` };
     for (const intent of intents) {
-      const text = render(templates[intent.event], vars);
-      const unlinked = render(templates[intent.event].replace(WITHOUT_LINK, ''), vars);
-      const textFor = (t: EnterpriseTarget) => (t.own ? text : unlinked);
+      // Each text is rendered for the recipients who get it: the enterprise's own addresses with the QR link,
+      // a writer who is not the enterprise and a platform without it (staff: staffVars, below).
+      const unlinked = () => render(templates[intent.event].replace(WITHOUT_LINK, ''), vars);
+      const textFor = (t: EnterpriseTarget) => (t.own ? render(templates[intent.event], vars) : unlinked());
       const title = `${EVENT_SPECS[intent.event].label} ${facts.number}`;
       const keyOf = (recipient: string, channel: OutboxChannel) =>
         `${change.issueId}:${intent.event}:${step}:${recipient}:${channel}`;
@@ -612,7 +613,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             channel: 'pushback',
             recipient,
             title,
-            text: unlinked,
+            text: unlinked(),
           });
         }
       } else {
