@@ -14,7 +14,8 @@ import type { WechatPush } from './wechat.adapter.ts';
 export type WechatStep =
   | { kind: 'reply'; text: string }
   | { kind: 'bind'; creditCode: string; complaint?: string }
-  | { kind: 'file' }
+  /** A bound follower's text; `complaint` when it came with the bound code, which is left out. */
+  | { kind: 'file'; complaint?: string }
   /** A complaint or picture from a follower not bound yet: filed for a provisional enterprise, code asked for. */
   | { kind: 'file-unbound' }
   | { kind: 'silent' };
@@ -49,7 +50,9 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
       return boundCode ? { kind: 'file' } : { kind: 'file-unbound' };
     case 'text': {
       const found = findCreditCode(push.content ?? '');
-      if (found.code)
+      // A code names the enterprise to bind to (again, when sent alone); the code it is bound to already,
+      // beside a complaint, is only the text's signature.
+      if (found.code && (found.code !== boundCode || !found.rest))
         return { kind: 'bind', creditCode: found.code, ...(found.rest ? { complaint: found.rest } : {}) };
       if (!boundCode) {
         if (found.invalid) return { kind: 'reply', text: WECHAT_TEXT.invalidCode(found.invalid) };
@@ -59,7 +62,8 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
           : { kind: 'reply', text: WECHAT_TEXT.askCode };
       }
       if (!found.rest) return { kind: 'reply', text: WECHAT_TEXT.emptyText };
-      return isCourtesy(found.rest) ? { kind: 'reply', text: WECHAT_TEXT.courtesy } : { kind: 'file' };
+      if (isCourtesy(found.rest)) return { kind: 'reply', text: WECHAT_TEXT.courtesy };
+      return found.code ? { kind: 'file', complaint: found.rest } : { kind: 'file' };
     }
   }
 }

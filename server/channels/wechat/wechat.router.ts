@@ -111,17 +111,12 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
       case 'reply':
         return step.text;
       case 'file': {
-        const msg = inboundOf(push, boundCode);
+        const msg = inboundOf(push, boundCode, step.complaint);
         return ackText(await sink(msg), msg);
       }
       case 'file-unbound':
         return ackText(await sink(inboundOf(push, undefined))) + WECHAT_TEXT.askCodeAfterFiling;
       case 'bind': {
-        // The code it is bound to already, sent again with a complaint: filed as any bound follower's text.
-        if (step.creditCode === boundCode && step.complaint) {
-          const msg = inboundOf(push, boundCode, step.complaint);
-          return ackText(await sink(msg), msg);
-        }
         const enterprise = await models.Enterprise.collection.findOne(
           { creditCode: step.creditCode },
           { projection: { name: 1 } },

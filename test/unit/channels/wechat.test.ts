@@ -112,6 +112,11 @@ describe('channels: WeChat dialogue', () => {
       complaint: '厂房漏雨',
     });
     expect(nextStep(push({ content: '厂房漏雨' }), CODE)).to.deep.equal({ kind: 'file' });
+    // The code it is bound to, sent again with a complaint: filed without the code, not bound again.
+    expect(nextStep(push({ content: `${CODE} 厂房漏雨` }), CODE)).to.deep.equal({
+      kind: 'file',
+      complaint: '厂房漏雨',
+    });
     // Bare courtesy from a bound follower is answered, not filed; courtesy with a problem in it is filed.
     for (const content of ['谢谢', '好的，收到！', '您好，在吗？', '辛苦了👍'])
       expect(nextStep(push({ content }), CODE), content).to.deep.equal({
