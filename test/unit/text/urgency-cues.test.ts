@@ -10,6 +10,7 @@ import { classifyText } from '../../../server/text/classify-text.ts';
 import { compileKeywords } from '../../../server/text/text-features.ts';
 import { normaliseText } from '../../../server/text/segment.ts';
 import { findCues, ruleUrgency } from '../../../server/text/urgency-rules.ts';
+import { corpusModel } from '../../text/corpus-model.ts';
 
 describe('text core: urgency cues as a setting', () => {
   const edited = effectiveCues(DEFAULT_URGENCY_CUES, { stoppage: ['卡脖子', 'ＰＬＣ故障'], wages: [] });
@@ -36,6 +37,19 @@ describe('text core: urgency cues as a setting', () => {
     expect(withCues.urgency).to.equal('critical');
     expect(withCues.evidence.cues).to.deep.equal([{ family: 'stoppage', cue: '卡脖子' }]);
     expect(classifyText(null, CATEGORIES, text).urgency).to.equal('normal');
+  });
+
+  it('takes exposed wiring, leaking current and leaking gas for safety, by the rules and the trained model', () => {
+    const { model } = corpusModel();
+    for (const text of [
+      '变压器箱门被撬开，电线外露',
+      '配电箱漏电，工人不敢靠近',
+      '燃气管道漏气，闻到很大气味',
+    ]) {
+      expect(ruleUrgency(findCues(normaliseText(text))), text).to.equal('critical');
+      expect(classifyText(model, CATEGORIES, text).urgency, text).to.equal('critical');
+    }
+    expect(urgencyOf('线路已经检查过，没有漏电')).to.equal('normal');
   });
 
   it('refuses a one-character cue, punctuation, an unknown family and a family that is not a list', () => {
