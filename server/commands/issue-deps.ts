@@ -92,7 +92,7 @@ export function cachedSettings(source: IntakeConfigSource): () => Promise<Domain
 }
 
 /** A listener must never turn a committed write into a failed request. */
-export function notifyChange(deps: IssueCommandDeps, change: IssueChange): void {
+export function notifyChange(deps: Pick<IssueCommandDeps, 'onChange'>, change: IssueChange): void {
   try {
     deps.onChange?.(change);
   } catch {

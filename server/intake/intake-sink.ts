@@ -57,7 +57,7 @@ function attachmentSourceOf(msg: InboundMessage): AttachmentSource {
  * A redelivery stores nothing again.
  */
 export async function attachMessageFiles(
-  deps: Pick<PipelineDeps, 'models' | 'clock'>,
+  deps: Pick<PipelineDeps, 'models' | 'clock' | 'onChange'>,
   store: AttachmentStore | undefined,
   msg: InboundMessage,
   { ack, issue }: IntakeOutcome,
@@ -72,7 +72,7 @@ export async function attachMessageFiles(
     : { skipped: [] };
   const refused = [...refusedAtEdge, ...skipped];
   if (!refused.length) return ack;
-  await recordRefusedAttachments(deps.models, id, ack.inboxId, refused, deps.clock.now());
+  await recordRefusedAttachments(deps, id, ack.inboxId, refused, deps.clock.now());
   return { ...ack, refusedAttachments: refused };
 }
 

@@ -142,10 +142,9 @@ function recordWritten(pass: Pass, a: Attempt, d: Draft, applied: AppliedClaim[]
 
 function emit(pass: Pass, drafts: readonly Draft[]): void {
   if (!pass.onChange) return; // nobody listens: build no change records
-  const deps = { models: pass.models, clock: { now: () => pass.now }, onChange: pass.onChange };
   for (const d of drafts) {
     for (const change of [...changesOf(d, pass.now), ...lightChangesOf(d, pass.now)]) {
-      notifyChange({ ...deps, settings: async () => pass.settings }, change);
+      notifyChange(pass, change);
     }
   }
 }

@@ -11,6 +11,7 @@ import {
 } from '../../shared/states.ts';
 import type { IssueChange } from '../commands/issue-deps.ts';
 import { ENTERPRISE_SUPPLEMENT } from '../commands/issue-supplement.command.ts';
+import { ATTACHMENTS_REFUSED } from '../intake/attachment-refusals.ts';
 import type { NotifyEvent } from './templates.ts';
 
 /**
@@ -18,7 +19,8 @@ import type { NotifyEvent } from './templates.ts';
  * region; centre: clerks, dispatchers and the director; consultation: the consulted units; convener: who
  * chairs the tier (the director, or the leaders of the issue's place); consultation_missing: consulted units
  * that owe input; enterprise: its chosen channel; origin: the channel the issue came from and those of
- * messages merged into it (push-back); merged_source: the sender of the message just merged into the issue;
+ * messages merged into it (push-back); sender: who sent the message the change names (data.inboxId), one just
+ * merged into the issue or one whose files were refused, answered on the channel it came by;
  * assignee: the person an `assign` hands the issue to; approvers: the staff whose role may approve the
  * request the change left pending (data.pending).
  */
@@ -31,7 +33,7 @@ export type Audience =
   | 'consultation_missing'
   | 'enterprise'
   | 'origin'
-  | 'merged_source'
+  | 'sender'
   | 'assignee'
   | 'approvers';
 
@@ -152,7 +154,9 @@ export function intentsOf(change: IssueChange): Intent[] {
       // picture following its sender's complaint is material added to it, like the owner's 补充材料 (the
       // sender had WeChat's reply already).
       if (change.data?.kind === 'source_merged' && !change.data.filesOnly)
-        return [i('source_merged', 'merged_source')];
+        return [i('source_merged', 'sender')];
+      // Files a mail or a WeChat message brought that could not be kept: its sender hears which, and why.
+      if (change.data?.kind === ATTACHMENTS_REFUSED) return [i('attachments_refused', 'sender')];
       // The owner's 补充材料 (issue-supplement.command.ts): whoever holds the issue reads it; the centre
       // before dispatch, and while it checks a bad rating (the owner's reasons for it).
       if (change.data?.kind === ENTERPRISE_SUPPLEMENT || change.data?.kind === 'source_merged')

@@ -27,6 +27,7 @@ import {
 } from '../../shared/states.ts';
 import type { IssueChange, IssueChangeListener } from '../commands/issue-deps.ts';
 import type { DeadLetterNotice } from '../intake/inbox-store.ts';
+import { ATTACHMENTS_REFUSED } from '../intake/attachment-refusals.ts';
 import { cachedSnapshot, type SnapshotSource } from '../intake/intake-config.ts';
 import type { Logger } from '../logger.ts';
 import type { NotifyPreference } from '../models/enterprise.model.ts';
@@ -66,6 +67,8 @@ interface IssueFacts {
   deadlines: { resolveBy: Date; signBy?: Date } | null;
   triage?: { dueAt: Date } | null;
   contact?: { phone?: string; email?: string; openid?: string } | null;
+  /** The inbox entry of the issue's own message (null for an issue staff typed). */
+  inboxId?: Types.ObjectId | null;
   /** Later messages merged into this issue (intake's duplicate check): each is answered where it came from. */
   sources?: SourceFacts[];
 }
@@ -84,6 +87,7 @@ export const NOTIFIER_ISSUE_FIELDS = {
   region: 1,
   channel: 1,
   externalId: 1,
+  inboxId: 1,
   enterpriseId: 1,
   enterpriseName: 1,
   unitId: 1,
@@ -272,6 +276,15 @@ function originsOf(facts: IssueFacts): Origin[] {
       inboxId: String(s.inboxId),
     })),
   ];
+}
+
+/** The origin of one message of the issue, by its inbox entry: the issue's own message or a merged one. */
+function originOfMessage(facts: IssueFacts, inboxId: unknown): Origin | undefined {
+  if (typeof inboxId !== 'string' || !inboxId) return undefined;
+  const origins = originsOf(facts);
+  return facts.inboxId && String(facts.inboxId) === inboxId
+    ? origins[0]
+    : origins.find((o) => o.inboxId === inboxId);
 }
 
 /** The Message-ID of the mail an email issue came in by (its external id, unless the mail had none). */
@@ -512,6 +525,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       request: requestText(change),
       decision: decisionText(change),
       reason: REASONED.has(change.action) ? (change.note ?? '') : '',
+      files: change.data?.kind === ATTACHMENTS_REFUSED ? (change.note ?? '') : '',
     };
   }
 
@@ -528,7 +542,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const facts = await factsOf(change);
     if (!facts) return [];
     const [staff, templates] = await Promise.all([directory.get(), templateSource.get()]);
-    const needsLink = intents.some((x) => x.audience === 'enterprise' || x.audience === 'merged_source');
+    const needsLink = intents.some((x) => x.audience === 'enterprise' || x.audience === 'sender');
     // One read of the enterprise (none when intake passed it on) serves the link and every enterprise intent.
     const enterpriseRead: Promise<Document | null> = !needsLink
       ? Promise.resolve(null)
@@ -574,11 +588,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             replyTo: t.replyTo ?? null,
           });
         }
-      } else if (intent.audience === 'merged_source') {
-        // The message just merged, answered where it came from (WeChat's passive reply already did).
-        const origin = originsOf(facts).find((o) => o.inboxId && o.inboxId === change.data?.inboxId);
-        const t =
-          origin && origin.channel !== 'wechat' ? originReply(origin, (await enterpriseRead) ?? {}) : null;
+      } else if (intent.audience === 'sender') {
+        // The message the change names, answered where it came from (a merge by WeChat had its passive reply).
+        const origin = originOfMessage(facts, change.data?.inboxId);
+        const replied = intent.event === 'source_merged' && origin?.channel === 'wechat';
+        const t = origin && !replied ? originReply(origin, (await enterpriseRead) ?? {}) : null;
         if (!t) continue;
         const recipient = {
           kind: 'enterprise' as const,

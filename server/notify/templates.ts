@@ -33,6 +33,7 @@ export const NOTIFY_EVENTS = [
   'qr_codes_paused',
   'enterprise_received',
   'source_merged',
+  'attachments_refused',
   'enterprise_dispatched',
   'enterprise_reply',
   'enterprise_class_reply',
@@ -209,6 +210,13 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '合并受理告知',
     '企业',
     '您再次反映的问题与正在办理的{{number}}相同，已并入该件一并办理，无需重复反映。可扫描企业码查看进度：{{link}}',
+  ),
+  // {{files}}: how many were not kept, each with its reason (超过10MB, 类型不支持, 超过5个上限).
+  attachments_refused: spec(
+    '附件未收到告知',
+    '发来附件的企业（原渠道）',
+    '您就问题{{number}}发来的材料中，{{files}}。如需提供，请改为图片或PDF、压缩到10MB以内后重新发送，或扫描企业码补充：{{link}}',
+    ['files'],
   ),
   enterprise_dispatched: spec(
     '分办告知',

@@ -12,6 +12,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
+import { createAttachmentStore } from '../../../server/attachments/attachment.store.ts';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
 import { startSmtpListener, type SmtpListener } from '../../../server/channels/email/smtp.listener.ts';
@@ -20,6 +21,7 @@ import { createIntakeSink } from '../../../server/intake/intake-sink.ts';
 import { createSmtpEmailSender } from '../../../server/notify/email.ts';
 import { createHotlineCallbackSender, signHotlineCallback } from '../../../server/notify/pushback.ts';
 import { createWechatCustomSender } from '../../../server/notify/wechat-custom.ts';
+import { PDF } from '../channels/files.fixtures.ts';
 import { plainQuery, textXml } from '../channels/wechat.harness.ts';
 import { FAKE_APPID, FAKE_APPSECRET, FakeWechatApi } from '../channels/wechat-api.fake.ts';
 import { enterpriseIn, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
@@ -386,6 +388,57 @@ describe('push-back to the originating channel', () => {
     await t.notify.worker.runOnce();
     const receipt = mailCatcher.mails.find((m) => m.text?.includes(issue.number));
     expect(receipt?.text).to.include(`/e/${e.qrToken}`);
+  });
+
+  it('a mail whose attachments cannot be kept is answered in its thread with which files and why', async () => {
+    const e = enterpriseIn(t, 'deqing', 6);
+    const sink = createIntakeSink(
+      {
+        models: t.models,
+        clock: t.clock,
+        intakeConfig: createIntakeConfigCache(t.models),
+        onIssueChange: t.notify.notifier.onChange,
+        logger: silent,
+      },
+      createAttachmentStore(t.conn, t.models),
+    );
+    const withFiles = await startSmtpListener({ port: 0, host: '127.0.0.1', sink, logger: silent });
+    const mailer = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: withFiles.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    try {
+      await mailer.sendMail({
+        from: '"王会计" <wang@pb-files.cn>',
+        to: 'complaints@issues.example.gov.cn',
+        subject: `【${e.creditCode}】增值税留抵退税申请退回后无人说明原因`,
+        text: '我司上月提交的留抵退税申请被退回，没有说明原因，附上申请表和退回通知，请帮助了解情况。',
+        messageId: '<pb-mail-files@pb-files.cn>',
+        attachments: [
+          { filename: '退回通知.pdf', content: PDF },
+          { filename: '申请表.docx', content: Buffer.from('PK\u0003\u0004 not a picture or a PDF') },
+        ],
+      });
+    } finally {
+      mailer.close();
+      await withFiles.close();
+    }
+    await t.notify.notifier.idle();
+    const issue = (await t.models.Issue.findOne({ externalId: 'pb-mail-files@pb-files.cn' }).lean())!;
+    expect(await enterpriseRows(String(issue._id))).to.have.members([
+      'enterprise_received email wang@pb-files.cn',
+      'attachments_refused email wang@pb-files.cn',
+    ]);
+    mailCatcher.mails = [];
+    await t.notify.worker.runOnce();
+    const notice = mailCatcher.mails.find((m) => m.subject === `Re: 附件未收到告知 ${issue.number}`);
+    expect(notice, 'the sender is told in the thread of the mail').to.not.equal(undefined);
+    expect(notice!.inReplyTo).to.equal('<pb-mail-files@pb-files.cn>');
+    expect(notice!.text)
+      .to.include('1个附件未保存：申请表.docx（类型不支持）')
+      .and.not.include('退回通知.pdf');
   });
 
   it('a WeChat follower gets customer-service messages; the token is cached and fetched again when WeChat drops it', async () => {

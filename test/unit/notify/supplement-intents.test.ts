@@ -51,7 +51,15 @@ describe('the owner’s 补充材料 (intents)', () => {
     ]);
     const repeat = { kind: 'source_merged', channel: 'sms', inboxId: 'y' };
     expect(intentsOf(note('in_progress', repeat))).to.deep.equal([
-      { event: 'source_merged', audience: 'merged_source' },
+      { event: 'source_merged', audience: 'sender' },
     ]);
+  });
+
+  it('files a message brought that could not be kept are named to its sender, and nobody else', () => {
+    const refused = { kind: 'attachments_refused', inboxId: 'z', attachments: [] };
+    for (const state of ['received', 'in_progress', 'awaiting_rating'] as const)
+      expect(intentsOf(note(state, refused))).to.deep.equal([
+        { event: 'attachments_refused', audience: 'sender' },
+      ]);
   });
 });
