@@ -146,9 +146,8 @@ router.beforeEach(async (to, from) => {
   const roles = to.meta.roles;
   if (roles && session.user && !roles.includes(session.user.role)) return homeOf(session.user.role);
   // The to-do counts load while the screen's code does (first paint), not after it.
-  if (to.name !== from.name && to.name === 'workbench')
-    prefetchWorkbench('unit', session.user?.unitId ?? null);
-  if (to.name !== from.name && to.name === 'desk') prefetchWorkbench('desk', null);
+  if (to.name !== from.name && to.name === 'workbench') prefetchWorkbench('unit');
+  if (to.name !== from.name && to.name === 'desk') prefetchWorkbench('desk');
   return true;
 });
 
