@@ -61,7 +61,6 @@ export const DEFAULT_URGENCY_CUES: CueFamilies = Object.freeze({
     '漏电',
     '电线外露',
     '电线裸露',
-    '漏气',
   ],
   utilitiesCut: ['停电', '断电', '跳闸', '停水', '断水', '停气', '断气', '断网', '停供'],
   wages: ['发不出', '发工资', '工资', '欠薪', '讨薪', '薪资', '薪水', '农民工'],
