@@ -16,6 +16,8 @@ import { policyReply, verifyClassReply } from './class-resolve.ts';
 import { canVerifyClassReplies } from './class-problem.policy.ts';
 
 const isLinkable = (state: IssueState) => CLASS_LINKABLE_STATES.includes(state);
+/** A class problem is two member problems or more, from its promotion on. */
+const MIN_CLASS_MEMBERS = 2;
 const oid = (id: string) => new Types.ObjectId(id);
 
 export interface PromoteInput {
@@ -117,7 +119,7 @@ export async function promoteCluster(
   const coUnitIds = [...new Set(input.coUnitIds)].filter((id) => id !== input.leadUnitId);
   const units = await unitsOf(deps, [input.leadUnitId, ...coUnitIds]);
   const members = (await loadMembers(deps, wanted)).filter((m) => !m.classProblemId && isLinkable(m.state));
-  if (members.length < 2)
+  if (members.length < MIN_CLASS_MEMBERS)
     throw conflict(
       '可立项的成员问题不足两个（其余已办结、尚未分办、已合并或已属于其他类问题）',
       'too_few_members',
@@ -178,6 +180,12 @@ export async function addMembers(
   issueIds: string[],
 ): Promise<ClassProblemDoc> {
   const cls = await loadClassProblem(deps, id);
+  // A member joining after the shared answer would sit in a resolved class without it.
+  if (cls.state !== 'handling')
+    throw conflict(
+      '该类问题已政策性解决，不能再纳入新成员；新问题请单独办理或立项新的类问题',
+      'already_resolved',
+    );
   const members = await loadMembers(deps, issueIds);
   const missing = issueIds.find((i) => !members.some((m) => String(m._id) === i));
   if (missing) throw new AppError('unknown_issue', 400, `问题不存在：${missing}`);
@@ -219,6 +227,10 @@ export async function removeMember(
   const cls = await loadClassProblem(deps, id);
   if (!cls.memberIds.some((m) => String(m) === issueId))
     throw notFound('该问题不是本类问题的成员', 'not_a_member');
+  // The members hold the shared answer once it is given; and a class is two problems or more, as promoted.
+  if (cls.state !== 'handling') throw conflict('该类问题已政策性解决，成员不能再移出', 'already_resolved');
+  if (cls.memberIds.length <= MIN_CLASS_MEMBERS)
+    throw conflict(`类问题至少保留${MIN_CLASS_MEMBERS}个成员问题`, 'too_few_members');
   const now = deps.clock.now();
   const issue = await deps.models.Issue.findById(issueId, { state: 1 }).lean();
   if (issue) {

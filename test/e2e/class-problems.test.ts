@@ -113,6 +113,23 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     await snap(page(), '62-class-detail');
   });
 
+  it('移出 asks first, naming the issue and the enterprise; cancelled, the member stays', async () => {
+    const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
+    await drawer.getByRole('button', { name: '移出' }).first().click();
+    const ask = page().getByRole('dialog', { name: '移出类问题' });
+    await ask.waitFor();
+    const detail = await t.apiAs('leader', 'GET', `/api/class-problems/${classId}`);
+    const first = detail.members[0] as { number: string; enterpriseName: string };
+    expect(await ask.innerText())
+      .to.contain(first.number)
+      .and.contain(first.enterpriseName);
+    await ask.getByRole('button', { name: '取消' }).click();
+    await ask.waitFor({ state: 'hidden' });
+    await drawer.getByRole('heading', { name: '成员问题（6）' }).waitFor();
+    const after = await t.apiAs('leader', 'GET', `/api/class-problems/${classId}`);
+    expect(after.memberCount).to.equal(6);
+  });
+
   it('closes it with one 政策性解决: every member is replied with the shared answer', async () => {
     const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
     await drawer.getByRole('button', { name: '政策性解决' }).click();
@@ -127,6 +144,9 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
       const issue = await t.apiAs('leader', 'GET', `/api/issues/${id}`);
       expect(issue.state).to.equal('replied');
     }
+    // A resolved class neither lets members go nor takes new ones (409 already_resolved).
+    expect(await drawer.getByRole('button', { name: '移出' }).count()).to.equal(0);
+    expect(await drawer.getByRole('button', { name: '纳入', exact: true }).count()).to.equal(0);
     await snap(page(), '64-class-resolved');
   });
 

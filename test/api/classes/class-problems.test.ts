@@ -256,6 +256,29 @@ describe('api: class problems', function () {
       expect(added.status).to.equal(200);
       expect(added.body.memberCount).to.equal(5);
     });
+
+    it('keeps at least two members: the removal that would leave one is a 409', async () => {
+      const url = `/api/class-problems/${classId}/members`;
+      for (const id of ids.slice(2)) {
+        const removed = await request(t.app)
+          .delete(`${url}/${id}`)
+          .set(await t.auth('director'));
+        expect(removed.status).to.equal(200);
+      }
+      const refused = await request(t.app)
+        .delete(`${url}/${ids[1]}`)
+        .set(await t.auth('director'));
+      expectError(refused, 409, 'too_few_members');
+      expect(refused.body.error.message).to.equal('类问题至少保留2个成员问题');
+      const issue = await t.models.Issue.findById(ids[1], { classProblemId: 1 }).lean();
+      expect(String(issue!.classProblemId)).to.equal(classId);
+      const back = await request(t.app)
+        .post(url)
+        .set(await t.auth('director'))
+        .send({ issueIds: ids.slice(2) });
+      expect(back.status).to.equal(200);
+      expect(back.body.memberCount).to.equal(5);
+    });
   });
 
   describe('政策性解决', () => {
@@ -352,6 +375,23 @@ describe('api: class problems', function () {
         409,
         'already_resolved',
       );
+      // A resolved class takes no new member (it would never get the answer) and lets none go.
+      const url = `/api/class-problems/${classId}/members`;
+      const joining = await request(t.app)
+        .post(url)
+        .set(await t.auth('director'))
+        .send({ issueIds: [otherId] });
+      expectError(joining, 409, 'already_resolved');
+      expectError(
+        await request(t.app)
+          .delete(`${url}/${victim}`)
+          .set(await t.auth('director')),
+        409,
+        'already_resolved',
+      );
+      expect(
+        (await t.models.ClassProblem.findById(classId, { memberIds: 1 }).lean())!.memberIds,
+      ).to.have.length(5);
     });
 
     it('the centre verifies the class answer: every member waits for its own enterprise’s rating', async () => {
