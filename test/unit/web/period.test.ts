@@ -7,7 +7,9 @@ import {
   chinaDayStart,
   customPeriod,
   lastChinaDayOf,
+  periodFileLabel,
   periodOf,
+  reportMonthOf,
 } from '../../../web/src/lib/period.ts';
 
 describe('China days (web lib/period)', () => {
@@ -29,5 +31,25 @@ describe('China days (web lib/period)', () => {
     expect(chinaDayStart('2026-12-05')).to.equal('2026-12-04T16:00:00.000Z');
     expect(chinaDayEnd('2026-12-05')).to.equal('2026-12-05T15:59:59.999Z');
     expect(chinaDayOf(chinaDayStart('2026-12-05'))).to.equal('2026-12-05');
+  });
+
+  it('a period opens the 月度分析报告 of the last month it reaches that has begun', () => {
+    const now = new Date('2026-12-05T02:00:00Z');
+    expect(reportMonthOf(periodOf('year', now), now)).to.equal('2026-12');
+    expect(reportMonthOf(periodOf('quarter', now), now)).to.equal('2026-12');
+    expect(reportMonthOf(periodOf('month', now), now)).to.equal('2026-12');
+    expect(reportMonthOf(customPeriod('2026-03-01', '2026-05-31'), now)).to.equal('2026-05');
+    // The last hour of a month in China is the next day's morning in UTC: still that month.
+    const lastHour = new Date('2026-11-30T15:59:59Z');
+    expect(reportMonthOf(periodOf('year', lastHour), lastHour)).to.equal('2026-11');
+  });
+
+  it('a period names its export file without spaces', () => {
+    const now = new Date('2026-12-05T02:00:00Z');
+    expect(periodFileLabel('year', periodOf('year', now))).to.equal('2026年');
+    expect(periodFileLabel('quarter', periodOf('quarter', now))).to.equal('2026年第4季度');
+    expect(periodFileLabel('custom', customPeriod('2026-03-01', '2026-03-31'))).to.equal(
+      '2026-03-01至2026-03-31',
+    );
   });
 });

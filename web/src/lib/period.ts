@@ -59,6 +59,18 @@ export function monthKey(iso: string): string {
   return `${y}-${pad(m)}`;
 }
 
+/**
+ * The month whose 月度分析报告 a period opens: the last month it reaches that has begun (本年 and 本季度 open the
+ * current month, a past range its last month), never an empty month still to come.
+ */
+export function reportMonthOf(period: Period, now: Date): string {
+  return monthKey(new Date(Math.min(Date.parse(period.to) - 1, now.getTime())).toISOString());
+}
+
+/** A period as a file name reads it: 2026-03, 2026年第4季度, 2026年, or 2026-03-01至2026-03-31. */
+export const periodFileLabel = (kind: PeriodKind, period: Period) =>
+  periodLabel(kind, period).replace(/\s/g, '');
+
 /** How a period reads in a heading: 2026-03, 2026年第4季度, 2026年, or its first and last day. */
 export function periodLabel(kind: PeriodKind, period: Period): string {
   const { y, m } = chinaParts(new Date(period.from));
