@@ -36,9 +36,11 @@ export const uploadErrors = {
 export const ATTACHMENTS_ADDED = 'attachments_added';
 
 function uploadEvent(actor: Actor, state: IssueState, now: Date, saved: readonly AttachmentInfo[]) {
-  return noteEvent(actor, state, now, `上传附件：${saved.map((a) => a.filename).join('、')}`, {
-    // The QR page shows no attachments, so neither does it show their upload.
-    public: false,
+  const shown = saved.some((a) => a.public);
+  const names = saved.map((a) => a.filename).join('、');
+  return noteEvent(actor, state, now, shown ? `提供材料（企业可查看）：${names}` : `上传附件：${names}`, {
+    // The enterprise reads of files only those it may open (企业可见); the unit's working papers stay internal.
+    public: shown,
     data: { kind: ATTACHMENTS_ADDED, attachments: saved.map((a) => ({ id: a.id, filename: a.filename })) },
   });
 }
@@ -93,6 +95,8 @@ export async function attachmentUploadCommand(
   issueId: string,
   /** Reads the request's files; called only once the actor may upload here. */
   readFiles: () => Promise<UploadedFile[]>,
+  /** Whether the enterprise may open these files on its QR page (企业可见). */
+  shown = false,
 ): Promise<AttachmentInfo[]> {
   const doc = await loadIssue(deps.models, issueId);
   const scope = scopeOf(doc);
@@ -109,7 +113,8 @@ export async function attachmentUploadCommand(
   const id = new Types.ObjectId(issueId);
   const saved: AttachmentInfo[] = [];
   try {
-    for (const f of files) saved.push(await store.save(id, { ...f, source: 'staff', uploadedBy: actor.id }));
+    for (const f of files)
+      saved.push(await store.save(id, { ...f, source: 'staff', uploadedBy: actor.id, public: shown }));
   } catch (err) {
     // A concurrent upload took the last slots: what was stored is still recorded.
     if (saved.length) await recordUpload(deps, doc, actor, saved);

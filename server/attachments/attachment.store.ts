@@ -28,6 +28,8 @@ interface AttachmentMetadata {
   source: AttachmentSource;
   uploadedBy: string;
   status: 'stored' | 'pending' | 'failed';
+  /** A staff file the unit chose to show the enterprise (the QR page lists it beside the owner's own). */
+  public?: boolean;
   mediaId?: string;
   /** A pending file: download attempts so far, the next one (also the claim's lease), the last failure. */
   attempts?: number;
@@ -54,6 +56,8 @@ export interface AttachmentInfo {
   source: AttachmentSource;
   status: 'stored' | 'pending' | 'failed';
   uploadedAt: Date;
+  /** A staff file shown to the enterprise on its QR page. */
+  public?: boolean;
   /** Why a WeChat picture could not be fetched (failed), or why the last attempt did not (pending). */
   reason?: string;
 }
@@ -75,6 +79,8 @@ export interface NewAttachment {
   filename?: string;
   source: AttachmentSource;
   uploadedBy: string;
+  /** Shown to the enterprise (a staff upload marked 企业可见). */
+  public?: boolean;
 }
 
 export const attachmentErrors = {
@@ -111,6 +117,7 @@ function infoOf(doc: FileDoc): AttachmentInfo {
     source: doc.metadata.source,
     status: doc.metadata.status,
     uploadedAt: doc.uploadDate,
+    ...(doc.metadata.public ? { public: true } : {}),
     ...(doc.metadata.reason ? { reason: doc.metadata.reason } : {}),
   };
 }
@@ -214,6 +221,7 @@ export function createAttachmentStore(conn: Connection, models: Models) {
         source: file.source,
         uploadedBy: file.uploadedBy,
         status: 'stored' as const,
+        ...(file.public ? { public: true } : {}),
       };
       return write(issueId, safeFilename(file.filename, contentType), meta, file.data);
     },

@@ -25,6 +25,13 @@ function objectIdParam(req: Request, name: string): Types.ObjectId {
   return new Types.ObjectId(value);
 }
 
+/** `?public=true` (企业可见: the enterprise sees the files on its QR page); absent or `false`: staff only. */
+function publicParam(value: unknown): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw badRequest('public 只能为 true 或 false', 'validation_failed');
+}
+
 export function presentAttachment(a: AttachmentInfo) {
   return {
     id: a.id,
@@ -34,6 +41,7 @@ export function presentAttachment(a: AttachmentInfo) {
     source: a.source,
     status: a.status,
     uploadedAt: a.uploadedAt,
+    public: !!a.public,
     ...(a.reason ? { reason: a.reason } : {}),
   };
 }
@@ -73,6 +81,7 @@ export function createAttachmentsRouter(ctx: AppContext, store: AttachmentStore)
 
   router.post('/:id/attachments', async (req, res) => {
     const issueId = objectIdParam(req, 'id');
+    const shown = publicParam(req.query.public);
     // Read only once the command has authorised the upload.
     const readFiles = async () => {
       const files: UploadedFile[] = [];
@@ -85,7 +94,7 @@ export function createAttachmentsRouter(ctx: AppContext, store: AttachmentStore)
       );
       return files;
     };
-    const saved = await attachmentUploadCommand(deps, store, actorOf(req), String(issueId), readFiles);
+    const saved = await attachmentUploadCommand(deps, store, actorOf(req), String(issueId), readFiles, shown);
     res.status(201).json({ items: saved.map(presentAttachment) });
   });
 

@@ -190,6 +190,55 @@ describe('QR page: photos and PDFs with a new issue', () => {
     await b.get(`${pageOf(e)}/issues/${id}/files/not-an-id`).expect(404);
   });
 
+  it('a file the unit marks 企业可见 is listed to the owner as 办理单位提供的材料 and served; the timeline says so', async () => {
+    const e = await t.enterprise(29);
+    const b = browser(t);
+    await verifyOwner(t, b, e);
+    const { csrf, submissionId } = await openForm(b, e);
+    const res = await post(
+      b,
+      e,
+      {
+        _csrf: csrf,
+        submissionId,
+        title: '厂区路灯不亮',
+        content: '厂区门口三盏路灯一个月不亮，夜班员工出行不便。',
+      },
+      [],
+    ).expect(303);
+    const id = String((await issueOf(t, res.headers.location))._id);
+    const auth = await t.auth('dispatcher');
+    const shown = await request(t.app)
+      .post(`/api/issues/${id}/attachments?public=true`)
+      .set(auth)
+      .attach('file', PNG, { filename: '维修后照片.png', contentType: 'image/png' })
+      .expect(201);
+    expect(shown.body.items[0]).to.include({ filename: '维修后照片.png', source: 'staff', public: true });
+    const kept = await request(t.app)
+      .post(`/api/issues/${id}/attachments?public=false`)
+      .set(auth)
+      .attach('file', PDF, { filename: '内部工作记录.pdf', contentType: 'application/pdf' })
+      .expect(201);
+    expect(kept.body.items[0]).to.include({ public: false });
+    const bad = await request(t.app)
+      .post(`/api/issues/${id}/attachments?public=yes`)
+      .set(auth)
+      .attach('file', PNG, { filename: 'x.png', contentType: 'image/png' })
+      .expect(400);
+    expect(bad.body.error.code).to.equal('validation_failed');
+
+    const page = (await b.get(pageOf(e)).expect(200)).text;
+    const fileId = shown.body.items[0].id as string;
+    expect(page).to.include('办理单位提供的材料');
+    expect(page).to.include(
+      `<a href="${pageOf(e)}/issues/${id}/files/${fileId}" target="_blank" rel="noopener">维修后照片.png</a`,
+    );
+    expect(page).to.not.include('内部工作记录');
+    expect(page).to.include('提供材料（企业可查看）：维修后照片.png');
+    await b.get(`${pageOf(e)}/issues/${id}/files/${fileId}`).expect(200);
+    await b.get(`${pageOf(e)}/issues/${id}/files/${kept.body.items[0].id as string}`).expect(404);
+  });
+
   it('files the issue and names each refused file to the owner: a sixth, a program named .jpg, 11 MB', async () => {
     const e = await t.enterprise(22);
     const b = browser(t);

@@ -58,13 +58,14 @@ describe('staff app: attachments on the issue page (e2e, Chromium)', function ()
     expect(res.status, await res.clone().text()).to.equal(201);
   }
 
+  let id = '';
   it('lists every attachment with its status, shows the picture and downloads the PDF', async () => {
     const enterprise = t.seed.enterprises[3]!;
     await push(textXml(openid, enterprise.creditCode, 'e2e-bind'));
     await push(imageXml(openid, 'MEDIA_e2e_site_photo', 'e2e-img-1'));
     await push(imageXml(openid, 'MEDIA_e2e_unknown', 'e2e-img-2'));
     const issue = await t.models.Issue.findOne({ channel: 'wechat', externalId: 'e2e-img-1' }).lean();
-    const id = String(issue!._id);
+    id = String(issue!._id);
     await uploadPdf(id);
 
     wechat.media.set('MEDIA_e2e_site_photo', { data: JPEG, contentType: 'image/jpeg' });
@@ -132,6 +133,37 @@ describe('staff app: attachments on the issue page (e2e, Chromium)', function ()
       pdf.getByRole('button', { name: '下载' }).click(),
     ]);
     expect(download.suggestedFilename()).to.equal('营业执照副本.pdf');
+  });
+
+  it('staff upload a photo from the page, marked 企业可见: listed with the tag, stored public, told on the public timeline', async () => {
+    const { page } = await t.open();
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${id}`);
+    const card = page.getByRole('region', { name: '附件' });
+    await card.getByRole('listitem').nth(3).waitFor();
+    await card.getByRole('button', { name: '上传附件' }).click();
+    const dialog = page.getByRole('dialog', { name: '上传附件' });
+    await dialog.getByRole('button', { name: '上传', exact: true }).click();
+    await dialog.getByRole('alert').filter({ hasText: '请选择要上传的文件' }).waitFor();
+    await dialog
+      .getByLabel(/选择文件/)
+      .setInputFiles({ name: '整改照片.jpg', mimeType: 'image/jpeg', buffer: JPEG });
+    await dialog.getByText(/企业可见/).click();
+    expect(await axeFindings(page)).to.deep.equal([]);
+    await snap(page, 'issue-attachments-upload', false);
+    await dialog.getByRole('button', { name: '上传', exact: true }).click();
+    const row = card.getByRole('listitem').filter({ hasText: '整改照片.jpg' });
+    await row.waitFor();
+    expect(await row.textContent())
+      .to.contain('企业可见')
+      .and.contain('工作人员上传');
+    const stored = await t.apiAs('dispatcher', 'GET', `/api/issues/${id}/attachments`);
+    const photo = (stored.items as { filename: string; public: boolean }[]).find(
+      (a) => a.filename === '整改照片.jpg',
+    );
+    expect(photo?.public).to.equal(true);
+    const doc = await t.models.Issue.findById(id, { timeline: 1 }).lean();
+    expect(doc!.timeline.at(-1)).to.include({ public: true, note: '提供材料（企业可查看）：整改照片.jpg' });
   });
 });
 

@@ -19,7 +19,7 @@ import { issueList } from './summary.view.ts';
 
 export type OwnerIssue = ReturnType<typeof presentIssuePublic> & {
   classNote?: string;
-  /** The files the enterprise sent with the issue (qr-files.ts). */
+  /** The files the owner may open: those the enterprise sent, and those the unit provided (qr-files.ts). */
   files?: readonly OwnerFile[];
 };
 
@@ -94,23 +94,35 @@ const sizeOf = (bytes: number) =>
     ? `${Math.max(1, Math.round(bytes / 1024))}KB`
     : `${(bytes / 1024 / 1024).toFixed(1)}MB`;
 
-/** The files the enterprise sent, each opening from the page; one still being fetched from WeChat says so. */
+/** One file, opening from the page; one still being fetched from WeChat says so. */
+function fileItem(p: OwnerBase, i: OwnerIssue, f: OwnerFile): SafeHtml {
+  return f.status === 'stored'
+    ? html`<li>
+        <a href="${p.base}/issues/${i.id}/files/${f.id}" target="_blank" rel="noopener">${f.filename}</a
+        >（${sizeOf(f.size)}）
+      </li>`
+    : html`<li>${f.filename}（${f.status === 'pending' ? '正在获取' : '未能获取'}）</li>`;
+}
+
+/** The files the enterprise sent, then those the unit provided for it (企业可见), each as its own list. */
 function filesLine(p: OwnerBase, i: OwnerIssue): SafeHtml | string {
-  if (!i.files?.length) return '';
-  const items = i.files.map((f) =>
-    f.status === 'stored'
-      ? html`<li>
-          <a href="${p.base}/issues/${i.id}/files/${f.id}" target="_blank" rel="noopener">${f.filename}</a
-          >（${sizeOf(f.size)}）
-        </li>`
-      : html`<li>${f.filename}（${f.status === 'pending' ? '正在获取' : '未能获取'}）</li>`,
-  );
-  return html`<dt>提交的材料</dt>
-    <dd>
-      <ul class="files">
-        ${items}
-      </ul>
-    </dd>`;
+  const group = (title: string, files: readonly OwnerFile[]) =>
+    files.length
+      ? html`<dt>${title}</dt>
+          <dd>
+            <ul class="files">
+              ${files.map((f) => fileItem(p, i, f))}
+            </ul>
+          </dd>`
+      : '';
+  const files = i.files ?? [];
+  return html`${group(
+    '提交的材料',
+    files.filter((f) => !f.fromUnit),
+  )}${group(
+    '办理单位提供的材料',
+    files.filter((f) => f.fromUnit),
+  )}`;
 }
 
 /** The photos-and-PDFs input, the accepted types by name (see ACCEPTED_TYPES), and the hint saying so. */

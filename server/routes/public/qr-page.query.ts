@@ -70,6 +70,8 @@ const OWNER_FIELDS = {
   timeline: 1,
   // The owner hears how many of their files were kept.
   attachmentCount: 1,
+  // Files the unit made 企业可见 are listed beside the owner's own (qr-files.ts).
+  staffAttachmentCount: 1,
 } as const;
 
 export async function findEnterpriseByToken(models: Models, token: string): Promise<QrEnterprise | null> {

@@ -13,8 +13,13 @@ export interface IssueAttachment {
   source: 'staff' | 'email' | 'wechat' | 'qr';
   status: AttachmentStatus;
   uploadedAt: string;
+  /** A staff file the enterprise may open on its QR page (企业可见). */
+  public?: boolean;
   reason?: string;
 }
+
+/** What the upload input takes (the server checks the bytes): pictures and PDF, as the store does. */
+export const UPLOAD_ACCEPT = 'image/jpeg,image/png,image/gif,image/webp,application/pdf';
 
 export const ATTACHMENT_SOURCE_LABELS: Readonly<Record<IssueAttachment['source'], string>> = {
   staff: '工作人员上传',
