@@ -118,6 +118,23 @@ export function decisionText(change: IssueChange): string {
   }
 }
 
+/**
+ * A correction of category or urgency (shared/lifecycle/handlers/assignment.ts): one that routes the issue is a
+ * dispatch (from 待受理) or a transfer (to another unit before signing), heard as such; one that restarts an
+ * unsigned issue's deadlines tells its unit the new ones.
+ */
+function reclassified(change: IssueChange, assigned: Intent[]): Intent[] {
+  const d = change.data as
+    { unitId?: string; from?: { urgency?: string }; to?: { urgency?: string } } | undefined;
+  if (d?.unitId) {
+    return change.fromState === 'received'
+      ? assigned
+      : [i('issue_transferred', 'unit'), i('enterprise_dispatched', 'enterprise')];
+  }
+  const restarted = change.state === 'dispatched' && d?.from?.urgency !== d?.to?.urgency;
+  return restarted ? [i('issue_reclassified', 'unit')] : [];
+}
+
 /** The notifications a committed change calls for. */
 export function intentsOf(change: IssueChange): Intent[] {
   const assigned = [i('issue_assigned', 'unit'), i('enterprise_dispatched', 'enterprise')];
@@ -128,6 +145,8 @@ export function intentsOf(change: IssueChange): Intent[] {
       return assigned;
     case 'transfer':
       return [i('issue_transferred', 'unit'), i('enterprise_dispatched', 'enterprise')];
+    case 'reclassify':
+      return reclassified(change, assigned);
     case 'urge':
     case 'supervise':
     case 'bulletin':

@@ -193,7 +193,7 @@ export interface UnitNotice {
 const CENTRE_ROLES: Role[] = ['clerk', 'dispatcher', 'director'];
 const UNIT_ROLES: Role[] = ['handler', 'unit_head'];
 /** Steps whose person's reason (the step's note) a notice quotes as {{reason}}. */
-const REASONED: ReadonlySet<string> = new Set(['transfer', 'return', 'send_back']);
+const REASONED: ReadonlySet<string> = new Set(['transfer', 'return', 'send_back', 'reclassify']);
 
 export function formatChinaTime(d: Date | undefined | null): string {
   if (!d) return '';

@@ -9,6 +9,7 @@ export const NOTIFY_EVENTS = [
   'issue_assigned',
   'issue_reassigned',
   'issue_transferred',
+  'issue_reclassified',
   'issue_returned',
   'reply_sent_back',
   'triage_due',
@@ -79,6 +80,12 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '问题转办',
     '新承办单位经办人、负责人',
     '问题{{number}}「{{title}}」转交{{unit}}办理（{{reason}}），请于{{signBy}}前签收、{{deadline}}前办结。',
+    ['reason', 'signBy'],
+  ),
+  issue_reclassified: spec(
+    '时限调整',
+    '承办单位经办人、负责人',
+    '问题{{number}}「{{title}}」的紧急程度已由服务中心调整（{{reason}}），办理时限随之更新：请于{{signBy}}前签收、{{deadline}}前办结。',
     ['reason', 'signBy'],
   ),
   issue_returned: spec(

@@ -8,6 +8,7 @@ import {
   handlerOf,
   inProgressIssue,
   must,
+  postIssue,
   receivedIssue,
   unitByCode,
   unitHeadOf,
@@ -58,6 +59,40 @@ describe('notifications: hand-offs with a reason', () => {
     const [row] = await outbox(t, { issueId: id, event: 'issue_transferred' });
     expect(row.text).to.match(
       /转交市自然资源和规划局办理（涉及用地指标），请于\d{4}-\d{2}-\d{2} \d{2}:\d{2}前签收、\d{4}-\d{2}-\d{2} \d{2}:\d{2}前办结/,
+    );
+  });
+
+  it('a reclassification that routes a dispatched issue elsewhere is heard by the new unit as a transfer', async () => {
+    const created = await postIssue(t, 'dispatcher', { category: 'finance', urgency: 'normal' });
+    expect(created.body.state).to.equal('dispatched');
+    const id = created.body.id as string;
+    const moved = await must(t, 'dispatcher', id, 'reclassify', {
+      category: 'land',
+      reason: '属于用地规划类',
+    });
+    expect(moved.unitId).to.not.equal(created.body.unitId);
+    const unit = (await t.models.Unit.findById(moved.unitId, { code: 1 }).lean())!.code;
+    expect((await recipientsByEvent(t, id)).issue_transferred).to.deep.equal(
+      [handlerOf(unit), unitHeadOf(unit)].sort(),
+    );
+    const [row] = await outbox(t, { issueId: id, event: 'issue_transferred' });
+    expect(row.text).to.include('办理（属于用地规划类），请于');
+  });
+
+  it('a new urgency on a dispatched issue tells its unit the new deadlines, with the reason', async () => {
+    const id = await receivedIssue(t, { urgency: 'normal' });
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    await must(t, 'dispatcher', id, 'reclassify', { urgency: 'urgent', reason: '企业下周停产' });
+    const issue = await t.models.Issue.findById(id).lean();
+    expect((await recipientsByEvent(t, id)).issue_reclassified).to.deep.equal(
+      [h, unitHeadOf('city-drc')].sort(),
+    );
+    const [row] = await outbox(t, { issueId: id, event: 'issue_reclassified' });
+    const cst = (d: Date) =>
+      new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(row.text).to.include('（企业下周停产）');
+    expect(row.text).to.include(
+      `请于${cst(issue!.deadlines!.signBy)}前签收、${cst(issue!.deadlines!.resolveBy)}前办结`,
     );
   });
 
