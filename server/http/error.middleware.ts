@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
 import { ChannelRefusal } from '../channels/types.ts';
 import { AppError, isAppError } from '../errors.ts';
+import { isChineseMessage, zodIssueMessage } from './zod-messages.ts';
 
 interface HttpishError {
   type?: string;
@@ -26,13 +27,15 @@ function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Our schemas speak Chinese (请填写根本原因); zod's built-in English messages need the field named. */
-const CHINESE = /[\u4e00-\u9fff]/;
-function invalidField(field: string, message: string): AppError {
+/**
+ * Our schemas speak Chinese (请填写根本原因), shown as it is; a generic message (zod's English, put in Chinese by
+ * zod-messages, or mongoose's) needs the field named.
+ */
+function invalidField(field: string, message: string, generic = message): AppError {
   return new AppError(
     'validation_failed',
     400,
-    CHINESE.test(message) ? message : `字段 ${field} 无效：${message}`,
+    isChineseMessage(message) ? message : `字段 ${field} 无效：${generic}`,
     { field },
   );
 }
@@ -45,10 +48,10 @@ export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof z.ZodError) {
     const issue = err.issues[0];
     const where = issue ? formatPath(issue.path) : '';
-    if (where) return invalidField(where, issue.message);
+    if (where) return invalidField(where, issue.message, zodIssueMessage(issue));
     // The body itself is of the wrong kind (an array, a string): zod says so in English.
     if (issue?.code === 'invalid_type') return new AppError('validation_failed', 400, '请求体应为 JSON 对象');
-    return new AppError('validation_failed', 400, `请求无效：${issue?.message ?? ''}`);
+    return new AppError('validation_failed', 400, `请求无效：${issue ? zodIssueMessage(issue) : ''}`);
   }
   if (typeof err !== 'object' || err === null) return undefined;
   const e = err as HttpishError;

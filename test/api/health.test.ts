@@ -142,7 +142,8 @@ describe('error middleware', () => {
   it('zod error → 400 validation_failed naming the first issue path', async () => {
     const res = await request(app).get('/zod');
     expectError(res, 400, 'validation_failed');
-    expect(res.body.error.message).to.contain('enterprise.creditCode');
+    // zod's own English ("Invalid input: expected string, received number") is put in Chinese.
+    expect(res.body.error.message).to.equal('字段 enterprise.creditCode 无效：类型不正确，应为文本');
     expect(res.body.error.field).to.equal('enterprise.creditCode');
   });
 

@@ -21,6 +21,16 @@ describe('POST /api/issues', () => {
     expectError(bad, 400, 'validation_failed');
   });
 
+  it('400 validation_failed in Chinese, naming the field, for a value of the wrong type', async () => {
+    const res = await postIssue(t, 'clerk', { contact: 'abc' as never });
+    expectError(res, 400, 'validation_failed');
+    expect(res.body.error).to.deep.equal({
+      code: 'validation_failed',
+      message: '字段 contact 无效：类型不正确，应为对象',
+      field: 'contact',
+    });
+  });
+
   it('counts a limit in characters, as the form does: 200 emoji make a title, 201 do not (never a 500)', async () => {
     // Each emoji is one character and two UTF-16 units: the validation and the stored limits must agree.
     const title = '🔥'.repeat(200);
