@@ -66,6 +66,29 @@ describe('api: auth', () => {
       expectError(long, 400, 'validation_failed');
     });
 
+    it('says what is wrong: a missing password, one that is not text, and one too long (not 请输入密码)', async () => {
+      const login = (body: object) => request(t.app).post('/api/auth/login').send(body);
+      const said = async (body: object) => {
+        const res = await login(body);
+        expectError(res, 400, 'validation_failed');
+        return res.body.error;
+      };
+      expect(await said({ username: 'admin', password: 'x'.repeat(20_000) })).to.deep.equal({
+        code: 'validation_failed',
+        message: '密码不能超过200个字符',
+        field: 'password',
+      });
+      expect(await said({ username: 'admin' })).to.deep.equal({
+        code: 'validation_failed',
+        message: '请输入密码',
+        field: 'password',
+      });
+      expect((await said({ username: 'admin', password: 2 })).message).to.equal('密码必须是文本');
+      expect((await said({ username: 'a'.repeat(65), password: 'demo1234' })).message).to.equal(
+        '用户名不能超过64个字符',
+      );
+    });
+
     it('tells a disabled account so only when the password is right', async () => {
       const unit = unitOf(t, 'county');
       const username = `unithead-${unit.code}`;
