@@ -10,6 +10,7 @@ import { cachedSettings, type IssueChangeListener } from '../../commands/issue-d
 import { AppError, badRequest } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
+import { singleValuedQuery } from '../../http/validate.ts';
 import type { DefaultRouting } from '../../intake/route-issue.ts';
 import type { Classifier } from '../../intake/triage.ts';
 import {
@@ -58,7 +59,7 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
   });
 
   router.get('/', async (req, res) => {
-    const q = listIssuesQuery.parse(req.query);
+    const q = listIssuesQuery.parse(singleValuedQuery(req.query));
     const [{ items, next, searchedTo }, total] = await Promise.all([
       listIssues(ctx.models, actorOf(req), q),
       drillTotal(ctx.models, actorOf(req), q),
@@ -73,7 +74,7 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
 
   // The list's rows as Excel (a drill-down or search exported as seen); before '/:id', which takes any segment.
   router.get('/export.xlsx', async (req, res) => {
-    const q = listIssuesQuery.parse({ ...req.query, cursor: undefined, limit: undefined });
+    const q = listIssuesQuery.parse({ ...singleValuedQuery(req.query), cursor: undefined, limit: undefined });
     const result = await exportRows(ctx.models, actorOf(req), q);
     const now = ctx.clock.now();
     const day = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10);

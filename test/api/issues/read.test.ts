@@ -68,6 +68,40 @@ describe('GET /api/issues and /api/issues/:id', () => {
       expectError(await get('cursor=garbage'), 400, 'invalid_cursor');
     });
 
+    it('400 invalid_query for a filter given as a list or an object, never an unfiltered list', async () => {
+      const auth = await t.auth('clerk');
+      const get = (path: string) => request(t.app).get(path).set(auth);
+      for (const qs of [
+        'state[]=received&state[]=dispatched',
+        'state[x]=received',
+        'category[0]=land',
+        'state=received&state=dispatched',
+        'q=a&q=b',
+      ]) {
+        for (const path of [`/api/issues?${qs}`, `/api/issues/export.xlsx?${qs}`]) {
+          const res = await get(path);
+          expectError(res, 400, 'invalid_query');
+          expect(res.body.error.message, path).to.match(/^查询参数 \S+ (格式无效|只能出现一次)：/);
+        }
+      }
+      const repeated = await get('/api/issues?state=received&state=dispatched');
+      expect(repeated.body.error).to.deep.equal({
+        code: 'invalid_query',
+        message: '查询参数 state 只能出现一次：多个取值请用英文逗号分隔，如 state=a,b',
+        field: 'state',
+      });
+      const bracketed = await get('/api/issues?state[]=received');
+      expect(bracketed.body.error).to.deep.equal({
+        code: 'invalid_query',
+        message: '查询参数 state[] 格式无效：应写成 state=取值，多个取值用英文逗号分隔',
+        field: 'state',
+      });
+      // The comma-separated form stays the way to ask for several values.
+      const several = await get('/api/issues?state=received,dispatched&limit=100');
+      expect(several.status).to.equal(200);
+      expect(several.body.items.map((i: Item) => i.state)).to.include.members(['received', 'dispatched']);
+    });
+
     it('lists newest first with {items, next}, filtered by state, category, channel and unit', async () => {
       const res = await request(t.app)
         .get('/api/issues')
