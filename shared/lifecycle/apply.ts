@@ -8,6 +8,7 @@ import { CLOCKED_STATES, STATE_LABELS, TERMINAL_STATES, UNIT_LEVELS, type IssueS
 import { ACTION_SCHEMAS, firstIssueMessage } from '../schemas.ts';
 import {
   ACTION_LABELS,
+  APPROVE_ACTIONS,
   ACTION_ROLES,
   ENTERPRISE_ACTIONS,
   SYSTEM_ACTIONS,
@@ -120,6 +121,9 @@ function compact(data: Record<string, unknown> | undefined): Record<string, unkn
   return Object.keys(out).length ? out : undefined;
 }
 
+/** The actions that decide a pending request (approve or deny it). */
+const DECIDES_REQUESTS: ReadonlySet<ActionId> = new Set([...Object.values(APPROVE_ACTIONS), 'deny_request']);
+
 /**
  * Applies one lifecycle action. Returns a new issue (the input is not mutated; extra fields such as the id
  * or number pass through) and the timeline event to append in the same write. Throws a TransitionError.
@@ -156,7 +160,10 @@ export function applyAction<T extends IssueCore>(
     public: outcome.public ?? TRANSITIONS[action].public,
   };
   if (outcome.note) event.note = outcome.note;
-  const data = compact(outcome.data);
+  // A request left waiting for approval that this action ended without deciding it (a reply, a transfer, a
+  // return…) is named on its event, so the timeline says where it went.
+  const lapsed = issue.pendingApproval && !next.pendingApproval && !DECIDES_REQUESTS.has(action);
+  const data = compact({ ...outcome.data, ...(lapsed ? { withdrawn: issue.pendingApproval!.kind } : {}) });
   if (data) event.data = data;
   return { issue: next, event };
 }

@@ -1,6 +1,6 @@
 // The staff timeline's words for a step and for who took it (web lib/timeline).
 import { expect } from 'chai';
-import { actionLabel, who } from '../../../web/src/lib/timeline.ts';
+import { actionLabel, reclassifyChanges, who, withdrawnRequest } from '../../../web/src/lib/timeline.ts';
 
 const entry = (over: Partial<Parameters<typeof actionLabel>[0]>) => ({
   action: 'note' as const,
@@ -27,5 +27,33 @@ describe('staff timeline words (web lib/timeline)', () => {
     expect(actionLabel(entry({ action: 'dispatch', data: { redispatch: true } }))).to.equal('重新分办');
     expect(who(entry({}))).to.equal('王敏');
     expect(who(entry({ actorRole: 'system', actorName: '系统' }))).to.equal('系统自动');
+  });
+
+  it('says what a 重新分类 changed, not only why', () => {
+    const reclassify = (from: object, to: object) =>
+      reclassifyChanges({ action: 'reclassify', data: { from, to, unitId: 'u1' } });
+    expect(
+      reclassify({ category: 'policy', urgency: 'critical' }, { category: 'enforcement', urgency: 'urgent' }),
+    ).to.deep.equal(['类别：政策兑现 → 执法检查', '紧急程度：特急 → 紧急']);
+    expect(
+      reclassify({ category: 'policy', urgency: 'critical' }, { category: 'policy', urgency: 'urgent' }),
+    ).to.deep.equal(['紧急程度：特急 → 紧急']);
+    expect(
+      reclassify({ category: 'policy', urgency: 'normal' }, { category: 'enforcement', urgency: 'normal' }),
+    ).to.deep.equal(['类别：政策兑现 → 执法检查']);
+    // Other steps, and entries written without from/to, add nothing.
+    expect(reclassifyChanges({ action: 'reclassify', data: null })).to.deep.equal([]);
+    expect(
+      reclassifyChanges({ action: 'note', data: { from: {}, to: { urgency: 'urgent' } } }),
+    ).to.deep.equal([]);
+  });
+
+  it('names a pending request a step ended without a decision', () => {
+    expect(withdrawnRequest({ data: { withdrawn: 'extension', late: false } })).to.equal(
+      '待审批的延期申请随之撤销',
+    );
+    expect(withdrawnRequest({ data: { withdrawn: 'suspend' } })).to.equal('待审批的挂起申请随之撤销');
+    expect(withdrawnRequest({ data: { late: false } })).to.equal(null);
+    expect(withdrawnRequest({ data: null })).to.equal(null);
   });
 });

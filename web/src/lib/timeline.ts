@@ -1,7 +1,10 @@
 // How the staff timeline names a step and who took it (IssueTimeline.vue): the lifecycle's labels, with the
 // entries that are not lifecycle actions (a re-dispatch, the owner's 补充材料) named for what they are.
 import { ACTION_LABELS } from '../../../shared/lifecycle/actions.ts';
+import { PENDING_LABELS } from '../../../shared/lifecycle/helpers.ts';
 import { ROLE_LABELS } from '../../../shared/roles.ts';
+import { URGENCY_LABELS } from '../../../shared/states.ts';
+import { categoryLabel } from './format.ts';
 import type { TimelineEntry } from './types.ts';
 
 type Entry = Pick<TimelineEntry, 'action' | 'actorRole' | 'actorName' | 'data'>;
@@ -25,4 +28,31 @@ export function who(e: Entry): string {
   if (e.actorRole === 'system') return '系统自动';
   if (e.actorRole === 'enterprise') return e.actorName || '企业（扫码）';
   return e.actorName || roleLabel(e.actorRole);
+}
+
+type Classification = { category?: string; urgency?: string };
+
+const urgencyLabel = (u: string): string => (URGENCY_LABELS as Record<string, string>)[u] ?? u;
+
+/**
+ * What a 重新分类 changed (its data carries `from` and `to`, each with category and urgency), one line per field
+ * that differs: without it the timeline showed only the reason, not what the issue had been and now is.
+ */
+export function reclassifyChanges(e: Pick<TimelineEntry, 'action' | 'data'>): string[] {
+  if (e.action !== 'reclassify') return [];
+  const { from, to } = (e.data ?? {}) as { from?: Classification; to?: Classification };
+  if (!from || !to) return [];
+  const out: string[] = [];
+  if (to.category && from.category !== to.category)
+    out.push(`类别：${categoryLabel(from.category ?? '—')} → ${categoryLabel(to.category)}`);
+  if (to.urgency && from.urgency !== to.urgency)
+    out.push(`紧急程度：${urgencyLabel(from.urgency ?? '—')} → ${urgencyLabel(to.urgency)}`);
+  return out;
+}
+
+/** A request awaiting approval that the step ended without a decision (a reply, a transfer, a return…). */
+export function withdrawnRequest(e: Pick<TimelineEntry, 'data'>): string | null {
+  const kind = e.data?.withdrawn;
+  const label = typeof kind === 'string' ? (PENDING_LABELS as Record<string, string>)[kind] : undefined;
+  return label ? `待审批的${label}申请随之撤销` : null;
 }

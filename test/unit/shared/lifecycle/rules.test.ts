@@ -226,8 +226,19 @@ describe('lifecycle rules', () => {
       const story = new IssueStory(at('2026-03-02', '09:00')).signed();
       story.refuses(actors.director, 'approve_extension', {}, 'no_pending_request');
       story.do(actors.handler, 'request_extension', { workingDays: 3, reason: '等待材料' });
-      story.do(actors.director, 'deny_request', { reason: '理由不充分' });
+      const denied = story.do(actors.director, 'deny_request', { reason: '理由不充分' });
       expect(story.issue).to.include({ pendingApproval: null, extensionCount: 0 });
+      expect(denied.data).to.not.have.property('withdrawn');
+    });
+
+    it('a request the unit’s reply overtakes is named on the reply as withdrawn, not dropped in silence', () => {
+      const story = new IssueStory(at('2026-03-02', '09:00')).signed();
+      story.do(actors.handler, 'request_extension', { workingDays: 3, reason: '等待材料' });
+      const replied = story.do(actors.handler, 'reply', { text: '已办结' });
+      expect(story.issue.pendingApproval).to.equal(null);
+      expect(replied.data).to.include({ withdrawn: 'extension' });
+      const noted = story.do(actors.dispatcher, 'send_back', { reason: '答复不完整' });
+      expect(noted.data ?? {}).to.not.have.property('withdrawn');
     });
 
     it('reset the follow-ups so the new deadline gets its own urge', () => {
