@@ -52,3 +52,12 @@ export function handlingUnitOf(issue: { unitName?: string | null; state: string 
   if (issue.state === 'consulting') return '待会商确定';
   return '—';
 }
+
+/**
+ * A queue's cards due soonest first by the deadline each runs in its own state (a bad rating's 核实时限, not the
+ * handling deadline the list sorts on), those with none last; a stable sort keeps the server's order otherwise.
+ */
+export function byRunningDeadline<T extends { running: { dueAt: string } | null }>(rows: readonly T[]): T[] {
+  const due = (r: T) => (r.running ? Date.parse(r.running.dueAt) : Infinity);
+  return [...rows].sort((a, b) => due(a) - due(b));
+}
