@@ -83,7 +83,7 @@ async function resolveReferences(deps: IssueActionDeps, doc: IssueDoc, req: Issu
   );
   const lead = typeof input.unitId === 'string' ? units.get(input.unitId) : undefined;
   if (lead && LEAD_UNIT_ACTIONS.has(req.action)) input.level = lead.level;
-  if (req.action === 'merge') await checkMergeTarget(models, doc, String(input.intoId));
+  if (req.action === 'merge') input.intoNumber = await checkMergeTarget(models, doc, String(input.intoId));
   const assignee = req.action === 'assign' ? await checkAssignee(models, doc, String(input.userId)) : null;
   return { input, lead, assignee };
 }
@@ -116,15 +116,17 @@ function assigneeNameOf(
   return before.assigneeName ?? null;
 }
 
-async function checkMergeTarget(models: Models, doc: IssueDoc, intoId: string): Promise<void> {
+/** The master exists and takes duplicates; its number, for the merge's timeline entry. */
+async function checkMergeTarget(models: Models, doc: IssueDoc, intoId: string): Promise<string> {
   if (intoId === String(doc._id)) throw new AppError('invalid_input', 400, '不能将问题合并到其自身');
   const target = Types.ObjectId.isValid(intoId)
-    ? await models.Issue.findById(intoId, { state: 1 }).lean<Pick<IssueDoc, 'state'>>()
+    ? await models.Issue.findById(intoId, { state: 1, number: 1 }).lean<Pick<IssueDoc, 'state' | 'number'>>()
     : null;
   if (!target) throw new AppError('unknown_issue', 400, '要合并到的问题不存在');
   if (target.state === 'merged' || target.state === 'rejected') {
     throw new AppError('illegal_transition', 409, '不能合并到已合并或不予受理的问题');
   }
+  return target.number;
 }
 
 function authorise(actor: Actor, doc: IssueDoc, action: ActionId): void {

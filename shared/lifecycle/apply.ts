@@ -80,6 +80,8 @@ const DOMAIN_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = {
   reclassify: ACTION_SCHEMAS.reclassify.and(
     z.object({ unitId: z.string().optional(), coUnitIds: z.array(z.string()).optional(), ...withLevel }),
   ),
+  // The master's number, read by the server with the master, so the timeline names it.
+  merge: (ACTION_SCHEMAS.merge as z.ZodObject).extend({ intoNumber: z.string().optional() }),
 };
 
 export function mayActorPerform(actor: DomainActor, action: ActionId): boolean {

@@ -99,13 +99,13 @@ export const reject: Handler<{ reason: string }> = (issue, input) => {
   return { note: input.reason };
 };
 
-export const merge: Handler<{ intoId: string }> = (issue, input, ctx) => {
+export const merge: Handler<{ intoId: string; intoNumber?: string }> = (issue, input, ctx) => {
   if (ctx.issueId && ctx.issueId === input.intoId) fail('invalid_input', '不能将问题合并到其自身');
   issue.state = 'merged';
   issue.mergedInto = input.intoId;
   issue.pendingApproval = null;
   if (issue.deadlines?.pausedAt) issue.deadlines = { ...issue.deadlines, pausedAt: null };
-  return { data: { intoId: input.intoId } };
+  return { data: { intoId: input.intoId, intoNumber: input.intoNumber } };
 };
 
 /** 重新启动: back to triage with a clean slate; the history (ratings, timeline, counters) is kept. */

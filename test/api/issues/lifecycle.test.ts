@@ -156,8 +156,17 @@ describe('issue lifecycle through the API', () => {
       400,
       'unknown_issue',
     );
-    const merged = await must(t, 'dispatcher', dup, 'merge', { intoId: master });
+    // The master's number is the server's to record, whatever the body claims.
+    const merged = await must(t, 'dispatcher', dup, 'merge', {
+      intoId: master,
+      intoNumber: 'HZ-0000-000000',
+    });
     expect(merged).to.include({ state: 'merged', mergedInto: master });
+    const masterNumber = (await getIssue(t, 'dispatcher', master)).body.number as string;
+    expect((merged.timeline as Event[]).at(-1)!.data).to.deep.equal({
+      intoId: master,
+      intoNumber: masterNumber,
+    });
     expect((await getIssue(t, 'dispatcher', master)).body.mergedFrom).to.deep.equal([dup]);
     expectError(await act(t, 'dispatcher', dup, 'dispatch', { unitId: drc() }), 409, 'illegal_transition');
   });

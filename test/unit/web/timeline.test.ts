@@ -1,6 +1,12 @@
 // The staff timeline's words for a step and for who took it (web lib/timeline).
 import { expect } from 'chai';
-import { actionLabel, reclassifyChanges, who, withdrawnRequest } from '../../../web/src/lib/timeline.ts';
+import {
+  actionLabel,
+  mergedIntoNumber,
+  reclassifyChanges,
+  who,
+  withdrawnRequest,
+} from '../../../web/src/lib/timeline.ts';
 
 const entry = (over: Partial<Parameters<typeof actionLabel>[0]>) => ({
   action: 'note' as const,
@@ -55,5 +61,14 @@ describe('staff timeline words (web lib/timeline)', () => {
     expect(withdrawnRequest({ data: { withdrawn: 'suspend' } })).to.equal('待审批的挂起申请随之撤销');
     expect(withdrawnRequest({ data: { late: false } })).to.equal(null);
     expect(withdrawnRequest({ data: null })).to.equal(null);
+  });
+
+  it('names the issue a merge went into, from the last merge entry', () => {
+    const merge = (intoNumber?: string) => ({ action: 'merge' as const, data: { intoId: 'x', intoNumber } });
+    expect(mergedIntoNumber([{ action: 'create', data: null }, merge('HZ-2026-000100')])).to.equal(
+      'HZ-2026-000100',
+    );
+    expect(mergedIntoNumber([merge()])).to.equal(null);
+    expect(mergedIntoNumber([])).to.equal(null);
   });
 });

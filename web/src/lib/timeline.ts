@@ -56,3 +56,9 @@ export function withdrawnRequest(e: Pick<TimelineEntry, 'data'>): string | null 
   const label = typeof kind === 'string' ? (PENDING_LABELS as Record<string, string>)[kind] : undefined;
   return label ? `待审批的${label}申请随之撤销` : null;
 }
+
+/** The number of the issue a merge went into (entries from before it was recorded have none). */
+export function mergedIntoNumber(timeline: readonly Pick<TimelineEntry, 'action' | 'data'>[]): string | null {
+  const merge = timeline.findLast((e) => e.action === 'merge');
+  return typeof merge?.data?.intoNumber === 'string' ? merge.data.intoNumber : null;
+}
