@@ -31,7 +31,7 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     await page.goto(`${t.baseUrl}/issues/${issue.id}`);
     const actions = page.getByRole('region', { name: '可执行操作' });
     await actions.getByRole('button', { name: '重新分类', exact: true }).click();
-    await choose(page, '问题类别（不改可留空）', '水电气');
+    await choose(page, '问题类别', '水电气');
     await page.getByLabel('重新分类理由').fill('企业反映的是园区供水问题');
     await page.getByRole('button', { name: '确认重新分类' }).click();
     await page.getByText('「重新分类」已完成').waitFor();
@@ -40,6 +40,11 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     const notice = await page.getByText('「重新分类」已完成').textContent();
     expect(notice).to.contain('现为「待签收」');
     expect(notice).to.contain(`承办单位：${after.unitName}`);
+    // The timeline says what changed, not only why.
+    await page
+      .getByRole('region', { name: '办理过程' })
+      .getByText(/类别：.+ → 水电气/)
+      .waitFor();
   });
 
   it('办理进展 with 已与企业联系: the page shows 首次联系 as recorded, on time', async () => {

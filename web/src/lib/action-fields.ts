@@ -148,8 +148,8 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   escalate: [{ key: 'reason', label: '提级理由（可选，企业可见）', kind: 'textarea' }],
   request_callback: [],
   reclassify: [
-    { key: 'category', label: '问题类别（不改可留空）', kind: 'select', options: categoryOptions },
-    { key: 'urgency', label: '紧急程度（不改可留空）', kind: 'select', options: urgencyOptions },
+    { key: 'category', label: '问题类别', kind: 'select', options: categoryOptions, placeholder: '不修改' },
+    { key: 'urgency', label: '紧急程度', kind: 'select', options: urgencyOptions, placeholder: '不修改' },
     reason('重新分类理由'),
   ],
   assign: [
