@@ -6,6 +6,7 @@
 //
 // Set E2E_SCREENSHOTS=/some/dir to keep a screenshot of every screen at desktop and phone size.
 import { expect } from 'chai';
+import { OPEN_STATES } from '../../shared/states.ts';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { MINUTE_MS } from '../../shared/clock.ts';
 import { makeCreditCode } from '../../shared/credit-code.ts';
@@ -73,6 +74,15 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
   it('takes in a new issue with a classification hint, validated like the API', async () => {
     const { page } = desk;
     const enterprise = t.seed.enterprises[0];
+    // An issue the enterprise already has open, for the form to show.
+    await t.apiAs('dispatcher', 'POST', '/api/issues', {
+      enterprise: { creditCode: enterprise.creditCode },
+      channel: 'window',
+      title: '厂区门口道路破损',
+      content: '厂区门口道路破损严重，货车进出困难。',
+      category: 'logistics',
+      urgency: 'normal',
+    });
     await page.goto(`${t.baseUrl}/issues/new`);
     await page.getByRole('heading', { name: '新建工单' }).waitFor();
     await page.getByRole('button', { name: '提交工单' }).click();
@@ -84,6 +94,17 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
       .first()
       .click();
     expect(await page.getByTestId('chosen-enterprise').textContent()).to.contain(enterprise.creditCode);
+    // The enterprise's open issues show under it, so a repeat is seen before it is filed again.
+    const stillOpen = await t.apiAs(
+      'dispatcher',
+      'GET',
+      `/api/issues?enterpriseId=${String(enterprise._id)}&state=${OPEN_STATES.join(',')}&limit=5`,
+    );
+    expect(stillOpen.items, 'the demo enterprise has open issues').to.have.length.greaterThan(0);
+    const note = page.getByRole('note', { name: '该企业在办的问题' });
+    await note.waitFor();
+    const listed = await note.getByRole('link').allTextContents();
+    expect(listed).to.deep.equal(stillOpen.items.map((i: { number: string }) => i.number));
     await page.getByLabel('问题内容').fill('新建厂房验收迟迟未办理，不动产权证无法办理');
     await page.getByText('智能分类建议').waitFor();
     expect(await page.getByRole('status').textContent()).to.contain('用地厂房');
