@@ -20,6 +20,7 @@ type Event = {
   toState: string;
   actorName: string;
   public: boolean;
+  data?: Record<string, unknown>;
 };
 const actions = (timeline: Event[]) => timeline.map((e) => e.action);
 
