@@ -194,6 +194,9 @@ function figures(
     createdAt: cls.createdAt,
     resolvedAt: cls.resolvedAt,
     promotedByName: cls.promotedByName,
+    rootCause: cls.rootCause,
+    measure: cls.measure,
+    answer: cls.answer ?? null,
     version: cls.version,
   };
 }
@@ -377,9 +380,6 @@ export async function classProblemDetail(models: Models, cls: ClassProblemDoc, n
       : presentOutline(m);
   return {
     ...figures(cls, members, clusterOnly, now),
-    rootCause: cls.rootCause,
-    measure: cls.measure,
-    answer: cls.answer,
     members: members.map(present),
     // Issues the clustering put with this class that are not members (yet): candidates to add by hand.
     suggested: canManageClassProblems(viewer)

@@ -20,6 +20,7 @@ export async function writeClassReport(report: Report, label: string, out: Writa
     '成员问题',
     '涉及企业',
     '未答复',
+    '差评',
     '立项天数',
     '修复后新增',
     '牵头单位',
@@ -27,6 +28,9 @@ export async function writeClassReport(report: Report, label: string, out: Writa
     '办结时限',
     '立项日期',
     '政策性解决日期',
+    '根本原因',
+    '解决措施',
+    '统一答复',
   ]);
   head.font = { bold: true };
   for (const c of report.items) {
@@ -38,6 +42,7 @@ export async function writeClassReport(report: Report, label: string, out: Writa
       c.memberCount,
       c.enterpriseCount,
       c.openCount,
+      c.badRatingCount,
       c.ageDays,
       c.newAfterFix,
       c.leadUnitName,
@@ -45,10 +50,14 @@ export async function writeClassReport(report: Report, label: string, out: Writa
       chinaDateKey(c.deadline),
       chinaDateKey(c.createdAt),
       c.resolvedAt ? chinaDateKey(c.resolvedAt) : '',
+      c.rootCause,
+      c.measure,
+      c.answer ?? '',
     ]);
   }
   list.getColumn(2).width = 28;
-  list.getColumn(10).width = 20;
+  list.getColumn(11).width = 20;
+  for (const n of [16, 17, 18]) list.getColumn(n).width = 40;
   const months = wb.addWorksheet('按月统计');
   const mh = months.addRow(['月份', '立项', '政策性解决', '成员问题', '涉及企业', '修复后新增']);
   mh.font = { bold: true };

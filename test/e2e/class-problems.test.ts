@@ -238,7 +238,9 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     expect(sheet.getRow(2).getCell(1).text).to.equal('编号');
     expect(sheet.getRow(3).getCell(2).text).to.equal('织里工业园区频繁停电');
     expect(sheet.getRow(3).getCell(5).value).to.equal(6);
-    expect(sheet.getRow(3).getCell(10).text).to.equal('市经济和信息化局');
+    const column = (name: string) => (sheet.getRow(2).values as unknown[]).indexOf(name);
+    expect(sheet.getRow(3).getCell(column('牵头单位')).text).to.equal('市经济和信息化局');
+    expect(sheet.getRow(3).getCell(column('统一答复')).text).to.equal(ANSWER);
     const months = wb.getWorksheet('按月统计')!;
     const latest = months.getRow(months.rowCount);
     expect(latest.getCell(2).value, 'promoted this month').to.equal(1);

@@ -3,6 +3,7 @@
 // QR page line; 401/403/400/404/409 on each endpoint.
 import { binary } from '../channels/files.fixtures.ts';
 import { expect } from 'chai';
+import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { Types } from 'mongoose';
 import type { IssueChange } from '../../../server/commands/issue-deps.ts';
@@ -469,7 +470,7 @@ describe('api: class problems', function () {
       );
     });
 
-    it('exports the report as Excel', async () => {
+    it('exports the report as Excel, with each class’s cause, measure, shared answer and bad ratings', async () => {
       const res = await request(t.app)
         .get('/api/class-problems/export.xlsx?month=2026-03')
         .set(await t.auth('leader'))
@@ -478,6 +479,16 @@ describe('api: class problems', function () {
       expect(res.status).to.equal(200);
       expect(res.headers['content-type']).to.contain('spreadsheetml');
       expect((res.body as Buffer).subarray(0, 2).toString()).to.equal('PK');
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.body as ArrayBuffer);
+      const sheet = wb.getWorksheet('类问题清单')!;
+      const head = (sheet.getRow(2).values as unknown[]).slice(1);
+      expect(head).to.include.members(['差评', '根本原因', '解决措施', '统一答复']);
+      const row = (sheet.getRow(3).values as unknown[]).slice(1);
+      const cell = (name: string) => row[head.indexOf(name)];
+      expect(String(cell('根本原因'))).to.contain('负荷');
+      expect(String(cell('统一答复'))).to.contain('变压器');
+      expect(cell('差评')).to.be.a('number');
     });
 
     it('shows one class problem with its members; 404 for an unknown or malformed id', async () => {
