@@ -21,7 +21,6 @@ export const EDITABLE_KEYS = [
 export const CONTEXT_KEYS = [
   'enterpriseId',
   'queue',
-  'tier',
   // `sign` or `reply`: the issues a timeliness KPI missed (超期签收, 超期办结).
   'late',
   // `kpi`: a KPI's drill-down, listed within the KPI's scope.
