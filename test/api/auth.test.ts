@@ -80,7 +80,7 @@ describe('api: auth', () => {
       });
       expect(await said({ username: 'admin' })).to.deep.equal({
         code: 'validation_failed',
-        message: '请输入密码',
+        message: '请填写密码',
         field: 'password',
       });
       expect((await said({ username: 'admin', password: 2 })).message).to.equal('密码必须是文本');

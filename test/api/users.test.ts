@@ -127,6 +127,12 @@ describe('api: users', () => {
       expect((await post({ ...ok, password: '12345678' })).body.error.message).to.include('至少两类');
       expect((await post({ ...ok, password: 'demo1234' })).body.error.message).to.include('过于常见');
       expectError(await post({ ...ok, role: 'emperor' }), 400, 'validation_failed');
+      // Each check says what is wrong with the name (a long one was answered 请输入姓名).
+      expect((await post({ ...ok, name: '李'.repeat(51) })).body.error.message).to.equal(
+        '姓名不能超过50个字符',
+      );
+      expect((await post({ ...ok, name: '   ' })).body.error.message).to.equal('请输入姓名');
+      expect((await post({ ...ok, name: 7 })).body.error.message).to.equal('姓名必须是文本');
       expectError(await post({ ...ok, role: 'handler' }), 400, 'unit_required');
       expectError(
         await post({ ...ok, role: 'handler', unitId: '0123456789abcdef01234567' }),

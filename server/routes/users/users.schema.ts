@@ -53,11 +53,15 @@ function regionFromUnit<T extends { unitId?: string | null; region?: string }>(i
 export const createUserSchema = z
   .object({
     username: z
-      .string({ error: '请输入用户名' })
+      .string({ error: stringError('用户名') })
       .trim()
       .toLowerCase()
       .regex(USERNAME_PATTERN, { error: '用户名须为2-32位小写字母、数字或 _ . -' }),
-    name: z.string({ error: '请输入姓名' }).trim().min(1, { error: '请输入姓名' }).max(50),
+    name: z
+      .string({ error: stringError('姓名') })
+      .trim()
+      .min(1, { error: '请输入姓名' })
+      .max(50, { error: '姓名不能超过50个字符' }),
     password,
     role,
     unitId: objectIdSchema.optional(),
@@ -67,7 +71,12 @@ export const createUserSchema = z
 
 export const updateUserSchema = z
   .object({
-    name: z.string().trim().min(1, { error: '姓名不能为空' }).max(50).optional(),
+    name: z
+      .string({ error: stringError('姓名') })
+      .trim()
+      .min(1, { error: '姓名不能为空' })
+      .max(50, { error: '姓名不能超过50个字符' })
+      .optional(),
     password: password.optional(),
     role: role.optional(),
     unitId: objectIdSchema.nullable().optional(),
