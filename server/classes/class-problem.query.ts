@@ -126,11 +126,24 @@ interface MemberRow {
   consultUnitIds?: Types.ObjectId[];
   tier: Tier;
   warning: WarningLevel;
-  rating?: { rating: Rating; verification?: 'pending' | 'reasonable' | 'removed' } | null;
+  rating?: MemberRating | null;
+  ratingHistory?: MemberRating[];
+}
+
+type MemberRating = { rating: Rating; verification?: 'pending' | 'reasonable' | 'removed' };
+
+/**
+ * How the member's enterprise rated the shared answer: its rating, unless the centre removed it; a bad rating
+ * judged reasonable (the issue redone, the rating kept in its history) until the enterprise rates again.
+ */
+function ratingOf(m: MemberRow): Rating | null {
+  if (m.rating) return m.rating.verification === 'removed' ? null : m.rating.rating;
+  const kept = m.ratingHistory?.at(-1);
+  return kept?.verification === 'reasonable' ? kept.rating : null;
 }
 
 /** The member's enterprise rated it bad, and the centre has not removed that rating: the class did not land. */
-const ratedBad = (m: MemberRow) => m.rating?.rating === 'bad' && m.rating.verification !== 'removed';
+const ratedBad = (m: MemberRow) => ratingOf(m) === 'bad';
 
 const MEMBER_FIELDS = {
   number: 1,
@@ -148,6 +161,7 @@ const MEMBER_FIELDS = {
   tier: 1,
   warning: 1,
   rating: 1,
+  ratingHistory: 1,
 } as const;
 
 /** The class problem's state as people read it: closed once every member is finished. */
@@ -287,7 +301,7 @@ const presentMember = (m: MemberRow, now: Date) => ({
   createdAt: m.createdAt,
   ageDays: ageDays(m.createdAt, now),
   /** The enterprise's rating of its own issue (好评/差评), null until rated or when the centre removed it. */
-  rating: m.rating && m.rating.verification !== 'removed' ? m.rating.rating : null,
+  rating: ratingOf(m),
 });
 
 const EXCERPT = 80;

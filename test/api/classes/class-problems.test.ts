@@ -442,6 +442,21 @@ describe('api: class problems', function () {
       expect(cls.body.badRatingCount).to.equal(1);
       const rating = (id: string) => cls.body.members.find((m: { id: string }) => m.id === id).rating;
       expect([rating(ids[0]), rating(ids[1]), rating(ids[2])]).to.deep.equal(['good', 'bad', null]);
+      // The centre judges it reasonable and the unit redoes it: the class still shows where it did not land.
+      await request(t.app)
+        .post(`/api/issues/${ids[1]}/actions/verify_rating`)
+        .set(await t.auth('director'))
+        .send({ reasonable: true })
+        .expect(200);
+      const redone = await request(t.app)
+        .get(`/api/class-problems/${classId}`)
+        .set(await t.auth('director'))
+        .expect(200);
+      expect(redone.body.badRatingCount).to.equal(1);
+      expect(redone.body.members.find((m: { id: string }) => m.id === ids[1])).to.include({
+        rating: 'bad',
+        state: 'in_progress',
+      });
     });
   });
 
