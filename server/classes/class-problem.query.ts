@@ -307,9 +307,12 @@ const presentMember = (m: MemberRow, now: Date) => ({
 const EXCERPT = 80;
 const TITLE_CLAUSE = 20;
 const MIN_TITLE = 10;
-/** Lead-ins that say who speaks, not what the problem is (「来电人反映，…」「您好，…」). */
+/**
+ * Lead-ins that say who speaks, not what the problem is (「来电人反映，…」「您好，…」), and the speaker as the
+ * subject (「我们在织里工业园区…」): a class title names the problem, not one enterprise.
+ */
 const LEAD_IN =
-  /^(?:(?:您好|你好)[，,！!。\s]*)?(?:(?:来电人|来电|该企业|企业|我司|我们|我)?(?:反映|反应|表示|称)[：:，,\s]*)?/;
+  /^(?:(?:您好|你好)[，,！!。\s]*)?(?:(?:来电人|来电|该企业|企业|我司|我们|我)?(?:反映|反应|表示|称)[：:，,\s]*)?(?:(?:我们公司|我公司|我们厂|我厂|本公司|我们|我司)(?:这边|在|位于)?)?/;
 
 /**
  * The promote dialog's default title: the representative's own title, or (a title cut from the content only

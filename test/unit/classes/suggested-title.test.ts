@@ -26,8 +26,17 @@ describe('class problems: the suggested title of a candidate', () => {
   });
 
   it('joins a clause too short to name the problem with the next, up to twenty characters', () => {
-    expect(suggestedTitle({ content: '我们在织里工业园区，这个月停了三次电，损失很大' })).to.equal(
-      '我们在织里工业园区这个月停了三次电',
+    expect(suggestedTitle({ content: '织里工业园区，这个月停了三次电，损失很大' })).to.equal(
+      '织里工业园区这个月停了三次电',
+    );
+  });
+
+  it('leaves out the enterprise speaking as the subject: a class is many enterprises’ problem', () => {
+    expect(suggestedTitle({ content: '我们在织里工业园区最近三天两头停电，损失很大' })).to.equal(
+      '织里工业园区最近三天两头停电',
+    );
+    expect(suggestedTitle({ content: '我公司出口退税申报后两个多月仍未到账' })).to.equal(
+      '出口退税申报后两个多月仍未到账',
     );
   });
 });
