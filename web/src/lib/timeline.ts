@@ -62,3 +62,14 @@ export function mergedIntoNumber(timeline: readonly Pick<TimelineEntry, 'action'
   const merge = timeline.findLast((e) => e.action === 'merge');
   return typeof merge?.data?.intoNumber === 'string' ? merge.data.intoNumber : null;
 }
+
+/** The files staff attached, by name, each with whether the enterprise sees it (企业可见), from the timeline. */
+export function staffFilesOf(
+  timeline: readonly Pick<TimelineEntry, 'data' | 'public'>[],
+): { filename: string; shown: boolean }[] {
+  return timeline.flatMap((e) =>
+    e.data?.kind === 'attachments_added' && Array.isArray(e.data.attachments)
+      ? (e.data.attachments as { filename: string }[]).map((a) => ({ filename: a.filename, shown: e.public }))
+      : [],
+  );
+}
