@@ -1,6 +1,7 @@
 // 可能重复 on the 受理分办台 in real Chromium: a message intake flagged as a possible repeat of the enterprise's
 // open issue offers 合并到 <number> beside 分办; it opens 合并工单 with both issues side by side (the check
-// before an irreversible merge), and 确认合并 merges it into the master. axe-core on the screen.
+// before an irreversible merge), and 确认合并 merges it into the master; on a phone the card's actions wrap.
+// axe-core on the screen.
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
 import { VAGUE_TEXT } from '../api/issues/fixtures.ts';
@@ -45,7 +46,17 @@ describe('staff app: 可能重复 merged from the desk (e2e, Chromium)', functio
     await page.getByRole('heading', { name: '受理分办台' }).waitFor();
     const card = page.getByRole('listitem').filter({ hasText: repeat.number });
     await card.getByText('可能重复').waitFor();
-    await card.getByRole('button', { name: `合并到 ${master.number}` }).click();
+    const button = card.getByRole('button', { name: `合并到 ${master.number}` });
+    // On a phone the card's actions wrap: the unit select keeps its width and the button stays on screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await snap(page, 'desk-merge-card', false);
+    const box = (await button.boundingBox())!;
+    const select = (await card.locator('.unit').boundingBox())!;
+    expect(box.x + box.width, 'the button within the screen').to.be.at.most(390);
+    expect(select.width, 'the unit select keeps its width').to.be.at.least(200);
+    expect(await card.evaluate((el) => el.scrollWidth <= el.clientWidth)).to.equal(true);
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await button.click();
 
     const pair = page.locator('.pair');
     await pair.waitFor();
