@@ -154,6 +154,9 @@ describe('staff app: attachments on the issue page (e2e, Chromium)', function ()
     await dialog.getByRole('button', { name: '上传', exact: true }).click();
     const row = card.getByRole('listitem').filter({ hasText: '整改照片.jpg' });
     await row.waitFor();
+    // The upload's own push is not news from someone else.
+    await page.waitForTimeout(1500);
+    expect(await page.getByText('此工单刚有新的办理进展').count()).to.equal(0);
     expect(await row.textContent())
       .to.contain('企业可见')
       .and.contain('工作人员上传');
