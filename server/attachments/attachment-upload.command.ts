@@ -49,10 +49,11 @@ function uploadEvent(actor: Actor, state: IssueState, now: Date, saved: readonly
  * Appends a note-like event in the state the issue is in when it lands (a lifecycle action may have moved it
  * since it was read): pushed only if the state is still the one named, read again otherwise. What it records
  * (stored files) has happened already, so the record must land: after a few moves it is written with the last
- * state read. Shared with the owner's 补充材料 (issue-supplement.command.ts).
+ * state read. Shared with the owner's 补充材料 (issue-supplement.command.ts) and the files intake could not keep
+ * (intake/attachment-refusals.ts).
  */
 export async function appendNote(
-  deps: IssueCommandDeps,
+  deps: Pick<IssueCommandDeps, 'models' | 'clock' | 'onChange'>,
   doc: Pick<IssueDoc, '_id' | 'state'>,
   actorId: string,
   build: (state: IssueState, now: Date) => StoredTimelineEvent,
@@ -69,7 +70,8 @@ export async function appendNote(
     )) as IssueDoc | null;
     if (updated) {
       const change = changeOf(updated, 'note', updated.state, actorId, now);
-      notifyChange(deps, { ...change, data: event.data, public: event.public });
+      const { actorRole, note, data } = event;
+      notifyChange(deps, { ...change, actorRole, note, data, public: event.public });
       return;
     }
     const current = await issues.findOne<Pick<IssueDoc, 'state'>>(

@@ -72,7 +72,7 @@ export async function attachMessageFiles(
     : { skipped: [] };
   const refused = [...refusedAtEdge, ...skipped];
   if (!refused.length) return ack;
-  await recordRefusedAttachments(deps, id, ack.inboxId, refused, deps.clock.now());
+  await recordRefusedAttachments(deps, id, ack.inboxId, refused);
   return { ...ack, refusedAttachments: refused };
 }
 
