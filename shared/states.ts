@@ -43,6 +43,9 @@ export const CLASS_LINKABLE_STATES: readonly IssueState[] = Object.freeze(
   ISSUE_STATES.filter((s) => s !== 'received' && !TERMINAL_STATES.includes(s)),
 );
 
+/** A class problem is two member issues or more, from its promotion on. */
+export const MIN_CLASS_MEMBERS = 2;
+
 /** States in which a unit's handling clock runs: signed for or not, not paused (挂起), not yet replied. */
 export const CLOCK_RUNNING_STATES: readonly IssueState[] = Object.freeze([
   'dispatched',

@@ -4,7 +4,12 @@
 import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import type { Actor } from '../../shared/roles.ts';
-import { CLASS_LINKABLE_STATES, STATE_LABELS, type IssueState } from '../../shared/states.ts';
+import {
+  CLASS_LINKABLE_STATES,
+  MIN_CLASS_MEMBERS,
+  STATE_LABELS,
+  type IssueState,
+} from '../../shared/states.ts';
 import { noteEvent } from '../commands/issue-store.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from '../commands/issue-deps.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
@@ -16,8 +21,6 @@ import { policyReply, verifyClassReply } from './class-resolve.ts';
 import { canVerifyClassReplies } from './class-problem.policy.ts';
 
 const isLinkable = (state: IssueState) => CLASS_LINKABLE_STATES.includes(state);
-/** A class problem is two member problems or more, from its promotion on. */
-const MIN_CLASS_MEMBERS = 2;
 const oid = (id: string) => new Types.ObjectId(id);
 
 export interface PromoteInput {

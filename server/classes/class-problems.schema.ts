@@ -1,6 +1,6 @@
 // Input of the /api/class-problems endpoints (zod; a failure is a 400 validation_failed with the message).
 import { z } from 'zod';
-import { CATEGORY_IDS } from '../../shared/states.ts';
+import { CATEGORY_IDS, MIN_CLASS_MEMBERS } from '../../shared/states.ts';
 import { objectIdSchema } from '../http/validate.ts';
 
 const text = (label: string, max: number) =>
@@ -25,7 +25,11 @@ export const promoteBody = z.object({
     .max(60, { error: '办理时限不能超过60个工作日' }),
   rootCause: text('根本原因', 2000),
   measure: text('解决措施', 2000),
-  memberIds: z.array(objectIdSchema).min(2, { error: '至少选择两个成员问题' }).max(500).optional(),
+  memberIds: z
+    .array(objectIdSchema)
+    .min(MIN_CLASS_MEMBERS, { error: '至少选择两个成员问题' })
+    .max(500)
+    .optional(),
 });
 
 export const membersBody = z.object({

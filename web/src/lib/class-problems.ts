@@ -57,8 +57,8 @@ export interface Outcome {
   retries: number;
 }
 
-/** Members a promotion needs at least (server: promoteBody.memberIds and `too_few_members`). */
-export const MIN_CLASS_MEMBERS = 2;
+/** Members a promotion needs at least, and a class keeps (server: `too_few_members`). */
+export { MIN_CLASS_MEMBERS } from '../../../shared/states.ts';
 
 export interface CandidateMember extends Member {
   /** The start of its text; absent on an outline (`readable: false`). */
