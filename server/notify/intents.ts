@@ -15,17 +15,19 @@ import { ATTACHMENTS_REFUSED } from '../intake/attachment-refusals.ts';
 import type { NotifyEvent } from './templates.ts';
 
 /**
- * unit: handlers and unit heads of the lead and co-units; oversight: supervisors and the leaders of the
- * region; centre: clerks, dispatchers and the director; consultation: the consulted units; convener: who
- * chairs the tier (the director, or the leaders of the issue's place); consultation_missing: consulted units
- * that owe input; enterprise: its chosen channel; origin: the channel the issue came from and those of
- * messages merged into it (push-back); sender: who sent the message the change names (data.inboxId), one just
- * merged into the issue or one whose files were refused, answered on the channel it came by;
+ * unit: handlers and unit heads of the lead and co-units; former_unit: those of the lead unit a transfer or a
+ * re-routing 重新分类 took the issue from (data.fromUnitId), who stop work on it; oversight: supervisors and the
+ * leaders of the region; centre: clerks, dispatchers and the director; consultation: the consulted units;
+ * convener: who chairs the tier (the director, or the leaders of the issue's place); consultation_missing:
+ * consulted units that owe input; enterprise: its chosen channel; origin: the channel the issue came from and
+ * those of messages merged into it (push-back); sender: who sent the message the change names (data.inboxId),
+ * one just merged into the issue or one whose files were refused, answered on the channel it came by;
  * assignee: the person an `assign` hands the issue to; approvers: the staff whose role may approve the
  * request the change left pending (data.pending).
  */
 export type Audience =
   | 'unit'
+  | 'former_unit'
   | 'oversight'
   | 'centre'
   | 'consultation'
@@ -118,6 +120,13 @@ export function decisionText(change: IssueChange): string {
   }
 }
 
+/** A move to another unit: the new unit and the enterprise hear of it, and the unit it left stops work. */
+const transferred = (change: IssueChange): Intent[] => [
+  i('issue_transferred', 'unit'),
+  ...(change.data?.fromUnitId ? [i('issue_moved_away', 'former_unit')] : []),
+  i('enterprise_dispatched', 'enterprise'),
+];
+
 /**
  * A correction of category or urgency (shared/lifecycle/handlers/assignment.ts): one that routes the issue is a
  * dispatch (from 待受理) or a transfer (to another unit before signing), heard as such; one that restarts an
@@ -126,11 +135,7 @@ export function decisionText(change: IssueChange): string {
 function reclassified(change: IssueChange, assigned: Intent[]): Intent[] {
   const d = change.data as
     { unitId?: string; from?: { urgency?: string }; to?: { urgency?: string } } | undefined;
-  if (d?.unitId) {
-    return change.fromState === 'received'
-      ? assigned
-      : [i('issue_transferred', 'unit'), i('enterprise_dispatched', 'enterprise')];
-  }
+  if (d?.unitId) return change.fromState === 'received' ? assigned : transferred(change);
   const restarted = change.state === 'dispatched' && d?.from?.urgency !== d?.to?.urgency;
   return restarted ? [i('issue_reclassified', 'unit')] : [];
 }
@@ -144,7 +149,7 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'dispatch':
       return assigned;
     case 'transfer':
-      return [i('issue_transferred', 'unit'), i('enterprise_dispatched', 'enterprise')];
+      return transferred(change);
     case 'reclassify':
       return reclassified(change, assigned);
     case 'urge':

@@ -392,6 +392,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     switch (audience) {
       case 'unit':
         return unitsOf([facts.unitId, ...facts.coUnitIds].filter(Boolean).map(String));
+      case 'former_unit':
+        return change.data?.fromUnitId ? unitsOf([String(change.data.fromUnitId)]) : [];
       case 'centre':
         return list.filter((u) => CENTRE_ROLES.includes(u.role));
       case 'oversight':

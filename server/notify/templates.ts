@@ -9,6 +9,7 @@ export const NOTIFY_EVENTS = [
   'issue_assigned',
   'issue_reassigned',
   'issue_transferred',
+  'issue_moved_away',
   'issue_reclassified',
   'issue_returned',
   'reply_sent_back',
@@ -81,6 +82,12 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '新承办单位经办人、负责人',
     '问题{{number}}「{{title}}」转交{{unit}}办理（{{reason}}），请于{{signBy}}前签收、{{deadline}}前办结。',
     ['reason', 'signBy'],
+  ),
+  issue_moved_away: spec(
+    '问题已转出',
+    '原承办单位经办人、负责人',
+    '问题{{number}}「{{title}}」已由服务中心转交{{unit}}办理（{{reason}}），贵单位无需继续办理。',
+    ['reason'],
   ),
   issue_reclassified: spec(
     '时限调整',

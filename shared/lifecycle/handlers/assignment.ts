@@ -158,6 +158,7 @@ export const reclassify: Handler<ReclassifyDomainInput> = (issue, input, ctx) =>
   issue.urgency = to.urgency;
   const unsigned = issue.state === 'received' || issue.state === 'dispatched';
   const moves = unsigned && !!input.unitId && (issue.state === 'received' || input.unitId !== issue.unitId);
+  const fromUnitId = moves ? issue.unitId : null;
   if (moves) {
     issue.unitId = input.unitId!;
     issue.coUnitIds = (input.coUnitIds ?? []).filter((id) => id !== input.unitId);
@@ -167,5 +168,6 @@ export const reclassify: Handler<ReclassifyDomainInput> = (issue, input, ctx) =>
   } else if (issue.state === 'dispatched' && to.urgency !== from.urgency) {
     restartDeadlines(issue, ctx);
   }
-  return { note: input.reason, data: { from, to, ...(moves ? { unitId: issue.unitId } : {}) } };
+  const routed = moves ? { unitId: issue.unitId, ...(fromUnitId ? { fromUnitId } : {}) } : {};
+  return { note: input.reason, data: { from, to, ...routed } };
 };

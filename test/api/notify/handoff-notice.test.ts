@@ -1,8 +1,8 @@
 // Hand-offs tell the people who now hold the issue, with the person's reason: a first return tells the centre
 // (退单待重新分办), a send-back tells the unit with its new deadline (答复被退回), and a transfer tells the new
-// unit as a transfer with its reason (问题转办), not as a new issue. A dispatch and a transfer name the sign-for
-// deadline beside the resolve one (an urgent issue's is hours away). A unit with nobody active leaves the
-// centre told instead.
+// unit as a transfer with its reason (问题转办), not as a new issue, and the unit it left to stop (问题已转出).
+// A dispatch and a transfer name the sign-for deadline beside the resolve one (an urgent issue's is hours
+// away). A unit with nobody active leaves the centre told instead.
 import { expect } from 'chai';
 import {
   handlerOf,
@@ -56,6 +56,12 @@ describe('notifications: hand-offs with a reason', () => {
     expect(by.issue_transferred).to.deep.equal([handlerOf('city-nrp'), unitHeadOf('city-nrp')].sort());
     const assigned = await outbox(t, { issueId: id, event: 'issue_assigned' });
     expect(assigned.map((r) => t.usernames.get(r.recipient.id))).to.not.include(handlerOf('city-nrp'));
+    // The unit it left (its handler had signed for it) is told to stop, with the reason.
+    expect(by.issue_moved_away).to.deep.equal([h, unitHeadOf('city-drc')].sort());
+    const [away] = await outbox(t, { issueId: id, event: 'issue_moved_away' });
+    expect(away.text).to.include(
+      '已由服务中心转交市自然资源和规划局办理（涉及用地指标），贵单位无需继续办理',
+    );
     const [row] = await outbox(t, { issueId: id, event: 'issue_transferred' });
     expect(row.text).to.match(
       /转交市自然资源和规划局办理（涉及用地指标），请于\d{4}-\d{2}-\d{2} \d{2}:\d{2}前签收、\d{4}-\d{2}-\d{2} \d{2}:\d{2}前办结/,
@@ -77,6 +83,10 @@ describe('notifications: hand-offs with a reason', () => {
     );
     const [row] = await outbox(t, { issueId: id, event: 'issue_transferred' });
     expect(row.text).to.include('办理（属于用地规划类），请于');
+    const left = (await t.models.Unit.findById(created.body.unitId, { code: 1 }).lean())!.code;
+    expect((await recipientsByEvent(t, id)).issue_moved_away).to.deep.equal(
+      [handlerOf(left), unitHeadOf(left)].sort(),
+    );
   });
 
   it('a new urgency on a dispatched issue tells its unit the new deadlines, with the reason', async () => {
