@@ -329,6 +329,13 @@ export const CALLBACK_INDEX = { callbackRequested: 1, state: 1, ...NEWEST_FIRST 
 export const RATING_CHECK_INDEX = { 'rating.verification': 1, state: 1, ...NEWEST_FIRST } as const;
 
 /**
+ * Issues in consultation by the consultation's tier (会商: the director's or the leaders'): the director's
+ * "待会商决定" count and list read only these. Partial to the consulting state, which a decision leaves, so it
+ * holds the few consultations under way.
+ */
+export const CONSULTING_INDEX = { 'consultation.tier': 1, state: 1, ...NEWEST_FIRST } as const;
+
+/**
  * Issues under 督办 (supervision) or 通报 (bulletin), by state, due soonest: the supervisor's queues count and
  * list them from these keys. Partial: a flag stays on a closed issue, but only a minority is ever flagged, and
  * the state in the key keeps the open ones apart.
@@ -385,6 +392,7 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ ...CALLBACK_INDEX }, { partialFilterExpression: { callbackRequested: true } });
   schema.index({ ...RATING_CHECK_INDEX }, { partialFilterExpression: { ...RATING_CHECK } });
   schema.index({ ...APPROVAL_INDEX }, { partialFilterExpression: { ...PENDING_APPROVAL } });
+  schema.index({ ...CONSULTING_INDEX }, { partialFilterExpression: { state: 'consulting' } });
   schema.index({ ...SUPERVISED_INDEX }, { partialFilterExpression: { ...SUPERVISED } });
   schema.index({ ...BULLETINED_INDEX }, { partialFilterExpression: { ...BULLETINED } });
   schema.index({ ...ASSIGNEE_ISSUES_INDEX });

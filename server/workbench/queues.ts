@@ -28,6 +28,7 @@ export const UNIT_QUEUES = [
 export const CENTRE_QUEUES = [
   'triage',
   'approval',
+  'convene',
   'verify',
   'ratingCheck',
   'callback',
@@ -49,6 +50,7 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   rectify: '差评整改',
   triage: '待受理分办',
   approval: '待审批',
+  convene: '待会商决定',
   verify: '待审核答复',
   ratingCheck: '差评待核实',
   callback: '待回访',
@@ -70,6 +72,7 @@ export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Obje
   rectify: 'dueAt',
   triage: 'createdAt',
   approval: 'dueAt',
+  convene: 'createdAt',
   verify: 'createdAt',
   ratingCheck: 'createdAt',
   callback: 'createdAt',
@@ -86,12 +89,16 @@ export function approvableKinds(role: Role): PendingKind[] {
   );
 }
 
-/** The queues an actor works from (none for roles without a to-do list); 待审批 for those who may approve. */
+/**
+ * The queues an actor works from (none for roles without a to-do list); 待审批 for those who may approve, 待会商决定
+ * for the one who chairs the director tier (the director: a leader's consultations are on the 驾驶舱).
+ */
 export function queuesOf(actor: Actor): readonly QueueId[] {
   if (UNIT_ROLES.includes(actor.role) && actor.unitId) return UNIT_QUEUES;
   if (CENTRE_ROLES.includes(actor.role)) {
     const approves = approvableKinds(actor.role).length > 0;
-    return CENTRE_QUEUES.filter((q) => q !== 'approval' || approves);
+    const decides = roleMayPerform(actor.role, 'decide');
+    return CENTRE_QUEUES.filter((q) => (q !== 'approval' || approves) && (q !== 'convene' || decides));
   }
   if (actor.role === 'supervisor') return SUPERVISION_QUEUES;
   return [];
@@ -138,6 +145,10 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
     case 'approval':
       // Requests of the kinds the actor may approve, within the approval index's partial filter.
       return { 'pendingApproval.kind': { $in: approvableKinds(actor.role) } };
+    case 'convene':
+      // Consultations the director chairs, whatever the issue's own tier (one at the leader tier is the
+      // leaders'), on the consulting issues' partial index.
+      return { 'consultation.tier': 'director', state: 'consulting' };
     case 'verify':
       return { state: 'replied' };
     case 'ratingCheck':

@@ -85,7 +85,7 @@ describe('workbench counts: each unit queue names its index, and the lights are 
     expect(plan).to.include('"indexName":"unitId_1_warning_1_state_1_dueAt_1__id_1"');
   });
 
-  it('every queue count reads index keys only, for a unit and for the centre', async () => {
+  it('every queue count reads index keys only, for a unit, the centre and its director', async () => {
     const unit = unitByCode(t, UNIT);
     const ent = enterpriseIn(t, 'deqing', 0);
     const createdAt = '2025-12-02T02:00:00.000Z';
@@ -98,9 +98,19 @@ describe('workbench counts: each unit queue names its index, and the lights are 
       ...some({ warning: 'yellow' }),
       ...some({ redoCount: 1 }),
       ...some({ sendBackCount: 1 }),
-      ...some({ state: 'consulting', consultUnitIds: [unit._id] }),
+      ...some({
+        state: 'consulting',
+        consultUnitIds: [unit._id],
+        consultation: {
+          tier: 'director',
+          unitIds: [String(unit._id)],
+          inputs: {},
+          dueAt: new Date(createdAt),
+        },
+      }),
       ...some({ state: 'received' }),
       ...some({ state: 'replied' }),
+      ...some({ pendingApproval: { kind: 'extension', requestedAt: new Date(createdAt), workingDays: 3 } }),
       ...some({ state: 'awaiting_rating', callbackRequested: true }),
       ...some({
         state: 'awaiting_rating',
@@ -117,8 +127,10 @@ describe('workbench counts: each unit queue names its index, and the lights are 
       return { id: String(user!._id), username: user!.username, role };
     };
     const [centre, supervisor] = [await staff('clerk'), await staff('supervisor')];
+    const director = await staff('director');
     expect(queuesOf(supervisor)).to.have.length(3);
-    for (const who of [actor, centre, supervisor]) {
+    expect(queuesOf(director)).to.include('convene');
+    for (const who of [actor, centre, director, supervisor]) {
       for (const id of queuesOf(who)) {
         const query = queueCountQuery(who, id);
         if (!query) continue;

@@ -53,7 +53,18 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
         sendBackCount: 1,
         timeline: [{ at: new Date(at), action: 'send_back', actorId: 'x' }],
       },
-      consulting: { state: 'consulting', consultUnitIds: [unit._id] },
+      // A consultation the director chairs (待会商决定), and one gone up to the leaders (not the director's).
+      consulting: {
+        state: 'consulting',
+        consultUnitIds: [unit._id],
+        consultation: { tier: 'director', unitIds: [String(unit._id)], inputs: {}, dueAt: new Date(at) },
+      },
+      leaderConsulting: {
+        unit: other,
+        state: 'consulting',
+        tier: 'leader',
+        consultation: { tier: 'leader', unitIds: [String(other._id)], inputs: {}, dueAt: new Date(at) },
+      },
       received: { state: 'received', unit: null },
       replied: { state: 'replied' },
       callback: { state: 'awaiting_rating', callbackRequested: true },
@@ -174,15 +185,26 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     for (const who of ['clerk', 'dispatcher', 'director']) {
       // 待审批 is the desk of those who may approve a request (test/api/issues/approval-queue.test.ts).
       const approval = who === 'clerk' ? {} : { approval: 0 };
+      // 待会商决定 is the director's: who chairs the director tier.
+      const convene = who === 'director' ? { convene: 1 } : {};
       expect(await workbench(who), who).to.deep.equal({
         triage: 1,
         ...approval,
+        ...convene,
         verify: 1,
         ratingCheck: 1,
         callback: 1,
         deadLetters: 0,
       });
     }
+    expect(await queue('director', 'convene')).to.deep.equal([ids.consulting]);
+    expectError(
+      await request(t.app)
+        .get('/api/issues?queue=convene')
+        .set(await t.auth('dispatcher')),
+      400,
+      'invalid_queue',
+    );
     expect(await queue('dispatcher', 'ratingCheck')).to.deep.equal([ids.badRating]);
     expect(await queue('dispatcher', 'triage')).to.deep.equal([ids.received]);
     expect(await queue('dispatcher', 'verify')).to.deep.equal([ids.replied]);

@@ -88,6 +88,24 @@ describe('GET /api/issues: every query is served by an index that delivers its o
     const every = (n: number) => closed.filter((_, i) => i % n === 0).map((d) => d._id);
     await t.models.Issue.collection.updateMany({ _id: { $in: every(2) } }, { $set: { repliedLate: true } });
     await t.models.Issue.collection.updateMany({ _id: { $in: every(3) } }, { $set: { signedLate: true } });
+    // Consultations (more than a page), one in five gone up to the leader tier (not the director's 待会商决定).
+    const consulted = await t.models.Issue.collection
+      .find({ state: 'in_progress', pendingApproval: null }, { projection: { _id: 1, unitId: 1 } })
+      .limit(30)
+      .toArray();
+    expect(consulted).to.have.length(30);
+    await t.models.Issue.collection.bulkWrite(
+      consulted.map((d, i) => {
+        const tier = i % 5 === 4 ? 'leader' : 'director';
+        const consultation = { tier, unitIds: [String(d.unitId)], inputs: {}, dueAt: new Date() };
+        return {
+          updateOne: {
+            filter: { _id: d._id },
+            update: { $set: { state: 'consulting', consultation, consultUnitIds: [d.unitId] } },
+          },
+        };
+      }),
+    );
     const leader = await t.models.User.findOne({ username: 'leader' }).lean();
     const { _id: _drop, ...rest } = leader!;
     await t.models.User.collection.insertOne({ ...rest, username: 'leader-deqing', region: 'deqing' });
@@ -231,6 +249,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
       handler: [handlerOf(unitCode), UNIT_QUEUES],
       centre: ['clerk', ['triage', 'verify', 'ratingCheck', 'callback']],
       approver: ['dispatcher', ['approval']],
+      director: ['director', ['convene']],
       supervisor: ['supervisor', SUPERVISION_QUEUES],
     };
     for (const [role, [user, queues]] of Object.entries(desks) as [string, [string, readonly string[]]][]) {
@@ -251,7 +270,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
           expect(ex.keys, where).to.be.at.most(
             2 * ex.returned + ex.scans + 2 + (NARROW.has(queue) ? 400 : 0),
           );
-          if (['ratingCheck', 'callback', 'approval', ...SUPERVISION_QUEUES].includes(queue))
+          if (['ratingCheck', 'callback', 'approval', 'convene', ...SUPERVISION_QUEUES].includes(queue))
             expect(ex.returned, where).to.be.above(0);
           cursor = next;
           if (!cursor) break;

@@ -3,7 +3,8 @@
 // waits since the issue arrived, against the triage clock; 待审核 since the unit's reply (the handling clock
 // stopped there: its light, shown when lit, is the one the reply left); 差评待核实 since the bad rating, against
 // the day the centre has to judge it by; 待回访 since the enterprise's rating window closed (no light: the
-// handling light says nothing about a callback).
+// handling light says nothing about a callback); 待会商决定 since the consultation opened, against the handling
+// deadline, which keeps running through it.
 import type { IssueDetail, RunningDeadline } from './types.ts';
 
 export interface CardTiming {
@@ -24,6 +25,8 @@ export function timingOf(queue: string, issue: IssueDetail): CardTiming | null {
       return { since: issue.createdAt, sinceLabel: '已等待', due, light: true };
     case 'verify':
       return { since: issue.reply?.at ?? null, sinceLabel: '答复已等待', due, light: true };
+    case 'convene':
+      return { since: issue.consultation?.openedAt ?? null, sinceLabel: '会商已进行', due, light: true };
     case 'ratingCheck':
       return { since: issue.rating?.at ?? null, sinceLabel: '差评已等待', due, light: true };
     case 'callback':

@@ -14,6 +14,7 @@ export type QueueId =
   | 'rectify'
   | 'triage'
   | 'approval'
+  | 'convene'
   | 'verify'
   | 'ratingCheck'
   | 'callback'
@@ -52,6 +53,7 @@ export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
   rectify: '差评待整改',
   triage: '待受理分办',
   approval: '待审批',
+  convene: '待会商决定',
   verify: '待审核答复',
   ratingCheck: '差评待核实',
   callback: '待回访',
@@ -89,8 +91,11 @@ export function takeWorkbench(kind: 'unit' | 'desk'): Promise<Workbench> {
   return taken ?? loadWorkbench();
 }
 
-/** Queues of issues not yet dispatched have no deadline to order by: newest first. */
-const UNTIMED = new Set(['triage', 'deadLetters']);
+/**
+ * Queues whose issues may have no deadline to order by (not yet dispatched; a consultation the centre opened
+ * before dispatching): the server's order for the queue, newest first.
+ */
+const UNTIMED = new Set(['triage', 'deadLetters', 'convene']);
 
 /** One page of a queue's rows, due soonest first. */
 export function loadQueue(id: string, cursor?: string): Promise<ListAnswer<IssueSummary>> {

@@ -164,6 +164,7 @@ export interface IssueDetail extends IssueSummary {
     unitIds: string[];
     inputs: Record<string, { text: string; at: string }>;
     dueAt: string;
+    openedAt?: string;
     decidedAt?: string;
   } | null;
   rejectReason: string | null;
