@@ -385,6 +385,26 @@ describe('GET /api/kpis', function () {
     expect(rows.find((r) => r?.[1] === '未分派')![header.indexOf('满意率')]).to.equal('—');
   });
 
+  it('exports a period still running as the dashboard says it (至今, and the day), a past one to its last day', async () => {
+    const label = async (chinaTime: string) => {
+      const res = await at(chinaTime, async () =>
+        request(t.app)
+          .get(`/api/kpis/export.xlsx?${march}`)
+          .set(await t.auth('director'))
+          .buffer(true)
+          .parse(binary)
+          .expect(200),
+      );
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.load(res.body as ArrayBuffer);
+      return (wb.getWorksheet('按部门')!.getSheetValues() as unknown[][])[1][1];
+    };
+    expect(await label('2026-03-20 10:00')).to.equal(
+      '统计区间：2026-03-01 至今（2026-03-20 导出）（按受理时间）',
+    );
+    expect(await label('2026-04-02 09:00')).to.equal('统计区间：2026-03-01 至 2026-03-31（按受理时间）');
+  });
+
   it('the monthly report: KPIs, top categories, heat map, ranking, issues awaiting coordination', async () => {
     const report = async () =>
       request(t.app)

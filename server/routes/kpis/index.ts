@@ -42,8 +42,11 @@ export function createKpisRouter(ctx: AppContext): Router {
     for (const groupBy of KPI_GROUP_BYS) {
       results.push(await computeKpiResult(ctx, groupBy, period, { scope }));
     }
-    const label = `${dayOf(period.from)} 至 ${dayOf(new Date(period.to.getTime() - 1))}`;
-    const file = `kpi-${dayOf(period.from)}-${dayOf(new Date(period.to.getTime() - 1))}.xlsx`;
+    const last = dayOf(new Date(period.to.getTime() - 1));
+    // A period still running counts up to now, as the dashboard's 至今 says, not to its last day.
+    const running = period.to.getTime() > now().getTime();
+    const label = `${dayOf(period.from)} 至${running ? `今（${dayOf(now())} 导出）` : ` ${last}`}`;
+    const file = `kpi-${dayOf(period.from)}-${last}.xlsx`;
     res.attachment(file);
     res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     await writeKpiWorkbook(results, { label }, res);
