@@ -218,6 +218,34 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     );
   });
 
+  it('a queue page comes as whole issues for the desk cards (view=cards), as the detail answers each', async () => {
+    const res = await request(t.app)
+      .get('/api/issues?queue=ratingCheck&view=cards')
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(res.body.items.map((i: { id: string }) => i.id)).to.deep.equal([ids.badRating]);
+    const detail = await request(t.app)
+      .get(`/api/issues/${ids.badRating}`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(res.body.items[0]).to.deep.equal(detail.body);
+    expect(res.body.items[0].rating.verification).to.equal('pending');
+    // Only for a queue's page (not the whole list, not a search), and at most a page of 20.
+    for (const qs of [
+      'view=cards',
+      'queue=verify&view=cards&q=厂房',
+      'queue=verify&view=cards&limit=50',
+      'queue=verify&view=all',
+    ])
+      expectError(
+        await request(t.app)
+          .get(`/api/issues?${qs}`)
+          .set(await t.auth('dispatcher')),
+        400,
+        'validation_failed',
+      );
+  });
+
   it('the centre desks count the inbound messages that failed to parse or route (接入失败), until settled', async () => {
     const at = t.clock.now();
     const entry = (status: string, n: number) => ({

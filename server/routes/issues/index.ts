@@ -13,6 +13,7 @@ import { actorOf } from '../../http/request-context.ts';
 import { singleValuedQuery } from '../../http/validate.ts';
 import type { DefaultRouting } from '../../intake/route-issue.ts';
 import type { Classifier } from '../../intake/triage.ts';
+import type { IssueDoc } from '../../models/issue.model.ts';
 import {
   contactViewOf,
   presentIssue,
@@ -64,8 +65,11 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
       listIssues(ctx.models, actorOf(req), q),
       drillTotal(ctx.models, actorOf(req), q),
     ]);
+    const cards = q.view === 'cards';
+    const view = contactViewOf(actorOf(req));
     res.json({
-      items: items.map(presentIssueSummary),
+      // A queue's cards are whole issues (the list's conditions imply the actor may read each).
+      items: cards ? items.map((d) => presentIssue(d as IssueDoc, view)) : items.map(presentIssueSummary),
       ...(next ? { next } : {}),
       ...(searchedTo ? { searchedTo } : {}),
       ...(total !== undefined ? { total } : {}),

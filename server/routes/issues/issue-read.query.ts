@@ -37,8 +37,10 @@ async function page(
   conditions: Filter[],
   order: ListOrder,
   limit: number,
+  /** Whole issues instead of list rows (`view=cards`). */
+  whole = false,
 ): Promise<IssueList> {
-  const rows = await models.Issue.find(allOf(conditions), ISSUE_SUMMARY_FIELDS)
+  const rows = await models.Issue.find(allOf(conditions), whole ? {} : ISSUE_SUMMARY_FIELDS)
     .sort(order.sort)
     .limit(limit + 1)
     .lean<IssueSummaryDoc[]>();
@@ -104,7 +106,7 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   const order = ORDERS[term?.kind === 'number' ? 'number' : q.sort];
   const after = q.cursor ? order.after(decodeCursor(q.cursor, order)) : [];
   const base = [...listConditions(actor, q), ...after];
-  if (!term) return page(models, base, order, q.limit);
+  if (!term) return page(models, base, order, q.limit, q.view === 'cards');
   if (term.kind === 'text')
     return searchPage(models, { conditions: base, order }, [textMatch(term.text)], q.limit);
   // By number: the window runs along the number index; visibility and filters apply to what it holds.

@@ -14,6 +14,8 @@ import { QUEUE_IDS, QUEUE_SORT } from '../../workbench/queues.ts';
 
 export const LIST_DEFAULT_LIMIT = 20;
 export const LIST_MAX_LIMIT = 100;
+/** A page of whole issues (`view=cards`): the desk's cards, one request instead of one per card. */
+export const CARDS_MAX_LIMIT = 20;
 
 /** `state=received,dispatched` or a single value. */
 const oneOrMore = <T extends readonly [string, ...string[]]>(values: T, label: string) =>
@@ -64,6 +66,19 @@ export const listIssuesQuery = z
       .max(LIST_MAX_LIMIT, { error: `条数不能超过${LIST_MAX_LIMIT}` })
       .default(LIST_DEFAULT_LIMIT),
     cursor: z.string().max(200).optional(),
+    /** `cards`: a queue's page as whole issues (what GET /api/issues/:id answers), for the desk's cards. */
+    view: z.enum(['cards'], { error: 'view 只能是 cards' }).optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.view !== 'cards') return;
+    if (!q.queue || q.q)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['view'],
+        message: 'view=cards 只用于待办队列（queue），且不能与搜索同用',
+      });
+    if (q.limit > CARDS_MAX_LIMIT)
+      ctx.addIssue({ code: 'custom', path: ['limit'], message: `view=cards 每页最多${CARDS_MAX_LIMIT}条` });
   })
   .transform((q) => ({ ...q, sort: q.sort ?? (q.queue ? QUEUE_SORT[q.queue] : 'createdAt') }));
 export type ListIssuesQuery = z.infer<typeof listIssuesQuery>;

@@ -1,7 +1,7 @@
 // The to-do queues of the workbench (unit staff) and the centre desk: counts from GET /api/workbench and rows
 // from GET /api/issues?queue=<id>.
 import { api } from './api.ts';
-import type { IssueSummary, ListAnswer } from './types.ts';
+import type { IssueDetail, IssueSummary, ListAnswer } from './types.ts';
 
 export type QueueId =
   | 'mine'
@@ -97,12 +97,14 @@ export function takeWorkbench(kind: 'unit' | 'desk'): Promise<Workbench> {
  */
 const UNTIMED = new Set(['triage', 'deadLetters', 'convene']);
 
+const queueQuery = (id: string) => ({ queue: id, sort: UNTIMED.has(id) ? undefined : 'dueAt', limit: 20 });
+
 /** One page of a queue's rows, due soonest first. */
 export function loadQueue(id: string, cursor?: string): Promise<ListAnswer<IssueSummary>> {
-  return api.get<ListAnswer<IssueSummary>>('/issues', {
-    queue: id,
-    sort: UNTIMED.has(id) ? undefined : 'dueAt',
-    limit: 20,
-    cursor,
-  });
+  return api.get<ListAnswer<IssueSummary>>('/issues', { ...queueQuery(id), cursor });
+}
+
+/** The first page of a queue as whole issues (the desk's cards), in one request. */
+export function loadQueueCards(id: string): Promise<ListAnswer<IssueDetail>> {
+  return api.get<ListAnswer<IssueDetail>>('/issues', { ...queueQuery(id), view: 'cards' });
 }
