@@ -47,7 +47,12 @@ export type IssueCreateDeps = IssueCommandDeps &
  * same read, INTAKE_ENTERPRISE_FIELDS, so the notifier need not read the enterprise again).
  */
 export type IntakeEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'> &
-  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'emails' | 'qrToken' | 'wechatOpenids' | 'notify'>>;
+  Partial<
+    Pick<
+      EnterpriseDoc,
+      'mobile' | 'email' | 'emails' | 'qrToken' | 'wechatOpenids' | 'notify' | 'provisional'
+    >
+  >;
 
 export interface IssueCreateResult {
   issue: IssueDoc;

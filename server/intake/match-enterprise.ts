@@ -1,9 +1,11 @@
 // Which enterprise a message is about (DESIGN §7: the credit code is the natural key across channels). In
 // order: the credit code (GB 32100, check character validated); then the registered mobile, one of the known
 // email addresses or a bound WeChat openid of the sender; then the name, exactly and then normalised
-// (shared/enterprise-name.ts). A contact or a name that points at two enterprises is no answer. When nothing matches, the message is about
-// an enterprise the register does not know: a provisional one is created for the centre to confirm or merge,
-// and the issue is never dropped.
+// (shared/enterprise-name.ts), which also finds 德清优品测绘科技集团有限公司 from the short 德清优品测绘科技. A
+// contact or a name that points at two enterprises is no answer, unless only one of them is registered: a
+// provisional enterprise an earlier message left under the same name does not hide the registered one. When
+// nothing matches, the message is about an enterprise the register does not know: a provisional one is
+// created for the centre to confirm or merge, and the issue is never dropped.
 //
 // The order and the provisional record are pure; the lookups are injected (one indexed read each, and a
 // message with a known credit code costs exactly one).
@@ -18,7 +20,10 @@ export type MatchStep =
   | { by: 'credit_code'; value: string }
   | { by: 'mobile' | 'email' | 'openid' | 'name' | 'name_key'; value: string };
 
-/** One indexed read per step; a step answers the enterprises it found (two are enough to call it ambiguous). */
+/**
+ * One indexed read per step; a step answers the enterprises it found, registered and provisional (a few are
+ * enough to tell one registered enterprise among provisional namesakes from an ambiguous answer).
+ */
 export type EnterpriseLookup<E> = (step: MatchStep) => Promise<E[]>;
 
 export type MatchResult<E> =
@@ -48,9 +53,8 @@ export function matchSteps(hint: InboundEnterpriseHint, contact: InboundContact)
   if (contact.openid) steps.push({ by: 'openid', value: contact.openid });
   const name = hint.name?.normalize('NFKC').trim();
   if (name) {
-    steps.push({ by: 'name', value: name });
-    const key = enterpriseNameKey(name);
-    if (key !== name) steps.push({ by: 'name_key', value: key });
+    // The key even when it is the name as given: a short form (德清优品测绘科技) is the key of the full one.
+    steps.push({ by: 'name', value: name }, { by: 'name_key', value: enterpriseNameKey(name) });
   }
   return steps;
 }
@@ -125,16 +129,20 @@ export function provisionalEnterprise(
  * Tries the steps in order; the first that finds exactly one enterprise wins. A credit code that is valid but
  * unknown names a new enterprise: nothing else is tried (a sender's phone may belong to another firm).
  */
-export async function matchEnterprise<E>(
+export async function matchEnterprise<E extends { provisional?: boolean | null }>(
   lookup: EnterpriseLookup<E>,
   hint: InboundEnterpriseHint,
   contact: InboundContact,
   channelLabel: string,
 ): Promise<MatchResult<E>> {
+  // A provisional enterprise found alone holds only until a later step finds a registered one.
+  let tentative: { enterprise: E; by: MatchedBy } | undefined;
   for (const step of matchSteps(hint, contact)) {
     const found = await lookup(step);
-    if (found.length === 1) return { enterprise: found[0], by: step.by };
+    const registered = found.filter((e) => !e.provisional);
+    if (registered.length === 1) return { enterprise: registered[0], by: step.by };
+    if (found.length === 1) tentative ??= { enterprise: found[0], by: step.by };
     if (step.by === 'credit_code') break;
   }
-  return { enterprise: null, provisional: provisionalEnterprise(hint, contact, channelLabel) };
+  return tentative ?? { enterprise: null, provisional: provisionalEnterprise(hint, contact, channelLabel) };
 }

@@ -78,11 +78,16 @@ export interface IntakeOutcome {
   issue?: IssueDoc;
 }
 
+/** Enterprises one matching step reads at most: a registered one among a few provisional namesakes. */
+const MATCH_READ_LIMIT = 5;
+
 /** The issue's enterprise fields, and the addresses the notifier tells the enterprise at (one read for both). */
 export const INTAKE_ENTERPRISE_FIELDS = {
   name: 1,
   creditCode: 1,
   region: 1,
+  // A registered enterprise wins over provisional namesakes (match-enterprise.ts).
+  provisional: 1,
   ...NOTIFIER_ENTERPRISE_FIELDS,
 } as const;
 
@@ -158,7 +163,7 @@ async function matchOf(models: Models, msg: InboundMessage, by: IntakeBy): Promi
         : models.Enterprise.collection
             .find<IntakeEnterprise>(MATCH_FILTERS[step.by](step.value), {
               projection: INTAKE_ENTERPRISE_FIELDS,
-              limit: 2,
+              limit: MATCH_READ_LIMIT,
             })
             .toArray(),
     msg.enterprise,

@@ -65,6 +65,24 @@ describe('intake: matching the enterprise, provisional enterprises', () => {
     expect(issue?.region).to.equal('changxing');
   });
 
+  it('the short name as callers say it (no 有限公司, 集团) finds the registered enterprise, past a provisional namesake', async () => {
+    const e = enterpriseIn(t, 'deqing', 4);
+    const short = e.name.replace(/(集团)?(股份)?有限(责任)?公司$/, '');
+    expect(short).to.not.equal(e.name);
+    // A namesake an earlier unmatched message left, as the walk-through's second message made one.
+    await t.models.Enterprise.create({
+      name: short,
+      region: 'deqing',
+      provisional: true,
+      provisionalNote: '由「浙里办」渠道来件自动登记，待中心确认或合并',
+    });
+    for (const name of [short, `${short}集团`, e.name]) {
+      const ack = await acceptInbound(deps, message({ enterprise: { name } }));
+      const issue = await issueOf(ack.inboxId);
+      expect(String(issue?.enterpriseId), name).to.equal(String(e._id));
+    }
+  });
+
   it('an unknown enterprise becomes provisional; the centre merges it into the real one and the issues follow', async () => {
     const unknown = makeCreditCode('91330523MA7Q8W9E1');
     const ack = await acceptInbound(

@@ -43,6 +43,14 @@ describe('enterprise matching', () => {
     expect(steps[5].value).to.equal('德清绿源竹业');
   });
 
+  it('tries the normalised name even when the name given is already short (the key of the full name)', () => {
+    const steps = matchSteps({ name: '德清绿源竹业' }, {});
+    expect(steps).to.deep.equal([
+      { by: 'name', value: '德清绿源竹业' },
+      { by: 'name_key', value: '德清绿源竹业' },
+    ]);
+  });
+
   it('ignores an invalid credit code and a landline', () => {
     const steps = matchSteps({ creditCode: '91330521MA2B3C4D5X' }, { phone: '0572-2345678' });
     expect(steps).to.deep.equal([]);
@@ -56,8 +64,18 @@ describe('enterprise matching', () => {
   });
 
   describe('matchEnterprise', () => {
-    const register = [
+    const register: {
+      id: string;
+      creditCode?: string;
+      mobile?: string;
+      name: string;
+      provisional?: boolean;
+    }[] = [
       { id: 'a', creditCode: CODE, mobile: '13905721234', name: '德清绿源竹业有限公司' },
+      // Left by earlier messages that were not matched: one beside a registered namesake, two on their own.
+      { id: 'p1', name: '德清绿源竹业', provisional: true },
+      { id: 'p2', name: '长兴星河电子', provisional: true },
+      { id: 'p3', name: '长兴星河电子有限公司', provisional: true },
       {
         id: 'b',
         creditCode: makeCreditCode('91330523MA2B3C4D6'),
@@ -106,6 +124,20 @@ describe('enterprise matching', () => {
       expect(r).to.deep.include({ by: 'name_key' });
       expect(r.enterprise?.id).to.equal('b');
       expect(looked).to.deep.equal(['mobile', 'name', 'name_key']);
+    });
+
+    it('the short name finds the registered enterprise, not a provisional namesake an earlier message left', async () => {
+      for (const name of ['德清绿源竹业', '德清绿源竹业集团']) {
+        const r = await matchEnterprise(lookup, { name }, {}, '浙里办');
+        expect(r.enterprise?.id, name).to.equal('a');
+        expect(r, name).to.deep.include({ by: 'name_key' });
+      }
+    });
+
+    it('two provisional namesakes are no answer: another provisional enterprise, for the centre to merge', async () => {
+      const r = await matchEnterprise(lookup, { name: '长兴星河电子股份有限公司' }, {}, '浙里办');
+      expect(r.enterprise).to.equal(null);
+      expect(looked).to.deep.equal(['name', 'name_key']);
     });
 
     it('an unknown valid credit code becomes a provisional enterprise without trying the phone', async () => {
