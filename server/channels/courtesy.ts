@@ -1,13 +1,22 @@
 // A message that is only courtesy (谢谢！, 好的收到, 您好): an answer to the centre's own message or a greeting,
-// with no problem in it to handle. WeChat answers it without filing (wechat.dialogue.ts); an SMS gateway's
+// with no problem in it to handle; or only the wish to raise one (你好，我们有问题要反映), the problem to follow. WeChat answers it without filing (wechat.dialogue.ts); an SMS gateway's
 // push of one is refused (sms.adapter.ts). Pure.
 
 /** Courtesy words only, once punctuation and spaces are gone. */
 const COURTESY =
-  /^(?:谢谢|多谢|感谢|谢了|好的|好|收到|了解|明白|知道了|嗯+|哦+|ok|okay|您好|你好|在吗|辛苦了|麻烦了|👍|🙏|(?:您|你)们?)+$/iu;
+  /^(?:谢谢|多谢|感谢|谢了|好的|好|收到|了解|明白|知道了|嗯+|哦+|ok|okay|您好|你好|在吗|在不在|有人吗|有人在吗|请问|hi|hello|哈喽|辛苦了|麻烦了|👍|🙏|(?:您|你)们?)+$/iu;
 const PUNCTUATION = /[\s,，.。!！?？~～、]/g;
 
 export function isCourtesy(text: string): boolean {
   const words = text.replace(PUNCTUATION, '');
   return words.length > 0 && words.length <= 12 && COURTESY.test(words);
+}
+
+/** A greeting, then only the wish to raise something (我们有问题要反映, 想咨询一下): what, is still to come. */
+const INTENT =
+  /^(?:您好|你好|在吗|请问|hi|hello)*(?:我们|我|本公司|我公司|公司)?(?:这边)?(?:有|想|要|需要)?(?:个|一个|些|点)?(?:问题|事情|事|情况)?(?:要|想|需要)?(?:反映|咨询|投诉|举报|求助|问问|问一下|了解一下)(?:一下)?(?:问题|情况)?$/iu;
+
+export function isIntentOnly(text: string): boolean {
+  const words = text.replace(PUNCTUATION, '');
+  return words.length > 0 && words.length <= 20 && INTENT.test(words);
 }

@@ -7,7 +7,7 @@
 // it answers the centre's reply and is no problem to handle. The replies are Chinese and name the issue number.
 import type { IntakeAck, InboundMessage } from '../types.ts';
 import { contactInText } from '../contact-in-text.ts';
-import { isCourtesy } from '../courtesy.ts';
+import { isCourtesy, isIntentOnly } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
 
@@ -20,8 +20,12 @@ export type WechatStep =
   | { kind: 'file-unbound' }
   | { kind: 'silent' };
 
-/** A text at least this long from an unbound follower is a complaint to file, not a greeting. */
-export const UNBOUND_COMPLAINT_CHARS = 15;
+/**
+ * A text at least this long from an unbound follower, not only courtesy and not only the wish to raise something
+ * (你好，我们有问题要反映), is a complaint to file: 厂门口路灯坏了 (7) is one, 有问题 or 在吗 is not. It was 15,
+ * which turned 厂门口路灯坏了没人修 away unrecorded.
+ */
+export const UNBOUND_COMPLAINT_CHARS = 6;
 
 export const WECHAT_TEXT = Object.freeze({
   askCode:
@@ -57,7 +61,7 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
       if (!boundCode) {
         if (found.invalid) return { kind: 'reply', text: WECHAT_TEXT.invalidCode(found.invalid) };
         const words = (found.rest ?? '').replace(/\s/g, '');
-        return [...words].length >= UNBOUND_COMPLAINT_CHARS
+        return [...words].length >= UNBOUND_COMPLAINT_CHARS && !isCourtesy(words) && !isIntentOnly(words)
           ? { kind: 'file-unbound' }
           : { kind: 'reply', text: WECHAT_TEXT.askCode };
       }

@@ -128,6 +128,15 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       );
       expect(replyOf(greeting.text).Content).to.equal(WECHAT_TEXT.askCode);
       expect(await t.models.Issue.countDocuments({ externalId: '1102' })).to.equal(0);
+      // A short complaint is a complaint (it used to take 15 characters, and this one was lost).
+      const short = await postPlain(
+        t,
+        'oUNBOUND_short_0001',
+        textXml('oUNBOUND_short_0001', '厂门口路灯坏了没人修', '1103'),
+      );
+      const filed = await t.models.Issue.findOne({ externalId: '1103' }).lean();
+      expect(filed?.content).to.equal('厂门口路灯坏了没人修');
+      expect(replyOf(short.text).Content).to.contain(`受理编号：${filed!.number}`);
     });
 
     it("files an unbound follower's picture for a provisional enterprise with the picture attached, and asks for the code", async () => {

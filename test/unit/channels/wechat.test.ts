@@ -106,6 +106,23 @@ describe('channels: WeChat dialogue', () => {
       kind: 'reply',
       text: WECHAT_TEXT.askCode,
     });
+    // A short complaint from a follower not bound yet is filed (for a provisional enterprise); a greeting of
+    // the same length, or a text too short to say what is wrong, gets the request for the code.
+    expect(nextStep(push({ content: '厂门口路灯坏了没人修' }), undefined)).to.deep.equal({
+      kind: 'file-unbound',
+    });
+    for (const content of [
+      '您好，请问有人在吗？',
+      '你好你好在吗',
+      '有问题',
+      '你好，我们有问题要反映',
+      '您好，我想咨询一下',
+      '请问，我公司有个事情需要反映',
+    ])
+      expect(nextStep(push({ content }), undefined), content).to.deep.equal({
+        kind: 'reply',
+        text: WECHAT_TEXT.askCode,
+      });
     expect(nextStep(push({ content: `${CODE} 厂房漏雨` }), undefined)).to.deep.equal({
       kind: 'bind',
       creditCode: CODE,
