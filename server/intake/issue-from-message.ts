@@ -21,6 +21,7 @@ import { changeOf, notifyChange, type EnterpriseContact } from '../commands/issu
 import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
 import { storedIntakeIssue } from '../commands/issue-intake.doc.ts';
 import { nextIssueNumber, withActorName } from '../commands/issue-store.ts';
+import { isCourtesy } from '../channels/courtesy.ts';
 import type { InboundContact, InboundMessage } from '../channels/types.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import {
@@ -215,18 +216,23 @@ export async function mergeAsSource(
   msg: InboundMessage,
   by: IntakeBy,
   now: Date,
+  /** A reply in the issue's own thread (thread.ts): it adds to the issue, it does not raise it again. */
+  inThread = false,
 ): Promise<Pick<IssueDoc, '_id' | 'number'> | null> {
   const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);
   const label = CHANNEL_LABELS[msg.channel];
   // A picture that follows its sender's complaint (thread.ts) adds to it; it is not the problem raised again.
   const note = msg.filesOnly
     ? `收到企业通过「${label}」补充的图片，已附在本件`
-    : `收到企业通过「${label}」的再次反映，已并入本件办理`;
+    : inThread
+      ? `收到企业在「${label}」原会话中的回复，已记入本件`
+      : `收到企业通过「${label}」的再次反映，已并入本件办理`;
   const data = {
     kind: 'source_merged',
     channel: msg.channel,
     inboxId: String(entry._id),
     ...(msg.filesOnly ? { filesOnly: true } : {}),
+    ...(inThread ? { thread: true, ...(isCourtesy(msg.content) ? { courtesy: true } : {}) } : {}),
   };
   const issues = deps.models.Issue.collection;
   const masterId = master._id as Types.ObjectId;

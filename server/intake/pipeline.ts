@@ -285,7 +285,7 @@ export async function processEntry(
     };
     // A reply in an open issue's thread joins it, before anything is made of an unknown sender.
     const thread = by.repeats === 'merge' ? await threadIssue(models, msg) : null;
-    const joined = thread && (await mergeAsSource(deps, thread, entry, msg, by, now));
+    const joined = thread && (await mergeAsSource(deps, thread, entry, msg, by, now, true));
     if (joined) return mergedInto(joined);
     const enterprise = m.enterprise ?? (await provisionalOf(models, m.provisional));
     let possibleRepeat: PossibleRepeat | undefined;

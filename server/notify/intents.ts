@@ -76,6 +76,7 @@ const closes = (change: IssueChange) => change.state === 'closed' && change.from
 
 /** Where the centre, not a unit, holds an issue an owner adds to: before dispatch, and a bad rating. */
 const CENTRE_READS: ReadonlySet<IssueState> = new Set(['received', 'awaiting_rating']);
+const holderOf = (change: IssueChange): Audience => (CENTRE_READS.has(change.state) ? 'centre' : 'unit');
 
 /**
  * The `{{text}}` of a push-back: at verification the answer the enterprise is given (the verify event's note
@@ -176,15 +177,19 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'note':
       // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts); a
       // picture following its sender's complaint is material added to it, like the owner's 补充材料 (the
-      // sender had WeChat's reply already).
-      if (change.data?.kind === 'source_merged' && !change.data.filesOnly)
-        return [i('source_merged', 'sender')];
+      // sender had WeChat's reply already). A reply in the issue's own mail thread adds to it too: its sender
+      // hears so (补充内容告知, not 无需重复反映) and whoever holds the issue reads it; a bare 谢谢 there, nobody.
+      if (change.data?.kind === 'source_merged' && !change.data.filesOnly) {
+        if (!change.data.thread) return [i('source_merged', 'sender')];
+        if (change.data.courtesy) return [];
+        return [i('source_added', 'sender'), i('enterprise_supplement', holderOf(change))];
+      }
       // Files a mail or a WeChat message brought that could not be kept: its sender hears which, and why.
       if (change.data?.kind === ATTACHMENTS_REFUSED) return [i('attachments_refused', 'sender')];
       // The owner's 补充材料 (issue-supplement.command.ts): whoever holds the issue reads it; the centre
       // before dispatch, and while it checks a bad rating (the owner's reasons for it).
       if (change.data?.kind === ENTERPRISE_SUPPLEMENT || change.data?.kind === 'source_merged')
-        return [i('enterprise_supplement', CENTRE_READS.has(change.state) ? 'centre' : 'unit')];
+        return [i('enterprise_supplement', holderOf(change))];
       return [];
     case 'verify':
       return [i('enterprise_reply', 'enterprise'), i('pushback_reply', 'origin')];

@@ -35,6 +35,7 @@ export const NOTIFY_EVENTS = [
   'qr_codes_paused',
   'enterprise_received',
   'source_merged',
+  'source_added',
   'attachments_refused',
   'enterprise_dispatched',
   'enterprise_reply',
@@ -224,6 +225,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '合并受理告知',
     '企业',
     '您再次反映的问题与正在办理的{{number}}相同，已并入该件一并办理，无需重复反映。可扫描企业码查看进度：{{link}}',
+  ),
+  source_added: spec(
+    '补充内容告知',
+    '企业（原会话的来件人）',
+    '您在原会话中补充的内容已记入问题{{number}}，工作人员会一并查看。可扫描企业码查看进度：{{link}}',
   ),
   // {{files}}: how many were not kept, each with its reason (超过10MB, 类型不支持, 超过5个上限).
   attachments_refused: spec(

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import { contactInText } from '../contact-in-text.ts';
+import { isCourtesy } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { InboundAttachment, InboundContact, InboundMessage } from '../types.ts';
 
@@ -150,6 +151,10 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
   const title = (inSubject.code ? inSubject.rest : subject).trim().slice(0, MAX_TITLE);
   // A subject that is only the credit code (统一社会信用代码：…) with an empty body says what, but not why.
   if (!title && !text) throw new SmtpRefusal(550, '5.6.0 Empty message: no text besides the credit code');
+  // A new mail that only greets or thanks (主题「你好」，正文「你好」) raises nothing, as an SMS of it does not; a
+  // reply in a thread goes on to the issue it answers (thread.ts), and a file is material.
+  if (!replies.length && !mail.attachments?.length && isCourtesy(`${title}${text}`))
+    throw new SmtpRefusal(550, '5.6.0 No complaint: the message only greets or thanks');
   const body = text || title;
   const content =
     body.length > MAX_CONTENT ? `${body.slice(0, MAX_CONTENT - 20)}\n……（邮件过长，已截断）` : body;

@@ -257,6 +257,10 @@ describe('email over SMTP (built-in listener)', () => {
       expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', `Subject: ${subject}`, '', '']))).to.equal(
         550,
       );
+    // A new mail that only greets (主题「你好」，正文「你好」), as an SMS of it is: nothing to file.
+    expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: 你好', '', '你好！']))).to.equal(550);
+    expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: ', '', '谢谢，收到']))).to.equal(550);
+    expect(await t.models.Issue.countDocuments({ channel: 'email', content: /^(你好|谢谢)/ })).to.equal(0);
     expect(await t.models.InboxEntry.countDocuments({ channel: 'email', status: 'failed' })).to.equal(0);
     // Still serving after all that.
     const ok = await mailer.sendMail({

@@ -25,7 +25,7 @@ import { PDF } from '../channels/files.fixtures.ts';
 import { plainQuery, textXml } from '../channels/wechat.harness.ts';
 import { FAKE_APPID, FAKE_APPSECRET, FakeWechatApi } from '../channels/wechat-api.fake.ts';
 import { enterpriseIn, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
-import { outbox, postSigned, silent, useNotifyApp } from './notify-harness.ts';
+import { outbox, postSigned, recipientsByEvent, silent, useNotifyApp } from './notify-harness.ts';
 
 const APPID = FAKE_APPID;
 const APPSECRET = FAKE_APPSECRET;
@@ -362,6 +362,58 @@ describe('push-back to the originating channel', () => {
       expect((mail.to as { text: string }).text).to.equal('li@pb-factory.cn');
     }
     expect(replies.map((m) => m.subject)).to.include(`Re: 受理回执 ${entry.number}`);
+  });
+
+  it('a reply in the mail thread adds to the issue: 补充内容告知 to its sender, the holder told; a bare 谢谢, nobody', async () => {
+    const e = enterpriseIn(t, 'deqing', 6);
+    const mailer = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtp!.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const first = {
+      from: '"周经理" <zhou@pb-thread.cn>',
+      to: 'complaints@issues.example.gov.cn',
+      subject: `【${e.creditCode}】厂区门口被车辆长期占用`,
+    };
+    await mailer.sendMail({
+      ...first,
+      text: '厂区门口被外来车辆长期占用，货车无法进出，请协调处理。',
+      messageId: '<pb-thread-1@pb-thread.cn>',
+    });
+    const thread = { inReplyTo: '<pb-thread-1@pb-thread.cn>', references: ['<pb-thread-1@pb-thread.cn>'] };
+    await mailer.sendMail({
+      ...first,
+      ...thread,
+      subject: `Re: ${first.subject}`,
+      text: '补充：占用车辆车牌浙E12345，每天早上七点停到晚上。',
+      messageId: '<pb-thread-2@pb-thread.cn>',
+    });
+    await mailer.sendMail({
+      ...first,
+      ...thread,
+      subject: `Re: ${first.subject}`,
+      text: '谢谢！',
+      messageId: '<pb-thread-3@pb-thread.cn>',
+    });
+    mailer.close();
+    await t.notify.notifier.idle();
+    const issue = (await t.models.Issue.findOne({ externalId: 'pb-thread-1@pb-thread.cn' }).lean())!;
+    expect(issue.sources!.map((x) => x.content)).to.include('谢谢！');
+    expect(await enterpriseRows(String(issue._id))).to.deep.equal([
+      'enterprise_received email zhou@pb-thread.cn',
+      'source_added email zhou@pb-thread.cn',
+    ]);
+    const [added] = await outbox(t, { issueId: String(issue._id), event: 'source_added' });
+    expect(added.text).to.include(`您在原会话中补充的内容已记入问题${issue.number}`);
+    expect(added.text).to.not.include('无需重复反映');
+    // Whoever holds it (the centre, before dispatch) reads the addition; the 谢谢 tells nobody.
+    expect((await recipientsByEvent(t, String(issue._id))).enterprise_supplement).to.deep.equal([
+      'clerk',
+      'director',
+      'dispatcher',
+    ]);
   });
 
   it('an address the enterprise is known by (a merged sender’s) writing in is the enterprise: its receipt carries the QR page', async () => {

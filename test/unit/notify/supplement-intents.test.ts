@@ -53,6 +53,13 @@ describe('the owner’s 补充材料 (intents)', () => {
     expect(intentsOf(note('in_progress', repeat))).to.deep.equal([
       { event: 'source_merged', audience: 'sender' },
     ]);
+    // A reply in the issue's own mail thread adds to it (补充内容告知, not 无需重复反映); a bare 谢谢 there, nothing.
+    const reply = { kind: 'source_merged', channel: 'email', inboxId: 'w', thread: true };
+    expect(intentsOf(note('in_progress', reply))).to.deep.equal([
+      { event: 'source_added', audience: 'sender' },
+      { event: 'enterprise_supplement', audience: 'unit' },
+    ]);
+    expect(intentsOf(note('in_progress', { ...reply, courtesy: true }))).to.deep.equal([]);
   });
 
   it('files a message brought that could not be kept are named to its sender, and nobody else', () => {
