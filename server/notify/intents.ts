@@ -168,7 +168,14 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'send_back':
       return [i('reply_sent_back', 'unit')];
     case 'decide':
-      return [i('decision', 'unit')];
+      // A decision that names another lead unit moves the issue: the unit it left stops, the enterprise hears
+      // who has it now.
+      if (!change.data || !('fromUnitId' in change.data)) return [i('decision', 'unit')];
+      return [
+        i('decision', 'unit'),
+        ...(change.data.fromUnitId ? [i('issue_moved_away', 'former_unit')] : []),
+        i('enterprise_dispatched', 'enterprise'),
+      ];
     case 'reply':
       // 政策性解决 (server/classes): the enterprise hears that its issue was answered with the class.
       return change.data?.classProblemId ? [i('enterprise_class_reply', 'enterprise')] : [];

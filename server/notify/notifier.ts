@@ -195,6 +195,13 @@ const UNIT_ROLES: Role[] = ['handler', 'unit_head'];
 /** Steps whose person's reason (the step's note) a notice quotes as {{reason}}. */
 const REASONED: ReadonlySet<string> = new Set(['transfer', 'return', 'send_back', 'reclassify']);
 
+/** The {{reason}}: the person's reason, or for a 会商决定 (whose 会商意见 is optional) the decision itself. */
+function reasonOf(change: IssueChange): string {
+  if (REASONED.has(change.action)) return change.note ?? '';
+  if (change.action === 'decide') return change.note ? `会商决定：${change.note}` : '会商决定';
+  return '';
+}
+
 export function formatChinaTime(d: Date | undefined | null): string {
   if (!d) return '';
   const t = new Date(new Date(d).getTime() + CHINA_OFFSET_MS).toISOString();
@@ -526,7 +533,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       instruction: instructionOf(change),
       request: requestText(change),
       decision: decisionText(change),
-      reason: REASONED.has(change.action) ? (change.note ?? '') : '',
+      reason: reasonOf(change),
       files: change.data?.kind === ATTACHMENTS_REFUSED ? (change.note ?? '') : '',
     };
   }

@@ -87,7 +87,7 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   issue_moved_away: spec(
     '问题已转出',
     '原承办单位经办人、负责人',
-    '问题{{number}}「{{title}}」已由服务中心转交{{unit}}办理（{{reason}}），贵单位无需继续办理。',
+    '问题{{number}}「{{title}}」已转交{{unit}}办理（{{reason}}），贵单位无需继续办理。',
     ['reason'],
   ),
   issue_reclassified: spec(

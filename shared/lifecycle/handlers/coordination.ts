@@ -40,6 +40,7 @@ export const decide: Handler<DecideInput & { level?: UnitLevel }> = (issue, inpu
   if (consultation?.tier === 'leader' && ctx.actor.role === 'director') {
     fail('forbidden', '市领导层级的会商须由市领导作出决定');
   }
+  const fromUnitId = issue.unitId;
   issue.state = 'in_progress';
   issue.unitId = input.unitId;
   issue.coUnitIds = (input.coUnitIds ?? []).filter((id) => id !== input.unitId);
@@ -64,6 +65,8 @@ export const decide: Handler<DecideInput & { level?: UnitLevel }> = (issue, inpu
       coUnitIds: issue.coUnitIds,
       workingDays: input.workingDays,
       resolveBy: issue.deadlines?.resolveBy,
+      // Another lead unit than the one that had it (or none, after a second return): both are told.
+      ...(fromUnitId !== input.unitId ? { fromUnitId } : {}),
     },
   };
 };

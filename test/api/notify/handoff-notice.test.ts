@@ -59,9 +59,7 @@ describe('notifications: hand-offs with a reason', () => {
     // The unit it left (its handler had signed for it) is told to stop, with the reason.
     expect(by.issue_moved_away).to.deep.equal([h, unitHeadOf('city-drc')].sort());
     const [away] = await outbox(t, { issueId: id, event: 'issue_moved_away' });
-    expect(away.text).to.include(
-      '已由服务中心转交市自然资源和规划局办理（涉及用地指标），贵单位无需继续办理',
-    );
+    expect(away.text).to.include('已转交市自然资源和规划局办理（涉及用地指标），贵单位无需继续办理');
     const [row] = await outbox(t, { issueId: id, event: 'issue_transferred' });
     expect(row.text).to.match(
       /转交市自然资源和规划局办理（涉及用地指标），请于\d{4}-\d{2}-\d{2} \d{2}:\d{2}前签收、\d{4}-\d{2}-\d{2} \d{2}:\d{2}前办结/,
@@ -86,6 +84,29 @@ describe('notifications: hand-offs with a reason', () => {
     const left = (await t.models.Unit.findById(created.body.unitId, { code: 1 }).lean())!.code;
     expect((await recipientsByEvent(t, id)).issue_moved_away).to.deep.equal(
       [handlerOf(left), unitHeadOf(left)].sort(),
+    );
+  });
+
+  it('a 会商决定 naming another lead unit tells the unit it left and the enterprise; one keeping it, neither', async () => {
+    const nrp = String(unitByCode(t, 'city-nrp')._id);
+    const drc = String(unitByCode(t, 'city-drc')._id);
+    const moved = await inProgressIssue(t);
+    await must(t, 'dispatcher', moved, 'consult', { tier: 'director', unitIds: [drc, nrp] });
+    await must(t, 'director', moved, 'decide', { unitId: nrp, workingDays: 5 });
+    const by = await recipientsByEvent(t, moved);
+    expect(by.issue_moved_away).to.deep.equal([h, unitHeadOf('city-drc')].sort());
+    expect(by.decision).to.deep.equal([handlerOf('city-nrp'), unitHeadOf('city-nrp')].sort());
+    const [away] = await outbox(t, { issueId: moved, event: 'issue_moved_away' });
+    expect(away.text).to.include('已转交市自然资源和规划局办理（会商决定），贵单位无需继续办理');
+    expect(await outbox(t, { issueId: moved, event: 'enterprise_dispatched' })).to.have.length.above(0);
+
+    const kept = await inProgressIssue(t);
+    await must(t, 'dispatcher', kept, 'consult', { tier: 'director', unitIds: [drc, nrp] });
+    const dispatchedBefore = (await outbox(t, { issueId: kept, event: 'enterprise_dispatched' })).length;
+    await must(t, 'director', kept, 'decide', { unitId: drc, workingDays: 5, note: '仍由发改委牵头' });
+    expect((await recipientsByEvent(t, kept)).issue_moved_away).to.equal(undefined);
+    expect(await outbox(t, { issueId: kept, event: 'enterprise_dispatched' })).to.have.length(
+      dispatchedBefore,
     );
   });
 
