@@ -83,13 +83,30 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
     expect(issue.unitId).to.equal(unitId(LEAD));
   });
 
-  it('the dispatcher, who does not chair consultations, has no 待会商决定', async () => {
+  it('a unit that no longer has the issue, following an old notice to it, is told why it is gone', async () => {
+    const { context, page } = await t.open();
+    try {
+      await login(page, t.baseUrl, 'handler-city-tax');
+      await page.goto(`${t.baseUrl}/issues/${issueId}`);
+      await page
+        .getByRole('alert')
+        .filter({ hasText: '已不在您的办理范围（例如已转交其他单位办理）' })
+        .waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the dispatcher, who does not chair consultations, has no 待会商决定, not even by its link', async () => {
     const { context, page } = await t.open();
     try {
       await login(page, t.baseUrl, 'dispatcher');
       await page.locator('[data-queue="triage"]').waitFor();
       expect(await page.locator('[data-queue="convene"]').count()).to.equal(0);
       expect(await page.getByRole('tab', { name: '待会商决定' }).count()).to.equal(0);
+      // A link to the director's tab (?tab=convene) opens this desk at its first queue, not an empty panel.
+      await page.goto(`${t.baseUrl}/desk?tab=convene`);
+      await page.getByRole('tab', { name: '待受理分办', exact: true, selected: true }).waitFor();
     } finally {
       await context.close();
     }
