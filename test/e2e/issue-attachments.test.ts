@@ -168,6 +168,32 @@ describe('staff app: attachments on the issue page (e2e, Chromium)', function ()
     const doc = await t.models.Issue.findById(id, { timeline: 1 }).lean();
     expect(doc!.timeline.at(-1)).to.include({ public: true, note: '提供材料（企业可查看）：整改照片.jpg' });
   });
+
+  it('the reply waiting for the centre (待审核答复) names the files staff attached, and each opens from the card', async () => {
+    const current = await t.apiAs('dispatcher', 'GET', `/api/issues/${id}`);
+    let unitId = current.unitId as string | null;
+    if (current.state === 'received') {
+      unitId = String(t.seed.units.find((u) => u.code === 'city-drc')!._id);
+      await t.apiAs('dispatcher', 'POST', `/api/issues/${id}/actions/dispatch`, { unitId });
+    }
+    const handler = `handler-${t.seed.units.find((u) => String(u._id) === unitId)!.code}`;
+    await t.apiAs(handler, 'POST', `/api/issues/${id}/actions/sign`, {});
+    await t.apiAs(handler, 'POST', `/api/issues/${id}/actions/reply`, { text: '已整改，整改照片见附件。' });
+
+    const { page } = await t.open();
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/desk?tab=verify`);
+    const files = page.getByTestId('unit-files');
+    await files.waitFor();
+    expect(await files.textContent())
+      .to.contain('营业执照副本.pdf')
+      .and.contain('整改照片.jpg（企业可见）');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      files.getByRole('button', { name: '整改照片.jpg' }).click(),
+    ]);
+    expect(download.suggestedFilename()).to.equal('整改照片.jpg');
+  });
 });
 
 function sizeText(bytes: number): string {

@@ -5,6 +5,7 @@ import {
   mergedIntoNumber,
   reclassifyChanges,
   staffFilesOf,
+  unitLabelOf,
   who,
   withdrawnRequest,
 } from '../../../web/src/lib/timeline.ts';
@@ -88,9 +89,16 @@ describe('staff timeline words (web lib/timeline)', () => {
         upload(true, '整改照片.jpg'),
       ]),
     ).to.deep.equal([
-      { filename: '工作记录.pdf', shown: false },
-      { filename: '整改照片.jpg', shown: true },
+      { id: '0', filename: '工作记录.pdf', shown: false },
+      { id: '0', filename: '整改照片.jpg', shown: true },
     ]);
     expect(staffFilesOf([{ public: false, data: null }])).to.deep.equal([]);
+  });
+
+  it('names what the unit of a step is to the issue: the lead unit, a co-unit added, a consulted unit', () => {
+    expect(unitLabelOf('dispatch')).to.equal('承办单位');
+    expect(unitLabelOf('decide')).to.equal('承办单位');
+    expect(unitLabelOf('add_co_unit')).to.equal('新增协办单位');
+    expect(unitLabelOf('consult_input')).to.equal('提交意见单位');
   });
 });

@@ -38,6 +38,16 @@ const urgencyLabel = (u: string): string => (URGENCY_LABELS as Record<string, st
  * What a 重新分类 changed (its data carries `from` and `to`, each with category and urgency), one line per field
  * that differs: without it the timeline showed only the reason, not what the issue had been and now is.
  */
+/**
+ * What the unit a step names (`data.unitId`) is to the issue: the lead unit it went to, mostly; the co-unit a
+ * 增加协办单位 added; the consulted unit that gave its 会商意见 (not the lead unit, which it may not be).
+ */
+export function unitLabelOf(action: string): string {
+  if (action === 'add_co_unit') return '新增协办单位';
+  if (action === 'consult_input') return '提交意见单位';
+  return '承办单位';
+}
+
 export function reclassifyChanges(e: Pick<TimelineEntry, 'action' | 'data'>): string[] {
   if (e.action !== 'reclassify') return [];
   const { from, to } = (e.data ?? {}) as { from?: Classification; to?: Classification };
@@ -63,13 +73,20 @@ export function mergedIntoNumber(timeline: readonly Pick<TimelineEntry, 'action'
   return typeof merge?.data?.intoNumber === 'string' ? merge.data.intoNumber : null;
 }
 
-/** The files staff attached, by name, each with whether the enterprise sees it (企业可见), from the timeline. */
+/**
+ * The files staff attached, each with its id (to open it), its name and whether the enterprise sees it
+ * (企业可见), from the timeline.
+ */
 export function staffFilesOf(
   timeline: readonly Pick<TimelineEntry, 'data' | 'public'>[],
-): { filename: string; shown: boolean }[] {
+): { id: string; filename: string; shown: boolean }[] {
   return timeline.flatMap((e) =>
     e.data?.kind === 'attachments_added' && Array.isArray(e.data.attachments)
-      ? (e.data.attachments as { filename: string }[]).map((a) => ({ filename: a.filename, shown: e.public }))
+      ? (e.data.attachments as { id: string; filename: string }[]).map((a) => ({
+          id: a.id,
+          filename: a.filename,
+          shown: e.public,
+        }))
       : [],
   );
 }
