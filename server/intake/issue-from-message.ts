@@ -227,12 +227,14 @@ export async function mergeAsSource(
     : inThread
       ? `收到企业在「${label}」原会话中的回复，已记入本件`
       : `收到企业通过「${label}」的再次反映，已并入本件办理`;
+  // A bare 谢谢 in the thread is kept with the issue for staff, not shown back to the enterprise as news.
+  const courtesy = inThread && isCourtesy(msg.content);
   const data = {
     kind: 'source_merged',
     channel: msg.channel,
     inboxId: String(entry._id),
     ...(msg.filesOnly ? { filesOnly: true } : {}),
-    ...(inThread ? { thread: true, ...(isCourtesy(msg.content) ? { courtesy: true } : {}) } : {}),
+    ...(inThread ? { thread: true, ...(courtesy ? { courtesy: true } : {}) } : {}),
   };
   const issues = deps.models.Issue.collection;
   const masterId = master._id as Types.ObjectId;
@@ -251,7 +253,7 @@ export async function mergeAsSource(
             fromState: state,
             toState: state,
             note,
-            public: true,
+            public: !courtesy,
             data,
           },
         },

@@ -401,6 +401,9 @@ describe('push-back to the originating channel', () => {
     await t.notify.notifier.idle();
     const issue = (await t.models.Issue.findOne({ externalId: 'pb-thread-1@pb-thread.cn' }).lean())!;
     expect(issue.sources!.map((x) => x.content)).to.include('谢谢！');
+    // Kept for staff; not news on the enterprise's own page.
+    const notes = issue.timeline.filter((e) => e.data?.kind === 'source_merged');
+    expect(notes.map((e) => e.public)).to.deep.equal([true, false]);
     expect(await enterpriseRows(String(issue._id))).to.deep.equal([
       'enterprise_received email zhou@pb-thread.cn',
       'source_added email zhou@pb-thread.cn',
