@@ -3,7 +3,8 @@
  * (IssueFilters.vue, issues.schema.ts), a second page through the `next` cursor, the list as a unit handler
  * (visibility `$or` over lead/co/consulted unit) and as a city leader (tier or hot lights), and the detail of
  * random existing issues, and the workbench's to-do counts (`GET /api/workbench`) as the centre's clerk and as
- * the busiest unit's handler; baseline `/healthz` at the same concurrency, measured in the same run. Targets
+ * the busiest unit's handler, and the desk's card queue as one page of whole issues against its rows and one
+ * detail per card; baseline `/healthz` at the same concurrency, measured in the same run. Targets
  * at 1,000,000: every list p50 < 20 ms, detail p50 < 10 ms (the workbench is held to the list's).
  */
 import { DAY_MS } from '../shared/clock.ts';
@@ -102,6 +103,24 @@ for (const size of sizes()) {
     }
     const detail = await load(s.manifest.samples.issueIds.map((id) => `/api/issues/${id}`));
     reportRead('detail GET /api/issues/:id', detail, health, '< 10 ms at 1,000,000', size);
+    // The desk's card queue (待审核答复): one page of whole issues (view=cards), against what the desk loaded
+    // before it: the page of rows, then each card's detail, one request each (CPU per screen load).
+    const verify = `/api/issues?queue=verify&sort=dueAt&limit=20`;
+    const shown = await fetch(`${s.app.baseUrl}${verify}`, {
+      headers: { authorization: `Bearer ${await token('dispatcher')}` },
+    });
+    const cardCount = ((await shown.json()) as { items: unknown[] }).items.length;
+    const rows = await load([verify]);
+    const cards = await load([`${verify}&view=cards`]);
+    reportRead('desk queue=verify&view=cards', cards, health, '(one request per screen load)', size);
+    const before = rows.cpuMsPerRequest + cardCount * detail.cpuMsPerRequest;
+    report({
+      name: `desk 待审核答复 load (${cardCount} cards), CPU`,
+      value: cards.cpuMsPerRequest,
+      unit: 'ms',
+      baseline: { name: `rows + ${cardCount} details (before)`, value: before },
+    });
+    recordFlat('desk cards load CPU ms', size, cards.cpuMsPerRequest);
     // The first screen a staff member opens: the to-do queues' counts (server/workbench/queues.ts), the
     // centre's (clerk), the supervisor's (city-wide) and the busiest unit's handler's, whose queues filter
     // that unit's open issues.
