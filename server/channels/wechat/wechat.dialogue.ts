@@ -39,6 +39,7 @@ export const WECHAT_TEXT = Object.freeze({
   bound: (code: string, name?: string) =>
     name ? `已绑定企业：${name}（${code}）。` : `已绑定统一社会信用代码 ${code}。`,
   askComplaint: '请直接发送您要反映的问题，可附图片。',
+  adopted: (numbers: readonly string[]) => `您此前反映的问题（${numbers.join('、')}）已归入贵企业办理。`,
   courtesy: '收到，感谢您的反馈！如有新的问题，请直接用文字描述，可附图片；办理进度可在企业码页面查看。',
 });
 

@@ -1,6 +1,7 @@
 // GET|POST /api/intake/wechat: the edge of the WeChat channel. It reads the raw body, lets the adapter verify
-// and parse it, keeps the openid -> enterprise binding (models.WechatBinding), hands complaints to the intake
-// sink and answers with the passive reply. A refused push (unsigned, a wrong or stale signature) gets its 4xx
+// and parse it, keeps the openid -> enterprise binding (models.WechatBinding; binding also moves what the
+// follower filed before it, under a provisional enterprise of its own, to the enterprise it names), hands
+// complaints to the intake sink and answers with the passive reply. A refused push (unsigned, a wrong or stale signature) gets its 4xx
 // with a stable code (WeChat shows the account as faulty, which is what a misconfigured token should look
 // like). A signed push that cannot be read is kept raw in the dead-letter list and answered `success`: WeChat
 // retries anything else, and no retry would read better.
@@ -10,6 +11,7 @@ import type { Config } from '../../config.ts';
 import type { Models } from '../../models/index.ts';
 import { rawPayloadOf, storeDeadLetter } from '../../intake/inbox-store.ts';
 import { channelBy } from '../../intake/pipeline.ts';
+import { mergeProvisionalCommand } from '../../routes/enterprises/provisional.commands.ts';
 import { claimSignature } from '../replay-guard.ts';
 import { ChannelRefusal, type AdapterReply, type AdapterRequest, type IntakeSink } from '../types.ts';
 import {
@@ -22,6 +24,9 @@ import {
   type WechatPush,
 } from './wechat.adapter.ts';
 import { ackText, inboundOf, nextStep, WECHAT_TEXT } from './wechat.dialogue.ts';
+
+/** Who merges a follower's provisional enterprise on binding (timeline: 系统 · 微信公众号). */
+const FOLLOWER_BINDING = { id: 'system', role: 'system' as const, username: 'system', name: '微信公众号' };
 
 /** A WeChat push is a few hundred bytes; anything near this is not one. */
 export const WECHAT_BODY_LIMIT = '64kb';
@@ -101,6 +106,33 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     return accepted ? String(accepted.creditCode) : undefined;
   }
 
+  /**
+   * What the follower wrote before binding was filed for a provisional enterprise known only by its openid
+   * (file-unbound): now that it names its enterprise, that provisional one is merged into it, its issues
+   * following, so the centre has nothing to merge by hand. One that also holds other senders' addresses is
+   * left to the centre. Answers the numbers of the issues that moved.
+   */
+  async function adoptFollowerIssues(openid: string, intoId: string): Promise<string[]> {
+    const own = await models.Enterprise.collection
+      .find(
+        { wechatOpenids: openid, provisional: true },
+        { projection: { name: 1, creditCode: 1, wechatOpenids: 1, emails: 1 } },
+      )
+      .toArray();
+    const numbers: string[] = [];
+    for (const p of own) {
+      const alone = !p.creditCode && p.wechatOpenids?.length === 1 && !p.emails?.length;
+      if (!alone) continue;
+      const issues = await models.Issue.collection
+        .find({ enterpriseId: p._id }, { projection: { number: 1 } })
+        .toArray();
+      const note = `微信用户发送统一社会信用代码完成绑定，其此前以「${String(p.name)}」登记的来件归入本企业`;
+      await mergeProvisionalCommand(models, FOLLOWER_BINDING, String(p._id), intoId, deps.now(), note);
+      numbers.push(...issues.map((i) => String(i.number)));
+    }
+    return numbers;
+  }
+
   /** The text to answer a verified push with (binding and filing on the way). */
   async function handle(push: WechatPush): Promise<string | null> {
     const boundCode = await boundCodeOf(push.openid);
@@ -129,8 +161,10 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
           { upsert: true },
         );
         const bound = WECHAT_TEXT.bound(step.creditCode, enterprise?.name as string | undefined);
-        if (!step.complaint) return bound + WECHAT_TEXT.askComplaint;
-        return bound + ackText(await sink(inboundOf(push, step.creditCode, step.complaint)));
+        const adopted = enterprise ? await adoptFollowerIssues(push.openid, String(enterprise._id)) : [];
+        const told = bound + (adopted.length ? WECHAT_TEXT.adopted(adopted) : '');
+        if (!step.complaint) return told + WECHAT_TEXT.askComplaint;
+        return told + ackText(await sink(inboundOf(push, step.creditCode, step.complaint)));
       }
     }
   }

@@ -4,7 +4,7 @@
 // the sender identities it collected (email addresses, WeChat openids) to that enterprise, so the sender's next
 // message matches it.
 import { Types } from 'mongoose';
-import type { Actor } from '../../../shared/roles.ts';
+import type { DomainActor } from '../../../shared/lifecycle/issue-core.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { isDuplicateKey } from '../../db/duplicate-key.ts';
@@ -75,12 +75,17 @@ export async function confirmProvisionalCommand(
   }
 }
 
+/**
+ * Merges a provisional enterprise into a known one: staff who checked it, or the channel itself when the sender
+ * names the enterprise it writes for (a WeChat follower binding its credit code), with `note` saying so.
+ */
 export async function mergeProvisionalCommand(
   models: Models,
-  actor: Actor,
+  actor: Pick<DomainActor, 'id' | 'role' | 'username'> & { name?: string },
   id: string,
   intoId: string,
   now: Date,
+  note?: string,
 ): Promise<EnterpriseDoc> {
   if (id === intoId) throw new AppError('invalid_merge', 400, '不能合并到自身');
   const from = await loadProvisional(models, id);
@@ -94,7 +99,7 @@ export async function mergeProvisionalCommand(
     action: 'note',
     fromState: null,
     toState: 'received',
-    note: `来件企业「${from.name}」经核实为「${into.name}」，已归并`,
+    note: note ?? `来件企业「${from.name}」经核实为「${into.name}」，已归并`,
     public: false,
     data: { kind: 'enterprise_merged', from: String(from._id), into: String(into._id) },
   };

@@ -137,6 +137,23 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       const filed = await t.models.Issue.findOne({ externalId: '1103' }).lean();
       expect(filed?.content).to.equal('厂门口路灯坏了没人修');
       expect(replyOf(short.text).Content).to.contain(`受理编号：${filed!.number}`);
+
+      // The follower then sends its credit code, as asked: what it wrote before goes to its enterprise.
+      const e = await anEnterprise(t);
+      const bind = await postPlain(t, openid, textXml(openid, e.creditCode, '1104'));
+      expect(replyOf(bind.text).Content)
+        .to.contain(`已绑定企业：${e.name}`)
+        .and.contain(`您此前反映的问题（${issue!.number}）已归入贵企业办理`);
+      const moved = (await t.models.Issue.findById(issue!._id).lean())!;
+      expect(String(moved.enterpriseId)).to.equal(String(e._id));
+      expect(moved.enterpriseName).to.equal(e.name);
+      expect(moved.timeline.at(-1)!.note).to.contain('微信用户发送统一社会信用代码完成绑定');
+      expect(await t.models.Enterprise.countDocuments({ _id: enterprise!._id })).to.equal(0);
+      expect((await t.models.Enterprise.findById(e._id).lean())!.wechatOpenids).to.include(openid);
+      // Another follower's provisional enterprise stays where it is.
+      const other = (await t.models.Issue.findOne({ externalId: '1103' }).lean())!;
+      const otherEnterprise = await t.models.Enterprise.findById(other.enterpriseId).lean();
+      expect(otherEnterprise?.provisional).to.equal(true);
     });
 
     it("files an unbound follower's picture for a provisional enterprise with the picture attached, and asks for the code", async () => {
