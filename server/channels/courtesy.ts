@@ -1,6 +1,7 @@
 // A message that is only courtesy (谢谢！, 好的收到, 您好): an answer to the centre's own message or a greeting,
-// with no problem in it to handle; or only the wish to raise one (你好，我们有问题要反映), the problem to follow. WeChat answers it without filing (wechat.dialogue.ts); an SMS gateway's
-// push of one is refused (sms.adapter.ts). Pure.
+// with no problem in it to handle. WeChat answers it without filing (wechat.dialogue.ts); an SMS gateway's push
+// of one is refused (sms.adapter.ts), and so is a new mail of one (email.adapter.ts). Also a message that only
+// says it wants to raise something (你好，我们有问题要反映): the problem is still to come. Pure.
 
 /** Courtesy words only, once punctuation and spaces are gone. */
 const COURTESY =

@@ -1,9 +1,9 @@
 // GET|POST /api/intake/wechat: the edge of the WeChat channel. It reads the raw body, lets the adapter verify
 // and parse it, keeps the openid -> enterprise binding (models.WechatBinding; binding also moves what the
 // follower filed before it, under a provisional enterprise of its own, to the enterprise it names), hands
-// complaints to the intake sink and answers with the passive reply. A refused push (unsigned, a wrong or stale signature) gets its 4xx
-// with a stable code (WeChat shows the account as faulty, which is what a misconfigured token should look
-// like). A signed push that cannot be read is kept raw in the dead-letter list and answered `success`: WeChat
+// complaints to the intake sink and answers with the passive reply. A refused push (unsigned, a wrong or stale
+// signature) gets its 4xx with a stable code (WeChat shows the account as faulty, which is what a misconfigured
+// token should look like). A signed push that cannot be read is kept raw in the dead-letter list and answered `success`: WeChat
 // retries anything else, and no retry would read better.
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
