@@ -92,13 +92,17 @@ describe('notifications: hand-offs with a reason', () => {
     const drc = String(unitByCode(t, 'city-drc')._id);
     const moved = await inProgressIssue(t);
     await must(t, 'dispatcher', moved, 'consult', { tier: 'director', unitIds: [drc, nrp] });
+    // The first dispatch told the enterprise already; the decision tells it once more, naming the new unit.
+    const toldBefore = (await outbox(t, { issueId: moved, event: 'enterprise_dispatched' })).length;
     await must(t, 'director', moved, 'decide', { unitId: nrp, workingDays: 5 });
     const by = await recipientsByEvent(t, moved);
     expect(by.issue_moved_away).to.deep.equal([h, unitHeadOf('city-drc')].sort());
     expect(by.decision).to.deep.equal([handlerOf('city-nrp'), unitHeadOf('city-nrp')].sort());
     const [away] = await outbox(t, { issueId: moved, event: 'issue_moved_away' });
     expect(away.text).to.include('已转交市自然资源和规划局办理（会商决定），贵单位无需继续办理');
-    expect(await outbox(t, { issueId: moved, event: 'enterprise_dispatched' })).to.have.length.above(0);
+    const told = await outbox(t, { issueId: moved, event: 'enterprise_dispatched' });
+    expect(told).to.have.length(toldBefore + 1);
+    expect(told.map((r) => r.text).join()).to.contain('市自然资源和规划局');
 
     const kept = await inProgressIssue(t);
     await must(t, 'dispatcher', kept, 'consult', { tier: 'director', unitIds: [drc, nrp] });
