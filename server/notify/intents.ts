@@ -121,9 +121,12 @@ export function decisionText(change: IssueChange): string {
   }
 }
 
-/** A move to another unit: the new unit and the enterprise hear of it, and the unit it left stops work. */
-const transferred = (change: IssueChange): Intent[] => [
-  i('issue_transferred', 'unit'),
+/**
+ * A move to another lead unit (a transfer, a re-routing 重新分类, a 会商决定): the unit it went to hears `told`, the
+ * unit it left (if any) stops work, and the enterprise hears who has it now.
+ */
+const moved = (change: IssueChange, told: NotifyEvent = 'issue_transferred'): Intent[] => [
+  i(told, 'unit'),
   ...(change.data?.fromUnitId ? [i('issue_moved_away', 'former_unit')] : []),
   i('enterprise_dispatched', 'enterprise'),
 ];
@@ -136,7 +139,7 @@ const transferred = (change: IssueChange): Intent[] => [
 function reclassified(change: IssueChange, assigned: Intent[]): Intent[] {
   const d = change.data as
     { unitId?: string; from?: { urgency?: string }; to?: { urgency?: string } } | undefined;
-  if (d?.unitId) return change.fromState === 'received' ? assigned : transferred(change);
+  if (d?.unitId) return change.fromState === 'received' ? assigned : moved(change);
   const restarted = change.state === 'dispatched' && d?.from?.urgency !== d?.to?.urgency;
   return restarted ? [i('issue_reclassified', 'unit')] : [];
 }
@@ -150,7 +153,7 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'dispatch':
       return assigned;
     case 'transfer':
-      return transferred(change);
+      return moved(change);
     case 'reclassify':
       return reclassified(change, assigned);
     case 'urge':
@@ -168,14 +171,8 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'send_back':
       return [i('reply_sent_back', 'unit')];
     case 'decide':
-      // A decision that names another lead unit moves the issue: the unit it left stops, the enterprise hears
-      // who has it now.
-      if (!change.data || !('fromUnitId' in change.data)) return [i('decision', 'unit')];
-      return [
-        i('decision', 'unit'),
-        ...(change.data.fromUnitId ? [i('issue_moved_away', 'former_unit')] : []),
-        i('enterprise_dispatched', 'enterprise'),
-      ];
+      // One that names another lead unit (the handler records where from) moves the issue.
+      return change.data && 'fromUnitId' in change.data ? moved(change, 'decision') : [i('decision', 'unit')];
     case 'reply':
       // 政策性解决 (server/classes): the enterprise hears that its issue was answered with the class.
       return change.data?.classProblemId ? [i('enterprise_class_reply', 'enterprise')] : [];

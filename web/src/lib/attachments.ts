@@ -1,7 +1,7 @@
 // An issue's attachments as the staff API lists them (GET /api/issues/:id/attachments) and their Chinese
 // labels: where a file came from, what it is, how big, and whether its bytes are here (a WeChat picture waits
 // for its download: 待下载, then 已保存 or 下载失败 with the reason).
-import { call } from './api.ts';
+import { call, download } from './api.ts';
 
 export type AttachmentStatus = 'stored' | 'pending' | 'failed';
 
@@ -56,6 +56,10 @@ export function sizeLabel(bytes: number): string {
 }
 
 export const attachmentPath = (issueId: string, fileId: string) => `/issues/${issueId}/attachments/${fileId}`;
+
+/** A stored file, saved under its name by the browser. */
+export const downloadAttachment = (issueId: string, a: { id: string; filename: string }) =>
+  download(attachmentPath(issueId, a.id), undefined, a.filename);
 
 /**
  * A stored file's bytes as an object URL (the API wants the bearer token, which an `<img src>` cannot send);
