@@ -307,9 +307,10 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.free
   merge: mergeSchema,
   reject: withReason,
   reopen: withReason,
-  // target 'consultation': remind the consulted units that still owe input (the sweep at the input deadline).
+  // target 'consultation': remind the consulted units that still owe input (the sweep at the input deadline);
+  // 'sign': remind the lead unit to sign for the issue (催签; the sweep once the sign-for limit has passed).
   urge: optionalNote.extend({
-    target: z.enum(['consultation'], { error: 'target 只能是 consultation' }).optional(),
+    target: z.enum(['consultation', 'sign'], { error: 'target 只能是 consultation 或 sign' }).optional(),
   }),
   supervise: optionalNote,
   bulletin: optionalNote,

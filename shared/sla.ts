@@ -148,6 +148,11 @@ export interface Deadlines {
    * dispatched before it was stored; their cards count ⅔ of the wall time.
    */
   signYellowAt?: Date;
+  /**
+   * When the sweep reminded the unit that the sign-for limit had passed (催签, once per sign-for limit: a
+   * re-dispatch or transfer starts a new limit without it).
+   */
+  signUrgedAt?: Date | null;
   pausedAt: Date | null;
   /** Total paused time so far (working ms on a working basis, wall ms otherwise). */
   pausedMs: number;
@@ -404,7 +409,14 @@ export interface SweepView {
 
 /** Follow-up steps the sweep fires; `warning` means "store the new light". */
 export type FollowUpStep =
-  'warning' | 'urge' | 'supervise' | 'remind_input' | 'escalate' | 'bulletin' | 'request_callback';
+  | 'warning'
+  | 'remind_sign'
+  | 'urge'
+  | 'supervise'
+  | 'remind_input'
+  | 'escalate'
+  | 'bulletin'
+  | 'request_callback';
 
 const NEXT_LIGHT: Record<WarningLevel, keyof Deadlines | null> = {
   none: 'yellowAt',
@@ -454,6 +466,8 @@ function pendingSteps(issue: SweepView): Array<[FollowUpStep, Date]> {
   triageSteps(issue, steps);
   consultationSteps(issue, steps);
   const d = issue.deadlines;
+  // Not signed for within the sign-for limit: the unit is reminded once (催签), the card already shows red.
+  if (issue.state === 'dispatched' && d && !d.signUrgedAt) steps.push(['remind_sign', d.signBy]);
   if (d && !d.pausedAt && (CLOCK_RUNNING_STATES as readonly string[]).includes(issue.state)) {
     const light = NEXT_LIGHT[issue.warning];
     if (light) steps.push(['warning', d[light] as Date]);
@@ -485,6 +499,7 @@ export function nextCheckAt(issue: SweepView, _now?: Date): Date | null {
 export function dueFollowUps(issue: SweepView, now: Date): FollowUpStep[] {
   const order: FollowUpStep[] = [
     'warning',
+    'remind_sign',
     'urge',
     'supervise',
     'remind_input',

@@ -42,6 +42,8 @@ export function stepDueAt(core: IssueCore, step: ClaimedStep): Date | null {
   const triage = core.state === 'received' ? core.triage : null;
   const consulting = core.state === 'consulting' ? core.consultation : null;
   switch (step) {
+    case 'remind_sign':
+      return core.state === 'dispatched' ? (d?.signBy ?? null) : null;
     case 'urge':
       return triage ? triage.yellowAt : (d?.yellowAt ?? null);
     case 'supervise':

@@ -6,6 +6,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /** The follow-ups that append a timeline event (a light change alone is idempotent and needs no claim). */
 export const CLAIMED_STEPS = [
+  'remind_sign',
   'urge',
   'supervise',
   'remind_input',

@@ -172,6 +172,7 @@ const deadlinesSchema = new Schema(
     bulletinAt: Date,
     basis: { type: String, enum: ['working', 'wall'] },
     signYellowAt: Date,
+    signUrgedAt: { type: Date, default: undefined },
     pausedAt: { type: Date, default: null },
     pausedMs: { type: Number, default: 0 },
   },

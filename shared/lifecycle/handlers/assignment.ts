@@ -33,7 +33,13 @@ function startSignClock(issue: IssueCore, ctx: ActionContext): void {
     issue.deadlines = fresh;
     resetFollowUps(issue);
   } else {
-    issue.deadlines = { ...issue.deadlines, signBy: fresh.signBy, contactBy: fresh.contactBy };
+    // A new sign-for limit, so a new 催签 when it passes.
+    issue.deadlines = {
+      ...issue.deadlines,
+      signBy: fresh.signBy,
+      contactBy: fresh.contactBy,
+      signUrgedAt: null,
+    };
   }
   issue.signedAt = null;
   issue.signedLate = null;

@@ -102,8 +102,17 @@ const raiseFlag =
 
 const urgeHandling = raiseFlag('urged');
 
-/** 催办; with target `consultation`, the reminder to the consulted units that still owe input. */
-export const urge: Handler<{ note?: string; target?: 'consultation' }> = (issue, input, ctx) => {
+/**
+ * 催办; with target `consultation`, the reminder to the consulted units that still owe input; with target
+ * `sign`, 催签: the lead unit has not signed for the issue (recorded on the sign-for limit, so it fires once
+ * per limit and leaves the handling clock's 催办 to come).
+ */
+export const urge: Handler<{ note?: string; target?: 'consultation' | 'sign' }> = (issue, input, ctx) => {
+  if (input.target === 'sign') {
+    if (issue.state !== 'dispatched' || !issue.deadlines) fail('illegal_transition', '该问题不在待签收状态');
+    issue.deadlines = { ...issue.deadlines, signUrgedAt: ctx.now };
+    return { note: input.note, data: { target: 'sign', step: 'remind_sign' } };
+  }
   if (input.target !== 'consultation') return urgeHandling(issue, input, ctx);
   const c = issue.consultation;
   if (issue.state !== 'consulting' || !c) fail('illegal_transition', '该问题不在会商中');

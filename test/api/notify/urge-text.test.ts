@@ -5,7 +5,14 @@
 // 通报 carry their words too, and a 督办 by hand tells no one that a light came on.
 import { expect } from 'chai';
 import { handlerOf, must, postIssue, unitByCode } from '../issues/fixtures.ts';
-import { china, outbox, sweepAndNotify, useNotifyApp, type NotifyTestApp } from './notify-harness.ts';
+import {
+  china,
+  outbox,
+  recipientsByEvent,
+  sweepAndNotify,
+  useNotifyApp,
+  type NotifyTestApp,
+} from './notify-harness.ts';
 
 /** An urgent issue dispatched to and signed by city-drc on Monday 2 March 2026 (due Thursday 17:30). */
 async function signedIssue(t: NotifyTestApp): Promise<string> {
@@ -67,6 +74,33 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     await sweepAndNotify(t);
     const [text] = await urgeTexts(t, id);
     expect(text).to.include('签收时限已于').and.not.include('办结时限');
+  });
+
+  it('nobody signs in time: the sweep’s 催签 tells the unit once, what to do, and the timeline records it', async () => {
+    t.clock.set(china('2026-03-02 09:00'));
+    const res = await postIssue(t, 'dispatcher', { category: 'policy', urgency: 'urgent' });
+    const id = res.body.id as string;
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    // The sign-for limit: 2 working hours, 11:00.
+    t.clock.set(china('2026-03-02 10:59'));
+    await sweepAndNotify(t);
+    expect(await urgeTexts(t, id)).to.deep.equal([]);
+    t.clock.set(china('2026-03-02 11:05'));
+    await sweepAndNotify(t);
+    t.clock.set(china('2026-03-02 11:40'));
+    await sweepAndNotify(t);
+    expect((await recipientsByEvent(t, id)).urge).to.deep.equal([handlerOf('city-drc'), 'unithead-city-drc']);
+    const texts = await urgeTexts(t, id);
+    expect(texts).to.have.length(1);
+    expect(texts[0]).to.match(
+      /签收时限已于2026-03-02 11:00到期，请抓紧办理。请尽快签收；不属本单位职责的，请填写理由退单。$/,
+    );
+    const issue = (await t.models.Issue.findById(id).lean())!;
+    expect(issue.urged).to.equal(false);
+    const events = issue.timeline.filter((e) => e.action === 'urge');
+    expect(events.map((e) => [e.actorRole, e.data])).to.deep.equal([
+      ['system', { target: 'sign', step: 'remind_sign', dueAt: issue.deadlines!.signBy }],
+    ]);
   });
 
   it('a supervisor’s 督办 and 通报 carry their words; a 督办 by hand sends no red-light notice', async () => {

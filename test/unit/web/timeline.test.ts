@@ -33,6 +33,11 @@ describe('staff timeline words (web lib/timeline)', () => {
   it('keeps the lifecycle’s labels and the people’s names otherwise', () => {
     expect(actionLabel(entry({}))).to.equal('办理进展');
     expect(actionLabel(entry({ action: 'dispatch', data: { redispatch: true } }))).to.equal('重新分办');
+    // The sweep's reminder to sign for an issue (催签) is an urge with a target; a plain urge stays 催办.
+    expect(actionLabel(entry({ action: 'urge', data: { target: 'sign', step: 'remind_sign' } }))).to.equal(
+      '催签',
+    );
+    expect(actionLabel(entry({ action: 'urge', data: { warning: 'yellow' } }))).to.equal('催办');
     expect(who(entry({}))).to.equal('王敏');
     expect(who(entry({ actorRole: 'system', actorName: '系统' }))).to.equal('系统自动');
   });

@@ -10,11 +10,15 @@ describe('lifecycle: the full happy path', () => {
     expect(story.issue.coUnitIds).to.deep.equal(['wuxing']);
     // DESIGN §5: a 5-working-day issue dispatched on Fri 13 Feb 2026 is due at the end of Fri 27 Feb.
     expect(cst(story.issue.deadlines?.resolveBy)).to.equal('2026-02-27 17:30');
-    expect(cst(story.issue.nextCheckAt)).to.equal('2026-02-26 17:30');
+    // The sweep first looks at the sign-for limit (催签 if nobody has signed): one working day, and Sat 14 Feb
+    // is a working day (调休 for the Spring Festival).
+    expect(cst(story.issue.nextCheckAt)).to.equal('2026-02-14 17:30');
 
     story.goTo('2026-02-14', '09:00');
     story.do(actors.handler, 'sign');
     expect(story.issue).to.include({ state: 'in_progress', signedLate: false });
+    // Signed: next, the yellow light.
+    expect(cst(story.issue.nextCheckAt)).to.equal('2026-02-26 17:30');
 
     story.goTo('2026-02-24', '10:00');
     story.do(actors.handler, 'note', { text: '已电话联系企业，约定现场踏勘', public: true });

@@ -69,6 +69,42 @@ describe('lifecycle over simulated weeks: warnings and escalation', () => {
     ]);
   });
 
+  it('reminds a unit that has not signed for an issue once its sign-for limit passes (催签), once per unit', () => {
+    // DESIGN §5: an urgent issue is signed for within 2 working hours, resolved within 3 working days.
+    const story = new IssueStory(at('2026-03-02', '10:00'), { urgency: 'urgent' }).dispatched();
+    expect(cst(story.issue.deadlines?.signBy)).to.equal('2026-03-02 12:00');
+    const first = runSweep(story, at('2026-03-02', '16:00'));
+    expect(first.fired).to.deep.equal(['2026-03-02 12:00 remind_sign']);
+    expect(story.issue).to.include({ state: 'dispatched', urged: false });
+    expect(story.issue.deadlines?.signUrgedAt?.toISOString()).to.equal(
+      at('2026-03-02', '12:00').toISOString(),
+    );
+    expect(story.timeline.at(-1)).to.deep.include({ action: 'urge', actorRole: 'system' });
+    expect(story.timeline.at(-1)?.data).to.deep.equal({ target: 'sign', step: 'remind_sign' });
+
+    // The centre moves it to another unit at 16:00: a new sign-for limit, and a 催签 of its own when it passes.
+    story.do(actors.dispatcher, 'transfer', { unitId: 'wuxing', reason: '属地管理' });
+    expect(story.issue.deadlines?.signUrgedAt).to.equal(null);
+    // 16:00–17:30, then half an hour from 08:30 the next working day.
+    expect(cst(story.issue.deadlines?.signBy)).to.equal('2026-03-03 09:00');
+    const second = runSweep(story, at('2026-03-03', '12:00'));
+    expect(second.fired).to.deep.equal(['2026-03-03 09:00 remind_sign']);
+
+    // Signed late: no more 催签; the handling clock's own 催办 comes at its yellow light.
+    story.do(actors.handler, 'sign');
+    expect(story.issue.signedLate).to.equal(true);
+    const third = runSweep(story, at('2026-03-05', '18:00'));
+    expect(third.fired).to.deep.equal(['2026-03-04 15:30 urge', '2026-03-05 17:30 supervise']);
+  });
+
+  it('a unit that signs in time is never reminded to sign', () => {
+    const story = new IssueStory(at('2026-03-02', '10:00'), { urgency: 'urgent' }).dispatched();
+    story.goTo('2026-03-02', '11:30');
+    story.do(actors.handler, 'sign');
+    const { fired } = runSweep(story, at('2026-03-04', '00:00'));
+    expect(fired).to.deep.equal([]);
+  });
+
   it('a reply in time stops the lights', () => {
     const story = new IssueStory(at('2026-02-13', '10:00')).signed();
     runSweep(story, at('2026-02-27', '09:00'));
