@@ -68,6 +68,13 @@ export interface EnterpriseDoc {
   /** Why intake created it (what the message said), for the centre's review. */
   provisionalNote?: string;
   /**
+   * A provisional enterprise being merged: where into, and the sender addresses taken off it (each is one
+   * enterprise's at a time) until the enterprise merged into holds them. A merge cut short finishes into the
+   * same enterprise when it is asked again (routes/enterprises/provisional.commands.ts).
+   */
+  mergingInto?: Types.ObjectId;
+  mergingEmails?: string[];
+  /**
    * Owner sessions on the QR page, and the owner's known browsers, carry the version they were issued at;
    * logging out, a new PIN and a rotated code bump it, so a copied or replayed session cookie stops working and
    * every known browser is forgotten at once, in every process (routes/public/qr-session.ts,
@@ -121,6 +128,8 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       wechatOpenids: { type: [String], default: undefined },
       provisional: { type: Boolean },
       provisionalNote: { type: String, validate: maxChars(500) },
+      mergingInto: { type: Schema.Types.ObjectId },
+      mergingEmails: { type: [String], default: undefined },
       ownerSessionVersion: { type: Number, default: 0, select: false },
       notify: {
         type: new Schema<NotifyPreference>(

@@ -9,7 +9,9 @@ import type { InboundMessage } from '../../server/channels/types.ts';
 import { createIntakeConfigCache } from '../../server/intake/intake-config.ts';
 import { createPipelineDeps } from '../../server/intake/intake-sink.ts';
 import { acceptInbound, type PipelineDeps } from '../../server/intake/pipeline.ts';
+import type { Models } from '../../server/models/index.ts';
 import { migrateEnterpriseIndexes } from '../../server/models/enterprise.model.ts';
+import { mergeProvisionalCommand } from '../../server/routes/enterprises/provisional.commands.ts';
 import { expectError } from './helpers.ts';
 import { enterpriseIn, handlerOf, useIssueApp } from './issues/fixtures.ts';
 
@@ -172,6 +174,69 @@ describe('api: enterprise email addresses and mail matching', function () {
       409,
       'email_taken',
     );
+  });
+
+  it('a merge cut short (a crash after the issues moved) finishes when asked again, into the same enterprise only', async () => {
+    const real = enterpriseIn(t, 'nanxun', 3);
+    const p = await enterpriseOfMail('cut@short.cn');
+    const issueIds = (await t.models.Issue.find({ enterpriseId: p?._id }, { _id: 1 }).lean()).map(
+      (i) => i._id,
+    );
+    expect(issueIds).to.have.length(1);
+    // The process dies as the enterprise merged into is about to take the sender's address.
+    const Enterprise = new Proxy(t.models.Enterprise, {
+      get(target, prop) {
+        if (prop === 'updateOne') return () => Promise.reject(new Error('killed'));
+        const v = Reflect.get(target, prop, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const dying = { ...t.models, Enterprise } as Models;
+    const actor = { id: 'u1', role: 'dispatcher' as const, username: 'dispatcher' };
+    let caught: unknown;
+    await mergeProvisionalCommand(dying, actor, String(p?._id), String(real._id), t.clock.now()).catch(
+      (e: unknown) => (caught = e),
+    );
+    expect((caught as Error).message).to.equal('killed');
+    const half = await t.models.Enterprise.findById(p?._id).lean();
+    expect(half).to.deep.include({
+      provisional: true,
+      mergingInto: real._id,
+      mergingEmails: ['cut@short.cn'],
+    });
+    expect(half).to.not.have.property('emails');
+
+    // Not into another enterprise, and not confirmed as it stands.
+    expectError(
+      await request(t.app)
+        .post(`/api/enterprises/${String(p?._id)}/merge`)
+        .set(await t.auth('dispatcher'))
+        .send({ intoId: String(enterpriseIn(t, 'nanxun', 4)._id) }),
+      409,
+      'merge_in_progress',
+    );
+    expectError(
+      await request(t.app)
+        .post(`/api/enterprises/${String(p?._id)}/confirm`)
+        .set(await t.auth('clerk'))
+        .send({ creditCode: makeCreditCode('91330503MA7EML009'), mobile: '13900000009', region: 'nanxun' }),
+      409,
+      'merge_in_progress',
+    );
+
+    await request(t.app)
+      .post(`/api/enterprises/${String(p?._id)}/merge`)
+      .set(await t.auth('dispatcher'))
+      .send({ intoId: String(real._id) })
+      .expect(200);
+    expect(await t.models.Enterprise.exists({ _id: p?._id })).to.equal(null);
+    expect((await t.models.Enterprise.findById(real._id).lean())?.emails).to.include('cut@short.cn');
+    const issues = await t.models.Issue.find({ _id: { $in: issueIds } }).lean();
+    expect(issues.map((i) => String(i.enterpriseId))).to.deep.equal([String(real._id)]);
+    // Moved once, with one note.
+    const notes = issues[0].timeline.filter((e) => e.data?.kind === 'enterprise_merged');
+    expect(notes).to.have.length(1);
+    expect(String((await enterpriseOfMail('cut@short.cn'))?._id)).to.equal(String(real._id));
   });
 
   it('confirming a provisional enterprise may register its email beside the sender address it knows', async () => {

@@ -26,15 +26,18 @@ async function loadProvisional(models: Models, id: string): Promise<EnterpriseDo
   return e;
 }
 
-/** The issues' copy of the enterprise follows the enterprise (updatedAt too: the KPI rollups re-read them). */
+/**
+ * The issues' copy of the enterprise follows the enterprise (updatedAt too: the KPI rollups re-read them), with
+ * a timeline event written in the same update, so an issue never moves without its note nor gets it twice.
+ */
 async function copyToIssues(
   models: Models,
   from: Types.ObjectId,
   to: EnterpriseDoc,
   now: Date,
-  event?: object,
+  event?: { state: string; entry: object },
 ) {
-  await models.Issue.collection.updateMany({ enterpriseId: from }, {
+  await models.Issue.collection.updateMany({ enterpriseId: from, ...(event ? { state: event.state } : {}) }, {
     $set: {
       updatedAt: now,
       enterpriseId: to._id,
@@ -42,7 +45,7 @@ async function copyToIssues(
       enterpriseCreditCode: to.creditCode ?? '',
       region: to.region,
     },
-    ...(event ? { $push: { timeline: event } } : {}),
+    ...(event ? { $push: { timeline: event.entry } } : {}),
   } as never);
 }
 
@@ -53,6 +56,8 @@ export async function confirmProvisionalCommand(
   now: Date,
 ): Promise<EnterpriseDoc> {
   const e = await loadProvisional(models, id);
+  if (e.mergingInto)
+    throw new AppError('merge_in_progress', 409, '该企业的合并尚未完成，请再次合并到同一家企业');
   const next = { ...e, ...input };
   if (!next.creditCode || !next.mobile || next.region === 'city')
     throw new AppError('incomplete', 400, '确认前请补全统一社会信用代码、企业手机号和所在区县');
@@ -78,6 +83,11 @@ export async function confirmProvisionalCommand(
 /**
  * Merges a provisional enterprise into a known one: staff who checked it, or the channel itself when the sender
  * names the enterprise it writes for (a WeChat follower binding its credit code), with `note` saying so.
+ *
+ * Several writes, each safe to repeat, in an order that lets a merge cut short (a crash) be finished by asking
+ * again: the provisional record first says where it goes and parks its sender addresses; then each issue moves
+ * with its note; then the enterprise merged into takes the senders; the provisional record goes last. Asked
+ * again, a half-merged enterprise finishes into the enterprise it started into, and into no other.
  */
 export async function mergeProvisionalCommand(
   models: Models,
@@ -91,32 +101,41 @@ export async function mergeProvisionalCommand(
   const from = await loadProvisional(models, id);
   const into = Types.ObjectId.isValid(intoId) ? await models.Enterprise.findById(intoId).lean() : null;
   if (!into) throw new AppError('merge_target_not_found', 404, '要并入的企业不存在');
+  if (from.mergingInto && !from.mergingInto.equals(into._id))
+    throw new AppError('merge_in_progress', 409, '该企业正在并入另一家企业，请选择同一家企业完成合并');
+  // 1. Where it goes, and its addresses parked: a registered address is one enterprise's at a time.
+  const parked = [...(from.mergingEmails ?? []), ...(from.emails ?? [])];
+  await models.Enterprise.collection.updateOne(
+    { _id: from._id, provisional: true },
+    {
+      $set: { mergingInto: into._id, ...(parked.length ? { mergingEmails: parked } : {}) },
+      $unset: { emails: 1 },
+    },
+  );
+  // 2. The issues, each with its note. Timeline events carry the issue's state, which a note made from the
+  // enterprise side cannot know for each one, so each state's issues move in one update of their own.
   const event = {
     at: now,
     actorId: actor.id,
     actorRole: actor.role,
     actorName: actor.name ?? actor.username,
     action: 'note',
-    fromState: null,
-    toState: 'received',
     note: note ?? `来件企业「${from.name}」经核实为「${into.name}」，已归并`,
     public: false,
     data: { kind: 'enterprise_merged', from: String(from._id), into: String(into._id) },
   };
-  // Timeline events carry the issue's state; a note made from the enterprise side cannot know each one, so
-  // it is written per state group below.
-  const states = await models.Issue.collection.distinct('state', { enterpriseId: from._id });
-  for (const state of states) {
-    await models.Issue.collection.updateMany({ enterpriseId: from._id, state }, {
-      $push: { timeline: { ...event, fromState: state, toState: state } },
-    } as never);
-  }
-  await copyToIssues(models, from._id, into, now);
-  // Deleted before its addresses move: each is known to one enterprise at a time (a unique index).
-  await models.Enterprise.deleteOne({ _id: from._id, provisional: true });
+  const states = (await models.Issue.collection.distinct('state', { enterpriseId: from._id })) as string[];
+  for (const state of states)
+    await copyToIssues(models, from._id, into, now, {
+      state,
+      entry: { ...event, fromState: state, toState: state },
+    });
+  // 3. The senders: the merged-into enterprise now matches them.
   const bind: Record<string, unknown> = {};
   if (from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
-  if (from.emails?.length) bind.emails = { $each: from.emails };
+  if (parked.length) bind.emails = { $each: parked };
   if (Object.keys(bind).length) await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });
+  // 4. Nothing is left on the provisional record.
+  await models.Enterprise.deleteOne({ _id: from._id, provisional: true });
   return (await models.Enterprise.findById(into._id).lean()) as EnterpriseDoc;
 }
