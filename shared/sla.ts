@@ -363,7 +363,8 @@ export function resumeDeadlines(deadlines: Deadlines, at: Date, calendar: WorkCa
   const next: Deadlines = { ...deadlines, pausedAt: null, pausedMs: deadlines.pausedMs + paused };
   for (const key of KEYS_TO_SHIFT) {
     const d = deadlines[key];
-    if (d.getTime() <= pausedAt.getTime()) continue;
+    // Only a signed issue's clock pauses (挂起, 待审核): its sign-for limit was met and stays as it was.
+    if (key === 'signBy' || d.getTime() <= pausedAt.getTime()) continue;
     next[key] = wall ? new Date(d.getTime() + paused) : calendar.addWorkingMs(d, paused);
   }
   return next;

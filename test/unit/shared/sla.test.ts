@@ -164,6 +164,15 @@ describe('SLA deadlines', () => {
       expect(resumed.signBy.getTime()).to.equal(start.signBy.getTime());
     });
 
+    it('keeps the sign-for limit where it was, though it lay ahead at the pause (the unit had signed)', () => {
+      // Signed at once on Mon 9 Feb and suspended at 10:00, before its one-working-day sign-for limit ran out.
+      const paused = pauseDeadlines(start, at('2026-02-09', '10:00'));
+      expect(start.signBy.getTime()).to.be.above(paused.pausedAt!.getTime());
+      const resumed = resumeDeadlines(paused, at('2026-02-25', '09:00'), calendar);
+      expect(resumed.signBy.getTime()).to.equal(start.signBy.getTime());
+      expect(resumed.contactBy.getTime()).to.be.above(start.contactBy.getTime());
+    });
+
     it('freezes the light while paused', () => {
       const paused = pauseDeadlines(start, at('2026-02-12', '09:00'));
       expect(warningLevel(paused, at('2026-06-01', '09:00'))).to.equal('none');

@@ -1,0 +1,22 @@
+// The server's clock, as the staff app reads it: every API answer says the server's time (X-Server-Time, by the
+// app's clock), and lights, countdowns, waiting times and "this month" count from it rather than from the
+// device's own clock, which may be wrong (a PC set an hour off) or, under DEMO_CLOCK, not the app's at all.
+// `now` is the one reactive instant the screens tick on (lib/countdown.ts).
+import { ref } from 'vue';
+
+/** Server time minus device time, from the latest answer. */
+let offsetMs = 0;
+
+/** The server's current time, in ms since the epoch. */
+export const serverNow = (): number => Date.now() + offsetMs;
+
+export const now = ref(serverNow());
+
+/** Takes the time an answer carried; a drift under a second is the network's, not news. */
+export function syncServerClock(serverMs: number, receivedAt = Date.now()): void {
+  if (!Number.isFinite(serverMs) || serverMs <= 0) return;
+  const offset = serverMs - receivedAt;
+  if (Math.abs(offset - offsetMs) < 1000) return;
+  offsetMs = offset;
+  now.value = serverNow();
+}
