@@ -3,6 +3,7 @@
 // timeline event in one version-checked update. Listeners hear about it only after the write committed.
 import { Types } from 'mongoose';
 import { ACTION_LABELS, roleMayPerform, type ActionId } from '../../shared/lifecycle/actions.ts';
+import { ACTION_SCHEMAS } from '../../shared/schemas.ts';
 import type { Actor } from '../../shared/roles.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
@@ -24,11 +25,16 @@ import {
   withActorName,
 } from './issue-store.ts';
 
+type ParsedRequest = IssueActionRequest & { input: Record<string, unknown> };
+
 export interface IssueActionRequest {
   issueId: string;
   action: ActionId;
-  /** Already validated against ACTION_SCHEMAS by the route. */
-  input: Record<string, unknown>;
+  /**
+   * The body as sent: checked against ACTION_SCHEMAS here, once the caller may act on the issue, so a caller
+   * who may not is told that (403/404), never what their body lacks.
+   */
+  input: unknown;
   /** The version the client saw (If-Match); a stale one answers 409 `conflict` before anything is tried. */
   expectedVersion?: number;
 }
@@ -68,7 +74,7 @@ async function findUnits(models: Models, ids: readonly string[]): Promise<Map<st
 }
 
 /** Units the body names must exist; the lead unit's level travels with it into the core. */
-async function resolveReferences(deps: IssueActionDeps, doc: IssueDoc, req: IssueActionRequest) {
+async function resolveReferences(deps: IssueActionDeps, doc: IssueDoc, req: ParsedRequest) {
   const { models } = deps;
   const input = { ...req.input };
   if (req.action === 'reclassify') Object.assign(input, await reclassifyRoute(deps, doc, input));
@@ -147,10 +153,11 @@ export async function issueActionCommand(
     throw forbidden(`您的角色无权执行「${ACTION_LABELS[req.action]}」`);
   const doc = await loadIssue(models, req.issueId);
   authorise(actor, doc, req.action);
+  const body = ACTION_SCHEMAS[req.action].parse(req.input ?? {}) as Record<string, unknown>;
   if (req.expectedVersion !== undefined && req.expectedVersion !== doc.version) {
     throw conflict('该问题已被他人更新，请刷新后重试', 'conflict');
   }
-  const { input, lead, assignee } = await resolveReferences(deps, doc, req);
+  const { input, lead, assignee } = await resolveReferences(deps, doc, { ...req, input: body });
   const { calendar, policy } = await deps.settings();
   const now = deps.clock.now();
   const ctx = { now, actor, calendar, policy, issueId: String(doc._id), channel: doc.channel };

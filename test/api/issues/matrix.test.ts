@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { ACTION_IDS, ACTION_ROLES, type ActionId } from '../../../shared/lifecycle/actions.ts';
+import { ACTION_SCHEMAS } from '../../../shared/schemas.ts';
 import type { Role } from '../../../shared/roles.ts';
 import {
   getIssue,
@@ -102,5 +103,35 @@ describe('role × action matrix through the API', function () {
     const after = (await getIssue(t, 'dispatcher', id)).body;
     expect(after.version).to.equal(before.version);
     expect(after.timeline).to.have.length(before.timeline.length);
+  });
+
+  it('checks the body only once the caller may act: a refused role or an unseen issue never hears what it lacks', async () => {
+    const id = await inProgressIssue(t);
+    const version = (await getIssue(t, 'dispatcher', id)).body.version as number;
+    // Wrong for every field any action reads (actions that read none still pass their check).
+    const bad = {
+      ...Object.fromEntries(
+        ['reason', 'text', 'unitId', 'intoId', 'userId', 'note', 'unitIds', 'category'].map((k) => [k, 1]),
+      ),
+      ...Object.fromEntries(['tier', 'rating', 'reached', 'reasonable', 'target'].map((k) => [k, 'x'])),
+      workingDays: 0,
+    };
+    const mismatches: string[] = [];
+    for (const [username, role, sight] of USERS) {
+      const auth = await t.auth(username);
+      for (const action of ACTION_IDS) {
+        const res = await request(t.app)
+          .post(`/api/issues/${id}/actions/${action}`)
+          .set(auth)
+          .set('If-Match', String(version - 1))
+          .send(bad);
+        const allowed = ACTION_ROLES[action].includes(role);
+        const valid = ACTION_SCHEMAS[action].safeParse(bad).success;
+        const expected = !allowed || sight === 'reads' ? 403 : sight === 'none' ? 404 : valid ? 409 : 400;
+        if (res.status !== expected)
+          mismatches.push(`${username} ${action}: ${res.status}, expected ${expected}`);
+      }
+    }
+    expect(mismatches).to.deep.equal([]);
   });
 });
