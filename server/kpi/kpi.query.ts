@@ -264,7 +264,9 @@ async function kpiSet(
 ): Promise<KpiSet & { source: 'rollups' | 'direct' }> {
   const { groups, totals, source: used } = await countPeriod(deps, groupBy, period, scope, source);
   const names = await namesOf(deps, groupBy, [...groups.keys()]);
+  // A group whose only issues were merged into others received nothing: its rates would stand beside 受理量 0.
   const items = [...groups]
+    .filter(([, c]) => c.counted > 0)
     .map(([key, c]) => ({
       key,
       name: names.get(key) ?? String(key),

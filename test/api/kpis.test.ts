@@ -9,8 +9,8 @@ import { computeKpis, kpisBy, type KpiIssue } from '../../shared/kpi.ts';
 import type { IssueDoc } from '../../server/models/index.ts';
 import { refreshRollups } from '../../server/kpi/kpi-rollup.store.ts';
 import { expectError } from './helpers.ts';
-import { useIssueApp } from './issues/fixtures.ts';
-import { insertKpiIssues, MARCH, type KpiFixture } from './kpi-fixture.ts';
+import { enterpriseIn, unitByCode, useIssueApp } from './issues/fixtures.ts';
+import { fixtureIssueDoc, insertKpiIssues, MARCH, type KpiFixture } from './kpi-fixture.ts';
 
 const RATE_OF = {
   signTimelyRate: 'signTimeliness',
@@ -568,5 +568,23 @@ describe('GET /api/kpis', function () {
     );
     expect(rolled.body.previous.totals.received).to.equal(1);
     expect(rolled.body.previous).to.deep.equal(direct.body.previous);
+  });
+
+  it('lists no unit whose only issues of the period were merged into others (受理量 0 beside a 0.0% rate)', async () => {
+    const tax = unitByCode(t, 'city-tax');
+    // Dispatched to the tax bureau, then merged into another enterprise's issue: not received, not its work.
+    await t.models.Issue.collection.insertOne(
+      fixtureIssueDoc({
+        unit: tax,
+        ent: enterpriseIn(t, 'wuxing', 0),
+        category: 'tax',
+        channel: 'window',
+        state: 'merged',
+        createdAt: '2026-06-10T02:00:00Z',
+      }) as never,
+    );
+    const res = await get('groupBy=unit&from=2026-06-01&to=2026-06-30', 'leader', 200);
+    expect(res.body.items.map((i: { key: string }) => String(i.key))).to.not.include(String(tax._id));
+    expect(res.body.totals.received).to.equal(0);
   });
 });
