@@ -266,6 +266,13 @@ describe('QR page: the verified owner', () => {
       .send({ _csrf: csrf, submissionId: 'c'.repeat(24), content: '长'.repeat(2001) });
     expect(long.status).to.equal(400);
     expect(long.text).to.include('不能超过2000个字');
+    // A form without its submission id (stale, or built by hand) is told so in Chinese.
+    const stale = await b
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send({ _csrf: csrf, content: '企业希望了解高新技术企业认定的申报流程和材料要求。' });
+    expect(stale.status).to.equal(400);
+    expect(stale.text).to.include('表单已失效，请重新打开').and.not.include('Invalid input');
     expect(await t.models.Issue.countDocuments({ enterpriseId: e._id })).to.equal(0);
   });
 

@@ -46,6 +46,7 @@ import {
 } from './owner-verification.commands.ts';
 import {
   codeForm,
+  formErrorOf,
   mismatchMessage,
   newIssueForm,
   pinForm,
@@ -406,7 +407,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
           channel: raw.channel === 'email' || raw.channel === 'wechat' ? raw.channel : 'sms',
           email: typeof raw.email === 'string' ? raw.email : '',
           maskedMobile: shown.maskedMobile,
-          error: form.error.issues[0]?.message ?? '提交内容有误',
+          error: formErrorOf(form.error, '提交内容有误，请刷新页面后重试'),
         }),
       );
     }
@@ -503,7 +504,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const problem = upload ? bodyProblem(raw) : undefined;
     if (problem) return refuse(400, problem);
     const parsed = newIssueForm.safeParse(raw);
-    if (!parsed.success) return refuse(400, parsed.error.issues[0]?.message ?? '提交内容有误');
+    if (!parsed.success) return refuse(400, formErrorOf(parsed.error, '提交内容有误，请刷新页面后重试'));
     if (await overSubmitBudget(String(enterprise._id))) {
       const minutes = Math.round(qrLimits.windowMs / 60_000);
       return refuse(
@@ -531,7 +532,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     if (!form.success)
       return renderOwner(req, res, 400, {
         issueId: id,
-        message: form.error.issues[0]?.message ?? '评价内容有误',
+        message: formErrorOf(form.error, '评价内容有误，请刷新页面后重试'),
         comment,
       });
     const { level } = form.data;
@@ -582,7 +583,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       const problem = upload ? bodyProblem(raw) : undefined;
       const parsed = supplementForm.safeParse(raw);
       if (problem || !parsed.success) {
-        const message = problem ?? parsed.error?.issues[0]?.message ?? '补充内容有误';
+        const message = problem ?? formErrorOf(parsed.error, '补充内容有误，请刷新页面后重试');
         return send(res, 400, messagePage('补充材料未提交', message, back));
       }
       // The new-issue form's budget: an owner's writes share it.

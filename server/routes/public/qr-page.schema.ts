@@ -8,7 +8,17 @@ import {
   type Rating,
   type RatingLevel,
 } from '../../../shared/states.ts';
+import { isChineseMessage } from '../../http/zod-messages.ts';
 import { PUBLIC_CONTENT_MAX, PUBLIC_CONTENT_MIN, PUBLIC_TITLE_MAX } from './owner.view.ts';
+
+/**
+ * What the page tells an owner whose form was refused: the schema's own Chinese sentence, or `fallback` where
+ * only zod's English would say it (a field missing from a stale or hand-built form).
+ */
+export function formErrorOf(error: z.ZodError | undefined, fallback: string): string {
+  const message = error?.issues[0]?.message;
+  return message && isChineseMessage(message) ? message : fallback;
+}
 
 export const codeForm = z.object({
   code: z
@@ -73,7 +83,10 @@ export const newIssueForm = z.object({
       error: `问题描述至少${PUBLIC_CONTENT_MIN}个字：请写明遇到了什么问题、涉及哪个部门或事项`,
     })
     .max(PUBLIC_CONTENT_MAX, { error: `问题描述不能超过${PUBLIC_CONTENT_MAX}个字` }),
-  submissionId: z.string().regex(SUBMISSION_ID, { error: '表单已失效，请重新打开' }),
+  // Missing (a stale or hand-built form) or malformed: the same words, never zod's English.
+  submissionId: z
+    .string({ error: '表单已失效，请重新打开' })
+    .regex(SUBMISSION_ID, { error: '表单已失效，请重新打开' }),
 });
 
 /** 补充材料: words, files, or both (the command refuses neither). */
