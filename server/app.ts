@@ -83,10 +83,18 @@ export interface AppDeps {
 export const JSON_BODY_LIMIT = '256kb';
 const PING_TIMEOUT_MS = 2000;
 
-const noStore: RequestHandler = (_req, res, next) => {
-  res.setHeader('Cache-Control', 'no-store');
-  next();
-};
+/**
+ * API answers are never stored, and say the server's time (X-Server-Time, ms since the epoch, by the app's
+ * clock): the staff app counts its lights and countdowns from it, not from the device's own clock, which may
+ * be wrong (and under DEMO_CLOCK is not the app's).
+ */
+const apiHeaders =
+  (clock: Clock): RequestHandler =>
+  (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Server-Time', String(clock.now().getTime()));
+    next();
+  };
 
 export function createApp(deps: AppDeps): Express {
   const { config, conn, clock, logger } = deps;
@@ -150,7 +158,7 @@ export function createApp(deps: AppDeps): Express {
   // would never be asked for again, and Express hashes every body it sends for one (2 % of the staff list's
   // CPU). Static files (web.static.ts) and the QR page set their own caching.
   app.set('etag', false);
-  app.use('/api', noStore);
+  app.use('/api', apiHeaders(clock));
   // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
   app.use('/api/intake', createIntakeRouter(ctx, { securityClock }));
   app.use(express.json({ limit: JSON_BODY_LIMIT, verify: requireUtf8 }));

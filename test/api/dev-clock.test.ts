@@ -23,6 +23,14 @@ describe('api: dev clock (DEMO_CLOCK=1)', () => {
     const expected = new Date(TEST_START.getTime() + 3 * 3600_000);
     expect(res.body.now).to.equal(expected.toISOString());
     expect(t.clock.now().toISOString()).to.equal(expected.toISOString());
+    // Every API answer says the app's time, which the staff app counts its lights and countdowns from.
+    const later = await request(t.app)
+      .get('/api/issues?limit=1')
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(later.headers['x-server-time']).to.equal(String(expected.getTime()));
+    const refused = await request(t.app).get('/api/issues').expect(401);
+    expect(refused.headers['x-server-time']).to.equal(String(expected.getTime()));
   });
 
   it('400 validation_failed for a missing, negative or fractional advance', async () => {

@@ -209,10 +209,10 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
     await page().waitForLoadState('networkidle');
     await expectAccessible();
     await snap(page(), '24-dashboard');
-    // 本年 opens this month's report, not January's.
+    // 本年 opens this month's report (on the server's clock), not January's.
     await page().getByText('本年', { exact: true }).click();
     await page().getByRole('button', { name: '月度分析报告' }).click();
-    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const month = new Date(t.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 7);
     await page().waitForURL((url) => url.searchParams.get('month') === month);
     await page()
       .getByRole('heading', { name: /营商环境月度分析/ })

@@ -29,11 +29,11 @@ describe('staff app: the deadline running in each state (e2e)', function () {
   const page = () => session!.page;
   const ids: Record<string, string> = {};
 
-  /** A fresh browser whose clock reads the server's simulated time, signed in as `username`. */
-  async function fresh(username: string, viewport?: { width: number; height: number }) {
+  /** A fresh browser whose clock reads the server's simulated time (or `device`), signed in as `username`. */
+  async function fresh(username: string, viewport?: { width: number; height: number }, device?: Date) {
     await session?.context.close();
     session = await t.open(viewport);
-    await session.context.clock.setFixedTime(t.clock.now());
+    await session.context.clock.setFixedTime(device ?? t.clock.now());
     await login(page(), t.baseUrl, username);
   }
   async function expectAccessible() {
@@ -106,6 +106,20 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     expect(await running.textContent())
       .to.contain('当前签收时限')
       .and.to.contain(signBy);
+  });
+
+  it('counts on the server’s clock when the device’s is months off (a wrong PC clock, or DEMO_CLOCK)', async () => {
+    await fresh(`handler-${UNIT}`, DESKTOP, new Date(t.clock.now().getTime() + 200 * DAY_MS));
+    await page().goto(`${t.baseUrl}/workbench?queue=toSign`);
+    const row = page().locator('table.issues tbody tr').filter({ hasText: TO_SIGN });
+    const chip = row.getByTestId('row-deadline').locator('.chip');
+    await chip.waitFor();
+    expect(await chip.textContent()).to.match(/剩 1小时/);
+    await row.getByRole('link', { name: TO_SIGN }).click();
+    const running = page().getByTestId('running-deadline');
+    await running.waitFor();
+    expect(await running.locator('.chip').textContent()).to.match(/剩 1小时/);
+    expect(await page().locator('dt:text-is("预警") + dd').textContent()).to.not.contain('超期');
   });
 
   it('shows a 待受理 issue’s running 分办时限 on its page with the desk card’s light', async () => {

@@ -43,8 +43,8 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
   it('a leader clicks the red 超期 KPI, sees the issues behind it and exports them to Excel', async () => {
     const unit = t.seed.units.find((u) => u.code === UNIT)!;
     const ents = t.seed.enterprises.filter((e) => e.region === 'deqing');
-    // This month in the browser's calendar: three overdue issues and two on time.
-    const now = new Date().toISOString();
+    // This month on the server's clock, which the dashboard counts by: three overdue issues and two on time.
+    const now = t.clock.now().toISOString();
     const docs = [0, 1, 2, 3, 4].map((n) =>
       fixtureIssueDoc({
         unit,
@@ -117,7 +117,7 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
       fixtureIssueDoc({
         unit,
         ent: ents[n % ents.length],
-        createdAt: new Date().toISOString(),
+        createdAt: t.clock.now().toISOString(),
         state: 'closed',
         category: 'land',
         channel: 'window',
@@ -369,7 +369,7 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     const unit = t.seed.units.find((u) => u.code === UNIT)!;
     const ents = t.seed.enterprises.filter((e) => e.region === 'deqing');
     // Two months ago, so that this month's KPIs (the leader's tests) stay as they were.
-    const createdAt = new Date(Date.now() - 60 * 86_400_000).toISOString();
+    const createdAt = new Date(t.clock.now().getTime() - 60 * 86_400_000).toISOString();
     const doc = (title: string, extra: Record<string, unknown>) =>
       fixtureIssueDoc({
         unit,

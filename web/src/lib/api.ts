@@ -4,6 +4,7 @@
 // the system has not switched on yet) into null so screens can say 功能未启用 instead of failing.
 import { router } from '../router.ts';
 import { useSession } from '../stores/session.ts';
+import { syncServerClock } from './server-clock.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -34,8 +35,9 @@ async function send(method: string, url: string, body: unknown, extra?: Record<s
   // A form (file upload) sets its own multipart boundary.
   if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
+  let res: Response;
   try {
-    return await fetch(url, {
+    res = await fetch(url, {
       method,
       headers,
       credentials: 'same-origin',
@@ -44,6 +46,8 @@ async function send(method: string, url: string, body: unknown, extra?: Record<s
   } catch {
     throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
   }
+  syncServerClock(Number(res.headers.get('x-server-time')));
+  return res;
 }
 
 async function errorOf(res: Response): Promise<ApiError> {

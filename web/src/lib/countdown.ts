@@ -1,9 +1,11 @@
 // The live countdown of a row: time left to its due instant, and its colour from the same light maths as the
 // server (shared/sla warningLevel) when the row carries its deadlines; otherwise the light the server stored.
-// One shared ticking `now` serves every chip on the screen.
-import { ref } from 'vue';
+// One shared ticking `now`, on the server's clock (lib/server-clock.ts), serves every chip on the screen.
 import { warningLevel } from '../../../shared/sla.ts';
 import type { WarningLevel } from '../../../shared/states.ts';
+import { now, serverNow } from './server-clock.ts';
+
+export { now };
 
 export interface ChipDeadlines {
   yellowAt: string;
@@ -12,14 +14,13 @@ export interface ChipDeadlines {
   pausedAt?: string | null;
 }
 
-export const now = ref(Date.now());
 let ticking: ReturnType<typeof setInterval> | undefined;
 let users = 0;
 
 /** Starts the shared tick for one chip; returns the stop function. */
 export function tick(everyMs = 30_000): () => void {
   users += 1;
-  ticking ??= setInterval(() => (now.value = Date.now()), everyMs);
+  ticking ??= setInterval(() => (now.value = serverNow()), everyMs);
   return () => {
     users -= 1;
     if (users === 0) {
