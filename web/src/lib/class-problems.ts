@@ -1,7 +1,7 @@
 // The class problems (一类事) as the API presents them (GET /api/class-problems, …/:id, …/candidates/:id): the
 // list rows, one class problem with its members, one candidate with its members, and each member's outcome of
 // 政策性解决 or 审核.
-import type { CategoryId, IssueState } from '../../../shared/states.ts';
+import { MIN_CLASS_MEMBERS, type CategoryId, type IssueState } from '../../../shared/states.ts';
 
 export interface Member {
   id: string;
@@ -58,7 +58,19 @@ export interface Outcome {
 }
 
 /** Members a promotion needs at least, and a class keeps (server: `too_few_members`). */
-export { MIN_CLASS_MEMBERS } from '../../../shared/states.ts';
+export { MIN_CLASS_MEMBERS };
+
+/**
+ * Said beside a candidate's count when some members cannot be promoted (finished, not yet dispatched, or in a
+ * class already): without it a disabled 立项 says nothing about why.
+ */
+export function promotableNote(c: { promotableCount: number; memberCount: number }): string {
+  if (c.promotableCount >= c.memberCount) return '';
+  const rest = '其余已办结、未分办或已在类问题中';
+  return c.promotableCount < MIN_CLASS_MEMBERS
+    ? `可立项 ${c.promotableCount} 个，不足 ${MIN_CLASS_MEMBERS} 个：${rest}`
+    : `可立项 ${c.promotableCount} 个，${rest}`;
+}
 
 export interface CandidateMember extends Member {
   /** The start of its text; absent on an outline (`readable: false`). */
