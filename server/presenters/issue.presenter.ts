@@ -2,7 +2,12 @@
 // internal notes included (staff only: the public QR page has its own presenter); the summary is for lists.
 import type { Actor } from '../../shared/roles.ts';
 import { runningDeadline } from '../../shared/running-deadline.ts';
-import type { Deadlines, TriageDeadlines } from '../../shared/sla.ts';
+import {
+  urgencyPolicy,
+  type Deadlines,
+  type TimeLimitPolicy,
+  type TriageDeadlines,
+} from '../../shared/sla.ts';
 import {
   messagesOf,
   type IssueContact,
@@ -168,7 +173,18 @@ export function presentIssueSummary(doc: IssueSummaryDoc) {
 }
 
 /** The full staff view of GET /api/issues/:id and of every action's answer. */
-export function presentIssue(doc: IssueDoc, contactView: ContactView) {
+/**
+ * What a 申请延期 may ask for under the policy in force: the longest single extension for the issue's urgency
+ * and category, and how many extensions are left (the form's default and hint; the lifecycle enforces both).
+ */
+function extensionLimitsOf(doc: IssueDoc, policy: TimeLimitPolicy) {
+  return {
+    maxWorkingDays: urgencyPolicy(policy, doc.urgency, doc.category).maxExtensionWorkingDays,
+    left: Math.max(0, policy.maxExtensions - doc.extensionCount),
+  };
+}
+
+export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: TimeLimitPolicy) {
   return {
     ...presentIssueSummary(doc),
     content: doc.content,
@@ -189,6 +205,7 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView) {
     escalated: doc.escalated,
     returnCount: doc.returnCount,
     extensionCount: doc.extensionCount,
+    extension: extensionLimitsOf(doc, policy),
     reopenCount: doc.reopenCount,
     callbackAttempts: doc.callbackAttempts,
     callbackRequested: doc.callbackRequested,

@@ -66,9 +66,12 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
     ]);
     const cards = q.view === 'cards';
     const view = contactViewOf(actorOf(req));
+    const policy = cards ? (await deps.settings()).policy : null;
     res.json({
       // A queue's cards are whole issues (the list's conditions imply the actor may read each).
-      items: cards ? items.map((d) => presentIssue(d as IssueDoc, view)) : items.map(presentIssueSummary),
+      items: policy
+        ? items.map((d) => presentIssue(d as IssueDoc, view, policy))
+        : items.map(presentIssueSummary),
       ...(next ? { next } : {}),
       ...(searchedTo ? { searchedTo } : {}),
       ...(total !== undefined ? { total } : {}),
@@ -90,7 +93,11 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
 
   router.get('/:id', async (req, res) => {
     const actor = actorOf(req);
-    res.json(presentIssue(await getVisibleIssue(ctx.models, actor, issueIdOf(req)), contactViewOf(actor)));
+    const [doc, { policy }] = await Promise.all([
+      getVisibleIssue(ctx.models, actor, issueIdOf(req)),
+      deps.settings(),
+    ]);
+    res.json(presentIssue(doc, contactViewOf(actor), policy));
   });
 
   router.get('/:id/similar', async (req, res) => {
@@ -107,7 +114,7 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
     const expectedVersion = ifMatchHeader.parse(req.get('if-match'));
     const input: unknown = req.body ?? {};
     const updated = await issueActionCommand(deps, actorOf(req), { issueId, action, input, expectedVersion });
-    res.json(presentIssue(updated, contactViewOf(actorOf(req))));
+    res.json(presentIssue(updated, contactViewOf(actorOf(req)), (await deps.settings()).policy));
   });
 
   return router;

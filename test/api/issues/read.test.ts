@@ -304,6 +304,17 @@ describe('GET /api/issues and /api/issues/:id', () => {
       );
       expect(start < yellow && yellow < due && due < overdue).to.equal(true);
     });
+
+    it('says what a 申请延期 may ask for under the policy in force, and how many are left', async () => {
+      // The default policy: 特急 1 working day at most, 一般 5; one extension per issue.
+      const critical = await inProgressIssue(t, 'city-drc', { urgency: 'critical' });
+      const normal = await inProgressIssue(t, 'city-drc', { urgency: 'normal' });
+      const h = handlerOf('city-drc');
+      expect((await getIssue(t, h, critical)).body.extension).to.deep.equal({ maxWorkingDays: 1, left: 1 });
+      await must(t, h, normal, 'request_extension', { workingDays: 3, reason: '需补充材料' });
+      await must(t, 'dispatcher', normal, 'approve_extension');
+      expect((await getIssue(t, h, normal)).body.extension).to.deep.equal({ maxWorkingDays: 5, left: 0 });
+    });
   });
 
   describe('list rows', () => {

@@ -153,6 +153,8 @@ export interface IssueDetail extends IssueSummary {
   escalated: boolean;
   returnCount: number;
   extensionCount: number;
+  /** What a 申请延期 may ask for under the policy in force (the form's default and hint). */
+  extension?: { maxWorkingDays: number; left: number };
   reopenCount: number;
   callbackAttempts: number;
   pendingApproval: { kind: PendingKind; reason?: string; workingDays?: number } | null;
