@@ -251,6 +251,9 @@ function labelOf(e: PublicEvent): string {
   if (e.action === 'note' && e.data?.kind === ENTERPRISE_SUPPLEMENT) return '企业补充材料';
   const resolveBy = e.data?.resolveBy;
   if (e.action === 'approve_extension' && resolveBy) return `办理期限延长至${monthDay(resolveBy)}`;
+  // A unit's 退单: what it means for the owner (its reason and legal basis stay with staff).
+  if (e.action === 'return')
+    return e.toState === 'consulting' ? '承办单位退回，提请多部门协调办理' : '承办单位退回，服务中心重新分派';
   return PUBLIC_STEP_LABELS[e.action] ?? ACTION_LABELS[e.action as ActionId];
 }
 

@@ -27,7 +27,8 @@ const t = (from: readonly IssueState[], to: readonly IssueState[], isPublic = fa
 export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze({
   dispatch: t(['received', 'dispatched'], ['dispatched'], true),
   sign: t(['dispatched'], ['in_progress'], true),
-  return: t(['dispatched', 'in_progress'], ['received', 'consulting']),
+  // Public so the owner's page says why the issue is back with the centre; the unit's reason stays internal.
+  return: t(['dispatched', 'in_progress'], ['received', 'consulting'], true),
   transfer: t(['dispatched', 'in_progress'], ['dispatched'], true),
   add_co_unit: t(HANDLING_STATES, HANDLING_STATES),
   suspend: t(['in_progress'], ['in_progress', 'suspended']),

@@ -243,6 +243,28 @@ describe('public issue presenter', () => {
     expect(JSON.stringify(steps)).to.not.match(/LW-|内部汇总|纳入类问题|移出类问题/);
   });
 
+  it('says a unit handed the issue back (退单) and what happens next, never its reason', () => {
+    const back = (toState: 'received' | 'consulting') => ({
+      at: at(4),
+      actorId: 'u2',
+      actorName: 'handler-x',
+      actorRole: 'handler' as const,
+      action: 'return' as const,
+      fromState: 'dispatched' as const,
+      toState,
+      public: true,
+      note: '内部：该事项不属于本单位职责',
+      data: { legalBasis: '三定方案' },
+    });
+    const first = presentIssuePublic(issue({ state: 'received', timeline: [back('received')] }));
+    expect(first.progress.map((p) => [p.label, p.note])).to.deep.equal([
+      ['承办单位退回，服务中心重新分派', null],
+    ]);
+    const second = presentIssuePublic(issue({ state: 'consulting', timeline: [back('consulting')] }));
+    expect(second.progress.map((p) => p.label)).to.deep.equal(['承办单位退回，提请多部门协调办理']);
+    expect(JSON.stringify(second)).to.not.include('三定方案').and.not.include('不属于本单位');
+  });
+
   it('calls a tier escalation 提请上级协调办理, not the staff word 提级协调', () => {
     const doc = issue({
       state: 'consulting',
