@@ -35,11 +35,11 @@ import type { Models, StoredTimelineEvent } from '../models/index.ts';
 import type { IntakeConfig } from './intake-config.ts';
 import { normaliseMobile } from './match-enterprise.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
+import { titleFromContent } from './title-from-content.ts';
 import { triage, type Triage } from './triage.ts';
 import type { IntakeBy } from './pipeline.ts';
 import { isDuplicateKey } from './inbox-store.ts';
 
-const TITLE_FROM_CONTENT = 30;
 /** The filter of an issue still open (a repeat may merge into it). */
 export const OPEN_STATES = { $nin: ['closed', 'merged', 'rejected'] };
 /** Open issues read per enterprise for the repeat check, and the fields it reads. */
@@ -219,7 +219,7 @@ export async function mergeAsSource(
   /** A reply in the issue's own thread (thread.ts): it adds to the issue, it does not raise it again. */
   inThread = false,
 ): Promise<Pick<IssueDoc, '_id' | 'number'> | null> {
-  const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);
+  const title = msg.title ?? titleFromContent(msg.content);
   const label = CHANNEL_LABELS[msg.channel];
   // A picture that follows its sender's complaint (thread.ts) adds to it; it is not the problem raised again.
   const note = msg.filesOnly
@@ -371,7 +371,7 @@ export async function createIssueFromMessage(
   if (intakeNote) events.push({ ...intakeNote, fromState: core.state, toState: core.state });
   const number = await nextIssueNumber(models, now);
   const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
-  const title = msg.title ?? msg.content.slice(0, TITLE_FROM_CONTENT);
+  const title = msg.title ?? titleFromContent(msg.content);
   const issue = storedIntakeIssue({
     _id: entry.issueId,
     core,
