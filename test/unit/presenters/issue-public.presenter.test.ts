@@ -265,6 +265,29 @@ describe('public issue presenter', () => {
     expect(JSON.stringify(second)).to.not.include('三定方案').and.not.include('不属于本单位');
   });
 
+  it('shows the owner their own rating as given (评价：不满意), with their comment', () => {
+    const doc = issue({
+      state: 'awaiting_rating',
+      timeline: [
+        {
+          at: at(5),
+          actorId: 'enterprise',
+          actorName: '德清示例科技有限公司',
+          actorRole: 'enterprise',
+          action: 'rate',
+          fromState: 'awaiting_rating',
+          toState: 'awaiting_rating',
+          public: true,
+          note: '答复没有解决问题',
+          data: { rating: 'bad', level: 'dissatisfied', source: 'enterprise' },
+        },
+      ],
+    });
+    expect(presentIssuePublic(doc).progress.map((p) => [p.label, p.note])).to.deep.equal([
+      ['评价：不满意', '答复没有解决问题'],
+    ]);
+  });
+
   it('calls a tier escalation 提请上级协调办理, not the staff word 提级协调', () => {
     const doc = issue({
       state: 'consulting',
