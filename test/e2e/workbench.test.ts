@@ -142,10 +142,23 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await expectAccessible(page);
     await snap(page, '04-workbench-before');
 
+    // The guesses are the ones the classifier stored at intake: no request to the classifier per card.
+    const asked: string[] = [];
+    const onRequest = (r: { url(): string }) =>
+      void (r.url().endsWith('/api/classify') && asked.push(r.url()));
+    desk.page.on('request', onRequest);
     await desk.page.goto(`${t.baseUrl}/desk`);
     const row = desk.page.getByRole('listitem', { name: TITLE });
     await row.waitFor();
     expect(await row.textContent()).to.match(/智能分类.*\d+%/);
+    const stored = (await t.apiAs('dispatcher', 'GET', `/api/issues/${issueId}`)).classification;
+    expect(stored.alternatives, 'the classifier stored its guesses').to.have.length.greaterThan(0);
+    const top = stored.alternatives[0] as { probability: number };
+    expect(await row.locator('.guess .el-tag').first().textContent()).to.contain(
+      `${Math.round(top.probability * 100)}%`,
+    );
+    desk.page.off('request', onRequest);
+    expect(asked).to.deep.equal([]);
     expect(await row.textContent()).to.contain('建议承办');
     await expectAccessible(desk.page);
     await snap(desk.page, '05-desk-triage');

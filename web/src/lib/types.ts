@@ -141,6 +141,12 @@ export interface IssueSource {
 
 export interface IssueDetail extends IssueSummary {
   content: string;
+  /** How the category was decided, with the classifier's top guesses at intake (empty when staff gave it). */
+  classification?: {
+    source: 'input' | 'classifier' | 'default';
+    confidence: number;
+    alternatives: { category: CategoryId; probability: number }[];
+  };
   /** The issue's own number on the channel it came from (a 12345 work order, …). */
   externalId: string | null;
   contact: IssueContact | null;
