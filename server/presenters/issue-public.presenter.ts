@@ -203,13 +203,17 @@ function unitNameOf(e: PublicEvent, doc: PublicIssueFields, units: PublicUnitNam
   return doc.unitId && String(doc.unitId) === String(id) ? (doc.unitName ?? null) : null;
 }
 
-/** What the centre's check of the owner's bad rating came to (DESIGN §6): redone, taken up a tier, or not upheld. */
+/**
+ * What the centre's check of the owner's bad rating came to (DESIGN §6): redone, taken up a tier, or not upheld,
+ * with the centre's reason, which its form tells staff the enterprise sees (理由…企业可见).
+ */
 function ratingOutcome(e: PublicEvent): string | null {
-  if (e.data?.reasonable === false) return '差评核实不予支持，问题已办结';
+  const why = e.note ? `（理由：${e.note}）` : '';
+  if (e.data?.reasonable === false) return `差评核实不予支持${why}，问题已办结`;
   if (e.data?.reasonable !== true) return null;
-  if (e.toState === 'consulting') return '差评属实，已提请多部门协调办理';
+  if (e.toState === 'consulting') return `差评属实${why}，已提请多部门协调办理`;
   const resolveBy = e.data?.resolveBy;
-  return `差评属实，已重新交办${resolveBy ? `，新的办结时限为${monthDay(resolveBy)}` : ''}`;
+  return `差评属实${why}，已重新交办${resolveBy ? `，新的办结时限为${monthDay(resolveBy)}` : ''}`;
 }
 
 /** The line after a step's label: facts the page derives from the step (unit, outcome, date), or its note. */
