@@ -8,7 +8,10 @@
 // of the limit's wall time has gone. Red at the deadline, overdue once late by as long again as it allowed.
 // A sign-for light is never greener than the handling clock's, which runs from dispatch too; and it turns
 // 已超期 only with that clock (the issue's stored warning), so a card never reads 已超期 while the 已超期
-// filter and the KPIs, which count the stored warning, leave the issue out.
+// filter and the KPIs, which count the stored warning, leave the issue out. The issue's own 预警 light (list
+// rows, the issue page: web/src/lib/countdown.ts issueLight) follows only the triage and handling clocks, the
+// ones the stored warning, the 红灯/已超期 filters and the counts go by; the sign-for and rating-check lights
+// colour their countdown chips.
 import type { IssueState } from './states.ts';
 
 export type DeadlineKind = 'triage' | 'sign' | 'resolve' | 'ratingVerify';

@@ -205,4 +205,26 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     await due.waitFor();
     expect((await due.textContent())!.trim()).to.equal('超期后答复');
   });
+
+  it('an unsigned issue past its 签收时限: the chip says 超时 in red, the 预警 light stays the one the 红灯 filter counts', async () => {
+    const issue = await t.apiAs(`handler-${UNIT}`, 'GET', `/api/issues/${ids[TO_SIGN]}`);
+    t.clock.set(new Date(new Date(issue.deadlines.signBy).getTime() + HOUR_MS));
+    const now = await t.apiAs(`handler-${UNIT}`, 'GET', `/api/issues/${ids[TO_SIGN]}`);
+    expect(now.warning).to.equal('none');
+    const red = await t.apiAs('dispatcher', 'GET', '/api/issues?warning=red&limit=100');
+    expect(red.items.map((i: { id: string }) => i.id)).to.not.include(ids[TO_SIGN]);
+    await fresh(`handler-${UNIT}`);
+    await page().goto(`${t.baseUrl}/workbench?queue=toSign`);
+    const row = page().locator('table.issues tbody tr').filter({ hasText: TO_SIGN });
+    const chip = row.getByTestId('row-deadline').locator('.chip');
+    await chip.waitFor();
+    expect(await chip.textContent()).to.contain('超时');
+    expect(await chip.getAttribute('data-level')).to.equal('red');
+    expect(await row.locator('td.light .warning').getAttribute('class')).to.contain('w-none');
+    await row.getByRole('link', { name: TO_SIGN }).click();
+    const light = page().locator('dt:text-is("预警") + dd');
+    await light.waitFor();
+    expect(await light.textContent()).to.contain('正常');
+    expect(await page().getByTestId('running-deadline').locator('.chip').textContent()).to.contain('超时');
+  });
 });

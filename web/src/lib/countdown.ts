@@ -30,6 +30,22 @@ export function tick(everyMs = 30_000): () => void {
   };
 }
 
+/**
+ * An issue's 预警 light, the one the 红灯/已超期 filters, the counts and the notices go by: live from the clock
+ * running in its state where that clock is the light's own (the triage clock while 待受理, the handling clock
+ * after signing), else the light stored (a sign-for limit or a bad rating's check has a countdown of its own,
+ * shown in its chip, but is not the issue's light).
+ */
+export function issueLight(
+  running: (ChipDeadlines & { kind: string }) | null | undefined,
+  stored: WarningLevel,
+  at: number,
+): WarningLevel {
+  return running && (running.kind === 'triage' || running.kind === 'resolve')
+    ? levelAt(running, stored, at)
+    : stored;
+}
+
 export function levelAt(
   deadlines: ChipDeadlines | null | undefined,
   stored: WarningLevel,
