@@ -227,4 +227,22 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     expect(await light.textContent()).to.contain('正常');
     expect(await page().getByTestId('running-deadline').locator('.chip').textContent()).to.contain('超时');
   });
+
+  it('opens the monthly report at the server’s last whole month, on a device whose clock is months off', async () => {
+    await fresh('leader', DESKTOP, new Date(t.clock.now().getTime() + 200 * DAY_MS));
+    // Opened directly (a bookmark, a reload), on a slow line: no answer has said the server's time by the time
+    // the page sets itself up.
+    await page().route('**/api/**', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await route.continue();
+    });
+    await page().goto(`${t.baseUrl}/reports/monthly`);
+    const china = new Date(t.clock.now().getTime() + 8 * HOUR_MS);
+    const [y, m] = [china.getUTCFullYear(), china.getUTCMonth() + 1];
+    const last = m === 1 ? `${y - 1}年12月` : `${y}年${m - 1}月`;
+    await page()
+      .getByRole('heading', { name: `${last}营商环境月度分析` })
+      .waitFor();
+    await page().unroute('**/api/**');
+  });
 });

@@ -6,6 +6,10 @@ import { ref } from 'vue';
 
 /** Server time minus device time, from the latest answer. */
 let offsetMs = 0;
+let synced = false;
+
+/** Whether an answer has said the server's time yet (before it, serverNow is the device's clock). */
+export const serverClockSynced = (): boolean => synced;
 
 /** The server's current time, in ms since the epoch. */
 export const serverNow = (): number => Date.now() + offsetMs;
@@ -15,6 +19,7 @@ export const now = ref(serverNow());
 /** Takes the time an answer carried; a drift under a second is the network's, not news. */
 export function syncServerClock(serverMs: number, receivedAt = Date.now()): void {
   if (!Number.isFinite(serverMs) || serverMs <= 0) return;
+  synced = true;
   const offset = serverMs - receivedAt;
   if (Math.abs(offset - offsetMs) < 1000) return;
   offsetMs = offset;
