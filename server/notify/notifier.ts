@@ -526,7 +526,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       number: facts.number,
       title: facts.title,
       enterprise: facts.enterpriseName,
-      unit: facts.unitName ?? '',
+      // An issue still waiting for triage has no unit: its red light and overdue notices say so.
+      unit: facts.unitName ?? (facts.state === 'received' ? '待分办' : ''),
       state: STATE_LABELS[facts.state],
       deadline: formatChinaTime(deadline),
       // The sign-for limit of a dispatched issue: for a 特急 or 紧急 one much sooner than the resolve deadline.

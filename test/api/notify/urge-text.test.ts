@@ -4,7 +4,7 @@
 // Each names the deadline that runs: 签收时限 while the issue waits to be signed for. A supervisor's 督办 and
 // 通报 carry their words too, and a 督办 by hand tells no one that a light came on.
 import { expect } from 'chai';
-import { handlerOf, must, postIssue, unitByCode } from '../issues/fixtures.ts';
+import { handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
 import {
   china,
   outbox,
@@ -101,6 +101,16 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     expect(events.map((e) => [e.actorRole, e.data])).to.deep.equal([
       ['system', { target: 'sign', step: 'remind_sign', dueAt: issue.deadlines!.signBy }],
     ]);
+  });
+
+  it('an issue still waiting for triage is named 待分办 where a notice names the unit, not （）', async () => {
+    t.clock.set(china('2026-03-02 09:00'));
+    const res = await postIssue(t, 'dispatcher', { urgency: 'urgent', content: VAGUE_TEXT });
+    expect(res.body.state).to.equal('received');
+    t.clock.set(china('2026-03-05 10:00'));
+    await sweepAndNotify(t);
+    const [overdue] = await texts(t, res.body.id as string, 'overdue');
+    expect(overdue).to.include('（待分办）已超期').and.not.include('（）');
   });
 
   it('a supervisor’s 督办 and 通报 carry their words; a 督办 by hand sends no red-light notice', async () => {
