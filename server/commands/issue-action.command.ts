@@ -16,6 +16,7 @@ import { routeIssue, type DefaultRouting } from '../intake/route-issue.ts';
 import { issueText } from '../text/issue-text.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import {
+  applicableOrFail,
   applyOrFail,
   changedSet,
   loadIssue,
@@ -153,10 +154,12 @@ export async function issueActionCommand(
     throw forbidden(`您的角色无权执行「${ACTION_LABELS[req.action]}」`);
   const doc = await loadIssue(models, req.issueId);
   authorise(actor, doc, req.action);
-  const body = ACTION_SCHEMAS[req.action].parse(req.input ?? {}) as Record<string, unknown>;
   if (req.expectedVersion !== undefined && req.expectedVersion !== doc.version) {
     throw conflict('该问题已被他人更新，请刷新后重试', 'conflict');
   }
+  // What the state allows, then the body: a step the issue cannot take is refused as such, whatever was sent.
+  applicableOrFail(doc.state, req.action);
+  const body = ACTION_SCHEMAS[req.action].parse(req.input ?? {}) as Record<string, unknown>;
   const { input, lead, assignee } = await resolveReferences(deps, doc, { ...req, input: body });
   const { calendar, policy } = await deps.settings();
   const now = deps.clock.now();

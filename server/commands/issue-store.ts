@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import type { IssueState } from '../../shared/states.ts';
 import type { ActionId } from '../../shared/lifecycle/actions.ts';
-import { applyAction } from '../../shared/lifecycle/apply.ts';
+import { applyAction, assertApplicable } from '../../shared/lifecycle/apply.ts';
 import { isTransitionError } from '../../shared/lifecycle/errors.ts';
 import type {
   ActionContext,
@@ -147,14 +147,22 @@ export function noteEvent(
 }
 
 /** The shared state machine, its typed refusals turned into API errors (same code, status and message). */
-export function applyOrFail(core: IssueCore, action: ActionId, input: unknown, ctx: ActionContext) {
+/** Runs a lifecycle step, its TransitionError as the API's AppError. */
+function orFail<T>(step: () => T): T {
   try {
-    return applyAction(core, action, input, ctx);
+    return step();
   } catch (err) {
     if (isTransitionError(err)) throw new AppError(err.code, err.status, err.message);
     throw err;
   }
 }
+
+export const applyOrFail = (core: IssueCore, action: ActionId, input: unknown, ctx: ActionContext) =>
+  orFail(() => applyAction(core, action, input, ctx));
+
+/** 409 illegal_transition when the issue's state does not allow the action (checked before its body). */
+export const applicableOrFail = (state: IssueCore['state'], action: ActionId) =>
+  orFail(() => assertApplicable(state, action));
 
 /** `HZ-<year>-<6 digits>`, numbered per China calendar year from one atomic counter. */
 export async function nextIssueNumber(models: Models, now: Date): Promise<string> {

@@ -126,6 +126,15 @@ function compact(data: Record<string, unknown> | undefined): Record<string, unkn
 /** The actions that decide a pending request (approve or deny it). */
 const DECIDES_REQUESTS: ReadonlySet<ActionId> = new Set([...Object.values(APPROVE_ACTIONS), 'deny_request']);
 
+/** The action is not one the issue's state allows: 409 illegal_transition, before its body is looked at. */
+export function assertApplicable(state: IssueState, action: ActionId): void {
+  if (!canApply(state, action))
+    throw new TransitionError(
+      'illegal_transition',
+      `问题处于「${STATE_LABELS[state]}」状态，不能执行「${ACTION_LABELS[action]}」`,
+    );
+}
+
 /**
  * Applies one lifecycle action. Returns a new issue (the input is not mutated; extra fields such as the id
  * or number pass through) and the timeline event to append in the same write. Throws a TransitionError.
@@ -140,12 +149,7 @@ export function applyAction<T extends IssueCore>(
   if (!mayActorPerform(ctx.actor, action)) {
     throw new TransitionError('forbidden', `当前角色无权执行「${ACTION_LABELS[action]}」`);
   }
-  if (!canApply(issue.state, action)) {
-    throw new TransitionError(
-      'illegal_transition',
-      `问题处于「${STATE_LABELS[issue.state]}」状态，不能执行「${ACTION_LABELS[action]}」`,
-    );
-  }
+  assertApplicable(issue.state, action);
   const parsed = parseInput(action, input);
   const next: T = { ...issue, consultation: issue.consultation ? { ...issue.consultation } : null };
   const outcome = HANDLERS[action](next, parsed, ctx) ?? {};

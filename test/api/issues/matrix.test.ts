@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { ACTION_IDS, ACTION_ROLES, type ActionId } from '../../../shared/lifecycle/actions.ts';
 import { ACTION_SCHEMAS } from '../../../shared/schemas.ts';
+import { actionsFrom } from '../../../shared/lifecycle/transitions.ts';
 import type { Role } from '../../../shared/roles.ts';
 import {
   getIssue,
@@ -105,6 +106,8 @@ describe('role × action matrix through the API', function () {
     expect(after.timeline).to.have.length(before.timeline.length);
   });
 
+  // For whoever may act: a step the issue's state does not allow is 409 illegal_transition whatever the body;
+  // an allowed one with a bad body is 400. A body that passes goes with a stale If-Match, so nothing changes.
   it('checks the body only once the caller may act: a refused role or an unseen issue never hears what it lacks', async () => {
     const id = await inProgressIssue(t);
     const version = (await getIssue(t, 'dispatcher', id)).body.version as number;
@@ -116,22 +119,32 @@ describe('role × action matrix through the API', function () {
       ...Object.fromEntries(['tier', 'rating', 'reached', 'reasonable', 'target'].map((k) => [k, 'x'])),
       workingDays: 0,
     };
+    const applicable = actionsFrom('in_progress');
     const mismatches: string[] = [];
     for (const [username, role, sight] of USERS) {
       const auth = await t.auth(username);
       for (const action of ACTION_IDS) {
-        const res = await request(t.app)
-          .post(`/api/issues/${id}/actions/${action}`)
-          .set(auth)
-          .set('If-Match', String(version - 1))
-          .send(bad);
-        const allowed = ACTION_ROLES[action].includes(role);
         const valid = ACTION_SCHEMAS[action].safeParse(bad).success;
-        const expected = !allowed || sight === 'reads' ? 403 : sight === 'none' ? 404 : valid ? 409 : 400;
-        if (res.status !== expected)
-          mismatches.push(`${username} ${action}: ${res.status}, expected ${expected}`);
+        const post = request(t.app).post(`/api/issues/${id}/actions/${action}`).set(auth);
+        const res = await (valid ? post.set('If-Match', String(version - 1)) : post).send(bad);
+        const allowed = ACTION_ROLES[action].includes(role);
+        const [status, code] =
+          !allowed || sight === 'reads'
+            ? [403, 'forbidden']
+            : sight === 'none'
+              ? [404, 'not_found']
+              : valid
+                ? [409, 'conflict']
+                : applicable.includes(action)
+                  ? [400, 'validation_failed']
+                  : [409, 'illegal_transition'];
+        if (res.status !== status || res.body?.error?.code !== code)
+          mismatches.push(
+            `${username} ${action}: ${res.status} ${res.body?.error?.code}, expected ${status} ${code}`,
+          );
       }
     }
     expect(mismatches).to.deep.equal([]);
+    expect((await getIssue(t, 'dispatcher', id)).body.version).to.equal(version);
   });
 });
