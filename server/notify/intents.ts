@@ -53,6 +53,7 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
   switch (change.action) {
     case 'urge':
       if (change.data?.target === 'consultation') return [i('input_due', 'consultation_missing')];
+      if (change.data?.target === 'sign') return [i('sign_due', 'unit')];
       return inTriage ? [i('triage_due', 'centre')] : [i('urge', 'unit')];
     case 'supervise':
       if (inTriage) return [i('triage_overdue', 'centre'), i('triage_overdue', 'oversight')];

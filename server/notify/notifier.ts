@@ -38,9 +38,6 @@ import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { decisionText, intentsOf, pushbackText, requestText, type Audience, type Intent } from './intents.ts';
 import { EVENT_SPECS, render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';
 
-/** What the sweep's 催签 asks of a unit that has not signed for an issue. */
-const SIGN_URGE_ADVICE = '请尽快签收；不属本单位职责的，请填写理由退单。';
-
 export const TEMPLATES_SETTING = 'notifyTemplates';
 
 interface StaffEntry {
@@ -501,14 +498,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return e?.qrToken ? `${deps.publicBaseUrl}/e/${String(e.qrToken)}` : '';
   }
 
-  /**
-   * A person's urging words (催办意见 from a leader, say): they go with the notice. The sweep's own words only
-   * in 催签, which says what a unit that has not signed should do.
-   */
+  /** A person's urging words (催办意见 from a leader, say), never the sweep's: they go with the notice. */
   function instructionOf(change: IssueChange): string {
     const role = change.actorRole;
-    const bySweep = !role || role === 'system';
-    if (bySweep && change.action === 'urge' && change.data?.target === 'sign') return SIGN_URGE_ADVICE;
     if (!change.note || !role || role === 'system' || role === 'enterprise') return '';
     return `${ROLE_LABELS[role]}意见：${change.note}`;
   }

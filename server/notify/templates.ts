@@ -15,6 +15,7 @@ export const NOTIFY_EVENTS = [
   'reply_sent_back',
   'triage_due',
   'triage_overdue',
+  'sign_due',
   'urge',
   'supervise',
   'red',
@@ -122,6 +123,13 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   // else 办结时限) and reads 将于…到期, or 已于…到期 when it had passed as the notice was written (a sweep
   // catching up after downtime): a notice never promises a future that is already past.
   // {{instruction}}: what a leader, the supervisor or the centre wrote when urging by hand (empty for the sweep).
+  // The sweep's 催签: nobody signed for the issue within its sign-for limit ({{due}}: 签收时限已于…到期).
+  sign_due: spec(
+    '催签',
+    '承办单位经办人、负责人',
+    '【催签】问题{{number}}「{{title}}」{{due}}，请尽快签收；不属本单位职责的，请填写理由退单。{{instruction}}',
+    ['due', 'instruction'],
+  ),
   urge: spec(
     '催办',
     '承办单位经办人、负责人',

@@ -84,17 +84,23 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     // The sign-for limit: 2 working hours, 11:00.
     t.clock.set(china('2026-03-02 10:59'));
     await sweepAndNotify(t);
-    expect(await urgeTexts(t, id)).to.deep.equal([]);
+    expect(await texts(t, id, 'sign_due')).to.deep.equal([]);
     t.clock.set(china('2026-03-02 11:05'));
     await sweepAndNotify(t);
     t.clock.set(china('2026-03-02 11:40'));
     await sweepAndNotify(t);
-    expect((await recipientsByEvent(t, id)).urge).to.deep.equal([handlerOf('city-drc'), 'unithead-city-drc']);
-    const texts = await urgeTexts(t, id);
-    expect(texts).to.have.length(1);
-    expect(texts[0]).to.match(
-      /签收时限已于2026-03-02 11:00到期，请抓紧办理。请尽快签收；不属本单位职责的，请填写理由退单。$/,
-    );
+    const by = await recipientsByEvent(t, id);
+    expect(by.sign_due).to.deep.equal([handlerOf('city-drc'), 'unithead-city-drc']);
+    // Its own notice, not a 催办: the handling clock's urge comes later, at its yellow light.
+    expect(by.urge).to.equal(undefined);
+    const signDue = await texts(t, id, 'sign_due');
+    expect(signDue).to.deep.equal([
+      '【催签】问题' +
+        res.body.number +
+        '「企业反映厂房验收迟迟未办结，影响投产」签收时限已于2026-03-02 11:00到期，请尽快签收；不属本单位职责的，请填写理由退单。',
+    ]);
+    const [row] = await outbox(t, { issueId: id, event: 'sign_due' });
+    expect(row.title).to.match(/^催签/);
     const issue = (await t.models.Issue.findById(id).lean())!;
     expect(issue.urged).to.equal(false);
     const events = issue.timeline.filter((e) => e.action === 'urge');
