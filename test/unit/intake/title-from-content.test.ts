@@ -28,10 +28,20 @@ describe('the title of a message that came without one', () => {
     expect(title).to.equal(`${'企业反映'.repeat(7)}…`);
   });
 
+  it('starts at the first word, and cuts Latin text between words', () => {
+    expect(titleFromContent('  ……？？停电！')).to.equal('停电！');
+    expect(titleFromContent('Hello, our factory power supply has been cut three times this week')).to.equal(
+      'Hello, our factory power…',
+    );
+    expect(titleFromContent('？？？')).to.equal('？？？');
+  });
+
   it('adds nothing to the text the classifier and the repeat check read', () => {
     for (const content of [
       '园区道路积水严重。每逢下雨货车无法进出，已经影响交货，请尽快协调处理，谢谢！',
       '您好。我公司位于织里镇，\n近期园区频繁停电，每周两三次，严重影响发货，请供电部门尽快排查线路。',
+      '  ……？？停电！',
+      'Hello, our factory power supply has been cut three times this week',
     ])
       expect(issueText({ title: titleFromContent(content), content })).to.equal(content);
     expect(issueText({ title: '用电增容', content: '新产线无法投产' })).to.equal('用电增容\n新产线无法投产');
