@@ -77,7 +77,9 @@ const OPEN: ReadonlySet<IssueState> = new Set([
  */
 function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): string {
   if (doc.unitName) return doc.unitName;
-  return doc.state === 'rejected' || doc.state === 'merged' ? '企业综合服务中心' : '服务中心分派中';
+  if (doc.state === 'rejected' || doc.state === 'merged') return '企业综合服务中心';
+  // Handed back twice: the centre convenes the units (the badge says 多部门协调中), it is not dispatching.
+  return doc.state === 'consulting' ? '服务中心组织协调' : '服务中心分派中';
 }
 
 /**
