@@ -550,9 +550,11 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     try {
       await issueEnterpriseActionCommand(issueDeps, { enterpriseId, issueId: id, action: 'rate', input });
     } catch (err) {
-      // A repeated tap is harmless: the page shows the rating already given.
-      if (!isAppError(err) || err.code !== 'already_rated') throw err;
-      return res.redirect(303, `${base}?msg=already_rated#issue-${id}`);
+      // A repeated tap is harmless: the page shows the rating already given. A stale page's rating for an issue
+      // that no longer (or not yet) waits for one is told so in the owner's words, not the staff state's.
+      if (!isAppError(err) || (err.code !== 'already_rated' && err.code !== 'illegal_transition')) throw err;
+      const msg = err.code === 'already_rated' ? 'already_rated' : 'not_ratable';
+      return res.redirect(303, `${base}?msg=${msg}#issue-${id}`);
     }
     res.redirect(303, `${base}?msg=rated_${rating}#issue-${id}`);
   });

@@ -16,6 +16,8 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   rated_bad:
     '已收到您的差评。服务中心将在1个工作日内核实，核实结果将在本页显示。如需说明不满意的原因或补充照片，可在该问题下提交。',
   already_rated: '该问题已评价，无需重复提交。',
+  // A rating posted for an issue not waiting for one (a stale page, a hand-built form): no staff state names.
+  not_ratable: '该问题目前不在待评价阶段，暂不能评价。',
   submitted: '问题已提交，服务中心将尽快交承办单位办理。',
   preference_saved: '通知方式已保存。',
   // Before dispatch and while a bad rating is checked the centre holds the issue, not a unit.
