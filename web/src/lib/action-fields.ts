@@ -65,7 +65,7 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
       label: '依据（法律法规或职责文件）',
       kind: 'text',
       required: true,
-      placeholder: '如：某条例第几条，或本单位“三定”职责不含此事项',
+      placeholder: '如：某条例第几条，或“三定”职责不含此事项',
     },
   ],
   transfer: [
