@@ -181,6 +181,20 @@ export function urgencyPolicy(
   return override ? { ...base, ...override } : base;
 }
 
+/**
+ * What a 申请延期 may still ask for under the policy: the longest single extension for the issue's urgency and
+ * category, and how many extensions are left (the lifecycle refuses beyond either; the form shows both).
+ */
+export function extensionLimits(
+  issue: { urgency: Urgency; category?: CategoryId; extensionCount: number },
+  policy: TimeLimitPolicy,
+): { maxWorkingDays: number; left: number } {
+  return {
+    maxWorkingDays: urgencyPolicy(policy, issue.urgency, issue.category).maxExtensionWorkingDays,
+    left: Math.max(0, policy.maxExtensions - issue.extensionCount),
+  };
+}
+
 function endOfSameDay(startAt: Date, cutoff: string): Date {
   const day = chinaDateKey(startAt);
   const nextDayStart = (d: string) => new Date(chinaTime(d).getTime() + DAY_MS);

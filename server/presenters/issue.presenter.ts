@@ -3,7 +3,7 @@
 import type { Actor } from '../../shared/roles.ts';
 import { runningDeadline } from '../../shared/running-deadline.ts';
 import {
-  urgencyPolicy,
+  extensionLimits,
   type Deadlines,
   type TimeLimitPolicy,
   type TriageDeadlines,
@@ -173,17 +173,6 @@ export function presentIssueSummary(doc: IssueSummaryDoc) {
 }
 
 /** The full staff view of GET /api/issues/:id and of every action's answer. */
-/**
- * What a 申请延期 may ask for under the policy in force: the longest single extension for the issue's urgency
- * and category, and how many extensions are left (the form's default and hint; the lifecycle enforces both).
- */
-function extensionLimitsOf(doc: IssueDoc, policy: TimeLimitPolicy) {
-  return {
-    maxWorkingDays: urgencyPolicy(policy, doc.urgency, doc.category).maxExtensionWorkingDays,
-    left: Math.max(0, policy.maxExtensions - doc.extensionCount),
-  };
-}
-
 export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: TimeLimitPolicy) {
   return {
     ...presentIssueSummary(doc),
@@ -205,7 +194,8 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: Ti
     escalated: doc.escalated,
     returnCount: doc.returnCount,
     extensionCount: doc.extensionCount,
-    extension: extensionLimitsOf(doc, policy),
+    // What a 申请延期 may ask for under the policy in force (the form's default and hint).
+    extension: extensionLimits(doc, policy),
     reopenCount: doc.reopenCount,
     callbackAttempts: doc.callbackAttempts,
     callbackRequested: doc.callbackRequested,

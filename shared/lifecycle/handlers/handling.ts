@@ -1,7 +1,7 @@
 // The responsible unit's work: signing, suspension and resumption (each needing approval), extension (once by
 // default), progress notes and the reply.
 
-import { pauseDeadlines, resumeDeadlines, urgencyPolicy } from '../../sla.ts';
+import { extensionLimits, pauseDeadlines, resumeDeadlines } from '../../sla.ts';
 import type { ApproveInput, NoteInput, RequestExtensionInput } from '../../schemas.ts';
 import type { ActionContext, IssueCore, PendingKind } from '../issue-core.ts';
 import {
@@ -106,11 +106,9 @@ export const denyRequest: Handler<{ reason: string }> = (issue, input) => {
 };
 
 function checkExtension(issue: IssueCore, ctx: ActionContext, workingDays: number): void {
-  if (issue.extensionCount >= ctx.policy.maxExtensions) {
-    fail('extension_limit', `每个问题最多延期${ctx.policy.maxExtensions}次，已用完`);
-  }
-  const max = urgencyPolicy(ctx.policy, issue.urgency, issue.category).maxExtensionWorkingDays;
-  if (workingDays > max) fail('extension_too_long', `延期不能超过${max}个工作日`);
+  const { maxWorkingDays, left } = extensionLimits(issue, ctx.policy);
+  if (left === 0) fail('extension_limit', `每个问题最多延期${ctx.policy.maxExtensions}次，已用完`);
+  if (workingDays > maxWorkingDays) fail('extension_too_long', `延期不能超过${maxWorkingDays}个工作日`);
 }
 
 function doExtend(issue: IssueCore, ctx: ActionContext, workingDays: number) {
