@@ -245,4 +245,16 @@ describe('staff app: the deadline running in each state (e2e)', function () {
       .waitFor();
     await page().unroute('**/api/**');
   });
+
+  it('opens the dashboard on the server’s month, on a slow line from a device whose clock is months off', async () => {
+    await fresh('leader', DESKTOP, new Date(t.clock.now().getTime() + 200 * DAY_MS));
+    await page().route('**/api/**', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await route.continue();
+    });
+    await page().goto(`${t.baseUrl}/dashboard`);
+    const month = new Date(t.clock.now().getTime() + 8 * HOUR_MS).toISOString().slice(0, 7);
+    await page().getByText(`统计区间 ${month}-01 至今`).waitFor();
+    await page().unroute('**/api/**');
+  });
 });
