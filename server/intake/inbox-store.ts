@@ -134,6 +134,22 @@ export interface NewEntry {
   reason?: string;
 }
 
+/**
+ * Whether a redelivery says what the stored message said (its text and the enterprise it names). Another
+ * message under a used external id is refused, never answered with the first one's issue (issue 6).
+ */
+export function sameMessage(stored: StoredInboundMessage, msg: InboundMessage): boolean {
+  const same = (a?: string, b?: string) => (a ?? '').trim() === (b ?? '').trim();
+  const [x, y] = [stored.enterprise ?? {}, msg.enterprise ?? {}];
+  return (
+    same(stored.content, msg.content) &&
+    same(stored.title, msg.title) &&
+    same(x.creditCode, y.creditCode) &&
+    same(x.name, y.name) &&
+    same(x.id, y.id)
+  );
+}
+
 export function newInboxEntry(e: NewEntry): InboxEntryDoc {
   return {
     _id: new Types.ObjectId(),

@@ -13,7 +13,8 @@ import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import type { IntakeEnterprise } from '../commands/issue-create.command.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { Models } from '../models/index.ts';
-import { isDuplicateKey } from './inbox-store.ts';
+import { isDuplicateKey, sameMessage } from './inbox-store.ts';
+import { isAppError } from '../errors.ts';
 import { candidatesByEnterprise, readRepeatCandidates, REPEAT_CANDIDATES } from './issue-from-message.ts';
 import {
   matchEnterprise,
@@ -200,20 +201,28 @@ async function redeliveries(
   const firsts = await deps.models.InboxEntry.collection
     .find<InboxEntryDoc>(
       { $or: rows.map((r) => ({ channel: r.entry.channel, externalId: r.entry.externalId })) },
-      { projection: { channel: 1, externalId: 1, source: 1, status: 1, number: 1 } },
+      { projection: { channel: 1, externalId: 1, source: 1, status: 1, number: 1, message: 1 } },
     )
     .toArray();
   const byKey = new Map(firsts.map((f) => [`${f.channel} ${f.externalId}`, f]));
   return Promise.all(
     rows.map(async (r) => {
       const first = byKey.get(`${r.entry.channel} ${r.entry.externalId}`);
-      if (first?.status === 'processed' && first.source === r.by.source)
+      const same = first?.message ? sameMessage(first.message, r.msg) : true;
+      if (first?.status === 'processed' && first.source === r.by.source && same)
         return {
           inboxId: String(first._id),
           number: first.number ?? undefined,
           status: 'duplicate' as const,
         };
-      return (await redelivery(deps, r.entry, r.msg, r.by)).ack;
+      // Refused alone (another source's id, another message under it): the batch's other rows go on.
+      return redelivery(deps, r.entry, r.msg, r.by).then(
+        (outcome) => outcome.ack,
+        (err: unknown) => {
+          if (!isAppError(err) || err.status !== 409) throw err;
+          return { inboxId: '', status: 'failed' as const, reason: err.message };
+        },
+      );
     }),
   );
 }

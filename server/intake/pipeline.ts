@@ -27,6 +27,7 @@ import {
   markInboxFailed,
   newInboxEntry,
   reopenFailedEntry,
+  sameMessage,
   storedMessage,
   type InboxRecorder,
 } from './inbox-store.ts';
@@ -336,6 +337,13 @@ export async function redelivery(
     // Never tell one source about what another delivered (issue 6: the staff externalId leak).
     if (first.source !== by.source)
       throw new AppError('external_id_conflict', 409, '该外部编号已被其他来源使用，请核对后重新填写');
+    // A dead letter may be resent corrected (retried below); any other entry is answered only for its own message.
+    if (first.status !== 'failed' && first.message && !sameMessage(first.message, msg))
+      throw new AppError(
+        'external_id_conflict',
+        409,
+        '该外部编号已用于另一条内容不同的消息，请核对编号后重新发送',
+      );
     const inboxId = String(first._id);
     if (first.status === 'processed') {
       const issue =

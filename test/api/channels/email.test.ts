@@ -86,8 +86,19 @@ describe('email over SMTP (built-in listener)', () => {
     expect(msg.contact).to.deep.equal({ email: 'zhang@example-factory.cn', name: '张经理' });
 
     // The same mail delivered again (a relay retry) is the same issue.
-    const again = await mailer.sendMail({ ...mail, text: '重发' });
+    const again = await mailer.sendMail({
+      ...mail,
+      text: '我司新建厂房已于两个月前申请消防验收，至今没有安排现场检查，影响投产。',
+    });
     expect(again.response).to.contain(`duplicate as issue ${issue!.number}`);
+    // Another mail under the same Message-ID is refused for good (5xx: a relay does not retry it), and the
+    // first issue's number is not told to it.
+    const other = await mailer.sendMail({ ...mail, text: '另一件事' }).then(
+      () => expect.fail('accepted'),
+      (err: { responseCode?: number; response?: string }) => err,
+    );
+    expect(other.responseCode).to.equal(550);
+    expect(other.response).to.contain('external_id_conflict').and.not.contain(issue!.number);
     expect(await t.models.Issue.countDocuments({ channel: 'email' })).to.equal(1);
   });
 

@@ -292,6 +292,16 @@ describe('batch imports (/api/imports)', () => {
       ['duplicate', first.number],
       ['duplicate', fourth.number],
     ]);
+    // A row edited under its external id is another message: that row is refused, the file's others answered.
+    const edited = csv.replace('天然气接入报装三个月没有进展', '天然气接入报装四个月没有进展');
+    const third = await importAndWait(t, Buffer.from(edited, 'utf8'), '行号（改过）.csv', 'visit');
+    expect(third.rows.map((r: { status: string; number?: string }) => [r.status, r.number])).to.deep.equal([
+      ['duplicate', first.number],
+      ['failed', undefined],
+      ['duplicate', first.number],
+      ['failed', undefined],
+    ]);
+    expect(third.rows[3].reason).to.equal('该外部编号已用于另一条内容不同的消息，请核对编号后重新发送');
     const polled = await request(t.app)
       .get(`${URL}/${again.id as string}?rows=0`)
       .set(await t.auth('clerk'));

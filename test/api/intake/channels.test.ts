@@ -88,6 +88,31 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect(await t.models.Issue.countDocuments({ externalId: o.orderId })).to.equal(1);
   });
 
+  it('another message under a used order id is refused 409, never answered with the first one’s issue', async () => {
+    const o = order();
+    const a = await signed('hotline12345', o).send().expect(200);
+    const other = {
+      ...o,
+      creditCode: enterpriseIn(t, 'anji', seq).creditCode,
+      content: '另一家企业的另一件事',
+    };
+    const b = await signed('hotline12345', other, { ts: nowS() + 1 }).send();
+    expectError(b, 409, 'external_id_conflict');
+    expect(JSON.stringify(b.body)).to.not.include(a.body.number);
+    const reworded = await signed(
+      'hotline12345',
+      { ...o, content: `${o.content}（补充）` },
+      { ts: nowS() + 2 },
+    ).send();
+    expectError(reworded, 409, 'external_id_conflict');
+    // The first message is untouched, and its own redelivery is still answered.
+    expect(await t.models.InboxEntry.countDocuments({ externalId: o.orderId })).to.equal(1);
+    const again = await signed('hotline12345', o, { ts: nowS() + 3 })
+      .send()
+      .expect(200);
+    expect(again.body).to.include({ status: 'duplicate', number: a.body.number });
+  });
+
   it('the same signed request four times at once: one is accepted, three are refused as replays', async () => {
     const once = signed('hotline12345', order());
     const results = await Promise.all([0, 1, 2, 3].map(() => once.send()));

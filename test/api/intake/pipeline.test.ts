@@ -63,8 +63,15 @@ describe('intake pipeline', () => {
   it('a redelivery answers the same number and creates nothing', async () => {
     const msg = hotline();
     const first = await acceptInbound(deps, msg);
-    const again = await acceptInbound(deps, { ...msg, content: '同一工单的重复推送' });
+    const again = await acceptInbound(deps, { ...msg, receivedAt: new Date() });
     expect(again).to.include({ status: 'duplicate', number: first.number, inboxId: first.inboxId });
+    // Another text under the same order id is another message: refused, as an idempotency key reused for a
+    // different request is (it was once answered as a duplicate, and the second complaint was lost unseen).
+    const other = acceptInbound(deps, { ...msg, content: '同一工单号下的另一件事' });
+    await other.then(
+      () => expect.fail('accepted'),
+      (err) => expect(err).to.include({ code: 'external_id_conflict', status: 409 }),
+    );
     expect(await t.models.Issue.countDocuments({ externalId: msg.externalId })).to.equal(1);
     expect(await t.models.InboxEntry.countDocuments({ externalId: msg.externalId })).to.equal(1);
   });
