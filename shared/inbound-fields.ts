@@ -17,4 +17,8 @@ export const INBOUND_FIELD_LABELS: Readonly<Record<string, string>> = Object.fre
   rating: '评价',
   level: '评价等级',
   comment: '评价意见',
+  serviceName: '服务事项',
+  departmentName: '评价部门',
+  from: '发送号码',
+  text: '短信内容',
 });

@@ -24,6 +24,13 @@ describe('dead-letter reasons (dead-letters)', () => {
 
   it('names a field by its Chinese label and says 处理失败 for a code it does not know', () => {
     expect(reasonText('invalid_field: 字段 content 无效').text).to.equal('字段「内容」(content) 无效');
+    // Every channel's own fields: the SMS gateway's sender and the 好差评 push's rated service.
+    expect(reasonText('invalid_field: 字段 from 无效：发送号码格式无效').text).to.equal(
+      '字段「发送号码」(from) 无效：发送号码格式无效',
+    );
+    expect(reasonText('invalid_field: 字段 serviceName 无效').text).to.equal(
+      '字段「服务事项」(serviceName) 无效',
+    );
     expect(reasonText('something_new: 出错').label).to.equal('处理失败');
     expect(reasonText(null)).to.deep.equal({ label: null, text: '未说明原因' });
   });
