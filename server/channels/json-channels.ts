@@ -21,11 +21,17 @@ export function jsonAdapterOf(channel: ChannelId): JsonChannelAdapter | undefine
   return JSON_CHANNELS.find((a) => a.channel === channel);
 }
 
+/** Why a raw dead letter cannot be parsed again (a retry would only fail the same way), or null. */
+export function notReparsable(channel: ChannelId, raw: RawPayload): string | null {
+  if (!jsonAdapterOf(channel)) return '该渠道的原始报文不能重新解析，请人工登记或作废';
+  if (raw.text.length < raw.size && Buffer.byteLength(raw.text) < raw.size)
+    return '原始报文过长未完整保存，不能重新解析，请人工登记或作废';
+  return null;
+}
+
 /** A dead letter of a JSON channel, parsed again (retry after a fix); throws when it still cannot be. */
 export function reparseJsonChannel(channel: ChannelId, raw: RawPayload): InboundMessage {
-  const adapter = jsonAdapterOf(channel);
-  if (!adapter) throw new ChannelRefusal('not_reparsable', 409, '该渠道的原始报文不能重新解析');
-  if (raw.text.length < raw.size && Buffer.byteLength(raw.text) < raw.size)
-    throw new ChannelRefusal('not_reparsable', 409, '原始报文过长未完整保存，不能重新解析');
-  return adapter.parse(Buffer.from(raw.text, 'utf8'), new Date());
+  const why = notReparsable(channel, raw);
+  if (why) throw new ChannelRefusal('not_reparsable', 409, why);
+  return jsonAdapterOf(channel)!.parse(Buffer.from(raw.text, 'utf8'), new Date());
 }

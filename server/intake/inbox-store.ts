@@ -20,6 +20,7 @@ import type {
   RegistrationClaim,
   StoredInboundMessage,
 } from '../models/inbox.model.ts';
+import { notReparsable } from '../channels/json-channels.ts';
 import type { InboundMessage } from '../channels/types.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 
@@ -360,4 +361,10 @@ export async function storeDeadLetter(
 export function rawPayloadOf(body: Buffer, contentType: string | undefined): RawPayload {
   const text = body.toString('utf8');
   return { contentType: contentType ?? '', size: body.length, text: text.slice(0, RAW_TEXT_LIMIT) };
+}
+
+/** Why 重试 cannot help a failed entry (nothing it holds can be processed again), or null. */
+export function notRetryable(e: InboxEntryDoc): string | null {
+  if (e.message) return null;
+  return e.raw ? notReparsable(e.channel, e.raw) : '未保存可重新处理的报文，请人工登记或作废';
 }

@@ -2,6 +2,7 @@
 // it failed. The raw text of an unparseable message is shown (it is what people must read to fix it); the
 // delivering credential is named by id only, and a clerk who registered it by hand by name and role.
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
+import { notRetryable } from '../intake/inbox-store.ts';
 
 export function presentInboxEntry(e: InboxEntryDoc) {
   return {
@@ -16,6 +17,8 @@ export function presentInboxEntry(e: InboxEntryDoc) {
     credentialId: e.credentialId,
     reason: e.reason,
     attempts: e.attempts,
+    // 重试 only where it can help; the others are registered by hand or discarded.
+    retryable: e.status === 'failed' && notRetryable(e) === null,
     issueId: e.status === 'processed' ? String(e.issueId) : null,
     number: e.number,
     outcome: e.outcome,

@@ -198,4 +198,30 @@ describe('staff app: 接入失败 on the desk (e2e, Chromium)', function () {
     const issue = await t.apiAs('clerk', 'GET', `/api/issues/${entry.issueId}`);
     expect(issue).to.include({ channel: 'hotline12345', externalId: HAND_ORDER, urgency: 'urgent' });
   });
+
+  it('a WeChat push that could not be read offers no 重试 (nothing can parse it again), only 人工登记 and 作废', async () => {
+    const { page } = session!;
+    const by = channelBy('wechat');
+    await storeDeadLetter(t.models, {
+      channel: 'wechat',
+      source: by.source,
+      origin: by.origin,
+      credentialId: null,
+      now: t.clock.now(),
+      raw: rawPayloadOf(
+        Buffer.from('<xml><MsgType>text</MsgType><Content>厂区停电</Content></xml>'),
+        'text/xml',
+      ),
+      reason: 'invalid_message: 微信消息缺少必要字段',
+    });
+    await page.goto(`${t.baseUrl}/`);
+    await waitForCount(page, 3);
+    await page.locator('[data-queue="deadLetters"]').click();
+    const wechat = page.getByRole('row').filter({ hasText: '微信消息缺少必要字段' });
+    await wechat.waitFor();
+    expect(await wechat.getByTestId('dead-letter-retry').isDisabled()).to.equal(true);
+    expect(await wechat.getByRole('button', { name: '人工登记' }).isEnabled()).to.equal(true);
+    const hotline = page.getByRole('row').filter({ hasText: 'WO-E2E-EMPTY' });
+    expect(await hotline.getByTestId('dead-letter-retry').isEnabled()).to.equal(true);
+  });
 });

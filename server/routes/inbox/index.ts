@@ -11,7 +11,7 @@ import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { pathId } from '../../http/validate.ts';
 import { createPipelineDeps } from '../../intake/intake-sink.ts';
-import { isBeingRegistered, notBeingRegistered } from '../../intake/inbox-store.ts';
+import { isBeingRegistered, notBeingRegistered, notRetryable } from '../../intake/inbox-store.ts';
 import type { InboxEntryDoc } from '../../models/inbox.model.ts';
 import { retryEntry } from '../../intake/pipeline.ts';
 import { canManageInbox } from '../../policies/intake.policy.ts';
@@ -59,6 +59,9 @@ export function createInboxRouter(ctx: AppContext): Router {
     const entry = await load(req.params.id);
     if (entry.status !== 'failed') throw new AppError('not_failed', 409, '只有处理失败的收件才能重试');
     if (beingRegistered(entry)) throw registrationInProgress();
+    // Refused before anything changes, so the entry keeps the reason it failed with.
+    const why = notRetryable(entry);
+    if (why) throw new AppError('not_reparsable', 409, why);
     const { ack } = await retryEntry(deps, entry);
     await deps.inbox.flush();
     res.json({ ack, entry: presentInboxEntry(await load(req.params.id)) });

@@ -316,6 +316,18 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       const cut = listed.body.items.find((i: { raw?: { text: string } }) => i.raw?.text === cases[0][0]);
       expect(cut).to.include({ channel: 'wechat', status: 'failed', attempts: 1 });
       expect(cut.reason).to.equal('invalid_xml: 消息不是合法的微信 XML');
+      // No adapter parses a WeChat push again: 重试 is not offered, and asking anyway keeps the real reason.
+      expect(cut.retryable).to.equal(false);
+      const retried = await request(t.app)
+        .post(`/api/inbox/${cut.id as string}/retry`)
+        .set(await t.auth('clerk'));
+      expectError(retried, 409, 'not_reparsable');
+      const kept = await t.models.InboxEntry.findById(cut.id).lean();
+      expect(kept).to.include({
+        status: 'failed',
+        reason: 'invalid_xml: 消息不是合法的微信 XML',
+        attempts: 1,
+      });
 
       const hostile = textXml('o1', 'x', '9').replace('</xml>', '<_bsontype>Code</_bsontype></xml>');
       const res = await postPlain(t, 'o1', hostile);

@@ -175,6 +175,7 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect(letter).to.include({ status: 'failed', channel: 'hotline12345' });
     expect(letter.reason).to.include('invalid_json');
     expect(letter.attempts, 'parsed once and failed').to.equal(1);
+    expect(letter.retryable, 'a JSON channel parses its raw body again').to.equal(true);
     const retry = await request(t.app)
       .post(`/api/inbox/${letter.id}/retry`)
       .set(await t.auth('clerk'))
