@@ -122,6 +122,7 @@ export function createApp(deps: AppDeps): Express {
     deadlines: deps.deadlines ?? createDeadlineRecomputer({ models, clock, logger, onChange: onIssueChange }),
     notify: deps.notify,
     onSessionsChanged: deps.onSessionsChanged,
+    onQrCodeReplaced: qrLive.revoke,
     tokens,
     refreshTokens,
     devices: createDeviceCookies(config.jwtSecret),

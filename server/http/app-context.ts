@@ -52,6 +52,8 @@ export interface AppContext {
   notify?: NotifyService;
   /** Recomputes open issues' deadlines in the background after a policy or calendar change. */
   deadlines?: DeadlineRecomputer;
+  /** An enterprise's printed code was replaced: the QR page's live streams opened with the old one close. */
+  onQrCodeReplaced?: (enterpriseId: string) => Promise<void>;
   /** A user's sessions may have been revoked (logout, account change): realtime re-checks their sockets. */
   onSessionsChanged?: (userId: string) => void;
   /** Where channel edges (WeChat, email, imports) hand their messages: the intake pipeline. */

@@ -14,6 +14,8 @@ interface TickDoc {
   _id: string;
   seq?: number;
   watchedUntil: Date;
+  /** When the enterprise's printed code was last replaced: streams opened before it close everywhere. */
+  revokedAt?: Date;
 }
 
 export interface QrLiveTickerOptions {
@@ -28,8 +30,13 @@ export interface QrLiveTicker {
   watch(enterpriseId: string): Promise<void>;
   /** A public change committed here. */
   changed(enterpriseId: string): void;
-  /** Writes pending ticks, renews this process's watches, and returns which of `local` moved elsewhere. */
-  poll(local: readonly string[]): Promise<string[]>;
+  /** The enterprise's code was replaced here: every process closes the streams opened with the old one. */
+  revoked(enterpriseId: string): Promise<void>;
+  /**
+   * Writes pending ticks, renews this process's watches, and returns which of `local` moved elsewhere, and
+   * when any of them had its code replaced (real time, ms).
+   */
+  poll(local: readonly string[]): Promise<{ moved: string[]; revoked: [string, number][] }>;
 }
 
 export function createQrLiveTicker(opts: QrLiveTickerOptions): QrLiveTicker {
@@ -81,6 +88,10 @@ export function createQrLiveTicker(opts: QrLiveTickerOptions): QrLiveTicker {
       pending.set(enterpriseId, (pending.get(enterpriseId) ?? 0) + 1);
       scheduleFlush();
     },
+    async revoked(enterpriseId) {
+      // Nobody watching means no stream anywhere: nothing to write.
+      await ticks().updateOne({ _id: enterpriseId }, { $set: { revokedAt: new Date(nowMs()) } });
+    },
     async poll(local) {
       await flushing;
       await flush();
@@ -97,21 +108,24 @@ export function createQrLiveTicker(opts: QrLiveTickerOptions): QrLiveTicker {
         renewedAt = now;
       }
       const docs = await ticks()
-        .find({ watchedUntil: { $gt: new Date(now) } }, { projection: { seq: 1 } })
+        .find({ watchedUntil: { $gt: new Date(now) } }, { projection: { seq: 1, revokedAt: 1 } })
         .toArray();
       watched = new Set(docs.map((d) => d._id));
-      const seqs = new Map(docs.map((d) => [d._id, d.seq ?? 0]));
+      const byId = new Map(docs.map((d) => [d._id, d]));
       const moved: string[] = [];
+      const revoked: [string, number][] = [];
       for (const id of local) {
-        const seq = seqs.get(id);
-        if (seq === undefined) continue;
+        const doc = byId.get(id);
+        if (doc === undefined) continue;
+        if (doc.revokedAt) revoked.push([id, doc.revokedAt.getTime()]);
+        const seq = doc.seq ?? 0;
         const before = seen.get(id);
         if (before !== undefined && seq - before > (mine.get(id) ?? 0)) moved.push(id);
         seen.set(id, seq);
       }
       mine.clear();
       for (const id of seen.keys()) if (!local.includes(id)) seen.delete(id);
-      return moved;
+      return { moved, revoked };
     },
   };
 }

@@ -106,4 +106,44 @@ describe('QR page live stream across app processes', () => {
     while (Date.now() < deadline && changedEvents().length < 3) await settle();
     expect(changedEvents()).to.have.length(3);
   });
+
+  it('replacing the printed code closes the streams opened with the old one, in this process and the other', async () => {
+    const e = enterpriseIn(t, 'wuxing', 4);
+    hubA.start(50); // (already polling when the tests before ran)
+    const { port } = serverA.address() as AddressInfo;
+    const open = async () => {
+      const token = (await t.models.Enterprise.findById(e._id).lean())!.qrToken;
+      let ended = false;
+      const req = get(`http://127.0.0.1:${port}/e/${token}/live`, (res) => {
+        res.resume();
+        res.on('end', () => (ended = true));
+      });
+      await settle();
+      return { req, ended: () => ended };
+    };
+    const rotate = async (app: typeof appA) =>
+      request(app)
+        .post(`/api/enterprises/${String(e._id)}/qr/rotate`)
+        .set(await t.auth('clerk'))
+        .expect(200);
+    const until = async (done: () => boolean) => {
+      const deadline = Date.now() + 3_000;
+      while (!done() && Date.now() < deadline) await settle();
+      return done();
+    };
+
+    // Replaced through A, where the page's stream is open: closed at once.
+    const first = await open();
+    await rotate(appA);
+    expect(await until(first.ended), 'closed by its own process').to.equal(true);
+
+    // Replaced through B: A closes it at its next poll; a page opened afterwards on the new code stays.
+    const second = await open();
+    await rotate(appB);
+    const third = await open();
+    expect(await until(second.ended), 'closed by the other process’s poll').to.equal(true);
+    await settle();
+    expect(third.ended(), 'the new code’s page stays live').to.equal(false);
+    for (const s of [first, second, third]) s.req.destroy();
+  });
 });

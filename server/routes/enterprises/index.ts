@@ -115,6 +115,8 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
 
   router.post('/:id/qr/rotate', requirePolicy(canRotateEnterpriseQr), async (req, res) => {
     const updated = await rotateQrTokenCommand(ctx.models, ctx.clock, pathId(req.params.id, '企业不存在'));
+    // "The old code stops working at once": also for pages already open on it.
+    await ctx.onQrCodeReplaced?.(String(updated._id));
     res.json(await present(req, updated));
   });
 
