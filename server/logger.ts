@@ -29,12 +29,19 @@ const QR_TOKEN_IN_PATH = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/e\/)[^/?#]*/i;
 // WeChat signs a push in its URL (signature, msg_signature, timestamp, nonce) and names the follower (openid).
 const WECHAT_QUERY = /^((?:[a-z][a-z0-9+.-]*:\/\/[^/]*)?\/api\/intake\/wechat\/?\?).*$/i;
 
+// What staff type into a search box or a filter may be a person: a mobile, a name, an address.
+const PERSONAL_PARAM = /([?&](?:q|phone|mobile|email|name|contact\w*)=)[^&#]*/gi;
+
 /**
- * The URL as logged: the QR page token replaced (the rest of the path, e.g. `/verify`, stays useful), and a
- * WeChat push's query, whose signature would vouch for another push within its five minutes.
+ * The URL as logged: the QR page token replaced (the rest of the path, e.g. `/verify`, stays useful), a
+ * WeChat push's query, whose signature would vouch for another push within its five minutes, and the values of
+ * search and contact parameters (personal data; the other filters stay readable).
  */
 export function redactUrl(url: string): string {
-  return url.replace(QR_TOKEN_IN_PATH, '$1[redacted]').replace(WECHAT_QUERY, '$1[redacted]');
+  return url
+    .replace(QR_TOKEN_IN_PATH, '$1[redacted]')
+    .replace(WECHAT_QUERY, '$1[redacted]')
+    .replace(PERSONAL_PARAM, '$1[redacted]');
 }
 
 export function createLogger(level: LogLevel): Logger {

@@ -17,7 +17,9 @@ describe('logger: QR tokens in logged URLs', () => {
     expect(redactUrl('/e/Zk3p9_Qx-2?msg=verified')).to.equal('/e/[redacted]?msg=verified');
     expect(redactUrl('/E/Zk3p9_Qx-2/verify')).to.equal('/E/[redacted]/verify');
     expect(redactUrl('http://example.org/e/Zk3p9_Qx-2')).to.equal('http://example.org/e/[redacted]');
-    expect(redactUrl('/api/issues?q=/e/x')).to.equal('/api/issues?q=/e/x');
+    expect(redactUrl('/api/issues?state=dispatched&limit=20')).to.equal(
+      '/api/issues?state=dispatched&limit=20',
+    );
     expect(redactUrl('/healthz')).to.equal('/healthz');
   });
 
@@ -29,6 +31,17 @@ describe('logger: QR tokens in logged URLs', () => {
     );
     expect(redactUrl('/api/intake/wechat')).to.equal('/api/intake/wechat');
     expect(redactUrl('/api/intake/hotline12345?x=1')).to.equal('/api/intake/hotline12345?x=1');
+  });
+
+  it('redacts what staff searched for and contact parameters, and keeps the other filters', () => {
+    expect(redactUrl('/api/enterprises?q=18708942358')).to.equal('/api/enterprises?q=[redacted]');
+    expect(redactUrl('/api/issues?state=replied&q=%E9%AB%98%E7%8E%89%E5%85%B0&limit=20')).to.equal(
+      '/api/issues?state=replied&q=[redacted]&limit=20',
+    );
+    expect(redactUrl('/api/x?Mobile=138&contactPhone=139&email=a%40b.cn#top')).to.equal(
+      '/api/x?Mobile=[redacted]&contactPhone=[redacted]&email=[redacted]#top',
+    );
+    expect(redactUrl('/api/issues?queue=verify&sequence=3')).to.equal('/api/issues?queue=verify&sequence=3');
   });
 
   it('writes request log lines without the token', async () => {
