@@ -8,6 +8,7 @@ import type { AppContext } from '../../http/app-context.ts';
 import type { EnterpriseDoc } from '../../models/index.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { pathId } from '../../http/validate.ts';
+import { OPEN_STATES } from '../../../shared/states.ts';
 import { listEnterprises } from '../../enterprises/enterprise-list.query.ts';
 import { enterpriseIssueStats } from '../../enterprises/enterprise-stats.query.ts';
 import {
@@ -50,13 +51,18 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
     return e;
   };
 
-  /** The detail the requesting actor may see (contact for a unit that handles one of its issues). */
+  /** The detail the requesting actor may see (contact for a unit that handles one of its open issues). */
   const present = async (req: Request, e: EnterpriseDoc) => {
     const actor = actorOf(req);
     let handlesIssue = false;
     if (mayViewContactAsHandler(actor)) {
       const unitId = new Types.ObjectId(actor.unitId);
-      const filter = { enterpriseId: e._id, $or: [{ unitId }, { coUnitIds: unitId }] };
+      // Least privilege: the contact goes with the work, and ends when the unit's issues with it are finished.
+      const filter = {
+        enterpriseId: e._id,
+        $or: [{ unitId }, { coUnitIds: unitId }],
+        state: { $in: OPEN_STATES },
+      };
       handlesIssue = !!(await ctx.models.Issue.exists(filter));
     }
     return presentEnterpriseFor(actor, e, ctx.config.publicBaseUrl, { handlesIssue });

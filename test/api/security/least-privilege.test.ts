@@ -1,6 +1,6 @@
 // Finding 4: least privilege over enterprises. The registered mobile and the enterprise code (the public
 // page's bearer credential, as a URL or as an image) go only to the service centre and admins; a handler sees
-// the contact of an enterprise whose issue its unit handles, and everyone else the summary.
+// the contact of an enterprise whose open issue its unit handles, and everyone else the summary.
 import { expect } from 'chai';
 import request from 'supertest';
 import { expectError } from '../helpers.ts';
@@ -26,7 +26,7 @@ describe('api: least privilege over enterprise contacts and codes', () => {
   it('a handler sees the contact only of an enterprise whose issue its unit handles, never the code', async () => {
     const handled = enterpriseIn(t, 'deqing', 4);
     const other = enterpriseIn(t, 'deqing', 5);
-    await inProgressIssue(t, 'city-drc', { enterprise: { creditCode: handled.creditCode } });
+    const id = await inProgressIssue(t, 'city-drc', { enterprise: { creditCode: handled.creditCode } });
     const mine = await detail(handlerOf('city-drc'), String(handled._id));
     expect(mine.status).to.equal(200);
     expect(mine.body).to.include({ mobile: handled.mobile });
@@ -37,6 +37,14 @@ describe('api: least privilege over enterprise contacts and codes', () => {
     // Another unit's handler does not handle it: summary only.
     const stranger = await detail(handlerOf('city-tax'), String(handled._id));
     expect(stranger.body).to.not.have.any.keys('mobile', 'qrUrl');
+    // Once the unit's issues with it are finished, the unit no longer needs the contact.
+    await t.models.Issue.updateOne({ _id: id }, { $set: { state: 'closed' } });
+    const after = await detail(handlerOf('city-drc'), String(handled._id));
+    expect(after.body).to.not.have.any.keys('mobile', 'qrUrl');
+    await t.models.Issue.updateOne({ _id: id }, { $set: { state: 'in_progress' } }); // reopened: again
+    expect((await detail(handlerOf('city-drc'), String(handled._id))).body).to.include({
+      mobile: handled.mobile,
+    });
   });
 
   it('leaders and supervisors get the summary', async () => {
