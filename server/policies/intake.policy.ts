@@ -8,5 +8,10 @@ const is =
     roles.includes(actor.role);
 
 export const canManageInbox = is(...INBOX_ROLES);
+/**
+ * A processed entry is an issue's message, with who wrote in: the centre reads it; an admin, who reads no issue,
+ * works only the entries that became no issue (failed, discarded).
+ */
+export const canReadProcessedInbox = is('clerk', 'dispatcher', 'director');
 export const canReviewProvisionalEnterprises = is('admin', 'clerk', 'dispatcher', 'director');
 export const canManageChannelCredentials = is('admin');

@@ -2,11 +2,11 @@
 // newest first, keyset-paged), one entry, retry of a failed entry through the pipeline, discard with a reason,
 // and 人工登记: the draft a dead letter gives the staff form, and its registration by hand as an issue
 // (commands/inbox-register.command.ts). Centre intake desks and admins only.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { Types } from 'mongoose';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
 import { inboxRegisterCommand, registrationInProgress } from '../../commands/inbox-register.command.ts';
-import { AppError, notFound } from '../../errors.ts';
+import { AppError, forbidden, notFound } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { pathId } from '../../http/validate.ts';
@@ -14,7 +14,7 @@ import { createPipelineDeps } from '../../intake/intake-sink.ts';
 import { isBeingRegistered, notBeingRegistered, notRetryable } from '../../intake/inbox-store.ts';
 import type { InboxEntryDoc } from '../../models/inbox.model.ts';
 import { retryEntry } from '../../intake/pipeline.ts';
-import { canManageInbox } from '../../policies/intake.policy.ts';
+import { canManageInbox, canReadProcessedInbox } from '../../policies/intake.policy.ts';
 import { presentInboxEntry } from '../../presenters/inbox.presenter.ts';
 import { presentIssueCreated } from '../../presenters/issue.presenter.ts';
 import { draftOf } from './inbox-draft.query.ts';
@@ -32,10 +32,19 @@ export function createInboxRouter(ctx: AppContext): Router {
     if (!entry) throw notFound('收件记录不存在');
     return entry;
   };
+  /** An entry the actor may read: an admin, who reads no issue, none that became one. */
+  const readable = async (req: Request, id: unknown) => {
+    const entry = await load(id);
+    if (entry.status === 'processed' && !canReadProcessedInbox(actorOf(req)))
+      throw notFound('收件记录不存在');
+    return entry;
+  };
   const beingRegistered = (e: InboxEntryDoc) => isBeingRegistered(e, ctx.clock.now());
 
   router.get('/', async (req, res) => {
     const q = listQuery.parse(req.query);
+    if (q.status === 'processed' && !canReadProcessedInbox(actorOf(req)))
+      throw forbidden('已处理的收件属于工单内容，仅服务中心可查看');
     const filter: Record<string, unknown> = { status: q.status };
     if (q.channel) filter.channel = q.channel;
     if (q.before) filter._id = { $lt: new Types.ObjectId(q.before) };
@@ -48,11 +57,11 @@ export function createInboxRouter(ctx: AppContext): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(presentInboxEntry(await load(req.params.id)));
+    res.json(presentInboxEntry(await readable(req, req.params.id)));
   });
 
   router.get('/:id/draft', async (req, res) => {
-    res.json(await draftOf(ctx.models, await load(req.params.id)));
+    res.json(await draftOf(ctx.models, await readable(req, req.params.id)));
   });
 
   router.post('/:id/retry', async (req, res) => {

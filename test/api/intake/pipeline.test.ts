@@ -184,6 +184,17 @@ describe('intake pipeline', () => {
       409,
       'not_failed',
     );
+    // Now an issue's message, with who wrote in: the centre reads it; the admin, who reads no issue, does not.
+    const byClerk = await request(t.app)
+      .get(`/api/inbox/${ack.inboxId}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(byClerk.body.message.contact).to.deep.equal(msg.contact);
+    const admin = await t.auth('admin');
+    expectError(await request(t.app).get(`/api/inbox/${ack.inboxId}`).set(admin), 404, 'not_found');
+    expectError(await request(t.app).get(`/api/inbox/${ack.inboxId}/draft`).set(admin), 404, 'not_found');
+    expectError(await request(t.app).get('/api/inbox?status=processed').set(admin), 403, 'forbidden');
+    await request(t.app).get('/api/inbox?status=failed').set(admin).expect(200);
 
     const other = await acceptInbound(broken, hotline());
     expectError(
