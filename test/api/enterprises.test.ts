@@ -219,6 +219,15 @@ describe('api: enterprises', () => {
         400,
         'validation_failed',
       );
+      // The PINs a stranger holding the code tries first, within the ten tries before the lock.
+      for (const pin of ['000000', '111111', '121212', '123456', '654321', '890123', '123123', '520520']) {
+        const res = await request(t.app)
+          .put(`/api/enterprises/${id}/pin`)
+          .set(await t.auth('clerk'))
+          .send({ pin });
+        expectError(res, 400, 'validation_failed');
+        expect(JSON.stringify(res.body), pin).to.include('PIN 过于简单');
+      }
       expectError(
         await request(t.app)
           .put(`/api/enterprises/${id}/pin`)
@@ -231,7 +240,7 @@ describe('api: enterprises', () => {
         await request(t.app)
           .put('/api/enterprises/0123456789abcdef01234567/pin')
           .set(await t.auth('admin'))
-          .send({ pin: '123456' }),
+          .send({ pin: '246810' }),
         404,
         'not_found',
       );
