@@ -240,7 +240,13 @@ export async function reopenFailedEntry(
   return models.InboxEntry.collection.findOneAndUpdate(
     { _id: id, status: 'failed', ...notBeingRegistered(now) },
     {
-      $set: { status: 'accepted', reason: null, updatedAt: now, ...(message ? { message, raw: null } : {}) },
+      $set: {
+        status: 'accepted',
+        reason: null,
+        updatedAt: now,
+        // The corrected message replaces what could not be read, in the list's line too.
+        ...(message ? { message, raw: null, summary: summaryOf(message) } : {}),
+      },
       $inc: { attempts: 1 },
     },
     { returnDocument: 'after' },

@@ -267,6 +267,11 @@ describe('JSON channels at /api/intake/<channel>', () => {
       .send()
       .expect(200);
     expect(fixed.body).to.include({ status: 'created', inboxId: letter.id });
+    const entry = await t.models.InboxEntry.findById(letter.id).lean();
+    expect(entry?.summary, 'the list shows the corrected order, not the refused body').to.equal(
+      bad.content.slice(0, entry!.summary.length),
+    );
+    expect(entry?.summary).to.have.length.above(10);
     const issue = await request(t.app)
       .get(`/api/issues/${String((await issueByNumber(fixed.body.number))!._id)}`)
       .set(await t.auth('clerk'))
