@@ -153,6 +153,11 @@ export interface Deadlines {
    * re-dispatch or transfer starts a new limit without it).
    */
   signUrgedAt?: Date | null;
+  /**
+   * A person's 督办 came before the light turned red: the sweep still fires its 督办 step at the red light, to
+   * tell the oversight (亮红灯), and clears this. Absent otherwise.
+   */
+  redAlertDue?: boolean;
   pausedAt: Date | null;
   /** Total paused time so far (working ms on a working basis, wall ms otherwise). */
   pausedMs: number;
@@ -487,7 +492,7 @@ function pendingSteps(issue: SweepView): Array<[FollowUpStep, Date]> {
     const light = NEXT_LIGHT[issue.warning];
     if (light) steps.push(['warning', d[light] as Date]);
     if (!issue.urged) steps.push(['urge', d.yellowAt]);
-    if (!issue.supervised) steps.push(['supervise', d.redAt]);
+    if (!issue.supervised || d.redAlertDue) steps.push(['supervise', d.redAt]);
     if (!issue.escalated && issue.state !== 'consulting' && issue.tier !== 'leader')
       steps.push(['escalate', d.escalateAt]);
     if (!issue.bulletined) steps.push(['bulletin', d.bulletinAt]);

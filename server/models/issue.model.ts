@@ -173,6 +173,7 @@ const deadlinesSchema = new Schema(
     basis: { type: String, enum: ['working', 'wall'] },
     signYellowAt: Date,
     signUrgedAt: { type: Date, default: undefined },
+    redAlertDue: { type: Boolean, default: undefined },
     pausedAt: { type: Date, default: null },
     pausedMs: { type: Number, default: 0 },
   },

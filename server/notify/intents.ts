@@ -58,8 +58,9 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
     case 'supervise':
       if (inTriage) return [i('triage_overdue', 'centre'), i('triage_overdue', 'oversight')];
       // The sweep supervises as the light turns red, and tells the oversight so; a person's 督办 is their own
-      // act, and the oversight heard of the red light when it came on.
-      return byPerson(change) ? [i('supervise', 'unit')] : [i('supervise', 'unit'), i('red', 'oversight')];
+      // act. On an issue a person supervised before the red light, the sweep's step only tells the oversight.
+      if (byPerson(change)) return [i('supervise', 'unit')];
+      return change.data?.redAlert ? [i('red', 'oversight')] : [i('supervise', 'unit'), i('red', 'oversight')];
     case 'bulletin':
       return [i('bulletin', 'oversight'), i('bulletin', 'unit')];
     case 'escalate':

@@ -120,5 +120,22 @@ export const urge: Handler<{ note?: string; target?: 'consultation' | 'sign' }> 
   issue.consultation = { ...c, remindedAt: ctx.now };
   return { note: input.note, data: { target: 'consultation', step: 'remind_input', missing } };
 };
-export const supervise = raiseFlag('supervised');
+const raiseSupervised = raiseFlag('supervised');
+
+/**
+ * 督办. The sweep's 督办 at the red light is also how the oversight hears of it (亮红灯): a person's 督办 before
+ * the light turns red leaves that step to come (`redAlertDue`), and when it fires on an issue still supervised,
+ * it only tells the oversight (`redAlert`), the unit having been supervised already.
+ */
+export const supervise: Handler<{ note?: string }> = (issue, input, ctx) => {
+  const d = issue.deadlines;
+  const handling = !(issue.state === 'received' && issue.triage) && d;
+  const bySystem = ctx.actor.role === 'system';
+  const redAlertOnly = handling && bySystem && d.redAlertDue === true && issue.supervised;
+  if (handling && bySystem && d.redAlertDue) issue.deadlines = { ...d, redAlertDue: false };
+  else if (handling && !bySystem && !issue.supervised && ctx.now.getTime() < d.redAt.getTime())
+    issue.deadlines = { ...d, redAlertDue: true };
+  const out = raiseSupervised(issue, input, ctx);
+  return redAlertOnly && out ? { ...out, data: { ...out.data, redAlert: true } } : out;
+};
 export const bulletin = raiseFlag('bulletined');

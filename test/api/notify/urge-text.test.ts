@@ -2,7 +2,8 @@
 // but 已于…到期 when a sweep catches up after downtime and writes the urge after the deadline has passed. A
 // person's urge carries what they wrote (督查意见：…), so the unit learns what is asked; the sweep's has none.
 // Each names the deadline that runs: 签收时限 while the issue waits to be signed for. A supervisor's 督办 and
-// 通报 carry their words too, and a 督办 by hand tells no one that a light came on.
+// 通报 carry their words too, and a 督办 by hand tells no one that a light came on; when the light does turn red
+// later, the oversight is told then, once.
 import { expect } from 'chai';
 import { handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
 import {
@@ -133,5 +134,23 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     expect(bulletin).to.match(/办结时限将于2026-03-05 17:30到期，予以通报。督查意见：超期未反馈，全市通报$/);
     expect(bulletin).to.not.include('超期未办结，予以通报');
     expect(await outbox(t, { issueId: id, event: 'red' })).to.deep.equal([]);
+
+    // The light turns red later: the oversight is told once (it was no news to the unit, already supervised).
+    const issue = await t.models.Issue.findById(id).lean();
+    t.clock.set(new Date(issue!.deadlines!.redAt.getTime() + 60_000));
+    await sweepAndNotify(t);
+    await sweepAndNotify(t);
+    const red = await outbox(t, { issueId: id, event: 'red' });
+    expect(red.length, 'the red light told').to.be.above(0);
+    expect(new Set(red.map((r) => `${r.channel} ${JSON.stringify(r.recipient)}`)).size, 'each once').to.equal(
+      red.length,
+    );
+    expect(await texts(t, id, 'supervise'), 'no second 督办 to the unit').to.have.length(1);
+    const after = await t.models.Issue.findById(id).lean();
+    expect(after!.timeline.filter((e) => e.action === 'supervise').map((e) => e.actorRole)).to.deep.equal([
+      'supervisor',
+      'system',
+    ]);
+    expect(after!.nextCheckAt!.getTime(), 'the step is done').to.be.above(t.clock.now().getTime());
   });
 });

@@ -38,6 +38,11 @@ describe('staff timeline words (web lib/timeline)', () => {
       '催签',
     );
     expect(actionLabel(entry({ action: 'urge', data: { warning: 'yellow' } }))).to.equal('催办');
+    // The sweep's 督办 at the red light on an issue a supervisor had already supervised tells the oversight.
+    expect(actionLabel(entry({ action: 'supervise', data: { warning: 'red', redAlert: true } }))).to.equal(
+      '亮红灯，告知督查',
+    );
+    expect(actionLabel(entry({ action: 'supervise', data: { warning: 'red' } }))).to.equal('督办');
     expect(who(entry({}))).to.equal('王敏');
     expect(who(entry({ actorRole: 'system', actorName: '系统' }))).to.equal('系统自动');
   });
