@@ -48,13 +48,14 @@ export const decide: Handler<DecideInput & { level?: UnitLevel }> = (issue, inpu
   // The lead unit was at the table: the decision counts as signing for it.
   issue.signedAt = ctx.now;
   issue.signedLate = false;
-  if (!issue.deadlines) {
-    issue.deadlines = computeDeadlines({
-      ...ctx,
-      urgency: issue.urgency,
-      category: issue.category,
-      startAt: ctx.now,
-    });
+  const fromNow = () =>
+    computeDeadlines({ ...ctx, urgency: issue.urgency, category: issue.category, startAt: ctx.now });
+  if (!issue.deadlines) issue.deadlines = fromNow();
+  else if (fromUnitId !== input.unitId) {
+    // A new lead unit: signed for by the decision, and its own first-contact limit from now, never the
+    // limits the unit before it had (already past, they would count its first contact late).
+    const { contactBy } = fromNow();
+    issue.deadlines = { ...issue.deadlines, signBy: ctx.now, contactBy, signUrgedAt: null };
   }
   moveResolveDeadline(issue, ctx, ctx.calendar.addWorkingDays(ctx.now, input.workingDays), true);
   if (consultation) issue.consultation = { ...consultation, decidedAt: ctx.now, decidedBy: ctx.actor.id };

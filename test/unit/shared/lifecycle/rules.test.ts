@@ -169,6 +169,17 @@ describe('lifecycle rules', () => {
       expect(story.issue).to.include({ state: 'in_progress', unitId: 'city-drc', tier: 'director' });
       expect(cst(story.issue.deadlines?.resolveBy)).to.equal('2026-03-18 17:30');
       expect(story.issue.consultation?.decidedAt).to.deep.equal(at('2026-03-04', '10:00'));
+      // A new lead unit: signed for by the decision, with a first-contact limit of its own from now.
+      expect(story.issue.deadlines?.signBy).to.deep.equal(at('2026-03-04', '10:00'));
+      expect(story.issue.deadlines!.contactBy.getTime()).to.be.above(at('2026-03-04', '10:00').getTime());
+    });
+
+    it('a decision keeping the lead unit keeps its sign-for and first-contact limits', () => {
+      const story = consulting();
+      const { signBy, contactBy } = story.issue.deadlines!;
+      story.goTo('2026-03-04', '10:00');
+      story.do(actors.director, 'decide', { unitId: story.issue.unitId!, workingDays: 10 });
+      expect(story.issue.deadlines).to.deep.include({ signBy, contactBy });
     });
 
     it('escalates up the tiers, and only a leader decides at the leader tier', () => {
