@@ -80,7 +80,10 @@ export const callback: Handler<CallbackInput> = (issue, input, ctx) => {
   if (rating && !input.reached) fail('invalid_input', '未联系上企业，不能记录评价');
   const data = { reached: input.reached, attempt: issue.callbackAttempts };
   if (!rating || issue.state !== 'awaiting_rating' || issue.rating) return { note: input.note, data };
-  const outcome = recordRating(issue, ctx, { rating, level: input.level }, 'callback');
+  // What the enterprise said on the call (the 回访记录) is its rating's comment: a bad rating's reason, read by
+  // whoever checks it (差评核实).
+  const comment = input.note?.trim() || undefined;
+  const outcome = recordRating(issue, ctx, { rating, level: input.level, comment }, 'callback');
   return { note: input.note, data: { ...data, ...outcome.data } };
 };
 

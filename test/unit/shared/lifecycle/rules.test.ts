@@ -378,6 +378,22 @@ describe('lifecycle rules', () => {
       expect(story.issue).to.include({ state: 'closed', callbackAttempts: 2 });
       expect(story.issue.rating).to.include({ rating: 'good', level: 'satisfied', source: 'callback' });
     });
+
+    it('a bad rating given on the callback keeps what the enterprise said as its reason, for 差评核实', () => {
+      const story = new IssueStory(at('2026-03-02', '09:00')).awaitingRating();
+      story.goTo('2026-03-06', '09:00');
+      story.do(actors.clerk, 'callback', {
+        reached: true,
+        level: 'dissatisfied',
+        note: '企业称补贴仍未到账',
+      });
+      expect(story.issue.rating).to.include({
+        rating: 'bad',
+        source: 'callback',
+        comment: '企业称补贴仍未到账',
+        verification: 'pending',
+      });
+    });
   });
 
   describe('merge, reject and reopen', () => {
