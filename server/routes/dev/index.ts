@@ -47,7 +47,7 @@ export function createDevRouter(ctx: AppContext, clock: SimulatedClock | undefin
     const q = outboxQuery.parse(req.query);
     const rows = await ctx.models.Outbox.find(outboxFilter(q))
       .sort({ createdAt: -1, _id: -1 })
-      .limit(Math.min(q.limit, 100))
+      .limit(q.limit)
       .lean();
     res.json({ items: rows.map((r) => presentOutboxEntry(r, { fullAddress: true })) });
   });

@@ -275,5 +275,13 @@ describe('realtime follows permissions', () => {
       .get('/api/dev/outbox')
       .set(bearer(await login('dispatcher')))
       .expect(403);
+    // As many as asked for, up to the 500 the query accepts (it once stopped at 100 without saying so).
+    const one = (await models.Outbox.findOne().lean())!;
+    await models.Outbox.insertMany(
+      Array.from({ length: 120 }, (_, k) => ({ ...one, _id: undefined, key: `${one.key}:copy${k}` })),
+    );
+    const many = await request(app).get('/api/dev/outbox?limit=150').set(admin).expect(200);
+    expect(many.body.items).to.have.length(Math.min(150, await models.Outbox.countDocuments()));
+    expect(many.body.items.length).to.be.above(100);
   });
 });
