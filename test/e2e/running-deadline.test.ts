@@ -119,6 +119,8 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     const running = page().getByTestId('running-deadline');
     await running.waitFor();
     expect(await running.locator('.chip').textContent()).to.match(/剩 1小时/);
+    // The sign-for limit's chip names that limit, never the issue's light (红灯预警 beside a 黄灯 issue).
+    expect(await running.locator('.chip').getAttribute('title')).to.equal('签收时限');
     expect(await page().locator('dt:text-is("预警") + dd').textContent()).to.not.contain('超期');
   });
 
@@ -135,6 +137,7 @@ describe('staff app: the deadline running in each state (e2e)', function () {
       .to.contain('当前分办时限')
       .and.to.contain('超时');
     expect(await running.locator('.chip').getAttribute('data-level')).to.equal('overdue');
+    expect(await running.locator('.chip').getAttribute('title')).to.equal('已超期'); // the triage clock is the light's
     expect(await page().getByText('尚未分办，暂无办理时限').count()).to.equal(0);
     // The issue's light is the running deadline's, live, not the one stored at the last sweep.
     const light = page().locator('dt:text-is("预警") + dd');
@@ -152,6 +155,7 @@ describe('staff app: the deadline running in each state (e2e)', function () {
       .to.contain('核实时限')
       .and.to.contain('超时');
     expect(await timing.locator('.chip').getAttribute('data-level')).to.equal('overdue');
+    expect(await timing.locator('.chip').getAttribute('title')).to.equal('核实时限已过');
     expect(await timing.textContent()).to.contain('已超期');
     expect(await card(BAD).getAttribute('data-level')).to.equal('overdue');
     await expectAccessible();
