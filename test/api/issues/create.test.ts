@@ -157,9 +157,16 @@ describe('POST /api/issues', () => {
       };
       const first = await postIssue(t, 'clerk', body);
       expect(first.status).to.equal(201);
-      const again = await postIssue(t, 'clerk', { ...body, content: '重复推送的同一工单' });
+      const again = await postIssue(t, 'clerk', body);
       expect(again.status).to.equal(200);
       expect(again.body).to.include({ id: first.body.id, number: first.body.number, redelivered: true });
+      // Another text under the same work order number is another message, refused rather than answered with
+      // this issue (as a reused idempotency key is).
+      expectError(
+        await postIssue(t, 'clerk', { ...body, content: '同一工单号下的另一件事' }),
+        409,
+        'external_id_conflict',
+      );
       expect(await t.models.Issue.countDocuments({ externalId: 'WO-2026-0001' })).to.equal(1);
     });
 
