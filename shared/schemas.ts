@@ -308,9 +308,14 @@ export const ACTION_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = Object.free
   reject: withReason,
   reopen: withReason,
   // target 'consultation': remind the consulted units that still owe input (the sweep at the input deadline);
-  // 'sign': remind the lead unit to sign for the issue (催签; the sweep once the sign-for limit has passed).
+  // 'sign': remind the lead unit to sign for the issue (催签; the sweep once the sign-for limit has passed);
+  // 'rating_check': remind the centre to check a bad rating (the sweep once its 核实时限 has passed).
   urge: optionalNote.extend({
-    target: z.enum(['consultation', 'sign'], { error: 'target 只能是 consultation 或 sign' }).optional(),
+    target: z
+      .enum(['consultation', 'sign', 'rating_check'], {
+        error: 'target 只能是 consultation、sign 或 rating_check',
+      })
+      .optional(),
   }),
   supervise: optionalNote,
   bulletin: optionalNote,

@@ -414,7 +414,7 @@ export interface SweepView {
   tier?: string;
   rateBy?: Date | null;
   callbackRequested?: boolean;
-  rating?: unknown;
+  rating?: { verification?: string; verifyBy?: Date; checkUrgedAt?: Date } | null;
   triage?: TriageDeadlines | null;
   consultation?: {
     tier: string;
@@ -431,6 +431,7 @@ export interface SweepView {
 export type FollowUpStep =
   | 'warning'
   | 'remind_sign'
+  | 'remind_rating_check'
   | 'urge'
   | 'supervise'
   | 'remind_input'
@@ -497,6 +498,10 @@ function pendingSteps(issue: SweepView): Array<[FollowUpStep, Date]> {
       steps.push(['escalate', d.escalateAt]);
     if (!issue.bulletined) steps.push(['bulletin', d.bulletinAt]);
   }
+  // A bad rating the centre has not checked within its 核实时限: the centre is reminded once.
+  const r = issue.rating;
+  if (issue.state === 'awaiting_rating' && r?.verification === 'pending' && r.verifyBy && !r.checkUrgedAt)
+    steps.push(['remind_rating_check', r.verifyBy]);
   if (issue.state === 'awaiting_rating' && issue.rateBy && !issue.callbackRequested && !issue.rating) {
     steps.push(['request_callback', issue.rateBy]);
   }
@@ -520,6 +525,7 @@ export function dueFollowUps(issue: SweepView, now: Date): FollowUpStep[] {
   const order: FollowUpStep[] = [
     'warning',
     'remind_sign',
+    'remind_rating_check',
     'urge',
     'supervise',
     'remind_input',

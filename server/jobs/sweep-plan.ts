@@ -44,6 +44,8 @@ export function stepDueAt(core: IssueCore, step: ClaimedStep): Date | null {
   switch (step) {
     case 'remind_sign':
       return core.state === 'dispatched' ? (d?.signBy ?? null) : null;
+    case 'remind_rating_check':
+      return core.state === 'awaiting_rating' ? (core.rating?.verifyBy ?? null) : null;
     case 'urge':
       return triage ? triage.yellowAt : (d?.yellowAt ?? null);
     case 'supervise':

@@ -7,6 +7,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
 /** The follow-ups that append a timeline event (a light change alone is idempotent and needs no claim). */
 export const CLAIMED_STEPS = [
   'remind_sign',
+  'remind_rating_check',
   'urge',
   'supervise',
   'remind_input',

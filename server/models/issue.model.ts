@@ -189,6 +189,7 @@ const ratingSchema = new Schema(
     source: { type: String, enum: ['enterprise', 'callback', 'staff'] },
     verification: { type: String, enum: ['pending', 'reasonable', 'removed'] },
     verifyBy: Date,
+    checkUrgedAt: Date,
     verifiedAt: Date,
     verifyReason: String,
   },

@@ -54,13 +54,16 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
     case 'urge':
       if (change.data?.target === 'consultation') return [i('input_due', 'consultation_missing')];
       if (change.data?.target === 'sign') return [i('sign_due', 'unit')];
+      if (change.data?.target === 'rating_check') return [i('rating_check_due', 'centre')];
       return inTriage ? [i('triage_due', 'centre')] : [i('urge', 'unit')];
     case 'supervise':
       if (inTriage) return [i('triage_overdue', 'centre'), i('triage_overdue', 'oversight')];
       // The sweep supervises as the light turns red, and tells the oversight so; a person's 督办 is their own
       // act. On an issue a person supervised before the red light, the sweep's step only tells the oversight.
       if (byPerson(change)) return [i('supervise', 'unit')];
-      return change.data?.redAlert ? [i('red', 'oversight')] : [i('supervise', 'unit'), i('red', 'oversight')];
+      return change.data?.redAlert
+        ? [i('red', 'oversight')]
+        : [i('supervise', 'unit'), i('red', 'oversight')];
     case 'bulletin':
       return [i('bulletin', 'oversight'), i('bulletin', 'unit')];
     case 'escalate':

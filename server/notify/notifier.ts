@@ -508,8 +508,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   function varsOf(facts: IssueFacts, change: IssueChange, link: string, now: Date): Record<string, string> {
     const deadline = facts.state === 'received' ? facts.triage?.dueAt : facts.deadlines?.resolveBy;
     // What an urge, a supervision or a bulletin is about: the deadline running in this state.
-    const [kind, running] =
-      facts.state === 'dispatched' && facts.deadlines?.signBy
+    // A bad rating's check names its own limit, which the sweep's reminder carries (the due instant it fired for).
+    const checkDue =
+      change.data?.target === 'rating_check' ? (change.data.dueAt as Date | undefined) : undefined;
+    const [kind, running] = checkDue
+      ? (['ratingVerify', checkDue] as const)
+      : facts.state === 'dispatched' && facts.deadlines?.signBy
         ? (['sign', facts.deadlines.signBy] as const)
         : ([facts.state === 'received' ? 'triage' : 'resolve', deadline] as const);
     const passed = !!running && new Date(running).getTime() <= now.getTime();

@@ -30,6 +30,7 @@ export const NOTIFY_EVENTS = [
   'bad_rating',
   'enterprise_supplement',
   'callback_due',
+  'rating_check_due',
   'approval_requested',
   'approval_decided',
   'dead_letter',
@@ -197,6 +198,13 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '问题{{number}}「{{title}}」企业补充了说明或材料，请查看。',
   ),
   callback_due: spec('待回访', '服务中心', '问题{{number}}「{{title}}」企业未在期限内评价，请电话回访。'),
+  // The sweep's reminder of a bad rating nobody checked in time ({{due}}: 核实时限已于…到期).
+  rating_check_due: spec(
+    '差评待核实超时',
+    '服务中心',
+    '【差评核实】问题{{number}}「{{title}}」企业差评的{{due}}，请尽快核实：差评合理的安排整改，不合理的说明理由。',
+    ['due'],
+  ),
   approval_requested: spec(
     '待审批申请',
     '服务中心分办员、中心主任（有审批权的岗位）',

@@ -152,12 +152,14 @@ export function roleMayPerform(role: Role, action: ActionId): boolean {
 
 /**
  * The action (and body) each sweep follow-up step fires as the system. Steps are named after their action,
- * except two urges with a target: the consultation reminder, aimed at the consulted units that still owe
- * input, and 催签, aimed at the lead unit that has not signed for the issue.
+ * except three urges with a target: the consultation reminder, aimed at the consulted units that still owe
+ * input, 催签, aimed at the lead unit that has not signed for the issue, and the reminder of a bad rating's
+ * check, aimed at the centre.
  */
 export function followUpAction(step: string): { action: ActionId; input: Record<string, unknown> } {
   if (step === 'remind_input') return { action: 'urge', input: { target: 'consultation' } };
   if (step === 'remind_sign') return { action: 'urge', input: { target: 'sign' } };
+  if (step === 'remind_rating_check') return { action: 'urge', input: { target: 'rating_check' } };
   if (!isActionId(step)) throw new RangeError(`unknown follow-up step: ${step}`);
   return { action: step, input: {} };
 }

@@ -43,6 +43,8 @@ export interface RatingRecord {
   source: RatingSource;
   verification?: RatingVerification;
   verifyBy?: Date;
+  /** When the sweep reminded the centre that the 核实时限 had passed (once per bad rating). */
+  checkUrgedAt?: Date;
   verifiedAt?: Date;
   verifyReason?: string;
 }

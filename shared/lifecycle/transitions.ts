@@ -53,7 +53,8 @@ export const TRANSITIONS: Readonly<Record<ActionId, Transition>> = Object.freeze
   reject: t(['received'], ['rejected'], true),
   reopen: t(['closed', 'rejected'], ['received'], true),
   // From `received` too: an issue waiting for triage is urged and supervised like the others (to the centre).
-  urge: t(CLOCKED_STATES, CLOCKED_STATES),
+  // And a bad rating waiting for the centre's check (awaiting_rating, target rating_check only).
+  urge: t([...CLOCKED_STATES, 'awaiting_rating'], [...CLOCKED_STATES, 'awaiting_rating']),
   supervise: t(CLOCKED_STATES, CLOCKED_STATES),
   bulletin: t(HANDLING_STATES, HANDLING_STATES),
   escalate: t(CLOCK_RUNNING_STATES, ['consulting'], true),

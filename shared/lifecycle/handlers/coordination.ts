@@ -106,9 +106,23 @@ const urgeHandling = raiseFlag('urged');
 /**
  * 催办; with target `consultation`, the reminder to the consulted units that still owe input; with target
  * `sign`, 催签: the lead unit has not signed for the issue (recorded on the sign-for limit, so it fires once
- * per limit and leaves the handling clock's 催办 to come).
+ * per limit and leaves the handling clock's 催办 to come); with target `rating_check`, the centre's check of a
+ * bad rating is past its 核实时限 (recorded on the rating, once).
  */
-export const urge: Handler<{ note?: string; target?: 'consultation' | 'sign' }> = (issue, input, ctx) => {
+export const urge: Handler<{ note?: string; target?: 'consultation' | 'sign' | 'rating_check' }> = (
+  issue,
+  input,
+  ctx,
+) => {
+  if (input.target === 'rating_check') {
+    const r = issue.rating;
+    if (issue.state !== 'awaiting_rating' || r?.verification !== 'pending')
+      fail('illegal_transition', '该问题没有待核实的差评');
+    issue.rating = { ...r, checkUrgedAt: ctx.now };
+    return { note: input.note, data: { target: 'rating_check', step: 'remind_rating_check' } };
+  }
+  // Waiting for the enterprise's rating, the unit's work is done: nothing to urge but a bad rating's check.
+  if (issue.state === 'awaiting_rating') fail('illegal_transition', '该问题已答复，待企业评价');
   if (input.target === 'sign') {
     if (issue.state !== 'dispatched' || !issue.deadlines) fail('illegal_transition', '该问题不在待签收状态');
     issue.deadlines = { ...issue.deadlines, signUrgedAt: ctx.now };

@@ -5,7 +5,7 @@
 // 通报 carry their words too, and a 督办 by hand tells no one that a light came on; when the light does turn red
 // later, the oversight is told then, once.
 import { expect } from 'chai';
-import { handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
+import { act, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
 import {
   china,
   outbox,
@@ -108,6 +108,37 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     expect(events.map((e) => [e.actorRole, e.data])).to.deep.equal([
       ['system', { target: 'sign', step: 'remind_sign', dueAt: issue.deadlines!.signBy }],
     ]);
+  });
+
+  it('a bad rating nobody checks in time: the centre is reminded once, naming the 核实时限', async () => {
+    const id = await signedIssue(t);
+    t.clock.set(china('2026-03-03 10:00'));
+    await must(t, handlerOf('city-drc'), id, 'reply', { text: '已协调办理，补贴已拨付。' });
+    await must(t, 'dispatcher', id, 'verify');
+    await must(t, 'clerk', id, 'rate', { rating: 'bad', comment: '补贴仍未到账' });
+    const verifyBy = (await t.models.Issue.findById(id).lean())!.rating!.verifyBy!;
+    // The urge is for the centre's check only: a person cannot 催办 an issue that waits for its rating.
+    expect((await act(t, 'supervisor', id, 'urge', { note: '请抓紧' })).status).to.equal(409);
+    t.clock.set(new Date(verifyBy.getTime() - 60_000));
+    await sweepAndNotify(t);
+    expect(await texts(t, id, 'rating_check_due')).to.deep.equal([]);
+    t.clock.set(new Date(verifyBy.getTime() + 60_000));
+    await sweepAndNotify(t);
+    t.clock.set(new Date(verifyBy.getTime() + 86_400_000));
+    await sweepAndNotify(t);
+    const by = await recipientsByEvent(t, id);
+    expect(by.rating_check_due).to.deep.equal(['clerk', 'director', 'dispatcher']);
+    const [text] = await texts(t, id, 'rating_check_due');
+    expect(text).to.match(
+      /^【差评核实】问题HZ-\d{4}-\d{6}「.+」企业差评的核实时限已于\d{4}-\d{2}-\d{2} \d{2}:\d{2}到期，请尽快核实/,
+    );
+    const issue = (await t.models.Issue.findById(id).lean())!;
+    expect(issue.timeline.filter((e) => e.action === 'urge').map((e) => e.data)).to.deep.equal([
+      { target: 'rating_check', step: 'remind_rating_check', dueAt: verifyBy },
+    ]);
+    expect(issue.nextCheckAt, 'nothing left to fire').to.equal(null);
+    // The check itself still works afterwards.
+    await must(t, 'director', id, 'verify_rating', { reasonable: true, reason: '企业反映属实' });
   });
 
   it('an issue still waiting for triage is named 待分办 where a notice names the unit, not （）', async () => {

@@ -13,6 +13,7 @@ export function actionLabel(e: Entry): string {
   if (e.action === 'create') return '受理登记';
   if (e.action === 'dispatch' && e.data?.redispatch) return '重新分办';
   if (e.action === 'urge' && e.data?.target === 'sign') return '催签';
+  if (e.action === 'urge' && e.data?.target === 'rating_check') return '催办差评核实';
   // The sweep's 督办 at the red light on an issue a person had supervised already: the oversight is told.
   if (e.action === 'supervise' && e.data?.redAlert) return '亮红灯，告知督查';
   // The owner's 补充材料 from the QR page (server/commands/issue-supplement.command.ts).
