@@ -38,6 +38,7 @@ describe('staff timeline words (web lib/timeline)', () => {
       '催签',
     );
     expect(actionLabel(entry({ action: 'urge', data: { warning: 'yellow' } }))).to.equal('催办');
+    expect(actionLabel(entry({ action: 'urge', data: { target: 'rating_check' } }))).to.equal('催办差评核实');
     // The sweep's 督办 at the red light on an issue a supervisor had already supervised tells the oversight.
     expect(actionLabel(entry({ action: 'supervise', data: { warning: 'red', redAlert: true } }))).to.equal(
       '亮红灯，告知督查',
