@@ -10,7 +10,7 @@ import type { Models, UnitDoc } from '../models/index.ts';
 import { messagesOf, type IssueDoc, type IssueSource } from '../models/issue.model.ts';
 import { canActOnIssue } from '../policies/issue.policy.ts';
 import { canReadIssue } from '../policies/screens.policy.ts';
-import { defaultRouting } from '../../config/routing.ts';
+import { coordinationTier, defaultRouting } from '../../config/routing.ts';
 import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
 import { routeIssue, type DefaultRouting } from '../intake/route-issue.ts';
 import { issueText } from '../text/issue-text.ts';
@@ -63,6 +63,13 @@ async function reclassifyRoute(deps: IssueActionDeps, doc: IssueDoc, input: Reco
   return { unitId: route.unitId, coUnitIds: route.coUnitIds };
 }
 
+/** The coordination tier intake would give the corrected category and urgency. */
+function reclassifyTier(doc: IssueDoc, input: Record<string, unknown>) {
+  const category = (input.category as IssueDoc['category'] | undefined) ?? doc.category;
+  const urgency = (input.urgency as IssueDoc['urgency'] | undefined) ?? doc.urgency;
+  return coordinationTier({ categories: [category], regions: [doc.region], complex: urgency === 'complex' });
+}
+
 async function findUnits(models: Models, ids: readonly string[]): Promise<Map<string, UnitDoc>> {
   if (!ids.length) return new Map();
   const bad = ids.find((id) => !Types.ObjectId.isValid(id));
@@ -78,7 +85,8 @@ async function findUnits(models: Models, ids: readonly string[]): Promise<Map<st
 async function resolveReferences(deps: IssueActionDeps, doc: IssueDoc, req: ParsedRequest) {
   const { models } = deps;
   const input = { ...req.input };
-  if (req.action === 'reclassify') Object.assign(input, await reclassifyRoute(deps, doc, input));
+  if (req.action === 'reclassify')
+    Object.assign(input, await reclassifyRoute(deps, doc, input), { tier: reclassifyTier(doc, input) });
   const ids = [
     input.unitId,
     ...((input.coUnitIds as string[]) ?? []),

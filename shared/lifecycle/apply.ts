@@ -4,7 +4,14 @@
 
 import { z } from 'zod';
 import { lightOf, nextCheckAt } from '../sla.ts';
-import { CLOCKED_STATES, STATE_LABELS, TERMINAL_STATES, UNIT_LEVELS, type IssueState } from '../states.ts';
+import {
+  CLOCKED_STATES,
+  STATE_LABELS,
+  TERMINAL_STATES,
+  TIERS,
+  UNIT_LEVELS,
+  type IssueState,
+} from '../states.ts';
 import { ACTION_SCHEMAS, firstIssueMessage } from '../schemas.ts';
 import {
   ACTION_LABELS,
@@ -76,9 +83,14 @@ const DOMAIN_SCHEMAS: Readonly<Record<ActionId, z.ZodType>> = {
   dispatch: (ACTION_SCHEMAS.dispatch as z.ZodObject).extend(withLevel),
   transfer: (ACTION_SCHEMAS.transfer as z.ZodObject).extend(withLevel),
   decide: (ACTION_SCHEMAS.decide as z.ZodObject).extend(withLevel),
-  // The route of the new category, found by the server (never taken from the API body).
+  // The route and the coordination tier of the new category, found by the server (never taken from the body).
   reclassify: ACTION_SCHEMAS.reclassify.and(
-    z.object({ unitId: z.string().optional(), coUnitIds: z.array(z.string()).optional(), ...withLevel }),
+    z.object({
+      unitId: z.string().optional(),
+      coUnitIds: z.array(z.string()).optional(),
+      tier: z.enum(TIERS).optional(),
+      ...withLevel,
+    }),
   ),
   // The master's number, read by the server with the master, so the timeline names it.
   merge: (ACTION_SCHEMAS.merge as z.ZodObject).extend({ intoNumber: z.string().optional() }),

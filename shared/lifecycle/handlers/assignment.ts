@@ -2,7 +2,7 @@
 // consultation), rejection, merging, reopening, and reclassification (which may re-route an unsigned issue).
 
 import { computeDeadlines } from '../../sla.ts';
-import type { UnitLevel } from '../../states.ts';
+import type { Tier, UnitLevel } from '../../states.ts';
 import type { DispatchInput, ReclassifyInput, ReturnInput, TransferInput } from '../../schemas.ts';
 import type { ActionContext, IssueCore } from '../issue-core.ts';
 import {
@@ -141,7 +141,13 @@ export const reopen: Handler<{ reason: string }> = (issue, input, ctx) => {
   return { note: input.reason, data: { previousUnitId } };
 };
 
-type ReclassifyDomainInput = ReclassifyInput & { unitId?: string; coUnitIds?: string[]; level?: UnitLevel };
+type ReclassifyDomainInput = ReclassifyInput & {
+  unitId?: string;
+  coUnitIds?: string[];
+  level?: UnitLevel;
+  /** The coordination tier the new category and urgency call for (intake's rule, applied by the server). */
+  tier?: Tier;
+};
 
 /** Deadlines counted afresh from now for the issue's (new) urgency, as at a first dispatch. */
 function restartDeadlines(issue: IssueCore, ctx: ActionContext): void {
@@ -162,6 +168,10 @@ export const reclassify: Handler<ReclassifyDomainInput> = (issue, input, ctx) =>
   }
   issue.category = to.category;
   issue.urgency = to.urgency;
+  // The tier intake gave follows the correction (疑难复杂 → 一般 needs no 中心主任协调); a tier a consultation or
+  // an escalation raised stands.
+  const tierFrom = issue.tier;
+  if (input.tier && !issue.consultation && !issue.escalated) issue.tier = input.tier;
   const unsigned = issue.state === 'received' || issue.state === 'dispatched';
   const moves = unsigned && !!input.unitId && (issue.state === 'received' || input.unitId !== issue.unitId);
   const fromUnitId = moves ? issue.unitId : null;
@@ -175,5 +185,6 @@ export const reclassify: Handler<ReclassifyDomainInput> = (issue, input, ctx) =>
     restartDeadlines(issue, ctx);
   }
   const routed = moves ? { unitId: issue.unitId, ...(fromUnitId ? { fromUnitId } : {}) } : {};
-  return { note: input.reason, data: { from, to, ...routed } };
+  const tier = issue.tier !== tierFrom ? { tier: issue.tier } : {};
+  return { note: input.reason, data: { from, to, ...routed, ...tier } };
 };

@@ -59,6 +59,21 @@ describe('api: reclassify', function () {
     expect(issue.deadlines.resolveBy).to.equal(before.deadlines.resolveBy);
   });
 
+  it('the coordination tier follows the corrected urgency, unless a consultation or an escalation raised it', async () => {
+    const created = await postIssue(t, 'dispatcher', { category: 'land', urgency: 'complex' });
+    const id = created.body.id as string;
+    expect((await getIssue(t, 'dispatcher', id)).body.tier).to.equal('director'); // 疑难复杂: 中心主任协调
+    await must(t, handlerOf(defaultUnitOf('land')), id, 'sign');
+    const eased = await must(t, 'clerk', id, 'reclassify', { urgency: 'normal', reason: '经核实为一般问题' });
+    expect(eased.tier).to.equal('section');
+    expect(eased.timeline.at(-1).data.tier).to.equal('section');
+    const back = await must(t, 'clerk', id, 'reclassify', { urgency: 'complex', reason: '涉及多个部门' });
+    expect(back.tier).to.equal('director');
+    await must(t, 'director', id, 'escalate', { reason: '需市领导协调' });
+    const raised = await must(t, 'clerk', id, 'reclassify', { urgency: 'normal', reason: '复核' });
+    expect(raised.tier).to.equal('leader');
+  });
+
   it('400 without a change, without a reason or with an unknown category', async () => {
     const id = await receivedIssue(t);
     const bad = [
