@@ -80,12 +80,15 @@ export function satisfactionRate(issues: readonly KpiIssue[]): Ratio {
   return ratio(count(ratings, isGood), ratings.length);
 }
 
-/** Signed within the sign-for limit ÷ signed. */
+/**
+ * Signed within the sign-for limit ÷ issues due to be signed: signed, or past the limit unsigned (the sweep's
+ * 催签 marks those `signedLate`, so a unit that never signs is a miss too, not left out).
+ */
 export function signTimelinessRate(issues: readonly KpiIssue[]): Ratio {
-  const signed = issues.filter((i) => i.signedAt);
+  const due = issues.filter((i) => i.signedAt || i.signedLate === true);
   return ratio(
-    count(signed, (i) => i.signedLate === false),
-    signed.length,
+    count(due, (i) => i.signedLate === false),
+    due.length,
   );
 }
 
@@ -203,6 +206,7 @@ export interface KpiCounts {
   total: number;
   ratings: number;
   goodRatings: number;
+  /** Signed, or past the sign-for limit unsigned (`signedLate`): 及时签收率's denominator. */
   signed: number;
   signedInTime: number;
   closed: number;

@@ -31,8 +31,11 @@ import {
 } from './kpi-rollup.ts';
 import { KPI_GROUP_BYS, type KpiGroupBy } from './kpi.pipeline.ts';
 
-/** 2: rows count the overdue issues (format 1 read them live). A new format is built afresh at start-up. */
-export const ROLLUP_FORMAT = 2;
+/**
+ * 2: rows count the overdue issues (format 1 read them live). 3: 及时签收率 counts an issue still unsigned after
+ * its sign-for limit (催签 sent) as a miss. A new format is built afresh at start-up.
+ */
+export const ROLLUP_FORMAT = 3;
 /** How late a write may land after the time it stamped as updatedAt and still be seen as changed. */
 export const WATERMARK_SLACK_MS = 2 * 60_000;
 const WINDOW_MS = REPEAT_WINDOW_DAYS * DAY_MS;

@@ -58,7 +58,8 @@ const COUNT_ACCUMULATORS: Readonly<Record<string, Expr>> = Object.freeze({
   total: { $sum: 1 },
   ratings: { $sum: { $size: countedRatings } },
   goodRatings: { $sum: { $size: { $filter: { input: countedRatings, as: 'g', cond: isGood('$$g') } } } },
-  signed: { $sum: one(isSet('$signedAt')) },
+  // Signed, or past the sign-for limit unsigned (shared/kpi.ts signTimelinessRate).
+  signed: { $sum: one({ $or: [isSet('$signedAt'), { $eq: ['$signedLate', true] }] }) },
   signedInTime: { $sum: one({ $and: [isSet('$signedAt'), { $eq: ['$signedLate', false] }] }) },
   closed: { $sum: one(closed) },
   closedOnTime: { $sum: one({ $and: [closed, { $ne: ['$repliedLate', true] }] }) },

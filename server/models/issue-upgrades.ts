@@ -13,6 +13,9 @@
 // the signer its assignee, but issues signed for before the field carry their signer only on the timeline.
 // Each open issue past its sign-for without an assignee gets its last signer, so the load, and the signer's
 // own "mine" queue, count it like any other.
+//
+// signedLate on unsigned issues (及时签收率 counts an issue past its sign-for limit unsigned as a miss): the
+// sweep's 催签 marks it now; issues whose 催签 came before are marked here.
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import type { Models } from './index.ts';
@@ -88,9 +91,20 @@ const backfillAssignees = (models: Models) =>
     },
   );
 
+/** Unsigned issues whose 催签 was sent before it marked them `signedLate` (及时签收率 counts them as misses). */
+const markUnsignedLate = (models: Models) =>
+  setEach(
+    models,
+    { state: 'dispatched', signedLate: null, 'deadlines.signUrgedAt': { $ne: null } },
+    { _id: 1 },
+    { state: 'dispatched', signedLate: null },
+    () => ({ signedLate: true }),
+  );
+
 const UPGRADE_STEPS: ReadonlyArray<{ id: string; run: (models: Models) => Promise<number> }> = [
   { id: 'issue.sendBackCount', run: backfillSendBackCounts },
   { id: 'issue.assigneeFromSign', run: backfillAssignees },
+  { id: 'issue.unsignedLate', run: markUnsignedLate },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */

@@ -1,6 +1,7 @@
 // One-time upgrades of stored issues (server/models/issue-upgrades.ts): issues stored before `sendBackCount`
 // carry their send-backs only as timeline events, and those signed for before assignees existed their signer;
-// start-up fills both in for the open ones once, and the core counts a finished one's timeline.
+// start-up fills both in for the open ones once, and the core counts a finished one's timeline. An unsigned issue
+// whose 催签 came before the 催签 marked it late is marked.
 import { expect } from 'chai';
 import request from 'supertest';
 import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
@@ -31,14 +32,29 @@ describe('stored issue upgrades: sendBackCount, assignees', function () {
     });
     const never = fixtureIssueDoc({ ent, unit, createdAt, state: 'in_progress', timeline: [sign] });
     const closed = fixtureIssueDoc({ ent, unit, createdAt, state: 'closed', timeline: [sendBack] });
-    await t.models.Issue.collection.insertMany([twice, never, closed]);
+    // 催签 sent before it marked the issue late, and one still within its sign-for limit.
+    const deadlines = { startAt: new Date(createdAt), resolveBy: new Date(createdAt) };
+    const urged = fixtureIssueDoc({
+      ent,
+      unit,
+      createdAt,
+      state: 'dispatched',
+      deadlines: { ...deadlines, signUrgedAt: new Date(createdAt) },
+    });
+    const waiting = fixtureIssueDoc({ ent, unit, createdAt, state: 'dispatched', deadlines });
+    await t.models.Issue.collection.insertMany([twice, never, closed, urged, waiting]);
     const stored = async (doc: Record<string, unknown>) =>
       (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.sendBackCount as unknown;
 
     expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({
       'issue.sendBackCount': 1,
       'issue.assigneeFromSign': 1,
+      'issue.unsignedLate': 1,
     });
+    const lateOf = async (doc: Record<string, unknown>) =>
+      (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.signedLate as unknown;
+    expect(await lateOf(urged), '及时签收率 counts it as a miss').to.equal(true);
+    expect(await lateOf(waiting)).to.equal(null);
     expect(await stored(twice)).to.equal(2);
     expect(await stored(never)).to.equal(undefined);
     // Signed for before assignees existed: its signer is now its assignee.

@@ -173,6 +173,35 @@ describe('GET /api/kpis', function () {
     }
   });
 
+  it('及时签收率 counts an issue still unsigned past its sign-for limit (催签 sent) as a miss', async () => {
+    const before = (await get(`groupBy=unit&${march}`, 'leader', 200)).body.totals.signTimelyRate as number;
+    const base = (await t.models.Issue.findById(f.ids.I9).lean())!;
+    const created = new Date('2026-03-16T02:00:00Z');
+    const unsigned = {
+      ...base,
+      _id: new Types.ObjectId(),
+      number: 'HZ-2026-987001',
+      createdAt: created,
+      updatedAt: new Date(),
+      deadlines: { ...base.deadlines!, signUrgedAt: new Date('2026-03-16T06:00:00Z') },
+      signedLate: true,
+    };
+    await t.models.Issue.collection.insertOne(unsigned);
+    try {
+      const res = await get(`groupBy=unit&${march}`, 'leader', 200);
+      const docs = await t.models.Issue.find({
+        createdAt: { $gte: new Date(MARCH.from), $lt: new Date(MARCH.to) },
+      }).lean<IssueDoc[]>();
+      const all = computeKpis(
+        docs.map((d) => ({ ...d, enterpriseId: String(d.enterpriseId) }) as unknown as KpiIssue),
+      );
+      expect(all.signTimeliness.denominator).to.equal(6); // five signed, one past its limit unsigned
+      expect(res.body.totals.signTimelyRate).to.equal(all.signTimeliness.rate).and.to.be.below(before);
+    } finally {
+      await t.models.Issue.collection.deleteOne({ _id: unsigned._id });
+    }
+  });
+
   it('every count of every unit row, 未分派 included, drills to exactly that many issues', async () => {
     // Issues no unit was given: one rejected at triage and one in consultation, beside the one waiting.
     const base = await t.models.Issue.findById(f.ids.I6).lean();

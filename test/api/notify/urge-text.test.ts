@@ -104,6 +104,8 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     expect(row.title).to.match(/^催签/);
     const issue = (await t.models.Issue.findById(id).lean())!;
     expect(issue.urged).to.equal(false);
+    // Late whenever it is signed now: 及时签收率 and the 超期签收 list count it from the 催签.
+    expect(issue).to.include({ signedLate: true, signedAt: null });
     const events = issue.timeline.filter((e) => e.action === 'urge');
     expect(events.map((e) => [e.actorRole, e.data])).to.deep.equal([
       ['system', { target: 'sign', step: 'remind_sign', dueAt: issue.deadlines!.signBy }],

@@ -54,13 +54,16 @@ describe('KPIs', () => {
     expect(r).to.deep.equal({ numerator: 3, denominator: 5, rate: 0.6 });
   });
 
-  it('sign-for timeliness counts signed issues only', () => {
+  it('sign-for timeliness counts signed issues and those still unsigned past their limit', () => {
     const r = signTimelinessRate([
       issue(),
       issue({ signedLate: true }),
-      issue({ signedAt: null, state: 'dispatched' }),
+      // Waiting within its limit: not measured yet.
+      issue({ signedAt: null, signedLate: null, state: 'dispatched' }),
+      // Past its limit unsigned (the sweep's 催签 marked it late): a miss before anyone signs.
+      issue({ signedAt: null, signedLate: true, state: 'dispatched' }),
     ]);
-    expect(r).to.deep.equal({ numerator: 1, denominator: 2, rate: 0.5 });
+    expect(r).to.deep.equal({ numerator: 1, denominator: 3, rate: 1 / 3 });
   });
 
   it('on-time completion and one-time resolution look at closed issues', () => {
