@@ -167,7 +167,9 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'escalate':
       return fromSupervisionStep(change);
     case 'light':
-      return change.warning === 'overdue' ? [i('overdue', 'oversight')] : [];
+      // Waiting for triage, the oversight heard 待受理超时 at the deadline itself (the triage clock's red): its
+      // overdue light a working day later is no second news.
+      return change.warning === 'overdue' && change.state !== 'received' ? [i('overdue', 'oversight')] : [];
     case 'consult':
       return convened();
     case 'return':

@@ -112,12 +112,12 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   ),
   triage_due: spec(
     '待受理催办',
-    '服务中心分办员',
+    '服务中心',
     '问题{{number}}「{{title}}」待受理即将超时（{{deadline}}），请尽快分办。',
   ),
   triage_overdue: spec(
     '待受理超时',
-    '服务中心、督查',
+    '服务中心、督查、市领导',
     '问题{{number}}「{{title}}」待受理已超时（{{deadline}}），请立即分办。',
   ),
   // {{due}} names the deadline running in the state (分办时限, 签收时限 while it waits to be signed for,

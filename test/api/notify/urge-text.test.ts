@@ -5,6 +5,7 @@
 // 通报 carry their words too, and a 督办 by hand tells no one that a light came on; when the light does turn red
 // later, the oversight is told then, once.
 import { expect } from 'chai';
+import request from 'supertest';
 import { act, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
 import {
   china,
@@ -112,6 +113,22 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     ]);
   });
 
+  it('an issue left in 待受理: the oversight hears 待受理超时 once, and no second 超期 a day later', async () => {
+    t.clock.set(china('2026-03-02 09:00'));
+    const res = await postIssue(t, 'dispatcher', { urgency: 'urgent', content: VAGUE_TEXT });
+    expect(res.body.state).to.equal('received');
+    const id = res.body.id as string;
+    const triage = (await t.models.Issue.findById(id).lean())!.triage!;
+    for (const at of [triage.dueAt, triage.overdueAt]) {
+      t.clock.set(new Date(at.getTime() + 60_000));
+      await sweepAndNotify(t);
+    }
+    expect((await t.models.Issue.findById(id).lean())!.warning).to.equal('overdue');
+    const by = await recipientsByEvent(t, id);
+    expect(by.triage_overdue).to.include.members(['supervisor', 'leader']);
+    expect(by.overdue).to.equal(undefined);
+  });
+
   it('a bad rating nobody checks in time: the centre is reminded once, naming the 核实时限', async () => {
     const id = await signedIssue(t);
     t.clock.set(china('2026-03-03 10:00'));
@@ -147,10 +164,22 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     t.clock.set(china('2026-03-02 09:00'));
     const res = await postIssue(t, 'dispatcher', { urgency: 'urgent', content: VAGUE_TEXT });
     expect(res.body.state).to.equal('received');
-    t.clock.set(china('2026-03-05 10:00'));
-    await sweepAndNotify(t);
-    const [overdue] = await texts(t, res.body.id as string, 'overdue');
-    expect(overdue).to.include('（待分办）已超期').and.not.include('（）');
+    // The default 待受理超时 names no unit (there is none): an admin's template that does reads 待分办.
+    const templates = (value: object) =>
+      t
+        .auth('admin')
+        .then((admin) =>
+          request(t.app).put('/api/settings/notifyTemplates').set(admin).send({ value }).expect(200),
+        );
+    await templates({ triage_overdue: '问题{{number}}（{{unit}}）待受理已超时。' });
+    try {
+      t.clock.set(china('2026-03-05 10:00'));
+      await sweepAndNotify(t);
+      const [overdue] = await texts(t, res.body.id as string, 'triage_overdue');
+      expect(overdue).to.include('（待分办）待受理已超时').and.not.include('（）');
+    } finally {
+      await templates({});
+    }
   });
 
   it('a supervisor’s 督办 and 通报 carry their words; a 督办 by hand sends no red-light notice', async () => {
