@@ -101,7 +101,7 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   issue_returned: spec(
     '退单待重新分办',
     '服务中心',
-    '问题{{number}}「{{title}}」被承办单位退回（{{reason}}），请在受理分办台「待分办」中重新分办。',
+    '问题{{number}}「{{title}}」被承办单位退回（{{reason}}），请在受理分办台「待受理分办」中重新分办。',
     ['reason'],
   ),
   reply_sent_back: spec(

@@ -30,7 +30,7 @@ describe('notifications: hand-offs with a reason', () => {
     const [row] = await outbox(t, { issueId: id, event: 'issue_returned' });
     expect(row.channel).to.equal('inapp');
     expect(row.text).to.include('被承办单位退回（该事项属于用地审批）');
-    expect(row.text).to.include('「待分办」中重新分办');
+    expect(row.text).to.include('「待受理分办」中重新分办'); // the tab as the desk names it
   });
 
   it('a send-back tells the unit, with the reason and the deadline to answer again by', async () => {
