@@ -93,7 +93,10 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
       .filter({ hasText: enterprise.name })
       .first()
       .click();
-    expect(await page.getByTestId('chosen-enterprise').textContent()).to.contain(enterprise.creditCode);
+    const chosen = (await page.getByTestId('chosen-enterprise').textContent()) ?? '';
+    expect(chosen).to.contain(enterprise.creditCode);
+    // Its region and industry follow, each after one separator, none dangling.
+    expect(chosen.replace(/\s+/g, ' ')).to.not.match(/·\s*·|·\s*更换企业|·\s*$/);
     // The enterprise's open issues show under it, so a repeat is seen before it is filed again.
     const stillOpen = await t.apiAs(
       'dispatcher',
