@@ -18,7 +18,7 @@ import type { NotifyEvent } from './templates.ts';
  * unit: handlers and unit heads of the lead and co-units; former_unit: those of the lead unit a transfer or a
  * re-routing 重新分类 took the issue from (data.fromUnitId), who stop work on it; oversight: supervisors and the
  * leaders of the region; centre: clerks, dispatchers and the director; consultation: the consulted units;
- * convener: who chairs the tier (the director, or the leaders of the issue's place); consultation_missing:
+ * unit_not_consulted: the lead and co-units the consultation leaves out; convener: who chairs the tier (the director, or the leaders of the issue's place); consultation_missing:
  * consulted units that owe input; enterprise: its chosen channel; origin: the channel the issue came from and
  * those of messages merged into it (push-back); sender: who sent the message the change names (data.inboxId),
  * one just merged into the issue or one whose files were refused, answered on the channel it came by;
@@ -31,6 +31,7 @@ export type Audience =
   | 'oversight'
   | 'centre'
   | 'consultation'
+  | 'unit_not_consulted'
   | 'convener'
   | 'consultation_missing'
   | 'enterprise'
@@ -46,7 +47,12 @@ export interface Intent {
 
 const i = (event: NotifyEvent, audience: Audience): Intent => ({ event, audience });
 /** A consultation opened: the units are asked for their input, the chair to convene and decide. */
-const convened = (): Intent[] => [i('consult_invite', 'consultation'), i('consult_convene', 'convener')];
+const convened = (): Intent[] => [
+  i('consult_invite', 'consultation'),
+  i('consult_convene', 'convener'),
+  // The lead unit (or a co-unit) left out of the table learns why its issue left its queue.
+  i('consult_opened', 'unit_not_consulted'),
+];
 
 function fromSupervisionStep(change: IssueChange): Intent[] {
   const inTriage = change.fromState === 'received';

@@ -407,6 +407,13 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         return list.filter((u) => u.role === 'supervisor' || (u.role === 'leader' && inRegion(u)));
       case 'consultation':
         return unitsOf(c?.unitIds ?? []);
+      case 'unit_not_consulted':
+        return unitsOf(
+          [facts.unitId, ...facts.coUnitIds]
+            .filter(Boolean)
+            .map(String)
+            .filter((id) => !c?.unitIds.includes(id)),
+        );
       case 'convener':
         // A leader-tier consultation is the city leader's, and the county leader's of the issue's county (a
         // leader with no region has the leader tier everywhere: issue.policy.ts).

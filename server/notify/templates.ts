@@ -24,6 +24,7 @@ export const NOTIFY_EVENTS = [
   'bulletin',
   'consult_invite',
   'consult_convene',
+  'consult_opened',
   'input_due',
   'decision',
   'rectification_assigned',
@@ -167,6 +168,12 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '会商单位经办人、负责人',
     '问题{{number}}「{{title}}」进入{{tier}}会商，请于{{inputDue}}前提交会商意见。',
     ['tier', 'inputDue'],
+  ),
+  consult_opened: spec(
+    '问题提请会商',
+    '不在会商名单中的承办单位',
+    '问题{{number}}「{{title}}」已提请{{tier}}会商，承办单位和时限由会商决定；决定前请暂停办理，留意会商结果。',
+    ['tier'],
   ),
   consult_convene: spec(
     '会商主持',

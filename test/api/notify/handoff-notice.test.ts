@@ -114,6 +114,25 @@ describe('notifications: hand-offs with a reason', () => {
     );
   });
 
+  it('a consultation without the lead unit tells it why the issue left its queue; one with it, only the invitation', async () => {
+    const nrp = String(unitByCode(t, 'city-nrp')._id);
+    const tax = String(unitByCode(t, 'city-tax')._id);
+    const drc = String(unitByCode(t, 'city-drc')._id);
+    const outside = await inProgressIssue(t);
+    await must(t, 'dispatcher', outside, 'consult', { tier: 'director', unitIds: [nrp, tax] });
+    const by = await recipientsByEvent(t, outside);
+    expect(by.consult_opened).to.deep.equal([h, unitHeadOf('city-drc')].sort());
+    expect(by.consult_invite).to.include.members([handlerOf('city-nrp'), handlerOf('city-tax')]);
+    const [opened] = await outbox(t, { issueId: outside, event: 'consult_opened' });
+    expect(opened.text).to.include('已提请中心主任协调会商，承办单位和时限由会商决定');
+
+    const inside = await inProgressIssue(t);
+    await must(t, 'dispatcher', inside, 'consult', { tier: 'director', unitIds: [drc, nrp] });
+    const within = await recipientsByEvent(t, inside);
+    expect(within.consult_opened).to.equal(undefined);
+    expect(within.consult_invite).to.include(h);
+  });
+
   it('a new urgency on a dispatched issue tells its unit the new deadlines, with the reason', async () => {
     const id = await receivedIssue(t, { urgency: 'normal' });
     await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
