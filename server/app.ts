@@ -106,7 +106,7 @@ export function createApp(deps: AppDeps): Express {
   const qrLive = deps.qrLive ?? createQrLiveHub();
   const onIssueChange = combineListeners(deps.onIssueChange, deps.notify?.notifier.onChange, qrLive.onChange);
   const intakeConfig = createIntakeConfigCache(models, deps.intakeConfigCache);
-  const attachments = createAttachmentStore(conn, models);
+  const attachments = createAttachmentStore(conn, models, clock);
   const classifier = deps.classifier ?? createClassifierService({ models, clock, logger, schedule: false });
   const refreshTokens = createTokenSigner(refreshSecretOf(config.jwtSecret), REFRESH_LIFETIME, securityClock);
   const ctx: AppContext = {

@@ -228,7 +228,7 @@ export async function serve({
               logger,
               classifier,
             },
-            createAttachmentStore(db.conn, models),
+            createAttachmentStore(db.conn, models, clock),
           ),
         });
   if (smtp) logger.info({ port: smtp.port, host: config.host }, 'smtp intake listening');

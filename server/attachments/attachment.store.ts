@@ -8,6 +8,7 @@
 import mongoose, { Types, type Connection } from 'mongoose';
 import type { Readable } from 'node:stream';
 import type { InboundAttachment } from '../channels/types.ts';
+import { systemClock, type Clock } from '../../shared/clock.ts';
 import { AppError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
 import {
@@ -27,6 +28,11 @@ interface AttachmentMetadata {
   contentType: AttachmentType | null;
   source: AttachmentSource;
   uploadedBy: string;
+  /**
+   * When it was attached, on the business clock (under DEMO_CLOCK the simulated one, as the timeline entry
+   * beside it). Files stored before it was kept show GridFS's own uploadDate.
+   */
+  uploadedAt?: Date;
   status: 'stored' | 'pending' | 'failed';
   /** A staff file the unit chose to show the enterprise (the QR page lists it beside the owner's own). */
   public?: boolean;
@@ -116,7 +122,7 @@ function infoOf(doc: FileDoc): AttachmentInfo {
     size: doc.length,
     source: doc.metadata.source,
     status: doc.metadata.status,
-    uploadedAt: doc.uploadDate,
+    uploadedAt: doc.metadata.uploadedAt ?? doc.uploadDate,
     ...(doc.metadata.public ? { public: true } : {}),
     ...(doc.metadata.reason ? { reason: doc.metadata.reason } : {}),
   };
@@ -135,7 +141,7 @@ export function checkAttachment(data: Buffer): AttachmentType {
 export const countField = (source: AttachmentSource) =>
   source === 'staff' ? 'staffAttachmentCount' : 'attachmentCount';
 
-export function createAttachmentStore(conn: Connection, models: Models) {
+export function createAttachmentStore(conn: Connection, models: Models, clock: Clock = systemClock) {
   const db = conn.db;
   if (!db) throw new Error('createAttachmentStore: the connection is not open');
   // mongoose's own driver copy: its GridFSBucket recognises that driver's errors (a second copy of `mongodb`
@@ -182,7 +188,7 @@ export function createAttachmentStore(conn: Connection, models: Models) {
     await ready();
     await reserveSlot(issueId, meta.source);
     try {
-      return await upload(filename, meta, data);
+      return await upload(filename, { ...meta, uploadedAt: clock.now() }, data);
     } catch (err) {
       await releaseSlot(issueId, meta.source);
       throw err;

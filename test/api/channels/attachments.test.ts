@@ -155,6 +155,9 @@ describe('issue attachments (GridFS)', () => {
     });
     expect(last.actorName).to.be.a('string').and.not.equal('');
     expect(new Date(last.at).toISOString()).to.equal(t.clock.now().toISOString());
+    // The files say the same time as the timeline entry: the business clock's (a demo clock's too).
+    for (const file of res.body.items as { uploadedAt: string }[])
+      expect(file.uploadedAt).to.equal(t.clock.now().toISOString());
     expect(last.data).to.deep.equal({
       kind: 'attachments_added',
       attachments: res.body.items.map((a: { id: string; filename: string }) => ({
