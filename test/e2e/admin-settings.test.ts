@@ -5,7 +5,7 @@
 // first, 恢复默认 only fills the form). Screenshots with E2E_SCREENSHOTS=/some/dir.
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
-import { axeFindings, choose, login, PHONE, useStaffApp } from './staff-app.harness.ts';
+import { axeFindings, choose, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
 
 describe('staff app: admin settings screens (e2e, Chromium)', function () {
   this.timeout(120_000);
@@ -23,6 +23,8 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     await page().goto(`${t.baseUrl}/admin/templates`);
     const box = panel('通知模板').getByLabel('催办模板', { exact: true });
     await box.waitFor();
+    // No demo clock on this server: no 演示时钟 either.
+    expect(await page().getByTestId('demo-clock').count()).to.equal(0);
     const dir = process.env.E2E_SCREENSHOTS;
     if (dir) await page().screenshot({ path: `${dir}/admin-notify-templates.png` });
     expect(await axeFindings(page())).to.deep.equal([]);
@@ -207,5 +209,32 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     expect(await row.textContent()).to.contain('系统管理员 · ');
     expect(await axeFindings(phone.page)).to.deep.equal([]);
     await phone.context.close();
+  });
+});
+
+describe('staff app: 演示时钟 with DEMO_CLOCK=1 (e2e, Chromium)', function () {
+  this.timeout(120_000);
+  const t = useStaffApp({ demoClock: true });
+
+  it('shows the simulated time to the admin and moves it a day, running the sweep', async () => {
+    const session = await t.open({ width: 1366, height: 800 });
+    try {
+      const page = session.page;
+      await login(page, t.baseUrl, 'admin');
+      await page.goto(`${t.baseUrl}/admin/rules`);
+      const clock = page.getByTestId('demo-clock');
+      await clock.waitFor();
+      const before = t.clock.now().getTime();
+      await clock.getByRole('button', { name: '前进1天' }).click();
+      await page.getByText(/演示时钟已拨至 .+，时限检查已运行/).waitFor();
+      expect(t.clock.now().getTime() - before).to.equal(24 * 3600_000);
+      const shown = (await page.getByTestId('demo-clock-now').textContent()) ?? '';
+      const expected = new Date(t.clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 16);
+      expect(shown.replace(/\//g, '-')).to.contain(expected.replace('T', ' '));
+      expect(await axeFindings(page)).to.deep.equal([]);
+      await snap(page, 'admin-demo-clock');
+    } finally {
+      await session.context.close();
+    }
   });
 });

@@ -75,7 +75,8 @@ export interface StaffApp {
   apiAs(username: string, method: string, urlPath: string, body?: unknown): Promise<any>;
 }
 
-export function useStaffApp(): StaffApp {
+/** `demoClock`: the app runs as with DEMO_CLOCK=1 (the admin's 演示时钟 moves the suite's clock). */
+export function useStaffApp(options: { demoClock?: boolean } = {}): StaffApp {
   let conn: Connection;
   let server: Server;
   let realtime: Realtime;
@@ -91,7 +92,7 @@ export function useStaffApp(): StaffApp {
     await ensureIndexes(t.models);
     // Units, staff and enterprises only: each suite makes the issues it asserts on (and seeding 320 issues is slow).
     t.seed = await seedDemo(t.models, t.clock, { hashParams: TEST_HASH, issues: false });
-    const config = testConfig();
+    const config = testConfig(options.demoClock ? { DEMO_CLOCK: '1' } : {});
     realtime = createRealtime({
       models: t.models,
       tokens: createTokenSigner(config.jwtSecret!, config.jwtExpiresIn, t.clock),
@@ -101,6 +102,7 @@ export function useStaffApp(): StaffApp {
       config,
       conn,
       clock: t.clock,
+      ...(options.demoClock ? { simulatedClock: t.clock } : {}),
       logger: pino({ level: 'silent' }),
       models: t.models,
       webDist: dist,
