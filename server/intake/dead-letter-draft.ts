@@ -132,7 +132,7 @@ function enterpriseOf(creditCode: string | undefined, name: unknown): DeadLetter
   return { ...(creditCode ? { creditCode } : {}), ...(n ? { name: n } : {}) };
 }
 
-function fromRaw(raw: RawPayload): Parts {
+function fromBody(raw: RawPayload): Parts {
   const json = jsonFields(raw.text);
   if (json) return fromJson(json);
   const xml = xmlFields(raw.text);
@@ -144,6 +144,14 @@ function fromRaw(raw: RawPayload): Parts {
     contact: {},
     enterprise: {},
   };
+}
+
+/** The body's fields, and the sender the transport named when the body does not (a WeChat follower). */
+function fromRaw(raw: RawPayload): Parts {
+  const parts = fromBody(raw);
+  const openid = raw.sender?.openid;
+  if (!openid || parts.contact.openid) return parts;
+  return { ...parts, contact: { ...parts.contact, ...contactOf({ openid }) } };
 }
 
 /** The dead letter as a prefill of the staff form: what it holds, never more. */

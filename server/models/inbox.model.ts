@@ -44,6 +44,8 @@ export interface RawPayload {
   size: number;
   /** The body as text, cut at RAW_TEXT_LIMIT characters. */
   text: string;
+  /** Who the transport names as the sender outside the body (a WeChat push's URL names the follower). */
+  sender?: { openid?: string };
 }
 
 export const RAW_TEXT_LIMIT = 64 * 1024;

@@ -174,16 +174,21 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
     if (!(await claimedOnce(models, req))) return;
     const by = channelBy('wechat', creds.id);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    // The signed URL names the follower even when the body does not (人工登记 keeps them reachable).
+    const openid = typeof req.query.openid === 'string' ? req.query.openid.slice(0, 128) : '';
+    const sender = openid ? { sender: { openid } } : {};
     await storeDeadLetter(models, {
       channel: 'wechat',
       source: by.source,
       origin: by.origin,
       credentialId: creds.id,
       now: deps.now(),
-      raw:
-        err.text === undefined
+      raw: {
+        ...(err.text === undefined
           ? rawPayloadOf(body, req.get('content-type'))
-          : rawPayloadOf(Buffer.from(err.text, 'utf8'), 'text/xml'),
+          : rawPayloadOf(Buffer.from(err.text, 'utf8'), 'text/xml')),
+        ...sender,
+      },
       reason: `${err.code}: ${err.message}`,
     });
   }

@@ -328,6 +328,12 @@ describe('WeChat official account (/api/intake/wechat)', () => {
         reason: 'invalid_xml: 消息不是合法的微信 XML',
         attempts: 1,
       });
+      // 人工登记 still reaches the follower the signed URL named, though the body could not say.
+      const draft = await request(t.app)
+        .get(`/api/inbox/${cut.id as string}/draft`)
+        .set(await t.auth('clerk'))
+        .expect(200);
+      expect(draft.body.draft.contact).to.deep.equal({ openid: 'o1' });
 
       const hostile = textXml('o1', 'x', '9').replace('</xml>', '<_bsontype>Code</_bsontype></xml>');
       const res = await postPlain(t, 'o1', hostile);

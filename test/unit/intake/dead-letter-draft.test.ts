@@ -87,6 +87,32 @@ describe('dead-letter draft (人工登记 prefill)', () => {
     expect(raw('wechat', '<xml><Encrypt><![CDATA[abc]]></Encrypt></xml>').content).to.equal('');
   });
 
+  it('keeps the follower the signed URL named when the push itself does not (no FromUserName)', () => {
+    const xml = '<xml><MsgType>text</MsgType><Content>厂区停电</Content></xml>';
+    const entry = (sender?: { openid: string }) =>
+      deadLetterDraft({
+        channel: 'wechat',
+        externalId: undefined,
+        message: null,
+        raw: { contentType: 'text/xml', size: xml.length, text: xml, ...(sender ? { sender } : {}) },
+      });
+    expect(entry({ openid: 'oQB2' }).contact).to.deep.equal({ openid: 'oQB2' });
+    expect(entry().contact).to.deep.equal({});
+    // The body's own sender wins over the URL's.
+    const named = deadLetterDraft({
+      channel: 'wechat',
+      externalId: undefined,
+      message: null,
+      raw: {
+        contentType: 'text/xml',
+        size: 1,
+        text: '<xml><FromUserName>oBody</FromUserName></xml>',
+        sender: { openid: 'oUrl' },
+      },
+    });
+    expect(named.contact).to.deep.equal({ openid: 'oBody' });
+  });
+
   it("falls back to the text itself, cut to the form's limits", () => {
     const d = raw('email', `  ${'很长的来信'.repeat(3000)}  `);
     expect(d.content).to.have.length(10_000);
