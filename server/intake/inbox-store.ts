@@ -6,6 +6,7 @@
 // `accepted`, and recovery (inbox-recovery.job.ts) finds the issue it already became and records it. A dead
 // letter a clerk registers by hand (人工登记) is claimed first, and every way of reopening or discarding a failed
 // entry honours the claim, so it becomes one issue whoever else acts on it meanwhile.
+import { isUtf8 } from 'node:buffer';
 import type { Collection } from 'mongodb';
 import { Types } from 'mongoose';
 import { batchedInsertOne } from '../db/batched-ops.ts';
@@ -364,9 +365,19 @@ export async function storeDeadLetter(
   return entry;
 }
 
+/**
+ * What arrived, as text for people to read. A body that is not UTF-8 (the channels refuse it) is most often a
+ * Chinese platform's GBK: read as GB18030, marked so, rather than shown as replacement characters.
+ */
 export function rawPayloadOf(body: Buffer, contentType: string | undefined): RawPayload {
-  const text = body.toString('utf8');
-  return { contentType: contentType ?? '', size: body.length, text: text.slice(0, RAW_TEXT_LIMIT) };
+  const gbk = !isUtf8(body);
+  const text = gbk ? new TextDecoder('gb18030').decode(body) : body.toString('utf8');
+  return {
+    contentType: contentType ?? '',
+    size: body.length,
+    text: text.slice(0, RAW_TEXT_LIMIT),
+    ...(gbk ? { decodedAs: 'gb18030' as const } : {}),
+  };
 }
 
 /** Why 重试 cannot help a failed entry (nothing it holds can be processed again), or null. */

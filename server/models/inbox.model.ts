@@ -44,6 +44,8 @@ export interface RawPayload {
   size: number;
   /** The body as text, cut at RAW_TEXT_LIMIT characters. */
   text: string;
+  /** Set when the body was not UTF-8 and `text` is its GB18030 reading (for people; the channel refused it). */
+  decodedAs?: 'gb18030';
   /** Who the transport names as the sender outside the body (a WeChat push's URL names the follower). */
   sender?: { openid?: string };
 }

@@ -233,6 +233,16 @@ describe('JSON channels at /api/intake/<channel>', () => {
       400,
       'invalid_encoding',
     );
+    // Kept for staff as it reads: GBK (a Chinese platform's usual mistake) read as GB18030, not as ��.
+    const gbkLetter = await t.models.InboxEntry.findOne({
+      'raw.size': gbk.length,
+      reason: /^invalid_encoding/,
+    })
+      .sort({ _id: -1 })
+      .lean();
+    expect(gbkLetter?.raw).to.include({ decodedAs: 'gb18030' });
+    expect(gbkLetter?.raw?.text).to.contain('"content":"厂房"');
+    expect(gbkLetter?.summary).to.not.contain('\uFFFD');
     expectError(
       await signed('hotline12345', order({ content: 'x'.repeat(300_000) })).send(),
       413,
