@@ -126,8 +126,8 @@ export const urge: Handler<{ note?: string; target?: 'consultation' | 'sign' | '
   if (input.target === 'sign') {
     if (issue.state !== 'dispatched' || !issue.deadlines) fail('illegal_transition', '该问题不在待签收状态');
     issue.deadlines = { ...issue.deadlines, signUrgedAt: ctx.now };
-    // Late whenever it is signed now: 及时签收率 and the 超期签收 list count it from here, not from the signing.
-    issue.signedLate = true;
+    // Past the limit, it is late whenever it is signed: 及时签收率 and the 超期签收 list count it from here.
+    if (ctx.now.getTime() >= issue.deadlines.signBy.getTime()) issue.signedLate = true;
     return { note: input.note, data: { target: 'sign', step: 'remind_sign' } };
   }
   if (input.target !== 'consultation') return urgeHandling(issue, input, ctx);

@@ -69,13 +69,21 @@ describe('lifecycle over simulated weeks: warnings and escalation', () => {
     ]);
   });
 
+  it('a person’s 催签 before the sign-for limit marks nothing late', () => {
+    const story = new IssueStory(at('2026-03-02', '10:00'), { urgency: 'urgent' }).dispatched();
+    story.goTo('2026-03-02', '11:00');
+    story.do(actors.supervisor, 'urge', { target: 'sign', note: '请尽快签收' });
+    expect(story.issue.signedLate).to.equal(null);
+  });
+
   it('reminds a unit that has not signed for an issue once its sign-for limit passes (催签), once per unit', () => {
     // DESIGN §5: an urgent issue is signed for within 2 working hours, resolved within 3 working days.
     const story = new IssueStory(at('2026-03-02', '10:00'), { urgency: 'urgent' }).dispatched();
     expect(cst(story.issue.deadlines?.signBy)).to.equal('2026-03-02 12:00');
     const first = runSweep(story, at('2026-03-02', '16:00'));
     expect(first.fired).to.deep.equal(['2026-03-02 12:00 remind_sign']);
-    expect(story.issue).to.include({ state: 'dispatched', urged: false });
+    // Late from now on, signed or not (及时签收率 counts it); a transfer starts a new limit, not yet late.
+    expect(story.issue).to.include({ state: 'dispatched', urged: false, signedLate: true });
     expect(story.issue.deadlines?.signUrgedAt?.toISOString()).to.equal(
       at('2026-03-02', '12:00').toISOString(),
     );
@@ -85,6 +93,7 @@ describe('lifecycle over simulated weeks: warnings and escalation', () => {
     // The centre moves it to another unit at 16:00: a new sign-for limit, and a 催签 of its own when it passes.
     story.do(actors.dispatcher, 'transfer', { unitId: 'wuxing', reason: '属地管理' });
     expect(story.issue.deadlines?.signUrgedAt).to.equal(null);
+    expect(story.issue.signedLate).to.equal(null);
     // 16:00–17:30, then half an hour from 08:30 the next working day.
     expect(cst(story.issue.deadlines?.signBy)).to.equal('2026-03-03 09:00');
     const second = runSweep(story, at('2026-03-03', '12:00'));
