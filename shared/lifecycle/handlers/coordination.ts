@@ -115,6 +115,8 @@ export const urge: Handler<{ note?: string; target?: 'consultation' | 'sign' | '
   ctx,
 ) => {
   if (input.target === 'rating_check') {
+    // The sweep's, at the 核实时限 (its notice names that instant); people urge the centre in person.
+    if (ctx.actor.role !== 'system') fail('forbidden', '差评核实催办由系统在核实时限到期时自动发出');
     const r = issue.rating;
     if (issue.state !== 'awaiting_rating' || r?.verification !== 'pending')
       fail('illegal_transition', '该问题没有待核实的差评');

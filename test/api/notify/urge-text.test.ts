@@ -138,6 +138,7 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     const verifyBy = (await t.models.Issue.findById(id).lean())!.rating!.verifyBy!;
     // The urge is for the centre's check only: a person cannot 催办 an issue that waits for its rating.
     expect((await act(t, 'supervisor', id, 'urge', { note: '请抓紧' })).status).to.equal(409);
+    expect((await act(t, 'supervisor', id, 'urge', { target: 'rating_check' })).status).to.equal(403);
     t.clock.set(new Date(verifyBy.getTime() - 60_000));
     await sweepAndNotify(t);
     expect(await texts(t, id, 'rating_check_due')).to.deep.equal([]);
