@@ -176,6 +176,18 @@ export const RATING_LEVEL_LABELS: Readonly<Record<RatingLevel, string>> = Object
 });
 export const RATING_LABELS: Readonly<Record<Rating, string>> = Object.freeze({ good: '好评', bad: '差评' });
 
+/**
+ * A rating as people read it: its detailed level (满意) when it has one, else 好评/差评; '' for anything else
+ * (what a timeline event's data holds, unchecked).
+ */
+export function ratingLabel(r: { rating?: unknown; level?: unknown }): string {
+  if (typeof r.level === 'string' && Object.hasOwn(RATING_LEVEL_LABELS, r.level))
+    return RATING_LEVEL_LABELS[r.level as RatingLevel];
+  if (typeof r.rating === 'string' && Object.hasOwn(RATING_LABELS, r.rating))
+    return RATING_LABELS[r.rating as Rating];
+  return '';
+}
+
 /** Which side of the good/bad split a detailed level belongs to. */
 export function ratingOfLevel(level: RatingLevel): Rating {
   return level === 'dissatisfied' || level === 'very_dissatisfied' ? 'bad' : 'good';

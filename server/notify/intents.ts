@@ -2,13 +2,7 @@
 // states, the event's data) to notification events, each for an audience. The notifier resolves audiences to
 // people and channels; this file is the whole policy of "who is told what", tested without a database.
 import type { PendingKind } from '../../shared/lifecycle/issue-core.ts';
-import {
-  RATING_LABELS,
-  RATING_LEVEL_LABELS,
-  type IssueState,
-  type Rating,
-  type RatingLevel,
-} from '../../shared/states.ts';
+import { ratingLabel, type IssueState } from '../../shared/states.ts';
 import type { IssueChange } from '../commands/issue-deps.ts';
 import { ENTERPRISE_SUPPLEMENT } from '../commands/issue-supplement.command.ts';
 import { ATTACHMENTS_REFUSED } from '../intake/attachment-refusals.ts';
@@ -18,12 +12,12 @@ import type { NotifyEvent } from './templates.ts';
  * unit: handlers and unit heads of the lead and co-units; former_unit: those of the lead unit a transfer or a
  * re-routing 重新分类 took the issue from (data.fromUnitId), who stop work on it; oversight: supervisors and the
  * leaders of the region; centre: clerks, dispatchers and the director; consultation: the consulted units;
- * unit_not_consulted: the lead and co-units the consultation leaves out; convener: who chairs the tier (the director, or the leaders of the issue's place); consultation_missing:
- * consulted units that owe input; enterprise: its chosen channel; origin: the channel the issue came from and
- * those of messages merged into it (push-back); sender: who sent the message the change names (data.inboxId),
- * one just merged into the issue or one whose files were refused, answered on the channel it came by;
- * assignee: the person an `assign` hands the issue to; approvers: the staff whose role may approve the
- * request the change left pending (data.pending).
+ * unit_not_consulted: the lead and co-units the consultation leaves out; convener: who chairs the tier (the
+ * director, or the leaders of the issue's place); consultation_missing: consulted units that owe input;
+ * enterprise: its chosen channel; origin: the channel the issue came from and those of messages merged into it
+ * (push-back); sender: who sent the message the change names (data.inboxId), one just merged into the issue or
+ * one whose files were refused, answered on the channel it came by; assignee: the person an `assign` hands the
+ * issue to; approvers: the staff whose role may approve the request the change left pending (data.pending).
  */
 export type Audience =
   | 'unit'
@@ -97,8 +91,7 @@ export function pushbackText(change: IssueChange): string {
   if (!closes(change)) return change.note ?? '';
   const d = change.data ?? {};
   if (d.reasonable === false) return `差评经核实不成立${change.note ? `（${change.note}）` : ''}`;
-  const rated = RATING_LEVEL_LABELS[d.level as RatingLevel] ?? RATING_LABELS[d.rating as Rating] ?? '';
-  return `${d.source === 'callback' ? '回访' : '企业'}评价「${rated}」`;
+  return `${d.source === 'callback' ? '回访' : '企业'}评价「${ratingLabel(d)}」`;
 }
 
 const REQUEST_KINDS: Readonly<Record<PendingKind, string>> = Object.freeze({

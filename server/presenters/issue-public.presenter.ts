@@ -4,13 +4,7 @@
 // internal review steps never leave through here.
 import { chinaDateKey, type WorkCalendar } from '../../shared/calendar.ts';
 import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts';
-import {
-  RATING_LABELS,
-  RATING_LEVEL_LABELS,
-  type IssueState,
-  type Rating,
-  type RatingLevel,
-} from '../../shared/states.ts';
+import { ratingLabel, type IssueState } from '../../shared/states.ts';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { ENTERPRISE_SUPPLEMENT, takesSupplement } from '../commands/issue-supplement.command.ts';
@@ -264,11 +258,8 @@ function labelOf(e: PublicEvent): string {
   const resolveBy = e.data?.resolveBy;
   if (e.action === 'approve_extension' && resolveBy) return `办理期限延长至${monthDay(resolveBy)}`;
   // The owner's own rating, as they gave it (评价：不满意), where the bare word said nothing.
-  if (e.action === 'rate' && typeof e.data?.rating === 'string') {
-    const given =
-      RATING_LEVEL_LABELS[e.data.level as RatingLevel] ?? RATING_LABELS[e.data.rating as Rating] ?? '';
-    if (given) return `评价：${given}`;
-  }
+  const given = e.action === 'rate' && e.data ? ratingLabel(e.data) : '';
+  if (given) return `评价：${given}`;
   // A unit's 退单: what it means for the owner (its reason and legal basis stay with staff).
   if (e.action === 'return')
     return e.toState === 'consulting' ? '承办单位退回，提请多部门协调办理' : '承办单位退回，服务中心重新分派';
