@@ -30,6 +30,9 @@ export function tick(everyMs = 30_000): () => void {
   };
 }
 
+/** The clocks that make the issue's own light (the triage clock while 待受理, the handling clock after). */
+export const isLightClock = (kind: string): boolean => kind === 'triage' || kind === 'resolve';
+
 /**
  * An issue's 预警 light, the one the 红灯/已超期 filters, the counts and the notices go by: live from the clock
  * running in its state where that clock is the light's own (the triage clock while 待受理, the handling clock
@@ -41,9 +44,7 @@ export function issueLight(
   stored: WarningLevel,
   at: number,
 ): WarningLevel {
-  return running && (running.kind === 'triage' || running.kind === 'resolve')
-    ? levelAt(running, stored, at)
-    : stored;
+  return running && isLightClock(running.kind) ? levelAt(running, stored, at) : stored;
 }
 
 export function levelAt(
