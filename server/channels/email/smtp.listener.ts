@@ -1,8 +1,9 @@
 // The built-in SMTP listener (smtp-server): each mail delivered to it is parsed (mailparser), turned into an
 // inbound message by the email adapter and handed to the intake sink; the SMTP answer says whether it was
-// taken (250, with the issue number), refused for good (5xx: too large, malformed) or should be retried later
-// (451: the sink failed), or refused by the pipeline (550: a Message-ID already used for another mail). A bad mail never takes the process down. It accepts mail for any recipient: in a
-// deployment the organisation's MTA relays the complaints address to it.
+// taken (250, with the issue number), refused for good (5xx: too large, malformed, or refused by the pipeline,
+// e.g. a Message-ID already used for another mail) or should be retried later (451: the sink failed). A bad
+// mail never takes the process down. It accepts mail for any recipient: in a deployment the organisation's MTA
+// relays the complaints address to it.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { isAppError } from '../../errors.ts';
@@ -71,11 +72,11 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     try {
       ack = await sink(msg, 'smtp');
     } catch (err) {
-      // A mail the pipeline refuses for good (its Message-ID names another message) must not be retried.
-      // A limit (429) or a first delivery still in flight passes; a later try is answered.
-      const passing = isAppError(err) && (err.status === 429 || err.code === 'redelivery_in_flight');
-      if (isAppError(err) && err.status < 500 && !passing)
-        throw smtpError(550, `5.7.0 Refused (${err.code})`);
+      // A mail the pipeline refuses for good (its Message-ID names another message) must not be retried; a
+      // limit (429) or a first delivery still in flight passes, and a later try is answered.
+      const refused =
+        isAppError(err) && err.status < 500 && err.status !== 429 && err.code !== 'redelivery_in_flight';
+      if (refused) throw smtpError(550, `5.7.0 Refused (${err.code})`);
       logger.error({ err }, 'email intake failed');
       throw smtpError(451, '4.3.0 Temporary failure, please retry');
     }
