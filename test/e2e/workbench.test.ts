@@ -362,4 +362,40 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     expect(await axeFindings(page)).to.deep.equal([]);
     await context.close();
   });
+
+  it('opens a unit with nothing to sign on its overdue issues; an empty queue names the queues that hold work', async () => {
+    const issue = await t.apiAs('dispatcher', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises.find((e) => e.region === 'deqing')!.creditCode },
+      channel: 'hotline12345',
+      category: 'land',
+      urgency: 'normal',
+      title: '厂房验收迟迟未办理',
+      content: '新建厂房验收迟迟未办理，影响投产',
+    });
+    const deqing = t.seed.units.find((u) => u.code === 'deqing-centre')!;
+    expect(issue.unitId).to.equal(String(deqing._id));
+    await t.apiAs('handler-deqing-centre', 'POST', `/api/issues/${issue.id}/actions/sign`, {});
+    // As the sweep leaves an issue past its deadline (running-deadline.test.ts does the same).
+    await t.models.Issue.updateOne({ _id: issue.id }, { $set: { warning: 'overdue' } });
+
+    const { context, page } = await t.open();
+    await login(page, t.baseUrl, 'unithead-deqing-centre');
+    await page.getByRole('heading', { name: '已超期', level: 2 }).waitFor();
+    expect(await page.locator('[data-queue="overdue"]').getAttribute('aria-selected')).to.equal('true');
+    expect(await tileCount(page, 'toSign')).to.equal(0);
+    await page.getByRole('link', { name: '厂房验收迟迟未办理' }).waitFor();
+
+    // 待签收 chosen by hand: empty, and it says where the work is instead of 做得好.
+    await page.locator('[data-queue="toSign"]').click();
+    await page.getByText('目前没有待签收的工单').waitFor();
+    expect(await page.getByText('做得好').count()).to.equal(0);
+    await page.getByRole('button', { name: '已超期 1 件' }).click();
+    await page.getByRole('link', { name: '厂房验收迟迟未办理' }).waitFor();
+    expect(await axeFindings(page)).to.deep.equal([]);
+
+    // A link naming the queue keeps it.
+    await page.goto(`${t.baseUrl}/workbench?queue=toSign`);
+    await page.getByText('目前没有待签收的工单').waitFor();
+    await context.close();
+  });
 });
