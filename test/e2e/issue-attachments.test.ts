@@ -194,6 +194,49 @@ describe('staff app: attachments on the issue page (e2e, Chromium)', function ()
     ]);
     expect(download.suggestedFilename()).to.equal('整改照片.jpg');
   });
+
+  it('the window takes in an issue with the files the enterprise brought; too many files are refused first', async () => {
+    const enterprise = t.seed.enterprises[5]!;
+    const { page } = await t.open();
+    await login(page, t.baseUrl, 'clerk');
+    await page.goto(`${t.baseUrl}/issues/new`);
+    await page.getByRole('combobox', { name: '查找企业' }).fill(enterprise.name.slice(0, 4));
+    await page
+      .locator('.el-select-dropdown:visible .el-select-dropdown__item')
+      .filter({ hasText: enterprise.name })
+      .first()
+      .click();
+    await page.getByLabel('标题').fill('窗口收到的厂房漏水照片');
+    await page.getByLabel('问题内容').fill('企业到窗口反映厂房屋顶漏水，带来现场照片和情况说明。');
+    const picker = page.getByLabel('附件（可选）');
+    const jpeg = (name: string) => ({ name, mimeType: 'image/jpeg', buffer: JPEG });
+    await picker.setInputFiles([1, 2, 3, 4, 5, 6].map((n) => jpeg(`现场${n}.jpg`)));
+    const before = await t.models.Issue.countDocuments({});
+    await page.getByRole('button', { name: '提交工单' }).click();
+    expect(await page.getByRole('alert').textContent()).to.contain('附件最多 5 个');
+    expect(await t.models.Issue.countDocuments({}), 'nothing taken in').to.equal(before);
+
+    await picker.setInputFiles([
+      jpeg('屋顶漏水.jpg'),
+      { name: '情况说明.pdf', mimeType: 'application/pdf', buffer: PDF },
+    ]);
+    await page.getByRole('button', { name: '提交工单' }).click();
+    await page.waitForURL(/\/issues\/[0-9a-f]{24}$/);
+    await page.getByText('附件 2 个已上传').waitFor();
+    const card = page.getByRole('region', { name: '附件' });
+    await card.getByRole('listitem').filter({ hasText: '屋顶漏水.jpg' }).waitFor();
+    await card.getByRole('listitem').filter({ hasText: '情况说明.pdf' }).waitFor();
+    expect(await card.getByTestId('attachment-count').textContent()).to.equal('2 个');
+    const issueId = /\/issues\/([0-9a-f]{24})$/.exec(page.url())![1];
+    const stored = await t.apiAs('clerk', 'GET', `/api/issues/${issueId}/attachments`);
+    expect(
+      stored.items.map((a: { filename: string; public?: boolean }) => [a.filename, !!a.public]),
+    ).to.have.deep.members([
+      ['屋顶漏水.jpg', false],
+      ['情况说明.pdf', false],
+    ]);
+    expect(await axeFindings(page)).to.deep.equal([]);
+  });
 });
 
 function sizeText(bytes: number): string {

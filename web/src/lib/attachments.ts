@@ -20,6 +20,16 @@ export interface IssueAttachment {
 
 /** What the upload input takes (the server checks the bytes): pictures and PDF, as the store does. */
 export const UPLOAD_ACCEPT = 'image/jpeg,image/png,image/gif,image/webp,application/pdf';
+/** The store's limits (server/attachments/attachment.rules.ts), checked before a form is sent. */
+export const MAX_UPLOAD_FILES = 5;
+export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+
+/** Why these files cannot go with a new issue, or null when they can. */
+export function uploadRefusal(files: readonly File[]): string | null {
+  if (files.length > MAX_UPLOAD_FILES) return `附件最多 ${MAX_UPLOAD_FILES} 个`;
+  const big = files.find((f) => f.size > MAX_UPLOAD_BYTES);
+  return big ? `附件「${big.name}」超过 10MB` : null;
+}
 
 export const ATTACHMENT_SOURCE_LABELS: Readonly<Record<IssueAttachment['source'], string>> = {
   staff: '工作人员上传',
