@@ -2,6 +2,9 @@
 // order: the credit code (GB 32100, check character validated); then the registered mobile, one of the known
 // email addresses or a bound WeChat openid of the sender; then the name, exactly and then normalised
 // (shared/enterprise-name.ts), which also finds 德清优品测绘科技集团有限公司 from the short 德清优品测绘科技. A
+// sender's contact says who is writing, the name what they write about: when the message names another
+// registered enterprise than the one its sender's contact belongs to (an owner of two firms, an agent), the
+// named one wins; a name the register does not know leaves the contact's enterprise. A
 // contact or a name that points at two enterprises is no answer, unless only one of them is registered: a
 // provisional enterprise an earlier message left under the same name does not hide the registered one. When
 // nothing matches, the message is about an enterprise the register does not know: a provisional one is
@@ -129,20 +132,48 @@ export function provisionalEnterprise(
  * Tries the steps in order; the first that finds exactly one enterprise wins. A credit code that is valid but
  * unknown names a new enterprise: nothing else is tried (a sender's phone may belong to another firm).
  */
-export async function matchEnterprise<E extends { provisional?: boolean | null }>(
+export async function matchEnterprise<E extends { provisional?: boolean | null; name?: string | null }>(
   lookup: EnterpriseLookup<E>,
   hint: InboundEnterpriseHint,
   contact: InboundContact,
   channelLabel: string,
 ): Promise<MatchResult<E>> {
+  const steps = matchSteps(hint, contact);
   // A provisional enterprise found alone holds only until a later step finds a registered one.
   let tentative: { enterprise: E; by: MatchedBy } | undefined;
-  for (const step of matchSteps(hint, contact)) {
+  for (const step of steps) {
     const found = await lookup(step);
     const registered = found.filter((e) => !e.provisional);
-    if (registered.length === 1) return { enterprise: registered[0], by: step.by };
+    if (registered.length === 1) {
+      const [enterprise] = registered;
+      if (CONTACT_STEPS.has(step.by) && namesAnother(hint, enterprise)) {
+        const named = await registeredByName(lookup, steps);
+        if (named) return named;
+      }
+      return { enterprise, by: step.by };
+    }
     if (found.length === 1) tentative ??= { enterprise: found[0], by: step.by };
     if (step.by === 'credit_code') break;
   }
   return tentative ?? { enterprise: null, provisional: provisionalEnterprise(hint, contact, channelLabel) };
+}
+
+const CONTACT_STEPS: ReadonlySet<MatchedBy> = new Set(['mobile', 'email', 'openid']);
+
+/** Whether the message names an enterprise and it is not this one (compared by their normalised names). */
+function namesAnother(hint: InboundEnterpriseHint, enterprise: { name?: string | null }): boolean {
+  const name = hint.name?.normalize('NFKC').trim();
+  return !!name && enterpriseNameKey(name) !== enterpriseNameKey(enterprise.name ?? '');
+}
+
+/** The one registered enterprise the message's name finds, exactly or normalised; else none. */
+async function registeredByName<E extends { provisional?: boolean | null }>(
+  lookup: EnterpriseLookup<E>,
+  steps: readonly MatchStep[],
+): Promise<{ enterprise: E; by: MatchedBy } | undefined> {
+  for (const step of steps.filter((s) => s.by === 'name' || s.by === 'name_key')) {
+    const registered = (await lookup(step)).filter((e) => !e.provisional);
+    if (registered.length === 1) return { enterprise: registered[0], by: step.by };
+  }
+  return undefined;
 }

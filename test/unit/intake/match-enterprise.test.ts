@@ -126,6 +126,29 @@ describe('enterprise matching', () => {
       expect(looked).to.deep.equal(['mobile', 'name', 'name_key']);
     });
 
+    it('a message naming another registered enterprise than its sender’s mobile is about the named one', async () => {
+      // The owner of 德清绿源竹业 (a's mobile) calls about 安吉白茶, which they also run.
+      const r = await matchEnterprise(
+        lookup,
+        { name: '湖州安吉白茶有限公司' },
+        { phone: '13905721234' },
+        '12345热线',
+      );
+      expect(r.enterprise?.id).to.equal('b');
+      expect(r).to.deep.include({ by: 'name_key' });
+      expect(looked).to.deep.equal(['mobile', 'name', 'name_key']);
+    });
+
+    it('the mobile’s enterprise stands when the name is its own (short form), or one the register does not know', async () => {
+      const own = await matchEnterprise(lookup, { name: '德清绿源竹业' }, { phone: '13905721234' }, '短信');
+      expect(own).to.deep.include({ by: 'mobile' });
+      expect(own.enterprise?.id).to.equal('a');
+      expect(looked, 'no name lookups for the name of the mobile’s own enterprise').to.deep.equal(['mobile']);
+      const unknown = await matchEnterprise(lookup, { name: '某某新材料' }, { phone: '13905721234' }, '短信');
+      expect(unknown).to.deep.include({ by: 'mobile' });
+      expect(unknown.enterprise?.id).to.equal('a');
+    });
+
     it('the short name finds the registered enterprise, not a provisional namesake an earlier message left', async () => {
       for (const name of ['德清绿源竹业', '德清绿源竹业集团']) {
         const r = await matchEnterprise(lookup, { name }, {}, '浙里办');
