@@ -237,6 +237,47 @@ describe('staff app: attachments on the issue page (e2e, Chromium)', function ()
     ]);
     expect(await axeFindings(page)).to.deep.equal([]);
   });
+
+  it('a handler answers (回单) with the rectification photo, shown to the enterprise when ticked', async () => {
+    const issue = await t.apiAs('dispatcher', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises.find((e) => e.region === 'deqing')!.creditCode },
+      channel: 'window',
+      category: 'land',
+      urgency: 'normal',
+      title: '厂区围墙倒塌待修复',
+      content: '厂区东侧围墙倒塌，请协调修复。',
+    });
+    const unit = t.seed.units.find((u) => String(u._id) === issue.unitId)!;
+    await t.apiAs(`handler-${unit.code}`, 'POST', `/api/issues/${issue.id}/actions/sign`, {});
+
+    const { page } = await t.open();
+    await login(page, t.baseUrl, `handler-${unit.code}`);
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    const actions = page.getByRole('region', { name: '可执行操作' });
+    await actions.getByRole('button', { name: '回单', exact: true }).click();
+    await page.getByLabel('答复内容').fill('围墙已修复，整改照片见附件。');
+    await page
+      .getByLabel('附件（可选）')
+      .setInputFiles({ name: '围墙修复.jpg', mimeType: 'image/jpeg', buffer: JPEG });
+    await actions.getByText('企业可见：在企业码页面向企业展示').click();
+    await page.getByRole('button', { name: '确认回单' }).click();
+    await page.getByText('「回单」已完成').waitFor();
+    const row = page
+      .getByRole('region', { name: '附件' })
+      .getByRole('listitem')
+      .filter({ hasText: '围墙修复.jpg' });
+    await row.waitFor();
+    expect(await row.textContent()).to.contain('企业可见');
+    // Its own upload is no news from someone else.
+    expect(await page.getByText('已更新：此工单刚有新的办理进展').count()).to.equal(0);
+    const stored = await t.apiAs('dispatcher', 'GET', `/api/issues/${issue.id}`);
+    expect(stored.state).to.equal('replied');
+    const files = await t.apiAs('dispatcher', 'GET', `/api/issues/${issue.id}/attachments`);
+    expect(
+      files.items.map((a: { filename: string; public?: boolean }) => [a.filename, !!a.public]),
+    ).to.deep.equal([['围墙修复.jpg', true]]);
+    expect(await axeFindings(page)).to.deep.equal([]);
+  });
 });
 
 function sizeText(bytes: number): string {
