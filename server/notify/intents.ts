@@ -74,7 +74,7 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
 }
 
 /** A step someone took by hand (the sweep acts as `system`). */
-const byPerson = (change: IssueChange) => !!change.actorRole && change.actorRole !== 'system';
+export const byPerson = (change: IssueChange): boolean => !!change.actorRole && change.actorRole !== 'system';
 
 /** The write that closed the issue (a good rating, or an appeal against a bad one upheld). */
 const closes = (change: IssueChange) => change.state === 'closed' && change.fromState !== 'closed';

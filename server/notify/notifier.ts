@@ -35,7 +35,15 @@ import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { normaliseMobile } from '../intake/match-enterprise.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
-import { decisionText, intentsOf, pushbackText, requestText, type Audience, type Intent } from './intents.ts';
+import {
+  byPerson,
+  decisionText,
+  intentsOf,
+  pushbackText,
+  requestText,
+  type Audience,
+  type Intent,
+} from './intents.ts';
 import { EVENT_SPECS, render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';
 
 export const TEMPLATES_SETTING = 'notifyTemplates';
@@ -514,13 +522,16 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   function varsOf(facts: IssueFacts, change: IssueChange, link: string, now: Date): Record<string, string> {
     const deadline = facts.state === 'received' ? facts.triage?.dueAt : facts.deadlines?.resolveBy;
-    // What an urge, a supervision or a bulletin is about: the deadline running in this state.
+    // What an urge, a supervision or a bulletin is about: a person's, the deadline running in this state; the
+    // sweep's, the clock whose light fired it (its 催签 the sign-for limit; its yellow 催办, red 督办 and 通报
+    // the handling clock, which runs from dispatch, so an issue not yet signed for is not told 签收时限 then).
     // A bad rating's check names its own limit, which the sweep's reminder carries (the due instant it fired for).
     const checkDue =
       change.data?.target === 'rating_check' ? (change.data.dueAt as Date | undefined) : undefined;
+    const signRunning = facts.state === 'dispatched' && (byPerson(change) || change.data?.target === 'sign');
     const [kind, running] = checkDue
       ? (['ratingVerify', checkDue] as const)
-      : facts.state === 'dispatched' && facts.deadlines?.signBy
+      : signRunning && facts.deadlines?.signBy
         ? (['sign', facts.deadlines.signBy] as const)
         : ([facts.state === 'received' ? 'triage' : 'resolve', deadline] as const);
     const passed = !!running && new Date(running).getTime() <= now.getTime();

@@ -122,7 +122,8 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '问题{{number}}「{{title}}」待受理已超时（{{deadline}}），请立即分办。',
   ),
   // {{due}} names the deadline running in the issue's state (分办时限, 签收时限 while it waits to be signed for,
-  // else 办结时限) and reads 将于…到期, or 已于…到期 when it had passed as the notice was written (a sweep
+  // else 办结时限; the sweep's light-driven 催办, 督办 and 通报 name the 办结时限 whose light fired) and reads
+  // 将于…到期, or 已于…到期 when it had passed as the notice was written (a sweep
   // catching up after downtime): a notice never promises a future that is already past.
   // {{instruction}}: what a leader, the supervisor or the centre wrote when urging by hand (empty for the sweep).
   // The sweep's 催签: nobody signed for the issue within its sign-for limit ({{due}}: 签收时限已于…到期).

@@ -1,11 +1,13 @@
 // The urge (催办) says when the issue is due as things stand when it is written: 将于…到期 at the yellow light,
 // but 已于…到期 when a sweep catches up after downtime and writes the urge after the deadline has passed. A
 // person's urge carries what they wrote (督查意见：…), so the unit learns what is asked; the sweep's has none.
-// Each names the deadline that runs: 签收时限 while the issue waits to be signed for. A supervisor's 督办 and
+// A person's names the deadline that runs (签收时限 while the issue waits to be signed for); the sweep's, the
+// clock whose light fired it (催签 the 签收时限, the yellow 催办 and red 督办 the 办结时限). A supervisor's 督办 and
 // 通报 carry their words too, and a 督办 by hand tells no one that a light came on; when the light does turn red
 // later, the oversight is told then, once.
 import { expect } from 'chai';
 import request from 'supertest';
+import { formatChinaTime } from '../../../server/notify/notifier.ts';
 import { act, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
 import {
   china,
@@ -76,6 +78,28 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     await sweepAndNotify(t);
     const [text] = await urgeTexts(t, id);
     expect(text).to.include('签收时限已于').and.not.include('办结时限');
+  });
+
+  it('the sweep’s yellow 催办 and red 督办 name the 办结时限 whose light fired, even before anyone signed', async () => {
+    t.clock.set(china('2026-03-02 09:00'));
+    const res = await postIssue(t, 'dispatcher', { category: 'policy', urgency: 'urgent' });
+    const id = res.body.id as string;
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    const doc = (await t.models.Issue.findById(id).lean())!;
+    const resolveBy = doc.deadlines!.resolveBy;
+    t.clock.set(new Date(doc.deadlines!.yellowAt.getTime() + 60_000));
+    await sweepAndNotify(t);
+    t.clock.set(new Date(doc.deadlines!.redAt.getTime() + 60_000));
+    await sweepAndNotify(t);
+    expect((await t.models.Issue.findById(id).lean())!.state, 'still not signed for').to.equal('dispatched');
+    const [urge] = await urgeTexts(t, id);
+    const [supervise] = await texts(t, id, 'supervise');
+    expect(urge)
+      .to.include(`办结时限将于${formatChinaTime(resolveBy)}到期`)
+      .and.not.include('签收时限');
+    expect(supervise)
+      .to.include(`办结时限已于${formatChinaTime(resolveBy)}到期`)
+      .and.not.include('签收时限');
   });
 
   it('nobody signs in time: the sweep’s 催签 tells the unit once, what to do, and the timeline records it', async () => {
