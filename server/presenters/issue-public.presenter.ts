@@ -82,6 +82,8 @@ function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): st
  */
 export type PublicSummaryFields = Pick<IssueDoc, 'number' | 'state' | 'createdAt'> & {
   unitName?: string | null;
+  /** A class problem's member is promised the class's deadline while the class is handled (PublicNow). */
+  classProblemId?: IssueDoc['classProblemId'];
   deadlines?: { resolveBy?: Date | null; pausedAt?: Date | null } | null;
   /** Read for the stage only: a bad rating under the centre's check is no longer 待评价 (stageOf). */
   rating?: Pick<NonNullable<IssueDoc['rating']>, 'verification'> | null;
@@ -91,7 +93,6 @@ export type PublicSummaryFields = Pick<IssueDoc, 'number' | 'state' | 'createdAt
 export type PublicIssueFields = Omit<PublicSummaryFields, 'rating'> &
   Pick<IssueDoc, '_id' | 'title' | 'content' | 'category'> & {
     closedAt?: Date | null;
-    classProblemId?: IssueDoc['classProblemId'];
     mergedInto?: IssueDoc['mergedInto'];
     unitId?: IssueDoc['unitId'] | null;
     reply?: { text?: string | null } | null;
@@ -108,6 +109,8 @@ export type PublicIssueFields = Omit<PublicSummaryFields, 'rating'> &
 export interface PublicNow {
   now: Date;
   calendar: Pick<WorkCalendar, 'workingMsBetween' | 'workingMsPerDay'>;
+  /** The deadlines of the class problems being handled that the page's issues belong to, by class id. */
+  classDeadlines?: ReadonlyMap<string, Date>;
 }
 
 /**
@@ -137,11 +140,16 @@ export function presentIssuePublicSummary(doc: PublicSummaryFields, at?: PublicN
   return summaryOf(doc, at, false);
 }
 
+/** A member of a class problem being handled is answered with the class, by the class's deadline. */
+const classDueOf = (doc: PublicSummaryFields, at: PublicNow | undefined) =>
+  doc.classProblemId ? at?.classDeadlines?.get(String(doc.classProblemId)) : undefined;
+
 /** The summary, its stage as the owner or as anyone else reads it. */
 function summaryOf(doc: PublicSummaryFields, at: PublicNow | undefined, owner: boolean) {
   // While suspended the clock stops: the stored date is not a promise (it moves when handling resumes).
   const paused = OPEN.has(doc.state) && !!doc.deadlines?.pausedAt;
-  const promisedBy = OPEN.has(doc.state) && !paused ? (doc.deadlines?.resolveBy ?? null) : null;
+  const promisedBy =
+    OPEN.has(doc.state) && !paused ? (classDueOf(doc, at) ?? doc.deadlines?.resolveBy ?? null) : null;
   return {
     number: doc.number,
     ...stageOf(doc, owner),
@@ -281,8 +289,11 @@ function presentPublicEvent(e: PublicEvent, doc: PublicIssueFields, units: Publi
  * names the units the progress steps handed the issue to (without it, only the current unit is named).
  */
 export function presentIssuePublic(doc: PublicIssueFields, at?: PublicNow, units?: PublicUnitNames) {
+  const summary = summaryOf(doc, at, true);
   return {
-    ...summaryOf(doc, at, true),
+    ...summary,
+    /** The promised date is the class problem's (与同类问题统一办结); the owner is told so. */
+    promisedWithClass: !!summary.promisedBy && !!classDueOf(doc, at),
     closedAt: doc.closedAt ?? null,
     id: String(doc._id),
     /** The issue this one is handled with (the page names it when it is the enterprise's own). */

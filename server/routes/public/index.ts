@@ -63,7 +63,7 @@ import type { RepeatCheckInput } from '../../intake/repeat.ts';
 import { noticeFor, sortForOwner, submittedOutcome } from './qr-page.notices.ts';
 import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
 import { PIN_LOCKED, summaryPage, verifyPage } from './summary.view.ts';
-import { classNotesOf } from '../../classes/class-qr.ts';
+import { classFactsOf } from '../../classes/class-qr.ts';
 import { preferencePage } from './preference.view.ts';
 import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
 
@@ -260,8 +260,10 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const shown = presentEnterprisePublic(enterprise, false);
     const notice = noticeFor(req.query);
     // Now and the working days, so that a broken promise reads 已超期 N 个工作日.
-    const at = { now: ctx.clock.now(), calendar: (await ctx.intakeConfig.get()).calendar };
+    const calendar = (await ctx.intakeConfig.get()).calendar;
     const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
+    const { deadlines } = await classFactsOf(ctx.models, issues);
+    const at = { now: ctx.clock.now(), calendar, classDeadlines: deadlines };
     const summaries = issues.map((i) => presentIssuePublicSummary(i, at));
     send(res, 200, summaryPage({ base, enterpriseName: shown.name, issues: summaries, notice }));
   });
@@ -271,12 +273,12 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const { enterprise, base, session } = page(res);
     const shown = presentEnterprisePublic(enterprise, true);
     const config = await ctx.intakeConfig.get();
-    const at = { now: ctx.clock.now(), calendar: config.calendar };
     const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
-    const [notes, files] = await Promise.all([
-      classNotesOf(ctx.models, issues),
+    const [{ notes, deadlines }, files] = await Promise.all([
+      classFactsOf(ctx.models, issues),
       ownerFilesOf(ctx.attachments, issues),
     ]);
+    const at = { now: ctx.clock.now(), calendar: config.calendar, classDeadlines: deadlines };
     // Progress names the units steps handed the issue to, from the configuration's unit cache.
     const full = issues.map((i) => ({
       ...presentIssuePublic(i, at, config.unitById),

@@ -217,6 +217,7 @@ export function responsibilityFacts(i: {
   responsible: string;
   stage?: string;
   promisedBy?: Date | string | null;
+  promisedWithClass?: boolean;
   paused?: boolean;
   overdueWorkingDays?: number | null;
   closedAt?: Date | string | null;
@@ -235,7 +236,11 @@ export function responsibilityFacts(i: {
         ? html`<dt>承诺办结</dt>
             <dd>
               ${chinaDate(i.promisedBy)}前${overdueNote(i.overdueWorkingDays)}${
-                i.stage === 'consulting' ? '；多部门会商确定办理方案后，将重新确定办结时限' : ''
+                i.promisedWithClass
+                  ? '（与同类问题统一办结）'
+                  : i.stage === 'consulting'
+                    ? '；多部门会商确定办理方案后，将重新确定办结时限'
+                    : ''
               }
             </dd>`
         : i.paused

@@ -50,6 +50,8 @@ const SUMMARY_FIELDS = {
   deadlines: 1,
   createdAt: 1,
   rating: 1,
+  // A class problem's member is promised the class's deadline (server/classes/class-qr.ts).
+  classProblemId: 1,
 } as const;
 
 const OWNER_FIELDS = {
@@ -63,8 +65,6 @@ const OWNER_FIELDS = {
   closedAt: 1,
   // A merged issue names the enterprise's issue it is handled with.
   mergedInto: 1,
-  // A class problem's members say so (server/classes/class-qr.ts).
-  classProblemId: 1,
   // The progress names the unit a step handed the issue to; the current one is named by the issue itself.
   unitId: 1,
   timeline: 1,

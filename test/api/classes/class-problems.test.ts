@@ -1,6 +1,7 @@
 // /api/class-problems (issue 7 §3): clustering on demand, candidates, promotion, members by hand, 政策性解决
 // with a member edited at that very moment, the centre's verification, the list and its monthly report, the
 // QR page line; 401/403/400/404/409 on each endpoint.
+import { chinaDate } from '../../../server/routes/public/layout.view.ts';
 import { binary } from '../channels/files.fixtures.ts';
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
@@ -191,6 +192,9 @@ describe('api: class problems', function () {
       const page = await request(t.app).get(`/e/${e!.qrToken}`);
       expect(page.status).to.equal(200);
       expect(page.text).not.to.contain('同类问题合并办理');
+      // Its promised date is the class's now, whatever its own was.
+      expect(page.text).to.contain(`${chinaDate(res.body.deadline)}前`);
+      expect(page.text).not.to.contain('同类问题统一办结');
     });
 
     it('a second promotion of the same cluster is a 409', async () => {

@@ -190,6 +190,34 @@ describe('public issue presenter', () => {
     ).to.equal(null);
   });
 
+  it('promises a class problem’s member the class’s deadline while the class is handled, not its own passed one', () => {
+    const calendar = createWorkCalendar();
+    const classId = new Types.ObjectId();
+    const own = new Date('2026-11-13T09:30:00Z');
+    const classDue = new Date('2026-12-18T09:30:00Z');
+    const member = issue({
+      state: 'consulting',
+      classProblemId: classId,
+      deadlines: { startAt: at(1), resolveBy: own } as IssueDoc['deadlines'],
+    });
+    const now = new Date('2026-12-04T02:00:00Z');
+    const handled = { now, calendar, classDeadlines: new Map([[String(classId), classDue]]) };
+    expect(presentIssuePublicSummary(member, handled)).to.include({
+      promisedBy: classDue,
+      overdueWorkingDays: null,
+    });
+    expect(presentIssuePublic(member, handled)).to.include({ promisedBy: classDue, promisedWithClass: true });
+    // The class answered (or the member left it): the member's own deadline, and how late it is.
+    const answered = { now, calendar, classDeadlines: new Map<string, Date>() };
+    const alone = presentIssuePublic(member, answered);
+    expect(alone).to.include({ promisedBy: own, promisedWithClass: false });
+    expect(alone.overdueWorkingDays).to.be.greaterThan(0);
+    // Paused or finished: no promise at all, class or not.
+    const paused = issue({ ...member, deadlines: { ...member.deadlines!, pausedAt: at(2) } });
+    expect(presentIssuePublic(paused, handled)).to.include({ promisedBy: null, promisedWithClass: false });
+    expect(presentIssuePublic(issue({ ...member, state: 'closed' }), handled).promisedBy).to.equal(null);
+  });
+
   it('shows the owner their bad rating waiting for the centre’s check (差评核实中), not 待评价', () => {
     const pending = issue({
       state: 'awaiting_rating',
