@@ -226,6 +226,7 @@ export async function removeMember(
   actor: Actor,
   id: string,
   issueId: string,
+  reason: string,
 ): Promise<ClassProblemDoc> {
   const cls = await loadClassProblem(deps, id);
   if (!cls.memberIds.some((m) => String(m) === issueId))
@@ -237,7 +238,8 @@ export async function removeMember(
   const now = deps.clock.now();
   const issue = await deps.models.Issue.findById(issueId, { state: 1 }).lean();
   if (issue) {
-    const event = linkEvent(actor, issue.state, now, `本问题已移出类问题 ${cls.number}，单独办理`, {
+    const note = `本问题已移出类问题 ${cls.number}，单独办理。移出理由：${reason}`;
+    const event = linkEvent(actor, issue.state, now, note, {
       classProblemId: id,
       classLink: 'remove',
     });

@@ -39,6 +39,7 @@ import {
   candidatesQuery,
   listQuery,
   membersBody,
+  removeMemberBody,
   promoteBody,
   resolveBody,
 } from './class-problems.schema.ts';
@@ -136,7 +137,9 @@ export function createClassProblemsRouter(ctx: AppContext): Router {
 
   router.delete('/:id/members/:issueId', requirePolicy(canManageClassProblems), async (req, res) => {
     const id = pathId(req.params.id, '类问题不存在');
-    await removeMember(deps, actorOf(req), id, pathId(req.params.issueId, '该问题不是本类问题的成员'));
+    const { reason } = removeMemberBody.parse(req.body ?? {});
+    const issueId = pathId(req.params.issueId, '该问题不是本类问题的成员');
+    await removeMember(deps, actorOf(req), id, issueId, reason);
     res.json(await detail(id, actorOf(req)));
   });
 

@@ -36,6 +36,9 @@ export const membersBody = z.object({
   issueIds: z.array(objectIdSchema).min(1, { error: '请选择要加入的问题' }).max(200),
 });
 
+/** Why a member leaves its class (on its timeline, for staff: the enterprise reads 不再合并办理，单独办理). */
+export const removeMemberBody = z.object({ reason: text('移出理由', 500) });
+
 export const resolveBody = z.object({
   answer: text('统一答复', 5000),
   verify: z.boolean({ error: 'verify 须为布尔值' }).default(false),

@@ -89,7 +89,9 @@ describe('staff app: 纳入类问题 from the issue page (e2e)', function () {
     await dialog.getByRole('button', { name: '纳入', exact: true }).click();
     await dialog.getByRole('alert').getByText(`问题 ${outsider.number} 已属于另一个类问题`).waitFor();
     await dialog.getByRole('button', { name: '取消' }).click();
-    await t.apiAs('leader', 'DELETE', `/api/class-problems/${outage.id}/members/${outsider.id}`);
+    await t.apiAs('leader', 'DELETE', `/api/class-problems/${outage.id}/members/${outsider.id}`, {
+      reason: '演示：撤回',
+    });
   });
 
   it('the director adds the issue, and the page names its class (所属类问题)', async () => {

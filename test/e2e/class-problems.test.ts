@@ -113,7 +113,7 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     await snap(page(), '62-class-detail');
   });
 
-  it('移出 asks first, naming the issue and the enterprise; cancelled, the member stays', async () => {
+  it('移出 asks first, naming the issue and the enterprise, and for a reason; cancelled, the member stays', async () => {
     const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
     await drawer.getByRole('button', { name: '移出' }).first().click();
     const ask = page().getByRole('dialog', { name: '移出类问题' });
@@ -123,6 +123,8 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     expect(await ask.innerText())
       .to.contain(first.number)
       .and.contain(first.enterpriseName);
+    await ask.getByRole('button', { name: '移出' }).click();
+    await ask.getByText('请填写移出理由').waitFor();
     await ask.getByRole('button', { name: '取消' }).click();
     await ask.waitFor({ state: 'hidden' });
     await drawer.getByRole('heading', { name: '成员问题（6）' }).waitFor();

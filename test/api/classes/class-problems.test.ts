@@ -215,13 +215,25 @@ describe('api: class problems', function () {
       expectError(
         await request(t.app)
           .delete(`${url}/${otherId}`)
-          .set(await t.auth('leader')),
+          .set(await t.auth('leader'))
+          .send({ reason: '另案处理' }),
         404,
         'not_a_member',
       );
+      // Why it leaves is asked for, and written on its timeline.
+      for (const body of [{}, { reason: '  ' }])
+        expectError(
+          await request(t.app)
+            .delete(`${url}/${ids[4]}`)
+            .set(await t.auth('leader'))
+            .send(body),
+          400,
+          'validation_failed',
+        );
       const removed = await request(t.app)
         .delete(`${url}/${ids[4]}`)
-        .set(await t.auth('leader'));
+        .set(await t.auth('leader'))
+        .send({ reason: '该企业停电系自身配电房故障，与园区线路无关' });
       expect(removed.status).to.equal(200);
       expect(removed.body.memberCount).to.equal(4);
       expect(removed.body.suggested.map((m: { id: string }) => m.id)).to.include(ids[4]);
@@ -229,7 +241,9 @@ describe('api: class problems', function () {
         .get(`/api/issues/${ids[4]}`)
         .set(await t.auth('dispatcher'));
       expect(issue.body.classProblemId).to.equal(null);
-      expect(issue.body.timeline.at(-1).note).to.contain('移出类问题');
+      expect(issue.body.timeline.at(-1).note)
+        .to.contain('移出类问题')
+        .and.contain('移出理由：该企业停电系自身配电房故障，与园区线路无关');
       expectError(
         await request(t.app)
           .post(url)
@@ -267,12 +281,14 @@ describe('api: class problems', function () {
       for (const id of ids.slice(2)) {
         const removed = await request(t.app)
           .delete(`${url}/${id}`)
-          .set(await t.auth('director'));
+          .set(await t.auth('director'))
+          .send({ reason: '另案处理' });
         expect(removed.status).to.equal(200);
       }
       const refused = await request(t.app)
         .delete(`${url}/${ids[1]}`)
-        .set(await t.auth('director'));
+        .set(await t.auth('director'))
+        .send({ reason: '另案处理' });
       expectError(refused, 409, 'too_few_members');
       expect(refused.body.error.message).to.equal('类问题至少保留2个成员问题');
       const issue = await t.models.Issue.findById(ids[1], { classProblemId: 1 }).lean();
@@ -390,7 +406,8 @@ describe('api: class problems', function () {
       expectError(
         await request(t.app)
           .delete(`${url}/${victim}`)
-          .set(await t.auth('director')),
+          .set(await t.auth('director'))
+          .send({ reason: '另案处理' }),
         409,
         'already_resolved',
       );

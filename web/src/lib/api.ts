@@ -100,7 +100,7 @@ export const api = {
     json<T>('POST', path, body, undefined, headers),
   patch: <T>(path: string, body: unknown) => json<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => json<T>('PUT', path, body),
-  del: <T = void>(path: string) => json<T>('DELETE', path),
+  del: <T = void>(path: string, body?: unknown) => json<T>('DELETE', path, body),
   /** multipart/form-data (a file upload). */
   upload: <T>(path: string, form: FormData) => json<T>('POST', path, form),
 };
