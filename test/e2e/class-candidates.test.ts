@@ -113,4 +113,26 @@ describe('staff app: a candidate class problem’s members, a subset promoted (e
     const taken = await t.apiAs('leader', 'GET', `/api/issues/${detail.members[1].id}`);
     expect(taken.classProblemId).to.be.a('string');
   });
+
+  it('a candidate whose members are mostly finished waits behind 一并显示, its 立项 disabled', async () => {
+    const list = await t.apiAs('leader', 'GET', '/api/class-problems/candidates');
+    const other = list.items.find((c: Candidate & { promotableCount: number }) => c.promotableCount >= 2)!;
+    expect(other, 'another candidate 立项 could take').to.not.equal(undefined);
+    const detail = await t.apiAs('leader', 'GET', `/api/class-problems/candidates/${other.id}`);
+    const finished = detail.members.slice(1).map((m: { id: string }) => m.id);
+    await t.models.Issue.updateMany({ _id: { $in: finished } }, { $set: { state: 'closed' } });
+
+    await fresh('leader');
+    const rep = other.representative.text.slice(0, 12);
+    await page().locator('.candidates tbody tr').first().waitFor();
+    const hidden = page().getByText(/另有 \d+ 个候选暂不可立项/);
+    await hidden.waitFor();
+    expect(await page().locator('.candidates tbody tr').filter({ hasText: rep }).count()).to.equal(0);
+    await page().getByRole('button', { name: '一并显示' }).click();
+    const row = page().locator('.candidates tbody tr').filter({ hasText: rep }).first();
+    await row.waitFor();
+    expect(await row.getByRole('button', { name: '立项' }).isDisabled()).to.equal(true);
+    expect(await row.innerText()).to.contain('可立项 1');
+    expect(await axeFindings(page())).to.deep.equal([]);
+  });
 });
