@@ -111,6 +111,10 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     expect(detail.enterpriseCount).to.equal(6);
     await expectAccessible();
     await snap(page(), '62-class-detail');
+    // The open class is in the address: a reload (or the link, sent on) opens it again.
+    await page().waitForURL((u) => u.searchParams.get('open') === classId);
+    await page().reload();
+    await drawer.getByRole('heading', { name: '成员问题（6）' }).waitFor();
   });
 
   it('移出 asks first, naming the issue and the enterprise, and for a reason; cancelled, the member stays', async () => {
