@@ -161,6 +161,13 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     await expectAccessible();
     await snap(page(), 'running-03-desk-rating-check');
     expect(await card(BAD).getByRole('button', { name: '差评核实' }).count()).to.equal(1);
+    // The dialog shows the rating it judges (the card is behind it), and names the action once.
+    await card(BAD).getByRole('button', { name: '差评核实' }).click();
+    const dialog = page().getByRole('dialog', { name: /^差评核实 · / });
+    await dialog.getByText('企业差评：仍未解决').waitFor();
+    expect(await dialog.getByRole('heading', { name: '差评核实', exact: true }).count()).to.equal(0);
+    await expectAccessible();
+    await dialog.getByRole('button', { name: '取消' }).click();
   });
 
   it('shows a clerk the 差评待核实 card without 差评核实, which only a dispatcher or the director may do', async () => {
