@@ -254,6 +254,27 @@ describe('QR page: the verified owner', () => {
     const page = await b.get(res.headers.location).expect(200);
     expect(page.text).to.include(created[0].number);
     expect(page.text).to.include('园区道路限行');
+
+    // A long text without a title: the title made from its first words is not shown above it again.
+    const long =
+      '我们厂区门口的道路去年开始施工，到现在还没有完工，大货车进出非常困难，每天都有订单因此延误，请尽快协调。';
+    const next = await b.get(`${pageOf(e)}/new`).expect(200);
+    const again = await b
+      .post(`${pageOf(e)}/issues`)
+      .type('form')
+      .send({
+        _csrf: csrf,
+        submissionId: /name="submissionId" value="([^"]+)"/.exec(next.text)![1],
+        content: long,
+      })
+      .expect(303);
+    const [filed] = await t.models.Issue.find({ content: long }).lean();
+    expect(filed.title).to.match(/…$/);
+    const shown = await b.get(again.headers.location).expect(200);
+    expect(
+      shown.text.split('我们厂区门口的道路').length - 1,
+      'the text once, no title repeating it',
+    ).to.equal(1);
   });
 
   it('refuses an empty or overlong issue, keeping what was typed', async () => {

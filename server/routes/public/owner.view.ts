@@ -84,9 +84,14 @@ function ratingLine(i: OwnerIssue): SafeHtml {
     <dd>${RATING_LABELS[i.rating.rating]}${level}${comment}</dd>`;
 }
 
-/** A title made from the first words of the content (no title given) would only repeat it. */
+/**
+ * A title made from the first words of the content (no title given: its first sentence, or its first words
+ * and …, with runs of spaces made one) would only repeat it.
+ */
 function titleShown(i: OwnerIssue): boolean {
-  return !!i.title && !i.content.startsWith(i.title);
+  if (!i.title) return false;
+  const start = i.title.replace(/…$/u, '').replace(/\s+/gu, ' ');
+  return !i.content.replace(/\s+/gu, ' ').trimStart().startsWith(start);
 }
 
 const sizeOf = (bytes: number) =>
