@@ -269,6 +269,11 @@ export interface StoryEntry {
    * (issues.seed.ts); an old one is closed instead, since months of waiting read as fake.
    */
   unfinished: boolean;
+  /**
+   * How old (in days) an unfinished issue may be before it is closed instead; absent: issues.seed.ts's 45. The
+   * centre checks a reply or a bad rating within a working day or two, so those wait at most a week or so.
+   */
+  settleDays?: number;
   /** Leaves the issue waiting on a unit or the dispatcher: a fit master for later duplicates. */
   mergeable: boolean;
 }
@@ -276,6 +281,7 @@ export interface StoryEntry {
 interface EntryOptions {
   text?: StoryText;
   unfinished?: boolean;
+  settleDays?: number;
   mergeable?: boolean;
 }
 
@@ -284,6 +290,7 @@ const entry = (story: Story, weight: number, o: EntryOptions = {}): StoryEntry =
   weight,
   text: o.text ?? 'problem',
   unfinished: o.unfinished ?? o.mergeable ?? false,
+  ...(o.settleDays ? { settleDays: o.settleDays } : {}),
   mergeable: o.mergeable ?? false,
 });
 
@@ -299,9 +306,9 @@ export const STORIES: readonly StoryEntry[] = [
   entry(calledBack, 6),
   entry(redone, 7),
   entry(appealed, 3),
-  entry(badPending, 3, { unfinished: true }),
+  entry(badPending, 3, { unfinished: true, settleDays: 10 }),
   entry(awaitingRating, 5, { unfinished: true }),
-  entry(replied, 4, { unfinished: true }),
+  entry(replied, 4, { unfinished: true, settleDays: 14 }),
   entry(stalled, 7, { mergeable: true }),
   entry(unsigned, 3, { mergeable: true }),
   WAITING_FOR_TRIAGE,

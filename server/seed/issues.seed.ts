@@ -174,7 +174,8 @@ function planText(c: PlanContext, story: StoryEntry, category: CategoryId): Plan
   }
 }
 
-const settled = (at: Date, end: Date) => end.getTime() - at.getTime() > SETTLED_MS;
+const settled = (at: Date, end: Date, days?: number) =>
+  end.getTime() - at.getTime() > (days ? days * DAY_MS : SETTLED_MS);
 
 /** Everything about issue `i` that is decided up front, from the main PRNG, in order. */
 function planIssue(i: number, c: PlanContext): Plan {
@@ -190,7 +191,7 @@ function planIssue(i: number, c: PlanContext): Plan {
   const recent = c.calendar.workingMsBetween(at, end) < RECENT_MS;
   if (recent && rng.next() < RECENT_WAITING) story = WAITING_FOR_TRIAGE;
   else if (story === WAITING_FOR_TRIAGE) story = TRIAGED;
-  else if (story.unfinished && settled(at, end)) story = CLOSED_GOOD;
+  else if (story.unfinished && settled(at, end, story.settleDays)) story = CLOSED_GOOD;
   // A duplicate is the same enterprise writing again, through another channel, about the same problem.
   const master = story.text === 'duplicate' ? masterFor(i, category, c) : undefined;
   if (story.text === 'duplicate' && !master) story = CLOSED_GOOD;

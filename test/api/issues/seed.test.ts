@@ -192,6 +192,17 @@ describe('demo issue seed', function () {
     expect(open.map((i) => `${i.number} ${i.state}`)).to.have.length.below(4);
   });
 
+  it('leaves the centre’s checks days old, not weeks: a reply waiting for 审核, a bad rating for 核实', () => {
+    const now = t.clock.now().getTime();
+    const replied = issues.filter((i) => i.state === 'replied');
+    const checking = issues.filter((i) => i.rating?.verification === 'pending');
+    expect(replied, 'the desk has replies to check').to.not.deep.equal([]);
+    const oldReplies = replied.filter((i) => now - i.reply!.at.getTime() > 10 * DAY_MS);
+    expect(oldReplies.map((i) => i.number)).to.deep.equal([]);
+    const oldRatings = checking.filter((i) => now - i.rating!.at.getTime() > 10 * DAY_MS);
+    expect(oldRatings.map((i) => i.number)).to.deep.equal([]);
+  });
+
   it('is idempotent: a second run adds nothing', async () => {
     const again = await seedIssues(t.models, t.clock, { units: [], enterprises: [] });
     expect(again).to.deep.equal({ created: 0, skipped: true });
