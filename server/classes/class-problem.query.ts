@@ -77,26 +77,23 @@ export async function listCandidates(models: Models, viewer: Actor, now: Date, c
     classProblemId: null,
     ...(category ? { category } : {}),
   }).lean();
-  const shown = docs
+  const sized = docs
     .filter((c) => isCandidateSize(c.summary.memberCount) && c.summary.enterpriseCount >= 2)
     .sort(
       (a, b) =>
         b.summary.memberCount - a.summary.memberCount ||
         a.summary.oldestAt.getTime() - b.summary.oldestAt.getTime(),
     );
-  // One read of every shown member's state: which of them 立项 would take.
-  const linkable = new Set(
-    (
-      await models.Issue.collection
-        .find(
-          { _id: { $in: shown.flatMap((c) => c.memberIds) } },
-          { projection: { state: 1, classProblemId: 1 } },
-        )
-        .toArray()
+  // One read of every candidate member's state (which of them 立项 would take) and county.
+  const rows = await models.Issue.collection
+    .find<{ _id: Types.ObjectId; state: IssueState; classProblemId?: unknown; region: string }>(
+      { _id: { $in: sized.flatMap((c) => c.memberIds) } },
+      { projection: { state: 1, classProblemId: 1, region: 1 } },
     )
-      .filter((m) => isLinkable(m as unknown as { state: IssueState; classProblemId?: unknown }))
-      .map((m) => String(m._id)),
-  );
+    .toArray();
+  const linkable = new Set(rows.filter(isLinkable).map((m) => String(m._id)));
+  const inScope = inViewerScope(viewer, rows);
+  const shown = sized.filter((c) => c.memberIds.some((id) => inScope(String(id))));
   const items = shown.map((c) =>
     presentCandidate(
       c,
@@ -107,6 +104,18 @@ export async function listCandidates(models: Models, viewer: Actor, now: Date, c
   );
   const lastRunAt = docs.reduce<Date | null>((m, c) => (!m || c.updatedAt > m ? c.updatedAt : m), null);
   return { items, lastRunAt };
+}
+
+/**
+ * Which issues (by id) put a candidate before this viewer: any, for those who read the city's issues or its
+ * figures (the centre, a city-wide leader, the admin); for a county leader, the county's. A candidate of other
+ * counties' enterprises alone is not theirs to see: not listed, and its members a 404.
+ */
+function inViewerScope(viewer: Actor, rows: readonly { _id: Types.ObjectId; region: string }[]) {
+  const region = kpiScopeOf(viewer).region;
+  if (typeof region !== 'string') return () => true;
+  const own = new Set(rows.filter((r) => r.region === region).map((r) => String(r._id)));
+  return (id: string) => own.has(id);
 }
 
 interface MemberRow {
@@ -347,6 +356,9 @@ export async function candidateDetail(models: Models, viewer: Actor, clusterId: 
     )
     .toArray();
   rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  const inScope = inViewerScope(viewer, rows);
+  if (!rows.some((r) => inScope(String(r._id))))
+    throw notFound('候选类问题不存在（可能已在新一轮聚类中解散）', 'cluster_not_found');
   const readable = (m: MemberRow) => canReadIssue(viewer, scopeOf(m));
   const rep = rows.find((r) => String(r._id) === String(cluster.summary.representative.issueId));
   return {

@@ -1,6 +1,7 @@
 // Who manages a class problem and whose words they read (issue 7 §3, DESIGN §4): promotion, members by hand
 // and 政策性解决 belong to the city's coordination tier (the director and a city-wide leader); a county leader
-// reads the classes and, in full, only the members of the county; the admin reads figures. A member joins only
+// reads the classes and, in full, only the members of the county, and is shown no candidate of other counties'
+// enterprises alone; the admin reads figures. A member joins only
 // with a unit and unfinished: a `received` issue is the desk's to dispatch first, a closed one has its outcome.
 import { expect } from 'chai';
 import request from 'supertest';
@@ -213,6 +214,51 @@ describe('api: class problems, who manages them and what each reader sees', func
     expect(own.length, 'an Anji-only candidate').to.be.at.least(1);
     expect(own.every((c) => typeof c.representative.text === 'string')).to.equal(true);
     expect(items.filter((c) => !own.includes(c)).every((c) => c.representative.text === null)).to.equal(true);
+  });
+
+  it('a county leader is not shown a candidate of other counties’ enterprises alone, nor its members', async () => {
+    const changxing = t.seed!.enterprises.filter((e) => e.region === 'changxing').slice(0, 3);
+    const texts = [
+      '危险废物转移审批太慢，厂里的危废仓库快堆满了，再不转运就要停产',
+      '我们的危废转移联单批了一个多月还没批下来，仓库已经放不下了',
+      '危废跨市转移审批时间太长，危废暂存库满了，影响正常生产',
+    ];
+    const filed = [];
+    for (const [k, text] of texts.entries())
+      filed.push(await create(String(changxing[k]!._id), text, 'enforcement'));
+    await request(t.app)
+      .post('/api/class-problems/cluster')
+      .set(await as('director'))
+      .expect(200);
+    const list = async (user: string) =>
+      (
+        await request(t.app)
+          .get('/api/class-problems/candidates')
+          .set(await as(user))
+          .expect(200)
+      ).body.items as { id: string; regions: { code: string }[] }[];
+    const ids = new Set(filed.map((i) => i.id));
+    const hazwaste = [];
+    for (const c of await list('leader')) {
+      const detail = await request(t.app)
+        .get(`/api/class-problems/candidates/${c.id}`)
+        .set(await as('leader'))
+        .expect(200);
+      if (detail.body.members.some((m: Member) => ids.has(m.id))) hazwaste.push(c);
+    }
+    expect(hazwaste, 'the city leader sees the 长兴 candidate').to.have.length(1);
+    const [candidate] = hazwaste;
+    expect(candidate.regions.map((r) => r.code)).to.deep.equal(['changxing']);
+    expect((await list('leader-anji')).map((c) => c.id)).not.to.include(candidate.id);
+    expectError(
+      await request(t.app)
+        .get(`/api/class-problems/candidates/${candidate.id}`)
+        .set(await as('leader-anji')),
+      404,
+      'cluster_not_found',
+    );
+    // The admin still reads the clustering's figures city-wide.
+    expect((await list('admin')).map((c) => c.id)).to.include(candidate.id);
   });
 
   it('a received issue (no unit yet) or a closed one cannot join a class (409 illegal_member)', async () => {
