@@ -33,9 +33,13 @@ export function presentEnterpriseSummary(e: EnterpriseLike) {
   };
 }
 
-/** How to reach the enterprise: the registered mobile and email, and every address mail is matched on. */
+/**
+ * How to reach the enterprise: the registered mobile and email, every address mail is matched on, and how its
+ * owner chose to hear from the centre on the QR page (`null`: never chosen, an SMS to the registered mobile).
+ */
 function contactOf(e: EnterpriseLike) {
-  return { mobile: e.mobile ?? '', email: e.email ?? '', emails: e.emails ?? [] };
+  const notify = e.notify ? { channel: e.notify.channel, email: e.notify.email } : null;
+  return { mobile: e.mobile ?? '', email: e.email ?? '', emails: e.emails ?? [], notify };
 }
 
 export function presentEnterprise(e: EnterpriseLike, publicBaseUrl: string) {

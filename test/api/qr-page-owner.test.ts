@@ -406,6 +406,16 @@ describe('QR page: the verified owner', () => {
     const again = (await b.get(`${pageOf(e)}/preference`).expect(200)).text;
     expect(checked(again)).to.equal('email');
     expect(again).to.include('value="boss@huzhou-pref.cn"');
+    // The centre sees the choice where it sees the addresses; a handler of no issue of it sees neither.
+    const staff = async (user: string) =>
+      (
+        await request(t.app)
+          .get(`/api/enterprises/${String(e._id)}`)
+          .set(await t.auth(user))
+          .expect(200)
+      ).body;
+    expect((await staff('clerk')).notify).to.deep.equal({ channel: 'email', email: 'boss@huzhou-pref.cn' });
+    expect(await staff('handler-city-drc')).not.to.have.property('notify');
     // Only the verified owner: another browser is sent to verify, and its form is refused.
     const stranger = browser(t);
     const away = await stranger.get(`${pageOf(e)}/preference`).expect(303);

@@ -182,6 +182,23 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
     });
     await expectAccessible();
     await snap(page(), '23-plaque');
+
+    // The owner's 通知方式 (chosen on the QR page) shows where the centre edits the addresses.
+    await t.models.Enterprise.updateOne(
+      { creditCode: code },
+      { $set: { notify: { channel: 'email', email: 'boss@xindengji.cn', updatedAt: t.clock.now() } } },
+    );
+    await page().goBack();
+    await page().getByLabel('企业名称或信用代码').fill(code);
+    await page().getByLabel('企业名称或信用代码').press('Enter');
+    await page()
+      .getByRole('row', { name: /湖州新登记精密机械有限公司/ })
+      .getByRole('button', { name: '编辑' })
+      .click();
+    await page()
+      .getByTestId('notify-choice')
+      .getByText('通知方式：电子邮件：boss@xindengji.cn（企业在企业码页面选择）')
+      .waitFor();
   });
 
   it('on a phone the enterprise list keeps the name and the operations, 区县 and 行业 under the name', async () => {
