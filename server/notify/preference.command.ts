@@ -26,9 +26,13 @@ export interface Preference {
   email: string | null;
 }
 
+/**
+ * The owner's choice as their form opens: the channel (SMS until chosen) and the address mail goes to, which
+ * before one is chosen is the enterprise's registered email, so the owner does not type it again.
+ */
 export async function readPreference(models: Models, enterpriseId: string): Promise<Preference> {
-  const row = await models.Enterprise.findById(enterpriseId, { notify: 1 }).lean();
-  return { channel: row?.notify?.channel ?? 'sms', email: row?.notify?.email ?? null };
+  const row = await models.Enterprise.findById(enterpriseId, { notify: 1, email: 1 }).lean();
+  return { channel: row?.notify?.channel ?? 'sms', email: row?.notify?.email ?? row?.email ?? null };
 }
 
 export async function setPreferenceCommand(
