@@ -199,6 +199,21 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
       .getByTestId('notify-choice')
       .getByText('通知方式：电子邮件：boss@xindengji.cn（企业在企业码页面选择）')
       .waitFor();
+    await page().getByRole('dialog').getByRole('button', { name: '取消' }).click();
+
+    // A PIN the server would refuse is refused in the dialog, which stays open with what was typed.
+    await page().getByRole('button', { name: '湖州新登记精密机械有限公司的更多操作' }).click();
+    await page().getByRole('menuitem', { name: '设置PIN' }).click();
+    const ask = page().getByRole('dialog', { name: '设置PIN' });
+    await ask.locator('input').fill('123456');
+    await ask.getByRole('button', { name: '保存' }).click();
+    await ask.getByText('PIN 过于简单').waitFor();
+    expect(await ask.isVisible()).to.equal(true);
+    await ask.locator('input').fill('482915');
+    await ask.getByRole('button', { name: '保存' }).click();
+    await page().getByText('PIN 已设置').waitFor();
+    const stored = await t.models.Enterprise.findOne({ creditCode: code }, { pinHash: 1 }).lean();
+    expect(stored?.pinHash).to.be.a('string');
   });
 
   it('on a phone the enterprise list keeps the name and the operations, 区县 and 行业 under the name', async () => {

@@ -1,6 +1,7 @@
 // Input for the enterprise directory.
 import { z } from 'zod';
 import { COUNTIES } from '../../../config/units.ts';
+import { pinSchema } from '../../../shared/pin.ts';
 import { creditCodeSchema } from '../../../shared/schemas.ts';
 import { EMAIL_PATTERN } from '../../channels/json-channel.ts';
 import { MOBILE_PATTERN } from '../../models/enterprise.model.ts';
@@ -65,20 +66,4 @@ export const updateEnterpriseSchema = z
   .strict()
   .refine((v) => Object.keys(v).length > 0, { error: '没有要修改的字段' });
 
-/**
- * The PINs a stranger holding the printed code tries first, within the ten tries before the lock: two digits
- * or fewer (111111, 121212), a run up or down (123456, 987654, 890123), a half repeated (123123).
- */
-export function isGuessablePin(pin: string): boolean {
-  if (new Set(pin).size <= 2) return true;
-  const steps = new Set([...pin].slice(1).map((d, i) => (Number(d) - Number(pin[i]) + 10) % 10));
-  if (steps.size === 1 && (steps.has(1) || steps.has(9))) return true;
-  return pin.slice(0, 3) === pin.slice(3);
-}
-
-export const setPinSchema = z.object({
-  pin: z
-    .string({ error: '请输入6位数字PIN' })
-    .regex(/^\d{6}$/, { error: 'PIN 须为6位数字' })
-    .refine((p) => !isGuessablePin(p), { error: 'PIN 过于简单（如 123456、111111、123123），请换一个' }),
-});
+export const setPinSchema = z.object({ pin: pinSchema });
