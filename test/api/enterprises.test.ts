@@ -156,6 +156,12 @@ describe('api: enterprises', () => {
         .send({ mobile: '13905721234', address: '浙江省湖州市长兴县太湖街道新址路1号' });
       expect(res.status).to.equal(200);
       expect(res.body).to.include({ mobile: '13905721234', creditCode: target().creditCode });
+      // Written as people write it, stored as 11 digits.
+      for (const typed of ['+86 139-0572-4321', '86 13905724321', '139 0572 4321']) {
+        const again = await request(t.app).patch(`/api/enterprises/${id}`).set(auth).send({ mobile: typed });
+        expect(again.status, typed).to.equal(200);
+        expect(again.body.mobile, typed).to.equal('13905724321');
+      }
       expectError(
         await request(t.app)
           .patch(`/api/enterprises/${id}`)

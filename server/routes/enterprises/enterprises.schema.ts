@@ -39,7 +39,11 @@ const editable = {
   industry: optionalText(50),
   address: optionalText(200),
   ownerName: optionalText(50),
-  mobile: z.string({ error: '请输入手机号' }).trim().regex(MOBILE_PATTERN, { error: '手机号格式无效' }),
+  // Stored as 11 digits; typed or pasted as people write it (+86 139-1234-5678, 139 1234 5678).
+  mobile: z
+    .string({ error: '请输入手机号' })
+    .transform((v) => v.replace(/[\s-]/g, '').replace(/^\+?86(?=1\d{10}$)/, ''))
+    .pipe(z.string().regex(MOBILE_PATTERN, { error: '手机号格式无效' })),
   /** Checked as a channel's contact address is; empty clears it. Intake matches senders on it. */
   email: z
     .string({ error: '电子邮箱必须是文本' })
