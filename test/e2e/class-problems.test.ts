@@ -82,6 +82,8 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     await row.getByRole('button', { name: '立项' }).click();
     const dialog = page().getByRole('dialog', { name: '立项为类问题' });
     await dialog.waitFor();
+    // It names the candidate it promotes: a 立项 pressed on the wrong row shows.
+    expect(await dialog.locator('.promoting-rep').innerText()).to.match(/^候选：.*织里/);
     await dialog.getByLabel('类问题名称').fill('织里工业园区频繁停电');
     await choose(page(), '牵头单位', '市经济和信息化局', dialog);
     await dropdownsClosed();
