@@ -1,12 +1,15 @@
-// What an enterprise-code plaque (企业码牌) says, for the HTML page and the PDF alike. Pure.
+// What an enterprise-code plaque (企业码牌) shows of an enterprise, for the HTML page and the PDF alike; its
+// words are shared/plaque-text.ts. Pure.
+import { SERVICE_HOTLINE } from '../../shared/plaque-text.ts';
 import { enterpriseCodeUrl } from '../presenters/enterprise.presenter.ts';
 
-/** The service hotline printed on every plaque. */
-export const SERVICE_HOTLINE = '12345';
-export const PLAQUE_TITLE = '企业码';
-export const PLAQUE_SUBTITLE = '涉企问题高效闭环服务';
-export const PLAQUE_INSTRUCTIONS = '扫码查看诉求办理进度、评价服务';
-export const PLAQUE_FOOTER = '请妥善张贴，勿遮挡涂改；如需换码请联系企业服务中心';
+export {
+  PLAQUE_FOOTER,
+  PLAQUE_INSTRUCTIONS,
+  PLAQUE_SUBTITLE,
+  PLAQUE_TITLE,
+  SERVICE_HOTLINE,
+} from '../../shared/plaque-text.ts';
 
 export interface PlaqueContent {
   name: string;

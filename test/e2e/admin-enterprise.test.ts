@@ -175,7 +175,10 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
     expect(await plaque.textContent())
       .to.contain('湖州新登记精密机械有限公司')
       .and.contain(code)
-      .and.contain('扫码查看诉求办理进度、评价服务');
+      .and.contain('扫码查看诉求办理进度、评价服务')
+      // The same words as the PDF for print shops (shared/plaque-text.ts).
+      .and.contain('涉企问题高效闭环服务')
+      .and.contain('请妥善张贴，勿遮挡涂改');
     await page().waitForFunction(() => {
       const img = document.querySelector<HTMLImageElement>('img.qr');
       return !!img && img.complete && img.naturalWidth > 0;
