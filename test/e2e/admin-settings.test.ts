@@ -173,6 +173,17 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
       '是本单位最后一名在岗人员，停用后分办到该单位的问题将无人签收',
     );
     await last.getByRole('button', { name: '取消' }).click();
+
+    // 新增用户: the unit a handler needs is asked for, and the complaint goes when the role needs none.
+    await users.getByRole('button', { name: '新增用户' }).click();
+    const add = page().getByRole('dialog', { name: '新增用户' });
+    await choose(page(), '角色', '经办人', add);
+    await add.getByRole('button', { name: '保存' }).click();
+    const unitNeeded = add.getByText('经办人和负责人必须属于一个单位');
+    await unitNeeded.waitFor();
+    await choose(page(), '角色', '市领导', add);
+    await unitNeeded.waitFor({ state: 'detached' });
+    await add.getByRole('button', { name: '取消' }).click();
   });
 
   it('单位: an empty form names every missing field; a new township shows, opened and marked, under its county', async () => {
