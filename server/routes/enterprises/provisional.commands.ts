@@ -59,8 +59,13 @@ export async function confirmProvisionalCommand(
   if (e.mergingInto)
     throw new AppError('merge_in_progress', 409, '该企业的合并尚未完成，请再次合并到同一家企业');
   const next = { ...e, ...input };
-  if (!next.creditCode || !next.mobile || next.region === 'city')
-    throw new AppError('incomplete', 400, '确认前请补全统一社会信用代码、企业手机号和所在区县');
+  // Names only what is still missing (a mobile the message brought is known already).
+  const missing = [
+    !next.creditCode && '统一社会信用代码',
+    !next.mobile && '企业手机号',
+    next.region === 'city' && '所在区县',
+  ].filter((x): x is string => !!x);
+  if (missing.length) throw new AppError('incomplete', 400, `确认前请补全${missing.join('、')}`);
   const { email, ...fields } = input;
   const addEmail = email ? { $set: { ...fields, email }, $addToSet: { emails: email } } : { $set: fields };
   try {

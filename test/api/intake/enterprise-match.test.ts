@@ -171,14 +171,13 @@ describe('intake: matching the enterprise, provisional enterprises', () => {
     expect(provisional).to.include({ provisional: true, region: 'city', mobile: '13712345678' });
     expect(provisional).to.not.have.property('creditCode');
 
-    expectError(
-      await request(t.app)
-        .post(`/api/enterprises/${id}/confirm`)
-        .set(await t.auth('clerk'))
-        .send({}),
-      400,
-      'incomplete',
-    );
+    const refused = await request(t.app)
+      .post(`/api/enterprises/${id}/confirm`)
+      .set(await t.auth('clerk'))
+      .send({});
+    expectError(refused, 400, 'incomplete');
+    // Only what is missing: the mobile the message brought is known.
+    expect(refused.body.error.message).to.equal('确认前请补全统一社会信用代码、所在区县');
     const code = makeCreditCode('91330502MA7Q8W9E2');
     const confirmed = await request(t.app)
       .post(`/api/enterprises/${id}/confirm`)
