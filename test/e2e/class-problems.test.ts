@@ -142,7 +142,11 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     const drawer = page().getByRole('dialog', { name: /织里工业园区频繁停电/ });
     await drawer.getByRole('button', { name: '政策性解决' }).click();
     const dialog = page().getByRole('dialog', { name: '政策性解决' });
+    // Sent empty: said under the field, and nothing is sent.
+    await dialog.getByRole('button', { name: '确认解决' }).click();
+    await dialog.getByText('请填写统一答复').waitFor();
     await dialog.getByLabel('统一答复').fill(ANSWER);
+    await dialog.getByText('请填写统一答复').waitFor({ state: 'detached' });
     await expectAccessible();
     await snap(page(), '63-class-resolve', false);
     await dialog.getByRole('button', { name: '确认解决' }).click();
