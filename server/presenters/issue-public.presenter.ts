@@ -6,6 +6,10 @@ import { chinaDateKey, type WorkCalendar } from '../../shared/calendar.ts';
 import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts';
 import { ratingLabel, type IssueState } from '../../shared/states.ts';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
+import { CITY_REGION, REGION_LABELS } from '../../config/units.ts';
+
+/** Who settled a rejected or merged issue, named as an enterprise knows it: the city's service centre. */
+const CITY_CENTRE_NAME = `${REGION_LABELS[CITY_REGION]}企业综合服务中心`;
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { ENTERPRISE_SUPPLEMENT, takesSupplement } from '../commands/issue-supplement.command.ts';
 
@@ -71,7 +75,7 @@ const OPEN: ReadonlySet<IssueState> = new Set([
  */
 function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): string {
   if (doc.unitName) return doc.unitName;
-  if (doc.state === 'rejected' || doc.state === 'merged') return '企业综合服务中心';
+  if (doc.state === 'rejected' || doc.state === 'merged') return CITY_CENTRE_NAME;
   // Handed back twice: the centre convenes the units (the badge says 多部门协调中), it is not dispatching.
   return doc.state === 'consulting' ? '服务中心组织协调' : '服务中心分派中';
 }

@@ -103,8 +103,8 @@ describe('public issue presenter', () => {
     const responsible = (o: Partial<IssueDoc>) => presentIssuePublicSummary(issue(o)).responsible;
     expect(responsible({ state: 'in_progress' })).to.equal('德清县企业综合服务中心');
     expect(responsible({ ...none, state: 'received' })).to.equal('服务中心分派中');
-    expect(responsible({ ...none, state: 'rejected' })).to.equal('企业综合服务中心');
-    expect(responsible({ ...none, state: 'merged' })).to.equal('企业综合服务中心');
+    expect(responsible({ ...none, state: 'rejected' })).to.equal('湖州市企业综合服务中心');
+    expect(responsible({ ...none, state: 'merged' })).to.equal('湖州市企业综合服务中心');
     // A second 退单 convenes the units: the centre coordinates, it is not dispatching.
     expect(responsible({ ...none, state: 'consulting' })).to.equal('服务中心组织协调');
   });
