@@ -4,6 +4,7 @@ import { COUNTIES } from '../../../config/units.ts';
 import { pinSchema } from '../../../shared/pin.ts';
 import { creditCodeSchema } from '../../../shared/schemas.ts';
 import { EMAIL_PATTERN } from '../../channels/json-channel.ts';
+import { normaliseMobile } from '../../intake/match-enterprise.ts';
 import { MOBILE_PATTERN } from '../../models/enterprise.model.ts';
 
 const COUNTY_CODES = COUNTIES.map((c) => c.code) as [string, ...string[]];
@@ -42,7 +43,7 @@ const editable = {
   // Stored as 11 digits; typed or pasted as people write it (+86 139-1234-5678, 139 1234 5678).
   mobile: z
     .string({ error: '请输入手机号' })
-    .transform((v) => v.replace(/[\s-]/g, '').replace(/^\+?86(?=1\d{10}$)/, ''))
+    .transform((v) => normaliseMobile(v) ?? v.trim())
     .pipe(z.string().regex(MOBILE_PATTERN, { error: '手机号格式无效' })),
   /** Checked as a channel's contact address is; empty clears it. Intake matches senders on it. */
   email: z
