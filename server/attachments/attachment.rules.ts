@@ -1,11 +1,15 @@
 // What may be attached to an issue (DESIGN §2, issue 6): images and PDF, recognised by their magic bytes rather
 // than by the name or type the sender declared, at most 10 MB each and 5 per issue. Pure, so every edge (staff
-// upload, email, WeChat, the pipeline) applies the same rules.
+// upload, email, WeChat, the pipeline) applies the same rules; the limits and types are shared/attachment-limits.ts
+// (the staff app checks a choice by them too).
+import type { AttachmentType } from '../../shared/attachment-limits.ts';
 
-export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
-export const MAX_ATTACHMENTS_PER_ISSUE = 5;
-
-export type AttachmentType = 'image/jpeg' | 'image/png' | 'image/gif' | 'image/webp' | 'application/pdf';
+export {
+  ACCEPTED_TYPES,
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS_PER_ISSUE,
+  type AttachmentType,
+} from '../../shared/attachment-limits.ts';
 
 const EXTENSIONS: Readonly<Record<AttachmentType, string>> = {
   'image/jpeg': 'jpg',
@@ -14,14 +18,6 @@ const EXTENSIONS: Readonly<Record<AttachmentType, string>> = {
   'image/webp': 'webp',
   'application/pdf': 'pdf',
 };
-
-/**
- * The types a file picker should offer, JPEG first: a browser that would hand over an HEIC photo (macOS Safari,
- * some Android cameras) converts it to the first listed type it can, where `image/*` passes it through.
- */
-export const ACCEPTED_TYPES: readonly AttachmentType[] = Object.freeze(
-  Object.keys(EXTENSIONS) as AttachmentType[],
-);
 
 const startsWith = (data: Uint8Array, bytes: readonly number[], at = 0) =>
   data.length >= at + bytes.length && bytes.every((b, i) => data[at + i] === b);

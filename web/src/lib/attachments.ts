@@ -1,7 +1,12 @@
 // An issue's attachments as the staff API lists them (GET /api/issues/:id/attachments) and their Chinese
 // labels: where a file came from, what it is, how big, and whether its bytes are here (a WeChat picture waits
 // for its download: 待下载, then 已保存 or 下载失败 with the reason).
-import { call, download } from './api.ts';
+import {
+  ACCEPTED_TYPES,
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS_PER_ISSUE,
+} from '../../../shared/attachment-limits.ts';
+import { api, call, download } from './api.ts';
 
 export type AttachmentStatus = 'stored' | 'pending' | 'failed';
 
@@ -19,16 +24,23 @@ export interface IssueAttachment {
 }
 
 /** What the upload input takes (the server checks the bytes): pictures and PDF, as the store does. */
-export const UPLOAD_ACCEPT = 'image/jpeg,image/png,image/gif,image/webp,application/pdf';
-/** The store's limits (server/attachments/attachment.rules.ts), checked before a form is sent. */
-export const MAX_UPLOAD_FILES = 5;
-export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+export const UPLOAD_ACCEPT = ACCEPTED_TYPES.join(',');
+const MAX_MB = MAX_ATTACHMENT_BYTES / 1024 / 1024;
+/** The limits as a form states them under its file field. */
+export const UPLOAD_LIMITS = `图片或 PDF，最多 ${MAX_ATTACHMENTS_PER_ISSUE} 个，每个不超过${MAX_MB}MB`;
 
-/** Why these files cannot go with a new issue, or null when they can. */
+/** Why these files cannot go with an issue (the store's limits, checked before anything is sent), or null. */
 export function uploadRefusal(files: readonly File[]): string | null {
-  if (files.length > MAX_UPLOAD_FILES) return `附件最多 ${MAX_UPLOAD_FILES} 个`;
-  const big = files.find((f) => f.size > MAX_UPLOAD_BYTES);
-  return big ? `附件「${big.name}」超过 10MB` : null;
+  if (files.length > MAX_ATTACHMENTS_PER_ISSUE) return `附件最多 ${MAX_ATTACHMENTS_PER_ISSUE} 个`;
+  const big = files.find((f) => f.size > MAX_ATTACHMENT_BYTES);
+  return big ? `附件「${big.name}」超过 ${MAX_MB}MB` : null;
+}
+
+/** The chosen files onto an issue, staff-only unless `shown` (企业可见): one multipart request. */
+export function uploadFiles(issueId: string, files: readonly File[], shown = false) {
+  const form = new FormData();
+  for (const f of files) form.append('file', f, f.name);
+  return api.upload(`/issues/${issueId}/attachments${shown ? '?public=true' : ''}`, form);
 }
 
 export const ATTACHMENT_SOURCE_LABELS: Readonly<Record<IssueAttachment['source'], string>> = {
