@@ -7,11 +7,11 @@ import { ACTION_LABELS, type ActionId } from '../../shared/lifecycle/actions.ts'
 import { ratingLabel, type IssueState } from '../../shared/states.ts';
 import { CATEGORY_LABELS } from '../../config/categories.ts';
 import { CITY_REGION, REGION_LABELS } from '../../config/units.ts';
+import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
+import { ENTERPRISE_SUPPLEMENT, takesSupplement } from '../commands/issue-supplement.command.ts';
 
 /** Who settled a rejected or merged issue, named as an enterprise knows it: the city's service centre. */
 const CITY_CENTRE_NAME = `${REGION_LABELS[CITY_REGION]}企业综合服务中心`;
-import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
-import { ENTERPRISE_SUPPLEMENT, takesSupplement } from '../commands/issue-supplement.command.ts';
 
 /** Stages as an enterprise understands them; the centre's review of a reply is still "being handled". */
 export const PUBLIC_STAGE_LABELS: Readonly<Record<IssueState, string>> = Object.freeze({
