@@ -19,6 +19,7 @@ import type { IssueDoc } from '../models/issue.model.ts';
 import { applyToMembers, type MemberOutcome } from './class-member.runner.ts';
 import { policyReply, verifyClassReply } from './class-resolve.ts';
 import { canVerifyClassReplies } from './class-problem.policy.ts';
+import { clusterGone } from './class-problem.query.ts';
 
 const isLinkable = (state: IssueState) => CLASS_LINKABLE_STATES.includes(state);
 const oid = (id: string) => new Types.ObjectId(id);
@@ -112,7 +113,7 @@ export async function promoteCluster(
   const cluster = Types.ObjectId.isValid(input.clusterId)
     ? await models.ClassCluster.findById(input.clusterId).lean()
     : null;
-  if (!cluster) throw notFound('候选类问题不存在（可能已在新一轮聚类中解散）', 'cluster_not_found');
+  if (!cluster) throw clusterGone();
   if (cluster.classProblemId) throw conflict('该候选类问题已立项', 'already_promoted');
   const inCluster = new Set(cluster.memberIds.map(String));
   const wanted = input.memberIds ?? [...inCluster];

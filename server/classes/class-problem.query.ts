@@ -118,6 +118,10 @@ function inViewerScope(viewer: Actor, rows: readonly { _id: Types.ObjectId; regi
   return (id: string) => own.has(id);
 }
 
+/** A candidate that is not there, or not the viewer's to see: the same answer. */
+export const clusterGone = () =>
+  notFound('候选类问题不存在（可能已在新一轮聚类中解散）', 'cluster_not_found');
+
 interface MemberRow {
   _id: Types.ObjectId;
   number: string;
@@ -348,7 +352,7 @@ export async function candidateDetail(models: Models, viewer: Actor, clusterId: 
   const cluster = Types.ObjectId.isValid(clusterId)
     ? await models.ClassCluster.findById(clusterId).lean()
     : null;
-  if (!cluster) throw notFound('候选类问题不存在（可能已在新一轮聚类中解散）', 'cluster_not_found');
+  if (!cluster) throw clusterGone();
   const rows = await models.Issue.collection
     .find<MemberRow & { content: string }>(
       { _id: { $in: cluster.memberIds } },
@@ -357,8 +361,7 @@ export async function candidateDetail(models: Models, viewer: Actor, clusterId: 
     .toArray();
   rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   const inScope = inViewerScope(viewer, rows);
-  if (!rows.some((r) => inScope(String(r._id))))
-    throw notFound('候选类问题不存在（可能已在新一轮聚类中解散）', 'cluster_not_found');
+  if (!rows.some((r) => inScope(String(r._id)))) throw clusterGone();
   const readable = (m: MemberRow) => canReadIssue(viewer, scopeOf(m));
   const rep = rows.find((r) => String(r._id) === String(cluster.summary.representative.issueId));
   return {
