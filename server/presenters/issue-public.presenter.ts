@@ -152,11 +152,14 @@ const classDueOf = (doc: PublicSummaryFields, at: PublicNow | undefined) =>
 function summaryOf(doc: PublicSummaryFields, at: PublicNow | undefined, owner: boolean) {
   // While suspended the clock stops: the stored date is not a promise (it moves when handling resumes).
   const paused = OPEN.has(doc.state) && !!doc.deadlines?.pausedAt;
-  const promisedBy =
-    OPEN.has(doc.state) && !paused ? (classDueOf(doc, at) ?? doc.deadlines?.resolveBy ?? null) : null;
+  const classDue = classDueOf(doc, at);
+  const promisedBy = OPEN.has(doc.state) && !paused ? (classDue ?? doc.deadlines?.resolveBy ?? null) : null;
+  const stage = stageOf(doc, owner);
   return {
     number: doc.number,
-    ...stageOf(doc, owner),
+    ...stage,
+    /** The promise is the issue's own and a consultation's decision will set a new one. */
+    replanPending: !!promisedBy && !classDue && stage.stage === PUBLIC_STAGE.consulting,
     responsible: responsibleOf(doc),
     /** The date promised to the enterprise, while it is being worked on (not while the clock is paused). */
     promisedBy,

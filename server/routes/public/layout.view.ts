@@ -215,9 +215,9 @@ function overdueNote(days: number | null | undefined): SafeHtml | string {
 /** What DESIGN §1 promises every code holder: who is responsible and when it will be (or was) done. */
 export function responsibilityFacts(i: {
   responsible: string;
-  stage?: string;
   promisedBy?: Date | string | null;
   promisedWithClass?: boolean;
+  replanPending?: boolean;
   paused?: boolean;
   overdueWorkingDays?: number | null;
   closedAt?: Date | string | null;
@@ -238,7 +238,7 @@ export function responsibilityFacts(i: {
               ${chinaDate(i.promisedBy)}前${overdueNote(i.overdueWorkingDays)}${
                 i.promisedWithClass
                   ? '（与同类问题统一办结）'
-                  : i.stage === 'consulting'
+                  : i.replanPending
                     ? '；多部门会商确定办理方案后，将重新确定办结时限'
                     : ''
               }

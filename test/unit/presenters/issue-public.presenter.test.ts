@@ -86,6 +86,7 @@ describe('public issue presenter', () => {
       'overdueWorkingDays',
       'paused',
       'promisedBy',
+      'replanPending', // whether the promised date is the issue's own, to be set anew by a consultation
       'responsible',
       'stage',
       'stageLabel',
@@ -202,15 +203,22 @@ describe('public issue presenter', () => {
     });
     const now = new Date('2026-12-04T02:00:00Z');
     const handled = { now, calendar, classDeadlines: new Map([[String(classId), classDue]]) };
+    // In consultation, the class's date is not the one a consultation will set anew: no 将重新确定办结时限.
     expect(presentIssuePublicSummary(member, handled)).to.include({
       promisedBy: classDue,
       overdueWorkingDays: null,
+      replanPending: false,
     });
-    expect(presentIssuePublic(member, handled)).to.include({ promisedBy: classDue, promisedWithClass: true });
+    expect(presentIssuePublic(member, handled)).to.include({
+      promisedBy: classDue,
+      promisedWithClass: true,
+      replanPending: false,
+    });
     // The class answered (or the member left it): the member's own deadline, and how late it is.
     const answered = { now, calendar, classDeadlines: new Map<string, Date>() };
     const alone = presentIssuePublic(member, answered);
-    expect(alone).to.include({ promisedBy: own, promisedWithClass: false });
+    expect(alone).to.include({ promisedBy: own, promisedWithClass: false, replanPending: true });
+    expect(presentIssuePublicSummary(member, answered)).to.include({ promisedBy: own, replanPending: true });
     expect(alone.overdueWorkingDays).to.be.greaterThan(0);
     // Paused or finished: no promise at all, class or not.
     const paused = issue({ ...member, deadlines: { ...member.deadlines!, pausedAt: at(2) } });
