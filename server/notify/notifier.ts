@@ -600,48 +600,30 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       const title = `${EVENT_SPECS[intent.event].label} ${facts.number}`;
       const keyOf = (recipient: string, channel: OutboxChannel) =>
         `${change.issueId}:${intent.event}:${step}:${recipient}:${channel}`;
-      if (intent.audience === 'enterprise') {
-        for (const t of targets) {
-          if (alreadyAnswered(facts, intent.event, t)) continue;
-          const recipient = {
-            kind: 'enterprise' as const,
-            id: String(facts.enterpriseId),
-            name: facts.enterpriseName,
-            address: t.address,
-          };
-          drafts.push({
-            ...base,
-            key: keyOf(t.key, t.channel),
-            event: intent.event,
-            channel: t.channel,
-            recipient,
-            title,
-            text: textFor(t),
-            replyTo: t.replyTo ?? null,
-          });
-        }
-      } else if (intent.audience === 'sender') {
-        // The message the change names, answered where it came from (a merge by WeChat had its passive reply).
-        const origin = originOfMessage(facts, change.data?.inboxId);
-        const replied = intent.event === 'source_merged' && origin?.channel === 'wechat';
-        const t = origin && !replied ? originReply(origin, (await enterpriseRead) ?? {}) : null;
-        if (!t) continue;
-        const recipient = {
-          kind: 'enterprise' as const,
-          id: String(facts.enterpriseId),
-          name: facts.enterpriseName,
-          address: t.address,
-        };
+      const toEnterprise = (t: EnterpriseTarget) =>
         drafts.push({
           ...base,
           key: keyOf(t.key, t.channel),
           event: intent.event,
           channel: t.channel,
-          recipient,
+          recipient: {
+            kind: 'enterprise' as const,
+            id: String(facts.enterpriseId),
+            name: facts.enterpriseName,
+            address: t.address,
+          },
           title,
           text: textFor(t),
           replyTo: t.replyTo ?? null,
         });
+      if (intent.audience === 'enterprise') {
+        for (const t of targets) if (!alreadyAnswered(facts, intent.event, t)) toEnterprise(t);
+      } else if (intent.audience === 'sender') {
+        // The message the change names, answered where it came from (a merge by WeChat had its passive reply).
+        const origin = originOfMessage(facts, change.data?.inboxId);
+        const replied = intent.event === 'source_merged' && origin?.channel === 'wechat';
+        const t = origin && !replied ? originReply(origin, (await enterpriseRead) ?? {}) : null;
+        if (t) toEnterprise(t);
       } else if (intent.audience === 'origin') {
         // Every message of the issue whose channel takes push-back: the first and each one merged into it.
         for (const o of originsOf(facts)) {
