@@ -72,12 +72,14 @@ export function classifyText(
   const remembered = model.memory.get(textHash(f.normalised));
   const category = remembered?.category ?? ranked[0].category;
   const best = ranked.find((r) => r.category === category)!;
+  // A text with no word the model knows is a guess from the class priors, not evidence: no confidence, and
+  // the urgency the rules give it (一般 without a cue), never the priors' (a bare "满意" filed as 紧急).
+  const known = x.ids.length > 0;
   return {
     category,
-    urgency: remembered?.urgency ?? model.urgency.classes[u],
-    // A text with no word the model knows is a guess from the class priors, not evidence.
-    confidence: remembered ? 1 : x.ids.length ? round(best.probability) : 0,
-    urgencyConfidence: remembered ? 1 : round(pu[u]),
+    urgency: remembered?.urgency ?? (known ? model.urgency.classes[u] : ruleUrgency(f.cueHits)),
+    confidence: remembered ? 1 : known ? round(best.probability) : 0,
+    urgencyConfidence: remembered ? 1 : known ? round(pu[u]) : 0,
     alternatives: [best, ...ranked.filter((r) => r !== best)]
       .slice(0, ALTERNATIVES)
       .map((r) => ({ category: r.category, probability: round(r.probability) })),

@@ -80,8 +80,11 @@ describe('text core: the trained model', () => {
     expect(p(after)).to.be.greaterThan(p(before));
   });
 
-  it('answers confidence 0 for a text with no known word', () => {
-    expect(classifyText(model, CATEGORIES, '你好').confidence).to.equal(0);
+  it('answers confidence 0 and urgency 一般 for a text with no known word', () => {
+    for (const text of ['你好', 'x', 'T', '满意', 'abc']) {
+      const r = classifyText(model, CATEGORIES, text);
+      expect(r, text).to.include({ confidence: 0, urgency: 'normal', urgencyConfidence: 0 });
+    }
   });
 
   it('remembers the exact texts people labelled', () => {
