@@ -1,7 +1,8 @@
 // The SMS gateway's upstream push (DESIGN §10), HMAC-signed: `{msgId, from, text, receivedAt?}`. The sender's
 // mobile is the contact (and matches the enterprise's registered mobile); a credit code written in the text
 // names the enterprise outright and leaves the text, as on WeChat and by mail (credit-code-in-text.ts). A text
-// that is only courtesy (你好, 谢谢, 收到) is refused 422 `no_complaint`: nothing to file. Pure.
+// that is only courtesy (你好, 谢谢, 收到) or a bare reply (满意, T, 退订) is refused 422 `no_complaint`: nothing
+// to file. Pure.
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/schemas.ts';
 import { AppError } from '../../errors.ts';
@@ -31,7 +32,11 @@ export const smsAdapter: JsonChannelAdapter = {
     const m = parseWith(smsSchema, parseJsonObject(raw));
     const found = findCreditCode(m.text);
     if (isCourtesy(found.rest))
-      throw new AppError('no_complaint', 422, '短信只有问候或致谢，没有要反映的问题，不予登记');
+      throw new AppError(
+        'no_complaint',
+        422,
+        '短信只有问候、致谢、评价或退订回复，没有要反映的问题，不予登记',
+      );
     return {
       channel: 'sms',
       externalId: m.msgId,

@@ -364,9 +364,17 @@ describe('JSON channels at /api/intake/<channel>', () => {
   it('sms: a greeting or a thanks alone is refused 422 no_complaint, and nothing is filed or dead-lettered', async () => {
     const issues = await t.models.Issue.countDocuments();
     const entries = await t.models.InboxEntry.countDocuments();
-    for (const text of ['你好', '您好！', '谢谢，收到', `${enterpriseIn(t, 'anji', 8).creditCode} 你好`])
+    const replies = ['满意', '非常满意！', 'T', 'td', '退订', 'x', '1'];
+    const texts = [
+      '你好',
+      '您好！',
+      '谢谢，收到',
+      `${enterpriseIn(t, 'anji', 8).creditCode} 你好`,
+      ...replies,
+    ];
+    for (const [k, text] of texts.entries())
       expectError(
-        await signed('sms', { msgId: `SMS-HI-${seq}-${text.length}`, from: '13812345678', text }).send(),
+        await signed('sms', { msgId: `SMS-HI-${seq}-${k}`, from: '13812345678', text }).send(),
         422,
         'no_complaint',
       );

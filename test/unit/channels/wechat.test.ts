@@ -135,12 +135,17 @@ describe('channels: WeChat dialogue', () => {
       complaint: '厂房漏雨',
     });
     // Bare courtesy from a bound follower is answered, not filed; courtesy with a problem in it is filed.
-    for (const content of ['谢谢', '好的，收到！', '您好，在吗？', '辛苦了👍'])
+    for (const content of ['谢谢', '好的，收到！', '您好，在吗？', '辛苦了👍', '满意', '很满意', 'x', '1'])
       expect(nextStep(push({ content }), CODE), content).to.deep.equal({
         kind: 'reply',
         text: WECHAT_TEXT.courtesy,
       });
-    for (const content of ['谢谢，路灯还是坏的', '你好，厂门口积水严重'])
+    for (const content of [
+      '谢谢，路灯还是坏的',
+      '你好，厂门口积水严重',
+      '不满意，根本没人联系我',
+      'T3车间漏水',
+    ])
       expect(nextStep(push({ content }), CODE), content).to.deep.equal({ kind: 'file' });
     // A picture is a complaint whoever sends it: filed (for a provisional enterprise) and the code asked for.
     expect(nextStep(push({ msgType: 'image', mediaId: 'm' }), undefined)).to.deep.equal({
