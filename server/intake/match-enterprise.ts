@@ -16,6 +16,7 @@ import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code
 import { enterpriseNameKey } from '../../shared/enterprise-name.ts';
 import { CITY_REGION, COUNTIES } from '../../config/units.ts';
 import type { InboundContact, InboundEnterpriseHint } from '../channels/types.ts';
+import { maskEmail, maskMobile } from '../presenters/enterprise-public.presenter.ts';
 
 export type MatchedBy = 'credit_code' | 'mobile' | 'email' | 'openid' | 'name' | 'name_key';
 
@@ -110,11 +111,19 @@ export function provisionalEnterprise(
     hint.creditCode && isValidCreditCode(hint.creditCode) ? normalizeCreditCode(hint.creditCode) : undefined;
   const mobile = normaliseMobile(contact.phone);
   const email = normaliseEmail(contact.email);
+  // The name goes wherever the issue does (lists, the supervisor's and leaders' screens, exports), so the
+  // writer in it is masked as a masked contact reads (李**, 138****1111, w***@example.cn); the centre has the
+  // contact itself on the issue and the enterprise.
+  const writer = contact.name
+    ? `${[...contact.name][0]}**`
+    : mobile
+      ? maskMobile(mobile)
+      : email
+        ? maskEmail(email)
+        : senderOf(channelLabel, contact.openid);
   const name =
     hint.name?.normalize('NFKC').trim().slice(0, 100) ||
-    (creditCode
-      ? `待确认企业（${creditCode}）`
-      : `待确认企业（${contact.name ?? mobile ?? email ?? senderOf(channelLabel, contact.openid)}）`);
+    (creditCode ? `待确认企业（${creditCode}）` : `待确认企业（${writer}）`);
   return {
     ...(creditCode ? { creditCode } : {}),
     name,

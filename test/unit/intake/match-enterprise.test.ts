@@ -8,6 +8,7 @@ import {
   matchEnterprise,
   matchSteps,
   normaliseMobile,
+  provisionalEnterprise,
   type MatchStep,
 } from '../../../server/intake/match-enterprise.ts';
 
@@ -184,6 +185,20 @@ describe('enterprise matching', () => {
         expect(r.provisional.name).to.include(unknown);
         expect(r.provisional.provisionalNote).to.include('12345热线');
       }
+    });
+
+    it('a provisional enterprise without a code is named by its writer, masked as a masked contact reads', () => {
+      const named = (contact: Parameters<typeof provisionalEnterprise>[1]) =>
+        provisionalEnterprise({}, contact, '短信').name;
+      expect(named({ phone: '13800001111' })).to.equal('待确认企业（138****1111）');
+      expect(named({ email: 'wang@unknown-co.cn' })).to.equal('待确认企业（w***@unknown-co.cn）');
+      expect(named({ name: '李明', phone: '13800001111' })).to.equal('待确认企业（李**）');
+      expect(named({ openid: 'oABCDEFG0001' })).to.equal('待确认企业（短信用户…0001）');
+      // The contact itself is kept whole, for the centre to call or confirm.
+      expect(provisionalEnterprise({}, { phone: '13800001111', name: '李明' }, '短信')).to.include({
+        mobile: '13800001111',
+        ownerName: '李明',
+      });
     });
   });
 });
