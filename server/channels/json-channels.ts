@@ -21,11 +21,21 @@ export function jsonAdapterOf(channel: ChannelId): JsonChannelAdapter | undefine
   return JSON_CHANNELS.find((a) => a.channel === channel);
 }
 
-/** Why a raw dead letter cannot be parsed again (a retry would only fail the same way), or null. */
+/**
+ * Why a raw dead letter cannot be parsed again (a retry would only fail the same way), or null. A body the
+ * adapter still refuses (broken JSON, a missing field) is one: 重试 is offered once a fixed adapter parses it.
+ */
 export function notReparsable(channel: ChannelId, raw: RawPayload): string | null {
-  if (!jsonAdapterOf(channel)) return '该渠道的原始报文不能重新解析，请人工登记或作废';
+  const adapter = jsonAdapterOf(channel);
+  if (!adapter) return '该渠道的原始报文不能重新解析，请人工登记或作废';
   if (raw.text.length < raw.size && Buffer.byteLength(raw.text) < raw.size)
     return '原始报文过长未完整保存，不能重新解析，请人工登记或作废';
+  try {
+    adapter.parse(Buffer.from(raw.text, 'utf8'), new Date());
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return `原始报文仍不能解析（${why}），重试不会成功，请人工登记或作废`;
+  }
   return null;
 }
 

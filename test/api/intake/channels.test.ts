@@ -175,13 +175,17 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect(letter).to.include({ status: 'failed', channel: 'hotline12345' });
     expect(letter.reason).to.include('invalid_json');
     expect(letter.attempts, 'parsed once and failed').to.equal(1);
-    expect(letter.retryable, 'a JSON channel parses its raw body again').to.equal(true);
+    // Its raw body still does not parse, so a retry could only fail the same way: none is offered.
+    expect(letter.retryable, 'the body is still broken JSON').to.equal(false);
     const retry = await request(t.app)
       .post(`/api/inbox/${letter.id}/retry`)
-      .set(await t.auth('clerk'))
-      .expect(200);
-    expect(retry.body.ack.status).to.equal('failed');
-    expect(retry.body.entry).to.include({ status: 'failed', attempts: 2 });
+      .set(await t.auth('clerk'));
+    expectError(retry, 409, 'not_reparsable');
+    expect(retry.body.error.message).to.contain('重试不会成功');
+    expect(await t.models.InboxEntry.findById(letter.id).lean()).to.include({
+      status: 'failed',
+      attempts: 1,
+    });
     // Cut short after its id: the dead letter keeps the id, and the platform's corrected redelivery is filed on
     // that entry, which leaves the list.
     expect(letter.externalId).to.equal('WO-BROKEN');
