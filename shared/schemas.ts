@@ -87,6 +87,9 @@ const optionalText = (max: number, label: string) =>
     .optional()
     .transform((v) => (v ? v : undefined));
 
+/** A phone number as people write it: digits, a leading +, spaces and dashes (0572-2345678, +86 138…). */
+export const PHONE_PATTERN = /^[+\d][\d\s-]{4,29}$/;
+
 /** Who raised the issue and how to reach them (staff entry; channels bring their own). */
 export const contactSchema = z.object({
   name: optionalText(50, '联系人'),
@@ -94,7 +97,7 @@ export const contactSchema = z.object({
     .string({ error: '联系电话必须是文本' })
     .trim()
     .max(30, { error: '联系电话不能超过30个字符' })
-    .refine((v) => v === '' || /^[+\d][\d\s-]{4,29}$/.test(v), { error: '联系电话格式无效' })
+    .refine((v) => v === '' || PHONE_PATTERN.test(v), { error: '联系电话格式无效' })
     .optional()
     .transform((v) => (v ? v : undefined)),
   email: z

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isUtf8 } from 'node:buffer';
 import { bodyProblem, NOT_UTF8_MESSAGE } from '../http/body-guard.middleware.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
-import { LIMITS } from '../../shared/schemas.ts';
+import { LIMITS, PHONE_PATTERN } from '../../shared/schemas.ts';
 import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
 import type { CredentialKind } from '../models/channel-credential.model.ts';
 import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck } from './types.ts';
@@ -168,10 +168,13 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** A caller's phone: an address the outbox may send to later, so no line breaks or control characters. */
-export const contactPhoneField = optionalText(30, '联系电话').refine((v) => !v || !CONTROL.test(v), {
-  error: '联系电话不能含换行或控制字符',
-});
+/**
+ * A caller's phone: an address the outbox may send to later, so no line breaks or control characters, and a
+ * number staff could dial (the staff form's rule): 'abc' was kept as the contact.
+ */
+export const contactPhoneField = optionalText(30, '联系电话')
+  .refine((v) => !v || !CONTROL.test(v), { error: '联系电话不能含换行或控制字符' })
+  .refine((v) => !v || CONTROL.test(v) || PHONE_PATTERN.test(v), { error: '联系电话格式无效' });
 
 /** The work order of DESIGN §10 (hotline12345's fields; zheliban and discovery name the id `externalId`). */
 export function workOrderSchema(idField: 'orderId' | 'externalId') {

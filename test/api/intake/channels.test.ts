@@ -72,6 +72,9 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect(issue?.deadlines?.resolveBy).to.be.instanceOf(Date);
     expect(issue?.contact).to.deep.equal({ name: '周九', phone: '13600001111' });
     expect(issue?.timeline[0]).to.include({ actorRole: 'system', actorName: '12345热线' });
+    // A landline as callers give it is a number too.
+    const landline = await signed('hotline12345', order({ contactPhone: '0572-2345678' })).send();
+    expect(landline.status, JSON.stringify(landline.body)).to.equal(200);
   });
 
   it('a redelivery (newly signed) answers the same number; a replayed request is refused', async () => {
@@ -213,6 +216,7 @@ describe('JSON channels at /api/intake/<channel>', () => {
       { contactEmail: 'a@b.cn\r\nBcc: x@y.cn' },
       { contactEmail: '无' },
       { contactPhone: '139\n0' },
+      { contactPhone: 'abc' },
     ])
       expectError(await signed('hotline12345', order(contact)).send(), 400, 'invalid_field');
     expectError(
