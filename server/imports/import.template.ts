@@ -8,7 +8,9 @@ const EXAMPLE: Record<(typeof IMPORT_FIELDS)[number], string> = {
   creditCode: makeCreditCode('91330500MA2B3C4D5'),
   enterpriseName: '湖州示例机械有限公司',
   contactName: '张经理',
-  contactPhone: '13800000000',
+  // A number nobody has (a landline's local part never starts with 0), and no mobile: an import of the template
+  // as it comes would otherwise text whoever holds 13800000000 (the row's unknown enterprise takes the mobile).
+  contactPhone: '0572-0000000',
   title: '厂房消防验收迟迟未安排',
   content: '新建厂房两个月前已申请消防验收，至今未安排现场检查，影响投产。',
   urgency: '紧急',

@@ -211,6 +211,11 @@ describe('batch imports (/api/imports)', () => {
     const job = await importAndWait(t, tpl.body as Buffer, 'import-template.xlsx');
     expect(job.status).to.equal('done');
     expect(job.total).to.equal(1);
+    // Its example contact is no one's mobile: the enterprise it registers has none to text.
+    const example = await t.models.Issue.findOne({ externalId: 'HY-2026-001' }).lean();
+    expect(example?.contact?.phone).to.equal('0572-0000000');
+    const registered = await t.models.Enterprise.findById(example!.enterpriseId).lean();
+    expect(registered?.mobile ?? null).to.equal(null);
   });
 
   it('within one file: rows naming one unknown enterprise register it once; a retyped row of the same enterprise merges into the first', async () => {
