@@ -24,6 +24,6 @@ export function calendarWarnings(
     .map((y) => ({
       code: 'calendar_year_missing' as const,
       year: y,
-      message: `日历数据缺少${y}年的节假日安排，目前按周一至周五计算工作日。请在国务院公布${y}年放假安排后录入。`,
+      message: `日历数据缺少${y}年的节假日安排，目前按周一至周五上班、放假办法规定的法定节假日当天放假计算（调休和连休未计）。请在国务院公布${y}年放假安排后录入。`,
     }));
 }

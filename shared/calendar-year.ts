@@ -7,7 +7,8 @@ import type { DayInfo } from './calendar.ts';
 
 /** 休 (a day off that is not an ordinary weekend) and 班 (a worked day that is not an ordinary weekday). */
 export type YearDayKind = 'weekday' | 'weekend' | 'holiday' | 'workday';
-export type YearDaySource = 'state_council' | 'local';
+/** `statutory`: in a year the data lacks, a day the holiday law fixes (shared/calendar.ts statutoryDays). */
+export type YearDaySource = 'state_council' | 'local' | 'statutory';
 
 /** Where a year's arrangement comes from: the package (国务院安排), an admin's entry, or nowhere (Mon–Fri). */
 export type YearCoverage = 'state_council' | 'entered' | 'missing';
@@ -49,7 +50,11 @@ function resolveDay(info: DayInfo, arrangement: DayLookup, notes: Readonly<Recor
   if (info.reason === 'override') {
     const base = arrangement.dayInfo(date);
     const replaced =
-      base.reason === 'holiday' ? 'holiday' : base.reason === 'adjusted_workday' ? 'workday' : null;
+      base.reason === 'holiday' || base.reason === 'statutory'
+        ? 'holiday'
+        : base.reason === 'adjusted_workday'
+          ? 'workday'
+          : null;
     const kind: YearDayKind = !working
       ? 'holiday'
       : isWeekend(date) || replaced === 'holiday'
@@ -64,12 +69,12 @@ function resolveDay(info: DayInfo, arrangement: DayLookup, notes: Readonly<Recor
       ...(replaced ? { replaces: { kind: replaced, ...(base.name ? { name: base.name } : {}) } } : {}),
     };
   }
-  if (info.reason === 'holiday' || info.reason === 'adjusted_workday')
+  if (info.reason === 'holiday' || info.reason === 'adjusted_workday' || info.reason === 'statutory')
     return {
       date,
       working,
-      kind: info.reason === 'holiday' ? 'holiday' : 'workday',
-      source: 'state_council',
+      kind: info.reason === 'adjusted_workday' ? 'workday' : 'holiday',
+      source: info.reason === 'statutory' ? 'statutory' : 'state_council',
       ...(info.name ? { name: info.name } : {}),
     };
   return { date, working, kind: working ? 'weekday' : 'weekend' };

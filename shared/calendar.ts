@@ -3,6 +3,7 @@
 // (Asia/Shanghai, UTC+8, no DST) whatever the machine's time zone, so deadlines agree on every server.
 
 import chineseDays from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
+import chineseDaysLib from 'chinese-days';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './clock.ts';
 
 export const CHINA_OFFSET_MS = 8 * HOUR_MS;
@@ -34,7 +35,12 @@ export interface WorkCalendarOptions {
   data?: HolidayData;
 }
 
-export type DayReason = 'weekday' | 'weekend' | 'holiday' | 'adjusted_workday' | 'override' | 'fallback';
+/**
+ * `fallback`: a year the data lacks, Monday–Friday; `statutory`: in such a year, a day the holiday law itself
+ * fixes (see statutoryDays), off whatever the arrangement will add.
+ */
+export type DayReason =
+  'weekday' | 'weekend' | 'holiday' | 'adjusted_workday' | 'override' | 'fallback' | 'statutory';
 
 export interface DayInfo {
   date: string;
@@ -123,9 +129,49 @@ function holidayName(description: string | undefined): string | undefined {
   return description?.split(',')[1];
 }
 
+const dateAfter = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/**
+ * The days off that 《全国年节及纪念日放假办法》 (as revised in 2024) fixes for every year, before the State Council
+ * publishes the year's arrangement: 元旦 1 January; 春节 除夕 to 初三 (by the lunar calendar); 清明 the solar
+ * term's day; 劳动节 1–2 May; 端午 5th of the 5th month; 中秋 15th of the 8th month; 国庆 1–3 October. A year the
+ * data lacks counts these as holidays, so a deadline across 元旦 is not a working day short; the arrangement's
+ * bridging days and 调休 weekends cannot be known before it is published. Date keys to the festival's name.
+ */
+export function statutoryDays(year: number): Record<string, string> {
+  const lunar = (month: number, day: number) =>
+    chineseDaysLib.getSolarDateFromLunar(
+      `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+    ).date;
+  const newYear = lunar(1, 1);
+  const days: Array<[string, string]> = [
+    [`${year}-01-01`, '元旦'],
+    [dateAfter(newYear, -1), '春节'],
+    [newYear, '春节'],
+    [dateAfter(newYear, 1), '春节'],
+    [dateAfter(newYear, 2), '春节'],
+    [chineseDaysLib.getSolarTermDate(year, 4, 'pure_brightness'), '清明节'],
+    [`${year}-05-01`, '劳动节'],
+    [`${year}-05-02`, '劳动节'],
+    [lunar(5, 5), '端午节'],
+    [lunar(8, 15), '中秋节'],
+    [`${year}-10-01`, '国庆节'],
+    [`${year}-10-02`, '国庆节'],
+    [`${year}-10-03`, '国庆节'],
+  ];
+  return Object.fromEntries(days);
+}
+
 /** Working-day lookup per China day number, memoised: overrides, then holiday data, then weekends. */
 function makeDayLookup(data: HolidayData, overrides: CalendarOverrides, covered: ReadonlySet<number>) {
   const cache = new Map<number, DayInfo>();
+  const statutory = new Map<number, Record<string, string>>();
+  const statutoryOf = (year: number) => {
+    let days = statutory.get(year);
+    if (!days) statutory.set(year, (days = statutoryDays(year)));
+    return days;
+  };
   return (day: number): DayInfo => {
     const cached = cache.get(day);
     if (cached) return cached;
@@ -133,8 +179,12 @@ function makeDayLookup(data: HolidayData, overrides: CalendarOverrides, covered:
     const weekend = [0, 6].includes(new Date(day * DAY_MS).getUTCDay());
     let info: DayInfo;
     if (overrides[date]) info = { date, working: overrides[date] === 'work', reason: 'override' };
-    else if (!covered.has(Number(date.slice(0, 4)))) info = { date, working: !weekend, reason: 'fallback' };
-    else if (data.holidays[date])
+    else if (!covered.has(Number(date.slice(0, 4)))) {
+      const name = statutoryOf(Number(date.slice(0, 4)))[date];
+      info = name
+        ? { date, working: false, reason: 'statutory', name }
+        : { date, working: !weekend, reason: 'fallback' };
+    } else if (data.holidays[date])
       info = { date, working: false, reason: 'holiday', name: holidayName(data.holidays[date]) };
     else if (data.workdays[date])
       info = { date, working: true, reason: 'adjusted_workday', name: holidayName(data.workdays[date]) };

@@ -113,11 +113,17 @@ describe('api: a year of the working calendar (GET /api/calendar/years/:year)', 
     }
   });
 
-  it('a year the package lacks is missing (Monday–Friday) until an admin enters it', async () => {
+  it('a year the package lacks is missing (Monday–Friday and the statutory days) until an admin enters it', async () => {
     const before = await year(2027);
     expect(before.body.coverage).to.equal('missing');
-    expect(before.body.items.filter((d: YearDay) => d.source)).to.deep.equal([]);
-    expect(dayOf(before.body.items, '2027-01-01')).to.include({ working: true, kind: 'weekday' });
+    const statutory = before.body.items.filter((d: YearDay) => d.source);
+    expect(statutory).to.have.length(13);
+    expect(statutory.every((d: YearDay) => d.source === 'statutory' && !d.working)).to.equal(true);
+    expect(dayOf(before.body.items, '2027-01-01')).to.include({
+      working: false,
+      kind: 'holiday',
+      name: '元旦',
+    });
     await request(t.app)
       .put('/api/calendar/years/2027')
       .set(await t.auth('admin'))
@@ -125,9 +131,23 @@ describe('api: a year of the working calendar (GET /api/calendar/years/:year)', 
       .expect(200);
     const after = await year(2027, 'clerk');
     expect(after.body.coverage).to.equal('entered');
-    expect(after.body.items.filter((d: YearDay) => d.source)).to.deep.equal([
-      { date: '2027-01-01', working: false, kind: 'holiday', source: 'local', name: '元旦' },
-      { date: '2027-02-07', working: true, kind: 'workday', source: 'local', name: '2027年放假安排' },
+    expect(after.body.items.filter((d: YearDay) => d.source === 'local')).to.deep.equal([
+      {
+        date: '2027-01-01',
+        working: false,
+        kind: 'holiday',
+        source: 'local',
+        name: '元旦',
+        replaces: { kind: 'holiday', name: '元旦' },
+      },
+      {
+        date: '2027-02-07',
+        working: true,
+        kind: 'workday',
+        source: 'local',
+        name: '2027年放假安排',
+        replaces: { kind: 'holiday', name: '春节' },
+      },
     ]);
   });
 

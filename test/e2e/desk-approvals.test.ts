@@ -88,5 +88,19 @@ describe('staff app: 待审批 on the desk (e2e, Chromium)', function () {
     const cst = (iso: string) =>
       new Date(Date.parse(iso) + 8 * HOUR_MS).toISOString().slice(0, 16).replace('T', ' ');
     expect(cst(issue.deadlines.resolveBy)).to.equal(ifApproved);
+    // Nothing to warn of in March: the year's arrangement is in the calendar.
+    expect(await page.getByTestId('calendar-warning').count()).to.equal(0);
+  });
+
+  it('from October the desk warns the centre of next year’s missing arrangement, saying what is assumed', async () => {
+    const { page } = session!;
+    t.clock.set(new Date('2026-11-30T01:00:00Z'));
+    await session!.context.clock.setFixedTime(t.clock.now());
+    await page.reload();
+    const warning = page.getByTestId('calendar-warning');
+    await warning.waitFor();
+    const text = (await warning.textContent()) ?? '';
+    expect(text).to.contain('缺少2027年的节假日安排');
+    expect(text).to.contain('法定节假日当天放假');
   });
 });

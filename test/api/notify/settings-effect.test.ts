@@ -101,8 +101,9 @@ describe('calendar: a missing year', () => {
 
     const id = await inProgressIssue(t);
     const due = (await getIssue(t, 'dispatcher', id)).body.deadlines.resolveBy;
-    // Without data, Fri 1 Jan 2027 counts as a working day: Mon 28 Dec + 5 = Mon 4 Jan.
-    expect(due).to.equal(china('2027-01-04 17:30').toISOString());
+    // Without data, Monday–Friday less the days the holiday law fixes: Fri 1 Jan 2027 (元旦) is off, so
+    // Mon 28 Dec + 5 = Tue 5 Jan (it counted 1 January as a working day, Mon 4 Jan, before).
+    expect(due).to.equal(china('2027-01-05 17:30').toISOString());
     const bad = await request(t.app)
       .put('/api/calendar/years/2027')
       .set(admin)
@@ -111,12 +112,13 @@ describe('calendar: a missing year', () => {
     const saved = await request(t.app)
       .put('/api/calendar/years/2027')
       .set(admin)
-      .send({ offDays: ['2027-01-01', '2027-02-06', '2027-02-07'], workDays: ['2027-02-14'] })
+      // An arrangement that also bridges Monday 4 January (the law alone cannot know that).
+      .send({ offDays: ['2027-01-01', '2027-01-04', '2027-02-06', '2027-02-07'], workDays: ['2027-02-14'] })
       .expect(200);
-    expect(saved.body).to.include({ year: 2027, offDays: 3, workDays: 1 });
+    expect(saved.body).to.include({ year: 2027, offDays: 4, workDays: 1 });
     expect(saved.body.warnings).to.deep.equal([]);
     await deadlines.idle();
     const moved = (await getIssue(t, 'dispatcher', id)).body.deadlines.resolveBy;
-    expect(moved).to.equal(china('2027-01-05 17:30').toISOString());
+    expect(moved).to.equal(china('2027-01-06 17:30').toISOString());
   });
 });

@@ -79,9 +79,16 @@ describe('a year of the working calendar (calendar-year)', () => {
     ]);
   });
 
-  it('a year without data has no special days, Monday to Friday worked', () => {
+  it('a year without data: Monday to Friday worked, but the 13 days the holiday law fixes are off', () => {
+    // It was Monday–Friday alone, which counted 元旦 as a working day (a deadline across it fell a day short).
     const days = resolveYear(2030, arrangement, arrangement);
-    expect(groupYearDays(days)).to.deep.equal([]);
-    expect(yearTotals(days)).to.deep.equal({ workingDays: 261, offDays: 104, holidays: 0, workdays: 0 });
+    const groups = groupYearDays(days);
+    expect(groups.map((g) => [g.title, g.source, g.work.length])).to.deep.equal(
+      ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'].map((t) => [t, 'statutory', 0]),
+    );
+    // 春节 is 除夕 to 初三 by the lunar calendar (2030: 初一 is 3 February).
+    expect(groups[1].off).to.deep.equal([{ from: '2030-02-02', to: '2030-02-05', days: 4, name: '春节' }]);
+    // 261 weekdays, less the 11 statutory days that fall on one.
+    expect(yearTotals(days)).to.deep.equal({ workingDays: 250, offDays: 115, holidays: 13, workdays: 0 });
   });
 });

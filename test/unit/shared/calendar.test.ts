@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createSimulatedClock, DAY_MS, HOUR_MS } from '../../../shared/clock.ts';
-import { chinaDateKey, chinaTime, createWorkCalendar } from '../../../shared/calendar.ts';
+import { chinaDateKey, chinaTime, createWorkCalendar, statutoryDays } from '../../../shared/calendar.ts';
 
 const cal = createWorkCalendar();
 const iso = (d: Date) => d.toISOString();
@@ -207,9 +207,33 @@ describe('working-day calendar', () => {
       expect(cal.missingYears(2098, 2099)).to.deep.equal([2098, 2099]);
     });
 
-    it('falls back to Monday–Friday for a year without data', () => {
-      expect(cal.dayInfo('2099-01-01')).to.include({ working: true, reason: 'fallback' }); // a Thursday
+    it('falls back to Monday–Friday for a year without data, with the days the holiday law fixes off', () => {
+      expect(cal.dayInfo('2099-01-02')).to.include({ working: true, reason: 'fallback' }); // a Friday
       expect(cal.dayInfo('2099-01-03')).to.include({ working: false, reason: 'fallback' }); // a Saturday
+      // 元旦, a Thursday: off by law whatever the year's arrangement adds (it was counted a working day).
+      expect(cal.dayInfo('2099-01-01')).to.include({ working: false, reason: 'statutory', name: '元旦' });
+    });
+
+    it('2027, which the package lacks: 元旦 and 春节 (除夕 to 初三) off, so deadlines step over them', () => {
+      expect(statutoryDays(2027)).to.deep.equal({
+        '2027-01-01': '元旦',
+        '2027-02-05': '春节',
+        '2027-02-06': '春节',
+        '2027-02-07': '春节',
+        '2027-02-08': '春节',
+        '2027-04-05': '清明节',
+        '2027-05-01': '劳动节',
+        '2027-05-02': '劳动节',
+        '2027-06-09': '端午节',
+        '2027-09-15': '中秋节',
+        '2027-10-01': '国庆节',
+        '2027-10-02': '国庆节',
+        '2027-10-03': '国庆节',
+      });
+      // 15 working days from Friday 18 December 2026: 11 January 2027, not 8 January.
+      expect(cal.addWorkingDays(chinaTime('2026-12-18', '10:00'), 15)).to.deep.equal(
+        chinaTime('2027-01-11', '17:30'),
+      );
     });
 
     it('uses replacement data when given', () => {

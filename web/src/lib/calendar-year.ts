@@ -21,6 +21,7 @@ export const loadCalendarToday = () => api.get<{ today: string }>('/calendar').t
 export const SOURCE_LABELS: Readonly<Record<YearDaySource, string>> = Object.freeze({
   state_council: '国务院安排',
   local: '本地调整',
+  statutory: '放假办法规定',
 });
 
 const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
