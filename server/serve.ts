@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
 import { ROLE_LABELS } from '../shared/roles.ts';
 import { createApp } from './app.ts';
+import { recomputeAfterRuleChanges } from './jobs/deadline-recompute.job.ts';
 import { createHttpServer, DEFAULT_HTTP_LIMITS } from './http/http-server.ts';
 import { createAttachmentStore } from './attachments/attachment.store.ts';
 import { startSmtpListener } from './channels/email/smtp.listener.ts';
@@ -176,6 +177,10 @@ export async function serve({
         await notify.flush();
       }
     : undefined;
+  // Open deadlines counted by an earlier rule of the code's (once per database, in the background).
+  void recomputeAfterRuleChanges({ models, clock, logger, onChange: onIssueChange }).catch((err: unknown) =>
+    logger.error({ err }, 'deadline recompute after a rule change failed'),
+  );
   startup.mark('services');
   // The text classifier: the active model from the database (the first start trains one in a worker thread
   // while the keyword rules answer), retrained nightly and on demand.

@@ -1,12 +1,14 @@
 // Settings that take effect (issue 8): an admin's time-limit policy is validated, used for new issues at once,
 // and moves the future deadlines of open issues in the background with a timeline note; a year missing from
 // the holiday data is a warning from 1 October, and entering the year in one request ends it and moves the
-// deadlines that cross it.
+// deadlines that cross it; a change of the code's own rule recomputes the open deadlines once.
 import { expect } from 'chai';
 import request from 'supertest';
 import { pino } from 'pino';
+import { Types } from 'mongoose';
 import {
   createDeadlineRecomputer,
+  recomputeAfterRuleChanges,
   type DeadlineRecomputer,
 } from '../../../server/jobs/deadline-recompute.job.ts';
 import { expectError } from '../helpers.ts';
@@ -74,6 +76,26 @@ describe('calendar: a missing year', () => {
       deadlines = createDeadlineRecomputer({ models, clock, logger: pino({ level: 'silent' }) });
       return { deadlines };
     },
+  });
+
+  it('an open deadline counted by the earlier rule (1 January 2027 worked) is recomputed once per database', async () => {
+    t.clock.set(china('2026-12-28 10:00'));
+    const id = await inProgressIssue(t);
+    expect((await getIssue(t, 'dispatcher', id)).body.deadlines.resolveBy).to.equal(
+      china('2027-01-05 17:30').toISOString(),
+    );
+    // As the earlier rule stored it: Mon 28 Dec + 5 working days with 1 January worked.
+    await t.models.Issue.collection.updateOne(
+      { _id: new Types.ObjectId(id) },
+      { $set: { 'deadlines.resolveBy': china('2027-01-04 17:30') } },
+    );
+    const opts = { models: t.models, clock: t.clock, logger: pino({ level: 'silent' }) };
+    expect(await recomputeAfterRuleChanges(opts)).to.deep.equal(['deadlines.statutoryDays']);
+    const after = (await getIssue(t, 'dispatcher', id)).body;
+    expect(after.deadlines.resolveBy).to.equal(china('2027-01-05 17:30').toISOString());
+    expect(after.timeline.at(-1).note).to.equal('因工作日历调整，承诺办结时间由2027-01-04调整为2027-01-05');
+    // Recorded: a later start does not run it again.
+    expect(await recomputeAfterRuleChanges(opts)).to.deep.equal([]);
   });
 
   it('is a warning for admins and the centre from 1 October; entering the year in one request ends it', async () => {
