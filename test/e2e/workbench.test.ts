@@ -315,6 +315,11 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.locator('table.issues tbody tr').first().waitFor();
     await expectAccessible(page);
     await snap(page, '10-list-phone', false);
+    // A tap on the row's number (not only its title) opens the issue.
+    const number = (await page.locator('table.issues tbody tr .mono').first().textContent())!.trim();
+    await page.locator('table.issues tbody tr .mono').first().click();
+    await page.waitForURL(/\/issues\/[0-9a-f]{24}$/);
+    await page.getByText(number).first().waitFor();
   });
 
   it('registers an enterprise the window has never seen from the new-issue form, then takes in its issue', async () => {
