@@ -115,7 +115,10 @@ function parseInput(action: ActionId, input: unknown): unknown {
 
 function refreshDerived(issue: IssueCore, now: Date): void {
   if (TERMINAL_STATES.includes(issue.state)) issue.warning = 'none';
-  else if (CLOCKED_STATES.includes(issue.state)) issue.warning = lightOf(issue, now) ?? issue.warning;
+  // No clock to light (a consultation straight from intake: the triage clock stopped, no deadlines yet): no
+  // light, not the triage's 已超期 carried on. Only a received issue stored without its triage keeps its own.
+  else if (CLOCKED_STATES.includes(issue.state))
+    issue.warning = lightOf(issue, now) ?? (issue.state === 'received' ? issue.warning : 'none');
   issue.nextCheckAt = nextCheckAt(issue, now);
 }
 

@@ -154,6 +154,23 @@ describe('lifecycle rules', () => {
       return story;
     }
 
+    it('straight from intake, the triage’s 已超期 does not follow the issue into consultation', () => {
+      const start = at('2026-03-02', '09:00');
+      const hour = 3_600_000;
+      const triage = {
+        startAt: start,
+        yellowAt: new Date(start.getTime() + hour),
+        dueAt: new Date(start.getTime() + 2 * hour),
+        overdueAt: new Date(start.getTime() + 3 * hour),
+        urged: true,
+        supervised: true,
+      };
+      const story = new IssueStory(start, { triage, warning: 'overdue' });
+      story.goTo('2026-03-03', '09:00');
+      story.do(actors.dispatcher, 'consult', { tier: 'director', unitIds: ['city-nrp', 'city-drc'] });
+      expect(story.issue).to.include({ state: 'consulting', deadlines: null, warning: 'none' });
+    });
+
     it('collects each unit’s input and refuses units outside the list', () => {
       const story = consulting();
       story.do(actors.handler, 'consult_input', { text: '可牵头办理' });
