@@ -236,6 +236,8 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     const light = page().locator('dt:text-is("预警") + dd');
     await light.waitFor();
     expect(await light.textContent()).to.contain('正常');
+    // …and says which deadline it goes by, so 正常 beside 签收时限已过 is no contradiction.
+    expect(await light.textContent()).to.contain('按办结时限');
     expect(await page().getByTestId('running-deadline').locator('.chip').textContent()).to.contain('超时');
   });
 
