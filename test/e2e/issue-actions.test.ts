@@ -68,6 +68,35 @@ describe('staff app: an action’s notice says where the issue went (e2e)', func
     expect(await shown.textContent()).to.not.contain('超时');
   });
 
+  it('an answered issue no longer says 尚未记录联系 (nothing is awaited of the unit any more)', async () => {
+    const unit = t.seed.units.find((u) => u.code === 'city-drc')!;
+    const handler = `handler-${unit.code}`;
+    const issue = await t.apiAs('dispatcher', 'POST', '/api/issues', {
+      enterprise: { creditCode: t.seed.enterprises[1]!.creditCode },
+      channel: 'window',
+      title: '项目备案进度咨询',
+      content: '企业询问投资项目备案的办理进度，希望有关部门告知所需材料和时间。',
+      urgency: 'normal',
+    });
+    if (issue.state === 'received' || issue.unitId !== String(unit._id))
+      await t.apiAs('dispatcher', 'POST', `/api/issues/${issue.id}/actions/dispatch`, {
+        unitId: String(unit._id),
+      });
+    await t.apiAs(handler, 'POST', `/api/issues/${issue.id}/actions/sign`, {});
+    await t.apiAs(handler, 'POST', `/api/issues/${issue.id}/actions/reply`, {
+      text: '已告知企业备案所需材料。',
+    });
+    await t.apiAs('dispatcher', 'POST', `/api/issues/${issue.id}/actions/verify`, {});
+    await session?.context.close();
+    session = await t.open();
+    const page = session.page;
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${issue.id}`);
+    const shown = page.getByTestId('first-contact');
+    await shown.waitFor();
+    expect(await shown.textContent()).to.not.contain('尚未记录联系');
+  });
+
   it('a handler’s 退单 needs its basis, then leaves the page it may no longer read for the workbench', async () => {
     const unit = t.seed.units.find((u) => u.code === 'city-drc')!;
     const issue = await t.apiAs('clerk', 'POST', '/api/issues', {
