@@ -258,8 +258,20 @@ function isOwnAddress(channel: OutboxChannel, address: string, own: OwnAddresses
   }
 }
 
-/** A template without the QR link (and the colon that introduces it), for a writer who is not the enterprise. */
-const WITHOUT_LINK = /[：:]?\s*\{\{\s*link\s*\}\}/g;
+/**
+ * A template for a writer who is not the enterprise (any sender may name a credit code), who is never given the
+ * QR page: the link goes, and the clause that offered it says who holds the code (请由企业负责人扫描企业码查看答复
+ * 并评价), instead of asking someone without it to scan it. A clause worded otherwise (an admin's) is dropped.
+ */
+const LINK = /[：:]?\s*\{\{\s*link\s*\}\}/g;
+const LINK_CLAUSE = /[，,。；;]?[^，,。；;]*\{\{\s*link\s*\}\}[。.]?/g;
+const ended = (text: string) => (/[。！？]$/.test(text) ? text : `${text}。`);
+export function withoutLink(template: string): string {
+  if (!/\{\{\s*link\s*\}\}/.test(template)) return template;
+  const bare = template.replace(LINK, '');
+  if (bare.includes('扫描企业码')) return ended(bare.replace(/扫描企业码/g, '由企业负责人扫描企业码'));
+  return `${ended(template.replace(LINK_CLAUSE, '').replace(/[，,；;：:\s]+$/, ''))}详情可由企业负责人扫描企业码查看。`;
+}
 
 /**
  * Where a message came from: the issue's own first message, or one merged into it later (its source). The key
@@ -595,7 +607,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     for (const intent of intents) {
       // Each text is rendered for the recipients who get it: the enterprise's own addresses with the QR link,
       // a writer who is not the enterprise and a platform without it (staff: staffVars, below).
-      const unlinked = () => render(templates[intent.event].replace(WITHOUT_LINK, ''), vars);
+      const unlinked = () => render(withoutLink(templates[intent.event]), vars);
       const textFor = (t: EnterpriseTarget) => (t.own ? render(templates[intent.event], vars) : unlinked());
       const title = `${EVENT_SPECS[intent.event].label} ${facts.number}`;
       const keyOf = (recipient: string, channel: OutboxChannel) =>

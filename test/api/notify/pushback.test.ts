@@ -173,9 +173,13 @@ describe('push-back to the originating channel', () => {
     expect(toSender.every((text) => text.includes(issue.number))).to.equal(true);
     expect(t.sms.sent.some((m) => m.to === e.mobile)).to.equal(false);
     // A number that is not the enterprise's own (anyone can send a credit code) is never given the QR page,
-    // which lists the enterprise's issues: the texts name the number and end where the link would be.
+    // which lists the enterprise's issues: the texts name the number and, instead of asking someone without
+    // the code to scan it (可扫描企业码查看进度, with nothing after), who holds the code.
     expect(toSender.filter((text) => text.includes('/e/'))).to.deep.equal([]);
-    expect(toSender[0]).to.match(/编号HZ-\d{4}-\d{6}。可扫描企业码查看进度$/);
+    expect(toSender[0]).to.match(/编号HZ-\d{4}-\d{6}。可由企业负责人扫描企业码查看进度。$/);
+    expect(toSender[2]).to.match(
+      /^您的问题HZ-\d{4}-\d{6}已办理完毕，请由企业负责人扫描企业码查看答复并评价。$/,
+    );
   });
 
   it('the registered mobile writing in by SMS is the enterprise itself: its answers carry the QR page', async () => {
