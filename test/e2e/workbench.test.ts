@@ -86,7 +86,14 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.goto(`${t.baseUrl}/issues/new`);
     await page.getByRole('heading', { name: '新建工单' }).waitFor();
     await page.getByRole('button', { name: '提交工单' }).click();
-    expect(await page.getByRole('alert').textContent()).to.contain('请先选择企业');
+    // Every missing field at once, each under its field (they came one at a time in the banner).
+    expect(await page.getByRole('alert').textContent()).to.contain('请按提示修改标红的项目');
+    const fieldErrors = async () => {
+      await page.locator('.el-form-item__error').first().waitFor();
+      return page.locator('.el-form-item__error').allTextContents();
+    };
+    expect((await fieldErrors()).map((e) => e.trim())).to.include('请先选择企业');
+    expect((await fieldErrors()).some((e) => e.includes('问题内容'))).to.equal(true);
     await page.getByRole('combobox', { name: '查找企业' }).fill(enterprise.name.slice(0, 4));
     await page
       .locator('.el-select-dropdown:visible .el-select-dropdown__item')
@@ -120,6 +127,7 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.getByLabel('联系电话', { exact: true }).fill('请回电');
     await page.getByRole('button', { name: '提交工单' }).click();
     expect(await page.getByRole('alert').textContent()).to.contain('联系电话格式无效');
+    expect((await fieldErrors()).map((e) => e.trim())).to.deep.equal(['联系电话格式无效']);
     await page.getByLabel('联系人', { exact: true }).fill('钱七');
     await page.getByLabel('联系电话', { exact: true }).fill('13566667777');
     await page.getByLabel('电子邮箱', { exact: true }).fill('qian@example.com');
