@@ -333,6 +333,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     switch (origin.channel) {
       case 'sms':
         return c.phone ? to('sms', c.phone) : null;
+      // 浙里办 submits for a signed-in person: who submitted hears of it by SMS at their mobile (a landline,
+      // none), as an SMS writer does; the registered mobile was thanked for something its owner had not sent.
+      case 'zheliban': {
+        const mobile = normaliseMobile(c.phone);
+        return mobile ? to('sms', mobile) : null;
+      }
       case 'email':
         return c.email && deps.emailEnabled
           ? { ...to('email', c.email), replyTo: messageIdOf(origin.externalId ?? undefined) }

@@ -182,6 +182,33 @@ describe('push-back to the originating channel', () => {
     );
   });
 
+  it('a 浙里办 submission is answered by SMS at the submitter’s mobile, not at the enterprise’s', async () => {
+    const e = enterpriseIn(t, 'anji', 5);
+    const phone = '13512345678';
+    expect(e.mobile).to.not.equal(phone);
+    const res = await request(t.app)
+      .post('/api/intake/zheliban')
+      .set('X-Api-Key', 'demo-zheliban-key')
+      .set('Content-Type', 'application/json')
+      .send(
+        JSON.stringify({
+          externalId: 'ZLB-PB-1',
+          creditCode: e.creditCode,
+          contactName: '周八',
+          contactPhone: phone,
+          content: `${VAGUE_TEXT}园区道路积水严重。`,
+        }),
+      )
+      .expect(200);
+    const issue = await issueByNumber(res.body.number);
+    await carryThrough(String(issue._id));
+    expect(await enterpriseRows(String(issue._id))).to.deep.equal([
+      `enterprise_received sms ${phone}`,
+      `enterprise_dispatched sms ${phone}`,
+      `enterprise_reply sms ${phone}`,
+    ]);
+  });
+
   it('the registered mobile writing in by SMS is the enterprise itself: its answers carry the QR page', async () => {
     const e = enterpriseIn(t, 'anji', 4);
     const mobile = e.mobile!;
