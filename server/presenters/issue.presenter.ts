@@ -187,6 +187,8 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: Ti
     },
     classification: doc.classification,
     coUnitIds: ids(doc.coUnitIds),
+    /** Units whose 退单 the centre accepted: a consultation convenes them too, to settle whose it is. */
+    returnedFrom: ids(doc.returnedFrom),
     level: doc.level ?? null,
     deadlines: presentDeadlines(doc.deadlines),
     // Kept after dispatch as history; the desk shows it while the issue waits in 待受理.

@@ -92,6 +92,8 @@ describe('issue lifecycle through the API', () => {
     const second = await must(t, handlerOf('city-econ'), id, 'return', { reason: '同样不属于本单位' });
     expect(second).to.include({ state: 'consulting', returnCount: 2, tier: 'director' });
     expect(second.consultation.unitIds).to.include.members([drc(), econ]);
+    // The page says which of them handed it back (曾退单), so a unit knows why it is convened again.
+    expect(second.returnedFrom).to.have.members([drc(), econ]);
     // Both returning units are at the table and can see and give input.
     await must(t, h, id, 'consult_input', { text: '建议由经信局牵头' });
     const decided = await must(t, 'director', id, 'decide', { unitId: econ, workingDays: 10 });

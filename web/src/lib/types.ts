@@ -152,6 +152,8 @@ export interface IssueDetail extends IssueSummary {
   contact: IssueContact | null;
   sources: IssueSource[];
   coUnitIds: string[];
+  /** Units whose 退单 was accepted (a consultation convenes them too, to settle whose it is). */
+  returnedFrom?: string[];
   level: UnitLevel | null;
   deadlines: Deadlines | null;
   /** The triage clock while the issue waits in 待受理 (kept afterwards as history); absent on older servers. */
