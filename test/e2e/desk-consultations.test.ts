@@ -29,7 +29,7 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
   after(async () => session?.context.close());
 
   before(async () => {
-    const consulted = async (title: string, tier: 'director' | 'leader') => {
+    const consulted = async (title: string, tier: 'director' | 'leader', returnedBy?: string) => {
       const issue = await t.apiAs('dispatcher', 'POST', '/api/issues', {
         enterprise: { creditCode: t.seed.enterprises[1]!.creditCode },
         channel: 'meeting',
@@ -37,13 +37,24 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
         content: '企业反映园区道路改造迟迟未启动，规划和经信部门各执一词，希望协调推进。',
         urgency: 'normal',
       });
+      if (returnedBy) {
+        // First sent to a unit that hands it back (退单), which the consultation then convenes again.
+        if (issue.state !== 'received' || issue.unitId !== unitId(returnedBy))
+          await t.apiAs('dispatcher', 'POST', `/api/issues/${issue.id}/actions/dispatch`, {
+            unitId: unitId(returnedBy),
+          });
+        await t.apiAs(`handler-${returnedBy}`, 'POST', `/api/issues/${issue.id}/actions/return`, {
+          reason: '道路改造规划不属于本单位职责',
+          legalBasis: '本单位三定方案',
+        });
+      }
       await t.apiAs('dispatcher', 'POST', `/api/issues/${issue.id}/actions/consult`, {
         tier,
         unitIds: [unitId(LEAD), unitId(OTHER)],
       });
       return issue.id as string;
     };
-    issueId = await consulted(TITLE, 'director');
+    issueId = await consulted(TITLE, 'director', OTHER);
     await consulted(LEADER_TITLE, 'leader');
     await t.apiAs(`handler-${OTHER}`, 'POST', `/api/issues/${issueId}/actions/consult_input`, {
       text: INPUT,
@@ -67,6 +78,9 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
     const panel = card.getByRole('region', { name: '会商' });
     expect(await panel.textContent()).to.contain(INPUT);
     expect(await panel.textContent()).to.contain('待提交意见');
+    // The unit that handed it back is marked, so it knows why it is convened again.
+    const returned = panel.getByRole('listitem').filter({ hasText: '曾退单' });
+    expect(await returned.count()).to.equal(1);
     expect(await card.getByTestId('waited').textContent()).to.contain('会商已进行');
     expect(await axeFindings(page)).to.deep.equal([]);
     await snap(page, 'desk-convene');
