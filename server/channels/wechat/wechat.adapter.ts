@@ -145,11 +145,18 @@ function pushOf(fields: Record<string, string>, encrypted: boolean): WechatPush 
   if (!account || !openid || !rawType || !Number.isInteger(createTime) || createTime <= 0)
     throw refuse.fields();
   if (openid.length > 128 || account.length > 128) throw refuse.fields();
-  const msgType: WechatMsgType =
-    rawType === 'text' || rawType === 'image' || rawType === 'event' ? rawType : 'other';
+  // A voice message WeChat transcribed (the account's 语音识别 on: <Recognition>) is read as its text (rawType
+  // stays voice, and the filed issue says it is a transcript); without one it is a kind we ask to be written.
+  const transcript = rawType === 'voice' ? fields.Recognition?.trim() : undefined;
+  const msgType: WechatMsgType = transcript
+    ? 'text'
+    : rawType === 'text' || rawType === 'image' || rawType === 'event'
+      ? rawType
+      : 'other';
   const push: WechatPush = { account, openid, createTime, msgType, rawType, encrypted };
   if (fields.MsgId) push.msgId = fields.MsgId.slice(0, 64);
-  if (msgType === 'text') {
+  if (transcript) push.content = transcript.slice(0, MAX_CONTENT);
+  else if (msgType === 'text') {
     if (fields.Content === undefined) throw refuse.fields();
     push.content = fields.Content.slice(0, MAX_CONTENT);
   }

@@ -80,7 +80,13 @@ export function inboundOf(
   content?: string,
 ): InboundMessage {
   const image = push.msgType === 'image';
-  const text = image ? '（企业通过微信公众号发送了一张图片，见附件）' : (content ?? push.content ?? '');
+  const said = content ?? push.content ?? '';
+  // A voice message's text is WeChat's transcript, which staff should read as such.
+  const text = image
+    ? '（企业通过微信公众号发送了一张图片，见附件）'
+    : push.rawType === 'voice'
+      ? `（语音转文字）${said}`
+      : said;
   return {
     channel: 'wechat',
     // WeChat retries a push it got no answer to with the same MsgId; events have none.

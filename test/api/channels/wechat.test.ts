@@ -178,6 +178,23 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       const said = await postPlain(t, openid, voice);
       expect(replyOf(said.text).Content).to.contain('文字');
       expect(await t.models.Issue.countDocuments({ externalId: '1202' })).to.equal(0);
+      // With the account's 语音识别 on, WeChat sends the transcript: that is filed as the follower's text, marked
+      // as a transcript; a spoken 谢谢 is courtesy, answered and not filed.
+      const spoken = voice
+        .replace('<MsgId>1202</MsgId>', '<MsgId>1203</MsgId>')
+        .replace(
+          '</Format>',
+          '</Format><Recognition><![CDATA[厂区门口的路灯坏了一个月没人修]]></Recognition>',
+        );
+      const heard = await postPlain(t, openid, spoken);
+      const filed = await t.models.Issue.findOne({ externalId: '1203' }).lean();
+      expect(filed?.content).to.equal('（语音转文字）厂区门口的路灯坏了一个月没人修');
+      expect(replyOf(heard.text).Content).to.contain(filed!.number);
+      const thanks = voice
+        .replace('<MsgId>1202</MsgId>', '<MsgId>1204</MsgId>')
+        .replace('</Format>', '</Format><Recognition><![CDATA[谢谢。]]></Recognition>');
+      await postPlain(t, openid, thanks);
+      expect(await t.models.Issue.countDocuments({ externalId: '1204' })).to.equal(0);
     });
 
     it('binds and files in one message when the code comes with the complaint text', async () => {
