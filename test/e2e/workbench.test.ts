@@ -86,8 +86,10 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     await page.goto(`${t.baseUrl}/issues/new`);
     await page.getByRole('heading', { name: '新建工单' }).waitFor();
     await page.getByRole('button', { name: '提交工单' }).click();
-    // Every missing field at once, each under its field (they came one at a time in the banner).
-    expect(await page.getByRole('alert').textContent()).to.contain('请按提示修改标红的项目');
+    // Every missing field at once, each under its field (they came one at a time in the banner); the banner
+    // under the form sums up (each field's message is an alert of its own too).
+    const banner = page.locator('.el-alert[role="alert"]');
+    await banner.filter({ hasText: '请按提示修改标红的项目' }).waitFor();
     const fieldErrors = async () => {
       await page.locator('.el-form-item__error').first().waitFor();
       return page.locator('.el-form-item__error').allTextContents();
@@ -126,7 +128,7 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     // Who raised it, checked like the API: a phone that is no number is refused before anything is sent.
     await page.getByLabel('联系电话', { exact: true }).fill('请回电');
     await page.getByRole('button', { name: '提交工单' }).click();
-    expect(await page.getByRole('alert').textContent()).to.contain('联系电话格式无效');
+    await banner.filter({ hasText: '联系电话格式无效' }).waitFor();
     expect((await fieldErrors()).map((e) => e.trim())).to.deep.equal(['联系电话格式无效']);
     await page.getByLabel('联系人', { exact: true }).fill('钱七');
     await page.getByLabel('联系电话', { exact: true }).fill('13566667777');
