@@ -45,9 +45,11 @@ export const decide: Handler<DecideInput & { level?: UnitLevel }> = (issue, inpu
   issue.unitId = input.unitId;
   issue.coUnitIds = (input.coUnitIds ?? []).filter((id) => id !== input.unitId);
   if (input.level) issue.level = input.level;
-  // The lead unit was at the table: the decision counts as signing for it.
+  // The lead unit was at the table: the decision counts as signing for it. A new lead unit starts clean; the
+  // same unit keeps a late sign-for it had already missed (a 催签 marks it), or ignoring an issue until the
+  // consultation handed it back would count as signing on time.
   issue.signedAt = ctx.now;
-  issue.signedLate = false;
+  issue.signedLate = fromUnitId === input.unitId && issue.signedLate === true;
   const fromNow = () =>
     computeDeadlines({ ...ctx, urgency: issue.urgency, category: issue.category, startAt: ctx.now });
   if (!issue.deadlines) issue.deadlines = fromNow();

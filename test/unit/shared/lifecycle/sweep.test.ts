@@ -106,6 +106,23 @@ describe('lifecycle over simulated weeks: warnings and escalation', () => {
     expect(third.fired).to.deep.equal(['2026-03-04 15:30 urge', '2026-03-05 17:30 supervise']);
   });
 
+  it('a consultation handing the issue back to the unit that missed its sign-for keeps the miss; another unit starts clean', () => {
+    const missed = () => {
+      const story = new IssueStory(at('2026-03-02', '10:00'), { urgency: 'urgent' }).dispatched();
+      runSweep(story, at('2026-03-02', '16:00'));
+      expect(story.issue.signedLate).to.equal(true);
+      story.do(actors.dispatcher, 'consult', { tier: 'director', unitIds: ['city-nrp', 'city-drc'] });
+      return story;
+    };
+    const same = missed();
+    same.do(actors.director, 'decide', { unitId: 'city-nrp', workingDays: 3 });
+    // It was 100% 及时签收 for the unit that had ignored the issue until the decision.
+    expect(same.issue).to.include({ state: 'in_progress', unitId: 'city-nrp', signedLate: true });
+    const other = missed();
+    other.do(actors.director, 'decide', { unitId: 'city-drc', workingDays: 3 });
+    expect(other.issue).to.include({ state: 'in_progress', unitId: 'city-drc', signedLate: false });
+  });
+
   it('a unit that signs in time is never reminded to sign', () => {
     const story = new IssueStory(at('2026-03-02', '10:00'), { urgency: 'urgent' }).dispatched();
     story.goTo('2026-03-02', '11:30');
