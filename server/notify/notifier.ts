@@ -546,7 +546,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     // A bad rating's check names its own limit, which the sweep's reminder carries (the due instant it fired for).
     const checkDue =
       change.data?.target === 'rating_check' ? (change.data.dueAt as Date | undefined) : undefined;
-    const signRunning = facts.state === 'dispatched' && (byPerson(change) || change.data?.target === 'sign');
+    // The sweep's 催签 is about the sign-for limit whatever the state is by the time it is written: one pass
+    // catching up days may have escalated the issue into consultation after it.
+    const signRunning =
+      (change.data?.target === 'sign' && !byPerson(change)) ||
+      (facts.state === 'dispatched' && byPerson(change));
     const [kind, running] = checkDue
       ? (['ratingVerify', checkDue] as const)
       : signRunning && facts.deadlines?.signBy

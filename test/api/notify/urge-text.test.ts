@@ -137,6 +137,19 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     ]);
   });
 
+  it('a sweep catching up weeks names the 签收时限 in its 催签, though the same pass escalated the issue', async () => {
+    t.clock.set(china('2026-03-02 09:00'));
+    const res = await postIssue(t, 'dispatcher', { category: 'policy', urgency: 'urgent' });
+    const id = res.body.id as string;
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
+    // Down for three weeks: the 催签, the lights and the escalation into consultation come in one pass.
+    t.clock.set(china('2026-03-23 10:00'));
+    await sweepAndNotify(t);
+    expect((await t.models.Issue.findById(id).lean())!.state).to.equal('consulting');
+    const [signDue] = await texts(t, id, 'sign_due');
+    expect(signDue).to.include('签收时限已于2026-03-02 11:00到期').and.not.include('办结时限');
+  });
+
   it('an issue left in 待受理: the oversight hears 待受理超时 once, and no second 超期 a day later', async () => {
     t.clock.set(china('2026-03-02 09:00'));
     const res = await postIssue(t, 'dispatcher', { urgency: 'urgent', content: VAGUE_TEXT });
