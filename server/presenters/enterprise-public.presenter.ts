@@ -16,8 +16,16 @@ export function maskEmail(email: string): string {
   return at > 0 ? `${email.slice(0, 1)}***${email.slice(at)}` : '***';
 }
 
-/** Keeps the first two characters and the legal-form suffix (有限公司…), hides the distinctive middle. */
+/** What intake names an enterprise it registered provisionally (待确认企业（…）): the centre has still to confirm it. */
+const PROVISIONAL_NAME = '待确认企业';
+
+/**
+ * Keeps the first two characters and the legal-form suffix (有限公司…), hides the distinctive middle. A
+ * provisional enterprise's name says only that (its bracket names the writer, masked already: 待确****670）
+ * read as nonsense).
+ */
 export function maskEnterpriseName(name: string): string {
+  if (name.startsWith(PROVISIONAL_NAME)) return PROVISIONAL_NAME;
   const chars = [...name];
   if (chars.length <= 3) return `${chars[0] ?? ''}**`;
   const tail = chars.length >= 8 ? 4 : 1;
