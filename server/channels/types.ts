@@ -18,6 +18,8 @@ export interface InboundContact {
 export interface InboundEnterpriseHint {
   creditCode?: string;
   name?: string;
+  /** The name was read from the message's free text (name-in-text.ts): it may match, never names a new one. */
+  nameFromText?: boolean;
   /** The enterprise's id, when the edge already knows it (staff entry, the QR page). */
   id?: string;
 }

@@ -121,9 +121,8 @@ export function provisionalEnterprise(
       : email
         ? maskEmail(email)
         : senderOf(channelLabel, contact.openid);
-  const name =
-    hint.name?.normalize('NFKC').trim().slice(0, 100) ||
-    (creditCode ? `待确认企业（${creditCode}）` : `待确认企业（${writer}）`);
+  const given = hint.nameFromText ? undefined : hint.name?.normalize('NFKC').trim().slice(0, 100);
+  const name = given || (creditCode ? `待确认企业（${creditCode}）` : `待确认企业（${writer}）`);
   return {
     ...(creditCode ? { creditCode } : {}),
     name,
@@ -155,7 +154,8 @@ export async function matchEnterprise<E extends { provisional?: boolean | null; 
     const registered = found.filter((e) => !e.provisional);
     if (registered.length === 1) {
       const [enterprise] = registered;
-      if (CONTACT_STEPS.has(step.by) && namesAnother(hint, enterprise)) {
+      // A name given in a field (a 12345 operator's) beats the contact; one read from free text never does.
+      if (CONTACT_STEPS.has(step.by) && !hint.nameFromText && namesAnother(hint, enterprise)) {
         const named = await registeredByName(lookup, steps);
         if (named) return named;
       }

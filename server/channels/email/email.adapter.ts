@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AddressObject, Attachment, ParsedMail } from 'mailparser';
 import { contactInText } from '../contact-in-text.ts';
 import { isCourtesy } from '../courtesy.ts';
+import { enterpriseHint } from '../name-in-text.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { InboundAttachment, InboundContact, InboundMessage } from '../types.ts';
 
@@ -164,7 +165,7 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
     ...(mail.date && !Number.isNaN(mail.date.getTime()) ? { receivedAt: mail.date } : {}),
     ...(title ? { title } : {}),
     content,
-    enterprise: creditCode ? { creditCode } : {},
+    enterprise: enterpriseHint(creditCode, `${title}\n${text}`),
     // The sender, and the name and number the mail offers to be called on (联系人…电话…, often its signature).
     contact: contactOf(sender, text),
     attachments: attachmentsOf(mail.attachments ?? []),

@@ -1,13 +1,14 @@
 // The SMS gateway's upstream push (DESIGN §10), HMAC-signed: `{msgId, from, text, receivedAt?}`. The sender's
 // mobile is the contact (and matches the enterprise's registered mobile); a credit code written in the text
-// names the enterprise outright and leaves the text, as on WeChat and by mail (credit-code-in-text.ts). A text
-// that is only courtesy (你好, 谢谢, 收到) or a bare reply (满意, T, 退订) is refused 422 `no_complaint`: nothing
-// to file. Pure.
+// names the enterprise outright and leaves the text, as on WeChat and by mail (credit-code-in-text.ts); else the
+// firm the text says it writes for is a hint (name-in-text.ts). A text that is only courtesy (你好, 谢谢, 收到)
+// or a bare reply (满意, T, 退订) is refused 422 `no_complaint`: nothing to file. Pure.
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/schemas.ts';
 import { AppError } from '../../errors.ts';
 import { isCourtesy } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
+import { enterpriseHint } from '../name-in-text.ts';
 import {
   instantField,
   jsonAck,
@@ -43,7 +44,7 @@ export const smsAdapter: JsonChannelAdapter = {
       ...(m.receivedAt ? { receivedAt: m.receivedAt } : {}),
       // A message that is only the code keeps it as its text: the complaint must say something.
       content: found.code && found.rest ? found.rest : m.text,
-      enterprise: found.code ? { creditCode: found.code } : {},
+      enterprise: enterpriseHint(found.code, m.text),
       contact: { phone: m.from },
     };
   },

@@ -369,6 +369,16 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect((await issueByNumber(review.body.number))?.title).to.equal('好差评不满意：排污许可证办理');
   });
 
+  it('sms: a second person of a firm, from a mobile the register does not know, naming it, joins its issue', async () => {
+    const e = enterpriseIn(t, 'anji', 9);
+    const text = `我们${e.name}反映：厂区门口道路对货车限行，原材料运不进来，生产受到影响。`;
+    const first = await signed('sms', { msgId: 'SMS-NAMED-1', from: e.mobile, text }).send();
+    expect(first.body).to.include({ status: 'created' });
+    // It became a second issue, of a provisional enterprise, at another unit.
+    const second = await signed('sms', { msgId: 'SMS-NAMED-2', from: '13812345670', text }).send();
+    expect(second.body).to.include({ status: 'merged', number: first.body.number });
+  });
+
   it('sms: a greeting or a thanks alone is refused 422 no_complaint, and nothing is filed or dead-lettered', async () => {
     const issues = await t.models.Issue.countDocuments();
     const entries = await t.models.InboxEntry.countDocuments();

@@ -140,6 +140,34 @@ describe('enterprise matching', () => {
       expect(looked).to.deep.equal(['mobile', 'name', 'name_key']);
     });
 
+    it('a name read from free text finds the firm when the contact finds nothing, and never overrides it', async () => {
+      // A second person of 安吉白茶 writes from a mobile the register does not know, naming the firm.
+      const stranger = await matchEnterprise(
+        lookup,
+        { name: '湖州安吉白茶有限公司', nameFromText: true },
+        { phone: '13800009999' },
+        '短信',
+      );
+      expect(stranger.enterprise?.id).to.equal('b');
+      // From a's registered mobile, the text's name stays a's message (it may be the company complained about).
+      const owner = await matchEnterprise(
+        lookup,
+        { name: '湖州安吉白茶有限公司', nameFromText: true },
+        { phone: '13905721234' },
+        '短信',
+      );
+      expect(owner.enterprise?.id).to.equal('a');
+      // A name the register does not know: a provisional enterprise named by its writer, not by the guess.
+      const unknown = await matchEnterprise(
+        lookup,
+        { name: '某某新材料有限公司', nameFromText: true },
+        { phone: '13800009999' },
+        '短信',
+      );
+      expect(unknown.enterprise).to.equal(null);
+      if (unknown.enterprise === null) expect(unknown.provisional.name).to.equal('待确认企业（138****9999）');
+    });
+
     it('the mobile’s enterprise stands when the name is its own (short form), or one the register does not know', async () => {
       const own = await matchEnterprise(lookup, { name: '德清绿源竹业' }, { phone: '13905721234' }, '短信');
       expect(own).to.deep.include({ by: 'mobile' });
