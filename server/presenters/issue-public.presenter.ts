@@ -272,9 +272,10 @@ function labelOf(e: PublicEvent): string {
   if (e.action === 'note' && e.data?.kind === ENTERPRISE_SUPPLEMENT) return '企业补充材料';
   const resolveBy = e.data?.resolveBy;
   if (e.action === 'approve_extension' && resolveBy) return `办理期限延长至${monthDay(resolveBy)}`;
-  // The owner's own rating, as they gave it (评价：不满意), where the bare word said nothing.
+  // The owner's own rating, as they gave it (评价「不满意」), where the bare word said nothing; the comment
+  // follows after a colon of its own (评价：不满意：… read as two labels).
   const given = e.action === 'rate' && e.data ? ratingLabel(e.data) : '';
-  if (given) return `评价：${given}`;
+  if (given) return `评价「${given}」`;
   // A unit's 退单: what it means for the owner (its reason and legal basis stay with staff).
   if (e.action === 'return')
     return e.toState === 'consulting' ? '承办单位退回，提请多部门协调办理' : '承办单位退回，服务中心重新分派';

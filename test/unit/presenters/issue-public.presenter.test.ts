@@ -303,7 +303,7 @@ describe('public issue presenter', () => {
     expect(JSON.stringify(second)).to.not.include('三定方案').and.not.include('不属于本单位');
   });
 
-  it('shows the owner their own rating as given (评价：不满意), with their comment', () => {
+  it('shows the owner their own rating as given (评价「不满意」), with their comment', () => {
     const doc = issue({
       state: 'awaiting_rating',
       timeline: [
@@ -322,7 +322,7 @@ describe('public issue presenter', () => {
       ],
     });
     expect(presentIssuePublic(doc).progress.map((p) => [p.label, p.note])).to.deep.equal([
-      ['评价：不满意', '答复没有解决问题'],
+      ['评价「不满意」', '答复没有解决问题'],
     ]);
   });
 
