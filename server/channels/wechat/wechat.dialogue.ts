@@ -40,7 +40,8 @@ export const WECHAT_TEXT = Object.freeze({
     name ? `已绑定企业：${name}（${code}）。` : `已绑定统一社会信用代码 ${code}。`,
   askComplaint: '请直接发送您要反映的问题，可附图片。',
   adopted: (numbers: readonly string[]) => `您此前反映的问题（${numbers.join('、')}）已归入贵企业办理。`,
-  courtesy: '收到，感谢您的反馈！如有新的问题，请直接用文字描述，可附图片；办理进度可在企业码页面查看。',
+  courtesy:
+    '收到，感谢您的反馈！如有新的问题，请直接用文字描述，可附图片；办理进度企业负责人可在企业码页面查看。',
 });
 
 /** The next step for a push from an openid bound to `boundCode` (or not bound). */
@@ -109,7 +110,8 @@ export function ackText(ack: IntakeAck, msg?: Pick<InboundMessage, 'filesOnly'>)
     return `已收到您发送的图片，已补充到问题 ${ack.number}，工作人员会一并查看。`;
   switch (ack.status) {
     case 'created':
-      return `已受理您反映的问题，受理编号：${ack.number}。可在企业码页面查看办理进度。`;
+      // A follower is not the owner (anyone may send a credit code): the code is the owner's to scan.
+      return `已受理您反映的问题，受理编号：${ack.number}。企业负责人可在企业码页面查看办理进度。`;
     case 'duplicate':
       return `该问题已受理，受理编号：${ack.number}。`;
     case 'merged':

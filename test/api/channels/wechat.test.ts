@@ -92,7 +92,7 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(issue!.content).to.equal(complaint);
       expect(String(issue!.enterpriseId)).to.equal(String(e._id));
       expect(content).to.equal(
-        `已受理您反映的问题，受理编号：${issue!.number}。可在企业码页面查看办理进度。`,
+        `已受理您反映的问题，受理编号：${issue!.number}。企业负责人可在企业码页面查看办理进度。`,
       );
 
       // WeChat retries an unanswered push with the same MsgId: same number, no second issue.
