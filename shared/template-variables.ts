@@ -38,4 +38,5 @@ export const VARIABLE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   memberCount: '合并件数',
   text: '答复内容',
   files: '未收到的附件',
+  redone: '整改标注',
 });

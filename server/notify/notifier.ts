@@ -79,6 +79,8 @@ interface IssueFacts {
   inboxId?: Types.ObjectId | null;
   /** Later messages merged into this issue (intake's duplicate check): each is answered where it came from. */
   sources?: SourceFacts[];
+  /** Rounds redone after a bad rating judged reasonable: the answer after one is the rectified one. */
+  redoCount?: number;
 }
 
 type SourceFacts = Pick<IssueFacts, 'channel' | 'contact'> & {
@@ -108,6 +110,7 @@ export const NOTIFIER_ISSUE_FIELDS = {
   triage: 1,
   contact: 1,
   sources: 1,
+  redoCount: 1,
 } as const;
 
 /** The enterprise's fields a notification needs: its addresses, the owner's choice, the QR link's token. */
@@ -561,6 +564,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     return {
       number: facts.number,
       title: facts.title,
+      // 经整改: the answer after a bad rating's rectification, which read word for word as the first one.
+      redone: (facts.redoCount ?? 0) > 0 ? '经整改' : '',
       enterprise: facts.enterpriseName,
       // An issue still waiting for triage has no unit: its red light and overdue notices say so.
       unit: facts.unitName ?? (facts.state === 'received' ? '待分办' : ''),

@@ -267,10 +267,12 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '企业',
     '您的问题{{number}}已交由{{unit}}办理，预计{{deadline}}前办结。',
   ),
+  // {{redone}}: 经整改 for the answer after a bad rating's rectification, else empty.
   enterprise_reply: spec(
     '办理结果',
     '企业',
-    '您的问题{{number}}已办理完毕，请扫描企业码查看答复并评价：{{link}}',
+    '您的问题{{number}}{{redone}}已办理完毕，请扫描企业码查看答复并评价：{{link}}',
+    ['redone'],
   ),
   enterprise_class_reply: spec(
     '类问题统一答复',

@@ -15,7 +15,7 @@ describe('notify: a notice without the QR link', () => {
       } else expect(text, event).to.equal(template);
     }
     expect(withoutLink(DEFAULT_TEMPLATES.enterprise_reply)).to.equal(
-      '您的问题{{number}}已办理完毕，请由企业负责人扫描企业码查看答复并评价。',
+      '您的问题{{number}}{{redone}}已办理完毕，请由企业负责人扫描企业码查看答复并评价。',
     );
   });
 
