@@ -20,6 +20,7 @@ import { changedSet, toCore } from '../commands/issue-store.ts';
 import type { Logger } from '../logger.ts';
 import type { IssueDoc, Models, StoredTimelineEvent } from '../models/index.ts';
 import { SWEEP_PROJECTION } from './sweep-plan.ts';
+import { runOnce } from '../models/issue-upgrades.ts';
 
 export type RecomputeReason = 'policy' | 'calendar';
 const REASON_LABELS: Record<RecomputeReason, string> = {
@@ -229,9 +230,9 @@ export function createDeadlineRecomputer(opts: RecomputeOptions): DeadlineRecomp
 
 /**
  * Changes to the deadline rules in the code itself (not in the settings): the open issues' deadlines counted by
- * an earlier rule are recomputed once per database, recorded in `upgrades` beside the stored-issue upgrades
- * (models/issue-upgrades.ts). A start interrupted before the record runs it again: the recompute writes only
- * what moves.
+ * an earlier rule are recomputed once per database, recorded in `upgrades` like the stored-issue upgrades
+ * (models/issue-upgrades.ts runOnce). A start interrupted before the record runs it again: the recompute writes
+ * only what moves.
  */
 const RULE_CHANGES: readonly { id: string; reason: RecomputeReason }[] = [
   // A year the holiday data lacks keeps the days the holiday law fixes off (shared/calendar.ts statutoryDays).
@@ -240,18 +241,13 @@ const RULE_CHANGES: readonly { id: string; reason: RecomputeReason }[] = [
 
 /** Recomputes for each rule change this database has not had; returns the ids it ran. */
 export async function recomputeAfterRuleChanges(opts: RecomputeOptions): Promise<string[]> {
-  const done = opts.models.Issue.db.collection<{ _id: string; at: Date; issues: number }>('upgrades');
-  const had = new Set((await done.find({}, { projection: { _id: 1 } }).toArray()).map((r) => r._id));
-  const ran: string[] = [];
-  for (const change of RULE_CHANGES.filter((c) => !had.has(c.id))) {
-    const report = await recomputeOpenDeadlines(opts, change.reason);
-    if (report.changed) opts.logger.info({ change: change.id, ...report }, 'deadlines recomputed');
-    await done.updateOne(
-      { _id: change.id },
-      { $setOnInsert: { at: opts.clock.now(), issues: report.changed } },
-      { upsert: true },
-    );
-    ran.push(change.id);
-  }
-  return ran;
+  const steps = RULE_CHANGES.map((change) => ({
+    id: change.id,
+    run: async () => {
+      const report = await recomputeOpenDeadlines(opts, change.reason);
+      if (report.changed) opts.logger.info({ change: change.id, ...report }, 'deadlines recomputed');
+      return report.changed;
+    },
+  }));
+  return Object.keys(await runOnce(opts.models, steps, opts.clock.now()));
 }

@@ -101,18 +101,34 @@ const markUnsignedLate = (models: Models) =>
     () => ({ signedLate: true }),
   );
 
-const UPGRADE_STEPS: ReadonlyArray<{ id: string; run: (models: Models) => Promise<number> }> = [
+/** A one-time step: its id in `upgrades`, and the work, which returns how many issues it changed. */
+export interface UpgradeStep {
+  id: string;
+  run: (models: Models) => Promise<number>;
+}
+
+const UPGRADE_STEPS: readonly UpgradeStep[] = [
   { id: 'issue.sendBackCount', run: backfillSendBackCounts },
   { id: 'issue.assigneeFromSign', run: backfillAssignees },
   { id: 'issue.unsignedLate', run: markUnsignedLate },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */
-export async function upgradeStoredIssues(models: Models, now: Date): Promise<Record<string, number>> {
+export const upgradeStoredIssues = (models: Models, now: Date) => runOnce(models, UPGRADE_STEPS, now);
+
+/**
+ * Runs each step this database has not had (one read of `upgrades`), then records it; returns how many issues
+ * each one that ran changed. Also the deadline recompute after a rule change (jobs/deadline-recompute.job.ts).
+ */
+export async function runOnce(
+  models: Models,
+  steps: readonly UpgradeStep[],
+  now: Date,
+): Promise<Record<string, number>> {
   const done = models.Issue.db.collection<{ _id: string; at: Date; issues: number }>(UPGRADES);
   const had = new Set((await done.find({}, { projection: { _id: 1 } }).toArray()).map((r) => r._id));
   const changed: Record<string, number> = {};
-  for (const step of UPGRADE_STEPS) {
+  for (const step of steps) {
     if (had.has(step.id)) continue;
     changed[step.id] = await step.run(models);
     // Two processes starting together may both run a step: each write is guarded, so the second changes nothing.
