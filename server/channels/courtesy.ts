@@ -1,9 +1,10 @@
 // A message that is only courtesy (谢谢！, 好的收到, 您好): an answer to the centre's own message or a greeting,
 // with no problem in it to handle. So is a bare reply to one of the centre's texts: satisfaction (满意, 好评; the
 // rating itself is given on the QR page), an SMS unsubscribe code (T, TD, 退订), a stray letter or digit (x, 1);
-// filing those made an issue, and its receipt a further SMS to someone who asked for none. WeChat answers it without filing (wechat.dialogue.ts); an SMS gateway's push
-// of one is refused (sms.adapter.ts), and so is a new mail of one (email.adapter.ts). Also a message that only
-// says it wants to raise something (你好，我们有问题要反映): the problem is still to come. Pure.
+// filing those made an issue, and its receipt a further SMS to someone who asked for none. WeChat answers it
+// without filing (wechat.dialogue.ts); an SMS gateway's push of one is refused (sms.adapter.ts), and so is a new
+// mail of one (email.adapter.ts). Also a message that only says it wants to raise something (你好，我们有问题要
+// 反映): the problem is still to come. Pure.
 
 /** Courtesy words only, once punctuation and spaces are gone. */
 const COURTESY =

@@ -16,7 +16,7 @@ import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code
 import { enterpriseNameKey } from '../../shared/enterprise-name.ts';
 import { CITY_REGION, COUNTIES } from '../../config/units.ts';
 import type { InboundContact, InboundEnterpriseHint } from '../channels/types.ts';
-import { maskEmail, maskMobile } from '../presenters/enterprise-public.presenter.ts';
+import { maskEmail, maskMobile, maskPersonName } from '../presenters/enterprise-public.presenter.ts';
 
 export type MatchedBy = 'credit_code' | 'mobile' | 'email' | 'openid' | 'name' | 'name_key';
 
@@ -115,7 +115,7 @@ export function provisionalEnterprise(
   // writer in it is masked as a masked contact reads (李**, 138****1111, w***@example.cn); the centre has the
   // contact itself on the issue and the enterprise.
   const writer = contact.name
-    ? `${[...contact.name][0]}**`
+    ? maskPersonName(contact.name)
     : mobile
       ? maskMobile(mobile)
       : email

@@ -10,6 +10,9 @@ export function maskMobile(mobile: string | undefined): string {
   return `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
 }
 
+/** 李**: a person's surname, the rest hidden. */
+export const maskPersonName = (name: string): string => `${[...name][0] ?? ''}**`;
+
 /** z***@example.cn: the first character and the domain. */
 export function maskEmail(email: string): string {
   const at = email.indexOf('@');

@@ -16,7 +16,7 @@ import {
   type StoredTimelineEvent,
 } from '../models/issue.model.ts';
 import { canViewIssueContact } from '../policies/index.ts';
-import { maskEmail, maskMobile } from './enterprise-public.presenter.ts';
+import { maskEmail, maskMobile, maskPersonName } from './enterprise-public.presenter.ts';
 
 type Id = { toString(): string } | null | undefined;
 const id = (v: Id): string | null => (v ? String(v) : null);
@@ -71,7 +71,7 @@ function presentContact(c: IssueContact | null | undefined, view: ContactView) {
   if (!c) return null;
   if (view === 'full') return c;
   return {
-    ...(c.name ? { name: `${[...c.name][0]}**` } : {}),
+    ...(c.name ? { name: maskPersonName(c.name) } : {}),
     ...(c.phone ? { phone: maskMobile(c.phone) } : {}),
     ...(c.email ? { email: maskEmail(c.email) } : {}),
     ...(c.openid ? { openid: '***' } : {}),
