@@ -43,6 +43,8 @@ export interface EnterpriseDoc {
   /** Registered mobile; one-time codes for owner verification go here. */
   mobile: string;
   qrToken: string;
+  /** The printed tokens of provisional enterprises merged into this one; not selected by default. */
+  mergedQrTokens?: string[];
   qrIssuedAt: Date;
   /** scrypt hash of the owner's PIN; not selected by default. */
   pinHash: string | null;
@@ -119,6 +121,8 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
         match: MOBILE_PATTERN,
       },
       qrToken: { type: String, required: true, default: newQrToken },
+      // The printed tokens of provisional enterprises merged into this one: their page says where the issues went.
+      mergedQrTokens: { type: [String], default: undefined, select: false },
       qrIssuedAt: { type: Date, required: true, default: () => clock.now() },
       pinHash: { type: String, default: null, select: false },
       pinFailures: { type: Number, default: 0, select: false },
@@ -150,6 +154,7 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
   });
   schema.index({ creditCode: 1 }, { unique: true, partialFilterExpression: CREDIT_CODE_PRESENT });
   schema.index({ qrToken: 1 }, { unique: true });
+  schema.index({ mergedQrTokens: 1 }, { partialFilterExpression: { mergedQrTokens: { $exists: true } } });
   // The directory's list orders by (name, _id) and pages by a keyset cursor on both
   // (server/enterprises/enterprise-list.query.ts); region and industry filters lead their own index.
   schema.index({ region: 1, name: 1, _id: 1 });

@@ -11,6 +11,7 @@ import {
   enterpriseIssueReads,
   listEnterpriseIssues,
   MAX_FINISHED,
+  mergedTokenFilter,
   MAX_OPEN,
   WHOLE_READ,
   type IssueRead,
@@ -78,6 +79,17 @@ describe('QR page at city scale', () => {
     expect(e.stages).to.not.include('SORT');
     expect(e.indexNames).to.deep.equal([ENTERPRISE_INDEX]);
   }
+
+  it('looks an unknown code up among merged codes on their index, reading no enterprise', async () => {
+    const filter = mergedTokenFilter('x'.repeat(43));
+    const plan = await t.conn.db!.collection('enterprises').find(filter).explain('executionStats');
+    const stages = planStages(plan.queryPlanner.winningPlan);
+    expect(stages.map((s) => s.stage))
+      .to.include('IXSCAN')
+      .and.not.include('COLLSCAN');
+    expect(stages.filter((s) => s.indexName).map((s) => s.indexName)).to.deep.equal(['mergedQrTokens_1']);
+    expect(plan.executionStats).to.include({ totalDocsExamined: 0, nReturned: 0 });
+  });
 
   it('reads an ordinary enterprise whole on its index: keys examined = issues returned', async () => {
     const { small } = enterprises();

@@ -20,7 +20,7 @@ export interface ConfirmInput {
 }
 
 async function loadProvisional(models: Models, id: string): Promise<EnterpriseDoc> {
-  const e = await models.Enterprise.findById(id).lean();
+  const e = await models.Enterprise.findById(id).select('+mergedQrTokens').lean();
   if (!e) throw notFound('企业不存在');
   if (!e.provisional) throw new AppError('not_provisional', 409, '该企业已是正式登记企业');
   return e;
@@ -135,11 +135,14 @@ export async function mergeProvisionalCommand(
       state,
       entry: { ...event, fromState: state, toState: state },
     });
-  // 3. The senders: the merged-into enterprise now matches them.
-  const bind: Record<string, unknown> = {};
+  // 3. The senders: the merged-into enterprise now matches them. Its printed code, sent to the writer with
+  // the receipt, is kept so its page can say the issues moved (not that the code is unknown).
+  const bind: Record<string, unknown> = {
+    mergedQrTokens: { $each: [from.qrToken, ...(from.mergedQrTokens ?? [])] },
+  };
   if (from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
   if (parked.length) bind.emails = { $each: parked };
-  if (Object.keys(bind).length) await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });
+  await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });
   // 4. Nothing is left on the provisional record.
   await models.Enterprise.deleteOne({ _id: from._id, provisional: true });
   return (await models.Enterprise.findById(into._id).lean()) as EnterpriseDoc;

@@ -23,7 +23,7 @@ import type { SmsSender } from '../../notify/sms.ts';
 import type { QrLiveHub } from '../../realtime/qr-live.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
-import { messagePage, notFoundPage } from './layout.view.ts';
+import { mergedCodePage, messagePage, notFoundPage } from './layout.view.ts';
 import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
 import { sendAttachment } from '../../attachments/attachments.router.ts';
 import {
@@ -54,7 +54,12 @@ import {
   supplementForm,
 } from './qr-page.schema.ts';
 import { enterpriseSupplementCommand, supplementTarget } from '../../commands/issue-supplement.command.ts';
-import { findEnterpriseByToken, listEnterpriseIssues, type QrEnterprise } from './qr-page.query.ts';
+import {
+  findEnterpriseByToken,
+  isMergedToken,
+  listEnterpriseIssues,
+  type QrEnterprise,
+} from './qr-page.query.ts';
 import { DEFAULT_QR_LIMITS, pageHeaders, verificationLimits, type QrPageLimits } from './qr-page.security.ts';
 import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
 import { createKnownBrowsers } from './qr-known-browser.ts';
@@ -137,7 +142,10 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   const withEnterprise: RequestHandler = async (req, res, next) => {
     const token = String(req.params.token);
     const enterprise = await findEnterpriseByToken(ctx.models, token);
-    if (!enterprise) return send(res, 404, notFoundPage());
+    if (!enterprise)
+      return (await isMergedToken(ctx.models, token))
+        ? send(res, 410, mergedCodePage())
+        : send(res, 404, notFoundPage());
     const owner = sessionOwner(enterprise, token);
     const session = sessions.read(req, owner);
     const knownBrowser = knownBrowsers.idOf(req, owner);

@@ -202,6 +202,17 @@ export function notFoundPage(): string {
   );
 }
 
+/**
+ * A provisional enterprise's code after the centre found the registered enterprise it writes for: the issues
+ * moved to that enterprise's code, which its owner holds; which enterprise is not said.
+ */
+export function mergedCodePage(): string {
+  return messagePage(
+    '查询码已停用',
+    '经核实，您反映的问题已归入所属企业的档案，继续办理，无需重新反映。办理进度和评价请由企业负责人扫描本企业的企业码查看。',
+  );
+}
+
 export function tooManyPage(back?: string): string {
   return messagePage('操作过于频繁', '您的操作过于频繁，为保护企业信息安全，请稍后再试。', back);
 }

@@ -82,6 +82,15 @@ export async function findEnterpriseByToken(models: Models, token: string): Prom
   return found as QrEnterprise | null;
 }
 
+/** The read of a code no enterprise prints (exported so a test can explain it: an unknown code costs a key). */
+export const mergedTokenFilter = (token: string) => ({ mergedQrTokens: token });
+
+/** Whether the token was a provisional enterprise's, merged into a registered one (its page says so). */
+export async function isMergedToken(models: Models, token: string): Promise<boolean> {
+  if (!TOKEN_SHAPE.test(token)) return false;
+  return (await models.Enterprise.collection.countDocuments(mergedTokenFilter(token), { limit: 1 })) > 0;
+}
+
 type Id = EnterpriseDoc['_id'];
 
 /** One find as the page issues it (exported so a test can explain exactly these). */

@@ -146,6 +146,13 @@ describe('intake: matching the enterprise, provisional enterprises', () => {
       region: 'anji',
     });
     expect(moved[0].timeline.at(-1)?.note).to.include('已归并');
+    // The provisional code the writer was sent says where the issues went, and opens nothing.
+    const page = await request(t.app).get(`/e/${provisional?.qrToken}`).expect(410);
+    expect(page.text).to.include('查询码已停用').and.include('已归入所属企业的档案');
+    expect(page.text).to.not.include(real.name);
+    const unknownPage = await request(t.app).get(`/e/${'A'.repeat(provisional?.qrToken.length ?? 43)}`);
+    expect(unknownPage.status).to.equal(404);
+    expect(unknownPage.text).to.include('企业码无法识别');
     expectError(
       await request(t.app)
         .post(`/api/enterprises/${String(real._id)}/merge`)
