@@ -135,3 +135,7 @@ export function loadClusterHeldout2(dir = CORPUS_DIR): ClusterRow[] {
 export function loadClusterHeldout3(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters-heldout3.jsonl', dir), clusterRowSchema);
 }
+/** The fourth clustering held-out set (written before the eleventh wave changed the clustering): only reported. */
+export function loadClusterHeldout4(dir = CORPUS_DIR): ClusterRow[] {
+  return readJsonLines(corpusFile('clusters-heldout4.jsonl', dir), clusterRowSchema);
+}
