@@ -109,8 +109,10 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
   /**
    * What the follower wrote before binding was filed for a provisional enterprise known only by its openid
    * (file-unbound): now that it names its enterprise, that provisional one is merged into it, its issues
-   * following, so the centre has nothing to merge by hand. One that also holds other senders' addresses is
-   * left to the centre. Answers the numbers of the issues that moved.
+   * following, so the centre has nothing to merge by hand. The follower is not thereby one of the
+   * enterprise's accepted followers (anyone can send a credit code): it hears of its own messages, without the
+   * QR link, until the centre accepts it. One that also holds other senders' addresses is left to the centre.
+   * Answers the numbers of the issues that moved.
    */
   async function adoptFollowerIssues(openid: string, intoId: string): Promise<string[]> {
     const own = await models.Enterprise.collection
@@ -127,7 +129,10 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
         .find({ enterpriseId: p._id }, { projection: { number: 1 } })
         .toArray();
       const note = `微信用户发送统一社会信用代码完成绑定，其此前以「${String(p.name)}」登记的来件归入本企业`;
-      await mergeProvisionalCommand(models, FOLLOWER_BINDING, String(p._id), intoId, deps.now(), note);
+      await mergeProvisionalCommand(models, FOLLOWER_BINDING, String(p._id), intoId, deps.now(), {
+        note,
+        acceptFollowers: false,
+      });
       numbers.push(...issues.map((i) => String(i.number)));
     }
     return numbers;

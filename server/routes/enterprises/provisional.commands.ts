@@ -85,6 +85,17 @@ export async function confirmProvisionalCommand(
   }
 }
 
+export interface MergeOptions {
+  /** The timeline note (default: the centre's 来件企业「…」经核实为「…」，已归并). */
+  note?: string;
+  /**
+   * Whether the provisional enterprise's WeChat followers become the enterprise's accepted ones (its own
+   * addresses: QR links, the owner's WeChat notices). The centre's merge is its check that they are; a follower
+   * that merely sent a credit code (anyone can) is not accepted by it.
+   */
+  acceptFollowers?: boolean;
+}
+
 /**
  * Merges a provisional enterprise into a known one: staff who checked it, or the channel itself when the sender
  * names the enterprise it writes for (a WeChat follower binding its credit code), with `note` saying so.
@@ -100,8 +111,9 @@ export async function mergeProvisionalCommand(
   id: string,
   intoId: string,
   now: Date,
-  note?: string,
+  opts: MergeOptions = {},
 ): Promise<EnterpriseDoc> {
+  const { note, acceptFollowers = true } = opts;
   if (id === intoId) throw new AppError('invalid_merge', 400, '不能合并到自身');
   const from = await loadProvisional(models, id);
   const into = Types.ObjectId.isValid(intoId) ? await models.Enterprise.findById(intoId).lean() : null;
@@ -140,7 +152,7 @@ export async function mergeProvisionalCommand(
   const bind: Record<string, unknown> = {
     mergedQrTokens: { $each: [from.qrToken, ...(from.mergedQrTokens ?? [])] },
   };
-  if (from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
+  if (acceptFollowers && from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
   if (parked.length) bind.emails = { $each: parked };
   await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });
   // 4. Nothing is left on the provisional record.

@@ -149,7 +149,16 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(moved.enterpriseName).to.equal(e.name);
       expect(moved.timeline.at(-1)!.note).to.contain('微信用户发送统一社会信用代码完成绑定');
       expect(await t.models.Enterprise.countDocuments({ _id: enterprise!._id })).to.equal(0);
-      expect((await t.models.Enterprise.findById(e._id).lean())!.wechatOpenids).to.include(openid);
+      // Sending a credit code (anyone can) does not make the follower one of the enterprise's accepted
+      // followers, whose notices carry the QR link and who get the owner's WeChat notices: this test asserted
+      // that it did, which let any follower take over an enterprise's notices (the security review).
+      expect((await t.models.Enterprise.findById(e._id).lean())!.wechatOpenids ?? []).to.not.include(openid);
+      const later = await postPlain(t, openid, textXml(openid, '厂区门口的排水沟堵了，下雨就积水', '1105'));
+      const laterIssue = await t.models.Issue.findOne({ externalId: '1105' }).lean();
+      expect(String(laterIssue?.enterpriseId), 'the binding still files for its enterprise').to.equal(
+        String(e._id),
+      );
+      expect(replyOf(later.text).Content).to.contain(laterIssue!.number);
       // Another follower's provisional enterprise stays where it is.
       const other = (await t.models.Issue.findOne({ externalId: '1103' }).lean())!;
       const otherEnterprise = await t.models.Enterprise.findById(other.enterpriseId).lean();
