@@ -55,7 +55,7 @@ export interface IssueChange {
  * its QR page's token (the link).
  */
 export type EnterpriseContact = Pick<EnterpriseDoc, '_id' | 'qrToken'> &
-  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'emails' | 'wechatOpenids' | 'notify'>>;
+  Partial<Pick<EnterpriseDoc, 'mobile' | 'email' | 'emails' | 'wechatOpenids' | 'notify' | 'provisional'>>;
 
 export type IssueChangeListener = (change: IssueChange) => void;
 

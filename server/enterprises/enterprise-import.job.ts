@@ -16,10 +16,13 @@ import { systemClock, type Clock } from '../../shared/clock.ts';
 import {
   endOwnerSessionsOnNewMobile,
   forgetEmail,
+  OWNER_ENDS,
+  unsetBoth,
   isEmailTaken,
   registeredEmailUpdate,
 } from '../routes/enterprises/enterprise.commands.ts';
 import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema.ts';
+import { registration } from '../routes/enterprises/provisional.commands.ts';
 import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { normalizeCreditCode } from '../../shared/credit-code.ts';
@@ -38,6 +41,41 @@ export type EnterpriseImports = ReturnType<typeof createEnterpriseImports>;
 function firstIssue(err: z.ZodError): string {
   const issue = err.issues[0];
   return issue ? issue.message : '数据有误';
+}
+
+type RowFields = Record<string, unknown>;
+
+/** A known (or new) enterprise's row: its fields, the registered email replaced, a new mobile ending sessions. */
+function correctedFromRow(known: Record<string, unknown> | null, rest: RowFields, email: string | undefined) {
+  const { update } = registeredEmailUpdate(known?.email as string | undefined, email);
+  const ends: Partial<typeof OWNER_ENDS> = known
+    ? endOwnerSessionsOnNewMobile(known.mobile, rest.mobile)
+    : {};
+  return {
+    ...update,
+    ...ends,
+    $set: { ...rest, ...update.$set },
+    ...unsetBoth('$unset' in update ? update.$unset : undefined, ends.$unset),
+  };
+}
+
+/** The registered email a correction replaced, to take off the enterprise's addresses. */
+function emailForgotten(known: Record<string, unknown>, email: string | undefined): string | undefined {
+  return registeredEmailUpdate(known.email as string | undefined, email).forget;
+}
+
+/** A provisional enterprise registered from the row: the row's mobile and email only, a new code. */
+function registeredFromRow(rest: RowFields, email: string | undefined, now: Date) {
+  const registered = registration(now);
+  return {
+    ...registered,
+    $set: { ...rest, ...registered.$set, ...(email ? { email, emails: [email] } : {}) },
+    $unset: {
+      ...registered.$unset,
+      wechatOpenids: 1,
+      ...(email ? {} : { email: 1, emails: 1 }),
+    },
+  };
 }
 
 export function createEnterpriseImports(deps: {
@@ -66,35 +104,36 @@ export function createEnterpriseImports(deps: {
     const known = code
       ? await deps.models.Enterprise.findOne({ creditCode: code }).lean<Record<string, unknown>>()
       : null;
+    // A provisional enterprise the register now names is registered by the row alone: its mobile and
+    // addresses were whoever wrote in first (registration).
+    const provisional = known?.provisional === true;
     const blankMobile = !(typeof row.mobile === 'string' && row.mobile.trim());
-    const given = known && blankMobile ? { ...row, mobile: known.mobile } : row;
+    const given = known && !provisional && blankMobile ? { ...row, mobile: known.mobile } : row;
     const parsed = createEnterpriseSchema.safeParse(given);
     if (!parsed.success) return fail(job, line, firstIssue(parsed.error));
     const { creditCode, ...fields } = parsed.data;
     const first = seen.get(creditCode);
     if (first !== undefined) return fail(job, line, `与第${first}行的统一社会信用代码重复`);
     seen.set(creditCode, line);
-    if (known && Object.entries(fields).every(([k, v]) => known[k] === v)) {
+    if (known && !provisional && Object.entries(fields).every(([k, v]) => known[k] === v)) {
       job.unchanged += 1;
       return;
     }
     const { email, ...rest } = fields;
-    const { update, forget } = registeredEmailUpdate(known?.email as string | undefined, email);
+    const now = (deps.clock ?? systemClock).now();
     const res = await deps.models.Enterprise.updateOne(
       { creditCode },
-      {
-        ...update,
-        $set: { ...rest, ...update.$set },
-        ...(known && endOwnerSessionsOnNewMobile(known.mobile, fields.mobile)),
-      },
+      provisional ? registeredFromRow(rest, email, now) : correctedFromRow(known, rest, email),
       { upsert: true, runValidators: true, setDefaultsOnInsert: true },
     );
-    if (known) await forgetEmail(deps.models, known._id as Types.ObjectId, forget);
+    if (provisional) {
+      job.updated += 1;
+      return;
+    }
+    if (known) await forgetEmail(deps.models, known._id as Types.ObjectId, emailForgotten(known, email));
     const replaced = known?.mobile;
     if (deps.notifier && typeof replaced === 'string' && replaced && fields.mobile !== replaced)
-      await deps.notifier.enqueue([
-        mobileChangedNotice({ _id: known!._id }, replaced, fields.mobile, (deps.clock ?? systemClock).now()),
-      ]);
+      await deps.notifier.enqueue([mobileChangedNotice({ _id: known!._id }, replaced, fields.mobile, now)]);
     if (res.upsertedCount) job.created += 1;
     else if (res.modifiedCount) job.updated += 1;
     else job.unchanged += 1;

@@ -351,8 +351,8 @@ export interface NewIssueInput {
  */
 function enterpriseContactOf(e: IntakeEnterprise): EnterpriseContact | undefined {
   if (typeof e.qrToken !== 'string') return undefined;
-  const { _id, qrToken, mobile, email, emails, wechatOpenids, notify } = e;
-  return { _id, qrToken, mobile, email, emails, wechatOpenids, notify };
+  const { _id, qrToken, mobile, email, emails, wechatOpenids, notify, provisional } = e;
+  return { _id, qrToken, mobile, email, emails, wechatOpenids, notify, provisional };
 }
 
 /** Triage, number and insert; `created` is false when this entry's issue (or its external id) already exists. */

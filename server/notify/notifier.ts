@@ -115,6 +115,8 @@ export const NOTIFIER_ISSUE_FIELDS = {
 
 /** The enterprise's fields a notification needs: its addresses, the owner's choice, the QR link's token. */
 export const NOTIFIER_ENTERPRISE_FIELDS = {
+  // A provisional enterprise has no owner yet (enterpriseTargets).
+  provisional: 1,
   mobile: 1,
   email: 1,
   emails: 1,
@@ -241,6 +243,15 @@ interface OwnAddresses {
   emails?: unknown;
   wechatOpenids?: unknown;
   prefEmail?: unknown;
+}
+
+/**
+ * The enterprise as its owner's addresses: none for a provisional one, whose addresses are its writers',
+ * unchecked (anyone may name an unregistered credit code first). Until the centre confirms it, each writer
+ * hears of their own messages without the QR link, and no address hears of another writer's.
+ */
+function ownerOf(enterprise: Document | null): Document | null {
+  return enterprise?.provisional ? null : enterprise;
 }
 
 function isOwnAddress(channel: OutboxChannel, address: string, own: OwnAddresses): boolean {
@@ -487,7 +498,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     facts: IssueFacts,
     enterpriseRead: Promise<Document | null>,
   ): Promise<EnterpriseTarget[]> {
-    const enterprise = await enterpriseRead;
+    const enterprise = ownerOf(await enterpriseRead);
     const pref = enterprise?.notify as NotifyPreference | undefined;
     const own: OwnAddresses = { ...enterprise, prefEmail: pref?.email };
     const origins = originsOf(facts)
@@ -649,7 +660,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         // The message the change names, answered where it came from (a merge by WeChat had its passive reply).
         const origin = originOfMessage(facts, change.data?.inboxId);
         const replied = intent.event === 'source_merged' && origin?.channel === 'wechat';
-        const t = origin && !replied ? originReply(origin, (await enterpriseRead) ?? {}) : null;
+        const t = origin && !replied ? originReply(origin, ownerOf(await enterpriseRead) ?? {}) : null;
         if (t) toEnterprise(t);
       } else if (intent.audience === 'origin') {
         // Every message of the issue whose channel takes push-back: the first and each one merged into it.

@@ -18,6 +18,7 @@ export const OUTBOX_CHANNEL_LABELS: Readonly<Record<OutboxChannel, string>> = Ob
 const OTHER_EVENT_LABELS: Readonly<Record<string, string>> = Object.freeze({
   verification_code: '企业码验证短信',
   owner_mobile_changed: '登记手机号变更告知',
+  owner_preference_changed: '通知方式变更告知',
 });
 
 export function outboxEventLabel(event: string): string {

@@ -77,11 +77,21 @@ export async function createEnterpriseCommand(
 export type UpdateEnterpriseInput = Partial<Omit<CreateEnterpriseInput, 'creditCode'>>;
 
 /**
- * A new registered mobile is a new owner: the owner sessions and the browsers known as the owner's end, as
- * with a new PIN or a rotated code. The update's `$inc`, if the mobile changes.
+ * What a new owner credential (a new registered mobile, PIN or code) ends: the owner sessions and the browsers
+ * known as the owner's, and the owner's notification choice, since an address a former holder of the code chose
+ * would otherwise go on receiving the new code's link (SMS to the registered mobile until the owner chooses).
  */
+export const OWNER_ENDS = { $inc: { ownerSessionVersion: 1 }, $unset: { notify: 1 } } as const;
+
+/** OWNER_ENDS if the mobile changes (a new registered mobile is a new owner), else nothing. */
 export function endOwnerSessionsOnNewMobile(before: unknown, after: unknown) {
-  return after !== undefined && after !== before ? { $inc: { ownerSessionVersion: 1 } } : {};
+  return after !== undefined && after !== before ? OWNER_ENDS : {};
+}
+
+/** An update's `$unset` beside OWNER_ENDS': both fields' names, or none (an empty `$unset` is refused). */
+export function unsetBoth(a?: Readonly<Record<string, number>>, b?: Readonly<Record<string, number>>) {
+  const both = { ...a, ...b };
+  return Object.keys(both).length ? { $unset: both } : {};
 }
 
 /** The enterprise as updated, and the registered mobile it had when a new one replaced it. */
@@ -99,14 +109,16 @@ export async function updateEnterpriseCommand(
   if (!before) throw notFound('企业不存在');
   const { email, ...fields } = input;
   const { update, forget } = registeredEmailUpdate(before.email, email);
+  const ends: Partial<typeof OWNER_ENDS> = endOwnerSessionsOnNewMobile(before.mobile, input.mobile);
   let updated;
   try {
     updated = await models.Enterprise.findByIdAndUpdate(
       id,
       {
         ...update,
+        ...ends,
         $set: { ...fields, ...update.$set },
-        ...endOwnerSessionsOnNewMobile(before.mobile, input.mobile),
+        ...unsetBoth('$unset' in update ? update.$unset : undefined, ends.$unset),
       },
       { returnDocument: 'after', runValidators: true },
     ).lean();
@@ -126,7 +138,7 @@ export async function setEnterprisePinCommand(models: Models, id: string, pin: s
   const pinHash = await hashPassword(pin);
   const { matchedCount } = await models.Enterprise.updateOne(
     { _id: id },
-    { $set: { pinHash, pinFailures: 0 }, $inc: { ownerSessionVersion: 1 } },
+    { ...OWNER_ENDS, $set: { pinHash, pinFailures: 0 } },
   );
   if (matchedCount === 0) throw notFound('企业不存在');
 }
@@ -134,7 +146,7 @@ export async function setEnterprisePinCommand(models: Models, id: string, pin: s
 export async function rotateQrTokenCommand(models: Models, clock: Clock, id: string): Promise<EnterpriseDoc> {
   const updated = await models.Enterprise.findByIdAndUpdate(
     id,
-    { $set: { qrToken: newQrToken(), qrIssuedAt: clock.now() }, $inc: { ownerSessionVersion: 1 } },
+    { ...OWNER_ENDS, $set: { qrToken: newQrToken(), qrIssuedAt: clock.now() } },
     { returnDocument: 'after' },
   ).lean();
   if (!updated) throw notFound('企业不存在');

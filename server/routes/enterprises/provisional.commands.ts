@@ -7,6 +7,7 @@ import { Types } from 'mongoose';
 import type { DomainActor } from '../../../shared/lifecycle/issue-core.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
+import { newQrToken } from '../../models/enterprise.model.ts';
 import { isDuplicateKey } from '../../db/duplicate-key.ts';
 import { emailTaken, isEmailTaken } from './enterprise.commands.ts';
 
@@ -49,6 +50,20 @@ async function copyToIssues(
   } as never);
 }
 
+/**
+ * What registering a provisional enterprise (the centre's confirm, the register's import) changes besides its
+ * data: it is no longer provisional, and whatever a writer could hold of it ends, since its code and addresses
+ * were whoever named it first (a code in a receipt, an owner session, a notification choice, a PIN): a new
+ * code, every owner session ended, SMS to the registered mobile until the owner chooses again.
+ */
+export function registration(now: Date) {
+  return {
+    $set: { qrToken: newQrToken(), qrIssuedAt: now },
+    $unset: { provisional: 1, provisionalNote: 1, notify: 1, pinHash: 1 },
+    $inc: { ownerSessionVersion: 1 },
+  } as const;
+}
+
 export async function confirmProvisionalCommand(
   models: Models,
   id: string,
@@ -67,11 +82,15 @@ export async function confirmProvisionalCommand(
   ].filter((x): x is string => !!x);
   if (missing.length) throw new AppError('incomplete', 400, `确认前请补全${missing.join('、')}`);
   const { email, ...fields } = input;
-  const addEmail = email ? { $set: { ...fields, email }, $addToSet: { emails: email } } : { $set: fields };
+  const registered = registration(now);
   try {
     const updated = await models.Enterprise.findOneAndUpdate(
       { _id: e._id, provisional: true },
-      { ...addEmail, $unset: { provisional: 1, provisionalNote: 1 } },
+      {
+        ...registered,
+        $set: { ...fields, ...(email ? { email } : {}), ...registered.$set },
+        ...(email ? { $addToSet: { emails: email } } : {}),
+      },
       { returnDocument: 'after', runValidators: true },
     ).lean();
     if (!updated) throw new AppError('not_provisional', 409, '该企业已是正式登记企业');

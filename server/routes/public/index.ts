@@ -18,12 +18,12 @@ import { isAppError } from '../../errors.ts';
 import { bodyGuard, bodyProblem } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { formatChinaTime } from '../../notify/notifier.ts';
-import { notifyOwnerPinLocked } from '../../notify/owner-security.notice.ts';
+import { notifyOwnerPinLocked, preferenceChangedNotice } from '../../notify/owner-security.notice.ts';
 import type { SmsSender } from '../../notify/sms.ts';
 import type { QrLiveHub } from '../../realtime/qr-live.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
-import { mergedCodePage, messagePage, notFoundPage } from './layout.view.ts';
+import { mergedCodePage, messagePage, notFoundPage, provisionalPage } from './layout.view.ts';
 import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
 import { sendAttachment } from '../../attachments/attachments.router.ts';
 import {
@@ -147,9 +147,19 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         ? send(res, 410, mergedCodePage())
         : send(res, 404, notFoundPage());
     const owner = sessionOwner(enterprise, token);
-    const session = sessions.read(req, owner);
+    // A provisional enterprise has no owner to verify (provisionalPage): no session opens its owner view.
+    const session = enterprise.provisional ? null : sessions.read(req, owner);
     const knownBrowser = knownBrowsers.idOf(req, owner);
     res.locals.qr = { enterprise, token, base: pagePath(token), session, knownBrowser } satisfies PageLocals;
+    next();
+  };
+
+  /**
+   * Owner verification is for a registered enterprise: a provisional one's mobile is whoever first named it
+   * (anyone may write in with an unregistered credit code), so its code shows the summary only.
+   */
+  const verifiable: RequestHandler = (_req, res, next) => {
+    if (page(res).enterprise.provisional) return send(res, 403, provisionalPage(page(res).base));
     next();
   };
 
@@ -273,7 +283,8 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const { deadlines } = await classFactsOf(ctx.models, issues);
     const at = { now: ctx.clock.now(), calendar, classDeadlines: deadlines };
     const summaries = issues.map((i) => presentIssuePublicSummary(i, at));
-    send(res, 200, summaryPage({ base, enterpriseName: shown.name, issues: summaries, notice }));
+    const provisional = enterprise.provisional === true;
+    send(res, 200, summaryPage({ base, enterpriseName: shown.name, issues: summaries, notice, provisional }));
   });
 
   /** The verified owner's page; after a refused rating, with the error and the comment on that issue's form. */
@@ -317,13 +328,13 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     opts.live.subscribe(String(page(res).enterprise._id), res);
   });
 
-  router.get('/:token/verify', withEnterprise, (req, res) => {
+  router.get('/:token/verify', withEnterprise, verifiable, (req, res) => {
     const { session, base } = page(res);
     if (session) return res.redirect(303, base);
     renderVerify(req, res, 200, { sent: req.query.sent === '1' });
   });
 
-  router.post('/:token/code', withEnterprise, ...limits.send, guestPost, async (req, res) => {
+  router.post('/:token/code', withEnterprise, verifiable, ...limits.send, guestPost, async (req, res) => {
     const { enterprise, base } = page(res);
     try {
       await sendOwnerCodeCommand(verification, enterprise, clientTag(req), sendQuota(res));
@@ -336,7 +347,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     res.redirect(303, `${base}/verify?sent=1`);
   });
 
-  router.post('/:token/verify-code', withEnterprise, guestPost, async (req, res) => {
+  router.post('/:token/verify-code', withEnterprise, verifiable, guestPost, async (req, res) => {
     const form = codeForm.safeParse(req.body);
     if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字验证码' });
     const { enterprise } = page(res);
@@ -345,34 +356,42 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     startSession(req, res);
   });
 
-  router.post('/:token/verify-pin', withEnterprise, pinOpen, ...limits.pin, guestPost, async (req, res) => {
-    const form = pinForm.safeParse(req.body);
-    if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字 PIN' });
-    const { enterprise, knownBrowser } = page(res);
-    const notice = { sms: opts.sms, logger: ctx.logger };
-    const check = await verifyOwnerPinCommand(
-      ctx.models,
-      enterprise._id,
-      form.data.pin,
-      () => notifyOwnerPinLocked(notice, enterprise),
-      knownBrowser !== undefined,
-    );
-    if (check.result === 'no_pin')
-      return renderVerify(req, res, 400, { error: '本企业尚未设置 PIN，请使用短信验证码验证。' });
-    if (check.result === 'wrong') {
-      // The last wrong one locks it: that answer says so (the next try would only hear 已锁定).
-      const left = check.triesLeft;
-      const error =
-        left === undefined
-          ? 'PIN 不正确。'
-          : left > 0
-            ? `PIN 不正确，还可尝试 ${left} 次。`
-            : 'PIN 不正确，错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。';
-      return renderVerify(req, res, 400, { error });
-    }
-    if (check.result === 'locked') return renderVerify(req, res, 403, { error: PIN_LOCKED });
-    startSession(req, res);
-  });
+  router.post(
+    '/:token/verify-pin',
+    withEnterprise,
+    verifiable,
+    pinOpen,
+    ...limits.pin,
+    guestPost,
+    async (req, res) => {
+      const form = pinForm.safeParse(req.body);
+      if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字 PIN' });
+      const { enterprise, knownBrowser } = page(res);
+      const notice = { sms: opts.sms, logger: ctx.logger };
+      const check = await verifyOwnerPinCommand(
+        ctx.models,
+        enterprise._id,
+        form.data.pin,
+        () => notifyOwnerPinLocked(notice, enterprise),
+        knownBrowser !== undefined,
+      );
+      if (check.result === 'no_pin')
+        return renderVerify(req, res, 400, { error: '本企业尚未设置 PIN，请使用短信验证码验证。' });
+      if (check.result === 'wrong') {
+        // The last wrong one locks it: that answer says so (the next try would only hear 已锁定).
+        const left = check.triesLeft;
+        const error =
+          left === undefined
+            ? 'PIN 不正确。'
+            : left > 0
+              ? `PIN 不正确，还可尝试 ${left} 次。`
+              : 'PIN 不正确，错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。';
+        return renderVerify(req, res, 400, { error });
+      }
+      if (check.result === 'locked') return renderVerify(req, res, 403, { error: PIN_LOCKED });
+      startSession(req, res);
+    },
+  );
 
   router.post('/:token/logout', withEnterprise, ...ownerPost, async (req, res) => {
     const { enterprise, token, base } = page(res);
@@ -421,7 +440,14 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
         }),
       );
     }
+    const before = await readPreference(ctx.models, String(enterprise._id));
     await setPreferenceCommand(ctx.models, ctx.clock, String(enterprise._id), form.data);
+    const elsewhere = form.data.channel !== 'sms';
+    const changed =
+      form.data.channel !== before.channel ||
+      (form.data.channel === 'email' && form.data.email !== before.email);
+    if (elsewhere && changed)
+      await ctx.notify?.notifier.enqueue([preferenceChangedNotice(enterprise, form.data, ctx.clock.now())]);
     res.redirect(303, `${base}?msg=preference_saved`);
   });
 

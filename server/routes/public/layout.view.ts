@@ -213,6 +213,15 @@ export function mergedCodePage(): string {
   );
 }
 
+/** A provisional enterprise's code: nobody can verify as its owner until the centre has confirmed it. */
+export function provisionalPage(back: string): string {
+  return messagePage(
+    '企业信息待核实',
+    '该企业尚未完成登记核实，暂不能验证身份查看详情或评价。服务中心核实登记后，企业负责人可扫描本企业的企业码查看；办理进展会以短信等方式告知反映人。',
+    back,
+  );
+}
+
 export function tooManyPage(back?: string): string {
   return messagePage('操作过于频繁', '您的操作过于频繁，为保护企业信息安全，请稍后再试。', back);
 }

@@ -38,7 +38,7 @@ const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
  * in a row (the verify page says when strangers have locked the PIN).
  */
 export type QrEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'mobile'> &
-  Partial<Pick<EnterpriseDoc, 'ownerSessionVersion' | 'pinFailures'>>;
+  Partial<Pick<EnterpriseDoc, 'ownerSessionVersion' | 'pinFailures' | 'provisional'>>;
 
 export type QrView = 'summary' | 'owner';
 type SummaryRow = PublicSummaryFields & Pick<PublicIssueFields, '_id'>;
@@ -77,7 +77,7 @@ const OWNER_FIELDS = {
 export async function findEnterpriseByToken(models: Models, token: string): Promise<QrEnterprise | null> {
   if (!TOKEN_SHAPE.test(token)) return null;
   const enterprises = models.Enterprise.collection as unknown as Collection;
-  const projection = { name: 1, mobile: 1, ownerSessionVersion: 1, pinFailures: 1 };
+  const projection = { name: 1, mobile: 1, ownerSessionVersion: 1, pinFailures: 1, provisional: 1 };
   const found = await batchedFindByUnique(enterprises, 'qrToken', token, projection);
   return found as QrEnterprise | null;
 }

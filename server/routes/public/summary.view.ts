@@ -28,13 +28,20 @@ export function issueList(items: readonly SafeHtml[], empty: string): SafeHtml {
     : html`<div class="card muted">${empty}</div>`;
 }
 
-export function summaryPage(p: PageBase & { issues: readonly IssueSummary[]; notice?: string }): string {
+/** `provisional`: an enterprise the centre has not confirmed yet, whose owner cannot verify (index.ts). */
+export function summaryPage(
+  p: PageBase & { issues: readonly IssueSummary[]; notice?: string; provisional?: boolean },
+): string {
   const body = html` ${p.notice ? html`<div class="notice">${p.notice}</div>` : ''}
     <div class="card">
       <p class="muted">
-        此处仅显示办理阶段、责任单位和承诺办结日期。企业负责人验证身份后，可查看问题详情、提交新问题并对办理结果进行评价。
+        此处仅显示办理阶段、责任单位和承诺办结日期。${
+          p.provisional
+            ? '该企业尚待服务中心核实登记，核实后企业负责人可验证身份，查看问题详情并评价。'
+            : '企业负责人验证身份后，可查看问题详情、提交新问题并对办理结果进行评价。'
+        }
       </p>
-      <a class="button" href="${p.base}/verify">企业负责人验证</a>
+      ${p.provisional ? '' : html`<a class="button" href="${p.base}/verify">企业负责人验证</a>`}
     </div>
     <h2>本企业反映的问题（${p.issues.length}）</h2>
     ${issueList(p.issues.map(summaryItem), '暂无记录。')}`;

@@ -40,10 +40,14 @@ export interface NotifyTestApp extends IssueTestApp {
 }
 
 /** `providers`: more fakes (email, WeChat), asked for when the app is built (after earlier before hooks). */
-export function useNotifyApp(providers: () => Partial<NotifyServiceDeps> = () => ({})): NotifyTestApp {
+export function useNotifyApp(
+  providers: () => Partial<NotifyServiceDeps> = () => ({}),
+  env: Record<string, string> = {},
+): NotifyTestApp {
   const sms = new FakeSms();
   let notify: NotifyService | undefined;
   const t = useIssueApp({
+    env,
     deps: ({ models, clock, config }) => {
       notify = createNotifyService({
         config,
@@ -115,4 +119,22 @@ export function postSigned(t: NotifyTestApp, channel: string, raw: string) {
     .set('X-Timestamp', String(ts))
     .set('X-Signature', signBody(`demo-${channel}-secret`, ts, raw))
     .send(raw);
+}
+
+/** An enterprise list (CSV lines, header first) imported by the clerk, polled until done: the job's status. */
+export async function importEnterpriseList(t: NotifyTestApp, lines: string[]) {
+  const file = Buffer.from(lines.join('\r\n'), 'utf8');
+  const res = await request(t.app)
+    .post('/api/enterprises/imports')
+    .set(await t.auth('clerk'))
+    .attach('file', file, '名单.csv')
+    .expect(202);
+  for (let i = 0; i < 200; i++) {
+    const job = await request(t.app)
+      .get(`/api/enterprises/imports/${res.body.id}`)
+      .set(await t.auth('clerk'));
+    if (job.body.status !== 'running') return job.body as Record<string, unknown>;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the enterprise import did not finish');
 }

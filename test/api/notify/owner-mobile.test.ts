@@ -3,7 +3,7 @@
 // (A security review took over an owner's view this way and nobody heard of it.)
 import { expect } from 'chai';
 import request from 'supertest';
-import { outbox, useNotifyApp } from './notify-harness.ts';
+import { importEnterpriseList, outbox, useNotifyApp } from './notify-harness.ts';
 
 describe('notifications: the replaced registered mobile is told', () => {
   const t = useNotifyApp();
@@ -35,27 +35,11 @@ describe('notifications: the replaced registered mobile is told', () => {
 
   it('a mobile changed by an enterprise import: the old number is told too', async () => {
     const e = t.data.enterprises[1];
-    const file = Buffer.from(
-      ['统一社会信用代码,企业名称,所在区县,手机号', `${e.creditCode},${e.name},${e.region},13900000002`].join(
-        '\r\n',
-      ),
-      'utf8',
-    );
-    const res = await request(t.app)
-      .post('/api/enterprises/imports')
-      .set(await t.auth('clerk'))
-      .attach('file', file, '名单.csv')
-      .expect(202);
-    for (let i = 0; i < 200; i++) {
-      const job = await request(t.app)
-        .get(`/api/enterprises/imports/${res.body.id}`)
-        .set(await t.auth('clerk'));
-      if (job.body.status !== 'running') {
-        expect(job.body).to.include({ status: 'done', updated: 1 });
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const job = await importEnterpriseList(t, [
+      '统一社会信用代码,企业名称,所在区县,手机号',
+      `${e.creditCode},${e.name},${e.region},13900000002`,
+    ]);
+    expect(job).to.include({ status: 'done', updated: 1 });
     const rows = await notices(e.mobile);
     expect(rows).to.have.length(1);
     expect(rows[0].text).to.include('139****0002');

@@ -1,0 +1,171 @@
+// Who counts as an enterprise's owner, whose addresses get the QR page's link (a bearer credential) and whose
+// session opens its owner view. A security review made itself the owner of an enterprise by being the first to
+// name its unregistered credit code by SMS, and kept it after the enterprise was registered; and an email an
+// owner session once chose kept receiving the link after a new mobile, PIN or code. Now: a provisional
+// enterprise has no owner (each writer hears of their own messages, without the link; nobody verifies on its
+// page); registering it gives it a new code and ends everything a writer held; a new owner credential ends the
+// notification choice; and a choice that sends notices elsewhere is told to the registered mobile.
+import { expect } from 'chai';
+import request from 'supertest';
+import { makeCreditCode } from '../../../shared/credit-code.ts';
+import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
+import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
+import type { EnterpriseDoc } from '../../../server/models/index.ts';
+import { enterpriseIn } from '../issues/fixtures.ts';
+import { verifyOwner, type QrTestApp } from '../qr-page.harness.ts';
+import { importEnterpriseList, outbox, postSigned, useNotifyApp } from './notify-harness.ts';
+
+describe('notifications: who is an enterprise owner', () => {
+  // Browsed over plain http, as the QR page's suites do (an https address makes its cookies Secure).
+  const t = useNotifyApp(undefined, { PUBLIC_BASE_URL: 'http://qy.example.test' });
+  before(() => seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock));
+  const text = (n: number) =>
+    `我公司在开发区新建的厂房已经建成三个月，申请的用电增容一直没有批下来，设备无法调试投产，编号${n}。`;
+
+  async function smsFrom(from: string, creditCode: string, msgId: string) {
+    const raw = JSON.stringify({ msgId, from, text: `${creditCode} ${text(msgId.length)}` });
+    const res = await postSigned(t, 'sms', raw).expect(200);
+    await t.notify.notifier.idle();
+    return (await t.models.Issue.findOne({ number: res.body.number }).lean())!;
+  }
+
+  const importRow = (row: string) =>
+    importEnterpriseList(t, ['统一社会信用代码,企业名称,所在区县,手机号,邮箱', row]);
+
+  const smsTo = async (address: string) =>
+    (await outbox(t, { channel: 'sms' })).filter((r) => r.recipient.address === address);
+
+  it('a provisional enterprise has no owner: writers hear of their own messages only, unlinked; nobody verifies', async () => {
+    const code = makeCreditCode('91330521MA2B7C8D9');
+    const squatter = '13800008888';
+    const first = await smsFrom(squatter, code, 'OWN-SQ-1');
+    const p = (await t.models.Enterprise.findById(first.enterpriseId).lean()) as EnterpriseDoc;
+    expect(p).to.include({ provisional: true, mobile: squatter });
+    // The real enterprise writes in by another channel naming the same code: matched to the provisional one.
+    const real = '13957201111';
+    const second = await smsFrom(real, code, 'OWN-REAL-22');
+    expect(String(second.enterpriseId)).to.equal(String(p._id));
+    const toSquatter = await smsTo(squatter);
+    expect(toSquatter.map((r) => r.issueNumber)).to.deep.equal([first.number]);
+    expect(toSquatter.every((r) => !r.text.includes('/e/'))).to.equal(true);
+    const toReal = await smsTo(real);
+    expect(toReal.map((r) => r.issueNumber)).to.deep.equal([second.number]);
+    expect(toReal.every((r) => !r.text.includes('/e/'))).to.equal(true);
+    // Its page shows the summary, without the owner's verification; the verification itself is refused.
+    const page = await request(t.app).get(`/e/${p.qrToken}`).expect(200);
+    expect(page.text).to.include('尚待服务中心核实登记').and.not.include('企业负责人验证</a>');
+    const verify = await request(t.app).get(`/e/${p.qrToken}/verify`).expect(403);
+    expect(verify.text).to.include('企业信息待核实');
+    await request(t.app).post(`/e/${p.qrToken}/code`).type('form').send({}).expect(403);
+    expect(t.sms.sent.filter((m) => m.to === squatter && /验证码/.test(m.text))).to.deep.equal([]);
+  });
+
+  it('registered by the register’s import: the row’s mobile and email only, a new code, nothing the writer held', async () => {
+    const code = makeCreditCode('91330521MA2E3F4G5');
+    const squatter = '13800009999';
+    const issue = await smsFrom(squatter, code, 'OWN-SQ-2');
+    const p = (await t.models.Enterprise.findById(issue.enterpriseId)
+      .select('+ownerSessionVersion')
+      .lean()) as EnterpriseDoc;
+    await t.models.Enterprise.updateOne(
+      { _id: p._id },
+      {
+        $set: {
+          notify: { channel: 'email', email: 'spy@attacker.test', updatedAt: t.clock.now() },
+          wechatOpenids: ['oSQUATTER'],
+        },
+      },
+    );
+    // A row without a mobile cannot register it on the writer's number.
+    const blank = await importRow(`${code},湖州登记实业有限公司,wuxing,,`);
+    expect(blank).to.include({ failed: 1 });
+    expect((await t.models.Enterprise.findById(p._id).lean())?.provisional).to.equal(true);
+    const done = await importRow(`${code},湖州登记实业有限公司,wuxing,13957203333,zhao@registered.cn`);
+    expect(done).to.include({ status: 'done', updated: 1 });
+    const e = (await t.models.Enterprise.findById(p._id)
+      .select('+ownerSessionVersion')
+      .lean()) as EnterpriseDoc;
+    expect(e).to.include({
+      name: '湖州登记实业有限公司',
+      mobile: '13957203333',
+      email: 'zhao@registered.cn',
+    });
+    expect(e.provisional).to.equal(undefined);
+    expect(e.notify).to.equal(undefined);
+    expect(e.wechatOpenids).to.equal(undefined);
+    expect(e.emails).to.deep.equal(['zhao@registered.cn']);
+    expect(e.qrToken).to.not.equal(p.qrToken);
+    expect(e.ownerSessionVersion).to.equal(p.ownerSessionVersion + 1);
+    await request(t.app).get(`/e/${p.qrToken}`).expect(404);
+    // The squatter's number was never the enterprise's: it is not told of the registered mobile.
+    expect(await outbox(t, { event: 'owner_mobile_changed' })).to.deep.equal([]);
+  });
+
+  it('confirmed by the centre: a new code and no owner choice left from before', async () => {
+    const code = makeCreditCode('91330521MA2H6J7K8');
+    const issue = await smsFrom('13800007777', code, 'OWN-SQ-3');
+    const p = (await t.models.Enterprise.findById(issue.enterpriseId).lean()) as EnterpriseDoc;
+    await t.models.Enterprise.updateOne(
+      { _id: p._id },
+      { $set: { notify: { channel: 'email', email: 'spy@attacker.test', updatedAt: t.clock.now() } } },
+    );
+    const res = await request(t.app)
+      .post(`/api/enterprises/${String(p._id)}/confirm`)
+      .set(await t.auth('dispatcher'))
+      .send({ name: '湖州确认实业有限公司', region: 'nanxun', mobile: '13957205555' })
+      .expect(200);
+    const e = (await t.models.Enterprise.findById(p._id).lean()) as EnterpriseDoc;
+    expect(e.provisional).to.equal(undefined);
+    expect(e.notify).to.equal(undefined);
+    expect(e.qrToken).to.not.equal(p.qrToken);
+    expect(res.body.qrUrl).to.include(e.qrToken);
+  });
+
+  it('a choice that sends notices elsewhere is told to the registered mobile, once', async () => {
+    const e = enterpriseIn(t, 'anji', 3);
+    const lastCode = () => /\d{6}/.exec(t.sms.sent.at(-1)?.text ?? '')?.[0] ?? '';
+    const qr = { ...t, sms: { lastCode } } as unknown as QrTestApp;
+    const b = request.agent(t.app);
+    const csrf = await verifyOwner(qr, b, e);
+    const choose = (form: Record<string, string>) =>
+      b
+        .post(`/e/${e.qrToken}/preference`)
+        .type('form')
+        .send({ _csrf: csrf, ...form })
+        .expect(303);
+    const told = async () => (await outbox(t, { event: 'owner_preference_changed' })).map((r) => r.text);
+    await choose({ channel: 'sms' });
+    expect(await told(), 'SMS to the registered mobile is no news').to.deep.equal([]);
+    await choose({ channel: 'email', email: 'boss@anji-pref.cn' });
+    await choose({ channel: 'email', email: 'boss@anji-pref.cn' });
+    const rows = await outbox(t, { event: 'owner_preference_changed' });
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.deep.include({ channel: 'sms' });
+    expect(rows[0].recipient.address).to.equal(e.mobile);
+    expect(rows[0].text).to.include('电子邮件（b***@anji-pref.cn）').and.not.include('boss@');
+  });
+
+  it('a new mobile, PIN or code ends the owner’s notification choice', async () => {
+    const choose = (id: EnterpriseDoc['_id']) =>
+      t.models.Enterprise.updateOne(
+        { _id: id },
+        { $set: { notify: { channel: 'email', email: 'former@staff.test', updatedAt: t.clock.now() } } },
+      );
+    const notifyOf = async (id: EnterpriseDoc['_id']) =>
+      (await t.models.Enterprise.findById(id).lean())?.notify;
+    const e = enterpriseIn(t, 'deqing', 2);
+    const path = `/api/enterprises/${String(e._id)}`;
+    const clerk = await t.auth('clerk');
+    await choose(e._id);
+    await request(t.app).patch(path).set(clerk).send({ address: '德清县武康街道2号' }).expect(200);
+    expect((await notifyOf(e._id))?.channel, 'another edit keeps it').to.equal('email');
+    await request(t.app).patch(path).set(clerk).send({ mobile: '13900000021', email: '' }).expect(200);
+    expect(await notifyOf(e._id)).to.equal(undefined);
+    await choose(e._id);
+    await request(t.app).put(`${path}/pin`).set(clerk).send({ pin: '246810' }).expect(204);
+    expect(await notifyOf(e._id)).to.equal(undefined);
+    await choose(e._id);
+    await request(t.app).post(`${path}/qr/rotate`).set(clerk).expect(200);
+    expect(await notifyOf(e._id)).to.equal(undefined);
+  });
+});
