@@ -57,9 +57,7 @@ export function listConditions(actor: Actor, q: ListIssuesQuery): Filter[] {
   if (q.from || q.to) {
     out.push({ createdAt: { ...(q.from && { $gte: q.from }), ...(q.to && { $lte: q.to }) } });
   }
-  // "Due soonest" lists the issues that have a due date at all. A deadline is counted from dispatch, never
-  // before intake, so with `from` the due dates start there too: a bound the dueAt index can use.
-  if (q.sort === 'dueAt') out.push({ dueAt: q.from ? { $ne: null, $gte: q.from } : { $ne: null } });
+  // Due soonest reads the dated issues and then the undated ones (issue-read.query.ts), each on its own bounds.
   return out;
 }
 

@@ -9,8 +9,11 @@ import type { IssueDoc } from '../../models/issue.model.ts';
 export type Filter = Record<string, unknown>;
 export type OrderName = 'createdAt' | 'dueAt' | 'number';
 
-/** A row's position in an order: a time in ms plus the `_id`, or an issue number. */
-export type CursorData = { v: number; id: string } | { n: string };
+/**
+ * A row's position in an order: a time in ms plus the `_id`, or an issue number; in due order past its dated
+ * rows, the `_id` of an issue without a deadline (`u`: undated, after that id).
+ */
+export type CursorData = { v: number; id: string } | { n: string } | { u: string };
 
 export interface ListOrder {
   name: OrderName;
@@ -70,6 +73,25 @@ const byNumber: ListOrder = {
   past: (c) => c,
 };
 
+/**
+ * Due soonest lists the issues without a deadline yet (待受理, a consultation straight from intake) after the
+ * dated ones, oldest first: on the same index, whose keys for a missing due date come first and in `_id`
+ * order. The dated part is DATED; this part pages by `_id` (`{u}` cursors).
+ */
+export const UNDATED = {
+  conditions: (after?: string): Filter[] => [
+    { dueAt: null },
+    ...(after ? [{ _id: { $gt: new Types.ObjectId(after) } }] : []),
+  ],
+  sort: { dueAt: 1, _id: 1 } as Record<string, 1 | -1>,
+  positionOf: (row: Pick<IssueDoc, '_id'>): CursorData => ({ u: String(row._id) }),
+  /** Where the undated part starts (before every `_id`). */
+  start: { u: MIN_ID } as { u: string },
+};
+
+/** The dated part of due soonest; `from` also bounds it (a deadline is counted from dispatch, after intake). */
+export const dated = (from?: Date): Filter => ({ dueAt: from ? { $ne: null, $gte: from } : { $ne: null } });
+
 export const ORDERS: Readonly<Record<OrderName, ListOrder>> = Object.freeze({
   createdAt: byTime('createdAt', -1),
   dueAt: byTime('dueAt', 1),
@@ -86,11 +108,15 @@ export function decodeCursor(cursor: string, order: ListOrder): CursorData {
     const data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
     if (order.name === 'number') {
       if (typeof data.n === 'string' && data.n.length <= 40) return { n: data.n };
+    } else if (order.name === 'dueAt' && typeof data.u === 'string' && Types.ObjectId.isValid(data.u)) {
+      return { u: data.u };
     } else if (typeof data.v === 'number' && typeof data.id === 'string' && Types.ObjectId.isValid(data.id)) {
       return { v: data.v, id: data.id };
     }
   } catch {
     // Falls through to the 400 below.
   }
-  throw badRequest('分页游标无效，请从第一页重新加载', 'invalid_cursor');
+  throw invalidCursor();
 }
+
+export const invalidCursor = () => badRequest('分页游标无效，请从第一页重新加载', 'invalid_cursor');

@@ -11,9 +11,12 @@ import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
 import { notFound } from '../../errors.ts';
 import { allOf, listConditions } from './issue-list.filter.ts';
 import {
+  dated,
   decodeCursor,
   encodeCursor,
+  invalidCursor,
   ORDERS,
+  UNDATED,
   type CursorData,
   type Filter,
   type ListOrder,
@@ -35,7 +38,7 @@ export interface IssueList {
 async function page(
   models: Models,
   conditions: Filter[],
-  order: ListOrder,
+  order: Pick<ListOrder, 'sort' | 'positionOf'>,
   limit: number,
   /** Whole issues instead of list rows (`view=cards`). */
   whole = false,
@@ -86,7 +89,7 @@ async function searchPage(
       return { items, next: encodeCursor(order.positionOf(items[items.length - 1])) };
     searched = order.after(order.past(end));
   }
-  const reached = end && ('n' in end ? end.n : new Date(end.v).toISOString());
+  const reached = end && ('n' in end ? end.n : 'v' in end ? new Date(end.v).toISOString() : undefined);
   return { items, next: encodeCursor(order.past(end!)), searchedTo: reached };
 }
 
@@ -104,14 +107,46 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
     return listIssues(models, actor, { ...q, q: undefined, enterpriseId: id });
   }
   const order = ORDERS[term?.kind === 'number' ? 'number' : q.sort];
-  const after = q.cursor ? order.after(decodeCursor(q.cursor, order)) : [];
-  const base = [...listConditions(actor, q), ...after];
+  const position = q.cursor ? decodeCursor(q.cursor, order) : undefined;
+  if (!term && order.name === 'dueAt') return duePage(models, listConditions(actor, q), position, q);
+  if (position && 'u' in position) throw invalidCursor();
+  const after = position ? order.after(position) : [];
+  // A search in due order reads the dated issues only (its window runs along the due dates).
+  const base = [...listConditions(actor, q), ...after, ...(order.name === 'dueAt' ? [dated(q.from)] : [])];
   if (!term) return page(models, base, order, q.limit, q.view === 'cards');
   if (term.kind === 'text')
     return searchPage(models, { conditions: base, order }, [textMatch(term.text)], q.limit);
   // By number: the window runs along the number index; visibility and filters apply to what it holds.
   const prefix = numberPrefix(term.prefix);
   return searchPage(models, { conditions: [prefix, ...after], order }, base, q.limit);
+}
+
+/**
+ * Due soonest: the dated issues, soonest first, then those without a deadline yet, oldest first (UNDATED), so
+ * the list holds what its filters select (a drill-down's total counts them all). A page that ends the dated
+ * part is filled from the undated one: two queries for that page, one for every other.
+ */
+async function duePage(
+  models: Models,
+  conditions: Filter[],
+  position: CursorData | undefined,
+  q: Pick<ListIssuesQuery, 'from' | 'limit' | 'view'>,
+): Promise<IssueList> {
+  const whole = q.view === 'cards';
+  const undated = (after?: string, limit = q.limit) =>
+    page(models, [...conditions, ...UNDATED.conditions(after)], UNDATED, limit, whole);
+  if (position && 'u' in position) return undated(position.u === UNDATED.start.u ? undefined : position.u);
+  const order = ORDERS.dueAt;
+  const after = position ? order.after(position) : [];
+  const first = await page(models, [...conditions, dated(q.from), ...after], order, q.limit, whole);
+  if (first.next) return first;
+  const room = q.limit - first.items.length;
+  if (room === 0) {
+    const more = await undated(undefined, 0);
+    return more.items.length || more.next ? { ...first, next: encodeCursor(UNDATED.start) } : first;
+  }
+  const rest = await undated(undefined, room);
+  return { items: [...first.items, ...rest.items], ...(rest.next ? { next: rest.next } : {}) };
 }
 
 /** A drill-down's count stops here: a figure that large is read on the dashboard, not counted row by row. */

@@ -224,17 +224,21 @@ describe('GET /api/issues: every query is served by an index that delivers its o
               .filter(Boolean)
               .join('&');
             const { explained, next } = await listAndExplain(user, qs);
-            expect(explained).to.have.length(1);
-            const { ex } = explained[0];
-            const where = `${role} ${name} sort=${sort} page ${page}: ${JSON.stringify(ex)}`;
-            expect(ex.stages, where).to.not.include('COLLSCAN');
-            // An enterprise's few issues are read by its index and put in due-date order in memory.
-            if (!(name === 'enterpriseId' && sort === 'dueAt'))
-              expect(ex.stages, where).to.not.include('SORT');
-            if (tight(role, name, sort)) {
-              expect(ex.keys, where).to.be.at.most(2 * ex.returned + ex.scans + 2);
-            } else {
-              expect(ex.keys, where).to.be.at.most(Math.min(visible, selected) + ex.scans + 2 * (LIMIT + 1));
+            // Due order: the page that ends the dated issues is filled from the undated ones (two queries).
+            expect(explained).to.have.length.within(1, sort === 'dueAt' ? 2 : 1);
+            for (const { ex } of explained) {
+              const where = `${role} ${name} sort=${sort} page ${page}: ${JSON.stringify(ex)}`;
+              expect(ex.stages, where).to.not.include('COLLSCAN');
+              // An enterprise's few issues are read by its index and put in due-date order in memory.
+              if (!(name === 'enterpriseId' && sort === 'dueAt'))
+                expect(ex.stages, where).to.not.include('SORT');
+              if (tight(role, name, sort)) {
+                expect(ex.keys, where).to.be.at.most(2 * ex.returned + ex.scans + 2);
+              } else {
+                expect(ex.keys, where).to.be.at.most(
+                  Math.min(visible, selected) + ex.scans + 2 * (LIMIT + 1),
+                );
+              }
             }
             cursor = next;
             if (!cursor) break;
@@ -260,18 +264,21 @@ describe('GET /api/issues: every query is served by an index that delivers its o
             .filter(Boolean)
             .join('&');
           const { explained, next } = await listAndExplain(user, qs);
-          expect(explained).to.have.length(1);
-          const { ex } = explained[0];
-          const where = `${role} queue=${queue} page ${page}: ${JSON.stringify(ex)}`;
-          expect(ex.stages, where).to.not.include('COLLSCAN');
-          expect(ex.stages, where).to.not.include('SORT');
-          // Queues narrower than their index (a light, a redo, a sent-back reply) read the unit's issues in
-          // that state at most.
-          expect(ex.keys, where).to.be.at.most(
-            2 * ex.returned + ex.scans + 2 + (NARROW.has(queue) ? 400 : 0),
-          );
+          // A queue in due order that ends its dated issues on this page reads its undated ones too.
+          expect(explained).to.have.length.within(1, 2);
+          for (const { ex } of explained) {
+            const where = `${role} queue=${queue} page ${page}: ${JSON.stringify(ex)}`;
+            expect(ex.stages, where).to.not.include('COLLSCAN');
+            expect(ex.stages, where).to.not.include('SORT');
+            // Queues narrower than their index (a light, a redo, a sent-back reply) read the unit's issues in
+            // that state at most.
+            expect(ex.keys, where).to.be.at.most(
+              2 * ex.returned + ex.scans + 2 + (NARROW.has(queue) ? 400 : 0),
+            );
+          }
+          const returned = explained.reduce((n, { ex }) => n + ex.returned, 0);
           if (['ratingCheck', 'callback', 'approval', 'convene', ...SUPERVISION_QUEUES].includes(queue))
-            expect(ex.returned, where).to.be.above(0);
+            expect(returned, `${role} queue=${queue} page ${page}`).to.be.above(0);
           cursor = next;
           if (!cursor) break;
         }
