@@ -1,10 +1,12 @@
 // Field whitelists for enterprises as staff see them, by least privilege. Everyone sees the summary (the
-// mobile masked). The registered mobile and email and the enterprise-code URL (the public page's bearer
-// credential) go only to the service centre and admins; a unit's staff see the mobile and email of an
+// mobile masked, and the owner's name masked too for whoever may not contact the enterprise, as an issue's
+// contact is). The registered mobile and email and the enterprise-code URL (the public page's bearer
+// credential) go only to the service centre and admins; a unit's staff see the owner, mobile and email of an
 // enterprise whose issue their unit handles, never the code. The PIN hash never leaves the server.
 import type { Actor } from '../../shared/roles.ts';
 import type { EnterpriseDoc } from '../models/index.ts';
 import { canViewEnterpriseCredentials } from '../policies/index.ts';
+import { maskPersonName } from './enterprise-public.presenter.ts';
 
 /** The URL printed in an enterprise's QR code. */
 export function enterpriseCodeUrl(publicBaseUrl: string, qrToken: string): string {
@@ -18,7 +20,8 @@ function maskMobile(mobile: string | undefined): string {
 
 type EnterpriseLike = Omit<EnterpriseDoc, 'pinHash'> & { pinHash?: string | null };
 
-export function presentEnterpriseSummary(e: EnterpriseLike) {
+/** `masked`: the owner's name as a surname (郭**), for staff who may not contact the enterprise. */
+export function presentEnterpriseSummary(e: EnterpriseLike, masked = false) {
   return {
     id: String(e._id),
     creditCode: e.creditCode,
@@ -26,7 +29,7 @@ export function presentEnterpriseSummary(e: EnterpriseLike) {
     region: e.region,
     industry: e.industry,
     address: e.address,
-    ownerName: e.ownerName,
+    ownerName: masked && e.ownerName ? maskPersonName(e.ownerName) : e.ownerName,
     mobileMasked: maskMobile(e.mobile),
     /** Registered by intake from a message; awaiting the centre's confirmation or merge. */
     provisional: e.provisional === true,
@@ -67,5 +70,10 @@ export function presentEnterpriseFor(
 ) {
   if (canViewEnterpriseCredentials(actor)) return presentEnterprise(e, publicBaseUrl);
   if (relation.handlesIssue) return { ...presentEnterpriseSummary(e), ...contactOf(e) };
-  return presentEnterpriseSummary(e);
+  return presentEnterpriseSummary(e, true);
+}
+
+/** A directory row as the actor may see it: the owner's name whole for the centre and admins only. */
+export function presentEnterpriseRowFor(actor: Actor, e: EnterpriseLike) {
+  return presentEnterpriseSummary(e, !canViewEnterpriseCredentials(actor));
 }

@@ -148,6 +148,9 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
     );
     expect(await leaderFacts.locator('a[href^="tel:"], a[href^="mailto:"]').count()).to.equal(0);
     expect(await leaderPage.content()).to.not.contain(enterprise.mobile);
+    // The owner's name too: 孙** (the enterprise API masks it for whoever reads contacts masked).
+    expect(await leaderFacts.textContent()).to.contain(`${enterprise.ownerName.slice(0, 1)}**`);
+    expect(await leaderPage.content()).to.not.contain(enterprise.ownerName);
   });
 
   it('puts the content before similar issues on a phone', async () => {

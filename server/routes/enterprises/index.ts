@@ -26,7 +26,7 @@ import { renderQrPng, renderQrSvg } from '../../presenters/enterprise-qr.present
 import {
   enterpriseCodeUrl,
   presentEnterpriseFor,
-  presentEnterpriseSummary,
+  presentEnterpriseRowFor,
 } from '../../presenters/enterprise.presenter.ts';
 import {
   createEnterpriseCommand,
@@ -70,7 +70,8 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
 
   router.get('/', async (req, res) => {
     const { items, next } = await listEnterprises(ctx.models, listEnterprisesQuery.parse(req.query));
-    res.json({ items: items.map(presentEnterpriseSummary), ...(next ? { next } : {}) });
+    const actor = actorOf(req);
+    res.json({ items: items.map((e) => presentEnterpriseRowFor(actor, e)), ...(next ? { next } : {}) });
   });
 
   router.post('/', requirePolicy(canCreateEnterprise), async (req, res) => {

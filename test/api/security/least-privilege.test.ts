@@ -31,9 +31,11 @@ describe('api: least privilege over enterprise contacts and codes', () => {
     expect(mine.status).to.equal(200);
     expect(mine.body).to.include({ mobile: handled.mobile });
     expect(mine.body).to.not.have.any.keys('qrUrl', 'qrIssuedAt');
+    expect(mine.body.ownerName).to.equal(handled.ownerName);
     const theirs = await detail(handlerOf('city-drc'), String(other._id));
     expect(theirs.body).to.not.have.any.keys('mobile', 'qrUrl');
     expect(theirs.body.mobileMasked).to.match(/^\d{3}\*{4}\d{4}$/);
+    expect(theirs.body.ownerName).to.equal(`${other.ownerName.slice(0, 1)}**`);
     // Another unit's handler does not handle it: summary only.
     const stranger = await detail(handlerOf('city-tax'), String(handled._id));
     expect(stranger.body).to.not.have.any.keys('mobile', 'qrUrl');
@@ -47,14 +49,27 @@ describe('api: least privilege over enterprise contacts and codes', () => {
     });
   });
 
-  it('leaders and supervisors get the summary', async () => {
+  it("leaders and supervisors get the summary, the owner's name masked as an issue's contact is", async () => {
     const e = enterpriseIn(t, 'deqing', 6);
+    expect(e.ownerName).to.have.length.above(1);
+    const masked = `${e.ownerName.slice(0, 1)}**`;
     for (const as of ['leader', 'supervisor']) {
       const res = await detail(as, String(e._id));
       expect(res.status, as).to.equal(200);
       expect(res.body, as).to.not.have.any.keys('mobile', 'qrUrl');
-      expect(res.body).to.include({ creditCode: e.creditCode, name: e.name });
+      expect(res.body).to.include({ creditCode: e.creditCode, name: e.name, ownerName: masked });
     }
+    // The directory too: whole for the centre, masked for everyone else (a unit's staff included).
+    const row = async (as: string) =>
+      (
+        await request(t.app)
+          .get(`/api/enterprises?q=${encodeURIComponent(e.name)}`)
+          .set(await t.auth(as))
+          .expect(200)
+      ).body.items.find((i: { id: string }) => i.id === String(e._id));
+    expect((await row('clerk')).ownerName).to.equal(e.ownerName);
+    for (const as of ['leader', 'supervisor', handlerOf('city-drc')])
+      expect((await row(as)).ownerName, as).to.equal(masked);
   });
 
   it('the code image is the credential too: 403 for everyone outside the centre', async () => {
