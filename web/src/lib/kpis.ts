@@ -206,3 +206,23 @@ export function drillQuery(
   }
   return q;
 }
+
+/**
+ * The monthly report's department to watch: the lowest 按期办结率 below 100 % (with its overdue count), else the
+ * most overdue; none when every department closed on time and nothing is overdue (a sole department at 100 %
+ * was once named 最低 and 需重点督办).
+ */
+export function departmentToWatch(ranking: readonly KpiRow[]): string {
+  let worst: KpiRow | undefined;
+  let overdue: KpiRow | undefined;
+  for (const row of ranking) {
+    if (row.onTimeRate !== null && row.onTimeRate < 1 && (!worst || row.onTimeRate < worst.onTimeRate!))
+      worst = row;
+    if (row.overdue > (overdue?.overdue ?? 0)) overdue = row;
+  }
+  if (worst)
+    return `按期办结率最低的部门是${worst.name}（${pct(worst.onTimeRate)}，超期 ${worst.overdue} 件），需重点督办。`;
+  return overdue
+    ? `本月办结的问题均按期办结；在办超期最多的是${overdue.name}（${overdue.overdue} 件），需重点督办。`
+    : '';
+}
