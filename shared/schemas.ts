@@ -54,6 +54,8 @@ const text = (max: number, label: string) =>
     .max(max, { error: `${label}不能超过${max}个字符` });
 
 export const idSchema = text(LIMITS.id, '编号');
+/** A unit chosen for an issue (承办单位): named so in the messages, not as a 编号. */
+const unitIdSchema = text(LIMITS.id, '承办单位');
 export const reasonSchema = text(LIMITS.reason, '理由');
 
 export const creditCodeSchema = z
@@ -129,12 +131,12 @@ const ratingLevel = z.enum(RATING_LEVELS, {
   error: `评价等级无效，可选：${RATING_LEVELS.map((l) => `${l}（${RATING_LEVEL_LABELS[l]}）`).join('、')}`,
 });
 
-export const dispatchSchema = z.object({ unitId: idSchema, coUnitIds: unitIds.optional() });
+export const dispatchSchema = z.object({ unitId: unitIdSchema, coUnitIds: unitIds.optional() });
 export const returnSchema = z.object({
   reason: reasonSchema,
   legalBasis: text(LIMITS.reason, '依据').optional(),
 });
-export const transferSchema = z.object({ unitId: idSchema, reason: reasonSchema });
+export const transferSchema = z.object({ unitId: unitIdSchema, reason: reasonSchema });
 export const addCoUnitSchema = z.object({ unitId: idSchema });
 export const requestExtensionSchema = z.object({
   workingDays: workingDays(LIMITS.maxExtensionWorkingDays),
@@ -152,7 +154,7 @@ export const consultSchema = z.object({
 });
 export const consultInputSchema = z.object({ text: text(LIMITS.note, '会商意见') });
 export const decideSchema = z.object({
-  unitId: idSchema,
+  unitId: unitIdSchema,
   coUnitIds: unitIds.optional(),
   workingDays: workingDays(LIMITS.maxDecideWorkingDays),
   /** What the consultation settled (会商意见), for the timeline and the units told of the decision. */

@@ -83,6 +83,19 @@ describe('schemas', () => {
       expect(number.success).to.equal(false);
     });
 
+    it('names a missing or blank unit 承办单位, not 编号 (dispatch, transfer, a consultation decision)', () => {
+      for (const action of ['dispatch', 'transfer', 'decide'] as const) {
+        const missing = ACTION_SCHEMAS[action].safeParse({ reason: '职责调整', workingDays: 3 });
+        expect(missing.success, action).to.equal(false);
+        if (!missing.success)
+          expect(firstIssueMessage(missing.error), action).to.equal('unitId: 请填写承办单位');
+        const blank = ACTION_SCHEMAS[action].safeParse({ unitId: ' ', reason: '职责调整', workingDays: 3 });
+        if (!blank.success)
+          expect(firstIssueMessage(blank.error), action).to.equal('unitId: 承办单位不能为空');
+        expect(blank.success, action).to.equal(false);
+      }
+    });
+
     it('deduplicates co-units on dispatch', () => {
       const parsed = ACTION_SCHEMAS.dispatch.parse({ unitId: 'city-nrp', coUnitIds: ['wuxing', 'wuxing'] });
       expect(parsed).to.deep.equal({ unitId: 'city-nrp', coUnitIds: ['wuxing'] });
