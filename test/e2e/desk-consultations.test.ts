@@ -2,8 +2,11 @@
 // for them; they were found through 驾驶舱 → 待协调事项. The director's 受理分办台 now has a 待会商决定 tile and
 // tab: each card shows the problem, how long the consultation has run, and each consulted unit's input or that
 // it is still owed; 会商决定 from the card names the lead unit and takes the issue off the queue. A consultation
-// at the leader tier is the leaders' and stays off it; the dispatcher has no such tab. axe-core on the screen.
+// at the leader tier is the leaders' and stays off it; the dispatcher has no such tab. A member of a class
+// problem says so on its card and in the decision (a walk-through decided one apart from its class).
+// axe-core on the screen.
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import type { BrowserContext, Page } from 'playwright-core';
 import { HOUR_MS } from '../../shared/clock.ts';
 import { axeFindings, choose, login, snap, useStaffApp } from './staff-app.harness.ts';
@@ -55,6 +58,8 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
       return issue.id as string;
     };
     issueId = await consulted(TITLE, 'director', OTHER);
+    // Promoted into a class problem meanwhile (as a leader may): its unit and deadline are the class's.
+    await t.models.Issue.updateOne({ _id: issueId }, { $set: { classProblemId: new Types.ObjectId() } });
     await consulted(LEADER_TITLE, 'leader');
     await t.apiAs(`handler-${OTHER}`, 'POST', `/api/issues/${issueId}/actions/consult_input`, {
       text: INPUT,
@@ -85,8 +90,11 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
     expect(await axeFindings(page)).to.deep.equal([]);
     await snap(page, 'desk-convene');
 
+    // The card and the decision say it is a class member, whose lead unit and deadline are the class's.
+    expect(await card.getByTestId('class-member').textContent()).to.contain('已纳入类问题');
     await card.getByRole('button', { name: '会商决定' }).click();
     const form = page.getByRole('form', { name: '会商决定表单' });
+    await form.getByTestId('class-member-notice').waitFor();
     await choose(page, '牵头单位', '市经济和信息化局', form);
     await form.getByLabel(/会商意见/).fill('由市经信局牵头，市自然资源和规划局配合调整规划。');
     await form.getByRole('button', { name: '确认会商决定' }).click();
