@@ -11,7 +11,7 @@ import type { NotifyEvent } from './templates.ts';
 /**
  * unit: handlers and unit heads of the lead and co-units; former_unit: those of the lead unit a transfer or a
  * re-routing 重新分类 took the issue from (data.fromUnitId), who stop work on it; oversight: supervisors and the
- * leaders of the region; centre: clerks, dispatchers and the director; consultation: the consulted units;
+ * leaders of the region; supervisor: the supervisors alone; centre: clerks, dispatchers and the director; consultation: the consulted units;
  * unit_not_consulted: the lead and co-units the consultation leaves out; convener: who chairs the tier (the
  * director, or the leaders of the issue's place); consultation_missing: consulted units that owe input;
  * enterprise: its chosen channel; origin: the channel the issue came from and those of messages merged into it
@@ -23,6 +23,7 @@ export type Audience =
   | 'unit'
   | 'former_unit'
   | 'oversight'
+  | 'supervisor'
   | 'centre'
   | 'consultation'
   | 'unit_not_consulted'
@@ -67,7 +68,9 @@ function fromSupervisionStep(change: IssueChange): Intent[] {
     case 'bulletin':
       return [i('bulletin', 'oversight'), i('bulletin', 'unit')];
     case 'escalate':
-      return [i('escalation', 'oversight'), ...convened()];
+      // The supervisor follows every escalation; a leader chairs the leader tier and hears of it as its
+      // convener (consult_convene), not of the director's tier (a leader's bell held 11 such in 45).
+      return [i('escalation', 'supervisor'), ...convened()];
     default:
       return [];
   }

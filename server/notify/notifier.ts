@@ -445,6 +445,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         return list.filter((u) => CENTRE_ROLES.includes(u.role));
       case 'oversight':
         return list.filter((u) => u.role === 'supervisor' || (u.role === 'leader' && inRegion(u)));
+      case 'supervisor':
+        return list.filter((u) => u.role === 'supervisor');
       case 'consultation':
         return unitsOf(c?.unitIds ?? []);
       case 'unit_not_consulted':

@@ -73,7 +73,9 @@ describe('notifications: the ladder from received to a leader-tier consultation'
     doc = (await t.models.Issue.findById(id).lean())!;
     expect(doc.consultation?.remindedAt).to.be.an.instanceOf(Date);
     const got = await recipientsByEvent(t, id);
-    expect(got.escalation).to.deep.equal(OVERSIGHT);
+    // The supervisor follows the escalation; the leader does not chair the director's tier (this asserted the
+    // leader was told too, which filled a leader's bell with the director's business).
+    expect(got.escalation).to.deep.equal(['supervisor']);
     // The units are asked for their input; the director, who chairs the tier, to convene and decide.
     expect(got.consult_invite).to.deep.equal(DRC);
     expect(got.consult_convene).to.deep.equal(['director']);
@@ -96,7 +98,8 @@ describe('notifications: the ladder from received to a leader-tier consultation'
     const doc = (await t.models.Issue.findById(id).lean())!;
     expect(doc).to.include({ state: 'consulting', tier: 'leader' });
     const got = await recipientsByEvent(t, id);
-    expect(got.escalation).to.deep.equal([...OVERSIGHT, ...OVERSIGHT].sort());
+    // The leader hears of the leader tier as its chair (consult_convene).
+    expect(got.escalation).to.deep.equal(['supervisor', 'supervisor']);
     expect(got.consult_invite).to.deep.equal([...DRC, ...DRC].sort());
     expect(got.consult_convene).to.deep.equal(['director', 'leader']);
   });
