@@ -40,6 +40,8 @@ export interface IssueChange {
   data?: Record<string, unknown>;
   public?: boolean;
   warning?: WarningLevel;
+  /** On a reply: the people (not the sweep) who 督办'd the issue, who hear the answer came (督办反馈). */
+  supervisedBy?: string[];
   /**
    * The whole issue as this write left it, when the writer holds it (intake's insert): listeners take what
    * they need from it instead of reading the issue back (realtime's rooms, the notifier's facts). Server-side
@@ -137,5 +139,14 @@ export function changeOf(
     enterpriseId: String(issue.enterpriseId),
     actorId,
     at,
+    ...(action === 'reply' ? supervisorsOf(issue) : {}),
   };
+}
+
+/** Who 督办'd the issue by hand (a leader, the supervisor, the centre), each once; none: nothing. */
+function supervisorsOf(issue: IssueDoc): { supervisedBy?: string[] } {
+  const ids = new Set<string>();
+  for (const e of issue.timeline ?? [])
+    if (e.action === 'supervise' && e.actorRole !== 'system' && e.actorId) ids.add(String(e.actorId));
+  return ids.size ? { supervisedBy: [...ids] } : {};
 }

@@ -11,7 +11,8 @@ import type { NotifyEvent } from './templates.ts';
 /**
  * unit: handlers and unit heads of the lead and co-units; former_unit: those of the lead unit a transfer or a
  * re-routing 重新分类 took the issue from (data.fromUnitId), who stop work on it; oversight: supervisors and the
- * leaders of the region; supervisor: the supervisors alone; centre: clerks, dispatchers and the director; consultation: the consulted units;
+ * leaders of the region; supervisor: the supervisors alone; supervised_by: the people who 督办'd the issue by
+ * hand (change.supervisedBy); centre: clerks, dispatchers and the director; consultation: the consulted units;
  * unit_not_consulted: the lead and co-units the consultation leaves out; convener: who chairs the tier (the
  * director, or the leaders of the issue's place); consultation_missing: consulted units that owe input;
  * enterprise: its chosen channel; origin: the channel the issue came from and those of messages merged into it
@@ -24,6 +25,7 @@ export type Audience =
   | 'former_unit'
   | 'oversight'
   | 'supervisor'
+  | 'supervised_by'
   | 'centre'
   | 'consultation'
   | 'unit_not_consulted'
@@ -183,8 +185,12 @@ export function intentsOf(change: IssueChange): Intent[] {
       // One that names another lead unit (the handler records where from) moves the issue.
       return change.data && 'fromUnitId' in change.data ? moved(change, 'decision') : [i('decision', 'unit')];
     case 'reply':
-      // 政策性解决 (server/classes): the enterprise hears that its issue was answered with the class.
-      return change.data?.classProblemId ? [i('enterprise_class_reply', 'enterprise')] : [];
+      // 政策性解决 (server/classes): the enterprise hears that its issue was answered with the class. Whoever
+      // 督办'd the issue by hand hears that the answer came (督办反馈).
+      return [
+        ...(change.data?.classProblemId ? [i('enterprise_class_reply', 'enterprise')] : []),
+        ...(change.supervisedBy?.length ? [i('supervise_feedback', 'supervised_by')] : []),
+      ];
     case 'assign':
       return [i('issue_reassigned', 'assignee')];
     case 'note':

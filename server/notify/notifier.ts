@@ -447,6 +447,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         return list.filter((u) => u.role === 'supervisor' || (u.role === 'leader' && inRegion(u)));
       case 'supervisor':
         return list.filter((u) => u.role === 'supervisor');
+      case 'supervised_by':
+        return list.filter((u) => change.supervisedBy?.includes(u.id));
       case 'consultation':
         return unitsOf(c?.unitIds ?? []);
       case 'unit_not_consulted':

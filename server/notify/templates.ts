@@ -18,6 +18,7 @@ export const NOTIFY_EVENTS = [
   'sign_due',
   'urge',
   'supervise',
+  'supervise_feedback',
   'red',
   'overdue',
   'escalation',
@@ -144,6 +145,11 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '承办单位经办人、负责人',
     '【督办】问题{{number}}「{{title}}」{{due}}，请立即办理并反馈。{{instruction}}',
     ['due', 'instruction'],
+  ),
+  supervise_feedback: spec(
+    '督办反馈',
+    '督办人（市领导、督查、服务中心）',
+    '【督办反馈】您督办的问题{{number}}「{{title}}」已由{{unit}}答复，待服务中心审核后告知企业。',
   ),
   red: spec(
     '红灯预警',

@@ -253,4 +253,27 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     ]);
     expect(after!.nextCheckAt!.getTime(), 'the step is done').to.be.above(t.clock.now().getTime());
   });
+
+  it('whoever 督办’d by hand hears the answer came (督办反馈), once; the sweep’s own 督办 tells nobody more', async () => {
+    const id = await signedIssue(t);
+    t.clock.set(china('2026-03-03 10:00'));
+    await must(t, 'director', id, 'supervise', { note: '请本周内解决' });
+    await must(t, 'supervisor', id, 'supervise', { note: '限明日前报送进展' });
+    t.clock.set(china('2026-03-04 10:00'));
+    await must(t, handlerOf('city-drc'), id, 'reply', { text: '已协调发放补贴。' });
+    await t.notify.notifier.idle();
+    expect((await recipientsByEvent(t, id)).supervise_feedback).to.deep.equal(['director', 'supervisor']);
+    const [feedback] = await texts(t, id, 'supervise_feedback');
+    expect(feedback).to.match(
+      /^【督办反馈】您督办的问题HZ-\d{4}-\d{6}「.*」已由.+答复，待服务中心审核后告知企业。$/,
+    );
+    // An issue only the sweep supervised has nobody to tell.
+    const other = await signedIssue(t);
+    const issue = await t.models.Issue.findById(other).lean();
+    t.clock.set(new Date(issue!.deadlines!.redAt.getTime() + 60_000));
+    await sweepAndNotify(t);
+    await must(t, handlerOf('city-drc'), other, 'reply', { text: '已办理。' });
+    await t.notify.notifier.idle();
+    expect(await outbox(t, { issueId: other, event: 'supervise_feedback' })).to.deep.equal([]);
+  });
 });
