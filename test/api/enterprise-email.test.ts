@@ -143,7 +143,7 @@ describe('api: enterprise email addresses and mail matching', function () {
     );
   });
 
-  it("merging provisional enterprises keeps every sender's address: their next mail matches the enterprise", async () => {
+  it("a merge the clerk marks 来信人已核实 keeps every sender's address: their next mail matches the enterprise", async () => {
     const real = enterpriseIn(t, 'nanxun', 1);
     const a = await enterpriseOfMail('zhang@example.cn');
     const b = await enterpriseOfMail('newco@factory.cn');
@@ -154,7 +154,7 @@ describe('api: enterprise email addresses and mail matching', function () {
       await request(t.app)
         .post(`/api/enterprises/${String(p?._id)}/merge`)
         .set(await t.auth('dispatcher'))
-        .send({ intoId: String(real._id) })
+        .send({ intoId: String(real._id), acceptSenders: true })
         .expect(200);
     }
     const merged = await t.models.Enterprise.findById(real._id).lean();
@@ -194,9 +194,15 @@ describe('api: enterprise email addresses and mail matching', function () {
     const dying = { ...t.models, Enterprise } as Models;
     const actor = { id: 'u1', role: 'dispatcher' as const, username: 'dispatcher' };
     let caught: unknown;
-    await mergeProvisionalCommand(dying, actor, String(p?._id), String(real._id), t.clock.now()).catch(
-      (e: unknown) => (caught = e),
-    );
+    const accept = { acceptSenders: true };
+    await mergeProvisionalCommand(
+      dying,
+      actor,
+      String(p?._id),
+      String(real._id),
+      t.clock.now(),
+      accept,
+    ).catch((e: unknown) => (caught = e));
     expect((caught as Error).message).to.equal('killed');
     const half = await t.models.Enterprise.findById(p?._id).lean();
     expect(half).to.deep.include({
@@ -227,7 +233,7 @@ describe('api: enterprise email addresses and mail matching', function () {
     await request(t.app)
       .post(`/api/enterprises/${String(p?._id)}/merge`)
       .set(await t.auth('dispatcher'))
-      .send({ intoId: String(real._id) })
+      .send({ intoId: String(real._id), acceptSenders: true })
       .expect(200);
     expect(await t.models.Enterprise.exists({ _id: p?._id })).to.equal(null);
     expect((await t.models.Enterprise.findById(real._id).lean())?.emails).to.include('cut@short.cn');
@@ -252,6 +258,7 @@ describe('api: enterprise email addresses and mail matching', function () {
           region: 'nanxun',
           mobile: '13900000003',
           email,
+          acceptSenders: true,
         });
     expectError(await confirm('li at newfirm'), 400, 'validation_failed');
     expectError(await confirm('hello@eml-001.cn'), 409, 'email_taken');

@@ -249,6 +249,10 @@ describe('staff app: drill-down export, assignment, plaques, provisional enterpr
     await dialog.getByRole('button', { name: '确认登记' }).click();
     expect(await dialog.getByRole('alert').textContent()).to.contain('统一社会信用代码');
     await dialog.getByLabel('统一社会信用代码').fill(code);
+    // The number the message came from is not taken for the registered mobile: the clerk types one checked.
+    await dialog.getByRole('button', { name: '确认登记' }).click();
+    await dialog.getByRole('alert').filter({ hasText: '经核实的企业登记手机号' }).waitFor();
+    await dialog.getByLabel(/企业登记手机号/).fill('13905722222');
     await dialog.getByRole('button', { name: '确认登记' }).click();
     await page().getByText('已确认登记：来信登记待确认甲有限公司').waitFor();
     await rowA.waitFor({ state: 'detached' });

@@ -131,7 +131,7 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
       const note = `微信用户发送统一社会信用代码完成绑定，其此前以「${String(p.name)}」登记的来件归入本企业`;
       await mergeProvisionalCommand(models, FOLLOWER_BINDING, String(p._id), intoId, deps.now(), {
         note,
-        acceptFollowers: false,
+        acceptSenders: false,
       });
       numbers.push(...issues.map((i) => String(i.number)));
     }

@@ -61,7 +61,17 @@ export async function createEnterpriseCommand(
   input: CreateEnterpriseInput,
 ): Promise<EnterpriseDoc> {
   const taken = () => conflict('该统一社会信用代码的企业已存在', 'duplicate');
-  if (await models.Enterprise.exists({ creditCode: input.creditCode })) throw taken();
+  const existing = await models.Enterprise.findOne(
+    { creditCode: input.creditCode },
+    { provisional: 1 },
+  ).lean();
+  // One that intake registered from a message is completed where it is, so its issues stay with it.
+  if (existing?.provisional)
+    throw conflict(
+      '该统一社会信用代码已由来信自动登记为待确认企业，请在「企业管理 → 待确认企业」中核实后确认登记',
+      'duplicate',
+    );
+  if (existing) throw taken();
   const { email, ...fields } = input;
   try {
     return (

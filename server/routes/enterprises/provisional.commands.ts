@@ -15,9 +15,12 @@ export interface ConfirmInput {
   creditCode?: string;
   name?: string;
   region?: string;
+  /** The registered mobile, as staff checked it: the number a message came from is nobody's to register. */
   mobile?: string;
-  /** The registered email, beside the sender's address the provisional enterprise already knows. */
+  /** The registered email. */
   email?: string;
+  /** Staff checked that the senders are the enterprise's own (acceptSenders in MergeOptions). */
+  acceptSenders?: boolean;
 }
 
 async function loadProvisional(models: Models, id: string): Promise<EnterpriseDoc> {
@@ -74,22 +77,31 @@ export async function confirmProvisionalCommand(
   if (e.mergingInto)
     throw new AppError('merge_in_progress', 409, '该企业的合并尚未完成，请再次合并到同一家企业');
   const next = { ...e, ...input };
-  // Names only what is still missing (a mobile the message brought is known already).
+  // Names only what is still missing. The mobile is always staff's: the number a message came from is
+  // whoever wrote first, and the registered mobile verifies the enterprise's owner on its QR page.
   const missing = [
     !next.creditCode && '统一社会信用代码',
-    !next.mobile && '企业手机号',
+    !input.mobile && '经核实的企业登记手机号',
     next.region === 'city' && '所在区县',
   ].filter((x): x is string => !!x);
   if (missing.length) throw new AppError('incomplete', 400, `确认前请补全${missing.join('、')}`);
-  const { email, ...fields } = input;
+  const { email, acceptSenders, ...fields } = input;
   const registered = registration(now);
+  // The senders' addresses stay the enterprise's only when staff checked they are its own (MergeOptions).
+  const senders = acceptSenders ? {} : { wechatOpenids: 1, ...(email ? {} : { emails: 1 }) };
   try {
     const updated = await models.Enterprise.findOneAndUpdate(
       { _id: e._id, provisional: true },
       {
         ...registered,
-        $set: { ...fields, ...(email ? { email } : {}), ...registered.$set },
-        ...(email ? { $addToSet: { emails: email } } : {}),
+        $set: {
+          ...fields,
+          ...(email ? { email } : {}),
+          ...(email && !acceptSenders ? { emails: [email] } : {}),
+          ...registered.$set,
+        },
+        $unset: { ...registered.$unset, ...senders },
+        ...(email && acceptSenders ? { $addToSet: { emails: email } } : {}),
       },
       { returnDocument: 'after', runValidators: true },
     ).lean();
@@ -108,11 +120,12 @@ export interface MergeOptions {
   /** The timeline note (default: the centre's 来件企业「…」经核实为「…」，已归并). */
   note?: string;
   /**
-   * Whether the provisional enterprise's WeChat followers become the enterprise's accepted ones (its own
-   * addresses: QR links, the owner's WeChat notices). The centre's merge is its check that they are; a follower
-   * that merely sent a credit code (anyone can) is not accepted by it.
+   * Whether the provisional enterprise's senders (its email addresses and WeChat followers) become the
+   * enterprise's own addresses: their mail and messages then match it, and they get the QR link and, chosen by
+   * the owner, its notices. Only when staff checked that they are the enterprise's people (the merge dialog's
+   * 来信人已核实 box); a follower that merely sent a credit code (anyone can) never is.
    */
-  acceptFollowers?: boolean;
+  acceptSenders?: boolean;
 }
 
 /**
@@ -132,7 +145,7 @@ export async function mergeProvisionalCommand(
   now: Date,
   opts: MergeOptions = {},
 ): Promise<EnterpriseDoc> {
-  const { note, acceptFollowers = true } = opts;
+  const { note, acceptSenders = false } = opts;
   if (id === intoId) throw new AppError('invalid_merge', 400, '不能合并到自身');
   const from = await loadProvisional(models, id);
   const into = Types.ObjectId.isValid(intoId) ? await models.Enterprise.findById(intoId).lean() : null;
@@ -171,8 +184,8 @@ export async function mergeProvisionalCommand(
   const bind: Record<string, unknown> = {
     mergedQrTokens: { $each: [from.qrToken, ...(from.mergedQrTokens ?? [])] },
   };
-  if (acceptFollowers && from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
-  if (parked.length) bind.emails = { $each: parked };
+  if (acceptSenders && from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
+  if (acceptSenders && parked.length) bind.emails = { $each: parked };
   await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });
   // 4. Nothing is left on the provisional record.
   await models.Enterprise.deleteOne({ _id: from._id, provisional: true });

@@ -19,9 +19,10 @@ const confirmSchema = z
     region: createEnterpriseSchema.shape.region.optional(),
     mobile: createEnterpriseSchema.shape.mobile.optional(),
     email: createEnterpriseSchema.shape.email,
+    acceptSenders: z.boolean().optional(),
   })
   .strict();
-const mergeSchema = z.object({ intoId: objectIdSchema });
+const mergeSchema = z.object({ intoId: objectIdSchema, acceptSenders: z.boolean().optional() });
 
 export function createProvisionalEnterprisesRouter(ctx: AppContext): Router {
   const router = Router();
@@ -53,9 +54,11 @@ export function createProvisionalEnterprisesRouter(ctx: AppContext): Router {
   });
 
   router.post('/:id/merge', ...allowed, async (req, res) => {
-    const { intoId } = mergeSchema.parse(req.body ?? {});
+    const { intoId, acceptSenders } = mergeSchema.parse(req.body ?? {});
     const id = pathId(req.params.id, '企业不存在');
-    const into = await mergeProvisionalCommand(ctx.models, actorOf(req), id, intoId, ctx.clock.now());
+    const into = await mergeProvisionalCommand(ctx.models, actorOf(req), id, intoId, ctx.clock.now(), {
+      acceptSenders: acceptSenders === true,
+    });
     res.json(presentEnterprise(into, ctx.config.publicBaseUrl));
   });
 

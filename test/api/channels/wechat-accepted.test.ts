@@ -34,7 +34,7 @@ describe('WeChat: a follower accepted by merging its provisional enterprise', ()
     await request(t.app)
       .post(`/api/enterprises/${String(provisional!._id)}/merge`)
       .set(await t.auth('dispatcher'))
-      .send({ intoId: String(real._id) })
+      .send({ intoId: String(real._id), acceptSenders: true })
       .expect(200);
 
     const next = await say(openid, '另外厂区东侧的雨水井盖也松动了，车辆经过有危险。', '7002');

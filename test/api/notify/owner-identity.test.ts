@@ -121,6 +121,55 @@ describe('notifications: who is an enterprise owner', () => {
     expect(res.body.qrUrl).to.include(e.qrToken);
   });
 
+  it('confirming or merging keeps the writers’ addresses only when staff mark them checked', async () => {
+    const code = makeCreditCode('91330521MA2L1M2N3');
+    const issue = await smsFrom('13800006666', code, 'OWN-SQ-4');
+    const p = (await t.models.Enterprise.findById(issue.enterpriseId).lean()) as EnterpriseDoc;
+    await t.models.Enterprise.updateOne(
+      { _id: p._id },
+      { $set: { emails: ['squatter@evil.example'], wechatOpenids: ['oSQUAT'] } },
+    );
+    const confirm = (body: object) =>
+      request(t.app)
+        .post(`/api/enterprises/${String(p._id)}/confirm`)
+        .set(clerk)
+        .send({ name: '湖州核实实业有限公司', region: 'anji', ...body });
+    const clerk = await t.auth('clerk');
+    // The number the message came from is never registered for it.
+    const refused = await confirm({});
+    expect(refused.status).to.equal(400);
+    expect(refused.body.error.message).to.contain('经核实的企业登记手机号');
+    // Registering it by the form instead points to the provisional one.
+    const form = await request(t.app)
+      .post('/api/enterprises')
+      .set(clerk)
+      .send({ creditCode: code, name: '湖州核实实业有限公司', region: 'anji', mobile: '13957206666' });
+    expect(form.status).to.equal(409);
+    expect(form.body.error.message).to.contain('待确认企业');
+    const ok = await confirm({ mobile: '13957206666' });
+    expect(ok.status).to.equal(200);
+    const e = (await t.models.Enterprise.findById(p._id).lean()) as EnterpriseDoc;
+    expect(e).to.include({ mobile: '13957206666' });
+    expect(e.emails).to.equal(undefined);
+    expect(e.wechatOpenids).to.equal(undefined);
+
+    // A merge: the sender's address does not become the enterprise's unless ticked.
+    const other = await smsFrom('13800005555', makeCreditCode('91330521MA2P4Q5R6'), 'OWN-SQ-5');
+    const q = other.enterpriseId;
+    await t.models.Enterprise.updateOne({ _id: q }, { $set: { emails: ['spy@evil.example'] } });
+    const real = enterpriseIn(t, 'anji', 5);
+    await request(t.app)
+      .post(`/api/enterprises/${String(q)}/merge`)
+      .set(clerk)
+      .send({ intoId: String(real._id) })
+      .expect(200);
+    const into = (await t.models.Enterprise.findById(real._id).lean()) as EnterpriseDoc;
+    expect(into.emails ?? []).to.not.include('spy@evil.example');
+    expect(String((await t.models.Issue.findById(other._id).lean())?.enterpriseId)).to.equal(
+      String(real._id),
+    );
+  });
+
   it('a choice that sends notices elsewhere is told to the registered mobile, once', async () => {
     const e = enterpriseIn(t, 'anji', 3);
     const lastCode = () => /\d{6}/.exec(t.sms.sent.at(-1)?.text ?? '')?.[0] ?? '';
