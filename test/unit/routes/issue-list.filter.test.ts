@@ -1,11 +1,12 @@
 // The list's conditions: visibility first, then the filters, plus every value of a field that shares an index
-// with a filtered one (so the index runs as merged scans that deliver the order), and the due-date bound.
+// with a filtered one (so the index runs as merged scans that deliver the order); the due order's two parts.
 import { expect } from 'chai';
 import type { Actor } from '../../../shared/roles.ts';
 import { Query } from 'mingo';
 import { CHANNEL_IDS, ISSUE_STATES, URGENCIES, WARNING_LEVELS } from '../../../shared/states.ts';
 import { LIT } from '../../../server/models/issue.model.ts';
 import { allOf, listConditions } from '../../../server/routes/issues/issue-list.filter.ts';
+import { dated, UNDATED } from '../../../server/routes/issues/issue-list.order.ts';
 import { listIssuesQuery } from '../../../server/routes/issues/issues.schema.ts';
 
 const clerk: Actor = { id: 'c', username: 'clerk', role: 'clerk' };
@@ -36,13 +37,20 @@ describe('routes: issue list conditions', () => {
     ]);
   });
 
-  it('due soonest lists issues with a due date, from `from` on when a window is given', () => {
-    expect(listConditions(clerk, q({ sort: 'dueAt' }))).to.deep.equal([{ dueAt: { $ne: null } }]);
+  it('due soonest reads the dated issues (from `from` on when a window is given), then the undated ones', () => {
+    // The conditions are the list's; the due order adds its two parts (issue-read.query.ts duePage).
+    expect(listConditions(clerk, q({ sort: 'dueAt' }))).to.deep.equal([]);
+    expect(dated()).to.deep.equal({ dueAt: { $ne: null } });
     const from = '2026-01-01T00:00:00.000Z';
     expect(listConditions(clerk, q({ sort: 'dueAt', from }))).to.deep.equal([
       { createdAt: { $gte: new Date(from) } },
-      { dueAt: { $ne: null, $gte: new Date(from) } },
     ]);
+    expect(dated(new Date(from))).to.deep.equal({ dueAt: { $ne: null, $gte: new Date(from) } });
+    expect(UNDATED.conditions()).to.deep.equal([{ dueAt: null }]);
+    const id = '6b158a8bcc1befe62173b99b';
+    expect(JSON.stringify(UNDATED.conditions(id))).to.equal(
+      JSON.stringify([{ dueAt: null }, { _id: { $gt: id } }]),
+    );
   });
 });
 
