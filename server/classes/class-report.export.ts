@@ -55,12 +55,15 @@ export async function writeClassReport(report: Report, label: string, out: Writa
       c.answer ?? '',
     ]);
   }
-  list.getColumn(2).width = 28;
-  list.getColumn(11).width = 20;
-  for (const n of [16, 17, 18]) list.getColumn(n).width = 40;
+  // Every column wide enough for its heading or its usual content (Chinese characters count double).
+  const widths = [14, 28, 12, 10, 10, 10, 8, 8, 10, 12, 20, 24, 12, 12, 16, 40, 40, 40];
+  widths.forEach((w, i) => (list.getColumn(i + 1).width = w));
+  list.views = [{ state: 'frozen', ySplit: 2 }];
   const months = wb.addWorksheet('按月统计');
   const mh = months.addRow(['月份', '立项', '政策性解决', '成员问题', '涉及企业', '修复后新增']);
   mh.font = { bold: true };
+  [10, 8, 12, 10, 10, 12].forEach((w, i) => (months.getColumn(i + 1).width = w));
+  months.views = [{ state: 'frozen', ySplit: 1 }];
   for (const m of report.byMonth) {
     months.addRow([m.month, m.promoted, m.resolved, m.members, m.enterprises, m.newAfterFix]);
   }

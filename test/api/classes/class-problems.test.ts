@@ -525,6 +525,11 @@ describe('api: class problems', function () {
       expect(String(cell('根本原因'))).to.contain('负荷');
       expect(String(cell('统一答复'))).to.contain('变压器');
       expect(cell('差评')).to.be.a('number');
+      // Every column has a width, and the headings stay in view (the walk-through found them unset).
+      head.forEach((_, i) => expect(sheet.getColumn(i + 1).width, String(head[i])).to.be.at.least(8));
+      expect(sheet.views[0]).to.include({ state: 'frozen', ySplit: 2 });
+      const months = wb.getWorksheet('按月统计')!;
+      expect(months.getColumn(1).width).to.be.at.least(8);
     });
 
     it('shows one class problem with its members; 404 for an unknown or malformed id', async () => {
