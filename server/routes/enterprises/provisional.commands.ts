@@ -88,7 +88,10 @@ export async function confirmProvisionalCommand(
   const { email, acceptSenders, ...fields } = input;
   const registered = registration(now);
   // The senders' addresses stay the enterprise's only when staff checked they are its own (MergeOptions).
-  const senders = acceptSenders ? {} : { wechatOpenids: 1, ...(email ? {} : { emails: 1 }) };
+  // The writer's email was also put in `email`, and the name they gave in `ownerName`.
+  const senders = acceptSenders
+    ? {}
+    : { wechatOpenids: 1, ownerName: 1, ...(email ? {} : { email: 1, emails: 1 }) };
   try {
     const updated = await models.Enterprise.findOneAndUpdate(
       { _id: e._id, provisional: true },

@@ -125,9 +125,17 @@ describe('notifications: who is an enterprise owner', () => {
     const code = makeCreditCode('91330521MA2L1M2N3');
     const issue = await smsFrom('13800006666', code, 'OWN-SQ-4');
     const p = (await t.models.Enterprise.findById(issue.enterpriseId).lean()) as EnterpriseDoc;
+    // As intake registers a mail's sender: its address in `email` and `emails`, the name it gave as the owner.
     await t.models.Enterprise.updateOne(
       { _id: p._id },
-      { $set: { emails: ['squatter@evil.example'], wechatOpenids: ['oSQUAT'] } },
+      {
+        $set: {
+          email: 'squatter@evil.example',
+          emails: ['squatter@evil.example'],
+          wechatOpenids: ['oSQUAT'],
+          ownerName: 'Writer One',
+        },
+      },
     );
     const confirm = (body: object) =>
       request(t.app)
@@ -151,7 +159,9 @@ describe('notifications: who is an enterprise owner', () => {
     const e = (await t.models.Enterprise.findById(p._id).lean()) as EnterpriseDoc;
     expect(e).to.include({ mobile: '13957206666' });
     expect(e.emails).to.equal(undefined);
+    expect(e.email, 'the retest found the writer kept as the registered email').to.equal(undefined);
     expect(e.wechatOpenids).to.equal(undefined);
+    expect(e.ownerName ?? '').to.equal('');
 
     // A merge: the sender's address does not become the enterprise's unless ticked.
     const other = await smsFrom('13800005555', makeCreditCode('91330521MA2P4Q5R6'), 'OWN-SQ-5');
