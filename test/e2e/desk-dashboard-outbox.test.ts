@@ -124,6 +124,12 @@ describe('staff app: queue waiting times, like-for-like comparison, outbox pages
       document.querySelector('[data-testid="comparison"]')?.textContent?.includes('较上季度同期'),
     );
     expect(await comparison.textContent()).to.contain('2025-10-01 至 2025-12-04 12:00');
+    // The period is in the address: a reload (or Back from a drill-down) shows the quarter again.
+    expect(new URL(page().url()).searchParams.get('period')).to.equal('quarter');
+    await page().reload();
+    await page().waitForFunction(() =>
+      document.querySelector('[data-testid="comparison"]')?.textContent?.includes('较上季度同期'),
+    );
   });
 
   it('通知发送 pages with the pager and finds rows by status, issue number and recipient', async () => {
