@@ -73,6 +73,8 @@ function registeredFromRow(rest: RowFields, email: string | undefined, now: Date
     $unset: {
       ...registered.$unset,
       wechatOpenids: 1,
+      // The name the writer gave, unless the row names the owner.
+      ...(rest.ownerName === undefined ? { ownerName: 1 } : {}),
       ...(email ? {} : { email: 1, emails: 1 }),
     },
   };

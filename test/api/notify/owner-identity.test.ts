@@ -73,6 +73,7 @@ describe('notifications: who is an enterprise owner', () => {
         $set: {
           notify: { channel: 'email', email: 'spy@attacker.test', updatedAt: t.clock.now() },
           wechatOpenids: ['oSQUATTER'],
+          ownerName: 'Writer Two',
         },
       },
     );
@@ -93,6 +94,7 @@ describe('notifications: who is an enterprise owner', () => {
     expect(e.provisional).to.equal(undefined);
     expect(e.notify).to.equal(undefined);
     expect(e.wechatOpenids).to.equal(undefined);
+    expect(e.ownerName ?? '').to.equal('');
     expect(e.emails).to.deep.equal(['zhao@registered.cn']);
     expect(e.qrToken).to.not.equal(p.qrToken);
     expect(e.ownerSessionVersion).to.equal(p.ownerSessionVersion + 1);
