@@ -23,10 +23,14 @@ export interface ConfirmInput {
   acceptSenders?: boolean;
 }
 
+const notProvisional = () => new AppError('not_provisional', 409, '该企业已是正式登记企业');
+const mergeInProgress = () =>
+  new AppError('merge_in_progress', 409, '该企业的合并尚未完成，请再次合并到同一家企业');
+
 async function loadProvisional(models: Models, id: string): Promise<EnterpriseDoc> {
   const e = await models.Enterprise.findById(id).select('+mergedQrTokens').lean();
   if (!e) throw notFound('企业不存在');
-  if (!e.provisional) throw new AppError('not_provisional', 409, '该企业已是正式登记企业');
+  if (!e.provisional) throw notProvisional();
   return e;
 }
 
@@ -74,8 +78,7 @@ export async function confirmProvisionalCommand(
   now: Date,
 ): Promise<EnterpriseDoc> {
   const e = await loadProvisional(models, id);
-  if (e.mergingInto)
-    throw new AppError('merge_in_progress', 409, '该企业的合并尚未完成，请再次合并到同一家企业');
+  if (e.mergingInto) throw mergeInProgress();
   const next = { ...e, ...input };
   // Names only what is still missing. The mobile is always staff's: the number a message came from is
   // whoever wrote first, and the registered mobile verifies the enterprise's owner on its QR page.
@@ -94,7 +97,7 @@ export async function confirmProvisionalCommand(
     : { wechatOpenids: 1, ownerName: 1, ...(email ? {} : { email: 1, emails: 1 }) };
   try {
     const updated = await models.Enterprise.findOneAndUpdate(
-      { _id: e._id, provisional: true },
+      { _id: e._id, provisional: true, mergingInto: { $exists: false } },
       {
         ...registered,
         $set: {
@@ -108,7 +111,12 @@ export async function confirmProvisionalCommand(
       },
       { returnDocument: 'after', runValidators: true },
     ).lean();
-    if (!updated) throw new AppError('not_provisional', 409, '该企业已是正式登记企业');
+    if (!updated) {
+      // A merge that began since the read: it goes on into its enterprise, and this confirm gives way.
+      const current = await models.Enterprise.findById(e._id, { mergingInto: 1 }).lean();
+      if (current?.mergingInto) throw mergeInProgress();
+      throw notProvisional();
+    }
     await copyToIssues(models, e._id, updated, now);
     return updated;
   } catch (err) {
@@ -157,13 +165,15 @@ export async function mergeProvisionalCommand(
     throw new AppError('merge_in_progress', 409, '该企业正在并入另一家企业，请选择同一家企业完成合并');
   // 1. Where it goes, and its addresses parked: a registered address is one enterprise's at a time.
   const parked = [...(from.mergingEmails ?? []), ...(from.emails ?? [])];
-  await models.Enterprise.collection.updateOne(
+  // A confirm that landed since the read: the enterprise is registered, and nothing moves.
+  const started = await models.Enterprise.collection.updateOne(
     { _id: from._id, provisional: true },
     {
       $set: { mergingInto: into._id, ...(parked.length ? { mergingEmails: parked } : {}) },
       $unset: { emails: 1 },
     },
   );
+  if (started.matchedCount === 0) throw notProvisional();
   // 2. The issues, each with its note. Timeline events carry the issue's state, which a note made from the
   // enterprise side cannot know for each one, so each state's issues move in one update of their own.
   const event = {

@@ -10,7 +10,11 @@ import request from 'supertest';
 import { makeCreditCode } from '../../../shared/credit-code.ts';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
-import type { EnterpriseDoc } from '../../../server/models/index.ts';
+import type { EnterpriseDoc, Models } from '../../../server/models/index.ts';
+import {
+  confirmProvisionalCommand,
+  mergeProvisionalCommand,
+} from '../../../server/routes/enterprises/provisional.commands.ts';
 import { enterpriseIn } from '../issues/fixtures.ts';
 import { verifyOwner, type QrTestApp } from '../qr-page.harness.ts';
 import { importEnterpriseList, outbox, postSigned, useNotifyApp } from './notify-harness.ts';
@@ -181,6 +185,86 @@ describe('notifications: who is an enterprise owner', () => {
       String(real._id),
     );
   });
+
+  it('a confirm and a merge of the same provisional enterprise at once: the second to write gives way', async () => {
+    const actor = { id: 'u1', role: 'dispatcher' as const, username: 'dispatcher' };
+    /** The models, with `between` run just before the first write to the enterprises (after the read). */
+    const racing = (between: () => Promise<unknown>): Models => {
+      const collection = new Proxy(t.models.Enterprise.collection, {
+        get(target, prop) {
+          const v = Reflect.get(target, prop, target) as unknown;
+          if (prop !== 'updateOne' || typeof v !== 'function') return v;
+          return async (...args: unknown[]) => {
+            await between();
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+      const Enterprise = new Proxy(t.models.Enterprise, {
+        get(target, prop) {
+          if (prop === 'collection') return collection;
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      return { ...t.models, Enterprise } as Models;
+    };
+    const real = enterpriseIn(t, 'anji', 6);
+    const registered = { name: '湖州并发实业有限公司', region: 'anji', mobile: '13957207777' };
+
+    // A confirm lands while a merge is between its read and its first write: nothing moves.
+    const a = await smsFrom('13800004444', makeCreditCode('91330521MA2R7T8U9'), 'OWN-RACE-1');
+    const confirmFirst = () =>
+      confirmProvisionalCommand(t.models, String(a.enterpriseId), registered, t.clock.now());
+    const merged = mergeProvisionalCommand(
+      racing(confirmFirst),
+      actor,
+      String(a.enterpriseId),
+      String(real._id),
+      t.clock.now(),
+    );
+    await merged.then(
+      () => expect.fail('the merge went on over a confirmed enterprise'),
+      (err: { code?: string }) => expect(err.code).to.equal('not_provisional'),
+    );
+    expect(String((await t.models.Issue.findById(a._id).lean())?.enterpriseId)).to.equal(
+      String(a.enterpriseId),
+    );
+
+    // A merge begins while a confirm is between its read and its write: the confirm gives way.
+    const b = await smsFrom('13800003333', makeCreditCode('91330521MA2W1X2Y3'), 'OWN-RACE-2');
+    const mergeFirst = () =>
+      t.models.Enterprise.collection.updateOne({ _id: b.enterpriseId }, { $set: { mergingInto: real._id } });
+    const confirming = confirmProvisionalCommand(
+      { ...t.models, Enterprise: racingFindOneAndUpdate(mergeFirst) } as Models,
+      String(b.enterpriseId),
+      { ...registered, mobile: '13957208888' },
+      t.clock.now(),
+    );
+    await confirming.then(
+      () => expect.fail('the confirm registered an enterprise being merged'),
+      (err: { code?: string }) => expect(err.code).to.equal('merge_in_progress'),
+    );
+    expect((await t.models.Enterprise.findById(b.enterpriseId).lean())?.provisional).to.equal(true);
+  });
+
+  /** The Enterprise model, with `between` run just before findOneAndUpdate (a confirm's one write). */
+  function racingFindOneAndUpdate(between: () => Promise<unknown>) {
+    return new Proxy(t.models.Enterprise, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop, target) as unknown;
+        if (typeof v !== 'function') return v;
+        const bound = (v as (...a: unknown[]) => unknown).bind(target);
+        if (prop !== 'findOneAndUpdate') return bound;
+        return (...args: unknown[]) => ({
+          lean: async () => {
+            await between();
+            return (bound(...args) as { lean: () => Promise<unknown> }).lean();
+          },
+        });
+      },
+    });
+  }
 
   it('a choice that sends notices elsewhere is told to the registered mobile, once', async () => {
     const e = enterpriseIn(t, 'anji', 3);
