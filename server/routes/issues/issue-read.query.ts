@@ -142,8 +142,9 @@ async function duePage(
   if (first.next) return first;
   const room = q.limit - first.items.length;
   if (room === 0) {
-    const more = await undated(undefined, 0);
-    return more.items.length || more.next ? { ...first, next: encodeCursor(UNDATED.start) } : first;
+    // The dated issues filled the page exactly: the next page starts the undated ones, if there are any.
+    const more = await models.Issue.exists(allOf([...conditions, ...UNDATED.conditions()]) as never);
+    return more ? { ...first, next: encodeCursor(UNDATED.start) } : first;
   }
   const rest = await undated(undefined, room);
   return { items: [...first.items, ...rest.items], ...(rest.next ? { next: rest.next } : {}) };

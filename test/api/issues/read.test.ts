@@ -197,6 +197,18 @@ describe('GET /api/issues and /api/issues/:id', () => {
       expect(due).to.deep.equal([...due].sort((a, b) => a - b));
       const ids = without.map((i) => i.id);
       expect(ids, 'then oldest first').to.deep.equal([...ids].sort());
+      // A page the dated issues fill exactly still leads on to the undated ones.
+      const exact = await request(t.app)
+        .get(`/api/issues?sort=dueAt&limit=${withDue.length}`)
+        .set(await t.auth('clerk'))
+        .expect(200);
+      expect(exact.body.items.map((i: Item) => i.id)).to.deep.equal(withDue.map((i) => i.id));
+      expect(exact.body.next, 'a next page holds the undated issues').to.be.a('string');
+      const rest = await request(t.app)
+        .get(`/api/issues?sort=dueAt&limit=100&cursor=${encodeURIComponent(exact.body.next)}`)
+        .set(await t.auth('clerk'))
+        .expect(200);
+      expect(rest.body.items.map((i: Item) => i.id)).to.deep.equal(ids);
       // A search keeps to the dated issues, and refuses the undated part's cursor.
       const undatedCursor = Buffer.from(JSON.stringify({ u: ids[0] })).toString('base64url');
       const refused = await request(t.app)
