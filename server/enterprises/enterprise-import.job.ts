@@ -59,11 +59,6 @@ function correctedFromRow(known: Record<string, unknown> | null, rest: RowFields
   };
 }
 
-/** The registered email a correction replaced, to take off the enterprise's addresses. */
-function emailForgotten(known: Record<string, unknown>, email: string | undefined): string | undefined {
-  return registeredEmailUpdate(known.email as string | undefined, email).forget;
-}
-
 /** A provisional enterprise registered from the row: the row's mobile and email only, a new code. */
 function registeredFromRow(rest: RowFields, email: string | undefined, now: Date) {
   const registered = registration(now);
@@ -132,7 +127,9 @@ export function createEnterpriseImports(deps: {
       job.updated += 1;
       return;
     }
-    if (known) await forgetEmail(deps.models, known._id as Types.ObjectId, emailForgotten(known, email));
+    // The registered email a correction replaced comes off the enterprise's addresses.
+    const { forget } = registeredEmailUpdate(known?.email as string | undefined, email);
+    if (known) await forgetEmail(deps.models, known._id as Types.ObjectId, forget);
     const replaced = known?.mobile;
     if (deps.notifier && typeof replaced === 'string' && replaced && fields.mobile !== replaced)
       await deps.notifier.enqueue([mobileChangedNotice({ _id: known!._id }, replaced, fields.mobile, now)]);
