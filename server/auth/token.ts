@@ -17,10 +17,13 @@ import type { Clock } from '../../shared/clock.ts';
 export interface TokenClaims {
   sub: string;
   tv: number;
+  /** A refresh token's session and generation (staff-session.command.ts); bearer tokens carry none. */
+  sid?: string;
+  n?: number;
 }
 
 export interface TokenSigner {
-  sign(userId: string, tokenVersion: number): string;
+  sign(userId: string, tokenVersion: number, session?: { sid: string; n: number }): string;
   /** Returns the claims, or undefined for any bad, expired or foreign token. */
   verify(token: string): TokenClaims | undefined;
 }
@@ -44,9 +47,9 @@ export function createTokenSigner(secret: string, expiresIn: string, clock: Cloc
     verified.set(token, entry);
   };
   return {
-    sign(userId, tokenVersion) {
+    sign(userId, tokenVersion, session) {
       // `iat` from the injected clock; jsonwebtoken computes `exp` relative to it.
-      return jwt.sign({ sub: userId, tv: tokenVersion, iat: nowSeconds() }, key, {
+      return jwt.sign({ sub: userId, tv: tokenVersion, ...session, iat: nowSeconds() }, key, {
         algorithm: 'HS256',
         expiresIn: expiresIn as jwt.SignOptions['expiresIn'],
         issuer: ISSUER,
@@ -62,14 +65,17 @@ export function createTokenSigner(secret: string, expiresIn: string, clock: Cloc
           clockTimestamp: nowSeconds(),
         });
         if (typeof payload !== 'object' || payload === null) return undefined;
-        const { sub, tv, exp, nbf } = payload as {
+        const { sub, tv, sid, n, exp, nbf } = payload as {
           sub?: unknown;
           tv?: unknown;
+          sid?: unknown;
+          n?: unknown;
           exp?: unknown;
           nbf?: unknown;
         };
         if (typeof sub !== 'string' || typeof tv !== 'number') return undefined;
-        const claims = Object.freeze({ sub, tv });
+        const session = typeof sid === 'string' && typeof n === 'number' ? { sid, n } : {};
+        const claims: TokenClaims = Object.freeze({ sub, tv, ...session });
         // A not-before time would need checking again; this app's tokens carry none.
         if (typeof exp === 'number' && nbf === undefined) remember(token, { claims, exp });
         return claims;

@@ -20,6 +20,7 @@ import { defineOutboxModel, RETIRED_OUTBOX_INDEXES } from './outbox.model.ts';
 import { defineUnitModel } from './unit.model.ts';
 import { defineUserModel } from './user.model.ts';
 import { defineVerificationCodeModel, RETIRED_CODE_INDEXES } from './verification-code.model.ts';
+import { defineStaffSessionModel } from './staff-session.model.ts';
 import { defineWechatBindingModel } from './wechat-binding.model.ts';
 
 const registered = new WeakMap<Connection, ReturnType<typeof defineAll>>();
@@ -49,6 +50,8 @@ function defineAll(conn: Connection, clock: Clock) {
     FollowUpClaim: defineFollowUpClaimModel(conn),
     // QR-page owner verification: one live one-time code per enterprise (hashed, expiring, single use).
     VerificationCode: defineVerificationCodeModel(conn),
+    // Staff sign-ins behind the refresh cookie: one generation live per browser (server/auth/staff-session).
+    StaffSession: defineStaffSessionModel(conn),
     // The raw inbox of every inbound message (accepted → processed | failed) and the channels' credentials.
     InboxEntry: defineInboxModel(conn),
     ChannelCredential: defineChannelCredentialModel(conn),

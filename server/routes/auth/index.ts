@@ -7,7 +7,13 @@ import { loginCommand, logoutCommand } from '../../auth/login.command.ts';
 import { createLoginThrottle } from '../../auth/login-throttle.ts';
 import { setDeviceCookie } from '../../auth/device-cookie.ts';
 import { clientKey } from '../../rate-limit/limiters.ts';
-import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from '../../auth/refresh-cookie.ts';
+import {
+  clearRefreshCookie,
+  REFRESH_LIFETIME_MS,
+  refreshCookieOf,
+  setRefreshCookie,
+} from '../../auth/refresh-cookie.ts';
+import { openSessionCommand, rotateSessionCommand } from '../../auth/staff-session.command.ts';
 import { authenticateStaffToken } from '../../auth/staff.middleware.ts';
 import { tooMany, unauthorized } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
@@ -50,20 +56,41 @@ export function createAuthRouter(ctx: AppContext): Router {
     const { token, user, device } = await loginCommand({ ...ctx, throttle }, input, (username) =>
       ctx.devices.deviceOf(req, username),
     );
-    setRefreshCookie(res, ctx.refreshTokens.sign(String(user._id), user.tokenVersion), secure);
+    const session = await openSessionCommand(
+      ctx.models,
+      user._id,
+      ctx.securityClock.now(),
+      REFRESH_LIFETIME_MS,
+    );
+    setRefreshCookie(res, ctx.refreshTokens.sign(String(user._id), user.tokenVersion, session), secure);
     if (!device) setDeviceCookie(res, ctx.devices.issue(user.username), secure);
     res.json({ token, user: presentUser(user) });
   });
 
-  // A new tab or a reload: the refresh cookie buys a fresh bearer token while the session is not revoked.
+  // A new tab or a reload: the refresh cookie buys a fresh bearer token and the next cookie while the session
+  // is not revoked; a cookie already traded ends its session.
   router.post('/auth/refresh', refreshLimit, async (req, res) => {
-    const actor = await authenticateStaffToken(ctx.models, ctx.refreshTokens, refreshCookieOf(req));
-    const user = actor && (await ctx.models.User.findById(actor.id).lean());
-    if (!user) {
+    const cookie = refreshCookieOf(req);
+    const claims = cookie === undefined ? undefined : ctx.refreshTokens.verify(cookie);
+    const actor = claims && (await authenticateStaffToken(ctx.models, ctx.refreshTokens, cookie));
+    const user = actor ? await ctx.models.User.findById(actor.id).lean() : null;
+    const now = ctx.securityClock.now();
+    const outcome =
+      user && (await rotateSessionCommand(ctx.models, user._id, claims!, now, REFRESH_LIFETIME_MS));
+    if (outcome?.kind === 'reused')
+      ctx.logger.warn(
+        { userId: actor!.id },
+        'a refresh cookie came back after it was traded: its session is ended',
+      );
+    if (!user || outcome?.kind !== 'live') {
       clearRefreshCookie(res, secure);
       throw unauthorized('登录已失效，请重新登录', 'invalid_refresh');
     }
-    setRefreshCookie(res, ctx.refreshTokens.sign(String(user._id), user.tokenVersion), secure);
+    setRefreshCookie(
+      res,
+      ctx.refreshTokens.sign(String(user._id), user.tokenVersion, outcome.session),
+      secure,
+    );
     res.json({ token: ctx.tokens.sign(String(user._id), user.tokenVersion), user: presentUser(user) });
   });
 
