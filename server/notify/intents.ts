@@ -160,7 +160,8 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'create':
       return [i('enterprise_received', 'enterprise'), ...(change.state === 'dispatched' ? assigned : [])];
     case 'dispatch':
-      return assigned;
+      // Sent back to the unit that returned it: the unit hears it anew; the enterprise already knows who has it.
+      return change.data?.sameUnit ? [i('issue_assigned', 'unit')] : assigned;
     case 'transfer':
       return moved(change);
     case 'reclassify':

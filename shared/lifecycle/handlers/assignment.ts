@@ -47,12 +47,16 @@ function startSignClock(issue: IssueCore, ctx: ActionContext): void {
 
 export const dispatch: Handler<WithLevel<DispatchInput>> = (issue, input, ctx) => {
   const redispatch = issue.state === 'dispatched' || issue.returnCount > 0;
+  // The unit the enterprise was last told holds its issue: the current one, or the one that returned it.
+  const toldUnitId = issue.unitId ?? issue.returnedFrom.at(-1) ?? null;
   issue.unitId = input.unitId;
   issue.coUnitIds = (input.coUnitIds ?? []).filter((id) => id !== input.unitId);
   if (input.level) issue.level = input.level;
   issue.state = 'dispatched';
   startSignClock(issue, ctx);
-  return { data: { unitId: issue.unitId, coUnitIds: issue.coUnitIds, redispatch } };
+  // Back to the unit the enterprise already knows of: nothing new for the enterprise to hear (intents.ts).
+  const sameUnit = redispatch && toldUnitId === input.unitId ? { sameUnit: true } : {};
+  return { data: { unitId: issue.unitId, coUnitIds: issue.coUnitIds, redispatch, ...sameUnit } };
 };
 
 export const transfer: Handler<WithLevel<TransferInput>> = (issue, input, ctx) => {

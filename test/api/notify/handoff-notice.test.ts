@@ -33,6 +33,24 @@ describe('notifications: hand-offs with a reason', () => {
     expect(row.text).to.include('「待受理分办」中重新分办'); // the tab as the desk names it
   });
 
+  it('dispatched again after a return: the unit hears it anew, the enterprise only when the unit changes', async () => {
+    const drc = String(unitByCode(t, 'city-drc')._id);
+    const back = await inProgressIssue(t);
+    await must(t, h, back, 'return', { reason: '请补充材料后再分办' });
+    const assignedBefore = (await outbox(t, { issueId: back, event: 'issue_assigned' })).length;
+    await must(t, 'dispatcher', back, 'dispatch', { unitId: drc });
+    expect(await outbox(t, { issueId: back, event: 'issue_assigned' })).to.have.length.above(assignedBefore);
+    // The enterprise heard 已分办至市发展改革委 once, at the first dispatch; the unit is the same.
+    expect(await outbox(t, { issueId: back, event: 'enterprise_dispatched' })).to.have.length(1);
+
+    const elsewhere = await inProgressIssue(t);
+    await must(t, h, elsewhere, 'return', { reason: '不属于本单位职责' });
+    await must(t, 'dispatcher', elsewhere, 'dispatch', { unitId: String(unitByCode(t, 'city-nrp')._id) });
+    const told = await outbox(t, { issueId: elsewhere, event: 'enterprise_dispatched' });
+    expect(told).to.have.length(2);
+    expect(told.map((r) => r.text).join()).to.contain('市自然资源和规划局');
+  });
+
   it('a send-back tells the unit, with the reason and the deadline to answer again by', async () => {
     const id = await inProgressIssue(t);
     await must(t, h, id, 'reply', { text: '已协调发放补贴' });
