@@ -1,6 +1,7 @@
 // Admin-edited configuration: units, routing rules, calendar overrides and settings.
 import { expect } from 'chai';
 import request from 'supertest';
+import { createWorkCalendar } from '../../shared/calendar.ts';
 import { expectError, unitOf, useTestApp } from './helpers.ts';
 
 const MISSING = '0123456789abcdef01234567';
@@ -188,6 +189,30 @@ describe('api: admin configuration', () => {
         '2026-02-15': false,
         '2026-02-16': false,
       });
+    });
+
+    it("the due date a 会商决定 or 立项 form previews is counted by the deadlines' calendar, overrides included", async () => {
+      const handler = await t.auth('handler-city-tax');
+      const due = (q: string) => request(t.app).get(`/api/calendar/due?${q}`).set(handler);
+      const now = t.clock.now();
+      const plain = await due('workingDays=3');
+      expect(plain.status).to.equal(200);
+      expect(plain.body.dueAt).to.equal(createWorkCalendar().addWorkingDays(now, 3).toISOString());
+      const admin = await t.auth('admin');
+      // A day off in the middle moves the date a working day later, as it moves the deadline itself.
+      await request(t.app)
+        .put('/api/calendar/overrides/2026-03-03')
+        .set(admin)
+        .send({ kind: 'off' })
+        .expect(200);
+      const moved = (await due('workingDays=3').expect(200)).body.dueAt as string;
+      const withOverride = createWorkCalendar({ overrides: { '2026-03-03': 'off' } });
+      expect(moved).to.equal(withOverride.addWorkingDays(now, 3).toISOString());
+      expect(Date.parse(moved)).to.be.above(Date.parse(plain.body.dueAt as string));
+      await request(t.app).delete('/api/calendar/overrides/2026-03-03').set(admin).expect(204);
+      for (const q of ['workingDays=0', 'workingDays=61', 'workingDays=2.5', 'workingDays=abc', ''])
+        expectError(await due(q), 400, 'validation_failed');
+      expectError(await request(t.app).get('/api/calendar/due?workingDays=3'), 401, 'unauthorized');
     });
 
     it('admin adds an extra day off, which the day view then reflects; and removes it', async () => {

@@ -12,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { seedClassIssues } from '../../server/seed/class-issues.seed.ts';
+import { chinaTimeWithWeekday } from '../../web/src/lib/format.ts';
 import { axeFindings, choose, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
 
 const ANSWER =
@@ -90,7 +91,13 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     await choose(page(), '协办单位', '市住房和城乡建设局', dialog);
     await page().keyboard.press('Escape');
     await dropdownsClosed();
+    const preview = dialog.getByTestId('due-preview');
+    await preview.waitFor();
+    const tenDays = (await preview.textContent()) ?? '';
     await dialog.getByLabel('办理时限（工作日）').fill('15');
+    // The day the 15 working days land on, before it is promised (checked against the class's deadline below).
+    await preview.filter({ hasNotText: tenDays }).waitFor();
+    const promised = (await preview.textContent()) ?? '';
     await dialog.getByLabel('根本原因').fill('园区用电负荷增长快，现有主变容量不足，线路老化。');
     await dialog.getByLabel('解决措施').fill('供电公司新增主变一台并改造园区10千伏线路。');
     await expectAccessible();
@@ -111,6 +118,7 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     const detail = await t.apiAs('leader', 'GET', `/api/class-problems/${classId}`);
     memberIds = detail.members.map((m: { id: string }) => m.id);
     expect(detail.enterpriseCount).to.equal(6);
+    expect(promised).to.equal(`办结时限：${chinaTimeWithWeekday(detail.deadline)}`);
     await expectAccessible();
     await snap(page(), '62-class-detail');
     // The open class is in the address: a reload (or the link, sent on) opens it again.

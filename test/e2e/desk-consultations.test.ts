@@ -10,6 +10,7 @@ import { Types } from 'mongoose';
 import type { BrowserContext, Page } from 'playwright-core';
 import { HOUR_MS } from '../../shared/clock.ts';
 import { axeFindings, choose, login, snap, useStaffApp } from './staff-app.harness.ts';
+import { chinaTimeWithWeekday } from '../../web/src/lib/format.ts';
 
 const LEAD = 'city-econ';
 const OTHER = 'city-nrp';
@@ -95,6 +96,10 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
     await card.getByRole('button', { name: '会商决定' }).click();
     const form = page.getByRole('form', { name: '会商决定表单' });
     await form.getByTestId('class-member-notice').waitFor();
+    // The day the default 10 working days land on is shown before it is promised.
+    const preview = form.getByTestId('due-preview');
+    await preview.waitFor();
+    const promised = (await preview.textContent()) ?? '';
     await choose(page, '牵头单位', '市经济和信息化局', form);
     await form.getByLabel(/会商意见/).fill('由市经信局牵头，市自然资源和规划局配合调整规划。');
     await form.getByRole('button', { name: '确认会商决定' }).click();
@@ -103,6 +108,7 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
     const issue = await t.apiAs('director', 'GET', `/api/issues/${issueId}`);
     expect(issue.state).to.equal('in_progress');
     expect(issue.unitId).to.equal(unitId(LEAD));
+    expect(promised).to.equal(`办结时限：${chinaTimeWithWeekday(issue.deadlines.resolveBy)}`);
   });
 
   it('a unit that no longer has the issue, following an old notice to it, is told why it is gone', async () => {

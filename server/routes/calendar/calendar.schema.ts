@@ -1,6 +1,6 @@
 // Input for the working calendar: single-day overrides, day-range queries and years.
 import { z } from 'zod';
-import { stringError } from '../../../shared/schemas.ts';
+import { LIMITS, stringError } from '../../../shared/schemas.ts';
 
 const date = z
   .string({ error: stringError('日期') })
@@ -27,6 +27,15 @@ export const daysQuery = z
     error: '一次最多查询366天',
     path: ['to'],
   });
+
+/** `GET /api/calendar/due?workingDays=N`: the longest time limit a form promises (会商决定, 立项). */
+export const dueQuery = z.object({
+  workingDays: z.coerce
+    .number({ error: '工作日数必须是数字' })
+    .int({ error: '工作日数必须是整数' })
+    .min(1, { error: '工作日数至少为1' })
+    .max(LIMITS.maxDecideWorkingDays, { error: `工作日数不能超过${LIMITS.maxDecideWorkingDays}` }),
+});
 
 /** `PUT /api/calendar/years/:year`: the year's whole arrangement in one request. */
 export const yearArrangementSchema = z

@@ -4,8 +4,9 @@
 // GET /api/calendar (today, the data's years, the years entered by hand, the warnings), GET /api/calendar/warnings
 // (admins and the centre), GET /api/calendar/years/:year (admins and the centre: every day of the year resolved,
 // holidays and 调休 with their source, for 工作日历's year view) and PUT /api/calendar/years/:year {offDays,
-// workDays} (admin: a year in one request). Every change recomputes open issues' future deadlines in the
-// background.
+// workDays} (admin: a year in one request), and GET /api/calendar/due?workingDays=N (all staff: the instant N
+// working days from now, which 会商决定 and 立项 show before they promise it). Every change recomputes open
+// issues' future deadlines in the background.
 import { Router } from 'express';
 import { chinaDateKey, createWorkCalendar, type CalendarOverrides } from '../../../shared/calendar.ts';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
@@ -17,6 +18,7 @@ import { deleteCalendarOverride, putCalendarOverride } from './calendar.commands
 import {
   dateParam,
   daysQuery,
+  dueQuery,
   putOverrideSchema,
   yearArrangementSchema,
   yearParam,
@@ -108,6 +110,14 @@ export function createCalendarRouter(ctx: AppContext): Router {
     ctx.intakeConfig.invalidate();
     ctx.deadlines?.request('calendar');
     res.json({ ...result, warnings: await warningsNow() });
+  });
+
+  // 会商决定 and 立项 promise the date N working days from now: their forms show it before it is promised, counted
+  // by the calendar the deadlines use (with the admins' overrides) on the app's clock.
+  router.get('/due', async (req, res) => {
+    const { workingDays } = dueQuery.parse(req.query);
+    const { calendar } = await ctx.intakeConfig.get();
+    res.json({ dueAt: calendar.addWorkingDays(ctx.clock.now(), workingDays) });
   });
 
   router.get('/days', async (req, res) => {

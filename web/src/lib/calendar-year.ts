@@ -9,6 +9,7 @@ import type {
   YearDaySource,
 } from '../../../shared/calendar-year.ts';
 import { api } from './api.ts';
+import { weekdayIndex, weekdayOf } from './format.ts';
 
 export type { CalendarYearView, DayRun, YearCoverage, YearDay, YearDaySource };
 export { groupYearDays, yearTotals, type YearGroup } from '../../../shared/calendar-year.ts';
@@ -24,10 +25,6 @@ export const SOURCE_LABELS: Readonly<Record<YearDaySource, string>> = Object.fre
   statutory: '放假办法规定',
 });
 
-const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
-const weekdayIndex = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
-
-export const weekdayOf = (date: string) => WEEKDAYS[weekdayIndex(date)];
 /** 2月15日 */
 export const monthDay = (date: string) => `${Number(date.slice(5, 7))}月${Number(date.slice(8, 10))}日`;
 

@@ -23,6 +23,18 @@ export function chinaTime(iso: string | null | undefined): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour === '24' ? '00' : p.hour}:${p.minute}`;
 }
 
+const WEEKDAYS = ['周日', '周一', '周二', '周三', '周四', '周五', '周六'];
+/** 0 (Sunday) to 6 of a `YYYY-MM-DD` date. */
+export const weekdayIndex = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
+/** 周六 for `2026-02-14`. */
+export const weekdayOf = (date: string) => WEEKDAYS[weekdayIndex(date)];
+
+/** `2026-12-18 17:30（周五）`: China time with the weekday of the China date (a promised date). */
+export function chinaTimeWithWeekday(iso: string): string {
+  const text = chinaTime(iso);
+  return `${text}（${weekdayOf(text.slice(0, 10))}）`;
+}
+
 export function categoryLabel(id: CategoryId | string): string {
   return (CATEGORY_LABELS as Record<string, string>)[id] ?? id;
 }
