@@ -86,13 +86,15 @@ const PING_TIMEOUT_MS = 2000;
 /**
  * API answers are never stored, and say the server's time (X-Server-Time, ms since the epoch, by the app's
  * clock): the staff app counts its lights and countdowns from it, not from the device's own clock, which may
- * be wrong (and under DEMO_CLOCK is not the app's).
+ * be wrong (and under DEMO_CLOCK is not the app's). Under DEMO_CLOCK they also say `X-Clock: simulated`, so the
+ * admin screen offers 演示时钟 without asking for a clock that is not there.
  */
 const apiHeaders =
-  (clock: Clock): RequestHandler =>
+  (clock: Clock, simulated: boolean): RequestHandler =>
   (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Server-Time', String(clock.now().getTime()));
+    if (simulated) res.setHeader('X-Clock', 'simulated');
     next();
   };
 
@@ -159,7 +161,7 @@ export function createApp(deps: AppDeps): Express {
   // would never be asked for again, and Express hashes every body it sends for one (2 % of the staff list's
   // CPU). Static files (web.static.ts) and the QR page set their own caching.
   app.set('etag', false);
-  app.use('/api', apiHeaders(clock));
+  app.use('/api', apiHeaders(clock, ctx.simulatedClock !== undefined));
   // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
   app.use('/api/intake', createIntakeRouter(ctx, { securityClock }));
   app.use(express.json({ limit: JSON_BODY_LIMIT, verify: requireUtf8 }));

@@ -29,6 +29,8 @@ describe('api: dev clock (DEMO_CLOCK=1)', () => {
       .set(await t.auth('clerk'))
       .expect(200);
     expect(later.headers['x-server-time']).to.equal(String(expected.getTime()));
+    // …and that the clock is a simulated one, so the admin screen offers 演示时钟.
+    expect(later.headers['x-clock']).to.equal('simulated');
     const refused = await request(t.app).get('/api/issues').expect(401);
     expect(refused.headers['x-server-time']).to.equal(String(expected.getTime()));
   });
@@ -59,6 +61,12 @@ describe('api: dev clock (default)', () => {
   it('does not exist without DEMO_CLOCK=1', async () => {
     expectError(await request(t.app).get('/api/dev/clock'), 404, 'not_found');
     expectError(await request(t.app).post('/api/dev/clock').send({ advanceMs: 1 }), 404, 'not_found');
+  });
+
+  it('its answers do not say the clock is simulated, so the admin screen never asks for it', async () => {
+    const res = await request(t.app).get('/api/issues').expect(401);
+    expect(res.headers).to.not.have.property('x-clock');
+    expect(res.headers).to.have.property('x-server-time');
   });
 });
 

@@ -20,11 +20,16 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
   });
 
   it('通知模板: edits 催办 with a clicked variable, names an unknown one, saves, and restores the default', async () => {
+    const askedForClock: string[] = [];
+    page().on('request', (r) => {
+      if (r.url().includes('/api/dev/clock')) askedForClock.push(r.url());
+    });
     await page().goto(`${t.baseUrl}/admin/templates`);
     const box = panel('通知模板').getByLabel('催办模板', { exact: true });
     await box.waitFor();
-    // No demo clock on this server: no 演示时钟 either.
+    // No demo clock on this server: no 演示时钟 either, and no request for it to fail (a 404 in the console).
     expect(await page().getByTestId('demo-clock').count()).to.equal(0);
+    expect(askedForClock).to.deep.equal([]);
     const dir = process.env.E2E_SCREENSHOTS;
     if (dir) await page().screenshot({ path: `${dir}/admin-notify-templates.png` });
     expect(await axeFindings(page())).to.deep.equal([]);

@@ -4,7 +4,7 @@
 // the system has not switched on yet) into null so screens can say 功能未启用 instead of failing.
 import { router } from '../router.ts';
 import { useSession } from '../stores/session.ts';
-import { syncServerClock } from './server-clock.ts';
+import { simulatedClock, syncServerClock } from './server-clock.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -47,6 +47,7 @@ async function send(method: string, url: string, body: unknown, extra?: Record<s
     throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试');
   }
   syncServerClock(Number(res.headers.get('x-server-time')));
+  if (res.headers.get('x-clock') === 'simulated') simulatedClock.value = true;
   return res;
 }
 

@@ -16,6 +16,9 @@ export const serverNow = (): number => Date.now() + offsetMs;
 
 export const now = ref(serverNow());
 
+/** Whether the server runs a simulated clock (DEMO_CLOCK: its answers say `X-Clock: simulated`). */
+export const simulatedClock = ref(false);
+
 /**
  * The server's month in China (YYYY-MM). Reactive, but it changes only when the month does (an answer moves
  * the clock, a month ends), not on every tick: a screen keyed on it reloads then and only then.
