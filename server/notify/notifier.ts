@@ -494,8 +494,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   /**
    * Where the enterprise hears about its issue. The person who wrote in by SMS, email or WeChat is answered
    * there (an SMS to the sending number, a mail in the thread of theirs, a customer-service message); the
-   * channel the owner chose on the QR page is told too, and is the only one when the issue came another way
-   * (by default an SMS to the registered mobile). WeChat needs an openid and the account's API; without them
+   * channel the owner chose on the QR page is told too (by default an SMS to the registered mobile), unless the
+   * owner is the one who wrote, from a registered address, and chose nothing. WeChat needs an openid and the account's API; without them
    * the choice falls back to SMS. The same address is never told twice.
    */
   async function enterpriseTargets(
@@ -516,7 +516,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const openid = openidOf(facts, (enterprise?.wechatOpenids ?? []) as string[]);
         if (openid) return { channel: 'wechat', address: openid, key, own: true };
       }
-      if (origins.length && !pref) return null;
+      // The owner who wrote in from a registered address is answered there; anyone else's message leaves the
+      // owner's default (an SMS to the registered mobile) told as well: it is the enterprise's issue, and
+      // only the owner can rate it.
+      if (!pref && origins.some((o) => o.own)) return null;
       return typeof enterprise?.mobile === 'string'
         ? { channel: 'sms', address: enterprise.mobile, key, own: true }
         : null;
@@ -659,7 +662,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
           replyTo: t.replyTo ?? null,
         });
       if (intent.audience === 'enterprise') {
-        for (const t of targets) if (!alreadyAnswered(facts, intent.event, t)) toEnterprise(t);
+        // 整改告知 answers a rating, which only the owner gives: a writer who is not the owner is not told it.
+        const to = intent.event === 'enterprise_rectification' ? targets.filter((t) => t.own) : targets;
+        for (const t of to) if (!alreadyAnswered(facts, intent.event, t)) toEnterprise(t);
       } else if (intent.audience === 'sender') {
         // The message the change names, answered where it came from (a merge by WeChat had its passive reply).
         const origin = originOfMessage(facts, change.data?.inboxId);

@@ -148,7 +148,7 @@ describe('push-back to the originating channel', () => {
     return rows.map((r) => `${r.event} ${r.channel} ${r.recipient.address ?? ''}`);
   }
 
-  it('an issue sent by SMS is answered by SMS at the sending number, each step once', async () => {
+  it('an issue sent by SMS is answered by SMS at the sending number, each step once; the owner hears it too', async () => {
     const e = enterpriseIn(t, 'anji', 3);
     const from = '13912340001';
     expect(e.mobile).to.not.equal(from);
@@ -161,17 +161,24 @@ describe('push-back to the originating channel', () => {
     const issue = await issueByNumber(res.body.number);
     expect(String(issue.enterpriseId)).to.equal(String(e._id));
     await carryThrough(String(issue._id));
+    // The registered mobile hears each step as well: the issue is the enterprise's, and only its owner can
+    // rate it (before, a message from any other number left the owner unaware of it to the end).
     expect(await enterpriseRows(String(issue._id))).to.deep.equal([
       `enterprise_received sms ${from}`,
+      `enterprise_received sms ${e.mobile}`,
       `enterprise_dispatched sms ${from}`,
+      `enterprise_dispatched sms ${e.mobile}`,
       `enterprise_reply sms ${from}`,
+      `enterprise_reply sms ${e.mobile}`,
     ]);
     t.sms.sent = [];
     await t.notify.worker.runOnce();
     const toSender = t.sms.sent.filter((m) => m.to === from).map((m) => m.text);
     expect(toSender).to.have.length(3);
     expect(toSender.every((text) => text.includes(issue.number))).to.equal(true);
-    expect(t.sms.sent.some((m) => m.to === e.mobile)).to.equal(false);
+    const toOwner = t.sms.sent.filter((m) => m.to === e.mobile).map((m) => m.text);
+    expect(toOwner).to.have.length(3);
+    expect(toOwner[2]).to.match(/请扫描企业码查看答复并评价：http\S+\/e\/\S+$/);
     // A number that is not the enterprise's own (anyone can send a credit code) is never given the QR page,
     // which lists the enterprise's issues: the texts name the number and, instead of asking someone without
     // the code to scan it (可扫描企业码查看进度, with nothing after), who holds the code.
@@ -182,7 +189,7 @@ describe('push-back to the originating channel', () => {
     );
   });
 
-  it('a 浙里办 submission is answered by SMS at the submitter’s mobile, not at the enterprise’s', async () => {
+  it('a 浙里办 submission is answered by SMS at the submitter’s mobile, and the owner at the registered one', async () => {
     const e = enterpriseIn(t, 'anji', 5);
     const phone = '13512345678';
     expect(e.mobile).to.not.equal(phone);
@@ -204,9 +211,38 @@ describe('push-back to the originating channel', () => {
     await carryThrough(String(issue._id));
     expect(await enterpriseRows(String(issue._id))).to.deep.equal([
       `enterprise_received sms ${phone}`,
+      `enterprise_received sms ${e.mobile}`,
       `enterprise_dispatched sms ${phone}`,
+      `enterprise_dispatched sms ${e.mobile}`,
       `enterprise_reply sms ${phone}`,
+      `enterprise_reply sms ${e.mobile}`,
     ]);
+  });
+
+  it('整改告知 after a bad rating goes to the owner, who rated, and not to the 浙里办 submitter', async () => {
+    const e = enterpriseIn(t, 'anji', 7);
+    const phone = '13512345679';
+    const res = await request(t.app)
+      .post('/api/intake/zheliban')
+      .set('X-Api-Key', 'demo-zheliban-key')
+      .set('Content-Type', 'application/json')
+      .send(
+        JSON.stringify({
+          externalId: 'ZLB-PB-RECT',
+          creditCode: e.creditCode,
+          contactPhone: phone,
+          content: `${VAGUE_TEXT}园区路灯损坏半年无人维修。`,
+        }),
+      )
+      .expect(200);
+    const id = String((await issueByNumber(res.body.number))._id);
+    await carryThrough(id);
+    await must(t, 'clerk', id, 'rate', { rating: 'bad', level: 'dissatisfied', comment: '路灯仍未修好' });
+    await must(t, 'dispatcher', id, 'verify_rating', { reasonable: true });
+    await t.notify.notifier.idle();
+    const rows = await outbox(t, { issueId: id, event: 'enterprise_rectification' });
+    expect(rows.map((r) => `${r.channel} ${r.recipient.address}`)).to.deep.equal([`sms ${e.mobile}`]);
+    expect(rows[0].text).to.match(/^您对问题HZ-\d{4}-\d{6}的差评已核实/);
   });
 
   it('the registered mobile writing in by SMS is the enterprise itself: its answers carry the QR page', async () => {
@@ -251,23 +287,27 @@ describe('push-back to the originating channel', () => {
     await t.notify.notifier.idle();
     expect(await enterpriseRows(String(issue._id))).to.deep.equal([
       `enterprise_received sms ${first}`,
+      `enterprise_received sms ${e.mobile}`,
       `source_merged sms ${second}`,
     ]);
     await carryThrough(String(issue._id));
     expect(await enterpriseRows(String(issue._id))).to.deep.equal([
       `enterprise_received sms ${first}`,
+      `enterprise_received sms ${e.mobile}`,
       `source_merged sms ${second}`,
       `enterprise_dispatched sms ${first}`,
       `enterprise_dispatched sms ${second}`,
+      `enterprise_dispatched sms ${e.mobile}`,
       `enterprise_reply sms ${first}`,
       `enterprise_reply sms ${second}`,
+      `enterprise_reply sms ${e.mobile}`,
     ]);
     t.sms.sent = [];
     await t.notify.worker.runOnce();
     const merged = t.sms.sent.filter((m) => m.to === second).map((m) => m.text);
     expect(merged).to.have.length(3);
     expect(merged[0]).to.include(issue.number).and.include('已并入');
-    expect(t.sms.sent.some((m) => m.to === e.mobile)).to.equal(false);
+    expect(t.sms.sent.filter((m) => m.to === e.mobile)).to.have.length(3);
   });
 
   it('every 12345 work order of an issue, the first and those merged into it, hears the answer at verification and the outcome at closing, each once', async () => {
@@ -379,8 +419,11 @@ describe('push-back to the originating channel', () => {
     await carryThrough(String(entry._id));
     expect(await enterpriseRows(String(entry._id))).to.deep.equal([
       'enterprise_received email li@pb-factory.cn',
+      `enterprise_received sms ${e.mobile}`,
       'enterprise_dispatched email li@pb-factory.cn',
+      `enterprise_dispatched sms ${e.mobile}`,
       'enterprise_reply email li@pb-factory.cn',
+      `enterprise_reply sms ${e.mobile}`,
     ]);
     mailCatcher.mails = [];
     await t.notify.worker.runOnce();
@@ -437,6 +480,7 @@ describe('push-back to the originating channel', () => {
     expect(notes.map((e) => e.public)).to.deep.equal([true, false]);
     expect(await enterpriseRows(String(issue._id))).to.deep.equal([
       'enterprise_received email zhou@pb-thread.cn',
+      `enterprise_received sms ${e.mobile}`,
       'source_added email zhou@pb-thread.cn',
     ]);
     const [added] = await outbox(t, { issueId: String(issue._id), event: 'source_added' });
@@ -515,6 +559,7 @@ describe('push-back to the originating channel', () => {
     const issue = (await t.models.Issue.findOne({ externalId: 'pb-mail-files@pb-files.cn' }).lean())!;
     expect(await enterpriseRows(String(issue._id))).to.have.members([
       'enterprise_received email wang@pb-files.cn',
+      `enterprise_received sms ${e.mobile}`,
       'attachments_refused email wang@pb-files.cn',
     ]);
     mailCatcher.mails = [];
@@ -548,8 +593,13 @@ describe('push-back to the originating channel', () => {
     expect(ack.text).to.include(issue.number); // the passive reply gave the number
     const id = String(issue._id);
     await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
-    // Received was answered passively; dispatched goes by WeChat, not by SMS to the registered mobile.
-    expect(await enterpriseRows(id)).to.deep.equal([`enterprise_dispatched wechat ${openid}`]);
+    // Received was answered passively to the follower, and by SMS to the registered mobile (the follower only
+    // sent the credit code, which anyone can); dispatched goes to both.
+    expect(await enterpriseRows(id)).to.deep.equal([
+      `enterprise_received sms ${e.mobile}`,
+      `enterprise_dispatched wechat ${openid}`,
+      `enterprise_dispatched sms ${e.mobile}`,
+    ]);
     const before = wechatApi.tokensIssued;
     await t.notify.worker.runOnce();
     expect(wechatApi.messages.filter((m) => m.touser === openid).map((m) => m.content)).to.have.length(1);
