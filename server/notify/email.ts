@@ -1,6 +1,7 @@
 // Outbound email through SMTP (nodemailer), for enterprises that chose email on the QR page. One transport per
 // process, built from SMTP_URL; plain text only (templates are plain text). A reply to a mail the issue came in
-// by names that mail's Message-ID in In-Reply-To and References, so the sender's client shows it in the thread.
+// by names that mail's Message-ID in In-Reply-To and References, so the sender's client shows it in the thread;
+// every mail says `Auto-Submitted: auto-replied`, so automatic answerers leave it be.
 // Demo mode without SMTP_URL logs each mail instead (like SMS's log provider), so a new user sees the replies.
 import type { Transporter } from 'nodemailer';
 import { loadNodemailer } from '../lazy-libs.ts';
@@ -18,7 +19,9 @@ export function createSmtpEmailSender(smtpUrl: string, from: string): EmailSende
     async send(to, subject, text, replyTo) {
       transport ??= loadNodemailer().then((m) => m.createTransport(smtpUrl));
       const thread = replyTo ? { inReplyTo: `<${replyTo}>`, references: [`<${replyTo}>`] } : {};
-      const info = await (await transport).sendMail({ from, to, subject, text, ...thread });
+      // RFC 3834: marked as an automatic answer, so the recipient's out-of-office does not answer it back.
+      const headers = { 'Auto-Submitted': 'auto-replied' };
+      const info = await (await transport).sendMail({ from, to, subject, text, headers, ...thread });
       return info.messageId;
     },
   };

@@ -125,11 +125,41 @@ export function garbled(text: string): boolean {
   return bad > 0 && bad * 10 >= chars.length;
 }
 
+/** Subjects mail clients give their out-of-office and other automatic answers. */
+const AUTO_SUBJECT =
+  /^\s*(自动回复|自动答复|Automatic reply|Auto[- ]?reply|Out of (the )?Office|Undeliverable|Delivery Status Notification)/i;
+
+/**
+ * Whether a mail was sent by a machine, not a person (RFC 3834, RFC 3464): a bounce (the null sender `<>`, a
+ * delivery report, MAILER-DAEMON), an out-of-office or any message marked `Auto-Submitted`, `Precedence:
+ * auto_reply/bulk/junk` or `X-Autoreply`. Such a mail is not a complaint, and answering it (受理回执) is how two
+ * automatic answerers loop.
+ */
+export function automaticMail(mail: ParsedMail, envelopeFrom?: string): boolean {
+  if (envelopeFrom === '') return true;
+  const header = (name: string): string => {
+    const value = mail.headers.get(name);
+    if (value === undefined || value === null) return '';
+    if (typeof value === 'string') return value.toLowerCase();
+    if (typeof value === 'object' && 'value' in value) return String(value.value).toLowerCase();
+    return String(value).toLowerCase();
+  };
+  const auto = header('auto-submitted');
+  if (auto && auto !== 'no') return true;
+  if (/^(auto_reply|bulk|junk)$/.test(header('precedence'))) return true;
+  if (header('x-autoreply') || header('x-autorespond')) return true;
+  if (header('content-type') === 'multipart/report') return true;
+  const from = firstAddress(mail.from)?.address ?? '';
+  if (/^(mailer-daemon|postmaster)@/i.test(from)) return true;
+  return AUTO_SUBJECT.test(mail.subject ?? '');
+}
+
 /**
  * The inbound message of one mail, parsed without converting its HTML (`skipHtmlToText`): a mail without a
  * plain-text part has the start of its HTML converted with `convert`. `envelopeFrom` is the SMTP MAIL FROM,
- * used when the From header has no usable address. Throws SmtpRefusal for a mail that names no sender, says
- * nothing (or nothing but a credit code), or carries NUL bytes.
+ * used when the From header has no usable address (`''`: the null sender of a bounce). Throws SmtpRefusal for
+ * an automatic mail, a mail that names no sender, says nothing (or nothing but a credit code), or carries NUL
+ * bytes.
  */
 export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFrom?: string): InboundMessage {
   const sender =
@@ -137,6 +167,10 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
     (envelopeFrom && ADDRESS.test(envelopeFrom)
       ? { address: envelopeFrom.toLowerCase(), name: undefined }
       : undefined);
+  // Refused while the sender is still connected, so nothing answers it and nothing is lost: a bounce's sender
+  // discards the refusal, an out-of-office's has nothing to resend.
+  if (automaticMail(mail, envelopeFrom))
+    throw new SmtpRefusal(550, '5.7.1 Automatic message (bounce or auto-reply): not taken in, not answered');
   if (!sender) throw new SmtpRefusal(550, '5.1.7 Sender address missing or invalid');
   const subject = bareSubject(mail.subject ?? '');
   const plain = mail.text?.trim() ? mail.text : mail.html ? htmlBodyText(mail.html, convert) : '';

@@ -434,6 +434,8 @@ describe('push-back to the originating channel', () => {
       expect([mail.references].flat()).to.deep.equal(['<pb-mail-0001@pb-factory.cn>']);
       expect(mail.subject).to.match(/^Re: /);
       expect((mail.to as { text: string }).text).to.equal('li@pb-factory.cn');
+      // Marked as an automatic answer (RFC 3834), so the sender's out-of-office does not answer it back.
+      expect(mail.headers.get('auto-submitted')).to.equal('auto-replied');
     }
     expect(replies.map((m) => m.subject)).to.include(`Re: 受理回执 ${entry.number}`);
   });
