@@ -1,6 +1,6 @@
 // A message that is only courtesy (谢谢！, 好的收到, 您好): an answer to the centre's own message or a greeting,
-// with no problem in it to handle. So is a bare reply to one of the centre's texts: satisfaction (满意, 好评; the
-// rating itself is given on the QR page), an SMS unsubscribe code (T, TD, 退订), a stray letter or digit (x, 1);
+// with no problem in it to handle. So is a bare reply to one of the centre's texts: a rating (满意, 不满意, 差评;
+// the rating itself is given on the QR page), an SMS unsubscribe code (T, TD, 退订), a stray letter or digit (x, 1);
 // filing those made an issue, and its receipt a further SMS to someone who asked for none. WeChat answers it
 // without filing (wechat.dialogue.ts); an SMS gateway's push of one is refused (sms.adapter.ts), and so is a new
 // mail of one (email.adapter.ts). Also a message that only says it wants to raise something (你好，我们有问题要
@@ -8,11 +8,15 @@
 
 /** Courtesy words only, once punctuation and spaces are gone. */
 const COURTESY =
-  /^(?:谢谢|多谢|感谢|谢了|好的|好|收到|了解|明白|知道了|嗯+|哦+|ok|okay|您好|你好|在吗|在不在|有人吗|有人在吗|请问|hi|hello|哈喽|辛苦了|麻烦了|👍|🙏|(?:您|你)们?)+$/iu;
+  /^(?:谢谢|多谢|感谢|谢了|好的|好|已?收到|已阅|已?知悉|收悉|了解|明白|知道了|嗯+|哦+|ok|okay|您好|你好|在吗|在不在|有人吗|有人在吗|请问|hi|hello|哈喽|辛苦了|麻烦了|👍|🙏|(?:您|你)们?)+$/iu;
 const PUNCTUATION = /[\s,，.。!！?？~～、]/g;
 
-/** A bare reply to the centre's own text: satisfied, an unsubscribe code, or one or two stray letters or digits. */
-const BARE_REPLY = /^(?:(?:非常|很|挺|比较|基本)?满意|好评|点赞|退订|TD|T|[a-z0-9]{1,2})$/iu;
+/**
+ * A bare reply to the centre's own text: a rating (满意, 好评; 不满意, 差评: the rating is the owner's, given on
+ * the QR page, where a bad one reopens the issue with its reasons), an unsubscribe code, or one or two stray
+ * letters or digits.
+ */
+const BARE_REPLY = /^(?:(?:非常|很|挺|比较|基本)?(?:不)?满意|好评|差评|点赞|不好|退订|TD|T|[a-z0-9]{1,2})$/iu;
 
 export function isCourtesy(text: string): boolean {
   const words = text.replace(PUNCTUATION, '');

@@ -41,7 +41,7 @@ export const WECHAT_TEXT = Object.freeze({
   askComplaint: '请直接发送您要反映的问题，可附图片。',
   adopted: (numbers: readonly string[]) => `您此前反映的问题（${numbers.join('、')}）已归入贵企业办理。`,
   courtesy:
-    '收到，感谢您的反馈！如有新的问题，请直接用文字描述，可附图片；办理进度企业负责人可在企业码页面查看。',
+    '收到，感谢您的反馈！如有新的问题，请直接用文字描述，可附图片；办理进度和对办理结果的评价（满意或不满意），请企业负责人在企业码页面查看和提交。',
 });
 
 /** The next step for a push from an openid bound to `boundCode` (or not bound). */

@@ -382,11 +382,16 @@ describe('JSON channels at /api/intake/<channel>', () => {
   it('sms: a greeting or a thanks alone is refused 422 no_complaint, and nothing is filed or dead-lettered', async () => {
     const issues = await t.models.Issue.countDocuments();
     const entries = await t.models.InboxEntry.countDocuments();
-    const replies = ['满意', '非常满意！', 'T', 'td', '退订', 'x', '1'];
+    // A rating sent back to 办理结果 (the rating is given on the QR page), a bad one too: filed, 不满意 became a
+    // new issue on the owner's page.
+    const replies = ['满意', '非常满意！', '不满意', '非常不满意。', '差评', 'T', 'td', '退订', 'x', '1'];
     const texts = [
       '你好',
       '您好！',
       '谢谢，收到',
+      '谢谢，已收到。',
+      '已收到',
+      '已阅，知悉',
       `${enterpriseIn(t, 'anji', 8).creditCode} 你好`,
       ...replies,
     ];

@@ -135,7 +135,19 @@ describe('channels: WeChat dialogue', () => {
       complaint: '厂房漏雨',
     });
     // Bare courtesy from a bound follower is answered, not filed; courtesy with a problem in it is filed.
-    for (const content of ['谢谢', '好的，收到！', '您好，在吗？', '辛苦了👍', '满意', '很满意', 'x', '1'])
+    for (const content of [
+      '谢谢',
+      '好的，收到！',
+      '谢谢，已收到。',
+      '您好，在吗？',
+      '辛苦了👍',
+      '满意',
+      '很满意',
+      '不满意',
+      '差评',
+      'x',
+      '1',
+    ])
       expect(nextStep(push({ content }), CODE), content).to.deep.equal({
         kind: 'reply',
         text: WECHAT_TEXT.courtesy,
