@@ -3,7 +3,7 @@
 // nothing is filed, nothing is lost and no 受理回执 goes back to start a loop of two automatic answerers. Real
 // mail over SMTP to the listener; a person's mail in the same run is still taken in.
 import { expect } from 'chai';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { pino } from 'pino';
 import { createAttachmentStore } from '../../../server/attachments/attachment.store.ts';
 import { startSmtpListener, type SmtpListener } from '../../../server/channels/email/smtp.listener.ts';
@@ -47,7 +47,7 @@ describe('email over SMTP: automatic mail is refused, not answered', () => {
     issues: await t.models.Issue.countDocuments({ channel: 'email' }),
   });
   /** The SMTP answer to a mail: its code, or 250 when it was taken. */
-  const answerTo = async (mail: nodemailer.SendMailOptions): Promise<number> => {
+  const answerTo = async (mail: SendMailOptions): Promise<number> => {
     try {
       await mailer.sendMail({ to: 'complaints@issues.example.gov.cn', ...mail });
       return 250;
