@@ -73,22 +73,27 @@ async function decoded(source: Readable): Promise<NodeJS.ReadWriteStream> {
 
 async function* csvRows(source: Readable): AsyncGenerator<SheetRow> {
   const skipped: SheetRow[] = [];
-  let records = 0;
   const parser = parse({
     relax_column_count: true,
+    // A quote inside a cell that does not start with one (窗口说"材料不全") is text, as Excel writes and reads it;
+    // strict quoting refused that row and, reading on for its closing quote, every row after it.
+    relax_quotes: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
     max_record_size: MAX_RECORD_BYTES,
+    info: true,
   });
-  parser.on('skip', (err: Error) => {
-    records += 1;
-    skipped.push({ row: records, error: `CSV 格式有误：${err.message.slice(0, 120)}` });
+  // Rows are numbered by the parser's own count: a refusal is told while rows before it still wait to be read.
+  parser.on('skip', (err: Error & { records?: number }) => {
+    skipped.push({ row: (err.records ?? 0) + 1, error: `CSV 格式有误：${err.message.slice(0, 120)}` });
   });
   (await decoded(source)).pipe(parser);
-  for await (const record of parser as AsyncIterable<string[]>) {
-    while (skipped.length) yield skipped.shift()!;
-    records += 1;
-    yield { row: records, cells: record };
+  for await (const { record, info } of parser as AsyncIterable<{
+    record: string[];
+    info: { records: number };
+  }>) {
+    while (skipped.length && skipped[0].row < info.records) yield skipped.shift()!;
+    yield { row: info.records, cells: record };
   }
   while (skipped.length) yield skipped.shift()!;
 }

@@ -85,6 +85,18 @@ describe('batch imports (/api/imports)', () => {
     expect(issue?.content).to.equal('人才公寓申请\r\n迟迟没有结果');
   });
 
+  it('a quote inside an unquoted cell is text: its row and every row after it are imported', async () => {
+    const [a, b] = await codes(t, 2);
+    const csv =
+      '统一社会信用代码,内容,外部编号\r\n' +
+      `${a.creditCode},窗口工作人员说"材料不全"但不说缺什么,QUOTE-1\r\n` +
+      `${b.creditCode},园区道路积水严重，请尽快处理,QUOTE-2\r\n`;
+    const job = await importAndWait(t, Buffer.from(csv, 'utf8'), '走访记录-引号.csv', 'visit');
+    expect(job).to.include({ status: 'done', total: 2, created: 2, failed: 0 });
+    const issue = await t.models.Issue.findOne({ channel: 'visit', externalId: 'QUOTE-1' }).lean();
+    expect(issue?.content).to.equal('窗口工作人员说"材料不全"但不说缺什么');
+  });
+
   it('imports an XLSX with a bad row, and re-importing it creates nothing twice', async () => {
     const [a, b] = await codes(t, 2);
     const wb = new ExcelJS.Workbook();
