@@ -5,6 +5,7 @@ import { Types } from 'mongoose';
 import { ACTION_LABELS, roleMayPerform, type ActionId } from '../../shared/lifecycle/actions.ts';
 import { ACTION_SCHEMAS } from '../../shared/schemas.ts';
 import type { Actor } from '../../shared/roles.ts';
+import { STATE_LABELS, TERMINAL_STATES } from '../../shared/states.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UnitDoc } from '../models/index.ts';
 import { messagesOf, type IssueDoc, type IssueSource } from '../models/issue.model.ts';
@@ -131,15 +132,20 @@ function assigneeNameOf(
   return before.assigneeName ?? null;
 }
 
-/** The master exists and takes duplicates; its number, for the merge's timeline entry. */
+/** The master exists and is still being handled; its number, for the merge's timeline entry. */
 async function checkMergeTarget(models: Models, doc: IssueDoc, intoId: string): Promise<string> {
   if (intoId === String(doc._id)) throw new AppError('invalid_input', 400, '不能将问题合并到其自身');
   const target = Types.ObjectId.isValid(intoId)
     ? await models.Issue.findById(intoId, { state: 1, number: 1 }).lean<Pick<IssueDoc, 'state' | 'number'>>()
     : null;
   if (!target) throw new AppError('unknown_issue', 400, '要合并到的问题不存在');
-  if (target.state === 'merged' || target.state === 'rejected') {
-    throw new AppError('illegal_transition', 409, '不能合并到已合并或不予受理的问题');
+  // A finished master would take the duplicate with it: closed, the duplicate's complaint was never handled.
+  if (TERMINAL_STATES.includes(target.state)) {
+    throw new AppError(
+      'illegal_transition',
+      409,
+      `不能合并到${STATE_LABELS[target.state]}的问题${target.number}：请合并到仍在办理的问题，或单独分办`,
+    );
   }
   return target.number;
 }

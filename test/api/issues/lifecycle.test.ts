@@ -174,6 +174,28 @@ describe('issue lifecycle through the API', () => {
     expectError(await act(t, 'dispatcher', dup, 'dispatch', { unitId: drc() }), 409, 'illegal_transition');
   });
 
+  it('dispatching a waiting-to-sign issue again to the same unit is refused: nothing would change but a second notice', async () => {
+    const id = await receivedIssue(t);
+    await must(t, 'dispatcher', id, 'dispatch', { unitId: drc() });
+    const again = await act(t, 'dispatcher', id, 'dispatch', { unitId: drc() });
+    expectError(again, 400, 'invalid_input');
+    expect(again.body.error.message).to.contain('已分办至此单位');
+    const other = String(unitByCode(t, 'city-nrp')._id);
+    expect((await must(t, 'dispatcher', id, 'dispatch', { unitId: other })).unitId).to.equal(other);
+  });
+
+  it('merge refuses a finished master: the duplicate would be closed with it, never handled', async () => {
+    const done = await inProgressIssue(t);
+    await must(t, h, done, 'reply', { text: '已协调办理完毕。' });
+    await must(t, 'dispatcher', done, 'verify');
+    expect((await must(t, 'clerk', done, 'rate', { rating: 'good' })).state).to.equal('closed');
+    const dup = await receivedIssue(t, { content: '企业反映招工难，希望协助对接用工。' });
+    const refused = await act(t, 'dispatcher', dup, 'merge', { intoId: done });
+    expectError(refused, 409, 'illegal_transition');
+    expect(refused.body.error.message).to.contain('已办结');
+    expect((await getIssue(t, 'dispatcher', dup)).body.state).to.equal('received');
+  });
+
   it('reject explains why; reopen brings a rejected issue back to triage', async () => {
     const id = await receivedIssue(t, { content: '咨询个人住房公积金提取' });
     const rejected = await must(t, 'clerk', id, 'reject', { reason: '属于个人事项，请联系公积金中心' });
