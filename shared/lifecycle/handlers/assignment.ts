@@ -46,6 +46,8 @@ function startSignClock(issue: IssueCore, ctx: ActionContext): void {
 }
 
 export const dispatch: Handler<WithLevel<DispatchInput>> = (issue, input, ctx) => {
+  if (issue.state === 'dispatched' && input.unitId === issue.unitId)
+    fail('invalid_input', '该问题已分办至此单位，正待签收；如需改派请选择其他单位');
   const redispatch = issue.state === 'dispatched' || issue.returnCount > 0;
   // The unit the enterprise was last told holds its issue: the current one, or the one that returned it.
   const toldUnitId = issue.unitId ?? issue.returnedFrom.at(-1) ?? null;
