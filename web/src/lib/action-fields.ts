@@ -70,7 +70,7 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
   ],
   transfer: [
     { key: 'unitId', label: '转派至', kind: 'unit', required: true },
-    reason('转派理由（企业可见）'),
+    reason('转派理由'),
   ],
   add_co_unit: [{ key: 'unitId', label: '协办单位', kind: 'unit', required: true }],
   suspend: [reason('挂起理由')],
@@ -139,13 +139,13 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
     },
   ],
   reject: [reason('不予受理理由（将告知企业）')],
-  reopen: [reason('重新启动理由（企业可见）')],
+  reopen: [reason('重新启动理由')],
   urge: [optionalNote()],
   // A person's 督办 and 通报 go to the unit with what is asked of it (督查意见); the sweep's own carry none, so
   // the API keeps the note optional.
   supervise: [{ key: 'note', label: '督办要求（随督办告知承办单位）', kind: 'textarea', required: true }],
   bulletin: [{ key: 'note', label: '通报内容（随通报告知承办单位）', kind: 'textarea', required: true }],
-  escalate: [{ key: 'reason', label: '提级理由（可选，企业可见）', kind: 'textarea' }],
+  escalate: [{ key: 'reason', label: '提级理由（可选）', kind: 'textarea' }],
   request_callback: [],
   reclassify: [
     { key: 'category', label: '问题类别', kind: 'select', options: categoryOptions, placeholder: '不修改' },
