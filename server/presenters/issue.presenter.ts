@@ -16,6 +16,7 @@ import {
   type StoredTimelineEvent,
 } from '../models/issue.model.ts';
 import { canViewIssueContact } from '../policies/index.ts';
+import { POSSIBLE_REPEAT } from '../intake/issue-from-message.ts';
 import { maskEmail, maskMobile, maskPersonName } from './enterprise-public.presenter.ts';
 
 type Id = { toString(): string } | null | undefined;
@@ -216,7 +217,20 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: Ti
     repliedAt: doc.repliedAt ?? null,
     closedAt: doc.closedAt ?? null,
     version: doc.version,
-    timeline: (doc.timeline ?? []).map(presentEvent),
+    timeline: (doc.timeline ?? []).map((e) => presentEvent(decided(doc, e))),
+  };
+}
+
+/**
+ * The 可能重复 note once the issue left 待受理: the dispatcher has decided, and the issue it named may be another
+ * unit's, which this issue's unit may not read (as possibleRepeat above); it says only that there was one.
+ */
+function decided(doc: IssueDoc, e: StoredTimelineEvent): StoredTimelineEvent {
+  if (doc.state === 'received' || e.data?.kind !== POSSIBLE_REPEAT) return e;
+  return {
+    ...e,
+    note: '可能重复：入件时与本企业另一问题相似，已由分办员核实后分办',
+    data: { kind: POSSIBLE_REPEAT },
   };
 }
 

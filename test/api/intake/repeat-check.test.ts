@@ -123,6 +123,12 @@ describe('intake: duplicate check with the text core', function () {
         .set(await t.auth(who))
         .expect(200);
       expect(detail.body.possibleRepeat).to.equal(null);
+      // Nor does the timeline's note name it (it did: 可能重复：与 HZ-…「…」).
+      const notes = (detail.body.timeline as { note: string | null; data: { kind?: string } | null }[])
+        .filter((e) => e.data?.kind === 'possible_repeat')
+        .map((e) => `${e.note} ${JSON.stringify(e.data)}`);
+      expect(notes).to.have.length(1);
+      expect(notes[0]).to.not.contain(first.number).and.not.contain(first.id);
     }
     // Stored as it was: the timeline's note keeps the record.
     expect((await byNumber(flagged.number))?.possibleRepeat).to.include({ number: first.number });
