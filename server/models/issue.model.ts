@@ -187,6 +187,7 @@ const ratingSchema = new Schema(
     comment: String,
     at: Date,
     source: { type: String, enum: ['enterprise', 'callback', 'staff'] },
+    recordedBy: String,
     verification: { type: String, enum: ['pending', 'reasonable', 'removed'] },
     verifyBy: Date,
     checkUrgedAt: Date,

@@ -41,6 +41,8 @@ export interface RatingRecord {
   comment?: string;
   at: Date;
   source: RatingSource;
+  /** Who wrote down a rating given by phone (staff's 评价 or 回访): not the one to find it unfounded. */
+  recordedBy?: string;
   verification?: RatingVerification;
   verifyBy?: Date;
   /** When the sweep reminded the centre that the 核实时限 had passed (once per bad rating). */

@@ -56,7 +56,12 @@ function recordRating(issue: IssueCore, ctx: ActionContext, entry: RatingEntry, 
   if (entry.level && ratingOfLevel(entry.level) !== entry.rating) {
     fail('rating_level_mismatch', '评价等级与好评/差评不一致');
   }
-  const base = { ...entry, at: ctx.now, source };
+  const base = {
+    ...entry,
+    at: ctx.now,
+    source,
+    ...(source === 'enterprise' ? {} : { recordedBy: ctx.actor.id }),
+  };
   if (entry.rating === 'good') {
     issue.rating = base;
     issue.state = 'closed';
@@ -127,6 +132,9 @@ export const verifyRating: Handler<VerifyRatingInput> = (issue, input, ctx) => {
   const rating = issue.rating;
   if (!rating || rating.verification !== 'pending') fail('not_rated', '没有待核实的差评');
   if (!input.reasonable && !input.reason) fail('reason_required', '认定差评不合理（申诉成立）时必须说明理由');
+  // Recording a bad rating and then finding it unfounded would let one person close a complaint alone.
+  if (!input.reasonable && rating.recordedBy === ctx.actor.id)
+    fail('forbidden', '这条差评由您代为登记，认定不合理须由另一位人员核实');
   const verified = { ...rating, verifiedAt: ctx.now, verifyReason: input.reason };
   if (!input.reasonable) {
     issue.rating = { ...verified, verification: 'removed' };

@@ -134,6 +134,36 @@ describe('issue lifecycle through the API', () => {
     expect(upheld.rating.verification).to.equal('removed');
   });
 
+  it('who wrote down a bad rating given by phone may not find it unfounded: another person must', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, h, id, 'reply', { text: '已答复' });
+    await must(t, 'dispatcher', id, 'verify');
+    const recorded = await must(t, 'dispatcher', id, 'rate', {
+      rating: 'bad',
+      comment: '企业电话表示未解决',
+    });
+    expect(recorded.rating.recordedBy).to.be.a('string');
+    const alone = await act(t, 'dispatcher', id, 'verify_rating', {
+      reasonable: false,
+      reason: '超出政策范围',
+    });
+    expectError(alone, 403, 'forbidden');
+    expect(alone.body.error.message).to.contain('另一位人员');
+    const upheld = await must(t, 'director', id, 'verify_rating', {
+      reasonable: false,
+      reason: '超出政策范围',
+    });
+    expect(upheld.state).to.equal('closed');
+    // Finding it founded is no conflict: the recorder may send the issue back to work.
+    const other = await inProgressIssue(t);
+    await must(t, h, other, 'reply', { text: '已答复' });
+    await must(t, 'dispatcher', other, 'verify');
+    await must(t, 'dispatcher', other, 'rate', { rating: 'bad' });
+    expect((await must(t, 'dispatcher', other, 'verify_rating', { reasonable: true })).state).to.equal(
+      'in_progress',
+    );
+  });
+
   it('suspension and resumption each need approval; the clock pauses meanwhile', async () => {
     const id = await inProgressIssue(t);
     const asked = await must(t, h, id, 'suspend', { reason: '等待企业补充环评材料' });
