@@ -158,7 +158,12 @@ export function intentsOf(change: IssueChange): Intent[] {
   const assigned = [i('issue_assigned', 'unit'), i('enterprise_dispatched', 'enterprise')];
   switch (change.action) {
     case 'create':
-      return [i('enterprise_received', 'enterprise'), ...(change.state === 'dispatched' ? assigned : [])];
+      // A department's report or a data alert (主动发现) is not something the enterprise raised: no 受理回执
+      // (您反映的问题已受理) for it; it hears who handles it once dispatched.
+      return [
+        ...(change.issue?.channel === 'discovery' ? [] : [i('enterprise_received', 'enterprise')]),
+        ...(change.state === 'dispatched' ? assigned : []),
+      ];
     case 'dispatch':
       // Sent back to the unit that returned it: the unit hears it anew; the enterprise already knows who has it.
       return change.data?.sameUnit ? [i('issue_assigned', 'unit')] : assigned;

@@ -219,6 +219,25 @@ describe('push-back to the originating channel', () => {
     ]);
   });
 
+  it('a 主动发现 report (a data alert) sends the enterprise no 受理回执: it raised nothing', async () => {
+    const e = enterpriseIn(t, 'anji', 9);
+    const res = await request(t.app)
+      .post('/api/intake/discovery')
+      .set('X-Api-Key', 'demo-discovery-key')
+      .set('Content-Type', 'application/json')
+      .send(
+        JSON.stringify({
+          externalId: 'ALERT-PB-1',
+          creditCode: e.creditCode,
+          content: '用电量连续三周下降40%，疑似停产，请属地走访了解困难。',
+        }),
+      )
+      .expect(200);
+    const id = String((await issueByNumber(res.body.number))._id);
+    await t.notify.notifier.idle();
+    expect((await enterpriseRows(id)).filter((r) => r.startsWith('enterprise_received'))).to.deep.equal([]);
+  });
+
   it('整改告知 after a bad rating goes to the owner, who rated, and not to the 浙里办 submitter', async () => {
     const e = enterpriseIn(t, 'anji', 7);
     const phone = '13512345679';
