@@ -5,8 +5,11 @@ const TITLE_MAX = 30;
 /** A first sentence shorter than this reads as a fragment (您好。); the title runs on instead. */
 const SENTENCE_MIN = 8;
 const SENTENCE_END = /[。！？!?；;\n]/u;
-/** Punctuation and spaces a title does not start or end with (……？？停电！ is titled 停电！). */
-const LEADING = /^[\s\p{P}\p{S}]+/u;
+/**
+ * Punctuation and spaces a title does not start or end with (……？？停电！ is titled 停电！); an opening bracket or
+ * quote stays, with the text it opens (【紧急】, “双随机”: their closing half alone read as a typo).
+ */
+const LEADING = /^(?:(?![\p{Ps}\p{Pi}])[\s\p{P}\p{S}])+/u;
 const TRAILING = /[，,、：:\s]+$/u;
 /** A cut inside Latin text steps back to the last space, if one is near. */
 const WORD_BACKTRACK = 12;

@@ -183,7 +183,10 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
   const inSubject = findCreditCode(subject);
   const inBody = inSubject.code ? undefined : findCreditCode(text);
   const creditCode = inSubject.code ?? inBody?.code;
-  const title = (inSubject.code ? inSubject.rest : subject).trim().slice(0, MAX_TITLE);
+  // The code taken out of the subject leaves its spaces behind (【求助】  用电扩容): one is enough.
+  const title = (inSubject.code ? inSubject.rest.replace(/\s{2,}/gu, ' ') : subject)
+    .trim()
+    .slice(0, MAX_TITLE);
   // A subject that is only the credit code (统一社会信用代码：…) with an empty body says what, but not why.
   if (!title && !text) throw new SmtpRefusal(550, '5.6.0 Empty message: no text besides the credit code');
   // A new mail that only greets or thanks (主题「你好」，正文「你好」) raises nothing, as an SMS of it does not; a

@@ -282,4 +282,17 @@ describe('email over SMTP (built-in listener)', () => {
     });
     expect(ok.response).to.match(/^250 OK created as issue /);
   });
+
+  it('a credit code taken out of the middle of the subject leaves one space, not two', async () => {
+    const e = await enterprise();
+    await mailer.sendMail({
+      from: 'zhao@example-factory.cn',
+      to: 'complaints@issues.example.gov.cn',
+      subject: `【求助】 ${e.creditCode} 用电扩容申请三个月没有答复`,
+      messageId: '<spaces-0001@example-factory.cn>',
+      text: '我司去年提交的用电扩容申请至今没有答复，新生产线无法投产。',
+    });
+    const issue = await t.models.Issue.findOne({ externalId: 'spaces-0001@example-factory.cn' }).lean();
+    expect(issue?.title).to.equal('【求助】 用电扩容申请三个月没有答复');
+  });
 });

@@ -36,6 +36,17 @@ describe('the title of a message that came without one', () => {
     expect(titleFromContent('？？？')).to.equal('？？？');
   });
 
+  it('keeps an opening bracket or quote with the text it opens', () => {
+    expect(titleFromContent('【补充】货车限行路段是工业园路')).to.equal('【补充】货车限行路段是工业园路');
+    expect(titleFromContent('“双随机”检查一个月来了三次，影响生产')).to.equal(
+      '“双随机”检查一个月来了三次，影响生产',
+    );
+    expect(titleFromContent('（企业通过微信公众号发送了一张图片，见附件）')).to.equal(
+      '（企业通过微信公众号发送了一张图片，见附件）',
+    );
+    expect(titleFromContent('……【紧急】停电')).to.equal('【紧急】停电');
+  });
+
   it('adds nothing to the text the classifier and the repeat check read', () => {
     for (const content of [
       '园区道路积水严重。每逢下雨货车无法进出，已经影响交货，请尽快协调处理，谢谢！',
