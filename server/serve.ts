@@ -77,7 +77,7 @@ function channelBanner(config: Config, url: string, smtpPort: number | undefined
       '  渠道 (channels):',
       config.wechatToken ? `    微信公众号  ${url}/api/intake/wechat  Token: ${config.wechatToken}` : '',
       smtpPort !== undefined ? `    电子邮件    smtp://${shownHost}:${smtpPort}  (任意收件人)` : '',
-      `    批量导入    POST ${url}/api/imports  模板: ${url}/api/imports/template.csv`,
+      `    批量导入    POST ${url}/api/imports  模板（登录后）: ${url}/api/imports/template.csv`,
       '',
     ]
       .filter((l, i) => l !== '' || i > 0)
