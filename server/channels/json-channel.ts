@@ -14,6 +14,8 @@ import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck 
 export interface JsonChannelAdapter {
   channel: ChannelId;
   auth: Exclude<CredentialKind, 'token'>;
+  /** The body's shape, which `parse` checks it against (and GET /api/openapi.json publishes). */
+  schema: z.ZodType;
   /** The body's field holding the channel's own id (read even from a body refused, for its dead letter). */
   idField: string;
   /** The body as one inbound message; throws ChannelRefusal (4xx) on anything malformed. */
@@ -277,6 +279,7 @@ export function workOrderAdapter(
   return {
     channel,
     auth,
+    schema,
     idField,
     parse(raw) {
       const order = parseWith(schema, parseJsonObject(raw));

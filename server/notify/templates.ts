@@ -254,7 +254,7 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   source_merged: spec(
     '合并受理告知',
     '企业',
-    '您再次反映的问题与正在办理的{{number}}相同，已并入该件一并办理，无需重复反映。可扫描企业码查看进度：{{link}}',
+    '您反映的问题与正在办理的{{number}}相同，已并入该件一并办理。可扫描企业码查看进度：{{link}}',
   ),
   source_added: spec(
     '补充内容告知',

@@ -4,6 +4,7 @@
 // issue's title names the service rated badly. Pure.
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/schemas.ts';
+import { AppError } from '../../errors.ts';
 import {
   creditCodeField,
   instantField,
@@ -17,6 +18,9 @@ import {
   type JsonChannelAdapter,
 } from '../json-channel.ts';
 
+/** The satisfied levels of the 好差评 scale, which the platform may push as well. */
+const GOOD_LEVELS = ['非常满意', '满意', '基本满意'];
+
 const reviewSchema = z.object({
   reviewId: text(LIMITS.externalId, 'reviewId'),
   creditCode: creditCodeField,
@@ -29,19 +33,29 @@ const reviewSchema = z.object({
     (v) => (v === '' || v === null ? undefined : v),
     z.enum(['不满意', '非常不满意'], { error: '差评等级只能是 不满意 或 非常不满意' }).optional(),
   ),
-  content: text(LIMITS.content, '评价内容'),
+  // A bad rating without a comment is still one to follow up: its text says so (below).
+  content: optionalText(LIMITS.content, '评价内容'),
   receivedAt: instantField,
 });
 
 export const reviewAdapter: JsonChannelAdapter = {
   channel: 'review',
   auth: 'hmac',
+  schema: reviewSchema,
   idField: 'reviewId',
   parse(raw) {
-    const r = parseWith(reviewSchema, parseJsonObject(raw));
+    const body = parseJsonObject(raw);
+    // A platform that pushes every rating sends good ones too: nothing to follow up, and no dead letter (each
+    // one told every centre member 渠道消息处理失败).
+    if (typeof body.level === 'string' && GOOD_LEVELS.includes(body.level.trim()))
+      throw new AppError('not_bad_rating', 422, '只受理差评（不满意、非常不满意），好评无需登记');
+    const r = parseWith(reviewSchema, body);
     const subject = [r.departmentName, r.serviceName].filter(Boolean).join('·');
     const title = `好差评${r.level ?? '差评'}${subject ? `：${subject}` : ''}`.slice(0, LIMITS.title);
-    return workOrderMessage('review', r.reviewId, { ...r, title });
+    const content =
+      r.content ??
+      `企业在「好差评」给出${r.level ?? '差评'}${subject ? `（${subject}）` : ''}，未填写评价内容，请回访了解原因。`;
+    return workOrderMessage('review', r.reviewId, { ...r, title, content });
   },
   reply: jsonAck,
 };

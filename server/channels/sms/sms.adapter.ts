@@ -28,6 +28,7 @@ const smsSchema = z.object({
 export const smsAdapter: JsonChannelAdapter = {
   channel: 'sms',
   auth: 'hmac',
+  schema: smsSchema,
   idField: 'msgId',
   parse(raw) {
     const m = parseWith(smsSchema, parseJsonObject(raw));

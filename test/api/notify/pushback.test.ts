@@ -325,7 +325,8 @@ describe('push-back to the originating channel', () => {
     await t.notify.worker.runOnce();
     const merged = t.sms.sent.filter((m) => m.to === second).map((m) => m.text);
     expect(merged).to.have.length(3);
-    expect(merged[0]).to.include(issue.number).and.include('已并入');
+    // The second number never wrote before: not told it wrote 再次 (again).
+    expect(merged[0]).to.include(issue.number).and.include('已并入').and.not.include('再次');
     expect(t.sms.sent.filter((m) => m.to === e.mobile)).to.have.length(3);
   });
 

@@ -15,6 +15,7 @@ import {
   snapshotOfCredentials,
 } from '../../../server/channels/credentials.ts';
 import { ChannelRefusal, type AdapterRequest } from '../../../server/channels/types.ts';
+import { AppError } from '../../../server/errors.ts';
 import type { ChannelCredentialDoc } from '../../../server/models/channel-credential.model.ts';
 import { Types } from 'mongoose';
 
@@ -162,9 +163,22 @@ describe('JSON channel adapters', () => {
       title: '好差评非常不满意：德清县住建局·工业项目竣工验收',
       receivedAt: new Date(1772409600 * 1000),
     });
+    // A good rating, which a platform pushing every rating sends too: refused without a dead letter (an
+    // AppError, not a ChannelRefusal, which the route stores as one).
+    expect(() => reviewAdapter.parse(body({ reviewId: 'R', content: 'x', level: '满意' }), NOW))
+      .to.throw(AppError)
+      .with.property('code', 'not_bad_rating');
     refused(
-      () => reviewAdapter.parse(body({ reviewId: 'R', content: 'x', level: '满意' }), NOW),
+      () => reviewAdapter.parse(body({ reviewId: 'R', content: 'x', level: '一般' }), NOW),
       'invalid_field',
+    );
+    // A bad rating without a comment is one to follow up all the same.
+    const bare = reviewAdapter.parse(
+      body({ reviewId: 'R2', creditCode: CODE, serviceName: '排污许可', level: '非常不满意', content: '' }),
+      NOW,
+    );
+    expect(bare.content).to.equal(
+      '企业在「好差评」给出非常不满意（排污许可），未填写评价内容，请回访了解原因。',
     );
     // The caller's phone is an address the outbox may use: no line breaks, as for a work order's.
     refused(
