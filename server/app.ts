@@ -22,6 +22,7 @@ import { createHttpLogger, type Logger } from './logger.ts';
 import { createModels, type Models } from './models/index.ts';
 import { createRateLimits } from './rate-limit/limiters.ts';
 import { createApiRouter } from './routes/index.ts';
+import { openApiDocument } from './http/openapi.ts';
 import { createIntakeRouter } from './routes/intake/index.ts';
 import { favicon } from './http/favicon.ts';
 import { createWebStatic } from './http/web.static.ts';
@@ -167,6 +168,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: JSON_BODY_LIMIT, verify: requireUtf8 }));
   app.use('/api', requireJsonBody);
   app.use(bodyGuard);
+
+  // The API's document for integrators (server/http/openapi.ts), public as README.md is; built on first ask.
+  let openApi: object | undefined;
+  app.get('/api/openapi.json', (_req, res) => {
+    openApi ??= openApiDocument();
+    res.json(openApi);
+  });
 
   app.get('/healthz', async (_req, res) => {
     const up = await pingDatabase(conn);
