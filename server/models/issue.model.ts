@@ -13,7 +13,6 @@ import {
   HAS_CONSULT_UNITS,
   HAS_CO_UNITS,
   LATE_FILTERS,
-  OVERDUE,
   PENDING_APPROVAL,
   RATING_CHECK,
   REDONE,
@@ -304,8 +303,11 @@ export const UNIT_LIT_INDEX = { unitId: 1, warning: 1, state: 1, ...DUE_SOONEST 
  */
 export const ASSIGNEE_ISSUES_INDEX = { unitId: 1, assigneeId: 1, state: 1, ...DUE_SOONEST } as const;
 
-/** Overdue issues by unit and assignee: a unit head's load counts each person's overdue ones from its keys. */
-export const OVERDUE_ASSIGNEE_INDEX = { unitId: 1, assigneeId: 1, state: 1 } as const;
+/**
+ * Lit issues by unit, assignee and light: a unit head's load counts each person's past-due ones (red or 已超期)
+ * from its keys.
+ */
+export const PAST_DUE_ASSIGNEE_INDEX = { unitId: 1, assigneeId: 1, warning: 1, state: 1 } as const;
 
 /** The issues a unit is consulted on, by state, due soonest (one of the list's indexes below): "consultInput". */
 export const CONSULTED_UNIT_INDEX = { consultUnitIds: 1, state: 1, ...DUE_SOONEST } as const;
@@ -400,7 +402,7 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ ...SUPERVISED_INDEX }, { partialFilterExpression: { ...SUPERVISED } });
   schema.index({ ...BULLETINED_INDEX }, { partialFilterExpression: { ...BULLETINED } });
   schema.index({ ...ASSIGNEE_ISSUES_INDEX });
-  schema.index({ ...OVERDUE_ASSIGNEE_INDEX }, { partialFilterExpression: { ...OVERDUE } });
+  schema.index({ ...PAST_DUE_ASSIGNEE_INDEX }, rare.warning);
   schema.index({ ...UNIT_REDONE_INDEX }, { partialFilterExpression: { ...REDONE } });
   schema.index({ ...UNIT_SENT_BACK_INDEX }, { partialFilterExpression: { ...SENT_BACK } });
 }
@@ -415,6 +417,8 @@ export const RETIRED_ISSUE_INDEXES = Object.freeze([
   'enterpriseId_1_createdAt_-1',
   'warning_1_region_1',
   'tier_1',
+  // A person's overdue issues only (warning 'overdue'): PAST_DUE_ASSIGNEE_INDEX counts red ones too.
+  'unitId_1_assigneeId_1_state_1',
 ]);
 
 /** Drops the retired list indexes that exist (each costs memory and write time at every issue). */

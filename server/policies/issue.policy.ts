@@ -147,8 +147,11 @@ export const LATE_FILTERS = Object.freeze({
 /** Under 督办 or 通报: the supervisor's queues' conditions and their indexes' filters. */
 export const SUPERVISED = Object.freeze({ supervised: true });
 export const BULLETINED = Object.freeze({ bulletined: true });
-/** Overdue issues: a unit head's per-person overdue count and its index's filter. */
-export const OVERDUE = Object.freeze({ warning: 'overdue' });
+/**
+ * Past the deadline: the light is red from the due time on (DESIGN §5) and 已超期 a working day later, so both
+ * are late. The 已超期 queues and a unit head's per-person overdue count go by it; 即将到期 is the yellow light.
+ */
+export const PAST_DUE = Object.freeze({ warning: { $in: ['red', 'overdue'] as WarningLevel[] } });
 
 /**
  * Plain MongoDB filter (issue field names as in IssueScope) selecting exactly the issues canViewIssue allows.

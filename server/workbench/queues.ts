@@ -9,6 +9,7 @@ import { HANDLING_STATES, OPEN_STATES, type IssueState } from '../../shared/stat
 import {
   BULLETINED,
   HAS_CONSULT_UNITS,
+  PAST_DUE,
   RATING_CHECK,
   REDONE,
   SENT_BACK,
@@ -127,11 +128,12 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
       return mine('dispatched');
     case 'inProgress':
       return mine('in_progress');
-    // Lights of the work still to do: a replied issue keeps its light as the record of its timeliness.
+    // Lights of the work still to do: a replied issue keeps its light as the record of its timeliness. Red
+    // lights at the due time, so only yellow is still due soon; red and 已超期 are past due.
     case 'dueSoon':
-      return mine({ $in: HANDLING_STATES }, { warning: { $in: ['yellow', 'red'] } });
+      return mine({ $in: HANDLING_STATES }, { warning: 'yellow' });
     case 'overdue':
-      return mine({ $in: HANDLING_STATES }, { warning: { $in: ['overdue'] } });
+      return mine({ $in: HANDLING_STATES }, { ...PAST_DUE });
     case 'returned':
       // Being handled again after the centre sent the unit's reply back.
       return mine('in_progress', { ...SENT_BACK });
@@ -166,6 +168,6 @@ export function queueFilter(actor: Actor, id: QueueId): Filter | undefined {
     case 'bulletined':
       return { ...BULLETINED, state: { $in: HANDLING_STATES } };
     case 'cityOverdue':
-      return { warning: { $in: ['overdue'] }, state: { $in: HANDLING_STATES } };
+      return { ...PAST_DUE, state: { $in: HANDLING_STATES } };
   }
 }

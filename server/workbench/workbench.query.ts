@@ -15,7 +15,7 @@ import {
   CALLBACK_INDEX,
   CONSULTING_INDEX,
   CONSULTED_UNIT_INDEX,
-  OVERDUE_ASSIGNEE_INDEX,
+  PAST_DUE_ASSIGNEE_INDEX,
   RATING_CHECK_INDEX,
   SUPERVISED_INDEX,
   UNIT_ISSUES_INDEX,
@@ -23,7 +23,7 @@ import {
   UNIT_REDONE_INDEX,
   UNIT_SENT_BACK_INDEX,
 } from '../models/issue.model.ts';
-import { OVERDUE } from '../policies/issue.policy.ts';
+import { PAST_DUE } from '../policies/issue.policy.ts';
 import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
 
 export interface WorkbenchDeps {
@@ -53,10 +53,10 @@ async function unitLoad(models: Models, unitId: string): Promise<HandlerLoad[]> 
     people.map(async (p) => {
       const theirs = { ...open, assigneeId: String(p._id) };
       // Overdue as the 已超期 tile counts it: still being handled (a replied issue keeps its light).
-      const late = { ...theirs, state: { $in: HANDLING_STATES }, ...OVERDUE };
+      const late = { ...theirs, state: { $in: HANDLING_STATES }, ...PAST_DUE };
       const [count, overdue] = await Promise.all([
         models.Issue.countDocuments(theirs, { hint: ASSIGNEE_ISSUES_INDEX }),
-        models.Issue.countDocuments(late, { hint: OVERDUE_ASSIGNEE_INDEX }),
+        models.Issue.countDocuments(late, { hint: PAST_DUE_ASSIGNEE_INDEX }),
       ]);
       return { userId: String(p._id), name: p.name, open: count, overdue };
     }),

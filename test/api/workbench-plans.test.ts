@@ -11,8 +11,8 @@ import request from 'supertest';
 import type { Actor, Role } from '../../shared/roles.ts';
 import { HANDLING_STATES, ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
 import { queueCountQuery } from '../../server/workbench/workbench.query.ts';
-import { ASSIGNEE_ISSUES_INDEX, OVERDUE_ASSIGNEE_INDEX } from '../../server/models/issue.model.ts';
-import { OVERDUE } from '../../server/policies/issue.policy.ts';
+import { ASSIGNEE_ISSUES_INDEX, PAST_DUE_ASSIGNEE_INDEX } from '../../server/models/issue.model.ts';
+import { PAST_DUE } from '../../server/policies/issue.policy.ts';
 import { queuesOf } from '../../server/workbench/queues.ts';
 import { enterpriseIn, handlerOf, unitByCode, unitHeadOf, useIssueApp } from './issues/fixtures.ts';
 import { fixtureIssueDoc } from './kpi-fixture.ts';
@@ -167,12 +167,14 @@ describe('workbench counts: each unit queue names its index, and the lights are 
     const unit = unitByCode(t, UNIT);
     const ent = enterpriseIn(t, 'deqing', 0);
     const createdAt = '2025-12-03T02:00:00.000Z';
-    // Three overdue in handling, and one replied late (open, and no longer the person's overdue work).
-    await t.models.Issue.collection.insertMany(
-      ['in_progress', 'in_progress', 'in_progress', 'awaiting_rating'].map((state) =>
+    // Three overdue in handling, one red (past its due time too), and one replied late (open, and no longer
+    // the person's overdue work).
+    await t.models.Issue.collection.insertMany([
+      ...['in_progress', 'in_progress', 'in_progress', 'awaiting_rating'].map((state) =>
         fixtureIssueDoc({ ent, unit, createdAt, state, warning: 'overdue', assigneeId: actor.id }),
       ),
-    );
+      fixtureIssueDoc({ ent, unit, createdAt, state: 'in_progress', warning: 'red', assigneeId: actor.id }),
+    ]);
     const unitId = new Types.ObjectId(actor.unitId!);
     const open = { unitId, state: { $in: ISSUE_STATES.filter((s) => !TERMINAL_STATES.includes(s)) } };
     type Stats = { nReturned: number; totalDocsExamined: number };
@@ -184,15 +186,15 @@ describe('workbench counts: each unit queue names its index, and the lights are 
       ).stages[0].$cursor.executionStats;
     const theirs = { ...open, assigneeId: actor.id };
     const count = await countStats(theirs, ASSIGNEE_ISSUES_INDEX);
-    const late = { ...theirs, state: { $in: HANDLING_STATES }, ...OVERDUE };
-    const overdue = await countStats(late, OVERDUE_ASSIGNEE_INDEX);
-    expect([count.nReturned, overdue.nReturned]).to.deep.equal([6, 3]);
+    const late = { ...theirs, state: { $in: HANDLING_STATES }, ...PAST_DUE };
+    const overdue = await countStats(late, PAST_DUE_ASSIGNEE_INDEX);
+    expect([count.nReturned, overdue.nReturned]).to.deep.equal([7, 4]);
     expect([count.totalDocsExamined, overdue.totalDocsExamined]).to.deep.equal([0, 0]);
     const res = await request(t.app)
       .get('/api/workbench')
       .set(await t.auth(unitHeadOf(UNIT)))
       .expect(200);
     const mine = res.body.load.find((l: { userId: string }) => l.userId === actor.id);
-    expect(mine).to.include({ open: 6, overdue: 3 });
+    expect(mine).to.include({ open: 7, overdue: 4 });
   });
 });

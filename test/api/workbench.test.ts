@@ -42,6 +42,8 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     const at = t.clock.now().toISOString();
     const docs = {
       overdue: { state: 'in_progress', warning: 'overdue' },
+      // Red from the due time on (DESIGN §5): past due, so 已超期 and not 即将到期, as its card's 超时 says.
+      pastDue: { state: 'dispatched', warning: 'red' },
       yellow: { state: 'in_progress', warning: 'yellow' },
       // Replied late and waiting for the rating: its lights stay, but nothing is left to do in the unit.
       repliedRed: { state: 'awaiting_rating', warning: 'red' },
@@ -121,10 +123,10 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     expect(await workbench(handlerOf(UNIT))).to.deep.equal({
       // The issue the handler signed for is theirs (its assignee).
       mine: 1,
-      toSign: 2,
+      toSign: 3,
       inProgress: 5,
       dueSoon: 1,
-      overdue: 1,
+      overdue: 2,
       returned: 1,
       consultInput: 1,
       rectify: 1,
@@ -137,8 +139,8 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
   it('each queue lists exactly the issues it counts, by deadline', async () => {
     const h = handlerOf(UNIT);
     expect(await queue(h, 'mine')).to.deep.equal([ids.a]);
-    expect(await queue(h, 'toSign')).to.have.members([ids.b, ids.c]);
-    expect(await queue(h, 'overdue')).to.deep.equal([ids.overdue]);
+    expect(await queue(h, 'toSign')).to.have.members([ids.b, ids.c, ids.pastDue]);
+    expect(await queue(h, 'overdue')).to.have.members([ids.overdue, ids.pastDue]);
     expect(await queue(h, 'dueSoon')).to.deep.equal([ids.yellow]);
     expect(await queue(h, 'returned')).to.deep.equal([ids.sentBack]);
     expect(await queue(h, 'consultInput')).to.deep.equal([ids.consulting]);
@@ -164,7 +166,7 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
       .get('/api/workbench')
       .set(await t.auth(unitHeadOf(UNIT)))
       .expect(200);
-    expect(res.body.queues.find((q: { id: string }) => q.id === 'toSign').count).to.equal(2);
+    expect(res.body.queues.find((q: { id: string }) => q.id === 'toSign').count).to.equal(3);
     const handler = await t.models.User.findOne({ username: handlerOf(UNIT) }).lean();
     const head = await t.models.User.findOne({ username: unitHeadOf(UNIT) }).lean();
     expect(res.body.load).to.deep.include({
@@ -275,10 +277,15 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
   });
 
   it("the supervisor's queues: issues in handling under 督办, under 通报, and the city's overdue ones", async () => {
-    expect(await workbench('supervisor')).to.deep.equal({ supervised: 2, bulletined: 1, cityOverdue: 2 });
+    expect(await workbench('supervisor')).to.deep.equal({ supervised: 2, bulletined: 1, cityOverdue: 4 });
     expect(await queue('supervisor', 'supervised')).to.have.members([ids.supervised, ids.bulletined]);
     expect(await queue('supervisor', 'bulletined')).to.deep.equal([ids.bulletined]);
-    expect(await queue('supervisor', 'cityOverdue')).to.have.members([ids.overdue, ids.bulletined]);
+    expect(await queue('supervisor', 'cityOverdue')).to.have.members([
+      ids.overdue,
+      ids.pastDue,
+      ids.supervised,
+      ids.bulletined,
+    ]);
     // Another desk's queue, and the supervisor's for anyone else.
     for (const [who, id] of [
       ['supervisor', 'triage'],

@@ -72,14 +72,14 @@ describe('policies: management screens', () => {
     expect(queueFilter(actor('supervisor'), 'overdue')).to.equal(undefined);
   });
 
-  it("the supervisor's queues: issues in handling under 督办, under 通报, overdue, city-wide", () => {
+  it("the supervisor's queues: issues in handling under 督办, under 通报, past due (red or overdue), city-wide", () => {
     const supervisor = actor('supervisor');
     expect(queuesOf(supervisor)).to.deep.equal(['supervised', 'bulletined', 'cityOverdue']);
     const open = { $in: ['dispatched', 'in_progress', 'suspended', 'consulting'] };
     expect(queueFilter(supervisor, 'supervised')).to.deep.equal({ supervised: true, state: open });
     expect(queueFilter(supervisor, 'bulletined')).to.deep.equal({ bulletined: true, state: open });
     expect(queueFilter(supervisor, 'cityOverdue')).to.deep.equal({
-      warning: { $in: ['overdue'] },
+      warning: { $in: ['red', 'overdue'] },
       state: open,
     });
   });
