@@ -20,7 +20,7 @@ import { AppError, conflict, notFound } from '../errors.ts';
 import { nextSequence } from '../models/counter.model.ts';
 import type { Models } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
-import { sendBacksIn } from '../models/issue-upgrades.ts';
+import { unansweredSendBacks } from '../models/issue-upgrades.ts';
 import type { IssueScope } from '../policies/issue.policy.ts';
 
 const str = (id: Types.ObjectId | string | null | undefined): string | null => (id ? String(id) : null);
@@ -46,7 +46,7 @@ export function toCore(doc: IssueDoc): IssueCore {
     escalated: doc.escalated,
     returnCount: doc.returnCount,
     // Written by a version before the count (models/issue-upgrades.ts): its send-backs are on the timeline.
-    sendBackCount: doc.sendBackCount ?? sendBacksIn(doc.timeline),
+    sendBackCount: doc.sendBackCount ?? unansweredSendBacks(doc.timeline),
     redoCount: doc.redoCount,
     extensionCount: doc.extensionCount,
     reopenCount: doc.reopenCount,

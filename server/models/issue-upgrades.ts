@@ -2,12 +2,14 @@
 // them after the indexes and before any job or request touches an issue; each runs once per database and is
 // recorded in the `upgrades` collection, so a later start costs one read.
 //
-// sendBackCount (the "returned" queue counts it from index keys instead of testing every timeline): issues
-// stored before it carry their send-backs only as timeline events. The open ones, the only ones the queue
+// sendBackCount (the "returned" queue counts it from index keys instead of testing every timeline; a reply
+// resets it, as the queue holds replies still to be redone): issues stored before it carry their send-backs
+// only as timeline events. The open ones, the only ones the queue
 // can hold, get the count here, read through the state index (reading every issue's timeline took 144 s at
 // 1,000,000 issues). A finished one keeps the field missing: `toCore` counts its timeline, so the count is
 // right whenever an action next changes it, and an issue reopened later is listed again once its new reply
-// is sent back (not for a send-back of its finished round, as the timeline condition used to list it).
+// is sent back (not for a send-back of its finished round, as the timeline condition used to list it). Counts
+// stored before a reply reset them are recounted the same way, once.
 //
 // assigneeId (a unit head's load counts each person's open issues from index keys): signing for an issue makes
 // the signer its assignee, but issues signed for before the field carry their signer only on the timeline.
@@ -32,10 +34,13 @@ const BY_STATE = { state: 1, ...NEWEST_FIRST };
 
 type TimelineActions = { action: string; actorId?: string; actorName?: string }[];
 
-/** Send-backs recorded on a timeline (how issues stored before `sendBackCount` carry them). */
-export function sendBacksIn(timeline: readonly { action: string }[] | undefined): number {
+/** Send-backs since the last reply on a timeline (how issues stored before `sendBackCount` carry them). */
+export function unansweredSendBacks(timeline: readonly { action: string }[] | undefined): number {
   let n = 0;
-  for (const event of timeline ?? []) if (event.action === 'send_back') n++;
+  for (const event of timeline ?? []) {
+    if (event.action === 'send_back') n++;
+    else if (event.action === 'reply') n = 0;
+  }
   return n;
 }
 
@@ -73,7 +78,20 @@ const backfillSendBackCounts = (models: Models) =>
     { state: { $in: OPEN_STATES }, sendBackCount: { $exists: false }, 'timeline.action': 'send_back' },
     { 'timeline.action': 1 },
     { sendBackCount: { $exists: false } },
-    (doc) => ({ sendBackCount: sendBacksIn(doc.timeline as TimelineActions) }),
+    (doc) => ({ sendBackCount: unansweredSendBacks(doc.timeline as TimelineActions) }),
+  );
+
+/** Open issues whose count kept send-backs the unit had answered since (a reply did not reset it then). */
+const forgetAnsweredSendBacks = (models: Models) =>
+  setEach(
+    models,
+    { state: { $in: OPEN_STATES }, sendBackCount: { $gt: 0 } },
+    { sendBackCount: 1, 'timeline.action': 1 },
+    { sendBackCount: { $gt: 0 } },
+    (doc) => {
+      const count = unansweredSendBacks(doc.timeline as TimelineActions);
+      return count === doc.sendBackCount ? undefined : { sendBackCount: count };
+    },
   );
 
 /** States an issue reaches only after a unit signed for it (or consulted on it). */
@@ -109,6 +127,7 @@ export interface UpgradeStep {
 
 const UPGRADE_STEPS: readonly UpgradeStep[] = [
   { id: 'issue.sendBackCount', run: backfillSendBackCounts },
+  { id: 'issue.sendBackAnswered', run: forgetAnsweredSendBacks },
   { id: 'issue.assigneeFromSign', run: backfillAssignees },
   { id: 'issue.unsignedLate', run: markUnsignedLate },
 ];

@@ -98,7 +98,10 @@ export interface IssueCore {
   bulletined: boolean;
   escalated: boolean;
   returnCount: number;
-  /** Times the centre sent the unit's reply back for more work (审核退回). */
+  /**
+   * Times the centre sent the unit's reply back for more work (审核退回) since the unit last replied: 0 once it
+   * answers again, so the "returned" queue does not keep an issue redone later for another reason.
+   */
   sendBackCount: number;
   redoCount: number;
   extensionCount: number;

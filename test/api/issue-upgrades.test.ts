@@ -31,6 +31,16 @@ describe('stored issue upgrades: sendBackCount, assignees', function () {
       timeline: [sendBack, sendBack],
     });
     const never = fixtureIssueDoc({ ent, unit, createdAt, state: 'in_progress', timeline: [sign] });
+    // Counted before a reply reset the count: sent back, answered, then redone after a bad rating.
+    const reply = { at: new Date(createdAt), action: 'reply', actorId: 'x' };
+    const answered = fixtureIssueDoc({
+      ent,
+      unit,
+      createdAt,
+      state: 'in_progress',
+      sendBackCount: 1,
+      timeline: [sign, reply, sendBack, reply],
+    });
     const closed = fixtureIssueDoc({ ent, unit, createdAt, state: 'closed', timeline: [sendBack] });
     // 催签 sent before it marked the issue late, and one still within its sign-for limit.
     const deadlines = { startAt: new Date(createdAt), resolveBy: new Date(createdAt) };
@@ -42,13 +52,14 @@ describe('stored issue upgrades: sendBackCount, assignees', function () {
       deadlines: { ...deadlines, signUrgedAt: new Date(createdAt) },
     });
     const waiting = fixtureIssueDoc({ ent, unit, createdAt, state: 'dispatched', deadlines });
-    await t.models.Issue.collection.insertMany([twice, never, closed, urged, waiting]);
+    await t.models.Issue.collection.insertMany([twice, never, answered, closed, urged, waiting]);
     const stored = async (doc: Record<string, unknown>) =>
       (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.sendBackCount as unknown;
 
     expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({
       'issue.sendBackCount': 1,
-      'issue.assigneeFromSign': 1,
+      'issue.sendBackAnswered': 1,
+      'issue.assigneeFromSign': 2,
       'issue.unsignedLate': 1,
     });
     const lateOf = async (doc: Record<string, unknown>) =>
@@ -57,6 +68,7 @@ describe('stored issue upgrades: sendBackCount, assignees', function () {
     expect(await lateOf(waiting)).to.equal(null);
     expect(await stored(twice)).to.equal(2);
     expect(await stored(never)).to.equal(undefined);
+    expect(await stored(answered), 'answered since it was sent back').to.equal(0);
     // Signed for before assignees existed: its signer is now its assignee.
     const signed = await t.models.Issue.collection.findOne({ _id: never._id as never });
     expect(signed!.assigneeId).to.equal('x');
@@ -73,10 +85,13 @@ describe('stored issue upgrades: sendBackCount, assignees', function () {
     expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({});
     expect(await stored(later)).to.equal(undefined);
 
-    // A finished one, or one written by an earlier version meanwhile: the core counts its timeline.
+    // A finished one, or one written by an earlier version meanwhile: the core counts its timeline's
+    // send-backs since the last reply.
     for (const doc of [closed, later]) {
       const legacy = await t.models.Issue.collection.findOne({ _id: doc._id as never });
       expect(toCore(legacy as unknown as IssueDoc).sendBackCount).to.equal(1);
     }
+    const reanswered = { ...later, timeline: [sendBack, reply] };
+    expect(toCore(reanswered as unknown as IssueDoc).sendBackCount).to.equal(0);
   });
 });

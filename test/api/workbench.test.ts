@@ -374,4 +374,19 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
     const stored = await t.models.Issue.findById(ids.a, { sendBackCount: 1 }).lean();
     expect(stored!.sendBackCount).to.equal(1);
   });
+
+  it('an issue leaves "returned" once it is answered again: redone after a bad rating, it is only 差评整改', async () => {
+    const h = handlerOf(UNIT);
+    await must(t, h, ids.a, 'reply', { text: '已协调园区于本周完成验收' });
+    await must(t, 'dispatcher', ids.a, 'verify');
+    await must(t, 'clerk', ids.a, 'rate', { rating: 'bad', comment: '验收仍未完成' });
+    await must(t, 'director', ids.a, 'verify_rating', { reasonable: true });
+    expect(await queue(unitHeadOf(UNIT), 'rectify')).to.include(ids.a);
+    expect(await queue(unitHeadOf(UNIT), 'returned')).to.deep.equal([ids.sentBack]);
+    expect((await workbench(unitHeadOf(UNIT))).returned).to.equal(1);
+    // Sent back again, it is back in "returned".
+    await must(t, h, ids.a, 'reply', { text: '验收已完成，证书已发放' });
+    await must(t, 'dispatcher', ids.a, 'send_back', { reason: '请附验收证书编号' });
+    expect(await queue(h, 'returned')).to.have.members([ids.sentBack, ids.a]);
+  });
 });

@@ -154,6 +154,8 @@ export const note: Handler<NoteInput> = (issue, input, ctx) => {
 
 export const reply: Handler<{ text: string }> = (issue, input, ctx) => {
   issue.state = 'replied';
+  // Answers what the centre sent back: the "returned" queue holds only a reply still to be redone.
+  issue.sendBackCount = 0;
   issue.reply = { text: input.text, at: ctx.now, by: ctx.actor.id };
   issue.repliedAt = ctx.now;
   issue.repliedLate = issue.deadlines ? ctx.now.getTime() > issue.deadlines.resolveBy.getTime() : false;
