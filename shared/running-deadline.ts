@@ -11,7 +11,7 @@
 // filter and the KPIs, which count the stored warning, leave the issue out. The issue's own 预警 light (list
 // rows, the issue page: web/src/lib/countdown.ts issueLight) follows only the triage and handling clocks, the
 // ones the stored warning, the 红灯/已超期 filters and the counts go by; the sign-for and rating-check lights
-// colour their countdown chips.
+// colour their countdown chips, and a list row's dot beside one when it is further gone (named by its limit).
 import type { IssueState } from './states.ts';
 
 export type DeadlineKind = 'triage' | 'sign' | 'resolve' | 'ratingVerify';

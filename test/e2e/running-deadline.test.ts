@@ -217,7 +217,7 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     expect((await due.textContent())!.trim()).to.equal('超期后答复');
   });
 
-  it('an unsigned issue past its 签收时限: the chip says 超时 in red, the 预警 light stays the one the 红灯 filter counts', async () => {
+  it('an unsigned issue past its 签收时限: the chip says 超时 in red, and so does the row’s dot; the 预警 light stays the one the 红灯 filter counts', async () => {
     const issue = await t.apiAs(`handler-${UNIT}`, 'GET', `/api/issues/${ids[TO_SIGN]}`);
     t.clock.set(new Date(new Date(issue.deadlines.signBy).getTime() + HOUR_MS));
     const now = await t.apiAs(`handler-${UNIT}`, 'GET', `/api/issues/${ids[TO_SIGN]}`);
@@ -231,7 +231,10 @@ describe('staff app: the deadline running in each state (e2e)', function () {
     await chip.waitFor();
     expect(await chip.textContent()).to.contain('超时');
     expect(await chip.getAttribute('data-level')).to.equal('red');
-    expect(await row.locator('td.light .warning').getAttribute('class')).to.contain('w-none');
+    // The row's dot beside that chip is not green (正常 beside 超时): the sign-for limit's red, named by it.
+    const dot = row.locator('td.light .warning');
+    expect(await dot.getAttribute('class')).to.contain('w-red');
+    expect(await dot.getAttribute('title')).to.equal('签收时限已过');
     await row.getByRole('link', { name: TO_SIGN }).click();
     const light = page().locator('dt:text-is("预警") + dd');
     await light.waitFor();

@@ -1,8 +1,9 @@
 // The live countdown of a row: time left to its due instant, and its colour from the same light maths as the
 // server (shared/sla warningLevel) when the row carries its deadlines; otherwise the light the server stored.
 // One shared ticking `now`, on the server's clock (lib/server-clock.ts), serves every chip on the screen.
+import { DEADLINE_LABELS, type DeadlineKind } from '../../../shared/running-deadline.ts';
 import { warningLevel } from '../../../shared/sla.ts';
-import type { WarningLevel } from '../../../shared/states.ts';
+import { WARNING_LABELS, WARNING_LEVELS, type WarningLevel } from '../../../shared/states.ts';
 import { now, serverNow } from './server-clock.ts';
 
 export { now };
@@ -45,6 +46,26 @@ export function issueLight(
   at: number,
 ): WarningLevel {
   return running && isLightClock(running.kind) ? levelAt(running, stored, at) : stored;
+}
+
+/**
+ * A list row's dot, beside the countdown of the deadline running in its state: the issue's light, unless that
+ * countdown is of a limit that is not the light's own (签收时限, 核实时限) and is further gone, as a 待签收 issue
+ * past its sign-for limit is while its handling clock is still green. The dot then takes that limit's colour and
+ * its name (签收时限已过), so that it never reads 正常 beside 超时, and never claims the 红灯/已超期 that the
+ * filters and counts give by the issue's light.
+ */
+export function rowDot(
+  running: (ChipDeadlines & { kind: DeadlineKind; dueAt: string }) | null | undefined,
+  stored: WarningLevel,
+  at: number,
+): { level: WarningLevel; label: string } {
+  const light = issueLight(running, stored, at);
+  const own = running && !isLightClock(running.kind) ? levelAt(running, stored, at) : light;
+  if (!running || WARNING_LEVELS.indexOf(own) <= WARNING_LEVELS.indexOf(light))
+    return { level: light, label: WARNING_LABELS[light] };
+  const past = new Date(running.dueAt).getTime() <= at;
+  return { level: own, label: `${DEADLINE_LABELS[running.kind]}${past ? '已过' : ''}` };
 }
 
 export function levelAt(
