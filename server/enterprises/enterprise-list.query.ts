@@ -1,4 +1,5 @@
-// The enterprise directory's list: search by name or credit-code prefix, filter by region, industry and
+// The enterprise directory's list: search by name, credit-code prefix or the whole registered mobile (a clerk
+// taking a call finds the caller's enterprise by the number shown), filter by region, industry and
 // provisional (registered by intake from an unknown caller), ordered by name and paged by a keyset cursor on
 // (name, _id), so page N costs what page 1 costs. Region and industry each lead an index that delivers the
 // order (enterprise.model.ts).
@@ -6,6 +7,7 @@ import { Types } from 'mongoose';
 import { badRequest } from '../errors.ts';
 import { escapeRegex } from '../http/validate.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
+import { MOBILE_PATTERN } from '../models/enterprise.model.ts';
 
 /** Looks like (part of) a credit code: only credit-code characters, at least 4 of them. */
 const CODE_PREFIX = /^[0-9A-HJ-NPQRTUWXY]{4,18}$/;
@@ -47,8 +49,15 @@ export function enterpriseListFilter(q: EnterpriseListQuery): Filter {
   if (q.provisional !== undefined) and.push({ provisional: q.provisional ? true : { $ne: true } });
   if (q.q) {
     const upper = q.q.toUpperCase();
-    const byName = { name: { $regex: escapeRegex(q.q) } };
-    and.push({ $or: CODE_PREFIX.test(upper) ? [byName, { creditCode: { $regex: `^${upper}` } }] : [byName] });
+    const byCode = (prefix: string) => ({ creditCode: { $regex: `^${prefix}` } });
+    // A whole mobile number (as written: 199 3481 1435) is no name: both its clauses read an index at one
+    // point, where an unanchored name pattern walks every enterprise's name. The row shows it masked.
+    const mobile = q.q.replace(/[\s-]/g, '');
+    if (MOBILE_PATTERN.test(mobile)) and.push({ $or: [{ mobile }, byCode(mobile)] });
+    else {
+      const byName = { name: { $regex: escapeRegex(q.q) } };
+      and.push({ $or: CODE_PREFIX.test(upper) ? [byName, byCode(upper)] : [byName] });
+    }
   }
   if (q.cursor) {
     const c = decodeCursor(q.cursor);

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { expectError } from './helpers.ts';
 import { enterpriseIn, useIssueApp } from './issues/fixtures.ts';
 import { insertKpiIssues } from './kpi-fixture.ts';
+import { enterpriseListFilter } from '../../server/enterprises/enterprise-list.query.ts';
 
 describe('api: enterprise directory (paging, filters, issue figures)', function () {
   this.timeout(60_000);
@@ -93,3 +94,49 @@ describe('api: enterprise directory (paging, filters, issue figures)', function 
     for (const as of ['handler-city-tax', 'leader-anji']) expect(await stats(as), as).to.equal(undefined);
   });
 });
+
+describe('api: finding an enterprise by its registered mobile (a clerk on the phone)', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+
+  it('finds it by the full number, masked as the directory shows it to each role', async () => {
+    const e = enterpriseIn(t, 'deqing', 2);
+    const rows = async (as: string) => (await listAs(t, `q=${e.mobile}`, as)).items;
+    const clerk = await rows('clerk');
+    expect(clerk.map((i) => i.id)).to.deep.equal([String(e._id)]);
+    for (const as of ['clerk', 'leader', 'supervisor', 'handler-city-tax']) {
+      const [row] = await rows(as);
+      expect(row, as).to.include({
+        id: String(e._id),
+        mobileMasked: `${e.mobile.slice(0, 3)}****${e.mobile.slice(7)}`,
+      });
+      expect(JSON.stringify(row), as).to.not.contain(e.mobile);
+    }
+    expect((await rows('leader'))[0].ownerName).to.equal(`${e.ownerName.slice(0, 1)}**`);
+    const spaced = `${e.mobile.slice(0, 3)} ${e.mobile.slice(3, 7)}-${e.mobile.slice(7)}`;
+    expect((await listAs(t, `q=${encodeURIComponent(spaced)}`, 'clerk')).items).to.have.length(1);
+    // A part of the number finds nothing: only the whole registered number identifies a caller.
+    expect((await listAs(t, `q=${e.mobile.slice(0, 7)}`, 'clerk')).items).to.deep.equal([]);
+  });
+
+  it('reads the mobile index, not every enterprise', async () => {
+    const e = enterpriseIn(t, 'anji', 1);
+    const explained = await t.models.Enterprise.collection
+      .find(enterpriseListFilter({ q: e.mobile, limit: 20 }) as never)
+      .sort({ name: 1, _id: 1 })
+      .limit(21)
+      .explain('executionStats');
+    const stats = explained.executionStats as { totalKeysExamined: number; nReturned: number };
+    expect(stats.nReturned).to.equal(1);
+    expect(stats.totalKeysExamined).to.be.at.most(3);
+    expect(JSON.stringify(explained.queryPlanner.winningPlan)).to.contain('mobile_1');
+  });
+});
+
+async function listAs(t: ReturnType<typeof useIssueApp>, qs: string, as: string) {
+  const res = await request(t.app)
+    .get(`/api/enterprises?${qs}`)
+    .set(await t.auth(as));
+  expect(res.status, JSON.stringify(res.body)).to.equal(200);
+  return res.body as { items: { id: string; mobileMasked: string; ownerName: string }[] };
+}
