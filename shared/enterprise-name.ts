@@ -34,3 +34,11 @@ export function enterpriseNameKey(name: string): string {
   // A name that is nothing but the words removed keeps its folded form rather than matching every other.
   return key || name.normalize('NFKC').replace(PUNCTUATION, '');
 }
+
+/**
+ * What intake names an enterprise it registered without one (待确认企业（139****1111）): the bracket names the
+ * writer, so it is a placeholder, never the name an enterprise is registered under.
+ */
+export const PLACEHOLDER_NAME = '待确认企业';
+
+export const isPlaceholderName = (name: string): boolean => name.trim().startsWith(PLACEHOLDER_NAME);

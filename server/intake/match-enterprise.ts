@@ -13,7 +13,7 @@
 // The order and the provisional record are pure; the lookups are injected (one indexed read each, and a
 // message with a known credit code costs exactly one).
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
-import { enterpriseNameKey } from '../../shared/enterprise-name.ts';
+import { enterpriseNameKey, PLACEHOLDER_NAME } from '../../shared/enterprise-name.ts';
 import { CITY_REGION, COUNTIES } from '../../config/units.ts';
 import type { InboundContact, InboundEnterpriseHint } from '../channels/types.ts';
 import { maskEmail, maskMobile, maskPersonName } from '../presenters/enterprise-public.presenter.ts';
@@ -122,7 +122,7 @@ export function provisionalEnterprise(
         ? maskEmail(email)
         : senderOf(channelLabel, contact.openid);
   const given = hint.nameFromText ? undefined : hint.name?.normalize('NFKC').trim().slice(0, 100);
-  const name = given || (creditCode ? `待确认企业（${creditCode}）` : `待确认企业（${writer}）`);
+  const name = given || `${PLACEHOLDER_NAME}（${creditCode ?? writer}）`;
   return {
     ...(creditCode ? { creditCode } : {}),
     name,

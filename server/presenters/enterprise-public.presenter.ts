@@ -2,6 +2,7 @@
 // code may be photographed or its link forwarded, and the page would otherwise tie a named company to its
 // complaints with the government; the owner still recognises "湖州****有限公司" as theirs. The verified owner
 // sees the full name. The registered mobile is only ever shown masked (to say where the code was sent).
+import { isPlaceholderName, PLACEHOLDER_NAME } from '../../shared/enterprise-name.ts';
 
 export function maskMobile(mobile: string | undefined): string {
   // A provisional enterprise (registered by intake from a message) may have no mobile yet.
@@ -19,16 +20,13 @@ export function maskEmail(email: string): string {
   return at > 0 ? `${email.slice(0, 1)}***${email.slice(at)}` : '***';
 }
 
-/** What intake names an enterprise it registered provisionally (待确认企业（…）): the centre has still to confirm it. */
-const PROVISIONAL_NAME = '待确认企业';
-
 /**
  * Keeps the first two characters and the legal-form suffix (有限公司…), hides the distinctive middle. A
  * provisional enterprise's name says only that (its bracket names the writer, masked already: 待确****670）
  * read as nonsense).
  */
 export function maskEnterpriseName(name: string): string {
-  if (name.startsWith(PROVISIONAL_NAME)) return PROVISIONAL_NAME;
+  if (isPlaceholderName(name)) return PLACEHOLDER_NAME;
   const chars = [...name];
   if (chars.length <= 3) return `${chars[0] ?? ''}**`;
   const tail = chars.length >= 8 ? 4 : 1;

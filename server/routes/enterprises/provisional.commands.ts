@@ -5,6 +5,7 @@
 // message matches it.
 import { Types } from 'mongoose';
 import type { DomainActor } from '../../../shared/lifecycle/issue-core.ts';
+import { isPlaceholderName } from '../../../shared/enterprise-name.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { newQrToken } from '../../models/enterprise.model.ts';
@@ -88,6 +89,14 @@ export async function confirmProvisionalCommand(
     next.region === 'city' && '所在区县',
   ].filter((x): x is string => !!x);
   if (missing.length) throw new AppError('incomplete', 400, `确认前请补全${missing.join('、')}`);
+  // Registered under 待确认企业（139****1111）, the enterprise would carry its writer's number as its name onto
+  // its plaque, the QR page and every list; staff name it from what the writers sent (the queue shows it).
+  if (isPlaceholderName(next.name))
+    throw new AppError(
+      'placeholder_name',
+      400,
+      '请填写企业名称：「待确认企业（…）」是来件时的临时名称，不能作为登记名称',
+    );
   const { email, acceptSenders, ...fields } = input;
   const registered = registration(now);
   // The senders' addresses stay the enterprise's only when staff checked they are its own (MergeOptions).

@@ -1,5 +1,6 @@
 // /api/enterprises/provisional, /api/enterprises/:id/confirm and /:id/merge: the centre's queue of enterprises
-// intake registered provisionally, and the two ways out of it (provisional.commands.ts).
+// intake registered provisionally, each with what its writers sent (how staff tell who it is), and the two ways
+// out of it (provisional.commands.ts).
 import { Router } from 'express';
 import { z } from 'zod';
 import { requirePolicy } from '../../auth/staff.middleware.ts';
@@ -9,6 +10,7 @@ import { objectIdSchema, pathId } from '../../http/validate.ts';
 import { canReviewProvisionalEnterprises } from '../../policies/intake.policy.ts';
 import { presentEnterprise, presentEnterpriseSummary } from '../../presenters/enterprise.presenter.ts';
 import { creditCodeSchema } from '../../../shared/schemas.ts';
+import { writerMessages } from '../../enterprises/provisional-messages.query.ts';
 import { confirmProvisionalCommand, mergeProvisionalCommand } from './provisional.commands.ts';
 import { createEnterpriseSchema } from './enterprises.schema.ts';
 
@@ -33,11 +35,16 @@ export function createProvisionalEnterprisesRouter(ctx: AppContext): Router {
       .sort({ createdAt: -1 })
       .limit(200)
       .lean();
+    const messages = await writerMessages(
+      ctx.models,
+      items.map((e) => e._id),
+    );
     res.json({
       items: items.map((e) => ({
         ...presentEnterpriseSummary(e),
         provisional: true,
         note: e.provisionalNote ?? '',
+        messages: messages.get(String(e._id)) ?? [],
       })),
     });
   });

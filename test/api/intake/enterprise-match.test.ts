@@ -203,4 +203,46 @@ describe('intake: matching the enterprise, provisional enterprises', () => {
     const after = await t.models.Issue.findById(issue?._id).lean();
     expect(after).to.include({ enterpriseCreditCode: code, region: 'wuxing' });
   });
+
+  it('confirming a provisional enterprise named after its writer asks its real name; the queue shows what was written', async () => {
+    const text = '我是递铺街道绿源农产品加工厂，冷库用电增容申请两个月没有回音。';
+    const ack = await acceptInbound(
+      deps,
+      message({ channel: 'sms', content: text, contact: { phone: '13900001111' } }),
+    );
+    const id = String((await issueOf(ack.inboxId))?.enterpriseId);
+    const placeholder = (await t.models.Enterprise.findById(id).lean())?.name;
+    expect(placeholder).to.equal('待确认企业（139****1111）');
+
+    const queue = await request(t.app)
+      .get('/api/enterprises/provisional')
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    const row = queue.body.items.find((i: { id: string }) => i.id === id);
+    expect(row.messages.map((m: { text: string; channel: string }) => [m.channel, m.text])).to.deep.equal([
+      ['sms', text],
+    ]);
+
+    const confirm = async (body: object) =>
+      request(t.app)
+        .post(`/api/enterprises/${id}/confirm`)
+        .set(await t.auth('dispatcher'))
+        .send({
+          creditCode: makeCreditCode('91330523MA7Q8W9N1'),
+          region: 'anji',
+          mobile: '13900002222',
+          ...body,
+        });
+    // Left as it is, or typed back: the placeholder names the writer, not the enterprise.
+    for (const name of [undefined, placeholder, ' 待确认企业（某）', '待确认企业']) {
+      const refused = await confirm({ name });
+      expectError(refused, 400, 'placeholder_name');
+      expect(refused.body.error.message, String(name)).to.contain('企业名称');
+    }
+    const done = await confirm({ name: '安吉县递铺街道绿源农产品加工厂' });
+    expect(done.status, JSON.stringify(done.body)).to.equal(200);
+    expect(done.body).to.include({ name: '安吉县递铺街道绿源农产品加工厂', provisional: false });
+    const issue = await issueOf(ack.inboxId);
+    expect(issue?.enterpriseName).to.equal('安吉县递铺街道绿源农产品加工厂');
+  });
 });
