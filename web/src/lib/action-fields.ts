@@ -68,10 +68,7 @@ export const ACTION_FIELDS: Readonly<Record<ActionId, readonly FieldSpec[]>> = {
       placeholder: '如：某条例第几条，或“三定”职责不含此事项',
     },
   ],
-  transfer: [
-    { key: 'unitId', label: '转派至', kind: 'unit', required: true },
-    reason('转派理由'),
-  ],
+  transfer: [{ key: 'unitId', label: '转派至', kind: 'unit', required: true }, reason('转派理由')],
   add_co_unit: [{ key: 'unitId', label: '协办单位', kind: 'unit', required: true }],
   suspend: [reason('挂起理由')],
   approve_suspend: [publicNote],
