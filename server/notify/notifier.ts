@@ -345,10 +345,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       own: isOwnAddress(channel, address, own),
     });
     switch (origin.channel) {
+      // An SMS is answered at the sending number, and 浙里办 (which submits for a signed-in person) at the
+      // submitter's: a mobile either way, for a landline (a fixed-line SMS gateway's 0572-…) takes no SMS.
       case 'sms':
-        return c.phone ? to('sms', c.phone) : null;
-      // 浙里办 submits for a signed-in person: who submitted hears of it by SMS at their mobile (a landline,
-      // none), as an SMS writer does; the registered mobile was thanked for something its owner had not sent.
       case 'zheliban': {
         const mobile = normaliseMobile(c.phone);
         return mobile ? to('sms', mobile) : null;

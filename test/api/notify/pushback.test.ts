@@ -219,6 +219,20 @@ describe('push-back to the originating channel', () => {
     ]);
   });
 
+  it('an SMS from a landline (a fixed-line gateway) is not answered by SMS there; the owner hears it', async () => {
+    const e = enterpriseIn(t, 'anji', 10);
+    const from = '0572-2345678';
+    const raw = JSON.stringify({
+      msgId: 'PB-SMS-LAND',
+      from,
+      text: `${e.creditCode} ${VAGUE_TEXT}园区路灯不亮。`,
+    });
+    const res = await postSigned(t, 'sms', raw).expect(200);
+    const id = String((await issueByNumber(res.body.number))._id);
+    await t.notify.notifier.idle();
+    expect(await enterpriseRows(id)).to.deep.equal([`enterprise_received sms ${e.mobile}`]);
+  });
+
   it('a 主动发现 report (a data alert) sends the enterprise no 受理回执: it raised nothing', async () => {
     const e = enterpriseIn(t, 'anji', 9);
     const res = await request(t.app)
