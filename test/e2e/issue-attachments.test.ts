@@ -259,7 +259,7 @@ describe('staff app: attachments on the issue page (e2e, Chromium)', function ()
     await page
       .getByLabel('附件（可选）')
       .setInputFiles({ name: '围墙修复.jpg', mimeType: 'image/jpeg', buffer: JPEG });
-    await actions.getByText('企业可见：在企业码页面向企业展示').click();
+    await actions.getByText('附件对企业公开（企业扫码可见）').click();
     await page.getByRole('button', { name: '确认回单' }).click();
     await page.getByText('「回单」已完成').waitFor();
     const row = page
