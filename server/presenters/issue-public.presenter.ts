@@ -71,11 +71,11 @@ const OPEN: ReadonlySet<IssueState> = new Set([
 
 /**
  * Who is responsible, as the page says it: the lead unit; before dispatch 服务中心分派中; for an issue the centre
- * settled itself without dispatching it (rejected, merged into another), the centre.
+ * settled itself (rejected, or merged into another, whose unit may be another: not the unit it had), the centre.
  */
 function responsibleOf(doc: Pick<PublicSummaryFields, 'state' | 'unitName'>): string {
-  if (doc.unitName) return doc.unitName;
   if (doc.state === 'rejected' || doc.state === 'merged') return CITY_CENTRE_NAME;
+  if (doc.unitName) return doc.unitName;
   // Handed back twice: the centre convenes the units (the badge says 多部门协调中), it is not dispatching.
   return doc.state === 'consulting' ? '服务中心组织协调' : '服务中心分派中';
 }

@@ -238,6 +238,11 @@ describe('QR page: the badge and the promised date say where an issue stands now
     expect(card).to.include('已合并办理');
     expect(card).to.include(`<a href="#issue-${master}">${masterNumber}</a>`);
     expect(card).to.include('与该问题一并办理');
+    // Whoever holds the code sees the centre answering for it, not the unit it had before the merge (the
+    // master may be at another unit).
+    const copyUnit = (await staffIssue(t, copy)).unitName as string;
+    const guest = cardOf((await request(t.app).get(pageOf(e)).expect(200)).text, copyNumber);
+    expect(guest).to.include('企业综合服务中心').and.not.include(copyUnit);
   });
 
   it('a finished issue shows a guest its stage and unit, not the dates it was raised and closed', async () => {
