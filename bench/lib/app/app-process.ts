@@ -24,12 +24,27 @@ export interface ChildServer {
   stop(graceMs?: number): Promise<number>;
 }
 
-async function freePort(): Promise<number> {
+async function tryPort(wanted: number): Promise<number | null> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const ok = await new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(wanted, '127.0.0.1', () => resolve(true));
+  });
+  if (!ok) return null;
   const { port } = server.address() as { port: number };
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+// BENCH_PORTS ("4461-4469") keeps the apps on ports a shared machine set aside; otherwise any free port.
+async function freePort(): Promise<number> {
+  const range = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORTS ?? '');
+  if (!range) return (await tryPort(0))!;
+  for (let p = Number(range[1]); p <= Number(range[2]); p++) {
+    const port = await tryPort(p);
+    if (port !== null) return port;
+  }
+  throw new Error(`no free port in BENCH_PORTS ${process.env.BENCH_PORTS}`);
 }
 
 async function answers(url: string): Promise<boolean> {
