@@ -27,6 +27,8 @@ export interface ListOrder {
   through(c: CursorData): Filter[];
   /** A cursor past every row whose key equals `c`'s, to continue after a search window. */
   past(c: CursorData): CursorData;
+  /** Rows from `c`'s key on, `c`'s own key included: a plain range (no `$or` for the engine to test per row). */
+  from(c: CursorData): Filter[];
 }
 
 const MIN_ID = '000000000000000000000000';
@@ -60,6 +62,7 @@ function byTime(field: 'createdAt' | 'dueAt', dir: 1 | -1): ListOrder {
           ],
     through: (c) => [{ [field]: { [backTo]: time(c) } }],
     past: (c) => ({ v: 'v' in c ? c.v : 0, id: beyond }),
+    from: (c) => [{ [field]: { [orEqual]: time(c) } }],
   };
 }
 
@@ -71,6 +74,7 @@ const byNumber: ListOrder = {
   after: (c) => [{ number: { $lt: 'n' in c ? c.n : '' } }],
   through: (c) => [{ number: { $gte: 'n' in c ? c.n : '' } }],
   past: (c) => c,
+  from: (c) => [{ number: { $lte: 'n' in c ? c.n : '' } }],
 };
 
 /**

@@ -1,7 +1,8 @@
 // Staff reads of issues. The detail answers 404 for an issue the actor may not see, exactly as for one that
 // does not exist. The list is one indexed query per page (issue-list.filter.ts builds its conditions,
-// issue-list.order.ts its order and keyset cursor); a text search reads a bounded window of the list
-// (issue-search.ts), two queries per step of it (where the step ends, the matches within).
+// issue-list.order.ts its order and keyset cursor); a text search reads a bounded window of the list once, its
+// searched fields only, and then its page's rows (issue-search.ts); a number search two queries per step of
+// its window (where the step ends, the matches within).
 import type { Actor } from '../../../shared/roles.ts';
 import type { Models } from '../../models/index.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
@@ -21,7 +22,16 @@ import {
   type Filter,
   type ListOrder,
 } from './issue-list.order.ts';
-import { numberPrefix, SEARCH_STEPS, searchTermOf, textMatch } from './issue-search.ts';
+import {
+  numberPrefix,
+  SEARCH_READS,
+  SEARCH_STEPS,
+  SearchWalk,
+  searchTermOf,
+  TEXT_FIELDS,
+  textMatcher,
+} from './issue-search.ts';
+import { readTextRow, type RawTextRow } from './issue-search.row.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
 export interface IssueList {
@@ -94,6 +104,67 @@ async function searchPage(
 }
 
 /**
+ * A text search: the window's rows read in the list's order with only what the match reads, in reads of
+ * SEARCH_READS rows (the first 300 suffice for a common word), walked by SearchWalk, then the page's rows read
+ * by `_id`. Each read asks for exactly the rows it takes (so the database closes its cursor), and a read that
+ * comes back full while the walk still wants rows (the rows after a step's end that share its key) is
+ * followed by another after its last row.
+ */
+async function textSearchPage(
+  models: Models,
+  conditions: Filter[],
+  order: ListOrder,
+  text: string,
+  limit: number,
+): Promise<IssueList> {
+  const walk = new SearchWalk<RawTextRow>(order, SEARCH_STEPS, limit, textMatcher(text));
+  const projection = { ...TEXT_FIELDS, ...order.projection };
+  let from: Filter[] = [];
+  /** The rows read so far with the last row's key: a read that goes on from that key returns them first. */
+  let tied = new Set<string>();
+  let lastKey: unknown;
+  for (let step = 0; ; step++) {
+    const size = SEARCH_READS[Math.min(step, SEARCH_READS.length - 1)];
+    // Through the driver, as raw rows (readTextRow), with the filter cast by mongoose as the list's find casts it.
+    const filter = models.Issue.find(allOf([...conditions, ...from])).cast(models.Issue);
+    const take = size + tied.size;
+    const rows = await models.Issue.collection
+      .find(filter, { projection, sort: order.sort, limit: take, batchSize: take, raw: true })
+      .toArray();
+    let wants = true;
+    let last: RawTextRow | undefined;
+    for (const bson of rows) {
+      const row = readTextRow(bson as unknown as Uint8Array);
+      if (tied.has(row._id)) continue;
+      const key = order.positionOf(row as never);
+      const k = 'v' in key ? key.v : 'n' in key ? key.n : undefined;
+      if (k !== lastKey) tied = new Set();
+      tied.add(row._id);
+      last = row;
+      lastKey = k;
+      if (!walk.push(row)) {
+        wants = false;
+        break;
+      }
+    }
+    if (!wants || rows.length < take || !last) break;
+    from = order.from(order.positionOf(last as never));
+  }
+  const found = walk.outcome();
+  const ids = found.items.map((r) => r._id);
+  const rows = ids.length
+    ? await models.Issue.find({ _id: { $in: ids } }, ISSUE_SUMMARY_FIELDS).lean<IssueSummaryDoc[]>()
+    : [];
+  const byId = new Map(rows.map((r) => [String(r._id), r]));
+  const items = ids.flatMap((id) => byId.get(String(id)) ?? []);
+  return {
+    items,
+    ...(found.next ? { next: encodeCursor(found.next) } : {}),
+    ...(found.searchedTo ? { searchedTo: found.searchedTo } : {}),
+  };
+}
+
+/**
  * The staff list: the actor's visibility AND the filters, in an indexed order, paged by keyset cursor. Every
  * query it sends is served by an index that delivers its order (test/api/issues/list-plans.test.ts).
  */
@@ -114,8 +185,7 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   // A search in due order reads the dated issues only (its window runs along the due dates).
   const base = [...listConditions(actor, q), ...after, ...(order.name === 'dueAt' ? [dated(q.from)] : [])];
   if (!term) return page(models, base, order, q.limit, q.view === 'cards');
-  if (term.kind === 'text')
-    return searchPage(models, { conditions: base, order }, [textMatch(term.text)], q.limit);
+  if (term.kind === 'text') return textSearchPage(models, base, order, term.text, q.limit);
   // By number: the window runs along the number index; visibility and filters apply to what it holds.
   const prefix = numberPrefix(term.prefix);
   return searchPage(models, { conditions: [prefix, ...after], order }, base, q.limit);

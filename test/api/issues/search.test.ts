@@ -4,7 +4,7 @@
 // together are exactly the matching issues, in order, once each.
 import { expect } from 'chai';
 import request from 'supertest';
-import { SEARCH_WINDOW, searchTermOf } from '../../../server/routes/issues/issue-search.ts';
+import { SEARCH_STEPS, SEARCH_WINDOW, searchTermOf } from '../../../server/routes/issues/issue-search.ts';
 import { makeCreditCode } from '../../../shared/credit-code.ts';
 import { insertBulkIssues } from './bulk-issues.ts';
 import { useIssueApp } from './fixtures.ts';
@@ -137,6 +137,38 @@ describe('GET /api/issues?q=: bounded search', function () {
     expect((await get(`q=${ent.creditCode}&enterpriseId=${ent._id}&limit=100`)).items).to.have.length(
       rows.length,
     );
+  });
+
+  it('a window step that ends among issues taken in at the same instant takes them all, and so does the window', async () => {
+    // Runs of equal creation times across the first step's end and across the window's end (and past one read
+    // of the rows: the window is read a step at a time).
+    const newest = await t.models.Issue.find({}, { _id: 1, createdAt: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(SEARCH_WINDOW + 40)
+      .lean();
+    const [stepEnd, windowEnd] = [SEARCH_STEPS[0], SEARCH_WINDOW];
+    for (const [from, to] of [
+      [stepEnd - 5, stepEnd + 5],
+      [windowEnd - 10, windowEnd + 25],
+    ]) {
+      const ids = newest.slice(from, to).map((d) => d._id);
+      await t.models.Issue.collection.updateMany(
+        { _id: { $in: ids } },
+        { $set: { createdAt: newest[to - 1].createdAt, content: '同一时刻受理的用电增容' } },
+      );
+    }
+    const expected = (
+      await t.models.Issue.find({ content: /用电增容/ }, { _id: 1 })
+        .sort({ createdAt: -1, _id: -1 })
+        .lean()
+    ).map((d) => String(d._id));
+    const pages = await all(`q=${encodeURIComponent('用电增容')}&limit=100`);
+    expect(pages.flatMap((p) => p.items.map((i) => i.id))).to.deep.equal(expected);
+    // The first request's window ran to the end of the run that holds its 3,000th issue.
+    expect(pages[0].searchedTo).to.equal(newest[windowEnd + 24].createdAt.toISOString());
+    const first = new Set(pages[0].items.map((i) => i.id));
+    const run = newest.slice(windowEnd - 10, windowEnd + 25).map((d) => String(d._id));
+    expect(run.every((id) => first.has(id))).to.equal(true);
   });
 
   it('a page that fills inside the window pages as usual', async () => {
