@@ -61,16 +61,19 @@ describe('staff app: screens say what they mean (e2e)', function () {
     );
   }
 
-  it('驾驶舱: 超期 says it counts the period’s issues; 当前超期 counts every open overdue issue', async () => {
-    // One open issue past its deadline (the sweep's light, set directly).
+  it('驾驶舱: 超期 says it counts the period’s issues; 当前超期 counts every open issue past its deadline', async () => {
+    // Two open issues past their deadlines (the sweep's lights, set directly): one red (the light at the due
+    // time), one 已超期 (a working day later). 当前超期 counted the second only, beside a workbench 已超期 of both.
     const late = await receivedIssue('已超期的工单');
     await t.models.Issue.updateOne({ _id: late.id }, { $set: { warning: 'overdue' } });
+    const red = await receivedIssue('红灯的工单');
+    await t.models.Issue.updateOne({ _id: red.id }, { $set: { warning: 'red' } });
     const stock = await t.apiAs(
       'leader',
       'GET',
-      `/api/issues?scope=kpi&state=${OPEN}&warning=overdue&limit=1`,
+      `/api/issues?scope=kpi&state=${OPEN}&warning=red,overdue&limit=1`,
     );
-    expect(stock.total).to.equal(1);
+    expect(stock.total).to.equal(2);
     session = await t.open();
     const { page } = session;
     await login(page, t.baseUrl, 'leader');
@@ -85,8 +88,10 @@ describe('staff app: screens say what they mean (e2e)', function () {
     await current.click();
     await page.waitForURL((u) => u.pathname === '/issues');
     const q = new URL(page.url()).searchParams;
-    expect(q.get('warning')).to.equal('overdue');
+    expect(q.get('warning')).to.equal('red,overdue');
     expect(q.get('from'), 'not only the period’s issues').to.equal(null);
+    // The list's filter names the set, not its code.
+    await page.getByText('已过时限（红灯及已超期）').first().waitFor();
   });
 
   it('工单查询: 受理时间 picks whole China days, 承办单位 and 区域 are chosen there, and a drill-down shows its period', async () => {

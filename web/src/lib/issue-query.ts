@@ -62,3 +62,6 @@ export function stateSetLabel(value: string): string {
   if (named) return named.label;
   return parts.map((p) => STATE_LABELS[p as IssueState] ?? p).join('、');
 }
+
+/** The lights of an issue past its deadline: red comes at the due time, 已超期 a working day later (DESIGN §5). */
+export const PAST_DUE_WARNINGS = 'red,overdue';

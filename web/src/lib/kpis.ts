@@ -1,6 +1,7 @@
 // The leader dashboard's figures as GET /api/kpis answers them, the seven KPIs of DESIGN §6 with their labels
 // (shared/kpi.ts KPI_LABELS) and which direction is good, and the drill-down of any figure to the issue list.
 import { KPI_LABELS } from '../../../shared/kpi.ts';
+import { PAST_DUE_WARNINGS } from './issue-query.ts';
 
 export type GroupBy = 'unit' | 'region' | 'category' | 'channel';
 export type CountKey = 'received' | 'closed' | 'backlog' | 'overdue';
@@ -174,9 +175,12 @@ const GROUP_FILTER: Readonly<Record<GroupBy, string>> = {
   channel: 'channel',
 };
 
-/** The issue list behind 当前超期: every open overdue issue in the KPI scope, due soonest first. */
+/**
+ * The issue list behind 当前超期: every open issue past its deadline in the KPI scope (red, which comes at the
+ * due time, and 已超期, a working day later; as the workbench's 已超期 counts), due soonest first.
+ */
 export function currentOverdueQuery(): Record<string, string> {
-  return { scope: 'kpi', state: OPEN, warning: 'overdue', sort: 'dueAt' };
+  return { scope: 'kpi', state: OPEN, warning: PAST_DUE_WARNINGS, sort: 'dueAt' };
 }
 
 /**
