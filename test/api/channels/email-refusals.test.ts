@@ -1,10 +1,13 @@
 // What a mail brings that cannot be kept is never dropped without a word: attachments the store refuses (over
 // the 5-per-issue limit, over 10 MB, not an image or PDF by their bytes) are named with their reasons on the
 // issue's timeline (internal), on the inbox entry and in the SMTP answer; a mail whose text cannot be decoded
-// waits in the dead-letter list with the reason instead of becoming a garbled issue. Real mail, sent with
+// waits in the dead-letter list with the reason instead of becoming a garbled issue. Mail sent by machines is
+// not a complaint and is never answered: a bounce (the null sender, a delivery report, MAILER-DAEMON) and an
+// out-of-office (Auto-Submitted, 自动回复) are refused while the sender is connected, so nothing is filed,
+// nothing is lost and no 受理回执 goes back to start a loop of two automatic answerers. Real mail, sent with
 // nodemailer to the listener.
 import { expect } from 'chai';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import { pino } from 'pino';
 import request from 'supertest';
 import { createAttachmentStore } from '../../../server/attachments/attachment.store.ts';
@@ -164,5 +167,78 @@ describe('email over SMTP: refused attachments and undecodable text', () => {
       .expect(200);
     expect(retry.body.ack.status).to.equal('failed');
     expect(await issueOf('garbled-0005@example-mill.cn')).to.equal(null);
+  });
+
+  describe('automatic mail is refused, not answered', () => {
+    const creditCode = async () =>
+      (await t.models.Enterprise.findOne({}, { creditCode: 1 }).lean())!.creditCode;
+    const counts = async () => ({
+      inbox: await t.models.InboxEntry.countDocuments({ channel: 'email' }),
+      issues: await t.models.Issue.countDocuments({ channel: 'email' }),
+    });
+    /** The SMTP answer to a mail: its code, or 250 when it was taken. */
+    const answerTo = async (mail: SendMailOptions): Promise<number> => {
+      try {
+        await mailer.sendMail({ to: 'complaints@issues.example.gov.cn', ...mail });
+        return 250;
+      } catch (err) {
+        return (err as { responseCode?: number }).responseCode ?? 0;
+      }
+    };
+
+    it('a bounce, an out-of-office and a delivery report are refused (550) and leave nothing behind', async () => {
+      const code = await creditCode();
+      const before = await counts();
+      const body = `${code} 园区道路塌陷，货车无法通行，请尽快处理。`;
+      // The null sender (MAIL FROM:<>) of a bounce.
+      expect(
+        await answerTo({
+          from: 'bounces@mx.example.net',
+          envelope: { from: '', to: 'complaints@issues.example.gov.cn' },
+          subject: 'Undelivered Mail Returned to Sender',
+          text: body,
+        }),
+      ).to.equal(550);
+      // An out-of-office answering a 受理回执, as mail clients mark it.
+      expect(
+        await answerTo({
+          from: 'li@pb-factory.cn',
+          subject: '自动回复: Re: 分办告知 HZ-2026-000351',
+          headers: { 'Auto-Submitted': 'auto-replied' },
+          text: `我正在休假，12月10日返回。${body}`,
+        }),
+      ).to.equal(550);
+      // The same without the header: its subject says what it is.
+      expect(
+        await answerTo({ from: 'li@pb-factory.cn', subject: '自动回复：我正在休假', text: `${body}` }),
+      ).to.equal(550);
+      expect(
+        await answerTo({
+          from: 'ops@example-plant.cn',
+          subject: `${code} 每周报表`,
+          headers: { Precedence: 'bulk' },
+          text: body,
+        }),
+      ).to.equal(550);
+      expect(
+        await answerTo({ from: 'postmaster@mx.example.net', subject: `退信 ${code}`, text: body }),
+      ).to.equal(550);
+      expect(await counts()).to.deep.equal(before);
+    });
+
+    it('a person’s mail is taken in as before, also one saying Auto-Submitted: no', async () => {
+      const code = await creditCode();
+      const before = await counts();
+      expect(
+        await answerTo({
+          from: 'zhang@example-plant.cn',
+          subject: `${code} 用电增容申请三个月没有答复`,
+          headers: { 'Auto-Submitted': 'no' },
+          text: '我司去年十月提交的用电增容申请至今没有答复，新生产线无法投产，请帮助协调供电部门。',
+        }),
+      ).to.equal(250);
+      const after = await counts();
+      expect(after.inbox).to.equal(before.inbox + 1);
+    });
   });
 });
