@@ -143,6 +143,14 @@ describe('push-back to the originating channel', () => {
     await t.notify.notifier.idle();
   }
 
+  /** A JSON channel's push with its demo API key (浙里办, 主动发现), as the platform sends it. */
+  const postKeyed = (channel: 'zheliban' | 'discovery', body: object) =>
+    request(t.app)
+      .post(`/api/intake/${channel}`)
+      .set('X-Api-Key', `demo-${channel}-key`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify(body));
+
   async function enterpriseRows(issueId: string) {
     const rows = await outbox(t, { issueId, 'recipient.kind': 'enterprise' });
     return rows.map((r) => `${r.event} ${r.channel} ${r.recipient.address ?? ''}`);
@@ -193,20 +201,13 @@ describe('push-back to the originating channel', () => {
     const e = enterpriseIn(t, 'anji', 5);
     const phone = '13512345678';
     expect(e.mobile).to.not.equal(phone);
-    const res = await request(t.app)
-      .post('/api/intake/zheliban')
-      .set('X-Api-Key', 'demo-zheliban-key')
-      .set('Content-Type', 'application/json')
-      .send(
-        JSON.stringify({
-          externalId: 'ZLB-PB-1',
-          creditCode: e.creditCode,
-          contactName: '周八',
-          contactPhone: phone,
-          content: `${VAGUE_TEXT}园区道路积水严重。`,
-        }),
-      )
-      .expect(200);
+    const res = await postKeyed('zheliban', {
+      externalId: 'ZLB-PB-1',
+      creditCode: e.creditCode,
+      contactName: '周八',
+      contactPhone: phone,
+      content: `${VAGUE_TEXT}园区道路积水严重。`,
+    }).expect(200);
     const issue = await issueByNumber(res.body.number);
     await carryThrough(String(issue._id));
     expect(await enterpriseRows(String(issue._id))).to.deep.equal([
@@ -235,18 +236,11 @@ describe('push-back to the originating channel', () => {
 
   it('a 主动发现 report (a data alert) sends the enterprise no 受理回执: it raised nothing', async () => {
     const e = enterpriseIn(t, 'anji', 9);
-    const res = await request(t.app)
-      .post('/api/intake/discovery')
-      .set('X-Api-Key', 'demo-discovery-key')
-      .set('Content-Type', 'application/json')
-      .send(
-        JSON.stringify({
-          externalId: 'ALERT-PB-1',
-          creditCode: e.creditCode,
-          content: '用电量连续三周下降40%，疑似停产，请属地走访了解困难。',
-        }),
-      )
-      .expect(200);
+    const res = await postKeyed('discovery', {
+      externalId: 'ALERT-PB-1',
+      creditCode: e.creditCode,
+      content: '用电量连续三周下降40%，疑似停产，请属地走访了解困难。',
+    }).expect(200);
     const id = String((await issueByNumber(res.body.number))._id);
     await t.notify.notifier.idle();
     expect((await enterpriseRows(id)).filter((r) => r.startsWith('enterprise_received'))).to.deep.equal([]);
@@ -255,19 +249,12 @@ describe('push-back to the originating channel', () => {
   it('整改告知 after a bad rating goes to the owner, who rated, and not to the 浙里办 submitter', async () => {
     const e = enterpriseIn(t, 'anji', 7);
     const phone = '13512345679';
-    const res = await request(t.app)
-      .post('/api/intake/zheliban')
-      .set('X-Api-Key', 'demo-zheliban-key')
-      .set('Content-Type', 'application/json')
-      .send(
-        JSON.stringify({
-          externalId: 'ZLB-PB-RECT',
-          creditCode: e.creditCode,
-          contactPhone: phone,
-          content: `${VAGUE_TEXT}园区路灯损坏半年无人维修。`,
-        }),
-      )
-      .expect(200);
+    const res = await postKeyed('zheliban', {
+      externalId: 'ZLB-PB-RECT',
+      creditCode: e.creditCode,
+      contactPhone: phone,
+      content: `${VAGUE_TEXT}园区路灯损坏半年无人维修。`,
+    }).expect(200);
     const id = String((await issueByNumber(res.body.number))._id);
     await carryThrough(id);
     await must(t, 'clerk', id, 'rate', { rating: 'bad', level: 'dissatisfied', comment: '路灯仍未修好' });
