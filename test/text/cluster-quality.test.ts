@@ -16,6 +16,19 @@
 //   with the near misses the held-out sets punish (the same place and category, another cause). Nothing was
 //   tuned on it yet; its floors hold where the clustering stood when it was added (corpus/README.md says why
 //   the word similarity cannot separate these: its AUC there is 0.735, against 0.914 on clusters.jsonl).
+//
+// Wave 12 (2026-12-06), method: (1) a fresh held-out set, clusters-heldout5.jsonl, was written and committed
+// alone before anything was changed or any miss read; it is scored once, at the end of the wave. (2) The five
+// files above other than clusters.jsonl were then DEVELOPMENT data for this wave: their wrong joins were read
+// (near misses of the same town and category joined their class mostly through the town's name, its bigrams
+// and bigrams across its edges, and stayed because a class's average closeness easily absorbs one more text).
+// (3) Two general changes, no word list of any file's causes: the texts are read without Huzhou's place names
+// (server/text/places.ts, the administrative gazetteer; the region stays a bonus of its own), and a cluster
+// keeps only texts about as close to the rest of it as its texts are on average (strayShare 0.6). Precision
+// rose on every file but clusters.jsonl (heldout 0.667 → 0.756, heldout2 0.687 → 0.795, heldout3 0.686 →
+// 0.768, heldout4 0.623 → 0.685, dev2 0.375 → 0.439); recall fell by at most 0.025 (heldout4 0.788 → 0.763),
+// and clusters.jsonl went 0.916 / 0.866 → 0.901 / 0.876. The floors below are the figures as measured; the
+// issue's 0.9 / 0.8 is still not met on any file but clusters.jsonl.
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -131,56 +144,61 @@ describe('text: class-problem clustering quality', function () {
     expect(heldout.filter((r) => texts.has(r.text))).to.deep.equal([]);
   });
 
-  it('development set: precision ≥ 0.91 and recall ≥ 0.86 over all 22 classes (was 0.888 / 0.767)', () => {
-    expect(all.precision).to.be.at.least(0.91);
-    expect(all.recall).to.be.at.least(0.86);
+  it('development set: precision ≥ 0.9 and recall ≥ 0.87 over all 22 classes (was 0.888 / 0.767)', () => {
+    // Wave 12 traded 0.015 precision here (0.916 → 0.901, recall 0.866 → 0.876) for 0.06–0.11 elsewhere.
+    expect(all.precision).to.be.at.least(0.9);
+    expect(all.recall).to.be.at.least(0.87);
   });
 
-  it('development report half: precision ≥ 0.95 and recall ≥ 0.8 (was 0.929 / 0.711)', () => {
-    expect(reported.precision).to.be.at.least(0.95);
-    expect(reported.recall).to.be.at.least(0.8);
+  it('development report half: precision ≥ 0.94 and recall ≥ 0.86 (was 0.929 / 0.711)', () => {
+    // Wave 12: 0.954 / 0.809 → 0.946 / 0.870.
+    expect(reported.precision).to.be.at.least(0.94);
+    expect(reported.recall).to.be.at.least(0.86);
   });
 
-  it('held-out set: recall ≥ 0.92 and precision ≥ 0.66 (targets 0.8 / 0.9: precision not met, see README)', () => {
+  it('held-out set: recall ≥ 0.92 and precision ≥ 0.75 (targets 0.8 / 0.9: precision not met, see README)', () => {
     expect(fresh.recall).to.be.at.least(0.92);
-    // Moved down in wave 8 from 0.72 (0.735 before it): see the header.
-    expect(fresh.precision).to.be.at.least(0.66);
+    // Moved down in wave 8 from 0.72 (0.735 before it), up in wave 12 (0.667 → 0.756): see the header.
+    expect(fresh.precision).to.be.at.least(0.75);
   });
 
-  it('second held-out set (wave 5): precision ≥ 0.68 and recall ≥ 0.9 (targets 0.9 / 0.8: precision not met)', () => {
+  it('second held-out set (wave 5): precision ≥ 0.79 and recall ≥ 0.9 (targets 0.9 / 0.8: precision not met)', () => {
     expect(heldout2.length).to.equal(80);
     expect(classCount(heldout2)).to.equal(6);
-    // Moved down in wave 8 from 0.74 (0.744 before it): see the header.
-    expect(second.precision).to.be.at.least(0.68);
+    // Moved down in wave 8 from 0.74 (0.744 before it), up in wave 12 (0.687 → 0.795): see the header.
+    expect(second.precision).to.be.at.least(0.79);
     expect(second.recall).to.be.at.least(0.9);
   });
 
-  it('third held-out set (wave 8): precision ≥ 0.68 and recall ≥ 0.71 (targets 0.9 / 0.8: neither met)', () => {
+  it('third held-out set (wave 8): precision ≥ 0.76 and recall ≥ 0.7 (targets 0.9 / 0.8: neither met)', () => {
     expect(heldout3.length).to.equal(82);
     expect(classCount(heldout3)).to.equal(6);
     const developed = new Set([...rows, ...heldout, ...heldout2].map((r) => r.class));
     expect(heldout3.filter((r) => !r.class.startsWith('none') && developed.has(r.class))).to.deep.equal([]);
-    expect(third.precision).to.be.at.least(0.68);
-    expect(third.recall).to.be.at.least(0.71);
+    // Wave 12: 0.686 / 0.719 → 0.768 / 0.700.
+    expect(third.precision).to.be.at.least(0.76);
+    expect(third.recall).to.be.at.least(0.7);
   });
 
-  it('fourth held-out set (wave 11): precision ≥ 0.62 and recall ≥ 0.78 (as added; targets 0.9 / 0.8)', () => {
+  it('fourth held-out set (wave 11): precision ≥ 0.68 and recall ≥ 0.76 (targets 0.9 / 0.8)', () => {
     expect(heldout4.length).to.equal(90);
     expect(classCount(heldout4)).to.equal(7);
     const others = new Set([...rows, ...heldout, ...heldout2, ...heldout3, ...dev2].map((r) => r.class));
     expect(heldout4.filter((r) => !r.class.startsWith('none') && others.has(r.class))).to.deep.equal([]);
-    expect(fourth.precision).to.be.at.least(0.62);
-    expect(fourth.recall).to.be.at.least(0.78);
+    // Wave 12: 0.623 / 0.788 → 0.685 / 0.763.
+    expect(fourth.precision).to.be.at.least(0.68);
+    expect(fourth.recall).to.be.at.least(0.76);
   });
 
-  it('second development set: 10 classes of its own and near misses; precision ≥ 0.37, recall ≥ 0.95 (as added)', () => {
+  it('second development set: 10 classes of its own and near misses; precision ≥ 0.43, recall ≥ 0.94', () => {
     expect(dev2.length).to.equal(122);
     expect(classCount(dev2)).to.equal(10);
     expect(dev2.filter((r) => r.class.startsWith('none')).length).to.equal(52);
     const others = new Set([...rows, ...heldout, ...heldout2, ...heldout3].map((r) => r.class));
     expect(dev2.filter((r) => !r.class.startsWith('none') && others.has(r.class))).to.deep.equal([]);
-    expect(second2.precision).to.be.at.least(0.37);
-    expect(second2.recall).to.be.at.least(0.95);
+    // Wave 12: 0.375 / 0.961 → 0.439 / 0.948.
+    expect(second2.precision).to.be.at.least(0.43);
+    expect(second2.recall).to.be.at.least(0.94);
   });
 
   it('the bounded candidate search loses nothing against comparing every text of the category', () => {

@@ -1,7 +1,15 @@
 // The clustering core (server/text/cluster.ts): category gate, time window, stable ids across runs, the
 // summary a leader reads. Pure: no database.
 import { expect } from 'chai';
-import { clusterItems, indexItems, pairwiseScores, type ClusterItem } from '../../../server/text/cluster.ts';
+import {
+  clusterItems,
+  clusterTokens,
+  indexItems,
+  pairwiseScores,
+  type ClusterItem,
+} from '../../../server/text/cluster.ts';
+import type { SparseVector } from '../../../server/text/features.ts';
+import { withoutPlaces } from '../../../server/text/places.ts';
 import { summariseCluster } from '../../../server/text/cluster-summary.ts';
 import { readsAsTopic } from '../../../server/text/segment.ts';
 
@@ -186,5 +194,65 @@ describe('text: clustering links', () => {
     expect(
       clusterItems(copies, [], () => `k${n++}`, { neighbours: 2 }).map((c) => c.memberIds.length),
     ).to.deep.equal([12]);
+  });
+
+  it('reads a text without the place names, so a town shared by two causes is no shared word', () => {
+    const tokens = clusterTokens('双林镇工业园区蒸汽压力不足，德清港进港路坑洼');
+    expect(tokens.filter((t) => /双|林镇|德清|清港/.test(t))).to.deep.equal([]);
+    expect(tokens).to.include.members(['蒸汽', '压力', '#进港']);
+    // A short form that is also a word counts only with its suffix.
+    expect(withoutPlaces('和平镇标准厂房')).to.equal('，标准厂房');
+    expect(withoutPlaces('和平年代')).to.equal('和平年代');
+    expect(withoutPlaces('南太湖新区和南浔的企业')).to.equal('，和，的企业');
+  });
+
+  it('lets a text out of a finished cluster when it is far from the rest of it on average', () => {
+    // Five texts close to each other (0.36) and a sixth that is close to one of them only (0.23; 0.05 to the
+    // others): the average-link joining takes it in (its closeness to the five, 0.086, is above 0.05), the
+    // coherence check lets it out again (0.086 is below 0.6 of the cluster's mean).
+    const vector = (entries: [number, number][]): SparseVector => {
+      const rest = Math.sqrt(1 - entries.reduce((a, [, x]) => a + x * x, 0));
+      const all = [...entries, [100 + vectors.size, rest] as [number, number]].sort((a, b) => a[0] - b[0]);
+      return { ids: all.map(([id]) => id), values: all.map(([, x]) => x) };
+    };
+    const vectors = new Map<string, SparseVector>();
+    vectors.set(
+      'a0',
+      vector([
+        [1, 0.6],
+        [2, 0.3],
+      ]),
+    );
+    for (const id of ['a1', 'a2', 'a3', 'a4']) vectors.set(id, vector([[1, 0.6]]));
+    vectors.set(
+      's',
+      vector([
+        [1, 0.0833],
+        [2, 0.6],
+      ]),
+    );
+    const list: ClusterItem[] = [...vectors.keys()].map((id, k) => ({
+      id,
+      text: id,
+      category: 'utilities',
+      createdAt: day(k),
+    }));
+    const index = { vocab: indexItems([]).vocab, vectors };
+    const members = (strayShare: number) => {
+      let n = 0;
+      return clusterItems(list, [], () => `c${n++}`, { strayShare }, index).map((c) => c.memberIds);
+    };
+    expect(members(0)).to.deep.equal([['a0', 'a1', 'a2', 'a3', 'a4', 's']]);
+    expect(members(0.6)).to.deep.equal([['a0', 'a1', 'a2', 'a3', 'a4'], ['s']]);
+    // A member the previous run held stays, however far it is.
+    let n = 0;
+    const held = clusterItems(
+      list,
+      [{ id: 'p', category: 'utilities', memberIds: ['a0', 's'] }],
+      () => `c${n++}`,
+      {},
+      index,
+    );
+    expect(held.map((c) => c.memberIds)).to.deep.equal([['a0', 's', 'a1', 'a2', 'a3', 'a4']]);
   });
 });
