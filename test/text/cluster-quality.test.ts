@@ -29,6 +29,9 @@
 // 0.768, heldout4 0.623 → 0.685, dev2 0.375 → 0.439); recall fell by at most 0.025 (heldout4 0.788 → 0.763),
 // and clusters.jsonl went 0.916 / 0.866 → 0.901 / 0.876. The floors below are the figures as measured; the
 // issue's 0.9 / 0.8 is still not met on any file but clusters.jsonl.
+// - clusters-heldout5.jsonl (8 classes, 32 near misses of the same place and category): scored once, after the
+//   changes above, never read for tuning: precision 0.512, recall 0.966. Its misses were not read; its near
+//   misses share the class's place and object and differ in the cause, which words alone do not separate.
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -44,6 +47,7 @@ import {
   loadClusterHeldout2,
   loadClusterHeldout3,
   loadClusterHeldout4,
+  loadClusterHeldout5,
   loadClusterTexts,
   loadTrainingCorpus,
   type ClusterRow,
@@ -99,6 +103,8 @@ describe('text: class-problem clustering quality', function () {
   const third = score(heldout3, background);
   const heldout4 = loadClusterHeldout4();
   const fourth = score(heldout4, background);
+  const heldout5 = loadClusterHeldout5();
+  const fifth = score(heldout5, background);
   const dev2 = loadClusterDev2();
   const second2 = score(dev2, background);
   const f = (x: number) => x.toFixed(3);
@@ -121,6 +127,10 @@ describe('text: class-problem clustering quality', function () {
   console.log(
     `      clusters-heldout4.jsonl (fourth held out, ${heldout4.length} texts, ${classCount(heldout4)} classes, ` +
       `${fourth.truePairs} true pairs): precision ${f(fourth.precision)}, recall ${f(fourth.recall)}`,
+  );
+  console.log(
+    `      clusters-heldout5.jsonl (fifth held out, ${heldout5.length} texts, ${classCount(heldout5)} classes, ` +
+      `${fifth.truePairs} true pairs): precision ${f(fifth.precision)}, recall ${f(fifth.recall)}`,
   );
   console.log(
     `      clusters-dev2.jsonl (second development set, ${dev2.length} texts, ${classCount(dev2)} classes, ` +
@@ -188,6 +198,19 @@ describe('text: class-problem clustering quality', function () {
     // Wave 12: 0.623 / 0.788 → 0.685 / 0.763.
     expect(fourth.precision).to.be.at.least(0.68);
     expect(fourth.recall).to.be.at.least(0.76);
+  });
+
+  it('fifth held-out set (wave 12): precision ≥ 0.51 and recall ≥ 0.96 (scored once at the end; targets 0.9 / 0.8)', () => {
+    expect(heldout5.length).to.equal(93);
+    expect(classCount(heldout5)).to.equal(8);
+    expect(heldout5.filter((r) => r.class.startsWith('none')).length).to.equal(32);
+    const others = new Set(
+      [...rows, ...heldout, ...heldout2, ...heldout3, ...heldout4, ...dev2].map((r) => r.class),
+    );
+    expect(heldout5.filter((r) => !r.class.startsWith('none') && others.has(r.class))).to.deep.equal([]);
+    // As measured on first scoring, after wave 12's changes (0.512 / 0.966): a floor, not a target.
+    expect(fifth.precision).to.be.at.least(0.51);
+    expect(fifth.recall).to.be.at.least(0.96);
   });
 
   it('second development set: 10 classes of its own and near misses; precision ≥ 0.43, recall ≥ 0.94', () => {
