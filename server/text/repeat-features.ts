@@ -3,9 +3,9 @@
 // complaint re-told in another register (a formal letter against a WeChat line), so besides the TF-IDF cosine
 // the features ask whether the shorter text's distinctive content is found in the longer one, whether both are
 // about the same topic (the classifier's category distribution), whether the particulars they name agree or
-// conflict (amounts, plates, permit numbers, dates, buildings: repeat-entities.ts), whether the new message
-// chases an earlier report or tells of another instance, and whether they are one template with the "what it
-// is about" slot swapped. Pure.
+// conflict (amounts, plates, permit numbers, dates, buildings: repeat-entities.ts), which faults at a place they
+// name (积水, 路面坑洼, 路灯, 停电…: repeat-problems.ts), whether the new message chases an earlier report or
+// tells of another instance, and whether they are one template with the "what it is about" slot swapped. Pure.
 import { dot, vectorize, type SparseVector } from './features.ts';
 import { predictProba } from './linear.ts';
 import {
@@ -15,6 +15,7 @@ import {
   type MessageCues,
   type Particulars,
 } from './repeat-entities.ts';
+import { problemsDiffer, problemsOf } from './repeat-problems.ts';
 import { normaliseText } from './segment.ts';
 import { canonicalise } from './synonyms.ts';
 import type { TextModel } from './text-model.ts';
@@ -62,6 +63,8 @@ export interface RepeatFingerprint {
   particulars: Particulars;
   /** Whether the text chases an earlier report, or tells of another instance. */
   cues: MessageCues;
+  /** The faults at a place the text names (repeat-problems.ts), as a bit set. */
+  problems: number;
 }
 
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -136,6 +139,7 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
     pairMass,
     particulars: particularsOf(f.normalised),
     cues: cuesOf(f.normalised),
+    problems: problemsOf(f.normalised),
   };
 }
 
@@ -313,15 +317,20 @@ export function templateCheck(a: RepeatFingerprint, b: RepeatFingerprint): Templ
 }
 
 /**
- * Pairs that may be flagged but never merge automatically: one template about two things, or particulars that
- * conflict (building 2 against building 6, one plate against another, the 2023 subsidy against the 2024 one).
+ * Pairs that may be flagged but never merge automatically: one template about two things, particulars that
+ * conflict (building 2 against building 6, one plate against another, the 2023 subsidy against the 2024 one),
+ * or two faults at one place (路面坑洼 against 积水 on the same road: repeat-problems.ts).
  */
 export function neverMerge(
   a: RepeatFingerprint,
   b: RepeatFingerprint,
   slotSwap = templateCheck(a, b).slotSwap,
 ) {
-  return slotSwap || matchParticulars(a.particulars, b.particulars).conflict;
+  return (
+    slotSwap ||
+    problemsDiffer(a.problems, b.problems) ||
+    matchParticulars(a.particulars, b.particulars).conflict
+  );
 }
 
 /** Two texts from one template that swap what they are about (a near miss, not a repeat). */

@@ -1,0 +1,94 @@
+// The duplicate check (server/text/repeat.ts) on one enterprise's second problem at the same place: the word
+// features score it as a repeat (the road, the gate, the lorries are the same), so only the faults the texts
+// name (server/text/repeat-problems.ts) keep it from being merged silently into the first. The texts are written
+// for this test (the corpus's held-out pairs are never copied into tests).
+import { expect } from 'chai';
+import { CATEGORIES } from '../../../config/categories.ts';
+import { DAY_MS } from '../../../shared/clock.ts';
+import { findRepeat, type RepeatCandidate } from '../../../server/text/repeat.ts';
+import { problemsDiffer, problemsOf } from '../../../server/text/repeat-problems.ts';
+import { normaliseText } from '../../../server/text/segment.ts';
+import { compileKeywords } from '../../../server/text/text-features.ts';
+import { trainTextModel } from '../../../server/text/text-model.ts';
+import { FIXTURE_TEXTS } from './texts.fixture.ts';
+
+const faults = (text: string) => problemsOf(normaliseText(text));
+
+describe('text core: the faults at a place a duplicate check compares', () => {
+  it('reads one fault told in other words as one, and two faults as two', () => {
+    expect(problemsDiffer(faults('厂门口一下雨就淹'), faults('门前道路雨后积水严重'))).to.equal(false);
+    expect(problemsDiffer(faults('车间没电了'), faults('厂区突然停电'))).to.equal(false);
+    expect(
+      problemsDiffer(faults('天然气管道被挖破了，能闻到气味'), faults('燃气管被挖断了 在漏气')),
+    ).to.equal(false);
+    expect(problemsDiffer(faults('路面坑坑洼洼'), faults('路面积水严重'))).to.equal(true);
+    expect(problemsDiffer(faults('门口的路灯不亮'), faults('门口井盖破损下陷'))).to.equal(true);
+    expect(problemsDiffer(faults('园区频繁停电'), faults('园区电压不稳'))).to.equal(true);
+    expect(problemsDiffer(faults('厂外排污管堵了'), faults('厂区周边有刺鼻异味'))).to.equal(true);
+  });
+
+  it('judges nothing when a text names no fault at a place (a chase, a subsidy)', () => {
+    expect(faults('上周反映的那个事还没人来')).to.equal(0);
+    expect(problemsDiffer(faults('技改补助还没到账'), faults('路面积水严重'))).to.equal(false);
+  });
+});
+
+describe('text core: duplicate check, another problem at the same place', () => {
+  const model = trainTextModel(FIXTURE_TEXTS, CATEGORIES);
+  const keywords = compileKeywords(CATEGORIES);
+  const now = new Date('2026-05-20T02:00:00Z');
+  const open = (id: string, text: string): RepeatCandidate => ({
+    id,
+    text,
+    category: 'utilities',
+    createdAt: new Date(now.getTime() - 2 * DAY_MS),
+  });
+  const check = (text: string, candidate: RepeatCandidate) =>
+    findRepeat(model, keywords, { text, category: 'utilities', now, candidates: [candidate] });
+  const flooding = open(
+    'flooding',
+    '【12345工单】来电人反映：其公司位于吴兴区红丰路的厂区门口，连日降雨后路面积水严重，货车无法进出，请求尽快排水。',
+  );
+
+  it('flags 路面坑洼 and 路灯坏了 on the road of an open 积水 issue as 可能重复, never merges them', () => {
+    const potholes = check(
+      '红丰路我们厂门口的路面坑坑洼洼的 大坑好几个 货车进出颠得厉害 请尽快修一下',
+      flooding,
+    );
+    const lights = check('红丰路我们厂门口的路灯坏了 晚上一片漆黑 货车进出看不清 请尽快修一下', flooding);
+    for (const v of [potholes, lights]) {
+      expect(v.verdict).to.equal('flag');
+      expect(v.issueId).to.equal('flooding');
+    }
+  });
+
+  it('still merges the 积水 told again, in the same or in other words', () => {
+    for (const text of [
+      '红丰路我们厂门口又积水了 连着下了几天雨 货车进不来 请尽快排水',
+      '红丰路厂门口一下雨就淹 水都没过轮胎了 货车进出不了 赶紧来排水',
+    ]) {
+      expect(check(text, flooding), text).to.deep.include({ verdict: 'merge', issueId: 'flooding' });
+    }
+  });
+
+  it('never merges another fault of the same gate, line or pipe', () => {
+    const pairs: [string, string][] = [
+      [
+        '【12345工单】诉求人反映：其公司位于织里镇栋梁路的厂区，本周已三次无计划停电，每次两个多小时，生产线停摆。',
+        '栋梁路我们厂这几天电压不稳 灯一闪一闪 设备老报警停机',
+      ],
+      [
+        '企业来电反映：其公司位于新市镇工业区，厂门口路灯一到晚上就不亮，已持续半个月。',
+        '新市工业区我们厂门口的井盖塌下去了 车子一过哐当一声',
+      ],
+      [
+        '【12345工单】来电人称：其公司位于夹浦镇工业区，厂外市政排污管堵塞，企业污水排不出去，请求疏通。',
+        '夹浦工业区我们厂边上最近一股刺鼻的怪味 工人闻了头疼',
+      ],
+    ];
+    for (const [earlier, text] of pairs) {
+      const v = check(text, open('earlier', earlier));
+      expect(v.verdict, text).not.to.equal('merge');
+    }
+  });
+});
