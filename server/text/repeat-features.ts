@@ -356,6 +356,7 @@ export const PAIR_FEATURE_NAMES = [
   'chaseCovered',
   'another',
   'gramsBestByLength',
+  'problemsAgree',
 ] as const;
 
 /**
@@ -397,5 +398,7 @@ export function pairFeatures(
     a.cues.chases ? ab : 0,
     a.cues.another ? 1 : 0,
     Math.max(gramsCovered(a, b), gramsCovered(b, a)) * length,
+    // Both name a fault at a place and share one (积水 told as 淹, 停电 as 没电): the same problem in other words.
+    a.problems & b.problems ? 1 : 0,
   ];
 }

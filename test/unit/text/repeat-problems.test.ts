@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import { CATEGORIES } from '../../../config/categories.ts';
 import { DAY_MS } from '../../../shared/clock.ts';
-import { findRepeat, type RepeatCandidate } from '../../../server/text/repeat.ts';
+import { findRepeat, fingerprint, type RepeatCandidate } from '../../../server/text/repeat.ts';
+import { pairFeatures, PAIR_FEATURE_NAMES } from '../../../server/text/repeat-features.ts';
 import { problemsDiffer, problemsOf } from '../../../server/text/repeat-problems.ts';
 import { normaliseText } from '../../../server/text/segment.ts';
 import { compileKeywords } from '../../../server/text/text-features.ts';
@@ -49,6 +50,15 @@ describe('text core: duplicate check, another problem at the same place', () => 
     'flooding',
     '【12345工单】来电人反映：其公司位于吴兴区红丰路的厂区门口，连日降雨后路面积水严重，货车无法进出，请求尽快排水。',
   );
+
+  it('counts a fault both name, in whatever words, for the pair (problemsAgree)', () => {
+    const agree = PAIR_FEATURE_NAMES.indexOf('problemsAgree');
+    const feature = (a: string, b: string) =>
+      pairFeatures(fingerprint(model, keywords, a), fingerprint(model, keywords, b))[agree];
+    expect(feature('红丰路厂门口一下雨就淹', flooding.text)).to.equal(1);
+    expect(feature('红丰路厂门口路面坑坑洼洼', flooding.text)).to.equal(0);
+    expect(feature('红丰路那个事还没人来', flooding.text)).to.equal(0);
+  });
 
   it('flags 路面坑洼 and 路灯坏了 on the road of an open 积水 issue as 可能重复, never merges them', () => {
     const potholes = check(
