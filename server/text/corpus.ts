@@ -113,6 +113,13 @@ export function loadHeldoutDuplicatePairs3(dir = CORPUS_DIR): DuplicatePair[] {
 export function loadHeldoutDuplicatePairs4(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-heldout4.jsonl', dir), duplicatePairSchema);
 }
+/**
+ * The fifth held-out pairs (same-place near misses; written and committed before the wave that added the fault
+ * families of repeat-problems.ts): only ever scored.
+ */
+export function loadHeldoutDuplicatePairs5(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-heldout5.jsonl', dir), duplicatePairSchema);
+}
 export function loadClusterTexts(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters.jsonl', dir), clusterRowSchema);
 }

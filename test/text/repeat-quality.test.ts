@@ -7,8 +7,10 @@
 // (corpus/duplicate-pairs-dev2.jsonl, written after wave 9) are printed too: the shipped weights were not fitted
 // on them (a refit on both sets did not hold on the held-out sets). Prints precision and recall of
 // automatic merges, per kind of pair. On every held-out set it fails below issue 7's precision bar (0.95),
-// below the recall this version reaches (0.882, 0.817, 0.633, 0.800: the 0.90 bar is not met, see the
-// README's 重复检测 section), or when fewer repeats are merged or flagged 可能重复 for the dispatcher than now.
+// below the recall this version reaches (0.888, 0.817, 0.633, 0.800: the 0.90 bar is not met, see the
+// README's 重复检测 section), or when fewer repeats are merged or flagged 可能重复 for the dispatcher than now. The
+// fifth held-out pairs (same-place near misses, wave 12) are held where this version is, below the precision
+// bar too (0.894).
 import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import {
@@ -18,6 +20,7 @@ import {
   loadHeldoutDuplicatePairs2,
   loadHeldoutDuplicatePairs3,
   loadHeldoutDuplicatePairs4,
+  loadHeldoutDuplicatePairs5,
   PAIR_KINDS,
   type DuplicatePair,
 } from '../../server/text/corpus.ts';
@@ -78,11 +81,14 @@ describe('text: duplicate check on the labelled pairs', function () {
     print('third held-out (wave 8, written before its changes, scored twice)', third);
     const fourth = evaluate(loadHeldoutDuplicatePairs4());
     print('fourth held-out (wave 9, written after the problem words were first scored)', fourth);
+    const fifth = evaluate(loadHeldoutDuplicatePairs5());
+    print('fifth held-out (wave 12, same-place near misses, written before its changes)', fifth);
     const dev2 = evaluate(loadDuplicatePairsDev2());
     print('second development pairs (written after wave 9, not fitted on by these weights)', dev2);
     expect(held.repeats, 'held-out repeats').to.be.at.least(120);
     expect(held.pairs - held.repeats, 'held-out near misses').to.be.at.least(120);
-    // Recall: the floor reached (0.882 in wave 8, was 0.691), below issue 7's 0.90: a regression fails.
+    // Recall: the floor reached (0.882 in wave 8, was 0.691; 0.888 in wave 12), below issue 7's 0.90: a
+    // regression fails.
     // Caught: whatever is not merged must at least reach the dispatcher as 可能重复.
     expectFloors(held, 'held-out', { precision: 0.95, recall: 0.88, caught: 0.97 });
     // The second held-out pairs (wave 5), held where this version is (P 0.961, R 0.817, 0.917 merged or
@@ -95,11 +101,20 @@ describe('text: duplicate check on the labelled pairs', function () {
     expect(third.repeats, 'third held-out repeats').to.equal(60);
     expectFloors(third, 'third held-out', { precision: 0.95, recall: 0.63, caught: 0.95 });
     // The fourth held-out pairs (wave 9, written after the problem words' first scoring; that wave changed
-    // nothing): P 0.970, R 0.800, every repeat merged or flagged.
+    // nothing): P 0.970, R 0.800, every repeat merged or flagged (0.975 since wave 12's refit: one chase scores
+    // below the flag threshold; the floor was 0.97 already).
     expect(fourth.pairs, 'corpus/duplicate-pairs-heldout4.jsonl').to.equal(77);
     expect(fourth.repeats, 'fourth held-out repeats').to.equal(40);
     expectFloors(fourth, 'fourth held-out', { precision: 0.95, recall: 0.8, caught: 0.97 });
-    // The second development pairs: this version scores P 0.962, R 0.808, 0.960 merged or flagged there. Only
+    // The fifth held-out pairs (wave 12: 50 repeats, 56 near misses, 34 of them the same enterprise's other
+    // problem at the same place or site), scored once on the code before the wave (P 0.724: 16 wrong merges, 13
+    // other problems and 3 same-site; R 0.840; every repeat merged or flagged) and once after it: P 0.894
+    // (5 wrong merges: 2 other problems, 3 same-site), R 0.840, 1.000. Both bars unmet; held where it is.
+    expect(fifth.pairs, 'corpus/duplicate-pairs-heldout5.jsonl').to.equal(106);
+    expect(fifth.repeats, 'fifth held-out repeats').to.equal(50);
+    expectFloors(fifth, 'fifth held-out', { precision: 0.89, recall: 0.84, caught: 1 });
+    // The second development pairs: this version scores P 0.971, R 0.816, 0.960 merged or flagged there (0.962 /
+    // 0.808 before wave 12). Only
     // precision is held (at the bar): these pairs are for fitting, and a refit may trade on them.
     expect(dev2.pairs, 'corpus/duplicate-pairs-dev2.jsonl').to.equal(249);
     expect(dev2.repeats, 'second development repeats').to.equal(125);
