@@ -133,6 +133,11 @@ describe('api: users', () => {
       );
       expect((await post({ ...ok, name: '   ' })).body.error.message).to.equal('请输入姓名');
       expect((await post({ ...ok, name: 7 })).body.error.message).to.equal('姓名必须是文本');
+      // A region is the leader's domain: a code no county has (a typo) made a leader who saw nothing.
+      const typo = await post({ ...ok, role: 'leader', region: 'anjii' });
+      expectError(typo, 400, 'validation_failed');
+      expect(typo.body.error.message).to.equal('区域无效');
+      expect(await t.models.User.countDocuments({ username: ok.username })).to.equal(0);
       expectError(await post({ ...ok, role: 'handler' }), 400, 'unit_required');
       expectError(
         await post({ ...ok, role: 'handler', unitId: '0123456789abcdef01234567' }),
@@ -192,6 +197,12 @@ describe('api: users', () => {
       await me().expect(200);
       await patch({ region: 'anji' });
       expectError(await me(), 401, 'invalid_token');
+      const typo = await request(t.app)
+        .patch(`/api/users/${id}`)
+        .set(await t.auth('admin'))
+        .send({ region: 'nowhere' });
+      expectError(typo, 400, 'validation_failed');
+      expect((await t.models.User.findById(id).lean())!.region).to.equal('anji');
       await patch({ region: CITY_REGION });
     });
 

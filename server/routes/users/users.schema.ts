@@ -2,6 +2,7 @@
 // which decides who hears the regional red/overdue notices: a region sent with a unit is dropped, and the
 // command then reads it from the unit.
 import { z } from 'zod';
+import { REGION_CODES } from '../../../config/units.ts';
 import { ROLES } from '../../../shared/roles.ts';
 import { stringError } from '../../../shared/schemas.ts';
 import { objectIdSchema } from '../../http/validate.ts';
@@ -38,6 +39,8 @@ const password = z
   })
   .refine((s) => !COMMON_PASSWORDS.has(s.toLowerCase()), { error: '该密码过于常见，请换一个' });
 const role = z.enum(ROLES, { error: '角色无效' });
+/** A leader's or centre member's region is their domain: an unknown code would leave a leader seeing nothing. */
+const region = z.enum(REGION_CODES as [string, ...string[]], { error: '区域无效' });
 
 export const listUsersQuery = z.object({
   unitId: objectIdSchema.optional(),
@@ -65,7 +68,7 @@ export const createUserSchema = z
     password,
     role,
     unitId: objectIdSchema.optional(),
-    region: z.string().trim().min(1).max(40).optional(),
+    region: region.optional(),
   })
   .transform(regionFromUnit);
 
@@ -80,7 +83,7 @@ export const updateUserSchema = z
     password: password.optional(),
     role: role.optional(),
     unitId: objectIdSchema.nullable().optional(),
-    region: z.string().trim().min(1).max(40).optional(),
+    region: region.optional(),
     disabled: z.boolean({ error: 'disabled 必须是布尔值' }).optional(),
   })
   .strict()
