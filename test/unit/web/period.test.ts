@@ -1,10 +1,12 @@
 // China days for the issue list's 受理时间 (web/src/lib/period.ts): the days an instant and a range's end fall
 // on in China time whatever the process's own zone, and the first and last instants of a day.
 import { expect } from 'chai';
+import { comparisonPeriod } from '../../../server/kpi/kpi-period.ts';
 import {
   chinaDayEnd,
   chinaDayOf,
   chinaDayStart,
+  comparisonName,
   customPeriod,
   lastChinaDayOf,
   periodFileLabel,
@@ -51,5 +53,26 @@ describe('China days (web lib/period)', () => {
     expect(periodFileLabel('custom', customPeriod('2026-03-01', '2026-03-31'))).to.equal(
       '2026-03-01至2026-03-31',
     );
+  });
+
+  it('a custom range of whole months is compared with the months before it, and named so', () => {
+    // The server's answer: 1–30 November against 1–31 October, not the 30 days before (kpi-period.ts).
+    const november = { from: '2026-10-31T16:00:00.000Z', to: '2026-11-30T16:00:00.000Z' };
+    const before = comparisonPeriod(
+      { from: new Date(november.from), to: new Date(november.to) },
+      new Date('2026-12-07T00:00:00Z'),
+    );
+    expect(before.from.toISOString()).to.equal('2026-09-30T16:00:00.000Z');
+    expect(comparisonName('custom', false, november)).to.equal('上月');
+    expect(comparisonName('custom', false, customPeriod('2026-01-01', '2026-06-30'))).to.equal('前6个月');
+    expect(comparisonName('custom', true, customPeriod('2026-12-01', '2026-12-31'))).to.equal('上月同期');
+    // Any other range is set against as many days just before it.
+    expect(comparisonName('custom', false, customPeriod('2026-11-02', '2026-11-30'))).to.equal(
+      '前一等长区间',
+    );
+    expect(comparisonName('custom', false, customPeriod('2026-11-01', '2026-11-29'))).to.equal(
+      '前一等长区间',
+    );
+    expect(comparisonName('month', true)).to.equal('上月同期');
   });
 });

@@ -87,12 +87,26 @@ const BEFORE: Readonly<Record<PeriodKind, string>> = {
   custom: '前一等长区间',
 };
 
+/** How many whole China months a period spans (its ends are both a month's first day at 00:00), or null. */
+function wholeMonths(period: Period): number | null {
+  const ends = [period.from, period.to].map((iso) => new Date(Date.parse(iso) + 8 * 3600_000));
+  if (ends.some((w) => w.getUTCDate() !== 1 || w.getTime() % 86_400_000 !== 0)) return null;
+  const [a, b] = ends;
+  const n = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth();
+  return n > 0 ? n : null;
+}
+
 /**
  * What the figures are compared with, as a figure's caption reads it: 上月 once the month is over, 上月同期 while
- * it runs (the server then cuts last month at the same day and time).
+ * it runs (the server then cuts last month at the same day and time). A custom range of whole months is compared
+ * by the server with as many calendar months before it (kpi-period.ts comparisonPeriod), which are of another
+ * length (November's 30 days against October's 31), so it is named by months; any other range with the days
+ * just before it, of the same length.
  */
-export function comparisonName(kind: PeriodKind, periodToDate: boolean): string {
-  return `${BEFORE[kind]}${periodToDate ? '同期' : ''}`;
+export function comparisonName(kind: PeriodKind, periodToDate: boolean, period?: Period): string {
+  const months = kind === 'custom' && period ? wholeMonths(period) : null;
+  const before = months === null ? BEFORE[kind] : months === 1 ? '上月' : `前${months}个月`;
+  return `${before}${periodToDate ? '同期' : ''}`;
 }
 
 /** The compared period as a caption reads it: "2026-02-01 至 2026-02-15 10:00", or whole days "… 至 2026-02-28". */
