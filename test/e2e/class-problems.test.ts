@@ -267,4 +267,24 @@ describe('staff app: 类问题, promoted, closed with one fix, rated on the QR p
     expect(latest.getCell(3).value, 'resolved this month').to.equal(1);
     expect(latest.getCell(4).value, 'members').to.equal(6);
   });
+
+  it('on a phone, a leader reads the state of each class problem on its card, and opens it', async () => {
+    await fresh('leader', PHONE);
+    await openClassProblems();
+    await page().getByRole('tab', { name: '类问题', exact: true }).click();
+    const card = page().getByTestId('class-cards').locator('li').filter({ hasText: '织里工业园区频繁停电' });
+    // The table's state column sat off the right edge at 390 px; the card says it, and what else a row does.
+    const text = await card.innerText();
+    for (const part of ['已政策性解决', '6 个问题', '6 家企业', '牵头 市经济和信息化局'])
+      expect(text).to.include(part);
+    const box = (await card.getByText('已政策性解决').boundingBox())!;
+    expect(box.x + box.width).to.be.at.most(PHONE.width);
+    await card.getByRole('button', { name: '查看' }).click();
+    await page()
+      .getByRole('dialog', { name: /织里工业园区频繁停电/ })
+      .getByTestId('class-verified')
+      .waitFor();
+    await expectAccessible();
+    await snap(page(), '68-class-phone', false);
+  });
 });
