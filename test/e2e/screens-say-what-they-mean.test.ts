@@ -60,6 +60,20 @@ describe('staff app: screens say what they mean (e2e)', function () {
       (route: Route) => route.fulfill({ json: answer }),
     );
   }
+  /** The leader's dashboard over these units' on-time rates, and its 部门排名 table. */
+  async function ranking(
+    viewport: { width: number; height: number } | undefined,
+    rates: [name: string, onTimeRate: number | null][],
+  ) {
+    session = await t.open(viewport);
+    const { page } = session;
+    await mockKpis(page, kpiAnswer(rates));
+    await login(page, t.baseUrl, 'leader');
+    await page.goto(`${t.baseUrl}/dashboard`);
+    const table = page.getByTestId('kpi-ranking');
+    await table.waitFor();
+    return { page, table };
+  }
 
   it('驾驶舱: 超期 says it counts the period’s issues; 当前超期 counts every open issue past its deadline', async () => {
     // Two open issues past their deadlines (the sweep's lights, set directly): one red (the light at the due
@@ -157,21 +171,12 @@ describe('staff app: screens say what they mean (e2e)', function () {
   });
 
   it('部门排名: 名次 1 is the best on-time rate; 后进在前 lists the worst first, still numbered from the best', async () => {
-    session = await t.open();
-    const { page } = session;
-    await mockKpis(
-      page,
-      kpiAnswer([
-        ['甲局', 0.95],
-        ['乙局', 0.762],
-        ['丙局', 1],
-        ['丁局', null],
-      ]),
-    );
-    await login(page, t.baseUrl, 'leader');
-    await page.goto(`${t.baseUrl}/dashboard`);
-    const table = page.getByTestId('kpi-ranking');
-    await table.waitFor();
+    const { page, table } = await ranking(undefined, [
+      ['甲局', 0.95],
+      ['乙局', 0.762],
+      ['丙局', 1],
+      ['丁局', null],
+    ]);
     const rows = async () =>
       (await table.locator('tbody tr').all()).map(async (r) => [
         await r.locator('td').first().innerText(),
@@ -192,6 +197,25 @@ describe('staff app: screens say what they mean (e2e)', function () {
       ['1', '丙局'],
       ['—', '丁局'],
     ]);
+  });
+
+  it('部门排名 on a phone: the KPI the 名次 stand for is the column next to the name', async () => {
+    const { page, table } = await ranking(PHONE, [
+      ['甲局', 0.95],
+      ['乙局', 0.762],
+    ]);
+    const heads = async () => (await table.locator('thead th').allInnerTexts()).slice(0, 4);
+    // It was the tenth column, past the right edge at 390 px: the 名次 read without their reason.
+    expect(await heads()).to.deep.equal(['名次', '部门', '按期办结率', '受理量']);
+    const sorted = table.locator('thead th', { hasText: '按期办结率' });
+    await sorted.scrollIntoViewIfNeeded();
+    const box = (await sorted.boundingBox())!;
+    expect(box.x + box.width).to.be.at.most(PHONE.width);
+    expect(await table.locator('tbody tr').first().locator('td').nth(1).innerText()).to.equal('95.0%');
+    await choose(page, '排名指标', '满意率');
+    expect(await heads()).to.deep.equal(['名次', '部门', '满意率', '受理量']);
+    expect(await table.locator('thead th').allInnerTexts()).to.include('按期办结率');
+    expect(await axeFindings(page)).to.deep.equal([]);
   });
 
   it('重新分类 of a 待受理 issue says, before saving, that it will be dispatched', async () => {
