@@ -1,6 +1,8 @@
 // /api/channels (admin): the channel catalogue with each channel's credentials, issuing a credential (the API
 // key or secret is in this one answer and never again: keys are stored hashed, secrets encrypted), and
-// revocation. Every change invalidates this process's credential snapshot at once.
+// revocation. Every change invalidates this process's credential snapshot at once. WeChat's WECHAT_TOKEN from
+// the start-up configuration is listed too (it answers pushes while no issued token is in force), so the
+// screen does not say 尚无凭据 of a channel that takes pushes.
 import { Router } from 'express';
 import { Types } from 'mongoose';
 import { z } from 'zod';
@@ -17,6 +19,7 @@ import {
   newApiKey,
   newSecret,
 } from '../../channels/credentials.ts';
+import { wechatCredentialsFromConfig } from '../../channels/wechat/wechat.router.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
@@ -55,6 +58,25 @@ function presentCredential(c: ChannelCredentialDoc) {
   };
 }
 
+/**
+ * WECHAT_TOKEN as a row of the list: not stored, so not revocable here (change the configuration); in force
+ * (`active`) until an admin issues a token, and again once every issued one is revoked (wechat.router.ts).
+ */
+function presentConfiguredToken(token: string, inForce: boolean) {
+  return {
+    id: 'config:wechat',
+    channel: 'wechat',
+    kind: 'token',
+    label: '启动配置 WECHAT_TOKEN',
+    hint: credentialHint(token),
+    createdAt: null,
+    createdBy: '启动配置',
+    revokedAt: null,
+    active: inForce,
+    source: 'config',
+  };
+}
+
 function channelOf(value: unknown): ChannelId {
   if (
     typeof value !== 'string' ||
@@ -71,6 +93,7 @@ export function createChannelsRouter(ctx: AppContext): Router {
   const key = channelSecretKeyOf(ctx.config);
   const credentials = credentialSourceFor(ctx.models, key);
   const Credential = ctx.models.ChannelCredential;
+  const configured = wechatCredentialsFromConfig(ctx.config);
 
   router.get('/', async (_req, res) => {
     const all = await Credential.find({}).sort({ createdAt: -1 }).lean<ChannelCredentialDoc[]>();
@@ -81,7 +104,17 @@ export function createChannelsRouter(ctx: AppContext): Router {
         inbound: c.inbound,
         auth: CHANNEL_AUTH[c.id] ?? null,
         endpoint: CHANNEL_AUTH[c.id] ? `/api/intake/${c.id}` : null,
-        credentials: all.filter((x) => x.channel === c.id).map(presentCredential),
+        credentials: [
+          ...all.filter((x) => x.channel === c.id).map(presentCredential),
+          ...(c.id === 'wechat' && configured
+            ? [
+                presentConfiguredToken(
+                  configured.token,
+                  !all.some((x) => x.channel === 'wechat' && !x.revokedAt),
+                ),
+              ]
+            : []),
+        ],
       })),
     });
   });

@@ -243,6 +243,14 @@ describe('WeChat official account (/api/intake/wechat)', () => {
 
     it('checks pushes against the token an admin issued (渠道凭据), else WECHAT_TOKEN; revoking restores it', async () => {
       const admin = await t.auth('admin');
+      // 渠道凭据 lists WECHAT_TOKEN (it said 尚无凭据 of a channel taking pushes), in force until a token is issued.
+      const configRow = async () => {
+        const list = await request(t.app).get('/api/channels').set(admin).expect(200);
+        const wechat = list.body.items.find((c: { id: string }) => c.id === 'wechat');
+        return wechat.credentials.find((c: { source?: string }) => c.source === 'config');
+      };
+      expect(await configRow()).to.include({ kind: 'token', hint: TOKEN.slice(-4), active: true });
+      expect(JSON.stringify(await configRow())).to.not.include(TOKEN);
       const token = 'wx-token-issued-by-admin-0001';
       const issued = await request(t.app)
         .post('/api/channels/wechat/credentials')
@@ -253,12 +261,14 @@ describe('WeChat official account (/api/intake/wechat)', () => {
         postPlain(t, 'o5', textXml('o5', '您好', '1201'), q);
       expect((await greet(plainQuery('o5', nowStamp(), '1', token))).status).to.equal(200);
       expectError(await greet(plainQuery('o5')), 401, 'signature_invalid');
+      expect((await configRow()).active).to.equal(false);
       await request(t.app)
         .post(`/api/channels/wechat/credentials/${issued.body.credential.id}/revoke`)
         .set(admin)
         .expect(200);
       expect((await greet(plainQuery('o5'))).status).to.equal(200);
       expectError(await greet(plainQuery('o5', nowStamp(), '1', token)), 401, 'signature_invalid');
+      expect((await configRow()).active).to.equal(true);
     });
 
     it('refuses a signature more than 5 minutes off the wall clock (it covers no plaintext body)', async () => {
