@@ -2,7 +2,8 @@
 // phone and email; the same complaint then arrives by 浙里办 (another caller, its own number and time) and by
 // WeChat, and intake merges both into the issue. The unit's handler opens it and can call or mail the
 // enterprise with one tap, sees the three messages with channel, China time, number and contact (the WeChat
-// user as 微信用户, never the whole openid), and on a phone reads the content before similar issues.
+// user as 微信用户, never the whole openid), and on a phone reads what the issue is (content, then facts) before
+// its actions, then sources and similar issues; a desktop keeps its two columns.
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { channelSecretKeyOf } from '../../server/channels/credentials.ts';
@@ -153,20 +154,35 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
     expect(await leaderPage.content()).to.not.contain(enterprise.ownerName);
   });
 
-  it('puts the content before similar issues on a phone', async () => {
+  it('on a phone reads what the issue is before its actions: content, facts, then the buttons', async () => {
     const page = await openAs(PHONE);
     const top = async (name: string) => (await page.getByRole('region', { name }).boundingBox())!.y;
     await page.getByRole('region', { name: '相似问题' }).waitFor();
-    const [factsTop, contentTop, sourcesTop, similarTop] = await Promise.all(
-      ['工单信息', '问题内容', '合并的来源', '相似问题'].map(top),
+    const [contentTop, factsTop, actionsTop, sourcesTop, similarTop] = await Promise.all(
+      ['问题内容', '工单信息', '可执行操作', '合并的来源', '相似问题'].map(top),
     );
-    expect(contentTop, 'content before similar issues').to.be.lessThan(similarTop!);
-    expect(factsTop, 'facts (whom to call) before the content').to.be.lessThan(contentTop!);
-    expect(contentTop, 'content before its sources').to.be.lessThan(sourcesTop!);
+    // The title heads the page; the content and the facts (enterprise, whom to call, deadline) follow it, and
+    // only then the buttons: a handler reads what the issue is before deciding what to do with it.
+    expect(contentTop, 'content first').to.be.lessThan(factsTop!);
+    expect(factsTop, 'facts (enterprise, deadline) before the actions').to.be.lessThan(actionsTop!);
+    expect(actionsTop, 'actions before the merged sources').to.be.lessThan(sourcesTop!);
     expect(sourcesTop, 'sources before similar issues').to.be.lessThan(similarTop!);
     const facts = page.getByRole('region', { name: '工单信息' });
+    const deadline = await facts.getByText('办结时限').first().boundingBox();
+    expect(deadline!.y, 'the deadline is read before the actions').to.be.lessThan(actionsTop!);
     expect(await facts.locator('a[href="tel:13588889999"]').isVisible()).to.equal(true);
     expect(await axeFindings(page)).to.deep.equal([]);
     await snap(page, 'issue-contact-phone', false);
+  });
+
+  it('on a desktop keeps two columns: content, then actions on the left; the facts beside them', async () => {
+    const page = await openAs();
+    await page.getByRole('region', { name: '可执行操作' }).waitFor();
+    const box = async (name: string) => (await page.getByRole('region', { name }).boundingBox())!;
+    const [content, actions, facts] = await Promise.all(['问题内容', '可执行操作', '工单信息'].map(box));
+    expect(content!.y, 'content above the actions').to.be.lessThan(actions!.y);
+    expect(actions!.x, 'actions in the content column').to.equal(content!.x);
+    expect(facts!.x, 'facts in the side column').to.be.greaterThan(content!.x + content!.width);
+    expect(facts!.y, 'facts at the top of the side column').to.be.lessThan(actions!.y);
   });
 });
