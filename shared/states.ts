@@ -108,6 +108,12 @@ export const WARNING_LABELS: Readonly<Record<WarningLevel, string>> = Object.fre
   red: '红灯预警',
   overdue: '已超期',
 });
+/**
+ * The lights of an issue past its deadline: red comes at the due time (DESIGN §5), 已超期 a working day later.
+ * Every 超期 figure counts both (the workbench's 已超期, 驾驶舱's 当前超期 and the KPIs' 超期).
+ */
+export const PAST_DUE_WARNINGS: readonly WarningLevel[] = Object.freeze(['red', 'overdue']);
+export const isPastDue = (warning: unknown): boolean => PAST_DUE_WARNINGS.includes(warning as WarningLevel);
 
 export const CHANNEL_IDS = [
   'hotline12345',

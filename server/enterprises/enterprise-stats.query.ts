@@ -2,7 +2,7 @@
 // index (an enterprise has a handful, a busy one hundreds), the figures computed with shared/kpi.ts itself.
 import { Types } from 'mongoose';
 import { computeKpis, type KpiIssue } from '../../shared/kpi.ts';
-import { TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
+import { isPastDue, TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
 import type { IssueDoc, Models } from '../models/index.ts';
 
 /** Enough for any real enterprise; beyond it the figures cover the most recent issues. */
@@ -38,7 +38,7 @@ export async function enterpriseIssueStats(models: Models, enterpriseId: string)
     total: issues.length,
     open: open.length,
     closed: byState.closed ?? 0,
-    overdue: open.filter((i) => i.warning === 'overdue').length,
+    overdue: open.filter((i) => isPastDue(i.warning)).length,
     byState,
     kpis: {
       signTimelyRate: kpi.signTimeliness.rate,

@@ -7,6 +7,7 @@ import { applyAction, refreshIssue } from '../../shared/lifecycle/apply.ts';
 import { isTransitionError } from '../../shared/lifecycle/errors.ts';
 import { SYSTEM_ACTOR, type IssueCore } from '../../shared/lifecycle/issue-core.ts';
 import { dueFollowUps } from '../../shared/sla.ts';
+import { isPastDue } from '../../shared/states.ts';
 import type { DomainSettings, IssueChange } from '../commands/issue-deps.ts';
 import { changedSet, toCore, withActorName } from '../commands/issue-store.ts';
 import type { ClaimedStep } from '../models/follow-up-claim.model.ts';
@@ -118,14 +119,15 @@ export function draftSteps(
 }
 
 /**
- * Only the fields the follow-ups changed. updatedAt moves with an event, and when the light turns red or stops
- * being red: the KPIs count overdue issues in their daily rollups and rebuild the days of issues whose
- * updatedAt moved. A yellow light alone is no news.
+ * Only the fields the follow-ups changed. updatedAt moves with an event, and when the issue passes its deadline
+ * (the light turns red, or 已超期 straight from an earlier light) or stops being past it: the KPIs count issues
+ * past their deadline in their daily rollups and rebuild the days of issues whose updatedAt moved. A yellow
+ * light alone is no news, nor is red turning 已超期 (the issue was counted already).
  */
 function changedFields(before: IssueCore, after: IssueCore, now: Date, withEvents: boolean) {
   const { updatedAt, ...set } = changedSet(before, after, now);
-  const redChanged = (before.warning === 'overdue') !== (after.warning === 'overdue');
-  return withEvents || redChanged ? { ...set, updatedAt } : set;
+  const pastDueChanged = isPastDue(before.warning) !== isPastDue(after.warning);
+  return withEvents || pastDueChanged ? { ...set, updatedAt } : set;
 }
 
 export const hasWrite = (d: Draft) => d.events.length > 0 || Object.keys(d.set).length > 0;

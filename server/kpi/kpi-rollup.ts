@@ -21,7 +21,7 @@ import {
   signTimelinessRate,
   type KpiIssue,
 } from '../../shared/kpi.ts';
-import { TERMINAL_STATES } from '../../shared/states.ts';
+import { isPastDue, TERMINAL_STATES } from '../../shared/states.ts';
 import { GROUP_FIELD, KPI_GROUP_BYS, type KpiGroupBy } from './kpi.pipeline.ts';
 
 /** The fields of an issue the rollups read (a projection of the issue document). */
@@ -30,7 +30,7 @@ export interface RollupIssue extends KpiIssue {
   unitId?: unknown;
   region?: unknown;
   channel?: unknown;
-  /** The light; an open issue whose light is red counts as overdue. */
+  /** The light; an open issue past its deadline (red or 已超期) counts as overdue. */
   warning?: unknown;
 }
 
@@ -67,8 +67,8 @@ export const LOOKBACK_PROJECTION = Object.freeze(
 
 /**
  * The additive counts a row keeps: every KpiCount but repeats, then the open issues (the backlog) and those of
- * them whose light is red. The sweep moves an issue's `updatedAt` when its light turns red (or back), so a day
- * whose overdue count changed is rebuilt like any other changed day.
+ * them past their deadline (red or 已超期). The sweep moves an issue's `updatedAt` when its light turns red (or
+ * back), so a day whose overdue count changed is rebuilt like any other changed day.
  */
 export const ROW_FIELDS = Object.freeze([
   ...KPI_COUNT_FIELDS.filter((f) => f !== 'repeats'),
@@ -128,7 +128,7 @@ export function contribution(issue: RollupIssue): number[] {
     redone: 0,
     rectified: 0,
     open: TERMINAL.includes(issue.state) ? 0 : 1,
-    overdue: !TERMINAL.includes(issue.state) && issue.warning === 'overdue' ? 1 : 0,
+    overdue: !TERMINAL.includes(issue.state) && isPastDue(issue.warning) ? 1 : 0,
   };
   const sat = satisfactionRate(one);
   [c.goodRatings, c.ratings] = [sat.numerator, sat.denominator];

@@ -5,7 +5,7 @@
 // Both pipelines start with a `$match` on the creation-time range, which the `createdAt` index serves, and the
 // first in-memory stage is a `$group`, so the embedded server decodes only the fields the group reads.
 import { GOOD_LEVELS } from '../../shared/kpi.ts';
-import { TERMINAL_STATES } from '../../shared/states.ts';
+import { PAST_DUE_WARNINGS, TERMINAL_STATES } from '../../shared/states.ts';
 
 export const KPI_GROUP_BYS = ['unit', 'region', 'category', 'channel'] as const;
 export type KpiGroupBy = (typeof KPI_GROUP_BYS)[number];
@@ -86,9 +86,13 @@ const COUNT_ACCUMULATORS: Readonly<Record<string, Expr>> = Object.freeze({
   },
   // Volume and load beside the rates.
   open: { $sum: one({ $not: [{ $in: ['$state', [...TERMINAL_STATES]] }] }) },
+  // Past the deadline: red (at the due time) or 已超期 (a working day later), as every 超期 figure counts.
   overdue: {
     $sum: one({
-      $and: [{ $eq: ['$warning', 'overdue'] }, { $not: [{ $in: ['$state', [...TERMINAL_STATES]] }] }],
+      $and: [
+        { $in: ['$warning', [...PAST_DUE_WARNINGS]] },
+        { $not: [{ $in: ['$state', [...TERMINAL_STATES]] }] },
+      ],
     }),
   },
 });

@@ -13,7 +13,13 @@ import {
   KPI_COUNT_FIELDS,
   type KpiCounts,
 } from '../../shared/kpi.ts';
-import { CHANNEL_LABELS, OPEN_STATES, type CategoryId, type ChannelId } from '../../shared/states.ts';
+import {
+  CHANNEL_LABELS,
+  OPEN_STATES,
+  PAST_DUE_WARNINGS,
+  type CategoryId,
+  type ChannelId,
+} from '../../shared/states.ts';
 import type { Models } from '../models/index.ts';
 import { chinaDateKey } from '../../shared/calendar.ts';
 import { AppError, badRequest } from '../errors.ts';
@@ -120,7 +126,7 @@ export function drillOf(
     received: withState(notMerged),
     closed: withState('closed'),
     backlog: withState(OPEN_STATES.join(',')),
-    overdue: withState(OPEN_STATES.join(','), { warning: 'overdue' }),
+    overdue: withState(OPEN_STATES.join(','), { warning: PAST_DUE_WARNINGS.join(',') }),
     lateSign: withState(notMerged, { late: 'sign' }),
     lateReply: withState('closed', { late: 'reply' }),
   };

@@ -9,6 +9,7 @@
 import { ACTION_ROLES, type ActionId } from '../../shared/lifecycle/actions.ts';
 import { CITY_REGION, type Actor } from '../../shared/roles.ts';
 import {
+  PAST_DUE_WARNINGS,
   TERMINAL_STATES,
   type ChannelId,
   type IssueState,
@@ -151,7 +152,7 @@ export const BULLETINED = Object.freeze({ bulletined: true });
  * Past the deadline: the light is red from the due time on (DESIGN §5) and 已超期 a working day later, so both
  * are late. The 已超期 queues and a unit head's per-person overdue count go by it; 即将到期 is the yellow light.
  */
-export const PAST_DUE = Object.freeze({ warning: { $in: ['red', 'overdue'] as WarningLevel[] } });
+export const PAST_DUE = Object.freeze({ warning: { $in: [...PAST_DUE_WARNINGS] } });
 
 /**
  * Plain MongoDB filter (issue field names as in IssueScope) selecting exactly the issues canViewIssue allows.
@@ -178,7 +179,7 @@ export function issueVisibilityFilter(actor: Actor): Record<string, unknown> {
     }
     case 'leader': {
       const tier: Record<string, unknown> = { tier: 'leader' };
-      const hot: Record<string, unknown> = { warning: { $in: ['red', 'overdue'] } };
+      const hot: Record<string, unknown> = { ...PAST_DUE };
       if (!actor.region) return tier;
       if (actor.region !== CITY_REGION) tier.region = hot.region = actor.region;
       return { $or: [tier, hot] };

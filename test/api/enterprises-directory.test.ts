@@ -74,6 +74,15 @@ describe('api: enterprise directory (paging, filters, issue figures)', function 
       onTimeRate: 2 / 3,
       returnRate: 0.25,
     });
+    // Past its deadline (a red light, at the due time) it is 超期, as on every other screen.
+    const open = { enterpriseId: e._id, state: 'dispatched' };
+    await t.models.Issue.collection.updateOne(open, { $set: { warning: 'red' } });
+    const red = await request(t.app)
+      .get(`/api/enterprises/${String(e._id)}`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    await t.models.Issue.collection.updateOne(open, { $set: { warning: 'none' } });
+    expect(red.body.issueStats).to.deep.include({ open: 1, overdue: 1 });
   });
 
   it('its issue figures go to the centre and to KPI readers whose scope holds it, not to units', async () => {

@@ -2,6 +2,7 @@
 // collection (only the fields the figures read). March 2026 (China time) holds I1–I7, February I8, April I9.
 // The expected figures in kpis.test.ts are worked out by hand from this table.
 import { Types } from 'mongoose';
+import request from 'supertest';
 import type { EnterpriseDoc, UnitDoc } from '../../server/models/index.ts';
 import type { IssueTestApp } from './issues/fixtures.ts';
 import { enterpriseIn, unitByCode } from './issues/fixtures.ts';
@@ -180,4 +181,13 @@ export async function insertKpiIssues(t: IssueTestApp): Promise<KpiFixture> {
     unitB: String(B._id),
     ids: Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, String(d._id)])),
   };
+}
+
+/** GET /api/kpis?`query` as `as` (a leader by default), expecting 200: the answer's body. */
+export async function kpisOf(t: IssueTestApp, query: string, as = 'leader') {
+  const res = await request(t.app)
+    .get(`/api/kpis?${query}`)
+    .set(await t.auth(as))
+    .expect(200);
+  return res.body;
 }

@@ -94,7 +94,18 @@ describe('staff app: screens say what they mean (e2e)', function () {
     await page.goto(`${t.baseUrl}/dashboard`);
     const overdue = page.locator('[data-kpi="overdue"]');
     await overdue.waitFor();
-    expect(await overdue.innerText()).to.contain('本期受理的事项中已超期');
+    // The period's 超期 goes by the same rule (it counted 已超期 only): its hint says so, and its drill-down
+    // lists as many issues as it shows, red ones among them.
+    expect(await overdue.innerText()).to.contain('本期受理的事项中已过时限（红灯及已超期）');
+    const periodCount = Number(await overdue.locator('.value').innerText());
+    expect(periodCount, 'both of this month’s issues past their deadline').to.be.at.least(2);
+    await overdue.click();
+    await page.waitForURL((u) => u.pathname === '/issues');
+    const drilled = new URL(page.url()).searchParams;
+    expect(drilled.get('warning')).to.equal('red,overdue');
+    const listed = await t.apiAs('leader', 'GET', `/api/issues?${drilled.toString()}&limit=1`);
+    expect(listed.total).to.equal(periodCount);
+    await page.goto(`${t.baseUrl}/dashboard`);
     const current = page.locator('[data-kpi="currentOverdue"]');
     await current.waitFor();
     expect(await current.innerText()).to.contain('当前超期');

@@ -80,6 +80,21 @@ describe('escalation sweep: the pure core of one issue', () => {
     expect(draft.set).to.include({ warning: 'overdue', updatedAt: now });
   });
 
+  it('the red light at the due time moves updatedAt (超期 counts it); red turning 已超期 does not', () => {
+    const fired = { ...story.issue, urged: true, supervised: true, escalated: true, bulletined: true };
+    const red = stored(new IssueStory(at('2026-02-13', '10:00'), { ...fired, warning: 'yellow' }));
+    const atRed = new Date(d.redAt.getTime() + 60_000);
+    const turned = draftSteps(red, [], atRed, settings);
+    expect(turned.events).to.deep.equal([]);
+    expect(turned.set).to.include({ warning: 'red', updatedAt: atRed });
+
+    const stillLate = stored(new IssueStory(at('2026-02-13', '10:00'), { ...fired, warning: 'red' }));
+    const atOverdue = new Date(d.overdueAt.getTime() + 60_000);
+    const later = draftSteps(stillLate, [], atOverdue, settings);
+    expect(later.set).to.include({ warning: 'overdue' });
+    expect(later.set, 'already counted as past its deadline').to.not.have.property('updatedAt');
+  });
+
   it('the change records come from what was written: one per event, with the state it led to', () => {
     const draft = draftSteps(doc, planSteps(story.issue, now), now, settings);
     const changes = changesOf(draft, now);

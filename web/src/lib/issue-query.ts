@@ -1,7 +1,13 @@
 // The issue list's filters live in the address (/issues?state=…&unitId=…), so a dashboard number, a queue or
 // a bookmark opens the list with exactly its filters, and a reload or a new tab keeps them.
 import type { LocationQuery } from 'vue-router';
-import { ISSUE_STATES, OPEN_STATES, STATE_LABELS, type IssueState } from '../../../shared/states.ts';
+import {
+  ISSUE_STATES,
+  OPEN_STATES,
+  PAST_DUE_WARNINGS as PAST_LIGHTS,
+  STATE_LABELS,
+  type IssueState,
+} from '../../../shared/states.ts';
 
 /** Filters the user sets on the list screen. */
 export const EDITABLE_KEYS = [
@@ -63,5 +69,5 @@ export function stateSetLabel(value: string): string {
   return parts.map((p) => STATE_LABELS[p as IssueState] ?? p).join('、');
 }
 
-/** The lights of an issue past its deadline: red comes at the due time, 已超期 a working day later (DESIGN §5). */
-export const PAST_DUE_WARNINGS = 'red,overdue';
+/** The lights of an issue past its deadline (shared/states.ts), as the list's `warning` filter takes them. */
+export const PAST_DUE_WARNINGS = PAST_LIGHTS.join(',');

@@ -43,11 +43,12 @@ export const COUNT_LABELS: Readonly<Record<CountKey, string>> = {
 
 /**
  * What a count tile counts, said under its name: every count is of the issues RECEIVED in the period, so 超期
- * is not the city's overdue stock (an issue received last month and overdue now is not in it).
+ * is not the city's overdue stock (an issue received last month and overdue now is not in it). 超期 is past the
+ * deadline, red or 已超期, as 当前超期 and the workbench's 已超期 count.
  */
 export const COUNT_HINTS: Readonly<Partial<Record<CountKey, string>>> = {
   backlog: '本期受理的事项中仍在办',
-  overdue: '本期受理的事项中已超期',
+  overdue: '本期受理的事项中已过时限（红灯及已超期）',
 };
 
 /** The overdue stock: every open issue past its deadline, whenever it was received (the KPI scope's list). */
@@ -206,7 +207,7 @@ export function drillQuery(
   if (count === 'backlog') q.state = OPEN;
   if (count === 'overdue') {
     q.state = OPEN;
-    q.warning = 'overdue';
+    q.warning = PAST_DUE_WARNINGS;
   }
   return q;
 }
