@@ -89,8 +89,23 @@ const optionalText = (max: number, label: string) =>
     .optional()
     .transform((v) => (v ? v : undefined));
 
-/** A phone number as people write it: digits, a leading +, spaces and dashes (0572-2345678, +86 138…). */
-export const PHONE_PATTERN = /^[+\d][\d\s-]{4,29}$/;
+// A contact number is one staff can call back: a mainland mobile (11 digits, 1[3-9]…, written whole or as
+// 138 1234 5678 / 138-1234-5678) or a landline with its area code (0572-1234567, 0572 1234567, 05721234567,
+// (0572)1234567, an extension after 转, -, ext or #), either possibly after +86, 86 or 0086 (a landline's area code
+// then with or without its 0). A 5-digit 12345 or a 10-digit slip is not one.
+const EXTENSION = String.raw`(?:\s*(?:转|-|ext\.?|x|#)\s*\d{1,6})?`;
+const LOCAL = String.raw`\d{3,4}[\s-]?\d{4}`;
+const MOBILE = String.raw`1[3-9]\d(?:[\s-]?\d{4}){2}`;
+const LANDLINE = String.raw`(?:0\d{2,3}|[(（]0\d{2,3}[)）])[\s-]?${LOCAL}${EXTENSION}`;
+const INTERNATIONAL = String.raw`(?:\+?86|0086)[\s-]?`;
+export const PHONE_PATTERN = new RegExp(
+  String.raw`^(?:${INTERNATIONAL})?(?:${MOBILE}|${LANDLINE})$|^${INTERNATIONAL}[1-9]\d{1,2}[\s-]?${LOCAL}${EXTENSION}$`,
+  'i',
+);
+export const isContactPhone = (v: string): boolean => PHONE_PATTERN.test(v.trim());
+/** What a refused number is told (staff entry, 人工登记), with the stable code `invalid_phone`. */
+export const PHONE_MESSAGE =
+  '联系电话格式无效：请填写11位手机号，或带区号的固定电话（如 0572-1234567，可加分机号）';
 
 /** Who raised the issue and how to reach them (staff entry; channels bring their own). */
 export const contactSchema = z.object({
@@ -99,7 +114,7 @@ export const contactSchema = z.object({
     .string({ error: '联系电话必须是文本' })
     .trim()
     .max(30, { error: '联系电话不能超过30个字符' })
-    .refine((v) => v === '' || PHONE_PATTERN.test(v), { error: '联系电话格式无效' })
+    .refine((v) => v === '' || isContactPhone(v), { error: PHONE_MESSAGE, params: { code: 'invalid_phone' } })
     .optional()
     .transform((v) => (v ? v : undefined)),
   email: z

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { isUtf8 } from 'node:buffer';
 import { bodyProblem, NOT_UTF8_MESSAGE } from '../http/body-guard.middleware.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
-import { LIMITS, PHONE_PATTERN } from '../../shared/schemas.ts';
+import { LIMITS } from '../../shared/schemas.ts';
 import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
 import type { CredentialKind } from '../models/channel-credential.model.ts';
 import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck } from './types.ts';
@@ -171,12 +171,13 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
- * A caller's phone: an address the outbox may send to later, so no line breaks or control characters, and a
- * number staff could dial (the staff form's rule): 'abc' was kept as the contact.
+ * A caller's phone: no line breaks or control characters (a hostile field). A number that is not one staff
+ * could dial (12345, 请回电) does not refuse the order, whose complaint must not wait in 接入失败 for it: intake
+ * keeps it as text beside the contact, never as the number to call (issue-from-message.ts contactOf).
  */
-export const contactPhoneField = optionalText(30, '联系电话')
-  .refine((v) => !v || !CONTROL.test(v), { error: '联系电话不能含换行或控制字符' })
-  .refine((v) => !v || CONTROL.test(v) || PHONE_PATTERN.test(v), { error: '联系电话格式无效' });
+export const contactPhoneField = optionalText(30, '联系电话').refine((v) => !v || !CONTROL.test(v), {
+  error: '联系电话不能含换行或控制字符',
+});
 
 /** The work order of DESIGN §10 (hotline12345's fields; zheliban and discovery name the id `externalId`). */
 export function workOrderSchema(idField: 'orderId' | 'externalId') {

@@ -31,13 +31,15 @@ function formatPath(path: readonly PropertyKey[]): string {
  * Our schemas speak Chinese (请填写根本原因), shown as it is; a generic message (zod's English, put in Chinese by
  * zod-messages, or mongoose's) needs the field named.
  */
-function invalidField(field: string, message: string, generic = message): AppError {
-  return new AppError(
-    'validation_failed',
-    400,
-    isChineseMessage(message) ? message : `字段 ${field} 无效：${generic}`,
-    { field },
-  );
+function invalidField(
+  field: string,
+  message: string,
+  generic = message,
+  code = 'validation_failed',
+): AppError {
+  return new AppError(code, 400, isChineseMessage(message) ? message : `字段 ${field} 无效：${generic}`, {
+    field,
+  });
 }
 
 /** Maps any thrown value to an AppError when it is a known client mistake; undefined means "a bug". */
@@ -48,7 +50,10 @@ export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof z.ZodError) {
     const issue = err.issues[0];
     const where = issue ? formatPath(issue.path) : '';
-    if (where) return invalidField(where, issue.message, zodIssueMessage(issue));
+    // A rule may name its own stable code (`params: {code}`: invalid_phone), so a client can tell it apart.
+    const code =
+      issue?.code === 'custom' && typeof issue.params?.code === 'string' ? issue.params.code : undefined;
+    if (where) return invalidField(where, issue.message, zodIssueMessage(issue), code);
     // The body itself is of the wrong kind (an array, a string): zod says so in English.
     if (issue?.code === 'invalid_type') return new AppError('validation_failed', 400, '请求体应为 JSON 对象');
     return new AppError('validation_failed', 400, `请求无效：${issue ? zodIssueMessage(issue) : ''}`);

@@ -16,6 +16,7 @@ import {
   type IssueCore,
 } from '../../shared/lifecycle/issue-core.ts';
 import { CHANNEL_LABELS, type ChannelId, type IssueState } from '../../shared/states.ts';
+import { isContactPhone } from '../../shared/schemas.ts';
 import { AppError } from '../errors.ts';
 import { changeOf, notifyChange, type EnterpriseContact } from '../commands/issue-deps.ts';
 import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
@@ -60,14 +61,19 @@ export const REPEAT_FIELDS = {
 /**
  * The contact without empty fields; null when nothing is known. A mainland mobile is kept as its 11 digits
  * (as the enterprise was matched): a gateway's `+86 139-…` is the number SMS answers go to and the outbox masks.
+ * A channel's number that is not a contact number (shared/schemas isContactPhone: 12345, 请回电) is kept as
+ * `phoneText`, for staff to read, and never as the number to call: the issue is filed all the same.
  */
 export function contactOf(c: InboundContact | undefined): IssueContact | null {
   if (!c) return null;
   const out: IssueContact = {};
-  for (const k of ['name', 'phone', 'email', 'openid'] as const) {
+  for (const k of ['name', 'email', 'openid'] as const) {
     const v = c[k]?.trim();
-    if (v) out[k] = k === 'phone' ? (normaliseMobile(v) ?? v) : v;
+    if (v) out[k] = v;
   }
+  const phone = c.phone?.trim();
+  if (phone && isContactPhone(phone)) out.phone = normaliseMobile(phone) ?? phone;
+  else if (phone) out.phoneText = phone;
   return Object.keys(out).length ? out : null;
 }
 

@@ -60,7 +60,10 @@ type IdFields = 'unitId' | 'coUnitIds' | 'returnedFrom' | 'mergedInto';
 /** Who raised the issue and how to reach them (personal data: staff who may read the issue only). */
 export interface IssueContact {
   name?: string;
+  /** A number to call (shared/schemas isContactPhone). */
   phone?: string;
+  /** A channel's number that is not one to call (12345, 请回电), kept as given for staff to read. */
+  phoneText?: string;
   email?: string;
   openid?: string;
 }

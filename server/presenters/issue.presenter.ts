@@ -74,6 +74,7 @@ function presentContact(c: IssueContact | null | undefined, view: ContactView) {
   return {
     ...(c.name ? { name: maskPersonName(c.name) } : {}),
     ...(c.phone ? { phone: maskMobile(c.phone) } : {}),
+    ...(c.phoneText ? { phoneText: '***' } : {}),
     ...(c.email ? { email: maskEmail(c.email) } : {}),
     ...(c.openid ? { openid: '***' } : {}),
     masked: true,

@@ -22,6 +22,15 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
   const t = useStaffApp();
   let issue: { id: string; number: string; unitId: string };
   let handler = '';
+  /** A 浙里办 submission with the demo key: its answer. */
+  const pushZheliban = async (body: Record<string, string>) =>
+    (
+      await fetch(`${t.baseUrl}/api/intake/zheliban`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Api-Key': 'demo-zheliban-key' },
+        body: JSON.stringify(body),
+      })
+    ).json();
 
   before(async () => {
     await seedDemoChannelCredentials(t.models, channelSecretKeyOf(testConfig()), t.clock);
@@ -34,19 +43,15 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
       content: TEXT,
       contact: { name: '孙八', phone: '13588889999', email: 'sun@example.com' },
     });
-    const zheliban = await fetch(`${t.baseUrl}/api/intake/zheliban`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'X-Api-Key': 'demo-zheliban-key' },
-      body: JSON.stringify({
-        externalId: 'ZLB-E2E-0042',
-        creditCode: enterprise.creditCode,
-        contactName: '吴十',
-        contactPhone: '13600001111',
-        content: `${TEXT}${MORE}`,
-        receivedAt: '2026-03-02T02:30:00Z',
-      }),
+    const zheliban = await pushZheliban({
+      externalId: 'ZLB-E2E-0042',
+      creditCode: enterprise.creditCode,
+      contactName: '吴十',
+      contactPhone: '13600001111',
+      content: `${TEXT}${MORE}`,
+      receivedAt: '2026-03-02T02:30:00Z',
     });
-    expect(await zheliban.json()).to.include({ status: 'merged', number: issue.number });
+    expect(zheliban).to.include({ status: 'merged', number: issue.number });
     const wechat = await fetch(`${t.baseUrl}/api/intake/wechat?${new URLSearchParams(plainQuery(OPENID))}`, {
       method: 'POST',
       headers: { 'Content-Type': 'text/xml' },
@@ -152,6 +157,33 @@ describe('staff app: contact and merged sources on the issue page (e2e, Chromium
     // The owner's name too: 孙** (the enterprise API masks it for whoever reads contacts masked).
     expect(await leaderFacts.textContent()).to.contain(`${enterprise.ownerName.slice(0, 1)}**`);
     expect(await leaderPage.content()).to.not.contain(enterprise.ownerName);
+  });
+
+  it('a channel’s number that is none (12345) is shown as text, not dialled, with the registered contact beside it', async () => {
+    const enterprise = t.seed.enterprises[6]!;
+    const ack = await pushZheliban({
+      externalId: 'ZLB-E2E-PHONE',
+      creditCode: enterprise.creditCode,
+      contactName: '郑十一',
+      contactPhone: '12345',
+      content: '企业食堂油烟净化设施改造的审批材料已提交一个月，至今没有答复，请帮助催办。',
+    });
+    expect(ack, 'filed, not refused for the number').to.include({ status: 'created' });
+    const issue = await t.models.Issue.findOne({ number: ack.number }).lean();
+    const { page } = await t.open();
+    await login(page, t.baseUrl, 'dispatcher');
+    await page.goto(`${t.baseUrl}/issues/${String(issue!._id)}`);
+    const facts = page.getByRole('region', { name: '工单信息' });
+    await facts.getByText('来件所留号码，无法拨打').waitFor();
+    expect(await facts.textContent())
+      .to.contain('郑十一')
+      .and.contain('12345');
+    // Nothing links to 12345; the one number to dial is the enterprise's registered mobile.
+    await facts.getByText('企业登记联系人').waitFor();
+    expect(
+      await facts.locator('a[href^="tel:"]').evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+    ).to.deep.equal([`tel:${enterprise.mobile}`]);
+    await snap(page, 'issue-contact-phone-text');
   });
 
   it('on a phone reads what the issue is before its actions: content, facts, then the buttons', async () => {

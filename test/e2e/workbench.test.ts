@@ -10,6 +10,7 @@ import { OPEN_STATES } from '../../shared/states.ts';
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { MINUTE_MS } from '../../shared/clock.ts';
 import { makeCreditCode } from '../../shared/credit-code.ts';
+import { PHONE_MESSAGE } from '../../shared/schemas.ts';
 import { axeFindings, choose, login, PHONE, snap, useStaffApp } from './staff-app.harness.ts';
 
 const UNIT_CODE = 'city-econ';
@@ -125,11 +126,13 @@ describe('staff app: triage, to-do queue, verification (e2e, Chromium)', functio
     // Neutral wording, so intake cannot auto-dispatch and the dispatcher decides.
     await page.getByLabel('问题内容').fill('企业希望有关部门尽快联系，协调解决生产经营中遇到的具体困难。');
     await page.getByLabel('标题').fill(TITLE);
-    // Who raised it, checked like the API: a phone that is no number is refused before anything is sent.
-    await page.getByLabel('联系电话', { exact: true }).fill('请回电');
+    // Who raised it, checked like the API: a phone that is no contact number (five digits passed before) is
+    // refused before anything is sent, the message saying what a number looks like.
+    await page.getByLabel('联系电话', { exact: true }).fill('12345');
     await page.getByRole('button', { name: '提交工单' }).click();
     await banner.filter({ hasText: '联系电话格式无效' }).waitFor();
-    expect((await fieldErrors()).map((e) => e.trim())).to.deep.equal(['联系电话格式无效']);
+    expect((await fieldErrors()).map((e) => e.trim())).to.deep.equal([PHONE_MESSAGE]);
+    await snap(page, '02-create-phone-refused');
     await page.getByLabel('联系人', { exact: true }).fill('钱七');
     await page.getByLabel('联系电话', { exact: true }).fill('13566667777');
     await page.getByLabel('电子邮箱', { exact: true }).fill('qian@example.com');

@@ -75,6 +75,20 @@ describe('batch imports (/api/imports)', () => {
     expect(await t.models.Issue.countDocuments({ channel: 'meeting' })).to.equal(filed);
   });
 
+  it('a row whose 联系电话 is no contact number is filed, the number kept as text, not as one to call', async () => {
+    const [a, b] = await codes(t, 2);
+    const csv =
+      '统一社会信用代码,联系人,联系电话,内容,外部编号\r\n' +
+      `${a.creditCode},王总,8123,申请的研发费用加计扣除备案一直显示待审核,PHONE-1\r\n` +
+      `${b.creditCode},李总,0572 2345678,职工子女入学名额申请无人答复,PHONE-2\r\n`;
+    const job = await importAndWait(t, Buffer.from(csv, 'utf8'), '恳谈会-电话.csv');
+    expect(job).to.include({ status: 'done', total: 2, created: 2, failed: 0 });
+    const contact = async (externalId: string) =>
+      (await t.models.Issue.findOne({ channel: 'meeting', externalId }).lean())?.contact;
+    expect(await contact('PHONE-1')).to.deep.equal({ name: '王总', phoneText: '8123' });
+    expect(await contact('PHONE-2')).to.deep.equal({ name: '李总', phone: '0572 2345678' });
+  });
+
   it('reads a GB18030 CSV (Excel on Chinese Windows) with English headers and quoted newlines', async () => {
     const [a] = await codes(t, 1);
     const csv =

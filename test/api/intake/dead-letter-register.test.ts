@@ -384,7 +384,9 @@ describe('人工登记: registering a dead letter by hand (POST /api/inbox/:id/r
         'validation_failed',
         '统一社会信用代码无效',
       ],
-      [{ ...form, contact: { phone: '电话' } }, 'validation_failed', '联系电话格式无效'],
+      [{ ...form, contact: { phone: '电话' } }, 'invalid_phone', '联系电话格式无效'],
+      // Five digits are no contact number either (they passed before the rule).
+      [{ ...form, contact: { phone: '12345' } }, 'invalid_phone', '带区号的固定电话'],
       [{ ...form, urgency: 'asap' }, 'validation_failed', '紧急程度无效'],
       [[form], 'validation_failed', '请求体应为 JSON 对象'],
       [{ ...form, channel: 'window' }, 'channel_mismatch', '不能改为「综合窗口」'],

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { InboundMessage } from '../../../server/channels/types.ts';
+import { PHONE_MESSAGE } from '../../../shared/schemas.ts';
 import { createPipelineDeps } from '../../../server/intake/intake-sink.ts';
 import { newInboxEntry } from '../../../server/intake/inbox-store.ts';
 import { acceptInbound, channelBy, type PipelineDeps } from '../../../server/intake/pipeline.ts';
@@ -334,5 +335,29 @@ describe('contact and sources on the issue', () => {
       message: '电子邮箱格式无效',
       field: 'contact.email',
     });
+  });
+
+  it('staff entry takes a mobile or a landline with its area code, and refuses any other number (invalid_phone)', async () => {
+    for (const phone of ['12345', '1381234567', '2345678', '电话', '+1 415 555 0100']) {
+      const res = await postIssue(t, 'clerk', { contact: { name: '孙八', phone } } as never);
+      expect(res.body.error, phone).to.deep.equal({
+        code: 'invalid_phone',
+        message: PHONE_MESSAGE,
+        field: 'contact.phone',
+      });
+      expect(res.status).to.equal(400);
+    }
+    for (const phone of [
+      '13812345678',
+      '138 1234 5678',
+      '+86 138-1234-5678',
+      '0572-1234567',
+      '0572 1234567',
+      '05721234567',
+      '0572-1234567转801',
+    ]) {
+      const res = await postIssue(t, 'clerk', { contact: { name: '孙八', phone } } as never);
+      expect(res.status, `${phone}: ${JSON.stringify(res.body)}`).to.equal(201);
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The contact an issue keeps from a channel's message, pure: a mainland mobile however the gateway wrote it is
-// kept as its 11 digits (the number SMS answers go to and the outbox masks); anything else as written.
+// kept as its 11 digits (the number SMS answers go to and the outbox masks), a landline as written; a number
+// that is not a contact number (12345, a foreign one, 请回电) only as text beside it, never as the one to call.
 import { expect } from 'chai';
 import { contactOf } from '../../../server/intake/issue-from-message.ts';
 
@@ -9,12 +10,21 @@ describe('the contact kept from a message', () => {
       expect(contactOf({ phone: written })).to.deep.equal({ phone: '13959208658' });
   });
 
-  it('keeps a landline or a foreign number as written, and drops empty fields', () => {
+  it('keeps a landline as written, and drops empty fields', () => {
     expect(contactOf({ name: ' 李经理 ', phone: '0572-2345678', email: '' })).to.deep.equal({
       name: '李经理',
       phone: '0572-2345678',
     });
-    expect(contactOf({ phone: '+1 415 555 0100' })).to.deep.equal({ phone: '+1 415 555 0100' });
+    expect(contactOf({ phone: '0572 2345678转801' })).to.deep.equal({ phone: '0572 2345678转801' });
     expect(contactOf({ phone: '  ' })).to.equal(null);
+  });
+
+  it('keeps a number that is not a contact number as text only: the message is filed, nobody dials it', () => {
+    // A foreign number was kept as the phone before the rule (a mainland mobile or landline, maybe +86).
+    for (const written of ['12345', '+1 415 555 0100', '请回电', '1395920865'])
+      expect(contactOf({ name: '李经理', phone: written })).to.deep.equal({
+        name: '李经理',
+        phoneText: written,
+      });
   });
 });

@@ -7,7 +7,15 @@ import type { IssueContact } from './types.ts';
 
 /** Whether the message left anything to reach its sender by. */
 export function hasContact(c: IssueContact | null | undefined): boolean {
-  return !!(c?.name?.trim() || c?.phone?.trim() || c?.email?.trim() || c?.openid);
+  return !!(c?.name?.trim() || c?.phone?.trim() || c?.phoneText?.trim() || c?.email?.trim() || c?.openid);
+}
+
+/**
+ * Whether the message left a way to reach its sender: a number to call, an address or a WeChat follower. A name
+ * alone, or a number that is none (`phoneText`: 12345), is not: the registered contact is offered beside it.
+ */
+export function canReach(c: IssueContact | null | undefined): boolean {
+  return !!(c?.phone?.trim() || c?.email?.trim() || c?.openid);
 }
 
 /** The enterprise's registered contact as a contact line, or null when it has none the reader may see. */

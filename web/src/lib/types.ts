@@ -121,6 +121,8 @@ export interface RatingInfo {
 export interface IssueContact {
   name?: string;
   phone?: string;
+  /** A channel's number that is not one to call (12345, 请回电): shown as text, never dialled. */
+  phoneText?: string;
   email?: string;
   /** A WeChat user's id for the official account: never shown whole. */
   openid?: string;
