@@ -4,7 +4,7 @@
 
 import type { CategoryId, Tier } from '../shared/states.ts';
 import { CATEGORIES } from './categories.ts';
-import { REGION_CODES, type RegionCode } from './units.ts';
+import { ECO_ENV_CODE, EMERGENCY_CODE, REGION_CODES, type RegionCode } from './units.ts';
 
 export interface RoutingRuleDef {
   category: CategoryId;
@@ -26,9 +26,27 @@ export interface RouteResult {
   confident: boolean;
 }
 
-/** One rule per category and region, from the categories' default units. */
-export const DEFAULT_ROUTING_RULES: readonly RoutingRuleDef[] = Object.freeze(
-  CATEGORIES.flatMap((c) =>
+/**
+ * Environmental and work-safety matters, in every region: an approval or an inspection that names one of these
+ * words goes to the city bureau (the directory has no county branches of it), ahead of the category's unit (a
+ * keyword rule outranks a region's rule at equal priority). Words that name the bureau's own business only:
+ * 环境 alone would take 营商环境 and 园区环境整治 (综合执法), 安全 alone a road crossing's 安全隐患.
+ */
+const KEYWORD_DEFAULTS: ReadonlyArray<{ unitCode: string; keywords: readonly string[] }> = [
+  {
+    unitCode: ECO_ENV_CODE,
+    keywords: ['环保', '环评', '排污', '污染', '生态环境', '废水', '废气', '危废', '环境监测'],
+  },
+  {
+    unitCode: EMERGENCY_CODE,
+    keywords: ['安全生产', '安监', '应急管理', '危化品', '危险化学品', '安全评价', '安评', '粉尘涉爆'],
+  },
+];
+const KEYWORD_CATEGORIES: readonly CategoryId[] = ['approval', 'enforcement'];
+
+/** One rule per category and region, from the categories' default units, then the keyword rules above. */
+export const DEFAULT_ROUTING_RULES: readonly RoutingRuleDef[] = Object.freeze([
+  ...CATEGORIES.flatMap((c) =>
     REGION_CODES.map((region) => ({
       category: c.id,
       region,
@@ -36,7 +54,10 @@ export const DEFAULT_ROUTING_RULES: readonly RoutingRuleDef[] = Object.freeze(
       priority: 0,
     })),
   ),
-);
+  ...KEYWORD_DEFAULTS.flatMap(({ unitCode, keywords }) =>
+    KEYWORD_CATEGORIES.map((category) => ({ category, region: null, unitCode, keywords, priority: 0 })),
+  ),
+]);
 
 /** A text as rule keywords are looked for in it: without case, full-width forms or spaces. */
 export function routingText(text: string): string {
@@ -90,9 +111,12 @@ export function evaluateRoutingRules(
   return { unitCode: best.unitCode, coUnitCodes: [...(best.coUnitCodes ?? [])], confident: !tie };
 }
 
-/** The default lead unit code for a category in a region (the shape intake's routing expects). */
-export function defaultRouting(category: CategoryId, region: string): string | null {
-  return evaluateRoutingRules(DEFAULT_ROUTING_RULES, { category, region })?.unitCode ?? null;
+/**
+ * The default lead unit code for a category in a region, and for the issue's text (title and content) the
+ * keyword rules look for (the shape intake's routing expects).
+ */
+export function defaultRouting(category: CategoryId, region: string, text?: string): string | null {
+  return evaluateRoutingRules(DEFAULT_ROUTING_RULES, { category, region, text })?.unitCode ?? null;
 }
 
 export interface TierQuery {

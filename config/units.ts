@@ -40,6 +40,10 @@ export const REGION_LABELS: Readonly<Record<RegionCode, string>> = Object.freeze
 /** The city service centre: intake, dispatch, verification and director-tier coordination. */
 export const SERVICE_CENTRE_CODE = 'city-centre';
 
+/** The city bureaus of environmental (生态环境) and work-safety (应急管理) matters: keyword routing names them. */
+export const ECO_ENV_CODE = 'city-eco-env';
+export const EMERGENCY_CODE = 'city-emergency';
+
 /** Categories a county service centre handles locally; the rest go to city departments. */
 export const LOCAL_CATEGORIES: readonly CategoryId[] = Object.freeze([
   'land',
@@ -73,6 +77,10 @@ export const CITY_DEPARTMENTS: readonly UnitDef[] = Object.freeze([
   city('city-sci', '市科学技术局', ['innovation']),
   city('city-gov-service', '市政务服务管理办公室', ['approval']),
   city('city-construction', '市住房和城乡建设局', ['utilities', 'land']),
+  // Environmental and work-safety matters (环评, 排污, 环保督查; 安全生产, 危化品) are no category of their own:
+  // they arrive as 审批许可 or 执法检查 and reach these bureaus by the keyword rules of config/routing.ts.
+  city(ECO_ENV_CODE, '市生态环境局', ['enforcement']),
+  city(EMERGENCY_CODE, '市应急管理局', ['enforcement']),
 ]);
 
 /** Real townships and sub-districts (乡镇/街道), a few per county. */

@@ -18,8 +18,15 @@ export interface RoutingDecision {
   confident: boolean;
 }
 
-/** Configured default routing (config/routing), when present: category × region → unit code. */
-export type DefaultRouting = (category: CategoryId, region: string) => string | null | undefined;
+/**
+ * Configured default routing (config/routing), when present: category × region → unit code, and the issue's
+ * text for the keyword defaults (环保 → 市生态环境局).
+ */
+export type DefaultRouting = (
+  category: CategoryId,
+  region: string,
+  text?: string,
+) => string | null | undefined;
 
 export interface RouteQuery {
   category: CategoryId;
@@ -73,7 +80,7 @@ export function routeIssue(
 ): RoutingDecision | null {
   const rule = byRule(config, q);
   if (rule) return rule;
-  const code = defaults?.(q.category, q.region);
+  const code = defaults?.(q.category, q.region, q.text);
   if (code) {
     const unit = config.unitByCode.get(code);
     if (unit) return decision(unit, 'config', true);

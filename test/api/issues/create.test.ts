@@ -85,6 +85,35 @@ describe('POST /api/issues', () => {
     expect(detail.body.timeline[1].actorRole).to.equal('system');
   });
 
+  it('201: an environmental or work-safety complaint goes to 市生态环境局 or 市应急管理局, whatever the county', async () => {
+    const cases = [
+      [
+        'enforcement',
+        '环保督查期间园区所有企业被要求限产，我们排放一直达标，也被要求停产三天。',
+        'city-eco-env',
+      ],
+      ['approval', '项目环评材料已经补正三次，每次都提出新的要求。', 'city-eco-env'],
+      ['enforcement', '本季度安监部门就同一事项检查了四次，影响正常经营。', 'city-emergency'],
+    ] as const;
+    for (const [category, content, code] of cases) {
+      const res = await postIssue(t, 'clerk', {
+        category,
+        urgency: 'normal',
+        content,
+        enterprise: { creditCode: enterpriseIn(t, 'changxing', 2).creditCode },
+      });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      expect(res.body.state, content).to.equal('dispatched');
+      expect(res.body.unitId, content).to.equal(String(unitByCode(t, code)._id));
+    }
+    // Its demo handler can read and sign it.
+    const mine = await request(t.app)
+      .get(`/api/issues?unitId=${String(unitByCode(t, 'city-emergency')._id)}`)
+      .set(await t.auth(handlerOf('city-emergency')))
+      .expect(200);
+    expect(mine.body.items).to.have.length(1);
+  });
+
   it('201: a text the classifier cannot place waits in received without deadlines', async () => {
     const res = await postIssue(t, 'dispatcher', { urgency: 'urgent', content: VAGUE_TEXT });
     expect(res.status).to.equal(201);

@@ -85,7 +85,9 @@ describe('configuration defaults', () => {
       expect(defaultRouting('land', 'changxing')).to.equal('changxing-centre');
       expect(defaultRouting('finance', 'changxing')).to.equal('city-finance');
       expect(defaultRouting('innovation', 'city')).to.equal('city-sci');
-      expect(DEFAULT_ROUTING_RULES).to.have.length(12 * 6);
+      // One rule per category and region, and the keyword rules of two bureaus for two categories each.
+      expect(DEFAULT_ROUTING_RULES.filter((r) => !r.keywords)).to.have.length(12 * 6);
+      expect(DEFAULT_ROUTING_RULES.filter((r) => r.keywords)).to.have.length(2 * 2);
     });
 
     it('lets a higher-priority or region-specific rule win, and flags disagreement as not confident', () => {
@@ -138,6 +140,37 @@ describe('configuration defaults', () => {
       expect(
         evaluateRoutingRules(first, { category: 'utilities', region: 'anji', text: '停电' })?.unitCode,
       ).to.equal('anji-meixi');
+    });
+
+    it('sends environmental and work-safety approvals and inspections to the city bureaus, in every region', () => {
+      expect(findUnit('city-eco-env')).to.include({ name: '市生态环境局', level: 'city', region: 'city' });
+      expect(findUnit('city-emergency')).to.include({ name: '市应急管理局', level: 'city', region: 'city' });
+      for (const region of REGION_CODES) {
+        // The demo's own complaints (server/seed/problems-regulation.seed.ts).
+        expect(defaultRouting('enforcement', region, '环保督查期间园区所有企业被要求限产'), region).to.equal(
+          'city-eco-env',
+        );
+        expect(defaultRouting('approval', region, '项目环评材料已经补正三次'), region).to.equal(
+          'city-eco-env',
+        );
+        expect(defaultRouting('approval', region, '排污许可证延续时间紧'), region).to.equal('city-eco-env');
+        expect(defaultRouting('enforcement', region, '本季度消防、安监就同一事项检查了4次'), region).to.equal(
+          'city-emergency',
+        );
+        expect(defaultRouting('enforcement', region, '危化品仓库安全生产检查'), region).to.equal(
+          'city-emergency',
+        );
+        // Without such a word, as before: the county centre, or the city department for the city.
+        expect(defaultRouting('enforcement', region, '市场监管部门多头重复检查')).to.equal(
+          defaultRouting('enforcement', region),
+        );
+      }
+      // Words that are not the bureaus' business stay where they were: 营商环境, a road crossing's 安全隐患.
+      expect(defaultRouting('approval', 'deqing', '营商环境还要优化，审批窗口跑多次')).to.equal(
+        'deqing-centre',
+      );
+      expect(defaultRouting('logistics', 'deqing', '路口没有信号灯，存在安全隐患')).to.equal('deqing-centre');
+      expect(defaultRouting('enforcement', 'city')).to.equal('city-amr');
     });
 
     it('sends cross-department, cross-region and complex problems to the director tier', () => {

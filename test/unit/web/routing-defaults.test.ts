@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { defaultRouting } from '../../../config/routing.ts';
 import { COUNTIES, UNITS } from '../../../config/units.ts';
 import { CATEGORY_IDS } from '../../../shared/states.ts';
-import { defaultRouteRows } from '../../../web/src/lib/routing-defaults.ts';
+import { defaultRouteRows, keywordDefaultRows } from '../../../web/src/lib/routing-defaults.ts';
 import { issueRoutingText, suggestRoute, type StoredRule } from '../../../web/src/lib/routing.ts';
 import type { Unit } from '../../../web/src/lib/types.ts';
 
@@ -40,6 +40,19 @@ describe('分办规则: the default routing table (routing-defaults)', () => {
       county: '市经济和信息化局',
       city: '市经济和信息化局',
     });
+  });
+
+  it('lists the default keyword rules beside the table: 环保 to 市生态环境局, 安全生产 to 市应急管理局', () => {
+    const rows = keywordDefaultRows(directory);
+    expect(rows.map((r) => [r.unit, r.categories])).to.deep.equal([
+      ['市生态环境局', ['approval', 'enforcement']],
+      ['市应急管理局', ['approval', 'enforcement']],
+    ]);
+    expect(rows[0].keywords).to.include.members(['环保', '环评', '排污']);
+    expect(rows[1].keywords).to.include.members(['安全生产', '安监', '危化品']);
+    // What the list says is what intake does.
+    expect(defaultRouting('enforcement', 'anji', `园区${rows[0].keywords[0]}检查`)).to.equal('city-eco-env');
+    expect(defaultRouting('approval', 'city', `${rows[1].keywords[0]}许可`)).to.equal('city-emergency');
   });
 
   it('names a default unit the directory no longer has', () => {
