@@ -33,11 +33,11 @@ import { KPI_GROUP_BYS, type KpiGroupBy } from './kpi.pipeline.ts';
 
 /**
  * 2: rows count the overdue issues (format 1 read them live). 3: 及时签收率 counts an issue still unsigned after
- * its sign-for limit (催签 sent) as a miss. 4: 超期 counts every open issue past its deadline, red as well as
- * 已超期 (format 3 counted 已超期 only). A new format is built afresh at start-up (the job's first pass), and
- * until it is built the KPIs are read by the direct aggregation, so no figure is read in the old format.
+ * its sign-for limit (催签 sent) as a miss. A new format is built afresh at start-up. (超期 counting red issues
+ * too changed only the days holding an open red issue: a one-time upgrade rebuilds those, see
+ * models/issue-upgrades.ts, not a new format.)
  */
-export const ROLLUP_FORMAT = 4;
+export const ROLLUP_FORMAT = 3;
 /** How late a write may land after the time it stamped as updatedAt and still be seen as changed. */
 export const WATERMARK_SLACK_MS = 2 * 60_000;
 const WINDOW_MS = REPEAT_WINDOW_DAYS * DAY_MS;

@@ -18,6 +18,13 @@
 //
 // signedLate on unsigned issues (及时签收率 counts an issue past its sign-for limit unsigned as a miss): the
 // sweep's 催签 marks it now; issues whose 催签 came before are marked here.
+//
+// 超期 in the KPI rollups (kpi-rollup.ts) counts every open issue past its deadline, red or 已超期; the days
+// stored before counted 已超期 only, and the sweep moved updatedAt only when an issue turned 已超期. Only days
+// holding an open red issue count differently, so each open red issue's updatedAt is moved once: the rollups
+// rebuild those days (every read before the job's next pass, then the job) and no other, where a new rollup
+// format would have the first build read every issue again (minutes at 1,000,000 issues, the dashboard's large
+// periods answering 503 kpi_building meanwhile).
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import type { Models } from './index.ts';
@@ -119,10 +126,20 @@ const markUnsignedLate = (models: Models) =>
     () => ({ signedLate: true }),
   );
 
+/** Open red issues: the KPI rollups rebuild their days, now counting them as 超期. */
+const recountRedInRollups = (models: Models, now: Date) =>
+  setEach(
+    models,
+    { state: { $in: OPEN_STATES }, warning: 'red' },
+    { _id: 1 },
+    { warning: 'red', updatedAt: { $lt: now } },
+    () => ({ updatedAt: now }),
+  );
+
 /** A one-time step: its id in `upgrades`, and the work, which returns how many issues it changed. */
 export interface UpgradeStep {
   id: string;
-  run: (models: Models) => Promise<number>;
+  run: (models: Models, now: Date) => Promise<number>;
 }
 
 const UPGRADE_STEPS: readonly UpgradeStep[] = [
@@ -130,6 +147,7 @@ const UPGRADE_STEPS: readonly UpgradeStep[] = [
   { id: 'issue.sendBackAnswered', run: forgetAnsweredSendBacks },
   { id: 'issue.assigneeFromSign', run: backfillAssignees },
   { id: 'issue.unsignedLate', run: markUnsignedLate },
+  { id: 'kpi.redIsOverdue', run: recountRedInRollups },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */
@@ -149,7 +167,7 @@ export async function runOnce(
   const changed: Record<string, number> = {};
   for (const step of steps) {
     if (had.has(step.id)) continue;
-    changed[step.id] = await step.run(models);
+    changed[step.id] = await step.run(models, now);
     // Two processes starting together may both run a step: each write is guarded, so the second changes nothing.
     await done.updateOne(
       { _id: step.id },

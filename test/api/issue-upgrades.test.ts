@@ -61,6 +61,8 @@ describe('stored issue upgrades: sendBackCount, assignees', function () {
       'issue.sendBackAnswered': 1,
       'issue.assigneeFromSign': 2,
       'issue.unsignedLate': 1,
+      // No open red issue here (test/api/kpi-past-due.test.ts has them).
+      'kpi.redIsOverdue': 0,
     });
     const lateOf = async (doc: Record<string, unknown>) =>
       (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.signedLate as unknown;

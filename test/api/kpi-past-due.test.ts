@@ -1,11 +1,12 @@
 // The KPIs' 超期 counts an open issue past its deadline whether its light is red (at the due time, DESIGN §5)
 // or 已超期 (a working day later), as 驾驶舱's 当前超期 and the workbench's 已超期 do: it counted 已超期 only,
 // so a leader read fewer 超期 in the ranking than the same screen's 当前超期 listed. The direct aggregation,
-// the daily rollups and the drill-down list agree, and rollups stored in the old format are not read: they
-// are built again (the job's first pass after start-up), the direct aggregation answering meanwhile.
+// the daily rollups and the drill-down list agree, and days stored before are recounted once at start-up
+// (models/issue-upgrades.ts): only the days of open red issues are built again.
 import { expect } from 'chai';
 import request from 'supertest';
-import { refreshRollups, rollupState } from '../../server/kpi/kpi-rollup.store.ts';
+import { refreshRollups } from '../../server/kpi/kpi-rollup.store.ts';
+import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
 import { enterpriseIn, unitByCode, useIssueApp } from './issues/fixtures.ts';
 import { fixtureIssueDoc, kpisOf } from './kpi-fixture.ts';
 
@@ -67,14 +68,36 @@ describe('GET /api/kpis: 超期 is every open issue past its deadline', function
     ]);
   });
 
-  it('rollups stored in an older format are not read, and are built again with red counted', async () => {
-    await rollupState(t.models).updateOne({ _id: 'state' as never }, { $set: { format: 3 } });
-    const meanwhile = await kpis();
-    expect(meanwhile.source, 'the old days are not read').to.equal('direct');
-    expect(meanwhile.totals.overdue).to.equal(3);
+  it('days stored before count their red issues once the one-time upgrade has run, and no full rebuild', async () => {
+    // An issue as an earlier version left it: counted while yellow, then turned red by a sweep that did not
+    // move its updatedAt, so the stored day still says it is not 超期.
+    const doc = fixtureIssueDoc({
+      unit: unitByCode(t, 'city-drc'),
+      ent: enterpriseIn(t, 'anji', 0),
+      category: 'land',
+      channel: 'window',
+      state: 'in_progress',
+      warning: 'yellow',
+      createdAt: '2026-05-20T02:00:00Z',
+    });
+    await t.models.Issue.collection.insertOne(doc);
     await refreshRollups(t.models, t.clock.now());
-    const rebuilt = await kpis();
-    expect(rebuilt.source).to.equal('rollups');
-    expect(rebuilt.totals.overdue).to.equal(3);
+    await t.models.Issue.collection.updateOne({ _id: doc._id as never }, { $set: { warning: 'red' } });
+    t.clock.advance(10 * 60_000);
+    const stale = await kpis();
+    expect(stale.source).to.equal('rollups');
+    expect(stale.totals.overdue, 'the stored day before the upgrade').to.equal(3);
+    expect((await kpis('&source=direct')).totals.overdue).to.equal(4);
+
+    const changed = await upgradeStoredIssues(t.models, t.clock.now());
+    expect(changed['kpi.redIsOverdue'], 'the open red issues, no other').to.equal(3);
+    const live = await kpis();
+    expect(live.source).to.equal('rollups');
+    expect(live.totals.overdue).to.equal(4);
+    const report = await refreshRollups(t.models, t.clock.now());
+    expect(report.built, 'the days of the red issues, not the history').to.be.at.most(3);
+    const stored = await kpis();
+    expect(stored.totals.overdue).to.equal(4);
+    expect(stored.items).to.deep.equal((await kpis('&source=direct')).items);
   });
 });
