@@ -28,6 +28,11 @@ export const LIMITS = Object.freeze({
   id: 64,
   title: 200,
   content: 10_000,
+  /**
+   * What an issue may hold as its text: a platform's work order longer than a form allows (a 12345 order with
+   * the history of repeated calls, a title folded in) is kept whole, never cut (json-channel.ts).
+   */
+  storedContent: 50_000,
   reason: 1_000,
   note: 5_000,
   reply: 10_000,

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { isUtf8 } from 'node:buffer';
 import { bodyProblem, NOT_UTF8_MESSAGE } from '../http/body-guard.middleware.ts';
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
-import { LIMITS } from '../../shared/schemas.ts';
+import { charCount, LIMITS } from '../../shared/schemas.ts';
+import { titleFromContent } from '../intake/title-from-content.ts';
 import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
 import type { CredentialKind } from '../models/channel-credential.model.ts';
 import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck } from './types.ts';
@@ -179,6 +180,15 @@ export const contactPhoneField = optionalText(30, '联系电话').refine((v) => 
   error: '联系电话不能含换行或控制字符',
 });
 
+/**
+ * How long a platform's work order may be. A real order is never refused for its length: a 12345 order's
+ * content carries the history of every call about it (past the staff form's 10,000 characters), and some
+ * platforms send the whole complaint as the title (past an issue title's 200). Both are kept whole, the long
+ * title shortened for the list with its full text put before the content (workOrderMessage). Beyond these, no
+ * real order: refused (invalid_field; past the 256 KB body, 413 payload_too_large).
+ */
+export const WORK_ORDER_LIMITS = Object.freeze({ title: 2_000, content: 40_000 });
+
 /** The work order of DESIGN §10 (hotline12345's fields; zheliban and discovery name the id `externalId`). */
 export function workOrderSchema(idField: 'orderId' | 'externalId') {
   return z.object({
@@ -190,8 +200,8 @@ export function workOrderSchema(idField: 'orderId' | 'externalId') {
     contactEmail: optionalText(200, '联系邮箱').refine((v) => !v || EMAIL_PATTERN.test(v), {
       error: '联系邮箱格式无效',
     }),
-    title: optionalText(LIMITS.title, '标题'),
-    content: text(LIMITS.content, '内容'),
+    title: optionalText(WORK_ORDER_LIMITS.title, '标题'),
+    content: text(WORK_ORDER_LIMITS.content, '内容'),
     urgency: urgencyField,
     receivedAt: instantField,
   }) as unknown as z.ZodType<WorkOrder>;
@@ -234,14 +244,25 @@ export function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
   return r.data;
 }
 
+/**
+ * The order's title and content as an issue holds them: a title too long for one is shortened (its first
+ * sentence or words, as for a message without a title) and its full text leads the content, unless the content
+ * already says it; nothing the platform sent is dropped.
+ */
+function titleAndContent(o: WorkOrder): { title?: string; content: string } {
+  if (!o.title) return { content: o.content };
+  if (charCount(o.title) <= LIMITS.title) return { title: o.title, content: o.content };
+  const said = o.content.includes(o.title);
+  return { title: titleFromContent(o.title), content: said ? o.content : `${o.title}\n\n${o.content}` };
+}
+
 /** A work order as an inbound message of `channel`. */
 export function workOrderMessage(channel: ChannelId, externalId: string, o: WorkOrder): InboundMessage {
   return {
     channel,
     externalId,
     ...(o.receivedAt ? { receivedAt: o.receivedAt } : {}),
-    ...(o.title ? { title: o.title } : {}),
-    content: o.content,
+    ...titleAndContent(o),
     ...(o.urgency ? { urgency: o.urgency } : {}),
     enterprise: {
       ...(o.creditCode ? { creditCode: o.creditCode } : {}),

@@ -81,7 +81,7 @@ function checkInvariants(p: IntakeIssueParts): void {
   const bad = (what: string) => new Error(`intake: invalid ${what}`);
   if (!NUMBER.test(p.number)) throw bad('number');
   if (!p.title || charCount(p.title) > LIMITS.title) throw bad('title');
-  if (!p.content || charCount(p.content) > LIMITS.content) throw bad('content');
+  if (!p.content || charCount(p.content) > LIMITS.storedContent) throw bad('content');
   if (!p.timeline.length) throw bad('timeline');
 }
 

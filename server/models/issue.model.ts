@@ -5,6 +5,7 @@
 // mongoose's), so the demo seed can write a genuine past.
 import { Schema, type Connection, type Model, type SchemaDefinition, type Types } from 'mongoose';
 import { maxChars } from './max-chars.ts';
+import { LIMITS } from '../../shared/schemas.ts';
 import type { IssueCore, TimelineEvent } from '../../shared/lifecycle/issue-core.ts';
 import { ACTION_IDS } from '../../shared/lifecycle/actions.ts';
 import { ROLES } from '../../shared/roles.ts';
@@ -438,7 +439,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     // No default: the partial unique index only covers issues that carry an external id.
     externalId: { type: String },
     title: { type: String, required: true, validate: maxChars(200) },
-    content: { type: String, required: true, validate: maxChars(10_000) },
+    content: { type: String, required: true, validate: maxChars(LIMITS.storedContent) },
     contact: { type: Mixed, default: null },
     inboxId: { type: ObjectId, default: null },
     sources: { type: [Mixed], default: [] },

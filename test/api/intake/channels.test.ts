@@ -107,6 +107,34 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect(masked.body.contact).to.deep.include({ phoneText: '***', masked: true });
   });
 
+  it('a long work order is taken in whole: a title past 200 shortened, its full text and a long content kept', async () => {
+    // A 12345 order whose platform sends the whole complaint as its title, and whose content carries every
+    // call about it: refused before (title over 200, content over 10,000 characters), the order lost.
+    const title = `关于${'企业厂区门口道路积水及排水管网改造'.repeat(20)}的诉求`;
+    const calls = Array.from(
+      { length: 300 },
+      (_, i) => `第${i + 1}次来电：企业再次反映厂区门口积水严重，货车无法进出，请求尽快处理。`,
+    );
+    const content = calls.join('\n');
+    expect([...title].length).to.be.above(200);
+    expect([...content].length).to.be.above(10_000);
+    const res = await signed('hotline12345', order({ title, content })).send();
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body).to.include({ status: 'created' });
+    const issue = await issueByNumber(res.body.number);
+    expect([...(issue?.title ?? '')].length).to.be.at.most(200);
+    expect(issue?.title).to.match(/^关于企业厂区门口道路积水.*…$/);
+    expect(issue?.content).to.equal(`${title}\n\n${content}`);
+    // 浙里办 shares the work order's rules.
+    const zl = await keyed('zheliban', 'demo-zheliban-key', {
+      ...order({ title, content: `${content}。浙里办` }),
+      orderId: undefined,
+      externalId: `ZLB-LONG-${seq}`,
+    });
+    expect([zl.status, zl.body.status], JSON.stringify(zl.body)).to.deep.equal([200, 'created']);
+    expect((await issueByNumber(zl.body.number))?.content).to.have.string(title);
+  });
+
   it('a redelivery (newly signed) answers the same number; a replayed request is refused', async () => {
     const o = order();
     const first = signed('hotline12345', o);
