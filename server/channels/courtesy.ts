@@ -18,6 +18,18 @@ const PUNCTUATION = /[\s,，.。!！?？~～、]/g;
  */
 const BARE_REPLY = /^(?:(?:非常|很|挺|比较|基本)?(?:不)?满意|好评|差评|点赞|不好|退订|TD|T|[a-z0-9]{1,2})$/iu;
 
+/**
+ * The owner saying the centre's answer did not satisfy them (不满意, 差评, 非常不满意，问题根本没解决): in a reply
+ * to the centre's mail this is a rating given in the wrong place. Only the owner rates, on the QR page, where a
+ * bad rating is checked and the issue redone; the reply is answered with where to rate, and the centre hears
+ * of it (issue-from-message.ts mergeAsSource).
+ */
+const DISSATISFIED = /^(?:非常|很|十分|特别|极其)?(?:不满意|差评)/u;
+
+export function isDissatisfied(text: string): boolean {
+  return DISSATISFIED.test(text.replace(PUNCTUATION, ''));
+}
+
 export function isCourtesy(text: string): boolean {
   const words = text.replace(PUNCTUATION, '');
   return words.length > 0 && words.length <= 12 && (COURTESY.test(words) || BARE_REPLY.test(words));

@@ -22,7 +22,7 @@ import { changeOf, notifyChange, type EnterpriseContact } from '../commands/issu
 import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
 import { storedIntakeIssue } from '../commands/issue-intake.doc.ts';
 import { nextIssueNumber, withActorName } from '../commands/issue-store.ts';
-import { isCourtesy } from '../channels/courtesy.ts';
+import { isCourtesy, isDissatisfied } from '../channels/courtesy.ts';
 import type { InboundContact, InboundMessage } from '../channels/types.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import {
@@ -88,6 +88,12 @@ function sourceOf(entry: InboxEntryDoc, msg: InboundMessage, title: string): Iss
     contact: contactOf(msg.contact),
   };
 }
+
+/** A message quoted in a timeline note: its first words. */
+const clip = (text: string, max = 60) => {
+  const chars = [...text.replace(/\s+/gu, ' ').trim()];
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : chars.join('');
+};
 
 /** An open issue of the repeat window with the enterprise it belongs to (reads that name several). */
 export type EnterpriseCandidate = RepeatCandidate & { enterpriseId: unknown };
@@ -228,19 +234,26 @@ export async function mergeAsSource(
   const title = msg.title ?? titleFromContent(msg.content);
   const label = CHANNEL_LABELS[msg.channel];
   // A picture that follows its sender's complaint (thread.ts) adds to it; it is not the problem raised again.
-  const note = msg.filesOnly
+  const said = msg.filesOnly
     ? `收到企业通过「${label}」补充的图片，已附在本件`
     : inThread
       ? `收到企业在「${label}」原会话中的回复，已记入本件`
       : `收到企业通过「${label}」的再次反映，已并入本件办理`;
+  // 不满意 in reply to the centre's answer is no courtesy: the sender is told where the owner rates, the
+  // centre hears it (intents.ts), and the timeline says it in so many words.
+  const dissatisfied = inThread && isDissatisfied(msg.content);
   // A bare 谢谢 in the thread is kept with the issue for staff, not shown back to the enterprise as news.
-  const courtesy = inThread && isCourtesy(msg.content);
+  const courtesy = inThread && !dissatisfied && isCourtesy(msg.content);
+  const note = dissatisfied
+    ? `企业在「${label}」原会话中回复对办理结果不满意：「${clip(msg.content)}」。评价须由企业在企业码页面提交，已告知其评价方式，请服务中心回访了解原因`
+    : said;
   const data = {
     kind: 'source_merged',
     channel: msg.channel,
     inboxId: String(entry._id),
     ...(msg.filesOnly ? { filesOnly: true } : {}),
     ...(inThread ? { thread: true, ...(courtesy ? { courtesy: true } : {}) } : {}),
+    ...(dissatisfied ? { dissatisfied: true } : {}),
   };
   const issues = deps.models.Issue.collection;
   const masterId = master._id as Types.ObjectId;

@@ -206,6 +206,9 @@ export function intentsOf(change: IssueChange): Intent[] {
       // hears so (补充内容告知, not 无需重复反映) and whoever holds the issue reads it; a bare 谢谢 there, nobody.
       if (change.data?.kind === 'source_merged' && !change.data.filesOnly) {
         if (!change.data.thread) return [i('source_merged', 'sender')];
+        // 不满意 in reply to the answer: its sender hears where the owner rates, the centre (which checks
+        // ratings and calls back) that the owner is not satisfied.
+        if (change.data.dissatisfied) return [i('rating_howto', 'sender'), i('reply_dissatisfied', 'centre')];
         if (change.data.courtesy) return [];
         return [i('source_added', 'sender'), i('enterprise_supplement', holderOf(change))];
       }

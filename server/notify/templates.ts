@@ -40,6 +40,8 @@ export const NOTIFY_EVENTS = [
   'enterprise_received',
   'source_merged',
   'source_added',
+  'rating_howto',
+  'reply_dissatisfied',
   'attachments_refused',
   'enterprise_dispatched',
   'enterprise_reply',
@@ -260,6 +262,17 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '补充内容告知',
     '企业（原会话的来件人）',
     '您在原会话中补充的内容已记入问题{{number}}，工作人员会一并查看。可扫描企业码查看进度：{{link}}',
+  ),
+  // A reply of 不满意 in the mail thread: a rating is given on the QR page only (DESIGN §6).
+  rating_howto: spec(
+    '评价方式告知',
+    '企业（原会话的来件人）',
+    '已收到您对问题{{number}}办理结果的意见，服务中心会跟进。办理结果的评价只能在企业码页面提交：请扫描企业码，选择“不满意”并说明原因，服务中心将核实并安排重新办理：{{link}}',
+  ),
+  reply_dissatisfied: spec(
+    '企业回复不满意',
+    '服务中心',
+    '问题{{number}}「{{title}}」企业在原会话中回复对办理结果不满意（尚未在企业码评价），请回访了解原因。',
   ),
   // {{files}}: how many were not kept, each with its reason (超过10MB, 类型不支持, 超过5个上限).
   attachments_refused: spec(

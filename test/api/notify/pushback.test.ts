@@ -517,6 +517,57 @@ describe('push-back to the originating channel', () => {
     ]);
   });
 
+  it('不满意 in reply to the 办理结果 mail: its sender is told to rate on the QR page, the centre hears it', async () => {
+    const e = enterpriseIn(t, 'deqing', 7);
+    await t.models.Enterprise.updateOne({ _id: e._id }, { $set: { emails: ['wang@pb-rate.cn'] } });
+    const mailer = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtp!.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    const first = {
+      from: '"王经理" <wang@pb-rate.cn>',
+      to: 'complaints@issues.example.gov.cn',
+      subject: `【${e.creditCode}】园区污水管网接入迟迟未办`,
+    };
+    await mailer.sendMail({
+      ...first,
+      text: '我司新厂房的污水管网接入申请已提交两个月，至今未安排施工，影响投产，请协调。',
+      messageId: '<pb-rate-1@pb-rate.cn>',
+    });
+    await t.notify.notifier.idle();
+    const issue = (await t.models.Issue.findOne({ externalId: 'pb-rate-1@pb-rate.cn' }).lean())!;
+    await carryThrough(String(issue._id));
+    // The owner answers the centre's 办理结果 mail, which threads under theirs.
+    await mailer.sendMail({
+      ...first,
+      subject: `Re: 办理结果 ${issue.number}`,
+      inReplyTo: '<centre-reply-1@issues.example.gov.cn>',
+      references: ['<pb-rate-1@pb-rate.cn>', '<centre-reply-1@issues.example.gov.cn>'],
+      text: '不满意！\n\n> 您的问题已办理完毕，请扫描企业码查看答复并评价',
+      messageId: '<pb-rate-2@pb-rate.cn>',
+    });
+    mailer.close();
+    await t.notify.notifier.idle();
+    const after = (await t.models.Issue.findById(issue._id).lean())!;
+    expect(after.state, 'a reply is no rating: only the owner rates, on the QR page').to.equal(
+      'awaiting_rating',
+    );
+    const note = after.timeline.find((x) => x.data?.kind === 'source_merged');
+    expect(note).to.include({ public: true });
+    expect(note?.note).to.include('不满意');
+    expect(note?.data).to.include({ dissatisfied: true });
+    const [howto] = await outbox(t, { issueId: String(issue._id), event: 'rating_howto' });
+    expect(howto?.recipient.address).to.equal('wang@pb-rate.cn');
+    expect(howto?.text).to.include('企业码').and.include(`/e/${e.qrToken}`);
+    expect((await recipientsByEvent(t, String(issue._id))).reply_dissatisfied).to.deep.equal([
+      'clerk',
+      'director',
+      'dispatcher',
+    ]);
+  });
+
   it('an address the enterprise is known by (a merged sender’s) writing in is the enterprise: its receipt carries the QR page', async () => {
     const e = enterpriseIn(t, 'deqing', 5);
     await t.models.Enterprise.updateOne({ _id: e._id }, { $set: { emails: ['caiwu@pb-known.cn'] } });

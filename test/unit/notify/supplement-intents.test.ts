@@ -60,6 +60,11 @@ describe('the owner’s 补充材料 (intents)', () => {
       { event: 'enterprise_supplement', audience: 'unit' },
     ]);
     expect(intentsOf(note('in_progress', { ...reply, courtesy: true }))).to.deep.equal([]);
+    // 不满意 there: its sender hears where the owner rates, the centre (which calls back) that it was said.
+    expect(intentsOf(note('awaiting_rating', { ...reply, dissatisfied: true }))).to.deep.equal([
+      { event: 'rating_howto', audience: 'sender' },
+      { event: 'reply_dissatisfied', audience: 'centre' },
+    ]);
   });
 
   it('files a message brought that could not be kept are named to its sender, and nobody else', () => {
