@@ -72,6 +72,11 @@ export interface IntakeAck {
   status: 'created' | 'merged' | 'duplicate' | 'queued' | 'failed';
   /** Why processing failed (the message stays in the dead-letter list). */
   reason?: string;
+  /**
+   * The message's words became the content of the issue its sender's picture opened a moment before
+   * (status `merged`; intake/picture-words.ts).
+   */
+  describes?: boolean;
   /** Files that came with the message and were not stored, each with why (超过5个上限, 类型不支持…). */
   refusedAttachments?: { filename: string; reason: string }[];
 }

@@ -374,6 +374,25 @@ function enterpriseContactOf(e: IntakeEnterprise): EnterpriseContact | undefined
   return { _id, qrToken, mobile, email, emails, wechatOpenids, notify, provisional };
 }
 
+/**
+ * What the message opens as: classified and routed (triage), the lifecycle core with its opening events (the
+ * creation, and the dispatch when routing is confident), and the route taken. Also what a picture's issue is
+ * opened again as once its sender's words come (picture-words.ts).
+ */
+export async function openingOf(
+  deps: IssueCreateDeps,
+  config: IntakeConfig,
+  { msg, by, enterprise, now, possibleRepeat }: Omit<NewIssueInput, 'entry' | 'intakeNote'>,
+) {
+  const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
+  const classified = triage(triageDeps, { ...msg, region: enterprise.region });
+  // A possible repeat is the dispatcher's call (merge or keep), so it is not dispatched on its own.
+  const triaged = possibleRepeat ? { ...classified, autoDispatch: false } : classified;
+  const { core, events } = await openingCore(deps, by, triaged, now, { config, channel: msg.channel });
+  const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
+  return { triaged, core, events, routed };
+}
+
 /** Triage, number and insert; `created` is false when this entry's issue (or its external id) already exists. */
 export async function createIssueFromMessage(
   deps: IssueCreateDeps,
@@ -381,15 +400,16 @@ export async function createIssueFromMessage(
   { entry, msg, by, enterprise, now, possibleRepeat, intakeNote }: NewIssueInput,
 ): Promise<{ issue: IssueDoc; created: boolean }> {
   const { models } = deps;
-  const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
-  const classified = triage(triageDeps, { ...msg, region: enterprise.region });
-  // A possible repeat is the dispatcher's call (merge or keep), so it is not dispatched on its own.
-  const triaged = possibleRepeat ? { ...classified, autoDispatch: false } : classified;
-  const { core, events } = await openingCore(deps, by, triaged, now, { config, channel: msg.channel });
+  const { triaged, core, events, routed } = await openingOf(deps, config, {
+    msg,
+    by,
+    enterprise,
+    now,
+    possibleRepeat,
+  });
   if (possibleRepeat) events.push(possibleRepeatEvent(events[0], possibleRepeat));
   if (intakeNote) events.push({ ...intakeNote, fromState: core.state, toState: core.state });
   const number = await nextIssueNumber(models, now);
-  const routed = triaged.autoDispatch && triaged.route ? triaged.route : null;
   const title = msg.title ?? titleFromContent(msg.content);
   const issue = storedIntakeIssue({
     _id: entry.issueId,

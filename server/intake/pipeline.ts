@@ -41,7 +41,8 @@ import {
   type PossibleRepeat,
 } from './issue-from-message.ts';
 import { findRepeat, type RepeatCandidate, type RepeatCheck } from './repeat.ts';
-import { pictureFollowUp, threadIssue } from './thread.ts';
+import { describedPicture, pictureFollowUp, threadIssue } from './thread.ts';
+import { describePicture } from './picture-words.ts';
 import { issueText } from '../text/issue-text.ts';
 
 export type IntakeSink = (msg: InboundMessage, credentialId?: string) => Promise<IntakeAck>;
@@ -297,6 +298,12 @@ export async function processEntry(
       const flagOnly = by.repeats === 'flag';
       const repeat = findRepeat({ text, now, flagOnly }, candidates, deps.checkRepeat);
       possibleRepeat = repeat.flag ? possibleRepeatOf(repeat.flag.candidate, repeat.flag.score) : undefined;
+      // Words just after the same follower's picture describe the issue it opened (picture-words.ts).
+      const picture = flagOnly ? undefined : describedPicture(msg, candidates, now);
+      const described =
+        picture &&
+        (await describePicture(deps, prepared.config, picture, { entry, msg, by, enterprise, now }));
+      if (described) return { ack: { ...mergedInto(described).ack, describes: true } };
       const master = (flagOnly ? null : pictureFollowUp(msg, candidates, now)) ?? repeat.merge;
       const merged = master && (await mergeAsSource(deps, master, entry, msg, by, now));
       if (merged) return mergedInto(merged);

@@ -4,9 +4,12 @@
 // reply joins the one still open, as another source of it. Only from the address that wrote the issue, or one
 // registered as the enterprise's: anyone can put any Message-ID in a header and a public credit code in the
 // subject (a security review joined another enterprise's issue that way). Likewise a WeChat follower's picture
-// sent just after their words (owners write, then photograph) joins the issue those words opened.
+// sent just after their words (owners write, then photograph) joins the issue those words opened, and their
+// words sent just after a picture (owners photograph, then write) describe the issue the picture opened
+// (picture-words.ts).
 import type { Document } from 'mongodb';
 import type { InboundMessage } from '../channels/types.ts';
+import { PICTURE_ONLY_CONTENT } from '../channels/wechat/wechat.dialogue.ts';
 import type { Models } from '../models/index.ts';
 import { CANDIDATE_FIELDS, OPEN_STATES } from './issue-from-message.ts';
 import type { RepeatCandidate } from './repeat.ts';
@@ -66,5 +69,25 @@ export function pictureFollowUp<C extends RepeatCandidate>(
   const since = now.getTime() - PICTURE_FOLLOW_UP_MS;
   return [...candidates]
     .filter((c) => c.contact?.openid === openid && c.createdAt.getTime() >= since)
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+}
+
+/**
+ * The picture-only issue a WeChat text describes (pure): the newest of the enterprise's open candidates that the
+ * same follower opened with a picture alone in the last PICTURE_FOLLOW_UP_MS, still without words.
+ */
+export function describedPicture<C extends RepeatCandidate>(
+  msg: InboundMessage,
+  candidates: readonly C[],
+  now: Date,
+): C | undefined {
+  const openid = msg.contact.openid;
+  if (msg.filesOnly || msg.channel !== 'wechat' || !openid) return undefined;
+  const since = now.getTime() - PICTURE_FOLLOW_UP_MS;
+  return [...candidates]
+    .filter(
+      (c) =>
+        c.contact?.openid === openid && c.content === PICTURE_ONLY_CONTENT && c.createdAt.getTime() >= since,
+    )
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
 }

@@ -4,7 +4,9 @@
 // too (the pipeline registers a provisional enterprise for the centre to confirm, as for any unknown sender:
 // nothing accepted is dropped), and the reply asks for the code. Voice, video and other kinds are answered with
 // a request for text or a picture. A bound follower's bare courtesy (谢谢, 好的, 收到, 您好) is answered, not filed:
-// it answers the centre's reply and is no problem to handle. The replies are Chinese and name the issue number.
+// it answers the centre's reply and is no problem to handle. The replies are Chinese and name the issue number;
+// a picture alone is taken in under its number and its words asked for, which then describe its issue
+// (intake/picture-words.ts).
 import type { IntakeAck, InboundMessage } from '../types.ts';
 import { contactInText } from '../contact-in-text.ts';
 import { isCourtesy, isIntentOnly } from '../courtesy.ts';
@@ -74,6 +76,12 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
   }
 }
 
+/**
+ * The text of a picture sent without words: its issue holds this until the sender's words come, which then
+ * become its content (intake/picture-words.ts).
+ */
+export const PICTURE_ONLY_CONTENT = '（企业通过微信公众号发送了一张图片，见附件）';
+
 /** The message the pipeline files for a push (the complaint text replaces the content when a code came with it). */
 export function inboundOf(
   push: WechatPush,
@@ -83,11 +91,7 @@ export function inboundOf(
   const image = push.msgType === 'image';
   const said = content ?? push.content ?? '';
   // A voice message's text is WeChat's transcript, which staff should read as such.
-  const text = image
-    ? '（企业通过微信公众号发送了一张图片，见附件）'
-    : push.rawType === 'voice'
-      ? `（语音转文字）${said}`
-      : said;
+  const text = image ? PICTURE_ONLY_CONTENT : push.rawType === 'voice' ? `（语音转文字）${said}` : said;
   return {
     channel: 'wechat',
     // WeChat retries a push it got no answer to with the same MsgId; events have none.
@@ -104,10 +108,17 @@ export function inboundOf(
   };
 }
 
-/** The acknowledgement in Chinese, with the issue number; a picture that joined an issue is said to be added. */
+/**
+ * The acknowledgement in Chinese, with the issue number: a picture that joined an issue is said to be added; a
+ * picture alone is taken in and its words asked for; words describing it are said to be filed with it.
+ */
 export function ackText(ack: IntakeAck, msg?: Pick<InboundMessage, 'filesOnly'>): string {
   if (msg?.filesOnly && ack.status === 'merged')
     return `已收到您发送的图片，已补充到问题 ${ack.number}，工作人员会一并查看。`;
+  if (msg?.filesOnly && ack.status === 'created')
+    return `已收到您发送的图片，受理编号：${ack.number}。请接着用文字简要描述您要反映的问题（如地点、情况、持续多久），我们会与图片一并登记办理。`;
+  if (ack.describes)
+    return `已收到您的文字描述，已与您刚才发送的图片一并登记，受理编号：${ack.number}。企业负责人可在企业码页面查看办理进度。`;
   switch (ack.status) {
     case 'created':
       // A follower is not the owner (anyone may send a credit code): the code is the owner's to scan.

@@ -151,8 +151,10 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
         const msg = inboundOf(push, boundCode, step.complaint);
         return ackText(await sink(msg), msg);
       }
-      case 'file-unbound':
-        return ackText(await sink(inboundOf(push, undefined))) + WECHAT_TEXT.askCodeAfterFiling;
+      case 'file-unbound': {
+        const msg = inboundOf(push, undefined);
+        return ackText(await sink(msg), msg) + WECHAT_TEXT.askCodeAfterFiling;
+      }
       case 'bind': {
         const enterprise = await models.Enterprise.collection.findOne(
           { creditCode: step.creditCode },

@@ -324,6 +324,49 @@ describe('WeChat pictures: the media download job against a fake WeChat API', fu
     expect(later.text).to.contain(own.number).and.not.contain(issue.number);
   });
 
+  it('a picture sent before the follower’s words: one issue, the picture attached, the words its content', async () => {
+    const e = t.data.enterprises[15]!;
+    const openid = 'oMEDIA_15_picfirst';
+    const post = (xml: string) =>
+      request(t.app).post('/api/intake/wechat').query(plainQuery(openid)).type('text/xml').send(xml);
+    await post(textXml(openid, e.creditCode, 'picfirst-bind'));
+    const before = await t.models.Issue.countDocuments({});
+    // The picture alone is taken in at once (nothing lost if no words follow) and its words asked for.
+    const shown = await post(imageXml(openid, 'MEDIA_picfirst', 'picfirst-img'));
+    const issue = (await t.models.Issue.findOne({ externalId: 'picfirst-img' }).lean())!;
+    expect(shown.text).to.contain(`已收到您发送的图片，受理编号：${issue.number}`).and.contain('文字');
+    expect(issue.state).to.equal('received');
+    // A minute later, the words.
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+    const words = '厂区门口的污水管网堵塞，污水漫到路面，已经一个星期了，请尽快安排疏通。';
+    const said = await post(textXml(openid, words, 'picfirst-text'));
+    expect(said.text).to.contain(`已与您刚才发送的图片一并登记，受理编号：${issue.number}`);
+    expect(await t.models.Issue.countDocuments({}), 'one issue, not two').to.equal(before + 1);
+    const one = (await t.models.Issue.findById(issue._id).lean())!;
+    expect(one).to.include({
+      content: words,
+      title: '厂区门口的污水管网堵塞，污水漫到路面，已经一个星期了，请尽…',
+    });
+    // Classified and routed on the words, as if they had come first.
+    expect(one.category).to.equal('utilities');
+    expect(one.timeline.map((x) => x.data?.kind ?? x.action)).to.include('picture_described');
+    expect((await listed(issue._id)).map((f) => f.status)).to.deep.equal(['pending']);
+    // Redelivery of either message answers the same number (newly signed URLs, as WeChat retries).
+    expect((await post(imageXml(openid, 'MEDIA_picfirst', 'picfirst-img'))).text).to.contain(issue.number);
+    expect((await post(textXml(openid, words, 'picfirst-text'))).text).to.contain(issue.number);
+    expect(await t.models.Issue.countDocuments({})).to.equal(before + 1);
+    // Words 40 minutes after a picture are a problem of their own; the picture stays filed as it was.
+    t.clock.set(new Date(t.clock.now().getTime() + 40 * 60_000));
+    await post(imageXml(openid, 'MEDIA_picfirst_b', 'picfirst-img-b'));
+    const lone = (await t.models.Issue.findOne({ externalId: 'picfirst-img-b' }).lean())!;
+    t.clock.set(new Date(t.clock.now().getTime() + 40 * 60_000));
+    const late = await post(
+      textXml(openid, '园区内路灯已经坏了半个月，晚上员工下班很不安全。', 'picfirst-late'),
+    );
+    expect(late.text).to.not.contain(lone.number);
+    expect((await t.models.Issue.findById(lone._id).lean())!.content).to.contain('图片');
+  });
+
   /** When the picture's current claim (its next attempt) ends, if it has one. */
   async function claimedUntil(issueId: Types.ObjectId): Promise<Date | undefined> {
     const doc = await t.conn.db!.collection('attachments.files').findOne({ 'metadata.issueId': issueId });

@@ -187,8 +187,9 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       const said = await postPlain(t, openid, voice);
       expect(replyOf(said.text).Content).to.contain('文字');
       expect(await t.models.Issue.countDocuments({ externalId: '1202' })).to.equal(0);
-      // With the account's 语音识别 on, WeChat sends the transcript: that is filed as the follower's text, marked
-      // as a transcript; a spoken 谢谢 is courtesy, answered and not filed.
+      // With the account's 语音识别 on, WeChat sends the transcript: that is the follower's text, marked as a
+      // transcript (here, just after their picture, it describes the picture's issue); a spoken 谢谢 is
+      // courtesy, answered and not filed.
       const spoken = voice
         .replace('<MsgId>1202</MsgId>', '<MsgId>1203</MsgId>')
         .replace(
@@ -196,7 +197,7 @@ describe('WeChat official account (/api/intake/wechat)', () => {
           '</Format><Recognition><![CDATA[厂区门口的路灯坏了一个月没人修]]></Recognition>',
         );
       const heard = await postPlain(t, openid, spoken);
-      const filed = await t.models.Issue.findOne({ externalId: '1203' }).lean();
+      const filed = await t.models.Issue.findById(issue!._id).lean();
       expect(filed?.content).to.equal('（语音转文字）厂区门口的路灯坏了一个月没人修');
       expect(replyOf(heard.text).Content).to.contain(filed!.number);
       const thanks = voice
