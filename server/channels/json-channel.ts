@@ -256,12 +256,37 @@ function titleAndContent(o: WorkOrder): { title?: string; content: string } {
   return { title: titleFromContent(o.title), content: said ? o.content : `${o.title}\n\n${o.content}` };
 }
 
-/** A work order as an inbound message of `channel`. */
+/** How far a platform's receivedAt may be from the arrival: its clock's skew ahead, an outage backlog back. */
+export const RECEIVED_AT_RANGE = Object.freeze({ aheadMs: 5 * 60_000, backMs: 366 * 24 * 3600_000 });
+
+/**
+ * The order's receivedAt is when the enterprise raised it (来件时间 on the issue): one in the future or more than a
+ * year back is the platform's mistake, refused with a stable code (the order waits in the dead-letter list)
+ * rather than shown to staff as fact.
+ */
+export function checkReceivedAt(at: Date | undefined, now: Date): void {
+  if (!at) return;
+  const off = at.getTime() - now.getTime();
+  if (off > RECEIVED_AT_RANGE.aheadMs)
+    throw new ChannelRefusal(
+      'invalid_received_at',
+      400,
+      `字段 receivedAt 无效：${at.toISOString()} 晚于当前时间，请核对平台时钟`,
+    );
+  if (-off > RECEIVED_AT_RANGE.backMs)
+    throw new ChannelRefusal(
+      'invalid_received_at',
+      400,
+      `字段 receivedAt 无效：${at.toISOString()} 早于一年前，请核对来件时间`,
+    );
+}
+
+/** A work order as an inbound message of `channel`; its receivedAt is when the enterprise raised it. */
 export function workOrderMessage(channel: ChannelId, externalId: string, o: WorkOrder): InboundMessage {
   return {
     channel,
     externalId,
-    ...(o.receivedAt ? { receivedAt: o.receivedAt } : {}),
+    ...(o.receivedAt ? { receivedAt: o.receivedAt, raisedAt: o.receivedAt } : {}),
     ...titleAndContent(o),
     ...(o.urgency ? { urgency: o.urgency } : {}),
     enterprise: {
@@ -303,8 +328,9 @@ export function workOrderAdapter(
     auth,
     schema,
     idField,
-    parse(raw) {
+    parse(raw, now) {
       const order = parseWith(schema, parseJsonObject(raw));
+      checkReceivedAt(order.receivedAt, now);
       return workOrderMessage(channel, String(order[idField]), order);
     },
     reply: jsonAck,

@@ -27,7 +27,7 @@ export type IntakeIssueParts = Pick<
   | 'timeline'
   | 'createdBy'
 > &
-  Partial<Pick<IssueDoc, 'possibleRepeat' | 'inboxId'>> & {
+  Partial<Pick<IssueDoc, 'possibleRepeat' | 'inboxId' | 'raisedAt'>> & {
     core: IssueCore;
     now: Date;
     enterprise: Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
@@ -153,6 +153,7 @@ export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }
     content: p.content,
     contact: p.contact ?? null,
     inboxId: p.inboxId ?? null,
+    raisedAt: p.raisedAt ?? null,
     sources: p.sources ?? [],
     classification: {
       source: p.classification.source,

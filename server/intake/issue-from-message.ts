@@ -425,6 +425,7 @@ export async function createIssueFromMessage(
     // The first message is the issue itself (channel, externalId, text, contact, inbox entry); sources hold
     // the repeats.
     inboxId: entry._id,
+    raisedAt: msg.raisedAt ?? null,
     sources: [],
     classification: triaged.classification,
     routing: { source: routed ? routed.source : 'none' },

@@ -86,13 +86,14 @@ export type IssueMessage = Omit<IssueSource, 'inboxId'> & { inboxId: Types.Objec
 /** The issue's messages: its own first (the issue's fields hold it), then the repeats merged into it. */
 export function messagesOf(
   issue: Pick<IssueDoc, 'channel' | 'createdAt' | 'title' | 'content'> &
-    Partial<Pick<IssueDoc, 'inboxId' | 'externalId' | 'contact' | 'sources'>>,
+    Partial<Pick<IssueDoc, 'inboxId' | 'externalId' | 'contact' | 'sources' | 'raisedAt'>>,
 ): IssueMessage[] {
   const own: IssueMessage = {
     inboxId: issue.inboxId ?? null,
     channel: issue.channel,
     externalId: issue.externalId ?? null,
-    receivedAt: issue.createdAt,
+    // As a merged message's: when its channel says it was raised, else when the centre took it in.
+    receivedAt: issue.raisedAt ?? issue.createdAt,
     title: issue.title,
     content: issue.content,
     contact: issue.contact ?? null,
@@ -129,6 +130,11 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   contact?: IssueContact | null;
   /** The inbox entry of the first message (null on issues taken in before it was kept). */
   inboxId?: Types.ObjectId | null;
+  /**
+   * When the enterprise raised it on the platform that forwarded it (a 12345 or 浙里办 order's receivedAt): 来件时间
+   * for staff. The time limits start when the centre takes it in (createdAt, DESIGN §5), not at this time.
+   */
+  raisedAt?: Date | null;
   /** The repeats merged in after the first message (which the issue's own fields hold). */
   sources?: IssueSource[];
   /** Set at intake when the message may repeat another open issue of the enterprise. */
@@ -442,6 +448,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     content: { type: String, required: true, validate: maxChars(LIMITS.storedContent) },
     contact: { type: Mixed, default: null },
     inboxId: { type: ObjectId, default: null },
+    raisedAt: { type: Date, default: null },
     sources: { type: [Mixed], default: [] },
     possibleRepeat: { type: Mixed, default: null },
     classification: {

@@ -14,6 +14,7 @@ import {
   parseWith,
   text,
   workOrderMessage,
+  checkReceivedAt,
   contactPhoneField,
   type JsonChannelAdapter,
 } from '../json-channel.ts';
@@ -43,13 +44,14 @@ export const reviewAdapter: JsonChannelAdapter = {
   auth: 'hmac',
   schema: reviewSchema,
   idField: 'reviewId',
-  parse(raw) {
+  parse(raw, now) {
     const body = parseJsonObject(raw);
     // A platform that pushes every rating sends good ones too: nothing to follow up, and no dead letter (each
     // one told every centre member 渠道消息处理失败).
     if (typeof body.level === 'string' && GOOD_LEVELS.includes(body.level.trim()))
       throw new AppError('not_bad_rating', 422, '只受理差评（不满意、非常不满意），好评无需登记');
     const r = parseWith(reviewSchema, body);
+    checkReceivedAt(r.receivedAt, now);
     const subject = [r.departmentName, r.serviceName].filter(Boolean).join('·');
     const title = `好差评${r.level ?? '差评'}${subject ? `：${subject}` : ''}`.slice(0, LIMITS.title);
     const content =

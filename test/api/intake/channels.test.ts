@@ -135,6 +135,43 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect((await issueByNumber(zl.body.number))?.content).to.have.string(title);
   });
 
+  it('a platform’s receivedAt is the issue’s 来件时间 for staff; time limits still start at intake; a future or ancient one is refused', async () => {
+    // The platform's clock is the real one (the signature's); the business clock may be simulated.
+    const raised = new Date(Math.floor(Date.now() / 1000) * 1000 - 3 * 3600_000);
+    const res = await signed('hotline12345', order({ receivedAt: raised.toISOString() }))
+      .send()
+      .expect(200);
+    const issue = (await issueByNumber(res.body.number))!;
+    expect(issue.raisedAt).to.deep.equal(raised);
+    const shown = await request(t.app)
+      .get(`/api/issues/${String(issue._id)}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(shown.body.raisedAt).to.equal(raised.toISOString());
+    expect(shown.body.sources[0].receivedAt).to.equal(raised.toISOString());
+    // DESIGN §5 counts from when the centre takes it in: no backdated deadline.
+    expect(issue.createdAt).to.deep.equal(t.clock.now());
+    expect(issue.deadlines!.startAt).to.deep.equal(t.clock.now());
+    // 浙里办 (unix seconds) the same.
+    const zl = await keyed('zheliban', 'demo-zheliban-key', {
+      ...order({ receivedAt: raised.getTime() / 1000 }),
+      orderId: undefined,
+      externalId: `ZLB-RAISED-${seq}`,
+    }).expect(200);
+    expect((await issueByNumber(zl.body.number))?.raisedAt).to.deep.equal(raised);
+    // A platform clock an hour ahead, or a date two years back, is the platform's mistake: refused with a
+    // stable code and kept in the dead-letter list.
+    const ahead = order({ receivedAt: new Date(Date.now() + 3600_000).toISOString() });
+    expectError(await signed('hotline12345', ahead).send(), 400, 'invalid_received_at');
+    const ancient = order({ receivedAt: new Date(Date.now() - 2 * 366 * 86_400_000).toISOString() });
+    expectError(await signed('hotline12345', ancient).send(), 400, 'invalid_received_at');
+    const letter = await t.models.InboxEntry.findOne({ externalId: ancient.orderId }).lean();
+    expect(letter).to.include({ status: 'failed' });
+    // Without one, nothing is said about it.
+    const plain = await signed('hotline12345', order()).send().expect(200);
+    expect((await issueByNumber(plain.body.number))?.raisedAt).to.equal(null);
+  });
+
   it('a redelivery (newly signed) answers the same number; a replayed request is refused', async () => {
     const o = order();
     const first = signed('hotline12345', o);
