@@ -55,6 +55,8 @@ describe('JSON channel adapters', () => {
       channel: 'hotline12345',
       externalId: 'HZ12345-20260302-000731',
       receivedAt: new Date('2026-03-02T00:55:00Z'),
+      // When the enterprise raised it on the platform: the 来件时间.
+      raisedAt: new Date('2026-03-02T00:55:00Z'),
       title: '厂区周边道路货车限行',
       content: order.content,
       urgency: 'urgent',
@@ -105,6 +107,18 @@ describe('JSON channel adapters', () => {
       () => hotline12345Adapter.parse(body({ orderId: 'W1', content: 'x', receivedAt: 'yesterday' }), NOW),
       'invalid_field',
     );
+    // Ahead of the arrival by more than a clock's skew, or more than a year back: the platform's mistake.
+    for (const receivedAt of ['2026-03-02T01:10:00Z', '2025-02-01T00:00:00Z'])
+      refused(
+        () => hotline12345Adapter.parse(body({ orderId: 'W1', content: 'x', receivedAt }), NOW),
+        'invalid_received_at',
+      );
+    expect(
+      hotline12345Adapter.parse(
+        body({ orderId: 'W1', content: 'x', receivedAt: '2026-03-02T01:04:00Z' }),
+        NOW,
+      ).raisedAt,
+    ).to.deep.equal(new Date('2026-03-02T01:04:00Z'));
   });
 
   it('refuses hostile shapes anywhere: $-keys, _bsontype, __proto__, NUL characters', () => {
