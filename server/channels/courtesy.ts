@@ -22,12 +22,14 @@ const BARE_REPLY = /^(?:(?:非常|很|挺|比较|基本)?(?:不)?满意|好评|�
  * The owner saying the centre's answer did not satisfy them (不满意, 差评, 非常不满意，问题根本没解决): in a reply
  * to the centre's mail this is a rating given in the wrong place. Only the owner rates, on the QR page, where a
  * bad rating is checked and the issue redone; the reply is answered with where to rate, and the centre hears
- * of it (issue-from-message.ts mergeAsSource).
+ * of it (issue-from-message.ts mergeAsSource). Said first, or anywhere in a short reply (对办理结果不满意).
  */
 const DISSATISFIED = /^(?:非常|很|十分|特别|极其)?(?:不满意|差评)/u;
+const SHORT_REPLY = 20;
 
 export function isDissatisfied(text: string): boolean {
-  return DISSATISFIED.test(text.replace(PUNCTUATION, ''));
+  const words = text.replace(PUNCTUATION, '');
+  return DISSATISFIED.test(words) || (words.length <= SHORT_REPLY && /不满意|差评/u.test(words));
 }
 
 export function isCourtesy(text: string): boolean {

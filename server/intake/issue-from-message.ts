@@ -239,11 +239,13 @@ export async function mergeAsSource(
     : inThread
       ? `收到企业在「${label}」原会话中的回复，已记入本件`
       : `收到企业通过「${label}」的再次反映，已并入本件办理`;
-  // 不满意 in reply to the centre's answer is no courtesy: the sender is told where the owner rates, the
-  // centre hears it (intents.ts), and the timeline says it in so many words.
-  const dissatisfied = inThread && isDissatisfied(msg.content);
+  // 不满意 in the thread is never a bare courtesy: staff read it. In reply to the centre's answer (待评价) it is
+  // a rating given in the wrong place: the sender is told where the owner rates, the centre hears it
+  // (intents.ts), and the timeline says it in so many words.
+  const unhappy = inThread && isDissatisfied(msg.content);
+  const dissatisfied = unhappy && master.state === 'awaiting_rating';
   // A bare 谢谢 in the thread is kept with the issue for staff, not shown back to the enterprise as news.
-  const courtesy = inThread && !dissatisfied && isCourtesy(msg.content);
+  const courtesy = inThread && !unhappy && isCourtesy(msg.content);
   const note = dissatisfied
     ? `企业在「${label}」原会话中回复对办理结果不满意：「${clip(msg.content)}」。评价须由企业在企业码页面提交，已告知其评价方式，请服务中心回访了解原因`
     : said;

@@ -536,8 +536,19 @@ describe('push-back to the originating channel', () => {
       text: '我司新厂房的污水管网接入申请已提交两个月，至今未安排施工，影响投产，请协调。',
       messageId: '<pb-rate-1@pb-rate.cn>',
     });
+    // Before any answer, 不满意 is about the handling so far: no bare courtesy, an addition its holder reads.
+    await mailer.sendMail({
+      ...first,
+      subject: `Re: ${first.subject}`,
+      inReplyTo: '<pb-rate-1@pb-rate.cn>',
+      references: ['<pb-rate-1@pb-rate.cn>'],
+      text: '不满意，都两周了还没人联系我们。',
+      messageId: '<pb-rate-0@pb-rate.cn>',
+    });
     await t.notify.notifier.idle();
     const issue = (await t.models.Issue.findOne({ externalId: 'pb-rate-1@pb-rate.cn' }).lean())!;
+    expect((await recipientsByEvent(t, String(issue._id))).enterprise_supplement).to.have.length.above(0);
+    expect(await outbox(t, { issueId: String(issue._id), event: 'source_added' })).to.have.length(1);
     await carryThrough(String(issue._id));
     // The owner answers the centre's 办理结果 mail, which threads under theirs.
     await mailer.sendMail({
@@ -554,11 +565,13 @@ describe('push-back to the originating channel', () => {
     expect(after.state, 'a reply is no rating: only the owner rates, on the QR page').to.equal(
       'awaiting_rating',
     );
-    const note = after.timeline.find((x) => x.data?.kind === 'source_merged');
+    const note = after.timeline.findLast((x) => x.data?.kind === 'source_merged');
     expect(note).to.include({ public: true });
     expect(note?.note).to.include('不满意');
     expect(note?.data).to.include({ dissatisfied: true });
-    const [howto] = await outbox(t, { issueId: String(issue._id), event: 'rating_howto' });
+    const howtos = await outbox(t, { issueId: String(issue._id), event: 'rating_howto' });
+    expect(howtos).to.have.length(1);
+    const [howto] = howtos;
     expect(howto?.recipient.address).to.equal('wang@pb-rate.cn');
     expect(howto?.text).to.include('企业码').and.include(`/e/${e.qrToken}`);
     expect((await recipientsByEvent(t, String(issue._id))).reply_dissatisfied).to.deep.equal([
