@@ -299,6 +299,7 @@ export class IssueGenerator {
       content: text.content,
       contact: null,
       inboxId: null,
+      raisedAt: null,
       sources: [],
       classification: {
         source: intake.source,
