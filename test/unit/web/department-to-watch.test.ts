@@ -35,6 +35,16 @@ describe('monthly report: the department to watch (departmentToWatch)', () => {
     );
   });
 
+  it('names every department tied at the lowest rate, or at the most overdue', () => {
+    const text = departmentToWatch([row('吴兴区', 0.5, 4), row('长兴县', 0.833, 3), row('南浔区', 0.5, 2)]);
+    expect(text).to.equal(
+      '按期办结率最低的部门是吴兴区（50.0%，超期 4 件）、南浔区（50.0%，超期 2 件），需重点督办。',
+    );
+    expect(departmentToWatch([row('甲', 1, 2), row('乙', null, 2), row('丙', null, 1)])).to.equal(
+      '本月办结的问题均按期办结；在办超期最多的是甲（2 件）、乙（2 件），需重点督办。',
+    );
+  });
+
   it('says nothing when all is on time and nothing is overdue', () => {
     expect(departmentToWatch([row('甲', 1), row('乙', null)])).to.equal('');
     expect(departmentToWatch([])).to.equal('');

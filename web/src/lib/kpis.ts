@@ -213,21 +213,22 @@ export function drillQuery(
 }
 
 /**
- * The monthly report's department to watch: the lowest 按期办结率 below 100 % (with its overdue count), else the
+ * The monthly report's departments to watch: the lowest 按期办结率 below 100 % (with its overdue count), else the
  * most overdue; none when every department closed on time and nothing is overdue (a sole department at 100 %
- * was once named 最低 and 需重点督办).
+ * was once named 最低 and 需重点督办). Departments tied there are all named: naming the first alone let the
+ * other off (吴兴区 and 南浔区 both at 50.0 %, November 2026's demo).
  */
 export function departmentToWatch(ranking: readonly KpiRow[]): string {
-  let worst: KpiRow | undefined;
-  let overdue: KpiRow | undefined;
-  for (const row of ranking) {
-    if (row.onTimeRate !== null && row.onTimeRate < 1 && (!worst || row.onTimeRate < worst.onTimeRate!))
-      worst = row;
-    if (row.overdue > (overdue?.overdue ?? 0)) overdue = row;
+  const late = ranking.filter((r) => r.onTimeRate !== null && r.onTimeRate < 1);
+  const lowest = Math.min(...late.map((r) => r.onTimeRate!));
+  const worst = late.filter((r) => r.onTimeRate === lowest);
+  if (worst.length) {
+    const named = worst.map((r) => `${r.name}（${pct(r.onTimeRate)}，超期 ${r.overdue} 件）`).join('、');
+    return `按期办结率最低的部门是${named}，需重点督办。`;
   }
-  if (worst)
-    return `按期办结率最低的部门是${worst.name}（${pct(worst.onTimeRate)}，超期 ${worst.overdue} 件），需重点督办。`;
-  return overdue
-    ? `本月办结的问题均按期办结；在办超期最多的是${overdue.name}（${overdue.overdue} 件），需重点督办。`
-    : '';
+  const most = Math.max(0, ...ranking.map((r) => r.overdue));
+  const overdue = ranking.filter((r) => most > 0 && r.overdue === most);
+  if (!overdue.length) return '';
+  const named = overdue.map((r) => `${r.name}（${r.overdue} 件）`).join('、');
+  return `本月办结的问题均按期办结；在办超期最多的是${named}，需重点督办。`;
 }
