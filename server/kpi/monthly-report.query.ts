@@ -4,7 +4,7 @@
 // coordination. The figures come from the same source as the dashboard and the Excel export (the daily
 // rollups, kpi-rollup.query.ts).
 import { CATEGORY_LABELS } from '../../config/categories.ts';
-import { REGION_LABELS, type RegionCode } from '../../config/units.ts';
+import { REGION_CODES, REGION_LABELS, type RegionCode } from '../../config/units.ts';
 import { CATEGORY_IDS, type CategoryId, type IssueState } from '../../shared/states.ts';
 import type { IssueDoc } from '../models/index.ts';
 import {
@@ -40,6 +40,18 @@ async function receivedCells(deps: KpiDeps, period: KpiPeriod, scope: Record<str
   return rows.map((r) => ({ c: r._id.c as string, r: r._id.r, n: Number(r.n) }));
 }
 
+/**
+ * The regions in the city's own order (湖州市, then 吴兴区, 南浔区, 德清县, 长兴县, 安吉县, as every filter lists
+ * them), any other code after them: sorted by code, the heat map read 安吉县, 长兴县, 湖州市, 德清县, ….
+ */
+function byRegionOrder(a: string, b: string): number {
+  const rank = (r: string) => {
+    const i = (REGION_CODES as readonly string[]).indexOf(r);
+    return i < 0 ? REGION_CODES.length : i;
+  };
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 /** Issues received per category and region over a period: the monthly report's month, the dashboard's period. */
 export async function categoryRegionHeatMap(
   deps: KpiDeps,
@@ -47,7 +59,7 @@ export async function categoryRegionHeatMap(
   scope: Record<string, unknown>,
 ) {
   const rows = await receivedCells(deps, period, scope);
-  const regions = [...new Set(rows.map((r) => r.r))].sort();
+  const regions = [...new Set(rows.map((r) => r.r))].sort(byRegionOrder);
   const index = new Map(rows.map((r) => [`${r.c}|${r.r}`, r.n]));
   return {
     categories: CATEGORY_IDS.map((id) => ({ id, name: CATEGORY_LABELS[id] })),
