@@ -109,6 +109,13 @@ describe('staff app: 待会商决定 on the director desk (e2e, Chromium)', func
     expect(issue.state).to.equal('in_progress');
     expect(issue.unitId).to.equal(unitId(LEAD));
     expect(promised).to.equal(`办结时限：${chinaTimeWithWeekday(issue.deadlines.resolveBy)}`);
+    // Decided, the issue page keeps the consultation as history: the unit that gave no input owes none now.
+    await page.goto(`${t.baseUrl}/issues/${issueId}`);
+    const history = page.getByRole('region', { name: '会商' });
+    await history.getByText(/作出决定/).waitFor();
+    const silent = history.getByRole('listitem').filter({ hasText: '未提交意见' });
+    expect(await silent.count()).to.equal(1);
+    expect(await history.textContent()).to.not.contain('待提交意见');
   });
 
   it('a unit that no longer has the issue, following an old notice to it, is told why it is gone', async () => {
