@@ -62,6 +62,21 @@ describe('api: admin configuration', () => {
         400,
         'unknown_unit',
       );
+      // Level and region agree (both are fixed once created): a city department is the city's, a county or
+      // township unit a county's.
+      for (const wrong of [
+        { level: 'city', region: 'wuxing' },
+        { level: 'county', region: 'city' },
+        { level: 'township', region: 'city' },
+      ]) {
+        const res = await request(t.app)
+          .post('/api/units')
+          .set(auth)
+          .send({ ...base, ...wrong });
+        expectError(res, 400, 'validation_failed');
+        expect(res.body.error.message).to.include('市级部门的区域须为湖州市');
+      }
+      expect(await t.models.Unit.countDocuments({ code: base.code })).to.equal(0);
       expectError(
         await request(t.app)
           .post('/api/units')

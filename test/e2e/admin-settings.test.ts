@@ -202,6 +202,11 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
 
     await dialog.getByLabel('单位代码').fill('nanxun-hefu');
     await dialog.getByLabel('单位名称').fill('和孚镇');
+    // A city department is the city's: the region is 湖州市 and cannot be another (it was 吴兴区 by default).
+    await choose(page(), '层级', '市级部门', dialog);
+    const cityRegion = dialog.locator('#unit-region');
+    expect(await cityRegion.inputValue()).to.equal('湖州市');
+    expect(await cityRegion.isDisabled()).to.equal(true);
     await choose(page(), '层级', '乡镇/街道', dialog);
     await choose(page(), '区域', '南浔区', dialog);
     await choose(page(), '上级单位', '南浔区企业综合服务中心', dialog);

@@ -1,7 +1,7 @@
 // Input for the unit directory: list filters, and admin create/update (code, level and region are fixed once
 // created, because routing rules, usernames and stored issues refer to them).
 import { z } from 'zod';
-import { REGION_CODES } from '../../../config/units.ts';
+import { CITY_REGION, REGION_CODES } from '../../../config/units.ts';
 import { CATEGORY_IDS, UNIT_LEVELS } from '../../../shared/states.ts';
 import { objectIdSchema } from '../../http/validate.ts';
 
@@ -20,14 +20,24 @@ const name = z.string({ error: '请输入单位名称' }).trim().min(2, { error:
 const region = z.enum(REGION_CODES as [string, ...string[]], { error: '区域无效' });
 const categories = z.array(z.enum(CATEGORY_IDS, { error: '问题类别无效' })).max(CATEGORY_IDS.length);
 
-export const createUnitSchema = z.object({
-  code,
-  name,
-  level: z.enum(UNIT_LEVELS, { error: '单位层级无效' }),
-  region,
-  parentId: objectIdSchema.nullable().default(null),
-  categories: categories.default([]),
-});
+/**
+ * A city department is the city's; a county's centre and a township belong to one county. Level and region are
+ * fixed once created, and the form starts at 吴兴区: a 市级部门 saved without changing the region was a city
+ * department of 吴兴区 for good (its staff taking 吴兴区 as their region).
+ */
+export const createUnitSchema = z
+  .object({
+    code,
+    name,
+    level: z.enum(UNIT_LEVELS, { error: '单位层级无效' }),
+    region,
+    parentId: objectIdSchema.nullable().default(null),
+    categories: categories.default([]),
+  })
+  .refine((u) => (u.level === 'city') === (u.region === CITY_REGION), {
+    error: '市级部门的区域须为湖州市，区县单位和乡镇/街道须属于一个区县',
+    path: ['region'],
+  });
 
 export const updateUnitSchema = z
   .object({
