@@ -75,25 +75,43 @@ describe('staff app: screens say what they mean (e2e)', function () {
     return { page, table };
   }
 
-  it('驾驶舱: 超期 says it counts the period’s issues; 当前超期 counts every open issue past its deadline', async () => {
-    // Two open issues past their deadlines (the sweep's lights, set directly): one red (the light at the due
-    // time), one 已超期 (a working day later). 当前超期 counted the second only, beside a workbench 已超期 of both.
+  it('驾驶舱: 超期 says it counts the period’s issues; 当前超期 counts every issue not yet answered past its deadline', async () => {
+    // Two open issues past their deadlines (the sweep's lights, set directly, moving updatedAt as the sweep does so
+    // the KPI rollups count them): one red (the light at the due time), one 已超期 (a working day later). 当前超期 counted the second only, beside a workbench 已超期 of both.
     const late = await receivedIssue('已超期的工单');
-    await t.models.Issue.updateOne({ _id: late.id }, { $set: { warning: 'overdue' } });
+    await t.models.Issue.updateOne(
+      { _id: late.id },
+      { $set: { warning: 'overdue', updatedAt: t.clock.now() } },
+    );
     const red = await receivedIssue('红灯的工单');
-    await t.models.Issue.updateOne({ _id: red.id }, { $set: { warning: 'red' } });
-    const stock = await t.apiAs(
+    await t.models.Issue.updateOne({ _id: red.id }, { $set: { warning: 'red', updatedAt: t.clock.now() } });
+    // A third, answered late: its light stays as the record, but it is not overdue now. 当前超期 counted it, so
+    // the leader read more than the supervisor's 全市超期 for the same issues.
+    const answered = await receivedIssue('已答复的超期工单');
+    await t.models.Issue.updateOne(
+      { _id: answered.id },
+      { $set: { state: 'replied', warning: 'overdue', updatedAt: t.clock.now() } },
+    );
+    const open = await t.apiAs(
       'leader',
       'GET',
       `/api/issues?scope=kpi&state=${OPEN}&warning=red,overdue&limit=1`,
     );
-    expect(stock.total).to.equal(2);
+    expect(open.total).to.equal(3);
     session = await t.open();
     const { page } = session;
     await login(page, t.baseUrl, 'leader');
+    // The dashboard asks for the device's month until an answer has told it the server's (the test clock's), then
+    // for the server's: the figures to read are that answer's.
+    const month = new Date(t.clock.now().getTime() + 8 * 3_600_000).toISOString().slice(0, 7);
+    const answeredKpis = page.waitForResponse((r) => {
+      const url = new URL(r.url());
+      return url.pathname === '/api/kpis' && (url.searchParams.get('from') ?? '').startsWith(month);
+    });
     await page.goto(`${t.baseUrl}/dashboard`);
+    const kpis = (await (await answeredKpis).json()) as { totals: { overdue: number } };
     const overdue = page.locator('[data-kpi="overdue"]');
-    await overdue.waitFor();
+    await overdue.locator('.value', { hasText: String(kpis.totals.overdue) }).waitFor();
     // The period's 超期 goes by the same rule (it counted 已超期 only): its hint says so, and its drill-down
     // lists as many issues as it shows, red ones among them.
     expect(await overdue.innerText()).to.contain('本期受理的事项中已过时限（红灯及已超期）');
@@ -109,12 +127,13 @@ describe('staff app: screens say what they mean (e2e)', function () {
     const current = page.locator('[data-kpi="currentOverdue"]');
     await current.waitFor();
     expect(await current.innerText()).to.contain('当前超期');
-    expect(await current.locator('.value').innerText()).to.equal(String(stock.total));
+    expect(await current.locator('.value').innerText(), 'the two not yet answered').to.equal('2');
     await current.click();
     await page.waitForURL((u) => u.pathname === '/issues');
     const q = new URL(page.url()).searchParams;
     expect(q.get('warning')).to.equal('red,overdue');
     expect(q.get('from'), 'not only the period’s issues').to.equal(null);
+    expect(q.get('state')?.split(','), 'not the answered ones').to.not.include.members(['replied']);
     // The list's filter names the set, not its code.
     await page.getByText('已过时限（红灯及已超期）').first().waitFor();
   });

@@ -51,9 +51,13 @@ export const COUNT_HINTS: Readonly<Partial<Record<CountKey, string>>> = {
   overdue: '本期受理的事项中已过时限（红灯及已超期）',
 };
 
-/** The overdue stock: every open issue past its deadline, whenever it was received (the KPI scope's list). */
+/**
+ * The overdue stock: every issue still to be answered that is past its deadline, whenever it was received (the
+ * KPI scope's list). A replied issue keeps its light as the record of how late the reply was; it is not overdue
+ * now (the supervisor's 全市超期 leaves it out too).
+ */
 export const CURRENT_OVERDUE_LABEL = '当前超期';
-export const CURRENT_OVERDUE_HINT = '全部在办事项，不限受理时间';
+export const CURRENT_OVERDUE_HINT = '尚未答复的事项，不限受理时间';
 
 export interface RateDef {
   key: RateKey;
@@ -169,6 +173,8 @@ export function rankRows(rows: readonly KpiRow[], def: RateDef, order: RankOrder
 }
 
 const OPEN = 'received,dispatched,in_progress,suspended,consulting,replied,awaiting_rating';
+/** Open and not yet answered: waiting for the centre (待受理) or with a unit, its clock running or paused. */
+const UNANSWERED = 'received,dispatched,in_progress,suspended,consulting';
 const GROUP_FILTER: Readonly<Record<GroupBy, string>> = {
   unit: 'unitId',
   region: 'region',
@@ -177,11 +183,11 @@ const GROUP_FILTER: Readonly<Record<GroupBy, string>> = {
 };
 
 /**
- * The issue list behind 当前超期: every open issue past its deadline in the KPI scope (red, which comes at the
- * due time, and 已超期, a working day later; as the workbench's 已超期 counts), due soonest first.
+ * The issue list behind 当前超期: every issue not yet answered and past its deadline in the KPI scope (red, which
+ * comes at the due time, and 已超期, a working day later; as the workbench's 已超期 counts), due soonest first.
  */
 export function currentOverdueQuery(): Record<string, string> {
-  return { scope: 'kpi', state: OPEN, warning: PAST_DUE_WARNINGS, sort: 'dueAt' };
+  return { scope: 'kpi', state: UNANSWERED, warning: PAST_DUE_WARNINGS, sort: 'dueAt' };
 }
 
 /**
