@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ACTION_LABELS, ACTION_ROLES, type ActionId } from '../../shared/lifecycle/actions.ts';
 import { ROLE_LABELS } from '../../shared/roles.ts';
 import { ACTION_SCHEMAS, issueCreateSchema } from '../../shared/schemas.ts';
-import { CHANNEL_LABELS } from '../../shared/states.ts';
+import { CHANNEL_LABELS, type ChannelId } from '../../shared/states.ts';
 import { JSON_CHANNELS } from '../channels/json-channels.ts';
 import { loginSchema } from '../routes/auth/auth.schema.ts';
 import { dueQuery } from '../routes/calendar/calendar.schema.ts';
@@ -34,10 +34,20 @@ const ok = (description: string, schema: Json = { type: 'object' }) => ({
   content: json(schema),
 });
 
+/**
+ * The channels that refuse a well-formed message as nothing to file (422), and why; the others never answer 422.
+ * No channel webhook is rate-limited (no 429): a platform's burst is taken in, not refused.
+ */
+const NOTHING_TO_FILE: Partial<Record<ChannelId, string>> = {
+  sms: '没有要反映的问题：只有问候、致谢、评价或退订（no_complaint）',
+  review: '好评（非常满意、满意、基本满意）无需登记，只受理差评（not_bad_rating）',
+};
+
 function channelPaths(): Json {
   const paths: Json = {};
   for (const adapter of JSON_CHANNELS) {
     const hmac = adapter.auth === 'hmac';
+    const nothingToFile = NOTHING_TO_FILE[adapter.channel];
     paths[`/api/intake/${adapter.channel}`] = {
       post: {
         tags: ['渠道接入'],
@@ -69,8 +79,7 @@ function channelPaths(): Json {
             401: '签名或 API Key 无效、时间戳过期',
             409: '签名重放，或同一外部编号对应不同内容',
             413: '请求体过大',
-            422: '没有要反映的问题（如只有问候、致谢或评价）',
-            429: '请求过于频繁',
+            ...(nothingToFile ? { 422: nothingToFile } : {}),
           }),
         },
       },

@@ -13,6 +13,7 @@ import { useIssueApp } from './issues/fixtures.ts';
 
 type Operation = {
   security?: Record<string, unknown>[];
+  responses?: Record<string, unknown>;
   parameters?: { name: string; in: string }[];
   requestBody?: { content: Record<string, { schema: { required?: string[]; properties?: object } }> };
 };
@@ -20,6 +21,18 @@ type Operation = {
 describe('api: the OpenAPI document', () => {
   const t = useIssueApp();
   let doc: { openapi: string; paths: Record<string, Record<string, Operation>> };
+
+  /** A JSON channel push signed with the demo secret, as the platform sends it. */
+  function signedPush(channel: string, secret: string, payload: object) {
+    const body = JSON.stringify(payload);
+    const ts = String(Math.floor(Date.now() / 1000));
+    return request(t.app)
+      .post(`/api/intake/${channel}`)
+      .set('Content-Type', 'application/json')
+      .set('X-Timestamp', ts)
+      .set('X-Signature', signBody(secret, ts, body))
+      .send(body);
+  }
 
   before(async () => {
     await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
@@ -55,15 +68,21 @@ describe('api: the OpenAPI document', () => {
     expect(decide.schema.required).to.have.members(['unitId', 'workingDays']);
   });
 
+  it('lists a 422 only for the channels that answer one, and no 429: no webhook is rate-limited', async () => {
+    const statuses = (channel: string) => Object.keys(doc.paths[`/api/intake/${channel}`].post.responses!);
+    for (const channel of ['hotline12345', 'zheliban', 'discovery'])
+      expect(statuses(channel), channel).to.not.include('422');
+    for (const adapter of JSON_CHANNELS)
+      expect(statuses(adapter.channel), adapter.channel).to.not.include('429');
+    expect(statuses('sms')).to.include('422');
+    expect(statuses('review')).to.include('422');
+    // The review's 422 is real: a good rating pushed by the 好差评 platform is nothing to file.
+    const body = { reviewId: 'OA-R1', enterpriseName: '湖州某某有限公司', level: '满意' };
+    expectError(await signedPush('review', 'demo-review-secret', body), 422, 'not_bad_rating');
+  });
+
   it('says what the server enforces: a hotline order the document calls incomplete is refused', async () => {
-    const body = JSON.stringify({ orderId: 'OA-1' }); // no content, which the document requires
-    const ts = String(Math.floor(Date.now() / 1000));
-    const res = await request(t.app)
-      .post('/api/intake/hotline12345')
-      .set('Content-Type', 'application/json')
-      .set('X-Timestamp', ts)
-      .set('X-Signature', signBody('demo-hotline12345-secret', ts, body))
-      .send(body);
-    expectError(res, 400, 'missing_field');
+    const body = { orderId: 'OA-1' }; // no content, which the document requires
+    expectError(await signedPush('hotline12345', 'demo-hotline12345-secret', body), 400, 'missing_field');
   });
 });
