@@ -180,7 +180,7 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: Ti
     ...presentIssueSummary(doc),
     content: doc.content,
     externalId: doc.externalId ?? null,
-    /** 来件时间: when the enterprise raised it on the forwarding platform (12345, 浙里办), if it said. */
+    /** 来件时间: when the enterprise raised it on the forwarding platform (12345, 浙里办, 好差评, SMS), if it said. */
     raisedAt: doc.raisedAt ?? null,
     contact: presentContact(doc.contact, contactView),
     sources: messagesOf(doc).map((src) => presentSource(src, contactView)),

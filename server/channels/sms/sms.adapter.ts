@@ -1,4 +1,5 @@
-// The SMS gateway's upstream push (DESIGN §10), HMAC-signed: `{msgId, from, text, receivedAt?}`. The sender's
+// The SMS gateway's upstream push (DESIGN §10), HMAC-signed: `{msgId, from, text, receivedAt?}`; the gateway's
+// receivedAt (optional) is when the owner sent it, the issue's 来件时间, checked as a work order's is. The sender's
 // mobile is the contact (and matches the enterprise's registered mobile); a credit code written in the text
 // names the enterprise outright and leaves the text, as on WeChat and by mail (credit-code-in-text.ts); else the
 // firm the text says it writes for is a hint (name-in-text.ts). A text that is only courtesy (你好, 谢谢, 收到)
@@ -10,6 +11,7 @@ import { isCourtesy } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import { enterpriseHint } from '../name-in-text.ts';
 import {
+  checkReceivedAt,
   instantField,
   jsonAck,
   parseJsonObject,
@@ -30,7 +32,7 @@ export const smsAdapter: JsonChannelAdapter = {
   auth: 'hmac',
   schema: smsSchema,
   idField: 'msgId',
-  parse(raw) {
+  parse(raw, now) {
     const m = parseWith(smsSchema, parseJsonObject(raw));
     const found = findCreditCode(m.text);
     if (isCourtesy(found.rest))
@@ -39,10 +41,11 @@ export const smsAdapter: JsonChannelAdapter = {
         422,
         '短信只有问候、致谢、评价或退订回复，没有要反映的问题，不予登记',
       );
+    checkReceivedAt(m.receivedAt, now);
     return {
       channel: 'sms',
       externalId: m.msgId,
-      ...(m.receivedAt ? { receivedAt: m.receivedAt } : {}),
+      ...(m.receivedAt ? { receivedAt: m.receivedAt, raisedAt: m.receivedAt } : {}),
       // A message that is only the code keeps it as its text: the complaint must say something.
       content: found.code && found.rest ? found.rest : m.text,
       enterprise: enterpriseHint(found.code, m.text),

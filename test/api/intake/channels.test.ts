@@ -172,6 +172,52 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect((await issueByNumber(plain.body.number))?.raisedAt).to.equal(null);
   });
 
+  it('an SMS gateway’s and a 好差评 review’s receivedAt are the issue’s 来件时间 too, by the same rule', async () => {
+    const raised = new Date(Math.floor(Date.now() / 1000) * 1000 - 40 * 60_000);
+    const texts: Record<string, string> = {
+      a: '开发区供水管网改造后水压一直不足，生产线时常停机。',
+      b: '厂区外的路灯坏了两个月，夜班工人下班回家很不安全。',
+      c: '申请的技改补贴半年没有到账，请帮忙问问进度。',
+    };
+    const sms = (k: string, receivedAt?: string) => ({
+      msgId: `SMS-RAISED-${seq}-${k}`,
+      from: enterpriseIn(t, 'anji', 7).mobile,
+      text: texts[k],
+      ...(receivedAt ? { receivedAt } : {}),
+    });
+    const a = await signed('sms', sms('a', raised.toISOString())).send();
+    expect(a.status, JSON.stringify(a.body)).to.equal(200);
+    const issue = (await issueByNumber(a.body.number))!;
+    expect(issue.raisedAt).to.deep.equal(raised);
+    expect(issue.createdAt).to.deep.equal(t.clock.now());
+    const shown = await request(t.app)
+      .get(`/api/issues/${String(issue._id)}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(shown.body.raisedAt).to.equal(raised.toISOString());
+    // The gateway's time is optional: without it, no 来件时间.
+    const b = await signed('sms', sms('b')).send().expect(200);
+    expect((await issueByNumber(b.body.number))?.raisedAt).to.equal(null);
+    // A gateway clock an hour ahead is refused as a work order's is, and kept in the dead-letter list.
+    const ahead = sms('c', new Date(Date.now() + 3600_000).toISOString());
+    expectError(await signed('sms', ahead).send(), 400, 'invalid_received_at');
+    expect(await t.models.InboxEntry.findOne({ externalId: ahead.msgId }).lean()).to.include({
+      status: 'failed',
+    });
+    const review = (k: string, receivedAt: string) => ({
+      reviewId: `HCP-RAISED-${seq}-${k}`,
+      creditCode: enterpriseIn(t, 'nanxun', 7).creditCode,
+      serviceName: '施工许可办理',
+      level: '非常不满意',
+      content: `窗口要求补正材料三次，每次说法不同（${k}）。`,
+      receivedAt,
+    });
+    const r = await signed('review', review('a', raised.toISOString())).send().expect(200);
+    expect((await issueByNumber(r.body.number))?.raisedAt).to.deep.equal(raised);
+    const ancient = review('b', new Date(Date.now() - 2 * 366 * 86_400_000).toISOString());
+    expectError(await signed('review', ancient).send(), 400, 'invalid_received_at');
+  });
+
   it('a redelivery (newly signed) answers the same number; a replayed request is refused', async () => {
     const o = order();
     const first = signed('hotline12345', o);
