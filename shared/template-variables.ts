@@ -39,4 +39,5 @@ export const VARIABLE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   text: '答复内容',
   files: '未收到的附件',
   redone: '整改标注',
+  choice: '评价选项',
 });

@@ -24,12 +24,24 @@ const BARE_REPLY = /^(?:(?:非常|很|挺|比较|基本)?(?:不)?满意|好评|�
  * bad rating is checked and the issue redone; the reply is answered with where to rate, and the centre hears
  * of it (issue-from-message.ts mergeAsSource). Said first, or anywhere in a short reply (对办理结果不满意).
  */
-const DISSATISFIED = /^(?:非常|很|十分|特别|极其)?(?:不满意|差评)/u;
+const DISSATISFIED = /^(?:非常|很|十分|特别|极其)?(?:不太?满意|差评)/u;
 const SHORT_REPLY = 20;
 
 export function isDissatisfied(text: string): boolean {
   const words = text.replace(PUNCTUATION, '');
-  return DISSATISFIED.test(words) || (words.length <= SHORT_REPLY && /不满意|差评/u.test(words));
+  return DISSATISFIED.test(words) || (words.length <= SHORT_REPLY && /不太?满意|差评/u.test(words));
+}
+
+/**
+ * A short reply that rates the answer good (满意，谢谢！, 非常满意, 好评): in a reply to the centre's mail the owner
+ * believes they rated, but only the QR page rates; the reply is answered with where to rate. A longer text that
+ * opens with 满意 says more, and is read as any addition.
+ */
+const SATISFIED = /^(?:谢谢|感谢|多谢)?(?:非常|很|挺|比较|基本|十分|特别)?(?:满意|好评|点赞)/u;
+
+export function isSatisfied(text: string): boolean {
+  const words = text.replace(PUNCTUATION, '');
+  return words.length <= SHORT_REPLY && SATISFIED.test(words) && !isDissatisfied(text);
 }
 
 export function isCourtesy(text: string): boolean {

@@ -22,7 +22,7 @@ import { changeOf, notifyChange, type EnterpriseContact } from '../commands/issu
 import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
 import { storedIntakeIssue } from '../commands/issue-intake.doc.ts';
 import { nextIssueNumber, withActorName } from '../commands/issue-store.ts';
-import { isCourtesy, isDissatisfied } from '../channels/courtesy.ts';
+import { isCourtesy, isDissatisfied, isSatisfied } from '../channels/courtesy.ts';
 import type { InboundContact, InboundMessage } from '../channels/types.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import {
@@ -241,14 +241,19 @@ export async function mergeAsSource(
       : `收到企业通过「${label}」的再次反映，已并入本件办理`;
   // 不满意 in the thread is never a bare courtesy: staff read it. In reply to the centre's answer (待评价) it is
   // a rating given in the wrong place: the sender is told where the owner rates, the centre hears it
-  // (intents.ts), and the timeline says it in so many words.
+  // (intents.ts), and the timeline says it in so many words. So is 满意 there (the owner believes they rated):
+  // its sender is told where to rate, and nothing is recorded as a rating (DESIGN §6).
   const unhappy = inThread && isDissatisfied(msg.content);
-  const dissatisfied = unhappy && master.state === 'awaiting_rating';
+  const answered = inThread && master.state === 'awaiting_rating';
+  const dissatisfied = answered && unhappy;
+  const satisfied = answered && !unhappy && isSatisfied(msg.content);
   // A bare 谢谢 in the thread is kept with the issue for staff, not shown back to the enterprise as news.
-  const courtesy = inThread && !unhappy && isCourtesy(msg.content);
+  const courtesy = inThread && !unhappy && !satisfied && isCourtesy(msg.content);
   const note = dissatisfied
     ? `企业在「${label}」原会话中回复对办理结果不满意：「${clip(msg.content)}」。评价须由企业在企业码页面提交，已告知其评价方式，请服务中心回访了解原因`
-    : said;
+    : satisfied
+      ? `企业在「${label}」原会话中回复对办理结果满意：「${clip(msg.content)}」。回复不计为评价，评价须由企业在企业码页面提交，已告知其评价方式`
+      : said;
   const data = {
     kind: 'source_merged',
     channel: msg.channel,
@@ -256,6 +261,7 @@ export async function mergeAsSource(
     ...(msg.filesOnly ? { filesOnly: true } : {}),
     ...(inThread ? { thread: true, ...(courtesy ? { courtesy: true } : {}) } : {}),
     ...(dissatisfied ? { dissatisfied: true } : {}),
+    ...(satisfied ? { satisfied: true } : {}),
   };
   const issues = deps.models.Issue.collection;
   const masterId = master._id as Types.ObjectId;

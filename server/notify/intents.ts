@@ -209,6 +209,8 @@ export function intentsOf(change: IssueChange): Intent[] {
         // 不满意 in reply to the answer: its sender hears where the owner rates, the centre (which checks
         // ratings and calls back) that the owner is not satisfied.
         if (change.data.dissatisfied) return [i('rating_howto', 'sender'), i('reply_dissatisfied', 'centre')];
+        // 满意 there: its sender hears that a reply is no rating, and where to give it.
+        if (change.data.satisfied) return [i('rating_howto', 'sender')];
         if (change.data.courtesy) return [];
         return [i('source_added', 'sender'), i('enterprise_supplement', holderOf(change))];
       }

@@ -602,6 +602,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       decision: decisionText(change),
       reason: reasonOf(change),
       files: change.data?.kind === ATTACHMENTS_REFUSED ? (change.note ?? '') : '',
+      choice: change.data?.satisfied
+        ? '选择“满意”完成评价'
+        : '选择“不满意”并说明原因，服务中心会跟进核实并安排重新办理',
     };
   }
 

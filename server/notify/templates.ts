@@ -263,11 +263,13 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '企业（原会话的来件人）',
     '您在原会话中补充的内容已记入问题{{number}}，工作人员会一并查看。可扫描企业码查看进度：{{link}}',
   ),
-  // A reply of 不满意 in the mail thread: a rating is given on the QR page only (DESIGN §6).
+  // A reply of 满意 or 不满意 in the mail thread: a rating is given on the QR page only (DESIGN §6).
+  // {{choice}}: what to choose there, as the reply said it (notifier.ts).
   rating_howto: spec(
     '评价方式告知',
     '企业（原会话的来件人）',
-    '已收到您对问题{{number}}办理结果的意见，服务中心会跟进。办理结果的评价只能在企业码页面提交：请扫描企业码，选择“不满意”并说明原因，服务中心将核实并安排重新办理：{{link}}',
+    '已收到您对问题{{number}}办理结果的回复，回复不计为评价。办理结果的评价只能在企业码页面提交：请扫描企业码，{{choice}}：{{link}}',
+    ['choice'],
   ),
   reply_dissatisfied: spec(
     '企业回复不满意',

@@ -24,6 +24,7 @@ import { createWechatCustomSender } from '../../../server/notify/wechat-custom.t
 import { PDF } from '../channels/files.fixtures.ts';
 import { plainQuery, textXml } from '../channels/wechat.harness.ts';
 import { FAKE_APPID, FAKE_APPSECRET, FakeWechatApi } from '../channels/wechat-api.fake.ts';
+import type { EnterpriseDoc } from '../../../server/models/index.ts';
 import { enterpriseIn, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
 import { outbox, postSigned, recipientsByEvent, silent, useNotifyApp } from './notify-harness.ts';
 
@@ -517,20 +518,34 @@ describe('push-back to the originating channel', () => {
     ]);
   });
 
-  it('不满意 in reply to the 办理结果 mail: its sender is told to rate on the QR page, the centre hears it', async () => {
-    const e = enterpriseIn(t, 'deqing', 7);
-    await t.models.Enterprise.updateOne({ _id: e._id }, { $set: { emails: ['wang@pb-rate.cn'] } });
+  /** The enterprise's own address writing to the centre over real SMTP: a client and the first mail's fields. */
+  async function ownAddressMail(
+    e: Pick<EnterpriseDoc, '_id'>,
+    from: string,
+    address: string,
+    subject: string,
+  ) {
+    await t.models.Enterprise.updateOne({ _id: e._id }, { $set: { emails: [address] } });
     const mailer = nodemailer.createTransport({
       host: '127.0.0.1',
       port: smtp!.port,
       secure: false,
       ignoreTLS: true,
     });
-    const first = {
-      from: '"王经理" <wang@pb-rate.cn>',
-      to: 'complaints@issues.example.gov.cn',
-      subject: `【${e.creditCode}】园区污水管网接入迟迟未办`,
+    return {
+      mailer,
+      first: { from: `"${from}" <${address}>`, to: 'complaints@issues.example.gov.cn', subject },
     };
+  }
+
+  it('不满意 in reply to the 办理结果 mail: its sender is told to rate on the QR page, the centre hears it', async () => {
+    const e = enterpriseIn(t, 'deqing', 7);
+    const { mailer, first } = await ownAddressMail(
+      e,
+      '王经理',
+      'wang@pb-rate.cn',
+      `【${e.creditCode}】园区污水管网接入迟迟未办`,
+    );
     await mailer.sendMail({
       ...first,
       text: '我司新厂房的污水管网接入申请已提交两个月，至今未安排施工，影响投产，请协调。',
@@ -579,6 +594,47 @@ describe('push-back to the originating channel', () => {
       'director',
       'dispatcher',
     ]);
+  });
+
+  it('满意 in reply to the 办理结果 mail: no rating recorded, its sender is told to rate on the QR page', async () => {
+    const e = enterpriseIn(t, 'deqing', 8);
+    const { mailer, first } = await ownAddressMail(
+      e,
+      '李经理',
+      'li@pb-good.cn',
+      `【${e.creditCode}】新厂房消防验收迟迟未安排`,
+    );
+    await mailer.sendMail({
+      ...first,
+      text: '我司新厂房消防验收申请提交一个多月仍未安排现场检查，影响投产，请协调。',
+      messageId: '<pb-good-1@pb-good.cn>',
+    });
+    await t.notify.notifier.idle();
+    const issue = (await t.models.Issue.findOne({ externalId: 'pb-good-1@pb-good.cn' }).lean())!;
+    await carryThrough(String(issue._id));
+    await mailer.sendMail({
+      ...first,
+      subject: `Re: 办理结果 ${issue.number}`,
+      inReplyTo: '<centre-reply-1@issues.example.gov.cn>',
+      references: ['<pb-good-1@pb-good.cn>', '<centre-reply-1@issues.example.gov.cn>'],
+      text: '满意，谢谢你们！\n\n> 您的问题已办理完毕，请扫描企业码查看答复并评价',
+      messageId: '<pb-good-2@pb-good.cn>',
+    });
+    mailer.close();
+    await t.notify.notifier.idle();
+    const after = (await t.models.Issue.findById(issue._id).lean())!;
+    // Only the owner rates, on the QR page: the reply records nothing as a rating.
+    expect(after.state).to.equal('awaiting_rating');
+    expect(after.rating ?? null).to.equal(null);
+    const note = after.timeline.findLast((x) => x.data?.kind === 'source_merged');
+    expect(note).to.include({ public: true });
+    expect(note?.data).to.include({ satisfied: true });
+    const howtos = await outbox(t, { issueId: String(issue._id), event: 'rating_howto' });
+    expect(howtos.map((h) => h.recipient.address)).to.deep.equal(['li@pb-good.cn']);
+    expect(howtos[0]?.text).to.include('不计为评价').and.include('选择“满意”');
+    expect(howtos[0]?.text).to.include(`/e/${e.qrToken}`);
+    // Nobody at the centre is sent to call back a satisfied owner.
+    expect((await recipientsByEvent(t, String(issue._id))).reply_dissatisfied).to.equal(undefined);
   });
 
   it('an address the enterprise is known by (a merged sender’s) writing in is the enterprise: its receipt carries the QR page', async () => {

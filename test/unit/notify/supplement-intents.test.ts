@@ -65,6 +65,10 @@ describe('the owner’s 补充材料 (intents)', () => {
       { event: 'rating_howto', audience: 'sender' },
       { event: 'reply_dissatisfied', audience: 'centre' },
     ]);
+    // 满意 there: its sender hears where to rate; nobody is sent to call back.
+    expect(intentsOf(note('awaiting_rating', { ...reply, satisfied: true }))).to.deep.equal([
+      { event: 'rating_howto', audience: 'sender' },
+    ]);
   });
 
   it('files a message brought that could not be kept are named to its sender, and nobody else', () => {
