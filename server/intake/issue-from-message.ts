@@ -342,7 +342,7 @@ async function openingCore(
 export const POSSIBLE_REPEAT = 'possible_repeat';
 
 /** The internal timeline note beside the creation: which issue this one may repeat. */
-function possibleRepeatEvent(created: StoredTimelineEvent, p: PossibleRepeat): StoredTimelineEvent {
+export function possibleRepeatEvent(created: StoredTimelineEvent, p: PossibleRepeat): StoredTimelineEvent {
   return {
     at: created.at,
     actorId: SYSTEM_ACTOR.id,

@@ -5,20 +5,20 @@
 // joins in) becomes that issue's title and content instead of a second issue. While the issue still waits
 // untouched in 待受理, it is then classified and routed on the words, as it would have been had they come
 // first; once staff have acted on it, only its text changes. The words' inbox entry is processed as merged into
-// it, so a redelivery of either message answers the same number.
+// it, so a redelivery of either message answers the same number. Words that repeat another of the
+// enterprise's open issues flag the picture's issue 可能重复 with it (and, untouched, keep it in 待受理): the
+// dispatcher merges it there with the picture, as with any borderline repeat, rather than finding two issues
+// dispatched for one problem.
 import type { Types } from 'mongoose';
 import { storedEvent, storedLifecycleFields } from '../commands/issue-intake.doc.ts';
 import { changeOf, notifyChange } from '../commands/issue-deps.ts';
-import type { IssueCreateDeps, IntakeEnterprise } from '../commands/issue-create.command.ts';
+import type { IssueCreateDeps } from '../commands/issue-create.command.ts';
 import { coreFields } from '../commands/issue-store.ts';
 import { PICTURE_ONLY_CONTENT } from '../channels/wechat/wechat.dialogue.ts';
-import type { InboundMessage } from '../channels/types.ts';
 import { CHANNEL_LABELS } from '../../shared/states.ts';
-import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/index.ts';
 import type { IntakeConfig } from './intake-config.ts';
-import { openingOf } from './issue-from-message.ts';
-import type { IntakeBy } from './pipeline.ts';
+import { openingOf, possibleRepeatEvent, type NewIssueInput } from './issue-from-message.ts';
 import type { RepeatCandidate } from './repeat.ts';
 import { titleFromContent } from './title-from-content.ts';
 
@@ -37,9 +37,10 @@ export async function describePicture(
   deps: IssueCreateDeps,
   config: IntakeConfig,
   picture: RepeatCandidate,
-  input: { entry: InboxEntryDoc; msg: InboundMessage; by: IntakeBy; enterprise: IntakeEnterprise; now: Date },
+  /** possibleRepeat: another open issue the words may repeat. */
+  input: Omit<NewIssueInput, 'intakeNote'>,
 ): Promise<Pick<IssueDoc, '_id' | 'number'> | null> {
-  const { entry, msg, by, now } = input;
+  const { entry, msg, by, now, possibleRepeat } = input;
   const issues = deps.models.Issue.collection;
   const current = await issues.findOne<Current>(
     { _id: picture._id as Types.ObjectId, content: PICTURE_ONLY_CONTENT },
@@ -66,8 +67,9 @@ export async function describePicture(
     content: msg.content,
     contact,
     updatedAt: now,
+    ...(possibleRepeat ? { possibleRepeat } : {}),
   };
-  const events = [note];
+  const events = [note, ...(possibleRepeat ? [possibleRepeatEvent(note, possibleRepeat)] : [])];
   if (untouched) {
     const opened = await openingOf(deps, config, input);
     set = {

@@ -298,11 +298,26 @@ export async function processEntry(
       const flagOnly = by.repeats === 'flag';
       const repeat = findRepeat({ text, now, flagOnly }, candidates, deps.checkRepeat);
       possibleRepeat = repeat.flag ? possibleRepeatOf(repeat.flag.candidate, repeat.flag.score) : undefined;
-      // Words just after the same follower's picture describe the issue it opened (picture-words.ts).
+      // Words just after the same follower's picture describe the issue it opened (picture-words.ts); words
+      // that repeat another open issue flag the picture's 可能重复 with it, for the dispatcher to merge.
       const picture = flagOnly ? undefined : describedPicture(msg, candidates, now);
+      const elsewhere =
+        picture &&
+        findRepeat(
+          { text, now, flagOnly: true },
+          candidates.filter((c) => c !== picture),
+          deps.checkRepeat,
+        ).flag;
       const described =
         picture &&
-        (await describePicture(deps, prepared.config, picture, { entry, msg, by, enterprise, now }));
+        (await describePicture(deps, prepared.config, picture, {
+          entry,
+          msg,
+          by,
+          enterprise,
+          now,
+          possibleRepeat: elsewhere ? possibleRepeatOf(elsewhere.candidate, elsewhere.score) : undefined,
+        }));
       if (described) return { ack: { ...mergedInto(described).ack, describes: true } };
       const master = (flagOnly ? null : pictureFollowUp(msg, candidates, now)) ?? repeat.merge;
       const merged = master && (await mergeAsSource(deps, master, entry, msg, by, now));

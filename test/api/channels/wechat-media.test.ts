@@ -367,6 +367,32 @@ describe('WeChat pictures: the media download job against a fake WeChat API', fu
     expect((await t.models.Issue.findById(lone._id).lean())!.content).to.contain('图片');
   });
 
+  it('a picture whose words repeat another open issue waits in 待受理 flagged 可能重复 with it', async () => {
+    const e = t.data.enterprises[16]!;
+    const openid = 'oMEDIA_16_picrepeat';
+    const post = (xml: string) =>
+      request(t.app).post('/api/intake/wechat').query(plainQuery(openid)).type('text/xml').send(xml);
+    await post(textXml(openid, e.creditCode, 'picrepeat-bind'));
+    const words = '园区东门外的污水管网堵塞，污水漫到路面，已经一个星期了，请尽快安排疏通。';
+    await post(textXml(openid, words, 'picrepeat-first'));
+    const open = (await t.models.Issue.findOne({ externalId: 'picrepeat-first' }).lean())!;
+    // An hour later the owner photographs it and writes the same again.
+    t.clock.set(new Date(t.clock.now().getTime() + 60 * 60_000));
+    await post(imageXml(openid, 'MEDIA_picrepeat', 'picrepeat-img'));
+    const picture = (await t.models.Issue.findOne({ externalId: 'picrepeat-img' }).lean())!;
+    t.clock.set(new Date(t.clock.now().getTime() + 60_000));
+    const said = await post(textXml(openid, words, 'picrepeat-text'));
+    expect(said.text).to.contain(picture.number);
+    const after = (await t.models.Issue.findById(picture._id).lean())!;
+    expect(after.content).to.equal(words);
+    // Not dispatched on its own as a second issue for one problem: the dispatcher merges it, picture and all.
+    expect(after.state).to.equal('received');
+    expect(after.possibleRepeat).to.include({ number: open.number });
+    const flagged = after.timeline.find((x) => x.data?.kind === 'possible_repeat');
+    expect(flagged?.note).to.contain(open.number);
+    expect(flagged?.public).to.equal(false);
+  });
+
   /** When the picture's current claim (its next attempt) ends, if it has one. */
   async function claimedUntil(issueId: Types.ObjectId): Promise<Date | undefined> {
     const doc = await t.conn.db!.collection('attachments.files').findOne({ 'metadata.issueId': issueId });
