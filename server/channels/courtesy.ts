@@ -2,8 +2,9 @@
 // with no problem in it to handle. So is a bare reply to one of the centre's texts: a rating (满意, 不满意, 差评;
 // the rating itself is given on the QR page), an SMS unsubscribe code (T, TD, 退订), a stray letter or digit (x, 1);
 // filing those made an issue, and its receipt a further SMS to someone who asked for none. WeChat answers it
-// without filing (wechat.dialogue.ts); an SMS gateway's push of one is refused (sms.adapter.ts), and so is a new
-// mail of one (email.adapter.ts). Also a message that only says it wants to raise something (你好，我们有问题要
+// without filing (wechat.dialogue.ts); an SMS gateway's push of one is refused (sms.adapter.ts; a bare rating
+// from the owner's mobile while an issue awaits it answers that issue), and so is a new mail of one
+// (email.adapter.ts). Also a message that only says it wants to raise something (你好，我们有问题要
 // 反映): the problem is still to come. Pure.
 
 /** Courtesy words only, once punctuation and spaces are gone. */

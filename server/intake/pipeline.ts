@@ -42,6 +42,7 @@ import {
 } from './issue-from-message.ts';
 import { findRepeat, type RepeatCandidate, type RepeatCheck } from './repeat.ts';
 import { describedPicture, pictureFollowUp, threadIssue } from './thread.ts';
+import { noComplaint } from '../channels/sms/sms.adapter.ts';
 import { describePicture } from './picture-words.ts';
 import { issueText } from '../text/issue-text.ts';
 
@@ -289,6 +290,8 @@ export async function processEntry(
     const thread = by.repeats === 'merge' ? await threadIssue(models, msg) : null;
     const joined = thread && (await mergeAsSource(deps, thread, entry, msg, by, now, true));
     if (joined) return mergedInto(joined);
+    // A bare rating whose issue was rated or moved meanwhile: nothing to file.
+    if (msg.ratingReply) throw noComplaint();
     const enterprise = m.enterprise ?? (await provisionalOf(models, m.provisional));
     let possibleRepeat: PossibleRepeat | undefined;
     if (by.repeats !== 'off') {

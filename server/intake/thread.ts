@@ -11,6 +11,7 @@ import type { Document } from 'mongodb';
 import type { InboundMessage } from '../channels/types.ts';
 import { PICTURE_ONLY_CONTENT } from '../channels/wechat/wechat.dialogue.ts';
 import type { Models } from '../models/index.ts';
+import { normaliseMobile } from './match-enterprise.ts';
 import { CANDIDATE_FIELDS, OPEN_STATES } from './issue-from-message.ts';
 import type { RepeatCandidate } from './repeat.ts';
 
@@ -24,6 +25,7 @@ interface ThreadIssue extends RepeatCandidate {
 
 /** The open issue the message's thread belongs to, when its sender may add to it; null otherwise. */
 export async function threadIssue(models: Models, msg: InboundMessage): Promise<RepeatCandidate | null> {
+  if (msg.ratingReply) return ratingReplyIssue(models, msg);
   const ids = (msg.inReplyTo ?? []).slice(-MAX_THREAD_IDS);
   const sender = msg.contact.email?.toLowerCase();
   if (!ids.length || !sender) return null;
@@ -50,6 +52,21 @@ export async function threadIssue(models: Models, msg: InboundMessage): Promise<
     if (own) return issue;
   }
   return null;
+}
+
+/**
+ * The issue a bare rating texted back answers (an SMS's 满意 or 不满意): the latest issue awaiting its rating of
+ * the enterprise whose registered mobile sent it, the owner the centre texted its 办理结果 with the QR link.
+ */
+export async function ratingReplyIssue(models: Models, msg: InboundMessage): Promise<RepeatCandidate | null> {
+  const mobile = normaliseMobile(msg.contact.phone);
+  if (!msg.ratingReply || !mobile) return null;
+  const owners = await models.Enterprise.collection.find({ mobile }, { projection: { _id: 1 } }).toArray();
+  if (!owners.length) return null;
+  return (await models.Issue.collection.findOne(
+    { enterpriseId: { $in: owners.map((o) => o._id) }, state: 'awaiting_rating' } as Document,
+    { projection: CANDIDATE_FIELDS, sort: { updatedAt: -1 } },
+  )) as unknown as RepeatCandidate | null;
 }
 
 /** How long after a follower's words their picture still belongs to them. */

@@ -3,11 +3,12 @@
 // mobile is the contact (and matches the enterprise's registered mobile); a credit code written in the text
 // names the enterprise outright and leaves the text, as on WeChat and by mail (credit-code-in-text.ts); else the
 // firm the text says it writes for is a hint (name-in-text.ts). A text that is only courtesy (你好, 谢谢, 收到)
-// or a bare reply (满意, T, 退订) is refused 422 `no_complaint`: nothing to file. Pure.
+// or a bare reply (T, 退订) is refused 422 `no_complaint`: nothing to file; so is a bare rating (满意, 不满意)
+// unless it answers an issue awaiting its rating (ratingReply, thread.ts). Pure.
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/schemas.ts';
 import { AppError } from '../../errors.ts';
-import { isCourtesy } from '../courtesy.ts';
+import { isCourtesy, isDissatisfied, isSatisfied } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import { enterpriseHint } from '../name-in-text.ts';
 import {
@@ -27,6 +28,10 @@ const smsSchema = z.object({
   receivedAt: instantField,
 });
 
+/** A text with nothing to file: refused, nothing kept, no receipt sent. */
+export const noComplaint = () =>
+  new AppError('no_complaint', 422, '短信只有问候、致谢、评价或退订回复，没有要反映的问题，不予登记');
+
 export const smsAdapter: JsonChannelAdapter = {
   channel: 'sms',
   auth: 'hmac',
@@ -35,12 +40,10 @@ export const smsAdapter: JsonChannelAdapter = {
   parse(raw, now) {
     const m = parseWith(smsSchema, parseJsonObject(raw));
     const found = findCreditCode(m.text);
-    if (isCourtesy(found.rest))
-      throw new AppError(
-        'no_complaint',
-        422,
-        '短信只有问候、致谢、评价或退订回复，没有要反映的问题，不予登记',
-      );
+    // A bare 满意 or 不满意 answers the centre's 办理结果 text: the route files it only as a reply to an issue
+    // awaiting its rating (thread.ts ratingReplyIssue), and refuses it like any courtesy otherwise.
+    const ratingReply = isCourtesy(found.rest) && (isSatisfied(found.rest) || isDissatisfied(found.rest));
+    if (isCourtesy(found.rest) && !ratingReply) throw noComplaint();
     checkReceivedAt(m.receivedAt, now);
     return {
       channel: 'sms',
@@ -50,6 +53,7 @@ export const smsAdapter: JsonChannelAdapter = {
       content: found.code && found.rest ? found.rest : m.text,
       enterprise: enterpriseHint(found.code, m.text),
       contact: { phone: m.from },
+      ...(ratingReply ? { ratingReply } : {}),
     };
   },
   reply: jsonAck,

@@ -18,6 +18,8 @@ import type { AppContext } from '../../http/app-context.ts';
 import { rawPayloadOf, storeDeadLetter } from '../../intake/inbox-store.ts';
 import { createPipelineDeps } from '../../intake/intake-sink.ts';
 import { acceptInbound, channelBy } from '../../intake/pipeline.ts';
+import { ratingReplyIssue } from '../../intake/thread.ts';
+import { noComplaint } from '../../channels/sms/sms.adapter.ts';
 import type { SnapshotCacheOptions } from '../../intake/intake-config.ts';
 
 export const INTAKE_BODY_LIMIT = '256kb';
@@ -83,6 +85,11 @@ export function createIntakeRouter(ctx: AppContext, options: IntakeRouterOptions
         });
       }
       throw err;
+    }
+    // A bare 满意 or 不满意 texted back is kept only as the reply to an issue awaiting its rating.
+    if (msg.ratingReply && !(await ratingReplyIssue(ctx.models, msg))) {
+      await claimed;
+      throw noComplaint();
     }
     const reply = adapter.reply(await acceptInbound(deps, msg, caller.credentialId, claimed));
     res.status(reply.status).type(reply.contentType).send(reply.body);

@@ -198,6 +198,38 @@ describe('push-back to the originating channel', () => {
     );
   });
 
+  it('满意 or 不满意 texted back to 办理结果 is no rating: the owner is told to rate on the QR page', async () => {
+    const e = enterpriseIn(t, 'anji', 5);
+    const text = (k: string, body: string) =>
+      JSON.stringify({ msgId: `PB-SMS-RATE-${k}`, from: e.mobile, text: body });
+    // Before any answer awaits a rating, a bare 满意 is nothing to file (as before).
+    const early = await postSigned(t, 'sms', text('0', '满意'));
+    expect([early.status, early.body.error?.code]).to.deep.equal([422, 'no_complaint']);
+    const res = await postSigned(
+      t,
+      'sms',
+      text('1', `${VAGUE_TEXT}厂区围墙外的排水沟堵塞，雨天污水倒灌车间。`),
+    ).expect(200);
+    const issue = await issueByNumber(res.body.number);
+    await carryThrough(String(issue._id));
+    const good = await postSigned(t, 'sms', text('2', '满意！')).expect(200);
+    expect(good.body).to.include({ status: 'merged', number: issue.number });
+    await t.notify.notifier.idle();
+    let after = (await t.models.Issue.findById(issue._id).lean())!;
+    expect(after.state).to.equal('awaiting_rating');
+    expect(after.rating ?? null).to.equal(null);
+    const howtos = await outbox(t, { issueId: String(issue._id), event: 'rating_howto' });
+    expect(howtos.map((h) => `${h.channel} ${h.recipient.address}`)).to.deep.equal([`sms ${e.mobile}`]);
+    expect(howtos[0]?.text).to.include('选择“满意”').and.include(`/e/${e.qrToken}`);
+    // 不满意: told the same, and the centre hears it, to call back.
+    await postSigned(t, 'sms', text('3', '不满意')).expect(200);
+    await t.notify.notifier.idle();
+    after = (await t.models.Issue.findById(issue._id).lean())!;
+    expect(after.state).to.equal('awaiting_rating');
+    expect(await outbox(t, { issueId: String(issue._id), event: 'rating_howto' })).to.have.length(2);
+    expect((await recipientsByEvent(t, String(issue._id))).reply_dissatisfied).to.have.length.above(0);
+  });
+
   it('a 浙里办 submission is answered by SMS at the submitter’s mobile, and the owner at the registered one', async () => {
     const e = enterpriseIn(t, 'anji', 5);
     const phone = '13512345678';
