@@ -40,4 +40,5 @@ export const VARIABLE_LABELS: Readonly<Record<string, string>> = Object.freeze({
   files: '未收到的附件',
   redone: '整改标注',
   choice: '评价选项',
+  ask: '按岗位的要求',
 });

@@ -205,6 +205,14 @@ export interface UnitNotice {
 
 const CENTRE_ROLES: Role[] = ['clerk', 'dispatcher', 'director'];
 const UNIT_ROLES: Role[] = ['handler', 'unit_head'];
+/**
+ * The {{ask}} of a late triage (待受理超时): the desks that work the 待受理 queue are asked to dispatch; the
+ * director, the supervisor and the leaders it also reaches, who oversee the queue rather than work it, are told
+ * the centre has not dispatched it, for them to press.
+ */
+const TRIAGE_DESKS: Role[] = ['clerk', 'dispatcher'];
+const askOf = (role: Role) =>
+  TRIAGE_DESKS.includes(role) ? '请立即分办' : '服务中心尚未分办，请督促尽快分办';
 /** Steps whose person's reason (the step's note) a notice quotes as {{reason}}. */
 const REASONED: ReadonlySet<string> = new Set(['transfer', 'return', 'send_back', 'reclassify']);
 
@@ -709,14 +717,14 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             text,
           });
         };
-        const staffText = render(templates[intent.event], staffVars);
-        for (const u of staffOf(staff, facts, intent.audience, change)) tell(u, staffText);
+        const textOf = (role: Role) => render(templates[intent.event], { ...staffVars, ask: askOf(role) });
+        for (const u of staffOf(staff, facts, intent.audience, change)) tell(u, textOf(u.role));
         // A lead unit with nobody active (a new unit, its only handler disabled) would leave the issue unseen
         // until the sweep escalates it: the centre hears it instead, to re-dispatch or call the unit.
         if (intent.audience === 'unit' && unstaffed(staff, facts.unitId)) {
           const unit = facts.unitName ?? '承办单位';
           const centre = staff.filter((u) => CENTRE_ROLES.includes(u.role));
-          for (const u of centre) tell(u, `【${unit}暂无在岗人员，请改派或联系该单位】${staffText}`);
+          for (const u of centre) tell(u, `【${unit}暂无在岗人员，请改派或联系该单位】${textOf(u.role)}`);
         }
       }
     }

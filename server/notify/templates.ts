@@ -119,10 +119,13 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '服务中心',
     '问题{{number}}「{{title}}」待受理即将超时（{{deadline}}），请尽快分办。',
   ),
+  // {{ask}} is each reader's part (notifier.ts askOf): the desks that triage (受理员, 分办员) are asked to
+  // dispatch; the director, the supervisor and the leaders, who do not work the queue, that the centre has not.
   triage_overdue: spec(
     '待受理超时',
     '服务中心、督查、市领导',
-    '问题{{number}}「{{title}}」待受理已超时（{{deadline}}），请立即分办。',
+    '问题{{number}}「{{title}}」待受理已超时（{{deadline}}），{{ask}}。',
+    ['ask'],
   ),
   // {{due}} names the deadline running in the state (分办时限, 签收时限 while it waits to be signed for,
   // else 办结时限; the sweep's light-driven 催办, 督办 and 通报 name the 办结时限 whose light fired) and reads

@@ -166,6 +166,22 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     expect(by.overdue).to.equal(undefined);
   });
 
+  it('待受理超时 asks the desks to dispatch, and tells the director, supervisor and leaders the centre has not', async () => {
+    t.clock.set(china('2026-03-02 09:00'));
+    const res = await postIssue(t, 'dispatcher', { urgency: 'urgent', content: VAGUE_TEXT });
+    const id = res.body.id as string;
+    t.clock.set(china('2026-03-05 10:00'));
+    await sweepAndNotify(t);
+    const rows = await outbox(t, { issueId: id, event: 'triage_overdue' });
+    const textOf = (username: string) =>
+      rows.find((r) => t.usernames.get(r.recipient.id) === username)?.text ?? '';
+    for (const desk of ['clerk', 'dispatcher']) expect(textOf(desk)).to.match(/，请立即分办。$/);
+    for (const overseer of ['director', 'supervisor', 'leader']) {
+      // None of them works the 待受理 queue: they are not asked to dispatch, but to press the centre.
+      expect(textOf(overseer), overseer).to.match(/待受理已超时（.+），服务中心尚未分办，请督促尽快分办。$/);
+    }
+  });
+
   it('a bad rating nobody checks in time: the centre is reminded once, naming the 核实时限', async () => {
     const id = await signedIssue(t);
     t.clock.set(china('2026-03-03 10:00'));
