@@ -2,8 +2,9 @@
 // with no problem in it to handle. So is a bare reply to one of the centre's texts: a rating (满意, 不满意, 差评;
 // the rating itself is given on the QR page), an SMS unsubscribe code (T, TD, 退订), a stray letter or digit (x, 1);
 // filing those made an issue, and its receipt a further SMS to someone who asked for none. WeChat answers it
-// without filing (wechat.dialogue.ts); an SMS gateway's push of one is refused (sms.adapter.ts; a bare rating
-// from the owner's mobile while an issue awaits it answers that issue), and so is a new mail of one
+// without filing (wechat.dialogue.ts; a bound follower's bare rating while an issue awaits it answers that
+// issue); an SMS gateway's push of one is refused (sms.adapter.ts; a bare rating from the owner's mobile while
+// an issue awaits it answers that issue), and so is a new mail of one
 // (email.adapter.ts). Also a message that only says it wants to raise something (你好，我们有问题要
 // 反映): the problem is still to come. Pure.
 
@@ -43,6 +44,11 @@ const SATISFIED = /^(?:谢谢|感谢|多谢)?(?:非常|很|挺|比较|基本|十
 export function isSatisfied(text: string): boolean {
   const words = text.replace(PUNCTUATION, '');
   return words.length <= SHORT_REPLY && SATISFIED.test(words) && !isDissatisfied(text);
+}
+
+/** What to choose on the QR page, as a reply rated the answer (评价方式告知: its {{choice}}, WeChat's reply). */
+export function ratingChoice(satisfied: boolean): string {
+  return satisfied ? '选择“满意”完成评价' : '选择“不满意”并说明原因，服务中心会跟进核实并安排重新办理';
 }
 
 export function isCourtesy(text: string): boolean {

@@ -61,8 +61,9 @@ export interface InboundMessage {
    */
   inReplyTo?: string[];
   /**
-   * A bare rating texted back (满意, 不满意: an SMS answering the centre's 办理结果 text): it joins the sender's
-   * enterprise's issue awaiting its rating as a reply there, whose sender is told where to rate (thread.ts).
+   * A bare rating sent back (满意, 不满意: an SMS answering the centre's 办理结果 text, a bound WeChat follower's):
+   * it joins the sender's enterprise's issue awaiting its rating as a reply there, whose sender is told where to
+   * rate (thread.ts).
    */
   ratingReply?: boolean;
   /** Files and no words of the sender's own (a WeChat picture): it may belong to what they just wrote. */

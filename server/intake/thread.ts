@@ -55,18 +55,27 @@ export async function threadIssue(models: Models, msg: InboundMessage): Promise<
 }
 
 /**
- * The issue a bare rating texted back answers (an SMS's 满意 or 不满意): the latest issue awaiting its rating of
- * the enterprise whose registered mobile sent it, the owner the centre texted its 办理结果 with the QR link.
+ * The issue a bare rating sent back answers (满意 or 不满意): the latest issue awaiting its rating of the
+ * enterprise whose registered mobile texted it (the owner the centre texted its 办理结果 with the QR link), or of
+ * the enterprise a WeChat follower is bound to (the edge names it by the bound credit code).
  */
 export async function ratingReplyIssue(models: Models, msg: InboundMessage): Promise<RepeatCandidate | null> {
-  const mobile = normaliseMobile(msg.contact.phone);
-  if (!msg.ratingReply || !mobile) return null;
-  const owners = await models.Enterprise.collection.find({ mobile }, { projection: { _id: 1 } }).toArray();
+  const sender = msg.ratingReply ? ratingSender(msg) : null;
+  if (!sender) return null;
+  const owners = await models.Enterprise.collection.find(sender, { projection: { _id: 1 } }).toArray();
   if (!owners.length) return null;
   return (await models.Issue.collection.findOne(
     { enterpriseId: { $in: owners.map((o) => o._id) }, state: 'awaiting_rating' } as Document,
     { projection: CANDIDATE_FIELDS, sort: { updatedAt: -1 } },
   )) as unknown as RepeatCandidate | null;
+}
+
+/** Which enterprises a bare rating speaks for (a filter), or null when the message names none. */
+function ratingSender(msg: InboundMessage): Document | null {
+  const code = msg.enterprise.creditCode;
+  if (msg.channel === 'wechat') return code ? { creditCode: code, provisional: { $ne: true } } : null;
+  const mobile = normaliseMobile(msg.contact.phone);
+  return mobile ? { mobile } : null;
 }
 
 /** How long after a follower's words their picture still belongs to them. */

@@ -34,6 +34,7 @@ import type { NotifyPreference } from '../models/enterprise.model.ts';
 import type { Models } from '../models/index.ts';
 import type { OutboxChannel, OutboxDoc, OutboxRecipient } from '../models/outbox.model.ts';
 import { normaliseMobile } from '../intake/match-enterprise.ts';
+import { ratingChoice } from '../channels/courtesy.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 import {
   byPerson,
@@ -610,9 +611,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       decision: decisionText(change),
       reason: reasonOf(change),
       files: change.data?.kind === ATTACHMENTS_REFUSED ? (change.note ?? '') : '',
-      choice: change.data?.satisfied
-        ? '选择“满意”完成评价'
-        : '选择“不满意”并说明原因，服务中心会跟进核实并安排重新办理',
+      choice: ratingChoice(!!change.data?.satisfied),
     };
   }
 
@@ -676,9 +675,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         const to = intent.event === 'enterprise_rectification' ? targets.filter((t) => t.own) : targets;
         for (const t of to) if (!alreadyAnswered(facts, intent.event, t)) toEnterprise(t);
       } else if (intent.audience === 'sender') {
-        // The message the change names, answered where it came from (a merge by WeChat had its passive reply).
+        // The message the change names, answered where it came from (a merge by WeChat, and a bare rating sent
+        // there, had their passive reply: wechat.dialogue.ts ackText).
         const origin = originOfMessage(facts, change.data?.inboxId);
-        const replied = intent.event === 'source_merged' && origin?.channel === 'wechat';
+        const passive = intent.event === 'source_merged' || intent.event === 'rating_howto';
+        const replied = passive && origin?.channel === 'wechat';
         const t = origin && !replied ? originReply(origin, ownerOf(await enterpriseRead) ?? {}) : null;
         if (t) toEnterprise(t);
       } else if (intent.audience === 'origin') {

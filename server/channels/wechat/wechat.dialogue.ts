@@ -4,20 +4,25 @@
 // too (the pipeline registers a provisional enterprise for the centre to confirm, as for any unknown sender:
 // nothing accepted is dropped), and the reply asks for the code. Voice, video and other kinds are answered with
 // a request for text or a picture. A bound follower's bare courtesy (谢谢, 好的, 收到, 您好) is answered, not filed:
-// it answers the centre's reply and is no problem to handle. The replies are Chinese and name the issue number;
-// a picture alone is taken in under its number and its words asked for, which then describe its issue
+// it answers the centre's reply and is no problem to handle. A typed bare rating (满意, 不满意, 差评) while one of
+// the enterprise's issues awaits its rating is kept on that issue as a reply, as an SMS one is (intake/thread.ts):
+// the reply says where to rate, a 不满意 reaches the centre, and nothing is recorded as a rating. The replies are
+// Chinese and name the issue number; a picture alone is taken in under its number and its words asked for, which then describe its issue
 // (intake/picture-words.ts).
 import type { IntakeAck, InboundMessage } from '../types.ts';
 import { contactInText } from '../contact-in-text.ts';
-import { isCourtesy, isIntentOnly } from '../courtesy.ts';
+import { isCourtesy, isDissatisfied, isIntentOnly, isSatisfied, ratingChoice } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
 
 export type WechatStep =
   | { kind: 'reply'; text: string }
   | { kind: 'bind'; creditCode: string; complaint?: string }
-  /** A bound follower's text; `complaint` when it came with the bound code, which is left out. */
-  | { kind: 'file'; complaint?: string }
+  /**
+   * A bound follower's text; `complaint` when it came with the bound code, which is left out; `ratingReply`
+   * for a bare 满意 or 不满意, filed only as the reply to an issue awaiting its rating (else answered as courtesy).
+   */
+  | { kind: 'file'; complaint?: string; ratingReply?: boolean }
   /** A complaint or picture from a follower not bound yet: filed for a provisional enterprise, code asked for. */
   | { kind: 'file-unbound' }
   | { kind: 'silent' };
@@ -44,6 +49,9 @@ export const WECHAT_TEXT = Object.freeze({
   adopted: (numbers: readonly string[]) => `您此前反映的问题（${numbers.join('、')}）已归入贵企业办理。`,
   courtesy:
     '收到，感谢您的反馈！如有新的问题，请直接用文字描述，可附图片；办理进度和对办理结果的评价（满意或不满意），请企业负责人在企业码页面查看和提交。',
+  /** A bare 满意 or 不满意 kept as the reply to the issue awaiting its rating (评价方式告知, by the passive reply). */
+  ratingHowto: (number: string, satisfied: boolean) =>
+    `已收到您对问题${number}办理结果的回复，回复不计为评价。办理结果的评价只能在企业码页面提交：请企业负责人扫描企业码，${ratingChoice(satisfied)}。`,
 });
 
 /** The next step for a push from an openid bound to `boundCode` (or not bound). */
@@ -70,8 +78,12 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
           : { kind: 'reply', text: WECHAT_TEXT.askCode };
       }
       if (!found.rest) return { kind: 'reply', text: WECHAT_TEXT.emptyText };
-      if (isCourtesy(found.rest)) return { kind: 'reply', text: WECHAT_TEXT.courtesy };
-      return found.code ? { kind: 'file', complaint: found.rest } : { kind: 'file' };
+      const complaint = found.code ? { complaint: found.rest } : {};
+      if (isCourtesy(found.rest))
+        return push.rawType === 'text' && (isSatisfied(found.rest) || isDissatisfied(found.rest))
+          ? { kind: 'file', ...complaint, ratingReply: true }
+          : { kind: 'reply', text: WECHAT_TEXT.courtesy };
+      return { kind: 'file', ...complaint };
     }
   }
 }
@@ -112,7 +124,15 @@ export function inboundOf(
  * The acknowledgement in Chinese, with the issue number: a picture that joined an issue is said to be added; a
  * picture alone is taken in and its words asked for; words describing it are said to be filed with it.
  */
-export function ackText(ack: IntakeAck, msg?: Pick<InboundMessage, 'filesOnly'>): string {
+export function ackText(
+  ack: IntakeAck,
+  msg?: Pick<InboundMessage, 'filesOnly' | 'ratingReply' | 'content'>,
+): string {
+  // A bare rating that joined the issue awaiting it; one whose issue moved meanwhile was not kept.
+  if (msg?.ratingReply)
+    return ack.number && (ack.status === 'merged' || ack.status === 'duplicate')
+      ? WECHAT_TEXT.ratingHowto(ack.number, !isDissatisfied(msg.content))
+      : WECHAT_TEXT.courtesy;
   if (msg?.filesOnly && ack.status === 'merged')
     return `已收到您发送的图片，已补充到问题 ${ack.number}，工作人员会一并查看。`;
   if (msg?.filesOnly && ack.status === 'created')

@@ -11,9 +11,16 @@ import type { Config } from '../../config.ts';
 import type { Models } from '../../models/index.ts';
 import { rawPayloadOf, storeDeadLetter } from '../../intake/inbox-store.ts';
 import { channelBy } from '../../intake/pipeline.ts';
+import { ratingReplyIssue } from '../../intake/thread.ts';
 import { mergeProvisionalCommand } from '../../routes/enterprises/provisional.commands.ts';
 import { claimSignature } from '../replay-guard.ts';
-import { ChannelRefusal, type AdapterReply, type AdapterRequest, type IntakeSink } from '../types.ts';
+import {
+  ChannelRefusal,
+  type AdapterReply,
+  type AdapterRequest,
+  type InboundMessage,
+  type IntakeSink,
+} from '../types.ts';
 import {
   answerUrlCheck,
   formatTextReply,
@@ -148,7 +155,10 @@ export function createWechatRouter(deps: WechatRouterDeps): Router {
       case 'reply':
         return step.text;
       case 'file': {
-        const msg = inboundOf(push, boundCode, step.complaint);
+        const rating = step.ratingReply ? { ratingReply: true } : {};
+        const msg: InboundMessage = { ...inboundOf(push, boundCode, step.complaint), ...rating };
+        // A bare 满意 or 不满意 is kept only as the reply to an issue awaiting its rating; else it is courtesy.
+        if (msg.ratingReply && !(await ratingReplyIssue(models, msg))) return WECHAT_TEXT.courtesy;
         return ackText(await sink(msg), msg);
       }
       case 'file-unbound': {

@@ -23,6 +23,7 @@ import { createHotlineCallbackSender, signHotlineCallback } from '../../../serve
 import { createWechatCustomSender } from '../../../server/notify/wechat-custom.ts';
 import { PDF } from '../channels/files.fixtures.ts';
 import { plainQuery, textXml } from '../channels/wechat.harness.ts';
+import { WECHAT_TEXT } from '../../../server/channels/wechat/wechat.dialogue.ts';
 import { FAKE_APPID, FAKE_APPSECRET, FakeWechatApi } from '../channels/wechat-api.fake.ts';
 import type { EnterpriseDoc } from '../../../server/models/index.ts';
 import { enterpriseIn, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
@@ -845,5 +846,42 @@ describe('push-back to the originating channel', () => {
     expect(row).to.include({ status: 'dead', attempts: 1 });
     expect(row.lastError).to.include('45015');
     expect(row.lastError).to.not.include(APPSECRET);
+  });
+
+  it('a bound WeChat follower’s 不满意 to 办理结果 is kept on the issue: told where to rate, the centre alerted, no rating', async () => {
+    const e = enterpriseIn(t, 'changxing', 7);
+    const openid = 'oPB_rating_0001';
+    const say = async (body: string, msgId: string) => {
+      const res = await request(t.app)
+        .post('/api/intake/wechat')
+        .query(plainQuery(openid))
+        .type('text/xml')
+        .send(textXml(openid, body, msgId));
+      expect(res.status).to.equal(200);
+      return res.text;
+    };
+    await say(e.creditCode, '7100000000000000001');
+    // Before any answer awaits a rating, a bare 不满意 is courtesy: answered, nothing kept.
+    expect(await say('不满意', '7100000000000000002')).to.include(WECHAT_TEXT.courtesy);
+    expect(await t.models.InboxEntry.countDocuments({ externalId: '7100000000000000002' })).to.equal(0);
+    await say('厂区门口的排水沟堵塞一个月了，雨天污水倒灌进车间，请尽快疏通。', '7100000000000000003');
+    const issue = (await t.models.Issue.findOne({ externalId: '7100000000000000003' }).lean())!;
+    const id = String(issue._id);
+    await carryThrough(id);
+    const reply = await say('不满意！', '7100000000000000004');
+    // The passive reply is the 评价方式告知: where the owner rates, and how.
+    expect(reply).to.include(WECHAT_TEXT.ratingHowto(issue.number, false));
+    await t.notify.notifier.idle();
+    const after = (await t.models.Issue.findById(id).lean())!;
+    expect(after.state).to.equal('awaiting_rating');
+    expect(after.rating ?? null).to.equal(null);
+    const note = after.timeline.at(-1)!;
+    expect(note).to.deep.include({ action: 'note', public: true });
+    expect(note.data).to.include({ kind: 'source_merged', channel: 'wechat', dissatisfied: true });
+    expect(note.note).to.include('对办理结果不满意');
+    const by = await recipientsByEvent(t, id);
+    expect(by.reply_dissatisfied).to.deep.equal(['clerk', 'director', 'dispatcher']);
+    // Told once, by the passive reply, not again by a customer-service message.
+    expect(by.rating_howto).to.equal(undefined);
   });
 });
