@@ -100,6 +100,25 @@ export const UNIT_LEVEL_LABELS: Readonly<Record<UnitLevel, string>> = Object.fre
   city: '市级部门',
 });
 
+/**
+ * Why `parent` cannot be a unit's 上级单位, or null when it can: a township's is a county unit of its own county,
+ * a county unit's and a city department's a city department (no parent at all is allowed). Shared, so the admin
+ * form offers only the parents the API accepts.
+ */
+export function unitParentMismatch(
+  unit: { level: UnitLevel; region: string },
+  parent: { level: UnitLevel; region: string },
+): string | null {
+  if (unit.level === 'township')
+    return parent.level === 'county' && parent.region === unit.region
+      ? null
+      : '乡镇/街道的上级单位须为本区县的区县单位';
+  if (parent.level === 'city') return null;
+  return unit.level === 'county'
+    ? '区县单位的上级单位须为市级部门（可不设）'
+    : '市级部门的上级单位须为市级部门（可不设）';
+}
+
 export const WARNING_LEVELS = ['none', 'yellow', 'red', 'overdue'] as const;
 export type WarningLevel = (typeof WARNING_LEVELS)[number];
 export const WARNING_LABELS: Readonly<Record<WarningLevel, string>> = Object.freeze({

@@ -107,6 +107,53 @@ describe('api: admin configuration', () => {
       );
     });
 
+    it('a parent of another level or county is refused 400 invalid_parent (POST and PATCH); a fitting one is saved', async () => {
+      const auth = await t.auth('admin');
+      const anjiTown = unitOf(t, 'township', 'anji');
+      const anjiCounty = unitOf(t, 'county', 'anji');
+      const wuxingCounty = unitOf(t, 'county', 'wuxing');
+      const wuxingTown = unitOf(t, 'township', 'wuxing');
+      const cityDept = unitOf(t, 'city');
+      const patch = (unit: { _id: unknown }, parent: { _id: unknown } | null) =>
+        request(t.app)
+          .patch(`/api/units/${String(unit._id)}`)
+          .set(auth)
+          .send({ parentId: parent ? String(parent._id) : null });
+      const refused = [
+        [anjiTown, wuxingCounty, '乡镇/街道的上级单位须为本区县的区县单位'],
+        [anjiTown, cityDept, '乡镇/街道的上级单位须为本区县的区县单位'],
+        [anjiCounty, wuxingCounty, '区县单位的上级单位须为市级部门'],
+        [anjiCounty, wuxingTown, '区县单位的上级单位须为市级部门'],
+        [cityDept, anjiCounty, '市级部门的上级单位须为市级部门'],
+      ] as const;
+      for (const [unit, parent, message] of refused) {
+        const res = await patch(unit, parent);
+        expectError(res, 400, 'invalid_parent');
+        expect(res.body.error.message, `${unit.code} under ${parent.code}`).to.include(message);
+      }
+      expect(String((await t.models.Unit.findById(anjiTown._id).lean())!.parentId)).to.equal(
+        String(anjiCounty._id),
+      );
+      const created = await request(t.app)
+        .post('/api/units')
+        .set(auth)
+        .send({
+          code: 'anji-x-town',
+          name: '测试镇',
+          level: 'township',
+          region: 'anji',
+          parentId: String(wuxingCounty._id),
+        });
+      expectError(created, 400, 'invalid_parent');
+      expect(await t.models.Unit.countDocuments({ code: 'anji-x-town' })).to.equal(0);
+      // A township under its own county's unit, a county unit under a city department or none: saved.
+      expect((await patch(anjiTown, anjiCounty)).status).to.equal(200);
+      expect((await patch(anjiCounty, null)).status).to.equal(200);
+      const restored = await patch(anjiCounty, cityDept);
+      expect(restored.status).to.equal(200);
+      expect(restored.body.parentId).to.equal(String(cityDept._id));
+    });
+
     it('admin renames a unit and changes its categories', async () => {
       const unit = unitOf(t, 'city');
       const res = await request(t.app)

@@ -1,5 +1,7 @@
-// Admin changes to the unit directory. A parent must exist and may not create a cycle.
-import type { CategoryId, UnitLevel } from '../../../shared/states.ts';
+// Admin changes to the unit directory. A parent must exist, fit the unit's level and county
+// (shared/states.ts unitParentMismatch: an 安吉 township under a 吴兴 bureau would put its issues in the wrong
+// county's reach), and may not create a cycle.
+import { unitParentMismatch, type CategoryId, type UnitLevel } from '../../../shared/states.ts';
 import { badRequest, conflict, notFound } from '../../errors.ts';
 import type { Models, UnitDoc } from '../../models/index.ts';
 import { isDuplicateKey } from '../../db/duplicate-key.ts';
@@ -22,24 +24,26 @@ export interface UpdateUnitInput {
 async function checkParent(
   models: Models,
   parentId: string | null | undefined,
+  unit: Pick<UnitDoc, 'level' | 'region'>,
   selfId?: string,
 ): Promise<void> {
   if (!parentId) return;
+  const parent = await models.Unit.findById(parentId, { level: 1, region: 1 }).lean();
+  if (!parent) throw badRequest('上级单位不存在', 'unknown_unit');
+  const mismatch = unitParentMismatch(unit, parent);
+  if (mismatch) throw badRequest(mismatch, 'invalid_parent');
   // Walk up from the proposed parent: reaching the unit itself would make a cycle.
   let cursor: string | null = parentId;
   for (let depth = 0; cursor && depth < 20; depth++) {
     if (cursor === selfId) throw badRequest('上级单位不能是自己或自己的下级', 'invalid_parent');
-    const parent: { parentId: unknown } | null = await models.Unit.findById(cursor, { parentId: 1 }).lean();
-    if (!parent) {
-      if (cursor === parentId) throw badRequest('上级单位不存在', 'unknown_unit');
-      return;
-    }
-    cursor = parent.parentId ? String(parent.parentId) : null;
+    const up: { parentId: unknown } | null = await models.Unit.findById(cursor, { parentId: 1 }).lean();
+    if (!up) return;
+    cursor = up.parentId ? String(up.parentId) : null;
   }
 }
 
 export async function createUnitCommand(models: Models, input: CreateUnitInput): Promise<UnitDoc> {
-  await checkParent(models, input.parentId);
+  await checkParent(models, input.parentId, input);
   if (await models.Unit.exists({ code: input.code })) throw conflict('单位代码已存在', 'duplicate');
   try {
     return (await models.Unit.create(input)).toObject();
@@ -54,8 +58,9 @@ export async function updateUnitCommand(
   id: string,
   input: UpdateUnitInput,
 ): Promise<UnitDoc> {
-  if (!(await models.Unit.exists({ _id: id }))) throw notFound('单位不存在');
-  await checkParent(models, input.parentId, id);
+  const self = await models.Unit.findById(id, { level: 1, region: 1 }).lean();
+  if (!self) throw notFound('单位不存在');
+  await checkParent(models, input.parentId, self, id);
   const updated = await models.Unit.findByIdAndUpdate(
     id,
     { $set: input },
