@@ -1,7 +1,7 @@
 // Staff account administration (admin only): create an account, and change role, unit, password or the
 // disabled flag. Any change that affects what a token grants bumps tokenVersion, revoking live sessions.
 import type { Actor, Role } from '../../shared/roles.ts';
-import { CITY_REGION, UNIT_ROLES } from '../../shared/roles.ts';
+import { CITY_REGION, ROLE_LABELS, UNIT_ROLES } from '../../shared/roles.ts';
 import { badRequest, conflict, forbidden, notFound } from '../errors.ts';
 import type { Models, UserDoc } from '../models/index.ts';
 import { canEditUser } from '../policies/index.ts';
@@ -38,6 +38,21 @@ function requireUnitFor(role: Role, unitId: unknown) {
     throw badRequest('经办人和负责人必须属于一个单位', 'unit_required');
 }
 
+/**
+ * The region of someone without a unit who is not a leader: the city. Only a leader's region is a domain
+ * (DESIGN §7 gives a leader a domain and no one else; issue.policy.ts, the workbench and the KPIs scope a leader
+ * only): the centre's roles and the supervisor see the whole city whatever region they hold, so a county asked
+ * for them is refused, not saved to do nothing (a 督查 of 安吉县 still saw every county).
+ */
+function cityWide(role: Role, region: string | undefined): string {
+  if (region && region !== CITY_REGION)
+    throw badRequest(
+      `${ROLE_LABELS[role]}的工作范围为全市，不能设置区域（区域只决定领导的分管范围）`,
+      'region_not_applicable',
+    );
+  return CITY_REGION;
+}
+
 export async function createUserCommand(models: Models, input: CreateUserInput): Promise<UserDoc> {
   requireUnitFor(input.role, input.unitId);
   const unit = await resolveUnit(models, input.unitId);
@@ -49,7 +64,9 @@ export async function createUserCommand(models: Models, input: CreateUserInput):
       passwordHash: await hashPassword(input.password),
       role: input.role,
       unitId: unit?._id ?? null,
-      region: input.region ?? unit?.region ?? CITY_REGION,
+      region:
+        unit?.region ??
+        (input.role === 'leader' ? (input.region ?? CITY_REGION) : cityWide(input.role, input.region)),
     });
     return user.toObject();
   } catch (err) {
@@ -76,7 +93,11 @@ export async function updateUserCommand(
 
   let revoke = false;
   if (input.name !== undefined) user.name = input.name;
-  const region = input.region ?? unit?.region ?? user.region;
+  const region = unitId
+    ? (input.region ?? unit?.region ?? user.region)
+    : role === 'leader'
+      ? (input.region ?? user.region)
+      : cityWide(role, input.region);
   // A leader's region is their domain: a live socket joined its rooms at connect, so it must reconnect.
   if (region !== user.region) {
     user.region = region;

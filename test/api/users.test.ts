@@ -206,6 +206,39 @@ describe('api: users', () => {
       await patch({ region: CITY_REGION });
     });
 
+    it('a supervisor’s reach is the city: a county is refused 400 region_not_applicable, and a leader made supervisor is the city’s', async () => {
+      const auth = await t.auth('admin');
+      const base = { username: 'du.cha2', name: '督查二', password: 'Secret-pass-1', role: 'supervisor' };
+      // The region would do nothing (the supervisor sees every county): refused, not saved.
+      const county = await request(t.app)
+        .post('/api/users')
+        .set(auth)
+        .send({ ...base, region: 'anji' });
+      expectError(county, 400, 'region_not_applicable');
+      expect(county.body.error.message).to.include('督查的工作范围为全市');
+      expect(await t.models.User.countDocuments({ username: base.username })).to.equal(0);
+      const created = await request(t.app).post('/api/users').set(auth).send(base).expect(201);
+      expect(created.body.region).to.equal(CITY_REGION);
+      const id = String(created.body.id);
+      expectError(
+        await request(t.app).patch(`/api/users/${id}`).set(auth).send({ region: 'anji' }),
+        400,
+        'region_not_applicable',
+      );
+      // A county leader moved to 督查 no longer holds the county.
+      await request(t.app)
+        .patch(`/api/users/${id}`)
+        .set(auth)
+        .send({ role: 'leader', region: 'anji' })
+        .expect(200);
+      const moved = await request(t.app)
+        .patch(`/api/users/${id}`)
+        .set(auth)
+        .send({ role: 'supervisor' })
+        .expect(200);
+      expect(moved.body.region).to.equal(CITY_REGION);
+    });
+
     it('a name change keeps the session', async () => {
       const token = await t.login('clerk');
       await request(t.app)
