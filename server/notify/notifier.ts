@@ -13,7 +13,7 @@ import { Types } from 'mongoose';
 import { batchedFindByUnique, batchedInsertMany } from '../db/batched-ops.ts';
 import { chinaDateKey, CHINA_OFFSET_MS } from '../../shared/calendar.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { APPROVE_ACTIONS, roleMayPerform } from '../../shared/lifecycle/actions.ts';
+import { ACTION_ROLES, APPROVE_ACTIONS, roleMayPerform } from '../../shared/lifecycle/actions.ts';
 import type { Consultation, PendingKind } from '../../shared/lifecycle/issue-core.ts';
 import { CITY_REGION, ROLE_LABELS, type Role } from '../../shared/roles.ts';
 import { DEADLINE_LABELS } from '../../shared/running-deadline.ts';
@@ -207,13 +207,44 @@ export interface UnitNotice {
 const CENTRE_ROLES: Role[] = ['clerk', 'dispatcher', 'director'];
 const UNIT_ROLES: Role[] = ['handler', 'unit_head'];
 /**
- * The {{ask}} of a late triage (待受理超时): the desks that work the 待受理 queue are asked to dispatch; the
- * director, the supervisor and the leaders it also reaches, who oversee the queue rather than work it, are told
- * the centre has not dispatched it, for them to press.
+ * The {{ask}} of a notice several roles hear: those who may take the step are asked to; the others it reaches
+ * are told who will, so that none is asked for what their role cannot do. 待受理超时: the desks that work the
+ * 待受理 queue are asked to dispatch; the director, the supervisor and the leaders, who oversee the queue rather
+ * than work it, are told the centre has not, for them to press. 待回访 and 企业回复不满意: only the desks that
+ * record a callback (受理员, 分办员) are asked to call; the director presses them. 差评 and its overdue
+ * reminder: only the approvers who may check a bad rating (分办员, 中心主任) are asked to; the 受理员 is told
+ * it is theirs.
  */
-const TRIAGE_DESKS: Role[] = ['clerk', 'dispatcher'];
-const askOf = (role: Role) =>
-  TRIAGE_DESKS.includes(role) ? '请立即分办' : '服务中心尚未分办，请督促尽快分办';
+const callers = ACTION_ROLES.callback.map((r) => ROLE_LABELS[r]).join('或');
+const checkers = ACTION_ROLES.verify_rating.map((r) => ROLE_LABELS[r]).join('或');
+const ASKS: Partial<Record<NotifyEvent, { asked: readonly Role[]; ask: string; otherwise: string }>> = {
+  triage_overdue: {
+    asked: ['clerk', 'dispatcher'],
+    ask: '请立即分办',
+    otherwise: '服务中心尚未分办，请督促尽快分办',
+  },
+  callback_due: { asked: ACTION_ROLES.callback, ask: '请电话回访', otherwise: `请督促${callers}电话回访` },
+  reply_dissatisfied: {
+    asked: ACTION_ROLES.callback,
+    ask: '请回访了解原因',
+    otherwise: `请督促${callers}回访了解原因`,
+  },
+  bad_rating: {
+    asked: ACTION_ROLES.verify_rating,
+    ask: '请于1个工作日内核实',
+    otherwise: `由${checkers}于1个工作日内核实`,
+  },
+  rating_check_due: {
+    asked: ACTION_ROLES.verify_rating,
+    ask: '请尽快核实：差评合理的安排整改，不合理的说明理由',
+    otherwise: `尚待${checkers}核实`,
+  },
+};
+const askOf = (event: NotifyEvent, role: Role): string => {
+  const a = ASKS[event];
+  if (!a) return '';
+  return a.asked.includes(role) ? a.ask : a.otherwise;
+};
 /** Steps whose person's reason (the step's note) a notice quotes as {{reason}}. */
 const REASONED: ReadonlySet<string> = new Set(['transfer', 'return', 'send_back', 'reclassify']);
 
@@ -718,7 +749,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
             text,
           });
         };
-        const textOf = (role: Role) => render(templates[intent.event], { ...staffVars, ask: askOf(role) });
+        const textOf = (role: Role) =>
+          render(templates[intent.event], { ...staffVars, ask: askOf(intent.event, role) });
         for (const u of staffOf(staff, facts, intent.audience, change)) tell(u, textOf(u.role));
         // A lead unit with nobody active (a new unit, its only handler disabled) would leave the issue unseen
         // until the sweep escalates it: the centre hears it instead, to re-dispatch or call the unit.

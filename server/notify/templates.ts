@@ -119,7 +119,7 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '服务中心',
     '问题{{number}}「{{title}}」待受理即将超时（{{deadline}}），请尽快分办。',
   ),
-  // {{ask}} is each reader's part (notifier.ts askOf): the desks that triage (受理员, 分办员) are asked to
+  // {{ask}} is each reader's part (notifier.ts ASKS): the desks that triage (受理员, 分办员) are asked to
   // dispatch; the director, the supervisor and the leaders, who do not work the queue, that the centre has not.
   triage_overdue: spec(
     '待受理超时',
@@ -210,19 +210,23 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '承办单位经办人、负责人',
     '问题{{number}}「{{title}}」差评经核实合理，请于{{deadline}}前整改。',
   ),
-  bad_rating: spec('差评', '服务中心', '问题{{number}}「{{title}}」收到差评，请于1个工作日内核实。'),
+  // {{ask}}: only 分办员 and 中心主任 may check a bad rating (verify_rating); the 受理员 reads who will.
+  bad_rating: spec('差评', '服务中心', '问题{{number}}「{{title}}」收到差评，{{ask}}。', ['ask']),
   enterprise_supplement: spec(
     '企业补充材料',
     '承办单位经办人、负责人（待受理时为服务中心）',
     '问题{{number}}「{{title}}」企业补充了说明或材料，请查看。',
   ),
-  callback_due: spec('待回访', '服务中心', '问题{{number}}「{{title}}」企业未在期限内评价，请电话回访。'),
-  // The sweep's reminder of a bad rating nobody checked in time ({{due}}: 核实时限已于…到期).
+  // {{ask}}: only 受理员 and 分办员 record a callback; the director is asked to press them.
+  callback_due: spec('待回访', '服务中心', '问题{{number}}「{{title}}」企业未在期限内评价，{{ask}}。', [
+    'ask',
+  ]),
+  // The sweep's reminder of a bad rating nobody checked in time ({{due}}: 核实时限已于…到期; {{ask}} as for 差评).
   rating_check_due: spec(
     '差评待核实超时',
     '服务中心',
-    '【差评核实】问题{{number}}「{{title}}」企业差评的{{due}}，请尽快核实：差评合理的安排整改，不合理的说明理由。',
-    ['due'],
+    '【差评核实】问题{{number}}「{{title}}」企业差评的{{due}}，{{ask}}。',
+    ['due', 'ask'],
   ),
   approval_requested: spec(
     '待审批申请',
@@ -277,7 +281,8 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
   reply_dissatisfied: spec(
     '企业回复不满意',
     '服务中心',
-    '问题{{number}}「{{title}}」企业在原会话中回复对办理结果不满意（尚未在企业码评价），请回访了解原因。',
+    '问题{{number}}「{{title}}」企业在原会话中回复对办理结果不满意（尚未在企业码评价），{{ask}}。',
+    ['ask'],
   ),
   // {{files}}: how many were not kept, each with its reason (超过10MB, 类型不支持, 超过5个上限).
   attachments_refused: spec(

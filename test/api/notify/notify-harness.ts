@@ -88,6 +88,12 @@ export async function outbox(t: NotifyTestApp, filter: Record<string, unknown> =
   return t.models.Outbox.find(filter).sort({ createdAt: 1, _id: 1 }).lean<OutboxDoc[]>();
 }
 
+/** Each staff recipient's text of an issue's notice, by username ('' for one who got none). */
+export async function textsByUser(t: NotifyTestApp, issueId: string, event: string) {
+  const rows = await outbox(t, { issueId, event });
+  return (username: string) => rows.find((r) => t.usernames.get(r.recipient.id) === username)?.text ?? '';
+}
+
 /** `event → sorted recipient names` (usernames for staff, the channel for the enterprise and push-backs). */
 export async function recipientsByEvent(
   t: NotifyTestApp,

@@ -27,7 +27,14 @@ import { WECHAT_TEXT } from '../../../server/channels/wechat/wechat.dialogue.ts'
 import { FAKE_APPID, FAKE_APPSECRET, FakeWechatApi } from '../channels/wechat-api.fake.ts';
 import type { EnterpriseDoc } from '../../../server/models/index.ts';
 import { enterpriseIn, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
-import { outbox, postSigned, recipientsByEvent, silent, useNotifyApp } from './notify-harness.ts';
+import {
+  outbox,
+  postSigned,
+  recipientsByEvent,
+  silent,
+  textsByUser,
+  useNotifyApp,
+} from './notify-harness.ts';
 
 const APPID = FAKE_APPID;
 const APPSECRET = FAKE_APPSECRET;
@@ -229,6 +236,24 @@ describe('push-back to the originating channel', () => {
     expect(after.state).to.equal('awaiting_rating');
     expect(await outbox(t, { issueId: String(issue._id), event: 'rating_howto' })).to.have.length(2);
     expect((await recipientsByEvent(t, String(issue._id))).reply_dissatisfied).to.have.length.above(0);
+  });
+
+  it('企业回复不满意 asks the 受理员 and 分办员 to call back, and the director, who cannot record one, to press them', async () => {
+    const e = enterpriseIn(t, 'anji', 6);
+    const text = (k: string, body: string) =>
+      JSON.stringify({ msgId: `PB-SMS-ASK-${k}`, from: e.mobile, text: body });
+    const res = await postSigned(t, 'sms', text('1', `${VAGUE_TEXT}厂区门前路灯坏了半个月无人修。`)).expect(
+      200,
+    );
+    const issue = await issueByNumber(res.body.number);
+    await carryThrough(String(issue._id));
+    await postSigned(t, 'sms', text('2', '不满意')).expect(200);
+    await t.notify.notifier.idle();
+    const textOf = await textsByUser(t, String(issue._id), 'reply_dissatisfied');
+    for (const caller of ['clerk', 'dispatcher']) {
+      expect(textOf(caller), caller).to.match(/回复对办理结果不满意（尚未在企业码评价），请回访了解原因。$/);
+    }
+    expect(textOf('director')).to.match(/（尚未在企业码评价），请督促受理员或分办员回访了解原因。$/);
   });
 
   it('a 浙里办 submission is answered by SMS at the submitter’s mobile, and the owner at the registered one', async () => {

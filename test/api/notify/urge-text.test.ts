@@ -14,6 +14,7 @@ import {
   outbox,
   recipientsByEvent,
   sweepAndNotify,
+  textsByUser,
   useNotifyApp,
   type NotifyTestApp,
 } from './notify-harness.ts';
@@ -26,6 +27,15 @@ async function signedIssue(t: NotifyTestApp): Promise<string> {
   const id = res.body.id as string;
   await must(t, 'dispatcher', id, 'dispatch', { unitId: String(unitByCode(t, 'city-drc')._id) });
   await must(t, handlerOf('city-drc'), id, 'sign');
+  return id;
+}
+
+/** {@link signedIssue}, answered by the unit and verified by the centre on Tuesday 3 March: it waits 待评价. */
+async function answeredIssue(t: NotifyTestApp): Promise<string> {
+  const id = await signedIssue(t);
+  t.clock.set(china('2026-03-03 10:00'));
+  await must(t, handlerOf('city-drc'), id, 'reply', { text: '已协调办理，补贴已拨付。' });
+  await must(t, 'dispatcher', id, 'verify');
   return id;
 }
 
@@ -172,9 +182,7 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     const id = res.body.id as string;
     t.clock.set(china('2026-03-05 10:00'));
     await sweepAndNotify(t);
-    const rows = await outbox(t, { issueId: id, event: 'triage_overdue' });
-    const textOf = (username: string) =>
-      rows.find((r) => t.usernames.get(r.recipient.id) === username)?.text ?? '';
+    const textOf = await textsByUser(t, id, 'triage_overdue');
     for (const desk of ['clerk', 'dispatcher']) expect(textOf(desk)).to.match(/，请立即分办。$/);
     for (const overseer of ['director', 'supervisor', 'leader']) {
       // None of them works the 待受理 queue: they are not asked to dispatch, but to press the centre.
@@ -182,11 +190,30 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     }
   });
 
+  it('差评 asks the 分办员 and the director to check it, and tells the 受理员, who cannot, that they will', async () => {
+    const id = await answeredIssue(t);
+    await must(t, 'clerk', id, 'rate', { rating: 'bad', comment: '补贴仍未到账' });
+    await t.notify.notifier.idle();
+    const textOf = await textsByUser(t, id, 'bad_rating');
+    for (const checker of ['dispatcher', 'director']) {
+      expect(textOf(checker), checker).to.match(/收到差评，请于1个工作日内核实。$/);
+    }
+    expect(textOf('clerk')).to.match(/收到差评，由分办员或中心主任于1个工作日内核实。$/);
+  });
+
+  it('待回访 asks the 受理员 and 分办员 to call back, and the director, who cannot record one, to press them', async () => {
+    const id = await answeredIssue(t);
+    t.clock.set(china('2026-03-10 10:00'));
+    await sweepAndNotify(t);
+    const textOf = await textsByUser(t, id, 'callback_due');
+    for (const caller of ['clerk', 'dispatcher']) {
+      expect(textOf(caller), caller).to.match(/企业未在期限内评价，请电话回访。$/);
+    }
+    expect(textOf('director')).to.match(/企业未在期限内评价，请督促受理员或分办员电话回访。$/);
+  });
+
   it('a bad rating nobody checks in time: the centre is reminded once, naming the 核实时限', async () => {
-    const id = await signedIssue(t);
-    t.clock.set(china('2026-03-03 10:00'));
-    await must(t, handlerOf('city-drc'), id, 'reply', { text: '已协调办理，补贴已拨付。' });
-    await must(t, 'dispatcher', id, 'verify');
+    const id = await answeredIssue(t);
     await must(t, 'clerk', id, 'rate', { rating: 'bad', comment: '补贴仍未到账' });
     const verifyBy = (await t.models.Issue.findById(id).lean())!.rating!.verifyBy!;
     // The urge is for the centre's check only: a person cannot 催办 an issue that waits for its rating.
@@ -201,10 +228,14 @@ describe('notifications: the urge says whether the deadline is still ahead', () 
     await sweepAndNotify(t);
     const by = await recipientsByEvent(t, id);
     expect(by.rating_check_due).to.deep.equal(['clerk', 'director', 'dispatcher']);
-    const [text] = await texts(t, id, 'rating_check_due');
-    expect(text).to.match(
-      /^【差评核实】问题HZ-\d{4}-\d{6}「.+」企业差评的核实时限已于\d{4}-\d{2}-\d{2} \d{2}:\d{2}到期，请尽快核实/,
-    );
+    const textOf = await textsByUser(t, id, 'rating_check_due');
+    for (const checker of ['dispatcher', 'director']) {
+      expect(textOf(checker), checker).to.match(
+        /^【差评核实】问题HZ-\d{4}-\d{6}「.+」企业差评的核实时限已于\d{4}-\d{2}-\d{2} \d{2}:\d{2}到期，请尽快核实：/,
+      );
+    }
+    // The 受理员 cannot check a rating (verify_rating): told whose it is, not asked to.
+    expect(textOf('clerk')).to.match(/到期，尚待分办员或中心主任核实。$/);
     const issue = (await t.models.Issue.findById(id).lean())!;
     expect(issue.timeline.filter((e) => e.action === 'urge').map((e) => e.data)).to.deep.equal([
       { target: 'rating_check', step: 'remind_rating_check', dueAt: verifyBy },
