@@ -46,6 +46,14 @@ export function isSatisfied(text: string): boolean {
   return words.length <= SHORT_REPLY && SATISFIED.test(words) && !isDissatisfied(text);
 }
 
+/**
+ * A bare reply that rates the centre's answer (满意, 不满意, 差评…): SMS and WeChat file it only as a reply to an
+ * issue awaiting its rating (thread.ts ratingReplyIssue), and answer any other courtesy without filing.
+ */
+export function isBareRating(text: string): boolean {
+  return isCourtesy(text) && (isSatisfied(text) || isDissatisfied(text));
+}
+
 /** What to choose on the QR page, as a reply rated the answer (评价方式告知: its {{choice}}, WeChat's reply). */
 export function ratingChoice(satisfied: boolean): string {
   return satisfied ? '选择“满意”完成评价' : '选择“不满意”并说明原因，服务中心会跟进核实并安排重新办理';

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/schemas.ts';
 import { AppError } from '../../errors.ts';
-import { isCourtesy, isDissatisfied, isSatisfied } from '../courtesy.ts';
+import { isBareRating, isCourtesy } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import { enterpriseHint } from '../name-in-text.ts';
 import {
@@ -42,7 +42,7 @@ export const smsAdapter: JsonChannelAdapter = {
     const found = findCreditCode(m.text);
     // A bare 满意 or 不满意 answers the centre's 办理结果 text: the route files it only as a reply to an issue
     // awaiting its rating (thread.ts ratingReplyIssue), and refuses it like any courtesy otherwise.
-    const ratingReply = isCourtesy(found.rest) && (isSatisfied(found.rest) || isDissatisfied(found.rest));
+    const ratingReply = isBareRating(found.rest);
     if (isCourtesy(found.rest) && !ratingReply) throw noComplaint();
     checkReceivedAt(m.receivedAt, now);
     return {

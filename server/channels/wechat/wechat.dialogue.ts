@@ -11,7 +11,7 @@
 // (intake/picture-words.ts).
 import type { IntakeAck, InboundMessage } from '../types.ts';
 import { contactInText } from '../contact-in-text.ts';
-import { isCourtesy, isDissatisfied, isIntentOnly, isSatisfied, ratingChoice } from '../courtesy.ts';
+import { isBareRating, isCourtesy, isDissatisfied, isIntentOnly, ratingChoice } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
 
@@ -80,7 +80,7 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
       if (!found.rest) return { kind: 'reply', text: WECHAT_TEXT.emptyText };
       const complaint = found.code ? { complaint: found.rest } : {};
       if (isCourtesy(found.rest))
-        return push.rawType === 'text' && (isSatisfied(found.rest) || isDissatisfied(found.rest))
+        return push.rawType === 'text' && isBareRating(found.rest)
           ? { kind: 'file', ...complaint, ratingReply: true }
           : { kind: 'reply', text: WECHAT_TEXT.courtesy };
       return { kind: 'file', ...complaint };
