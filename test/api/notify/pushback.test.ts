@@ -590,15 +590,23 @@ describe('push-back to the originating channel', () => {
       secure: false,
       ignoreTLS: true,
     });
-    return {
-      mailer,
-      first: { from: `"${from}" <${address}>`, to: 'complaints@issues.example.gov.cn', subject },
-    };
+    const first = { from: `"${from}" <${address}>`, to: 'complaints@issues.example.gov.cn', subject };
+    /** The owner's answer to the centre's 办理结果 mail, threaded under their first mail `firstId`. */
+    const answerResult = (number: string, firstId: string, text: string, messageId: string) =>
+      mailer.sendMail({
+        ...first,
+        subject: `Re: 办理结果 ${number}`,
+        inReplyTo: '<centre-reply-1@issues.example.gov.cn>',
+        references: [firstId, '<centre-reply-1@issues.example.gov.cn>'],
+        text: `${text}\n\n> 您的问题已办理完毕，请扫描企业码查看答复并评价`,
+        messageId,
+      });
+    return { mailer, first, answerResult };
   }
 
   it('不满意 in reply to the 办理结果 mail: its sender is told to rate on the QR page, the centre hears it', async () => {
     const e = enterpriseIn(t, 'deqing', 7);
-    const { mailer, first } = await ownAddressMail(
+    const { mailer, first, answerResult } = await ownAddressMail(
       e,
       '王经理',
       'wang@pb-rate.cn',
@@ -624,14 +632,7 @@ describe('push-back to the originating channel', () => {
     expect(await outbox(t, { issueId: String(issue._id), event: 'source_added' })).to.have.length(1);
     await carryThrough(String(issue._id));
     // The owner answers the centre's 办理结果 mail, which threads under theirs.
-    await mailer.sendMail({
-      ...first,
-      subject: `Re: 办理结果 ${issue.number}`,
-      inReplyTo: '<centre-reply-1@issues.example.gov.cn>',
-      references: ['<pb-rate-1@pb-rate.cn>', '<centre-reply-1@issues.example.gov.cn>'],
-      text: '不满意！\n\n> 您的问题已办理完毕，请扫描企业码查看答复并评价',
-      messageId: '<pb-rate-2@pb-rate.cn>',
-    });
+    await answerResult(issue.number, '<pb-rate-1@pb-rate.cn>', '不满意！', '<pb-rate-2@pb-rate.cn>');
     mailer.close();
     await t.notify.notifier.idle();
     const after = (await t.models.Issue.findById(issue._id).lean())!;
@@ -656,7 +657,7 @@ describe('push-back to the originating channel', () => {
 
   it('满意 in reply to the 办理结果 mail: no rating recorded, its sender is told to rate on the QR page', async () => {
     const e = enterpriseIn(t, 'deqing', 8);
-    const { mailer, first } = await ownAddressMail(
+    const { mailer, first, answerResult } = await ownAddressMail(
       e,
       '李经理',
       'li@pb-good.cn',
@@ -670,14 +671,7 @@ describe('push-back to the originating channel', () => {
     await t.notify.notifier.idle();
     const issue = (await t.models.Issue.findOne({ externalId: 'pb-good-1@pb-good.cn' }).lean())!;
     await carryThrough(String(issue._id));
-    await mailer.sendMail({
-      ...first,
-      subject: `Re: 办理结果 ${issue.number}`,
-      inReplyTo: '<centre-reply-1@issues.example.gov.cn>',
-      references: ['<pb-good-1@pb-good.cn>', '<centre-reply-1@issues.example.gov.cn>'],
-      text: '满意，谢谢你们！\n\n> 您的问题已办理完毕，请扫描企业码查看答复并评价',
-      messageId: '<pb-good-2@pb-good.cn>',
-    });
+    await answerResult(issue.number, '<pb-good-1@pb-good.cn>', '满意，谢谢你们！', '<pb-good-2@pb-good.cn>');
     mailer.close();
     await t.notify.notifier.idle();
     const after = (await t.models.Issue.findById(issue._id).lean())!;
