@@ -1,6 +1,7 @@
 // The leader dashboard's figures as GET /api/kpis answers them, the seven KPIs of DESIGN §6 with their labels
 // (shared/kpi.ts KPI_LABELS) and which direction is good, and the drill-down of any figure to the issue list.
 import { KPI_LABELS } from '../../../shared/kpi.ts';
+import { CLOCKED_STATES, OPEN_STATES } from '../../../shared/states.ts';
 import { PAST_DUE_WARNINGS } from './issue-query.ts';
 
 export type GroupBy = 'unit' | 'region' | 'category' | 'channel';
@@ -172,9 +173,9 @@ export function rankRows(rows: readonly KpiRow[], def: RateDef, order: RankOrder
   return [...ranked, ...empty.map((row) => ({ row, rank: null }))];
 }
 
-const OPEN = 'received,dispatched,in_progress,suspended,consulting,replied,awaiting_rating';
+const OPEN = OPEN_STATES.join(',');
 /** Open and not yet answered: waiting for the centre (待受理) or with a unit, its clock running or paused. */
-const UNANSWERED = 'received,dispatched,in_progress,suspended,consulting';
+const UNANSWERED = CLOCKED_STATES.join(',');
 const GROUP_FILTER: Readonly<Record<GroupBy, string>> = {
   unit: 'unitId',
   region: 'region',
