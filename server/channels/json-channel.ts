@@ -10,6 +10,7 @@ import { charCount, LIMITS } from '../../shared/schemas.ts';
 import { titleFromContent } from '../intake/title-from-content.ts';
 import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
 import type { CredentialKind } from '../models/channel-credential.model.ts';
+import { checkReceivedAt } from './raised-at.ts';
 import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck } from './types.ts';
 
 export interface JsonChannelAdapter {
@@ -254,31 +255,6 @@ function titleAndContent(o: WorkOrder): { title?: string; content: string } {
   if (charCount(o.title) <= LIMITS.title) return { title: o.title, content: o.content };
   const said = o.content.includes(o.title);
   return { title: titleFromContent(o.title), content: said ? o.content : `${o.title}\n\n${o.content}` };
-}
-
-/** How far a platform's receivedAt may be from the arrival: its clock's skew ahead, an outage backlog back. */
-export const RECEIVED_AT_RANGE = Object.freeze({ aheadMs: 5 * 60_000, backMs: 366 * 24 * 3600_000 });
-
-/**
- * The order's receivedAt is when the enterprise raised it (来件时间 on the issue): one in the future or more than a
- * year back is the platform's mistake, refused with a stable code (the order waits in the dead-letter list)
- * rather than shown to staff as fact.
- */
-export function checkReceivedAt(at: Date | undefined, now: Date): void {
-  if (!at) return;
-  const off = at.getTime() - now.getTime();
-  if (off > RECEIVED_AT_RANGE.aheadMs)
-    throw new ChannelRefusal(
-      'invalid_received_at',
-      400,
-      `字段 receivedAt 无效：${at.toISOString()} 晚于当前时间，请核对平台时钟`,
-    );
-  if (-off > RECEIVED_AT_RANGE.backMs)
-    throw new ChannelRefusal(
-      'invalid_received_at',
-      400,
-      `字段 receivedAt 无效：${at.toISOString()} 早于一年前，请核对来件时间`,
-    );
 }
 
 /** A work order as an inbound message of `channel`; its receivedAt is when the enterprise raised it. */

@@ -42,9 +42,9 @@ export interface InboundMessage {
   /** When the channel says it received the message; the pipeline's clock when it does not say. */
   receivedAt?: Date;
   /**
-   * When the enterprise raised it on the platform that forwards it (a work order's, a review's or an SMS
-   * gateway's receivedAt, checked against the arrival time by checkReceivedAt): the issue keeps it as 来件时间.
-   * Time limits still start at intake (DESIGN §5).
+   * When the enterprise raised it (a work order's, a review's or an SMS gateway's receivedAt, a WeChat push's
+   * CreateTime, a mail's Date header, each judged against the arrival time by raised-at.ts): the issue keeps it
+   * as 来件时间. Time limits still start at intake (DESIGN §5).
    */
   raisedAt?: Date;
   title?: string;

@@ -131,8 +131,8 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   /** The inbox entry of the first message (null on issues taken in before it was kept). */
   inboxId?: Types.ObjectId | null;
   /**
-   * When the enterprise raised it on the platform that forwarded it (a 12345 or 浙里办 order's, a 好差评 review's
-   * or an SMS gateway's receivedAt): 来件时间 for staff. The time limits start when the centre takes it in
+   * When the enterprise raised it (a 12345 or 浙里办 order's, a 好差评 review's or an SMS gateway's receivedAt, a
+   * WeChat message's CreateTime, a mail's Date header; raised-at.ts): 来件时间 for staff. The time limits start when the centre takes it in
    * (createdAt, DESIGN §5), not at this time.
    */
   raisedAt?: Date | null;

@@ -1,6 +1,7 @@
 // The email channel's adapter (pure): a mail, as mailparser parsed it (charsets such as GBK/GB18030 already
 // decoded), becomes one inbound message: the sender is the contact, a credit code in the subject or the body
-// names the enterprise, the Message-ID is the external id (a resent mail is the same message), and its files come
+// names the enterprise, the Message-ID is the external id (a resent mail is the same message), its Date header,
+// when believable, is the issue's 来件时间 (raised-at.ts), and its files come
 // along as attachments (the store keeps images and PDFs and records what it refuses). A mail that cannot be a
 // complaint is refused with an SMTP reply code; one whose text cannot be decoded is kept as a dead letter.
 import { createHash } from 'node:crypto';
@@ -9,6 +10,7 @@ import { contactInText } from '../contact-in-text.ts';
 import { isCourtesy } from '../courtesy.ts';
 import { enterpriseHint } from '../name-in-text.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
+import { stampedTimes } from '../raised-at.ts';
 import type { InboundAttachment, InboundContact, InboundMessage } from '../types.ts';
 
 /** A refusal in SMTP terms: the reply code and its (ASCII) text. */
@@ -93,6 +95,22 @@ function externalIdOf(mail: ParsedMail, sender: string, text: string): string {
   return `sha256:${digest.slice(0, 40)}`;
 }
 
+/**
+ * The time the Date header says, read from the header itself: mailparser puts its own clock in `date` for a
+ * header it cannot parse, which is no time the sender gave.
+ */
+function dateHeader(mail: ParsedMail): Date | undefined {
+  const line = mail.headerLines?.find((h) => h.key === 'date')?.line;
+  return line
+    ? new Date(
+        line
+          .slice(line.indexOf(':') + 1)
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+    : undefined;
+}
+
 /** Every file of the mail: the store checks each (type, size, the per-issue limit) and records any it refuses. */
 function attachmentsOf(list: readonly Attachment[]): InboundAttachment[] {
   return list
@@ -156,12 +174,18 @@ export function automaticMail(mail: ParsedMail, envelopeFrom?: string): boolean 
 
 /**
  * The inbound message of one mail, parsed without converting its HTML (`skipHtmlToText`): a mail without a
- * plain-text part has the start of its HTML converted with `convert`. `envelopeFrom` is the SMTP MAIL FROM,
+ * plain-text part has the start of its HTML converted with `convert`; `now` is when it arrived, against which its
+ * Date header is judged as its 来件时间. `envelopeFrom` is the SMTP MAIL FROM,
  * used when the From header has no usable address (`''`: the null sender of a bounce). Throws SmtpRefusal for
  * an automatic mail, a mail that names no sender, says nothing (or nothing but a credit code), or carries NUL
  * bytes.
  */
-export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFrom?: string): InboundMessage {
+export function mailToInbound(
+  mail: ParsedMail,
+  now: Date,
+  convert: HtmlToText,
+  envelopeFrom?: string,
+): InboundMessage {
   const sender =
     firstAddress(mail.from) ??
     (envelopeFrom && ADDRESS.test(envelopeFrom)
@@ -199,7 +223,9 @@ export function mailToInbound(mail: ParsedMail, convert: HtmlToText, envelopeFro
   return {
     channel: 'email',
     externalId: externalIdOf(mail, sender.address, text),
-    ...(mail.date && !Number.isNaN(mail.date.getTime()) ? { receivedAt: mail.date } : {}),
+    // The Date header is the sender's clock, or anything they wrote: a time out of range (raised-at.ts) leaves
+    // the mail to the time we took it in.
+    ...stampedTimes(dateHeader(mail), now),
     ...(title ? { title } : {}),
     content,
     enterprise: enterpriseHint(creditCode, `${title}\n${text}`),

@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { systemClock, type Clock } from '../../../shared/clock.ts';
 import { isAppError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { loadHtmlToText, loadMailParser } from '../../lazy-libs.ts';
@@ -26,6 +27,11 @@ export interface SmtpListenerOptions {
   sink: IntakeSink;
   logger: Logger;
   maxBytes?: number;
+  /**
+   * The wall clock a mail's Date header is judged against (raised-at.ts), as a platform's receivedAt is: the
+   * sender's clock is a real one, whatever the business clock says.
+   */
+  clock?: Clock;
   /** Called after the sink answered (the reply mail goes out through the notification outbox). */
   onAccepted?: (msg: InboundMessage, ack: IntakeAck) => void;
 }
@@ -60,7 +66,7 @@ async function drain(stream: SMTPServerDataStream): Promise<void> {
 }
 
 export async function startSmtpListener(options: SmtpListenerOptions): Promise<SmtpListener> {
-  const { sink, logger } = options;
+  const { sink, logger, clock = systemClock } = options;
   const maxBytes = options.maxBytes ?? MAX_MAIL_BYTES;
 
   async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
@@ -83,7 +89,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
     const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined;
     let msg: InboundMessage;
     try {
-      msg = mailToInbound(mail, (html) => convert(html, HTML_TO_TEXT), envelopeFrom);
+      msg = mailToInbound(mail, clock.now(), (html) => convert(html, HTML_TO_TEXT), envelopeFrom);
     } catch (err) {
       if (err instanceof SmtpRefusal) throw smtpError(err.responseCode, err.message);
       throw err;

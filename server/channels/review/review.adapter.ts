@@ -14,10 +14,10 @@ import {
   parseWith,
   text,
   workOrderMessage,
-  checkReceivedAt,
   contactPhoneField,
   type JsonChannelAdapter,
 } from '../json-channel.ts';
+import { checkReceivedAt } from '../raised-at.ts';
 
 /** The satisfied levels of the 好差评 scale, which the platform may push as well. */
 const GOOD_LEVELS = ['非常满意', '满意', '基本满意'];

@@ -12,7 +12,6 @@ import { isBareRating, isCourtesy } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import { enterpriseHint } from '../name-in-text.ts';
 import {
-  checkReceivedAt,
   instantField,
   jsonAck,
   parseJsonObject,
@@ -20,6 +19,7 @@ import {
   text,
   type JsonChannelAdapter,
 } from '../json-channel.ts';
+import { checkReceivedAt } from '../raised-at.ts';
 
 const smsSchema = z.object({
   msgId: text(LIMITS.externalId, 'msgId'),

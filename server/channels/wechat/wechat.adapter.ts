@@ -3,6 +3,7 @@
 // reply (encrypted in safe mode). It knows nothing of enterprises or the database; the route decides what to
 // say (wechat.dialogue.ts) and hands complaints to the intake pipeline.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { stampedTimes } from '../raised-at.ts';
 import { SIGNATURE_WINDOW_S } from '../signature.ts';
 import { ChannelRefusal, type AdapterReply, type AdapterRequest } from '../types.ts';
 import {
@@ -32,6 +33,11 @@ export interface WechatPush {
   account: string;
   openid: string;
   createTime: number;
+  /**
+   * CreateTime as the time the follower sent it (the issue's 来件时间), when it is in range of the arrival
+   * (raised-at.ts); absent when it is not, and the arrival stands.
+   */
+  sentAt?: Date;
   msgType: WechatMsgType;
   /** The raw MsgType when it is none we handle (voice, video, location, link…). */
   rawType: string;
@@ -137,7 +143,7 @@ export function answerUrlCheck(req: AdapterRequest, creds: WechatCredentials): A
   return { status: 200, contentType: 'text/plain; charset=utf-8', body: echostr };
 }
 
-function pushOf(fields: Record<string, string>, encrypted: boolean): WechatPush {
+function pushOf(fields: Record<string, string>, encrypted: boolean, now: Date): WechatPush {
   const account = fields.ToUserName;
   const openid = fields.FromUserName;
   const rawType = fields.MsgType;
@@ -154,6 +160,8 @@ function pushOf(fields: Record<string, string>, encrypted: boolean): WechatPush 
       ? rawType
       : 'other';
   const push: WechatPush = { account, openid, createTime, msgType, rawType, encrypted };
+  const { raisedAt } = stampedTimes(new Date(createTime * 1000), now);
+  if (raisedAt) push.sentAt = raisedAt;
   if (fields.MsgId) push.msgId = fields.MsgId.slice(0, 64);
   if (transcript) push.content = transcript.slice(0, MAX_CONTENT);
   else if (msgType === 'text') {
@@ -186,7 +194,7 @@ export function parsePush(req: AdapterRequest, creds: WechatCredentials): Wechat
     checkPlainSignature(req, creds.token);
     const outer = readAuthenticated(() => parseWechatXml(body));
     // An encrypted body on a plaintext URL: only msg_signature can vouch for its ciphertext.
-    if (outer.Encrypt === undefined) return readAuthenticated(() => pushOf(outer, false));
+    if (outer.Encrypt === undefined) return readAuthenticated(() => pushOf(outer, false, req.now));
   }
   return parseSafePush(req, creds, body);
 }
@@ -217,7 +225,7 @@ function parseSafePush(req: AdapterRequest, creds: WechatCredentials, body: stri
   if (!aesKey) throw new UnreadablePush(refuse.safeMode());
   const { xml, appId } = readAuthenticated(() => decryptWechat(encrypt, aesKeyOf(aesKey)));
   if (creds.appId && appId !== creds.appId) throw refuse.appId();
-  return readAuthenticated(() => pushOf(parseWechatXml(xml), true), xml);
+  return readAuthenticated(() => pushOf(parseWechatXml(xml), true, req.now), xml);
 }
 
 const cdata = (text: string) => `<![CDATA[${text.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;

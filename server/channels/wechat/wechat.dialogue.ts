@@ -108,7 +108,8 @@ export function inboundOf(
     channel: 'wechat',
     // WeChat retries a push it got no answer to with the same MsgId; events have none.
     externalId: push.msgId ?? `${push.openid}:${push.createTime}`,
-    receivedAt: new Date(push.createTime * 1000),
+    // When the follower sent it (来件时间), if WeChat's stamp is believable; else when it arrived.
+    ...(push.sentAt ? { receivedAt: push.sentAt, raisedAt: push.sentAt } : {}),
     content: text,
     enterprise: creditCode ? { creditCode } : {},
     // The follower, and the name and number the text offers to be called on (联系人…手机…).

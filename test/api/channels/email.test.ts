@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import iconv from 'iconv-lite';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { pino } from 'pino';
+import request from 'supertest';
 import { startSmtpListener, type SmtpListener } from '../../../server/channels/email/smtp.listener.ts';
 import type { IntakeAck, InboundMessage } from '../../../server/channels/types.ts';
 import { createIntakeConfigCache } from '../../../server/intake/intake-config.ts';
@@ -236,6 +237,65 @@ describe('email over SMTP (built-in listener)', () => {
     expect(issue?.title).to.equal('关于出口退税办理缓慢的反映');
     expect(issue?.content).to.contain('出口退税申报已三个月，仍未到账。');
     expect(String(issue?.enterpriseId)).to.equal(String(e._id));
+  });
+
+  it('keeps the Date header as 来件时间; a Date ahead, a year old, forged or missing leaves the time taken in, never a refusal', async () => {
+    const e = await enterprise();
+    const dated = (id: string, date: string | null, text: string) =>
+      mailer.sendMail({
+        envelope: { from: 'wu@example-mill.cn', to: ['complaints@x.cn'] },
+        raw: [
+          'From: wu@example-mill.cn',
+          'To: complaints@issues.example.gov.cn',
+          `Subject: ${e.creditCode} ${text.slice(0, 12)}`,
+          `Message-ID: <${id}>`,
+          ...(date === null ? [] : [`Date: ${date}`]),
+          'Content-Type: text/plain; charset=utf-8',
+          '',
+          text,
+          '',
+        ].join('\r\n'),
+      });
+    // Written two hours ago (a relay held it, or it sat in the dead-letter list): the issue says when.
+    const written = new Date(Math.floor(Date.now() / 1000) * 1000 - 2 * 3600_000);
+    const sent = await dated(
+      'date-0001@example-mill.cn',
+      written.toUTCString(),
+      '厂区外排水沟堵塞，雨天积水倒灌车间',
+    );
+    const issue = (await t.models.Issue.findOne({ externalId: 'date-0001@example-mill.cn' }).lean())!;
+    expect(sent.response).to.contain(`as issue ${issue.number}`);
+    expect(issue.raisedAt).to.deep.equal(written);
+    const shown = await request(t.app)
+      .get(`/api/issues/${String(issue._id)}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(shown.body.raisedAt).to.equal(written.toISOString());
+    expect(issue.createdAt).to.deep.equal(t.clock.now());
+    // The sender's clock an hour ahead, a Date two years back, one no one can read, or none: the mail is taken
+    // in all the same, as received now.
+    const odd = [
+      [
+        'date-0002@example-mill.cn',
+        new Date(Date.now() + 3600_000).toUTCString(),
+        '园区道路路灯坏了两个月没人修',
+      ],
+      [
+        'date-0003@example-mill.cn',
+        new Date(Date.now() - 2 * 366 * 86_400_000).toUTCString(),
+        '技改补贴申请半年没有答复',
+      ],
+      ['date-0004@example-mill.cn', '明天上午', '厂门口公交站撤销后员工通勤困难'],
+      ['date-0005@example-mill.cn', null, '企业用电扩容申请三个月没有回音'],
+    ] as const;
+    for (const [id, date, text] of odd) {
+      const res = await dated(id, date, text);
+      expect(res.response, id).to.match(/^250 OK created as issue /);
+      const filed = (await t.models.Issue.findOne({ externalId: id }).lean())!;
+      expect(filed.raisedAt, id).to.equal(null);
+      const entry = (await t.models.InboxEntry.findOne({ channel: 'email', externalId: id }).lean())!;
+      expect(entry.receivedAt, id).to.deep.equal(entry.acceptedAt);
+    }
   });
 
   it('refuses oversized (552), sender-less (550), empty (550) and NUL-carrying (550) mail without crashing', async () => {

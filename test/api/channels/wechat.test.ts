@@ -223,6 +223,40 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(replyOf(next.text).Content).to.contain(second!.number).and.not.contain('已绑定');
     });
 
+    it('keeps when the follower sent it (CreateTime) as 来件时间; a stamp ahead or a year old is not believed, and still filed', async () => {
+      const e = await anEnterprise(t);
+      const openid = 'oRAISED_plain_0001';
+      await postPlain(t, openid, textXml(openid, e.creditCode, '2101'));
+      // Sent 40 minutes ago (WeChat's stamp is on the wall clock, as the signature's): the issue says so.
+      const sent = Math.floor(Date.now() / 1000) - 40 * 60;
+      const words = '开发区西区供水管网压力不足，车间冷却系统时常停机';
+      await postPlain(t, openid, textXml(openid, words, '2102', sent)).expect(200);
+      const issue = (await t.models.Issue.findOne({ channel: 'wechat', externalId: '2102' }).lean())!;
+      expect(issue.raisedAt).to.deep.equal(new Date(sent * 1000));
+      const shown = await request(t.app)
+        .get(`/api/issues/${String(issue._id)}`)
+        .set(await t.auth('clerk'))
+        .expect(200);
+      expect(shown.body.raisedAt).to.equal(new Date(sent * 1000).toISOString());
+      // Taken in now, which time limits count from (DESIGN §5).
+      expect(issue.createdAt).to.deep.equal(t.clock.now());
+      // An hour ahead, or two years back: filed all the same (WeChat has nothing to resend), without a 来件时间.
+      const ahead = Math.floor(Date.now() / 1000) + 3600;
+      const ancient = Math.floor(Date.now() / 1000) - 2 * 366 * 86_400;
+      const odd = [
+        ['2103', ahead, '园区东门外的路灯坏了两个月，夜班员工下班很不安全'],
+        ['2104', ancient, '企业技改补贴申请半年没有回音，请帮忙催问进度'],
+      ] as const;
+      for (const [msgId, at, text] of odd) {
+        const res = await postPlain(t, openid, textXml(openid, text, msgId, at)).expect(200);
+        const filed = await t.models.Issue.findOne({ channel: 'wechat', externalId: msgId }).lean();
+        expect(replyOf(res.text).Content).to.contain(`受理编号：${filed!.number}`);
+        expect(filed!.raisedAt, msgId).to.equal(null);
+        const entry = await t.models.InboxEntry.findOne({ channel: 'wechat', externalId: msgId }).lean();
+        expect(entry!.receivedAt, msgId).to.deep.equal(entry!.acceptedAt);
+      }
+    });
+
     it('files an image from a bound openid with its media id as a pending attachment', async () => {
       const e = await anEnterprise(t);
       const openid = 'oIMAGE_0003';
