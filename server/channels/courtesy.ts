@@ -13,6 +13,13 @@ const COURTESY =
   /^(?:谢谢|多谢|感谢|谢了|好的|好|已?收到|已阅|已?知悉|收悉|了解|明白|知道了|嗯+|哦+|ok|okay|您好|你好|在吗|在不在|有人吗|有人在吗|请问|hi|hello|哈喽|辛苦了|麻烦了|👍|🙏|(?:您|你)们?)+$/iu;
 const PUNCTUATION = /[\s,，.。!！?？~～、]/g;
 
+/** What marks a WeChat voice message's text as WeChat's transcript of it (wechat.dialogue.ts inboundOf). */
+export const TRANSCRIPT_LABEL = '（语音转文字）';
+
+/** The sender's own words, as these rules read them: without punctuation, spaces or the transcript's label. */
+const wordsOf = (text: string) =>
+  (text.startsWith(TRANSCRIPT_LABEL) ? text.slice(TRANSCRIPT_LABEL.length) : text).replace(PUNCTUATION, '');
+
 /**
  * A bare reply to the centre's own text: a rating (满意, 好评; 不满意, 差评: the rating is the owner's, given on
  * the QR page, where a bad one reopens the issue with its reasons), an unsubscribe code, or one or two stray
@@ -30,7 +37,7 @@ const DISSATISFIED = /^(?:非常|很|十分|特别|极其)?(?:不太?满意|差�
 const SHORT_REPLY = 20;
 
 export function isDissatisfied(text: string): boolean {
-  const words = text.replace(PUNCTUATION, '');
+  const words = wordsOf(text);
   return DISSATISFIED.test(words) || (words.length <= SHORT_REPLY && /不太?满意|差评/u.test(words));
 }
 
@@ -42,7 +49,7 @@ export function isDissatisfied(text: string): boolean {
 const SATISFIED = /^(?:谢谢|感谢|多谢)?(?:非常|很|挺|比较|基本|十分|特别)?(?:满意|好评|点赞)/u;
 
 export function isSatisfied(text: string): boolean {
-  const words = text.replace(PUNCTUATION, '');
+  const words = wordsOf(text);
   return words.length <= SHORT_REPLY && SATISFIED.test(words) && !isDissatisfied(text);
 }
 
@@ -60,7 +67,7 @@ export function ratingChoice(satisfied: boolean): string {
 }
 
 export function isCourtesy(text: string): boolean {
-  const words = text.replace(PUNCTUATION, '');
+  const words = wordsOf(text);
   return words.length > 0 && words.length <= 12 && (COURTESY.test(words) || BARE_REPLY.test(words));
 }
 
@@ -69,6 +76,6 @@ const INTENT =
   /^(?:您好|你好|在吗|请问|hi|hello)*(?:我们|我|本公司|我公司|公司)?(?:这边)?(?:有|想|要|需要)?(?:个|一个|些|点)?(?:问题|事情|事|情况)?(?:要|想|需要)?(?:反映|咨询|投诉|举报|求助|问问|问一下|了解一下)(?:一下)?(?:问题|情况)?$/iu;
 
 export function isIntentOnly(text: string): boolean {
-  const words = text.replace(PUNCTUATION, '');
+  const words = wordsOf(text);
   return words.length > 0 && words.length <= 20 && INTENT.test(words);
 }

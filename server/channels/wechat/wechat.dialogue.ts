@@ -4,14 +4,21 @@
 // too (the pipeline registers a provisional enterprise for the centre to confirm, as for any unknown sender:
 // nothing accepted is dropped), and the reply asks for the code. Voice, video and other kinds are answered with
 // a request for text or a picture. A bound follower's bare courtesy (谢谢, 好的, 收到, 您好) is answered, not filed:
-// it answers the centre's reply and is no problem to handle. A typed bare rating (满意, 不满意, 差评) while one of
-// the enterprise's issues awaits its rating is kept on that issue as a reply, as an SMS one is (intake/thread.ts):
-// the reply says where to rate, a 不满意 reaches the centre, and nothing is recorded as a rating. The replies are
-// Chinese and name the issue number; a picture alone is taken in under its number and its words asked for, which then describe its issue
-// (intake/picture-words.ts).
+// it answers the centre's reply and is no problem to handle. A bare rating (满意, 不满意, 差评), typed or spoken
+// (a voice message's transcript), while one of the enterprise's issues awaits its rating is kept on that issue as
+// a reply, as an SMS one is (intake/thread.ts): the reply says where to rate, a 不满意 reaches the centre, and
+// nothing is recorded as a rating. The replies are Chinese and name the issue number; a picture alone is taken in
+// under its number and its words asked for, which then describe its issue (intake/picture-words.ts).
 import type { IntakeAck, InboundMessage } from '../types.ts';
 import { contactInText } from '../contact-in-text.ts';
-import { isBareRating, isCourtesy, isDissatisfied, isIntentOnly, ratingChoice } from '../courtesy.ts';
+import {
+  isBareRating,
+  isCourtesy,
+  isDissatisfied,
+  isIntentOnly,
+  ratingChoice,
+  TRANSCRIPT_LABEL,
+} from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
 import type { WechatPush } from './wechat.adapter.ts';
 
@@ -80,7 +87,7 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
       if (!found.rest) return { kind: 'reply', text: WECHAT_TEXT.emptyText };
       const complaint = found.code ? { complaint: found.rest } : {};
       if (isCourtesy(found.rest))
-        return push.rawType === 'text' && isBareRating(found.rest)
+        return isBareRating(found.rest)
           ? { kind: 'file', ...complaint, ratingReply: true }
           : { kind: 'reply', text: WECHAT_TEXT.courtesy };
       return { kind: 'file', ...complaint };
@@ -103,7 +110,7 @@ export function inboundOf(
   const image = push.msgType === 'image';
   const said = content ?? push.content ?? '';
   // A voice message's text is WeChat's transcript, which staff should read as such.
-  const text = image ? PICTURE_ONLY_CONTENT : push.rawType === 'voice' ? `（语音转文字）${said}` : said;
+  const text = image ? PICTURE_ONLY_CONTENT : push.rawType === 'voice' ? `${TRANSCRIPT_LABEL}${said}` : said;
   return {
     channel: 'wechat',
     // WeChat retries a push it got no answer to with the same MsgId; events have none.

@@ -21,6 +21,17 @@ export function imageXml(openid: string, mediaId: string, msgId: string): string
   return `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>1772413300</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl><MediaId><![CDATA[${mediaId}]]></MediaId><MsgId>${msgId}</MsgId></xml>`;
 }
 
+/** A voice message; with the account's 语音识别 on, WeChat adds its transcript (`<Recognition>`). */
+export function voiceXml(
+  openid: string,
+  msgId: string,
+  recognition?: string,
+  createTime = 1772413400,
+): string {
+  const heard = recognition === undefined ? '' : `<Recognition><![CDATA[${recognition}]]></Recognition>`;
+  return `<xml><ToUserName><![CDATA[${ACCOUNT}]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[MEDIAV_${msgId}]]></MediaId><Format><![CDATA[amr]]></Format>${heard}<MsgId>${msgId}</MsgId></xml>`;
+}
+
 /** Query string of a plaintext push. */
 /** Now, as WeChat stamps a push (unix seconds): the server refuses a signature more than 5 minutes off. */
 const newNonce = () => String(randomInt(1e9, 1e10));

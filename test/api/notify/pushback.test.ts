@@ -22,7 +22,7 @@ import { createSmtpEmailSender } from '../../../server/notify/email.ts';
 import { createHotlineCallbackSender, signHotlineCallback } from '../../../server/notify/pushback.ts';
 import { createWechatCustomSender } from '../../../server/notify/wechat-custom.ts';
 import { PDF } from '../channels/files.fixtures.ts';
-import { plainQuery, textXml } from '../channels/wechat.harness.ts';
+import { plainQuery, textXml, voiceXml } from '../channels/wechat.harness.ts';
 import { WECHAT_TEXT } from '../../../server/channels/wechat/wechat.dialogue.ts';
 import { FAKE_APPID, FAKE_APPSECRET, FakeWechatApi } from '../channels/wechat-api.fake.ts';
 import type { EnterpriseDoc } from '../../../server/models/index.ts';
@@ -867,18 +867,21 @@ describe('push-back to the originating channel', () => {
     expect(row.lastError).to.not.include(APPSECRET);
   });
 
+  /** A WeChat push from the follower, signed as WeChat signs it: the passive reply. */
+  const push = async (openid: string, xml: string) => {
+    const res = await request(t.app)
+      .post('/api/intake/wechat')
+      .query(plainQuery(openid))
+      .type('text/xml')
+      .send(xml);
+    expect(res.status).to.equal(200);
+    return res.text;
+  };
+
   it('a bound WeChat follower’s 不满意 to 办理结果 is kept on the issue: told where to rate, the centre alerted, no rating', async () => {
     const e = enterpriseIn(t, 'changxing', 7);
     const openid = 'oPB_rating_0001';
-    const say = async (body: string, msgId: string) => {
-      const res = await request(t.app)
-        .post('/api/intake/wechat')
-        .query(plainQuery(openid))
-        .type('text/xml')
-        .send(textXml(openid, body, msgId));
-      expect(res.status).to.equal(200);
-      return res.text;
-    };
+    const say = (body: string, msgId: string) => push(openid, textXml(openid, body, msgId));
     await say(e.creditCode, '7100000000000000001');
     // Before any answer awaits a rating, a bare 不满意 is courtesy: answered, nothing kept.
     expect(await say('不满意', '7100000000000000002')).to.include(WECHAT_TEXT.courtesy);
@@ -902,5 +905,52 @@ describe('push-back to the originating channel', () => {
     expect(by.reply_dissatisfied).to.deep.equal(['clerk', 'director', 'dispatcher']);
     // Told once, by the passive reply, not again by a customer-service message.
     expect(by.rating_howto).to.equal(undefined);
+  });
+
+  it('a spoken 不满意 or 满意 (the voice message’s transcript) to 办理结果 is kept as a typed one is; voice without one is not', async () => {
+    const e = enterpriseIn(t, 'changxing', 8);
+    const openid = 'oPB_spoken_0001';
+    const speak = (msgId: string, heard?: string) => push(openid, voiceXml(openid, msgId, heard));
+    await push(openid, textXml(openid, e.creditCode, '7200000000000000001'));
+    // Before any answer awaits a rating, a spoken 满意 is courtesy: answered, nothing kept.
+    expect(await speak('7200000000000000002', '满意。')).to.include(WECHAT_TEXT.courtesy);
+    expect(await t.models.InboxEntry.countDocuments({ externalId: '7200000000000000002' })).to.equal(0);
+    const complaint = '厂区门口的排水沟堵塞一个月了，雨天污水倒灌进车间，请尽快疏通。';
+    await push(openid, textXml(openid, complaint, '7200000000000000003'));
+    const issue = (await t.models.Issue.findOne({ externalId: '7200000000000000003' }).lean())!;
+    const id = String(issue._id);
+    await carryThrough(id);
+    // Voice WeChat did not transcribe is still a kind to be written, not a rating.
+    expect(await speak('7200000000000000004')).to.include(WECHAT_TEXT.unsupported);
+    expect(await speak('7200000000000000005', '不满意。')).to.include(
+      WECHAT_TEXT.ratingHowto(issue.number, false),
+    );
+    await t.notify.notifier.idle();
+    let after = (await t.models.Issue.findById(id).lean())!;
+    expect([after.state, after.rating ?? null]).to.deep.equal(['awaiting_rating', null]);
+    const unhappy = after.timeline.at(-1)!;
+    expect(unhappy).to.deep.include({ action: 'note', public: true });
+    expect(unhappy.data).to.include({ kind: 'source_merged', channel: 'wechat', dissatisfied: true });
+    expect(unhappy.note).to.include('对办理结果不满意').and.include('（语音转文字）不满意');
+    expect((await recipientsByEvent(t, id)).reply_dissatisfied).to.deep.equal([
+      'clerk',
+      'director',
+      'dispatcher',
+    ]);
+    // A spoken 满意 the same way: where to rate, no rating, nobody sent to call back.
+    const alerts = (await outbox(t, { issueId: id, event: 'reply_dissatisfied' })).length;
+    expect(await speak('7200000000000000006', '非常满意。')).to.include(
+      WECHAT_TEXT.ratingHowto(issue.number, true),
+    );
+    await t.notify.notifier.idle();
+    after = (await t.models.Issue.findById(id).lean())!;
+    expect([after.state, after.rating ?? null]).to.deep.equal(['awaiting_rating', null]);
+    expect(after.timeline.at(-1)!.data).to.include({ kind: 'source_merged', satisfied: true });
+    expect(await outbox(t, { issueId: id, event: 'reply_dissatisfied' })).to.have.length(alerts);
+    expect(after.sources?.map((s) => s.externalId)).to.include.members([
+      '7200000000000000005',
+      '7200000000000000006',
+    ]);
+    expect(await t.models.InboxEntry.countDocuments({ externalId: '7200000000000000004' })).to.equal(0);
   });
 });
