@@ -11,6 +11,7 @@ import type { Document } from 'mongodb';
 import type { InboundMessage } from '../channels/types.ts';
 import { PICTURE_ONLY_CONTENT } from '../channels/wechat/wechat.dialogue.ts';
 import type { Models } from '../models/index.ts';
+import { AWAITING_RATING, RATING_PHONE_INDEX, RATING_SOURCE_PHONE_INDEX } from '../models/issue.model.ts';
 import { normaliseMobile } from './match-enterprise.ts';
 import { CANDIDATE_FIELDS, OPEN_STATES } from './issue-from-message.ts';
 import type { RepeatCandidate } from './repeat.ts';
@@ -55,27 +56,50 @@ export async function threadIssue(models: Models, msg: InboundMessage): Promise<
 }
 
 /**
- * The issue a bare rating sent back answers (满意 or 不满意): the latest issue awaiting its rating of the
- * enterprise whose registered mobile texted it (the owner the centre texted its 办理结果 with the QR link), or of
- * the enterprise a WeChat follower is bound to (the edge names it by the bound credit code).
+ * The issue a bare rating sent back answers (满意 or 不满意): the latest issue awaiting its rating that the sender
+ * was texted 办理结果 for, as the enterprise's registered mobile or as the mobile that wrote it in (or a repeat
+ * merged into it), or of the enterprise a WeChat follower is bound to (the edge names it by the bound credit
+ * code).
  */
 export async function ratingReplyIssue(models: Models, msg: InboundMessage): Promise<RepeatCandidate | null> {
-  const sender = msg.ratingReply ? ratingSender(msg) : null;
-  if (!sender) return null;
-  const owners = await models.Enterprise.collection.find(sender, { projection: { _id: 1 } }).toArray();
-  if (!owners.length) return null;
-  return (await models.Issue.collection.findOne(
-    { enterpriseId: { $in: owners.map((o) => o._id) }, state: 'awaiting_rating' } as Document,
-    { projection: CANDIDATE_FIELDS, sort: { updatedAt: -1 } },
-  )) as unknown as RepeatCandidate | null;
+  const senders = msg.ratingReply ? await ratingSenders(models, msg) : [];
+  const found = await Promise.all(
+    senders.map(
+      ({ filter, hint }) =>
+        models.Issue.collection.findOne({ ...filter, ...AWAITING_RATING } as Document, {
+          projection: { ...CANDIDATE_FIELDS, updatedAt: 1 },
+          sort: { updatedAt: -1 },
+          ...(hint ? { hint } : {}),
+        }) as Promise<(RepeatCandidate & { updatedAt: Date }) | null>,
+    ),
+  );
+  const latest = found
+    .filter((i) => i !== null)
+    .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())[0];
+  return latest ?? null;
 }
 
-/** Which enterprises a bare rating speaks for (a filter), or null when the message names none. */
-function ratingSender(msg: InboundMessage): Document | null {
+/** Which issues a bare rating may answer, each an indexed read (none when the message names no sender). */
+async function ratingSenders(
+  models: Models,
+  msg: InboundMessage,
+): Promise<{ filter: Document; hint?: Document }[]> {
   const code = msg.enterprise.creditCode;
-  if (msg.channel === 'wechat') return code ? { creditCode: code, provisional: { $ne: true } } : null;
-  const mobile = normaliseMobile(msg.contact.phone);
-  return mobile ? { mobile } : null;
+  const mobile = msg.channel === 'wechat' ? undefined : normaliseMobile(msg.contact.phone);
+  const owner =
+    msg.channel === 'wechat'
+      ? code && { creditCode: code, provisional: { $ne: true } }
+      : mobile && { mobile };
+  if (!owner) return [];
+  const owners = await models.Enterprise.collection.find(owner, { projection: { _id: 1 } }).toArray();
+  const own = owners.length ? [{ filter: { enterpriseId: { $in: owners.map((o) => o._id) } } }] : [];
+  if (!mobile) return own;
+  // Named: the planner's trial might take the updatedAt index, every issue's.
+  return [
+    ...own,
+    { filter: { 'contact.phone': mobile }, hint: RATING_PHONE_INDEX },
+    { filter: { 'sources.contact.phone': mobile }, hint: RATING_SOURCE_PHONE_INDEX },
+  ];
 }
 
 /** How long after a follower's words their picture still belongs to them. */

@@ -418,6 +418,15 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   schema.index({ ...UNIT_SENT_BACK_INDEX }, { partialFilterExpression: { ...SENT_BACK } });
 }
 
+/**
+ * Issues awaiting their rating by the mobile that wrote them in, or wrote in a repeat merged into them (the
+ * numbers the centre texted its 办理结果): a bare 满意 or 不满意 texted back from one answers that issue
+ * (intake/thread.ts ratingReplyIssue). Partial to 待评价, so they hold only the issues waiting now.
+ */
+export const AWAITING_RATING = { state: 'awaiting_rating' } as const;
+export const RATING_PHONE_INDEX = { 'contact.phone': 1, updatedAt: -1 } as const;
+export const RATING_SOURCE_PHONE_INDEX = { 'sources.contact.phone': 1, updatedAt: -1 } as const;
+
 /** List indexes an earlier version created; `ensureIndexes` removes them from existing databases. */
 export const RETIRED_ISSUE_INDEXES = Object.freeze([
   'state_1_createdAt_-1',
@@ -484,6 +493,8 @@ export function defineIssueModel(conn: Connection): IssueModel {
     { unique: true, partialFilterExpression: { externalId: { $exists: true } } },
   );
   defineListIndexes(schema);
+  schema.index({ ...RATING_PHONE_INDEX }, { partialFilterExpression: { ...AWAITING_RATING } });
+  schema.index({ ...RATING_SOURCE_PHONE_INDEX }, { partialFilterExpression: { ...AWAITING_RATING } });
   // The sweep's range query: everything whose next step is due.
   schema.index({ nextCheckAt: 1 });
   // The KPI rollups' changed issues (server/kpi/kpi-rollup.store.ts): every event moves updatedAt.

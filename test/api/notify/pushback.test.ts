@@ -238,6 +238,46 @@ describe('push-back to the originating channel', () => {
     expect((await recipientsByEvent(t, String(issue._id))).reply_dissatisfied).to.have.length.above(0);
   });
 
+  it('满意 or 不满意 texted back by the number that wrote the issue in, or a repeat of it, is kept as the owner’s is', async () => {
+    const e = enterpriseIn(t, 'anji', 8);
+    const [first, second, stranger] = ['13912340021', '13912340022', '13912340023'];
+    const sms = (k: string, from: string, text: string) =>
+      postSigned(t, 'sms', JSON.stringify({ msgId: `PB-SMS-CONTACT-${k}`, from, text }));
+    const text = `${e.creditCode} 我公司厂区东侧道路路灯损坏两个月，夜班员工下班出行很不安全，请尽快修复。`;
+    const a = await sms('1', first, text).expect(200);
+    const b = await sms('2', second, `${text}谢谢。`).expect(200);
+    expect(b.body).to.include({ status: 'merged', number: a.body.number });
+    const issue = await issueByNumber(a.body.number);
+    const id = String(issue._id);
+    await carryThrough(id);
+    // Both numbers were texted 办理结果 (请由企业负责人扫描企业码…评价); either may answer it.
+    const unhappy = await sms('3', first, '不满意').expect(200);
+    expect(unhappy.body).to.include({ status: 'merged', number: issue.number });
+    const happy = await sms('4', second, '满意！').expect(200);
+    expect(happy.body).to.include({ status: 'merged', number: issue.number });
+    await t.notify.notifier.idle();
+    const after = (await t.models.Issue.findById(id).lean())!;
+    expect([after.state, after.rating ?? null]).to.deep.equal(['awaiting_rating', null]);
+    const notes = after.timeline.filter((x) => x.data?.kind === 'source_merged' && x.data.thread);
+    expect(
+      notes.map((x) => [x.public, x.data?.dissatisfied ?? false, x.data?.satisfied ?? false]),
+    ).to.deep.equal([
+      [true, true, false],
+      [true, false, true],
+    ]);
+    const howtos = await outbox(t, { issueId: id, event: 'rating_howto' });
+    expect(howtos.map((h) => `${h.channel} ${h.recipient.address}`)).to.deep.equal([
+      `sms ${first}`,
+      `sms ${second}`,
+    ]);
+    // Not the enterprise's own number: told who rates, never given the QR page.
+    expect(howtos.filter((h) => h.text.includes('/e/'))).to.deep.equal([]);
+    expect((await recipientsByEvent(t, id)).reply_dissatisfied).to.have.length.above(0);
+    // A number that wrote nothing in has nothing awaiting its answer: refused, as before.
+    const other = await sms('5', stranger, '不满意');
+    expect([other.status, other.body.error?.code]).to.deep.equal([422, 'no_complaint']);
+  });
+
   it('企业回复不满意 asks the 受理员 and 分办员 to call back, and the director, who cannot record one, to press them', async () => {
     const e = enterpriseIn(t, 'anji', 6);
     const text = (k: string, body: string) =>
