@@ -85,14 +85,32 @@ export function bareSubject(subject: string): string {
   return subject.replace(/^(?:\s*(?:re|fw|fwd|aw|回复|答复|转发)\s*[:：]\s*)+/i, '').trim();
 }
 
+/**
+ * The Date header in the digest of a mail without a Message-ID: the time it says, or its words when they are no
+ * time (mailparser's `date` would be the parse's clock, another id at each redelivery).
+ */
+function dateKey(mail: ParsedMail): string {
+  const at = dateHeader(mail);
+  return at && !Number.isNaN(at.getTime()) ? at.toISOString() : dateText(mail);
+}
+
 /** The mail's own id without angle brackets, or a digest of what identifies it when it has none. */
 function externalIdOf(mail: ParsedMail, sender: string, text: string): string {
   const id = bareId(mail.messageId);
   if (id) return id;
   const digest = createHash('sha256')
-    .update([sender, mail.date?.toISOString() ?? '', mail.subject ?? '', text].join('\n'))
+    .update([sender, dateKey(mail), mail.subject ?? '', text].join('\n'))
     .digest('hex');
   return `sha256:${digest.slice(0, 40)}`;
+}
+
+/** The Date header as the sender wrote it (folded lines joined), '' when there is none. */
+function dateText(mail: ParsedMail): string {
+  const line = mail.headerLines?.find((h) => h.key === 'date')?.line ?? '';
+  return line
+    .slice(line.indexOf(':') + 1)
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
@@ -100,15 +118,8 @@ function externalIdOf(mail: ParsedMail, sender: string, text: string): string {
  * header it cannot parse, which is no time the sender gave.
  */
 function dateHeader(mail: ParsedMail): Date | undefined {
-  const line = mail.headerLines?.find((h) => h.key === 'date')?.line;
-  return line
-    ? new Date(
-        line
-          .slice(line.indexOf(':') + 1)
-          .replace(/\s+/g, ' ')
-          .trim(),
-      )
-    : undefined;
+  const text = dateText(mail);
+  return text ? new Date(text) : undefined;
 }
 
 /** Every file of the mail: the store checks each (type, size, the per-issue limit) and records any it refuses. */

@@ -298,6 +298,32 @@ describe('email over SMTP (built-in listener)', () => {
     }
   });
 
+  it('a mail without a Message-ID sent again is the same mail, whatever its Date header says', async () => {
+    const e = await enterprise();
+    // No Message-ID (a script's or an old client's mail) and a Date header no one can read: a relay that got
+    // no answer in time sends the very same bytes again.
+    const raw = [
+      'From: qian@example-dye.cn',
+      'To: complaints@issues.example.gov.cn',
+      `Subject: ${e.creditCode} 印染园区集中供热蒸汽压力不稳`,
+      'Date: 周一上午',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      '园区集中供热的蒸汽压力时高时低，定型机经常停机，请协调热电厂稳定供汽。',
+      '',
+    ].join('\r\n');
+    const send = () => mailer.sendMail({ envelope: { from: 'qian@example-dye.cn', to: ['c@x.cn'] }, raw });
+    const first = await send();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const again = await send();
+    const number = String(first.response).replace(/^250 OK created as issue /, '');
+    expect(number).to.match(/^HZ-\d{4}-\d{6}$/);
+    expect(again.response).to.equal(`250 OK duplicate as issue ${number}`);
+    // Not merged into itself as a second message (a 合并受理告知 to its sender, a note on the timeline).
+    const issue = (await t.models.Issue.findOne({ number }).lean())!;
+    expect(issue.sources ?? []).to.deep.equal([]);
+  });
+
   it('refuses oversized (552), sender-less (550), empty (550) and NUL-carrying (550) mail without crashing', async () => {
     const code = async (p: Promise<unknown>) => {
       try {
