@@ -124,6 +124,9 @@ function messageOf(
     channel: entry.channel,
     externalId: entry.externalId ?? '',
     receivedAt: entry.receivedAt,
+    // Registered after the fact (minutes or days later): the issue says when the message came in (来件时间),
+    // which its dead letter kept; its time limits still start now (DESIGN §5).
+    raisedAt: entry.receivedAt,
     ...(input.title ? { title: input.title } : {}),
     content: input.content,
     ...(input.urgency ? { urgency: input.urgency } : {}),

@@ -409,6 +409,9 @@ export async function reprocessEntry(deps: PipelineDeps, entry: InboxEntryDoc): 
       return { ack: { inboxId: String(entry._id), status: 'failed', reason } };
     }
   }
+  // Filed after the fact (a retry, a redelivery of a failed message, a restart's recovery): the issue says when
+  // the message came in (来件时间), unless its channel said when it was raised; time limits still start now.
+  if (!msg.raisedAt) msg = { ...msg, raisedAt: entry.receivedAt };
   const existing = await deps.models.Issue.collection.findOne<IssueDoc>({ _id: entry.issueId });
   if (existing) {
     deps.inbox.processed(

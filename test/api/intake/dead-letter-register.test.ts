@@ -408,4 +408,34 @@ describe('人工登记: registering a dead letter by hand (POST /api/inbox/:id/r
       .expect(200);
     expectError(await register(discarded, form), 409, 'not_failed');
   });
+
+  it('a dead letter retried or registered days later keeps when it came in as 来件时间; time limits count from then on', async () => {
+    const id = await refusedOrder(order({ contactEmail: 'sun(at)example.cn' }));
+    const arrived = (await t.models.InboxEntry.findById(id).lean())!.receivedAt;
+    // Found on the dead-letter desk after a weekend.
+    t.clock.advance(2 * 86_400_000 + 3 * 3_600_000);
+    const res = await register(id, await formOf(id, { contact: { name: '钱经理', phone: '13700002222' } }));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const shown = await request(t.app)
+      .get(`/api/issues/${res.body.issue.id}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(shown.body.raisedAt).to.equal(arrived.toISOString());
+    expect(shown.body.sources[0].receivedAt).to.equal(arrived.toISOString());
+    expect(shown.body.createdAt).to.equal(t.clock.now().toISOString());
+    const stored = (await t.models.Issue.findById(res.body.issue.id).lean())!;
+    expect(stored.deadlines!.startAt).to.deep.equal(t.clock.now());
+    // A message the pipeline could not file (its classifier down), retried on the desk a day later.
+    const failed = await failedMessage();
+    const cameIn = (await t.models.InboxEntry.findById(failed).lean())!.receivedAt;
+    t.clock.advance(86_400_000);
+    const retried = await request(t.app)
+      .post(`/api/inbox/${failed}/retry`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    const [filed] = await issuesOf(failed);
+    expect(filed.number, JSON.stringify(retried.body)).to.be.a('string');
+    expect(filed.raisedAt).to.deep.equal(cameIn);
+    expect(filed.createdAt).to.deep.equal(t.clock.now());
+  });
 });
