@@ -151,7 +151,10 @@ export interface IssueDetail extends IssueSummary {
   };
   /** The issue's own number on the channel it came from (a 12345 work order, …). */
   externalId: string | null;
-  /** 来件时间: when the enterprise raised it on the forwarding platform (12345, 浙里办); absent when not said. */
+  /**
+   * 来件时间: when the enterprise raised it (a platform's receivedAt, WeChat's CreateTime, a mail's Date) or, for
+   * a message filed after the fact (retry, 人工登记), when it came in; absent when not said.
+   */
   raisedAt?: string | null;
   contact: IssueContact | null;
   sources: IssueSource[];
