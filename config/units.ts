@@ -148,3 +148,45 @@ export const UNITS: readonly UnitDef[] = Object.freeze([
 export function findUnit(code: string): UnitDef | undefined {
   return UNITS.find((u) => u.code === code);
 }
+
+/** The townships (乡镇/街道) of the directory: the source of truth for reading one from an address. */
+export const TOWNSHIP_UNITS: readonly UnitDef[] = Object.freeze(UNITS.filter((u) => u.level === 'township'));
+
+/**
+ * The township of `region` an address names, by its full name (织里镇, 武康街道): the code of the one it names,
+ * or null when it names none of the county's, or two (a short form like 新市 or 南浔 is also a road or the
+ * district itself, so it never counts).
+ */
+export function townshipInAddress(
+  region: string,
+  address: string | undefined,
+  townships: readonly Pick<UnitDef, 'code' | 'name' | 'region'>[] = TOWNSHIP_UNITS,
+): string | null {
+  if (!address) return null;
+  const named = townships.filter((t) => t.region === region && address.includes(t.name));
+  return named.length === 1 ? named[0].code : null;
+}
+
+/**
+ * The demo's townships that handle some local categories themselves (a real city declares these per
+ * township in 单位管理): their enterprises' issues of these categories go to the township first.
+ */
+export const DEMO_TOWNSHIP_CATEGORIES: Readonly<Record<string, readonly CategoryId[]>> = Object.freeze({
+  'wuxing-zhili': ['land', 'utilities', 'logistics', 'enforcement'],
+  'wuxing-balidian': ['utilities', 'logistics'],
+  'nanxun-shuanglin': ['land', 'utilities', 'logistics'],
+  'nanxun-lianshi': ['utilities', 'logistics'],
+  'deqing-wukang': ['land', 'utilities', 'enforcement'],
+  'deqing-xinshi': ['utilities', 'logistics'],
+  'changxing-zhicheng': ['land', 'utilities', 'logistics'],
+  'changxing-meishan': ['utilities', 'logistics'],
+  'anji-dipu': ['land', 'utilities', 'enforcement'],
+  'anji-xiaofeng': ['utilities', 'logistics'],
+});
+
+/** The directory the demo seeds: UNITS with DEMO_TOWNSHIP_CATEGORIES declared. */
+export const DEMO_UNITS: readonly UnitDef[] = Object.freeze(
+  UNITS.map((u) =>
+    DEMO_TOWNSHIP_CATEGORIES[u.code] ? { ...u, categories: DEMO_TOWNSHIP_CATEGORIES[u.code] } : u,
+  ),
+);

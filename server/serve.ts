@@ -10,6 +10,7 @@ import { recomputeAfterRuleChanges } from './jobs/deadline-recompute.job.ts';
 import { createHttpServer, DEFAULT_HTTP_LIMITS } from './http/http-server.ts';
 import { createAttachmentStore } from './attachments/attachment.store.ts';
 import { startSmtpListener } from './channels/email/smtp.listener.ts';
+import { DEMO_UNITS } from '../config/units.ts';
 import { createIntakeConfigCache } from './intake/intake-config.ts';
 import { createIntakeSink } from './intake/intake-sink.ts';
 import { createTokenSigner } from './auth/token.ts';
@@ -114,7 +115,8 @@ export async function serve({
     if ((await models.User.countDocuments()) === 0) {
       logger.info('empty database: seeding demo data');
       // Another process starting at the same moment may seed instead; this one then waits for it.
-      const seeded = await seedDemoOnce(models, clock);
+      // The demo's townships declare some local categories, so its issues show routing to a 乡镇/街道.
+      const seeded = await seedDemoOnce(models, clock, { units: DEMO_UNITS });
       if (seeded)
         logger.info({ units: seeded.units.length, users: seeded.accounts.length }, 'demo data seeded');
       else logger.info('demo data seeded by another process');

@@ -57,8 +57,11 @@ async function reclassifyRoute(deps: IssueActionDeps, doc: IssueDoc, input: Reco
   const category = (input.category as IssueDoc['category'] | undefined) ?? doc.category;
   const waiting = doc.state === 'received';
   if (!waiting && (doc.state !== 'dispatched' || category === doc.category)) return {};
-  const config = deps.intakeConfig ? await deps.intakeConfig() : await loadIntakeConfig(deps.models);
-  const query = { category, region: doc.region, text: issueText(doc) };
+  const [config, enterprise] = await Promise.all([
+    deps.intakeConfig ? deps.intakeConfig() : loadIntakeConfig(deps.models),
+    deps.models.Enterprise.findById(doc.enterpriseId, { township: 1 }).lean(),
+  ]);
+  const query = { category, region: doc.region, township: enterprise?.township, text: issueText(doc) };
   const route = routeIssue(config, query, deps.defaultRouting ?? defaultRouting);
   if (!route || (waiting && !route.confident)) return {};
   return { unitId: route.unitId, coUnitIds: route.coUnitIds };

@@ -50,7 +50,7 @@ export type IntakeEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode'
   Partial<
     Pick<
       EnterpriseDoc,
-      'mobile' | 'email' | 'emails' | 'qrToken' | 'wechatOpenids' | 'notify' | 'provisional'
+      'township' | 'mobile' | 'email' | 'emails' | 'qrToken' | 'wechatOpenids' | 'notify' | 'provisional'
     >
   >;
 

@@ -22,6 +22,7 @@ import {
   registeredEmailUpdate,
 } from '../routes/enterprises/enterprise.commands.ts';
 import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema.ts';
+import { townshipInAddress } from '../../config/units.ts';
 import { registration } from '../routes/enterprises/provisional.commands.ts';
 import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
@@ -108,7 +109,10 @@ export function createEnterpriseImports(deps: {
     const given = known && !provisional && blankMobile ? { ...row, mobile: known.mobile } : row;
     const parsed = createEnterpriseSchema.safeParse(given);
     if (!parsed.success) return fail(job, line, firstIssue(parsed.error));
-    const { creditCode, ...fields } = parsed.data;
+    const { creditCode, township: _column, ...fromRow } = parsed.data;
+    // The township the address names (a row names none of its own); one staff chose stays otherwise.
+    const township = townshipInAddress(fromRow.region, fromRow.address);
+    const fields = township ? { ...fromRow, township } : fromRow;
     const first = seen.get(creditCode);
     if (first !== undefined) return fail(job, line, `与第${first}行的统一社会信用代码重复`);
     seen.set(creditCode, line);

@@ -393,7 +393,7 @@ export async function openingOf(
   { msg, by, enterprise, now, possibleRepeat }: Omit<NewIssueInput, 'entry' | 'intakeNote'>,
 ) {
   const triageDeps = { config, classify: deps.classify, defaultRouting: deps.defaultRouting };
-  const classified = triage(triageDeps, { ...msg, region: enterprise.region });
+  const classified = triage(triageDeps, { ...msg, region: enterprise.region, township: enterprise.township });
   // A possible repeat is the dispatcher's call (merge or keep), so it is not dispatched on its own.
   const triaged = possibleRepeat ? { ...classified, autoDispatch: false } : classified;
   const { core, events } = await openingCore(deps, by, triaged, now, { config, channel: msg.channel });

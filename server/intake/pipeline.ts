@@ -89,6 +89,7 @@ export const INTAKE_ENTERPRISE_FIELDS = {
   name: 1,
   creditCode: 1,
   region: 1,
+  township: 1,
   // provisional (among the notifier's): a registered enterprise wins over provisional namesakes
   // (match-enterprise.ts).
   ...NOTIFIER_ENTERPRISE_FIELDS,

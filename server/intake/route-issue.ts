@@ -1,13 +1,15 @@
-// Routing at intake (DESIGN §9): category × the enterprise's region → the lead unit, and an admin rule with
-// keywords only for a text that names one of them (config/routing keywordsApply). Admin rules win; then
-// the configured defaults; then the unit directory itself (the unit of that region, or else the city
-// department, that declares the category). Only a single clear answer counts as confident: anything
-// ambiguous waits in `received` for a dispatcher. Pure: it reads the configuration snapshot it is given
-// (intake-config.ts), never the database.
+// Routing at intake (DESIGN §4, §9): category × the enterprise's region (and township) → the lead unit, and an
+// admin rule with keywords only for a text that names one of them (config/routing keywordsApply). Admin rules
+// win (one naming the enterprise's township before its county's); then the configured defaults; then the unit
+// directory itself (the unit of that region, or else the city department, that declares the category). Where
+// that answer is the county's own unit, the enterprise's township comes first if it declares the category:
+// one level lower first, so a local matter reaches the 乡镇/街道 that handles it. Only a single clear answer
+// counts as confident: anything ambiguous waits in `received` for a dispatcher. Pure: it reads the
+// configuration snapshot it is given (intake-config.ts), never the database.
 import { keywordsApply, routingRank as rank, routingText } from '../../config/routing.ts';
 import type { CategoryId, UnitLevel } from '../../shared/states.ts';
 import type { RoutingSource } from '../models/issue.model.ts';
-import type { IntakeConfig, IntakeUnit } from './intake-config.ts';
+import type { IntakeConfig, IntakeRule, IntakeUnit } from './intake-config.ts';
 
 export interface RoutingDecision {
   unitId: string;
@@ -31,6 +33,8 @@ export type DefaultRouting = (
 export interface RouteQuery {
   category: CategoryId;
   region: string;
+  /** The enterprise's township (乡镇/街道) unit code, when it has one. */
+  township?: string | null;
   /** The issue's title and content (issueText), for rules with keywords. */
   text?: string;
 }
@@ -40,16 +44,18 @@ function byRule(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
   const rules = config.rules.filter(
     (r) =>
       r.category === q.category &&
-      (r.region == null || r.region === q.region) &&
+      (r.region == null || r.region === q.region || (!!q.township && r.region === q.township)) &&
       keywordsApply(r.keywords, text),
   );
   if (!rules.length) return null;
+  // A township's rule is more specific than its county's of the same rank.
+  const score = (r: IntakeRule) => rank(r) * 2 + (q.township && r.region === q.township ? 1 : 0);
   // A stable sort, so among equal ranks the oldest rule leads (as the indexed read returned them).
-  const [best, ...others] = [...rules].sort((a, b) => rank(b) - rank(a));
+  const [best, ...others] = [...rules].sort((a, b) => score(b) - score(a));
   const unit = config.unitById.get(String(best.unitId));
   if (!unit) return null;
   // Only rules of the same rank that name another unit leave the choice to a dispatcher (as 测试分办 says).
-  const tie = others.some((r) => rank(r) === rank(best) && String(r.unitId) !== String(best.unitId));
+  const tie = others.some((r) => score(r) === score(best) && String(r.unitId) !== String(best.unitId));
   return { ...decision(unit, 'rule', !tie), coUnitIds: best.coUnitIds.map(String) };
 }
 
@@ -64,10 +70,18 @@ function decision(unit: IntakeUnit, source: RoutingDecision['source'], confident
   };
 }
 
+/** The enterprise's township, if it is one of its county's and declares the category. */
+function byTownship(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
+  const unit = q.township ? config.unitByCode.get(q.township) : undefined;
+  const handles =
+    unit?.level === 'township' && unit.region === q.region && unit.categories.includes(q.category);
+  return handles ? decision(unit, 'unit', true) : null;
+}
+
 function byDirectory(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
   const handles = (u: IntakeUnit) => u.categories.includes(q.category);
   const local = config.units.filter((u) => handles(u) && u.region === q.region && u.level === 'county');
-  if (local.length) return decision(local[0], 'unit', local.length === 1);
+  if (local.length) return byTownship(config, q) ?? decision(local[0], 'unit', local.length === 1);
   const city = config.units.filter((u) => handles(u) && u.level === 'city');
   if (city.length) return decision(city[0], 'unit', city.length === 1);
   return null;
@@ -81,9 +95,7 @@ export function routeIssue(
   const rule = byRule(config, q);
   if (rule) return rule;
   const code = defaults?.(q.category, q.region, q.text);
-  if (code) {
-    const unit = config.unitByCode.get(code);
-    if (unit) return decision(unit, 'config', true);
-  }
+  const unit = code ? config.unitByCode.get(code) : undefined;
+  if (unit) return (unit.level === 'county' && byTownship(config, q)) || decision(unit, 'config', true);
   return byDirectory(config, q);
 }

@@ -33,6 +33,8 @@ export interface TriageInput {
   category?: CategoryId;
   urgency?: Urgency;
   region: string;
+  /** The enterprise's township unit code (routing tries it first for local matters). */
+  township?: string | null;
 }
 
 export interface Triage {
@@ -104,7 +106,7 @@ export function triage(deps: TriageDeps, input: TriageInput): Triage {
   // What the classifier reads and keyword routing rules look for.
   const text = issueText({ title: input.title, content: input.content });
   const c = classifyInput(input, text, deps.classify ?? defaultClassifier);
-  const query = { category: c.category, region: input.region, text };
+  const query = { category: c.category, region: input.region, township: input.township, text };
   const route = routeIssue(deps.config, query, deps.defaultRouting ?? defaultRouting);
   const complex = c.urgency === 'complex';
   return {

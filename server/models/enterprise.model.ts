@@ -37,6 +37,12 @@ export interface EnterpriseDoc {
   name: string;
   /** Region code of the county/district where it is registered. */
   region: string;
+  /**
+   * The code of its township (乡镇/街道) unit, one of its county's, when known: read from the address when it is
+   * registered, or set by staff (empty: staff said none). Intake routes local matters to that township first
+   * (route-issue.ts).
+   */
+  township?: string;
   industry: string;
   address: string;
   ownerName: string;
@@ -110,6 +116,7 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       },
       name: { type: String, required: true, trim: true, validate: maxChars(100) },
       region: { type: String, required: true, trim: true, validate: maxChars(40) },
+      township: { type: String, trim: true, validate: maxChars(40) },
       industry: { type: String, default: '', trim: true, validate: maxChars(50) },
       address: { type: String, default: '', trim: true, validate: maxChars(200) },
       ownerName: { type: String, default: '', trim: true, validate: maxChars(50) },

@@ -25,8 +25,12 @@
 // rebuild those days (every read before the job's next pass, then the job) and no other, where a new rollup
 // format would have the first build read every issue again (minutes at 1,000,000 issues, the dashboard's large
 // periods answering 503 kpi_building meanwhile).
+//
+// township on enterprises (intake routes a local matter to the enterprise's 乡镇/街道 first): enterprises
+// registered before it get the township their address names, once; the rest stay without one for staff to set.
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
+import { townshipInAddress } from '../../config/units.ts';
 import type { Models } from './index.ts';
 import { NEWEST_FIRST } from './issue.model.ts';
 
@@ -52,9 +56,9 @@ export function unansweredSendBacks(timeline: readonly { action: string }[] | un
 }
 
 /**
- * Sets `setOf(doc)` on each issue `filter` finds, in bulks of guarded updates: `guard` still holds for an issue
- * no action has written since the read (one that has set the field itself keeps its own). Returns how many
- * issues changed.
+ * Sets `setOf(doc)` on each issue (or, given `enterprises`, each enterprise) `filter` finds, in bulks of guarded
+ * updates: `guard` still holds for a document nothing has written since the read (one that has set the field
+ * itself keeps its own). Returns how many changed.
  */
 async function setEach(
   models: Models,
@@ -62,15 +66,17 @@ async function setEach(
   projection: Document,
   guard: Document,
   setOf: (doc: Document) => Document | undefined,
+  enterprises = false,
 ): Promise<number> {
-  const issues = models.Issue.collection;
+  const docs = enterprises ? models.Enterprise.collection : models.Issue.collection;
   let ops: AnyBulkWriteOperation[] = [];
   let changed = 0;
   const flush = async () => {
-    if (ops.length) changed += (await issues.bulkWrite(ops, { ordered: false })).modifiedCount;
+    if (ops.length) changed += (await docs.bulkWrite(ops, { ordered: false })).modifiedCount;
     ops = [];
   };
-  for await (const doc of issues.find(filter, { projection, batchSize: BATCH, hint: BY_STATE })) {
+  const hint = enterprises ? undefined : BY_STATE;
+  for await (const doc of docs.find(filter, { projection, batchSize: BATCH, hint })) {
     const set = setOf(doc);
     if (set) ops.push({ updateOne: { filter: { _id: doc._id, ...guard }, update: { $set: set } } });
     if (ops.length === BATCH) await flush();
@@ -136,6 +142,20 @@ const recountRedInRollups = (models: Models, now: Date) =>
     () => ({ updatedAt: now }),
   );
 
+/** Enterprises stored before they had a township: the one their address names, if any (enterprise-township.ts). */
+const townshipsFromAddresses = (models: Models) =>
+  setEach(
+    models,
+    { township: { $exists: false }, address: { $nin: ['', null] } },
+    { region: 1, address: 1 },
+    { township: { $exists: false } },
+    (doc) => {
+      const township = townshipInAddress(String(doc.region), String(doc.address));
+      return township ? { township } : undefined;
+    },
+    true,
+  );
+
 /** A one-time step: its id in `upgrades`, and the work, which returns how many issues it changed. */
 export interface UpgradeStep {
   id: string;
@@ -148,6 +168,7 @@ const UPGRADE_STEPS: readonly UpgradeStep[] = [
   { id: 'issue.assigneeFromSign', run: backfillAssignees },
   { id: 'issue.unsignedLate', run: markUnsignedLate },
   { id: 'kpi.redIsOverdue', run: recountRedInRollups },
+  { id: 'enterprise.township', run: townshipsFromAddresses },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */

@@ -27,6 +27,8 @@ export function presentEnterpriseSummary(e: EnterpriseLike, masked = false) {
     creditCode: e.creditCode,
     name: e.name,
     region: e.region,
+    /** Its township unit's code (乡镇/街道), or null. */
+    township: e.township || null,
     industry: e.industry,
     address: e.address,
     ownerName: masked && e.ownerName ? maskPersonName(e.ownerName) : e.ownerName,

@@ -1,6 +1,7 @@
 // Deterministic demo enterprises for the five counties/districts: realistic names, industries typical of
 // each place, addresses, owners and mobiles, and credit codes that pass the GB 32100-2015 check (with the
 // embedded GB 11714 organisation code check digit too). Same output on every run.
+import { townshipInAddress } from '../../config/units.ts';
 import { makeCreditCode } from '../../shared/credit-code.ts';
 import { createRng, type Rng } from './prng.ts';
 import { personName } from './names.ts';
@@ -160,6 +161,8 @@ export interface DemoEnterprise {
   region: string;
   industry: string;
   address: string;
+  /** The township unit its address names (config/units.ts), when it names one of the directory's. */
+  township?: string;
   ownerName: string;
   mobile: string;
 }
@@ -194,12 +197,15 @@ export function generateDemoEnterprises(count = 240, seed = 20260301): DemoEnter
     names.add(name);
     codes.add(creditCode);
     const town = rng.pick(county.towns);
+    const address = `浙江省湖州市${county.name}${town}${rng.pick(ROADS)}${rng.int(1, 999)}号`;
+    const township = townshipInAddress(county.region, address);
     out.push({
       creditCode,
       name,
       region: county.region,
       industry,
-      address: `浙江省湖州市${county.name}${town}${rng.pick(ROADS)}${rng.int(1, 999)}号`,
+      address,
+      ...(township ? { township } : {}),
       ownerName: personName(rng),
       mobile: rng.pick(MOBILE_PREFIXES) + String(rng.int(0, 99_999_999)).padStart(8, '0'),
     });

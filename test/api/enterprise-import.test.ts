@@ -65,7 +65,10 @@ describe('api: enterprise import (POST /api/enterprises/imports)', function () {
       region: 'anji',
       industry: '家具制造',
       mobile: '13800000001',
+      // The township its address names (递铺街道); B's row gives no address, so it has none.
+      township: 'anji-dipu',
     });
+    expect((await t.models.Enterprise.findOne({ creditCode: B }).lean())!.township).to.equal(undefined);
     expect(a!.qrToken).to.have.length.above(40);
     const renamed = await t.models.Enterprise.findById(known._id).lean();
     expect(renamed!.name).to.equal(`${known.name}（更名）`);

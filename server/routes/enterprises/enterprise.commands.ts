@@ -11,6 +11,7 @@ import { conflict, notFound } from '../../errors.ts';
 import { newQrToken } from '../../models/enterprise.model.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { isDuplicateKey } from '../../db/duplicate-key.ts';
+import { townshipChange, townshipFor } from '../../enterprises/enterprise-township.ts';
 
 export interface CreateEnterpriseInput {
   creditCode: string;
@@ -22,6 +23,8 @@ export interface CreateEnterpriseInput {
   mobile: string;
   /** Empty: none. */
   email?: string;
+  /** A township unit code of the region; empty: none; absent: the one the address names (enterprise-township.ts). */
+  township?: string;
 }
 
 /** A write refused by the unique index of the known addresses (not the credit code's). */
@@ -72,10 +75,15 @@ export async function createEnterpriseCommand(
       'duplicate',
     );
   if (existing) throw taken();
-  const { email, ...fields } = input;
+  const { email, township: _given, ...fields } = input;
+  const township = await townshipFor(models, input);
   try {
     return (
-      await models.Enterprise.create({ ...fields, ...(email ? { email, emails: [email] } : {}) })
+      await models.Enterprise.create({
+        ...fields,
+        ...(township !== undefined ? { township } : {}),
+        ...(email ? { email, emails: [email] } : {}),
+      })
     ).toObject();
   } catch (err) {
     if (isEmailTaken(err)) throw emailTaken();
@@ -115,11 +123,13 @@ export async function updateEnterpriseCommand(
   id: string,
   input: UpdateEnterpriseInput,
 ): Promise<EnterpriseUpdate> {
-  const before = await models.Enterprise.findById(id, { mobile: 1, email: 1 }).lean();
+  const before = await models.Enterprise.findById(id, { mobile: 1, email: 1, region: 1, address: 1 }).lean();
   if (!before) throw notFound('企业不存在');
-  const { email, ...fields } = input;
+  const { email, township: _given, ...fields } = input;
+  const township = await townshipChange(models, before, input);
   const { update, forget } = registeredEmailUpdate(before.email, email);
   const ends: Partial<typeof OWNER_ENDS> = endOwnerSessionsOnNewMobile(before.mobile, input.mobile);
+  const unsets = unsetBoth('$unset' in update ? update.$unset : undefined, ends.$unset).$unset;
   let updated;
   try {
     updated = await models.Enterprise.findByIdAndUpdate(
@@ -127,8 +137,8 @@ export async function updateEnterpriseCommand(
       {
         ...update,
         ...ends,
-        $set: { ...fields, ...update.$set },
-        ...unsetBoth('$unset' in update ? update.$unset : undefined, ends.$unset),
+        $set: { ...fields, ...update.$set, ...(typeof township === 'string' ? { township } : {}) },
+        ...unsetBoth(unsets, township === null ? { township: 1 } : undefined),
       },
       { returnDocument: 'after', runValidators: true },
     ).lean();

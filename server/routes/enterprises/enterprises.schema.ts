@@ -45,6 +45,12 @@ const editable = {
     .string({ error: '请输入手机号' })
     .transform((v) => normaliseMobile(v) ?? v.trim())
     .pipe(z.string().regex(MOBILE_PATTERN, { error: '手机号格式无效' })),
+  /** A township unit code of the region (checked by the command); empty: none; absent: read from the address. */
+  township: z
+    .string({ error: '乡镇/街道必须是文本' })
+    .trim()
+    .max(40, { error: '乡镇/街道代码过长' })
+    .optional(),
   /** Checked as a channel's contact address is; empty clears it. Intake matches senders on it. */
   email: z
     .string({ error: '电子邮箱必须是文本' })
@@ -67,6 +73,7 @@ export const updateEnterpriseSchema = z
     ownerName: editable.ownerName,
     mobile: editable.mobile.optional(),
     email: editable.email,
+    township: editable.township,
   })
   .strict()
   .refine((v) => Object.keys(v).length > 0, { error: '没有要修改的字段' });

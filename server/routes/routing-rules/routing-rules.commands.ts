@@ -1,4 +1,6 @@
-// Admin routing rules. Every referenced unit must exist, so intake never routes to a dangling id.
+// Admin routing rules. Every referenced unit must exist, so intake never routes to a dangling id; a rule's
+// region may be a township's (intake/route-issue.ts ranks it above its county's).
+import { REGION_CODES } from '../../../config/units.ts';
 import type { CategoryId } from '../../../shared/states.ts';
 import { badRequest, notFound } from '../../errors.ts';
 import type { Models, RoutingRuleDoc } from '../../models/index.ts';
@@ -13,7 +15,15 @@ export interface RuleInput {
   enabled?: boolean;
 }
 
+/** A rule's region is the city, a county, or a township (its code): that township's enterprises only. */
+async function checkRegion(models: Models, region: string | null | undefined): Promise<void> {
+  if (!region || (REGION_CODES as readonly string[]).includes(region)) return;
+  if (!(await models.Unit.exists({ code: region, level: 'township' })))
+    throw badRequest('区域无效', 'validation_failed');
+}
+
 async function checkUnits(models: Models, input: RuleInput): Promise<void> {
+  await checkRegion(models, input.region);
   const ids = [...(input.unitId ? [input.unitId] : []), ...(input.coUnitIds ?? [])];
   if (!ids.length) return;
   const unique = [...new Set(ids)];

@@ -1,10 +1,14 @@
 // Input for admin routing rules (category × region → lead unit and co-units).
 import { z } from 'zod';
-import { REGION_CODES } from '../../../config/units.ts';
 import { CATEGORY_IDS } from '../../../shared/states.ts';
 import { objectIdSchema } from '../../http/validate.ts';
 
-const region = z.enum(REGION_CODES as [string, ...string[]], { error: '区域无效' }).nullable();
+/** The city, a county, or a township unit's code (checked by the command: a rule for one township's enterprises). */
+const region = z
+  .string({ error: '区域无效' })
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, { error: '区域无效' })
+  .nullable();
 const fields = {
   category: z.enum(CATEGORY_IDS, { error: '问题类别无效' }),
   region,

@@ -1,0 +1,155 @@
+// An enterprise's township (乡镇/街道): read from its address at registration, chosen by staff among its
+// county's, refused for another county's; and intake routing a local matter of its enterprise to the township
+// that declares it, from where it can still go up to the county (DESIGN §4).
+import { expect } from 'chai';
+import request from 'supertest';
+import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
+import { makeCreditCode } from '../../shared/credit-code.ts';
+import { expectError, useTestApp } from './helpers.ts';
+
+describe('api: enterprise townships', () => {
+  const t = useTestApp();
+  const unit = (code: string) => t.seed!.units.find((u) => u.code === code)!;
+  let n = 0;
+  const register = async (over: object) => {
+    n += 1;
+    return request(t.app)
+      .post('/api/enterprises')
+      .set(await t.auth('clerk'))
+      .send({
+        creditCode: makeCreditCode(`91330502MA2BT${String(n).padStart(4, '0')}`),
+        name: `织里测试童装有限公司${n}`,
+        region: 'wuxing',
+        mobile: '13905720000',
+        ...over,
+      });
+  };
+
+  /** An issue a clerk takes in at the window for the enterprise (category and urgency given, unless `fields` says). */
+  const raiseFor = async (enterpriseId: string, fields: object) =>
+    (
+      await request(t.app)
+        .post('/api/issues')
+        .set(await t.auth('clerk'))
+        .send({ enterprise: { id: enterpriseId }, channel: 'window', urgency: 'normal', ...fields })
+        .expect(201)
+    ).body;
+
+  it('reads the township from the address at registration, and none when it names none', async () => {
+    const named = await register({ address: '浙江省湖州市吴兴区织里镇大港路18号' });
+    expect(named.status).to.equal(201);
+    expect(named.body.township).to.equal('wuxing-zhili');
+    const none = await register({ address: '浙江省湖州市吴兴区人民路1号' });
+    expect(none.body.township).to.equal(null);
+    // Staff said none: the address does not override them.
+    const cleared = await register({ address: '吴兴区织里镇大港路20号', township: '' });
+    expect(cleared.body.township).to.equal(null);
+  });
+
+  it('400s a township of another county, or no township at all, with stable codes', async () => {
+    expectError(await register({ township: 'deqing-xinshi' }), 400, 'township_region_mismatch');
+    expectError(await register({ township: 'wuxing-centre' }), 400, 'unknown_township');
+    expectError(await register({ township: 'nowhere' }), 400, 'unknown_township');
+    const ok = await register({ township: 'wuxing-miaoxi' });
+    const id = ok.body.id as string;
+    const patch = async (body: object) =>
+      request(t.app)
+        .patch(`/api/enterprises/${id}`)
+        .set(await t.auth('clerk'))
+        .send(body);
+    expectError(await patch({ township: 'anji-dipu' }), 400, 'township_region_mismatch');
+    // The new county's township in the same correction is fine; a move without one reads the address.
+    expect((await patch({ region: 'anji', township: 'anji-dipu' })).body.township).to.equal('anji-dipu');
+    const moved = await patch({ region: 'deqing', address: '德清县新市镇北街1号' });
+    expect(moved.body.township).to.equal('deqing-xinshi');
+    expect((await patch({ region: 'wuxing' })).body.township, 'no 吴兴 township in that address').to.equal(
+      null,
+    );
+    expect((await patch({ township: '' })).status).to.equal(200);
+  });
+
+  it('gives enterprises stored before townships the one their address names, once, at start-up', async () => {
+    const [named, other, chosen] = t.seed!.enterprises.filter((e) => e.region === 'deqing' && e.township);
+    const stored = t.models.Enterprise.collection;
+    await stored.updateMany({ _id: { $in: [named._id, other._id] } }, { $unset: { township: 1 } });
+    await stored.updateOne({ _id: other._id }, { $set: { address: '德清县某某路1号' } });
+    await stored.updateOne({ _id: chosen._id }, { $set: { township: 'deqing-moganshan' } });
+    expect((await upgradeStoredIssues(t.models, t.clock.now()))['enterprise.township']).to.equal(1);
+    const townshipOf = async (e: { _id: unknown }) =>
+      (await stored.findOne({ _id: e._id as never }))?.township;
+    expect(await townshipOf(named)).to.equal(named.township);
+    expect(await townshipOf(other), 'its address names none').to.equal(undefined);
+    expect(await townshipOf(chosen), 'as staff set it').to.equal('deqing-moganshan');
+    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({});
+  });
+
+  it('routes a local matter to the township that declares it; it escalates to the county', async () => {
+    const zhili = unit('wuxing-zhili');
+    const centre = unit('wuxing-centre');
+    await request(t.app)
+      .patch(`/api/units/${String(zhili._id)}`)
+      .set(await t.auth('admin'))
+      .send({ categories: ['utilities'] })
+      .expect(200);
+    const enterprise = (await register({ address: '吴兴区织里镇珍贝路9号' })).body;
+    const raise = (category: string) =>
+      raiseFor(enterprise.id, {
+        content: '园区供水管网压力不足，白天经常停水，影响印染车间生产。',
+        category,
+      });
+    const issue = await raise('utilities');
+    expect(issue).to.include({ state: 'dispatched', unitId: String(zhili._id) });
+    // A category the township does not declare goes to the county, as before.
+    expect((await raise('land')).unitId).to.equal(String(centre._id));
+
+    const handler = await t.auth('handler-wuxing-zhili');
+    const mine = await request(t.app)
+      .get('/api/issues')
+      .query({ unitId: String(zhili._id) })
+      .set(handler);
+    expect(mine.body.items.map((i: { id: string }) => i.id)).to.include(issue.id);
+    const act = async (who: string, action: string, body: object) =>
+      request(t.app)
+        .post(`/api/issues/${issue.id}/actions/${action}`)
+        .set(await t.auth(who))
+        .send(body)
+        .expect(200);
+    await act('handler-wuxing-zhili', 'sign', {});
+    expect(
+      (await act('director', 'escalate', { reason: '涉及全区管网改造，镇里协调不了' })).body.state,
+    ).to.equal('consulting');
+    const decided = await act('director', 'decide', { unitId: String(centre._id), workingDays: 10 });
+    expect(decided.body).to.include({ state: 'in_progress', unitId: String(centre._id), level: 'county' });
+
+    // A message intake could not classify goes to the township once a dispatcher gives it its category.
+    const vague = await raiseFor(enterprise.id, {
+      content: '有情况需要反映，请尽快联系我们。',
+      urgency: undefined,
+    });
+    expect(vague.state).to.equal('received');
+    const reclassified = await request(t.app)
+      .post(`/api/issues/${vague.id}/actions/reclassify`)
+      .set(await t.auth('dispatcher'))
+      .send({ category: 'utilities', reason: '电话核实为停水问题' })
+      .expect(200);
+    expect(reclassified.body).to.include({ state: 'dispatched', unitId: String(zhili._id) });
+  });
+
+  it('takes an admin rule naming a township for that township’s enterprises only', async () => {
+    const admin = await t.auth('admin');
+    const rule = (region: string) =>
+      request(t.app)
+        .post('/api/routing-rules')
+        .set(admin)
+        .send({ category: 'approval', region, unitId: String(unit('city-gov-service')._id) });
+    expectError(await rule('wuxing-centre'), 400, 'validation_failed');
+    expect((await rule('wuxing-daixi')).status).to.equal(201);
+    const raise = async (address: string) => {
+      const enterprise = (await register({ address })).body;
+      const content = '厂房扩建的施工许可申请材料反复补正，一个多月还没批下来。';
+      return (await raiseFor(enterprise.id, { content, category: 'approval' })).unitId;
+    };
+    expect(await raise('吴兴区埭溪镇上强工业园5号')).to.equal(String(unit('city-gov-service')._id));
+    expect(await raise('吴兴区妙西镇妙山村1号')).to.equal(String(unit('wuxing-centre')._id));
+  });
+});
