@@ -2,7 +2,8 @@
 // adds a rule for it and sees the answer change, then edits the rule and sees it change again; the admin issues
 // a channel API key (shown once), finds it by its last 4 characters and revokes it after confirming; a clerk
 // registers an unknown enterprise (the credit code checked as the API checks it) and opens its printable
-// plaque with the QR code; the leader's dashboard and the admin's other tabs render without accessibility
+// plaque with the QR code; a new enterprise gets the township (乡镇/街道) its address names, and the clerk
+// may choose another of its county only; the leader's dashboard and the admin's other tabs render without accessibility
 // findings. Screenshots of each screen at desktop and phone size with E2E_SCREENSHOTS=/some/dir.
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -255,5 +256,45 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
     await page().waitForLoadState('networkidle');
     await expectAccessible();
     await snap(page(), '25-monthly');
+  });
+
+  it('reads a new enterprise’s township from its address, and lets the clerk choose another of its county', async () => {
+    await session.context.close();
+    session = await t.open();
+    await login(page(), t.baseUrl, 'clerk');
+    await page().getByRole('link', { name: '企业管理' }).click();
+    await page().getByRole('heading', { name: '企业管理' }).waitFor();
+    await page().getByRole('button', { name: '登记企业' }).click();
+    const dialog = page().getByRole('dialog');
+    const code = makeCreditCode('91330502MA2K7Q8T4');
+    await dialog.getByLabel('统一社会信用代码').fill(code);
+    await dialog.getByLabel('企业名称').fill('湖州织里乡镇测试童装有限公司');
+    await choose(page(), '所在区县', '吴兴区', dialog);
+    await dialog.getByLabel('地址', { exact: true }).fill('浙江省湖州市吴兴区织里镇大港路18号');
+    await dialog.getByLabel('登记手机号').fill('13905720002');
+    await page().getByRole('button', { name: '保存' }).click();
+    await page().getByText('已登记：湖州织里乡镇测试童装有限公司').waitFor();
+    const row = page().getByRole('row', { name: /湖州织里乡镇测试童装有限公司/ });
+    await row.getByText('织里镇').waitFor();
+
+    await row.getByRole('button', { name: '编辑' }).click();
+    const township = dialog.getByRole('combobox', { name: '所在乡镇/街道', exact: true });
+    await township
+      .locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " el-select ")][1]')
+      .click();
+    const offered = page().locator('.el-select-dropdown:visible .el-select-dropdown__item');
+    await offered.first().waitFor();
+    // Only 吴兴区's townships are offered.
+    expect(await offered.allTextContents()).to.have.members(
+      t.seed.units.filter((u) => u.level === 'township' && u.region === 'wuxing').map((u) => u.name),
+    );
+    await offered.getByText('八里店镇', { exact: true }).click();
+    await expectAccessible();
+    await snap(page(), '26-enterprise-township');
+    await page().getByRole('button', { name: '保存' }).click();
+    await row.getByText('八里店镇').waitFor();
+    expect((await t.models.Enterprise.findOne({ creditCode: code }).lean())?.township).to.equal(
+      'wuxing-balidian',
+    );
   });
 });

@@ -27,6 +27,11 @@ export function resetUnits(): void {
   units.value = [];
 }
 
+/** A township's name from its unit code (an enterprise's 乡镇/街道), or ''. */
+export function townshipName(code: string | null | undefined): string {
+  return (code && units.value.find((u) => u.code === code)?.name) || '';
+}
+
 export function unitName(id: string | null | undefined): string {
   if (!id) return '—';
   return units.value.find((u) => u.id === id)?.name ?? '未知单位';
