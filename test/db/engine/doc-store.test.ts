@@ -196,9 +196,10 @@ describe('engine: document store', () => {
         late.byteOffset,
         late.length,
       ]);
+      const unrepacked = store.getStored('k1')!.length;
       const old = store.snapshotCopy('k1', saved, dict)!;
       expect(dictIdOf(old)).to.equal(dict.id);
-      expect(old.length).to.be.below(store.getStored('k1')!.length);
+      expect(old.length).to.be.below(unrepacked);
       // A copy against a dictionary the snapshot lacks (made during the checkpoint) is repacked too.
       const other = new DocStore(undefined, undefined, dicts);
       for (let i = 0; i < TRAIN_AT; i++) other.set(`o${i}`, doc(i + 7));
@@ -211,6 +212,28 @@ describe('engine: document store', () => {
       // Without a saved dictionary, a snapshot gets copies that need none.
       expect(dictIdOf(store.snapshotCopy('late', new Set(), undefined)!)).to.equal(undefined);
       expect(store.snapshotCopy('gone', saved, dict)).to.equal(undefined);
+    });
+    it('keeps a copy repacked for a snapshot, so the next snapshot does not repack it again', () => {
+      const store = new DocStore();
+      for (let i = 0; i < TRAIN_AT; i++) store.set(`k${i}`, doc(i));
+      const dict = store.dictionary!;
+      const saved = new Set([dict.id]);
+      const before = store.getStored('k1')!;
+      expect(dictIdOf(before)).to.equal(undefined); // packed before the store had its dictionary
+      const first = store.snapshotCopy('k1', saved, dict)!;
+      expect(dictIdOf(first)).to.equal(dict.id);
+      // The store now holds that copy: the next snapshot saves it as it is, and reads see the same document.
+      const kept = store.getStored('k1')!;
+      expect(dictIdOf(kept)).to.equal(dict.id);
+      const second = store.snapshotCopy('k1', saved, dict)!;
+      expect([second.buffer, second.byteOffset]).to.deep.equal([kept.buffer, kept.byteOffset]);
+      expect(read(store.get('k1'))).to.deep.equal(read(doc(1)));
+      expect(store.stats().documents).to.equal(TRAIN_AT);
+      // A copy made for a snapshot without the store's dictionary is the snapshot's alone.
+      expect(dictIdOf(store.snapshotCopy('k2', new Set(), undefined)!)).to.equal(undefined);
+      expect(dictIdOf(store.getStored('k2')!)).to.equal(undefined);
+      expect(dictIdOf(store.snapshotCopy('k1', new Set(), undefined)!)).to.equal(undefined);
+      expect(dictIdOf(store.getStored('k1')!)).to.equal(dict.id);
     });
   });
 });
