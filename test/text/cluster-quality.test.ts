@@ -32,6 +32,17 @@
 // - clusters-heldout5.jsonl (8 classes, 32 near misses of the same place and category): scored once, after the
 //   changes above, never read for tuning: precision 0.512, recall 0.966. Its misses were not read; its near
 //   misses share the class's place and object and differ in the cause, which words alone do not separate.
+//
+// Wave 13 (2026-12-07), the same method: (1) clusters-heldout6.jsonl was written and committed alone first; it
+// is scored once, at the end. (2) clusters-dev2.jsonl and the first five held-out files were development data:
+// their wrong joins were read. (3) One general change: each text's causes are read as families of problem
+// predicates (server/text/causes.ts: a price rises, a queue, a quota runs out, someone does not pay, a system is
+// down, a cable is cut…; a stated cause, 原因是/因为/以…为由, over the rest of the text), and a finished cluster
+// lets out a text whose causes are none of those its texts commonly name (causeShare 0.3). Precision before →
+// after: clusters.jsonl 0.901 → 0.932, dev2 0.439 → 0.548, heldout 0.756 → 0.776, heldout2 0.795 → 0.884,
+// heldout3 0.768 → 0.845, heldout4 0.685 → 0.779, heldout5 0.512 → 0.806; recall fell by 0.03–0.08 on five of
+// the seven files (clusters.jsonl 0.876 → 0.831, heldout5 0.966 → 0.882) and held on heldout4. The floors
+// below moved with it, up for precision and down for recall, as measured.
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -154,53 +165,56 @@ describe('text: class-problem clustering quality', function () {
     expect(heldout.filter((r) => texts.has(r.text))).to.deep.equal([]);
   });
 
-  it('development set: precision ≥ 0.9 and recall ≥ 0.87 over all 22 classes (was 0.888 / 0.767)', () => {
-    // Wave 12 traded 0.015 precision here (0.916 → 0.901, recall 0.866 → 0.876) for 0.06–0.11 elsewhere.
-    expect(all.precision).to.be.at.least(0.9);
-    expect(all.recall).to.be.at.least(0.87);
+  it('development set: precision ≥ 0.93 and recall ≥ 0.83 over all 22 classes (was 0.888 / 0.767)', () => {
+    // Wave 12 traded 0.015 precision here (0.916 → 0.901, recall 0.866 → 0.876) for 0.06–0.11 elsewhere;
+    // wave 13 (causes) 0.045 recall for 0.031 precision (→ 0.932 / 0.831).
+    expect(all.precision).to.be.at.least(0.93);
+    expect(all.recall).to.be.at.least(0.83);
   });
 
-  it('development report half: precision ≥ 0.94 and recall ≥ 0.86 (was 0.929 / 0.711)', () => {
-    // Wave 12: 0.954 / 0.809 → 0.946 / 0.870.
-    expect(reported.precision).to.be.at.least(0.94);
-    expect(reported.recall).to.be.at.least(0.86);
+  it('development report half: precision ≥ 0.98 and recall ≥ 0.84 (was 0.929 / 0.711)', () => {
+    // Wave 12: 0.954 / 0.809 → 0.946 / 0.870; wave 13: → 0.981 / 0.841.
+    expect(reported.precision).to.be.at.least(0.98);
+    expect(reported.recall).to.be.at.least(0.84);
   });
 
-  it('held-out set: recall ≥ 0.92 and precision ≥ 0.75 (targets 0.8 / 0.9: precision not met, see README)', () => {
-    expect(fresh.recall).to.be.at.least(0.92);
-    // Moved down in wave 8 from 0.72 (0.735 before it), up in wave 12 (0.667 → 0.756): see the header.
-    expect(fresh.precision).to.be.at.least(0.75);
+  it('held-out set: recall ≥ 0.89 and precision ≥ 0.77 (targets 0.8 / 0.9: precision not met, see README)', () => {
+    // Wave 13: 0.923 → 0.894.
+    expect(fresh.recall).to.be.at.least(0.89);
+    // Moved down in wave 8 from 0.72 (0.735 before it), up in wave 12 (0.667 → 0.756) and 13 (→ 0.776).
+    expect(fresh.precision).to.be.at.least(0.77);
   });
 
-  it('second held-out set (wave 5): precision ≥ 0.79 and recall ≥ 0.9 (targets 0.9 / 0.8: precision not met)', () => {
+  it('second held-out set (wave 5): precision ≥ 0.88 and recall ≥ 0.87 (targets 0.9 / 0.8: precision not met)', () => {
     expect(heldout2.length).to.equal(80);
     expect(classCount(heldout2)).to.equal(6);
-    // Moved down in wave 8 from 0.74 (0.744 before it), up in wave 12 (0.687 → 0.795): see the header.
-    expect(second.precision).to.be.at.least(0.79);
-    expect(second.recall).to.be.at.least(0.9);
+    // Moved down in wave 8 from 0.74 (0.744 before it), up in wave 12 (0.687 → 0.795) and wave 13 (→ 0.884,
+    // recall 0.904 → 0.874): see the header.
+    expect(second.precision).to.be.at.least(0.88);
+    expect(second.recall).to.be.at.least(0.87);
   });
 
-  it('third held-out set (wave 8): precision ≥ 0.76 and recall ≥ 0.7 (targets 0.9 / 0.8: neither met)', () => {
+  it('third held-out set (wave 8): precision ≥ 0.84 and recall ≥ 0.66 (targets 0.9 / 0.8: neither met)', () => {
     expect(heldout3.length).to.equal(82);
     expect(classCount(heldout3)).to.equal(6);
     const developed = new Set([...rows, ...heldout, ...heldout2].map((r) => r.class));
     expect(heldout3.filter((r) => !r.class.startsWith('none') && developed.has(r.class))).to.deep.equal([]);
-    // Wave 12: 0.686 / 0.719 → 0.768 / 0.700.
-    expect(third.precision).to.be.at.least(0.76);
-    expect(third.recall).to.be.at.least(0.7);
+    // Wave 12: 0.686 / 0.719 → 0.768 / 0.700; wave 13: → 0.845 / 0.667.
+    expect(third.precision).to.be.at.least(0.84);
+    expect(third.recall).to.be.at.least(0.66);
   });
 
-  it('fourth held-out set (wave 11): precision ≥ 0.68 and recall ≥ 0.76 (targets 0.9 / 0.8)', () => {
+  it('fourth held-out set (wave 11): precision ≥ 0.77 and recall ≥ 0.76 (targets 0.9 / 0.8)', () => {
     expect(heldout4.length).to.equal(90);
     expect(classCount(heldout4)).to.equal(7);
     const others = new Set([...rows, ...heldout, ...heldout2, ...heldout3, ...dev2].map((r) => r.class));
     expect(heldout4.filter((r) => !r.class.startsWith('none') && others.has(r.class))).to.deep.equal([]);
-    // Wave 12: 0.623 / 0.788 → 0.685 / 0.763.
-    expect(fourth.precision).to.be.at.least(0.68);
+    // Wave 12: 0.623 / 0.788 → 0.685 / 0.763; wave 13: → 0.779 / 0.763.
+    expect(fourth.precision).to.be.at.least(0.77);
     expect(fourth.recall).to.be.at.least(0.76);
   });
 
-  it('fifth held-out set (wave 12): precision ≥ 0.51 and recall ≥ 0.96 (scored once at the end; targets 0.9 / 0.8)', () => {
+  it('fifth held-out set (wave 12): precision ≥ 0.8 and recall ≥ 0.88 (development data in wave 13; targets 0.9 / 0.8)', () => {
     expect(heldout5.length).to.equal(93);
     expect(classCount(heldout5)).to.equal(8);
     expect(heldout5.filter((r) => r.class.startsWith('none')).length).to.equal(32);
@@ -208,20 +222,21 @@ describe('text: class-problem clustering quality', function () {
       [...rows, ...heldout, ...heldout2, ...heldout3, ...heldout4, ...dev2].map((r) => r.class),
     );
     expect(heldout5.filter((r) => !r.class.startsWith('none') && others.has(r.class))).to.deep.equal([]);
-    // As measured on first scoring, after wave 12's changes (0.512 / 0.966): a floor, not a target.
-    expect(fifth.precision).to.be.at.least(0.51);
-    expect(fifth.recall).to.be.at.least(0.96);
+    // As measured on first scoring, after wave 12's changes (0.512 / 0.966); wave 13 read its misses and went
+    // to 0.806 / 0.882: a floor, not a target.
+    expect(fifth.precision).to.be.at.least(0.8);
+    expect(fifth.recall).to.be.at.least(0.88);
   });
 
-  it('second development set: 10 classes of its own and near misses; precision ≥ 0.43, recall ≥ 0.94', () => {
+  it('second development set: 10 classes of its own and near misses; precision ≥ 0.54, recall ≥ 0.91', () => {
     expect(dev2.length).to.equal(122);
     expect(classCount(dev2)).to.equal(10);
     expect(dev2.filter((r) => r.class.startsWith('none')).length).to.equal(52);
     const others = new Set([...rows, ...heldout, ...heldout2, ...heldout3].map((r) => r.class));
     expect(dev2.filter((r) => !r.class.startsWith('none') && others.has(r.class))).to.deep.equal([]);
-    // Wave 12: 0.375 / 0.961 → 0.439 / 0.948.
-    expect(second2.precision).to.be.at.least(0.43);
-    expect(second2.recall).to.be.at.least(0.94);
+    // Wave 12: 0.375 / 0.961 → 0.439 / 0.948; wave 13: → 0.548 / 0.918.
+    expect(second2.precision).to.be.at.least(0.54);
+    expect(second2.recall).to.be.at.least(0.91);
   });
 
   it('the bounded candidate search loses nothing against comparing every text of the category', () => {

@@ -8,10 +8,11 @@ import {
   pairwiseScores,
   type ClusterItem,
 } from '../../../server/text/cluster.ts';
+import { causesDiffer, causesOf } from '../../../server/text/causes.ts';
 import type { SparseVector } from '../../../server/text/features.ts';
 import { withoutPlaces } from '../../../server/text/places.ts';
 import { summariseCluster } from '../../../server/text/cluster-summary.ts';
-import { readsAsTopic } from '../../../server/text/segment.ts';
+import { normaliseText, readsAsTopic } from '../../../server/text/segment.ts';
 
 const day = (d: number) => new Date(Date.UTC(2026, 3, 1) + d * 86_400_000);
 const OUTAGE = [
@@ -254,5 +255,55 @@ describe('text: clustering links', () => {
       index,
     );
     expect(held.map((c) => c.memberIds)).to.deep.equal([['a0', 's', 'a1', 'a2', 'a3', 'a4']]);
+  });
+
+  it('lets a text out of a cluster when the cause it names is none of the causes the cluster names', () => {
+    // One park's outages, four from the load and one from an unpaid bill: the words are the same (园区, 停电,
+    // 供电所), so the bill joins on them; its cause is not the cluster's, so it leaves.
+    const texts = [
+      '园区下午一到用电高峰就停电，供电所说变电站负荷太重，跳闸了',
+      '园区又停电了，说是变压器容量不够，带不动这么多厂',
+      '这个月园区停电四次，都是用电高峰时线路过载跳闸',
+      '园区停电太频繁，供电所说负荷超了，要等扩容',
+      '园区今天停电了，供电所说是我们上个月电费没交，欠费停的',
+    ];
+    const list = texts.map((text, i) => ({
+      id: `t${i}`,
+      text,
+      category: 'utilities' as const,
+      createdAt: day(i),
+      region: 'nanxun',
+    }));
+    const members = (causeShare: number) => {
+      let n = 0;
+      return clusterItems(list, [], () => `c${n++}`, { causeShare }).map((c) => c.memberIds);
+    };
+    expect(members(0)).to.deep.equal([['t0', 't1', 't2', 't3', 't4']]);
+    expect(members(0.3)).to.deep.equal([['t0', 't1', 't2', 't3'], ['t4']]);
+  });
+});
+
+describe('text: the causes a clustered text names', () => {
+  const causes = (text: string) => causesOf(normaliseText(text));
+
+  it('reads one cause told in other words as one, and two causes as two', () => {
+    expect(causesDiffer(causes('变电站负荷太重，跳闸了'), causes('变压器容量不够，带不动'))).to.equal(false);
+    expect(causesDiffer(causes('船闸排了一天多'), causes('过闸要预约，等了两天'))).to.equal(false);
+    expect(causesDiffer(causes('变电站负荷太重，跳闸了'), causes('电费没交，欠费停的'))).to.equal(true);
+    expect(causesDiffer(causes('船闸排了一天多'), causes('船闸下个月检修停航'))).to.equal(true);
+    expect(causesDiffer(causes('光缆被施工队挖断了'), causes('宽带续费涨了四成'))).to.equal(true);
+  });
+
+  it('takes the cause a text states over the rest of it', () => {
+    // 涨了 is a consequence here; the stated cause is the cable cut.
+    expect(causes('厂里停电，原因是施工队挖断了电缆，损失大，运费也涨了')).to.deep.equal(
+      causes('施工队挖断了电缆'),
+    );
+    expect(causes('以质量问题为由不结算货款')).to.deep.equal(causes('质量问题'));
+  });
+
+  it('judges nothing when a text names no cause', () => {
+    expect(causes('上周反映的那个事还没人来')).to.deep.equal([]);
+    expect(causesDiffer(causes('上周反映的那个事还没人来'), causes('电费没交，欠费停的'))).to.equal(false);
   });
 });
