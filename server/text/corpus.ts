@@ -153,3 +153,10 @@ export function loadClusterHeldout4(dir = CORPUS_DIR): ClusterRow[] {
 export function loadClusterHeldout5(dir = CORPUS_DIR): ClusterRow[] {
   return readJsonLines(corpusFile('clusters-heldout5.jsonl', dir), clusterRowSchema);
 }
+/**
+ * The sixth clustering held-out set (written and committed before the thirteenth wave changed anything, scored
+ * once at its end): only reported.
+ */
+export function loadClusterHeldout6(dir = CORPUS_DIR): ClusterRow[] {
+  return readJsonLines(corpusFile('clusters-heldout6.jsonl', dir), clusterRowSchema);
+}

@@ -41,8 +41,12 @@
 // lets out a text whose causes are none of those its texts commonly name (causeShare 0.3). Precision before →
 // after: clusters.jsonl 0.901 → 0.932, dev2 0.439 → 0.548, heldout 0.756 → 0.776, heldout2 0.795 → 0.884,
 // heldout3 0.768 → 0.845, heldout4 0.685 → 0.779, heldout5 0.512 → 0.806; recall fell by 0.03–0.08 on five of
-// the seven files (clusters.jsonl 0.876 → 0.831, heldout5 0.966 → 0.882) and held on heldout4. The floors
+// the seven files (clusters.jsonl 0.876 → 0.838, heldout5 0.966 → 0.882) and held on heldout4. The floors
 // below moved with it, up for precision and down for recall, as measured.
+// - clusters-heldout6.jsonl (8 classes, 33 near misses of the same place, category and object with another
+//   cause): scored once, at the end, on the code before the wave (P 0.416, R 0.914) and after it (P 0.593,
+//   R 0.914). Its misses were not read. It was written in the same session as causes.ts's families, just
+//   before them, so it is not blind to them: the figure is, if anything, optimistic.
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -59,6 +63,7 @@ import {
   loadClusterHeldout3,
   loadClusterHeldout4,
   loadClusterHeldout5,
+  loadClusterHeldout6,
   loadClusterTexts,
   loadTrainingCorpus,
   type ClusterRow,
@@ -116,6 +121,8 @@ describe('text: class-problem clustering quality', function () {
   const fourth = score(heldout4, background);
   const heldout5 = loadClusterHeldout5();
   const fifth = score(heldout5, background);
+  const heldout6 = loadClusterHeldout6();
+  const sixth = score(heldout6, background);
   const dev2 = loadClusterDev2();
   const second2 = score(dev2, background);
   const f = (x: number) => x.toFixed(3);
@@ -144,6 +151,10 @@ describe('text: class-problem clustering quality', function () {
       `${fifth.truePairs} true pairs): precision ${f(fifth.precision)}, recall ${f(fifth.recall)}`,
   );
   console.log(
+    `      clusters-heldout6.jsonl (sixth held out, ${heldout6.length} texts, ${classCount(heldout6)} classes, ` +
+      `${sixth.truePairs} true pairs): precision ${f(sixth.precision)}, recall ${f(sixth.recall)}`,
+  );
+  console.log(
     `      clusters-dev2.jsonl (second development set, ${dev2.length} texts, ${classCount(dev2)} classes, ` +
       `${second2.truePairs} true pairs): precision ${f(second2.precision)}, recall ${f(second2.recall)}`,
   );
@@ -167,13 +178,13 @@ describe('text: class-problem clustering quality', function () {
 
   it('development set: precision ≥ 0.93 and recall ≥ 0.83 over all 22 classes (was 0.888 / 0.767)', () => {
     // Wave 12 traded 0.015 precision here (0.916 → 0.901, recall 0.866 → 0.876) for 0.06–0.11 elsewhere;
-    // wave 13 (causes) 0.045 recall for 0.031 precision (→ 0.932 / 0.831).
+    // wave 13 (causes) 0.038 recall for 0.031 precision (→ 0.932 / 0.838).
     expect(all.precision).to.be.at.least(0.93);
     expect(all.recall).to.be.at.least(0.83);
   });
 
   it('development report half: precision ≥ 0.98 and recall ≥ 0.84 (was 0.929 / 0.711)', () => {
-    // Wave 12: 0.954 / 0.809 → 0.946 / 0.870; wave 13: → 0.981 / 0.841.
+    // Wave 12: 0.954 / 0.809 → 0.946 / 0.870; wave 13: → 0.981 / 0.855.
     expect(reported.precision).to.be.at.least(0.98);
     expect(reported.recall).to.be.at.least(0.84);
   });
@@ -226,6 +237,20 @@ describe('text: class-problem clustering quality', function () {
     // to 0.806 / 0.882: a floor, not a target.
     expect(fifth.precision).to.be.at.least(0.8);
     expect(fifth.recall).to.be.at.least(0.88);
+  });
+
+  it('sixth held-out set (wave 13): precision ≥ 0.59 and recall ≥ 0.91 (scored once at the end; targets 0.9 / 0.8)', () => {
+    expect(heldout6.length).to.equal(90);
+    expect(classCount(heldout6)).to.equal(8);
+    expect(heldout6.filter((r) => r.class.startsWith('none')).length).to.equal(33);
+    const others = new Set(
+      [...rows, ...heldout, ...heldout2, ...heldout3, ...heldout4, ...heldout5, ...dev2].map((r) => r.class),
+    );
+    expect(heldout6.filter((r) => !r.class.startsWith('none') && others.has(r.class))).to.deep.equal([]);
+    // As measured on first scoring, after wave 13's change (0.593 / 0.914; the code before it: 0.416 / 0.914):
+    // a floor, not a target.
+    expect(sixth.precision).to.be.at.least(0.59);
+    expect(sixth.recall).to.be.at.least(0.91);
   });
 
   it('second development set: 10 classes of its own and near misses; precision ≥ 0.54, recall ≥ 0.91', () => {
