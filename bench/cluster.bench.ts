@@ -39,13 +39,33 @@ const EXHAUSTIVE: Partial<ClusterOptions> = {
   probeTexts: Infinity,
 };
 
-/** Each text is a corpus text with its own enterprise and town, so no two are identical; 120 days of issues. */
+/** Stated causes (server/text/causes.ts reads them): a corpus text's copies give one, a fifth of them another. */
+const CAUSES = [
+  '线路负荷过大',
+  '施工队挖断了管线',
+  '上月费用没交',
+  '计划检修',
+  '系统故障',
+  '排队太久',
+  '额度用完了',
+  '价格上涨',
+];
+
+/**
+ * Each text is a corpus text with its own enterprise and town, so no two are identical; 120 days of issues. The
+ * copies of one corpus text state its cause, and every fifth copy another one: a class with its near misses of
+ * another cause, as the held-out cluster files have them (the town alone varied before wave 13, so the copies
+ * of a text were all one class).
+ */
 function issues(n: number): ClusterItem[] {
   return Array.from({ length: n }, (_, i) => {
-    const r = source[(i * 7919) % source.length];
+    const at = (i * 7919) % source.length;
+    const r = source[at];
+    const copy = Math.floor(i / source.length);
+    const cause = CAUSES[(at + (copy % 5 === 4 ? 1 + (copy % 7) : 0)) % CAUSES.length];
     return {
       id: String(i),
-      text: `${TOWNS[i % TOWNS.length]}企业${i % 997}反映：${r.text}`,
+      text: `${TOWNS[i % TOWNS.length]}企业${i % 997}反映：${r.text}据了解原因是${cause}。`,
       category: r.category,
       createdAt: new Date(start + ((i * 104729) % (120 * DAY_MS))),
       region: r.region ?? null,
