@@ -10,6 +10,7 @@ import { charCount, LIMITS } from '../../shared/schemas.ts';
 import type { EnterpriseDoc } from '../models/index.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { coreFields, type CoreFields } from './issue-store.ts';
+import { searchTermsOf } from '../text/search-terms.ts';
 
 /** The intake facts, as the issue stores them; the lifecycle comes as the shared core. */
 export type IntakeIssueParts = Pick<
@@ -172,6 +173,7 @@ export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }
     version: 1,
     createdBy: p.createdBy,
     createdAt: p.now,
+    searchTerms: searchTermsOf(p.title, p.content, p.enterprise.name),
     timeline: p.timeline.map(storedEvent),
   });
 }

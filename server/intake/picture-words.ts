@@ -20,12 +20,13 @@ import type { IssueDoc, StoredTimelineEvent } from '../models/index.ts';
 import type { IntakeConfig } from './intake-config.ts';
 import { openingOf, possibleRepeatEvent, type NewIssueInput } from './issue-from-message.ts';
 import type { RepeatCandidate } from './repeat.ts';
+import { searchTermsOf } from '../text/search-terms.ts';
 import { titleFromContent } from './title-from-content.ts';
 
 /** The timeline note's kind: the words that describe the issue's picture. */
 export const PICTURE_DESCRIBED = 'picture_described';
 
-type Current = Pick<IssueDoc, '_id' | 'state' | 'version' | 'contact'> & {
+type Current = Pick<IssueDoc, '_id' | 'state' | 'version' | 'contact' | 'enterpriseName'> & {
   timeline: Pick<StoredTimelineEvent, 'actorRole'>[];
 };
 
@@ -44,7 +45,7 @@ export async function describePicture(
   const issues = deps.models.Issue.collection;
   const current = await issues.findOne<Current>(
     { _id: picture._id as Types.ObjectId, content: PICTURE_ONLY_CONTENT },
-    { projection: { state: 1, version: 1, contact: 1, 'timeline.actorRole': 1 } },
+    { projection: { state: 1, version: 1, contact: 1, enterpriseName: 1, 'timeline.actorRole': 1 } },
   );
   if (!current) return null;
   const untouched = current.state === 'received' && current.timeline.every((e) => e.actorRole === 'system');
@@ -62,9 +63,11 @@ export async function describePicture(
   };
   // The words may name who to call (联系人…手机…): added to the follower the picture came from.
   const contact = { ...(current.contact ?? {}), ...msg.contact };
+  const title = msg.title ?? titleFromContent(msg.content);
   let set: Record<string, unknown> = {
-    title: msg.title ?? titleFromContent(msg.content),
+    title,
     content: msg.content,
+    searchTerms: searchTermsOf(title, msg.content, current.enterpriseName),
     contact,
     updatedAt: now,
     ...(possibleRepeat ? { possibleRepeat } : {}),

@@ -158,6 +158,8 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   /** deadlines.resolveBy, top-level so the "due soonest" list sorts on an index. */
   dueAt: Date | null;
   timeline: StoredTimelineEvent[];
+  /** The search terms of title, content and enterprise name (server/text/search-terms.ts); never presented. */
+  searchTerms?: number[];
   version: number;
   createdBy: string;
   createdAt: Date;
@@ -290,6 +292,12 @@ const DUE_SOONEST = { dueAt: 1, _id: 1 } as const;
 export const ENTERPRISE_ISSUES_INDEX = { enterpriseId: 1, ...NEWEST_FIRST } as const;
 
 /**
+ * The list search's word index (routes/issues/issue-search.ts): the issues holding a term, newest first, so a
+ * search reads the issues its query's term occurs in, in the list's order, and no other.
+ */
+export const SEARCH_TERMS_INDEX = { searchTerms: 1, ...NEWEST_FIRST } as const;
+
+/**
  * A unit's issues by state, due soonest: the workbench counts the unit's queues that no smaller index holds
  * (to sign, in progress) on it by `hint`, from its keys. A count has no order to choose an index by, and the
  * planner's trial can take an index that reads far more: for "overdue" it took the warning index when the
@@ -405,6 +413,7 @@ function defineListIndexes(schema: Schema<IssueDoc>): void {
   }
   // The QR page and the list's enterprise filter; an enterprise's few issues sort in memory by due date.
   schema.index({ ...ENTERPRISE_ISSUES_INDEX });
+  schema.index({ ...SEARCH_TERMS_INDEX });
   schema.index({ ...UNIT_LIT_INDEX }, rare.warning);
   schema.index({ ...CALLBACK_INDEX }, { partialFilterExpression: { callbackRequested: true } });
   schema.index({ ...RATING_CHECK_INDEX }, { partialFilterExpression: { ...RATING_CHECK } });
@@ -474,6 +483,8 @@ export function defineIssueModel(conn: Connection): IssueModel {
     mergedFrom: { type: [{ type: ObjectId, ref: 'Issue' }], default: [] },
     classProblemId: { type: ObjectId, ref: 'ClassProblem', default: null },
     dueAt: { type: Date, default: null },
+    // Missing on an issue stored before the search index until the upgrade fills it (issue-upgrades.ts).
+    searchTerms: { type: [Number], default: undefined },
     timeline: { type: [timelineSchema], default: [] },
     version: { type: Number, required: true, default: 1 },
     createdBy: { type: String, required: true },

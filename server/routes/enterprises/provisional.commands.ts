@@ -10,6 +10,7 @@ import { AppError, notFound } from '../../errors.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { newQrToken } from '../../models/enterprise.model.ts';
 import { isDuplicateKey } from '../../db/duplicate-key.ts';
+import { searchTermsOf } from '../../text/search-terms.ts';
 import { emailTaken, isEmailTaken } from './enterprise.commands.ts';
 
 export interface ConfirmInput {
@@ -54,6 +55,8 @@ async function copyToIssues(
       enterpriseCreditCode: to.creditCode ?? '',
       region: to.region,
     },
+    // The new name's terms join the old ones: a term too many costs the search a read, never a wrong answer.
+    $addToSet: { searchTerms: { $each: searchTermsOf(to.name) } },
     ...(event ? { $push: { timeline: event.entry } } : {}),
   } as never);
 }

@@ -1,11 +1,12 @@
 // Staff reads of issues. The detail answers 404 for an issue the actor may not see, exactly as for one that
 // does not exist. The list is one indexed query per page (issue-list.filter.ts builds its conditions,
-// issue-list.order.ts its order and keyset cursor); a text search reads a bounded window of the list once, its
-// searched fields only, and then its page's rows (issue-search.ts); a number search two queries per step of
-// its window (where the step ends, the matches within).
+// issue-list.order.ts its order and keyset cursor); a text search reads a bounded window of the list once
+// (newest first, of the issues holding its rarest term: the word index), its searched fields only, and then
+// its page's rows (issue-search.ts); a number search two queries per step of its window (where the step ends,
+// the matches within).
 import type { Actor } from '../../../shared/roles.ts';
 import type { Models } from '../../models/index.ts';
-import type { IssueDoc } from '../../models/issue.model.ts';
+import { SEARCH_TERMS_INDEX, type IssueDoc } from '../../models/issue.model.ts';
 import { ISSUE_SUMMARY_FIELDS, type IssueSummaryDoc } from '../../presenters/issue.presenter.ts';
 import { canReadIssue } from '../../policies/screens.policy.ts';
 import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
@@ -29,9 +30,12 @@ import {
   SearchWalk,
   searchTermOf,
   TEXT_FIELDS,
+  TERM_CANDIDATES,
+  TERM_COUNT_CAP,
   textMatcher,
 } from './issue-search.ts';
 import { readTextRow, type RawTextRow } from './issue-search.row.ts';
+import { queryTermsOf } from '../../text/search-terms.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
 export interface IssueList {
@@ -165,6 +169,24 @@ async function textSearchPage(
 }
 
 /**
+ * Of a query's terms (longest word first), the one the fewest issues hold, counted from the word index's keys
+ * up to TERM_COUNT_CAP each (a company name's 有限公司 is held by nearly every issue, its own words by a few);
+ * ties, and terms past TERM_CANDIDATES, go to the longer word.
+ */
+async function rarestTerm(models: Models, terms: readonly number[]): Promise<number> {
+  if (terms.length === 1) return terms[0];
+  const issues = models.Issue.collection;
+  const hint = SEARCH_TERMS_INDEX;
+  const candidates = terms.slice(0, TERM_CANDIDATES);
+  const counts = await Promise.all(
+    candidates.map((h) => issues.countDocuments({ searchTerms: h }, { limit: TERM_COUNT_CAP, hint })),
+  );
+  let best = 0;
+  for (let i = 1; i < counts.length; i++) if (counts[i] < counts[best]) best = i;
+  return candidates[best];
+}
+
+/**
  * The staff list: the actor's visibility AND the filters, in an indexed order, paged by keyset cursor. Every
  * query it sends is served by an index that delivers its order (test/api/issues/list-plans.test.ts).
  */
@@ -185,7 +207,12 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   // A search in due order reads the dated issues only (its window runs along the due dates).
   const base = [...listConditions(actor, q), ...after, ...(order.name === 'dueAt' ? [dated(q.from)] : [])];
   if (!term) return page(models, base, order, q.limit, q.view === 'cards');
-  if (term.kind === 'text') return textSearchPage(models, base, order, term.text, q.limit);
+  if (term.kind === 'text') {
+    // Newest first, the rows holding one of the query's terms are the list's rows that can match, in order.
+    const terms = order.name === 'createdAt' ? queryTermsOf(term.text) : [];
+    const holding = terms.length ? [{ searchTerms: await rarestTerm(models, terms) }] : [];
+    return textSearchPage(models, [...base, ...holding], order, term.text, q.limit);
+  }
   // By number: the window runs along the number index; visibility and filters apply to what it holds.
   const prefix = numberPrefix(term.prefix);
   return searchPage(models, { conditions: [prefix, ...after], order }, base, q.limit);

@@ -1,11 +1,15 @@
 // The list's free-text search (`q`), bounded. An issue number or a fragment of one ("HZ-2026-000123",
 // "2026-0001", "HZ-2026") is an anchored prefix of the unique number index, listed by number. A whole, valid
 // credit code names one enterprise: its issues, as the enterprise filter lists them. Any other text
-// is matched literally (escaped) against number, title, content, enterprise name and credit code, which no
-// index can serve; so a request reads at most SEARCH_WINDOW rows of the list it searches (a few days of a
-// city's issues, more with filters), newest first (or in the chosen order), returns the matches among them
-// and a cursor to continue, and says how far it got (「已搜索至 …，继续搜索更早」). Never an unbounded scan
-// per request, on MongoDB as on the embedded server.
+// is matched literally (escaped) against number, title, content, enterprise name and credit code. Newest
+// first, a text holding a dictionary word of two or more Chinese characters is searched among the issues
+// holding that word's term (the word index, server/text/search-terms.ts: the rarest of the query's terms),
+// which are every issue the text can occur in; a text without one (a single character, letters, digits), or
+// a search in due order, among all the list's rows. Either way a request reads at most SEARCH_WINDOW rows of
+// the list it searches (with the word index, of the issues holding the word: often all of them, years deep;
+// without it a few days of a city's issues, more with filters), in the list's order, returns the matches among
+// them and a cursor to continue, and says how far it got (「已搜索至 …，继续搜索更早」). Never an unbounded
+// scan per request, on MongoDB as on the embedded server.
 //
 // Each row of the window is read once (in SEARCH_READS batches), its searched fields only (TEXT_FIELDS), and
 // matched here (`textMatcher`, the same literal, case-insensitive test the database's `$regex` made);
@@ -30,6 +34,11 @@ export const SEARCH_STEPS: readonly number[] = Object.freeze([300, SEARCH_WINDOW
  * (each waits its turn on the database's one thread behind other requests) for a rare word.
  */
 export const SEARCH_READS: readonly number[] = Object.freeze([300, 900, SEARCH_WINDOW - 1200, 300]);
+
+/** How many of a query's terms (its longest words) are counted to find the rarest. */
+export const TERM_CANDIDATES = 6;
+/** A term's issues are counted up to here: past it, a term is common enough that length decides. */
+export const TERM_COUNT_CAP = 1000;
 
 export type SearchTerm =
   | { kind: 'number'; prefix: string }

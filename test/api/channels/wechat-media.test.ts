@@ -350,6 +350,12 @@ describe('WeChat pictures: the media download job against a fake WeChat API', fu
     // Classified and routed on the words, as if they had come first.
     expect(one.category).to.equal('utilities');
     expect(one.timeline.map((x) => x.data?.kind ?? x.action)).to.include('picture_described');
+    // Staff find it by its words (the list search reads the terms the words gave it).
+    const found = await request(t.app)
+      .get(`/api/issues?q=${encodeURIComponent('污水管网堵塞')}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(found.body.items.map((i: { id: string }) => i.id)).to.include(String(issue._id));
     expect((await listed(issue._id)).map((f) => f.status)).to.deep.equal(['pending']);
     // Redelivery of either message answers the same number (newly signed URLs, as WeChat retries).
     expect((await post(imageXml(openid, 'MEDIA_picfirst', 'picfirst-img'))).text).to.contain(issue.number);

@@ -146,6 +146,13 @@ describe('intake: matching the enterprise, provisional enterprises', () => {
       region: 'anji',
     });
     expect(moved[0].timeline.at(-1)?.note).to.include('已归并');
+    // Staff find them by their new enterprise's name (the list search reads the terms the name gave them).
+    const found = await request(t.app)
+      .get(`/api/issues?q=${encodeURIComponent(real.name)}&limit=100`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    const ids = found.body.items.map((i: { id: string }) => i.id);
+    expect(ids).to.include.members(moved.map((m) => String(m._id)));
     // The provisional code the writer was sent says where the issues went, and opens nothing.
     const page = await request(t.app).get(`/e/${provisional?.qrToken}`).expect(410);
     expect(page.text).to.include('查询码已停用').and.include('已归入所属企业的档案');

@@ -6,6 +6,7 @@ import { Types } from 'mongoose';
 import { DAY_MS } from '../../../shared/clock.ts';
 import { CATEGORY_IDS, CHANNEL_IDS, TERMINAL_STATES } from '../../../shared/states.ts';
 import { createRng, type Rng } from '../../../server/seed/prng.ts';
+import { searchTermsOf } from '../../../server/text/search-terms.ts';
 import type { IssueTestApp } from './fixtures.ts';
 
 type Weighted<T> = ReadonlyArray<readonly [T, number]>;
@@ -115,6 +116,7 @@ export async function insertBulkIssues(t: IssueTestApp, n: number, seed = 11): P
     const lit = doc.warning === 'red' || doc.warning === 'overdue';
     doc.supervised = lit || (!open && i % 11 === 0);
     doc.bulletined = (doc.warning === 'overdue' && i % 2 === 0) || (!open && i % 22 === 0);
+    Object.assign(doc, { searchTerms: searchTermsOf(doc.title, doc.content, doc.enterpriseName) });
   }
   for (let i = 0; i < docs.length; i += 1000)
     await t.models.Issue.collection.insertMany(docs.slice(i, i + 1000));

@@ -24,6 +24,8 @@ interface Sent {
 }
 
 interface Explained {
+  /** The first index the winning plan scans. */
+  index?: string;
   keys: number;
   returned: number;
   stages: string[];
@@ -121,6 +123,7 @@ describe('GET /api/issues: every query is served by an index that delivers its o
     const ex = await cursor.explain('executionStats');
     const stages = stageNames(ex.queryPlanner.winningPlan);
     return {
+      index: (JSON.stringify(ex.queryPlanner.winningPlan).match(/"indexName":"([^"]+)"/) ?? [])[1],
       keys: ex.executionStats.totalKeysExamined,
       returned: ex.executionStats.nReturned,
       stages,
@@ -286,12 +289,33 @@ describe('GET /api/issues: every query is served by an index that delivers its o
     }
   });
 
+  it('a text search newest first reads the word index: the issues holding its word, about what it returns', async () => {
+    const holding = await count({ content: /用电增容/ });
+    expect(holding).to.be.within(30, 60);
+    for (const role of Object.keys(roles)) {
+      const { explained } = await listAndExplain(roles[role].user, `q=${encodeURIComponent('用电增容')}`);
+      // One read of the issues holding the word, then the page's rows by _id.
+      expect(explained.length, role).to.be.within(1, 2);
+      const [search] = explained;
+      const where = `${role}: ${JSON.stringify(search.ex)}`;
+      expect(search.ex.index, where).to.equal('searchTerms_1_createdAt_-1__id_-1');
+      expect(search.ex.stages, where).to.not.include('SORT');
+      // Every issue holding the word is read once, at most (the others in the actor's reach and filters are
+      // the page); the centre sees them all, so it reads what it returns.
+      expect(search.ex.keys, where).to.be.at.most(holding + 1);
+      if (role === 'centre') expect(search.ex.keys, where).to.be.at.most(search.ex.returned + 1);
+    }
+  });
+
   it('a text search reads each row of one bounded window once per request, on an index, in order', async () => {
     for (const role of Object.keys(roles)) {
-      for (const sort of ['createdAt', 'dueAt']) {
+      for (const [sort, text] of [
+        ['createdAt', '增'],
+        ['dueAt', '用电增容'],
+      ]) {
         const { explained } = await listAndExplain(
           roles[role].user,
-          `q=${encodeURIComponent('用电增容')}&sort=${sort}`,
+          `q=${encodeURIComponent(text)}&sort=${sort}`,
         );
         // The window's reads (one more for the rows that share the last one's key), then the page's rows by _id.
         expect(explained.length).to.be.within(1, SEARCH_READS.length + 1);

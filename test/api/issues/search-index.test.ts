@@ -1,0 +1,92 @@
+// The list search's word index: newest first, a query with a dictionary word reads only the issues holding
+// that word's term, so an issue far older than the search window is found on the first request; the literal
+// match still decides (an issue holding both words of the query but not the phrase is not listed), the list's
+// filters and cursor work as on any page, and issues stored before the index get their terms once at start-up.
+import { expect } from 'chai';
+import { SEARCH_WINDOW } from '../../../server/routes/issues/issue-search.ts';
+import { upgradeStoredIssues } from '../../../server/models/issue-upgrades.ts';
+import { searchTermsOf } from '../../../server/text/search-terms.ts';
+import { insertBulkIssues } from './bulk-issues.ts';
+import { useIssueApp } from './fixtures.ts';
+import { searchPages } from './search-pages.ts';
+
+describe('GET /api/issues?q=: the word index', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+  const { get, all } = searchPages(t);
+  const NEWEST = { createdAt: -1, _id: -1 } as const;
+
+  before(async function () {
+    this.timeout(60_000);
+    await insertBulkIssues(t, SEARCH_WINDOW + 600);
+  });
+
+  const idsOf = async (filter: object) =>
+    (await t.models.Issue.find(filter, { _id: 1 }).sort(NEWEST).lean()).map((d) => String(d._id));
+
+  /** The `_id` of the newest issue older than the text window. */
+  async function beyondWindow(skip = 0) {
+    const [row] = await t.models.Issue.find({}, { _id: 1 })
+      .sort(NEWEST)
+      .skip(SEARCH_WINDOW + 100 + skip)
+      .limit(1)
+      .lean();
+    return row._id;
+  }
+
+  it('finds every matching issue, old ones beyond the window included, in one request', async () => {
+    const expected = await idsOf({ content: /用电增容/ });
+    const [boundary] = await t.models.Issue.find({}, { createdAt: 1 })
+      .sort(NEWEST)
+      .skip(SEARCH_WINDOW)
+      .lean();
+    const old = await t.models.Issue.countDocuments({
+      content: /用电增容/,
+      createdAt: { $lt: boundary.createdAt },
+    });
+    expect(old, 'matches beyond the window').to.be.greaterThan(0);
+    const page = await get(`q=${encodeURIComponent('用电增容')}&limit=100`);
+    expect(page.items.map((i) => i.id)).to.deep.equal(expected);
+    expect(page.searchedTo).to.equal(undefined);
+    expect(page.next).to.equal(undefined);
+  });
+
+  it('lists only issues holding the phrase, not those holding its words apart', async () => {
+    const apart = await beyondWindow(7);
+    const content = '用电负荷上来了，增容至今未批复。';
+    await t.models.Issue.collection.updateOne(
+      { _id: apart },
+      { $set: { content, searchTerms: searchTermsOf('问题', content) } },
+    );
+    const ids = (await get(`q=${encodeURIComponent('用电增容')}&limit=100`)).items.map((i) => i.id);
+    expect(ids).to.not.include(String(apart));
+    expect(ids).to.deep.equal(await idsOf({ content: /用电增容/ }));
+    // Its own words find it, old as it is.
+    const own = await get(`q=${encodeURIComponent('增容至今')}&limit=100`);
+    expect(own.items.map((i) => i.id)).to.deep.equal([String(apart)]);
+  });
+
+  it('keeps the list’s filters and pages through the matches with the cursor', async () => {
+    const expected = await idsOf({ content: /用电增容/, state: 'closed' });
+    expect(expected.length).to.be.greaterThan(6);
+    const pages = await all(`q=${encodeURIComponent('用电增容')}&state=closed&limit=3`);
+    expect(pages.length).to.equal(Math.ceil(expected.length / 3));
+    expect(pages.flatMap((p) => p.items.map((i) => i.id))).to.deep.equal(expected);
+    expect(pages.every((p) => p.items.every((i) => i.state === 'closed'))).to.equal(true);
+    expect(pages.every((p) => p.searchedTo === undefined)).to.equal(true);
+  });
+
+  it('an issue stored before the index is found once the start-up upgrade has given it its terms', async () => {
+    const stored = await beyondWindow(30);
+    await t.models.Issue.collection.updateOne(
+      { _id: stored },
+      { $set: { content: '变压器扩容申请卡在供电所。' }, $unset: { searchTerms: '' } },
+    );
+    const q = `q=${encodeURIComponent('变压器扩容')}&limit=100`;
+    expect((await get(q)).items).to.deep.equal([]);
+    await t.models.Issue.db.collection('upgrades').deleteOne({ _id: 'issue.searchTerms' as never });
+    const changed = await upgradeStoredIssues(t.models, t.clock.now());
+    expect(changed['issue.searchTerms']).to.equal(1);
+    expect((await get(q)).items.map((i) => i.id)).to.deep.equal([String(stored)]);
+  });
+});
