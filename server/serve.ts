@@ -28,6 +28,7 @@ import { createPipelineDeps } from './intake/intake-sink.ts';
 import type { Logger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { upgradeStoredIssues } from './models/issue-upgrades.ts';
+import { beginSearchTerms, createSearchTermsJob } from './jobs/search-terms.job.ts';
 import { createRealtime } from './realtime/realtime.ts';
 import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
 import { retireDemoAccess } from './seed/retire-demo.ts';
@@ -110,6 +111,8 @@ export async function serve({
   startup.mark('indexes');
   for (const [upgrade, issues] of Object.entries(await upgradeStoredIssues(models, clock.now())))
     logger.info({ upgrade, issues }, 'stored issues upgraded');
+  // The list search's word index: where filling the issues stored before it starts (jobs/search-terms.job.ts).
+  await beginSearchTerms(models, clock.now());
   startup.mark('upgrades');
   if (config.demo) {
     if ((await models.User.countDocuments()) === 0) {
@@ -274,6 +277,10 @@ export async function serve({
   const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
   kpiRollups.start();
   void kpiRollups.runNow();
+  // The search terms of the issues stored before the word index, in the background until done.
+  const searchTerms = createSearchTermsJob({ models, now: () => clock.now(), logger });
+  searchTerms.start();
+  void searchTerms.runNow();
   // Old delivered outbox rows and read notices, hourly (server/jobs/retention.job.ts).
   const retention = createRetentionScheduler({ models, clock, logger });
   retention.start();
@@ -312,6 +319,7 @@ export async function serve({
     await imports.stop();
     await kpiRollups.stop();
     await retention.stop();
+    await searchTerms.stop();
     await wechatMedia?.stop();
     await clustering.stop();
     // The outbox writes (and deliveries) of changes already committed finish before the database closes.

@@ -28,13 +28,11 @@
 //
 // township on enterprises (intake routes a local matter to the enterprise's 乡镇/街道 first): enterprises
 // registered before it get the township their address names, once; the rest stay without one for staff to set.
-// searchTerms (the list search's word index): every issue stored before it gets the terms of its searched text.
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import { townshipInAddress } from '../../config/units.ts';
 import type { Models } from './index.ts';
 import { NEWEST_FIRST } from './issue.model.ts';
-import { searchTermsOf } from '../text/search-terms.ts';
 
 const UPGRADES = 'upgrades';
 const BATCH = 1_000;
@@ -157,28 +155,6 @@ const townshipsFromAddresses = (models: Models) =>
     },
     true,
   );
-/**
- * Every issue's search terms (the list search's word index, server/text/search-terms.ts), read in natural
- * order with only the searched text; an issue written meanwhile with its own terms keeps them.
- */
-async function fillSearchTerms(models: Models): Promise<number> {
-  const issues = models.Issue.collection;
-  const missing = { searchTerms: { $exists: false } };
-  let ops: AnyBulkWriteOperation[] = [];
-  let changed = 0;
-  const flush = async () => {
-    if (ops.length) changed += (await issues.bulkWrite(ops, { ordered: false })).modifiedCount;
-    ops = [];
-  };
-  const projection = { title: 1, content: 1, enterpriseName: 1 };
-  for await (const doc of issues.find(missing, { projection, batchSize: BATCH })) {
-    const searchTerms = searchTermsOf(doc.title, doc.content, doc.enterpriseName);
-    ops.push({ updateOne: { filter: { _id: doc._id, ...missing }, update: { $set: { searchTerms } } } });
-    if (ops.length === BATCH) await flush();
-  }
-  await flush();
-  return changed;
-}
 
 /** A one-time step: its id in `upgrades`, and the work, which returns how many issues it changed. */
 export interface UpgradeStep {
@@ -193,7 +169,6 @@ const UPGRADE_STEPS: readonly UpgradeStep[] = [
   { id: 'issue.unsignedLate', run: markUnsignedLate },
   { id: 'kpi.redIsOverdue', run: recountRedInRollups },
   { id: 'enterprise.township', run: townshipsFromAddresses },
-  { id: 'issue.searchTerms', run: fillSearchTerms },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */

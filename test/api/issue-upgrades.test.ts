@@ -65,8 +65,6 @@ describe('stored issue upgrades: sendBackCount, assignees', function () {
       'kpi.redIsOverdue': 0,
       // The seed stores each enterprise with the township its address names (enterprise-township.test.ts).
       'enterprise.township': 0,
-      // Each stored without the list search's terms (test/api/issues/search-index.test.ts finds them after).
-      'issue.searchTerms': 6,
     });
     const lateOf = async (doc: Record<string, unknown>) =>
       (await t.models.Issue.collection.findOne({ _id: doc._id as never }))!.signedLate as unknown;

@@ -32,10 +32,12 @@ import {
   TEXT_FIELDS,
   TERM_CANDIDATES,
   TERM_COUNT_CAP,
+  termReads,
   textMatcher,
 } from './issue-search.ts';
 import { readTextRow, type RawTextRow } from './issue-search.row.ts';
 import { queryTermsOf } from '../../text/search-terms.ts';
+import { searchTermsFrontier } from '../../jobs/search-terms.job.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
 export interface IssueList {
@@ -109,7 +111,7 @@ async function searchPage(
 
 /**
  * A text search: the window's rows read in the list's order with only what the match reads, in reads of
- * SEARCH_READS rows (the first 300 suffice for a common word), walked by SearchWalk, then the page's rows read
+ * `reads` rows (SEARCH_READS: the first 300 suffice for a common word), walked by SearchWalk, then the page's rows read
  * by `_id`. Each read asks for exactly the rows it takes (so the database closes its cursor), and a read that
  * comes back full while the walk still wants rows (the rows after a step's end that share its key) is
  * followed by another after its last row.
@@ -120,6 +122,7 @@ async function textSearchPage(
   order: ListOrder,
   text: string,
   limit: number,
+  reads: readonly number[] = SEARCH_READS,
 ): Promise<IssueList> {
   const walk = new SearchWalk<RawTextRow>(order, SEARCH_STEPS, limit, textMatcher(text));
   const projection = { ...TEXT_FIELDS, ...order.projection };
@@ -128,7 +131,7 @@ async function textSearchPage(
   let tied = new Set<string>();
   let lastKey: unknown;
   for (let step = 0; ; step++) {
-    const size = SEARCH_READS[Math.min(step, SEARCH_READS.length - 1)];
+    const size = reads[Math.min(step, reads.length - 1)];
     // Through the driver, as raw rows (readTextRow), with the filter cast by mongoose as the list's find casts it.
     const filter = models.Issue.find(allOf([...conditions, ...from])).cast(models.Issue);
     const take = size + tied.size;
@@ -166,6 +169,30 @@ async function textSearchPage(
     ...(found.next ? { next: encodeCursor(found.next) } : {}),
     ...(found.searchedTo ? { searchedTo: found.searchedTo } : {}),
   };
+}
+
+/**
+ * A text search newest first among the issues holding its rarest term; while the issues stored before the word
+ * index are still being given their terms (jobs/search-terms.job.ts), only those created after its progress
+ * are read so, and the rest, once they are reached, through the window as before the index.
+ */
+async function indexedSearchPage(
+  models: Models,
+  base: Filter[],
+  order: ListOrder,
+  text: string,
+  terms: readonly number[],
+  limit: number,
+): Promise<IssueList> {
+  const [frontier, term] = await Promise.all([searchTermsFrontier(models), rarestTerm(models, terms)]);
+  const indexed = [...base, { searchTerms: term }, ...(frontier ? [{ createdAt: { $gt: frontier } }] : [])];
+  const found = await textSearchPage(models, indexed, order, text, limit, termReads(limit));
+  if (!frontier || found.next) return found;
+  const room = limit - found.items.length;
+  const older = { v: frontier.getTime(), id: 'f'.repeat(24) };
+  if (room === 0) return { ...found, next: encodeCursor(older) };
+  const rest = await textSearchPage(models, [...base, ...order.after(older)], order, text, room);
+  return { ...rest, items: [...found.items, ...rest.items] };
 }
 
 /**
@@ -210,8 +237,8 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   if (term.kind === 'text') {
     // Newest first, the rows holding one of the query's terms are the list's rows that can match, in order.
     const terms = order.name === 'createdAt' ? queryTermsOf(term.text) : [];
-    const holding = terms.length ? [{ searchTerms: await rarestTerm(models, terms) }] : [];
-    return textSearchPage(models, [...base, ...holding], order, term.text, q.limit);
+    if (!terms.length) return textSearchPage(models, base, order, term.text, q.limit);
+    return indexedSearchPage(models, base, order, term.text, terms, q.limit);
   }
   // By number: the window runs along the number index; visibility and filters apply to what it holds.
   const prefix = numberPrefix(term.prefix);

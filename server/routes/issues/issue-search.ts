@@ -35,6 +35,16 @@ export const SEARCH_STEPS: readonly number[] = Object.freeze([300, SEARCH_WINDOW
  */
 export const SEARCH_READS: readonly number[] = Object.freeze([300, 900, SEARCH_WINDOW - 1200, 300]);
 
+/**
+ * The reads of a search among the issues holding its term: nearly each of them matches (the match still
+ * decides: a row holding the query's words apart fails it), so the first read asks for the page and half a
+ * page more, not the 300 rows a common word takes to fill a page of the whole list; then the window's reads.
+ */
+export const termReads = (limit: number): readonly number[] => [
+  limit + Math.ceil(limit / 2) + 1,
+  ...SEARCH_READS,
+];
+
 /** How many of a query's terms (its longest words) are counted to find the rarest. */
 export const TERM_CANDIDATES = 6;
 /** A term's issues are counted up to here: past it, a term is common enough that length decides. */

@@ -1,10 +1,15 @@
 // The list search's word index: newest first, a query with a dictionary word reads only the issues holding
 // that word's term, so an issue far older than the search window is found on the first request; the literal
 // match still decides (an issue holding both words of the query but not the phrase is not listed), the list's
-// filters and cursor work as on any page, and issues stored before the index get their terms once at start-up.
+// filters and cursor work as on any page; issues stored before the index get their terms in the background,
+// and until they have them a search finds them as it did before the index.
 import { expect } from 'chai';
 import { SEARCH_WINDOW } from '../../../server/routes/issues/issue-search.ts';
-import { upgradeStoredIssues } from '../../../server/models/issue-upgrades.ts';
+import {
+  beginSearchTerms,
+  fillSearchTermsBatch,
+  searchTermsFrontier,
+} from '../../../server/jobs/search-terms.job.ts';
 import { searchTermsOf } from '../../../server/text/search-terms.ts';
 import { insertBulkIssues } from './bulk-issues.ts';
 import { useIssueApp } from './fixtures.ts';
@@ -75,18 +80,48 @@ describe('GET /api/issues?q=: the word index', function () {
     expect(pages.every((p) => p.items.every((i) => i.state === 'closed'))).to.equal(true);
     expect(pages.every((p) => p.searchedTo === undefined)).to.equal(true);
   });
+});
 
-  it('an issue stored before the index is found once the start-up upgrade has given it its terms', async () => {
-    const stored = await beyondWindow(30);
-    await t.models.Issue.collection.updateOne(
-      { _id: stored },
-      { $set: { content: '变压器扩容申请卡在供电所。' }, $unset: { searchTerms: '' } },
-    );
-    const q = `q=${encodeURIComponent('变压器扩容')}&limit=100`;
-    expect((await get(q)).items).to.deep.equal([]);
-    await t.models.Issue.db.collection('upgrades').deleteOne({ _id: 'issue.searchTerms' as never });
-    const changed = await upgradeStoredIssues(t.models, t.clock.now());
-    expect(changed['issue.searchTerms']).to.equal(1);
-    expect((await get(q)).items.map((i) => i.id)).to.deep.equal([String(stored)]);
+describe('GET /api/issues?q=: issues stored before the word index', function () {
+  this.timeout(60_000);
+  const t = useIssueApp();
+  const { get, all } = searchPages(t);
+  const q = `q=${encodeURIComponent('用电增容')}&limit=20`;
+  let expected: string[];
+
+  before(async function () {
+    this.timeout(60_000);
+    await insertBulkIssues(t, SEARCH_WINDOW + 600);
+    // Stored by a version before the index: no terms, and the first start of this one records where it stands.
+    await t.models.Issue.collection.updateMany({}, { $unset: { searchTerms: '' } });
+    await beginSearchTerms(t.models, t.clock.now());
+    expected = (
+      await t.models.Issue.find({ content: /用电增容/ }, { _id: 1 })
+        .sort({ createdAt: -1, _id: -1 })
+        .lean()
+    ).map((d) => String(d._id));
+    expect(expected.length).to.be.greaterThan(20);
+  });
+
+  const found = async () => (await all(q)).flatMap((p) => p.items.map((i) => i.id));
+
+  it('finds every match, in order, before, while and after they are given their terms', async () => {
+    const [newest] = await t.models.Issue.find({}, { createdAt: 1 }).sort({ createdAt: -1 }).limit(1).lean();
+    expect(await searchTermsFrontier(t.models)).to.deep.equal(newest.createdAt);
+    // None has terms: the window, as before the index (a first request stops at its end).
+    expect(await found()).to.deep.equal(expected);
+    expect((await get(q.replace('limit=20', 'limit=100'))).searchedTo).to.be.a('string');
+    // The newest 1,000 have them: the index for those, the window below.
+    expect(await fillSearchTermsBatch(t.models, t.clock.now(), 1000)).to.equal(true);
+    const frontier = (await searchTermsFrontier(t.models))!;
+    expect(frontier.getTime()).to.be.below(newest.createdAt.getTime());
+    expect(await found()).to.deep.equal(expected);
+    // All of them: one request finds them all.
+    while (await fillSearchTermsBatch(t.models, t.clock.now(), 1000));
+    expect(await searchTermsFrontier(t.models)).to.equal(undefined);
+    expect(await t.models.Issue.countDocuments({ searchTerms: { $exists: false } })).to.equal(0);
+    const page = await get(`${q.replace('limit=20', 'limit=100')}`);
+    expect(page.items.map((i) => i.id)).to.deep.equal(expected);
+    expect(page.searchedTo).to.equal(undefined);
   });
 });
