@@ -4,10 +4,11 @@
 // for an ordinary enterprise and for a busy one with more issues than one read takes.
 import { expect } from 'chai';
 import request from 'supertest';
-import { TERMINAL_STATES } from '../../shared/states.ts';
+import { TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
 import { Types } from 'mongoose';
 import type { EnterpriseDoc } from '../../server/models/index.ts';
 import {
+  batchedWholeRead,
   enterpriseIssueReads,
   listEnterpriseIssues,
   MAX_FINISHED,
@@ -22,6 +23,7 @@ import { insertBulkIssues } from './issues/bulk-issues.ts';
 import { useIssueApp } from './issues/fixtures.ts';
 
 const CITY_ISSUES = 3000;
+const LOWEST_ID = new Types.ObjectId('000000000000000000000001');
 const ENTERPRISE_INDEX = 'enterpriseId_1_createdAt_-1__id_-1';
 const isFinished = (state: string) => (TERMINAL_STATES as readonly string[]).includes(state);
 
@@ -123,34 +125,86 @@ describe('QR page at city scale', () => {
     expect(unfinished.keys).to.be.at.most(large.issues.length);
   });
 
+  /** Counts the finds on the issues collection while `fn` runs. */
+  async function countingFinds<T>(fn: () => Promise<T>): Promise<{ value: T; finds: number }> {
+    const coll = t.models.Issue.collection as unknown as { find: (...a: unknown[]) => unknown };
+    const find = coll.find;
+    let finds = 0;
+    coll.find = function (this: unknown, ...a: unknown[]) {
+      finds += 1;
+      return find.apply(this, a);
+    };
+    try {
+      return { value: await fn(), finds };
+    } finally {
+      coll.find = find;
+    }
+  }
+
+  /** An enterprise with `count` issues, newest first, the k-th in the state `stateOf(k)`. */
+  async function busyEnterprise(
+    count: number,
+    stateOf: (k: number) => IssueState,
+    id = new Types.ObjectId(),
+  ) {
+    const ent = { _id: id, name: '忙碌企业', creditCode: '', region: 'wuxing' };
+    const start = t.clock.now().getTime() - 86_400_000;
+    const docs = Array.from({ length: count }, (_, k) =>
+      fixtureIssueDoc({
+        ent: ent as unknown as EnterpriseDoc,
+        unit: null,
+        state: stateOf(k),
+        createdAt: new Date(start - k * 60_000).toISOString(),
+      }),
+    );
+    await t.models.Issue.collection.insertMany(docs as never[]);
+    return { ent, docs };
+  }
+
+  const numbersOf = (rows: { number?: unknown }[]) => rows.map((r) => String(r.number));
+
+  it('shares one read among simultaneous scans, each seeing what its own read shows', async () => {
+    const { large } = enterprises();
+    const others = t.data.enterprises.filter((e) => e !== large.e).slice(0, 11);
+    const ids = [large.e._id, ...others.map((e) => e._id), large.e._id];
+    const busy = ids.filter((id) => (byEnterprise.get(String(id))?.length ?? 0) > WHOLE_READ).length;
+    const alone: string[][] = [];
+    for (const id of ids) alone.push(numbersOf(await listEnterpriseIssues(t.models, id, 'summary')));
+    const { value, finds } = await countingFinds(() =>
+      Promise.all(ids.map((id) => listEnterpriseIssues(t.models, id, 'summary'))),
+    );
+    expect(value.map(numbersOf)).to.deep.equal(alone);
+    // One shared whole read, and a busy enterprise's bounded read for each of its scans.
+    expect(finds).to.equal(1 + busy);
+
+    const batch = await explain(batchedWholeRead(ids) as unknown as IssueRead);
+    expectEnterpriseIndex(batch);
+    expect(batch.keys).to.equal(batch.returned);
+  });
+
+  it('reads alone the enterprises a busy one cut out of a shared read', async () => {
+    // The lowest id of all, so the shared read meets its issues first and they fill its limit.
+    const { ent: busy } = await busyEnterprise(300, (k) => (k % 3 ? 'closed' : 'in_progress'), LOWEST_ID);
+    const { small } = enterprises();
+    const ids = [busy._id, small.e._id];
+    const alone: string[][] = [];
+    for (const id of ids) alone.push(numbersOf(await listEnterpriseIssues(t.models, id, 'summary')));
+    expect(alone[1]).to.have.length(small.issues.length);
+    const { value } = await countingFinds(() =>
+      Promise.all(ids.map((id) => listEnterpriseIssues(t.models, id, 'summary'))),
+    );
+    expect(value.map(numbersOf)).to.deep.equal(alone);
+  });
+
   it('reads a busy enterprise once more only for the list its newest issues leave short', async () => {
     // Newest first: `recent` issues in one state, then 40 older ones in the other.
     async function busy(recent: 'in_progress' | 'closed', count: number) {
-      const ent = { _id: new Types.ObjectId(), name: '忙碌企业', creditCode: '', region: 'wuxing' };
       const older = recent === 'closed' ? 'in_progress' : 'closed';
-      const start = t.clock.now().getTime() - 86_400_000;
-      const docs = Array.from({ length: count + 40 }, (_, k) =>
-        fixtureIssueDoc({
-          ent: ent as unknown as EnterpriseDoc,
-          unit: null,
-          state: k < count ? recent : older,
-          createdAt: new Date(start - k * 60_000).toISOString(),
-        }),
+      const { ent, docs } = await busyEnterprise(count + 40, (k) => (k < count ? recent : older));
+      const { value: rows, finds: reads } = await countingFinds(() =>
+        listEnterpriseIssues(t.models, ent._id, 'summary'),
       );
-      await t.models.Issue.collection.insertMany(docs as never[]);
-      const coll = t.models.Issue.collection as unknown as { find: (...a: unknown[]) => unknown };
-      const find = coll.find;
-      let reads = 0;
-      coll.find = function (this: unknown, ...a: unknown[]) {
-        reads += 1;
-        return find.apply(this, a);
-      };
-      try {
-        const rows = await listEnterpriseIssues(t.models, ent._id, 'summary');
-        return { docs, rows, reads };
-      } finally {
-        coll.find = find;
-      }
+      return { docs, rows, reads };
     }
     const numbers = (xs: { number?: unknown }[]) => xs.map((x) => String(x.number));
     for (const [recent, count] of [

@@ -13,9 +13,12 @@
 //  - An enterprise with at most WHOLE_READ issues (nearly all: about ten each at city scale) is read whole,
 //    newest first, and split here; a larger one needs one bounded query more (open or finished, whichever
 //    list the whole read could not complete).
+//  - The summary's whole reads of the scans of the same moment go as one read (coalesce.ts, like the token
+//    lookups): at a peak most of a page's cost was its own round trip to the database thread, not the rows.
 import type { Collection } from 'mongodb';
 import type { IssueState } from '../../../shared/states.ts';
 import { batchedFindByUnique } from '../../db/batched-ops.ts';
+import { coalesce, coalescerFor } from '../../db/coalesce.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { ENTERPRISE_ISSUES_INDEX } from '../../models/issue.model.ts';
 import type { PublicIssueFields, PublicSummaryFields } from '../../presenters/issue-public.presenter.ts';
@@ -118,6 +121,69 @@ export function enterpriseIssueReads(enterpriseId: Id, view: QrView) {
   };
 }
 
+/** Enterprises whose whole reads share one read at most (bounds what a busy one among them costs the read). */
+export const WHOLE_BATCH = 16;
+
+/**
+ * The whole reads of several enterprises as one read: on the same index, in its order (enterprise by
+ * enterprise, each newest first), at most WHOLE_READ + 1 rows an enterprise in all. The limit may cut off the
+ * enterprises last in that order when one before them is busy; summaryWholeReads reads those alone.
+ */
+export function batchedWholeRead(ids: readonly Id[]) {
+  return {
+    filter: { enterpriseId: { $in: ids } },
+    options: {
+      projection: { ...SUMMARY_FIELDS, enterpriseId: 1 },
+      sort: ENTERPRISE_ISSUES_INDEX,
+      limit: ids.length * (WHOLE_READ + 1),
+      hint: ENTERPRISE_ISSUES_INDEX,
+    },
+  };
+}
+
+type WholeRead = (id: Id) => Promise<SummaryRow[]>;
+const wholeReaders = new WeakMap<object, WholeRead>();
+
+/**
+ * The summary's whole read of one enterprise, shared with the scans of the same moment (each read starts
+ * after every scan it answers arrived, so nothing is served stale). Each enterprise gets what its own read
+ * would have returned: all its issues, or its newest WHOLE_READ + 1.
+ */
+function summaryWholeReads(models: Models): WholeRead {
+  const issues = models.Issue.collection as unknown as Collection;
+  const alone = (id: Id) => {
+    const { filter, options } = enterpriseIssueReads(id, 'summary').whole;
+    return issues.find<SummaryRow>(filter, options).toArray();
+  };
+  return coalescerFor(wholeReaders, issues, () =>
+    coalesce<Id, SummaryRow[]>(
+      async (ids) => {
+        const distinct = [...new Map(ids.map((id) => [String(id), id])).values()];
+        const byId = new Map<string, SummaryRow[]>(distinct.map((id) => [String(id), []]));
+        if (distinct.length === 1) byId.set(String(distinct[0]), await alone(distinct[0]));
+        else {
+          const { filter, options } = batchedWholeRead(distinct);
+          const rows = await issues.find<SummaryRow & { enterpriseId: Id }>(filter, options).toArray();
+          for (const r of rows) byId.get(String(r.enterpriseId))?.push(r);
+          // Cut short by the limit: the last enterprise read and those after it (ObjectIds order as their hex).
+          const cut = rows.length >= options.limit ? String(rows[rows.length - 1].enterpriseId) : undefined;
+          await Promise.all(
+            distinct.map(async (id) => {
+              const key = String(id);
+              const mine = byId.get(key)!;
+              if (cut !== undefined && key >= cut && mine.length <= WHOLE_READ)
+                byId.set(key, await alone(id));
+              else byId.set(key, mine.slice(0, WHOLE_READ + 1));
+            }),
+          );
+        }
+        return ids.map((id) => ({ ok: true as const, value: byId.get(String(id))! }));
+      },
+      { maxBatch: WHOLE_BATCH },
+    ),
+  );
+}
+
 export function listEnterpriseIssues(models: Models, id: Id, view: 'summary'): Promise<SummaryRow[]>;
 export function listEnterpriseIssues(models: Models, id: Id, view: 'owner'): Promise<PublicIssueFields[]>;
 export function listEnterpriseIssues(models: Models, id: Id, view: QrView): Promise<SummaryRow[]>;
@@ -129,7 +195,7 @@ export async function listEnterpriseIssues(
   const reads = enterpriseIssueReads(enterpriseId, view);
   const run = ({ filter, options }: IssueRead) =>
     models.Issue.collection.find<SummaryRow>(filter, options).toArray();
-  const whole = await run(reads.whole);
+  const whole = view === 'summary' ? await summaryWholeReads(models)(enterpriseId) : await run(reads.whole);
   // All of them, or the newest WHOLE_READ + 1: more than MAX_OPEN + MAX_FINISHED, so they hold the newest
   // MAX_OPEN open ones or the newest MAX_FINISHED finished ones (or both); only a list they leave short is read.
   const all = whole.length <= WHOLE_READ;
