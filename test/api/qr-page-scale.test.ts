@@ -170,12 +170,19 @@ describe('QR page at city scale', () => {
     const busy = ids.filter((id) => (byEnterprise.get(String(id))?.length ?? 0) > WHOLE_READ).length;
     const alone: string[][] = [];
     for (const id of ids) alone.push(numbersOf(await listEnterpriseIssues(t.models, id, 'summary')));
+    const getMores = async () => {
+      const status = await t.conn.db!.admin().command({ serverStatus: 1 });
+      return Number(status.metrics?.commands?.getmore?.total ?? 0);
+    };
+    const getMoresBefore = await getMores();
     const { value, finds } = await countingFinds(() =>
       Promise.all(ids.map((id) => listEnterpriseIssues(t.models, id, 'summary'))),
     );
     expect(value.map(numbersOf)).to.deep.equal(alone);
-    // One shared whole read, and a busy enterprise's bounded read for each of its scans.
+    // One shared whole read, and a busy enterprise's bounded read for each of its scans; every row of the shared
+    // read in its first reply (the busy enterprise's bounded reads are 100 and 30 rows: within one too).
     expect(finds).to.equal(1 + busy);
+    expect(await getMores()).to.equal(getMoresBefore);
 
     const batch = await explain(batchedWholeRead(ids) as unknown as IssueRead);
     expectEnterpriseIndex(batch);

@@ -130,12 +130,15 @@ export const WHOLE_BATCH = 16;
  * enterprises last in that order when one before them is busy; summaryWholeReads reads those alone.
  */
 export function batchedWholeRead(ids: readonly Id[]) {
+  const limit = ids.length * (WHOLE_READ + 1);
   return {
     filter: { enterpriseId: { $in: ids } },
     options: {
       projection: { ...SUMMARY_FIELDS, enterpriseId: 1 },
       sort: ENTERPRISE_ISSUES_INDEX,
-      limit: ids.length * (WHOLE_READ + 1),
+      limit,
+      // In the first reply: the driver would otherwise ask for 101 rows and fetch the rest with a getMore.
+      batchSize: limit,
       hint: ENTERPRISE_ISSUES_INDEX,
     },
   };
