@@ -76,7 +76,7 @@ export function keywordsApply(keywords: readonly string[] | undefined, text: str
 
 /**
  * How specific an applying rule is, higher first: its priority, then whether it is a keyword rule (the text
- * named one of its words), then whether it is its region's. Intake (server/intake/route-issue.ts) ranks alike.
+ * named one of its words), then whether it is its region's. Intake (shared/route-issue.ts) ranks alike.
  */
 export function routingRank(r: { priority?: number; region?: string | null; keywords?: readonly string[] }) {
   return (r.priority ?? 0) * 4 + (r.keywords?.length ? 2 : 0) + (r.region ? 1 : 0);

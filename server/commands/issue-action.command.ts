@@ -13,7 +13,7 @@ import { canActOnIssue } from '../policies/issue.policy.ts';
 import { canReadIssue } from '../policies/screens.policy.ts';
 import { coordinationTier, defaultRouting } from '../../config/routing.ts';
 import { loadIntakeConfig, type IntakeConfig } from '../intake/intake-config.ts';
-import { routeIssue, type DefaultRouting } from '../intake/route-issue.ts';
+import { routeIssue, type DefaultRouting } from '../../shared/route-issue.ts';
 import { issueText } from '../text/issue-text.ts';
 import { changeOf, notifyChange, type IssueCommandDeps } from './issue-deps.ts';
 import {
@@ -57,11 +57,16 @@ async function reclassifyRoute(deps: IssueActionDeps, doc: IssueDoc, input: Reco
   const category = (input.category as IssueDoc['category'] | undefined) ?? doc.category;
   const waiting = doc.state === 'received';
   if (!waiting && (doc.state !== 'dispatched' || category === doc.category)) return {};
-  const [config, enterprise] = await Promise.all([
+  // The township intake routed by (the desk previews by it); an issue taken in before issues kept one reads
+  // its enterprise's.
+  const [config, township] = await Promise.all([
     deps.intakeConfig ? deps.intakeConfig() : loadIntakeConfig(deps.models),
-    deps.models.Enterprise.findById(doc.enterpriseId, { township: 1 }).lean(),
+    doc.township ??
+      deps.models.Enterprise.findById(doc.enterpriseId, { township: 1 })
+        .lean()
+        .then((e) => e?.township),
   ]);
-  const query = { category, region: doc.region, township: enterprise?.township, text: issueText(doc) };
+  const query = { category, region: doc.region, township, text: issueText(doc) };
   const route = routeIssue(config, query, deps.defaultRouting ?? defaultRouting);
   if (!route || (waiting && !route.confident)) return {};
   return { unitId: route.unitId, coUnitIds: route.coUnitIds };

@@ -31,7 +31,8 @@ export type IntakeIssueParts = Pick<
   Partial<Pick<IssueDoc, 'possibleRepeat' | 'inboxId' | 'raisedAt'>> & {
     core: IssueCore;
     now: Date;
-    enterprise: Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'>;
+    enterprise: Pick<EnterpriseDoc, '_id' | 'name' | 'creditCode' | 'region'> &
+      Partial<Pick<EnterpriseDoc, 'township'>>;
   };
 
 const NUMBER = /^HZ-\d{4}-\d{6,}$/;
@@ -148,6 +149,7 @@ export function storedIntakeIssue(p: IntakeIssueParts & { _id?: Types.ObjectId }
     enterpriseName: p.enterprise.name,
     enterpriseCreditCode: p.enterprise.creditCode,
     region: p.enterprise.region,
+    ...(p.enterprise.township ? { township: p.enterprise.township } : {}),
     channel: p.channel,
     ...(p.externalId ? { externalId: p.externalId } : {}),
     title: p.title,

@@ -1,5 +1,5 @@
 // An enterprise's township (乡镇/街道 unit code), which intake routes local matters to first
-// (intake/route-issue.ts): read from the address when staff leave it out (config/units.ts townshipInAddress),
+// (shared/route-issue.ts): read from the address when staff leave it out (config/units.ts townshipInAddress),
 // or as staff chose it, then only a township unit of the enterprise's own county (a township of another county
 // would send its issues to the wrong place). Used by the enterprise form and its import.
 import { townshipInAddress } from '../../config/units.ts';

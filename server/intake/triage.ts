@@ -9,7 +9,7 @@ import type { CategoryId, Tier, Urgency } from '../../shared/states.ts';
 import type { ClassificationSource, StoredClassification } from '../models/issue.model.ts';
 import { issueText } from '../text/issue-text.ts';
 import type { IntakeConfig } from './intake-config.ts';
-import { routeIssue, type DefaultRouting, type RoutingDecision } from './route-issue.ts';
+import { routeIssue, type DefaultRouting, type RoutingDecision } from '../../shared/route-issue.ts';
 
 export interface Classification {
   category: CategoryId;

@@ -122,6 +122,11 @@ export interface IssueDoc extends Omit<IssueCore, IdFields> {
   enterpriseCreditCode: string;
   /** Region of the enterprise: routing and leaders' domains. */
   region: string;
+  /**
+   * The enterprise's township (乡镇/街道 unit code) when it was taken in, as routing read it: what the desk's
+   * suggestion and 重新分类 route by. Absent: the enterprise had none, or the issue predates townships.
+   */
+  township?: string;
   channel: ChannelId;
   externalId?: string;
   title: string;
@@ -460,6 +465,7 @@ export function defineIssueModel(conn: Connection): IssueModel {
     // Empty for a provisional enterprise that gave no credit code.
     enterpriseCreditCode: { type: String, default: '' },
     region: { type: String, required: true },
+    township: { type: String },
     channel: { type: String, required: true, enum: CHANNEL_IDS },
     // No default: the partial unique index only covers issues that carry an external id.
     externalId: { type: String },

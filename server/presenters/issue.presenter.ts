@@ -189,6 +189,8 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: Ti
       name: doc.enterpriseName,
       creditCode: doc.enterpriseCreditCode,
     },
+    /** The enterprise's township as intake routed by it (the desk's routing suggestion reads it), or null. */
+    township: doc.township || null,
     classification: doc.classification,
     coUnitIds: ids(doc.coUnitIds),
     /** Units whose 退单 the centre accepted: a consultation convenes them too, to settle whose it is. */

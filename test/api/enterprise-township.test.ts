@@ -2,9 +2,11 @@
 // county's, refused for another county's; and intake routing a local matter of its enterprise to the township
 // that declares it, from where it can still go up to the county (DESIGN §4).
 import { expect } from 'chai';
+import { Types } from 'mongoose';
 import request from 'supertest';
 import { upgradeStoredIssues } from '../../server/models/issue-upgrades.ts';
 import { makeCreditCode } from '../../shared/credit-code.ts';
+import { issueRoutingText, suggestRoute } from '../../web/src/lib/routing.ts';
 import { expectError, useTestApp } from './helpers.ts';
 
 describe('api: enterprise townships', () => {
@@ -133,6 +135,74 @@ describe('api: enterprise townships', () => {
       .send({ category: 'utilities', reason: '电话核实为停水问题' })
       .expect(200);
     expect(reclassified.body).to.include({ state: 'dispatched', unitId: String(zhili._id) });
+  });
+
+  it('the desk’s suggestion and 重新分类’s preview for a waiting issue name the township, as intake does', async () => {
+    const zhili = unit('wuxing-zhili');
+    const admin = await t.auth('admin');
+    await request(t.app)
+      .patch(`/api/units/${String(zhili._id)}`)
+      .set(admin)
+      .send({ categories: ['utilities'] })
+      .expect(200);
+    const enterprise = (await register({ address: '吴兴区织里镇珍贝路9号' })).body;
+    const content = '园区供水管网压力不足，白天经常停水，影响印染车间生产。';
+    // A message intake could not classify waits in 受理分办台; the classifier's guess, say, was 水电气.
+    const waiting = await raiseFor(enterprise.id, {
+      content: '有情况需要反映，请尽快联系我们。',
+      urgency: undefined,
+    });
+    const stored = t.models.Issue.collection;
+    await stored.updateOne({ _id: new Types.ObjectId(waiting.id) }, { $set: { category: 'utilities' } });
+    expect(waiting.state).to.equal('received');
+
+    const dispatcher = await t.auth('dispatcher');
+    const get = async (path: string, query: object = {}) =>
+      (await request(t.app).get(path).query(query).set(dispatcher).expect(200)).body;
+    const [cards, units, rules] = await Promise.all([
+      get('/api/issues', { queue: 'triage', view: 'cards' }),
+      get('/api/units'),
+      get('/api/routing-rules'),
+    ]);
+    const card = cards.items.find((i: { id: string }) => i.id === waiting.id);
+    expect(card.township).to.equal('wuxing-zhili');
+    const suggest = (category: string) =>
+      suggestRoute(rules.items, units.items, {
+        category: category as never,
+        region: card.region,
+        township: card.township,
+        text: issueRoutingText(card),
+      });
+    // What the desk preselects, and what 重新分类 says saving does: the township, as intake chose.
+    expect(suggest(card.category)).to.deep.include({ confident: true, source: 'default' });
+    expect(suggest(card.category)?.unit.code).to.equal('wuxing-zhili');
+    expect(suggest('land')?.unit.code, 'a category it does not declare').to.equal('wuxing-centre');
+    const reclassified = await request(t.app)
+      .post(`/api/issues/${waiting.id}/actions/reclassify`)
+      .set(dispatcher)
+      .send({ category: 'land', reason: '电话核实为用地问题' });
+    expect(reclassified.status, JSON.stringify(reclassified.body)).to.equal(200);
+    expect(reclassified.body.unitId).to.equal(suggest('land')?.unit.id);
+
+    // A township rule: 测试分办 (the same function) names its unit for that township only.
+    const rule = {
+      category: 'utilities',
+      region: 'wuxing-zhili',
+      unitId: String(unit('city-construction')._id),
+    };
+    await request(t.app).post('/api/routing-rules').set(admin).send(rule).expect(201);
+    const withRule = await get('/api/routing-rules');
+    const test = (township: string | null) =>
+      suggestRoute(withRule.items, units.items, {
+        category: 'utilities',
+        region: 'wuxing',
+        township,
+        text: content,
+      });
+    expect(test('wuxing-zhili')).to.deep.include({ source: 'rule' });
+    expect(test('wuxing-zhili')?.unit.code).to.equal('city-construction');
+    expect(test('wuxing-balidian')?.unit.code).to.equal('wuxing-centre');
+    expect(test(null)?.unit.code).to.equal('wuxing-centre');
   });
 
   it('takes an admin rule naming a township for that township’s enterprises only', async () => {

@@ -10,7 +10,7 @@ import { AppError, badRequest } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { actorOf } from '../../http/request-context.ts';
 import { singleValuedQuery } from '../../http/validate.ts';
-import type { DefaultRouting } from '../../intake/route-issue.ts';
+import type { DefaultRouting } from '../../../shared/route-issue.ts';
 import type { Classifier } from '../../intake/triage.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
 import {

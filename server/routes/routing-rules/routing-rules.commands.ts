@@ -1,5 +1,5 @@
 // Admin routing rules. Every referenced unit must exist, so intake never routes to a dangling id; a rule's
-// region may be a township's (intake/route-issue.ts ranks it above its county's).
+// region may be a township's (shared/route-issue.ts ranks it above its county's).
 import { REGION_CODES } from '../../../config/units.ts';
 import type { CategoryId } from '../../../shared/states.ts';
 import { badRequest, notFound } from '../../errors.ts';

@@ -18,6 +18,7 @@ const directory: Unit[] = UNITS.map((u, i) => ({
   level: u.level,
   levelLabel: '',
   region: u.region,
+  categories: [...(u.categories ?? [])],
 }));
 const nameOf = (code: string | null) => directory.find((u) => u.code === code)?.name;
 

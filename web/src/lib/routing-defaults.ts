@@ -1,6 +1,6 @@
 // 分办规则's 默认分办: who gets a new issue when no admin rule matches it, read from the very defaults intake falls
 // back to (config/routing's DEFAULT_ROUTING_RULES, one unit per category and region, and a few keyword rules;
-// server/intake/route-issue.ts uses them through config/routing's defaultRouting), with unit codes turned into
+// shared/route-issue.ts uses them through config/routing's defaultRouting), with unit codes turned into
 // the directory's names.
 import { DEFAULT_ROUTING_RULES } from '../../../config/routing.ts';
 import { CITY_REGION, COUNTIES, countyCentreCode } from '../../../config/units.ts';

@@ -1,19 +1,16 @@
-// The routing suggestion the desk and the admin's "test this text" box show: the stored routing rules (by unit
-// id, turned into unit codes; keyword rules for the issue's text) evaluated with config/routing's pure
-// evaluator, then the configured defaults — the order intake itself follows (server/intake/route-issue.ts).
-// Pure (the rules come from routing-rules.ts), so it is tested without a browser.
-import {
-  DEFAULT_ROUTING_RULES,
-  evaluateRoutingRules,
-  type RoutingQuery,
-  type RoutingRuleDef,
-} from '../../../config/routing.ts';
+// The routing suggestion the desk, 重新分类 and the admin's 测试分办 show: intake's own routing
+// (shared/route-issue.ts, with config/routing's defaults) over the staff app's unit directory and the enabled
+// stored rules, so a preview names the unit intake would. Pure (the rules come from routing-rules.ts), so it is
+// tested without a browser.
+import { defaultRouting } from '../../../config/routing.ts';
+import { routeIssue, type RouteQuery } from '../../../shared/route-issue.ts';
 import type { CategoryId } from '../../../shared/states.ts';
 import type { Unit } from './types.ts';
 
 export interface StoredRule {
   id: string;
   category: CategoryId;
+  /** A county, a township unit's code, or null (the whole city). */
   region: string | null;
   unitId: string;
   coUnitIds: string[];
@@ -27,42 +24,35 @@ export interface RouteSuggestion {
   unit: Unit;
   coUnits: Unit[];
   confident: boolean;
-  /** 'rule': an admin rule decided; 'default': the configured defaults. */
+  /** 'rule': an admin rule decided; 'default': the configured defaults or the unit directory. */
   source: 'rule' | 'default';
 }
+
+/** Oldest first, as intake reads units and rules (ids are ObjectIds, whose order is their age). */
+const oldestFirst = <T extends { id: string }>(xs: readonly T[]) =>
+  [...xs].sort((a, b) => a.id.padStart(24, '0').localeCompare(b.id.padStart(24, '0')));
 
 export function suggestRoute(
   rules: readonly StoredRule[],
   units: readonly Unit[],
-  q: RoutingQuery,
+  q: RouteQuery,
 ): RouteSuggestion | null {
   const byId = new Map(units.map((u) => [u.id, u]));
-  const byCode = new Map(units.map((u) => [u.code, u]));
-  const stored: RoutingRuleDef[] = rules.flatMap((r) => {
-    const unit = byId.get(r.unitId);
-    if (!unit) return [];
-    const coUnitCodes = r.coUnitIds.map((id) => byId.get(id)?.code).filter((c): c is string => !!c);
-    return [
-      {
-        category: r.category,
-        region: r.region,
-        unitCode: unit.code,
-        coUnitCodes,
-        priority: r.priority,
-        keywords: r.keywords,
-        enabled: r.enabled,
-      },
-    ];
-  });
-  const fromRules = evaluateRoutingRules(stored, q);
-  const result = fromRules ?? evaluateRoutingRules(DEFAULT_ROUTING_RULES, q);
-  const unit = result && byCode.get(result.unitCode);
-  if (!result || !unit) return null;
+  const directory = oldestFirst(units).map((u) => ({ ...u, _id: u.id, categories: u.categories ?? [] }));
+  const config = {
+    units: directory,
+    unitById: new Map(directory.map((u) => [u.id, u])),
+    unitByCode: new Map(directory.map((u) => [u.code, u])),
+    rules: oldestFirst(rules.filter((r) => r.enabled)),
+  };
+  const route = routeIssue(config, q, defaultRouting);
+  const unit = route && byId.get(route.unitId);
+  if (!route || !unit) return null;
   return {
     unit,
-    coUnits: result.coUnitCodes.map((c) => byCode.get(c)).filter((u): u is Unit => !!u),
-    confident: result.confident,
-    source: fromRules ? 'rule' : 'default',
+    coUnits: route.coUnitIds.map((id) => byId.get(id)).filter((u): u is Unit => !!u),
+    confident: route.confident,
+    source: route.source === 'rule' ? 'rule' : 'default',
   };
 }
 

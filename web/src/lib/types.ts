@@ -143,6 +143,8 @@ export interface IssueSource {
 
 export interface IssueDetail extends IssueSummary {
   content: string;
+  /** The enterprise's township (乡镇/街道 unit code) intake routed by, or null: the routing suggestion reads it. */
+  township: string | null;
   /** How the category was decided, with the classifier's top guesses at intake (empty when staff gave it). */
   classification?: {
     source: 'input' | 'classifier' | 'default';
@@ -199,6 +201,8 @@ export interface Unit {
   level: UnitLevel;
   levelLabel: string;
   region: string;
+  /** The categories it declares (routing sends them to it: lib/routing.ts). */
+  categories: CategoryId[];
 }
 
 export interface EnterpriseSummary {

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { defaultRouting } from '../../../config/routing.ts';
 import { townshipInAddress, UNITS, type UnitDef } from '../../../config/units.ts';
 import type { IntakeConfig, IntakeRule, IntakeUnit } from '../../../server/intake/intake-config.ts';
-import { routeIssue, type RouteQuery } from '../../../server/intake/route-issue.ts';
+import { routeIssue, type RouteQuery } from '../../../shared/route-issue.ts';
 import type { CategoryId } from '../../../shared/states.ts';
 
 type Rule = Omit<IntakeRule, '_id' | 'unitId' | 'coUnitIds'> & { unitCode: string };

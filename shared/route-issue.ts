@@ -5,18 +5,45 @@
 // that answer is the county's own unit, the enterprise's township comes first if it declares the category:
 // one level lower first, so a local matter reaches the 乡镇/街道 that handles it. Only a single clear answer
 // counts as confident: anything ambiguous waits in `received` for a dispatcher. Pure: it reads the
-// configuration snapshot it is given (intake-config.ts), never the database.
-import { keywordsApply, routingRank as rank, routingText } from '../../config/routing.ts';
-import type { CategoryId, UnitLevel } from '../../shared/states.ts';
-import type { RoutingSource } from '../models/issue.model.ts';
-import type { IntakeConfig, IntakeRule, IntakeUnit } from './intake-config.ts';
+// configuration snapshot it is given (server/intake/intake-config.ts), never the database; shared, so what
+// the staff app previews (the desk's suggestion, 重新分类, 测试分办: web/src/lib/routing.ts) is this answer.
+import { keywordsApply, routingRank as rank, routingText } from '../config/routing.ts';
+import type { CategoryId, UnitLevel } from './states.ts';
+
+/** A unit as routing reads it (the intake snapshot's, or the staff app's directory). */
+export interface RouteUnit {
+  _id: unknown;
+  code: string;
+  name: string;
+  level: UnitLevel;
+  region: string;
+  categories: readonly string[];
+}
+
+/** An enabled routing rule as routing reads it. */
+export interface RouteRule {
+  category: CategoryId;
+  region?: string | null;
+  unitId: unknown;
+  coUnitIds: readonly unknown[];
+  priority?: number;
+  keywords?: readonly string[];
+}
+
+/** What routing reads: the unit directory (oldest first) and the enabled rules (oldest first). */
+export interface RouteConfig {
+  readonly units: readonly RouteUnit[];
+  readonly unitById: ReadonlyMap<string, RouteUnit>;
+  readonly unitByCode: ReadonlyMap<string, RouteUnit>;
+  readonly rules: readonly RouteRule[];
+}
 
 export interface RoutingDecision {
   unitId: string;
   unitName: string;
   level: UnitLevel;
   coUnitIds: string[];
-  source: Exclude<RoutingSource, 'none'>;
+  source: 'rule' | 'config' | 'unit';
   confident: boolean;
 }
 
@@ -39,7 +66,7 @@ export interface RouteQuery {
   text?: string;
 }
 
-function byRule(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
+function byRule(config: RouteConfig, q: RouteQuery): RoutingDecision | null {
   const text = q.text === undefined ? undefined : routingText(q.text);
   const rules = config.rules.filter(
     (r) =>
@@ -49,7 +76,7 @@ function byRule(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
   );
   if (!rules.length) return null;
   // A township's rule is more specific than its county's of the same rank.
-  const score = (r: IntakeRule) => rank(r) * 2 + (q.township && r.region === q.township ? 1 : 0);
+  const score = (r: RouteRule) => rank(r) * 2 + (q.township && r.region === q.township ? 1 : 0);
   // A stable sort, so among equal ranks the oldest rule leads (as the indexed read returned them).
   const [best, ...others] = [...rules].sort((a, b) => score(b) - score(a));
   const unit = config.unitById.get(String(best.unitId));
@@ -59,7 +86,7 @@ function byRule(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
   return { ...decision(unit, 'rule', !tie), coUnitIds: best.coUnitIds.map(String) };
 }
 
-function decision(unit: IntakeUnit, source: RoutingDecision['source'], confident: boolean): RoutingDecision {
+function decision(unit: RouteUnit, source: RoutingDecision['source'], confident: boolean): RoutingDecision {
   return {
     unitId: String(unit._id),
     unitName: unit.name,
@@ -71,15 +98,15 @@ function decision(unit: IntakeUnit, source: RoutingDecision['source'], confident
 }
 
 /** The enterprise's township, if it is one of its county's and declares the category. */
-function byTownship(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
+function byTownship(config: RouteConfig, q: RouteQuery): RoutingDecision | null {
   const unit = q.township ? config.unitByCode.get(q.township) : undefined;
   const handles =
     unit?.level === 'township' && unit.region === q.region && unit.categories.includes(q.category);
   return handles ? decision(unit, 'unit', true) : null;
 }
 
-function byDirectory(config: IntakeConfig, q: RouteQuery): RoutingDecision | null {
-  const handles = (u: IntakeUnit) => u.categories.includes(q.category);
+function byDirectory(config: RouteConfig, q: RouteQuery): RoutingDecision | null {
+  const handles = (u: RouteUnit) => u.categories.includes(q.category);
   const local = config.units.filter((u) => handles(u) && u.region === q.region && u.level === 'county');
   if (local.length) return byTownship(config, q) ?? decision(local[0], 'unit', local.length === 1);
   const city = config.units.filter((u) => handles(u) && u.level === 'city');
@@ -88,7 +115,7 @@ function byDirectory(config: IntakeConfig, q: RouteQuery): RoutingDecision | nul
 }
 
 export function routeIssue(
-  config: IntakeConfig,
+  config: RouteConfig,
   q: RouteQuery,
   defaults?: DefaultRouting,
 ): RoutingDecision | null {
