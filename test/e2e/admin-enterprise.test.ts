@@ -1,9 +1,10 @@
 // The configuration and enterprise screens in real Chromium: the admin tests a text against the routing rules,
-// adds a rule for it and sees the answer change, then edits the rule and sees it change again; the admin issues
-// a channel API key (shown once), finds it by its last 4 characters and revokes it after confirming; a clerk
-// registers an unknown enterprise (the credit code checked as the API checks it) and opens its printable
-// plaque with the QR code; a new enterprise gets the township (乡镇/街道) its address names, and the clerk
-// may choose another of its county only; the leader's dashboard and the admin's other tabs render without accessibility
+// adds a rule for it and sees the answer change, then edits the rule and sees it change again, and tests the
+// text for a township (乡镇/街道) and adds a rule for one township, named (not coded) in the table; the admin
+// issues a channel API key (shown once), finds it by its last 4 characters and revokes it after confirming; a
+// clerk registers an unknown enterprise (the credit code checked as the API checks it) and opens its printable
+// plaque with the QR code; a new enterprise gets the township its address names, and the clerk may choose
+// another of its county only; the leader's dashboard and the admin's other tabs render without accessibility
 // findings. Screenshots of each screen at desktop and phone size with E2E_SCREENSHOTS=/some/dir.
 import { expect } from 'chai';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -98,6 +99,55 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
     await audit.getByRole('cell', { name: '新增分办规则' }).waitFor();
     await audit.getByRole('cell', { name: '修改分办规则' }).first().waitFor();
     expect(await audit.getByRole('cell', { name: /（系统管理员）/ }).count()).to.be.greaterThan(1);
+    await page().getByRole('button', { name: '退出' }).click();
+    await page().getByRole('heading', { name: '登录' }).waitFor();
+  });
+
+  it('lets the admin try 测试分办 for a township and add a rule for one township, named in the table', async () => {
+    // With the 吴兴区 rule of the first test (→ city-construction).
+    await login(page(), t.baseUrl, 'admin');
+    await page().getByLabel('问题描述').fill(TEXT);
+    await choose(page(), '企业所在区域', '吴兴区');
+    await choose(page(), '乡镇/街道', '织里镇');
+    expect(await (await testText()).textContent()).to.contain(`分办至：${unitName('city-construction')}`);
+
+    await page().getByRole('button', { name: '新增规则' }).click();
+    await choose(page(), '问题类别', '用地厂房');
+    // 区域 offers each county's townships under it.
+    await page()
+      .getByRole('combobox', { name: '区域', exact: true })
+      .locator('xpath=ancestor::div[contains(concat(" ", @class, " "), " el-select ")][1]')
+      .click();
+    const group = page()
+      .locator('.el-select-dropdown:visible .el-select-group__wrap')
+      .filter({ hasText: '吴兴区' });
+    await group.getByText('织里镇').waitFor();
+    expect(await group.locator('.el-select-dropdown__item').allTextContents()).to.include.members([
+      '吴兴区',
+      '织里镇',
+      '八里店镇',
+    ]);
+    await snap(page(), '20-admin-rule-region-townships', false);
+    await choose(page(), '区域', '织里镇');
+    await choose(page(), '承办单位', unitName('city-gov-service'));
+    await page().getByRole('button', { name: '保存规则' }).click();
+    await page().getByText('分办规则已保存').first().waitFor();
+    // The table names the township (under its county), not its code.
+    await page().getByRole('cell', { name: '织里镇 吴兴区' }).waitFor();
+    expect(await page().getByRole('cell', { name: 'wuxing-zhili' }).count()).to.equal(0);
+    const township = await testText();
+    expect(await township.textContent())
+      .to.contain(`分办至：${unitName('city-gov-service')}`)
+      .and.contain('按分办规则');
+    await snap(page(), '20-admin-rules-township');
+    // Another township of 吴兴区, or none: the county's rule.
+    await choose(page(), '乡镇/街道', '八里店镇');
+    expect(await (await testText()).textContent()).to.contain(`分办至：${unitName('city-construction')}`);
+    // The result's tag zooms in: axe reads its colours once it stands still.
+    await page().waitForFunction(() => document.getAnimations().length === 0);
+    await expectAccessible();
+    const rules = await t.apiAs('admin', 'GET', '/api/routing-rules');
+    expect(rules.items.map((r: { region: string }) => r.region)).to.have.members(['wuxing', 'wuxing-zhili']);
     await page().getByRole('button', { name: '退出' }).click();
     await page().getByRole('heading', { name: '登录' }).waitFor();
   });
