@@ -27,6 +27,11 @@ export function resetUnits(): void {
   units.value = [];
 }
 
+/** A county's township (乡镇/街道) units, in directory order (reactive: read inside a computed). */
+export function townshipsOf(region: string): Unit[] {
+  return units.value.filter((u) => u.level === 'township' && u.region === region);
+}
+
 /** A township's name from its unit code (an enterprise's 乡镇/街道), or ''. */
 export function townshipName(code: string | null | undefined): string {
   return (code && units.value.find((u) => u.code === code)?.name) || '';
