@@ -28,6 +28,8 @@
 //
 // township on enterprises (intake routes a local matter to the enterprise's 乡镇/街道 first): enterprises
 // registered before it get the township their address names, once; the rest stay without one for staff to set.
+// Open issues taken in before intake copied the township onto the issue (as it copies the region) get their
+// enterprise's, so the desk's suggestion and 重新分类's preview route them as intake and reclassify do.
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import { townshipInAddress } from '../../config/units.ts';
@@ -156,6 +158,41 @@ const townshipsFromAddresses = (models: Models) =>
     true,
   );
 
+/** Open issues of an enterprise with a township, taken in before issues carried it: the enterprise's. */
+async function townshipsOnOpenIssues(models: Models): Promise<number> {
+  const issues = models.Issue.collection;
+  const missing = { township: { $exists: false } };
+  let changed = 0;
+  let batch: Document[] = [];
+  const flush = async () => {
+    const ents = await models.Enterprise.collection
+      .find({ _id: { $in: batch.map((i) => i.enterpriseId) }, township: { $nin: ['', null] } } as Document, {
+        projection: { township: 1 },
+      })
+      .toArray();
+    const townshipOf = new Map(ents.map((e) => [String(e._id), String(e.township)]));
+    const ops: AnyBulkWriteOperation[] = batch.flatMap((i) => {
+      const township = townshipOf.get(String(i.enterpriseId));
+      return township
+        ? [{ updateOne: { filter: { _id: i._id, ...missing }, update: { $set: { township } } } }]
+        : [];
+    });
+    if (ops.length) changed += (await issues.bulkWrite(ops, { ordered: false })).modifiedCount;
+    batch = [];
+  };
+  const open = { state: { $in: OPEN_STATES }, ...missing };
+  for await (const doc of issues.find(open, {
+    projection: { enterpriseId: 1 },
+    batchSize: BATCH,
+    hint: BY_STATE,
+  })) {
+    batch.push(doc);
+    if (batch.length === BATCH) await flush();
+  }
+  if (batch.length) await flush();
+  return changed;
+}
+
 /** A one-time step: its id in `upgrades`, and the work, which returns how many issues it changed. */
 export interface UpgradeStep {
   id: string;
@@ -169,6 +206,7 @@ const UPGRADE_STEPS: readonly UpgradeStep[] = [
   { id: 'issue.unsignedLate', run: markUnsignedLate },
   { id: 'kpi.redIsOverdue', run: recountRedInRollups },
   { id: 'enterprise.township', run: townshipsFromAddresses },
+  { id: 'issue.township', run: townshipsOnOpenIssues },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */

@@ -85,6 +85,28 @@ describe('api: enterprise townships', () => {
     expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({});
   });
 
+  it('gives open issues taken in before issues carried a township their enterprise’s, once, at start-up', async () => {
+    const zhili = (await register({ address: '吴兴区织里镇珍贝路9号' })).body;
+    const none = (await register({ address: '吴兴区某某路1号' })).body;
+    const content = '园区供水管网压力不足，白天经常停水，影响生产。';
+    const open = await raiseFor(zhili.id, { content, category: 'utilities' });
+    const closed = await raiseFor(zhili.id, { content: `${content}（已办结）`, category: 'utilities' });
+    const elsewhere = await raiseFor(none.id, { content, category: 'utilities' });
+    const stored = t.models.Issue.collection;
+    const ids = [open, closed, elsewhere].map((i) => new Types.ObjectId(i.id));
+    // As an earlier version stored them: no township on the issue.
+    await stored.updateMany({ _id: { $in: ids } }, { $unset: { township: 1 } });
+    await stored.updateOne({ _id: ids[1] }, { $set: { state: 'closed' } });
+    // As a database the step has not run on (an earlier test here ran every step).
+    await t.models.Issue.db.collection('upgrades').deleteOne({ _id: 'issue.township' as never });
+    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({ 'issue.township': 1 });
+    const townshipOf = async (id: Types.ObjectId) => (await stored.findOne({ _id: id }))?.township;
+    expect(await townshipOf(ids[0])).to.equal('wuxing-zhili');
+    expect(await townshipOf(ids[1]), 'finished: no desk or reclassify shows it').to.equal(undefined);
+    expect(await townshipOf(ids[2]), 'its enterprise has none').to.equal(undefined);
+    expect(await upgradeStoredIssues(t.models, t.clock.now())).to.deep.equal({});
+  });
+
   it('routes a local matter to the township that declares it; it escalates to the county', async () => {
     const zhili = unit('wuxing-zhili');
     const centre = unit('wuxing-centre');
