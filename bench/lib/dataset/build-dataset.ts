@@ -4,8 +4,9 @@
  * embedded server in-process on `<dir>/db`, creates the app's indexes (createModels + ensureIndexes, as the app
  * does at start), inserts units, demo users (password demo1234) and enterprises through the models, and the
  * issues through the official driver with insertMany in batches of 1,000; then the `counters` rows, so intake
- * numbers new issues after the generated ones. Prints one JSON line of progress every few seconds
- * (`{"progress": …}`) and the manifest at the end (`{"done": …}`).
+ * numbers new issues after the generated ones, and the word index's fill as done (each issue has its terms).
+ * Prints one JSON line of progress every few seconds (`{"progress": …}`) and the manifest at the end
+ * (`{"done": …}`).
  */
 import { readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +19,7 @@ import { DAY_MS, systemClock, type Clock } from '../../../shared/clock.ts';
 import { DEFAULT_SCRYPT, hashPassword } from '../../../server/auth/password.ts';
 import { startEmbeddedServer } from '../../../server/db/embedded/server.ts';
 import { createModels, ensureIndexes, type Models } from '../../../server/models/index.ts';
+import { SEARCH_TERMS_UPGRADE } from '../../../server/jobs/search-terms.job.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../../server/seed/index.ts';
 import {
   APP_DB_NAME,
@@ -134,6 +136,12 @@ async function loadIssues(client: MongoClient, generator: IssueStream, total: nu
   const counters = Object.entries(summary.counters).map(([year, seq]) => ({ _id: `issue:${year}`, seq }));
   if (counters.length)
     await client.db(APP_DB_NAME).collection<{ _id: string; seq: number }>('counters').insertMany(counters);
+  // Every issue carries its search terms, as intake stores them: the word index's background fill (which an app
+  // starting on issues without them runs) has nothing to do, as on a database this version ran from the start.
+  await client
+    .db(APP_DB_NAME)
+    .collection<{ _id: string; through: Date; done: boolean }>('upgrades')
+    .insertOne({ _id: SEARCH_TERMS_UPGRADE, through: new Date(0), done: true });
   return {
     summary,
     figures: {

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { GenerationSummary } from './generation-summary.ts';
 
 /** Bump whenever generated documents change, so stale caches are rebuilt rather than reused. */
-export const GENERATOR_VERSION = 5;
+export const GENERATOR_VERSION = 6;
 export const DATASET_SEED = 20261130;
 export const DATA_ROOT = fileURLToPath(new URL('../../.data/', import.meta.url));
 /** The app's embedded database name (server/db/connect.ts). */

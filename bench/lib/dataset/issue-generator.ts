@@ -21,6 +21,7 @@ import { DEFAULT_TIME_LIMIT_POLICY } from '../../../config/time-limits.ts';
 import { inStoredOrder } from '../../../server/commands/issue-intake.doc.ts';
 import { coreToSet, withActorName } from '../../../server/commands/issue-store.ts';
 import { createRng, type Rng } from '../../../server/seed/prng.ts';
+import { searchTermsOf } from '../../../server/text/search-terms.ts';
 import { vagueText } from '../../../server/seed/issue-texts.seed.ts';
 import { IssueSim, type NamedActor, type SimSettings } from './issue-sim.ts';
 import { EXTERNAL_CHANNELS, planIssue, type IssuePlan } from './issue-plan.ts';
@@ -320,6 +321,8 @@ export class IssueGenerator {
       version: sim.version,
       createdBy: creator.actorId,
       createdAt: created,
+      // The list search's word index, as intake stores it (storedIntakeIssue).
+      searchTerms: searchTermsOf(text.title, text.content, e.name),
       timeline: sim.timeline,
     }) as unknown as RawIssue;
     if (plan.story.mergeInto) {

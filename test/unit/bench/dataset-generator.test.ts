@@ -1,6 +1,7 @@
 // The benchmark data set generator (bench/lib/dataset): the same spec gives the same bytes, enterprises carry
 // valid credit codes, numbers are unique and continue in the counters, the state mix is the documented one,
-// and every issue is exactly what the Issue schema stores (mongoose's own cast of it changes nothing).
+// every issue is exactly what the Issue schema stores (mongoose's own cast of it changes nothing), and carries
+// the list search's terms as intake stores them.
 import { expect } from 'chai';
 import { isDeepStrictEqual } from 'node:util';
 import { BSON } from 'bson';
@@ -8,6 +9,7 @@ import mongoose from 'mongoose';
 import { isValidCreditCode } from '../../../shared/credit-code.ts';
 import { ISSUE_STATES, TERMINAL_STATES } from '../../../shared/states.ts';
 import { createModels } from '../../../server/models/index.ts';
+import { searchTermsOf } from '../../../server/text/search-terms.ts';
 import type { GenerationSummary } from '../../../bench/lib/dataset/generation-summary.ts';
 import type { IssueSpec, RawIssue } from '../../../bench/lib/dataset/issue-generator.ts';
 import { IssueStream } from '../../../bench/lib/dataset/issue-stream.ts';
@@ -80,6 +82,14 @@ describe('bench data set generator', function () {
       const cast = BSON.deserialize(BSON.serialize(issue.toObject()));
       expect(isDeepStrictEqual(stored, cast), String(doc.number)).to.equal(true);
     }
+  });
+
+  it('gives every issue the list search’s terms of its text, as intake stores them', () => {
+    for (const d of docs) {
+      const terms = searchTermsOf(String(d.title), String(d.content), String(d.enterpriseName));
+      expect(d.searchTerms, String(d.number)).to.deep.equal(terms);
+    }
+    expect((docs[0].searchTerms as number[]).length).to.be.greaterThan(3);
   });
 
   it('leaves exactly the requested number of sweep issues due, all of them open', async () => {
