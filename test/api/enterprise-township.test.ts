@@ -196,9 +196,11 @@ describe('api: enterprise townships', () => {
         text: issueRoutingText(card),
       });
     // What the desk preselects, and what 重新分类 says saving does: the township, as intake chose.
-    expect(suggest(card.category)).to.deep.include({ confident: true, source: 'default' });
+    // Found in the unit directory (the township declares the category), not in the 默认规则: the tag says so.
+    expect(suggest(card.category)).to.deep.include({ confident: true, source: 'directory' });
     expect(suggest(card.category)?.unit.code).to.equal('wuxing-zhili');
     expect(suggest('land')?.unit.code, 'a category it does not declare').to.equal('wuxing-centre');
+    expect(suggest('land')?.source, 'the 默认规则 name the county centre').to.equal('default');
     const reclassified = await request(t.app)
       .post(`/api/issues/${waiting.id}/actions/reclassify`)
       .set(dispatcher)

@@ -24,9 +24,21 @@ export interface RouteSuggestion {
   unit: Unit;
   coUnits: Unit[];
   confident: boolean;
-  /** 'rule': an admin rule decided; 'default': the configured defaults or the unit directory. */
-  source: 'rule' | 'default';
+  /**
+   * 'rule': an admin rule decided; 'default': the configured defaults (默认规则); 'directory': the unit directory,
+   * the unit that declares the category (the enterprise's township first, then its county, then the city).
+   */
+  source: 'rule' | 'default' | 'directory';
 }
+
+const SOURCES = { rule: 'rule', config: 'default', unit: 'directory' } as const;
+
+/** What decided a suggestion, as the desk's tag and 测试分办 say it. */
+export const ROUTE_SOURCE_LABELS: Record<RouteSuggestion['source'], string> = {
+  rule: '分办规则',
+  default: '默认规则',
+  directory: '单位目录',
+};
 
 /** Oldest first, as intake reads units and rules (ids are ObjectIds, whose order is their age). */
 const oldestFirst = <T extends { id: string }>(xs: readonly T[]) =>
@@ -52,7 +64,7 @@ export function suggestRoute(
     unit,
     coUnits: route.coUnitIds.map((id) => byId.get(id)).filter((u): u is Unit => !!u),
     confident: route.confident,
-    source: route.source === 'rule' ? 'rule' : 'default',
+    source: SOURCES[route.source],
   };
 }
 
