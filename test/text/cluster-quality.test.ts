@@ -47,6 +47,10 @@
 //   cause): scored once, at the end, on the code before the wave (P 0.416, R 0.914) and after it (P 0.593,
 //   R 0.914). Its misses were not read. It was written in the same session as causes.ts's families, just
 //   before them, so it is not blind to them: the figure is, if anything, optimistic.
+// - clusters-heldout7.jsonl (10 classes, 42 near misses of a class's category, object and mostly place with
+//   another cause): written blind (its writer read the corpus README and shared/states.ts, no clustering code
+//   and no text of another cluster file), committed alone, then scored once on the code as it stood after wave
+//   13: P 0.520, R 0.666. Report only; its misses were not read and nothing is tuned on it.
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -64,6 +68,7 @@ import {
   loadClusterHeldout4,
   loadClusterHeldout5,
   loadClusterHeldout6,
+  loadClusterHeldout7,
   loadClusterTexts,
   loadTrainingCorpus,
   type ClusterRow,
@@ -123,6 +128,8 @@ describe('text: class-problem clustering quality', function () {
   const fifth = score(heldout5, background);
   const heldout6 = loadClusterHeldout6();
   const sixth = score(heldout6, background);
+  const heldout7 = loadClusterHeldout7();
+  const seventh = score(heldout7, background);
   const dev2 = loadClusterDev2();
   const second2 = score(dev2, background);
   const f = (x: number) => x.toFixed(3);
@@ -153,6 +160,10 @@ describe('text: class-problem clustering quality', function () {
   console.log(
     `      clusters-heldout6.jsonl (sixth held out, ${heldout6.length} texts, ${classCount(heldout6)} classes, ` +
       `${sixth.truePairs} true pairs): precision ${f(sixth.precision)}, recall ${f(sixth.recall)}`,
+  );
+  console.log(
+    `      clusters-heldout7.jsonl (seventh held out, blind, ${heldout7.length} texts, ${classCount(heldout7)} classes, ` +
+      `${seventh.truePairs} true pairs): precision ${f(seventh.precision)}, recall ${f(seventh.recall)}`,
   );
   console.log(
     `      clusters-dev2.jsonl (second development set, ${dev2.length} texts, ${classCount(dev2)} classes, ` +
@@ -251,6 +262,29 @@ describe('text: class-problem clustering quality', function () {
     // a floor, not a target.
     expect(sixth.precision).to.be.at.least(0.59);
     expect(sixth.recall).to.be.at.least(0.91);
+  });
+
+  it('seventh held-out set (blind): precision ≥ 0.51 and recall ≥ 0.66 (scored once; targets 0.9 / 0.8)', () => {
+    expect(heldout7.length).to.equal(131);
+    expect(classCount(heldout7)).to.equal(10);
+    expect(heldout7.filter((r) => r.class.startsWith('none')).length).to.equal(42);
+    const others = [
+      ...rows,
+      ...heldout,
+      ...heldout2,
+      ...heldout3,
+      ...heldout4,
+      ...heldout5,
+      ...heldout6,
+      ...dev2,
+    ];
+    const classes = new Set(others.map((r) => r.class));
+    expect(heldout7.filter((r) => !r.class.startsWith('none') && classes.has(r.class))).to.deep.equal([]);
+    const texts = new Set(others.map((r) => r.text));
+    expect(heldout7.filter((r) => texts.has(r.text))).to.deep.equal([]);
+    // As measured on its one scoring (main at 87ffc0a, the code of wave 13): a floor, not a target.
+    expect(seventh.precision).to.be.at.least(0.51);
+    expect(seventh.recall).to.be.at.least(0.66);
   });
 
   it('second development set: 10 classes of its own and near misses; precision ≥ 0.54, recall ≥ 0.91', () => {
