@@ -16,7 +16,7 @@ import type { Actor } from '../../shared/roles.ts';
 import type { IssueCreateInput } from '../../shared/schemas.ts';
 import type { InboundMessage } from '../channels/types.ts';
 import { AppError, badRequest, forbidden, notFound } from '../errors.ts';
-import { deadLetterDraft } from '../intake/dead-letter-draft.ts';
+import { deadLetterDraft, deadLetterRaisedAt } from '../intake/dead-letter-draft.ts';
 import {
   claimForRegistration,
   recordRegistered,
@@ -124,9 +124,10 @@ function messageOf(
     channel: entry.channel,
     externalId: entry.externalId ?? '',
     receivedAt: entry.receivedAt,
-    // Registered after the fact (minutes or days later): the issue says when the message came in (来件时间),
-    // which its dead letter kept; its time limits still start now (DESIGN §5).
-    raisedAt: entry.receivedAt,
+    // Registered after the fact (minutes or days later): the issue says when the enterprise raised it as its
+    // channel would have (a 12345 order's receivedAt), else when the message came in (来件时间); its time limits
+    // still start now (DESIGN §5).
+    raisedAt: deadLetterRaisedAt(entry),
     ...(input.title ? { title: input.title } : {}),
     content: input.content,
     ...(input.urgency ? { urgency: input.urgency } : {}),

@@ -3,12 +3,14 @@
 // from the parsed message when there is one (it failed later: matching, routing, an unreadable mail), else from
 // the raw body at its best: a JSON object's known fields (also from a body cut short, field by field), a WeChat
 // push's XML elements, or the text itself. Nothing here is trusted: every value is plain text, stripped of
-// control characters and cut to the form's limits, and only a prefill the clerk corrects. Pure.
+// control characters and cut to the form's limits, and only a prefill the clerk corrects. Its 来件时间 is judged
+// as its channel would have (raised-at.ts), so a refused 12345 order keeps the platform's receivedAt. Pure.
 import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code.ts';
 import { LIMITS } from '../../shared/schemas.ts';
 import type { ChannelId, Urgency } from '../../shared/states.ts';
 import { findCreditCode } from '../channels/credit-code-in-text.ts';
-import { urgencyField } from '../channels/json-channel.ts';
+import { instantField, urgencyField } from '../channels/json-channel.ts';
+import { stampedTimes } from '../channels/raised-at.ts';
 import type { InboxEntryDoc, RawPayload, StoredInboundMessage } from '../models/inbox.model.ts';
 
 export interface DeadLetterDraft {
@@ -169,4 +171,27 @@ export function deadLetterDraft(
     if (found) parts.enterprise = { ...parts.enterprise, creditCode: found };
   }
   return { channel: entry.channel, externalId: entry.externalId ?? null, ...parts };
+}
+
+/** A platform's receivedAt (JSON channels) or WeChat's CreateTime in the raw body, unjudged. */
+function stampOf(channel: ChannelId, raw: RawPayload): Date | undefined {
+  if (channel === 'wechat') {
+    const createTime = Number(xmlFields(raw.text)?.CreateTime);
+    return Number.isInteger(createTime) && createTime > 0 ? new Date(createTime * 1000) : undefined;
+  }
+  const json = jsonFields(raw.text);
+  const parsed = json && Object.hasOwn(json, 'receivedAt') ? instantField.safeParse(json.receivedAt) : null;
+  return parsed?.success ? parsed.data : undefined;
+}
+
+/**
+ * The dead letter's 来件时间 when filed by hand: what its channel said (a parsed message's raisedAt; a raw body's
+ * receivedAt or CreateTime, in range of its arrival by raised-at.ts's rule), else when it came in.
+ */
+export function deadLetterRaisedAt(
+  entry: Pick<InboxEntryDoc, 'channel' | 'message' | 'raw' | 'receivedAt'>,
+): Date {
+  if (entry.message) return entry.message.raisedAt ?? entry.receivedAt;
+  const stamp = entry.raw ? stampOf(entry.channel, entry.raw) : undefined;
+  return stampedTimes(stamp, entry.receivedAt).raisedAt ?? entry.receivedAt;
 }

@@ -438,4 +438,30 @@ describe('人工登记: registering a dead letter by hand (POST /api/inbox/:id/r
     expect(filed.raisedAt).to.deep.equal(cameIn);
     expect(filed.createdAt).to.deep.equal(t.clock.now());
   });
+
+  it('a refused 12345 order registered by hand keeps the platform’s receivedAt as 来件时间, as the channel would; one out of range gives the arrival', async () => {
+    const raised = new Date(t.clock.now().getTime() - 3 * 3_600_000);
+    const id = await refusedOrder(
+      order({ contactEmail: 'li(at)example.cn', receivedAt: raised.toISOString() }),
+    );
+    const arrived = (await t.models.InboxEntry.findById(id).lean())!.receivedAt;
+    t.clock.advance(86_400_000);
+    const res = await register(id, await formOf(id));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const shown = await request(t.app)
+      .get(`/api/issues/${res.body.issue.id}`)
+      .set(await t.auth('clerk'))
+      .expect(200);
+    expect(shown.body.raisedAt).to.equal(raised.toISOString());
+    // Refused for the receivedAt itself (a year and more back, or ahead of the platform's clock, the real one):
+    // the order came in when it arrived.
+    for (const at of [new Date(raised.getTime() - 400 * 86_400_000), new Date(Date.now() + 3_600_000)]) {
+      const bad = await refusedOrder(order({ receivedAt: at.toISOString() }));
+      const cameIn = (await t.models.InboxEntry.findById(bad).lean())!.receivedAt;
+      const filed = await register(bad, await formOf(bad));
+      expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+      expect((await t.models.Issue.findById(filed.body.issue.id).lean())!.raisedAt).to.deep.equal(cameIn);
+    }
+    expect(arrived.getTime()).to.not.equal(raised.getTime());
+  });
 });

@@ -3,7 +3,7 @@
 // takes, never a control character, and the credit code a sender typed into the text.
 import { expect } from 'chai';
 import { makeCreditCode } from '../../../shared/credit-code.ts';
-import { deadLetterDraft } from '../../../server/intake/dead-letter-draft.ts';
+import { deadLetterDraft, deadLetterRaisedAt } from '../../../server/intake/dead-letter-draft.ts';
 import type { InboxEntryDoc } from '../../../server/models/inbox.model.ts';
 
 const CODE = makeCreditCode('91330502MA2B3C4D5');
@@ -142,5 +142,52 @@ describe('dead-letter draft (人工登记 prefill)', () => {
       contact: { name: '赵六', email: 'zhao@example.cn' },
       enterprise: { name: '某公司' },
     });
+  });
+
+  it('dates it as its channel would: a refused order’s receivedAt, WeChat’s CreateTime, in range of the arrival', () => {
+    const arrived = new Date('2026-03-02T01:00:00Z');
+    const at = (channel: InboxEntryDoc['channel'], text: string) =>
+      deadLetterRaisedAt({
+        channel,
+        message: null,
+        receivedAt: arrived,
+        raw: { contentType: 'text/plain', size: Buffer.byteLength(text), text },
+      }).toISOString();
+    const order = (receivedAt: unknown) => JSON.stringify({ orderId: 'WO-9', content: 12, receivedAt });
+    expect(at('hotline12345', order('2026-03-01T22:30:00Z'))).to.equal('2026-03-01T22:30:00.000Z');
+    expect(at('zheliban', order(Date.parse('2026-03-01T22:30:00Z') / 1000))).to.equal(
+      '2026-03-01T22:30:00.000Z',
+    );
+    // Cut short: the stamp still whole is read.
+    expect(at('sms', '{"msgId":"S1","receivedAt":"2026-03-02T00:59:00Z","text":"停')).to.equal(
+      '2026-03-02T00:59:00.000Z',
+    );
+    // Ahead of the arrival, more than a year back, not a time, or absent: when it arrived.
+    for (const stamp of ['2026-03-02T02:00:00Z', '2025-01-01T00:00:00Z', '昨天', undefined])
+      expect(at('hotline12345', order(stamp)), String(stamp)).to.equal(arrived.toISOString());
+    const push = (createTime: string) =>
+      `<xml><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>${createTime}</CreateTime><MsgType>bad</MsgType></xml>`;
+    const sent = Date.parse('2026-03-02T00:58:00Z') / 1000;
+    expect(at('wechat', push(String(sent)))).to.equal('2026-03-02T00:58:00.000Z');
+    expect(at('wechat', push(String(sent + 7200)))).to.equal(arrived.toISOString());
+    expect(at('wechat', push('x'))).to.equal(arrived.toISOString());
+    // A parsed message (it failed later) says it itself, or nothing: when it arrived.
+    const message = {
+      channel: 'sms',
+      externalId: 'S2',
+      content: '停电',
+      enterprise: {},
+      contact: {},
+    } as const;
+    const raised = new Date('2026-03-01T23:00:00Z');
+    expect(
+      deadLetterRaisedAt({
+        channel: 'sms',
+        message: { ...message, raisedAt: raised },
+        raw: null,
+        receivedAt: arrived,
+      }),
+    ).to.equal(raised);
+    expect(deadLetterRaisedAt({ channel: 'sms', message, raw: null, receivedAt: arrived })).to.equal(arrived);
   });
 });
