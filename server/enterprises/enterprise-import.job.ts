@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { z } from 'zod';
 import type { Actor } from '../../shared/roles.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { badRequest, isAppError, notFound } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { EnterpriseImportStatus } from '../../shared/enterprise-import.ts';
 import type { Models } from '../models/index.ts';
@@ -25,6 +25,7 @@ import { createEnterpriseSchema } from '../routes/enterprises/enterprises.schema
 import { townshipInAddress } from '../../config/units.ts';
 import { registration } from '../routes/enterprises/provisional.commands.ts';
 import { ImportFileError, parseEnterpriseFile, type NumberedRow } from './enterprise-import.parse.ts';
+import { townshipOfRow } from './enterprise-township.ts';
 import { isDuplicateKey } from '../db/duplicate-key.ts';
 import { normalizeCreditCode } from '../../shared/credit-code.ts';
 
@@ -109,9 +110,18 @@ export function createEnterpriseImports(deps: {
     const given = known && !provisional && blankMobile ? { ...row, mobile: known.mobile } : row;
     const parsed = createEnterpriseSchema.safeParse(given);
     if (!parsed.success) return fail(job, line, firstIssue(parsed.error));
-    const { creditCode, township: _column, ...fromRow } = parsed.data;
-    // The township the address names (a row names none of its own); one staff chose stays otherwise.
-    const township = townshipInAddress(fromRow.region, fromRow.address);
+    const { creditCode, township: column, ...fromRow } = parsed.data;
+    // The row's 所在乡镇, checked against its county as the form's; left empty, the one the address names, and
+    // one staff chose stays otherwise.
+    let township: string | null;
+    try {
+      township = column
+        ? await townshipOfRow(deps.models, fromRow.region, column)
+        : townshipInAddress(fromRow.region, fromRow.address);
+    } catch (err) {
+      if (isAppError(err)) return fail(job, line, err.message);
+      throw err;
+    }
     const fields = township ? { ...fromRow, township } : fromRow;
     const first = seen.get(creditCode);
     if (first !== undefined) return fail(job, line, `与第${first}行的统一社会信用代码重复`);

@@ -1,6 +1,6 @@
 // Reading an enterprise list from a CSV (UTF-8 or the GBK that Excel saves in China) or XLSX file into rows
 // keyed by our field names. Columns may be headed in English or Chinese; a region may be given by its code or
-// its name. Pure apart from the file bytes; validation of each row happens in the import job. An XLSX is read
+// its name, a township (所在乡镇) by its name or code. Pure apart from the file bytes; validation of each row happens in the import job. An XLSX is read
 // by the issue import's bounded streaming reader (a workbook too large is refused there, with an AppError).
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
@@ -13,6 +13,7 @@ export const IMPORT_FIELDS = [
   'creditCode',
   'name',
   'region',
+  'township',
   'industry',
   'address',
   'ownerName',
@@ -30,6 +31,12 @@ const HEADINGS: Readonly<Record<string, ImportField>> = Object.freeze({
   所在区县: 'region',
   区县: 'region',
   区域: 'region',
+  所在乡镇: 'township',
+  乡镇: 'township',
+  '乡镇/街道': 'township',
+  乡镇街道: 'township',
+  所在乡镇街道: 'township',
+  '所在乡镇（街道）': 'township',
   行业: 'industry',
   所属行业: 'industry',
   地址: 'address',
@@ -53,6 +60,7 @@ export const TEMPLATE_HEADER = [
   '统一社会信用代码',
   '企业名称',
   '所在区县',
+  '所在乡镇',
   '行业',
   '地址',
   '负责人',

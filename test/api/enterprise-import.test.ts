@@ -152,6 +152,52 @@ describe('api: enterprise import (POST /api/enterprises/imports)', function () {
     expect(done.errors[0].row).to.equal(4);
   });
 
+  it('reads 所在乡镇 by name or code, checked against the county row by row; empty, the address names it', async () => {
+    const code = (n: number) => makeCreditCode(`91330523MA7TWN00${n}`);
+    const file = Buffer.from(
+      [
+        '统一社会信用代码,企业名称,所在区县,所在乡镇,地址,手机号',
+        // The column wins over the address (梅溪镇 chosen, 孝丰镇 in the address); a code is read as well.
+        `${code(1)},安吉乡镇列企业一,安吉县,梅溪镇,安吉县孝丰镇工业园1号,13800000011`,
+        `${code(2)},德清乡镇列企业二,德清县,deqing-xinshi,,13800000012`,
+        `${code(3)},乡镇不在本县的企业,德清县,递铺街道,,13800000013`,
+        `${code(4)},乡镇不存在的企业,长兴县,火星镇,,13800000014`,
+        // Left empty: the township the address names, as before the column.
+        `${code(5)},地址识别乡镇的企业,长兴县,,长兴县泗安镇工业区8号,13800000015`,
+      ].join('\r\n'),
+      'utf8',
+    );
+    const job = await finished((await accepted('乡镇.csv', file)).id);
+    expect(job).to.include({ created: 3, failed: 2 });
+    expect(job.errors).to.deep.equal([
+      { row: 4, message: '所在乡镇「递铺街道」不属于德清县，应为莫干山镇、乾元镇、武康街道、新市镇之一' },
+      { row: 5, message: '所在乡镇「火星镇」不存在，应为和平镇、煤山镇、泗安镇、雉城街道之一' },
+    ]);
+    const township = async (n: number) =>
+      (await t.models.Enterprise.findOne({ creditCode: code(n) }).lean())?.township;
+    expect(await township(1)).to.equal('anji-meixi');
+    expect(await township(2)).to.equal('deqing-xinshi');
+    expect(await township(3)).to.equal(undefined);
+    expect(await township(5)).to.equal('changxing-sian');
+    expect(await finished((await accepted('乡镇.csv', file)).id)).to.include({ unchanged: 3, failed: 2 });
+
+    // An XLSX with English headings corrects one of them; a township of another county changes nothing.
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Sheet1');
+    ws.addRow(['creditCode', 'name', 'region', 'township', 'mobile']);
+    ws.addRow([code(1), '安吉乡镇列企业一', 'anji', '天荒坪镇', '13800000011']);
+    ws.addRow([code(2), '德清乡镇列企业二', 'deqing', '织里镇', '13800000012']);
+    const xlsx = await finished(
+      (await accepted('townships.xlsx', Buffer.from(await wb.xlsx.writeBuffer()))).id,
+    );
+    expect(xlsx).to.include({ updated: 1, failed: 1 });
+    expect(xlsx.errors).to.deep.equal([
+      { row: 3, message: '所在乡镇「织里镇」不属于德清县，应为莫干山镇、乾元镇、武康街道、新市镇之一' },
+    ]);
+    expect(await township(1)).to.equal('anji-tianhuangping');
+    expect(await township(2)).to.equal('deqing-xinshi');
+  });
+
   it('refuses a zip bomb (an XLSX unpacking past 100 MB) at once with 413, and one that lies about its size with 400', async () => {
     const bomb = xlsxBomb(101 * 1024 * 1024);
     expect(bomb.length).to.be.below(1024 * 1024);
@@ -211,6 +257,6 @@ describe('api: enterprise import (POST /api/enterprises/imports)', function () {
       .get('/api/enterprises/imports/template.csv')
       .set(await t.auth('clerk'))
       .expect(200);
-    expect(template.text).to.contain('统一社会信用代码,企业名称');
+    expect(template.text).to.contain('统一社会信用代码,企业名称,所在区县,所在乡镇,');
   });
 });
