@@ -38,7 +38,8 @@ async function loadProvisional(models: Models, id: string): Promise<EnterpriseDo
 
 /**
  * The issues' copy of the enterprise follows the enterprise (updatedAt too: the KPI rollups re-read them), with
- * a timeline event written in the same update, so an issue never moves without its note nor gets it twice.
+ * a timeline event written in the same update, so an issue never moves without its note nor gets it twice. The
+ * township goes with the county, as intake copies both: the desk's suggestion and 重新分类 route by the issue's.
  */
 async function copyToIssues(
   models: Models,
@@ -54,7 +55,9 @@ async function copyToIssues(
       enterpriseName: to.name,
       enterpriseCreditCode: to.creditCode ?? '',
       region: to.region,
+      ...(to.township ? { township: to.township } : {}),
     },
+    ...(to.township ? {} : { $unset: { township: 1 } }),
     // The new name's terms join the old ones: a term too many costs the search a read, never a wrong answer.
     $addToSet: { searchTerms: { $each: searchTermsOf(to.name) } },
     ...(event ? { $push: { timeline: event.entry } } : {}),

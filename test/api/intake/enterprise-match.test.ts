@@ -145,6 +145,14 @@ describe('intake: matching the enterprise, provisional enterprises', () => {
       enterpriseCreditCode: real.creditCode,
       region: 'anji',
     });
+    // Its township with its county (天荒坪镇), so the desk suggests and 重新分类 routes as for the real one's issues.
+    const { township } = (await t.models.Enterprise.findById(real._id).lean())!;
+    expect(township).to.equal('anji-tianhuangping');
+    const shown = await request(t.app)
+      .get(`/api/issues/${String(moved[0]._id)}`)
+      .set(await t.auth('dispatcher'))
+      .expect(200);
+    expect(shown.body.township).to.equal(township);
     expect(moved[0].timeline.at(-1)?.note).to.include('已归并');
     // Staff find them by their new enterprise's name (the list search reads the terms the name gave them).
     const found = await request(t.app)
