@@ -1,6 +1,7 @@
 /**
  * Measures the class-problem clustering (server/text/cluster.ts) on the development texts only
- * (server/text/corpus/clusters.jsonl and clusters-dev2.jsonl; the held-out files are never read here), with and
+ * (server/text/corpus/clusters.jsonl, clusters-dev2.jsonl and clusters-heldout.jsonl … clusters-heldout6.jsonl,
+ * which were all read while tuning and are development data now; clusters-heldout7.jsonl is never read here), with and
  * without the default synonyms (config/synonyms.ts): pairwise precision and recall, and how well the similarity
  * alone separates a class's pairs from its near misses (the chance that a true pair scores above a pair of a
  * class text and another text of its category: 1 is perfect, 0.5 is chance). With `--misses`, the clustering's
@@ -19,6 +20,12 @@ import {
 import { dot } from '../server/text/features.ts';
 import {
   loadClusterDev2,
+  loadClusterHeldout,
+  loadClusterHeldout2,
+  loadClusterHeldout3,
+  loadClusterHeldout4,
+  loadClusterHeldout5,
+  loadClusterHeldout6,
   loadClusterTexts,
   loadTrainingCorpus,
   type ClusterRow,
@@ -89,6 +96,12 @@ const none = compileSynonyms([]);
 for (const [file, rows] of [
   ['clusters.jsonl', loadClusterTexts()],
   ['clusters-dev2.jsonl', loadClusterDev2()],
+  ['clusters-heldout.jsonl', loadClusterHeldout()],
+  ['clusters-heldout2.jsonl', loadClusterHeldout2()],
+  ['clusters-heldout3.jsonl', loadClusterHeldout3()],
+  ['clusters-heldout4.jsonl', loadClusterHeldout4()],
+  ['clusters-heldout5.jsonl', loadClusterHeldout5()],
+  ['clusters-heldout6.jsonl', loadClusterHeldout6()],
 ] as const) {
   const plain = run(rows, none);
   for (const [name, result] of [
@@ -97,7 +110,7 @@ for (const [file, rows] of [
   ] as const) {
     const { scores, separation: auc } = result;
     console.log(
-      `${file.padEnd(20)} ${name.padEnd(17)}: P ${f3(scores.precision)} R ${f3(scores.recall)}, separation ${f3(auc)}`,
+      `${file.padEnd(23)} ${name.padEnd(17)}: P ${f3(scores.precision)} R ${f3(scores.recall)}, separation ${f3(auc)}`,
     );
   }
   if (!values.misses) continue;

@@ -51,6 +51,11 @@
 //   another cause): written blind (its writer read the corpus README and shared/states.ts, no clustering code
 //   and no text of another cluster file), committed alone, then scored once on the code as it stood after wave
 //   13: P 0.520, R 0.666. Report only; its misses were not read and nothing is tuned on it.
+//
+// Wave 14 (2026-12-07): every cluster file but clusters-heldout7.jsonl is development data now (all were read
+// while tuning; scripts/tune-cluster.ts scores the eight of them). More cause families, chosen there (mean
+// 0.770 / 0.844 → 0.793 / 0.832), scored once on the seventh set at 0.518 / 0.643 and were withdrawn: the code and
+// the floors are those of wave 13 (the corpus README's "Wave 14" has what was tried).
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -282,7 +287,8 @@ describe('text: class-problem clustering quality', function () {
     expect(heldout7.filter((r) => !r.class.startsWith('none') && classes.has(r.class))).to.deep.equal([]);
     const texts = new Set(others.map((r) => r.text));
     expect(heldout7.filter((r) => texts.has(r.text))).to.deep.equal([]);
-    // As measured on its one scoring (main at 87ffc0a, the code of wave 13): a floor, not a target.
+    // As measured on its first scoring (main at 87ffc0a, the code of wave 13): a floor, not a target. Its second
+    // scoring (wave 14's families, withdrawn) gave 0.518 / 0.643.
     expect(seventh.precision).to.be.at.least(0.51);
     expect(seventh.recall).to.be.at.least(0.66);
   });
