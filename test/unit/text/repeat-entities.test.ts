@@ -50,6 +50,15 @@ describe('text core: particulars of a complaint', () => {
     expect(cuesOf('停电那事，供电所说要查原因，到现在一个说法都没有').chases).to.equal(true);
     expect(cuesOf('第二路电源的申请三天了还没来勘查').chases).to.equal(true);
     expect(cuesOf('增容那个申请问一下进度').chases).to.equal(true);
+    // Other ways a 催办 is said: an earlier report named, the count of calls, a question about the outcome, the
+    // matter's state, or a short line opening with the known thing's state going on.
+    expect(cuesOf('之前反映的宿舍热水，现在怎么处理的').chases).to.equal(true);
+    expect(cuesOf('第三次打电话问叉车证复审的事了').chases).to.equal(true);
+    expect(cuesOf('排污许可变更批了没有？环保又来查了').chases).to.equal(true);
+    expect(cuesOf('污水井那个事一个礼拜了，一点动静都没有').chases).to.equal(true);
+    expect(cuesOf('围墙的问题还没有解决，这周又倒了一段').chases).to.equal(true);
+    expect(cuesOf('消防通道还没清，今天又被货车堵了').chases).to.equal(true);
+    expect(cuesOf('厂区道路昨晚被渣土车压坏了，货车进不来，请尽快修复').chases).to.equal(false);
     // A first report that something has not been restored yet is no chase.
     expect(cuesOf('园区昨晚突然停电，生产线全部停产，到现在还没恢复供电').chases).to.equal(false);
     expect(cuesOf('出口退税申报了五十多天还没到账，资金很紧张').chases).to.equal(false);
