@@ -173,6 +173,12 @@ function gramsCovered(a: RepeatFingerprint, b: RepeatFingerprint): number {
   return hit / a.pairMass;
 }
 
+/** Whether `b` has any of `a`'s character pairs. */
+export function sharesPair(a: RepeatFingerprint, b: RepeatFingerprint): boolean {
+  for (let k = 0; k < a.pairs.length; k++) if (hasGram(b.grams, a.pairs[k])) return true;
+  return false;
+}
+
 /** A character (second unit 0) or a pair of UTF-16 units as one 32-bit number. */
 const gram = (first: number, second = 0) => (first << 16) | second;
 

@@ -26,6 +26,7 @@ import {
   isTemplateSwap,
   neverMerge,
   pairFeatures,
+  sharesPair,
   templateCheck,
   PAIR_FEATURE_NAMES,
   type RepeatFingerprint,
@@ -280,8 +281,12 @@ export function findRepeat(
   });
   if (copy >= 0) return { verdict: 'merge', issueId: open[copy].id, score: 1 };
   const cos = cosines(model, mine, prints);
-  // Not a word or character pair in common: no repeat. Of many, only the closest are weighed in full.
-  let order = open.map((_, i) => i).filter((i) => cos[i] > 0);
+  // Not a word or character pair in common: no repeat. Of many, only the closest are weighed in full. The
+  // cosine only knows the training texts' words and pairs: two texts sharing none of those may still share a
+  // rarer one ("上周反映的河堤裂缝…" against "河堤裂了一道口子": 河堤 is in no training text), so up to
+  // SCORE_ALL_UP_TO candidates a character pair in common is asked for too.
+  const few = open.length <= SCORE_ALL_UP_TO;
+  let order = open.map((_, i) => i).filter((i) => cos[i] > 0 || (few && sharesPair(mine, prints[i])));
   if (order.length > SCORE_ALL_UP_TO) {
     order = order.sort((x, y) => cos[y] - cos[x]).slice(0, FULL_SCORE_CANDIDATES);
   }

@@ -105,6 +105,15 @@ describe('text core: duplicate check', () => {
     expect(left).to.deep.equal(given);
   });
 
+  it('weighs a candidate that shares only words the training texts never had', () => {
+    // 堤脚 and 掏空 are in no fixture text, so the two texts' TF-IDF vectors share nothing: the chase was
+    // answered `none` without being scored.
+    const dyke = [open('dyke', '仓库背后那段防洪堤的堤脚被掏空了，一下暴雨就往里渗', 'land', 5)];
+    const v = check('上周反映的堤脚掏空还没人来看，这两天又下雨了', 'land', dyke);
+    expect(v.verdict).to.equal('merge');
+    expect(v.issueId).to.equal('dyke');
+  });
+
   it('never merges a report about another numbered building, lorry or year', () => {
     const lift = [open('lift', '2号楼的电梯困人了，维保公司说周末没人来，员工被困半小时', 'land')];
     const v = check('6号楼的电梯困人了，维保公司说周末没人来，员工被困半小时', 'land', lift);
