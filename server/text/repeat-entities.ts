@@ -34,9 +34,12 @@ const DIGIT: Record<string, number> = {
 };
 const UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 const CN_NUMERAL = '[零〇一二两三四五六七八九十百千]';
-/** A numeral, then "余/多/来" (about), then 万/亿: "300多万" and "三百余万" are both three million. */
+/**
+ * A numeral, then "余/多/来" (about), then 万/亿: "300多万" and "三百余万" are both three million; one Chinese digit
+ * counts only before 万/亿 ("多出八万来" is 8万; a lone 三 is no amount).
+ */
 const NUMBER = new RegExp(
-  `([0-9]+(?:\\.[0-9]+)?|${CN_NUMERAL}{2,}|[一二两三四五六七八九]?十)[余多来]?([万亿]?)`,
+  `([0-9]+(?:\\.[0-9]+)?|${CN_NUMERAL}{2,}|[一二两三四五六七八九]?十|[一二两三四五六七八九](?=[余多来]?[万亿]))[余多来]?([万亿]?)`,
   'gu',
 );
 

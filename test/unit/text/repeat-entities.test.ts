@@ -10,6 +10,9 @@ describe('text core: particulars of a complaint', () => {
   it('reads amounts written in digits or Chinese numerals as the same number', () => {
     expect([...numbersIn('补助46万元')]).to.deep.equal([460000]);
     expect([...numbersIn('四十六万')]).to.deep.equal([460000]);
+    // One Chinese digit before 万 or 亿 is an amount too; alone it is no amount.
+    expect([...numbersIn('每个月多出八万来')]).to.deep.equal([80000]);
+    expect([...numbersIn('投资三亿，三个车间')]).to.deep.equal([300000000]);
     expect(match('欠款三百二十万', '欠我们货款320万').agree).to.equal(true);
   });
 
