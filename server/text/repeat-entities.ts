@@ -59,10 +59,21 @@ function chineseValue(s: string): number {
 
 const valueOf = (s: string) => (/[0-9]/.test(s) ? Number(s) : chineseValue(s));
 
-/** Numbers of at least 10 (amounts, counts, durations): "46万", "四十六万", "300多万", "三百余万" agree. */
+/**
+ * A span of time after a number ("十几天", "二十天了", "两个月", "三年"): how long something has lasted depends on
+ * when the message was written, so a report and its chase name different ones ("停滞十天" against "停了快二十天了").
+ * A month or a time of day ("10月份", "十点") is no span.
+ */
+const SPAN = /^[余多来几]?(天|日|周|个?星期|个?礼拜|个多?月|年|小时|分钟)/u;
+
+/**
+ * Numbers of at least 10 (amounts and counts; not spans of time): "46万", "四十六万", "300多万", "三百余万" agree.
+ */
 export function numbersIn(normalised: string): Set<number> {
   const out = new Set<number>();
-  for (const [, body, unit] of normalised.matchAll(NUMBER)) {
+  for (const m of normalised.matchAll(NUMBER)) {
+    const [whole, body, unit] = m;
+    if (!unit && SPAN.test(normalised.slice(m.index + whole.length))) continue;
     const scale = unit === '亿' ? 1e8 : unit === '万' ? 1e4 : 1;
     const value = valueOf(body) * scale;
     if (value >= 10 && Number.isFinite(value)) out.add(value);

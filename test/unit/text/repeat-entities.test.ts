@@ -13,6 +13,12 @@ describe('text core: particulars of a complaint', () => {
     // One Chinese digit before 万 or 亿 is an amount too; alone it is no amount.
     expect([...numbersIn('每个月多出八万来')]).to.deep.equal([80000]);
     expect([...numbersIn('投资三亿，三个车间')]).to.deep.equal([300000000]);
+    // How long something has lasted is no particular: a chase names a later span than its report.
+    expect([...numbersIn('阻工已经停了快二十天了，十几天没人管，拖了两个多月')]).to.deep.equal([]);
+    expect(match('在建厂房被阻工，停滞十天', '阻工还没解决，已经停了快二十天了').numbersDiffer).to.equal(
+      false,
+    );
+    expect([...numbersIn('10月份的电费多收了2万，晚上十点以后')]).to.have.members([10, 20000]);
     expect(match('欠款三百二十万', '欠我们货款320万').agree).to.equal(true);
   });
 
