@@ -1,7 +1,7 @@
 /**
  * Refits the duplicate check (server/text/repeat.ts) on the development pairs only
- * (server/text/corpus/duplicate-pairs.jsonl and duplicate-pairs-dev2.jsonl together; the held-out pairs are
- * never read here): prints the features' logistic weights, the merge threshold that keeps out-of-fold precision
+ * (server/text/corpus/duplicate-pairs.jsonl, duplicate-pairs-dev2.jsonl and duplicate-pairs-dev3.jsonl together;
+ * the held-out pairs are never read here): prints the features' logistic weights, the merge threshold that keeps out-of-fold precision
  * at the bar (also per set of development pairs), and the development pairs the out-of-fold model gets wrong, to
  * read before changing a feature. Paste the weights and thresholds into repeat.ts by hand. The shipped weights
  * were fitted on the first pairs alone (`--first-only`): the refit on both did not hold on the held-out sets
@@ -14,6 +14,7 @@ import { CATEGORIES } from '../config/categories.ts';
 import {
   loadDuplicatePairs,
   loadDuplicatePairsDev2,
+  loadDuplicatePairsDev3,
   loadTrainingCorpus,
   pairKind,
 } from '../server/text/corpus.ts';
@@ -35,14 +36,15 @@ const minPrecision = Number(values.precision);
 const model = trainTextModel(loadTrainingCorpus(), CATEGORIES);
 const first = fitRows(model, CATEGORIES, loadDuplicatePairs());
 const second = fitRows(model, CATEGORIES, values['first-only'] ? [] : loadDuplicatePairsDev2());
-const rows = [...first.rows, ...second.rows];
-const pairs = [...first.pairs, ...second.pairs];
+const third = fitRows(model, CATEGORIES, values['first-only'] ? [] : loadDuplicatePairsDev3());
+const rows = [...first.rows, ...second.rows, ...third.rows];
+const pairs = [...first.pairs, ...second.pairs, ...third.pairs];
 const probs = outOfFold(rows, 5, l2);
 const chosen = chooseMergeThreshold(rows, probs, minPrecision);
 const f3 = (x: number) => x.toFixed(3);
 console.log(
   `${rows.length} candidate pairs (${rows.filter((r) => r.y).length} repeats; ${first.rows.length} of the first ` +
-    `development pairs, ${second.rows.length} of the second), l2 ${l2}`,
+    `development pairs, ${second.rows.length} of the second, ${third.rows.length} of the third), l2 ${l2}`,
 );
 console.log(
   `5-fold out-of-fold: merge from ${chosen.threshold}: precision ${f3(chosen.precision)}, recall ` +
@@ -50,9 +52,11 @@ console.log(
 );
 // Each set apart at the chosen threshold: a fit that only suits one of them shows here.
 const split = first.rows.length;
+const split2 = split + second.rows.length;
 for (const [name, from, to] of [
   ['first', 0, split],
-  ['second', split, rows.length],
+  ['second', split, split2],
+  ['third', split2, rows.length],
 ] as const) {
   if (to === from) continue;
   const s = mergeScores(rows.slice(from, to), probs.slice(from, to), chosen.threshold);
