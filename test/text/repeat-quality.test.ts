@@ -7,15 +7,16 @@
 // (corpus/duplicate-pairs-dev2.jsonl, written after wave 9) are printed too: the shipped weights were not fitted
 // on them (a refit on both sets did not hold on the held-out sets). Prints precision and recall of
 // automatic merges, per kind of pair. On every held-out set it fails below issue 7's precision bar (0.95),
-// below the recall this version reaches (0.888, 0.817, 0.633, 0.800: the 0.90 bar is not met, see the
+// below the recall this version reaches (0.888, 0.833, 0.667, 0.800: the 0.90 bar is not met, see the
 // README's 重复检测 section), or when fewer repeats are merged or flagged 可能重复 for the dispatcher than now. The
 // fifth held-out pairs (same-place near misses, wave 12) are held where this version is, below the precision
-// bar too (0.894).
+// bar too (0.894). The third development pairs (wave 14) are printed and held at the precision bar.
 import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import {
   loadDuplicatePairs,
   loadDuplicatePairsDev2,
+  loadDuplicatePairsDev3,
   loadHeldoutDuplicatePairs,
   loadHeldoutDuplicatePairs2,
   loadHeldoutDuplicatePairs3,
@@ -85,21 +86,25 @@ describe('text: duplicate check on the labelled pairs', function () {
     print('fifth held-out (wave 12, same-place near misses, written before its changes)', fifth);
     const dev2 = evaluate(loadDuplicatePairsDev2());
     print('second development pairs (written after wave 9, not fitted on by these weights)', dev2);
+    const dev3 = evaluate(loadDuplicatePairsDev3());
+    print('third development pairs (wave 14, re-tellings and chases, not fitted on by these weights)', dev3);
     expect(held.repeats, 'held-out repeats').to.be.at.least(120);
     expect(held.pairs - held.repeats, 'held-out near misses').to.be.at.least(120);
     // Recall: the floor reached (0.882 in wave 8, was 0.691; 0.888 in wave 12), below issue 7's 0.90: a
     // regression fails.
     // Caught: whatever is not merged must at least reach the dispatcher as 可能重复.
     expectFloors(held, 'held-out', { precision: 0.95, recall: 0.88, caught: 0.97 });
-    // The second held-out pairs (wave 5), held where this version is (P 0.961, R 0.817, 0.917 merged or
-    // flagged; wave 5 left 0.935 / 0.717): recall below the bar, see the README's 重复检测 section.
+    // The second held-out pairs (wave 5), held where this version is (P 0.962, R 0.833, 0.933 merged or
+    // flagged; wave 5 left 0.935 / 0.717, wave 12 0.961 / 0.817 / 0.917): recall below the bar, see the README's
+    // 重复检测 section.
     expect(second.pairs, 'corpus/duplicate-pairs-heldout2.jsonl').to.equal(120);
-    expectFloors(second, 'second held-out', { precision: 0.95, recall: 0.81, caught: 0.91 });
+    expectFloors(second, 'second held-out', { precision: 0.95, recall: 0.83, caught: 0.93 });
     // The third held-out pairs (wave 8, written and committed before its changes; the code before them scored
-    // P 0.926, R 0.417, 0.933 merged or flagged): P 0.950, R 0.633, 0.950.
+    // P 0.926, R 0.417, 0.933 merged or flagged): P 0.950, R 0.633, 0.950 after wave 8; 0.952 / 0.667 / 0.967
+    // after wave 14.
     expect(third.pairs, 'corpus/duplicate-pairs-heldout3.jsonl').to.equal(120);
     expect(third.repeats, 'third held-out repeats').to.equal(60);
-    expectFloors(third, 'third held-out', { precision: 0.95, recall: 0.63, caught: 0.95 });
+    expectFloors(third, 'third held-out', { precision: 0.95, recall: 0.66, caught: 0.96 });
     // The fourth held-out pairs (wave 9, written after the problem words' first scoring; that wave changed
     // nothing): P 0.970, R 0.800, every repeat merged or flagged (0.975 since wave 12's refit: one chase scores
     // below the flag threshold; the floor was 0.97 already).
@@ -113,11 +118,16 @@ describe('text: duplicate check on the labelled pairs', function () {
     expect(fifth.pairs, 'corpus/duplicate-pairs-heldout5.jsonl').to.equal(106);
     expect(fifth.repeats, 'fifth held-out repeats').to.equal(50);
     expectFloors(fifth, 'fifth held-out', { precision: 0.89, recall: 0.84, caught: 1 });
-    // The second development pairs: this version scores P 0.971, R 0.816, 0.960 merged or flagged there (0.962 /
-    // 0.808 before wave 12). Only
-    // precision is held (at the bar): these pairs are for fitting, and a refit may trade on them.
+    // The second development pairs: this version scores P 0.973, R 0.880, 0.984 merged or flagged there (0.962 /
+    // 0.808 before wave 12, 0.971 / 0.816 / 0.960 before wave 14). Only precision is held (at the bar): these
+    // pairs are for fitting, and a refit may trade on them.
     expect(dev2.pairs, 'corpus/duplicate-pairs-dev2.jsonl').to.equal(249);
     expect(dev2.repeats, 'second development repeats').to.equal(125);
     expectFloors(dev2, 'second development', { precision: 0.95 });
+    // The third development pairs (wave 14): P 0.966, R 0.875, every repeat merged or flagged (0.960 / 0.750 /
+    // 0.938 before the wave). Only precision is held, as for the second.
+    expect(dev3.pairs, 'corpus/duplicate-pairs-dev3.jsonl').to.equal(47);
+    expect(dev3.repeats, 'third development repeats').to.equal(32);
+    expectFloors(dev3, 'third development', { precision: 0.95 });
   });
 });
