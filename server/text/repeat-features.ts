@@ -247,8 +247,8 @@ interface Alignment {
  * its text's most distinctive words at that (2), or not (0).
  *
  * A swapped block's word is no thing of its own when the other side's block says it again in other cuts or
- * forms: the block, joined, contains it (jieba cut "下月入职" as 下/月入/职 and "下个月就入职" otherwise, "来回转"
- * against 流转), or it contains one of the block's words ("黑漆漆" against "一片黑"). Counting those as two
+ * forms: the block, joined, contains it (jieba cut "下月入职" as 下/月入/职 and "下个月就入职" otherwise), or it
+ * contains one of the block's words ("黑漆漆" against "一片黑"). Counting those as two
  * things made a re-told complaint a one-template near miss that could never merge (the same street light told
  * twice scored 1.00 and was only flagged); "消防" against "人防" still is one.
  */
