@@ -100,6 +100,44 @@ describe('engine: packed index entries', () => {
     }
   });
 
+  it('insertNewSorted adds a sorted batch as insertNew adds its keys one by one: spread over every segment, thousands into one, wide ones into one-byte segments', () => {
+    for (const wide of [false, true]) {
+      const r = rng(wide ? 17 : 13);
+      const { set, ref } = loadedStart(r);
+      const one = new PackedKeys();
+      one.loadSorted([...ref].sort());
+      for (let round = 0; round < 4; round++) {
+        // Random keys land in every segment; a run of 6,000 keys past the last one lands in one segment,
+        // which then holds more than two segments' worth and is cut into several.
+        const batch =
+          round % 2 === 1
+            ? Array.from(
+                { length: 6000 },
+                (_, i) => `\uffff${round}${String(i).padStart(5, '0')}${wide ? '标' : ''}`,
+              )
+            : Array.from(
+                { length: 1 + Math.floor(r() * 1000) },
+                () => randomKey(r, wide) + randomKey(r, wide),
+              );
+        const fresh = [...new Set(batch.filter((k) => !ref.has(k)))].sort();
+        set.insertNewSorted(fresh);
+        for (const k of fresh) {
+          one.insertNew(k);
+          ref.add(k);
+        }
+        // Deletes between batches leave dead entries and shrink segments.
+        for (let op = 0; op < 300; op++) {
+          const k = randomKey(r, wide);
+          expect(set.delete(k)).to.equal(one.delete(k));
+          ref.delete(k);
+        }
+        const sorted = [...ref].sort();
+        expect(one.keysArray()).to.deep.equal(sorted);
+        checkReads(set, sorted, r, wide);
+      }
+    }
+  });
+
   it('empties and refills', () => {
     const set = new PackedKeys();
     const keys = Array.from({ length: 9000 }, (_, i) => `k${String(i).padStart(5, '0')}`);

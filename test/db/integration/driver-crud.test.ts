@@ -145,6 +145,66 @@ describe('integration (driver): CRUD and indexes', () => {
     expect(await c.countDocuments()).to.equal(2);
   });
 
+  it("checks a batch's documents against the stored ones and the batch's earlier ones on multikey and partial unique indexes, ordered and unordered", async () => {
+    // Each statement and what it meets: 1 a tag of 0's (multikey), 3 a code of 0's (partial: open ones only,
+    // so 2, closed, may share it), 4 a stored tag, 5 the _id of 0; 2 and 6 take what failed statements held.
+    const batch = [
+      { _id: 1, n: 1, tags: ['a', 'b'], kind: 'open', code: 'B' },
+      { _id: 2, n: 2, tags: ['c', 'a'], kind: 'open', code: 'Z' },
+      { _id: 3, n: 3, tags: ['c'], kind: 'closed', code: 'B' },
+      { _id: 4, n: 4, tags: ['d'], kind: 'open', code: 'B' },
+      { _id: 5, n: 5, tags: ['x'] },
+      { _id: 1, n: 6, tags: ['e'] },
+      { _id: 6, n: 7, tags: ['d', 'f'], kind: 'open', code: 'Z' },
+    ];
+    async function load(name: string, ordered: boolean) {
+      const c = db.collection<{ _id: number }>(name);
+      await c.createIndex({ tags: 1 }, { unique: true });
+      await c.createIndex({ code: 1 }, { unique: true, partialFilterExpression: { kind: 'open' } });
+      await c.createIndex({ n: 1 });
+      await c.insertOne({ _id: 0, n: 0, tags: ['x'], kind: 'open', code: 'A' });
+      const err = (await c.insertMany(batch, { ordered }).catch((e: unknown) => e)) as {
+        writeErrors: { index: number; code: number; errmsg: string }[];
+      };
+      // The driver keeps each error's message, which names the index and the key (not keyPattern, keyValue).
+      const errors = err.writeErrors.map((w) => [w.index, w.code, w.errmsg.replace(/^.* index: /, '')]);
+      // What every index holds afterwards: each stored document once, in key order.
+      const by = async (hint: object, filter: object = {}) =>
+        (await c.find(filter).hint(hint).toArray()).map((d) => d._id);
+      const held = {
+        all: await by({ _id: 1 }),
+        n: await by({ n: 1 }),
+        tagged: await by({ tags: 1 }, { tags: { $in: ['a', 'b', 'c', 'd', 'e', 'f', 'x'] } }),
+        coded: await by({ code: 1 }, { kind: 'open', code: { $gte: 'A' } }),
+      };
+      return { c, errors, held, message: err.writeErrors[0].errmsg };
+    }
+    const unordered = await load('batch_unordered', false);
+    expect(unordered.errors).to.deep.equal([
+      [1, 11000, 'tags_1 dup key: { tags: "a" }'],
+      [3, 11000, 'code_1 dup key: { code: "B" }'],
+      [4, 11000, 'tags_1 dup key: { tags: "x" }'],
+      [5, 11000, '_id_ dup key: { _id: 1 }'],
+    ]);
+    expect(unordered.message).to.equal(
+      'E11000 duplicate key error collection: crud.batch_unordered index: tags_1 dup key: { tags: "a" }',
+    );
+    expect(unordered.held).to.deep.equal({
+      all: [0, 1, 3, 6],
+      n: [0, 1, 3, 6],
+      tagged: [1, 3, 6, 0],
+      coded: [0, 1, 6],
+    });
+    // The batch's entries are in the indexes: a later insert meets them.
+    const later = await unordered.c.insertOne({ _id: 9, tags: ['f'] }).catch((e: unknown) => e);
+    expect(later).to.have.property('code', 11000);
+
+    // Ordered: the first failure ends the batch, the documents before it stay.
+    const ordered = await load('batch_ordered', true);
+    expect(ordered.errors).to.deep.equal([[1, 11000, 'tags_1 dup key: { tags: "a" }']]);
+    expect(ordered.held).to.deep.equal({ all: [0, 1], n: [0, 1], tagged: [1, 0], coded: [0, 1] });
+  });
+
   it('uses an index for equality, range and a compound prefix, as explain reports', async () => {
     const c = db.collection('explained');
     await c.insertMany(Array.from({ length: 200 }, (_, i) => ({ a: i, b: i % 10, c: `v${i}` })));

@@ -10,7 +10,7 @@ import { asBuffer, decodeDoc, encodeDoc, FieldSet, readFields, readId, topLevelO
 import { leadingBytes, unpack, type PackDicts } from './doc-pack.ts';
 import { DocStore, MAX_SLAB_BYTES } from './doc-store.ts';
 import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
-import { encodeValue, entryIdKey } from './key-string.ts';
+import { encodeValue, entryIdKey, entryTuple } from './key-string.ts';
 import { KeyRuns } from './key-runs.ts';
 import { OrderedIndex, type IndexKey } from './ordered-index.ts';
 import type { LoadedIndex } from './recovery.ts';
@@ -120,6 +120,11 @@ export class Collection {
     for (let i = 0; i < list.length; i++) list[i].add(keys[i]);
     this.docs.set(idKey, bytes);
     this.docs.compact();
+  }
+
+  /** A batch of inserts into this collection (an insert command's documents); see InsertBatch. */
+  insertBatch(): InsertBatch {
+    return new InsertBatch(this, [...this.indexes.values()]);
   }
 
   /**
@@ -386,6 +391,84 @@ export class Collection {
     for (const [k, stored] of this.docs.storedEntries()) c.docs.set(k, stored);
     c.rebuildIndexes();
     return c;
+  }
+}
+
+/** Where a write puts a new document: a collection, or a batch of inserts into one. */
+export interface InsertTarget {
+  readonly ns: string;
+  indexView(bytes: Uint8Array): Document;
+  insert(doc: Document, bytes: Uint8Array): void;
+}
+
+/**
+ * The documents of one insert command, each checked as `Collection.insert` checks it (its _id and unique keys
+ * against the stored documents and the batch's earlier ones) and stored at once, all or nothing, but whose
+ * index entries wait for `finish`: there each index's entries of the whole batch are sorted and merged into
+ * its segments in one pass (packed-keys.ts `insertNewSorted`), where one at a time each entry searched the
+ * segments, searched and spliced a segment's added list, and a segment took a rewrite every 256 entries.
+ * The indexes are incomplete until `finish`, so nothing may read them in between: the insert command runs the
+ * batch synchronously and finishes it before any other command runs.
+ */
+export class InsertBatch implements InsertTarget {
+  /** Per index, the batch's entries not added yet. */
+  private readonly pending: IndexKey[][];
+  /** Per unique index other than `_id_` (its entries answer for the others), the batch's key values. */
+  private readonly taken: (Set<string> | undefined)[];
+
+  constructor(
+    private readonly coll: Collection,
+    private readonly list: readonly OrderedIndex[],
+  ) {
+    this.pending = list.map(() => []);
+    this.taken = list.map((ix) => (ix.points ? new Set<string>() : undefined));
+  }
+
+  get ns(): string {
+    return this.coll.ns;
+  }
+
+  indexView(bytes: Uint8Array): Document {
+    return this.coll.indexView(bytes);
+  }
+
+  /** Inserts a new document; throws E11000 (without side effects) if its _id or a unique key is taken. */
+  insert(doc: Document, bytes: Uint8Array): void {
+    const { coll, list } = this;
+    const idKey = idKeyOf(doc._id);
+    const keys: IndexKey[][] = new Array(list.length);
+    for (let i = 0; i < list.length; i++) keys[i] = list[i].keysFor(doc, idKey);
+    if (coll.docs.has(idKey)) {
+      const idIndex = coll.indexes.get(ID_INDEX)!;
+      throw duplicateKeyError(coll.ns, idIndex.spec, idIndex.fields, [doc._id]);
+    }
+    for (let i = 0; i < list.length; i++) {
+      const taken = this.taken[i];
+      if (!taken) continue;
+      list[i].checkUnique(keys[i], doc);
+      list[i].checkPending(keys[i], doc, taken);
+    }
+    for (let i = 0; i < list.length; i++) {
+      const mine = keys[i];
+      const pending = this.pending[i];
+      for (let j = 0; j < mine.length; j++) pending.push(mine[j]);
+      const taken = this.taken[i];
+      if (taken) for (const k of mine) taken.add(entryTuple(k));
+    }
+    coll.docs.set(idKey, bytes);
+    coll.docs.compact();
+  }
+
+  /** Adds the batch's entries to the indexes; the batch is empty again. */
+  finish(): void {
+    for (let i = 0; i < this.list.length; i++) {
+      const keys = this.pending[i];
+      if (!keys.length) continue;
+      keys.sort();
+      this.list[i].addSorted(keys);
+      this.pending[i] = [];
+      this.taken[i]?.clear();
+    }
   }
 }
 

@@ -93,6 +93,14 @@ export class OrderedIndex {
     }
   }
 
+  /**
+   * `checkUnique` against the entries not added yet of a batch's earlier documents: `taken` holds their key
+   * values (`entryTuple`), which a unique index allows once.
+   */
+  checkPending(keys: IndexKey[], doc: Document, taken: ReadonlySet<string>): void {
+    for (const key of keys) if (taken.has(entryTuple(key))) throw this.duplicate(key, doc);
+  }
+
   private duplicate(key: IndexKey, doc: Document) {
     const wanted = entryTuple(key);
     const tuple = this.tuplesFor(doc).find((t) => encodeTuple(t, this.dirs) === wanted) ?? [];
@@ -121,6 +129,11 @@ export class OrderedIndex {
   /** Adds entries the index does not hold: a new document's, or the new ones of an updated document. */
   add(keys: IndexKey[]): void {
     for (const k of keys) this.entries.insertNew(k);
+  }
+
+  /** `add` for the entries of many new documents, strictly ascending. */
+  addSorted(keys: readonly IndexKey[]): void {
+    this.entries.insertNewSorted(keys);
   }
 
   remove(keys: IndexKey[]): void {

@@ -173,6 +173,23 @@ function stringBound(list: readonly string[], key: string, after: boolean): numb
   return lo;
 }
 
+/** The ascending `added` and `keys[a, b)` (ascending) merged, each key once. */
+function mergeNew(added: readonly string[], keys: readonly string[], a: number, b: number): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = a;
+  while (i < added.length && j < b) {
+    const x = added[i];
+    const y = keys[j];
+    if (y <= x) j++;
+    if (x <= y) i++;
+    out.push(x < y ? x : y);
+  }
+  while (i < added.length) out.push(added[i++]);
+  while (j < b) out.push(keys[j++]);
+  return out;
+}
+
 /** Packs ascending `keys` into one segment. */
 function pack(low: string, keys: readonly string[]): Segment {
   const wide = keys.some(isWide);
@@ -293,6 +310,30 @@ export class PackedKeys {
     this.settle(si);
   }
 
+  /**
+   * `insertNew` for many keys at once, `keys` strictly ascending (a batch of inserts' entries for this index,
+   * sorted): each segment's share is merged into its added list in one pass and the segment settled once,
+   * instead of a search of the segments, a search of the list and a splice per key. The segments are visited
+   * from the last, so a split never moves one still to be visited.
+   */
+  insertNewSorted(keys: readonly string[]): void {
+    if (!keys.length) return;
+    if (!this.segs.length) this.segs.push(pack('', []));
+    let end = keys.length;
+    while (end > 0) {
+      const si = this.segmentOf(keys[end - 1]);
+      const low = this.segs[si].low;
+      let start = end - 1;
+      while (start > 0 && keys[start - 1] >= low) start--;
+      const s = this.segs[si];
+      const merged = mergeNew(s.added, keys, start, end);
+      this._size += merged.length - s.added.length;
+      s.added = merged;
+      this.settle(si);
+      end = start;
+    }
+  }
+
   /** Removes `key`; false when it was not there. */
   delete(key: string): boolean {
     if (!this.segs.length) return false;
@@ -329,18 +370,19 @@ export class PackedKeys {
       this.segs[si] = fresh;
       return;
     }
-    const mid = live >>> 1;
-    const cut = fresh.offs[mid];
-    const left = new Segment(
-      fresh.low,
-      fresh.bytes.subarray(0, cut),
-      fresh.offs.slice(0, mid + 1),
-      fresh.wide,
-    );
-    const offs = fresh.offs.slice(mid).map((o) => o - cut);
-    const right = new Segment('', fresh.bytes.subarray(cut), offs, fresh.wide);
-    right.low = right.entry(0);
-    this.segs.splice(si, 1, left, right);
+    // In halves, or (a batch's merge can add thousands of entries at once) in pieces of about LOAD_SIZE.
+    const pieces = Math.max(2, Math.floor(live / LOAD_SIZE));
+    const parts: Segment[] = [];
+    for (let p = 0; p < pieces; p++) {
+      const a = Math.floor((live * p) / pieces);
+      const b = Math.floor((live * (p + 1)) / pieces);
+      const cut = fresh.offs[a];
+      const offs = fresh.offs.slice(a, b + 1).map((o) => o - cut);
+      const part = new Segment(fresh.low, fresh.bytes.subarray(cut, fresh.offs[b]), offs, fresh.wide);
+      if (p > 0) part.low = part.entry(0);
+      parts.push(part);
+    }
+    this.segs.splice(si, 1, ...parts);
   }
 
   /** The keys ≥ `from` (every key when undefined), ascending. */

@@ -7,7 +7,7 @@ import { ObjectId, type Document } from 'bson';
 import type { Change } from '../contract.ts';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
-import type { Collection } from './collection.ts';
+import type { Collection, InsertTarget } from './collection.ts';
 import { positionalResolver } from './positional.ts';
 import { decodeDoc, encodeDoc, prependId, readId, withIdFirst } from './bson-raw.ts';
 import type { RawDoc } from '../raw-doc.ts';
@@ -47,7 +47,7 @@ function checkId(id: unknown): void {
  * Inserts one document (adding an ObjectId _id first when absent). The document may be in the wire codec's
  * form: it is stored as BSON, and its index keys do not depend on how a number is wrapped.
  */
-export function insertDoc(coll: Collection, raw: Document, changes: Change[]): Document {
+export function insertDoc(coll: InsertTarget, raw: Document, changes: Change[]): Document {
   let doc = raw;
   if (doc._id === undefined) doc = { _id: new ObjectId(), ...doc };
   else if (Object.keys(doc)[0] !== '_id') {
@@ -66,7 +66,7 @@ export function insertDoc(coll: Collection, raw: Document, changes: Change[]): D
  * Inserts one document that arrived as BSON, storing its bytes as they are (its `_id` moved first, or a new
  * ObjectId added): only the fields the indexes read are decoded.
  */
-export function insertRawDoc(coll: Collection, raw: RawDoc, changes: Change[]): void {
+export function insertRawDoc(coll: InsertTarget, raw: RawDoc, changes: Change[]): void {
   const bytes = withIdFirst(raw.bytes) ?? prependId(raw.bytes, new ObjectId());
   checkSize(bytes);
   const view = coll.indexView(bytes);

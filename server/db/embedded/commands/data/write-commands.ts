@@ -44,14 +44,19 @@ export function insertCommand(engine: Engine): CommandHandler {
     const docs = statements(cmd, 'documents');
     return write(ctx, (changes: Change[]) => {
       let n = 0;
-      const coll = docs.length ? ensureCollection(engine.catalog, ns, changes) : undefined;
-      const errors = eachStatement(cmd, docs, (doc) => {
-        if (doc instanceof RawDoc) insertRawDoc(coll!, doc, changes);
-        else if (isPlainObject(doc)) insertDoc(coll!, doc, changes);
-        else throw new MongoError(ErrorCodes.TypeMismatch, 'document to insert must be an object');
-        n++;
-      });
-      return withErrors({ n }, errors);
+      // The documents' index entries are added together once every statement has run (InsertBatch).
+      const batch = docs.length ? ensureCollection(engine.catalog, ns, changes).insertBatch() : undefined;
+      try {
+        const errors = eachStatement(cmd, docs, (doc) => {
+          if (doc instanceof RawDoc) insertRawDoc(batch!, doc, changes);
+          else if (isPlainObject(doc)) insertDoc(batch!, doc, changes);
+          else throw new MongoError(ErrorCodes.TypeMismatch, 'document to insert must be an object');
+          n++;
+        });
+        return withErrors({ n }, errors);
+      } finally {
+        batch?.finish();
+      }
     });
   };
 }
