@@ -32,6 +32,7 @@ import {
   TEXT_FIELDS,
   TERM_CANDIDATES,
   TERM_COUNT_CAP,
+  TermCounts,
   termReads,
   textMatcher,
 } from './issue-search.ts';
@@ -195,18 +196,30 @@ async function indexedSearchPage(
   return { ...rest, items: [...found.items, ...rest.items] };
 }
 
+/** Each database's remembered term counts (a test's fresh database starts with none). */
+const termCounts = new WeakMap<Models, TermCounts>();
+
 /**
  * Of a query's terms (longest word first), the one the fewest issues hold, counted from the word index's keys
- * up to TERM_COUNT_CAP each (a company name's 有限公司 is held by nearly every issue, its own words by a few);
- * ties, and terms past TERM_CANDIDATES, go to the longer word.
+ * up to TERM_COUNT_CAP each (a place's 南浔 is held by many issues, a company's own words by a few) and
+ * remembered a while (TermCounts); ties, and terms past TERM_CANDIDATES, go to the longer word.
  */
 async function rarestTerm(models: Models, terms: readonly number[]): Promise<number> {
   if (terms.length === 1) return terms[0];
   const issues = models.Issue.collection;
   const hint = SEARCH_TERMS_INDEX;
   const candidates = terms.slice(0, TERM_CANDIDATES);
+  let known = termCounts.get(models);
+  if (!known) termCounts.set(models, (known = new TermCounts()));
+  const now = performance.now();
   const counts = await Promise.all(
-    candidates.map((h) => issues.countDocuments({ searchTerms: h }, { limit: TERM_COUNT_CAP, hint })),
+    candidates.map(async (h) => {
+      const cached = known.get(h, now);
+      if (cached !== undefined) return cached;
+      const n = await issues.countDocuments({ searchTerms: h }, { limit: TERM_COUNT_CAP, hint });
+      known.set(h, n, now);
+      return n;
+    }),
   );
   let best = 0;
   for (let i = 1; i < counts.length; i++) if (counts[i] < counts[best]) best = i;

@@ -49,6 +49,36 @@ export const termReads = (limit: number): readonly number[] => [
 export const TERM_CANDIDATES = 6;
 /** A term's issues are counted up to here: past it, a term is common enough that length decides. */
 export const TERM_COUNT_CAP = 1000;
+/**
+ * How long a term's count is trusted. It only chooses which term's issues a search reads (the match decides
+ * what is listed), and a few minutes of writes move a count little: a two-word search counted each word on
+ * every request, a third of its commands ("The list search's counts remembered" in bench/LOG.md).
+ */
+export const TERM_COUNT_TTL_MS = 5 * 60_000;
+/** Terms whose counts are remembered (the least recently counted go first): about 100 bytes each. */
+export const TERM_COUNT_ENTRIES = 10_000;
+
+/** Terms' counts (up to TERM_COUNT_CAP) as last read from the word index, each for TERM_COUNT_TTL_MS. Pure. */
+export class TermCounts {
+  private readonly counts = new Map<number, { n: number; at: number }>();
+
+  constructor(
+    private readonly ttlMs = TERM_COUNT_TTL_MS,
+    private readonly entries = TERM_COUNT_ENTRIES,
+  ) {}
+
+  /** The count read at most `ttlMs` before `now`, if any. */
+  get(term: number, now: number): number | undefined {
+    const c = this.counts.get(term);
+    return c && now - c.at <= this.ttlMs ? c.n : undefined;
+  }
+
+  set(term: number, n: number, now: number): void {
+    this.counts.delete(term);
+    this.counts.set(term, { n, at: now });
+    if (this.counts.size > this.entries) this.counts.delete(this.counts.keys().next().value!);
+  }
+}
 
 export type SearchTerm =
   | { kind: 'number'; prefix: string }

@@ -71,6 +71,34 @@ describe('GET /api/issues?q=: the word index', function () {
     expect(own.items.map((i) => i.id)).to.deep.equal([String(apart)]);
   });
 
+  it('counts a query’s words once a while, and lists exactly the matches written since', async () => {
+    const issues = t.models.Issue.collection;
+    const countDocuments = issues.countDocuments.bind(issues);
+    let counted = 0;
+    issues.countDocuments = ((...args: Parameters<typeof countDocuments>) => {
+      counted++;
+      return countDocuments(...args);
+    }) as typeof issues.countDocuments;
+    try {
+      // 增容 was counted by the searches above (the app's counts outlive a test), 迟迟 not yet.
+      const q = `q=${encodeURIComponent('增容迟迟')}&limit=100`;
+      await get(q);
+      expect(counted, 'its new word counted').to.equal(1);
+      // Two more matches, one of them far beyond the window: the counts are a little off, the list is not.
+      for (const _id of [await beyondWindow(11), await beyondWindow(-SEARCH_WINDOW)]) {
+        const content = '园区企业增容迟迟排不上。';
+        await issues.updateOne({ _id }, { $set: { content, searchTerms: searchTermsOf(content) } });
+      }
+      const page = await get(q);
+      expect(counted, 'not counted again').to.equal(1);
+      const expected = await idsOf({ content: /增容迟迟/ });
+      expect(expected.length).to.be.greaterThan(30);
+      expect(page.items.map((i) => i.id)).to.deep.equal(expected);
+    } finally {
+      issues.countDocuments = countDocuments;
+    }
+  });
+
   it('keeps the list’s filters and pages through the matches with the cursor', async () => {
     const expected = await idsOf({ content: /用电增容/, state: 'closed' });
     expect(expected.length).to.be.greaterThan(6);
