@@ -37,7 +37,7 @@ import {
   textMatcher,
 } from './issue-search.ts';
 import { readTextRow, type RawTextRow } from './issue-search.row.ts';
-import { queryTermsOf } from '../../text/search-terms.ts';
+import { onlyStopWords, queryTermsOf } from '../../text/search-terms.ts';
 import { searchTermsFrontier } from '../../jobs/search-terms.job.ts';
 import type { ListIssuesQuery } from './issues.schema.ts';
 
@@ -250,7 +250,10 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   if (term.kind === 'text') {
     // Newest first, the rows holding one of the query's terms are the list's rows that can match, in order.
     const terms = order.name === 'createdAt' ? queryTermsOf(term.text) : [];
-    if (!terms.length) return textSearchPage(models, base, order, term.text, q.limit);
+    // A text of stop words only (有限公司) is matched by most rows: its window's first read asks for a page and
+    // a half, as a term's does.
+    const reads = onlyStopWords(term.text) ? termReads(q.limit) : SEARCH_READS;
+    if (!terms.length) return textSearchPage(models, base, order, term.text, q.limit, reads);
     return indexedSearchPage(models, base, order, term.text, terms, q.limit);
   }
   // By number: the window runs along the number index; visibility and filters apply to what it holds.

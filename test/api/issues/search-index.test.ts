@@ -10,7 +10,7 @@ import {
   fillSearchTermsBatch,
   searchTermsFrontier,
 } from '../../../server/jobs/search-terms.job.ts';
-import { searchTermsOf } from '../../../server/text/search-terms.ts';
+import { searchTermsOf, termHash } from '../../../server/text/search-terms.ts';
 import { insertBulkIssues } from './bulk-issues.ts';
 import { useIssueApp } from './fixtures.ts';
 import { searchPages } from './search-pages.ts';
@@ -97,6 +97,14 @@ describe('GET /api/issues?q=: the word index', function () {
     } finally {
       issues.countDocuments = countDocuments;
     }
+  });
+
+  it('searches the newest rows for stop words only (企业), which no issue’s terms hold', async () => {
+    expect(await t.models.Issue.countDocuments({ searchTerms: termHash('企业') })).to.equal(0);
+    const page = await get(`q=${encodeURIComponent('企业')}&limit=20`);
+    const expected = (await idsOf({ content: /企业/ })).slice(0, 20);
+    expect(page.items.map((i) => i.id)).to.deep.equal(expected);
+    expect(page.next).to.be.a('string');
   });
 
   it('keeps the list’s filters and pages through the matches with the cursor', async () => {

@@ -4,7 +4,14 @@
 // the whole text.
 import { expect } from 'chai';
 import { CROSS_DEPARTMENT } from '../../../server/seed/triage-texts.seed.ts';
-import { hanWordsOf, queryTermsOf, searchTermsOf } from '../../../server/text/search-terms.ts';
+import {
+  hanWordsOf,
+  onlyStopWords,
+  queryTermsOf,
+  searchTermsOf,
+  STOP_WORDS,
+  termHash,
+} from '../../../server/text/search-terms.ts';
 import { FIXTURE_TEXTS } from './texts.fixture.ts';
 
 const MIXED = [
@@ -46,5 +53,16 @@ describe('search terms', () => {
     expect(new Set(terms).size).to.equal(terms.length);
     expect(terms.every((h) => Number.isInteger(h) && h >= -(2 ** 31) && h < 2 ** 31)).to.equal(true);
     expect(terms).to.include.members(queryTermsOf('企业用电增容'));
+  });
+
+  it('leaves the stop words out of an issue’s terms and a query’s alike', () => {
+    const terms = searchTermsOf('湖州某某科技有限公司', '企业用电增容');
+    for (const w of STOP_WORDS) expect(terms, w).to.not.include(termHash(w));
+    expect(terms).to.include.members([termHash('科技'), termHash('用电'), termHash('增容')]);
+    expect(queryTermsOf('有限公司')).to.deep.equal([]);
+    expect(onlyStopWords('有限公司')).to.equal(true);
+    expect(queryTermsOf('湖州科技')).to.deep.equal([termHash('科技')]);
+    expect(onlyStopWords('湖州科技')).to.equal(false);
+    expect(onlyStopWords('ABC')).to.equal(false);
   });
 });
