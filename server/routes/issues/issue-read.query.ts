@@ -36,6 +36,7 @@ import {
   termReads,
   textMatcher,
 } from './issue-search.ts';
+import { deserialize } from 'bson';
 import { readTextRow, type RawTextRow } from './issue-search.row.ts';
 import { onlyStopWords, queryTermsOf } from '../../text/search-terms.ts';
 import { searchTermsFrontier } from '../../jobs/search-terms.job.ts';
@@ -123,10 +124,17 @@ async function textSearchPage(
   order: ListOrder,
   text: string,
   limit: number,
-  reads: readonly number[] = SEARCH_READS,
+  /**
+   * Most rows match (the issues holding the query's term, or a text of stop words): the first read asks for
+   * a page and a half (termReads) and takes the page's fields too, so a page it fills needs no second read.
+   */
+  dense = false,
 ): Promise<IssueList> {
   const walk = new SearchWalk<RawTextRow>(order, SEARCH_STEPS, limit, textMatcher(text));
+  const reads = dense ? termReads(limit) : SEARCH_READS;
   const projection = { ...TEXT_FIELDS, ...order.projection };
+  /** The first read's rows, whole (dense only): `_id` → the page row. */
+  const read = new Map<string, IssueSummaryDoc>();
   let from: Filter[] = [];
   /** The rows read so far with the last row's key: a read that goes on from that key returns them first. */
   let tied = new Set<string>();
@@ -136,13 +144,17 @@ async function textSearchPage(
     // Through the driver, as raw rows (readTextRow), with the filter cast by mongoose as the list's find casts it.
     const filter = models.Issue.find(allOf([...conditions, ...from])).cast(models.Issue);
     const take = size + tied.size;
+    const whole = dense && step === 0;
+    const fields = whole ? { ...ISSUE_SUMMARY_FIELDS, ...projection } : projection;
     const rows = await models.Issue.collection
-      .find(filter, { projection, sort: order.sort, limit: take, batchSize: take, raw: true })
+      .find(filter, { projection: fields, sort: order.sort, limit: take, batchSize: take, raw: true })
       .toArray();
     let wants = true;
     let last: RawTextRow | undefined;
     for (const bson of rows) {
-      const row = readTextRow(bson as unknown as Uint8Array);
+      const row = whole
+        ? wholeRow(bson as unknown as Uint8Array, read)
+        : readTextRow(bson as unknown as Uint8Array);
       if (tied.has(row._id)) continue;
       const key = order.positionOf(row as never);
       const k = 'v' in key ? key.v : 'n' in key ? key.n : undefined;
@@ -160,16 +172,25 @@ async function textSearchPage(
   }
   const found = walk.outcome();
   const ids = found.items.map((r) => r._id);
-  const rows = ids.length
-    ? await models.Issue.find({ _id: { $in: ids } }, ISSUE_SUMMARY_FIELDS).lean<IssueSummaryDoc[]>()
+  const unread = ids.filter((id) => !read.has(id));
+  const rows = unread.length
+    ? await models.Issue.find({ _id: { $in: unread } }, ISSUE_SUMMARY_FIELDS).lean<IssueSummaryDoc[]>()
     : [];
-  const byId = new Map(rows.map((r) => [String(r._id), r]));
-  const items = ids.flatMap((id) => byId.get(String(id)) ?? []);
+  for (const r of rows) read.set(String(r._id), r);
+  const items = ids.flatMap((id) => read.get(id) ?? []);
   return {
     items,
     ...(found.next ? { next: encodeCursor(found.next) } : {}),
     ...(found.searchedTo ? { searchedTo: found.searchedTo } : {}),
   };
+}
+
+/** A row read with the page's fields too: decoded whole (as the page's read by `_id` decodes it), kept. */
+function wholeRow(bson: Uint8Array, read: Map<string, IssueSummaryDoc>): RawTextRow {
+  const doc = deserialize(bson) as IssueSummaryDoc;
+  const id = String(doc._id);
+  read.set(id, doc);
+  return { ...(doc as unknown as RawTextRow), _id: id };
 }
 
 /**
@@ -187,7 +208,7 @@ async function indexedSearchPage(
 ): Promise<IssueList> {
   const [frontier, term] = await Promise.all([searchTermsFrontier(models), rarestTerm(models, terms)]);
   const indexed = [...base, { searchTerms: term }, ...(frontier ? [{ createdAt: { $gt: frontier } }] : [])];
-  const found = await textSearchPage(models, indexed, order, text, limit, termReads(limit));
+  const found = await textSearchPage(models, indexed, order, text, limit, true);
   if (!frontier || found.next) return found;
   const room = limit - found.items.length;
   const older = { v: frontier.getTime(), id: 'f'.repeat(24) };
@@ -250,10 +271,9 @@ export async function listIssues(models: Models, actor: Actor, q: ListIssuesQuer
   if (term.kind === 'text') {
     // Newest first, the rows holding one of the query's terms are the list's rows that can match, in order.
     const terms = order.name === 'createdAt' ? queryTermsOf(term.text) : [];
-    // A text of stop words only (有限公司) is matched by most rows: its window's first read asks for a page and
-    // a half, as a term's does.
-    const reads = onlyStopWords(term.text) ? termReads(q.limit) : SEARCH_READS;
-    if (!terms.length) return textSearchPage(models, base, order, term.text, q.limit, reads);
+    // A text of stop words only (有限公司) is matched by most rows, as a term's issues are.
+    const dense = onlyStopWords(term.text);
+    if (!terms.length) return textSearchPage(models, base, order, term.text, q.limit, dense);
     return indexedSearchPage(models, base, order, term.text, terms, q.limit);
   }
   // By number: the window runs along the number index; visibility and filters apply to what it holds.

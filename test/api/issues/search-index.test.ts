@@ -107,6 +107,32 @@ describe('GET /api/issues?q=: the word index', function () {
     expect(page.next).to.be.a('string');
   });
 
+  it('lists a page its first read filled from that read alone, rows as the plain list shows them', async () => {
+    const Issue = t.models.Issue;
+    const find = Issue.find;
+    let pageReads = 0;
+    // The page's read by `_id` (the search's filters are cast through `find` too, without a read).
+    Issue.find = function (this: typeof Issue, ...args: Parameters<typeof find>) {
+      if ((args[0] as { _id?: { $in?: unknown } } | undefined)?._id?.$in) pageReads++;
+      return find.apply(this, args);
+    } as typeof find;
+    try {
+      // Every issue's content holds 企业: the search's page is the plain list's first page.
+      const page = await get(`q=${encodeURIComponent('企业')}&limit=20`);
+      const reads = pageReads;
+      const plain = await get('limit=20');
+      expect(reads, 'reads by _id').to.equal(0);
+      expect(page.items).to.deep.equal(plain.items);
+      // A term's issues (用电增容: nearly each of them matches), the same.
+      pageReads = 0;
+      const term = await get(`q=${encodeURIComponent('用电增容')}&limit=5`);
+      expect(pageReads, 'reads by _id').to.equal(0);
+      expect(term.items.map((i) => i.id)).to.deep.equal((await idsOf({ content: /用电增容/ })).slice(0, 5));
+    } finally {
+      Issue.find = find;
+    }
+  });
+
   it('keeps the list’s filters and pages through the matches with the cursor', async () => {
     const expected = await idsOf({ content: /用电增容/, state: 'closed' });
     expect(expected.length).to.be.greaterThan(6);
