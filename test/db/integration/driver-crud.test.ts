@@ -158,7 +158,9 @@ describe('integration (driver): CRUD and indexes', () => {
       { _id: 6, n: 7, tags: ['d', 'f'], kind: 'open', code: 'Z' },
     ];
     async function load(name: string, ordered: boolean) {
-      const c = db.collection<{ _id: number }>(name);
+      const c = db.collection<{ _id: number; n?: number; tags: string[]; kind?: string; code?: string }>(
+        name,
+      );
       await c.createIndex({ tags: 1 }, { unique: true });
       await c.createIndex({ code: 1 }, { unique: true, partialFilterExpression: { kind: 'open' } });
       await c.createIndex({ n: 1 });
