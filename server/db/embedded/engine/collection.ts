@@ -12,7 +12,7 @@ import { DocStore, MAX_SLAB_BYTES } from './doc-store.ts';
 import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
 import { encodeValue, entryIdKey, entryTuple } from './key-string.ts';
 import { KeyRuns } from './key-runs.ts';
-import { OrderedIndex, type IndexKey } from './ordered-index.ts';
+import { KeyMemo, OrderedIndex, type IndexKey } from './ordered-index.ts';
 import type { LoadedIndex } from './recovery.ts';
 import { filterFields } from './filter-fields.ts';
 import type { SlabSource } from './slab-reserve.ts';
@@ -96,9 +96,10 @@ export class Collection {
   private keysByIndex(doc: Document, idKey: string): { list: OrderedIndex[]; keys: IndexKey[][] } {
     const list: OrderedIndex[] = [];
     const keys: IndexKey[][] = [];
+    const memo = new KeyMemo(doc);
     for (const ix of this.indexes.values()) {
       list.push(ix);
-      keys.push(ix.keysFor(doc, idKey));
+      keys.push(ix.keysFor(doc, idKey, memo));
     }
     return { list, keys };
   }
@@ -188,10 +189,11 @@ export class Collection {
     candidates: Iterable<OrderedIndex> = this.indexes.values(),
   ): void {
     const changed: { ix: OrderedIndex; old: IndexKey[]; keys: IndexKey[] }[] = [];
+    const memos = [new KeyMemo(docs[0]), new KeyMemo(docs[1])];
     for (const ix of candidates) {
       if (touched && ix.reads && !readsAny(ix.reads, touched)) continue;
-      const old = ix.keysFor(docs[0], idKey);
-      const keys = ix.keysFor(docs[1], idKey);
+      const old = ix.keysFor(docs[0], idKey, memos[0]);
+      const keys = ix.keysFor(docs[1], idKey, memos[1]);
       if (!sameKeys(old, keys)) changed.push({ ix, old, keys });
     }
     if (checkUnique) for (const c of changed) c.ix.checkUnique(c.keys, docs[1]);
@@ -257,8 +259,9 @@ export class Collection {
       const doc = peek
         ? readFields(peek.view, fields, peek.transient, peek.more)
         : decodeDoc(this.docs.bsonOf(stored));
+      const memo = new KeyMemo(doc);
       for (let i = 0; i < fresh.length; i++) {
-        const mine = fresh[i].keysFor(doc, idKey);
+        const mine = fresh[i].keysFor(doc, idKey, memo);
         if (oneByOne[i]) {
           fresh[i].checkUnique(mine, doc);
           fresh[i].add(mine);
@@ -343,9 +346,10 @@ export class Collection {
     }
     const collect = (idKey: string, bytes: Uint8Array, wanted: (i: number) => boolean): void => {
       const doc = this.indexView(bytes);
+      const memo = new KeyMemo(doc);
       for (let i = 0; i < list.length; i++) {
         if (!wanted(i)) continue;
-        const ks = list[i].keysFor(doc, idKey);
+        const ks = list[i].keysFor(doc, idKey, memo);
         for (let j = 0; j < ks.length; j++) keys[i].push(ks[j]);
       }
     };
@@ -437,7 +441,8 @@ export class InsertBatch implements InsertTarget {
     const { coll, list } = this;
     const idKey = idKeyOf(doc._id);
     const keys: IndexKey[][] = new Array(list.length);
-    for (let i = 0; i < list.length; i++) keys[i] = list[i].keysFor(doc, idKey);
+    const memo = new KeyMemo(doc);
+    for (let i = 0; i < list.length; i++) keys[i] = list[i].keysFor(doc, idKey, memo);
     if (coll.docs.has(idKey)) {
       const idIndex = coll.indexes.get(ID_INDEX)!;
       throw duplicateKeyError(coll.ns, idIndex.spec, idIndex.fields, [doc._id]);

@@ -293,6 +293,18 @@ export function encodeEntry(values: readonly unknown[], dirs: readonly Dir[], id
   return take();
 }
 
+/**
+ * `encodeEntry` from the fields' keys already encoded (`encodeValue(values[i], dirs[i])` for the first `n` of
+ * `keys`): the same string, for callers that encode a value once for several indexes.
+ */
+export function entryOfKeys(keys: readonly string[], n: number, idKey: string): string {
+  begin();
+  for (let i = 0; i < n; i++) putKey(keys[i]);
+  putKey(idKey);
+  writeLength(idKey.length);
+  return take();
+}
+
 /** Where the idKey of `entry` ends (its length suffix starts) and how long it is. */
 function idKeySpan(entry: string): { end: number; length: number } {
   const last = entry.charCodeAt(entry.length - 1);

@@ -5,9 +5,9 @@
  * partial filters, and remembers which of its fields ever held an array (the planner must not intersect
  * ranges on those fields or trust them for sorting).
  */
-import type { Document } from 'bson';
+import { EJSON, type Document } from 'bson';
 import { docKeys, duplicateKeyError, parseKeyPattern, type IndexSpec, type KeyField } from './index-keys.ts';
-import { encodeEntry, encodeTuple, entryIdKey, entryTuple } from './key-string.ts';
+import { encodeEntry, encodeTuple, encodeValue, entryIdKey, entryOfKeys, entryTuple } from './key-string.ts';
 import { topLevelOf } from './bson-raw.ts';
 import { filterFields } from './filter-fields.ts';
 import { compileFilter, type Predicate } from './matcher.ts';
@@ -15,6 +15,54 @@ import { PackedKeys } from './packed-keys.ts';
 
 /** An index entry: the encoded key values followed by the encoded _id (see key-string.ts). */
 export type IndexKey = string;
+
+/**
+ * What one document's entries for several indexes share: each top-level field's encoded value per direction
+ * and each distinct partial filter's verdict, computed once. The issues' 44 indexes read `createdAt`, `state`,
+ * `unitId` … many times over, and 23 of them test a handful of filters.
+ */
+export class KeyMemo {
+  private readonly filters = new Map<string, boolean>();
+  private readonly asc = new Map<string, string>();
+  private readonly desc = new Map<string, string>();
+  private readonly ascLists = new Map<string, string[]>();
+  private readonly descLists = new Map<string, string[]>();
+
+  constructor(readonly doc: Document) {}
+
+  passes(filter: string, test: Predicate): boolean {
+    let ok = this.filters.get(filter);
+    if (ok === undefined) this.filters.set(filter, (ok = test(this.doc)));
+    return ok;
+  }
+
+  /** The key of top-level field `path` holding `v` (not an array; undefined for missing) in direction `dir`. */
+  field(path: string, dir: 1 | -1, v: unknown): string {
+    const seen = dir === 1 ? this.asc : this.desc;
+    let k = seen.get(path);
+    if (k === undefined) seen.set(path, (k = encodeValue(v === undefined ? null : v, dir)));
+    return k;
+  }
+
+  /**
+   * The distinct keys of the elements of the array `a` at top-level field `path`, first occurrences in order
+   * (equal keys are exactly compareValues-equal values, which docKeys keeps once); null for an empty array.
+   */
+  elements(path: string, dir: 1 | -1, a: unknown[]): readonly string[] {
+    const seen = dir === 1 ? this.ascLists : this.descLists;
+    let keys = seen.get(path);
+    if (keys === undefined) {
+      const distinct = new Set<string>();
+      for (const v of a) distinct.add(encodeValue(v === undefined ? null : v, dir));
+      if (a.length === 0) distinct.add(encodeValue(null, dir));
+      seen.set(path, (keys = [...distinct]));
+    }
+    return keys;
+  }
+}
+
+/** The fields' keys of one entry being assembled (keysFor is never re-entrant). */
+const parts: string[] = [];
 
 export class OrderedIndex {
   readonly fields: KeyField[];
@@ -38,6 +86,10 @@ export class OrderedIndex {
   readonly points: boolean;
   /** The top-level fields its entries depend on (key paths, partial filter); null when that is unknown. */
   readonly reads: ReadonlySet<string> | null;
+  /** The partial filter in canonical extended JSON: indexes with equal filters share a KeyMemo verdict. */
+  private readonly filterKey: string;
+  /** Every key path is a top-level field, so a document without arrays there has one entry. */
+  private readonly topLevel: boolean;
 
   constructor(
     readonly ns: string,
@@ -49,6 +101,10 @@ export class OrderedIndex {
     this.points = Boolean(spec.unique) && spec.name !== '_id_';
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
     this.reads = readsOf(this.fields, spec.partialFilterExpression);
+    this.filterKey = spec.partialFilterExpression
+      ? EJSON.stringify(spec.partialFilterExpression, { relaxed: false })
+      : '';
+    this.topLevel = this.fields.every((f) => !f.path.includes('.'));
   }
 
   get name(): string {
@@ -71,11 +127,50 @@ export class OrderedIndex {
     return k.tuples;
   }
 
-  /** The entries of `doc`, whose document-store key is `idKey`. */
-  keysFor(doc: Document, idKey: string): IndexKey[] {
+  /**
+   * The entries of `doc`, whose document-store key is `idKey`. With `memo` (of this `doc`), field values and
+   * partial filters other indexes already encoded or tested are reused; the entries are the same.
+   */
+  keysFor(doc: Document, idKey: string, memo?: KeyMemo): IndexKey[] {
+    if (memo && this.topLevel) {
+      const one = this.memoKeys(memo, idKey);
+      if (one !== undefined) return one;
+    }
     const tuples = this.tuplesFor(doc);
     const out: IndexKey[] = new Array(tuples.length);
     for (let i = 0; i < tuples.length; i++) out[i] = encodeEntry(tuples[i], this.dirs, idKey);
+    return out;
+  }
+
+  /**
+   * `keysFor` through `memo` when the key fields are top-level and at most one holds an array (then one entry
+   * per distinct element, in the order of their first occurrence, as docKeys gives them); undefined otherwise
+   * (parallel arrays: the caller walks them and throws).
+   */
+  private memoKeys(memo: KeyMemo, idKey: string): IndexKey[] | undefined {
+    if (this.partial && !memo.passes(this.filterKey, this.partial)) return [];
+    const { doc } = memo;
+    const { fields } = this;
+    let allMissing = true;
+    let arrayAt = -1;
+    for (let i = 0; i < fields.length; i++) {
+      const path = fields[i].path;
+      const v = Object.prototype.hasOwnProperty.call(doc, path) ? doc[path] : undefined;
+      if (v !== undefined) allMissing = false;
+      if (!Array.isArray(v)) parts[i] = memo.field(path, fields[i].dir, v);
+      else if (arrayAt >= 0) return undefined;
+      else arrayAt = i;
+    }
+    if (this.spec.sparse && allMissing) return [];
+    if (arrayAt < 0) return [entryOfKeys(parts, fields.length, idKey)];
+    this.multikey = true;
+    this.multikeyFields[arrayAt] = true;
+    const elements = memo.elements(fields[arrayAt].path, fields[arrayAt].dir, doc[fields[arrayAt].path]);
+    const out: IndexKey[] = new Array(elements.length);
+    for (let j = 0; j < elements.length; j++) {
+      parts[arrayAt] = elements[j];
+      out[j] = entryOfKeys(parts, fields.length, idKey);
+    }
     return out;
   }
 
