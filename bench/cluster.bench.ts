@@ -13,11 +13,11 @@ import {
   type ClusterItem,
   type ClusterOptions,
 } from '../server/text/cluster.ts';
-import { loadClusterTexts, loadTrainingCorpus } from '../server/text/corpus.ts';
+import { loadClusterSet, loadTrainingCorpus } from '../server/text/corpus.ts';
 
 const sizes = (process.env.BENCH_CLUSTER_DOCS ?? '20000,100000').split(',').map(Number);
 const baselineSize = Number(process.env.BENCH_CLUSTER_BASELINE ?? 5000);
-const source = [...loadClusterTexts(), ...loadTrainingCorpus()];
+const source = [...loadClusterSet('clusters.jsonl'), ...loadTrainingCorpus()];
 const TOWNS = [
   '织里',
   '八里店',

@@ -19,14 +19,8 @@ import {
 } from '../server/text/cluster.ts';
 import { dot } from '../server/text/features.ts';
 import {
-  loadClusterDev2,
-  loadClusterHeldout,
-  loadClusterHeldout2,
-  loadClusterHeldout3,
-  loadClusterHeldout4,
-  loadClusterHeldout5,
-  loadClusterHeldout6,
-  loadClusterTexts,
+  CLUSTER_DEVELOPMENT_FILES,
+  loadClusterSet,
   loadTrainingCorpus,
   type ClusterRow,
 } from '../server/text/corpus.ts';
@@ -93,16 +87,8 @@ function separation(rows: ClusterRow[], vectors: ReturnType<typeof indexItems>['
 }
 
 const none = compileSynonyms([]);
-for (const [file, rows] of [
-  ['clusters.jsonl', loadClusterTexts()],
-  ['clusters-dev2.jsonl', loadClusterDev2()],
-  ['clusters-heldout.jsonl', loadClusterHeldout()],
-  ['clusters-heldout2.jsonl', loadClusterHeldout2()],
-  ['clusters-heldout3.jsonl', loadClusterHeldout3()],
-  ['clusters-heldout4.jsonl', loadClusterHeldout4()],
-  ['clusters-heldout5.jsonl', loadClusterHeldout5()],
-  ['clusters-heldout6.jsonl', loadClusterHeldout6()],
-] as const) {
+for (const file of CLUSTER_DEVELOPMENT_FILES) {
+  const rows = loadClusterSet(file);
   const plain = run(rows, none);
   for (const [name, result] of [
     ['no synonyms', plain],

@@ -65,19 +65,7 @@ import {
   type BackgroundText,
   type ClusterOptions,
 } from '../../server/text/cluster.ts';
-import {
-  loadClusterDev2,
-  loadClusterHeldout,
-  loadClusterHeldout2,
-  loadClusterHeldout3,
-  loadClusterHeldout4,
-  loadClusterHeldout5,
-  loadClusterHeldout6,
-  loadClusterHeldout7,
-  loadClusterTexts,
-  loadTrainingCorpus,
-  type ClusterRow,
-} from '../../server/text/corpus.ts';
+import { loadClusterSet, loadTrainingCorpus, type ClusterRow } from '../../server/text/corpus.ts';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 2, 2);
@@ -113,8 +101,15 @@ const classCount = (rows: ClusterRow[]) =>
 
 describe('text: class-problem clustering quality', function () {
   this.timeout(120_000);
-  const rows = loadClusterTexts();
-  const heldout = loadClusterHeldout();
+  const rows = loadClusterSet('clusters.jsonl');
+  const dev2 = loadClusterSet('clusters-dev2.jsonl');
+  const heldout = loadClusterSet('clusters-heldout.jsonl');
+  const heldout2 = loadClusterSet('clusters-heldout2.jsonl');
+  const heldout3 = loadClusterSet('clusters-heldout3.jsonl');
+  const heldout4 = loadClusterSet('clusters-heldout4.jsonl');
+  const heldout5 = loadClusterSet('clusters-heldout5.jsonl');
+  const heldout6 = loadClusterSet('clusters-heldout6.jsonl');
+  const heldout7 = loadClusterSet('clusters-heldout7.jsonl');
   const background = loadTrainingCorpus().map((r) => ({
     tokens: clusterTokens(r.text),
     category: r.category,
@@ -122,58 +117,36 @@ describe('text: class-problem clustering quality', function () {
   const [tuning, report] = halves(rows);
   const all = score(rows, background);
   const reported = score(report, background);
-  const fresh = score(heldout, background);
-  const heldout2 = loadClusterHeldout2();
-  const second = score(heldout2, background);
-  const heldout3 = loadClusterHeldout3();
-  const third = score(heldout3, background);
-  const heldout4 = loadClusterHeldout4();
-  const fourth = score(heldout4, background);
-  const heldout5 = loadClusterHeldout5();
-  const fifth = score(heldout5, background);
-  const heldout6 = loadClusterHeldout6();
-  const sixth = score(heldout6, background);
-  const heldout7 = loadClusterHeldout7();
-  const seventh = score(heldout7, background);
-  const dev2 = loadClusterDev2();
-  const second2 = score(dev2, background);
+  const [fresh, second, third, fourth, fifth, sixth, seventh, second2] = [
+    heldout,
+    heldout2,
+    heldout3,
+    heldout4,
+    heldout5,
+    heldout6,
+    heldout7,
+    dev2,
+  ].map((set) => score(set, background));
   const f = (x: number) => x.toFixed(3);
   console.log(
     `      clusters.jsonl (development, ${rows.length} texts, ${classCount(rows)} classes): P ${f(all.precision)} ` +
       `R ${f(all.recall)}; its report half (${report.length} texts): P ${f(reported.precision)} R ${f(reported.recall)}`,
   );
-  console.log(
-    `      clusters-heldout.jsonl (held out, ${heldout.length} texts, ${classCount(heldout)} classes, ` +
-      `${fresh.truePairs} true pairs): precision ${f(fresh.precision)}, recall ${f(fresh.recall)} (targets 0.9 / 0.8)`,
-  );
-  console.log(
-    `      clusters-heldout2.jsonl (second held out, ${heldout2.length} texts, ${classCount(heldout2)} classes, ` +
-      `${second.truePairs} true pairs): precision ${f(second.precision)}, recall ${f(second.recall)}`,
-  );
-  console.log(
-    `      clusters-heldout3.jsonl (third held out, ${heldout3.length} texts, ${classCount(heldout3)} classes, ` +
-      `${third.truePairs} true pairs): precision ${f(third.precision)}, recall ${f(third.recall)}`,
-  );
-  console.log(
-    `      clusters-heldout4.jsonl (fourth held out, ${heldout4.length} texts, ${classCount(heldout4)} classes, ` +
-      `${fourth.truePairs} true pairs): precision ${f(fourth.precision)}, recall ${f(fourth.recall)}`,
-  );
-  console.log(
-    `      clusters-heldout5.jsonl (fifth held out, ${heldout5.length} texts, ${classCount(heldout5)} classes, ` +
-      `${fifth.truePairs} true pairs): precision ${f(fifth.precision)}, recall ${f(fifth.recall)}`,
-  );
-  console.log(
-    `      clusters-heldout6.jsonl (sixth held out, ${heldout6.length} texts, ${classCount(heldout6)} classes, ` +
-      `${sixth.truePairs} true pairs): precision ${f(sixth.precision)}, recall ${f(sixth.recall)}`,
-  );
-  console.log(
-    `      clusters-heldout7.jsonl (seventh held out, blind, ${heldout7.length} texts, ${classCount(heldout7)} classes, ` +
-      `${seventh.truePairs} true pairs): precision ${f(seventh.precision)}, recall ${f(seventh.recall)}`,
-  );
-  console.log(
-    `      clusters-dev2.jsonl (second development set, ${dev2.length} texts, ${classCount(dev2)} classes, ` +
-      `${second2.truePairs} true pairs): precision ${f(second2.precision)}, recall ${f(second2.recall)}`,
-  );
+  for (const [file, set, scores] of [
+    ['clusters-heldout.jsonl (held out; targets 0.9 / 0.8)', heldout, fresh],
+    ['clusters-heldout2.jsonl (second held out)', heldout2, second],
+    ['clusters-heldout3.jsonl (third held out)', heldout3, third],
+    ['clusters-heldout4.jsonl (fourth held out)', heldout4, fourth],
+    ['clusters-heldout5.jsonl (fifth held out)', heldout5, fifth],
+    ['clusters-heldout6.jsonl (sixth held out)', heldout6, sixth],
+    ['clusters-heldout7.jsonl (seventh held out, blind)', heldout7, seventh],
+    ['clusters-dev2.jsonl (second development set)', dev2, second2],
+  ] as const) {
+    console.log(
+      `      ${file}: ${set.length} texts, ${classCount(set)} classes, ${scores.truePairs} true pairs: ` +
+        `precision ${f(scores.precision)}, recall ${f(scores.recall)}`,
+    );
+  }
 
   it('has at least 300 development texts in at least 20 true classes, with near-miss singletons', () => {
     expect(rows.length).to.be.at.least(300);
