@@ -2,12 +2,14 @@
 // components themselves are imported by the screens that use them, so each screen's chunk carries its own).
 // The session comes first (a new tab adopts the cookie session): the first screen then opens straight where the
 // user works, its data requested at once, instead of passing through the login route.
-// Element Plus's date pickers follow day.js's locale: Chinese, weeks from Monday (its default is English, from Sunday).
+// Element Plus's date pickers follow day.js's locale: Chinese, weeks from Monday (its default is English, from Sunday);
+// their panels take the name of the field that opens them (lib/dialog-names.ts).
 import 'dayjs/locale/zh-cn';
 import 'element-plus/dist/index.css';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
+import { watchDialogNames } from './lib/dialog-names.ts';
 import { startLive } from './lib/live.ts';
 import { router } from './router.ts';
 import { useAlerts } from './stores/alerts.ts';
@@ -19,6 +21,7 @@ void useSession()
   .boot()
   .finally(() => {
     app.use(router).mount('#app');
+    watchDialogNames(document);
     startLive();
     useAlerts().start();
   });
