@@ -58,6 +58,11 @@ const AUDITED: ReadonlyArray<readonly [string, RegExp, Label]> = [
   ['POST', /^\/enterprises\/([^/]+)\/qr\/rotate$/, () => '更换企业码'],
   ['POST', /^\/enterprises\/([^/]+)\/confirm$/, () => '确认临时企业'],
   ['POST', /^\/enterprises\/([^/]+)\/merge$/, () => '合并临时企业'],
+  [
+    'POST',
+    /^\/enterprises\/([^/]+)\/senders\/remove$/,
+    (_p, body) => `移除已核实的来信人（${body.channel === 'wechat' ? '微信用户' : '邮箱'}）`,
+  ],
   ['POST', /^\/enterprises\/imports$/, () => '批量导入企业'],
   ['POST', /^\/inbox\/([^/]+)\/retry$/, () => '重新处理接入失败消息'],
   ['POST', /^\/inbox\/([^/]+)\/register$/, () => '人工登记接入失败消息'],

@@ -27,6 +27,21 @@ export interface NotifyPreference {
   updatedAt: Date;
 }
 
+/** An accepted sender's address: a mail address in `emails`, or a WeChat follower in `wechatOpenids`. */
+export type SenderChannel = 'email' | 'wechat';
+
+/** Who accepted a sender's address for the enterprise, when and how (EnterpriseDoc.senderAcceptances). */
+export interface SenderAcceptance {
+  channel: SenderChannel;
+  address: string;
+  at: Date;
+  /** The staff member's display name. */
+  by: string;
+  how: 'merge' | 'confirm';
+  /** The provisional enterprise's name it came with. */
+  from: string;
+}
+
 /** A provisional enterprise may have no credit code, so uniqueness covers only those that have one. */
 const CREDIT_CODE_PRESENT = Object.freeze({ creditCode: { $exists: true } });
 
@@ -68,6 +83,12 @@ export interface EnterpriseDoc {
   emails?: string[];
   /** WeChat openids bound to the enterprise (intake matches WeChat senders on them). */
   wechatOpenids?: string[];
+  /**
+   * How the senders' addresses among `emails` and `wechatOpenids` were accepted (the centre's merge or confirm
+   * with 来信人已核实), one entry per acceptance; not selected by default. Those accepted before it was kept
+   * have none. The lists decide what matches; this only says where an address came from.
+   */
+  senderAcceptances?: SenderAcceptance[];
   /**
    * Created by intake for a message from an enterprise not in the register: the centre confirms it (it becomes
    * a normal entry) or merges it into the known enterprise it really is.
@@ -137,6 +158,23 @@ export function defineEnterpriseModel(conn: Connection, clock: Clock): Enterpris
       email: { type: String, trim: true, lowercase: true, validate: maxChars(200) },
       emails: { type: [{ type: String, trim: true, lowercase: true }], default: undefined },
       wechatOpenids: { type: [String], default: undefined },
+      senderAcceptances: {
+        type: [
+          new Schema<SenderAcceptance>(
+            {
+              channel: { type: String, enum: ['email', 'wechat'], required: true },
+              address: { type: String, required: true },
+              at: { type: Date, required: true },
+              by: { type: String, default: '' },
+              how: { type: String, enum: ['merge', 'confirm'], required: true },
+              from: { type: String, default: '' },
+            },
+            { _id: false },
+          ),
+        ],
+        default: undefined,
+        select: false,
+      },
       provisional: { type: Boolean },
       provisionalNote: { type: String, validate: maxChars(500) },
       mergingInto: { type: Schema.Types.ObjectId },

@@ -21,6 +21,11 @@ export const canViewConfig = anyStaff;
 export const canViewEnterprises = anyStaff;
 export const canCreateEnterprise = is('admin', 'clerk', 'dispatcher');
 export const canEditEnterprise = is('admin', 'clerk', 'dispatcher');
+/**
+ * An enterprise's accepted senders (mail addresses and WeChat followers that get its QR link and may get the
+ * owner's notices): seen and taken back on the enterprise form, by the desks that edit enterprises.
+ */
+export const canManageEnterpriseSenders = canEditEnterprise;
 /** The PIN is handed to the owner in person at the window, so only the desks that register may set it. */
 export const canSetEnterprisePin = is('admin', 'clerk');
 /**

@@ -12,6 +12,7 @@ import { createClassifyRouter } from './classify/index.ts';
 import { createDevRouter } from './dev/index.ts';
 import { createEnterprisesRouter } from './enterprises/index.ts';
 import { createProvisionalEnterprisesRouter } from './enterprises/provisional.ts';
+import { createEnterpriseSendersRouter } from './enterprises/senders.ts';
 import { createInboxRouter } from './inbox/index.ts';
 import { createChannelsRouter } from './channels/index.ts';
 import { createIssuesRouter } from './issues/index.ts';
@@ -35,6 +36,7 @@ export function createApiRouter(ctx: AppContext): Router {
   api.use('/units', createUnitsRouter(ctx));
   api.use('/users', createUsersRouter(ctx));
   api.use('/enterprises', createProvisionalEnterprisesRouter(ctx));
+  api.use('/enterprises', createEnterpriseSendersRouter(ctx));
   api.use('/enterprises', createPlaquesRouter(ctx));
   api.use('/enterprises', createEnterpriseImportsRouter(ctx));
   api.use('/enterprises', createEnterprisesRouter(ctx));

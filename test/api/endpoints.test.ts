@@ -24,6 +24,8 @@ const STAFF_ENDPOINTS: Array<[method: 'get' | 'post' | 'patch' | 'put' | 'delete
   ['get', `/api/enterprises/${ID}/qr.svg`],
   ['get', `/api/enterprises/${ID}/qr.png`],
   ['post', `/api/enterprises/${ID}/qr/rotate`],
+  ['get', `/api/enterprises/${ID}/senders`],
+  ['post', `/api/enterprises/${ID}/senders/remove`],
   ['post', '/api/classify'],
   ['get', '/api/routing-rules'],
   ['post', '/api/routing-rules'],

@@ -5,50 +5,19 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { makeCreditCode } from '../../shared/credit-code.ts';
-import type { InboundMessage } from '../../server/channels/types.ts';
-import { createIntakeConfigCache } from '../../server/intake/intake-config.ts';
-import { createPipelineDeps } from '../../server/intake/intake-sink.ts';
-import { acceptInbound, type PipelineDeps } from '../../server/intake/pipeline.ts';
+import { acceptInbound } from '../../server/intake/pipeline.ts';
 import type { Models } from '../../server/models/index.ts';
 import { migrateEnterpriseIndexes } from '../../server/models/enterprise.model.ts';
 import { mergeProvisionalCommand } from '../../server/routes/enterprises/provisional.commands.ts';
 import { expectError } from './helpers.ts';
+import { useMailIntake } from './intake/mail.harness.ts';
 import { enterpriseIn, handlerOf, useIssueApp } from './issues/fixtures.ts';
 
 describe('api: enterprise email addresses and mail matching', function () {
   this.timeout(30_000);
   const t = useIssueApp();
-  let deps: PipelineDeps;
-  let seq = 0;
-
-  before(() => {
-    deps = createPipelineDeps({
-      models: t.models,
-      clock: t.clock,
-      intakeConfig: createIntakeConfigCache(t.models),
-      logger: { warn: () => undefined } as never,
-    });
-  });
-
-  /** A mail as the SMTP adapter hands it to the pipeline: the sender is the contact, no credit code. */
-  function mail(from: string): InboundMessage {
-    seq += 1;
-    return {
-      channel: 'email',
-      externalId: `mail-${seq}@test`,
-      title: '厂区门口道路积水',
-      content: `厂区门口道路每逢下雨积水严重，货车无法进出，请协调处理（第${seq}封）。`,
-      enterprise: {},
-      contact: { email: from },
-    };
-  }
-  const enterpriseOfMail = async (from: string) => {
-    const ack = await acceptInbound(deps, mail(from));
-    await deps.inbox.flush();
-    const entry = await t.models.InboxEntry.findById(ack.inboxId).lean();
-    const issue = await t.models.Issue.findById(entry?.issueId).lean();
-    return t.models.Enterprise.findById(issue?.enterpriseId).lean();
-  };
+  const intake = useMailIntake(t);
+  const { mail, enterpriseOfMail } = intake;
   const patch = async (id: unknown, body: object, as = 'clerk') =>
     request(t.app)
       .patch(`/api/enterprises/${String(id)}`)
@@ -81,7 +50,7 @@ describe('api: enterprise email addresses and mail matching', function () {
     const e = enterpriseIn(t, 'changxing', 1);
     await patched(e._id, { email: 'shared@changxing-1.cn' });
     const code = makeCreditCode('91330522MA7EML009');
-    const ack = await acceptInbound(deps, {
+    const ack = await acceptInbound(intake.deps, {
       ...mail('shared@changxing-1.cn'),
       enterprise: { creditCode: code },
     });

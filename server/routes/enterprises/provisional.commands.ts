@@ -8,7 +8,7 @@ import type { DomainActor } from '../../../shared/lifecycle/issue-core.ts';
 import { isPlaceholderName } from '../../../shared/enterprise-name.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
-import { newQrToken } from '../../models/enterprise.model.ts';
+import { newQrToken, type SenderAcceptance } from '../../models/enterprise.model.ts';
 import { isDuplicateKey } from '../../db/duplicate-key.ts';
 import { searchTermsOf } from '../../text/search-terms.ts';
 import { emailTaken, isEmailTaken } from './enterprise.commands.ts';
@@ -78,11 +78,33 @@ export function registration(now: Date) {
   } as const;
 }
 
+/** Who confirms or merges: staff, or the WeChat channel itself (its display name goes on what it accepts). */
+type Merger = Pick<DomainActor, 'id' | 'role' | 'username'> & { name?: string };
+
+/**
+ * Where the senders' addresses a confirm or merge accepts came from (EnterpriseDoc.senderAcceptances), so the
+ * enterprise's 已核实的来信人 can say who accepted each, when and with which provisional enterprise.
+ */
+function acceptancesOf(
+  from: Pick<EnterpriseDoc, 'name' | 'wechatOpenids'>,
+  emails: readonly string[],
+  how: SenderAcceptance['how'],
+  by: Pick<Merger, 'name' | 'username'>,
+  at: Date,
+): SenderAcceptance[] {
+  const entry = { at, by: by.name ?? by.username, how, from: from.name };
+  return [
+    ...emails.map((address) => ({ channel: 'email' as const, address, ...entry })),
+    ...(from.wechatOpenids ?? []).map((address) => ({ channel: 'wechat' as const, address, ...entry })),
+  ];
+}
+
 export async function confirmProvisionalCommand(
   models: Models,
   id: string,
   input: ConfirmInput,
   now: Date,
+  by: Pick<Merger, 'name' | 'username'> = { username: '' },
 ): Promise<EnterpriseDoc> {
   const e = await loadProvisional(models, id);
   if (e.mergingInto) throw mergeInProgress();
@@ -110,6 +132,17 @@ export async function confirmProvisionalCommand(
   const senders = acceptSenders
     ? {}
     : { wechatOpenids: 1, ownerName: 1, ...(email ? {} : { email: 1, emails: 1 }) };
+  const accepted = acceptSenders
+    ? {
+        senderAcceptances: acceptancesOf(
+          e,
+          (e.emails ?? []).filter((a) => a !== email),
+          'confirm',
+          by,
+          now,
+        ),
+      }
+    : {};
   try {
     const updated = await models.Enterprise.findOneAndUpdate(
       { _id: e._id, provisional: true, mergingInto: { $exists: false } },
@@ -119,6 +152,7 @@ export async function confirmProvisionalCommand(
           ...fields,
           ...(email ? { email } : {}),
           ...(email && !acceptSenders ? { emails: [email] } : {}),
+          ...accepted,
           ...registered.$set,
         },
         $unset: { ...registered.$unset, ...senders },
@@ -165,7 +199,7 @@ export interface MergeOptions {
  */
 export async function mergeProvisionalCommand(
   models: Models,
-  actor: Pick<DomainActor, 'id' | 'role' | 'username'> & { name?: string },
+  actor: Merger,
   id: string,
   intoId: string,
   now: Date,
@@ -214,7 +248,14 @@ export async function mergeProvisionalCommand(
   };
   if (acceptSenders && from.wechatOpenids?.length) bind.wechatOpenids = { $each: from.wechatOpenids };
   if (acceptSenders && parked.length) bind.emails = { $each: parked };
-  await models.Enterprise.updateOne({ _id: into._id }, { $addToSet: bind });
+  const accepted = acceptSenders ? acceptancesOf(from, parked, 'merge', actor, now) : [];
+  await models.Enterprise.updateOne(
+    { _id: into._id },
+    {
+      $addToSet: bind,
+      ...(accepted.length ? { $push: { senderAcceptances: { $each: accepted } } } : {}),
+    },
+  );
   // 4. Nothing is left on the provisional record.
   await models.Enterprise.deleteOne({ _id: from._id, provisional: true });
   return (await models.Enterprise.findById(into._id).lean()) as EnterpriseDoc;

@@ -56,6 +56,7 @@ export function createProvisionalEnterprisesRouter(ctx: AppContext): Router {
       pathId(req.params.id, '企业不存在'),
       input,
       ctx.clock.now(),
+      actorOf(req),
     );
     res.json(presentEnterprise(updated, ctx.config.publicBaseUrl));
   });
