@@ -33,6 +33,7 @@
 import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import { townshipInAddress } from '../../config/units.ts';
+import { dropSelfBoundFollowers } from '../enterprises/self-bound-followers.upgrade.ts';
 import type { Models } from './index.ts';
 import { NEWEST_FIRST } from './issue.model.ts';
 
@@ -207,6 +208,8 @@ const UPGRADE_STEPS: readonly UpgradeStep[] = [
   { id: 'kpi.redIsOverdue', run: recountRedInRollups },
   { id: 'enterprise.township', run: townshipsFromAddresses },
   { id: 'issue.township', run: townshipsOnOpenIssues },
+  // WeChat followers that became accepted by sending a credit code (fixed by 236f447): its own header.
+  { id: 'enterprise.selfBoundFollowers', run: dropSelfBoundFollowers },
 ];
 
 /** Runs the upgrades this database has not had; returns how many issues each one changed. */
