@@ -150,9 +150,9 @@ describe('staff app: screens say what they mean (e2e)', function () {
     await page.goto(`${t.baseUrl}/issues`);
     const filters = page.getByRole('search', { name: '工单筛选' });
     await page.getByRole('link', { name: '受理时间较早的工单' }).waitFor();
-    // The open date panel is a dialog named after its field, not a bare "dialog" (axe: aria-dialog-name).
+    // The open date panel is a named dialog, not a bare "dialog" (axe: aria-dialog-name).
     await filters.getByPlaceholder('开始日期').click();
-    await page.getByRole('dialog', { name: '受理时间' }).waitFor();
+    await page.getByRole('dialog', { name: '日期选择' }).waitFor();
     expect(await axeFindings(page)).to.deep.equal([]);
     await filters.getByPlaceholder('开始日期').fill(day);
     await filters.getByPlaceholder('结束日期').fill(day);

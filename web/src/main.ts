@@ -3,13 +3,13 @@
 // The session comes first (a new tab adopts the cookie session): the first screen then opens straight where the
 // user works, its data requested at once, instead of passing through the login route.
 // Element Plus's date pickers follow day.js's locale: Chinese, weeks from Monday (its default is English, from Sunday);
-// their panels take the name of the field that opens them (lib/dialog-names.ts).
+// their panels are named dialogs (lib/picker-panels.ts).
 import 'dayjs/locale/zh-cn';
 import 'element-plus/dist/index.css';
 import { createPinia } from 'pinia';
 import { createApp } from 'vue';
 import App from './App.vue';
-import { watchDialogNames } from './lib/dialog-names.ts';
+import { watchPickerPanels } from './lib/picker-panels.ts';
 import { startLive } from './lib/live.ts';
 import { router } from './router.ts';
 import { useAlerts } from './stores/alerts.ts';
@@ -21,7 +21,7 @@ void useSession()
   .boot()
   .finally(() => {
     app.use(router).mount('#app');
-    watchDialogNames(document);
+    watchPickerPanels(document);
     startLive();
     useAlerts().start();
   });
