@@ -10,6 +10,8 @@
 export interface Particulars {
   /** Amounts, counts and durations of at least 10, as numbers (46万 = 四十六万 = 460000). */
   numbers: Set<number>;
+  /** The amounts told roughly ("三百多万", "十来个"), as [from, to): what an exact figure may agree with. */
+  rough: NumberRange[];
   /** Identifiers of at least five letters and digits, upper case ignored, separators dropped. */
   codes: Set<string>;
   /** Calendar dates as month*100+day, and years. */
@@ -35,13 +37,20 @@ const DIGIT: Record<string, number> = {
 const UNIT: Record<string, number> = { 十: 10, 百: 100, 千: 1000 };
 const CN_NUMERAL = '[零〇一二两三四五六七八九十百千]';
 /**
- * A numeral, then "余/多/来" (about), then 万/亿: "300多万" and "三百余万" are both three million; one Chinese digit
- * counts only before 万/亿 ("多出八万来" is 8万; a lone 三 is no amount).
+ * A numeral, then "余/多/来/几" (about), then 万/亿: "300多万" and "三百余万" are both three million; one Chinese
+ * digit counts only before 万/亿 ("多出八万来" is 8万; a lone 三 is no amount). After 万/亿, "多" again ("三万多") or
+ * the spoken next digit ("4万6", "四十八万六" is 486,000) ending the number ("46万一直没到账" is 46万).
  */
 const NUMBER = new RegExp(
-  `([0-9]+(?:\\.[0-9]+)?|${CN_NUMERAL}{2,}|[一二两三四五六七八九]?十|[一二两三四五六七八九](?=[余多来]?[万亿]))[余多来]?([万亿]?)`,
+  `([0-9]+(?:\\.[0-9]+)?|${CN_NUMERAL}{2,}|[一二两三四五六七八九]?十|[一二两三四五六七八九](?=[余多来]?[万亿]))([余多来几]?)([万亿]?)` +
+    `([余多来几]|[1-9一二三四五六七八九](?=$|[^\\p{Script=Han}0-9.]|[的了块元啊吧呢左]))?`,
   'gu',
 );
+
+/** [from, to): an amount told roughly covers its value up to the next step of its last digit. */
+export type NumberRange = readonly [number, number];
+
+const ABOUT = /^[余多来几]$/u;
 
 /** The value of a Chinese numeral such as 三百, 二十五, 十, 三千万 (without the 万/亿). */
 function chineseValue(s: string): number {
@@ -66,19 +75,43 @@ const valueOf = (s: string) => (/[0-9]/.test(s) ? Number(s) : chineseValue(s));
  */
 const SPAN = /^[余多来几]?(天|日|周|个?星期|个?礼拜|个多?月|年|小时|分钟)/u;
 
+/** The place of a numeral's last non-zero digit (300 → 100, 80 → 10, 1100 → 100, 4.5 → none). */
+function lastPlace(n: number): number {
+  if (!Number.isInteger(n) || n === 0) return 0;
+  let place = 1;
+  while (n % (place * 10) === 0) place *= 10;
+  return place;
+}
+
+/**
+ * The numbers of at least 10 a text names (amounts and counts; not spans of time), and which of them it tells
+ * roughly with their range: a WeChat line rounds what its letter counts ("三百多万" for 320万, "十来个" for 12名,
+ * "两百多万" for 210万), and read as bare values those made the pair's numbers differ.
+ */
+function amountsIn(normalised: string): { numbers: Set<number>; rough: NumberRange[] } {
+  const numbers = new Set<number>();
+  const rough: NumberRange[] = [];
+  for (const m of normalised.matchAll(NUMBER)) {
+    const [whole, body, about, unit, after = ''] = m;
+    if (!unit && SPAN.test(normalised.slice(m.index + whole.length))) continue;
+    const scale = unit === '亿' ? 1e8 : unit === '万' ? 1e4 : 1;
+    const roughly = about !== '' || (unit !== '' && ABOUT.test(after));
+    const spoken = unit && after && !roughly ? valueOf(after) * (scale / 10) : 0;
+    // 2.3亿 is 230,000,000, not 229,999,999.99999997.
+    const value = scale > 1 ? Math.round(valueOf(body) * scale + spoken) : valueOf(body);
+    if (!(value >= 10 && Number.isFinite(value))) continue;
+    numbers.add(value);
+    const step = roughly ? lastPlace(valueOf(body)) * scale : 0;
+    if (step > 0) rough.push([value, value + step]);
+  }
+  return { numbers, rough };
+}
+
 /**
  * Numbers of at least 10 (amounts and counts; not spans of time): "46万", "四十六万", "300多万", "三百余万" agree.
  */
 export function numbersIn(normalised: string): Set<number> {
-  const out = new Set<number>();
-  for (const m of normalised.matchAll(NUMBER)) {
-    const [whole, body, unit] = m;
-    if (!unit && SPAN.test(normalised.slice(m.index + whole.length))) continue;
-    const scale = unit === '亿' ? 1e8 : unit === '万' ? 1e4 : 1;
-    const value = valueOf(body) * scale;
-    if (value >= 10 && Number.isFinite(value)) out.add(value);
-  }
-  return out;
+  return amountsIn(normalised).numbers;
 }
 
 /** Letters and digits mixed, at least five long once separators are dropped (浙E·5T876, ZL2021108765432). */
@@ -114,7 +147,7 @@ export function particularsOf(normalised: string): Particulars {
     const id = /[0-9]/.test(n) ? String(Number(n)) : /[a-z]/.test(n) ? n : String(chineseValue(n));
     places.add(`${id}${noun}`);
   }
-  return { numbers: numbersIn(normalised), codes, dates, places };
+  return { ...amountsIn(normalised), codes, dates, places };
 }
 
 function overlap<T>(a: Set<T>, b: Set<T>): 'none' | 'agree' | 'conflict' {
@@ -132,9 +165,19 @@ export interface ParticularsMatch {
   numbersDiffer: boolean;
 }
 
+/** overlap() of the amounts, where an exact figure inside the other text's rough one (or two rough ones that
+ * meet) agree too. */
+function roughOverlap(a: Particulars, b: Particulars): 'none' | 'agree' | 'conflict' {
+  const exact = overlap(a.numbers, b.numbers);
+  if (exact !== 'conflict') return exact;
+  const within = (x: Particulars, y: Particulars) =>
+    x.rough.some(([from, to]) => [...y.numbers].some((n) => n >= from && n < to));
+  return within(a, b) || within(b, a) ? 'agree' : 'conflict';
+}
+
 export function matchParticulars(a: Particulars, b: Particulars): ParticularsMatch {
   const kinds = [overlap(a.codes, b.codes), overlap(a.dates, b.dates), overlap(a.places, b.places)];
-  const numbers = overlap(a.numbers, b.numbers);
+  const numbers = roughOverlap(a, b);
   return {
     agree: numbers === 'agree' || kinds.includes('agree'),
     conflict: kinds.includes('conflict') && !kinds.includes('agree'),

@@ -22,6 +22,25 @@ describe('text core: particulars of a complaint', () => {
     expect(match('欠款三百二十万', '欠我们货款320万').agree).to.equal(true);
   });
 
+  it('lets a rounded amount agree with the exact figure inside it, and no other', () => {
+    // A WeChat line rounds what its letter counts: these agree rather than differ.
+    expect(match('街道欠我们三百多万，一年多了', '工程款约320万元至今被拖欠').agree).to.equal(true);
+    expect(match('二三月份的两百多万还没退下来', '出口退税合计约210万元').numbersDiffer).to.equal(false);
+    expect(match('有十来个老员工小孩要上学', '12名骨干员工子女需就读小学').agree).to.equal(true);
+    expect(match('每个月多交三万多', '每月多支出约3.5万元').agree).to.equal(true);
+    // The spoken next digit after 万: 4万6 is 46,000.
+    expect([...numbersIn('创新券4万6的钱')]).to.deep.equal([46000]);
+    expect(match('创新券4万6的钱还没到账', '检测费用4.6万元').agree).to.equal(true);
+    expect([...numbersIn('配套费交了四十八万六，不能退')]).to.deep.equal([486000]);
+    expect([...numbersIn('技改补助46万一直没到账')]).to.deep.equal([460000]);
+    expect([...numbersIn('2万3月份又收了')]).to.deep.equal([20000]);
+    // Outside the rounded range it is another amount.
+    expect(match('欠我们三百多万', '欠款约420万元').numbersDiffer).to.equal(true);
+    expect(match('两百多万的退税', '95万元的退税')).to.include({ agree: false, numbersDiffer: true });
+    expect(match('补助86万', '补助80多万').agree).to.equal(true);
+    expect(match('补助96万', '补助80多万').numbersDiffer).to.equal(true);
+  });
+
   it('reads number plates with or without the province and separators', () => {
     expect([...of('车牌浙E·5T876被扣').codes]).to.include('e5t876');
     expect(match('我们的车浙E·5T876在洪桥被扣', '货车（车牌浙E5T876）被扣押').agree).to.equal(true);
