@@ -54,7 +54,8 @@ export function verdicts(
   return pairs.map((p) => {
     const createdAt = new Date(PAIRS_NOW.getTime() - p.daysApart * DAY_MS);
     const candidates = isCandidate(p) ? [{ id: 'a', text: p.a, category: category(p.a), createdAt }] : [];
-    const input = { text: p.b, category: category(p.b), now: PAIRS_NOW, candidates };
+    // The message's category left to the model, as intake leaves it (pipeline.ts passes none).
+    const input = { text: p.b, now: PAIRS_NOW, candidates };
     const v = findRepeat(model, keywords, input, options);
     return { pair: p, kind: pairKind(p), verdict: v.verdict, score: v.score };
   });
@@ -110,7 +111,7 @@ export function fitRows(
     return {
       x: pairFeatures(mine, theirs),
       y: p.label === 'repeat' ? 1 : 0,
-      mergeable: mayMerge(model, mine, theirs, category(p.b), category(p.a), {
+      mergeable: mayMerge(model, mine, theirs, undefined, category(p.a), {
         probability: 0,
         neverMerge: neverMerge(mine, theirs),
       }),

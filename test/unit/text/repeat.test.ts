@@ -98,6 +98,25 @@ describe('text core: duplicate check', () => {
     );
   });
 
+  it("left to the model, the message's category is its likeliest readings, not its first guess alone", () => {
+    // The letter reads 执法 (0.998, 物流 under 0.001); the line 物流 first (0.89) and 执法 second (0.04): one fine
+    // told twice. The guess 物流 is no label the letter must share: 执法 is a likely reading of the line.
+    const letter = '执法人员来厂里检查，因为货车标签小瑕疵罚款二十万，处罚明显过重，也没有出具书面通知';
+    const line = '货车标签的事被罚二十万，货车白天进不来，原料运不进来';
+    const fine = [open('fine', letter, 'enforcement')];
+    const left = findRepeat(model, keywords, { text: line, now, candidates: fine });
+    expect(left).to.include({ verdict: 'merge', issueId: 'fine' });
+    // A category the caller gives is a label: 物流 against 执法 is at most a flag, as before.
+    expect(check(line, 'logistics', fine).verdict).to.equal('flag');
+    // The open issue's category must still be a likely reading of the line: 用地 is not.
+    const filedAsLand = findRepeat(model, keywords, {
+      text: line,
+      now,
+      candidates: [open('fine', letter, 'land')],
+    });
+    expect(filedAsLand.verdict).to.equal('flag');
+  });
+
   it('takes the category the classifier would give when the caller leaves it out', () => {
     const text = '园区昨晚停电了，我们生产线全部停产，现在还没有恢复供电，请尽快';
     const given = check(text, classifyText(model, CATEGORIES, text).category);
