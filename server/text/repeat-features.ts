@@ -16,7 +16,7 @@ import {
   type Particulars,
 } from './repeat-entities.ts';
 import { problemsDiffer, problemsOf } from './repeat-problems.ts';
-import { normaliseText } from './segment.ts';
+import { normaliseText, readsAsTopic } from './segment.ts';
 import { canonicalise } from './synonyms.ts';
 import type { TextModel } from './text-model.ts';
 import { textFeatures, textHash, type CompiledKeywords } from './text-features.ts';
@@ -314,7 +314,7 @@ function ownThing(a: RepeatFingerprint, b: RepeatFingerprint): (w: string) => nu
   const byWord = new Map(a.weighted.map((w) => [w.word, w]));
   return (word) => {
     const w = byWord.get(word);
-    if (w === undefined || w.weight < a.slotWeight || wordFound(w, b) === 1) return 0;
+    if (w === undefined || w.weight < a.slotWeight || wordFound(w, b) === 1 || !readsAsTopic(word)) return 0;
     return a.salient.includes(w) ? 2 : 1;
   };
 }

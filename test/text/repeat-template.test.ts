@@ -39,6 +39,13 @@ describe('text: the one-template guard of the duplicate check', function () {
     expect(v).to.include({ verdict: 'merge', issueId: 'light' });
   });
 
+  it('takes no adverb or pronoun for a swapped thing (重复 / 都一样)', () => {
+    // 重复 (an adverb to jieba) and 一样 (a pronoun) are rare enough to weigh as things, but name none.
+    expect(
+      slotSwap('各部门轮流来检查，内容重复，希望联合检查', '各部门轮流来检查，内容都一样，希望联合检查'),
+    ).to.equal(false);
+  });
+
   it('still tells one template about two things apart (消防 / 人防, 井盖 / 篦子)', () => {
     expect(
       slotSwap('消防验收约了三次都没约上，厂房没法投用', '人防验收约了三次都没约上，厂房没法投用'),
