@@ -118,8 +118,9 @@ export function numbersIn(normalised: string): Set<number> {
 const CODE = /[a-z0-9][a-z0-9·\-./]{3,}[a-z0-9]/g;
 const DATE = new RegExp(`([0-9]{1,2}|${CN_NUMERAL}{1,3})月([0-9]{1,2}|${CN_NUMERAL}{1,3})[日号]`, 'gu');
 const YEAR = /(20[0-9]{2})年/g;
+/** "6号宿舍楼" and "6号楼的员工宿舍" are one building: a numbered building of any use is its number and 楼. */
 const PLACE = new RegExp(
-  `([0-9]{1,3}|[a-z]|${CN_NUMERAL}{1,3})(?:号|#)?(楼|栋|幢|车间|线|仓库|厂房|宿舍|批|期|区)`,
+  `([0-9]{1,3}|[a-z]|${CN_NUMERAL}{1,3})(?:号|#)?((?:宿舍|办公|综合|生产|研发|行政)?楼|栋|幢|车间|线|仓库|厂房|宿舍|批|期|区)`,
   'gu',
 );
 
@@ -145,7 +146,7 @@ export function particularsOf(normalised: string): Particulars {
   for (const m of normalised.matchAll(PLACE)) {
     const [, n, noun] = m;
     const id = /[0-9]/.test(n) ? String(Number(n)) : /[a-z]/.test(n) ? n : String(chineseValue(n));
-    places.add(`${id}${noun}`);
+    places.add(`${id}${noun.endsWith('楼') ? '楼' : noun}`);
   }
   return { ...amountsIn(normalised), codes, dates, places };
 }

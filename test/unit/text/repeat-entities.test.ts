@@ -59,6 +59,10 @@ describe('text core: particulars of a complaint', () => {
     expect([...of('三号线的环评').places]).to.deep.equal(['3线']);
     expect(match('2号楼的电梯困人了', '6号楼的电梯检验合格证过期了').conflict).to.equal(true);
     expect(match('A栋的防雷检测过期', 'A栋厂房验收').agree).to.equal(true);
+    // A building named by its use and number is that numbered building.
+    expect([...of('6号宿舍楼外墙脱落').places]).to.deep.equal(['6楼']);
+    expect(match('6号楼的员工宿舍外墙保温层脱落', '6号宿舍楼外墙保温层被吹掉').conflict).to.equal(false);
+    expect(match('2号办公楼漏水', '5号楼漏水').conflict).to.equal(true);
   });
 
   it('sees no conflict when only one text names a particular', () => {
