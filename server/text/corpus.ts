@@ -128,6 +128,14 @@ export function loadHeldoutDuplicatePairs5(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-heldout5.jsonl', dir), duplicatePairSchema);
 }
 /**
+ * The sixth held-out pairs (issue 7's recall: letters against hotline, WeChat and minutes lines, chases, and the
+ * same enterprise's near misses; written blind, before its writer read the duplicate check or any other pair
+ * file, and committed before the change that followed): scored once before and once after that change.
+ */
+export function loadHeldoutDuplicatePairs6(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-heldout6.jsonl', dir), duplicatePairSchema);
+}
+/**
  * The clustering's development files, in the order they were written. `clusters.jsonl` is the first; `clusters-dev2`
  * (after wave 10) has harder near misses (the same place and category, another cause). Each `clusters-heldout…`
  * file began as a held-out set (the first written after the first tuning, the second before wave 5, the third

@@ -7,10 +7,11 @@
 // (corpus/duplicate-pairs-dev2.jsonl, written after wave 9) are printed too: the shipped weights were not fitted
 // on them (a refit on both sets did not hold on the held-out sets). Prints precision and recall of
 // automatic merges, per kind of pair. On every held-out set it fails below issue 7's precision bar (0.95),
-// below the recall this version reaches (0.888, 0.833, 0.667, 0.800: the 0.90 bar is not met, see the
-// README's 重复检测 section), or when fewer repeats are merged or flagged 可能重复 for the dispatcher than now. The
-// fifth held-out pairs (same-place near misses, wave 12) are held where this version is, below the precision
-// bar too (0.894). The third development pairs (wave 14) are printed and held at the precision bar.
+// below the recall this version reaches (0.921, 0.833, 0.733, 0.825: the 0.90 bar is met on the first only, see
+// the README's 重复检测 section), or when fewer repeats are merged or flagged 可能重复 for the dispatcher than now.
+// The fifth and sixth held-out pairs (same-place near misses, wave 12; written blind, wave 15) are held where this
+// version is, below the precision bar too (0.896, 0.791). The third development pairs (wave 14) are printed and
+// held at the precision bar.
 import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import {
@@ -22,6 +23,7 @@ import {
   loadHeldoutDuplicatePairs3,
   loadHeldoutDuplicatePairs4,
   loadHeldoutDuplicatePairs5,
+  loadHeldoutDuplicatePairs6,
   PAIR_KINDS,
   type DuplicatePair,
 } from '../../server/text/corpus.ts';
@@ -84,16 +86,18 @@ describe('text: duplicate check on the labelled pairs', function () {
     print('fourth held-out (wave 9, written after the problem words were first scored)', fourth);
     const fifth = evaluate(loadHeldoutDuplicatePairs5());
     print('fifth held-out (wave 12, same-place near misses, written before its changes)', fifth);
+    const sixth = evaluate(loadHeldoutDuplicatePairs6());
+    print('sixth held-out (wave 15, written blind, scored once before and once after its change)', sixth);
     const dev2 = evaluate(loadDuplicatePairsDev2());
     print('second development pairs (written after wave 9, not fitted on by these weights)', dev2);
     const dev3 = evaluate(loadDuplicatePairsDev3());
     print('third development pairs (wave 14, re-tellings and chases, not fitted on by these weights)', dev3);
     expect(held.repeats, 'held-out repeats').to.be.at.least(120);
     expect(held.pairs - held.repeats, 'held-out near misses').to.be.at.least(120);
-    // Recall: the floor reached (0.882 in wave 8, was 0.691; 0.888 in wave 12), below issue 7's 0.90: a
+    // Recall: the floor reached (0.882 in wave 8, was 0.691; 0.888 in wave 12; 0.921 in wave 15): a
     // regression fails.
     // Caught: whatever is not merged must at least reach the dispatcher as 可能重复.
-    expectFloors(held, 'held-out', { precision: 0.95, recall: 0.88, caught: 0.97 });
+    expectFloors(held, 'held-out', { precision: 0.95, recall: 0.92, caught: 0.97 });
     // The second held-out pairs (wave 5), held where this version is (P 0.962, R 0.833, 0.933 merged or
     // flagged; wave 5 left 0.935 / 0.717, wave 12 0.961 / 0.817 / 0.917): recall below the bar, see the README's
     // 重复检测 section.
@@ -104,20 +108,32 @@ describe('text: duplicate check on the labelled pairs', function () {
     // after wave 14.
     expect(third.pairs, 'corpus/duplicate-pairs-heldout3.jsonl').to.equal(120);
     expect(third.repeats, 'third held-out repeats').to.equal(60);
-    expectFloors(third, 'third held-out', { precision: 0.95, recall: 0.66, caught: 0.96 });
+    // Wave 15: 0.957 / 0.733 / 0.967.
+    expectFloors(third, 'third held-out', { precision: 0.95, recall: 0.73, caught: 0.96 });
     // The fourth held-out pairs (wave 9, written after the problem words' first scoring; that wave changed
     // nothing): P 0.970, R 0.800, every repeat merged or flagged (0.975 since wave 12's refit: one chase scores
     // below the flag threshold; the floor was 0.97 already).
     expect(fourth.pairs, 'corpus/duplicate-pairs-heldout4.jsonl').to.equal(77);
     expect(fourth.repeats, 'fourth held-out repeats').to.equal(40);
-    expectFloors(fourth, 'fourth held-out', { precision: 0.95, recall: 0.8, caught: 0.97 });
+    // Wave 15: 0.971 / 0.825 / 0.975.
+    expectFloors(fourth, 'fourth held-out', { precision: 0.95, recall: 0.82, caught: 0.97 });
     // The fifth held-out pairs (wave 12: 50 repeats, 56 near misses, 34 of them the same enterprise's other
     // problem at the same place or site), scored once on the code before the wave (P 0.724: 16 wrong merges, 13
     // other problems and 3 same-site; R 0.840; every repeat merged or flagged) and once after it: P 0.894
     // (5 wrong merges: 2 other problems, 3 same-site), R 0.840, 1.000. Both bars unmet; held where it is.
     expect(fifth.pairs, 'corpus/duplicate-pairs-heldout5.jsonl').to.equal(106);
     expect(fifth.repeats, 'fifth held-out repeats').to.equal(50);
-    expectFloors(fifth, 'fifth held-out', { precision: 0.89, recall: 0.84, caught: 1 });
+    // Wave 15: 0.896 / 0.860 / 1.000.
+    expectFloors(fifth, 'fifth held-out', { precision: 0.89, recall: 0.86, caught: 1 });
+    // The sixth held-out pairs (wave 15: 62 repeats, letters against hotline, WeChat and minutes lines and
+    // chases; 64 near misses, 33 the same enterprise's other problem with the same object), written blind and
+    // committed before the wave's changes, scored once on the code before them (P 0.787: 13 wrong merges, 6
+    // other problems, 5 new instances, 2 same-site; R 0.774; 0.903 merged or flagged) and once after: P 0.791
+    // (14 wrong merges: one more new instance), R 0.855, 0.952. The precision bar is far from met there; held
+    // where it is.
+    expect(sixth.pairs, 'corpus/duplicate-pairs-heldout6.jsonl').to.equal(126);
+    expect(sixth.repeats, 'sixth held-out repeats').to.equal(62);
+    expectFloors(sixth, 'sixth held-out', { precision: 0.79, recall: 0.85, caught: 0.95 });
     // The second development pairs: this version scores P 0.973, R 0.880, 0.984 merged or flagged there (0.962 /
     // 0.808 before wave 12, 0.971 / 0.816 / 0.960 before wave 14). Only precision is held (at the bar): these
     // pairs are for fitting, and a refit may trade on them.
