@@ -9,10 +9,16 @@ import { ErrorCodes, MongoError } from '../errors.ts';
 import { asBuffer, decodeDoc, encodeDoc, FieldSet, readFields, readId, topLevelOf } from './bson-raw.ts';
 import { leadingBytes, unpack, type PackDicts } from './doc-pack.ts';
 import { DocStore, MAX_SLAB_BYTES } from './doc-store.ts';
-import { defaultIndexName, duplicateKeyError, parseKeyPattern, type IndexSpec } from './index-keys.ts';
+import {
+  defaultIndexName,
+  duplicateKeyError,
+  KeyMemo,
+  parseKeyPattern,
+  type IndexSpec,
+} from './index-keys.ts';
 import { encodeValue, entryIdKey, entryTuple } from './key-string.ts';
 import { KeyRuns } from './key-runs.ts';
-import { KeyMemo, OrderedIndex, type IndexKey } from './ordered-index.ts';
+import { OrderedIndex, type IndexKey } from './ordered-index.ts';
 import type { LoadedIndex } from './recovery.ts';
 import { filterFields } from './filter-fields.ts';
 import type { SlabSource } from './slab-reserve.ts';

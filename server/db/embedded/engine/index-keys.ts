@@ -1,10 +1,11 @@
 /**
- * Index specifications and the keys a document contributes to an index: one key per array element of a
- * multikey field (at most one array field per compound key, as in MongoDB), null for a missing field.
+ * Index specifications and what a document gives an index's keys: one key per array element of a multikey
+ * field (at most one array field per compound key, as in MongoDB), null for a missing field, each path walked
+ * and encoded once per document for all its indexes (KeyMemo).
  */
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
-import { valueKey } from './compare.ts';
+import { encodeValue, type Dir } from './key-string.ts';
 import { leafValues } from './paths.ts';
 import { bsonTypeOf, isNumeric, isPlainObject, toJsNumber } from './values.ts';
 
@@ -49,74 +50,105 @@ export function defaultIndexName(key: Document): string {
     .join('_');
 }
 
-function fieldValues(doc: Document, path: string): { values: unknown[]; multi: boolean } {
-  const leaves = leafValues(doc, path);
-  const values: unknown[] = [];
-  let multi = leaves.length > 1;
-  for (const v of leaves) {
-    if (Array.isArray(v)) {
-      multi = true;
-      if (v.length === 0) values.push(undefined);
-      else values.push(...v);
-    } else values.push(v);
+/**
+ * What one path of a document gives every index that names it: its distinct values (a missing one as null,
+ * each array's elements in its stead, an empty array as null; the first of compareValues-equal values), each
+ * value's key per direction, whether an array was met along the way (multikey) and whether anything was there
+ * (sparse). `values[i]` is the value of `keys(dir)[i]`.
+ */
+export class PathKeys {
+  private asc: readonly string[] | undefined;
+  private desc: readonly string[] | undefined;
+
+  constructor(
+    readonly values: readonly unknown[],
+    readonly multi: boolean,
+    readonly present: boolean,
+    asc?: readonly string[],
+  ) {
+    this.asc = asc;
   }
-  const seen = new Set<string>();
-  const unique = values.filter((v) => {
-    const k = valueKey(v ?? null);
-    return seen.has(k) ? false : (seen.add(k), true);
-  });
-  return { values: unique.map((v) => (v === undefined ? null : v)), multi };
-}
 
-export interface DocKeys {
-  /** Key value tuples (without the _id suffix). */
-  tuples: unknown[][];
-  multikey: boolean;
-  /** Which key field held an array (or reached several values through one); -1 when none did. */
-  multiField: number;
-  /** True when every key field is missing (sparse indexes skip such documents). */
-  allMissing: boolean;
-}
-
-/** The common case: top-level fields holding no arrays give exactly one tuple, without any path walking. */
-function simpleKeys(doc: Document, fields: KeyField[]): DocKeys | undefined {
-  const tuple: unknown[] = new Array(fields.length);
-  let allMissing = true;
-  for (let i = 0; i < fields.length; i++) {
-    const path = fields[i].path;
-    if (path.includes('.')) return undefined;
-    const v = Object.prototype.hasOwnProperty.call(doc, path) ? doc[path] : undefined;
-    if (Array.isArray(v)) return undefined;
-    if (v !== undefined) allMissing = false;
-    tuple[i] = v === undefined ? null : v;
+  keys(dir: Dir): readonly string[] {
+    if (dir === 1) return (this.asc ??= this.values.map((v) => encodeValue(v, 1)));
+    return (this.desc ??= this.values.map((v) => encodeValue(v, -1)));
   }
-  return { tuples: [tuple], multikey: false, multiField: -1, allMissing };
 }
 
-/** Computes the key tuples of `doc` for the given key fields. */
-export function docKeys(doc: Document, fields: KeyField[]): DocKeys {
-  const simple = simpleKeys(doc, fields);
-  if (simple) return simple;
-  let tuples: unknown[][] = [[]];
-  let multiField: string | undefined;
-  let multiIndex = -1;
-  let allMissing = true;
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i];
-    const { values, multi } = fieldValues(doc, f.path);
-    if (leafValues(doc, f.path).some((v) => v !== undefined)) allMissing = false;
-    if (multi) {
-      if (multiField !== undefined && fields.length > 1) {
-        throw new MongoError(171, `cannot index parallel arrays [${f.path}] [${multiField}]`);
-      }
-      multiField = f.path;
-      multiIndex = i;
+/** `path` of `doc` walked with MongoDB's array semantics (paths.ts), its values deduplicated by their keys. */
+function walk(doc: Document, path: string): PathKeys {
+  // Through plain objects alone a path reaches one value (an array there is expanded below); an array on the
+  // way (`a.b` on `{a: [{b: 1}, {b: 2}]}`) takes the general walk.
+  let v: unknown = doc;
+  for (let at = 0; at <= path.length;) {
+    if (!isPlainObject(v)) {
+      if (Array.isArray(v)) return expand(leafValues(doc, path));
+      v = undefined;
+      break;
     }
-    const next: unknown[][] = [];
-    for (const t of tuples) for (const v of values) next.push([...t, v]);
-    tuples = next;
+    const dot = path.indexOf('.', at);
+    const name = dot < 0 ? path.slice(at) : path.slice(at, dot);
+    v = Object.prototype.hasOwnProperty.call(v, name) ? v[name] : undefined;
+    at = dot < 0 ? path.length + 1 : dot + 1;
   }
-  return { tuples, multikey: multiField !== undefined, multiField: multiIndex, allMissing };
+  if (!Array.isArray(v)) return new PathKeys([v === undefined ? null : v], false, v !== undefined);
+  return expand([v]);
+}
+
+/** The values the leaves of a path give, arrays expanded (paths.ts `leafValues`). */
+function expand(leaves: readonly unknown[]): PathKeys {
+  let multi = leaves.length > 1;
+  let present = false;
+  // Equal keys are exactly compareValues-equal values (key-string.ts), and either direction's keys tell the
+  // same values apart, so the ascending keys deduplicate for both.
+  const seen = new Set<string>();
+  const values: unknown[] = [];
+  const asc: string[] = [];
+  const add = (v: unknown): void => {
+    const k = encodeValue(v === undefined ? null : v, 1);
+    if (seen.has(k)) return;
+    seen.add(k);
+    values.push(v === undefined ? null : v);
+    asc.push(k);
+  };
+  for (const leaf of leaves) {
+    if (leaf !== undefined) present = true;
+    if (!Array.isArray(leaf)) add(leaf);
+    else {
+      multi = true;
+      if (leaf.length === 0) add(null);
+      for (const v of leaf) add(v);
+    }
+  }
+  return new PathKeys(values, multi, present, asc);
+}
+
+/**
+ * One document's paths walked and encoded once for all its indexes, and each distinct partial filter tested
+ * once: the issues' 44 indexes read `createdAt`, `state`, `unitId` … many times over, and 23 of them test a
+ * handful of filters. Every index's entries come from here (ordered-index.ts `keysFor`).
+ */
+export class KeyMemo {
+  private readonly filters = new Map<string, boolean>();
+  private readonly paths = new Map<string, PathKeys>();
+
+  constructor(readonly doc: Document) {}
+
+  passes(filter: string, test: (doc: Document) => boolean): boolean {
+    let ok = this.filters.get(filter);
+    if (ok === undefined) this.filters.set(filter, (ok = test(this.doc)));
+    return ok;
+  }
+
+  path(path: string): PathKeys {
+    let p = this.paths.get(path);
+    if (p === undefined) this.paths.set(path, (p = walk(this.doc, path)));
+    return p;
+  }
+}
+
+export function parallelArrays(path: string, other: string): MongoError {
+  return new MongoError(171, `cannot index parallel arrays [${path}] [${other}]`);
 }
 
 export function formatValue(v: unknown): string {

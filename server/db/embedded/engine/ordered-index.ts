@@ -6,8 +6,15 @@
  * ranges on those fields or trust them for sorting).
  */
 import { EJSON, type Document } from 'bson';
-import { docKeys, duplicateKeyError, parseKeyPattern, type IndexSpec, type KeyField } from './index-keys.ts';
-import { encodeEntry, encodeTuple, encodeValue, entryIdKey, entryOfKeys, entryTuple } from './key-string.ts';
+import {
+  duplicateKeyError,
+  KeyMemo,
+  parallelArrays,
+  parseKeyPattern,
+  type IndexSpec,
+  type KeyField,
+} from './index-keys.ts';
+import { entryIdKey, entryOfKeys, entryTuple } from './key-string.ts';
 import { topLevelOf } from './bson-raw.ts';
 import { filterFields } from './filter-fields.ts';
 import { compileFilter, type Predicate } from './matcher.ts';
@@ -16,57 +23,12 @@ import { PackedKeys } from './packed-keys.ts';
 /** An index entry: the encoded key values followed by the encoded _id (see key-string.ts). */
 export type IndexKey = string;
 
-/**
- * What one document's entries for several indexes share: each top-level field's encoded value per direction
- * and each distinct partial filter's verdict, computed once. The issues' 44 indexes read `createdAt`, `state`,
- * `unitId` … many times over, and 23 of them test a handful of filters.
- */
-export class KeyMemo {
-  private readonly filters = new Map<string, boolean>();
-  private readonly asc = new Map<string, string>();
-  private readonly desc = new Map<string, string>();
-  private readonly ascLists = new Map<string, string[]>();
-  private readonly descLists = new Map<string, string[]>();
-
-  constructor(readonly doc: Document) {}
-
-  passes(filter: string, test: Predicate): boolean {
-    let ok = this.filters.get(filter);
-    if (ok === undefined) this.filters.set(filter, (ok = test(this.doc)));
-    return ok;
-  }
-
-  /** The key of top-level field `path` holding `v` (not an array; undefined for missing) in direction `dir`. */
-  field(path: string, dir: 1 | -1, v: unknown): string {
-    const seen = dir === 1 ? this.asc : this.desc;
-    let k = seen.get(path);
-    if (k === undefined) seen.set(path, (k = encodeValue(v === undefined ? null : v, dir)));
-    return k;
-  }
-
-  /**
-   * The distinct keys of the elements of the array `a` at top-level field `path`, first occurrences in order
-   * (equal keys are exactly compareValues-equal values, which docKeys keeps once); null for an empty array.
-   */
-  elements(path: string, dir: 1 | -1, a: unknown[]): readonly string[] {
-    const seen = dir === 1 ? this.ascLists : this.descLists;
-    let keys = seen.get(path);
-    if (keys === undefined) {
-      const distinct = new Set<string>();
-      for (const v of a) distinct.add(encodeValue(v === undefined ? null : v, dir));
-      if (a.length === 0) distinct.add(encodeValue(null, dir));
-      seen.set(path, (keys = [...distinct]));
-    }
-    return keys;
-  }
-}
-
-/** The fields' keys of one entry being assembled (keysFor is never re-entrant). */
+/** Per key field, its keys in the document being keyed, and one entry's keys (keysFor is never re-entrant). */
+const lists: (readonly string[])[] = [];
 const parts: string[] = [];
 
 export class OrderedIndex {
   readonly fields: KeyField[];
-  readonly dirs: (1 | -1)[];
   /** The entries, in order. Scans re-seek at every chunk, so nothing holds an iterator across a write. */
   readonly entries = new PackedKeys();
   readonly partial: Predicate | undefined;
@@ -88,15 +50,12 @@ export class OrderedIndex {
   readonly reads: ReadonlySet<string> | null;
   /** The partial filter in canonical extended JSON: indexes with equal filters share a KeyMemo verdict. */
   private readonly filterKey: string;
-  /** Every key path is a top-level field, so a document without arrays there has one entry. */
-  private readonly topLevel: boolean;
 
   constructor(
     readonly ns: string,
     readonly spec: IndexSpec,
   ) {
     this.fields = parseKeyPattern(spec.key);
-    this.dirs = this.fields.map((f) => f.dir);
     this.multikeyFields = this.fields.map(() => false);
     this.points = Boolean(spec.unique) && spec.name !== '_id_';
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
@@ -104,7 +63,6 @@ export class OrderedIndex {
     this.filterKey = spec.partialFilterExpression
       ? EJSON.stringify(spec.partialFilterExpression, { relaxed: false })
       : '';
-    this.topLevel = this.fields.every((f) => !f.path.includes('.'));
   }
 
   get name(): string {
@@ -115,57 +73,32 @@ export class OrderedIndex {
     return Boolean(this.spec.unique) || this.spec.name === '_id_';
   }
 
-  /** The key value tuples `doc` contributes (empty when sparse/partial exclude it). */
-  tuplesFor(doc: Document): unknown[][] {
-    if (this.partial && !this.partial(doc)) return [];
-    const k = docKeys(doc, this.fields);
-    if (this.spec.sparse && k.allMissing) return [];
-    if (k.multikey) {
-      this.multikey = true;
-      if (k.multiField >= 0) this.multikeyFields[k.multiField] = true;
-    }
-    return k.tuples;
-  }
-
   /**
-   * The entries of `doc`, whose document-store key is `idKey`. With `memo` (of this `doc`), field values and
-   * partial filters other indexes already encoded or tested are reused; the entries are the same.
+   * The entries of `doc`, whose document-store key is `idKey`: none when the partial filter or sparseness
+   * leaves it out, else one per distinct value of its (at most one) array field, in the order of their first
+   * occurrence. With `memo` (of this `doc`), paths and partial filters other indexes already walked, encoded or
+   * tested are reused. Throws 171 for parallel arrays.
    */
-  keysFor(doc: Document, idKey: string, memo?: KeyMemo): IndexKey[] {
-    if (memo && this.topLevel) {
-      const one = this.memoKeys(memo, idKey);
-      if (one !== undefined) return one;
-    }
-    const tuples = this.tuplesFor(doc);
-    const out: IndexKey[] = new Array(tuples.length);
-    for (let i = 0; i < tuples.length; i++) out[i] = encodeEntry(tuples[i], this.dirs, idKey);
-    return out;
-  }
-
-  /**
-   * `keysFor` through `memo` when the key fields are top-level and at most one holds an array (then one entry
-   * per distinct element, in the order of their first occurrence, as docKeys gives them); undefined otherwise
-   * (parallel arrays: the caller walks them and throws).
-   */
-  private memoKeys(memo: KeyMemo, idKey: string): IndexKey[] | undefined {
+  keysFor(doc: Document, idKey: string, memo = new KeyMemo(doc)): IndexKey[] {
     if (this.partial && !memo.passes(this.filterKey, this.partial)) return [];
-    const { doc } = memo;
     const { fields } = this;
-    let allMissing = true;
+    let present = false;
     let arrayAt = -1;
     for (let i = 0; i < fields.length; i++) {
-      const path = fields[i].path;
-      const v = Object.prototype.hasOwnProperty.call(doc, path) ? doc[path] : undefined;
-      if (v !== undefined) allMissing = false;
-      if (!Array.isArray(v)) parts[i] = memo.field(path, fields[i].dir, v);
-      else if (arrayAt >= 0) return undefined;
-      else arrayAt = i;
+      const p = memo.path(fields[i].path);
+      if (p.present) present = true;
+      if (p.multi) {
+        if (arrayAt >= 0) throw parallelArrays(fields[i].path, fields[arrayAt].path);
+        arrayAt = i;
+      }
+      lists[i] = p.keys(fields[i].dir);
+      parts[i] = lists[i][0];
     }
-    if (this.spec.sparse && allMissing) return [];
+    if (this.spec.sparse && !present) return [];
     if (arrayAt < 0) return [entryOfKeys(parts, fields.length, idKey)];
     this.multikey = true;
     this.multikeyFields[arrayAt] = true;
-    const elements = memo.elements(fields[arrayAt].path, fields[arrayAt].dir, doc[fields[arrayAt].path]);
+    const elements = lists[arrayAt];
     const out: IndexKey[] = new Array(elements.length);
     for (let j = 0; j < elements.length; j++) {
       parts[arrayAt] = elements[j];
@@ -196,10 +129,16 @@ export class OrderedIndex {
     for (const key of keys) if (taken.has(entryTuple(key))) throw this.duplicate(key, doc);
   }
 
+  /** E11000 for `key`, one of `doc`'s entries, naming the key values it holds. */
   private duplicate(key: IndexKey, doc: Document) {
-    const wanted = entryTuple(key);
-    const tuple = this.tuplesFor(doc).find((t) => encodeTuple(t, this.dirs) === wanted) ?? [];
-    return duplicateKeyError(this.ns, this.spec, this.fields, tuple);
+    const memo = new KeyMemo(doc);
+    const j = this.keysFor(doc, entryIdKey(key), memo).indexOf(key);
+    // The entries follow the array field's values; every other field has one value.
+    const tuple = this.fields.map(({ path }) => {
+      const { values } = memo.path(path);
+      return values.length > 1 ? values[j] : values[0];
+    });
+    return duplicateKeyError(this.ns, this.spec, this.fields, j < 0 ? [] : tuple);
   }
 
   /** The entries whose key values encode to `tuple`, for unique indexes (undefined for the others). */
