@@ -81,6 +81,48 @@ describe('wire framing', () => {
       }
     });
 
+    it('checks every byte of an insert string for UTF-8, after an ASCII start as well', () => {
+      const docOf = (...strings: Buffer[]): Buffer => {
+        const elements = strings.map((b, i) => {
+          const len = Buffer.alloc(4);
+          len.writeInt32LE(b.length + 1);
+          return Buffer.concat([Buffer.from([0x02]), Buffer.from(`s${i}\0`), len, b, Buffer.from([0])]);
+        });
+        const body = Buffer.concat(elements);
+        const head = Buffer.alloc(4);
+        head.writeInt32LE(body.length + 5);
+        return Buffer.concat([head, body, Buffer.from([0])]);
+      };
+      const decode = (doc: Buffer) =>
+        decodeOpMsg(buildOpMsg(1, { insert: 'c', $db: 'test' }, { sequences: { documents: [doc] } }));
+      const ascii = Buffer.from('x'.repeat(100));
+      const valid = [
+        Buffer.from('HZ-2026-000001'),
+        Buffer.from('ab涉企问题'),
+        Buffer.concat([ascii, Buffer.from('问')]),
+      ];
+      const [doc] = decode(docOf(...valid)).command.documents as RawDoc[];
+      expect(BSON.deserialize(doc.bytes)).to.deep.equal({
+        s0: 'HZ-2026-000001',
+        s1: 'ab涉企问题',
+        s2: `${'x'.repeat(100)}问`,
+      });
+      const invalid = [
+        Buffer.from([0x61, 0x62, 0x80]), // a continuation byte after ASCII
+        Buffer.from([0x61, 0xc0, 0xaf]), // an overlong '/'
+        Buffer.from([0x61, 0xe6, 0xb6]), // a character cut short
+        Buffer.from([0x61, 0xed, 0xa0, 0x80]), // a surrogate
+        Buffer.concat([ascii, Buffer.from([0xff])]), // past the bytes checked in JavaScript
+        Buffer.concat([Buffer.from('x'.repeat(63)), Buffer.from([0xe9, 0x97])]), // cut across that line
+      ];
+      for (const bad of invalid) {
+        expect(() => decode(docOf(Buffer.from('ok'), bad)), bad.toString('hex')).to.throw(
+          ProtocolError,
+          /not valid UTF-8/,
+        );
+      }
+    });
+
     it('accepts several sequences, including an empty one', () => {
       const msg = buildOpMsg(
         1,
