@@ -1,12 +1,13 @@
 /**
  * What the database thread spends to store one issue with the issues' indexes: generated open issues (the data
- * set generator's, timelines included) inserted in batches of 100 through the driver into the embedded server
- * in its own thread (journaled, as the app runs it), into a collection with every index the app declares.
- * Baseline in the same run: the same issues into a collection with only its `_id` index, so the ratio is what
- * the secondary indexes cost. Each collection first takes BENCH_INSERT_WARM issues of its own (the code
- * compiled, the packing dictionary made), then BENCH_INSERT_ISSUES (20,000) are measured; the two alternate in
- * three rounds and the medians are printed. Figures: microseconds of the database thread's CPU per issue (its
- * busiest thread besides the main one) and issues/s.
+ * set generator's, timelines included) inserted in batches of BENCH_INSERT_BATCH (100) through the driver into
+ * the embedded server in its own thread (journaled, as the app runs it), into a collection with every index the
+ * app declares. Baseline in the same run: the same issues into a collection with only its `_id` index, so the
+ * ratio is what the secondary indexes cost. Each collection first takes BENCH_INSERT_WARM issues of its own (the
+ * code compiled, the packing dictionary made), then BENCH_INSERT_ISSUES (20,000) are measured; the two
+ * alternate in BENCH_INSERT_ROUNDS (3) rounds and the medians are printed. BENCH_INSERT_MODE=history takes the
+ * data sets' issues (whole histories, most of them closed) instead of the sweep's open ones. Figures:
+ * microseconds of the database thread's CPU per issue (its busiest thread besides the main one) and issues/s.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,8 +24,9 @@ import { heading, note, report } from './lib/report.ts';
 
 const MEASURED = Number(process.env.BENCH_INSERT_ISSUES ?? 20_000);
 const WARM = Number(process.env.BENCH_INSERT_WARM ?? 5_000);
-const BATCH = 100;
-const ROUNDS = 3;
+const BATCH = Number(process.env.BENCH_INSERT_BATCH ?? 100);
+const ROUNDS = Number(process.env.BENCH_INSERT_ROUNDS ?? 3);
+const MODE = process.env.BENCH_INSERT_MODE === 'history' ? 'history' : 'sweep';
 const ASOF = new Date('2026-12-02T20:00:00Z');
 
 type Raw = Record<string, unknown>;
@@ -35,7 +37,7 @@ async function generate(count: number): Promise<Raw[]> {
     enterpriseCount: 10_000,
     createdAt: new Date(ASOF.getTime() - 3 * 365 * DAY_MS),
   };
-  const stream = new IssueStream({ mode: 'sweep', issues: count, seed: DATASET_SEED, asOf: ASOF }, world, {
+  const stream = new IssueStream({ mode: MODE, issues: count, seed: DATASET_SEED, asOf: ASOF }, world, {
     workers: 1,
   });
   const out: Raw[] = [];
@@ -95,7 +97,7 @@ try {
     }
   }
   heading(
-    `insertMany of generated issues, batches of ${BATCH}: ${MEASURED.toLocaleString('en-US')} measured after ` +
+    `insertMany of generated issues (${MODE}), batches of ${BATCH}: ${MEASURED.toLocaleString('en-US')} measured after ` +
       `${WARM.toLocaleString('en-US')} of warm-up, ${ROUNDS} rounds, medians`,
   );
   note(`the issues' indexes: ${indexCount} (the app's declared set, partial ones included)`);
