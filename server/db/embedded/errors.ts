@@ -36,6 +36,7 @@ export const ErrorCodes = {
   EmptyFieldName: 56,
   QueryFeatureNotAllowed: 224,
   Overflow: 15,
+  QueryPlanKilled: 175,
   Unauthorized: 13,
   BSONObjectTooLarge: 10334,
 } as const;

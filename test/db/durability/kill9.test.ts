@@ -3,7 +3,8 @@
  * $inc of two fields together, upserted counters) and is killed with SIGKILL mid-load; after a restart on the
  * same dbpath every acknowledged write must be there and no write may be half-applied. Variants crash twice in
  * a row (writing on top of a recovered, tail-truncated journal), crash after a clean-shutdown snapshot, and
- * crash while the server checkpoints continuously, so kills land before, during and after snapshots.
+ * crash while the server checkpoints continuously, so kills land before, during and after snapshots. One more
+ * kills an updateMany between the chunks it commits (commands/data/shared.ts `writeInChunks`).
  */
 import { expect } from 'chai';
 import { access, mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { killStartedServers, startServerProcess, type ServerProcess } from './server-process.ts';
 import { startWriteLoad, verifyAgainstLedger, type LoadHandle, type LoadTarget } from './write-load.ts';
+import { WRITE_CHUNK } from '../../../server/db/embedded/commands/data/shared.ts';
 
 const WRITERS = 16;
 const clientOptions = { retryWrites: false, serverSelectionTimeoutMS: 3000, directConnection: true } as const;
@@ -166,7 +168,71 @@ describe('durability: kill -9 under concurrent writes', function () {
       expect(await items.countDocuments({ kind: 'seed' })).to.equal(SEED_DOCS);
     });
   });
+
+  it('keeps a prefix of a chunked updateMany, each document whole, when killed between its chunks', async () => {
+    const server = await startServerProcess(dbpath);
+    const writer = new MongoClient(server.uri, clientOptions);
+    const watcher = new MongoClient(server.uri, clientOptions);
+    const items = writer.db('crash').collection<ChunkedDoc>('chunked');
+    await items.createIndex({ v: 1 });
+    await items.createIndex({ w: 1, i: 1 });
+    for (let from = 0; from < CHUNKED_DOCS; from += 10_000) {
+      const batch = Array.from({ length: 10_000 }, (_, k) => ({
+        _id: from + k,
+        i: from + k,
+        pad: 'z'.repeat(200),
+      }));
+      await items.insertMany(batch);
+    }
+    let finished = false;
+    // In insertion order (a collection scan), so what a crash keeps is a prefix of `i`.
+    const update = items.updateMany({}, { $set: { v: 1, w: 'new' } }).then(
+      () => (finished = true),
+      () => undefined,
+    );
+    // Two chunks applied means the first was committed: the write waits for a chunk's commit before going on.
+    const watched = watcher.db('crash').collection<ChunkedDoc>('chunked');
+    await until(async () => (await watched.countDocuments({ v: 1 })) >= 2 * WRITE_CHUNK.changes);
+    expect(finished, 'the updateMany ended before the kill').to.equal(false);
+    await server.kill9();
+    await update;
+    await writer.close(true).catch(() => undefined);
+    await watcher.close(true).catch(() => undefined);
+
+    await withRestartedClient(dbpath, async (client) => {
+      const coll = client.db('crash').collection<ChunkedDoc>('chunked');
+      const docs = await coll
+        .find({}, { projection: { i: 1, v: 1, w: 1 } })
+        .sort({ i: 1 })
+        .toArray();
+      expect(docs).to.have.length(CHUNKED_DOCS);
+      for (const d of docs) expect(d.v === 1, `document ${d.i} half-updated`).to.equal(d.w === 'new');
+      const kept = docs.filter((d) => d.v === 1).length;
+      expect(kept).to.be.at.least(WRITE_CHUNK.changes).and.below(CHUNKED_DOCS);
+      expect(
+        docs.findIndex((d) => d.v !== 1),
+        'the updated documents are not a prefix',
+      ).to.equal(kept);
+      // Every index agrees with the documents.
+      expect(await coll.countDocuments({ v: 1 }, { hint: 'v_1' })).to.equal(kept);
+      expect(await coll.countDocuments({ v: { $exists: false } }, { hint: 'v_1' })).to.equal(
+        CHUNKED_DOCS - kept,
+      );
+      expect(await coll.countDocuments({ w: 'new' }, { hint: 'w_1_i_1' })).to.equal(kept);
+      expect(await coll.countDocuments({ v: 1 }, { hint: { $natural: 1 } })).to.equal(kept);
+    });
+  });
 });
+
+const CHUNKED_DOCS = 50_000;
+
+interface ChunkedDoc {
+  _id: number;
+  i: number;
+  pad: string;
+  v?: number;
+  w?: string;
+}
 
 const SEED_DOCS = 20_000;
 

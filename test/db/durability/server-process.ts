@@ -35,10 +35,15 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function startServerProcess(dbpath: string, extraArgs: string[] = []): Promise<ServerProcess> {
+/** `nodeArgs` go to node itself (before the script), e.g. `--max-old-space-size=96`. */
+export async function startServerProcess(
+  dbpath: string,
+  extraArgs: string[] = [],
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort();
   const args = ['--import', 'tsx', 'server/db/embedded/cli.ts', '--port', String(port), '--dbpath', dbpath];
-  const child = spawn(process.execPath, [...args, ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, ...args, ...extraArgs], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

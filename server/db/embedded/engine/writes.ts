@@ -2,6 +2,12 @@
  * Document writes: insert, update (one/multi/upsert), delete, findAndModify. Each function applies its
  * changes synchronously, one whole document at a time, and appends the post-images to `changes` as it goes,
  * so when a multi-document write fails half way the caller still journals exactly what was applied.
+ *
+ * Updates and deletes are generators that yield after each document a multi-document write has written: a
+ * point where that document and all its index entries are in place, so the command can commit what it has
+ * applied and let other commands run before it goes on (commands/data/shared.ts `writeInChunks`). They read
+ * their matches lazily, one at a time: a write that held every match, post-image and journal record until its
+ * end took 16 KB an issue (bench/LOG.md, "The word index's fill and RSS").
  */
 import { ObjectId, type Document } from 'bson';
 import type { Change } from '../contract.ts';
@@ -12,7 +18,7 @@ import { positionalResolver } from './positional.ts';
 import { decodeDoc, encodeDoc, prependId, readId, withIdFirst } from './bson-raw.ts';
 import type { RawDoc } from '../raw-doc.ts';
 import { sameStored } from './doc-store.ts';
-import { collect, runQuery } from './query.ts';
+import { runQuery } from './query.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
 import { compileArrayFilters, type UpdateContext } from './update/target.ts';
 import { patchTopLevel, topLevelUpdate, type TopLevelUpdate } from './update/patch.ts';
@@ -174,13 +180,26 @@ function touchedFields(update: Document | Document[]): Set<string> | undefined {
   return out;
 }
 
-export function updateDocs(
+/** A multi-document write's collection left the catalog (drop, rename) while it let other commands run. */
+function killed(ns: string): MongoError {
+  return new MongoError(
+    ErrorCodes.QueryPlanKilled,
+    `collection ${ns} was dropped or renamed during the write`,
+  );
+}
+
+/**
+ * Updates the matches one at a time; a multi-document update yields after each document it has written, where
+ * the caller may commit and let other commands run. Each match is re-read and re-checked against the filter
+ * when its turn comes, so writes that ran in between are respected.
+ */
+export function* updateDocs(
   catalog: Catalog,
   ns: string,
   spec: UpdateSpec,
   now: Date,
   changes: Change[],
-): UpdateResult {
+): Generator<void, UpdateResult, void> {
   const ctx = updateContext(spec);
   validateUpdate(spec.update, ctx);
   const coll = catalog.get(ns);
@@ -192,18 +211,17 @@ export function updateDocs(
     { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint },
     { reads: patch ? undefined : 'all' },
   );
-  const matched = collect(run.hits);
   const result: UpdateResult = { n: 0, nModified: 0 };
-  if (matched.length === 0) {
-    if (!spec.upsert) return result;
-    const doc = buildUpsertDoc(spec.filter, spec.update, { ctx, now, isInsert: true });
-    const target = ensureCollection(catalog, ns, changes);
-    const inserted = insertDoc(target, doc, changes);
-    return { n: 1, nModified: 0, upserted: inserted._id, after: inserted };
-  }
+  // The documents counted so far, by key: a scan of an index the update changes meets a document again further
+  // on (MongoDB keeps the same set). A key costs tens of bytes; a match's copy and post-image kilobytes.
+  const counted = new Set<string>();
   const predicate = run.predicate;
-  for (const hit of matched) {
-    // An earlier statement of this command may have changed the document since it matched.
+  let matched = false;
+  for (let r = run.hits.next(); !r.done; r = run.hits.next()) {
+    const hit = r.value;
+    matched = true;
+    if (counted.has(hit.key)) continue;
+    // A trial's buffered hit, or a write of an earlier statement, may have changed the document since it matched.
     const stored = coll!.docs.getStored(hit.key);
     if (!stored) continue;
     const same = sameStored(stored, hit.stored);
@@ -211,28 +229,45 @@ export function updateDocs(
     const doc = same ? hit.doc : decodeDoc(bytes);
     if (!predicate(doc)) continue;
     result.n++;
+    if (spec.multi) counted.add(hit.key);
+    let wrote: boolean;
     if (patch) {
       const next = patchOne(coll!, hit.key, bytes, patch, now, changes);
-      if (next) result.nModified++;
+      wrote = next !== undefined;
       if (spec.images) {
         result.beforeBytes = bytes;
         result.afterBytes = next ?? bytes;
       }
-      continue;
+    } else {
+      result.before = doc;
+      const next = updateOne(coll!, doc, spec, ctx, now, changes);
+      result.after = next ?? doc;
+      wrote = next !== undefined;
     }
-    result.before = doc;
-    const next = updateOne(coll!, doc, spec, ctx, now, changes);
-    result.after = next ?? doc;
-    if (next) result.nModified++;
+    if (!wrote) continue;
+    result.nModified++;
+    if (!spec.multi) continue;
+    yield;
+    if (coll!.dropped) throw killed(ns);
   }
-  return result;
+  if (matched || !spec.upsert) return result;
+  const doc = buildUpsertDoc(spec.filter, spec.update, { ctx, now, isInsert: true });
+  const target = ensureCollection(catalog, ns, changes);
+  const inserted = insertDoc(target, doc, changes);
+  return { n: 1, nModified: 0, upserted: inserted._id, after: inserted };
+}
+
+export interface DeleteResult {
+  n: number;
+  /** The stored bytes of the last document removed (findAndModify's one). */
+  removed?: Uint8Array;
 }
 
 /**
- * Deletes matching documents; `limit` 1 deletes the first (by `sort` if given), 0 deletes all. Returns the
- * stored bytes of each document removed.
+ * Deletes matching documents; `limit` 1 deletes the first (by `sort` if given), 0 deletes all, yielding after
+ * each one (see updateDocs).
  */
-export function deleteDocs(
+export function* deleteDocs(
   catalog: Catalog,
   ns: string,
   filter: Document,
@@ -240,16 +275,25 @@ export function deleteDocs(
   changes: Change[],
   sort?: Document,
   hint?: unknown,
-): Uint8Array[] {
+): Generator<void, DeleteResult, void> {
   const coll = catalog.get(ns);
-  if (!coll) return [];
-  const matched = collect(runQuery(coll, { filter, limit, sort, hint }).hits);
-  const removed: Uint8Array[] = [];
-  for (const hit of matched) {
+  const result: DeleteResult = { n: 0 };
+  if (!coll) return result;
+  const run = runQuery(coll, { filter, limit, sort, hint });
+  for (let r = run.hits.next(); !r.done; r = run.hits.next()) {
+    const hit = r.value;
+    // A trial's buffered hit may have been written by another command since it matched.
+    const stored = coll.docs.getStored(hit.key);
+    if (!stored) continue;
+    if (!sameStored(stored, hit.stored) && !run.predicate(decodeDoc(coll.docs.bsonOf(stored)))) continue;
     const gone = coll.remove(hit.key);
     if (!gone) continue;
-    removed.push(gone);
+    result.n++;
+    result.removed = gone;
     changes.push({ op: 'delete', ns, id: readId(gone) });
+    if (limit !== 0) continue;
+    yield;
+    if (coll.dropped) throw killed(ns);
   }
-  return removed;
+  return result;
 }

@@ -10,7 +10,7 @@ import { positionalResolver } from '../../engine/positional.ts';
 import { compileProjection, presentBytes } from '../../engine/projection.ts';
 import { deleteDocs, updateDocs } from '../../engine/writes.ts';
 import { flag } from '../../engine/values.ts';
-import { optionalDoc, refuseCollation, targetNs, write } from './shared.ts';
+import { optionalDoc, refuseCollation, targetNs, writeInChunks } from './shared.ts';
 
 export function findAndModifyCommand(engine: Engine): CommandHandler {
   return (cmd: Document, ctx: CommandContext) => {
@@ -24,12 +24,13 @@ export function findAndModifyCommand(engine: Engine): CommandHandler {
     if (remove && (flag(cmd.new) || flag(cmd.upsert))) throw new MongoError(ErrorCodes.FailedToParse, 'Cannot specify both new=true and remove=true; remove=true cannot be used with upsert or new');
     const projection = compileProjection(optionalDoc(cmd.fields, 'fields'), positionalResolver(query));
     const present = (d: Document | undefined) => (d === undefined ? null : projection ? projection.apply(d) : d);
-    return write(ctx, (changes: Change[]) => {
+    // One document: the write never yields, so it commits once.
+    return writeInChunks(ctx, function* (changes: Change[]) {
       if (remove) {
-        const [gone] = deleteDocs(engine.catalog, ns, query, 1, changes, sort, cmd.hint);
+        const gone = (yield* deleteDocs(engine.catalog, ns, query, 1, changes, sort, cmd.hint)).removed;
         return { lastErrorObject: { n: gone ? 1 : 0 }, value: gone ? presentBytes(projection, gone) : null };
       }
-      const r = updateDocs(engine.catalog, ns, {
+      const r = yield* updateDocs(engine.catalog, ns, {
         filter: query,
         update: cmd.update,
         multi: false,
