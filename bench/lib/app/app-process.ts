@@ -37,7 +37,7 @@ async function tryPort(wanted: number): Promise<number | null> {
 }
 
 // BENCH_PORTS ("4461-4469") keeps the apps on ports a shared machine set aside; otherwise any free port.
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const range = /^(\d+)-(\d+)$/.exec(process.env.BENCH_PORTS ?? '');
   if (!range) return (await tryPort(0))!;
   for (let p = Number(range[1]); p <= Number(range[2]); p++) {
