@@ -18,6 +18,7 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { createSimulatedClock, type SimulatedClock } from '../../shared/clock.ts';
 import { createApp, type AppDeps } from '../../server/app.ts';
+import { signBody } from '../../server/channels/signature.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { startEmbeddedServer, type EmbeddedServer } from '../../server/db/embedded/server.ts';
 import { createModels, ensureIndexes, type Models } from '../../server/models/index.ts';
@@ -199,4 +200,15 @@ export function demoNameOf(username: string): string {
   const account = demoAccounts(UNITS).find((a) => a.username === username);
   if (!account) throw new Error(`no demo account ${username}`);
   return account.name;
+}
+
+/** A 12345 work order pushed as the platform does: the raw JSON, signed now with the demo secret. */
+export function postHotlineOrder(app: Express, raw: string): request.Test {
+  const ts = Math.floor(Date.now() / 1000);
+  return request(app)
+    .post('/api/intake/hotline12345')
+    .set('Content-Type', 'application/json')
+    .set('X-Timestamp', String(ts))
+    .set('X-Signature', signBody('demo-hotline12345-secret', ts, raw))
+    .send(raw);
 }

@@ -8,10 +8,9 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
-import { signBody } from '../../../server/channels/signature.ts';
 import { createClassifierService } from '../../../server/text/classifier.service.ts';
 import { corpusTrainer } from '../../text/corpus-model.ts';
-import { anotherApp } from '../helpers.ts';
+import { anotherApp, postHotlineOrder } from '../helpers.ts';
 import { enterpriseIn, handlerOf, useIssueApp } from '../issues/fixtures.ts';
 
 const WATER =
@@ -46,14 +45,7 @@ describe('intake: duplicate check with the text core', function () {
   const hotline = (creditCode: string, content: string) => {
     seq += 1;
     const raw = JSON.stringify({ orderId: `WO-REP-${seq}`, creditCode, content });
-    const ts = Math.floor(Date.now() / 1000);
-    return request(app)
-      .post('/api/intake/hotline12345')
-      .set('Content-Type', 'application/json')
-      .set('X-Timestamp', String(ts))
-      .set('X-Signature', signBody('demo-hotline12345-secret', ts, raw))
-      .send(raw)
-      .expect(200);
+    return postHotlineOrder(app, raw).expect(200);
   };
   const zheliban = (name: string, content: string) => {
     seq += 1;

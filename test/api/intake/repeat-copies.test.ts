@@ -3,14 +3,12 @@
 // deciding; with a title, and with content that repeats its title, as well.
 import { expect } from 'chai';
 import pino from 'pino';
-import request from 'supertest';
 import type { Express } from 'express';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
-import { signBody } from '../../../server/channels/signature.ts';
 import { createClassifierService } from '../../../server/text/classifier.service.ts';
 import { corpusTrainer } from '../../text/corpus-model.ts';
-import { anotherApp } from '../helpers.ts';
+import { anotherApp, postHotlineOrder } from '../helpers.ts';
 import { enterpriseIn, useIssueApp } from '../issues/fixtures.ts';
 
 // Short and of no clear category: the corpus model scored two copies of it 0.21, below merging.
@@ -38,14 +36,7 @@ describe('intake: an identical work order sent again', function () {
   const hotline = async (creditCode: string, order: { title?: string; content: string }) => {
     seq += 1;
     const raw = JSON.stringify({ orderId: `WO-COPY-${seq}`, creditCode, ...order });
-    const ts = Math.floor(Date.now() / 1000);
-    const res = await request(app)
-      .post('/api/intake/hotline12345')
-      .set('Content-Type', 'application/json')
-      .set('X-Timestamp', String(ts))
-      .set('X-Signature', signBody('demo-hotline12345-secret', ts, raw))
-      .send(raw)
-      .expect(200);
+    const res = await postHotlineOrder(app, raw).expect(200);
     return res.body as { number: string; status: string };
   };
   const issuesOf = (enterprise: { _id: unknown }) =>
