@@ -18,7 +18,10 @@ import { signBody } from '../server/channels/signature.ts';
 
 const HOTLINE_SECRET = 'demo-hotline12345-secret';
 
-const CONCURRENCY = [1, 8, 32];
+/** BENCH_INTAKE_CONCURRENCY: the concurrencies measured (default 1,8,32). */
+const CONCURRENCY = (process.env.BENCH_INTAKE_CONCURRENCY || '1,8,32').split(',').map(Number);
+/** BENCH_INTAKE_WEBHOOK_ONLY=1: the hotline webhook alone, without the staff loads before it. */
+const WEBHOOK_ONLY = process.env.BENCH_INTAKE_WEBHOOK_ONLY === '1';
 const BODIES = 3000;
 
 function intakeBodies(creditCodes: readonly string[]): unknown[] {
@@ -97,7 +100,7 @@ try {
     await withApp('intake POST /api/issues', size, async (s) => {
       const token = await s.login('dispatcher');
       const bodies = intakeBodies(s.manifest.samples.creditCodes);
-      for (const c of CONCURRENCY) {
+      for (const c of WEBHOOK_ONLY ? [] : CONCURRENCY) {
         const baseline = await httpLoad({
           baseUrl: echo!.baseUrl,
           pid: echo!.pid,
