@@ -43,7 +43,7 @@ export async function ensureSettled(built: DatasetManifest): Promise<DatasetMani
   const dir = settledDir(built.name);
   const tmp = `${dir}.settling-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
-  await cp(datasetDir(built.name), tmp, { recursive: true });
+  await cp(datasetDir(built.name), tmp, { recursive: true, dereference: true }); // a linked set: its files
   note(`settling ${built.name}: the app's first start on it, until its start-up work is done`);
   const spawned = Date.now();
   const app = await startApp(tmp, built.asOf);

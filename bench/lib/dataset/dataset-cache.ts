@@ -102,6 +102,8 @@ export async function copyDataset(
   stage: DatasetStage = 'built',
 ): Promise<{ dir: string; dispose: () => Promise<void> }> {
   const dir = path.join(DATA_ROOT, `run-${name}-${process.pid}-${Date.now()}`);
-  await cp(stageDir(name, stage), dir, { recursive: true });
+  // Dereferenced: a data set linked in from a cache another clone shares must be copied, not run in place
+  // (fs.cp copies a link as a link).
+  await cp(stageDir(name, stage), dir, { recursive: true, dereference: true });
   return { dir, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
