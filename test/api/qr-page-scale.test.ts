@@ -1,7 +1,7 @@
 // The QR page at city scale: with thousands of issues stored, most of them finished, a scan reads the
 // enterprise's own issues on its index (checked with explain through the driver), never the finished issues
-// of the whole city, and still shows what it showed before: every open issue and the latest finished ones,
-// for an ordinary enterprise and for a busy one with more issues than one read takes.
+// of the whole city, and shows every open issue and the latest few finished ones, the older ones a plain link
+// away, page by page, for an ordinary enterprise and for a busy one with more issues than one read takes.
 import { expect } from 'chai';
 import request from 'supertest';
 import { TERMINAL_STATES, type IssueState } from '../../shared/states.ts';
@@ -10,8 +10,11 @@ import type { EnterpriseDoc } from '../../server/models/index.ts';
 import {
   batchedWholeRead,
   enterpriseIssueReads,
+  FINISHED_PAGE,
+  finishedPageRead,
   listEnterpriseIssues,
   MAX_FINISHED,
+  RECENT_FINISHED,
   mergedTokenFilter,
   MAX_OPEN,
   WHOLE_READ,
@@ -228,16 +231,76 @@ describe('QR page at city scale', () => {
     }
   });
 
-  it('shows every open issue, then the latest finished ones, for ordinary and busy enterprises', async () => {
+  const shownOn = (text: string) => [...text.matchAll(/class="num">(HZ-\d{4}-\d{6})</g)].map((m) => m[1]);
+  const olderLinkOf = (text: string) => /href="([^"]*\/finished\?before=[^"]*)"/.exec(text)?.[1];
+
+  it('shows every open issue, then the latest few finished ones, for ordinary and busy enterprises', async () => {
     const { small, large } = enterprises();
     for (const { e, issues } of [small, large]) {
       const res = await request(t.app).get(`/e/${e.qrToken}`).expect(200);
-      const shown = [...res.text.matchAll(/class="num">(HZ-\d{4}-\d{6})</g)].map((m) => m[1]);
       const expected = [
         ...issues.filter((i) => !isFinished(i.state)),
-        ...issues.filter((i) => isFinished(i.state)).slice(0, MAX_FINISHED),
+        ...issues.filter((i) => isFinished(i.state)).slice(0, RECENT_FINISHED),
       ].map((i) => i.number);
-      expect(shown).to.deep.equal(expected);
+      expect(shownOn(res.text)).to.deep.equal(expected);
     }
+  });
+
+  it('pages through every older finished issue with plain links, newest first, each once', async () => {
+    const { large } = enterprises();
+    const finished = large.issues.filter((i) => isFinished(i.state)).map((i) => i.number);
+    expect(finished.length).to.be.greaterThan(RECENT_FINISHED + 2 * FINISHED_PAGE);
+    let text = (await request(t.app).get(`/e/${large.e.qrToken}`).expect(200)).text;
+    expect(text).to.include(`最近办结 ${RECENT_FINISHED}）`);
+    const seen = shownOn(text).filter((n) => finished.includes(n));
+    let pages = 0;
+    for (let link = olderLinkOf(text); link; link = olderLinkOf(text)) {
+      text = (await request(t.app).get(link.replaceAll('&amp;', '&')).expect(200)).text;
+      const page = shownOn(text);
+      expect(page.length).to.be.within(1, FINISHED_PAGE);
+      seen.push(...page);
+      pages += 1;
+    }
+    expect(seen).to.deep.equal(finished);
+    expect(pages).to.equal(Math.ceil((finished.length - RECENT_FINISHED) / FINISHED_PAGE));
+    // A small enterprise's summary has no such link when it lists every finished issue.
+    const { small } = enterprises();
+    const smallFinished = small.issues.filter((i) => isFinished(i.state)).length;
+    const smallPage = (await request(t.app).get(`/e/${small.e.qrToken}`).expect(200)).text;
+    expect(olderLinkOf(smallPage) !== undefined).to.equal(smallFinished > RECENT_FINISHED);
+  });
+
+  it('reads a page of older finished issues on the enterprise index, from the cursor on', async () => {
+    const { large } = enterprises();
+    const all = await t.models.Issue.find({ enterpriseId: large.e._id }, { createdAt: 1 })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean();
+    const finished = await t.models.Issue.find(
+      { enterpriseId: large.e._id, state: { $in: [...TERMINAL_STATES] } },
+      { createdAt: 1 },
+    )
+      .sort({ createdAt: -1, _id: -1 })
+      .lean();
+    const from = finished[RECENT_FINISHED + FINISHED_PAGE - 1];
+    const e = await explain(finishedPageRead(large.e._id, { createdAt: from.createdAt, _id: from._id }));
+    expectEnterpriseIndex(e);
+    expect(e.returned).to.equal(FINISHED_PAGE + 1);
+    // The scan starts at the cursor's instant, not at the enterprise's newest issue.
+    const newer = all.findIndex((i) => String(i._id) === String(from._id));
+    expect(e.keys).to.be.at.most(all.length - newer);
+    expect(e.keys).to.be.at.most(FINISHED_PAGE + 1 + (all.length - finished.length) + 1);
+  });
+
+  it('answers a malformed 更早 link with 400, not an error', async () => {
+    const { large } = enterprises();
+    for (const before of ['x', '1-2', '99999999999999999-0123456789abcdef01234567', '']) {
+      const res = await request(t.app).get(`/e/${large.e.qrToken}/finished`).query({ before }).expect(400);
+      expect(res.text).to.include('链接无效');
+    }
+    await request(t.app).get(`/e/${large.e.qrToken}/finished?before=1&before=2`).expect(400);
+    // Without a cursor: the newest finished issues.
+    const first = shownOn((await request(t.app).get(`/e/${large.e.qrToken}/finished`).expect(200)).text);
+    const finished = large.issues.filter((i) => isFinished(i.state)).map((i) => i.number);
+    expect(first).to.deep.equal(finished.slice(0, FINISHED_PAGE));
   });
 });

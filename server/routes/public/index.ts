@@ -55,9 +55,13 @@ import {
 } from './qr-page.schema.ts';
 import { enterpriseSupplementCommand, supplementTarget } from '../../commands/issue-supplement.command.ts';
 import {
+  cursorOf,
   findEnterpriseByToken,
   isMergedToken,
   listEnterpriseIssues,
+  parseCursor,
+  readFinishedPage,
+  withRecentFinished,
   type QrEnterprise,
 } from './qr-page.query.ts';
 import { DEFAULT_QR_LIMITS, pageHeaders, verificationLimits, type QrPageLimits } from './qr-page.security.ts';
@@ -67,7 +71,7 @@ import { takeSendQuota } from './qr-send-quota.ts';
 import type { RepeatCheckInput } from '../../intake/repeat.ts';
 import { noticeFor, sortForOwner, submittedOutcome } from './qr-page.notices.ts';
 import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
-import { PIN_LOCKED, summaryPage, verifyPage } from './summary.view.ts';
+import { finishedListPage, PIN_LOCKED, summaryPage, verifyPage } from './summary.view.ts';
 import { classFactsOf } from '../../classes/class-qr.ts';
 import { preferencePage } from './preference.view.ts';
 import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
@@ -279,12 +283,37 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const notice = noticeFor(req.query);
     // Now and the working days, so that a broken promise reads 已超期 N 个工作日.
     const calendar = (await ctx.intakeConfig.get()).calendar;
-    const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
+    const listed = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
+    const { issues, older } = withRecentFinished(listed);
     const { deadlines } = await classFactsOf(ctx.models, issues);
     const at = { now: ctx.clock.now(), calendar, classDeadlines: deadlines };
-    const summaries = issues.map((i) => presentIssuePublicSummary(i, at));
-    const provisional = enterprise.provisional === true;
-    send(res, 200, summaryPage({ base, enterpriseName: shown.name, issues: summaries, notice, provisional }));
+    send(
+      res,
+      200,
+      summaryPage({
+        base,
+        enterpriseName: shown.name,
+        issues: issues.map((i) => presentIssuePublicSummary(i, at)),
+        notice,
+        provisional: enterprise.provisional === true,
+        older: older && olderHref(base, older),
+      }),
+    );
+  });
+
+  const olderHref = (base: string, cursor: string) => `${base}/finished?before=${cursor}`;
+
+  // The enterprise's earlier finished issues, 20 a page, as the summary shows them (to anyone holding the code).
+  router.get('/:token/finished', withEnterprise, async (req, res) => {
+    const { enterprise, base, session } = page(res);
+    const before = typeof req.query.before === 'string' ? parseCursor(req.query.before) : null;
+    if (req.query.before !== undefined && !before)
+      return send(res, 400, messagePage('链接无效', '该链接无效，请返回企业码页面重新查看。', base));
+    const { issues, more } = await readFinishedPage(ctx.models, enterprise._id, before);
+    const older = more ? olderHref(base, cursorOf(issues[issues.length - 1])) : undefined;
+    const enterpriseName = presentEnterprisePublic(enterprise, session !== null).name;
+    const summaries = issues.map((i) => presentIssuePublicSummary(i));
+    send(res, 200, finishedListPage({ base, enterpriseName, issues: summaries, older }));
   });
 
   /** The verified owner's page; after a refused rating, with the error and the comment on that issue's form. */

@@ -15,6 +15,9 @@
 //    list the whole read could not complete).
 //  - The summary's whole reads of the scans of the same moment go as one read (coalesce.ts, like the token
 //    lookups): at a peak most of a page's cost was its own round trip to the database thread, not the rows.
+//  - The summary lists the open issues and the latest RECENT_FINISHED finished ones; the older finished ones
+//    are pages of their own (`/e/:token/finished?before=`), each one bounded read on the same index.
+import { Types } from 'mongoose';
 import type { Collection } from 'mongodb';
 import type { IssueState } from '../../../shared/states.ts';
 import { batchedFindByUnique } from '../../db/batched-ops.ts';
@@ -29,6 +32,13 @@ const FINISHED: IssueState[] = ['closed', 'merged', 'rejected'];
 const FINISHED_SET: ReadonlySet<IssueState> = new Set(FINISHED);
 export const MAX_OPEN = 100;
 export const MAX_FINISHED = 30;
+/**
+ * Finished issues the summary shows under the open ones: the latest few. Years of finished issues are history
+ * to an owner on a phone, and were most of a busy enterprise's page; the older ones are a link away
+ * (readFinishedPage, 20 a page).
+ */
+export const RECENT_FINISHED = 5;
+export const FINISHED_PAGE = 20;
 /** Read an enterprise's issues in one go when there are no more than this many. */
 export const WHOLE_READ = MAX_OPEN + MAX_FINISHED;
 
@@ -98,7 +108,7 @@ type Id = EnterpriseDoc['_id'];
 
 /** One find as the page issues it (exported so a test can explain exactly these). */
 export interface IssueRead {
-  filter: { enterpriseId: Id; state?: object };
+  filter: { enterpriseId: Id; state?: object; createdAt?: object; $or?: object[] };
   options: {
     projection: Readonly<Record<string, 1>>;
     sort: typeof NEWEST_FIRST;
@@ -209,4 +219,64 @@ export async function listEnterpriseIssues(
     all || finished.length >= MAX_FINISHED ? finished.slice(0, MAX_FINISHED) : run(reads.finished),
   ]);
   return [...openRows, ...finishedRows];
+}
+
+/** Where a page of finished issues starts: just older than this issue, in the list's order (newest first). */
+export interface FinishedCursor {
+  createdAt: Date;
+  _id: Id;
+}
+
+const CURSOR = /^(\d{1,15})-([0-9a-f]{24})$/;
+
+export const cursorOf = (i: { createdAt: Date; _id: Id }) =>
+  `${new Date(i.createdAt).getTime()}-${String(i._id)}`;
+
+/** The `before` of a 更早 link, or null for anything else (the page answers 400). */
+export function parseCursor(text: string): FinishedCursor | null {
+  const m = CURSOR.exec(text);
+  return m ? { createdAt: new Date(Number(m[1])), _id: new Types.ObjectId(m[2]) } : null;
+}
+
+/** The read behind a page of finished issues (exported so a test can explain it: the enterprise's index). */
+export function finishedPageRead(enterpriseId: Id, before: FinishedCursor | null): IssueRead {
+  const older = before && {
+    $or: [
+      { createdAt: { $lt: before.createdAt } },
+      { createdAt: before.createdAt, _id: { $lt: before._id } },
+    ],
+  };
+  return {
+    // The range on createdAt bounds the index scan; the $or then drops the rows of its instant not older.
+    filter: {
+      enterpriseId,
+      state: { $in: FINISHED },
+      ...(before && { createdAt: { $lte: before.createdAt } }),
+      ...older,
+    },
+    options: {
+      projection: SUMMARY_FIELDS,
+      sort: NEWEST_FIRST,
+      limit: FINISHED_PAGE + 1,
+      hint: ENTERPRISE_ISSUES_INDEX,
+    },
+  };
+}
+
+/** One page of the enterprise's finished issues older than `before`, and whether there are older ones still. */
+export async function readFinishedPage(models: Models, enterpriseId: Id, before: FinishedCursor | null) {
+  const { filter, options } = finishedPageRead(enterpriseId, before);
+  const rows = await models.Issue.collection.find<SummaryRow>(filter, options).toArray();
+  return { issues: rows.slice(0, FINISHED_PAGE), more: rows.length > FINISHED_PAGE };
+}
+
+/**
+ * The summary's list from the page's order (open first, then finished, newest first: sortForOwner): every open
+ * issue and the RECENT_FINISHED latest finished ones; `older` is the cursor of the last one listed when the
+ * enterprise has older finished issues.
+ */
+export function withRecentFinished<T extends SummaryRow>(sorted: readonly T[]) {
+  const first = sorted.findIndex((i) => FINISHED_SET.has(i.state));
+  const end = first < 0 ? sorted.length : first + RECENT_FINISHED;
+  return { issues: sorted.slice(0, end), older: sorted.length > end ? cursorOf(sorted[end - 1]) : undefined };
 }

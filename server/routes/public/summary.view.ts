@@ -28,9 +28,25 @@ export function issueList(items: readonly SafeHtml[], empty: string): SafeHtml {
     : html`<div class="card muted">${empty}</div>`;
 }
 
-/** `provisional`: an enterprise the centre has not confirmed yet, whose owner cannot verify (index.ts). */
+/** The link to the finished issues older than those listed (a plain link: the page needs no script). */
+const olderLink = (href: string | undefined) =>
+  href ? html`<a class="button secondary" href="${href}">查看更早办结的问题</a>` : '';
+
+const FINISHED_STAGES: ReadonlySet<string> = new Set(['closed', 'merged', 'rejected']);
+
+/** How many are listed, and, when older finished issues are a link away, that these are the recent ones. */
+function listHeading(issues: readonly IssueSummary[], partial: boolean): string {
+  if (!partial) return `本企业反映的问题（${issues.length}）`;
+  const finished = issues.filter((i) => FINISHED_STAGES.has(i.stage)).length;
+  return `本企业反映的问题（办理中 ${issues.length - finished}，最近办结 ${finished}）`;
+}
+
+/**
+ * `provisional`: an enterprise the centre has not confirmed yet, whose owner cannot verify (index.ts).
+ * `older`: where the finished issues older than the listed ones are, when there are any.
+ */
 export function summaryPage(
-  p: PageBase & { issues: readonly IssueSummary[]; notice?: string; provisional?: boolean },
+  p: PageBase & { issues: readonly IssueSummary[]; notice?: string; provisional?: boolean; older?: string },
 ): string {
   const body = html` ${p.notice ? html`<div class="notice">${p.notice}</div>` : ''}
     <div class="card">
@@ -43,8 +59,8 @@ export function summaryPage(
       </p>
       ${p.provisional ? '' : html`<a class="button" href="${p.base}/verify">企业负责人验证</a>`}
     </div>
-    <h2>本企业反映的问题（${p.issues.length}）</h2>
-    ${issueList(p.issues.map(summaryItem), '暂无记录。')}`;
+    <h2>${listHeading(p.issues, p.older !== undefined)}</h2>
+    ${issueList(p.issues.map(summaryItem), '暂无记录。')} ${olderLink(p.older)}`;
   return layout(
     {
       title: '企业码',
@@ -54,6 +70,14 @@ export function summaryPage(
     },
     body,
   );
+}
+
+/** A page of the enterprise's earlier finished issues, as the summary shows them, newest first. */
+export function finishedListPage(p: PageBase & { issues: readonly IssueSummary[]; older?: string }): string {
+  const body = html`<h2>更早办结的问题</h2>
+    ${issueList(p.issues.map(summaryItem), '没有更早办结的问题。')} ${olderLink(p.older)}
+    <a class="button secondary" href="${p.base}">返回</a>`;
+  return layout({ title: '企业码', heading: p.enterpriseName, subheading: '更早办结的问题' }, body);
 }
 
 /** What a locked PIN leaves the owner to do (the page and the refused PIN entry say the same). */
