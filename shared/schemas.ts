@@ -146,6 +146,8 @@ export type IssueCreateInput = z.infer<typeof issueCreateSchema>;
 
 const empty = z.object({});
 const withReason = z.object({ reason: reasonSchema });
+/** 拆分为新工单 (POST /api/issues/:id/sources/:inboxId/split): why the merged source is another problem. */
+export const sourceSplitSchema = withReason;
 const rating = z.enum(RATINGS, { error: '评价只能是好评或差评' });
 const ratingLevel = z.enum(RATING_LEVELS, {
   error: `评价等级无效，可选：${RATING_LEVELS.map((l) => `${l}（${RATING_LEVEL_LABELS[l]}）`).join('、')}`,

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ACTION_LABELS, ACTION_ROLES, type ActionId } from '../../shared/lifecycle/actions.ts';
 import { ROLE_LABELS } from '../../shared/roles.ts';
-import { ACTION_SCHEMAS, issueCreateSchema } from '../../shared/schemas.ts';
+import { ACTION_SCHEMAS, issueCreateSchema, sourceSplitSchema } from '../../shared/schemas.ts';
 import { CHANNEL_LABELS, type ChannelId } from '../../shared/states.ts';
 import { JSON_CHANNELS } from '../channels/json-channels.ts';
 import { loginSchema } from '../routes/auth/auth.schema.ts';
@@ -192,6 +192,29 @@ function staffPaths(): Json {
         security: [{ staffBearer: [] }],
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         responses: { 200: ok('工单，含时间线'), ...errors({ 401: '未登录', 404: '工单不存在或不可见' }) },
+      },
+    },
+    '/api/issues/{id}/sources/{inboxId}/split': {
+      post: {
+        tags: ['工单办理'],
+        summary: '拆分为新工单（将自动合并的来源拆出单独办理）',
+        description: `可执行角色：${ACTION_ROLES.merge.map((r) => ROLE_LABELS[r]).join('、')}。`,
+        security: [{ staffBearer: [] }],
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'inboxId', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        requestBody: { required: true, content: json(schemaOf(sourceSplitSchema)) },
+        responses: {
+          201: ok('`{issue: {id, number, state, …}, master}`：新工单与拆分后的原工单'),
+          ...errors({
+            400: '缺少拆分理由',
+            401: '未登录',
+            403: '无权拆分',
+            404: '工单或来源不存在',
+            409: '首条来信、已拆分或非自动合并的来源',
+          }),
+        },
       },
     },
     '/api/calendar/due': {

@@ -58,6 +58,9 @@ function isInvolvedUnit(actor: Actor, issue: IssueScope): boolean {
   );
 }
 
+/** 拆分为新工单 undoes an automatic merge, so the roles that may merge may split (the centre's). */
+export const mayEverSplitSource = (role: Actor['role']): boolean => ACTION_ROLES.merge.includes(role);
+
 /**
  * A leader's domain (DESIGN §4): the leader tier and the red or overdue lights, city-wide for a city leader and
  * within the county for a county leader (a leader without a region has the city's leader tier only).

@@ -5,6 +5,7 @@ import { isActionId } from '../../../shared/lifecycle/actions.ts';
 import { issueCreateSchema } from '../../../shared/schemas.ts';
 import { issueActionCommand } from '../../commands/issue-action.command.ts';
 import { issueCreateCommand } from '../../commands/issue-create.command.ts';
+import { issueSourceSplitCommand } from '../../commands/issue-source-split.command.ts';
 import { cachedSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
 import { AppError, badRequest } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
@@ -115,6 +116,22 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
     const input: unknown = req.body ?? {};
     const updated = await issueActionCommand(deps, actorOf(req), { issueId, action, input, expectedVersion });
     res.json(presentIssue(updated, contactViewOf(actorOf(req)), (await deps.settings()).policy));
+  });
+
+  // 拆分为新工单: a merged source becomes its own issue; the answer names it and gives the master as it is now.
+  router.post('/:id/sources/:inboxId/split', async (req, res) => {
+    const issueId = issueIdOf(req);
+    const inboxId = String(req.params.inboxId);
+    const actor = actorOf(req);
+    const { master, issue } = await issueSourceSplitCommand(deps, actor, {
+      issueId,
+      inboxId,
+      input: req.body,
+    });
+    res.status(201).json({
+      issue: presentIssueCreated(issue, false),
+      master: presentIssue(master, contactViewOf(actor), (await deps.settings()).policy),
+    });
   });
 
   return router;

@@ -2,13 +2,11 @@
 // enterprise's identical work orders become one issue, the later ones its sources, with the trained text core
 // deciding; with a title, and with content that repeats its title, as well.
 import { expect } from 'chai';
-import pino from 'pino';
 import type { Express } from 'express';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
-import { createClassifierService } from '../../../server/text/classifier.service.ts';
-import { corpusTrainer } from '../../text/corpus-model.ts';
-import { anotherApp, postHotlineOrder } from '../helpers.ts';
+import { appWithCorpusModel } from '../corpus-app.ts';
+import { postHotlineOrder } from '../helpers.ts';
 import { enterpriseIn, useIssueApp } from '../issues/fixtures.ts';
 
 // Short and of no clear category: the corpus model scored two copies of it 0.21, below merging.
@@ -22,15 +20,7 @@ describe('intake: an identical work order sent again', function () {
 
   before(async () => {
     await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
-    const service = createClassifierService({
-      models: t.models,
-      clock: t.clock,
-      logger: pino({ level: 'silent' }),
-      schedule: false,
-      trainer: corpusTrainer,
-    });
-    await service.retrain('manual', 'test');
-    app = anotherApp(t, { classifier: service });
+    app = await appWithCorpusModel(t);
   });
 
   const hotline = async (creditCode: string, order: { title?: string; content: string }) => {

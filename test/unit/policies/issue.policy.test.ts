@@ -13,6 +13,7 @@ import {
   enterpriseOwnsIssue,
   issueTakesAttachments,
   issueVisibilityFilter,
+  mayEverSplitSource,
   type IssueScope,
 } from '../../../server/policies/index.ts';
 
@@ -251,6 +252,12 @@ describe('policies: who may take in an issue, by channel', () => {
       }
     });
   }
+});
+
+describe('policies: who may split a merged source into its own issue (拆分为新工单)', () => {
+  it('the centre that dispatches and merges: clerk, dispatcher, director', () => {
+    expect(ROLES.filter((r) => mayEverSplitSource(r))).to.have.members(['clerk', 'dispatcher', 'director']);
+  });
 });
 
 describe('policies: an enterprise owner and its issues', () => {

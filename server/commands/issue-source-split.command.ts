@@ -1,0 +1,129 @@
+// 拆分为新工单 (POST /api/issues/:id/sources/:inboxId/split): intake's duplicate check sometimes merges a
+// DIFFERENT problem of the same enterprise into an open issue as one of its sources, where it would never be
+// handled on its own. Centre staff take such a source out into its own issue: classified, routed and timed as
+// intake would have (createIssueFromMessage), the source removed from the master, a 拆分 note on both
+// timelines, and the message's inbox entry pointed at the new issue, so a redelivery answers its number.
+//
+// The inbox entry is claimed first (only while it still names the master): of two splits of one source only
+// one goes on, and the new issue's id is the one the entry names, so creating it again is harmless.
+import { Types } from 'mongoose';
+import type { Actor } from '../../shared/roles.ts';
+import { sourceSplitSchema } from '../../shared/schemas.ts';
+import { AppError, conflict, forbidden, notFound } from '../errors.ts';
+import { loadIntakeConfig } from '../intake/intake-config.ts';
+import { createIssueFromMessage } from '../intake/issue-from-message.ts';
+import { INTAKE_ENTERPRISE_FIELDS, staffBy } from '../intake/pipeline.ts';
+import type { InboxEntryDoc } from '../models/inbox.model.ts';
+import type { IssueDoc, IssueSource } from '../models/issue.model.ts';
+import { canReadIssue } from '../policies/screens.policy.ts';
+import { mayEverSplitSource } from '../policies/issue.policy.ts';
+import type { IntakeEnterprise, IssueCreateDeps } from './issue-create.command.ts';
+import { changeOf, notifyChange } from './issue-deps.ts';
+import { loadIssue, noteEvent, scopeOf } from './issue-store.ts';
+
+export const SOURCE_SPLIT = 'source_split';
+
+export interface SourceSplitRequest {
+  issueId: string;
+  /** The inbox entry of the merged source (its id on the issue page). */
+  inboxId: string;
+  input: unknown;
+}
+
+/** The merged source the request names, refused with a stable code when it cannot be split. */
+function sourceToSplit(master: IssueDoc, inboxId: string): IssueSource {
+  if (master.inboxId && String(master.inboxId) === inboxId)
+    throw conflict('问题自身的首条来信不能拆分', 'source_is_original');
+  const split = master.timeline.find((e) => e.data?.kind === SOURCE_SPLIT && e.data.inboxId === inboxId);
+  if (split) throw conflict(`该来源已拆分为新工单 ${String(split.data!.number)}`, 'source_already_split');
+  const source = master.sources?.find((s) => String(s.inboxId) === inboxId);
+  if (!source) throw notFound('该问题没有这条合并的来源', 'source_not_found');
+  // A merged issue's sources went on to its master with it: split them there.
+  if (master.state === 'merged') throw conflict(`该问题已合并，请在主件上拆分`, 'issue_merged');
+  return source;
+}
+
+/** The source as the message intake read (the contact's unusable number back where intake found it). */
+function messageOf(source: IssueSource, enterprise: IntakeEnterprise) {
+  const { phoneText, ...contact } = source.contact ?? {};
+  return {
+    channel: source.channel,
+    externalId: source.externalId ?? '',
+    raisedAt: source.receivedAt,
+    title: source.title,
+    content: source.content,
+    enterprise: { id: String(enterprise._id), name: enterprise.name },
+    contact: { ...contact, ...(phoneText && !contact.phone ? { phone: phoneText } : {}) },
+  };
+}
+
+export async function issueSourceSplitCommand(
+  deps: IssueCreateDeps,
+  actor: Actor,
+  req: SourceSplitRequest,
+): Promise<{ master: IssueDoc; issue: IssueDoc }> {
+  const { models } = deps;
+  if (!mayEverSplitSource(actor.role)) throw forbidden('您的角色无权拆分合并的来源');
+  const master = await loadIssue(models, req.issueId);
+  if (!canReadIssue(actor, scopeOf(master))) throw notFound('问题不存在');
+  const source = sourceToSplit(master, req.inboxId);
+  const { reason } = sourceSplitSchema.parse(req.input ?? {});
+  const now = deps.clock.now();
+  const entry = (await models.InboxEntry.collection.findOneAndUpdate(
+    { _id: source.inboxId, issueId: master._id, status: 'processed' },
+    { $set: { issueId: new Types.ObjectId(), outcome: 'created', updatedAt: now } },
+    { returnDocument: 'after' },
+  )) as InboxEntryDoc | null;
+  // Taken over from an issue merged by hand (its entry names that issue), or split meanwhile.
+  if (!entry)
+    throw conflict('该来源不是本件自动合并的来信，或已被拆分，请刷新后重试', 'source_not_splittable');
+  const enterprise = await models.Enterprise.collection.findOne<IntakeEnterprise>(
+    { _id: master.enterpriseId },
+    { projection: INTAKE_ENTERPRISE_FIELDS },
+  );
+  if (!enterprise) throw new AppError('enterprise_not_found', 404, '该问题的企业不存在');
+  const config = deps.intakeConfig ? await deps.intakeConfig() : await loadIntakeConfig(models);
+  const name = actor.name ?? actor.username;
+  const from = noteEvent(actor, 'received', now, `由 ${master.number} 拆分为新工单：${reason}`, {
+    public: false,
+    data: { kind: 'split_from', issueId: String(master._id), number: master.number, reason },
+  });
+  const { issue } = await createIssueFromMessage(deps, config, {
+    entry,
+    msg: messageOf(source, enterprise),
+    by: staffBy(actor, enterprise),
+    enterprise,
+    now,
+    intakeNote: { ...from, actorName: name },
+  });
+  await models.InboxEntry.collection.updateOne({ _id: entry._id }, { $set: { number: issue.number } });
+  const note = noteEvent(
+    actor,
+    master.state,
+    now,
+    `拆分：该来源已拆分为新工单 ${issue.number}（${reason}）`,
+    {
+      public: false,
+      data: {
+        kind: SOURCE_SPLIT,
+        inboxId: req.inboxId,
+        issueId: String(issue._id),
+        number: issue.number,
+        reason,
+      },
+    },
+  );
+  const updated = (await models.Issue.collection.findOneAndUpdate(
+    { _id: master._id },
+    {
+      $pull: { sources: { inboxId: source.inboxId } },
+      $push: { timeline: note },
+      $inc: { version: 1 },
+      $set: { updatedAt: now },
+    } as never,
+    { returnDocument: 'after' },
+  )) as IssueDoc | null;
+  if (!updated) throw notFound('问题不存在');
+  notifyChange(deps, { ...changeOf(updated, 'note', updated.state, actor.id, now), public: false });
+  return { master: updated, issue };
+}

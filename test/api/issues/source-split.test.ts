@@ -1,0 +1,124 @@
+// 拆分为新工单 (issues 6 and 7): a work order intake merged into an open issue of the same enterprise as a
+// source, split out by the centre into its own issue: classified, routed and timed as intake would have, both
+// timelines say so, the master no longer holds it, and the work order's redelivery answers the new number.
+import { expect } from 'chai';
+import request from 'supertest';
+import type { Express } from 'express';
+import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
+import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
+import { signBody } from '../../../server/channels/signature.ts';
+import { appWithCorpusModel } from '../corpus-app.ts';
+import { expectError } from '../helpers.ts';
+import { enterpriseIn, getIssue, handlerOf, unitHeadOf, useIssueApp } from './fixtures.ts';
+
+const WATER =
+  '关于请求尽快恢复我司厂区供水的函：我司位于八里店镇的厂区自本周一起自来水水压严重不足，印染车间无法正常用水，已多次联系水务公司未果，恳请协调尽快处理。';
+
+describe('issues: 拆分为新工单 (a merged source split into its own issue)', function () {
+  this.timeout(120_000);
+  const t = useIssueApp();
+  let app: Express;
+  let seq = 0;
+  let nth = 0;
+
+  before(async () => {
+    await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
+    app = await appWithCorpusModel(t);
+  });
+
+  /** A work order; `resent` signs it a minute earlier, as a redelivery is signed anew (not a replay). */
+  const hotline = async (creditCode: string, orderId: string, resent = false) => {
+    const raw = JSON.stringify({ orderId, creditCode, content: WATER });
+    const ts = Math.floor(Date.now() / 1000) - (resent ? 60 : 0);
+    const res = await request(app)
+      .post('/api/intake/hotline12345')
+      .set('Content-Type', 'application/json')
+      .set('X-Timestamp', String(ts))
+      .set('X-Signature', signBody('demo-hotline12345-secret', ts, raw))
+      .send(raw);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    return res.body as { number: string; status: string };
+  };
+
+  /** A fresh enterprise's work order and a second one intake merged into it. */
+  const mergedPair = async () => {
+    const enterprise = enterpriseIn(t, 'wuxing', nth++);
+    seq += 2;
+    const first = await hotline(enterprise.creditCode, `WO-SPLIT-${seq - 1}`);
+    const orderId = `WO-SPLIT-${seq}`;
+    expect(await hotline(enterprise.creditCode, orderId)).to.deep.include({
+      status: 'merged',
+      number: first.number,
+    });
+    const master = (await t.models.Issue.findOne({ number: first.number }).lean())!;
+    const inboxId = String(master.sources![0].inboxId);
+    return { enterprise, master, orderId, inboxId, creditCode: enterprise.creditCode };
+  };
+  const split = async (
+    as: string,
+    masterId: unknown,
+    inboxId: string,
+    body: object = { reason: '不同的问题' },
+  ) =>
+    request(app)
+      .post(`/api/issues/${String(masterId)}/sources/${inboxId}/split`)
+      .set(await t.auth(as))
+      .send(body);
+
+  it('creates the routed issue with its deadlines, notes both timelines and answers a redelivery with it', async () => {
+    const { enterprise, master, orderId, inboxId, creditCode } = await mergedPair();
+    const res = await split('dispatcher', master._id, inboxId, { reason: '同一企业的另一处故障' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const number = res.body.issue.number as string;
+    expect(number).to.match(/^HZ-/).and.not.equal(master.number);
+    // The master no longer counts it: only its own message is left.
+    expect(res.body.master.sources).to.have.length(1);
+    const masterNote = res.body.master.timeline.at(-1);
+    expect(masterNote.note).to.include('拆分').and.include(number);
+
+    const created = (await getIssue(t, 'dispatcher', res.body.issue.id)).body;
+    expect(created).to.deep.include({ channel: 'hotline12345', externalId: orderId, content: WATER });
+    expect(created.enterprise.id).to.equal(String(enterprise._id));
+    // Classified and routed as intake routed the same words.
+    expect(created.category).to.equal(master.category);
+    expect(created.state).to.equal('dispatched').and.equal(master.state);
+    expect(created.unitId ?? null).to.equal(master.unitId ? String(master.unitId) : null);
+    expect(created.deadlines.resolveBy).to.be.a('string');
+    expect(created.timeline.map((e: { note?: string }) => e.note ?? '').join('\n')).to.include(
+      `由 ${master.number} 拆分为新工单：同一企业的另一处故障`,
+    );
+
+    // The work order sent again is the new issue's, and makes no third one.
+    expect(await hotline(creditCode, orderId, true)).to.deep.include({ status: 'duplicate', number });
+    const issues = await t.models.Issue.find({ enterpriseId: enterprise._id }, { number: 1 }).lean();
+    expect(issues.map((i) => i.number).sort()).to.deep.equal([master.number, number].sort());
+  });
+
+  it('is refused the second time, for the original message, an unknown source and without a reason', async () => {
+    const { master, inboxId } = await mergedPair();
+    expectError(await split('dispatcher', master._id, String(master.inboxId)), 409, 'source_is_original');
+    expectError(await split('dispatcher', master._id, 'not-an-id'), 404, 'source_not_found');
+    expectError(await split('dispatcher', master._id, '0123456789abcdef01234567'), 404, 'source_not_found');
+    expectError(await split('dispatcher', '0123456789abcdef01234567', inboxId), 404, 'not_found');
+    expectError(await split('dispatcher', master._id, inboxId, {}), 400, 'validation_failed');
+    expectError(await split('dispatcher', master._id, inboxId, { reason: '  ' }), 400, 'validation_failed');
+    expect((await split('dispatcher', master._id, inboxId)).status).to.equal(201);
+    expectError(await split('dispatcher', master._id, inboxId), 409, 'source_already_split');
+  });
+
+  it('is for the centre: clerk and director may, other roles are refused', async () => {
+    for (const as of ['clerk', 'director']) {
+      const { master, inboxId } = await mergedPair();
+      expect((await split(as, master._id, inboxId)).status, as).to.equal(201);
+    }
+    const { master, inboxId } = await mergedPair();
+    for (const as of ['leader', 'supervisor', handlerOf('city-drc'), unitHeadOf('city-drc')]) {
+      const res = await split(as, master._id, inboxId);
+      expect(res.status, as).to.be.oneOf([403, 404]);
+      expect(res.status, as).to.not.equal(500);
+    }
+    expect((await split('leader', master._id, inboxId)).status).to.equal(403);
+    const after = (await t.models.Issue.findById(master._id).lean())!;
+    expect(after.sources).to.have.length(1);
+  });
+});
