@@ -141,6 +141,12 @@ export interface IssueSource {
   contact: IssueContact | null;
 }
 
+/** 拆分为新工单's answer: the new issue, and the master without the source. */
+export interface SourceSplit {
+  issue: { id: string; number: string };
+  master: IssueDetail;
+}
+
 export interface IssueDetail extends IssueSummary {
   content: string;
   /** The enterprise's township (乡镇/街道 unit code) intake routed by, or null: the routing suggestion reads it. */
