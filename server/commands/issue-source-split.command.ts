@@ -95,6 +95,14 @@ export async function issueSourceSplitCommand(
     enterprise,
     now,
     intakeNote: { ...from, actorName: name },
+  }).catch(async (err: unknown) => {
+    // Refused (its external id is another issue's): the entry names the master again, which still holds the
+    // source, so nothing is lost and the split may be asked again.
+    await models.InboxEntry.collection.updateOne(
+      { _id: entry._id, issueId: entry.issueId },
+      { $set: { issueId: master._id, outcome: 'merged', updatedAt: now } },
+    );
+    throw err;
   });
   await models.InboxEntry.collection.updateOne({ _id: entry._id }, { $set: { number: issue.number } });
   const note = noteEvent(

@@ -106,6 +106,24 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
     expectError(await split('dispatcher', master._id, inboxId), 409, 'source_already_split');
   });
 
+  it('leaves the source with the master when the new issue is refused, and may be asked again', async () => {
+    const { master, orderId, inboxId, creditCode } = await mergedPair();
+    // Another issue already holds the work order's number (one registered by hand before the inbox kept it).
+    const holder = (await mergedPair()).master;
+    await t.models.Issue.collection.updateOne({ _id: holder._id }, { $set: { externalId: orderId } });
+    expectError(await split('dispatcher', master._id, inboxId), 409, 'external_id_conflict');
+    expect((await t.models.Issue.findById(master._id).lean())!.sources).to.have.length(1);
+    expect(await hotline(creditCode, orderId, true)).to.deep.include({
+      status: 'duplicate',
+      number: master.number,
+    });
+    await t.models.Issue.collection.updateOne(
+      { _id: holder._id },
+      { $set: { externalId: 'WO-SPLIT-elsewhere' } },
+    );
+    expect((await split('dispatcher', master._id, inboxId)).status).to.equal(201);
+  });
+
   it('is for the centre: clerk and director may, other roles are refused', async () => {
     for (const as of ['clerk', 'director']) {
       const { master, inboxId } = await mergedPair();
