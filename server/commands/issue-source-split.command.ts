@@ -4,8 +4,8 @@
 // intake would have (createIssueFromMessage), the source removed from the master, a 拆分 note on both
 // timelines, and the message's inbox entry pointed at the new issue, so a redelivery answers its number.
 //
-// The inbox entry is claimed first (only while it still names the master): of two splits of one source only
-// one goes on, and the new issue's id is the one the entry names, so creating it again is harmless.
+// The inbox entry is claimed first (only while it still names the master), naming the new issue's id: a split
+// cut short (the process died between the writes) is finished by asking again, creating nothing twice.
 import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { sourceSplitSchema } from '../../shared/schemas.ts';
@@ -13,6 +13,7 @@ import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import { loadIntakeConfig } from '../intake/intake-config.ts';
 import { createIssueFromMessage } from '../intake/issue-from-message.ts';
 import { INTAKE_ENTERPRISE_FIELDS, staffBy } from '../intake/pipeline.ts';
+import type { Models } from '../models/index.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { IssueDoc, IssueSource } from '../models/issue.model.ts';
 import { canReadIssue } from '../policies/screens.policy.ts';
@@ -22,6 +23,8 @@ import { changeOf, notifyChange } from './issue-deps.ts';
 import { loadIssue, noteEvent, scopeOf } from './issue-store.ts';
 
 export const SOURCE_SPLIT = 'source_split';
+/** The new issue's note: which master it was split from. */
+const SPLIT_FROM = 'split_from';
 
 export interface SourceSplitRequest {
   issueId: string;
@@ -57,6 +60,76 @@ function messageOf(source: IssueSource, enterprise: IntakeEnterprise) {
   };
 }
 
+/**
+ * The source's inbox entry, pointed at the new issue's id while it still names the master (`claimed`); or a
+ * split begun before and cut short (the process died, a second request meanwhile): the entry names an issue
+ * not yet numbered (its number is still the master's) or one split from this master, which is finished.
+ */
+async function claimEntry(models: Models, master: IssueDoc, source: IssueSource, now: Date) {
+  const claimed = (await models.InboxEntry.collection.findOneAndUpdate(
+    { _id: source.inboxId, issueId: master._id, status: 'processed' },
+    { $set: { issueId: new Types.ObjectId(), outcome: 'created', updatedAt: now } },
+    { returnDocument: 'after' },
+  )) as InboxEntryDoc | null;
+  if (claimed) return { entry: claimed, claimed: true };
+  const entry = await models.InboxEntry.collection.findOne<InboxEntryDoc>({ _id: source.inboxId });
+  const begun =
+    !!entry &&
+    entry.status === 'processed' &&
+    (entry.number === master.number ||
+      !!(await models.Issue.collection.findOne(
+        {
+          _id: entry.issueId,
+          timeline: { $elemMatch: { 'data.kind': SPLIT_FROM, 'data.issueId': String(master._id) } },
+        },
+        { projection: { _id: 1 } },
+      )));
+  // Taken over from an issue merged by hand (its entry names that issue).
+  if (!entry || !begun) throw conflict('该来源不是本件自动合并的来信，不能在此拆分', 'source_not_splittable');
+  return { entry, claimed: false };
+}
+
+/** The new issue: created as intake would create it, or found again when an earlier split created it. */
+async function splitIssue(
+  deps: IssueCreateDeps,
+  actor: Actor,
+  { master, source, reason, now }: { master: IssueDoc; source: IssueSource; reason: string; now: Date },
+  { entry, claimed }: { entry: InboxEntryDoc; claimed: boolean },
+): Promise<IssueDoc> {
+  const { models } = deps;
+  const enterprise = await models.Enterprise.collection.findOne<IntakeEnterprise>(
+    { _id: master.enterpriseId },
+    { projection: INTAKE_ENTERPRISE_FIELDS },
+  );
+  if (!enterprise) throw new AppError('enterprise_not_found', 404, '该问题的企业不存在');
+  const config = deps.intakeConfig ? await deps.intakeConfig() : await loadIntakeConfig(models);
+  const name = actor.name ?? actor.username;
+  const from = noteEvent(actor, 'received', now, `由 ${master.number} 拆分为新工单：${reason}`, {
+    public: false,
+    data: { kind: SPLIT_FROM, issueId: String(master._id), number: master.number, reason },
+  });
+  const begun = claimed ? null : await models.Issue.collection.findOne<IssueDoc>({ _id: entry.issueId });
+  if (begun) return begun;
+  const { issue } = await createIssueFromMessage(deps, config, {
+    entry,
+    msg: messageOf(source, enterprise),
+    by: staffBy(actor, enterprise),
+    enterprise,
+    now,
+    intakeNote: { ...from, actorName: name },
+  }).catch(async (err: unknown) => {
+    // Refused (its external id is another issue's): the entry names the master again, which still holds the
+    // source, so nothing is lost and the split may be asked again.
+    if (claimed)
+      await models.InboxEntry.collection.updateOne(
+        { _id: entry._id, issueId: entry.issueId },
+        { $set: { issueId: master._id, outcome: 'merged', updatedAt: now } },
+      );
+    throw err;
+  });
+  return issue;
+}
+
 export async function issueSourceSplitCommand(
   deps: IssueCreateDeps,
   actor: Actor,
@@ -69,41 +142,9 @@ export async function issueSourceSplitCommand(
   const source = sourceToSplit(master, req.inboxId);
   const { reason } = sourceSplitSchema.parse(req.input ?? {});
   const now = deps.clock.now();
-  const entry = (await models.InboxEntry.collection.findOneAndUpdate(
-    { _id: source.inboxId, issueId: master._id, status: 'processed' },
-    { $set: { issueId: new Types.ObjectId(), outcome: 'created', updatedAt: now } },
-    { returnDocument: 'after' },
-  )) as InboxEntryDoc | null;
-  // Taken over from an issue merged by hand (its entry names that issue), or split meanwhile.
-  if (!entry)
-    throw conflict('该来源不是本件自动合并的来信，或已被拆分，请刷新后重试', 'source_not_splittable');
-  const enterprise = await models.Enterprise.collection.findOne<IntakeEnterprise>(
-    { _id: master.enterpriseId },
-    { projection: INTAKE_ENTERPRISE_FIELDS },
-  );
-  if (!enterprise) throw new AppError('enterprise_not_found', 404, '该问题的企业不存在');
-  const config = deps.intakeConfig ? await deps.intakeConfig() : await loadIntakeConfig(models);
-  const name = actor.name ?? actor.username;
-  const from = noteEvent(actor, 'received', now, `由 ${master.number} 拆分为新工单：${reason}`, {
-    public: false,
-    data: { kind: 'split_from', issueId: String(master._id), number: master.number, reason },
-  });
-  const { issue } = await createIssueFromMessage(deps, config, {
-    entry,
-    msg: messageOf(source, enterprise),
-    by: staffBy(actor, enterprise),
-    enterprise,
-    now,
-    intakeNote: { ...from, actorName: name },
-  }).catch(async (err: unknown) => {
-    // Refused (its external id is another issue's): the entry names the master again, which still holds the
-    // source, so nothing is lost and the split may be asked again.
-    await models.InboxEntry.collection.updateOne(
-      { _id: entry._id, issueId: entry.issueId },
-      { $set: { issueId: master._id, outcome: 'merged', updatedAt: now } },
-    );
-    throw err;
-  });
+  const claim = await claimEntry(models, master, source, now);
+  const { entry } = claim;
+  const issue = await splitIssue(deps, actor, { master, source, reason, now }, claim);
   await models.InboxEntry.collection.updateOne({ _id: entry._id }, { $set: { number: issue.number } });
   const note = noteEvent(
     actor,
@@ -121,17 +162,18 @@ export async function issueSourceSplitCommand(
       },
     },
   );
-  const updated = (await models.Issue.collection.findOneAndUpdate(
-    { _id: master._id },
-    {
-      $pull: { sources: { inboxId: source.inboxId } },
-      $push: { timeline: note },
-      $inc: { version: 1 },
-      $set: { updatedAt: now },
-    } as never,
-    { returnDocument: 'after' },
-  )) as IssueDoc | null;
-  if (!updated) throw notFound('问题不存在');
+  // Only while the master still holds it: two splits finishing together note it once.
+  const updated =
+    ((await models.Issue.collection.findOneAndUpdate(
+      { _id: master._id, 'sources.inboxId': source.inboxId },
+      {
+        $pull: { sources: { inboxId: source.inboxId } },
+        $push: { timeline: note },
+        $inc: { version: 1 },
+        $set: { updatedAt: now },
+      } as never,
+      { returnDocument: 'after' },
+    )) as IssueDoc | null) ?? (await loadIssue(models, req.issueId));
   notifyChange(deps, { ...changeOf(updated, 'note', updated.state, actor.id, now), public: false });
   return { master: updated, issue };
 }

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { Express } from 'express';
+import { Types } from 'mongoose';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
 import { signBody } from '../../../server/channels/signature.ts';
@@ -122,6 +123,30 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
       { $set: { externalId: 'WO-SPLIT-elsewhere' } },
     );
     expect((await split('dispatcher', master._id, inboxId)).status).to.equal(201);
+  });
+
+  it('finishes a split cut short by asking again, creating nothing twice', async () => {
+    // The process died after the new issue was inserted, before the master lost the source.
+    const { enterprise, master, inboxId } = await mergedPair();
+    const done = await split('dispatcher', master._id, inboxId);
+    const number = done.body.issue.number as string;
+    await t.models.Issue.collection.updateOne({ _id: master._id }, { $set: { sources: master.sources } });
+    await t.models.Issue.collection.updateOne({ _id: master._id }, { $pop: { timeline: 1 } });
+    const again = await split('clerk', master._id, inboxId);
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    expect(again.body.issue.number).to.equal(number);
+    expect(again.body.master.sources).to.have.length(1);
+    expect(await t.models.Issue.countDocuments({ enterpriseId: enterprise._id })).to.equal(2);
+
+    // The process died after claiming the inbox entry, before the new issue was inserted.
+    const second = await mergedPair();
+    await t.models.InboxEntry.collection.updateOne(
+      { _id: second.master.sources![0].inboxId },
+      { $set: { issueId: new Types.ObjectId(), outcome: 'created' } },
+    );
+    const res = await split('dispatcher', second.master._id, second.inboxId);
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(await t.models.Issue.countDocuments({ enterpriseId: second.enterprise._id })).to.equal(2);
   });
 
   it('is for the centre: clerk and director may, other roles are refused', async () => {
