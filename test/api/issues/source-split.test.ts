@@ -10,7 +10,7 @@ import { seedDemoChannelCredentials } from '../../../server/channels/demo-creden
 import { signBody } from '../../../server/channels/signature.ts';
 import { appWithCorpusModel } from '../corpus-app.ts';
 import { expectError } from '../helpers.ts';
-import { enterpriseIn, getIssue, handlerOf, unitHeadOf, useIssueApp } from './fixtures.ts';
+import { enterpriseIn, getIssue, handlerOf, must, unitHeadOf, useIssueApp } from './fixtures.ts';
 
 const WATER =
   '关于请求尽快恢复我司厂区供水的函：我司位于八里店镇的厂区自本周一起自来水水压严重不足，印染车间无法正常用水，已多次联系水务公司未果，恳请协调尽快处理。';
@@ -105,6 +105,12 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
     expectError(await split('dispatcher', master._id, inboxId, { reason: '  ' }), 400, 'validation_failed');
     expect((await split('dispatcher', master._id, inboxId)).status).to.equal(201);
     expectError(await split('dispatcher', master._id, inboxId), 409, 'source_already_split');
+
+    // A master merged by hand into another issue took its sources along: they are split there.
+    const merged = await mergedPair();
+    const into = (await mergedPair()).master;
+    await must(t, 'dispatcher', String(merged.master._id), 'merge', { intoId: String(into._id) });
+    expectError(await split('dispatcher', merged.master._id, merged.inboxId), 409, 'issue_merged');
   });
 
   it('leaves the source with the master when the new issue is refused, and may be asked again', async () => {
