@@ -65,6 +65,8 @@ describe('staff app: 拆分为新工单 on a merged source (e2e, Chromium)', fun
     expect(number).to.match(/^HZ-/).and.not.equal(master.number);
     expect(await page.getByText(OTHER).count(), 'the source is gone from the master').to.equal(0);
     expect(await page.getByText(`拆分：该来源已拆分为新工单 ${number}`).count()).to.equal(1);
+    const timeline = page.getByRole('list', { name: '办理过程' });
+    expect(await timeline.getByRole('link', { name: number }).count(), 'the timeline links it').to.equal(1);
     expect(await axeFindings(page)).to.deep.equal([]);
     await snap(page, 'source-split', false);
     await link.click();
