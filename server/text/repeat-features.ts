@@ -15,6 +15,7 @@ import {
   type MessageCues,
   type Particulars,
 } from './repeat-entities.ts';
+import { objectsDiffer, objectsOf } from './repeat-objects.ts';
 import { problemsDiffer, problemsOf } from './repeat-problems.ts';
 import { normaliseText, readsAsTopic } from './segment.ts';
 import { canonicalise } from './synonyms.ts';
@@ -65,6 +66,8 @@ export interface RepeatFingerprint {
   cues: MessageCues;
   /** The faults at a place the text names (repeat-problems.ts), as a bit set. */
   problems: number;
+  /** Which permit, approval, building, equipment, loan matter… the text names (repeat-objects.ts). */
+  objects: number[];
 }
 
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -140,6 +143,7 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
     particulars: particularsOf(f.normalised),
     cues: cuesOf(f.normalised),
     problems: problemsOf(f.normalised),
+    objects: objectsOf(f.normalised),
   };
 }
 
@@ -343,7 +347,8 @@ export function templateCheck(a: RepeatFingerprint, b: RepeatFingerprint): Templ
 /**
  * Pairs that may be flagged but never merge automatically: one template about two things, particulars that
  * conflict (building 2 against building 6, one plate against another, the 2023 subsidy against the 2024 one),
- * or two faults at one place (路面坑洼 against 积水 on the same road: repeat-problems.ts).
+ * two faults at one place (路面坑洼 against 积水 on the same road: repeat-problems.ts), or two things of one kind
+ * (the 排污许可证 against the 辐射安全许可证, the crane against the lift: repeat-objects.ts).
  */
 export function neverMerge(
   a: RepeatFingerprint,
@@ -353,6 +358,7 @@ export function neverMerge(
   return (
     slotSwap ||
     problemsDiffer(a.problems, b.problems) ||
+    objectsDiffer(a.objects, b.objects) ||
     matchParticulars(a.particulars, b.particulars).conflict
   );
 }
