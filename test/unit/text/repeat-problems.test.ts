@@ -26,6 +26,22 @@ describe('text core: the faults at a place a duplicate check compares', () => {
     expect(problemsDiffer(faults('门口的路灯不亮'), faults('门口井盖破损下陷'))).to.equal(true);
     expect(problemsDiffer(faults('园区频繁停电'), faults('园区电压不稳'))).to.equal(true);
     expect(problemsDiffer(faults('厂外排污管堵了'), faults('厂区周边有刺鼻异味'))).to.equal(true);
+    // A burst main against low pressure, parking against a broken surface, the gas price against its pressure
+    // or a meter that counts wrong, a kitchen's fumes against a boiler's noise, a night without power against
+    // the bill.
+    expect(
+      problemsDiffer(faults('厂区水压不足，锅炉补水困难'), faults('厂门口自来水管爆了 水往外冒')),
+    ).to.equal(true);
+    expect(problemsDiffer(faults('园区道路路面严重破损'), faults('晚上大货车乱停 把厂门堵死了'))).to.equal(
+      true,
+    );
+    expect(problemsDiffer(faults('天然气压力不足'), faults('燃气公司说下个月气价要涨'))).to.equal(true);
+    expect(problemsDiffer(faults('气表计量不准，气费多了一半'), faults('工业用气价格每方上调四毛'))).to.equal(
+      true,
+    );
+    expect(problemsDiffer(faults('食堂油烟被邻居投诉'), faults('锅炉房噪音被投诉'))).to.equal(true);
+    expect(problemsDiffer(faults('厂里昨晚停了一夜电'), faults('力调电费大幅增加'))).to.equal(true);
+    expect(problemsDiffer(faults('门口水管裂了在冒水'), faults('供水管爆管了'))).to.equal(false);
   });
 
   it('judges nothing when a text names no fault at a place (a chase, a subsidy)', () => {
@@ -90,6 +106,10 @@ describe('text core: duplicate check, another problem at the same place', () => 
       [
         '企业来电反映：其公司位于新市镇工业区，厂门口路灯一到晚上就不亮，已持续半个月。',
         '新市工业区我们厂门口的井盖塌下去了 车子一过哐当一声',
+      ],
+      [
+        '关于请求修复园区道路的报告：我司位于吴兴区红丰路，厂区门口路面严重破损，重载货车通行困难，恳请修复。',
+        '红丰路我们厂门口晚上总有大货车乱停 把厂大门都堵住了 早上货车进不来',
       ],
       [
         '【12345工单】来电人称：其公司位于夹浦镇工业区，厂外市政排污管堵塞，企业污水排不出去，请求疏通。',
