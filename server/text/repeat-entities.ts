@@ -16,8 +16,15 @@ export interface Particulars {
   codes: Set<string>;
   /** Calendar dates as month*100+day, and years. */
   dates: Set<number>;
-  /** Numbered buildings, lines, lots and batches ("3号楼" → "3楼", "a栋", "2线", "2批"). */
+  /**
+   * Numbered buildings, lines, lots and batches ("3号楼" → "3楼", "a栋", "2线", "2批"), the side of the site
+   * ("东门", "东侧" → "东向") and a park's grid roads ("经三路" → "经3路").
+   */
   places: Set<string>;
+  /** Months named without a day ("3月份", "去年12月"), compared only where no full date is. */
+  months: Set<number>;
+  /** A project's yearly capacity, its name in letters and reports ("年产5万吨" → "50000吨"). */
+  projects: Set<string>;
 }
 
 const DIGIT: Record<string, number> = {
@@ -94,6 +101,8 @@ function amountsIn(normalised: string): { numbers: Set<number>; rough: NumberRan
   for (const m of normalised.matchAll(NUMBER)) {
     const [whole, body, about, unit, after = ''] = m;
     if (!unit && SPAN.test(normalised.slice(m.index + whole.length))) continue;
+    // The hotline's number (【12345工单】, 打12345) is no amount of the complaint.
+    if (body === HOTLINE && !unit) continue;
     const scale = unit === '亿' ? 1e8 : unit === '万' ? 1e4 : 1;
     const roughly = about !== '' || (unit !== '' && ABOUT.test(after));
     const spoken = unit && after && !roughly ? valueOf(after) * (scale / 10) : 0;
@@ -118,6 +127,20 @@ export function numbersIn(normalised: string): Set<number> {
 const CODE = /[a-z0-9][a-z0-9·\-./]{3,}[a-z0-9]/g;
 const DATE = new RegExp(`([0-9]{1,2}|${CN_NUMERAL}{1,3})月([0-9]{1,2}|${CN_NUMERAL}{1,3})[日号]`, 'gu');
 const YEAR = /(20[0-9]{2})年/g;
+const HOTLINE = '12345';
+/** A month without a day after it; "两月有余" and "三个月" are spans, "十二月" a month. */
+const MONTH = new RegExp(
+  `(?<![0-9零〇一二两三四五六七八九十])([0-9]{1,2}|[一二三四五六七八九十]{1,3})月(?!([0-9]{1,2}|${CN_NUMERAL}{1,3})[日号])`,
+  'gu',
+);
+/** The side of the site: 东门, 西侧, 北边, 南面 (西门子 is a company). */
+const SIDE = /([东南西北])大?(门|侧|边|面)(?!子)/gu;
+/** A park's grid roads: 经三路, 纬5路. */
+const GRID_ROAD = new RegExp(`([经纬])([0-9]{1,2}|${CN_NUMERAL}{1,3})路`, 'gu');
+const CAPACITY = new RegExp(
+  `年产(?:能)?约?([0-9]+(?:\\.[0-9]+)?|${CN_NUMERAL}+)(万|千)?(吨|台|套|件|只|辆|平方米|米|片|张|条|个|双|箱|千瓦|兆瓦|头)`,
+  'gu',
+);
 /** "6号宿舍楼" and "6号楼的员工宿舍" are one building: a numbered building of any use is its number and 楼. */
 const PLACE = new RegExp(
   `([0-9]{1,3}|[a-z]|${CN_NUMERAL}{1,3})(?:号|#)?((?:宿舍|办公|综合|生产|研发|行政)?楼|栋|幢|车间|线|仓库|厂房|宿舍|批|期|区)`,
@@ -148,7 +171,19 @@ export function particularsOf(normalised: string): Particulars {
     const id = /[0-9]/.test(n) ? String(Number(n)) : /[a-z]/.test(n) ? n : String(chineseValue(n));
     places.add(`${id}${noun.endsWith('楼') ? '楼' : noun}`);
   }
-  return { ...amountsIn(normalised), codes, dates, places };
+  for (const m of normalised.matchAll(SIDE)) places.add(`${m[1]}向`);
+  for (const m of normalised.matchAll(GRID_ROAD)) places.add(`${m[1]}${valueOf(m[2])}路`);
+  const months = new Set<number>();
+  for (const m of normalised.matchAll(MONTH)) {
+    const month = valueOf(m[1]);
+    if (month >= 1 && month <= 12) months.add(month);
+  }
+  const projects = new Set<string>();
+  for (const m of normalised.matchAll(CAPACITY)) {
+    const scale = m[2] === '万' ? 1e4 : m[2] === '千' ? 1e3 : 1;
+    projects.add(`${Math.round(valueOf(m[1]) * scale)}${m[3]}`);
+  }
+  return { ...amountsIn(normalised), codes, dates, places, months, projects };
 }
 
 function overlap<T>(a: Set<T>, b: Set<T>): 'none' | 'agree' | 'conflict' {
@@ -176,8 +211,26 @@ function roughOverlap(a: Particulars, b: Particulars): 'none' | 'agree' | 'confl
   return within(a, b) || within(b, a) ? 'agree' : 'conflict';
 }
 
+/**
+ * The identifiers of the new message `a` against the earlier `b`: one `a` names that `b` does not is another
+ * thing, even when `a` names `b`'s too ("新买的车浙E·C7M09又被拒了，浙E·A3K21那辆已经办下来了").
+ */
+function codesMatch(a: Set<string>, b: Set<string>): 'none' | 'agree' | 'conflict' {
+  if (a.size === 0 || b.size === 0) return 'none';
+  for (const x of a) if (!b.has(x)) return 'conflict';
+  return 'agree';
+}
+
+/** `a` is the new message, `b` the earlier issue. */
 export function matchParticulars(a: Particulars, b: Particulars): ParticularsMatch {
-  const kinds = [overlap(a.codes, b.codes), overlap(a.dates, b.dates), overlap(a.places, b.places)];
+  const dates = overlap(a.dates, b.dates);
+  const kinds = [
+    codesMatch(a.codes, b.codes),
+    dates,
+    overlap(a.places, b.places),
+    dates === 'none' ? overlap(a.months, b.months) : 'none',
+    overlap(a.projects, b.projects),
+  ];
   const numbers = roughOverlap(a, b);
   return {
     agree: numbers === 'agree' || kinds.includes('agree'),

@@ -65,6 +65,45 @@ describe('text core: particulars of a complaint', () => {
     expect(match('2号办公楼漏水', '5号楼漏水').conflict).to.equal(true);
   });
 
+  it('reads the hotline number as no amount', () => {
+    expect([...numbersIn('【12345工单】诉求人反映：补助30万未到账')]).to.deep.equal([300000]);
+    expect(match('打12345反映过的那30万补助还没到', '补助30万元至今未拨付').numbersDiffer).to.equal(false);
+    expect(match('【12345】来电人称 欠款40余天未付', '欠款8万').numbersDiffer).to.equal(false);
+  });
+
+  it('reads the side of the site and a park grid road: another gate or road is another problem', () => {
+    expect(match('练市厂北门那边的雨水管也堵了', '厂区东门外的雨水管堵塞').conflict).to.equal(true);
+    expect(match('厂区西侧那段护岸也裂了', '厂区东侧河道护岸坍塌').conflict).to.equal(true);
+    expect(match('东边大门口一下雨就积水', '东门外雨水管堵塞').conflict).to.equal(false);
+    expect([...of('西门子的设备坏了').places]).to.deep.equal([]);
+    expect(match('园区纬五路的路灯也坏了', '园区经三路路灯损坏').conflict).to.equal(true);
+    expect(match('经3路的路灯还是不亮', '园区经三路路灯损坏').agree).to.equal(true);
+  });
+
+  it('reads months without a day, but only where no full date is named', () => {
+    expect([...of('去年12月的发票，今年3月份又有一张').months]).to.have.members([12, 3]);
+    expect([...of('报送已两月有余，三个月了').months]).to.deep.equal([]);
+    expect(match('5月份的电费又高出一大截', '今年3月份的电费单高出近一倍').conflict).to.equal(true);
+    expect(match('3月份的电费还没核查', '3月份电费较往月增加近一倍').agree).to.equal(true);
+    // A full date decides: 3月5日 against 3月20日 is no agreement on 3月.
+    expect(match('3月5日停电', '3月20日停电').conflict).to.equal(true);
+  });
+
+  it("reads a project's yearly capacity as its name", () => {
+    expect([...of('年产5万吨再生铝项目').projects]).to.deep.equal(['50000吨']);
+    expect(match('年产五万吨的那个项目', '年产5万吨项目环评').agree).to.equal(true);
+    expect(match('今年新上的年产2万套减速机技改项目', '年产8000台数控机床技改项目').conflict).to.equal(true);
+  });
+
+  it('takes a plate or number the new message adds as another thing, one it leaves out as none', () => {
+    const added = match(
+      '新买的冷藏车浙E·C7M09又被拒了，浙E·A3K21那辆已经办下来了',
+      '货车浙E·A3K21通行证被拒',
+    );
+    expect(added.conflict).to.equal(true);
+    expect(match('浙E·A3K21还是办不下来', '浙E·A3K21和浙E·B5K66两辆车都被拒').conflict).to.equal(false);
+  });
+
   it('sees no conflict when only one text names a particular', () => {
     expect(match('电梯困人了，维保不来', '2号楼电梯困人那次之后维保没来')).to.deep.equal({
       agree: false,

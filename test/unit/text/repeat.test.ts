@@ -138,6 +138,30 @@ describe('text core: duplicate check', () => {
     const v = check('6号楼的电梯困人了，维保公司说周末没人来，员工被困半小时', 'land', lift);
     expect(v.verdict).not.to.equal('merge');
   });
+
+  it('never merges a report about another gate, month or added lorry', () => {
+    const pairs: [string, string, RepeatCandidate['category']][] = [
+      [
+        '厂区东门外的雨水管堵塞，一下雨门口就积水，货车进不来',
+        '厂区北门外的雨水管堵塞，一下雨门口就积水，货车进不来',
+        'utilities',
+      ],
+      [
+        '今年3月份的电费单比平时高出近一倍，用电量没变化',
+        '今年5月份的电费单比平时高出近一倍，用电量没变化',
+        'utilities',
+      ],
+      [
+        '货车浙E·A3K21办城区通行证被拒了，送货受阻',
+        '货车浙E·C7M09办城区通行证被拒了，浙E·A3K21那辆办下来了',
+        'logistics',
+      ],
+    ];
+    for (const [earlier, text, category] of pairs) {
+      const v = check(text, category, [open('earlier', earlier, category)]);
+      expect(v.verdict, text).not.to.equal('merge');
+    }
+  });
 });
 
 describe('text core: a copy of an open issue', () => {
