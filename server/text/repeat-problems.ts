@@ -46,7 +46,7 @@ const FAMILIES: readonly RegExp[] = [
   // The price of gas (a bill that is wrong is the meter's fault, below).
   /气价|(用气|燃气|天然气)价格|(燃气|天然气)\p{Script=Han}{0,4}涨价/u,
   // Lines to the outside world.
-  /宽带|断网|网络|掉线|光纤/u,
+  /宽带|断网|网络|光纤/u,
   /手机信号|信号(很|特别|太)?(差|弱|不好)|没有?信号/u,
   // Getting there.
   /公交|班车|通勤车/u,

@@ -42,6 +42,13 @@ describe('text core: the faults at a place a duplicate check compares', () => {
     expect(problemsDiffer(faults('食堂油烟被邻居投诉'), faults('锅炉房噪音被投诉'))).to.equal(true);
     expect(problemsDiffer(faults('厂里昨晚停了一夜电'), faults('力调电费大幅增加'))).to.equal(true);
     expect(problemsDiffer(faults('门口水管裂了在冒水'), faults('供水管爆管了'))).to.equal(false);
+    // 掉线 is said of a phone signal and of a broadband line alike: it names neither.
+    expect(
+      problemsDiffer(
+        faults('车间里手机信号几乎没有 平板终端经常掉线'),
+        faults('厂里的宽带又断了 光纤被挖断了'),
+      ),
+    ).to.equal(true);
   });
 
   it('judges nothing when a text names no fault at a place (a chase, a subsidy)', () => {
