@@ -257,14 +257,29 @@ const CHASE_STATE =
 const ANOTHER =
   /另一|另外|这次是|这次说|这次又|不是一回事|不是一个事|又有一个|又一个|新的一批|第二批|二期|又是/u;
 
+/**
+ * The message asks how to start something ("人才认定怎么申请", "第一次申请要哪些材料", "换证要准备什么"): an
+ * enquiry about a new case. "怎么办" is no such question (a complaint's cry for help).
+ */
+const ASKS_HOW =
+  /怎么(申请|申领|申报|办理|报|准备)|如何(申请|申报|办理)|(需要|要)(准备)?(哪些|什么)材料|要准备什么|材料怎么准备/u;
+/** Any question at all. */
+const ASKS = /怎么|如何|哪些|什么|吗|[?？]/u;
+
 export interface MessageCues {
   chases: boolean;
   another: boolean;
+  /** Asks how to start something (ASKS_HOW). */
+  asksHow: boolean;
+  /** Asks anything. */
+  asks: boolean;
 }
 
 export function cuesOf(normalised: string): MessageCues {
   return {
     chases: CHASES.test(normalised) || CHASE_STATE.test(normalised),
     another: ANOTHER.test(normalised),
+    asksHow: ASKS_HOW.test(normalised),
+    asks: ASKS.test(normalised),
   };
 }

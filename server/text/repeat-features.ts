@@ -359,8 +359,18 @@ export function neverMerge(
     slotSwap ||
     problemsDiffer(a.problems, b.problems) ||
     objectsDiffer(a.objects, b.objects) ||
+    asksAboutAnother(a, b) ||
     matchParticulars(a.particulars, b.particulars).conflict
   );
+}
+
+/**
+ * The new message `a` asks how to apply for something ("人才认定怎么申请，要哪些材料") while the open issue `b`
+ * asks nothing: `b` complains of a case under way (材料提交三个月无进展), `a` enquires about a new one, another
+ * 硕士, this year's voucher, a first permit. A chase that asks ("工伤认定卡着，问问到底怎么报") still may merge.
+ */
+function asksAboutAnother(a: RepeatFingerprint, b: RepeatFingerprint): boolean {
+  return a.cues.asksHow && !a.cues.chases && !b.cues.asks;
 }
 
 /** Two texts from one template that swap what they are about (a near miss, not a repeat). */

@@ -133,6 +133,11 @@ describe('text core: particulars of a complaint', () => {
     // A first report that something has not been restored yet is no chase.
     expect(cuesOf('园区昨晚突然停电，生产线全部停产，到现在还没恢复供电').chases).to.equal(false);
     expect(cuesOf('出口退税申报了五十多天还没到账，资金很紧张').chases).to.equal(false);
+    // An enquiry about starting something, not a complaint's 怎么办.
+    expect(cuesOf('又招了两个硕士 人才认定怎么申请').asksHow).to.equal(true);
+    expect(cuesOf('换证要准备什么').asksHow).to.equal(true);
+    expect(cuesOf('住建说交了就不能退，怎么办？')).to.include({ asksHow: false, asks: true });
+    expect(cuesOf('兑付申请已提交半年未到账').asks).to.equal(false);
     expect(cuesOf('又停电了，这次是变压器烧了').another).to.equal(true);
     expect(cuesOf('园区停电了，全厂停工').another).to.equal(false);
   });

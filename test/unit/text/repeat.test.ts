@@ -139,6 +139,17 @@ describe('text core: duplicate check', () => {
     expect(v.verdict).not.to.equal('merge');
   });
 
+  it('never merges an enquiry about applying anew into an open complaint about an application', () => {
+    const voucher = [
+      open('voucher', '科技创新券兑付申请已提交半年，委托检测的4.6万元至今未到账，请协调兑付', 'innovation'),
+    ];
+    const v = check('今年的科技创新券怎么申领 我们要委托检测 兑付要多久', 'innovation', voucher);
+    expect(v.verdict).not.to.equal('merge');
+    // A chase that asks how still merges.
+    const chase = check('创新券兑付的事上次反映过 半年了还没到账 到底怎么报才行', 'innovation', voucher);
+    expect(chase).to.deep.include({ verdict: 'merge', issueId: 'voucher' });
+  });
+
   it('never merges a report about another gate, month or added lorry', () => {
     const pairs: [string, string, RepeatCandidate['category']][] = [
       [
