@@ -14,7 +14,7 @@
 /** One fault and the ways it is said (on normalised text: lower case, no spacing). */
 const FAMILIES: readonly RegExp[] = [
   // Standing water: the road or the plant floods.
-  /积水|内涝|水淹|被淹|淹了|就淹|淹没|淹到|排涝|倒灌|全是水|进水|浸泡/u,
+  /积水|内涝|水淹|被淹|淹了|就淹|淹没|淹到|排涝|倒灌|全是水|(?<!补不?)进了?水(?!标准|指标|口|管|量|水质)|浸泡/u,
   // A broken road surface.
   /坑洼|全是坑|大坑|有坑|路面\p{Script=Han}{0,2}(破损|塌陷|开裂|下沉|破烂)|塌陷|路(被)?压(坏|烂)|路烂/u,
   /路灯|灯杆/u,

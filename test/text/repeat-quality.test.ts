@@ -140,10 +140,11 @@ describe('text: duplicate check on the labelled pairs', function () {
     // (14 wrong merges: one more new instance), R 0.855, 0.952. The precision bar is far from met there; held
     // where it is. Wave 16 read its 14 false merges (so it is development data now) and made the things of one
     // kind, the new faults and particulars and the enquiry rule from them: P 0.964 (2 wrong merges: a credit
-    // line cut against the bridging loan, a food licence's other change), R 0.855, 0.952.
+    // line cut against the bridging loan, a food licence's other change), R 0.871 (进水 read as flooding only where
+    // water gets in), 0.952.
     expect(sixth.pairs, 'corpus/duplicate-pairs-heldout6.jsonl').to.equal(126);
     expect(sixth.repeats, 'sixth held-out repeats').to.equal(62);
-    expectFloors(sixth, 'sixth held-out', { precision: 0.96, recall: 0.85, caught: 0.95 });
+    expectFloors(sixth, 'sixth held-out', { precision: 0.96, recall: 0.87, caught: 0.95 });
     // The second development pairs: this version scores P 0.973, R 0.880, 0.984 merged or flagged there (0.962 /
     // 0.808 before wave 12, 0.971 / 0.816 / 0.960 before wave 14). Only precision is held (at the bar): these
     // pairs are for fitting, and a refit may trade on them.

@@ -51,6 +51,14 @@ describe('text core: the faults at a place a duplicate check compares', () => {
     ).to.equal(true);
   });
 
+  it("reads 进水 as flooding only where water gets in, not a boiler that cannot take water or a plant's intake", () => {
+    expect(problemsDiffer(faults('昨天下雨车间又进水了'), faults('厂门口雨后积水严重'))).to.equal(false);
+    expect(
+      problemsDiffer(faults('白天自来水没什么劲 锅炉都补不进水'), faults('白天供水压力不足，锅炉补水困难')),
+    ).to.equal(false);
+    expect(faults('污水处理厂的进水标准一直不明确')).to.equal(faults('污水处理厂的标准一直不明确'));
+  });
+
   it('judges nothing when a text names no fault at a place (a chase, a subsidy)', () => {
     expect(faults('上周反映的那个事还没人来')).to.equal(0);
     expect(problemsDiffer(faults('技改补助还没到账'), faults('路面积水严重'))).to.equal(false);
