@@ -144,6 +144,15 @@ export function loadHeldoutDuplicatePairs6(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-heldout6.jsonl', dir), duplicatePairSchema);
 }
 /**
+ * The seventh held-out pairs (165: re-tellings in another register and chases, against the same enterprise's
+ * other problem, another instance of one kind, the same site, another enterprise and a recurrence after
+ * closure), written blind and committed before wave 16 changed the check; scored once before and once after
+ * it, and only ever reported since.
+ */
+export function loadHeldoutDuplicatePairs7(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-heldout7.jsonl', dir), duplicatePairSchema);
+}
+/**
  * The clustering's development files, in the order they were written. `clusters.jsonl` is the first; `clusters-dev2`
  * (after wave 10) has harder near misses (the same place and category, another cause). Each `clusters-heldout…`
  * file began as a held-out set (the first written after the first tuning, the second before wave 5, the third
