@@ -3,9 +3,7 @@
 // merged (the owner may mean a second problem, or be chasing the first), and the page tells the owner which
 // issue it may repeat. A different problem from the same owner is neither flagged nor said to be.
 import { expect } from 'chai';
-import pino from 'pino';
-import { createClassifierService } from '../../server/text/classifier.service.ts';
-import { corpusTrainer } from '../text/corpus-model.ts';
+import { corpusService } from './corpus-app.ts';
 import { browser, pageOf, useQrApp, verifyOwner, type QrTestApp } from './qr-page.harness.ts';
 
 const GAS =
@@ -17,14 +15,7 @@ describe('QR page: an owner repeating an open issue', function () {
   this.timeout(120_000);
   const t: QrTestApp = useQrApp({
     async classifier(models, clock) {
-      const logger = pino({ level: 'silent' });
-      const service = createClassifierService({
-        models,
-        clock,
-        logger,
-        schedule: false,
-        trainer: corpusTrainer,
-      });
+      const service = corpusService({ models, clock });
       await service.retrain('manual', 'test');
       return service;
     },

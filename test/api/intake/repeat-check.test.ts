@@ -3,14 +3,12 @@
 // 可能重复 with the candidate, waiting for the dispatcher (never merged silently); and "similar issues" on an
 // issue lists the same enterprise's first, then other enterprises', only those the caller may read.
 import { expect } from 'chai';
-import pino from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
-import { createClassifierService } from '../../../server/text/classifier.service.ts';
-import { corpusTrainer } from '../../text/corpus-model.ts';
-import { anotherApp, postHotlineOrder } from '../helpers.ts';
+import { appWithCorpusModel } from '../corpus-app.ts';
+import { postHotlineOrder } from '../helpers.ts';
 import { enterpriseIn, handlerOf, useIssueApp } from '../issues/fixtures.ts';
 
 const WATER =
@@ -23,23 +21,12 @@ const BILL = '厂区的电费单这个月比上个月贵了一倍，想问问是
 describe('intake: duplicate check with the text core', function () {
   this.timeout(120_000);
   const t = useIssueApp();
-  const classifier = () =>
-    createClassifierService({
-      models: t.models,
-      clock: t.clock,
-      logger: pino({ level: 'silent' }),
-      schedule: false,
-      // The model trained on the corpus, in this thread (the worker is tested in test/api/text).
-      trainer: corpusTrainer,
-    });
   let app: Express;
   let seq = 0;
 
   before(async () => {
     await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
-    const service = classifier();
-    await service.retrain('manual', 'test');
-    app = anotherApp(t, { classifier: service });
+    ({ app } = await appWithCorpusModel(t));
   });
 
   const hotline = (creditCode: string, content: string) => {

@@ -20,7 +20,7 @@ describe('intake: an identical work order sent again', function () {
 
   before(async () => {
     await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
-    app = await appWithCorpusModel(t);
+    ({ app } = await appWithCorpusModel(t));
   });
 
   const hotline = async (creditCode: string, order: { title?: string; content: string }) => {

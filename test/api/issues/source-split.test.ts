@@ -24,7 +24,7 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
 
   before(async () => {
     await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
-    app = await appWithCorpusModel(t);
+    ({ app } = await appWithCorpusModel(t));
   });
 
   /** A work order; `resent` signs it a minute earlier, as a redelivery is signed anew (not a replay). */

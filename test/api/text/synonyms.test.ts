@@ -3,14 +3,13 @@
 // duplicate check and "similar issues" read its words as one at once (the classifier service reloads), and
 // storing the defaults again takes it back.
 import { expect } from 'chai';
-import pino from 'pino';
 import request from 'supertest';
 import type { Express } from 'express';
 import { DEFAULT_SYNONYMS } from '../../../config/synonyms.ts';
-import { createClassifierService, type ClassifierService } from '../../../server/text/classifier.service.ts';
+import type { ClassifierService } from '../../../server/text/classifier.service.ts';
 import { FingerprintCache } from '../../../server/text/repeat.ts';
-import { corpusTrainer } from '../../text/corpus-model.ts';
-import { anotherApp, expectError } from '../helpers.ts';
+import { appWithCorpusModel, corpusService } from '../corpus-app.ts';
+import { expectError } from '../helpers.ts';
 import { useIssueApp } from '../issues/fixtures.ts';
 
 const KEY = '/api/settings/classify.synonyms';
@@ -25,16 +24,7 @@ describe('api: synonyms as an admin setting', function () {
   let app: Express;
 
   before(async () => {
-    service = createClassifierService({
-      models: t.models,
-      clock: t.clock,
-      logger: pino({ level: 'silent' }),
-      schedule: false,
-      // The model trained on the corpus, in this thread (the worker is tested in test/api/text).
-      trainer: corpusTrainer,
-    });
-    await service.retrain('manual', 'test');
-    app = anotherApp(t, { classifier: service });
+    ({ app, service } = await appWithCorpusModel(t));
   });
 
   const put = async (as: string, value: unknown) =>
@@ -86,14 +76,7 @@ describe('api: synonyms as an admin setting', function () {
 
   it('keeps the duplicate check’s fingerprints while the settings stay as they were; a change empties them', async () => {
     const cache = new FingerprintCache();
-    const other = createClassifierService({
-      models: t.models,
-      clock: t.clock,
-      logger: pino({ level: 'silent' }),
-      schedule: false,
-      trainer: corpusTrainer,
-      repeatCache: cache,
-    });
+    const other = corpusService(t, { repeatCache: cache });
     await other.refresh(); // the model the suite trained, and the settings
     const now = t.clock.now();
     const earlier = [{ id: 'earlier', text: EARLIER, category: 'approval' as const, createdAt: now }];
