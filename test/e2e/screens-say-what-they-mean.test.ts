@@ -151,6 +151,18 @@ describe('staff app: screens say what they mean (e2e)', function () {
     const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(t.clock.now());
     session = await t.open();
     const { page } = session;
+    // Searches of the whole page for unnamed picker panels (lib/picker-panels.ts names each as it arrives).
+    await page.addInitScript(() => {
+      const w = window as unknown as { pageSearches: number };
+      w.pageSearches = 0;
+      const all = Document.prototype.querySelectorAll;
+      Document.prototype.querySelectorAll = function (this: Document, selector: string) {
+        if (selector.includes('el-picker__popper')) w.pageSearches += 1;
+        return all.call(this, selector);
+      } as typeof all;
+    });
+    const pageSearches = () =>
+      page.evaluate(() => (window as unknown as { pageSearches: number }).pageSearches);
     await login(page, t.baseUrl, 'dispatcher');
     await page.goto(`${t.baseUrl}/issues`);
     const filters = page.getByRole('search', { name: '工单筛选' });
@@ -170,6 +182,8 @@ describe('staff app: screens say what they mean (e2e)', function () {
     // The address changes before the list reloads: wait for the earlier issue to leave, then for the later one.
     await page.getByRole('link', { name: earlier }).waitFor({ state: 'detached' });
     await page.getByRole('link', { name: later }).waitFor();
+    // The screens' own changes (the list loading twice, a panel opening) never send it through the whole page.
+    expect(await pageSearches(), 'whole-page searches for picker panels').to.equal(0);
     // The period is the picker's, not a tag beside it.
     expect(await filters.textContent()).to.not.contain('自 ');
     expect(await axeFindings(page)).to.deep.equal([]);

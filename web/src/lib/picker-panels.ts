@@ -8,11 +8,32 @@
 export const PICKER_PANEL_NAME = '日期选择';
 const UNNAMED_PANELS = '.el-picker__popper[role="dialog"]:not([aria-label]):not([aria-labelledby])';
 
-export function namePickerPanels(root: ParentNode): void {
-  for (const panel of root.querySelectorAll(UNNAMED_PANELS))
-    panel.setAttribute('aria-label', PICKER_PANEL_NAME);
+const isPopperContainer = (node: Node): node is Element =>
+  node instanceof Element && /-popper-container-/.test(node.id);
+
+function name(node: Node): void {
+  if (node instanceof Element && node.matches(UNNAMED_PANELS))
+    node.setAttribute('aria-label', PICKER_PANEL_NAME);
 }
 
+/**
+ * Element Plus teleports each popper, a picker's panel among them, into a container that is a child of body
+ * (`#el-popper-container-…`). So the observer watches body's own children and each container's, never the
+ * app's subtree, and looks only at the nodes just added there: the screens' own changes (a list loading, each
+ * keystroke) cost it nothing.
+ */
 export function watchPickerPanels(doc: Document): void {
-  new MutationObserver(() => namePickerPanels(doc)).observe(doc.body, { childList: true, subtree: true });
+  const observer = new MutationObserver((records) => {
+    for (const r of records)
+      for (const node of r.addedNodes) {
+        if (r.target === doc.body && isPopperContainer(node)) observer.observe(node, { childList: true });
+        name(node);
+      }
+  });
+  observer.observe(doc.body, { childList: true });
+  // Those the app made while mounting, before this runs.
+  for (const container of [...doc.body.children].filter(isPopperContainer)) {
+    observer.observe(container, { childList: true });
+    for (const node of container.children) name(node);
+  }
 }
