@@ -223,10 +223,27 @@ async function afterCommit(
     // The master lists its duplicates, and takes over the merged issue's messages as its sources, so each is
     // answered like the master's own (a 12345 work order hears the reply and the outcome). A link, not a
     // lifecycle change, so the master's version stays.
-    await deps.models.Issue.updateOne(
+    const messages = inboxMessagesOf(after);
+    const master = await deps.models.Issue.collection.findOneAndUpdate(
       { _id: after.mergedInto },
-      { $addToSet: { mergedFrom: after._id }, $push: { sources: { $each: inboxMessagesOf(after) } } },
+      { $addToSet: { mergedFrom: after._id }, $push: { sources: { $each: messages } } } as never,
+      { returnDocument: 'after', projection: { number: 1 } },
     );
+    // Recorded as intake records a repeat it merged: each message's inbox entry names the master, so a
+    // redelivery answers the master's number and 拆分为新工单 may take the message out of it again. Only entries
+    // naming the merged issue (or one merged into it before they were recorded so) move: one a split has
+    // claimed meanwhile keeps its new issue.
+    if (master && messages.length)
+      await deps.models.InboxEntry.collection.updateMany(
+        {
+          _id: { $in: messages.map((m) => m.inboxId) },
+          issueId: { $in: [after._id, ...(after.mergedFrom ?? [])] },
+          status: 'processed',
+        },
+        {
+          $set: { issueId: master._id, number: master.number, outcome: 'merged', updatedAt: after.updatedAt },
+        },
+      );
   }
   notifyChange(deps, changeOf(after, action, before.state, actor.id, after.updatedAt));
 }

@@ -1,8 +1,9 @@
-// 拆分为新工单 (POST /api/issues/:id/sources/:inboxId/split): intake's duplicate check sometimes merges a
-// DIFFERENT problem of the same enterprise into an open issue as one of its sources, where it would never be
-// handled on its own. Centre staff take such a source out into its own issue: classified, routed and timed as
-// intake would have (createIssueFromMessage), the source removed from the master, a 拆分 note on both
-// timelines, and the message's inbox entry pointed at the new issue, so a redelivery answers its number.
+// 拆分为新工单 (POST /api/issues/:id/sources/:inboxId/split): intake's duplicate check, or staff merging by
+// hand, sometimes joins a DIFFERENT problem of the same enterprise to an open issue as one of its sources,
+// where it would never be handled on its own. Centre staff take such a source out into its own issue:
+// classified, routed and timed as intake would have (createIssueFromMessage), the source removed from the
+// master, a 拆分 note on both timelines, and the message's inbox entry pointed at the new issue, so a
+// redelivery answers its number.
 //
 // The inbox entry is claimed first (only while it still names the master), naming the new issue's id: a split
 // cut short (the process died between the writes) is finished by asking again, creating nothing twice.
@@ -66,9 +67,15 @@ function messageOf(source: IssueSource, enterprise: IntakeEnterprise) {
  * not yet numbered (its number is still the master's) or one split from this master, which is finished.
  */
 async function claimEntry(models: Models, master: IssueDoc, source: IssueSource, now: Date) {
+  // A message of an issue merged by hand into this one names the master since the merge recorded it as intake
+  // does; one merged before that still names the merged issue, which the master lists (no migration needed).
   const claimed = (await models.InboxEntry.collection.findOneAndUpdate(
-    { _id: source.inboxId, issueId: master._id, status: 'processed' },
-    { $set: { issueId: new Types.ObjectId(), outcome: 'created', updatedAt: now } },
+    {
+      _id: source.inboxId,
+      issueId: { $in: [master._id, ...(master.mergedFrom ?? [])] },
+      status: 'processed',
+    },
+    { $set: { issueId: new Types.ObjectId(), number: master.number, outcome: 'created', updatedAt: now } },
     { returnDocument: 'after' },
   )) as InboxEntryDoc | null;
   if (claimed) return { entry: claimed, claimed: true };
@@ -84,8 +91,8 @@ async function claimEntry(models: Models, master: IssueDoc, source: IssueSource,
         },
         { projection: { _id: 1 } },
       )));
-  // Taken over from an issue merged by hand (its entry names that issue).
-  if (!entry || !begun) throw conflict('该来源不是本件自动合并的来信，不能在此拆分', 'source_not_splittable');
+  // Its entry names another issue (taken over by merges by hand two deep, before merges recorded it).
+  if (!entry || !begun) throw conflict('该来源的来信已属于其他问题，不能在此拆分', 'source_not_splittable');
   return { entry, claimed: false };
 }
 
@@ -110,6 +117,13 @@ async function splitIssue(
   });
   const begun = claimed ? null : await models.Issue.collection.findOne<IssueDoc>({ _id: entry.issueId });
   if (begun) return begun;
+  // The first message of an issue merged by hand into the master: that issue keeps its number and history,
+  // the new one takes the external id (one issue per work order), and replies about it go from there.
+  if (source.externalId && master.mergedFrom?.length)
+    await models.Issue.collection.updateOne(
+      { _id: { $in: master.mergedFrom }, inboxId: source.inboxId, state: 'merged' },
+      { $unset: { externalId: '' } },
+    );
   const { issue } = await createIssueFromMessage(deps, config, {
     entry,
     msg: messageOf(source, enterprise),

@@ -197,7 +197,7 @@ function staffPaths(): Json {
     '/api/issues/{id}/sources/{inboxId}/split': {
       post: {
         tags: ['工单办理'],
-        summary: '拆分为新工单（将自动合并的来源拆出单独办理）',
+        summary: '拆分为新工单（将合并进来的来源拆出单独办理）',
         description: `可执行角色：${ACTION_ROLES.merge.map((r) => ROLE_LABELS[r]).join('、')}。`,
         security: [{ staffBearer: [] }],
         parameters: [
@@ -212,7 +212,7 @@ function staffPaths(): Json {
             401: '未登录',
             403: '无权拆分',
             404: '工单或来源不存在',
-            409: '首条来信、已拆分或非自动合并的来源',
+            409: '首条来信、已拆分、来信已属于其他工单，或工单已合并',
           }),
         },
       },

@@ -14,6 +14,7 @@ import { enterpriseIn, getIssue, handlerOf, must, unitHeadOf, useIssueApp } from
 
 const WATER =
   '关于请求尽快恢复我司厂区供水的函：我司位于八里店镇的厂区自本周一起自来水水压严重不足，印染车间无法正常用水，已多次联系水务公司未果，恳请协调尽快处理。';
+const BILL = '厂区的电费单这个月比上个月贵了一倍，想问问是怎么算的。';
 
 describe('issues: 拆分为新工单 (a merged source split into its own issue)', function () {
   this.timeout(120_000);
@@ -27,10 +28,10 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
     ({ app } = await appWithCorpusModel(t));
   });
 
-  /** A work order; `resent` signs it a minute earlier, as a redelivery is signed anew (not a replay). */
-  const hotline = async (creditCode: string, orderId: string, resent = false) => {
-    const raw = JSON.stringify({ orderId, creditCode, content: WATER });
-    const ts = Math.floor(Date.now() / 1000) - (resent ? 60 : 0);
+  /** A work order; `resent` signs it that many minutes earlier, as a redelivery is signed anew (not a replay). */
+  const hotline = async (creditCode: string, orderId: string, resent = 0, content = WATER) => {
+    const raw = JSON.stringify({ orderId, creditCode, content });
+    const ts = Math.floor(Date.now() / 1000) - resent * 60;
     const res = await request(app)
       .post('/api/intake/hotline12345')
       .set('Content-Type', 'application/json')
@@ -90,7 +91,7 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
     );
 
     // The work order sent again is the new issue's, and makes no third one.
-    expect(await hotline(creditCode, orderId, true)).to.deep.include({ status: 'duplicate', number });
+    expect(await hotline(creditCode, orderId, 1)).to.deep.include({ status: 'duplicate', number });
     const issues = await t.models.Issue.find({ enterpriseId: enterprise._id }, { number: 1 }).lean();
     expect(issues.map((i) => i.number).sort()).to.deep.equal([master.number, number].sort());
   });
@@ -120,7 +121,7 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
     await t.models.Issue.collection.updateOne({ _id: holder._id }, { $set: { externalId: orderId } });
     expectError(await split('dispatcher', master._id, inboxId), 409, 'external_id_conflict');
     expect((await t.models.Issue.findById(master._id).lean())!.sources).to.have.length(1);
-    expect(await hotline(creditCode, orderId, true)).to.deep.include({
+    expect(await hotline(creditCode, orderId, 1)).to.deep.include({
       status: 'duplicate',
       number: master.number,
     });
@@ -153,6 +154,60 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
     const res = await split('dispatcher', second.master._id, second.inboxId);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(await t.models.Issue.countDocuments({ enterpriseId: second.enterprise._id })).to.equal(2);
+  });
+
+  it('splits the messages a merge by hand took over: the merged issue’s own and the repeat it held', async () => {
+    const { master, creditCode } = await mergedPair();
+    // Another problem of the enterprise, sent twice (the copy merged into it), then merged by hand.
+    const other = await hotline(creditCode, 'WO-SPLIT-BILL-1', 0, BILL);
+    expect(other.status).to.equal('created');
+    expect(await hotline(creditCode, 'WO-SPLIT-BILL-2', 0, BILL)).to.deep.include({ status: 'merged' });
+    const merged = (await t.models.Issue.findOne({ number: other.number }).lean())!;
+    await must(t, 'dispatcher', String(merged._id), 'merge', { intoId: String(master._id) });
+    const held = (await t.models.Issue.findById(master._id).lean())!.sources!;
+    expect(held.map((s) => s.externalId)).to.deep.equal([
+      master.sources![0].externalId,
+      'WO-SPLIT-BILL-1',
+      'WO-SPLIT-BILL-2',
+    ]);
+    // Recorded as intake records a repeat: a redelivery answers the master's number.
+    expect(await hotline(creditCode, 'WO-SPLIT-BILL-1', 1, BILL)).to.deep.include({
+      status: 'duplicate',
+      number: master.number,
+    });
+
+    const own = await split('dispatcher', master._id, String(held[1].inboxId), { reason: '另一件事' });
+    expect(own.status, JSON.stringify(own.body)).to.equal(201);
+    const created = (await getIssue(t, 'dispatcher', own.body.issue.id)).body;
+    expect(created).to.deep.include({ externalId: 'WO-SPLIT-BILL-1', content: BILL });
+    expect(await hotline(creditCode, 'WO-SPLIT-BILL-1', 2, BILL)).to.deep.include({
+      status: 'duplicate',
+      number: own.body.issue.number,
+    });
+    // The merged issue keeps its number and history; the work order is the new issue's.
+    const after = (await t.models.Issue.findById(merged._id).lean())!;
+    expect(after).to.deep.include({ state: 'merged', number: other.number });
+    expect(after.externalId).to.equal(undefined);
+
+    const repeat = await split('dispatcher', master._id, String(held[2].inboxId));
+    expect(repeat.status, JSON.stringify(repeat.body)).to.equal(201);
+    expect(repeat.body.master.sources.map((s: { externalId: string }) => s.externalId)).to.deep.equal([
+      master.externalId,
+      master.sources![0].externalId,
+    ]);
+  });
+
+  it('splits a message merged by hand before merges recorded it (its entry still names the merged issue)', async () => {
+    const { master } = await mergedPair();
+    const other = (await mergedPair()).master;
+    await must(t, 'dispatcher', String(other._id), 'merge', { intoId: String(master._id) });
+    await t.models.InboxEntry.collection.updateOne(
+      { _id: other.inboxId! },
+      { $set: { issueId: other._id, number: other.number, outcome: 'created' } },
+    );
+    const res = await split('dispatcher', master._id, String(other.inboxId));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body.issue.number).to.not.equal(other.number);
   });
 
   it('is for the centre: clerk and director may, other roles are refused', async () => {
