@@ -34,6 +34,11 @@ interface AttachmentMetadata {
    */
   uploadedAt?: Date;
   status: 'stored' | 'pending' | 'failed';
+  /**
+   * The inbox entry of the channel message the file came with: the file follows that message when it is split
+   * out of the issue it was merged into (拆分为新工单). Absent on staff uploads and files stored before it was kept.
+   */
+  inboxId?: Types.ObjectId;
   /** A staff file the unit chose to show the enterprise (the QR page lists it beside the owner's own). */
   public?: boolean;
   mediaId?: string;
@@ -87,6 +92,8 @@ export interface NewAttachment {
   uploadedBy: string;
   /** Shown to the enterprise (a staff upload marked 企业可见). */
   public?: boolean;
+  /** The channel message it came with (AttachmentMetadata.inboxId). */
+  inboxId?: Types.ObjectId;
 }
 
 export const attachmentErrors = {
@@ -228,6 +235,7 @@ export function createAttachmentStore(conn: Connection, models: Models, clock: C
         uploadedBy: file.uploadedBy,
         status: 'stored' as const,
         ...(file.public ? { public: true } : {}),
+        ...(file.inboxId ? { inboxId: file.inboxId } : {}),
       };
       return write(issueId, safeFilename(file.filename, contentType), meta, file.data);
     },
@@ -238,8 +246,17 @@ export function createAttachmentStore(conn: Connection, models: Models, clock: C
       mediaId: string,
       source: AttachmentSource,
       uploadedBy: string,
+      inboxId?: Types.ObjectId,
     ) {
-      const meta = { issueId, contentType: null, source, uploadedBy, status: 'pending' as const, mediaId };
+      const meta = {
+        issueId,
+        contentType: null,
+        source,
+        uploadedBy,
+        status: 'pending' as const,
+        mediaId,
+        ...(inboxId ? { inboxId } : {}),
+      };
       return write(issueId, `微信图片-${mediaId.slice(0, 16)}`, meta, Buffer.alloc(0));
     },
 
@@ -342,6 +359,24 @@ export function createAttachmentStore(conn: Connection, models: Models, clock: C
       return docs.map(infoOf);
     },
 
+    /**
+     * The files a channel message brought to `from` (the issue it was merged into) moved to `to` (the issue it
+     * was split out into); the message's files `to` holds, with their sources (whose counts they take). Asked
+     * again after a split cut short, it moves what is left and answers them all.
+     */
+    async moveMessageFiles(inboxId: Types.ObjectId, from: Types.ObjectId, to: Types.ObjectId) {
+      await ready();
+      await files.updateMany(
+        { 'metadata.issueId': from, 'metadata.inboxId': inboxId },
+        { $set: { 'metadata.issueId': to } },
+      );
+      const docs = await files
+        .find({ 'metadata.issueId': to, 'metadata.inboxId': inboxId })
+        .sort({ uploadDate: 1 })
+        .toArray();
+      return docs.map(infoOf);
+    },
+
     /** One stored file of the issue with a stream of its bytes, or null (unknown, or another issue's). */
     async open(
       issueId: Types.ObjectId,
@@ -361,6 +396,8 @@ export function createAttachmentStore(conn: Connection, models: Models, clock: C
       issueId: Types.ObjectId,
       attachments: readonly InboundAttachment[],
       source: AttachmentSource,
+      /** The message's inbox entry (a file the owner adds on the QR page to an issue has none). */
+      inboxId?: Types.ObjectId,
     ) {
       const stored: AttachmentInfo[] = [];
       const skipped: RefusedAttachment[] = [];
@@ -374,9 +411,16 @@ export function createAttachmentStore(conn: Connection, models: Models, clock: C
           }
           if (a.data)
             stored.push(
-              await this.save(issueId, { data: a.data, filename: a.filename, source, uploadedBy: source }),
+              await this.save(issueId, {
+                data: a.data,
+                filename: a.filename,
+                source,
+                uploadedBy: source,
+                inboxId,
+              }),
             );
-          else if (a.mediaId) stored.push(await this.savePending(issueId, a.mediaId, source, source));
+          else if (a.mediaId)
+            stored.push(await this.savePending(issueId, a.mediaId, source, source, inboxId));
         } catch (err) {
           if (!(err instanceof AppError)) throw err;
           full ||= err.code === 'attachment_limit';

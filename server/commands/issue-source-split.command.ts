@@ -10,6 +10,7 @@
 import { Types } from 'mongoose';
 import type { Actor } from '../../shared/roles.ts';
 import { sourceSplitSchema } from '../../shared/schemas.ts';
+import { countField, type AttachmentStore } from '../attachments/attachment.store.ts';
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import { loadIntakeConfig } from '../intake/intake-config.ts';
 import { createIssueFromMessage } from '../intake/issue-from-message.ts';
@@ -26,6 +27,11 @@ import { loadIssue, noteEvent, scopeOf } from './issue-store.ts';
 export const SOURCE_SPLIT = 'source_split';
 /** The new issue's note: which master it was split from. */
 const SPLIT_FROM = 'split_from';
+/** The new issue's note: the files that came over with the message. */
+const SOURCE_FILES = 'source_files';
+
+/** The attachment store: the files the message brought go with it. */
+export type SourceSplitDeps = IssueCreateDeps & { attachments?: Pick<AttachmentStore, 'moveMessageFiles'> };
 
 export interface SourceSplitRequest {
   issueId: string;
@@ -144,8 +150,39 @@ async function splitIssue(
   return issue;
 }
 
+/**
+ * The files the message brought to the master (those stored with its inbox entry) go with it to the new issue,
+ * and the slots of the issue's limit they took with them; the new issue's timeline names them, once (a split
+ * asked again after a cut moves what is left and finds the note there). Answers them and the counts they
+ * took, for the master's update.
+ */
+async function moveSourceFiles(
+  deps: SourceSplitDeps,
+  actor: Actor,
+  { master, source, issue, now }: { master: IssueDoc; source: IssueSource; issue: IssueDoc; now: Date },
+) {
+  const files = (await deps.attachments?.moveMessageFiles(source.inboxId, master._id, issue._id)) ?? [];
+  const counts: Record<string, number> = {};
+  for (const f of files) counts[countField(f.source)] = (counts[countField(f.source)] ?? 0) + 1;
+  if (!files.length) return { files, counts };
+  const names = files.map((f) => f.filename).join('、');
+  const note = noteEvent(actor, issue.state, now, `随来源自 ${master.number} 移来附件：${names}`, {
+    public: false,
+    data: {
+      kind: SOURCE_FILES,
+      number: master.number,
+      attachments: files.map((f) => ({ id: f.id, filename: f.filename })),
+    },
+  });
+  await deps.models.Issue.collection.updateOne(
+    { _id: issue._id, 'timeline.data.kind': { $ne: SOURCE_FILES } },
+    { $inc: { ...counts, version: 1 }, $push: { timeline: note }, $set: { updatedAt: now } } as never,
+  );
+  return { files, counts };
+}
+
 export async function issueSourceSplitCommand(
-  deps: IssueCreateDeps,
+  deps: SourceSplitDeps,
   actor: Actor,
   req: SourceSplitRequest,
 ): Promise<{ master: IssueDoc; issue: IssueDoc }> {
@@ -160,11 +197,13 @@ export async function issueSourceSplitCommand(
   const { entry } = claim;
   const issue = await splitIssue(deps, actor, { master, source, reason, now }, claim);
   await models.InboxEntry.collection.updateOne({ _id: entry._id }, { $set: { number: issue.number } });
+  const { files, counts } = await moveSourceFiles(deps, actor, { master, source, issue, now });
+  const moved = files.length ? `，随来信的附件 ${files.length} 个一并移至新工单` : '';
   const note = noteEvent(
     actor,
     master.state,
     now,
-    `拆分：该来源已拆分为新工单 ${issue.number}（${reason}）`,
+    `拆分：该来源已拆分为新工单 ${issue.number}（${reason}）${moved}`,
     {
       public: false,
       data: {
@@ -183,7 +222,7 @@ export async function issueSourceSplitCommand(
       {
         $pull: { sources: { inboxId: source.inboxId } },
         $push: { timeline: note },
-        $inc: { version: 1 },
+        $inc: { version: 1, ...Object.fromEntries(Object.entries(counts).map(([k, n]) => [k, -n])) },
         $set: { updatedAt: now },
       } as never,
       { returnDocument: 'after' },

@@ -68,7 +68,7 @@ export async function attachMessageFiles(
   if (!issueId) return ack;
   const id = new Types.ObjectId(String(issueId));
   const { skipped } = msg.attachments?.length
-    ? await store.storeInbound(id, msg.attachments, attachmentSourceOf(msg))
+    ? await store.storeInbound(id, msg.attachments, attachmentSourceOf(msg), new Types.ObjectId(ack.inboxId))
     : { skipped: [] };
   const refused = [...refusedAtEdge, ...skipped];
   if (!refused.length) return ack;

@@ -123,11 +123,15 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
     const issueId = issueIdOf(req);
     const inboxId = String(req.params.inboxId);
     const actor = actorOf(req);
-    const { master, issue } = await issueSourceSplitCommand(deps, actor, {
-      issueId,
-      inboxId,
-      input: req.body,
-    });
+    const { master, issue } = await issueSourceSplitCommand(
+      { ...deps, attachments: ctx.attachments },
+      actor,
+      {
+        issueId,
+        inboxId,
+        input: req.body,
+      },
+    );
     res.status(201).json({
       issue: presentIssueCreated(issue, false),
       master: presentIssue(master, contactViewOf(actor), (await deps.settings()).policy),

@@ -8,6 +8,11 @@ import { Types } from 'mongoose';
 import { channelSecretKeyOf } from '../../../server/channels/credentials.ts';
 import { seedDemoChannelCredentials } from '../../../server/channels/demo-credentials.ts';
 import { signBody } from '../../../server/channels/signature.ts';
+import { pino } from 'pino';
+import { createAttachmentStore } from '../../../server/attachments/attachment.store.ts';
+import { createIntakeConfigCache } from '../../../server/intake/intake-config.ts';
+import { createIntakeSink } from '../../../server/intake/intake-sink.ts';
+import { PDF, PNG } from '../channels/files.fixtures.ts';
 import { appWithCorpusModel } from '../corpus-app.ts';
 import { expectError } from '../helpers.ts';
 import { enterpriseIn, getIssue, handlerOf, must, unitHeadOf, useIssueApp } from './fixtures.ts';
@@ -20,12 +25,20 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
   this.timeout(120_000);
   const t = useIssueApp();
   let app: Express;
+  /** The intake channel edges hand their messages to (an email's files go with it). */
+  let sink: ReturnType<typeof createIntakeSink>;
   let seq = 0;
   let nth = 0;
 
   before(async () => {
     await seedDemoChannelCredentials(t.models, channelSecretKeyOf(t.config), t.clock);
-    ({ app } = await appWithCorpusModel(t));
+    const trained = await appWithCorpusModel(t);
+    app = trained.app;
+    const ctx = { models: t.models, clock: t.clock, logger: pino({ level: 'silent' }) };
+    sink = createIntakeSink(
+      { ...ctx, intakeConfig: createIntakeConfigCache(t.models), classifier: trained.service },
+      createAttachmentStore(t.conn, t.models, t.clock),
+    );
   });
 
   /** A work order; `resent` signs it that many minutes earlier, as a redelivery is signed anew (not a replay). */
@@ -208,6 +221,54 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
     const res = await split('dispatcher', master._id, String(other.inboxId));
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body.issue.number).to.not.equal(other.number);
+  });
+
+  it('takes the files that came with the message to the new issue, and says so on both timelines', async () => {
+    const { master, creditCode } = await mergedPair();
+    // The same complaint by email with two files: merged into the master, its files with it.
+    const ack = await sink({
+      channel: 'email',
+      externalId: `<split-files-${seq}@example-factory.cn>`,
+      content: WATER,
+      enterprise: { creditCode },
+      contact: { email: 'zhang@example-factory.cn' },
+      attachments: [
+        { filename: '水压表.png', contentType: 'image/png', data: PNG },
+        { filename: '报修单.pdf', contentType: 'application/pdf', data: PDF },
+      ],
+    });
+    expect(ack).to.deep.include({ status: 'merged', number: master.number });
+    // A file of the unit's own stays with the master.
+    const upload = await request(app)
+      .post(`/api/issues/${String(master._id)}/attachments`)
+      .set(await t.auth('dispatcher'))
+      .attach('file', PNG, '现场照片.png');
+    expect(upload.status, JSON.stringify(upload.body)).to.equal(201);
+    const files = async (id: unknown) =>
+      (
+        await request(app)
+          .get(`/api/issues/${String(id)}/attachments`)
+          .set(await t.auth('dispatcher'))
+      ).body.items.map((a: { filename: string }) => a.filename) as string[];
+    expect(await files(master._id)).to.have.members(['水压表.png', '报修单.pdf', '现场照片.png']);
+
+    const res = await split('dispatcher', master._id, ack.inboxId, { reason: '另一处故障' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(await files(res.body.issue.id)).to.deep.equal(['水压表.png', '报修单.pdf']);
+    expect(await files(master._id)).to.deep.equal(['现场照片.png']);
+    expect(res.body.master.timeline.at(-1).note).to.include('附件 2 个一并移至新工单');
+    const created = (await getIssue(t, 'dispatcher', res.body.issue.id)).body;
+    expect(created.timeline.at(-1).note).to.equal(
+      `随来源自 ${master.number} 移来附件：水压表.png、报修单.pdf`,
+    );
+    // The slots went with them: the master has room for five of the enterprise's again, the new issue for three.
+    const counts = async (id: unknown) =>
+      (await t.models.Issue.collection.findOne(
+        { _id: new Types.ObjectId(String(id)) },
+        { projection: { attachmentCount: 1, staffAttachmentCount: 1 } },
+      ))!;
+    expect(await counts(master._id)).to.deep.include({ attachmentCount: 0, staffAttachmentCount: 1 });
+    expect(await counts(res.body.issue.id)).to.deep.include({ attachmentCount: 2 });
   });
 
   it('is for the centre: clerk and director may, other roles are refused', async () => {
