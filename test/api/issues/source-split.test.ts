@@ -251,6 +251,7 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
           .set(await t.auth('dispatcher'))
       ).body.items.map((a: { filename: string }) => a.filename) as string[];
     expect(await files(master._id)).to.have.members(['水压表.png', '报修单.pdf', '现场照片.png']);
+    const held = (await t.models.Issue.findById(master._id).lean())!.sources;
 
     const res = await split('dispatcher', master._id, ack.inboxId, { reason: '另一处故障' });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
@@ -269,6 +270,23 @@ describe('issues: 拆分为新工单 (a merged source split into its own issue)'
       ))!;
     expect(await counts(master._id)).to.deep.include({ attachmentCount: 0, staffAttachmentCount: 1 });
     expect(await counts(res.body.issue.id)).to.deep.include({ attachmentCount: 2 });
+
+    // The process died after the files moved, before the master lost the source: asked again, the master
+    // gives the slots back once, and the new issue neither counts nor names them twice.
+    await t.models.Issue.collection.updateOne(
+      { _id: master._id },
+      { $set: { sources: held }, $pop: { timeline: 1 }, $inc: { attachmentCount: 2 } },
+    );
+    const again = await split('clerk', master._id, ack.inboxId, { reason: '另一处故障' });
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    expect(again.body.issue.number).to.equal(res.body.issue.number);
+    expect(await files(res.body.issue.id)).to.deep.equal(['水压表.png', '报修单.pdf']);
+    expect(await counts(master._id)).to.deep.include({ attachmentCount: 0, staffAttachmentCount: 1 });
+    expect(await counts(res.body.issue.id)).to.deep.include({ attachmentCount: 2 });
+    const notes = (await getIssue(t, 'dispatcher', res.body.issue.id)).body.timeline.filter(
+      (e: { note?: string }) => e.note?.includes('移来附件'),
+    );
+    expect(notes).to.have.length(1);
   });
 
   it('is for the centre: clerk and director may, other roles are refused', async () => {
