@@ -23,9 +23,11 @@ export const canCreateEnterprise = is('admin', 'clerk', 'dispatcher');
 export const canEditEnterprise = is('admin', 'clerk', 'dispatcher');
 /**
  * An enterprise's accepted senders (mail addresses and WeChat followers that get its QR link and may get the
- * owner's notices): seen and taken back on the enterprise form, by the desks that edit enterprises.
+ * owner's notices): seen and taken back by whoever may accept them, the centre and admins, who confirm or merge
+ * provisional enterprises with 来信人已核实 (canReviewProvisionalEnterprises). The director, who accepts them
+ * there without editing the register, takes a wrong acceptance back without asking a clerk.
  */
-export const canManageEnterpriseSenders = canEditEnterprise;
+export const canManageEnterpriseSenders = is('admin', ...CENTRE_ROLES);
 /** The PIN is handed to the owner in person at the window, so only the desks that register may set it. */
 export const canSetEnterprisePin = is('admin', 'clerk');
 /**

@@ -17,7 +17,8 @@ import { outbox, useNotifyApp } from './notify/notify-harness.ts';
 
 const ID = '0123456789abcdef01234567';
 const xml = new XMLParser({ parseTagValue: false });
-const ALLOWED = ['admin', 'clerk', 'dispatcher'];
+// Whoever may accept senders (待确认企业: the centre, director included, and admins) sees and takes them back.
+const ALLOWED = ['admin', 'clerk', 'dispatcher', 'director'];
 
 describe('api: an enterprise’s accepted senders (/api/enterprises/:id/senders)', function () {
   this.timeout(60_000);
@@ -61,7 +62,7 @@ describe('api: an enterprise’s accepted senders (/api/enterprises/:id/senders)
       .set(await t.auth(as))
       .send(body);
 
-  it('is for the desks that edit enterprises: every other role 403, anonymous 401', async () => {
+  it('is for the centre and admins, who accept senders: every other role 403, anonymous 401', async () => {
     const e = enterpriseIn(t, 'anji', 2);
     for (const role of ROLES) {
       const username =
@@ -206,7 +207,7 @@ describe('api: an enterprise’s accepted senders (/api/enterprises/:id/senders)
     expect(JSON.parse(rows[0].details)).to.include({ reason: '核实为其他企业员工' });
   });
 
-  it('says a follower was accepted when the centre confirmed the provisional enterprise it wrote as', async () => {
+  it('says a follower was accepted when the director confirmed the provisional enterprise it wrote as, and the director takes it back', async () => {
     const openid = 'oSENDERS_confirmed_0002';
     await say(openid, '园区门口的路灯坏了一个多月，晚上下班很不安全，请尽快修复。');
     const p = (await t.models.Enterprise.findOne({ wechatOpenids: openid, provisional: true }).lean())!;
@@ -225,6 +226,15 @@ describe('api: an enterprise’s accepted senders (/api/enterprises/:id/senders)
     expect(body.items).to.have.length(1);
     expect(body.items[0]).to.deep.include({ channel: 'wechat', address: openid });
     expect(body.items[0].acceptance).to.include({ how: 'confirm', by: demoNameOf('director'), from: p.name });
+    // The director who accepted it takes a wrong acceptance back, without a desk that edits the register.
+    const taken = await remove(
+      p._id,
+      { channel: 'wechat', address: openid, reason: '核实为其他企业员工' },
+      'director',
+    );
+    expect(taken.status).to.equal(200);
+    expect(taken.body.items).to.deep.equal([]);
+    expect((await t.models.Enterprise.findById(p._id).lean())!.wechatOpenids ?? []).to.not.include(openid);
   });
 
   it('refuses bad input with a stable code, never 500', async () => {

@@ -17,8 +17,12 @@ const MATRIX: Record<string, [ActorPolicy, Role[]]> = {
   canViewEnterprises: [policies.canViewEnterprises, ALL],
   canCreateEnterprise: [policies.canCreateEnterprise, ['admin', 'clerk', 'dispatcher']],
   canEditEnterprise: [policies.canEditEnterprise, ['admin', 'clerk', 'dispatcher']],
-  // Accepted senders get the QR link and personal data (openids): the desks that edit enterprises.
-  canManageEnterpriseSenders: [policies.canManageEnterpriseSenders, ['admin', 'clerk', 'dispatcher']],
+  // Accepted senders get the QR link and personal data (openids): those who accept them on 待确认企业, the
+  // centre (the director too) and admins.
+  canManageEnterpriseSenders: [
+    policies.canManageEnterpriseSenders,
+    ['admin', 'clerk', 'dispatcher', 'director'],
+  ],
   canSetEnterprisePin: [policies.canSetEnterprisePin, ['admin', 'clerk']],
   // Finding 4: the code (a bearer credential) and the registered mobile are for the centre and admins only.
   canViewEnterpriseQr: [policies.canViewEnterpriseQr, ['admin', 'clerk', 'dispatcher', 'director']],
