@@ -2,6 +2,7 @@
 // over a simulated past (genuine timelines and numbers), deterministic and idempotent, and reading like a real
 // city's: varied complaints each titled as it says, a dispatcher's queue of recent messages, the channels' own
 // message ids, and who wrote in.
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import request from 'supertest';
@@ -48,6 +49,18 @@ describe('demo issue seed', function () {
     expect(await distinct(t.models, 'category')).to.deep.equal([...CATEGORY_IDS].sort());
     expect(await distinct(t.models, 'channel')).to.deep.equal([...CHANNEL_IDS].sort());
     expect(await distinct(t.models, 'urgency')).to.deep.equal([...URGENCIES].sort());
+  });
+
+  it('is what the README says a fresh clone holds, and the first issue a new user files takes the next number', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const said = /(\d+) issues: (\d+) in every state, and the (\d+) complaints/.exec(readme);
+    const classTexts = DEMO_CLASSES.reduce((n, c) => n + c.texts.length, 0);
+    expect(said?.slice(1).map(Number)).to.deep.equal([issues.length, issues.length - classTexts, classTexts]);
+    // The curl examples' answers (the hotline order, the import's row) are that first new issue.
+    const next = String(issues.length + 1).padStart(6, '0');
+    const examples = [...readme.matchAll(/"number":"HZ-\d{4}-(\d{6})"/g)].map((m) => m[1]);
+    expect(examples.length).to.be.at.least(2);
+    expect(examples.filter((n) => n !== next)).to.deep.equal([]);
   });
 
   it('states an urgency its text bears out: people-labelled, the issues train a model that still reads 停机 as 特急', () => {
