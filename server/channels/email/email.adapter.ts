@@ -222,13 +222,16 @@ export function mailToInbound(
   const title = (inSubject.code ? inSubject.rest.replace(/\s{2,}/gu, ' ') : subject)
     .trim()
     .slice(0, MAX_TITLE);
-  // A subject that is only the credit code (统一社会信用代码：…) with an empty body says what, but not why.
-  if (!title && !text) throw new SmtpRefusal(550, '5.6.0 Empty message: no text besides the credit code');
+  // The code names the enterprise; what the mail says is the words around it, as an SMS or a WeChat text is
+  // filed (a code opening a mail without a subject would otherwise open its title too).
+  const said = inBody?.code ? inBody.rest : text;
+  // Only the credit code (统一社会信用代码：…), in the subject or the body, says what, but not why.
+  if (!title && !said) throw new SmtpRefusal(550, '5.6.0 Empty message: no text besides the credit code');
   // A new mail that only greets or thanks (主题「你好」，正文「你好」) raises nothing, as an SMS of it does not; a
   // reply in a thread goes on to the issue it answers (thread.ts), and a file is material.
-  if (!replies.length && !mail.attachments?.length && isCourtesy(`${title}${text}`))
+  if (!replies.length && !mail.attachments?.length && isCourtesy(`${title}${said}`))
     throw new SmtpRefusal(550, '5.6.0 No complaint: the message only greets or thanks');
-  const body = text || title;
+  const body = said || title;
   const content =
     body.length > MAX_CONTENT ? `${body.slice(0, MAX_CONTENT - 20)}\n……（邮件过长，已截断）` : body;
   return {

@@ -343,21 +343,41 @@ describe('email over SMTP (built-in listener)', () => {
       }),
     );
     expect(big).to.equal(552);
-    const rawMail = (lines: string[]) =>
-      mailer.sendMail({ envelope: { from: '', to: ['c@d.cn'] }, raw: lines.join('\r\n') + '\r\n' });
-    expect(await code(rawMail(['To: c@d.cn', 'Subject: no sender', '', 'body']))).to.equal(550);
-    expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: ', '', '']))).to.equal(550);
-    expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: x', '', 'a\u0000b']))).to.equal(550);
+    // Sent from a person's address: the null sender <> is a bounce, refused (5.7.1) whatever the mail says.
+    const rawMail = (lines: string[], from = 'a@b.cn') =>
+      mailer.sendMail({ envelope: { from, to: ['c@d.cn'] }, raw: lines.join('\r\n') + '\r\n' });
+    /** The refusal's enhanced status and words (`5.6.0 Empty message…`), or the 250 answer. */
+    const answer = async (p: Promise<{ response?: string }>) => {
+      try {
+        return String((await p).response);
+      } catch (err) {
+        return String((err as { response?: string }).response).replace(/^550 /, '');
+      }
+    };
+    const EMPTY = '5.6.0 Empty message';
+    const GREETING = '5.6.0 No complaint';
+    const head = ['From: a@b.cn', 'To: c@d.cn'];
+    expect(await code(rawMail(['To: c@d.cn', 'Subject: no sender', '', 'body'], ''))).to.equal(550);
+    expect(await answer(rawMail([...head, 'Subject: ', '', '']))).to.contain(EMPTY);
+    expect(await answer(rawMail([...head, 'Subject: x', '', 'a\u0000b']))).to.contain('5.6.0 NUL');
     // Nothing but the credit code (in the subject, with or without its label): who, but not what.
     const e = await enterprise();
     for (const subject of [e.creditCode, `统一社会信用代码：${e.creditCode}`])
-      expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', `Subject: ${subject}`, '', '']))).to.equal(
-        550,
-      );
-    // A new mail that only greets (主题「你好」，正文「你好」), as an SMS of it is: nothing to file.
-    expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: 你好', '', '你好！']))).to.equal(550);
-    expect(await code(rawMail(['From: a@b.cn', 'To: c@d.cn', 'Subject: ', '', '谢谢，收到']))).to.equal(550);
+      expect(await answer(rawMail([...head, `Subject: ${subject}`, '', '']))).to.contain(EMPTY);
+    // The same in the body of a mail without a subject: no issue whose whole text is the code.
+    for (const text of [e.creditCode, `统一社会信用代码：${e.creditCode}`])
+      expect(await answer(rawMail([...head, 'Subject: ', '', text]))).to.contain(EMPTY);
+    // A new mail that only greets (主题「你好」，正文「你好」), as an SMS of it is: nothing to file, also beside
+    // the code (an SMS「<code> 你好」is 422 no_complaint).
+    expect(await answer(rawMail([...head, 'Subject: 你好', '', '你好！']))).to.contain(GREETING);
+    expect(await answer(rawMail([...head, 'Subject: ', '', '谢谢，收到']))).to.contain(GREETING);
+    expect(await answer(rawMail([...head, 'Subject: ', '', `${e.creditCode} 你好`]))).to.contain(GREETING);
+    const labelled = `统一社会信用代码：${e.creditCode}`;
+    expect(await answer(rawMail([...head, 'Subject: 你好', '', labelled]))).to.contain(GREETING);
     expect(await t.models.Issue.countDocuments({ channel: 'email', content: /^(你好|谢谢)/ })).to.equal(0);
+    expect(
+      await t.models.Issue.countDocuments({ channel: 'email', content: /^(统一社会信用代码|\w{18})/ }),
+    ).to.equal(0);
     expect(await t.models.InboxEntry.countDocuments({ channel: 'email', status: 'failed' })).to.equal(0);
     // Still serving after all that.
     const ok = await mailer.sendMail({
@@ -367,6 +387,22 @@ describe('email over SMTP (built-in listener)', () => {
       text: '道路限行影响物流',
     });
     expect(ok.response).to.match(/^250 OK created as issue /);
+  });
+
+  it('a mail without a subject that opens with the credit code is titled and filed by its words, not the code', async () => {
+    const e = await enterprise();
+    const res = await mailer.sendMail({
+      from: 'qian@example-factory.cn',
+      to: 'complaints@issues.example.gov.cn',
+      messageId: '<no-subject-0001@example-factory.cn>',
+      text: `${e.creditCode} 厂区东门外的道路塌陷一周，货车无法进出。`,
+    });
+    expect(res.response).to.match(/^250 OK created as issue /);
+    const issue = await t.models.Issue.findOne({ externalId: 'no-subject-0001@example-factory.cn' }).lean();
+    expect(String(issue?.enterpriseId)).to.equal(String(e._id));
+    expect(issue?.content).to.equal('厂区东门外的道路塌陷一周，货车无法进出。');
+    expect(issue?.title).to.not.contain(e.creditCode);
+    expect(issue?.title.startsWith('厂区东门外的道路塌陷')).to.equal(true);
   });
 
   it('a credit code taken out of the middle of the subject leaves one space, not two', async () => {
