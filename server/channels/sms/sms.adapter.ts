@@ -3,8 +3,9 @@
 // mobile is the contact (and matches the enterprise's registered mobile); a credit code written in the text
 // names the enterprise outright and leaves the text, as on WeChat and by mail (credit-code-in-text.ts); else the
 // firm the text says it writes for is a hint (name-in-text.ts). A text that is only courtesy (你好, 谢谢, 收到)
-// or a bare reply (T, 退订) is refused 422 `no_complaint`: nothing to file; so is a bare rating (满意, 不满意)
-// unless it answers an issue awaiting its rating (ratingReply, thread.ts). Pure.
+// or a bare reply (T, 退订) is refused 422 `no_complaint`: nothing to file; so is the credit code alone (who, not
+// what, as a mail of it is refused), and a bare rating (满意, 不满意) unless it answers an issue awaiting its
+// rating (ratingReply, thread.ts). Pure.
 import { z } from 'zod';
 import { LIMITS } from '../../../shared/schemas.ts';
 import { AppError } from '../../errors.ts';
@@ -31,6 +32,8 @@ const smsSchema = z.object({
 /** A text with nothing to file: refused, nothing kept, no receipt sent. */
 export const noComplaint = () =>
   new AppError('no_complaint', 422, '短信只有问候、致谢、评价或退订回复，没有要反映的问题，不予登记');
+const onlyCreditCode = () =>
+  new AppError('no_complaint', 422, '短信只有统一社会信用代码，没有要反映的问题，不予登记');
 
 export const smsAdapter: JsonChannelAdapter = {
   channel: 'sms',
@@ -40,6 +43,7 @@ export const smsAdapter: JsonChannelAdapter = {
   parse(raw, now) {
     const m = parseWith(smsSchema, parseJsonObject(raw));
     const found = findCreditCode(m.text);
+    if (found.code && !found.rest) throw onlyCreditCode();
     // A bare 满意 or 不满意 answers the centre's 办理结果 text: the route files it only as a reply to an issue
     // awaiting its rating (thread.ts ratingReplyIssue), and refuses it like any courtesy otherwise.
     const ratingReply = isBareRating(found.rest);
@@ -49,8 +53,7 @@ export const smsAdapter: JsonChannelAdapter = {
       channel: 'sms',
       externalId: m.msgId,
       ...(m.receivedAt ? { receivedAt: m.receivedAt, raisedAt: m.receivedAt } : {}),
-      // A message that is only the code keeps it as its text: the complaint must say something.
-      content: found.code && found.rest ? found.rest : m.text,
+      content: found.code ? found.rest : m.text,
       enterprise: enterpriseHint(found.code, m.text),
       contact: { phone: m.from },
       ...(ratingReply ? { ratingReply } : {}),

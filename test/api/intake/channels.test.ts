@@ -545,6 +545,17 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect(await t.models.InboxEntry.countDocuments()).to.equal(entries);
   });
 
+  it('sms: the credit code alone, with or without its label, is refused 422 no_complaint: who, not what', async () => {
+    const issues = await t.models.Issue.countDocuments();
+    const code = enterpriseIn(t, 'deqing', 8).creditCode;
+    for (const [k, text] of [code, `统一社会信用代码：${code}`, ` ${code.toLowerCase()}。`].entries()) {
+      const res = await signed('sms', { msgId: `SMS-CODE-${seq}-${k}`, from: '13812345679', text }).send();
+      expectError(res, 422, 'no_complaint');
+      expect(res.body.error.message).to.contain('统一社会信用代码');
+    }
+    expect(await t.models.Issue.countDocuments()).to.equal(issues);
+  });
+
   it('API keys: issued once by an admin, stored hashed, refused once revoked; unknown keys are refused', async () => {
     expectError(await keyed('discovery', 'no-such-key', order()), 401, 'api_key_invalid');
     expectError(
