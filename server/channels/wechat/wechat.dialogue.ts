@@ -74,9 +74,12 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
     case 'text': {
       const found = findCreditCode(push.content ?? '');
       // A code names the enterprise to bind to (again, when sent alone); the code it is bound to already,
-      // beside a complaint, is only the text's signature.
-      if (found.code && (found.code !== boundCode || !found.rest))
-        return { kind: 'bind', creditCode: found.code, ...(found.rest ? { complaint: found.rest } : {}) };
+      // beside a complaint, is only the text's signature. Courtesy beside the code (<code> 你好, 谢谢) binds and
+      // files nothing, as it would from a bound follower.
+      if (found.code && (found.code !== boundCode || !found.rest)) {
+        const complaint = found.rest && !isCourtesy(found.rest) ? { complaint: found.rest } : {};
+        return { kind: 'bind', creditCode: found.code, ...complaint };
+      }
       if (!boundCode) {
         if (found.invalid) return { kind: 'reply', text: WECHAT_TEXT.invalidCode(found.invalid) };
         const words = (found.rest ?? '').replace(/\s/g, '');

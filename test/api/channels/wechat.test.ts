@@ -223,6 +223,20 @@ describe('WeChat official account (/api/intake/wechat)', () => {
       expect(replyOf(next.text).Content).to.contain(second!.number).and.not.contain('已绑定');
     });
 
+    it('binds on the code with only a greeting or thanks beside it, and files nothing', async () => {
+      const e = await anEnterprise(t);
+      const issues = await t.models.Issue.countDocuments();
+      for (const [k, text] of [`${e.creditCode} 你好`, `统一社会信用代码：${e.creditCode}，谢谢`].entries()) {
+        const openid = `oCODE_COURTESY_000${k}`;
+        const res = await postPlain(t, openid, textXml(openid, text, `230${k}`));
+        expect(replyOf(res.text).Content).to.equal(
+          WECHAT_TEXT.bound(e.creditCode, e.name) + WECHAT_TEXT.askComplaint,
+        );
+        expect(await t.models.WechatBinding.countDocuments({ openid, creditCode: e.creditCode })).to.equal(1);
+      }
+      expect(await t.models.Issue.countDocuments()).to.equal(issues);
+    });
+
     it('keeps when the follower sent it (CreateTime) as 来件时间; a stamp ahead or a year old is not believed, and still filed', async () => {
       const e = await anEnterprise(t);
       const openid = 'oRAISED_plain_0001';

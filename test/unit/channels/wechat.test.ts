@@ -20,6 +20,7 @@ import {
 } from '../../api/channels/wechat.harness.ts';
 
 const CODE = makeCreditCode('91330502MA2B3C4D5');
+const OTHER_CODE = makeCreditCode('91330523MA2B3C4D6');
 
 describe('channels: credit code in free text', () => {
   it('finds a valid code anywhere, case-insensitively, and returns the rest of the text', () => {
@@ -128,6 +129,13 @@ describe('channels: WeChat dialogue', () => {
       creditCode: CODE,
       complaint: '厂房漏雨',
     });
+    // The code with only courtesy beside it binds and files nothing (谢谢 is no problem, bound or not).
+    for (const content of [`${CODE} 你好`, `统一社会信用代码：${CODE}，谢谢`, `${CODE}`])
+      for (const bound of [undefined, OTHER_CODE])
+        expect(nextStep(push({ content }), bound), `${content} ${bound}`).to.deep.equal({
+          kind: 'bind',
+          creditCode: CODE,
+        });
     expect(nextStep(push({ content: '厂房漏雨' }), CODE)).to.deep.equal({ kind: 'file' });
     // The code it is bound to, sent again with a complaint: filed without the code, not bound again.
     expect(nextStep(push({ content: `${CODE} 厂房漏雨` }), CODE)).to.deep.equal({
