@@ -250,7 +250,7 @@ export function parseWith<T>(schema: z.ZodType<T>, body: unknown): T {
  * sentence or words, as for a message without a title) and its full text leads the content, unless the content
  * already says it; nothing the platform sent is dropped.
  */
-function titleAndContent(o: WorkOrder): { title?: string; content: string } {
+export function titleAndContent(o: { title?: string; content: string }): { title?: string; content: string } {
   if (!o.title) return { content: o.content };
   if (charCount(o.title) <= LIMITS.title) return { title: o.title, content: o.content };
   const said = o.content.includes(o.title);

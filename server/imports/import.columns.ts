@@ -6,6 +6,7 @@ import { isValidCreditCode, normalizeCreditCode } from '../../shared/credit-code
 import { INBOUND_FIELD_LABELS } from '../../shared/inbound-fields.ts';
 import { LIMITS } from '../../shared/schemas.ts';
 import { URGENCIES, URGENCY_LABELS, type Urgency } from '../../shared/states.ts';
+import { titleAndContent, WORK_ORDER_LIMITS } from '../channels/json-channel.ts';
 import type { InboundMessage } from '../channels/types.ts';
 
 export const IMPORT_CHANNELS = ['meeting', 'visit', 'deputy'] as const;
@@ -81,7 +82,9 @@ export function rowToMessage(
   if (Object.values(v).some((s) => s.includes('\0'))) return { error: '含有非法字符（NUL）' };
   if (!v.content) return { error: '内容不能为空' };
   if (v.content.length > LIMITS.content) return { error: `内容不能超过${LIMITS.content}个字符` };
-  if (v.title.length > LIMITS.title) return { error: `标题不能超过${LIMITS.title}个字符` };
+  // A meeting's or a deputy's record may put the whole problem in 标题: kept, as a work order's long title is.
+  if (v.title.length > WORK_ORDER_LIMITS.title)
+    return { error: `标题不能超过${WORK_ORDER_LIMITS.title}个字符` };
   if (v.externalId.length > LIMITS.externalId) return { error: `外部编号不能超过${LIMITS.externalId}个字符` };
   for (const f of ['contactName', 'contactPhone', 'enterpriseName'] as const)
     if (v[f].length > MAX[f]) return { error: `${CHINESE_HEADERS[f]}不能超过${MAX[f]}个字符` };
@@ -109,8 +112,7 @@ export function rowToMessage(
     message: {
       channel,
       externalId: v.externalId || `row:${digest.slice(0, 40)}`,
-      ...(v.title ? { title: v.title } : {}),
-      content: v.content,
+      ...titleAndContent({ ...(v.title ? { title: v.title } : {}), content: v.content }),
       ...(urgency ? { urgency } : {}),
       enterprise: {
         ...(creditCode ? { creditCode } : {}),

@@ -99,6 +99,17 @@ describe('batch imports (/api/imports)', () => {
     expect(issue?.content).to.equal('人才公寓申请\r\n迟迟没有结果');
   });
 
+  it('keeps a title too long for an issue: shortened for the list, whole at the head of the content', async () => {
+    const [a] = await codes(t, 1);
+    const long = `关于园区企业反映的用工、用地、用电等多方面困难。${'其中用电扩容问题最为突出，企业多次反映未果，'.repeat(12)}`;
+    const csv = `creditCode,title,content,externalId\r\n${a.creditCode},${long},请相关部门协调解决,LONG-TITLE-1\r\n`;
+    const job = await importAndWait(t, Buffer.from(csv), 'meeting.csv');
+    expect(job).to.include({ status: 'done', created: 1, failed: 0 });
+    const issue = await t.models.Issue.findOne({ channel: 'meeting', externalId: 'LONG-TITLE-1' }).lean();
+    expect(issue?.title).to.equal('关于园区企业反映的用工、用地、用电等多方面困难');
+    expect(issue?.content).to.equal(`${long}\n\n请相关部门协调解决`);
+  });
+
   it('a quote inside an unquoted cell is text: its row and every row after it are imported', async () => {
     const [a, b] = await codes(t, 2);
     const csv =
