@@ -13,9 +13,15 @@ import type { Document } from 'bson';
 import type { RawDoc } from './raw-doc.ts';
 import type { Pause } from './engine/pause.ts';
 
-/** One committed change. `doc` is always the full post-image of the document, as its BSON bytes. */
+/**
+ * One committed change. `doc` is always the full post-image of the document: its BSON bytes, or for an insert
+ * the engine's stored copy (packed, engine/doc-pack.ts: see `storedDocLength`), which only the engine unpacks.
+ * A copy packed against a dictionary comes after the `packDictionary` change that carries it (in the journal
+ * or the snapshot the journal follows).
+ */
 export type Change =
   | { op: 'insert'; ns: string; doc: Uint8Array }
+  | PackDictionaryEntry
   | { op: 'replace'; ns: string; doc: Uint8Array }
   | { op: 'delete'; ns: string; id: unknown }
   | { op: 'createCollection'; ns: string; options: Document }
@@ -40,8 +46,8 @@ export interface IndexKeysEntry {
 }
 
 /**
- * A packing dictionary (engine/doc-pack.ts) a snapshot saves before the stored copies packed against it, and
- * that `ns` packs its new copies against (never journaled: the journal holds BSON).
+ * A packing dictionary (engine/doc-pack.ts) that `ns` packs its new copies against: journaled when the
+ * collection makes it, and saved by a snapshot before the stored copies packed against it.
  */
 export interface PackDictionaryEntry {
   op: 'packDictionary';

@@ -15,6 +15,20 @@ import { MongoError } from '../../../server/db/embedded/errors.ts';
 import { decodeDoc } from '../../../server/db/embedded/engine/bson-raw.ts';
 import { RawDoc } from '../../../server/db/embedded/raw-doc.ts';
 import { encodeDocument } from '../../../server/db/embedded/wire/bson-codec.ts';
+import {
+  decodePayload,
+  encodeRecord,
+  forEachChange,
+  HEADER_BYTES,
+} from '../../../server/db/embedded/storage/record-format.ts';
+
+/**
+ * Hands `entry` on as recovery reads it back: through the journal's record format, a block of inserted
+ * copies as one insert each.
+ */
+export function viaJournal(entry: Document, apply: (change: Change) => void): void {
+  forEachChange(decodePayload(encodeRecord(1, entry).subarray(HEADER_BYTES)), apply);
+}
 
 export class StubCursors implements CursorManager {
   private next = 1;

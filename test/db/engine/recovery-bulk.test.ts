@@ -3,20 +3,12 @@ import { Decimal128, Double, Long, type Document } from 'bson';
 import type { Change, SnapshotEntry } from '../../../server/db/embedded/contract.ts';
 import type { Engine } from '../../../server/db/embedded/engine/index.ts';
 import { valueKey } from '../../../server/db/embedded/engine/compare.ts';
-import {
-  decodePayload,
-  encodeRecord,
-  HEADER_BYTES,
-} from '../../../server/db/embedded/storage/record-format.ts';
 import { decodeDoc } from '../../../server/db/embedded/engine/bson-raw.ts';
-import { harness, indexContents, type Harness } from './harness.ts';
-
-/** Round-trips a change through the journal's record format, as recovery reads it. */
-const viaJournal = (c: Change): Change => decodePayload(encodeRecord(1, c).subarray(HEADER_BYTES)) as Change;
+import { harness, indexContents, viaJournal, type Harness } from './harness.ts';
 
 function replay(changes: Iterable<Change>): Harness {
   const h = harness();
-  for (const c of changes) h.engine.applyRecovered(viaJournal(c));
+  for (const c of changes) viaJournal(c, (x) => h.engine.applyRecovered(x));
   h.engine.finishRecovery();
   return h;
 }
@@ -292,8 +284,7 @@ describe('engine: dump is a bounded fuzzy checkpoint', () => {
     expect(indexSlices, 'the index section spans several slices').to.be.greaterThan(4);
     const journal = h.persistence.changes.slice(checkpointStart);
     const recovered = harness();
-    for (const e of snapshot) recovered.engine.applyRecovered(viaJournal(e as Change));
-    for (const c of journal) recovered.engine.applyRecovered(viaJournal(c));
+    for (const e of [...snapshot, ...journal]) viaJournal(e, (x) => recovered.engine.applyRecovered(x));
     recovered.engine.finishRecovery();
     expect(recovered.engine.indexRestore).to.deep.equal({ loaded: 3, rebuilt: 0 });
     // Keys equal the live ones; multikey flags equal those of a rebuild (live keeps a flag once set).

@@ -1,13 +1,7 @@
 import { expect } from 'chai';
-import {
-  decodePayload,
-  encodeRecord,
-  HEADER_BYTES,
-} from '../../../server/db/embedded/storage/record-format.ts';
 import { BSON, Double } from 'bson';
-import type { Change } from '../../../server/db/embedded/contract.ts';
 import { createEngine } from '../../../server/db/embedded/engine/index.ts';
-import { harness } from './harness.ts';
+import { harness, viaJournal } from './harness.ts';
 
 describe('engine: recovery, dump and TTL', () => {
   it('replaying the journal rebuilds the same state, indexes included', async () => {
@@ -24,8 +18,7 @@ describe('engine: recovery, dump and TTL', () => {
     await h.run({ delete: 'c', deletes: [{ q: { _id: 1 }, limit: 1 }] });
     const replayed = createEngine();
     // Recovered changes come back through the journal's record format.
-    for (const c of h.persistence.changes)
-      replayed.applyRecovered(decodePayload(encodeRecord(1, c).subarray(HEADER_BYTES)) as Change);
+    for (const c of h.persistence.changes) viaJournal(c, (x) => replayed.applyRecovered(x));
     replayed.finishRecovery();
     const dumped = [...replayed.dump()];
     expect(dumped.map((c) => c.op)).to.deep.equal(['createCollection', 'createIndex', 'insert']);

@@ -7,13 +7,17 @@
  * Format 5: a collection's packing dictionary is saved before its copies and comes back with the same id, so
  * the copies packed against it load as they are and new copies keep using it; a format-4 snapshot's copies
  * are repacked against a dictionary at the first checkpoint; a rename keeps a collection's dictionary.
+ *
+ * The journal too: an insert is journaled as its stored copy, and a dictionary when the collection makes it,
+ * before the copies packed against it; a replay makes none of its own.
  */
 import { expect } from 'chai';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deserialize, ObjectId, serialize, type Document } from 'bson';
 import { isPackedDoc, packedWithDict, storedDocLength } from '../../../server/db/embedded/contract.ts';
-import { pack, TRAIN_AT } from '../../../server/db/embedded/engine/doc-pack.ts';
+import { pack, TRAIN_AT, type PackDict } from '../../../server/db/embedded/engine/doc-pack.ts';
+import type { DocStore } from '../../../server/db/embedded/engine/doc-store.ts';
 import { encodeInsertBlock, encodeRecord } from '../../../server/db/embedded/storage/record-format.ts';
 import { scanRecords } from '../../../server/db/embedded/storage/record-reader.ts';
 import { SNAPSHOT_VERSION } from '../../../server/db/embedded/storage/snapshot.ts';
@@ -92,6 +96,15 @@ async function storedForms(
     }
   });
   return out;
+}
+
+/** `app.issues` came back packing against `dict` (same id, same bytes), and recovery made no other one. */
+function backWith(db: Open, dict: PackDict): DocStore {
+  const docs = db.engine.catalog.get('app.issues')!.docs;
+  expect(docs.dictionary!.id).to.equal(dict.id);
+  expect(docs.dictionary!.bytes.equals(dict.bytes)).to.equal(true);
+  expect(db.engine.catalog.dicts.get(dict.id + 1), 'no second dictionary').to.equal(undefined);
+  return docs;
 }
 
 describe('storage: packed documents in snapshots (formats 4 and 5)', () => {
@@ -179,11 +192,7 @@ describe('storage: packed documents in snapshots (formats 4 and 5)', () => {
       const again = await openDb(dir);
       expect(await allDocs(again)).to.deep.equal(before);
       expect(indexContents(again.engine)).to.deep.equal(indexes);
-      const docs = again.engine.catalog.get('app.issues')!.docs;
-      expect(docs.dictionary!.id).to.equal(dict.id);
-      expect(docs.dictionary!.bytes.equals(dict.bytes)).to.equal(true);
-      expect(again.engine.catalog.dicts.get(dict.id + 1), 'no second dictionary').to.equal(undefined);
-      const stats = docs.stats();
+      const stats = backWith(again, dict).stats();
       expect(stats.liveBytes).to.be.below(stats.bsonBytes * 0.25);
       await again.run({
         insert: 'issues',
@@ -221,6 +230,37 @@ describe('storage: packed documents in snapshots (formats 4 and 5)', () => {
       const again = await openDb(dir);
       expect(await allDocs(again)).to.deep.equal(expected);
       await again.storage.close();
+    }));
+
+  it('journals inserts as their stored copies, the dictionary first, and replays them without a snapshot', () =>
+    withTempDir(async (dir) => {
+      const docs = issues(TRAIN_AT + 500);
+      const bson = docs.reduce((n, d) => n + serialize(d).length, 0);
+      const db = await openDb(dir);
+      await db.run({ createIndexes: 'issues', indexes: INDEXES });
+      await db.run({ insert: 'issues', documents: docs.slice(0, 700) });
+      await db.run({ insert: 'issues', documents: docs.slice(700) });
+      const dict = db.engine.catalog.get('app.issues')!.docs.dictionary!;
+      const expected = await allDocs(db);
+      const indexes = indexContents(db.engine);
+      // The first TRAIN_AT copies packed alone (about half), the rest against the dictionary (under a quarter).
+      expect(db.storage.stats().bytesWritten).to.be.below(bson * 0.5);
+      // Each command's copies in blocks of up to 1 MiB, not a record each.
+      expect(db.storage.stats().records).to.be.below(20);
+      await db.storage.close();
+
+      const again = await openDb(dir);
+      expect(await allDocs(again)).to.deep.equal(expected);
+      expect(indexContents(again.engine)).to.deep.equal(indexes);
+      backWith(again, dict);
+      const late = { ...docs[5], _id: new ObjectId(), number: 'HZ-2026-999999' };
+      await again.run({ insert: 'issues', documents: [late] });
+      await again.storage.close();
+
+      const third = await openDb(dir);
+      expect(await allDocs(third)).to.deep.equal([...expected, late]); // a new ObjectId sorts last
+      expect(third.engine.catalog.get('app.issues')!.docs.dictionary!.id).to.equal(dict.id);
+      await third.storage.close();
     }));
 
   it("keeps a collection's dictionary through a rename, replayed or checkpointed, and restarts", () =>

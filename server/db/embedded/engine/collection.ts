@@ -7,7 +7,7 @@
 import type { Document } from 'bson';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import { asBuffer, decodeDoc, encodeDoc, FieldSet, readFields, readId, topLevelOf } from './bson-raw.ts';
-import { leadingBytes, unpack, type PackDicts } from './doc-pack.ts';
+import { leadingBytes, unpack, type PackDict, type PackDicts } from './doc-pack.ts';
 import { DocStore, MAX_SLAB_BYTES } from './doc-store.ts';
 import {
   defaultIndexName,
@@ -114,7 +114,7 @@ export class Collection {
    * Inserts a new document (`doc` decoded, `bytes` its BSON); throws E11000 (without side effects) if its _id
    * or a unique key is taken.
    */
-  insert(doc: Document, bytes: Uint8Array = encodeDoc(doc), checkUnique = true): void {
+  insert(doc: Document, bytes: Uint8Array = encodeDoc(doc), checkUnique = true): Buffer {
     const idKey = idKeyOf(doc._id);
     const { list, keys } = this.keysByIndex(doc, idKey);
     if (checkUnique) {
@@ -127,6 +127,12 @@ export class Collection {
     for (let i = 0; i < list.length; i++) list[i].add(keys[i]);
     this.docs.set(idKey, bytes);
     this.docs.compact();
+    return this.docs.storedOf(idKey);
+  }
+
+  /** The packing dictionary this collection made since the last call (the journal carries it first). */
+  newDictionary(): PackDict | undefined {
+    return this.docs.takeNewDictionary();
   }
 
   /** A batch of inserts into this collection (an insert command's documents); see InsertBatch. */
@@ -408,7 +414,9 @@ export class Collection {
 export interface InsertTarget {
   readonly ns: string;
   indexView(bytes: Uint8Array): Document;
-  insert(doc: Document, bytes: Uint8Array): void;
+  /** Stores a new document; returns its stored copy (packed or not: what the journal records). */
+  insert(doc: Document, bytes: Uint8Array): Uint8Array;
+  newDictionary(): PackDict | undefined;
 }
 
 /**
@@ -443,7 +451,7 @@ export class InsertBatch implements InsertTarget {
   }
 
   /** Inserts a new document; throws E11000 (without side effects) if its _id or a unique key is taken. */
-  insert(doc: Document, bytes: Uint8Array): void {
+  insert(doc: Document, bytes: Uint8Array): Uint8Array {
     const { coll, list } = this;
     const idKey = idKeyOf(doc._id);
     const keys: IndexKey[][] = new Array(list.length);
@@ -468,6 +476,11 @@ export class InsertBatch implements InsertTarget {
     }
     coll.docs.set(idKey, bytes);
     coll.docs.compact();
+    return coll.docs.storedOf(idKey);
+  }
+
+  newDictionary(): PackDict | undefined {
+    return this.coll.newDictionary();
   }
 
   /** Adds the batch's entries to the indexes; the batch is empty again. */

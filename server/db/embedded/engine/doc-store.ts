@@ -91,6 +91,10 @@ export class DocStore {
   private bson = 0;
   /** What new copies are packed against (none until the store has had `TRAIN_AT` documents). */
   private dict: PackDict | undefined;
+  /** Whether the store has tried to make its dictionary (once: a failed try is not repeated per write). */
+  private trained = false;
+  /** A dictionary the store made that the journal has not been given yet (`takeNewDictionary`). */
+  private fresh: PackDict | undefined;
 
   /**
    * `source` may hand over full-size slabs already faulted in (recovery's slab-reserve.ts); `dicts` are the
@@ -147,10 +151,37 @@ export class DocStore {
    * from `getStored` (recovery), which is kept as it is.
    */
   set(key: string, bytes: Uint8Array): void {
+    this.restore(key, bytes);
+    this.trainIfDue();
+  }
+
+  /** Makes the dictionary once the store holds `TRAIN_AT` documents (tried once). */
+  trainIfDue(): void {
+    if (!this.dict && !this.trained && this.where.size >= TRAIN_AT) this.train();
+  }
+
+  /**
+   * `set` without making a dictionary (recovery): the dictionaries come from the records that carry them, so
+   * a replay never makes one of its own whose id could differ from the one the journal's copies name. A store
+   * that came back without one (a snapshot or journal from before dictionaries were journaled) makes it when
+   * recovery ends (`trainIfDue`), and the next insert journals it.
+   */
+  restore(key: string, bytes: Uint8Array): void {
     const old = this.where.get(key);
     if (old !== undefined) this.release(old);
     this.where.set(key, this.append(key, pack(bytes, this.dict)));
-    if (!this.dict && this.where.size === TRAIN_AT) this.train();
+  }
+
+  /** The stored copy just written for `key` by `set` (a view, as `getStored`). */
+  storedOf(key: string): Buffer {
+    return this.at(this.where.get(key)!);
+  }
+
+  /** The dictionary this store made since the last call, which the journal must carry before its copies. */
+  takeNewDictionary(): PackDict | undefined {
+    const dict = this.fresh;
+    this.fresh = undefined;
+    return dict;
   }
 
   /**
@@ -185,7 +216,8 @@ export class DocStore {
     for (const loc of this.where.values())
       if (i++ % step === 0) samples.push(unpack(this.at(loc), this.dicts));
     const bytes = trainDict(samples);
-    if (bytes) this.dict = this.dicts.create(bytes);
+    this.trained = true;
+    if (bytes) this.dict = this.fresh = this.dicts.create(bytes);
   }
 
   delete(key: string): boolean {

@@ -36,6 +36,8 @@ export class Engine implements EngineHandle {
 
   finishRecovery(): void {
     this.catalog.slabs.end();
+    // A replay makes no dictionary (doc-store.ts `restore`): a store that came back without one makes it now.
+    for (const coll of this.catalog.all()) coll.docs.trainIfDue();
     this.indexRestore = restoreIndexes(this.catalog, this.loaded);
     this.loaded = new LoadedIndexes();
   }

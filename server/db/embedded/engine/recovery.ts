@@ -109,11 +109,11 @@ export function applyRecoveredChange(c: Catalog, change: RecoveredEntry, loaded:
   switch (change.op) {
     case 'insert':
     case 'replace': {
-      // The store copies the bytes out of the journal's read buffer (a snapshot's are stored copies, kept as
-      // they are; a journal's are BSON, packed as they are stored).
+      // The store copies the bytes out of the journal's read buffer (stored copies are kept as they are; BSON,
+      // a replace's or an older journal's, is packed as it is stored).
       const idKey = idKeyOfDoc(change.doc, c.dicts);
       loaded.touched(change.ns, idKey);
-      (c.get(change.ns) ?? c.create(change.ns)).docs.set(idKey, change.doc);
+      (c.get(change.ns) ?? c.create(change.ns)).docs.restore(idKey, change.doc);
       return;
     }
     case 'delete': {
@@ -159,7 +159,7 @@ export function applyRecoveredChange(c: Catalog, change: RecoveredEntry, loaded:
       loaded.forgetAll();
       return;
     case 'packDictionary': {
-      // Saved before the copies that use it; the collection packs its new copies against it again.
+      // Saved or journaled before the copies that use it; the collection packs its new copies against it.
       const raw = change.bytes as Uint8Array | Binary;
       const dict = c.dicts.add(
         Number(change.id),
@@ -213,7 +213,7 @@ function renameWithoutKeys(c: Catalog, from: string, to: string): void {
   dst.indexes.clear();
   for (const ix of src.indexes.values()) dst.registerIndex(new OrderedIndex(to, ix.spec));
   dst.docs.useDictionary(src.docs.dictionary);
-  for (const [k, stored] of src.docs.storedEntries()) dst.docs.set(k, stored);
+  for (const [k, stored] of src.docs.storedEntries()) dst.docs.restore(k, stored);
   c.drop(from);
 }
 

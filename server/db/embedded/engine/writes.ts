@@ -63,9 +63,19 @@ export function insertDoc(coll: InsertTarget, raw: Document, changes: Change[]):
   checkId(doc._id);
   const bytes = encodeDoc(doc);
   checkSize(bytes);
-  coll.insert(doc, bytes);
-  changes.push({ op: 'insert', ns: coll.ns, doc: bytes });
+  journalInsert(coll, coll.insert(doc, bytes), changes);
   return doc;
+}
+
+/**
+ * Journals an inserted document as its stored copy (about a quarter of its BSON once the collection packs
+ * against a dictionary): the journal then writes, checksums and replays a quarter of the bytes, and a bulk
+ * load reaches the checkpoint threshold a quarter as often. A dictionary the insert made comes first.
+ */
+function journalInsert(coll: InsertTarget, stored: Uint8Array, changes: Change[]): void {
+  const dict = coll.newDictionary();
+  if (dict) changes.push({ op: 'packDictionary', ns: coll.ns, id: dict.id, bytes: dict.bytes });
+  changes.push({ op: 'insert', ns: coll.ns, doc: stored });
 }
 
 /**
@@ -77,8 +87,7 @@ export function insertRawDoc(coll: InsertTarget, raw: RawDoc, changes: Change[])
   checkSize(bytes);
   const view = coll.indexView(bytes);
   checkId(view._id);
-  coll.insert(view, bytes);
-  changes.push({ op: 'insert', ns: coll.ns, doc: bytes });
+  journalInsert(coll, coll.insert(view, bytes), changes);
 }
 
 export interface UpdateSpec {

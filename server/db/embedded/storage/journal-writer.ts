@@ -9,7 +9,7 @@
  * segment, fully synced, and every record after it in the new one.
  */
 import type { Document } from 'bson';
-import { encodeRecord } from './record-format.ts';
+import { encodeRecords } from './record-format.ts';
 import { segmentPath, syncDir } from './files.ts';
 
 /** The subset of a FileHandle the journal uses; injectable so tests can count fsyncs or make the disk fail. */
@@ -67,7 +67,7 @@ export class JournalWriter {
     if (this.failure) return Promise.reject(this.failure);
     let bytes: Buffer[];
     try {
-      bytes = values.map((value, k) => encodeRecord(this.nextSeq + k, value));
+      bytes = encodeRecords(this.nextSeq, values);
     } catch (error) {
       return Promise.reject(error as Error); // nothing queued, no sequence number used: the journal stays gapless
     }

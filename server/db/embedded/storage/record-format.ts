@@ -21,12 +21,50 @@ export function encodeRecord(seq: number, value: Document | Change): Buffer {
     (value.op === 'insert' || value.op === 'replace') &&
     (value as DocumentChange).doc instanceof Uint8Array
   ) {
+    const { doc, ns } = value as DocumentChange;
+    // A packed copy is no BSON document: it travels as a block of one (`forEachChange` hands it back).
+    if (value.op === 'insert' && isPackedDoc(doc)) return encodeInsertBlock(seq, ns, [doc], doc.length);
     return encodeDocumentChange(seq, value as DocumentChange);
   }
   const payload = serialize(value, { checkKeys: false, ignoreUndefined: true });
   const record = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
   record.set(payload, HEADER_BYTES);
   return seal(record, seq, payload.length);
+}
+
+/** At most this much of a command's inserted copies into one collection go in one journal record. */
+const JOURNAL_BLOCK_BYTES = 1024 * 1024;
+
+/**
+ * One command's changes as journal records from sequence `firstSeq` on: each run of inserts into one
+ * collection as one `InsertBlock` of their stored copies, packed or plain (one header, CRC and parse per run
+ * instead of per document; the replay hands them back one by one), anything else a record as `encodeRecord`
+ * makes it.
+ */
+export function encodeRecords(firstSeq: number, values: readonly Document[]): Buffer[] {
+  const out: Buffer[] = [];
+  let run: Uint8Array[] = [];
+  let ns = '';
+  let bytes = 0;
+  const sealRun = () => {
+    if (run.length) out.push(encodeInsertBlock(firstSeq + out.length, ns, run, bytes));
+    run = [];
+    bytes = 0;
+  };
+  for (const value of values) {
+    const doc: unknown = value.op === 'insert' ? value.doc : undefined;
+    if (doc instanceof Uint8Array) {
+      if (value.ns !== ns || bytes + doc.length > JOURNAL_BLOCK_BYTES) sealRun();
+      ns = value.ns as string;
+      run.push(doc);
+      bytes += doc.length;
+      continue;
+    }
+    sealRun();
+    out.push(encodeRecord(firstSeq + out.length, value));
+  }
+  sealRun();
+  return out;
 }
 
 function seal(record: Buffer, seq: number, payloadLength: number): Buffer {
