@@ -135,9 +135,7 @@ class Segment {
    * The first position whose entry is ≥ `key` (> it when `after`). Every entry between two others shares
    * their common prefix with the key, so each step skips what both ends already matched.
    */
-  bound(key: string, after: boolean): number {
-    let lo = 0;
-    let hi = this.n;
+  bound(key: string, after: boolean, lo = 0, hi = this.n): number {
     let lcpLo = 0;
     let lcpHi = 0;
     while (lo < hi) {
@@ -152,6 +150,21 @@ class Segment {
       }
     }
     return lo;
+  }
+
+  /**
+   * `bound(key, false)` for a key above every entry before `from`, as each of an ascending run of keys is of
+   * the one before: galloping from `from` takes a few comparisons where the keys land close together (none
+   * when they all land at one place, as a time-ordered index's new keys do), not a search of the segment.
+   */
+  boundFrom(key: string, from: number): number {
+    let lo = from;
+    let probe = from;
+    for (let step = 1; probe < this.n && this.comparePast(probe, key, 0) < 0; step *= 2) {
+      lo = probe + 1;
+      probe = lo + step;
+    }
+    return this.bound(key, false, lo, Math.min(probe, this.n));
   }
 
   /** The position of the entry equal to `key`, dead or not; -1 when there is none. */
@@ -520,7 +533,7 @@ function copyRun(s: Segment, from: number, to: number, into: Writing): void {
 /** The segment's live entries, packed and added merged, as one new segment of the same format. */
 function rewrite(s: Segment): Segment {
   const at = new Array<number>(s.added.length);
-  for (let k = 0; k < at.length; k++) at[k] = s.bound(s.added[k], false);
+  for (let k = 0; k < at.length; k++) at[k] = s.boundFrom(s.added[k], k > 0 ? at[k - 1] : 0);
   let bytes = s.bytes.length;
   if (s.dead) for (const d of s.dead) bytes -= s.offs[d + 1] - s.offs[d];
   for (const k of s.added) bytes += s.wide ? k.length * 2 : k.length;
