@@ -4,7 +4,8 @@
  * same dbpath every acknowledged write must be there and no write may be half-applied. Variants crash twice in
  * a row (writing on top of a recovered, tail-truncated journal), crash after a clean-shutdown snapshot, and
  * crash while the server checkpoints continuously, so kills land before, during and after snapshots. One more
- * kills an updateMany between the chunks it commits (commands/data/shared.ts `writeInChunks`).
+ * kills an updateMany between the chunks it commits (commands/data/shared.ts `writeInChunks`), and one kills
+ * a server whose journal holds packed copies and the dictionary they need.
  */
 import { expect } from 'chai';
 import { access, mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { MongoClient } from 'mongodb';
 import { killStartedServers, startServerProcess, type ServerProcess } from './server-process.ts';
 import { startWriteLoad, verifyAgainstLedger, type LoadHandle, type LoadTarget } from './write-load.ts';
 import { WRITE_CHUNK } from '../../../server/db/embedded/commands/data/shared.ts';
+import { TRAIN_AT } from '../../../server/db/embedded/engine/doc-pack.ts';
 
 const WRITERS = 16;
 const clientOptions = { retryWrites: false, serverSelectionTimeoutMS: 3000, directConnection: true } as const;
@@ -95,6 +97,41 @@ describe('durability: kill -9 under concurrent writes', function () {
       await verifyAgainstLedger(target(client), load2.ledger);
       const indexes = await target(client).items.listIndexes().toArray();
       expect(indexes.map((index) => index.name)).to.include('writer_1_seq_1');
+    });
+  });
+
+  it('keeps documents packed against a dictionary made just before a kill, across two crashes', async () => {
+    // Issues' repetitive shape: the collection packs them, against its dictionary from TRAIN_AT documents on.
+    const docs = (from: number, count: number) =>
+      Array.from({ length: count }, (_, i) => ({
+        _id: `issue:${from + i}`,
+        state: ['received', 'in_progress', 'closed'][(from + i) % 3],
+        timeline: Array.from({ length: 6 }, (_, j) => ({
+          action: 'note',
+          note: `已电话联系企业 ${from + i}-${j}`,
+        })),
+      }));
+    const inserted = async (uri: string, from: number, count: number) => {
+      const client = new MongoClient(uri, clientOptions);
+      try {
+        for (let at = from; at < from + count; at += 100) {
+          await client.db('crash').collection<{ _id: string }>('issues').insertMany(docs(at, 100));
+        }
+      } finally {
+        await client.close(true);
+      }
+    };
+    const first = await startServerProcess(dbpath);
+    await inserted(first.uri, 0, TRAIN_AT + 200);
+    await first.kill9();
+    const second = await startServerProcess(dbpath);
+    await inserted(second.uri, TRAIN_AT + 200, 300);
+    await second.kill9();
+
+    await withRestartedClient(dbpath, async (client) => {
+      const found = await client.db('crash').collection('issues').find({}).sort({ _id: 1 }).toArray();
+      const all = docs(0, TRAIN_AT + 500).sort((a, b) => (a._id < b._id ? -1 : 1));
+      expect(found).to.deep.equal(all);
     });
   });
 
