@@ -154,8 +154,9 @@ export function particularsOf(normalised: string): Particulars {
     // A bare number is an amount, not an identifier; a code mixes letters and digits or is long.
     if (code.length >= 5 && /[0-9]/.test(code) && (/[a-z]/.test(code) || code.length >= 9)) codes.add(code);
   }
-  // A plate written with the province character (浙e5t876) and without (e5t876) is the same lorry.
-  for (const m of normalised.matchAll(/[\p{Script=Han}]([a-z][·-]?[0-9a-z]{5})/gu)) {
+  // A plate written with the province character (浙e5t876) and without (e5t876) is the same lorry; the start
+  // of a longer code after a character (关于rd2025006) is no plate.
+  for (const m of normalised.matchAll(/[\p{Script=Han}]([a-z][·-]?[0-9a-z]{5})(?![0-9a-z·-])/gu)) {
     codes.add(m[1].replace(/[·-]/g, ''));
   }
   const dates = new Set<number>();

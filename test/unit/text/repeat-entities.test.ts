@@ -104,6 +104,13 @@ describe('text core: particulars of a complaint', () => {
     expect(match('浙E·A3K21还是办不下来', '浙E·A3K21和浙E·B5K66两辆车都被拒').conflict).to.equal(false);
   });
 
+  it('reads the start of a longer code after a character as no plate', () => {
+    expect([...of('关于RD2025006研发项目加计扣除审核的情况反映').codes]).to.deep.equal(['rd2025006']);
+    expect(match('关于RD2025006研发项目加计扣除的反映', 'RD2025-006项目材料已补交三周').conflict).to.equal(
+      false,
+    );
+  });
+
   it('sees no conflict when only one text names a particular', () => {
     expect(match('电梯困人了，维保不来', '2号楼电梯困人那次之后维保没来')).to.deep.equal({
       agree: false,
