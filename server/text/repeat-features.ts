@@ -14,6 +14,7 @@ import {
   particularsOf,
   type MessageCues,
   type Particulars,
+  type ParticularsMatch,
 } from './repeat-entities.ts';
 import { objectsDiffer, objectsOf } from './repeat-objects.ts';
 import { problemsDiffer, problemsOf } from './repeat-problems.ts';
@@ -360,9 +361,12 @@ export function neverMerge(
     problemsDiffer(a.problems, b.problems) ||
     objectsDiffer(a.objects, b.objects) ||
     asksAboutAnother(a, b) ||
-    matchParticulars(a.particulars, b.particulars).conflict
+    particularsDiffer(matchParticulars(a.particulars, b.particulars))
   );
 }
+
+/** Particulars that conflict, or identifiers of one kind that differ (another project in the same template). */
+const particularsDiffer = (m: ParticularsMatch) => m.conflict || m.identifiersDiffer;
 
 /**
  * The new message `a` asks how to apply for something ("人才认定怎么申请，要哪些材料") while the open issue `b`

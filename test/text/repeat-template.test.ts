@@ -54,4 +54,25 @@ describe('text: the one-template guard of the duplicate check', function () {
       slotSwap('厂门口道路上的污水井盖丢了，晚上很危险', '厂门口道路上的雨水篦子丢了，晚上很危险'),
     ).to.equal(true);
   });
+
+  it('flags, never merges, one template with another document number; merges the same one in another form', () => {
+    const now = new Date('2026-05-20T02:00:00Z');
+    const earlier =
+      '关于兑现长政〔2024〕15号文件技改奖励的请示：我司2024年技改投入1800万元，按文件应获奖励90万元，申报材料已交半年未见兑现。';
+    const verdict = (later: string) =>
+      findRepeat(corpusModel().model, keywords, {
+        text: later,
+        category: 'policy',
+        now,
+        candidates: [
+          { id: 'award', text: earlier, category: 'policy', createdAt: new Date(now.getTime() - 9 * DAY_MS) },
+        ],
+      }).verdict;
+    // The year and the amount agree, and the words all but one number: another document is another award.
+    const chase = (doc: string) => `按${doc}文件申报的技改奖励90万，材料交了半年了还没兑现，问一下进度`;
+    expect(verdict(chase('长政〔2024〕27号'))).to.equal('flag');
+    expect(verdict(chase('长政（2024）15号'))).to.equal('merge');
+    expect(verdict(chase('第15号'))).to.equal('merge');
+    expect(verdict(chase(''))).to.equal('merge');
+  });
 });

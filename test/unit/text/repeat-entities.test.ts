@@ -1,6 +1,12 @@
 // The particulars and cues the duplicate check compares (server/text/repeat-entities.ts).
 import { expect } from 'chai';
-import { cuesOf, matchParticulars, numbersIn, particularsOf } from '../../../server/text/repeat-entities.ts';
+import {
+  cuesOf,
+  identifiersOf,
+  matchParticulars,
+  numbersIn,
+  particularsOf,
+} from '../../../server/text/repeat-entities.ts';
 import { normaliseText } from '../../../server/text/segment.ts';
 
 const of = (text: string) => particularsOf(normaliseText(text));
@@ -116,7 +122,59 @@ describe('text core: particulars of a complaint', () => {
       agree: false,
       conflict: false,
       numbersDiffer: false,
+      identifiersDiffer: false,
     });
+  });
+
+  const ids = (text: string) =>
+    [...identifiersOf(normaliseText(text))].map(
+      ([kind, list]) => `${kind}:${list.map((x) => x.n).join(',')}`,
+    );
+  const idsDiffer = (a: string, b: string) => match(a, b).identifiersDiffer;
+
+  it('reads document numbers, codes and numbered names in their several forms as one identifier', () => {
+    expect(ids('湖土储〔2025〕12号')).to.deep.equal(['号:12']);
+    expect(ids('第0012345号那本')).to.deep.equal(['号:12345']);
+    expect(ids('项目编号2024-032号')).to.deep.equal(['项目:32']);
+    expect(ids('ZL-2024-07地块和A12地块')).to.deep.equal(['地块:7,12']);
+    expect(ids('2#车间、第三批、二季度、一号生产线、4号泊位、三标段、二期')).to.have.members([
+      '车间:2',
+      '批:3',
+      '季度:2',
+      '线:1',
+      '泊位:4',
+      '标段:3',
+      '期:2',
+    ]);
+    // Not identifiers: a date, the shop floor, a phone number, a building (a particular of its own).
+    expect(ids('8月12号，一线工人，联系电话13800001111，3号楼')).to.deep.equal([]);
+    // Each form agrees with the others.
+    expect(idsDiffer('按湖土储〔2025〕12号文件收储', '湖土储（2025）12号那个文件')).to.equal(false);
+    expect(idsDiffer('合同编号HZCG-2024-156', '合同号156那个')).to.equal(false);
+    expect(idsDiffer('ZL-2024-07地块', '那块07地块')).to.equal(false);
+    expect(idsDiffer('2号车间喷淋', '关于2#车间消防复检，二号车间已整改')).to.equal(false);
+    expect(idsDiffer('第3标段施工单位', '三标段拖欠货款')).to.equal(false);
+    expect(idsDiffer('第二季度稳岗返还', '二季度那笔')).to.equal(false);
+    expect(idsDiffer('1号生产线的RTO', '一号线那台RTO')).to.equal(false);
+    expect(idsDiffer('长政〔2024〕15号文件的奖励', '那个15号文件的奖励')).to.equal(false);
+  });
+
+  it('takes one template with another identifier of the same kind as another thing, whatever else agrees', () => {
+    // The year and the amount agree: the conflict of places alone would be cancelled, this is not.
+    const phase = match('2025年三期厂房专线报装，投资80万', '2025年二期厂房专线报装，投资80万');
+    expect(phase).to.include({ agree: true, conflict: false, identifiersDiffer: true });
+    expect(idsDiffer('湖土储〔2025〕19号文件收储的', '湖土储〔2025〕12号收储地块')).to.equal(true);
+    expect(idsDiffer('合同编号HZCG-2024-203', '合同编号HZCG-2024-156')).to.equal(true);
+    expect(idsDiffer('另一个技改项目，编号2024-047号', '技改项目（项目编号2024-032号）')).to.equal(true);
+    expect(idsDiffer('2025年第三批培育库', '2025年第二批培育库')).to.equal(true);
+    expect(idsDiffer('发票号码04522163', '发票号码04521877')).to.equal(true);
+    expect(idsDiffer('BH-06地块西侧', 'BH-03地块西侧')).to.equal(true);
+    expect(idsDiffer('5号仓库屋顶', '3号仓库屋顶')).to.equal(true);
+  });
+
+  it('judges no identifier a text leaves out, nor one of another kind', () => {
+    expect(idsDiffer('收储补偿款交地三个月了还没给', '湖土储〔2025〕12号收储地块')).to.equal(false);
+    expect(idsDiffer('发票号码04521877被锁', '合同号156的尾款')).to.equal(false);
   });
 
   it('tells a chase from a first report, and "another one" wording', () => {
