@@ -109,6 +109,13 @@ export function loadDuplicatePairsDev3(dir = CORPUS_DIR): DuplicatePair[] {
 export function loadDuplicatePairsDev4(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-dev4.jsonl', dir), duplicatePairSchema);
 }
+/**
+ * The fifth development pairs (wave 17, written before its change: re-tellings that quote an open issue's
+ * identifier in another form or leave it out, against the same template with another identifier): tuned on.
+ */
+export function loadDuplicatePairsDev5(dir = CORPUS_DIR): DuplicatePair[] {
+  return readJsonLines(corpusFile('duplicate-pairs-dev5.jsonl', dir), duplicatePairSchema);
+}
 /** The held-out pairs: written apart from the development pairs, never fitted or tuned on. */
 export function loadHeldoutDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs-heldout.jsonl', dir), duplicatePairSchema);

@@ -13,7 +13,8 @@
 // version is (0.956, 0.964 since wave 16; the sixth's false merges were read in wave 16, so it is development data
 // now). The third development pairs (wave 14) are printed and held at the precision bar; the fourth (wave 16,
 // near misses that swap one particular or thing) where this version is. The seventh held-out pairs (written blind
-// before wave 16) are held where this version is (0.885 / 0.885), below both bars.
+// before wave 16) are held where this version is (0.885 / 0.885, unchanged by wave 17), below both bars. The
+// fifth development pairs (wave 17, another identifier in one template) are held where this version is.
 import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import {
@@ -21,6 +22,7 @@ import {
   loadDuplicatePairsDev2,
   loadDuplicatePairsDev3,
   loadDuplicatePairsDev4,
+  loadDuplicatePairsDev5,
   loadHeldoutDuplicatePairs,
   loadHeldoutDuplicatePairs2,
   loadHeldoutDuplicatePairs3,
@@ -103,6 +105,8 @@ describe('text: duplicate check on the labelled pairs', function () {
     print('third development pairs (wave 14, re-tellings and chases, not fitted on by these weights)', dev3);
     const dev4 = evaluate(loadDuplicatePairsDev4());
     print('fourth development pairs (wave 16, near misses of one particular or thing, tuned on)', dev4);
+    const dev5 = evaluate(loadDuplicatePairsDev5());
+    print('fifth development pairs (wave 17, another identifier in one template, tuned on)', dev5);
     expect(held.repeats, 'held-out repeats').to.be.at.least(120);
     expect(held.pairs - held.repeats, 'held-out near misses').to.be.at.least(120);
     // Recall: the floor reached (0.882 in wave 8, was 0.691; 0.888 in wave 12; 0.921 in wave 15): a
@@ -155,6 +159,8 @@ describe('text: duplicate check on the labelled pairs', function () {
     // 11 wrong merges, 7 new instances, 2 other problems, 2 same-site; R 0.885; 0.943 merged or flagged) and once
     // after: P 0.885 (one other problem flagged instead of merged), R 0.885, 0.943. Wave 16's lists of things of
     // one kind, drawn from the sixth set's misses, barely carried to new text. Both bars unmet; held where it is.
+    // Scored a third time after wave 17 (identifiers as particulars, made on the fifth development pairs without
+    // reading this set): unchanged, P 0.885, R 0.885, 0.943 (new-instance 7/2/20 merged/flagged/pairs, as before).
     expect(seventh.pairs, 'corpus/duplicate-pairs-heldout7.jsonl').to.equal(165);
     expect(seventh.repeats, 'seventh held-out repeats').to.equal(87);
     expectFloors(seventh, 'seventh held-out', { precision: 0.88, recall: 0.88, caught: 0.94 });
@@ -175,5 +181,12 @@ describe('text: duplicate check on the labelled pairs', function () {
     expect(dev4.pairs, 'corpus/duplicate-pairs-dev4.jsonl').to.equal(88);
     expect(dev4.repeats, 'fourth development repeats').to.equal(44);
     expectFloors(dev4, 'fourth development', { precision: 1, recall: 0.97, caught: 1 });
+    // The fifth development pairs (wave 17: 32 re-tellings and chases quoting an open issue's identifier in
+    // another form or not at all, 32 the same template with another identifier), written before the wave: P
+    // 0.636 (16 new instances merged), R 0.875, every repeat merged or flagged before it; P 1.000 (29 merges), R
+    // 0.906, 1.000 after (a code's start no longer read as a plate; identifiers of one kind that differ veto).
+    expect(dev5.pairs, 'corpus/duplicate-pairs-dev5.jsonl').to.equal(64);
+    expect(dev5.repeats, 'fifth development repeats').to.equal(32);
+    expectFloors(dev5, 'fifth development', { precision: 1, recall: 0.9, caught: 1 });
   });
 });
