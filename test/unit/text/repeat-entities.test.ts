@@ -1,12 +1,7 @@
-// The particulars and cues the duplicate check compares (server/text/repeat-entities.ts).
+// The particulars and cues the duplicate check compares (server/text/repeat-entities.ts, repeat-identifiers.ts).
 import { expect } from 'chai';
-import {
-  cuesOf,
-  identifiersOf,
-  matchParticulars,
-  numbersIn,
-  particularsOf,
-} from '../../../server/text/repeat-entities.ts';
+import { cuesOf, matchParticulars, numbersIn, particularsOf } from '../../../server/text/repeat-entities.ts';
+import { identifiersOf } from '../../../server/text/repeat-identifiers.ts';
 import { normaliseText } from '../../../server/text/segment.ts';
 
 const of = (text: string) => particularsOf(normaliseText(text));
