@@ -62,6 +62,8 @@ function recordRating(issue: IssueCore, ctx: ActionContext, entry: RatingEntry, 
     source,
     ...(source === 'enterprise' ? {} : { recordedBy: ctx.actor.id }),
   };
+  // Rated, however late: nothing is left for a callback to collect (a bad rating waits in 差评待核实 instead).
+  issue.callbackRequested = false;
   if (entry.rating === 'good') {
     issue.rating = base;
     issue.state = 'closed';

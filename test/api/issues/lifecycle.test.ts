@@ -1,6 +1,7 @@
 // The lifecycle of DESIGN §3 through the API, each step visible in the timeline: the happy path to a good
 // rating, returns into consultation, a bad rating redone, suspension, merge, rejection and reopening.
 import { expect } from 'chai';
+import request from 'supertest';
 import { HOUR_MS } from '../../../shared/clock.ts';
 import { demoNameOf, expectError } from '../helpers.ts';
 import {
@@ -250,5 +251,29 @@ describe('issue lifecycle through the API', () => {
     });
     expect(rated.state).to.equal('closed');
     expect(rated.rating.source).to.equal('callback');
+  });
+
+  it('once rated (bad, here on a callback), the issue leaves 待回访 and waits in 差评待核实 only', async () => {
+    const id = await inProgressIssue(t);
+    await must(t, h, id, 'reply', { text: '已答复' });
+    await must(t, 'dispatcher', id, 'verify');
+    // The rating window ran out: the sweep asked the centre to call back (as request_callback stores it).
+    await t.models.Issue.updateOne({ _id: id }, { $set: { callbackRequested: true } });
+    const queue = async (name: string) =>
+      (
+        await request(t.app)
+          .get(`/api/issues?queue=${name}`)
+          .set(await t.auth('dispatcher'))
+          .expect(200)
+      ).body.items.map((i: { id: string }) => i.id);
+    expect(await queue('callback')).to.include(id);
+    const rated = await must(t, 'clerk', id, 'callback', {
+      reached: true,
+      rating: 'bad',
+      note: '企业说问题没有解决',
+    });
+    expect(rated).to.include({ state: 'awaiting_rating', callbackRequested: false });
+    expect(await queue('callback')).to.not.include(id);
+    expect(await queue('ratingCheck')).to.include(id);
   });
 });
