@@ -191,6 +191,18 @@ describe('staff app: admin settings screens (e2e, Chromium)', function () {
     await add.getByRole('button', { name: '取消' }).click();
   });
 
+  it('用户: the signed-in admin’s own row offers no 停用 (the server would refuse it), others’ rows do', async () => {
+    await page().goto(`${t.baseUrl}/admin/users`);
+    const users = panel('用户');
+    await users.getByLabel('搜索姓名或用户名').fill('admin');
+    const own = users.locator('tbody tr').filter({ hasText: 'admin' }).first();
+    await own.getByRole('button', { name: '重置密码' }).waitFor();
+    expect(await own.getByRole('button', { name: /停用|启用/ }).count()).to.equal(0);
+    await users.getByLabel('搜索姓名或用户名').fill('clerk');
+    const other = users.locator('tbody tr').filter({ hasText: 'clerk' }).first();
+    await other.getByRole('button', { name: '停用' }).waitFor();
+  });
+
   it('单位: an empty form names every missing field; a new township shows, opened and marked, under its county', async () => {
     await page().goto(`${t.baseUrl}/admin/units`);
     const units = panel('单位');
