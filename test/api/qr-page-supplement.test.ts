@@ -135,6 +135,22 @@ describe('QR page: 补充材料 for an issue being handled', () => {
     expect((await staffView(id)).timeline.at(-1)!.note ?? '').to.not.include('再补充一点');
   });
 
+  it('a bad rating that already gave its reason is not asked for the reason again; more may still be added', async () => {
+    const { e, id, b, csrf } = await ownerWith(37, issueAwaitingRating);
+    const rated = await b
+      .post(`${pageOf(e)}/issues/${id}/rate`)
+      .type('form')
+      .send({ _csrf: csrf, rating: 'level', level: 'very_dissatisfied', comment: '补贴仍未到账' })
+      .expect(303);
+    const page = (await b.get(rated.headers.location).expect(200)).text;
+    expect(page).to.include('“补贴仍未到账”');
+    expect(page).to.include('已收到您的差评和不满意的原因');
+    expect(page).to.not.include('说明不满意的原因');
+    expect(page).to.match(new RegExp(`<details id="supplement-${id}" >\\s*<summary>补充说明或材料`));
+    await supplement(b, e, id, csrf, '附上到账查询截图。', ['到账记录.png']).expect(303);
+    expect((await staffView(id)).timeline.at(-1)!.note).to.equal('附上到账查询截图。\n附件：到账记录.png');
+  });
+
   it('a bad rating under the centre’s check takes the owner’s reasons, for the centre; once checked, none', async () => {
     const { e, id, b, csrf } = await ownerWith(36, issueAwaitingRating);
     const rated = await b

@@ -621,7 +621,9 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       const msg = err.code === 'already_rated' ? 'already_rated' : 'not_ratable';
       return res.redirect(303, `${base}?msg=${msg}#issue-${id}`);
     }
-    res.redirect(303, `${base}?msg=rated_${rating}#issue-${id}`);
+    // A bad rating that says why is not asked why again (the reason is on the card).
+    const outcome = rating === 'bad' && input.comment ? 'rated_bad_explained' : `rated_${rating}`;
+    res.redirect(303, `${base}?msg=${outcome}#issue-${id}`);
   });
 
   // 补充材料: words and files for an issue still being handled (multipart; a urlencoded form without files works).

@@ -161,7 +161,9 @@ const SUPPLEMENT_OPENS: Readonly<Record<string, { summary: string; hint: string 
 };
 
 function supplementForm(p: OwnerBase, i: OwnerIssue): SafeHtml {
-  const opens = SUPPLEMENT_OPENS[i.stage];
+  // A bad rating that already says why is not asked why again: the form stays, closed, for anything more.
+  const explained = i.stage === 'verifying' && Boolean(i.rating?.comment);
+  const opens = explained ? undefined : SUPPLEMENT_OPENS[i.stage];
   return html`<details id="supplement-${i.id}" ${opens ? 'open' : ''}>
     <summary>${opens?.summary ?? '补充说明或材料'}</summary>
     ${opens ? html`<p class="muted">${opens.hint}</p>` : ''}
