@@ -144,7 +144,7 @@ describe('QR page: 补充材料 for an issue being handled', () => {
       .expect(303);
     const page = (await b.get(rated.headers.location).expect(200)).text;
     expect(page).to.include('“补贴仍未到账”');
-    expect(page).to.include('已收到您的差评和不满意的原因');
+    expect(page).to.include('您写下的原因将一并核实');
     expect(page).to.not.include('说明不满意的原因');
     expect(page).to.match(new RegExp(`<details id="supplement-${id}" >\\s*<summary>补充说明或材料`));
     await supplement(b, e, id, csrf, '附上到账查询截图。', ['到账记录.png']).expect(303);

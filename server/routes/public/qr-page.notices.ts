@@ -16,7 +16,7 @@ const NOTICES: Readonly<Record<string, string>> = Object.freeze({
   rated_bad:
     '已收到您的差评。服务中心将在1个工作日内核实，核实结果将在本页显示。如需说明不满意的原因或补充照片，可在该问题下提交。',
   rated_bad_explained:
-    '已收到您的差评和不满意的原因。服务中心将在1个工作日内核实，核实结果将在本页显示。如还有照片或材料，可在该问题下补充。',
+    '已收到您的差评。服务中心将在1个工作日内核实，核实结果将在本页显示。您写下的原因将一并核实；如还有照片或材料，可在该问题下补充。',
   already_rated: '该问题已评价，无需重复提交。',
   // A rating posted for an issue not waiting for one (a stale page, a hand-built form): no staff state names.
   not_ratable: '该问题目前不在待评价阶段，暂不能评价。',
