@@ -10,6 +10,7 @@ import { charCount, LIMITS } from '../../shared/schemas.ts';
 import { titleFromContent } from '../intake/title-from-content.ts';
 import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
 import type { CredentialKind } from '../models/channel-credential.model.ts';
+import { isCourtesy, isIntentOnly } from './courtesy.ts';
 import { checkReceivedAt } from './raised-at.ts';
 import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck } from './types.ts';
 
@@ -293,6 +294,14 @@ export function jsonAck(ack: IntakeAck): AdapterReply {
 }
 
 /** Adapter for a platform that pushes work orders as they are. */
+/**
+ * An order whose title and content only greet, thank or say a problem is to come (你好; 我们有问题要反映): an
+ * operator's slip or a test push. Filing it made an issue nobody can act on, routed by default and timed; the
+ * platform is told, and keeps its order (nothing is stored here, as for an SMS of the same).
+ */
+const saysNothing = (text: string) => isCourtesy(text) || isIntentOnly(text);
+const NO_COMPLAINT_MESSAGE = '工单只有问候、致谢或“有问题要反映”，没有写明要反映的问题，不予登记';
+
 export function workOrderAdapter(
   channel: ChannelId,
   auth: JsonChannelAdapter['auth'],
@@ -306,6 +315,8 @@ export function workOrderAdapter(
     idField,
     parse(raw, now) {
       const order = parseWith(schema, parseJsonObject(raw));
+      if (saysNothing(order.content) && (!order.title || saysNothing(order.title)))
+        throw new ChannelRefusal('no_complaint', 422, NO_COMPLAINT_MESSAGE);
       checkReceivedAt(order.receivedAt, now);
       return workOrderMessage(channel, String(order[idField]), order);
     },

@@ -77,6 +77,40 @@ describe('JSON channels at /api/intake/<channel>', () => {
     expect(landline.status, JSON.stringify(landline.body)).to.equal(200);
   });
 
+  it('a work order that only greets, thanks or says a problem is to come is refused 422 no_complaint', async () => {
+    // 12345 and 浙里办 filed 「你好」 as an issue nobody could act on: routed by default and timed.
+    const issues = await t.models.Issue.countDocuments();
+    const entries = await t.models.InboxEntry.countDocuments();
+    for (const over of [
+      { content: '你好' },
+      { content: '您好，谢谢！' },
+      { content: '你好，我们有问题要反映', title: '你好' },
+    ]) {
+      const hotline = await signed('hotline12345', order(over)).send();
+      expectError(hotline, 422, 'no_complaint');
+      expect(hotline.body.error.message).to.contain('没有写明要反映的问题');
+      expectError(
+        await keyed('zheliban', 'demo-zheliban-key', {
+          ...order(over),
+          orderId: undefined,
+          externalId: `ZLB-HI-${seq}`,
+        }),
+        422,
+        'no_complaint',
+      );
+    }
+    expect(await t.models.Issue.countDocuments()).to.equal(issues);
+    // Unlike an SMS, a platform's order has a number to answer: each waits in 接入失败 for staff to see.
+    expect(await t.models.InboxEntry.countDocuments()).to.equal(entries + 6);
+    const letter = await t.models.InboxEntry.findOne({ externalId: `ZLB-HI-${seq}` }).lean();
+    expect(letter).to.include({ status: 'failed' });
+    expect(letter?.reason).to.contain('没有写明要反映的问题');
+    // A title that says what is wrong carries a greeting-only content: filed.
+    const titled = await signed('hotline12345', order({ title: '厂区门口路灯损坏', content: '你好' })).send();
+    expect(titled.status, JSON.stringify(titled.body)).to.equal(200);
+    expect(titled.body).to.include({ status: 'created' });
+  });
+
   it('an order whose phone is no contact number is filed all the same, the number kept as text only', async () => {
     // 12345 (the hotline's own number typed in the field) and a word: the complaint must not wait in 接入失败.
     for (const contactPhone of ['12345', '请回电']) {
