@@ -83,6 +83,13 @@ export function loadTrainingCorpus(dir = CORPUS_DIR): LabelledRow[] {
 export function loadHeldout(dir = CORPUS_DIR): LabelledRow[] {
   return readJsonLines(corpusFile('heldout.jsonl', dir), labelledRowSchema);
 }
+/**
+ * The second held-out set for category and urgency (written blind on 2026-12-07: its writer read no classifier
+ * code, keyword list or corpus text), scored first on the classifier as it stood: never trained or tuned on.
+ */
+export function loadHeldout2(dir = CORPUS_DIR): LabelledRow[] {
+  return readJsonLines(corpusFile('heldout2.jsonl', dir), labelledRowSchema);
+}
 /** The development pairs: the duplicate check's weights and thresholds are fitted on these. */
 export function loadDuplicatePairs(dir = CORPUS_DIR): DuplicatePair[] {
   return readJsonLines(corpusFile('duplicate-pairs.jsonl', dir), duplicatePairSchema);
