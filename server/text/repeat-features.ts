@@ -14,7 +14,6 @@ import {
   particularsOf,
   type MessageCues,
   type Particulars,
-  type ParticularsMatch,
 } from './repeat-entities.ts';
 import { objectsDiffer, objectsOf } from './repeat-objects.ts';
 import { problemsDiffer, problemsOf } from './repeat-problems.ts';
@@ -355,18 +354,27 @@ export function neverMerge(
   a: RepeatFingerprint,
   b: RepeatFingerprint,
   slotSwap = templateCheck(a, b).slotSwap,
-) {
-  return (
-    slotSwap ||
-    problemsDiffer(a.problems, b.problems) ||
-    objectsDiffer(a.objects, b.objects) ||
-    asksAboutAnother(a, b) ||
-    particularsDiffer(matchParticulars(a.particulars, b.particulars))
-  );
+): boolean {
+  return Object.values(mergeVetoes(a, b, slotSwap)).some(Boolean);
 }
 
-/** Particulars that conflict, or identifiers of one kind that differ (another project in the same template). */
-const particularsDiffer = (m: ParticularsMatch) => m.conflict || m.identifiersDiffer;
+/**
+ * neverMerge's vetoes one by one, by family: scripts/fit-repeat.ts leaves one family out at a time to see what
+ * it is worth on pairs from another author (leave-one-file-out).
+ */
+export function mergeVetoes(a: RepeatFingerprint, b: RepeatFingerprint, slotSwap: boolean) {
+  const m = matchParticulars(a.particulars, b.particulars);
+  return {
+    template: slotSwap,
+    problems: problemsDiffer(a.problems, b.problems),
+    objects: objectsDiffer(a.objects, b.objects),
+    enquiry: asksAboutAnother(a, b),
+    particulars: m.conflict,
+    /** Identifiers of one kind that differ: another project in the same template. */
+    identifiers: m.identifiersDiffer,
+  };
+}
+export type MergeVeto = keyof ReturnType<typeof mergeVetoes>;
 
 /**
  * The new message `a` asks how to apply for something ("人才认定怎么申请，要哪些材料") while the open issue `b`

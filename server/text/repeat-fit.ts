@@ -3,6 +3,7 @@
 // method, and a merge threshold read off out-of-fold probabilities (k-fold cross-validation) as the lowest
 // one that keeps precision at the bar. Only ever run on the development pairs (corpus/duplicate-pairs.jsonl):
 // scripts/fit-repeat.ts prints the result; the held-out pairs are for the quality test alone. Pure.
+import type { MergeVeto } from './repeat-features.ts';
 
 export interface FitRow {
   x: readonly number[];
@@ -10,6 +11,10 @@ export interface FitRow {
   y: 0 | 1;
   /** The pair may merge at all (same category, not a one-template slot swap); otherwise flag at most. */
   mergeable: boolean;
+  /** The pair's categories allow a merge (mayMerge without the vetoes). */
+  byCategory?: boolean;
+  /** The vetoes of neverMerge that hold: mergeable is byCategory and none of them. */
+  vetoes?: readonly MergeVeto[];
 }
 
 /** Solves A·x = b in place (Gaussian elimination with partial pivoting); A is small and positive definite. */

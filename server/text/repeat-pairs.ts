@@ -9,7 +9,7 @@ import type { CategoryId } from '../../shared/states.ts';
 import { classifyText } from './classify-text.ts';
 import { pairKind, type DuplicatePair, type PairKind } from './corpus.ts';
 import { DEFAULT_REPEAT_OPTIONS, findRepeat, fingerprint, mayMerge, type RepeatOptions } from './repeat.ts';
-import { neverMerge, pairFeatures } from './repeat-features.ts';
+import { mergeVetoes, pairFeatures, templateCheck, type MergeVeto } from './repeat-features.ts';
 import type { FitRow } from './repeat-fit.ts';
 import { compileKeywords } from './text-features.ts';
 import type { TextModel } from './text-model.ts';
@@ -108,13 +108,16 @@ export function fitRows(
   const rows = kept.map((p): FitRow => {
     const mine = fingerprint(model, keywords, p.b);
     const theirs = fingerprint(model, keywords, p.a);
+    const all = mergeVetoes(mine, theirs, templateCheck(mine, theirs).slotSwap);
+    const vetoes = (Object.keys(all) as MergeVeto[]).filter((k) => all[k]);
+    const pair = { probability: 0, neverMerge: false };
+    const byCategory = mayMerge(model, mine, theirs, undefined, category(p.a), pair);
     return {
       x: pairFeatures(mine, theirs),
       y: p.label === 'repeat' ? 1 : 0,
-      mergeable: mayMerge(model, mine, theirs, undefined, category(p.a), {
-        probability: 0,
-        neverMerge: neverMerge(mine, theirs),
-      }),
+      mergeable: byCategory && vetoes.length === 0,
+      byCategory,
+      vetoes,
     };
   });
   return { rows, pairs: kept };

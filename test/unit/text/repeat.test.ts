@@ -11,6 +11,7 @@ import {
   similarities,
   type RepeatCandidate,
 } from '../../../server/text/repeat.ts';
+import { mergeVetoes, neverMerge, templateCheck } from '../../../server/text/repeat-features.ts';
 import { compileKeywords } from '../../../server/text/text-features.ts';
 import { trainTextModel } from '../../../server/text/text-model.ts';
 import { FIXTURE_TEXTS } from './texts.fixture.ts';
@@ -148,6 +149,32 @@ describe('text core: duplicate check', () => {
     // A chase that asks how still merges.
     const chase = check('创新券兑付的事上次反映过 半年了还没到账 到底怎么报才行', 'innovation', voucher);
     expect(chase).to.deep.include({ verdict: 'merge', issueId: 'voucher' });
+  });
+
+  it('names the family of veto that keeps a pair from merging (fit-repeat.ts leaves each out in turn)', () => {
+    const held = (a: string, b: string) => {
+      const [mine, theirs] = [fingerprint(model, keywords, a), fingerprint(model, keywords, b)];
+      const all = mergeVetoes(mine, theirs, templateCheck(mine, theirs).slotSwap);
+      return {
+        held: Object.keys(all).filter((k) => all[k as keyof typeof all]),
+        never: neverMerge(mine, theirs),
+      };
+    };
+    const building = held(
+      '6号楼的电梯困人了，维保公司说周末没人来，员工被困半小时',
+      '2号楼的电梯困人了，维保公司说周末没人来，员工被困半小时',
+    );
+    expect(building).to.deep.equal({ held: ['particulars'], never: true });
+    const enquiry = held(
+      '今年的科技创新券怎么申领 我们要委托检测 兑付要多久',
+      '科技创新券兑付申请已提交半年，委托检测的4.6万元至今未到账，请协调兑付',
+    );
+    expect(enquiry).to.deep.equal({ held: ['enquiry'], never: true });
+    const retold = held(
+      '园区停电了，到现在还没来电，生产线停着',
+      '园区昨晚突然停电，生产线全部停产，到现在还没恢复供电',
+    );
+    expect(retold).to.deep.equal({ held: [], never: false });
   });
 
   it('never merges a report about another gate, month or added lorry', () => {
