@@ -1,8 +1,8 @@
 // How the duplicate check's weights and thresholds (server/text/repeat.ts) are chosen, so anyone can refit them
 // after changing a feature: an L2-regularised logistic regression over the pair features, fitted by Newton's
-// method, and a merge threshold read off out-of-fold probabilities (k-fold cross-validation) as the lowest
-// one that keeps precision at the bar. Only ever run on the development pairs (corpus/duplicate-pairs.jsonl):
-// scripts/fit-repeat.ts prints the result; the held-out pairs are for the quality test alone. Pure.
+// method, and a merge threshold read off out-of-sample probabilities (scripts/fit-repeat.ts: each pair file
+// scored by a fit on the others) as the lowest one that keeps precision at the bar. Only ever run on the
+// development pairs (every pair file but the blind ones); the blind pairs are for the quality test alone. Pure.
 import type { MergeVeto } from './repeat-features.ts';
 
 export interface FitRow {
@@ -45,7 +45,7 @@ export const logit = (w: readonly number[], x: readonly number[]) => {
   for (let k = 0; k < x.length; k++) z += w[k] * x[k];
   return z;
 };
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+export const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 /** Weights (one per feature, then the bias) minimising log loss + l2/2·|w|² (the bias unpenalised). */
 export function fitLogistic(rows: readonly FitRow[], l2 = 1, iterations = 30): number[] {
@@ -74,21 +74,6 @@ export function fitLogistic(rows: readonly FitRow[], l2 = 1, iterations = 30): n
     if (moved < 1e-9) break;
   }
   return w;
-}
-
-/** Each row's probability from a model fitted without its fold (rows dealt to folds in turn). */
-export function outOfFold(rows: readonly FitRow[], folds = 5, l2 = 1): number[] {
-  const out = new Array<number>(rows.length).fill(0);
-  for (let f = 0; f < folds; f++) {
-    const w = fitLogistic(
-      rows.filter((_, i) => i % folds !== f),
-      l2,
-    );
-    rows.forEach((r, i) => {
-      if (i % folds === f) out[i] = sigmoid(logit(w, r.x));
-    });
-  }
-  return out;
 }
 
 export interface MergeScores {
