@@ -14,13 +14,7 @@
  */
 import { parseArgs } from 'node:util';
 import { CATEGORIES } from '../config/categories.ts';
-import {
-  corpusFile,
-  duplicatePairSchema,
-  loadTrainingCorpus,
-  pairKind,
-  readJsonLines,
-} from '../server/text/corpus.ts';
+import { loadPairSet, loadTrainingCorpus, pairKind, PAIR_DEVELOPMENT_FILES } from '../server/text/corpus.ts';
 import { DEFAULT_REPEAT_OPTIONS, REPEAT_WEIGHTS } from '../server/text/repeat.ts';
 import { PAIR_FEATURE_NAMES, type MergeVeto } from '../server/text/repeat-features.ts';
 import {
@@ -42,16 +36,13 @@ const { values } = parseArgs({
   },
 });
 const minPrecision = Number(values.precision);
-const FILES = ['', '-dev2', '-dev3', '-dev4', '-dev5', '-heldout', '-heldout2']
-  .concat(['-heldout3', '-heldout4', '-heldout5', '-heldout6'])
-  .map((s) => `duplicate-pairs${s}.jsonl`);
 const L2S = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1];
 const { flagAt, mergeAt } = DEFAULT_REPEAT_OPTIONS;
 
 const model = trainTextModel(loadTrainingCorpus(), CATEGORIES);
-const sets = FILES.map((name) => ({
+const sets = PAIR_DEVELOPMENT_FILES.map((name) => ({
   name: name.replace(/^duplicate-pairs-?|\.jsonl$/g, '') || 'first',
-  ...fitRows(model, CATEGORIES, readJsonLines(corpusFile(name), duplicatePairSchema)),
+  ...fitRows(model, CATEGORIES, loadPairSet(name)),
 }));
 const f3 = (x: number) => x.toFixed(3);
 
