@@ -114,7 +114,8 @@ export const PAIR_DEVELOPMENT_FILES = [
  * before they were scored; only ever scored in aggregate, never fitted or tuned on, and nothing loads them by
  * walking a list (corpus README: which were scored when, and on what).
  */
-export type BlindPairFile = 'duplicate-pairs-heldout7.jsonl' | 'duplicate-pairs-heldout8.jsonl';
+export type BlindPairFile =
+  'duplicate-pairs-heldout7.jsonl' | 'duplicate-pairs-heldout8.jsonl' | 'duplicate-pairs-heldout9.jsonl';
 export type PairFile = (typeof PAIR_DEVELOPMENT_FILES)[number] | BlindPairFile;
 
 export function loadPairSet(file: PairFile, dir = CORPUS_DIR): DuplicatePair[] {

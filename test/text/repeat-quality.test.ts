@@ -128,6 +128,13 @@ const SETS: readonly PairSet[] = [
     repeats: 95,
     floors: { precision: 0.77, recall: 0.89, caught: 1 },
   },
+  {
+    file: 'duplicate-pairs-heldout9.jsonl',
+    about: 'ninth held-out (blind, 2026-12-07)',
+    pairs: 186,
+    repeats: 92,
+    floors: { precision: 0.91, recall: 0.92, caught: 0.96 },
+  },
 ];
 
 describe('text: duplicate check on the labelled pairs', function () {
