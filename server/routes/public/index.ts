@@ -9,21 +9,17 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { Types } from 'mongoose';
-import type { Clock } from '../../../shared/clock.ts';
 import { ratingOfLevel } from '../../../shared/states.ts';
 import { enterpriseIssueCreateCommand } from '../../commands/issue-create.command.ts';
-import { cachedSettings, type IssueChangeListener } from '../../commands/issue-deps.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
 import { isAppError } from '../../errors.ts';
 import { bodyGuard, bodyProblem } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
 import { formatChinaTime } from '../../notify/notifier.ts';
 import { notifyOwnerPinLocked, preferenceChangedNotice } from '../../notify/owner-security.notice.ts';
-import type { SmsSender } from '../../notify/sms.ts';
-import type { QrLiveHub } from '../../realtime/qr-live.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
-import { mergedCodePage, messagePage, notFoundPage, provisionalPage } from './layout.view.ts';
+import { messagePage, notFoundPage, provisionalPage } from './layout.view.ts';
 import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
 import { sendAttachment } from '../../attachments/attachments.router.ts';
 import {
@@ -56,107 +52,58 @@ import {
 import { enterpriseSupplementCommand, supplementTarget } from '../../commands/issue-supplement.command.ts';
 import {
   cursorOf,
-  findEnterpriseByToken,
-  isMergedToken,
   listEnterpriseIssues,
   parseCursor,
   readFinishedPage,
   withRecentFinished,
   type QrEnterprise,
 } from './qr-page.query.ts';
-import { DEFAULT_QR_LIMITS, pageHeaders, verificationLimits, type QrPageLimits } from './qr-page.security.ts';
-import { createQrSessions, pagePath, type OwnerSession, type SessionOwner } from './qr-session.ts';
-import { createKnownBrowsers } from './qr-known-browser.ts';
+import { pageHeaders, verificationLimits } from './qr-page.security.ts';
+import { pagePath } from './qr-session.ts';
 import { takeSendQuota } from './qr-send-quota.ts';
-import type { RepeatCheckInput } from '../../intake/repeat.ts';
 import { noticeFor, sortForOwner, submittedOutcome } from './qr-page.notices.ts';
 import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
 import { finishedListPage, PIN_LOCKED, summaryPage, verifyPage } from './summary.view.ts';
 import { classFactsOf } from '../../classes/class-qr.ts';
 import { preferencePage } from './preference.view.ts';
 import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
-
-export interface QrPageOptions {
-  sms: SmsSender;
-  /** Session and code expiry (the real clock in production, like staff sessions). */
-  securityClock: Clock;
-  limits?: Partial<QrPageLimits>;
-  onChange?: IssueChangeListener;
-  /** Live summary rooms per enterprise (the page updates in place with JavaScript on). */
-  live?: QrLiveHub;
-}
-
-interface PageLocals {
-  enterprise: QrEnterprise;
-  token: string;
-  base: string;
-  session: OwnerSession | null;
-  /** This browser's id when it has verified as the owner before (for this code and session version). */
-  knownBrowser: string | undefined;
-}
-
-const page = (res: Response): PageLocals => res.locals.qr as PageLocals;
-
-/** An issue's or a file's id as the page's links carry it. */
-const OBJECT_ID = /^[0-9a-f]{24}$/i;
-
-/**
- * Writes the page straight to the response. Express's send would hash every page for an ETag and check it
- * against the request, for nothing: each page is `no-store`.
- */
-function send(res: Response, status: number, body: string): void {
-  const bytes = Buffer.from(body);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
-  res.setHeader('Content-Length', bytes.length);
-  res.end(bytes);
-}
+import {
+  createQrPageKit,
+  forbiddenCsrf,
+  OBJECT_ID,
+  page,
+  send,
+  sessionOwner,
+  type QrPageOptions,
+} from './qr-page.kit.ts';
 
 export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router {
   const router = Router();
-  const secret = ctx.config.jwtSecret ?? '';
-  const https = ctx.config.publicBaseUrl.startsWith('https:');
-  const sessions = createQrSessions(secret, opts.securityClock, https);
-  const knownBrowsers = createKnownBrowsers(secret, https);
-  const qrLimits = { ...DEFAULT_QR_LIMITS, ...opts.limits };
+  const kit = createQrPageKit(ctx, opts);
+  const {
+    sessions,
+    knownBrowsers,
+    qrLimits,
+    issueDeps,
+    withEnterprise,
+    ownerSession,
+    sessionCsrf,
+    ownerPost,
+    guestPost,
+  } = kit;
   const limits = verificationLimits(ctx.limits, qrLimits, (res) => page(res).knownBrowser);
   const verification: VerificationDeps = {
     models: ctx.models,
     clock: opts.securityClock,
     sms: opts.sms,
-    codeKey: createHmac('sha256', secret).update('qr-owner-code/v1').digest(),
-  };
-  const issueDeps = {
-    models: ctx.models,
-    clock: ctx.clock,
-    settings: cachedSettings(ctx.intakeConfig),
-    intakeConfig: () => ctx.intakeConfig.get(),
-    classify: (text: string) => ctx.classifier.classify(text),
-    // An owner's repeat of one of its open issues is flagged for the clerk with the text core's verdict.
-    checkRepeat: (input: RepeatCheckInput) => ctx.classifier.checkRepeat(input),
-    onChange: opts.onChange,
-    attachments: ctx.attachments,
+    codeKey: createHmac('sha256', ctx.config.jwtSecret ?? '')
+      .update('qr-owner-code/v1')
+      .digest(),
   };
 
   router.use(pageHeaders);
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
   router.use(bodyGuard);
-
-  /** Resolves the printed token; an unknown or rotated one gets the same 404 page, whatever the path. */
-  const withEnterprise: RequestHandler = async (req, res, next) => {
-    const token = String(req.params.token);
-    const enterprise = await findEnterpriseByToken(ctx.models, token);
-    if (!enterprise)
-      return (await isMergedToken(ctx.models, token))
-        ? send(res, 410, mergedCodePage())
-        : send(res, 404, notFoundPage());
-    const owner = sessionOwner(enterprise, token);
-    // A provisional enterprise has no owner to verify (provisionalPage): no session opens its owner view.
-    const session = enterprise.provisional ? null : sessions.read(req, owner);
-    const knownBrowser = knownBrowsers.idOf(req, owner);
-    res.locals.qr = { enterprise, token, base: pagePath(token), session, knownBrowser } satisfies PageLocals;
-    next();
-  };
 
   /**
    * Owner verification is for a registered enterprise: a provisional one's mobile is whoever first named it
@@ -166,42 +113,6 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     if (page(res).enterprise.provisional) return send(res, 403, provisionalPage(page(res).base));
     next();
   };
-
-  /** POSTs of a verified owner: a live session for this enterprise (a multipart form checks its token). */
-  const ownerSession: RequestHandler = (_req, res, next) => {
-    const { session, base } = page(res);
-    if (!session)
-      return send(
-        res,
-        403,
-        messagePage(
-          '请先验证身份',
-          '验证已过期（验证后30分钟内有效）或尚未验证。请重新验证后再操作，本次未提交的内容需重新填写。',
-          `${base}/verify`,
-          '重新验证',
-        ),
-      );
-    next();
-  };
-
-  /** ...and the session's CSRF token in the (urlencoded) form. */
-  const sessionCsrf: RequestHandler = (req, res, next) => {
-    const { session, base } = page(res);
-    if (!sessions.checkCsrf(req, session!.csrf)) return forbiddenCsrf(res, base);
-    next();
-  };
-  const ownerPost: RequestHandler[] = [ownerSession, sessionCsrf];
-
-  /** POSTs before verification: the pre-session double-submit token. */
-  const guestPost: RequestHandler = (req, res, next) => {
-    const { base } = page(res);
-    if (!sessions.checkCsrf(req, sessions.preCookie(req))) return forbiddenCsrf(res, base);
-    next();
-  };
-
-  function forbiddenCsrf(res: Response, base: string) {
-    send(res, 403, messagePage('页面已过期', '页面已过期，请返回后重试。', base));
-  }
 
   function renderVerify(
     req: Request,
@@ -701,14 +612,6 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   router.use((_req, res) => send(res, 404, notFoundPage()));
   router.use(pageErrors(ctx));
   return router;
-}
-
-function sessionOwner(enterprise: QrEnterprise, qrToken: string): SessionOwner {
-  return {
-    enterpriseId: String(enterprise._id),
-    qrToken,
-    sessionVersion: enterprise.ownerSessionVersion ?? 0,
-  };
 }
 
 function codeError(check: Exclude<CodeCheck, { ok: true }>): string {
