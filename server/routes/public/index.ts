@@ -8,7 +8,6 @@
 // intake like an email's files, and a refused file never costs the issue.
 import { createHmac, randomBytes } from 'node:crypto';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import { Types } from 'mongoose';
 import { ratingOfLevel } from '../../../shared/states.ts';
 import { enterpriseIssueCreateCommand } from '../../commands/issue-create.command.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
@@ -18,18 +17,8 @@ import type { AppContext } from '../../http/app-context.ts';
 import { formatChinaTime } from '../../notify/notifier.ts';
 import { notifyOwnerPinLocked, preferenceChangedNotice } from '../../notify/owner-security.notice.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
-import { presentIssuePublic, presentIssuePublicSummary } from '../../presenters/issue-public.presenter.ts';
 import { messagePage, notFoundPage, provisionalPage } from './layout.view.ts';
-import { ownerFilesOf, openOwnerFile } from './qr-files.ts';
-import { sendAttachment } from '../../attachments/attachments.router.ts';
-import {
-  FILES_HINT,
-  lapsedFormPage,
-  newIssuePage,
-  ownerPage,
-  type LapsedForm,
-  type RateError,
-} from './owner.view.ts';
+import { FILES_HINT, lapsedFormPage, newIssuePage, type LapsedForm } from './owner.view.ts';
 import {
   clientTagOf,
   endOwnerSessionsCommand,
@@ -50,21 +39,12 @@ import {
   supplementForm,
 } from './qr-page.schema.ts';
 import { enterpriseSupplementCommand, supplementTarget } from '../../commands/issue-supplement.command.ts';
-import {
-  cursorOf,
-  listEnterpriseIssues,
-  parseCursor,
-  readFinishedPage,
-  withRecentFinished,
-  type QrEnterprise,
-} from './qr-page.query.ts';
+import { type QrEnterprise } from './qr-page.query.ts';
 import { pageHeaders, verificationLimits } from './qr-page.security.ts';
 import { pagePath } from './qr-session.ts';
 import { takeSendQuota } from './qr-send-quota.ts';
-import { noticeFor, sortForOwner, submittedOutcome } from './qr-page.notices.ts';
 import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
-import { finishedListPage, PIN_LOCKED, summaryPage, verifyPage } from './summary.view.ts';
-import { classFactsOf } from '../../classes/class-qr.ts';
+import { PIN_LOCKED, verifyPage } from './summary.view.ts';
 import { preferencePage } from './preference.view.ts';
 import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
 import {
@@ -76,6 +56,7 @@ import {
   sessionOwner,
   type QrPageOptions,
 } from './qr-page.kit.ts';
+import { qrPageRoutes, renderOwner } from './qr-pages.routes.ts';
 
 export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router {
   const router = Router();
@@ -187,86 +168,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     });
   }
 
-  router.get('/:token', withEnterprise, async (req, res) => {
-    const { enterprise, base, session } = page(res);
-    if (session) return renderOwner(req, res, 200);
-    const shown = presentEnterprisePublic(enterprise, false);
-    const notice = noticeFor(req.query);
-    // Now and the working days, so that a broken promise reads 已超期 N 个工作日.
-    const calendar = (await ctx.intakeConfig.get()).calendar;
-    const listed = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'summary'));
-    const { issues, older } = withRecentFinished(listed);
-    const { deadlines } = await classFactsOf(ctx.models, issues);
-    const at = { now: ctx.clock.now(), calendar, classDeadlines: deadlines };
-    send(
-      res,
-      200,
-      summaryPage({
-        base,
-        enterpriseName: shown.name,
-        issues: issues.map((i) => presentIssuePublicSummary(i, at)),
-        notice,
-        provisional: enterprise.provisional === true,
-        older: older && olderHref(base, older),
-      }),
-    );
-  });
-
-  const olderHref = (base: string, cursor: string) => `${base}/finished?before=${cursor}`;
-
-  // The enterprise's earlier finished issues, 20 a page, as the summary shows them (to anyone holding the code).
-  router.get('/:token/finished', withEnterprise, async (req, res) => {
-    const { enterprise, base, session } = page(res);
-    const before = typeof req.query.before === 'string' ? parseCursor(req.query.before) : null;
-    if (req.query.before !== undefined && !before)
-      return send(res, 400, messagePage('链接无效', '该链接无效，请返回企业码页面重新查看。', base));
-    const { issues, more } = await readFinishedPage(ctx.models, enterprise._id, before);
-    const older = more ? olderHref(base, cursorOf(issues[issues.length - 1])) : undefined;
-    const enterpriseName = presentEnterprisePublic(enterprise, session !== null).name;
-    const summaries = issues.map((i) => presentIssuePublicSummary(i));
-    send(res, 200, finishedListPage({ base, enterpriseName, issues: summaries, older }));
-  });
-
-  /** The verified owner's page; after a refused rating, with the error and the comment on that issue's form. */
-  async function renderOwner(req: Request, res: Response, status: number, rateError?: RateError) {
-    const { enterprise, base, session } = page(res);
-    const shown = presentEnterprisePublic(enterprise, true);
-    const config = await ctx.intakeConfig.get();
-    const issues = sortForOwner(await listEnterpriseIssues(ctx.models, enterprise._id, 'owner'));
-    const [{ notes, deadlines }, files] = await Promise.all([
-      classFactsOf(ctx.models, issues),
-      ownerFilesOf(ctx.attachments, issues),
-    ]);
-    const at = { now: ctx.clock.now(), calendar: config.calendar, classDeadlines: deadlines };
-    // Progress names the units steps handed the issue to, from the configuration's unit cache.
-    const full = issues.map((i) => ({
-      ...presentIssuePublic(i, at, config.unitById),
-      classNote: notes.get(i.number),
-      files: files.get(String(i._id)) ?? [],
-    }));
-    const submitted = rateError ? undefined : submittedOutcome(req.query, issues);
-    send(
-      res,
-      status,
-      ownerPage({
-        base,
-        enterpriseName: shown.name,
-        csrf: session!.csrf,
-        issues: full,
-        maskedMobile: shown.maskedMobile,
-        notice: rateError ? undefined : noticeFor(req.query, submitted),
-        refusedFiles: submitted?.refused,
-        rateError,
-      }),
-    );
-  }
-
-  // The page's live stream: summary-level events for this enterprise, to anyone holding the code (the page
-  // then re-fetches itself, which shows details only to a verified owner).
-  router.get('/:token/live', withEnterprise, (_req, res) => {
-    if (!opts.live) return send(res, 404, notFoundPage());
-    opts.live.subscribe(String(page(res).enterprise._id), res);
-  });
+  qrPageRoutes(router, kit);
 
   router.get('/:token/verify', withEnterprise, verifiable, (req, res) => {
     const { session, base } = page(res);
@@ -506,7 +408,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     const comment = typeof raw.comment === 'string' ? raw.comment : undefined;
     // Not a dead end: the page again, the error on this issue's form with the comment as typed.
     if (!form.success)
-      return renderOwner(req, res, 400, {
+      return renderOwner(ctx, req, res, 400, {
         issueId: id,
         message: formErrorOf(form.error, '评价内容有误，请刷新页面后重试'),
         comment,
@@ -516,7 +418,11 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
     // A level of the other side than the button pressed (非常满意, then 不满意): ask rather than guess, since a
     // good rating closes the issue for good.
     if (level && ratingOfLevel(level) !== rating)
-      return renderOwner(req, res, 400, { issueId: id, message: mismatchMessage(level, rating), comment });
+      return renderOwner(ctx, req, res, 400, {
+        issueId: id,
+        message: mismatchMessage(level, rating),
+        comment,
+      });
     const input = {
       rating,
       ...(level ? { level } : {}),
@@ -583,21 +489,6 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
       send(res, 200, messagePage(nothing ? '补充材料未提交' : '部分文件未上传', message, back));
     },
   );
-
-  // One of the files the enterprise sent with its issue, back to its verified owner (qr-files.ts).
-  router.get('/:token/issues/:id/files/:fileId', withEnterprise, async (req, res) => {
-    const { enterprise, base, session } = page(res);
-    if (!session) return res.redirect(303, `${base}/verify`);
-    const [id, fileId] = [String(req.params.id), String(req.params.fileId)];
-    const missing = () =>
-      send(res, 404, messagePage('文件不存在', '该文件不存在或已不能查看。', base, '返回企业码首页'));
-    if (!OBJECT_ID.test(id) || !OBJECT_ID.test(fileId)) return missing();
-    const issueId = new Types.ObjectId(id);
-    if (!(await ctx.models.Issue.exists({ _id: issueId, enterpriseId: enterprise._id }))) return missing();
-    const file = await openOwnerFile(ctx.attachments, issueId, new Types.ObjectId(fileId));
-    if (!file) return missing();
-    sendAttachment(res, file.info, file.stream);
-  });
 
   // A mistyped address under a valid code: the code is fine, the page is not (the holder sees the code's page
   // anyway, so saying so tells nothing).
