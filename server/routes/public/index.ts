@@ -6,242 +6,41 @@
 // every POST answers with a redirect to a GET (post-redirect-get), or with its form again, the error beside
 // it and what was typed kept. A new issue may carry photos and PDFs (multipart, qr-upload.ts): they go through
 // intake like an email's files, and a refused file never costs the issue.
-import { createHmac, randomBytes } from 'node:crypto';
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { ratingOfLevel } from '../../../shared/states.ts';
 import { enterpriseIssueCreateCommand } from '../../commands/issue-create.command.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
 import { isAppError } from '../../errors.ts';
 import { bodyGuard, bodyProblem } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
-import { formatChinaTime } from '../../notify/notifier.ts';
-import { notifyOwnerPinLocked, preferenceChangedNotice } from '../../notify/owner-security.notice.ts';
+import { preferenceChangedNotice } from '../../notify/owner-security.notice.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
-import { messagePage, notFoundPage, provisionalPage } from './layout.view.ts';
+import { messagePage, notFoundPage } from './layout.view.ts';
 import { FILES_HINT, lapsedFormPage, newIssuePage, type LapsedForm } from './owner.view.ts';
-import {
-  clientTagOf,
-  endOwnerSessionsCommand,
-  MAX_PIN_FAILURES,
-  sendOwnerCodeCommand,
-  verifyOwnerCodeCommand,
-  verifyOwnerPinCommand,
-  type CodeCheck,
-  type VerificationDeps,
-} from './owner-verification.commands.ts';
-import {
-  codeForm,
-  formErrorOf,
-  mismatchMessage,
-  newIssueForm,
-  pinForm,
-  rateForm,
-  supplementForm,
-} from './qr-page.schema.ts';
+import { formErrorOf, mismatchMessage, newIssueForm, rateForm, supplementForm } from './qr-page.schema.ts';
 import { enterpriseSupplementCommand, supplementTarget } from '../../commands/issue-supplement.command.ts';
-import { type QrEnterprise } from './qr-page.query.ts';
-import { pageHeaders, verificationLimits } from './qr-page.security.ts';
+import { pageHeaders } from './qr-page.security.ts';
 import { pagePath } from './qr-session.ts';
-import { takeSendQuota } from './qr-send-quota.ts';
 import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
-import { PIN_LOCKED, verifyPage } from './summary.view.ts';
 import { preferencePage } from './preference.view.ts';
 import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
-import {
-  createQrPageKit,
-  forbiddenCsrf,
-  OBJECT_ID,
-  page,
-  send,
-  sessionOwner,
-  type QrPageOptions,
-} from './qr-page.kit.ts';
+import { createQrPageKit, forbiddenCsrf, OBJECT_ID, page, send, type QrPageOptions } from './qr-page.kit.ts';
 import { qrPageRoutes, renderOwner } from './qr-pages.routes.ts';
+import { qrVerificationRoutes } from './qr-verification.routes.ts';
 
 export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router {
   const router = Router();
   const kit = createQrPageKit(ctx, opts);
-  const {
-    sessions,
-    knownBrowsers,
-    qrLimits,
-    issueDeps,
-    withEnterprise,
-    ownerSession,
-    sessionCsrf,
-    ownerPost,
-    guestPost,
-  } = kit;
-  const limits = verificationLimits(ctx.limits, qrLimits, (res) => page(res).knownBrowser);
-  const verification: VerificationDeps = {
-    models: ctx.models,
-    clock: opts.securityClock,
-    sms: opts.sms,
-    codeKey: createHmac('sha256', ctx.config.jwtSecret ?? '')
-      .update('qr-owner-code/v1')
-      .digest(),
-  };
+  const { sessions, qrLimits, issueDeps, withEnterprise, ownerSession, sessionCsrf, ownerPost } = kit;
 
   router.use(pageHeaders);
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
   router.use(bodyGuard);
 
-  /**
-   * Owner verification is for a registered enterprise: a provisional one's mobile is whoever first named it
-   * (anyone may write in with an unregistered credit code), so its code shows the summary only.
-   */
-  const verifiable: RequestHandler = (_req, res, next) => {
-    if (page(res).enterprise.provisional) return send(res, 403, provisionalPage(page(res).base));
-    next();
-  };
-
-  function renderVerify(
-    req: Request,
-    res: Response,
-    status: number,
-    extra: { sent?: boolean; error?: string },
-  ) {
-    const { enterprise, token, base } = page(res);
-    const shown = presentEnterprisePublic(enterprise, false);
-    const csrf = sessions.preToken(req, res, token);
-    send(
-      res,
-      status,
-      verifyPage({
-        base,
-        enterpriseName: shown.name,
-        maskedMobile: shown.maskedMobile,
-        csrf,
-        pinLocked: pinLockedFor(res),
-        ...extra,
-      }),
-    );
-  }
-
-  /** Strangers have locked the PIN, and this is not the owner's known browser (which the lock never stops). */
-  const pinLockedFor = (res: Response) => {
-    const { enterprise, knownBrowser } = page(res);
-    return knownBrowser === undefined && (enterprise.pinFailures ?? 0) >= MAX_PIN_FAILURES;
-  };
-
-  /**
-   * A locked PIN is refused before the entry limits count it: the owner on a new phone hears that it is
-   * locked and what to do, not 操作过于频繁 from the limit strangers ran into.
-   */
-  const pinOpen: RequestHandler = (req, res, next) => {
-    if (pinLockedFor(res)) return renderVerify(req, res, 403, { error: PIN_LOCKED });
-    next();
-  };
-
-  /** The browser a code belongs to (guestPost has checked its pre-session cookie). */
-  const clientTag = (req: Request) => clientTagOf(verification.codeKey, sessions.preCookie(req) ?? '');
-
-  function startSession(req: Request, res: Response) {
-    const { enterprise, token, base } = page(res);
-    const owner = sessionOwner(enterprise, token);
-    sessions.start(req, res, owner);
-    knownBrowsers.remember(req, res, owner);
-    res.redirect(303, `${base}?msg=verified`);
-  }
-
-  /** Spends one code send: from the owner's known browser, or from the strangers' allowance. */
-  const sendQuota = (res: Response) => {
-    const { enterprise, knownBrowser } = page(res);
-    const onDayCapReached = (until: Date) => codesPaused(enterprise, until);
-    const deps = { counters: ctx.limits.counters, limits: qrLimits, onDayCapReached };
-    return () => takeSendQuota(deps, String(enterprise._id), knownBrowser, opts.securityClock.now());
-  };
-
-  /** The day's codes to this enterprise's mobile are used up by strangers: the centre hears it once. */
-  function codesPaused(enterprise: QrEnterprise, until: Date) {
-    const enterpriseId = String(enterprise._id);
-    ctx.logger.warn({ enterpriseId, until }, 'qr page: daily code sends used up; codes paused, centre told');
-    ctx.notify?.notifier.onCentreNotice({
-      fact: `qr-codes:${enterpriseId}:${until.getTime()}`,
-      event: 'qr_codes_paused',
-      subject: enterprise.name,
-      vars: {
-        enterprise: enterprise.name,
-        limit: String(qrLimits.sendPerEnterpriseDay),
-        until: formatChinaTime(until),
-      },
-    });
-  }
-
   qrPageRoutes(router, kit);
 
-  router.get('/:token/verify', withEnterprise, verifiable, (req, res) => {
-    const { session, base } = page(res);
-    if (session) return res.redirect(303, base);
-    renderVerify(req, res, 200, { sent: req.query.sent === '1' });
-  });
-
-  router.post('/:token/code', withEnterprise, verifiable, ...limits.send, guestPost, async (req, res) => {
-    const { enterprise, base } = page(res);
-    try {
-      await sendOwnerCodeCommand(verification, enterprise, clientTag(req), sendQuota(res));
-    } catch (err) {
-      if (!isAppError(err)) throw err;
-      const retryAfter = err.details?.retryAfterSeconds;
-      if (typeof retryAfter === 'number') res.set('Retry-After', String(retryAfter));
-      return renderVerify(req, res, err.status, { error: err.message });
-    }
-    res.redirect(303, `${base}/verify?sent=1`);
-  });
-
-  router.post('/:token/verify-code', withEnterprise, verifiable, guestPost, async (req, res) => {
-    const form = codeForm.safeParse(req.body);
-    if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字验证码' });
-    const { enterprise } = page(res);
-    const check = await verifyOwnerCodeCommand(verification, enterprise._id, clientTag(req), form.data.code);
-    if (!check.ok) return renderVerify(req, res, 400, { error: codeError(check) });
-    startSession(req, res);
-  });
-
-  router.post(
-    '/:token/verify-pin',
-    withEnterprise,
-    verifiable,
-    pinOpen,
-    ...limits.pin,
-    guestPost,
-    async (req, res) => {
-      const form = pinForm.safeParse(req.body);
-      if (!form.success) return renderVerify(req, res, 400, { error: '请输入6位数字 PIN' });
-      const { enterprise, knownBrowser } = page(res);
-      const notice = { sms: opts.sms, logger: ctx.logger };
-      const check = await verifyOwnerPinCommand(
-        ctx.models,
-        enterprise._id,
-        form.data.pin,
-        () => notifyOwnerPinLocked(notice, enterprise),
-        knownBrowser !== undefined,
-      );
-      if (check.result === 'no_pin')
-        return renderVerify(req, res, 400, { error: '本企业尚未设置 PIN，请使用短信验证码验证。' });
-      if (check.result === 'wrong') {
-        // The last wrong one locks it: that answer says so (the next try would only hear 已锁定).
-        const left = check.triesLeft;
-        const error =
-          left === undefined
-            ? 'PIN 不正确。'
-            : left > 0
-              ? `PIN 不正确，还可尝试 ${left} 次。`
-              : 'PIN 不正确，错误次数过多，已锁定。请使用短信验证码验证，或请办理窗口重新设置 PIN。';
-        return renderVerify(req, res, 400, { error });
-      }
-      if (check.result === 'locked') return renderVerify(req, res, 403, { error: PIN_LOCKED });
-      startSession(req, res);
-    },
-  );
-
-  router.post('/:token/logout', withEnterprise, ...ownerPost, async (req, res) => {
-    const { enterprise, token, base } = page(res);
-    await endOwnerSessionsCommand(ctx.models, enterprise._id);
-    sessions.end(req, res, token);
-    knownBrowsers.forget(req, res, token);
-    res.redirect(303, `${base}?msg=logged_out`);
-  });
+  qrVerificationRoutes(router, kit);
 
   router.get('/:token/preference', withEnterprise, async (_req, res) => {
     const { enterprise, base, session } = page(res);
@@ -503,19 +302,6 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
   router.use((_req, res) => send(res, 404, notFoundPage()));
   router.use(pageErrors(ctx));
   return router;
-}
-
-function codeError(check: Exclude<CodeCheck, { ok: true }>): string {
-  switch (check.reason) {
-    case 'wrong':
-      return `验证码不正确，还可尝试 ${check.triesLeft} 次。`;
-    case 'expired':
-      return '验证码已过期，请重新获取。';
-    case 'dead':
-      return '验证码错误次数过多，已失效，请重新获取。';
-    default:
-      return '请先获取验证码。';
-  }
 }
 
 /** Errors as pages, never JSON or internals: known ones with their message, the rest as a generic 500. */

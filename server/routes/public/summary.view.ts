@@ -42,7 +42,7 @@ function listHeading(issues: readonly IssueSummary[], partial: boolean): string 
 }
 
 /**
- * `provisional`: an enterprise the centre has not confirmed yet, whose owner cannot verify (index.ts).
+ * `provisional`: an enterprise the centre has not confirmed yet, whose owner cannot verify (qr-verification.routes.ts).
  * `older`: where the finished issues older than the listed ones are, when there are any.
  */
 export function summaryPage(
