@@ -14,8 +14,6 @@ import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-ac
 import { isAppError } from '../../errors.ts';
 import { bodyGuard, bodyProblem } from '../../http/body-guard.middleware.ts';
 import type { AppContext } from '../../http/app-context.ts';
-import { preferenceChangedNotice } from '../../notify/owner-security.notice.ts';
-import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { messagePage, notFoundPage } from './layout.view.ts';
 import { FILES_HINT, lapsedFormPage, newIssuePage, type LapsedForm } from './owner.view.ts';
 import { formErrorOf, mismatchMessage, newIssueForm, rateForm, supplementForm } from './qr-page.schema.ts';
@@ -23,16 +21,15 @@ import { enterpriseSupplementCommand, supplementTarget } from '../../commands/is
 import { pageHeaders } from './qr-page.security.ts';
 import { pagePath } from './qr-session.ts';
 import { readIssueUpload, UPLOADS_PER_SUBMISSION } from './qr-upload.ts';
-import { preferencePage } from './preference.view.ts';
-import { preferenceForm, readPreference, setPreferenceCommand } from '../../notify/preference.command.ts';
 import { createQrPageKit, forbiddenCsrf, OBJECT_ID, page, send, type QrPageOptions } from './qr-page.kit.ts';
 import { qrPageRoutes, renderOwner } from './qr-pages.routes.ts';
 import { qrVerificationRoutes } from './qr-verification.routes.ts';
+import { qrPreferenceRoutes } from './qr-preference.routes.ts';
 
 export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router {
   const router = Router();
   const kit = createQrPageKit(ctx, opts);
-  const { sessions, qrLimits, issueDeps, withEnterprise, ownerSession, sessionCsrf, ownerPost } = kit;
+  const { sessions, qrLimits, issueDeps, withEnterprise, ownerSession, sessionCsrf } = kit;
 
   router.use(pageHeaders);
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 20 }));
@@ -42,55 +39,7 @@ export function createQrPageRouter(ctx: AppContext, opts: QrPageOptions): Router
 
   qrVerificationRoutes(router, kit);
 
-  router.get('/:token/preference', withEnterprise, async (_req, res) => {
-    const { enterprise, base, session } = page(res);
-    if (!session) return res.redirect(303, `${base}/verify`);
-    const pref = await readPreference(ctx.models, String(enterprise._id));
-    const shown = presentEnterprisePublic(enterprise, true);
-    send(
-      res,
-      200,
-      preferencePage({
-        base,
-        enterpriseName: shown.name,
-        csrf: session.csrf,
-        channel: pref.channel,
-        email: pref.email ?? '',
-        maskedMobile: shown.maskedMobile,
-      }),
-    );
-  });
-
-  router.post('/:token/preference', withEnterprise, ...ownerPost, async (req, res) => {
-    const { enterprise, base, session } = page(res);
-    const form = preferenceForm.safeParse(req.body);
-    if (!form.success) {
-      const raw = req.body as Record<string, unknown>;
-      const shown = presentEnterprisePublic(enterprise, true);
-      return send(
-        res,
-        400,
-        preferencePage({
-          base,
-          enterpriseName: shown.name,
-          csrf: session!.csrf,
-          channel: raw.channel === 'email' || raw.channel === 'wechat' ? raw.channel : 'sms',
-          email: typeof raw.email === 'string' ? raw.email : '',
-          maskedMobile: shown.maskedMobile,
-          error: formErrorOf(form.error, '提交内容有误，请刷新页面后重试'),
-        }),
-      );
-    }
-    const before = await readPreference(ctx.models, String(enterprise._id));
-    await setPreferenceCommand(ctx.models, ctx.clock, String(enterprise._id), form.data);
-    const elsewhere = form.data.channel !== 'sms';
-    const changed =
-      form.data.channel !== before.channel ||
-      (form.data.channel === 'email' && form.data.email !== before.email);
-    if (elsewhere && changed)
-      await ctx.notify?.notifier.enqueue([preferenceChangedNotice(enterprise, form.data, ctx.clock.now())]);
-    res.redirect(303, `${base}?msg=preference_saved`);
-  });
+  qrPreferenceRoutes(router, kit);
 
   router.get('/:token/new', withEnterprise, (req, res) => {
     const { enterprise, base, session } = page(res);
