@@ -195,4 +195,22 @@ describe('QR page: 补充材料 for an issue being handled', () => {
     await supplement(b2, other, id, csrf2, '别家企业的补充').expect(404);
     expect(await count()).to.equal(events);
   });
+
+  it('a form with files is refused as the new-issue form is: expired page, unreadable form, a NUL in its words', async () => {
+    const { e, id, b, csrf } = await ownerWith(36);
+    const count = async () => (await staffView(id)).timeline.length;
+    const events = await count();
+    const forged = await supplement(b, e, id, 'forged-token-forged-token-forged', '伪造', ['a.png']).expect(
+      403,
+    );
+    expect(forged.text).to.include('页面已过期');
+    const many = Array.from({ length: 21 }, (_, n) => `${n}.png`);
+    const tooMany = await supplement(b, e, id, csrf, '照片太多', many).expect(413);
+    expect(tooMany.text).to.include('补充材料未提交').and.include('一次最多选择20个文件');
+    // The multipart words pass the check the body guard gives every parsed body.
+    const nul = await supplement(b, e, id, csrf, '说明\u0000', ['a.png']).expect(400);
+    expect(nul.text).to.include('补充材料未提交').and.include('请求体不能包含 NUL 字符');
+    expect(await count()).to.equal(events);
+    expect((await staffFiles(id)).body.items).to.deep.equal([]);
+  });
 });

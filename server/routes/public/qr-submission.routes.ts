@@ -3,7 +3,7 @@
 // what was typed, and one sent after the session lapsed shows the typed words back to copy. A new issue and
 // 补充材料 share one budget per enterprise, and its multipart forms are read one at a time.
 import { randomBytes } from 'node:crypto';
-import type { Request, RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { ratingOfLevel } from '../../../shared/states.ts';
 import { enterpriseIssueCreateCommand } from '../../commands/issue-create.command.ts';
 import { issueEnterpriseActionCommand } from '../../commands/issue-enterprise-action.command.ts';
@@ -76,6 +76,27 @@ export function qrSubmissionRoutes(router: Router, kit: QrPageKit): void {
       send(res, 403, lapsedFormPage({ base, form, typed, hadFiles: !!multipart }));
     };
 
+  /**
+   * A new issue's or 补充材料's form, with files (multipart) or without: its fields and files, or why it is not
+   * taken. A read refused for the enterprise's bound is said before the token is judged (nothing of the form
+   * was read); a wrong or missing token, or a file ahead of it, is the expired page (`'csrf'`); then the
+   * reader's own refusal, and a field the body guard refuses in every parsed body.
+   */
+  const readOwnerForm = async (req: Request, res: Response, enterpriseId: string) => {
+    const { session } = page(res);
+    const upload = req.is('multipart/form-data') ? await readUpload(req, enterpriseId, session!.csrf) : null;
+    const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
+    const refusal = ((): { status: number; error: string } | 'csrf' | undefined => {
+      if (upload && !upload.ok && upload.status === 429) return { status: 429, error: upload.error };
+      if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
+        return 'csrf';
+      if (upload && !upload.ok) return { status: upload.status, error: upload.error };
+      const problem = upload ? bodyProblem(raw) : undefined;
+      if (problem) return { status: 400, error: problem };
+    })();
+    return { raw, multipart: upload !== null, upload: upload?.ok ? upload : undefined, refusal };
+  };
+
   /** Per enterprise, whatever the session or process: a verified phone is not a licence to flood the queue. */
   const overSubmitBudget = async (enterpriseId: string) => {
     const { hits } = await ctx.limits.counters.hit(`qr-submit|${enterpriseId}`, qrLimits.windowMs);
@@ -85,10 +106,7 @@ export function qrSubmissionRoutes(router: Router, kit: QrPageKit): void {
   // The new issue, with the owner's photos and PDFs (multipart; a urlencoded form without files still works).
   router.post('/:token/issues', withEnterprise, sessionOrTypedBack('issue'), async (req, res) => {
     const { enterprise, base, session } = page(res);
-    const upload = req.is('multipart/form-data')
-      ? await readUpload(req, String(enterprise._id), session!.csrf)
-      : null;
-    const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
+    const { raw, multipart, upload, refusal } = await readOwnerForm(req, res, String(enterprise._id));
     /** The form again, with what the owner typed and why it was not accepted (files must be chosen again). */
     const refuse = (status: number, error: string) => {
       const form = {
@@ -96,18 +114,13 @@ export function qrSubmissionRoutes(router: Router, kit: QrPageKit): void {
         content: typeof raw.content === 'string' ? raw.content : undefined,
         submissionId: randomBytes(18).toString('base64url'),
         error,
-        filesDropped: !!upload,
+        filesDropped: multipart,
       };
       const body = { base, enterpriseName: enterprise.name, csrf: session!.csrf, form };
       send(res, status, newIssuePage(body));
     };
-    if (upload && !upload.ok && upload.status === 429) return refuse(429, upload.error);
-    if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
-      return forbiddenCsrf(res, base);
-    if (upload && !upload.ok) return refuse(upload.status, upload.error);
-    // The multipart fields pass the check every parsed body passes (bodyGuard).
-    const problem = upload ? bodyProblem(raw) : undefined;
-    if (problem) return refuse(400, problem);
+    if (refusal === 'csrf') return forbiddenCsrf(res, base);
+    if (refusal) return refuse(refusal.status, refusal.error);
     const parsed = newIssueForm.safeParse(raw);
     if (!parsed.success) return refuse(400, formErrorOf(parsed.error, '提交内容有误，请刷新页面后重试'));
     if (await overSubmitBudget(String(enterprise._id))) {
@@ -117,7 +130,7 @@ export function qrSubmissionRoutes(router: Router, kit: QrPageKit): void {
         `本企业${minutes}分钟内已提交${qrLimits.submitPerEnterprise}个问题，请稍后再提交；紧急情况请拨打12345热线。`,
       );
     }
-    const form = upload?.ok
+    const form = upload
       ? { ...parsed.data, attachments: upload.files, refusedAttachments: upload.refused }
       : parsed.data;
     const { issue } = await enterpriseIssueCreateCommand(issueDeps, String(enterprise._id), form);
@@ -176,27 +189,19 @@ export function qrSubmissionRoutes(router: Router, kit: QrPageKit): void {
     withEnterprise,
     sessionOrTypedBack('supplement'),
     async (req, res) => {
-      const { enterprise, base, session } = page(res);
+      const { enterprise, base } = page(res);
       const id = String(req.params.id);
       const back = `${base}#issue-${id}`;
       const enterpriseId = String(enterprise._id);
       if (!OBJECT_ID.test(id)) return send(res, 404, notFoundPage());
       // No file is read for an issue that would refuse it (another enterprise's, finished, at its limit).
       await supplementTarget(issueDeps, enterpriseId, id);
-      const upload = req.is('multipart/form-data')
-        ? await readUpload(req, enterpriseId, session!.csrf)
-        : null;
-      const raw = (upload ? upload.fields : (req.body ?? {})) as Record<string, unknown>;
-      if (upload && !upload.ok && upload.status === 429)
-        return send(res, 429, messagePage('补充材料未提交', upload.error, back));
-      if ((upload && !upload.ok && 'csrf' in upload) || !sessions.csrfMatches(raw._csrf, session!.csrf))
-        return forbiddenCsrf(res, base);
-      if (upload && !upload.ok)
-        return send(res, upload.status, messagePage('补充材料未提交', upload.error, back));
-      const problem = upload ? bodyProblem(raw) : undefined;
+      const { raw, upload, refusal } = await readOwnerForm(req, res, enterpriseId);
+      if (refusal === 'csrf') return forbiddenCsrf(res, base);
+      if (refusal) return send(res, refusal.status, messagePage('补充材料未提交', refusal.error, back));
       const parsed = supplementForm.safeParse(raw);
-      if (problem || !parsed.success) {
-        const message = problem ?? formErrorOf(parsed.error, '补充内容有误，请刷新页面后重试');
+      if (!parsed.success) {
+        const message = formErrorOf(parsed.error, '补充内容有误，请刷新页面后重试');
         return send(res, 400, messagePage('补充材料未提交', message, back));
       }
       // The new-issue form's budget: an owner's writes share it.
@@ -206,8 +211,8 @@ export function qrSubmissionRoutes(router: Router, kit: QrPageKit): void {
         enterpriseId,
         issueId: id,
         text: parsed.data.text ?? '',
-        files: upload?.ok ? upload.files : [],
-        refused: upload?.ok ? upload.refused : [],
+        files: upload?.files ?? [],
+        refused: upload?.refused ?? [],
       });
       if (!refused.length) return res.redirect(303, `${base}?msg=supplemented#issue-${id}`);
       const names = refused.map((r) => `${r.filename}（${r.reason}）`).join('、');
