@@ -141,7 +141,7 @@ export const CLUSTER_DEVELOPMENT_FILES = [
 /**
  * The blind clustering sets, written without reading the clustering code or any other cluster file's text and
  * committed before they were scored: `clusters-heldout7` was scored once on wave 13's code (and once more on wave
- * 14's, withdrawn); `clusters-heldout8` is not yet scored, kept for the next change. Only ever reported, never
+ * 14's, withdrawn); `clusters-heldout8` once, on 2026-12-07, on the same code. Only ever reported, never
  * tuned on: nothing loads them by walking a list.
  */
 export type BlindClusterFile = 'clusters-heldout7.jsonl' | 'clusters-heldout8.jsonl';

@@ -56,6 +56,9 @@
 // while tuning; scripts/tune-cluster.ts scores the eight of them). More cause families, chosen there (mean
 // 0.770 / 0.844 → 0.793 / 0.832), scored once on the seventh set at 0.518 / 0.643 and were withdrawn: the code and
 // the floors are those of wave 13 (the corpus README's "Wave 14" has what was tried).
+// - clusters-heldout8.jsonl (10 classes of 9, 44 near misses of a class's category and object with another
+//   cause): written blind after the seventh had been scored twice, committed alone, and scored once on
+//   2026-12-07 on the code as it stood (wave 13's, nothing changed for it): P 0.845, R 0.769. Report only.
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -110,6 +113,7 @@ describe('text: class-problem clustering quality', function () {
   const heldout5 = loadClusterSet('clusters-heldout5.jsonl');
   const heldout6 = loadClusterSet('clusters-heldout6.jsonl');
   const heldout7 = loadClusterSet('clusters-heldout7.jsonl');
+  const heldout8 = loadClusterSet('clusters-heldout8.jsonl');
   const background = loadTrainingCorpus().map((r) => ({
     tokens: clusterTokens(r.text),
     category: r.category,
@@ -117,7 +121,7 @@ describe('text: class-problem clustering quality', function () {
   const [tuning, report] = halves(rows);
   const all = score(rows, background);
   const reported = score(report, background);
-  const [fresh, second, third, fourth, fifth, sixth, seventh, second2] = [
+  const [fresh, second, third, fourth, fifth, sixth, seventh, eighth, second2] = [
     heldout,
     heldout2,
     heldout3,
@@ -125,6 +129,7 @@ describe('text: class-problem clustering quality', function () {
     heldout5,
     heldout6,
     heldout7,
+    heldout8,
     dev2,
   ].map((set) => score(set, background));
   const f = (x: number) => x.toFixed(3);
@@ -140,6 +145,7 @@ describe('text: class-problem clustering quality', function () {
     ['clusters-heldout5.jsonl (fifth held out)', heldout5, fifth],
     ['clusters-heldout6.jsonl (sixth held out)', heldout6, sixth],
     ['clusters-heldout7.jsonl (seventh held out, blind)', heldout7, seventh],
+    ['clusters-heldout8.jsonl (eighth held out, blind)', heldout8, eighth],
     ['clusters-dev2.jsonl (second development set)', dev2, second2],
   ] as const) {
     console.log(
@@ -264,6 +270,20 @@ describe('text: class-problem clustering quality', function () {
     // scoring (wave 14's families, withdrawn) gave 0.518 / 0.643.
     expect(seventh.precision).to.be.at.least(0.51);
     expect(seventh.recall).to.be.at.least(0.66);
+  });
+
+  it('eighth held-out set (blind): precision ≥ 0.84 and recall ≥ 0.76 (scored once; targets 0.9 / 0.8)', () => {
+    expect(heldout8.length).to.equal(134);
+    expect(classCount(heldout8)).to.equal(10);
+    expect(heldout8.filter((r) => r.class.startsWith('none')).length).to.equal(44);
+    const others = [...rows, ...heldout, ...heldout2, ...heldout3, ...heldout4, ...heldout5, ...heldout6];
+    const classes = new Set([...others, ...heldout7, ...dev2].map((r) => r.class));
+    expect(heldout8.filter((r) => !r.class.startsWith('none') && classes.has(r.class))).to.deep.equal([]);
+    const texts = new Set([...others, ...heldout7, ...dev2].map((r) => r.text));
+    expect(heldout8.filter((r) => texts.has(r.text))).to.deep.equal([]);
+    // As measured on its one scoring (2026-12-07, the code of wave 13): a floor, not a target.
+    expect(eighth.precision).to.be.at.least(0.84);
+    expect(eighth.recall).to.be.at.least(0.76);
   });
 
   it('second development set: 10 classes of its own and near misses; precision ≥ 0.54, recall ≥ 0.91', () => {
