@@ -13,7 +13,8 @@ import {
   type RollupCounts,
   type RollupRow,
 } from './kpi-rollup.ts';
-import { periodRows, readyState, rowsForPeriod } from './kpi-rollup.store.ts';
+import { periodRows, rowsForPeriod } from './kpi-rollup-period.store.ts';
+import { readyState } from './kpi-rollup.store.ts';
 import type { KpiGroupBy, KpiPeriod } from './kpi.pipeline.ts';
 
 export interface PeriodCounts {

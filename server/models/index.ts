@@ -104,8 +104,8 @@ export async function ensureIndexes(models: Models): Promise<void> {
   await dropIndexes(models.Outbox, RETIRED_OUTBOX_INDEXES);
   await createIssueIndexes(models.Issue);
   for (const model of Object.values(models)) if (model !== models.Issue) await model.createIndexes();
-  // The KPI rollups' days (server/kpi/kpi-rollup.store.ts, no model): each process reads the days stored since
-  // the pass it has seen, every minute; without the index that read decoded every day of every year.
+  // The KPI rollups' days (server/kpi/kpi-rollup-period.store.ts, no model): each process reads the days stored
+  // since the pass it has seen, every minute; without the index that read decoded every day of every year.
   await models.Issue.db.collection('kpi_rollup_days').createIndex({ pass: 1 });
 }
 

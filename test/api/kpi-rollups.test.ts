@@ -287,8 +287,9 @@ describe('KPI daily rollups', function () {
   });
 
   it('a read sees every write, also two writes to the same issue within one millisecond', async () => {
-    // Reads share stored days and live builds (kpi-rollup.store.ts); a second write at the same instant must
-    // still reach the next read. Today's issues are built live, so the cached live build is what is at stake.
+    // Reads share stored days and live builds (kpi-rollup-period.store.ts); a second write at the same instant
+    // must still reach the next read. Today's issues are built live, so the cached live build is what is at
+    // stake.
     const period = periods()[4][1];
     const state = (await readyState(t.models))!;
     // Created on the first day not stored (built live), written after the watermark as every write is.
