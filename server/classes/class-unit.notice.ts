@@ -2,7 +2,8 @@
 // handlers and head hear once per class (the outbox key names the class and the unit) that their unit leads
 // or co-handles it, with the member count and the deadline. Pure: builds the notice the notifier writes.
 import type { ClassProblemDoc } from '../models/class-problem.model.ts';
-import { formatChinaTime, type UnitNotice } from '../notify/notifier.ts';
+import { formatChinaTime } from '../notify/notice-text.ts';
+import type { UnitNotice } from '../notify/notifier.ts';
 
 type Promoted = Pick<
   ClassProblemDoc,

@@ -5,7 +5,7 @@
 // choice sends notices elsewhere (both queued in the outbox, delivered and retried like every notice).
 import type { Logger } from '../logger.ts';
 import { maskEmail, maskMobile } from '../presenters/enterprise-public.presenter.ts';
-import type { OutboxDraft } from './notifier.ts';
+import type { OutboxDraft } from './outbox-drafts.ts';
 import type { SmsSender } from './sms.ts';
 
 export interface OwnerNoticeDeps {

@@ -119,7 +119,7 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '服务中心',
     '问题{{number}}「{{title}}」待受理即将超时（{{deadline}}），请尽快分办。',
   ),
-  // {{ask}} is each reader's part (notifier.ts ASKS): the desks that triage (受理员, 分办员) are asked to
+  // {{ask}} is each reader's part (notice-text.ts ASKS): the desks that triage (受理员, 分办员) are asked to
   // dispatch; the director, the supervisor and the leaders, who do not work the queue, that the centre has not.
   triage_overdue: spec(
     '待受理超时',
@@ -271,7 +271,7 @@ export const EVENT_SPECS: Readonly<Record<NotifyEvent, EventSpec>> = Object.free
     '您在原会话中补充的内容已记入问题{{number}}，工作人员会一并查看。可扫描企业码查看进度：{{link}}',
   ),
   // A reply of 满意 or 不满意 in the mail thread: a rating is given on the QR page only (DESIGN §6).
-  // {{choice}}: what to choose there, as the reply said it (notifier.ts).
+  // {{choice}}: what to choose there, as the reply said it (outbox-drafts.ts varsOf).
   rating_howto: spec(
     '评价方式告知',
     '企业（原会话的来件人）',

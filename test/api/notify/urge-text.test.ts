@@ -7,7 +7,7 @@
 // later, the oversight is told then, once.
 import { expect } from 'chai';
 import request from 'supertest';
-import { formatChinaTime } from '../../../server/notify/notifier.ts';
+import { formatChinaTime } from '../../../server/notify/notice-text.ts';
 import { act, handlerOf, must, postIssue, unitByCode, VAGUE_TEXT } from '../issues/fixtures.ts';
 import {
   china,

@@ -1,7 +1,7 @@
-// A notice to a writer who is not the enterprise (server/notify/notifier.ts withoutLink): never the QR link,
+// A notice to a writer who is not the enterprise (server/notify/notice-text.ts withoutLink): never the QR link,
 // and never a request to scan a code they do not hold; the clause says who holds it.
 import { expect } from 'chai';
-import { withoutLink } from '../../../server/notify/notifier.ts';
+import { withoutLink } from '../../../server/notify/notice-text.ts';
 import { DEFAULT_TEMPLATES } from '../../../server/notify/templates.ts';
 
 describe('notify: a notice without the QR link', () => {
