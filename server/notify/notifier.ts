@@ -35,8 +35,6 @@ import {
 import { render, templatesOf, type NotifyEvent, type Templates } from './templates.ts';
 
 export const TEMPLATES_SETTING = 'notifyTemplates';
-/** The QR page's verification routes still import it from here; it lives with the other words of a notice. */
-export { formatChinaTime } from './notice-text.ts';
 
 /** The issue's fields a notification needs (read once per notification). */
 export const NOTIFIER_ISSUE_FIELDS = {

@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { isAppError } from '../../errors.ts';
-import { formatChinaTime } from '../../notify/notifier.ts';
+import { formatChinaTime } from '../../notify/notice-text.ts';
 import { notifyOwnerPinLocked } from '../../notify/owner-security.notice.ts';
 import { presentEnterprisePublic } from '../../presenters/enterprise-public.presenter.ts';
 import { provisionalPage } from './layout.view.ts';
