@@ -11,7 +11,7 @@ import { copyDataset, ensureDataset } from '../dataset/dataset-cache.ts';
 import { heading, note, report } from '../report.ts';
 import { loginAs, startApp, type ChildServer } from './app-process.ts';
 import { commandCounter, type CommandCounts } from './db-commands.ts';
-import { describeSettle, ensureSettled } from './settle.ts';
+import { clockStart, describeSettle, ensureSettled } from './settle.ts';
 import { rssBytes, waitForIdle } from './proc-stats.ts';
 
 export const TARGETS = Object.freeze({
@@ -57,7 +57,7 @@ export async function withApp(
     note(
       `data set ${manifest.name}: ${manifest.issues.toLocaleString('en-US')} issues, ${manifest.enterprises.toLocaleString('en-US')} enterprises, as of ${manifest.asOf}`,
     );
-    app = await startApp(copy.dir, manifest.settled?.clockAt ?? manifest.asOf);
+    app = await startApp(copy.dir, clockStart(manifest));
     report({
       name: 'app start-up (spawn → /healthz 200)',
       value: app.startMs / 1000,
