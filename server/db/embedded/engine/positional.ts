@@ -11,8 +11,10 @@ import { getPath, setPathCreating } from './paths.ts';
 export function positionalResolver(
   filter: Document | undefined,
 ): (doc: Document, arrayPath: string) => number {
-  const conds = filter ? conditionsByPath(filter) : new Map<string, unknown[]>();
+  // Read when a `$` path first asks: most updates have none, and every statement makes a resolver.
+  let conds: Map<string, unknown[]> | undefined;
   return (doc, arrayPath) => {
+    conds ??= filter ? conditionsByPath(filter) : new Map<string, unknown[]>();
     const related: Document[] = [];
     for (const [path, list] of conds) {
       if (path === arrayPath || path.startsWith(arrayPath + '.'))

@@ -13,15 +13,17 @@ import { ObjectId, type Document } from 'bson';
 import type { Change } from '../contract.ts';
 import { ErrorCodes, MongoError } from '../errors.ts';
 import type { Catalog } from './catalog.ts';
-import type { Collection, InsertTarget } from './collection.ts';
+import { idKeyOf, type Collection, type InsertTarget } from './collection.ts';
 import { positionalResolver } from './positional.ts';
-import { decodeDoc, encodeDoc, prependId, readId, withIdFirst } from './bson-raw.ts';
+import { decodeDoc, encodeDoc, prependId, readFields, readId, withIdFirst } from './bson-raw.ts';
 import type { RawDoc } from '../raw-doc.ts';
 import { sameStored } from './doc-store.ts';
+import { compileFilter, type Predicate } from './matcher.ts';
 import { runQuery } from './query.ts';
+import type { Hit } from './scan.ts';
 import { applyUpdate, identical, validateUpdate } from './update/apply.ts';
 import { compileArrayFilters, type UpdateContext } from './update/target.ts';
-import { patchTopLevel, topLevelUpdate, type TopLevelUpdate } from './update/patch.ts';
+import { fieldSetOf, patchTopLevel, topLevelUpdate, type TopLevelUpdate } from './update/patch.ts';
 import { buildUpsertDoc } from './update/upsert.ts';
 import { bsonTypeName, isPlainObject } from './values.ts';
 
@@ -189,6 +191,50 @@ function touchedFields(update: Document | Document[]): Set<string> | undefined {
   return out;
 }
 
+/** `_id` values whose equality is exactly their `_id` index key (no arrays, regexes, null, NaN or objects). */
+const POINT_IDS = new Set(['objectId', 'string', 'int', 'long', 'date']);
+
+function isPointId(id: unknown): boolean {
+  const t = bsonTypeName(id);
+  return POINT_IDS.has(t) || (t === 'double' && !Number.isNaN(Number(id)));
+}
+
+/**
+ * The one document a filter on a plain `_id` value can match, looked up in the store by its key: what the
+ * planner's idhack plan finds, without planning, a scan's generators or their bookkeeping. An outcome's
+ * `updateOne` by `_id` (the inbox's, each outbox row's) is most of intake's update statements, and going
+ * through the general query was a quarter of what each allocated (bench/LOG.md, "An update by `_id`…").
+ * Undefined when the filter needs the general query: an operator at the top level (`$and`, `$expr`…), a
+ * sort or a hint.
+ */
+export function pointHits(
+  coll: Collection | undefined,
+  spec: UpdateSpec,
+  whole: boolean,
+): { predicate: Predicate; hits: Iterator<Hit> } | undefined {
+  const filter = spec.filter;
+  if (!coll || spec.sort !== undefined || spec.hint !== undefined || !isPlainObject(filter)) return undefined;
+  if (!isPointId(filter._id)) return undefined;
+  const names = Object.keys(filter);
+  for (const name of names) if (name.startsWith('$')) return undefined;
+  const predicate = compileFilter(filter);
+  const hits: Hit[] = [];
+  const key = idKeyOf(filter._id);
+  const stored = coll.docs.getStored(key);
+  if (stored) {
+    const bytes = coll.docs.bsonOf(stored);
+    const doc = whole ? decodeDoc(bytes) : readFields(bytes, fieldSetOf(topLevelNames(names)));
+    if (predicate(doc)) hits.push({ key, bytes, stored, doc, full: whole });
+  }
+  return { predicate, hits: hits[Symbol.iterator]() };
+}
+
+/** The top-level fields of a filter's (non-operator) paths. */
+function topLevelNames(paths: string[]): string[] {
+  if (!paths.some((p) => p.includes('.'))) return paths;
+  return [...new Set(paths.map((p) => p.split('.', 1)[0]))];
+}
+
 /** A multi-document write's collection left the catalog (drop, rename) while it let other commands run. */
 function killed(ns: string): MongoError {
   return new MongoError(
@@ -215,11 +261,13 @@ export function* updateDocs(
   const limit = spec.multi ? 0 : 1;
   // Top-level updates never decode whole documents: the scan reads the filter's fields, the patch the rest.
   const patch = topLevelUpdate(spec.update);
-  const run = runQuery(
-    coll,
-    { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint },
-    { reads: patch ? undefined : 'all' },
-  );
+  const run =
+    pointHits(coll, spec, !patch) ??
+    runQuery(
+      coll,
+      { filter: spec.filter, sort: spec.sort, limit, hint: spec.hint },
+      { reads: patch ? undefined : 'all' },
+    );
   const result: UpdateResult = { n: 0, nModified: 0 };
   // The documents counted so far, by key: a scan of an index the update changes meets a document again further
   // on (MongoDB keeps the same set). A key costs tens of bytes; a match's copy and post-image kilobytes.

@@ -53,7 +53,7 @@ export interface TopLevelUpdate {
 const fieldSets = new Map<string, FieldSet>();
 const MAX_FIELD_SETS = 1000;
 
-function fieldSetOf(names: readonly string[]): FieldSet {
+export function fieldSetOf(names: readonly string[]): FieldSet {
   const key = names.join('\0');
   let set = fieldSets.get(key);
   if (!set) {
