@@ -315,9 +315,9 @@ export function workOrderAdapter(
     idField,
     parse(raw, now) {
       const order = parseWith(schema, parseJsonObject(raw));
+      checkReceivedAt(order.receivedAt, now);
       if (saysNothing(order.content) && (!order.title || saysNothing(order.title)))
         throw new ChannelRefusal('no_complaint', 422, NO_COMPLAINT_MESSAGE);
-      checkReceivedAt(order.receivedAt, now);
       return workOrderMessage(channel, String(order[idField]), order);
     },
     reply: jsonAck,

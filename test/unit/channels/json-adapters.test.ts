@@ -110,15 +110,32 @@ describe('JSON channel adapters', () => {
     // Ahead of the arrival by more than a clock's skew, or more than a year back: the platform's mistake.
     for (const receivedAt of ['2026-03-02T01:10:00Z', '2025-02-01T00:00:00Z'])
       refused(
-        () => hotline12345Adapter.parse(body({ orderId: 'W1', content: 'x', receivedAt }), NOW),
+        () => hotline12345Adapter.parse(body({ orderId: 'W1', content: '厂区停电', receivedAt }), NOW),
         'invalid_received_at',
       );
     expect(
       hotline12345Adapter.parse(
-        body({ orderId: 'W1', content: 'x', receivedAt: '2026-03-02T01:04:00Z' }),
+        body({ orderId: 'W1', content: '厂区停电', receivedAt: '2026-03-02T01:04:00Z' }),
         NOW,
       ).raisedAt,
     ).to.deep.equal(new Date('2026-03-02T01:04:00Z'));
+  });
+
+  it('refuses an order that only greets, thanks or says a problem is to come, unless its title says what', () => {
+    for (const over of [
+      { content: '你好' },
+      { content: 'x' },
+      { content: '您好，我们有问题要反映', title: '你好' },
+    ])
+      refused(() => hotline12345Adapter.parse(body({ orderId: 'W1', ...over }), NOW), 'no_complaint', 422);
+    refused(
+      () => zhelibanAdapter.parse(body({ externalId: 'Z1', content: '谢谢' }), NOW),
+      'no_complaint',
+      422,
+    );
+    expect(
+      hotline12345Adapter.parse(body({ orderId: 'W1', title: '路灯不亮', content: '你好' }), NOW).content,
+    ).to.include('你好');
   });
 
   it('refuses hostile shapes anywhere: $-keys, _bsontype, __proto__, NUL characters', () => {
