@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createHttpLogger, redactUrl } from '../../server/logger.ts';
 
 describe('logger: QR tokens in logged URLs', () => {
@@ -85,10 +85,36 @@ describe('logger: the request log', () => {
   });
 });
 
+describe('logger: below its level', () => {
+  it('builds no line for a request whose level the logger does not write, and writes the others', async () => {
+    let infoCalls = 0;
+    const lines = await logged(
+      (url) => (url === '/missing' ? 404 : 200),
+      async (base) => {
+        await fetch(`${base}/e/SecretToken123`);
+        await fetch(`${base}/missing`);
+      },
+      (logger) => {
+        const info = logger.info.bind(logger);
+        logger.info = ((...args: Parameters<typeof info>) => {
+          infoCalls += 1;
+          info(...args);
+        }) as typeof logger.info;
+      },
+      'warn',
+    );
+    expect(infoCalls).to.equal(0);
+    expect(lines).to.have.length(1);
+    expect(JSON.parse(lines[0])).to.deep.include({ level: 40, res: { statusCode: 404 } });
+  });
+});
+
 /** The log lines written while `run` sends requests to a server answering with `status(url)`. */
 async function logged(
   status: (url: string) => number,
   run: (base: string) => Promise<unknown>,
+  watch?: (logger: Logger) => void,
+  level = 'info',
 ): Promise<string[]> {
   const lines: string[] = [];
   const sink = new Writable({
@@ -97,7 +123,9 @@ async function logged(
       done();
     },
   });
-  const httpLogger = createHttpLogger(pino({ level: 'info' }, sink));
+  const logger = pino({ level }, sink);
+  watch?.(logger);
+  const httpLogger = createHttpLogger(logger);
   const server = createServer((req, res) => {
     httpLogger(req, res);
     res.statusCode = status(req.url ?? '');
