@@ -4,9 +4,10 @@
 //
 // Cost per view: one point read for the token (shared with the scans of the same moment, batched-ops.ts) and,
 // for almost every enterprise, ONE read of its issues.
-//  - Both project only the fields the page shows: the summary never loads an issue's text or timeline. Whole
-//    top-level fields (the deadlines, the timeline), not paths into them: the embedded engine answers a
-//    dotted projection through a slower path (about 1.2 ms of its CPU per read against 0.3 ms).
+//  - Both project only the fields the page shows: the summary never loads an issue's text or timeline, and of
+//    its deadlines and rating only the three values it reads (whole, they were most of what decoding a page's
+//    rows allocated: bench/LOG.md, "The QR page's garbage"). The engine answers inclusions, paths inside
+//    fields too, on the stored bytes; an exclusion or an operator would make it decode each issue whole.
 //  - The issues are read on the {enterpriseId, createdAt, _id} index, newest first, named by a hint: the
 //    state filter of the bounded reads below must never send the planner to a state index and so through
 //    every finished issue in the city.
@@ -60,15 +61,23 @@ const SUMMARY_FIELDS = {
   number: 1,
   state: 1,
   unitName: 1,
-  deadlines: 1,
+  // What the promise reads (presentIssuePublicSummary): the due date unless paused; a bad rating's check.
+  'deadlines.resolveBy': 1,
+  'deadlines.pausedAt': 1,
   createdAt: 1,
-  rating: 1,
+  'rating.verification': 1,
   // A class problem's member is promised the class's deadline (server/classes/class-qr.ts).
   classProblemId: 1,
 } as const;
 
 const OWNER_FIELDS = {
-  ...SUMMARY_FIELDS,
+  number: 1,
+  state: 1,
+  unitName: 1,
+  deadlines: 1,
+  createdAt: 1,
+  rating: 1,
+  classProblemId: 1,
   title: 1,
   content: 1,
   category: 1,

@@ -1,7 +1,7 @@
 // Reading stored BSON without decoding it all: a partial decode must equal the same fields of a full decode
 // (every type, in canonical form), and a byte-level projection must equal the projection of the document.
 import { expect } from 'chai';
-import { BSON, ObjectId, type Document } from 'bson';
+import { BSON, BSONRegExp, Int32, ObjectId, type Document } from 'bson';
 import {
   decodeDoc,
   FieldSet,
@@ -66,21 +66,57 @@ describe('engine: reading stored BSON', () => {
       { b: 1, long_name: 1, 名称: 1 },
       { _id: 1 },
       { a: 0, _id: 1 },
+      // Paths inside fields (inclusions): a document projected on its bytes, an array decoded, others dropped.
+      { 'nested.a': 1 },
+      { 'nested.list': 1, a: 1, _id: 0 },
+      { 'nested.a': 1, 'nested.list': 1, b: 1 },
+      { 'a.a': 1, 'b.b': 1, c: 1 },
+      { 'a.a.b': 1, 'a.c': 1, _id: 0 },
     ];
     for (const spec of specs) {
       const projection = compileProjection(spec)!;
       expect(projection.raw, JSON.stringify(spec)).to.not.equal(undefined);
-      const { fields, include, keepId } = projection.raw!;
+      const { fields, include, keepId, within } = projection.raw!;
       for (const bytes of docs) {
-        const viaBytes = projectTopLevel(bytes, fields, include, keepId);
+        const viaBytes = projectTopLevel(bytes, fields, include, keepId, undefined, within);
         // Regexes stay BSONRegExp: a JS RegExp would re-escape `/` in the pattern, the bytes keep it as stored.
         expect(viaBytes.toString('hex')).to.equal(hex(projection.apply(BSON.deserialize(bytes, EXACT))));
         // The same from a packed copy unpacked only as far as the projection asks.
         const peek = new Peek().start(Buffer.from(pack(bytes)));
-        const partly = projectTopLevel(peek.view, fields, include, keepId, peek.more);
+        const partly = projectTopLevel(peek.view, fields, include, keepId, peek.more, within);
         expect(partly.toString('hex'), JSON.stringify(spec)).to.equal(viaBytes.toString('hex'));
       }
     }
+  });
+
+  it('projects paths inside fields on the bytes as MongoDB does: documents, arrays of them, nothing else', () => {
+    const id = new ObjectId();
+    const bytes = BSON.serialize({
+      _id: 1,
+      deadlines: { startAt: new Date(1), resolveBy: new Date(2), basis: 'working', pausedAt: null },
+      rating: { rating: 'bad', verification: 'pending', comment: '慢' },
+      list: [{ x: 1, y: 2 }, 3, [{ x: 4 }], { y: 5 }, { x: /a\/b/ }],
+      ref: { $ref: 'issues', $id: id },
+      scalar: 7,
+    });
+    const spec = {
+      'deadlines.resolveBy': 1,
+      'deadlines.pausedAt': 1,
+      'rating.verification': 1,
+      'list.x': 1,
+      'ref.$id': 1,
+      'scalar.x': 1,
+      'missing.x': 1,
+    };
+    const { fields, include, keepId, within } = compileProjection(spec)!.raw!;
+    const out = BSON.deserialize(projectTopLevel(bytes, fields, include, keepId, undefined, within), EXACT);
+    // As the engine projects a decoded document: an array inside the array is dropped with the scalars.
+    expect(out).to.deep.equal({
+      _id: new Int32(1),
+      deadlines: { resolveBy: new Date(2), pausedAt: null },
+      rating: { verification: 'pending' },
+      list: [{ x: new Int32(1) }, {}, { x: new BSONRegExp('a\\/b', '') }],
+    });
   });
 
   it('unpacks a packed copy only as far as an inclusion’s last field, not the timeline stored after it', () => {
@@ -110,8 +146,8 @@ describe('engine: reading stored BSON', () => {
     }
   });
 
-  it('leaves projections of nested paths and operators to the decoded document', () => {
-    for (const spec of [{ 'nested.a': 1 }, { list: { $slice: 1 } }, { a: { $elemMatch: { x: 1 } } }])
+  it('leaves exclusions of nested paths and operators to the decoded document', () => {
+    for (const spec of [{ 'nested.a': 0 }, { list: { $slice: 1 } }, { a: { $elemMatch: { x: 1 } } }])
       expect(compileProjection(spec)!.raw).to.equal(undefined);
   });
 });

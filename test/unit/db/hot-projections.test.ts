@@ -1,12 +1,15 @@
-// The reads every intake message and every notification make name top-level fields only: the database then
-// answers them by copying elements from the stored bytes, where a path inside a field (`'contact.openid'`)
-// makes it decode each issue whole, timeline included (bench/LOG.md, "Whole documents decoded for a few
-// fields"). A dotted path added to one of these fails here, not only in a profile.
+// The reads every intake message, every notification and every QR page make are answered by copying elements
+// from the stored bytes: they include top-level fields, or paths inside fields (the QR summary's
+// `'deadlines.resolveBy'`), never an exclusion of a path or an operator, which make the database decode each
+// issue whole, timeline included (bench/LOG.md, "Whole documents decoded for a few fields"). Such a
+// projection added to one of these fails here, not only in a profile.
 import { expect } from 'chai';
+import { ObjectId } from 'mongodb';
 import { compileProjection } from '../../../server/db/embedded/engine/projection.ts';
 import { CANDIDATE_FIELDS, REPEAT_FIELDS } from '../../../server/intake/issue-from-message.ts';
 import { INTAKE_ENTERPRISE_FIELDS } from '../../../server/intake/pipeline.ts';
 import { NOTIFIER_ENTERPRISE_FIELDS, NOTIFIER_ISSUE_FIELDS } from '../../../server/notify/notifier.ts';
+import { batchedWholeRead, enterpriseIssueReads } from '../../../server/routes/public/qr-page.query.ts';
 
 describe('hot reads project top-level fields (answered on the stored bytes)', () => {
   const reads = {
@@ -15,14 +18,18 @@ describe('hot reads project top-level fields (answered on the stored bytes)', ()
     'the intake enterprise': INTAKE_ENTERPRISE_FIELDS,
     "the notifier's issue": NOTIFIER_ISSUE_FIELDS,
     "the notifier's enterprise": NOTIFIER_ENTERPRISE_FIELDS,
+    "the QR summary's issues": enterpriseIssueReads(new ObjectId(), 'summary').whole.options.projection,
+    "the QR summary's issues, several enterprises at once": batchedWholeRead([new ObjectId()]).options
+      .projection,
+    "the QR owner page's issues": enterpriseIssueReads(new ObjectId(), 'owner').whole.options.projection,
   };
   for (const [name, projection] of Object.entries(reads)) {
-    it(`${name}: ${Object.keys(projection).length} fields, none inside another`, () => {
+    it(`${name}: ${Object.keys(projection).length} fields, included`, () => {
       expect(compileProjection(projection)?.raw, Object.keys(projection).join(', ')).to.not.equal(undefined);
     });
   }
 
-  it('a path inside a field is not answered on the bytes (what the cases above guard against)', () => {
-    expect(compileProjection({ number: 1, 'contact.openid': 1 })?.raw).to.equal(undefined);
+  it('an excluded path inside a field is not answered on the bytes (what the cases above guard against)', () => {
+    expect(compileProjection({ 'contact.openid': 0 })?.raw).to.equal(undefined);
   });
 });

@@ -3,7 +3,8 @@
  * (doc-store.ts), so most reads only need a few top-level fields: the filter's, the sort's, an index's. A
  * BSON document is a flat list of elements (type, name, value) whose sizes can be read without decoding the
  * values, so `readFields` walks that list and decodes only the wanted elements, and `projectTopLevel` copies
- * whole elements to answer a top-level projection without decoding anything.
+ * whole elements to answer a top-level projection without decoding anything (and an inclusion of paths inside
+ * embedded documents, element by element inside them).
  *
  * Every decoded value is in the engine's canonical form (values.ts): numbers as Int32/Double/Long/Decimal128
  * wrappers, bson classes for the other BSON types.
@@ -13,6 +14,8 @@ import { ErrorCodes, MongoError } from '../errors.ts';
 
 const CANONICAL = { promoteValues: false, promoteBuffers: false, bsonRegExp: false } as const;
 const SERIALIZE = { ignoreUndefined: true } as const;
+/** Canonical, with regular expressions as stored (a JS RegExp would re-escape a `/` of the pattern). */
+const EXACT = { ...CANONICAL, bsonRegExp: true } as const;
 
 /** A document's BSON, as a Buffer view (no copy) so strings decode without a wrapper. */
 export function asBuffer(bytes: Uint8Array): Buffer {
@@ -293,10 +296,23 @@ export function readId(bytes: Uint8Array): unknown {
 }
 
 /**
+ * What an inclusion keeps inside one of its named fields (`{'deadlines.resolveBy': 1}` keeps `resolveBy` of
+ * `deadlines`): the names there, deeper ones the same way, and the projection of a decoded value, for an array
+ * (each of its documents projected, anything else dropped) or a document the decoder reads as a DBRef.
+ */
+export interface Within {
+  fields: FieldSet;
+  within?: ReadonlyMap<string, Within>;
+  projectDecoded: (value: unknown) => unknown;
+}
+
+/**
  * A top-level projection answered on the bytes: with `include`, `_id` (unless `keepId` is false) and the named
  * fields in stored order; otherwise every field but the named ones. Values are copied, never decoded.
  * With `more` (a packed copy unpacked as far as asked, doc-pack `Peek`), an inclusion stops reading once it
  * has every named field: the rest of the document (an issue's timeline, stored last) is never unpacked.
+ * With `within`, an inclusion keeps only those paths of a named field: an embedded document is projected on
+ * its bytes in turn, an array is decoded and projected, and any other value is left out.
  */
 export function projectTopLevel(
   bytes: Uint8Array,
@@ -304,11 +320,14 @@ export function projectTopLevel(
   include: boolean,
   keepId: boolean,
   more?: (need: number) => number,
+  within?: ReadonlyMap<string, Within>,
 ): Buffer {
   const buf = asBuffer(bytes);
   let avail = more ? more(4) : buf.length;
   const end = buf.readInt32LE(0) - 1;
+  // Byte ranges of `buf` to copy; a range starting at -1 stands for the next of `pieces` (a projected value).
   const ranges: number[] = [];
+  const pieces: Buffer[] = [];
   let total = 5;
   // An inclusion is done once it has its named fields and the `_id` it keeps (stored first).
   let wanted = include ? fields.names.size + (keepId && !fields.names.has('_id') ? 1 : 0) : Infinity;
@@ -318,10 +337,20 @@ export function projectTopLevel(
     const nameEnd = buf.indexOf(0, p + 1);
     const next = nameEnd + 1 + valueSize(buf, buf[p], nameEnd + 1);
     const isId = nameEnd - p - 1 === 3 && buf[p + 1] === 0x5f && buf[p + 2] === 0x69 && buf[p + 3] === 0x64;
-    const named = fields.match(buf, p + 1, nameEnd - p - 1) !== undefined;
+    const name = fields.match(buf, p + 1, nameEnd - p - 1);
+    const named = name !== undefined;
     if (named || (isId && keepId)) wanted--;
     const keep = isId && !named ? keepId : include ? named : !named;
-    if (keep) {
+    const inner = named && include ? within?.get(name) : undefined;
+    if (inner) {
+      if (more && avail < next) avail = more(next);
+      const piece = projectWithin(buf, p, nameEnd, next, inner);
+      if (piece) {
+        ranges.push(-1, -1);
+        pieces.push(piece);
+        total += piece.length;
+      }
+    } else if (keep) {
       if (more && avail < next) avail = more(next);
       ranges.push(p, next);
       total += next - p;
@@ -331,8 +360,37 @@ export function projectTopLevel(
   const out = Buffer.allocUnsafe(total);
   out.writeInt32LE(total, 0);
   let w = 4;
-  for (let i = 0; i < ranges.length; i += 2) w += buf.copy(out, w, ranges[i], ranges[i + 1]);
+  let k = 0;
+  for (let i = 0; i < ranges.length; i += 2)
+    w += ranges[i] < 0 ? pieces[k++].copy(out, w) : buf.copy(out, w, ranges[i], ranges[i + 1]);
   out[w] = 0;
+  return out;
+}
+
+/** The element at `p` with only the paths `inner` keeps, or undefined when nothing of it is kept. */
+function projectWithin(
+  buf: Buffer,
+  p: number,
+  nameEnd: number,
+  next: number,
+  inner: Within,
+): Buffer | undefined {
+  const type = buf[p];
+  if (type !== 0x03 && type !== 0x04) return undefined;
+  const header = buf.subarray(p, nameEnd + 1);
+  const value = buf.subarray(nameEnd + 1, next);
+  // A plain embedded document (not one whose `$` names may make it a DBRef): projected on its bytes.
+  if (type === 0x03 && value[5] !== 0x24)
+    return Buffer.concat([
+      header,
+      projectTopLevel(value, inner.fields, true, false, undefined, inner.within),
+    ]);
+  const decoded = BSON.deserialize(value, EXACT);
+  const projected = inner.projectDecoded(type === 0x04 ? Object.values(decoded) : decoded);
+  if (projected === undefined) return undefined;
+  const array = Array.isArray(projected);
+  const out = Buffer.concat([header, encodeDoc(array ? { ...projected } : (projected as Document))]);
+  out[0] = array ? 0x04 : 0x03;
   return out;
 }
 

@@ -7,7 +7,7 @@ import type { Document } from 'bson';
 import { evalExpr } from 'mingo/core';
 import { ErrorCodes, MongoError, notSupported } from '../errors.ts';
 import { RawDoc } from '../raw-doc.ts';
-import { decodeDoc, FieldSet, projectTopLevel } from './bson-raw.ts';
+import { decodeDoc, FieldSet, projectTopLevel, type Within } from './bson-raw.ts';
 import { asMongoError, compileFilter, mingoOptions, type Predicate } from './matcher.ts';
 import { bsonTypeName, isNumeric, isPlainObject, toJsNumber } from './values.ts';
 import { fromView, referencedFields, toView } from './view.ts';
@@ -30,10 +30,11 @@ export type PositionalResolver = (doc: Document, arrayPath: string) => number;
 export interface Projection {
   apply(doc: Document): Document;
   /**
-   * Set when the projection only includes or excludes top-level fields: it can then be applied to stored
-   * BSON by copying elements (bson-raw.ts projectTopLevel) without decoding the document.
+   * Set when the projection only includes or excludes top-level fields, or only includes paths (`a.b`): it
+   * can then be applied to stored BSON by copying elements (bson-raw.ts projectTopLevel) without decoding the
+   * document (the QR summary reads two dates of an issue's deadlines and its rating's verification).
    */
-  raw?: { fields: FieldSet; include: boolean; keepId: boolean };
+  raw?: { fields: FieldSet; include: boolean; keepId: boolean; within?: ReadonlyMap<string, Within> };
 }
 
 function leafOf(path: string, v: unknown): Leaf {
@@ -200,20 +201,43 @@ export function presentBytes(
 ): Document | RawDoc {
   if (!projection) return new RawDoc(bytes);
   const raw = projection.raw;
-  if (raw) return new RawDoc(projectTopLevel(bytes, raw.fields, raw.include, raw.keepId));
+  if (raw)
+    return new RawDoc(projectTopLevel(bytes, raw.fields, raw.include, raw.keepId, undefined, raw.within));
   return projection.apply(decode());
 }
 
-/** The byte-level form of a projection that names top-level fields only (see `Projection.raw`). */
+/** The byte-level form of a projection (see `Projection.raw`), or undefined when it has none. */
 function rawPlan(root: Node, include: boolean): Projection['raw'] {
   const names: string[] = [];
+  const within = new Map<string, Within>();
   for (const [name, rule] of root.children) {
-    if (isNode(rule) || (rule.kind !== 'include' && rule.kind !== 'exclude')) return undefined;
-    if (name === '_id' && (include || rule.kind === 'include')) continue;
+    if (isNode(rule)) {
+      const inner = include ? withinPlan(rule) : undefined;
+      if (!inner) return undefined;
+      within.set(name, inner);
+    } else if (rule.kind !== 'include' && rule.kind !== 'exclude') return undefined;
+    if (name === '_id' && !isNode(rule) && (include || rule.kind === 'include')) continue;
     names.push(name);
   }
   const keepId = include ? root.children.has('_id') : true;
-  return { fields: new FieldSet(names), include, keepId };
+  return { fields: new FieldSet(names), include, keepId, ...(within.size > 0 && { within }) };
+}
+
+/** The paths an inclusion keeps inside a field, when they are plain inclusions all the way down. */
+function withinPlan(node: Node): Within | undefined {
+  const within = new Map<string, Within>();
+  for (const [name, rule] of node.children) {
+    if (isNode(rule)) {
+      const inner = withinPlan(rule);
+      if (!inner) return undefined;
+      within.set(name, inner);
+    } else if (rule.kind !== 'include') return undefined;
+  }
+  return {
+    fields: new FieldSet(node.children.keys()),
+    ...(within.size > 0 && { within }),
+    projectDecoded: (value) => applyNode(value, node, true),
+  };
 }
 
 function computeField(doc: Document, expr: unknown): unknown {

@@ -328,7 +328,7 @@ export function runQuery(
 
 /** A top-level projection as a scan's `Reads.shape`. */
 function rawShape(raw: NonNullable<Projection['raw']>): NonNullable<Reads>['shape'] {
-  return (bson, more) => projectTopLevel(bson, raw.fields, raw.include, raw.keepId, more);
+  return (bson, more) => projectTopLevel(bson, raw.fields, raw.include, raw.keepId, more, raw.within);
 }
 
 function* mapIterator<T, U>(it: Iterator<T>, f: (t: T) => U): Generator<U> {
