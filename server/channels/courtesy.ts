@@ -79,3 +79,8 @@ export function isIntentOnly(text: string): boolean {
   const words = wordsOf(text);
   return words.length > 0 && words.length <= 20 && INTENT.test(words);
 }
+
+/** Courtesy or only the wish to raise something: a message with no problem in it yet. */
+export function saysNothing(text: string): boolean {
+  return isCourtesy(text) || isIntentOnly(text);
+}

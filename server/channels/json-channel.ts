@@ -10,7 +10,7 @@ import { charCount, LIMITS } from '../../shared/schemas.ts';
 import { titleFromContent } from '../intake/title-from-content.ts';
 import { URGENCIES, type ChannelId, type Urgency } from '../../shared/states.ts';
 import type { CredentialKind } from '../models/channel-credential.model.ts';
-import { isCourtesy, isIntentOnly } from './courtesy.ts';
+import { saysNothing } from './courtesy.ts';
 import { checkReceivedAt } from './raised-at.ts';
 import { ChannelRefusal, type AdapterReply, type InboundMessage, type IntakeAck } from './types.ts';
 
@@ -293,15 +293,14 @@ export function jsonAck(ack: IntakeAck): AdapterReply {
   };
 }
 
-/** Adapter for a platform that pushes work orders as they are. */
 /**
- * An order whose title and content only greet, thank or say a problem is to come (你好; 我们有问题要反映): an
- * operator's slip or a test push. Filing it made an issue nobody can act on, routed by default and timed; the
- * platform is told, and keeps its order (nothing is stored here, as for an SMS of the same).
+ * The answer to an order whose title and content only greet, thank or say a problem is to come (你好; 我们有问题要反映):
+ * an operator's slip or a test push. Filing it made an issue nobody can act on, routed by default and timed; the
+ * platform is told, and the order waits in the dead-letter list under its number like any refused one.
  */
-const saysNothing = (text: string) => isCourtesy(text) || isIntentOnly(text);
 const NO_COMPLAINT_MESSAGE = '工单只有问候、致谢或“有问题要反映”，没有写明要反映的问题，不予登记';
 
+/** Adapter for a platform that pushes work orders as they are. */
 export function workOrderAdapter(
   channel: ChannelId,
   auth: JsonChannelAdapter['auth'],

@@ -15,8 +15,8 @@ import {
   isBareRating,
   isCourtesy,
   isDissatisfied,
-  isIntentOnly,
   ratingChoice,
+  saysNothing,
   TRANSCRIPT_LABEL,
 } from '../courtesy.ts';
 import { findCreditCode } from '../credit-code-in-text.ts';
@@ -83,7 +83,7 @@ export function nextStep(push: WechatPush, boundCode: string | undefined): Wecha
       if (!boundCode) {
         if (found.invalid) return { kind: 'reply', text: WECHAT_TEXT.invalidCode(found.invalid) };
         const words = (found.rest ?? '').replace(/\s/g, '');
-        return [...words].length >= UNBOUND_COMPLAINT_CHARS && !isCourtesy(words) && !isIntentOnly(words)
+        return [...words].length >= UNBOUND_COMPLAINT_CHARS && !saysNothing(words)
           ? { kind: 'file-unbound' }
           : { kind: 'reply', text: WECHAT_TEXT.askCode };
       }
