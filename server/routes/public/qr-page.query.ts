@@ -57,27 +57,28 @@ export type QrEnterprise = Pick<EnterpriseDoc, '_id' | 'name' | 'mobile'> &
 export type QrView = 'summary' | 'owner';
 type SummaryRow = PublicSummaryFields & Pick<PublicIssueFields, '_id'>;
 
-const SUMMARY_FIELDS = {
+/** What every card of the page shows, whether the summary or the owner's page. */
+const CARD_FIELDS = {
   number: 1,
   state: 1,
   unitName: 1,
-  // What the promise reads (presentIssuePublicSummary): the due date unless paused; a bad rating's check.
-  'deadlines.resolveBy': 1,
-  'deadlines.pausedAt': 1,
   createdAt: 1,
-  'rating.verification': 1,
   // A class problem's member is promised the class's deadline (server/classes/class-qr.ts).
   classProblemId: 1,
 } as const;
 
+const SUMMARY_FIELDS = {
+  ...CARD_FIELDS,
+  // What the promise reads (presentIssuePublicSummary): the due date unless paused; a bad rating's check.
+  'deadlines.resolveBy': 1,
+  'deadlines.pausedAt': 1,
+  'rating.verification': 1,
+} as const;
+
 const OWNER_FIELDS = {
-  number: 1,
-  state: 1,
-  unitName: 1,
+  ...CARD_FIELDS,
   deadlines: 1,
-  createdAt: 1,
   rating: 1,
-  classProblemId: 1,
   title: 1,
   content: 1,
   category: 1,
