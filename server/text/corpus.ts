@@ -80,15 +80,14 @@ export const corpusFile = (name: string, dir = CORPUS_DIR) => `${dir.replace(/\/
 export function loadTrainingCorpus(dir = CORPUS_DIR): LabelledRow[] {
   return readJsonLines(corpusFile('train.jsonl', dir), labelledRowSchema);
 }
-export function loadHeldout(dir = CORPUS_DIR): LabelledRow[] {
-  return readJsonLines(corpusFile('heldout.jsonl', dir), labelledRowSchema);
-}
 /**
- * The second held-out set for category and urgency (written blind on 2026-12-07: its writer read no classifier
- * code, keyword list or corpus text), scored first on the classifier as it stood: never trained or tuned on.
+ * The held-out sets for category and urgency, never trained or tuned on. `heldout.jsonl` was written apart from the
+ * training set and has been scored at every change since; `heldout2.jsonl` was written blind on 2026-12-07 (its
+ * writer read no classifier code, keyword list or corpus text) and scored first on the classifier as it stood.
  */
-export function loadHeldout2(dir = CORPUS_DIR): LabelledRow[] {
-  return readJsonLines(corpusFile('heldout2.jsonl', dir), labelledRowSchema);
+export type HeldoutFile = 'heldout.jsonl' | 'heldout2.jsonl';
+export function loadHeldout(file: HeldoutFile = 'heldout.jsonl', dir = CORPUS_DIR): LabelledRow[] {
+  return readJsonLines(corpusFile(file, dir), labelledRowSchema);
 }
 /**
  * The duplicate check's development pair files, in the order they were written. The weights of

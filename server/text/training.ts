@@ -43,7 +43,7 @@ export function runTraining(input: TrainingInput, now: () => number = Date.now):
   if (examples.length === 0) throw new Error('没有可用于训练的文本（语料与人工分类均为空）');
   const model = trainTextModel(examples, input.keywords, {}, input.cues);
   const trainingMs = now() - started;
-  const heldout = loadHeldout(input.corpusDir);
+  const heldout = loadHeldout('heldout.jsonl', input.corpusDir);
   const scores = heldout.length
     ? evaluateModel(model, input.keywords, heldout, input.threshold, input.cues)
     : null;

@@ -6,25 +6,22 @@ import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import { TEXT_QUALITY_BARS } from '../../shared/text-quality.ts';
 import { DEFAULT_CONFIDENCE_THRESHOLD } from '../../server/text/classifier.service.ts';
-import { loadHeldout, loadHeldout2, loadTrainingCorpus, type LabelledRow } from '../../server/text/corpus.ts';
+import { loadHeldout, loadTrainingCorpus, type HeldoutFile } from '../../server/text/corpus.ts';
 import { evaluateModel, formatConfusion, type ModelScores } from '../../server/text/evaluate.ts';
 import { corpusModel } from './corpus-model.ts';
 
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 
-const HELDOUT_SETS: readonly { file: string; load: () => LabelledRow[] }[] = [
-  { file: 'heldout.jsonl', load: loadHeldout },
-  { file: 'heldout2.jsonl', load: loadHeldout2 },
-];
+const HELDOUT_SETS: readonly HeldoutFile[] = ['heldout.jsonl', 'heldout2.jsonl'];
 
-for (const { file, load } of HELDOUT_SETS)
+for (const file of HELDOUT_SETS)
   describe(`text: classifier quality on the held-out set ${file}`, function () {
     this.timeout(120_000);
     let scores: ModelScores;
 
     before(function () {
       const train = loadTrainingCorpus();
-      const heldout = load();
+      const heldout = loadHeldout(file);
       expect(train.length, 'server/text/corpus/train.jsonl: at least 1,200 texts').to.be.at.least(1200);
       expect(heldout.length, `server/text/corpus/${file}: at least 240 texts`).to.be.at.least(240);
       const { model, ms } = corpusModel();
