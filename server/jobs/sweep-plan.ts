@@ -6,7 +6,7 @@ import { followUpAction } from '../../shared/lifecycle/actions.ts';
 import { applyAction, refreshIssue } from '../../shared/lifecycle/apply.ts';
 import { isTransitionError } from '../../shared/lifecycle/errors.ts';
 import { SYSTEM_ACTOR, type IssueCore } from '../../shared/lifecycle/issue-core.ts';
-import { dueFollowUps } from '../../shared/sla.ts';
+import { dueFollowUps } from '../../shared/sla-steps.ts';
 import { isPastDue } from '../../shared/states.ts';
 import type { DomainSettings, IssueChange } from '../commands/issue-deps.ts';
 import { changedSet, toCore, withActorName } from '../commands/issue-store.ts';

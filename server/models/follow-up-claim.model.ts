@@ -3,19 +3,11 @@
 // first owns that firing; a duplicate-key error (11000) tells every other process it is taken. The row
 // starts `claimed` and becomes `applied` once the issue write that appends the step's event has committed.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { FOLLOW_UP_STEPS, type FollowUpStep } from '../../shared/sla-steps.ts';
 
 /** The follow-ups that append a timeline event (a light change alone is idempotent and needs no claim). */
-export const CLAIMED_STEPS = [
-  'remind_sign',
-  'remind_rating_check',
-  'urge',
-  'supervise',
-  'remind_input',
-  'escalate',
-  'bulletin',
-  'request_callback',
-] as const;
-export type ClaimedStep = (typeof CLAIMED_STEPS)[number];
+export type ClaimedStep = Exclude<FollowUpStep, 'warning'>;
+export const CLAIMED_STEPS: readonly ClaimedStep[] = FOLLOW_UP_STEPS.filter((s) => s !== 'warning');
 
 export type ClaimStatus = 'claimed' | 'applied';
 

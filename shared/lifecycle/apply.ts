@@ -3,7 +3,7 @@
 // check) and produce the timeline event. No I/O and no wall clock: `ctx.now` is the only time.
 
 import { z } from 'zod';
-import { lightOf, nextCheckAt } from '../sla.ts';
+import { lightOf, nextCheckAt } from '../sla-steps.ts';
 import {
   CLOCKED_STATES,
   STATE_LABELS,

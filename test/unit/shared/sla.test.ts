@@ -3,17 +3,15 @@ import { HOUR_MS } from '../../../shared/clock.ts';
 import { chinaTime, createWorkCalendar } from '../../../shared/calendar.ts';
 import {
   computeDeadlines,
-  dueFollowUps,
   followUps,
-  nextCheckAt,
   pauseDeadlines,
   resumeDeadlines,
   retimeDeadlines,
   warningLevel,
   type Deadlines,
-  type SweepView,
   type TimeLimitPolicy,
 } from '../../../shared/sla.ts';
+import { dueFollowUps, nextCheckAt, type SweepView } from '../../../shared/sla-steps.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../../config/time-limits.ts';
 
 const calendar = createWorkCalendar();

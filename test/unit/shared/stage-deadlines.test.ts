@@ -10,7 +10,8 @@ import { followUpAction } from '../../../shared/lifecycle/actions.ts';
 import { SYSTEM_ACTOR, refreshIssue } from '../../../shared/lifecycle.ts';
 import { mergePolicy } from '../../../shared/policy-schema.ts';
 import { recomputeClocks } from '../../../shared/sla-recompute.ts';
-import { computeTriage, dueFollowUps, triageWarning } from '../../../shared/sla.ts';
+import { computeTriage, triageWarning } from '../../../shared/sla.ts';
+import { dueFollowUps } from '../../../shared/sla-steps.ts';
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../../config/time-limits.ts';
 import { actors, IssueStory } from './lifecycle/fixtures.ts';
 

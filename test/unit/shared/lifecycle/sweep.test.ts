@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { MINUTE_MS } from '../../../../shared/clock.ts';
-import { dueFollowUps } from '../../../../shared/sla.ts';
+import { dueFollowUps } from '../../../../shared/sla-steps.ts';
 import { followUpAction } from '../../../../shared/lifecycle/actions.ts';
 import { refreshIssue, SYSTEM_ACTOR } from '../../../../shared/lifecycle.ts';
 import { actors, at, cst, IssueStory } from './fixtures.ts';
