@@ -114,7 +114,10 @@ export const PAIR_DEVELOPMENT_FILES = [
  * walking a list (corpus README: which were scored when, and on what).
  */
 export type BlindPairFile =
-  'duplicate-pairs-heldout7.jsonl' | 'duplicate-pairs-heldout8.jsonl' | 'duplicate-pairs-heldout9.jsonl';
+  | 'duplicate-pairs-heldout7.jsonl'
+  | 'duplicate-pairs-heldout8.jsonl'
+  | 'duplicate-pairs-heldout9.jsonl'
+  | 'duplicate-pairs-heldout10.jsonl';
 export type PairFile = (typeof PAIR_DEVELOPMENT_FILES)[number] | BlindPairFile;
 
 export function loadPairSet(file: PairFile, dir = CORPUS_DIR): DuplicatePair[] {
