@@ -88,3 +88,19 @@ export interface CandidateDetail {
   suggestedTitle: string;
   members: CandidateMember[];
 }
+
+/** A candidate class problem as the candidates list gives it. */
+export interface Candidate {
+  id: string;
+  categoryLabel: string;
+  /** `text` is null for a reader who may not open every issue (a county leader, the admin). */
+  representative: { issueId: string; number: string; text: string | null };
+  keywords: string[];
+  memberCount: number;
+  /** Members 立项 would take now (not finished, dispatched, in no class problem). */
+  promotableCount: number;
+  enterpriseCount: number;
+  regions: { code: string; name: string }[];
+  units: { id: string; name: string }[];
+  oldestAgeDays: number;
+}
