@@ -146,7 +146,8 @@ export const CLUSTER_DEVELOPMENT_FILES = [
  * 14's, withdrawn); `clusters-heldout8` once, on 2026-12-07, on the same code. Only ever reported, never
  * tuned on: nothing loads them by walking a list.
  */
-export type BlindClusterFile = 'clusters-heldout7.jsonl' | 'clusters-heldout8.jsonl';
+export type BlindClusterFile =
+  'clusters-heldout7.jsonl' | 'clusters-heldout8.jsonl' | 'clusters-heldout9.jsonl';
 export type ClusterFile = (typeof CLUSTER_DEVELOPMENT_FILES)[number] | BlindClusterFile;
 
 export function loadClusterSet(file: ClusterFile, dir = CORPUS_DIR): ClusterRow[] {
