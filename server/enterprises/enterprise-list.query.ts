@@ -1,5 +1,6 @@
 // The enterprise directory's list: search by name, credit-code prefix or the whole registered mobile (a clerk
-// taking a call finds the caller's enterprise by the number shown), filter by region, industry and
+// taking a call finds the caller's enterprise by the number shown; only the roles that read the mobile, or the
+// search would unmask it for everyone else: the row shows 7 of its 11 digits), filter by region, industry and
 // provisional (registered by intake from an unknown caller), ordered by name and paged by a keyset cursor on
 // (name, _id), so page N costs what page 1 costs. Region and industry each lead an index that delivers the
 // order (enterprise.model.ts).
@@ -17,6 +18,8 @@ export interface EnterpriseListQuery {
   region?: string;
   industry?: string;
   provisional?: boolean;
+  /** A whole mobile number in `q` finds its enterprise (canFindEnterpriseByMobile); otherwise it is plain text. */
+  byMobile?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -53,7 +56,7 @@ export function enterpriseListFilter(q: EnterpriseListQuery): Filter {
     // A whole mobile number (as written: 199 3481 1435) is no name: both its clauses read an index at one
     // point, where an unanchored name pattern walks every enterprise's name. The row shows it masked.
     const mobile = q.q.replace(/[\s-]/g, '');
-    if (MOBILE_PATTERN.test(mobile)) and.push({ $or: [{ mobile }, byCode(mobile)] });
+    if (q.byMobile && MOBILE_PATTERN.test(mobile)) and.push({ $or: [{ mobile }, byCode(mobile)] });
     else {
       const byName = { name: { $regex: escapeRegex(q.q) } };
       and.push({ $or: CODE_PREFIX.test(upper) ? [byName, byCode(upper)] : [byName] });

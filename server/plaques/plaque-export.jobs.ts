@@ -53,7 +53,8 @@ export function createPlaqueExports(deps: PlaqueExportDeps) {
   const dir = deps.dir ?? path.join(tmpdir(), `eil-plaques-${process.pid}`);
 
   async function enterpriseFilter(f: PlaqueExportFilter): Promise<Record<string, unknown>> {
-    const base = enterpriseListFilter({ q: f.q, region: f.region, limit: 1 });
+    // The desks that export plaques (canManageEnterpriseCodes) read the mobile, so find by it as in the directory.
+    const base = enterpriseListFilter({ q: f.q, region: f.region, byMobile: true, limit: 1 });
     if (!f.unitId) return base;
     // A unit's enterprises: those whose issues it handles (read on the unit's issue index).
     const ids = await deps.models.Issue.distinct('enterpriseId', { unitId: new Types.ObjectId(f.unitId) });

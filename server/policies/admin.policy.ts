@@ -36,6 +36,11 @@ export const canSetEnterprisePin = is('admin', 'clerk');
  */
 export const canViewEnterpriseCredentials = is('admin', ...CENTRE_ROLES);
 export const canViewEnterpriseQr = canViewEnterpriseCredentials;
+/**
+ * Finding an enterprise by its whole registered mobile (a clerk on the phone) is reading the mobile: to anyone
+ * else, who sees it masked (139****1234), the search would confirm the four hidden digits in at most 10,000 tries.
+ */
+export const canFindEnterpriseByMobile = canViewEnterpriseCredentials;
 /** A unit's staff see an enterprise's contact while their unit handles (or co-handles) one of its issues. */
 export const mayViewContactAsHandler = (actor: Actor): boolean =>
   UNIT_ROLES.includes(actor.role) && !!actor.unitId;

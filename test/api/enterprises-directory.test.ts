@@ -113,7 +113,8 @@ describe('api: finding an enterprise by its registered mobile (a clerk on the ph
     const rows = async (as: string) => (await listAs(t, `q=${e.mobile}`, as)).items;
     const clerk = await rows('clerk');
     expect(clerk.map((i) => i.id)).to.deep.equal([String(e._id)]);
-    for (const as of ['clerk', 'leader', 'supervisor', 'handler-city-tax']) {
+    // Only the roles that read the mobile find by it (security-review.test.ts); the row is masked even for them.
+    for (const as of ['clerk', 'director']) {
       const [row] = await rows(as);
       expect(row, as).to.include({
         id: String(e._id),
@@ -121,7 +122,8 @@ describe('api: finding an enterprise by its registered mobile (a clerk on the ph
       });
       expect(JSON.stringify(row), as).to.not.contain(e.mobile);
     }
-    expect((await rows('leader'))[0].ownerName).to.equal(`${e.ownerName.slice(0, 1)}**`);
+    const [byName] = (await listAs(t, `q=${encodeURIComponent(e.name)}`, 'leader')).items;
+    expect(byName.ownerName).to.equal(`${e.ownerName.slice(0, 1)}**`);
     const spaced = `${e.mobile.slice(0, 3)} ${e.mobile.slice(3, 7)}-${e.mobile.slice(7)}`;
     expect((await listAs(t, `q=${encodeURIComponent(spaced)}`, 'clerk')).items).to.have.length(1);
     // A part of the number finds nothing: only the whole registered number identifies a caller.
@@ -131,7 +133,7 @@ describe('api: finding an enterprise by its registered mobile (a clerk on the ph
   it('reads the mobile index, not every enterprise', async () => {
     const e = enterpriseIn(t, 'anji', 1);
     const explained = await t.models.Enterprise.collection
-      .find(enterpriseListFilter({ q: e.mobile, limit: 20 }) as never)
+      .find(enterpriseListFilter({ q: e.mobile, byMobile: true, limit: 20 }) as never)
       .sort({ name: 1, _id: 1 })
       .limit(21)
       .explain('executionStats');

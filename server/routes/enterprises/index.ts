@@ -14,6 +14,7 @@ import { enterpriseIssueStats } from '../../enterprises/enterprise-stats.query.t
 import {
   canCreateEnterprise,
   canEditEnterprise,
+  canFindEnterpriseByMobile,
   canRotateEnterpriseQr,
   canSetEnterprisePin,
   canViewEnterpriseQr,
@@ -69,8 +70,9 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
   };
 
   router.get('/', async (req, res) => {
-    const { items, next } = await listEnterprises(ctx.models, listEnterprisesQuery.parse(req.query));
     const actor = actorOf(req);
+    const query = { ...listEnterprisesQuery.parse(req.query), byMobile: canFindEnterpriseByMobile(actor) };
+    const { items, next } = await listEnterprises(ctx.models, query);
     res.json({ items: items.map((e) => presentEnterpriseRowFor(actor, e)), ...(next ? { next } : {}) });
   });
 
