@@ -83,14 +83,14 @@ export const AWAITING_STATES: readonly IssueState[] = Object.freeze([
   'consulting',
 ]);
 
-async function awaitingCoordination(deps: KpiDeps, scope: Record<string, unknown>) {
+async function awaitingCoordination(deps: KpiDeps, scope: Record<string, unknown>, listed: boolean) {
   const open = { $in: [...AWAITING_STATES] };
   const filter: Record<string, unknown> = {
     $or: [{ tier: 'leader', state: open }, { state: 'consulting' }],
     ...scope,
   };
   const [docs, total] = await Promise.all([
-    awaitingRows(deps, filter),
+    listed ? awaitingRows(deps, filter) : [],
     deps.models.Issue.collection.countDocuments(filter),
   ]);
   return { total, items: docs };
@@ -124,11 +124,16 @@ async function awaitingRows(deps: KpiDeps, filter: Record<string, unknown>) {
   }));
 }
 
+export interface MonthlyReportOptions extends Pick<KpiResultOptions, 'scope' | 'now'> {
+  /** False for a reader of figures only (screens.policy readsKpiIssues): the 待协调 list is counted, not listed. */
+  listsIssues?: boolean;
+}
+
 export async function monthlyReport(
   deps: KpiDeps,
   month: string,
   period: KpiPeriod,
-  { scope = {}, now }: Pick<KpiResultOptions, 'scope' | 'now'> = {},
+  { scope = {}, now, listsIssues = true }: MonthlyReportOptions = {},
 ) {
   const byUnit = await computeKpiResult(deps, 'unit', period, { scope, now });
   const byCategory = await computeKpiResult(deps, 'category', period, { scope, now });
@@ -149,7 +154,7 @@ export async function monthlyReport(
     topCategories,
     heatMap: await categoryRegionHeatMap(deps, period, scope),
     ranking: rankByOnTime(byUnit.items.filter((r) => r.key !== null)),
-    ...(await awaitingCoordination(deps, scope).then((a) => ({
+    ...(await awaitingCoordination(deps, scope, listsIssues).then((a) => ({
       awaitingCoordination: a.items,
       awaitingTotal: a.total,
     }))),

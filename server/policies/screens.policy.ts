@@ -30,8 +30,11 @@ export function canViewEnterpriseStats(actor: Actor, enterprise: { region?: stri
   return !('region' in scope) || scope.region === enterprise.region;
 }
 
-/** KPI readers who also read issues (the admin reads figures only and never sees an issue). */
-const DRILL_ROLES: readonly Role[] = ['leader', 'director', 'supervisor'];
+/**
+ * KPI readers who also read the issues behind a figure (a drill-down's rows, the monthly report's 待协调 list):
+ * the admin reads figures only and never sees an issue, not even its title.
+ */
+export const readsKpiIssues = is('leader', 'director', 'supervisor');
 
 /**
  * The issues a drill-down from a KPI lists (`GET /api/issues?scope=kpi`): exactly those its figure counted, so
@@ -39,7 +42,7 @@ const DRILL_ROLES: readonly Role[] = ['leader', 'director', 'supervisor'];
  * Undefined for roles without drill-downs: their ordinary visibility applies.
  */
 export function kpiDrillVisibility(actor: Actor): Record<string, unknown> | undefined {
-  return DRILL_ROLES.includes(actor.role) ? kpiScopeOf(actor) : undefined;
+  return readsKpiIssues(actor) ? kpiScopeOf(actor) : undefined;
 }
 
 /**

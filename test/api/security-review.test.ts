@@ -3,6 +3,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { enterpriseIn, useIssueApp } from './issues/fixtures.ts';
+import { insertKpiIssues, type KpiFixture } from './kpi-fixture.ts';
 
 describe('api: security review', function () {
   this.timeout(60_000);
@@ -29,5 +30,34 @@ describe('api: security review', function () {
     expect(await directory(spaced, 'handler-city-tax')).to.deep.equal([]);
     // Searching by name still works for everyone.
     expect(await directory(e.name, 'handler-city-tax')).to.include(String(e._id));
+  });
+
+  describe('the monthly report', () => {
+    let f: KpiFixture;
+    before(async () => {
+      f = await insertKpiIssues(t);
+    });
+
+    it('lists the issues awaiting coordination to issue readers only, and counts them for the admin', async () => {
+      // Before: the admin, who reads figures and never an issue, read the leader-tier and consulting issues of
+      // the whole city here (number, title, enterprise), which the drill-downs and the issue page refuse it.
+      const report = async (as: string) => {
+        const res = await request(t.app)
+          .get('/api/reports/monthly?month=2026-03')
+          .set(await t.auth(as));
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        return res.body as { awaitingCoordination: { id: string }[]; awaitingTotal: number };
+      };
+      for (const as of ['leader', 'director', 'supervisor']) {
+        const r = await report(as);
+        expect(
+          r.awaitingCoordination.map((i) => i.id),
+          as,
+        ).to.deep.equal([f.ids.I3]);
+      }
+      const admin = await report('admin');
+      expect(admin.awaitingCoordination).to.deep.equal([]);
+      expect(admin.awaitingTotal).to.equal(1);
+    });
   });
 });

@@ -9,7 +9,7 @@ import { KPI_GROUP_BYS } from '../../kpi/kpi.pipeline.ts';
 import { computeKpiResult } from '../../kpi/kpi.query.ts';
 import { monthPeriod } from '../../kpi/kpi-period.ts';
 import { categoryRegionHeatMap, monthlyReport } from '../../kpi/monthly-report.query.ts';
-import { canViewKpis, kpiScopeOf } from '../../policies/index.ts';
+import { canViewKpis, kpiScopeOf, readsKpiIssues } from '../../policies/index.ts';
 import { chinaDateKey as dayOf } from '../../../shared/calendar.ts';
 import { kpiExportQuery, kpiPeriodQuery, kpiQuery, monthlyReportQuery } from './kpis.schema.ts';
 
@@ -62,8 +62,9 @@ export function createReportsRouter(ctx: AppContext): Router {
   router.use(ctx.requireStaff, requirePolicy(canViewKpis));
   router.get('/monthly', async (req, res) => {
     const month = monthlyReportQuery(() => ctx.clock.now()).parse(req.query);
-    const scope = kpiScopeOf(actorOf(req));
-    res.json(await monthlyReport(ctx, month, monthPeriod(month), { scope, now: ctx.clock.now() }));
+    const actor = actorOf(req);
+    const options = { scope: kpiScopeOf(actor), now: ctx.clock.now(), listsIssues: readsKpiIssues(actor) };
+    res.json(await monthlyReport(ctx, month, monthPeriod(month), options));
   });
   return router;
 }
