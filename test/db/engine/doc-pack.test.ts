@@ -218,6 +218,24 @@ describe('engine: packed documents', () => {
       roundTripWith(bson({ _id: 'x', b: new Binary(Buffer.concat([tail, tail])) }), d);
     });
 
+    it('packs the same copy whichever dictionary or document size came before it', () => {
+      // The packer keeps the last dictionary laid out in its buffer: switching dictionaries, or a document
+      // large enough to need a larger buffer, must never leave another dictionary's bytes in front.
+      const a = dictOf([bson(issue(1)), bson(issue(2))]);
+      const b = { dicts: a.dicts, dict: a.dicts.create(trainDict([bson(issue(7)), bson(issue(8))])!) };
+      const doc = bson(issue(3));
+      const first = Buffer.from(pack(doc, a.dict));
+      const big = bson({ _id: 'big', b: new Binary(randomBytes(200_000)), i: issue(4) });
+      const huge = bson({ _id: 'huge', b: new Binary(randomBytes(1_200_000)), i: issue(5) });
+      for (const other of [bson(issue(9)), big, huge]) {
+        roundTripWith(other, a);
+        expect(Buffer.from(pack(doc, a.dict)).equals(first)).to.equal(true);
+        roundTripWith(other, b);
+        roundTripWith(doc, b);
+        expect(Buffer.from(pack(doc, a.dict)).equals(first)).to.equal(true);
+      }
+    });
+
     it('keeps the _id in the leading literals, so recovery reads it without unpacking', () => {
       const d = dictOf([bson(issue(1)), bson(issue(2))]);
       const doc = bson(issue(3));

@@ -52,7 +52,17 @@ const table = new Int32Array(1 << HASH_LOG);
 let epoch = 0;
 let scratch = Buffer.allocUnsafeSlow(64 * 1024);
 /** The dictionary and the document laid out together for packing, and the hash table seeded from it. */
-let joined = Buffer.allocUnsafeSlow(64 * 1024);
+let joined: Buffer = Buffer.allocUnsafeSlow(64 * 1024);
+/** `joined` read 4 bytes at a time (V8 compiles a DataView's reads to one unaligned load). */
+let joinedView: DataView = new DataView(joined.buffer, joined.byteOffset, joined.length);
+/** The dictionary `joined` begins with: packing against it again skips copying its 32 KiB. */
+let joinedDict: PackDict | undefined;
+/** A new `joined`, which holds no dictionary yet. */
+function setJoined(b: Buffer): void {
+  joined = b;
+  joinedDict = undefined;
+  joinedView = new DataView(b.buffer, b.byteOffset, b.length);
+}
 const dictWork = new Int32Array(1 << HASH_LOG);
 /** A larger document packs into a buffer of its own rather than keeping a huge scratch alive. */
 const MAX_SCRATCH_BYTES = 1024 * 1024;
@@ -163,7 +173,8 @@ export function pack(bson: Uint8Array, dict?: PackDict): Uint8Array {
   }
   const base = epoch + 1; // stored values are position + base, so 0 (a fresh table) is always empty
   epoch = base + n;
-  const o = compress(bson, 0, 0, n, table, base, out, HEADER);
+  const view = new DataView(bson.buffer, bson.byteOffset, n);
+  const o = compress(bson, view, 0, 0, n, table, base, out, HEADER);
   if (o < 0) return bson;
   writeU32(out, 0, (PACKED | o) >>> 0);
   writeU32(out, 4, n);
@@ -178,12 +189,25 @@ export function pack(bson: Uint8Array, dict?: PackDict): Uint8Array {
 function packAfter(bson: Uint8Array, dict: PackDict, out: Buffer): Uint8Array {
   const n = bson.length;
   const d = dict.bytes.length;
-  if (joined.length < d + n) joined = Buffer.allocUnsafeSlow(Math.max(d + n, 2 * joined.length));
-  joined.set(dict.bytes, 0);
+  if (joined.length < d + n) setJoined(Buffer.allocUnsafeSlow(Math.max(d + n, 2 * joined.length)));
+  if (joinedDict !== dict) {
+    joined.set(dict.bytes, 0);
+    joinedDict = dict;
+  }
   joined.set(bson, d);
   dictWork.set(dict.table);
-  const o = compress(joined, d, d + Math.min(LITERAL_PREFIX, n), d + n, dictWork, 1, out, DICT_HEADER);
-  if (joined.length > MAX_SCRATCH_BYTES) joined = Buffer.allocUnsafeSlow(64 * 1024);
+  const o = compress(
+    joined,
+    joinedView,
+    d,
+    d + Math.min(LITERAL_PREFIX, n),
+    d + n,
+    dictWork,
+    1,
+    out,
+    DICT_HEADER,
+  );
+  if (joined.length > MAX_SCRATCH_BYTES) setJoined(Buffer.allocUnsafeSlow(64 * 1024));
   if (o < 0) return bson;
   writeU32(out, 0, (PACKED | DICT | o) >>> 0);
   writeU32(out, 4, n);
@@ -198,6 +222,7 @@ function packAfter(bson: Uint8Array, dict: PackDict, out: Buffer): Uint8Array {
  */
 function compress(
   src: Uint8Array,
+  view: DataView,
   from: number,
   searchFrom: number,
   end: number,
@@ -211,34 +236,33 @@ function compress(
   let o = header;
   let anchor = from;
   let i = searchFrom;
+  // The 4 bytes at i, rolled forward a byte at a time while nothing matches (one read a position, not four).
+  let seq = i <= limit ? view.getInt32(i, true) : 0;
   while (i <= limit) {
-    const seq = src[i] | (src[i + 1] << 8) | (src[i + 2] << 16) | (src[i + 3] << 24);
     const h = Math.imul(seq, 0x9e3779b1) >>> (32 - HASH_LOG);
     const ref = table[h] - base;
     table[h] = i + base;
-    if (
-      ref < 0 ||
-      i - ref > MAX_DISTANCE ||
-      src[ref] !== src[i] ||
-      src[ref + 1] !== src[i + 1] ||
-      src[ref + 2] !== src[i + 2] ||
-      src[ref + 3] !== src[i + 3]
-    ) {
+    if (ref < 0 || i - ref > MAX_DISTANCE || view.getInt32(ref, true) !== seq) {
       i++;
+      if (i <= limit) seq = (seq >>> 8) | (src[i + 3] << 24);
       continue;
     }
+    // A match runs about 17 bytes here: compared 4 at a time, then byte by byte.
+    const most = end - i;
     let len = MIN_MATCH;
-    while (i + len < end && src[ref + len] === src[i + len]) len++;
+    while (len + 4 <= most && view.getInt32(ref + len, true) === view.getInt32(i + len, true)) len += 4;
+    while (len < most && src[ref + len] === src[i + len]) len++;
     o = emit(out, o, src, anchor, i, i - ref, len);
     i += len;
     anchor = i;
     // Remember a position near the match's end so a following repeat of the same run is found.
     if (i - 2 <= limit && i - 2 > ref) {
       const p = i - 2;
-      const s2 = src[p] | (src[p + 1] << 8) | (src[p + 2] << 16) | (src[p + 3] << 24);
+      const s2 = view.getInt32(p, true);
       table[Math.imul(s2, 0x9e3779b1) >>> (32 - HASH_LOG)] = p + base;
     }
     if (o >= n) return -1;
+    if (i <= limit) seq = view.getInt32(i, true);
   }
   o = emit(out, o, src, anchor, end, 0, 0);
   return o >= n ? -1 : o;
