@@ -19,6 +19,7 @@ import {
   encodeTuple,
   encodeValue,
   entryIdKey,
+  entryOfKeys,
   entryTuple,
   indexEntry,
   KEY_MAX,
@@ -388,6 +389,25 @@ describe('engine: key strings (order-preserving index keys)', () => {
       expect(encodeEntry(tupleValues, dirs, idKey)).to.equal(
         indexEntry(encodeTuple(tupleValues, dirs), idKey),
       );
+    });
+
+    it('entryOfKeys of each value key equals encodeEntry, narrow or wide, for short and long ids', () => {
+      const r = rng(29);
+      for (let i = 0; i < 600; i++) {
+        const n = 1 + int(r, 3);
+        const values = Array.from({ length: n }, () =>
+          i % 5 === 0 ? '涉企问题' + int(r, 9) : randomValue(r),
+        );
+        const dirs = values.map(() => pick(r, DIRS));
+        const len = pick(r, [0, 1, 12, 0xef, 0xf0, 300]);
+        const idKey = encodeValue((i % 3 ? 'x' : '中').repeat(len));
+        const keys = values.map((v, j) => encodeValue(v, dirs[j]));
+        // A longer list than n, as the index passes its scratch list: only the first n count.
+        const got = entryOfKeys([...keys, encodeValue('stale')], n, idKey);
+        if (got !== encodeEntry(values, dirs, idKey))
+          expect.fail(`entry of ${show(values)}, id of ${len} chars`);
+        expect(entryIdKey(got)).to.equal(idKey);
+      }
     });
 
     it('with the same tuple, order by _id ascending whatever the field directions', () => {
