@@ -395,7 +395,8 @@ export function clusterItems(
     ]);
     const off = slots.filter((k) => away.has(k) && !held.has(order[k].id));
     const kept = off.length ? slots.filter((k) => !away.has(k) || held.has(order[k].id)) : slots;
-    grouped.push([kept.includes(root) ? root : kept[0], kept]);
+    // Every text may be let out (strays on one count, other causes on another): then no group is left.
+    if (kept.length) grouped.push([kept.includes(root) ? root : kept[0], kept]);
     for (const k of off) grouped.push([k, [k]]);
   }
   // Oldest member first, as groups.members() lists them (slots ascend within a group).

@@ -257,6 +257,40 @@ describe('text: clustering links', () => {
     expect(held.map((c) => c.memberIds)).to.deep.equal([['a0', 's', 'a1', 'a2', 'a3', 'a4']]);
   });
 
+  it('lets every text out, each alone, when the checks between them leave none in the cluster', () => {
+    // c0 and c1 are one text (cosine 1) naming a cause each that no other text names; s0 and s1 name the same
+    // cause and are close to c0 and c1 only (0.2, 0.04 to each other). All four join; the coherence check lets
+    // s0 and s1 out (far from the rest), the cause check c0 and c1 (causes none of the cluster's). This used to
+    // throw, and with it the whole clustering run (the cluster bench at 2,000 issues).
+    const a = 0.2;
+    const b = Math.sqrt(1 - a * a);
+    const vectors = new Map<string, SparseVector>([
+      ['s0', { ids: [0, 1], values: [a, b] }],
+      ['c0', { ids: [0], values: [1] }],
+      ['c1', { ids: [0], values: [1] }],
+      ['s1', { ids: [0, 2], values: [a, b] }],
+    ]);
+    const causes = new Map<string, number[]>([
+      ['s0', [1]],
+      ['c0', [2]],
+      ['c1', [3]],
+      ['s1', [1]],
+    ]);
+    const list: ClusterItem[] = [...vectors.keys()].map((id, k) => ({
+      id,
+      text: id,
+      category: 'utilities',
+      createdAt: day(k),
+    }));
+    const index = { vocab: indexItems([]).vocab, vectors, causes };
+    const members = (causeShare: number) => {
+      let n = 0;
+      return clusterItems(list, [], () => `c${n++}`, { causeShare }, index).map((c) => c.memberIds);
+    };
+    expect(members(0)).to.deep.equal([['s0'], ['c0', 'c1'], ['s1']]);
+    expect(members(0.3)).to.deep.equal([['s0'], ['c0'], ['c1'], ['s1']]);
+  });
+
   it('lets a text out of a cluster when the cause it names is none of the causes the cluster names', () => {
     // One park's outages, four from the load and one from an unpaid bill: the words are the same (园区, 停电,
     // 供电所), so the bill joins on them; its cause is not the cluster's, so it leaves.
