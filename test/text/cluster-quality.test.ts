@@ -62,6 +62,8 @@
 // - clusters-heldout9.jsonl (10 classes of 9–10 in all six regions, 45 near misses of a class's category and
 //   often its town and object with another cause): written blind the same way, committed alone, and scored once
 //   on 2026-12-07 on the same code: P 0.818, R 0.664. Report only.
+// - Both were scored a second time the same day on a change withdrawn by rules written before (texts borrowing
+//   from their nearest texts: the eighth 0.788 / 0.889, the ninth 0.755 / 0.780; bench/LOG.md says more).
 import { expect } from 'chai';
 import {
   clusterItems,
