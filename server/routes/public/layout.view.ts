@@ -10,6 +10,7 @@ import { html, SafeHtml } from './html.ts';
 const CSS = `
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.55 -apple-system,system-ui,"Helvetica Neue",Roboto,Arial,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:#1f2329;background:#f2f4f7}
+a{color:#0b5cad}
 header{background:#0b5cad;color:#fff;padding:16px 16px 18px}
 header h1{margin:0;font-size:19px;font-weight:600;word-break:break-all}
 header p{margin:4px 0 0;font-size:13px;opacity:.85}
