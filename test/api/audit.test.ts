@@ -52,7 +52,7 @@ describe('操作日志 (audit log)', () => {
       .put(`/api/enterprises/${String(enterprise._id)}/pin`)
       .set(await t.auth('clerk'))
       .send({ pin: '864213' })
-      .expect(204);
+      .expect(200);
     // Refused (a handler may not), invalid (400) and reads leave no row.
     expectError(
       await request(t.app)
@@ -75,6 +75,8 @@ describe('操作日志 (audit log)', () => {
     expect(body.items).to.have.length(before + 1);
     const [pin] = body.items;
     expect(pin).to.deep.include({ action: '设置企业 PIN' });
+    // Named, as 操作日志 shows it, not by its bare id.
+    expect(pin.target).to.deep.equal({ id: String(enterprise._id), name: enterprise.name });
     expect(pin.actor).to.include({ role: 'clerk' });
     expect(pin.details).to.not.contain('864213');
   });

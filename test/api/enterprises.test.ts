@@ -203,13 +203,14 @@ describe('api: enterprises', () => {
       );
     });
 
-    it('sets the owner PIN as a hash only (204); 400 for a non-6-digit PIN; clerk and admin only', async () => {
+    it('sets the owner PIN as a hash only (answering the enterprise by name); 400 for a non-6-digit PIN; clerk and admin only', async () => {
       const id = String(target()._id);
-      await request(t.app)
+      const set = await request(t.app)
         .put(`/api/enterprises/${id}/pin`)
         .set(await t.auth('clerk'))
         .send({ pin: '246810' })
-        .expect(204);
+        .expect(200);
+      expect(set.body).to.deep.equal({ id, name: target().name });
       const stored = await t.models.Enterprise.findById(id, { pinHash: 1 }).lean();
       expect(stored!.pinHash).to.match(/^scrypt\$/);
       const detail = await request(t.app)

@@ -173,7 +173,7 @@ export async function setOwnerPin(t: QrTestApp, e: EnterpriseDoc, pin: string): 
     .put(`/api/enterprises/${String(e._id)}/pin`)
     .set(await t.auth('clerk'))
     .send({ pin })
-    .expect(204);
+    .expect(200);
 }
 
 /** Opens the verification page and asks for a code; returns the form's CSRF token. */

@@ -153,14 +153,23 @@ export async function updateEnterpriseCommand(
   return { enterprise: (await models.Enterprise.findById(id).lean()) ?? updated, ...replaced };
 }
 
-/** Sets (or replaces) the owner's PIN, stored only as a scrypt hash; this also lifts a PIN lockout. */
-export async function setEnterprisePinCommand(models: Models, id: string, pin: string): Promise<void> {
+/**
+ * Sets (or replaces) the owner's PIN, stored only as a scrypt hash; this also lifts a PIN lockout. Answers the
+ * enterprise's id and name, which 操作日志 names the change by.
+ */
+export async function setEnterprisePinCommand(
+  models: Models,
+  id: string,
+  pin: string,
+): Promise<{ id: string; name: string }> {
   const pinHash = await hashPassword(pin);
-  const { matchedCount } = await models.Enterprise.updateOne(
-    { _id: id },
+  const updated = await models.Enterprise.findByIdAndUpdate(
+    id,
     { ...OWNER_ENDS, $set: { pinHash, pinFailures: 0 } },
-  );
-  if (matchedCount === 0) throw notFound('企业不存在');
+    { projection: { name: 1 } },
+  ).lean();
+  if (!updated) throw notFound('企业不存在');
+  return { id, name: updated.name };
 }
 
 export async function rotateQrTokenCommand(models: Models, clock: Clock, id: string): Promise<EnterpriseDoc> {

@@ -106,8 +106,7 @@ export function createEnterprisesRouter(ctx: AppContext): Router {
 
   router.put('/:id/pin', requirePolicy(canSetEnterprisePin), async (req, res) => {
     const id = pathId(req.params.id, '企业不存在');
-    await setEnterprisePinCommand(ctx.models, id, setPinSchema.parse(req.body).pin);
-    res.status(204).end();
+    res.json(await setEnterprisePinCommand(ctx.models, id, setPinSchema.parse(req.body).pin));
   });
 
   router.get('/:id/qr.svg', requirePolicy(canViewEnterpriseQr), async (req, res) => {

@@ -307,7 +307,7 @@ describe('notifications: who is an enterprise owner', () => {
     await request(t.app).patch(path).set(clerk).send({ mobile: '13900000021', email: '' }).expect(200);
     expect(await notifyOf(e._id)).to.equal(undefined);
     await choose(e._id);
-    await request(t.app).put(`${path}/pin`).set(clerk).send({ pin: '246810' }).expect(204);
+    await request(t.app).put(`${path}/pin`).set(clerk).send({ pin: '246810' }).expect(200);
     expect(await notifyOf(e._id)).to.equal(undefined);
     await choose(e._id);
     await request(t.app).post(`${path}/qr/rotate`).set(clerk).expect(200);
