@@ -259,15 +259,15 @@ describe('staff app: admin and enterprises (e2e, Chromium)', function () {
 
     // A PIN the server would refuse is refused in the dialog, which stays open with what was typed.
     await page().getByRole('button', { name: '湖州新登记精密机械有限公司的更多操作' }).click();
-    await page().getByRole('menuitem', { name: '设置PIN' }).click();
-    const ask = page().getByRole('dialog', { name: '设置PIN' });
+    await page().getByRole('menuitem', { name: '设置企业 PIN' }).click();
+    const ask = page().getByRole('dialog', { name: '设置企业 PIN' });
     await ask.locator('input').fill('123456');
     await ask.getByRole('button', { name: '保存' }).click();
     await ask.getByText('PIN 过于简单').waitFor();
     expect(await ask.isVisible()).to.equal(true);
     await ask.locator('input').fill('482915');
     await ask.getByRole('button', { name: '保存' }).click();
-    await page().getByText('PIN 已设置').waitFor();
+    await page().getByText('企业 PIN 已设置').waitFor();
     const stored = await t.models.Enterprise.findOne({ creditCode: code }, { pinHash: 1 }).lean();
     expect(stored?.pinHash).to.be.a('string');
   });

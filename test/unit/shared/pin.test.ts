@@ -1,4 +1,4 @@
-// The owner's PIN rule, shared by the 设置PIN dialog and the API: six digits, and none a stranger tries first.
+// The owner's PIN rule, shared by the 设置企业 PIN dialog and the API: six digits, and none a stranger tries first.
 import { expect } from 'chai';
 import { isGuessablePin, pinProblem } from '../../../shared/pin.ts';
 
