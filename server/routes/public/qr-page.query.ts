@@ -8,6 +8,8 @@
 //    its deadlines and rating only the three values it reads (whole, they were most of what decoding a page's
 //    rows allocated: bench/LOG.md, "The QR page's garbage"). The engine answers inclusions, paths inside
 //    fields too, on the stored bytes; an exclusion or an operator would make it decode each issue whole.
+//  - The summary's rows come back raw and are read from their bytes (summary-rows.ts), keeping only those
+//    fields' values: the general decoder's object trees were most of what a page allocated after that.
 //  - The issues are read on the {enterpriseId, createdAt, _id} index, newest first, named by a hint: the
 //    state filter of the bounded reads below must never send the planner to a state index and so through
 //    every finished issue in the city.
@@ -19,13 +21,14 @@
 //  - The summary lists the open issues and the latest RECENT_FINISHED finished ones; the older finished ones
 //    are pages of their own (`/e/:token/finished?before=`), each one bounded read on the same index.
 import { Types } from 'mongoose';
-import type { Collection } from 'mongodb';
+import type { Collection, Document, Filter, FindOptions } from 'mongodb';
 import type { IssueState } from '../../../shared/states.ts';
 import { batchedFindByUnique } from '../../db/batched-ops.ts';
 import { coalesce, coalescerFor } from '../../db/coalesce.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { ENTERPRISE_ISSUES_INDEX } from '../../models/issue.model.ts';
 import type { PublicIssueFields, PublicSummaryFields } from '../../presenters/issue-public.presenter.ts';
+import { summaryRowOf } from './summary-rows.ts';
 
 /** base64url, as newQrToken makes them; anything else is not worth a database round trip. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
@@ -164,6 +167,16 @@ export function batchedWholeRead(ids: readonly Id[]) {
   };
 }
 
+/** A summary read's rows, each read from its bytes (summary-rows.ts) instead of decoded whole. */
+async function summaryRows<T>(
+  issues: Collection,
+  filter: Filter<Document>,
+  options: FindOptions,
+): Promise<T[]> {
+  const rows = await issues.find(filter, { ...options, raw: true }).toArray();
+  return (rows as unknown as Uint8Array[]).map((r) => summaryRowOf(r) as T);
+}
+
 type WholeRead = (id: Id) => Promise<SummaryRow[]>;
 const wholeReaders = new WeakMap<object, WholeRead>();
 
@@ -176,7 +189,7 @@ function summaryWholeReads(models: Models): WholeRead {
   const issues = models.Issue.collection as unknown as Collection;
   const alone = (id: Id) => {
     const { filter, options } = enterpriseIssueReads(id, 'summary').whole;
-    return issues.find<SummaryRow>(filter, options).toArray();
+    return summaryRows<SummaryRow>(issues, filter, options);
   };
   return coalescerFor(wholeReaders, issues, () =>
     coalesce<Id, SummaryRow[]>(
@@ -186,8 +199,14 @@ function summaryWholeReads(models: Models): WholeRead {
         if (distinct.length === 1) byId.set(String(distinct[0]), await alone(distinct[0]));
         else {
           const { filter, options } = batchedWholeRead(distinct);
-          const rows = await issues.find<SummaryRow & { enterpriseId: Id }>(filter, options).toArray();
-          for (const r of rows) byId.get(String(r.enterpriseId))?.push(r);
+          const rows = await summaryRows<SummaryRow & { enterpriseId: Id }>(issues, filter, options);
+          // The rows come enterprise by enterprise: an enterprise's list is looked up where the run changes.
+          let mine: SummaryRow[] | undefined;
+          rows.forEach((r, i) => {
+            if (i === 0 || !r.enterpriseId.equals(rows[i - 1].enterpriseId))
+              mine = byId.get(String(r.enterpriseId));
+            mine?.push(r);
+          });
           // Cut short by the limit: the last enterprise read and those after it (ObjectIds order as their hex).
           const cut = rows.length >= options.limit ? String(rows[rows.length - 1].enterpriseId) : undefined;
           await Promise.all(
