@@ -144,8 +144,13 @@ export function enterpriseIssueReads(enterpriseId: Id, view: QrView) {
   };
 }
 
-/** Enterprises whose whole reads share one read at most (bounds what a busy one among them costs the read). */
-export const WHOLE_BATCH = 16;
+/**
+ * Enterprises whose whole reads share one read at most: as many as a peak's scans in flight, so they go as one
+ * command rather than several queued behind each other (16 made 0.16-0.17 commands a page at c=50, 64 made
+ * 0.12-0.13: bench/LOG.md, "The QR page at 100,000: the summary's rows read from their bytes"). The read's limit
+ * grows with it, so a busy enterprise cuts the others short no more often.
+ */
+export const WHOLE_BATCH = 64;
 
 /**
  * The whole reads of several enterprises as one read: on the same index, in its order (enterprise by
