@@ -7,7 +7,7 @@ import type { Rng } from './prng.ts';
 import type { IssueScript } from './issue-script.seed.ts';
 import {
   internalNoteText,
-  noteText,
+  progressNote,
   rejectReason,
   reopenReason,
   replyText,
@@ -46,7 +46,7 @@ async function sign(s: IssueScript, t: StoryTools) {
 /** Notes and the reply; `late` makes the unit overrun its resolve deadline (by a day or so). */
 async function handle(s: IssueScript, t: StoryTools, late = t.rng.next() < 0.15) {
   await s.after(t.rng.int(2, 10));
-  await s.act(s.handler, 'note', { text: noteText(t.rng, s.doc.contact?.name), public: true });
+  await s.act(s.handler, 'note', { ...progressNote(t.rng, s.doc.contact?.name), public: true });
   if (t.rng.next() < 0.4) {
     await s.after(t.rng.int(2, 8));
     await s.act(s.handler, 'note', { text: internalNoteText(t.rng), public: false });
@@ -135,7 +135,7 @@ const replied: Story = async (s, t) => {
 const stalled: Story = async (s, t) => {
   await sign(s, t);
   await s.after(t.rng.int(2, 10));
-  await s.act(s.handler, 'note', { text: noteText(t.rng, s.doc.contact?.name), public: true });
+  await s.act(s.handler, 'note', { ...progressNote(t.rng, s.doc.contact?.name), public: true });
 };
 
 const unsigned: Story = async (s, t) => {

@@ -135,13 +135,16 @@ const REPLIES = [
   '经会同相关部门现场办公，已明确解决方案并落实到位。',
 ];
 
-/** A public progress note, naming the person at the enterprise the unit spoke to when there is one. */
-export function noteText(rng: Rng, contactName?: string | null): string {
+/**
+ * A public progress note, naming the person at the enterprise the unit spoke to when there is one; a note that
+ * says the unit spoke to them (the openings naming {who}) is marked as the contact 首次联系时限 asks for, so the
+ * issue page does not say 尚未记录联系 beside a note that says it was made.
+ */
+export function progressNote(rng: Rng, contactName?: string | null): { text: string; contacted: boolean } {
   const who = contactName ? `联系人${contactName}` : '负责人';
-  return (
-    rng.pick(NOTE_OPENINGS).replace('{who}', who) +
-    rng.pick(NOTE_DETAILS).replace('{n}', String(rng.int(3, 10)))
-  );
+  const opening = rng.pick(NOTE_OPENINGS);
+  const text = opening.replace('{who}', who) + rng.pick(NOTE_DETAILS).replace('{n}', String(rng.int(3, 10)));
+  return { text, contacted: opening.includes('{who}') };
 }
 export const internalNoteText = (rng: Rng) => rng.pick(INTERNAL_NOTES);
 /** The reply to an issue: its complaint's own answer when it has one (the draw is made either way). */

@@ -132,6 +132,16 @@ describe('demo issue seed', function () {
     for (const text of replies('园区停车难')) expect(text).to.include('停车');
   });
 
+  it('records the first contact wherever a progress note says the unit spoke to the enterprise', () => {
+    // The issue page says 尚未记录联系 when no note is marked as the contact (shared/first-contact.ts).
+    const said = /电话联系企业|与企业.*电话沟通|约企业.*面谈/;
+    const notes = issues.flatMap((i) =>
+      i.timeline.filter((e) => e.action === 'note' && said.test(e.note ?? '')),
+    );
+    expect(notes.length).to.be.greaterThan(20);
+    expect(notes.filter((e) => e.data?.contacted !== true).map((e) => e.note)).to.deep.equal([]);
+  });
+
   it("fills the dispatcher's 待受理 queue with the last days' messages, each its own, from many channels", () => {
     const now = t.clock.now().getTime();
     const waiting = issues.filter((i) => i.state === 'received');
