@@ -28,7 +28,7 @@ import { coalesce, coalescerFor } from '../../db/coalesce.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import { ENTERPRISE_ISSUES_INDEX } from '../../models/issue.model.ts';
 import type { PublicIssueFields, PublicSummaryFields } from '../../presenters/issue-public.presenter.ts';
-import { summaryRowOf } from './summary-rows.ts';
+import { rowReader } from './summary-rows.ts';
 
 /** base64url, as newQrToken makes them; anything else is not worth a database round trip. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{16,128}$/;
@@ -171,6 +171,9 @@ export function batchedWholeRead(ids: readonly Id[]) {
     },
   };
 }
+
+/** A summary row from its bytes: the summary's fields and, in the batched read, its enterprise. */
+export const summaryRowOf = rowReader({ ...SUMMARY_FIELDS, enterpriseId: 1 });
 
 /** A summary read's rows, each read from its bytes (summary-rows.ts) instead of decoded whole. */
 async function summaryRows<T>(

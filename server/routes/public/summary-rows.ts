@@ -2,9 +2,9 @@
 // fields of each issue (qr-page.query.ts, SUMMARY_FIELDS), and BSON's general decoder built every row as a
 // whole object tree, with a copy of its options for each embedded document: most of what a page's rows cost
 // the main thread (bench/LOG.md, "The QR page at 100,000: the summary's rows read from their bytes"). This
-// reader walks a row once and keeps only those fields' values. A row with anything else in it (a field the
-// projection does not name, a type the summary never stores there) is handed to the general decoder, so the
-// reader is never wrong, only sometimes no faster.
+// reader, made from the read's projection, walks a row once and keeps only those fields' values. A row with
+// anything else in it (a field the projection does not name, a type the summary never stores there) is handed
+// to the general decoder, so the reader is never wrong, only sometimes no faster.
 import { deserialize, ObjectId } from 'bson';
 
 /** What the summary reads of an issue, as the general decoder would have returned it. */
@@ -58,15 +58,7 @@ function valueAt(b: Buffer, type: number, i: number): Value | typeof OTHER {
   }
 }
 
-/** The element names the summary projects, top level and inside its two embedded documents. */
-const TOP = ['_id', 'enterpriseId', 'number', 'state', 'unitName', 'createdAt', 'classProblemId'] as const;
-const INSIDE = { deadlines: ['resolveBy', 'pausedAt'], rating: ['verification'] } as const;
-type Inside = keyof typeof INSIDE;
-
-const EMBEDDED = Object.keys(INSIDE) as Inside[];
 const asBytes = (names: readonly string[]) => names.map((n) => Buffer.from(n, 'latin1'));
-const TOP_NAMES = asBytes([...TOP, ...EMBEDDED]);
-const INSIDE_NAMES = { deadlines: asBytes(INSIDE.deadlines), rating: asBytes(INSIDE.rating) };
 
 /** Which of `names` the element name at [start, end) is, or -1. */
 function nameIndex(b: Buffer, start: number, end: number, names: readonly Buffer[]): number {
@@ -86,52 +78,76 @@ function nameEnd(b: Buffer, i: number): number {
   return end;
 }
 
-/** An embedded document of the summary's (deadlines, rating): its named values, or OTHER. */
-function embedded(b: Buffer, start: number, field: Inside): Record<string, Value> | typeof OTHER {
+/** The names an embedded document's read keeps: as strings for the row, as bytes to compare with the reply's. */
+interface Names {
+  strings: readonly string[];
+  bytes: readonly Buffer[];
+}
+const namesOf = (strings: readonly string[]): Names => ({ strings, bytes: asBytes(strings) });
+
+/** An embedded document of the projection's (deadlines, rating): its named values, or OTHER. */
+function embedded(b: Buffer, start: number, names: Names): Record<string, Value> | typeof OTHER {
   const out: Record<string, Value> = {};
-  const names = INSIDE_NAMES[field];
   const last = start + int32(b, start) - 1;
   let i = start + 4;
   while (i < last) {
     const type = b[i];
     const end = nameEnd(b, i + 1);
-    const n = nameIndex(b, i + 1, end, names);
+    const n = nameIndex(b, i + 1, end, names.bytes);
     const value = n < 0 ? OTHER : valueAt(b, type, end + 1);
     if (value === OTHER) return OTHER;
-    out[INSIDE[field][n]] = value;
+    out[names.strings[n]] = value;
     i = after;
   }
   return out;
 }
 
-/** One row of the summary's read, decoded as the general decoder would, keeping only the projected fields. */
-export function summaryRowOf(bytes: Uint8Array): SummaryRowValues {
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const row: Record<string, unknown> = {};
-  const last = int32(b, 0) - 1;
-  let i = 4;
-  while (i < last) {
-    const type = b[i];
-    const end = nameEnd(b, i + 1);
-    const n = nameIndex(b, i + 1, end, TOP_NAMES);
-    if (n < 0) return deserialize(b);
-    if (n < TOP.length) {
-      const value = valueAt(b, type, end + 1);
-      if (value === OTHER) return deserialize(b);
-      row[TOP[n]] = value;
-      i = after;
-    } else {
-      const field = EMBEDDED[n - TOP.length];
-      if (type === NULL) {
-        row[field] = null;
-        i = end + 1;
-        continue;
-      }
-      const inside = type === DOCUMENT ? embedded(b, end + 1, field) : OTHER;
-      if (inside === OTHER) return deserialize(b);
-      row[field] = inside;
-      i = end + 1 + int32(b, end + 1);
-    }
+/**
+ * A reader of the rows of a read with this inclusion projection (top-level fields and paths one level inside
+ * embedded documents, `_id` always returned), decoding each row as the general decoder would. The names come
+ * from the projection itself, so a field added to it is read here too (or, of a type not read here, decoded whole).
+ */
+export function rowReader(projection: Readonly<Record<string, 1>>): (bytes: Uint8Array) => SummaryRowValues {
+  const top = new Set(['_id']);
+  const inside = new Map<string, string[]>();
+  for (const path of Object.keys(projection)) {
+    const [field, child] = path.split('.');
+    if (child === undefined) top.add(field);
+    else inside.set(field, [...(inside.get(field) ?? []), child]);
   }
-  return row as SummaryRowValues;
+  const plain = [...top];
+  const embeddedNames = [...inside.keys()];
+  const topNames = asBytes([...plain, ...embeddedNames]);
+  const insideNames = embeddedNames.map((f) => namesOf(inside.get(f)!));
+
+  return function readRow(bytes) {
+    const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const row: Record<string, unknown> = {};
+    const last = int32(b, 0) - 1;
+    let i = 4;
+    while (i < last) {
+      const type = b[i];
+      const end = nameEnd(b, i + 1);
+      const n = nameIndex(b, i + 1, end, topNames);
+      if (n < 0) return deserialize(b);
+      if (n < plain.length) {
+        const value = valueAt(b, type, end + 1);
+        if (value === OTHER) return deserialize(b);
+        row[plain[n]] = value;
+        i = after;
+      } else {
+        const field = embeddedNames[n - plain.length];
+        if (type === NULL) {
+          row[field] = null;
+          i = end + 1;
+          continue;
+        }
+        const inner = type === DOCUMENT ? embedded(b, end + 1, insideNames[n - plain.length]) : OTHER;
+        if (inner === OTHER) return deserialize(b);
+        row[field] = inner;
+        i = end + 1 + int32(b, end + 1);
+      }
+    }
+    return row as SummaryRowValues;
+  };
 }

@@ -1,8 +1,8 @@
-// The QR summary's rows read from their bytes (summary-rows.ts) must be exactly what the general BSON decoder
+// The QR summary's rows read from their bytes (summary-rows.ts, with the summary's projection) must be exactly what the general BSON decoder
 // returns for every row the summary's projection can produce, and fall back to it for anything else.
 import { expect } from 'chai';
 import { deserialize, Long, ObjectId, serialize } from 'bson';
-import { summaryRowOf } from '../../../server/routes/public/summary-rows.ts';
+import { summaryRowOf } from '../../../server/routes/public/qr-page.query.ts';
 
 const at = (iso: string) => new Date(iso);
 
