@@ -138,6 +138,33 @@ describe('engine: packed index entries', () => {
     }
   });
 
+  it('insertNewSorted adds an insert command of a few documents (a few keys a segment) as insertNew does', () => {
+    for (const wide of [false, true]) {
+      const r = rng(wide ? 29 : 19);
+      const { set, ref } = loadedStart(r);
+      const one = new PackedKeys();
+      one.loadSorted([...ref].sort());
+      for (let round = 0; round < 3000; round++) {
+        const fresh = Array.from(
+          { length: 1 + Math.floor(r() * 8) },
+          () => randomKey(r, wide) + randomKey(r, wide),
+        );
+        const batch = [...new Set(fresh.filter((k) => !ref.has(k)))].sort();
+        set.insertNewSorted(batch);
+        for (const k of batch) {
+          one.insertNew(k);
+          ref.add(k);
+        }
+        if (round % 500 === 499) {
+          const sorted = [...ref].sort();
+          expect(set.size).to.equal(sorted.length);
+          expect(one.keysArray()).to.deep.equal(sorted);
+          checkReads(set, sorted, r, wide);
+        }
+      }
+    }
+  });
+
   it('empties and refills', () => {
     const set = new PackedKeys();
     const keys = Array.from({ length: 9000 }, (_, i) => `k${String(i).padStart(5, '0')}`);

@@ -488,9 +488,10 @@ export class InsertBatch implements InsertTarget {
     for (let i = 0; i < this.list.length; i++) {
       const keys = this.pending[i];
       if (!keys.length) continue;
-      keys.sort();
+      // A sort copies its list first, even of one entry: most indexes get one from a one-document insert.
+      if (keys.length > 1) keys.sort();
       this.list[i].addSorted(keys);
-      this.pending[i] = [];
+      keys.length = 0;
       this.taken[i]?.clear();
     }
   }

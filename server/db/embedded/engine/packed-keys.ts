@@ -186,6 +186,27 @@ function stringBound(list: readonly string[], key: string, after: boolean): numb
   return lo;
 }
 
+/**
+ * A share of a batch's keys up to this many goes into its segment's added list in place. An insert command of
+ * one or two documents brings one or a few entries per index, and merging each index's share into a new list
+ * copied the added list (up to DELTA_MAX entries) for every index of every insert: about a tenth of what the
+ * database thread allocated under staff intake (bench/LOG.md, "The database thread's garbage…").
+ */
+const IN_PLACE_MAX = 8;
+
+/**
+ * Puts `key` into the ascending `added` where it belongs unless it is there; false when it was. The entries
+ * after it move up one in place (a splice also made an empty list to return).
+ */
+function addSortedKey(added: string[], key: string): boolean {
+  const j = stringBound(added, key, false);
+  if (j < added.length && added[j] === key) return false;
+  added.push(key);
+  for (let i = added.length - 1; i > j; i--) added[i] = added[i - 1];
+  added[j] = key;
+  return true;
+}
+
 /** The ascending `added` and `keys[a, b)` (ascending) merged, each key once. */
 function mergeNew(added: readonly string[], keys: readonly string[], a: number, b: number): string[] {
   const out: string[] = [];
@@ -316,9 +337,7 @@ export class PackedKeys {
     if (!this.segs.length) this.segs.push(pack('', []));
     const si = this.segmentOf(key);
     const s = this.segs[si];
-    const j = stringBound(s.added, key, false);
-    if (j < s.added.length && s.added[j] === key) return;
-    s.added.splice(j, 0, key);
+    if (!addSortedKey(s.added, key)) return;
     this._size++;
     this.settle(si);
   }
@@ -339,9 +358,13 @@ export class PackedKeys {
       let start = end - 1;
       while (start > 0 && keys[start - 1] >= low) start--;
       const s = this.segs[si];
-      const merged = mergeNew(s.added, keys, start, end);
-      this._size += merged.length - s.added.length;
-      s.added = merged;
+      if (end - start <= IN_PLACE_MAX) {
+        for (let j = start; j < end; j++) if (addSortedKey(s.added, keys[j])) this._size++;
+      } else {
+        const merged = mergeNew(s.added, keys, start, end);
+        this._size += merged.length - s.added.length;
+        s.added = merged;
+      }
       this.settle(si);
       end = start;
     }
