@@ -201,9 +201,10 @@ export class Collection {
     candidates: Iterable<OrderedIndex> = this.indexes.values(),
   ): void {
     const changed: { ix: OrderedIndex; old: IndexKey[]; keys: IndexKey[] }[] = [];
-    const memos = [new KeyMemo(docs[0]), new KeyMemo(docs[1])];
+    let memos: [KeyMemo, KeyMemo] | undefined;
     for (const ix of candidates) {
       if (touched && ix.reads && !readsAny(ix.reads, touched)) continue;
+      memos ??= [new KeyMemo(docs[0]), new KeyMemo(docs[1])];
       const old = ix.keysFor(docs[0], idKey, memos[0]);
       const keys = ix.keysFor(docs[1], idKey, memos[1]);
       if (!sameKeys(old, keys)) changed.push({ ix, old, keys });

@@ -89,7 +89,8 @@ export function topLevelUpdate(update: Document | Document[]): TopLevelUpdate | 
     }
   }
   if (steps.length === 0) return undefined;
-  steps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // A sort copies the list first; the steps of one operator usually come in name order already.
+  if (!inNameOrder(steps)) steps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const names: string[] = [];
   const decoded: string[] = [];
   for (const s of steps) {
@@ -97,6 +98,11 @@ export function topLevelUpdate(update: Document | Document[]): TopLevelUpdate | 
     if (!s.append) decoded.push(s.name);
   }
   return { steps, touched: new Set(names), names: fieldSetOf(names), decoded: fieldSetOf(decoded) };
+}
+
+function inNameOrder(steps: readonly Step[]): boolean {
+  for (let i = 1; i < steps.length; i++) if (steps[i - 1].name > steps[i].name) return false;
+  return true;
 }
 
 /** The elements of `encoded` (BSON.serialize of `doc`), by `doc`'s keys: serialize writes them in key order. */
@@ -194,17 +200,24 @@ export function patchTopLevel(bytes: Uint8Array, update: TopLevelUpdate, env: Op
 
   const out = new Pieces();
   const end = stored.readInt32LE(0) - 1;
+  // The elements the update leaves as they are go in as one piece per run of them, not one each.
+  let kept = 4;
   for (let p = 4; p < end;) {
     const nameEnd = stored.indexOf(0, p + 1);
     const name = update.names.match(stored, p + 1, nameEnd - p - 1);
     const span = name === undefined ? undefined : spans.get(name);
     const next = span?.start === p ? span.end : elementEnd(stored, p, nameEnd);
-    if (span?.start !== p) out.add(stored.subarray(p, next));
-    else if (appended.has(name!)) appendTo(stored, span, appended.get(name!)!.append!, out);
-    else if (encoded.has(name!)) out.add(encoded.get(name!)!);
-    else if (appends.some((s) => s.name === name)) out.add(stored.subarray(p, next)); // nothing to append
+    // A `$push` of nothing leaves its array as it is.
+    const rewritten = span?.start === p && (appended.has(name!) || !appends.some((s) => s.name === name));
+    if (rewritten) {
+      if (kept < p) out.add(stored.subarray(kept, p));
+      kept = next;
+      if (appended.has(name!)) appendTo(stored, span, appended.get(name!)!.append!, out);
+      else if (encoded.has(name!)) out.add(encoded.get(name!)!);
+    }
     p = next;
   }
+  if (kept < end) out.add(stored.subarray(kept, end));
   // New fields go last, in field-name order, as MongoDB adds them.
   for (const s of general) {
     const piece = encoded.get(s.name);
