@@ -83,6 +83,34 @@ describe('engine: index catalog', () => {
     expect(list.cursor.firstBatch.map((s: Document) => s.name)).to.deep.equal(['_id_']);
   });
 
+  it('puts each insert into exactly the indexes there are: after a create, a refused duplicate and a drop', async () => {
+    const h = harness();
+    const hinted = async (hint: string) =>
+      ids((await h.run({ find: 'c', filter: {}, hint, sort: { a: 1 } })).cursor.firstBatch);
+    await h.run({ insert: 'c', documents: [{ _id: 1, a: 1 }] });
+    await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1', unique: true }] });
+    await h.run({ insert: 'c', documents: [{ _id: 2, a: 2 }] });
+    const dup = await h.run({
+      insert: 'c',
+      documents: [
+        { _id: 3, a: 2 },
+        { _id: 4, a: 4 },
+      ],
+      ordered: false,
+    });
+    expect(dup.n).to.equal(1);
+    expect(dup.writeErrors.map((e: Document) => e.code)).to.deep.equal([11000]);
+    const again = await h.run({ insert: 'c', documents: [{ _id: 5, a: 4 }] });
+    expect(again.writeErrors.map((e: Document) => e.code)).to.deep.equal([11000]);
+    expect(await hinted('a_1')).to.deep.equal([1, 2, 4]);
+    await h.run({ dropIndexes: 'c', index: 'a_1' });
+    await h.run({ insert: 'c', documents: [{ _id: 6, a: 4 }] });
+    await h.run({ createIndexes: 'c', indexes: [{ key: { a: 1 }, name: 'a_1' }] });
+    await h.run({ insert: 'c', documents: [{ _id: 7, a: 0 }] });
+    expect(await hinted('a_1')).to.deep.equal([7, 1, 2, 4, 6]);
+    expect(await hinted('_id_')).to.have.members([1, 2, 4, 6, 7]);
+  });
+
   it('refuses text, geo and hashed indexes', async () => {
     const h = harness();
     for (const key of [{ t: 'text' }, { g: '2dsphere' }, { h: 'hashed' }]) {

@@ -61,6 +61,8 @@ export class Collection {
   private indexedFields: FieldSet | null | undefined;
   /** indexesReading's answers, by the touched fields; cleared whenever the indexes change. */
   private readonly readers = new Map<string, { indexes: OrderedIndex[]; fields: FieldSet | null }>();
+  /** The last insert command's batch, empty again, for the next one while the indexes stay the same. */
+  private batch: InsertBatch | undefined;
 
   constructor(
     public ns: string,
@@ -130,6 +132,13 @@ export class Collection {
     return this.docs.storedOf(idKey);
   }
 
+  /** Forgets what was worked out from the list of indexes (a dropped index is not held on to either). */
+  private indexesChanged(): void {
+    this.indexedFields = undefined;
+    this.readers.clear();
+    this.batch = undefined;
+  }
+
   /** The packing dictionary this collection made since the last call (the journal carries it first). */
   newDictionary(): PackDict | undefined {
     return this.docs.takeNewDictionary();
@@ -137,7 +146,10 @@ export class Collection {
 
   /** A batch of inserts into this collection (an insert command's documents); see InsertBatch. */
   insertBatch(): InsertBatch {
-    return new InsertBatch(this, [...this.indexes.values()]);
+    // A batch's lists per index cost more than the insert of a document or two (most insert commands).
+    if (!this.batch?.reusableFor(this.indexes))
+      this.batch = new InsertBatch(this, [...this.indexes.values()]);
+    return this.batch;
   }
 
   /**
@@ -285,8 +297,7 @@ export class Collection {
       if (!oneByOne[i]) fresh[i].loadSorted(keys[i].ascending());
       this.indexes.set(fresh[i].name, fresh[i]);
     }
-    this.indexedFields = undefined;
-    this.readers.clear();
+    this.indexesChanged();
     return fresh.map((ix) => ix.spec);
   }
 
@@ -321,15 +332,13 @@ export class Collection {
     if (!this.indexes.delete(name)) {
       throw new MongoError(ErrorCodes.IndexNotFound, `index not found with name [${name}]`);
     }
-    this.indexedFields = undefined;
-    this.readers.clear();
+    this.indexesChanged();
   }
 
   /** Registers an index without building it (recovery builds every index at the end). */
   registerIndex(ix: OrderedIndex): void {
     this.indexes.set(ix.name, ix);
-    this.indexedFields = undefined;
-    this.readers.clear();
+    this.indexesChanged();
   }
 
   /** Rebuilds every index from the documents in one pass: collect keys, sort once, bulk-load. */
@@ -434,6 +443,8 @@ export class InsertBatch implements InsertTarget {
   private readonly pending: IndexKey[][];
   /** Per unique index other than `_id_` (its entries answer for the others), the batch's key values. */
   private readonly taken: (Set<string> | undefined)[];
+  /** Inserted into and not finished (a finish that threw leaves it so, and it is not reused). */
+  private open = false;
 
   constructor(
     private readonly coll: Collection,
@@ -451,9 +462,18 @@ export class InsertBatch implements InsertTarget {
     return this.coll.indexView(bytes);
   }
 
+  /** Finished, and over exactly `indexes` (in their order): an index made or dropped since needs a new batch. */
+  reusableFor(indexes: ReadonlyMap<string, OrderedIndex>): boolean {
+    if (this.open || indexes.size !== this.list.length) return false;
+    let i = 0;
+    for (const ix of indexes.values()) if (ix !== this.list[i++]) return false;
+    return true;
+  }
+
   /** Inserts a new document; throws E11000 (without side effects) if its _id or a unique key is taken. */
   insert(doc: Document, bytes: Uint8Array): Uint8Array {
     const { coll, list } = this;
+    this.open = true;
     const idKey = idKeyOf(doc._id);
     const keys: IndexKey[][] = new Array(list.length);
     const memo = new KeyMemo(doc);
@@ -495,6 +515,7 @@ export class InsertBatch implements InsertTarget {
       keys.length = 0;
       this.taken[i]?.clear();
     }
+    this.open = false;
   }
 }
 
