@@ -15,7 +15,7 @@ import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { Models } from '../models/index.ts';
 import { isDuplicateKey, sameMessage } from './inbox-store.ts';
 import { isAppError } from '../errors.ts';
-import { candidatesByEnterprise, readRepeatCandidates, REPEAT_CANDIDATES } from './issue-from-message.ts';
+import { candidatesByEnterprise, readRepeatCandidates, REPEAT_CANDIDATES } from './repeat-candidates.ts';
 import {
   matchEnterprise,
   matchSteps,

@@ -37,9 +37,9 @@ import {
   createIssueFromMessage,
   mergeAsSource,
   possibleRepeatOf,
-  repeatCandidates,
   type PossibleRepeat,
 } from './issue-from-message.ts';
+import { repeatCandidates } from './repeat-candidates.ts';
 import { findRepeat, type RepeatCandidate, type RepeatCheck } from './repeat.ts';
 import { describedPicture, pictureFollowUp, threadIssue } from './thread.ts';
 import { noComplaint } from '../channels/sms/sms.adapter.ts';

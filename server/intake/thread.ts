@@ -13,7 +13,7 @@ import { PICTURE_ONLY_CONTENT } from '../channels/wechat/wechat.dialogue.ts';
 import type { Models } from '../models/index.ts';
 import { AWAITING_RATING, RATING_PHONE_INDEX, RATING_SOURCE_PHONE_INDEX } from '../models/issue.model.ts';
 import { normaliseMobile } from './match-enterprise.ts';
-import { CANDIDATE_FIELDS, OPEN_STATES } from './issue-from-message.ts';
+import { CANDIDATE_FIELDS, OPEN_STATES } from './repeat-candidates.ts';
 import type { RepeatCandidate } from './repeat.ts';
 
 /** Earlier messages a reply may name; a longer References header is cut to its newest. */

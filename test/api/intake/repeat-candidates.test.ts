@@ -3,7 +3,7 @@
 // at most REPEAT_CANDIDATES; an enterprise the shared read's limit cut short reads its own.
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import { REPEAT_CANDIDATES, repeatCandidates } from '../../../server/intake/issue-from-message.ts';
+import { REPEAT_CANDIDATES, repeatCandidates } from '../../../server/intake/repeat-candidates.ts';
 import { enterpriseIn, useIssueApp } from '../issues/fixtures.ts';
 
 describe('intake: the repeat candidates read', () => {
