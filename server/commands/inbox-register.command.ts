@@ -25,14 +25,8 @@ import {
 } from '../intake/inbox-store.ts';
 import { createIssueFromMessage } from '../intake/issue-from-message.ts';
 import { provisionalEnterprise } from '../intake/match-enterprise.ts';
-import {
-  configOf,
-  INTAKE_ENTERPRISE_FIELDS,
-  provisionalOf,
-  staffBy,
-  type IntakeBy,
-  type PipelineDeps,
-} from '../intake/pipeline.ts';
+import { configOf, staffBy, type IntakeBy, type PipelineDeps } from '../intake/pipeline.ts';
+import { INTAKE_ENTERPRISE_FIELDS, provisionalOf } from '../intake/intake-enterprise.ts';
 import type { IssueDoc, Models, StoredTimelineEvent } from '../models/index.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import { canManageInbox } from '../policies/intake.policy.ts';

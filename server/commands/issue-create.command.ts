@@ -22,14 +22,8 @@ import { AppError, forbidden } from '../errors.ts';
 import type { IntakeConfig } from '../intake/intake-config.ts';
 import { inboxRecorderFor } from '../intake/inbox-store.ts';
 import { attachMessageFiles } from '../intake/intake-sink.ts';
-import {
-  enterpriseBy,
-  INTAKE_ENTERPRISE_FIELDS,
-  runIntake,
-  staffBy,
-  type IntakeBy,
-  type PipelineDeps,
-} from '../intake/pipeline.ts';
+import { enterpriseBy, runIntake, staffBy, type IntakeBy, type PipelineDeps } from '../intake/pipeline.ts';
+import { INTAKE_ENTERPRISE_FIELDS } from '../intake/intake-enterprise.ts';
 import type { EnterpriseDoc, Models } from '../models/index.ts';
 import type { IssueDoc } from '../models/issue.model.ts';
 import { canCreateIssue } from '../policies/issue.policy.ts';

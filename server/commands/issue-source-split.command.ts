@@ -14,7 +14,8 @@ import { countField, type AttachmentStore } from '../attachments/attachment.stor
 import { AppError, conflict, forbidden, notFound } from '../errors.ts';
 import { loadIntakeConfig } from '../intake/intake-config.ts';
 import { createIssueFromMessage } from '../intake/issue-from-message.ts';
-import { INTAKE_ENTERPRISE_FIELDS, staffBy } from '../intake/pipeline.ts';
+import { staffBy } from '../intake/pipeline.ts';
+import { INTAKE_ENTERPRISE_FIELDS } from '../intake/intake-enterprise.ts';
 import type { Models } from '../models/index.ts';
 import type { InboxEntryDoc } from '../models/inbox.model.ts';
 import type { IssueDoc, IssueSource } from '../models/issue.model.ts';

@@ -27,13 +27,12 @@ import {
   configOf,
   deadLetter,
   inboxEntryOf,
-  INTAKE_ENTERPRISE_FIELDS,
   processEntry,
-  provisionalOf,
   redelivery,
   type IntakeBy,
   type PipelineDeps,
 } from './pipeline.ts';
+import { INTAKE_ENTERPRISE_FIELDS, provisionalOf } from './intake-enterprise.ts';
 import { CHANNEL_LABELS } from '../../shared/states.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
 

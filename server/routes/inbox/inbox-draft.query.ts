@@ -5,7 +5,7 @@
 import { CHANNEL_LABELS } from '../../../shared/states.ts';
 import { deadLetterDraft, type DeadLetterDraft } from '../../intake/dead-letter-draft.ts';
 import { matchEnterprise } from '../../intake/match-enterprise.ts';
-import { MATCH_FILTERS } from '../../intake/pipeline.ts';
+import { MATCH_FILTERS } from '../../intake/intake-enterprise.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
 import type { InboxEntryDoc } from '../../models/inbox.model.ts';
 import { presentEnterpriseSummary } from '../../presenters/enterprise.presenter.ts';

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { ObjectId } from 'mongodb';
 import { compileProjection } from '../../../server/db/embedded/engine/projection.ts';
 import { CANDIDATE_FIELDS, REPEAT_FIELDS } from '../../../server/intake/repeat-candidates.ts';
-import { INTAKE_ENTERPRISE_FIELDS } from '../../../server/intake/pipeline.ts';
+import { INTAKE_ENTERPRISE_FIELDS } from '../../../server/intake/intake-enterprise.ts';
 import { NOTIFIER_ENTERPRISE_FIELDS, NOTIFIER_ISSUE_FIELDS } from '../../../server/notify/notifier.ts';
 import { batchedWholeRead, enterpriseIssueReads } from '../../../server/routes/public/qr-page.query.ts';
 
