@@ -21,16 +21,9 @@
 // costs one sparse dot product, and only the few closest by cosine get the full pair features.
 import type { CategoryId } from '../../shared/states.ts';
 import { DAY_MS } from '../../shared/clock.ts';
-import {
-  fingerprint,
-  isTemplateSwap,
-  neverMerge,
-  pairFeatures,
-  sharesPair,
-  templateCheck,
-  PAIR_FEATURE_NAMES,
-  type RepeatFingerprint,
-} from './repeat-features.ts';
+import { neverMerge, pairFeatures, PAIR_FEATURE_NAMES } from './repeat-features.ts';
+import { fingerprint, sharesPair, type RepeatFingerprint } from './repeat-fingerprint.ts';
+import { isTemplateSwap, templateCheck } from './repeat-template.ts';
 import type { TextModel } from './text-model.ts';
 import type { CompiledKeywords } from './text-features.ts';
 

@@ -1,11 +1,11 @@
-// The one-template guard of the duplicate check (server/text/repeat-features.ts templateCheck) with the corpus
+// The one-template guard of the duplicate check (server/text/repeat-template.ts templateCheck) with the corpus
 // model, whose word weights decide what names a thing: a complaint re-told with one word said another way is
 // not two things, while a template about another thing still is. Texts written for this test.
 import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import { DAY_MS } from '../../shared/clock.ts';
 import { findRepeat, fingerprint } from '../../server/text/repeat.ts';
-import { templateCheck } from '../../server/text/repeat-features.ts';
+import { templateCheck } from '../../server/text/repeat-template.ts';
 import { compileKeywords } from '../../server/text/text-features.ts';
 import { corpusModel } from './corpus-model.ts';
 

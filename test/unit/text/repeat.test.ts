@@ -11,7 +11,8 @@ import {
   similarities,
   type RepeatCandidate,
 } from '../../../server/text/repeat.ts';
-import { mergeVetoes, neverMerge, templateCheck } from '../../../server/text/repeat-features.ts';
+import { mergeVetoes, neverMerge } from '../../../server/text/repeat-features.ts';
+import { templateCheck } from '../../../server/text/repeat-template.ts';
 import { compileKeywords } from '../../../server/text/text-features.ts';
 import { trainTextModel } from '../../../server/text/text-model.ts';
 import { FIXTURE_TEXTS } from './texts.fixture.ts';
