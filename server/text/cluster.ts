@@ -29,14 +29,17 @@
 // Neighbours come from a candidate index (cluster-candidates.ts) with bounded work per text, so the time grows
 // linearly with the number of issues. The previous run's clusters are inputs: their members stay, a new text
 // linked to one joins it, two prior clusters never join, so ids never reshuffle.
+//
+// The texts' vectors and causes are cluster-index.ts; the checks that let texts out of a finished cluster are
+// cluster-trim.ts. This module links and joins, and stays the one its callers import.
 import { DAY_MS } from '../../shared/clock.ts';
 import type { CategoryId } from '../../shared/states.ts';
 import { CandidateIndex } from './cluster-candidates.ts';
-import { buildVocabulary, dot, vectorize, type SparseVector, type Vocabulary } from './features.ts';
-import { normaliseText, segmentNormalised } from './segment.ts';
-import { withoutPlaces } from './places.ts';
-import { causesDiffer, causesOf, type Causes } from './causes.ts';
-import { canonicalise, compileSynonyms, type CompiledSynonyms } from './synonyms.ts';
+import { indexItems, type ClusterIndex } from './cluster-index.ts';
+import { otherCauses, outsiders, strays } from './cluster-trim.ts';
+import { dot, type SparseVector } from './features.ts';
+
+export { clusterTokens, indexItems, type BackgroundText, type ClusterIndex } from './cluster-index.ts';
 
 export interface ClusterItem {
   id: string;
@@ -134,80 +137,6 @@ export interface ClusterResult {
   memberIds: string[];
   /** True when the cluster did not exist before this run. */
   isNew: boolean;
-}
-
-const HAN_RUN = /\p{Script=Han}+/gu;
-
-/** No synonyms: on clusters.jsonl the default groups cost recall (0.767 → 0.742) and gained no precision. */
-const NO_SYNONYMS = compileSynonyms([]);
-
-/**
- * Words and character bigrams, as the duplicate check sees a text (no rule features); with `synonyms`, their
- * words read as the group's first word (synonyms.ts).
- */
-export function clusterTokens(text: string, synonyms: CompiledSynonyms = NO_SYNONYMS): string[] {
-  const normalised = canonicalise(withoutPlaces(normaliseText(text)), synonyms);
-  const tokens = segmentNormalised(normalised).words;
-  for (const run of normalised.match(HAN_RUN) ?? []) {
-    for (let i = 0; i + 1 < run.length; i++) tokens.push(`#${run.slice(i, i + 2)}`);
-  }
-  return tokens;
-}
-
-export interface ClusterIndex {
-  vocab: Vocabulary;
-  vectors: Map<string, SparseVector>;
-  /** Each text's cause families (causes.ts); absent, no text names a cause. */
-  causes?: Map<string, Causes>;
-}
-
-/** A labelled text whose document frequencies steady the IDF (the training corpus). */
-export interface BackgroundText {
-  tokens: readonly string[];
-  category: CategoryId;
-}
-
-/** Exponent of the category concentration that scales each term's IDF (0.5: chosen on clusters.jsonl). */
-const CONCENTRATION = 0.5;
-
-/**
- * Segments and vectorises the items once (an unsupervised space). Texts are only compared within a category,
- * so a term spread evenly over all categories (a channel's framing such as 驻企服务员上报 or 来电人反映, a
- * letter's 恳请) says how a complaint arrived, not what it is about: each term's IDF is scaled by the share of
- * its documents in its most frequent category. Framing new to the background corpus spreads over the
- * categories of the items themselves.
- */
-export function indexItems(
-  items: readonly ClusterItem[],
-  /** Tokenised with the same synonyms. */
-  background: readonly BackgroundText[] = [],
-  synonyms: CompiledSynonyms = NO_SYNONYMS,
-): ClusterIndex {
-  const tokens = items.map((i) => clusterTokens(i.text, synonyms));
-  const docs = [...background, ...items.map((item, k) => ({ tokens: tokens[k], category: item.category }))];
-  const global = buildVocabulary(
-    docs.map((d) => d.tokens),
-    { minDf: 1 },
-  );
-  const df = new Float64Array(global.terms.length);
-  const byCategory = new Map<CategoryId, Float64Array>();
-  for (const d of docs) {
-    let counts = byCategory.get(d.category);
-    if (!counts) byCategory.set(d.category, (counts = new Float64Array(global.terms.length)));
-    for (const t of new Set(d.tokens)) {
-      const id = global.index.get(t)!;
-      df[id]++;
-      counts[id]++;
-    }
-  }
-  const peak = new Float64Array(global.terms.length);
-  for (const counts of byCategory.values())
-    for (let id = 0; id < peak.length; id++) peak[id] = Math.max(peak[id], counts[id]);
-  const idf = global.idf.map((w, id) => w * (peak[id] / df[id]) ** CONCENTRATION);
-  const vocab = { ...global, idf };
-  const vectors = new Map(items.map((item, k) => [item.id, vectorize(vocab, tokens[k])]));
-  const causes = new Map(items.map((item) => [item.id, causesOf(normaliseText(item.text))]));
-  return { vocab, vectors, causes };
 }
 
 /** Each text's closest texts, best first, at most `k` (a small sorted list per text). */
@@ -413,76 +342,6 @@ export function clusterItems(
     }
   }
   return results;
-}
-
-/**
- * The slots of a group's texts that are far from the rest of it: their average similarity (with the region
- * bonus) to the other texts is below `share` of the group's mean. Groups under four texts are left whole.
- */
-function strays(
-  slots: readonly number[],
-  order: readonly ClusterItem[],
-  vectors: readonly SparseVector[],
-  regionBonus: number,
-  share: number,
-): number[] {
-  const n = slots.length;
-  if (n < 4 || share <= 0) return [];
-  const sum = new Map<number, number>();
-  const regions = new Map<string, number>();
-  for (const k of slots) {
-    const v = vectors[k];
-    v.ids.forEach((id, i) => sum.set(id, (sum.get(id) ?? 0) + v.values[i]));
-    const r = order[k].region;
-    if (r) regions.set(r, (regions.get(r) ?? 0) + 1);
-  }
-  const average = slots.map((k) => {
-    const v = vectors[k];
-    let others = 0;
-    v.ids.forEach((id, i) => (others += v.values[i] * (sum.get(id)! - v.values[i])));
-    const r = order[k].region;
-    return (others + regionBonus * (r ? regions.get(r)! - 1 : 0)) / (n - 1);
-  });
-  const mean = average.reduce((a, b) => a + b, 0) / n;
-  return slots.filter((_, i) => average[i] < share * mean);
-}
-
-/**
- * The slots of a group's texts whose causes are none of the group's: the families named by at least `share` of
- * the texts that name any (and by at least two texts). Groups with no such family are left whole.
- */
-function otherCauses(slots: readonly number[], causes: readonly Causes[], share: number): number[] {
-  if (share <= 0 || slots.length < 3) return [];
-  const counts = new Map<number, number>();
-  let naming = 0;
-  for (const k of slots) {
-    if (causes[k].length) naming++;
-    for (const family of causes[k]) counts.set(family, (counts.get(family) ?? 0) + 1);
-  }
-  const common = [...counts].filter(([, n]) => n >= 2 && n >= share * naming).map(([family]) => family);
-  return common.length ? slots.filter((k) => causesDiffer(causes[k], common)) : [];
-}
-
-/**
- * The slots of a group's texts from other regions when the group is a local class (at least `from` texts of
- * one region, and `share` of all its texts).
- */
-function outsiders(
-  slots: readonly number[],
-  order: readonly ClusterItem[],
-  share: number,
-  from: number,
-): number[] {
-  const counts = new Map<string, number>();
-  for (const k of slots) {
-    const r = order[k].region;
-    if (r) counts.set(r, (counts.get(r) ?? 0) + 1);
-  }
-  let main = '';
-  for (const [r, n] of counts) if (n > (counts.get(main) ?? 0)) main = r;
-  const n = counts.get(main) ?? 0;
-  if (n < from || n / slots.length < share) return [];
-  return slots.filter((k) => order[k].region && order[k].region !== main);
 }
 
 /** Pairwise precision and recall of a clustering against true classes (`null` class: belongs to none). */
