@@ -8,7 +8,8 @@
 // (`pass` on each day document), so a year's figures cost no database read of the 365 days once warm.
 import type { Models } from '../models/index.ts';
 import { dayNumber, dayStart, type DayRows, type RollupBuilder, type RollupRow } from './kpi-rollup.ts';
-import { buildDays, changesSince, rollupDays, runsOf, type RollupState } from './kpi-rollup.store.ts';
+import { buildDays, changesSince, runsOf } from './kpi-rollup-issues.ts';
+import { rollupDays, type RollupState } from './kpi-rollup.store.ts';
 import type { KpiGroupBy } from './kpi.pipeline.ts';
 
 /** A period's rows in two parts: the stored days as they are, and the days a read must build live. */

@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { Types } from 'mongoose';
 import { DAY_MS } from '../../shared/clock.ts';
-import { buildDays } from '../../server/kpi/kpi-rollup.store.ts';
+import { buildDays } from '../../server/kpi/kpi-rollup-issues.ts';
 import { dayNumber, dayStart } from '../../server/kpi/kpi-rollup.ts';
 import { candidatesOf, createBatchMemory } from '../../server/intake/intake-batch.ts';
 import type { EnterpriseDoc } from '../../server/models/index.ts';

@@ -9,13 +9,12 @@ import request from 'supertest';
 import { DAY_MS } from '../../shared/clock.ts';
 import { dayNumber, dayStart } from '../../server/kpi/kpi-rollup.ts';
 import { receivedByCategoryRegion } from '../../server/kpi/kpi-rollup.query.ts';
+import { changedDays, runsOf } from '../../server/kpi/kpi-rollup-issues.ts';
 import {
-  changedDays,
   readyState,
   refreshRollups,
   rollupDays,
   rollupState,
-  runsOf,
   WATERMARK_SLACK_MS,
 } from '../../server/kpi/kpi-rollup.store.ts';
 import { KPI_GROUP_BYS, type KpiPeriod } from '../../server/kpi/kpi.pipeline.ts';

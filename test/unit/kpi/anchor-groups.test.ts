@@ -1,4 +1,4 @@
-// The KPI job reads the neighbours of changed issues group by group (server/kpi/kpi-rollup.store.ts): each group
+// The KPI job reads the neighbours of changed issues group by group (server/kpi/kpi-rollup-issues.ts): each group
 // spans at most NEIGHBOUR_SPAN_MS of creation times and names at most NEIGHBOUR_ENTERPRISES enterprises, and
 // every anchor is in exactly one group, whatever order they come in.
 import { expect } from 'chai';
@@ -6,7 +6,7 @@ import {
   anchorGroups,
   NEIGHBOUR_ENTERPRISES,
   NEIGHBOUR_SPAN_MS,
-} from '../../../server/kpi/kpi-rollup.store.ts';
+} from '../../../server/kpi/kpi-rollup-issues.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
