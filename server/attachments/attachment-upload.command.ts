@@ -12,13 +12,8 @@ import { AppError, badRequest, forbidden, notFound } from '../errors.ts';
 import type { IssueDoc, StoredTimelineEvent } from '../models/issue.model.ts';
 import { canAttachToIssue, issueTakesAttachments } from '../policies/issue.policy.ts';
 import { canReadIssue } from '../policies/screens.policy.ts';
-import { MAX_ATTACHMENTS_PER_ISSUE } from './attachment.rules.ts';
-import {
-  attachmentErrors,
-  checkAttachment,
-  type AttachmentInfo,
-  type AttachmentStore,
-} from './attachment.store.ts';
+import { attachmentErrors, checkAttachment, MAX_ATTACHMENTS_PER_ISSUE } from './attachment.rules.ts';
+import type { AttachmentInfo, AttachmentStore } from './attachment.store.ts';
 
 export interface UploadedFile {
   filename: string;

@@ -1,8 +1,14 @@
 // What may be attached to an issue (DESIGN §2, issue 6): images and PDF, recognised by their magic bytes rather
 // than by the name or type the sender declared, at most 10 MB each and 5 per issue. Pure, so every edge (staff
 // upload, email, WeChat, the pipeline) applies the same rules; the limits and types are shared/attachment-limits.ts
-// (the staff app checks a choice by them too).
-import type { AttachmentType } from '../../shared/attachment-limits.ts';
+// (the staff app checks a choice by them too). A file that breaks a rule is refused with a stable 4xx, and named
+// in a channel's answer with a short reason (refusalOf).
+import {
+  MAX_ATTACHMENT_BYTES,
+  MAX_ATTACHMENTS_PER_ISSUE,
+  type AttachmentType,
+} from '../../shared/attachment-limits.ts';
+import { AppError } from '../errors.ts';
 
 export {
   ACCEPTED_TYPES,
@@ -52,4 +58,38 @@ export function safeFilename(declared: string | undefined, type: AttachmentType)
 export function contentDisposition(kind: 'inline' | 'attachment', filename: string): string {
   const fallback = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `${kind}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
+export const attachmentErrors = {
+  type: () => new AppError('attachment_type', 415, '只接受图片（JPEG、PNG、GIF、WebP）或 PDF 文件'),
+  tooLarge: () => new AppError('attachment_too_large', 413, '单个附件不能超过10MB'),
+  limit: () => new AppError('attachment_limit', 409, `每个问题最多${MAX_ATTACHMENTS_PER_ISSUE}个附件`),
+  empty: () => new AppError('attachment_empty', 400, '附件为空'),
+};
+
+/** A channel's file that was not stored, and why in a few words (the issue's timeline and the inbox list it). */
+export interface RefusedAttachment {
+  filename: string;
+  reason: string;
+}
+
+const REFUSAL_REASONS: Readonly<Record<string, string>> = {
+  attachment_limit: `超过${MAX_ATTACHMENTS_PER_ISSUE}个上限`,
+  attachment_too_large: `超过${MAX_ATTACHMENT_BYTES / 1024 / 1024}MB`,
+  attachment_type: '类型不支持',
+  attachment_empty: '空文件',
+};
+
+/** A refused file named with the short reason staff and senders read (超过5个上限, 超过10MB, 类型不支持). */
+export function refusalOf(filename: string, err: AppError): RefusedAttachment {
+  return { filename, reason: REFUSAL_REASONS[err.code] ?? err.message };
+}
+
+/** The checked type of a file about to be stored; throws the stable 4xx otherwise. */
+export function checkAttachment(data: Buffer): AttachmentType {
+  if (data.length === 0) throw attachmentErrors.empty();
+  if (data.length > MAX_ATTACHMENT_BYTES) throw attachmentErrors.tooLarge();
+  const type = sniffAttachmentType(data.subarray(0, 16));
+  if (!type) throw attachmentErrors.type();
+  return type;
 }

@@ -12,11 +12,13 @@ import { systemClock, type Clock } from '../../shared/clock.ts';
 import { AppError } from '../errors.ts';
 import type { Models } from '../models/index.ts';
 import {
-  MAX_ATTACHMENT_BYTES,
+  attachmentErrors,
+  checkAttachment,
   MAX_ATTACHMENTS_PER_ISSUE,
+  refusalOf,
   safeFilename,
-  sniffAttachmentType,
   type AttachmentType,
+  type RefusedAttachment,
 } from './attachment.rules.ts';
 
 export const ATTACHMENT_BUCKET = 'attachments';
@@ -96,31 +98,6 @@ export interface NewAttachment {
   inboxId?: Types.ObjectId;
 }
 
-export const attachmentErrors = {
-  type: () => new AppError('attachment_type', 415, '只接受图片（JPEG、PNG、GIF、WebP）或 PDF 文件'),
-  tooLarge: () => new AppError('attachment_too_large', 413, '单个附件不能超过10MB'),
-  limit: () => new AppError('attachment_limit', 409, `每个问题最多${MAX_ATTACHMENTS_PER_ISSUE}个附件`),
-  empty: () => new AppError('attachment_empty', 400, '附件为空'),
-};
-
-/** A channel's file that was not stored, and why in a few words (the issue's timeline and the inbox list it). */
-export interface RefusedAttachment {
-  filename: string;
-  reason: string;
-}
-
-const REFUSAL_REASONS: Readonly<Record<string, string>> = {
-  attachment_limit: `超过${MAX_ATTACHMENTS_PER_ISSUE}个上限`,
-  attachment_too_large: `超过${MAX_ATTACHMENT_BYTES / 1024 / 1024}MB`,
-  attachment_type: '类型不支持',
-  attachment_empty: '空文件',
-};
-
-/** A refused file named with the short reason staff and senders read (超过5个上限, 超过10MB, 类型不支持). */
-export function refusalOf(filename: string, err: AppError): RefusedAttachment {
-  return { filename, reason: REFUSAL_REASONS[err.code] ?? err.message };
-}
-
 function infoOf(doc: FileDoc): AttachmentInfo {
   return {
     id: String(doc._id),
@@ -133,15 +110,6 @@ function infoOf(doc: FileDoc): AttachmentInfo {
     ...(doc.metadata.public ? { public: true } : {}),
     ...(doc.metadata.reason ? { reason: doc.metadata.reason } : {}),
   };
-}
-
-/** The checked type of a file about to be stored; throws the stable 4xx otherwise. */
-export function checkAttachment(data: Buffer): AttachmentType {
-  if (data.length === 0) throw attachmentErrors.empty();
-  if (data.length > MAX_ATTACHMENT_BYTES) throw attachmentErrors.tooLarge();
-  const type = sniffAttachmentType(data.subarray(0, 16));
-  if (!type) throw attachmentErrors.type();
-  return type;
 }
 
 /** The issue's count a file of this source takes a slot of. */

@@ -4,7 +4,7 @@
 // the sender is told which files did not arrive and why, on the channel the message came by.
 import { Types } from 'mongoose';
 import { SYSTEM_ACTOR } from '../../shared/lifecycle/issue-core.ts';
-import type { RefusedAttachment } from '../attachments/attachment.store.ts';
+import type { RefusedAttachment } from '../attachments/attachment.rules.ts';
 import { appendNote } from '../attachments/attachment-upload.command.ts';
 import type { IssueCommandDeps } from '../commands/issue-deps.ts';
 import type { IssueDoc } from '../models/index.ts';

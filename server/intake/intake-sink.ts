@@ -2,11 +2,8 @@
 // imports, the JSON webhooks): the app's models and clock, the cached configuration, the after-commit listener
 // (realtime) and the app's one inbox recorder.
 import { Types } from 'mongoose';
-import type {
-  AttachmentSource,
-  AttachmentStore,
-  RefusedAttachment,
-} from '../attachments/attachment.store.ts';
+import type { AttachmentSource, AttachmentStore } from '../attachments/attachment.store.ts';
+import type { RefusedAttachment } from '../attachments/attachment.rules.ts';
 import { reparseJsonChannel } from '../channels/json-channels.ts';
 import { cachedSettings } from '../commands/issue-deps.ts';
 import type { AppContext } from '../http/app-context.ts';

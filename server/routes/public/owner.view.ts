@@ -9,7 +9,7 @@ import {
   MAX_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS_PER_ISSUE,
 } from '../../attachments/attachment.rules.ts';
-import type { RefusedAttachment } from '../../attachments/attachment.store.ts';
+import type { RefusedAttachment } from '../../attachments/attachment.rules.ts';
 import type { presentIssuePublic } from '../../presenters/issue-public.presenter.ts';
 import { html, type SafeHtml } from './html.ts';
 import { chinaDate, chinaDateTime, layout, responsibilityFacts } from './layout.view.ts';

@@ -3,7 +3,7 @@
 // a submission, what became of it is read from the issue itself (its own file count, the refusals intake
 // noted on it, the open issue it may repeat), never from the link.
 import type { IssueState } from '../../../shared/states.ts';
-import type { RefusedAttachment } from '../../attachments/attachment.store.ts';
+import type { RefusedAttachment } from '../../attachments/attachment.rules.ts';
 import { ATTACHMENTS_REFUSED } from '../../intake/attachment-refusals.ts';
 import { POSSIBLE_REPEAT } from '../../intake/issue-from-message.ts';
 

@@ -9,11 +9,13 @@
 import type { Request } from 'express';
 import type { Readable } from 'node:stream';
 import {
+  attachmentErrors,
   MAX_ATTACHMENT_BYTES,
   MAX_ATTACHMENTS_PER_ISSUE,
+  refusalOf,
   sniffAttachmentType,
+  type RefusedAttachment,
 } from '../../attachments/attachment.rules.ts';
-import { attachmentErrors, refusalOf, type RefusedAttachment } from '../../attachments/attachment.store.ts';
 import type { InboundAttachment } from '../../channels/types.ts';
 import { isAppError, type AppError } from '../../errors.ts';
 import { readMultipart, type FilePart } from '../../http/multipart.ts';
