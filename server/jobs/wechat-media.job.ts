@@ -8,7 +8,8 @@
 // Its clock is WeChat's, the real one (main.ts passes systemClock even when the demo clock is simulated): the
 // retention is counted from when the pending entry was stored, which GridFS dates by the wall clock.
 import type { Clock } from '../../shared/clock.ts';
-import type { AttachmentStore, PendingMedia } from '../attachments/attachment.store.ts';
+import type { AttachmentStore } from '../attachments/attachment.store.ts';
+import type { PendingMedia } from '../attachments/attachment-media.store.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { planMediaRetry } from '../wechat/media-retry.ts';
