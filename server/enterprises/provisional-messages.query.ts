@@ -3,7 +3,8 @@
 // how staff tell which enterprise it is before confirming it under its real name or merging it.
 import type { Types } from 'mongoose';
 import type { ChannelId } from '../../shared/states.ts';
-import { ENTERPRISE_ISSUES_INDEX, NEWEST_FIRST, messagesOf } from '../models/issue.model.ts';
+import { messagesOf } from '../models/issue.model.ts';
+import { ENTERPRISE_ISSUES_INDEX, NEWEST_FIRST } from '../models/issue.indexes.ts';
 import type { Models } from '../models/index.ts';
 
 /** Enough to recognise the enterprise by; the whole text is on the issue. */

@@ -4,7 +4,7 @@
 // enterprise the shared limit cut short reads its own.
 import { Types } from 'mongoose';
 import { coalesce, coalescerFor, type Outcome } from '../db/coalesce.ts';
-import { ENTERPRISE_ISSUES_INDEX } from '../models/issue.model.ts';
+import { ENTERPRISE_ISSUES_INDEX } from '../models/issue.indexes.ts';
 import type { Models } from '../models/index.ts';
 import { repeatWindowStart, type RepeatCandidate } from './repeat.ts';
 

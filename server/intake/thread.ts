@@ -11,7 +11,7 @@ import type { Document } from 'mongodb';
 import type { InboundMessage } from '../channels/types.ts';
 import { PICTURE_ONLY_CONTENT } from '../channels/wechat/wechat.dialogue.ts';
 import type { Models } from '../models/index.ts';
-import { AWAITING_RATING, RATING_PHONE_INDEX, RATING_SOURCE_PHONE_INDEX } from '../models/issue.model.ts';
+import { AWAITING_RATING, RATING_PHONE_INDEX, RATING_SOURCE_PHONE_INDEX } from '../models/issue.indexes.ts';
 import { normaliseMobile } from './match-enterprise.ts';
 import { CANDIDATE_FIELDS, OPEN_STATES } from './repeat-candidates.ts';
 import type { RepeatCandidate } from './repeat.ts';

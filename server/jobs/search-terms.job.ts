@@ -9,7 +9,7 @@ import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { Types } from 'mongoose';
 import type { Logger } from '../logger.ts';
 import type { Models } from '../models/index.ts';
-import { NEWEST_FIRST } from '../models/issue.model.ts';
+import { NEWEST_FIRST } from '../models/issue.indexes.ts';
 import { searchTermsOf } from '../text/search-terms.ts';
 import { createMinuteJob, type MinuteJob } from './minute-job.ts';
 

@@ -6,7 +6,7 @@ import type { Document } from 'mongodb';
 import { DAY_MS } from '../../shared/clock.ts';
 import { REPEAT_WINDOW_DAYS } from '../../shared/kpi.ts';
 import type { Models } from '../models/index.ts';
-import { ENTERPRISE_ISSUES_INDEX } from '../models/issue.model.ts';
+import { ENTERPRISE_ISSUES_INDEX } from '../models/issue.indexes.ts';
 import {
   byCreation,
   dayNumber,

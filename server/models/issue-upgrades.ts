@@ -35,7 +35,7 @@ import { OPEN_STATES, type IssueState } from '../../shared/states.ts';
 import { townshipInAddress } from '../../config/units.ts';
 import { dropSelfBoundFollowers } from '../enterprises/self-bound-followers.upgrade.ts';
 import type { Models } from './index.ts';
-import { NEWEST_FIRST } from './issue.model.ts';
+import { NEWEST_FIRST } from './issue.indexes.ts';
 
 const UPGRADES = 'upgrades';
 const BATCH = 1_000;

@@ -129,7 +129,7 @@ export function canCreateIssue(actor: Actor, channel: ChannelId): boolean {
   }
 }
 
-/** The partial-index conditions of the co-unit and consulted-unit indexes (issue.model.ts). */
+/** The partial-index conditions of the co-unit and consulted-unit indexes (issue.indexes.ts). */
 export const HAS_CO_UNITS = Object.freeze({ 'coUnitIds.0': { $exists: true } });
 export const HAS_CONSULT_UNITS = Object.freeze({ 'consultUnitIds.0': { $exists: true } });
 /** Issues redone after a bad rating judged reasonable: the "rectify" queue's condition and its index's filter. */
@@ -139,7 +139,7 @@ export const SENT_BACK = Object.freeze({ sendBackCount: { $gt: 0 } });
 /** A bad rating waiting for the centre's check: the "ratingCheck" queue's condition and its index's filter. */
 export const RATING_CHECK = Object.freeze({ 'rating.verification': 'pending' });
 /**
- * A request waiting for approval (挂起, 解挂, 延期): the partial filter of the approval index (issue.model.ts). A
+ * A request waiting for approval (挂起, 解挂, 延期): the partial filter of the approval index (issue.indexes.ts). A
  * range, since the queue names the kinds an approver may approve as `{$in: [...]}`, a subset of it.
  */
 export const PENDING_APPROVAL = Object.freeze({ 'pendingApproval.kind': { $gt: '' } });
@@ -159,7 +159,7 @@ export const PAST_DUE = Object.freeze({ warning: { $in: [...PAST_DUE_WARNINGS] }
 
 /**
  * Plain MongoDB filter (issue field names as in IssueScope) selecting exactly the issues canViewIssue allows.
- * Each `$or` branch is served by its own index that also delivers the list's sort (issue.model.ts), so the
+ * Each `$or` branch is served by its own index that also delivers the list's sort (issue.indexes.ts), so the
  * branches are merged instead of sorted. The co-unit and consulted-unit indexes hold only issues that have
  * such units (most have none), and a query may use them only if it says so: hence the redundant
  * `'coUnitIds.0': {$exists: true}` beside the unit.

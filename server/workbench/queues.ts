@@ -1,6 +1,6 @@
 // The to-do queues of the workbench (issue 9): which issues each queue holds, for whom, and in which order.
 // Pure: GET /api/workbench counts them and GET /api/issues?queue= lists them with the same conditions. Every
-// condition starts with an equality the list indexes lead with (issue.model.ts), so counts and pages are served
+// condition starts with an equality the list indexes lead with (issue.indexes.ts), so counts and pages are served
 // by an index (test/api/issues/list-plans.test.ts).
 import { APPROVE_ACTIONS, roleMayPerform } from '../../shared/lifecycle/actions.ts';
 import type { PendingKind } from '../../shared/lifecycle/issue-core.ts';

@@ -22,7 +22,7 @@ import {
   UNIT_LIT_INDEX,
   UNIT_REDONE_INDEX,
   UNIT_SENT_BACK_INDEX,
-} from '../models/issue.model.ts';
+} from '../models/issue.indexes.ts';
 import { PAST_DUE } from '../policies/issue.policy.ts';
 import { QUEUE_LABELS, queueFilter, queuesOf, type QueueId } from './queues.ts';
 
@@ -69,7 +69,7 @@ function failedInboundCount(models: Models): Promise<number> {
   return models.InboxEntry.countDocuments({ status: 'failed' }, { hint: { status: 1, acceptedAt: -1 } });
 }
 
-/** The index each count names, where the planner's trial could pick one that reads more (issue.model.ts). */
+/** The index each count names, where the planner's trial could pick one that reads more (issue.indexes.ts). */
 const COUNT_INDEX: Partial<Record<QueueId, object>> = {
   mine: ASSIGNEE_ISSUES_INDEX,
   consultInput: CONSULTED_UNIT_INDEX,

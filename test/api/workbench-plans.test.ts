@@ -11,7 +11,7 @@ import request from 'supertest';
 import type { Actor, Role } from '../../shared/roles.ts';
 import { HANDLING_STATES, ISSUE_STATES, TERMINAL_STATES } from '../../shared/states.ts';
 import { queueCountQuery } from '../../server/workbench/workbench.query.ts';
-import { ASSIGNEE_ISSUES_INDEX, PAST_DUE_ASSIGNEE_INDEX } from '../../server/models/issue.model.ts';
+import { ASSIGNEE_ISSUES_INDEX, PAST_DUE_ASSIGNEE_INDEX } from '../../server/models/issue.indexes.ts';
 import { PAST_DUE } from '../../server/policies/issue.policy.ts';
 import { queuesOf } from '../../server/workbench/queues.ts';
 import { enterpriseIn, handlerOf, unitByCode, unitHeadOf, useIssueApp } from './issues/fixtures.ts';

@@ -1,5 +1,5 @@
 // The conditions of a staff list request, as one `$and`: the actor's visibility (from the policies), the
-// filters, and for fields that share a compound index with a filtered one (issue.model.ts) every value of
+// filters, and for fields that share a compound index with a filtered one (issue.indexes.ts) every value of
 // the unfiltered field. That last part selects nothing extra (the fields are closed enums the schema
 // enforces); it lets the planner run the index as one merged scan per value, delivering the list's order
 // instead of sorting. Pure: tests and the plan test build the same conditions.

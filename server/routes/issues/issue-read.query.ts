@@ -6,7 +6,8 @@
 // the matches within).
 import type { Actor } from '../../../shared/roles.ts';
 import type { Models } from '../../models/index.ts';
-import { SEARCH_TERMS_INDEX, type IssueDoc } from '../../models/issue.model.ts';
+import { type IssueDoc } from '../../models/issue.model.ts';
+import { SEARCH_TERMS_INDEX } from '../../models/issue.indexes.ts';
 import { ISSUE_SUMMARY_FIELDS, type IssueSummaryDoc } from '../../presenters/issue.presenter.ts';
 import { canReadIssue } from '../../policies/screens.policy.ts';
 import { loadIssue, scopeOf } from '../../commands/issue-store.ts';

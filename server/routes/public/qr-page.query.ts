@@ -26,7 +26,7 @@ import type { IssueState } from '../../../shared/states.ts';
 import { batchedFindByUnique } from '../../db/batched-ops.ts';
 import { coalesce, coalescerFor } from '../../db/coalesce.ts';
 import type { EnterpriseDoc, Models } from '../../models/index.ts';
-import { ENTERPRISE_ISSUES_INDEX } from '../../models/issue.model.ts';
+import { ENTERPRISE_ISSUES_INDEX } from '../../models/issue.indexes.ts';
 import type { PublicIssueFields, PublicSummaryFields } from '../../presenters/issue-public.presenter.ts';
 import { rowReader } from './summary-rows.ts';
 

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { Actor } from '../../../shared/roles.ts';
 import { Query } from 'mingo';
 import { CHANNEL_IDS, ISSUE_STATES, URGENCIES, WARNING_LEVELS } from '../../../shared/states.ts';
-import { LIT } from '../../../server/models/issue.model.ts';
+import { LIT } from '../../../server/models/issue.indexes.ts';
 import { allOf, listConditions } from '../../../server/routes/issues/issue-list.filter.ts';
 import { dated, UNDATED } from '../../../server/routes/issues/issue-list.order.ts';
 import { listIssuesQuery } from '../../../server/routes/issues/issues.schema.ts';
