@@ -82,21 +82,11 @@ export function possibleRepeatOf(c: RepeatCandidate, score: number): PossibleRep
 }
 
 /**
- * Adds the message to the master's sources with a public timeline note, in the master's current state (tried
- * once more if the state moved since the candidates were read); null if the master closed meanwhile, or the
- * source is already there (recovery).
+ * What a merged message says on the master's timeline (the note, its data, and whether it is kept from the
+ * enterprise as a bare courtesy), from the message and where it came: a repeat, a picture, or a reply in the
+ * issue's own thread, where 满意 or 不满意 is a rating given in the wrong place.
  */
-export async function mergeAsSource(
-  deps: IssueCreateDeps,
-  master: RepeatCandidate,
-  entry: InboxEntryDoc,
-  msg: InboundMessage,
-  by: IntakeBy,
-  now: Date,
-  /** A reply in the issue's own thread (thread.ts): it adds to the issue, it does not raise it again. */
-  inThread = false,
-): Promise<Pick<IssueDoc, '_id' | 'number'> | null> {
-  const title = msg.title ?? titleFromContent(msg.content);
+function mergeNoteOf(master: RepeatCandidate, entry: InboxEntryDoc, msg: InboundMessage, inThread: boolean) {
   const label = CHANNEL_LABELS[msg.channel];
   // A picture that follows its sender's complaint (thread.ts) adds to it; it is not the problem raised again.
   const said = msg.filesOnly
@@ -128,6 +118,26 @@ export async function mergeAsSource(
     ...(dissatisfied ? { dissatisfied: true } : {}),
     ...(satisfied ? { satisfied: true } : {}),
   };
+  return { note, data, courtesy };
+}
+
+/**
+ * Adds the message to the master's sources with a public timeline note, in the master's current state (tried
+ * once more if the state moved since the candidates were read); null if the master closed meanwhile, or the
+ * source is already there (recovery).
+ */
+export async function mergeAsSource(
+  deps: IssueCreateDeps,
+  master: RepeatCandidate,
+  entry: InboxEntryDoc,
+  msg: InboundMessage,
+  by: IntakeBy,
+  now: Date,
+  /** A reply in the issue's own thread (thread.ts): it adds to the issue, it does not raise it again. */
+  inThread = false,
+): Promise<Pick<IssueDoc, '_id' | 'number'> | null> {
+  const title = msg.title ?? titleFromContent(msg.content);
+  const { note, data, courtesy } = mergeNoteOf(master, entry, msg, inThread);
   const issues = deps.models.Issue.collection;
   const masterId = master._id as Types.ObjectId;
   const attempt = (state: IssueState) =>
