@@ -216,45 +216,66 @@ export async function refreshRollups(
   const today = dayNumber(now);
   const raw = (await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null;
   const state = ready(raw);
-  const finish = (report: Omit<RefreshReport, 'ms'>) => ({
-    ...report,
-    ms: Math.round(performance.now() - started),
-  });
-  if (!state) {
-    const resume = raw?.format === ROLLUP_FORMAT && raw.build && raw.building ? raw.building : undefined;
-    const build = resume ? raw!.build! : new Types.ObjectId().toHexString();
-    const watermark = resume?.watermark ?? new Date(now.getTime() - WATERMARK_SLACK_MS);
-    let from = resume?.through;
-    if (from === undefined) {
-      const first = await models.Issue.collection.findOne<{ createdAt: Date }>(
-        {},
-        { sort: { createdAt: 1 }, projection: { createdAt: 1 } },
-      );
-      from = first ? dayNumber(first.createdAt) : today;
-      await rollupDays(models).deleteMany({});
-      await rollupState(models).replaceOne(
-        { _id: 'state' as never },
-        { format: ROLLUP_FORMAT, build, building: { through: from, watermark } },
-        { upsert: true },
-      );
-    }
-    const progress = (through: number) =>
-      rollupState(models).updateOne(
-        { _id: 'state' as never, build },
-        { $set: { 'building.through': through } },
-      );
-    const rows = await buildAndStore(models, from, today, 1, control, progress);
-    if (rows === null) {
-      const through = ((await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null)
-        ?.building?.through;
-      return finish({ built: (through ?? from) - from, rebuilt: 0, rows: 0, stopped: true });
-    }
-    await rollupState(models).updateOne(
-      { _id: 'state' as never, build },
-      { $set: { builtThrough: today, watermark, pass: 1 }, $unset: { building: '' } },
+  const report = state
+    ? await changedDaysPass(models, state, now, today, control)
+    : await firstBuild(models, raw, now, today, control);
+  return { ...report, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * The first build (nothing stored, or an old format): every day from the first issue's, or from where a
+ * stopped build got to, with its progress recorded after every chunk.
+ */
+async function firstBuild(
+  models: Models,
+  raw: RollupState | null,
+  now: Date,
+  today: number,
+  control: PassControl,
+): Promise<Omit<RefreshReport, 'ms'>> {
+  const resume = raw?.format === ROLLUP_FORMAT && raw.build && raw.building ? raw.building : undefined;
+  const build = resume ? raw!.build! : new Types.ObjectId().toHexString();
+  const watermark = resume?.watermark ?? new Date(now.getTime() - WATERMARK_SLACK_MS);
+  let from = resume?.through;
+  if (from === undefined) {
+    const first = await models.Issue.collection.findOne<{ createdAt: Date }>(
+      {},
+      { sort: { createdAt: 1 }, projection: { createdAt: 1 } },
     );
-    return finish({ built: today - from, rebuilt: 0, rows });
+    from = first ? dayNumber(first.createdAt) : today;
+    await rollupDays(models).deleteMany({});
+    await rollupState(models).replaceOne(
+      { _id: 'state' as never },
+      { format: ROLLUP_FORMAT, build, building: { through: from, watermark } },
+      { upsert: true },
+    );
   }
+  const progress = (through: number) =>
+    rollupState(models).updateOne(
+      { _id: 'state' as never, build },
+      { $set: { 'building.through': through } },
+    );
+  const rows = await buildAndStore(models, from, today, 1, control, progress);
+  if (rows === null) {
+    const through = ((await rollupState(models).findOne({ _id: 'state' as never })) as RollupState | null)
+      ?.building?.through;
+    return { built: (through ?? from) - from, rebuilt: 0, rows: 0, stopped: true };
+  }
+  await rollupState(models).updateOne(
+    { _id: 'state' as never, build },
+    { $set: { builtThrough: today, watermark, pass: 1 }, $unset: { building: '' } },
+  );
+  return { built: today - from, rebuilt: 0, rows };
+}
+
+/** A pass over stored rollups: the days changed since the watermark again, then the days completed since. */
+async function changedDaysPass(
+  models: Models,
+  state: RollupState,
+  now: Date,
+  today: number,
+  control: PassControl,
+): Promise<Omit<RefreshReport, 'ms'>> {
   // A state from before passes were counted starts a new build id: readers then read every day once.
   const build = state.build ?? new Types.ObjectId().toHexString();
   const pass = (state.build ? (state.pass ?? 0) : 0) + 1;
@@ -264,29 +285,29 @@ export async function refreshRollups(
   const runs = runsOf(dirty);
   const isLong = ([a, b]: [number, number]) => b - a >= LONG_RUN_DAYS;
   for (const [a, b] of runs.filter(isLong)) {
-    if (rows > 0 && !(await goOn(control))) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
+    if (rows > 0 && !(await goOn(control))) return { built: 0, rebuilt: 0, rows, stopped: true };
     const stored = await buildAndStore(models, a, b, pass, control);
-    if (stored === null) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
+    if (stored === null) return { built: 0, rebuilt: 0, rows, stopped: true };
     rows += stored;
   }
   for (const piece of pieces(
     runs.filter((run) => !isLong(run)),
     BUILD_CHUNK_DAYS,
   )) {
-    if (rows > 0 && !(await goOn(control))) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
+    if (rows > 0 && !(await goOn(control))) return { built: 0, rebuilt: 0, rows, stopped: true };
     const built = await buildDays(models, piece);
     for (const [a, b] of piece) rows += await storeDays(models, built, a, b, pass);
   }
   const completed = await buildAndStore(models, state.builtThrough, today, pass, control);
-  if (completed === null) return finish({ built: 0, rebuilt: 0, rows, stopped: true });
+  if (completed === null) return { built: 0, rebuilt: 0, rows, stopped: true };
   await rollupState(models).updateOne(
     { _id: 'state' as never },
     { $set: { format: ROLLUP_FORMAT, builtThrough: today, watermark, build, pass } },
     { upsert: true },
   );
-  return finish({
+  return {
     built: Math.max(0, today - state.builtThrough),
     rebuilt: dirty.size,
     rows: rows + completed,
-  });
+  };
 }
