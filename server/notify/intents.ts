@@ -153,6 +153,31 @@ function reclassified(change: IssueChange, assigned: Intent[]): Intent[] {
   return restarted ? [i('issue_reclassified', 'unit')] : [];
 }
 
+/** A note's notifications: a message merged in by intake, files it could not keep, the owner's 补充材料. */
+function noted(change: IssueChange): Intent[] {
+  // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts); a
+  // picture following its sender's complaint is material added to it, like the owner's 补充材料 (the
+  // sender had WeChat's reply already). A reply in the issue's own mail thread adds to it too: its sender
+  // hears so (补充内容告知, not 无需重复反映) and whoever holds the issue reads it; a bare 谢谢 there, nobody.
+  if (change.data?.kind === 'source_merged' && !change.data.filesOnly) {
+    if (!change.data.thread) return [i('source_merged', 'sender')];
+    // 不满意 in reply to the answer: its sender hears where the owner rates, the centre (which checks
+    // ratings and calls back) that the owner is not satisfied.
+    if (change.data.dissatisfied) return [i('rating_howto', 'sender'), i('reply_dissatisfied', 'centre')];
+    // 满意 there: its sender hears that a reply is no rating, and where to give it.
+    if (change.data.satisfied) return [i('rating_howto', 'sender')];
+    if (change.data.courtesy) return [];
+    return [i('source_added', 'sender'), i('enterprise_supplement', holderOf(change))];
+  }
+  // Files a mail or a WeChat message brought that could not be kept: its sender hears which, and why.
+  if (change.data?.kind === ATTACHMENTS_REFUSED) return [i('attachments_refused', 'sender')];
+  // The owner's 补充材料 (issue-supplement.command.ts): whoever holds the issue reads it; the centre
+  // before dispatch, and while it checks a bad rating (the owner's reasons for it).
+  if (change.data?.kind === ENTERPRISE_SUPPLEMENT || change.data?.kind === 'source_merged')
+    return [i('enterprise_supplement', holderOf(change))];
+  return [];
+}
+
 /** The notifications a committed change calls for. */
 export function intentsOf(change: IssueChange): Intent[] {
   const assigned = [i('issue_assigned', 'unit'), i('enterprise_dispatched', 'enterprise')];
@@ -200,27 +225,7 @@ export function intentsOf(change: IssueChange): Intent[] {
     case 'assign':
       return [i('issue_reassigned', 'assignee')];
     case 'note':
-      // Intake merged a repeated message into this open issue (server/intake/issue-from-message.ts); a
-      // picture following its sender's complaint is material added to it, like the owner's 补充材料 (the
-      // sender had WeChat's reply already). A reply in the issue's own mail thread adds to it too: its sender
-      // hears so (补充内容告知, not 无需重复反映) and whoever holds the issue reads it; a bare 谢谢 there, nobody.
-      if (change.data?.kind === 'source_merged' && !change.data.filesOnly) {
-        if (!change.data.thread) return [i('source_merged', 'sender')];
-        // 不满意 in reply to the answer: its sender hears where the owner rates, the centre (which checks
-        // ratings and calls back) that the owner is not satisfied.
-        if (change.data.dissatisfied) return [i('rating_howto', 'sender'), i('reply_dissatisfied', 'centre')];
-        // 满意 there: its sender hears that a reply is no rating, and where to give it.
-        if (change.data.satisfied) return [i('rating_howto', 'sender')];
-        if (change.data.courtesy) return [];
-        return [i('source_added', 'sender'), i('enterprise_supplement', holderOf(change))];
-      }
-      // Files a mail or a WeChat message brought that could not be kept: its sender hears which, and why.
-      if (change.data?.kind === ATTACHMENTS_REFUSED) return [i('attachments_refused', 'sender')];
-      // The owner's 补充材料 (issue-supplement.command.ts): whoever holds the issue reads it; the centre
-      // before dispatch, and while it checks a bad rating (the owner's reasons for it).
-      if (change.data?.kind === ENTERPRISE_SUPPLEMENT || change.data?.kind === 'source_merged')
-        return [i('enterprise_supplement', holderOf(change))];
-      return [];
+      return noted(change);
     case 'verify':
       return [i('enterprise_reply', 'enterprise'), i('pushback_reply', 'origin')];
     case 'reject':
