@@ -1,27 +1,10 @@
 // The to-do queues of the workbench (unit staff) and the centre desk: counts from GET /api/workbench and rows
 // from GET /api/issues?queue=<id>.
+import { QUEUE_LABELS, type QueueId } from '../../../shared/queues.ts';
 import { api } from './api.ts';
 import type { IssueDetail, IssueSummary, ListAnswer } from './types.ts';
 
-export type QueueId =
-  | 'mine'
-  | 'toSign'
-  | 'inProgress'
-  | 'dueSoon'
-  | 'overdue'
-  | 'returned'
-  | 'consultInput'
-  | 'rectify'
-  | 'triage'
-  | 'approval'
-  | 'convene'
-  | 'verify'
-  | 'ratingCheck'
-  | 'callback'
-  | 'deadLetters'
-  | 'supervised'
-  | 'bulletined'
-  | 'cityOverdue';
+export { QUEUE_LABELS, type QueueId };
 
 export interface Queue {
   id: QueueId | string;
@@ -40,28 +23,6 @@ export interface Workbench {
   queues: Queue[];
   load?: HandlerLoad[];
 }
-
-/** The server's words (server/workbench/queues.ts), so that a desk's tile and its tab read alike. */
-export const QUEUE_LABELS: Readonly<Record<QueueId, string>> = Object.freeze({
-  mine: '我经办的',
-  toSign: '待签收',
-  inProgress: '办理中',
-  dueSoon: '即将到期',
-  overdue: '已超期',
-  returned: '退回待处理',
-  consultInput: '待提交会商意见',
-  rectify: '差评待整改',
-  triage: '待受理分办',
-  approval: '待审批',
-  convene: '待会商决定',
-  verify: '待审核答复',
-  ratingCheck: '差评待核实',
-  callback: '待回访',
-  deadLetters: '接入失败',
-  supervised: '督办中',
-  bulletined: '已通报',
-  cityOverdue: '全市超期',
-});
 
 /** GET /api/workbench: the counts of the user's queues, each with the server's label. */
 export async function loadWorkbench(): Promise<Workbench> {
