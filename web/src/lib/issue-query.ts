@@ -1,11 +1,18 @@
 // The issue list's filters live in the address (/issues?state=…&unitId=…), so a dashboard number, a queue or
 // a bookmark opens the list with exactly its filters, and a reload or a new tab keeps them.
 import type { LocationQuery } from 'vue-router';
+import { REGION_CODES } from '../../../config/units.ts';
+import { LATE_KINDS } from '../../../shared/kpi.ts';
+import { QUEUE_IDS } from '../../../shared/queues.ts';
 import {
+  CATEGORY_IDS,
+  CHANNEL_IDS,
   ISSUE_STATES,
   OPEN_STATES,
   PAST_DUE_WARNINGS as PAST_LIGHTS,
   STATE_LABELS,
+  URGENCIES,
+  WARNING_LEVELS,
   type IssueState,
 } from '../../../shared/states.ts';
 
@@ -35,14 +42,80 @@ export const CONTEXT_KEYS = [
 export type FilterKey = (typeof EDITABLE_KEYS)[number] | (typeof CONTEXT_KEYS)[number];
 export type IssueFilters = Partial<Record<FilterKey, string>>;
 
-export function filtersOf(query: LocationQuery): IssueFilters {
-  const out: IssueFilters = {};
+/** The value kept of an address's filter: a known one (of a list, the known parts), or none. */
+type Accept = (value: string) => string | undefined;
+const oneOf =
+  (known: readonly string[]): Accept =>
+  (v) =>
+    known.includes(v) ? v : undefined;
+const someOf =
+  (known: readonly string[]): Accept =>
+  (v) =>
+    v
+      .split(',')
+      .filter((p) => known.includes(p))
+      .join(',') || undefined;
+const objectId: Accept = (v) => (/^[0-9a-f]{24}$/i.test(v) ? v : undefined);
+const instant: Accept = (v) => (Number.isNaN(Date.parse(v)) ? undefined : v);
+/** What the list (GET /api/issues) understands of each filter; anything else is left out rather than sent. */
+const ACCEPT: Readonly<Record<FilterKey, Accept>> = {
+  q: (v) => v,
+  state: someOf(ISSUE_STATES),
+  category: someOf(CATEGORY_IDS),
+  urgency: someOf(URGENCIES),
+  warning: someOf(WARNING_LEVELS),
+  channel: someOf(CHANNEL_IDS),
+  unitId: (v) => (v === 'none' ? v : objectId(v)),
+  region: oneOf(REGION_CODES),
+  sort: oneOf(['createdAt', 'dueAt']),
+  from: instant,
+  to: instant,
+  enterpriseId: objectId,
+  queue: oneOf(QUEUE_IDS),
+  late: oneOf(LATE_KINDS),
+  scope: oneOf(['kpi']),
+};
+
+/**
+ * The filters an address carries, and the keys it carried a value for that the list does not know (a typo, an
+ * old bookmark, `state=bogus`): those are left out, so the list shows what the rest select and says so, instead
+ * of a raw value in a select and a refusal.
+ */
+export function readFilters(query: LocationQuery): { filters: IssueFilters; ignored: FilterKey[] } {
+  const filters: IssueFilters = {};
+  const ignored: FilterKey[] = [];
   for (const key of [...EDITABLE_KEYS, ...CONTEXT_KEYS]) {
     const v = query[key];
-    if (typeof v === 'string' && v !== '') out[key] = v;
+    if (typeof v !== 'string' || v === '') continue;
+    const kept = ACCEPT[key](v);
+    if (kept) filters[key] = kept;
+    if (kept !== v) ignored.push(key);
   }
-  return out;
+  return { filters, ignored };
 }
+
+export function filtersOf(query: LocationQuery): IssueFilters {
+  return readFilters(query).filters;
+}
+
+/** The filters' names as the filter bar shows them, for the note on what the address held that was left out. */
+export const FILTER_LABELS: Readonly<Record<FilterKey, string>> = {
+  q: '搜索',
+  state: '状态',
+  category: '类别',
+  urgency: '紧急程度',
+  warning: '预警',
+  channel: '渠道',
+  unitId: '承办单位',
+  region: '区域',
+  sort: '排序',
+  from: '受理时间',
+  to: '受理时间',
+  enterpriseId: '企业',
+  queue: '待办',
+  late: '超期类型',
+  scope: '统计范围',
+};
 
 /** The route query for a set of filters (empty values dropped). */
 export function queryOf(filters: IssueFilters): Record<string, string> {
