@@ -20,6 +20,8 @@ export const DEMO_CHANNEL_CREDENTIALS = Object.freeze([
 ] as const satisfies readonly { channel: ChannelId; kind: 'hmac' | 'api_key'; value: string }[]);
 
 export const DEMO_CREDENTIAL_LABEL = '演示凭据';
+/** The `createdBy` of the seeded credentials: no one's username (the admin's list names it 演示数据). */
+export const DEMO_CREATED_BY = 'seed';
 
 /** The same id in every process, so concurrent seeding collides on it. */
 function demoCredentialId(channel: ChannelId): Types.ObjectId {
@@ -46,7 +48,7 @@ export async function seedDemoChannelCredentials(models: Models, key: Buffer, cl
       keyHash: c.kind === 'api_key' ? hashApiKey(c.value) : null,
       secretEnc: c.kind === 'hmac' ? encryptSecret(key, c.value) : null,
       hint: credentialHint(c.value),
-      createdBy: 'seed',
+      createdBy: DEMO_CREATED_BY,
       createdAt: clock.now(),
     })),
   );

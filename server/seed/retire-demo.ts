@@ -5,7 +5,7 @@
 // seeded credentials; the data stays. Accounts whose password was changed are left alone.
 import type { Clock } from '../../shared/clock.ts';
 import { verifyPassword } from '../auth/password.ts';
-import { DEMO_CREDENTIAL_LABEL } from '../channels/demo-credentials.ts';
+import { DEMO_CREDENTIAL_LABEL, DEMO_CREATED_BY } from '../channels/demo-credentials.ts';
 import type { Models } from '../models/index.ts';
 import { DEMO_PASSWORD, demoAccounts } from './users.seed.ts';
 
@@ -35,7 +35,7 @@ export async function retireDemoAccess(models: Models, clock: Clock): Promise<Re
     );
   }
   const revoked = await models.ChannelCredential.updateMany(
-    { revokedAt: null, $or: [{ createdBy: 'seed' }, { label: DEMO_CREDENTIAL_LABEL }] },
+    { revokedAt: null, $or: [{ createdBy: DEMO_CREATED_BY }, { label: DEMO_CREDENTIAL_LABEL }] },
     { $set: { revokedAt: clock.now(), revokedBy: 'system' } },
   );
   return { accounts, credentials: revoked.modifiedCount };

@@ -19,6 +19,7 @@ import {
   newApiKey,
   newSecret,
 } from '../../channels/credentials.ts';
+import { DEMO_CREATED_BY } from '../../channels/demo-credentials.ts';
 import { wechatCredentialsFromConfig } from '../../channels/wechat/wechat.router.ts';
 import { AppError, notFound } from '../../errors.ts';
 import type { AppContext } from '../../http/app-context.ts';
@@ -52,7 +53,7 @@ function presentCredential(c: ChannelCredentialDoc) {
     label: c.label,
     hint: c.hint,
     createdAt: c.createdAt,
-    createdBy: c.createdBy,
+    createdBy: c.createdBy === DEMO_CREATED_BY ? '演示数据' : c.createdBy,
     revokedAt: c.revokedAt,
     active: c.revokedAt == null,
   };

@@ -632,6 +632,15 @@ describe('JSON channels at /api/intake/<channel>', () => {
     const list = await request(t.app).get('/api/channels').set(admin).expect(200);
     const discovery = list.body.items.find((c: { id: string }) => c.id === 'discovery');
     expect(discovery).to.include({ name: '主动发现', auth: 'api_key', endpoint: '/api/intake/discovery' });
+    // Who issued each: the admin by username; the demo's seeded one in words, not the seed's internal marker.
+    const issuers = discovery.credentials.map((c: { label: string; createdBy: string }) => [
+      c.label,
+      c.createdBy,
+    ]);
+    expect(issuers).to.deep.include.members([
+      ['演示凭据', '演示数据'],
+      ['数据预警平台', 'admin'],
+    ]);
     expect(discovery.credentials.map((c: { id: string }) => c.id)).to.include(issued.body.credential.id);
     const hintOf = (id: string) => discovery.credentials.find((c: { id: string }) => c.id === id).hint;
     expect(issued.body.credential.hint).to.equal(key.slice(-4));
