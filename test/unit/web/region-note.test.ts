@@ -22,4 +22,12 @@ describe('user form: the note on 区域 (region-note)', () => {
   it('without a unit, a role other than leader works city-wide', () => {
     expect(regionNote('supervisor', false)).to.equal('督查的工作范围为全市，不设区域。');
   });
+
+  it('a handler or unit head not yet in a unit: the unit is still to choose, and their work is its issues', () => {
+    // The note said 经办人的工作范围为全市 while the form waited for the unit every handler must belong to.
+    expect(regionNote('handler', false)).to.equal(
+      '经办人须选择所属单位，只办理该单位的工单；区域随单位所在区县。',
+    );
+    expect(regionNote('unit_head', false)).to.not.include('全市');
+  });
 });
