@@ -55,10 +55,14 @@ export async function seedDemoChannelCredentials(models: Models, key: Buffer, cl
   return missing.length;
 }
 
-/** The banner's lines. */
+/** How each kind is named in the banner, in as many terminal columns (密钥 takes two a character). */
+const KIND_TEXT = { hmac: 'HMAC密钥 (X-Signature)', api_key: 'API Key (X-Api-Key)   ' } as const;
+
+/** The banner's lines, in columns: the endpoints line up whatever the length of each demo value. */
 export function demoCredentialLines(): string[] {
+  const width = Math.max(...DEMO_CHANNEL_CREDENTIALS.map((c) => c.value.length));
   return DEMO_CHANNEL_CREDENTIALS.map(
     (c) =>
-      `    ${c.channel.padEnd(14)} ${c.kind === 'hmac' ? 'HMAC密钥 (X-Signature)' : 'API Key (X-Api-Key)  '} ${c.value}   POST /api/intake/${c.channel}`,
+      `    ${c.channel.padEnd(14)} ${KIND_TEXT[c.kind]} ${c.value.padEnd(width)}   POST /api/intake/${c.channel}`,
   );
 }
