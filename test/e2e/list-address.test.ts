@@ -45,4 +45,19 @@ describe('staff app: the issue list and unknown filters in its address (e2e)', f
       await context.close();
     }
   });
+
+  it('drops a unit id that names no unit, instead of showing the bare id in 承办单位', async () => {
+    const { context, page } = await t.open();
+    try {
+      await login(page, t.baseUrl, 'dispatcher');
+      await page.goto(`${t.baseUrl}/issues?unitId=0123456789abcdef01234567&state=dispatched`);
+      await page.getByRole('status').filter({ hasText: '已忽略：承办单位' }).waitFor();
+      await page.waitForURL((url) => url.search === '?state=dispatched');
+      const form = page.getByRole('search', { name: '工单筛选' });
+      expect(await form.innerText()).not.to.include('0123456789abcdef01234567');
+      expect(await form.innerText()).to.include('全部单位');
+    } finally {
+      await context.close();
+    }
+  });
 });
