@@ -131,8 +131,11 @@ const replied: Story = async (s, t) => {
   await handle(s, t);
 };
 
-/** Signed and then left alone: the follow-ups turn it yellow, red, overdue and escalate it. */
-const stalled: Story = async (s, t) => {
+/**
+ * Signed and then left alone: the follow-ups turn it yellow, red, overdue and escalate it. Also the demo classes'
+ * complaints (class-issues.seed.ts): their units wait for the fix of the whole class.
+ */
+export const stalled: Story = async (s, t) => {
   await sign(s, t);
   await s.after(t.rng.int(2, 10));
   await s.act(s.handler, 'note', { ...progressNote(t.rng, s.doc.contact?.name), public: true });

@@ -22,15 +22,17 @@ import {
 import { DEFAULT_TIME_LIMIT_POLICY } from '../../config/time-limits.ts';
 import { issueCreateCommand } from '../commands/issue-create.command.ts';
 import type { IssueCommandDeps } from '../commands/issue-deps.ts';
-import type { EnterpriseDoc, Models, UnitDoc } from '../models/index.ts';
+import type { EnterpriseDoc, IssueDoc, Models, UnitDoc } from '../models/index.ts';
 import { createRng, type Rng } from './prng.ts';
 import { ExternalIds } from './external-ids.seed.ts';
 import { IssueScript, StoryEnd, type ScriptWorld } from './issue-script.seed.ts';
 import {
   CLOSED_GOOD,
   pickStory,
+  stalled,
   TRIAGED,
   WAITING_FOR_TRIAGE,
+  type Story,
   type StoryEntry,
   type StoryTools,
 } from './issue-scenarios.seed.ts';
@@ -50,10 +52,10 @@ export interface IssueSeedOptions {
   externalIds?: ExternalIds;
 }
 
-/** One issue taken in at `at` by `create`. */
+/** One issue taken in at `at` by `create`; its lead unit then signs it and leaves it waiting (`stalled`). */
 export interface TimedIntake {
   at: Date;
-  create: () => Promise<unknown>;
+  create: () => Promise<{ issue: IssueDoc }>;
 }
 
 export interface IssueSeedSummary {
@@ -222,20 +224,25 @@ function planIssue(i: number, c: PlanContext): Plan {
   return plan;
 }
 
-function storyTools(rng: Rng, units: readonly UnitDoc[], plan: Plan, target: string | null): StoryTools {
+/** Picks a unit for an issue's category and region (dispatch, transfer, decide): its county's or the city's. */
+function unitPicker(rng: Rng, units: readonly UnitDoc[]): StoryTools['pickUnit'] {
   const candidates = (category: CategoryId, region: string) => [
     ...units.filter((u) => u.level === 'county' && u.region === region && u.categories.includes(category)),
     ...units.filter((u) => u.level === 'city' && u.categories.includes(category)),
   ];
+  return (s, except) => {
+    const all = candidates(s.doc.category, s.doc.region).filter((u) => String(u._id) !== except);
+    const fallback = units.filter(
+      (u) => u.level === 'city' && u.categories.length && String(u._id) !== except,
+    );
+    return String(rng.pick(all.length ? all : fallback)._id);
+  };
+}
+
+function storyTools(rng: Rng, units: readonly UnitDoc[], plan: Plan, target: string | null): StoryTools {
   return {
     rng,
-    pickUnit(s, except) {
-      const all = candidates(s.doc.category, s.doc.region).filter((u) => String(u._id) !== except);
-      const fallback = units.filter(
-        (u) => u.level === 'city' && u.categories.length && String(u._id) !== except,
-      );
-      return String(rng.pick(all.length ? all : fallback)._id);
-    },
+    pickUnit: unitPicker(rng, units),
     mergeTarget: () => target,
     settle: plan.settle,
     ...(plan.text.kind === 'cross' ? { triageCategory: plan.text.text.category } : {}),
@@ -245,9 +252,9 @@ function storyTools(rng: Rng, units: readonly UnitDoc[], plan: Plan, target: str
   };
 }
 
-async function runStory(world: ScriptWorld, script: IssueScript, story: StoryEntry, tools: StoryTools) {
+async function runStory(world: ScriptWorld, script: IssueScript, story: Story, tools: StoryTools) {
   try {
-    await story.story(script, tools);
+    await story(script, tools);
   } catch (err) {
     if (!(err instanceof StoryEnd)) throw err;
   }
@@ -268,11 +275,11 @@ interface SeedRun {
   externalIds: ExternalIds;
 }
 
-/** Takes the issue in at its planned instant, on its own clock, and returns its story, ready to run. */
-async function takeIn(run: SeedRun, plan: Plan): Promise<() => Promise<void>> {
-  const sim = createSimulatedClock(plan.at);
+/** The world a story plays in: its own clock, starting at `at`, and the seed's users, units and "now". */
+function scriptWorld(run: SeedRun, at: Date): ScriptWorld {
+  const sim = createSimulatedClock(at);
   const deps: IssueCommandDeps = { models: run.models, clock: sim, settings: async () => run.settings };
-  const world: ScriptWorld = {
+  return {
     deps,
     clock: sim,
     calendar: run.calendar,
@@ -280,6 +287,12 @@ async function takeIn(run: SeedRun, plan: Plan): Promise<() => Promise<void>> {
     actors: run.actors,
     unitsById: run.unitsById,
   };
+}
+
+/** Takes the issue in at its planned instant, on its own clock, and returns its story, ready to run. */
+async function takeIn(run: SeedRun, plan: Plan): Promise<() => Promise<void>> {
+  const world = scriptWorld(run, plan.at);
+  const { deps } = world;
   const actor = run.actors.get(plan.creator);
   if (!actor) throw new Error(`seed: no demo user ${plan.creator}`);
   const rng = createRng(run.seed + plan.index);
@@ -307,7 +320,20 @@ async function takeIn(run: SeedRun, plan: Plan): Promise<() => Promise<void>> {
   run.ids.set(plan.index, String(issue._id));
   const target = master ? (run.ids.get(master.index) ?? null) : null;
   const tools = storyTools(createRng(run.seed * 31 + plan.index), run.units, plan, target);
-  return () => runStory(world, new IssueScript(world, issue), plan.story, tools);
+  return () => runStory(world, new IssueScript(world, issue), plan.story.story, tools);
+}
+
+/** Takes in one of the other issues (a demo class's complaint); its lead unit signs it and waits for the fix. */
+async function takeInAlongside(
+  run: SeedRun,
+  intake: TimedIntake,
+  index: number,
+): Promise<() => Promise<void>> {
+  const { issue } = await intake.create();
+  const world = scriptWorld(run, intake.at);
+  const rng = createRng(run.seed * 37 + index);
+  const tools: StoryTools = { rng, pickUnit: unitPicker(rng, run.units), mergeTarget: () => null };
+  return () => runStory(world, new IssueScript(world, issue), stalled, tools);
 }
 
 export async function seedIssues(
@@ -349,16 +375,24 @@ export async function seedIssues(
   };
   const plans = Array.from({ length: count }, (_, i) => planIssue(i, planContext)).filter((p) => p.at < end);
   const alongside = [...(options.alongside ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
+  let taken = 0;
+  /** Takes in, one by one, the other issues due by `until` (all that are left when null). */
+  const takeAlongside = async (until: Date | null, stories: Array<() => Promise<void>>) => {
+    while (alongside.length && (until === null || alongside[0].at <= until))
+      stories.push(await takeInAlongside(run, alongside.shift()!, taken++));
+  };
+  const play = (stories: Array<() => Promise<void>>) => Promise.all(stories.map((story) => story()));
   for (let from = 0; from < plans.length; from += CHUNK) {
-    const chunk = plans.slice(from, from + CHUNK);
     const stories: Array<() => Promise<void>> = [];
     // Taken in one by one, so numbers follow time; the chunk's stories then run side by side.
-    for (const plan of chunk) {
-      while (alongside.length && alongside[0].at <= plan.at) await alongside.shift()!.create();
+    for (const plan of plans.slice(from, from + CHUNK)) {
+      await takeAlongside(plan.at, stories);
       stories.push(await takeIn(run, plan));
     }
-    await Promise.all(stories.map((story) => story()));
+    await play(stories);
   }
-  for (const extra of alongside) await extra.create();
+  const rest: Array<() => Promise<void>> = [];
+  await takeAlongside(null, rest);
+  await play(rest);
   return { created: plans.length + (options.alongside?.length ?? 0), skipped: false };
 }
