@@ -140,6 +140,18 @@ describe('engine: top-level updates on the stored bytes', () => {
     expect(modified).to.be.greaterThan(1000);
   });
 
+  it('adds new fields in name order however the update lists them, as the general path does, short or long', () => {
+    for (const count of [12, 40]) {
+      const names = Array.from({ length: count }, (_, i) => `f${String(i).padStart(2, '0')}`).reverse();
+      const update: Document = { $set: {}, $inc: {}, $min: {} };
+      names.forEach((name, i) => (update[['$set', '$inc', '$min'][i % 3]][name] = i));
+      const bytes = encodeDoc({ _id: 1, f03: 5, z: 'tail' });
+      const want = general(bytes, update);
+      expect(want.bytes, String(count)).to.be.a('string');
+      expect(patched(bytes, update), String(count)).to.deep.equal(want);
+    }
+  });
+
   it('leaves dotted, positional, _id, $rename and pipeline updates to the general path', () => {
     for (const update of [
       { $set: { 'a.b': 1 } },

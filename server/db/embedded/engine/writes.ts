@@ -148,7 +148,7 @@ function patchOne(
   });
   if (!next) return undefined;
   checkSize(next);
-  coll.replaceBytes(key, bytes, next, update.touched);
+  coll.replaceBytes(key, bytes, next, update.names.names);
   // `next` is the patch's reusable buffer, so the journal gets a copy of it: the same bytes the store has just
   // packed, without unpacking them again (a copy is a memcpy; unpacking was 3.5 % of the database thread's
   // work in a sweep pass).
