@@ -52,7 +52,10 @@ export interface IssueSeedOptions {
   externalIds?: ExternalIds;
 }
 
-/** One issue taken in at `at` by `create`; its lead unit then signs it and leaves it waiting (`stalled`). */
+/**
+ * One issue taken in at `at` by `create`. Through `seedIssues` its lead unit then signs it and leaves it waiting
+ * (`stalled`); `seedClassIssues` (tests) only creates it.
+ */
 export interface TimedIntake {
   at: Date;
   create: () => Promise<{ issue: IssueDoc }>;
