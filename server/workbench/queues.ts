@@ -6,6 +6,7 @@ import { APPROVE_ACTIONS, roleMayPerform } from '../../shared/lifecycle/actions.
 import type { PendingKind } from '../../shared/lifecycle/issue-core.ts';
 import { CENTRE_ROLES, UNIT_ROLES, type Actor, type Role } from '../../shared/roles.ts';
 import { HANDLING_STATES, OPEN_STATES, type IssueState } from '../../shared/states.ts';
+import type { ListSort } from '../../shared/issue-list.ts';
 import {
   BULLETINED,
   HAS_CONSULT_UNITS,
@@ -27,7 +28,7 @@ export {
 } from '../../shared/queues.ts';
 
 /** The list order each queue opens in: deadlines first where the issues have one. */
-export const QUEUE_SORT: Readonly<Record<QueueId, 'dueAt' | 'createdAt'>> = Object.freeze({
+export const QUEUE_SORT: Readonly<Record<QueueId, ListSort>> = Object.freeze({
   mine: 'dueAt',
   toSign: 'dueAt',
   inProgress: 'dueAt',

@@ -5,6 +5,7 @@
 // instead of sorting. Pure: tests and the plan test build the same conditions.
 import type { Actor } from '../../../shared/roles.ts';
 import { CHANNEL_IDS, ISSUE_STATES, URGENCIES } from '../../../shared/states.ts';
+import { NO_UNIT } from '../../../shared/issue-list.ts';
 import { badRequest } from '../../errors.ts';
 import { issueVisibilityFilter, LATE_FILTERS } from '../../policies/issue.policy.ts';
 import { kpiDrillVisibility } from '../../policies/screens.policy.ts';
@@ -36,7 +37,7 @@ function fieldFilters(q: ListIssuesQuery): Filter {
     urgency: inList(q.urgency),
     warning: inList(q.warning),
     channel: inList(q.channel),
-    unitId: q.unitId === 'none' ? null : q.unitId,
+    unitId: q.unitId === NO_UNIT ? null : q.unitId,
     enterpriseId: q.enterpriseId,
     region: q.region,
     ...(q.late && LATE_FILTERS[q.late]),

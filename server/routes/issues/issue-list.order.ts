@@ -3,11 +3,12 @@
 // key, so the next page is "strictly after it" and pages stay stable while issues keep arriving. It is
 // opaque to clients (base64url JSON) and validated on the way back in.
 import { Types } from 'mongoose';
+import type { ListSort } from '../../../shared/issue-list.ts';
 import { badRequest } from '../../errors.ts';
 import type { IssueDoc } from '../../models/issue.model.ts';
 
 export type Filter = Record<string, unknown>;
-export type OrderName = 'createdAt' | 'dueAt' | 'number';
+export type OrderName = ListSort | 'number';
 
 /**
  * A row's position in an order: a time in ms plus the `_id`, or an issue number; in due order past its dated

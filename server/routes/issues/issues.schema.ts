@@ -9,6 +9,7 @@ import {
   WARNING_LEVELS,
 } from '../../../shared/states.ts';
 import { LATE_KINDS } from '../../../shared/kpi.ts';
+import { LIST_SCOPES, LIST_SORTS, NO_UNIT } from '../../../shared/issue-list.ts';
 import { objectIdSchema } from '../../http/validate.ts';
 import { QUEUE_IDS, QUEUE_SORT } from '../../workbench/queues.ts';
 
@@ -38,7 +39,7 @@ export const listIssuesQuery = z
   .object({
     state: oneOrMore(ISSUE_STATES, '状态').optional(),
     /** A unit, or `none`: issues no unit has been given (the dashboard's 未分派 row). */
-    unitId: z.union([z.literal('none'), objectIdSchema]).optional(),
+    unitId: z.union([z.literal(NO_UNIT), objectIdSchema]).optional(),
     category: oneOrMore(CATEGORY_IDS, '问题类别').optional(),
     urgency: oneOrMore(URGENCIES, '紧急程度').optional(),
     warning: oneOrMore(WARNING_LEVELS, '预警等级').optional(),
@@ -57,8 +58,8 @@ export const listIssuesQuery = z
     /** A to-do queue of the workbench (server/workbench/queues.ts); it opens in the queue's own order. */
     queue: z.enum(QUEUE_IDS, { error: '待办队列无效' }).optional(),
     /** `kpi`: a KPI's drill-down, listed within the KPI scope (screens.policy kpiDrillVisibility). */
-    scope: z.enum(['kpi'], { error: 'scope 只能是 kpi' }).optional(),
-    sort: z.enum(['createdAt', 'dueAt'], { error: '排序方式只能是 createdAt 或 dueAt' }).optional(),
+    scope: z.enum(LIST_SCOPES, { error: `scope 只能是 ${LIST_SCOPES.join(' 或 ')}` }).optional(),
+    sort: z.enum(LIST_SORTS, { error: `排序方式只能是 ${LIST_SORTS.join(' 或 ')}` }).optional(),
     limit: z.coerce
       .number({ error: '条数必须是数字' })
       .int({ error: '条数必须是整数' })

@@ -3,6 +3,7 @@
 import type { LocationQuery } from 'vue-router';
 import { REGION_CODES } from '../../../config/units.ts';
 import { LATE_KINDS } from '../../../shared/kpi.ts';
+import { LIST_SCOPES, LIST_SORTS, NO_UNIT } from '../../../shared/issue-list.ts';
 import { QUEUE_IDS } from '../../../shared/queues.ts';
 import {
   CATEGORY_IDS,
@@ -65,15 +66,15 @@ const ACCEPT: Readonly<Record<FilterKey, Accept>> = {
   urgency: someOf(URGENCIES),
   warning: someOf(WARNING_LEVELS),
   channel: someOf(CHANNEL_IDS),
-  unitId: (v) => (v === 'none' ? v : objectId(v)),
+  unitId: (v) => (v === NO_UNIT ? v : objectId(v)),
   region: oneOf(REGION_CODES),
-  sort: oneOf(['createdAt', 'dueAt']),
+  sort: oneOf(LIST_SORTS),
   from: instant,
   to: instant,
   enterpriseId: objectId,
   queue: oneOf(QUEUE_IDS),
   late: oneOf(LATE_KINDS),
-  scope: oneOf(['kpi']),
+  scope: oneOf(LIST_SCOPES),
 };
 
 /**
