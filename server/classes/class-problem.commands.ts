@@ -19,7 +19,7 @@ import type { IssueDoc } from '../models/issue.model.ts';
 import { applyToMembers, type MemberOutcome } from './class-member.runner.ts';
 import { policyReply, verifyClassReply } from './class-resolve.ts';
 import { canVerifyClassReplies } from './class-problem.policy.ts';
-import { clusterGone } from './class-problem.query.ts';
+import { clusterGone } from './class-candidate.query.ts';
 
 const isLinkable = (state: IssueState) => CLASS_LINKABLE_STATES.includes(state);
 const oid = (id: string) => new Types.ObjectId(id);

@@ -27,13 +27,8 @@ import {
   verifyClassReplies,
   type ResolveResult,
 } from './class-problem.commands.ts';
-import {
-  candidateDetail,
-  classProblemDetail,
-  listCandidates,
-  listClassProblems,
-  unitClassesFilter,
-} from './class-problem.query.ts';
+import { candidateDetail, listCandidates } from './class-candidate.query.ts';
+import { classProblemDetail, listClassProblems, unitClassesFilter } from './class-problem.query.ts';
 import { writeClassReport } from './class-report.export.ts';
 import {
   candidatesQuery,

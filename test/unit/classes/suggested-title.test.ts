@@ -1,6 +1,6 @@
 // The promote dialog's default title: words an enterprise used, not a list of keywords.
 import { expect } from 'chai';
-import { suggestedTitle } from '../../../server/classes/class-problem.query.ts';
+import { suggestedTitle } from '../../../server/classes/class-title.ts';
 
 describe('class problems: the suggested title of a candidate', () => {
   it('takes the representative issue’s own title', () => {
