@@ -7,8 +7,10 @@
 // was written, which changes it was scored before and after, and what was read of it).
 //
 // The weights of server/text/repeat.ts were fitted on the first development file; the other development files
-// were fitted, tuned or read since (corpus.ts PAIR_DEVELOPMENT_FILES). The blind files (written without reading
-// the check or any other pair text, committed before they were scored) say how the check carries to new text.
+// were fitted, tuned or read since (corpus.ts PAIR_DEVELOPMENT_FILES), the seventh to tenth held-out pairs too
+// (written blind, spent by repeated scoring, development data since 2026-12-07). A blind file (written without
+// reading the check or any other pair text, committed before it was scored) says how the check carries to new
+// text; each line printed says whether its set is development data or blind.
 import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import { loadPairSet, PAIR_KINDS, type PairFile } from '../../server/text/corpus.ts';
@@ -44,42 +46,42 @@ const SETS: readonly PairSet[] = [
   { file: 'duplicate-pairs.jsonl', about: 'first development (fitted on)', pairs: 450, repeats: 226 },
   {
     file: 'duplicate-pairs-heldout.jsonl',
-    about: 'first held-out (written apart, tuned against since)',
+    about: 'first held-out (development: written apart, tuned against since)',
     pairs: 317,
     repeats: 152,
     floors: { precision: 0.95, recall: 0.92, caught: 0.97 },
   },
   {
     file: 'duplicate-pairs-heldout2.jsonl',
-    about: 'second held-out (wave 5)',
+    about: 'second held-out (development: wave 5)',
     pairs: 120,
     repeats: 60,
     floors: { precision: 0.95, recall: 0.83, caught: 0.93 },
   },
   {
     file: 'duplicate-pairs-heldout3.jsonl',
-    about: 'third held-out (wave 8)',
+    about: 'third held-out (development: wave 8)',
     pairs: 120,
     repeats: 60,
     floors: { precision: 0.95, recall: 0.73, caught: 0.96 },
   },
   {
     file: 'duplicate-pairs-heldout4.jsonl',
-    about: 'fourth held-out (wave 9)',
+    about: 'fourth held-out (development: wave 9)',
     pairs: 77,
     repeats: 40,
     floors: { precision: 0.95, recall: 0.82, caught: 0.97 },
   },
   {
     file: 'duplicate-pairs-heldout5.jsonl',
-    about: 'fifth held-out (wave 12, same-place near misses)',
+    about: 'fifth held-out (development: wave 12, same-place near misses)',
     pairs: 106,
     repeats: 50,
     floors: { precision: 0.95, recall: 0.86, caught: 1 },
   },
   {
     file: 'duplicate-pairs-heldout6.jsonl',
-    about: 'sixth held-out (blind, wave 15; its false merges read in wave 16)',
+    about: 'sixth held-out (development: written blind for wave 15, its false merges read in wave 16)',
     pairs: 126,
     repeats: 62,
     floors: { precision: 0.96, recall: 0.87, caught: 0.95 },
@@ -113,31 +115,32 @@ const SETS: readonly PairSet[] = [
     repeats: 32,
     floors: { precision: 1, recall: 0.9, caught: 1 },
   },
-  // Blind: both bars unmet; held where this version is.
+  // Development since 2026-12-07 (blind when written, spent by repeated scoring): held where this version is.
   {
     file: 'duplicate-pairs-heldout7.jsonl',
-    about: 'seventh held-out (blind, before wave 16; scored after waves 16 and 17 and on 2026-12-07)',
+    about: 'seventh held-out (development since 2026-12-07; written blind before wave 16, scored 4 times)',
     pairs: 165,
     repeats: 87,
     floors: { precision: 0.88, recall: 0.88, caught: 0.94 },
   },
   {
     file: 'duplicate-pairs-heldout8.jsonl',
-    about: 'eighth held-out (blind, 2026-12-07)',
+    about: 'eighth held-out (development since 2026-12-07; written blind, scored twice)',
     pairs: 191,
     repeats: 95,
     floors: { precision: 0.77, recall: 0.89, caught: 1 },
   },
   {
     file: 'duplicate-pairs-heldout9.jsonl',
-    about: 'ninth held-out (blind, 2026-12-07)',
+    about: 'ninth held-out (development since 2026-12-07; written blind, scored once)',
     pairs: 186,
     repeats: 92,
     floors: { precision: 0.91, recall: 0.92, caught: 0.96 },
   },
   {
     file: 'duplicate-pairs-heldout10.jsonl',
-    about: 'tenth held-out (blind, 2026-12-07; recaps of the earlier complaint before another problem)',
+    about:
+      'tenth held-out (development since 2026-12-07; written blind, scored twice; recaps, then another problem)',
     pairs: 205,
     repeats: 100,
     floors: { precision: 0.67, recall: 0.85, caught: 0.91 },
