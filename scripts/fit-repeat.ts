@@ -116,12 +116,13 @@ report(`(c') the same fitted on mergeable pairs only`, rows, mergeable.probs, me
 
 // (d) A family left out: its vetoes no longer hold and, refitted, its features read 0.
 const FAMILIES: [string, MergeVeto | 'category' | null, string[]][] = [
-  ['template swap', 'template', ['templateSwap']],
+  ['template slot swap', 'template', []],
   ['faults at a place', 'problems', ['problemsAgree']],
   ['things of one kind', 'objects', []],
   ['enquiry', 'enquiry', []],
   ['particulars', 'particulars', ['particularsAgree', 'particularsConflict', 'numbersDiffer']],
   ['identifiers', 'identifiers', []],
+  ['recap, then another', 'recap', []],
   ['chase/another cues', null, ['chaseCovered', 'another']],
   ['category rule', 'category', []],
 ];

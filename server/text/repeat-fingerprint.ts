@@ -48,6 +48,8 @@ export interface RepeatFingerprint {
   pairs: Int32Array;
   pairWeights: Float32Array;
   pairMass: number;
+  /** The sentence in which each of `pairs` first occurs, counted from 0 (255 for the 256th and later). */
+  pairSentence: Uint8Array;
   /** Amounts, identifiers, dates and numbered places the text names. */
   particulars: Particulars;
   /** Whether the text chases an earlier report, or tells of another instance. */
@@ -59,6 +61,8 @@ export interface RepeatFingerprint {
 }
 
 const HAN_RUN = /\p{Script=Han}+/gu;
+/** Where a sentence ends (the text is NFKC-normalised: ！？； read as !?;). */
+const SENTENCE_END = /[。;!?\n]/u;
 const HAN = /\p{Script=Han}/u;
 /** Bigrams the training texts never produced are rarer than any they did: the largest IDF, slightly damped. */
 const UNSEEN_BIGRAM_DAMP = 0.8;
@@ -107,8 +111,12 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
   }
   const grams = new Set<number>();
   const pairs = new Map<number, number>();
+  const pairSentence: number[] = [];
   let pairMass = 0;
-  for (const run of f.normalised.match(HAN_RUN) ?? []) {
+  const runs = f.normalised
+    .split(SENTENCE_END)
+    .flatMap((part, sentence) => (part.match(HAN_RUN) ?? []).map((run) => ({ run, sentence })));
+  for (const { run, sentence } of runs) {
     for (let i = 0; i < run.length; i++) {
       grams.add(gram(run.charCodeAt(i)));
       if (i + 1 >= run.length) continue;
@@ -118,6 +126,7 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
       const id = vocab.index.get(`#${run.slice(i, i + 2)}`);
       const weight = id === undefined ? unseen : vocab.idf[id];
       pairs.set(g, weight);
+      pairSentence.push(Math.min(sentence, 255));
       pairMass += weight;
     }
   }
@@ -135,6 +144,7 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
     pairs: Int32Array.from(pairs.keys()),
     pairWeights: Float32Array.from(pairs.values()),
     pairMass,
+    pairSentence: Uint8Array.from(pairSentence),
     particulars: particularsOf(f.normalised),
     cues: cuesOf(f.normalised),
     problems: problemsOf(f.normalised),

@@ -1,22 +1,17 @@
 // Whether two texts are one template with a block swapped (a near miss, not a repeat): the words of both
 // aligned in order, and each swapped block asked whether it names a thing of its own that the other text never
-// mentions ("消防验收约了三次" against "人防验收约了三次"). For the duplicate check's features and vetoes
+// mentions ("消防验收约了三次" against "人防验收约了三次"). For the duplicate check's vetoes
 // (repeat-features.ts). Pure.
 import { wordFound, type RepeatFingerprint } from './repeat-fingerprint.ts';
 import { readsAsTopic } from './segment.ts';
 
-const CONTENT_WORD = /\p{Script=Han}{2,}/u;
-/** Share of the shorter text's words, in order, from which two texts count as written from one template. */
-const TEMPLATE_OVERLAP = 0.5;
-/** From this share on, a swapped slot alone decides: the texts are one template about two things. */
+/** From this share of the shorter text's words shared in order, a swapped slot decides: one template about two things. */
 const SLOT_TEMPLATE_OVERLAP = 0.7;
 
 interface Alignment {
   /** Words both lists share, in order (their longest common subsequence). */
   common: number;
-  /** Blocks where both sides differ in content words. */
-  swaps: number;
-  /** Swaps where each side's words include one that names a thing the other text never mentions. */
+  /** Blocks where each side's words include one that names a thing the other text never mentions. */
   slotSwaps: number;
 }
 
@@ -42,15 +37,11 @@ function align(
       dp[i][j] = a[i - 1] === b[j - 1] ? dp[i - 1][j - 1] + 1 : Math.max(dp[i - 1][j], dp[i][j - 1]);
     }
   }
-  let swaps = 0;
   let slotSwaps = 0;
   // The current block's words on each side (read backwards: only their set and joined text matter).
   let blockA: string[] = [];
   let blockB: string[] = [];
   const close = () => {
-    const contentA = blockA.some((w) => CONTENT_WORD.test(w));
-    const contentB = blockB.some((w) => CONTENT_WORD.test(w));
-    if (contentA && contentB) swaps++;
     if (blockA.length > 0 && blockB.length > 0) {
       const ownA = ownInBlock(blockA, blockB, slotA);
       const ownB = ownInBlock(blockB, blockA, slotB);
@@ -72,7 +63,7 @@ function align(
     }
   }
   close();
-  return { common: dp[a.length][b.length], swaps, slotSwaps };
+  return { common: dp[a.length][b.length], slotSwaps };
 }
 
 /** The most a block's words name a thing of their own (slot), leaving out what the other block re-words. */
@@ -98,8 +89,6 @@ function ownThing(a: RepeatFingerprint, b: RepeatFingerprint): (w: string) => nu
 }
 
 export interface TemplateCheck {
-  /** One template (most words shared in order) with a block swapped. */
-  swap: boolean;
   /**
    * One template whose "what it is about" slot names two different things ("消防验收约了三次" against
    * "人防验收约了三次"): a near miss that must never merge, whatever else the texts share.
@@ -109,16 +98,7 @@ export interface TemplateCheck {
 
 export function templateCheck(a: RepeatFingerprint, b: RepeatFingerprint): TemplateCheck {
   const shorter = Math.min(a.words.length, b.words.length);
-  if (shorter === 0) return { swap: false, slotSwap: false };
-  const { common, swaps, slotSwaps } = align(a.words, b.words, ownThing(a, b), ownThing(b, a));
-  const overlap = common / shorter;
-  return {
-    swap: overlap >= TEMPLATE_OVERLAP && swaps > 0,
-    slotSwap: overlap >= SLOT_TEMPLATE_OVERLAP && slotSwaps > 0,
-  };
-}
-
-/** Two texts from one template that swap what they are about (a near miss, not a repeat). */
-export function isTemplateSwap(a: RepeatFingerprint, b: RepeatFingerprint): boolean {
-  return templateCheck(a, b).swap;
+  if (shorter === 0) return { slotSwap: false };
+  const { common, slotSwaps } = align(a.words, b.words, ownThing(a, b), ownThing(b, a));
+  return { slotSwap: common / shorter >= SLOT_TEMPLATE_OVERLAP && slotSwaps > 0 };
 }

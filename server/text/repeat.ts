@@ -4,9 +4,9 @@
 //
 // Score: a logistic model over the pair features of repeat-features.ts (TF-IDF cosine, how much of each text's
 // distinctive content the other holds, topic agreement, agreeing or conflicting particulars, the faults at a
-// place both name, chases and "another one" wording, template swaps), fitted on the development pairs (corpus/duplicate-pairs.jsonl) by
-// scripts/fit-repeat.ts; corpus/duplicate-pairs-heldout.jsonl is never fitted on and only scored by the quality
-// test. A repeat is the same problem, so only a candidate of the same (or a likely) category may merge
+// place both name, chases and "another one" wording), fitted on the development pair files (corpus.ts
+// PAIR_DEVELOPMENT_FILES) by scripts/fit-repeat.ts; the blind pair files are never fitted on and only scored by
+// the quality test. A repeat is the same problem, so only a candidate of the same (or a likely) category may merge
 // (mayMerge). Verdicts: `merge` (near-identical: merge as a source), `flag` (可能重复: shown to the dispatcher
 // with the candidate, never merged silently), `none`.
 //
@@ -21,13 +21,13 @@
 // costs one sparse dot product, and only the few closest by cosine get the full pair features.
 import type { CategoryId } from '../../shared/states.ts';
 import { DAY_MS } from '../../shared/clock.ts';
-import { neverMerge, pairFeatures, PAIR_FEATURE_NAMES } from './repeat-features.ts';
+import { neverMerge, pairFeatures } from './repeat-features.ts';
 import { fingerprint, sharesPair, type RepeatFingerprint } from './repeat-fingerprint.ts';
-import { isTemplateSwap, templateCheck } from './repeat-template.ts';
+import { templateCheck } from './repeat-template.ts';
 import type { TextModel } from './text-model.ts';
 import type { CompiledKeywords } from './text-features.ts';
 
-export { fingerprint, isTemplateSwap, type RepeatFingerprint };
+export { fingerprint, type RepeatFingerprint };
 
 export interface RepeatCandidate {
   id: string;
@@ -62,32 +62,31 @@ export interface RepeatOptions {
 }
 
 /**
- * Chosen on the first development pairs (see REPEAT_WEIGHTS; scripts/fit-repeat.ts scores them file by file).
+ * Chosen with REPEAT_WEIGHTS by scripts/fit-repeat.ts: merging from the lowest threshold whose merges keep
+ * precision at 0.95 pooled out of file (each development file scored by a fit on the others); flagging from 0.1.
  * The blind pairs are only scored, after the choice (test/text/repeat-quality.test.ts).
  */
-export const DEFAULT_REPEAT_OPTIONS: RepeatOptions = { windowDays: 30, mergeAt: 0.8, flagAt: 0.1 };
+export const DEFAULT_REPEAT_OPTIONS: RepeatOptions = { windowDays: 30, mergeAt: 0.47, flagAt: 0.1 };
 
 /**
- * Logistic weights of pairFeatures (PAIR_FEATURE_NAMES order), then the bias: fitted at L2 0.003 on the 450
- * first development pairs alone (wave 12, which added problemsAgree, the faults at a place both texts name,
- * repeat-problems.ts). Out of fold (5-fold, then) the lowest threshold keeping precision at 0.98 was 0.7 (recall
- * 0.889), but on the second development pairs, which these weights never saw, 0.7 merges none more of
- * their repeats and loses precision (0.971 → 0.944), so merging stays at 0.8 (out of fold 0.985 / 0.867, was
- * 0.980 / 0.867); flagging from 0.1 reaches 0.99 of the repeats. The coverage features carry large opposite
- * weights because they move together: what counts is coverage that grows with the shorter text's length
- * (coverBestByLength), a chase whose words are all in the earlier report, and particulars that do not conflict.
- * Leave-one-file-out over the 11 development pair files (scripts/fit-repeat.ts, wave 18) they still beat every
- * refit: pooled 0.990 / 0.883 at 0.8 (0.986 / 0.880 on the ten files they were not fitted on), against 0.961 /
- * 0.887 for a refit on the other files at L2 0.001 merging from 0.4 (the threshold keeping 0.96), and 0.979 /
- * 0.851 for that refit at its most precise with recall ≥ 0.85 (these weights: 0.992 / 0.867 from 0.87).
+ * Logistic weights of pairFeatures (PAIR_FEATURE_NAMES order), then the bias: fitted at L2 0.1 on the 15
+ * development pair files (2,128 candidate pairs) on 2026-12-07, with the recap veto (repeat-features.ts) and
+ * without the template-swap feature (a one-template pair with any block swapped; the slot-swap veto stays).
+ * Leave one file out (fit on 14, score the 15th), L2 0.1 had the best pooled recall at precision 0.95
+ * (0.001–0.3 all within 0.870–0.876), merging from 0.47: pooled 0.951 / 0.876, the worst files the eighth
+ * and tenth held-out pairs (0.894 / 0.884, 0.875 / 0.923). Before (the weights of wave 12, fitted on the first
+ * file alone, merging from 0.8, neither change) the same files gave 0.924 / 0.895 pooled (0.675 on the tenth);
+ * a refit without either change, 0.950 / 0.846 from 0.57; with the recap veto alone, 0.951 / 0.867 from 0.48.
+ * The coverage features carry opposite weights because they move together: what counts is coverage that
+ * grows with the shorter text's length (coverBestByLength), a chase whose words are all in the earlier report,
+ * and particulars that do not conflict.
  */
 export const REPEAT_WEIGHTS: readonly number[] = [
-  -4.076, 2.611, -23.174, -2.234, -0.286, -6.937, 45.096, 10.34, 0.196, -1.918, -6.396, 16.76, -0.809,
-  -11.499, 1.81, -6.381,
+  0.791, 0.906, -0.249, -3.195, 1.215, 13.534, -0.355, 0.381, -6.298, -3.127, 11.669, -4.644, -8.089, 1.688,
+  -3.848,
 ];
-const SWAP = PAIR_FEATURE_NAMES.indexOf('templateSwap');
 /**
- * A template swap only lowers the score, so below the flag threshold's logit (a pair that is no repeat
+ * A slot swap only keeps a pair from merging, so below the flag threshold's logit (a pair that is no repeat
  * whatever its template) the word alignment, the slow part, is skipped.
  */
 const SWAP_CHECK_FROM = Math.log(DEFAULT_REPEAT_OPTIONS.flagAt / (1 - DEFAULT_REPEAT_OPTIONS.flagAt));
@@ -117,15 +116,10 @@ export function sameText(a: RepeatFingerprint, b: RepeatFingerprint): boolean {
 /** The repeat probability of a pair of fingerprints: `a` is the message being checked, `b` the earlier one. */
 export function scorePair(a: RepeatFingerprint, b: RepeatFingerprint, cosine?: number): PairScore {
   if (sameText(a, b)) return { probability: 1, neverMerge: false, identical: true };
-  const x = pairFeatures(a, b, cosine, false);
+  const x = pairFeatures(a, b, cosine);
   let z = REPEAT_WEIGHTS[x.length];
   for (let k = 0; k < x.length; k++) z += REPEAT_WEIGHTS[k] * x[k];
-  let slotSwap = false;
-  if (z >= SWAP_CHECK_FROM) {
-    const t = templateCheck(a, b);
-    if (t.swap) z += REPEAT_WEIGHTS[SWAP];
-    slotSwap = t.slotSwap;
-  }
+  const slotSwap = z >= SWAP_CHECK_FROM && templateCheck(a, b).slotSwap;
   return { probability: 1 / (1 + Math.exp(-z)), neverMerge: neverMerge(a, b, slotSwap) };
 }
 

@@ -178,6 +178,19 @@ describe('text core: duplicate check', () => {
     expect(retold).to.deep.equal({ held: [], never: false });
   });
 
+  it('never merges a message that recaps the open issue in a sentence and then raises another problem', () => {
+    const [recap, retold, named] = [
+      '园区停电停产的事，到现在还没恢复供电。现在又有新问题，食堂的天然气管道漏气，师傅不敢开火，中午两百人吃不上饭',
+      '园区停电了，到现在还没来电，生产线停着',
+      '来电人：园区企业办公室。园区昨晚停电，生产线全部停下来了，到现在还没恢复',
+    ].map((text) => fingerprint(model, keywords, text));
+    const theirs = fingerprint(model, keywords, '园区昨晚突然停电，生产线全部停产，到现在还没恢复供电');
+    expect(mergeVetoes(recap, theirs, false).recap).to.equal(true);
+    // A re-telling, and one that opens with who is calling, share a little in every sentence: no recap.
+    expect(mergeVetoes(retold, theirs, false).recap).to.equal(false);
+    expect(mergeVetoes(named, theirs, false).recap).to.equal(false);
+  });
+
   it('never merges a report about another gate, month or added lorry', () => {
     const pairs: [string, string, RepeatCandidate['category']][] = [
       [
