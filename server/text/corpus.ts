@@ -117,10 +117,10 @@ export const PAIR_DEVELOPMENT_FILES = [
 /**
  * The blind pair sets, written without reading the duplicate check or any other pair file's text and committed
  * before they were scored; only ever scored in aggregate, never fitted or tuned on, and nothing loads them by
- * walking a list (corpus README: which were scored when, and on what). None for now: the seventh to tenth are
- * development data, and the eleventh (written, never scored) is named here only for its one scoring.
+ * walking a list (corpus README: which were scored when, and on what). The seventh to tenth are development
+ * data since 2026-12-07; the eleventh judged the precision-first change of that day by a rule written before.
  */
-export type BlindPairFile = never;
+export type BlindPairFile = 'duplicate-pairs-heldout11.jsonl';
 export type PairFile = (typeof PAIR_DEVELOPMENT_FILES)[number] | BlindPairFile;
 
 export function loadPairSet(file: PairFile, dir = CORPUS_DIR): DuplicatePair[] {
