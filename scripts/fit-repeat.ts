@@ -1,7 +1,7 @@
 /**
  * Refits the duplicate check (server/text/repeat.ts) on every development pair file and says how it carries to
  * text by another author: leave-one-file-out (fit on all the other files, score the one left out; the files
- * differ by author and style). The blind sets (duplicate-pairs-heldout7.jsonl and later) are never read here.
+ * differ by author and style). The blind sets (corpus.ts BlindPairFile) are never read here.
  * Prints, per file and pooled, merge precision and recall and the share of repeats flagged at least, for
  *   - the shipped weights and thresholds (REPEAT_WEIGHTS, DEFAULT_REPEAT_OPTIONS),
  *   - a refit at --l2, merging from the lowest threshold keeping pooled out-of-file precision at --precision,
@@ -99,7 +99,7 @@ console.log(
 );
 
 const shipped = rows.map((r) => r.map((x) => sigmoid(logit(REPEAT_WEIGHTS, x.x))));
-report('(a) shipped weights (fitted on the first file: in sample there)', rows, shipped, mergeAt);
+report('(a) shipped weights (fitted on every file: in sample)', rows, shipped, mergeAt);
 const fixed = outOfFile(rows, Number(values.l2));
 report(`(b) leave-one-file-out refit, l2 ${values.l2}`, rows, fixed.probs, fixed.threshold);
 
