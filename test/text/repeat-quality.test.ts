@@ -10,9 +10,9 @@
 //
 // The weights of server/text/repeat.ts are fitted on every development file (corpus.ts PAIR_DEVELOPMENT_FILES),
 // the seventh to tenth held-out pairs too (written blind, spent by repeated scoring, development data since
-// 2026-12-07). A blind file (written without
-// reading the check or any other pair text, committed before it was scored) says how the check carries to new
-// text; each line printed says whether its set is development data or blind.
+// 2026-12-07). A blind file (written without reading the check or any other pair text, committed before it
+// was scored) says how the check carries to new text; each line printed says whether its set is development
+// data or blind.
 import { expect } from 'chai';
 import { CATEGORIES } from '../../config/categories.ts';
 import { loadPairSet, PAIR_KINDS, type PairFile } from '../../server/text/corpus.ts';
