@@ -15,6 +15,8 @@ import type { Size } from './lib/dataset/catalog.ts';
 import { note, report } from './lib/report.ts';
 
 const CONNECTIONS = 8;
+/** `BENCH_LIST_ONLY=desk`: the desk's cards with their baselines only (a before/after pair in minutes). */
+const DESK_ONLY = process.env.BENCH_LIST_ONLY === 'desk';
 
 interface Variant {
   name: string;
@@ -97,7 +99,7 @@ for (const size of sizes()) {
     });
     report({ name: '/healthz c=8 (baseline)', value: health.rps, unit: 'req/s' });
     note(`the busiest unit's handler is ${s.manifest.samples.handlerUsername ?? 'none'}`);
-    for (const v of variants(s, await firstNext(s, await token('dispatcher')))) {
+    for (const v of DESK_ONLY ? [] : variants(s, await firstNext(s, await token('dispatcher')))) {
       const r = await load([`/api/issues?limit=20${v.path ? `&${v.path}` : ''}`], v.as);
       reportRead(`list ${v.name}`, r, health, '< 20 ms at 1,000,000', size);
     }
@@ -124,11 +126,13 @@ for (const size of sizes()) {
     // The first screen a staff member opens: the to-do queues' counts (server/workbench/queues.ts), the
     // centre's (clerk), the supervisor's (city-wide) and the busiest unit's handler's, whose queues filter
     // that unit's open issues.
-    const workbench = [
-      { name: 'clerk', as: 'clerk' },
-      { name: 'supervisor', as: 'supervisor' },
-    ];
-    if (s.manifest.samples.handlerUsername)
+    const workbench = DESK_ONLY
+      ? []
+      : [
+          { name: 'clerk', as: 'clerk' },
+          { name: 'supervisor', as: 'supervisor' },
+        ];
+    if (s.manifest.samples.handlerUsername && !DESK_ONLY)
       workbench.push({ name: "the busiest unit's handler", as: s.manifest.samples.handlerUsername });
     for (const w of workbench) {
       const r = await load(['/api/workbench'], w.as);
