@@ -1,5 +1,7 @@
 // The staff view of an issue: exactly these fields leave the server. The full view carries the whole timeline,
-// internal notes included (staff only: the public QR page has its own presenter); the summary is for lists.
+// internal notes included (staff only: the public QR page has its own presenter); the summary is for lists; a
+// desk card (shared/issue-card.ts) is the summary and what its queues show, presented as the full view does.
+import type { CardFacts, IssueCardKey } from '../../shared/issue-card.ts';
 import type { Actor } from '../../shared/roles.ts';
 import { runningDeadline } from '../../shared/running-deadline.ts';
 import {
@@ -174,29 +176,77 @@ export function presentIssueSummary(doc: IssueSummaryDoc) {
   };
 }
 
-/** The full staff view of GET /api/issues/:id and of every action's answer. */
-export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: TimeLimitPolicy) {
+/**
+ * What a desk card reads of a stored issue besides the list row's fields (shared/issue-card.ts): no timeline, no
+ * messages. `returnCount` and `staffAttachmentCount` say whether a card needs the timeline's last steps.
+ */
+export const ISSUE_CARD_FIELDS = {
+  ...ISSUE_SUMMARY_FIELDS,
+  content: 1,
+  contact: 1,
+  township: 1,
+  classification: 1,
+  returnedFrom: 1,
+  pendingApproval: 1,
+  rateBy: 1,
+  reply: 1,
+  consultation: 1,
+  classProblemId: 1,
+  callbackAttempts: 1,
+  version: 1,
+  returnCount: 1,
+  staffAttachmentCount: 1,
+} as const satisfies Partial<Record<keyof IssueDoc | 'staffAttachmentCount', 1>>;
+
+/** A stored issue as a desk card reads it (the store's count of staff files is not part of IssueDoc). */
+export type IssueCardDoc = Pick<IssueDoc, Exclude<keyof typeof ISSUE_CARD_FIELDS, 'staffAttachmentCount'>> & {
+  staffAttachmentCount?: number;
+};
+
+/** The fields a card shares with the full view, presented alike (so a card never shows more than the detail). */
+function presentCardFields(doc: Omit<IssueCardDoc, 'staffAttachmentCount'>, contactView: ContactView) {
   return {
     ...presentIssueSummary(doc),
     content: doc.content,
+    contact: presentContact(doc.contact, contactView),
+    enterprise: { id: String(doc.enterpriseId), name: doc.enterpriseName },
+    /** The enterprise's township as intake routed by it (the desk's routing suggestion reads it), or null. */
+    township: doc.township || null,
+    classification: doc.classification,
+    /** Units whose 退单 the centre accepted: a consultation convenes them too, to settle whose it is. */
+    returnedFrom: ids(doc.returnedFrom),
+    deadlines: presentDeadlines(doc.deadlines),
+    pendingApproval: doc.pendingApproval ?? null,
+    rating: doc.rating ?? null,
+    rateBy: doc.rateBy ?? null,
+    reply: doc.reply ?? null,
+    consultation: doc.consultation ?? null,
+    classProblemId: doc.classProblemId ? String(doc.classProblemId) : null,
+    callbackAttempts: doc.callbackAttempts,
+    version: doc.version,
+  } satisfies Record<IssueCardKey, unknown>;
+}
+
+/** A desk card (GET /api/issues?queue=…&view=cards): the card's fields and what it says from the timeline. */
+export function presentIssueCard(doc: IssueCardDoc, contactView: ContactView, facts: CardFacts) {
+  return { ...presentCardFields(doc, contactView), ...facts };
+}
+
+/** The full staff view of GET /api/issues/:id and of every action's answer. */
+export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: TimeLimitPolicy) {
+  return {
+    ...presentCardFields(doc, contactView),
     externalId: doc.externalId ?? null,
     /** 来件时间: when the enterprise raised it on the forwarding platform (12345, 浙里办, 好差评, SMS), if it said. */
     raisedAt: doc.raisedAt ?? null,
-    contact: presentContact(doc.contact, contactView),
     sources: messagesOf(doc).map((src) => presentSource(src, contactView)),
     enterprise: {
       id: String(doc.enterpriseId),
       name: doc.enterpriseName,
       creditCode: doc.enterpriseCreditCode,
     },
-    /** The enterprise's township as intake routed by it (the desk's routing suggestion reads it), or null. */
-    township: doc.township || null,
-    classification: doc.classification,
     coUnitIds: ids(doc.coUnitIds),
-    /** Units whose 退单 the centre accepted: a consultation convenes them too, to settle whose it is. */
-    returnedFrom: ids(doc.returnedFrom),
     level: doc.level ?? null,
-    deadlines: presentDeadlines(doc.deadlines),
     // Kept after dispatch as history; the desk shows it while the issue waits in 待受理.
     triage: presentTriage(doc.triage),
     escalated: doc.escalated,
@@ -205,23 +255,15 @@ export function presentIssue(doc: IssueDoc, contactView: ContactView, policy: Ti
     // What a 申请延期 may ask for under the policy in force (the form's default and hint).
     extension: extensionLimits(doc, policy),
     reopenCount: doc.reopenCount,
-    callbackAttempts: doc.callbackAttempts,
     callbackRequested: doc.callbackRequested,
-    pendingApproval: doc.pendingApproval ?? null,
-    rating: doc.rating ?? null,
     ratingHistory: doc.ratingHistory ?? [],
-    rateBy: doc.rateBy ?? null,
-    reply: doc.reply ?? null,
-    consultation: doc.consultation ?? null,
     mergedInto: id(doc.mergedInto),
     mergedFrom: ids(doc.mergedFrom),
-    classProblemId: doc.classProblemId ? String(doc.classProblemId) : null,
     rejectReason: doc.rejectReason ?? null,
     signedAt: doc.signedAt ?? null,
     signedLate: doc.signedLate ?? null,
     repliedAt: doc.repliedAt ?? null,
     closedAt: doc.closedAt ?? null,
-    version: doc.version,
     timeline: (doc.timeline ?? []).map((e) => presentEvent(decided(doc, e))),
   };
 }

@@ -13,13 +13,14 @@ import { actorOf } from '../../http/request-context.ts';
 import { singleValuedQuery } from '../../http/validate.ts';
 import type { DefaultRouting } from '../../../shared/route-issue.ts';
 import type { Classifier } from '../../intake/triage.ts';
-import type { IssueDoc } from '../../models/issue.model.ts';
 import {
   contactViewOf,
   presentIssue,
   presentIssueCreated,
   presentIssueSummary,
+  type IssueCardDoc,
 } from '../../presenters/issue.presenter.ts';
+import { presentCards } from './issue-cards.query.ts';
 import { similarIssues } from './issue-similar.query.ts';
 import { exportHeaders, exportNote, exportRows, writeIssueWorkbook } from './issue-export.ts';
 import { drillTotal, getVisibleIssue, listIssues } from './issue-read.query.ts';
@@ -65,14 +66,11 @@ export function createIssuesRouter(ctx: AppContext, options: IssuesRouterOptions
       listIssues(ctx.models, actorOf(req), q),
       drillTotal(ctx.models, actorOf(req), q),
     ]);
-    const cards = q.view === 'cards';
-    const view = contactViewOf(actorOf(req));
-    const policy = cards ? (await deps.settings()).policy : null;
     res.json({
-      // A queue's cards are whole issues (the list's conditions imply the actor may read each).
-      items: policy
-        ? items.map((d) => presentIssue(d as IssueDoc, view, policy))
-        : items.map(presentIssueSummary),
+      items:
+        q.view === 'cards'
+          ? await presentCards(ctx.models, items as IssueCardDoc[], contactViewOf(actorOf(req)))
+          : items.map(presentIssueSummary),
       ...(next ? { next } : {}),
       ...(searchedTo ? { searchedTo } : {}),
       ...(total !== undefined ? { total } : {}),

@@ -8,7 +8,11 @@ import type { Actor } from '../../../shared/roles.ts';
 import type { Models } from '../../models/index.ts';
 import { type IssueDoc } from '../../models/issue.model.ts';
 import { SEARCH_TERMS_INDEX } from '../../models/issue.indexes.ts';
-import { ISSUE_SUMMARY_FIELDS, type IssueSummaryDoc } from '../../presenters/issue.presenter.ts';
+import {
+  ISSUE_CARD_FIELDS,
+  ISSUE_SUMMARY_FIELDS,
+  type IssueSummaryDoc,
+} from '../../presenters/issue.presenter.ts';
 import { canReadIssue } from '../../policies/screens.policy.ts';
 import { loadIssue, scopeOf } from '../../commands/issue-store.ts';
 import { notFound } from '../../errors.ts';
@@ -59,10 +63,10 @@ async function page(
   conditions: Filter[],
   order: Pick<ListOrder, 'sort' | 'positionOf'>,
   limit: number,
-  /** Whole issues instead of list rows (`view=cards`). */
-  whole = false,
+  /** Desk cards instead of list rows (`view=cards`): the card's fields (ISSUE_CARD_FIELDS). */
+  cards = false,
 ): Promise<IssueList> {
-  const rows = await models.Issue.find(allOf(conditions), whole ? {} : ISSUE_SUMMARY_FIELDS)
+  const rows = await models.Issue.find(allOf(conditions), cards ? ISSUE_CARD_FIELDS : ISSUE_SUMMARY_FIELDS)
     .sort(order.sort)
     .limit(limit + 1)
     .lean<IssueSummaryDoc[]>();
@@ -293,13 +297,13 @@ async function duePage(
   position: CursorData | undefined,
   q: Pick<ListIssuesQuery, 'from' | 'limit' | 'view'>,
 ): Promise<IssueList> {
-  const whole = q.view === 'cards';
+  const cards = q.view === 'cards';
   const undated = (after?: string, limit = q.limit) =>
-    page(models, [...conditions, ...UNDATED.conditions(after)], UNDATED, limit, whole);
+    page(models, [...conditions, ...UNDATED.conditions(after)], UNDATED, limit, cards);
   if (position && 'u' in position) return undated(position.u === UNDATED.start.u ? undefined : position.u);
   const order = ORDERS.dueAt;
   const after = position ? order.after(position) : [];
-  const first = await page(models, [...conditions, dated(q.from), ...after], order, q.limit, whole);
+  const first = await page(models, [...conditions, dated(q.from), ...after], order, q.limit, cards);
   if (first.next) return first;
   const room = q.limit - first.items.length;
   if (room === 0) {

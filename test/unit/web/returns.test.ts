@@ -1,7 +1,8 @@
-// 退单 in 待分办 (web lib/returns): the units that returned an issue and the last reason, and no one-click
-// suggestion of a unit that already returned it.
+// 退单 in 待分办 (shared/issue-card.ts, web lib/returns): the units that returned an issue and the last reason, and
+// no one-click suggestion of a unit that already returned it.
 import { expect } from 'chai';
-import { preselectedUnit, returnsOf } from '../../../web/src/lib/returns.ts';
+import { returnsOf } from '../../../shared/issue-card.ts';
+import { preselectedUnit } from '../../../web/src/lib/returns.ts';
 import type { TimelineEntry } from '../../../web/src/lib/types.ts';
 
 const step = (over: Partial<TimelineEntry>): TimelineEntry => ({

@@ -4,7 +4,6 @@ import {
   actionLabel,
   mergedIntoNumber,
   reclassifyChanges,
-  staffFilesOf,
   unitLabelOf,
   who,
   withdrawnRequest,
@@ -83,27 +82,6 @@ describe('staff timeline words (web lib/timeline)', () => {
     );
     expect(mergedIntoNumber([merge()])).to.equal(null);
     expect(mergedIntoNumber([])).to.equal(null);
-  });
-
-  it('lists the files staff attached, each with whether the enterprise sees it', () => {
-    const upload = (isPublic: boolean, ...names: string[]) => ({
-      public: isPublic,
-      data: {
-        kind: 'attachments_added',
-        attachments: names.map((filename, i) => ({ id: String(i), filename })),
-      },
-    });
-    expect(
-      staffFilesOf([
-        upload(false, '工作记录.pdf'),
-        { public: true, data: { kind: 'source_merged' } },
-        upload(true, '整改照片.jpg'),
-      ]),
-    ).to.deep.equal([
-      { id: '0', filename: '工作记录.pdf', shown: false },
-      { id: '0', filename: '整改照片.jpg', shown: true },
-    ]);
-    expect(staffFilesOf([{ public: false, data: null }])).to.deep.equal([]);
   });
 
   it('names what the unit of a step is to the issue: the lead unit, a co-unit added, a consulted unit', () => {

@@ -5,7 +5,7 @@
 // the day the centre has to judge it by; 待回访 since the enterprise's rating window closed (no light: the
 // handling light says nothing about a callback); 待会商决定 since the consultation opened, against the handling
 // deadline, which keeps running through it.
-import type { IssueDetail, RunningDeadline } from './types.ts';
+import type { DeskCard, RunningDeadline } from './types.ts';
 
 export interface CardTiming {
   /** When the wait began; null when the issue does not say. */
@@ -18,7 +18,7 @@ export interface CardTiming {
   light: boolean;
 }
 
-export function timingOf(queue: string, issue: IssueDetail): CardTiming | null {
+export function timingOf(queue: string, issue: DeskCard): CardTiming | null {
   const due = issue.running;
   switch (queue) {
     case 'triage':

@@ -2,7 +2,7 @@
 // from GET /api/issues?queue=<id>.
 import { QUEUE_LABELS, type QueueId } from '../../../shared/queues.ts';
 import { api } from './api.ts';
-import type { IssueDetail, IssueSummary, ListAnswer } from './types.ts';
+import type { DeskCard, IssueSummary, ListAnswer } from './types.ts';
 
 export { QUEUE_LABELS, type QueueId };
 
@@ -65,7 +65,7 @@ export function loadQueue(id: string, cursor?: string): Promise<ListAnswer<Issue
   return api.get<ListAnswer<IssueSummary>>('/issues', { ...queueQuery(id), cursor });
 }
 
-/** The first page of a queue as whole issues (the desk's cards), in one request. */
-export function loadQueueCards(id: string): Promise<ListAnswer<IssueDetail>> {
-  return api.get<ListAnswer<IssueDetail>>('/issues', { ...queueQuery(id), view: 'cards' });
+/** The first page of a queue as the desk's cards (shared/issue-card.ts), in one request. */
+export function loadQueueCards(id: string): Promise<ListAnswer<DeskCard>> {
+  return api.get<ListAnswer<DeskCard>>('/issues', { ...queueQuery(id), view: 'cards' });
 }

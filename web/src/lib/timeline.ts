@@ -76,21 +76,3 @@ export function mergedIntoNumber(timeline: readonly Pick<TimelineEntry, 'action'
   const merge = timeline.findLast((e) => e.action === 'merge');
   return typeof merge?.data?.intoNumber === 'string' ? merge.data.intoNumber : null;
 }
-
-/**
- * The files staff attached, each with its id (to open it), its name and whether the enterprise sees it
- * (企业可见), from the timeline.
- */
-export function staffFilesOf(
-  timeline: readonly Pick<TimelineEntry, 'data' | 'public'>[],
-): { id: string; filename: string; shown: boolean }[] {
-  return timeline.flatMap((e) =>
-    e.data?.kind === 'attachments_added' && Array.isArray(e.data.attachments)
-      ? (e.data.attachments as { id: string; filename: string }[]).map((a) => ({
-          id: a.id,
-          filename: a.filename,
-          shown: e.public,
-        }))
-      : [],
-  );
-}

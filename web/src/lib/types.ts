@@ -1,5 +1,6 @@
 // The shapes the staff API answers with (server/presenters), as the workbench reads them. Dates arrive as ISO
 // strings.
+import type { CardFacts, IssueCardKey } from '../../../shared/issue-card.ts';
 import type { ActionId } from '../../../shared/lifecycle/actions.ts';
 import type { ActorRole, PendingKind } from '../../../shared/lifecycle/issue-core.ts';
 import type { DeadlineKind } from '../../../shared/running-deadline.ts';
@@ -199,6 +200,12 @@ export interface IssueDetail extends IssueSummary {
   version: number;
   timeline: TimelineEntry[];
 }
+
+/**
+ * A desk card (GET /api/issues?queue=…&view=cards): the list row, the detail's fields the card carries
+ * (shared/issue-card.ts, as the server reads them) and what it says from the timeline; no timeline itself.
+ */
+export type DeskCard = IssueSummary & Pick<IssueDetail, IssueCardKey> & CardFacts;
 
 export interface Unit {
   id: string;
