@@ -24,9 +24,12 @@ export interface ThreadOptions {
 /**
  * The database thread's young generation: 192 MiB (V8's default is 48). Every scavenge costs about 5 ms per
  * GiB of old generation whatever it collects (measured in V8 11.3: 0.7 ms at an empty heap, 6 ms at 1.1 GiB and
- * 11-14 ms at 2.3 GiB of small objects, for the same garbage), and at 1,000,000 issues the thread's old
- * generation holds about 1.8 GiB of index entries; a young generation four times the default makes a quarter of
- * the scavenges. bench/LOG.md "The database thread's young generation" has the figures.
+ * 11-14 ms at 2.3 GiB of small objects, for the same garbage), and when this was chosen the thread's old
+ * generation held about 1.8 GiB of index entries at 1,000,000 issues; a young generation four times the default
+ * made a quarter of the scavenges. bench/LOG.md "The database thread's young generation" has the figures. The
+ * entries live outside the heap now (171 MB of live objects after start-up), so the reason is weaker; 48 MiB
+ * left the RSS after the list's loads where it was ("…at 48 MiB: not the lever…"), and its CPU cost against 192
+ * has not been measured again.
  */
 export const DEFAULT_DB_YOUNG_GENERATION_MB = 192;
 
