@@ -27,7 +27,12 @@ export {
   type QueueId,
 } from '../../shared/queues.ts';
 
-/** The list order each queue opens in: deadlines first where the issues have one. */
+/**
+ * The list order each queue opens in, for the web's queues and desk cards alike (they send no order of their
+ * own): deadlines first where the issues have one. Triage, dead letters and convene hold issues that may have
+ * no deadline yet; rating checks and call-backs are read from partial indexes in `createdAt` order, so they open
+ * newest first rather than sort in memory (test/api/issues/list-plans.test.ts checks every queue's plan).
+ */
 export const QUEUE_SORT: Readonly<Record<QueueId, ListSort>> = Object.freeze({
   mine: 'dueAt',
   toSign: 'dueAt',
@@ -35,12 +40,12 @@ export const QUEUE_SORT: Readonly<Record<QueueId, ListSort>> = Object.freeze({
   dueSoon: 'dueAt',
   overdue: 'dueAt',
   returned: 'dueAt',
-  consultInput: 'createdAt',
+  consultInput: 'dueAt',
   rectify: 'dueAt',
   triage: 'createdAt',
   approval: 'dueAt',
   convene: 'createdAt',
-  verify: 'createdAt',
+  verify: 'dueAt',
   ratingCheck: 'createdAt',
   callback: 'createdAt',
   deadLetters: 'createdAt',

@@ -52,15 +52,10 @@ export function takeWorkbench(kind: 'unit' | 'desk'): Promise<Workbench> {
   return taken ?? loadWorkbench();
 }
 
-/**
- * Queues whose issues may have no deadline to order by (not yet dispatched; a consultation the centre opened
- * before dispatching): the server's order for the queue, newest first.
- */
-const UNTIMED = new Set(['triage', 'deadLetters', 'convene']);
+/** A queue opens in the server's order for it (QUEUE_SORT: due soonest first where its issues have a deadline). */
+const queueQuery = (id: string) => ({ queue: id, limit: 20 });
 
-const queueQuery = (id: string) => ({ queue: id, sort: UNTIMED.has(id) ? undefined : 'dueAt', limit: 20 });
-
-/** One page of a queue's rows, due soonest first. */
+/** One page of a queue's rows, in the queue's order. */
 export function loadQueue(id: string, cursor?: string): Promise<ListAnswer<IssueSummary>> {
   return api.get<ListAnswer<IssueSummary>>('/issues', { ...queueQuery(id), cursor });
 }
