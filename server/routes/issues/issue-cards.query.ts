@@ -8,7 +8,6 @@ import {
   tailFacts,
   type CardTimelineStep,
 } from '../../../shared/issue-card.ts';
-import type { PendingKind } from '../../../shared/lifecycle/issue-core.ts';
 import type { Models } from '../../models/index.ts';
 import { presentIssueCard, type ContactView, type IssueCardDoc } from '../../presenters/issue.presenter.ts';
 
@@ -24,20 +23,19 @@ function needsTimeline(doc: IssueCardDoc): boolean {
   );
 }
 
-type Pending = { kind: PendingKind; requestedBy: string } | null | undefined;
-
 export async function presentCards(models: Models, docs: readonly IssueCardDoc[], view: ContactView) {
   const ids = docs.filter(needsTimeline).map((d) => d._id);
   const tails = ids.length
     ? await models.Issue.find(
         { _id: { $in: ids } },
+        // `state` makes it an inclusion: a `$slice` alone would return every other field too.
         { state: 1, timeline: { $slice: -CARD_TIMELINE_TAIL } },
       ).lean<{ _id: unknown; timeline?: CardTimelineStep[] }[]>()
     : [];
   const tailOf = new Map(tails.map((t) => [String(t._id), t.timeline ?? []]));
   return docs.map((doc) => {
     const tail = tailOf.get(String(doc._id));
-    const facts = tail ? tailFacts(tail, doc.pendingApproval as Pending) : NO_CARD_FACTS;
+    const facts = tail ? tailFacts(tail, doc.pendingApproval) : NO_CARD_FACTS;
     return presentIssueCard(doc, view, facts);
   });
 }
