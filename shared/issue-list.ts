@@ -2,8 +2,8 @@
 // server's query schema (server/routes/issues/issues.schema.ts) and the web's address parser
 // (web/src/lib/issue-query.ts), so a value one side learns the other knows too.
 
-/** The list's orders: newest taken in first, or the soonest deadline first. */
-export const LIST_SORTS = ['createdAt', 'dueAt'] as const;
+/** The list's orders: newest taken in first, the soonest deadline first, or oldest taken in first. */
+export const LIST_SORTS = ['createdAt', 'dueAt', 'oldest'] as const;
 export type ListSort = (typeof LIST_SORTS)[number];
 
 /** `kpi`: a KPI's drill-down, listed within the KPI's scope rather than the reader's own domain. */

@@ -29,9 +29,10 @@ export {
 
 /**
  * The list order each queue opens in, for the web's queues and desk cards alike (they send no order of their
- * own): deadlines first where the issues have one. Triage, dead letters and convene hold issues that may have
- * no deadline yet; rating checks and call-backs are read from partial indexes in `createdAt` order, so they open
- * newest first rather than sort in memory (test/api/issues/list-plans.test.ts checks every queue's plan).
+ * own): deadlines first where the issues have one; the others first come, first served (oldest first), as a
+ * counter serves its queue. Triage, dead letters and convene hold issues that may have no deadline yet; rating
+ * checks and call-backs are read from partial indexes in `createdAt` order, walked backwards for oldest first
+ * (test/api/issues/list-plans.test.ts checks every queue's plan).
  */
 export const QUEUE_SORT: Readonly<Record<QueueId, ListSort>> = Object.freeze({
   mine: 'dueAt',
@@ -42,13 +43,13 @@ export const QUEUE_SORT: Readonly<Record<QueueId, ListSort>> = Object.freeze({
   returned: 'dueAt',
   consultInput: 'dueAt',
   rectify: 'dueAt',
-  triage: 'createdAt',
+  triage: 'oldest',
   approval: 'dueAt',
-  convene: 'createdAt',
+  convene: 'oldest',
   verify: 'dueAt',
-  ratingCheck: 'createdAt',
-  callback: 'createdAt',
-  deadLetters: 'createdAt',
+  ratingCheck: 'oldest',
+  callback: 'oldest',
+  deadLetters: 'oldest',
   supervised: 'dueAt',
   bulletined: 'dueAt',
   cityOverdue: 'dueAt',

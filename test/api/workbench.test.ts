@@ -338,6 +338,45 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
       'validation_failed',
     );
   });
+  it('the queues without deadlines open first come, first served: oldest first, in pages', async () => {
+    const unit = unitByCode(t, UNIT);
+    const ent = enterpriseIn(t, 'deqing', 2);
+    const now = t.clock.now().getTime();
+    const hoursAgo = (h: number) => new Date(now - h * 3_600_000).toISOString();
+    // Two more of each, taken in before and after the first (which was taken in now).
+    const more = {
+      triage: { state: 'received', unit: null },
+      callback: { state: 'awaiting_rating', callbackRequested: true },
+    };
+    const made: Record<string, string[]> = { triage: [], callback: [] };
+    const rows = [];
+    for (const [q, o] of Object.entries(more))
+      for (const h of [30, -2]) {
+        const doc = fixtureIssueDoc({ unit, ent, createdAt: hoursAgo(h), ...o });
+        made[q].push(String(doc._id));
+        rows.push(doc);
+      }
+    await t.models.Issue.collection.insertMany(rows);
+    const paged = async (id: string) => {
+      const seen: string[] = [];
+      let next: string | undefined;
+      for (let pages = 0; pages < 5; pages++) {
+        const qs = `queue=${id}&limit=2${next ? `&cursor=${encodeURIComponent(next)}` : ''}`;
+        const res = await request(t.app)
+          .get(`/api/issues?${qs}`)
+          .set(await t.auth('dispatcher'))
+          .expect(200);
+        seen.push(...res.body.items.map((i: { id: string }) => i.id));
+        next = res.body.next;
+        if (!next) break;
+      }
+      return seen;
+    };
+    expect(await paged('triage')).to.deep.equal([made.triage[0], ids.received, made.triage[1]]);
+    expect(await paged('callback')).to.deep.equal([made.callback[0], ids.callback, made.callback[1]]);
+    await t.models.Issue.deleteMany({ _id: { $in: [...made.triage, ...made.callback] } });
+  });
+
   // Last: it adds an issue to the unit.
   it('an issue signed for before assignees existed counts for its signer once start-up has upgraded it; one with an assignee, for the assignee', async () => {
     const head = await t.models.User.findOne({ username: unitHeadOf(UNIT) }).lean();

@@ -1,5 +1,5 @@
-// The staff list's orders and their keyset cursors. Newest first and due soonest sort on an indexed key with
-// `_id` as tie-breaker; a search by issue number sorts on the (unique) number. A cursor names the last row's
+// The staff list's orders and their keyset cursors. Newest first, oldest first and due soonest sort on an
+// indexed key with `_id` as tie-breaker (oldest first walks the newest-first indexes backwards); a search by issue number sorts on the (unique) number. A cursor names the last row's
 // key, so the next page is "strictly after it" and pages stay stable while issues keep arriving. It is
 // opaque to clients (base64url JSON) and validated on the way back in.
 import { Types } from 'mongoose';
@@ -36,14 +36,14 @@ const MIN_ID = '000000000000000000000000';
 const MAX_ID = 'ffffffffffffffffffffffff';
 
 /** An order on a date field with `_id` as tie-breaker; `dir` -1 is newest first. */
-function byTime(field: 'createdAt' | 'dueAt', dir: 1 | -1): ListOrder {
+function byTime(name: ListSort, field: 'createdAt' | 'dueAt', dir: 1 | -1): ListOrder {
   const [strictly, orEqual] = dir < 0 ? ['$lt', '$lte'] : ['$gt', '$gte'];
   const [backTo] = dir < 0 ? ['$gte'] : ['$lte'];
   /** The `_id` no row passes in this direction: a position past every row of its key. */
   const beyond = dir < 0 ? MIN_ID : MAX_ID;
   const time = (c: CursorData) => ('v' in c ? new Date(c.v) : new Date(NaN));
   return {
-    name: field,
+    name,
     sort: { [field]: dir, _id: dir },
     projection: { [field]: 1 },
     positionOf: (row) => ({ v: (row[field] as Date).getTime(), id: String(row._id) }),
@@ -98,8 +98,9 @@ export const UNDATED = {
 export const dated = (from?: Date): Filter => ({ dueAt: from ? { $ne: null, $gte: from } : { $ne: null } });
 
 export const ORDERS: Readonly<Record<OrderName, ListOrder>> = Object.freeze({
-  createdAt: byTime('createdAt', -1),
-  dueAt: byTime('dueAt', 1),
+  createdAt: byTime('createdAt', 'createdAt', -1),
+  dueAt: byTime('dueAt', 'dueAt', 1),
+  oldest: byTime('oldest', 'createdAt', 1),
   number: byNumber,
 });
 
