@@ -131,7 +131,9 @@ export function loadPairSet(file: PairFile, dir = CORPUS_DIR): DuplicatePair[] {
  * (after wave 10) has harder near misses (the same place and category, another cause). Each `clusters-heldout…`
  * file began as a held-out set (the first written after the first tuning, the second before wave 5, the third
  * before wave 8, the fourth before wave 11, the fifth and sixth committed before waves 12 and 13 and scored once at
- * their ends), and all of them were read while tuning since, so they are development data now.
+ * their ends), and all of them were read while tuning since, so they are development data now. The seventh to
+ * ninth were written blind and each scored two or three times, judging changes; on 2026-12-07 (issue 7, the
+ * region bonus) their misses were read and they became development data too.
  */
 export const CLUSTER_DEVELOPMENT_FILES = [
   'clusters.jsonl',
@@ -142,15 +144,16 @@ export const CLUSTER_DEVELOPMENT_FILES = [
   'clusters-heldout4.jsonl',
   'clusters-heldout5.jsonl',
   'clusters-heldout6.jsonl',
+  'clusters-heldout7.jsonl',
+  'clusters-heldout8.jsonl',
+  'clusters-heldout9.jsonl',
 ] as const;
 /**
- * The blind clustering sets, written without reading the clustering code or any other cluster file's text and
- * committed before they were scored: `clusters-heldout7` was scored once on wave 13's code (and once more on wave
- * 14's, withdrawn); `clusters-heldout8` once, on 2026-12-07, on the same code. Only ever reported, never
- * tuned on: nothing loads them by walking a list.
+ * The blind clustering set, written without reading the clustering code or any other cluster file's text and
+ * committed before it was scored; only ever reported, never tuned on, and nothing loads it by walking a list
+ * (corpus README: when it was scored, and on what).
  */
-export type BlindClusterFile =
-  'clusters-heldout7.jsonl' | 'clusters-heldout8.jsonl' | 'clusters-heldout9.jsonl';
+export type BlindClusterFile = 'clusters-heldout10.jsonl';
 export type ClusterFile = (typeof CLUSTER_DEVELOPMENT_FILES)[number] | BlindClusterFile;
 
 export function loadClusterSet(file: ClusterFile, dir = CORPUS_DIR): ClusterRow[] {

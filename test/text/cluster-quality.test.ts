@@ -64,6 +64,10 @@
 //   on 2026-12-07 on the same code: P 0.818, R 0.664. Report only.
 // - Both were scored a second time the same day on a change withdrawn by rules written before (texts borrowing
 //   from their nearest texts: the eighth 0.788 / 0.889, the ninth 0.755 / 0.780; bench/LOG.md says more).
+//
+// 2026-12-07 (evening): the seventh to ninth sets became development data, their misses read (corpus.ts
+// CLUSTER_DEVELOPMENT_FILES; scripts/tune-cluster.ts scores all eleven files and pools their pairs). Their floors
+// stay where their scorings left them; they no longer stand for new text. clusters-heldout10.jsonl is the blind set.
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -256,7 +260,7 @@ describe('text: class-problem clustering quality', function () {
     expect(sixth.recall).to.be.at.least(0.91);
   });
 
-  it('seventh held-out set (blind): precision ≥ 0.51 and recall ≥ 0.66 (scored once; targets 0.9 / 0.8)', () => {
+  it('seventh held-out set (blind, development since 2026-12-07): precision ≥ 0.51 and recall ≥ 0.66 (scored once; targets 0.9 / 0.8)', () => {
     expect(heldout7.length).to.equal(131);
     expect(classCount(heldout7)).to.equal(10);
     expect(heldout7.filter((r) => r.class.startsWith('none')).length).to.equal(42);
@@ -280,7 +284,7 @@ describe('text: class-problem clustering quality', function () {
     expect(seventh.recall).to.be.at.least(0.66);
   });
 
-  it('eighth held-out set (blind): precision ≥ 0.84 and recall ≥ 0.76 (scored once; targets 0.9 / 0.8)', () => {
+  it('eighth held-out set (blind, development since 2026-12-07): precision ≥ 0.84 and recall ≥ 0.76 (scored once; targets 0.9 / 0.8)', () => {
     expect(heldout8.length).to.equal(134);
     expect(classCount(heldout8)).to.equal(10);
     expect(heldout8.filter((r) => r.class.startsWith('none')).length).to.equal(44);
@@ -294,7 +298,7 @@ describe('text: class-problem clustering quality', function () {
     expect(eighth.recall).to.be.at.least(0.76);
   });
 
-  it('ninth held-out set (blind): precision ≥ 0.81 and recall ≥ 0.66 (scored once; targets 0.9 / 0.8)', () => {
+  it('ninth held-out set (blind, development since 2026-12-07): precision ≥ 0.81 and recall ≥ 0.66 (scored once; targets 0.9 / 0.8)', () => {
     expect(heldout9.length).to.equal(141);
     expect(classCount(heldout9)).to.equal(10);
     expect(heldout9.filter((r) => r.class.startsWith('none')).length).to.equal(45);
