@@ -68,6 +68,12 @@
 // 2026-12-07 (evening): the seventh to ninth sets became development data, their misses read (corpus.ts
 // CLUSTER_DEVELOPMENT_FILES; scripts/tune-cluster.ts scores all eleven files and pools their pairs). Their floors
 // stay where their scorings left them; they no longer stand for new text. clusters-heldout10.jsonl is the blind set.
+// - clusters-heldout10.jsonl (10 classes of 9–10 in all six regions, 51 near misses of a class's category and
+//   object with another cause): written blind, committed alone, and scored on 2026-12-07 once on wave 13's code
+//   (P 0.690, R 0.827) and once on a change chosen on the eleven development files (the county bonus and the
+//   joining bar 0.05 → 0.035; pooled there 0.779 / 0.806 → 0.794 / 0.815): 0.692 / 0.824. By the rule written
+//   before scoring (corpus README: neither falls by 0.01 and one rises by 0.03, or both bars met) the change was
+//   withdrawn; the floors hold the set at wave 13's figures. Its misses were not read.
 import { expect } from 'chai';
 import {
   clusterItems,
@@ -124,6 +130,7 @@ describe('text: class-problem clustering quality', function () {
   const heldout7 = loadClusterSet('clusters-heldout7.jsonl');
   const heldout8 = loadClusterSet('clusters-heldout8.jsonl');
   const heldout9 = loadClusterSet('clusters-heldout9.jsonl');
+  const heldout10 = loadClusterSet('clusters-heldout10.jsonl');
   const background = loadTrainingCorpus().map((r) => ({
     tokens: clusterTokens(r.text),
     category: r.category,
@@ -131,7 +138,7 @@ describe('text: class-problem clustering quality', function () {
   const [tuning, report] = halves(rows);
   const all = score(rows, background);
   const reported = score(report, background);
-  const [fresh, second, third, fourth, fifth, sixth, seventh, eighth, ninth, second2] = [
+  const [fresh, second, third, fourth, fifth, sixth, seventh, eighth, ninth, tenth, second2] = [
     heldout,
     heldout2,
     heldout3,
@@ -141,6 +148,7 @@ describe('text: class-problem clustering quality', function () {
     heldout7,
     heldout8,
     heldout9,
+    heldout10,
     dev2,
   ].map((set) => score(set, background));
   const f = (x: number) => x.toFixed(3);
@@ -158,6 +166,7 @@ describe('text: class-problem clustering quality', function () {
     ['clusters-heldout7.jsonl (seventh held out, blind)', heldout7, seventh],
     ['clusters-heldout8.jsonl (eighth held out, blind)', heldout8, eighth],
     ['clusters-heldout9.jsonl (ninth held out, blind)', heldout9, ninth],
+    ['clusters-heldout10.jsonl (tenth held out, blind)', heldout10, tenth],
     ['clusters-dev2.jsonl (second development set)', dev2, second2],
   ] as const) {
     console.log(
@@ -310,6 +319,21 @@ describe('text: class-problem clustering quality', function () {
     // As measured on its one scoring (2026-12-07, the code of wave 13, nothing changed for it): a floor, not a target.
     expect(ninth.precision).to.be.at.least(0.81);
     expect(ninth.recall).to.be.at.least(0.66);
+  });
+
+  it('tenth held-out set (blind): precision ≥ 0.69 and recall ≥ 0.82 (scored twice; targets 0.9 / 0.8)', () => {
+    expect(heldout10.length).to.equal(142);
+    expect(classCount(heldout10)).to.equal(10);
+    expect(heldout10.filter((r) => r.class.startsWith('none')).length).to.equal(51);
+    const others = [...rows, ...heldout, ...heldout2, ...heldout3, ...heldout4, ...heldout5, ...heldout6];
+    const all = [...others, ...heldout7, ...heldout8, ...heldout9, ...dev2];
+    const classes = new Set(all.map((r) => r.class));
+    expect(heldout10.filter((r) => !r.class.startsWith('none') && classes.has(r.class))).to.deep.equal([]);
+    const texts = new Set(all.map((r) => r.text));
+    expect(heldout10.filter((r) => texts.has(r.text))).to.deep.equal([]);
+    // As measured on its first scoring (2026-12-07, the code of wave 13); the withdrawn change gave 0.692 / 0.824.
+    expect(tenth.precision).to.be.at.least(0.69);
+    expect(tenth.recall).to.be.at.least(0.82);
   });
 
   it('second development set: 10 classes of its own and near misses; precision ≥ 0.54, recall ≥ 0.91', () => {
