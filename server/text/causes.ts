@@ -8,7 +8,8 @@
 // text states its cause (因为, 由于, 原因是, 说是, 以…为由, …导致/造成), the families of that clause are the cause,
 // not the consequences it goes on to list (运费也涨了). A finished cluster lets out a text whose causes are none of
 // the causes its texts commonly name (cluster.ts), much as the duplicate check keeps two faults at one place apart
-// (repeat-problems.ts). A text naming none is never judged by this.
+// (repeat-problems.ts); the duplicate check weighs two texts naming causes with none in common against a merge
+// (repeat-features.ts causesDiffer). A text naming none is never judged by this.
 //
 // The families are problem predicates of complaints in general, not any corpus file's classes; a family lists
 // the ways one predicate is said. Families that cost recall on the development files for no precision (checks

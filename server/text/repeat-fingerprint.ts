@@ -2,11 +2,13 @@
 // issue, with the text's weighted content words, its sorted character grams and the particulars, cues, faults
 // and things it names; and the word and gram lookups the pair features and the template check run against one.
 // Pure.
+import { causesOf, type Causes } from './causes.ts';
 import { vectorize, type SparseVector } from './features.ts';
 import { predictProba } from './linear.ts';
 import { cuesOf, particularsOf, type MessageCues, type Particulars } from './repeat-entities.ts';
 import { objectsOf } from './repeat-objects.ts';
 import { problemsOf } from './repeat-problems.ts';
+import { turnOf, type Turn } from './repeat-turns.ts';
 import { normaliseText } from './segment.ts';
 import { canonicalise } from './synonyms.ts';
 import type { TextModel } from './text-model.ts';
@@ -58,6 +60,10 @@ export interface RepeatFingerprint {
   problems: number;
   /** Which permit, approval, building, equipment, loan matter… the text names (repeat-objects.ts). */
   objects: number[];
+  /** What the text says went wrong (causes.ts: a price rise, a queue, a quota used up…). */
+  causes: Causes;
+  /** Where the text turns from an earlier matter to another (repeat-turns.ts), null when it does not. */
+  turn: Turn | null;
 }
 
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -149,6 +155,8 @@ export function fingerprint(model: TextModel, keywords: CompiledKeywords, text: 
     cues: cuesOf(f.normalised),
     problems: problemsOf(f.normalised),
     objects: objectsOf(f.normalised),
+    causes: causesOf(f.normalised),
+    turn: turnOf(f.normalised, SENTENCE_END),
   };
 }
 
