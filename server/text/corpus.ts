@@ -120,11 +120,11 @@ export const PAIR_DEVELOPMENT_FILES = [
 /**
  * The blind pair sets, written without reading the duplicate check or any other pair file's text and committed
  * before they were scored; only ever scored in aggregate, never fitted or tuned on, and nothing loads them by
- * walking a list (corpus README: which were scored when, and on what). None for now: the seventh to eleventh
- * are development data (the eleventh since its one scoring), and the twelfth (written, never scored) is named
- * here only for its one scoring.
+ * walking a list (corpus README: which were scored when, and on what). The seventh to eleventh are development
+ * data (the eleventh since its one scoring); the twelfth judged the turn-veto change of 2026-12-07 by a rule
+ * written before.
  */
-export type BlindPairFile = never;
+export type BlindPairFile = 'duplicate-pairs-heldout12.jsonl';
 export type PairFile = (typeof PAIR_DEVELOPMENT_FILES)[number] | BlindPairFile;
 
 export function loadPairSet(file: PairFile, dir = CORPUS_DIR): DuplicatePair[] {
