@@ -126,6 +126,12 @@ export async function call(
   return { status: res.status, text, json, headers: res.headers };
 }
 
+/** The `name=value` of the cookie a reply sets, if it sets one. */
+export function cookieOf(res: Reply, name: string): string | undefined {
+  for (const c of res.headers.getSetCookie()) if (c.startsWith(`${name}=`)) return c.split(';')[0];
+  return undefined;
+}
+
 export async function login(base: string, username: string): Promise<string> {
   const res = await call(base, 'POST', '/api/auth/login', { body: { username, password: 'demo1234' } });
   if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${res.text.slice(0, 200)}`);

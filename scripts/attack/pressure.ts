@@ -14,6 +14,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import {
+  call,
   finding,
   median,
   note,
@@ -48,6 +49,12 @@ function countBy(replies: TimedReply[]): string {
   return Object.entries(counts)
     .map(([status, n]) => `${status === '0' ? 'no answer' : status}×${n}`)
     .join(' ');
+}
+
+/** Credit codes of the first twenty enterprises, for the flood's intakes. */
+export async function creditCodes(app: App, admin: string): Promise<string[]> {
+  const ents = await call(app.base, 'GET', '/api/enterprises?limit=20', { token: admin });
+  return (ents.json?.items ?? []).map((e: { creditCode: string }) => e.creditCode);
 }
 
 /**
