@@ -23,7 +23,7 @@ import {
 } from '../models/import-job.model.ts';
 import type { InboundMessage, IntakeAck } from '../channels/types.ts';
 import { columnMapOf, rowToMessage, type ColumnMap } from './import.columns.ts';
-import { readRows, type ImportFormat } from './import.reader.ts';
+import { readRows, type ImportFormat, type SheetRow } from './import.reader.ts';
 
 export const IMPORT_BUCKET = 'imports';
 /** Rows handed to the pipeline together (and the interval of progress and checkpoints). */
@@ -105,58 +105,10 @@ export async function runImportJob(
         () => undefined, // an unreadable file fails the import's own pass
       );
     }
-    const tally: Tally = {
-      done: job.done,
-      created: job.created,
-      merged: job.merged,
-      duplicates: job.duplicates,
-      failed: job.failed,
-    };
+    const progress = trackProgress(deps, job, mine);
     const from = job.resumeRow ?? 0;
     // After an interruption, rows past the checkpoint may have been filed by this very job already.
     let resumed = from > 0 || job.done > 0;
-    let errorsKept = job.errors.length;
-    let pendingErrors: ImportRowError[] = [];
-    let rowsKept = job.rows?.length ?? 0;
-    let pendingRows: ImportRowOutcome[] = [];
-    const outcome = (r: ImportRowOutcome) => {
-      if (rowsKept >= MAX_IMPORT_ROWS) return;
-      rowsKept += 1;
-      pendingRows.push(r);
-    };
-    /** Records the progress up to `row`; false when another process has taken the job over. */
-    const checkpoint = async (row: number): Promise<boolean> => {
-      const update: Record<string, unknown> = {
-        $set: { ...tally, resumeRow: row, heartbeatAt: deps.now() },
-      };
-      const push: Record<string, unknown> = {};
-      if (pendingErrors.length) push.errors = { $each: pendingErrors, $slice: MAX_IMPORT_ERRORS };
-      if (pendingRows.length) push.rows = { $each: pendingRows, $slice: MAX_IMPORT_ROWS };
-      if (pendingErrors.length || pendingRows.length) update.$push = push;
-      pendingErrors = [];
-      pendingRows = [];
-      const r = await jobs.updateOne(mine, update as mongoose.mongo.UpdateFilter<mongoose.mongo.Document>);
-      return r.matchedCount === 1;
-    };
-    const rowFailed = (row: number, message: string) => {
-      tally.failed += 1;
-      tally.done += 1;
-      outcome({ row, status: 'failed', reason: message });
-      if (errorsKept < MAX_IMPORT_ERRORS) {
-        errorsKept += 1;
-        pendingErrors.push({ row, message });
-      }
-    };
-    const count = (row: number, status: string, number: string | undefined) => {
-      tally.done += 1;
-      if (status === 'merged') tally.merged += 1;
-      else if (status === 'duplicate') tally.duplicates += 1;
-      else tally.created += 1;
-      // A queued row (filed later by the inbox recovery) is counted as created, still without its number.
-      const as = status === 'merged' || status === 'duplicate' ? status : 'created';
-      outcome(number ? { row, status: as, number } : { row, status: as });
-    };
-
     const memory = createBatchMemory();
     const runBatch = async (batch: Row[]) => {
       const credential = `import:${String(jobId)}`;
@@ -164,9 +116,9 @@ export async function runImportJob(
       const own = resumed ? await filedByThisJob(deps, credential, acks) : new Map<string, string>();
       batch.forEach((r, i) => {
         const ack = acks[i];
-        if ('error' in r) return rowFailed(r.row, r.error);
-        if (!ack || ack.status === 'failed') return rowFailed(r.row, ack?.reason ?? '处理失败');
-        count(r.row, own.get(ack.inboxId) ?? ack.status, ack.number);
+        if ('error' in r) return progress.failed(r.row, r.error);
+        if (!ack || ack.status === 'failed') return progress.failed(r.row, ack?.reason ?? '处理失败');
+        progress.filed(r.row, own.get(ack.inboxId) ?? ack.status, ack.number);
       });
       // The crash point lies within the first batch after the checkpoint; past it, a duplicate is one.
       resumed = false;
@@ -185,23 +137,17 @@ export async function runImportJob(
       }
       if (r.row <= from) continue; // settled before the interruption
       lastRow = r.row;
-      if ('error' in r) batch.push({ row: r.row, error: r.error });
-      else {
-        const result = rowToMessage(job.channel, columns, r.cells);
-        batch.push(
-          'error' in result ? { row: r.row, error: result.error } : { row: r.row, message: result.message },
-        );
-      }
+      batch.push(rowOf(job, columns, r));
       if (batch.length >= BATCH) {
         await runBatch(batch);
         batch = [];
-        if (!(await checkpoint(lastRow))) return; // taken over: the other process finishes it
+        if (!(await progress.checkpoint(lastRow))) return; // taken over: the other process finishes it
         if (deps.signal?.aborted) return void (await jobs.updateOne(mine, { $set: { heartbeatAt: null } }));
       }
     }
     if (!columns) return void (await fail('文件中没有数据（缺少表头）'));
     await runBatch(batch);
-    if (!(await checkpoint(lastRow))) return;
+    if (!(await progress.checkpoint(lastRow))) return;
     await counted;
     await jobs.updateOne(mine, { $set: { status: 'done', finishedAt: deps.now() } });
   } catch (err) {
@@ -212,6 +158,77 @@ export async function runImportJob(
       job.format === 'xlsx' ? '无法读取该 XLSX 文件（文件损坏或不是 Excel 工作簿）' : '无法读取该 CSV 文件',
     );
   }
+}
+
+/** A data row read from the file as the pipeline takes it, or refused with its reason. */
+function rowOf(job: ImportJobDoc, columns: ColumnMap, r: SheetRow): Row {
+  if ('error' in r) return { row: r.row, error: r.error };
+  const result = rowToMessage(job.channel, columns, r.cells);
+  return 'error' in result ? { row: r.row, error: result.error } : { row: r.row, message: result.message };
+}
+
+/**
+ * A job's progress, carried on from its document: the tally, each row's outcome and the first errors (up to
+ * their caps), pushed with the checkpoint after each batch.
+ */
+function trackProgress(
+  deps: ImportDeps,
+  job: ImportJobDoc,
+  mine: { _id: Types.ObjectId; runner: Types.ObjectId },
+) {
+  const tally: Tally = {
+    done: job.done,
+    created: job.created,
+    merged: job.merged,
+    duplicates: job.duplicates,
+    failed: job.failed,
+  };
+  let errorsKept = job.errors.length;
+  let pendingErrors: ImportRowError[] = [];
+  let rowsKept = job.rows?.length ?? 0;
+  let pendingRows: ImportRowOutcome[] = [];
+  const outcome = (r: ImportRowOutcome) => {
+    if (rowsKept >= MAX_IMPORT_ROWS) return;
+    rowsKept += 1;
+    pendingRows.push(r);
+  };
+  return {
+    /** Records the progress up to `row`; false when another process has taken the job over. */
+    async checkpoint(row: number): Promise<boolean> {
+      const update: Record<string, unknown> = {
+        $set: { ...tally, resumeRow: row, heartbeatAt: deps.now() },
+      };
+      const push: Record<string, unknown> = {};
+      if (pendingErrors.length) push.errors = { $each: pendingErrors, $slice: MAX_IMPORT_ERRORS };
+      if (pendingRows.length) push.rows = { $each: pendingRows, $slice: MAX_IMPORT_ROWS };
+      if (pendingErrors.length || pendingRows.length) update.$push = push;
+      pendingErrors = [];
+      pendingRows = [];
+      const r = await deps.models.ImportJob.collection.updateOne(
+        mine,
+        update as mongoose.mongo.UpdateFilter<mongoose.mongo.Document>,
+      );
+      return r.matchedCount === 1;
+    },
+    failed(row: number, message: string) {
+      tally.failed += 1;
+      tally.done += 1;
+      outcome({ row, status: 'failed', reason: message });
+      if (errorsKept < MAX_IMPORT_ERRORS) {
+        errorsKept += 1;
+        pendingErrors.push({ row, message });
+      }
+    },
+    filed(row: number, status: string, number: string | undefined) {
+      tally.done += 1;
+      if (status === 'merged') tally.merged += 1;
+      else if (status === 'duplicate') tally.duplicates += 1;
+      else tally.created += 1;
+      // A queued row (filed later by the inbox recovery) is counted as created, still without its number.
+      const as = status === 'merged' || status === 'duplicate' ? status : 'created';
+      outcome(number ? { row, status: as, number } : { row, status: as });
+    },
+  };
 }
 
 const SYSTEM_ERROR: IntakeAck = { inboxId: '', status: 'failed', reason: '系统错误，请稍后重新导入该行' };
