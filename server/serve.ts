@@ -2,6 +2,7 @@
 // indexes, demo seeding, the HTTP server and live updates, intake listeners, the scheduled jobs, and the
 // graceful shutdown on SIGTERM/SIGINT.
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock, type SimulatedClock } from '../shared/clock.ts';
 import { ROLE_LABELS } from '../shared/roles.ts';
@@ -9,7 +10,7 @@ import { createApp } from './app.ts';
 import { recomputeAfterRuleChanges } from './jobs/deadline-recompute.job.ts';
 import { createHttpServer, DEFAULT_HTTP_LIMITS } from './http/http-server.ts';
 import { createAttachmentStore } from './attachments/attachment.store.ts';
-import { startSmtpListener } from './channels/email/smtp.listener.ts';
+import { startSmtpListener, type SmtpListener } from './channels/email/smtp.listener.ts';
 import { DEMO_UNITS } from '../config/units.ts';
 import { createIntakeConfigCache } from './intake/intake-config.ts';
 import { createIntakeSink } from './intake/intake-sink.ts';
@@ -17,7 +18,7 @@ import { createTokenSigner } from './auth/token.ts';
 import { bootstrapAdmin } from './auth/bootstrap-admin.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db/connect.ts';
-import { createSweepScheduler } from './jobs/scheduler.ts';
+import { createSweepScheduler, type SweepScheduler } from './jobs/scheduler.ts';
 import { channelSecretKeyOf } from './channels/credentials.ts';
 import { demoCredentialLines, seedDemoChannelCredentials } from './channels/demo-credentials.ts';
 import { createInboxRecoveryScheduler } from './jobs/inbox-recovery.job.ts';
@@ -29,17 +30,17 @@ import type { Logger } from './logger.ts';
 import { createModels, ensureIndexes, type Models } from './models/index.ts';
 import { upgradeStoredIssues } from './models/issue-upgrades.ts';
 import { beginSearchTerms, createSearchTermsJob } from './jobs/search-terms.job.ts';
-import { createRealtime } from './realtime/realtime.ts';
+import { createRealtime, type Realtime } from './realtime/realtime.ts';
 import { DEMO_PASSWORD, seedDemoOnce } from './seed/index.ts';
 import { retireDemoAccess } from './seed/retire-demo.ts';
-import { createQrLiveHub } from './realtime/qr-live.ts';
-import { createNotifyService, wechatApiFor } from './notify/notify-service.ts';
+import { createQrLiveHub, type QrLiveHub } from './realtime/qr-live.ts';
+import { createNotifyService, wechatApiFor, type NotifyService } from './notify/notify-service.ts';
 import { MAX_ATTACHMENT_BYTES } from './attachments/attachment.rules.ts';
 import { createWechatMediaScheduler } from './jobs/wechat-media.job.ts';
 import { createWechatMediaClient } from './wechat/wechat-media.ts';
-import { createWechatTokens } from './wechat/wechat-token.ts';
-import { combineListeners } from './commands/issue-deps.ts';
-import { createClassifierService } from './text/classifier.service.ts';
+import { createWechatTokens, type WechatApiOptions, type WechatTokens } from './wechat/wechat-token.ts';
+import { combineListeners, type IssueChangeListener } from './commands/issue-deps.ts';
+import { createClassifierService, type ClassifierService } from './text/classifier.service.ts';
 import { clusterRunnerFor } from './classes/cluster.job.ts';
 
 /** How long in-flight requests get to finish before remaining connections are cut. */
@@ -98,15 +99,17 @@ export interface ServeOptions {
   startup: { phases: Record<string, number>; mark(name: string): void };
 }
 
-export async function serve({
+/**
+ * The database made ready for this code: indexes, stored issues upgraded, the search terms' start, then the demo
+ * seed (demo mode) or the demo's access retired and the admin account set (a deployment).
+ */
+async function prepareData({
   config,
   logger,
   clock,
-  simulatedClock,
-  db,
+  models,
   startup,
-}: ServeOptions): Promise<void> {
-  const models = createModels(db.conn, clock);
+}: Pick<ServeOptions, 'config' | 'logger' | 'clock' | 'startup'> & { models: Models }): Promise<void> {
   await ensureIndexes(models);
   startup.mark('indexes');
   for (const [upgrade, issues] of Object.entries(await upgradeStoredIssues(models, clock.now())))
@@ -147,6 +150,101 @@ export async function serve({
   }
 
   startup.mark('seed');
+}
+
+/**
+ * The jobs that run beside the HTTP server, each started now and then on its schedule: inbox recovery, resumed
+ * imports, KPI rollups, search terms, retention, WeChat pictures and class clustering. `stop` ends them in turn.
+ */
+function startBackgroundJobs({
+  db,
+  models,
+  clock,
+  logger,
+  onIssueChange,
+  classifier,
+  wechatApi,
+  wechatTokens,
+}: {
+  db: Database;
+  models: Models;
+  clock: Clock;
+  logger: Logger;
+  onIssueChange: IssueChangeListener;
+  classifier: ClassifierService;
+  wechatApi: WechatApiOptions | undefined;
+  wechatTokens: WechatTokens | undefined;
+}) {
+  // Messages accepted but not processed when the last run stopped are processed now, and every minute after.
+  const intakeConfig = createIntakeConfigCache(models);
+  const recovery = createInboxRecoveryScheduler(
+    createPipelineDeps({ models, clock, intakeConfig, onIssueChange, logger, classifier }),
+    logger,
+  );
+  recovery.start();
+  void recovery.runNow();
+  // Import jobs accepted but interrupted (a crash, a kill) continue from their checkpoint, now and whenever
+  // another process's job stops beating.
+  const imports = createImportResumer({
+    conn: db.conn,
+    models,
+    logger,
+    now: () => clock.now(),
+    sink: createIntakeSink({ models, clock, intakeConfig, onIssueChange, logger, classifier }),
+  });
+  imports.start();
+  // The KPI dashboard's daily rollups: built at start-up (from the first issue when none are stored), kept
+  // every minute after.
+  const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
+  kpiRollups.start();
+  void kpiRollups.runNow();
+  // The search terms of the issues stored before the word index, in the background until done.
+  const searchTerms = createSearchTermsJob({ models, now: () => clock.now(), logger });
+  searchTerms.start();
+  void searchTerms.runNow();
+  // Old delivered outbox rows and read notices, hourly (server/jobs/retention.job.ts).
+  const retention = createRetentionScheduler({ models, clock, logger });
+  retention.start();
+  // Pictures sent by WeChat: downloaded into their issues now and every minute (when the API is configured),
+  // on WeChat's clock, the real one, whatever the demo clock says.
+  const wechatMedia =
+    wechatApi &&
+    createWechatMediaScheduler({
+      store: createAttachmentStore(db.conn, models),
+      media: createWechatMediaClient({ ...wechatApi, tokens: wechatTokens, maxBytes: MAX_ATTACHMENT_BYTES }),
+      clock: systemClock,
+      logger,
+    });
+  wechatMedia?.start();
+  void wechatMedia?.runNow();
+  // Class-problem clustering (issue 7 §3): hourly, one process per slot; the first run at once so the demo's
+  // candidate clusters are there on a fresh start.
+  const clustering = clusterRunnerFor({ models, clock, logger });
+  clustering.start();
+  void clustering.scheduled().catch((err: unknown) => logger.error({ err }, 'class clustering failed'));
+  return {
+    async stop(): Promise<void> {
+      await recovery.stop();
+      await imports.stop();
+      await kpiRollups.stop();
+      await retention.stop();
+      await searchTerms.stop();
+      await wechatMedia?.stop();
+      await clustering.stop();
+    },
+  };
+}
+
+export async function serve({
+  config,
+  logger,
+  clock,
+  simulatedClock,
+  db,
+  startup,
+}: ServeOptions): Promise<void> {
+  const models = createModels(db.conn, clock);
+  await prepareData({ config, logger, clock, models, startup });
   // The escalation sweep runs on the business clock: simulated with DEMO_CLOCK=1, where moving the clock
   // sweeps at once.
   // Live workbench updates: the same JWT checks as the API (session expiry on the real clock, as in createApp).
@@ -254,54 +352,47 @@ export async function serve({
   sweep.start();
   notify.worker.start();
   void sweep.runNow(); // catch up at once after downtime rather than at the next minute
-  // Messages accepted but not processed when the last run stopped are processed now, and every minute after.
-  const intakeConfig = createIntakeConfigCache(models);
-  const recovery = createInboxRecoveryScheduler(
-    createPipelineDeps({ models, clock, intakeConfig, onIssueChange, logger, classifier }),
-    logger,
-  );
-  recovery.start();
-  void recovery.runNow();
-  // Import jobs accepted but interrupted (a crash, a kill) continue from their checkpoint, now and whenever
-  // another process's job stops beating.
-  const imports = createImportResumer({
-    conn: db.conn,
+  const jobs = startBackgroundJobs({
+    db,
     models,
+    clock,
     logger,
-    now: () => clock.now(),
-    sink: createIntakeSink({ models, clock, intakeConfig, onIssueChange, logger, classifier }),
+    onIssueChange,
+    classifier,
+    wechatApi,
+    wechatTokens,
   });
-  imports.start();
-  // The KPI dashboard's daily rollups: built at start-up (from the first issue when none are stored), kept
-  // every minute after.
-  const kpiRollups = createKpiRollupScheduler({ models, clock, logger });
-  kpiRollups.start();
-  void kpiRollups.runNow();
-  // The search terms of the issues stored before the word index, in the background until done.
-  const searchTerms = createSearchTermsJob({ models, now: () => clock.now(), logger });
-  searchTerms.start();
-  void searchTerms.runNow();
-  // Old delivered outbox rows and read notices, hourly (server/jobs/retention.job.ts).
-  const retention = createRetentionScheduler({ models, clock, logger });
-  retention.start();
-  // Pictures sent by WeChat: downloaded into their issues now and every minute (when the API is configured),
-  // on WeChat's clock, the real one, whatever the demo clock says.
-  const wechatMedia =
-    wechatApi &&
-    createWechatMediaScheduler({
-      store: createAttachmentStore(db.conn, models),
-      media: createWechatMediaClient({ ...wechatApi, tokens: wechatTokens, maxBytes: MAX_ATTACHMENT_BYTES }),
-      clock: systemClock,
-      logger,
-    });
-  wechatMedia?.start();
-  void wechatMedia?.runNow();
-  // Class-problem clustering (issue 7 §3): hourly, one process per slot; the first run at once so the demo's
-  // candidate clusters are there on a fresh start.
-  const clustering = clusterRunnerFor({ models, clock, logger });
-  clustering.start();
-  void clustering.scheduled().catch((err: unknown) => logger.error({ err }, 'class clustering failed'));
 
+  stopOnSignals({ logger, server, realtime, qrLive, sweep, jobs, notify, smtp, classifier, db });
+}
+
+/**
+ * The graceful shutdown on SIGTERM/SIGINT: no new connections, in-flight requests given DRAIN_MS to finish, then
+ * every part stopped in turn, the outbox's writes before the database closes.
+ */
+function stopOnSignals({
+  logger,
+  server,
+  realtime,
+  qrLive,
+  sweep,
+  jobs,
+  notify,
+  smtp,
+  classifier,
+  db,
+}: {
+  logger: Logger;
+  server: Server;
+  realtime: Realtime;
+  qrLive: QrLiveHub;
+  sweep: SweepScheduler;
+  jobs: { stop(): Promise<void> };
+  notify: NotifyService;
+  smtp: SmtpListener | undefined;
+  classifier: ClassifierService;
+  db: Database;
+}): void {
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -315,13 +406,7 @@ export async function serve({
     await closed;
     clearTimeout(force);
     await sweep.stop();
-    await recovery.stop();
-    await imports.stop();
-    await kpiRollups.stop();
-    await retention.stop();
-    await searchTerms.stop();
-    await wechatMedia?.stop();
-    await clustering.stop();
+    await jobs.stop();
     // The outbox writes (and deliveries) of changes already committed finish before the database closes.
     await notify.notifier.idle();
     await notify.worker.stop();
