@@ -78,90 +78,117 @@ export async function probeAuthorisation(app: App, tokens: Record<string, string
   const all = [...visible.dispatcher.keys()];
   let probes = 0;
   for (const actor of ACTORS.filter((a) => !CENTRE.has(a))) {
-    const foreign = all.filter((id) => !visible[actor].has(id)).slice(0, 15);
-    for (const id of foreign) {
-      probes++;
-      const res = await call(app.base, 'GET', `/api/issues/${id}`, { token: tokens[actor] });
-      if (res.status === 200) finding(`${actor} reads issue ${id} outside its unit (list hides it)`);
-      const act = await call(app.base, 'POST', `/api/issues/${id}/actions/reply`, {
-        token: tokens[actor],
-        body: { content: '越权答复内容测试' },
-      });
-      if (act.status < 400) finding(`${actor} replied to issue ${id} outside its unit (${act.status})`);
-      const files = await call(app.base, 'GET', `/api/issues/${id}/attachments`, { token: tokens[actor] });
-      if (files.status === 200) finding(`${actor} lists attachments of issue ${id} outside its unit`);
-      const similar = await call(app.base, 'GET', `/api/issues/${id}/similar`, { token: tokens[actor] });
-      if (similar.status === 200) finding(`${actor} lists issues similar to issue ${id} outside its unit`);
-    }
-    // Similar issues of its own: each one listed must be one the actor may read.
-    for (const id of [...visible[actor].keys()].slice(0, 5)) {
-      probes++;
-      const similar = await call(app.base, 'GET', `/api/issues/${id}/similar`, { token: tokens[actor] });
-      for (const item of similar.json?.items ?? []) {
-        if (visible[actor].has(item.id)) continue;
-        const read = await call(app.base, 'GET', `/api/issues/${item.id}`, { token: tokens[actor] });
-        if (read.status !== 200)
-          finding(`${actor} is shown issue ${item.number} as similar, but may not read it`);
-      }
-    }
-    // The Excel export of the list: exactly the rows the actor's list gives.
-    probes++;
-    const exported = await exportedNumbers(app, tokens[actor]);
-    if (typeof exported === 'string') finding(`${actor}'s issue export ${exported}`);
-    else {
-      const own = new Set(visible[actor].values());
-      const extra = exported.filter((n) => !own.has(n));
-      if (extra.length)
-        finding(`${actor}'s issue export holds ${extra.length} issues its list does not (${extra[0]})`);
-    }
-    for (const [method, route, body] of CENTRE_WRITES) {
-      probes++;
-      const res = await call(app.base, method, route, { token: tokens[actor], body });
-      if (res.status < 400 || res.status >= 500)
-        finding(`${actor} ${method} ${route} answered ${res.status}`);
-    }
-    // Writes on the actor's own account, unit and an enterprise: a unit's staff may make none of them.
-    const me = (await call(app.base, 'GET', '/api/me', { token: tokens[actor] })).json?.user;
-    const firstEnterprise = (
-      await call(app.base, 'GET', '/api/enterprises?limit=1', { token: tokens[actor] })
-    ).json?.items?.[0]?.id;
-    const ownWrites: Array<[string, string, object]> = [
-      ['PATCH', `/api/users/${me?.id}`, { role: 'admin' }],
-      ['PATCH', `/api/units/${me?.unitId}`, { name: '越权改名' }],
-      ['PATCH', `/api/enterprises/${firstEnterprise}`, { name: '越权改名' }],
-      ['PUT', `/api/enterprises/${firstEnterprise}/pin`, { pin: '123456' }],
-      ['POST', `/api/enterprises/${firstEnterprise}/qr/rotate`, {}],
-    ];
-    for (const [method, route, body] of ownWrites) {
-      probes++;
-      const res = await call(app.base, method, route, { token: tokens[actor], body });
-      if (res.status < 400 || res.status >= 500)
-        finding(`${actor} ${method} ${route} answered ${res.status}`);
-    }
-    for (const route of CENTRE_READS) {
-      probes++;
-      const res = await call(app.base, 'GET', route, { token: tokens[actor] });
-      if (res.status === 200) finding(`${actor} reads ${route} (${res.text.length} bytes)`);
-    }
-    const ents = await call(app.base, 'GET', '/api/enterprises?limit=50', { token: tokens[actor] });
-    for (const e of ents.json?.items ?? []) {
-      probes++;
-      const detail = await call(app.base, 'GET', `/api/enterprises/${e.id ?? e._id}`, {
-        token: tokens[actor],
-      });
-      const text = JSON.stringify(detail.json ?? {}) + JSON.stringify(e);
-      if (/\/e\/[A-Za-z0-9_-]{16,}/.test(text))
-        finding(`${actor} sees a QR credential of enterprise ${e.name}`);
-      const qr = await call(app.base, 'GET', `/api/enterprises/${e.id ?? e._id}/qr.svg`, {
-        token: tokens[actor],
-      });
-      if (qr.status === 200) finding(`${actor} downloads the QR code of enterprise ${e.name}`);
-      if (probes > 400) break;
-    }
+    const staff = { actor, token: tokens[actor] };
+    probes += await probeIssueReads(app, staff, visible[actor], all);
+    probes += await probeCentrePowers(app, staff, probes);
   }
   probes += await probeUnitClasses(app, tokens);
   // Another enterprise's owner session must not open this one's page: checked in the QR probe.
   ok(`${probes} authorisation probes across ${ACTORS.length} actors`);
+}
+
+/** A unit's staff member: the demo account's name and its token. */
+interface Staff {
+  actor: string;
+  token: string;
+}
+
+/**
+ * A unit's staff against issues: 15 outside its unit (detail, a reply, attachments, similar issues), the similar
+ * issues of five of its own (each listed one readable) and the Excel export (no row its list lacks). `visible` is
+ * the actor's list, `all` the centre's. Returns the number of probes.
+ */
+async function probeIssueReads(
+  app: App,
+  { actor, token }: Staff,
+  visible: Map<string, string>,
+  all: string[],
+): Promise<number> {
+  let probes = 0;
+  const foreign = all.filter((id) => !visible.has(id)).slice(0, 15);
+  for (const id of foreign) {
+    probes++;
+    const res = await call(app.base, 'GET', `/api/issues/${id}`, { token });
+    if (res.status === 200) finding(`${actor} reads issue ${id} outside its unit (list hides it)`);
+    const act = await call(app.base, 'POST', `/api/issues/${id}/actions/reply`, {
+      token,
+      body: { content: '越权答复内容测试' },
+    });
+    if (act.status < 400) finding(`${actor} replied to issue ${id} outside its unit (${act.status})`);
+    const files = await call(app.base, 'GET', `/api/issues/${id}/attachments`, { token });
+    if (files.status === 200) finding(`${actor} lists attachments of issue ${id} outside its unit`);
+    const similar = await call(app.base, 'GET', `/api/issues/${id}/similar`, { token });
+    if (similar.status === 200) finding(`${actor} lists issues similar to issue ${id} outside its unit`);
+  }
+  // Similar issues of its own: each one listed must be one the actor may read.
+  for (const id of [...visible.keys()].slice(0, 5)) {
+    probes++;
+    const similar = await call(app.base, 'GET', `/api/issues/${id}/similar`, { token });
+    for (const item of similar.json?.items ?? []) {
+      if (visible.has(item.id)) continue;
+      const read = await call(app.base, 'GET', `/api/issues/${item.id}`, { token });
+      if (read.status !== 200)
+        finding(`${actor} is shown issue ${item.number} as similar, but may not read it`);
+    }
+  }
+  // The Excel export of the list: exactly the rows the actor's list gives.
+  probes++;
+  const exported = await exportedNumbers(app, token);
+  if (typeof exported === 'string') finding(`${actor}'s issue export ${exported}`);
+  else {
+    const own = new Set(visible.values());
+    const extra = exported.filter((n) => !own.has(n));
+    if (extra.length)
+      finding(`${actor}'s issue export holds ${extra.length} issues its list does not (${extra[0]})`);
+  }
+  return probes;
+}
+
+/**
+ * A unit's staff against what only the centre or admins do: the centre's writes, writes on its own account,
+ * unit and an enterprise, the centre's reads, and the enterprises' QR credentials (up to 400 probes in all,
+ * counting `before`). Returns the number of probes.
+ */
+async function probeCentrePowers(app: App, { actor, token }: Staff, before: number): Promise<number> {
+  let probes = 0;
+  for (const [method, route, body] of CENTRE_WRITES) {
+    probes++;
+    const res = await call(app.base, method, route, { token, body });
+    if (res.status < 400 || res.status >= 500) finding(`${actor} ${method} ${route} answered ${res.status}`);
+  }
+  // Writes on the actor's own account, unit and an enterprise: a unit's staff may make none of them.
+  const me = (await call(app.base, 'GET', '/api/me', { token })).json?.user;
+  const firstEnterprise = (await call(app.base, 'GET', '/api/enterprises?limit=1', { token })).json
+    ?.items?.[0]?.id;
+  const ownWrites: Array<[string, string, object]> = [
+    ['PATCH', `/api/users/${me?.id}`, { role: 'admin' }],
+    ['PATCH', `/api/units/${me?.unitId}`, { name: '越权改名' }],
+    ['PATCH', `/api/enterprises/${firstEnterprise}`, { name: '越权改名' }],
+    ['PUT', `/api/enterprises/${firstEnterprise}/pin`, { pin: '123456' }],
+    ['POST', `/api/enterprises/${firstEnterprise}/qr/rotate`, {}],
+  ];
+  for (const [method, route, body] of ownWrites) {
+    probes++;
+    const res = await call(app.base, method, route, { token, body });
+    if (res.status < 400 || res.status >= 500) finding(`${actor} ${method} ${route} answered ${res.status}`);
+  }
+  for (const route of CENTRE_READS) {
+    probes++;
+    const res = await call(app.base, 'GET', route, { token });
+    if (res.status === 200) finding(`${actor} reads ${route} (${res.text.length} bytes)`);
+  }
+  const ents = await call(app.base, 'GET', '/api/enterprises?limit=50', { token });
+  for (const e of ents.json?.items ?? []) {
+    probes++;
+    const detail = await call(app.base, 'GET', `/api/enterprises/${e.id ?? e._id}`, { token });
+    const text = JSON.stringify(detail.json ?? {}) + JSON.stringify(e);
+    if (/\/e\/[A-Za-z0-9_-]{16,}/.test(text))
+      finding(`${actor} sees a QR credential of enterprise ${e.name}`);
+    const qr = await call(app.base, 'GET', `/api/enterprises/${e.id ?? e._id}/qr.svg`, { token });
+    if (qr.status === 200) finding(`${actor} downloads the QR code of enterprise ${e.name}`);
+    if (before + probes > 400) break;
+  }
+  return probes;
 }
 
 /**
