@@ -193,6 +193,13 @@ export function originReply(origin: Origin, own: OwnAddresses, deps: ReplyChanne
   }
 }
 
+/** The active unit staff (handlers and heads) of the units `ids` names. */
+const unitStaff = (list: StaffEntry[], ids: string[]) =>
+  list.filter((u) => u.unitId && ids.includes(u.unitId) && UNIT_ROLES.includes(u.role));
+
+/** A leader whose domain holds the issue's place: the city's, or the issue's county's. */
+const inRegion = (u: StaffEntry, facts: IssueFacts) => u.region === CITY_REGION || u.region === facts.region;
+
 /** The staff an intent's audience names, from the directory's active members. */
 export function staffOf(
   list: StaffEntry[],
@@ -200,28 +207,25 @@ export function staffOf(
   audience: Audience,
   change: IssueChange,
 ): StaffEntry[] {
-  const unitsOf = (ids: string[]) =>
-    list.filter((u) => u.unitId && ids.includes(u.unitId) && UNIT_ROLES.includes(u.role));
-  /** A leader whose domain holds the issue's place: the city's, or the issue's county's. */
-  const inRegion = (u: StaffEntry) => u.region === CITY_REGION || u.region === facts.region;
   const c = facts.consultation;
   switch (audience) {
     case 'unit':
-      return unitsOf([facts.unitId, ...facts.coUnitIds].filter(Boolean).map(String));
+      return unitStaff(list, [facts.unitId, ...facts.coUnitIds].filter(Boolean).map(String));
     case 'former_unit':
-      return change.data?.fromUnitId ? unitsOf([String(change.data.fromUnitId)]) : [];
+      return change.data?.fromUnitId ? unitStaff(list, [String(change.data.fromUnitId)]) : [];
     case 'centre':
       return list.filter((u) => CENTRE_ROLES.includes(u.role));
     case 'oversight':
-      return list.filter((u) => u.role === 'supervisor' || (u.role === 'leader' && inRegion(u)));
+      return list.filter((u) => u.role === 'supervisor' || (u.role === 'leader' && inRegion(u, facts)));
     case 'supervisor':
       return list.filter((u) => u.role === 'supervisor');
     case 'supervised_by':
       return list.filter((u) => change.supervisedBy?.includes(u.id));
     case 'consultation':
-      return unitsOf(c?.unitIds ?? []);
+      return unitStaff(list, c?.unitIds ?? []);
     case 'unit_not_consulted':
-      return unitsOf(
+      return unitStaff(
+        list,
         [facts.unitId, ...facts.coUnitIds]
           .filter(Boolean)
           .map(String)
@@ -231,10 +235,13 @@ export function staffOf(
       // A leader-tier consultation is the city leader's, and the county leader's of the issue's county (a
       // leader with no region has the leader tier everywhere: issue.policy.ts).
       return c?.tier === 'leader'
-        ? list.filter((u) => u.role === 'leader' && (!u.region || inRegion(u)))
+        ? list.filter((u) => u.role === 'leader' && (!u.region || inRegion(u, facts)))
         : list.filter((u) => u.role === 'director');
     case 'consultation_missing':
-      return unitsOf((c?.unitIds ?? []).filter((id) => !c?.inputs?.[id]));
+      return unitStaff(
+        list,
+        (c?.unitIds ?? []).filter((id) => !c?.inputs?.[id]),
+      );
     case 'assignee':
       // The person the event names (not the issue's current assignee, which a later assign may have changed).
       return list.filter((u) => u.id === change.data?.assigneeId);
@@ -255,6 +262,33 @@ export function unstaffed(list: StaffEntry[], unitId: IssueFacts['unitId']): boo
 }
 
 /**
+ * The owner's chosen address (the QR page's choice, by default an SMS to the registered mobile), or null when
+ * the owner wrote in from a registered address and chose nothing.
+ */
+function chosenTarget(
+  facts: IssueFacts,
+  enterprise: Document | null,
+  origins: readonly EnterpriseTarget[],
+  deps: ReplyChannels,
+): EnterpriseTarget | null {
+  const pref = enterprise?.notify as NotifyPreference | undefined;
+  const key = `e${String(facts.enterpriseId)}`;
+  if (pref?.channel === 'email' && pref.email && deps.emailEnabled)
+    return { channel: 'email', address: String(pref.email), key, own: true };
+  if (pref?.channel === 'wechat' && deps.wechatEnabled) {
+    const openid = openidOf(facts, (enterprise?.wechatOpenids ?? []) as string[]);
+    if (openid) return { channel: 'wechat', address: openid, key, own: true };
+  }
+  // The owner who wrote in from a registered address is answered there; anyone else's message leaves the
+  // owner's default (an SMS to the registered mobile) told as well: it is the enterprise's issue, and
+  // only the owner can rate it.
+  if (!pref && origins.some((o) => o.own)) return null;
+  return typeof enterprise?.mobile === 'string'
+    ? { channel: 'sms', address: enterprise.mobile, key, own: true }
+    : null;
+}
+
+/**
  * Where the enterprise hears about its issue. The person who wrote in by SMS, email or WeChat is answered
  * there (an SMS to the sending number, a mail in the thread of theirs, a customer-service message); the
  * channel the owner chose on the QR page is told too (by default an SMS to the registered mobile), unless the
@@ -272,23 +306,7 @@ export function enterpriseTargets(
   const origins = originsOf(facts)
     .map((o) => originReply(o, own, deps))
     .filter((t): t is EnterpriseTarget => !!t);
-  const chosen = (): EnterpriseTarget | null => {
-    const key = `e${String(facts.enterpriseId)}`;
-    if (pref?.channel === 'email' && pref.email && deps.emailEnabled)
-      return { channel: 'email', address: String(pref.email), key, own: true };
-    if (pref?.channel === 'wechat' && deps.wechatEnabled) {
-      const openid = openidOf(facts, (enterprise?.wechatOpenids ?? []) as string[]);
-      if (openid) return { channel: 'wechat', address: openid, key, own: true };
-    }
-    // The owner who wrote in from a registered address is answered there; anyone else's message leaves the
-    // owner's default (an SMS to the registered mobile) told as well: it is the enterprise's issue, and
-    // only the owner can rate it.
-    if (!pref && origins.some((o) => o.own)) return null;
-    return typeof enterprise?.mobile === 'string'
-      ? { channel: 'sms', address: enterprise.mobile, key, own: true }
-      : null;
-  };
-  const pick = chosen();
+  const pick = chosenTarget(facts, enterprise, origins, deps);
   const targets = pick ? [...origins, pick] : origins;
   return targets.filter(
     (t, n) => targets.findIndex((o) => o.channel === t.channel && o.address === t.address) === n,
