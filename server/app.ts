@@ -162,6 +162,19 @@ export function createApp(deps: AppDeps): Express {
   // would never be asked for again, and Express hashes every body it sends for one (2 % of the staff list's
   // CPU). Static files (web.static.ts) and the QR page set their own caching.
   app.set('etag', false);
+  // The QR page (`/e/:token`, a district's scans at a peak) answers every path under /e itself, with its own
+  // form parser, body check, headers, 404 and error pages: mounted ahead of the staff API's middleware, a scan
+  // passes none of it (bench/LOG.md, "The QR page ahead of the staff API's middleware").
+  app.use(
+    '/e',
+    createQrPageRouter(ctx, {
+      sms: deps.sms ?? defaultCodeSender(deps),
+      securityClock,
+      limits: deps.qrLimits,
+      onChange: ctx.onIssueChange,
+      live: qrLive,
+    }),
+  );
   app.use('/api', apiHeaders(clock, ctx.simulatedClock !== undefined));
   // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
   app.use('/api/intake', createIntakeRouter(ctx, { securityClock }));
@@ -185,17 +198,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', notFoundHandler);
 
   app.get(['/favicon.svg', '/favicon.ico'], favicon);
-  // PUBLIC PAGES: the QR page router (`/e/:token`) and the web front end are mounted here by their owners.
-  app.use(
-    '/e',
-    createQrPageRouter(ctx, {
-      sms: deps.sms ?? defaultCodeSender(deps),
-      securityClock,
-      limits: deps.qrLimits,
-      onChange: ctx.onIssueChange,
-      live: qrLive,
-    }),
-  );
+  // PUBLIC PAGES: the web front end is mounted here by its owner (the QR page is mounted above).
   const web = createWebStatic(deps.webDist);
   if (web) app.use(web);
 
