@@ -150,31 +150,34 @@ export function createApp(deps: AppDeps): Express {
   const https = config.publicBaseUrl.startsWith('https:');
   // HSTS over plain http would pin browsers of a LAN demo to an https address that does not exist.
   // Images may also be blob: URLs: the issue page shows attachments it fetched with the session's token.
+  const securityHeaders = helmet({
+    contentSecurityPolicy: {
+      directives: { upgradeInsecureRequests: https ? [] : null, imgSrc: ["'self'", 'data:', 'blob:'] },
+    },
+    strictTransportSecurity: https,
+  });
+  // The QR page (`/e/:token`, a district's scans at a peak) answers every path under /e itself, with helmet's
+  // headers set in one pass, its own form parser, body check, 404 and error pages: mounted first, a scan passes
+  // none of the staff API's middleware (bench/LOG.md, "The QR page ahead of the staff API's middleware").
   app.use(
-    helmet({
-      contentSecurityPolicy: {
-        directives: { upgradeInsecureRequests: https ? [] : null, imgSrc: ["'self'", 'data:', 'blob:'] },
+    '/e',
+    createQrPageRouter(
+      ctx,
+      {
+        sms: deps.sms ?? defaultCodeSender(deps),
+        securityClock,
+        limits: deps.qrLimits,
+        onChange: ctx.onIssueChange,
+        live: qrLive,
       },
-      strictTransportSecurity: https,
-    }),
+      securityHeaders,
+    ),
   );
+  app.use(securityHeaders);
   // API answers carry personal data and change with every action: no browser or proxy keeps a copy, so an ETag
   // would never be asked for again, and Express hashes every body it sends for one (2 % of the staff list's
   // CPU). Static files (web.static.ts) and the QR page set their own caching.
   app.set('etag', false);
-  // The QR page (`/e/:token`, a district's scans at a peak) answers every path under /e itself, with its own
-  // form parser, body check, headers, 404 and error pages: mounted ahead of the staff API's middleware, a scan
-  // passes none of it (bench/LOG.md, "The QR page ahead of the staff API's middleware").
-  app.use(
-    '/e',
-    createQrPageRouter(ctx, {
-      sms: deps.sms ?? defaultCodeSender(deps),
-      securityClock,
-      limits: deps.qrLimits,
-      onChange: ctx.onIssueChange,
-      live: qrLive,
-    }),
-  );
   app.use('/api', apiHeaders(clock, ctx.simulatedClock !== undefined));
   // Signed channel webhooks read their raw bytes, so they come before the JSON parser.
   app.use('/api/intake', createIntakeRouter(ctx, { securityClock }));

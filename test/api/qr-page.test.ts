@@ -123,6 +123,21 @@ describe('QR page: the summary for anyone holding the code', () => {
     expect(res.text).to.include('<a href="tel:12345">12345</a>');
   });
 
+  it('carries every security header the rest of the app sends, with its own policy and referrer rule in their place', async () => {
+    const e = await t.enterprise(0);
+    const app = (await request(t.app).get('/healthz').expect(200)).headers;
+    // What differs by answer, and the two headers the page sets its own way (asserted above).
+    const notShared = new Set(['date', 'connection', 'keep-alive', 'content-type', 'content-length']);
+    const own = new Set(['x-request-id', 'content-security-policy', 'referrer-policy']);
+    const shared = Object.keys(app).filter((name) => !notShared.has(name) && !own.has(name));
+    expect(shared).to.include.members(['strict-transport-security', 'x-frame-options', 'x-xss-protection']);
+    for (const path of [pageOf(e), `${pageOf(e)}/no-such-page`, '/e/no-such-code']) {
+      const res = await request(t.app).get(path);
+      for (const name of shared) expect(res.headers[name], `${path} ${name}`).to.equal(app[name]);
+      expect(res.headers['x-request-id'], path).to.match(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('answers one friendly 404 page for unknown, malformed and rotated codes', async () => {
     const unknown = await request(t.app)
       .get('/e/' + 'A'.repeat(43))

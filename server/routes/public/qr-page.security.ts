@@ -62,14 +62,36 @@ const PAGE_CSP = [
   "base-uri 'none'",
 ].join(';');
 
-/** The app-wide helmet() has already set the other security headers; only these differ here. */
-export const pageHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('Content-Security-Policy', PAGE_CSP);
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-  next();
+/** The page's own values of four of the app-wide security headers, and one the app does not send. */
+const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': PAGE_CSP,
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'X-Robots-Tag': 'noindex, nofollow',
 };
+
+/**
+ * Every header a page carries, set in one pass: the app-wide security headers (`appWide`, helmet, recorded once
+ * from a stand-in response: they never depend on the request) with the page's own in place of four of them.
+ * The QR router is mounted ahead of helmet, so a scan runs none of helmet's eleven middlewares and sets no
+ * header twice.
+ */
+export function pageHeaders(appWide: RequestHandler): (res: Response) => void {
+  const headers = new Map<string, [string, string]>();
+  const record = (name: string, value: unknown) => headers.set(name.toLowerCase(), [name, String(value)]);
+  const stand = { setHeader: record, removeHeader: () => undefined } as unknown as Response;
+  let done = false;
+  void appWide({} as Request, stand, (err?: unknown) => {
+    if (err) throw err instanceof Error ? err : new Error(String(err));
+    done = true;
+  });
+  if (!done) throw new Error('pageHeaders: the app-wide headers did not come in one synchronous pass');
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) record(name, value);
+  const all = [...headers.values()];
+  return (res) => {
+    for (const [name, value] of all) res.setHeader(name, value);
+  };
+}
 
 const tokenOf = (req: Request) => String(req.params.token ?? '');
 
