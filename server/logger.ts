@@ -77,9 +77,8 @@ export function createHttpLogger(logger: Logger): HttpLogger {
     if (req.url !== '/healthz') {
       const started = Date.now();
       const { method, url = '' } = req;
-      const done = () => {
-        res.off('finish', done);
-        res.off('close', done);
+      // A response emits `close` once, after `finish` or when the connection closes first: one listener sees both.
+      res.on('close', () => {
         const { statusCode } = res;
         const level = levelOf(statusCode);
         // At `warn` (production) a page's line is never written: skip building it (the URL's redaction was
@@ -92,9 +91,7 @@ export function createHttpLogger(logger: Logger): HttpLogger {
           { ...line, responseTime },
           aborted ? 'request aborted' : statusCode >= 500 ? 'request errored' : 'request completed',
         );
-      };
-      res.on('finish', done);
-      res.on('close', done);
+      });
     }
     next?.();
   };

@@ -109,6 +109,45 @@ describe('logger: below its level', () => {
   });
 });
 
+describe('logger: a request whose client leaves before the answer', () => {
+  it('writes one line for it, marked aborted, and one for a finished request', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const httpLogger = createHttpLogger(pino({ level: 'info' }, sink));
+    const arrived: Array<() => void> = [];
+    const server = createServer((req, res) => {
+      httpLogger(req, res);
+      if (req.url === '/slow') arrived.shift()?.();
+      else res.end();
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      await fetch(`${base}/fast`);
+      const gone = new AbortController();
+      const waiting = new Promise<void>((resolve) => arrived.push(resolve));
+      const slow = fetch(`${base}/slow`, { signal: gone.signal }).catch(() => undefined);
+      await waiting;
+      gone.abort();
+      await slow;
+      for (let i = 0; i < 100 && lines.length < 2; i += 1) await new Promise((r) => setTimeout(r, 10));
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).to.deep.equal([
+      'request completed',
+      'request aborted',
+    ]);
+  });
+});
+
 /** The log lines written while `run` sends requests to a server answering with `status(url)`. */
 async function logged(
   status: (url: string) => number,
