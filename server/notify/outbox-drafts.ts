@@ -4,6 +4,7 @@
 // writes, so the rows a change makes are one pure function of its inputs.
 import type { Document } from 'mongodb';
 import type { Types } from 'mongoose';
+import type { Role } from '../../shared/roles.ts';
 import { DEADLINE_LABELS } from '../../shared/running-deadline.ts';
 import { STATE_LABELS, TIER_LABELS, type ChannelId, type Tier } from '../../shared/states.ts';
 import { ratingChoice } from '../channels/courtesy.ts';
@@ -122,6 +123,16 @@ export interface DraftSettings extends ReplyChannels {
   pushbackChannels?: readonly ChannelId[];
 }
 
+/** A staff member's text of an event: the workbench link, and what it asks of their role. */
+function staffText(
+  templates: Templates,
+  event: NotifyEvent,
+  vars: Record<string, string>,
+  role: Role,
+): string {
+  return render(templates[event], { ...vars, ask: askOf(event, role) });
+}
+
 /** A row of one change but its key's recipient part (`to`) and its channel's fields. */
 type Row = Omit<OutboxDraft, 'key' | 'event' | 'title' | 'issueId' | 'issueNumber'>;
 
@@ -202,14 +213,14 @@ export function draftsOf(input: ChangeInputs, deps: DraftSettings): OutboxDraft[
       // Each intent tells a person once (the set is the intent's: one person may hear two intents).
       told.clear();
       for (const u of staffOf(staff, facts, audience, change))
-        tell(event, u, render(templates[event], { ...staffVars, ask: askOf(event, u.role) }));
+        tell(event, u, staffText(templates, event, staffVars, u.role));
       // A lead unit with nobody active (a new unit, its only handler disabled) would leave the issue unseen
       // until the sweep escalates it: the centre hears it instead, to re-dispatch or call the unit.
       if (audience === 'unit' && unstaffed(staff, facts.unitId)) {
         const unit = facts.unitName ?? '承办单位';
         for (const u of staff)
           if (CENTRE_ROLES.includes(u.role)) {
-            const text = render(templates[event], { ...staffVars, ask: askOf(event, u.role) });
+            const text = staffText(templates, event, staffVars, u.role);
             tell(event, u, `【${unit}暂无在岗人员，请改派或联系该单位】${text}`);
           }
       }
