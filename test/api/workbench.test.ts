@@ -9,6 +9,7 @@ import {
   handlerOf,
   must,
   postIssue,
+  readPages,
   unitByCode,
   unitHeadOf,
   useIssueApp,
@@ -357,21 +358,8 @@ describe('to-do queues: GET /api/workbench and GET /api/issues?queue=', function
         rows.push(doc);
       }
     await t.models.Issue.collection.insertMany(rows);
-    const paged = async (id: string) => {
-      const seen: string[] = [];
-      let next: string | undefined;
-      for (let pages = 0; pages < 5; pages++) {
-        const qs = `queue=${id}&limit=2${next ? `&cursor=${encodeURIComponent(next)}` : ''}`;
-        const res = await request(t.app)
-          .get(`/api/issues?${qs}`)
-          .set(await t.auth('dispatcher'))
-          .expect(200);
-        seen.push(...res.body.items.map((i: { id: string }) => i.id));
-        next = res.body.next;
-        if (!next) break;
-      }
-      return seen;
-    };
+    const paged = async (id: string) =>
+      (await readPages(t, 'dispatcher', `queue=${id}`, 2, 5)).items.map((i) => i.id);
     expect(await paged('triage')).to.deep.equal([made.triage[0], ids.received, made.triage[1]]);
     expect(await paged('callback')).to.deep.equal([made.callback[0], ids.callback, made.callback[1]]);
     await t.models.Issue.deleteMany({ _id: { $in: [...made.triage, ...made.callback] } });

@@ -100,3 +100,30 @@ export async function getIssue(t: IssueTestApp, as: string, id: string) {
     .get(`/api/issues/${id}`)
     .set(await t.auth(as));
 }
+
+/**
+ * Every page of `GET /api/issues?<query>` as `as` reads it, `limit` rows a page, following `next` (up to
+ * `maxPages` pages): the rows in order, the number of pages read, and the `next` left after the last.
+ */
+export async function readPages<T = { id: string }>(
+  t: TestApp,
+  as: string,
+  query: string,
+  limit: number,
+  maxPages = 10,
+): Promise<{ items: T[]; pages: number; next: string | undefined }> {
+  const items: T[] = [];
+  let next: string | undefined;
+  let pages = 0;
+  do {
+    const cursor = next ? `&cursor=${encodeURIComponent(next)}` : '';
+    const res = await request(t.app)
+      .get(`/api/issues?${query ? `${query}&` : ''}limit=${limit}${cursor}`)
+      .set(await t.auth(as))
+      .expect(200);
+    items.push(...(res.body.items as T[]));
+    next = res.body.next;
+    pages += 1;
+  } while (next && pages < maxPages);
+  return { items, pages, next };
+}
